@@ -1,0 +1,118 @@
+/** The pipe spawner on Node's child_process: stdout and stderr apart, stdin a pipe or /dev/null. */
+import { Effect, Exit, Layer, Mailbox } from "effect"
+import * as NodeChildProcess from "node:child_process"
+import { internalErrorFrom } from "../protocol/errors.js"
+import { type ChildEvent, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { exitCodeOf, killProcessGroup } from "./signals.js"
+import { checkWorkingDirectory } from "./spawnChecks.js"
+
+/** Options of the Node pipe spawner. */
+export interface NodePipeSpawnerOptions {
+  /**
+   * How long to keep reading after the child exits before reporting the exit
+   * while a descendant still holds its stdout or stderr open. Output the
+   * child wrote before exiting is already in the pipe and is read well within
+   * this window; when the pipes close sooner the exit is reported at once.
+   */
+  readonly exitFlushMs?: number
+}
+
+/** Builds the pipe spawner. */
+export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
+  const exitFlushMs = options.exitFlushMs ?? 50
+  return {
+    spawn: (request) =>
+      Effect.gen(function*() {
+        yield* checkWorkingDirectory(request.cwd)
+        const [program, ...args] = request.argv
+        const child = yield* Effect.async<NodeChildProcess.ChildProcess, ReturnType<typeof internalErrorFrom>>(
+          (resume) => {
+            const child = NodeChildProcess.spawn(program!, args, {
+              cwd: request.cwd,
+              env: request.env,
+              ...(request.arg0 === undefined ? {} : { argv0: request.arg0 }),
+              detached: true,
+              stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
+            })
+            const onSpawn = () => {
+              child.off("error", onError)
+              resume(Effect.succeed(child))
+            }
+            const onError = (error: Error) => {
+              child.off("spawn", onSpawn)
+              resume(Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`)))
+            }
+            child.once("spawn", onSpawn)
+            child.once("error", onError)
+          }
+        )
+        const pid = child.pid!
+        const events = yield* Mailbox.make<ChildEvent>()
+        let exitReported = false
+        let exited = false
+        let flushTimer: NodeJS.Timeout | undefined
+        const reportExit = (code: number | null, signal: NodeJS.Signals | null) => {
+          if (exitReported) return
+          exitReported = true
+          if (flushTimer !== undefined) clearTimeout(flushTimer)
+          events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(code, signal), signal })
+        }
+        child.stdout!.on("data", (bytes: Buffer) => events.unsafeOffer({ _tag: "Output", stream: "stdout", bytes }))
+        child.stderr!.on("data", (bytes: Buffer) => events.unsafeOffer({ _tag: "Output", stream: "stderr", bytes }))
+        child.on("exit", (code, signal) => {
+          exited = true
+          flushTimer = setTimeout(() => reportExit(code, signal), exitFlushMs)
+        })
+        // `close`: exited and every stdio stream ended, so all output is read.
+        child.on("close", (code, signal) => {
+          reportExit(code, signal)
+          events.unsafeDone(Exit.void)
+        })
+        // After a successful spawn Node reports only failed kill() calls here; we
+        // signal groups with process.kill, so there is nothing to handle.
+        child.on("error", () => {})
+
+        const stdin = child.stdin
+        let stdinOpen = stdin !== null
+        // A child that exits or closes its stdin makes later writes fail with EPIPE.
+        stdin?.on("error", () => {
+          stdinOpen = false
+        })
+        stdin?.on("close", () => {
+          stdinOpen = false
+        })
+
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            if (flushTimer !== undefined) clearTimeout(flushTimer)
+            if (!exited) killProcessGroup(pid, "SIGKILL")
+            child.stdout?.destroy()
+            child.stderr?.destroy()
+            stdin?.destroy()
+          })
+        )
+
+        const handle: ChildProcess = {
+          pid,
+          events: Mailbox.toStream(events),
+          write: (bytes) =>
+            Effect.sync((): StdinStatus => {
+              if (stdin === null || !stdinOpen || stdin.writableEnded) return "stdinClosed"
+              stdin.write(bytes)
+              return "accepted"
+            }),
+          closeStdin: Effect.sync((): StdinStatus => {
+            if (stdin === null || !stdinOpen || stdin.writableEnded) return "stdinClosed"
+            stdin.end()
+            return "accepted"
+          }),
+          resize: () => Effect.void,
+          signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal))
+        }
+        return handle
+      })
+  }
+}
+
+/** The pipe spawner with default options. */
+export const layer: Layer.Layer<PipeSpawner> = Layer.succeed(PipeSpawner, make())

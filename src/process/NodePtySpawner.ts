@@ -1,0 +1,130 @@
+/** The PTY spawner on node-pty: raw bytes on stream "pty", the child leads its own session. */
+import { Effect, Exit, Layer, Mailbox } from "effect"
+import * as Fs from "node:fs"
+import * as NodePty from "node-pty"
+import { internalErrorFrom } from "../protocol/errors.js"
+import { type ChildEvent, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
+import { exitCodeOf, killProcessGroup, signalName } from "./signals.js"
+import { checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
+
+/** Ctrl-D: end of input for a terminal in canonical mode. */
+const EOF_BYTE = Buffer.from([4])
+
+/**
+ * node-pty runs `argv[0]` with execvp, so a different argv[0] needs a helper
+ * that execs with an explicit argv. Perl ships in every Debian base system
+ * (perl-base) and its exec neither adds to nor changes the environment.
+ */
+const ARG0_HELPER = "/usr/bin/perl"
+const ARG0_SCRIPT = "exec { shift @ARGV } @ARGV or die \"exec failed: $!\\n\""
+
+/** The slave side's path; node-pty knows it (`ptsName`), /proc knows it too. */
+const slavePathOf = (terminal: NodePty.IPty): string | undefined => {
+  const ptsName = (terminal as NodePty.IPty & { readonly ptsName?: unknown }).ptsName
+  if (typeof ptsName === "string" && ptsName.startsWith("/dev/")) return ptsName
+  try {
+    return Fs.readlinkSync(`/proc/${terminal.pid}/fd/0`)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Holding the slave side open keeps Linux from hanging up the terminal when
+ * the child exits, which can discard the last few KB of output that are
+ * still on their way to the master. node-pty then reads everything the child
+ * wrote until its exit handling closes the master.
+ */
+const holdSlaveOpen = (terminal: NodePty.IPty): number | undefined => {
+  const path = slavePathOf(terminal)
+  if (path === undefined) return undefined
+  try {
+    return Fs.openSync(path, Fs.constants.O_RDWR | Fs.constants.O_NOCTTY)
+  } catch {
+    return undefined
+  }
+}
+
+/** Builds the PTY spawner. */
+export const make = (): ProcessSpawner => ({
+  spawn: (request) =>
+    Effect.gen(function*() {
+      yield* checkWorkingDirectory(request.cwd)
+      const [program, ...args] = request.argv
+      // execvp failures in the forked child would only show as exit code 1.
+      yield* resolveExecutable(program!, request.cwd, request.env)
+      const useHelper = request.arg0 !== undefined && request.arg0 !== program && Fs.existsSync(ARG0_HELPER)
+      const [file, fileArgs] = useHelper
+        ? [ARG0_HELPER, ["-e", ARG0_SCRIPT, program!, request.arg0!, ...args]]
+        : [program!, args]
+      const terminal = yield* Effect.try({
+        try: () =>
+          NodePty.spawn(file, fileArgs, {
+            name: request.env.TERM ?? "xterm-256color",
+            cols: request.size.cols,
+            rows: request.size.rows,
+            cwd: request.cwd,
+            env: request.env,
+            encoding: null
+          }),
+        catch: (error) => internalErrorFrom(error, `cannot spawn ${program}`)
+      })
+      const pid = terminal.pid
+      let slaveFd = holdSlaveOpen(terminal)
+      const releaseSlave = () => {
+        if (slaveFd === undefined) return
+        Fs.closeSync(slaveFd)
+        slaveFd = undefined
+      }
+      const events = yield* Mailbox.make<ChildEvent>()
+      let exited = false
+      const dataListener = terminal.onData((data: string | Buffer) => {
+        events.unsafeOffer({ _tag: "Output", stream: "pty", bytes: typeof data === "string" ? Buffer.from(data) : data })
+      })
+      // node-pty reports the exit once the master has been read to its end (or
+      // after its own 200 ms grace), so every earlier chunk has been delivered.
+      const exitListener = terminal.onExit(({ exitCode, signal }) => {
+        exited = true
+        releaseSlave()
+        const signalText = signal !== undefined && signal !== 0 ? signalName(signal) : null
+        events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(exitCode, signalText), signal: signalText })
+        events.unsafeDone(Exit.void)
+      })
+
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          if (!exited) killProcessGroup(pid, "SIGKILL")
+          releaseSlave()
+          dataListener.dispose()
+          exitListener.dispose()
+        })
+      )
+
+      const write = (bytes: Uint8Array) =>
+        Effect.sync((): StdinStatus => {
+          if (exited) return "stdinClosed"
+          terminal.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+          return "accepted"
+        })
+      const handle: ChildProcess = {
+        pid,
+        events: Mailbox.toStream(events),
+        write,
+        closeStdin: write(EOF_BYTE),
+        resize: (size) =>
+          Effect.sync(() => {
+            if (exited) return
+            try {
+              terminal.resize(size.cols, size.rows)
+            } catch {
+              // The child exited between the check and the ioctl.
+            }
+          }),
+        signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal))
+      }
+      return handle
+    })
+})
+
+/** The node-pty spawner. */
+export const layer: Layer.Layer<PtySpawner> = Layer.succeed(PtySpawner, make())

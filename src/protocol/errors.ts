@@ -1,0 +1,93 @@
+/**
+ * Typed errors of the exec-server protocol. Each carries the JSON-RPC error
+ * code it is reported with, so handlers fail with domain values and the codec
+ * turns them into wire errors without a lookup table.
+ */
+import { Schema } from "effect"
+
+/** JSON-RPC error codes used by exec-server.v0. */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  NotFound: -32004
+} as const
+
+/** The error object of a JSON-RPC response. */
+export interface WireError {
+  readonly code: number
+  readonly message: string
+  readonly data?: unknown
+}
+
+/** -32600: a well-formed request that the server refuses in its current state. */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  message: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.InvalidRequest
+  }
+}
+
+/** -32602: params that do not match the method's schema or its rules. */
+export class InvalidParams extends Schema.TaggedError<InvalidParams>()("InvalidParams", {
+  message: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.InvalidParams
+  }
+}
+
+/** -32601: a method the server does not know. */
+export class MethodNotFound extends Schema.TaggedError<MethodNotFound>()("MethodNotFound", {
+  message: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.MethodNotFound
+  }
+}
+
+/** -32603: an operating-system or internal failure; `errno` names the OS error when there is one. */
+export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", {
+  message: Schema.String,
+  errno: Schema.optional(Schema.String)
+}) {
+  get code(): number {
+    return ErrorCode.InternalError
+  }
+}
+
+/** -32004: a filesystem path that does not exist. */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  message: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.NotFound
+  }
+}
+
+/** Every error a method of the protocol may fail with. */
+export const ExecServerError = Schema.Union(InvalidRequest, InvalidParams, MethodNotFound, InternalError, NotFound)
+/** @see ExecServerError */
+export type ExecServerError = typeof ExecServerError.Type
+
+/** The wire form of a typed protocol error. */
+export const toWireError = (error: ExecServerError): WireError =>
+  error._tag === "InternalError" && error.errno !== undefined
+    ? { code: error.code, message: error.message, data: { errno: error.errno } }
+    : { code: error.code, message: error.message }
+
+/** The `code` of a Node system error (`"ENOENT"`, `"EACCES"`, ...), if it has one. */
+export const errnoOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : undefined
+
+/** Wraps a Node system error (spawn, I/O) as -32603 carrying its errno. */
+export const internalErrorFrom = (error: unknown, context: string): InternalError => {
+  const errno = errnoOf(error)
+  const detail = error instanceof Error ? error.message : String(error)
+  return new InternalError({ message: `${context}: ${detail}`, ...(errno === undefined ? {} : { errno }) })
+}

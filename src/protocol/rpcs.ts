@@ -1,0 +1,54 @@
+/**
+ * Every method and notification of the protocol as `@effect/rpc` values: the
+ * single source of truth for the server's dispatcher, its handlers and the
+ * client. Requests fail with `ExecServerError`, whose members carry their
+ * JSON-RPC codes.
+ */
+import { Rpc, RpcGroup } from "@effect/rpc"
+import { ExecServerError } from "./errors.js"
+import * as S from "./schema.js"
+
+/** The handshake: `initialize`. */
+export class HandshakeRpcs extends RpcGroup.make(
+  Rpc.make("initialize", { payload: S.InitializeParams, success: S.InitializeResult, error: ExecServerError })
+) {}
+
+/** Process supervision: `process/*`. */
+export class ProcessRpcs extends RpcGroup.make(
+  Rpc.make("process/start", { payload: S.StartParams, success: S.StartResult, error: ExecServerError }),
+  Rpc.make("process/write", { payload: S.WriteParams, success: S.WriteResult, error: ExecServerError }),
+  Rpc.make("process/read", { payload: S.ReadParams, success: S.ReadResult, error: ExecServerError }),
+  Rpc.make("process/terminate", {
+    payload: S.TerminateParams,
+    success: S.TerminateResult,
+    error: ExecServerError
+  }),
+  Rpc.make("process/resize", { payload: S.ResizeParams, success: S.EmptyResult, error: ExecServerError }),
+  Rpc.make("process/closeStdin", { payload: S.CloseStdinParams, success: S.WriteResult, error: ExecServerError }),
+  Rpc.make("process/signal", { payload: S.SignalParams, success: S.SignalResult, error: ExecServerError }),
+  Rpc.make("process/list", { payload: S.EmptyResult, success: S.ListResult, error: ExecServerError })
+) {}
+
+/** Every request the server answers. */
+export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs)
+/** @see ExecServerRpcs */
+export type ExecServerRpcs = RpcGroup.Rpcs<typeof ExecServerRpcs>
+
+/** Notifications a client sends (no response): `initialized`. */
+export class ClientNotificationRpcs extends RpcGroup.make(
+  Rpc.make("initialized", { payload: S.EmptyResult })
+) {}
+
+/** Notifications the server pushes: process events. */
+export class ServerNotificationRpcs extends RpcGroup.make(
+  Rpc.make("process/output", { payload: S.OutputNotification }),
+  Rpc.make("process/exited", { payload: S.ExitedNotification }),
+  Rpc.make("process/closed", { payload: S.ClosedNotification })
+) {}
+
+/** The `process/output` notification. */
+export const ProcessOutput = ServerNotificationRpcs.requests.get("process/output")!
+/** The `process/exited` notification. */
+export const ProcessExited = ServerNotificationRpcs.requests.get("process/exited")!
+/** The `process/closed` notification. */
+export const ProcessClosed = ServerNotificationRpcs.requests.get("process/closed")!

@@ -1,0 +1,243 @@
+/**
+ * The shapes of exec-server.v0 (see PROTOCOL.md): params, results and
+ * notification payloads as `effect/Schema` values. Decoding a request's params
+ * with these schemas is the whole of input validation.
+ */
+import { ParseResult, Schema } from "effect"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The protocol version string returned by `initialize`. */
+export const PROTOCOL_VERSION = "exec-server.v0"
+
+/** A client-chosen process id: any non-empty string. */
+export const ProcessId = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "processId must be a non-empty string" })
+)
+
+/** Bytes carried as base64 text on the wire. */
+export const Base64Bytes = Schema.Uint8ArrayFromBase64.annotations({
+  message: () => "expected base64-encoded bytes"
+})
+
+/**
+ * An absolute filesystem path given as a path or a `file://` URI; decodes to
+ * the plain path. Relative paths and other URI schemes are rejected.
+ */
+export const AbsolutePath = Schema.transformOrFail(Schema.String, Schema.String, {
+  strict: true,
+  decode: (input, _options, ast) => {
+    if (input.startsWith("file:")) {
+      try {
+        return ParseResult.succeed(fileURLToPath(input))
+      } catch (error) {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, input, `invalid file URI ${JSON.stringify(input)}: ${(error as Error).message}`)
+        )
+      }
+    }
+    return Path.isAbsolute(input)
+      ? ParseResult.succeed(input)
+      : ParseResult.fail(
+        new ParseResult.Type(ast, input, `path must be absolute or a file:// URI, got ${JSON.stringify(input)}`)
+      )
+  },
+  encode: ParseResult.succeed
+})
+
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+/** An optional field that also accepts an explicit `null` (decodes to absent). */
+const OptionalNullable = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(schema, { nullable: true })
+
+// ---------------------------------------------------------------------------
+// Handshake
+
+/** `initialize` params. */
+export const InitializeParams = Schema.Struct({
+  clientName: Schema.String,
+  resumeSessionId: OptionalNullable(Schema.String),
+  detachTtlMs: OptionalNullable(NonNegativeInt)
+})
+
+/** `initialize` result. */
+export const InitializeResult = Schema.Struct({
+  protocolVersion: Schema.String,
+  sessionId: Schema.String,
+  serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String })
+})
+
+// ---------------------------------------------------------------------------
+// Processes
+
+/** Terminal size in character cells. */
+export const TerminalSize = Schema.Struct({
+  rows: PositiveInt.pipe(Schema.lessThanOrEqualTo(10_000)),
+  cols: PositiveInt.pipe(Schema.lessThanOrEqualTo(10_000))
+})
+/** @see TerminalSize */
+export type TerminalSize = typeof TerminalSize.Type
+
+/** `process/start` params. */
+export const StartParams = Schema.Struct({
+  processId: ProcessId,
+  argv: Schema.Array(Schema.String).pipe(
+    Schema.minItems(1, { message: () => "argv must not be empty" })
+  ),
+  cwd: AbsolutePath,
+  env: Schema.Record({ key: Schema.String, value: Schema.String }),
+  tty: Schema.Boolean,
+  pipeStdin: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  arg0: OptionalNullable(Schema.String),
+  size: Schema.optional(TerminalSize)
+})
+/** @see StartParams */
+export type StartParams = typeof StartParams.Type
+
+/** `process/start` result. */
+export const StartResult = Schema.Struct({ processId: Schema.String })
+
+/** How a write (or stdin close) to a process ended. */
+export const WriteStatus = Schema.Literal("accepted", "unknownProcess", "stdinClosed", "starting")
+/** @see WriteStatus */
+export type WriteStatus = typeof WriteStatus.Type
+
+/** `process/write` params. */
+export const WriteParams = Schema.Struct({
+  processId: ProcessId,
+  chunk: Base64Bytes,
+  writeId: OptionalNullable(Schema.String)
+})
+
+/** `process/write` and `process/closeStdin` result. */
+export const WriteResult = Schema.Struct({ accepted: Schema.Boolean, status: WriteStatus })
+/** @see WriteResult */
+export type WriteResult = typeof WriteResult.Type
+
+/** Which stream of a process a chunk came from. */
+export const OutputStream = Schema.Literal("stdout", "stderr", "pty")
+/** @see OutputStream */
+export type OutputStream = typeof OutputStream.Type
+
+/** `process/read` params. */
+export const ReadParams = Schema.Struct({
+  processId: ProcessId,
+  afterSeq: OptionalNullable(NonNegativeInt),
+  maxBytes: OptionalNullable(NonNegativeInt),
+  waitMs: OptionalNullable(NonNegativeInt)
+})
+/** @see ReadParams */
+export type ReadParams = typeof ReadParams.Type
+
+/** One retained output chunk. */
+export const OutputChunk = Schema.Struct({
+  seq: PositiveInt,
+  stream: OutputStream,
+  chunk: Base64Bytes
+})
+/** @see OutputChunk */
+export type OutputChunk = typeof OutputChunk.Type
+
+/** `process/read` result. */
+export const ReadResult = Schema.Struct({
+  chunks: Schema.Array(OutputChunk),
+  nextSeq: PositiveInt,
+  exited: Schema.Boolean,
+  exitCode: Schema.NullOr(Schema.Int),
+  closed: Schema.Boolean,
+  failure: Schema.NullOr(Schema.String),
+  truncated: Schema.Boolean
+})
+/** @see ReadResult */
+export type ReadResult = typeof ReadResult.Type
+
+/** How `process/terminate` stops a process. */
+export const TerminateMode = Schema.Literal("graceful", "force")
+
+/** `process/terminate` params. */
+export const TerminateParams = Schema.Struct({
+  processId: ProcessId,
+  mode: Schema.optionalWith(TerminateMode, { default: () => "graceful" as const }),
+  graceMs: OptionalNullable(NonNegativeInt)
+})
+
+/** `process/terminate` result. */
+export const TerminateResult = Schema.Struct({ running: Schema.Boolean })
+
+/** `process/resize` params. */
+export const ResizeParams = Schema.Struct({
+  processId: ProcessId,
+  rows: TerminalSize.fields.rows,
+  cols: TerminalSize.fields.cols
+})
+
+/** `process/closeStdin` params. */
+export const CloseStdinParams = Schema.Struct({ processId: ProcessId })
+
+/** The signals a client may send, by POSIX name, plus the reference's `"interrupt"`. */
+export const SignalName = Schema.Literal(
+  "SIGINT",
+  "SIGTERM",
+  "SIGKILL",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGSTOP",
+  "SIGCONT",
+  "SIGWINCH",
+  "interrupt"
+)
+/** @see SignalName */
+export type SignalName = typeof SignalName.Type
+
+/** `process/signal` params. */
+export const SignalParams = Schema.Struct({ processId: ProcessId, signal: SignalName })
+
+/** `process/signal` result. */
+export const SignalResult = Schema.Struct({ delivered: Schema.Boolean })
+
+/** One entry of `process/list`. */
+export const ProcessInfo = Schema.Struct({
+  processId: Schema.String,
+  pid: Schema.Int,
+  argv: Schema.Array(Schema.String),
+  tty: Schema.Boolean,
+  running: Schema.Boolean,
+  exitCode: Schema.NullOr(Schema.Int),
+  startedAtMs: Schema.Number
+})
+/** @see ProcessInfo */
+export type ProcessInfo = typeof ProcessInfo.Type
+
+/** `process/list` result. */
+export const ListResult = Schema.Struct({ processes: Schema.Array(ProcessInfo) })
+
+/** A result with no fields. */
+export const EmptyResult = Schema.Struct({})
+
+// ---------------------------------------------------------------------------
+// Server notifications
+
+/** `process/output` payload. */
+export const OutputNotification = Schema.Struct({
+  processId: Schema.String,
+  seq: PositiveInt,
+  stream: OutputStream,
+  chunk: Base64Bytes
+})
+
+/** `process/exited` payload: `exitCode` is 128 + n when signal n ended the process. */
+export const ExitedNotification = Schema.Struct({
+  processId: Schema.String,
+  seq: PositiveInt,
+  exitCode: Schema.Int,
+  signal: Schema.NullOr(Schema.String)
+})
+
+/** `process/closed` payload: the last event of a process. */
+export const ClosedNotification = Schema.Struct({
+  processId: Schema.String,
+  seq: PositiveInt
+})

@@ -1,0 +1,165 @@
+/**
+ * Drives `@effect/rpc` groups from JSON-RPC messages: looks the method up in
+ * the group, decodes params with the Rpc's payload schema, runs the handler
+ * registered with `Group.toLayer`, encodes its result with the success
+ * schema, and maps typed failures (which carry their code) and defects to
+ * JSON-RPC errors. Never fails: every request yields exactly one response.
+ */
+import * as Headers from "@effect/platform/Headers"
+import { Rpc, type RpcGroup } from "@effect/rpc"
+import { Cause, Context, Effect, Option, ParseResult, Schema } from "effect"
+import { ErrorCode, type WireError } from "../protocol/errors.js"
+import { afterResponseRef, Connection, type ConnectionService } from "./Connection.js"
+import type { NotificationMessage, RequestMessage, ResponseMessage } from "./JsonRpc.js"
+
+/** A response together with the effects registered to run once it is written. */
+export interface Dispatched {
+  readonly response: ResponseMessage
+  readonly afterResponse: ReadonlyArray<Effect.Effect<void>>
+}
+
+/** Runs requests and notifications of one connection against its handlers. */
+export interface Dispatcher {
+  readonly handleRequest: (request: RequestMessage) => Effect.Effect<Dispatched>
+  readonly handleNotification: (notification: NotificationMessage) => Effect.Effect<void>
+}
+
+interface Codec {
+  readonly decode: (params: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
+  readonly encode: (value: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
+}
+
+const codecs = new WeakMap<Rpc.AnyWithProps, Codec>()
+
+const codecOf = (rpc: Rpc.AnyWithProps): Codec => {
+  let codec = codecs.get(rpc)
+  if (codec === undefined) {
+    codec = {
+      decode: Schema.decodeUnknown(rpc.payloadSchema as Schema.Schema<unknown, unknown>, { errors: "all" }),
+      encode: Schema.encode(rpc.successSchema as Schema.Schema<unknown, unknown>)
+    }
+    codecs.set(rpc, codec)
+  }
+  return codec
+}
+
+/** One line naming each offending field: `argv: argv must not be empty; tty: Expected boolean, actual "x"`. */
+export const formatParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`)
+    .join("; ")
+
+const isWireError = (error: unknown): error is WireError & { readonly _tag: string } =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "number" &&
+  "message" in error && typeof error.message === "string"
+
+/** The wire error of a handler's failure cause; defects are logged and reported as -32603. */
+const wireErrorOf = (method: string, cause: Cause.Cause<unknown>): Effect.Effect<WireError> => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    if (isWireError(error)) {
+      const data = "errno" in error && typeof error.errno === "string" ? { errno: error.errno } : undefined
+      return Effect.succeed(
+        data === undefined
+          ? { code: error.code, message: error.message }
+          : { code: error.code, message: error.message, data }
+      )
+    }
+    return Effect.as(
+      Effect.logError(`${method} failed with an untyped error`, cause),
+      { code: ErrorCode.InternalError, message: `internal error: ${String(error)}` }
+    )
+  }
+  if (Cause.isInterruptedOnly(cause)) {
+    return Effect.succeed({ code: ErrorCode.InternalError, message: "request cancelled: the server is shutting down" })
+  }
+  return Effect.as(
+    Effect.logError(`${method} died`, cause),
+    { code: ErrorCode.InternalError, message: `internal error in ${method}` }
+  )
+}
+
+/** Builds the dispatcher of one connection. */
+export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(options: {
+  readonly requests: RpcGroup.RpcGroup<Rpcs>
+  readonly notifications: RpcGroup.RpcGroup<Notes>
+  readonly handlers: Context.Context<Rpc.ToHandler<Rpcs> | Rpc.ToHandler<Notes>>
+  readonly connection: ConnectionService
+}): Dispatcher => {
+  const { connection, handlers } = options
+  const handlerOptions = { clientId: connection.id, headers: Headers.empty }
+
+  const invoke = (rpc: Rpc.AnyWithProps, payload: unknown): Effect.Effect<unknown, unknown> => {
+    const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
+    if (entry === undefined) return Effect.die(new Error(`no handler registered for ${rpc._tag}`))
+    const result = entry.handler(payload, handlerOptions)
+    const effect = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
+    return Effect.provide(effect, Context.add(entry.context, Connection, connection))
+  }
+
+  const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
+    const rpc = options.requests.requests.get(request.method) as Rpc.AnyWithProps | undefined
+    if (rpc === undefined) {
+      return Effect.succeed({
+        response: {
+          id: request.id,
+          error: { code: ErrorCode.MethodNotFound, message: `method not found: ${request.method}` }
+        },
+        afterResponse: []
+      })
+    }
+    const codec = codecOf(rpc)
+    const pending: Array<Effect.Effect<void>> = []
+    return codec.decode(request.params ?? {}).pipe(
+      Effect.matchCauseEffect({
+        onFailure: (cause) => {
+          const failure = Cause.failureOption(cause)
+          return Option.isSome(failure)
+            ? Effect.succeed<WireError>({
+              code: ErrorCode.InvalidParams,
+              message: `invalid params for ${request.method}: ${formatParseError(failure.value)}`
+            })
+            : wireErrorOf(request.method, cause)
+        },
+        onSuccess: (payload) =>
+          invoke(rpc, payload).pipe(
+            Effect.flatMap(codec.encode),
+            Effect.locally(afterResponseRef, pending),
+            Effect.map((result) => ({ result })),
+            Effect.catchAllCause((cause) => wireErrorOf(request.method, cause))
+          )
+      }),
+      Effect.map((outcome): Dispatched =>
+        "result" in outcome
+          ? { response: { id: request.id, result: outcome.result }, afterResponse: pending }
+          : { response: { id: request.id, error: outcome }, afterResponse: [] }
+      )
+    )
+  }
+
+  const handleNotification = (notification: NotificationMessage): Effect.Effect<void> => {
+    const rpc = options.notifications.requests.get(notification.method) as Rpc.AnyWithProps | undefined
+    if (rpc === undefined) {
+      return Effect.logWarning(`ignoring client notification ${notification.method}`)
+    }
+    return codecOf(rpc).decode(notification.params ?? {}).pipe(
+      Effect.flatMap((payload) => invoke(rpc, payload)),
+      Effect.catchAllCause((cause) => Effect.logWarning(`client notification ${notification.method} failed`, cause)),
+      Effect.asVoid
+    )
+  }
+
+  return { handleRequest, handleNotification }
+}
+
+/** Builds a dispatcher from the handlers in the current context. */
+export const dispatcherFromContext = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(options: {
+  readonly requests: RpcGroup.RpcGroup<Rpcs>
+  readonly notifications: RpcGroup.RpcGroup<Notes>
+  readonly connection: ConnectionService
+}): Effect.Effect<Dispatcher, never, Rpc.ToHandler<Rpcs> | Rpc.ToHandler<Notes>> =>
+  Effect.map(
+    Effect.context<Rpc.ToHandler<Rpcs> | Rpc.ToHandler<Notes>>(),
+    (handlers) => makeDispatcher({ ...options, handlers })
+  )

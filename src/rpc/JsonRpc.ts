@@ -1,0 +1,120 @@
+/**
+ * The JSON-RPC wire format of exec-server: parsing one frame (a stdio line or
+ * a WebSocket message) into messages, and writing responses and
+ * notifications. Pure functions; no I/O.
+ */
+import { ErrorCode, type WireError } from "../protocol/errors.js"
+
+/** A request id, echoed exactly as received. */
+export type RequestId = number | string | null
+
+/** A request: it gets exactly one response. */
+export interface RequestMessage {
+  readonly _tag: "Request"
+  readonly id: RequestId
+  readonly method: string
+  readonly params: unknown
+}
+
+/** A notification from the client: it gets no response. */
+export interface NotificationMessage {
+  readonly _tag: "Notification"
+  readonly method: string
+  readonly params: unknown
+}
+
+/** A message that is not a valid request: it is answered with `error`. */
+export interface InvalidMessage {
+  readonly _tag: "Invalid"
+  readonly id: RequestId
+  readonly error: WireError
+}
+
+/** A response sent by the client (we make no requests of clients): ignored. */
+export interface ClientResponseMessage {
+  readonly _tag: "ClientResponse"
+}
+
+/** One message of a frame. */
+export type IncomingMessage = RequestMessage | NotificationMessage | InvalidMessage | ClientResponseMessage
+
+/** What a frame holds: one message, a batch of them, or an error answered at once. */
+export type ParsedFrame =
+  | { readonly _tag: "Single"; readonly message: IncomingMessage }
+  | { readonly _tag: "Batch"; readonly messages: ReadonlyArray<IncomingMessage> }
+
+/** A frame as delivered by a transport. */
+export type Frame =
+  | { readonly _tag: "Text"; readonly text: string }
+  | { readonly _tag: "Oversized"; readonly bytes: number }
+
+/** A response object ready to be serialized. */
+export type ResponseMessage =
+  | { readonly id: RequestId; readonly result: unknown }
+  | { readonly id: RequestId; readonly error: WireError }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const isValidId = (value: unknown): value is RequestId =>
+  value === null || typeof value === "string" || (typeof value === "number" && Number.isFinite(value))
+
+const invalid = (id: RequestId, message: string): InvalidMessage => ({
+  _tag: "Invalid",
+  id,
+  error: { code: ErrorCode.InvalidRequest, message }
+})
+
+/** Classifies one decoded JSON value as a request, notification or invalid message. */
+export const classify = (value: unknown): IncomingMessage => {
+  if (!isRecord(value)) return invalid(null, "invalid request: expected a JSON object")
+  const hasId = "id" in value
+  if (hasId && !isValidId(value.id)) return invalid(null, "invalid request: id must be a string, a number or null")
+  const id = hasId ? (value.id as RequestId) : null
+  if (typeof value.method !== "string") {
+    if (!("method" in value) && ("result" in value || "error" in value)) return { _tag: "ClientResponse" }
+    return invalid(id, "invalid request: method must be a string")
+  }
+  if ("jsonrpc" in value && value.jsonrpc !== "2.0") return invalid(id, "invalid request: jsonrpc must be \"2.0\"")
+  return hasId
+    ? { _tag: "Request", id, method: value.method, params: value.params }
+    : { _tag: "Notification", method: value.method, params: value.params }
+}
+
+/** Parses the text of one frame. Malformed JSON yields a -32700 error message. */
+export const parseFrame = (text: string): ParsedFrame => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return {
+      _tag: "Single",
+      message: {
+        _tag: "Invalid",
+        id: null,
+        error: { code: ErrorCode.ParseError, message: `parse error: ${(error as Error).message}` }
+      }
+    }
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0
+      ? { _tag: "Single", message: invalid(null, "invalid request: empty batch") }
+      : { _tag: "Batch", messages: value.map(classify) }
+  }
+  return { _tag: "Single", message: classify(value) }
+}
+
+/** The error answered for a frame over the size limit. */
+export const oversizedError = (bytes: number, limit: number): ResponseMessage => ({
+  id: null,
+  error: {
+    code: ErrorCode.InvalidRequest,
+    message: `message of ${bytes} bytes exceeds the limit of ${limit} bytes`
+  }
+})
+
+/** Serializes a response. `id` is written first, as clients read it first. */
+export const encodeResponse = (response: ResponseMessage): string => JSON.stringify(response)
+
+/** Serializes a server notification. */
+export const encodeNotification = (method: string, params: unknown): string => JSON.stringify({ method, params })

@@ -1,0 +1,102 @@
+/**
+ * The exec-server: serves every connection a transport accepts, each with
+ * its own handshake, session and scope.
+ */
+import { Context, Effect, Layer, Stream } from "effect"
+import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
+import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
+import * as NodePtySpawner from "../process/NodePtySpawner.js"
+import { OutputBuffer } from "../process/OutputBuffer.js"
+import * as OutputBufferModule from "../process/OutputBuffer.js"
+import { ClientNotificationRpcs, ExecServerRpcs } from "../protocol/rpcs.js"
+import { Connection } from "../rpc/Connection.js"
+import { makeDispatcher } from "../rpc/Dispatcher.js"
+import type { RequestMessage } from "../rpc/JsonRpc.js"
+import { type FrameTransport, type Ordering, serveConnection } from "../rpc/JsonRpcServer.js"
+import * as ClientSession from "./ClientSession.js"
+import { ConnectionHandlers } from "./Handlers.js"
+import { ServerConfig } from "./ServerConfig.js"
+
+/** A failure of a transport as a whole (not of one connection). */
+export class TransportError extends Error {
+  readonly _tag = "TransportError"
+}
+
+/** Accepts client connections: one for stdio, many for a socket server. */
+export class ServerTransport extends Context.Tag("effect-exec-server/ServerTransport")<ServerTransport, {
+  /** The connections, as they are accepted; ends when no more can come. */
+  readonly connections: Stream.Stream<FrameTransport, TransportError>
+}>() {}
+
+/** What the server needs besides a transport. */
+export type ServerServices = ServerConfig | PtySpawner | PipeSpawner | OutputBuffer
+
+const CONCURRENT: Ordering = { _tag: "Concurrent" }
+const SEQUENTIAL: Ordering = { _tag: "Sequential" }
+
+/**
+ * The handshake runs alone; commands to one process keep their arrival order
+ * (they share the process's lane); a read waits for the commands sent before
+ * it (a read right after a start sees the process) but never holds up later
+ * ones; everything else runs concurrently.
+ */
+export const orderingOf = (request: RequestMessage): Ordering => {
+  if (request.method === "initialize") return SEQUENTIAL
+  if (!request.method.startsWith("process/")) return CONCURRENT
+  const params = request.params
+  const processId = typeof params === "object" && params !== null && "processId" in params
+    ? params.processId
+    : undefined
+  if (typeof processId !== "string") return CONCURRENT
+  return request.method === "process/read" ? { _tag: "After", key: processId } : { _tag: "Lane", key: processId }
+}
+
+/** Serves one client connection until it closes; its processes are terminated then. */
+export const serveClient = (transport: FrameTransport): Effect.Effect<void, never, ServerServices> =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfig
+    const services = yield* Effect.context<ServerServices>()
+    const handlersLayer = ConnectionHandlers.pipe(Layer.provideMerge(ClientSession.layer))
+    yield* serveConnection({
+      transport,
+      maxMessageBytes: config.maxMessageBytes,
+      ordering: orderingOf,
+      makeDispatcher: (connection) =>
+        Layer.build(handlersLayer).pipe(
+          Effect.provide(services),
+          Effect.provideService(Connection, connection),
+          Effect.map((handlers) =>
+            makeDispatcher({
+              requests: ExecServerRpcs,
+              notifications: ClientNotificationRpcs,
+              handlers,
+              connection
+            })
+          )
+        )
+    })
+  })
+
+/** Serves every connection of the transport, until it stops accepting and they have all closed. */
+export const run: Effect.Effect<void, TransportError, ServerTransport | ServerServices> = Effect.gen(function*() {
+  const transport = yield* ServerTransport
+  yield* transport.connections.pipe(
+    Stream.mapEffect(serveClient, { concurrency: "unbounded", unordered: true }),
+    Stream.runDrain
+  )
+})
+
+/** The Node implementations of the spawners and the in-memory output buffer. */
+export const layerNodeServices: Layer.Layer<PtySpawner | PipeSpawner | OutputBuffer> = Layer.mergeAll(
+  NodePtySpawner.layer,
+  NodePipeSpawner.layer,
+  OutputBufferModule.layerMemory
+)
+
+/**
+ * Runs the server for as long as the layer lives, so a larger Effect program
+ * can host it next to its own services.
+ */
+export const layer: Layer.Layer<never, never, ServerTransport | ServerServices> = Layer.scopedDiscard(
+  Effect.forkScoped(Effect.catchAllCause(run, (cause) => Effect.logError("exec-server stopped", cause)))
+)

@@ -1,0 +1,97 @@
+/**
+ * The handlers of every request and client notification, registered with
+ * `Group.toLayer`. They are built per connection on top of its
+ * `ClientSession`; exec methods are refused until the handshake is done.
+ */
+import { Effect, Layer, Option } from "effect"
+import { InvalidRequest } from "../protocol/errors.js"
+import { ClientNotificationRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"
+import type { WriteStatus } from "../protocol/schema.js"
+import { afterResponse } from "../rpc/Connection.js"
+import { ClientSession } from "./ClientSession.js"
+import { ServerConfig } from "./ServerConfig.js"
+
+const writeResult = (status: WriteStatus) => ({ accepted: status === "accepted", status })
+
+/** `initialize`. */
+export const HandshakeHandlers = HandshakeRpcs.toLayer(Effect.gen(function*() {
+  const session = yield* ClientSession
+  return { initialize: (params) => session.initialize(params) }
+}))
+
+/** `initialized`. */
+export const ClientNotificationHandlers = ClientNotificationRpcs.toLayer(Effect.gen(function*() {
+  const session = yield* ClientSession
+  return { initialized: () => session.initialized }
+}))
+
+/** `process/*`. */
+export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
+  const session = yield* ClientSession
+  const config = yield* ServerConfig
+  const table = session.processes
+  const ready = session.requireReady
+  return {
+    "process/start": (params) =>
+      ready.pipe(
+        Effect.zipRight(table.start(params)),
+        // Events wait until the start response is on its way to the client.
+        Effect.tap((actor) => afterResponse(actor.release)),
+        Effect.map((actor) => ({ processId: actor.processId }))
+      ),
+    "process/write": ({ chunk, processId, writeId }) =>
+      Effect.zipRight(
+        ready,
+        Option.match(table.find(processId), {
+          onNone: () => Effect.succeed(writeResult("unknownProcess")),
+          onSome: (actor) => Effect.map(actor.write(chunk, writeId), writeResult)
+        })
+      ),
+    "process/read": ({ afterSeq, maxBytes, processId, waitMs }) =>
+      ready.pipe(
+        Effect.zipRight(table.get(processId)),
+        Effect.flatMap((actor) => actor.read({ afterSeq: afterSeq ?? 0, maxBytes, waitMs: waitMs ?? 0 }))
+      ),
+    "process/terminate": ({ graceMs, mode, processId }) =>
+      Effect.zipRight(
+        ready,
+        Option.match(table.find(processId), {
+          onNone: () => Effect.succeed({ running: false }),
+          onSome: (actor) =>
+            Effect.map(actor.terminate(mode, graceMs ?? config.graceMs), (running) => ({ running }))
+        })
+      ),
+    "process/resize": ({ cols, processId, rows }) =>
+      ready.pipe(
+        Effect.zipRight(table.get(processId)),
+        Effect.flatMap((actor) =>
+          actor.tty
+            ? actor.resize({ rows, cols })
+            : Effect.fail(new InvalidRequest({ message: `process ${processId} has no terminal to resize` }))
+        ),
+        Effect.as({})
+      ),
+    "process/closeStdin": ({ processId }) =>
+      Effect.zipRight(
+        ready,
+        Option.match(table.find(processId), {
+          onNone: () => Effect.succeed(writeResult("unknownProcess")),
+          onSome: (actor) => Effect.map(actor.closeStdin, writeResult)
+        })
+      ),
+    "process/signal": ({ processId, signal }) =>
+      ready.pipe(
+        Effect.zipRight(table.get(processId)),
+        Effect.flatMap((actor) => actor.signal(signal)),
+        Effect.map((delivered) => ({ delivered }))
+      ),
+    "process/list": () =>
+      ready.pipe(
+        Effect.zipRight(table.list),
+        Effect.map((processes) => ({ processes }))
+      )
+  }
+}))
+
+/** Every handler of a connection, over a fresh `ClientSession`. */
+export const ConnectionHandlers = Layer.mergeAll(HandshakeHandlers, ClientNotificationHandlers, ProcessHandlers)

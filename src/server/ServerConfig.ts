@@ -1,0 +1,43 @@
+/** Server-wide settings: limits, grace and retention periods, and what `initialize` reports. */
+import { Context, Layer } from "effect"
+import { createRequire } from "node:module"
+
+const packageJson = createRequire(import.meta.url)("../../package.json") as {
+  readonly name: string
+  readonly version: string
+}
+
+/** The settings of an exec-server. */
+export interface ServerConfigShape {
+  /** Default SIGTERM → SIGKILL grace period, in ms. */
+  readonly graceMs: number
+  /** Cap of each process's retained output, in bytes. */
+  readonly retainedOutputBytes: number
+  /** How long a closed process stays readable before its id is freed, in ms. */
+  readonly retentionMs: number
+  /** Largest accepted message (line or frame), in bytes. */
+  readonly maxMessageBytes: number
+  /** `serverInfo` returned by `initialize`. */
+  readonly serverName: string
+  readonly serverVersion: string
+}
+
+/** The settings of the running server. */
+export class ServerConfig extends Context.Tag("effect-exec-server/ServerConfig")<ServerConfig, ServerConfigShape>() {}
+
+/** The defaults of PROTOCOL.md. */
+export const defaults: ServerConfigShape = {
+  graceMs: 2000,
+  retainedOutputBytes: 1024 * 1024,
+  retentionMs: 30_000,
+  maxMessageBytes: 16 * 1024 * 1024,
+  serverName: packageJson.name,
+  serverVersion: packageJson.version
+}
+
+/** The package version, as `--version` and `serverInfo` report it. */
+export const version: string = packageJson.version
+
+/** Provides the defaults with some settings overridden. */
+export const layer = (overrides: Partial<ServerConfigShape> = {}): Layer.Layer<ServerConfig> =>
+  Layer.succeed(ServerConfig, { ...defaults, ...overrides })
