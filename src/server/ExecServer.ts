@@ -55,7 +55,6 @@ export const orderingOf = (request: RequestMessage): Ordering => {
 export const serveClient = (transport: FrameTransport): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
-    const services = yield* Effect.context<ServerServices>()
     const handlersLayer = ConnectionHandlers.pipe(Layer.provideMerge(ClientSession.layer))
     yield* serveConnection({
       transport,
@@ -63,7 +62,6 @@ export const serveClient = (transport: FrameTransport): Effect.Effect<void, neve
       ordering: orderingOf,
       makeDispatcher: (connection) =>
         Layer.build(handlersLayer).pipe(
-          Effect.provide(services),
           Effect.provideService(Connection, connection),
           Effect.map((handlers) =>
             makeDispatcher({

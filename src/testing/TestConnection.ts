@@ -1,0 +1,128 @@
+/**
+ * An in-memory client connection to the server's handlers: JSON-RPC messages
+ * go through the real codec and dispatcher, with no transport. For tests of
+ * handlers with mocked Layers and for checking the wire format.
+ */
+import { Deferred, Effect, Fiber, Queue, type Scope, Stream } from "effect"
+import type { Rpc } from "@effect/rpc"
+import type { ExecServerRpcs } from "../protocol/rpcs.js"
+import type { Frame } from "../rpc/JsonRpc.js"
+import { serveClient, type ServerServices } from "../server/ExecServer.js"
+
+/** The result type of a method on the wire (`unknown` for names the server does not know). */
+export type ResultOf<M extends string> = M extends ExecServerRpcs["_tag"]
+  ? Rpc.SuccessEncoded<Extract<ExecServerRpcs, { readonly _tag: M }>>
+  : unknown
+
+/** A JSON-RPC response as the client sees it. */
+export interface TestResponse<A = unknown> {
+  readonly id: unknown
+  readonly result?: A
+  readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown }
+}
+
+/** A server notification as the client sees it: the fields of every process event. */
+export interface TestNotification {
+  readonly method: string
+  readonly params: {
+    readonly processId: string
+    readonly seq: number
+    readonly stream?: "stdout" | "stderr" | "pty"
+    readonly chunk?: string
+    readonly exitCode?: number
+    readonly signal?: string | null
+  }
+}
+
+/** A connected in-memory client. */
+export interface TestConnection {
+  /** Sends a raw frame (a string is sent as it is, anything else as JSON). */
+  readonly sendRaw: (message: unknown) => Effect.Effect<void>
+  /** Sends a request with a fresh id and waits for its response. */
+  readonly request: <M extends string>(method: M, params?: unknown) => Effect.Effect<TestResponse<ResultOf<M>>>
+  /** Sends a notification. */
+  readonly notify: (method: string, params?: unknown) => Effect.Effect<void>
+  /** Sends `initialize` and `initialized`. */
+  readonly handshake: Effect.Effect<TestResponse<ResultOf<"initialize">>>
+  /** Waits for the next notification (optionally the next one that matches). */
+  readonly nextNotification: (predicate?: (notification: TestNotification) => boolean) => Effect.Effect<TestNotification>
+  /** Waits for the next message that is not a notification of a request sent with `request`. */
+  readonly nextMessage: Effect.Effect<unknown>
+  /** Every message received so far, parsed, in order. */
+  readonly received: ReadonlyArray<unknown>
+  /** Closes the connection as a client hanging up would, and waits until the server is done with it. */
+  readonly close: Effect.Effect<void>
+}
+
+/** Connects an in-memory client; the connection closes with the scope. */
+export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServices> = Effect.gen(function*() {
+  const incoming = yield* Queue.unbounded<Frame>()
+  const notifications = yield* Queue.unbounded<TestNotification>()
+  const others = yield* Queue.unbounded<unknown>()
+  const pending = new Map<unknown, Deferred.Deferred<TestResponse<never>>>()
+  const received: Array<unknown> = []
+  let nextId = 1
+
+  const route = (message: TestResponse<never> & TestNotification) => {
+    received.push(message)
+    if (Array.isArray(message)) {
+      Effect.runSync(Queue.offer(others, message))
+      return
+    }
+    if ("method" in message && !("id" in message)) {
+      Effect.runSync(Queue.offer(notifications, message))
+      return
+    }
+    const waiter = pending.get(message.id)
+    if (waiter !== undefined) {
+      pending.delete(message.id)
+      Deferred.unsafeDone(waiter, Effect.succeed(message))
+    } else {
+      Effect.runSync(Queue.offer(others, message))
+    }
+  }
+
+  const server = yield* serveClient({
+    frames: Stream.fromQueue(incoming),
+    write: (messages) => Effect.sync(() => messages.forEach((message) => route(JSON.parse(message))))
+  }).pipe(Effect.forkScoped)
+
+  const sendRaw = (message: unknown) =>
+    Queue.offer(incoming, { _tag: "Text", text: typeof message === "string" ? message : JSON.stringify(message) })
+      .pipe(Effect.asVoid)
+
+  const request = <M extends string>(method: M, params?: unknown) =>
+    Effect.gen(function*() {
+      const id = nextId++
+      const response = yield* Deferred.make<TestResponse<never>>()
+      pending.set(id, response)
+      yield* sendRaw(params === undefined ? { id, method } : { id, method, params })
+      return (yield* Deferred.await(response)) as TestResponse<ResultOf<M>>
+    })
+
+  const notify = (method: string, params?: unknown) =>
+    sendRaw(params === undefined ? { method } : { method, params })
+
+  const nextNotification = (predicate?: (notification: TestNotification) => boolean) =>
+    Effect.gen(function*() {
+      while (true) {
+        const notification = yield* Queue.take(notifications)
+        if (predicate === undefined || predicate(notification)) return notification
+      }
+    })
+
+  return {
+    sendRaw,
+    request,
+    notify,
+    handshake: Effect.gen(function*() {
+      const response = yield* request("initialize", { clientName: "test" })
+      yield* notify("initialized", {})
+      return response
+    }),
+    nextNotification,
+    nextMessage: Queue.take(others),
+    received,
+    close: Effect.zipRight(Queue.shutdown(incoming), Fiber.join(server))
+  }
+})

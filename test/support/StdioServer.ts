@@ -1,0 +1,195 @@
+/**
+ * Drives the built `exec-server` binary over stdio the way a client does:
+ * one JSON message per line, requests matched to responses by id, process
+ * notifications collected per process.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The built CLI entry point. */
+export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js")
+
+export interface WireResponse {
+  readonly id: unknown
+  readonly result?: any
+  readonly error?: { readonly code: number; readonly message: string; readonly data?: any }
+}
+
+export interface WireNotification {
+  readonly method: string
+  readonly params: {
+    readonly processId: string
+    readonly seq: number
+    readonly stream?: string
+    readonly chunk?: string
+    readonly exitCode?: number
+    readonly signal?: string | null
+  }
+}
+
+/** A running server and a client connected to its stdio. */
+export class StdioServer {
+  readonly child: ChildProcessWithoutNullStreams
+  /** Every parsed message, in arrival order. */
+  readonly messages: Array<any> = []
+  readonly notifications: Array<WireNotification> = []
+  stderr = ""
+  private buffer = ""
+  private nextId = 1
+  private readonly waiters: Array<{ readonly test: (message: any) => boolean; readonly resolve: (message: any) => void }> = []
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+
+  constructor(args: ReadonlyArray<string> = []) {
+    this.child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] })
+    this.child.stdout.setEncoding("utf8")
+    this.child.stdout.on("data", (text: string) => this.onData(text))
+    this.child.stderr.setEncoding("utf8")
+    this.child.stderr.on("data", (text: string) => {
+      this.stderr += text
+    })
+    this.child.stdin.on("error", () => {})
+    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })))
+  }
+
+  private onData(text: string): void {
+    this.buffer += text
+    let newline: number
+    while ((newline = this.buffer.indexOf("\n")) !== -1) {
+      const line = this.buffer.slice(0, newline)
+      this.buffer = this.buffer.slice(newline + 1)
+      const message = JSON.parse(line)
+      this.messages.push(message)
+      if (!Array.isArray(message) && typeof message.method === "string") this.notifications.push(message)
+      for (let i = this.waiters.length - 1; i >= 0; i--) {
+        const waiter = this.waiters[i]!
+        if (waiter.test(message)) {
+          this.waiters.splice(i, 1)
+          waiter.resolve(message)
+        }
+      }
+    }
+  }
+
+  /** Writes a raw line. */
+  sendLine(line: string): void {
+    this.child.stdin.write(line + "\n")
+  }
+
+  send(message: unknown): void {
+    this.sendLine(JSON.stringify(message))
+  }
+
+  /** The first message (already received or still to come) that passes `test`. */
+  waitFor<T = any>(test: (message: any) => boolean, timeoutMs = 15_000): Promise<T> {
+    const found = this.messages.find(test)
+    if (found !== undefined) return Promise.resolve(found)
+    return this.nextMessage(test, timeoutMs)
+  }
+
+  /** The next message still to come that passes `test`. */
+  nextMessage<T = any>(test: (message: any) => boolean, timeoutMs = 15_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a message; stderr: ${this.stderr}`)),
+        timeoutMs
+      )
+      this.waiters.push({
+        test,
+        resolve: (message) => {
+          clearTimeout(timer)
+          resolve(message)
+        }
+      })
+    })
+  }
+
+  request(method: string, params?: unknown): Promise<WireResponse> {
+    const id = this.nextId++
+    this.send(params === undefined ? { id, method } : { id, method, params })
+    return this.waitFor((message) => !Array.isArray(message) && message.id === id && message.method === undefined)
+  }
+
+  async handshake(): Promise<WireResponse> {
+    const response = await this.request("initialize", { clientName: "integration-test" })
+    this.send({ method: "initialized", params: {} })
+    return response
+  }
+
+  /** Waits for `process/closed` of a process. */
+  closed(processId: string, timeoutMs?: number): Promise<WireNotification> {
+    return this.waitFor((m) => m.method === "process/closed" && m.params.processId === processId, timeoutMs)
+  }
+
+  /** The notifications of one process, in arrival order. */
+  eventsOf(processId: string): Array<WireNotification> {
+    return this.notifications.filter((n) => n.params.processId === processId)
+  }
+
+  /** The concatenated output bytes of one process. */
+  outputOf(processId: string, stream?: string): Buffer {
+    return Buffer.concat(
+      this.eventsOf(processId)
+        .filter((n) => n.method === "process/output" && (stream === undefined || n.params.stream === stream))
+        .map((n) => Buffer.from(n.params.chunk!, "base64"))
+    )
+  }
+
+  /** Waits until the output of a process contains `text`. */
+  async outputContains(processId: string, text: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!this.outputOf(processId).toString().includes(text)) {
+      const remaining = deadline - Date.now()
+      if (remaining <= 0) throw new Error(`output of ${processId} never contained ${JSON.stringify(text)}: ${JSON.stringify(this.outputOf(processId).toString())}`)
+      await this.nextMessage(
+        (m) => m.params?.processId === processId,
+        remaining
+      ).catch(() => undefined)
+    }
+  }
+
+  /** Closes stdin, as a client that goes away does, and waits for the server to exit. */
+  async close(): Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }> {
+    this.child.stdin.end()
+    return this.exited
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill("SIGKILL")
+  }
+}
+
+/** Parameters of a pipe process. */
+export const pipeProcess = (processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown> = {}) => ({
+  processId,
+  argv,
+  cwd: "/tmp",
+  env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+  tty: false,
+  ...extra
+})
+
+/** Parameters of a PTY process. */
+export const ptyProcess = (processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown> = {}) =>
+  pipeProcess(processId, argv, { tty: true, ...extra })
+
+/** True while a process with this pid exists and is not a zombie. */
+export const isAlive = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
+  } catch {
+    return false
+  }
+}
+
+/** Polls until `condition` holds (for facts with no event to wait on, like another process's death). */
+export const eventually = async (condition: () => boolean, timeoutMs = 5_000): Promise<boolean> => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return condition()
+}

@@ -1,0 +1,319 @@
+/**
+ * The handlers, the dispatcher and the process actor with mocked Layers: a
+ * scripted spawner and the in-memory client connection. No real process.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, TestClock } from "effect"
+import * as OutputBuffer from "../../src/process/OutputBuffer.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+import * as TestConnection from "../../src/testing/TestConnection.js"
+import * as TestSpawner from "../../src/testing/TestSpawner.js"
+
+const base64 = (text: string) => Buffer.from(text).toString("base64")
+const decode = (chunk: string | undefined) => Buffer.from(chunk ?? "", "base64").toString()
+
+const startParams = (processId: string, extra: Record<string, unknown> = {}) => ({
+  processId,
+  argv: ["prog"],
+  cwd: "/tmp",
+  env: {},
+  tty: false,
+  ...extra
+})
+
+/** A connected test client over mocked spawners, with `config` overrides. */
+const setup = (behavior: TestSpawner.FakeBehavior = {}, config: Partial<ServerConfig.ServerConfigShape> = {}) =>
+  Effect.gen(function*() {
+    const spawner = yield* TestSpawner.make(behavior)
+    const client = yield* TestConnection.make.pipe(
+      Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffer.layerMemory, ServerConfig.layer(config)))
+    )
+    return { spawner, client }
+  })
+
+describe("handshake", () => {
+  it.scoped("initialize returns the protocol version, a session id and server info", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      const response = yield* client.request("initialize", { clientName: "t" })
+      expect(response.result?.protocolVersion).toBe("exec-server.v0")
+      expect(response.result?.sessionId).toMatch(/^[0-9a-f-]{36}$/)
+      expect(response.result?.serverInfo).toEqual({ name: "effect-exec-server", version: ServerConfig.version })
+    }))
+
+  it.scoped("exec methods are refused before initialize and before initialized", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      const before = yield* client.request("process/start", startParams("p"))
+      expect(before.error).toEqual({ code: -32600, message: "client must call initialize before using exec methods" })
+      yield* client.request("initialize", { clientName: "t" })
+      const between = yield* client.request("process/list", {})
+      expect(between.error?.code).toBe(-32600)
+      expect(between.error?.message).toContain("initialized")
+      yield* client.notify("initialized", {})
+      expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
+    }))
+
+  it.scoped("a second initialize is refused", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* client.handshake
+      const again = yield* client.request("initialize", { clientName: "t" })
+      expect(again.error?.code).toBe(-32600)
+    }))
+})
+
+describe("dispatcher", () => {
+  it.scoped("echoes ids exactly: 0, strings and numbers", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* client.handshake
+      for (const id of [0, "abc", 42, "0"]) {
+        yield* client.sendRaw({ id, method: "process/list", params: {} })
+        expect(yield* client.nextMessage).toEqual({ id, result: { processes: [] } })
+      }
+    }))
+
+  it.scoped("answers unknown methods -32601, bad params -32602 naming the field, bad JSON -32700", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* client.handshake
+      expect((yield* client.request("process/fly", {})).error?.code).toBe(-32601)
+      const bad = yield* client.request("process/start", startParams("p", { argv: [], tty: "yes" }))
+      expect(bad.error?.code).toBe(-32602)
+      expect(bad.error?.message).toContain("argv must not be empty")
+      expect(bad.error?.message).toContain("tty")
+      const relative = yield* client.request("process/start", startParams("p", { cwd: "relative/dir" }))
+      expect(relative.error?.code).toBe(-32602)
+      const badBase64 = yield* client.request("process/write", { processId: "p", chunk: "%%%" })
+      expect(badBase64.error?.code).toBe(-32602)
+      yield* client.sendRaw("{not json")
+      expect(yield* client.nextMessage).toMatchObject({ id: null, error: { code: -32700 } })
+      // The connection goes on.
+      expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
+    }))
+
+  it.scoped("answers a batch with one array in request order, skipping notifications", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* client.handshake
+      yield* client.sendRaw([
+        { id: "a", method: "process/list", params: {} },
+        { method: "initialized", params: {} },
+        { id: "b", method: "nope" }
+      ])
+      expect(yield* client.nextMessage).toEqual([
+        { id: "a", result: { processes: [] } },
+        { id: "b", error: { code: -32601, message: "method not found: nope" } }
+      ])
+    }))
+
+  it.scoped("refuses a message over the size limit with -32600 and goes on", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup({}, { maxMessageBytes: 200 })
+      yield* client.handshake
+      yield* client.sendRaw({ id: 1, method: "process/list", params: { pad: "x".repeat(300) } })
+      expect(yield* client.nextMessage).toMatchObject({ id: null, error: { code: -32600 } })
+      expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
+    }))
+})
+
+describe("process actor", () => {
+  it.scoped("events carry one increasing seq; exited then closed; the start response comes first", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup({
+        onSpawn: (child) => {
+          child.output("one")
+          child.output("two", "stderr")
+          child.finish(3)
+        }
+      })
+      yield* client.handshake
+      const started = yield* client.request("process/start", startParams("p1"))
+      expect(started.result).toEqual({ processId: "p1" })
+      const startIndex = client.received.findIndex((m) => (m as { id?: unknown }).id === 2)
+      const events = [
+        yield* client.nextNotification(),
+        yield* client.nextNotification(),
+        yield* client.nextNotification(),
+        yield* client.nextNotification()
+      ]
+      expect(client.received.indexOf(events[0]!)).toBeGreaterThan(startIndex)
+      expect(events.map((e) => [e.method, e.params.seq])).toEqual([
+        ["process/output", 1],
+        ["process/output", 2],
+        ["process/exited", 3],
+        ["process/closed", 4]
+      ])
+      expect(events[1]!.params).toMatchObject({ stream: "stderr", chunk: base64("two") })
+      expect(events[2]!.params).toEqual({ processId: "p1", seq: 3, exitCode: 3, signal: null })
+      expect(spawner.children[0]!.request.argv).toEqual(["prog"])
+    }))
+
+  it.scoped("writes arrive in order and a repeated writeId is not written twice", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p", { pipeStdin: true }))
+      const child = spawner.children[0]!
+      const writes = yield* Effect.all(
+        ["a", "b", "c", "d"].map((text) =>
+          client.request("process/write", { processId: "p", chunk: base64(text), writeId: text })
+        ),
+        { concurrency: "unbounded" }
+      )
+      expect(writes.map((w) => w.result)).toEqual(Array(4).fill({ accepted: true, status: "accepted" }))
+      const retry = yield* client.request("process/write", { processId: "p", chunk: base64("a"), writeId: "a" })
+      expect(retry.result).toEqual({ accepted: true, status: "accepted" })
+      expect(child.writes.map((w) => Buffer.from(w).toString())).toEqual(["a", "b", "c", "d"])
+    }))
+
+  it.scoped("write statuses: unknownProcess, and stdinClosed without pipeStdin", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* client.handshake
+      expect((yield* client.request("process/write", { processId: "nope", chunk: base64("x") })).result)
+        .toEqual({ accepted: false, status: "unknownProcess" })
+      yield* client.request("process/start", startParams("p"))
+      expect((yield* client.request("process/write", { processId: "p", chunk: base64("x") })).result)
+        .toEqual({ accepted: false, status: "stdinClosed" })
+    }))
+
+  it.scoped("a duplicate processId is -32600; unknown ids on read are -32600", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p"))
+      expect((yield* client.request("process/start", startParams("p"))).error?.code).toBe(-32600)
+      expect((yield* client.request("process/read", { processId: "q" })).error?.code).toBe(-32600)
+    }))
+
+  it.scoped("a spawn failure is -32603 with errno and the connection goes on", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup(TestSpawner.missingBinary)
+      yield* client.handshake
+      const failed = yield* client.request("process/start", startParams("p"))
+      expect(failed.error).toMatchObject({ code: -32603, data: { errno: "ENOENT" } })
+      // The id was not taken by the failed start.
+      expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
+    }))
+
+  it.scoped("read pages by cursor and maxBytes and reports exit and close", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup({
+        onSpawn: (child) => {
+          child.output("aaaa")
+          child.output("bbbb")
+          child.output("cccc")
+          child.finish(0)
+        }
+      })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p"))
+      yield* client.nextNotification((n) => n.method === "process/closed")
+      const first = yield* client.request("process/read", { processId: "p", maxBytes: 8 })
+      expect(first.result?.chunks.map((c) => decode(c.chunk))).toEqual(["aaaa", "bbbb"])
+      expect(first.result).toMatchObject({ nextSeq: 6, exited: true, exitCode: 0, closed: true, truncated: false })
+      const rest = yield* client.request("process/read", { processId: "p", afterSeq: 2 })
+      expect(rest.result?.chunks.map((c) => [c.seq, decode(c.chunk)])).toEqual([[3, "cccc"]])
+    }))
+
+  it.scoped("read with afterSeq beyond the retained range reports truncated", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup({
+        onSpawn: (child) => {
+          for (let i = 0; i < 10; i++) child.output("0123456789")
+        }
+      }, { retainedOutputBytes: 30 })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p"))
+      yield* client.nextNotification((n) => n.params.seq === 10)
+      const read = yield* client.request("process/read", { processId: "p", afterSeq: 2 })
+      expect(read.result?.truncated).toBe(true)
+      expect(read.result?.chunks.map((c) => c.seq)).toEqual([8, 9, 10])
+    }))
+
+  it.scoped("a long-poll read returns as soon as output arrives", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p"))
+      const read = yield* client.request("process/read", { processId: "p", afterSeq: 0, waitMs: 60_000 }).pipe(
+        Effect.fork
+      )
+      yield* Effect.yieldNow()
+      spawner.children[0]!.output("late")
+      const result = yield* Fiber.join(read)
+      expect(result.result?.chunks.map((c) => decode(c.chunk))).toEqual(["late"])
+    }))
+
+  it.scoped("graceful terminate sends SIGTERM and SIGKILL after the grace period when ignored", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup({
+        onSignal: (child, signal) => {
+          if (signal === "SIGKILL") child.finish(0, "SIGKILL")
+        }
+      })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p"))
+      const terminated = yield* client.request("process/terminate", { processId: "p", graceMs: 50 })
+      expect(terminated.result).toEqual({ running: true })
+      expect(spawner.children[0]!.signals).toEqual(["SIGTERM"])
+      // it.scoped runs on the TestClock: the grace period passes when we say so.
+      yield* TestClock.adjust("49 millis")
+      expect(spawner.children[0]!.signals).toEqual(["SIGTERM"])
+      yield* TestClock.adjust("1 millis")
+      const exited = yield* client.nextNotification((n) => n.method === "process/exited")
+      expect(exited.params).toMatchObject({ exitCode: 137, signal: "SIGKILL" })
+      expect(spawner.children[0]!.signals).toEqual(["SIGTERM", "SIGKILL"])
+      expect((yield* client.request("process/terminate", { processId: "p" })).result).toEqual({ running: false })
+    }))
+
+  it.scoped("force terminate sends SIGKILL at once; terminate of an unknown id is running: false", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p"))
+      yield* client.request("process/terminate", { processId: "p", mode: "force" })
+      expect(spawner.children[0]!.signals[0]).toBe("SIGKILL")
+      expect((yield* client.request("process/terminate", { processId: "x" })).result).toEqual({ running: false })
+    }))
+
+  it.scoped("closing the connection terminates its processes", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("a"))
+      yield* client.request("process/start", startParams("b", { tty: true }))
+      yield* client.close
+      expect(spawner.children.map((child) => [child.exited(), child.signals[0]])).toEqual([
+        [true, "SIGTERM"],
+        [true, "SIGTERM"]
+      ])
+    }))
+
+  it.scoped("signal, resize and closeStdin reach the child; resize needs a terminal", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("t", { tty: true, size: { rows: 10, cols: 20 } }))
+      yield* client.request("process/start", startParams("p", { pipeStdin: true }))
+      const [tty, pipe] = spawner.children
+      expect(tty!.request.size).toEqual({ rows: 10, cols: 20 })
+      expect((yield* client.request("process/resize", { processId: "t", rows: 40, cols: 100 })).result).toEqual({})
+      expect(tty!.resizes).toEqual([{ rows: 40, cols: 100 }])
+      expect((yield* client.request("process/resize", { processId: "p", rows: 40, cols: 100 })).error?.code)
+        .toBe(-32600)
+      expect((yield* client.request("process/signal", { processId: "p", signal: "SIGUSR1" })).result)
+        .toEqual({ delivered: true })
+      expect(pipe!.signals).toEqual(["SIGUSR1"])
+      expect((yield* client.request("process/closeStdin", { processId: "p" })).result)
+        .toEqual({ accepted: true, status: "accepted" })
+      expect(pipe!.stdinClosed()).toBe(true)
+      const list = yield* client.request("process/list", {})
+      expect(list.result?.processes.map((p) => [p.processId, p.tty, p.running])).toEqual([
+        ["t", true, true],
+        ["p", false, true]
+      ])
+    }))
+})

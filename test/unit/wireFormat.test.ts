@@ -1,0 +1,101 @@
+import { describe, expect, it } from "@effect/vitest"
+import { classify, parseFrame } from "../../src/rpc/JsonRpc.js"
+import { LineFramer } from "../../src/transport/LineFramer.js"
+import { ChunkRing } from "../../src/process/OutputBuffer.js"
+
+const bytes = (text: string) => new TextEncoder().encode(text)
+
+describe("JSON-RPC framing", () => {
+  it("classifies requests, notifications and client responses", () => {
+    expect(classify({ id: 0, method: "m", params: { a: 1 } })).toEqual({
+      _tag: "Request",
+      id: 0,
+      method: "m",
+      params: { a: 1 }
+    })
+    expect(classify({ jsonrpc: "2.0", id: "abc", method: "m" })).toMatchObject({ _tag: "Request", id: "abc" })
+    expect(classify({ method: "initialized" })).toEqual({ _tag: "Notification", method: "initialized", params: undefined })
+    expect(classify({ id: 3, result: {} })).toEqual({ _tag: "ClientResponse" })
+  })
+
+  it("rejects malformed messages with -32600 and keeps a usable id", () => {
+    expect(classify(42)).toMatchObject({ _tag: "Invalid", id: null, error: { code: -32600 } })
+    expect(classify({ id: { x: 1 }, method: "m" })).toMatchObject({ _tag: "Invalid", id: null })
+    expect(classify({ id: 7, method: 5 })).toMatchObject({ _tag: "Invalid", id: 7, error: { code: -32600 } })
+  })
+
+  it("answers text that is not JSON with -32700 and an empty batch with -32600", () => {
+    expect(parseFrame("{nope")).toMatchObject({ _tag: "Single", message: { id: null, error: { code: -32700 } } })
+    expect(parseFrame("[]")).toMatchObject({ _tag: "Single", message: { error: { code: -32600 } } })
+    expect(parseFrame("[{\"id\":1,\"method\":\"a\"},{\"method\":\"b\"}]")).toMatchObject({
+      _tag: "Batch",
+      messages: [{ _tag: "Request", id: 1 }, { _tag: "Notification", method: "b" }]
+    })
+  })
+})
+
+describe("LineFramer", () => {
+  it("splits lines across chunk boundaries", () => {
+    const framer = new LineFramer(1024)
+    expect(framer.push(bytes("{\"a\":"))).toEqual([])
+    expect(framer.push(bytes("1}\n{\"b\":2}\n{\"c\""))).toEqual([
+      { _tag: "Text", text: "{\"a\":1}" },
+      { _tag: "Text", text: "{\"b\":2}" }
+    ])
+    expect(framer.end()).toEqual([{ _tag: "Text", text: "{\"c\"" }])
+  })
+
+  it("drops an over-long line as it arrives and reports its size once", () => {
+    const framer = new LineFramer(10)
+    expect(framer.push(bytes("0123456789abc"))).toEqual([])
+    expect(framer.push(bytes("def\nok\n"))).toEqual([
+      { _tag: "Oversized", bytes: 16 },
+      { _tag: "Text", text: "ok" }
+    ])
+  })
+
+  it("keeps multi-byte characters split across chunks intact", () => {
+    const framer = new LineFramer(1024)
+    const encoded = bytes("\"héllo→\"\n")
+    expect(framer.push(encoded.subarray(0, 3))).toEqual([])
+    expect(framer.push(encoded.subarray(3))).toEqual([{ _tag: "Text", text: "\"héllo→\"" }])
+  })
+})
+
+describe("ChunkRing", () => {
+  it("shares one seq counter between output and other events", () => {
+    const ring = new ChunkRing(1024)
+    expect(ring.append("stdout", bytes("a")).seq).toBe(1)
+    expect(ring.nextEventSeq()).toBe(2)
+    expect(ring.append("stderr", bytes("b")).seq).toBe(3)
+    expect(ring.nextSeq).toBe(4)
+  })
+
+  it("evicts the oldest whole chunks past the cap and flags reads that hit the gap", () => {
+    const ring = new ChunkRing(10)
+    for (const text of ["aaaa", "bbbb", "cccc", "dddd"]) ring.append("stdout", bytes(text))
+    expect(ring.retainedBytes).toBe(8)
+    const fromStart = ring.read(0, undefined)
+    expect(fromStart.chunks.map((chunk) => chunk.seq)).toEqual([3, 4])
+    expect(fromStart.truncated).toBe(true)
+    const fromCursor = ring.read(2, undefined)
+    expect(fromCursor.truncated).toBe(false)
+    expect(fromCursor.chunks.map((chunk) => chunk.seq)).toEqual([3, 4])
+  })
+
+  it("keeps the newest chunk even when it alone is over the cap", () => {
+    const ring = new ChunkRing(4)
+    ring.append("stdout", bytes("12"))
+    ring.append("stdout", bytes("123456"))
+    expect(ring.read(0, undefined).chunks.map((chunk) => chunk.seq)).toEqual([2])
+  })
+
+  it("stops before the chunk that would pass maxBytes but returns at least one", () => {
+    const ring = new ChunkRing(1024)
+    for (const text of ["aaa", "bbb", "ccc"]) ring.append("stdout", bytes(text))
+    expect(ring.read(0, 7).chunks.map((chunk) => chunk.seq)).toEqual([1, 2])
+    expect(ring.read(0, 1).chunks.map((chunk) => chunk.seq)).toEqual([1])
+    expect(ring.read(1, 0).chunks.map((chunk) => chunk.seq)).toEqual([2])
+    expect(ring.read(3, 100).chunks).toEqual([])
+  })
+})
