@@ -7,19 +7,22 @@
  */
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer, Logger } from "effect"
+import { Cause, Data, Effect, Exit, Layer, Logger, type Scope } from "effect"
 import * as ExecServer from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
+import * as WebSocketTransport from "../transport/WebSocketTransport.js"
 
 /** A `--listen` value the server cannot serve. */
-class ListenUrlError extends Error {
-  readonly _tag = "ListenUrlError"
-}
+class ListenUrlError extends Data.TaggedError("ListenUrlError")<{ readonly message: string }> {}
 
 const listen = Options.text("listen").pipe(
   Options.withDefault("stdio://"),
-  Options.withDescription("Transport endpoint: stdio:// (the default)")
+  Options.withDescription("Transport endpoint: stdio:// (the default) or ws://IP:PORT (port 0 picks a free port)")
+)
+const pingIntervalMs = Options.integer("ping-interval-ms").pipe(
+  Options.withDefault(30_000),
+  Options.withDescription("WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms")
 )
 const graceMs = Options.integer("grace-ms").pipe(
   Options.withDefault(ServerConfig.defaults.graceMs),
@@ -38,42 +41,69 @@ const maxMessageBytes = Options.integer("max-message-bytes").pipe(
   Options.withDescription("Largest accepted JSON-RPC message, in bytes")
 )
 
-const transportLayer = (url: string): Effect.Effect<Layer.Layer<ExecServer.ServerTransport, never, ServerConfig.ServerConfig>, ListenUrlError> =>
-  url === "stdio://" || url === "stdio"
-    ? Effect.succeed(StdioTransport.layer)
-    : Effect.fail(new ListenUrlError(`unsupported --listen value ${JSON.stringify(url)}: expected stdio://`))
+/**
+ * The transport `--listen` names. A WebSocket server announces its real
+ * address with one line on stderr, for tools to parse.
+ */
+const transportOf = (
+  url: string,
+  pingIntervalMs: number
+): Effect.Effect<
+  typeof ExecServer.ServerTransport.Service,
+  ListenUrlError | ExecServer.TransportError,
+  ServerConfig.ServerConfig | Scope.Scope
+> => {
+  if (url === "stdio://" || url === "stdio") {
+    return Effect.provide(ExecServer.ServerTransport, StdioTransport.layer)
+  }
+  if (url.startsWith("ws://")) {
+    const parsed = WebSocketTransport.parseListenUrl(url)
+    if (typeof parsed === "string") return Effect.fail(new ListenUrlError({ message: `invalid --listen value: ${parsed}` }))
+    return WebSocketTransport.make({ ...parsed, pingIntervalMs }).pipe(
+      Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
+      Effect.map(({ transport }) => transport)
+    )
+  }
+  return Effect.fail(
+    new ListenUrlError({
+      message: `unsupported --listen value ${JSON.stringify(url)}: expected stdio:// or ws://IP:PORT`
+    })
+  )
+}
 
 const command = Command.make(
   "exec-server",
-  { listen, graceMs, retainedOutputBytes, retentionMs, maxMessageBytes },
+  { listen, graceMs, retainedOutputBytes, retentionMs, maxMessageBytes, pingIntervalMs },
   (flags) =>
     Effect.gen(function*() {
-      const transport = yield* transportLayer(flags.listen)
-      const config = ServerConfig.layer({
+      const transport = yield* transportOf(flags.listen, flags.pingIntervalMs)
+      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
+      yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport))
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(ExecServer.layerNodeServices),
+      Effect.provide(ServerConfig.layer({
         graceMs: flags.graceMs,
         retainedOutputBytes: flags.retainedOutputBytes,
         retentionMs: flags.retentionMs,
         maxMessageBytes: flags.maxMessageBytes
-      })
-      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${flags.listen}`)
-      yield* ExecServer.run.pipe(
-        Effect.provide(Layer.mergeAll(transport, ExecServer.layerNodeServices).pipe(Layer.provideMerge(config)))
-      )
-    })
+      }))
+    )
 ).pipe(Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"))
+
+/** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */
+const reportUsageError = (error: { readonly message: string }) =>
+  Effect.sync(() => {
+    process.stderr.write(`exec-server: ${error.message}\n`)
+    process.exitCode = 2
+  })
 
 const cli = Command.run(command, { name: "exec-server", version: ServerConfig.version })
 
 const stderrLogger = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 
 cli(process.argv).pipe(
-  Effect.catchTag("ListenUrlError", (error) =>
-    Effect.zipRight(
-      Effect.logError(error.message),
-      Effect.sync(() => {
-        process.exitCode = 2
-      })
-    )),
+  Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
   Effect.provide(Layer.merge(NodeContext.layer, stderrLogger)),
   NodeRuntime.runMain({
     disablePrettyLogger: true,

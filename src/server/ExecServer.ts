@@ -2,7 +2,7 @@
  * The exec-server: serves every connection a transport accepts, each with
  * its own handshake, session and scope.
  */
-import { Context, Effect, Layer, Stream } from "effect"
+import { Context, Data, Effect, Layer, Stream } from "effect"
 import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
 import * as NodePtySpawner from "../process/NodePtySpawner.js"
@@ -17,13 +17,13 @@ import * as ClientSession from "./ClientSession.js"
 import { ConnectionHandlers } from "./Handlers.js"
 import { ServerConfig } from "./ServerConfig.js"
 
-/** A failure of a transport as a whole (not of one connection). */
-export class TransportError extends Error {
-  readonly _tag = "TransportError"
-}
+/** A failure of a transport as a whole (not of one connection), such as an address in use. */
+export class TransportError extends Data.TaggedError("TransportError")<{ readonly message: string }> {}
 
 /** Accepts client connections: one for stdio, many for a socket server. */
 export class ServerTransport extends Context.Tag("effect-exec-server/ServerTransport")<ServerTransport, {
+  /** Where clients connect: `stdio://` or `ws://IP:PORT`. */
+  readonly url: string
   /** The connections, as they are accepted; ends when no more can come. */
   readonly connections: Stream.Stream<FrameTransport, TransportError>
 }>() {}

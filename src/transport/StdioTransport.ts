@@ -42,6 +42,7 @@ export const fromStreams = (options: {
 export const layer: Layer.Layer<ServerTransport, never, ServerConfig> = Layer.effect(
   ServerTransport,
   Effect.map(ServerConfig, (config) => ({
+    url: "stdio://",
     connections: Stream.make(
       fromStreams({ input: process.stdin, output: process.stdout, maxMessageBytes: config.maxMessageBytes })
     )

@@ -1,0 +1,159 @@
+/**
+ * The WebSocket transport: a `ws` server on one IP and port, one JSON-RPC
+ * message per frame, each socket its own connection. Ping/pong keep-alive
+ * drops peers that stop answering. Built on `ws` directly because the
+ * upgrade request must be inspectable (and refusable) before a connection
+ * exists.
+ */
+import { Effect, Exit, Layer, Mailbox, Queue, type Scope, Stream } from "effect"
+import * as Http from "node:http"
+import * as Net from "node:net"
+import { type RawData, WebSocket, WebSocketServer } from "ws"
+import type { Frame } from "../rpc/JsonRpc.js"
+import type { FrameTransport } from "../rpc/JsonRpcServer.js"
+import { ServerConfig } from "../server/ServerConfig.js"
+import { ServerTransport, TransportError } from "../server/ExecServer.js"
+
+/** Where and how to listen. */
+export interface WebSocketListenOptions {
+  /** An IP address (IPv4 or IPv6, without brackets). */
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  /** Interval of keep-alive pings; a peer that misses one is disconnected. Default 30 s. */
+  readonly pingIntervalMs?: number
+}
+
+/** A parsed `--listen ws://IP:PORT` value. */
+export interface WebSocketListenUrl {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * Parses `ws://IP:PORT` (IPv6 in brackets). Host names are refused: the
+ * server binds exactly the address it is given.
+ */
+export const parseListenUrl = (url: string): WebSocketListenUrl | string => {
+  const match = /^ws:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url)
+  if (match === null) return `expected ws://IP:PORT, got ${JSON.stringify(url)}`
+  const host = match[1]!.startsWith("[") ? match[1]!.slice(1, -1) : match[1]!
+  if (Net.isIP(host) === 0) return `${JSON.stringify(host)} is not an IP address (host names are not accepted)`
+  const port = Number(match[2])
+  if (port > 65535) return `port ${port} is out of range`
+  return { host, port }
+}
+
+/** The `ws://` URL of a bound address. */
+export const formatUrl = (host: string, port: number): string =>
+  Net.isIPv6(host) ? `ws://[${host}]:${port}` : `ws://${host}:${port}`
+
+const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
+  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+  return buffer.length > maxMessageBytes
+    ? { _tag: "Oversized", bytes: buffer.length }
+    : { _tag: "Text", text: buffer.toString("utf8") }
+}
+
+/**
+ * A frame transport over one accepted socket. Listeners are attached at
+ * once, so frames that arrive before the connection is served are kept.
+ */
+const socketTransport = (
+  socket: WebSocket,
+  options: { readonly maxMessageBytes: number; readonly pingIntervalMs: number }
+): FrameTransport => {
+  const frames = Effect.runSync(Mailbox.make<Frame>())
+  let alive = true
+  const ping = setInterval(() => {
+    if (!alive) {
+      socket.terminate()
+      return
+    }
+    alive = false
+    socket.ping()
+  }, options.pingIntervalMs)
+  socket.on("pong", () => {
+    alive = true
+  })
+  socket.on("message", (data) => {
+    alive = true
+    frames.unsafeOffer(frameOf(data, options.maxMessageBytes))
+  })
+  socket.on("close", () => {
+    clearInterval(ping)
+    frames.unsafeDone(Exit.void)
+  })
+  socket.on("error", () => socket.terminate())
+  const close = Effect.sync(() => {
+    clearInterval(ping)
+    if (socket.readyState === WebSocket.OPEN) socket.close(1001, "server closing the connection")
+    else socket.terminate()
+  })
+  return {
+    frames: Mailbox.toStream(frames).pipe(Stream.ensuring(close)),
+    write: (messages) =>
+      Effect.async<void, Error>((resume) => {
+        if (socket.readyState !== WebSocket.OPEN) {
+          resume(Effect.fail(new Error("socket is closed")))
+          return
+        }
+        for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!)
+        socket.send(messages[messages.length - 1]!, (error) => resume(error ? Effect.fail(error) : Effect.void))
+      })
+  }
+}
+
+/**
+ * Listens in the current scope and returns the transport and its URL.
+ * Closing the scope stops accepting and closes every socket.
+ */
+export const make = (
+  options: WebSocketListenOptions
+): Effect.Effect<
+  { readonly transport: typeof ServerTransport.Service; readonly url: string },
+  TransportError,
+  ServerConfig | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfig
+    const pingIntervalMs = options.pingIntervalMs ?? 30_000
+    const accepted = yield* Queue.unbounded<FrameTransport>()
+    const httpServer = Http.createServer((_request, response) => {
+      response.writeHead(426, { "content-type": "text/plain" }).end("exec-server speaks WebSocket\n")
+    })
+    // Frames between the limit and this hard cap get -32600 and the connection
+    // goes on; larger ones close it (code 1009) before they are buffered.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * 2 + 1024 * 1024 })
+    httpServer.on("upgrade", (request, socket, head) => {
+      wss.handleUpgrade(request, socket, head, (ws) =>
+        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes: config.maxMessageBytes, pingIntervalMs })))
+    })
+    const port = yield* Effect.async<number, TransportError>((resume) => {
+      const onError = (error: Error) => resume(Effect.fail(
+          new TransportError({ message: `cannot listen on ${formatUrl(options.host, options.port)}: ${error.message}` })
+        ))
+      httpServer.once("error", onError)
+      httpServer.listen(options.port, options.host, () => {
+        httpServer.off("error", onError)
+        resume(Effect.succeed((httpServer.address() as Net.AddressInfo).port))
+      })
+    })
+    yield* Effect.addFinalizer(() =>
+      Effect.async<void>((resume) => {
+        for (const client of wss.clients) client.terminate()
+        wss.close()
+        httpServer.close(() => resume(Effect.void))
+        httpServer.closeAllConnections()
+      })
+    )
+    const transport: typeof ServerTransport.Service = {
+      url: formatUrl(options.host, port),
+      connections: Stream.fromQueue(accepted)
+    }
+    return { transport, url: transport.url }
+  })
+
+/** Provides the WebSocket transport, listening for as long as the layer lives. */
+export const layer = (options: WebSocketListenOptions): Layer.Layer<ServerTransport, TransportError, ServerConfig> =>
+  Layer.scoped(ServerTransport, Effect.map(make(options), ({ transport }) => transport))
