@@ -23,3 +23,11 @@ export * as ServerConfig from "./server/ServerConfig.js"
 
 export * as LineFramer from "./transport/LineFramer.js"
 export * as StdioTransport from "./transport/StdioTransport.js"
+export * as WebSocketTransport from "./transport/WebSocketTransport.js"
+
+export * from "./client/ClientError.js"
+export * as ClientTransport from "./client/ClientTransport.js"
+export * as ExecServerClient from "./client/ExecServerClient.js"
+
+export * as TestConnection from "./testing/TestConnection.js"
+export * as TestSpawner from "./testing/TestSpawner.js"

@@ -67,6 +67,8 @@ export const InitializeResult = Schema.Struct({
   sessionId: Schema.String,
   serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String })
 })
+/** @see InitializeResult */
+export type InitializeResult = typeof InitializeResult.Type
 
 // ---------------------------------------------------------------------------
 // Processes

@@ -1,0 +1,184 @@
+/**
+ * The client side of a connection: serialized messages in and out. One
+ * implementation per way of reaching a server (WebSocket, a spawned child's
+ * stdio, in-process).
+ */
+import { Effect, Exit, Mailbox, type Scope, Stream } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { WebSocket } from "ws"
+import type { Frame } from "../rpc/JsonRpc.js"
+import { serveClient, type ServerServices } from "../server/ExecServer.js"
+import { LineFramer } from "../transport/LineFramer.js"
+import { writeLines } from "../transport/StdioTransport.js"
+import { ConnectTimeout, TransportClosed } from "./ClientError.js"
+
+/** A connected transport. */
+export interface ClientTransport {
+  /** Messages from the server; ends (or fails) when the connection is gone. */
+  readonly incoming: Stream.Stream<string, TransportClosed>
+  readonly send: (messages: ReadonlyArray<string>) => Effect.Effect<void, TransportClosed>
+}
+
+/** Options of a WebSocket connection. */
+export interface WebSocketClientOptions {
+  readonly url: string
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string
+  readonly connectTimeoutMs?: number
+}
+
+/** Connects over WebSocket; the socket closes with the scope. */
+export const webSocket = (
+  options: WebSocketClientOptions
+): Effect.Effect<ClientTransport, ConnectTimeout | TransportClosed, Scope.Scope> =>
+  Effect.gen(function*() {
+    const incoming = yield* Mailbox.make<string, TransportClosed>()
+    const socket = yield* Effect.acquireRelease(
+      Effect.async<WebSocket, TransportClosed>((resume) => {
+        const socket = new WebSocket(options.url, {
+          headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }
+        })
+        const onError = (error: Error) => resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${error.message}` })))
+        socket.once("error", onError)
+        socket.once("unexpected-response", (_request, response) => {
+          socket.off("error", onError)
+          resume(Effect.fail(
+            new TransportClosed({ message: `${options.url} refused the connection: HTTP ${response.statusCode}` })
+          ))
+          socket.terminate()
+        })
+        socket.once("open", () => {
+          socket.off("error", onError)
+          socket.on("error", () => {})
+          resume(Effect.succeed(socket))
+        })
+        return Effect.sync(() => socket.terminate())
+      }).pipe(
+        Effect.timeoutFail({
+          duration: options.connectTimeoutMs ?? 10_000,
+          onTimeout: () => new ConnectTimeout({ message: `no connection to ${options.url} within ${options.connectTimeoutMs ?? 10_000} ms` })
+        })
+      ),
+      (socket) => Effect.sync(() => socket.close(1000))
+    )
+    socket.on("message", (data) => incoming.unsafeOffer(String(data)))
+    socket.on("close", (code) => {
+      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `connection closed (code ${code})` })))
+    })
+    return {
+      incoming: Mailbox.toStream(incoming),
+      send: (messages) =>
+        Effect.async<void, TransportClosed>((resume) => {
+          if (socket.readyState !== WebSocket.OPEN) {
+            resume(Effect.fail(new TransportClosed({ message: "connection closed" })))
+            return
+          }
+          for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!)
+          socket.send(messages[messages.length - 1]!, (error) =>
+            resume(error ? Effect.fail(new TransportClosed({ message: error.message })) : Effect.void))
+        })
+    }
+  })
+
+/** Options of a server spawned as a child process. */
+export interface SpawnLocalOptions {
+  /** The server command; default: this package's `exec-server` on the current Node. */
+  readonly command?: ReadonlyArray<string>
+  /** Extra flags for the server. */
+  readonly args?: ReadonlyArray<string>
+  /** Where the server's stderr goes. Default: inherited. */
+  readonly stderr?: "inherit" | "ignore"
+  /** How long the server may take to stop after its stdin closes before its group is killed. Default 5 s. */
+  readonly stopTimeoutMs?: number
+}
+
+/** The built `exec-server` entry point of this package (from `src/` or `dist/`). */
+export const localServerBin: string = Path.resolve(
+  Path.dirname(fileURLToPath(import.meta.url)),
+  "../../dist/cli/main.js"
+)
+
+const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-child.pid!, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Spawns a server and talks to it over its stdio. When the scope closes the
+ * server's stdin is closed (it terminates its processes and exits); a server
+ * that does not exit in time is killed with its process group.
+ */
+export const spawnLocal = (
+  options: SpawnLocalOptions = {}
+): Effect.Effect<ClientTransport, TransportClosed, Scope.Scope> =>
+  Effect.gen(function*() {
+    const [program, ...programArgs] = options.command ?? [process.execPath, localServerBin]
+    const incoming = yield* Mailbox.make<string, TransportClosed>()
+    const child = yield* Effect.acquireRelease(
+      Effect.async<ChildProcess, TransportClosed>((resume) => {
+        const child = spawn(program!, [...programArgs, ...(options.args ?? [])], {
+          stdio: ["pipe", "pipe", options.stderr ?? "inherit"],
+          detached: true
+        })
+        child.once("spawn", () => resume(Effect.succeed(child)))
+        child.once("error", (error) =>
+          resume(Effect.fail(new TransportClosed({ message: `cannot start the server: ${error.message}` }))))
+      }),
+      (child) =>
+        Effect.async<void>((resume) => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            resume(Effect.void)
+            return
+          }
+          const timer = setTimeout(() => signalGroup(child, "SIGKILL"), options.stopTimeoutMs ?? 5_000)
+          child.once("exit", () => {
+            clearTimeout(timer)
+            resume(Effect.void)
+          })
+          child.stdin?.end()
+        })
+    )
+    child.stdin!.on("error", () => {})
+    const framer = new LineFramer(Number.MAX_SAFE_INTEGER)
+    child.stdout!.on("data", (chunk: Buffer) => {
+      for (const frame of framer.push(chunk)) if (frame._tag === "Text") incoming.unsafeOffer(frame.text)
+    })
+    child.once("exit", (code, signal) => {
+      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `the server exited (${signal ?? code})` })))
+    })
+    return {
+      incoming: Mailbox.toStream(incoming),
+      send: (messages) =>
+        writeLines(child.stdin!, messages).pipe(
+          Effect.mapError((error) => new TransportClosed({ message: `cannot write to the server: ${error.message}` }))
+        )
+    }
+  })
+
+/**
+ * Serves the client in this process: messages go straight to the server's
+ * dispatcher and handlers, with no socket or pipe. Needs the server's
+ * services (spawners, output buffer, config).
+ */
+export const inProcess: Effect.Effect<ClientTransport, never, Scope.Scope | ServerServices> = Effect.gen(function*() {
+  const toServer = yield* Mailbox.make<Frame>()
+  const toClient = yield* Mailbox.make<string, TransportClosed>()
+  yield* serveClient({
+    frames: Mailbox.toStream(toServer),
+    write: (messages) => Effect.sync(() => void toClient.unsafeOfferAll(messages))
+  }).pipe(
+    Effect.ensuring(toClient.fail(new TransportClosed({ message: "the in-process server stopped" }))),
+    Effect.forkScoped
+  )
+  yield* Effect.addFinalizer(() => toServer.end)
+  return {
+    incoming: Mailbox.toStream(toClient),
+    send: (messages) =>
+      Effect.sync(() => void toServer.unsafeOfferAll(messages.map((text) => ({ _tag: "Text" as const, text }))))
+  }
+})

@@ -1,0 +1,115 @@
+/**
+ * The client library against the real server: over WebSocket, over the stdio
+ * of a server it spawns, and in-process.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Context, Duration, Effect, Either, Layer, Stream } from "effect"
+import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as ExecServer from "../../src/server/ExecServer.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+import { startWebSocketServer } from "../support/WebSocketServer.js"
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+
+const inProcess = ExecServerClient.layerInProcess().pipe(
+  Layer.provide(ExecServer.layerNodeServices),
+  Layer.provide(ServerConfig.layer())
+)
+
+/** The behaviours every way of connecting must show. */
+const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.ExecServerClient, unknown>) =>
+  describe(`client ${name}`, () => {
+    it.live("exec runs a pipe command and collects exit code, stdout and stderr", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        expect(client.server.protocolVersion).toBe("exec-server.v0")
+        const result = yield* client.exec(["bash", "-c", "echo out; echo err >&2; exit 4"], { env, cwd: "/tmp" })
+        expect(result.exitCode).toBe(4)
+        expect(text(result.stdout)).toBe("out\n")
+        expect(text(result.stderr)).toBe("err\n")
+      }).pipe(Effect.provide(layer())))
+
+    it.live("drives a PTY through its event stream", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        const proc = yield* client.start({
+          argv: ["bash", "-c", "printf 'ready\\n'; read -r line; printf 'echo:%s\\n' \"$line\""],
+          tty: true,
+          env,
+          cwd: "/tmp"
+        })
+        const seen: Array<string> = []
+        const events = yield* proc.events.pipe(
+          Stream.tap((event) =>
+            event._tag === "Output"
+              ? Effect.gen(function*() {
+                seen.push(text(event.bytes))
+                if (seen.join("").includes("ready") && !seen.join("").includes("hello")) {
+                  yield* proc.write("hello\n")
+                }
+              })
+              : Effect.void
+          ),
+          Stream.runCollect
+        )
+        const all = Chunk.toReadonlyArray(events)
+        expect(seen.join("")).toContain("echo:hello")
+        expect(all.map((event) => event.seq)).toEqual(all.map((_, i) => i + 1))
+        expect(all.at(-1)?._tag).toBe("Closed")
+        expect(yield* client.wait(proc.processId)).toEqual({ exitCode: 0, signal: null })
+      }).pipe(Effect.provide(layer())))
+
+    it.live("communicate feeds stdin and collects the output", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        const proc = yield* client.start({ argv: ["cat"], pipeStdin: true, env, cwd: "/tmp" })
+        const result = yield* client.communicate(proc.processId, "through cat")
+        expect(text(result.stdout)).toBe("through cat")
+        expect(result.exitCode).toBe(0)
+      }).pipe(Effect.provide(layer())))
+
+    it.live("reports server errors as typed ServerError values", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        const failure = yield* client.start({ argv: ["no-such-binary-xyz"], env, cwd: "/tmp" }).pipe(Effect.flip)
+        expect(failure._tag).toBe("ServerError")
+        expect(failure._tag === "ServerError" && failure.code).toBe(-32603)
+      }).pipe(Effect.provide(layer())))
+  })
+
+clientContract("in-process", () => inProcess)
+clientContract("over a spawned server's stdio", () => ExecServerClient.layerSpawnLocal({ stderr: "ignore" }))
+
+describe("client over WebSocket", () => {
+  it.live("runs exec and fails event streams with TransportClosed within a second when the server dies", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(() => startWebSocketServer()),
+        (server) => Effect.sync(() => server.stop())
+      )
+      const client = yield* Layer.build(ExecServerClient.layerWebSocket({ url: server.url })).pipe(
+        Effect.map(Context.get(ExecServerClient.ExecServerClient))
+      )
+      const result = yield* client.exec(["echo", "over ws"], { env, cwd: "/tmp" })
+      expect(text(result.stdout)).toBe("over ws\n")
+
+      const proc = yield* client.start({ argv: ["sleep", "30"], env, cwd: "/tmp" })
+      const streamed = yield* proc.events.pipe(Stream.runDrain, Effect.either, Effect.fork)
+      const killedAt = Date.now()
+      server.child.kill("SIGKILL")
+      const outcome = yield* streamed.await.pipe(Effect.flatten)
+      expect(Either.isLeft(outcome) && outcome.left._tag).toBe("TransportClosed")
+      expect(Date.now() - killedAt).toBeLessThan(1000)
+      const later = yield* client.list.pipe(Effect.flip)
+      expect(later._tag).toBe("TransportClosed")
+    }).pipe(Effect.scoped))
+
+  it.live("fails with ConnectTimeout or TransportClosed when nothing listens", () =>
+    Effect.gen(function*() {
+      const failure = yield* Layer.build(
+        ExecServerClient.layerWebSocket({ url: "ws://127.0.0.1:9", connectTimeoutMs: 2000 })
+      ).pipe(Effect.flip, Effect.scoped, Effect.timeout(Duration.seconds(5)))
+      expect(["ConnectTimeout", "TransportClosed"]).toContain(failure._tag)
+    }))
+})

@@ -1,0 +1,148 @@
+/** The built binary as a WebSocket server, with real sockets and processes. */
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { eventually, isAlive, pipeProcess, ptyProcess, SERVER_BIN } from "../support/StdioServer.js"
+import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+
+const base64 = (text: string) => Buffer.from(text).toString("base64")
+
+let running: Array<RunningWebSocketServer> = []
+const start = async (args: ReadonlyArray<string> = []) => {
+  const server = await startWebSocketServer(args)
+  running.push(server)
+  return server
+}
+afterEach(() => {
+  for (const server of running) server.stop()
+  running = []
+})
+
+const exitCodeOf = (args: ReadonlyArray<string>): { status: number | null; stderr: string } => {
+  try {
+    execFileSync(process.execPath, [SERVER_BIN, ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
+    return { status: 0, stderr: "" }
+  } catch (error) {
+    const failure = error as { status: number | null; stderr: Buffer }
+    return { status: failure.status, stderr: String(failure.stderr) }
+  }
+}
+
+describe("WebSocket listener", () => {
+  it("announces its real port in one stderr line when asked for port 0", async () => {
+    const server = await start()
+    expect(server.banner).toMatch(/listening on ws:\/\/127\.0\.0\.1:\d+$/)
+    expect(server.url).not.toMatch(/:0$/)
+  })
+
+  it("refuses host names, other schemes and malformed URLs with exit code 2", () => {
+    for (const bad of ["ws://localhost:0", "http://127.0.0.1:0", "ws://127.0.0.1", "ws://[::1:0"]) {
+      const result = exitCodeOf(["--listen", bad])
+      expect(result.status, bad).toBe(2)
+      expect(result.stderr, bad).toContain("--listen")
+    }
+  })
+
+  it("listens on IPv6 loopback", async () => {
+    const server = await startWebSocketServer(["--listen", "ws://[::1]:0"]).catch(() => undefined)
+    // The machine may have IPv6 disabled; when it listens, it must be reachable.
+    if (server === undefined) return
+    running.push(server)
+    expect(server.url).toMatch(/^ws:\/\/\[::1\]:\d+$/)
+    const client = await RawWebSocketClient.connect(server.url)
+    expect((await client.handshake()).result.protocolVersion).toBe("exec-server.v0")
+  })
+})
+
+describe("processes over WebSocket", () => {
+  it("runs the PTY echo session", async () => {
+    const server = await start()
+    const client = await RawWebSocketClient.connect(server.url)
+    await client.handshake()
+    const script = "printf 'ready\\n'; while IFS= read -r line; do printf 'echo:%s\\n' \"$line\"; done"
+    expect((await client.request("process/start", ptyProcess("proc-1", ["bash", "-c", script]))).result)
+      .toEqual({ processId: "proc-1" })
+    await client.outputContains("proc-1", "ready")
+    await client.request("process/write", { processId: "proc-1", chunk: base64("hello\n") })
+    await client.outputContains("proc-1", "echo:hello")
+  })
+
+  it("accepts binary frames holding UTF-8 JSON and answers bad JSON without closing", async () => {
+    const server = await start()
+    const client = await RawWebSocketClient.connect(server.url)
+    client.socket.send(Buffer.from(JSON.stringify({ id: "bin", method: "initialize", params: { clientName: "b" } })))
+    expect((await client.waitFor((m) => m.id === "bin")).result.protocolVersion).toBe("exec-server.v0")
+    client.send("{oops")
+    expect((await client.waitFor((m) => m.error?.code === -32700)).id).toBeNull()
+    client.send({ method: "initialized", params: {} })
+    expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
+  })
+
+  it("refuses a frame over the size limit with -32600 and keeps the connection", async () => {
+    const server = await start(["--max-message-bytes", "1024"])
+    const client = await RawWebSocketClient.connect(server.url)
+    await client.handshake()
+    client.send({ id: 9, method: "process/list", params: { pad: "x".repeat(2000) } })
+    expect((await client.waitFor((m) => m.error?.code === -32600)).error.message).toContain("1024")
+    expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
+  })
+
+  it("isolates two clients; an abrupt disconnect kills only the disconnected client's processes", async () => {
+    const server = await start()
+    const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-ws-"))
+    try {
+      const doomed = await RawWebSocketClient.connect(server.url)
+      const survivor = await RawWebSocketClient.connect(server.url)
+      await doomed.handshake()
+      await survivor.handshake()
+      const marker = Path.join(dir, "marker")
+      await doomed.request("process/start", pipeProcess("same-id", ["bash", "-c", `sleep 2; touch ${marker}`]))
+      await survivor.request("process/start", pipeProcess("same-id", ["bash", "-c", "echo $$; sleep 30"]))
+      await survivor.outputContains("same-id", "\n")
+      const survivorPid = Number(survivor.outputOf("same-id").trim())
+      expect((await doomed.request("process/list", {})).result.processes).toHaveLength(1)
+
+      doomed.socket.terminate()
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      expect(existsSync(marker)).toBe(false)
+      expect(isAlive(survivorPid)).toBe(true)
+      const list = await survivor.request("process/list", {})
+      expect(list.result.processes.map((p: { running: boolean }) => p.running)).toEqual([true])
+      // The server keeps accepting.
+      const late = await RawWebSocketClient.connect(server.url)
+      expect((await late.handshake()).result.protocolVersion).toBe("exec-server.v0")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("terminates every process of every connection on SIGTERM and exits 0", async () => {
+    const server = await start()
+    const a = await RawWebSocketClient.connect(server.url)
+    const b = await RawWebSocketClient.connect(server.url)
+    await a.handshake()
+    await b.handshake()
+    await a.request("process/start", pipeProcess("a", ["bash", "-c", "echo $$; sleep 60"]))
+    await b.request("process/start", ptyProcess("b", ["bash", "-c", "echo $$; sleep 60"]))
+    await a.outputContains("a", "\n")
+    await b.outputContains("b", "\n")
+    const pids = [Number(a.outputOf("a").trim()), Number(b.outputOf("b").trim())]
+    server.child.kill("SIGTERM")
+    expect(await server.exited).toBe(0)
+    expect(await eventually(() => !pids.some(isAlive))).toBe(true)
+  })
+
+  it("disconnects a peer that stops answering pings", async () => {
+    const server = await start(["--ping-interval-ms", "100"])
+    const client = await RawWebSocketClient.connect(server.url)
+    await client.handshake()
+    // A peer whose pongs never arrive: stop ws from answering pings automatically.
+    ;(client.socket as unknown as { pong: () => void }).pong = () => {}
+    client.socket.removeAllListeners("ping")
+    const closed = new Promise<number>((resolve) => client.socket.once("close", (code) => resolve(code)))
+    const code = await closed
+    expect(code).toBe(1006)
+  })
+})

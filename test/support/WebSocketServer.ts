@@ -1,0 +1,108 @@
+/** Runs the built binary as a WebSocket server and connects raw clients to it. */
+import { type ChildProcess, spawn } from "node:child_process"
+import { WebSocket } from "ws"
+import { SERVER_BIN } from "./StdioServer.js"
+
+/** A server started with `--listen ws://127.0.0.1:0`, once its banner named the port. */
+export interface RunningWebSocketServer {
+  readonly child: ChildProcess
+  readonly url: string
+  readonly banner: string
+  readonly exited: Promise<number | null>
+  stop(): void
+}
+
+export const startWebSocketServer = (args: ReadonlyArray<string> = []): Promise<RunningWebSocketServer> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER_BIN, "--listen", "ws://127.0.0.1:0", ...args], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
+    let stderr = ""
+    child.stderr!.setEncoding("utf8")
+    child.stderr!.on("data", (text: string) => {
+      stderr += text
+      const match = /listening on (ws:\/\/\S+)/.exec(stderr)
+      if (match !== null) {
+        resolve({
+          child,
+          url: match[1]!,
+          banner: stderr.split("\n")[0]!,
+          exited,
+          stop: () => {
+            if (child.exitCode === null) child.kill("SIGKILL")
+          }
+        })
+      }
+    })
+    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)))
+  })
+
+/** A raw JSON-RPC client over one WebSocket. */
+export class RawWebSocketClient {
+  readonly messages: Array<any> = []
+  private nextId = 1
+  private readonly waiters: Array<{ readonly test: (m: any) => boolean; readonly resolve: (m: any) => void }> = []
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data))
+      this.messages.push(message)
+      for (let i = this.waiters.length - 1; i >= 0; i--) {
+        if (this.waiters[i]!.test(message)) this.waiters.splice(i, 1)[0]!.resolve(message)
+      }
+    })
+  }
+
+  static connect(url: string, headers: Record<string, string> = {}): Promise<RawWebSocketClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, { headers })
+      socket.once("open", () => resolve(new RawWebSocketClient(socket)))
+      socket.once("error", reject)
+    })
+  }
+
+  waitFor(test: (m: any) => boolean, timeoutMs = 15_000): Promise<any> {
+    const found = this.messages.find(test)
+    if (found !== undefined) return Promise.resolve(found)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("timed out waiting for a message")), timeoutMs)
+      this.waiters.push({ test, resolve: (m) => {
+        clearTimeout(timer)
+        resolve(m)
+      } })
+    })
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === "string" ? message : JSON.stringify(message))
+  }
+
+  request(method: string, params?: unknown): Promise<any> {
+    const id = this.nextId++
+    this.send({ id, method, params })
+    return this.waitFor((m) => m.id === id && m.method === undefined)
+  }
+
+  async handshake(): Promise<any> {
+    const response = await this.request("initialize", { clientName: "ws-test" })
+    this.send({ method: "initialized", params: {} })
+    return response
+  }
+
+  outputOf(processId: string): string {
+    return Buffer.concat(
+      this.messages
+        .filter((m) => m.method === "process/output" && m.params.processId === processId)
+        .map((m) => Buffer.from(m.params.chunk, "base64"))
+    ).toString()
+  }
+
+  async outputContains(processId: string, text: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!this.outputOf(processId).includes(text)) {
+      if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(this.outputOf(processId))}`)
+      await this.waitFor((m) => m.params?.processId === processId && !this.messages.includes(m), 200).catch(() => {})
+    }
+  }
+}
