@@ -7,6 +7,7 @@ import { Chunk, Context, Duration, Effect, Either, Layer, Stream } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
+import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
 import { startWebSocketServer } from "../support/WebSocketServer.js"
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
@@ -78,7 +79,17 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
       }).pipe(Effect.provide(layer())))
   })
 
+/** A client over a real WebSocket to a server embedded in this process on a free port. */
+const overWebSocket = Layer.unwrapScoped(
+  Effect.gen(function*() {
+    const { transport, url } = yield* WebSocketTransport.make({ host: "127.0.0.1", port: 0 })
+    yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport), Effect.forkScoped)
+    return ExecServerClient.layerWebSocket({ url })
+  })
+).pipe(Layer.provide(ExecServer.layerNodeServices), Layer.provide(ServerConfig.layer()))
+
 clientContract("in-process", () => inProcess)
+clientContract("over WebSocket", () => overWebSocket)
 clientContract("over a spawned server's stdio", () => ExecServerClient.layerSpawnLocal({ stderr: "ignore" }))
 
 describe("client over WebSocket", () => {
