@@ -4,18 +4,16 @@
  * shape of a unit test of your own handlers (see test/unit/handlers.test.ts).
  * Run: npx tsx scratch/test-with-mocks.ts
  */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import * as assert from "node:assert/strict"
-import { OutputBuffer, ServerConfig, TestConnection, TestSpawner } from "../src/index.js"
+import { TestConnection, TestServer, TestSpawner } from "../src/index.js"
 
 const program = Effect.gen(function*() {
   // Children that answer every write with "ack:<input>" and exit 0 on SIGTERM.
   const spawner = yield* TestSpawner.make({
     onWrite: (child, bytes) => child.output(`ack:${Buffer.from(bytes).toString()}`)
   })
-  const client = yield* TestConnection.make.pipe(
-    Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffer.layerMemory, ServerConfig.layer()))
-  )
+  const client = yield* TestConnection.makeWith(TestServer.layer({ spawners: spawner.layer }))
   yield* client.handshake
   const started = yield* client.request("process/start", {
     processId: "job",

@@ -31,3 +31,5 @@ export * as ExecServerClient from "./client/ExecServerClient.js"
 
 export * as TestConnection from "./testing/TestConnection.js"
 export * as TestSpawner from "./testing/TestSpawner.js"
+export * as TestServer from "./testing/TestServer.js"
+export * as SessionStore from "./server/SessionStore.js"

@@ -20,6 +20,14 @@ const listen = Options.text("listen").pipe(
   Options.withDefault("stdio://"),
   Options.withDescription("Transport endpoint: stdio:// (the default) or ws://IP:PORT (port 0 picks a free port)")
 )
+const maxDetachTtlMs = Options.integer("max-detach-ttl-ms").pipe(
+  Options.withDefault(ServerConfig.defaults.maxDetachTtlMs),
+  Options.withDescription("Cap of the detachTtlMs a client may ask for in initialize (0 disables detaching), in ms")
+)
+const maxReadFileBytes = Options.integer("max-read-file-bytes").pipe(
+  Options.withDefault(ServerConfig.defaults.maxReadFileBytes),
+  Options.withDescription("Largest file fs/readFile returns whole, and the most one ranged read returns, in bytes")
+)
 const pingIntervalMs = Options.integer("ping-interval-ms").pipe(
   Options.withDefault(30_000),
   Options.withDescription("WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms")
@@ -73,7 +81,16 @@ const transportOf = (
 
 const command = Command.make(
   "exec-server",
-  { listen, graceMs, retainedOutputBytes, retentionMs, maxMessageBytes, pingIntervalMs },
+  {
+    listen,
+    graceMs,
+    retainedOutputBytes,
+    retentionMs,
+    maxMessageBytes,
+    maxDetachTtlMs,
+    maxReadFileBytes,
+    pingIntervalMs
+  },
   (flags) =>
     Effect.gen(function*() {
       const transport = yield* transportOf(flags.listen, flags.pingIntervalMs)
@@ -86,7 +103,9 @@ const command = Command.make(
         graceMs: flags.graceMs,
         retainedOutputBytes: flags.retainedOutputBytes,
         retentionMs: flags.retentionMs,
-        maxMessageBytes: flags.maxMessageBytes
+        maxMessageBytes: flags.maxMessageBytes,
+        maxDetachTtlMs: flags.maxDetachTtlMs,
+        maxReadFileBytes: flags.maxReadFileBytes
       }))
     )
 ).pipe(Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"))

@@ -1,39 +1,33 @@
 /**
- * The state of one client connection: where it is in the handshake, and its
- * session — the processes it started. Closing the connection's scope closes
- * the session, which terminates its processes.
+ * The state of one client connection: where it is in the handshake, and the
+ * session it is attached to once `initialize` created or resumed one. When
+ * the connection's scope closes the session is released: closed (its
+ * processes terminated) or detached, as the client asked.
  */
 import { Context, Effect, Layer } from "effect"
-import { randomUUID } from "node:crypto"
+import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
+import type { OutputBuffer } from "../process/OutputBuffer.js"
+import type { ProcessEvent } from "../process/ProcessActor.js"
+import type { ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import { ProcessClosed, ProcessExited, ProcessOutput } from "../protocol/rpcs.js"
-import { PROTOCOL_VERSION } from "../protocol/schema.js"
-import type { InitializeParams } from "../protocol/schema.js"
-import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
-import type { ProcessEvent } from "../process/ProcessActor.js"
+import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
 import { Connection, encodeNotificationOf } from "../rpc/Connection.js"
 import { ServerConfig } from "./ServerConfig.js"
+import { type Attachment, SessionStore } from "./SessionStore.js"
 
 /** Where a connection is in the handshake. */
 export type HandshakeState = "awaitingInitialize" | "awaitingInitialized" | "ready"
 
 /** One connection's handshake and session. */
 export interface ClientSessionShape {
-  readonly sessionId: string
   readonly handshake: Effect.Effect<HandshakeState>
-  /** Answers `initialize`; only the first call succeeds. */
-  readonly initialize: (
-    params: typeof InitializeParams.Type
-  ) => Effect.Effect<{
-    readonly protocolVersion: string
-    readonly sessionId: string
-    readonly serverInfo: { readonly name: string; readonly version: string }
-  }, InvalidRequest>
+  /** Answers `initialize`: creates a session, or resumes `resumeSessionId`. Only the first call succeeds. */
+  readonly initialize: (params: typeof InitializeParams.Type) => Effect.Effect<InitializeResult, InvalidRequest>
   /** Handles the `initialized` notification. */
   readonly initialized: Effect.Effect<void>
-  /** Fails with -32600 unless the handshake is complete. */
-  readonly requireReady: Effect.Effect<void, InvalidRequest>
-  readonly processes: ProcessTable
+  /** The session's processes; -32600 unless the handshake is complete. */
+  readonly processes: Effect.Effect<ProcessTable, InvalidRequest>
 }
 
 /** The current connection's handshake and session. */
@@ -61,59 +55,62 @@ export const notificationOf = (event: ProcessEvent): string => {
   }
 }
 
-/** A fresh session for the current connection, closed with the layer's scope. */
-export const layer = Layer.scoped(
+/** A connection's handshake state, released with the layer's scope. */
+export const layer: Layer.Layer<
+  ClientSession,
+  never,
+  Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffer
+> = Layer.scoped(
   ClientSession,
   Effect.gen(function*() {
     const config = yield* ServerConfig
     const connection = yield* Connection
+    const store = yield* SessionStore
+    const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffer>()
     let state: HandshakeState = "awaitingInitialize"
-    const sessionId = randomUUID()
-    const processes = yield* makeProcessTable({
-      graceMs: config.graceMs,
-      retainedOutputBytes: config.retainedOutputBytes,
-      retentionMs: config.retentionMs,
-      emit: (event) => connection.send(notificationOf(event))
-    })
-    const session: ClientSessionShape = {
-      sessionId,
+    let attachment: Attachment | undefined
+    const sink = (event: ProcessEvent) => connection.send(notificationOf(event))
+    yield* Effect.addFinalizer(() => Effect.suspend(() => attachment?.release ?? Effect.void))
+
+    const notReady = (): InvalidRequest =>
+      new InvalidRequest({
+        message: state === "awaitingInitialize"
+          ? "client must call initialize before using exec methods"
+          : "client must send initialized before using exec methods"
+      })
+
+    return {
       handshake: Effect.sync(() => state),
       initialize: (params) =>
-        Effect.suspend(() => {
+        Effect.gen(function*() {
           if (state !== "awaitingInitialize") {
-            return Effect.fail(new InvalidRequest({ message: "initialize may only be sent once per connection" }))
+            return yield* new InvalidRequest({ message: "initialize may only be sent once per connection" })
           }
-          if (params.resumeSessionId !== undefined) {
-            return Effect.fail(
-              new InvalidRequest({ message: `unknown session id ${params.resumeSessionId}: nothing to resume` })
+          attachment = params.resumeSessionId !== undefined
+            ? yield* store.resume({
+              sessionId: params.resumeSessionId,
+              connectionId: connection.id,
+              detachTtlMs: params.detachTtlMs,
+              sink
+            })
+            : yield* store.create({ connectionId: connection.id, detachTtlMs: params.detachTtlMs ?? 0, sink }).pipe(
+              Effect.provide(services)
             )
-          }
           state = "awaitingInitialized"
-          return Effect.succeed({
+          return {
             protocolVersion: PROTOCOL_VERSION,
-            sessionId,
+            sessionId: attachment.session.sessionId,
             serverInfo: { name: config.serverName, version: config.serverVersion }
-          })
+          }
         }),
       initialized: Effect.sync(() => {
         if (state === "awaitingInitialized") state = "ready"
       }),
-      requireReady: Effect.suspend(() => {
-        switch (state) {
-          case "ready":
-            return Effect.void
-          case "awaitingInitialize":
-            return Effect.fail(
-              new InvalidRequest({ message: "client must call initialize before using exec methods" })
-            )
-          case "awaitingInitialized":
-            return Effect.fail(
-              new InvalidRequest({ message: "client must send initialized before using exec methods" })
-            )
-        }
-      }),
-      processes
+      processes: Effect.suspend(() =>
+        state === "ready" && attachment !== undefined
+          ? Effect.succeed(attachment.session.processes)
+          : Effect.fail(notReady())
+      )
     }
-    return session
   })
 )

@@ -2,6 +2,8 @@
  * The exec-server: serves every connection a transport accepts, each with
  * its own handshake, session and scope.
  */
+import type { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
 import { Context, Data, Effect, Layer, Stream } from "effect"
 import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
@@ -16,6 +18,8 @@ import { type FrameTransport, type Ordering, serveConnection } from "../rpc/Json
 import * as ClientSession from "./ClientSession.js"
 import { ConnectionHandlers } from "./Handlers.js"
 import { ServerConfig } from "./ServerConfig.js"
+import { SessionStore } from "./SessionStore.js"
+import * as SessionStoreModule from "./SessionStore.js"
 
 /** A failure of a transport as a whole (not of one connection), such as an address in use. */
 export class TransportError extends Data.TaggedError("TransportError")<{ readonly message: string }> {}
@@ -29,7 +33,7 @@ export class ServerTransport extends Context.Tag("effect-exec-server/ServerTrans
 }>() {}
 
 /** What the server needs besides a transport. */
-export type ServerServices = ServerConfig | PtySpawner | PipeSpawner | OutputBuffer
+export type ServerServices = ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem
 
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }
@@ -84,11 +88,21 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
   )
 })
 
-/** The Node implementations of the spawners and the in-memory output buffer. */
-export const layerNodeServices: Layer.Layer<PtySpawner | PipeSpawner | OutputBuffer> = Layer.mergeAll(
+/**
+ * Everything the server needs but its config and transport: the session
+ * store, the Node spawners, the in-memory output buffer and Node's
+ * filesystem.
+ */
+export const layerNodeServices: Layer.Layer<
+  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem,
+  never,
+  ServerConfig
+> = Layer.mergeAll(
+  SessionStoreModule.layer,
   NodePtySpawner.layer,
   NodePipeSpawner.layer,
-  OutputBufferModule.layerMemory
+  OutputBufferModule.layerMemory,
+  NodeFileSystem.layer
 )
 
 /**

@@ -29,41 +29,33 @@ export const ClientNotificationHandlers = ClientNotificationRpcs.toLayer(Effect.
 export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
   const session = yield* ClientSession
   const config = yield* ServerConfig
-  const table = session.processes
-  const ready = session.requireReady
+  const processes = session.processes
+  /** The process, or -32600 for an unknown id. */
+  const processOf = (processId: string) => Effect.flatMap(processes, (table) => table.get(processId))
+  /** The process, if the id is known. */
+  const findProcess = (processId: string) => Effect.map(processes, (table) => table.find(processId))
   return {
     "process/start": (params) =>
-      ready.pipe(
-        Effect.zipRight(table.start(params)),
+      processes.pipe(
+        Effect.flatMap((table) => table.start(params)),
         // Events wait until the start response is on its way to the client.
         Effect.tap((actor) => afterResponse(actor.release)),
         Effect.map((actor) => ({ processId: actor.processId }))
       ),
     "process/write": ({ chunk, processId, writeId }) =>
-      Effect.zipRight(
-        ready,
-        Option.match(table.find(processId), {
-          onNone: () => Effect.succeed(writeResult("unknownProcess")),
-          onSome: (actor) => Effect.map(actor.write(chunk, writeId), writeResult)
-        })
-      ),
+      Effect.flatMap(findProcess(processId), Option.match({
+        onNone: () => Effect.succeed(writeResult("unknownProcess")),
+        onSome: (actor) => Effect.map(actor.write(chunk, writeId), writeResult)
+      })),
     "process/read": ({ afterSeq, maxBytes, processId, waitMs }) =>
-      ready.pipe(
-        Effect.zipRight(table.get(processId)),
-        Effect.flatMap((actor) => actor.read({ afterSeq: afterSeq ?? 0, maxBytes, waitMs: waitMs ?? 0 }))
-      ),
+      Effect.flatMap(processOf(processId), (actor) => actor.read({ afterSeq: afterSeq ?? 0, maxBytes, waitMs: waitMs ?? 0 })),
     "process/terminate": ({ graceMs, mode, processId }) =>
-      Effect.zipRight(
-        ready,
-        Option.match(table.find(processId), {
-          onNone: () => Effect.succeed({ running: false }),
-          onSome: (actor) =>
-            Effect.map(actor.terminate(mode, graceMs ?? config.graceMs), (running) => ({ running }))
-        })
-      ),
+      Effect.flatMap(findProcess(processId), Option.match({
+        onNone: () => Effect.succeed({ running: false }),
+        onSome: (actor) => Effect.map(actor.terminate(mode, graceMs ?? config.graceMs), (running) => ({ running }))
+      })),
     "process/resize": ({ cols, processId, rows }) =>
-      ready.pipe(
-        Effect.zipRight(table.get(processId)),
+      processOf(processId).pipe(
         Effect.flatMap((actor) =>
           actor.tty
             ? actor.resize({ rows, cols })
@@ -72,22 +64,18 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
         Effect.as({})
       ),
     "process/closeStdin": ({ processId }) =>
-      Effect.zipRight(
-        ready,
-        Option.match(table.find(processId), {
-          onNone: () => Effect.succeed(writeResult("unknownProcess")),
-          onSome: (actor) => Effect.map(actor.closeStdin, writeResult)
-        })
-      ),
+      Effect.flatMap(findProcess(processId), Option.match({
+        onNone: () => Effect.succeed(writeResult("unknownProcess")),
+        onSome: (actor) => Effect.map(actor.closeStdin, writeResult)
+      })),
     "process/signal": ({ processId, signal }) =>
-      ready.pipe(
-        Effect.zipRight(table.get(processId)),
+      processOf(processId).pipe(
         Effect.flatMap((actor) => actor.signal(signal)),
         Effect.map((delivered) => ({ delivered }))
       ),
     "process/list": () =>
-      ready.pipe(
-        Effect.zipRight(table.list),
+      processes.pipe(
+        Effect.flatMap((table) => table.list),
         Effect.map((processes) => ({ processes }))
       )
   }

@@ -17,6 +17,10 @@ export interface ServerConfigShape {
   readonly retentionMs: number
   /** Largest accepted message (line or frame), in bytes. */
   readonly maxMessageBytes: number
+  /** Cap of the `detachTtlMs` a client may ask for, in ms. */
+  readonly maxDetachTtlMs: number
+  /** Largest file `fs/readFile` returns whole (without offset/length), and the most one read returns, in bytes. */
+  readonly maxReadFileBytes: number
   /** `serverInfo` returned by `initialize`. */
   readonly serverName: string
   readonly serverVersion: string
@@ -31,6 +35,8 @@ export const defaults: ServerConfigShape = {
   retainedOutputBytes: 1024 * 1024,
   retentionMs: 30_000,
   maxMessageBytes: 16 * 1024 * 1024,
+  maxDetachTtlMs: 300_000,
+  maxReadFileBytes: 64 * 1024 * 1024,
   serverName: packageJson.name,
   serverVersion: packageJson.version
 }

@@ -3,7 +3,7 @@
  * go through the real codec and dispatcher, with no transport. For tests of
  * handlers with mocked Layers and for checking the wire format.
  */
-import { Deferred, Effect, Fiber, Queue, type Scope, Stream } from "effect"
+import { Deferred, Effect, Fiber, Layer, Queue, type Scope, Stream } from "effect"
 import type { Rpc } from "@effect/rpc"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
 import type { Frame } from "../rpc/JsonRpc.js"
@@ -126,3 +126,13 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
     close: Effect.zipRight(Queue.shutdown(incoming), Fiber.join(server))
   }
 })
+
+/**
+ * Connects an in-memory client to a server built from `services` in the
+ * current scope (so scoped services such as the session store live as long
+ * as the test, not just while connecting).
+ */
+export const makeWith = <E>(
+  services: Layer.Layer<ServerServices, E>
+): Effect.Effect<TestConnection, E, Scope.Scope> =>
+  Effect.flatMap(Layer.build(services), (context) => Effect.provide(make, context))

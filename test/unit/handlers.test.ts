@@ -3,10 +3,10 @@
  * scripted spawner and the in-memory client connection. No real process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, TestClock } from "effect"
-import * as OutputBuffer from "../../src/process/OutputBuffer.js"
+import { Effect, Fiber, TestClock } from "effect"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as TestConnection from "../../src/testing/TestConnection.js"
+import * as TestServer from "../../src/testing/TestServer.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
@@ -25,9 +25,7 @@ const startParams = (processId: string, extra: Record<string, unknown> = {}) => 
 const setup = (behavior: TestSpawner.FakeBehavior = {}, config: Partial<ServerConfig.ServerConfigShape> = {}) =>
   Effect.gen(function*() {
     const spawner = yield* TestSpawner.make(behavior)
-    const client = yield* TestConnection.make.pipe(
-      Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffer.layerMemory, ServerConfig.layer(config)))
-    )
+    const client = yield* TestConnection.makeWith(TestServer.layer({ spawners: spawner.layer, config }))
     return { spawner, client }
   })
 

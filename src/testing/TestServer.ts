@@ -1,0 +1,25 @@
+/**
+ * The server's services for tests: scripted spawners, the in-memory output
+ * buffer, a session store and a filesystem (a no-op one unless given), on
+ * top of a `ServerConfig` with overrides.
+ */
+import { FileSystem } from "@effect/platform"
+import { Layer } from "effect"
+import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
+import * as OutputBuffer from "../process/OutputBuffer.js"
+import type { ServerServices } from "../server/ExecServer.js"
+import * as ServerConfig from "../server/ServerConfig.js"
+import * as SessionStore from "../server/SessionStore.js"
+
+/** Everything `TestConnection.make` (or `serveClient`) needs, around the given spawners. */
+export const layer = (options: {
+  readonly spawners: Layer.Layer<PtySpawner | PipeSpawner>
+  readonly config?: Partial<ServerConfig.ServerConfigShape>
+  readonly fileSystem?: Layer.Layer<FileSystem.FileSystem>
+}): Layer.Layer<ServerServices> =>
+  Layer.mergeAll(
+    options.spawners,
+    OutputBuffer.layerMemory,
+    SessionStore.layer,
+    options.fileSystem ?? FileSystem.layerNoop({})
+  ).pipe(Layer.provideMerge(ServerConfig.layer(options.config)))
