@@ -5,7 +5,7 @@
  * ends or SIGINT/SIGTERM arrives; either way every managed process is
  * terminated before exit.
  */
-import { Command, Options } from "@effect/cli"
+import { Command, Options, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Data, Effect, Exit, Layer, Logger, type Scope } from "effect"
 import * as ExecServer from "../server/ExecServer.js"
@@ -121,8 +121,30 @@ const cli = Command.run(command, { name: "exec-server", version: ServerConfig.ve
 
 const stderrLogger = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 
-cli(process.argv).pipe(
+/**
+ * @effect/cli reads its built-in `--log-level` only before the command's own
+ * flags; accept it anywhere by moving it to the front.
+ */
+const withLogLevelFirst = (argv: ReadonlyArray<string>): Array<string> => {
+  const [node, script, ...args] = argv
+  const logLevel: Array<string> = []
+  const rest: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--log-level" && i + 1 < args.length) logLevel.push(arg, args[++i]!)
+    else if (arg.startsWith("--log-level=")) logLevel.push("--log-level", arg.slice("--log-level=".length))
+    else rest.push(arg)
+  }
+  return [node!, script!, ...logLevel, ...rest]
+}
+
+cli(withLogLevelFirst(process.argv)).pipe(
   Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
+  // The CLI has already printed what was wrong with the arguments.
+  Effect.catchIf(ValidationError.isValidationError, () =>
+    Effect.sync(() => {
+      process.exitCode = 2
+    })),
   Effect.provide(Layer.merge(NodeContext.layer, stderrLogger)),
   NodeRuntime.runMain({
     disablePrettyLogger: true,

@@ -77,6 +77,28 @@ export interface ProcessHandle {
   readonly read: (options?: { readonly afterSeq?: number; readonly maxBytes?: number; readonly waitMs?: number }) => Effect.Effect<ReadResult, ClientError>
 }
 
+/** The host filesystem through the server (`fs/*`). Paths are absolute or `file://` URIs. */
+export interface ClientFileSystem {
+  readonly readFile: (
+    path: string,
+    range?: { readonly offset?: number; readonly length?: number }
+  ) => Effect.Effect<Uint8Array, ClientError>
+  /** Written atomically (temporary file and rename). */
+  readonly writeFile: (path: string, data: Uint8Array | string) => Effect.Effect<void, ClientError>
+  readonly createDirectory: (path: string, options?: { readonly recursive?: boolean }) => Effect.Effect<void, ClientError>
+  readonly getMetadata: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/getMetadata">>, ClientError>
+  readonly readDirectory: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/readDirectory">>["entries"], ClientError>
+  readonly remove: (
+    path: string,
+    options?: { readonly recursive?: boolean; readonly force?: boolean }
+  ) => Effect.Effect<void, ClientError>
+  readonly copy: (
+    sourcePath: string,
+    destinationPath: string,
+    options?: { readonly recursive?: boolean }
+  ) => Effect.Effect<void, ClientError>
+}
+
 /** The client of one connection. */
 export interface ExecServerClientShape {
   /** What the server answered to `initialize`. */
@@ -96,6 +118,7 @@ export interface ExecServerClientShape {
   readonly communicate: (processId: string, input?: Uint8Array | string) => Effect.Effect<ExecResult, ClientError>
   /** Runs a command with pipes and collects its exit status and output. */
   readonly exec: (argv: ReadonlyArray<string>, options?: Omit<StartOptions, "argv" | "tty">) => Effect.Effect<ExecResult, ClientError>
+  readonly fs: ClientFileSystem
 }
 
 /** The exec-server client. */
@@ -342,8 +365,23 @@ export const make = (
         return yield* collect(processHandle)
       })
 
+    const fs: ClientFileSystem = {
+      readFile: (path, range = {}) =>
+        Effect.map(call("fs/readFile", { path, ...range }), (result) => result.dataBase64),
+      writeFile: (path, data) => Effect.asVoid(call("fs/writeFile", { path, dataBase64: toBytes(data) })),
+      createDirectory: (path, options = {}) =>
+        Effect.asVoid(call("fs/createDirectory", { path, recursive: options.recursive ?? true })),
+      getMetadata: (path) => call("fs/getMetadata", { path }),
+      readDirectory: (path) => Effect.map(call("fs/readDirectory", { path }), (result) => result.entries),
+      remove: (path, options = {}) =>
+        Effect.asVoid(call("fs/remove", { path, recursive: options.recursive ?? false, force: options.force ?? false })),
+      copy: (sourcePath, destinationPath, options = {}) =>
+        Effect.asVoid(call("fs/copy", { sourcePath, destinationPath, recursive: options.recursive ?? false }))
+    }
+
     const client: ExecServerClientShape = {
       server,
+      fs,
       call,
       start,
       process: handle,

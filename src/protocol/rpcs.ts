@@ -29,8 +29,27 @@ export class ProcessRpcs extends RpcGroup.make(
   Rpc.make("process/list", { payload: S.EmptyResult, success: S.ListResult, error: ExecServerError })
 ) {}
 
+/** Host filesystem access: `fs/*`. */
+export class FsRpcs extends RpcGroup.make(
+  Rpc.make("fs/readFile", { payload: S.ReadFileParams, success: S.ReadFileResult, error: ExecServerError }),
+  Rpc.make("fs/writeFile", { payload: S.WriteFileParams, success: S.EmptyResult, error: ExecServerError }),
+  Rpc.make("fs/createDirectory", {
+    payload: S.CreateDirectoryParams,
+    success: S.EmptyResult,
+    error: ExecServerError
+  }),
+  Rpc.make("fs/getMetadata", { payload: S.GetMetadataParams, success: S.GetMetadataResult, error: ExecServerError }),
+  Rpc.make("fs/readDirectory", {
+    payload: S.ReadDirectoryParams,
+    success: S.ReadDirectoryResult,
+    error: ExecServerError
+  }),
+  Rpc.make("fs/remove", { payload: S.RemoveParams, success: S.EmptyResult, error: ExecServerError }),
+  Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError })
+) {}
+
 /** Every request the server answers. */
-export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs)
+export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs)
 /** @see ExecServerRpcs */
 export type ExecServerRpcs = RpcGroup.Rpcs<typeof ExecServerRpcs>
 

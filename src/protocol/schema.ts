@@ -243,3 +243,65 @@ export const ClosedNotification = Schema.Struct({
   processId: Schema.String,
   seq: PositiveInt
 })
+
+// ---------------------------------------------------------------------------
+// Filesystem
+
+/** `fs/readFile` params: the whole file, or `length` bytes from `offset`. */
+export const ReadFileParams = Schema.Struct({
+  path: AbsolutePath,
+  offset: OptionalNullable(NonNegativeInt),
+  length: OptionalNullable(NonNegativeInt)
+})
+
+/** `fs/readFile` result. */
+export const ReadFileResult = Schema.Struct({ dataBase64: Base64Bytes })
+
+/** `fs/writeFile` params. */
+export const WriteFileParams = Schema.Struct({ path: AbsolutePath, dataBase64: Base64Bytes })
+
+/** `fs/createDirectory` params (recursive unless told otherwise, as the reference). */
+export const CreateDirectoryParams = Schema.Struct({
+  path: AbsolutePath,
+  recursive: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true })
+})
+
+/** `fs/getMetadata` params. */
+export const GetMetadataParams = Schema.Struct({ path: AbsolutePath })
+
+/** `fs/getMetadata` result: the target's kind and size (symlinks followed), and whether the path is a symlink. */
+export const GetMetadataResult = Schema.Struct({
+  isDirectory: Schema.Boolean,
+  isFile: Schema.Boolean,
+  isSymlink: Schema.Boolean,
+  size: Schema.Number,
+  createdAtMs: Schema.Number,
+  modifiedAtMs: Schema.Number
+})
+
+/** `fs/readDirectory` params. */
+export const ReadDirectoryParams = Schema.Struct({ path: AbsolutePath })
+
+/** One entry of `fs/readDirectory` (symlinks followed). */
+export const DirectoryEntry = Schema.Struct({
+  fileName: Schema.String,
+  isDirectory: Schema.Boolean,
+  isFile: Schema.Boolean
+})
+
+/** `fs/readDirectory` result. */
+export const ReadDirectoryResult = Schema.Struct({ entries: Schema.Array(DirectoryEntry) })
+
+/** `fs/remove` params. */
+export const RemoveParams = Schema.Struct({
+  path: AbsolutePath,
+  recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }),
+  force: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+})
+
+/** `fs/copy` params. */
+export const CopyParams = Schema.Struct({
+  sourcePath: AbsolutePath,
+  destinationPath: AbsolutePath,
+  recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+})

@@ -28,6 +28,8 @@ export interface ClientSessionShape {
   readonly initialized: Effect.Effect<void>
   /** The session's processes; -32600 unless the handshake is complete. */
   readonly processes: Effect.Effect<ProcessTable, InvalidRequest>
+  /** -32600 unless the handshake is complete. */
+  readonly requireReady: Effect.Effect<void, InvalidRequest>
 }
 
 /** The current connection's handshake and session. */
@@ -79,6 +81,11 @@ export const layer: Layer.Layer<
           : "client must send initialized before using exec methods"
       })
 
+    const processes = Effect.suspend(() =>
+      state === "ready" && attachment !== undefined
+        ? Effect.succeed(attachment.session.processes)
+        : Effect.fail(notReady())
+    )
     return {
       handshake: Effect.sync(() => state),
       initialize: (params) =>
@@ -106,11 +113,8 @@ export const layer: Layer.Layer<
       initialized: Effect.sync(() => {
         if (state === "awaitingInitialized") state = "ready"
       }),
-      processes: Effect.suspend(() =>
-        state === "ready" && attachment !== undefined
-          ? Effect.succeed(attachment.session.processes)
-          : Effect.fail(notReady())
-      )
+      processes,
+      requireReady: Effect.asVoid(processes)
     }
   })
 )

@@ -3,9 +3,11 @@
  * `Group.toLayer`. They are built per connection on top of its
  * `ClientSession`; exec methods are refused until the handshake is done.
  */
+import { FileSystem } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
+import * as FileOperations from "../fs/FileOperations.js"
 import { InvalidRequest } from "../protocol/errors.js"
-import { ClientNotificationRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"
 import type { WriteStatus } from "../protocol/schema.js"
 import { afterResponse } from "../rpc/Connection.js"
 import { ClientSession } from "./ClientSession.js"
@@ -81,5 +83,34 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
   }
 }))
 
+/** `fs/*`, on the host's `FileSystem`. */
+export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
+  const session = yield* ClientSession
+  const config = yield* ServerConfig
+  const fileSystem = yield* FileSystem.FileSystem
+  const ready = session.requireReady
+  const run = <A>(operation: Effect.Effect<A, FileOperations.FsError, FileSystem.FileSystem>) =>
+    Effect.zipRight(ready, Effect.provideService(operation, FileSystem.FileSystem, fileSystem))
+  return {
+    "fs/readFile": ({ length, offset, path }) =>
+      run(Effect.map(
+        FileOperations.readFile(path, { offset, length }, config.maxReadFileBytes),
+        (dataBase64) => ({ dataBase64 })
+      )),
+    "fs/writeFile": ({ dataBase64, path }) => run(Effect.as(FileOperations.writeFile(path, dataBase64), {})),
+    "fs/createDirectory": ({ path, recursive }) => run(Effect.as(FileOperations.createDirectory(path, recursive), {})),
+    "fs/getMetadata": ({ path }) => run(FileOperations.getMetadata(path)),
+    "fs/readDirectory": ({ path }) => run(FileOperations.readDirectory(path)),
+    "fs/remove": ({ force, path, recursive }) => run(Effect.as(FileOperations.remove(path, { recursive, force }), {})),
+    "fs/copy": ({ destinationPath, recursive, sourcePath }) =>
+      run(Effect.as(FileOperations.copy(sourcePath, destinationPath, recursive), {}))
+  }
+}))
+
 /** Every handler of a connection, over a fresh `ClientSession`. */
-export const ConnectionHandlers = Layer.mergeAll(HandshakeHandlers, ClientNotificationHandlers, ProcessHandlers)
+export const ConnectionHandlers = Layer.mergeAll(
+  HandshakeHandlers,
+  ClientNotificationHandlers,
+  ProcessHandlers,
+  FsHandlers
+)

@@ -83,8 +83,11 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           record.holder = undefined
           record.sink = undefined
           if (record.detachTtlMs <= 0) return close(record)
+          // Released from a finalizer, which is uninterruptible: the timer must
+          // not inherit that, or a resume could not cancel it.
           return Effect.sleep(Duration.millis(record.detachTtlMs)).pipe(
             Effect.zipRight(Effect.suspend(() => record.holder === undefined ? close(record) : Effect.void)),
+            Effect.interruptible,
             Effect.forkIn(storeScope),
             Effect.map((fiber) => {
               record.expiry = fiber

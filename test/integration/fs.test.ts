@@ -1,0 +1,140 @@
+/** The fs/* methods against a real temporary directory, through the client library. */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { createHash, randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { pathToFileURL } from "node:url"
+import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as ExecServer from "../../src/server/ExecServer.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+
+const client = ExecServerClient.layerInProcess().pipe(
+  Layer.provide(ExecServer.layerNodeServices),
+  Layer.provide(ServerConfig.layer({ maxReadFileBytes: 8 * 1024 * 1024 }))
+)
+
+const withDir = <A, E, R>(use: (dir: string) => Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => mkdtempSync(Path.join(tmpdir(), "exec-server-fs-"))),
+    use,
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
+
+/** The failure of an effect that must fail (a ServerError carries the JSON-RPC code). */
+const codeOf = <A, E>(effect: Effect.Effect<A, E>) => Effect.flip(effect)
+
+describe("fs methods", () => {
+  it.live("writeFile then readFile round-trips binary data, atomically, by path or file:// URI", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        const data = randomBytes(100_000)
+        const target = Path.join(dir, "data.bin")
+        yield* fs.writeFile(target, data)
+        expect(Buffer.from(yield* fs.readFile(pathToFileURL(target).href)).equals(data)).toBe(true)
+        expect(readFileSync(target).equals(data)).toBe(true)
+        // Overwrites leave no temporary files behind.
+        yield* fs.writeFile(target, "second")
+        expect(readFileSync(target, "utf8")).toBe("second")
+        expect((yield* fs.readDirectory(dir)).map((entry) => entry.fileName)).toEqual(["data.bin"])
+      })
+    ).pipe(Effect.provide(client)))
+
+  it.live("reads a 50 MB file in blocks, and refuses it whole over the read limit", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        const data = randomBytes(50 * 1024 * 1024)
+        const target = Path.join(dir, "big.bin")
+        writeFileSync(target, data)
+        const whole = yield* codeOf(fs.readFile(target))
+        expect(whole).toMatchObject({ code: -32600 })
+        expect(String((whole as { message?: string }).message)).toContain(String(8 * 1024 * 1024))
+        const hash = createHash("sha256")
+        const block = 4 * 1024 * 1024
+        for (let offset = 0; offset < data.length; offset += block) {
+          hash.update(yield* fs.readFile(target, { offset, length: block }))
+        }
+        expect(hash.digest("hex")).toBe(createHash("sha256").update(data).digest("hex"))
+        expect((yield* fs.readFile(target, { offset: data.length, length: 10 })).length).toBe(0)
+      })
+    ).pipe(Effect.provide(client)))
+
+  it.live("createDirectory, getMetadata and readDirectory describe what is there", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        yield* fs.createDirectory(Path.join(dir, "a/b/c"))
+        const flat = yield* codeOf(fs.createDirectory(Path.join(dir, "x/y"), { recursive: false }))
+        expect(flat).toMatchObject({ code: -32004 })
+        writeFileSync(Path.join(dir, "file.txt"), "12345")
+        symlinkSync(Path.join(dir, "file.txt"), Path.join(dir, "link"))
+        const metadata = yield* fs.getMetadata(Path.join(dir, "file.txt"))
+        expect(metadata).toMatchObject({ isFile: true, isDirectory: false, isSymlink: false, size: 5 })
+        expect(metadata.modifiedAtMs).toBeGreaterThan(Date.now() - 60_000)
+        expect(yield* fs.getMetadata(Path.join(dir, "link"))).toMatchObject({ isFile: true, isSymlink: true })
+        expect(yield* fs.getMetadata(Path.join(dir, "a"))).toMatchObject({ isDirectory: true, isFile: false })
+        const entries = [...(yield* fs.readDirectory(dir))].sort((x, y) => x.fileName.localeCompare(y.fileName))
+        expect(entries).toEqual([
+          { fileName: "a", isDirectory: true, isFile: false },
+          { fileName: "file.txt", isDirectory: false, isFile: true },
+          { fileName: "link", isDirectory: false, isFile: true }
+        ])
+      })
+    ).pipe(Effect.provide(client)))
+
+  it.live("copy copies files and, when recursive, directory trees", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        mkdirSync(Path.join(dir, "src/nested/deeper"), { recursive: true })
+        writeFileSync(Path.join(dir, "src/top.txt"), "top")
+        writeFileSync(Path.join(dir, "src/nested/deeper/bottom.bin"), Buffer.from([0, 1, 2, 255]))
+        yield* fs.copy(Path.join(dir, "src/top.txt"), Path.join(dir, "copy.txt"))
+        expect(readFileSync(Path.join(dir, "copy.txt"), "utf8")).toBe("top")
+        const refused = yield* codeOf(fs.copy(Path.join(dir, "src"), Path.join(dir, "dst")))
+        expect(refused).toMatchObject({ code: -32600 })
+        yield* fs.copy(Path.join(dir, "src"), Path.join(dir, "dst"), { recursive: true })
+        expect(readFileSync(Path.join(dir, "dst/top.txt"), "utf8")).toBe("top")
+        expect([...readFileSync(Path.join(dir, "dst/nested/deeper/bottom.bin"))]).toEqual([0, 1, 2, 255])
+      })
+    ).pipe(Effect.provide(client)))
+
+  it.live("remove deletes files and, when recursive, trees; force ignores a missing path", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        mkdirSync(Path.join(dir, "tree/inner"), { recursive: true })
+        writeFileSync(Path.join(dir, "tree/inner/f"), "x")
+        writeFileSync(Path.join(dir, "single"), "x")
+        yield* fs.remove(Path.join(dir, "single"))
+        expect(existsSync(Path.join(dir, "single"))).toBe(false)
+        const notRecursive = yield* codeOf(fs.remove(Path.join(dir, "tree")))
+        expect(notRecursive).toMatchObject({ code: -32603 })
+        yield* fs.remove(Path.join(dir, "tree"), { recursive: true })
+        expect(existsSync(Path.join(dir, "tree"))).toBe(false)
+        expect(yield* codeOf(fs.remove(Path.join(dir, "missing")))).toMatchObject({ code: -32004 })
+        yield* fs.remove(Path.join(dir, "missing"), { force: true })
+      })
+    ).pipe(Effect.provide(client)))
+
+  it.live("reports errors with their codes: -32004 missing, -32600 directory, -32602 relative, -32603 errno", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { call, fs } = yield* ExecServerClient.ExecServerClient
+        expect(yield* codeOf(fs.readFile(Path.join(dir, "nope")))).toMatchObject({ code: -32004 })
+        expect(yield* codeOf(fs.getMetadata(Path.join(dir, "nope")))).toMatchObject({ code: -32004 })
+        expect(yield* codeOf(fs.readDirectory(Path.join(dir, "nope")))).toMatchObject({ code: -32004 })
+        expect(yield* codeOf(fs.readFile(dir))).toMatchObject({ code: -32600 })
+        writeFileSync(Path.join(dir, "plain"), "x")
+        expect(yield* codeOf(fs.writeFile(Path.join(dir, "plain/child"), "x"))).toMatchObject({
+          code: -32603,
+          data: { errno: "ENOTDIR" }
+        })
+        const relative = yield* codeOf(call("fs/readFile", { path: "relative/path" }))
+        expect(relative).toMatchObject({ _tag: "ServerError", code: -32602 })
+      })
+    ).pipe(Effect.provide(client)))
+})
