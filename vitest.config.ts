@@ -6,6 +6,10 @@ export default defineConfig({
     // Integration tests spawn real servers and processes; the machines have 2 cores.
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    pool: "forks"
+    pool: "forks",
+    poolOptions: {
+      // The heap test forces garbage collections to measure what stays.
+      forks: { execArgv: ["--expose-gc"] }
+    }
   }
 })

@@ -7,7 +7,8 @@
  */
 import { Command, Options, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Data, Effect, Exit, Layer, Logger, type Scope } from "effect"
+import { Cause, Data, Effect, Exit, Layer, Logger, Option, type Scope } from "effect"
+import { readFileSync } from "node:fs"
 import * as ExecServer from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
@@ -27,6 +28,29 @@ const maxDetachTtlMs = Options.integer("max-detach-ttl-ms").pipe(
 const maxReadFileBytes = Options.integer("max-read-file-bytes").pipe(
   Options.withDefault(ServerConfig.defaults.maxReadFileBytes),
   Options.withDescription("Largest file fs/readFile returns whole, and the most one ranged read returns, in bytes")
+)
+const maxProcesses = Options.integer("max-processes").pipe(
+  Options.withDefault(ServerConfig.defaults.maxProcesses),
+  Options.withDescription("Most live processes one session may run (counts only this server's processes)")
+)
+const maxConnections = Options.integer("max-connections").pipe(
+  Options.withDefault(64),
+  Options.withDescription("Most WebSocket connections at once; more are refused with HTTP 503")
+)
+const wsTokenFile = Options.file("ws-token-file", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription("File holding the bearer token WebSocket clients must send (whitespace trimmed)")
+)
+const wsTokenSha256 = Options.text("ws-token-sha256").pipe(
+  Options.optional,
+  Options.withDescription("Hex SHA-256 of the bearer token WebSocket clients must send")
+)
+const insecureNoAuth = Options.boolean("insecure-no-auth").pipe(
+  Options.withDescription("Allow listening on a non-loopback address without a token")
+)
+const allowOrigin = Options.text("allow-origin").pipe(
+  Options.repeated,
+  Options.withDescription("An Origin allowed to open a WebSocket (repeatable); other Origins get HTTP 403")
 )
 const pingIntervalMs = Options.integer("ping-interval-ms").pipe(
   Options.withDefault(30_000),
@@ -53,9 +77,40 @@ const maxMessageBytes = Options.integer("max-message-bytes").pipe(
  * The transport `--listen` names. A WebSocket server announces its real
  * address with one line on stderr, for tools to parse.
  */
+/** What the WebSocket listener needs to know about who may connect. */
+interface WebSocketFlags {
+  readonly pingIntervalMs: number
+  readonly maxConnections: number
+  readonly wsTokenFile: Option.Option<string>
+  readonly wsTokenSha256: Option.Option<string>
+  readonly insecureNoAuth: boolean
+  readonly allowOrigin: ReadonlyArray<string>
+}
+
+/** The token digest from `--ws-token-file` or `--ws-token-sha256`, if either is given. */
+const tokenDigestOf = (flags: WebSocketFlags): Effect.Effect<Uint8Array | undefined, ListenUrlError> =>
+  Effect.gen(function*() {
+    if (Option.isSome(flags.wsTokenFile) && Option.isSome(flags.wsTokenSha256)) {
+      return yield* new ListenUrlError({ message: "give --ws-token-file or --ws-token-sha256, not both" })
+    }
+    if (Option.isSome(flags.wsTokenFile)) {
+      const token = readFileSync(flags.wsTokenFile.value, "utf8").trim()
+      if (token === "") return yield* new ListenUrlError({ message: `${flags.wsTokenFile.value} holds no token` })
+      return WebSocketTransport.sha256(token)
+    }
+    if (Option.isSome(flags.wsTokenSha256)) {
+      const hex = flags.wsTokenSha256.value.trim().toLowerCase()
+      if (!/^[0-9a-f]{64}$/.test(hex)) {
+        return yield* new ListenUrlError({ message: "--ws-token-sha256 must be 64 hex digits" })
+      }
+      return Buffer.from(hex, "hex")
+    }
+    return undefined
+  })
+
 const transportOf = (
   url: string,
-  pingIntervalMs: number
+  flags: WebSocketFlags
 ): Effect.Effect<
   typeof ExecServer.ServerTransport.Service,
   ListenUrlError | ExecServer.TransportError,
@@ -67,7 +122,24 @@ const transportOf = (
   if (url.startsWith("ws://")) {
     const parsed = WebSocketTransport.parseListenUrl(url)
     if (typeof parsed === "string") return Effect.fail(new ListenUrlError({ message: `invalid --listen value: ${parsed}` }))
-    return WebSocketTransport.make({ ...parsed, pingIntervalMs }).pipe(
+    return tokenDigestOf(flags).pipe(
+      Effect.filterOrFail(
+        (digest) => digest !== undefined || flags.insecureNoAuth || WebSocketTransport.isLoopback(parsed.host),
+        () =>
+          new ListenUrlError({
+            message: `refusing to listen on non-loopback ${parsed.host} without a token: ` +
+              "give --ws-token-file or --ws-token-sha256 (or --insecure-no-auth)"
+          })
+      ),
+      Effect.flatMap((tokenSha256) =>
+        WebSocketTransport.make({
+          ...parsed,
+          pingIntervalMs: flags.pingIntervalMs,
+          maxConnections: flags.maxConnections,
+          allowOrigins: flags.allowOrigin,
+          ...(tokenSha256 === undefined ? {} : { tokenSha256 })
+        })
+      ),
       Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
       Effect.map(({ transport }) => transport)
     )
@@ -89,11 +161,17 @@ const command = Command.make(
     maxMessageBytes,
     maxDetachTtlMs,
     maxReadFileBytes,
+    maxProcesses,
+    maxConnections,
+    wsTokenFile,
+    wsTokenSha256,
+    insecureNoAuth,
+    allowOrigin,
     pingIntervalMs
   },
   (flags) =>
     Effect.gen(function*() {
-      const transport = yield* transportOf(flags.listen, flags.pingIntervalMs)
+      const transport = yield* transportOf(flags.listen, flags)
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
       yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport))
     }).pipe(
@@ -105,7 +183,8 @@ const command = Command.make(
         retentionMs: flags.retentionMs,
         maxMessageBytes: flags.maxMessageBytes,
         maxDetachTtlMs: flags.maxDetachTtlMs,
-        maxReadFileBytes: flags.maxReadFileBytes
+        maxReadFileBytes: flags.maxReadFileBytes,
+        maxProcesses: flags.maxProcesses
       }))
     )
 ).pipe(Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"))

@@ -40,7 +40,10 @@ export const webSocket = (
         const socket = new WebSocket(options.url, {
           headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }
         })
-        const onError = (error: Error) => resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${error.message}` })))
+        const onError = (error: Error) =>
+          resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${error.message}` })))
+        // Errors after the outcome is known (a refused upgrade, a later reset) must not go unhandled.
+        socket.on("error", () => {})
         socket.once("error", onError)
         socket.once("unexpected-response", (_request, response) => {
           socket.off("error", onError)
@@ -51,7 +54,6 @@ export const webSocket = (
         })
         socket.once("open", () => {
           socket.off("error", onError)
-          socket.on("error", () => {})
           resume(Effect.succeed(socket))
         })
         return Effect.sync(() => socket.terminate())

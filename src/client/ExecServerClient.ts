@@ -8,6 +8,7 @@ import { Context, Deferred, Effect, Exit, FiberId, Layer, Mailbox, Option, Schem
 import { ExecServerRpcs } from "../protocol/rpcs.js"
 import type { ExecServerRpcs as ExecServerRpc } from "../protocol/rpcs.js"
 import type {
+  EnvPolicy,
   InitializeResult,
   OutputStream,
   ProcessInfo,
@@ -49,8 +50,14 @@ export interface ExecResult extends ExitStatus {
 export interface StartOptions {
   readonly argv: ReadonlyArray<string>
   readonly cwd?: string
-  /** The child's whole environment. Default: this process's environment. */
+  /**
+   * The child's environment: the whole of it, or what is laid over the
+   * server-side `envPolicy` when one is given. Default: this process's
+   * environment when there is no policy, nothing extra when there is one.
+   */
   readonly env?: Readonly<Record<string, string>>
+  /** Build the environment from the server's own (see PROTOCOL.md); fields default as there. */
+  readonly envPolicy?: Partial<EnvPolicy>
   readonly tty?: boolean
   readonly pipeStdin?: boolean
   readonly arg0?: string
@@ -327,7 +334,16 @@ export const make = (
           processId,
           argv: startOptions.argv,
           cwd: startOptions.cwd ?? process.cwd(),
-          env: startOptions.env ?? (process.env as Record<string, string>),
+          env: startOptions.env ?? (startOptions.envPolicy === undefined ? process.env as Record<string, string> : {}),
+          ...(startOptions.envPolicy === undefined ? {} : {
+            envPolicy: {
+              inherit: startOptions.envPolicy.inherit ?? "all",
+              ignoreDefaultExcludes: startOptions.envPolicy.ignoreDefaultExcludes ?? false,
+              exclude: startOptions.envPolicy.exclude ?? [],
+              includeOnly: startOptions.envPolicy.includeOnly ?? [],
+              set: startOptions.envPolicy.set ?? {}
+            }
+          }),
           tty: startOptions.tty ?? false,
           pipeStdin: startOptions.pipeStdin ?? false,
           ...(startOptions.arg0 === undefined ? {} : { arg0: startOptions.arg0 }),

@@ -17,6 +17,7 @@ import type {
 } from "../protocol/schema.js"
 import type { ProcessSpawner, SpawnRequest } from "./ChildProcess.js"
 import type { RetainedOutput } from "./OutputBuffer.js"
+import type { ProcessReaper } from "./ProcessReaper.js"
 
 /** An event of a managed process, as it goes to the client. */
 export type ProcessEvent =
@@ -78,6 +79,8 @@ export interface ProcessActorOptions {
   readonly graceMs: number
   /** Receives events in seq order; must not block. */
   readonly emit: (event: ProcessEvent) => void
+  /** Told about the child's process group, so it is killed even if the server dies. */
+  readonly reaper?: typeof ProcessReaper.Service | undefined
 }
 
 /** Long-polls are capped so that a forgotten request cannot hold a fiber for ever. */
@@ -93,6 +96,12 @@ export const makeProcessActor = (
     const { emit, output, processId } = options
     const child = yield* options.spawner.spawn(options.request)
     const startedAtMs = Date.now()
+    if (options.reaper !== undefined) {
+      const reaper = options.reaper
+      yield* reaper.register(child.pid)
+      // Runs last: after the group has been terminated.
+      yield* Effect.addFinalizer(() => reaper.unregister(child.pid))
+    }
 
     let exit: { readonly exitCode: number; readonly signal: string | null } | null = null
     let closed = false

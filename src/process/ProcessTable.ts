@@ -8,8 +8,10 @@ import { Duration, Effect, ExecutionStrategy, Exit, Option, Scope } from "effect
 import { InvalidRequest, type InternalError } from "../protocol/errors.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
+import { buildEnvironment } from "./environment.js"
 import { OutputBuffer } from "./OutputBuffer.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
+import { ProcessReaper } from "./ProcessReaper.js"
 
 /** Settings of a process table. */
 export interface ProcessTableOptions {
@@ -19,6 +21,8 @@ export interface ProcessTableOptions {
   readonly retainedOutputBytes: number
   /** How long a closed process stays readable before its id is freed. */
   readonly retentionMs: number
+  /** Most processes that may be live (not yet closed) at once. */
+  readonly maxProcesses: number
   /** Receives the events of every process, each process's in seq order. */
   readonly emit: (event: ProcessEvent) => void
 }
@@ -45,8 +49,11 @@ export const makeProcessTable = (
     const ptySpawner = yield* PtySpawner
     const pipeSpawner = yield* PipeSpawner
     const outputBuffer = yield* OutputBuffer
+    const reaper = Option.getOrUndefined(yield* Effect.serviceOption(ProcessReaper))
     const tableScope = yield* Effect.scope
     const entries = new Map<string, Entry>()
+    /** Processes started and not yet closed. */
+    let live = 0
 
     yield* Effect.addFinalizer(() =>
       Effect.forEach(
@@ -68,7 +75,13 @@ export const makeProcessTable = (
         if (entries.has(params.processId)) {
           return yield* new InvalidRequest({ message: `process id ${params.processId} is already in use` })
         }
+        if (live >= options.maxProcesses) {
+          return yield* new InvalidRequest({
+            message: `this session already runs ${live} processes, the most allowed (--max-processes)`
+          })
+        }
         entries.set(params.processId, { _tag: "Starting" })
+        live++
         const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
         const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes })
         const actor = yield* makeProcessActor({
@@ -77,7 +90,7 @@ export const makeProcessTable = (
           request: {
             argv: params.argv,
             cwd: params.cwd,
-            env: params.env,
+            env: buildEnvironment(process.env, params.envPolicy, params.env),
             arg0: params.arg0 ?? undefined,
             pipeStdin: params.pipeStdin,
             size: params.size ?? { rows: 24, cols: 80 }
@@ -85,18 +98,23 @@ export const makeProcessTable = (
           spawner: params.tty ? ptySpawner : pipeSpawner,
           output,
           graceMs: options.graceMs,
-          emit: options.emit
+          emit: options.emit,
+          reaper
         }).pipe(
           Scope.extend(scope),
           Effect.tapErrorCause(() =>
             Effect.zipRight(
-              Effect.sync(() => entries.delete(params.processId)),
+              Effect.sync(() => {
+                entries.delete(params.processId)
+                live--
+              }),
               Scope.close(scope, Exit.void)
             )
           )
         )
         entries.set(params.processId, { _tag: "Running", actor, scope })
         yield* actor.awaitClosed.pipe(
+          Effect.zipRight(Effect.sync(() => live--)),
           Effect.zipRight(Effect.sleep(Duration.millis(options.retentionMs))),
           Effect.zipRight(remove(params.processId, scope)),
           Effect.forkIn(tableScope)

@@ -81,6 +81,22 @@ export const TerminalSize = Schema.Struct({
 /** @see TerminalSize */
 export type TerminalSize = typeof TerminalSize.Type
 
+/**
+ * How to build a child's environment from the server's own (`inherit`), minus
+ * names matching the default secret patterns (`*KEY*`, `*SECRET*`, `*TOKEN*`,
+ * unless `ignoreDefaultExcludes`) and `exclude`, plus `set`, restricted to
+ * `includeOnly` when given; the request's `env` is laid over the result.
+ */
+export const EnvPolicy = Schema.Struct({
+  inherit: Schema.optionalWith(Schema.Literal("all", "none", "core"), { default: () => "all" as const }),
+  ignoreDefaultExcludes: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  exclude: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  includeOnly: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  set: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) })
+})
+/** @see EnvPolicy */
+export type EnvPolicy = typeof EnvPolicy.Type
+
 /** `process/start` params. */
 export const StartParams = Schema.Struct({
   processId: ProcessId,
@@ -92,7 +108,8 @@ export const StartParams = Schema.Struct({
   tty: Schema.Boolean,
   pipeStdin: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   arg0: OptionalNullable(Schema.String),
-  size: Schema.optional(TerminalSize)
+  size: Schema.optional(TerminalSize),
+  envPolicy: OptionalNullable(EnvPolicy)
 })
 /** @see StartParams */
 export type StartParams = typeof StartParams.Type

@@ -9,6 +9,8 @@ import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
 import * as NodePtySpawner from "../process/NodePtySpawner.js"
 import { OutputBuffer } from "../process/OutputBuffer.js"
+import type { ProcessReaper } from "../process/ProcessReaper.js"
+import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBufferModule from "../process/OutputBuffer.js"
 import { ClientNotificationRpcs, ExecServerRpcs } from "../protocol/rpcs.js"
 import { Connection } from "../rpc/Connection.js"
@@ -91,18 +93,17 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
 /**
  * Everything the server needs but its config and transport: the session
  * store, the Node spawners, the in-memory output buffer and Node's
- * filesystem.
+ * filesystem, and the reaper that kills the process groups if the server
+ * dies hard.
  */
 export const layerNodeServices: Layer.Layer<
-  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem,
+  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem | ProcessReaper,
   never,
   ServerConfig
-> = Layer.mergeAll(
-  SessionStoreModule.layer,
-  NodePtySpawner.layer,
-  NodePipeSpawner.layer,
-  OutputBufferModule.layerMemory,
-  NodeFileSystem.layer
+> = SessionStoreModule.layer.pipe(
+  // The store's processes register with the reaper, so the reaper outlives the store.
+  Layer.provideMerge(ProcessReaperModule.layerNode),
+  Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBufferModule.layerMemory, NodeFileSystem.layer))
 )
 
 /**

@@ -17,6 +17,8 @@ export interface ServerConfigShape {
   readonly retentionMs: number
   /** Largest accepted message (line or frame), in bytes. */
   readonly maxMessageBytes: number
+  /** Most live processes one session may run. */
+  readonly maxProcesses: number
   /** Cap of the `detachTtlMs` a client may ask for, in ms. */
   readonly maxDetachTtlMs: number
   /** Largest file `fs/readFile` returns whole (without offset/length), and the most one read returns, in bytes. */
@@ -36,6 +38,7 @@ export const defaults: ServerConfigShape = {
   retentionMs: 30_000,
   maxMessageBytes: 16 * 1024 * 1024,
   maxDetachTtlMs: 300_000,
+  maxProcesses: 256,
   maxReadFileBytes: 64 * 1024 * 1024,
   serverName: packageJson.name,
   serverVersion: packageJson.version

@@ -6,15 +6,17 @@
  * exists.
  */
 import { Effect, Exit, Layer, Mailbox, Queue, type Scope, Stream } from "effect"
+import { createHash, timingSafeEqual } from "node:crypto"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import { type RawData, WebSocket, WebSocketServer } from "ws"
+import type { Duplex } from "node:stream"
 import type { Frame } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport, TransportError } from "../server/ExecServer.js"
 
-/** Where and how to listen. */
+/** Where and how to listen, and whom to let in. */
 export interface WebSocketListenOptions {
   /** An IP address (IPv4 or IPv6, without brackets). */
   readonly host: string
@@ -22,6 +24,51 @@ export interface WebSocketListenOptions {
   readonly port: number
   /** Interval of keep-alive pings; a peer that misses one is disconnected. Default 30 s. */
   readonly pingIntervalMs?: number
+  /**
+   * SHA-256 digest of the bearer token every upgrade must carry
+   * (`Authorization: Bearer <token>`); without it no token is asked for.
+   */
+  readonly tokenSha256?: Uint8Array
+  /** Origins allowed to connect; an upgrade with any other `Origin` header is refused (403). */
+  readonly allowOrigins?: ReadonlyArray<string>
+  /** Connections beyond this many at once are refused (503). Default: no limit. */
+  readonly maxConnections?: number
+}
+
+/** True for addresses only this machine can reach. */
+export const isLoopback = (host: string): boolean =>
+  host === "::1" || (Net.isIPv4(host) && host.startsWith("127.")) || host.toLowerCase() === "::ffff:127.0.0.1"
+
+/** The SHA-256 digest of a token. */
+export const sha256 = (token: string): Uint8Array => createHash("sha256").update(token, "utf8").digest()
+
+/** Why an upgrade is refused, if it is: checked before any JSON-RPC is spoken. */
+export const refusalOf = (
+  request: Http.IncomingMessage,
+  options: Pick<WebSocketListenOptions, "tokenSha256" | "allowOrigins">
+): { readonly status: number; readonly reason: string } | undefined => {
+  const origin = request.headers.origin
+  if (origin !== undefined && !(options.allowOrigins ?? []).includes(origin)) {
+    return { status: 403, reason: "Forbidden" }
+  }
+  if (options.tokenSha256 !== undefined) {
+    const match = /^Bearer\s+(.+?)\s*$/i.exec(request.headers.authorization ?? "")
+    // Compare digests, so the comparison takes the same time whatever the token's length.
+    const presented = sha256(match?.[1] ?? "")
+    if (match === null || !timingSafeEqual(presented, options.tokenSha256)) {
+      return { status: 401, reason: "Unauthorized" }
+    }
+  }
+  return undefined
+}
+
+const refuse = (socket: Duplex, status: number, reason: string) => {
+  const body = `${reason}\n`
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      (status === 401 ? "WWW-Authenticate: Bearer\r\n" : "") +
+      `Content-Length: ${body.length}\r\n\r\n${body}`
+  )
 }
 
 /** A parsed `--listen ws://IP:PORT` value. */
@@ -125,9 +172,19 @@ export const make = (
     // Frames between the limit and this hard cap get -32600 and the connection
     // goes on; larger ones close it (code 1009) before they are buffered.
     const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * 2 + 1024 * 1024 })
-    httpServer.on("upgrade", (request, socket, head) => {
-      wss.handleUpgrade(request, socket, head, (ws) =>
-        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes: config.maxMessageBytes, pingIntervalMs })))
+    let open = 0
+    httpServer.on("upgrade", (request, socket: Duplex, head) => {
+      socket.on("error", () => socket.destroy())
+      const refusal = refusalOf(request, options)
+      if (refusal !== undefined) return refuse(socket, refusal.status, refusal.reason)
+      if (options.maxConnections !== undefined && open >= options.maxConnections) {
+        return refuse(socket, 503, "Service Unavailable")
+      }
+      open++
+      socket.once("close", () => open--)
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes: config.maxMessageBytes, pingIntervalMs }))
+      })
     })
     const port = yield* Effect.async<number, TransportError>((resume) => {
       const onError = (error: Error) => resume(Effect.fail(

@@ -14,7 +14,8 @@ export interface RunningWebSocketServer {
 
 export const startWebSocketServer = (args: ReadonlyArray<string> = []): Promise<RunningWebSocketServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER_BIN, "--listen", "ws://127.0.0.1:0", ...args], {
+    const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
+    const child = spawn(process.execPath, [SERVER_BIN, ...listen, ...args], {
       stdio: ["ignore", "pipe", "pipe"]
     })
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))

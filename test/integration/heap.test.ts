@@ -1,0 +1,47 @@
+/**
+ * The heap stays flat over many process lifecycles: the server runs in this
+ * test process (in-process client), and the heap is measured after forced
+ * garbage collections (vitest runs this file's worker with --expose-gc).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as ExecServer from "../../src/server/ExecServer.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+const heapAfterGc = Effect.promise(async () => {
+  for (let i = 0; i < 3; i++) {
+    gc!()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return process.memoryUsage().heapUsed
+})
+
+describe("memory", () => {
+  it.live("1,000 start/exit cycles leave the heap flat", () =>
+    Effect.gen(function*() {
+      expect(gc, "run with --expose-gc").toBeDefined()
+      const client = yield* ExecServerClient.ExecServerClient
+      const cycle = (n: number) =>
+        Effect.forEach(
+          Array.from({ length: n }, (_, i) => i),
+          (i) => client.exec(["true"], { env: {}, cwd: "/tmp", processId: `heap-${Math.random()}-${i}` }),
+          { concurrency: 4, discard: true }
+        )
+      yield* cycle(200)
+      const before = yield* heapAfterGc
+      yield* cycle(1000)
+      const after = yield* heapAfterGc
+      // A leak of even 10 KB per process would show as 10 MB here.
+      expect(after - before).toBeLessThan(8 * 1024 * 1024)
+    }).pipe(
+      Effect.provide(
+        ExecServerClient.layerInProcess().pipe(
+          Layer.provide(ExecServer.layerNodeServices),
+          Layer.provide(ServerConfig.layer({ retentionMs: 0 }))
+        )
+      )
+    ), { timeout: 120_000 })
+})

@@ -1,0 +1,112 @@
+/** Faults and long runs: no leaks, no zombies, no orphans, and a server that stays up. */
+import { readdirSync, readFileSync } from "node:fs"
+import { afterEach, describe, expect, it } from "vitest"
+import { eventually, isAlive, pipeProcess, ptyProcess, StdioServer } from "../support/StdioServer.js"
+
+let servers: Array<StdioServer> = []
+const startServer = async (args: ReadonlyArray<string> = []) => {
+  const server = new StdioServer(args)
+  servers.push(server)
+  await server.handshake()
+  return server
+}
+afterEach(() => {
+  for (const server of servers) server.kill()
+  servers = []
+})
+
+const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length
+/** Children of `pid` that are zombies (exited, never reaped). */
+const zombieChildren = (pid: number) =>
+  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      return fields[0] === "Z" && Number(fields[1]) === pid
+    } catch {
+      return false
+    }
+  })
+
+describe("robustness", () => {
+  it("1,000 start/exit cycles leave no leaked descriptors and no zombies", async () => {
+    const server = await startServer(["--retention-ms", "0"])
+    const pid = server.child.pid!
+    let next = 0
+    const cycles = async (count: number) => {
+      const lanes = Array.from({ length: 4 }, async () => {
+        while (next < count) {
+          const id = `cycle-${next++}`
+          const tty = next % 10 === 0
+          await server.request("process/start", (tty ? ptyProcess : pipeProcess)(id, ["true"]))
+          await server.closed(id)
+        }
+      })
+      await Promise.all(lanes)
+    }
+    await cycles(100)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const fdsBefore = openFds(pid)
+    await cycles(1000)
+    // Let retention (0 ms) and PTY teardown finish.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(openFds(pid)).toBeLessThanOrEqual(fdsBefore + 2)
+    expect(zombieChildren(pid)).toEqual([])
+    expect((await server.request("process/list", {})).result.processes).toEqual([])
+  }, 120_000)
+
+  it("survives a client that disconnects in the middle of a large output, and kills the producer", async () => {
+    const server = await startServer()
+    await server.request("process/start", pipeProcess("flood", ["bash", "-c", "echo $$; exec cat /dev/zero"]))
+    await server.outputContains("flood", "\n")
+    const pid = Number(/^(\d+)/.exec(server.outputOf("flood").toString())![1])
+    server.child.stdout.destroy()
+    server.child.stdin.end()
+    const exit = await server.exited
+    expect(exit.signal).toBeNull()
+    expect(await eventually(() => !isAlive(pid))).toBe(true)
+  })
+
+  it("a process that closes its stdout early still reports its exit, then closed", async () => {
+    const server = await startServer()
+    await server.request("process/start", pipeProcess("early", ["bash", "-c", "echo before; exec >&- 2>&-; sleep 0.2; exit 9"]))
+    await server.closed("early")
+    const events = server.eventsOf("early")
+    expect(events.map((e) => e.method)).toEqual(["process/output", "process/exited", "process/closed"])
+    expect(events[1]!.params.exitCode).toBe(9)
+  })
+
+  it("leaves no orphans when the server is killed with SIGKILL: every group dies within 2 s", async () => {
+    const server = await startServer()
+    const stubborn = "trap '' TERM; sleep 60 & echo $$ $!; wait"
+    await server.request("process/start", pipeProcess("pipe", ["bash", "-c", stubborn]))
+    await server.request("process/start", ptyProcess("pty", ["bash", "-c", "sleep 60 & echo $$ $!; wait"]))
+    await server.outputContains("pipe", "\n")
+    await server.outputContains("pty", "\n")
+    const pids = [server.outputOf("pipe"), server.outputOf("pty")].flatMap((out) =>
+      (out.toString().match(/\d+/g) ?? []).map(Number)
+    )
+    expect(pids).toHaveLength(4)
+    expect(pids.every(isAlive)).toBe(true)
+    server.child.kill("SIGKILL")
+    await server.exited
+    expect(await eventually(() => !pids.some(isAlive), 2000)).toBe(true)
+  })
+
+  it("builds the environment from envPolicy over the server's own environment", async () => {
+    const server = new StdioServer()
+    servers.push(server)
+    await server.handshake()
+    await server.request("process/start", pipeProcess("env", ["/usr/bin/env"], {
+      env: { FROM_REQUEST: "1" },
+      envPolicy: { inherit: "core", set: { FROM_POLICY: "2" } }
+    }))
+    await server.closed("env")
+    const names = server.outputOf("env").toString().trim().split("\n").map((line) => line.split("=")[0]).sort()
+    expect(names).toContain("PATH")
+    expect(names).toContain("FROM_POLICY")
+    expect(names).toContain("FROM_REQUEST")
+    expect(names.every((name) => ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "TERM", "TMPDIR", "FROM_POLICY", "FROM_REQUEST"].includes(name!)))
+      .toBe(true)
+  })
+})

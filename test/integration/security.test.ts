@@ -1,0 +1,164 @@
+/** Who may connect over WebSocket, and the limits that keep one client from knocking the server over. */
+import { Effect, Layer } from "effect"
+import { execFileSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { WebSocket } from "ws"
+import { afterAll, afterEach, describe, expect, it } from "vitest"
+import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import { pipeProcess, SERVER_BIN } from "../support/StdioServer.js"
+import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+
+const TOKEN = "correct horse battery staple"
+const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-sec-"))
+const tokenFile = Path.join(dir, "token")
+writeFileSync(tokenFile, `  ${TOKEN}\n`)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+let running: Array<RunningWebSocketServer> = []
+const start = async (args: ReadonlyArray<string>) => {
+  const server = await startWebSocketServer(args)
+  running.push(server)
+  return server
+}
+afterEach(() => {
+  for (const server of running) server.stop()
+  running = []
+})
+
+/** The HTTP status an upgrade gets (101 when the WebSocket opens). */
+const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers })
+    socket.once("open", () => {
+      socket.close()
+      resolve(101)
+    })
+    socket.once("unexpected-response", (_request, response) => {
+      resolve(response.statusCode ?? 0)
+      socket.terminate()
+    })
+    // terminate() after a refused upgrade reports an error too; the status is already known then.
+    socket.on("error", (error) => {
+      if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
+    })
+  })
+
+const startStatus = (args: ReadonlyArray<string>) => {
+  try {
+    execFileSync(process.execPath, [SERVER_BIN, ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
+    return { status: 0, stderr: "" }
+  } catch (error) {
+    const failure = error as { status: number | null; stderr: Buffer }
+    return { status: failure.status, stderr: String(failure.stderr) }
+  }
+}
+
+describe("WebSocket authentication", () => {
+  it("refuses upgrades without the bearer token from --ws-token-file with 401, before any JSON-RPC", async () => {
+    const server = await start(["--ws-token-file", tokenFile])
+    expect(await upgradeStatus(server.url)).toBe(401)
+    expect(await upgradeStatus(server.url, { authorization: "Bearer wrong" })).toBe(401)
+    expect(await upgradeStatus(server.url, { authorization: `Basic ${TOKEN}` })).toBe(401)
+    expect(await upgradeStatus(server.url, { authorization: `Bearer ${TOKEN}` })).toBe(101)
+    const client = await RawWebSocketClient.connect(server.url, { authorization: `Bearer ${TOKEN}` })
+    expect((await client.handshake()).result.protocolVersion).toBe("exec-server.v0")
+  })
+
+  it("accepts --ws-token-sha256, and the client library sends its token", async () => {
+    const digest = createHash("sha256").update(TOKEN).digest("hex")
+    const server = await start(["--ws-token-sha256", digest])
+    expect(await upgradeStatus(server.url)).toBe(401)
+    const result = await Effect.runPromise(
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        return yield* client.exec(["echo", "authenticated"], { env: { PATH: "/usr/bin:/bin" }, cwd: "/tmp" })
+      }).pipe(Effect.provide(ExecServerClient.layerWebSocket({ url: server.url, token: TOKEN })))
+    )
+    expect(Buffer.from(result.stdout).toString()).toBe("authenticated\n")
+    const refused = await Effect.runPromise(
+      Layer.build(ExecServerClient.layerWebSocket({ url: server.url, token: "nope" })).pipe(Effect.flip, Effect.scoped)
+    )
+    expect(refused._tag).toBe("TransportClosed")
+    expect(refused.message).toContain("401")
+  })
+
+  it("refuses a non-loopback address without a token unless --insecure-no-auth", async () => {
+    const refused = startStatus(["--listen", "ws://0.0.0.0:0"])
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toContain("--ws-token-file")
+    const insecure = await start(["--listen", "ws://0.0.0.0:0", "--insecure-no-auth"])
+    const port = Number(/:(\d+)$/.exec(insecure.url)![1])
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}`)).toBe(101)
+    const withToken = await start(["--listen", "ws://0.0.0.0:0", "--ws-token-file", tokenFile])
+    expect(withToken.url).toMatch(/^ws:\/\/0\.0\.0\.0:\d+$/)
+  })
+
+  it("refuses bad token settings with exit code 2", () => {
+    expect(startStatus(["--listen", "ws://127.0.0.1:0", "--ws-token-sha256", "abc"]).status).toBe(2)
+    const empty = Path.join(dir, "empty")
+    writeFileSync(empty, " \n")
+    expect(startStatus(["--listen", "ws://127.0.0.1:0", "--ws-token-file", empty]).status).toBe(2)
+  })
+
+  it("refuses upgrades carrying an Origin unless it is allowed (cross-site WebSocket hijacking)", async () => {
+    const server = await start(["--allow-origin", "https://ide.example"])
+    expect(await upgradeStatus(server.url, { origin: "https://evil.example" })).toBe(403)
+    expect(await upgradeStatus(server.url, { origin: "https://ide.example" })).toBe(101)
+    expect(await upgradeStatus(server.url)).toBe(101)
+  })
+})
+
+describe("limits", () => {
+  it("refuses connections beyond --max-connections with 503 and accepts again when one closes", async () => {
+    const server = await start(["--max-connections", "2"])
+    const a = await RawWebSocketClient.connect(server.url)
+    const b = await RawWebSocketClient.connect(server.url)
+    await a.handshake()
+    await b.handshake()
+    expect(await upgradeStatus(server.url)).toBe(503)
+    const closed = new Promise((resolve) => a.socket.once("close", resolve))
+    a.socket.close()
+    await closed
+    let status = 0
+    for (let attempt = 0; attempt < 50 && status !== 101; attempt++) {
+      status = await upgradeStatus(server.url)
+      if (status !== 101) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(status).toBe(101)
+  })
+
+  it("refuses processes beyond --max-processes per session with -32600; other sessions are not counted", async () => {
+    const server = await start(["--max-processes", "2"])
+    const a = await RawWebSocketClient.connect(server.url)
+    const b = await RawWebSocketClient.connect(server.url)
+    await a.handshake()
+    await b.handshake()
+    for (const id of ["one", "two"]) {
+      expect((await a.request("process/start", pipeProcess(id, ["sleep", "30"]))).result).toEqual({ processId: id })
+    }
+    const third = await a.request("process/start", pipeProcess("three", ["sleep", "30"]))
+    expect(third.error.code).toBe(-32600)
+    expect(third.error.message).toContain("--max-processes")
+    expect((await b.request("process/start", pipeProcess("one", ["sleep", "30"]))).result).toEqual({ processId: "one" })
+    // A finished process frees its place.
+    await a.request("process/terminate", { processId: "one", mode: "force" })
+    await a.waitFor((m) => m.method === "process/closed" && m.params.processId === "one")
+    expect((await a.request("process/start", pipeProcess("three", ["true"]))).result).toEqual({ processId: "three" })
+  })
+
+  it("answers cheap requests while a long-poll is pending on the same connection", async () => {
+    const server = await start([])
+    const client = await RawWebSocketClient.connect(server.url)
+    await client.handshake()
+    await client.request("process/start", pipeProcess("quiet", ["sleep", "30"]))
+    const pending = client.request("process/read", { processId: "quiet", waitMs: 20_000 })
+    const startedAt = Date.now()
+    for (let i = 0; i < 50; i++) expect((await client.request("process/list", {})).result.processes).toHaveLength(1)
+    expect(Date.now() - startedAt).toBeLessThan(10_000)
+    await client.request("process/terminate", { processId: "quiet", mode: "force" })
+    expect((await pending).result.exited).toBe(true)
+  })
+})
