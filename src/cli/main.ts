@@ -5,9 +5,19 @@
  * ends or SIGINT/SIGTERM arrives; either way every managed process is
  * terminated before exit.
  */
-import { Command, Options, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Data, Effect, Exit, Layer, Logger, Option, type Scope } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import * as ExecServer from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
@@ -32,6 +42,10 @@ const maxReadFileBytes = Options.integer("max-read-file-bytes").pipe(
 const maxProcesses = Options.integer("max-processes").pipe(
   Options.withDefault(ServerConfig.defaults.maxProcesses),
   Options.withDescription("Most live processes one session may run (counts only this server's processes)")
+)
+const outboundHighWaterMarkBytes = Options.integer("outbound-high-water-mark-bytes").pipe(
+  Options.withDefault(ServerConfig.defaults.outboundHighWaterMarkBytes),
+  Options.withDescription("Bytes queued for a slow client above which its processes' output stops being read")
 )
 const maxConnections = Options.integer("max-connections").pipe(
   Options.withDefault(64),
@@ -162,6 +176,7 @@ const command = Command.make(
     maxDetachTtlMs,
     maxReadFileBytes,
     maxProcesses,
+    outboundHighWaterMarkBytes,
     maxConnections,
     wsTokenFile,
     wsTokenSha256,
@@ -184,7 +199,8 @@ const command = Command.make(
         maxMessageBytes: flags.maxMessageBytes,
         maxDetachTtlMs: flags.maxDetachTtlMs,
         maxReadFileBytes: flags.maxReadFileBytes,
-        maxProcesses: flags.maxProcesses
+        maxProcesses: flags.maxProcesses,
+        outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes
       }))
     )
 ).pipe(Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"))

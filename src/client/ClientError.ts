@@ -1,5 +1,5 @@
 /** The typed failures of the exec-server client. */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** The transport did not connect in time. */
 export class ConnectTimeout extends Data.TaggedError("ConnectTimeout")<{ readonly message: string }> {}

@@ -3,12 +3,16 @@
  * implementation per way of reaching a server (WebSocket, a spawned child's
  * stdio, in-process).
  */
-import { Effect, Exit, Mailbox, type Scope, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { WebSocket } from "ws"
-import type { Frame } from "../rpc/JsonRpc.js"
+import { type Frame, messageText } from "../rpc/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 import { LineFramer } from "../transport/LineFramer.js"
 import { writeLines } from "../transport/StdioTransport.js"
@@ -172,7 +176,7 @@ export const inProcess: Effect.Effect<ClientTransport, never, Scope.Scope | Serv
   const toClient = yield* Mailbox.make<string, TransportClosed>()
   yield* serveClient({
     frames: Mailbox.toStream(toServer),
-    write: (messages) => Effect.sync(() => void toClient.unsafeOfferAll(messages))
+    write: (messages) => Effect.sync(() => void toClient.unsafeOfferAll(messages.map(messageText)))
   }).pipe(
     Effect.ensuring(toClient.fail(new TransportClosed({ message: "the in-process server stopped" }))),
     Effect.forkScoped

@@ -3,8 +3,18 @@
  * protocol's schemas, per-process event streams demultiplexed from the
  * connection, and helpers (`exec`, `wait`, `communicate`) on top.
  */
-import type { Rpc } from "@effect/rpc"
-import { Context, Deferred, Effect, Exit, FiberId, Layer, Mailbox, Option, Schema, type Scope, Stream } from "effect"
+import type * as Rpc from "@effect/rpc/Rpc"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { ExecServerRpcs } from "../protocol/rpcs.js"
 import type { ExecServerRpcs as ExecServerRpc } from "../protocol/rpcs.js"
 import type {

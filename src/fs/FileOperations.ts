@@ -4,9 +4,10 @@
  * -32600 for a request the path's kind or size rules out, -32603 with the
  * errno for other OS errors.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Path from "node:path"
 import { randomBytes } from "node:crypto"
 import { InternalError, InvalidRequest, NotFound } from "../protocol/errors.js"

@@ -4,7 +4,10 @@
  * guarantees the order of a child's events; the actor adds sequencing,
  * retention and policy on top.
  */
-import { Context, type Effect, type Scope, type Stream } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { InternalError } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
 
@@ -44,6 +47,12 @@ export interface ChildProcess {
   readonly resize: (size: TerminalSize) => Effect.Effect<void>
   /** Sends a signal to the child's process group; false when the group is gone. */
   readonly signal: (signal: NodeJS.Signals) => Effect.Effect<boolean>
+  /**
+   * Stops (or resumes) reading the child's output, so that a child that keeps
+   * writing blocks instead of the server buffering without bound. Must not
+   * lose or reorder output, including what the child wrote before exiting.
+   */
+  readonly setPaused: (paused: boolean) => void
 }
 
 /**

@@ -1,8 +1,13 @@
 /** The pipe spawner on Node's child_process: stdout and stderr apart, stdin a pipe or /dev/null. */
-import { Effect, Exit, Layer, Mailbox } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Stream from "effect/Stream"
 import * as NodeChildProcess from "node:child_process"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { type ChildEvent, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { ReadGate } from "./ReadGate.js"
 import { exitCodeOf, killProcessGroup } from "./signals.js"
 import { checkWorkingDirectory } from "./spawnChecks.js"
 
@@ -50,18 +55,51 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         const events = yield* Mailbox.make<ChildEvent>()
         let exitReported = false
         let exited = false
+        let paused = false
         let flushTimer: NodeJS.Timeout | undefined
+        let pendingExit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined
         const reportExit = (code: number | null, signal: NodeJS.Signals | null) => {
           if (exitReported) return
           exitReported = true
           if (flushTimer !== undefined) clearTimeout(flushTimer)
           events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(code, signal), signal })
         }
-        child.stdout!.on("data", (bytes: Buffer) => events.unsafeOffer({ _tag: "Output", stream: "stdout", bytes }))
-        child.stderr!.on("data", (bytes: Buffer) => events.unsafeOffer({ _tag: "Output", stream: "stderr", bytes }))
+        // While output is paused, what the child wrote before exiting may still
+        // be in the pipe: the flush window only runs while we are reading.
+        const startFlushWindow = () => {
+          if (pendingExit === undefined || paused || exitReported) return
+          const { code, signal } = pendingExit
+          flushTimer = setTimeout(() => {
+            flushTimer = undefined
+            if (paused) return
+            reportExit(code, signal)
+          }, exitFlushMs)
+        }
+        const gate = new ReadGate({
+          pause: () => {
+            paused = true
+            child.stdout!.pause()
+            child.stderr!.pause()
+          },
+          resume: () => {
+            paused = false
+            child.stdout!.resume()
+            child.stderr!.resume()
+            if (flushTimer === undefined) startFlushWindow()
+          }
+        })
+        child.stdout!.on("data", (bytes: Buffer) => {
+          events.unsafeOffer({ _tag: "Output", stream: "stdout", bytes })
+          gate.chunkQueued()
+        })
+        child.stderr!.on("data", (bytes: Buffer) => {
+          events.unsafeOffer({ _tag: "Output", stream: "stderr", bytes })
+          gate.chunkQueued()
+        })
         child.on("exit", (code, signal) => {
           exited = true
-          flushTimer = setTimeout(() => reportExit(code, signal), exitFlushMs)
+          pendingExit = { code, signal }
+          startFlushWindow()
         })
         // `close`: exited and every stdio stream ended, so all output is read.
         child.on("close", (code, signal) => {
@@ -94,7 +132,9 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
 
         const handle: ChildProcess = {
           pid,
-          events: Mailbox.toStream(events),
+          events: Mailbox.toStream(events).pipe(
+            Stream.tap((event) => event._tag === "Output" ? Effect.sync(() => gate.chunkTaken()) : Effect.void)
+          ),
           write: (bytes) =>
             Effect.sync((): StdinStatus => {
               if (stdin === null || !stdinOpen || stdin.writableEnded) return "stdinClosed"
@@ -107,7 +147,8 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             return "accepted"
           }),
           resize: () => Effect.void,
-          signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal))
+          signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
+          setPaused: (next) => gate.setFlowPaused(next)
         }
         return handle
       })

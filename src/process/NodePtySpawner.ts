@@ -1,9 +1,14 @@
 /** The PTY spawner on node-pty: raw bytes on stream "pty", the child leads its own session. */
-import { Effect, Exit, Layer, Mailbox } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as NodePty from "node-pty"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { type ChildEvent, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
+import { ReadGate } from "./ReadGate.js"
 import { exitCodeOf, killProcessGroup, signalName } from "./signals.js"
 import { checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
@@ -45,6 +50,16 @@ const holdSlaveOpen = (terminal: NodePty.IPty): number | undefined => {
   }
 }
 
+/** False once the process is gone or a zombie. */
+const isRunning = (pid: number): boolean => {
+  try {
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
+  } catch {
+    return false
+  }
+}
+
 /** Builds the PTY spawner. */
 export const make = (): ProcessSpawner => ({
   spawn: (request) =>
@@ -78,13 +93,39 @@ export const make = (): ProcessSpawner => ({
       }
       const events = yield* Mailbox.make<ChildEvent>()
       let exited = false
+      // While paused, watch for the child's end: node-pty gives the master only
+      // 200 ms after the child is reaped before closing it, so reading must
+      // resume then to drain what the child wrote before exiting.
+      let watchdog: NodeJS.Timeout | undefined
+      const stopWatchdog = () => {
+        if (watchdog !== undefined) clearInterval(watchdog)
+        watchdog = undefined
+      }
+      const gate = new ReadGate({
+        pause: () => {
+          if (exited) return
+          terminal.pause()
+          watchdog = setInterval(() => {
+            if (!isRunning(pid)) {
+              stopWatchdog()
+              terminal.resume()
+            }
+          }, 20)
+        },
+        resume: () => {
+          stopWatchdog()
+          terminal.resume()
+        }
+      })
       const dataListener = terminal.onData((data: string | Buffer) => {
         events.unsafeOffer({ _tag: "Output", stream: "pty", bytes: typeof data === "string" ? Buffer.from(data) : data })
+        gate.chunkQueued()
       })
       // node-pty reports the exit once the master has been read to its end (or
       // after its own 200 ms grace), so every earlier chunk has been delivered.
       const exitListener = terminal.onExit(({ exitCode, signal }) => {
         exited = true
+        stopWatchdog()
         releaseSlave()
         const signalText = signal !== undefined && signal !== 0 ? signalName(signal) : null
         events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(exitCode, signalText), signal: signalText })
@@ -93,6 +134,7 @@ export const make = (): ProcessSpawner => ({
 
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {
+          stopWatchdog()
           if (!exited) killProcessGroup(pid, "SIGKILL")
           releaseSlave()
           dataListener.dispose()
@@ -108,7 +150,9 @@ export const make = (): ProcessSpawner => ({
         })
       const handle: ChildProcess = {
         pid,
-        events: Mailbox.toStream(events),
+        events: Mailbox.toStream(events).pipe(
+          Stream.tap((event) => event._tag === "Output" ? Effect.sync(() => gate.chunkTaken()) : Effect.void)
+        ),
         write,
         closeStdin: write(EOF_BYTE),
         resize: (size) =>
@@ -120,7 +164,8 @@ export const make = (): ProcessSpawner => ({
               // The child exited between the check and the ioctl.
             }
           }),
-        signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal))
+        signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
+        setPaused: (paused) => gate.setFlowPaused(paused)
       }
       return handle
     })

@@ -4,7 +4,9 @@
  * byte cap, evicting the oldest whole chunks. `process/read` is served from
  * here, so it is the source of truth for what a client can still fetch.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { OutputStream } from "../protocol/schema.js"
 
 /** One retained chunk. */
@@ -47,7 +49,8 @@ export class OutputBuffer extends Context.Tag("effect-exec-server/OutputBuffer")
 
 /** An in-memory ring of whole chunks, bounded by bytes. */
 export class ChunkRing {
-  private chunks: Array<RetainedChunk> = []
+  // Slots before `head` are evicted; they are cleared so their bytes can be collected.
+  private chunks: Array<RetainedChunk | undefined> = []
   private head = 0
   private bytes = 0
   private seq = 0
@@ -61,11 +64,12 @@ export class ChunkRing {
     this.bytes += bytes.byteLength
     // Keep at least the newest chunk, even when it alone is over the cap.
     while (this.bytes > this.maxBytes && this.chunks.length - this.head > 1) {
-      const evicted = this.chunks[this.head++]!
+      const evicted = this.chunks[this.head]!
+      this.chunks[this.head++] = undefined
       this.bytes -= evicted.bytes.byteLength
       this.evictedThroughSeq = evicted.seq
     }
-    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+    if (this.head > 64 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head)
       this.head = 0
     }

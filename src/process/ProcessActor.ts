@@ -5,7 +5,14 @@
  * arrival order; reads are answered from the retained output without
  * queueing behind commands. Events leave through `emit` in seq order.
  */
-import { Deferred, Duration, Effect, Exit, FiberId, Queue, type Scope, Stream } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { InternalError } from "../protocol/errors.js"
 import type {
   OutputStream,
@@ -66,6 +73,8 @@ export interface ProcessActor {
   readonly awaitClosed: Effect.Effect<void>
   /** Starts delivering events through `emit` (those that came before are delivered first). */
   readonly release: Effect.Effect<void>
+  /** Flow control: stop or resume reading the child's output (the child blocks while stopped). */
+  readonly setPaused: (paused: boolean) => void
 }
 
 /** What an actor needs to start. */
@@ -258,7 +267,8 @@ export const makeProcessActor = (
         if (released) return
         released = true
         for (const event of held.splice(0)) emit(event)
-      })
+      }),
+      setPaused: (paused) => child.setPaused(paused)
     }
     return actor
   })

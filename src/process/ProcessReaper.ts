@@ -4,7 +4,9 @@
  * their parent dies, so a tiny helper process holds a pipe from the server,
  * keeps the list of live groups, and kills them all when the pipe closes.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 

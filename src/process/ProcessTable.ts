@@ -4,7 +4,12 @@
  * id freed) a retention period after it closes, and closing the table
  * terminates every process at once (their grace periods run concurrently).
  */
-import { Duration, Effect, ExecutionStrategy, Exit, Option, Scope } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import { InvalidRequest, type InternalError } from "../protocol/errors.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
@@ -35,6 +40,8 @@ export interface ProcessTable {
   readonly get: (processId: string) => Effect.Effect<ProcessActor, InvalidRequest>
   readonly find: (processId: string) => Option.Option<ProcessActor>
   readonly list: Effect.Effect<ReadonlyArray<ProcessInfo>>
+  /** Flow control for every process, present and future: stop or resume reading output. */
+  readonly setPaused: (paused: boolean) => void
 }
 
 type Entry =
@@ -54,6 +61,7 @@ export const makeProcessTable = (
     const entries = new Map<string, Entry>()
     /** Processes started and not yet closed. */
     let live = 0
+    let paused = false
 
     yield* Effect.addFinalizer(() =>
       Effect.forEach(
@@ -113,6 +121,7 @@ export const makeProcessTable = (
           )
         )
         entries.set(params.processId, { _tag: "Running", actor, scope })
+        if (paused) actor.setPaused(true)
         yield* actor.awaitClosed.pipe(
           Effect.zipRight(Effect.sync(() => live--)),
           Effect.zipRight(Effect.sleep(Duration.millis(options.retentionMs))),
@@ -130,6 +139,10 @@ export const makeProcessTable = (
     return {
       start,
       find,
+      setPaused: (next) => {
+        paused = next
+        for (const entry of entries.values()) if (entry._tag === "Running") entry.actor.setPaused(next)
+      },
       get: (processId) =>
         Option.match(find(processId), {
           onNone: () => Effect.fail(new InvalidRequest({ message: `unknown process id ${processId}` })),

@@ -1,5 +1,5 @@
 /** Checks made before spawning, so that failures come back as errors, not as a dead child. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { constants as fsConstants, promises as fs } from "node:fs"
 import * as Path from "node:path"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"

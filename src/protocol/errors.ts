@@ -3,7 +3,7 @@
  * code it is reported with, so handlers fail with domain values and the codec
  * turns them into wire errors without a lookup table.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** JSON-RPC error codes used by exec-server.v0. */
 export const ErrorCode = {

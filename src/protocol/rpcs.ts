@@ -4,7 +4,8 @@
  * client. Requests fail with `ExecServerError`, whose members carry their
  * JSON-RPC codes.
  */
-import { Rpc, RpcGroup } from "@effect/rpc"
+import * as Rpc from "@effect/rpc/Rpc"
+import * as RpcGroup from "@effect/rpc/RpcGroup"
 import { ExecServerError } from "./errors.js"
 import * as S from "./schema.js"
 

@@ -3,7 +3,8 @@
  * notification payloads as `effect/Schema` values. Decoding a request's params
  * with these schemas is the whole of input validation.
  */
-import { ParseResult, Schema } from "effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 

@@ -3,9 +3,13 @@
  * push notifications and defer work until after the current response is
  * written.
  */
-import type { Rpc } from "@effect/rpc"
-import { Context, Effect, FiberRef, Schema } from "effect"
-import { encodeNotification } from "./JsonRpc.js"
+import type * as Rpc from "@effect/rpc/Rpc"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Schema from "effect/Schema"
+import type { FlowControl } from "./FlowControl.js"
+import { encodeNotification, type OutgoingMessage } from "./JsonRpc.js"
 
 /** A client connection as seen by a handler. */
 export interface ConnectionService {
@@ -15,7 +19,9 @@ export interface ConnectionService {
    * Enqueues an already-serialized message for the client, in call order.
    * Never blocks: it is called on the output hot path and from callbacks.
    */
-  readonly send: (message: string) => void
+  readonly send: (message: OutgoingMessage) => void
+  /** Says when the client is behind and producers should pause. */
+  readonly flow: FlowControl
 }
 
 /** The connection a handler is serving. */

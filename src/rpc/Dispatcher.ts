@@ -6,8 +6,14 @@
  * JSON-RPC errors. Never fails: every request yields exactly one response.
  */
 import * as Headers from "@effect/platform/Headers"
-import { Rpc, type RpcGroup } from "@effect/rpc"
-import { Cause, Context, Effect, Option, ParseResult, Schema } from "effect"
+import * as Rpc from "@effect/rpc/Rpc"
+import type * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { ErrorCode, type WireError } from "../protocol/errors.js"
 import { afterResponseRef, Connection, type ConnectionService } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "./JsonRpc.js"

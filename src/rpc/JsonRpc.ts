@@ -116,5 +116,16 @@ export const oversizedError = (bytes: number, limit: number): ResponseMessage =>
 /** Serializes a response. `id` is written first, as clients read it first. */
 export const encodeResponse = (response: ResponseMessage): string => JSON.stringify(response)
 
+/** A serialized message: JSON text, or its UTF-8 bytes (built without an intermediate string). */
+export type OutgoingMessage = string | Uint8Array
+
+/** The size of a serialized message in bytes (exact for bytes, close for ASCII-heavy JSON text). */
+export const messageSize = (message: OutgoingMessage): number =>
+  typeof message === "string" ? message.length : message.byteLength
+
+/** A serialized message as text. */
+export const messageText = (message: OutgoingMessage): string =>
+  typeof message === "string" ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString("utf8")
+
 /** Serializes a server notification. */
 export const encodeNotification = (method: string, params: unknown): string => JSON.stringify({ method, params })

@@ -4,13 +4,24 @@
  * requests, and writes responses and notifications through one outbound
  * mailbox so that what is enqueued first is written first.
  */
-import { Chunk, Deferred, Effect, Exit, FiberId, FiberSet, Mailbox, type Scope, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as FiberSet from "effect/FiberSet"
+import * as Mailbox from "effect/Mailbox"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { ConnectionService } from "./Connection.js"
+import { makeFlowMeter } from "./FlowControl.js"
 import type { Dispatched, Dispatcher } from "./Dispatcher.js"
 import {
   encodeResponse,
   type Frame,
   type IncomingMessage,
+  messageSize,
+  type OutgoingMessage,
   oversizedError,
   parseFrame,
   type RequestMessage,
@@ -22,7 +33,7 @@ export interface FrameTransport {
   /** Incoming frames; the stream ends when the peer closes the connection. */
   readonly frames: Stream.Stream<Frame, unknown>
   /** Writes a batch of serialized messages, in order. */
-  readonly write: (messages: ReadonlyArray<string>) => Effect.Effect<void, unknown>
+  readonly write: (messages: ReadonlyArray<OutgoingMessage>) => Effect.Effect<void, unknown>
 }
 
 /**
@@ -49,6 +60,10 @@ export interface ServeConnectionOptions<R> {
   readonly makeDispatcher: (connection: ConnectionService) => Effect.Effect<Dispatcher, never, R | Scope.Scope>
   /** How long to let in-flight requests finish after the peer stops sending. */
   readonly drainTimeoutMs?: number
+  /** Bytes queued for the client above which producers are paused (default 8 MiB); they resume below a quarter of it. */
+  readonly outboundHighWaterMark?: number
+  /** Called with each batch once the transport has written it (the messages may be reused then). */
+  readonly onWritten?: (messages: ReadonlyArray<OutgoingMessage>) => void
 }
 
 let nextConnectionId = 1
@@ -64,12 +79,24 @@ export const serveConnection = <R>(
 ): Effect.Effect<void, never, Exclude<R, Scope.Scope>> =>
   Effect.scoped(Effect.gen(function*() {
     const { transport } = options
-    const outbound = yield* Mailbox.make<string>()
+    const outbound = yield* Mailbox.make<OutgoingMessage>()
+    const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024
+    const flow = makeFlowMeter({ highWaterMark, lowWaterMark: Math.floor(highWaterMark / 4) })
+    const enqueue = (message: OutgoingMessage) => {
+      if (outbound.unsafeOffer(message)) flow.queued(messageSize(message))
+    }
     const writeFailed = yield* Deferred.make<void>()
     const writer = yield* Effect.gen(function*() {
       while (true) {
         const [messages, done] = yield* outbound.takeAll
-        if (messages.length > 0) yield* transport.write(Chunk.toReadonlyArray(messages))
+        if (messages.length > 0) {
+          const batch = Chunk.toReadonlyArray(messages)
+          yield* transport.write(batch)
+          let bytes = 0
+          for (const message of batch) bytes += messageSize(message)
+          flow.written(bytes)
+          options.onWritten?.(batch)
+        }
         if (done) return
       }
     }).pipe(
@@ -93,13 +120,14 @@ export const serveConnection = <R>(
 
     const connection: ConnectionService = {
       id: nextConnectionId++,
-      send: (message) => void outbound.unsafeOffer(message)
+      send: enqueue,
+      flow
     }
     const dispatcher = yield* options.makeDispatcher(connection)
     const inflight = yield* FiberSet.make()
     const lanes = new Map<string, Deferred.Deferred<void>>()
 
-    const send = (response: ResponseMessage) => outbound.unsafeOffer(encodeResponse(response))
+    const send = (response: ResponseMessage) => enqueue(encodeResponse(response))
     const runAfter = (dispatched: ReadonlyArray<Dispatched>) =>
       Effect.forEach(dispatched, (d) => Effect.all(d.afterResponse, { discard: true }), { discard: true })
 
@@ -192,7 +220,7 @@ export const serveConnection = <R>(
             responses.push(result.response)
             dispatched.push(result)
           }
-          if (responses.length > 0) outbound.unsafeOffer(JSON.stringify(responses))
+          if (responses.length > 0) enqueue(JSON.stringify(responses))
           yield* runAfter(dispatched)
         })
         yield* FiberSet.run(inflight, collect)

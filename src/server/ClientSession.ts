@@ -4,15 +4,17 @@
  * the connection's scope closes the session is released: closed (its
  * processes terminated) or detached, as the client asked.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import type { OutputBuffer } from "../process/OutputBuffer.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
-import { ProcessClosed, ProcessExited, ProcessOutput } from "../protocol/rpcs.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
-import { Connection, encodeNotificationOf } from "../rpc/Connection.js"
+import { Connection } from "../rpc/Connection.js"
+import { notificationOf } from "./notifications.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, SessionStore } from "./SessionStore.js"
 
@@ -35,28 +37,6 @@ export interface ClientSessionShape {
 /** The current connection's handshake and session. */
 export class ClientSession extends Context.Tag("effect-exec-server/ClientSession")<ClientSession, ClientSessionShape>() {}
 
-/** Encodes a process event as its notification. */
-export const notificationOf = (event: ProcessEvent): string => {
-  switch (event._tag) {
-    case "Output":
-      return encodeNotificationOf(ProcessOutput, {
-        processId: event.processId,
-        seq: event.seq,
-        stream: event.stream,
-        chunk: event.bytes
-      })
-    case "Exited":
-      return encodeNotificationOf(ProcessExited, {
-        processId: event.processId,
-        seq: event.seq,
-        exitCode: event.exitCode,
-        signal: event.signal
-      })
-    case "Closed":
-      return encodeNotificationOf(ProcessClosed, { processId: event.processId, seq: event.seq })
-  }
-}
-
 /** A connection's handshake state, released with the layer's scope. */
 export const layer: Layer.Layer<
   ClientSession,
@@ -71,7 +51,11 @@ export const layer: Layer.Layer<
     const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffer>()
     let state: HandshakeState = "awaitingInitialize"
     let attachment: Attachment | undefined
-    const sink = (event: ProcessEvent) => connection.send(notificationOf(event))
+    const peer = {
+      connectionId: connection.id,
+      sink: (event: ProcessEvent) => connection.send(notificationOf(event)),
+      flow: connection.flow
+    }
     yield* Effect.addFinalizer(() => Effect.suspend(() => attachment?.release ?? Effect.void))
 
     const notReady = (): InvalidRequest =>
@@ -94,15 +78,8 @@ export const layer: Layer.Layer<
             return yield* new InvalidRequest({ message: "initialize may only be sent once per connection" })
           }
           attachment = params.resumeSessionId !== undefined
-            ? yield* store.resume({
-              sessionId: params.resumeSessionId,
-              connectionId: connection.id,
-              detachTtlMs: params.detachTtlMs,
-              sink
-            })
-            : yield* store.create({ connectionId: connection.id, detachTtlMs: params.detachTtlMs ?? 0, sink }).pipe(
-              Effect.provide(services)
-            )
+            ? yield* store.resume(peer, { sessionId: params.resumeSessionId, detachTtlMs: params.detachTtlMs })
+            : yield* store.create(peer, { detachTtlMs: params.detachTtlMs ?? 0 }).pipe(Effect.provide(services))
           state = "awaitingInitialized"
           return {
             protocolVersion: PROTOCOL_VERSION,

@@ -2,9 +2,13 @@
  * The exec-server: serves every connection a transport accepts, each with
  * its own handshake, session and scope.
  */
-import type { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
-import { Context, Data, Effect, Layer, Stream } from "effect"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
 import * as NodePtySpawner from "../process/NodePtySpawner.js"
@@ -19,6 +23,7 @@ import type { RequestMessage } from "../rpc/JsonRpc.js"
 import { type FrameTransport, type Ordering, serveConnection } from "../rpc/JsonRpcServer.js"
 import * as ClientSession from "./ClientSession.js"
 import { ConnectionHandlers } from "./Handlers.js"
+import { recycleWritten } from "./notifications.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
@@ -65,6 +70,8 @@ export const serveClient = (transport: FrameTransport): Effect.Effect<void, neve
     yield* serveConnection({
       transport,
       maxMessageBytes: config.maxMessageBytes,
+      outboundHighWaterMark: config.outboundHighWaterMarkBytes,
+      onWritten: recycleWritten,
       ordering: orderingOf,
       makeDispatcher: (connection) =>
         Layer.build(handlersLayer).pipe(

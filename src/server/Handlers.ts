@@ -3,8 +3,10 @@
  * `Group.toLayer`. They are built per connection on top of its
  * `ClientSession`; exec methods are refused until the handshake is done.
  */
-import { FileSystem } from "@effect/platform"
-import { Effect, Layer, Option } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as FileOperations from "../fs/FileOperations.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"

@@ -1,5 +1,6 @@
 /** Server-wide settings: limits, grace and retention periods, and what `initialize` reports. */
-import { Context, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
 import { createRequire } from "node:module"
 
 const packageJson = createRequire(import.meta.url)("../../package.json") as {
@@ -17,6 +18,11 @@ export interface ServerConfigShape {
   readonly retentionMs: number
   /** Largest accepted message (line or frame), in bytes. */
   readonly maxMessageBytes: number
+  /**
+   * Bytes queued for a client above which its session's processes stop being
+   * read (they resume below a quarter of it).
+   */
+  readonly outboundHighWaterMarkBytes: number
   /** Most live processes one session may run. */
   readonly maxProcesses: number
   /** Cap of the `detachTtlMs` a client may ask for, in ms. */
@@ -39,6 +45,7 @@ export const defaults: ServerConfigShape = {
   maxMessageBytes: 16 * 1024 * 1024,
   maxDetachTtlMs: 300_000,
   maxProcesses: 256,
+  outboundHighWaterMarkBytes: 8 * 1024 * 1024,
   maxReadFileBytes: 64 * 1024 * 1024,
   serverName: packageJson.name,
   serverVersion: packageJson.version

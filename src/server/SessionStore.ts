@@ -5,19 +5,35 @@
  * terminated) or detached for `detachTtlMs`, keeping its processes and their
  * retained output until a new connection resumes it or the TTL passes.
  */
-import { Context, Duration, Effect, ExecutionStrategy, Exit, Fiber, Layer, Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import type { OutputBuffer } from "../process/OutputBuffer.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
+import type { FlowControl } from "../rpc/FlowControl.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** A session: its id, its processes, and the connection it currently sends events to. */
 export interface Session {
   readonly sessionId: string
   readonly processes: ProcessTable
+}
+
+/** The connection a session sends its events to. */
+export interface SessionPeer {
+  readonly connectionId: number
+  readonly sink: (event: ProcessEvent) => void
+  /** When the peer falls behind, the session's processes are paused. */
+  readonly flow: FlowControl
 }
 
 interface SessionRecord extends Session {
@@ -38,19 +54,16 @@ export interface Attachment {
 
 /** The server's sessions. */
 export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")<SessionStore, {
-  /** Creates a session held by `connectionId`, sending its events to `sink`. */
-  readonly create: (options: {
-    readonly connectionId: number
-    readonly detachTtlMs: number
-    readonly sink: (event: ProcessEvent) => void
-  }) => Effect.Effect<Attachment, never, PtySpawner | PipeSpawner | OutputBuffer>
+  /** Creates a session held by `peer`. */
+  readonly create: (
+    peer: SessionPeer,
+    options: { readonly detachTtlMs: number }
+  ) => Effect.Effect<Attachment, never, PtySpawner | PipeSpawner | OutputBuffer>
   /** Takes over a detached session; -32600 when it is unknown, expired or held by another connection. */
-  readonly resume: (options: {
-    readonly sessionId: string
-    readonly connectionId: number
-    readonly detachTtlMs: number | undefined
-    readonly sink: (event: ProcessEvent) => void
-  }) => Effect.Effect<Attachment, InvalidRequest>
+  readonly resume: (
+    peer: SessionPeer,
+    options: { readonly sessionId: string; readonly detachTtlMs: number | undefined }
+  ) => Effect.Effect<Attachment, InvalidRequest>
 }>() {}
 
 /** The store; closing it closes every session, attached or detached. */
@@ -73,15 +86,21 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
 
     const capTtl = (requested: number) => Math.max(0, Math.min(requested, config.maxDetachTtlMs))
 
-    const attach = (record: SessionRecord, connectionId: number, sink: (event: ProcessEvent) => void): Attachment => {
+    const attach = (record: SessionRecord, peer: SessionPeer): Attachment => {
+      const connectionId = peer.connectionId
       record.holder = connectionId
-      record.sink = sink
+      record.sink = peer.sink
+      record.processes.setPaused(peer.flow.paused())
+      const unsubscribe = peer.flow.subscribe((paused) => record.processes.setPaused(paused))
       return {
         session: record,
         release: Effect.suspend(() => {
           if (record.holder !== connectionId) return Effect.void
+          unsubscribe()
           record.holder = undefined
           record.sink = undefined
+          // Detached, output goes to the retained ring only: keep reading so children never block.
+          record.processes.setPaused(false)
           if (record.detachTtlMs <= 0) return close(record)
           // Released from a finalizer, which is uninterruptible: the timer must
           // not inherit that, or a resume could not cancel it.
@@ -98,7 +117,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
     }
 
     return {
-      create: ({ connectionId, detachTtlMs, sink }) =>
+      create: (peer, { detachTtlMs }) =>
         Effect.gen(function*() {
           const scope = yield* Scope.fork(storeScope, ExecutionStrategy.sequential)
           const sessionId = randomUUID()
@@ -121,9 +140,9 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             expiry: undefined
           }
           sessions.set(sessionId, record)
-          return attach(record, connectionId, sink)
+          return attach(record, peer)
         }),
-      resume: ({ connectionId, detachTtlMs, sessionId, sink }) =>
+      resume: (peer, { detachTtlMs, sessionId }) =>
         Effect.gen(function*() {
           const record = sessions.get(sessionId)
           if (record === undefined) {
@@ -138,7 +157,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             yield* Fiber.interrupt(expiry)
           }
           if (detachTtlMs !== undefined) record.detachTtlMs = capTtl(detachTtlMs)
-          return attach(record, connectionId, sink)
+          return attach(record, peer)
         })
     }
   })

@@ -3,10 +3,16 @@
  * go through the real codec and dispatcher, with no transport. For tests of
  * handlers with mocked Layers and for checking the wire format.
  */
-import { Deferred, Effect, Fiber, Layer, Queue, type Scope, Stream } from "effect"
-import type { Rpc } from "@effect/rpc"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as Rpc from "@effect/rpc/Rpc"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
-import type { Frame } from "../rpc/JsonRpc.js"
+import { type Frame, messageText } from "../rpc/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 
 /** The result type of a method on the wire (`unknown` for names the server does not know). */
@@ -84,7 +90,7 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
 
   const server = yield* serveClient({
     frames: Stream.fromQueue(incoming),
-    write: (messages) => Effect.sync(() => messages.forEach((message) => route(JSON.parse(message))))
+    write: (messages) => Effect.sync(() => messages.forEach((message) => route(JSON.parse(messageText(message)))))
   }).pipe(Effect.forkScoped)
 
   const sendRaw = (message: unknown) =>

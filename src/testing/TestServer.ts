@@ -3,8 +3,8 @@
  * buffer, a session store and a filesystem (a no-op one unless given), on
  * top of a `ServerConfig` with overrides.
  */
-import { FileSystem } from "@effect/platform"
-import { Layer } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Layer from "effect/Layer"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as OutputBuffer from "../process/OutputBuffer.js"
 import type { ServerServices } from "../server/ExecServer.js"

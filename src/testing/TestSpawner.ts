@@ -4,7 +4,11 @@
  * `FakeChild` the test drives (output, exit, close) and inspects (writes,
  * signals, resizes). A `behavior` can script children as they start.
  */
-import { Effect, Exit, Layer, Mailbox, Queue } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
 import { InternalError } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
 import {
@@ -28,6 +32,8 @@ export interface FakeChild {
   /** Signals sent to its group, in order. */
   readonly signals: Array<NodeJS.Signals>
   readonly resizes: Array<TerminalSize>
+  /** Whether the server has paused reading its output (flow control). */
+  readonly paused: () => boolean
   readonly stdinClosed: () => boolean
   readonly exited: () => boolean
   /** Emits output on a stream (`"pty"` for terminal children). */
@@ -77,6 +83,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
           let exited = false
           let closed = false
           let stdinOpen = tty || request.pipeStdin
+          let paused = false
           const child: FakeChild = {
             pid: nextFakePid++,
             request,
@@ -84,6 +91,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
             writes: [],
             signals: [],
             resizes: [],
+            paused: () => paused,
             stdinClosed: () => !stdinOpen,
             exited: () => exited,
             output: (data, stream = tty ? "pty" : "stdout") => {
@@ -129,7 +137,10 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
                 if (behavior.onSignal !== undefined) behavior.onSignal(child, signal)
                 else if (FATAL_BY_DEFAULT.has(signal) && signalNumber(signal) !== undefined) child.finish(0, signal)
                 return true
-              })
+              }),
+            setPaused: (next) => {
+              paused = next
+            }
           }
           children.push(child)
           yield* Queue.offer(spawned, child)

@@ -2,20 +2,39 @@
  * The stdio transport: one connection, JSON messages one per line on stdin
  * and stdout. The connection ends when stdin ends.
  */
-import { NodeStream } from "@effect/platform-node"
-import { Effect, Layer, Stream } from "effect"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import type { Readable, Writable } from "node:stream"
+import type { OutgoingMessage } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport } from "../server/ExecServer.js"
 import { LineFramer } from "./LineFramer.js"
 
-/** Writes a batch of messages as lines, in one write, resolving when the stream took it. */
-export const writeLines = (writable: Writable, messages: ReadonlyArray<string>): Effect.Effect<void, Error> =>
+/**
+ * Writes a batch of messages as lines, resolving when the stream took the
+ * last one. The lines go out in one writev (cork/uncork) rather than as one
+ * joined string: a joined batch of megabytes would be allocated straight into
+ * V8's old generation and linger until a full collection.
+ */
+export const writeLines = (
+  writable: Writable,
+  messages: ReadonlyArray<OutgoingMessage>
+): Effect.Effect<void, Error> =>
   Effect.async<void, Error>((resume) => {
-    const text = messages.length === 1 ? messages[0] + "\n" : messages.join("\n") + "\n"
-    writable.write(text, (error) => resume(error ? Effect.fail(error) : Effect.void))
+    writable.cork()
+    const last = messages.length - 1
+    for (let i = 0; i <= last; i++) {
+      writable.write(messages[i]!)
+      if (i < last) writable.write(NEWLINE)
+    }
+    writable.write(NEWLINE, (error) => resume(error ? Effect.fail(error) : Effect.void))
+    writable.uncork()
   })
+
+const NEWLINE = Buffer.from("\n")
 
 /** A frame transport over a readable and a writable byte stream (a child's stdio, a socket). */
 export const fromStreams = (options: {

@@ -5,7 +5,13 @@
  * upgrade request must be inspectable (and refusable) before a connection
  * exists.
  */
-import { Effect, Exit, Layer, Mailbox, Queue, type Scope, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { createHash, timingSafeEqual } from "node:crypto"
 import * as Http from "node:http"
 import * as Net from "node:net"
@@ -102,6 +108,8 @@ const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
     : { _tag: "Text", text: buffer.toString("utf8") }
 }
 
+const TEXT = { binary: false } as const
+
 /**
  * A frame transport over one accepted socket. Listeners are attached at
  * once, so frames that arrive before the connection is served are kept.
@@ -145,8 +153,9 @@ const socketTransport = (
           resume(Effect.fail(new Error("socket is closed")))
           return
         }
-        for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!)
-        socket.send(messages[messages.length - 1]!, (error) => resume(error ? Effect.fail(error) : Effect.void))
+        // Text frames, also for messages serialized straight to bytes.
+        for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
+        socket.send(messages[messages.length - 1]!, TEXT, (error) => resume(error ? Effect.fail(error) : Effect.void))
       })
   }
 }

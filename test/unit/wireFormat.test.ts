@@ -1,7 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { classify, parseFrame } from "../../src/rpc/JsonRpc.js"
 import { LineFramer } from "../../src/transport/LineFramer.js"
+import fc from "fast-check"
 import { ChunkRing } from "../../src/process/OutputBuffer.js"
+import { ProcessOutput } from "../../src/protocol/rpcs.js"
+import { encodeNotificationOf } from "../../src/rpc/Connection.js"
+import { encodeOutput } from "../../src/server/notifications.js"
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
@@ -97,5 +101,21 @@ describe("ChunkRing", () => {
     expect(ring.read(0, 1).chunks.map((chunk) => chunk.seq)).toEqual([1])
     expect(ring.read(1, 0).chunks.map((chunk) => chunk.seq)).toEqual([2])
     expect(ring.read(3, 100).chunks).toEqual([])
+  })
+})
+
+describe("hand-built process/output notification", () => {
+  it("is exactly the schema encoding, for any bytes, stream and process id", () => {
+    fc.assert(fc.property(
+      fc.string(),
+      fc.integer({ min: 1, max: 2 ** 40 }),
+      fc.constantFrom("stdout" as const, "stderr" as const, "pty" as const),
+      fc.uint8Array({ maxLength: 5000 }),
+      (processId, seq, stream, chunk) => {
+        const handBuilt = Buffer.from(encodeOutput(processId, seq, stream, chunk)).toString("utf8")
+        const viaSchema = encodeNotificationOf(ProcessOutput, { processId, seq, stream, chunk })
+        expect(handBuilt).toBe(viaSchema)
+      }
+    ), { numRuns: 300 })
   })
 })
