@@ -28,7 +28,6 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
   return {
     spawn: (request) =>
       Effect.gen(function*() {
-        yield* checkWorkingDirectory(request.cwd)
         const [program, ...args] = request.argv
         const child = yield* Effect.async<NodeChildProcess.ChildProcess, ReturnType<typeof internalErrorFrom>>(
           (resume) => {
@@ -43,9 +42,13 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
               child.off("error", onError)
               resume(Effect.succeed(child))
             }
+            // Node blames the program for a missing cwd too: tell the two apart only when spawning failed.
             const onError = (error: Error) => {
               child.off("spawn", onSpawn)
-              resume(Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`)))
+              resume(Effect.zipRight(
+                checkWorkingDirectory(request.cwd),
+                Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`))
+              ))
             }
             child.once("spawn", onSpawn)
             child.once("error", onError)

@@ -50,6 +50,31 @@ const holdSlaveOpen = (terminal: NodePty.IPty): number | undefined => {
   }
 }
 
+/**
+ * Checks run on every SIGCHLD: a PTY child that is gone gets its terminal
+ * drained and closed at once, instead of after node-pty's 200 ms timeout.
+ */
+const onChildExit = new Set<() => void>()
+let sigchldInstalled = false
+const watchChildExits = (check: () => void): (() => void) => {
+  if (!sigchldInstalled) {
+    sigchldInstalled = true
+    process.on("SIGCHLD", () => {
+      for (const run of [...onChildExit]) run()
+    })
+  }
+  onChildExit.add(check)
+  return () => void onChildExit.delete(check)
+}
+
+/** The largest chunk made of merged terminal reads. */
+const MAX_CHUNK_BYTES = 64 * 1024
+/** How long terminal reads are gathered into one chunk. */
+const COALESCE_MS = 2
+
+/** How long the terminal must stay quiet after the child is gone before our hold on it is let go. */
+const DRAIN_QUIET_MS = 10
+
 /** False once the process is gone or a zombie. */
 const isRunning = (pid: number): boolean => {
   try {
@@ -117,15 +142,57 @@ export const make = (): ProcessSpawner => ({
           terminal.resume()
         }
       })
-      const dataListener = terminal.onData((data: string | Buffer) => {
-        events.unsafeOffer({ _tag: "Output", stream: "pty", bytes: typeof data === "string" ? Buffer.from(data) : data })
+      // A terminal hands over a few KB per read, each in its own turn of the
+      // event loop; reads within COALESCE_MS become one chunk (up to
+      // MAX_CHUNK_BYTES), which costs an interactive user nothing visible.
+      let lastDataAt = Date.now()
+      let pending: Array<Buffer> = []
+      let pendingBytes = 0
+      let flushScheduled: NodeJS.Timeout | undefined
+      const flushPending = () => {
+        if (flushScheduled !== undefined) clearTimeout(flushScheduled)
+        flushScheduled = undefined
+        if (pendingBytes === 0) return
+        const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
+        pending = []
+        pendingBytes = 0
+        events.unsafeOffer({ _tag: "Output", stream: "pty", bytes })
         gate.chunkQueued()
+      }
+      const dataListener = terminal.onData((data: string | Buffer) => {
+        lastDataAt = Date.now()
+        const bytes = typeof data === "string" ? Buffer.from(data) : data
+        if (pendingBytes + bytes.length > MAX_CHUNK_BYTES) flushPending()
+        pending.push(bytes)
+        pendingBytes += bytes.length
+        flushScheduled ??= setTimeout(flushPending, COALESCE_MS)
+      })
+      // Once the child is gone, read until the terminal has been quiet for a
+      // moment, then let go of the slave side: the master then reports EIO,
+      // node-pty closes it and reports the exit without waiting out its timer.
+      let drainTimer: NodeJS.Timeout | undefined
+      const stopDrain = () => {
+        if (drainTimer !== undefined) clearInterval(drainTimer)
+        drainTimer = undefined
+      }
+      const unwatch = watchChildExits(() => {
+        if (exited || drainTimer !== undefined || isRunning(pid)) return
+        stopWatchdog()
+        terminal.resume()
+        drainTimer = setInterval(() => {
+          if (Date.now() - lastDataAt < DRAIN_QUIET_MS) return
+          stopDrain()
+          releaseSlave()
+        }, DRAIN_QUIET_MS / 2)
       })
       // node-pty reports the exit once the master has been read to its end (or
       // after its own 200 ms grace), so every earlier chunk has been delivered.
       const exitListener = terminal.onExit(({ exitCode, signal }) => {
+        flushPending()
         exited = true
         stopWatchdog()
+        stopDrain()
+        unwatch()
         releaseSlave()
         const signalText = signal !== undefined && signal !== 0 ? signalName(signal) : null
         events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(exitCode, signalText), signal: signalText })
@@ -134,7 +201,10 @@ export const make = (): ProcessSpawner => ({
 
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {
+          if (flushScheduled !== undefined) clearTimeout(flushScheduled)
           stopWatchdog()
+          stopDrain()
+          unwatch()
           if (!exited) killProcessGroup(pid, "SIGKILL")
           releaseSlave()
           dataListener.dispose()

@@ -148,12 +148,13 @@ export const makeProcessActor = (
       publish({ _tag: "Closed", processId, seq })
     })
 
+    const appendOutput = (stream: OutputStream, bytes: Uint8Array) =>
+      Effect.map(output.appendOutput(stream, bytes), (chunk) =>
+        publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes }))
+
     yield* child.events.pipe(
       Stream.runForEach((event) =>
-        event._tag === "Output"
-          ? Effect.map(output.appendOutput(event.stream, event.bytes), (chunk) =>
-            publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes }))
-          : onExit(event.exitCode, event.signal)
+        event._tag === "Output" ? appendOutput(event.stream, event.bytes) : onExit(event.exitCode, event.signal)
       ),
       Effect.zipRight(onClose),
       Effect.forkScoped

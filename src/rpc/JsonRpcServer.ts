@@ -156,7 +156,12 @@ export const serveConnection = <R>(
       | { readonly _tag: "Done"; readonly dispatched: Dispatched }
       | { readonly _tag: "Pending"; readonly dispatched: Effect.Effect<Dispatched> }
       | undefined
-    const handleMessage = (message: IncomingMessage): Effect.Effect<Outcome> => {
+    const respond = (dispatched: Dispatched) =>
+      Effect.zipRight(Effect.sync(() => send(dispatched.response)), runAfter([dispatched]))
+
+    // `alone`: the message is a frame by itself, so a concurrent request can
+    // answer as soon as it is done, in the one fiber that runs it.
+    const handleMessage = (message: IncomingMessage, alone: boolean): Effect.Effect<Outcome> => {
       switch (message._tag) {
         case "Invalid":
           return Effect.succeed({ _tag: "Answer", response: { id: message.id, error: message.error } })
@@ -170,6 +175,7 @@ export const serveConnection = <R>(
           if (ordering._tag === "Sequential") {
             return Effect.map(effect, (dispatched) => ({ _tag: "Done", dispatched }))
           }
+          if (alone) return Effect.as(FiberSet.run(inflight, Effect.flatMap(effect, respond)), undefined)
           return Effect.map(FiberSet.run(inflight, effect), (fiber) => ({ _tag: "Pending", dispatched: fiber.await.pipe(
             Effect.flatMap((exit) => exit)
           ) }))
@@ -187,26 +193,21 @@ export const serveConnection = <R>(
       if (frame.text.trim() === "") return Effect.void
       const parsed = parseFrame(frame.text)
       if (parsed._tag === "Single") {
-        return Effect.flatMap(handleMessage(parsed.message), (outcome) => {
+        return Effect.flatMap(handleMessage(parsed.message, true), (outcome) => {
           if (outcome === undefined) return Effect.void
           switch (outcome._tag) {
             case "Answer":
               return Effect.sync(() => send(outcome.response))
             case "Done":
-              return Effect.zipRight(Effect.sync(() => send(outcome.dispatched.response)), runAfter([outcome.dispatched]))
+              return respond(outcome.dispatched)
             case "Pending":
-              return outcome.dispatched.pipe(
-                Effect.tap((dispatched) => send(dispatched.response)),
-                Effect.flatMap((dispatched) => runAfter([dispatched])),
-                FiberSet.run(inflight),
-                Effect.asVoid
-              )
+              return outcome.dispatched.pipe(Effect.flatMap(respond), FiberSet.run(inflight), Effect.asVoid)
           }
         })
       }
       // A batch: one array of responses, in the order of the requests.
       return Effect.gen(function*() {
-        const outcomes = yield* Effect.forEach(parsed.messages, handleMessage)
+        const outcomes = yield* Effect.forEach(parsed.messages, (message) => handleMessage(message, false))
         const collect = Effect.gen(function*() {
           const responses: Array<ResponseMessage> = []
           const dispatched: Array<Dispatched> = []

@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+/**
+ * Side-by-side benchmark of exec-server implementations over stdio, driven
+ * the way a client drives them. Prints a table and JSON.
+ *
+ *   npm run bench
+ *   npm run bench -- --compare "/path/to/codex exec-server --listen stdio://" --compare-dialect codex
+ *
+ * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
+ * --json FILE (also write the JSON there), --quick (smaller workloads).
+ */
+import { spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
+const args = process.argv.slice(2)
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`)
+  return index === -1 ? fallback : args[index + 1]
+}
+const rounds = Number(option("rounds", "3"))
+const quick = args.includes("--quick")
+const compare = option("compare", undefined)
+const compareDialect = option("compare-dialect", "ours")
+const jsonFile = option("json", undefined)
+
+const MiB = 1024 * 1024
+const sizes = {
+  pipeBytes: (quick ? 8 : 32) * MiB,
+  ptyBytes: (quick ? 2 : 8) * MiB,
+  spawns: quick ? 30 : 150,
+  fanOut: quick ? 50 : 200,
+  fanOutLines: 200,
+  roundTrips: quick ? 300 : 2000
+}
+
+const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g).map((part) => part.replace(/^["']|["']$/g, ""))
+
+const servers = [{ name: "effect-exec-server", command: [process.execPath, Path.join(root, "dist/cli/main.js")], dialect: "ours" }]
+if (compare !== undefined) servers.push({ name: "compare", command: splitCommand(compare), dialect: compareDialect })
+
+const work = mkdtempSync(Path.join(tmpdir(), "exec-server-bench-"))
+const pipeFile = Path.join(work, "random.bin")
+writeFileSync(pipeFile, randomBytes(sizes.pipeBytes))
+// Printable text for the PTY (a terminal rewrites control bytes and newlines).
+const ptyFile = Path.join(work, "text.txt")
+writeFileSync(ptyFile, Buffer.alloc(sizes.ptyBytes, "abcdefghijklmnopqrstuvwxyz0123456789"))
+
+/** Processes in the server's process group (the server and its own helpers, not the processes it runs). */
+const groupPids = (pgid) =>
+  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid
+    } catch {
+      return false
+    }
+  })
+const cpuSeconds = (pgid) =>
+  groupPids(pgid).reduce((total, pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+      return total + (Number(fields[11]) + Number(fields[12])) / 100
+    } catch {
+      return total
+    }
+  }, 0)
+const memoryMiB = (pgid, field) =>
+  groupPids(pgid).reduce((total, pid) => {
+    try {
+      return total + Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024
+    } catch {
+      return total
+    }
+  }, 0)
+
+/** A server and a JSON-RPC client on its stdio. */
+class Server {
+  constructor(spec) {
+    this.dialect = spec.dialect
+    this.child = spawn(spec.command[0], spec.command.slice(1), { stdio: ["pipe", "pipe", "ignore"], detached: true })
+    this.pgid = this.child.pid
+    this.nextId = 1
+    this.pending = new Map()
+    this.listeners = new Set()
+    this.buffer = ""
+    this.child.stdout.setEncoding("utf8")
+    this.child.stdout.on("data", (text) => {
+      this.buffer += text
+      let newline
+      while ((newline = this.buffer.indexOf("\n")) !== -1) {
+        const message = JSON.parse(this.buffer.slice(0, newline))
+        this.buffer = this.buffer.slice(newline + 1)
+        if (message.method !== undefined) for (const listener of this.listeners) listener(message)
+        else {
+          const resolve = this.pending.get(message.id)
+          this.pending.delete(message.id)
+          resolve?.(message)
+        }
+      }
+    })
+  }
+  request(method, params) {
+    const id = this.nextId++
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve)
+      this.child.stdin.write(JSON.stringify({ id, method, params }) + "\n")
+    })
+  }
+  async start() {
+    await this.request("initialize", { clientName: "bench" })
+    this.child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
+  }
+  params(processId, argv, tty = false) {
+    return { processId, argv, cwd: this.dialect === "codex" ? `file://${work}` : work, env: { PATH: process.env.PATH }, tty }
+  }
+  /** Resolves on the first notification for `processId` with `method`; counts output bytes meanwhile. */
+  until(processId, method, onOutput) {
+    return new Promise((resolve) => {
+      const listener = (message) => {
+        if (message.params?.processId !== processId) return
+        if (message.method === "process/output" && onOutput) onOutput(message.params.chunk)
+        if (message.method === method) {
+          this.listeners.delete(listener)
+          resolve(message)
+        }
+      }
+      this.listeners.add(listener)
+    })
+  }
+  stop() {
+    try {
+      process.kill(-this.pgid, "SIGKILL")
+    } catch {}
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]
+const base64Bytes = (chunk) => Buffer.byteLength(chunk, "base64")
+
+const withServer = async (spec, run) => {
+  const server = new Server(spec)
+  try {
+    await server.start()
+    return await run(server)
+  } finally {
+    server.stop()
+  }
+}
+
+const workloads = {
+  async pipe(server) {
+    let bytes = 0
+    const cpuBefore = cpuSeconds(server.pgid)
+    const closed = server.until("cat", "process/closed", (chunk) => (bytes += base64Bytes(chunk)))
+    const startedAt = performance.now()
+    await server.request("process/start", server.params("cat", ["cat", pipeFile]))
+    await closed
+    const seconds = (performance.now() - startedAt) / 1000
+    if (bytes !== sizes.pipeBytes) throw new Error(`pipe: received ${bytes} of ${sizes.pipeBytes} bytes`)
+    return {
+      "pipe MB/s": sizes.pipeBytes / MiB / seconds,
+      "pipe server CPU s": cpuSeconds(server.pgid) - cpuBefore,
+      "pipe peak RSS MiB": memoryMiB(server.pgid, "VmHWM")
+    }
+  },
+  async pty(server) {
+    let bytes = 0
+    const closed = server.until("tty", "process/closed", (chunk) => (bytes += base64Bytes(chunk)))
+    const startedAt = performance.now()
+    await server.request("process/start", server.params("tty", ["cat", ptyFile], true))
+    await closed
+    const seconds = (performance.now() - startedAt) / 1000
+    if (bytes < sizes.ptyBytes) throw new Error(`pty: received ${bytes} of ${sizes.ptyBytes} bytes`)
+    return { "PTY MB/s": sizes.ptyBytes / MiB / seconds }
+  },
+  async spawn(server) {
+    const latencies = []
+    for (let i = 0; i < sizes.spawns; i++) {
+      const id = `true-${i}`
+      const exited = server.until(id, "process/exited")
+      const startedAt = performance.now()
+      await server.request("process/start", server.params(id, ["true"]))
+      await exited
+      latencies.push(performance.now() - startedAt)
+    }
+    return { "spawn median ms": median(latencies), "spawn p99 ms": percentile(latencies, 0.99) }
+  },
+  async fanOut(server) {
+    const ids = Array.from({ length: sizes.fanOut }, (_, i) => `fan-${i}`)
+    const closed = ids.map((id) => server.until(id, "process/closed"))
+    const startedAt = performance.now()
+    await Promise.all(ids.map((id) => server.request("process/start", server.params(id, ["seq", "1", String(sizes.fanOutLines)]))))
+    await Promise.all(closed)
+    return {
+      "fan-out wall ms": performance.now() - startedAt,
+      "fan-out peak RSS MiB": memoryMiB(server.pgid, "VmHWM")
+    }
+  },
+  async roundTrip(server) {
+    const times = []
+    for (let i = 0; i < sizes.roundTrips; i++) {
+      const startedAt = performance.now()
+      await server.request("process/terminate", { processId: "no-such-process" })
+      times.push((performance.now() - startedAt) * 1000)
+    }
+    return { "RPC median µs": median(times), "RPC p99 µs": percentile(times, 0.99) }
+  },
+  async idle(server) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    return { "idle RSS MiB": memoryMiB(server.pgid, "VmRSS") }
+  }
+}
+
+/** Lower is better for these. */
+const lowerIsBetter = (metric) => !metric.includes("MB/s")
+
+const results = servers.map(() => ({}))
+for (let round = 0; round < rounds; round++) {
+  for (const [name, workload] of Object.entries(workloads)) {
+    for (let s = 0; s < servers.length; s++) {
+      const figures = await withServer(servers[s], workload)
+      for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)
+      process.stderr.write(`round ${round + 1} ${name} ${servers[s].name}: ${JSON.stringify(figures)}\n`)
+    }
+  }
+}
+rmSync(work, { recursive: true, force: true })
+
+const metrics = Object.keys(results[0])
+const table = metrics.map((metric) => {
+  const a = median(results[0][metric])
+  const b = results[1] ? median(results[1][metric]) : undefined
+  return { metric, a, b, ratio: b === undefined ? undefined : a / b, lowerIsBetter: lowerIsBetter(metric) }
+})
+const format = (value) => value === undefined ? "" : value >= 100 ? value.toFixed(0) : value.toFixed(2)
+const header = ["metric", servers[0].name, ...(servers[1] ? [servers[1].name, "A/B"] : [])]
+console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds (medians)`)
+console.log(header.join(" | "))
+console.log(header.map(() => "---").join(" | "))
+for (const row of table) {
+  console.log([row.metric, format(row.a), ...(servers[1] ? [format(row.b), format(row.ratio)] : [])].join(" | "))
+}
+const json = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rounds, sizes, servers: servers.map((s) => s.name), table }
+console.log(JSON.stringify(json))
+if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify(json, null, 2))
