@@ -1,20 +1,10 @@
 /** Process control beyond start/read/write/terminate, over the built binary's stdio. */
-import { afterEach, describe, expect, it } from "vitest"
-import { pipeProcess, ptyProcess, StdioServer } from "../support/StdioServer.js"
+import { describe, expect, it } from "vitest"
+import { pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
-let servers: Array<StdioServer> = []
-const startServer = async () => {
-  const server = new StdioServer()
-  servers.push(server)
-  await server.handshake()
-  return server
-}
-afterEach(() => {
-  for (const server of servers) server.kill()
-  servers = []
-})
+const startServer = useStdioServers()
 
 describe("process control", () => {
   it("resize reaches the program as SIGWINCH with the new size; a finished process ignores it", async () => {

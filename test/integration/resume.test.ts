@@ -1,18 +1,9 @@
 /** Session detach and resume across real WebSocket reconnects. */
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { eventually, isAlive, pipeProcess } from "../support/StdioServer.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
-let running: Array<RunningWebSocketServer> = []
-const start = async (args: ReadonlyArray<string> = []) => {
-  const server = await startWebSocketServer(args)
-  running.push(server)
-  return server
-}
-afterEach(() => {
-  for (const server of running) server.stop()
-  running = []
-})
+const start = useWebSocketServers()
 
 const connect = async (url: string, params: Record<string, unknown>) => {
   const client = await RawWebSocketClient.connect(url)

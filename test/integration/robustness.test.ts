@@ -1,19 +1,9 @@
 /** Faults and long runs: no leaks, no zombies, no orphans, and a server that stays up. */
 import { readdirSync, readFileSync } from "node:fs"
-import { afterEach, describe, expect, it } from "vitest"
-import { eventually, isAlive, pipeProcess, ptyProcess, StdioServer } from "../support/StdioServer.js"
+import { describe, expect, it } from "vitest"
+import { eventually, isAlive, pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
 
-let servers: Array<StdioServer> = []
-const startServer = async (args: ReadonlyArray<string> = []) => {
-  const server = new StdioServer(args)
-  servers.push(server)
-  await server.handshake()
-  return server
-}
-afterEach(() => {
-  for (const server of servers) server.kill()
-  servers = []
-})
+const startServer = useStdioServers()
 
 const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length
 /** Children of `pid` that are zombies (exited, never reaped). */
@@ -94,9 +84,7 @@ describe("robustness", () => {
   })
 
   it("builds the environment from envPolicy over the server's own environment", async () => {
-    const server = new StdioServer()
-    servers.push(server)
-    await server.handshake()
+    const server = await startServer()
     await server.request("process/start", pipeProcess("env", ["/usr/bin/env"], {
       env: { FROM_REQUEST: "1" },
       envPolicy: { inherit: "core", set: { FROM_POLICY: "2" } }

@@ -1,15 +1,14 @@
 /** Who may connect over WebSocket, and the limits that keep one client from knocking the server over. */
 import { Effect, Layer } from "effect"
-import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { WebSocket } from "ws"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
-import { pipeProcess, SERVER_BIN } from "../support/StdioServer.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { pipeProcess, runToExit } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const TOKEN = "correct horse battery staple"
 const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-sec-"))
@@ -17,16 +16,7 @@ const tokenFile = Path.join(dir, "token")
 writeFileSync(tokenFile, `  ${TOKEN}\n`)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-let running: Array<RunningWebSocketServer> = []
-const start = async (args: ReadonlyArray<string>) => {
-  const server = await startWebSocketServer(args)
-  running.push(server)
-  return server
-}
-afterEach(() => {
-  for (const server of running) server.stop()
-  running = []
-})
+const start = useWebSocketServers()
 
 /** The HTTP status an upgrade gets (101 when the WebSocket opens). */
 const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
@@ -45,16 +35,6 @@ const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promi
       if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
     })
   })
-
-const startStatus = (args: ReadonlyArray<string>) => {
-  try {
-    execFileSync(process.execPath, [SERVER_BIN, ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
-    return { status: 0, stderr: "" }
-  } catch (error) {
-    const failure = error as { status: number | null; stderr: Buffer }
-    return { status: failure.status, stderr: String(failure.stderr) }
-  }
-}
 
 describe("WebSocket authentication", () => {
   it("refuses upgrades without the bearer token from --ws-token-file with 401, before any JSON-RPC", async () => {
@@ -86,7 +66,7 @@ describe("WebSocket authentication", () => {
   })
 
   it("refuses a non-loopback address without a token unless --insecure-no-auth", async () => {
-    const refused = startStatus(["--listen", "ws://0.0.0.0:0"])
+    const refused = runToExit(["--listen", "ws://0.0.0.0:0"])
     expect(refused.status).toBe(2)
     expect(refused.stderr).toContain("--ws-token-file")
     const insecure = await start(["--listen", "ws://0.0.0.0:0", "--insecure-no-auth"])
@@ -97,10 +77,10 @@ describe("WebSocket authentication", () => {
   })
 
   it("refuses bad token settings with exit code 2", () => {
-    expect(startStatus(["--listen", "ws://127.0.0.1:0", "--ws-token-sha256", "abc"]).status).toBe(2)
+    expect(runToExit(["--listen", "ws://127.0.0.1:0", "--ws-token-sha256", "abc"]).status).toBe(2)
     const empty = Path.join(dir, "empty")
     writeFileSync(empty, " \n")
-    expect(startStatus(["--listen", "ws://127.0.0.1:0", "--ws-token-file", empty]).status).toBe(2)
+    expect(runToExit(["--listen", "ws://127.0.0.1:0", "--ws-token-file", empty]).status).toBe(2)
   })
 
   it("refuses upgrades carrying an Origin unless it is allowed (cross-site WebSocket hijacking)", async () => {

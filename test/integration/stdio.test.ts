@@ -7,21 +7,13 @@ import { createHash, randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { eventually, isAlive, pipeProcess, ptyProcess, SERVER_BIN, StdioServer } from "../support/StdioServer.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { eventually, isAlive, pipeProcess, ptyProcess, runToExit, SERVER_BIN, useStdioServers } from "../support/StdioServer.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
-let servers: Array<StdioServer> = []
-const startServer = (args: ReadonlyArray<string> = []) => {
-  const server = new StdioServer(args)
-  servers.push(server)
-  return server
-}
-afterEach(() => {
-  for (const server of servers) server.kill()
-  servers = []
-})
+const startStdioServer = useStdioServers()
+const startServer = (args: ReadonlyArray<string> = []) => startStdioServer(args, { handshake: false })
 
 let workDir: string
 beforeAll(() => {
@@ -52,19 +44,13 @@ describe("the binary", () => {
   })
 
   it("refuses an unsupported --listen value with exit code 2", () => {
-    let status: number | null = null
-    try {
-      execFileSync(process.execPath, [SERVER_BIN, "--listen", "tcp://1.2.3.4:5"], { stdio: "ignore" })
-    } catch (error) {
-      status = (error as { status: number }).status
-    }
-    expect(status).toBe(2)
+    expect(runToExit(["--listen", "tcp://1.2.3.4:5"]).status).toBe(2)
   })
 })
 
 describe("processes over stdio", () => {
   it("runs the seed README's PTY echo session", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     const script = "printf 'ready\\n'; while IFS= read -r line; do printf 'echo:%s\\n' \"$line\"; done"
     const started = await server.request("process/start", ptyProcess("proc-1", ["bash", "-c", script], { arg0: null }))
@@ -81,7 +67,7 @@ describe("processes over stdio", () => {
   })
 
   it("keeps stdout and stderr apart and reports the exit code, in seq order, then closed", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     await server.request("process/start", pipeProcess("p", ["bash", "-c", "echo out; echo err >&2; exit 3"]))
     await server.closed("p")
@@ -97,7 +83,7 @@ describe("processes over stdio", () => {
   })
 
   it("answers every error code and keeps the connection, the server and other processes up", async () => {
-    const server = startServer(["--max-message-bytes", "4096"])
+    const server = await startServer(["--max-message-bytes", "4096"])
     const early = await server.request("process/start", pipeProcess("x", ["true"]))
     expect(early.error).toMatchObject({ code: -32600, message: "client must call initialize before using exec methods" })
     await server.handshake()
@@ -129,7 +115,7 @@ describe("processes over stdio", () => {
   })
 
   it("accepts cwd as a file:// URI and gives the child exactly the requested environment", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     const env = { PATH: "/usr/bin:/bin", ONLY_THIS: "value with spaces", EMPTY: "" }
     await server.request("process/start", pipeProcess("env", ["env"], { env, cwd: `file://${workDir}` }))
@@ -142,7 +128,7 @@ describe("processes over stdio", () => {
   })
 
   it("gives a pipe process arg0 as its argv[0] and stdin from /dev/null unless pipeStdin", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     await server.request("process/start", pipeProcess("a0", ["bash", "-c", "echo $0"], { arg0: "custom-name" }))
     await server.request("process/start", pipeProcess("null", ["cat"]))
@@ -154,7 +140,7 @@ describe("processes over stdio", () => {
   })
 
   it("returns a long-poll read as soon as output arrives", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     await server.request("process/start", pipeProcess("slow", ["bash", "-c", "sleep 0.3; echo late; sleep 30"]))
     const startedAt = Date.now()
@@ -172,7 +158,7 @@ describe("processes over stdio", () => {
     const file = Path.join(workDir, "random.bin")
     const data = randomBytes(8 * 1024 * 1024)
     writeFileSync(file, data)
-    const server = startServer(["--retained-output-bytes", String(16 * 1024 * 1024)])
+    const server = await startServer(["--retained-output-bytes", String(16 * 1024 * 1024)])
     await server.handshake()
     await server.request("process/start", pipeProcess("cat", ["cat", file]))
     await server.closed("cat", 60_000)
@@ -191,7 +177,7 @@ describe("processes over stdio", () => {
   })
 
   it("loses nothing of a PTY process that writes 200 KB and exits at once", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     const script = "head -c 200000 /dev/zero | tr '\\0' x; printf END"
     for (let run = 0; run < 5; run++) {
@@ -208,7 +194,7 @@ describe("processes over stdio", () => {
   })
 
   it("keeps the output of 64 concurrent processes apart", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     const ids = Array.from({ length: 64 }, (_, i) => `c${i}`)
     await Promise.all(ids.map((id) =>
@@ -225,7 +211,7 @@ describe("processes over stdio", () => {
   })
 
   it("terminate kills the whole process group, SIGKILL after the grace period when SIGTERM is ignored", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     await server.request("process/start", pipeProcess("group", ["bash", "-c", "sleep 60 & echo $!; wait"]))
     await server.outputContains("group", "\n")
@@ -245,7 +231,7 @@ describe("processes over stdio", () => {
   })
 
   it("terminates every process (pipe, PTY and a PTY's background grandchild) when stdin closes, then exits 0", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     await server.request("process/start", pipeProcess("pipe", ["bash", "-c", "echo $$; sleep 60"]))
     await server.request("process/start", ptyProcess("pty", ["bash", "-c", "sleep 60 & echo bg:$!; sleep 60"]))
@@ -263,7 +249,7 @@ describe("processes over stdio", () => {
   })
 
   it("terminates its processes and exits 0 on SIGTERM", async () => {
-    const server = startServer()
+    const server = await startServer()
     await server.handshake()
     await server.request("process/start", pipeProcess("p", ["bash", "-c", "echo $$; sleep 60"]))
     await server.outputContains("p", "\n")

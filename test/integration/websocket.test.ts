@@ -1,34 +1,14 @@
 /** The built binary as a WebSocket server, with real sockets and processes. */
-import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
-import { eventually, isAlive, pipeProcess, ptyProcess, SERVER_BIN } from "../support/StdioServer.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { describe, expect, it } from "vitest"
+import { eventually, isAlive, pipeProcess, ptyProcess, runToExit } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
-let running: Array<RunningWebSocketServer> = []
-const start = async (args: ReadonlyArray<string> = []) => {
-  const server = await startWebSocketServer(args)
-  running.push(server)
-  return server
-}
-afterEach(() => {
-  for (const server of running) server.stop()
-  running = []
-})
-
-const exitCodeOf = (args: ReadonlyArray<string>): { status: number | null; stderr: string } => {
-  try {
-    execFileSync(process.execPath, [SERVER_BIN, ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
-    return { status: 0, stderr: "" }
-  } catch (error) {
-    const failure = error as { status: number | null; stderr: Buffer }
-    return { status: failure.status, stderr: String(failure.stderr) }
-  }
-}
+const start = useWebSocketServers()
 
 describe("WebSocket listener", () => {
   it("announces its real port in one stderr line when asked for port 0", async () => {
@@ -39,17 +19,14 @@ describe("WebSocket listener", () => {
 
   it("refuses host names, other schemes and malformed URLs with exit code 2", () => {
     for (const bad of ["ws://localhost:0", "http://127.0.0.1:0", "ws://127.0.0.1", "ws://[::1:0"]) {
-      const result = exitCodeOf(["--listen", bad])
+      const result = runToExit(["--listen", bad])
       expect(result.status, bad).toBe(2)
       expect(result.stderr, bad).toContain("--listen")
     }
   })
 
   it("listens on IPv6 loopback", async () => {
-    const server = await startWebSocketServer(["--listen", "ws://[::1]:0"]).catch(() => undefined)
-    // The machine may have IPv6 disabled; when it listens, it must be reachable.
-    if (server === undefined) return
-    running.push(server)
+    const server = await start(["--listen", "ws://[::1]:0"])
     expect(server.url).toMatch(/^ws:\/\/\[::1\]:\d+$/)
     const client = await RawWebSocketClient.connect(server.url)
     expect((await client.handshake()).result.protocolVersion).toBe("exec-server.v0")

@@ -3,10 +3,11 @@
  * one JSON message per line, requests matched to responses by id, process
  * notifications collected per process.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { afterEach } from "vitest"
 
 /** The built CLI entry point. */
 export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js")
@@ -192,4 +193,33 @@ export const eventually = async (condition: () => boolean, timeoutMs = 5_000): P
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   return condition()
+}
+
+/** Runs the binary to completion (for flags that make it exit at once) and returns its exit status and stderr. */
+export const runToExit = (args: ReadonlyArray<string>): { readonly status: number | null; readonly stderr: string } => {
+  try {
+    execFileSync(process.execPath, [SERVER_BIN, ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
+    return { status: 0, stderr: "" }
+  } catch (error) {
+    const failure = error as { status: number | null; stderr: Buffer }
+    return { status: failure.status, stderr: String(failure.stderr) }
+  }
+}
+
+/**
+ * Starts stdio servers (after the handshake unless `handshake: false`) that
+ * are killed after each test of the calling file.
+ */
+export const useStdioServers = () => {
+  let servers: Array<StdioServer> = []
+  afterEach(() => {
+    for (const server of servers) server.kill()
+    servers = []
+  })
+  return async (args: ReadonlyArray<string> = [], options: { readonly handshake?: boolean } = {}) => {
+    const server = new StdioServer(args)
+    servers.push(server)
+    if (options.handshake !== false) await server.handshake()
+    return server
+  }
 }

@@ -1,5 +1,6 @@
 /** Runs the built binary as a WebSocket server and connects raw clients to it. */
 import { type ChildProcess, spawn } from "node:child_process"
+import { afterEach } from "vitest"
 import { WebSocket } from "ws"
 import { SERVER_BIN } from "./StdioServer.js"
 
@@ -105,5 +106,19 @@ export class RawWebSocketClient {
       if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(this.outputOf(processId))}`)
       await this.waitFor((m) => m.params?.processId === processId && !this.messages.includes(m), 200).catch(() => {})
     }
+  }
+}
+
+/** Starts WebSocket servers that are killed after each test of the calling file. */
+export const useWebSocketServers = () => {
+  let running: Array<RunningWebSocketServer> = []
+  afterEach(() => {
+    for (const server of running) server.stop()
+    running = []
+  })
+  return async (args: ReadonlyArray<string> = []) => {
+    const server = await startWebSocketServer(args)
+    running.push(server)
+    return server
   }
 }
