@@ -114,3 +114,39 @@ describe("backpressure per connection", () => {
     }
   }, 60_000)
 })
+
+describe("backpressure and detached sessions", () => {
+  it("a detached session keeps reading into the retained ring, so its children finish; reads report the gap", async () => {
+    const server = await startWebSocketServer(["--retained-output-bytes", String(1024 * 1024)])
+    try {
+      const first = await RawWebSocketClient.connect(server.url)
+      const initialized = await first.request("initialize", { clientName: "detach", detachTtlMs: 30_000 })
+      first.send({ method: "initialized", params: {} })
+      // Stall the client so the session is paused, then drop it while paused.
+      ;(first.socket as unknown as { _socket: { pause: () => void } })._socket.pause()
+      // Its answer cannot be read any more; the process is started all the same.
+      first.send({ id: 99, method: "process/start", params: pipeProcess("flood", ["head", "-c", String(64 * 1024 * 1024), "/dev/zero"]) })
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      first.socket.terminate()
+
+      const second = await RawWebSocketClient.connect(server.url)
+      const resumed = await second.request("initialize", { clientName: "back", resumeSessionId: initialized.result.sessionId })
+      expect(resumed.result.sessionId).toBe(initialized.result.sessionId)
+      second.send({ method: "initialized", params: {} })
+      let read = await second.request("process/read", { processId: "flood", afterSeq: 0, waitMs: 100 })
+      for (let i = 0; i < 200 && !read.result.closed; i++) {
+        read = await second.request("process/read", { processId: "flood", afterSeq: read.result.nextSeq - 1, waitMs: 1000 })
+      }
+      expect(read.result).toMatchObject({ exited: true, exitCode: 0, closed: true })
+      const fromStart = await second.request("process/read", { processId: "flood", afterSeq: 0 })
+      expect(fromStart.result.truncated).toBe(true)
+      const retained = fromStart.result.chunks.reduce(
+        (total: number, chunk: { chunk: string }) => total + Buffer.from(chunk.chunk, "base64").length,
+        0
+      )
+      expect(retained).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024)
+    } finally {
+      server.stop()
+    }
+  }, 60_000)
+})
