@@ -31,25 +31,59 @@ const listen = Options.text("listen").pipe(
   Options.withDefault("stdio://"),
   Options.withDescription("Transport endpoint: stdio:// (the default) or ws://IP:PORT (port 0 picks a free port)")
 )
-const maxDetachTtlMs = Options.integer("max-detach-ttl-ms").pipe(
-  Options.withDefault(ServerConfig.defaults.maxDetachTtlMs),
-  Options.withDescription("Cap of the detachTtlMs a client may ask for in initialize (0 disables detaching), in ms")
+
+/** A whole-number flag with its default and its line in --help. */
+const integerFlag = (name: string, defaultValue: number, description: string) =>
+  Options.integer(name).pipe(Options.withDefault(defaultValue), Options.withDescription(description))
+const maxDetachTtlMs = integerFlag(
+  "max-detach-ttl-ms",
+  ServerConfig.defaults.maxDetachTtlMs,
+  "Cap of the detachTtlMs a client may ask for in initialize (0 disables detaching), in ms"
 )
-const maxReadFileBytes = Options.integer("max-read-file-bytes").pipe(
-  Options.withDefault(ServerConfig.defaults.maxReadFileBytes),
-  Options.withDescription("Largest file fs/readFile returns whole, and the most one ranged read returns, in bytes")
+const maxReadFileBytes = integerFlag(
+  "max-read-file-bytes",
+  ServerConfig.defaults.maxReadFileBytes,
+  "Largest file fs/readFile returns whole, and the most one ranged read returns, in bytes"
 )
-const maxProcesses = Options.integer("max-processes").pipe(
-  Options.withDefault(ServerConfig.defaults.maxProcesses),
-  Options.withDescription("Most live processes one session may run (counts only this server's processes)")
+const maxProcesses = integerFlag(
+  "max-processes",
+  ServerConfig.defaults.maxProcesses,
+  "Most live processes one session may run (counts only this server's processes)"
 )
-const outboundHighWaterMarkBytes = Options.integer("outbound-high-water-mark-bytes").pipe(
-  Options.withDefault(ServerConfig.defaults.outboundHighWaterMarkBytes),
-  Options.withDescription("Bytes queued for a slow client above which its processes' output stops being read")
+const outboundHighWaterMarkBytes = integerFlag(
+  "outbound-high-water-mark-bytes",
+  ServerConfig.defaults.outboundHighWaterMarkBytes,
+  "Bytes queued for a slow client above which its processes' output stops being read"
 )
-const maxConnections = Options.integer("max-connections").pipe(
-  Options.withDefault(64),
-  Options.withDescription("Most WebSocket connections at once; more are refused with HTTP 503")
+const maxConnections = integerFlag(
+  "max-connections",
+  64,
+  "Most WebSocket connections at once; more are refused with HTTP 503"
+)
+const pingIntervalMs = integerFlag(
+  "ping-interval-ms",
+  30_000,
+  "WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms"
+)
+const graceMs = integerFlag(
+  "grace-ms",
+  ServerConfig.defaults.graceMs,
+  "Grace period between SIGTERM and SIGKILL when terminating a process group, in ms"
+)
+const retainedOutputBytes = integerFlag(
+  "retained-output-bytes",
+  ServerConfig.defaults.retainedOutputBytes,
+  "Output retained per process for process/read, in bytes (oldest chunks are evicted)"
+)
+const retentionMs = integerFlag(
+  "retention-ms",
+  ServerConfig.defaults.retentionMs,
+  "How long a closed process stays readable before its id is freed, in ms"
+)
+const maxMessageBytes = integerFlag(
+  "max-message-bytes",
+  ServerConfig.defaults.maxMessageBytes,
+  "Largest accepted JSON-RPC message, in bytes"
 )
 const wsTokenFile = Options.file("ws-token-file", { exists: "yes" }).pipe(
   Options.optional,
@@ -66,31 +100,7 @@ const allowOrigin = Options.text("allow-origin").pipe(
   Options.repeated,
   Options.withDescription("An Origin allowed to open a WebSocket (repeatable); other Origins get HTTP 403")
 )
-const pingIntervalMs = Options.integer("ping-interval-ms").pipe(
-  Options.withDefault(30_000),
-  Options.withDescription("WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms")
-)
-const graceMs = Options.integer("grace-ms").pipe(
-  Options.withDefault(ServerConfig.defaults.graceMs),
-  Options.withDescription("Grace period between SIGTERM and SIGKILL when terminating a process group, in ms")
-)
-const retainedOutputBytes = Options.integer("retained-output-bytes").pipe(
-  Options.withDefault(ServerConfig.defaults.retainedOutputBytes),
-  Options.withDescription("Output retained per process for process/read, in bytes (oldest chunks are evicted)")
-)
-const retentionMs = Options.integer("retention-ms").pipe(
-  Options.withDefault(ServerConfig.defaults.retentionMs),
-  Options.withDescription("How long a closed process stays readable before its id is freed, in ms")
-)
-const maxMessageBytes = Options.integer("max-message-bytes").pipe(
-  Options.withDefault(ServerConfig.defaults.maxMessageBytes),
-  Options.withDescription("Largest accepted JSON-RPC message, in bytes")
-)
 
-/**
- * The transport `--listen` names. A WebSocket server announces its real
- * address with one line on stderr, for tools to parse.
- */
 /** What the WebSocket listener needs to know about who may connect. */
 interface WebSocketFlags {
   readonly pingIntervalMs: number
@@ -122,6 +132,10 @@ const tokenDigestOf = (flags: WebSocketFlags): Effect.Effect<Uint8Array | undefi
     return undefined
   })
 
+/**
+ * The transport `--listen` names. A WebSocket server announces its real
+ * address with one line on stderr, for tools to parse.
+ */
 const transportOf = (
   url: string,
   flags: WebSocketFlags
