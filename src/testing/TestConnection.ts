@@ -72,11 +72,11 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
   const route = (message: TestResponse<never> & TestNotification) => {
     received.push(message)
     if (Array.isArray(message)) {
-      Effect.runSync(Queue.offer(others, message))
+      Queue.unsafeOffer(others, message)
       return
     }
     if ("method" in message && !("id" in message)) {
-      Effect.runSync(Queue.offer(notifications, message))
+      Queue.unsafeOffer(notifications, message)
       return
     }
     const waiter = pending.get(message.id)
@@ -84,7 +84,7 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
       pending.delete(message.id)
       Deferred.unsafeDone(waiter, Effect.succeed(message))
     } else {
-      Effect.runSync(Queue.offer(others, message))
+      Queue.unsafeOffer(others, message)
     }
   }
 

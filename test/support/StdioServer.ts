@@ -12,6 +12,9 @@ import { afterEach } from "vitest"
 /** The built CLI entry point. */
 export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js")
 
+// Messages here are JSON from the wire, untyped on purpose: this is a black-box
+// client, and each test states what it expects of them.
+
 export interface WireResponse {
   readonly id: unknown
   readonly result?: any
