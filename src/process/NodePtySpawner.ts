@@ -175,7 +175,7 @@ export const make = (): ProcessSpawner => ({
         if (drainTimer !== undefined) clearInterval(drainTimer)
         drainTimer = undefined
       }
-      const unwatch = watchChildExits(() => {
+      const drainIfGone = () => {
         if (exited || drainTimer !== undefined || isRunning(pid)) return
         stopWatchdog()
         terminal.resume()
@@ -184,7 +184,10 @@ export const make = (): ProcessSpawner => ({
           stopDrain()
           releaseSlave()
         }, DRAIN_QUIET_MS / 2)
-      })
+      }
+      const unwatch = watchChildExits(drainIfGone)
+      // The child may have exited before the watch was in place.
+      drainIfGone()
       // node-pty reports the exit once the master has been read to its end (or
       // after its own 200 ms grace), so every earlier chunk has been delivered.
       const exitListener = terminal.onExit(({ exitCode, signal }) => {
