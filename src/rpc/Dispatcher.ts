@@ -96,12 +96,19 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const { connection, handlers } = options
   const handlerOptions = { clientId: connection.id, headers: Headers.empty }
 
+  // Each handler runs in its layer's context plus the connection; built once per method.
+  const contexts = new Map<string, Context.Context<never>>()
   const invoke = (rpc: Rpc.AnyWithProps, payload: unknown): Effect.Effect<unknown, unknown> => {
     const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
     if (entry === undefined) return Effect.die(new Error(`no handler registered for ${rpc._tag}`))
+    let context = contexts.get(rpc.key)
+    if (context === undefined) {
+      context = Context.add(entry.context, Connection, connection) as Context.Context<never>
+      contexts.set(rpc.key, context)
+    }
     const result = entry.handler(payload, handlerOptions)
     const effect = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
-    return Effect.provide(effect, Context.add(entry.context, Connection, connection))
+    return Effect.provide(effect, context)
   }
 
   const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
