@@ -40,7 +40,8 @@ const sizes = {
 
 const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g).map((part) => part.replace(/^["']|["']$/g, ""))
 
-const servers = [{ name: "effect-exec-server", command: [process.execPath, Path.join(root, "dist/cli/main.js")], dialect: "ours" }]
+// The binary as users run it (its shebang sets the runtime's flags).
+const servers = [{ name: "effect-exec-server", command: [Path.join(root, "dist/cli/main.js")], dialect: "ours" }]
 if (compare !== undefined) servers.push({ name: "compare", command: splitCommand(compare), dialect: compareDialect })
 
 const work = mkdtempSync(Path.join(tmpdir(), "exec-server-bench-"))

@@ -1,9 +1,14 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 /**
  * The `exec-server` command: parses flags with @effect/cli, logs to stderr
  * (stdout is the wire in stdio mode) and runs the server until its transport
  * ends or SIGINT/SIGTERM arrives; either way every managed process is
  * terminated before exit.
+ *
+ * The shebang keeps V8's young generation small: output travels in pooled
+ * buffers, so what the server allocates per message is small and short-lived,
+ * and 1 MiB semi-spaces cut the resident set by about a fifth at equal
+ * throughput (see bench/).
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"

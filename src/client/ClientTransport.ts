@@ -123,7 +123,8 @@ export const spawnLocal = (
   options: SpawnLocalOptions = {}
 ): Effect.Effect<ClientTransport, TransportClosed, Scope.Scope> =>
   Effect.gen(function*() {
-    const [program, ...programArgs] = options.command ?? [process.execPath, localServerBin]
+    // The same V8 setting as the binary's shebang.
+    const [program, ...programArgs] = options.command ?? [process.execPath, "--max-semi-space-size=1", localServerBin]
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcess, TransportClosed>((resume) => {
