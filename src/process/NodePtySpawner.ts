@@ -52,7 +52,8 @@ const holdSlaveOpen = (terminal: NodePty.IPty): number | undefined => {
 
 /**
  * Checks run on every SIGCHLD: a PTY child that is gone gets its terminal
- * drained and closed at once, instead of after node-pty's 200 ms timeout.
+ * drained (even if flow control had paused it) and closed at once, instead
+ * of after node-pty's 200 ms timeout, which would cut off unread output.
  */
 const onChildExit = new Set<() => void>()
 let sigchldInstalled = false
@@ -118,29 +119,14 @@ export const make = (): ProcessSpawner => ({
       }
       const events = yield* Mailbox.make<ChildEvent>()
       let exited = false
-      // While paused, watch for the child's end: node-pty gives the master only
-      // 200 ms after the child is reaped before closing it, so reading must
-      // resume then to drain what the child wrote before exiting.
-      let watchdog: NodeJS.Timeout | undefined
-      const stopWatchdog = () => {
-        if (watchdog !== undefined) clearInterval(watchdog)
-        watchdog = undefined
-      }
+      // Set once the child is gone: the terminal is then read to its end
+      // whatever flow control asks, or its last output could be lost.
+      let draining = false
       const gate = new ReadGate({
         pause: () => {
-          if (exited) return
-          terminal.pause()
-          watchdog = setInterval(() => {
-            if (!isRunning(pid)) {
-              stopWatchdog()
-              terminal.resume()
-            }
-          }, 20)
+          if (!exited && !draining) terminal.pause()
         },
-        resume: () => {
-          stopWatchdog()
-          terminal.resume()
-        }
+        resume: () => terminal.resume()
       })
       // A terminal hands over a few KB per read, each in its own turn of the
       // event loop; reads within COALESCE_MS become one chunk (up to
@@ -176,8 +162,8 @@ export const make = (): ProcessSpawner => ({
         drainTimer = undefined
       }
       const drainIfGone = () => {
-        if (exited || drainTimer !== undefined || isRunning(pid)) return
-        stopWatchdog()
+        if (exited || draining || isRunning(pid)) return
+        draining = true
         terminal.resume()
         drainTimer = setInterval(() => {
           if (Date.now() - lastDataAt < DRAIN_QUIET_MS) return
@@ -193,7 +179,6 @@ export const make = (): ProcessSpawner => ({
       const exitListener = terminal.onExit(({ exitCode, signal }) => {
         flushPending()
         exited = true
-        stopWatchdog()
         stopDrain()
         unwatch()
         releaseSlave()
@@ -205,7 +190,6 @@ export const make = (): ProcessSpawner => ({
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {
           if (flushScheduled !== undefined) clearTimeout(flushScheduled)
-          stopWatchdog()
           stopDrain()
           unwatch()
           if (!exited) killProcessGroup(pid, "SIGKILL")
