@@ -58,7 +58,6 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         const events = yield* Mailbox.make<ChildEvent>()
         let exitReported = false
         let exited = false
-        let paused = false
         let flushTimer: NodeJS.Timeout | undefined
         let pendingExit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined
         const reportExit = (code: number | null, signal: NodeJS.Signals | null) => {
@@ -70,22 +69,20 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         // While output is paused, what the child wrote before exiting may still
         // be in the pipe: the flush window only runs while we are reading.
         const startFlushWindow = () => {
-          if (pendingExit === undefined || paused || exitReported) return
+          if (pendingExit === undefined || gate.paused || exitReported) return
           const { code, signal } = pendingExit
           flushTimer = setTimeout(() => {
             flushTimer = undefined
-            if (paused) return
+            if (gate.paused) return
             reportExit(code, signal)
           }, exitFlushMs)
         }
         const gate = new ReadGate({
           pause: () => {
-            paused = true
             child.stdout!.pause()
             child.stderr!.pause()
           },
           resume: () => {
-            paused = false
             child.stdout!.resume()
             child.stderr!.resume()
             if (flushTimer === undefined) startFlushWindow()
