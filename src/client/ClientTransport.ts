@@ -16,6 +16,7 @@ import { type Frame, messageText } from "../rpc/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 import { LineFramer } from "../transport/LineFramer.js"
 import { writeLines } from "../transport/StdioTransport.js"
+import { sendText } from "../transport/WebSocketTransport.js"
 import { ConnectTimeout, TransportClosed } from "./ClientError.js"
 
 /** A connected transport. */
@@ -76,15 +77,7 @@ export const webSocket = (
     return {
       incoming: Mailbox.toStream(incoming),
       send: (messages) =>
-        Effect.async<void, TransportClosed>((resume) => {
-          if (socket.readyState !== WebSocket.OPEN) {
-            resume(Effect.fail(new TransportClosed({ message: "connection closed" })))
-            return
-          }
-          for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!)
-          socket.send(messages[messages.length - 1]!, (error) =>
-            resume(error ? Effect.fail(new TransportClosed({ message: error.message })) : Effect.void))
-        })
+        sendText(socket, messages).pipe(Effect.mapError((error) => new TransportClosed({ message: error.message })))
     }
   })
 

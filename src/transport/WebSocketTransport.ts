@@ -17,7 +17,7 @@ import * as Http from "node:http"
 import * as Net from "node:net"
 import { type RawData, WebSocket, WebSocketServer } from "ws"
 import type { Duplex } from "node:stream"
-import type { Frame } from "../rpc/JsonRpc.js"
+import type { Frame, OutgoingMessage } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport, TransportError } from "../server/ExecServer.js"
@@ -40,6 +40,9 @@ export interface WebSocketListenOptions {
   /** Connections beyond this many at once are refused (503). Default: no limit. */
   readonly maxConnections?: number
 }
+
+/** How often a peer is pinged unless told otherwise. */
+export const DEFAULT_PING_INTERVAL_MS = 30_000
 
 /** True for addresses only this machine can reach. */
 export const isLoopback = (host: string): boolean =>
@@ -147,18 +150,23 @@ const socketTransport = (
   })
   return {
     frames: Mailbox.toStream(frames).pipe(Stream.ensuring(close)),
-    write: (messages) =>
-      Effect.async<void, Error>((resume) => {
-        if (socket.readyState !== WebSocket.OPEN) {
-          resume(Effect.fail(new Error("socket is closed")))
-          return
-        }
-        // Text frames, also for messages serialized straight to bytes.
-        for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
-        socket.send(messages[messages.length - 1]!, TEXT, (error) => resume(error ? Effect.fail(error) : Effect.void))
-      })
+    write: (messages) => sendText(socket, messages)
   }
 }
+
+/**
+ * Sends messages as text frames (also those serialized straight to bytes),
+ * resolving once the last one has been handed to the socket.
+ */
+export const sendText = (socket: WebSocket, messages: ReadonlyArray<OutgoingMessage>): Effect.Effect<void, Error> =>
+  Effect.async<void, Error>((resume) => {
+    if (socket.readyState !== WebSocket.OPEN) {
+      resume(Effect.fail(new Error("socket is closed")))
+      return
+    }
+    for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
+    socket.send(messages[messages.length - 1]!, TEXT, (error) => resume(error ? Effect.fail(error) : Effect.void))
+  })
 
 /**
  * Listens in the current scope and returns the transport and its URL.
@@ -173,7 +181,7 @@ export const make = (
 > =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
-    const pingIntervalMs = options.pingIntervalMs ?? 30_000
+    const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     const accepted = yield* Queue.unbounded<FrameTransport>()
     const httpServer = Http.createServer((_request, response) => {
       response.writeHead(426, { "content-type": "text/plain" }).end("exec-server speaks WebSocket\n")
