@@ -67,7 +67,7 @@ const maxConnections = integerFlag(
 )
 const pingIntervalMs = integerFlag(
   "ping-interval-ms",
-  30_000,
+  WebSocketTransport.DEFAULT_PING_INTERVAL_MS,
   "WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms"
 )
 const graceMs = integerFlag(

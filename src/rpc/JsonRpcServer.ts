@@ -187,8 +187,9 @@ export const serveConnection = <R>(
       if (frame._tag === "Oversized") {
         return Effect.sync(() => send(oversizedError(frame.bytes, options.maxMessageBytes)))
       }
-      if (Buffer.byteLength(frame.text) > options.maxMessageBytes) {
-        return Effect.sync(() => send(oversizedError(Buffer.byteLength(frame.text), options.maxMessageBytes)))
+      const bytes = Buffer.byteLength(frame.text)
+      if (bytes > options.maxMessageBytes) {
+        return Effect.sync(() => send(oversizedError(bytes, options.maxMessageBytes)))
       }
       if (frame.text.trim() === "") return Effect.void
       const parsed = parseFrame(frame.text)
