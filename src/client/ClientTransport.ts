@@ -13,6 +13,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { WebSocket } from "ws"
 import { type Frame, messageText } from "../rpc/JsonRpc.js"
+import { writeEffect } from "../rpc/Outbound.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 import { LineFramer } from "../transport/LineFramer.js"
 import { writeLines } from "../transport/StdioTransport.js"
@@ -77,7 +78,9 @@ export const webSocket = (
     return {
       incoming: Mailbox.toStream(incoming),
       send: (messages) =>
-        sendText(socket, messages).pipe(Effect.mapError((error) => new TransportClosed({ message: error.message })))
+        writeEffect((batch, done) => sendText(socket, batch, done), messages).pipe(
+          Effect.mapError((error) => new TransportClosed({ message: error instanceof Error ? error.message : String(error) }))
+        )
     }
   })
 
@@ -154,8 +157,10 @@ export const spawnLocal = (
     return {
       incoming: Mailbox.toStream(incoming),
       send: (messages) =>
-        writeLines(child.stdin!, messages).pipe(
-          Effect.mapError((error) => new TransportClosed({ message: `cannot write to the server: ${error.message}` }))
+        writeEffect((batch, done) => writeLines(child.stdin!, batch, done), messages).pipe(
+          Effect.mapError((error) =>
+            new TransportClosed({ message: `cannot write to the server: ${error instanceof Error ? error.message : String(error)}` })
+          )
         )
     }
   })
@@ -169,8 +174,12 @@ export const inProcess: Effect.Effect<ClientTransport, never, Scope.Scope | Serv
   const toServer = yield* Mailbox.make<Frame>()
   const toClient = yield* Mailbox.make<string, TransportClosed>()
   yield* serveClient({
-    frames: Mailbox.toStream(toServer),
-    write: (messages) => Effect.sync(() => void toClient.unsafeOfferAll(messages.map(messageText)))
+    frames: toServer,
+    write: (messages, done) => {
+      toClient.unsafeOfferAll(messages.map(messageText))
+      done()
+    },
+    close: Effect.void
   }).pipe(
     Effect.ensuring(toClient.fail(new TransportClosed({ message: "the in-process server stopped" }))),
     Effect.forkScoped

@@ -11,6 +11,8 @@ import type * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -24,15 +26,22 @@ export interface Dispatched {
   readonly afterResponse: ReadonlyArray<Effect.Effect<void>>
 }
 
-/** Runs requests and notifications of one connection against its handlers. */
+/**
+ * Runs requests and notifications of one connection against its handlers.
+ * Each effect it returns replaces the context of the fiber that runs it with
+ * its handler's (cheaper than scoping a context per request), so run each in
+ * a fiber of its own and nothing after it that needs a context.
+ */
 export interface Dispatcher {
   readonly handleRequest: (request: RequestMessage) => Effect.Effect<Dispatched>
   readonly handleNotification: (notification: NotificationMessage) => Effect.Effect<void>
 }
 
+// Synchronous codecs: every schema of the protocol is synchronous, and the
+// Either API spares each request the Effect machinery of a decode.
 interface Codec {
-  readonly decode: (params: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
-  readonly encode: (value: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
+  readonly decode: (params: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly encode: (value: unknown) => Either.Either<unknown, ParseResult.ParseError>
 }
 
 const codecs = new WeakMap<Rpc.AnyWithProps, Codec>()
@@ -41,8 +50,8 @@ const codecOf = (rpc: Rpc.AnyWithProps): Codec => {
   let codec = codecs.get(rpc)
   if (codec === undefined) {
     codec = {
-      decode: Schema.decodeUnknown(rpc.payloadSchema as Schema.Schema<unknown, unknown>, { errors: "all" }),
-      encode: Schema.encode(rpc.successSchema as Schema.Schema<unknown, unknown>)
+      decode: Schema.decodeUnknownEither(rpc.payloadSchema as Schema.Schema<unknown, unknown>, { errors: "all" }),
+      encode: Schema.encodeEither(rpc.successSchema as Schema.Schema<unknown, unknown>)
     }
     codecs.set(rpc, codec)
   }
@@ -108,7 +117,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     }
     const result = entry.handler(payload, handlerOptions)
     const effect = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
-    return Effect.provide(effect, context)
+    return Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect)
   }
 
   const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
@@ -123,31 +132,39 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
       })
     }
     const codec = codecOf(rpc)
-    const pending: Array<Effect.Effect<void>> = []
-    return codec.decode(request.params ?? {}).pipe(
-      Effect.matchCauseEffect({
-        onFailure: (cause) => {
-          const failure = Cause.failureOption(cause)
-          return Option.isSome(failure)
-            ? Effect.succeed<WireError>({
-              code: ErrorCode.InvalidParams,
-              message: `invalid params for ${request.method}: ${formatParseError(failure.value)}`
-            })
-            : wireErrorOf(request.method, cause)
+    const payload = codec.decode(request.params ?? {})
+    if (Either.isLeft(payload)) {
+      return Effect.succeed({
+        response: {
+          id: request.id,
+          error: {
+            code: ErrorCode.InvalidParams,
+            message: `invalid params for ${request.method}: ${formatParseError(payload.left)}`
+          }
         },
-        onSuccess: (payload) =>
-          invoke(rpc, payload).pipe(
-            Effect.flatMap(codec.encode),
-            Effect.locally(afterResponseRef, pending),
-            Effect.map((result) => ({ result })),
-            Effect.catchAllCause((cause) => wireErrorOf(request.method, cause))
-          )
+        afterResponse: []
+      })
+    }
+    const pending: Array<Effect.Effect<void>> = []
+    const failed = (cause: Cause.Cause<unknown>) =>
+      Effect.map(wireErrorOf(request.method, cause), (error): Dispatched => ({
+        response: { id: request.id, error },
+        afterResponse: []
+      }))
+    return FiberRef.set(afterResponseRef, pending).pipe(
+      Effect.zipRight(invoke(rpc, payload.right)),
+      Effect.matchCauseEffect({
+        onFailure: failed,
+        onSuccess: (value) => {
+          const result = codec.encode(value)
+          // A handler's result that does not fit its schema is a bug of ours.
+          return Either.isRight(result)
+            ? Effect.succeed<Dispatched>({ response: { id: request.id, result: result.right }, afterResponse: pending })
+            : failed(Cause.die(result.left))
+        }
       }),
-      Effect.map((outcome): Dispatched =>
-        "result" in outcome
-          ? { response: { id: request.id, result: outcome.result }, afterResponse: pending }
-          : { response: { id: request.id, error: outcome }, afterResponse: [] }
-      )
+      // What runs after the response in this fiber is not part of the request.
+      Effect.zipLeft(FiberRef.set(afterResponseRef, undefined))
     )
   }
 
@@ -156,8 +173,11 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     if (rpc === undefined) {
       return Effect.logWarning(`ignoring client notification ${notification.method}`)
     }
-    return codecOf(rpc).decode(notification.params ?? {}).pipe(
-      Effect.flatMap((payload) => invoke(rpc, payload)),
+    const payload = codecOf(rpc).decode(notification.params ?? {})
+    if (Either.isLeft(payload)) {
+      return Effect.logWarning(`client notification ${notification.method} has invalid params: ${formatParseError(payload.left)}`)
+    }
+    return invoke(rpc, payload.right).pipe(
       Effect.catchAllCause((cause) => Effect.logWarning(`client notification ${notification.method} failed`, cause)),
       Effect.asVoid
     )

@@ -4,24 +4,20 @@
  * requests, and writes responses and notifications through one outbound
  * mailbox so that what is enqueued first is written first.
  */
-import * as Chunk from "effect/Chunk"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
-import * as Mailbox from "effect/Mailbox"
+import type * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type { ConnectionService } from "./Connection.js"
 import { makeFlowMeter } from "./FlowControl.js"
+import * as Outbound from "./Outbound.js"
+import type { WriteBatch } from "./Outbound.js"
+import type { OutgoingMessage } from "./JsonRpc.js"
 import type { Dispatched, Dispatcher } from "./Dispatcher.js"
 import {
   encodeResponse,
   type Frame,
   type IncomingMessage,
-  messageSize,
-  type OutgoingMessage,
   oversizedError,
   parseFrame,
   type RequestMessage,
@@ -30,10 +26,12 @@ import {
 
 /** A bidirectional channel of frames (stdio lines, WebSocket messages). */
 export interface FrameTransport {
-  /** Incoming frames; the stream ends when the peer closes the connection. */
-  readonly frames: Stream.Stream<Frame, unknown>
-  /** Writes a batch of serialized messages, in order. */
-  readonly write: (messages: ReadonlyArray<OutgoingMessage>) => Effect.Effect<void, unknown>
+  /** Incoming frames, in order; done when the peer closes the connection, failed when reading fails. */
+  readonly frames: Mailbox.ReadonlyMailbox<Frame, unknown>
+  /** Writes batches of serialized messages, in order. */
+  readonly write: WriteBatch
+  /** Lets the transport go once the connection is over (detaches listeners, closes a socket). */
+  readonly close: Effect.Effect<void>
 }
 
 /**
@@ -79,44 +77,15 @@ export const serveConnection = <R>(
 ): Effect.Effect<void, never, Exclude<R, Scope.Scope>> =>
   Effect.scoped(Effect.gen(function*() {
     const { transport } = options
-    const outbound = yield* Mailbox.make<OutgoingMessage>()
     const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024
     const flow = makeFlowMeter({ highWaterMark, lowWaterMark: Math.floor(highWaterMark / 4) })
-    const enqueue = (message: OutgoingMessage) => {
-      if (outbound.unsafeOffer(message)) flow.queued(messageSize(message))
-    }
-    const writeFailed = yield* Deferred.make<void>()
-    const writer = yield* Effect.gen(function*() {
-      while (true) {
-        const [messages, done] = yield* outbound.takeAll
-        if (messages.length > 0) {
-          const batch = Chunk.toReadonlyArray(messages)
-          yield* transport.write(batch)
-          let bytes = 0
-          for (const message of batch) bytes += messageSize(message)
-          flow.written(bytes)
-          options.onWritten?.(batch)
-        }
-        if (done) return
-      }
-    }).pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.zipRight(
-          Effect.logDebug("connection write failed; closing it", cause),
-          Deferred.succeed(writeFailed, undefined)
-        )
-      ),
-      Effect.forkScoped
-    )
-    // Runs after the dispatcher's finalizers: the last notifications of the
-    // connection's processes are written before the transport is let go.
-    yield* Effect.addFinalizer(() =>
-      outbound.end.pipe(
-        Effect.zipRight(writer.await),
-        Effect.timeout("2 seconds"),
-        Effect.ignore
-      )
-    )
+    const outbound = Outbound.make({ write: transport.write, flow, onWritten: options.onWritten })
+    const enqueue = outbound.send
+    // Run after the dispatcher's finalizers, last to first: the last
+    // notifications of the connection's processes are written, then the
+    // transport is let go.
+    yield* Effect.addFinalizer(() => transport.close)
+    yield* Effect.addFinalizer(() => outbound.close.pipe(Effect.timeout("2 seconds"), Effect.ignore))
 
     const connection: ConnectionService = {
       id: nextConnectionId++,
@@ -125,7 +94,8 @@ export const serveConnection = <R>(
     }
     const dispatcher = yield* options.makeDispatcher(connection)
     const inflight = yield* FiberSet.make()
-    const lanes = new Map<string, Deferred.Deferred<void>>()
+    // The open-on-completion latch of the last request queued in each lane.
+    const lanes = new Map<string, Effect.Latch>()
 
     const send = (response: ResponseMessage) => enqueue(encodeResponse(response))
     const runAfter = (dispatched: ReadonlyArray<Dispatched>) =>
@@ -137,79 +107,82 @@ export const serveConnection = <R>(
       const run = dispatcher.handleRequest(request)
       if (ordering._tag !== "Lane" && ordering._tag !== "After") return run
       const previous = lanes.get(ordering.key)
-      if (ordering._tag === "After") return previous === undefined ? run : Effect.zipRight(Deferred.await(previous), run)
-      const mine = Deferred.unsafeMake<void>(FiberId.none)
+      if (ordering._tag === "After") return previous === undefined ? run : Effect.zipRight(previous.await, run)
+      const mine = Effect.unsafeMakeLatch(false)
       lanes.set(ordering.key, mine)
       const release = Effect.sync(() => {
-        Deferred.unsafeDone(mine, Exit.void)
+        mine.unsafeOpen()
         if (lanes.get(ordering.key) === mine) lanes.delete(ordering.key)
       })
-      return (previous === undefined ? run : Effect.zipRight(Deferred.await(previous), run)).pipe(
+      return (previous === undefined ? run : Effect.zipRight(previous.await, run)).pipe(
         Effect.ensuring(release)
       )
     }
 
-    // Handles one message of a frame: a request is dispatched (forked unless
-    // sequential), everything else is handled inline.
+    // Requests start at once, in the reading fiber's turn, instead of waiting
+    // for a scheduler tick; they are tracked in `inflight`.
+    const runFork = yield* FiberSet.runtime(inflight)<never>()
+    const respond = (dispatched: Dispatched): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        send(dispatched.response)
+        return runAfter([dispatched])
+      })
+
+    // Runs the dispatcher's work in a fiber of its own (see `Dispatcher`) and waits for it.
+    const runAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => Effect.flatten(runFork(effect).await)
+
+    // Handles a frame that holds one message. Returns the work that must be
+    // done before the next frame is handled (the handshake, a notification).
+    const handleSingle = (message: IncomingMessage): Effect.Effect<void> | undefined => {
+      switch (message._tag) {
+        case "Invalid":
+          send({ id: message.id, error: message.error })
+          return undefined
+        case "ClientResponse":
+          return Effect.logDebug("ignoring a response sent by the client")
+        case "Notification":
+          return runAlone(dispatcher.handleNotification(message))
+        case "Request": {
+          const ordering = options.ordering(message)
+          const effect = Effect.flatMap(scheduled(message, ordering), respond)
+          if (ordering._tag === "Sequential") return runAlone(effect)
+          runFork(effect)
+          return undefined
+        }
+      }
+    }
+
+    // One message of a batch: requests run (forked unless sequential), the rest inline.
     type Outcome =
       | { readonly _tag: "Answer"; readonly response: ResponseMessage }
       | { readonly _tag: "Done"; readonly dispatched: Dispatched }
       | { readonly _tag: "Pending"; readonly dispatched: Effect.Effect<Dispatched> }
       | undefined
-    const respond = (dispatched: Dispatched) =>
-      Effect.zipRight(Effect.sync(() => send(dispatched.response)), runAfter([dispatched]))
-
-    // `alone`: the message is a frame by itself, so a concurrent request can
-    // answer as soon as it is done, in the one fiber that runs it.
-    const handleMessage = (message: IncomingMessage, alone: boolean): Effect.Effect<Outcome> => {
+    const handleBatchMessage = (message: IncomingMessage): Effect.Effect<Outcome> => {
       switch (message._tag) {
         case "Invalid":
           return Effect.succeed({ _tag: "Answer", response: { id: message.id, error: message.error } })
         case "ClientResponse":
           return Effect.as(Effect.logDebug("ignoring a response sent by the client"), undefined)
         case "Notification":
-          return Effect.as(dispatcher.handleNotification(message), undefined)
+          return Effect.as(runAlone(dispatcher.handleNotification(message)), undefined)
         case "Request": {
           const ordering = options.ordering(message)
           const effect = scheduled(message, ordering)
           if (ordering._tag === "Sequential") {
-            return Effect.map(effect, (dispatched) => ({ _tag: "Done", dispatched }))
+            return Effect.map(runAlone(effect), (dispatched) => ({ _tag: "Done", dispatched }))
           }
-          if (alone) return Effect.as(FiberSet.run(inflight, Effect.flatMap(effect, respond)), undefined)
-          return Effect.map(FiberSet.run(inflight, effect), (fiber) => ({ _tag: "Pending", dispatched: fiber.await.pipe(
-            Effect.flatMap((exit) => exit)
-          ) }))
+          const fiber = runFork(effect)
+          return Effect.succeed({ _tag: "Pending", dispatched: Effect.flatten(fiber.await) })
         }
       }
     }
 
-    const handleFrame = (frame: Frame): Effect.Effect<void> => {
-      if (frame._tag === "Oversized") {
-        return Effect.sync(() => send(oversizedError(frame.bytes, options.maxMessageBytes)))
-      }
-      const bytes = Buffer.byteLength(frame.text)
-      if (bytes > options.maxMessageBytes) {
-        return Effect.sync(() => send(oversizedError(bytes, options.maxMessageBytes)))
-      }
-      if (frame.text.trim() === "") return Effect.void
-      const parsed = parseFrame(frame.text)
-      if (parsed._tag === "Single") {
-        return Effect.flatMap(handleMessage(parsed.message, true), (outcome) => {
-          if (outcome === undefined) return Effect.void
-          switch (outcome._tag) {
-            case "Answer":
-              return Effect.sync(() => send(outcome.response))
-            case "Done":
-              return respond(outcome.dispatched)
-            case "Pending":
-              return outcome.dispatched.pipe(Effect.flatMap(respond), FiberSet.run(inflight), Effect.asVoid)
-          }
-        })
-      }
-      // A batch: one array of responses, in the order of the requests.
-      return Effect.gen(function*() {
-        const outcomes = yield* Effect.forEach(parsed.messages, (message) => handleMessage(message, false))
-        const collect = Effect.gen(function*() {
+    // A batch: one array of responses, in the order of the requests.
+    const handleBatch = (messages: ReadonlyArray<IncomingMessage>): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const outcomes = yield* Effect.forEach(messages, handleBatchMessage)
+        runFork(Effect.gen(function*() {
           const responses: Array<ResponseMessage> = []
           const dispatched: Array<Dispatched> = []
           for (const outcome of outcomes) {
@@ -224,15 +197,34 @@ export const serveConnection = <R>(
           }
           if (responses.length > 0) enqueue(JSON.stringify(responses))
           yield* runAfter(dispatched)
-        })
-        yield* FiberSet.run(inflight, collect)
+        }))
       })
+
+    const handleFrame = (frame: Frame): Effect.Effect<void> | undefined => {
+      const bytes = frame._tag === "Oversized" ? frame.bytes : Buffer.byteLength(frame.text)
+      if (frame._tag === "Oversized" || bytes > options.maxMessageBytes) {
+        send(oversizedError(bytes, options.maxMessageBytes))
+        return undefined
+      }
+      if (frame.text.trim() === "") return undefined
+      const parsed = parseFrame(frame.text)
+      return parsed._tag === "Single" ? handleSingle(parsed.message) : handleBatch(parsed.messages)
     }
 
-    yield* transport.frames.pipe(
-      Stream.runForEach(handleFrame),
+    const readFrames = Effect.gen(function*() {
+      while (true) {
+        const [frames, done] = yield* transport.frames.takeAll
+        for (const frame of frames) {
+          const inline = handleFrame(frame)
+          if (inline !== undefined) yield* inline
+        }
+        if (done) return
+      }
+    })
+
+    yield* readFrames.pipe(
       Effect.catchAllCause((cause) => Effect.logDebug("connection read failed; closing it", cause)),
-      Effect.raceFirst(Deferred.await(writeFailed))
+      Effect.raceFirst(outbound.failed)
     )
     yield* FiberSet.awaitEmpty(inflight).pipe(
       Effect.timeout(options.drainTimeoutMs ?? 1000),

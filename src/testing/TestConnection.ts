@@ -7,9 +7,9 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type * as Rpc from "@effect/rpc/Rpc"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
 import { type Frame, messageText } from "../rpc/JsonRpc.js"
@@ -62,7 +62,7 @@ export interface TestConnection {
 
 /** Connects an in-memory client; the connection closes with the scope. */
 export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServices> = Effect.gen(function*() {
-  const incoming = yield* Queue.unbounded<Frame>()
+  const incoming = yield* Mailbox.make<Frame>()
   const notifications = yield* Queue.unbounded<TestNotification>()
   const others = yield* Queue.unbounded<unknown>()
   const pending = new Map<unknown, Deferred.Deferred<TestResponse<never>>>()
@@ -89,12 +89,16 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
   }
 
   const server = yield* serveClient({
-    frames: Stream.fromQueue(incoming),
-    write: (messages) => Effect.sync(() => messages.forEach((message) => route(JSON.parse(messageText(message)))))
+    frames: incoming,
+    write: (messages, done) => {
+      for (const message of messages) route(JSON.parse(messageText(message)))
+      done()
+    },
+    close: Effect.void
   }).pipe(Effect.forkScoped)
 
   const sendRaw = (message: unknown) =>
-    Queue.offer(incoming, { _tag: "Text", text: typeof message === "string" ? message : JSON.stringify(message) })
+    incoming.offer({ _tag: "Text", text: typeof message === "string" ? message : JSON.stringify(message) })
       .pipe(Effect.asVoid)
 
   const request = <M extends string>(method: M, params?: unknown) =>
@@ -129,7 +133,7 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
     nextNotification,
     nextMessage: Queue.take(others),
     received,
-    close: Effect.zipRight(Queue.shutdown(incoming), Fiber.join(server))
+    close: Effect.zipRight(incoming.end, Fiber.join(server))
   }
 })
 

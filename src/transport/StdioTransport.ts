@@ -2,37 +2,38 @@
  * The stdio transport: one connection, JSON messages one per line on stdin
  * and stdout. The connection ends when stdin ends.
  */
-import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import type { Readable, Writable } from "node:stream"
-import type { OutgoingMessage } from "../rpc/JsonRpc.js"
+import type { Frame, OutgoingMessage } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport } from "../server/ExecServer.js"
 import { LineFramer } from "./LineFramer.js"
 
 /**
- * Writes a batch of messages as lines, resolving when the stream took the
- * last one. The lines go out in one writev (cork/uncork) rather than as one
- * joined string: a joined batch of megabytes would be allocated straight into
- * V8's old generation and linger until a full collection.
+ * Writes a batch of messages as lines and calls `done` when the stream took
+ * the last one. The lines go out in one writev (cork/uncork) rather than as
+ * one joined string: a joined batch of megabytes would be allocated straight
+ * into V8's old generation and linger until a full collection.
  */
 export const writeLines = (
   writable: Writable,
-  messages: ReadonlyArray<OutgoingMessage>
-): Effect.Effect<void, Error> =>
-  Effect.async<void, Error>((resume) => {
-    writable.cork()
-    const last = messages.length - 1
-    for (let i = 0; i <= last; i++) {
-      writable.write(messages[i]!)
-      if (i < last) writable.write(NEWLINE)
-    }
-    writable.write(NEWLINE, (error) => resume(error ? Effect.fail(error) : Effect.void))
-    writable.uncork()
-  })
+  messages: ReadonlyArray<OutgoingMessage>,
+  done: (error?: unknown) => void
+): void => {
+  writable.cork()
+  const last = messages.length - 1
+  for (let i = 0; i <= last; i++) {
+    writable.write(messages[i]!)
+    if (i < last) writable.write(NEWLINE)
+  }
+  writable.write(NEWLINE, (error) => done(error ?? undefined))
+  writable.uncork()
+}
 
 const NEWLINE = Buffer.from("\n")
 
@@ -42,18 +43,33 @@ export const fromStreams = (options: {
   readonly output: Writable
   readonly maxMessageBytes: number
 }): FrameTransport => {
+  const { input, output } = options
+  const frames = Effect.runSync(Mailbox.make<Frame, Error>())
+  const framer = new LineFramer(options.maxMessageBytes)
+  const onData = (chunk: Buffer) => {
+    const complete = framer.push(chunk)
+    if (complete.length > 0) frames.unsafeOfferAll(complete)
+  }
+  const onEnd = () => {
+    frames.unsafeOfferAll(framer.end())
+    frames.unsafeDone(Exit.void)
+  }
+  const onError = (error: Error) => frames.unsafeDone(Exit.fail(error))
+  input.on("data", onData)
+  input.once("end", onEnd)
+  input.once("error", onError)
   // A peer that goes away makes writes fail with EPIPE: that ends the
   // connection through the failed write, not the whole process.
-  options.output.on("error", () => {})
+  output.on("error", () => {})
   return {
-    frames: Stream.suspend(() => {
-      const framer = new LineFramer(options.maxMessageBytes)
-      return NodeStream.fromReadable<Error, Uint8Array>(() => options.input, (error) => error as Error).pipe(
-        Stream.mapConcat((chunk) => framer.push(chunk)),
-        Stream.concat(Stream.suspend(() => Stream.fromIterable(framer.end())))
-      )
-    }),
-    write: (messages) => writeLines(options.output, messages)
+    frames,
+    write: (messages, done) => writeLines(output, messages, done),
+    close: Effect.sync(() => {
+      input.off("data", onData)
+      input.off("end", onEnd)
+      input.off("error", onError)
+      if (!input.destroyed) input.destroy()
+    })
   }
 }
 

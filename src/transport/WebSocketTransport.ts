@@ -149,24 +149,28 @@ const socketTransport = (
     else socket.terminate()
   })
   return {
-    frames: Mailbox.toStream(frames).pipe(Stream.ensuring(close)),
-    write: (messages) => sendText(socket, messages)
+    frames,
+    write: (messages, done) => sendText(socket, messages, done),
+    close
   }
 }
 
 /**
- * Sends messages as text frames (also those serialized straight to bytes),
- * resolving once the last one has been handed to the socket.
+ * Sends messages as text frames (also those serialized straight to bytes) and
+ * calls `done` once the last one has been handed to the socket.
  */
-export const sendText = (socket: WebSocket, messages: ReadonlyArray<OutgoingMessage>): Effect.Effect<void, Error> =>
-  Effect.async<void, Error>((resume) => {
-    if (socket.readyState !== WebSocket.OPEN) {
-      resume(Effect.fail(new Error("socket is closed")))
-      return
-    }
-    for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
-    socket.send(messages[messages.length - 1]!, TEXT, (error) => resume(error ? Effect.fail(error) : Effect.void))
-  })
+export const sendText = (
+  socket: WebSocket,
+  messages: ReadonlyArray<OutgoingMessage>,
+  done: (error?: unknown) => void
+): void => {
+  if (socket.readyState !== WebSocket.OPEN) {
+    done(new Error("socket is closed"))
+    return
+  }
+  for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
+  socket.send(messages[messages.length - 1]!, TEXT, (error) => done(error ?? undefined))
+}
 
 /**
  * Listens in the current scope and returns the transport and its URL.
