@@ -102,6 +102,9 @@ export const localServerBin: string = Path.resolve(
   "../../dist/cli/main.js"
 )
 
+/** The Node flags of the binary's shebang (see `src/cli/main.ts`), for starting it with `node` explicitly. */
+export const serverNodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=1", "--interrupt-budget=16384"]
+
 const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
   try {
     process.kill(-child.pid!, signal)
@@ -119,8 +122,7 @@ export const spawnLocal = (
   options: SpawnLocalOptions = {}
 ): Effect.Effect<ClientTransport, TransportClosed, Scope.Scope> =>
   Effect.gen(function*() {
-    // The same V8 setting as the binary's shebang.
-    const [program, ...programArgs] = options.command ?? [process.execPath, "--max-semi-space-size=1", localServerBin]
+    const [program, ...programArgs] = options.command ?? [process.execPath, ...serverNodeFlags, localServerBin]
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcess, TransportClosed>((resume) => {

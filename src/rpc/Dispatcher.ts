@@ -164,7 +164,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
         }
       }),
       // What runs after the response in this fiber is not part of the request.
-      Effect.zipLeft(FiberRef.set(afterResponseRef, undefined))
+      Effect.tap(() => pending.length === 0 ? Effect.void : FiberRef.set(afterResponseRef, undefined))
     )
   }
 

@@ -5,11 +5,14 @@
  * mailbox so that what is enqueued first is written first.
  */
 import * as Effect from "effect/Effect"
+import * as Deferred from "effect/Deferred"
+import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
 import type * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import type { ConnectionService } from "./Connection.js"
 import { makeFlowMeter } from "./FlowControl.js"
+import { Lanes } from "./Lanes.js"
 import * as Outbound from "./Outbound.js"
 import type { WriteBatch } from "./Outbound.js"
 import type { OutgoingMessage } from "./JsonRpc.js"
@@ -94,39 +97,29 @@ export const serveConnection = <R>(
     }
     const dispatcher = yield* options.makeDispatcher(connection)
     const inflight = yield* FiberSet.make()
-    // The open-on-completion latch of the last request queued in each lane.
-    const lanes = new Map<string, Effect.Latch>()
-
-    const send = (response: ResponseMessage) => enqueue(encodeResponse(response))
-    const runAfter = (dispatched: ReadonlyArray<Dispatched>) =>
-      Effect.forEach(dispatched, (d) => Effect.all(d.afterResponse, { discard: true }), { discard: true })
-
-    // Claims the request's place in its lane now (arrival order) and returns
-    // the effect that waits for its turn, then runs it.
-    const scheduled = (request: RequestMessage, ordering: Ordering): Effect.Effect<Dispatched> => {
-      const run = dispatcher.handleRequest(request)
-      if (ordering._tag !== "Lane" && ordering._tag !== "After") return run
-      const previous = lanes.get(ordering.key)
-      if (ordering._tag === "After") return previous === undefined ? run : Effect.zipRight(previous.await, run)
-      const mine = Effect.unsafeMakeLatch(false)
-      lanes.set(ordering.key, mine)
-      const release = Effect.sync(() => {
-        mine.unsafeOpen()
-        if (lanes.get(ordering.key) === mine) lanes.delete(ordering.key)
-      })
-      return (previous === undefined ? run : Effect.zipRight(previous.await, run)).pipe(
-        Effect.ensuring(release)
-      )
-    }
-
     // Requests start at once, in the reading fiber's turn, instead of waiting
     // for a scheduler tick; they are tracked in `inflight`.
     const runFork = yield* FiberSet.runtime(inflight)<never>()
+    const lanes = new Lanes()
+
+    const send = (response: ResponseMessage) => enqueue(encodeResponse(response))
+    const runAfter = (dispatched: Dispatched): Effect.Effect<void> =>
+      dispatched.afterResponse.length === 0 ? Effect.void : Effect.all(dispatched.afterResponse, { discard: true })
     const respond = (dispatched: Dispatched): Effect.Effect<void> =>
       Effect.suspend(() => {
         send(dispatched.response)
-        return runAfter([dispatched])
+        return runAfter(dispatched)
       })
+
+    // Starts a request's fiber now or, in a lane, when its turn comes (its
+    // place is claimed now, in arrival order).
+    const start = (ordering: Ordering, effect: Effect.Effect<void>): void => {
+      if (ordering._tag === "Lane" || ordering._tag === "After") {
+        lanes.enter(ordering.key, ordering._tag === "Lane", (done) => runFork(effect).addObserver(done))
+      } else {
+        runFork(effect)
+      }
+    }
 
     // Runs the dispatcher's work in a fiber of its own (see `Dispatcher`) and waits for it.
     const runAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => Effect.flatten(runFork(effect).await)
@@ -144,9 +137,9 @@ export const serveConnection = <R>(
           return runAlone(dispatcher.handleNotification(message))
         case "Request": {
           const ordering = options.ordering(message)
-          const effect = Effect.flatMap(scheduled(message, ordering), respond)
+          const effect = Effect.flatMap(dispatcher.handleRequest(message), respond)
           if (ordering._tag === "Sequential") return runAlone(effect)
-          runFork(effect)
+          start(ordering, effect)
           return undefined
         }
       }
@@ -168,12 +161,13 @@ export const serveConnection = <R>(
           return Effect.as(runAlone(dispatcher.handleNotification(message)), undefined)
         case "Request": {
           const ordering = options.ordering(message)
-          const effect = scheduled(message, ordering)
+          const effect = dispatcher.handleRequest(message)
           if (ordering._tag === "Sequential") {
             return Effect.map(runAlone(effect), (dispatched) => ({ _tag: "Done", dispatched }))
           }
-          const fiber = runFork(effect)
-          return Effect.succeed({ _tag: "Pending", dispatched: Effect.flatten(fiber.await) })
+          const result = Deferred.unsafeMake<Dispatched>(FiberId.none)
+          start(ordering, Effect.intoDeferred(effect, result))
+          return Effect.succeed({ _tag: "Pending", dispatched: Deferred.await(result) })
         }
       }
     }
@@ -196,7 +190,7 @@ export const serveConnection = <R>(
             dispatched.push(result)
           }
           if (responses.length > 0) enqueue(JSON.stringify(responses))
-          yield* runAfter(dispatched)
+          yield* Effect.forEach(dispatched, runAfter, { discard: true })
         }))
       })
 

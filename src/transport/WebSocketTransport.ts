@@ -12,7 +12,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { createHash, timingSafeEqual } from "node:crypto"
+import { timingSafeEqual } from "node:crypto"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import { type RawData, WebSocket, WebSocketServer } from "ws"
@@ -21,6 +21,9 @@ import type { Frame, OutgoingMessage } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport, TransportError } from "../server/ExecServer.js"
+import { DEFAULT_PING_INTERVAL_MS, formatUrl, sha256 } from "./listenUrl.js"
+
+export { DEFAULT_PING_INTERVAL_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
 /** Where and how to listen, and whom to let in. */
 export interface WebSocketListenOptions {
@@ -40,16 +43,6 @@ export interface WebSocketListenOptions {
   /** Connections beyond this many at once are refused (503). Default: no limit. */
   readonly maxConnections?: number
 }
-
-/** How often a peer is pinged unless told otherwise. */
-export const DEFAULT_PING_INTERVAL_MS = 30_000
-
-/** True for addresses only this machine can reach. */
-export const isLoopback = (host: string): boolean =>
-  host === "::1" || (Net.isIPv4(host) && host.startsWith("127.")) || host.toLowerCase() === "::ffff:127.0.0.1"
-
-/** The SHA-256 digest of a token. */
-export const sha256 = (token: string): Uint8Array => createHash("sha256").update(token, "utf8").digest()
 
 /** Why an upgrade is refused, if it is: checked before any JSON-RPC is spoken. */
 export const refusalOf = (
@@ -79,30 +72,6 @@ const refuse = (socket: Duplex, status: number, reason: string) => {
       `Content-Length: ${body.length}\r\n\r\n${body}`
   )
 }
-
-/** A parsed `--listen ws://IP:PORT` value. */
-export interface WebSocketListenUrl {
-  readonly host: string
-  readonly port: number
-}
-
-/**
- * Parses `ws://IP:PORT` (IPv6 in brackets). Host names are refused: the
- * server binds exactly the address it is given.
- */
-export const parseListenUrl = (url: string): WebSocketListenUrl | string => {
-  const match = /^ws:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url)
-  if (match === null) return `expected ws://IP:PORT, got ${JSON.stringify(url)}`
-  const host = match[1]!.startsWith("[") ? match[1]!.slice(1, -1) : match[1]!
-  if (Net.isIP(host) === 0) return `${JSON.stringify(host)} is not an IP address (host names are not accepted)`
-  const port = Number(match[2])
-  if (port > 65535) return `port ${port} is out of range`
-  return { host, port }
-}
-
-/** The `ws://` URL of a bound address. */
-export const formatUrl = (host: string, port: number): string =>
-  Net.isIPv6(host) ? `ws://[${host}]:${port}` : `ws://${host}:${port}`
 
 const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
   const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)

@@ -4,10 +4,11 @@
  */
 import { execFileSync } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as ClientTransport from "../../src/client/ClientTransport.js"
 import { eventually, isAlive, pipeProcess, ptyProcess, runToExit, SERVER_BIN, useStdioServers } from "../support/StdioServer.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
@@ -30,6 +31,11 @@ describe("the binary", () => {
     expect(help).toContain("--max-message-bytes")
     const version = execFileSync(process.execPath, [SERVER_BIN, "--version"], { encoding: "utf8" })
     expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  it("runs with the Node flags the client uses to start it", () => {
+    const shebang = readFileSync(SERVER_BIN, "utf8").split("\n", 1)[0]!
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${ClientTransport.serverNodeFlags.join(" ")}`)
   })
 
   it("answers initialize piped on stdin with exactly one line and exits 0", () => {

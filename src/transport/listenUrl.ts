@@ -1,0 +1,42 @@
+/**
+ * What the command line needs to know about a WebSocket address before any
+ * socket exists: parsing `--listen ws://IP:PORT`, loopback checks, token
+ * digests. Kept apart from the transport so that a stdio server never loads
+ * `ws` and Node's HTTP stack.
+ */
+import { createHash } from "node:crypto"
+import * as Net from "node:net"
+
+/** How often a peer is pinged unless told otherwise. */
+export const DEFAULT_PING_INTERVAL_MS = 30_000
+
+/** True for addresses only this machine can reach. */
+export const isLoopback = (host: string): boolean =>
+  host === "::1" || (Net.isIPv4(host) && host.startsWith("127.")) || host.toLowerCase() === "::ffff:127.0.0.1"
+
+/** The SHA-256 digest of a token. */
+export const sha256 = (token: string): Uint8Array => createHash("sha256").update(token, "utf8").digest()
+
+/** A parsed `--listen ws://IP:PORT` value. */
+export interface WebSocketListenUrl {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * Parses `ws://IP:PORT` (IPv6 in brackets). Host names are refused: the
+ * server binds exactly the address it is given.
+ */
+export const parseListenUrl = (url: string): WebSocketListenUrl | string => {
+  const match = /^ws:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url)
+  if (match === null) return `expected ws://IP:PORT, got ${JSON.stringify(url)}`
+  const host = match[1]!.startsWith("[") ? match[1]!.slice(1, -1) : match[1]!
+  if (Net.isIP(host) === 0) return `${JSON.stringify(host)} is not an IP address (host names are not accepted)`
+  const port = Number(match[2])
+  if (port > 65535) return `port ${port} is out of range`
+  return { host, port }
+}
+
+/** The `ws://` URL of a bound address. */
+export const formatUrl = (host: string, port: number): string =>
+  Net.isIPv6(host) ? `ws://[${host}]:${port}` : `ws://${host}:${port}`
