@@ -7,7 +7,9 @@
  *   npm run bench -- --compare "/path/to/codex exec-server --listen stdio://" --compare-dialect codex
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
- * --json FILE (also write the JSON there), --quick (smaller workloads).
+ * --json FILE (also write the JSON there), --quick (smaller workloads),
+ * --only pipe,pty,spawn,fanOut,roundTrip,idle (a subset of the workloads),
+ * --server CMD (measure this command as A instead of the built binary).
  */
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -27,6 +29,8 @@ const quick = args.includes("--quick")
 const compare = option("compare", undefined)
 const compareDialect = option("compare-dialect", "ours")
 const jsonFile = option("json", undefined)
+const only = option("only", undefined)?.split(",")
+const serverCommand = option("server", undefined)
 
 const MiB = 1024 * 1024
 const sizes = {
@@ -41,7 +45,11 @@ const sizes = {
 const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g).map((part) => part.replace(/^["']|["']$/g, ""))
 
 // The binary as users run it (its shebang sets the runtime's flags).
-const servers = [{ name: "effect-exec-server", command: [Path.join(root, "dist/cli/main.js")], dialect: "ours" }]
+const servers = [{
+  name: "effect-exec-server",
+  command: serverCommand === undefined ? [Path.join(root, "dist/cli/main.js")] : splitCommand(serverCommand),
+  dialect: "ours"
+}]
 if (compare !== undefined) servers.push({ name: "compare", command: splitCommand(compare), dialect: compareDialect })
 
 const work = mkdtempSync(Path.join(tmpdir(), "exec-server-bench-"))
@@ -83,7 +91,7 @@ const memoryMiB = (pgid, field) =>
 class Server {
   constructor(spec) {
     this.dialect = spec.dialect
-    this.child = spawn(spec.command[0], spec.command.slice(1), { stdio: ["pipe", "pipe", "ignore"], detached: true })
+    this.child = spawn(spec.command[0], spec.command.slice(1), { stdio: ["pipe", "pipe", process.env.BENCH_STDERR ? "inherit" : "ignore"], detached: true })
     this.pgid = this.child.pid
     this.nextId = 1
     this.pending = new Map()
@@ -133,7 +141,11 @@ class Server {
       this.listeners.add(listener)
     })
   }
-  stop() {
+  /** Closes the server's stdin (a server ends with its connection), then kills what is left of its group. */
+  async stop() {
+    const exited = new Promise((resolve) => this.child.once("exit", resolve))
+    this.child.stdin.end()
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))])
     try {
       process.kill(-this.pgid, "SIGKILL")
     } catch {}
@@ -154,7 +166,7 @@ const withServer = async (spec, run) => {
     await server.start()
     return await run(server)
   } finally {
-    server.stop()
+    await server.stop()
   }
 }
 
@@ -228,6 +240,7 @@ const lowerIsBetter = (metric) => !metric.includes("MB/s")
 const results = servers.map(() => ({}))
 for (let round = 0; round < rounds; round++) {
   for (const [name, workload] of Object.entries(workloads)) {
+    if (only !== undefined && !only.includes(name)) continue
     for (let s = 0; s < servers.length; s++) {
       const figures = await withServer(servers[s], workload)
       for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)

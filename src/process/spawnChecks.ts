@@ -1,13 +1,19 @@
-/** Checks made before spawning, so that failures come back as errors, not as a dead child. */
+/**
+ * Checks made before spawning, so that failures come back as errors, not as
+ * a dead child. They are synchronous: a handful of stat calls take
+ * microseconds, where a round trip through libuv's thread pool per PATH
+ * entry added milliseconds to every PTY start (and the spawn that follows
+ * blocks the event loop on the same filesystem anyway).
+ */
 import * as Effect from "effect/Effect"
-import { constants as fsConstants, promises as fs } from "node:fs"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
 
 /** Fails with -32603 (errno ENOENT / ENOTDIR) unless `cwd` is an existing directory. */
 export const checkWorkingDirectory = (cwd: string): Effect.Effect<void, InternalError> =>
-  Effect.tryPromise({
-    try: () => fs.stat(cwd),
+  Effect.try({
+    try: () => Fs.statSync(cwd),
     catch: (error) => internalErrorFrom(error, `cannot use cwd ${cwd}`)
   }).pipe(
     Effect.flatMap((stat) =>
@@ -17,11 +23,16 @@ export const checkWorkingDirectory = (cwd: string): Effect.Effect<void, Internal
     )
   )
 
-const isExecutableFile = (path: string): Promise<boolean> =>
-  fs.stat(path).then(
-    (stat) => stat.isFile() && fs.access(path, fsConstants.X_OK).then(() => true, () => false),
-    () => false
-  )
+const isExecutableFile = (path: string): boolean => {
+  const stat = Fs.statSync(path, { throwIfNoEntry: false })
+  if (stat === undefined || !stat.isFile()) return false
+  try {
+    Fs.accessSync(path, Fs.constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
  * Resolves a program the way execvp(3) does with the child's environment:
@@ -33,15 +44,15 @@ export const resolveExecutable = (
   cwd: string,
   env: Readonly<Record<string, string>>
 ): Effect.Effect<string, InternalError> =>
-  Effect.tryPromise({
-    try: async () => {
+  Effect.try({
+    try: () => {
       if (program.includes("/")) {
         const path = Path.resolve(cwd, program)
-        return (await isExecutableFile(path)) ? path : undefined
+        return isExecutableFile(path) ? path : undefined
       }
       for (const dir of (env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
         const candidate = Path.resolve(cwd, dir === "" ? "." : dir, program)
-        if (await isExecutableFile(candidate)) return candidate
+        if (isExecutableFile(candidate)) return candidate
       }
       return undefined
     },
