@@ -78,8 +78,18 @@ const cpuSeconds = (pgid) =>
       return total
     }
   }, 0)
-const memoryMiB = (pgid, field) =>
-  groupPids(pgid).reduce((total, pid) => {
+/** The server's own child processes (at idle: its helpers, such as our reaper, which leads its own group). */
+const childPids = (parent) =>
+  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent
+    } catch {
+      return false
+    }
+  })
+const memoryMiB = (pgid, field, pids = groupPids(pgid)) =>
+  pids.reduce((total, pid) => {
     try {
       return total + Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024
     } catch {
@@ -230,7 +240,8 @@ const workloads = {
   },
   async idle(server) {
     await new Promise((resolve) => setTimeout(resolve, 500))
-    return { "idle RSS MiB": memoryMiB(server.pgid, "VmRSS") }
+    const pids = [...new Set([...groupPids(server.pgid), ...childPids(server.pgid)])]
+    return { "idle RSS MiB": memoryMiB(server.pgid, "VmRSS", pids) }
   }
 }
 
