@@ -4,10 +4,11 @@
  * guarantees the order of a child's events; the actor adds sequencing,
  * retention and policy on top.
  */
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import type * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
 import type { InternalError } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
 
@@ -36,11 +37,12 @@ export type StdinStatus = "accepted" | "stdinClosed"
 export interface ChildProcess {
   readonly pid: number
   /**
-   * Output and exit, for a single consumer. `Exited` comes after every chunk
-   * the child wrote before it exited; the stream ends once the child has
-   * exited and every output stream has ended (the process is then closed).
+   * Waits for output or exit and takes every event queued, for a single
+   * consumer; `done` is true once no more will come (the child has exited
+   * and every output stream has ended: the process is closed). `Exited`
+   * comes after every chunk the child wrote before it exited.
    */
-  readonly events: Stream.Stream<ChildEvent>
+  readonly takeEvents: Effect.Effect<readonly [events: ReadonlyArray<ChildEvent>, done: boolean]>
   readonly write: (bytes: Uint8Array) => Effect.Effect<StdinStatus>
   readonly closeStdin: Effect.Effect<StdinStatus>
   /** Resizes the terminal; a no-op for pipe children and after exit. */
@@ -69,3 +71,17 @@ export class PtySpawner extends Context.Tag("effect-exec-server/PtySpawner")<Pty
 
 /** Spawns children with pipes for stdin, stdout and stderr (`tty: false`). */
 export class PipeSpawner extends Context.Tag("effect-exec-server/PipeSpawner")<PipeSpawner, ProcessSpawner>() {}
+
+/**
+ * `takeEvents` over a mailbox the spawner fills, telling `onOutputTaken`
+ * about every chunk taken (spawners bound what they queue by it).
+ */
+export const takeEventsFrom = (
+  events: Mailbox.ReadonlyMailbox<ChildEvent>,
+  onOutputTaken: () => void = () => {}
+): ChildProcess["takeEvents"] =>
+  Effect.map(events.takeAll, ([chunk, done]) => {
+    const taken = Chunk.toReadonlyArray(chunk)
+    for (const event of taken) if (event._tag === "Output") onOutputTaken()
+    return [taken, done] as const
+  })

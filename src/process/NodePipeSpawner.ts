@@ -3,10 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
-import * as Stream from "effect/Stream"
 import * as NodeChildProcess from "node:child_process"
 import { internalErrorFrom } from "../protocol/errors.js"
-import { type ChildEvent, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { type ChildEvent, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus, takeEventsFrom } from "./ChildProcess.js"
 import { ReadGate } from "./ReadGate.js"
 import { exitCodeOf, killProcessGroup } from "./signals.js"
 import { checkWorkingDirectory } from "./spawnChecks.js"
@@ -132,9 +131,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
 
         const handle: ChildProcess = {
           pid,
-          events: Mailbox.toStream(events).pipe(
-            Stream.tap((event) => event._tag === "Output" ? Effect.sync(() => gate.chunkTaken()) : Effect.void)
-          ),
+          takeEvents: takeEventsFrom(events, () => gate.chunkTaken()),
           write: (bytes) =>
             Effect.sync((): StdinStatus => {
               if (stdin === null || !stdinOpen || stdin.writableEnded) return "stdinClosed"

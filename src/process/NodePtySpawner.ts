@@ -3,11 +3,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
-import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as NodePty from "node-pty"
 import { internalErrorFrom } from "../protocol/errors.js"
-import { type ChildEvent, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
+import { type ChildEvent, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus, takeEventsFrom } from "./ChildProcess.js"
 import { ReadGate } from "./ReadGate.js"
 import { exitCodeOf, killProcessGroup, signalName } from "./signals.js"
 import { checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
@@ -219,9 +218,7 @@ export const make = (): ProcessSpawner => ({
         })
       const handle: ChildProcess = {
         pid,
-        events: Mailbox.toStream(events).pipe(
-          Stream.tap((event) => event._tag === "Output" ? Effect.sync(() => gate.chunkTaken()) : Effect.void)
-        ),
+        takeEvents: takeEventsFrom(events, () => gate.chunkTaken()),
         write,
         closeStdin: write(EOF_BYTE),
         resize: (size) =>

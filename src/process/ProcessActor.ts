@@ -12,7 +12,6 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type { InternalError } from "../protocol/errors.js"
 import type {
   OutputStream,
@@ -152,10 +151,15 @@ export const makeProcessActor = (
       Effect.map(output.appendOutput(stream, bytes), (chunk) =>
         publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes }))
 
-    yield* child.events.pipe(
-      Stream.runForEach((event) =>
-        event._tag === "Output" ? appendOutput(event.stream, event.bytes) : onExit(event.exitCode, event.signal)
-      ),
+    yield* Effect.gen(function*() {
+      while (true) {
+        const [events, done] = yield* child.takeEvents
+        for (const event of events) {
+          yield* event._tag === "Output" ? appendOutput(event.stream, event.bytes) : onExit(event.exitCode, event.signal)
+        }
+        if (done) return
+      }
+    }).pipe(
       Effect.zipRight(onClose),
       Effect.forkScoped
     )

@@ -18,7 +18,8 @@ import {
   type ProcessSpawner,
   PtySpawner,
   type SpawnRequest,
-  type StdinStatus
+  type StdinStatus,
+  takeEventsFrom
 } from "../process/ChildProcess.js"
 import { exitCodeOf, signalNumber } from "../process/signals.js"
 
@@ -116,7 +117,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
           }
           const handle: ChildProcess = {
             pid: child.pid,
-            events: Mailbox.toStream(events),
+            takeEvents: takeEventsFrom(events),
             write: (bytes) =>
               Effect.sync((): StdinStatus => {
                 if (!stdinOpen) return "stdinClosed"
