@@ -25,6 +25,11 @@ export const writeLines = (
   messages: ReadonlyArray<OutgoingMessage>,
   done: (error?: unknown) => void
 ): void => {
+  // The common case, one response: a single write of the line.
+  if (messages.length === 1 && typeof messages[0] === "string") {
+    writable.write(`${messages[0]}\n`, (error) => done(error ?? undefined))
+    return
+  }
   writable.cork()
   const last = messages.length - 1
   for (let i = 0; i <= last; i++) {
