@@ -1,0 +1,85 @@
+/**
+ * The outbound queue of a connection over a scripted transport write: order,
+ * batching per turn, flow accounting, close and failure.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import { makeFlowMeter } from "../../src/rpc/FlowControl.js"
+import type { OutgoingMessage } from "../../src/rpc/JsonRpc.js"
+import * as Outbound from "../../src/rpc/Outbound.js"
+
+/** A transport whose writes complete when the test says so. */
+const scriptedTransport = () => {
+  const batches: Array<ReadonlyArray<OutgoingMessage>> = []
+  const pending: Array<(error?: unknown) => void> = []
+  return {
+    batches,
+    write: (messages: ReadonlyArray<OutgoingMessage>, done: (error?: unknown) => void) => {
+      batches.push(messages)
+      pending.push(done)
+    },
+    /** Completes the oldest write still pending. */
+    complete: (error?: unknown) => pending.shift()!(error)
+  }
+}
+
+const nextTurn = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+
+describe("Outbound", () => {
+  it.effect("writes what is sent in one turn as one batch, in order, and counts it until written", () =>
+    Effect.gen(function*() {
+      const transport = scriptedTransport()
+      const flow = makeFlowMeter({ highWaterMark: 10, lowWaterMark: 4 })
+      const written: Array<ReadonlyArray<OutgoingMessage>> = []
+      const outbound = Outbound.make({ write: transport.write, flow, onWritten: (batch) => written.push(batch) })
+      outbound.send("aaaa")
+      outbound.send("bbbb")
+      outbound.send(new Uint8Array(4))
+      expect(transport.batches).toEqual([]) // nothing is written before the turn ends
+      expect(flow.paused()).toBe(true) // 12 bytes queued > 10
+      yield* nextTurn
+      expect(transport.batches).toEqual([["aaaa", "bbbb", new Uint8Array(4)]])
+      outbound.send("cc")
+      yield* nextTurn
+      expect(transport.batches).toHaveLength(2)
+      transport.complete()
+      expect(flow.queuedBytes()).toBe(2)
+      expect(flow.paused()).toBe(false)
+      expect(written).toEqual([["aaaa", "bbbb", new Uint8Array(4)]])
+    }))
+
+  it.effect("close flushes what is queued and waits until every batch is written", () =>
+    Effect.gen(function*() {
+      const transport = scriptedTransport()
+      const outbound = Outbound.make({ write: transport.write, flow: makeFlowMeter({ highWaterMark: 100, lowWaterMark: 10 }) })
+      outbound.send("first")
+      yield* nextTurn
+      outbound.send("last")
+      const closing = yield* Effect.fork(outbound.close)
+      yield* nextTurn
+      expect(transport.batches).toEqual([["first"], ["last"]])
+      outbound.send("too late")
+      transport.complete()
+      yield* nextTurn
+      expect(closing.unsafePoll()).toBeNull()
+      transport.complete()
+      yield* Fiber.join(closing)
+      expect(transport.batches).toHaveLength(2)
+    }))
+
+  it.effect("a failed write completes `failed`, ends a close and drops later messages", () =>
+    Effect.gen(function*() {
+      const transport = scriptedTransport()
+      const outbound = Outbound.make({ write: transport.write, flow: makeFlowMeter({ highWaterMark: 100, lowWaterMark: 10 }) })
+      const failed = yield* Effect.fork(outbound.failed)
+      outbound.send("x")
+      yield* nextTurn
+      transport.complete(new Error("EPIPE"))
+      yield* Fiber.join(failed)
+      outbound.send("y")
+      yield* nextTurn
+      expect(transport.batches).toEqual([["x"]])
+      yield* outbound.close
+    }))
+})
