@@ -59,16 +59,20 @@ writeFileSync(pipeFile, randomBytes(sizes.pipeBytes))
 const ptyFile = Path.join(work, "text.txt")
 writeFileSync(ptyFile, Buffer.alloc(sizes.ptyBytes, "abcdefghijklmnopqrstuvwxyz0123456789"))
 
-/** Processes in the server's process group (the server and its own helpers, not the processes it runs). */
-const groupPids = (pgid) =>
+/** Processes whose /proc stat field (counted after the command name: 1 = parent pid, 2 = group) equals `value`. */
+const pidsWhere = (field, value) =>
   readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[field]) === value
     } catch {
       return false
     }
   })
+/** Processes in the server's process group (the server and its own helpers, not the processes it runs). */
+const groupPids = (pgid) => pidsWhere(2, pgid)
+/** The server's own child processes (at idle: its helpers, such as our reaper, which leads its own group). */
+const childPids = (parent) => pidsWhere(1, parent)
 const cpuSeconds = (pgid) =>
   groupPids(pgid).reduce((total, pid) => {
     try {
@@ -78,16 +82,6 @@ const cpuSeconds = (pgid) =>
       return total
     }
   }, 0)
-/** The server's own child processes (at idle: its helpers, such as our reaper, which leads its own group). */
-const childPids = (parent) =>
-  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent
-    } catch {
-      return false
-    }
-  })
 const memoryMiB = (pgid, field, pids = groupPids(pgid)) =>
   pids.reduce((total, pid) => {
     try {
