@@ -2,10 +2,10 @@
  * Serves one JSON-RPC connection over any frame transport: reads frames,
  * answers each request exactly once, keeps per-key order among concurrent
  * requests, and writes responses and notifications through one outbound
- * mailbox so that what is enqueued first is written first.
+ * queue so that what is sent first is written first.
  */
-import * as Effect from "effect/Effect"
 import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
 import type * as Mailbox from "effect/Mailbox"
@@ -15,12 +15,12 @@ import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
 import * as Outbound from "./Outbound.js"
 import type { WriteBatch } from "./Outbound.js"
-import type { OutgoingMessage } from "./JsonRpc.js"
 import type { Dispatched, Dispatcher } from "./Dispatcher.js"
 import {
   encodeResponse,
   type Frame,
   type IncomingMessage,
+  type OutgoingMessage,
   oversizedError,
   parseFrame,
   type RequestMessage,
