@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --interrupt-budget=16384
+#!/usr/bin/env -S node --max-semi-space-size=1 --interrupt-budget=16384 --v8-pool-size=1
 /**
  * The `exec-server` command: parses flags with @effect/cli, logs to stderr
  * (stdout is the wire in stdio mode) and runs the server until its transport
@@ -10,9 +10,13 @@
  * - 1 MiB semi-spaces: output travels in pooled buffers, so what the server
  *   allocates per message is small and short-lived, and a small young
  *   generation cuts the resident set by about a fifth at equal throughput;
- * - an eighth of the default interrupt budget: the request path is compiled
+ * - a quarter of the default interrupt budget: the request path is compiled
  *   by the optimizing tiers after a few hundred requests rather than a few
- *   thousand, which halves round-trip times early on, for ~2 MiB of code.
+ *   thousand, which halves round-trip times early on, for ~2 MiB of code;
+ * - one V8 worker thread instead of four: young-generation collections
+ *   spread over several threads stall whenever one of them waits for a
+ *   core (the machine is shared with the children and the client), which
+ *   made p99 round trips 4-5x longer and slowed PTY and pipe throughput.
  * `ClientTransport.serverNodeFlags` repeats them for servers started with
  * `node` directly.
  */

@@ -103,7 +103,11 @@ export const localServerBin: string = Path.resolve(
 )
 
 /** The Node flags of the binary's shebang (see `src/cli/main.ts`), for starting it with `node` explicitly. */
-export const serverNodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=1", "--interrupt-budget=16384"]
+export const serverNodeFlags: ReadonlyArray<string> = [
+  "--max-semi-space-size=1",
+  "--interrupt-budget=16384",
+  "--v8-pool-size=1"
+]
 
 const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
   try {
