@@ -14,6 +14,10 @@ import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport } from "../server/ExecServer.js"
 import { LineFramer } from "./LineFramer.js"
 
+const NEWLINE = Buffer.from("\n")
+/** Below this a message and its newline are joined into one string (a copy is cheaper than a writev). */
+const SMALL_MESSAGE_CHARS = 64 * 1024
+
 /**
  * Writes a batch of messages as lines and calls `done` when the stream took
  * the last one. The lines go out in one writev (cork/uncork) rather than as
@@ -25,9 +29,10 @@ export const writeLines = (
   messages: ReadonlyArray<OutgoingMessage>,
   done: (error?: unknown) => void
 ): void => {
-  // The common case, one response: a single write of the line.
-  if (messages.length === 1 && typeof messages[0] === "string") {
-    writable.write(`${messages[0]}\n`, (error) => done(error ?? undefined))
+  // The common case, one small response: a single write of the line.
+  const only = messages.length === 1 ? messages[0] : undefined
+  if (typeof only === "string" && only.length < SMALL_MESSAGE_CHARS) {
+    writable.write(`${only}\n`, (error) => done(error ?? undefined))
     return
   }
   writable.cork()
@@ -39,8 +44,6 @@ export const writeLines = (
   writable.write(NEWLINE, (error) => done(error ?? undefined))
   writable.uncork()
 }
-
-const NEWLINE = Buffer.from("\n")
 
 /** A frame transport over a readable and a writable byte stream (a child's stdio, a socket). */
 export const fromStreams = (options: {
