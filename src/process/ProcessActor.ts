@@ -115,11 +115,14 @@ export const makeProcessActor = (
     let closed = false
     let failure: string | null = null
     const closedSignal = Deferred.unsafeMake<void>(FiberId.none)
-    // Replaced on every event, so a long-poll waits on the one current when it looked.
-    let changed = Deferred.unsafeMake<void>(FiberId.none)
+    // Completed and dropped on every event, so a long-poll waits on the one
+    // current when it looked; made only when a read waits (output is hot).
+    let changed: Deferred.Deferred<void> | undefined
+    const currentChange = (): Deferred.Deferred<void> => (changed ??= Deferred.unsafeMake<void>(FiberId.none))
     const signalChange = () => {
+      if (changed === undefined) return
       const previous = changed
-      changed = Deferred.unsafeMake<void>(FiberId.none)
+      changed = undefined
       Deferred.unsafeDone(previous, Exit.void)
     }
 
@@ -240,7 +243,7 @@ export const makeProcessActor = (
         Effect.gen(function*() {
           const deadline = Date.now() + Math.min(waitMs, MAX_WAIT_MS)
           while (true) {
-            const waitFor = changed
+            const waitFor = currentChange()
             const retained = yield* output.read(afterSeq, maxBytes)
             const somethingNewer = retained.chunks.length > 0 || retained.nextSeq - 1 > afterSeq
             const remaining = deadline - Date.now()
