@@ -3,7 +3,7 @@
  * Side-by-side benchmark of exec-server implementations over stdio, driven
  * the way a client drives them. Prints a table and JSON.
  *
- *   npm run bench
+ *   npm run bench                  (node --expose-gc bench/run.mjs)
  *   npm run bench -- --compare "/path/to/codex exec-server --listen stdio://" --compare-dialect codex
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
@@ -165,6 +165,11 @@ const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(val
 const base64Bytes = (chunk) => Buffer.byteLength(chunk, "base64")
 
 const withServer = async (spec, run) => {
+  // The client's own garbage from the last workload (tens of MB of parsed
+  // JSON) must not be collected on the next server's time: collect it now
+  // (with --expose-gc, as `npm run bench` runs this) and let the machine settle.
+  globalThis.gc?.()
+  await new Promise((resolve) => setTimeout(resolve, 100))
   const server = new Server(spec)
   try {
     await server.start()
