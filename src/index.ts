@@ -15,6 +15,7 @@ export * as Connection from "./rpc/Connection.js"
 export * as Dispatcher from "./rpc/Dispatcher.js"
 export * as JsonRpc from "./rpc/JsonRpc.js"
 export * as JsonRpcServer from "./rpc/JsonRpcServer.js"
+export * as Outbound from "./rpc/Outbound.js"
 
 export * as ClientSession from "./server/ClientSession.js"
 export * as ExecServer from "./server/ExecServer.js"
