@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { pipeProcess, SERVER_BIN } from "../support/StdioServer.js"
+import { pipeProcess, serverArgs } from "../support/StdioServer.js"
 import { RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
 
 const status = (pid: number, field: string) =>
@@ -14,7 +14,7 @@ const status = (pid: number, field: string) =>
 describe("backpressure", () => {
   it("delivers 256 MiB in order to a client reading at ~20 MB/s with bounded server memory", async () => {
     const lines = 31_100_000
-    const server = spawn(process.execPath, [SERVER_BIN], { stdio: ["pipe", "pipe", "inherit"] })
+    const server = spawn(process.execPath, serverArgs(), { stdio: ["pipe", "pipe", "inherit"] })
     const pid = server.pid!
     const send = (message: unknown) => server.stdin.write(JSON.stringify(message) + "\n")
     let buffer = ""

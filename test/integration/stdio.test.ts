@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ClientTransport from "../../src/client/ClientTransport.js"
-import { eventually, isAlive, pipeProcess, ptyProcess, runToExit, SERVER_BIN, useStdioServers } from "../support/StdioServer.js"
+import { eventually, isAlive, pipeProcess, ptyProcess, runToExit, SERVER_BIN, serverArgs, useStdioServers } from "../support/StdioServer.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
@@ -24,12 +24,12 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }))
 
 describe("the binary", () => {
   it("prints usage for --help and its version for --version", () => {
-    const help = execFileSync(process.execPath, [SERVER_BIN, "--help"], { encoding: "utf8" })
+    const help = execFileSync(process.execPath, serverArgs("--help"), { encoding: "utf8" })
     expect(help).toContain("--listen")
     expect(help).toContain("--grace-ms")
     expect(help).toContain("--retained-output-bytes")
     expect(help).toContain("--max-message-bytes")
-    const version = execFileSync(process.execPath, [SERVER_BIN, "--version"], { encoding: "utf8" })
+    const version = execFileSync(process.execPath, serverArgs("--version"), { encoding: "utf8" })
     expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/)
   })
 
@@ -39,7 +39,7 @@ describe("the binary", () => {
   })
 
   it("answers initialize piped on stdin with exactly one line and exits 0", () => {
-    const stdout = execFileSync(process.execPath, [SERVER_BIN], {
+    const stdout = execFileSync(process.execPath, serverArgs(), {
       input: JSON.stringify({ id: 1, method: "initialize", params: { clientName: "x" } }) + "\n",
       encoding: "utf8",
       stdio: ["pipe", "pipe", "ignore"]

@@ -8,9 +8,13 @@ import { readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach } from "vitest"
+import { serverNodeFlags } from "../../src/client/ClientTransport.js"
 
 /** The built CLI entry point. */
 export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js")
+
+/** The arguments that run the binary on the current Node as its shebang does (same V8 flags). */
+export const serverArgs = (...args: ReadonlyArray<string>): Array<string> => [...serverNodeFlags, SERVER_BIN, ...args]
 
 // Messages here are JSON from the wire, untyped on purpose: this is a black-box
 // client, and each test states what it expects of them.
@@ -46,7 +50,7 @@ export class StdioServer {
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 
   constructor(args: ReadonlyArray<string> = []) {
-    this.child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] })
+    this.child = spawn(process.execPath, serverArgs(...args), { stdio: ["pipe", "pipe", "pipe"] })
     this.child.stdout.setEncoding("utf8")
     this.child.stdout.on("data", (text: string) => this.onData(text))
     this.child.stderr.setEncoding("utf8")
@@ -201,7 +205,7 @@ export const eventually = async (condition: () => boolean, timeoutMs = 5_000): P
 /** Runs the binary to completion (for flags that make it exit at once) and returns its exit status and stderr. */
 export const runToExit = (args: ReadonlyArray<string>): { readonly status: number | null; readonly stderr: string } => {
   try {
-    execFileSync(process.execPath, [SERVER_BIN, ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
+    execFileSync(process.execPath, serverArgs(...args), { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
     return { status: 0, stderr: "" }
   } catch (error) {
     const failure = error as { status: number | null; stderr: Buffer }

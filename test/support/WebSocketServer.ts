@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { afterEach } from "vitest"
 import { WebSocket } from "ws"
-import { SERVER_BIN } from "./StdioServer.js"
+import { serverArgs } from "./StdioServer.js"
 
 /** A server started with `--listen ws://127.0.0.1:0`, once its banner named the port. */
 export interface RunningWebSocketServer {
@@ -16,7 +16,7 @@ export interface RunningWebSocketServer {
 export const startWebSocketServer = (args: ReadonlyArray<string> = []): Promise<RunningWebSocketServer> =>
   new Promise((resolve, reject) => {
     const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
-    const child = spawn(process.execPath, [SERVER_BIN, ...listen, ...args], {
+    const child = spawn(process.execPath, serverArgs(...listen, ...args), {
       stdio: ["ignore", "pipe", "pipe"]
     })
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
