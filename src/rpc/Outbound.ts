@@ -47,6 +47,7 @@ export const make = (options: {
   const failed = Deferred.unsafeMake<void>(FiberId.none)
   const drained = Deferred.unsafeMake<void>(FiberId.none)
   let queue: Array<OutgoingMessage> = []
+  let queueBytes = 0
   let flushScheduled = false
   let batchesInFlight = 0
   let closing = false
@@ -60,9 +61,9 @@ export const make = (options: {
     flushScheduled = false
     if (broken || queue.length === 0) return
     const batch = queue
+    const bytes = queueBytes
     queue = []
-    let bytes = 0
-    for (const message of batch) bytes += messageSize(message)
+    queueBytes = 0
     batchesInFlight++
     options.write(batch, (error) => {
       batchesInFlight--
@@ -79,8 +80,10 @@ export const make = (options: {
   return {
     send: (message) => {
       if (closing || broken) return
+      const bytes = messageSize(message)
       queue.push(message)
-      options.flow.queued(messageSize(message))
+      queueBytes += bytes
+      options.flow.queued(bytes)
       if (!flushScheduled) {
         flushScheduled = true
         queueMicrotask(flush)
