@@ -145,7 +145,8 @@ export const serveConnection = <R>(
       }
     }
 
-    // One message of a batch: requests run (forked unless sequential), the rest inline.
+    // One message of a batch: requests run (forked unless sequential) and are
+    // answered in the batch's array; the rest is handled inline.
     type Outcome =
       | { readonly _tag: "Answer"; readonly response: ResponseMessage }
       | { readonly _tag: "Done"; readonly dispatched: Dispatched }
@@ -156,9 +157,9 @@ export const serveConnection = <R>(
         case "Invalid":
           return Effect.succeed({ _tag: "Answer", response: { id: message.id, error: message.error } })
         case "ClientResponse":
-          return Effect.as(Effect.logDebug("ignoring a response sent by the client"), undefined)
         case "Notification":
-          return Effect.as(runAlone(dispatcher.handleNotification(message)), undefined)
+          // Handled as in a frame of their own; they add nothing to the answer.
+          return Effect.as(handleSingle(message) ?? Effect.void, undefined)
         case "Request": {
           const ordering = options.ordering(message)
           const effect = dispatcher.handleRequest(message)
