@@ -121,36 +121,23 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   }
 
   const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
+    const answerError = (error: WireError): Dispatched => ({ response: { id: request.id, error }, afterResponse: [] })
     const rpc = options.requests.requests.get(request.method) as Rpc.AnyWithProps | undefined
     if (rpc === undefined) {
-      return Effect.succeed({
-        response: {
-          id: request.id,
-          error: { code: ErrorCode.MethodNotFound, message: `method not found: ${request.method}` }
-        },
-        afterResponse: []
-      })
+      return Effect.succeed(
+        answerError({ code: ErrorCode.MethodNotFound, message: `method not found: ${request.method}` })
+      )
     }
     const codec = codecOf(rpc)
     const payload = codec.decode(request.params ?? {})
     if (Either.isLeft(payload)) {
-      return Effect.succeed({
-        response: {
-          id: request.id,
-          error: {
-            code: ErrorCode.InvalidParams,
-            message: `invalid params for ${request.method}: ${formatParseError(payload.left)}`
-          }
-        },
-        afterResponse: []
-      })
+      return Effect.succeed(answerError({
+        code: ErrorCode.InvalidParams,
+        message: `invalid params for ${request.method}: ${formatParseError(payload.left)}`
+      }))
     }
     const pending: Array<Effect.Effect<void>> = []
-    const failed = (cause: Cause.Cause<unknown>) =>
-      Effect.map(wireErrorOf(request.method, cause), (error): Dispatched => ({
-        response: { id: request.id, error },
-        afterResponse: []
-      }))
+    const failed = (cause: Cause.Cause<unknown>) => Effect.map(wireErrorOf(request.method, cause), answerError)
     return FiberRef.set(afterResponseRef, pending).pipe(
       Effect.zipRight(invoke(rpc, payload.right)),
       Effect.matchCauseEffect({
