@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as FileOperations from "../fs/FileOperations.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"
+import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
 import { afterResponse } from "../rpc/Connection.js"
 import { ClientSession } from "./ClientSession.js"
@@ -36,8 +37,14 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
   const processes = session.processes
   /** The process, or -32600 for an unknown id. */
   const processOf = (processId: string) => Effect.flatMap(processes, (table) => table.get(processId))
-  /** The process, if the id is known. */
-  const findProcess = (processId: string) => Effect.map(processes, (table) => table.find(processId))
+  /** `use` of the process, or `unknown` when the id is not known (these methods answer, not fail). */
+  const withKnownProcess = <A, E>(
+    processId: string,
+    unknown: A,
+    use: (actor: ProcessActor) => Effect.Effect<A, E>
+  ) =>
+    Effect.flatMap(processes, (table) =>
+      Option.match(table.find(processId), { onNone: () => Effect.succeed(unknown), onSome: use }))
   return {
     "process/start": (params) =>
       processes.pipe(
@@ -47,17 +54,13 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
         Effect.map((actor) => ({ processId: actor.processId }))
       ),
     "process/write": ({ chunk, processId, writeId }) =>
-      Effect.flatMap(findProcess(processId), Option.match({
-        onNone: () => Effect.succeed(writeResult("unknownProcess")),
-        onSome: (actor) => Effect.map(actor.write(chunk, writeId), writeResult)
-      })),
+      withKnownProcess(processId, writeResult("unknownProcess"), (actor) =>
+        Effect.map(actor.write(chunk, writeId), writeResult)),
     "process/read": ({ afterSeq, maxBytes, processId, waitMs }) =>
       Effect.flatMap(processOf(processId), (actor) => actor.read({ afterSeq: afterSeq ?? 0, maxBytes, waitMs: waitMs ?? 0 })),
     "process/terminate": ({ graceMs, mode, processId }) =>
-      Effect.flatMap(findProcess(processId), Option.match({
-        onNone: () => Effect.succeed({ running: false }),
-        onSome: (actor) => Effect.map(actor.terminate(mode, graceMs ?? config.graceMs), (running) => ({ running }))
-      })),
+      withKnownProcess(processId, { running: false }, (actor) =>
+        Effect.map(actor.terminate(mode, graceMs ?? config.graceMs), (running) => ({ running }))),
     "process/resize": ({ cols, processId, rows }) =>
       processOf(processId).pipe(
         Effect.flatMap((actor) =>
@@ -68,10 +71,7 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
         Effect.as({})
       ),
     "process/closeStdin": ({ processId }) =>
-      Effect.flatMap(findProcess(processId), Option.match({
-        onNone: () => Effect.succeed(writeResult("unknownProcess")),
-        onSome: (actor) => Effect.map(actor.closeStdin, writeResult)
-      })),
+      withKnownProcess(processId, writeResult("unknownProcess"), (actor) => Effect.map(actor.closeStdin, writeResult)),
     "process/signal": ({ processId, signal }) =>
       processOf(processId).pipe(
         Effect.flatMap((actor) => actor.signal(signal)),
