@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Path from "node:path"
 import { randomBytes } from "node:crypto"
-import { InternalError, InvalidRequest, NotFound } from "../protocol/errors.js"
+import { errnoOf, InternalError, InvalidRequest, NotFound } from "../protocol/errors.js"
 
 /** What a filesystem method fails with. */
 export type FsError = NotFound | InvalidRequest | InternalError
@@ -31,9 +31,7 @@ const ERRNO_BY_REASON: Record<string, string> = {
 /** Maps a platform error to the protocol's error for an operation on `path`. */
 export const fromPlatformError = (operation: string, path: string) => (error: PlatformError): FsError => {
   const cause = error._tag === "SystemError" ? error.cause : undefined
-  const causeCode = typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
-    ? cause.code
-    : undefined
+  const causeCode = errnoOf(cause)
   const reason = error._tag === "SystemError" ? error.reason : undefined
   if (reason === "NotFound" || causeCode === "ENOENT") {
     return new NotFound({ message: `${operation}: no such file or directory: ${path}` })

@@ -73,9 +73,11 @@ export const ExecServerError = Schema.Union(InvalidRequest, InvalidParams, Metho
 /** @see ExecServerError */
 export type ExecServerError = typeof ExecServerError.Type
 
-/** The wire form of a typed protocol error. */
-export const toWireError = (error: ExecServerError): WireError =>
-  error._tag === "InternalError" && error.errno !== undefined
+/** The wire form of a typed protocol error (or any error with a code): an errno, when it has one, goes in `data`. */
+export const toWireError = (
+  error: { readonly code: number; readonly message: string; readonly errno?: unknown }
+): WireError =>
+  typeof error.errno === "string"
     ? { code: error.code, message: error.message, data: { errno: error.errno } }
     : { code: error.code, message: error.message }
 

@@ -16,7 +16,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { ErrorCode, type WireError } from "../protocol/errors.js"
+import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
 import { afterResponseRef, Connection, type ConnectionService } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "./JsonRpc.js"
 
@@ -73,14 +73,7 @@ const wireErrorOf = (method: string, cause: Cause.Cause<unknown>): Effect.Effect
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
-    if (isWireError(error)) {
-      const data = "errno" in error && typeof error.errno === "string" ? { errno: error.errno } : undefined
-      return Effect.succeed(
-        data === undefined
-          ? { code: error.code, message: error.message }
-          : { code: error.code, message: error.message, data }
-      )
-    }
+    if (isWireError(error)) return Effect.succeed(toWireError(error))
     return Effect.as(
       Effect.logError(`${method} failed with an untyped error`, cause),
       { code: ErrorCode.InternalError, message: `internal error: ${String(error)}` }
