@@ -46,6 +46,3 @@ export const makeFlowMeter = (options: { readonly highWaterMark: number; readonl
     queuedBytes: () => queuedBytes
   }
 }
-
-/** Flow control that never pauses (for connections without a meter). */
-export const unmetered: FlowControl = { paused: () => false, subscribe: () => () => {} }
