@@ -4,10 +4,8 @@
  * guarantees the order of a child's events; the actor adds sequencing,
  * retention and policy on top.
  */
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import type { InternalError } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
@@ -29,6 +27,11 @@ export interface SpawnRequest {
 export type ChildEvent =
   | { readonly _tag: "Output"; readonly stream: OutputStream; readonly bytes: Uint8Array }
   | { readonly _tag: "Exited"; readonly exitCode: number; readonly signal: string | null }
+  /** The last event: the child has exited and every output stream has ended. */
+  | { readonly _tag: "Closed" }
+
+/** Takes a child's events as they happen; it runs in the spawner's callbacks, so it must not block. */
+export type ChildEventSink = (event: ChildEvent) => void
 
 /** The outcome of handing bytes (or EOF) to a child's stdin. */
 export type StdinStatus = "accepted" | "stdinClosed"
@@ -37,12 +40,13 @@ export type StdinStatus = "accepted" | "stdinClosed"
 export interface ChildProcess {
   readonly pid: number
   /**
-   * Waits for output or exit and takes every event queued, for a single
-   * consumer; `done` is true once no more will come (the child has exited
-   * and every output stream has ended: the process is closed). `Exited`
-   * comes after every chunk the child wrote before it exited.
+   * Hands the child's events to `sink` (once, to the one owner): first those
+   * that happened before, then each as it happens, synchronously and in
+   * order. `Exited` comes after every chunk the child wrote before it exited;
+   * `Closed` comes last. Nothing is queued between the child and its owner:
+   * flow control (`setPaused`) is what bounds the output in flight.
    */
-  readonly takeEvents: Effect.Effect<readonly [events: ReadonlyArray<ChildEvent>, done: boolean]>
+  readonly listen: (sink: ChildEventSink) => void
   readonly write: (bytes: Uint8Array) => Effect.Effect<StdinStatus>
   readonly closeStdin: Effect.Effect<StdinStatus>
   /** Resizes the terminal; a no-op for pipe children and after exit. */
@@ -73,15 +77,46 @@ export class PtySpawner extends Context.Tag("effect-exec-server/PtySpawner")<Pty
 export class PipeSpawner extends Context.Tag("effect-exec-server/PipeSpawner")<PipeSpawner, ProcessSpawner>() {}
 
 /**
- * `takeEvents` over a mailbox the spawner fills, telling `onOutputTaken`
- * about every chunk taken (spawners bound what they queue by it).
+ * A child's events on their way to its owner: held until the owner listens,
+ * then handed over as they happen. An event raised while the sink is still
+ * busy with the previous one (the sink paused or resumed the child) waits
+ * for it, so the order holds. Closing it drops whatever comes later.
  */
-export const takeEventsFrom = (
-  events: Mailbox.ReadonlyMailbox<ChildEvent>,
-  onOutputTaken: () => void = () => {}
-): ChildProcess["takeEvents"] =>
-  Effect.map(events.takeAll, ([chunk, done]) => {
-    const taken = Chunk.toReadonlyArray(chunk)
-    for (const event of taken) if (event._tag === "Output") onOutputTaken()
-    return [taken, done] as const
-  })
+export class ChildEvents {
+  private sink: ChildEventSink | undefined
+  private backlog: Array<ChildEvent> = []
+  private delivering = false
+  private closed = false
+  private finished = false
+
+  /** Hands `event` on, or holds it until there is a listener; nothing after `Closed` is. */
+  emit(event: ChildEvent): void {
+    if (this.closed || this.finished) return
+    if (event._tag === "Closed") this.finished = true
+    this.backlog.push(event)
+    if (this.sink !== undefined && !this.delivering) this.drain(this.sink)
+  }
+
+  /** `ChildProcess.listen`. */
+  listen(sink: ChildEventSink): void {
+    if (this.sink !== undefined) throw new Error("a child's events have one listener")
+    this.sink = sink
+    this.drain(sink)
+  }
+
+  /** Drops the listener and every later event (the child's resources are being released). */
+  close(): void {
+    this.closed = true
+    this.sink = undefined
+    this.backlog = []
+  }
+
+  private drain(sink: ChildEventSink): void {
+    this.delivering = true
+    try {
+      while (this.backlog.length > 0 && !this.closed) sink(this.backlog.shift()!)
+    } finally {
+      this.delivering = false
+    }
+  }
+}

@@ -1,12 +1,9 @@
 /** The pipe spawner on Node's child_process: stdout and stderr apart, stdin a pipe or /dev/null. */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as NodeChildProcess from "node:child_process"
 import { internalErrorFrom } from "../protocol/errors.js"
-import { type ChildEvent, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus, takeEventsFrom } from "./ChildProcess.js"
-import { ReadGate } from "./ReadGate.js"
+import { ChildEvents, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup } from "./signals.js"
 import { checkWorkingDirectory } from "./spawnChecks.js"
 
@@ -54,7 +51,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           }
         )
         const pid = child.pid!
-        const events = yield* Mailbox.make<ChildEvent>()
+        const events = new ChildEvents()
         let exitReported = false
         let exited = false
         let flushTimer: NodeJS.Timeout | undefined
@@ -63,38 +60,35 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           if (exitReported) return
           exitReported = true
           if (flushTimer !== undefined) clearTimeout(flushTimer)
-          events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(code, signal), signal })
+          events.emit({ _tag: "Exited", exitCode: exitCodeOf(code, signal), signal })
         }
+        // Flow control: while paused the child blocks once its pipes are full.
+        let paused = false
         // While output is paused, what the child wrote before exiting may still
         // be in the pipe: the flush window only runs while we are reading.
         const startFlushWindow = () => {
-          if (pendingExit === undefined || gate.paused || exitReported) return
+          if (pendingExit === undefined || paused || exitReported) return
           const { code, signal } = pendingExit
           flushTimer = setTimeout(() => {
             flushTimer = undefined
-            if (gate.paused) return
+            if (paused) return
             reportExit(code, signal)
           }, exitFlushMs)
         }
-        const gate = new ReadGate({
-          pause: () => {
+        const setPaused = (next: boolean) => {
+          if (next === paused) return
+          paused = next
+          if (paused) {
             child.stdout!.pause()
             child.stderr!.pause()
-          },
-          resume: () => {
+          } else {
             child.stdout!.resume()
             child.stderr!.resume()
             if (flushTimer === undefined) startFlushWindow()
           }
-        })
-        child.stdout!.on("data", (bytes: Buffer) => {
-          events.unsafeOffer({ _tag: "Output", stream: "stdout", bytes })
-          gate.chunkQueued()
-        })
-        child.stderr!.on("data", (bytes: Buffer) => {
-          events.unsafeOffer({ _tag: "Output", stream: "stderr", bytes })
-          gate.chunkQueued()
-        })
+        }
+        child.stdout!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stdout", bytes }))
+        child.stderr!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stderr", bytes }))
         child.on("exit", (code, signal) => {
           exited = true
           pendingExit = { code, signal }
@@ -103,7 +97,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         // `close`: exited and every stdio stream ended, so all output is read.
         child.on("close", (code, signal) => {
           reportExit(code, signal)
-          events.unsafeDone(Exit.void)
+          events.emit({ _tag: "Closed" })
         })
         // After a successful spawn Node reports only failed kill() calls here; we
         // signal groups with process.kill, so there is nothing to handle.
@@ -121,6 +115,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
 
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => {
+            events.close()
             if (flushTimer !== undefined) clearTimeout(flushTimer)
             if (!exited) killProcessGroup(pid, "SIGKILL")
             child.stdout?.destroy()
@@ -131,7 +126,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
 
         const handle: ChildProcess = {
           pid,
-          takeEvents: takeEventsFrom(events, () => gate.chunkTaken()),
+          listen: (sink) => events.listen(sink),
           write: (bytes) =>
             Effect.sync((): StdinStatus => {
               if (stdin === null || !stdinOpen || stdin.writableEnded) return "stdinClosed"
@@ -145,7 +140,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           }),
           resize: () => Effect.void,
           signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
-          setPaused: (next) => gate.setFlowPaused(next)
+          setPaused
         }
         return handle
       })

@@ -1,13 +1,10 @@
 /** The PTY spawner on node-pty: raw bytes on stream "pty", the child leads its own session. */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Fs from "node:fs"
 import * as NodePty from "node-pty"
 import { internalErrorFrom } from "../protocol/errors.js"
-import { type ChildEvent, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus, takeEventsFrom } from "./ChildProcess.js"
-import { ReadGate } from "./ReadGate.js"
+import { ChildEvents, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup, signalName } from "./signals.js"
 import { checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
@@ -123,17 +120,18 @@ export const make = (): ProcessSpawner => ({
         Fs.closeSync(slaveFd)
         slaveFd = undefined
       }
-      const events = yield* Mailbox.make<ChildEvent>()
+      const events = new ChildEvents()
       let exited = false
       // Set once the child is gone: the terminal is then read to its end
       // whatever flow control asks, or its last output could be lost.
       let draining = false
-      const gate = new ReadGate({
-        pause: () => {
-          if (!exited && !draining) terminal.pause()
-        },
-        resume: () => terminal.resume()
-      })
+      let paused = false
+      const setPaused = (next: boolean) => {
+        if (next === paused) return
+        paused = next
+        if (!paused) terminal.resume()
+        else if (!exited && !draining) terminal.pause()
+      }
       // A terminal hands over a few KB per read, each in its own turn of the
       // event loop; reads within COALESCE_MS of the last chunk become one
       // chunk (up to MAX_CHUNK_BYTES). A read after a quiet spell (a
@@ -151,8 +149,7 @@ export const make = (): ProcessSpawner => ({
         const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
         pending = []
         pendingBytes = 0
-        events.unsafeOffer({ _tag: "Output", stream: "pty", bytes })
-        gate.chunkQueued()
+        events.emit({ _tag: "Output", stream: "pty", bytes })
       }
       const dataListener = terminal.onData((data: string | Buffer) => {
         lastDataAt = Date.now()
@@ -194,12 +191,13 @@ export const make = (): ProcessSpawner => ({
         unwatch()
         releaseSlave()
         const signalText = signal !== undefined && signal !== 0 ? signalName(signal) : null
-        events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(exitCode, signalText), signal: signalText })
-        events.unsafeDone(Exit.void)
+        events.emit({ _tag: "Exited", exitCode: exitCodeOf(exitCode, signalText), signal: signalText })
+        events.emit({ _tag: "Closed" })
       })
 
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {
+          events.close()
           if (flushScheduled !== undefined) clearTimeout(flushScheduled)
           stopDrain()
           unwatch()
@@ -218,7 +216,7 @@ export const make = (): ProcessSpawner => ({
         })
       const handle: ChildProcess = {
         pid,
-        takeEvents: takeEventsFrom(events, () => gate.chunkTaken()),
+        listen: (sink) => events.listen(sink),
         write,
         closeStdin: write(EOF_BYTE),
         resize: (size) =>
@@ -231,7 +229,7 @@ export const make = (): ProcessSpawner => ({
             }
           }),
         signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
-        setPaused: (paused) => gate.setFlowPaused(paused)
+        setPaused
       }
       return handle
     })

@@ -25,21 +25,24 @@ export interface RetainedRead {
   readonly truncated: boolean
 }
 
-/** The retained output of one process. */
+/**
+ * The retained output of one process. Plain synchronous calls: the process
+ * actor appends in the child's output callbacks, in order.
+ */
 export interface RetainedOutput {
   /** Assigns the next seq to a chunk and retains it. */
-  readonly appendOutput: (stream: OutputStream, bytes: Uint8Array) => Effect.Effect<RetainedChunk>
+  append(stream: OutputStream, bytes: Uint8Array): RetainedChunk
   /** Assigns the next seq to a non-output event (exited, closed). */
-  readonly nextEventSeq: Effect.Effect<number>
+  nextEventSeq(): number
   /**
    * Chunks with `seq > afterSeq`, stopping before the chunk that would take
    * the total past `maxBytes` (but at least one chunk when there is one).
    */
-  readonly read: (afterSeq: number, maxBytes: number | undefined) => Effect.Effect<RetainedRead>
+  read(afterSeq: number, maxBytes: number | undefined): RetainedRead
   /** One past the last seq assigned. */
-  readonly nextSeq: Effect.Effect<number>
+  readonly nextSeq: number
   /** Bytes currently retained. */
-  readonly retainedBytes: Effect.Effect<number>
+  readonly retainedBytes: number
 }
 
 /** Makes the retained output of new processes. */
@@ -48,7 +51,7 @@ export class OutputBuffer extends Context.Tag("effect-exec-server/OutputBuffer")
 }>() {}
 
 /** An in-memory ring of whole chunks, bounded by bytes. */
-export class ChunkRing {
+export class ChunkRing implements RetainedOutput {
   // Slots before `head` are evicted; they are cleared so their bytes can be collected.
   private chunks: Array<RetainedChunk | undefined> = []
   private head = 0
@@ -109,16 +112,7 @@ export class ChunkRing {
   }
 }
 
-/** Wraps a `ChunkRing` as the service's per-process value. */
-export const fromRing = (ring: ChunkRing): RetainedOutput => ({
-  appendOutput: (stream, bytes) => Effect.sync(() => ring.append(stream, bytes)),
-  nextEventSeq: Effect.sync(() => ring.nextEventSeq()),
-  read: (afterSeq, maxBytes) => Effect.sync(() => ring.read(afterSeq, maxBytes)),
-  nextSeq: Effect.sync(() => ring.nextSeq),
-  retainedBytes: Effect.sync(() => ring.retainedBytes)
-})
-
 /** Retains output in memory. */
 export const layerMemory: Layer.Layer<OutputBuffer> = Layer.succeed(OutputBuffer, {
-  make: ({ maxBytes }) => Effect.sync(() => fromRing(new ChunkRing(maxBytes)))
+  make: ({ maxBytes }) => Effect.sync(() => new ChunkRing(maxBytes))
 })

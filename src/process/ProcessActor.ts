@@ -134,38 +134,36 @@ export const makeProcessActor = (
       else held.push(event)
     }
 
-    const onExit = (exitCode: number, signal: string | null) =>
-      Effect.map(output.nextEventSeq, (seq) => {
-        exit = { exitCode, signal }
-        publish({ _tag: "Exited", processId, seq, exitCode, signal })
-      })
-    const onClose = Effect.gen(function*() {
+    const onExit = (exitCode: number, signal: string | null) => {
+      exit = { exitCode, signal }
+      publish({ _tag: "Exited", processId, seq: output.nextEventSeq(), exitCode, signal })
+    }
+    const onClose = () => {
       if (exit === null) {
         failure = "the process ended without reporting an exit status"
-        yield* onExit(-1, null)
+        onExit(-1, null)
       }
-      const seq = yield* output.nextEventSeq
+      const seq = output.nextEventSeq()
       closed = true
       Deferred.unsafeDone(closedSignal, Exit.void)
       publish({ _tag: "Closed", processId, seq })
-    })
+    }
 
-    const appendOutput = (stream: OutputStream, bytes: Uint8Array) =>
-      Effect.map(output.appendOutput(stream, bytes), (chunk) =>
-        publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes }))
-
-    yield* Effect.gen(function*() {
-      while (true) {
-        const [events, done] = yield* child.takeEvents
-        for (const event of events) {
-          yield* event._tag === "Output" ? appendOutput(event.stream, event.bytes) : onExit(event.exitCode, event.signal)
+    // The child's events are handled in its own callbacks, with no queue or
+    // fiber hop per chunk: output is retained and published as it is read.
+    child.listen((event) => {
+      switch (event._tag) {
+        case "Output": {
+          const chunk = output.append(event.stream, event.bytes)
+          publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes })
+          return
         }
-        if (done) return
+        case "Exited":
+          return onExit(event.exitCode, event.signal)
+        case "Closed":
+          return onClose()
       }
-    }).pipe(
-      Effect.zipRight(onClose),
-      Effect.forkScoped
-    )
+    })
 
     const scope = yield* Effect.scope
     // The mailbox: commands run one at a time, in the order they were sent.
@@ -244,7 +242,7 @@ export const makeProcessActor = (
           const deadline = Date.now() + Math.min(waitMs, MAX_WAIT_MS)
           while (true) {
             const waitFor = currentChange()
-            const retained = yield* output.read(afterSeq, maxBytes)
+            const retained = output.read(afterSeq, maxBytes)
             const somethingNewer = retained.chunks.length > 0 || retained.nextSeq - 1 > afterSeq
             const remaining = deadline - Date.now()
             if (somethingNewer || closed || remaining <= 0) {

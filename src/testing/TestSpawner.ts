@@ -5,21 +5,18 @@
  * signals, resizes). A `behavior` can script children as they start.
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 import { InternalError } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
 import {
-  type ChildEvent,
+  ChildEvents,
   type ChildProcess,
   PipeSpawner,
   type ProcessSpawner,
   PtySpawner,
   type SpawnRequest,
-  type StdinStatus,
-  takeEventsFrom
+  type StdinStatus
 } from "../process/ChildProcess.js"
 import { exitCodeOf, signalNumber } from "../process/signals.js"
 
@@ -80,7 +77,8 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
         Effect.gen(function*() {
           const failure = behavior.failSpawn?.(request)
           if (failure !== undefined) return yield* failure
-          const events = yield* Mailbox.make<ChildEvent>()
+          const events = new ChildEvents()
+          yield* Effect.addFinalizer(() => Effect.sync(() => events.close()))
           let exited = false
           let closed = false
           let stdinOpen = tty || request.pipeStdin
@@ -97,18 +95,18 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
             exited: () => exited,
             output: (data, stream = tty ? "pty" : "stdout") => {
               const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data
-              events.unsafeOffer({ _tag: "Output", stream, bytes })
+              events.emit({ _tag: "Output", stream, bytes })
             },
             exit: (code, signal) => {
               if (exited) return
               exited = true
               stdinOpen = false
-              events.unsafeOffer({ _tag: "Exited", exitCode: exitCodeOf(code, signal ?? null), signal: signal ?? null })
+              events.emit({ _tag: "Exited", exitCode: exitCodeOf(code, signal ?? null), signal: signal ?? null })
             },
             close: () => {
               if (closed) return
               closed = true
-              events.unsafeDone(Exit.void)
+              events.emit({ _tag: "Closed" })
             },
             finish: (code, signal) => {
               child.exit(code, signal)
@@ -117,7 +115,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
           }
           const handle: ChildProcess = {
             pid: child.pid,
-            takeEvents: takeEventsFrom(events),
+            listen: (sink) => events.listen(sink),
             write: (bytes) =>
               Effect.sync((): StdinStatus => {
                 if (!stdinOpen) return "stdinClosed"
