@@ -251,7 +251,10 @@ const results = servers.map(() => ({}))
 for (let round = 0; round < rounds; round++) {
   for (const [name, workload] of Object.entries(workloads)) {
     if (only !== undefined && !only.includes(name)) continue
-    for (let s = 0; s < servers.length; s++) {
+    // A B in one round, B A in the next: whatever the first or second run of
+    // a pair gains from its position (a settling machine) cancels out.
+    const order = round % 2 === 0 ? servers.map((_, s) => s) : servers.map((_, s) => servers.length - 1 - s)
+    for (const s of order) {
       const figures = await withServer(servers[s], workload)
       for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)
       process.stderr.write(`round ${round + 1} ${name} ${servers[s].name}: ${JSON.stringify(figures)}\n`)
@@ -264,11 +267,14 @@ const metrics = Object.keys(results[0])
 const table = metrics.map((metric) => {
   const a = median(results[0][metric])
   const b = results[1] ? median(results[1][metric]) : undefined
-  return { metric, a, b, ratio: b === undefined ? undefined : a / b, lowerIsBetter: lowerIsBetter(metric) }
+  // The ratio of each round's pair, then their median: the machine's speed
+  // drifts over a run, and a pair ran within seconds of each other.
+  const ratio = results[1] ? median(results[0][metric].map((value, round) => value / results[1][metric][round])) : undefined
+  return { metric, a, b, ratio, lowerIsBetter: lowerIsBetter(metric) }
 })
 const format = (value) => value === undefined ? "" : value >= 100 ? value.toFixed(0) : value.toFixed(2)
 const header = ["metric", servers[0].name, ...(servers[1] ? [servers[1].name, "A/B"] : [])]
-console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds (medians)`)
+console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds (medians; A/B is the median of the rounds' ratios)`)
 console.log(header.join(" | "))
 console.log(header.map(() => "---").join(" | "))
 for (const row of table) {
