@@ -50,11 +50,32 @@ export class OutputBuffer extends Context.Tag("effect-exec-server/OutputBuffer")
   readonly make: (options: { readonly maxBytes: number }) => Effect.Effect<RetainedOutput>
 }>() {}
 
-/** An in-memory ring of whole chunks, bounded by bytes. */
+/** Where a retained chunk's bytes are in the ring's storage. */
+interface Slot {
+  readonly seq: number
+  readonly stream: OutputStream
+  start: number
+  readonly length: number
+}
+
+/** The smallest storage a ring allocates; it doubles from there up to its cap. */
+const MIN_STORAGE_BYTES = 256
+
+/**
+ * An in-memory ring of whole chunks, bounded by bytes. The bytes are copied
+ * into one buffer of the ring's own (grown as needed up to the cap), not kept
+ * in the buffers they arrived in: a chunk lives until a megabyte of newer
+ * output has passed, long enough to reach V8's old generation, and thousands
+ * of such buffers would then wait for a full collection, holding tens of MB
+ * that the process no longer uses. Reads return copies.
+ */
 export class ChunkRing implements RetainedOutput {
-  // Slots before `head` are evicted; they are cleared so their bytes can be collected.
-  private chunks: Array<RetainedChunk | undefined> = []
+  private storage = new Uint8Array(0)
+  // Slots before `head` are evicted; they are cleared for the array's compaction.
+  private slots: Array<Slot | undefined> = []
   private head = 0
+  /** Where the next chunk goes, if it fits before the end of the storage. */
+  private writeAt = 0
   private bytes = 0
   private seq = 0
   private evictedThroughSeq = 0
@@ -62,21 +83,16 @@ export class ChunkRing implements RetainedOutput {
   constructor(readonly maxBytes: number) {}
 
   append(stream: OutputStream, bytes: Uint8Array): RetainedChunk {
-    const chunk: RetainedChunk = { seq: ++this.seq, stream, bytes }
-    this.chunks.push(chunk)
-    this.bytes += bytes.byteLength
+    const length = bytes.byteLength
     // Keep at least the newest chunk, even when it alone is over the cap.
-    while (this.bytes > this.maxBytes && this.chunks.length - this.head > 1) {
-      const evicted = this.chunks[this.head]!
-      this.chunks[this.head++] = undefined
-      this.bytes -= evicted.bytes.byteLength
-      this.evictedThroughSeq = evicted.seq
-    }
-    if (this.head > 64 && this.head * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head)
-      this.head = 0
-    }
-    return chunk
+    while (this.count > 0 && this.bytes + length > this.maxBytes) this.evictOldest()
+    const start = this.place(length)
+    this.storage.set(bytes, start)
+    this.writeAt = start + length
+    this.bytes += length
+    const slot: Slot = { seq: ++this.seq, stream, start, length }
+    this.slots.push(slot)
+    return { seq: slot.seq, stream, bytes }
   }
 
   nextEventSeq(): number {
@@ -94,21 +110,78 @@ export class ChunkRing implements RetainedOutput {
   read(afterSeq: number, maxBytes: number | undefined): RetainedRead {
     // First retained chunk with seq > afterSeq (seqs increase along the ring).
     let low = this.head
-    let high = this.chunks.length
+    let high = this.slots.length
     while (low < high) {
       const mid = (low + high) >>> 1
-      if (this.chunks[mid]!.seq <= afterSeq) low = mid + 1
+      if (this.slots[mid]!.seq <= afterSeq) low = mid + 1
       else high = mid
     }
     const result: Array<RetainedChunk> = []
     let total = 0
-    for (let i = low; i < this.chunks.length; i++) {
-      const chunk = this.chunks[i]!
-      if (maxBytes !== undefined && result.length > 0 && total + chunk.bytes.byteLength > maxBytes) break
-      result.push(chunk)
-      total += chunk.bytes.byteLength
+    for (let i = low; i < this.slots.length; i++) {
+      const slot = this.slots[i]!
+      if (maxBytes !== undefined && result.length > 0 && total + slot.length > maxBytes) break
+      result.push({ seq: slot.seq, stream: slot.stream, bytes: this.storage.slice(slot.start, slot.start + slot.length) })
+      total += slot.length
     }
     return { chunks: result, nextSeq: this.nextSeq, truncated: this.evictedThroughSeq > afterSeq }
+  }
+
+  private get count(): number {
+    return this.slots.length - this.head
+  }
+
+  /** Where a chunk of `length` bytes goes: grows the storage or evicts the oldest chunks until it fits. */
+  private place(length: number): number {
+    while (this.count > 0) {
+      const oldest = this.slots[this.head]!
+      // The retained bytes run from the oldest chunk to `writeAt`, wrapping past the end at most once.
+      const wrapped = oldest.start > this.writeAt || (oldest.start === this.writeAt && this.bytes > 0)
+      if (wrapped ? this.writeAt + length <= oldest.start : this.writeAt + length <= this.storage.length) {
+        return this.writeAt
+      }
+      if (!wrapped && length <= oldest.start) return 0
+      if (this.storage.length < this.maxBytes) {
+        this.grow(this.bytes + length)
+        return this.writeAt
+      }
+      this.evictOldest()
+    }
+    // Empty: start over at the front, in storage sized for what is coming.
+    const wanted = Math.max(length, Math.min(this.maxBytes, MIN_STORAGE_BYTES))
+    if (this.storage.length < length || this.storage.length > Math.max(this.maxBytes, wanted)) {
+      this.storage = new Uint8Array(wanted)
+    }
+    return 0
+  }
+
+  /** Moves the retained chunks, in order, to the front of a larger storage. */
+  private grow(needed: number): void {
+    const next = new Uint8Array(Math.min(this.maxBytes, Math.max(needed, this.storage.length * 2, MIN_STORAGE_BYTES)))
+    let at = 0
+    for (let i = this.head; i < this.slots.length; i++) {
+      const slot = this.slots[i]!
+      next.set(this.storage.subarray(slot.start, slot.start + slot.length), at)
+      slot.start = at
+      at += slot.length
+    }
+    this.storage = next
+    this.writeAt = at
+  }
+
+  private evictOldest(): void {
+    const evicted = this.slots[this.head]!
+    this.slots[this.head++] = undefined
+    this.bytes -= evicted.length
+    this.evictedThroughSeq = evicted.seq
+    if (this.count === 0) {
+      this.slots = []
+      this.head = 0
+      this.writeAt = 0
+    } else if (this.head > 64 && this.head * 2 > this.slots.length) {
+      this.slots = this.slots.slice(this.head)
+      this.head = 0
+    }
   }
 }
 

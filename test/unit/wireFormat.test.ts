@@ -94,6 +94,43 @@ describe("ChunkRing", () => {
     expect(ring.read(0, undefined).chunks.map((chunk) => chunk.seq)).toEqual([2])
   })
 
+  it("retains the newest output, byte for byte, through growth and wrap-around", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 4096 }),
+      fc.integer({ min: 1, max: 1500 }).chain((largest) =>
+        fc.tuple(fc.constant(largest), fc.array(fc.uint8Array({ maxLength: largest }), { minLength: 1, maxLength: 120 }))
+      ),
+      (maxBytes, [largest, appended]) => {
+        const ring = new ChunkRing(maxBytes)
+        let total = 0
+        appended.forEach((chunk, index) => {
+          expect(ring.append("stdout", chunk).seq).toBe(index + 1)
+          total += chunk.byteLength
+          const read = ring.read(0, undefined)
+          const seqs = read.chunks.map((retained) => retained.seq)
+          // A suffix of what was appended, always with the newest chunk, each intact.
+          expect(seqs.at(-1)).toBe(index + 1)
+          expect(seqs).toEqual(seqs.map((_, i) => index + 2 - seqs.length + i))
+          for (const retained of read.chunks) expect(retained.bytes).toEqual(appended[retained.seq - 1])
+          expect(read.truncated).toBe(seqs[0]! > 1)
+          const retainedBytes = read.chunks.reduce((sum, retained) => sum + retained.bytes.byteLength, 0)
+          expect(ring.retainedBytes).toBe(retainedBytes)
+          // Within the cap (but for a lone newest chunk), and not far below it.
+          if (seqs.length > 1) expect(retainedBytes).toBeLessThanOrEqual(maxBytes)
+          expect(retainedBytes).toBeGreaterThanOrEqual(Math.min(total, maxBytes - 3 * largest))
+        })
+      }
+    ), { numRuns: 300 })
+  })
+
+  it("hands out copies: later output does not change what a read returned", () => {
+    const ring = new ChunkRing(8)
+    ring.append("stdout", bytes("abcd"))
+    const [first] = ring.read(0, undefined).chunks
+    for (const text of ["efgh", "ijkl", "mnop"]) ring.append("stdout", bytes(text))
+    expect(new TextDecoder().decode(first!.bytes)).toBe("abcd")
+  })
+
   it("stops before the chunk that would pass maxBytes but returns at least one", () => {
     const ring = new ChunkRing(1024)
     for (const text of ["aaa", "bbb", "ccc"]) ring.append("stdout", bytes(text))
