@@ -30,13 +30,14 @@ export interface RetainedRead {
  * actor appends in the child's output callbacks, in order.
  */
 export interface RetainedOutput {
-  /** Assigns the next seq to a chunk and retains it. */
+  /** Assigns the next seq to a chunk and retains a copy of it; returns the chunk with the caller's bytes. */
   append(stream: OutputStream, bytes: Uint8Array): RetainedChunk
   /** Assigns the next seq to a non-output event (exited, closed). */
   nextEventSeq(): number
   /**
    * Chunks with `seq > afterSeq`, stopping before the chunk that would take
    * the total past `maxBytes` (but at least one chunk when there is one).
+   * The bytes are the caller's to keep: later output does not change them.
    */
   read(afterSeq: number, maxBytes: number | undefined): RetainedRead
   /** One past the last seq assigned. */
