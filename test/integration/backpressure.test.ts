@@ -5,28 +5,23 @@
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { pipeProcess, serverArgs } from "../support/StdioServer.js"
+import { pipeProcess, ptyProcess, serverArgs } from "../support/StdioServer.js"
 import { RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
 
 const status = (pid: number, field: string) =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
 
-describe("backpressure", () => {
-  it("delivers 256 MiB in order to a client reading at ~20 MB/s with bounded server memory", async () => {
-    const lines = 31_100_000
-    const server = spawn(process.execPath, serverArgs(), { stdio: ["pipe", "pipe", "inherit"] })
-    const pid = server.pid!
-    const send = (message: unknown) => server.stdin.write(JSON.stringify(message) + "\n")
-    let buffer = ""
-    let expected = 1
-    let carry = ""
-    let payloadBytes = 0
-    let lastSeq = 0
-    let outOfOrder = 0
-    let baseline = 0
-    const bytesPerSecond = 20 * 1024 * 1024
-    const startedAt = Date.now()
-    const done = new Promise<void>((resolve, reject) => {
+/**
+ * A server on stdio and a bare line client whose reading a test paces by
+ * pausing and resuming `server.stdout`. `run` hands every message to
+ * `onMessage` and resolves once it returns true.
+ */
+const startRawServer = () => {
+  const server = spawn(process.execPath, serverArgs(), { stdio: ["pipe", "pipe", "inherit"] })
+  const send = (message: unknown) => server.stdin.write(JSON.stringify(message) + "\n")
+  const run = (onMessage: (message: any) => boolean | void, afterRead: () => void = () => {}) =>
+    new Promise<void>((resolve, reject) => {
+      let buffer = ""
       server.on("exit", (code) => reject(new Error(`server exited ${code}`)))
       server.stdout.setEncoding("utf8")
       server.stdout.on("data", (text: string) => {
@@ -35,58 +30,133 @@ describe("backpressure", () => {
         while ((newline = buffer.indexOf("\n")) !== -1) {
           const message = JSON.parse(buffer.slice(0, newline))
           buffer = buffer.slice(newline + 1)
-          if (message.id === 1) {
-            send({ method: "initialized", params: {} })
-            // Warm up first: the first burst of output sizes V8's young generation
-            // and compiles the hot path once; the bound is on what grows after.
-            send({
-              id: 3,
-              method: "process/start",
-              params: { processId: "warm-up", argv: ["head", "-c", "16777216", "/dev/zero"], cwd: "/tmp", env: {}, tty: false }
-            })
+          try {
+            if (onMessage(message) === true) resolve()
+          } catch (error) {
+            reject(error)
           }
-          if (message.method === "process/closed" && message.params.processId === "warm-up") {
-            baseline = status(pid, "VmRSS")
-            send({
-              id: 2,
-              method: "process/start",
-              params: { processId: "flood", argv: ["seq", "1", String(lines)], cwd: "/tmp", env: { PATH: "/usr/bin:/bin" }, tty: false }
-            })
-          }
-          if (message.method === "process/output" && message.params.processId === "flood") {
-            if (message.params.seq !== lastSeq + 1) outOfOrder++
-            lastSeq = message.params.seq
-            const chunk = Buffer.from(message.params.chunk, "base64").toString("latin1")
-            payloadBytes += chunk.length
-            const parts = (carry + chunk).split("\n")
-            carry = parts.pop()!
-            for (const part of parts) {
-              if (Number(part) !== expected) {
-                reject(new Error(`expected ${expected}, got ${part}`))
-                return
-              }
-              expected++
-            }
-          }
-          if (message.method === "process/closed" && message.params.processId === "flood") resolve()
         }
-        // Read no faster than the target rate.
-        const ahead = payloadBytes / bytesPerSecond * 1000 - (Date.now() - startedAt)
-        if (ahead > 5) {
-          server.stdout.pause()
-          setTimeout(() => server.stdout.resume(), ahead)
-        }
+        afterRead()
       })
+      send({ id: 1, method: "initialize", params: { clientName: "raw" } })
     })
-    send({ id: 1, method: "initialize", params: { clientName: "slow" } })
-    await done
+  return { server, pid: server.pid!, send, run }
+}
+
+/** Follows the output of `seq 1 N`, chunk by chunk: the count must go on without a gap, in seq order. */
+class CountFollower {
+  counted = 0
+  payloadBytes = 0
+  outOfOrder = 0
+  private lastSeq = 0
+  private carry = ""
+
+  constructor(private readonly lineEnd: string) {}
+
+  push(params: { readonly seq: number; readonly chunk: string }): void {
+    if (params.seq !== this.lastSeq + 1) this.outOfOrder++
+    this.lastSeq = params.seq
+    const chunk = Buffer.from(params.chunk, "base64").toString("latin1")
+    this.payloadBytes += chunk.length
+    const lines = (this.carry + chunk).split(this.lineEnd)
+    this.carry = lines.pop()!
+    for (const line of lines) {
+      if (Number(line) !== this.counted + 1) throw new Error(`expected ${this.counted + 1}, got ${JSON.stringify(line.slice(0, 40))}`)
+      this.counted++
+    }
+  }
+}
+
+const isEvent = (message: any, method: string, processId: string) =>
+  message.method === method && message.params.processId === processId
+
+/**
+ * A raw server that, after the handshake, runs a 16 MiB warm-up (it sizes
+ * V8's young generation and compiles the hot path once: the memory bounds
+ * are on what grows after), then takes the server's RSS as the baseline and
+ * starts process "flood" as request 3. Each message must go through `step`.
+ */
+const startFlood = (
+  processOf: (processId: string, argv: ReadonlyArray<string>) => unknown,
+  floodArgv: ReadonlyArray<string>
+) => {
+  const raw = startRawServer()
+  let baseline = 0
+  return {
+    ...raw,
+    baseline: () => baseline,
+    step: (message: any) => {
+      if (message.id === 1) {
+        raw.send({ method: "initialized", params: {} })
+        raw.send({ id: 2, method: "process/start", params: processOf("warm-up", ["head", "-c", "16777216", "/dev/zero"]) })
+      }
+      if (isEvent(message, "process/closed", "warm-up")) {
+        baseline = status(raw.pid, "VmRSS")
+        raw.send({ id: 3, method: "process/start", params: processOf("flood", floodArgv) })
+      }
+    }
+  }
+}
+
+describe("backpressure", () => {
+  it("delivers 256 MiB in order to a client reading at ~20 MB/s with bounded server memory", async () => {
+    const lines = 31_100_000
+    const { baseline, pid, run, server, step } = startFlood(pipeProcess, ["seq", "1", String(lines)])
+    const flood = new CountFollower("\n")
+    const bytesPerSecond = 20 * 1024 * 1024
+    const startedAt = Date.now()
+    await run((message) => {
+      step(message)
+      if (isEvent(message, "process/output", "flood")) flood.push(message.params)
+      return isEvent(message, "process/closed", "flood")
+    }, () => {
+      // Read no faster than the target rate.
+      const ahead = flood.payloadBytes / bytesPerSecond * 1000 - (Date.now() - startedAt)
+      if (ahead > 5) {
+        server.stdout.pause()
+        setTimeout(() => server.stdout.resume(), ahead)
+      }
+    })
     const peak = status(pid, "VmHWM")
     server.kill()
-    expect(outOfOrder).toBe(0)
-    expect(expected - 1).toBe(lines)
-    expect(payloadBytes).toBeGreaterThanOrEqual(256 * 1024 * 1024)
-    expect(peak - baseline).toBeLessThan(64 * 1024 * 1024)
+    expect(flood.outOfOrder).toBe(0)
+    expect(flood.counted).toBe(lines)
+    expect(flood.payloadBytes).toBeGreaterThanOrEqual(256 * 1024 * 1024)
+    expect(peak - baseline()).toBeLessThan(64 * 1024 * 1024)
   }, 120_000)
+})
+
+describe("backpressure on a terminal", () => {
+  it("stops reading a PTY while the client does not read, then delivers every line in order", async () => {
+    const lines = 10_000_000
+    const { baseline, pid, run, server, step } = startFlood(ptyProcess, ["seq", "1", String(lines)])
+    // A terminal ends lines with CR LF.
+    const flood = new CountFollower("\r\n")
+    const stallMs = 2000
+    let stalledPeak = 0
+    await run((message) => {
+      step(message)
+      if (message.id === 3) {
+        // A client that stops reading: the server must stop reading the terminal.
+        server.stdout.pause()
+        const sample = setInterval(() => {
+          stalledPeak = Math.max(stalledPeak, status(pid, "VmRSS"))
+        }, 50)
+        setTimeout(() => {
+          clearInterval(sample)
+          server.stdout.resume()
+        }, stallMs)
+      }
+      if (isEvent(message, "process/output", "flood")) flood.push(message.params)
+      return isEvent(message, "process/closed", "flood")
+    })
+    server.kill()
+    expect(flood.outOfOrder).toBe(0)
+    expect(flood.counted).toBe(lines)
+    // Flow control holds it near the outbound high watermark (8 MiB; 15-18 MiB of
+    // growth measured); unpaused, the server read on and grew by ~75 MiB.
+    expect(stalledPeak - baseline()).toBeLessThan(32 * 1024 * 1024)
+  }, 60_000)
 })
 
 describe("backpressure per connection", () => {
