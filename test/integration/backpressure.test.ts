@@ -163,10 +163,8 @@ describe("backpressure per connection", () => {
   it("one stalled connection does not slow another connection's processes", async () => {
     const server = await startWebSocketServer()
     try {
-      const stalled = await RawWebSocketClient.connect(server.url)
-      const healthy = await RawWebSocketClient.connect(server.url)
-      await stalled.handshake()
-      await healthy.handshake()
+      const stalled = await RawWebSocketClient.connectReady(server.url)
+      const healthy = await RawWebSocketClient.connectReady(server.url)
       await stalled.request("process/start", pipeProcess("flood", ["bash", "-c", "exec cat /dev/zero"]))
       // Stop reading the socket: the server's queue to this client fills up and its process is paused.
       ;(stalled.socket as unknown as { _socket: { pause: () => void } })._socket.pause()

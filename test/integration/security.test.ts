@@ -94,10 +94,8 @@ describe("WebSocket authentication", () => {
 describe("limits", () => {
   it("refuses connections beyond --max-connections with 503 and accepts again when one closes", async () => {
     const server = await start(["--max-connections", "2"])
-    const a = await RawWebSocketClient.connect(server.url)
-    const b = await RawWebSocketClient.connect(server.url)
-    await a.handshake()
-    await b.handshake()
+    const a = await RawWebSocketClient.connectReady(server.url)
+    await RawWebSocketClient.connectReady(server.url) // the second of the two allowed
     expect(await upgradeStatus(server.url)).toBe(503)
     const closed = new Promise((resolve) => a.socket.once("close", resolve))
     a.socket.close()
@@ -112,10 +110,8 @@ describe("limits", () => {
 
   it("refuses processes beyond --max-processes per session with -32600; other sessions are not counted", async () => {
     const server = await start(["--max-processes", "2"])
-    const a = await RawWebSocketClient.connect(server.url)
-    const b = await RawWebSocketClient.connect(server.url)
-    await a.handshake()
-    await b.handshake()
+    const a = await RawWebSocketClient.connectReady(server.url)
+    const b = await RawWebSocketClient.connectReady(server.url)
     for (const id of ["one", "two"]) {
       expect((await a.request("process/start", pipeProcess(id, ["sleep", "30"]))).result).toEqual({ processId: id })
     }
@@ -131,8 +127,7 @@ describe("limits", () => {
 
   it("answers cheap requests while a long-poll is pending on the same connection", async () => {
     const server = await start([])
-    const client = await RawWebSocketClient.connect(server.url)
-    await client.handshake()
+    const client = await RawWebSocketClient.connectReady(server.url)
     await client.request("process/start", pipeProcess("quiet", ["sleep", "30"]))
     const pending = client.request("process/read", { processId: "quiet", waitMs: 20_000 })
     const startedAt = Date.now()

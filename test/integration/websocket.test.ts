@@ -36,8 +36,7 @@ describe("WebSocket listener", () => {
 describe("processes over WebSocket", () => {
   it("runs the PTY echo session", async () => {
     const server = await start()
-    const client = await RawWebSocketClient.connect(server.url)
-    await client.handshake()
+    const client = await RawWebSocketClient.connectReady(server.url)
     const script = "printf 'ready\\n'; while IFS= read -r line; do printf 'echo:%s\\n' \"$line\"; done"
     expect((await client.request("process/start", ptyProcess("proc-1", ["bash", "-c", script]))).result)
       .toEqual({ processId: "proc-1" })
@@ -59,8 +58,7 @@ describe("processes over WebSocket", () => {
 
   it("refuses a frame over the size limit with -32600 and keeps the connection", async () => {
     const server = await start(["--max-message-bytes", "1024"])
-    const client = await RawWebSocketClient.connect(server.url)
-    await client.handshake()
+    const client = await RawWebSocketClient.connectReady(server.url)
     client.send({ id: 9, method: "process/list", params: { pad: "x".repeat(2000) } })
     expect((await client.waitFor((m) => m.error?.code === -32600)).error.message).toContain("1024")
     expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
@@ -70,10 +68,8 @@ describe("processes over WebSocket", () => {
     const server = await start()
     const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-ws-"))
     try {
-      const doomed = await RawWebSocketClient.connect(server.url)
-      const survivor = await RawWebSocketClient.connect(server.url)
-      await doomed.handshake()
-      await survivor.handshake()
+      const doomed = await RawWebSocketClient.connectReady(server.url)
+      const survivor = await RawWebSocketClient.connectReady(server.url)
       const marker = Path.join(dir, "marker")
       await doomed.request("process/start", pipeProcess("same-id", ["bash", "-c", `sleep 2; touch ${marker}`]))
       await survivor.request("process/start", pipeProcess("same-id", ["bash", "-c", "echo $$; sleep 30"]))
@@ -97,10 +93,8 @@ describe("processes over WebSocket", () => {
 
   it("terminates every process of every connection on SIGTERM and exits 0", async () => {
     const server = await start()
-    const a = await RawWebSocketClient.connect(server.url)
-    const b = await RawWebSocketClient.connect(server.url)
-    await a.handshake()
-    await b.handshake()
+    const a = await RawWebSocketClient.connectReady(server.url)
+    const b = await RawWebSocketClient.connectReady(server.url)
     await a.request("process/start", pipeProcess("a", ["bash", "-c", "echo $$; sleep 60"]))
     await b.request("process/start", ptyProcess("b", ["bash", "-c", "echo $$; sleep 60"]))
     await a.outputContains("a", "\n")
@@ -113,8 +107,7 @@ describe("processes over WebSocket", () => {
 
   it("disconnects a peer that stops answering pings", async () => {
     const server = await start(["--ping-interval-ms", "100"])
-    const client = await RawWebSocketClient.connect(server.url)
-    await client.handshake()
+    const client = await RawWebSocketClient.connectReady(server.url)
     // A peer whose pongs never arrive: stop ws from answering pings automatically.
     ;(client.socket as unknown as { pong: () => void }).pong = () => {}
     client.socket.removeAllListeners("ping")

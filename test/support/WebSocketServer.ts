@@ -64,6 +64,13 @@ export class RawWebSocketClient {
     })
   }
 
+  /** Connects and completes the handshake. */
+  static async connectReady(url: string): Promise<RawWebSocketClient> {
+    const client = await RawWebSocketClient.connect(url)
+    await client.handshake()
+    return client
+  }
+
   waitFor(test: (m: any) => boolean, timeoutMs = 15_000): Promise<any> {
     const found = this.messages.find(test)
     if (found !== undefined) return Promise.resolve(found)
