@@ -97,6 +97,11 @@ const retentionMs = integerFlag(
   ServerConfig.defaults.retentionMs,
   "How long a closed process stays readable before its id is freed, in ms"
 )
+const closeDrainMs = integerFlag(
+  "close-drain-ms",
+  ServerConfig.defaults.closeDrainMs,
+  "How long after a process exits its descendants may hold its output open before it is closed anyway, in ms"
+)
 const maxMessageBytes = integerFlag(
   "max-message-bytes",
   ServerConfig.defaults.maxMessageBytes,
@@ -205,6 +210,7 @@ const command = Command.make(
     graceMs,
     retainedOutputBytes,
     retentionMs,
+    closeDrainMs,
     maxMessageBytes,
     maxDetachTtlMs,
     maxReadFileBytes,
@@ -229,6 +235,7 @@ const command = Command.make(
         graceMs: flags.graceMs,
         retainedOutputBytes: flags.retainedOutputBytes,
         retentionMs: flags.retentionMs,
+        closeDrainMs: flags.closeDrainMs,
         maxMessageBytes: flags.maxMessageBytes,
         maxDetachTtlMs: flags.maxDetachTtlMs,
         maxReadFileBytes: flags.maxReadFileBytes,

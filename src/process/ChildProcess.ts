@@ -53,6 +53,14 @@ export interface ChildProcess {
   readonly resize: (size: TerminalSize) => Effect.Effect<void>
   /** Sends a signal to the child's process group; false when the group is gone. */
   readonly signal: (signal: NodeJS.Signals) => Effect.Effect<boolean>
+  /** True while any process of the child's group is left (the child or descendants that stayed in it). */
+  readonly groupExists: Effect.Effect<boolean>
+  /**
+   * After the exit: stops waiting for descendants that still hold the output
+   * open; what they write later is not read, and `Closed` follows at once.
+   * A no-op once closed.
+   */
+  readonly endOutput: Effect.Effect<void>
   /**
    * Stops (or resumes) reading the child's output, so that a child that keeps
    * writing blocks instead of the server buffering without bound. Must not

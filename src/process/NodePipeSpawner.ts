@@ -4,7 +4,7 @@ import * as Layer from "effect/Layer"
 import * as NodeChildProcess from "node:child_process"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
-import { exitCodeOf, killProcessGroup } from "./signals.js"
+import { exitCodeOf, killProcessGroup, processGroupExists } from "./signals.js"
 import { checkWorkingDirectory } from "./spawnChecks.js"
 
 /** Options of the Node pipe spawner. */
@@ -99,6 +99,13 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           reportExit(code, signal)
           events.emit({ _tag: "Closed" })
         })
+        // Descendants that still hold stdout or stderr are left to write into a
+        // closed pipe (EPIPE); once both streams are destroyed, `close` follows.
+        const endOutput = Effect.sync(() => {
+          if (!exitReported) return
+          child.stdout!.destroy()
+          child.stderr!.destroy()
+        })
         // After a successful spawn Node reports only failed kill() calls here; we
         // signal groups with process.kill, so there is nothing to handle.
         child.on("error", () => {})
@@ -140,6 +147,8 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           }),
           resize: () => Effect.void,
           signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
+          groupExists: Effect.sync(() => processGroupExists(pid)),
+          endOutput,
           setPaused
         }
         return handle

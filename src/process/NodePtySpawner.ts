@@ -5,7 +5,7 @@ import * as Fs from "node:fs"
 import * as NodePty from "node-pty"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
-import { exitCodeOf, killProcessGroup, signalName } from "./signals.js"
+import { exitCodeOf, killProcessGroup, processGroupExists, signalName } from "./signals.js"
 import { checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
@@ -229,6 +229,10 @@ export const make = (): ProcessSpawner => ({
             }
           }),
         signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
+        groupExists: Effect.sync(() => processGroupExists(pid)),
+        // The exit is reported together with `Closed`, at most node-pty's
+        // 200 ms after the child is gone, whoever still holds the terminal.
+        endOutput: Effect.void,
         setPaused
       }
       return handle

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { InternalError } from "../protocol/errors.js"
 import type {
@@ -68,8 +69,17 @@ export interface ProcessActor {
     readonly waitMs: number
   }) => Effect.Effect<ReadResult>
   readonly info: Effect.Effect<ProcessInfo>
-  /** Completes when the process is closed: exited and all output read. */
+  /**
+   * Completes when the process is closed: exited and all output read (or
+   * `closeDrainMs` passed after the exit).
+   */
   readonly awaitClosed: Effect.Effect<void>
+  /**
+   * Once closed: a record of the process that holds only what reads and
+   * listings need (its retained output and exit status), so the table can
+   * keep it through the retention period after letting the actor go.
+   */
+  readonly closedRecord: () => ProcessActor
   /** Starts delivering events through `emit` (those that came before are delivered first). */
   readonly release: Effect.Effect<void>
   /** Flow control: stop or resume reading the child's output (the child blocks while stopped). */
@@ -85,6 +95,12 @@ export interface ProcessActorOptions {
   readonly output: RetainedOutput
   /** The grace period between SIGTERM and SIGKILL when the actor's scope closes. */
   readonly graceMs: number
+  /**
+   * How long after the exit to wait for descendants that still hold the
+   * output open (a background job, a daemon that left the process group):
+   * then the output is ended and the process is closed all the same.
+   */
+  readonly closeDrainMs: number
   /** Receives events in seq order; must not block. */
   readonly emit: (event: ProcessEvent) => void
   /** Told about the child's process group, so it is killed even if the server dies. */
@@ -93,8 +109,104 @@ export interface ProcessActorOptions {
 
 /** Long-polls are capped so that a forgotten request cannot hold a fiber for ever. */
 const MAX_WAIT_MS = 10 * 60 * 1000
+/**
+ * How long a finalizer waits for `closed` after SIGKILL, beyond the drain
+ * period: the group is dead, so only its last output can still be on its way.
+ */
+const KILLED_CLOSE_MARGIN_MS = 1000
+/** How often a group that outlived its leader is checked for being empty during its grace period. */
+const GROUP_POLL_MS = 50
 /** How many `writeId`s an actor remembers for idempotent retries. */
 const MAX_REMEMBERED_WRITE_IDS = 4096
+
+/** How a process ended, once it has. */
+interface ExitStatus {
+  readonly exitCode: number
+  readonly signal: string | null
+}
+
+/** A `process/read` result from the retained output and the process's state. */
+const readResult = (
+  output: RetainedOutput,
+  afterSeq: number,
+  maxBytes: number | undefined,
+  state: { readonly exit: ExitStatus | null; readonly closed: boolean; readonly failure: string | null }
+): ReadResult => {
+  const retained = output.read(afterSeq, maxBytes)
+  return {
+    chunks: retained.chunks.map((chunk) => ({ seq: chunk.seq, stream: chunk.stream, chunk: chunk.bytes })),
+    nextSeq: retained.nextSeq,
+    exited: state.exit !== null,
+    exitCode: state.exit?.exitCode ?? null,
+    closed: state.closed,
+    failure: state.failure,
+    truncated: retained.truncated
+  }
+}
+
+const STDIN_CLOSED = Effect.succeed<WriteStatus>("stdinClosed")
+const NOT_RUNNING = Effect.succeed(false)
+
+/**
+ * A process after `closed`, as the table keeps it for the retention period:
+ * its retained output and exit status, and nothing of the child or the
+ * actor (no fiber, no scope, no callbacks), so that thousands of finished
+ * processes cost about what their output takes. Commands answer as they do
+ * for a closed process.
+ */
+class ClosedProcess implements ProcessActor {
+  constructor(
+    readonly processId: string,
+    readonly pid: number,
+    readonly argv: ReadonlyArray<string>,
+    readonly tty: boolean,
+    readonly startedAtMs: number,
+    private readonly exit: ExitStatus,
+    private readonly failure: string | null,
+    private readonly output: RetainedOutput
+  ) {}
+  write(): Effect.Effect<WriteStatus> {
+    return STDIN_CLOSED
+  }
+  get closeStdin(): Effect.Effect<WriteStatus> {
+    return STDIN_CLOSED
+  }
+  resize(): Effect.Effect<void> {
+    return Effect.void
+  }
+  signal(): Effect.Effect<boolean> {
+    return NOT_RUNNING
+  }
+  terminate(): Effect.Effect<boolean> {
+    return NOT_RUNNING
+  }
+  read(options: { readonly afterSeq: number; readonly maxBytes: number | undefined }): Effect.Effect<ReadResult> {
+    return Effect.sync(() =>
+      readResult(this.output, options.afterSeq, options.maxBytes, { exit: this.exit, closed: true, failure: this.failure })
+    )
+  }
+  get info(): Effect.Effect<ProcessInfo> {
+    return Effect.succeed({
+      processId: this.processId,
+      pid: this.pid,
+      argv: this.argv,
+      tty: this.tty,
+      running: false,
+      exitCode: this.exit.exitCode,
+      startedAtMs: this.startedAtMs
+    })
+  }
+  get awaitClosed(): Effect.Effect<void> {
+    return Effect.void
+  }
+  get release(): Effect.Effect<void> {
+    return Effect.void
+  }
+  closedRecord(): ProcessActor {
+    return this
+  }
+  setPaused(): void {}
+}
 
 /** Starts a process and its actor in the current scope; closing the scope terminates it. */
 export const makeProcessActor = (
@@ -111,9 +223,10 @@ export const makeProcessActor = (
       yield* Effect.addFinalizer(() => reaper.unregister(child.pid))
     }
 
-    let exit: { readonly exitCode: number; readonly signal: string | null } | null = null
+    let exit: ExitStatus | null = null
     let closed = false
     let failure: string | null = null
+    const exitedSignal = Deferred.unsafeMake<void>(FiberId.none)
     const closedSignal = Deferred.unsafeMake<void>(FiberId.none)
     // Completed and dropped on every event, so a long-poll waits on the one
     // current when it looked; made only when a read waits (output is hot).
@@ -137,6 +250,7 @@ export const makeProcessActor = (
     const onExit = (exitCode: number, signal: string | null) => {
       exit = { exitCode, signal }
       publish({ _tag: "Exited", processId, seq: output.nextEventSeq(), exitCode, signal })
+      Deferred.unsafeDone(exitedSignal, Exit.void)
     }
     const onClose = () => {
       if (exit === null) {
@@ -168,15 +282,27 @@ export const makeProcessActor = (
     const scope = yield* Effect.scope
     // The mailbox: commands run one at a time, in the order they were sent.
     // Once the actor stops, commands still waiting are interrupted.
+    // Once the actor stops (the process closed, or its session ended),
+    // commands still waiting get the answer a closed process gives.
     const mailbox = yield* Queue.unbounded<Effect.Effect<void>>()
     const stopped = Deferred.unsafeMake<void>(FiberId.none)
-    yield* Effect.addFinalizer(() => Deferred.interrupt(stopped))
+    yield* Effect.addFinalizer(() => Deferred.succeed(stopped, undefined))
     yield* Queue.take(mailbox).pipe(Effect.flatten, Effect.forever, Effect.forkScoped)
-    const ask = <A>(command: Effect.Effect<A>): Effect.Effect<A> =>
+    const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
       Effect.flatMap(Deferred.make<A>(), (reply) =>
         Queue.offer(mailbox, Effect.intoDeferred(command, reply)).pipe(
-          Effect.zipRight(Effect.raceFirst(Deferred.await(reply), Effect.zipRight(Deferred.await(stopped), Effect.interrupt)))
+          Effect.zipRight(Effect.raceFirst(Deferred.await(reply), Effect.zipRight(Deferred.await(stopped), whenStopped)))
         ))
+
+    // A descendant that keeps the output open after the exit (one that left
+    // the process group cannot even be signalled) must not keep the process
+    // from closing, nor its session from ending. Forked before the finalizer
+    // below is added, so it still runs while that finalizer waits.
+    yield* Deferred.await(exitedSignal).pipe(
+      Effect.zipRight(Deferred.await(closedSignal).pipe(Effect.timeout(Duration.millis(options.closeDrainMs)))),
+      Effect.catchTag("TimeoutException", () => child.endOutput),
+      Effect.forkScoped
+    )
 
     const killAfter = (graceMs: number) =>
       Effect.sleep(Duration.millis(graceMs)).pipe(
@@ -185,17 +311,34 @@ export const makeProcessActor = (
         Effect.asVoid
       )
 
+    // Finalizers run uninterruptibly, and a timeout cannot interrupt what it
+    // races there: each wait must be interruptible itself, or a child that
+    // ignores SIGTERM would hold the scope (and the server's exit) for ever.
+    const awaitAtMost = (wait: Effect.Effect<unknown>, millis: number) =>
+      wait.pipe(Effect.interruptible, Effect.timeout(Duration.millis(millis)), Effect.ignore)
+    const groupEmptied = Effect.repeat(child.groupExists, {
+      while: (exists) => exists,
+      schedule: Schedule.spaced(Duration.millis(GROUP_POLL_MS))
+    })
+
     // When the scope closes: SIGTERM to the group, SIGKILL after the grace
-    // period (also for descendants that outlive the leader).
+    // period. What is left of the group once the process has closed (a
+    // background job) is terminated the same way.
+    // The SIGKILL is sent even when the grace period is cut short.
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         if (!closed) {
           yield* child.signal("SIGTERM")
-          yield* Deferred.await(closedSignal).pipe(Effect.timeout(Duration.millis(options.graceMs)), Effect.ignore)
+          yield* awaitAtMost(Deferred.await(closedSignal), options.graceMs)
+        } else if (yield* child.signal("SIGTERM")) {
+          yield* awaitAtMost(groupEmptied, options.graceMs)
         }
-        yield* child.signal("SIGKILL")
-        yield* Deferred.await(closedSignal).pipe(Effect.timeout("2 seconds"), Effect.ignore)
-      })
+      }).pipe(
+        Effect.ensuring(Effect.zipRight(
+          child.signal("SIGKILL"),
+          awaitAtMost(Deferred.await(closedSignal), options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
+        ))
+      )
     )
 
     const writeStatuses = new Map<string, WriteStatus>()
@@ -221,10 +364,10 @@ export const makeProcessActor = (
           const status: WriteStatus = exit !== null ? "stdinClosed" : yield* child.write(bytes)
           if (writeId !== undefined) rememberWrite(writeId, status)
           return status
-        })),
-      closeStdin: ask(Effect.suspend(() => exit !== null ? Effect.succeed("stdinClosed" as const) : child.closeStdin)),
-      resize: (size) => ask(Effect.suspend(() => exit !== null ? Effect.void : child.resize(size))),
-      signal: (signal) => ask(child.signal(signal === "interrupt" ? "SIGINT" : signal)),
+        }), STDIN_CLOSED),
+      closeStdin: ask(Effect.suspend(() => exit !== null ? STDIN_CLOSED : child.closeStdin), STDIN_CLOSED),
+      resize: (size) => ask(Effect.suspend(() => exit !== null ? Effect.void : child.resize(size)), Effect.void),
+      signal: (signal) => ask(child.signal(signal === "interrupt" ? "SIGINT" : signal), NOT_RUNNING),
       terminate: (mode, graceMs) =>
         ask(Effect.gen(function*() {
           const running = exit === null
@@ -236,26 +379,16 @@ export const makeProcessActor = (
             yield* killAfter(graceMs)
           }
           return running
-        })),
+        }), NOT_RUNNING),
       read: ({ afterSeq, maxBytes, waitMs }) =>
         Effect.gen(function*() {
           const deadline = Date.now() + Math.min(waitMs, MAX_WAIT_MS)
           while (true) {
             const waitFor = currentChange()
-            const retained = output.read(afterSeq, maxBytes)
-            const somethingNewer = retained.chunks.length > 0 || retained.nextSeq - 1 > afterSeq
+            const result = readResult(output, afterSeq, maxBytes, { exit, closed, failure })
+            const somethingNewer = result.chunks.length > 0 || result.nextSeq - 1 > afterSeq
             const remaining = deadline - Date.now()
-            if (somethingNewer || closed || remaining <= 0) {
-              return {
-                chunks: retained.chunks.map((chunk) => ({ seq: chunk.seq, stream: chunk.stream, chunk: chunk.bytes })),
-                nextSeq: retained.nextSeq,
-                exited: exit !== null,
-                exitCode: exit?.exitCode ?? null,
-                closed,
-                failure,
-                truncated: retained.truncated
-              }
-            }
+            if (somethingNewer || closed || remaining <= 0) return result
             yield* Deferred.await(waitFor).pipe(Effect.timeout(Duration.millis(remaining)), Effect.ignore)
           }
         }),
@@ -269,6 +402,10 @@ export const makeProcessActor = (
         startedAtMs
       })),
       awaitClosed: Deferred.await(closedSignal),
+      closedRecord: () => {
+        if (!closed || exit === null) throw new Error(`process ${processId} is not closed yet`)
+        return new ClosedProcess(processId, child.pid, options.request.argv, options.tty, startedAtMs, exit, failure, output)
+      },
       release: Effect.sync(() => {
         if (released) return
         released = true

@@ -4,11 +4,13 @@
  * id freed) a retention period after it closes, and closing the table
  * terminates every process at once (their grace periods run concurrently).
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import { InvalidRequest, type InternalError } from "../protocol/errors.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
@@ -26,6 +28,8 @@ export interface ProcessTableOptions {
   readonly retainedOutputBytes: number
   /** How long a closed process stays readable before its id is freed. */
   readonly retentionMs: number
+  /** How long after a process's exit descendants may hold its output open before it is closed anyway. */
+  readonly closeDrainMs: number
   /** Most processes that may be live (not yet closed) at once. */
   readonly maxProcesses: number
   /** Receives the events of every process, each process's in seq order. */
@@ -47,6 +51,15 @@ export interface ProcessTable {
 type Entry =
   | { readonly _tag: "Starting" }
   | { readonly _tag: "Running"; readonly actor: ProcessActor; readonly scope: Scope.CloseableScope }
+  /** Closed and kept for the retention period: only the record of what reads and listings need. */
+  | { readonly _tag: "Closed"; readonly actor: ProcessActor }
+
+/** When a closed process's record is due for removal. */
+interface Expiry {
+  readonly processId: string
+  readonly entry: Entry
+  readonly atMs: number
+}
 
 /** Makes a process table whose processes live in the current scope. */
 export const makeProcessTable = (
@@ -71,11 +84,28 @@ export const makeProcessTable = (
       )
     )
 
-    const remove = (processId: string, scope: Scope.CloseableScope) =>
-      Effect.suspend(() => {
-        const entry = entries.get(processId)
-        if (entry?._tag === "Running" && entry.scope === scope) entries.delete(processId)
-        return Scope.close(scope, Exit.void)
+    // Every record is kept for the same period, so records expire in the
+    // order they closed: one fiber removes them, oldest first.
+    const expiries = yield* Queue.unbounded<Expiry>()
+    yield* Effect.gen(function*() {
+      while (true) {
+        const expiry = yield* Queue.take(expiries)
+        const now = yield* Clock.currentTimeMillis
+        if (expiry.atMs > now) yield* Effect.sleep(Duration.millis(expiry.atMs - now))
+        if (entries.get(expiry.processId) === expiry.entry) entries.delete(expiry.processId)
+      }
+    }).pipe(Effect.forkScoped)
+
+    // A closed process keeps only its record; its actor, child and scope are
+    // let go now (which also ends what is left of its process group).
+    const retire = (processId: string, actor: ProcessActor, scope: Scope.CloseableScope) =>
+      Effect.gen(function*() {
+        live--
+        const entry: Entry = { _tag: "Closed", actor: actor.closedRecord() }
+        entries.set(processId, entry)
+        const now = yield* Clock.currentTimeMillis
+        yield* Queue.offer(expiries, { processId, entry, atMs: now + options.retentionMs })
+        yield* Scope.close(scope, Exit.void)
       })
 
     const start = (params: StartParams) =>
@@ -106,6 +136,7 @@ export const makeProcessTable = (
           spawner: params.tty ? ptySpawner : pipeSpawner,
           output,
           graceMs: options.graceMs,
+          closeDrainMs: options.closeDrainMs,
           emit: options.emit,
           reaper
         }).pipe(
@@ -123,9 +154,7 @@ export const makeProcessTable = (
         entries.set(params.processId, { _tag: "Running", actor, scope })
         if (paused) actor.setPaused(true)
         yield* actor.awaitClosed.pipe(
-          Effect.zipRight(Effect.sync(() => live--)),
-          Effect.zipRight(Effect.sleep(Duration.millis(options.retentionMs))),
-          Effect.zipRight(remove(params.processId, scope)),
+          Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, scope))),
           Effect.forkIn(tableScope)
         )
         return actor
@@ -133,7 +162,7 @@ export const makeProcessTable = (
 
     const find = (processId: string): Option.Option<ProcessActor> => {
       const entry = entries.get(processId)
-      return entry?._tag === "Running" ? Option.some(entry.actor) : Option.none()
+      return entry === undefined || entry._tag === "Starting" ? Option.none() : Option.some(entry.actor)
     }
 
     return {
@@ -150,7 +179,7 @@ export const makeProcessTable = (
         }),
       list: Effect.suspend(() =>
         Effect.forEach(
-          [...entries.values()].flatMap((entry) => entry._tag === "Running" ? [entry.actor] : []),
+          [...entries.values()].flatMap((entry) => entry._tag === "Starting" ? [] : [entry.actor]),
           (actor) => actor.info
         )
       )

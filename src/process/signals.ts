@@ -31,3 +31,14 @@ export const killProcessGroup = (pgid: number, signal: NodeJS.Signals): boolean 
     return false
   }
 }
+
+/** True while a process of the group led by `pgid` is left (one we may not signal counts). */
+export const processGroupExists = (pgid: number): boolean => {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}

@@ -88,7 +88,11 @@ export const serveConnection = <R>(
     // notifications of the connection's processes are written, then the
     // transport is let go.
     yield* Effect.addFinalizer(() => transport.close)
-    yield* Effect.addFinalizer(() => outbound.close.pipe(Effect.timeout("2 seconds"), Effect.ignore))
+    // Interruptible, or the timeout could not end the wait inside the
+    // finalizer: a client that stopped reading would hold the server up.
+    yield* Effect.addFinalizer(() =>
+      outbound.close.pipe(Effect.interruptible, Effect.timeout("2 seconds"), Effect.ignore)
+    )
 
     const connection: ConnectionService = {
       id: nextConnectionId++,

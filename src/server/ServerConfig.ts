@@ -16,6 +16,11 @@ export interface ServerConfigShape {
   readonly retainedOutputBytes: number
   /** How long a closed process stays readable before its id is freed, in ms. */
   readonly retentionMs: number
+  /**
+   * How long after a process's exit its descendants may hold its output open
+   * before it is closed all the same (what they write later is not read), in ms.
+   */
+  readonly closeDrainMs: number
   /** Largest accepted message (line or frame), in bytes. */
   readonly maxMessageBytes: number
   /**
@@ -42,6 +47,7 @@ export const defaults: ServerConfigShape = {
   graceMs: 2000,
   retainedOutputBytes: 1024 * 1024,
   retentionMs: 30_000,
+  closeDrainMs: 1000,
   maxMessageBytes: 16 * 1024 * 1024,
   maxDetachTtlMs: 300_000,
   maxProcesses: 256,

@@ -127,6 +127,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             graceMs: config.graceMs,
             retainedOutputBytes: config.retainedOutputBytes,
             retentionMs: config.retentionMs,
+            closeDrainMs: config.closeDrainMs,
             maxProcesses: config.maxProcesses,
             emit: (event) => record?.sink?.(event)
           }).pipe(Scope.extend(scope))

@@ -137,6 +137,10 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
                 else if (FATAL_BY_DEFAULT.has(signal) && signalNumber(signal) !== undefined) child.finish(0, signal)
                 return true
               }),
+            groupExists: Effect.sync(() => !exited),
+            endOutput: Effect.sync(() => {
+              if (exited) child.close()
+            }),
             setPaused: (next) => {
               paused = next
             }

@@ -290,6 +290,44 @@ describe("process actor", () => {
       ])
     }))
 
+  it.scoped("a process whose output stays open after its exit is closed the drain period later", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup({}, { closeDrainMs: 300 })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p"))
+      // Exited, but a descendant still holds the output open.
+      spawner.children[0]!.exit(0)
+      yield* client.nextNotification((n) => n.method === "process/exited")
+      yield* TestClock.adjust("299 millis")
+      expect((yield* client.request("process/read", { processId: "p" })).result?.closed).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      const closed = yield* client.nextNotification((n) => n.method === "process/closed")
+      expect(closed.params).toEqual({ processId: "p", seq: 2 })
+    }))
+
+  it.scoped("a closed process stays readable for the retention period, then its id is free again", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup({}, { retentionMs: 1000 })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p", { pipeStdin: true }))
+      spawner.children[0]!.output("kept")
+      spawner.children[0]!.finish(3)
+      yield* client.nextNotification((n) => n.method === "process/closed")
+      yield* TestClock.adjust("999 millis")
+      const read = yield* client.request("process/read", { processId: "p" })
+      expect(read.result).toMatchObject({ exited: true, exitCode: 3, closed: true, nextSeq: 4 })
+      expect(read.result?.chunks.map((c) => decode(c.chunk))).toEqual(["kept"])
+      expect((yield* client.request("process/write", { processId: "p", chunk: base64("x") })).result)
+        .toEqual({ accepted: false, status: "stdinClosed" })
+      expect((yield* client.request("process/list", {})).result?.processes)
+        .toMatchObject([{ processId: "p", running: false, exitCode: 3 }])
+      expect((yield* client.request("process/start", startParams("p"))).error?.code).toBe(-32600)
+      yield* TestClock.adjust("1 millis")
+      expect((yield* client.request("process/list", {})).result?.processes).toEqual([])
+      expect((yield* client.request("process/read", { processId: "p" })).error?.code).toBe(-32600)
+      expect((yield* client.request("process/start", startParams("p"))).result).toEqual({ processId: "p" })
+    }))
+
   it.scoped("signal, resize and closeStdin reach the child; resize needs a terminal", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()

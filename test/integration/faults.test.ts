@@ -1,0 +1,220 @@
+/**
+ * Fault tolerance of process lifecycles: children that ignore SIGTERM are
+ * killed on every path that ends a session, descendants that hold the output
+ * open (or leave the process group) cannot keep a process from closing or
+ * the server from exiting, and finished processes cost little memory.
+ */
+import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "vitest"
+import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as ExecServer from "../../src/server/ExecServer.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+import { eventually, isAlive, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+
+const startServer = useStdioServers()
+const startWebSocketServer = useWebSocketServers()
+
+/** Prints its pid, then ignores SIGTERM for ever. */
+const STUBBORN = "trap '' TERM; echo pid:$$; while :; do sleep 0.1; done"
+const GRACE_MS = 500
+/** What a session's end may take beyond the grace period (SIGKILL, reaping, the exit of Node). */
+const MARGIN_MS = 2500
+
+const pidIn = (text: string, label = "pid"): number => {
+  const match = new RegExp(`${label}:(\\d+)`).exec(text)
+  if (match === null) throw new Error(`no ${label} in ${JSON.stringify(text)}`)
+  return Number(match[1])
+}
+
+/** Starts a child that ignores SIGTERM and returns its pid. */
+const startStubborn = async (server: StdioServer, processId: string, tty = false): Promise<number> => {
+  await server.request("process/start", (tty ? ptyProcess : pipeProcess)(processId, ["sh", "-c", STUBBORN]))
+  await server.outputContains(processId, "pid:")
+  return pidIn(server.outputOf(processId).toString())
+}
+
+const elapsedSince = (start: number) => Date.now() - start
+
+/** VmRSS of a process, in bytes. */
+const rssOf = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
+
+describe("children that ignore SIGTERM", () => {
+  it("are killed after the grace period when stdin closes, and the server exits within grace + margin", async () => {
+    const server = await startServer(["--grace-ms", String(GRACE_MS)])
+    const pipePid = await startStubborn(server, "pipe")
+    const ptyPid = await startStubborn(server, "pty", true)
+    const start = Date.now()
+    const exit = await server.close()
+    expect(exit.code).toBe(0)
+    expect(elapsedSince(start)).toBeLessThan(GRACE_MS + MARGIN_MS)
+    expect(elapsedSince(start)).toBeGreaterThanOrEqual(GRACE_MS - 50)
+    expect(await eventually(() => !isAlive(pipePid) && !isAlive(ptyPid), 1000)).toBe(true)
+  })
+
+  it("are killed after the grace period when the server gets SIGTERM or SIGINT", async () => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const server = await startServer(["--grace-ms", String(GRACE_MS)])
+      const pid = await startStubborn(server, "p")
+      const start = Date.now()
+      server.child.kill(signal)
+      const exit = await server.exited
+      expect(exit.code, signal).toBe(0)
+      expect(elapsedSince(start), signal).toBeLessThan(GRACE_MS + MARGIN_MS)
+      expect(await eventually(() => !isAlive(pid), 1000), signal).toBe(true)
+    }
+  })
+
+  it("are killed after the grace period when a WebSocket closes cleanly or drops", async () => {
+    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
+    for (const how of ["close", "terminate"] as const) {
+      const client = await RawWebSocketClient.connectReady(server.url)
+      await client.request("process/start", pipeProcess("p", ["sh", "-c", STUBBORN]))
+      await client.outputContains("p", "pid:")
+      const pid = pidIn(client.outputOf("p"))
+      const start = Date.now()
+      if (how === "close") client.socket.close()
+      else client.socket.terminate()
+      expect(await eventually(() => !isAlive(pid), GRACE_MS + MARGIN_MS), how).toBe(true)
+      expect(elapsedSince(start), how).toBeGreaterThanOrEqual(GRACE_MS - 50)
+    }
+    // The server is still up and serving.
+    const client = await RawWebSocketClient.connectReady(server.url)
+    expect((await client.request("process/list", {})).result.processes).toEqual([])
+  })
+
+  it("are killed after the grace period when a detached session's TTL passes", async () => {
+    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
+    const client = await RawWebSocketClient.connect(server.url)
+    await client.request("initialize", { clientName: "ttl", detachTtlMs: 300 })
+    client.send({ method: "initialized", params: {} })
+    await client.request("process/start", pipeProcess("p", ["sh", "-c", STUBBORN]))
+    await client.outputContains("p", "pid:")
+    const pid = pidIn(client.outputOf("p"))
+    client.socket.terminate()
+    // Alive through the TTL and the grace period, dead soon after.
+    await new Promise((resolve) => setTimeout(resolve, 300 + GRACE_MS - 200))
+    expect(isAlive(pid)).toBe(true)
+    expect(await eventually(() => !isAlive(pid), MARGIN_MS)).toBe(true)
+  })
+
+  it("are killed after the grace period when an embedding application closes the server's scope", async () => {
+    const server = ExecServerClient.layerInProcess().pipe(
+      Layer.provide(ExecServer.layerNodeServices),
+      Layer.provide(ServerConfig.layer({ graceMs: GRACE_MS }))
+    )
+    const { elapsed, pid } = await Effect.runPromise(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(server, scope)
+      const client = Context.get(context, ExecServerClient.ExecServerClient)
+      const handle = yield* client.start({ argv: ["sh", "-c", STUBBORN], env: { PATH: "/usr/bin:/bin" }, cwd: "/tmp" })
+      const output = yield* handle.read({ waitMs: 5000 })
+      const pid = pidIn(Buffer.from(output.chunks[0]!.chunk).toString())
+      const start = Date.now()
+      yield* Scope.close(scope, Exit.void)
+      return { elapsed: elapsedSince(start), pid }
+    }))
+    expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
+    expect(elapsed).toBeLessThan(GRACE_MS + MARGIN_MS)
+    expect(await eventually(() => !isAlive(pid), 1000)).toBe(true)
+  })
+})
+
+describe("descendants that hold the output open", () => {
+  for (const tty of [false, true]) {
+    it(`cannot keep a ${tty ? "PTY" : "pipe"} process from closing: a setsid daemon, closed within the drain period`, async () => {
+      const server = await startServer(["--grace-ms", String(GRACE_MS), "--close-drain-ms", "300"])
+      const script = "setsid sh -c 'echo daemon:$$; exec sleep 1000' & sleep 0.2; echo done"
+      const params = (tty ? ptyProcess : pipeProcess)("p", ["sh", "-c", script])
+      await server.request("process/start", params)
+      const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "p")
+      const daemon = pidIn(server.outputOf("p").toString(), "daemon")
+      try {
+        const exitedAt = Date.now()
+        const closed = await server.closed("p", 5000)
+        expect(closed.params.seq).toBe(exited.params.seq + 1)
+        expect(elapsedSince(exitedAt)).toBeLessThan(300 + 1000)
+        expect(server.outputOf("p").toString()).toContain("done")
+        // The daemon left the group: it is not ours to kill, and it does not hold up the server's exit.
+        expect(isAlive(daemon)).toBe(true)
+        const stopping = Date.now()
+        expect((await server.close()).code).toBe(0)
+        expect(elapsedSince(stopping)).toBeLessThan(MARGIN_MS)
+      } finally {
+        process.kill(daemon, "SIGKILL")
+      }
+    })
+  }
+
+  it("delivers what a background job writes before the drain period ends, then terminates what is left of the group", async () => {
+    const server = await startServer(["--grace-ms", String(GRACE_MS), "--close-drain-ms", "1000"])
+    // The job holds stdout, writes after the leader's exit, then ignores SIGTERM.
+    const job = "trap '' TERM; echo job:\\$\\$; sleep 0.3; echo late; while :; do sleep 0.1; done"
+    await server.request("process/start", pipeProcess("p", ["sh", "-c", `sh -c "${job}" & sleep 0.1; echo leader-done`]))
+    const closed = await server.closed("p", 5000)
+    const events = server.eventsOf("p")
+    expect(events.map((event) => event.params.seq)).toEqual(events.map((_, i) => i + 1))
+    expect(events.at(-1)).toBe(closed)
+    // The job's late line comes after the leader's exit and before closed.
+    const exitedAt = events.findIndex((event) => event.method === "process/exited")
+    const lateAt = events.findIndex((event) => Buffer.from(event.params.chunk ?? "", "base64").toString().includes("late"))
+    expect(exitedAt).toBeGreaterThan(0)
+    expect(lateAt).toBeGreaterThan(exitedAt)
+    const output = server.outputOf("p").toString()
+    expect(output).toContain("leader-done")
+    const jobPid = pidIn(output, "job")
+    // SIGTERM is ignored: SIGKILL after the grace period.
+    expect(isAlive(jobPid)).toBe(true)
+    expect(await eventually(() => !isAlive(jobPid), GRACE_MS + MARGIN_MS)).toBe(true)
+    // The server is unharmed.
+    const read = await server.request("process/read", { processId: "p" })
+    expect(read.result).toMatchObject({ exited: true, exitCode: 0, closed: true })
+  })
+})
+
+describe("finished processes", () => {
+  it("1,000 start/exit cycles kept for the retention period grow the server by well under 20 MiB", async () => {
+    const server = await startServer()
+    const pid = server.child.pid!
+    let next = 0
+    const cycles = async (count: number, prefix: string) => {
+      const end = next + count
+      const lanes = Array.from({ length: 4 }, async () => {
+        while (next < end) {
+          const id = `${prefix}-${next++}`
+          await server.request("process/start", pipeProcess(id, ["sh", "-c", "echo hello"]))
+          await server.closed(id)
+        }
+      })
+      await Promise.all(lanes)
+    }
+    // The first thousand also grow V8's heap to its working size: measure the second.
+    await cycles(1000, "warm")
+    const before = rssOf(pid)
+    await cycles(1000, "cycle")
+    const grown = rssOf(pid) - before
+    // About 28 MiB when each record kept its actor, child and scope; about 3 MiB now.
+    expect(grown).toBeLessThan(10 * 1024 * 1024)
+    // Every record is still there, readable.
+    const list = await server.request("process/list", {})
+    expect(list.result.processes).toHaveLength(2000)
+    const read = await server.request("process/read", { processId: "cycle-1999" })
+    expect(Buffer.from(read.result.chunks[0].chunk, "base64").toString()).toBe("hello\n")
+    expect(read.result).toMatchObject({ exited: true, exitCode: 0, closed: true })
+  }, 120_000)
+
+  it("answers commands to a process that closes while they wait, as for any closed process", async () => {
+    const server = await startServer()
+    await server.request("process/start", pipeProcess("p", ["sh", "-c", "exit 0"], { pipeStdin: true }))
+    await server.closed("p")
+    expect((await server.request("process/write", { processId: "p", chunk: "aGk=" })).result)
+      .toEqual({ accepted: false, status: "stdinClosed" })
+    expect((await server.request("process/signal", { processId: "p", signal: "SIGTERM" })).result)
+      .toEqual({ delivered: false })
+    expect((await server.request("process/terminate", { processId: "p" })).result).toEqual({ running: false })
+    expect((await server.request("process/list", {})).result.processes)
+      .toMatchObject([{ processId: "p", running: false, exitCode: 0 }])
+  })
+})
