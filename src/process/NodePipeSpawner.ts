@@ -5,7 +5,7 @@ import * as NodeChildProcess from "node:child_process"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup, processGroupExists } from "./signals.js"
-import { checkWorkingDirectory } from "./spawnChecks.js"
+import { checkArgumentSize, checkWorkingDirectory } from "./spawnChecks.js"
 
 /** Options of the Node pipe spawner. */
 export interface NodePipeSpawnerOptions {
@@ -25,26 +25,36 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
     spawn: (request) =>
       Effect.gen(function*() {
         const [program, ...args] = request.argv
+        yield* checkArgumentSize(request.argv, request.env)
+        // Node blames the program for a missing cwd too: tell the two apart only when spawning failed.
+        const spawnFailed = (error: unknown) =>
+          Effect.zipRight(
+            checkWorkingDirectory(request.cwd),
+            Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`))
+          )
         const child = yield* Effect.async<NodeChildProcess.ChildProcess, ReturnType<typeof internalErrorFrom>>(
           (resume) => {
-            const child = NodeChildProcess.spawn(program!, args, {
-              cwd: request.cwd,
-              env: request.env,
-              ...(request.arg0 === undefined ? {} : { argv0: request.arg0 }),
-              detached: true,
-              stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
-            })
+            let child: NodeChildProcess.ChildProcess
+            try {
+              child = NodeChildProcess.spawn(program!, args, {
+                cwd: request.cwd,
+                env: request.env,
+                ...(request.arg0 === undefined ? {} : { argv0: request.arg0 }),
+                detached: true,
+                stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
+              })
+            } catch (error) {
+              // Most exec failures (ENOTDIR, E2BIG, ...) are thrown here rather than emitted.
+              resume(spawnFailed(error))
+              return
+            }
             const onSpawn = () => {
               child.off("error", onError)
               resume(Effect.succeed(child))
             }
-            // Node blames the program for a missing cwd too: tell the two apart only when spawning failed.
             const onError = (error: Error) => {
               child.off("spawn", onSpawn)
-              resume(Effect.zipRight(
-                checkWorkingDirectory(request.cwd),
-                Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`))
-              ))
+              resume(spawnFailed(error))
             }
             child.once("spawn", onSpawn)
             child.once("error", onError)

@@ -6,7 +6,7 @@ import * as NodePty from "node-pty"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalName } from "./signals.js"
-import { checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
+import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
 const EOF_BYTE = Buffer.from([4])
@@ -94,6 +94,8 @@ export const make = (): ProcessSpawner => ({
   spawn: (request) =>
     Effect.gen(function*() {
       yield* checkWorkingDirectory(request.cwd)
+      // The forked child would only report E2BIG as output and exit code 1.
+      yield* checkArgumentSize(request.argv, request.env)
       const [program, ...args] = request.argv
       // execvp failures in the forked child would only show as exit code 1.
       yield* resolveExecutable(program!, request.cwd, request.env)

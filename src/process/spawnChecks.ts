@@ -66,3 +66,64 @@ export const resolveExecutable = (
         : Effect.succeed(path)
     )
   )
+
+/** Linux's MAX_ARG_STRLEN: the longest single argument or environment entry, with its NUL. */
+const MAX_ARG_STRLEN = 32 * 4096
+/** Linux's floor of the argument space (ARG_MAX), whatever the stack limit. */
+const MIN_ARG_SPACE = 128 * 1024
+/** Linux's ceiling of the argument space: three quarters of _STK_LIM (8 MiB). */
+const MAX_ARG_SPACE = 6 * 1024 * 1024
+
+/** The soft stack limit children inherit, from /proc (undefined when unlimited or unknown). */
+let stackLimit: number | null | undefined
+const softStackLimit = (): number | undefined => {
+  if (stackLimit === undefined) {
+    try {
+      const line = /^Max stack size\s+(\S+)/m.exec(Fs.readFileSync("/proc/self/limits", "utf8"))
+      stackLimit = line === null || line[1] === "unlimited" ? null : Number(line[1])
+    } catch {
+      stackLimit = null
+    }
+  }
+  return stackLimit ?? undefined
+}
+
+/**
+ * Fails with -32603 E2BIG when execve(2) would refuse the arguments and
+ * environment, by the kernel's own rules: no string over MAX_ARG_STRLEN, and
+ * strings plus pointers within a quarter of the stack limit (between 128 KiB
+ * and 6 MiB).
+ */
+export const checkArgumentSize = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>>
+): Effect.Effect<void, InternalError> =>
+  Effect.suspend(() => {
+    let total = 0
+    let count = 0
+    const tooLong = (text: string, what: string): InternalError | undefined => {
+      const bytes = Buffer.byteLength(text) + 1
+      total += bytes
+      count++
+      return bytes > MAX_ARG_STRLEN
+        ? new InternalError({ message: `${what} is ${bytes} bytes long, over the kernel's limit of ${MAX_ARG_STRLEN}`, errno: "E2BIG" })
+        : undefined
+    }
+    for (let i = 0; i < argv.length; i++) {
+      const error = tooLong(argv[i]!, `argument ${i}`)
+      if (error !== undefined) return Effect.fail(error)
+    }
+    for (const name in env) {
+      const error = tooLong(`${name}=${env[name]}`, `environment variable ${name}`)
+      if (error !== undefined) return Effect.fail(error)
+    }
+    const stack = softStackLimit()
+    const limit = Math.max(MIN_ARG_SPACE, Math.min(MAX_ARG_SPACE, stack === undefined ? MAX_ARG_SPACE : stack / 4))
+    const size = total + (count + 2) * 8
+    return size > limit
+      ? Effect.fail(new InternalError({
+        message: `the arguments and environment take ${size} bytes, over the kernel's limit of ${limit}`,
+        errno: "E2BIG"
+      }))
+      : Effect.void
+  })

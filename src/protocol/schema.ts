@@ -16,6 +16,31 @@ export const ProcessId = Schema.String.pipe(
   Schema.minLength(1, { message: () => "processId must be a non-empty string" })
 )
 
+/**
+ * A string handed to the OS (an argument, an environment entry, a path): the
+ * kernel takes C strings, which end at the first NUL, so a NUL would run
+ * something other than what was asked for.
+ */
+export const OsString = Schema.String.pipe(
+  Schema.filter((text) => !text.includes("\u0000") || "must not contain NUL bytes")
+)
+
+/**
+ * A child's environment entries. Names are non-empty, without `=` (it ends
+ * the name) or NUL; checked on the whole record, as a record's key schema
+ * does not run refinements.
+ */
+export const Environment = Schema.Record({ key: Schema.String, value: OsString }).pipe(
+  Schema.filter((env) => {
+    for (const name of Object.keys(env)) {
+      if (name === "" || name.includes("=") || name.includes("\u0000")) {
+        return `environment variable name ${JSON.stringify(name)} must be non-empty, without "=" or NUL bytes`
+      }
+    }
+    return true
+  })
+)
+
 /** Bytes carried as base64 text on the wire. */
 export const Base64Bytes = Schema.Uint8ArrayFromBase64.annotations({
   message: () => "expected base64-encoded bytes"
@@ -28,6 +53,9 @@ export const Base64Bytes = Schema.Uint8ArrayFromBase64.annotations({
 export const AbsolutePath = Schema.transformOrFail(Schema.String, Schema.String, {
   strict: true,
   decode: (input, _options, ast) => {
+    if (input.includes("\u0000")) {
+      return ParseResult.fail(new ParseResult.Type(ast, input, "path must not contain NUL bytes"))
+    }
     if (input.startsWith("file:")) {
       try {
         return ParseResult.succeed(fileURLToPath(input))
@@ -93,7 +121,7 @@ export const EnvPolicy = Schema.Struct({
   ignoreDefaultExcludes: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   exclude: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
   includeOnly: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-  set: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) })
+  set: Schema.optionalWith(Environment, { default: () => ({}) })
 })
 /** @see EnvPolicy */
 export type EnvPolicy = typeof EnvPolicy.Type
@@ -101,14 +129,14 @@ export type EnvPolicy = typeof EnvPolicy.Type
 /** `process/start` params. */
 export const StartParams = Schema.Struct({
   processId: ProcessId,
-  argv: Schema.Array(Schema.String).pipe(
+  argv: Schema.Array(OsString).pipe(
     Schema.minItems(1, { message: () => "argv must not be empty" })
   ),
   cwd: AbsolutePath,
-  env: Schema.Record({ key: Schema.String, value: Schema.String }),
+  env: Environment,
   tty: Schema.Boolean,
   pipeStdin: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  arg0: OptionalNullable(Schema.String),
+  arg0: OptionalNullable(OsString),
   size: Schema.optional(TerminalSize),
   envPolicy: OptionalNullable(EnvPolicy)
 })

@@ -218,3 +218,49 @@ describe("finished processes", () => {
       .toMatchObject([{ processId: "p", running: false, exitCode: 0 }])
   })
 })
+
+describe("spawn failures", () => {
+  for (const tty of [false, true]) {
+    const kind = tty ? "PTY" : "pipe"
+    const start = (server: StdioServer, extra: Record<string, unknown>) =>
+      server.request("process/start", { ...(tty ? ptyProcess : pipeProcess)("p", ["echo", "x"]), ...extra })
+
+    it(`name the OS error on a ${kind}: a cwd that is a file, arguments or environment over the kernel's limits`, async () => {
+      const server = await startServer()
+      const file = "/proc/self/status"
+      const notDirectory = await start(server, { cwd: file })
+      expect(notDirectory.error).toMatchObject({ code: -32603, data: { errno: "ENOTDIR" } })
+      expect(notDirectory.error.message).toContain(file)
+      const longArgument = await start(server, { argv: ["echo", "a".repeat(200_000)] })
+      expect(longArgument.error).toMatchObject({ code: -32603, data: { errno: "E2BIG" } })
+      const env = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`V${i}`, "v".repeat(100_000)]))
+      const hugeEnvironment = await start(server, { env })
+      expect(hugeEnvironment.error).toMatchObject({ code: -32603, data: { errno: "E2BIG" } })
+      // Nothing was logged as a defect, and the connection goes on.
+      expect(server.stderr).not.toMatch(/died|Error:/)
+      expect((await start(server, {})).result).toEqual({ processId: "p" })
+      await server.closed("p")
+      expect(server.outputOf("p").toString().trim()).toBe("x")
+    })
+
+    it(`refuse NUL bytes in argv, env, cwd and arg0 as invalid params on a ${kind}`, async () => {
+      const server = await startServer()
+      const refused = [
+        { argv: ["echo", "a\u0000b"] },
+        { env: { PATH: "/usr/bin:/bin", "A\u0000B": "x" } },
+        { env: { PATH: "/usr/bin:/bin", A: "x\u0000y" } },
+        { env: { "A=B": "x" } },
+        { cwd: "/tmp\u0000/etc" },
+        { arg0: "a\u0000b" },
+        { env: {}, envPolicy: { set: { A: "x\u0000y" } } }
+      ]
+      for (const extra of refused) {
+        const response = await start(server, extra)
+        expect(response.error?.code, JSON.stringify(extra)).toBe(-32602)
+        expect(response.error?.message, JSON.stringify(extra)).toMatch(/NUL|"="/)
+      }
+      expect(server.eventsOf("p")).toEqual([])
+      expect((await start(server, {})).result).toEqual({ processId: "p" })
+    })
+  }
+})
