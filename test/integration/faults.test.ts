@@ -122,6 +122,24 @@ describe("children that ignore SIGTERM", () => {
   })
 })
 
+describe("clients that stop reading", () => {
+  it("cannot keep the server alive: after stdin closes it exits within grace + margin", async () => {
+    const server = await startServer(["--grace-ms", String(GRACE_MS)])
+    await server.request("process/start", pipeProcess("flood", ["sh", "-c", "echo pid:$$; exec yes"]))
+    await server.outputContains("flood", "pid:")
+    const pid = pidIn(server.outputOf("flood").toString())
+    // The client stops reading: the server's writes to its stdout block.
+    server.child.stdout.pause()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const start = Date.now()
+    server.child.stdin.end()
+    const exit = await server.exited
+    expect(exit.code).toBe(0)
+    expect(elapsedSince(start)).toBeLessThan(GRACE_MS + 2000 + MARGIN_MS)
+    expect(await eventually(() => !isAlive(pid), 1000)).toBe(true)
+  })
+})
+
 describe("descendants that hold the output open", () => {
   for (const tty of [false, true]) {
     it(`cannot keep a ${tty ? "PTY" : "pipe"} process from closing: a setsid daemon, closed within the drain period`, async () => {
@@ -263,4 +281,21 @@ describe("spawn failures", () => {
       expect((await start(server, {})).result).toEqual({ processId: "p" })
     })
   }
+})
+
+describe("logs", () => {
+  it("never carry process output or file contents, even at the most verbose level", async () => {
+    const marker = "sEcReT-" + Math.random().toString(36).slice(2)
+    const encoded = Buffer.from(marker).toString("base64").slice(0, 12)
+    const server = await startServer(["--log-level", "all"])
+    await server.request("process/start", pipeProcess("p", ["sh", "-c", `echo ${marker}; echo ${marker} >&2; exit 3`]))
+    await server.closed("p")
+    const path = `/tmp/log-test-${process.pid}-${Date.now()}`
+    expect((await server.request("fs/writeFile", { path, dataBase64: Buffer.from(marker).toString("base64") })).result).toEqual({})
+    expect((await server.request("fs/readFile", { path })).result.dataBase64).toBe(Buffer.from(marker).toString("base64"))
+    await server.request("fs/remove", { path, recursive: false, force: true })
+    await server.close()
+    expect(server.stderr).not.toContain(marker)
+    expect(server.stderr).not.toContain(encoded)
+  })
 })
