@@ -3,11 +3,18 @@
  * mock it), with the protocol's error codes: -32004 for a missing path,
  * -32600 for a request the path's kind or size rules out, -32603 with the
  * errno for other OS errors.
+ *
+ * Two things the platform's FileSystem cannot do are done with `node:fs`:
+ * opening without blocking (a FIFO's open waits for a writer, for ever) so
+ * that the opened descriptor itself is checked before a byte is read, and
+ * listing a directory with its entries' kinds in one call.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as NodeFs from "node:fs"
+import * as NodeFsPromises from "node:fs/promises"
 import * as Path from "node:path"
 import { randomBytes } from "node:crypto"
 import { errnoOf, InternalError, InvalidRequest, NotFound } from "../protocol/errors.js"
@@ -43,44 +50,135 @@ export const fromPlatformError = (operation: string, path: string) => (error: Pl
 
 const millis = (date: Option.Option<Date>) => Option.match(date, { onNone: () => 0, onSome: (d) => d.getTime() })
 
-/** Reads a file whole (up to `maxBytes`) or a range of it (of at most `maxBytes`). */
+/** Maps a Node error of an operation on `path` to the protocol's error. */
+const fromNodeError = (operation: string, path: string) => (error: unknown): FsError => {
+  const errno = errnoOf(error)
+  if (errno === "ENOENT") return new NotFound({ message: `${operation}: no such file or directory: ${path}` })
+  const detail = error instanceof Error ? error.message : String(error)
+  return new InternalError({ message: `${operation} ${path}: ${detail}`, ...(errno === undefined ? {} : { errno }) })
+}
+
+/** What a path that is not a regular file is, for error messages. */
+const kindOf = (stats: NodeFs.Stats): string =>
+  stats.isDirectory()
+    ? "a directory"
+    : stats.isFIFO()
+    ? "a FIFO"
+    : stats.isCharacterDevice()
+    ? "a character device"
+    : stats.isBlockDevice()
+    ? "a block device"
+    : stats.isSocket()
+    ? "a socket"
+    : "not a regular file"
+
+const notRegular = (path: string, stats: NodeFs.Stats) =>
+  new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}, not a regular file` })
+
+/**
+ * Opens for reading without blocking (O_NONBLOCK: a FIFO's open would wait
+ * for a writer) or becoming the controlling terminal, and hands the
+ * descriptor to `use` only when it is a regular file: what is checked is
+ * what is read, even if the path is swapped meanwhile.
+ */
+const withRegularFile = <A>(
+  operation: string,
+  path: string,
+  use: (handle: NodeFsPromises.FileHandle, stats: NodeFs.Stats) => Promise<A>
+): Effect.Effect<A, FsError> =>
+  Effect.acquireUseRelease(
+    Effect.tryPromise({
+      try: () =>
+        NodeFsPromises.open(
+          path,
+          NodeFs.constants.O_RDONLY | NodeFs.constants.O_NONBLOCK | NodeFs.constants.O_NOCTTY
+        ),
+      catch: fromNodeError(operation, path)
+    }),
+    (handle) =>
+      Effect.tryPromise({ try: () => handle.stat(), catch: fromNodeError(operation, path) }).pipe(
+        Effect.filterOrFail((stats) => stats.isFile(), (stats) => notRegular(path, stats)),
+        Effect.flatMap((stats) => Effect.tryPromise({ try: () => use(handle, stats), catch: fromNodeError(operation, path) }))
+      ),
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  )
+
+/**
+ * Reads from `position` until the end of the file or `count` bytes,
+ * whichever comes first: never more, whatever the file's size says (files in
+ * /proc say 0, a file may grow while it is read). `sizeHint` sizes the first
+ * buffer.
+ */
+const readUpTo = async (
+  handle: NodeFsPromises.FileHandle,
+  position: number,
+  count: number,
+  sizeHint: number
+): Promise<Uint8Array> => {
+  let buffer = Buffer.allocUnsafe(Math.min(count, Math.max(sizeHint, 64 * 1024)))
+  let filled = 0
+  while (filled < count) {
+    if (filled === buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.min(count, buffer.length * 2))
+      buffer.copy(grown, 0, 0, filled)
+      buffer = grown
+    }
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled)
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return buffer.subarray(0, filled)
+}
+
+/**
+ * Reads a regular file whole (up to `maxBytes`) or a range of it (of at most
+ * `maxBytes`). Anything else (a FIFO, a device, a socket, a directory) is
+ * refused, and no read takes more than `maxBytes` + 1 bytes from the file.
+ */
 export const readFile = (
   path: string,
   range: { readonly offset: number | undefined; readonly length: number | undefined },
   maxBytes: number
-): Effect.Effect<Uint8Array, FsError, FileSystem.FileSystem> =>
+): Effect.Effect<Uint8Array, FsError> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const fail = fromPlatformError("fs/readFile", path)
-    const info = yield* Effect.mapError(fs.stat(path), fail)
-    if (info.type === "Directory") return yield* new InvalidRequest({ message: `path ${path} is a directory, not a file` })
-    const size = Number(info.size)
-    if (range.offset === undefined && range.length === undefined) {
-      if (size > maxBytes) {
-        return yield* new InvalidRequest({
-          message: `file ${path} has ${size} bytes, over the read limit of ${maxBytes} bytes: read it in ranges with offset and length`
-        })
-      }
-      return yield* Effect.mapError(fs.readFile(path), fail)
+    const whole = range.offset === undefined && range.length === undefined
+    if (range.length !== undefined && range.length > maxBytes) {
+      return yield* new InvalidRequest({
+        message: `a read of ${range.length} bytes is over the read limit of ${maxBytes} bytes`
+      })
     }
     const offset = range.offset ?? 0
-    const length = Math.min(range.length ?? Math.max(0, size - offset), Math.max(0, size - offset))
-    if (length > maxBytes) {
-      return yield* new InvalidRequest({ message: `a read of ${length} bytes is over the read limit of ${maxBytes} bytes` })
-    }
-    if (length === 0) return new Uint8Array(0)
-    return yield* Effect.scoped(Effect.gen(function*() {
-      const file = yield* fs.open(path, { flag: "r" })
-      yield* file.seek(offset, "start")
-      const bytes = yield* file.readAlloc(length)
-      return Option.getOrElse(bytes, () => new Uint8Array(0))
-    })).pipe(Effect.mapError(fail))
+    const result = yield* withRegularFile("fs/readFile", path, async (handle, stats) => {
+      const size = Number(stats.size)
+      if (whole && size > maxBytes) return { tooLarge: size }
+      const expected = Math.max(0, size - offset)
+      if (range.length !== undefined) return { bytes: await readUpTo(handle, offset, range.length, expected) }
+      // Open-ended: one byte past the limit tells a read that would be too large.
+      const bytes = await readUpTo(handle, offset, maxBytes + 1, Math.min(expected, maxBytes))
+      return bytes.length > maxBytes ? { tooLarge: size > maxBytes ? size : undefined } : { bytes }
+    })
+    if ("bytes" in result) return result.bytes
+    return yield* new InvalidRequest({
+      message: whole
+        ? `file ${path} has ${result.tooLarge ?? `more than ${maxBytes}`} bytes, over the read limit of ${maxBytes} bytes: read it in ranges with offset and length`
+        : `a read of more than ${maxBytes} bytes is over the read limit of ${maxBytes} bytes: give a length`
+    })
   })
 
-/** Writes a file atomically: a temporary file in the same directory, then a rename over the target. */
+/**
+ * Writes a file atomically: a temporary file in the same directory, then a
+ * rename over the target. A target that exists and is not a regular file (a
+ * device, a FIFO, a directory) is refused rather than replaced.
+ */
 export const writeFile = (path: string, data: Uint8Array): Effect.Effect<void, FsError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const existing = yield* fs.stat(path).pipe(Effect.option)
+    if (Option.isSome(existing) && existing.value.type !== "File") {
+      return yield* new InvalidRequest({
+        message: `path ${path} is ${existing.value.type === "Directory" ? "a directory" : "not a regular file"}; fs/writeFile replaces regular files only`
+      })
+    }
     const temporary = Path.join(Path.dirname(path), `.${Path.basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
     yield* fs.writeFile(temporary, data).pipe(
       Effect.zipRight(fs.rename(temporary, path)),
@@ -110,22 +208,43 @@ export const getMetadata = (path: string) =>
     }
   })
 
-/** The entries of a directory, each with its (symlink-followed) kind. */
+/**
+ * The entries of a directory, each with its (symlink-followed) kind. One
+ * listing with the entries' types; only symlinks (and entries whose type the
+ * filesystem does not report) are stat'ed to follow them.
+ */
 export const readDirectory = (path: string) =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const fail = fromPlatformError("fs/readDirectory", path)
-    const info = yield* Effect.mapError(fs.stat(path), fail)
-    if (info.type !== "Directory") return yield* new InvalidRequest({ message: `path ${path} is not a directory` })
-    const names = yield* Effect.mapError(fs.readDirectory(path), fail)
-    const entries = yield* Effect.forEach(names, (fileName) =>
-      fs.stat(Path.join(path, fileName)).pipe(
-        Effect.map((entry) => ({ fileName, isDirectory: entry.type === "Directory", isFile: entry.type === "File" })),
-        // A dangling symlink, or an entry removed meanwhile: neither file nor directory.
-        Effect.orElseSucceed(() => ({ fileName, isDirectory: false, isFile: false }))
-      ), { concurrency: 16 })
+    const fail = fromNodeError("fs/readDirectory", path)
+    const dirents = yield* Effect.tryPromise({ try: () => NodeFsPromises.readdir(path, { withFileTypes: true }), catch: fail }).pipe(
+      Effect.catchIf(
+        (error) => error._tag === "InternalError" && error.errno === "ENOTDIR",
+        () => new InvalidRequest({ message: `path ${path} is not a directory` })
+      )
+    )
+    const followed = dirents.filter((dirent) => dirent.isSymbolicLink() || kindUnknown(dirent))
+    const kinds = new Map<string, { readonly isDirectory: boolean; readonly isFile: boolean }>()
+    yield* Effect.forEach(followed, (dirent) =>
+      Effect.promise(() =>
+        NodeFsPromises.stat(Path.join(path, dirent.name)).then(
+          (stats) => ({ isDirectory: stats.isDirectory(), isFile: stats.isFile() }),
+          // A dangling symlink, or an entry removed meanwhile: neither file nor directory.
+          () => ({ isDirectory: false, isFile: false })
+        )
+      ).pipe(Effect.map((kind) => void kinds.set(dirent.name, kind))), { concurrency: 16, discard: true })
+    const entries = dirents.map((dirent) => {
+      const kind = kinds.get(dirent.name)
+      return kind === undefined
+        ? { fileName: dirent.name, isDirectory: dirent.isDirectory(), isFile: dirent.isFile() }
+        : { fileName: dirent.name, ...kind }
+    })
     return { entries }
   })
+
+/** A directory entry whose kind the filesystem did not report (DT_UNKNOWN). */
+const kindUnknown = (dirent: NodeFs.Dirent): boolean =>
+  !dirent.isFile() && !dirent.isDirectory() && !dirent.isSymbolicLink() && !dirent.isFIFO() &&
+  !dirent.isSocket() && !dirent.isCharacterDevice() && !dirent.isBlockDevice()
 
 /** Removes a file, or a directory tree when `recursive`; `force` ignores a missing path. */
 export const remove = (
@@ -157,7 +276,41 @@ export const copy = (
       if (!recursive) {
         return yield* new InvalidRequest({ message: "fs/copy requires recursive: true when sourcePath is a directory" })
       }
-      return yield* Effect.mapError(fs.copy(sourcePath, destinationPath), fail)
+      return yield* copyTree(sourcePath, destinationPath)
+    }
+    // A FIFO would block the copy for ever, a device (/dev/zero) would never end.
+    if (info.type !== "File") {
+      return yield* new InvalidRequest({ message: `path ${sourcePath} is not a regular file or a directory; fs/copy copies only those` })
     }
     yield* Effect.mapError(fs.copyFile(sourcePath, destinationPath), fail)
   })
+
+/**
+ * Copies a directory tree (symlinks as symlinks). Node's `cp` would copy a
+ * device node's endless content as a file; a tree holding anything but
+ * files, directories and symlinks is refused.
+ */
+const copyTree = (sourcePath: string, destinationPath: string): Effect.Effect<void, FsError> =>
+  Effect.tryPromise({
+    try: () =>
+      NodeFsPromises.cp(sourcePath, destinationPath, {
+        recursive: true,
+        // As the platform's FileSystem.copy: files already at the destination are kept.
+        force: false,
+        filter: async (source) => {
+          const stats = await NodeFsPromises.lstat(source)
+          if (stats.isFile() || stats.isDirectory() || stats.isSymbolicLink()) return true
+          throw new SpecialFileInTree(source, kindOf(stats))
+        }
+      }),
+    catch: (error) =>
+      error instanceof SpecialFileInTree
+        ? new InvalidRequest({ message: `fs/copy: ${error.path} is ${error.kind}; only files, directories and symlinks are copied` })
+        : fromNodeError("fs/copy", sourcePath)(error)
+  })
+
+class SpecialFileInTree extends Error {
+  constructor(readonly path: string, readonly kind: string) {
+    super(`${path} is ${kind}`)
+  }
+}

@@ -5,7 +5,8 @@
  * the server from exiting, and finished processes cost little memory.
  */
 import { Context, Effect, Exit, Layer, Scope } from "effect"
-import { readFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { readFileSync, rmSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
@@ -248,7 +249,7 @@ describe("spawn failures", () => {
       const file = "/proc/self/status"
       const notDirectory = await start(server, { cwd: file })
       expect(notDirectory.error).toMatchObject({ code: -32603, data: { errno: "ENOTDIR" } })
-      expect(notDirectory.error.message).toContain(file)
+      expect(notDirectory.error?.message).toContain(file)
       const longArgument = await start(server, { argv: ["echo", "a".repeat(200_000)] })
       expect(longArgument.error).toMatchObject({ code: -32603, data: { errno: "E2BIG" } })
       const env = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`V${i}`, "v".repeat(100_000)]))
@@ -281,6 +282,35 @@ describe("spawn failures", () => {
       expect((await start(server, {})).result).toEqual({ processId: "p" })
     })
   }
+})
+
+describe("files that are not regular files", () => {
+  it("fs/readFile of a FIFO answers at once with -32600, and the server goes on", async () => {
+    const server = await startServer()
+    const fifo = `/tmp/exec-server-fifo-${process.pid}-${Date.now()}`
+    execFileSync("mkfifo", [fifo])
+    try {
+      const whole = await server.request("fs/readFile", { path: fifo })
+      expect(whole.error).toMatchObject({ code: -32600 })
+      expect(whole.error?.message).toContain("FIFO")
+      const ranged = await server.request("fs/readFile", { path: fifo, offset: 0, length: 1 })
+      expect(ranged.error?.code).toBe(-32600)
+      expect((await server.request("process/list", {})).result).toEqual({ processes: [] })
+    } finally {
+      rmSync(fifo, { force: true })
+    }
+  })
+
+  it("fs/readFile of /dev/zero and /dev/urandom is refused without the server growing", async () => {
+    const server = await startServer()
+    const before = rssOf(server.child.pid!)
+    for (const path of ["/dev/zero", "/dev/urandom"]) {
+      expect((await server.request("fs/readFile", { path })).error?.code, path).toBe(-32600)
+      expect((await server.request("fs/readFile", { path, offset: 0 })).error?.code, path).toBe(-32600)
+      expect((await server.request("fs/readFile", { path, offset: 0, length: 1024 })).error?.code, path).toBe(-32600)
+    }
+    expect(rssOf(server.child.pid!) - before).toBeLessThan(16 * 1024 * 1024)
+  })
 })
 
 describe("logs", () => {

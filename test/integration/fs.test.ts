@@ -2,7 +2,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { createHash, randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -117,6 +118,67 @@ describe("fs methods", () => {
         expect(existsSync(Path.join(dir, "tree"))).toBe(false)
         expect(yield* codeOf(fs.remove(Path.join(dir, "missing")))).toMatchObject({ code: -32004 })
         yield* fs.remove(Path.join(dir, "missing"), { force: true })
+      })
+    ).pipe(Effect.provide(client)))
+
+  it.live("readDirectory follows symlinks to report kinds: files, directories, dangling links, FIFOs", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        mkdirSync(Path.join(dir, "sub"))
+        writeFileSync(Path.join(dir, "file"), "x")
+        symlinkSync(Path.join(dir, "file"), Path.join(dir, "to-file"))
+        symlinkSync(Path.join(dir, "sub"), Path.join(dir, "to-dir"))
+        symlinkSync(Path.join(dir, "nowhere"), Path.join(dir, "dangling"))
+        execFileSync("mkfifo", [Path.join(dir, "fifo")])
+        const entries = [...(yield* fs.readDirectory(dir))].sort((x, y) => x.fileName.localeCompare(y.fileName))
+        expect(entries).toEqual([
+          { fileName: "dangling", isDirectory: false, isFile: false },
+          { fileName: "fifo", isDirectory: false, isFile: false },
+          { fileName: "file", isDirectory: false, isFile: true },
+          { fileName: "sub", isDirectory: true, isFile: false },
+          { fileName: "to-dir", isDirectory: true, isFile: false },
+          { fileName: "to-file", isDirectory: false, isFile: true }
+        ])
+        expect(yield* codeOf(fs.readDirectory(Path.join(dir, "file")))).toMatchObject({ code: -32600 })
+        expect(yield* codeOf(fs.readDirectory(Path.join(dir, "dangling")))).toMatchObject({ code: -32004 })
+        // A large directory, whole.
+        const big = Path.join(dir, "big")
+        mkdirSync(big)
+        for (let i = 0; i < 20_000; i++) writeFileSync(Path.join(big, `f${i}`), "")
+        const listed = yield* fs.readDirectory(big)
+        expect(listed.length).toBe(20_000)
+        expect(new Set(listed.map((entry) => entry.fileName)).size).toBe(20_000)
+        expect(listed.every((entry) => entry.isFile && !entry.isDirectory)).toBe(true)
+      })
+    ).pipe(Effect.provide(client)), { timeout: 60_000 })
+
+  it.live("readFile and copy refuse what is not a regular file; /proc files whose size says 0 read whole", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        const fifo = Path.join(dir, "fifo")
+        execFileSync("mkfifo", [fifo])
+        for (const path of [fifo, "/dev/zero", "/dev/null", "/dev/urandom"]) {
+          const whole = yield* codeOf(fs.readFile(path))
+          expect(whole, path).toMatchObject({ code: -32600 })
+          expect(String((whole as { message?: string }).message), path).toMatch(/not a regular file/)
+          expect(yield* codeOf(fs.readFile(path, { offset: 0, length: 10 })), path).toMatchObject({ code: -32600 })
+          expect(yield* codeOf(fs.copy(path, Path.join(dir, "copy"))), path).toMatchObject({ code: -32600 })
+        }
+        expect(existsSync(Path.join(dir, "copy"))).toBe(false)
+        const status = Buffer.from(yield* fs.readFile("/proc/self/status")).toString()
+        expect(status).toMatch(/^Name:/)
+        expect(status).toContain(`\nPid:\t${process.pid}\n`)
+        // A tree holding a FIFO is refused, not copied until it blocks.
+        mkdirSync(Path.join(dir, "tree"))
+        writeFileSync(Path.join(dir, "tree/file"), "x")
+        execFileSync("mkfifo", [Path.join(dir, "tree/pipe")])
+        expect(yield* codeOf(fs.copy(Path.join(dir, "tree"), Path.join(dir, "tree-copy"), { recursive: true })))
+          .toMatchObject({ code: -32600 })
+        // writeFile does not replace a FIFO (or a device) with a regular file.
+        expect(yield* codeOf(fs.writeFile(fifo, "x"))).toMatchObject({ code: -32600 })
+        expect(lstatSync(fifo).isFIFO()).toBe(true)
       })
     ).pipe(Effect.provide(client)))
 
