@@ -49,9 +49,16 @@ const listen = Options.text("listen").pipe(
   Options.withDescription("Transport endpoint: stdio:// (the default) or ws://IP:PORT (port 0 picks a free port)")
 )
 
-/** A whole-number flag with its default and its line in --help. */
-const integerFlag = (name: string, defaultValue: number, description: string) =>
-  Options.integer(name).pipe(Options.withDefault(defaultValue), Options.withDescription(description))
+/** A whole-number flag with its default and its line in --help, refused below `minimum` when one is given. */
+const integerFlag = (name: string, defaultValue: number, description: string, minimum?: number) => {
+  const flag = Options.integer(name).pipe(Options.withDefault(defaultValue), Options.withDescription(description))
+  return minimum === undefined ? flag : flag.pipe(
+    Options.filterMap(
+      (value) => value >= minimum ? Option.some(value) : Option.none(),
+      `--${name} must be at least ${minimum}`
+    )
+  )
+}
 const maxDetachTtlMs = integerFlag(
   "max-detach-ttl-ms",
   ServerConfig.defaults.maxDetachTtlMs,
@@ -76,6 +83,12 @@ const maxConnections = integerFlag(
   "max-connections",
   64,
   "Most WebSocket connections at once; more are refused with HTTP 503"
+)
+const upgradeTimeoutMs = integerFlag(
+  "upgrade-timeout-ms",
+  ListenUrl.DEFAULT_UPGRADE_TIMEOUT_MS,
+  "How long a WebSocket connection may take to complete its upgrade before it is closed, in ms",
+  1
 )
 const pingIntervalMs = integerFlag(
   "ping-interval-ms",
@@ -126,6 +139,7 @@ const allowOrigin = Options.text("allow-origin").pipe(
 /** What the WebSocket listener needs to know about who may connect. */
 interface WebSocketFlags {
   readonly pingIntervalMs: number
+  readonly upgradeTimeoutMs: number
   readonly maxConnections: number
   readonly wsTokenFile: Option.Option<string>
   readonly wsTokenSha256: Option.Option<string>
@@ -187,6 +201,7 @@ const transportOf = (
         WebSocketTransport.make({
           ...parsed,
           pingIntervalMs: flags.pingIntervalMs,
+          upgradeTimeoutMs: flags.upgradeTimeoutMs,
           maxConnections: flags.maxConnections,
           allowOrigins: flags.allowOrigin,
           ...(tokenSha256 === undefined ? {} : { tokenSha256 })
@@ -221,7 +236,8 @@ const command = Command.make(
     wsTokenSha256,
     insecureNoAuth,
     allowOrigin,
-    pingIntervalMs
+    pingIntervalMs,
+    upgradeTimeoutMs
   },
   (flags) =>
     Effect.gen(function*() {

@@ -21,9 +21,9 @@ import type { Frame, OutgoingMessage } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport, TransportError } from "../server/ExecServer.js"
-import { DEFAULT_PING_INTERVAL_MS, formatUrl, sha256 } from "./listenUrl.js"
+import { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
 
-export { DEFAULT_PING_INTERVAL_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
+export { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
 /** Where and how to listen, and whom to let in. */
 export interface WebSocketListenOptions {
@@ -40,9 +40,21 @@ export interface WebSocketListenOptions {
   readonly tokenSha256?: Uint8Array
   /** Origins allowed to connect; an upgrade with any other `Origin` header is refused (403). */
   readonly allowOrigins?: ReadonlyArray<string>
-  /** Connections beyond this many at once are refused (503). Default: no limit. */
+  /**
+   * Connections beyond this many at once are refused (503). Connections still
+   * in their upgrade count too, and more than this many of those at once are
+   * closed as they arrive. Default: no limit.
+   */
   readonly maxConnections?: number
+  /**
+   * How long a connection may take to complete its WebSocket upgrade before
+   * it is closed (a client that trickles its request, or never sends one).
+   * Default 5 s.
+   */
+  readonly upgradeTimeoutMs?: number
 }
+/** How long a refused socket may linger to read its answer before it is closed. */
+const REFUSED_LINGER_MS = 1000
 
 /** Why an upgrade is refused, if it is: checked before any JSON-RPC is spoken. */
 export const refusalOf = (
@@ -64,6 +76,7 @@ export const refusalOf = (
   return undefined
 }
 
+/** Answers an upgrade with an HTTP error, then closes the socket even if the peer never closes its side. */
 const refuse = (socket: Duplex, status: number, reason: string) => {
   const body = `${reason}\n`
   socket.end(
@@ -71,6 +84,7 @@ const refuse = (socket: Duplex, status: number, reason: string) => {
       (status === 401 ? "WWW-Authenticate: Bearer\r\n" : "") +
       `Content-Length: ${body.length}\r\n\r\n${body}`
   )
+  setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
 }
 
 const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
@@ -156,20 +170,50 @@ export const make = (
     const config = yield* ServerConfig
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     const accepted = yield* Queue.unbounded<FrameTransport>()
-    const httpServer = Http.createServer((_request, response) => {
-      response.writeHead(426, { "content-type": "text/plain" }).end("exec-server speaks WebSocket\n")
+    const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
+    const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY
+    const httpServer = Http.createServer({
+      // Node's own checks run only every few seconds; the timer per connection below is exact.
+      headersTimeout: upgradeTimeoutMs,
+      requestTimeout: upgradeTimeoutMs,
+      keepAliveTimeout: upgradeTimeoutMs
+    }, (_request, response) => {
+      response.writeHead(426, { "content-type": "text/plain", connection: "close" }).end("exec-server speaks WebSocket\n")
     })
     // Frames between the limit and this hard cap get -32600 and the connection
     // goes on; larger ones close it (code 1009) before they are buffered.
     const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * 2 + 1024 * 1024 })
+    /** Every socket, so that closing the transport never waits on a peer. */
+    const sockets = new Set<Duplex>()
+    /** Sockets that have not completed their upgrade yet, with the timer that closes them. */
+    const upgrading = new Map<Duplex, NodeJS.Timeout>()
+    const upgradeDone = (socket: Duplex) => {
+      const timer = upgrading.get(socket)
+      if (timer === undefined) return
+      clearTimeout(timer)
+      upgrading.delete(socket)
+    }
     let open = 0
+    httpServer.on("connection", (socket: Net.Socket) => {
+      sockets.add(socket)
+      socket.once("close", () => {
+        sockets.delete(socket)
+        upgradeDone(socket)
+      })
+      // Half-open connections cost a socket each: a flood of them is cut at the connection limit.
+      if (upgrading.size >= maxConnections) {
+        socket.destroy()
+        return
+      }
+      upgrading.set(socket, setTimeout(() => socket.destroy(), upgradeTimeoutMs))
+    })
     httpServer.on("upgrade", (request, socket: Duplex, head) => {
+      upgradeDone(socket)
       socket.on("error", () => socket.destroy())
       const refusal = refusalOf(request, options)
       if (refusal !== undefined) return refuse(socket, refusal.status, refusal.reason)
-      if (options.maxConnections !== undefined && open >= options.maxConnections) {
-        return refuse(socket, 503, "Service Unavailable")
-      }
+      // Connections still upgrading hold their places too.
+      if (open + upgrading.size >= maxConnections) return refuse(socket, 503, "Service Unavailable")
       open++
       socket.once("close", () => open--)
       wss.handleUpgrade(request, socket, head, (ws) => {
@@ -191,7 +235,9 @@ export const make = (
         for (const client of wss.clients) client.terminate()
         wss.close()
         httpServer.close(() => resume(Effect.void))
-        httpServer.closeAllConnections()
+        // Upgraded and refused sockets are no longer the HTTP server's to close.
+        for (const timer of upgrading.values()) clearTimeout(timer)
+        for (const socket of sockets) socket.destroy()
       })
     )
     const transport: typeof ServerTransport.Service = {

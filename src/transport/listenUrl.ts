@@ -10,6 +10,9 @@ import * as Net from "node:net"
 /** How often a peer is pinged unless told otherwise. */
 export const DEFAULT_PING_INTERVAL_MS = 30_000
 
+/** How long a connection may take to complete its WebSocket upgrade unless told otherwise. */
+export const DEFAULT_UPGRADE_TIMEOUT_MS = 5000
+
 /** True for addresses only this machine can reach. */
 export const isLoopback = (host: string): boolean =>
   host === "::1" || (Net.isIPv4(host) && host.startsWith("127.")) || host.toLowerCase() === "::ffff:127.0.0.1"

@@ -2,6 +2,7 @@
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as Net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { WebSocket } from "ws"
@@ -136,4 +137,58 @@ describe("limits", () => {
     await client.request("process/terminate", { processId: "quiet", mode: "force" })
     expect((await pending).result.exited).toBe(true)
   })
+
+  it("closes a connection that trickles its upgrade request past --upgrade-timeout-ms", async () => {
+    const server = await start(["--upgrade-timeout-ms", "1000"])
+    const socket = halfOpen(server.url)
+    const started = Date.now()
+    // A header every 200 ms: the request would never end.
+    const trickle = setInterval(() => socket.write(`X-Trickle-${Date.now()}: 1\r\n`), 200)
+    await new Promise((resolve) => socket.once("close", resolve))
+    clearInterval(trickle)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+    expect(Date.now() - started).toBeLessThan(3000)
+  })
+
+  it("counts connections still in their upgrade against --max-connections until they time out", async () => {
+    const server = await start(["--max-connections", "3", "--upgrade-timeout-ms", "1500"])
+    const stalled = [halfOpen(server.url), halfOpen(server.url)]
+    await Promise.all(stalled.map((socket) => new Promise((resolve) => socket.once("connect", resolve))))
+    // Two places are held by half-open connections: one upgrade gets in, the next gets 503.
+    const valid = await RawWebSocketClient.connectReady(server.url)
+    expect(await upgradeStatus(server.url)).toBe(503)
+    // A third half-open connection fills the limit: a fourth is closed as it arrives.
+    stalled.push(halfOpen(server.url))
+    await new Promise((resolve) => stalled[2]!.once("connect", resolve))
+    const refused = halfOpen(server.url)
+    await new Promise((resolve) => refused.once("close", resolve))
+    // Once they time out, clients get in again; the valid client was never disturbed.
+    await Promise.all(stalled.map((socket) => new Promise((resolve) => socket.once("close", resolve))))
+    expect(await upgradeStatus(server.url)).toBe(101)
+    expect((await valid.request("process/list", {})).result).toEqual({ processes: [] })
+  })
+
+  it("leaves a completed upgrade alone past the upgrade timeout", async () => {
+    const server = await start(["--upgrade-timeout-ms", "300"])
+    const client = await RawWebSocketClient.connectReady(server.url)
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    expect(client.socket.readyState).toBe(WebSocket.OPEN)
+    expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
+  })
+
+  it("refuses an upgrade timeout below 1 ms with exit code 2", () => {
+    const refused = runToExit(["--listen", "ws://127.0.0.1:0", "--upgrade-timeout-ms", "0"])
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toContain("upgrade-timeout-ms")
+  })
 })
+
+/** A TCP connection that sends the start of an upgrade request and no more. */
+const halfOpen = (url: string): Net.Socket => {
+  const { hostname, port } = new URL(url)
+  const socket = Net.connect(Number(port), hostname, () => {
+    socket.write(`GET / HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\n`)
+  })
+  socket.on("error", () => {})
+  return socket
+}
