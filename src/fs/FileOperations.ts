@@ -35,28 +35,25 @@ const ERRNO_BY_REASON: Record<string, string> = {
   UnexpectedEof: "EIO"
 }
 
+/** The protocol's error for an OS error (its errno and text) of an operation on `path`. */
+const fsError = (operation: string, path: string, errno: string | undefined, detail: string): FsError =>
+  errno === "ENOENT"
+    ? new NotFound({ message: `${operation}: no such file or directory: ${path}` })
+    : new InternalError({ message: `${operation} ${path}: ${detail}`, ...(errno === undefined ? {} : { errno }) })
+
 /** Maps a platform error to the protocol's error for an operation on `path`. */
 export const fromPlatformError = (operation: string, path: string) => (error: PlatformError): FsError => {
   const cause = error._tag === "SystemError" ? error.cause : undefined
-  const causeCode = errnoOf(cause)
   const reason = error._tag === "SystemError" ? error.reason : undefined
-  if (reason === "NotFound" || causeCode === "ENOENT") {
-    return new NotFound({ message: `${operation}: no such file or directory: ${path}` })
-  }
-  const errno = causeCode ?? (reason === undefined ? undefined : ERRNO_BY_REASON[reason])
-  const detail = cause instanceof Error ? cause.message : error.message
-  return new InternalError({ message: `${operation} ${path}: ${detail}`, ...(errno === undefined ? {} : { errno }) })
+  const errno = errnoOf(cause) ?? (reason === undefined ? undefined : ERRNO_BY_REASON[reason])
+  return fsError(operation, path, errno, cause instanceof Error ? cause.message : error.message)
 }
-
-const millis = (date: Option.Option<Date>) => Option.match(date, { onNone: () => 0, onSome: (d) => d.getTime() })
 
 /** Maps a Node error of an operation on `path` to the protocol's error. */
-const fromNodeError = (operation: string, path: string) => (error: unknown): FsError => {
-  const errno = errnoOf(error)
-  if (errno === "ENOENT") return new NotFound({ message: `${operation}: no such file or directory: ${path}` })
-  const detail = error instanceof Error ? error.message : String(error)
-  return new InternalError({ message: `${operation} ${path}: ${detail}`, ...(errno === undefined ? {} : { errno }) })
-}
+const fromNodeError = (operation: string, path: string) => (error: unknown): FsError =>
+  fsError(operation, path, errnoOf(error), error instanceof Error ? error.message : String(error))
+
+const millis = (date: Option.Option<Date>) => Option.match(date, { onNone: () => 0, onSome: (d) => d.getTime() })
 
 /** What a path that is not a regular file is, for error messages. */
 const kindOf = (stats: NodeFs.Stats): string =>

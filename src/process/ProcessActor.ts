@@ -144,6 +144,20 @@ const readResult = (
   }
 }
 
+/** A `process/list` entry of a process and its exit status so far. */
+const infoOf = (
+  process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs">,
+  exit: ExitStatus | null
+): ProcessInfo => ({
+  processId: process.processId,
+  pid: process.pid,
+  argv: process.argv,
+  tty: process.tty,
+  running: exit === null,
+  exitCode: exit?.exitCode ?? null,
+  startedAtMs: process.startedAtMs
+})
+
 const STDIN_CLOSED = Effect.succeed<WriteStatus>("stdinClosed")
 const NOT_RUNNING = Effect.succeed(false)
 
@@ -186,15 +200,7 @@ class ClosedProcess implements ProcessActor {
     )
   }
   get info(): Effect.Effect<ProcessInfo> {
-    return Effect.succeed({
-      processId: this.processId,
-      pid: this.pid,
-      argv: this.argv,
-      tty: this.tty,
-      running: false,
-      exitCode: this.exit.exitCode,
-      startedAtMs: this.startedAtMs
-    })
+    return Effect.succeed(infoOf(this, this.exit))
   }
   get awaitClosed(): Effect.Effect<void> {
     return Effect.void
@@ -392,15 +398,7 @@ export const makeProcessActor = (
             yield* Deferred.await(waitFor).pipe(Effect.timeout(Duration.millis(remaining)), Effect.ignore)
           }
         }),
-      info: Effect.sync(() => ({
-        processId,
-        pid: child.pid,
-        argv: options.request.argv,
-        tty: options.tty,
-        running: exit === null,
-        exitCode: exit?.exitCode ?? null,
-        startedAtMs
-      })),
+      info: Effect.sync(() => infoOf(actor, exit)),
       awaitClosed: Deferred.await(closedSignal),
       closedRecord: () => {
         if (!closed || exit === null) throw new Error(`process ${processId} is not closed yet`)
