@@ -2,7 +2,7 @@
  * A process actor: one scoped owner per managed process. It owns the child,
  * its retained output and its state. Commands (write, close stdin, resize,
  * signal, terminate) go through its mailbox and are applied one at a time, in
- * arrival order; reads are answered from the retained output without
+ * arrival order, with no fiber of its own; reads are answered from the retained output without
  * queueing behind commands. Events leave through `emit` in seq order.
  */
 import * as Deferred from "effect/Deferred"
@@ -10,7 +10,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
-import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { InternalError } from "../protocol/errors.js"
@@ -70,10 +69,11 @@ export interface ProcessActor {
   }) => Effect.Effect<ReadResult>
   readonly info: Effect.Effect<ProcessInfo>
   /**
-   * Completes when the process is closed: exited and all output read (or
-   * `closeDrainMs` passed after the exit).
+   * Completes when the process is closed: exited and all output read. Once
+   * it has exited, descendants that still hold the output open get
+   * `closeDrainMs`; then the output is ended and `closed` follows.
    */
-  readonly awaitClosed: Effect.Effect<void>
+  readonly settle: Effect.Effect<void>
   /**
    * Once closed: a record of the process that holds only what reads and
    * listings need (its retained output and exit status), so the table can
@@ -202,7 +202,7 @@ class ClosedProcess implements ProcessActor {
   get info(): Effect.Effect<ProcessInfo> {
     return Effect.succeed(infoOf(this, this.exit))
   }
-  get awaitClosed(): Effect.Effect<void> {
+  get settle(): Effect.Effect<void> {
     return Effect.void
   }
   get release(): Effect.Effect<void> {
@@ -286,29 +286,32 @@ export const makeProcessActor = (
     })
 
     const scope = yield* Effect.scope
-    // The mailbox: commands run one at a time, in the order they were sent.
-    // Once the actor stops, commands still waiting are interrupted.
-    // Once the actor stops (the process closed, or its session ended),
-    // commands still waiting get the answer a closed process gives.
-    const mailbox = yield* Queue.unbounded<Effect.Effect<void>>()
-    const stopped = Deferred.unsafeMake<void>(FiberId.none)
-    yield* Effect.addFinalizer(() => Deferred.succeed(stopped, undefined))
-    yield* Queue.take(mailbox).pipe(Effect.flatten, Effect.forever, Effect.forkScoped)
-    const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
-      Effect.flatMap(Deferred.make<A>(), (reply) =>
-        Queue.offer(mailbox, Effect.intoDeferred(command, reply)).pipe(
-          Effect.zipRight(Effect.raceFirst(Deferred.await(reply), Effect.zipRight(Deferred.await(stopped), whenStopped)))
-        ))
-
-    // A descendant that keeps the output open after the exit (one that left
-    // the process group cannot even be signalled) must not keep the process
-    // from closing, nor its session from ending. Forked before the finalizer
-    // below is added, so it still runs while that finalizer waits.
-    yield* Deferred.await(exitedSignal).pipe(
-      Effect.zipRight(Deferred.await(closedSignal).pipe(Effect.timeout(Duration.millis(options.closeDrainMs)))),
-      Effect.catchTag("TimeoutException", () => child.endOutput),
-      Effect.forkScoped
+    // The mailbox: commands run one at a time, in the order they were sent,
+    // each once the one before it has finished: a chain of completion
+    // signals, so that an actor holds no fiber while it waits for commands.
+    // A command runs to its end even if its sender is interrupted. Once the
+    // actor stops (the process closed, or its session ended), commands not
+    // yet run get the answer a closed process gives.
+    let stopped = false
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        stopped = true
+      })
     )
+    let lastCommand: Deferred.Deferred<void> | undefined
+    const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
+      Effect.suspend(() => {
+        const previous = lastCommand
+        const done = Deferred.unsafeMake<void>(FiberId.none)
+        lastCommand = done
+        const run = Effect.uninterruptible(Effect.suspend(() => stopped ? whenStopped : command))
+        return (previous === undefined ? run : Effect.zipRight(Deferred.await(previous), run)).pipe(
+          Effect.ensuring(Effect.sync(() => {
+            Deferred.unsafeDone(done, Exit.void)
+            if (lastCommand === done) lastCommand = undefined
+          }))
+        )
+      })
 
     const killAfter = (graceMs: number) =>
       Effect.sleep(Duration.millis(graceMs)).pipe(
@@ -322,28 +325,46 @@ export const makeProcessActor = (
     // ignores SIGTERM would hold the scope (and the server's exit) for ever.
     const awaitAtMost = (wait: Effect.Effect<unknown>, millis: number) =>
       wait.pipe(Effect.interruptible, Effect.timeout(Duration.millis(millis)), Effect.ignore)
+    // A descendant that keeps the output open after the exit (one that left
+    // the process group cannot even be signalled) must not keep the process
+    // from closing, nor its session from ending.
+    // Most processes close as they exit: no timer is set up for them.
+    const settle = Deferred.await(exitedSignal).pipe(
+      Effect.zipRight(Effect.suspend(() =>
+        closed ? Effect.void : Deferred.await(closedSignal).pipe(
+          Effect.timeout(Duration.millis(options.closeDrainMs)),
+          Effect.catchTag("TimeoutException", () => Effect.zipRight(child.endOutput, Deferred.await(closedSignal)))
+        )
+      ))
+    )
+    const settledAtMost = (millis: number) => Effect.suspend(() => closed ? Effect.void : awaitAtMost(settle, millis))
     const groupEmptied = Effect.repeat(child.groupExists, {
       while: (exists) => exists,
       schedule: Schedule.spaced(Duration.millis(GROUP_POLL_MS))
     })
 
     // When the scope closes: SIGTERM to the group, SIGKILL after the grace
-    // period. What is left of the group once the process has closed (a
-    // background job) is terminated the same way.
-    // The SIGKILL is sent even when the grace period is cut short.
+    // period (sent even when the grace period is cut short). What is left of
+    // the group once the process has closed (a background job) is terminated
+    // the same way; usually nothing is, and then nothing is signalled (most
+    // processes retire right after they close, so this path is hot).
+    const terminateGroup = Effect.gen(function*() {
+      if (!closed) {
+        yield* child.signal("SIGTERM")
+        yield* settledAtMost(options.graceMs)
+      } else if (yield* child.signal("SIGTERM")) {
+        yield* awaitAtMost(groupEmptied, options.graceMs)
+      }
+    }).pipe(
+      Effect.ensuring(Effect.zipRight(
+        child.signal("SIGKILL"),
+        settledAtMost(options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
+      ))
+    )
     yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
-        if (!closed) {
-          yield* child.signal("SIGTERM")
-          yield* awaitAtMost(Deferred.await(closedSignal), options.graceMs)
-        } else if (yield* child.signal("SIGTERM")) {
-          yield* awaitAtMost(groupEmptied, options.graceMs)
-        }
-      }).pipe(
-        Effect.ensuring(Effect.zipRight(
-          child.signal("SIGKILL"),
-          awaitAtMost(Deferred.await(closedSignal), options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
-        ))
+      Effect.flatMap(
+        closed ? child.groupExists : Effect.succeed(true),
+        (anythingLeft) => anythingLeft ? terminateGroup : Effect.void
       )
     )
 
@@ -399,7 +420,7 @@ export const makeProcessActor = (
           }
         }),
       info: Effect.sync(() => infoOf(actor, exit)),
-      awaitClosed: Deferred.await(closedSignal),
+      settle,
       closedRecord: () => {
         if (!closed || exit === null) throw new Error(`process ${processId} is not closed yet`)
         return new ClosedProcess(processId, child.pid, options.request.argv, options.tty, startedAtMs, exit, failure, output)

@@ -153,7 +153,7 @@ export const makeProcessTable = (
         )
         entries.set(params.processId, { _tag: "Running", actor, scope })
         if (paused) actor.setPaused(true)
-        yield* actor.awaitClosed.pipe(
+        yield* actor.settle.pipe(
           Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, scope))),
           Effect.forkIn(tableScope)
         )
