@@ -24,21 +24,30 @@ export const exitCodeOf = (code: number | null, signal: string | null): number =
  */
 export const killProcessGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
   if (!Number.isInteger(pgid) || pgid <= 1) return false
+  return signalGroup(pgid, signal) === undefined
+}
+
+/**
+ * `kill(-pgid, signal)`: undefined when delivered, else the errno. A group
+ * that is gone is the common case (every finished process is checked), so
+ * the error is made without a stack trace, which is most of its cost.
+ */
+const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): string | undefined => {
+  const stackTraceLimit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
   try {
     process.kill(-pgid, signal)
-    return true
-  } catch {
-    return false
+    return undefined
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? "UNKNOWN"
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit
   }
 }
 
 /** True while a process of the group led by `pgid` is left (one we may not signal counts). */
 export const processGroupExists = (pgid: number): boolean => {
   if (!Number.isInteger(pgid) || pgid <= 1) return false
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
+  const errno = signalGroup(pgid, 0)
+  return errno === undefined || errno === "EPERM"
 }
