@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { InternalError } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
+import type { SandboxedLaunch } from "../sandbox/Sandbox.js"
 
 /** What to run and how. `env` is the child's whole environment. */
 export interface SpawnRequest {
@@ -21,6 +22,11 @@ export interface SpawnRequest {
   readonly pipeStdin: boolean
   /** PTY children only: the initial terminal size. */
   readonly size: TerminalSize
+  /**
+   * Run confined: the launcher's argv is executed instead (it carries `argv`
+   * and `arg0`), and signals go to the confined command's process group.
+   */
+  readonly sandbox?: SandboxedLaunch | undefined
 }
 
 /** An event of a child, in the order the spawner guarantees. */

@@ -4,7 +4,7 @@ import * as Layer from "effect/Layer"
 import * as NodeChildProcess from "node:child_process"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
-import { exitCodeOf, killProcessGroup, processGroupExists } from "./signals.js"
+import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory } from "./spawnChecks.js"
 
 /** Options of the Node pipe spawner. */
@@ -24,8 +24,8 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
   return {
     spawn: (request) =>
       Effect.gen(function*() {
-        const [program, ...args] = request.argv
-        yield* checkArgumentSize(request.argv, request.env)
+        const [program, ...args] = request.sandbox?.argv ?? request.argv
+        yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env)
         // Node blames the program for a missing cwd too: tell the two apart only when spawning failed.
         const spawnFailed = (error: unknown) =>
           Effect.zipRight(
@@ -39,7 +39,8 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
               child = NodeChildProcess.spawn(program!, args, {
                 cwd: request.cwd,
                 env: request.env,
-                ...(request.arg0 === undefined ? {} : { argv0: request.arg0 }),
+                // A confined command gets its argv[0] from the sandbox's launcher.
+                ...(request.arg0 === undefined || request.sandbox !== undefined ? {} : { argv0: request.arg0 }),
                 detached: true,
                 stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
               })
@@ -156,7 +157,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             return "accepted"
           }),
           resize: () => Effect.void,
-          signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
+          signal: (signal) => signalChild(pid, request.sandbox, signal),
           groupExists: Effect.sync(() => processGroupExists(pid)),
           endOutput,
           setPaused

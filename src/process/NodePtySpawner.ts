@@ -5,7 +5,7 @@ import * as Fs from "node:fs"
 import * as NodePty from "node-pty"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
-import { exitCodeOf, killProcessGroup, processGroupExists, signalName } from "./signals.js"
+import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
@@ -95,12 +95,16 @@ export const make = (): ProcessSpawner => ({
     Effect.gen(function*() {
       yield* checkWorkingDirectory(request.cwd)
       // The forked child would only report E2BIG as output and exit code 1.
-      yield* checkArgumentSize(request.argv, request.env)
+      yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env)
       const [program, ...args] = request.argv
       // execvp failures in the forked child would only show as exit code 1.
       yield* resolveExecutable(program!, request.cwd, request.env)
-      const useHelper = request.arg0 !== undefined && request.arg0 !== program && Fs.existsSync(ARG0_HELPER)
-      const [file, fileArgs] = useHelper
+      // A confined command gets its argv[0] from the sandbox's launcher.
+      const useHelper = request.sandbox === undefined && request.arg0 !== undefined && request.arg0 !== program &&
+        Fs.existsSync(ARG0_HELPER)
+      const [file, fileArgs] = request.sandbox !== undefined
+        ? [request.sandbox.argv[0]!, request.sandbox.argv.slice(1)]
+        : useHelper
         ? [ARG0_HELPER, ["-e", ARG0_SCRIPT, program!, request.arg0!, ...args]]
         : [program!, args]
       const terminal = yield* Effect.try({
@@ -230,7 +234,7 @@ export const make = (): ProcessSpawner => ({
               // The child exited between the check and the ioctl.
             }
           }),
-        signal: (signal) => Effect.sync(() => killProcessGroup(pid, signal)),
+        signal: (signal) => signalChild(pid, request.sandbox, signal),
         groupExists: Effect.sync(() => processGroupExists(pid)),
         // The exit is reported together with `Closed`, at most node-pty's
         // 200 ms after the child is gone, whoever still holds the terminal.

@@ -13,6 +13,8 @@ import * as FiberId from "effect/FiberId"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { InternalError } from "../protocol/errors.js"
+import { DENIAL_SCAN_BYTES, isLikelySandboxDenied } from "../sandbox/denial.js"
+import type { SandboxType } from "../protocol/sandbox.js"
 import type {
   OutputStream,
   ProcessInfo,
@@ -40,6 +42,7 @@ export type ProcessEvent =
     readonly seq: number
     readonly exitCode: number
     readonly signal: string | null
+    readonly sandboxDenied: boolean
   }
   | { readonly _tag: "Closed"; readonly processId: string; readonly seq: number }
 
@@ -53,6 +56,8 @@ export interface ProcessActor {
   readonly argv: ReadonlyArray<string>
   readonly tty: boolean
   readonly startedAtMs: number
+  /** What confines the process. */
+  readonly sandboxType: SandboxType
   /** Writes to stdin; a `writeId` seen before returns its first status without writing again. */
   readonly write: (bytes: Uint8Array, writeId?: string) => Effect.Effect<WriteStatus>
   readonly closeStdin: Effect.Effect<WriteStatus>
@@ -105,6 +110,8 @@ export interface ProcessActorOptions {
   readonly emit: (event: ProcessEvent) => void
   /** Told about the child's process group, so it is killed even if the server dies. */
   readonly reaper?: typeof ProcessReaper.Service | undefined
+  /** Set when a sandbox confines the process: whether it has the network (for `sandboxDenied`). */
+  readonly sandbox?: { readonly network: boolean } | undefined
 }
 
 /** Long-polls are capped so that a forgotten request cannot hold a fiber for ever. */
@@ -123,6 +130,7 @@ const MAX_REMEMBERED_WRITE_IDS = 4096
 interface ExitStatus {
   readonly exitCode: number
   readonly signal: string | null
+  readonly sandboxDenied: boolean
 }
 
 /** A `process/read` result from the retained output and the process's state. */
@@ -140,7 +148,8 @@ const readResult = (
     exitCode: state.exit?.exitCode ?? null,
     closed: state.closed,
     failure: state.failure,
-    truncated: retained.truncated
+    truncated: retained.truncated,
+    sandboxDenied: state.exit?.sandboxDenied ?? false
   }
 }
 
@@ -157,6 +166,23 @@ const infoOf = (
   exitCode: exit?.exitCode ?? null,
   startedAtMs: process.startedAtMs
 })
+
+/** The last `maxBytes` (or a little more) of a process's output. */
+class OutputTail {
+  private chunks: Array<Uint8Array> = []
+  private bytes = 0
+  constructor(private readonly maxBytes: number) {}
+  push(chunk: Uint8Array): void {
+    this.chunks.push(chunk)
+    this.bytes += chunk.byteLength
+    while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.byteLength >= this.maxBytes) {
+      this.bytes -= this.chunks.shift()!.byteLength
+    }
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8")
+  }
+}
 
 const STDIN_CLOSED = Effect.succeed<WriteStatus>("stdinClosed")
 const NOT_RUNNING = Effect.succeed(false)
@@ -175,6 +201,7 @@ class ClosedProcess implements ProcessActor {
     readonly argv: ReadonlyArray<string>,
     readonly tty: boolean,
     readonly startedAtMs: number,
+    readonly sandboxType: SandboxType,
     private readonly exit: ExitStatus,
     private readonly failure: string | null,
     private readonly output: RetainedOutput
@@ -229,6 +256,8 @@ export const makeProcessActor = (
       yield* Effect.addFinalizer(() => reaper.unregister(child.pid))
     }
 
+    // A confined process's last output tells whether the sandbox refused it something.
+    const tail = options.sandbox === undefined ? undefined : new OutputTail(DENIAL_SCAN_BYTES)
     let exit: ExitStatus | null = null
     let closed = false
     let failure: string | null = null
@@ -254,8 +283,10 @@ export const makeProcessActor = (
     }
 
     const onExit = (exitCode: number, signal: string | null) => {
-      exit = { exitCode, signal }
-      publish({ _tag: "Exited", processId, seq: output.nextEventSeq(), exitCode, signal })
+      const sandboxDenied = options.sandbox !== undefined && exitCode !== 0 &&
+        isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network)
+      exit = { exitCode, signal, sandboxDenied }
+      publish({ _tag: "Exited", processId, seq: output.nextEventSeq(), exitCode, signal, sandboxDenied })
       Deferred.unsafeDone(exitedSignal, Exit.void)
     }
     const onClose = () => {
@@ -274,6 +305,7 @@ export const makeProcessActor = (
     child.listen((event) => {
       switch (event._tag) {
         case "Output": {
+          tail?.push(event.bytes)
           const chunk = output.append(event.stream, event.bytes)
           publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes })
           return
@@ -382,6 +414,7 @@ export const makeProcessActor = (
       argv: options.request.argv,
       tty: options.tty,
       startedAtMs,
+      sandboxType: options.sandbox === undefined ? "none" : "linuxSeccomp",
       write: (bytes, writeId) =>
         ask(Effect.gen(function*() {
           if (writeId !== undefined) {
@@ -423,7 +456,17 @@ export const makeProcessActor = (
       settle,
       closedRecord: () => {
         if (!closed || exit === null) throw new Error(`process ${processId} is not closed yet`)
-        return new ClosedProcess(processId, child.pid, options.request.argv, options.tty, startedAtMs, exit, failure, output)
+        return new ClosedProcess(
+          processId,
+          child.pid,
+          options.request.argv,
+          options.tty,
+          startedAtMs,
+          actor.sandboxType,
+          exit,
+          failure,
+          output
+        )
       },
       release: Effect.sync(() => {
         if (released) return

@@ -1,42 +1,59 @@
 /**
  * Kills the process groups of a server that dies without cleaning up (such
- * as under SIGKILL). Node cannot ask the kernel to signal children when
- * their parent dies, so a tiny helper process holds a pipe from the server,
- * keeps the list of live groups, and kills them all when the pipe closes.
+ * as under SIGKILL), and removes the sandbox's placeholder directories. Node
+ * cannot ask the kernel to signal children when their parent dies, so a tiny
+ * helper process holds a pipe from the server, keeps the list of live groups
+ * and placeholders, and cleans up when the pipe closes.
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
+import { PlaceholderGuard } from "../sandbox/placeholders.js"
 
 /** Keeps the list of process groups to kill if the server dies. */
 export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper")<ProcessReaper, {
   readonly register: (pgid: number) => Effect.Effect<void>
   readonly unregister: (pgid: number) => Effect.Effect<void>
+  /** A directory to remove (if still empty) should the server die. */
+  readonly registerPlaceholder: (path: string) => Effect.Effect<void>
+  readonly unregisterPlaceholder: (path: string) => Effect.Effect<void>
 }>() {}
 
 /**
- * The helper: reads `+PGID` / `-PGID` lines; at end of input (the server is
- * gone) it sends SIGTERM to every group still registered, then SIGKILL.
- * POSIX sh, so that Debian's dash runs it in under 2 MB (bash takes 4); the
- * groups live in one space-separated string.
+ * The helper: reads `+PGID` / `-PGID` lines and `dPATH` / `uPATH` lines
+ * (placeholder directories); at end of input (the server is gone) it sends
+ * SIGTERM to every group still registered, then SIGKILL, then removes the
+ * placeholders that are still empty. POSIX sh, so that Debian's dash runs it
+ * in under 2 MB (bash takes 4); the groups live in one space-separated
+ * string, the placeholders in one newline-separated string.
  */
 const REAPER_SCRIPT = `
 trap '' INT HUP
 groups=' '
+nl='
+'
+dirs=$nl
 while IFS= read -r line; do
   case $line in
     +[0-9]*) groups="$groups\${line#+} " ;;
     -[0-9]*)
       g=\${line#-}
       case $groups in *" $g "*) groups="\${groups%% $g *} \${groups#* $g }" ;; esac ;;
+    d/*) dirs="$dirs\${line#d}$nl" ;;
+    u/*)
+      d=\${line#u}
+      case $dirs in *"$nl$d$nl"*) dirs="\${dirs%%"$nl$d$nl"*}$nl\${dirs#*"$nl$d$nl"}" ;; esac ;;
   esac
 done
-[ -z "\${groups# }" ] && exit 0
-for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done
-sleep 0.5
-for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
+if [ -n "\${groups# }" ]; then
+  for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done
+  sleep 0.5
+  for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
+fi
+printf %s "$dirs" | while IFS= read -r d; do [ -n "$d" ] && rmdir -- "$d" 2>/dev/null; done
+exit 0
 `
 
 /**
@@ -49,7 +66,12 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
   Effect.gen(function*() {
     if (!existsSync("/bin/sh")) {
       yield* Effect.logWarning("no /bin/sh: processes will not be reaped if the server is killed")
-      return { register: () => Effect.void, unregister: () => Effect.void }
+      return {
+        register: () => Effect.void,
+        unregister: () => Effect.void,
+        registerPlaceholder: () => Effect.void,
+        unregisterPlaceholder: () => Effect.void
+      }
     }
     let helper: ChildProcess | undefined
     const started = (): ChildProcess => {
@@ -65,7 +87,19 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
     yield* Effect.addFinalizer(() => Effect.sync(() => helper?.stdin!.end()))
     return {
       register: (pgid) => Effect.sync(() => void started().stdin!.write(`+${pgid}\n`)),
-      unregister: (pgid) => Effect.sync(() => void helper?.stdin!.write(`-${pgid}\n`))
+      unregister: (pgid) => Effect.sync(() => void helper?.stdin!.write(`-${pgid}\n`)),
+      // Paths with a newline never become placeholders (see placeholders.ts).
+      registerPlaceholder: (path) => Effect.sync(() => void started().stdin!.write(`d${path}\n`)),
+      unregisterPlaceholder: (path) => Effect.sync(() => void helper?.stdin!.write(`u${path}\n`))
     }
   })
+)
+
+/** The reaper as the sandbox's placeholder guard. */
+export const layerPlaceholderGuard: Layer.Layer<PlaceholderGuard, never, ProcessReaper> = Layer.effect(
+  PlaceholderGuard,
+  Effect.map(ProcessReaper, (reaper) => ({
+    register: reaper.registerPlaceholder,
+    unregister: reaper.unregisterPlaceholder
+  }))
 )

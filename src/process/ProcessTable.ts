@@ -12,7 +12,9 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
-import { InvalidRequest, type InternalError } from "../protocol/errors.js"
+import { type InternalError, type InvalidParams, InvalidRequest, SandboxUnavailable } from "../protocol/errors.js"
+import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
+import { Sandbox } from "../sandbox/Sandbox.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
 import { buildEnvironment } from "./environment.js"
@@ -39,7 +41,9 @@ export interface ProcessTableOptions {
 /** The processes of one session. */
 export interface ProcessTable {
   /** Spawns a process; the id must not be taken. */
-  readonly start: (params: StartParams) => Effect.Effect<ProcessActor, InvalidRequest | InternalError>
+  readonly start: (
+    params: StartParams
+  ) => Effect.Effect<ProcessActor, InvalidRequest | InvalidParams | InternalError | SandboxUnavailable>
   /** The process with this id, or -32600 `unknown process id`. */
   readonly get: (processId: string) => Effect.Effect<ProcessActor, InvalidRequest>
   readonly find: (processId: string) => Option.Option<ProcessActor>
@@ -70,6 +74,7 @@ export const makeProcessTable = (
     const pipeSpawner = yield* PipeSpawner
     const outputBuffer = yield* OutputBuffer
     const reaper = Option.getOrUndefined(yield* Effect.serviceOption(ProcessReaper))
+    const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const tableScope = yield* Effect.scope
     const entries = new Map<string, Entry>()
     /** Processes started and not yet closed. */
@@ -108,6 +113,30 @@ export const makeProcessTable = (
         yield* Scope.close(scope, Exit.void)
       })
 
+    /**
+     * What confines a process: its request's sandbox and the operator's, as
+     * the sandbox service resolves them. Without the service, a request that
+     * asks for confinement is refused (fail closed).
+     */
+    const confinementOf = (
+      params: StartParams,
+      env: Readonly<Record<string, string>>
+    ): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
+      Effect.gen(function*() {
+        const context = { cwd: params.cwd, env }
+        const confinement = sandbox === undefined
+          ? params.sandbox === undefined ? UNCONFINED : yield* resolveSandbox(params.sandbox, context)
+          : yield* sandbox.confinementOf(params.sandbox, context)
+        if (confinement._tag === "Unconfined") return confinement
+        if (sandbox === undefined) {
+          return yield* new SandboxUnavailable({ message: "sandbox unavailable, nothing was run: this server has no sandbox service" })
+        }
+        // No managed proxy here: a process that may only use the proxy gets no network at all.
+        return params.enforceManagedNetwork === true
+          ? { _tag: "Confined", policy: { ...confinement.policy, network: false } }
+          : confinement
+      })
+
     const start = (params: StartParams) =>
       Effect.gen(function*() {
         if (entries.has(params.processId)) {
@@ -118,27 +147,36 @@ export const makeProcessTable = (
             message: `this session already runs ${live} processes, the most allowed (--max-processes)`
           })
         }
+        const env = buildEnvironment(process.env, params.envPolicy, params.env)
+        const confinement = yield* confinementOf(params, env)
         entries.set(params.processId, { _tag: "Starting" })
         live++
         const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
         const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes })
-        const actor = yield* makeProcessActor({
-          processId: params.processId,
-          tty: params.tty,
-          request: {
-            argv: params.argv,
-            cwd: params.cwd,
-            env: buildEnvironment(process.env, params.envPolicy, params.env),
-            arg0: params.arg0 ?? undefined,
-            pipeStdin: params.pipeStdin,
-            size: params.size ?? { rows: 24, cols: 80 }
-          },
-          spawner: params.tty ? ptySpawner : pipeSpawner,
-          output,
-          graceMs: options.graceMs,
-          closeDrainMs: options.closeDrainMs,
-          emit: options.emit,
-          reaper
+        const actor = yield* Effect.gen(function*() {
+          const launch = confinement._tag === "Unconfined"
+            ? undefined
+            : yield* sandbox!.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd })
+          return yield* makeProcessActor({
+            processId: params.processId,
+            tty: params.tty,
+            request: {
+              argv: params.argv,
+              cwd: params.cwd,
+              env,
+              arg0: params.arg0 ?? undefined,
+              pipeStdin: params.pipeStdin,
+              size: params.size ?? { rows: 24, cols: 80 },
+              sandbox: launch
+            },
+            spawner: params.tty ? ptySpawner : pipeSpawner,
+            output,
+            graceMs: options.graceMs,
+            closeDrainMs: options.closeDrainMs,
+            emit: options.emit,
+            reaper,
+            sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network }
+          })
         }).pipe(
           Scope.extend(scope),
           Effect.tapErrorCause(() =>

@@ -1,5 +1,7 @@
 /** Signals of process groups, and the exit status convention of the protocol. */
+import * as Effect from "effect/Effect"
 import { constants } from "node:os"
+import type { SandboxedLaunch } from "../sandbox/Sandbox.js"
 
 const signalNames = new Map<number, string>(
   Object.entries(constants.signals).map(([name, number]) => [number, name])
@@ -50,4 +52,51 @@ export const processGroupExists = (pgid: number): boolean => {
   if (!Number.isInteger(pgid) || pgid <= 1) return false
   const errno = signalGroup(pgid, 0)
   return errno === undefined || errno === "EPERM"
+}
+
+/** How long a signal waits for a confined command that is still being set up. */
+const CONFINED_START_WAIT_MS = 2000
+
+/**
+ * A child's `signal`: its process group, or for a confined command (see
+ * `signalConfined`) the command's group once the command runs (a signal sent
+ * while bubblewrap is still setting up waits for it).
+ */
+export const signalChild = (
+  pid: number,
+  sandbox: SandboxedLaunch | undefined,
+  signal: NodeJS.Signals
+): Effect.Effect<boolean> =>
+  sandbox === undefined || signal === "SIGKILL"
+    ? Effect.sync(() => sandbox === undefined ? killProcessGroup(pid, signal) : signalConfined(pid, sandbox.commandPid(pid), signal))
+    : Effect.suspend(() => {
+      const deadline = Date.now() + CONFINED_START_WAIT_MS
+      const attempt: Effect.Effect<boolean> = Effect.suspend(() => {
+        const command = sandbox.commandPid(pid)
+        if (command !== undefined) return Effect.succeed(signalConfined(pid, command, signal))
+        if (!processGroupExists(pid) || Date.now() > deadline) return Effect.succeed(false)
+        return Effect.zipRight(Effect.sleep("1 millis"), attempt)
+      })
+      return attempt
+    })
+
+/**
+ * Signals a command confined in a sandbox: its own process group (or the
+ * command alone if it has not made its group yet), never the launcher's,
+ * which would end the sandbox before the command could handle the signal.
+ * SIGKILL goes to the launcher's group too, which ends the whole sandbox.
+ */
+export const signalConfined = (launcherPid: number, commandPid: number | undefined, signal: NodeJS.Signals): boolean => {
+  if (signal === "SIGKILL") {
+    const command = commandPid !== undefined && killProcessGroup(commandPid, signal)
+    return killProcessGroup(launcherPid, signal) || command
+  }
+  if (commandPid === undefined) return false
+  if (killProcessGroup(commandPid, signal)) return true
+  try {
+    process.kill(commandPid, signal)
+    return true
+  } catch {
+    return false
+  }
 }

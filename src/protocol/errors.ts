@@ -68,16 +68,61 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
   }
 }
 
+/**
+ * -32603: the sandbox refused the operation (a write outside the writable
+ * roots, into a read-only path, or a read of a denied path). `data` carries
+ * the errno (`EROFS`, `EACCES`) and `sandboxDenied: true` for clients to test.
+ */
+export class SandboxDenied extends Schema.TaggedError<SandboxDenied>()("SandboxDenied", {
+  message: Schema.String,
+  errno: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.InternalError
+  }
+  get data(): unknown {
+    return { errno: this.errno, sandboxDenied: true }
+  }
+}
+
+/**
+ * -32603: a sandbox was asked for and cannot be applied here (no bubblewrap,
+ * no user namespaces, ...): nothing was run. `data.sandbox` is `"unavailable"`.
+ */
+export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()("SandboxUnavailable", {
+  message: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.InternalError
+  }
+  get data(): unknown {
+    return { sandbox: "unavailable" }
+  }
+}
+
 /** Every error a method of the protocol may fail with. */
-export const ExecServerError = Schema.Union(InvalidRequest, InvalidParams, MethodNotFound, InternalError, NotFound)
+export const ExecServerError = Schema.Union(
+  InvalidRequest,
+  InvalidParams,
+  MethodNotFound,
+  InternalError,
+  NotFound,
+  SandboxDenied,
+  SandboxUnavailable
+)
 /** @see ExecServerError */
 export type ExecServerError = typeof ExecServerError.Type
 
-/** The wire form of a typed protocol error (or any error with a code): an errno, when it has one, goes in `data`. */
+/**
+ * The wire form of a typed protocol error (or any error with a code): its
+ * own `data` when it has one, else its errno, when it has one, in `data`.
+ */
 export const toWireError = (
-  error: { readonly code: number; readonly message: string; readonly errno?: unknown }
+  error: { readonly code: number; readonly message: string; readonly errno?: unknown; readonly data?: unknown }
 ): WireError =>
-  typeof error.errno === "string"
+  error.data !== undefined
+    ? { code: error.code, message: error.message, data: error.data }
+    : typeof error.errno === "string"
     ? { code: error.code, message: error.message, data: { errno: error.errno } }
     : { code: error.code, message: error.message }
 

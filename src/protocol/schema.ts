@@ -3,76 +3,14 @@
  * notification payloads as `effect/Schema` values. Decoding a request's params
  * with these schemas is the whole of input validation.
  */
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 
 /** The protocol version string returned by `initialize`. */
 export const PROTOCOL_VERSION = "exec-server.v0"
 
-/** A client-chosen process id: any non-empty string. */
-export const ProcessId = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "processId must be a non-empty string" })
-)
-
-/**
- * A string handed to the OS (an argument, an environment entry, a path): the
- * kernel takes C strings, which end at the first NUL, so a NUL would run
- * something other than what was asked for.
- */
-export const OsString = Schema.String.pipe(
-  Schema.filter((text) => !text.includes("\u0000") || "must not contain NUL bytes")
-)
-
-/**
- * A child's environment entries. Names are non-empty, without `=` (it ends
- * the name) or NUL; checked on the whole record, as a record's key schema
- * does not run refinements.
- */
-export const Environment = Schema.Record({ key: Schema.String, value: OsString }).pipe(
-  Schema.filter((env) => {
-    for (const name of Object.keys(env)) {
-      if (name === "" || name.includes("=") || name.includes("\u0000")) {
-        return `environment variable name ${JSON.stringify(name)} must be non-empty, without "=" or NUL bytes`
-      }
-    }
-    return true
-  })
-)
-
-/** Bytes carried as base64 text on the wire. */
-export const Base64Bytes = Schema.Uint8ArrayFromBase64.annotations({
-  message: () => "expected base64-encoded bytes"
-})
-
-/**
- * An absolute filesystem path given as a path or a `file://` URI; decodes to
- * the plain path. Relative paths and other URI schemes are rejected.
- */
-export const AbsolutePath = Schema.transformOrFail(Schema.String, Schema.String, {
-  strict: true,
-  decode: (input, _options, ast) => {
-    if (input.includes("\u0000")) {
-      return ParseResult.fail(new ParseResult.Type(ast, input, "path must not contain NUL bytes"))
-    }
-    if (input.startsWith("file:")) {
-      try {
-        return ParseResult.succeed(fileURLToPath(input))
-      } catch (error) {
-        return ParseResult.fail(
-          new ParseResult.Type(ast, input, `invalid file URI ${JSON.stringify(input)}: ${(error as Error).message}`)
-        )
-      }
-    }
-    return Path.isAbsolute(input)
-      ? ParseResult.succeed(input)
-      : ParseResult.fail(
-        new ParseResult.Type(ast, input, `path must be absolute or a file:// URI, got ${JSON.stringify(input)}`)
-      )
-  },
-  encode: ParseResult.succeed
-})
+export { AbsolutePath, Base64Bytes, Environment, OsString, ProcessId } from "./primitives.js"
+import { AbsolutePath, Base64Bytes, Environment, OsString, ProcessId } from "./primitives.js"
+import { SandboxRequest, SandboxType } from "./sandbox.js"
 
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 const PositiveInt = Schema.Int.pipe(Schema.positive())
@@ -138,13 +76,20 @@ export const StartParams = Schema.Struct({
   pipeStdin: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   arg0: OptionalNullable(OsString),
   size: Schema.optional(TerminalSize),
-  envPolicy: OptionalNullable(EnvPolicy)
+  envPolicy: OptionalNullable(EnvPolicy),
+  /** Confine the process (see docs/PROTOCOL.md, "Sandbox"); the operator's sandbox applies as well. */
+  sandbox: OptionalNullable(SandboxRequest),
+  /**
+   * The reference's "only through the managed network proxy": this server
+   * has no proxy, so a sandboxed process that must use it gets no network.
+   */
+  enforceManagedNetwork: OptionalNullable(Schema.Boolean)
 })
 /** @see StartParams */
 export type StartParams = typeof StartParams.Type
 
 /** `process/start` result. */
-export const StartResult = Schema.Struct({ processId: Schema.String })
+export const StartResult = Schema.Struct({ processId: Schema.String, sandboxType: SandboxType })
 
 /** How a write (or stdin close) to a process ended. */
 export const WriteStatus = Schema.Literal("accepted", "unknownProcess", "stdinClosed", "starting")
@@ -195,7 +140,9 @@ export const ReadResult = Schema.Struct({
   exitCode: Schema.NullOr(Schema.Int),
   closed: Schema.Boolean,
   failure: Schema.NullOr(Schema.String),
-  truncated: Schema.Boolean
+  truncated: Schema.Boolean,
+  /** True when the process exited and the sandbox likely refused it something (see PROTOCOL.md). */
+  sandboxDenied: Schema.Boolean
 })
 /** @see ReadResult */
 export type ReadResult = typeof ReadResult.Type
@@ -281,7 +228,8 @@ export const ExitedNotification = Schema.Struct({
   processId: Schema.String,
   seq: PositiveInt,
   exitCode: Schema.Int,
-  signal: Schema.NullOr(Schema.String)
+  signal: Schema.NullOr(Schema.String),
+  sandboxDenied: Schema.Boolean
 })
 
 /** `process/closed` payload: the last event of a process. */
@@ -296,6 +244,7 @@ export const ClosedNotification = Schema.Struct({
 /** `fs/readFile` params: the whole file, or `length` bytes from `offset`. */
 export const ReadFileParams = Schema.Struct({
   path: AbsolutePath,
+  sandbox: OptionalNullable(SandboxRequest),
   offset: OptionalNullable(NonNegativeInt),
   length: OptionalNullable(NonNegativeInt)
 })
@@ -304,16 +253,21 @@ export const ReadFileParams = Schema.Struct({
 export const ReadFileResult = Schema.Struct({ dataBase64: Base64Bytes })
 
 /** `fs/writeFile` params. */
-export const WriteFileParams = Schema.Struct({ path: AbsolutePath, dataBase64: Base64Bytes })
+export const WriteFileParams = Schema.Struct({
+  path: AbsolutePath,
+  dataBase64: Base64Bytes,
+  sandbox: OptionalNullable(SandboxRequest)
+})
 
 /** `fs/createDirectory` params (recursive unless told otherwise, as the reference). */
 export const CreateDirectoryParams = Schema.Struct({
   path: AbsolutePath,
+  sandbox: OptionalNullable(SandboxRequest),
   recursive: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true })
 })
 
 /** `fs/getMetadata` params. */
-export const GetMetadataParams = Schema.Struct({ path: AbsolutePath })
+export const GetMetadataParams = Schema.Struct({ path: AbsolutePath, sandbox: OptionalNullable(SandboxRequest) })
 
 /** `fs/getMetadata` result: the target's kind and size (symlinks followed), and whether the path is a symlink. */
 export const GetMetadataResult = Schema.Struct({
@@ -326,7 +280,7 @@ export const GetMetadataResult = Schema.Struct({
 })
 
 /** `fs/readDirectory` params. */
-export const ReadDirectoryParams = Schema.Struct({ path: AbsolutePath })
+export const ReadDirectoryParams = Schema.Struct({ path: AbsolutePath, sandbox: OptionalNullable(SandboxRequest) })
 
 /** One entry of `fs/readDirectory` (symlinks followed). */
 export const DirectoryEntry = Schema.Struct({
@@ -341,6 +295,7 @@ export const ReadDirectoryResult = Schema.Struct({ entries: Schema.Array(Directo
 /** `fs/remove` params. */
 export const RemoveParams = Schema.Struct({
   path: AbsolutePath,
+  sandbox: OptionalNullable(SandboxRequest),
   recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }),
   force: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
 })
@@ -349,5 +304,6 @@ export const RemoveParams = Schema.Struct({
 export const CopyParams = Schema.Struct({
   sourcePath: AbsolutePath,
   destinationPath: AbsolutePath,
+  sandbox: OptionalNullable(SandboxRequest),
   recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
 })

@@ -17,6 +17,8 @@ import type { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBufferModule from "../process/OutputBuffer.js"
 import { ClientNotificationRpcs, ExecServerRpcs } from "../protocol/rpcs.js"
+import { Sandbox } from "../sandbox/Sandbox.js"
+import * as SandboxModule from "../sandbox/Sandbox.js"
 import { Connection } from "../rpc/Connection.js"
 import { makeDispatcher } from "../rpc/Dispatcher.js"
 import type { RequestMessage } from "../rpc/JsonRpc.js"
@@ -97,6 +99,13 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
   )
 })
 
+/** The bubblewrap sandbox with the operator's policy from the config; the reaper removes its placeholders. */
+export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(
+  Sandbox,
+  Effect.flatMap(ServerConfig, (config) =>
+    SandboxModule.make({ operatorPolicy: config.sandboxPolicy, bwrap: config.bwrapPath }))
+).pipe(Layer.provide(ProcessReaperModule.layerPlaceholderGuard))
+
 /**
  * Everything the server needs but its config and transport: the session
  * store, the Node spawners, the in-memory output buffer and Node's
@@ -104,11 +113,12 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
  * dies hard.
  */
 export const layerNodeServices: Layer.Layer<
-  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem | ProcessReaper,
+  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem | ProcessReaper | Sandbox,
   never,
   ServerConfig
 > = SessionStoreModule.layer.pipe(
-  // The store's processes register with the reaper, so the reaper outlives the store.
+  // The store's processes use the sandbox; both register with the reaper, which outlives them.
+  Layer.provideMerge(layerSandbox),
   Layer.provideMerge(ProcessReaperModule.layerNode),
   Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBufferModule.layerMemory, NodeFileSystem.layer))
 )

@@ -51,7 +51,7 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
         Effect.flatMap((table) => table.start(params)),
         // Events wait until the start response is on its way to the client.
         Effect.tap((actor) => afterResponse(actor.release)),
-        Effect.map((actor) => ({ processId: actor.processId }))
+        Effect.map((actor) => ({ processId: actor.processId, sandboxType: actor.sandboxType }))
       ),
     "process/write": ({ chunk, processId, writeId }) =>
       withKnownProcess(processId, writeResult("unknownProcess"), (actor) =>

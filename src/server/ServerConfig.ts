@@ -2,6 +2,7 @@
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import { createRequire } from "node:module"
+import type { SandboxPolicy } from "../protocol/sandbox.js"
 
 const packageJson = createRequire(import.meta.url)("../../package.json") as {
   readonly name: string
@@ -34,6 +35,13 @@ export interface ServerConfigShape {
   readonly maxDetachTtlMs: number
   /** Largest file `fs/readFile` returns whole (without offset/length), and the most one read returns, in bytes. */
   readonly maxReadFileBytes: number
+  /**
+   * The operator's sandbox: every process and fs call runs under it, and a
+   * client's sandbox can only narrow it. Undefined: clients choose.
+   */
+  readonly sandboxPolicy?: SandboxPolicy | undefined
+  /** The bubblewrap executable (default: `bwrap` from PATH). */
+  readonly bwrapPath?: string | undefined
   /** `serverInfo` returned by `initialize`. */
   readonly serverName: string
   readonly serverVersion: string

@@ -82,7 +82,8 @@ export const notificationOf = (event: ProcessEvent): OutgoingMessage => {
         processId: event.processId,
         seq: event.seq,
         exitCode: event.exitCode,
-        signal: event.signal
+        signal: event.signal,
+        sandboxDenied: event.sandboxDenied
       })
     case "Closed":
       return encodeNotificationOf(ProcessClosed, { processId: event.processId, seq: event.seq })

@@ -67,7 +67,7 @@ describe("process control", () => {
     await server.request("process/start", pipeProcess("usr1", ["sleep", "30"]))
     await server.request("process/signal", { processId: "usr1", signal: "SIGUSR1" })
     const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "usr1")
-    expect(exited.params).toEqual({ processId: "usr1", seq: 1, exitCode: 138, signal: "SIGUSR1" })
+    expect(exited.params).toEqual({ processId: "usr1", seq: 1, exitCode: 138, signal: "SIGUSR1", sandboxDenied: false })
 
     expect((await server.request("process/signal", { processId: "ghost", signal: "SIGINT" })).error?.code)
       .toBe(-32600)

@@ -258,7 +258,7 @@ describe("spawn failures", () => {
       expect(hugeEnvironment.error).toMatchObject({ code: -32603, data: { errno: "E2BIG" } })
       // Nothing was logged as a defect, and the connection goes on.
       expect(server.stderr).not.toMatch(/died|Error:/)
-      expect((await start(server, {})).result).toEqual({ processId: "p" })
+      expect((await start(server, {})).result).toEqual({ processId: "p", sandboxType: "none" })
       await server.closed("p")
       expect(server.outputOf("p").toString().trim()).toBe("x")
     })
@@ -280,7 +280,7 @@ describe("spawn failures", () => {
         expect(response.error?.message, JSON.stringify(extra)).toMatch(/NUL|"="/)
       }
       expect(server.eventsOf("p")).toEqual([])
-      expect((await start(server, {})).result).toEqual({ processId: "p" })
+      expect((await start(server, {})).result).toEqual({ processId: "p", sandboxType: "none" })
     })
   }
 })

@@ -114,16 +114,16 @@ describe("limits", () => {
     const a = await RawWebSocketClient.connectReady(server.url)
     const b = await RawWebSocketClient.connectReady(server.url)
     for (const id of ["one", "two"]) {
-      expect((await a.request("process/start", pipeProcess(id, ["sleep", "30"]))).result).toEqual({ processId: id })
+      expect((await a.request("process/start", pipeProcess(id, ["sleep", "30"]))).result).toEqual({ processId: id, sandboxType: "none" })
     }
     const third = await a.request("process/start", pipeProcess("three", ["sleep", "30"]))
     expect(third.error.code).toBe(-32600)
     expect(third.error.message).toContain("--max-processes")
-    expect((await b.request("process/start", pipeProcess("one", ["sleep", "30"]))).result).toEqual({ processId: "one" })
+    expect((await b.request("process/start", pipeProcess("one", ["sleep", "30"]))).result).toEqual({ processId: "one", sandboxType: "none" })
     // A finished process frees its place.
     await a.request("process/terminate", { processId: "one", mode: "force" })
     await a.waitFor((m) => m.method === "process/closed" && m.params.processId === "one")
-    expect((await a.request("process/start", pipeProcess("three", ["true"]))).result).toEqual({ processId: "three" })
+    expect((await a.request("process/start", pipeProcess("three", ["true"]))).result).toEqual({ processId: "three", sandboxType: "none" })
   })
 
   it("answers cheap requests while a long-poll is pending on the same connection", async () => {

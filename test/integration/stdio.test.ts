@@ -60,7 +60,7 @@ describe("processes over stdio", () => {
     await server.handshake()
     const script = "printf 'ready\\n'; while IFS= read -r line; do printf 'echo:%s\\n' \"$line\"; done"
     const started = await server.request("process/start", ptyProcess("proc-1", ["bash", "-c", script], { arg0: null }))
-    expect(started.result).toEqual({ processId: "proc-1" })
+    expect(started.result).toEqual({ processId: "proc-1", sandboxType: "none" })
     await server.outputContains("proc-1", "ready")
     const written = await server.request("process/write", { processId: "proc-1", chunk: base64("hello\n") })
     expect(written.result).toEqual({ accepted: true, status: "accepted" })

@@ -39,7 +39,7 @@ describe("processes over WebSocket", () => {
     const client = await RawWebSocketClient.connectReady(server.url)
     const script = "printf 'ready\\n'; while IFS= read -r line; do printf 'echo:%s\\n' \"$line\"; done"
     expect((await client.request("process/start", ptyProcess("proc-1", ["bash", "-c", script]))).result)
-      .toEqual({ processId: "proc-1" })
+      .toEqual({ processId: "proc-1", sandboxType: "none" })
     await client.outputContains("proc-1", "ready")
     await client.request("process/write", { processId: "proc-1", chunk: base64("hello\n") })
     await client.outputContains("proc-1", "echo:hello")

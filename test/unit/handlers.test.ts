@@ -128,7 +128,7 @@ describe("process actor", () => {
       })
       yield* client.handshake
       const started = yield* client.request("process/start", startParams("p1"))
-      expect(started.result).toEqual({ processId: "p1" })
+      expect(started.result).toEqual({ processId: "p1", sandboxType: "none" })
       const startIndex = client.received.findIndex((m) => (m as { id?: unknown }).id === 2)
       const events = [
         yield* client.nextNotification(),
@@ -144,7 +144,7 @@ describe("process actor", () => {
         ["process/closed", 4]
       ])
       expect(events[1]!.params).toMatchObject({ stream: "stderr", chunk: base64("two") })
-      expect(events[2]!.params).toEqual({ processId: "p1", seq: 3, exitCode: 3, signal: null })
+      expect(events[2]!.params).toEqual({ processId: "p1", seq: 3, exitCode: 3, signal: null, sandboxDenied: false })
       expect(spawner.children[0]!.request.argv).toEqual(["prog"])
     }))
 
@@ -325,7 +325,7 @@ describe("process actor", () => {
       yield* TestClock.adjust("1 millis")
       expect((yield* client.request("process/list", {})).result?.processes).toEqual([])
       expect((yield* client.request("process/read", { processId: "p" })).error?.code).toBe(-32600)
-      expect((yield* client.request("process/start", startParams("p"))).result).toEqual({ processId: "p" })
+      expect((yield* client.request("process/start", startParams("p"))).result).toEqual({ processId: "p", sandboxType: "none" })
     }))
 
   it.scoped("signal, resize and closeStdin reach the child; resize needs a terminal", () =>

@@ -1,0 +1,113 @@
+/**
+ * The file-operation worker: runs `fs/*` operations inside a sandbox (the
+ * server starts it under bubblewrap with the request's policy), so that the
+ * kernel, not a check made before the operation, decides what may be read
+ * and written: no symlink swapped in after a check, no rename, no `..`
+ * escapes it.
+ *
+ * Frames on stdin and stdout: a 4-byte big-endian length, then JSON.
+ * Requests `{id, op, args}`; answers `{id, ok}` or `{id, error: {tag,
+ * message, errno?}}`. Bytes travel as base64.
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Cause from "effect/Cause"
+import * as Option from "effect/Option"
+import * as FileOperations from "./FileOperations.js"
+
+/** The operations a worker runs, by name, with their JSON arguments. */
+export interface WorkerOps {
+  readonly readFile: readonly [path: string, offset: number | null, length: number | null, maxBytes: number]
+  readonly writeFile: readonly [path: string, dataBase64: string]
+  readonly createDirectory: readonly [path: string, recursive: boolean]
+  readonly getMetadata: readonly [path: string]
+  readonly readDirectory: readonly [path: string]
+  readonly remove: readonly [path: string, recursive: boolean, force: boolean]
+  readonly copy: readonly [sourcePath: string, destinationPath: string, recursive: boolean]
+}
+
+/** A request to a worker. */
+export interface WorkerRequest {
+  readonly id: number
+  readonly op: keyof WorkerOps
+  readonly args: ReadonlyArray<unknown>
+}
+
+/** A worker's answer. */
+export type WorkerResponse =
+  | { readonly id: number; readonly ok: unknown }
+  | { readonly id: number; readonly error: { readonly tag: string; readonly message: string; readonly errno?: string } }
+
+const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsError, FileSystem.FileSystem> => {
+  const a = request.args as ReadonlyArray<never>
+  switch (request.op) {
+    case "readFile": {
+      const [path, offset, length, maxBytes] = a as unknown as WorkerOps["readFile"]
+      return Effect.map(
+        FileOperations.readFile(path, { offset: offset ?? undefined, length: length ?? undefined }, maxBytes),
+        (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
+      )
+    }
+    case "writeFile": {
+      const [path, data] = a as unknown as WorkerOps["writeFile"]
+      return FileOperations.writeFile(path, Buffer.from(data, "base64"))
+    }
+    case "createDirectory": {
+      const [path, recursive] = a as unknown as WorkerOps["createDirectory"]
+      return FileOperations.createDirectory(path, recursive)
+    }
+    case "getMetadata": {
+      const [path] = a as unknown as WorkerOps["getMetadata"]
+      return FileOperations.getMetadata(path)
+    }
+    case "readDirectory": {
+      const [path] = a as unknown as WorkerOps["readDirectory"]
+      return FileOperations.readDirectory(path)
+    }
+    case "remove": {
+      const [path, recursive, force] = a as unknown as WorkerOps["remove"]
+      return FileOperations.remove(path, { recursive, force })
+    }
+    case "copy": {
+      const [source, destination, recursive] = a as unknown as WorkerOps["copy"]
+      return FileOperations.copy(source, destination, recursive)
+    }
+  }
+}
+
+const send = (response: WorkerResponse) => {
+  const body = Buffer.from(JSON.stringify(response))
+  const header = Buffer.alloc(4)
+  header.writeUInt32BE(body.length)
+  process.stdout.write(Buffer.concat([header, body]))
+}
+
+const handle = async (request: WorkerRequest) => {
+  const exit = await Effect.runPromiseExit(Effect.provide(run(request), NodeFileSystem.layer))
+  if (Exit.isSuccess(exit)) return send({ id: request.id, ok: exit.value ?? null })
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    return send({
+      id: request.id,
+      error: { tag: error._tag, message: error.message, ...("errno" in error && error.errno !== undefined ? { errno: error.errno } : {}) }
+    })
+  }
+  send({ id: request.id, error: { tag: "InternalError", message: `fs worker: ${Cause.pretty(exit.cause)}` } })
+}
+
+let pending: Buffer = Buffer.alloc(0)
+process.stdin.on("data", (chunk: Buffer) => {
+  pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+  while (pending.length >= 4) {
+    const length = pending.readUInt32BE(0)
+    if (pending.length < 4 + length) break
+    const request = JSON.parse(pending.subarray(4, 4 + length).toString("utf8")) as WorkerRequest
+    pending = pending.subarray(4 + length)
+    void handle(request)
+  }
+})
+// The server is gone: nothing more will be asked.
+process.stdin.on("end", () => process.exit(0))

@@ -1,0 +1,129 @@
+/**
+ * The sandbox service: resolves what confines a request (the operator's
+ * policy and the client's, combined so that the client can only narrow the
+ * operator's) and confines processes and file operations with bubblewrap.
+ * It fails closed: a confinement that cannot be applied is an error, and
+ * nothing runs.
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type { InternalError, InvalidParams } from "../protocol/errors.js"
+import { SandboxUnavailable } from "../protocol/errors.js"
+import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
+import { commandPidOf, confinedArgv, findExecutable, probe } from "./bubblewrap.js"
+import { makePlaceholders, type Placeholders } from "./placeholders.js"
+import {
+  combine,
+  type Confinement,
+  resolve,
+  type ResolveContext,
+  type ResolvedSandbox,
+  restrictsAnything,
+  UNCONFINED
+} from "./policy.js"
+
+/** A command confined by the sandbox: what to execute instead, and where the command itself is. */
+export interface SandboxedLaunch {
+  /** The launcher's argv (bubblewrap, its options, the command with its argv[0]). */
+  readonly argv: ReadonlyArray<string>
+  /** The host pid of the confined command, once it runs (the launcher's pid is the child's). */
+  readonly commandPid: (launcherPid: number) => number | undefined
+}
+
+/** What to confine. */
+export interface ConfinedCommand {
+  readonly argv: ReadonlyArray<string>
+  readonly arg0: string | undefined
+  readonly cwd: string
+}
+
+/** The sandbox service. */
+export interface SandboxService {
+  /** The operator's policy applies to every request, with or without a `sandbox` of its own. */
+  readonly confinementOf: (
+    request: SandboxRequest | undefined,
+    context: Omit<ResolveContext, "isPlaceholder">
+  ) => Effect.Effect<Confinement, InvalidParams>
+  /**
+   * Confines a command until the scope closes (placeholders are held that
+   * long). Fails with SandboxUnavailable when bubblewrap cannot run here.
+   */
+  readonly launch: (
+    policy: ResolvedSandbox,
+    command: ConfinedCommand
+  ) => Effect.Effect<SandboxedLaunch, SandboxUnavailable | InvalidParams | InternalError, Scope.Scope>
+  /** The bubblewrap options of a policy with its placeholders held until the scope closes (the fs worker's launch). */
+  readonly prepare: (
+    policy: ResolvedSandbox,
+    extraReadable: ReadonlyArray<string>
+  ) => Effect.Effect<{ readonly bwrap: string; readonly policy: ResolvedSandbox }, SandboxUnavailable | InvalidParams | InternalError, Scope.Scope>
+  /** The placeholder directories this server holds now. */
+  readonly placeholders: () => ReadonlyArray<string>
+}
+
+/** Confines processes and file operations. */
+export class Sandbox extends Context.Tag("effect-exec-server/Sandbox")<Sandbox, SandboxService>() {}
+
+/** Options of the bubblewrap sandbox. */
+export interface SandboxOptions {
+  /** The operator's policy: every process and fs call of the server runs under it. */
+  readonly operatorPolicy?: SandboxPolicy | undefined
+  /** The bubblewrap executable (default: `bwrap` from PATH). */
+  readonly bwrap?: string | undefined
+}
+
+/** Decodes an operator policy given as JSON (the CLI's `--sandbox-policy` file, or flags gathered into one). */
+export const decodeOperatorPolicy = Schema.decodeUnknown(SandboxPolicy)
+
+/** The bubblewrap sandbox. */
+export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService> =>
+  Effect.gen(function*() {
+    const placeholders: Placeholders = yield* makePlaceholders
+    const isPlaceholder = (path: string) => placeholders.current().includes(path)
+    const bwrap = findExecutable(options.bwrap ?? "bwrap")
+    // Checked once, when a confinement is first asked for.
+    let availability: { readonly reason: string | undefined } | undefined
+    const available = Effect.suspend(() => {
+      availability ??= { reason: probe(bwrap) }
+      const reason = availability.reason
+      return reason === undefined
+        ? Effect.succeed(bwrap!)
+        : Effect.fail(new SandboxUnavailable({ message: `sandbox unavailable, nothing was run: ${reason}` }))
+    })
+    const operator = options.operatorPolicy === undefined
+      ? undefined
+      : (context: ResolveContext) => resolve(options.operatorPolicy!, context)
+
+    const confinementOf: SandboxService["confinementOf"] = (request, context) =>
+      Effect.gen(function*() {
+        const resolveContext = { ...context, isPlaceholder }
+        const client = request === undefined ? UNCONFINED : yield* resolve(request, resolveContext)
+        const combined = operator === undefined ? client : combine(yield* operator(resolveContext), client)
+        // A policy that allows everything needs no sandbox.
+        return combined._tag === "Confined" && !restrictsAnything(combined.policy) ? UNCONFINED : combined
+      })
+
+    const prepare: SandboxService["prepare"] = (policy) =>
+      Effect.gen(function*() {
+        const command = yield* available
+        yield* placeholders.hold(policy.rules.filter((rule) => rule.missing).map((rule) => rule.path))
+        return { bwrap: command, policy }
+      })
+
+    return {
+      confinementOf,
+      prepare,
+      launch: (policy, command) =>
+        Effect.map(prepare(policy, []), ({ bwrap }) => ({
+          argv: confinedArgv(bwrap, { policy, cwd: command.cwd }, command.argv, command.arg0),
+          commandPid: commandPidOf
+        })),
+      placeholders: placeholders.current
+    }
+  })
+
+/** The bubblewrap sandbox, with the operator's policy if given. */
+export const layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox> => Layer.effect(Sandbox, make(options))

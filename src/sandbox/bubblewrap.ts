@@ -1,0 +1,203 @@
+/**
+ * Bubblewrap (`bwrap`): the command line that confines a command under a
+ * resolved policy, the check that bubblewrap works here, and how the
+ * confined command's own process group is found from outside.
+ *
+ * The layout of a confined process, seen from the host:
+ *
+ *     bwrap (our child, leads its process group)
+ *       └─ bwrap (pid 1 of the sandbox's PID namespace: reaps, and its exit ends the namespace)
+ *            └─ shim → the command (pid 2 inside; leads a process group of its own)
+ *
+ * Signals go to the command's group, never to bubblewrap's: bubblewrap does
+ * not forward them, and a SIGTERM to the outer bwrap would end the sandbox
+ * before the command could handle it. The shim (perl, which every Debian
+ * system has) puts the command in its own group, hands it the terminal's
+ * foreground when it has one (so job control works and Ctrl-C reaches only
+ * the command), restores default signal dispositions and execs it.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { spawnSync } from "node:child_process"
+import { accessAt, type ResolvedSandbox } from "./policy.js"
+
+/** The shim's interpreter; perl-base is an essential package on Debian. */
+export const SHIM_INTERPRETER = "/usr/bin/perl"
+
+/**
+ * TIOCSPGRP: 0x5410 on x86, ARM and RISC-V Linux; the old-style value on
+ * the architectures that kept the BSD ioctl numbers.
+ */
+const TIOCSPGRP = ["ppc", "ppc64", "mips", "mipsel", "sparc", "sparc64"].includes(process.arch) ? 0x80047476 : 0x5410
+
+/**
+ * Own process group, the terminal's foreground (SIGTTOU ignored while taking
+ * it from the background), default dispositions, then exec with an explicit
+ * argv[0]. Exec failures exit 127 (not found) or 126, as a shell does.
+ */
+const SHIM_SCRIPT = `$SIG{TTOU}="IGNORE";setpgrp(0,0);ioctl(STDIN,${TIOCSPGRP},pack("i",$$)) if -t STDIN;` +
+  `$SIG{$_}="DEFAULT" for keys %SIG;my $p=shift;exec {$p} @ARGV;` +
+  `print STDERR "$p: $!\\n";exit($!{ENOENT}?127:126)`
+
+/** Options of the bubblewrap command line. */
+export interface BubblewrapArgsOptions {
+  readonly policy: ResolvedSandbox
+  /** Where the command starts (inside the sandbox). */
+  readonly cwd: string
+  /** Extra read-only paths the launcher itself needs (the fs worker's runtime). */
+  readonly extraReadable?: ReadonlyArray<string>
+}
+
+const isDirectory = (path: string): boolean => {
+  try {
+    return Fs.statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The bubblewrap options for a policy (everything before `--`): the root as
+ * the "/" rule says, fresh /dev and /proc, then every deeper rule in path
+ * order so the deepest wins: writable binds, read-only binds, and empty
+ * read-only (or inaccessible) file systems over denied and missing paths.
+ * Namespaces: PID, IPC, UTS and cgroup always, network unless allowed; all
+ * capabilities dropped; the sandbox dies with the server.
+ */
+export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string> => {
+  const { policy } = options
+  const args: Array<string> = []
+  const root = policy.rules.find((rule) => rule.path === "/")!
+  if (root.access === "write") args.push("--bind", "/", "/")
+  else if (root.access === "read") args.push("--ro-bind", "/", "/")
+  args.push("--dev", "/dev", "--proc", "/proc")
+  for (const extra of options.extraReadable ?? []) {
+    if (accessAt(policy, extra) === "none") args.push("--ro-bind", extra, extra)
+  }
+  for (const rule of policy.rules) {
+    if (rule.path === "/" || rule.path === "/proc" || rule.path.startsWith("/proc/")) continue
+    if (rule.missing) {
+      args.push("--perms", rule.access === "none" ? "0000" : "0555", "--tmpfs", rule.path, "--remount-ro", rule.path)
+    } else if (rule.access === "write") {
+      args.push("--bind", rule.path, rule.path)
+    } else if (rule.access === "read") {
+      args.push("--ro-bind", rule.path, rule.path)
+    } else if (isDirectory(rule.path)) {
+      args.push("--perms", "0000", "--tmpfs", rule.path, "--remount-ro", rule.path)
+    } else {
+      args.push("--ro-bind", "/dev/null", rule.path)
+    }
+  }
+  args.push(
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    ...(policy.network ? [] : ["--unshare-net"]),
+    "--die-with-parent",
+    "--cap-drop",
+    "ALL",
+    "--chdir",
+    options.cwd
+  )
+  return args
+}
+
+/** The whole command line: bubblewrap, its options, the shim, the command (with its argv[0]). */
+export const confinedArgv = (
+  bwrap: string,
+  options: BubblewrapArgsOptions,
+  argv: ReadonlyArray<string>,
+  arg0: string | undefined
+): Array<string> => {
+  const [program, ...args] = argv
+  return [
+    bwrap,
+    ...bubblewrapOptions(options),
+    "--",
+    SHIM_INTERPRETER,
+    "-e",
+    SHIM_SCRIPT,
+    program!,
+    arg0 ?? program!,
+    ...args
+  ]
+}
+
+/** Finds an executable named `name` in PATH (or takes it as it is when it has a slash). */
+export const findExecutable = (name: string, path = process.env.PATH ?? "/usr/bin:/bin"): string | undefined => {
+  const candidates = name.includes("/") ? [name] : path.split(":").filter((dir) => dir !== "").map((dir) => Path.join(dir, name))
+  for (const candidate of candidates) {
+    try {
+      Fs.accessSync(candidate, Fs.constants.X_OK)
+      if (Fs.statSync(candidate).isFile()) return candidate
+    } catch {
+      // Next.
+    }
+  }
+  return undefined
+}
+
+/**
+ * Checks that bubblewrap can build a sandbox here (it can be installed and
+ * still fail: no user namespaces for an unprivileged server, a seccomp
+ * profile of a container): a real sandbox runs `true`. The reason when not.
+ */
+export const probe = (bwrap: string | undefined): string | undefined => {
+  if (bwrap === undefined) return "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)"
+  if (!Fs.existsSync(SHIM_INTERPRETER)) return `${SHIM_INTERPRETER} is missing (Debian: perl-base)`
+  const result = spawnSync(bwrap, [
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+    "--unshare-pid",
+    "--unshare-net",
+    "--die-with-parent",
+    "--cap-drop",
+    "ALL",
+    "--",
+    SHIM_INTERPRETER,
+    "-e",
+    "exit 0"
+  ], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
+  if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
+  if (result.status !== 0) return `bubblewrap cannot build a sandbox here: ${(result.stderr ?? "").trim() || `exit status ${result.status}`}`
+  return undefined
+}
+
+const childrenOf = (pid: number): Array<number> => {
+  try {
+    return Fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter((text) => text !== "").map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** The pid a process has in the innermost PID namespace it belongs to. */
+const innerPidOf = (pid: number): number | undefined => {
+  try {
+    const line = /^NSpid:\s+(.*)$/m.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"))
+    const pids = line?.[1]?.trim().split(/\s+/)
+    return pids === undefined ? undefined : Number(pids[pids.length - 1])
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The host pid of the confined command (pid 2 of the sandbox: the first
+ * child of the namespace's init, the outer bwrap's child), or undefined
+ * while it is not running yet or any more.
+ */
+export const commandPidOf = (launcherPid: number): number | undefined => {
+  for (const init of childrenOf(launcherPid)) {
+    for (const child of childrenOf(init)) {
+      if (innerPidOf(child) === 2) return child
+    }
+  }
+  return undefined
+}
