@@ -18,6 +18,8 @@ import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBufferModule from "../process/OutputBuffer.js"
 import { ClientNotificationRpcs, ExecServerRpcs } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { SandboxedFs } from "../fs/SandboxedFs.js"
+import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
 import { Connection } from "../rpc/Connection.js"
 import { makeDispatcher } from "../rpc/Dispatcher.js"
@@ -113,11 +115,12 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
  * dies hard.
  */
 export const layerNodeServices: Layer.Layer<
-  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem | ProcessReaper | Sandbox,
+  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem | ProcessReaper | Sandbox | SandboxedFs,
   never,
   ServerConfig
 > = SessionStoreModule.layer.pipe(
-  // The store's processes use the sandbox; both register with the reaper, which outlives them.
+  Layer.merge(SandboxedFsModule.layer),
+  // The store's processes and the fs workers use the sandbox; it registers with the reaper, which outlives them.
   Layer.provideMerge(layerSandbox),
   Layer.provideMerge(ProcessReaperModule.layerNode),
   Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBufferModule.layerMemory, NodeFileSystem.layer))

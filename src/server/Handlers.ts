@@ -8,7 +8,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as FileOperations from "../fs/FileOperations.js"
-import { InvalidRequest } from "../protocol/errors.js"
+import { type InvalidParams, InvalidRequest, SandboxUnavailable } from "../protocol/errors.js"
+import type { SandboxRequest } from "../protocol/sandbox.js"
+import { type Access as SandboxedFsAccess, SandboxedFs } from "../fs/SandboxedFs.js"
+import type { WorkerOps } from "../fs/worker.js"
+import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
+import { Sandbox } from "../sandbox/Sandbox.js"
 import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"
 import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
@@ -85,27 +90,113 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
   }
 }))
 
-/** `fs/*`, on the host's `FileSystem`. */
+/** `fs/*`, on the host's `FileSystem`, or in a sandboxed worker when a sandbox applies. */
 export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
   const session = yield* ClientSession
   const config = yield* ServerConfig
   const fileSystem = yield* FileSystem.FileSystem
+  const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
+  const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs))
   const ready = session.requireReady
-  const run = <A>(operation: Effect.Effect<A, FileOperations.FsError, FileSystem.FileSystem>) =>
-    Effect.zipRight(ready, Effect.provideService(operation, FileSystem.FileSystem, fileSystem))
+  const unavailable = new SandboxUnavailable({
+    message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations"
+  })
+  /** The request's sandbox and the operator's; without the service, any confinement is refused. */
+  const confinementOf = (request: SandboxRequest | undefined): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
+    sandbox !== undefined
+      ? sandbox.confinementOf(request, {})
+      : request === undefined
+      ? Effect.succeed(UNCONFINED)
+      : Effect.flatMap(resolveSandbox(request), (confinement) =>
+        confinement._tag === "Unconfined" ? Effect.succeed(confinement) : Effect.fail(unavailable))
+  /**
+   * Runs `local` on the host, or (confined) `op` in a sandboxed worker,
+   * decoding its answer with `decode`.
+   */
+  const run = <A, Op extends keyof WorkerOps>(
+    request: SandboxRequest | undefined,
+    local: Effect.Effect<A, FileOperations.FsError, FileSystem.FileSystem>,
+    confined: { readonly access: SandboxedFsAccess; readonly op: Op; readonly args: WorkerOps[Op]; readonly decode: (ok: unknown) => A }
+  ) =>
+    Effect.gen(function*() {
+      yield* ready
+      const confinement = yield* confinementOf(request)
+      // A policy that leaves the whole file system writable needs no worker.
+      if (confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")) {
+        return yield* Effect.provideService(local, FileSystem.FileSystem, fileSystem)
+      }
+      if (sandboxedFs === undefined) return yield* unavailable
+      return confined.decode(yield* sandboxedFs.run(confinement.policy, confined.access, confined.op, confined.args))
+    })
+  const none = () => undefined
+  const same = <A>(ok: unknown) => ok as A
+  const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
+  const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })
   return {
-    "fs/readFile": ({ length, offset, path }) =>
-      run(Effect.map(
-        FileOperations.readFile(path, { offset, length }, config.maxReadFileBytes),
+    "fs/readFile": ({ length, offset, path, sandbox }) =>
+      Effect.map(
+        run(sandbox, FileOperations.readFile(path, { offset, length }, config.maxReadFileBytes), {
+          access: reads(path),
+          op: "readFile",
+          args: [path, offset ?? null, length ?? null, config.maxReadFileBytes],
+          decode: (ok) => new Uint8Array(Buffer.from(ok as string, "base64"))
+        }),
         (dataBase64) => ({ dataBase64 })
-      )),
-    "fs/writeFile": ({ dataBase64, path }) => run(Effect.as(FileOperations.writeFile(path, dataBase64), {})),
-    "fs/createDirectory": ({ path, recursive }) => run(Effect.as(FileOperations.createDirectory(path, recursive), {})),
-    "fs/getMetadata": ({ path }) => run(FileOperations.getMetadata(path)),
-    "fs/readDirectory": ({ path }) => run(FileOperations.readDirectory(path)),
-    "fs/remove": ({ force, path, recursive }) => run(Effect.as(FileOperations.remove(path, { recursive, force }), {})),
-    "fs/copy": ({ destinationPath, recursive, sourcePath }) =>
-      run(Effect.as(FileOperations.copy(sourcePath, destinationPath, recursive), {}))
+      ),
+    "fs/writeFile": ({ dataBase64, path, sandbox }) =>
+      Effect.as(
+        run(sandbox, FileOperations.writeFile(path, dataBase64), {
+          access: writes(path),
+          op: "writeFile",
+          args: [path, Buffer.from(dataBase64.buffer, dataBase64.byteOffset, dataBase64.byteLength).toString("base64")],
+          decode: none
+        }),
+        {}
+      ),
+    "fs/createDirectory": ({ path, recursive, sandbox }) =>
+      Effect.as(
+        run(sandbox, FileOperations.createDirectory(path, recursive), {
+          access: writes(path),
+          op: "createDirectory",
+          args: [path, recursive],
+          decode: none
+        }),
+        {}
+      ),
+    "fs/getMetadata": ({ path, sandbox }) =>
+      run(sandbox, FileOperations.getMetadata(path), {
+        access: reads(path),
+        op: "getMetadata",
+        args: [path],
+        decode: same<Effect.Effect.Success<ReturnType<typeof FileOperations.getMetadata>>>
+      }),
+    "fs/readDirectory": ({ path, sandbox }) =>
+      run(sandbox, FileOperations.readDirectory(path), {
+        access: reads(path),
+        op: "readDirectory",
+        args: [path],
+        decode: same<Effect.Effect.Success<ReturnType<typeof FileOperations.readDirectory>>>
+      }),
+    "fs/remove": ({ force, path, recursive, sandbox }) =>
+      Effect.as(
+        run(sandbox, FileOperations.remove(path, { recursive, force }), {
+          access: writes(path),
+          op: "remove",
+          args: [path, recursive, force],
+          decode: none
+        }),
+        {}
+      ),
+    "fs/copy": ({ destinationPath, recursive, sandbox, sourcePath }) =>
+      Effect.as(
+        run(sandbox, FileOperations.copy(sourcePath, destinationPath, recursive), {
+          access: { reads: [sourcePath], writes: [destinationPath] },
+          op: "copy",
+          args: [sourcePath, destinationPath, recursive],
+          decode: none
+        }),
+        {}
+      )
   }
 }))
 

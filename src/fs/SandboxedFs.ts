@@ -1,0 +1,241 @@
+/**
+ * `fs/*` under a sandbox. Every path is resolved first (symlinks and `..`)
+ * and checked against the policy, so a refusal is a clear `SandboxDenied`;
+ * then the operation runs in a worker process confined by bubblewrap with
+ * the same policy, so what the kernel allows is what the policy allows, even
+ * if a path is swapped for a symlink between the check and the operation.
+ * One worker per policy, shared, ended after a while without requests.
+ */
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import {
+  InternalError,
+  InvalidRequest,
+  NotFound,
+  SandboxDenied,
+  type SandboxUnavailable,
+  type InvalidParams
+} from "../protocol/errors.js"
+import { bubblewrapOptions } from "../sandbox/bubblewrap.js"
+import { accessAt, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
+import { Sandbox } from "../sandbox/Sandbox.js"
+import type { FsError } from "./FileOperations.js"
+import type { WorkerOps, WorkerRequest, WorkerResponse } from "./worker.js"
+
+/** What an operation reads and writes, for the check before it runs. */
+export interface Access {
+  /** Paths read (symlinks followed). */
+  readonly reads: ReadonlyArray<string>
+  /** Paths created, replaced or removed (the last component is not followed). */
+  readonly writes: ReadonlyArray<string>
+}
+
+/** Runs file operations confined by a policy. */
+export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<SandboxedFs, {
+  readonly run: <Op extends keyof WorkerOps>(
+    policy: ResolvedSandbox,
+    access: Access,
+    op: Op,
+    args: WorkerOps[Op]
+  ) => Effect.Effect<unknown, FsError | SandboxDenied | SandboxUnavailable | InvalidParams>
+}>() {}
+
+/** How long a worker without requests is kept. */
+const IDLE_MS = 30_000
+/** The most workers kept at once (one per distinct policy). */
+const MAX_WORKERS = 8
+
+/** The worker's script: dist/fs/worker.js of this package, whether we run from dist, a bundle or the sources. */
+const workerScript = (): string => {
+  let dir = Path.dirname(fileURLToPath(import.meta.url))
+  while (true) {
+    const candidate = Path.join(dir, "dist", "fs", "worker.js")
+    if (Fs.existsSync(Path.join(dir, "package.json")) && Fs.existsSync(candidate)) return candidate
+    const parent = Path.dirname(dir)
+    if (parent === dir) return Path.join(Path.dirname(fileURLToPath(import.meta.url)), "worker.js")
+    dir = parent
+  }
+}
+
+/** The protocol's error for a refusal of the policy: writing where only reading is allowed, or touching a denied path. */
+const denied = (operation: string, path: string, readable: boolean) =>
+  new SandboxDenied({
+    message: `${operation} ${path}: the sandbox refused it (${readable ? "read-only file system" : "permission denied"})`,
+    errno: readable ? "EROFS" : "EACCES"
+  })
+
+/** Checks every path of an operation against the policy, after resolving symlinks and `..`. */
+export const check = (
+  operation: string,
+  policy: ResolvedSandbox,
+  access: Access
+): Effect.Effect<void, SandboxDenied> =>
+  Effect.suspend(() => {
+    for (const path of access.reads) {
+      if (accessAt(policy, realPathOf(path)) === "none") return Effect.fail(denied(operation, path, false))
+    }
+    for (const path of access.writes) {
+      const real = realPathOf(path, false)
+      const allowed = accessAt(policy, real)
+      if (allowed !== "write") return Effect.fail(denied(operation, path, allowed === "read"))
+    }
+    return Effect.void
+  })
+
+/** The error of a worker's answer; a refusal by the kernel inside the sandbox is the sandbox's. */
+const errorOf = (error: { readonly tag: string; readonly message: string; readonly errno?: string }) => {
+  if (error.errno === "EROFS" || error.errno === "EACCES" || error.errno === "EPERM") {
+    return new SandboxDenied({ message: `${error.message} (refused by the sandbox)`, errno: error.errno })
+  }
+  switch (error.tag) {
+    case "NotFound":
+      return new NotFound({ message: error.message })
+    case "InvalidRequest":
+      return new InvalidRequest({ message: error.message })
+    default:
+      return new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }) })
+  }
+}
+
+interface Worker {
+  readonly key: string
+  readonly child: ChildProcess
+  readonly scope: Scope.CloseableScope
+  readonly pending: Map<number, (response: WorkerResponse | undefined) => void>
+  idleTimer: NodeJS.Timeout | undefined
+  lastUsed: number
+}
+
+/** The sandboxed file operations, on the sandbox service. */
+export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
+  SandboxedFs,
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const layerScope = yield* Effect.scope
+    const script = workerScript()
+    // The worker's own runtime must be readable even under a policy that hides most of the system.
+    const runtime = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)]
+    const workers = new Map<string, Worker>()
+    const starting = new Map<string, Deferred.Deferred<Worker, SandboxUnavailable | InvalidParams | InternalError>>()
+    let nextId = 0
+
+    const stop = (worker: Worker) =>
+      Effect.suspend(() => {
+        if (workers.get(worker.key) === worker) workers.delete(worker.key)
+        if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
+        worker.child.stdin?.end()
+        worker.child.kill("SIGKILL")
+        for (const resolve of worker.pending.values()) resolve(undefined)
+        worker.pending.clear()
+        return Scope.close(worker.scope, Exit.void)
+      })
+
+    yield* Effect.addFinalizer(() => Effect.forEach([...workers.values()], stop, { discard: true }))
+
+    const startWorker = (key: string, policy: ResolvedSandbox) =>
+      Effect.gen(function*() {
+        // Evict the least recently used idle worker when at the limit.
+        if (workers.size >= MAX_WORKERS) {
+          const idle = [...workers.values()].filter((worker) => worker.pending.size === 0)
+            .sort((a, b) => a.lastUsed - b.lastUsed)[0]
+          if (idle !== undefined) yield* stop(idle)
+        }
+        const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+        const prepared = yield* sandbox.prepare(policy, runtime).pipe(
+          Scope.extend(scope),
+          Effect.tapError(() => Scope.close(scope, Exit.void))
+        )
+        const options = bubblewrapOptions({ policy: { ...prepared.policy, network: false }, cwd: "/", extraReadable: runtime })
+        const child = spawn(prepared.bwrap, [...options, "--", process.execPath, script], {
+          stdio: ["pipe", "pipe", "inherit"]
+        })
+        const worker: Worker = { key, child, scope, pending: new Map(), idleTimer: undefined, lastUsed: Date.now() }
+        let buffer: Buffer = Buffer.alloc(0)
+        child.stdout!.on("data", (chunk: Buffer) => {
+          buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
+          while (buffer.length >= 4) {
+            const length = buffer.readUInt32BE(0)
+            if (buffer.length < 4 + length) break
+            const response = JSON.parse(buffer.subarray(4, 4 + length).toString("utf8")) as WorkerResponse
+            buffer = buffer.subarray(4 + length)
+            const resolve = worker.pending.get(response.id)
+            worker.pending.delete(response.id)
+            resolve?.(response)
+          }
+        })
+        child.stdin!.on("error", () => {})
+        child.on("error", () => {})
+        child.on("exit", () => {
+          if (workers.get(key) === worker) workers.delete(key)
+          for (const resolve of worker.pending.values()) resolve(undefined)
+          worker.pending.clear()
+          Effect.runFork(Scope.close(scope, Exit.void))
+        })
+        workers.set(key, worker)
+        return worker
+      })
+
+    /** The worker of a policy: the running one, the one being started, or a new one. */
+    const workerFor = (policy: ResolvedSandbox) =>
+      Effect.suspend(() => {
+        const key = JSON.stringify(policy.rules)
+        const running = workers.get(key)
+        if (running !== undefined) return Effect.succeed(running)
+        const inFlight = starting.get(key)
+        if (inFlight !== undefined) return Deferred.await(inFlight)
+        const started = Deferred.unsafeMake<Worker, SandboxUnavailable | InvalidParams | InternalError>(FiberId.none)
+        starting.set(key, started)
+        return startWorker(key, policy).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) => {
+            starting.delete(key)
+            return Effect.zipRight(Deferred.done(started, exit), exit)
+          })
+        )
+      })
+
+    const ask = (worker: Worker, request: Omit<WorkerRequest, "id">) =>
+      Effect.async<WorkerResponse | undefined>((resume) => {
+        const id = ++nextId
+        if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
+        worker.idleTimer = undefined
+        worker.lastUsed = Date.now()
+        worker.pending.set(id, (response) => {
+          if (worker.pending.size === 0 && workers.get(worker.key) === worker) {
+            worker.idleTimer = setTimeout(() => Effect.runFork(stop(worker)), IDLE_MS)
+            worker.idleTimer.unref()
+          }
+          resume(Effect.succeed(response))
+        })
+        const body = Buffer.from(JSON.stringify({ id, ...request }))
+        const header = Buffer.alloc(4)
+        header.writeUInt32BE(body.length)
+        worker.child.stdin!.write(Buffer.concat([header, body]))
+      })
+
+    return {
+      run: (policy, access, op, args) =>
+        Effect.gen(function*() {
+          const operation = `fs/${op}`
+          yield* check(operation, policy, access)
+          const worker = yield* workerFor(policy)
+          const response = yield* ask(worker, { op, args })
+          if (response === undefined) {
+            return yield* new InternalError({ message: `${operation}: the sandboxed file worker ended unexpectedly` })
+          }
+          if ("error" in response) return yield* errorOf(response.error)
+          return response.ok
+        })
+    }
+  })
+)
