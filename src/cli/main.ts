@@ -36,6 +36,9 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
+import type { SandboxPolicy } from "../protocol/sandbox.js"
+import { formatParseError } from "../rpc/Dispatcher.js"
+import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
@@ -135,6 +138,85 @@ const allowOrigin = Options.text("allow-origin").pipe(
   Options.repeated,
   Options.withDescription("An Origin allowed to open a WebSocket (repeatable); other Origins get HTTP 403")
 )
+
+const sandbox = Options.boolean("sandbox").pipe(
+  Options.withDescription(
+    "Run every process and fs call under the operator's sandbox (read-only file system, no network, unless the --sandbox-* flags say more); clients can narrow it, never widen it"
+  )
+)
+const sandboxWrite = Options.text("sandbox-write").pipe(
+  Options.repeated,
+  Options.withDescription("A writable root of the operator's sandbox (repeatable; implies --sandbox)")
+)
+const sandboxReadOnly = Options.text("sandbox-read-only").pipe(
+  Options.repeated,
+  Options.withDescription("A path kept read-only inside the writable roots, even when missing (repeatable; implies --sandbox)")
+)
+const sandboxDeny = Options.text("sandbox-deny").pipe(
+  Options.repeated,
+  Options.withDescription("A path neither readable nor writable in the sandbox (repeatable; implies --sandbox)")
+)
+const sandboxNetwork = Options.boolean("sandbox-network").pipe(
+  Options.withDescription("Let sandboxed processes use the network (implies --sandbox)")
+)
+const sandboxPolicyFile = Options.file("sandbox-policy", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription("A JSON file with the operator's sandbox policy (see docs/PROTOCOL.md, \"Sandbox\"); not with the other --sandbox-* flags")
+)
+const bwrapPath = Options.text("bwrap").pipe(
+  Options.optional,
+  Options.withDescription("The bubblewrap executable (default: bwrap from PATH)")
+)
+
+/** What the operator's sandbox flags say. */
+interface SandboxFlags {
+  readonly sandbox: boolean
+  readonly sandboxWrite: ReadonlyArray<string>
+  readonly sandboxReadOnly: ReadonlyArray<string>
+  readonly sandboxDeny: ReadonlyArray<string>
+  readonly sandboxNetwork: boolean
+  readonly sandboxPolicy: Option.Option<string>
+  readonly bwrap: Option.Option<string>
+}
+
+/**
+ * The operator's sandbox policy from the flags, checked at startup: the
+ * policy must resolve (its writable roots exist) and bubblewrap must work
+ * here, or the server does not start (it never runs unconfined when told
+ * not to).
+ */
+const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | undefined, ListenUrlError> =>
+  Effect.gen(function*() {
+    const fromFlags = flags.sandboxWrite.length > 0 || flags.sandboxReadOnly.length > 0 || flags.sandboxDeny.length > 0 ||
+      flags.sandboxNetwork
+    if (Option.isSome(flags.sandboxPolicy) && fromFlags) {
+      return yield* new ListenUrlError({ message: "give --sandbox-policy or the other --sandbox-* flags, not both" })
+    }
+    if (!flags.sandbox && !fromFlags && Option.isNone(flags.sandboxPolicy)) return undefined
+    const policyFile = Option.getOrUndefined(flags.sandboxPolicy)
+    const input: unknown = policyFile !== undefined
+      ? yield* Effect.try({
+        try: () => JSON.parse(readFileSync(policyFile, "utf8")) as unknown,
+        catch: (error) => new ListenUrlError({ message: `--sandbox-policy: ${(error as Error).message}` })
+      })
+      : {
+        writableRoots: flags.sandboxWrite,
+        readOnlyPaths: flags.sandboxReadOnly,
+        deniedPaths: flags.sandboxDeny,
+        network: flags.sandboxNetwork
+      }
+    const policy = yield* Sandbox.decodeOperatorPolicy(input).pipe(
+      Effect.mapError((error) => new ListenUrlError({ message: `invalid sandbox policy: ${formatParseError(error)}` }))
+    )
+    const service = yield* Sandbox.make({ operatorPolicy: policy, bwrap: Option.getOrUndefined(flags.bwrap) })
+    yield* service.confinementOf(undefined, {}).pipe(
+      Effect.flatMap((confinement) =>
+        confinement._tag === "Confined" ? Effect.scoped(service.prepare(confinement.policy, [])) : Effect.void
+      ),
+      Effect.mapError((error) => new ListenUrlError({ message: error.message }))
+    )
+    return policy
+  })
 
 /** What the WebSocket listener needs to know about who may connect. */
 interface WebSocketFlags {
@@ -237,28 +319,40 @@ const command = Command.make(
     insecureNoAuth,
     allowOrigin,
     pingIntervalMs,
-    upgradeTimeoutMs
+    upgradeTimeoutMs,
+    sandbox,
+    sandboxWrite,
+    sandboxReadOnly,
+    sandboxDeny,
+    sandboxNetwork,
+    sandboxPolicy: sandboxPolicyFile,
+    bwrap: bwrapPath
   },
   (flags) =>
     Effect.gen(function*() {
-      const transport = yield* transportOf(flags.listen, flags)
-      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
-      yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport))
-    }).pipe(
-      Effect.scoped,
-      Effect.provide(ExecServer.layerNodeServices),
-      Effect.provide(ServerConfig.layer({
-        graceMs: flags.graceMs,
-        retainedOutputBytes: flags.retainedOutputBytes,
-        retentionMs: flags.retentionMs,
-        closeDrainMs: flags.closeDrainMs,
-        maxMessageBytes: flags.maxMessageBytes,
-        maxDetachTtlMs: flags.maxDetachTtlMs,
-        maxReadFileBytes: flags.maxReadFileBytes,
-        maxProcesses: flags.maxProcesses,
-        outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes
-      }))
-    )
+      const sandboxPolicy = yield* operatorPolicyOf(flags)
+      yield* Effect.gen(function*() {
+        const transport = yield* transportOf(flags.listen, flags)
+        yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
+        yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport))
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(ExecServer.layerNodeServices),
+        Effect.provide(ServerConfig.layer({
+          graceMs: flags.graceMs,
+          retainedOutputBytes: flags.retainedOutputBytes,
+          retentionMs: flags.retentionMs,
+          closeDrainMs: flags.closeDrainMs,
+          maxMessageBytes: flags.maxMessageBytes,
+          maxDetachTtlMs: flags.maxDetachTtlMs,
+          maxReadFileBytes: flags.maxReadFileBytes,
+          maxProcesses: flags.maxProcesses,
+          outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes,
+          sandboxPolicy,
+          bwrapPath: Option.getOrUndefined(flags.bwrap)
+        }))
+      )
+    })
 ).pipe(Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"))
 
 /** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */

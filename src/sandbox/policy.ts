@@ -214,9 +214,10 @@ export const simplify = (policy: ResolvedSandbox): ResolvedSandbox => {
   const sorted = [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
   const kept: Array<PathRule> = []
   for (const rule of sorted) {
-    if (rule.path !== "/" && !rule.missing) {
+    if (rule.path !== "/") {
       const parent = ruleAt({ rules: kept, network: policy.network }, Path.dirname(rule.path))
-      if (parent.access === rule.access) continue
+      // A missing path needs covering only where it could be created.
+      if (rule.missing ? parent.access !== "write" : parent.access === rule.access) continue
     }
     kept.push(rule)
   }
