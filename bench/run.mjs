@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,fanOut,roundTrip,idle (a subset of the workloads),
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,idle (a subset of the workloads),
  * --server CMD (measure this command as A instead of the built binary).
  */
 import { spawn } from "node:child_process"
@@ -179,6 +179,40 @@ const withServer = async (spec, run) => {
   }
 }
 
+/** What Codex sends with `-s workspace-write`, the workspace being the bench's directory. */
+const workspaceWriteSandbox = {
+  permissions: {
+    type: "managed",
+    file_system: {
+      type: "restricted",
+      entries: [
+        { path: { type: "special", value: { kind: "root" } }, access: "read" },
+        { path: { type: "special", value: { kind: "project_roots" } }, access: "write" },
+        { path: { type: "special", value: { kind: "slash_tmp" } }, access: "write" }
+      ]
+    },
+    network: "restricted"
+  },
+  cwd: `file://${work}`,
+  workspaceRoots: [`file://${work}`],
+  windowsSandboxLevel: "disabled"
+}
+
+/** Start-to-exit times of `true`, one process at a time. */
+const spawnLatencies = async (server, prefix, sandbox) => {
+  const latencies = []
+  for (let i = 0; i < sizes.spawns; i++) {
+    const id = `${prefix}-${i}`
+    const exited = server.until(id, "process/exited")
+    const startedAt = performance.now()
+    const response = await server.request("process/start", { ...server.params(id, ["true"]), ...(sandbox ? { sandbox } : {}) })
+    if (response.error) throw new Error(`${prefix}: ${JSON.stringify(response.error)}`)
+    await exited
+    latencies.push(performance.now() - startedAt)
+  }
+  return latencies
+}
+
 const workloads = {
   async pipe(server) {
     let bytes = 0
@@ -206,16 +240,13 @@ const workloads = {
     return { "PTY MB/s": sizes.ptyBytes / MiB / seconds }
   },
   async spawn(server) {
-    const latencies = []
-    for (let i = 0; i < sizes.spawns; i++) {
-      const id = `true-${i}`
-      const exited = server.until(id, "process/exited")
-      const startedAt = performance.now()
-      await server.request("process/start", server.params(id, ["true"]))
-      await exited
-      latencies.push(performance.now() - startedAt)
-    }
+    const latencies = await spawnLatencies(server, "true", undefined)
     return { "spawn median ms": median(latencies), "spawn p99 ms": percentile(latencies, 0.99) }
+  },
+  // The same under the sandbox Codex asks for with -s workspace-write.
+  async sandboxedSpawn(server) {
+    const latencies = await spawnLatencies(server, "boxed", workspaceWriteSandbox)
+    return { "sandboxed spawn median ms": median(latencies), "sandboxed spawn p99 ms": percentile(latencies, 0.99) }
   },
   async fanOut(server) {
     const ids = Array.from({ length: sizes.fanOut }, (_, i) => `fan-${i}`)

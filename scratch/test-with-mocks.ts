@@ -23,7 +23,7 @@ const program = Effect.gen(function*() {
     tty: false,
     pipeStdin: true
   })
-  assert.deepEqual(started.result, { processId: "job" })
+  assert.deepEqual(started.result, { processId: "job", sandboxType: "none" })
 
   yield* client.request("process/write", { processId: "job", chunk: Buffer.from("ping").toString("base64") })
   const output = yield* client.nextNotification((n) => n.method === "process/output")
