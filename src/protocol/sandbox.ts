@@ -5,6 +5,7 @@
  * is refused (-32602) rather than dropped, since a dropped field could be a
  * restriction the client counts on.
  */
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { AbsolutePath } from "./primitives.js"
 
@@ -133,8 +134,27 @@ export const SandboxPolicy = Strict({
 /** @see SandboxPolicy */
 export type SandboxPolicy = typeof SandboxPolicy.Type
 
-/** The `sandbox` parameter: the reference's context (it has `permissions`) or our policy. */
-export const SandboxRequest = Schema.Union(CodexSandbox, SandboxPolicy)
+/**
+ * The `sandbox` parameter: the reference's context when it has
+ * `permissions`, else our policy. Told apart by that key, so that an error
+ * names what is wrong with the form that was meant rather than with both.
+ */
+export const SandboxRequest = Schema.transformOrFail(
+  Schema.Unknown,
+  Schema.Union(Schema.typeSchema(CodexSandbox), Schema.typeSchema(SandboxPolicy)),
+  {
+    strict: true,
+    decode: (input, options) =>
+      isCodexForm(input)
+        ? ParseResult.decodeUnknown(CodexSandbox)(input, options)
+        : ParseResult.decodeUnknown(SandboxPolicy)(input, options),
+    encode: (value, options) =>
+      isCodexForm(value)
+        ? ParseResult.encodeUnknown(CodexSandbox)(value, options)
+        : ParseResult.encodeUnknown(SandboxPolicy)(value, options)
+  }
+).annotations({ identifier: "Sandbox" })
+const isCodexForm = (input: unknown): boolean => typeof input === "object" && input !== null && "permissions" in input
 /** @see SandboxRequest */
 export type SandboxRequest = typeof SandboxRequest.Type
 
