@@ -353,3 +353,20 @@ describe("process actor", () => {
       ])
     }))
 })
+
+describe("sandbox without a sandbox service", () => {
+  it.scoped("a request that asks for confinement is refused and nothing is spawned; one that asks for none runs", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      const refused = yield* client.request("process/start", startParams("boxed", { sandbox: { writableRoots: ["/tmp"] } }))
+      expect(refused.error).toMatchObject({ code: -32603, data: { sandbox: "unavailable" } })
+      const fsRefused = yield* client.request("fs/readFile", { path: "/etc/hostname", sandbox: { writableRoots: [] } })
+      expect(fsRefused.error).toMatchObject({ code: -32603, data: { sandbox: "unavailable" } })
+      expect(spawner.children).toEqual([])
+      const disabled = { permissions: { type: "disabled" }, windowsSandboxLevel: "disabled" }
+      expect((yield* client.request("process/start", startParams("free", { sandbox: disabled }))).result)
+        .toEqual({ processId: "free", sandboxType: "none" })
+      expect(spawner.children.length).toBe(1)
+    }))
+})
