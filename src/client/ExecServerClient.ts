@@ -28,6 +28,7 @@ import type {
   TerminalSize,
   WriteResult
 } from "../protocol/schema.js"
+import { type CodexSandbox, SandboxRequest, type SandboxPolicy } from "../protocol/sandbox.js"
 import { ClosedNotification, ExitedNotification, OutputNotification } from "../protocol/schema.js"
 import type { ServerServices } from "../server/ExecServer.js"
 import { type ClientError, type ConnectTimeout, InitializeTimeout, ProtocolError, ServerError, TransportClosed } from "./ClientError.js"
@@ -41,13 +42,21 @@ export type Method = Rpcs["_tag"]
 /** An event of one process, as the client delivers it. */
 export type ProcessEvent =
   | { readonly _tag: "Output"; readonly seq: number; readonly stream: OutputStream; readonly bytes: Uint8Array }
-  | { readonly _tag: "Exited"; readonly seq: number; readonly exitCode: number; readonly signal: string | null }
+  | {
+    readonly _tag: "Exited"
+    readonly seq: number
+    readonly exitCode: number
+    readonly signal: string | null
+    readonly sandboxDenied: boolean
+  }
   | { readonly _tag: "Closed"; readonly seq: number }
 
 /** How a process ended. */
 export interface ExitStatus {
   readonly exitCode: number
   readonly signal: string | null
+  /** The process was sandboxed and most likely failed because the sandbox refused it something. */
+  readonly sandboxDenied: boolean
 }
 
 /** What `exec` and `communicate` return. */
@@ -72,6 +81,8 @@ export interface StartOptions {
   readonly pipeStdin?: boolean
   readonly arg0?: string
   readonly size?: TerminalSize
+  /** Confine the process (see PROTOCOL.md, "Sandbox"); default: the client's `sandbox` option. */
+  readonly sandbox?: SandboxInput
   /** A process id; default: a fresh one. */
   readonly processId?: string
 }
@@ -148,6 +159,8 @@ export class ExecServerClient extends Context.Tag("effect-exec-server/ExecServer
 export interface ClientOptions {
   readonly clientName?: string
   readonly initializeTimeoutMs?: number
+  /** The sandbox of every process this client starts and every fs call it makes, unless a start says otherwise. */
+  readonly sandbox?: SandboxInput
 }
 
 interface ProcessState {
@@ -157,6 +170,10 @@ interface ProcessState {
   readonly held: Map<number, ProcessEvent>
   nextSeq: number
 }
+
+/** A `sandbox` as a client writes it: either form, with its optional fields left out. */
+export type SandboxInput = typeof CodexSandbox.Encoded | typeof SandboxPolicy.Encoded
+const decodeSandbox = Schema.decodeUnknown(SandboxRequest)
 
 const decodeOutput = Schema.decodeUnknownOption(OutputNotification)
 const decodeExited = Schema.decodeUnknownOption(ExitedNotification)
@@ -194,7 +211,10 @@ export const make = (
     const deliver = (state: ProcessState, event: ProcessEvent) => {
       state.events.unsafeOffer(event)
       if (event._tag === "Exited") {
-        Deferred.unsafeDone(state.exited, Exit.succeed({ exitCode: event.exitCode, signal: event.signal }))
+        Deferred.unsafeDone(
+          state.exited,
+          Exit.succeed({ exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied })
+        )
       }
       if (event._tag === "Closed") state.events.unsafeDone(Exit.void)
     }
@@ -228,7 +248,13 @@ export const make = (
         const exited = m.method === "process/exited" ? decodeExited(m.params) : Option.none()
         if (Option.isSome(exited)) {
           const p = exited.value
-          return route(p.processId, { _tag: "Exited", seq: p.seq, exitCode: p.exitCode, signal: p.signal ?? null })
+          return route(p.processId, {
+            _tag: "Exited",
+            seq: p.seq,
+            exitCode: p.exitCode,
+            signal: p.signal ?? null,
+            sandboxDenied: p.sandboxDenied
+          })
         }
         const closed = m.method === "process/closed" ? decodeClosed(m.params) : Option.none()
         if (Option.isSome(closed)) return route(closed.value.processId, { _tag: "Closed", seq: closed.value.seq })
@@ -335,6 +361,15 @@ export const make = (
       }
     }
 
+    /** The `sandbox` field of a request: the one given, else the client's default, else none. */
+    const sandbox = (given: SandboxInput | undefined): Effect.Effect<{ readonly sandbox?: SandboxRequest }, ProtocolError> => {
+      const chosen = given ?? options.sandbox
+      return chosen === undefined ? Effect.succeed({}) : decodeSandbox(chosen).pipe(
+        Effect.map((decoded) => ({ sandbox: decoded })),
+        Effect.mapError((error) => new ProtocolError({ message: `invalid sandbox: ${error.message}` }))
+      )
+    }
+
     const start = (startOptions: StartOptions) =>
       Effect.gen(function*() {
         const processId = startOptions.processId ?? `client-${process.pid}-${nextProcessNumber++}`
@@ -357,7 +392,8 @@ export const make = (
           tty: startOptions.tty ?? false,
           pipeStdin: startOptions.pipeStdin ?? false,
           ...(startOptions.arg0 === undefined ? {} : { arg0: startOptions.arg0 }),
-          ...(startOptions.size === undefined ? {} : { size: startOptions.size })
+          ...(startOptions.size === undefined ? {} : { size: startOptions.size }),
+          ...(yield* sandbox(startOptions.sandbox))
         }
         yield* call("process/start", params).pipe(
           Effect.tapError(() => Effect.sync(() => processes.delete(processId)))
@@ -371,13 +407,16 @@ export const make = (
           { stdout: [] as Array<Uint8Array>, stderr: [] as Array<Uint8Array>, status: undefined as ExitStatus | undefined },
           (acc, event) => {
             if (event._tag === "Output") (event.stream === "stderr" ? acc.stderr : acc.stdout).push(event.bytes)
-            if (event._tag === "Exited") acc.status = { exitCode: event.exitCode, signal: event.signal }
+            if (event._tag === "Exited") {
+              acc.status = { exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied }
+            }
             return acc
           }
         ),
         Effect.map((acc) => ({
           exitCode: acc.status?.exitCode ?? -1,
           signal: acc.status?.signal ?? null,
+          sandboxDenied: acc.status?.sandboxDenied ?? false,
           stdout: Buffer.concat(acc.stdout),
           stderr: Buffer.concat(acc.stderr)
         }))
@@ -391,18 +430,24 @@ export const make = (
         return yield* collect(processHandle)
       })
 
+    const fsSandbox = yield* sandbox(undefined)
     const fs: ClientFileSystem = {
       readFile: (path, range = {}) =>
-        Effect.map(call("fs/readFile", { path, ...range }), (result) => result.dataBase64),
-      writeFile: (path, data) => Effect.asVoid(call("fs/writeFile", { path, dataBase64: toBytes(data) })),
+        Effect.map(call("fs/readFile", { path, ...range, ...fsSandbox }), (result) => result.dataBase64),
+      writeFile: (path, data) => Effect.asVoid(call("fs/writeFile", { path, dataBase64: toBytes(data), ...fsSandbox })),
       createDirectory: (path, options = {}) =>
-        Effect.asVoid(call("fs/createDirectory", { path, recursive: options.recursive ?? true })),
-      getMetadata: (path) => call("fs/getMetadata", { path }),
-      readDirectory: (path) => Effect.map(call("fs/readDirectory", { path }), (result) => result.entries),
+        Effect.asVoid(call("fs/createDirectory", { path, recursive: options.recursive ?? true, ...fsSandbox })),
+      getMetadata: (path) => call("fs/getMetadata", { path, ...fsSandbox }),
+      readDirectory: (path) => Effect.map(call("fs/readDirectory", { path, ...fsSandbox }), (result) => result.entries),
       remove: (path, options = {}) =>
-        Effect.asVoid(call("fs/remove", { path, recursive: options.recursive ?? false, force: options.force ?? false })),
+        Effect.asVoid(call("fs/remove", {
+          path,
+          recursive: options.recursive ?? false,
+          force: options.force ?? false,
+          ...fsSandbox
+        })),
       copy: (sourcePath, destinationPath, options = {}) =>
-        Effect.asVoid(call("fs/copy", { sourcePath, destinationPath, recursive: options.recursive ?? false }))
+        Effect.asVoid(call("fs/copy", { sourcePath, destinationPath, recursive: options.recursive ?? false, ...fsSandbox }))
     }
 
     const client: ExecServerClientShape = {

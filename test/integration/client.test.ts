@@ -58,7 +58,7 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         expect(seen.join("")).toContain("echo:hello")
         expect(all.map((event) => event.seq)).toEqual(all.map((_, i) => i + 1))
         expect(all.at(-1)?._tag).toBe("Closed")
-        expect(yield* client.wait(proc.processId)).toEqual({ exitCode: 0, signal: null })
+        expect(yield* client.wait(proc.processId)).toEqual({ exitCode: 0, signal: null, sandboxDenied: false })
       }).pipe(Effect.provide(layer())))
 
     it.live("communicate feeds stdin and collects the output", () =>
