@@ -195,6 +195,27 @@ describe("sandboxed processes", () => {
     expect(server.eventsOf("t").find((event) => event.method === "process/exited")!.params).toMatchObject({ exitCode: 4 })
   })
 
+  it("loses no output at the end, on a pipe and on a PTY; signals reach the command", async () => {
+    const workspace = tempDir("tail")
+    const server = await startServer()
+    const sandbox = { writableRoots: [workspace] }
+    await server.request("process/start", pipeProcess("pipe", ["seq", "1", "100000"], { cwd: workspace, sandbox }))
+    await server.request("process/start", ptyProcess("pty", ["seq", "1", "100000"], { cwd: workspace, sandbox }))
+    await server.closed("pipe")
+    await server.closed("pty")
+    const pipeLines = server.outputOf("pipe").toString().trim().split("\n")
+    expect(pipeLines.length).toBe(100000)
+    expect(pipeLines.at(-1)).toBe("100000")
+    expect(server.outputOf("pty").toString().trimEnd().endsWith("99999\r\n100000")).toBe(true)
+    const trap = "trap 'echo got-int; exit 9' INT; echo ready; while :; do sleep 0.05; done"
+    await server.request("process/start", pipeProcess("int", ["sh", "-c", trap], { cwd: workspace, sandbox }))
+    await server.outputContains("int", "ready")
+    expect((await server.request("process/signal", { processId: "int", signal: "SIGINT" })).result).toEqual({ delivered: true })
+    await server.closed("int")
+    expect(server.outputOf("int").toString()).toContain("got-int")
+    expect(server.eventsOf("int").find((event) => event.method === "process/exited")!.params).toMatchObject({ exitCode: 9 })
+  })
+
   it("a server killed with SIGKILL leaves no placeholder behind", async () => {
     const workspace = tempDir("killed")
     const server = await startServer()
