@@ -30,6 +30,7 @@ import { bubblewrapOptions } from "../sandbox/bubblewrap.js"
 import { accessAt, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError } from "./FileOperations.js"
+import { encodeFrame, frameReader } from "./frames.js"
 import type { WorkerOps, WorkerRequest, WorkerResponse } from "./worker.js"
 
 /** What an operation reads and writes, for the check before it runs. */
@@ -160,19 +161,11 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
           stdio: ["pipe", "pipe", "inherit"]
         })
         const worker: Worker = { key, child, scope, pending: new Map(), idleTimer: undefined, lastUsed: Date.now() }
-        let buffer: Buffer = Buffer.alloc(0)
-        child.stdout!.on("data", (chunk: Buffer) => {
-          buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
-          while (buffer.length >= 4) {
-            const length = buffer.readUInt32BE(0)
-            if (buffer.length < 4 + length) break
-            const response = JSON.parse(buffer.subarray(4, 4 + length).toString("utf8")) as WorkerResponse
-            buffer = buffer.subarray(4 + length)
-            const resolve = worker.pending.get(response.id)
-            worker.pending.delete(response.id)
-            resolve?.(response)
-          }
-        })
+        child.stdout!.on("data", frameReader<WorkerResponse>((response) => {
+          const resolve = worker.pending.get(response.id)
+          worker.pending.delete(response.id)
+          resolve?.(response)
+        }))
         child.stdin!.on("error", () => {})
         child.on("error", () => {})
         child.on("exit", () => {
@@ -217,10 +210,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
           }
           resume(Effect.succeed(response))
         })
-        const body = Buffer.from(JSON.stringify({ id, ...request }))
-        const header = Buffer.alloc(4)
-        header.writeUInt32BE(body.length)
-        worker.child.stdin!.write(Buffer.concat([header, body]))
+        worker.child.stdin!.write(encodeFrame({ id, ...request }))
       })
 
     return {

@@ -16,6 +16,7 @@ import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
 import * as FileOperations from "./FileOperations.js"
+import { encodeFrame, frameReader } from "./frames.js"
 
 /** The operations a worker runs, by name, with their JSON arguments. */
 export interface WorkerOps {
@@ -77,12 +78,7 @@ const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsEr
   }
 }
 
-const send = (response: WorkerResponse) => {
-  const body = Buffer.from(JSON.stringify(response))
-  const header = Buffer.alloc(4)
-  header.writeUInt32BE(body.length)
-  process.stdout.write(Buffer.concat([header, body]))
-}
+const send = (response: WorkerResponse) => process.stdout.write(encodeFrame(response))
 
 const handle = async (request: WorkerRequest) => {
   const exit = await Effect.runPromiseExit(Effect.provide(run(request), NodeFileSystem.layer))
@@ -98,16 +94,6 @@ const handle = async (request: WorkerRequest) => {
   send({ id: request.id, error: { tag: "InternalError", message: `fs worker: ${Cause.pretty(exit.cause)}` } })
 }
 
-let pending: Buffer = Buffer.alloc(0)
-process.stdin.on("data", (chunk: Buffer) => {
-  pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-  while (pending.length >= 4) {
-    const length = pending.readUInt32BE(0)
-    if (pending.length < 4 + length) break
-    const request = JSON.parse(pending.subarray(4, 4 + length).toString("utf8")) as WorkerRequest
-    pending = pending.subarray(4 + length)
-    void handle(request)
-  }
-})
+process.stdin.on("data", frameReader<WorkerRequest>((request) => void handle(request)))
 // The server is gone: nothing more will be asked.
 process.stdin.on("end", () => process.exit(0))
