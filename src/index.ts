@@ -11,6 +11,10 @@ export * as OutputBuffer from "./process/OutputBuffer.js"
 export * as ProcessActor from "./process/ProcessActor.js"
 export * as ProcessTable from "./process/ProcessTable.js"
 
+export * as Sandbox from "./sandbox/Sandbox.js"
+export * as SandboxRules from "./sandbox/policy.js"
+export * as SandboxedFs from "./fs/SandboxedFs.js"
+
 export * as Connection from "./rpc/Connection.js"
 export * as Dispatcher from "./rpc/Dispatcher.js"
 export * as JsonRpc from "./rpc/JsonRpc.js"

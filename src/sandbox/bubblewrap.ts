@@ -19,7 +19,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { spawnSync } from "node:child_process"
-import { accessAt, type ResolvedSandbox } from "./policy.js"
+import { accessAt, MINIMAL_PATHS, type ResolvedSandbox } from "./policy.js"
 
 /** The shim's interpreter; perl-base is an essential package on Debian. */
 export const SHIM_INTERPRETER = "/usr/bin/perl"
@@ -48,6 +48,14 @@ export interface BubblewrapArgsOptions {
   readonly extraReadable?: ReadonlyArray<string>
 }
 
+const linkTarget = (path: string): string | undefined => {
+  try {
+    return Fs.readlinkSync(path)
+  } catch {
+    return undefined
+  }
+}
+
 const isDirectory = (path: string): boolean => {
   try {
     return Fs.statSync(path).isDirectory()
@@ -71,12 +79,25 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
   if (root.access === "write") args.push("--bind", "/", "/")
   else if (root.access === "read") args.push("--ro-bind", "/", "/")
   args.push("--dev", "/dev", "--proc", "/proc")
+  // Without the host's root, the system's top-level links (merged /usr:
+  // /bin -> usr/bin, /lib64 -> usr/lib64, where the ELF interpreter is
+  // named) must be made again, or no program can start.
+  if (root.access === "none") {
+    for (const path of MINIMAL_PATHS) {
+      const target = linkTarget(path)
+      if (target !== undefined && accessAt(policy, Path.resolve(Path.dirname(path), target)) !== "none") {
+        args.push("--symlink", target, path)
+      }
+    }
+  }
   for (const extra of options.extraReadable ?? []) {
     if (accessAt(policy, extra) === "none") args.push("--ro-bind", extra, extra)
   }
   for (const rule of policy.rules) {
     if (rule.path === "/" || rule.path === "/proc" || rule.path.startsWith("/proc/")) continue
     if (rule.missing) {
+      // Nothing is there to write to: only read-only and denied paths are kept from being created.
+      if (rule.access === "write") continue
       args.push("--perms", rule.access === "none" ? "0000" : "0555", "--tmpfs", rule.path, "--remount-ro", rule.path)
     } else if (rule.access === "write") {
       args.push("--bind", rule.path, rule.path)

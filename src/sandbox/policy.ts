@@ -76,15 +76,21 @@ const isUnder = (path: string, root: string): boolean =>
 
 /** The rule deciding `path`: the deepest covering it (the most restrictive of equals). */
 export const ruleAt = (policy: ResolvedSandbox, path: string): PathRule => {
-  let best: PathRule = policy.rules[0]!
+  let best: PathRule | undefined
   for (const rule of policy.rules) {
     if (!isUnder(path, rule.path)) continue
-    if (rule.path.length > best.path.length || (rule.path.length === best.path.length && RANK[rule.access] < RANK[best.access])) {
+    if (
+      best === undefined || rule.path.length > best.path.length ||
+      (rule.path.length === best.path.length && RANK[rule.access] < RANK[best.access])
+    ) {
       best = rule
     }
   }
-  return best
+  return best ?? NOTHING
 }
+
+/** Where no rule says anything: no access. */
+const NOTHING: PathRule = { path: "/", access: "none", missing: false }
 
 /** The access of `path` (already real) under the policy. */
 export const accessAt = (policy: ResolvedSandbox, path: string): Access => ruleAt(policy, path).access
@@ -297,7 +303,7 @@ const codexRules = (
             case "current_working_directory": {
               if (projectRoots.length === 0) return yield* invalid("project_roots without a cwd or workspaceRoots")
               for (const root of projectRoots) {
-                add(yield* underRoot(root, subpath), subpath ? (skip ? "protect" : missingRule) : missingRule)
+                add(yield* underRoot(root, subpath), missingRule)
                 // As the reference: a writable project root keeps these read-only, even when missing.
                 if (access === "write" && !subpath) {
                   for (const name of DEFAULT_PROTECTED_NAMES) {

@@ -207,6 +207,8 @@ describe("sandboxed processes", () => {
     expect(pipeLines.length).toBe(100000)
     expect(pipeLines.at(-1)).toBe("100000")
     expect(server.outputOf("pty").toString().trimEnd().endsWith("99999\r\n100000")).toBe(true)
+    const named = await run(server, "arg0", "echo name:$0", { cwd: workspace, sandbox, arg0: "renamed" })
+    expect(named.output).toContain("name:renamed")
     const trap = "trap 'echo got-int; exit 9' INT; echo ready; while :; do sleep 0.05; done"
     await server.request("process/start", pipeProcess("int", ["sh", "-c", trap], { cwd: workspace, sandbox }))
     await server.outputContains("int", "ready")
@@ -214,6 +216,24 @@ describe("sandboxed processes", () => {
     await server.closed("int")
     expect(server.outputOf("int").toString()).toContain("got-int")
     expect(server.eventsOf("int").find((event) => event.method === "process/exited")!.params).toMatchObject({ exitCode: 9 })
+  })
+
+  it("readable: minimal shows programs and the workspace, not the rest", async () => {
+    const workspace = tempDir("minimal")
+    const hidden = outsideDir("hidden")
+    Fs.writeFileSync(Path.join(hidden, "secret"), "s")
+    const server = await startServer()
+    const { exited, output } = await run(
+      server,
+      "m",
+      `cat ${hidden}/secret || echo hidden; echo w > note && cat note; ls /usr/bin/env`,
+      { cwd: workspace, sandbox: { writableRoots: [workspace], readable: "minimal" } }
+    )
+    expect(output).toContain("hidden")
+    expect(output).not.toContain("s\n")
+    expect(output).toContain("w\n")
+    expect(output).toContain("/usr/bin/env")
+    expect(exited).toMatchObject({ exitCode: 0 })
   })
 
   it("a server killed with SIGKILL leaves no placeholder behind", async () => {
@@ -317,6 +337,22 @@ describe("the operator's sandbox", () => {
       sandbox: { writableRoots: [] }
     })
     expect(narrower.output).toContain("refused")
+  })
+
+  it("comes from a policy file as well; a bad one stops the server from starting", async () => {
+    const allowed = tempDir("file-allowed")
+    const policyFile = Path.join(tempDir("policy"), "policy.json")
+    Fs.writeFileSync(policyFile, JSON.stringify({ writableRoots: [allowed], readOnlyPaths: [`${allowed}/locked`] }))
+    const server = await startServer(["--sandbox-policy", policyFile])
+    const { output } = await run(server, "f", `echo a > ${allowed}/a && echo wrote; mkdir ${allowed}/locked/x || echo locked`, {})
+    expect(output).toContain("wrote")
+    expect(output).toContain("locked")
+    // The placeholders (.git, ..., locked) go when the process does.
+    expect(await eventually(() => Fs.readdirSync(allowed).join() === "a")).toBe(true)
+    Fs.writeFileSync(policyFile, JSON.stringify({ writableRoots: [allowed], network: "yes" }))
+    const refused = runToExit(["--sandbox-policy", policyFile])
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toContain("network")
   })
 
   it("without bubblewrap a sandboxed request is refused and nothing runs; an operator's sandbox stops the server from starting", async () => {

@@ -123,6 +123,17 @@ describe("our policy form and the operator's", () => {
     expect(realPathOf(link, false)).toBe(link)
   })
 
+  it("readable: minimal hides all but what programs need", () => {
+    const workspace = tempDir()
+    const policy = policyOf({ writableRoots: [workspace], readable: "minimal" })
+    expect(accessAt(policy, "/usr/bin/env")).toBe("read")
+    expect(accessAt(policy, "/etc/passwd")).toBe("read")
+    expect(accessAt(policy, Os.homedir())).toBe("none")
+    expect(accessAt(policy, `${workspace}/f`)).toBe("write")
+    expect(accessAt(policy, `${workspace}/.git/x`)).toBe("read")
+    expect(policy.rules.find((rule) => rule.path === "/")).toMatchObject({ access: "none" })
+  })
+
   it("a client narrows the operator's policy and never widens it", () => {
     const allowed = tempDir()
     const other = tempDir()
