@@ -139,6 +139,9 @@ export const makeProcessTable = (
 
     const start = (params: StartParams) =>
       Effect.gen(function*() {
+        const env = buildEnvironment(process.env, params.envPolicy, params.env)
+        const confinement = yield* confinementOf(params, env)
+        // The checks and the claim they guard, with nothing that yields between them.
         if (entries.has(params.processId)) {
           return yield* new InvalidRequest({ message: `process id ${params.processId} is already in use` })
         }
@@ -147,8 +150,6 @@ export const makeProcessTable = (
             message: `this session already runs ${live} processes, the most allowed (--max-processes)`
           })
         }
-        const env = buildEnvironment(process.env, params.envPolicy, params.env)
-        const confinement = yield* confinementOf(params, env)
         entries.set(params.processId, { _tag: "Starting" })
         live++
         const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)

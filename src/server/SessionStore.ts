@@ -4,6 +4,10 @@
  * connection closes it is either closed at once (the default: processes
  * terminated) or detached for `detachTtlMs`, keeping its processes and their
  * retained output until a new connection resumes it or the TTL passes.
+ *
+ * The rule for shared state here (and across the server): a check and the
+ * write it guards happen with no `yield*` between them, so no other fiber
+ * can act on what the check saw.
  */
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -152,13 +156,14 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           if (record.holder !== undefined) {
             return yield* new InvalidRequest({ message: `session ${sessionId} is held by another connection` })
           }
-          if (record.expiry !== undefined) {
-            const expiry = record.expiry
-            record.expiry = undefined
-            yield* Fiber.interrupt(expiry)
-          }
+          // Claimed before anything yields: a second resume in the same turn
+          // finds the session held. The expiry fiber checks the holder too.
           if (detachTtlMs !== undefined) record.detachTtlMs = capTtl(detachTtlMs)
-          return attach(record, peer)
+          const attachment = attach(record, peer)
+          const expiry = record.expiry
+          record.expiry = undefined
+          if (expiry !== undefined) yield* Fiber.interrupt(expiry)
+          return attachment
         })
     }
   })

@@ -1,0 +1,59 @@
+/**
+ * The session store's claims on shared state: a detached session is taken
+ * over by exactly one connection, however their requests interleave.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Layer } from "effect"
+import { makeFlowMeter } from "../../src/rpc/FlowControl.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js"
+import * as SessionStoreModule from "../../src/server/SessionStore.js"
+import * as OutputBuffer from "../../src/process/OutputBuffer.js"
+import * as TestSpawner from "../../src/testing/TestSpawner.js"
+
+const peer = (connectionId: number): SessionPeer & { readonly subscribers: () => number } => {
+  const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
+  let subscribers = 0
+  return {
+    connectionId,
+    sink: () => {},
+    flow: {
+      paused: flow.paused,
+      subscribe: (listener) => {
+        subscribers++
+        const unsubscribe = flow.subscribe(listener)
+        return () => {
+          subscribers--
+          unsubscribe()
+        }
+      }
+    },
+    subscribers: () => subscribers
+  }
+}
+
+describe("session store", () => {
+  it.scoped("two connections resuming one detached session in the same turn: exactly one takes it", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make({})
+      const store = yield* SessionStore
+      const first = yield* store.create(peer(1), { detachTtlMs: 60_000 }).pipe(Effect.provide(spawner.layer))
+      // The first connection goes away: the session is detached, with an expiry timer.
+      yield* first.release
+      const a = peer(2)
+      const b = peer(3)
+      const attempts = yield* Effect.all([
+        Effect.either(store.resume(a, { sessionId: first.session.sessionId, detachTtlMs: undefined })),
+        Effect.either(store.resume(b, { sessionId: first.session.sessionId, detachTtlMs: undefined }))
+      ], { concurrency: "unbounded" })
+      expect(attempts.filter(Either.isRight).length).toBe(1)
+      expect(attempts.filter(Either.isLeft).map((attempt) => Either.isLeft(attempt) && attempt.left.message))
+        .toEqual([`session ${first.session.sessionId} is held by another connection`])
+      // Only the winner listens to its connection's flow control.
+      expect(a.subscribers() + b.subscribers()).toBe(1)
+    }).pipe(
+      Effect.provide(SessionStoreModule.layer.pipe(
+        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer(), OutputBuffer.layerMemory))
+      ))
+    ))
+})
