@@ -5,6 +5,7 @@
  * arrival order, with no fiber of its own; reads are answered from the retained output without
  * queueing behind commands. Events leave through `emit` in seq order.
  */
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -248,7 +249,7 @@ export const makeProcessActor = (
   Effect.gen(function*() {
     const { emit, output, processId } = options
     const child = yield* options.spawner.spawn(options.request)
-    const startedAtMs = Date.now()
+    const startedAtMs = yield* Clock.currentTimeMillis
     if (options.reaper !== undefined) {
       const reaper = options.reaper
       yield* reaper.register(child.pid)
@@ -442,12 +443,13 @@ export const makeProcessActor = (
         }), NOT_RUNNING),
       read: ({ afterSeq, maxBytes, waitMs }) =>
         Effect.gen(function*() {
-          const deadline = Date.now() + Math.min(waitMs, MAX_WAIT_MS)
+          // The fiber clock, so that a TestClock ends waits too.
+          const deadline = (yield* Clock.currentTimeMillis) + Math.min(waitMs, MAX_WAIT_MS)
           while (true) {
             const waitFor = currentChange()
             const result = readResult(output, afterSeq, maxBytes, { exit, closed, failure })
             const somethingNewer = result.chunks.length > 0 || result.nextSeq - 1 > afterSeq
-            const remaining = deadline - Date.now()
+            const remaining = deadline - (yield* Clock.currentTimeMillis)
             if (somethingNewer || closed || remaining <= 0) return result
             yield* Deferred.await(waitFor).pipe(Effect.timeout(Duration.millis(remaining)), Effect.ignore)
           }

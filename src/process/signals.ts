@@ -1,4 +1,5 @@
 /** Signals of process groups, and the exit status convention of the protocol. */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { constants } from "node:os"
 import type { SandboxedLaunch } from "../sandbox/Sandbox.js"
@@ -69,12 +70,12 @@ export const signalChild = (
 ): Effect.Effect<boolean> =>
   sandbox === undefined || signal === "SIGKILL"
     ? Effect.sync(() => sandbox === undefined ? killProcessGroup(pid, signal) : signalConfined(pid, sandbox.commandPid(pid), signal))
-    : Effect.suspend(() => {
-      const deadline = Date.now() + CONFINED_START_WAIT_MS
-      const attempt: Effect.Effect<boolean> = Effect.suspend(() => {
+    : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const deadline = now + CONFINED_START_WAIT_MS
+      const attempt: Effect.Effect<boolean> = Effect.flatMap(Clock.currentTimeMillis, (time) => {
         const command = sandbox.commandPid(pid)
         if (command !== undefined) return Effect.succeed(signalConfined(pid, command, signal))
-        if (!processGroupExists(pid) || Date.now() > deadline) return Effect.succeed(false)
+        if (!processGroupExists(pid) || time > deadline) return Effect.succeed(false)
         return Effect.zipRight(Effect.sleep("1 millis"), attempt)
       })
       return attempt

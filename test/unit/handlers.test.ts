@@ -370,3 +370,18 @@ describe("sandbox without a sandbox service", () => {
       expect(spawner.children.length).toBe(1)
     }))
 })
+
+describe("long-polls", () => {
+  it.scoped("a process/read wait ends when the TestClock passes waitMs", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("quiet"))
+      const read = yield* Effect.fork(client.request("process/read", { processId: "quiet", afterSeq: 0, waitMs: 5000 }))
+      yield* TestClock.adjust("4999 millis")
+      expect(yield* Fiber.poll(read)).toMatchObject({ _tag: "None" })
+      yield* TestClock.adjust("1 millis")
+      const result = yield* Fiber.join(read)
+      expect(result.result).toMatchObject({ chunks: [], exited: false, closed: false })
+    }))
+})
