@@ -1,12 +1,11 @@
 /**
- * The per-connection service handlers use to talk back to their client:
- * push notifications and defer work until after the current response is
- * written.
+ * The per-connection service handlers use to talk back to their client
+ * (push notifications), and the per-request one they use to defer work
+ * until their response is written.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Schema from "effect/Schema"
 import type { FlowControl } from "./FlowControl.js"
 import { encodeNotification, type OutgoingMessage } from "./JsonRpc.js"
@@ -43,26 +42,49 @@ export const encodeNotificationOf = <R extends Rpc.Any>(rpc: R, payload: Rpc.Pay
   return encodeNotification(rpc._tag, encode(payload))
 }
 
-/** Sends a notification to the current connection. */
-export const notify = <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>): Effect.Effect<void, never, Connection> =>
-  Effect.map(Connection, (connection) => connection.send(encodeNotificationOf(rpc, payload)))
+/** A request's hold on its own response, as its handler sees it. */
+export interface ResponseHooksService {
+  /**
+   * Runs `effect` right after this request's response is enqueued, so that,
+   * for example, a process's first notification never overtakes the
+   * `process/start` response; at once if the response is already out (a
+   * fiber the handler forked may call it late).
+   */
+  readonly afterResponse: (effect: Effect.Effect<void>) => Effect.Effect<void>
+}
 
-/**
- * Effects to run once the response of the current request has been enqueued.
- * The dispatcher installs a fresh list per request.
- */
-export const afterResponseRef: FiberRef.FiberRef<Array<Effect.Effect<void>> | undefined> = FiberRef.unsafeMake<
-  Array<Effect.Effect<void>> | undefined
->(undefined)
+/** The current request's response hooks: the dispatcher provides one per request. */
+export class ResponseHooks extends Context.Tag("effect-exec-server/ResponseHooks")<ResponseHooks, ResponseHooksService>() {}
 
-/**
- * Runs `effect` right after the response of the current request is enqueued,
- * so that, for example, a process's first notification never overtakes the
- * `process/start` response. Outside a request it runs at once.
- */
-export const afterResponse = (effect: Effect.Effect<void>): Effect.Effect<void> =>
-  Effect.flatMap(FiberRef.get(afterResponseRef), (pending) => {
-    if (pending === undefined) return effect
-    pending.push(effect)
-    return Effect.void
+/** Hooks with no response to wait for: deferred effects run at once. */
+export const noResponse: ResponseHooksService = {
+  afterResponse: (effect) => effect
+}
+
+/** `ResponseHooks.afterResponse` of the current request. */
+export const afterResponse = (effect: Effect.Effect<void>): Effect.Effect<void, never, ResponseHooks> =>
+  Effect.flatMap(ResponseHooks, (hooks) => hooks.afterResponse(effect))
+
+/** One request's hooks: what waits for the response, until `answered` runs it. */
+export class RequestHooks implements ResponseHooksService {
+  private pending: Array<Effect.Effect<void>> | undefined
+
+  /** `answered`: there is no response to wait for (a notification, or outside any request). */
+  constructor(answered = false) {
+    this.pending = answered ? undefined : []
+  }
+
+  readonly afterResponse = (effect: Effect.Effect<void>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (this.pending === undefined) return effect
+      this.pending.push(effect)
+      return Effect.void
+    })
+
+  /** The response is enqueued: runs what waited for it; later calls run at once. */
+  readonly answered: Effect.Effect<void> = Effect.suspend(() => {
+    const pending = this.pending
+    this.pending = undefined
+    return pending === undefined || pending.length === 0 ? Effect.void : Effect.all(pending, { discard: true })
   })
+}

@@ -18,13 +18,13 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
-import { afterResponseRef, Connection, type ConnectionService } from "./Connection.js"
+import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "./JsonRpc.js"
 
-/** A response together with the effects registered to run once it is written. */
+/** A response, and what to run once it is enqueued (the request's `afterResponse` effects). */
 export interface Dispatched {
   readonly response: ResponseMessage
-  readonly afterResponse: ReadonlyArray<Effect.Effect<void>>
+  readonly afterResponse: Effect.Effect<void>
 }
 
 /**
@@ -130,7 +130,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
 
   // Each handler runs in its layer's context plus the connection; built once per method.
   const contexts = new Map<string, Context.Context<never>>()
-  const invoke = (rpc: Rpc.AnyWithProps, payload: unknown): Effect.Effect<unknown, unknown> => {
+  const invoke = (rpc: Rpc.AnyWithProps, payload: unknown, hooks: RequestHooks): Effect.Effect<unknown, unknown> => {
     const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
     if (entry === undefined) return Effect.die(new Error(`no handler registered for ${rpc._tag}`))
     let context = contexts.get(rpc.key)
@@ -140,11 +140,11 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     }
     const result = entry.handler(payload, handlerOptions)
     const effect = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
-    return Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect)
+    return Effect.zipRight(FiberRef.set(FiberRef.currentContext, Context.add(context, ResponseHooks, hooks)), effect)
   }
 
   const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
-    const answerError = (error: WireError): Dispatched => ({ response: { id: request.id, error }, afterResponse: [] })
+    const answerError = (error: WireError): Dispatched => ({ response: { id: request.id, error }, afterResponse: Effect.void })
     const rpc = options.requests.requests.get(request.method) as Rpc.AnyWithProps | undefined
     if (rpc === undefined) {
       return Effect.succeed(
@@ -159,22 +159,19 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
         message: `invalid params for ${request.method}: ${formatParseError(payload.left)}`
       }))
     }
-    const pending: Array<Effect.Effect<void>> = []
+    const hooks = new RequestHooks()
     const failed = (cause: Cause.Cause<unknown>) => Effect.map(wireErrorOf(request.method, cause), answerError)
-    return FiberRef.set(afterResponseRef, pending).pipe(
-      Effect.zipRight(invoke(rpc, payload.right)),
+    return invoke(rpc, payload.right, hooks).pipe(
       Effect.matchCauseEffect({
         onFailure: failed,
         onSuccess: (value) => {
           const result = codec.encode(value)
           // A handler's result that does not fit its schema is a bug of ours.
           return Either.isRight(result)
-            ? Effect.succeed<Dispatched>({ response: { id: request.id, result: result.right }, afterResponse: pending })
+            ? Effect.succeed<Dispatched>({ response: { id: request.id, result: result.right }, afterResponse: hooks.answered })
             : failed(Cause.die(result.left))
         }
-      }),
-      // What runs after the response in this fiber is not part of the request.
-      Effect.tap(() => pending.length === 0 ? Effect.void : FiberRef.set(afterResponseRef, undefined))
+      })
     )
   }
 
@@ -187,7 +184,8 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     if (Either.isLeft(payload)) {
       return Effect.logWarning(`client notification ${notification.method} has invalid params: ${formatParseError(payload.left)}`)
     }
-    return invoke(rpc, payload.right).pipe(
+    // No response: what a notification's handler defers runs at once.
+    return invoke(rpc, payload.right, new RequestHooks(true)).pipe(
       Effect.catchAllCause((cause) => Effect.logWarning(`client notification ${notification.method} failed`, cause)),
       Effect.asVoid
     )
@@ -195,14 +193,3 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
 
   return { handleRequest, handleNotification }
 }
-
-/** Builds a dispatcher from the handlers in the current context. */
-export const dispatcherFromContext = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(options: {
-  readonly requests: RpcGroup.RpcGroup<Rpcs>
-  readonly notifications: RpcGroup.RpcGroup<Notes>
-  readonly connection: ConnectionService
-}): Effect.Effect<Dispatcher, never, Rpc.ToHandler<Rpcs> | Rpc.ToHandler<Notes>> =>
-  Effect.map(
-    Effect.context<Rpc.ToHandler<Rpcs> | Rpc.ToHandler<Notes>>(),
-    (handlers) => makeDispatcher({ ...options, handlers })
-  )

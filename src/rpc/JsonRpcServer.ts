@@ -107,12 +107,10 @@ export const serveConnection = <R>(
     const lanes = new Lanes()
 
     const send = (response: ResponseMessage) => enqueue(encodeResponse(response))
-    const runAfter = (dispatched: Dispatched): Effect.Effect<void> =>
-      dispatched.afterResponse.length === 0 ? Effect.void : Effect.all(dispatched.afterResponse, { discard: true })
     const respond = (dispatched: Dispatched): Effect.Effect<void> =>
       Effect.suspend(() => {
         send(dispatched.response)
-        return runAfter(dispatched)
+        return dispatched.afterResponse
       })
 
     // Starts a request's fiber now or, in a lane, when its turn comes (its
@@ -195,7 +193,7 @@ export const serveConnection = <R>(
             dispatched.push(result)
           }
           if (responses.length > 0) enqueue(JSON.stringify(responses))
-          yield* Effect.forEach(dispatched, runAfter, { discard: true })
+          yield* Effect.forEach(dispatched, (result) => result.afterResponse, { discard: true })
         }))
       })
 

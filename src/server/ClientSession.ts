@@ -23,7 +23,6 @@ export type HandshakeState = "awaitingInitialize" | "awaitingInitialized" | "rea
 
 /** One connection's handshake and session. */
 export interface ClientSessionShape {
-  readonly handshake: Effect.Effect<HandshakeState>
   /** Answers `initialize`: creates a session, or resumes `resumeSessionId`. Only the first call succeeds. */
   readonly initialize: (params: typeof InitializeParams.Type) => Effect.Effect<InitializeResult, InvalidRequest>
   /** Handles the `initialized` notification. */
@@ -71,7 +70,6 @@ export const layer: Layer.Layer<
         : Effect.fail(notReady())
     )
     return {
-      handshake: Effect.sync(() => state),
       initialize: (params) =>
         Effect.gen(function*() {
           if (state !== "awaitingInitialize") {

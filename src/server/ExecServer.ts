@@ -21,7 +21,7 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
-import { Connection } from "../rpc/Connection.js"
+import { Connection, noResponse, ResponseHooks } from "../rpc/Connection.js"
 import { makeDispatcher } from "../rpc/Dispatcher.js"
 import type { RequestMessage } from "../rpc/JsonRpc.js"
 import { type FrameTransport, type Ordering, serveConnection } from "../rpc/JsonRpcServer.js"
@@ -80,6 +80,8 @@ export const serveClient = (transport: FrameTransport): Effect.Effect<void, neve
       makeDispatcher: (connection) =>
         Layer.build(handlersLayer).pipe(
           Effect.provideService(Connection, connection),
+          // The dispatcher gives each request hooks of its own in place of these.
+          Effect.provideService(ResponseHooks, noResponse),
           Effect.map((handlers) =>
             makeDispatcher({
               requests: ExecServerRpcs,

@@ -1,0 +1,54 @@
+/**
+ * `afterResponse`: effects a handler defers until its response is on its
+ * way. One deferred from a fiber the handler forked, after the response
+ * went out, runs at once instead of being lost.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Rpc from "@effect/rpc/Rpc"
+import * as RpcGroup from "@effect/rpc/RpcGroup"
+import { Deferred, Effect, Layer, Schema } from "effect"
+import { afterResponse, noResponse, ResponseHooks } from "../../src/rpc/Connection.js"
+import { type Dispatched, makeDispatcher } from "../../src/rpc/Dispatcher.js"
+import { makeFlowMeter } from "../../src/rpc/FlowControl.js"
+
+class LateRpcs extends RpcGroup.make(
+  Rpc.make("test/late", { payload: Schema.Struct({}), success: Schema.Struct({}) })
+) {}
+class NoNotifications extends RpcGroup.make() {}
+
+/** Runs what a dispatched request deferred, as the connection loop does once the response is enqueued. */
+const runAfter = (dispatched: Dispatched): Effect.Effect<void> => dispatched.afterResponse
+
+describe("afterResponse", () => {
+  it.live("runs an effect deferred from a forked fiber after the response went out", () =>
+    Effect.gen(function*() {
+      const go = yield* Deferred.make<void>()
+      const done = yield* Deferred.make<void>()
+      const before = yield* Deferred.make<void>()
+      const handlers = yield* Layer.build(LateRpcs.toLayer({
+        "test/late": () =>
+          Effect.gen(function*() {
+            yield* afterResponse(Deferred.succeed(before, undefined))
+            // A fiber of the request that defers work later, once the response is out.
+            yield* Effect.forkDaemon(Effect.zipRight(Deferred.await(go), afterResponse(Deferred.succeed(done, undefined))))
+            return {}
+          })
+      }).pipe(Layer.provide(Layer.succeed(ResponseHooks, noResponse))))
+      const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
+      const dispatcher = makeDispatcher({
+        requests: LateRpcs,
+        notifications: NoNotifications,
+        handlers,
+        connection: { id: 1, send: () => {}, flow }
+      })
+      const dispatched = yield* Effect.fork(dispatcher.handleRequest({ _tag: "Request", id: 1, method: "test/late", params: {} }))
+        .pipe(Effect.flatMap((fiber) => fiber.await), Effect.flatten)
+      expect(dispatched.response).toEqual({ id: 1, result: {} })
+      expect(yield* Deferred.isDone(before)).toBe(false)
+      yield* runAfter(dispatched)
+      expect(yield* Deferred.isDone(before)).toBe(true)
+      yield* Deferred.succeed(go, undefined)
+      const ran = yield* Deferred.await(done).pipe(Effect.timeout("1 seconds"), Effect.option)
+      expect(ran._tag).toBe("Some")
+    }).pipe(Effect.scoped))
+})
