@@ -6,27 +6,54 @@
  */
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Context from "effect/Context"
 import { ExecServerError } from "./errors.js"
 import * as S from "./schema.js"
+
+/**
+ * How a request is ordered against the others of its connection, as an
+ * annotation on its Rpc (absent: it runs concurrently with everything).
+ * `Alone`: nothing else runs meanwhile (the handshake). `PerProcess`: in
+ * arrival order with the other commands to the same `processId`; with
+ * `waitOnly`, it waits for the commands sent before it but holds up none
+ * sent after it (a read right after a start sees the process).
+ */
+export type OrderingRule =
+  | { readonly _tag: "Alone" }
+  | { readonly _tag: "PerProcess"; readonly waitOnly: boolean }
+
+/** The annotation that carries an Rpc's `OrderingRule`. */
+export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrdering")<RequestOrdering, OrderingRule>() {}
+
+const ALONE: OrderingRule = { _tag: "Alone" }
+const PER_PROCESS: OrderingRule = { _tag: "PerProcess", waitOnly: false }
+const AFTER_PROCESS_COMMANDS: OrderingRule = { _tag: "PerProcess", waitOnly: true }
 
 /** The handshake: `initialize`. */
 export class HandshakeRpcs extends RpcGroup.make(
   Rpc.make("initialize", { payload: S.InitializeParams, success: S.InitializeResult, error: ExecServerError })
+    .annotate(RequestOrdering, ALONE)
 ) {}
 
 /** Process supervision: `process/*`. */
 export class ProcessRpcs extends RpcGroup.make(
-  Rpc.make("process/start", { payload: S.StartParams, success: S.StartResult, error: ExecServerError }),
-  Rpc.make("process/write", { payload: S.WriteParams, success: S.WriteResult, error: ExecServerError }),
-  Rpc.make("process/read", { payload: S.ReadParams, success: S.ReadResult, error: ExecServerError }),
+  Rpc.make("process/start", { payload: S.StartParams, success: S.StartResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS),
+  Rpc.make("process/write", { payload: S.WriteParams, success: S.WriteResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS),
+  Rpc.make("process/read", { payload: S.ReadParams, success: S.ReadResult, error: ExecServerError })
+    .annotate(RequestOrdering, AFTER_PROCESS_COMMANDS),
   Rpc.make("process/terminate", {
     payload: S.TerminateParams,
     success: S.TerminateResult,
     error: ExecServerError
-  }),
-  Rpc.make("process/resize", { payload: S.ResizeParams, success: S.EmptyResult, error: ExecServerError }),
-  Rpc.make("process/closeStdin", { payload: S.CloseStdinParams, success: S.WriteResult, error: ExecServerError }),
-  Rpc.make("process/signal", { payload: S.SignalParams, success: S.SignalResult, error: ExecServerError }),
+  }).annotate(RequestOrdering, PER_PROCESS),
+  Rpc.make("process/resize", { payload: S.ResizeParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS),
+  Rpc.make("process/closeStdin", { payload: S.CloseStdinParams, success: S.WriteResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS),
+  Rpc.make("process/signal", { payload: S.SignalParams, success: S.SignalResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS),
   Rpc.make("process/list", { payload: S.EmptyResult, success: S.ListResult, error: ExecServerError })
 ) {}
 

@@ -7,6 +7,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
@@ -16,7 +17,7 @@ import { OutputBuffer } from "../process/OutputBuffer.js"
 import type { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBufferModule from "../process/OutputBuffer.js"
-import { ClientNotificationRpcs, ExecServerRpcs } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
@@ -49,21 +50,32 @@ export type ServerServices = ServerConfig | SessionStore | PtySpawner | PipeSpaw
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }
 
+/** Each method's ordering rule, from the `RequestOrdering` annotation of its Rpc. */
+const orderingRules = new Map<string, OrderingRule>(
+  [...ExecServerRpcs.requests.values()].flatMap((rpc) =>
+    Option.match(Context.getOption(rpc.annotations, RequestOrdering), {
+      onNone: () => [],
+      onSome: (rule) => [[rpc._tag, rule] as const]
+    })
+  )
+)
+
 /**
- * The handshake runs alone; commands to one process keep their arrival order
- * (they share the process's lane); a read waits for the commands sent before
- * it (a read right after a start sees the process) but never holds up later
- * ones; everything else runs concurrently.
+ * How a request runs against the others of its connection, by its Rpc's
+ * ordering rule: the handshake alone; commands to one process in its lane,
+ * in arrival order; a read after the commands sent before it; everything
+ * else (and a request without a usable `processId`) concurrently.
  */
 export const orderingOf = (request: RequestMessage): Ordering => {
-  if (request.method === "initialize") return SEQUENTIAL
-  if (!request.method.startsWith("process/")) return CONCURRENT
+  const rule = orderingRules.get(request.method)
+  if (rule === undefined) return CONCURRENT
+  if (rule._tag === "Alone") return SEQUENTIAL
   const params = request.params
   const processId = typeof params === "object" && params !== null && "processId" in params
     ? params.processId
     : undefined
   if (typeof processId !== "string") return CONCURRENT
-  return request.method === "process/read" ? { _tag: "After", key: processId } : { _tag: "Lane", key: processId }
+  return rule.waitOnly ? { _tag: "After", key: processId } : { _tag: "Lane", key: processId }
 }
 
 /** Serves one client connection until it closes; its processes are terminated then. */
