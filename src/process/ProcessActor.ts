@@ -346,12 +346,19 @@ export const makeProcessActor = (
         )
       })
 
+    // One SIGKILL timer per process: a repeated graceful terminate sends
+    // SIGTERM again but keeps the first deadline.
+    let killPending = false
     const killAfter = (graceMs: number) =>
-      Effect.sleep(Duration.millis(graceMs)).pipe(
-        Effect.zipRight(child.signal("SIGKILL")),
-        Effect.forkIn(scope),
-        Effect.asVoid
-      )
+      Effect.suspend(() => {
+        if (killPending) return Effect.void
+        killPending = true
+        return Effect.sleep(Duration.millis(graceMs)).pipe(
+          Effect.zipRight(child.signal("SIGKILL")),
+          Effect.forkIn(scope),
+          Effect.asVoid
+        )
+      })
 
     // Finalizers run uninterruptibly, and a timeout cannot interrupt what it
     // races there: each wait must be interruptible itself, or a child that

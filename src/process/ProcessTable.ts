@@ -36,6 +36,8 @@ export interface ProcessTableOptions {
   readonly maxProcesses: number
   /** Receives the events of every process, each process's in seq order. */
   readonly emit: (event: ProcessEvent) => void
+  /** The server's own environment, which an `envPolicy` builds on. */
+  readonly serverEnvironment: Readonly<Record<string, string | undefined>>
 }
 
 /** The processes of one session. */
@@ -139,7 +141,7 @@ export const makeProcessTable = (
 
     const start = (params: StartParams) =>
       Effect.gen(function*() {
-        const env = buildEnvironment(process.env, params.envPolicy, params.env)
+        const env = buildEnvironment(options.serverEnvironment, params.envPolicy, params.env)
         const confinement = yield* confinementOf(params, env)
         // The checks and the claim they guard, with nothing that yields between them.
         if (entries.has(params.processId)) {

@@ -42,6 +42,8 @@ export interface ServerConfigShape {
   readonly sandboxPolicy?: SandboxPolicy | undefined
   /** The bubblewrap executable (default: `bwrap` from PATH). */
   readonly bwrapPath?: string | undefined
+  /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
+  readonly environment?: Readonly<Record<string, string | undefined>> | undefined
   /** `serverInfo` returned by `initialize`. */
   readonly serverName: string
   readonly serverVersion: string

@@ -133,6 +133,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             retentionMs: config.retentionMs,
             closeDrainMs: config.closeDrainMs,
             maxProcesses: config.maxProcesses,
+            serverEnvironment: config.environment ?? process.env,
             emit: (event) => record?.sink?.(event)
           }).pipe(Scope.extend(scope))
           record = {

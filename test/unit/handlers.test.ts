@@ -385,3 +385,34 @@ describe("long-polls", () => {
       expect(result.result).toMatchObject({ chunks: [], exited: false, closed: false })
     }))
 })
+
+describe("terminate", () => {
+  it.scoped("a repeated graceful terminate keeps the first SIGKILL deadline: one timer, one SIGKILL", () =>
+    Effect.gen(function*() {
+      // A child stuck where even SIGKILL takes a while (uninterruptible sleep): it counts every signal.
+      const { client, spawner } = yield* setup({ onSignal: () => undefined })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("s"))
+      const child = spawner.children[0]!
+      // Whatever the assertions say, the child ends so that the test's scope can close.
+      yield* Effect.addFinalizer(() => Effect.sync(() => child.finish(0, "SIGKILL")))
+      yield* client.request("process/terminate", { processId: "s", graceMs: 1000 })
+      yield* TestClock.adjust("500 millis")
+      yield* client.request("process/terminate", { processId: "s", graceMs: 1000 })
+      yield* client.request("process/terminate", { processId: "s", graceMs: 1000 })
+      yield* TestClock.adjust("500 millis")
+      expect(child.signals.filter((signal) => signal === "SIGKILL")).toEqual(["SIGKILL"])
+      yield* TestClock.adjust("2 seconds")
+      expect(child.signals).toEqual(["SIGTERM", "SIGTERM", "SIGTERM", "SIGKILL"])
+    }))
+})
+
+describe("environment", () => {
+  it.scoped("an envPolicy builds on the configured server environment", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup({}, { environment: { FROM_CONFIG: "yes", API_TOKEN: "secret" } })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("e", { env: { EXTRA: "1" }, envPolicy: { inherit: "all" } }))
+      expect(spawner.children[0]!.request.env).toEqual({ FROM_CONFIG: "yes", EXTRA: "1" })
+    }))
+})
