@@ -123,6 +123,12 @@ const maxMessageBytes = integerFlag(
   ServerConfig.defaults.maxMessageBytes,
   "Largest accepted JSON-RPC message, in bytes"
 )
+const maxInflightRequests = integerFlag(
+  "max-inflight-requests",
+  ServerConfig.defaults.maxInflightRequests,
+  "Most requests of one connection in flight (long-polls included); more are answered -32001, retryable",
+  1
+)
 const wsTokenFile = Options.file("ws-token-file", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("File holding the bearer token WebSocket clients must send (whitespace trimmed)")
@@ -309,6 +315,7 @@ const command = Command.make(
     retentionMs,
     closeDrainMs,
     maxMessageBytes,
+    maxInflightRequests,
     maxDetachTtlMs,
     maxReadFileBytes,
     maxProcesses,
@@ -344,6 +351,7 @@ const command = Command.make(
           retentionMs: flags.retentionMs,
           closeDrainMs: flags.closeDrainMs,
           maxMessageBytes: flags.maxMessageBytes,
+          maxInflightRequests: flags.maxInflightRequests,
           maxDetachTtlMs: flags.maxDetachTtlMs,
           maxReadFileBytes: flags.maxReadFileBytes,
           maxProcesses: flags.maxProcesses,

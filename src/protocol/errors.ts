@@ -12,7 +12,9 @@ export const ErrorCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
-  NotFound: -32004
+  NotFound: -32004,
+  /** (ours) Too many requests of the connection in flight: retry once some are answered. */
+  ServerBusy: -32001
 } as const
 
 /** The error object of a JSON-RPC response. */

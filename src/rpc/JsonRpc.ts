@@ -113,6 +113,16 @@ export const oversizedError = (bytes: number, limit: number): ResponseMessage =>
   }
 })
 
+/** The answer to a request over the connection's limit of requests in flight: retryable. */
+export const busyError = (id: RequestId, limit: number): ResponseMessage => ({
+  id,
+  error: {
+    code: ErrorCode.ServerBusy,
+    message: `server busy: this connection already has ${limit} requests in flight (--max-inflight-requests); retry once some are answered`,
+    data: { retryable: true }
+  }
+})
+
 /** Serializes a response. `id` is written first, as clients read it first. */
 export const encodeResponse = (response: ResponseMessage): string => JSON.stringify(response)
 

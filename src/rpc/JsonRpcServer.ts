@@ -21,6 +21,7 @@ import {
   type Frame,
   type IncomingMessage,
   type OutgoingMessage,
+  busyError,
   oversizedError,
   parseFrame,
   type RequestMessage,
@@ -65,6 +66,12 @@ export interface ServeConnectionOptions<R> {
   readonly outboundHighWaterMark?: number
   /** Called with each batch once the transport has written it (the messages may be reused then). */
   readonly onWritten?: (messages: ReadonlyArray<OutgoingMessage>) => void
+  /**
+   * Requests in flight (running, or waiting for their turn in a lane) above
+   * which a new one is answered at once with a retryable -32001, so that a
+   * client cannot pin unbounded fibers and memory (default 4096).
+   */
+  readonly maxInflightRequests?: number
 }
 
 let nextConnectionId = 1
@@ -113,6 +120,19 @@ export const serveConnection = <R>(
         return dispatched.afterResponse
       })
 
+    const maxInflight = options.maxInflightRequests ?? 4096
+    let inflightRequests = 0
+    /** Claims a place for a request; false when the connection is at its limit. */
+    const admit = (): boolean => {
+      if (inflightRequests >= maxInflight) return false
+      inflightRequests++
+      return true
+    }
+    const released = <A>(effect: Effect.Effect<A>): Effect.Effect<A> =>
+      Effect.ensuring(effect, Effect.sync(() => {
+        inflightRequests--
+      }))
+
     // Starts a request's fiber now or, in a lane, when its turn comes (its
     // place is claimed now, in arrival order).
     const start = (ordering: Ordering, effect: Effect.Effect<void>): void => {
@@ -138,8 +158,12 @@ export const serveConnection = <R>(
         case "Notification":
           return runAlone(dispatcher.handleNotification(message))
         case "Request": {
+          if (!admit()) {
+            send(busyError(message.id, maxInflight))
+            return undefined
+          }
           const ordering = options.ordering(message)
-          const effect = Effect.flatMap(dispatcher.handleRequest(message), respond)
+          const effect = released(Effect.flatMap(dispatcher.handleRequest(message), respond))
           if (ordering._tag === "Sequential") return runAlone(effect)
           start(ordering, effect)
           return undefined
@@ -163,8 +187,9 @@ export const serveConnection = <R>(
           // Handled as in a frame of their own; they add nothing to the answer.
           return Effect.as(handleSingle(message) ?? Effect.void, undefined)
         case "Request": {
+          if (!admit()) return Effect.succeed({ _tag: "Answer", response: busyError(message.id, maxInflight) })
           const ordering = options.ordering(message)
-          const effect = dispatcher.handleRequest(message)
+          const effect = released(dispatcher.handleRequest(message))
           if (ordering._tag === "Sequential") {
             return Effect.map(runAlone(effect), (dispatched) => ({ _tag: "Done", dispatched }))
           }

@@ -86,6 +86,7 @@ export const serveClient = (transport: FrameTransport): Effect.Effect<void, neve
     yield* serveConnection({
       transport,
       maxMessageBytes: config.maxMessageBytes,
+      maxInflightRequests: config.maxInflightRequests,
       outboundHighWaterMark: config.outboundHighWaterMarkBytes,
       onWritten: recycleWritten,
       ordering: orderingOf,

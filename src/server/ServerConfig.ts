@@ -24,6 +24,8 @@ export interface ServerConfigShape {
   readonly closeDrainMs: number
   /** Largest accepted message (line or frame), in bytes. */
   readonly maxMessageBytes: number
+  /** Most requests of one connection in flight; more are answered -32001 (retryable). */
+  readonly maxInflightRequests: number
   /**
    * Bytes queued for a client above which its session's processes stop being
    * read (they resume below a quarter of it).
@@ -59,6 +61,7 @@ export const defaults: ServerConfigShape = {
   retentionMs: 30_000,
   closeDrainMs: 1000,
   maxMessageBytes: 16 * 1024 * 1024,
+  maxInflightRequests: 4096,
   maxDetachTtlMs: 300_000,
   maxProcesses: 256,
   outboundHighWaterMarkBytes: 8 * 1024 * 1024,

@@ -19,6 +19,21 @@ const zombieChildren = (pid: number) =>
   })
 
 describe("robustness", () => {
+  it("bounds the requests in flight per connection: beyond the limit they are answered -32001 (retryable) at once", async () => {
+    const server = await startServer(["--max-inflight-requests", "50"])
+    await server.request("process/start", pipeProcess("quiet", ["sleep", "30"]))
+    // 60 long-polls at once: 50 wait, 10 are refused without waiting.
+    const reads = Array.from({ length: 60 }, () =>
+      server.request("process/read", { processId: "quiet", afterSeq: 0, waitMs: 1500 }))
+    const answers = await Promise.all(reads)
+    const busy = answers.filter((answer) => answer.error !== undefined)
+    expect(busy.length).toBe(10)
+    expect(busy[0]!.error).toMatchObject({ code: -32001, data: { retryable: true } })
+    expect(answers.filter((answer) => answer.result !== undefined).length).toBe(50)
+    // Once they are answered, the connection takes requests again.
+    expect((await server.request("process/terminate", { processId: "quiet" })).result).toEqual({ running: true })
+  })
+
   it("1,000 start/exit cycles leave no leaked descriptors and no zombies", async () => {
     const server = await startServer(["--retention-ms", "0"])
     const pid = server.child.pid!
