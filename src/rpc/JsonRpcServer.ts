@@ -3,6 +3,12 @@
  * answers each request exactly once, keeps per-key order among concurrent
  * requests, and writes responses and notifications through one outbound
  * queue so that what is sent first is written first.
+ *
+ * Not @effect/rpc's `RpcServer` with `RpcSerialization.jsonRpc`: that one
+ * makes request ids numbers (string ids come back changed, id 0 is lost),
+ * encodes failures as a `Cause` instead of `{code, message, data}`, cannot
+ * push notifications outside a streaming response, and knows nothing of
+ * per-process ordering, batches or flow control (see the README).
  */
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
