@@ -34,6 +34,7 @@ export * from "./client/ClientError.js"
 export * as ClientTransport from "./client/ClientTransport.js"
 export * as ExecServerClient from "./client/ExecServerClient.js"
 
+export * as InProcessClient from "./testing/InProcessClient.js"
 export * as TestConnection from "./testing/TestConnection.js"
 export * as TestSpawner from "./testing/TestSpawner.js"
 export * as TestServer from "./testing/TestServer.js"

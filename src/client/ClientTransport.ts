@@ -12,12 +12,9 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { WebSocket } from "ws"
-import { type Frame, messageText } from "../rpc/JsonRpc.js"
 import { writeEffect } from "../rpc/Outbound.js"
-import { serveClient, type ServerServices } from "../server/ExecServer.js"
 import { LineFramer } from "../transport/LineFramer.js"
-import { writeLines } from "../transport/StdioTransport.js"
-import { sendText } from "../transport/WebSocketTransport.js"
+import { sendText, writeLines } from "../transport/writers.js"
 import { ConnectTimeout, TransportClosed } from "./ClientError.js"
 
 /** A connected transport. */
@@ -171,29 +168,3 @@ export const spawnLocal = (
     }
   })
 
-/**
- * Serves the client in this process: messages go straight to the server's
- * dispatcher and handlers, with no socket or pipe. Needs the server's
- * services (spawners, output buffer, config).
- */
-export const inProcess: Effect.Effect<ClientTransport, never, Scope.Scope | ServerServices> = Effect.gen(function*() {
-  const toServer = yield* Mailbox.make<Frame>()
-  const toClient = yield* Mailbox.make<string, TransportClosed>()
-  yield* serveClient({
-    frames: toServer,
-    write: (messages, done) => {
-      toClient.unsafeOfferAll(messages.map(messageText))
-      done()
-    },
-    close: Effect.void
-  }).pipe(
-    Effect.ensuring(toClient.fail(new TransportClosed({ message: "the in-process server stopped" }))),
-    Effect.forkScoped
-  )
-  yield* Effect.addFinalizer(() => toServer.end)
-  return {
-    incoming: Mailbox.toStream(toClient),
-    send: (messages) =>
-      Effect.sync(() => void toServer.unsafeOfferAll(messages.map((text) => ({ _tag: "Text" as const, text }))))
-  }
-})

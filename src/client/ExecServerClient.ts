@@ -30,7 +30,6 @@ import type {
 } from "../protocol/schema.js"
 import { type CodexSandbox, SandboxRequest, type SandboxPolicy } from "../protocol/sandbox.js"
 import { ClosedNotification, ExitedNotification, OutputNotification } from "../protocol/schema.js"
-import type { ServerServices } from "../server/ExecServer.js"
 import { type ClientError, type ConnectTimeout, InitializeTimeout, ProtocolError, ServerError, TransportClosed } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
 
@@ -477,8 +476,3 @@ export const layerSpawnLocal = (
 ): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout> =>
   Layer.scoped(ExecServerClient, Effect.flatMap(ClientTransport.spawnLocal(options), (transport) => make(transport, options)))
 
-/** A client of a server running in this process, over no transport at all. */
-export const layerInProcess = (
-  options: ClientOptions = {}
-): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout, ServerServices> =>
-  Layer.scoped(ExecServerClient, Effect.flatMap(ClientTransport.inProcess, (transport) => make(transport, options)))

@@ -8,42 +8,15 @@ import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import type { Readable, Writable } from "node:stream"
-import type { Frame, OutgoingMessage } from "../rpc/JsonRpc.js"
+import type { Frame } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport } from "../server/ExecServer.js"
 import { LineFramer } from "./LineFramer.js"
+import { writeLines } from "./writers.js"
 
-const NEWLINE = Buffer.from("\n")
-/** Below this a message and its newline are joined into one string (a copy is cheaper than a writev). */
-const SMALL_MESSAGE_CHARS = 64 * 1024
+export { writeLines } from "./writers.js"
 
-/**
- * Writes a batch of messages as lines and calls `done` when the stream took
- * the last one. The lines go out in one writev (cork/uncork) rather than as
- * one joined string: a joined batch of megabytes would be allocated straight
- * into V8's old generation and linger until a full collection.
- */
-export const writeLines = (
-  writable: Writable,
-  messages: ReadonlyArray<OutgoingMessage>,
-  done: (error?: unknown) => void
-): void => {
-  // The common case, one small response: a single write of the line.
-  const only = messages.length === 1 ? messages[0] : undefined
-  if (typeof only === "string" && only.length < SMALL_MESSAGE_CHARS) {
-    writable.write(`${only}\n`, (error) => done(error ?? undefined))
-    return
-  }
-  writable.cork()
-  const last = messages.length - 1
-  for (let i = 0; i <= last; i++) {
-    writable.write(messages[i]!)
-    if (i < last) writable.write(NEWLINE)
-  }
-  writable.write(NEWLINE, (error) => done(error ?? undefined))
-  writable.uncork()
-}
 
 /** A frame transport over a readable and a writable byte stream (a child's stdio, a socket). */
 export const fromStreams = (options: {

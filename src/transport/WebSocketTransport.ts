@@ -17,10 +17,13 @@ import * as Http from "node:http"
 import * as Net from "node:net"
 import { type RawData, WebSocket, WebSocketServer } from "ws"
 import type { Duplex } from "node:stream"
-import type { Frame, OutgoingMessage } from "../rpc/JsonRpc.js"
+import type { Frame } from "../rpc/JsonRpc.js"
 import type { FrameTransport } from "../rpc/JsonRpcServer.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { ServerTransport, TransportError } from "../server/ExecServer.js"
+import { sendText } from "./writers.js"
+
+export { sendText } from "./writers.js"
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
 
 export { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
@@ -94,7 +97,6 @@ const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
     : { _tag: "Text", text: buffer.toString("utf8") }
 }
 
-const TEXT = { binary: false } as const
 
 /**
  * A frame transport over one accepted socket. Listeners are attached at
@@ -138,22 +140,6 @@ const socketTransport = (
   }
 }
 
-/**
- * Sends messages as text frames (also those serialized straight to bytes) and
- * calls `done` once the last one has been handed to the socket.
- */
-export const sendText = (
-  socket: WebSocket,
-  messages: ReadonlyArray<OutgoingMessage>,
-  done: (error?: unknown) => void
-): void => {
-  if (socket.readyState !== WebSocket.OPEN) {
-    done(new Error("socket is closed"))
-    return
-  }
-  for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
-  socket.send(messages[messages.length - 1]!, TEXT, (error) => done(error ?? undefined))
-}
 
 /**
  * Listens in the current scope and returns the transport and its URL.

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Duration, Effect, Either, Layer, Stream } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
@@ -13,7 +14,7 @@ import { startWebSocketServer } from "../support/WebSocketServer.js"
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 
-const inProcess = ExecServerClient.layerInProcess().pipe(
+const inProcess = InProcessClient.layer().pipe(
   Layer.provide(ExecServer.layerNodeServices),
   Layer.provide(ServerConfig.layer())
 )

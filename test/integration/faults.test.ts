@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { eventually, isAlive, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
@@ -102,7 +103,7 @@ describe("children that ignore SIGTERM", () => {
   })
 
   it("are killed after the grace period when an embedding application closes the server's scope", async () => {
-    const server = ExecServerClient.layerInProcess().pipe(
+    const server = InProcessClient.layer().pipe(
       Layer.provide(ExecServer.layerNodeServices),
       Layer.provide(ServerConfig.layer({ graceMs: GRACE_MS }))
     )

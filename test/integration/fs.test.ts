@@ -8,10 +8,11 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 
-const client = ExecServerClient.layerInProcess().pipe(
+const client = InProcessClient.layer().pipe(
   Layer.provide(ExecServer.layerNodeServices),
   Layer.provide(ServerConfig.layer({ maxReadFileBytes: 8 * 1024 * 1024 }))
 )

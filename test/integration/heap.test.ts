@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 
@@ -36,7 +37,7 @@ const growthOver1000Cycles = Effect.gen(function*() {
 })
 
 const inProcess = (config: Partial<ServerConfig.ServerConfigShape>) =>
-  ExecServerClient.layerInProcess().pipe(
+  InProcessClient.layer().pipe(
     Layer.provide(ExecServer.layerNodeServices),
     Layer.provide(ServerConfig.layer(config))
   )

@@ -1,0 +1,50 @@
+/**
+ * A client of a server running in this process, with no socket or pipe:
+ * the real connection loop, dispatcher and handlers, fed through in-memory
+ * mailboxes. It lives with the testing tools because it needs the server
+ * (its services and handlers); the client itself imports nothing of it.
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import type * as Scope from "effect/Scope"
+import { TransportClosed } from "../client/ClientError.js"
+import type { ClientTransport } from "../client/ClientTransport.js"
+import { type ClientOptions, ExecServerClient, make } from "../client/ExecServerClient.js"
+import type { InitializeTimeout } from "../client/ClientError.js"
+import type { ClientError } from "../client/ClientError.js"
+import { type Frame, messageText } from "../rpc/JsonRpc.js"
+import { serveClient, type ServerServices } from "../server/ExecServer.js"
+
+/**
+ * Serves the client in this process: messages go straight to the server's
+ * dispatcher and handlers, with no socket or pipe. Needs the server's
+ * services (spawners, output buffer, config).
+ */
+export const transport: Effect.Effect<ClientTransport, never, Scope.Scope | ServerServices> = Effect.gen(function*() {
+  const toServer = yield* Mailbox.make<Frame>()
+  const toClient = yield* Mailbox.make<string, TransportClosed>()
+  yield* serveClient({
+    frames: toServer,
+    write: (messages, done) => {
+      toClient.unsafeOfferAll(messages.map(messageText))
+      done()
+    },
+    close: Effect.void
+  }).pipe(
+    Effect.ensuring(toClient.fail(new TransportClosed({ message: "the in-process server stopped" }))),
+    Effect.forkScoped
+  )
+  yield* Effect.addFinalizer(() => toServer.end)
+  return {
+    incoming: Mailbox.toStream(toClient),
+    send: (messages) =>
+      Effect.sync(() => void toServer.unsafeOfferAll(messages.map((text) => ({ _tag: "Text" as const, text }))))
+  }
+})
+
+/** The typed client of a server in this process (it needs the server's services). */
+export const layer = (
+  options: ClientOptions = {}
+): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout, ServerServices> =>
+  Layer.scoped(ExecServerClient, Effect.flatMap(transport, (connected) => make(connected, options)))

@@ -1,0 +1,51 @@
+/**
+ * The package's entries as a client-only user meets them: importing
+ * `effect-exec-server/client` (or `/protocol`) loads nothing of the server,
+ * so neither node-pty nor the WebSocket server comes along.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
+const packageJson = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8")) as {
+  readonly exports: Record<string, { readonly default: string }>
+}
+
+/** Every module a built entry loads, following relative imports; bare specifiers are collected as they are. */
+const importGraph = (entry: string): { readonly files: Set<string>; readonly packages: Set<string> } => {
+  const files = new Set<string>()
+  const packages = new Set<string>()
+  const visit = (file: string) => {
+    if (files.has(file)) return
+    files.add(file)
+    const source = Fs.readFileSync(file, "utf8")
+    for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\("([^"]+)"\)/g)) {
+      const specifier = match[1] ?? match[2]!
+      if (specifier.startsWith(".")) visit(Path.resolve(Path.dirname(file), specifier))
+      else packages.add(specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/"))
+    }
+  }
+  visit(Path.join(root, entry))
+  return { files, packages }
+}
+
+describe("package entries", () => {
+  for (const entry of ["./client", "./protocol"]) {
+    it(`${entry} loads nothing of the server`, () => {
+      const { files, packages } = importGraph(packageJson.exports[entry]!.default)
+      const relative = [...files].map((file) => Path.relative(Path.join(root, "dist"), file))
+      expect(relative.filter((file) => /^(server|process|sandbox|fs|testing|cli)\//.test(file))).toEqual([])
+      expect(relative).not.toContain("transport/WebSocketTransport.js")
+      expect(relative).not.toContain("transport/StdioTransport.js")
+      expect([...packages]).not.toContain("node-pty")
+    })
+  }
+
+  it("every export names a built file", () => {
+    for (const [name, target] of Object.entries(packageJson.exports)) {
+      expect(Fs.existsSync(Path.join(root, target.default)), name).toBe(true)
+    }
+  })
+})
