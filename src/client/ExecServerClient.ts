@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { fromWireError } from "../protocol/errors.js"
 import { ExecServerRpcs } from "../protocol/rpcs.js"
 import type { ExecServerRpcs as ExecServerRpc } from "../protocol/rpcs.js"
 import type {
@@ -264,7 +265,8 @@ export const make = (
       if (waiter === undefined) return
       pending.delete(m.id)
       if (m.error !== undefined) {
-        Deferred.unsafeDone(waiter.reply, Exit.fail(new ServerError({ method: waiter.method, ...m.error })))
+        const error = fromWireError(m.error) ?? new ServerError({ method: waiter.method, ...m.error })
+        Deferred.unsafeDone(waiter.reply, Exit.fail(error))
       } else {
         Deferred.unsafeDone(waiter.reply, Exit.succeed(m.result))
       }

@@ -17,7 +17,13 @@ export const ErrorCode = {
   ServerBusy: -32001
 } as const
 
-/** The error object of a JSON-RPC response. */
+/** The error object of a JSON-RPC response, as it travels. */
+export const WireErrorSchema = Schema.Struct({
+  code: Schema.Int,
+  message: Schema.String,
+  data: Schema.optional(Schema.Unknown)
+})
+/** @see WireErrorSchema */
 export interface WireError {
   readonly code: number
   readonly message: string
@@ -102,6 +108,21 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
   }
 }
 
+/**
+ * -32001 **(ours)**: the connection already has the server's limit of
+ * requests in flight; nothing was done. Retry once some are answered.
+ */
+export class ServerBusy extends Schema.TaggedError<ServerBusy>()("ServerBusy", {
+  message: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.ServerBusy
+  }
+  get data(): unknown {
+    return { retryable: true }
+  }
+}
+
 /** Every error a method of the protocol may fail with. */
 export const ExecServerError = Schema.Union(
   InvalidRequest,
@@ -110,10 +131,45 @@ export const ExecServerError = Schema.Union(
   InternalError,
   NotFound,
   SandboxDenied,
-  SandboxUnavailable
+  SandboxUnavailable,
+  ServerBusy
 )
 /** @see ExecServerError */
 export type ExecServerError = typeof ExecServerError.Type
+
+const dataField = (data: unknown, name: string): unknown =>
+  typeof data === "object" && data !== null && name in data ? (data as Record<string, unknown>)[name] : undefined
+
+/**
+ * The typed error of a wire error, by its code (and, for -32603, its data:
+ * a sandbox refusal, an unavailable sandbox, an errno), as a client decodes
+ * what the server encoded; undefined for a code outside the protocol.
+ */
+export const fromWireError = (error: WireError): ExecServerError | undefined => {
+  const { message } = error
+  switch (error.code) {
+    case ErrorCode.InvalidRequest:
+      return new InvalidRequest({ message })
+    case ErrorCode.InvalidParams:
+      return new InvalidParams({ message })
+    case ErrorCode.MethodNotFound:
+      return new MethodNotFound({ message })
+    case ErrorCode.NotFound:
+      return new NotFound({ message })
+    case ErrorCode.ServerBusy:
+      return new ServerBusy({ message })
+    case ErrorCode.InternalError: {
+      const errno = dataField(error.data, "errno")
+      if (dataField(error.data, "sandboxDenied") === true && typeof errno === "string") {
+        return new SandboxDenied({ message, errno })
+      }
+      if (dataField(error.data, "sandbox") === "unavailable") return new SandboxUnavailable({ message })
+      return new InternalError({ message, ...(typeof errno === "string" ? { errno } : {}) })
+    }
+    default:
+      return undefined
+  }
+}
 
 /**
  * The wire form of a typed protocol error (or any error with a code): its

@@ -3,7 +3,7 @@
  * a WebSocket message) into messages, and writing responses and
  * notifications. Pure functions; no I/O.
  */
-import { ErrorCode, type WireError } from "../protocol/errors.js"
+import { ErrorCode, ServerBusy, toWireError, type WireError } from "../protocol/errors.js"
 
 /** A request id, echoed exactly as received. */
 export type RequestId = number | string | null
@@ -116,11 +116,11 @@ export const oversizedError = (bytes: number, limit: number): ResponseMessage =>
 /** The answer to a request over the connection's limit of requests in flight: retryable. */
 export const busyError = (id: RequestId, limit: number): ResponseMessage => ({
   id,
-  error: {
-    code: ErrorCode.ServerBusy,
-    message: `server busy: this connection already has ${limit} requests in flight (--max-inflight-requests); retry once some are answered`,
-    data: { retryable: true }
-  }
+  error: toWireError(
+    new ServerBusy({
+      message: `server busy: this connection already has ${limit} requests in flight (--max-inflight-requests); retry once some are answered`
+    })
+  )
 })
 
 /** Serializes a response. `id` is written first, as clients read it first. */

@@ -71,12 +71,12 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         expect(result.exitCode).toBe(0)
       }).pipe(Effect.provide(layer())))
 
-    it.live("reports server errors as typed ServerError values", () =>
+    it.live("reports server errors as the protocol's tagged errors", () =>
       Effect.gen(function*() {
         const client = yield* ExecServerClient.ExecServerClient
         const failure = yield* client.start({ argv: ["no-such-binary-xyz"], env, cwd: "/tmp" }).pipe(Effect.flip)
-        expect(failure._tag).toBe("ServerError")
-        expect(failure._tag === "ServerError" && failure.code).toBe(-32603)
+        expect(failure._tag).toBe("InternalError")
+        expect(failure._tag === "InternalError" && [failure.code, failure.errno]).toEqual([-32603, "ENOENT"])
       }).pipe(Effect.provide(layer())))
   })
 

@@ -193,11 +193,12 @@ describe("fs methods", () => {
         expect(yield* codeOf(fs.readFile(dir))).toMatchObject({ code: -32600 })
         writeFileSync(Path.join(dir, "plain"), "x")
         expect(yield* codeOf(fs.writeFile(Path.join(dir, "plain/child"), "x"))).toMatchObject({
+          _tag: "InternalError",
           code: -32603,
-          data: { errno: "ENOTDIR" }
+          errno: "ENOTDIR"
         })
         const relative = yield* codeOf(call("fs/readFile", { path: "relative/path" }))
-        expect(relative).toMatchObject({ _tag: "ServerError", code: -32602 })
+        expect(relative).toMatchObject({ _tag: "InvalidParams", code: -32602 })
       })
     ).pipe(Effect.provide(client)))
 })

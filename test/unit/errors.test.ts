@@ -1,0 +1,62 @@
+/**
+ * Errors have one shape on both ends: each tagged error goes on the wire as
+ * `{code, message, data?}` and comes back, on the client, as the same
+ * tagged error (so `catchTag("NotFound")` works there).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Schema } from "effect"
+import { ExecServerClient } from "../../src/client/index.js"
+import {
+  fromWireError,
+  InternalError,
+  InvalidParams,
+  InvalidRequest,
+  MethodNotFound,
+  NotFound,
+  SandboxDenied,
+  SandboxUnavailable,
+  ServerBusy,
+  toWireError,
+  WireErrorSchema
+} from "../../src/protocol/errors.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
+import * as TestServer from "../../src/testing/TestServer.js"
+import * as TestSpawner from "../../src/testing/TestSpawner.js"
+
+describe("wire errors", () => {
+  it("round-trip every tagged error through its wire form", () => {
+    const errors = [
+      new InvalidRequest({ message: "a" }),
+      new InvalidParams({ message: "b" }),
+      new MethodNotFound({ message: "c" }),
+      new NotFound({ message: "d" }),
+      new InternalError({ message: "e", errno: "EIO" }),
+      new InternalError({ message: "f" }),
+      new SandboxDenied({ message: "g", errno: "EROFS" }),
+      new SandboxUnavailable({ message: "h" }),
+      new ServerBusy({ message: "i" })
+    ]
+    for (const error of errors) {
+      const wire = Schema.decodeUnknownSync(WireErrorSchema)(JSON.parse(JSON.stringify(toWireError(error))))
+      expect(fromWireError(wire)).toEqual(error)
+    }
+    expect(fromWireError({ code: -31999, message: "other" })).toBeUndefined()
+  })
+
+  it.scoped("reach the client as the tagged errors", () =>
+    Effect.gen(function*() {
+      const client = yield* ExecServerClient.ExecServerClient
+      const missing = yield* client.call("process/read", { processId: "nope" }).pipe(Effect.flip)
+      expect(missing._tag).toBe("InvalidRequest")
+      const recovered = yield* client.call("process/read", { processId: "nope" }).pipe(
+        Effect.as("read"),
+        Effect.catchTag("InvalidRequest", (error) => Effect.succeed(`refused: ${error.message}`))
+      )
+      expect(recovered).toBe("refused: unknown process id nope")
+    }).pipe(
+      Effect.provide(
+        Layer.unwrapScoped(Effect.map(TestSpawner.make({}), (spawner) =>
+          InProcessClient.layer().pipe(Layer.provide(TestServer.layer({ spawners: spawner.layer })))))
+      )
+    ))
+})
