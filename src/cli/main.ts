@@ -52,16 +52,16 @@ const listen = Options.text("listen").pipe(
   Options.withDescription("Transport endpoint: stdio:// (the default) or ws://IP:PORT (port 0 picks a free port)")
 )
 
-/** A whole-number flag with its default and its line in --help, refused below `minimum` when one is given. */
-const integerFlag = (name: string, defaultValue: number, description: string, minimum?: number) => {
-  const flag = Options.integer(name).pipe(Options.withDefault(defaultValue), Options.withDescription(description))
-  return minimum === undefined ? flag : flag.pipe(
+/** A whole-number flag with its default (shown in --help), refused below `minimum` (0 unless given). */
+const integerFlag = (name: string, defaultValue: number, description: string, minimum = 0) =>
+  Options.integer(name).pipe(
+    Options.withDefault(defaultValue),
+    Options.withDescription(`${description} (default ${defaultValue})`),
     Options.filterMap(
       (value) => value >= minimum ? Option.some(value) : Option.none(),
       `--${name} must be at least ${minimum}`
     )
   )
-}
 const maxDetachTtlMs = integerFlag(
   "max-detach-ttl-ms",
   ServerConfig.defaults.maxDetachTtlMs,
@@ -70,22 +70,26 @@ const maxDetachTtlMs = integerFlag(
 const maxReadFileBytes = integerFlag(
   "max-read-file-bytes",
   ServerConfig.defaults.maxReadFileBytes,
-  "Largest file fs/readFile returns whole, and the most one ranged read returns, in bytes"
+  "Largest file fs/readFile returns whole, and the most one ranged read returns, in bytes",
+  1
 )
 const maxProcesses = integerFlag(
   "max-processes",
   ServerConfig.defaults.maxProcesses,
-  "Most live processes one session may run (counts only this server's processes)"
+  "Most live processes one session may run (counts only this server's processes)",
+  1
 )
 const outboundHighWaterMarkBytes = integerFlag(
   "outbound-high-water-mark-bytes",
   ServerConfig.defaults.outboundHighWaterMarkBytes,
-  "Bytes queued for a slow client above which its processes' output stops being read"
+  "Bytes queued for a slow client above which its processes' output stops being read",
+  1024
 )
 const maxConnections = integerFlag(
   "max-connections",
   64,
-  "Most WebSocket connections at once; more are refused with HTTP 503"
+  "Most WebSocket connections at once; more are refused with HTTP 503",
+  1
 )
 const upgradeTimeoutMs = integerFlag(
   "upgrade-timeout-ms",
@@ -96,7 +100,8 @@ const upgradeTimeoutMs = integerFlag(
 const pingIntervalMs = integerFlag(
   "ping-interval-ms",
   ListenUrl.DEFAULT_PING_INTERVAL_MS,
-  "WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms"
+  "WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms",
+  1
 )
 const graceMs = integerFlag(
   "grace-ms",
@@ -106,7 +111,8 @@ const graceMs = integerFlag(
 const retainedOutputBytes = integerFlag(
   "retained-output-bytes",
   ServerConfig.defaults.retainedOutputBytes,
-  "Output retained per process for process/read, in bytes (oldest chunks are evicted)"
+  "Output retained per process for process/read, in bytes (oldest chunks are evicted)",
+  1
 )
 const retentionMs = integerFlag(
   "retention-ms",
@@ -121,7 +127,8 @@ const closeDrainMs = integerFlag(
 const maxMessageBytes = integerFlag(
   "max-message-bytes",
   ServerConfig.defaults.maxMessageBytes,
-  "Largest accepted JSON-RPC message, in bytes"
+  "Largest accepted JSON-RPC message, in bytes",
+  1024
 )
 const maxInflightRequests = integerFlag(
   "max-inflight-requests",
@@ -269,6 +276,12 @@ const transportOf = (
   ServerConfig.ServerConfig | Scope.Scope
 > => {
   if (url === "stdio://" || url === "stdio") {
+    // Someone typing at the server sees why nothing happens.
+    if (process.stdin.isTTY === true) {
+      process.stderr.write(
+        "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
+      )
+    }
     return Effect.provide(ExecServer.ServerTransport, StdioTransport.layer)
   }
   if (url.startsWith("ws://")) {

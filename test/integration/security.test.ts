@@ -181,6 +181,17 @@ describe("limits", () => {
     expect(refused.status).toBe(2)
     expect(refused.stderr).toContain("upgrade-timeout-ms")
   })
+
+  it("refuses negative and meaningless numeric flags at start, naming the flag", () => {
+    for (const [flag, value] of [["--grace-ms", "-5"], ["--max-processes", "0"], ["--max-connections", "0"], ["--retention-ms", "-1"]]) {
+      const refused = runToExit([flag!, value!])
+      expect(refused.status, flag).toBe(2)
+      expect(refused.stderr).toContain(flag!.slice(2))
+    }
+    const notANumber = runToExit(["--grace-ms", "soon"])
+    expect(notANumber.status).toBe(2)
+    expect(notANumber.stderr).toContain("soon")
+  })
 })
 
 /** A TCP connection that sends the start of an upgrade request and no more. */
