@@ -19,6 +19,8 @@ export interface ConnectionService {
    * Never blocks: it is called on the output hot path and from callbacks.
    */
   readonly send: (message: OutgoingMessage) => void
+  /** A buffer for a message about to be sent, from the connection's pool (taken back once written). */
+  readonly allocate: (size: number) => Buffer
   /** Says when the client is behind and producers should pause. */
   readonly flow: FlowControl
 }

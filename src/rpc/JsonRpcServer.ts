@@ -26,7 +26,6 @@ import {
   encodeResponse,
   type Frame,
   type IncomingMessage,
-  type OutgoingMessage,
   busyError,
   oversizedError,
   parseFrame,
@@ -70,8 +69,6 @@ export interface ServeConnectionOptions<R> {
   readonly drainTimeoutMs?: number
   /** Bytes queued for the client above which producers are paused (default 8 MiB); they resume below a quarter of it. */
   readonly outboundHighWaterMark?: number
-  /** Called with each batch once the transport has written it (the messages may be reused then). */
-  readonly onWritten?: (messages: ReadonlyArray<OutgoingMessage>) => void
   /**
    * Requests in flight (running, or waiting for their turn in a lane) above
    * which a new one is answered at once with a retryable -32001, so that a
@@ -95,7 +92,7 @@ export const serveConnection = <R>(
     const { transport } = options
     const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024
     const flow = makeFlowMeter({ highWaterMark, lowWaterMark: Math.floor(highWaterMark / 4) })
-    const outbound = Outbound.make({ write: transport.write, flow, onWritten: options.onWritten })
+    const outbound = Outbound.make({ write: transport.write, flow })
     const enqueue = outbound.send
     // Run after the dispatcher's finalizers, last to first: the last
     // notifications of the connection's processes are written, then the
@@ -110,6 +107,7 @@ export const serveConnection = <R>(
     const connection: ConnectionService = {
       id: nextConnectionId++,
       send: enqueue,
+      allocate: outbound.allocate,
       flow
     }
     const dispatcher = yield* options.makeDispatcher(connection)

@@ -27,10 +27,44 @@ export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingM
     write(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
   )
 
+/**
+ * Reusable buffers for the messages of one connection's outbound queue. A
+ * notification waiting for a slow client lives long enough to reach V8's
+ * old generation, where its memory is only reclaimed by a full collection;
+ * the queue takes each buffer back once it is written, which keeps the
+ * server's footprint flat instead. A connection keeps at most `maxFree`
+ * free slabs, so idle connections hold little.
+ */
+export class MessagePool {
+  private readonly free: Array<ArrayBuffer> = []
+  private readonly owned = new WeakSet<ArrayBuffer>()
+
+  constructor(readonly slabBytes = 96 * 1024, readonly maxFree = 64) {}
+
+  /** A buffer of `size` bytes, from the pool when it fits a slab. */
+  take(size: number): Buffer {
+    if (size > this.slabBytes) return Buffer.allocUnsafeSlow(size)
+    let slab = this.free.pop()
+    if (slab === undefined) {
+      slab = new ArrayBuffer(this.slabBytes)
+      this.owned.add(slab)
+    }
+    return Buffer.from(slab, 0, size)
+  }
+
+  /** Returns a written message's buffer, if it came from the pool. */
+  give(message: Uint8Array): void {
+    const slab = message.buffer
+    if (slab instanceof ArrayBuffer && this.owned.has(slab) && this.free.length < this.maxFree) this.free.push(slab)
+  }
+}
+
 /** The queue of one connection. */
 export interface Outbound {
   /** Queues a message; ignored once the outbound side is closed or failed. */
   readonly send: (message: OutgoingMessage) => void
+  /** A buffer for a message about to be sent, from the queue's pool (taken back once written). */
+  readonly allocate: (size: number) => Buffer
   /** Completes when a write fails (the connection is gone). */
   readonly failed: Effect.Effect<void>
   /** Stops taking messages and completes once everything queued is written (or a write failed). */
@@ -41,9 +75,8 @@ export interface Outbound {
 export const make = (options: {
   readonly write: WriteBatch
   readonly flow: FlowMeter
-  /** Called with each batch once it is written (its buffers may be reused then). */
-  readonly onWritten?: ((messages: ReadonlyArray<OutgoingMessage>) => void) | undefined
 }): Outbound => {
+  const pool = new MessagePool()
   const failed = Deferred.unsafeMake<void>(FiberId.none)
   const drained = Deferred.unsafeMake<void>(FiberId.none)
   let queue: Array<OutgoingMessage> = []
@@ -72,12 +105,13 @@ export const make = (options: {
         Deferred.unsafeDone(failed, Exit.void)
       }
       options.flow.written(bytes)
-      options.onWritten?.(batch)
+      for (const message of batch) if (typeof message !== "string") pool.give(message)
       settleIfDrained()
     })
   }
 
   return {
+    allocate: (size) => pool.take(size),
     send: (message) => {
       if (closing || broken) return
       const bytes = messageSize(message)

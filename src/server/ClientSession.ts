@@ -52,7 +52,7 @@ export const layer: Layer.Layer<
     let attachment: Attachment | undefined
     const peer = {
       connectionId: connection.id,
-      sink: (event: ProcessEvent) => connection.send(notificationOf(event)),
+      sink: (event: ProcessEvent) => connection.send(notificationOf(event, connection.allocate)),
       flow: connection.flow
     }
     yield* Effect.addFinalizer(() => Effect.suspend(() => attachment?.release ?? Effect.void))

@@ -28,7 +28,6 @@ import type { RequestMessage } from "../rpc/JsonRpc.js"
 import { type FrameTransport, type Ordering, serveConnection } from "../rpc/JsonRpcServer.js"
 import * as ClientSession from "./ClientSession.js"
 import { ConnectionHandlers } from "./Handlers.js"
-import { recycleWritten } from "./notifications.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
@@ -88,7 +87,6 @@ export const serveClient = (transport: FrameTransport): Effect.Effect<void, neve
       maxMessageBytes: config.maxMessageBytes,
       maxInflightRequests: config.maxInflightRequests,
       outboundHighWaterMark: config.outboundHighWaterMarkBytes,
-      onWritten: recycleWritten,
       ordering: orderingOf,
       makeDispatcher: (connection) =>
         Layer.build(handlersLayer).pipe(

@@ -31,8 +31,7 @@ describe("Outbound", () => {
     Effect.gen(function*() {
       const transport = scriptedTransport()
       const flow = makeFlowMeter({ highWaterMark: 10, lowWaterMark: 4 })
-      const written: Array<ReadonlyArray<OutgoingMessage>> = []
-      const outbound = Outbound.make({ write: transport.write, flow, onWritten: (batch) => written.push(batch) })
+      const outbound = Outbound.make({ write: transport.write, flow })
       outbound.send("aaaa")
       outbound.send("bbbb")
       outbound.send(new Uint8Array(4))
@@ -46,7 +45,19 @@ describe("Outbound", () => {
       transport.complete()
       expect(flow.queuedBytes()).toBe(2)
       expect(flow.paused()).toBe(false)
-      expect(written).toEqual([["aaaa", "bbbb", new Uint8Array(4)]])
+    }))
+
+  it.effect("takes its pooled buffers back once they are written, not before", () =>
+    Effect.gen(function*() {
+      const transport = scriptedTransport()
+      const outbound = Outbound.make({ write: transport.write, flow: makeFlowMeter({ highWaterMark: 1 << 20, lowWaterMark: 1 }) })
+      const first = outbound.allocate(100)
+      outbound.send(first)
+      yield* nextTurn
+      // Still on its way: a new buffer does not share its memory.
+      expect(outbound.allocate(100).buffer).not.toBe(first.buffer)
+      transport.complete()
+      expect(outbound.allocate(100).buffer).toBe(first.buffer)
     }))
 
   it.effect("close flushes what is queued and waits until every batch is written", () =>

@@ -39,7 +39,7 @@ describe("afterResponse", () => {
         requests: LateRpcs,
         notifications: NoNotifications,
         handlers,
-        connection: { id: 1, send: () => {}, flow }
+        connection: { id: 1, send: () => {}, allocate: Buffer.allocUnsafe, flow }
       })
       const dispatched = yield* Effect.fork(dispatcher.handleRequest({ _tag: "Request", id: 1, method: "test/late", params: {} }))
         .pipe(Effect.flatMap((fiber) => fiber.await), Effect.flatten)
