@@ -4,7 +4,7 @@
  * typed client. Run: npx tsx scratch/embed-server.ts
  */
 import { Context, Effect, Layer, Logger, LogLevel } from "effect"
-import { ExecServer, ExecServerClient, ServerConfig, WebSocketTransport } from "../src/index.js"
+import { ExecServer, ExecServerClient, ServerConfig, Transport, WebSocketTransport } from "../src/index.js"
 
 /** A service of the host application, living beside the exec-server. */
 class Greeting extends Context.Tag("scratch/Greeting")<Greeting, { readonly text: string }>() {}
@@ -14,7 +14,7 @@ const program = Effect.gen(function*() {
   // The server's transport is listening on a free loopback port; find it.
   const { transport, url } = yield* WebSocketTransport.make({ host: "127.0.0.1", port: 0 })
   yield* Effect.logInfo(`embedded exec-server on ${url}`)
-  yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport), Effect.forkScoped)
+  yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.forkScoped)
 
   const client = yield* Layer.build(ExecServerClient.layerWebSocket({ url })).pipe(
     Effect.map(Context.get(ExecServerClient.ExecServerClient))

@@ -20,6 +20,7 @@ export * as Dispatcher from "./rpc/Dispatcher.js"
 export * as JsonRpc from "./rpc/JsonRpc.js"
 export * as JsonRpcServer from "./rpc/JsonRpcServer.js"
 export * as Outbound from "./rpc/Outbound.js"
+export * as Transport from "./rpc/Transport.js"
 
 export * as ClientSession from "./server/ClientSession.js"
 export * as ExecServer from "./server/ExecServer.js"

@@ -41,6 +41,7 @@ import { formatParseError } from "../rpc/Dispatcher.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
+import * as Transport from "../rpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import * as ListenUrl from "../transport/listenUrl.js"
 
@@ -271,8 +272,8 @@ const transportOf = (
   url: string,
   flags: WebSocketFlags
 ): Effect.Effect<
-  typeof ExecServer.ServerTransport.Service,
-  ListenUrlError | ExecServer.TransportError,
+  typeof Transport.ServerTransport.Service,
+  ListenUrlError | Transport.TransportError,
   ServerConfig.ServerConfig | Scope.Scope
 > => {
   if (url === "stdio://" || url === "stdio") {
@@ -282,7 +283,7 @@ const transportOf = (
         "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
       )
     }
-    return Effect.provide(ExecServer.ServerTransport, StdioTransport.layer)
+    return StdioTransport.make
   }
   if (url.startsWith("ws://")) {
     const parsed = ListenUrl.parseListenUrl(url)
@@ -354,7 +355,7 @@ const command = Command.make(
       yield* Effect.gen(function*() {
         const transport = yield* transportOf(flags.listen, flags)
         yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
-        yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport))
+        yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
       }).pipe(
         Effect.scoped,
         Effect.provide(ExecServer.layerNodeServices),

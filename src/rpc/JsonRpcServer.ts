@@ -14,13 +14,12 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
-import type * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import type { ConnectionService } from "./Connection.js"
 import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
 import * as Outbound from "./Outbound.js"
-import type { WriteBatch } from "./Outbound.js"
+import type { FrameTransport } from "./Transport.js"
 import type { Dispatched, Dispatcher } from "./Dispatcher.js"
 import {
   encodeResponse,
@@ -32,16 +31,6 @@ import {
   type RequestMessage,
   type ResponseMessage
 } from "./JsonRpc.js"
-
-/** A bidirectional channel of frames (stdio lines, WebSocket messages). */
-export interface FrameTransport {
-  /** Incoming frames, in order; done when the peer closes the connection, failed when reading fails. */
-  readonly frames: Mailbox.ReadonlyMailbox<Frame, unknown>
-  /** Writes batches of serialized messages, in order. */
-  readonly write: WriteBatch
-  /** Lets the transport go once the connection is over (detaches listeners, closes a socket). */
-  readonly close: Effect.Effect<void>
-}
 
 /**
  * How a request is scheduled relative to the others of its connection:

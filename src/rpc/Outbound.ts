@@ -13,13 +13,7 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import type { FlowMeter } from "./FlowControl.js"
 import { messageSize, type OutgoingMessage } from "./JsonRpc.js"
-
-/**
- * Hands a batch of serialized messages to the peer, in order, and calls
- * `done` once they are written, or with the error that ended the connection.
- * It must not throw; batches may overlap (a transport keeps them in order).
- */
-export type WriteBatch = (messages: ReadonlyArray<OutgoingMessage>, done: (error?: unknown) => void) => void
+import type { WriteBatch } from "./Transport.js"
 
 /** A transport's write as an effect that completes when the batch is written. */
 export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingMessage>): Effect.Effect<void, unknown> =>

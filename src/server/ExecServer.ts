@@ -5,7 +5,6 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
@@ -25,23 +24,13 @@ import * as SandboxModule from "../sandbox/Sandbox.js"
 import { Connection, noResponse, ResponseHooks } from "../rpc/Connection.js"
 import { makeDispatcher } from "../rpc/Dispatcher.js"
 import type { RequestMessage } from "../rpc/JsonRpc.js"
-import { type FrameTransport, type Ordering, serveConnection } from "../rpc/JsonRpcServer.js"
+import { type Ordering, serveConnection } from "../rpc/JsonRpcServer.js"
+import { type FrameTransport, ServerTransport, type TransportError } from "../rpc/Transport.js"
 import * as ClientSession from "./ClientSession.js"
 import { ConnectionHandlers } from "./Handlers.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
-
-/** A failure of a transport as a whole (not of one connection), such as an address in use. */
-export class TransportError extends Data.TaggedError("TransportError")<{ readonly message: string }> {}
-
-/** Accepts client connections: one for stdio, many for a socket server. */
-export class ServerTransport extends Context.Tag("effect-exec-server/ServerTransport")<ServerTransport, {
-  /** Where clients connect: `stdio://` or `ws://IP:PORT`. */
-  readonly url: string
-  /** The connections, as they are accepted; ends when no more can come. */
-  readonly connections: Stream.Stream<FrameTransport, TransportError>
-}>() {}
 
 /** What the server needs besides a transport. */
 export type ServerServices = ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem

@@ -8,6 +8,7 @@ import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
+import * as Transport from "../../src/rpc/Transport.js"
 import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
 import { startWebSocketServer } from "../support/WebSocketServer.js"
 
@@ -84,7 +85,7 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
 const overWebSocket = Layer.unwrapScoped(
   Effect.gen(function*() {
     const { transport, url } = yield* WebSocketTransport.make({ host: "127.0.0.1", port: 0 })
-    yield* ExecServer.run.pipe(Effect.provideService(ExecServer.ServerTransport, transport), Effect.forkScoped)
+    yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.forkScoped)
     return ExecServerClient.layerWebSocket({ url })
   })
 ).pipe(Layer.provide(ExecServer.layerNodeServices), Layer.provide(ServerConfig.layer()))

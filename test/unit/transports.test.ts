@@ -1,0 +1,72 @@
+/**
+ * The transport contract (rpc/Transport.ts) as the stdio transport keeps it:
+ * frames that arrive before the connection is served are kept, and the
+ * listeners it put on streams that outlive it are gone once its scope closes,
+ * served or not.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { PassThrough } from "node:stream"
+import * as StdioTransport from "../../src/transport/StdioTransport.js"
+
+const listenerCounts = (input: PassThrough, output: PassThrough) => ({
+  data: input.listenerCount("data"),
+  end: input.listenerCount("end"),
+  inputError: input.listenerCount("error"),
+  outputError: output.listenerCount("error")
+})
+
+describe("stdio transport", () => {
+  it.effect("keeps frames that arrive before the connection is served, in order", () =>
+    Effect.gen(function*() {
+      const input = new PassThrough()
+      const output = new PassThrough()
+      const transport = yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: 1024 })
+      input.write("{\"a\":1}\n{\"b\"")
+      input.end(":2}\n")
+      const frames = yield* Stream.runCollect(Mailbox.toStream(transport.frames))
+      expect(Chunk.toReadonlyArray(frames)).toEqual([
+        { _tag: "Text", text: "{\"a\":1}" },
+        { _tag: "Text", text: "{\"b\":2}" }
+      ])
+    }).pipe(Effect.scoped))
+
+  it.effect("detaches its listeners when its scope closes, even if never served", () =>
+    Effect.gen(function*() {
+      const input = new PassThrough()
+      const output = new PassThrough()
+      const before = listenerCounts(input, output)
+      const scope = yield* Scope.make()
+      yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: 1024 }).pipe(Scope.extend(scope))
+      expect(listenerCounts(input, output)).not.toEqual(before)
+      yield* Scope.close(scope, Exit.void)
+      expect(listenerCounts(input, output)).toEqual(before)
+      // The stream is the caller's again: nothing of ours reads it.
+      expect(input.destroyed).toBe(false)
+    }))
+
+  it.effect("closing the connection stops reading but keeps the output's error listener until the scope ends", () =>
+    Effect.gen(function*() {
+      const input = new PassThrough()
+      const output = new PassThrough()
+      const before = listenerCounts(input, output)
+      const scope = yield* Scope.make()
+      const transport = yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: 1024 }).pipe(
+        Scope.extend(scope)
+      )
+      yield* transport.close
+      yield* transport.close
+      expect(input.destroyed).toBe(true)
+      expect(input.listenerCount("data")).toBe(before.data)
+      // A write still on its way may fail after the connection is over: it must not crash the server.
+      expect(output.listenerCount("error")).toBe(before.outputError + 1)
+      output.emit("error", new Error("EPIPE"))
+      yield* Scope.close(scope, Exit.void)
+      expect(listenerCounts(input, output)).toEqual(before)
+    }))
+})
