@@ -283,12 +283,31 @@ export const makeProcessActor = (
       else held.push(event)
     }
 
+    // Once the process has exited and its group has been seen empty, the
+    // group's id is free for an unrelated group to take: it is never
+    // signalled again. Looked at when the exit is reported (before the id
+    // can be reused) and whenever a signal is due after it.
+    let groupGone = false
+    const groupLeft: Effect.Effect<boolean> = Effect.suspend(() =>
+      groupGone ? Effect.succeed(false) : Effect.map(child.groupExists, (exists) => {
+        if (!exists && exit !== null) groupGone = true
+        return exists
+      })
+    )
+    const signalGroup = (signal: NodeJS.Signals): Effect.Effect<boolean> =>
+      Effect.suspend(() =>
+        exit === null
+          ? child.signal(signal)
+          : Effect.flatMap(groupLeft, (exists) => exists ? child.signal(signal) : Effect.succeed(false))
+      )
+
     const onExit = (exitCode: number, signal: string | null) => {
       const sandboxDenied = options.sandbox !== undefined && exitCode !== 0 &&
         isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network)
       exit = { exitCode, signal, sandboxDenied }
       publish({ _tag: "Exited", processId, seq: output.nextEventSeq(), exitCode, signal, sandboxDenied })
       Deferred.unsafeDone(exitedSignal, Exit.void)
+      Effect.runSync(groupLeft)
     }
     const onClose = () => {
       if (exit === null) {
@@ -353,8 +372,12 @@ export const makeProcessActor = (
       Effect.suspend(() => {
         if (killPending) return Effect.void
         killPending = true
+        // Forked from a command, which runs uninterruptibly: the timer must
+        // be interruptible itself, or a process that retires early would
+        // hold its scope open until the timer fired.
         return Effect.sleep(Duration.millis(graceMs)).pipe(
-          Effect.zipRight(child.signal("SIGKILL")),
+          Effect.zipRight(signalGroup("SIGKILL")),
+          Effect.interruptible,
           Effect.forkIn(scope),
           Effect.asVoid
         )
@@ -378,7 +401,7 @@ export const makeProcessActor = (
       ))
     )
     const settledAtMost = (millis: number) => Effect.suspend(() => closed ? Effect.void : awaitAtMost(settle, millis))
-    const groupEmptied = Effect.repeat(child.groupExists, {
+    const groupEmptied = Effect.repeat(groupLeft, {
       while: (exists) => exists,
       schedule: Schedule.spaced(Duration.millis(GROUP_POLL_MS))
     })
@@ -390,20 +413,20 @@ export const makeProcessActor = (
     // processes retire right after they close, so this path is hot).
     const terminateGroup = Effect.gen(function*() {
       if (!closed) {
-        yield* child.signal("SIGTERM")
+        yield* signalGroup("SIGTERM")
         yield* settledAtMost(options.graceMs)
-      } else if (yield* child.signal("SIGTERM")) {
+      } else if (yield* signalGroup("SIGTERM")) {
         yield* awaitAtMost(groupEmptied, options.graceMs)
       }
     }).pipe(
       Effect.ensuring(Effect.zipRight(
-        child.signal("SIGKILL"),
+        signalGroup("SIGKILL"),
         settledAtMost(options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
       ))
     )
     yield* Effect.addFinalizer(() =>
       Effect.flatMap(
-        closed ? child.groupExists : Effect.succeed(true),
+        closed ? groupLeft : Effect.succeed(true),
         (anythingLeft) => anythingLeft ? terminateGroup : Effect.void
       )
     )
@@ -435,15 +458,15 @@ export const makeProcessActor = (
         }), STDIN_CLOSED),
       closeStdin: ask(Effect.suspend(() => exit !== null ? STDIN_CLOSED : child.closeStdin), STDIN_CLOSED),
       resize: (size) => ask(Effect.suspend(() => exit !== null ? Effect.void : child.resize(size)), Effect.void),
-      signal: (signal) => ask(child.signal(signal === "interrupt" ? "SIGINT" : signal), NOT_RUNNING),
+      signal: (signal) => ask(signalGroup(signal === "interrupt" ? "SIGINT" : signal), NOT_RUNNING),
       terminate: (mode, graceMs) =>
         ask(Effect.gen(function*() {
           const running = exit === null
           if (closed && !running) return false
           if (mode === "force") {
-            yield* child.signal("SIGKILL")
+            yield* signalGroup("SIGKILL")
           } else {
-            yield* child.signal("SIGTERM")
+            yield* signalGroup("SIGTERM")
             yield* killAfter(graceMs)
           }
           return running

@@ -42,6 +42,13 @@ export interface FakeChild {
   readonly close: () => void
   /** `exit` then `close`. */
   readonly finish: (code: number, signal?: NodeJS.Signals) => void
+  /**
+   * Whether some process holds the child's process group id apart from the
+   * child itself: a background job that outlives it, or (after the group
+   * emptied) an unrelated group that took the id. Signals are recorded
+   * either way, as `kill(-pgid)` would deliver them.
+   */
+  readonly holdGroup: (held: boolean) => void
 }
 
 /** How a fake child reacts to being started, written to and signalled. */
@@ -83,6 +90,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
           let closed = false
           let stdinOpen = tty || request.pipeStdin
           let paused = false
+          let groupHeld = false
           const child: FakeChild = {
             pid: nextFakePid++,
             request,
@@ -111,6 +119,9 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
             finish: (code, signal) => {
               child.exit(code, signal)
               child.close()
+            },
+            holdGroup: (held) => {
+              groupHeld = held
             }
           }
           const handle: ChildProcess = {
@@ -131,13 +142,13 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
             resize: (size) => Effect.sync(() => void child.resizes.push(size)),
             signal: (signal) =>
               Effect.sync(() => {
-                if (closed && exited) return false
+                if (exited && !groupHeld) return false
                 child.signals.push(signal)
                 if (behavior.onSignal !== undefined) behavior.onSignal(child, signal)
                 else if (FATAL_BY_DEFAULT.has(signal) && signalNumber(signal) !== undefined) child.finish(0, signal)
                 return true
               }),
-            groupExists: Effect.sync(() => !exited),
+            groupExists: Effect.sync(() => !exited || groupHeld),
             endOutput: Effect.sync(() => {
               if (exited) child.close()
             }),

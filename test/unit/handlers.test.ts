@@ -407,6 +407,45 @@ describe("terminate", () => {
     }))
 })
 
+describe("process groups", () => {
+  it.scoped("after the exit, the group is signalled while a job of it is left, and never again once it was seen empty", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup({ onSignal: () => undefined })
+      yield* client.handshake
+      yield* client.request("process/start", startParams("g"))
+      const child = spawner.children[0]!
+      // A background job keeps the group (and the output) after the child exits.
+      child.holdGroup(true)
+      child.exit(0)
+      expect((yield* client.request("process/signal", { processId: "g", signal: "SIGUSR1" })).result)
+        .toEqual({ delivered: true })
+      child.holdGroup(false)
+      expect((yield* client.request("process/signal", { processId: "g", signal: "SIGUSR2" })).result)
+        .toEqual({ delivered: false })
+      // The id is free now, and another group may take it: that group is not ours to signal.
+      child.holdGroup(true)
+      expect((yield* client.request("process/signal", { processId: "g", signal: "SIGHUP" })).result)
+        .toEqual({ delivered: false })
+      expect((yield* client.request("process/terminate", { processId: "g" })).result).toMatchObject({ running: false })
+      expect(child.signals).toEqual(["SIGUSR1"])
+      child.close()
+    }))
+
+  it.live("a process that ends on SIGTERM lets its session end at once; its SIGKILL timer never fires", () =>
+    Effect.gen(function*() {
+      // The default fake ends on SIGTERM; the grace period is far longer than the test may take.
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("q"))
+      expect((yield* client.request("process/terminate", { processId: "q", graceMs: 600_000 })).result)
+        .toEqual({ running: true })
+      yield* client.close.pipe(
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the session waited for the SIGKILL timer") })
+      )
+      expect(spawner.children[0]!.signals).toEqual(["SIGTERM"])
+    }).pipe(Effect.scoped))
+})
+
 describe("environment", () => {
   it.scoped("an envPolicy builds on the configured server environment", () =>
     Effect.gen(function*() {
