@@ -25,7 +25,7 @@ import type {
   WriteStatus
 } from "../protocol/schema.js"
 import type { ProcessSpawner, SpawnRequest } from "./ChildProcess.js"
-import type { RetainedOutput } from "./OutputBuffer.js"
+import type { RetainedOutput } from "./OutputBuffers.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
 
 /** An event of a managed process, as it goes to the client. */

@@ -18,7 +18,7 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
 import { buildEnvironment } from "./environment.js"
-import { OutputBuffer } from "./OutputBuffer.js"
+import { OutputBuffers } from "./OutputBuffers.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
 import { ProcessReaper } from "./ProcessReaper.js"
 
@@ -70,11 +70,11 @@ interface Expiry {
 /** Makes a process table whose processes live in the current scope. */
 export const makeProcessTable = (
   options: ProcessTableOptions
-): Effect.Effect<ProcessTable, never, Scope.Scope | PtySpawner | PipeSpawner | OutputBuffer> =>
+): Effect.Effect<ProcessTable, never, Scope.Scope | PtySpawner | PipeSpawner | OutputBuffers> =>
   Effect.gen(function*() {
     const ptySpawner = yield* PtySpawner
     const pipeSpawner = yield* PipeSpawner
-    const outputBuffer = yield* OutputBuffer
+    const outputBuffer = yield* OutputBuffers
     const reaper = Option.getOrUndefined(yield* Effect.serviceOption(ProcessReaper))
     const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const tableScope = yield* Effect.scope

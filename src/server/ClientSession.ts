@@ -8,12 +8,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
-import type { OutputBuffer } from "../process/OutputBuffer.js"
+import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
-import { Connection } from "../rpc/Connection.js"
+import { Connection } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, SessionStore } from "./SessionStore.js"
@@ -40,14 +40,14 @@ export class ClientSession extends Context.Tag("effect-exec-server/ClientSession
 export const layer: Layer.Layer<
   ClientSession,
   never,
-  Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffer
+  Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers
 > = Layer.scoped(
   ClientSession,
   Effect.gen(function*() {
     const config = yield* ServerConfig
     const connection = yield* Connection
     const store = yield* SessionStore
-    const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffer>()
+    const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffers>()
     let state: HandshakeState = "awaitingInitialize"
     let attachment: Attachment | undefined
     const peer = {

@@ -12,20 +12,20 @@ import * as Stream from "effect/Stream"
 import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
 import * as NodePtySpawner from "../process/NodePtySpawner.js"
-import { OutputBuffer } from "../process/OutputBuffer.js"
+import { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
-import * as OutputBufferModule from "../process/OutputBuffer.js"
+import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
-import { Connection, noResponse, ResponseHooks } from "../rpc/Connection.js"
-import { makeDispatcher } from "../rpc/Dispatcher.js"
-import type { RequestMessage } from "../rpc/JsonRpc.js"
-import { type Ordering, serveConnection } from "../rpc/JsonRpcServer.js"
-import { type FrameTransport, ServerTransport, type TransportError } from "../rpc/Transport.js"
+import { Connection, noResponse, ResponseHooks } from "../jsonrpc/Connection.js"
+import { makeDispatcher } from "../jsonrpc/Dispatcher.js"
+import type { RequestMessage } from "../jsonrpc/JsonRpc.js"
+import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
+import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
 import * as ClientSession from "./ClientSession.js"
 import { ConnectionHandlers } from "./Handlers.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -33,7 +33,7 @@ import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
 
 /** What the server needs besides a transport. */
-export type ServerServices = ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem
+export type ServerServices = ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers | FileSystem.FileSystem
 
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }
@@ -117,7 +117,7 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
  * dies hard.
  */
 export const layerNodeServices: Layer.Layer<
-  SessionStore | PtySpawner | PipeSpawner | OutputBuffer | FileSystem.FileSystem | ProcessReaper | Sandbox | SandboxedFs,
+  SessionStore | PtySpawner | PipeSpawner | OutputBuffers | FileSystem.FileSystem | ProcessReaper | Sandbox | SandboxedFs,
   never,
   ServerConfig
 > = SessionStoreModule.layer.pipe(
@@ -125,7 +125,7 @@ export const layerNodeServices: Layer.Layer<
   // The store's processes and the fs workers use the sandbox; it registers with the reaper, which outlives them.
   Layer.provideMerge(layerSandbox),
   Layer.provideMerge(ProcessReaperModule.layerNode),
-  Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBufferModule.layerMemory, NodeFileSystem.layer))
+  Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory, NodeFileSystem.layer))
 )
 
 /**

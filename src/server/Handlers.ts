@@ -17,7 +17,7 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"
 import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
-import { afterResponse } from "../rpc/Connection.js"
+import { afterResponse } from "../jsonrpc/Connection.js"
 import { ClientSession } from "./ClientSession.js"
 import { ServerConfig } from "./ServerConfig.js"
 

@@ -19,11 +19,11 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
-import type { OutputBuffer } from "../process/OutputBuffer.js"
+import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
-import type { FlowControl } from "../rpc/FlowControl.js"
+import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** A session: its id, its processes, and the connection it currently sends events to. */
@@ -62,7 +62,7 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
   readonly create: (
     peer: SessionPeer,
     options: { readonly detachTtlMs: number }
-  ) => Effect.Effect<Attachment, never, PtySpawner | PipeSpawner | OutputBuffer>
+  ) => Effect.Effect<Attachment, never, PtySpawner | PipeSpawner | OutputBuffers>
   /** Takes over a detached session; -32600 when it is unknown, expired or held by another connection. */
   readonly resume: (
     peer: SessionPeer,

@@ -7,8 +7,8 @@
  */
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { ProcessClosed, ProcessExited } from "../protocol/rpcs.js"
-import { encodeNotificationOf } from "../rpc/Connection.js"
-import type { OutgoingMessage } from "../rpc/JsonRpc.js"
+import { encodeNotificationOf } from "../jsonrpc/Connection.js"
+import type { OutgoingMessage } from "../jsonrpc/JsonRpc.js"
 
 const STREAM_PART = {
   stdout: ",\"stream\":\"stdout\",\"chunk\":\"",

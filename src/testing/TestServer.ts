@@ -6,7 +6,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Layer from "effect/Layer"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
-import * as OutputBuffer from "../process/OutputBuffer.js"
+import * as OutputBuffers from "../process/OutputBuffers.js"
 import type { ServerServices } from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as SessionStore from "../server/SessionStore.js"
@@ -19,7 +19,7 @@ export const layer = (options: {
 }): Layer.Layer<ServerServices> =>
   Layer.mergeAll(
     options.spawners,
-    OutputBuffer.layerMemory,
+    OutputBuffers.layerMemory,
     SessionStore.layer,
     options.fileSystem ?? FileSystem.layerNoop({})
   ).pipe(Layer.provideMerge(ServerConfig.layer(options.config)))

@@ -5,7 +5,7 @@
  */
 import type { Writable } from "node:stream"
 import { WebSocket } from "ws"
-import type { OutgoingMessage } from "../rpc/JsonRpc.js"
+import type { OutgoingMessage } from "../jsonrpc/JsonRpc.js"
 
 const TEXT = { binary: false } as const
 

@@ -8,7 +8,7 @@ import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
-import * as Transport from "../../src/rpc/Transport.js"
+import * as Transport from "../../src/jsonrpc/Transport.js"
 import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
 import { startWebSocketServer } from "../support/WebSocketServer.js"
 

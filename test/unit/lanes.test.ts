@@ -1,6 +1,6 @@
 /** Per-key request ordering of a connection (plain callbacks, no fibers). */
 import { describe, expect, it } from "@effect/vitest"
-import { Lanes } from "../../src/rpc/Lanes.js"
+import { Lanes } from "../../src/jsonrpc/Lanes.js"
 
 describe("Lanes", () => {
   // Each request records when it starts; holders finish when the test says so.

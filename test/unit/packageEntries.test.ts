@@ -8,8 +8,8 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
-const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
-const packageJson = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8")) as {
+const packageRoot = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
+const packageJson = JSON.parse(Fs.readFileSync(Path.join(packageRoot, "package.json"), "utf8")) as {
   readonly exports: Record<string, { readonly default: string }>
 }
 
@@ -27,7 +27,7 @@ const importGraph = (entry: string): { readonly files: Set<string>; readonly pac
       else packages.add(specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/"))
     }
   }
-  visit(Path.join(root, entry))
+  visit(Path.join(packageRoot, entry))
   return { files, packages }
 }
 
@@ -35,7 +35,7 @@ describe("package entries", () => {
   for (const entry of ["./client", "./protocol"]) {
     it(`${entry} loads nothing of the server`, () => {
       const { files, packages } = importGraph(packageJson.exports[entry]!.default)
-      const relative = [...files].map((file) => Path.relative(Path.join(root, "dist"), file))
+      const relative = [...files].map((file) => Path.relative(Path.join(packageRoot, "dist"), file))
       expect(relative.filter((file) => /^(server|process|sandbox|fs|testing|cli)\//.test(file))).toEqual([])
       expect(relative).not.toContain("transport/WebSocketTransport.js")
       expect(relative).not.toContain("transport/StdioTransport.js")
@@ -43,9 +43,23 @@ describe("package entries", () => {
     })
   }
 
+  it("the root entry exports the documented modules and none of the internals", async () => {
+    const exports = await import(Path.join(packageRoot, packageJson.exports["."]!.default)) as Record<string, unknown>
+    for (const name of [
+      "ExecServer", "ServerConfig", "SessionStore", "Transport", "StdioTransport", "WebSocketTransport",
+      "NodePtySpawner", "NodePipeSpawner", "PtySpawner", "PipeSpawner", "OutputBuffers", "Sandbox", "SandboxedFs",
+      "ExecServerClient", "ClientTransport", "InProcessClient", "TestConnection", "TestServer", "TestSpawner",
+      "ExecServerRpcs", "NotFound", "SandboxPolicy"
+    ]) expect(exports[name], name).toBeDefined()
+    for (const name of [
+      "Connection", "Dispatcher", "JsonRpc", "JsonRpcServer", "Outbound", "LineFramer",
+      "ProcessActor", "ProcessTable", "ClientSession", "Handlers", "SandboxRules"
+    ]) expect(exports[name], name).toBeUndefined()
+  })
+
   it("every export names a built file", () => {
     for (const [name, target] of Object.entries(packageJson.exports)) {
-      expect(Fs.existsSync(Path.join(root, target.default)), name).toBe(true)
+      expect(Fs.existsSync(Path.join(packageRoot, target.default)), name).toBe(true)
     }
   })
 })

@@ -7,9 +7,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
 import { Deferred, Effect, Layer, Schema } from "effect"
-import { afterResponse, noResponse, ResponseHooks } from "../../src/rpc/Connection.js"
-import { type Dispatched, makeDispatcher } from "../../src/rpc/Dispatcher.js"
-import { makeFlowMeter } from "../../src/rpc/FlowControl.js"
+import { afterResponse, noResponse, ResponseHooks } from "../../src/jsonrpc/Connection.js"
+import { type Dispatched, makeDispatcher } from "../../src/jsonrpc/Dispatcher.js"
+import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 
 class LateRpcs extends RpcGroup.make(
   Rpc.make("test/late", { payload: Schema.Struct({}), success: Schema.Struct({}) })

@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
-import { makeFlowMeter } from "../../src/rpc/FlowControl.js"
+import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js"
 import * as SessionStoreModule from "../../src/server/SessionStore.js"
-import * as OutputBuffer from "../../src/process/OutputBuffer.js"
+import * as OutputBuffers from "../../src/process/OutputBuffers.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
 
 const peer = (connectionId: number): SessionPeer & { readonly subscribers: () => number } => {
@@ -53,7 +53,7 @@ describe("session store", () => {
       expect(a.subscribers() + b.subscribers()).toBe(1)
     }).pipe(
       Effect.provide(SessionStoreModule.layer.pipe(
-        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer(), OutputBuffer.layerMemory))
+        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer(), OutputBuffers.layerMemory))
       ))
     ))
 })

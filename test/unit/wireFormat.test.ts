@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { classify, parseFrame } from "../../src/rpc/JsonRpc.js"
+import { classify, parseFrame } from "../../src/jsonrpc/JsonRpc.js"
 import { LineFramer } from "../../src/transport/LineFramer.js"
 import fc from "fast-check"
-import { ChunkRing } from "../../src/process/OutputBuffer.js"
+import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"
-import { encodeNotificationOf } from "../../src/rpc/Connection.js"
+import { encodeNotificationOf } from "../../src/jsonrpc/Connection.js"
 import { encodeOutput } from "../../src/server/notifications.js"
 
 const bytes = (text: string) => new TextEncoder().encode(text)

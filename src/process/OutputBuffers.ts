@@ -47,7 +47,7 @@ export interface RetainedOutput {
 }
 
 /** Makes the retained output of new processes. */
-export class OutputBuffer extends Context.Tag("effect-exec-server/OutputBuffer")<OutputBuffer, {
+export class OutputBuffers extends Context.Tag("effect-exec-server/OutputBuffers")<OutputBuffers, {
   readonly make: (options: { readonly maxBytes: number }) => Effect.Effect<RetainedOutput>
 }>() {}
 
@@ -187,6 +187,6 @@ export class ChunkRing implements RetainedOutput {
 }
 
 /** Retains output in memory. */
-export const layerMemory: Layer.Layer<OutputBuffer> = Layer.succeed(OutputBuffer, {
+export const layerMemory: Layer.Layer<OutputBuffers> = Layer.succeed(OutputBuffers, {
   make: ({ maxBytes }) => Effect.sync(() => new ChunkRing(maxBytes))
 })
