@@ -53,9 +53,13 @@ const listen = Options.text("listen").pipe(
   Options.withDescription("Transport endpoint: stdio:// (the default) or ws://IP:PORT (port 0 picks a free port)")
 )
 
+/** The names of the whole-number flags, for `misusedIntegerFlag`. */
+const integerFlagNames = new Set<string>()
+
 /** A whole-number flag with its default (shown in --help), refused below `minimum` (0 unless given). */
-const integerFlag = (name: string, defaultValue: number, description: string, minimum = 0) =>
-  Options.integer(name).pipe(
+const integerFlag = (name: string, defaultValue: number, description: string, minimum = 0) => {
+  integerFlagNames.add(name)
+  return Options.integer(name).pipe(
     Options.withDefault(defaultValue),
     Options.withDescription(`${description} (default ${defaultValue})`),
     Options.filterMap(
@@ -63,6 +67,7 @@ const integerFlag = (name: string, defaultValue: number, description: string, mi
       `--${name} must be at least ${minimum}`
     )
   )
+}
 const maxDetachTtlMs = integerFlag(
   "max-detach-ttl-ms",
   ServerConfig.defaults.maxDetachTtlMs,
@@ -403,6 +408,34 @@ const withLogLevelFirst = (argv: ReadonlyArray<string>): Array<string> => {
     else rest.push(arg)
   }
   return [node!, script!, ...logLevel, ...rest]
+}
+
+/**
+ * The first whole-number flag whose value is not a whole number, as the
+ * message to print: @effect/cli's own says "'abc' is not a integer" without
+ * naming the flag, which leaves a long command line to guess from.
+ */
+const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith("--")) continue
+    const equals = arg.indexOf("=")
+    const name = arg.slice(2, equals === -1 ? undefined : equals)
+    if (!integerFlagNames.has(name)) continue
+    const value = equals === -1 ? argv[i + 1] : arg.slice(equals + 1)
+    if (value === undefined) return `--${name} needs a value`
+    if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      return `--${name}: '${value}' is not a whole number`
+    }
+    if (equals === -1) i++
+  }
+  return undefined
+}
+
+const misuse = misusedIntegerFlag(process.argv.slice(2))
+if (misuse !== undefined) {
+  process.stderr.write(`exec-server: ${misuse}\n`)
+  process.exit(2)
 }
 
 cli(withLogLevelFirst(process.argv)).pipe(

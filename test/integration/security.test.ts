@@ -188,9 +188,12 @@ describe("limits", () => {
       expect(refused.status, flag).toBe(2)
       expect(refused.stderr).toContain(flag!.slice(2))
     }
-    const notANumber = runToExit(["--grace-ms", "soon"])
-    expect(notANumber.status).toBe(2)
-    expect(notANumber.stderr).toContain("soon")
+    for (const args of [["--grace-ms", "soon"], ["--listen", "stdio://", "--max-processes=1.5"]]) {
+      const notANumber = runToExit(args)
+      expect(notANumber.status).toBe(2)
+      const [flag, value] = args.at(-1)!.includes("=") ? args.at(-1)!.split("=") : args
+      expect(notANumber.stderr).toContain(`${flag}: '${value}' is not a whole number`)
+    }
   })
 })
 
