@@ -58,6 +58,8 @@ export interface ServeConnectionOptions<R> {
   readonly drainTimeoutMs?: number
   /** Bytes queued for the client above which producers are paused (default 8 MiB); they resume below a quarter of it. */
   readonly outboundHighWaterMark?: number
+  /** The pool outgoing message buffers come from, shared by a server's connections (default: one of the connection's own). */
+  readonly messagePool?: Outbound.MessagePool | undefined
   /**
    * Requests in flight (running, or waiting for their turn in a lane) above
    * which a new one is answered at once with a retryable -32001, so that a
@@ -81,7 +83,7 @@ export const serveConnection = <R>(
     const { transport } = options
     const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024
     const flow = makeFlowMeter({ highWaterMark, lowWaterMark: Math.floor(highWaterMark / 4) })
-    const outbound = Outbound.make({ write: transport.write, flow })
+    const outbound = Outbound.make({ write: transport.write, flow, pool: options.messagePool })
     const enqueue = outbound.send
     // Run after the dispatcher's finalizers, last to first: the last
     // notifications of the connection's processes are written, then the

@@ -22,18 +22,19 @@ export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingM
   )
 
 /**
- * Reusable buffers for the messages of one connection's outbound queue. A
- * notification waiting for a slow client lives long enough to reach V8's
- * old generation, where its memory is only reclaimed by a full collection;
- * the queue takes each buffer back once it is written, which keeps the
- * server's footprint flat instead. A connection keeps at most `maxFree`
- * free slabs, so idle connections hold little.
+ * Reusable buffers for outgoing messages. A notification waiting for a slow
+ * client lives long enough to reach V8's old generation, where its memory is
+ * only reclaimed by a full collection; an outbound queue takes each buffer
+ * it wrote back into its pool, which keeps the server's footprint flat
+ * instead. A server lends one pool to all its connections' queues, so the
+ * free slabs it keeps (`maxFree`) bound the whole server, not each
+ * connection; a queue made without one gets a small pool of its own.
  */
 export class MessagePool {
   private readonly free: Array<ArrayBuffer> = []
   private readonly owned = new WeakSet<ArrayBuffer>()
 
-  constructor(readonly slabBytes = 96 * 1024, readonly maxFree = 64) {}
+  constructor(readonly slabBytes = 96 * 1024, readonly maxFree = 256) {}
 
   /** A buffer of `size` bytes, from the pool when it fits a slab. */
   take(size: number): Buffer {
@@ -69,8 +70,10 @@ export interface Outbound {
 export const make = (options: {
   readonly write: WriteBatch
   readonly flow: FlowMeter
+  /** Where message buffers come from and go back to once written (default: a pool of this queue's own). */
+  readonly pool?: MessagePool | undefined
 }): Outbound => {
-  const pool = new MessagePool()
+  const pool = options.pool ?? new MessagePool(96 * 1024, 16)
   const failed = Deferred.unsafeMake<void>(FiberId.none)
   const drained = Deferred.unsafeMake<void>(FiberId.none)
   let queue: Array<OutgoingMessage> = []

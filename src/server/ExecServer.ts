@@ -25,6 +25,7 @@ import { Connection, noResponse, ResponseHooks } from "../jsonrpc/Connection.js"
 import { makeDispatcher } from "../jsonrpc/Dispatcher.js"
 import type { RequestMessage } from "../jsonrpc/JsonRpc.js"
 import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
+import { MessagePool } from "../jsonrpc/Outbound.js"
 import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
 import * as ClientSession from "./ClientSession.js"
 import { ConnectionHandlers } from "./Handlers.js"
@@ -66,8 +67,15 @@ export const orderingOf = (request: RequestMessage): Ordering => {
   return rule.waitOnly ? { _tag: "After", key: processId } : { _tag: "Lane", key: processId }
 }
 
-/** Serves one client connection until it closes; its processes are terminated then. */
-export const serveClient = (transport: FrameTransport): Effect.Effect<void, never, ServerServices> =>
+/**
+ * Serves one client connection until it closes; its processes are terminated
+ * then. `messagePool` is the server's, shared by its connections (`run`
+ * lends one); without it the connection has a small pool of its own.
+ */
+export const serveClient = (
+  transport: FrameTransport,
+  messagePool?: MessagePool
+): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
     const handlersLayer = ConnectionHandlers.pipe(Layer.provideMerge(ClientSession.layer))
@@ -76,6 +84,7 @@ export const serveClient = (transport: FrameTransport): Effect.Effect<void, neve
       maxMessageBytes: config.maxMessageBytes,
       maxInflightRequests: config.maxInflightRequests,
       outboundHighWaterMark: config.outboundHighWaterMarkBytes,
+      messagePool,
       ordering: orderingOf,
       makeDispatcher: (connection) =>
         Layer.build(handlersLayer).pipe(
@@ -97,8 +106,10 @@ export const serveClient = (transport: FrameTransport): Effect.Effect<void, neve
 /** Serves every connection of the transport, until it stops accepting and they have all closed. */
 export const run: Effect.Effect<void, TransportError, ServerTransport | ServerServices> = Effect.gen(function*() {
   const transport = yield* ServerTransport
+  // One pool for every connection: the free buffers it keeps bound the server, not each connection.
+  const messagePool = new MessagePool()
   yield* transport.connections.pipe(
-    Stream.mapEffect(serveClient, { concurrency: "unbounded", unordered: true }),
+    Stream.mapEffect((connection) => serveClient(connection, messagePool), { concurrency: "unbounded", unordered: true }),
     Stream.runDrain
   )
 })
