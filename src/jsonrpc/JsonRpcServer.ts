@@ -123,23 +123,33 @@ export const serveConnection = <R>(
       inflightRequests++
       return true
     }
-    const released = <A>(effect: Effect.Effect<A>): Effect.Effect<A> =>
-      Effect.ensuring(effect, Effect.sync(() => {
-        inflightRequests--
-      }))
+    // An admitted request's place is given back when its fiber ends, however
+    // it ends (an observer costs less than an `ensuring` on every request).
+    const release = () => {
+      inflightRequests--
+    }
 
     // Starts a request's fiber now or, in a lane, when its turn comes (its
     // place is claimed now, in arrival order).
     const start = (ordering: Ordering, effect: Effect.Effect<void>): void => {
       if (ordering._tag === "Lane" || ordering._tag === "After") {
-        lanes.enter(ordering.key, ordering._tag === "Lane", (done) => runFork(effect).addObserver(done))
+        lanes.enter(ordering.key, ordering._tag === "Lane", (done) =>
+          runFork(effect).addObserver(() => {
+            release()
+            done()
+          }))
       } else {
-        runFork(effect)
+        runFork(effect).addObserver(release)
       }
     }
 
     // Runs the dispatcher's work in a fiber of its own (see `Dispatcher`) and waits for it.
     const runAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => Effect.flatten(runFork(effect).await)
+    const runAdmittedAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => {
+      const fiber = runFork(effect)
+      fiber.addObserver(release)
+      return Effect.flatten(fiber.await)
+    }
 
     // Handles a frame that holds one message. Returns the work that must be
     // done before the next frame is handled (the handshake, a notification).
@@ -158,8 +168,8 @@ export const serveConnection = <R>(
             return undefined
           }
           const ordering = options.ordering(message)
-          const effect = released(Effect.flatMap(dispatcher.handleRequest(message), respond))
-          if (ordering._tag === "Sequential") return runAlone(effect)
+          const effect = Effect.flatMap(dispatcher.handleRequest(message), respond)
+          if (ordering._tag === "Sequential") return runAdmittedAlone(effect)
           start(ordering, effect)
           return undefined
         }
@@ -184,9 +194,9 @@ export const serveConnection = <R>(
         case "Request": {
           if (!admit()) return Effect.succeed({ _tag: "Answer", response: busyError(message.id, maxInflight) })
           const ordering = options.ordering(message)
-          const effect = released(dispatcher.handleRequest(message))
+          const effect = dispatcher.handleRequest(message)
           if (ordering._tag === "Sequential") {
-            return Effect.map(runAlone(effect), (dispatched) => ({ _tag: "Done", dispatched }))
+            return Effect.map(runAdmittedAlone(effect), (dispatched) => ({ _tag: "Done", dispatched }))
           }
           const result = Deferred.unsafeMake<Dispatched>(FiberId.none)
           start(ordering, Effect.intoDeferred(effect, result))
