@@ -5,11 +5,26 @@ import type { ExecServerError } from "../protocol/errors.js"
 /** The transport did not connect in time. */
 export class ConnectTimeout extends Data.TaggedError("ConnectTimeout")<{ readonly message: string }> {}
 
+/** The server refused the connection for want of credentials (HTTP 401): no token, or a wrong one. */
+export class Unauthorized extends Data.TaggedError("Unauthorized")<{ readonly message: string }> {}
+
+/** The server refused the connection (HTTP 403), for example for an `Origin` it does not allow. */
+export class Forbidden extends Data.TaggedError("Forbidden")<{ readonly message: string }> {}
+
 /** The server did not answer `initialize` in time. */
 export class InitializeTimeout extends Data.TaggedError("InitializeTimeout")<{ readonly message: string }> {}
 
 /** The connection is gone (or never came up): pending calls and event streams fail with this. */
 export class TransportClosed extends Data.TaggedError("TransportClosed")<{ readonly message: string }> {}
+
+/**
+ * The connection dropped and the client gave up on getting its session back:
+ * every reconnect attempt failed, or the server no longer has the session.
+ */
+export class ReconnectFailed extends Data.TaggedError("ReconnectFailed")<{
+  readonly message: string
+  readonly attempts: number
+}> {}
 
 /**
  * The server answered a request with a JSON-RPC error whose code is outside
@@ -26,5 +41,39 @@ export class ServerError extends Data.TaggedError("ServerError")<{
 /** The server's answer did not match the protocol's schema. */
 export class ProtocolError extends Data.TaggedError("ProtocolError")<{ readonly message: string }> {}
 
+/** A request larger than the server takes; it was not sent (or, sent, was refused unread). */
+export class RequestTooLarge extends Data.TaggedError("RequestTooLarge")<{
+  readonly method: string
+  readonly bytes: number
+  readonly limit: number
+  readonly message: string
+}> {}
+
+/** The server has no process of this id in the session (never started, or its record is gone). */
+export class UnknownProcess extends Data.TaggedError("UnknownProcess")<{
+  readonly processId: string
+  readonly message: string
+}> {}
+
+/** `exec` ran past its `timeout`; the process was terminated. What it wrote until then is kept. */
+export class ExecTimeout extends Data.TaggedError("ExecTimeout")<{
+  readonly processId: string
+  readonly message: string
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+}> {}
+
+/** Why the connection is unusable: what pending calls and event streams fail with. */
+export type ConnectionLost = TransportClosed | ReconnectFailed
+
 /** Any failure of a client call: the protocol's tagged errors, or the client's own. */
-export type ClientError = ExecServerError | TransportClosed | ServerError | ProtocolError
+export type ClientError =
+  | ExecServerError
+  | ConnectionLost
+  | ServerError
+  | ProtocolError
+  | RequestTooLarge
+  | UnknownProcess
+
+/** Why connecting failed. */
+export type ConnectError = ConnectTimeout | Unauthorized | Forbidden | TransportClosed

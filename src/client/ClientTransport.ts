@@ -15,7 +15,7 @@ import { WebSocket } from "ws"
 import { writeEffect } from "../jsonrpc/Outbound.js"
 import { LineFramer } from "../transport/LineFramer.js"
 import { sendText, writeLines } from "../transport/writers.js"
-import { ConnectTimeout, TransportClosed } from "./ClientError.js"
+import { type ConnectError, ConnectTimeout, Forbidden, TransportClosed, Unauthorized } from "./ClientError.js"
 
 /** A connected transport. */
 export interface ClientTransport {
@@ -35,11 +35,11 @@ export interface WebSocketClientOptions {
 /** Connects over WebSocket; the socket closes with the scope. */
 export const webSocket = (
   options: WebSocketClientOptions
-): Effect.Effect<ClientTransport, ConnectTimeout | TransportClosed, Scope.Scope> =>
+): Effect.Effect<ClientTransport, ConnectError, Scope.Scope> =>
   Effect.gen(function*() {
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const socket = yield* Effect.acquireRelease(
-      Effect.async<WebSocket, TransportClosed>((resume) => {
+      Effect.async<WebSocket, ConnectError>((resume) => {
         const socket = new WebSocket(options.url, {
           headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }
         })
@@ -50,8 +50,13 @@ export const webSocket = (
         socket.once("error", onError)
         socket.once("unexpected-response", (_request, response) => {
           socket.off("error", onError)
+          const message = `${options.url} refused the connection: HTTP ${response.statusCode}`
           resume(Effect.fail(
-            new TransportClosed({ message: `${options.url} refused the connection: HTTP ${response.statusCode}` })
+            response.statusCode === 401
+              ? new Unauthorized({ message: `${message} (a missing or wrong token)` })
+              : response.statusCode === 403
+              ? new Forbidden({ message })
+              : new TransportClosed({ message })
           ))
           socket.terminate()
         })

@@ -1,27 +1,31 @@
 /**
  * A typed Effect client of exec-server: one method per request, typed by the
- * protocol's schemas, per-process event streams demultiplexed from the
- * connection, and helpers (`exec`, `wait`, `communicate`) on top.
+ * protocol's schemas; per-process event streams with a bounded buffer each
+ * (see `ProcessChannel`); process handles as scoped resources; and, for a
+ * session that may detach, reconnection by itself with the session resumed
+ * and every process caught up from its last `seq`.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { fromWireError } from "../protocol/errors.js"
 import { ExecServerRpcs } from "../protocol/rpcs.js"
 import type { ExecServerRpcs as ExecServerRpc } from "../protocol/rpcs.js"
+import { type CodexSandbox, SandboxRequest, type SandboxPolicy } from "../protocol/sandbox.js"
 import type {
   EnvPolicy,
   InitializeResult,
-  OutputStream,
   ProcessInfo,
   ReadResult,
   SignalName,
@@ -29,35 +33,28 @@ import type {
   TerminalSize,
   WriteResult
 } from "../protocol/schema.js"
-import { type CodexSandbox, SandboxRequest, type SandboxPolicy } from "../protocol/sandbox.js"
 import { ClosedNotification, ExitedNotification, OutputNotification } from "../protocol/schema.js"
-import { type ClientError, type ConnectTimeout, InitializeTimeout, ProtocolError, ServerError, TransportClosed } from "./ClientError.js"
+import {
+  type ClientError,
+  type ConnectError,
+  type ConnectionLost,
+  ExecTimeout,
+  InitializeTimeout,
+  ProtocolError,
+  ReconnectFailed,
+  RequestTooLarge,
+  ServerError,
+  TransportClosed
+} from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
+import { type ExitStatus, ProcessChannel, type ProcessEvent } from "./ProcessChannel.js"
+
+export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
 
 type Rpcs = ExecServerRpc
 type RpcOf<Tag extends string> = Extract<Rpcs, { readonly _tag: Tag }>
 /** The names of the requests. */
 export type Method = Rpcs["_tag"]
-
-/** An event of one process, as the client delivers it. */
-export type ProcessEvent =
-  | { readonly _tag: "Output"; readonly seq: number; readonly stream: OutputStream; readonly bytes: Uint8Array }
-  | {
-    readonly _tag: "Exited"
-    readonly seq: number
-    readonly exitCode: number
-    readonly signal: string | null
-    readonly sandboxDenied: boolean
-  }
-  | { readonly _tag: "Closed"; readonly seq: number }
-
-/** How a process ended. */
-export interface ExitStatus {
-  readonly exitCode: number
-  readonly signal: string | null
-  /** The process was sandboxed and most likely failed because the sandbox refused it something. */
-  readonly sandboxDenied: boolean
-}
 
 /** What `exec` and `communicate` return. */
 export interface ExecResult extends ExitStatus {
@@ -65,17 +62,27 @@ export interface ExecResult extends ExitStatus {
   readonly stderr: Uint8Array
 }
 
-/** `process/start` params as the client takes them: `env`, `cwd` and `tty` have defaults. */
+/**
+ * `process/start` params as the client takes them. The defaults suit a
+ * server on another machine: the server's working directory, and the
+ * server's environment without the names that look like secrets.
+ */
 export interface StartOptions {
   readonly argv: ReadonlyArray<string>
+  /** Absolute on the server's host; default: the server's working directory. */
   readonly cwd?: string
   /**
    * The child's environment: the whole of it, or what is laid over the
-   * server-side `envPolicy` when one is given. Default: this process's
-   * environment when there is no policy, nothing extra when there is one.
+   * server-side `envPolicy` when one is given. Default: none of the client's
+   * variables (the server's environment, by the default policy).
    */
   readonly env?: Readonly<Record<string, string>>
-  /** Build the environment from the server's own (see PROTOCOL.md); fields default as there. */
+  /**
+   * Build the environment from the server's own (see PROTOCOL.md); fields
+   * default as there. Default when neither this nor `env` is given:
+   * `{inherit: "all"}` with the default exclusions (`*KEY*`, `*SECRET*`,
+   * `*TOKEN*`).
+   */
   readonly envPolicy?: Partial<EnvPolicy>
   readonly tty?: boolean
   readonly pipeStdin?: boolean
@@ -85,18 +92,31 @@ export interface StartOptions {
   readonly sandbox?: SandboxInput
   /** A process id; default: a fresh one. */
   readonly processId?: string
+  /**
+   * Leave the process running when the scope of `start` closes (it still
+   * ends with the session). Default: closing the scope terminates it.
+   */
+  readonly detached?: boolean
+}
+
+/** `exec` options: those of `start` (but `tty`), and what `exec` adds. */
+export interface ExecOptions extends Omit<StartOptions, "argv" | "tty" | "pipeStdin" | "detached"> {
+  /** Bytes for the process's stdin, which is closed after them (default: no stdin). */
+  readonly input?: Uint8Array | string
+  /** Terminate the process and fail with `ExecTimeout` after this long. */
+  readonly timeout?: Duration.DurationInput
 }
 
 /** A process of the client's session. */
 export interface ProcessHandle {
   readonly processId: string
   /**
-   * Its events in seq order, ending after `Closed`; fails with
-   * `TransportClosed` if the connection goes first. One consumer.
+   * Its events in seq order, ending after `Closed`: a `Gap` stands for
+   * output the server evicted before the client read it. One consumer.
    */
-  readonly events: Stream.Stream<ProcessEvent, TransportClosed>
-  /** Completes with the exit status (without consuming `events`). */
-  readonly exited: Effect.Effect<ExitStatus, TransportClosed>
+  readonly events: Stream.Stream<ProcessEvent, ClientError>
+  /** Completes with the exit status (without consuming `events`); `UnknownProcess` for an id the server does not know. */
+  readonly exited: Effect.Effect<ExitStatus, ClientError>
   readonly write: (data: Uint8Array | string) => Effect.Effect<WriteResult, ClientError>
   readonly closeStdin: Effect.Effect<WriteResult, ClientError>
   readonly terminate: (options?: { readonly mode?: "graceful" | "force"; readonly graceMs?: number }) => Effect.Effect<boolean, ClientError>
@@ -111,7 +131,7 @@ export interface ClientFileSystem {
     path: string,
     range?: { readonly offset?: number; readonly length?: number }
   ) => Effect.Effect<Uint8Array, ClientError>
-  /** Written atomically (temporary file and rename). */
+  /** Written atomically (temporary file and rename); `RequestTooLarge` when it does not fit one message. */
   readonly writeFile: (path: string, data: Uint8Array | string) => Effect.Effect<void, ClientError>
   readonly createDirectory: (path: string, options?: { readonly recursive?: boolean }) => Effect.Effect<void, ClientError>
   readonly getMetadata: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/getMetadata">>, ClientError>
@@ -127,25 +147,38 @@ export interface ClientFileSystem {
   ) => Effect.Effect<void, ClientError>
 }
 
-/** The client of one connection. */
+/** The client of one session. */
 export interface ExecServerClientShape {
-  /** What the server answered to `initialize`. */
+  /** What the server answered to the first `initialize`. */
   readonly server: InitializeResult
+  /** The session's id: pass it as `resumeSessionId` to take the session over from another client. */
+  readonly sessionId: string
   /** Sends any request, typed by its schema. */
   readonly call: <Tag extends Method>(
     method: Tag,
     params: Rpc.Payload<RpcOf<Tag>>
   ) => Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>
-  readonly start: (options: StartOptions) => Effect.Effect<ProcessHandle, ClientError>
-  /** The handle of a process of the session (for example one started before a resume). */
+  /** Starts a process owned by the scope: closing it terminates the process, unless `detached`. */
+  readonly start: (options: StartOptions) => Effect.Effect<ProcessHandle, ClientError, Scope.Scope>
+  /**
+   * The handle of a process of the session that this client did not start
+   * (one started before a resume, or through `call`): its events are read
+   * from the server's retained output; an unknown id fails with `UnknownProcess`.
+   */
   readonly process: (processId: string) => ProcessHandle
   readonly list: Effect.Effect<ReadonlyArray<ProcessInfo>, ClientError>
   /** Waits for a process to exit. */
-  readonly wait: (processId: string) => Effect.Effect<ExitStatus, TransportClosed>
+  readonly wait: (processId: string) => Effect.Effect<ExitStatus, ClientError>
   /** Writes `input`, closes stdin and collects the output until the process closes (consumes its events). */
   readonly communicate: (processId: string, input?: Uint8Array | string) => Effect.Effect<ExecResult, ClientError>
-  /** Runs a command with pipes and collects its exit status and output. */
-  readonly exec: (argv: ReadonlyArray<string>, options?: Omit<StartOptions, "argv" | "tty">) => Effect.Effect<ExecResult, ClientError>
+  /**
+   * Runs a command with pipes and collects its exit status and output.
+   * Interrupting it (or its `timeout`) terminates the process.
+   */
+  readonly exec: (
+    argv: ReadonlyArray<string>,
+    options?: ExecOptions
+  ) => Effect.Effect<ExecResult, ClientError | ExecTimeout>
   readonly fs: ClientFileSystem
 }
 
@@ -155,20 +188,40 @@ export class ExecServerClient extends Context.Tag("effect-exec-server/ExecServer
   ExecServerClientShape
 >() {}
 
+/** How the client gets its connection back after a drop. */
+export interface ReconnectOptions {
+  /** Attempts before giving up with `ReconnectFailed` (default 8). */
+  readonly maxAttempts?: number
+  /** Delay before the first attempt, doubled for each next one (default 100 ms). */
+  readonly initialDelayMs?: number
+  /** The longest delay between attempts (default 5000 ms). */
+  readonly maxDelayMs?: number
+}
+
 /** Options shared by every way of connecting. */
 export interface ClientOptions {
   readonly clientName?: string
   readonly initializeTimeoutMs?: number
   /** The sandbox of every process this client starts and every fs call it makes, unless a start says otherwise. */
   readonly sandbox?: SandboxInput
-}
-
-interface ProcessState {
-  readonly events: Mailbox.Mailbox<ProcessEvent, TransportClosed>
-  readonly exited: Deferred.Deferred<ExitStatus, TransportClosed>
-  /** Events that came ahead of a missing seq, delivered once the gap fills. */
-  readonly held: Map<number, ProcessEvent>
-  nextSeq: number
+  /**
+   * Keep the session's processes running this long after the connection
+   * drops (capped by the server's `--max-detach-ttl-ms`), so that the client
+   * can reconnect and resume. Default 0: a dropped connection ends them.
+   */
+  readonly detachTtlMs?: number
+  /** Take over this detached session instead of starting a new one. */
+  readonly resumeSessionId?: string
+  /**
+   * Reconnect by itself when the connection drops, for a session that
+   * outlives its connection (`detachTtlMs` > 0): default on with the
+   * defaults of `ReconnectOptions`; `false` turns it off.
+   */
+  readonly reconnect?: false | ReconnectOptions
+  /** Output bytes held per process for its consumer at most (default 4 MiB); the rest is read later. */
+  readonly maxBufferedBytesPerProcess?: number
+  /** The largest message the client sends (default: the server's limit, else 16 MiB). */
+  readonly maxMessageBytes?: number
 }
 
 /** A `sandbox` as a client writes it: either form, with its optional fields left out. */
@@ -181,74 +234,129 @@ const decodeClosed = Schema.decodeUnknownOption(ClosedNotification)
 
 const toBytes = (data: Uint8Array | string) => typeof data === "string" ? new TextEncoder().encode(data) : data
 
+/**
+ * Requests whose second sending does what the first did: re-sent after a
+ * reconnect when the first one's answer was lost. (`process/write` is among
+ * them because the client gives every write a `writeId`.) The outcome of any
+ * other request in flight at a drop is unknown, and it fails.
+ */
+const RETRY_SAFE = new Set<string>([
+  "process/read",
+  "process/write",
+  "process/list",
+  "process/resize",
+  "fs/readFile",
+  "fs/getMetadata",
+  "fs/readDirectory",
+  "fs/writeFile"
+])
+
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
 let nextProcessNumber = 1
+let nextWriteNumber = 1
 
-/** Makes a client over a connected transport: performs the handshake, routes responses and events. */
+/** A connection the client has, or had. */
+interface Link {
+  readonly transport: ClientTransport.ClientTransport
+  readonly generation: number
+  readonly scope: Scope.CloseableScope
+}
+
+interface PendingRequest {
+  readonly method: string
+  readonly text: string
+  readonly bytes: number
+  readonly reply: Deferred.Deferred<unknown, ClientError>
+  /** The link it went out on; undefined: not sent yet (it goes out once a link is up). */
+  sentOn: number | undefined
+}
+
+/** How to reach the server: each evaluation makes a new connection, closed with its scope. */
+export type Connector = Effect.Effect<ClientTransport.ClientTransport, ConnectError, Scope.Scope>
+
+/**
+ * Makes a client: connects, performs the handshake, routes responses and
+ * events, and (when the session may detach) reconnects on a drop.
+ */
 export const make = (
-  transport: ClientTransport.ClientTransport,
+  connector: Connector,
   options: ClientOptions = {}
-): Effect.Effect<ExecServerClientShape, InitializeTimeout | ClientError, Scope.Scope> =>
+): Effect.Effect<ExecServerClientShape, InitializeTimeout | ClientError | ConnectError, Scope.Scope> =>
   Effect.gen(function*() {
-    const pending = new Map<number, { readonly method: string; readonly reply: Deferred.Deferred<unknown, ClientError> }>()
-    const processes = new Map<string, ProcessState>()
-    let closedBy: TransportClosed | undefined
+    const clientScope = yield* Effect.scope
+    const fibers = yield* FiberSet.make()
+    const runFork = yield* FiberSet.runtime(fibers)<never>()
+    const fork = (effect: Effect.Effect<void>) => void runFork(effect)
+
+    const pending = new Map<number, PendingRequest>()
+    const channels = new Map<string, ProcessChannel>()
+    const maxBufferedBytes = options.maxBufferedBytesPerProcess ?? 4 * 1024 * 1024
+    const detachTtlMs = options.detachTtlMs ?? 0
+    const reconnect = options.reconnect === false || detachTtlMs <= 0 ? undefined : options.reconnect ?? {}
+    let maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    let closedBy: ConnectionLost | undefined
+    let link: Link | undefined
+    let generation = 0
     let nextId = 1
+    let sessionId = options.resumeSessionId
 
-    const stateOf = (processId: string): ProcessState => {
-      let state = processes.get(processId)
-      if (state === undefined) {
-        state = {
-          events: Effect.runSync(Mailbox.make<ProcessEvent, TransportClosed>()),
-          exited: Deferred.unsafeMake<ExitStatus, TransportClosed>(FiberId.none),
-          held: new Map(),
-          nextSeq: 1
+    // --- incoming -----------------------------------------------------------
+
+    const routeEvent = (processId: string, event: ProcessEvent) => channels.get(processId)?.offer(event)
+
+    const onResponse = (m: { id?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } }) => {
+      if (m.id === null && m.error !== undefined) {
+        // Refused unread (too large): its size tells which request it was.
+        const data = m.error.data as { bytes?: unknown; limit?: unknown } | undefined
+        if (typeof data?.bytes !== "number" || typeof data.limit !== "number") return
+        for (const [id, request] of pending) {
+          if (request.bytes !== data.bytes || request.sentOn === undefined) continue
+          pending.delete(id)
+          maxMessageBytes = Math.min(maxMessageBytes, data.limit - 1)
+          Deferred.unsafeDone(
+            request.reply,
+            Exit.fail(
+              new RequestTooLarge({
+                method: request.method,
+                bytes: data.bytes,
+                limit: data.limit,
+                message: `${request.method}: the server refused a message of ${data.bytes} bytes (its limit is ${data.limit})`
+              })
+            )
+          )
+          return
         }
-        processes.set(processId, state)
+        return
       }
-      return state
-    }
-
-    const deliver = (state: ProcessState, event: ProcessEvent) => {
-      state.events.unsafeOffer(event)
-      if (event._tag === "Exited") {
-        Deferred.unsafeDone(
-          state.exited,
-          Exit.succeed({ exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied })
-        )
-      }
-      if (event._tag === "Closed") state.events.unsafeDone(Exit.void)
-    }
-
-    // Delivers in seq order even from a server that sends events out of order.
-    const route = (processId: string, event: ProcessEvent) => {
-      const state = stateOf(processId)
-      if (event.seq < state.nextSeq) return
-      state.held.set(event.seq, event)
-      let next: ProcessEvent | undefined
-      while ((next = state.held.get(state.nextSeq)) !== undefined) {
-        state.held.delete(state.nextSeq)
-        state.nextSeq++
-        deliver(state, next)
-      }
-      if (event._tag === "Closed" && state.held.size > 0) {
-        for (const seq of [...state.held.keys()].sort((a, b) => a - b)) deliver(state, state.held.get(seq)!)
-        state.held.clear()
+      if (typeof m.id !== "number") return
+      const request = pending.get(m.id)
+      if (request === undefined) return
+      pending.delete(m.id)
+      if (m.error !== undefined) {
+        const error = fromWireError(m.error) ?? new ServerError({ method: request.method, ...m.error })
+        Deferred.unsafeDone(request.reply, Exit.fail(error))
+      } else {
+        Deferred.unsafeDone(request.reply, Exit.succeed(m.result))
       }
     }
 
     const onMessage = (message: unknown) => {
       if (typeof message !== "object" || message === null) return
-      const m = message as { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } }
-      if (typeof m.method === "string") {
-        const output = m.method === "process/output" ? decodeOutput(m.params) : Option.none()
-        if (Option.isSome(output)) {
+      const m = message as { method?: unknown; params?: unknown }
+      if (typeof m.method !== "string") return onResponse(message as Parameters<typeof onResponse>[0])
+      switch (m.method) {
+        case "process/output": {
+          const output = decodeOutput(m.params)
+          if (Option.isNone(output)) return
           const p = output.value
-          return route(p.processId, { _tag: "Output", seq: p.seq, stream: p.stream, bytes: p.chunk })
+          return routeEvent(p.processId, { _tag: "Output", seq: p.seq, stream: p.stream, bytes: p.chunk })
         }
-        const exited = m.method === "process/exited" ? decodeExited(m.params) : Option.none()
-        if (Option.isSome(exited)) {
+        case "process/exited": {
+          const exited = decodeExited(m.params)
+          if (Option.isNone(exited)) return
           const p = exited.value
-          return route(p.processId, {
+          return routeEvent(p.processId, {
             _tag: "Exited",
             seq: p.seq,
             exitCode: p.exitCode,
@@ -256,62 +364,217 @@ export const make = (
             sandboxDenied: p.sandboxDenied
           })
         }
-        const closed = m.method === "process/closed" ? decodeClosed(m.params) : Option.none()
-        if (Option.isSome(closed)) return route(closed.value.processId, { _tag: "Closed", seq: closed.value.seq })
-        return
-      }
-      if (typeof m.id !== "number") return
-      const waiter = pending.get(m.id)
-      if (waiter === undefined) return
-      pending.delete(m.id)
-      if (m.error !== undefined) {
-        const error = fromWireError(m.error) ?? new ServerError({ method: waiter.method, ...m.error })
-        Deferred.unsafeDone(waiter.reply, Exit.fail(error))
-      } else {
-        Deferred.unsafeDone(waiter.reply, Exit.succeed(m.result))
+        case "process/closed": {
+          const closed = decodeClosed(m.params)
+          if (Option.isSome(closed)) routeEvent(closed.value.processId, { _tag: "Closed", seq: closed.value.seq })
+          return
+        }
       }
     }
 
-    const failEverything = (error: TransportClosed) =>
-      Effect.sync(() => {
-        closedBy = error
-        for (const { reply } of pending.values()) Deferred.unsafeDone(reply, Exit.fail(error))
-        pending.clear()
-        for (const state of processes.values()) {
-          state.events.unsafeDone(Exit.fail(error))
-          Deferred.unsafeDone(state.exited, Exit.fail(error))
+    const onText = (text: string) => {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        return
+      }
+      if (Array.isArray(parsed)) parsed.forEach(onMessage)
+      else onMessage(parsed)
+    }
+
+    // --- the connection ------------------------------------------------------
+
+    /** Nothing more can be done: every call and event stream fails with `error`. */
+    const shutDown = (error: ConnectionLost) => {
+      if (closedBy !== undefined) return
+      closedBy = error
+      for (const request of pending.values()) Deferred.unsafeDone(request.reply, Exit.fail(error))
+      pending.clear()
+      for (const channel of [...channels.values()]) channel.fail(error)
+      channels.clear()
+    }
+
+    const sendOn = (current: Link, requests: ReadonlyArray<PendingRequest>) => {
+      for (const request of requests) request.sentOn = current.generation
+      // A failed write is the drop the link's reader reports: nothing to do here.
+      fork(Effect.ignore(current.transport.send(requests.map((request) => request.text))))
+    }
+
+    /** The link `current` is gone (its reader ended). */
+    const onDrop = (current: Link, reason: string) => {
+      if (link !== current) return
+      link = undefined
+      fork(Scope.close(current.scope, Exit.void))
+      if (closedBy !== undefined) return
+      if (reconnect === undefined || sessionId === undefined) {
+        shutDown(new TransportClosed({ message: reason }))
+        return
+      }
+      for (const [id, request] of pending) {
+        if (request.sentOn !== current.generation) continue
+        if (RETRY_SAFE.has(request.method)) {
+          request.sentOn = undefined
+          continue
         }
+        pending.delete(id)
+        Deferred.unsafeDone(
+          request.reply,
+          Exit.fail(new TransportClosed({ message: `${reason}, with ${request.method} in flight: its outcome is unknown` }))
+        )
+      }
+      fork(reconnectLoop(reason, reconnect))
+    }
+
+    /** Sends one request on a link that is not the client's yet (the handshake). */
+    const handshakeCall = (current: Link, method: string, params: unknown): Effect.Effect<unknown, ClientError> =>
+      Effect.suspend(() => {
+        const id = nextId++
+        const text = JSON.stringify({ id, method, params })
+        const reply = Deferred.unsafeMake<unknown, ClientError>(FiberId.none)
+        const request: PendingRequest = { method, text, bytes: text.length, reply, sentOn: current.generation }
+        pending.set(id, request)
+        return current.transport.send([text]).pipe(
+          Effect.zipRight(Deferred.await(reply)),
+          Effect.ensuring(Effect.sync(() => pending.delete(id)))
+        )
       })
 
-    yield* transport.incoming.pipe(
-      Stream.runForEach((text) =>
-        Effect.sync(() => {
-          let parsed: unknown
-          try {
-            parsed = JSON.parse(text)
-          } catch {
+    const initializeTimeoutMs = options.initializeTimeoutMs ?? 10_000
+    const decodeInitialize = Schema.decodeUnknown(
+      (ExecServerRpcs.requests.get("initialize") as unknown as Rpc.AnyWithProps).successSchema as Schema.Schema<
+        InitializeResult,
+        unknown
+      >
+    )
+
+    /** Connects and performs the handshake (a resume once the session exists); the link becomes the client's. */
+    const connect = Effect.gen(function*() {
+      const scope = yield* Scope.fork(clientScope, ExecutionStrategy.sequential)
+      const opened = yield* Effect.exit(
+        Effect.gen(function*() {
+          const transport = yield* Scope.extend(connector, scope)
+          const current: Link = { transport, generation: ++generation, scope }
+          // Read from the start, so that the handshake's answer is seen.
+          fork(
+            transport.incoming.pipe(
+              Stream.runForEach((text) => Effect.sync(() => onText(text))),
+              Effect.match({
+                onFailure: (error) => error.message,
+                onSuccess: () => "the server closed the connection"
+              }),
+              Effect.flatMap((reason) =>
+                Effect.sync(() => {
+                  if (link === current) return onDrop(current, reason)
+                  // Dropped during its handshake: the handshake fails, and the caller decides.
+                  for (const [id, request] of pending) {
+                    if (request.sentOn !== current.generation) continue
+                    pending.delete(id)
+                    Deferred.unsafeDone(request.reply, Exit.fail(new TransportClosed({ message: reason })))
+                  }
+                  fork(Scope.close(current.scope, Exit.void))
+                })
+              )
+            )
+          )
+          const result = yield* handshakeCall(current, "initialize", {
+            clientName: options.clientName ?? "effect-exec-server-client",
+            ...(sessionId === undefined ? {} : { resumeSessionId: sessionId }),
+            ...(detachTtlMs > 0 ? { detachTtlMs } : {})
+          }).pipe(
+            Effect.timeoutFail({
+              duration: initializeTimeoutMs,
+              onTimeout: () => new InitializeTimeout({ message: `no initialize response within ${initializeTimeoutMs} ms` })
+            }),
+            Effect.flatMap((raw) =>
+              Effect.mapError(decodeInitialize(raw), (error) =>
+                new ProtocolError({ message: `unexpected initialize result: ${error.message}` }))
+            )
+          )
+          yield* current.transport.send([JSON.stringify({ method: "initialized", params: {} })])
+          return { current, result }
+        })
+      )
+      if (Exit.isFailure(opened)) {
+        yield* Scope.close(scope, Exit.void)
+        return yield* Effect.failCause(opened.cause)
+      }
+      const { current, result } = opened.value
+      sessionId = result.sessionId
+      if (result.limits !== undefined && options.maxMessageBytes === undefined) {
+        maxMessageBytes = result.limits.maxMessageBytes
+      }
+      link = current
+      // What waited for a link goes out now, in the order it was asked.
+      sendOn(current, [...pending.values()].filter((request) => request.sentOn === undefined))
+      return result
+    })
+
+    const reconnectLoop = (reason: string, settings: ReconnectOptions): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const maxAttempts = settings.maxAttempts ?? 8
+        let delay = settings.initialDelayMs ?? 100
+        let lastError = reason
+        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+          yield* Effect.sleep(Duration.millis(delay))
+          delay = Math.min(delay * 2, settings.maxDelayMs ?? 5000)
+          if (closedBy !== undefined) return
+          const outcome = yield* Effect.either(connect)
+          if (outcome._tag === "Right") {
+            for (const channel of channels.values()) channel.resync()
             return
           }
-          if (Array.isArray(parsed)) parsed.forEach(onMessage)
-          else onMessage(parsed)
-        })
-      ),
-      Effect.flatMap(() => failEverything(new TransportClosed({ message: "the server closed the connection" }))),
-      Effect.catchAll(failEverything),
-      Effect.forkScoped
+          const error = outcome.left
+          lastError = error.message
+          // The server answered, and no longer has the session (or will not let us in): no point trying again.
+          if (error._tag === "InvalidRequest" || error._tag === "Unauthorized" || error._tag === "Forbidden") {
+            shutDown(new ReconnectFailed({ message: `cannot resume session ${sessionId}: ${error.message}`, attempts: attempt }))
+            return
+          }
+        }
+        shutDown(
+          new ReconnectFailed({
+            message: `the connection dropped (${reason}) and ${maxAttempts} attempts to reconnect failed; the last: ${lastError}`,
+            attempts: maxAttempts
+          })
+        )
+      })
+
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        const current = link
+        shutDown(new TransportClosed({ message: "the client was closed" }))
+        link = undefined
+        return current
+      }).pipe(Effect.flatMap((current) => current === undefined ? Effect.void : Scope.close(current.scope, Exit.void)))
     )
-    yield* Effect.addFinalizer(() => failEverything(new TransportClosed({ message: "the client was closed" })))
+
+    const server = yield* connect
+
+    // --- requests ------------------------------------------------------------
 
     const request = (method: string, params: unknown): Effect.Effect<unknown, ClientError> =>
       Effect.suspend(() => {
         if (closedBy !== undefined) return Effect.fail(closedBy)
         const id = nextId++
+        const text = JSON.stringify({ id, method, params })
+        // A string's length bounds its UTF-8 size from below; count exactly only near the limit.
+        const bytes = text.length * 3 <= maxMessageBytes ? text.length : Buffer.byteLength(text)
+        if (bytes > maxMessageBytes) {
+          return Effect.fail(
+            new RequestTooLarge({
+              method,
+              bytes,
+              limit: maxMessageBytes,
+              message: `${method}: a message of ${bytes} bytes exceeds the server's limit of ${maxMessageBytes} bytes; nothing was sent`
+            })
+          )
+        }
         const reply = Deferred.unsafeMake<unknown, ClientError>(FiberId.none)
-        pending.set(id, { method, reply })
-        return transport.send([JSON.stringify({ id, method, params })]).pipe(
-          Effect.zipRight(Deferred.await(reply)),
-          Effect.onInterrupt(() => Effect.sync(() => pending.delete(id)))
-        )
+        const entry: PendingRequest = { method, text, bytes: Buffer.byteLength(text), reply, sentOn: undefined }
+        pending.set(id, entry)
+        if (link !== undefined) sendOn(link, [entry])
+        return Deferred.await(reply).pipe(Effect.onInterrupt(() => Effect.sync(() => pending.delete(id))))
       })
 
     const call = <Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>) => {
@@ -323,29 +586,34 @@ export const make = (
         Effect.flatMap((encoded) => request(method, encoded)),
         Effect.flatMap((result) =>
           Schema.decodeUnknown(successSchema)(result).pipe(
-            Effect.mapError((error) =>
-              new ProtocolError({ message: `unexpected ${method} result: ${error.message}` })
-            )
+            Effect.mapError((error) => new ProtocolError({ message: `unexpected ${method} result: ${error.message}` }))
           )
         )
       ) as Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>
     }
 
-    const server = yield* call("initialize", { clientName: options.clientName ?? "effect-exec-server-client" }).pipe(
-      Effect.timeoutFail({
-        duration: options.initializeTimeoutMs ?? 10_000,
-        onTimeout: () => new InitializeTimeout({ message: `no initialize response within ${options.initializeTimeoutMs ?? 10_000} ms` })
-      })
-    )
-    yield* transport.send([JSON.stringify({ method: "initialized", params: {} })])
+    // --- processes -------------------------------------------------------------
 
-    const handle = (processId: string): ProcessHandle => {
-      const state = stateOf(processId)
+    const newChannel = (processId: string): ProcessChannel => {
+      const channel: ProcessChannel = new ProcessChannel({
+        processId,
+        maxBufferedBytes,
+        read: (params) => call("process/read", { processId, ...params }),
+        fork,
+        onClosed: () => {
+          if (channels.get(processId) === channel) channels.delete(processId)
+        }
+      })
+      return channel
+    }
+
+    const handleOf = (channel: ProcessChannel): ProcessHandle => {
+      const processId = channel.processId
       return {
         processId,
-        events: Mailbox.toStream(state.events),
-        exited: Deferred.await(state.exited),
-        write: (data) => call("process/write", { processId, chunk: toBytes(data) }),
+        events: channel.events,
+        exited: channel.exited,
+        write: (data) => call("process/write", { processId, chunk: toBytes(data), writeId: `w${nextWriteNumber++}` }),
         closeStdin: call("process/closeStdin", { processId }),
         terminate: (terminateOptions = {}) =>
           Effect.map(
@@ -362,6 +630,19 @@ export const make = (
       }
     }
 
+    const attach = (processId: string): ProcessHandle => {
+      let channel = channels.get(processId)
+      if (channel === undefined) {
+        channel = newChannel(processId)
+        if (closedBy !== undefined) channel.fail(closedBy)
+        else {
+          channels.set(processId, channel)
+          channel.resync()
+        }
+      }
+      return handleOf(channel)
+    }
+
     /** The `sandbox` field of a request: the one given, else the client's default, else none. */
     const sandbox = (given: SandboxInput | undefined): Effect.Effect<{ readonly sandbox?: SandboxRequest }, ProtocolError> => {
       const chosen = given ?? options.sandbox
@@ -371,110 +652,168 @@ export const make = (
       )
     }
 
-    const start = (startOptions: StartOptions) =>
+    const envFields = (startOptions: StartOptions): Pick<StartParams, "env" | "envPolicy"> => {
+      const policy = startOptions.envPolicy ?? (startOptions.env === undefined ? {} : undefined)
+      return {
+        env: startOptions.env ?? {},
+        ...(policy === undefined ? {} : {
+          envPolicy: {
+            inherit: policy.inherit ?? "all",
+            ignoreDefaultExcludes: policy.ignoreDefaultExcludes ?? false,
+            exclude: policy.exclude ?? [],
+            includeOnly: policy.includeOnly ?? [],
+            set: policy.set ?? {}
+          }
+        })
+      }
+    }
+
+    const startUnscoped = (startOptions: StartOptions): Effect.Effect<ProcessHandle, ClientError> =>
       Effect.gen(function*() {
         const processId = startOptions.processId ?? `client-${process.pid}-${nextProcessNumber++}`
-        // Registered before the request, so no early event is missed.
-        stateOf(processId)
         const params: StartParams = {
           processId,
           argv: startOptions.argv,
-          cwd: startOptions.cwd ?? process.cwd(),
-          env: startOptions.env ?? (startOptions.envPolicy === undefined ? process.env as Record<string, string> : {}),
-          ...(startOptions.envPolicy === undefined ? {} : {
-            envPolicy: {
-              inherit: startOptions.envPolicy.inherit ?? "all",
-              ignoreDefaultExcludes: startOptions.envPolicy.ignoreDefaultExcludes ?? false,
-              exclude: startOptions.envPolicy.exclude ?? [],
-              includeOnly: startOptions.envPolicy.includeOnly ?? [],
-              set: startOptions.envPolicy.set ?? {}
-            }
-          }),
+          ...(startOptions.cwd === undefined ? {} : { cwd: startOptions.cwd }),
+          ...envFields(startOptions),
           tty: startOptions.tty ?? false,
           pipeStdin: startOptions.pipeStdin ?? false,
           ...(startOptions.arg0 === undefined ? {} : { arg0: startOptions.arg0 }),
           ...(startOptions.size === undefined ? {} : { size: startOptions.size }),
           ...(yield* sandbox(startOptions.sandbox))
         }
+        const previous = channels.get(processId)
+        // Registered before the request, so that no early event is missed;
+        // a channel of an earlier process of that id stays until the server says.
+        const channel = newChannel(processId)
+        if (previous === undefined) channels.set(processId, channel)
         yield* call("process/start", params).pipe(
-          Effect.tapError(() => Effect.sync(() => processes.delete(processId)))
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              if (channels.get(processId) === channel) channels.delete(processId)
+            })
+          )
         )
-        return handle(processId)
+        if (previous !== undefined) {
+          // The server took the id again, so the earlier process is gone: its events were read or are lost.
+          previous.fail(new TransportClosed({ message: `process id ${processId} was reused` }))
+          channels.set(processId, channel)
+          channel.resync()
+        }
+        return handleOf(channel)
       })
 
-    const collect = (processHandle: ProcessHandle): Effect.Effect<ExecResult, TransportClosed> =>
-      processHandle.events.pipe(
-        Stream.runFold(
-          { stdout: [] as Array<Uint8Array>, stderr: [] as Array<Uint8Array>, status: undefined as ExitStatus | undefined },
-          (acc, event) => {
-            if (event._tag === "Output") (event.stream === "stderr" ? acc.stderr : acc.stdout).push(event.bytes)
-            if (event._tag === "Exited") {
-              acc.status = { exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied }
-            }
-            return acc
-          }
-        ),
-        Effect.map((acc) => ({
-          exitCode: acc.status?.exitCode ?? -1,
-          signal: acc.status?.signal ?? null,
-          sandboxDenied: acc.status?.sandboxDenied ?? false,
-          stdout: Buffer.concat(acc.stdout),
-          stderr: Buffer.concat(acc.stderr)
+    /** Terminates a process whose owner is done with it, unless it already closed. */
+    const release = (handle: ProcessHandle): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const channel = channels.get(handle.processId)
+        if (channel === undefined || channel.finished || closedBy !== undefined) return Effect.void
+        return handle.terminate().pipe(Effect.timeout("5 seconds"), Effect.ignore)
+      })
+
+    const start = (startOptions: StartOptions): Effect.Effect<ProcessHandle, ClientError, Scope.Scope> =>
+      startOptions.detached === true
+        ? startUnscoped(startOptions)
+        : Effect.acquireRelease(startUnscoped(startOptions), release)
+
+    const collect = (handle: ProcessHandle, sink: { stdout: Array<Uint8Array>; stderr: Array<Uint8Array> }) =>
+      handle.events.pipe(
+        Stream.runFold(undefined as ExitStatus | undefined, (status, event) => {
+          if (event._tag === "Output") (event.stream === "stderr" ? sink.stderr : sink.stdout).push(event.bytes)
+          return event._tag === "Exited"
+            ? { exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied }
+            : status
+        }),
+        Effect.zipWith(handle.exited, (seen, status) => seen ?? status),
+        Effect.map((status): ExecResult => ({
+          ...status,
+          stdout: Buffer.concat(sink.stdout),
+          stderr: Buffer.concat(sink.stderr)
         }))
       )
 
     const communicate = (processId: string, input?: Uint8Array | string) =>
       Effect.gen(function*() {
-        const processHandle = handle(processId)
-        if (input !== undefined) yield* processHandle.write(input)
-        yield* processHandle.closeStdin
-        return yield* collect(processHandle)
+        const handle = attach(processId)
+        if (input !== undefined) yield* handle.write(input)
+        yield* handle.closeStdin
+        return yield* collect(handle, { stdout: [], stderr: [] })
       })
+
+    const exec = (argv: ReadonlyArray<string>, execOptions: ExecOptions = {}) =>
+      Effect.scoped(Effect.gen(function*() {
+        const { input, timeout, ...startOptions } = execOptions
+        const handle = yield* start({ ...startOptions, argv, tty: false, pipeStdin: input !== undefined })
+        if (input !== undefined) {
+          yield* handle.write(input)
+          yield* handle.closeStdin
+        }
+        const sink = { stdout: [] as Array<Uint8Array>, stderr: [] as Array<Uint8Array> }
+        const collected = collect(handle, sink)
+        if (timeout === undefined) return yield* collected
+        return yield* collected.pipe(
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () =>
+              new ExecTimeout({
+                processId: handle.processId,
+                message: `${argv[0]} ran longer than ${Duration.format(Duration.decode(timeout))}; it was terminated`,
+                stdout: Buffer.concat(sink.stdout),
+                stderr: Buffer.concat(sink.stderr)
+              })
+          })
+        )
+      }))
 
     const fsSandbox = yield* sandbox(undefined)
     const fs: ClientFileSystem = {
       readFile: (path, range = {}) =>
         Effect.map(call("fs/readFile", { path, ...range, ...fsSandbox }), (result) => result.dataBase64),
       writeFile: (path, data) => Effect.asVoid(call("fs/writeFile", { path, dataBase64: toBytes(data), ...fsSandbox })),
-      createDirectory: (path, options = {}) =>
-        Effect.asVoid(call("fs/createDirectory", { path, recursive: options.recursive ?? true, ...fsSandbox })),
+      createDirectory: (path, createOptions = {}) =>
+        Effect.asVoid(call("fs/createDirectory", { path, recursive: createOptions.recursive ?? true, ...fsSandbox })),
       getMetadata: (path) => call("fs/getMetadata", { path, ...fsSandbox }),
       readDirectory: (path) => Effect.map(call("fs/readDirectory", { path, ...fsSandbox }), (result) => result.entries),
-      remove: (path, options = {}) =>
+      remove: (path, removeOptions = {}) =>
         Effect.asVoid(call("fs/remove", {
           path,
-          recursive: options.recursive ?? false,
-          force: options.force ?? false,
+          recursive: removeOptions.recursive ?? false,
+          force: removeOptions.force ?? false,
           ...fsSandbox
         })),
-      copy: (sourcePath, destinationPath, options = {}) =>
-        Effect.asVoid(call("fs/copy", { sourcePath, destinationPath, recursive: options.recursive ?? false, ...fsSandbox }))
+      copy: (sourcePath, destinationPath, copyOptions = {}) =>
+        Effect.asVoid(call("fs/copy", { sourcePath, destinationPath, recursive: copyOptions.recursive ?? false, ...fsSandbox }))
     }
 
     const client: ExecServerClientShape = {
       server,
+      get sessionId() {
+        return sessionId ?? server.sessionId
+      },
       fs,
       call,
       start,
-      process: handle,
+      process: attach,
       list: Effect.map(call("process/list", {}), (result) => result.processes),
-      wait: (processId) => handle(processId).exited,
+      wait: (processId) => attach(processId).exited,
       communicate,
-      exec: (argv, execOptions = {}) =>
-        Effect.flatMap(start({ ...execOptions, argv, tty: false }), (processHandle) => collect(processHandle))
+      exec
     }
     return client
   })
 
-/** A client connected over WebSocket. */
+/** A client connected over WebSocket (reconnecting to the same URL). */
 export const layerWebSocket = (
   options: ClientTransport.WebSocketClientOptions & ClientOptions
-): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectTimeout> =>
-  Layer.scoped(ExecServerClient, Effect.flatMap(ClientTransport.webSocket(options), (transport) => make(transport, options)))
+): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError> =>
+  Layer.scoped(ExecServerClient, make(ClientTransport.webSocket(options), options))
 
-/** A client of a server it spawns and owns (killed with its process group when the layer closes). */
+/**
+ * A client of a server it spawns and owns (killed with its process group
+ * when the layer closes). A server that dies takes its processes with it,
+ * so this client does not reconnect.
+ */
 export const layerSpawnLocal = (
-  options: ClientTransport.SpawnLocalOptions & ClientOptions = {}
-): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout> =>
-  Layer.scoped(ExecServerClient, Effect.flatMap(ClientTransport.spawnLocal(options), (transport) => make(transport, options)))
-
+  options: ClientTransport.SpawnLocalOptions & Omit<ClientOptions, "reconnect" | "resumeSessionId"> = {}
+): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError> =>
+  Layer.scoped(ExecServerClient, make(ClientTransport.spawnLocal(options), { ...options, reconnect: false }))

@@ -109,7 +109,9 @@ export const oversizedError = (bytes: number, limit: number): ResponseMessage =>
   id: null,
   error: {
     code: ErrorCode.InvalidRequest,
-    message: `message of ${bytes} bytes exceeds the limit of ${limit} bytes`
+    message: `message of ${bytes} bytes exceeds the limit of ${limit} bytes`,
+    // Unread, so without an id: the size lets a client tell which request it was.
+    data: { bytes, limit }
   }
 })
 

@@ -132,6 +132,8 @@ interface ExitStatus {
   readonly exitCode: number
   readonly signal: string | null
   readonly sandboxDenied: boolean
+  /** The seq of the `exited` event, so a reader catching up can place it among the output. */
+  readonly seq: number
 }
 
 /** A `process/read` result from the retained output and the process's state. */
@@ -150,7 +152,9 @@ const readResult = (
     closed: state.closed,
     failure: state.failure,
     truncated: retained.truncated,
-    sandboxDenied: state.exit?.sandboxDenied ?? false
+    sandboxDenied: state.exit?.sandboxDenied ?? false,
+    signal: state.exit?.signal ?? null,
+    exitedSeq: state.exit?.seq ?? null
   }
 }
 
@@ -304,8 +308,9 @@ export const makeProcessActor = (
     const onExit = (exitCode: number, signal: string | null) => {
       const sandboxDenied = options.sandbox !== undefined && exitCode !== 0 &&
         isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network)
-      exit = { exitCode, signal, sandboxDenied }
-      publish({ _tag: "Exited", processId, seq: output.nextEventSeq(), exitCode, signal, sandboxDenied })
+      const seq = output.nextEventSeq()
+      exit = { exitCode, signal, sandboxDenied, seq }
+      publish({ _tag: "Exited", processId, seq, exitCode, signal, sandboxDenied })
       Deferred.unsafeDone(exitedSignal, Exit.void)
       Effect.runSync(groupLeft)
     }

@@ -121,7 +121,7 @@ export const makeProcessTable = (
      * asks for confinement is refused (fail closed).
      */
     const confinementOf = (
-      params: StartParams,
+      params: StartParams & { readonly cwd: string },
       env: Readonly<Record<string, string>>
     ): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
       Effect.gen(function*() {
@@ -139,8 +139,9 @@ export const makeProcessTable = (
           : confinement
       })
 
-    const start = (params: StartParams) =>
+    const start = (request: StartParams) =>
       Effect.gen(function*() {
+        const params = { ...request, cwd: request.cwd ?? process.cwd() }
         const env = buildEnvironment(options.serverEnvironment, params.envPolicy, params.env)
         const confinement = yield* confinementOf(params, env)
         // The checks and the claim they guard, with nothing that yields between them.

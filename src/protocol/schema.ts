@@ -32,7 +32,9 @@ export const InitializeParams = Schema.Struct({
 export const InitializeResult = Schema.Struct({
   protocolVersion: Schema.String,
   sessionId: Schema.String,
-  serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String })
+  serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String }),
+  /** (ours) Limits a client should check before sending: a larger message is refused unread. */
+  limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt }))
 })
 /** @see InitializeResult */
 export type InitializeResult = typeof InitializeResult.Type
@@ -70,7 +72,8 @@ export const StartParams = Schema.Struct({
   argv: Schema.Array(OsString).pipe(
     Schema.minItems(1, { message: () => "argv must not be empty" })
   ),
-  cwd: AbsolutePath,
+  /** (ours: optional) Absent: the server's own working directory. */
+  cwd: OptionalNullable(AbsolutePath),
   env: Environment,
   tty: Schema.Boolean,
   pipeStdin: Schema.optionalWith(Schema.Boolean, { default: () => false }),
@@ -142,7 +145,11 @@ export const ReadResult = Schema.Struct({
   failure: Schema.NullOr(Schema.String),
   truncated: Schema.Boolean,
   /** True when the process exited and the sandbox likely refused it something (see PROTOCOL.md). */
-  sandboxDenied: Schema.Boolean
+  sandboxDenied: Schema.Boolean,
+  /** (ours) The name of the signal that ended the process, as on `process/exited`. */
+  signal: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** (ours) The seq of the process's `exited` event once it has exited, so a reader can place it among the output. */
+  exitedSeq: Schema.optionalWith(Schema.NullOr(PositiveInt), { default: () => null })
 })
 /** @see ReadResult */
 export type ReadResult = typeof ReadResult.Type

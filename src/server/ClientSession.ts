@@ -82,7 +82,8 @@ export const layer: Layer.Layer<
           return {
             protocolVersion: PROTOCOL_VERSION,
             sessionId: attachment.session.sessionId,
-            serverInfo: { name: config.serverName, version: config.serverVersion }
+            serverInfo: { name: config.serverName, version: config.serverVersion },
+            limits: { maxMessageBytes: config.maxMessageBytes }
           }
         }),
       initialized: Effect.sync(() => {

@@ -12,7 +12,7 @@ import { TransportClosed } from "../client/ClientError.js"
 import type { ClientTransport } from "../client/ClientTransport.js"
 import { type ClientOptions, ExecServerClient, make } from "../client/ExecServerClient.js"
 import type { InitializeTimeout } from "../client/ClientError.js"
-import type { ClientError } from "../client/ClientError.js"
+import type { ClientError, ConnectError } from "../client/ClientError.js"
 import { type Frame, messageText } from "../jsonrpc/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 
@@ -46,5 +46,11 @@ export const transport: Effect.Effect<ClientTransport, never, Scope.Scope | Serv
 /** The typed client of a server in this process (it needs the server's services). */
 export const layer = (
   options: ClientOptions = {}
-): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout, ServerServices> =>
-  Layer.scoped(ExecServerClient, Effect.flatMap(transport, (connected) => make(connected, options)))
+): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError, ServerServices> =>
+  Layer.scoped(
+    ExecServerClient,
+    Effect.flatMap(
+      Effect.context<ServerServices>(),
+      (services) => make(Effect.provide(transport, services), { ...options, reconnect: false })
+    )
+  )

@@ -31,7 +31,7 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         expect(result.exitCode).toBe(4)
         expect(text(result.stdout)).toBe("out\n")
         expect(text(result.stderr)).toBe("err\n")
-      }).pipe(Effect.provide(layer())))
+      }).pipe(Effect.scoped, Effect.provide(layer())))
 
     it.live("drives a PTY through its event stream", () =>
       Effect.gen(function*() {
@@ -61,7 +61,7 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         expect(all.map((event) => event.seq)).toEqual(all.map((_, i) => i + 1))
         expect(all.at(-1)?._tag).toBe("Closed")
         expect(yield* client.wait(proc.processId)).toEqual({ exitCode: 0, signal: null, sandboxDenied: false })
-      }).pipe(Effect.provide(layer())))
+      }).pipe(Effect.scoped, Effect.provide(layer())))
 
     it.live("communicate feeds stdin and collects the output", () =>
       Effect.gen(function*() {
@@ -70,7 +70,7 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         const result = yield* client.communicate(proc.processId, "through cat")
         expect(text(result.stdout)).toBe("through cat")
         expect(result.exitCode).toBe(0)
-      }).pipe(Effect.provide(layer())))
+      }).pipe(Effect.scoped, Effect.provide(layer())))
 
     it.live("reports server errors as the protocol's tagged errors", () =>
       Effect.gen(function*() {
@@ -78,7 +78,7 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         const failure = yield* client.start({ argv: ["no-such-binary-xyz"], env, cwd: "/tmp" }).pipe(Effect.flip)
         expect(failure._tag).toBe("InternalError")
         expect(failure._tag === "InternalError" && [failure.code, failure.errno]).toEqual([-32603, "ENOENT"])
-      }).pipe(Effect.provide(layer())))
+      }).pipe(Effect.scoped, Effect.provide(layer())))
   })
 
 /** A client over a real WebSocket to a server embedded in this process on a free port. */

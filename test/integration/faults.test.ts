@@ -111,7 +111,8 @@ describe("children that ignore SIGTERM", () => {
       const scope = yield* Scope.make()
       const context = yield* Layer.buildWithScope(server, scope)
       const client = Context.get(context, ExecServerClient.ExecServerClient)
-      const handle = yield* client.start({ argv: ["sh", "-c", STUBBORN], env: { PATH: "/usr/bin:/bin" }, cwd: "/tmp" })
+      // Detached: the server, not the client, is what ends it here.
+      const handle = yield* Effect.scoped(client.start({ argv: ["sh", "-c", STUBBORN], env: { PATH: "/usr/bin:/bin" }, cwd: "/tmp", detached: true }))
       const output = yield* handle.read({ waitMs: 5000 })
       const pid = pidIn(Buffer.from(output.chunks[0]!.chunk).toString())
       const start = Date.now()

@@ -62,7 +62,7 @@ describe("WebSocket authentication", () => {
     const refused = await Effect.runPromise(
       Layer.build(ExecServerClient.layerWebSocket({ url: server.url, token: "nope" })).pipe(Effect.flip, Effect.scoped)
     )
-    expect(refused._tag).toBe("TransportClosed")
+    expect(refused._tag).toBe("Unauthorized")
     expect(refused.message).toContain("401")
   })
 

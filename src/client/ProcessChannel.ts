@@ -1,0 +1,311 @@
+/**
+ * One process's events on the client: a bounded queue for its consumer, fed
+ * by live notifications while they arrive in order and fit, and otherwise
+ * by `process/read` from the server's retained output. A consumer that lags
+ * (or a connection that dropped and came back) costs the client no more
+ * than its bound: live events that do not fit are dropped and read again
+ * later, so nothing is lost while the server still retains it, and what it
+ * no longer retains becomes an explicit `Gap` event.
+ */
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { OutputStream, ReadResult } from "../protocol/schema.js"
+import type { ClientError } from "./ClientError.js"
+import { UnknownProcess } from "./ClientError.js"
+
+/** An event of one process, as the client delivers it, in `seq` order. */
+export type ProcessEvent =
+  | { readonly _tag: "Output"; readonly seq: number; readonly stream: OutputStream; readonly bytes: Uint8Array }
+  | {
+    readonly _tag: "Exited"
+    readonly seq: number
+    readonly exitCode: number
+    readonly signal: string | null
+    readonly sandboxDenied: boolean
+  }
+  | { readonly _tag: "Closed"; readonly seq: number }
+  /** Events `fromSeq`..`seq` (output) were evicted from the server's retention before the client read them. */
+  | { readonly _tag: "Gap"; readonly fromSeq: number; readonly seq: number }
+
+/** How a process ended. */
+export interface ExitStatus {
+  readonly exitCode: number
+  readonly signal: string | null
+  /** The process was sandboxed and most likely failed because the sandbox refused it something. */
+  readonly sandboxDenied: boolean
+}
+
+/** What a channel needs from its client. */
+export interface ChannelOptions {
+  readonly processId: string
+  /** Bytes of output held for the consumer (queued and ahead of a gap) at most. */
+  readonly maxBufferedBytes: number
+  /** `process/read` of this process. */
+  readonly read: (params: {
+    readonly afterSeq: number
+    readonly maxBytes: number
+  }) => Effect.Effect<ReadResult, ClientError>
+  /** Runs an effect in the client's scope (catch-up reads). */
+  readonly fork: (effect: Effect.Effect<void>) => void
+  /** Called once `Closed` is queued: the client forgets the channel. */
+  readonly onClosed: () => void
+}
+
+// What an event costs besides its bytes, so that a flood of tiny events is bounded too.
+const EVENT_OVERHEAD = 64
+// A catch-up read asks for this much at most (a response stays well under the message limit).
+const MAX_READ_BYTES = 1024 * 1024
+
+const sizeOf = (event: ProcessEvent) => EVENT_OVERHEAD + (event._tag === "Output" ? event.bytes.byteLength : 0)
+
+/** A process's event queue and its catch-up from the server. */
+export class ProcessChannel {
+  private queue: Array<ProcessEvent> = []
+  private queuedBytes = 0
+  /** Live events past a gap, kept (within the bound; `Exited` and `Closed` always) until it is filled. */
+  private readonly held = new Map<number, ProcessEvent>()
+  private heldBytes = 0
+  /** The seq the queue takes next. */
+  private nextSeq = 1
+  /** The highest seq seen live, queued or not. */
+  private maxSeenSeq = 0
+  /** Live events are not queued directly: the channel is reading its way forward. */
+  private catchingUp = false
+  private catchUpRunning = false
+  private closedQueued = false
+  private failure: ClientError | undefined
+  private consumer: (() => void) | undefined
+  private roomWaiter: (() => void) | undefined
+  private exitStatus: ExitStatus | undefined
+  private readonly exitedDeferred = Deferred.unsafeMake<ExitStatus, ClientError>(FiberId.none)
+
+  constructor(private readonly options: ChannelOptions) {}
+
+  get processId(): string {
+    return this.options.processId
+  }
+
+  /** The exit status once known: from the live `exited`, or from a read. */
+  readonly exited: Effect.Effect<ExitStatus, ClientError> = Deferred.await(this.exitedDeferred)
+
+  /** Whether `Closed` is queued or the channel failed: nothing more comes. */
+  get finished(): boolean {
+    return this.closedQueued || this.failure !== undefined
+  }
+
+  /** The events, ending after `Closed`. One consumer. */
+  readonly events: Stream.Stream<ProcessEvent, ClientError> = Stream.repeatEffectChunkOption(
+    Effect.suspend(() => this.take())
+  )
+
+  private take(): Effect.Effect<Chunk.Chunk<ProcessEvent>, Option.Option<ClientError>> {
+    if (this.queue.length > 0) {
+      const taken = this.queue
+      this.queue = []
+      this.queuedBytes = 0
+      this.wakeCatchUp()
+      return Effect.succeed(Chunk.unsafeFromArray(taken))
+    }
+    if (this.closedQueued) return Effect.fail(Option.none())
+    if (this.failure !== undefined) return Effect.fail(Option.some(this.failure))
+    return Effect.async<Chunk.Chunk<ProcessEvent>, Option.Option<ClientError>>((resume) => {
+      this.consumer = () => resume(Effect.suspend(() => this.take()))
+      return Effect.sync(() => {
+        this.consumer = undefined
+      })
+    })
+  }
+
+  private wakeConsumer() {
+    const consumer = this.consumer
+    this.consumer = undefined
+    consumer?.()
+  }
+
+  private wakeCatchUp() {
+    const waiter = this.roomWaiter
+    if (waiter !== undefined && this.queuedBytes <= this.options.maxBufferedBytes / 2) {
+      this.roomWaiter = undefined
+      waiter()
+    }
+  }
+
+  private recordExit(status: ExitStatus) {
+    if (this.exitStatus !== undefined) return
+    this.exitStatus = status
+    Deferred.unsafeDone(this.exitedDeferred, Exit.succeed(status))
+  }
+
+  private push(event: ProcessEvent) {
+    this.queue.push(event)
+    this.queuedBytes += sizeOf(event)
+    if (event._tag === "Exited") this.recordExit(event)
+    if (event._tag === "Closed") {
+      this.closedQueued = true
+      this.catchingUp = false
+      this.held.clear()
+      this.heldBytes = 0
+      this.wakeCatchUp()
+      this.options.onClosed()
+    }
+    this.wakeConsumer()
+  }
+
+  private hold(event: ProcessEvent) {
+    if (this.held.has(event.seq)) return
+    const size = sizeOf(event)
+    if (event._tag === "Output" && this.queuedBytes + this.heldBytes + size > this.options.maxBufferedBytes) return
+    this.held.set(event.seq, event)
+    this.heldBytes += size
+  }
+
+  /** A live notification of the process. */
+  offer(event: ProcessEvent): void {
+    if (this.finished) return
+    if (event.seq > this.maxSeenSeq) this.maxSeenSeq = event.seq
+    if (event._tag === "Exited") this.recordExit(event)
+    if (event.seq < this.nextSeq) return
+    if (
+      !this.catchingUp && event.seq === this.nextSeq &&
+      this.queuedBytes + sizeOf(event) <= this.options.maxBufferedBytes
+    ) {
+      this.nextSeq++
+      this.push(event)
+      return
+    }
+    // Out of order, or no room: keep what the bound allows and read the rest from the server.
+    this.hold(event)
+    this.startCatchUp()
+  }
+
+  /**
+   * The connection came back (or the channel was made for a process the
+   * client did not start): what happened meanwhile is read from the server,
+   * and the exit status is asked for at once, whether or not the consumer
+   * has room for the output.
+   */
+  resync(): void {
+    if (this.finished) return
+    this.options.fork(Effect.ignore(Effect.flatMap(this.probe, () => Effect.sync(() => this.startCatchUp()))))
+  }
+
+  private readonly probe: Effect.Effect<void, ClientError> = Effect.suspend(() =>
+    this.options.read({ afterSeq: Number.MAX_SAFE_INTEGER, maxBytes: 0 })
+  ).pipe(
+    Effect.tap((result) => Effect.sync(() => this.recordExitOf(result))),
+    Effect.tapError((error) => Effect.sync(() => this.failWith(error))),
+    Effect.asVoid
+  )
+
+  private recordExitOf(result: ReadResult) {
+    if (!result.exited) return
+    this.recordExit({ exitCode: result.exitCode ?? -1, signal: result.signal, sandboxDenied: result.sandboxDenied })
+  }
+
+  private startCatchUp() {
+    this.catchingUp = true
+    if (this.catchUpRunning || this.finished) return
+    this.catchUpRunning = true
+    this.options.fork(Effect.ensuring(
+      this.catchUp,
+      Effect.sync(() => {
+        this.catchUpRunning = false
+      })
+    ))
+  }
+
+  private readonly waitForRoom: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.queuedBytes <= this.options.maxBufferedBytes / 2 || this.finished) {
+      resume(Effect.void)
+      return
+    }
+    this.roomWaiter = () => resume(Effect.void)
+    return Effect.sync(() => {
+      this.roomWaiter = undefined
+    })
+  })
+
+  private readonly catchUp: Effect.Effect<void> = Effect.gen(this, function*() {
+    while (this.catchingUp && !this.finished) {
+      yield* this.waitForRoom
+      if (this.finished) return
+      const room = Math.max(0, this.options.maxBufferedBytes - this.queuedBytes - this.heldBytes)
+      const result = yield* Effect.either(
+        this.options.read({ afterSeq: this.nextSeq - 1, maxBytes: Math.min(MAX_READ_BYTES, room) })
+      )
+      if (result._tag === "Left") {
+        this.failWith(result.left)
+        return
+      }
+      this.apply(result.right)
+    }
+  })
+
+  /** Queues what a read returned, in seq order, with the held live events and a `Gap` where the server evicted. */
+  private apply(result: ReadResult) {
+    this.recordExitOf(result)
+    const available = new Map<number, ProcessEvent>(this.held)
+    let firstChunkSeq = Number.POSITIVE_INFINITY
+    for (const chunk of result.chunks) {
+      available.set(chunk.seq, { _tag: "Output", seq: chunk.seq, stream: chunk.stream, bytes: chunk.chunk })
+      if (chunk.seq < firstChunkSeq) firstChunkSeq = chunk.seq
+    }
+    if (result.exited && result.exitedSeq !== null && this.exitStatus !== undefined) {
+      available.set(result.exitedSeq, { _tag: "Exited", seq: result.exitedSeq, ...this.exitStatus })
+    }
+    if (result.closed) available.set(result.nextSeq - 1, { _tag: "Closed", seq: result.nextSeq - 1 })
+    // Below this seq, what the read did not return was evicted.
+    const gapBelow = result.truncated ? Math.min(firstChunkSeq, result.nextSeq) : 0
+    let seq = this.nextSeq
+    while (!this.closedQueued) {
+      const event = available.get(seq)
+      if (event !== undefined) {
+        this.nextSeq = ++seq
+        this.push(event)
+        continue
+      }
+      if (seq >= gapBelow) break
+      let last = seq
+      while (last + 1 < gapBelow && !available.has(last + 1)) last++
+      this.nextSeq = last + 1
+      this.push({ _tag: "Gap", fromSeq: seq, seq: last })
+      seq = last + 1
+    }
+    for (const heldSeq of [...this.held.keys()]) {
+      if (heldSeq < this.nextSeq) {
+        this.heldBytes -= sizeOf(this.held.get(heldSeq)!)
+        this.held.delete(heldSeq)
+      }
+    }
+    // Caught up: the read covered everything the server had, and every live event seen since.
+    if (this.nextSeq >= result.nextSeq && this.nextSeq > this.maxSeenSeq) this.catchingUp = false
+  }
+
+  private failWith(error: ClientError) {
+    if (this.failure !== undefined || this.closedQueued) return
+    if (error._tag === "InvalidRequest" && /unknown process|no process/i.test(error.message)) {
+      this.fail(new UnknownProcess({ processId: this.processId, message: `no process ${this.processId} in this session` }))
+      return
+    }
+    this.fail(error)
+  }
+
+  /** Nothing more will come: the consumer and `exited` fail with `error` (after what is queued). */
+  fail(error: ClientError): void {
+    if (this.failure !== undefined || this.closedQueued) return
+    this.failure = error
+    this.catchingUp = false
+    Deferred.unsafeDone(this.exitedDeferred, Exit.fail(error))
+    this.wakeCatchUp()
+    const waiter = this.roomWaiter
+    this.roomWaiter = undefined
+    waiter?.()
+    this.wakeConsumer()
+    this.options.onClosed()
+  }
+}
