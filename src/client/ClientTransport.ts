@@ -96,6 +96,10 @@ export interface SpawnLocalOptions {
   readonly stderr?: "inherit" | "ignore"
   /** How long the server may take to stop after its stdin closes before its group is killed. Default 5 s. */
   readonly stopTimeoutMs?: number
+  /** The server's working directory (the default `cwd` of its processes). Default: this process's. */
+  readonly cwd?: string
+  /** The server's environment (what its processes inherit by policy). Default: this process's. */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** The built `exec-server` entry point of this package (from `src/` or `dist/`). */
@@ -134,7 +138,9 @@ export const spawnLocal = (
       Effect.async<ChildProcess, TransportClosed>((resume) => {
         const child = spawn(program!, [...programArgs, ...(options.args ?? [])], {
           stdio: ["pipe", "pipe", options.stderr ?? "inherit"],
-          detached: true
+          detached: true,
+          ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+          ...(options.env === undefined ? {} : { env: options.env })
         })
         child.once("spawn", () => resume(Effect.succeed(child)))
         child.once("error", (error) =>

@@ -6,6 +6,7 @@
  * and every process caught up from its last `seq`.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -16,6 +17,7 @@ import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -190,7 +192,10 @@ export class ExecServerClient extends Context.Tag("effect-exec-server/ExecServer
 
 /** How the client gets its connection back after a drop. */
 export interface ReconnectOptions {
-  /** Attempts before giving up with `ReconnectFailed` (default 8). */
+  /**
+   * Attempts before giving up with `ReconnectFailed` (default: as many as
+   * fit in the session's `detachTtlMs`, after which the server has ended it).
+   */
   readonly maxAttempts?: number
   /** Delay before the first attempt, doubled for each next one (default 100 ms). */
   readonly initialDelayMs?: number
@@ -510,12 +515,25 @@ export const make = (
       return result
     })
 
+    /** The server still sees an earlier connection holding the session (it has not noticed the drop yet). */
+    const isHeldElsewhere = (error: { readonly _tag: string; readonly message: string }) =>
+      error._tag === "InvalidRequest" && error.message.includes("held by another connection")
+
+    /**
+     * Connects again after a drop, with backoff, until it works, the
+     * attempts run out, or the session's TTL has passed (the server has
+     * ended it by then). A server that answers that it does not know the
+     * session, or refuses the credentials, ends the attempts at once.
+     */
     const reconnectLoop = (reason: string, settings: ReconnectOptions): Effect.Effect<void> =>
       Effect.gen(function*() {
-        const maxAttempts = settings.maxAttempts ?? 8
+        const maxAttempts = settings.maxAttempts ?? Number.POSITIVE_INFINITY
+        const deadline = (yield* Clock.currentTimeMillis) + detachTtlMs
         let delay = settings.initialDelayMs ?? 100
         let lastError = reason
-        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        let attempt = 0
+        while (attempt < maxAttempts && (yield* Clock.currentTimeMillis) + delay < deadline) {
+          attempt++
           yield* Effect.sleep(Duration.millis(delay))
           delay = Math.min(delay * 2, settings.maxDelayMs ?? 5000)
           if (closedBy !== undefined) return
@@ -526,16 +544,17 @@ export const make = (
           }
           const error = outcome.left
           lastError = error.message
-          // The server answered, and no longer has the session (or will not let us in): no point trying again.
-          if (error._tag === "InvalidRequest" || error._tag === "Unauthorized" || error._tag === "Forbidden") {
+          const retryable = error._tag === "ConnectTimeout" || error._tag === "TransportClosed" ||
+            error._tag === "InitializeTimeout" || isHeldElsewhere(error)
+          if (!retryable) {
             shutDown(new ReconnectFailed({ message: `cannot resume session ${sessionId}: ${error.message}`, attempts: attempt }))
             return
           }
         }
         shutDown(
           new ReconnectFailed({
-            message: `the connection dropped (${reason}) and ${maxAttempts} attempts to reconnect failed; the last: ${lastError}`,
-            attempts: maxAttempts
+            message: `the connection dropped (${reason}) and ${attempt} attempts to reconnect failed; the last: ${lastError}`,
+            attempts: attempt
           })
         )
       })
@@ -549,7 +568,14 @@ export const make = (
       }).pipe(Effect.flatMap((current) => current === undefined ? Effect.void : Scope.close(current.scope, Exit.void)))
     )
 
-    const server = yield* connect
+    // A session another client just let go may still be held on the server
+    // for a moment (its close is on the way): a resume tries again then.
+    const server = yield* connect.pipe(
+      Effect.retry({
+        while: (error) => options.resumeSessionId !== undefined && isHeldElsewhere(error),
+        schedule: Schedule.exponential("50 millis").pipe(Schedule.upTo("10 seconds"))
+      })
+    )
 
     // --- requests ------------------------------------------------------------
 

@@ -61,6 +61,12 @@ const EVENT_OVERHEAD = 64
 // A catch-up read asks for this much at most (a response stays well under the message limit).
 const MAX_READ_BYTES = 1024 * 1024
 
+const statusOf = (event: ExitStatus): ExitStatus => ({
+  exitCode: event.exitCode,
+  signal: event.signal,
+  sandboxDenied: event.sandboxDenied
+})
+
 const sizeOf = (event: ProcessEvent) => EVENT_OVERHEAD + (event._tag === "Output" ? event.bytes.byteLength : 0)
 
 /** A process's event queue and its catch-up from the server. */
@@ -144,7 +150,7 @@ export class ProcessChannel {
   private push(event: ProcessEvent) {
     this.queue.push(event)
     this.queuedBytes += sizeOf(event)
-    if (event._tag === "Exited") this.recordExit(event)
+    if (event._tag === "Exited") this.recordExit(statusOf(event))
     if (event._tag === "Closed") {
       this.closedQueued = true
       this.catchingUp = false
@@ -168,7 +174,7 @@ export class ProcessChannel {
   offer(event: ProcessEvent): void {
     if (this.finished) return
     if (event.seq > this.maxSeenSeq) this.maxSeenSeq = event.seq
-    if (event._tag === "Exited") this.recordExit(event)
+    if (event._tag === "Exited") this.recordExit(statusOf(event))
     if (event.seq < this.nextSeq) return
     if (
       !this.catchingUp && event.seq === this.nextSeq &&
