@@ -4,6 +4,7 @@
  */
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { Buffer } from "node:buffer"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -37,10 +38,25 @@ export const Environment = Schema.Record({ key: Schema.String, value: OsString }
   })
 )
 
-/** Bytes carried as base64 text on the wire. */
-export const Base64Bytes = Schema.Uint8ArrayFromBase64.annotations({
-  message: () => "expected base64-encoded bytes"
-})
+const BASE64_ALPHABET = /^[A-Za-z0-9+/]*={0,2}$/
+
+/**
+ * Bytes carried as base64 text on the wire: strict (the standard alphabet,
+ * padded to a multiple of 4), with Node's native codec, which is some 200
+ * times faster than a codec written in JavaScript on large chunks.
+ */
+export const Base64Bytes = Schema.transformOrFail(Schema.String, Schema.Uint8ArrayFromSelf, {
+  strict: true,
+  decode: (text, _options, ast) => {
+    if (text.length % 4 !== 0 || !BASE64_ALPHABET.test(text)) {
+      return ParseResult.fail(new ParseResult.Type(ast, text, "expected base64-encoded bytes"))
+    }
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, "base64"))
+    bytes.write(text, "base64")
+    return ParseResult.succeed(bytes)
+  },
+  encode: (bytes) => ParseResult.succeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"))
+}).annotations({ identifier: "Base64Bytes", message: () => "expected base64-encoded bytes" })
 
 /**
  * An absolute filesystem path given as a path or a `file://` URI; decodes to
