@@ -6,6 +6,7 @@
  * and every process caught up from its last `seq`.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -127,14 +128,37 @@ export interface ProcessHandle {
   readonly read: (options?: { readonly afterSeq?: number; readonly maxBytes?: number; readonly waitMs?: number }) => Effect.Effect<ReadResult, ClientError>
 }
 
+/**
+ * An open file on the server (`fs/open`): blocks read or written at offsets.
+ * `close` ends it (a replacing handle's file takes its target's place then);
+ * a handle whose scope closes first is dropped, its target untouched.
+ */
+export interface ClientFileHandle {
+  readonly handleId: string
+  /** Up to `length` bytes from `offset` (fewer at the end, or above the server's block limit); `eof` at the end. */
+  readonly readBlock: (offset: number, length: number) => Effect.Effect<{ readonly chunk: Uint8Array; readonly eof: boolean }, ClientError>
+  readonly writeBlock: (offset: number, data: Uint8Array | string) => Effect.Effect<void, ClientError>
+  readonly close: Effect.Effect<void, ClientError>
+}
+
 /** The host filesystem through the server (`fs/*`). Paths are absolute or `file://` URIs. */
 export interface ClientFileSystem {
   readonly readFile: (
     path: string,
     range?: { readonly offset?: number; readonly length?: number }
   ) => Effect.Effect<Uint8Array, ClientError>
-  /** Written atomically (temporary file and rename); `RequestTooLarge` when it does not fit one message. */
+  /**
+   * Written atomically (temporary file and rename). Data too large for one
+   * message goes in blocks through a replacing file handle, still atomic.
+   */
   readonly writeFile: (path: string, data: Uint8Array | string) => Effect.Effect<void, ClientError>
+  /** Opens a file handle for the scope: `read` (default) or `replace`. */
+  readonly open: (
+    path: string,
+    options?: { readonly mode?: "read" | "replace" }
+  ) => Effect.Effect<ClientFileHandle, ClientError, Scope.Scope>
+  /** A file's contents as a stream of blocks, through a file handle (for files of any size). */
+  readonly readFileStream: (path: string, options?: { readonly blockBytes?: number }) => Stream.Stream<Uint8Array, ClientError>
   readonly createDirectory: (path: string, options?: { readonly recursive?: boolean }) => Effect.Effect<void, ClientError>
   readonly getMetadata: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/getMetadata">>, ClientError>
   readonly readDirectory: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/readDirectory">>["entries"], ClientError>
@@ -253,13 +277,16 @@ const RETRY_SAFE = new Set<string>([
   "fs/readFile",
   "fs/getMetadata",
   "fs/readDirectory",
-  "fs/writeFile"
+  "fs/writeFile",
+  "fs/readBlock",
+  "fs/writeBlock"
 ])
 
 const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 let nextProcessNumber = 1
 let nextWriteNumber = 1
+let nextHandleNumber = 1
 
 /** A connection the client has, or had. */
 interface Link {
@@ -792,10 +819,68 @@ export const make = (
       }))
 
     const fsSandbox = yield* sandbox(undefined)
+
+    /** The largest block whose `fs/writeBlock` message fits the server's limit. */
+    const blockBytesFor = () => Math.max(1, Math.min(4 * 1024 * 1024, Math.floor((maxMessageBytes - 4096) * 3 / 4)))
+
+    const open = (path: string, openOptions: { readonly mode?: "read" | "replace" } = {}) =>
+      Effect.acquireRelease(
+        Effect.gen(function*() {
+          const handleId = `h-${process.pid}-${nextHandleNumber++}`
+          yield* call("fs/open", { handleId, path, mode: openOptions.mode ?? "read", ...fsSandbox })
+          let closed = false
+          const handle: ClientFileHandle & { readonly closed: () => boolean } = {
+            handleId,
+            closed: () => closed,
+            readBlock: (offset, length) =>
+              Effect.map(call("fs/readBlock", { handleId, offset, len: length }), ({ chunk, eof }) => ({ chunk, eof })),
+            writeBlock: (offset, data) => Effect.asVoid(call("fs/writeBlock", { handleId, offset, chunk: toBytes(data) })),
+            close: Effect.suspend(() => {
+              closed = true
+              return Effect.asVoid(call("fs/close", { handleId, discard: false }))
+            })
+          }
+          return handle
+        }),
+        // Not closed by its owner: dropped (a replacing handle leaves its target as it was).
+        (handle) =>
+          handle.closed() || closedBy !== undefined
+            ? Effect.void
+            : call("fs/close", { handleId: handle.handleId, discard: true }).pipe(Effect.timeout("5 seconds"), Effect.ignore)
+      )
+
+    const writeFileInBlocks = (path: string, data: Uint8Array) =>
+      Effect.scoped(Effect.gen(function*() {
+        const handle = yield* open(path, { mode: "replace" })
+        const block = blockBytesFor()
+        for (let offset = 0; offset < data.byteLength; offset += block) {
+          yield* handle.writeBlock(offset, data.subarray(offset, offset + block))
+        }
+        yield* handle.close
+      }))
+
+    const readFileStream = (path: string, streamOptions: { readonly blockBytes?: number } = {}) =>
+      Stream.unwrapScoped(Effect.map(open(path), (handle) => {
+        const block = streamOptions.blockBytes ?? 4 * 1024 * 1024
+        return Stream.paginateChunkEffect(0, (offset: number) =>
+          Effect.map(handle.readBlock(offset, block), ({ chunk, eof }) => [
+            chunk.byteLength === 0 ? Chunk.empty<Uint8Array>() : Chunk.of(chunk),
+            eof ? Option.none<number>() : Option.some(offset + chunk.byteLength)
+          ]))
+      }))
+
     const fs: ClientFileSystem = {
       readFile: (path, range = {}) =>
         Effect.map(call("fs/readFile", { path, ...range, ...fsSandbox }), (result) => result.dataBase64),
-      writeFile: (path, data) => Effect.asVoid(call("fs/writeFile", { path, dataBase64: toBytes(data), ...fsSandbox })),
+      writeFile: (path, data) => {
+        const bytes = toBytes(data)
+        // Base64 takes 4 bytes for 3, and the message has a few hundred more.
+        return Math.ceil(bytes.byteLength / 3) * 4 + 4096 > maxMessageBytes
+          ? writeFileInBlocks(path, bytes)
+          : Effect.asVoid(call("fs/writeFile", { path, dataBase64: bytes, ...fsSandbox }))
+      },
+      open,
+      readFileStream,
       createDirectory: (path, createOptions = {}) =>
         Effect.asVoid(call("fs/createDirectory", { path, recursive: createOptions.recursive ?? true, ...fsSandbox })),
       getMetadata: (path) => call("fs/getMetadata", { path, ...fsSandbox }),

@@ -13,6 +13,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as NodeFs from "node:fs"
 import * as NodeFsPromises from "node:fs/promises"
 import * as Path from "node:path"
@@ -311,3 +312,101 @@ class SpecialFileInTree extends Error {
     super(`${path} is ${kind}`)
   }
 }
+
+/** The file of an open handle: blocks read or written at an offset. */
+export interface OpenFile<E = FsError> {
+  readonly mode: "read" | "replace"
+  /** Up to `length` bytes from `offset` (fewer at the end of the file); `eof` once the end is reached. */
+  readonly readBlock: (offset: number, length: number) => Effect.Effect<{ readonly chunk: Uint8Array; readonly eof: boolean }, E>
+  readonly writeBlock: (offset: number, data: Uint8Array) => Effect.Effect<void, E>
+  /** The handle is done: a replacing handle's file takes its target's place now. */
+  readonly commit: Effect.Effect<void, E>
+}
+
+/**
+ * Opens a file for a handle, for the life of the scope. `read`: a regular
+ * file only (opened without blocking, checked on the descriptor, as
+ * `readFile`). `replace`: written to a temporary file in the target's
+ * directory and renamed over the target by `commit`, so that readers never
+ * see half a file; a handle whose scope closes uncommitted leaves the target
+ * as it was and no temporary file behind. Blocks read are at most
+ * `maxBlockBytes`.
+ */
+export const openFile = (
+  path: string,
+  mode: "read" | "replace",
+  maxBlockBytes: number
+): Effect.Effect<OpenFile, FsError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const operation = "fs/open"
+    const fail = fromNodeError(operation, path)
+    if (mode === "read") {
+      const handle = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () =>
+            NodeFsPromises.open(path, NodeFs.constants.O_RDONLY | NodeFs.constants.O_NONBLOCK | NodeFs.constants.O_NOCTTY),
+          catch: fail
+        }),
+        (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+      )
+      const stats = yield* Effect.tryPromise({ try: () => handle.stat(), catch: fail })
+      if (!stats.isFile()) return yield* notRegular(path, stats)
+      return {
+        mode,
+        readBlock: (offset, length) => {
+          const wanted = Math.min(length, maxBlockBytes)
+          return Effect.tryPromise({
+            try: () => readUpTo(handle, offset, wanted, wanted),
+            catch: fromNodeError("fs/readBlock", path)
+          }).pipe(Effect.map((chunk) => ({ chunk, eof: chunk.length < wanted || wanted === 0 && offset >= stats.size })))
+        },
+        writeBlock: () => Effect.fail(new InvalidRequest({ message: `the handle of ${path} is open for reading; open it with mode "replace" to write` })),
+        commit: Effect.void
+      } satisfies OpenFile
+    }
+    const existing = yield* Effect.tryPromise({ try: () => NodeFsPromises.stat(path), catch: fail }).pipe(
+      Effect.catchIf((error) => error._tag === "NotFound", () => Effect.succeed(undefined))
+    )
+    if (existing !== undefined && !existing.isFile()) {
+      return yield* new InvalidRequest({ message: `path ${path} is ${kindOf(existing)}; a "replace" handle replaces regular files only` })
+    }
+    const temporary = Path.join(Path.dirname(path), `.${Path.basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
+    let committed = false
+    const handle = yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => NodeFsPromises.open(temporary, "wx"), catch: fail }),
+      (handle) =>
+        Effect.promise(async () => {
+          await handle.close().catch(() => undefined)
+          if (!committed) await NodeFsPromises.rm(temporary, { force: true }).catch(() => undefined)
+        })
+    )
+    let closed = false
+    const notOpen = () => new InvalidRequest({ message: `the handle of ${path} is closed` })
+    return {
+      mode,
+      readBlock: () => Effect.fail(new InvalidRequest({ message: `the handle of ${path} is open for replacing; open it with mode "read" to read` })),
+      writeBlock: (offset, data) =>
+        closed ? Effect.fail(notOpen()) : Effect.tryPromise({
+          try: async () => {
+            let written = 0
+            while (written < data.byteLength) {
+              const { bytesWritten } = await handle.write(data, written, data.byteLength - written, offset + written)
+              written += bytesWritten
+            }
+          },
+          catch: fromNodeError("fs/writeBlock", path)
+        }),
+      commit: Effect.suspend(() => {
+        if (closed) return Effect.void
+        closed = true
+        return Effect.tryPromise({
+          try: async () => {
+            await handle.close()
+            await NodeFsPromises.rename(temporary, path)
+            committed = true
+          },
+          catch: fromNodeError("fs/close", path)
+        })
+      })
+    } satisfies OpenFile
+  })

@@ -29,7 +29,7 @@ import {
 import { bubblewrapOptions } from "../sandbox/bubblewrap.js"
 import { accessAt, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import type { FsError } from "./FileOperations.js"
+import type { FsError, OpenFile } from "./FileOperations.js"
 import { encodeFrame, frameReader } from "./frames.js"
 import type { WorkerOps, WorkerRequest, WorkerResponse } from "./worker.js"
 
@@ -49,6 +49,16 @@ export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<S
     op: Op,
     args: WorkerOps[Op]
   ) => Effect.Effect<unknown, FsError | SandboxDenied | SandboxUnavailable | InvalidParams>
+  /**
+   * Opens a file for a handle in a worker of its own, confined by the
+   * policy, for the life of the scope; its blocks go through the worker.
+   */
+  readonly openFile: (
+    policy: ResolvedSandbox,
+    path: string,
+    mode: "read" | "replace",
+    maxBlockBytes: number
+  ) => Effect.Effect<OpenFile<FsError | SandboxDenied>, FsError | SandboxDenied | SandboxUnavailable | InvalidParams, Scope.Scope>
 }>() {}
 
 /** How long a worker without requests is kept. */
@@ -143,19 +153,14 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
 
     yield* Effect.addFinalizer(() => Effect.forEach([...workers.values()], stop, { discard: true }))
 
-    const startWorker = (key: string, policy: ResolvedSandbox) =>
+    /**
+     * Starts a worker confined by `policy`, living in `scope`. A shared
+     * worker's scope closes when it exits; a handle's worker's when the
+     * handle is retired (which waits for the exit, then closes it).
+     */
+    const launch = (key: string, policy: ResolvedSandbox, scope: Scope.CloseableScope, shared: boolean) =>
       Effect.gen(function*() {
-        // Evict the least recently used idle worker when at the limit.
-        if (workers.size >= MAX_WORKERS) {
-          const idle = [...workers.values()].filter((worker) => worker.pending.size === 0)
-            .sort((a, b) => a.lastUsed - b.lastUsed)[0]
-          if (idle !== undefined) yield* stop(idle)
-        }
-        const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
-        const prepared = yield* sandbox.prepare(policy, runtime).pipe(
-          Scope.extend(scope),
-          Effect.tapError(() => Scope.close(scope, Exit.void))
-        )
+        const prepared = yield* sandbox.prepare(policy, runtime).pipe(Scope.extend(scope))
         const options = bubblewrapOptions({ policy: { ...prepared.policy, network: false }, cwd: "/", extraReadable: runtime })
         const child = spawn(prepared.bwrap, [...options, "--", process.execPath, script], {
           stdio: ["pipe", "pipe", "inherit"]
@@ -172,8 +177,21 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
           if (workers.get(key) === worker) workers.delete(key)
           for (const resolve of worker.pending.values()) resolve(undefined)
           worker.pending.clear()
-          Effect.runFork(Scope.close(scope, Exit.void))
+          if (shared) Effect.runFork(Scope.close(scope, Exit.void))
         })
+        return worker
+      }).pipe(Effect.tapError(() => Scope.close(scope, Exit.void)))
+
+    const startWorker = (key: string, policy: ResolvedSandbox) =>
+      Effect.gen(function*() {
+        // Evict the least recently used idle worker when at the limit.
+        if (workers.size >= MAX_WORKERS) {
+          const idle = [...workers.values()].filter((worker) => worker.pending.size === 0)
+            .sort((a, b) => a.lastUsed - b.lastUsed)[0]
+          if (idle !== undefined) yield* stop(idle)
+        }
+        const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+        const worker = yield* launch(key, policy, scope, true)
         workers.set(key, worker)
         return worker
       })
@@ -199,6 +217,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
 
     const ask = (worker: Worker, request: Omit<WorkerRequest, "id">) =>
       Effect.async<WorkerResponse | undefined>((resume) => {
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resume(Effect.succeed(undefined))
         const id = ++nextId
         if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
         worker.idleTimer = undefined
@@ -213,18 +232,64 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         worker.child.stdin!.write(encodeFrame({ id, ...request }))
       })
 
+    /** Asks a worker for an operation and maps its answer. */
+    const perform = <Op extends keyof WorkerOps>(worker: Worker, op: Op, args: WorkerOps[Op]) =>
+      Effect.gen(function*() {
+        const operation = `fs/${op}`
+        const response = yield* ask(worker, { op, args })
+        if (response === undefined) {
+          return yield* new InternalError({ message: `${operation}: the sandboxed file worker ended unexpectedly` })
+        }
+        if ("error" in response) return yield* errorOf(response.error)
+        return response.ok
+      })
+
+    /**
+     * Ends a handle's worker: with its stdin closed it drops a file that was
+     * never committed and exits; one that does not is killed.
+     */
+    const retire = (worker: Worker) =>
+      Effect.async<void>((resume) => {
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resume(Effect.void)
+        const timer = setTimeout(() => worker.child.kill("SIGKILL"), 2000)
+        worker.child.once("exit", () => {
+          clearTimeout(timer)
+          resume(Effect.void)
+        })
+        worker.child.stdin?.end()
+      }).pipe(Effect.zipRight(Scope.close(worker.scope, Exit.void)))
+
+    let nextHandleWorker = 0
+
     return {
       run: (policy, access, op, args) =>
         Effect.gen(function*() {
-          const operation = `fs/${op}`
-          yield* check(operation, policy, access)
+          yield* check(`fs/${op}`, policy, access)
           const worker = yield* workerFor(policy)
-          const response = yield* ask(worker, { op, args })
-          if (response === undefined) {
-            return yield* new InternalError({ message: `${operation}: the sandboxed file worker ended unexpectedly` })
+          return yield* perform(worker, op, args)
+        }),
+      openFile: (policy, path, mode, maxBlockBytes) =>
+        Effect.gen(function*() {
+          yield* check("fs/open", policy, mode === "read" ? { reads: [path], writes: [] } : { reads: [], writes: [path] })
+          // A worker of its own, for the handle's life: it holds the open file.
+          const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+          const worker = yield* Effect.acquireRelease(launch(`handle-${++nextHandleWorker}`, policy, scope, false), retire)
+          yield* perform(worker, "openFile", [path, mode, maxBlockBytes])
+          const file: OpenFile<FsError | SandboxDenied> = {
+            mode,
+            readBlock: (offset, length) =>
+              Effect.map(perform(worker, "readBlock", [offset, length]), (ok) => {
+                const { chunk, eof } = ok as { readonly chunk: string; readonly eof: boolean }
+                return { chunk: new Uint8Array(Buffer.from(chunk, "base64")), eof }
+              }),
+            writeBlock: (offset, data) =>
+              Effect.asVoid(perform(worker, "writeBlock", [
+                offset,
+                Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")
+              ])),
+            commit: Effect.asVoid(perform(worker, "closeFile", []))
           }
-          if ("error" in response) return yield* errorOf(response.error)
-          return response.ok
+          return file
         })
     }
   })

@@ -15,6 +15,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import { InvalidRequest } from "../protocol/errors.js"
 import * as FileOperations from "./FileOperations.js"
 import { encodeFrame, frameReader } from "./frames.js"
 
@@ -27,6 +29,11 @@ export interface WorkerOps {
   readonly readDirectory: readonly [path: string]
   readonly remove: readonly [path: string, recursive: boolean, force: boolean]
   readonly copy: readonly [sourcePath: string, destinationPath: string, recursive: boolean]
+  /** A worker of a file handle holds one open file: these four act on it. */
+  readonly openFile: readonly [path: string, mode: "read" | "replace", maxBlockBytes: number]
+  readonly readBlock: readonly [offset: number, length: number]
+  readonly writeBlock: readonly [offset: number, dataBase64: string]
+  readonly closeFile: readonly []
 }
 
 /** A request to a worker. */
@@ -40,6 +47,20 @@ export interface WorkerRequest {
 export type WorkerResponse =
   | { readonly id: number; readonly ok: unknown }
   | { readonly id: number; readonly error: { readonly tag: string; readonly message: string; readonly errno?: string } }
+
+/** The file of a handle's worker, with the scope that closes it. */
+let openFile: { readonly file: FileOperations.OpenFile; readonly scope: Scope.CloseableScope } | undefined
+
+const noFile = new InvalidRequest({ message: "no file is open in this worker" })
+
+/** Closes the handle's file; `commit` first when the client closed it (else a replacing file is dropped). */
+const closeOpenFile = (commit: boolean): Effect.Effect<void, FileOperations.FsError> =>
+  Effect.suspend(() => {
+    const current = openFile
+    openFile = undefined
+    if (current === undefined) return Effect.void
+    return Effect.ensuring(commit ? current.file.commit : Effect.void, Scope.close(current.scope, Exit.void))
+  })
 
 const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsError, FileSystem.FileSystem> => {
   const a = request.args as ReadonlyArray<never>
@@ -75,6 +96,34 @@ const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsEr
       const [source, destination, recursive] = a as unknown as WorkerOps["copy"]
       return FileOperations.copy(source, destination, recursive)
     }
+    case "openFile": {
+      const [path, mode, maxBlockBytes] = a as unknown as WorkerOps["openFile"]
+      return Effect.gen(function*() {
+        if (openFile !== undefined) return yield* new InvalidRequest({ message: "this worker already holds a file" })
+        const scope = yield* Scope.make()
+        const file = yield* FileOperations.openFile(path, mode, maxBlockBytes).pipe(
+          Scope.extend(scope),
+          Effect.tapError(() => Scope.close(scope, Exit.void))
+        )
+        openFile = { file, scope }
+        return null
+      })
+    }
+    case "readBlock": {
+      const [offset, length] = a as unknown as WorkerOps["readBlock"]
+      if (openFile === undefined) return Effect.fail(noFile)
+      return Effect.map(openFile.file.readBlock(offset, length), ({ chunk, eof }) => ({
+        chunk: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64"),
+        eof
+      }))
+    }
+    case "writeBlock": {
+      const [offset, data] = a as unknown as WorkerOps["writeBlock"]
+      if (openFile === undefined) return Effect.fail(noFile)
+      return openFile.file.writeBlock(offset, Buffer.from(data, "base64"))
+    }
+    case "closeFile":
+      return closeOpenFile(true)
   }
 }
 
@@ -95,5 +144,8 @@ const handle = async (request: WorkerRequest) => {
 }
 
 process.stdin.on("data", frameReader<WorkerRequest>((request) => void handle(request)))
-// The server is gone: nothing more will be asked.
-process.stdin.on("end", () => process.exit(0))
+// The server is gone (or the handle's scope closed): nothing more will be
+// asked, and a file that was never closed is dropped, not put in place.
+process.stdin.on("end", () => {
+  void Effect.runPromiseExit(closeOpenFile(false)).then(() => process.exit(0))
+})

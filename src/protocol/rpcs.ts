@@ -17,10 +17,13 @@ import * as S from "./schema.js"
  * arrival order with the other commands to the same `processId`; with
  * `waitOnly`, it waits for the commands sent before it but holds up none
  * sent after it (a read right after a start sees the process).
+ * `PerFileHandle`: in arrival order with the other requests to the same
+ * `handleId` (a close comes after the writes sent before it).
  */
 export type OrderingRule =
   | { readonly _tag: "Alone" }
   | { readonly _tag: "PerProcess"; readonly waitOnly: boolean }
+  | { readonly _tag: "PerFileHandle" }
 
 /** The annotation that carries an Rpc's `OrderingRule`. */
 export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrdering")<RequestOrdering, OrderingRule>() {}
@@ -28,6 +31,7 @@ export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrde
 const ALONE: OrderingRule = { _tag: "Alone" }
 const PER_PROCESS: OrderingRule = { _tag: "PerProcess", waitOnly: false }
 const AFTER_PROCESS_COMMANDS: OrderingRule = { _tag: "PerProcess", waitOnly: true }
+const PER_FILE_HANDLE: OrderingRule = { _tag: "PerFileHandle" }
 
 /** The handshake: `initialize`. */
 export class HandshakeRpcs extends RpcGroup.make(
@@ -73,7 +77,15 @@ export class FsRpcs extends RpcGroup.make(
     error: ExecServerError
   }),
   Rpc.make("fs/remove", { payload: S.RemoveParams, success: S.EmptyResult, error: ExecServerError }),
-  Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError })
+  Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError }),
+  Rpc.make("fs/open", { payload: S.OpenFileParams, success: S.OpenFileResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE),
+  Rpc.make("fs/readBlock", { payload: S.ReadBlockParams, success: S.ReadBlockResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE),
+  Rpc.make("fs/writeBlock", { payload: S.WriteBlockParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE),
+  Rpc.make("fs/close", { payload: S.CloseFileParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE)
 ) {}
 
 /** Every request the server answers. */

@@ -314,3 +314,51 @@ export const CopyParams = Schema.Struct({
   sandbox: OptionalNullable(SandboxRequest),
   recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
 })
+
+// ---------------------------------------------------------------------------
+// File handles: streaming a file in blocks, both ways
+
+/** A client-chosen file handle id, unique among the session's open handles. */
+export const FileHandleId = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "handleId must be a non-empty string" })
+)
+
+/** How a handle opens its file: `read` it, or `replace` it (written aside, put in place on `fs/close`). */
+export const FileOpenMode = Schema.Literal("read", "replace")
+/** @see FileOpenMode */
+export type FileOpenMode = typeof FileOpenMode.Type
+
+/** `fs/open` params. */
+export const OpenFileParams = Schema.Struct({
+  handleId: FileHandleId,
+  path: AbsolutePath,
+  mode: Schema.optionalWith(FileOpenMode, { default: () => "read" as const, nullable: true }),
+  sandbox: OptionalNullable(SandboxRequest)
+})
+
+/** `fs/open` result. */
+export const OpenFileResult = Schema.Struct({ handleId: Schema.String })
+
+/** `fs/readBlock` params: `len` bytes from `offset` (a shorter block at the end of the file, or above the server's block limit). */
+export const ReadBlockParams = Schema.Struct({
+  handleId: FileHandleId,
+  offset: NonNegativeInt,
+  len: NonNegativeInt
+})
+
+/** `fs/readBlock` result: `eof` once the block reached the end of the file. */
+export const ReadBlockResult = Schema.Struct({ chunk: Base64Bytes, eof: Schema.Boolean })
+
+/** `fs/writeBlock` params. */
+export const WriteBlockParams = Schema.Struct({
+  handleId: FileHandleId,
+  offset: NonNegativeInt,
+  chunk: Base64Bytes
+})
+
+/** `fs/close` params. */
+export const CloseFileParams = Schema.Struct({
+  handleId: FileHandleId,
+  /** (ours) Drop a replacing handle's file instead of putting it in place. */
+  discard: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+})

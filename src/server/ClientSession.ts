@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
+import type { FileHandleTable } from "../fs/FileHandleTable.js"
 import type { ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
@@ -29,6 +30,8 @@ export interface ClientSessionShape {
   readonly initialized: Effect.Effect<void>
   /** The session's processes; -32600 unless the handshake is complete. */
   readonly processes: Effect.Effect<ProcessTable, InvalidRequest>
+  /** The session's open file handles; -32600 unless the handshake is complete. */
+  readonly files: Effect.Effect<FileHandleTable, InvalidRequest>
   /** -32600 unless the handshake is complete. */
   readonly requireReady: Effect.Effect<void, InvalidRequest>
 }
@@ -64,11 +67,10 @@ export const layer: Layer.Layer<
           : "client must send initialized before using exec methods"
       })
 
-    const processes = Effect.suspend(() =>
-      state === "ready" && attachment !== undefined
-        ? Effect.succeed(attachment.session.processes)
-        : Effect.fail(notReady())
+    const session = Effect.suspend(() =>
+      state === "ready" && attachment !== undefined ? Effect.succeed(attachment.session) : Effect.fail(notReady())
     )
+    const processes = Effect.map(session, (current) => current.processes)
     return {
       initialize: (params) =>
         Effect.gen(function*() {
@@ -90,7 +92,8 @@ export const layer: Layer.Layer<
         if (state === "awaitingInitialized") state = "ready"
       }),
       processes,
-      requireReady: Effect.asVoid(processes)
+      files: Effect.map(session, (current) => current.files),
+      requireReady: Effect.asVoid(session)
     }
   })
 )

@@ -52,19 +52,23 @@ const orderingRules = new Map<string, OrderingRule>(
 /**
  * How a request runs against the others of its connection, by its Rpc's
  * ordering rule: the handshake alone; commands to one process in its lane,
- * in arrival order; a read after the commands sent before it; everything
- * else (and a request without a usable `processId`) concurrently.
+ * in arrival order; a read after the commands sent before it; requests to
+ * one file handle in its lane; everything else (and a request without a
+ * usable `processId` or `handleId`) concurrently.
  */
 export const orderingOf = (request: RequestMessage): Ordering => {
   const rule = orderingRules.get(request.method)
   if (rule === undefined) return CONCURRENT
   if (rule._tag === "Alone") return SEQUENTIAL
   const params = request.params
-  const processId = typeof params === "object" && params !== null && "processId" in params
-    ? params.processId
+  const field = rule._tag === "PerProcess" ? "processId" : "handleId"
+  const id = typeof params === "object" && params !== null && field in params
+    ? (params as Record<string, unknown>)[field]
     : undefined
-  if (typeof processId !== "string") return CONCURRENT
-  return rule.waitOnly ? { _tag: "After", key: processId } : { _tag: "Lane", key: processId }
+  if (typeof id !== "string") return CONCURRENT
+  // Processes and file handles have lanes of their own, whatever their ids.
+  if (rule._tag === "PerFileHandle") return { _tag: "Lane", key: `handle\u0000${id}` }
+  return rule.waitOnly ? { _tag: "After", key: id } : { _tag: "Lane", key: id }
 }
 
 /**

@@ -90,6 +90,9 @@ export const ProcessHandlers = ProcessRpcs.toLayer(Effect.gen(function*() {
   }
 }))
 
+/** The most one `fs/readBlock` returns (its answer stays well under the usual message limit). */
+const MAX_BLOCK_BYTES = 8 * 1024 * 1024
+
 /** `fs/*`, on the host's `FileSystem`, or in a sandboxed worker when a sandbox applies. */
 export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
   const session = yield* ClientSession
@@ -130,6 +133,7 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
     })
   const none = () => undefined
   const same = <A>(ok: unknown) => ok as A
+  const fileOf = (handleId: string) => Effect.flatMap(session.files, (files) => files.get(handleId))
   const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
   const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })
   return {
@@ -196,7 +200,25 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
           decode: none
         }),
         {}
-      )
+      ),
+    "fs/open": ({ handleId, mode, path, sandbox }) =>
+      Effect.gen(function*() {
+        const files = yield* session.files
+        const confinement = yield* confinementOf(sandbox)
+        // As for the other methods: a policy that leaves everything writable needs no worker.
+        if (confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")) {
+          yield* files.open(handleId, FileOperations.openFile(path, mode, MAX_BLOCK_BYTES))
+        } else {
+          if (sandboxedFs === undefined) return yield* unavailable
+          yield* files.open(handleId, sandboxedFs.openFile(confinement.policy, path, mode, MAX_BLOCK_BYTES))
+        }
+        return { handleId }
+      }),
+    "fs/readBlock": ({ handleId, len, offset }) =>
+      Effect.flatMap(fileOf(handleId), (file) => file.readBlock(offset, len)),
+    "fs/writeBlock": ({ chunk, handleId, offset }) =>
+      Effect.as(Effect.flatMap(fileOf(handleId), (file) => file.writeBlock(offset, chunk)), {}),
+    "fs/close": ({ discard, handleId }) => Effect.as(Effect.flatMap(session.files, (files) => files.close(handleId, discard)), {})
   }
 }))
 

@@ -37,6 +37,8 @@ export interface ServerConfigShape {
   readonly maxDetachTtlMs: number
   /** Largest file `fs/readFile` returns whole (without offset/length), and the most one read returns, in bytes. */
   readonly maxReadFileBytes: number
+  /** Most file handles (`fs/open`) one session may have open. */
+  readonly maxFileHandles: number
   /**
    * The operator's sandbox: every process and fs call runs under it, and a
    * client's sandbox can only narrow it. Undefined: clients choose.
@@ -66,6 +68,7 @@ export const defaults: ServerConfigShape = {
   maxProcesses: 256,
   outboundHighWaterMarkBytes: 8 * 1024 * 1024,
   maxReadFileBytes: 64 * 1024 * 1024,
+  maxFileHandles: 64,
   serverName: packageJson.name,
   serverVersion: packageJson.version
 }

@@ -21,6 +21,7 @@ import { randomUUID } from "node:crypto"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
+import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
@@ -30,6 +31,7 @@ import { ServerConfig } from "./ServerConfig.js"
 export interface Session {
   readonly sessionId: string
   readonly processes: ProcessTable
+  readonly files: FileHandleTable
 }
 
 /** The connection a session sends its events to. */
@@ -136,9 +138,11 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             serverEnvironment: config.environment ?? process.env,
             emit: (event) => record?.sink?.(event)
           }).pipe(Scope.extend(scope))
+          const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles }).pipe(Scope.extend(scope))
           record = {
             sessionId,
             processes,
+            files,
             scope,
             sink: undefined,
             holder: undefined,

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Either, Exit, Layer, Scope, Stream } from "effect"
-import { mkdtempSync, realpathSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs"
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -281,11 +282,31 @@ describe("client limits and errors", () => {
       const server = yield* webSocketServer()
       const client = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url }))
       expect(client.server.limits?.maxMessageBytes).toBe(16 * 1024 * 1024)
-      const failure = yield* client.fs.writeFile("/tmp/never-written", new Uint8Array(13 * 1024 * 1024)).pipe(Effect.flip)
+      const failure = yield* client.call("fs/writeFile", { path: "/tmp/never-written", dataBase64: new Uint8Array(13 * 1024 * 1024) })
+        .pipe(Effect.flip)
       expect(failure._tag).toBe("RequestTooLarge")
       expect(failure._tag === "RequestTooLarge" && failure.limit).toBe(16 * 1024 * 1024)
       expect(text((yield* client.exec(["echo", "still here"], { env })).stdout)).toBe("still here\n")
     }).pipe(Effect.scoped))
+
+  it.live("writes a file larger than one message in blocks, atomically, and streams it back", () =>
+    Effect.gen(function*() {
+      const server = yield* webSocketServer(["--max-message-bytes", String(4 * 1024 * 1024)])
+      const client = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url }))
+      const dir = realpathSync(mkdtempSync(Path.join(tmpdir(), "client-large-")))
+      const target = Path.join(dir, "large.bin")
+      const data = randomBytes(40 * 1024 * 1024)
+      yield* client.fs.writeFile(target, data)
+      expect(readdirSync(dir)).toEqual(["large.bin"])
+      expect(readFileSync(target).equals(data)).toBe(true)
+      const streamed = yield* Stream.runCollect(client.fs.readFileStream(target, { blockBytes: 2 * 1024 * 1024 }))
+      expect(Buffer.concat([...streamed]).equals(data)).toBe(true)
+      // A replacing handle its owner never closed is dropped with its scope.
+      yield* Effect.scoped(Effect.flatMap(client.fs.open(target, { mode: "replace" }), (handle) => handle.writeBlock(0, "partial")))
+      expect(readdirSync(dir)).toEqual(["large.bin"])
+      expect(readFileSync(target).equals(data)).toBe(true)
+      rmSync(dir, { recursive: true, force: true })
+    }).pipe(Effect.scoped), 60_000)
 
   it.live("matches the server's id-less refusal of an oversized message to its request", () =>
     Effect.gen(function*() {

@@ -1,9 +1,9 @@
 /** The fs/* methods against a real temporary directory, through the client library. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { execFileSync } from "node:child_process"
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -28,6 +28,49 @@ const withDir = <A, E, R>(use: (dir: string) => Effect.Effect<A, E, R>) =>
 const codeOf = <A, E>(effect: Effect.Effect<A, E>) => Effect.flip(effect)
 
 describe("fs methods", () => {
+  it.live("file handles belong to the session: when it ends, an unclosed replacing handle leaves its target and no temporary file", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const target = Path.join(dir, "kept.txt")
+        writeFileSync(target, "original")
+        yield* Effect.gen(function*() {
+          const { call } = yield* ExecServerClient.ExecServerClient
+          yield* call("fs/open", { handleId: "w", path: target, mode: "replace" })
+          yield* call("fs/writeBlock", { handleId: "w", offset: 0, chunk: new TextEncoder().encode("half of a new") })
+          expect(readdirSync(dir).length).toBe(2)
+          const duplicate = yield* call("fs/open", { handleId: "w", path: target, mode: "replace" }).pipe(Effect.flip)
+          expect(duplicate._tag).toBe("InvalidRequest")
+        }).pipe(Effect.provide(client))
+        expect(readdirSync(dir)).toEqual(["kept.txt"])
+        expect(readFileSync(target, "utf8")).toBe("original")
+      })
+    ))
+
+  it.live("file handles stream a file both ways in blocks; a read handle refuses writes, and a FIFO is refused", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { call, fs } = yield* ExecServerClient.ExecServerClient
+        const data = randomBytes(3 * 1024 * 1024 + 17)
+        const target = Path.join(dir, "streamed.bin")
+        yield* Effect.scoped(Effect.gen(function*() {
+          const handle = yield* fs.open(target, { mode: "replace" })
+          for (let offset = 0; offset < data.length; offset += 1024 * 1024) {
+            yield* handle.writeBlock(offset, data.subarray(offset, offset + 1024 * 1024))
+          }
+          yield* handle.close
+        }))
+        const chunks = yield* Stream.runCollect(fs.readFileStream(target, { blockBytes: 1024 * 1024 }))
+        expect(Buffer.concat([...chunks]).equals(data)).toBe(true)
+        yield* call("fs/open", { handleId: "r", path: target, mode: "read" })
+        const refused = yield* call("fs/writeBlock", { handleId: "r", offset: 0, chunk: new Uint8Array(1) }).pipe(Effect.flip)
+        expect(refused._tag).toBe("InvalidRequest")
+        const fifo = Path.join(dir, "fifo")
+        execFileSync("mkfifo", [fifo])
+        const notRegular = yield* call("fs/open", { handleId: "f", path: fifo, mode: "read" }).pipe(Effect.flip)
+        expect(notRegular.message).toContain("a FIFO")
+      }).pipe(Effect.provide(client))
+    ))
+
   it.live("writeFile then readFile round-trips binary data, atomically, by path or file:// URI", () =>
     withDir((dir) =>
       Effect.gen(function*() {

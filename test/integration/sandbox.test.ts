@@ -292,6 +292,42 @@ describe("sandboxed fs calls", () => {
     expect(Fs.existsSync(outside)).toBe(true)
   })
 
+  it("file handles: a replacing handle writes inside the workspace only, and a read handle reads only what the policy shows", async () => {
+    const workspace = tempDir("handles")
+    const outside = outsideDir("handles-outside")
+    Fs.writeFileSync(Path.join(outside, "secret"), "secret")
+    const server = await startServer()
+    const sandbox = { writableRoots: [workspace], readable: "minimal" }
+    const opened = await server.request("fs/open", { handleId: "w", path: `${workspace}/big.bin`, mode: "replace", sandbox })
+    expect(opened.result).toEqual({ handleId: "w" })
+    const block = Buffer.alloc(64 * 1024, 7).toString("base64")
+    for (let i = 0; i < 4; i++) {
+      expect((await server.request("fs/writeBlock", { handleId: "w", offset: i * 64 * 1024, chunk: block })).result).toEqual({})
+    }
+    // Nothing is in place before the close.
+    expect(Fs.existsSync(`${workspace}/big.bin`)).toBe(false)
+    expect((await server.request("fs/close", { handleId: "w" })).result).toEqual({})
+    expect(Fs.statSync(`${workspace}/big.bin`).size).toBe(256 * 1024)
+    expect(Fs.readdirSync(workspace)).toEqual(["big.bin"])
+
+    const refused = await server.request("fs/open", { handleId: "x", path: `${outside}/planted`, mode: "replace", sandbox })
+    expect(refused.error).toMatchObject({ code: -32603, data: { sandboxDenied: true } })
+    const hidden = await server.request("fs/open", { handleId: "y", path: `${outside}/secret`, sandbox })
+    expect(hidden.error).toMatchObject({ data: { sandboxDenied: true } })
+    expect(Fs.readdirSync(outside)).toEqual(["secret"])
+
+    expect((await server.request("fs/open", { handleId: "r", path: `${workspace}/big.bin`, sandbox })).result).toEqual({ handleId: "r" })
+    const read = await server.request("fs/readBlock", { handleId: "r", offset: 256 * 1024 - 3, len: 10 })
+    expect(read.result).toEqual({ chunk: Buffer.alloc(3, 7).toString("base64"), eof: true })
+    // A replacing handle dropped unclosed leaves nothing behind.
+    await server.request("fs/open", { handleId: "d", path: `${workspace}/dropped`, mode: "replace", sandbox })
+    await server.request("fs/writeBlock", { handleId: "d", offset: 0, chunk: block })
+    expect((await server.request("fs/close", { handleId: "d", discard: true })).result).toEqual({})
+    // The placeholders for the missing .git and the like last as long as a handle's sandbox does.
+    expect((await server.request("fs/close", { handleId: "r" })).result).toEqual({})
+    expect(Fs.readdirSync(workspace)).toEqual(["big.bin"])
+  })
+
   it("a directory swapped for a symlink while writes run never lets one land outside", async () => {
     const workspace = tempDir("race")
     const outside = outsideDir("race-outside")

@@ -1,0 +1,85 @@
+/**
+ * A session's open file handles (`fs/open` ... `fs/close`), by the ids its
+ * client chose. Each handle's file lives in a scope of its own under the
+ * table's: closing the session closes every handle (a replacing handle that
+ * was never closed leaves its target untouched and no temporary file).
+ */
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import { InvalidRequest, type SandboxDenied } from "../protocol/errors.js"
+import type { FsError, OpenFile as AnyOpenFile } from "./FileOperations.js"
+
+/** A handle's file, on the host or in a sandboxed worker. */
+type OpenFile = AnyOpenFile<FsError | SandboxDenied>
+
+/** The open handles of one session. */
+export interface FileHandleTable {
+  /** Opens `handleId` with the file `acquire` opens in the handle's scope. */
+  readonly open: <E>(
+    handleId: string,
+    acquire: Effect.Effect<OpenFile, E, Scope.Scope>
+  ) => Effect.Effect<void, E | InvalidRequest>
+  /** The file of an open handle; -32600 for an id that is not open. */
+  readonly get: (handleId: string) => Effect.Effect<OpenFile, InvalidRequest>
+  /**
+   * Closes a handle: a replacing one puts its file in place, unless
+   * `discard`. An id that is not open is a no-op.
+   */
+  readonly close: (handleId: string, discard?: boolean) => Effect.Effect<void, FsError | SandboxDenied>
+  /** How many handles are open. */
+  readonly size: () => number
+}
+
+type Entry =
+  | { readonly _tag: "Opening" }
+  | { readonly _tag: "Open"; readonly file: OpenFile; readonly scope: Scope.CloseableScope }
+
+/** A table whose handles close with the current scope; at most `maxHandles` open at once. */
+export const makeFileHandleTable = (options: { readonly maxHandles: number }): Effect.Effect<FileHandleTable, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const tableScope = yield* Effect.scope
+    const entries = new Map<string, Entry>()
+
+    const open = <E>(handleId: string, acquire: Effect.Effect<OpenFile, E, Scope.Scope>) =>
+      Effect.gen(function*() {
+        // The checks and the claim they guard, with nothing that yields between them.
+        if (entries.has(handleId)) {
+          return yield* new InvalidRequest({ message: `file handle ${handleId} is already open` })
+        }
+        if (entries.size >= options.maxHandles) {
+          return yield* new InvalidRequest({
+            message: `this session already has ${entries.size} open file handles, the most allowed; close one first`
+          })
+        }
+        entries.set(handleId, { _tag: "Opening" })
+        const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
+        const opened = yield* Effect.exit(Scope.extend(acquire, scope))
+        if (Exit.isFailure(opened)) {
+          entries.delete(handleId)
+          yield* Scope.close(scope, Exit.void)
+          return yield* Effect.failCause(opened.cause)
+        }
+        entries.set(handleId, { _tag: "Open", file: opened.value, scope })
+      }).pipe(Effect.uninterruptible)
+
+    const get = (handleId: string): Effect.Effect<OpenFile, InvalidRequest> =>
+      Effect.suspend(() => {
+        const entry = entries.get(handleId)
+        return entry?._tag === "Open"
+          ? Effect.succeed(entry.file)
+          : Effect.fail(new InvalidRequest({ message: `unknown file handle ${handleId}` }))
+      })
+
+    const close = (handleId: string, discard = false): Effect.Effect<void, FsError | SandboxDenied> =>
+      Effect.suspend(() => {
+        const entry = entries.get(handleId)
+        if (entry?._tag !== "Open") return Effect.void
+        entries.delete(handleId)
+        // Closing the scope without a commit drops what a replacing handle wrote.
+        return Effect.ensuring(discard ? Effect.void : entry.file.commit, Scope.close(entry.scope, Exit.void))
+      }).pipe(Effect.uninterruptible)
+
+    return { open, get, close, size: () => entries.size }
+  })
