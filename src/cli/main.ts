@@ -85,6 +85,12 @@ const maxProcesses = integerFlag(
   "Most live processes one session may run (counts only this server's processes)",
   1
 )
+const maxFileHandles = integerFlag(
+  "max-file-handles",
+  ServerConfig.defaults.maxFileHandles,
+  "Most file handles (fs/open) one session may have open",
+  1
+)
 const outboundHighWaterMarkBytes = integerFlag(
   "outbound-high-water-mark-bytes",
   ServerConfig.defaults.outboundHighWaterMarkBytes,
@@ -338,6 +344,7 @@ const command = Command.make(
     maxDetachTtlMs,
     maxReadFileBytes,
     maxProcesses,
+    maxFileHandles,
     outboundHighWaterMarkBytes,
     maxConnections,
     wsTokenFile,
@@ -374,6 +381,7 @@ const command = Command.make(
           maxDetachTtlMs: flags.maxDetachTtlMs,
           maxReadFileBytes: flags.maxReadFileBytes,
           maxProcesses: flags.maxProcesses,
+          maxFileHandles: flags.maxFileHandles,
           outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes,
           sandboxPolicy,
           bwrapPath: Option.getOrUndefined(flags.bwrap)

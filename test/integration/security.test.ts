@@ -126,6 +126,19 @@ describe("limits", () => {
     expect((await a.request("process/start", pipeProcess("three", ["true"]))).result).toEqual({ processId: "three", sandboxType: "none" })
   })
 
+  it("refuses file handles beyond --max-file-handles per session with -32600, and a closed one frees its place", async () => {
+    const server = await start(["--max-file-handles", "2"])
+    const client = await RawWebSocketClient.connectReady(server.url)
+    const open = (handleId: string) => client.request("fs/open", { handleId, path: "/etc/hostname" })
+    expect((await open("a")).result).toEqual({ handleId: "a" })
+    expect((await open("b")).result).toEqual({ handleId: "b" })
+    const third = await open("c")
+    expect(third.error.code).toBe(-32600)
+    expect(third.error.message).toContain("close one first")
+    expect((await client.request("fs/close", { handleId: "a" })).result).toEqual({})
+    expect((await open("c")).result).toEqual({ handleId: "c" })
+  })
+
   it("answers cheap requests while a long-poll is pending on the same connection", async () => {
     const server = await start([])
     const client = await RawWebSocketClient.connectReady(server.url)
