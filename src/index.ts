@@ -31,6 +31,7 @@ export * as WebSocketTransport from "./transport/WebSocketTransport.js"
 export * from "./client/ClientError.js"
 export * as ClientTransport from "./client/ClientTransport.js"
 export * as ExecServerClient from "./client/ExecServerClient.js"
+export * as PromiseClient from "./client/PromiseClient.js"
 
 // Testing with mocked Layers.
 export * as InProcessClient from "./testing/InProcessClient.js"

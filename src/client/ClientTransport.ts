@@ -66,6 +66,9 @@ export const webSocket = (
         })
         return Effect.sync(() => socket.terminate())
       }).pipe(
+        // An acquire is uninterruptible: without this, a server that accepts
+        // the TCP connection but never answers the upgrade is waited on for ever.
+        Effect.interruptible,
         Effect.timeoutFail({
           duration: options.connectTimeoutMs ?? 10_000,
           onTimeout: () => new ConnectTimeout({ message: `no connection to ${options.url} within ${options.connectTimeoutMs ?? 10_000} ms` })

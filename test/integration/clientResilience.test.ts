@@ -10,6 +10,7 @@ import { Context, Deferred, Effect, Either, Exit, Layer, Scope, Stream } from "e
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs"
 import * as Http from "node:http"
+import * as Net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import * as V8 from "node:v8"
@@ -319,6 +320,22 @@ describe("client limits and errors", () => {
       expect(failure._tag).toBe("RequestTooLarge")
       expect(failure._tag === "RequestTooLarge" && failure.limit).toBe(1024 * 1024)
       expect(text((yield* client.exec(["echo", "still here"], { env })).stdout)).toBe("still here\n")
+    }).pipe(Effect.scoped))
+
+  it.live("fails with ConnectTimeout when a server accepts the connection but never answers the upgrade", () =>
+    Effect.gen(function*() {
+      const mute = yield* Effect.acquireRelease(
+        Effect.async<Net.Server>((resume) => {
+          const server = Net.createServer(() => {})
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.sync(() => server.close())
+      )
+      const port = (mute.address() as Net.AddressInfo).port
+      const failure = yield* Layer.build(
+        ExecServerClient.layerWebSocket({ url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 300 })
+      ).pipe(Effect.flip, Effect.scoped, Effect.timeout("5 seconds"))
+      expect(failure._tag).toBe("ConnectTimeout")
     }).pipe(Effect.scoped))
 
   it.live("reports a refused upgrade as Forbidden (403) or Unauthorized (401)", () =>

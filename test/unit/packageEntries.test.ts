@@ -48,12 +48,12 @@ describe("package entries", () => {
     for (const name of [
       "ExecServer", "ServerConfig", "SessionStore", "Transport", "StdioTransport", "WebSocketTransport",
       "NodePtySpawner", "NodePipeSpawner", "PtySpawner", "PipeSpawner", "OutputBuffers", "Sandbox", "SandboxedFs",
-      "ExecServerClient", "ClientTransport", "InProcessClient", "TestConnection", "TestServer", "TestSpawner",
+      "ExecServerClient", "PromiseClient", "ClientTransport", "InProcessClient", "TestConnection", "TestServer", "TestSpawner",
       "ExecServerRpcs", "NotFound", "SandboxPolicy"
     ]) expect(exports[name], name).toBeDefined()
     for (const name of [
       "Connection", "Dispatcher", "JsonRpc", "JsonRpcServer", "Outbound", "LineFramer",
-      "ProcessActor", "ProcessTable", "ClientSession", "Handlers", "SandboxRules"
+      "ProcessActor", "ProcessTable", "ClientSession", "Handlers", "SandboxRules", "FileHandleTable", "ProcessChannel"
     ]) expect(exports[name], name).toBeUndefined()
   })
 

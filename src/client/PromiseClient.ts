@@ -1,0 +1,403 @@
+/**
+ * The exec-server client for code that does not use Effect: every method
+ * runs the Effect client's own effect to a Promise (one implementation of
+ * the protocol). Rejections are the Effect client's tagged errors as they
+ * are (`err._tag === "NotFound"`); an aborted `signal` rejects with an
+ * `AbortError`.
+ */
+import type * as Rpc from "@effect/rpc/Rpc"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { ExecServerRpcs } from "../protocol/rpcs.js"
+import type { InitializeResult, ProcessInfo, ReadResult, SignalName, TerminalSize, WriteResult } from "../protocol/schema.js"
+import type { ClientError, ConnectError, ExecTimeout, InitializeTimeout } from "./ClientError.js"
+import * as ClientTransport from "./ClientTransport.js"
+import * as ExecServerClient from "./ExecServerClient.js"
+import type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
+
+export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
+export type { ExecResult } from "./ExecServerClient.js"
+
+/** Node 20 has it only when polyfilled; the registered symbol is what polyfills use. */
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ??
+  (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose)
+
+/** Every failure a Promise of this module rejects with, but an abort. */
+export type PromiseClientError = ClientError | ExecTimeout | InitializeTimeout | ConnectError
+
+// A record over the union's tags, so that a new error type fails to compile until it is listed.
+const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
+  ConnectTimeout: true,
+  Unauthorized: true,
+  Forbidden: true,
+  InitializeTimeout: true,
+  TransportClosed: true,
+  ReconnectFailed: true,
+  ServerError: true,
+  ProtocolError: true,
+  RequestTooLarge: true,
+  UnknownProcess: true,
+  ExecTimeout: true,
+  InvalidRequest: true,
+  InvalidParams: true,
+  MethodNotFound: true,
+  InternalError: true,
+  NotFound: true,
+  SandboxDenied: true,
+  SandboxUnavailable: true,
+  ServerBusy: true
+}
+
+/** Whether a rejection is one of the client's tagged errors (narrow further by `_tag`). */
+export const isClientError = (error: unknown): error is PromiseClientError =>
+  error instanceof Error && "_tag" in error && typeof error._tag === "string" && Object.hasOwn(CLIENT_ERROR_TAGS, error._tag)
+
+/** What an aborted `signal` rejects with; `cause` is the signal's `reason`. */
+export class AbortError extends Error {
+  override readonly name = "AbortError"
+  readonly code = "ABORT_ERR"
+  constructor(reason: unknown) {
+    super("The operation was aborted", { cause: reason })
+  }
+}
+
+/** Options of a call that an `AbortSignal` may cancel. */
+export interface Abortable {
+  readonly signal?: AbortSignal | undefined
+}
+
+const rejectionOf = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined): unknown => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) return failure.value
+  if (signal?.aborted === true && Cause.isInterruptedOnly(cause)) return new AbortError(signal.reason)
+  return Cause.squash(cause)
+}
+
+/** Runs an effect of the Effect client; an abort interrupts it, and it rejects once the interruption is done. */
+const run = <A, E>(effect: Effect.Effect<A, E>, signal?: AbortSignal): Promise<A> => {
+  if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason))
+  return Effect.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
+    if (Exit.isSuccess(exit)) return exit.value
+    throw rejectionOf(exit.cause, signal)
+  })
+}
+
+type RpcOf<Tag extends string> = Extract<ExecServerRpcs, { readonly _tag: Tag }>
+
+type Promised<F> = F extends (...args: infer Args) => Effect.Effect<infer A, unknown> ? (...args: Args) => Promise<A>
+  : never
+
+const promised = <Args extends Array<unknown>, A, E>(f: (...args: Args) => Effect.Effect<A, E>) =>
+(...args: Args): Promise<A> => run(f(...args))
+
+type FileSystemMethod = "readFile" | "writeFile" | "createDirectory" | "getMetadata" | "readDirectory" | "remove" | "copy"
+
+/**
+ * The host filesystem through the server (`fs/*`). Paths are absolute or
+ * `file://` URIs. `writeFile` sends data too large for one message in
+ * blocks (still atomic); `readFileStream` reads a file of any size in blocks.
+ */
+export type ClientFileSystem = { readonly [K in FileSystemMethod]: Promised<ExecServerClient.ClientFileSystem[K]> } & {
+  readonly readFileStream: (path: string, options?: { readonly blockBytes?: number }) => AsyncIterable<Uint8Array>
+}
+
+/** `start` options: the Effect client's, and a `signal` whose abort closes the handle (as `close()`). */
+export type StartOptions = ExecServerClient.StartOptions & Abortable
+
+/** `exec` options: the Effect client's (`timeout` in milliseconds or a duration string), and a `signal` whose abort terminates the process. */
+export type ExecOptions = ExecServerClient.ExecOptions & Abortable
+
+/** A process of the client's session. */
+export interface Process {
+  readonly processId: string
+  /**
+   * Its events in seq order, ending after `Closed` (a `Gap` stands for output
+   * the server evicted before the client read it). One loop at a time;
+   * leaving a loop early keeps the events it had not reached for the next one.
+   */
+  events(): AsyncIterable<ProcessEvent>
+  /** The exit status, without consuming `events()`. */
+  readonly exited: Promise<ExitStatus>
+  write(data: Uint8Array | string): Promise<WriteResult>
+  closeStdin(): Promise<WriteResult>
+  /** Resolves with whether the process is still running (a graceful terminate gives it `graceMs`). */
+  terminate(options?: Parameters<ExecServerClient.ProcessHandle["terminate"]>[0]): Promise<boolean>
+  resize(size: TerminalSize): Promise<void>
+  /** Resolves with whether the signal was delivered. */
+  signal(signal: SignalName): Promise<boolean>
+  read(options?: Parameters<ExecServerClient.ProcessHandle["read"]>[0]): Promise<ReadResult>
+  /**
+   * Terminates a process this handle started, unless it was `detached`;
+   * a handle from `client.process(id)` owns nothing, and this does nothing.
+   */
+  close(): Promise<void>
+  /** The same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** The client of one session; close it (or `await using` it) to let the connection go. */
+export interface Client {
+  /** The session's id: pass it as `resumeSessionId` to take the session over from another client. */
+  readonly sessionId: string
+  /** What the server answered to `initialize`. */
+  readonly server: InitializeResult
+  /** Runs a command with pipes and collects its exit status and output; aborting `signal` terminates it. */
+  exec(argv: ReadonlyArray<string>, options?: ExecOptions): Promise<ExecServerClient.ExecResult>
+  /** Starts a process owned by the returned handle: closing the handle, or the client, terminates it unless `detached`. */
+  start(options: StartOptions): Promise<Process>
+  /** The handle of a process of the session that this client did not start. */
+  process(processId: string): Process
+  list(): Promise<ReadonlyArray<ProcessInfo>>
+  wait(processId: string): Promise<ExitStatus>
+  /** Writes `input`, closes stdin and collects the output until the process closes (consumes its events). */
+  communicate(processId: string, input?: Uint8Array | string): Promise<ExecServerClient.ExecResult>
+  readonly fs: ClientFileSystem
+  /** Sends any request, typed by its schema. */
+  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Promise<Rpc.Success<RpcOf<Tag>>>
+  /** Terminates the processes it started (but detached ones) and closes the connection; later calls reject with `TransportClosed`. */
+  close(): Promise<void>
+  /** The same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** `connect` options: the Effect client's, the WebSocket's, and a `signal` that cancels connecting. */
+export interface ConnectOptions extends ExecServerClient.ClientOptions, Abortable {
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string
+  readonly connectTimeoutMs?: number
+}
+
+/** `spawnLocal` options: those of the spawned server and of the client (which does not reconnect: the server dies with its processes). */
+export type SpawnLocalOptions =
+  & ClientTransport.SpawnLocalOptions
+  & Omit<ExecServerClient.ClientOptions, "reconnect" | "resumeSessionId">
+  & Abortable
+
+class ProcessImpl implements Process {
+  private readonly buffered: Array<ProcessEvent> = []
+  private ended = false
+  private iterating = false
+  private exitedPromise: Promise<ExitStatus> | undefined
+  private closing: Promise<void> | undefined
+
+  /** `scope`: the one the handle was started in (closing it terminates the process unless detached). */
+  constructor(private readonly handle: ExecServerClient.ProcessHandle, private readonly scope?: Scope.CloseableScope) {}
+
+  get processId(): string {
+    return this.handle.processId
+  }
+
+  // Made on first use: a rejection nobody asked for must not become an unhandled one.
+  get exited(): Promise<ExitStatus> {
+    return this.exitedPromise ??= run(this.handle.exited)
+  }
+
+  events(): AsyncIterable<ProcessEvent> {
+    return { [Symbol.asyncIterator]: () => this.iterate() }
+  }
+
+  /** Pulls the stream chunk by chunk; events of a chunk a loop left unread stay for the next loop. */
+  private async *iterate(): AsyncGenerator<ProcessEvent, void, undefined> {
+    if (this.iterating) throw new Error(`the events of process ${this.processId} are already being read`)
+    this.iterating = true
+    const pullScope = Effect.runSync(Scope.make())
+    try {
+      const pull = await run(Scope.extend(Stream.toPull(this.handle.events), pullScope))
+      while (true) {
+        const next = this.buffered.shift()
+        if (next !== undefined) {
+          yield next
+          continue
+        }
+        if (this.ended) return
+        const exit = await Effect.runPromiseExit(pull)
+        if (Exit.isSuccess(exit)) {
+          this.buffered.push(...Chunk.toReadonlyArray(exit.value))
+          continue
+        }
+        // The pull fails with `None` at the end of the stream.
+        const failure = Cause.failureOption(exit.cause)
+        if (Option.isNone(failure)) throw Cause.squash(exit.cause)
+        if (Option.isSome(failure.value)) throw failure.value.value
+        this.ended = true
+        return
+      }
+    } finally {
+      this.iterating = false
+      await Effect.runPromise(Scope.close(pullScope, Exit.void))
+    }
+  }
+
+  write(data: Uint8Array | string): Promise<WriteResult> {
+    return run(this.handle.write(data))
+  }
+
+  closeStdin(): Promise<WriteResult> {
+    return run(this.handle.closeStdin)
+  }
+
+  terminate(options?: Parameters<ExecServerClient.ProcessHandle["terminate"]>[0]): Promise<boolean> {
+    return run(this.handle.terminate(options))
+  }
+
+  resize(size: TerminalSize): Promise<void> {
+    return run(this.handle.resize(size))
+  }
+
+  signal(signal: SignalName): Promise<boolean> {
+    return run(this.handle.signal(signal))
+  }
+
+  read(options?: Parameters<ExecServerClient.ProcessHandle["read"]>[0]): Promise<ReadResult> {
+    return run(this.handle.read(options))
+  }
+
+  close(): Promise<void> {
+    const scope = this.scope
+    if (scope === undefined) return Promise.resolve()
+    return this.closing ??= run(Scope.close(scope, Exit.void))
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
+
+class ClientImpl implements Client {
+  private closing: Promise<void> | undefined
+  readonly fs: ClientFileSystem
+
+  constructor(private readonly client: ExecServerClient.ExecServerClientShape, private readonly scope: Scope.CloseableScope) {
+    const fs = client.fs
+    this.fs = {
+      readFile: promised(fs.readFile),
+      writeFile: promised(fs.writeFile),
+      createDirectory: promised(fs.createDirectory),
+      getMetadata: promised(fs.getMetadata),
+      readDirectory: promised(fs.readDirectory),
+      remove: promised(fs.remove),
+      copy: promised(fs.copy),
+      readFileStream: (path, options) => Stream.toAsyncIterable(fs.readFileStream(path, options))
+    }
+  }
+
+  get sessionId(): string {
+    return this.client.sessionId
+  }
+
+  get server(): InitializeResult {
+    return this.client.server
+  }
+
+  exec(argv: ReadonlyArray<string>, options: ExecOptions = {}): Promise<ExecServerClient.ExecResult> {
+    const { signal, ...execOptions } = options
+    return run(this.client.exec(argv, execOptions), signal)
+  }
+
+  async start(options: StartOptions): Promise<Process> {
+    const { signal, ...startOptions } = options
+    // A child of the client's scope: closing the client closes it (before the connection, forked later).
+    const scope = Effect.runSync(Scope.fork(this.scope, ExecutionStrategy.sequential))
+    let handle: ExecServerClient.ProcessHandle
+    try {
+      // The start itself is not interruptible: an abort meanwhile terminates the process once started.
+      handle = await run(Scope.extend(this.client.start(startOptions), scope), signal)
+    } catch (error) {
+      await run(Scope.close(scope, Exit.void))
+      throw error
+    }
+    const started = new ProcessImpl(handle, scope)
+    if (signal !== undefined) {
+      const onAbort = () => void started.close()
+      signal.addEventListener("abort", onAbort, { once: true })
+      Effect.runSync(Scope.addFinalizer(scope, Effect.sync(() => signal.removeEventListener("abort", onAbort))))
+      if (signal.aborted) {
+        await started.close()
+        throw new AbortError(signal.reason)
+      }
+    }
+    return started
+  }
+
+  process(processId: string): Process {
+    return new ProcessImpl(this.client.process(processId))
+  }
+
+  list(): Promise<ReadonlyArray<ProcessInfo>> {
+    return run(this.client.list)
+  }
+
+  wait(processId: string): Promise<ExitStatus> {
+    return run(this.client.wait(processId))
+  }
+
+  communicate(processId: string, input?: Uint8Array | string): Promise<ExecServerClient.ExecResult> {
+    return run(this.client.communicate(processId, input))
+  }
+
+  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Promise<Rpc.Success<RpcOf<Tag>>> {
+    return run(this.client.call(method, params))
+  }
+
+  close(): Promise<void> {
+    return this.closing ??= run(Scope.close(this.scope, Exit.void))
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
+
+/**
+ * Makes a client in a scope of its own. An abort rejects at once, even while
+ * the transport is in a step it cannot leave early; the attempt is cleaned
+ * up as soon as it ends.
+ */
+const open = (
+  connector: ExecServerClient.Connector,
+  options: ExecServerClient.ClientOptions,
+  signal: AbortSignal | undefined
+): Promise<Client> => {
+  if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason))
+  const scope = Effect.runSync(Scope.make())
+  const closeScope = () => Effect.runPromise(Scope.close(scope, Exit.void))
+  return new Promise<Client>((resolve, reject) => {
+    const fiber = Effect.runFork(Scope.extend(ExecServerClient.make(connector, options), scope))
+    const onAbort = () => {
+      reject(new AbortError(signal?.reason))
+      void Effect.runPromise(Fiber.interrupt(fiber)).then(closeScope)
+    }
+    signal?.addEventListener("abort", onAbort, { once: true })
+    fiber.addObserver((exit) => {
+      signal?.removeEventListener("abort", onAbort)
+      if (signal?.aborted === true) return
+      if (Exit.isSuccess(exit)) return resolve(new ClientImpl(exit.value, scope))
+      const rejection = rejectionOf(exit.cause, signal)
+      void closeScope().then(() => reject(rejection))
+    })
+  })
+}
+
+/** Connects to a server over WebSocket (`ws://` or `wss://`). */
+export const connect = (url: string, options: ConnectOptions = {}): Promise<Client> => {
+  const { signal, token, connectTimeoutMs, ...clientOptions } = options
+  const transport = ClientTransport.webSocket({
+    url,
+    ...(token === undefined ? {} : { token }),
+    ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs })
+  })
+  return open(transport, clientOptions, signal)
+}
+
+/** Spawns a server of its own and talks to it over its stdio; closing the client stops the server. */
+export const spawnLocal = (options: SpawnLocalOptions = {}): Promise<Client> => {
+  const { signal, ...rest } = options
+  return open(ClientTransport.spawnLocal(rest), { ...rest, reconnect: false }, signal)
+}
