@@ -313,6 +313,10 @@ class SpecialFileInTree extends Error {
   }
 }
 
+/** The absolute path with every symlink and `..` resolved; -32004 when it does not exist. */
+export const canonicalize = (path: string): Effect.Effect<string, FsError> =>
+  Effect.tryPromise({ try: () => NodeFsPromises.realpath(path), catch: fromNodeError("fs/canonicalize", path) })
+
 /** The file of an open handle: blocks read or written at an offset. */
 export interface OpenFile<E = FsError> {
   readonly mode: "read" | "replace"

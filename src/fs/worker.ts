@@ -29,6 +29,7 @@ export interface WorkerOps {
   readonly readDirectory: readonly [path: string]
   readonly remove: readonly [path: string, recursive: boolean, force: boolean]
   readonly copy: readonly [sourcePath: string, destinationPath: string, recursive: boolean]
+  readonly canonicalize: readonly [path: string]
   /** A worker of a file handle holds one open file: these four act on it. */
   readonly openFile: readonly [path: string, mode: "read" | "replace", maxBlockBytes: number]
   readonly readBlock: readonly [offset: number, length: number]
@@ -95,6 +96,10 @@ const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsEr
     case "copy": {
       const [source, destination, recursive] = a as unknown as WorkerOps["copy"]
       return FileOperations.copy(source, destination, recursive)
+    }
+    case "canonicalize": {
+      const [path] = a as unknown as WorkerOps["canonicalize"]
+      return FileOperations.canonicalize(path)
     }
     case "openFile": {
       const [path, mode, maxBlockBytes] = a as unknown as WorkerOps["openFile"]

@@ -315,6 +315,15 @@ export const CopyParams = Schema.Struct({
   recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
 })
 
+/** `fs/canonicalize` params. */
+export const CanonicalizeParams = Schema.Struct({
+  path: AbsolutePath,
+  sandbox: OptionalNullable(SandboxRequest)
+})
+
+/** `fs/canonicalize` result: the resolved path as a `file://` URI, as the reference answers. */
+export const CanonicalizeResult = Schema.Struct({ path: Schema.String })
+
 // ---------------------------------------------------------------------------
 // File handles: streaming a file in blocks, both ways
 

@@ -7,6 +7,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { pathToFileURL } from "node:url"
 import * as FileOperations from "../fs/FileOperations.js"
 import { type InvalidParams, InvalidRequest, SandboxUnavailable } from "../protocol/errors.js"
 import type { SandboxRequest } from "../protocol/sandbox.js"
@@ -200,6 +201,16 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
           decode: none
         }),
         {}
+      ),
+    "fs/canonicalize": ({ path, sandbox }) =>
+      Effect.map(
+        run(sandbox, FileOperations.canonicalize(path), {
+          access: reads(path),
+          op: "canonicalize",
+          args: [path],
+          decode: same<string>
+        }),
+        (real) => ({ path: pathToFileURL(real).href })
       ),
     "fs/open": ({ handleId, mode, path, sandbox }) =>
       Effect.gen(function*() {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { execFileSync } from "node:child_process"
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -44,6 +44,21 @@ describe("fs methods", () => {
         expect(readdirSync(dir)).toEqual(["kept.txt"])
         expect(readFileSync(target, "utf8")).toBe("original")
       })
+    ))
+
+  it.live("canonicalize resolves symlinks to a file:// URI; a missing path is -32004", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { call } = yield* ExecServerClient.ExecServerClient
+        const real = realpathSync(dir)
+        mkdirSync(Path.join(real, "a"))
+        writeFileSync(Path.join(real, "a", "target.txt"), "x")
+        symlinkSync(Path.join(real, "a"), Path.join(real, "link"))
+        const resolved = yield* call("fs/canonicalize", { path: pathToFileURL(Path.join(real, "link", "target.txt")).href })
+        expect(resolved).toEqual({ path: pathToFileURL(Path.join(real, "a", "target.txt")).href })
+        const missing = yield* call("fs/canonicalize", { path: Path.join(real, "nope") }).pipe(Effect.flip)
+        expect(missing._tag).toBe("NotFound")
+      }).pipe(Effect.provide(client))
     ))
 
   it.live("file handles stream a file both ways in blocks; a read handle refuses writes, and a FIFO is refused", () =>
