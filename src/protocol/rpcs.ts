@@ -36,7 +36,9 @@ const PER_FILE_HANDLE: OrderingRule = { _tag: "PerFileHandle" }
 /** The handshake: `initialize`. */
 export class HandshakeRpcs extends RpcGroup.make(
   Rpc.make("initialize", { payload: S.InitializeParams, success: S.InitializeResult, error: ExecServerError })
-    .annotate(RequestOrdering, ALONE)
+    .annotate(RequestOrdering, ALONE),
+  Rpc.make("environment/info", { payload: S.EmptyParams, success: S.EnvironmentInfo, error: ExecServerError }),
+  Rpc.make("environment/status", { payload: S.EmptyParams, success: S.EnvironmentStatus, error: ExecServerError })
 ) {}
 
 /** Process supervision: `process/*`. */

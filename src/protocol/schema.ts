@@ -28,10 +28,57 @@ export const InitializeParams = Schema.Struct({
   detachTtlMs: OptionalNullable(NonNegativeInt)
 })
 
+/**
+ * What the server offers beyond the base protocol, by the reference's flag
+ * names: a client turns features on from these, so a flag is true only for
+ * what this server implements.
+ */
+export const EnvironmentCapabilities = Schema.Struct({
+  networkProxyLaunch: Schema.Boolean,
+  networkProxyReviewDomains: Schema.Boolean,
+  credentialMasking: Schema.Boolean,
+  credentialMaskingCustomProviders: Schema.Boolean,
+  capabilityDiscoverySandbox: Schema.Boolean,
+  fsWatchMissing: Schema.Boolean,
+  capabilityDiscoveryV2: Schema.Boolean,
+  environmentConfigRead: Schema.Boolean,
+  httpHeaderEnvVars: Schema.Boolean,
+  sandboxedFileStreaming: Schema.Boolean,
+  fileWriteStreaming: Schema.Boolean,
+  shellSnapshotV2: Schema.Boolean,
+  windowsMxc: Schema.Boolean
+})
+/** @see EnvironmentCapabilities */
+export type EnvironmentCapabilities = typeof EnvironmentCapabilities.Type
+
+/** The host a server runs on, as `environment/info` and `initialize` describe it (the reference's shape). */
+export const EnvironmentInfo = Schema.Struct({
+  /** The user's login shell: `path` is a program path, not a URI. */
+  shell: Schema.Struct({ name: Schema.String, path: Schema.String }),
+  executorVersion: Schema.String,
+  /** The server's working directory, a `file://` URI. */
+  cwd: Schema.String,
+  userHomeDir: Schema.String,
+  platformOs: Schema.String,
+  /** Directories to put in front of `PATH`: none here (the reference lists its bundled tools). */
+  prependPathDirs: Schema.optional(Schema.Array(Schema.String)),
+  /** `$TMPDIR` when set, as `file://` URIs (what `:tmpdir` in a sandbox policy means). */
+  temporaryDirectories: Schema.Array(Schema.String),
+  tempDir: Schema.String,
+  capabilities: EnvironmentCapabilities
+})
+/** @see EnvironmentInfo */
+export type EnvironmentInfo = typeof EnvironmentInfo.Type
+
+/** `environment/status` result. */
+export const EnvironmentStatus = Schema.Struct({ status: Schema.Literal("ready") })
+
 /** `initialize` result. */
 export const InitializeResult = Schema.Struct({
   protocolVersion: Schema.String,
   sessionId: Schema.String,
+  /** As the reference: the host, so that a client needs no `environment/info` round trip. */
+  environmentInfo: Schema.optional(EnvironmentInfo),
   serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String }),
   /** (ours) Limits a client should check before sending: a larger message is refused unread. */
   limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt }))
@@ -219,6 +266,9 @@ export const ListResult = Schema.Struct({ processes: Schema.Array(ProcessInfo) }
 /** A result with no fields. */
 export const EmptyResult = Schema.Struct({})
 
+/** The params of a method that takes none (absent, `null` or `{}`). */
+export const EmptyParams = Schema.Struct({})
+
 // ---------------------------------------------------------------------------
 // Server notifications
 
@@ -329,7 +379,9 @@ export const CanonicalizeResult = Schema.Struct({ path: Schema.String })
 
 /** A client-chosen file handle id, unique among the session's open handles. */
 export const FileHandleId = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "handleId must be a non-empty string" })
+  Schema.minLength(1, { message: () => "handleId must be a non-empty string" }),
+  // As the reference, which takes ids of at most 32 bytes.
+  Schema.filter((id) => Buffer.byteLength(id) <= 32 || "handleId must not exceed 32 bytes")
 )
 
 /** How a handle opens its file: `read` it, or `replace` it (written aside, put in place on `fs/close`). */

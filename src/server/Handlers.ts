@@ -20,14 +20,23 @@ import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
 import { afterResponse } from "../jsonrpc/Connection.js"
 import { ClientSession } from "./ClientSession.js"
+import { environmentInfo } from "./environmentInfo.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 const writeResult = (status: WriteStatus) => ({ accepted: status === "accepted", status })
 
-/** `initialize`. */
+/** `initialize`, and what it tells about the host: `environment/info`, `environment/status`. */
 export const HandshakeHandlers = HandshakeRpcs.toLayer(Effect.gen(function*() {
   const session = yield* ClientSession
-  return { initialize: (params) => session.initialize(params) }
+  const config = yield* ServerConfig
+  const sandboxedFiles = Option.isSome(yield* Effect.serviceOption(SandboxedFs))
+  const info = () =>
+    environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles })
+  return {
+    initialize: (params) => Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() })),
+    "environment/info": () => Effect.as(session.requireReady, info()),
+    "environment/status": () => Effect.as(session.requireReady, { status: "ready" as const })
+  }
 }))
 
 /** `initialized`. */

@@ -1,0 +1,78 @@
+/**
+ * `environment/info` and the `environmentInfo` of `initialize`: the
+ * reference's shape, the server's own host, and capability flags that claim
+ * only what this server answers.
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, realpathSync, rmSync } from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { pathToFileURL } from "node:url"
+import { describe, expect, it } from "vitest"
+import { serverArgs, useStdioServers } from "../support/StdioServer.js"
+
+const start = useStdioServers()
+
+/** The request each capability flag lets a client send, answered (not -32601) by a server that claims it. */
+const requestOf: Record<string, readonly [string, Record<string, unknown>]> = {
+  fileWriteStreaming: ["fs/writeBlock", { handleId: "none", offset: 0, chunk: "" }],
+  sandboxedFileStreaming: ["fs/readBlock", { handleId: "none", offset: 0, len: 1 }],
+  fsWatchMissing: ["fs/watchMissing", { watchId: 1, missing: [] }],
+  httpHeaderEnvVars: ["http/request", { method: "GET", url: "http://127.0.0.1:1/", requestId: "r" }],
+  environmentConfigRead: ["environmentConfig/read", {}],
+  capabilityDiscoveryV2: ["capabilities/discoverV2", {}]
+}
+
+describe("environment info", () => {
+  it("initialize carries environmentInfo; environment/info answers the same once initialized", async () => {
+    const server = await start([], { handshake: false })
+    const initialized = await server.request("initialize", { clientName: "env" })
+    const info = initialized.result.environmentInfo
+    expect(info).toMatchObject({
+      shell: { name: Path.basename(info.shell.path) },
+      platformOs: "linux",
+      cwd: pathToFileURL(process.cwd()).href,
+      userHomeDir: pathToFileURL(Os.homedir()).href,
+      tempDir: pathToFileURL(Os.tmpdir()).href
+    })
+    expect(Path.isAbsolute(info.shell.path)).toBe(true)
+    expect((await server.request("environment/info", {})).error?.code).toBe(-32600)
+    server.send({ method: "initialized", params: {} })
+    expect((await server.request("environment/info")).result).toEqual(info)
+    expect((await server.request("environment/status", {})).result).toEqual({ status: "ready" })
+  })
+
+  it("claims only capabilities whose requests it answers, and answers the ones it claims", async () => {
+    const server = await start()
+    const { capabilities } = (await server.request("environment/info", {})).result
+    for (const [flag, [method, params]] of Object.entries(requestOf)) {
+      const answer = await server.request(method, params)
+      const answered = answer.error?.code !== -32601
+      expect(answered, `${flag}: ${method} ${JSON.stringify(answer)}`).toBe(capabilities[flag])
+    }
+    // What this server has no part of is never claimed.
+    for (const flag of ["networkProxyLaunch", "networkProxyReviewDomains", "credentialMasking", "shellSnapshotV2", "windowsMxc"]) {
+      expect(capabilities[flag], flag).toBe(false)
+    }
+  })
+
+  it("reports $TMPDIR as its temporary directory and its own working directory", async () => {
+    const dir = realpathSync(mkdtempSync(Path.join(Os.tmpdir(), "env-info-")))
+    // A server started in another directory, with TMPDIR set.
+    const child = spawn(process.execPath, serverArgs(), { cwd: dir, env: { ...process.env, TMPDIR: dir }, stdio: ["pipe", "pipe", "ignore"] })
+    child.stdin.write(JSON.stringify({ id: 1, method: "initialize", params: { clientName: "env" } }) + "\n")
+    const line = await new Promise<string>((resolve) => {
+      let buffer = ""
+      child.stdout.on("data", (chunk: Buffer) => {
+        buffer += chunk
+        if (buffer.includes("\n")) resolve(buffer.slice(0, buffer.indexOf("\n")))
+      })
+    })
+    child.kill()
+    rmSync(dir, { recursive: true, force: true })
+    const info = JSON.parse(line).result.environmentInfo
+    expect(info.cwd).toBe(pathToFileURL(dir).href)
+    expect(info.temporaryDirectories).toEqual([pathToFileURL(dir).href])
+    expect(info.tempDir).toBe(pathToFileURL(dir).href)
+  })
+})
