@@ -30,6 +30,7 @@ export interface WorkerOps {
   readonly remove: readonly [path: string, recursive: boolean, force: boolean]
   readonly copy: readonly [sourcePath: string, destinationPath: string, recursive: boolean]
   readonly canonicalize: readonly [path: string]
+  readonly walk: readonly [path: string, options: FileOperations.WalkOptions]
   /** A worker of a file handle holds one open file: these four act on it. */
   readonly openFile: readonly [path: string, mode: "read" | "replace", maxBlockBytes: number]
   readonly readBlock: readonly [offset: number, length: number]
@@ -100,6 +101,10 @@ const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsEr
     case "canonicalize": {
       const [path] = a as unknown as WorkerOps["canonicalize"]
       return FileOperations.canonicalize(path)
+    }
+    case "walk": {
+      const [path, options] = a as unknown as WorkerOps["walk"]
+      return FileOperations.walk(path, options)
     }
     case "openFile": {
       const [path, mode, maxBlockBytes] = a as unknown as WorkerOps["openFile"]

@@ -80,6 +80,7 @@ export class FsRpcs extends RpcGroup.make(
   }),
   Rpc.make("fs/remove", { payload: S.RemoveParams, success: S.EmptyResult, error: ExecServerError }),
   Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError }),
+  Rpc.make("fs/walk", { payload: S.WalkParams, success: S.WalkResult, error: ExecServerError }),
   Rpc.make("fs/canonicalize", { payload: S.CanonicalizeParams, success: S.CanonicalizeResult, error: ExecServerError }),
   Rpc.make("fs/open", { payload: S.OpenFileParams, success: S.OpenFileResult, error: ExecServerError })
     .annotate(RequestOrdering, PER_FILE_HANDLE),

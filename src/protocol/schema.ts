@@ -374,6 +374,26 @@ export const CanonicalizeParams = Schema.Struct({
 /** `fs/canonicalize` result: the resolved path as a `file://` URI, as the reference answers. */
 export const CanonicalizeResult = Schema.Struct({ path: Schema.String })
 
+/** `fs/walk` params (the reference's; its limits are at most depth 64, 10,000 directories, 50,000 entries). */
+export const WalkParams = Schema.Struct({
+  path: AbsolutePath,
+  options: Schema.Struct({
+    maxDepth: NonNegativeInt,
+    maxDirectories: NonNegativeInt,
+    maxEntries: NonNegativeInt,
+    followDirectorySymlinks: Schema.Boolean,
+    pruneHiddenDirectories: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+  }),
+  sandbox: OptionalNullable(SandboxRequest)
+})
+
+/** `fs/walk` result: entries as `file://` URIs, breadth first; `truncated` when a limit stopped the walk. */
+export const WalkResult = Schema.Struct({
+  entries: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literal("directory", "file") })),
+  errors: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })),
+  truncated: Schema.Boolean
+})
+
 // ---------------------------------------------------------------------------
 // File handles: streaming a file in blocks, both ways
 

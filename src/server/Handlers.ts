@@ -211,6 +211,13 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
         }),
         {}
       ),
+    "fs/walk": ({ options, path, sandbox }) =>
+      run(sandbox, FileOperations.walk(path, options), {
+        access: reads(path),
+        op: "walk",
+        args: [path, options],
+        decode: same<FileOperations.WalkResult>
+      }),
     "fs/canonicalize": ({ path, sandbox }) =>
       Effect.map(
         run(sandbox, FileOperations.canonicalize(path), {

@@ -46,6 +46,50 @@ describe("fs methods", () => {
       })
     ))
 
+  it.live("walk lists breadth first in byte order, as the reference: links, loops, pruning and every limit", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { call } = yield* ExecServerClient.ExecServerClient
+        const root = realpathSync(dir)
+        for (const d of [".hidden/inner", "a/b/c/d", "emptydir", "z"]) mkdirSync(Path.join(root, d), { recursive: true })
+        for (const f of [".hf", ".hidden/inner/h1", "B.txt", "a/f1", "a/b/f2", "a/b/c/d/deep", "top.txt"]) writeFileSync(Path.join(root, f), "")
+        symlinkSync(root, Path.join(root, "z/loop"))
+        symlinkSync(Path.join(root, "a"), Path.join(root, "linkdir"))
+        symlinkSync(Path.join(root, "top.txt"), Path.join(root, "linkfile"))
+        symlinkSync(Path.join(root, "nonexist"), Path.join(root, "dangling"))
+        execFileSync("mkfifo", [Path.join(root, "fifo")])
+        const options = { maxDepth: 64, maxDirectories: 100, maxEntries: 1000, followDirectorySymlinks: false }
+        const walk = (extra: Partial<typeof options> & { readonly pruneHiddenDirectories?: boolean } = {}, path = root) =>
+          call("fs/walk", { path, options: { ...options, pruneHiddenDirectories: false, ...extra } })
+        const listed = (result: { readonly entries: ReadonlyArray<{ readonly path: string; readonly kind: string }> }) =>
+          result.entries.map((entry) => `${entry.kind[0]} ${decodeURIComponent(new URL(entry.path).pathname).slice(root.length + 1)}`)
+        expect(listed(yield* walk())).toEqual([
+          "f .hf", "d .hidden", "f B.txt", "d a", "d emptydir", "f top.txt", "d z",
+          "d .hidden/inner", "d a/b", "f a/f1", "f .hidden/inner/h1", "d a/b/c", "f a/b/f2", "d a/b/c/d", "f a/b/c/d/deep"
+        ])
+        // Followed links are listed, and not descended again when their target was.
+        expect(listed(yield* walk({ followDirectorySymlinks: true }))).toEqual([
+          "f .hf", "d .hidden", "f B.txt", "d a", "d emptydir", "d linkdir", "f top.txt", "d z",
+          "d .hidden/inner", "d a/b", "f a/f1", "d z/loop", "f .hidden/inner/h1", "d a/b/c", "f a/b/f2", "d a/b/c/d", "f a/b/c/d/deep"
+        ])
+        expect(listed(yield* walk({ pruneHiddenDirectories: true }))).not.toContain("d .hidden/inner")
+        expect(listed(yield* walk({ pruneHiddenDirectories: true }))).toContain("d .hidden")
+        expect(listed(yield* walk({ maxDepth: 0 }))).toEqual(["f .hf", "d .hidden", "f B.txt", "d a", "d emptydir", "f top.txt", "d z"])
+        const fewEntries = yield* walk({ maxEntries: 3 })
+        expect([listed(fewEntries), fewEntries.truncated]).toEqual([["f .hf", "d .hidden", "f B.txt"], true])
+        const fewDirectories = yield* walk({ maxDirectories: 2 })
+        expect(listed(fewDirectories).at(-1)).toBe("d .hidden/inner")
+        expect(fewDirectories.truncated).toBe(true)
+        expect((yield* walk({ maxEntries: 0 }).pipe(Effect.flip)).message).toBe("filesystem walk limits must be greater than zero")
+        expect((yield* walk({ maxDepth: 65 }).pipe(Effect.flip))._tag).toBe("InvalidRequest")
+        expect((yield* walk({}, Path.join(root, "nonexist")).pipe(Effect.flip))._tag).toBe("NotFound")
+        expect(yield* walk({}, Path.join(root, "top.txt"))).toEqual({ entries: [], errors: [], truncated: false })
+        expect(yield* walk({}, Path.join(root, "linkdir"))).toEqual({ entries: [], errors: [], truncated: false })
+        expect(listed(yield* walk({ followDirectorySymlinks: true, maxDepth: 1 }, Path.join(root, "linkdir")))
+          .map((line) => line.replace(/^(.) [^/]*\//, "$1 "))).toEqual(["d b", "f f1", "d b/c", "f b/f2"])
+      }).pipe(Effect.provide(client))
+    ))
+
   it.live("canonicalize resolves symlinks to a file:// URI; a missing path is -32004", () =>
     withDir((dir) =>
       Effect.gen(function*() {
