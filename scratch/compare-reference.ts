@@ -67,7 +67,7 @@ const uri = (path: string) => pathToFileURL(Path.join(root, path)).href
 const walkOptions = { maxDepth: 64, maxDirectories: 100, maxEntries: 1000, followDirectorySymlinks: true }
 
 /** Requests whose answers must match the reference's whole, not only in shape. */
-const sameValue = new Set(["fs/walk", "fs/walk links", "fs/canonicalize", "fs/readBlock"])
+const sameValue = new Set(["fs/watchMissing", "fs/watchMissing stale", "fs/walk", "fs/walk links", "fs/canonicalize", "fs/readBlock"])
 /** Fields the reference may leave out, which this server does leave out. */
 const optional = new Set([
   "providerId",
@@ -96,6 +96,8 @@ const requests: ReadonlyArray<readonly [string, string, unknown]> = [
   ["fs/open replace", "fs/open", { handleId: "w", path: uri("written.txt"), mode: "replace" }],
   ["fs/writeBlock", "fs/writeBlock", { handleId: "w", offset: 0, chunk: Buffer.from("abc").toString("base64") }],
   ["fs/close replace", "fs/close", { handleId: "w" }],
+  ["fs/watchMissing", "fs/watchMissing", { watchId: 1, missing: [uri("nonexist")], present: uri("top.txt") }],
+  ["fs/watchMissing stale", "fs/watchMissing", { watchId: 1, missing: [uri("nonexist")] }],
   ["fs/getMetadata missing", "fs/getMetadata", { path: uri("nonexist") }],
   ["process/start", "process/start", { processId: "p", argv: ["true"], cwd: pathToFileURL(root).href, env: {}, tty: false }]
 ]

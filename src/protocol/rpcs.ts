@@ -80,6 +80,7 @@ export class FsRpcs extends RpcGroup.make(
   }),
   Rpc.make("fs/remove", { payload: S.RemoveParams, success: S.EmptyResult, error: ExecServerError }),
   Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError }),
+  Rpc.make("fs/watchMissing", { payload: S.WatchMissingParams, success: S.WatchMissingResult, error: ExecServerError }),
   Rpc.make("fs/walk", { payload: S.WalkParams, success: S.WalkResult, error: ExecServerError }),
   Rpc.make("fs/canonicalize", { payload: S.CanonicalizeParams, success: S.CanonicalizeResult, error: ExecServerError }),
   Rpc.make("fs/open", { payload: S.OpenFileParams, success: S.OpenFileResult, error: ExecServerError })
@@ -102,11 +103,12 @@ export class ClientNotificationRpcs extends RpcGroup.make(
   Rpc.make("initialized", { payload: S.EmptyResult })
 ) {}
 
-/** Notifications the server pushes: process events. */
+/** Notifications the server pushes: process events, and a missing-path watch that fired. */
 export class ServerNotificationRpcs extends RpcGroup.make(
   Rpc.make("process/output", { payload: S.OutputNotification }),
   Rpc.make("process/exited", { payload: S.ExitedNotification }),
-  Rpc.make("process/closed", { payload: S.ClosedNotification })
+  Rpc.make("process/closed", { payload: S.ClosedNotification }),
+  Rpc.make("fs/missingChanged", { payload: S.MissingChangedNotification })
 ) {}
 
 /** The `process/output` notification. */
@@ -115,3 +117,5 @@ export const ProcessOutput = ServerNotificationRpcs.requests.get("process/output
 export const ProcessExited = ServerNotificationRpcs.requests.get("process/exited")!
 /** The `process/closed` notification. */
 export const ProcessClosed = ServerNotificationRpcs.requests.get("process/closed")!
+/** The `fs/missingChanged` notification. */
+export const MissingChanged = ServerNotificationRpcs.requests.get("fs/missingChanged")!

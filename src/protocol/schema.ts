@@ -394,6 +394,19 @@ export const WalkResult = Schema.Struct({
   truncated: Schema.Boolean
 })
 
+/** `fs/watchMissing` params (the reference's): paths believed missing, and one believed present. */
+export const WatchMissingParams = Schema.Struct({
+  watchId: NonNegativeInt,
+  missing: Schema.Array(AbsolutePath),
+  present: OptionalNullable(AbsolutePath)
+})
+
+/** `fs/watchMissing` result: whether a watch is now installed. */
+export const WatchMissingResult = Schema.Struct({ watching: Schema.Boolean })
+
+/** `fs/missingChanged` payload. */
+export const MissingChangedNotification = Schema.Struct({ watchId: NonNegativeInt })
+
 // ---------------------------------------------------------------------------
 // File handles: streaming a file in blocks, both ways
 

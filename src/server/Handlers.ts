@@ -15,10 +15,11 @@ import { type Access as SandboxedFsAccess, SandboxedFs } from "../fs/SandboxedFs
 import type { WorkerOps } from "../fs/worker.js"
 import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, ProcessRpcs } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, MissingChanged, ProcessRpcs } from "../protocol/rpcs.js"
 import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
-import { afterResponse } from "../jsonrpc/Connection.js"
+import { afterResponse, Connection, encodeNotificationOf } from "../jsonrpc/Connection.js"
+import { makeMissingWatcher } from "../fs/MissingWatch.js"
 import { ClientSession } from "./ClientSession.js"
 import { environmentInfo } from "./environmentInfo.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -144,6 +145,10 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
   const none = () => undefined
   const same = <A>(ok: unknown) => ok as A
   const fileOf = (handleId: string) => Effect.flatMap(session.files, (files) => files.get(handleId))
+  const connection = yield* Connection
+  const missingWatcher = yield* makeMissingWatcher((watchId) =>
+    connection.send(encodeNotificationOf(MissingChanged, { watchId }))
+  ).pipe(Effect.provideService(FileSystem.FileSystem, fileSystem))
   const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
   const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })
   return {
@@ -211,6 +216,8 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
         }),
         {}
       ),
+    "fs/watchMissing": ({ missing, present, watchId }) =>
+      Effect.zipRight(ready, Effect.map(missingWatcher.watch({ watchId, missing, present }), (watching) => ({ watching }))),
     "fs/walk": ({ options, path, sandbox }) =>
       run(sandbox, FileOperations.walk(path, options), {
         access: reads(path),

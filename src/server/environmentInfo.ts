@@ -34,7 +34,7 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean }): En
   credentialMasking: false,
   credentialMaskingCustomProviders: false,
   capabilityDiscoverySandbox: false,
-  fsWatchMissing: false,
+  fsWatchMissing: true,
   capabilityDiscoveryV2: false,
   environmentConfigRead: false,
   httpHeaderEnvVars: false,
