@@ -93,8 +93,13 @@ export class FsRpcs extends RpcGroup.make(
     .annotate(RequestOrdering, PER_FILE_HANDLE)
 ) {}
 
+/** Requests the server makes on the client's behalf: `http/request`. */
+export class HttpRpcs extends RpcGroup.make(
+  Rpc.make("http/request", { payload: S.HttpRequestParams, success: S.HttpRequestResult, error: ExecServerError })
+) {}
+
 /** Every request the server answers. */
-export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs)
+export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs, HttpRpcs)
 /** @see ExecServerRpcs */
 export type ExecServerRpcs = RpcGroup.Rpcs<typeof ExecServerRpcs>
 
@@ -108,7 +113,8 @@ export class ServerNotificationRpcs extends RpcGroup.make(
   Rpc.make("process/output", { payload: S.OutputNotification }),
   Rpc.make("process/exited", { payload: S.ExitedNotification }),
   Rpc.make("process/closed", { payload: S.ClosedNotification }),
-  Rpc.make("fs/missingChanged", { payload: S.MissingChangedNotification })
+  Rpc.make("fs/missingChanged", { payload: S.MissingChangedNotification }),
+  Rpc.make("http/request/bodyDelta", { payload: S.HttpBodyDeltaNotification })
 ) {}
 
 /** The `process/output` notification. */
@@ -117,5 +123,7 @@ export const ProcessOutput = ServerNotificationRpcs.requests.get("process/output
 export const ProcessExited = ServerNotificationRpcs.requests.get("process/exited")!
 /** The `process/closed` notification. */
 export const ProcessClosed = ServerNotificationRpcs.requests.get("process/closed")!
+/** The `http/request/bodyDelta` notification. */
+export const HttpBodyDelta = ServerNotificationRpcs.requests.get("http/request/bodyDelta")!
 /** The `fs/missingChanged` notification. */
 export const MissingChanged = ServerNotificationRpcs.requests.get("fs/missingChanged")!

@@ -456,3 +456,45 @@ export const CloseFileParams = Schema.Struct({
   /** (ours) Drop a replacing handle's file instead of putting it in place. */
   discard: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
 })
+
+// ---------------------------------------------------------------------------
+// HTTP on the client's behalf
+
+/** A header as the reference carries it; `valueEnvVar` appends a variable of the server's environment. */
+export const HttpHeader = Schema.Struct({
+  name: Schema.String,
+  value: Schema.optionalWith(Schema.String, { default: () => "" }),
+  valueEnvVar: OptionalNullable(Schema.String)
+})
+
+/** `http/request` params (the reference's). */
+export const HttpRequestParams = Schema.Struct({
+  method: Schema.String,
+  url: Schema.String,
+  headers: Schema.optionalWith(Schema.Array(HttpHeader), { default: () => [], nullable: true }),
+  bodyBase64: OptionalNullable(Base64Bytes),
+  /** One deadline for the whole exchange, body included; absent: none. */
+  timeoutMs: OptionalNullable(NonNegativeInt),
+  redirectPolicy: Schema.optionalWith(Schema.Literal("follow", "stop"), { default: () => "follow" as const, nullable: true }),
+  /** Names the `http/request/bodyDelta` stream: unique among the connection's active streams. */
+  requestId: Schema.String,
+  streamResponse: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+})
+/** @see HttpRequestParams */
+export type HttpRequestParams = typeof HttpRequestParams.Type
+
+/** `http/request` result: the body is empty when it is streamed. */
+export const HttpRequestResult = Schema.Struct({
+  status: Schema.Int,
+  headers: Schema.Array(Schema.Struct({ name: Schema.String, value: Schema.String })),
+  bodyBase64: Base64Bytes
+})
+
+/** `http/request/bodyDelta` payload: `seq` from 1; the last one has `done` (and `error` when the body failed). */
+export const HttpBodyDeltaNotification = Schema.Struct({
+  requestId: Schema.String,
+  seq: PositiveInt,
+  deltaBase64: Base64Bytes,
+  done: Schema.Boolean,
+  error: Schema.NullOr(Schema.String)
+})

@@ -3,7 +3,9 @@
  * its own handshake, session and scope.
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -132,7 +134,15 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
  * dies hard.
  */
 export const layerNodeServices: Layer.Layer<
-  SessionStore | PtySpawner | PipeSpawner | OutputBuffers | FileSystem.FileSystem | ProcessReaper | Sandbox | SandboxedFs,
+  | SessionStore
+  | PtySpawner
+  | PipeSpawner
+  | OutputBuffers
+  | FileSystem.FileSystem
+  | ProcessReaper
+  | Sandbox
+  | SandboxedFs
+  | HttpClient.HttpClient,
   never,
   ServerConfig
 > = SessionStoreModule.layer.pipe(
@@ -140,7 +150,9 @@ export const layerNodeServices: Layer.Layer<
   // The store's processes and the fs workers use the sandbox; it registers with the reaper, which outlives them.
   Layer.provideMerge(layerSandbox),
   Layer.provideMerge(ProcessReaperModule.layerNode),
-  Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory, NodeFileSystem.layer))
+  Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory, NodeFileSystem.layer)),
+  // http/request's client (without it the method answers that the server has none).
+  Layer.merge(NodeHttpClient.layer)
 )
 
 /**

@@ -4,18 +4,26 @@
  * `ClientSession`; exec methods are refused until the handshake is done.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { pathToFileURL } from "node:url"
 import * as FileOperations from "../fs/FileOperations.js"
-import { type InvalidParams, InvalidRequest, SandboxUnavailable } from "../protocol/errors.js"
+import { InternalError, InvalidParams, InvalidRequest, SandboxDenied, SandboxUnavailable } from "../protocol/errors.js"
 import type { SandboxRequest } from "../protocol/sandbox.js"
 import { type Access as SandboxedFsAccess, SandboxedFs } from "../fs/SandboxedFs.js"
 import type { WorkerOps } from "../fs/worker.js"
 import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, MissingChanged, ProcessRpcs } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs, MissingChanged, ProcessRpcs } from "../protocol/rpcs.js"
+import { check, exchange, failureOf } from "../http/HttpExchange.js"
 import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
 import { afterResponse, Connection, encodeNotificationOf } from "../jsonrpc/Connection.js"
@@ -31,8 +39,9 @@ export const HandshakeHandlers = HandshakeRpcs.toLayer(Effect.gen(function*() {
   const session = yield* ClientSession
   const config = yield* ServerConfig
   const sandboxedFiles = Option.isSome(yield* Effect.serviceOption(SandboxedFs))
+  const http = Option.isSome(yield* Effect.serviceOption(HttpClient.HttpClient))
   const info = () =>
-    environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles })
+    environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles, http })
   return {
     initialize: (params) => Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() })),
     "environment/info": () => Effect.as(session.requireReady, info()),
@@ -257,9 +266,140 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
 }))
 
 /** Every handler of a connection, over a fresh `ClientSession`. */
+/** The most one `http/request/bodyDelta` carries (as the reference). */
+const MAX_BODY_DELTA_BYTES = 1024 * 1024
+
+/**
+ * `http/request`, on the platform's HttpClient when the server has one. A
+ * buffered body is read up to the server's limit; a streamed one goes out as
+ * `http/request/bodyDelta` notifications after the response, under the
+ * connection's flow control (a client that falls behind stops the body being
+ * read), and ends with the connection.
+ */
+export const HttpHandlers = HttpRpcs.toLayer(Effect.gen(function*() {
+  const session = yield* ClientSession
+  const config = yield* ServerConfig
+  const connection = yield* Connection
+  const connectionScope = yield* Effect.scope
+  const httpClient = Option.getOrUndefined(yield* Effect.serviceOption(HttpClient.HttpClient))
+  /** The request ids of the connection's streams that have not ended. */
+  const activeStreams = new Set<string>()
+
+  /** Waits while the client is behind. */
+  const flowing = Effect.async<void>((resume) => {
+    if (!connection.flow.paused()) return resume(Effect.void)
+    const unsubscribe = connection.flow.subscribe((paused) => {
+      if (paused) return
+      unsubscribe()
+      resume(Effect.void)
+    })
+    return Effect.sync(unsubscribe)
+  })
+
+  const timedOut = (timeoutMs: number) => new InternalError({ message: `http/request failed: timed out after ${timeoutMs} ms` })
+  /** `effect` within `remainingMs` of the request's deadline of `timeoutMs` (the one the error names). */
+  const withDeadline = <A, E, R>(effect: Effect.Effect<A, E, R>, timeoutMs: number | undefined, remainingMs = timeoutMs) =>
+    timeoutMs === undefined || remainingMs === undefined
+      ? effect
+      : Effect.timeoutFail(effect, { duration: remainingMs, onTimeout: () => timedOut(timeoutMs) })
+
+  const headersOf = (response: HttpClientResponse.HttpClientResponse) =>
+    Object.entries(response.headers).map(([name, value]) => ({ name, value }))
+
+  const readBody = (response: HttpClientResponse.HttpClientResponse) =>
+    response.stream.pipe(
+      Stream.mapError(failureOf),
+      Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, bytes: 0 }, (acc, chunk) => {
+        acc.bytes += chunk.byteLength
+        if (acc.bytes > config.maxHttpResponseBytes) {
+          return Effect.fail(new InvalidRequest({
+            message: `http/request: the response body is larger than ${config.maxHttpResponseBytes} bytes (--max-http-response-bytes); ask for streamResponse`
+          }))
+        }
+        acc.chunks.push(chunk)
+        return Effect.succeed(acc)
+      }),
+      Effect.map((acc) => new Uint8Array(Buffer.concat(acc.chunks)))
+    )
+
+  const streamBody = (
+    requestId: string,
+    response: HttpClientResponse.HttpClientResponse,
+    timeoutMs: number | undefined,
+    remainingMs: number | undefined
+  ) => {
+    let seq = 0
+    const send = (delta: Uint8Array, done: boolean, error: string | null) =>
+      connection.send(encodeNotificationOf(HttpBodyDelta, { requestId, seq: ++seq, deltaBase64: delta, done, error }))
+    const body = response.stream.pipe(
+      Stream.mapError(failureOf),
+      Stream.runForEach((chunk) =>
+        Effect.zipRight(
+          flowing,
+          Effect.sync(() => {
+            for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_DELTA_BYTES) {
+              send(chunk.subarray(offset, offset + MAX_BODY_DELTA_BYTES), false, null)
+            }
+          })
+        )
+      )
+    )
+    return withDeadline(body, timeoutMs, remainingMs).pipe(
+      Effect.match({
+        onSuccess: () => send(new Uint8Array(0), true, null),
+        onFailure: (error) => send(new Uint8Array(0), true, error.message)
+      })
+    )
+  }
+
+  return {
+    "http/request": (params) =>
+      Effect.gen(function*() {
+        yield* session.requireReady
+        if (httpClient === undefined) {
+          return yield* new InternalError({ message: "http/request: this server has no HTTP client" })
+        }
+        if (config.sandboxPolicy !== undefined && !config.sandboxPolicy.network) {
+          return yield* new SandboxDenied({ message: "http/request: the operator's sandbox allows no network", errno: "EACCES" })
+        }
+        const checked = yield* check(params, config.environment ?? process.env)
+        const follow = params.redirectPolicy === "follow"
+        if (!params.streamResponse) {
+          return yield* Effect.scoped(Effect.gen(function*() {
+            const response = yield* exchange(checked, follow)
+            return { status: response.status, headers: headersOf(response), bodyBase64: yield* readBody(response) }
+          })).pipe((effect) => withDeadline(effect, params.timeoutMs), Effect.provideService(HttpClient.HttpClient, httpClient))
+        }
+        const { requestId } = params
+        // The check and the claim, with nothing that yields between them.
+        if (activeStreams.has(requestId)) {
+          return yield* new InvalidParams({ message: `http/request streamResponse requestId \`${requestId}\` is already active` })
+        }
+        activeStreams.add(requestId)
+        // The exchange lives until its body has gone out, or the connection ends.
+        const exchangeScope = yield* Scope.fork(connectionScope, ExecutionStrategy.sequential)
+        const release = Effect.zipRight(Effect.sync(() => activeStreams.delete(requestId)), Scope.close(exchangeScope, Exit.void))
+        const startedAt = yield* Clock.currentTimeMillis
+        const response = yield* withDeadline(exchange(checked, follow).pipe(Scope.extend(exchangeScope)), params.timeoutMs).pipe(
+          Effect.provideService(HttpClient.HttpClient, httpClient),
+          Effect.tapErrorCause(() => release)
+        )
+        const elapsed = (yield* Clock.currentTimeMillis) - startedAt
+        const remainingMs = params.timeoutMs === undefined ? undefined : Math.max(0, params.timeoutMs - elapsed)
+        // The body follows the response, never the other way round.
+        yield* afterResponse(
+          streamBody(requestId, response, params.timeoutMs, remainingMs).pipe(Effect.ensuring(release), Effect.forkIn(connectionScope), Effect.asVoid)
+        )
+        return { status: response.status, headers: headersOf(response), bodyBase64: new Uint8Array(0) }
+      })
+  }
+}))
+
+/** Every handler of a connection. */
 export const ConnectionHandlers = Layer.mergeAll(
   HandshakeHandlers,
   ClientNotificationHandlers,
   ProcessHandlers,
-  FsHandlers
+  FsHandlers,
+  HttpHandlers
 )

@@ -39,6 +39,8 @@ export interface ServerConfigShape {
   readonly maxReadFileBytes: number
   /** Most file handles (`fs/open`) one session may have open. */
   readonly maxFileHandles: number
+  /** Largest response body a buffered `http/request` returns, in bytes (larger: ask for a streamed one). */
+  readonly maxHttpResponseBytes: number
   /**
    * The operator's sandbox: every process and fs call runs under it, and a
    * client's sandbox can only narrow it. Undefined: clients choose.
@@ -69,6 +71,7 @@ export const defaults: ServerConfigShape = {
   outboundHighWaterMarkBytes: 8 * 1024 * 1024,
   maxReadFileBytes: 64 * 1024 * 1024,
   maxFileHandles: 64,
+  maxHttpResponseBytes: 32 * 1024 * 1024,
   serverName: packageJson.name,
   serverVersion: packageJson.version
 }

@@ -28,7 +28,7 @@ const loginShell = (): { readonly name: string; readonly path: string } => {
 }
 
 /** What this server offers besides the base protocol. */
-export const capabilities = (features: { readonly sandboxedFiles: boolean }): EnvironmentCapabilities => ({
+export const capabilities = (features: { readonly sandboxedFiles: boolean; readonly http: boolean }): EnvironmentCapabilities => ({
   networkProxyLaunch: false,
   networkProxyReviewDomains: false,
   credentialMasking: false,
@@ -37,7 +37,7 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean }): En
   fsWatchMissing: true,
   capabilityDiscoveryV2: false,
   environmentConfigRead: false,
-  httpHeaderEnvVars: false,
+  httpHeaderEnvVars: features.http,
   sandboxedFileStreaming: features.sandboxedFiles,
   fileWriteStreaming: true,
   shellSnapshotV2: false,
@@ -49,6 +49,7 @@ export const environmentInfo = (options: {
   readonly version: string
   readonly environment: Readonly<Record<string, string | undefined>>
   readonly sandboxedFiles: boolean
+  readonly http: boolean
 }): EnvironmentInfo => {
   const tmpdir = options.environment.TMPDIR
   return {
@@ -59,6 +60,6 @@ export const environmentInfo = (options: {
     platformOs: platformOs(process.platform),
     temporaryDirectories: tmpdir === undefined || tmpdir === "" ? [] : [uri(Path.resolve(tmpdir))],
     tempDir: uri(Os.tmpdir()),
-    capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles })
+    capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles, http: options.http })
   }
 }

@@ -32,7 +32,7 @@ const fired = (server: StdioServer, watchId: number) =>
   server.waitFor((message) => message.method === "fs/missingChanged" && message.params.watchId === watchId, 5000)
 
 const firedIds = (server: StdioServer) =>
-  server.notifications.filter((message) => message.method === "fs/missingChanged").map((message) => message.params.watchId)
+  server.messages.filter((message) => message.method === "fs/missingChanged").map((message) => message.params.watchId as number)
 
 describe("fs/watchMissing", () => {
   it("fires once when a missing path appears, then the watch is over", async () => {

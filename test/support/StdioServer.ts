@@ -193,11 +193,11 @@ export const isAlive = (pid: number): boolean => {
 }
 
 /** Polls until `condition` holds (for facts with no event to wait on, like another process's death). */
-export const eventually = async (condition: () => boolean, timeoutMs = 5_000): Promise<boolean> => {
+export const eventually = async (condition: () => boolean, timeoutMs = 5_000, everyMs = 20): Promise<boolean> => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
   return condition()
 }
