@@ -91,6 +91,12 @@ const maxFileHandles = integerFlag(
   "Most file handles (fs/open) one session may have open",
   1
 )
+const maxHttpResponseBytes = integerFlag(
+  "max-http-response-bytes",
+  ServerConfig.defaults.maxHttpResponseBytes,
+  "Largest body a buffered http/request returns, in bytes (larger: a streamed request)",
+  1
+)
 const outboundHighWaterMarkBytes = integerFlag(
   "outbound-high-water-mark-bytes",
   ServerConfig.defaults.outboundHighWaterMarkBytes,
@@ -345,6 +351,7 @@ const command = Command.make(
     maxReadFileBytes,
     maxProcesses,
     maxFileHandles,
+    maxHttpResponseBytes,
     outboundHighWaterMarkBytes,
     maxConnections,
     wsTokenFile,
@@ -382,6 +389,7 @@ const command = Command.make(
           maxReadFileBytes: flags.maxReadFileBytes,
           maxProcesses: flags.maxProcesses,
           maxFileHandles: flags.maxFileHandles,
+          maxHttpResponseBytes: flags.maxHttpResponseBytes,
           outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes,
           sandboxPolicy,
           bwrapPath: Option.getOrUndefined(flags.bwrap)

@@ -185,6 +185,17 @@ describe("http/request", () => {
     expect(seen["x-other"]).toBe("kept")
   })
 
+  it("refuses a buffered body over --max-http-response-bytes with -32600; streamed, it goes through", async () => {
+    const server = await start(["--max-http-response-bytes", "1000"])
+    const refused = await http(server, { url: `${upstream.url}/big?bytes=1001` })
+    expect(refused.error?.code).toBe(-32600)
+    expect(refused.error?.message).toContain("streamResponse")
+    expect(decode((await http(server, { url: `${upstream.url}/big?bytes=1000` })).result.bodyBase64).length).toBe(1000)
+    await http(server, { url: `${upstream.url}/big?bytes=5000`, requestId: "streamed", streamResponse: true })
+    const deltas = await deltasOf(server, "streamed")
+    expect(deltas.reduce((sum, delta) => sum + Buffer.from(delta.deltaBase64, "base64").length, 0)).toBe(5000)
+  })
+
   it("fails with -32603 when the connection is refused or the deadline passes", async () => {
     const server = await start()
     expect((await http(server, { url: "http://127.0.0.1:1/" })).error).toMatchObject({ code: -32603 })
