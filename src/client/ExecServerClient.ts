@@ -17,16 +17,19 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { fromWireError } from "../protocol/errors.js"
+import { fileURLToPath } from "node:url"
+import { fromWireError, InternalError } from "../protocol/errors.js"
 import { ExecServerRpcs } from "../protocol/rpcs.js"
 import type { ExecServerRpcs as ExecServerRpc } from "../protocol/rpcs.js"
 import { type CodexSandbox, SandboxRequest, type SandboxPolicy } from "../protocol/sandbox.js"
 import type {
+  EnvironmentInfo,
   EnvPolicy,
   InitializeResult,
   ProcessInfo,
@@ -36,7 +39,14 @@ import type {
   TerminalSize,
   WriteResult
 } from "../protocol/schema.js"
-import { ClosedNotification, ExitedNotification, OutputNotification } from "../protocol/schema.js"
+import {
+  ClosedNotification,
+  ExitedNotification,
+  HttpBodyDeltaNotification,
+  MissingChangedNotification,
+  OutputNotification
+} from "../protocol/schema.js"
+import type { WalkResult as WireWalkResult } from "../protocol/schema.js"
 import {
   type ClientError,
   type ConnectError,
@@ -159,6 +169,25 @@ export interface ClientFileSystem {
   ) => Effect.Effect<ClientFileHandle, ClientError, Scope.Scope>
   /** A file's contents as a stream of blocks, through a file handle (for files of any size). */
   readonly readFileStream: (path: string, options?: { readonly blockBytes?: number }) => Stream.Stream<Uint8Array, ClientError>
+  /** The path with every symlink and `..` resolved. */
+  readonly canonicalize: (path: string) => Effect.Effect<string, ClientError>
+  /**
+   * A tree, breadth first (`fs/walk`); the options default to the server's
+   * maximums, links not followed, hidden directories descended.
+   */
+  readonly walk: (path: string, options?: Partial<WalkOptions>) => Effect.Effect<WalkResult, ClientError>
+  /**
+   * Watches paths believed missing (and one believed present) for the scope
+   * (`fs/watchMissing`). `watching` is false when the server would not
+   * watch (one of them exists already, `present` does not, too many paths);
+   * `changed` completes once one of them may have appeared, the directory it
+   * would appear in went away, or `present` changed (at once when not
+   * watching). One watch per client: a new one replaces it.
+   */
+  readonly watchMissing: (
+    missing: ReadonlyArray<string>,
+    options?: { readonly present?: string }
+  ) => Effect.Effect<MissingWatch, ClientError, Scope.Scope>
   readonly createDirectory: (path: string, options?: { readonly recursive?: boolean }) => Effect.Effect<void, ClientError>
   readonly getMetadata: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/getMetadata">>, ClientError>
   readonly readDirectory: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/readDirectory">>["entries"], ClientError>
@@ -206,6 +235,46 @@ export interface ExecServerClientShape {
     options?: ExecOptions
   ) => Effect.Effect<ExecResult, ClientError | ExecTimeout>
   readonly fs: ClientFileSystem
+  /** HTTP requests the server makes on the client's behalf (`http/request`). */
+  readonly http: ClientHttp
+  /** The server's host (`environment/info`). */
+  readonly environment: Effect.Effect<EnvironmentInfo, ClientError>
+}
+
+/** A missing-path watch (see `ClientFileSystem.watchMissing`). */
+export interface MissingWatch {
+  readonly watching: boolean
+  readonly changed: Effect.Effect<void, ClientError>
+}
+
+/** An HTTP request for the server to make. */
+export interface HttpRequest {
+  readonly method?: string
+  readonly url: string
+  /** In order; `valueEnvVar` appends a variable of the server's environment. */
+  readonly headers?: ReadonlyArray<{ readonly name: string; readonly value?: string; readonly valueEnvVar?: string }>
+  readonly body?: Uint8Array | string
+  /** One deadline for the whole exchange, body included. */
+  readonly timeoutMs?: number
+  readonly redirectPolicy?: "follow" | "stop"
+}
+
+/** An HTTP response, its body whole or as a stream. */
+export interface HttpResponse<Body> {
+  readonly status: number
+  readonly headers: ReadonlyArray<{ readonly name: string; readonly value: string }>
+  readonly body: Body
+}
+
+/** `http/request`, buffered or streamed. */
+export interface ClientHttp {
+  readonly request: (request: HttpRequest) => Effect.Effect<HttpResponse<Uint8Array>, ClientError>
+  /**
+   * The response as soon as its headers are in, its body a stream of the
+   * server's `http/request/bodyDelta`s (failing when the body did); closing
+   * the scope stops listening.
+   */
+  readonly stream: (request: HttpRequest) => Effect.Effect<HttpResponse<Stream.Stream<Uint8Array, ClientError>>, ClientError, Scope.Scope>
 }
 
 /** The exec-server client. */
@@ -260,6 +329,20 @@ const decodeSandbox = Schema.decodeUnknown(SandboxRequest)
 const decodeOutput = Schema.decodeUnknownOption(OutputNotification)
 const decodeExited = Schema.decodeUnknownOption(ExitedNotification)
 const decodeClosed = Schema.decodeUnknownOption(ClosedNotification)
+const decodeBodyDelta = Schema.decodeUnknownOption(HttpBodyDeltaNotification)
+const decodeMissingChanged = Schema.decodeUnknownOption(MissingChangedNotification)
+
+/** `fs/walk` options. */
+export interface WalkOptions {
+  readonly maxDepth: number
+  readonly maxDirectories: number
+  readonly maxEntries: number
+  readonly followDirectorySymlinks: boolean
+  readonly pruneHiddenDirectories: boolean
+}
+
+/** What `fs/walk` found: paths as `file://` URIs. */
+export type WalkResult = typeof WireWalkResult.Type
 
 const toBytes = (data: Uint8Array | string) => typeof data === "string" ? new TextEncoder().encode(data) : data
 
@@ -323,6 +406,23 @@ export const make = (
 
     const pending = new Map<number, PendingRequest>()
     const channels = new Map<string, ProcessChannel>()
+    /** Where each streamed HTTP body's deltas go, by request id. */
+    const bodyStreams = new Map<string, (delta: typeof HttpBodyDeltaNotification.Type) => void>()
+    /** The missing-path watch waiting for its notification, by watch id. */
+    const missingWatches = new Map<number, (outcome: Exit.Exit<void, ClientError>) => void>()
+
+    /**
+     * What lives only as long as a connection on the server (streamed HTTP
+     * bodies, the missing-path watch) fails when it drops, resumed or not.
+     */
+    const endConnectionScoped = (error: ClientError) => {
+      for (const deliver of [...bodyStreams.values()]) {
+        deliver({ requestId: "", seq: 1, deltaBase64: new Uint8Array(0), done: true, error: error.message })
+      }
+      bodyStreams.clear()
+      for (const settle of [...missingWatches.values()]) settle(Exit.fail(error))
+      missingWatches.clear()
+    }
     const maxBufferedBytes = options.maxBufferedBytesPerProcess ?? 4 * 1024 * 1024
     const detachTtlMs = options.detachTtlMs ?? 0
     const reconnect = options.reconnect === false || detachTtlMs <= 0 ? undefined : options.reconnect ?? {}
@@ -401,6 +501,16 @@ export const make = (
           if (Option.isSome(closed)) routeEvent(closed.value.processId, { _tag: "Closed", seq: closed.value.seq })
           return
         }
+        case "http/request/bodyDelta": {
+          const delta = decodeBodyDelta(m.params)
+          if (Option.isSome(delta)) bodyStreams.get(delta.value.requestId)?.(delta.value)
+          return
+        }
+        case "fs/missingChanged": {
+          const changed = decodeMissingChanged(m.params)
+          if (Option.isSome(changed)) missingWatches.get(changed.value.watchId)?.(Exit.void)
+          return
+        }
       }
     }
 
@@ -425,6 +535,7 @@ export const make = (
       pending.clear()
       for (const channel of [...channels.values()]) channel.fail(error)
       channels.clear()
+      endConnectionScoped(error)
     }
 
     const sendOn = (current: Link, requests: ReadonlyArray<PendingRequest>) => {
@@ -439,6 +550,7 @@ export const make = (
       link = undefined
       fork(Scope.close(current.scope, Exit.void))
       if (closedBy !== undefined) return
+      endConnectionScoped(new TransportClosed({ message: `${reason}; what the connection held on the server ended with it` }))
       if (reconnect === undefined || sessionId === undefined) {
         shutDown(new TransportClosed({ message: reason }))
         return
@@ -869,7 +981,53 @@ export const make = (
           ]))
       }))
 
+    let lastWatchId = 0
+    const watchMissing = (missing: ReadonlyArray<string>, watchOptions: { readonly present?: string } = {}) =>
+      Effect.gen(function*() {
+        const watchId = ++lastWatchId
+        const changed = Deferred.unsafeMake<void, ClientError>(FiberId.none)
+        let settled = false
+        const settle = (outcome: Exit.Exit<void, ClientError>) => {
+          settled = true
+          Deferred.unsafeDone(changed, outcome)
+        }
+        yield* Effect.acquireRelease(
+          Effect.sync(() => missingWatches.set(watchId, settle)),
+          // Done with: a watch still installed is replaced by none.
+          () =>
+            Effect.suspend(() => {
+              missingWatches.delete(watchId)
+              return lastWatchId !== watchId || settled || closedBy !== undefined
+                ? Effect.void
+                : Effect.ignore(Effect.timeout(call("fs/watchMissing", { watchId: ++lastWatchId, missing: [] }), "5 seconds"))
+            })
+        )
+        const { watching } = yield* call("fs/watchMissing", {
+          watchId,
+          missing,
+          ...(watchOptions.present === undefined ? {} : { present: watchOptions.present })
+        })
+        if (!watching) settle(Exit.void)
+        return { watching, changed: Deferred.await(changed) }
+      })
+
     const fs: ClientFileSystem = {
+      canonicalize: (path) =>
+        Effect.map(call("fs/canonicalize", { path, ...fsSandbox }), (result) =>
+          result.path.startsWith("file:") ? fileURLToPath(result.path) : result.path),
+      walk: (path, walkOptions = {}) =>
+        call("fs/walk", {
+          path,
+          options: {
+            maxDepth: walkOptions.maxDepth ?? 64,
+            maxDirectories: walkOptions.maxDirectories ?? 10_000,
+            maxEntries: walkOptions.maxEntries ?? 50_000,
+            followDirectorySymlinks: walkOptions.followDirectorySymlinks ?? false,
+            pruneHiddenDirectories: walkOptions.pruneHiddenDirectories ?? false
+          },
+          ...fsSandbox
+        }),
+      watchMissing,
       readFile: (path, range = {}) =>
         Effect.map(call("fs/readFile", { path, ...range, ...fsSandbox }), (result) => result.dataBase64),
       writeFile: (path, data) => {
@@ -896,8 +1054,55 @@ export const make = (
         Effect.asVoid(call("fs/copy", { sourcePath, destinationPath, recursive: copyOptions.recursive ?? false, ...fsSandbox }))
     }
 
+    let nextRequestNumber = 1
+    const httpParams = (request: HttpRequest, requestId: string, streamResponse: boolean) => ({
+      method: request.method ?? "GET",
+      url: request.url,
+      headers: (request.headers ?? []).map((header) => ({ name: header.name, value: header.value ?? "", ...(header.valueEnvVar === undefined ? {} : { valueEnvVar: header.valueEnvVar }) })),
+      ...(request.body === undefined ? {} : { bodyBase64: toBytes(request.body) }),
+      ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+      redirectPolicy: request.redirectPolicy ?? "follow",
+      requestId,
+      streamResponse
+    })
+    const http: ClientHttp = {
+      request: (request) =>
+        Effect.map(call("http/request", httpParams(request, `q-${nextRequestNumber++}`, false)), (result) => ({
+          status: result.status,
+          headers: result.headers,
+          body: result.bodyBase64
+        })),
+      stream: (request) =>
+        Effect.gen(function*() {
+          const requestId = `s-${process.pid}-${nextRequestNumber++}`
+          const body = yield* Mailbox.make<Uint8Array, ClientError>()
+          // Listening before the request goes out: no delta can come first and be lost.
+          yield* Effect.acquireRelease(
+            Effect.sync(() =>
+              bodyStreams.set(requestId, (delta) => {
+                if (delta.deltaBase64.byteLength > 0) body.unsafeOffer(delta.deltaBase64)
+                if (!delta.done) return
+                bodyStreams.delete(requestId)
+                body.unsafeDone(
+                  delta.error === null
+                    ? Exit.void
+                    : Exit.fail(new InternalError({ message: `http/request body failed: ${delta.error}` }))
+                )
+              })
+            ),
+            () => Effect.sync(() => bodyStreams.delete(requestId))
+          )
+          const result = yield* call("http/request", httpParams(request, requestId, true)).pipe(
+            Effect.tapError(() => Effect.sync(() => bodyStreams.delete(requestId)))
+          )
+          return { status: result.status, headers: result.headers, body: Mailbox.toStream(body) }
+        })
+    }
+
     const client: ExecServerClientShape = {
       server,
+      http,
+      environment: call("environment/info", {}),
       get sessionId() {
         return sessionId ?? server.sessionId
       },

@@ -16,7 +16,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
-import type { InitializeResult, ProcessInfo, ReadResult, SignalName, TerminalSize, WriteResult } from "../protocol/schema.js"
+import type { EnvironmentInfo, InitializeResult, ProcessInfo, ReadResult, SignalName, TerminalSize, WriteResult } from "../protocol/schema.js"
 import type { ClientError, ConnectError, ExecTimeout, InitializeTimeout } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
 import * as ExecServerClient from "./ExecServerClient.js"
@@ -97,7 +97,16 @@ type Promised<F> = F extends (...args: infer Args) => Effect.Effect<infer A, unk
 const promised = <Args extends Array<unknown>, A, E>(f: (...args: Args) => Effect.Effect<A, E>) =>
 (...args: Args): Promise<A> => run(f(...args))
 
-type FileSystemMethod = "readFile" | "writeFile" | "createDirectory" | "getMetadata" | "readDirectory" | "remove" | "copy"
+type FileSystemMethod =
+  | "readFile"
+  | "writeFile"
+  | "createDirectory"
+  | "getMetadata"
+  | "readDirectory"
+  | "remove"
+  | "copy"
+  | "canonicalize"
+  | "walk"
 
 /**
  * The host filesystem through the server (`fs/*`). Paths are absolute or
@@ -106,6 +115,24 @@ type FileSystemMethod = "readFile" | "writeFile" | "createDirectory" | "getMetad
  */
 export type ClientFileSystem = { readonly [K in FileSystemMethod]: Promised<ExecServerClient.ClientFileSystem[K]> } & {
   readonly readFileStream: (path: string, options?: { readonly blockBytes?: number }) => AsyncIterable<Uint8Array>
+  /**
+   * Watches paths believed missing (and one believed present): `changed`
+   * resolves once that belief may be wrong (at once when not `watching`);
+   * `close()` ends the watch.
+   */
+  readonly watchMissing: (
+    missing: ReadonlyArray<string>,
+    options?: { readonly present?: string }
+  ) => Promise<{ readonly watching: boolean; readonly changed: Promise<void>; close(): Promise<void> }>
+}
+
+/** `http/request` through the server. */
+export interface ClientHttp {
+  readonly request: (request: ExecServerClient.HttpRequest) => Promise<ExecServerClient.HttpResponse<Uint8Array>>
+  /** The response once its headers are in; its body as an `AsyncIterable`; `close()` stops listening. */
+  readonly stream: (
+    request: ExecServerClient.HttpRequest
+  ) => Promise<ExecServerClient.HttpResponse<AsyncIterable<Uint8Array>> & { close(): Promise<void> }>
 }
 
 /** `start` options: the Effect client's, and a `signal` whose abort closes the handle (as `close()`). */
@@ -159,6 +186,10 @@ export interface Client {
   /** Writes `input`, closes stdin and collects the output until the process closes (consumes its events). */
   communicate(processId: string, input?: Uint8Array | string): Promise<ExecServerClient.ExecResult>
   readonly fs: ClientFileSystem
+  /** HTTP requests the server makes on the client's behalf. */
+  readonly http: ClientHttp
+  /** The server's host (`environment/info`). */
+  environment(): Promise<EnvironmentInfo>
   /** Sends any request, typed by its schema. */
   call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Promise<Rpc.Success<RpcOf<Tag>>>
   /** Terminates the processes it started (but detached ones) and closes the connection; later calls reject with `TransportClosed`. */
@@ -273,6 +304,7 @@ class ProcessImpl implements Process {
 class ClientImpl implements Client {
   private closing: Promise<void> | undefined
   readonly fs: ClientFileSystem
+  readonly http: ClientHttp
 
   constructor(private readonly client: ExecServerClient.ExecServerClientShape, private readonly scope: Scope.CloseableScope) {
     const fs = client.fs
@@ -284,8 +316,43 @@ class ClientImpl implements Client {
       readDirectory: promised(fs.readDirectory),
       remove: promised(fs.remove),
       copy: promised(fs.copy),
-      readFileStream: (path, options) => Stream.toAsyncIterable(fs.readFileStream(path, options))
+      canonicalize: promised(fs.canonicalize),
+      walk: promised(fs.walk),
+      readFileStream: (path, options) => Stream.toAsyncIterable(fs.readFileStream(path, options)),
+      watchMissing: (missing, options) =>
+        this.scoped((scope) =>
+          Effect.map(fs.watchMissing(missing, options).pipe(Scope.extend(scope)), (watch) => ({
+            watching: watch.watching,
+            changed: run(watch.changed)
+          }))
+        )
     }
+    this.http = {
+      request: promised(client.http.request),
+      stream: (request) =>
+        this.scoped((scope) =>
+          Effect.map(client.http.stream(request).pipe(Scope.extend(scope)), (response) => ({
+            ...response,
+            body: Stream.toAsyncIterable(response.body)
+          }))
+        )
+    }
+  }
+
+  /** Runs `make` in a scope of its own under the client's, closed by the result's `close()` (or with the client). */
+  private scoped<A extends object>(
+    make: (scope: Scope.CloseableScope) => Effect.Effect<A, ClientError>
+  ): Promise<A & { close(): Promise<void> }> {
+    return run(Effect.gen(this, function*() {
+      const scope = yield* Scope.fork(this.scope, ExecutionStrategy.sequential)
+      const value = yield* make(scope).pipe(Effect.tapErrorCause(() => Scope.close(scope, Exit.void)))
+      let closing: Promise<void> | undefined
+      return Object.assign(value, { close: () => closing ??= run(Scope.close(scope, Exit.void)) })
+    }))
+  }
+
+  environment(): Promise<EnvironmentInfo> {
+    return run(this.client.environment)
   }
 
   get sessionId(): string {

@@ -319,3 +319,48 @@ describe("PromiseClient.spawnLocal", () => {
     await expect(client.list()).rejects.toMatchObject({ _tag: "TransportClosed" })
   })
 })
+
+describe("PromiseClient: the reference's additions", () => {
+  let server: RunningWebSocketServer
+  let upstream: import("node:http").Server
+  let upstreamUrl = ""
+  beforeAll(async () => {
+    server = await startWebSocketServer()
+    const Http = await import("node:http")
+    upstream = Http.createServer((_request, response) => {
+      response.write("a")
+      setTimeout(() => response.end("b"), 10)
+    })
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve))
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`
+  })
+  afterAll(() => {
+    server.stop()
+    upstream.close()
+  })
+
+  it("environment, canonicalize, walk, watchMissing and http, as promises", async () => {
+    const client = await PromiseClient.connect(server.url)
+    const dir = mkdtempSync(Path.join(tmpdir(), "promise-parity-"))
+    try {
+      expect((await client.environment()).platformOs).toBe("linux")
+      expect(await client.fs.canonicalize(`${dir}/.`)).toBe(Path.resolve(dir))
+      await client.fs.writeFile(`${dir}/f`, "x")
+      expect((await client.fs.walk(dir)).entries).toHaveLength(1)
+      const watch = await client.fs.watchMissing([`${dir}/later`])
+      expect(watch.watching).toBe(true)
+      await client.fs.writeFile(`${dir}/later`, "")
+      await watch.changed
+      await watch.close()
+      expect(text((await client.http.request({ url: upstreamUrl })).body)).toBe("ab")
+      const streamed = await client.http.stream({ url: upstreamUrl })
+      let body = ""
+      for await (const chunk of streamed.body) body += text(chunk)
+      expect([streamed.status, body]).toEqual([200, "ab"])
+      await streamed.close()
+    } finally {
+      await client.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
