@@ -81,6 +81,8 @@ export class FsRpcs extends RpcGroup.make(
   Rpc.make("fs/remove", { payload: S.RemoveParams, success: S.EmptyResult, error: ExecServerError }),
   Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError }),
   Rpc.make("fs/watchMissing", { payload: S.WatchMissingParams, success: S.WatchMissingResult, error: ExecServerError }),
+  Rpc.make("fs/watch", { payload: S.WatchParams, success: S.WatchResult, error: ExecServerError }),
+  Rpc.make("fs/unwatch", { payload: S.UnwatchParams, success: S.EmptyResult, error: ExecServerError }),
   Rpc.make("fs/walk", { payload: S.WalkParams, success: S.WalkResult, error: ExecServerError }),
   Rpc.make("fs/canonicalize", { payload: S.CanonicalizeParams, success: S.CanonicalizeResult, error: ExecServerError }),
   Rpc.make("fs/open", { payload: S.OpenFileParams, success: S.OpenFileResult, error: ExecServerError })
@@ -114,6 +116,7 @@ export class ServerNotificationRpcs extends RpcGroup.make(
   Rpc.make("process/exited", { payload: S.ExitedNotification }),
   Rpc.make("process/closed", { payload: S.ClosedNotification }),
   Rpc.make("fs/missingChanged", { payload: S.MissingChangedNotification }),
+  Rpc.make("fs/changed", { payload: S.ChangedNotification }),
   Rpc.make("http/request/bodyDelta", { payload: S.HttpBodyDeltaNotification })
 ) {}
 
@@ -125,5 +128,7 @@ export const ProcessExited = ServerNotificationRpcs.requests.get("process/exited
 export const ProcessClosed = ServerNotificationRpcs.requests.get("process/closed")!
 /** The `http/request/bodyDelta` notification. */
 export const HttpBodyDelta = ServerNotificationRpcs.requests.get("http/request/bodyDelta")!
+/** The `fs/changed` notification. */
+export const PathsChanged = ServerNotificationRpcs.requests.get("fs/changed")!
 /** The `fs/missingChanged` notification. */
 export const MissingChanged = ServerNotificationRpcs.requests.get("fs/missingChanged")!

@@ -407,6 +407,27 @@ export const WatchMissingResult = Schema.Struct({ watching: Schema.Boolean })
 /** `fs/missingChanged` payload. */
 export const MissingChangedNotification = Schema.Struct({ watchId: NonNegativeInt })
 
+/** `fs/watch` params (ours): a client-chosen id, the path, whether to watch below it. */
+export const WatchParams = Schema.Struct({
+  watchId: Schema.String.pipe(Schema.minLength(1, { message: () => "watchId must be a non-empty string" })),
+  path: AbsolutePath,
+  recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }),
+  sandbox: OptionalNullable(SandboxRequest)
+})
+
+/** `fs/watch` result. */
+export const WatchResult = Schema.Struct({ watchId: Schema.String })
+
+/** `fs/unwatch` params. */
+export const UnwatchParams = Schema.Struct({ watchId: Schema.String })
+
+/** `fs/changed` payload: paths as `file://` URIs with their net change; `overflow` when some were left out. */
+export const ChangedNotification = Schema.Struct({
+  watchId: Schema.String,
+  changes: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literal("created", "modified", "removed") })),
+  overflow: Schema.Boolean
+})
+
 // ---------------------------------------------------------------------------
 // File handles: streaming a file in blocks, both ways
 

@@ -18,16 +18,17 @@ import { pathToFileURL } from "node:url"
 import * as FileOperations from "../fs/FileOperations.js"
 import { InternalError, InvalidParams, InvalidRequest, SandboxDenied, SandboxUnavailable } from "../protocol/errors.js"
 import type { SandboxRequest } from "../protocol/sandbox.js"
-import { type Access as SandboxedFsAccess, SandboxedFs } from "../fs/SandboxedFs.js"
+import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs } from "../fs/SandboxedFs.js"
 import type { WorkerOps } from "../fs/worker.js"
-import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
+import { accessAt, type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs, MissingChanged, ProcessRpcs } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs, MissingChanged, PathsChanged, ProcessRpcs } from "../protocol/rpcs.js"
 import { check, exchange, failureOf } from "../http/HttpExchange.js"
 import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
 import { afterResponse, Connection, encodeNotificationOf } from "../jsonrpc/Connection.js"
 import { makeMissingWatcher } from "../fs/MissingWatch.js"
+import { makePathWatcher } from "../fs/PathWatch.js"
 import { ClientSession } from "./ClientSession.js"
 import { environmentInfo } from "./environmentInfo.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -158,6 +159,10 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
   const missingWatcher = yield* makeMissingWatcher((watchId) =>
     connection.send(encodeNotificationOf(MissingChanged, { watchId }))
   ).pipe(Effect.provideService(FileSystem.FileSystem, fileSystem))
+  const pathWatcher = yield* makePathWatcher(
+    (changes) => connection.send(encodeNotificationOf(PathsChanged, changes)),
+    connection.flow
+  )
   const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
   const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })
   return {
@@ -225,6 +230,19 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
         }),
         {}
       ),
+    "fs/watch": ({ path, recursive, sandbox, watchId }) =>
+      Effect.gen(function*() {
+        yield* ready
+        const confinement = yield* confinementOf(sandbox)
+        // What a sandbox hides is neither watched nor reported.
+        const visible = confinement._tag === "Unconfined"
+          ? () => true
+          : (changed: string) => accessAt(confinement.policy, changed) !== "none"
+        if (confinement._tag === "Confined") yield* checkSandboxed("fs/watch", confinement.policy, { reads: [path], writes: [] })
+        yield* pathWatcher.watch(watchId, path, { recursive, visible })
+        return { watchId }
+      }),
+    "fs/unwatch": ({ watchId }) => Effect.as(Effect.zipRight(ready, pathWatcher.unwatch(watchId)), {}),
     "fs/watchMissing": ({ missing, present, watchId }) =>
       Effect.zipRight(ready, Effect.map(missingWatcher.watch({ watchId, missing, present }), (watching) => ({ watching }))),
     "fs/walk": ({ options, path, sandbox }) =>

@@ -1,0 +1,87 @@
+/** `fs/watch`, `fs/unwatch` and `fs/changed` against a real server and real file system changes. */
+import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { pathToFileURL } from "node:url"
+import { afterEach, describe, expect, it } from "vitest"
+import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+
+const start = useStdioServers()
+let dirs: Array<string> = []
+afterEach(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  dirs = []
+})
+const tempDir = () => {
+  const dir = realpathSync(mkdtempSync(Path.join(tmpdir(), "path-watch-")))
+  dirs.push(dir)
+  return dir
+}
+
+interface Change {
+  readonly path: string
+  readonly kind: string
+}
+
+/** Every change reported for `watchId` so far. */
+const changesOf = (server: StdioServer, watchId: string): Array<Change> =>
+  server.messages.filter((message) => message.method === "fs/changed" && message.params.watchId === watchId)
+    .flatMap((message) => message.params.changes as Array<Change>)
+
+/** Waits until a change of `path` of that kind is reported. */
+const reported = (server: StdioServer, watchId: string, path: string, kind: string) =>
+  server.waitFor((message) =>
+    message.method === "fs/changed" && message.params.watchId === watchId &&
+    message.params.changes.some((change: Change) => change.path === pathToFileURL(path).href && change.kind === kind), 10_000)
+
+describe("fs/watch", () => {
+  it("reports created, modified and removed paths of a directory, each once per notification", async () => {
+    const dir = tempDir()
+    const server = await start()
+    expect((await server.request("fs/watch", { watchId: "w", path: dir })).result).toEqual({ watchId: "w" })
+    writeFileSync(`${dir}/a`, "1")
+    await reported(server, "w", `${dir}/a`, "created")
+    appendFileSync(`${dir}/a`, "2")
+    await reported(server, "w", `${dir}/a`, "modified")
+    rmSync(`${dir}/a`)
+    await reported(server, "w", `${dir}/a`, "removed")
+    for (let i = 0; i < 200; i++) writeFileSync(`${dir}/many-${i}`, "x")
+    await reported(server, "w", `${dir}/many-199`, "created")
+    const notifications = server.messages.filter((message) => message.method === "fs/changed")
+    // Coalesced: far fewer notifications than changes, and no path twice in one.
+    expect(notifications.length).toBeLessThan(100)
+    for (const notification of notifications) {
+      const paths = notification.params.changes.map((change: Change) => change.path)
+      expect(new Set(paths).size).toBe(paths.length)
+    }
+  })
+
+  it("watches below a directory when recursive; stops at unwatch; refuses a duplicate id and a missing path", async () => {
+    const dir = tempDir()
+    mkdirSync(`${dir}/sub/deeper`, { recursive: true })
+    const server = await start()
+    await server.request("fs/watch", { watchId: "r", path: dir, recursive: true })
+    writeFileSync(`${dir}/sub/deeper/f`, "")
+    await reported(server, "r", `${dir}/sub/deeper/f`, "created")
+    expect((await server.request("fs/watch", { watchId: "r", path: dir })).error?.code).toBe(-32600)
+    expect((await server.request("fs/watch", { watchId: "x", path: `${dir}/nope` })).error?.code).toBe(-32004)
+    expect((await server.request("fs/unwatch", { watchId: "r" })).result).toEqual({})
+    expect((await server.request("fs/unwatch", { watchId: "never" })).result).toEqual({})
+    // After unwatch, a fresh watch sees the next change, and the old one reports nothing more.
+    await server.request("fs/watch", { watchId: "after", path: dir })
+    const before = changesOf(server, "r").length
+    writeFileSync(`${dir}/later`, "")
+    await reported(server, "after", `${dir}/later`, "created")
+    expect(changesOf(server, "r").length).toBe(before)
+  })
+
+  it("under a sandbox, watches only what the sandbox shows", async () => {
+    const dir = tempDir()
+    const server = await start()
+    const sandbox = { writableRoots: [dir], readable: "minimal" }
+    const outside = realpathSync(mkdtempSync(Path.join(process.env.HOME ?? "/root", ".path-watch-outside-")))
+    dirs.push(outside)
+    expect((await server.request("fs/watch", { watchId: "in", path: dir, sandbox })).result).toEqual({ watchId: "in" })
+    expect((await server.request("fs/watch", { watchId: "out", path: outside, sandbox })).error).toMatchObject({ data: { sandboxDenied: true } })
+  })
+})
