@@ -42,6 +42,7 @@ import type {
 import {
   ClosedNotification,
   ExitedNotification,
+  ChangedNotification,
   HttpBodyDeltaNotification,
   MissingChangedNotification,
   OutputNotification
@@ -188,6 +189,12 @@ export interface ClientFileSystem {
     missing: ReadonlyArray<string>,
     options?: { readonly present?: string }
   ) => Effect.Effect<MissingWatch, ClientError, Scope.Scope>
+  /**
+   * The changes under a path (`fs/watch`), in batches as the server
+   * coalesces them; the watch starts when the stream is run (changes from
+   * then on are seen) and ends with it.
+   */
+  readonly watch: (path: string, options?: { readonly recursive?: boolean }) => Stream.Stream<PathChanges, ClientError>
   readonly createDirectory: (path: string, options?: { readonly recursive?: boolean }) => Effect.Effect<void, ClientError>
   readonly getMetadata: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/getMetadata">>, ClientError>
   readonly readDirectory: (path: string) => Effect.Effect<Rpc.Success<RpcOf<"fs/readDirectory">>["entries"], ClientError>
@@ -239,6 +246,12 @@ export interface ExecServerClientShape {
   readonly http: ClientHttp
   /** The server's host (`environment/info`). */
   readonly environment: Effect.Effect<EnvironmentInfo, ClientError>
+}
+
+/** A batch of changes under a watched path: paths as `file://` URIs; `overflow` when some were left out (look again). */
+export interface PathChanges {
+  readonly changes: ReadonlyArray<{ readonly path: string; readonly kind: "created" | "modified" | "removed" }>
+  readonly overflow: boolean
 }
 
 /** A missing-path watch (see `ClientFileSystem.watchMissing`). */
@@ -331,6 +344,7 @@ const decodeExited = Schema.decodeUnknownOption(ExitedNotification)
 const decodeClosed = Schema.decodeUnknownOption(ClosedNotification)
 const decodeBodyDelta = Schema.decodeUnknownOption(HttpBodyDeltaNotification)
 const decodeMissingChanged = Schema.decodeUnknownOption(MissingChangedNotification)
+const decodeChanged = Schema.decodeUnknownOption(ChangedNotification)
 
 /** `fs/walk` options. */
 export interface WalkOptions {
@@ -408,6 +422,8 @@ export const make = (
     const channels = new Map<string, ProcessChannel>()
     /** Where each streamed HTTP body's deltas go, by request id. */
     const bodyStreams = new Map<string, (delta: typeof HttpBodyDeltaNotification.Type) => void>()
+    /** Where each path watch's changes go, by watch id. */
+    const pathWatches = new Map<string, Mailbox.Mailbox<PathChanges, ClientError>>()
     /** The missing-path watch waiting for its notification, by watch id. */
     const missingWatches = new Map<number, (outcome: Exit.Exit<void, ClientError>) => void>()
 
@@ -422,6 +438,8 @@ export const make = (
       bodyStreams.clear()
       for (const settle of [...missingWatches.values()]) settle(Exit.fail(error))
       missingWatches.clear()
+      for (const changes of pathWatches.values()) changes.unsafeDone(Exit.fail(error))
+      pathWatches.clear()
     }
     const maxBufferedBytes = options.maxBufferedBytesPerProcess ?? 4 * 1024 * 1024
     const detachTtlMs = options.detachTtlMs ?? 0
@@ -504,6 +522,11 @@ export const make = (
         case "http/request/bodyDelta": {
           const delta = decodeBodyDelta(m.params)
           if (Option.isSome(delta)) bodyStreams.get(delta.value.requestId)?.(delta.value)
+          return
+        }
+        case "fs/changed": {
+          const changed = decodeChanged(m.params)
+          if (Option.isSome(changed)) pathWatches.get(changed.value.watchId)?.unsafeOffer(changed.value)
           return
         }
         case "fs/missingChanged": {
@@ -1011,7 +1034,29 @@ export const make = (
         return { watching, changed: Deferred.await(changed) }
       })
 
+    let nextPathWatch = 1
+    const watch = (path: string, watchOptions: { readonly recursive?: boolean } = {}) =>
+      Stream.unwrapScoped(Effect.gen(function*() {
+        const watchId = `pw-${process.pid}-${nextPathWatch++}`
+        const changes = yield* Mailbox.make<PathChanges, ClientError>()
+        yield* Effect.acquireRelease(
+          Effect.sync(() => pathWatches.set(watchId, changes)),
+          () =>
+            Effect.suspend(() => {
+              pathWatches.delete(watchId)
+              return closedBy !== undefined
+                ? Effect.void
+                : Effect.ignore(Effect.timeout(call("fs/unwatch", { watchId }), "5 seconds"))
+            })
+        )
+        yield* call("fs/watch", { watchId, path, recursive: watchOptions.recursive ?? false, ...fsSandbox })
+        return Mailbox.toStream(changes).pipe(
+          Stream.map((batch): PathChanges => ({ changes: batch.changes, overflow: batch.overflow }))
+        )
+      }))
+
     const fs: ClientFileSystem = {
+      watch,
       canonicalize: (path) =>
         Effect.map(call("fs/canonicalize", { path, ...fsSandbox }), (result) =>
           result.path.startsWith("file:") ? fileURLToPath(result.path) : result.path),

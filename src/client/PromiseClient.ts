@@ -115,6 +115,8 @@ type FileSystemMethod =
  */
 export type ClientFileSystem = { readonly [K in FileSystemMethod]: Promised<ExecServerClient.ClientFileSystem[K]> } & {
   readonly readFileStream: (path: string, options?: { readonly blockBytes?: number }) => AsyncIterable<Uint8Array>
+  /** The changes under a path, in batches, for as long as the loop over them runs. */
+  readonly watch: (path: string, options?: { readonly recursive?: boolean }) => AsyncIterable<ExecServerClient.PathChanges>
   /**
    * Watches paths believed missing (and one believed present): `changed`
    * resolves once that belief may be wrong (at once when not `watching`);
@@ -319,6 +321,7 @@ class ClientImpl implements Client {
       canonicalize: promised(fs.canonicalize),
       walk: promised(fs.walk),
       readFileStream: (path, options) => Stream.toAsyncIterable(fs.readFileStream(path, options)),
+      watch: (path, options) => Stream.toAsyncIterable(fs.watch(path, options)),
       watchMissing: (missing, options) =>
         this.scoped((scope) =>
           Effect.map(fs.watchMissing(missing, options).pipe(Scope.extend(scope)), (watch) => ({

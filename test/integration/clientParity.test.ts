@@ -4,7 +4,7 @@
  * in this process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Stream } from "effect"
+import { Chunk, Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import type * as Net from "node:net"
@@ -75,6 +75,27 @@ describe("client methods for the reference's additions", () => {
         writeFileSync(Path.join(dir, "later"), "")
         yield* Fiber.join(changed)
       }).pipe(Effect.scoped, Effect.provide(client))
+    ))
+
+  it.live("watch streams coalesced changes for as long as it runs", () =>
+    withDir((dir) =>
+      Effect.gen(function*() {
+        const { fs } = yield* ExecServerClient.ExecServerClient
+        const seen = yield* fs.watch(dir).pipe(
+          Stream.flatMap((batch) => Stream.fromIterable(batch.changes)),
+          Stream.filter((change) => change.path.includes("/new-") && change.kind === "created"),
+          Stream.take(1),
+          Stream.runCollect,
+          Effect.fork
+        )
+        // The stream's start is not observable from here: new files until one is seen.
+        let next = 0
+        yield* Effect.repeat(
+          Effect.sync(() => writeFileSync(Path.join(dir, `new-${next++}`), "")),
+          { until: () => seen.unsafePoll() !== null, schedule: Schedule.spaced("20 millis") }
+        ).pipe(Effect.timeout("10 seconds"))
+        expect(Chunk.size(yield* Fiber.join(seen))).toBe(1)
+      }).pipe(Effect.provide(client))
     ))
 
   it.live("http.request buffers a body; http.stream hands the headers first and the body as a stream", () =>
