@@ -7,6 +7,7 @@
  * Run: npx tsx scratch/compare-reference.ts
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
+import * as Http from "node:http"
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -46,9 +47,9 @@ const startServer = (command: string, args: ReadonlyArray<string>): Promise<Serv
     })
   })
 
-/** The shape of a value: its keys and the types of its leaves; arrays by their first element and length. */
+/** The shape of a value: its keys and the types of its leaves; arrays by their first element. */
 const shapeOf = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.length === 0 ? "[]" : [`${value.length}×`, shapeOf(value[0])]
+  if (Array.isArray(value)) return value.length === 0 ? "[]" : [shapeOf(value[0])]
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.keys(value).sort().map((key) => [key, shapeOf((value as Record<string, unknown>)[key])]))
   }
@@ -83,7 +84,7 @@ const covers = (ours: unknown, theirs: unknown): boolean => {
   return Object.entries(theirs).every(([key, shape]) =>
     optional.has(key) || covers((ours as Record<string, unknown>)[key], shape))
 }
-const requests: ReadonlyArray<readonly [string, string, unknown]> = [
+const requests: Array<readonly [string, string, unknown]> = [
   ["environment/info", "environment/info", {}],
   ["environment/status", "environment/status", {}],
   ["fs/canonicalize", "fs/canonicalize", { path: uri("linkdir/b/../f1") }],
@@ -103,6 +104,18 @@ const requests: ReadonlyArray<readonly [string, string, unknown]> = [
 ]
 
 const main = async () => {
+  // An HTTP server for http/request: a body, and a redirect to it.
+  const upstream = Http.createServer((request, response) => {
+    if (request.url === "/moved") response.writeHead(302, { location: "/body" }).end()
+    else response.writeHead(200, { "content-type": "text/plain", "x-fixed": "1" }).end("hello")
+  })
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve))
+  const base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`
+  requests.push(
+    ["http/request", "http/request", { method: "GET", url: `${base}/moved`, requestId: "r1" }],
+    ["http/request stop", "http/request", { method: "GET", url: `${base}/moved`, requestId: "r2", redirectPolicy: "stop" }],
+    ["http/request bad scheme", "http/request", { method: "GET", url: "ftp://x/", requestId: "r3" }]
+  )
   const reference = process.env.CODEX_BIN ?? "/opt/codex/node_modules/.bin/codex"
   const ours = await startServer(process.execPath, [...ClientTransport.serverNodeFlags, ClientTransport.localServerBin])
   const theirs = existsSync(reference) ? await startServer(reference, ["exec-server", "--listen", "stdio://"]) : undefined
@@ -128,6 +141,7 @@ const main = async () => {
   }
   ours.stop()
   theirs?.stop()
+  upstream.close()
   rmSync(root, { recursive: true, force: true })
   if (theirs === undefined) console.log("(the reference is not installed: only our answers are shown)")
   else console.log(`${requests.length - differences} of ${requests.length} answers have the reference's shape`)

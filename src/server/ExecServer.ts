@@ -152,7 +152,7 @@ export const layerNodeServices: Layer.Layer<
   Layer.provideMerge(ProcessReaperModule.layerNode),
   Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory, NodeFileSystem.layer)),
   // http/request's client (without it the method answers that the server has none).
-  Layer.merge(NodeHttpClient.layer)
+  Layer.merge(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))))
 )
 
 /**
