@@ -40,6 +40,7 @@ import type { SandboxPolicy } from "../protocol/sandbox.js"
 import { formatParseError } from "../jsonrpc/Dispatcher.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
+import { clientCommands } from "./remote.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
@@ -396,7 +397,10 @@ const command = Command.make(
         }))
       )
     })
-).pipe(Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"))
+).pipe(
+  Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
+  Command.withSubcommands(clientCommands)
+)
 
 /** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */
 const reportUsageError = (error: { readonly message: string }) =>

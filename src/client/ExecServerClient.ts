@@ -23,6 +23,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { randomUUID } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { fromWireError, InternalError } from "../protocol/errors.js"
 import { ExecServerRpcs } from "../protocol/rpcs.js"
@@ -420,6 +421,8 @@ export const make = (
 
     const pending = new Map<number, PendingRequest>()
     const channels = new Map<string, ProcessChannel>()
+    // The server applies a writeId once per process: ids must not repeat across clients of a session.
+    const writeIdPrefix = randomUUID()
     /** Where each streamed HTTP body's deltas go, by request id. */
     const bodyStreams = new Map<string, (delta: typeof HttpBodyDeltaNotification.Type) => void>()
     /** Where each path watch's changes go, by watch id. */
@@ -801,7 +804,7 @@ export const make = (
         processId,
         events: channel.events,
         exited: channel.exited,
-        write: (data) => call("process/write", { processId, chunk: toBytes(data), writeId: `w${nextWriteNumber++}` }),
+        write: (data) => call("process/write", { processId, chunk: toBytes(data), writeId: `${writeIdPrefix}-${nextWriteNumber++}` }),
         closeStdin: call("process/closeStdin", { processId }),
         terminate: (terminateOptions = {}) =>
           Effect.map(

@@ -119,6 +119,25 @@ describe("client reconnect and resume", () => {
       expect(outputOf([...(yield* events)])).toBe("one\ntwo\n")
     }).pipe(Effect.scoped))
 
+  it.live("writes from two clients of one session both land (write ids never repeat across clients)", () =>
+    Effect.gen(function*() {
+      const server = yield* webSocketServer()
+      const firstScope = yield* Scope.make()
+      const first = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url, detachTtlMs: 30_000 })).pipe(
+        Scope.extend(firstScope)
+      )
+      const cat = yield* client_start(first, { argv: ["cat"], pipeStdin: true, env, processId: "cat" })
+      yield* cat.write("one\n")
+      yield* Scope.close(firstScope, Exit.void)
+      const second = yield* buildClient(
+        ExecServerClient.layerWebSocket({ url: server.url, resumeSessionId: first.sessionId, detachTtlMs: 30_000 })
+      )
+      const resumed = second.process("cat")
+      expect((yield* resumed.write("two\n")).status).toBe("accepted")
+      yield* resumed.closeStdin
+      expect(outputOf([...(yield* Stream.runCollect(resumed.events))])).toBe("one\ntwo\n")
+    }).pipe(Effect.scoped))
+
   it.live("gives up with ReconnectFailed after its attempts, failing calls and event streams", () =>
     Effect.gen(function*() {
       const server = yield* webSocketServer()
