@@ -338,10 +338,23 @@ const transportOf = (
   )
 }
 
+const logFormat = Options.choice("log-format", ["text", "json"]).pipe(
+  Options.withDefault("text" as const),
+  Options.withDescription("Logs on stderr as logfmt text or as one JSON object per line (default text)")
+)
+
+/** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
+const textLogger = Logger.withConsoleError(Logger.logfmtLogger)
+
+/** The server's logger in the chosen format, in place of the CLI's. */
+const loggerOf = (format: "text" | "json") =>
+  format === "json" ? Logger.replace(textLogger, Logger.withConsoleError(Logger.jsonLogger)) : Layer.empty
+
 const command = Command.make(
   "exec-server",
   {
     listen,
+    logFormat,
     graceMs,
     retainedOutputBytes,
     retentionMs,
@@ -379,6 +392,7 @@ const command = Command.make(
       }).pipe(
         Effect.scoped,
         Effect.provide(ExecServer.layerNodeServices),
+        Effect.provide(loggerOf(flags.logFormat)),
         Effect.provide(ServerConfig.layer({
           graceMs: flags.graceMs,
           retainedOutputBytes: flags.retainedOutputBytes,
@@ -411,7 +425,7 @@ const reportUsageError = (error: { readonly message: string }) =>
 
 const cli = Command.run(command, { name: "exec-server", version: ServerConfig.version })
 
-const stderrLogger = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
+const stderrLogger = Logger.replace(Logger.defaultLogger, textLogger)
 
 /**
  * @effect/cli reads its built-in `--log-level` only before the command's own

@@ -382,6 +382,11 @@ export const makeProcessActor = (
         // hold its scope open until the timer fired.
         return Effect.sleep(Duration.millis(graceMs)).pipe(
           Effect.zipRight(signalGroup("SIGKILL")),
+          Effect.tap((delivered) =>
+            delivered
+              ? Effect.logWarning("terminate escalated to SIGKILL").pipe(Effect.annotateLogs({ processId, pid: child.pid, graceMs }))
+              : Effect.void
+          ),
           Effect.interruptible,
           Effect.forkIn(scope),
           Effect.asVoid

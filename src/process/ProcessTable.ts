@@ -109,6 +109,15 @@ export const makeProcessTable = (
       Effect.gen(function*() {
         live--
         const entry: Entry = { _tag: "Closed", actor: actor.closedRecord() }
+        const info = yield* entry.actor.info
+        yield* Effect.logInfo("process closed").pipe(
+          Effect.annotateLogs({
+            processId,
+            pid: actor.pid,
+            exitCode: info.exitCode,
+            durationMs: (yield* Clock.currentTimeMillis) - actor.startedAtMs
+          })
+        )
         entries.set(processId, entry)
         const now = yield* Clock.currentTimeMillis
         yield* Queue.offer(expiries, { processId, entry, atMs: now + options.retentionMs })
@@ -194,6 +203,15 @@ export const makeProcessTable = (
           )
         )
         entries.set(params.processId, { _tag: "Running", actor, scope })
+        yield* Effect.logInfo("process started").pipe(
+          Effect.annotateLogs({
+            processId: params.processId,
+            pid: actor.pid,
+            argv0: params.argv[0]!,
+            tty: params.tty,
+            sandboxed: confinement._tag === "Confined"
+          })
+        )
         if (paused) actor.setPaused(true)
         yield* actor.settle.pipe(
           Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, scope))),

@@ -7,6 +7,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
@@ -53,10 +54,12 @@ export const layer: Layer.Layer<
     const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffers>()
     let state: HandshakeState = "awaitingInitialize"
     let attachment: Attachment | undefined
+    const runtime = yield* Effect.runtime<never>()
     const peer = {
       connectionId: connection.id,
       sink: (event: ProcessEvent) => connection.send(notificationOf(event, connection.allocate)),
-      flow: connection.flow
+      flow: connection.flow,
+      log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect)
     }
     yield* Effect.addFinalizer(() => Effect.suspend(() => attachment?.release ?? Effect.void))
 

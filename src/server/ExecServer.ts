@@ -6,6 +6,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -85,6 +86,16 @@ export const serveClient = (
   Effect.gen(function*() {
     const config = yield* ServerConfig
     const handlersLayer = ConnectionHandlers.pipe(Layer.provideMerge(ClientSession.layer))
+    const peer = {
+      transport: transport.peer?.transport ?? "unknown",
+      ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address })
+    }
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer))
+    yield* Effect.addFinalizer(() =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt })))
+    )
     yield* serveConnection({
       transport,
       maxMessageBytes: config.maxMessageBytes,
@@ -107,7 +118,7 @@ export const serveClient = (
           )
         )
     })
-  })
+  }).pipe(Effect.scoped)
 
 /** Serves every connection of the transport, until it stops accepting and they have all closed. */
 export const run: Effect.Effect<void, TransportError, ServerTransport | ServerServices> = Effect.gen(function*() {

@@ -40,6 +40,8 @@ export interface SessionPeer {
   readonly sink: (event: ProcessEvent) => void
   /** When the peer falls behind, the session's processes are paused. */
   readonly flow: FlowControl
+  /** Runs a log effect from a callback, with the connection's logger. */
+  readonly log: (effect: Effect.Effect<void>) => void
 }
 
 interface SessionRecord extends Session {
@@ -80,14 +82,20 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
     const storeScope = yield* Effect.scope
     const sessions = new Map<string, SessionRecord>()
 
-    const close = (record: SessionRecord) =>
+    const close = (record: SessionRecord, why: "connection closed" | "detach expired" | "server stopped") =>
       Effect.suspend(() => {
         sessions.delete(record.sessionId)
-        return Scope.close(record.scope, Exit.void)
+        return Effect.zipRight(
+          Effect.logInfo("session closed").pipe(Effect.annotateLogs({ sessionId: record.sessionId, why })),
+          Scope.close(record.scope, Exit.void)
+        )
       })
 
     yield* Effect.addFinalizer(() =>
-      Effect.forEach([...sessions.values()], close, { concurrency: "unbounded", discard: true })
+      Effect.forEach([...sessions.values()], (record) => close(record, "server stopped"), {
+        concurrency: "unbounded",
+        discard: true
+      })
     )
 
     const capTtl = (requested: number) => Math.max(0, Math.min(requested, config.maxDetachTtlMs))
@@ -97,7 +105,14 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       record.holder = connectionId
       record.sink = peer.sink
       record.processes.setPaused(peer.flow.paused())
-      const unsubscribe = peer.flow.subscribe((paused) => record.processes.setPaused(paused))
+      const unsubscribe = peer.flow.subscribe((paused) => {
+        record.processes.setPaused(paused)
+        peer.log(
+          Effect.logDebug(paused ? "backpressure: output paused" : "backpressure: output resumed").pipe(
+            Effect.annotateLogs({ sessionId: record.sessionId, connectionId })
+          )
+        )
+      })
       return {
         session: record,
         release: Effect.suspend(() => {
@@ -107,11 +122,13 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           record.sink = undefined
           // Detached, output goes to the retained ring only: keep reading so children never block.
           record.processes.setPaused(false)
-          if (record.detachTtlMs <= 0) return close(record)
+          if (record.detachTtlMs <= 0) return close(record, "connection closed")
           // Released from a finalizer, which is uninterruptible: the timer must
           // not inherit that, or a resume could not cancel it.
-          return Effect.sleep(Duration.millis(record.detachTtlMs)).pipe(
-            Effect.zipRight(Effect.suspend(() => record.holder === undefined ? close(record) : Effect.void)),
+          return Effect.logInfo("session detached").pipe(
+            Effect.annotateLogs({ sessionId: record.sessionId, detachTtlMs: record.detachTtlMs }),
+            Effect.zipRight(Effect.sleep(Duration.millis(record.detachTtlMs))),
+            Effect.zipRight(Effect.suspend(() => record.holder === undefined ? close(record, "detach expired") : Effect.void)),
             Effect.interruptible,
             Effect.forkIn(storeScope),
             Effect.map((fiber) => {
@@ -150,6 +167,9 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             expiry: undefined
           }
           sessions.set(sessionId, record)
+          yield* Effect.logInfo("session created").pipe(
+            Effect.annotateLogs({ sessionId, connectionId: peer.connectionId, detachTtlMs: record.detachTtlMs })
+          )
           return attach(record, peer)
         }),
       resume: (peer, { detachTtlMs, sessionId }) =>
@@ -168,6 +188,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           const expiry = record.expiry
           record.expiry = undefined
           if (expiry !== undefined) yield* Fiber.interrupt(expiry)
+          yield* Effect.logInfo("session resumed").pipe(Effect.annotateLogs({ sessionId, connectionId: peer.connectionId }))
           return attachment
         })
     }

@@ -62,6 +62,7 @@ export const fromStreams = (options: {
     )
     return {
       frames,
+      peer: { transport: "stdio" },
       write: (messages, done) => writeLines(output, messages, done),
       close: Effect.zipRight(
         detachInput,

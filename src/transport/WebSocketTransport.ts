@@ -10,6 +10,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
+import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { timingSafeEqual } from "node:crypto"
@@ -55,6 +56,10 @@ export interface WebSocketListenOptions {
    */
   readonly upgradeTimeoutMs?: number
 }
+/** `address:port` of a socket's peer. */
+const addressOf = (socket: Net.Socket): string | undefined =>
+  socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`
+
 /** How long a refused socket may linger to read its answer before it is closed. */
 const REFUSED_LINGER_MS = 1000
 
@@ -103,7 +108,7 @@ const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
  */
 const socketTransport = (
   socket: WebSocket,
-  options: { readonly maxMessageBytes: number; readonly pingIntervalMs: number }
+  options: { readonly maxMessageBytes: number; readonly pingIntervalMs: number; readonly address: string | undefined }
 ): FrameTransport => {
   const frames = Effect.runSync(Mailbox.make<Frame>())
   let alive = true
@@ -135,7 +140,8 @@ const socketTransport = (
   return {
     frames,
     write: (messages, done) => sendText(socket, messages, done),
-    close
+    close,
+    peer: { transport: "websocket", address: options.address }
   }
 }
 
@@ -153,6 +159,12 @@ export const make = (
 > =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
+    const runtime = yield* Effect.runtime<never>()
+    /** Logs a refused upgrade (never its token) from the HTTP server's callback, with the server's logger. */
+    const logRefusal = (status: number, why: string, address: string | undefined) =>
+      void Runtime.runFork(runtime)(
+        Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown" }))
+      )
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     const accepted = yield* Queue.unbounded<FrameTransport>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
@@ -195,14 +207,21 @@ export const make = (
     httpServer.on("upgrade", (request, socket: Duplex, head) => {
       upgradeDone(socket)
       socket.on("error", () => socket.destroy())
+      const address = addressOf(request.socket)
       const refusal = refusalOf(request, options)
-      if (refusal !== undefined) return refuse(socket, refusal.status, refusal.reason)
+      if (refusal !== undefined) {
+        logRefusal(refusal.status, refusal.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`, address)
+        return refuse(socket, refusal.status, refusal.reason)
+      }
       // Connections still upgrading hold their places too.
-      if (open + upgrading.size >= maxConnections) return refuse(socket, 503, "Service Unavailable")
+      if (open + upgrading.size >= maxConnections) {
+        logRefusal(503, `at --max-connections (${maxConnections})`, address)
+        return refuse(socket, 503, "Service Unavailable")
+      }
       open++
       socket.once("close", () => open--)
       wss.handleUpgrade(request, socket, head, (ws) => {
-        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes: config.maxMessageBytes, pingIntervalMs }))
+        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes: config.maxMessageBytes, pingIntervalMs, address }))
       })
     })
     const port = yield* Effect.async<number, TransportError>((resume) => {

@@ -65,8 +65,8 @@ export class RawWebSocketClient {
   }
 
   /** Connects and completes the handshake. */
-  static async connectReady(url: string): Promise<RawWebSocketClient> {
-    const client = await RawWebSocketClient.connect(url)
+  static async connectReady(url: string, headers: Record<string, string> = {}): Promise<RawWebSocketClient> {
+    const client = await RawWebSocketClient.connect(url, headers)
     await client.handshake()
     return client
   }

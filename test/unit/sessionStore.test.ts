@@ -17,6 +17,7 @@ const peer = (connectionId: number): SessionPeer & { readonly subscribers: () =>
   return {
     connectionId,
     sink: () => {},
+    log: () => {},
     flow: {
       paused: flow.paused,
       subscribe: (listener) => {

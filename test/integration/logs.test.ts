@@ -1,0 +1,56 @@
+/**
+ * Structured logs: the events an operator needs, as JSON lines on stderr
+ * with `--log-format json`, and never a byte of process output or a token.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { WebSocket } from "ws"
+import { eventually, pipeProcess } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+
+const start = useWebSocketServers()
+const TOKEN = "log-test-token-d41d8cd98f00"
+let dir = ""
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+describe("structured logs", () => {
+  it("--log-format json: connections, refusals, sessions, processes and escalations, without output or tokens", async () => {
+    dir = mkdtempSync(Path.join(tmpdir(), "logs-"))
+    writeFileSync(Path.join(dir, "token"), TOKEN)
+    const server = await start(["--log-format", "json", "--ws-token-file", Path.join(dir, "token"), "--grace-ms", "200"])
+    let stderr = ""
+    server.child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const lines = () => stderr.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
+    const logged = (message: string) => lines().find((line) => line.message === message)
+
+    // A refused upgrade.
+    await new Promise<void>((resolve) => {
+      const socket = new WebSocket(server.url, { headers: { authorization: "Bearer wrong" } })
+      socket.on("error", () => resolve())
+      socket.on("unexpected-response", () => resolve())
+    })
+    expect(await eventually(() => logged("connection refused") !== undefined)).toBe(true)
+    expect(logged("connection refused")!.annotations).toMatchObject({ status: 401, why: "no or wrong bearer token" })
+
+    const client = await RawWebSocketClient.connectReady(server.url, { authorization: `Bearer ${TOKEN}` })
+    await client.request("process/start", pipeProcess("stubborn", ["sh", "-c", "echo SECRET-OUTPUT; trap '' TERM; sleep 30"]))
+    await client.outputContains("stubborn", "SECRET-OUTPUT")
+    await client.request("process/terminate", { processId: "stubborn" })
+    await client.waitFor((message) => message.method === "process/closed")
+    client.socket.close()
+    expect(await eventually(() => logged("session closed") !== undefined && logged("connection closed") !== undefined)).toBe(true)
+
+    expect(logged("connection opened")!.annotations).toMatchObject({ transport: "websocket" })
+    expect(String(logged("connection opened")!.annotations.peer)).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect(logged("session created")!.annotations.sessionId).toEqual(expect.any(String))
+    expect(logged("process started")!.annotations).toMatchObject({ processId: "stubborn", argv0: "sh", pid: expect.any(Number) })
+    expect(logged("terminate escalated to SIGKILL")!.annotations).toMatchObject({ processId: "stubborn", graceMs: 200 })
+    expect(logged("process closed")!.annotations).toMatchObject({ processId: "stubborn", exitCode: 137 })
+    expect(stderr).not.toContain("SECRET-OUTPUT")
+    expect(stderr).not.toContain(TOKEN)
+  })
+})
