@@ -315,17 +315,20 @@ const transportOf = (
               "give --ws-token-file or --ws-token-sha256 (or --insecure-no-auth)"
           })
       ),
-      // Loaded on demand: a stdio server never needs `ws` and Node's HTTP stack.
+      // Loaded on demand: a stdio server never needs `ws`, Node's HTTP stack or the exporter.
       Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
-      Effect.flatMap(([tokenSha256, WebSocketTransport]) =>
+      Effect.zip(Effect.promise(() => import("../observability/prometheus.js"))),
+      Effect.flatMap(([[tokenSha256, WebSocketTransport], Prometheus]) =>
+        Effect.flatMap(Prometheus.make({ name: "effect-exec-server", version: ServerConfig.version }), (metrics) =>
         WebSocketTransport.make({
           ...parsed,
+          metrics,
           pingIntervalMs: flags.pingIntervalMs,
           upgradeTimeoutMs: flags.upgradeTimeoutMs,
           maxConnections: flags.maxConnections,
           allowOrigins: flags.allowOrigin,
           ...(tokenSha256 === undefined ? {} : { tokenSha256 })
-        })
+        }))
       ),
       Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
       Effect.map(({ transport }) => transport)

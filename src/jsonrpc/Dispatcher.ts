@@ -20,6 +20,7 @@ import * as SchemaAST from "effect/SchemaAST"
 import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
 import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "./JsonRpc.js"
+import * as Metrics from "../observability/metrics.js"
 
 /** A response, and what to run once it is enqueued (the request's `afterResponse` effects). */
 export interface Dispatched {
@@ -144,6 +145,19 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   }
 
   const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
+    const startedAt = performance.now()
+    // Known methods only: a label per name a client makes up would grow without bound.
+    const methodLabel = Metrics.label("method", options.requests.requests.has(request.method) ? request.method : "unknown")
+    const observe = (dispatched: Dispatched): Dispatched => {
+      Metrics.requestDuration.unsafeUpdate((performance.now() - startedAt) / 1000, methodLabel)
+      const response = dispatched.response
+      if ("error" in response) Metrics.bump(Metrics.errors, 1, Metrics.label("code", response.error.code))
+      return dispatched
+    }
+    return Effect.map(dispatch(request), observe)
+  }
+
+  const dispatch = (request: RequestMessage): Effect.Effect<Dispatched> => {
     const answerError = (error: WireError): Dispatched => ({ response: { id: request.id, error }, afterResponse: Effect.void })
     const rpc = options.requests.requests.get(request.method) as Rpc.AnyWithProps | undefined
     if (rpc === undefined) {

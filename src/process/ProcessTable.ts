@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
+import * as Metrics from "../observability/metrics.js"
 import { type InternalError, type InvalidParams, InvalidRequest, SandboxUnavailable } from "../protocol/errors.js"
 import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
@@ -110,6 +111,11 @@ export const makeProcessTable = (
         live--
         const entry: Entry = { _tag: "Closed", actor: actor.closedRecord() }
         const info = yield* entry.actor.info
+        Metrics.adjust(Metrics.processesRunning, -1)
+        Metrics.bump(Metrics.processesExited, 1, Metrics.label(
+          "outcome",
+          info.exitCode === 0 ? "success" : info.exitCode !== null && info.exitCode > 128 ? "signal" : "failure"
+        ))
         yield* Effect.logInfo("process closed").pipe(
           Effect.annotateLogs({
             processId,
@@ -164,6 +170,7 @@ export const makeProcessTable = (
         }
         entries.set(params.processId, { _tag: "Starting" })
         live++
+        const spawnStartedAt = yield* Clock.currentTimeMillis
         const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
         const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes })
         const actor = yield* Effect.gen(function*() {
@@ -203,6 +210,9 @@ export const makeProcessTable = (
           )
         )
         entries.set(params.processId, { _tag: "Running", actor, scope })
+        Metrics.bump(Metrics.processesStarted)
+        Metrics.adjust(Metrics.processesRunning, 1)
+        Metrics.spawnDuration.unsafeUpdate(((yield* Clock.currentTimeMillis) - spawnStartedAt) / 1000, [])
         yield* Effect.logInfo("process started").pipe(
           Effect.annotateLogs({
             processId: params.processId,

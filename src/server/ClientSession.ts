@@ -17,6 +17,7 @@ import { InvalidRequest } from "../protocol/errors.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
 import { Connection } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
+import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, SessionStore } from "./SessionStore.js"
 
@@ -57,7 +58,10 @@ export const layer: Layer.Layer<
     const runtime = yield* Effect.runtime<never>()
     const peer = {
       connectionId: connection.id,
-      sink: (event: ProcessEvent) => connection.send(notificationOf(event, connection.allocate)),
+      sink: (event: ProcessEvent) => {
+        if (event._tag === "Output") Metrics.bump(Metrics.outputBytes, event.bytes.byteLength, Metrics.label("stream", event.stream))
+        connection.send(notificationOf(event, connection.allocate))
+      },
       flow: connection.flow,
       log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect)
     }

@@ -7,6 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Clock from "effect/Clock"
+import * as Metrics from "../observability/metrics.js"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -92,9 +93,13 @@ export const serveClient = (
     }
     const startedAt = yield* Clock.currentTimeMillis
     yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer))
+    Metrics.bump(Metrics.connectionsTotal)
+    Metrics.adjust(Metrics.connectionsOpen, 1)
     yield* Effect.addFinalizer(() =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt })))
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        Metrics.adjust(Metrics.connectionsOpen, -1)
+        return Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt }))
+      })
     )
     yield* serveConnection({
       transport,

@@ -25,6 +25,7 @@ import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
+import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 /** A session: its id, its processes, and the connection it currently sends events to. */
@@ -82,9 +83,13 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
     const storeScope = yield* Effect.scope
     const sessions = new Map<string, SessionRecord>()
 
+    const ATTACHED = Metrics.label("state", "attached")
+    const DETACHED = Metrics.label("state", "detached")
     const close = (record: SessionRecord, why: "connection closed" | "detach expired" | "server stopped") =>
       Effect.suspend(() => {
-        sessions.delete(record.sessionId)
+        if (!sessions.delete(record.sessionId)) return Effect.void
+        // A session released by its connection was counted attached until then.
+        if (why !== "connection closed") Metrics.adjust(Metrics.sessions, -1, record.holder === undefined ? DETACHED : ATTACHED)
         return Effect.zipRight(
           Effect.logInfo("session closed").pipe(Effect.annotateLogs({ sessionId: record.sessionId, why })),
           Scope.close(record.scope, Exit.void)
@@ -107,6 +112,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       record.processes.setPaused(peer.flow.paused())
       const unsubscribe = peer.flow.subscribe((paused) => {
         record.processes.setPaused(paused)
+        if (paused) Metrics.bump(Metrics.backpressurePauses)
         peer.log(
           Effect.logDebug(paused ? "backpressure: output paused" : "backpressure: output resumed").pipe(
             Effect.annotateLogs({ sessionId: record.sessionId, connectionId })
@@ -122,7 +128,9 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           record.sink = undefined
           // Detached, output goes to the retained ring only: keep reading so children never block.
           record.processes.setPaused(false)
+          Metrics.adjust(Metrics.sessions, -1, ATTACHED)
           if (record.detachTtlMs <= 0) return close(record, "connection closed")
+          Metrics.adjust(Metrics.sessions, 1, DETACHED)
           // Released from a finalizer, which is uninterruptible: the timer must
           // not inherit that, or a resume could not cancel it.
           return Effect.logInfo("session detached").pipe(
@@ -167,6 +175,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             expiry: undefined
           }
           sessions.set(sessionId, record)
+          Metrics.adjust(Metrics.sessions, 1, ATTACHED)
           yield* Effect.logInfo("session created").pipe(
             Effect.annotateLogs({ sessionId, connectionId: peer.connectionId, detachTtlMs: record.detachTtlMs })
           )
@@ -185,6 +194,8 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           // finds the session held. The expiry fiber checks the holder too.
           if (detachTtlMs !== undefined) record.detachTtlMs = capTtl(detachTtlMs)
           const attachment = attach(record, peer)
+          Metrics.adjust(Metrics.sessions, -1, DETACHED)
+          Metrics.adjust(Metrics.sessions, 1, ATTACHED)
           const expiry = record.expiry
           record.expiry = undefined
           if (expiry !== undefined) yield* Fiber.interrupt(expiry)

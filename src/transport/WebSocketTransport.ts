@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
+import * as Metrics from "../observability/metrics.js"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { timingSafeEqual } from "node:crypto"
@@ -30,6 +31,11 @@ export { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoop
 
 /** Where and how to listen, and whom to let in. */
 export interface WebSocketListenOptions {
+  /**
+   * Answers `GET /metrics` (the bearer token is required when one is set);
+   * without it there is no such endpoint.
+   */
+  readonly metrics?: ((request: Http.IncomingMessage, response: Http.ServerResponse) => void) | undefined
   /** An IP address (IPv4 or IPv6, without brackets). */
   readonly host: string
   /** 0 picks a free port. */
@@ -161,10 +167,12 @@ export const make = (
     const config = yield* ServerConfig
     const runtime = yield* Effect.runtime<never>()
     /** Logs a refused upgrade (never its token) from the HTTP server's callback, with the server's logger. */
-    const logRefusal = (status: number, why: string, address: string | undefined) =>
-      void Runtime.runFork(runtime)(
+    const logRefusal = (status: number, why: string, address: string | undefined) => {
+      Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
+      Runtime.runFork(runtime)(
         Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown" }))
       )
+    }
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     const accepted = yield* Queue.unbounded<FrameTransport>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
@@ -174,9 +182,22 @@ export const make = (
       headersTimeout: upgradeTimeoutMs,
       requestTimeout: upgradeTimeoutMs,
       keepAliveTimeout: upgradeTimeoutMs
-    }, (_request, response) => {
-      response.writeHead(426, { "content-type": "text/plain", connection: "close" }).end("exec-server speaks WebSocket\n")
+    }, (request, response) => {
+      const path = new URL(request.url ?? "/", "http://localhost").pathname
+      const text = (status: number, body: string) =>
+        response.writeHead(status, { "content-type": "text/plain", connection: "close" }).end(body)
+      // Liveness and readiness say nothing about the server: open to anyone who can reach it.
+      if (request.method === "GET" && path === "/healthz") return text(200, "ok\n")
+      if (request.method === "GET" && path === "/readyz") return stopping ? text(503, "stopping\n") : text(200, "ready\n")
+      if (request.method === "GET" && path === "/metrics" && options.metrics !== undefined) {
+        // Method names and counts are the operator's: behind the token when there is one.
+        const refusal = refusalOf(request, options)
+        if (refusal !== undefined) return text(refusal.status, `${refusal.reason}\n`)
+        return options.metrics(request, response)
+      }
+      text(426, "exec-server speaks WebSocket\n")
     })
+    let stopping = false
     // Frames between the limit and this hard cap get -32600 and the connection
     // goes on; larger ones close it (code 1009) before they are buffered.
     const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * 2 + 1024 * 1024 })
@@ -236,6 +257,7 @@ export const make = (
     })
     yield* Effect.addFinalizer(() =>
       Effect.async<void>((resume) => {
+        stopping = true
         for (const client of wss.clients) client.terminate()
         wss.close()
         httpServer.close(() => resume(Effect.void))

@@ -1,0 +1,97 @@
+/**
+ * The server's metrics, on Effect's `Metric` module (the process-wide
+ * registry): what an operator watches. They are exported in the Prometheus
+ * text format by `observability/prometheus.ts`. Updates from callbacks use
+ * the metrics' unsafe updates, which cost a map lookup.
+ */
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
+
+/** Connections open now. */
+export const connectionsOpen = Metric.gauge("exec_server_connections", { description: "Client connections open" })
+/** Connections accepted since start. */
+export const connectionsTotal = Metric.counter("exec_server_connections_total", {
+  description: "Client connections accepted",
+  incremental: true
+})
+/** Upgrades refused, by status. */
+export const connectionsRefused = Metric.counter("exec_server_connections_refused_total", {
+  description: "WebSocket upgrades refused (401, 403, 503)",
+  incremental: true
+})
+/** Sessions, by state (attached or detached). */
+export const sessions = Metric.gauge("exec_server_sessions", { description: "Sessions, by state" })
+/** Processes running now. */
+export const processesRunning = Metric.gauge("exec_server_processes_running", { description: "Processes started and not closed" })
+/** Processes started since start. */
+export const processesStarted = Metric.counter("exec_server_processes_started_total", {
+  description: "Processes started",
+  incremental: true
+})
+/** Processes closed, by outcome (success, failure, signal). */
+export const processesExited = Metric.counter("exec_server_processes_exited_total", {
+  description: "Processes closed, by outcome",
+  incremental: true
+})
+/** Output bytes sent to clients, by stream. */
+export const outputBytes = Metric.counter("exec_server_output_bytes_total", {
+  description: "Process output bytes sent to clients, by stream",
+  incremental: true
+})
+/** Request handling time, by method. */
+export const requestDuration = Metric.histogram(
+  "exec_server_request_duration_seconds",
+  MetricBoundaries.exponential({ start: 0.0001, factor: 4, count: 10 }),
+  "Time from a request's arrival to its answer, by method"
+)
+/** Time to start a process (spawn and actor). */
+export const spawnDuration = Metric.histogram(
+  "exec_server_spawn_duration_seconds",
+  MetricBoundaries.exponential({ start: 0.0005, factor: 2, count: 12 }),
+  "Time to start a process"
+)
+/** Times a client fell behind and its processes' output stopped being read. */
+export const backpressurePauses = Metric.counter("exec_server_backpressure_pauses_total", {
+  description: "Times a slow client paused its processes' output",
+  incremental: true
+})
+/** Error answers, by JSON-RPC code. */
+export const errors = Metric.counter("exec_server_errors_total", {
+  description: "Requests answered with an error, by JSON-RPC code",
+  incremental: true
+})
+
+const labels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+/** One label set per key and value, made once (hot paths update with it). */
+export const label = (key: string, value: string | number): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const id = `${key}\u0000${value}`
+  let found = labels.get(id)
+  if (found === undefined) {
+    found = [MetricLabel.make(key, String(value))]
+    labels.set(id, found)
+  }
+  return found
+}
+
+const NONE: ReadonlyArray<MetricLabel.MetricLabel> = []
+
+/** Adds `delta` to a counter or gauge from a callback. */
+export const bump = (metric: Metric.Metric.Counter<number>, delta = 1, tags = NONE): void =>
+  metric.unsafeUpdate(delta, tags)
+
+/** Sets a gauge from a callback. */
+export const set = (metric: Metric.Metric.Gauge<number>, value: number, tags = NONE): void => metric.unsafeUpdate(value, tags)
+
+const levels = new Map<unknown, Map<ReadonlyArray<MetricLabel.MetricLabel>, number>>()
+/** Moves a gauge by `delta` (it holds a count: connections, sessions, processes). */
+export const adjust = (gauge: Metric.Metric.Gauge<number>, delta: number, tags = NONE): void => {
+  let byTags = levels.get(gauge)
+  if (byTags === undefined) {
+    byTags = new Map()
+    levels.set(gauge, byTags)
+  }
+  const next = (byTags.get(tags) ?? 0) + delta
+  byTags.set(tags, next)
+  gauge.unsafeUpdate(next, tags)
+}

@@ -1,0 +1,52 @@
+/** Health and Prometheus metrics on the WebSocket listener, against a real server. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { pipeProcess } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+
+const start = useWebSocketServers()
+const TOKEN = "metrics-test-token-9f86d081884c"
+let dir = ""
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+describe("health and metrics", () => {
+  it("/healthz and /readyz answer anyone; /metrics wants the token and counts connections, processes, output, requests and errors", async () => {
+    dir = mkdtempSync(Path.join(tmpdir(), "metrics-"))
+    writeFileSync(Path.join(dir, "token"), TOKEN)
+    const server = await start(["--ws-token-file", Path.join(dir, "token")])
+    const http = server.url.replace("ws://", "http://")
+    expect([(await fetch(`${http}/healthz`)).status, await (await fetch(`${http}/healthz`)).text()]).toEqual([200, "ok\n"])
+    expect((await fetch(`${http}/readyz`)).status).toBe(200)
+    expect((await fetch(`${http}/metrics`)).status).toBe(401)
+
+    const client = await RawWebSocketClient.connectReady(server.url, { authorization: `Bearer ${TOKEN}` })
+    await client.request("process/start", pipeProcess("ok", ["sh", "-c", "echo twelve bytes"]))
+    await client.waitFor((message) => message.method === "process/closed" && message.params.processId === "ok")
+    await client.request("process/start", pipeProcess("bad", ["false"]))
+    await client.waitFor((message) => message.method === "process/closed" && message.params.processId === "bad")
+    expect((await client.request("no/such/method", {})).error.code).toBe(-32601)
+
+    const scrape = await fetch(`${http}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(scrape.status).toBe(200)
+    const text = await scrape.text()
+    const value = (name: string, labels = "") => {
+      const line = text.split("\n").find((entry) => entry.startsWith(name) && entry.includes(labels) && !entry.startsWith(`${name}_`))
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1))
+    }
+    expect(value("exec_server_connections_total")).toBeGreaterThanOrEqual(1)
+    expect(value("exec_server_connections{")).toBe(1)
+    expect(value("exec_server_sessions{", 'state="attached"')).toBe(1)
+    expect(value("exec_server_processes_started_total")).toBe(2)
+    expect(value("exec_server_processes_running")).toBe(0)
+    expect(value("exec_server_processes_exited_total", 'outcome="success"')).toBe(1)
+    expect(value("exec_server_processes_exited_total", 'outcome="failure"')).toBe(1)
+    expect(value("exec_server_output_bytes_total", 'stream="stdout"')).toBe(13)
+    expect(value("exec_server_errors_total", 'code="-32601"')).toBe(1)
+    expect(value("exec_server_request_duration_seconds_count", 'method="process/start"')).toBe(2)
+    // A made-up method is counted as "unknown", not under its own name.
+    expect(text).not.toContain("no/such/method")
+    expect(value("exec_server_spawn_duration_seconds_count")).toBe(2)
+  })
+})
