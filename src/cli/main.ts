@@ -40,6 +40,7 @@ import type { SandboxPolicy } from "../protocol/sandbox.js"
 import { formatParseError } from "../jsonrpc/Dispatcher.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
+import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { clientCommands } from "./remote.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as Transport from "../jsonrpc/Transport.js"
@@ -388,6 +389,14 @@ const command = Command.make(
   (flags) =>
     Effect.gen(function*() {
       const sandboxPolicy = yield* operatorPolicyOf(flags)
+      const tracesUrl = tracesUrlOf(process.env)
+      // Loaded only when tracing is configured.
+      const tracing = tracesUrl === undefined
+        ? Layer.empty
+        : Layer.unwrapEffect(Effect.map(
+          Effect.promise(() => import("../observability/tracing.js")),
+          (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
+        ))
       yield* Effect.gen(function*() {
         const transport = yield* transportOf(flags.listen, flags)
         yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
@@ -395,6 +404,7 @@ const command = Command.make(
       }).pipe(
         Effect.scoped,
         Effect.provide(ExecServer.layerNodeServices),
+        Effect.provide(tracing),
         Effect.provide(loggerOf(flags.logFormat)),
         Effect.provide(ServerConfig.layer({
           graceMs: flags.graceMs,
@@ -410,6 +420,7 @@ const command = Command.make(
           maxHttpResponseBytes: flags.maxHttpResponseBytes,
           outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes,
           sandboxPolicy,
+          tracing: tracesUrl !== undefined,
           bwrapPath: Option.getOrUndefined(flags.bwrap)
         }))
       )

@@ -125,6 +125,8 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   readonly notifications: RpcGroup.RpcGroup<Notes>
   readonly handlers: Context.Context<Rpc.ToHandler<Rpcs> | Rpc.ToHandler<Notes>>
   readonly connection: ConnectionService
+  /** A span per request (off by default: spans are not free). */
+  readonly traced?: boolean | undefined
 }): Dispatcher => {
   const { connection, handlers } = options
   const handlerOptions = { clientId: connection.id, headers: Headers.empty }
@@ -154,7 +156,13 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
       if ("error" in response) Metrics.bump(Metrics.errors, 1, Metrics.label("code", response.error.code))
       return dispatched
     }
-    return Effect.map(dispatch(request), observe)
+    const dispatched = Effect.map(dispatch(request), observe)
+    if (options.traced !== true) return dispatched
+    const method = methodLabel[0]!.value
+    return Effect.withSpan(dispatched, method, {
+      kind: "server",
+      attributes: { "rpc.system": "jsonrpc", "rpc.method": method, "exec_server.connection_id": connection.id }
+    })
   }
 
   const dispatch = (request: RequestMessage): Effect.Effect<Dispatched> => {

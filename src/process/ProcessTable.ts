@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
+import type * as Tracer from "effect/Tracer"
 import * as Metrics from "../observability/metrics.js"
 import { type InternalError, type InvalidParams, InvalidRequest, SandboxUnavailable } from "../protocol/errors.js"
 import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
@@ -39,6 +40,8 @@ export interface ProcessTableOptions {
   readonly emit: (event: ProcessEvent) => void
   /** The server's own environment, which an `envPolicy` builds on. */
   readonly serverEnvironment: Readonly<Record<string, string | undefined>>
+  /** A span per process lifetime (only when tracing is on: spans are not free). */
+  readonly traced?: { readonly sessionId: string } | undefined
 }
 
 /** The processes of one session. */
@@ -92,6 +95,9 @@ export const makeProcessTable = (
       )
     )
 
+    /** The lifetime span of each running process, when traced. */
+    const spans = new Map<string, Tracer.Span>()
+
     // Every record is kept for the same period, so records expire in the
     // order they closed: one fiber removes them, oldest first.
     const expiries = yield* Queue.unbounded<Expiry>()
@@ -111,6 +117,8 @@ export const makeProcessTable = (
         live--
         const entry: Entry = { _tag: "Closed", actor: actor.closedRecord() }
         const info = yield* entry.actor.info
+        spans.get(processId)?.attribute("process.exit_code", info.exitCode)
+        spans.delete(processId)
         Metrics.adjust(Metrics.processesRunning, -1)
         Metrics.bump(Metrics.processesExited, 1, Metrics.label(
           "outcome",
@@ -172,6 +180,19 @@ export const makeProcessTable = (
         live++
         const spawnStartedAt = yield* Clock.currentTimeMillis
         const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
+        if (options.traced !== undefined) {
+          // Ends when the process's scope closes, at its retirement.
+          const span = yield* Effect.makeSpanScoped("process", {
+            kind: "internal",
+            attributes: {
+              "exec_server.session_id": options.traced.sessionId,
+              "exec_server.process_id": params.processId,
+              "process.executable.name": params.argv[0]!,
+              "exec_server.tty": params.tty
+            }
+          }).pipe(Scope.extend(scope))
+          spans.set(params.processId, span)
+        }
         const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes })
         const actor = yield* Effect.gen(function*() {
           const launch = confinement._tag === "Unconfined"
@@ -203,6 +224,7 @@ export const makeProcessTable = (
             Effect.zipRight(
               Effect.sync(() => {
                 entries.delete(params.processId)
+                spans.delete(params.processId)
                 live--
               }),
               Scope.close(scope, Exit.void)
@@ -210,6 +232,7 @@ export const makeProcessTable = (
           )
         )
         entries.set(params.processId, { _tag: "Running", actor, scope })
+        spans.get(params.processId)?.attribute("process.pid", actor.pid)
         Metrics.bump(Metrics.processesStarted)
         Metrics.adjust(Metrics.processesRunning, 1)
         Metrics.spawnDuration.unsafeUpdate(((yield* Clock.currentTimeMillis) - spawnStartedAt) / 1000, [])

@@ -118,7 +118,8 @@ export const serveClient = (
               requests: ExecServerRpcs,
               notifications: ClientNotificationRpcs,
               handlers,
-              connection
+              connection,
+              traced: config.tracing === true
             })
           )
         )

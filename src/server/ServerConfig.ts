@@ -50,6 +50,8 @@ export interface ServerConfigShape {
   readonly bwrapPath?: string | undefined
   /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
   readonly environment?: Readonly<Record<string, string | undefined>> | undefined
+  /** A span per request and per process lifetime, for the tracer in the context (OpenTelemetry when the CLI finds OTEL_* settings). */
+  readonly tracing?: boolean | undefined
   /** `serverInfo` returned by `initialize`. */
   readonly serverName: string
   readonly serverVersion: string

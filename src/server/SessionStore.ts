@@ -161,6 +161,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             closeDrainMs: config.closeDrainMs,
             maxProcesses: config.maxProcesses,
             serverEnvironment: config.environment ?? process.env,
+            traced: config.tracing === true ? { sessionId } : undefined,
             emit: (event) => record?.sink?.(event)
           }).pipe(Scope.extend(scope))
           const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles }).pipe(Scope.extend(scope))

@@ -1,0 +1,71 @@
+/**
+ * Traces: a span per request and per process lifetime, exported over OTLP
+ * to a local receiver when the standard variables say where; off without them.
+ */
+import { spawn } from "node:child_process"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import { describe, expect, it } from "vitest"
+import { tracesUrlOf } from "../../src/observability/tracesUrl.js"
+import { eventually, serverArgs } from "../support/StdioServer.js"
+
+interface ExportedSpan {
+  readonly name: string
+  readonly traceId: string
+  readonly endTimeUnixNano: string
+  readonly attributes: ReadonlyArray<{ readonly key: string; readonly value: Record<string, unknown> }>
+}
+
+describe("tracing", () => {
+  it("reads the standard OTEL variables: a traces endpoint, a base endpoint, or off", () => {
+    expect(tracesUrlOf({})).toBeUndefined()
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" })).toBe("http://collector:4318/v1/traces")
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c/traces", OTEL_EXPORTER_OTLP_ENDPOINT: "http://x" })).toBe("http://c/traces")
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_SDK_DISABLED: "true" })).toBeUndefined()
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_TRACES_EXPORTER: "none" })).toBeUndefined()
+  })
+
+  it("exports a span per request and one per process lifetime (session, process id, pid, exit code) over OTLP", async () => {
+    const spans: Array<ExportedSpan> = []
+    const receiver = Http.createServer((request, response) => {
+      let body = ""
+      request.on("data", (chunk: Buffer) => body += chunk)
+      request.on("end", () => {
+        const exported = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<ExportedSpan> }> }> }
+        for (const resource of exported.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans)
+        response.end("{}")
+      })
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+    const endpoint = `http://127.0.0.1:${(receiver.address() as Net.AddressInfo).port}`
+    const child = spawn(process.execPath, serverArgs(), {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: "traced-test" },
+      stdio: ["pipe", "pipe", "ignore"]
+    })
+    try {
+      child.stdin.write(
+        [
+          { id: 1, method: "initialize", params: { clientName: "t" } },
+          { method: "initialized", params: {} },
+          { id: 2, method: "process/start", params: { processId: "p", argv: ["sh", "-c", "exit 3"], cwd: "/tmp", env: {}, tty: false } }
+        ].map((message) => JSON.stringify(message) + "\n").join("")
+      )
+      const attribute = (span: ExportedSpan, key: string) => {
+        const value = span.attributes.find((entry) => entry.key === key)?.value
+        return value === undefined ? undefined : Object.values(value)[0]
+      }
+      expect(await eventually(() => spans.some((span) => span.name === "process"), 15_000, 100)).toBe(true)
+      const started = spans.find((span) => span.name === "process/start")!
+      expect(attribute(started, "rpc.method")).toBe("process/start")
+      const lifetime = spans.find((span) => span.name === "process")!
+      expect(attribute(lifetime, "exec_server.process_id")).toBe("p")
+      expect(attribute(lifetime, "exec_server.session_id")).toEqual(expect.any(String))
+      expect(Number(attribute(lifetime, "process.pid"))).toBeGreaterThan(0)
+      expect(Number(attribute(lifetime, "process.exit_code"))).toBe(3)
+      expect(spans.map((span) => span.name)).toContain("initialize")
+    } finally {
+      child.kill()
+      receiver.close()
+    }
+  })
+})
