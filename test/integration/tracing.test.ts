@@ -5,7 +5,14 @@
 import { spawn } from "node:child_process"
 import * as Http from "node:http"
 import type * as Net from "node:net"
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { Effect, Layer, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
+import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as ExecServer from "../../src/server/ExecServer.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import { tracesUrlOf } from "../../src/observability/tracesUrl.js"
 import { eventually, serverArgs } from "../support/StdioServer.js"
 
@@ -23,6 +30,31 @@ describe("tracing", () => {
     expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c/traces", OTEL_EXPORTER_OTLP_ENDPOINT: "http://x" })).toBe("http://c/traces")
     expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_SDK_DISABLED: "true" })).toBeUndefined()
     expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_TRACES_EXPORTER: "none" })).toBeUndefined()
+  })
+
+  it("an embedding application's tracer gets the spans (an in-memory exporter)", async () => {
+    const exporter = new InMemorySpanExporter()
+    const tracer = NodeSdk.layer(() => ({ resource: { serviceName: "embedded" }, spanProcessor: new SimpleSpanProcessor(exporter) }))
+    const client = InProcessClient.layer().pipe(
+      Layer.provide(ExecServer.layerNodeServices),
+      Layer.provide(ServerConfig.layer({ tracing: true }))
+    )
+    // Read before the tracer's layer closes: shutting the exporter down empties it.
+    const finished = await Effect.runPromise(
+      Effect.gen(function*() {
+        const { exec } = yield* ExecServerClient.ExecServerClient
+        expect((yield* exec(["sh", "-c", "exit 2"], { processId: "q" })).exitCode).toBe(2)
+        // The lifetime span ends when the table retires the process, just after it closed.
+        return yield* Effect.sync(() => exporter.getFinishedSpans()).pipe(
+          Effect.filterOrFail((spans) => spans.some((span) => span.name === "process"), () => "not yet"),
+          Effect.retry(Schedule.spaced("10 millis")),
+          Effect.timeout("5 seconds")
+        )
+      }).pipe(Effect.provide(client), Effect.provide(tracer))
+    )
+    expect(finished.map((span) => span.name)).toEqual(expect.arrayContaining(["initialize", "process/start", "process"]))
+    const lifetime = finished.find((span) => span.name === "process")!
+    expect(lifetime.attributes).toMatchObject({ "exec_server.process_id": "q", "process.exit_code": 2 })
   })
 
   it("exports a span per request and one per process lifetime (session, process id, pid, exit code) over OTLP", async () => {
