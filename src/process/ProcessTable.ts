@@ -117,6 +117,8 @@ export const makeProcessTable = (
         live--
         const entry: Entry = { _tag: "Closed", actor: actor.closedRecord() }
         const info = yield* entry.actor.info
+        // The signal is in a read's answer (nothing is returned after the last seq).
+        const { signal } = yield* entry.actor.read({ afterSeq: Number.MAX_SAFE_INTEGER, maxBytes: 0, waitMs: 0 })
         spans.get(processId)?.attribute("process.exit_code", info.exitCode)
         spans.delete(processId)
         Metrics.adjust(Metrics.processesRunning, -1)
@@ -129,6 +131,7 @@ export const makeProcessTable = (
             processId,
             pid: actor.pid,
             exitCode: info.exitCode,
+            signal,
             durationMs: (yield* Clock.currentTimeMillis) - actor.startedAtMs
           })
         )

@@ -49,7 +49,7 @@ describe("structured logs", () => {
     expect(logged("session created")!.annotations.sessionId).toEqual(expect.any(String))
     expect(logged("process started")!.annotations).toMatchObject({ processId: "stubborn", argv0: "sh", pid: expect.any(Number) })
     expect(logged("terminate escalated to SIGKILL")!.annotations).toMatchObject({ processId: "stubborn", graceMs: 200 })
-    expect(logged("process closed")!.annotations).toMatchObject({ processId: "stubborn", exitCode: 137 })
+    expect(logged("process closed")!.annotations).toMatchObject({ processId: "stubborn", exitCode: 137, signal: "SIGKILL" })
     expect(stderr).not.toContain("SECRET-OUTPUT")
     expect(stderr).not.toContain(TOKEN)
   })
