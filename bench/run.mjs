@@ -8,7 +8,9 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,idle (a subset of the workloads),
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,idle,shortProcesses
+ *   (a subset of the workloads; shortProcesses runs only when named),
+ * --concurrent-requests N (requests in flight in `pipelined`, default 64),
  * --server CMD (measure this command as A instead of the built binary).
  */
 import { spawn } from "node:child_process"
@@ -31,6 +33,7 @@ const compareDialect = option("compare-dialect", "ours")
 const jsonFile = option("json", undefined)
 const only = option("only", undefined)?.split(",")
 const serverCommand = option("server", undefined)
+const concurrentRequests = Number(option("concurrent-requests", "64"))
 
 const MiB = 1024 * 1024
 const sizes = {
@@ -39,15 +42,22 @@ const sizes = {
   spawns: quick ? 30 : 150,
   fanOut: quick ? 50 : 200,
   fanOutLines: 200,
-  roundTrips: quick ? 300 : 2000
+  roundTrips: quick ? 300 : 2000,
+  pipelinedRequests: quick ? 5000 : 20000,
+  fanOutScale: quick ? [100, 500] : [100, 500, 1000, 2000],
+  shortProcesses: quick ? 2000 : 20000
 }
+
+/** Workloads that take minutes: run only when named in --only. */
+const longWorkloads = new Set(["shortProcesses"])
 
 const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g).map((part) => part.replace(/^["']|["']$/g, ""))
 
 // The binary as users run it (its shebang sets the runtime's flags).
+// Our server limits a session to 256 live processes by default: the fan-out at scale needs more.
 const servers = [{
   name: "effect-exec-server",
-  command: serverCommand === undefined ? [Path.join(root, "dist/cli/main.js")] : splitCommand(serverCommand),
+  command: serverCommand === undefined ? [Path.join(root, "dist/cli/main.js"), "--max-processes", "4096"] : splitCommand(serverCommand),
   dialect: "ours"
 }]
 if (compare !== undefined) servers.push({ name: "compare", command: splitCommand(compare), dialect: compareDialect })
@@ -268,6 +278,73 @@ const workloads = {
     }
     return { "RPC median µs": median(times), "RPC p99 µs": percentile(times, 0.99) }
   },
+  // Cheap requests with N in flight on one connection: throughput, tail
+  // latency and the server's CPU per request (a server that answers one at a
+  // time still gets them pipelined).
+  async pipelined(server) {
+    const total = sizes.pipelinedRequests
+    const latencies = []
+    let sent = 0
+    const cpuBefore = cpuSeconds(server.pgid)
+    const startedAt = performance.now()
+    const lane = async () => {
+      while (sent < total) {
+        sent++
+        const requestedAt = performance.now()
+        await server.request("process/terminate", { processId: "no-such-process" })
+        latencies.push(performance.now() - requestedAt)
+      }
+    }
+    await Promise.all(Array.from({ length: concurrentRequests }, lane))
+    const seconds = (performance.now() - startedAt) / 1000
+    return {
+      [`pipelined req/s (${concurrentRequests} in flight)`]: total / seconds,
+      "pipelined p99 ms": percentile(latencies, 0.99),
+      "server CPU µs per request": (cpuSeconds(server.pgid) - cpuBefore) / total * 1e6
+    }
+  },
+  // Fan-out at growing sizes: the peak RSS a live process costs (the slope
+  // between the smallest and the largest), and the CPU per spawn.
+  async fanOutScale(server) {
+    const peaks = []
+    let spawns = 0
+    const cpuBefore = cpuSeconds(server.pgid)
+    for (const size of sizes.fanOutScale) {
+      const ids = Array.from({ length: size }, (_, i) => `scale-${size}-${i}`)
+      const closed = ids.map((id) => server.until(id, "process/closed"))
+      const answers = await Promise.all(ids.map((id) => server.request("process/start", server.params(id, ["sleep", "0.5"]))))
+      const refused = answers.find((answer) => answer.error !== undefined)
+      if (refused !== undefined) throw new Error(`fanOutScale: ${JSON.stringify(refused.error)}`)
+      peaks.push(memoryMiB(server.pgid, "VmRSS"))
+      await Promise.all(closed)
+      spawns += size
+    }
+    const smallest = sizes.fanOutScale[0]
+    const largest = sizes.fanOutScale.at(-1)
+    return {
+      "RSS KiB per live process": (peaks.at(-1) - peaks[0]) * 1024 / (largest - smallest),
+      "server CPU ms per spawn": (cpuSeconds(server.pgid) - cpuBefore) / spawns * 1000
+    }
+  },
+  // Many short processes kept for the default retention: the memory they hold.
+  async shortProcesses(server) {
+    const total = sizes.shortProcesses
+    let next = 0
+    const lane = async () => {
+      while (next < total) {
+        const id = `short-${next++}`
+        const closed = server.until(id, "process/closed")
+        await server.request("process/start", server.params(id, ["true"]))
+        await closed
+      }
+    }
+    const cpuBefore = cpuSeconds(server.pgid)
+    await Promise.all(Array.from({ length: 8 }, lane))
+    return {
+      [`${total} short processes: peak RSS MiB`]: memoryMiB(server.pgid, "VmHWM"),
+      [`${total} short processes: server CPU s`]: cpuSeconds(server.pgid) - cpuBefore
+    }
+  },
   async idle(server) {
     await new Promise((resolve) => setTimeout(resolve, 500))
     const pids = [...new Set([...groupPids(server.pgid), ...childPids(server.pgid)])]
@@ -276,12 +353,12 @@ const workloads = {
 }
 
 /** Lower is better for these. */
-const lowerIsBetter = (metric) => !metric.includes("MB/s")
+const lowerIsBetter = (metric) => !metric.includes("MB/s") && !metric.includes("req/s")
 
 const results = servers.map(() => ({}))
 for (let round = 0; round < rounds; round++) {
   for (const [name, workload] of Object.entries(workloads)) {
-    if (only !== undefined && !only.includes(name)) continue
+    if (only !== undefined ? !only.includes(name) : longWorkloads.has(name)) continue
     // A B in one round, B A in the next: whatever the first or second run of
     // a pair gains from its position (a settling machine) cancels out.
     const order = round % 2 === 0 ? servers.map((_, s) => s) : servers.map((_, s) => servers.length - 1 - s)
