@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,idle,shortProcesses
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,idle,shortProcesses,wsPipe,wsConnections
  *   (a subset of the workloads; shortProcesses runs only when named),
  * --concurrent-requests N (requests in flight in `pipelined`, default 64),
  * --server CMD (measure this command as A instead of the built binary).
@@ -19,6 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { cpus, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { WebSocket } from "ws"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const args = process.argv.slice(2)
@@ -45,7 +46,8 @@ const sizes = {
   roundTrips: quick ? 300 : 2000,
   pipelinedRequests: quick ? 5000 : 20000,
   fanOutScale: quick ? [100, 500] : [100, 500, 1000, 2000],
-  shortProcesses: quick ? 2000 : 20000
+  shortProcesses: quick ? 2000 : 20000,
+  wsConnections: quick ? 10 : 50
 }
 
 /** Workloads that take minutes: run only when named in --only. */
@@ -183,6 +185,86 @@ const withServer = async (spec, run) => {
   const server = new Server(spec)
   try {
     await server.start()
+    return await run(server)
+  } finally {
+    await server.stop()
+  }
+}
+
+/** A server listening on WebSocket (`--listen ws://127.0.0.1:0`), and connections to it. */
+class WsServer {
+  constructor(spec) {
+    this.dialect = spec.dialect
+    const command = spec.command.join(" ").includes("--listen")
+      ? spec.command.map((part) => part === "stdio://" ? "ws://127.0.0.1:0" : part)
+      : [...spec.command, "--listen", "ws://127.0.0.1:0"]
+    this.child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "pipe"], detached: true })
+    this.pgid = this.child.pid
+    // Ours names its address on stderr, the reference on stdout.
+    this.url = new Promise((resolve) => {
+      let seen = ""
+      const look = (text) => {
+        seen += text
+        const match = /ws:\/\/[\d.]+:\d+/.exec(seen)
+        if (match !== null) resolve(match[0])
+      }
+      this.child.stdout.setEncoding("utf8").on("data", look)
+      this.child.stderr.setEncoding("utf8").on("data", look)
+    })
+  }
+  /** A connection that has completed the handshake, with `request`, `until` and `params` as the stdio client has. */
+  async connect() {
+    const socket = new WebSocket(await this.url)
+    await new Promise((resolve, reject) => {
+      socket.once("open", resolve)
+      socket.once("error", reject)
+    })
+    const connection = {
+      dialect: this.dialect,
+      pending: new Map(),
+      listeners: new Set(),
+      nextId: 1,
+      request(method, params) {
+        const id = this.nextId++
+        return new Promise((resolve) => {
+          this.pending.set(id, resolve)
+          socket.send(JSON.stringify({ id, method, params }))
+        })
+      },
+      until: Server.prototype.until,
+      params: Server.prototype.params,
+      close: () => socket.terminate()
+    }
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data))
+      if (message.method !== undefined) for (const listener of connection.listeners) listener(message)
+      else {
+        const resolve = connection.pending.get(message.id)
+        connection.pending.delete(message.id)
+        resolve?.(message)
+      }
+    })
+    await connection.request("initialize", { clientName: "bench" })
+    socket.send(JSON.stringify({ method: "initialized", params: {} }))
+    return connection
+  }
+  async stop() {
+    try {
+      process.kill(-this.pgid, "SIGTERM")
+    } catch {}
+    await Promise.race([new Promise((resolve) => this.child.once("exit", resolve)), new Promise((resolve) => setTimeout(resolve, 3000))])
+    try {
+      process.kill(-this.pgid, "SIGKILL")
+    } catch {}
+  }
+}
+
+const withWsServer = async (spec, run) => {
+  globalThis.gc?.()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const server = new WsServer(spec)
+  try {
+    await server.url
     return await run(server)
   } finally {
     await server.stop()
@@ -352,18 +434,61 @@ const workloads = {
   }
 }
 
+/** Workloads over WebSocket: they get a `WsServer`. */
+const wsWorkloads = {
+  // The pipe workload over a WebSocket: throughput and the server's CPU.
+  async wsPipe(server) {
+    const connection = await server.connect()
+    let bytes = 0
+    const cpuBefore = cpuSeconds(server.pgid)
+    const closed = connection.until("cat", "process/closed", (chunk) => (bytes += base64Bytes(chunk)))
+    const startedAt = performance.now()
+    await connection.request("process/start", connection.params("cat", ["cat", pipeFile]))
+    await closed
+    const seconds = (performance.now() - startedAt) / 1000
+    connection.close()
+    if (bytes !== sizes.pipeBytes) throw new Error(`wsPipe: received ${bytes} of ${sizes.pipeBytes} bytes`)
+    return { "WebSocket pipe MB/s": sizes.pipeBytes / MiB / seconds, "WebSocket pipe server CPU s": cpuSeconds(server.pgid) - cpuBefore }
+  },
+  // M connections at once, each running 5 processes of 1,000 lines: the server's CPU and memory per connection.
+  async wsConnections(server) {
+    const count = sizes.wsConnections
+    const rssBefore = memoryMiB(server.pgid, "VmRSS")
+    const cpuBefore = cpuSeconds(server.pgid)
+    const connections = await Promise.all(Array.from({ length: count }, () => server.connect()))
+    let peak = memoryMiB(server.pgid, "VmRSS")
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, memoryMiB(server.pgid, "VmRSS"))
+    }, 20)
+    await Promise.all(connections.map(async (connection, c) => {
+      const ids = Array.from({ length: 5 }, (_, i) => `ws-${c}-${i}`)
+      const closed = ids.map((id) => connection.until(id, "process/closed"))
+      await Promise.all(ids.map((id) => connection.request("process/start", connection.params(id, ["seq", "1", "1000"]))))
+      await Promise.all(closed)
+    }))
+    clearInterval(sampler)
+    const cpu = cpuSeconds(server.pgid) - cpuBefore
+    for (const connection of connections) connection.close()
+    return {
+      "server CPU ms per active connection": cpu / count * 1000,
+      "peak RSS KiB per active connection": (peak - rssBefore) * 1024 / count
+    }
+  }
+}
+
 /** Lower is better for these. */
 const lowerIsBetter = (metric) => !metric.includes("MB/s") && !metric.includes("req/s")
 
 const results = servers.map(() => ({}))
 for (let round = 0; round < rounds; round++) {
-  for (const [name, workload] of Object.entries(workloads)) {
+  for (const [name, workload] of [...Object.entries(workloads), ...Object.entries(wsWorkloads)]) {
     if (only !== undefined ? !only.includes(name) : longWorkloads.has(name)) continue
+    const launch = name in wsWorkloads ? withWsServer : withServer
     // A B in one round, B A in the next: whatever the first or second run of
     // a pair gains from its position (a settling machine) cancels out.
     const order = round % 2 === 0 ? servers.map((_, s) => s) : servers.map((_, s) => servers.length - 1 - s)
     for (const s of order) {
-      const figures = await withServer(servers[s], workload)
+      const figures = await launch(servers[s], workload)
       for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)
       process.stderr.write(`round ${round + 1} ${name} ${servers[s].name}: ${JSON.stringify(figures)}\n`)
     }
