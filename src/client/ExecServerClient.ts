@@ -48,7 +48,7 @@ import {
   MissingChangedNotification,
   OutputNotification
 } from "../protocol/schema.js"
-import type { WalkResult as WireWalkResult } from "../protocol/schema.js"
+import { WALK_MAXIMUMS, type WalkOptions, type WalkResult as WireWalkResult } from "../protocol/schema.js"
 import {
   type ClientError,
   type ConnectError,
@@ -347,15 +347,6 @@ const decodeBodyDelta = Schema.decodeUnknownOption(HttpBodyDeltaNotification)
 const decodeMissingChanged = Schema.decodeUnknownOption(MissingChangedNotification)
 const decodeChanged = Schema.decodeUnknownOption(ChangedNotification)
 
-/** `fs/walk` options. */
-export interface WalkOptions {
-  readonly maxDepth: number
-  readonly maxDirectories: number
-  readonly maxEntries: number
-  readonly followDirectorySymlinks: boolean
-  readonly pruneHiddenDirectories: boolean
-}
-
 /** What `fs/walk` found: paths as `file://` URIs. */
 export type WalkResult = typeof WireWalkResult.Type
 
@@ -602,7 +593,7 @@ export const make = (
         const id = nextId++
         const text = JSON.stringify({ id, method, params })
         const reply = Deferred.unsafeMake<unknown, ClientError>(FiberId.none)
-        const request: PendingRequest = { method, text, bytes: text.length, reply, sentOn: current.generation }
+        const request: PendingRequest = { method, text, bytes: Buffer.byteLength(text), reply, sentOn: current.generation }
         pending.set(id, request)
         return current.transport.send([text]).pipe(
           Effect.zipRight(Deferred.await(reply)),
@@ -749,8 +740,8 @@ export const make = (
         if (closedBy !== undefined) return Effect.fail(closedBy)
         const id = nextId++
         const text = JSON.stringify({ id, method, params })
-        // A string's length bounds its UTF-8 size from below; count exactly only near the limit.
-        const bytes = text.length * 3 <= maxMessageBytes ? text.length : Buffer.byteLength(text)
+        // Exact: the server's id-less refusal of an oversized message names its size.
+        const bytes = Buffer.byteLength(text)
         if (bytes > maxMessageBytes) {
           return Effect.fail(
             new RequestTooLarge({
@@ -762,7 +753,7 @@ export const make = (
           )
         }
         const reply = Deferred.unsafeMake<unknown, ClientError>(FiberId.none)
-        const entry: PendingRequest = { method, text, bytes: Buffer.byteLength(text), reply, sentOn: undefined }
+        const entry: PendingRequest = { method, text, bytes, reply, sentOn: undefined }
         pending.set(id, entry)
         if (link !== undefined) sendOn(link, [entry])
         return Deferred.await(reply).pipe(Effect.onInterrupt(() => Effect.sync(() => pending.delete(id))))
@@ -1067,9 +1058,9 @@ export const make = (
         call("fs/walk", {
           path,
           options: {
-            maxDepth: walkOptions.maxDepth ?? 64,
-            maxDirectories: walkOptions.maxDirectories ?? 10_000,
-            maxEntries: walkOptions.maxEntries ?? 50_000,
+            maxDepth: walkOptions.maxDepth ?? WALK_MAXIMUMS.maxDepth,
+            maxDirectories: walkOptions.maxDirectories ?? WALK_MAXIMUMS.maxDirectories,
+            maxEntries: walkOptions.maxEntries ?? WALK_MAXIMUMS.maxEntries,
             followDirectorySymlinks: walkOptions.followDirectorySymlinks ?? false,
             pruneHiddenDirectories: walkOptions.pruneHiddenDirectories ?? false
           },

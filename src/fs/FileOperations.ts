@@ -20,6 +20,7 @@ import * as Path from "node:path"
 import { randomBytes } from "node:crypto"
 import { pathToFileURL } from "node:url"
 import { errnoOf, InternalError, InvalidRequest, NotFound } from "../protocol/errors.js"
+import { WALK_MAXIMUMS, type WalkOptions } from "../protocol/schema.js"
 
 /** What a filesystem method fails with. */
 export type FsError = NotFound | InvalidRequest | InternalError
@@ -416,24 +417,12 @@ export const openFile = (
     } satisfies OpenFile
   })
 
-/** The bounds of a walk (`fs/walk` options). */
-export interface WalkOptions {
-  readonly maxDepth: number
-  readonly maxDirectories: number
-  readonly maxEntries: number
-  readonly followDirectorySymlinks: boolean
-  readonly pruneHiddenDirectories: boolean
-}
-
 /** What a walk found: entries as `file://` URIs, directories it could not list, and whether a bound stopped it. */
 export interface WalkResult {
   readonly entries: Array<{ readonly path: string; readonly kind: "directory" | "file" }>
   readonly errors: Array<{ readonly path: string; readonly message: string }>
   truncated: boolean
 }
-
-/** The reference's maximums, and the size an answer may reach. */
-export const WALK_LIMITS = { maxDepth: 64, maxDirectories: 10_000, maxEntries: 50_000, answerBytes: 4 * 1024 * 1024 }
 
 const byteOrder = (a: NodeFs.Dirent, b: NodeFs.Dirent) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name))
 
@@ -454,11 +443,11 @@ export const walk = (root: string, options: WalkOptions): Effect.Effect<WalkResu
       return yield* new InvalidRequest({ message: "filesystem walk limits must be greater than zero" })
     }
     if (
-      options.maxDepth > WALK_LIMITS.maxDepth || options.maxDirectories > WALK_LIMITS.maxDirectories ||
-      options.maxEntries > WALK_LIMITS.maxEntries
+      options.maxDepth > WALK_MAXIMUMS.maxDepth || options.maxDirectories > WALK_MAXIMUMS.maxDirectories ||
+      options.maxEntries > WALK_MAXIMUMS.maxEntries
     ) {
       return yield* new InvalidRequest({
-        message: `filesystem walk limits exceed maximums: depth=${WALK_LIMITS.maxDepth}, directories=${WALK_LIMITS.maxDirectories}, entries=${WALK_LIMITS.maxEntries}`
+        message: `filesystem walk limits exceed maximums: depth=${WALK_MAXIMUMS.maxDepth}, directories=${WALK_MAXIMUMS.maxDirectories}, entries=${WALK_MAXIMUMS.maxEntries}`
       })
     }
     const fail = fromNodeError("fs/walk", root)
@@ -478,7 +467,7 @@ const walkFrom = async (root: string, options: WalkOptions, result: WalkResult):
   let entries = 0
   let answerBytes = 0
   const fits = (bytes: number) => {
-    if (answerBytes + bytes > WALK_LIMITS.answerBytes) {
+    if (answerBytes + bytes > WALK_MAXIMUMS.answerBytes) {
       result.truncated = true
       return false
     }

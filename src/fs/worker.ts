@@ -17,6 +17,7 @@ import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import { InvalidRequest } from "../protocol/errors.js"
+import type { WalkOptions } from "../protocol/schema.js"
 import * as FileOperations from "./FileOperations.js"
 import { encodeFrame, frameReader } from "./frames.js"
 
@@ -30,7 +31,7 @@ export interface WorkerOps {
   readonly remove: readonly [path: string, recursive: boolean, force: boolean]
   readonly copy: readonly [sourcePath: string, destinationPath: string, recursive: boolean]
   readonly canonicalize: readonly [path: string]
-  readonly walk: readonly [path: string, options: FileOperations.WalkOptions]
+  readonly walk: readonly [path: string, options: WalkOptions]
   /** A worker of a file handle holds one open file: these four act on it. */
   readonly openFile: readonly [path: string, mode: "read" | "replace", maxBlockBytes: number]
   readonly readBlock: readonly [offset: number, length: number]

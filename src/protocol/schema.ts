@@ -374,7 +374,10 @@ export const CanonicalizeParams = Schema.Struct({
 /** `fs/canonicalize` result: the resolved path as a `file://` URI, as the reference answers. */
 export const CanonicalizeResult = Schema.Struct({ path: Schema.String })
 
-/** `fs/walk` params (the reference's; its limits are at most depth 64, 10,000 directories, 50,000 entries). */
+/** The largest `fs/walk` limits (the reference's), and what a walk's answer may weigh. */
+export const WALK_MAXIMUMS = { maxDepth: 64, maxDirectories: 10_000, maxEntries: 50_000, answerBytes: 4 * 1024 * 1024 } as const
+
+/** `fs/walk` params (the reference's; its limits are at most the `WALK_MAXIMUMS`). */
 export const WalkParams = Schema.Struct({
   path: AbsolutePath,
   options: Schema.Struct({
@@ -386,6 +389,9 @@ export const WalkParams = Schema.Struct({
   }),
   sandbox: OptionalNullable(SandboxRequest)
 })
+
+/** The bounds of a walk (`fs/walk` options). */
+export type WalkOptions = typeof WalkParams.Type["options"]
 
 /** `fs/walk` result: entries as `file://` URIs, breadth first; `truncated` when a limit stopped the walk. */
 export const WalkResult = Schema.Struct({
