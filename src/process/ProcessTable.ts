@@ -116,27 +116,20 @@ export const makeProcessTable = (
       Effect.gen(function*() {
         live--
         const entry: Entry = { _tag: "Closed", actor: actor.closedRecord() }
-        const info = yield* entry.actor.info
-        // The signal is in a read's answer (nothing is returned after the last seq).
-        const { signal } = yield* entry.actor.read({ afterSeq: Number.MAX_SAFE_INTEGER, maxBytes: 0, waitMs: 0 })
-        spans.get(processId)?.attribute("process.exit_code", info.exitCode)
+        // The exit status as a read tells it (nothing is returned after the last seq).
+        const { exitCode, signal } = yield* entry.actor.read({ afterSeq: Number.MAX_SAFE_INTEGER, maxBytes: 0, waitMs: 0 })
+        const now = yield* Clock.currentTimeMillis
+        spans.get(processId)?.attribute("process.exit_code", exitCode)
         spans.delete(processId)
         Metrics.adjust(Metrics.processesRunning, -1)
         Metrics.bump(Metrics.processesExited, 1, Metrics.label(
           "outcome",
-          info.exitCode === 0 ? "success" : info.exitCode !== null && info.exitCode > 128 ? "signal" : "failure"
+          exitCode === 0 ? "success" : exitCode !== null && exitCode > 128 ? "signal" : "failure"
         ))
         yield* Effect.logInfo("process closed").pipe(
-          Effect.annotateLogs({
-            processId,
-            pid: actor.pid,
-            exitCode: info.exitCode,
-            signal,
-            durationMs: (yield* Clock.currentTimeMillis) - actor.startedAtMs
-          })
+          Effect.annotateLogs({ processId, pid: actor.pid, exitCode, signal, durationMs: now - actor.startedAtMs })
         )
         entries.set(processId, entry)
-        const now = yield* Clock.currentTimeMillis
         yield* Queue.offer(expiries, { processId, entry, atMs: now + options.retentionMs })
         yield* Scope.close(scope, Exit.void)
       })

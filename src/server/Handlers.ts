@@ -133,6 +133,11 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
       ? Effect.succeed(UNCONFINED)
       : Effect.flatMap(resolveSandbox(request), (confinement) =>
         confinement._tag === "Unconfined" ? Effect.succeed(confinement) : Effect.fail(unavailable))
+  /** The policy a worker must enforce; none when nothing confines, or the policy leaves the whole file system writable. */
+  const workerPolicyOf = (confinement: Confinement) =>
+    confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")
+      ? undefined
+      : confinement.policy
   /**
    * Runs `local` on the host, or (confined) `op` in a sandboxed worker,
    * decoding its answer with `decode`.
@@ -144,13 +149,10 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
   ) =>
     Effect.gen(function*() {
       yield* ready
-      const confinement = yield* confinementOf(request)
-      // A policy that leaves the whole file system writable needs no worker.
-      if (confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")) {
-        return yield* Effect.provideService(local, FileSystem.FileSystem, fileSystem)
-      }
+      const policy = workerPolicyOf(yield* confinementOf(request))
+      if (policy === undefined) return yield* Effect.provideService(local, FileSystem.FileSystem, fileSystem)
       if (sandboxedFs === undefined) return yield* unavailable
-      return confined.decode(yield* sandboxedFs.run(confinement.policy, confined.access, confined.op, confined.args))
+      return confined.decode(yield* sandboxedFs.run(policy, confined.access, confined.op, confined.args))
     })
   const none = () => undefined
   const same = <A>(ok: unknown) => ok as A
@@ -265,13 +267,12 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
     "fs/open": ({ handleId, mode, path, sandbox }) =>
       Effect.gen(function*() {
         const files = yield* session.files
-        const confinement = yield* confinementOf(sandbox)
-        // As for the other methods: a policy that leaves everything writable needs no worker.
-        if (confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")) {
+        const policy = workerPolicyOf(yield* confinementOf(sandbox))
+        if (policy === undefined) {
           yield* files.open(handleId, FileOperations.openFile(path, mode, MAX_BLOCK_BYTES))
         } else {
           if (sandboxedFs === undefined) return yield* unavailable
-          yield* files.open(handleId, sandboxedFs.openFile(confinement.policy, path, mode, MAX_BLOCK_BYTES))
+          yield* files.open(handleId, sandboxedFs.openFile(policy, path, mode, MAX_BLOCK_BYTES))
         }
         return { handleId }
       }),
