@@ -63,6 +63,12 @@ export const errors = Metric.counter("exec_server_errors_total", {
 })
 
 const labels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+/** The `stream` labels of output, made once: they are used for every chunk. */
+export const STREAM_LABELS = {
+  stdout: [MetricLabel.make("stream", "stdout")],
+  stderr: [MetricLabel.make("stream", "stderr")],
+  pty: [MetricLabel.make("stream", "pty")]
+} as const
 /** One label set per key and value, made once (hot paths update with it). */
 export const label = (key: string, value: string | number): ReadonlyArray<MetricLabel.MetricLabel> => {
   const id = `${key}\u0000${value}`
@@ -76,22 +82,10 @@ export const label = (key: string, value: string | number): ReadonlyArray<Metric
 
 const NONE: ReadonlyArray<MetricLabel.MetricLabel> = []
 
-/** Adds `delta` to a counter or gauge from a callback. */
+/** Adds `delta` to a counter, from a callback. */
 export const bump = (metric: Metric.Metric.Counter<number>, delta = 1, tags = NONE): void =>
   metric.unsafeUpdate(delta, tags)
 
-/** Sets a gauge from a callback. */
-export const set = (metric: Metric.Metric.Gauge<number>, value: number, tags = NONE): void => metric.unsafeUpdate(value, tags)
-
-const levels = new Map<unknown, Map<ReadonlyArray<MetricLabel.MetricLabel>, number>>()
-/** Moves a gauge by `delta` (it holds a count: connections, sessions, processes). */
-export const adjust = (gauge: Metric.Metric.Gauge<number>, delta: number, tags = NONE): void => {
-  let byTags = levels.get(gauge)
-  if (byTags === undefined) {
-    byTags = new Map()
-    levels.set(gauge, byTags)
-  }
-  const next = (byTags.get(tags) ?? 0) + delta
-  byTags.set(tags, next)
-  gauge.unsafeUpdate(next, tags)
-}
+/** Moves a gauge that holds a count (connections, sessions, processes) by `delta`, from a callback. */
+export const adjust = (gauge: Metric.Metric.Gauge<number>, delta: number, tags = NONE): void =>
+  gauge.unsafeModify(delta, tags)

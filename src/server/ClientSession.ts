@@ -59,7 +59,7 @@ export const layer: Layer.Layer<
     const peer = {
       connectionId: connection.id,
       sink: (event: ProcessEvent) => {
-        if (event._tag === "Output") Metrics.bump(Metrics.outputBytes, event.bytes.byteLength, Metrics.label("stream", event.stream))
+        if (event._tag === "Output") Metrics.bump(Metrics.outputBytes, event.bytes.byteLength, Metrics.STREAM_LABELS[event.stream])
         connection.send(notificationOf(event, connection.allocate))
       },
       flow: connection.flow,
