@@ -42,6 +42,19 @@ const cuttableProxy = (url: string) =>
 const buildClient = (layer: Layer.Layer<ExecServerClient.ExecServerClient, unknown>) =>
   Layer.build(layer).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
 
+/** `start` of a process that outlives the scope it is started in. */
+const startDetached = (client: ExecServerClient.ExecServerClientShape, options: ExecServerClient.StartOptions) =>
+  Effect.scoped(client.start({ ...options, detached: true }))
+
+/** A server, a proxy in front of it that the test can cut, and a detachable client reconnecting through the proxy. */
+const clientBehindProxy = (reconnect: ExecServerClient.ReconnectOptions) =>
+  Effect.gen(function*() {
+    const server = yield* webSocketServer()
+    const proxy = yield* cuttableProxy(server.url)
+    const client = yield* buildClient(ExecServerClient.layerWebSocket({ url: proxy.url, detachTtlMs: 30_000, reconnect }))
+    return { server, proxy, client }
+  })
+
 /** Every event's seq is one past the one before (a `Gap` spans the seqs it stands for). */
 const contiguous = (events: ReadonlyArray<ExecServerClient.ProcessEvent>) =>
   events.every((event, i) => {
@@ -55,13 +68,7 @@ const outputOf = (events: ReadonlyArray<ExecServerClient.ProcessEvent>) =>
 describe("client reconnect and resume", () => {
   it.live("gets its session back when the socket is cut under a running process: every byte once, in order", () =>
     Effect.gen(function*() {
-      const server = yield* webSocketServer()
-      const proxy = yield* cuttableProxy(server.url)
-      const client = yield* buildClient(ExecServerClient.layerWebSocket({
-        url: proxy.url,
-        detachTtlMs: 30_000,
-        reconnect: { initialDelayMs: 20 }
-      }))
+      const { client, proxy } = yield* clientBehindProxy({ initialDelayMs: 20 })
       const sessionId = client.sessionId
       const handle = yield* client.start({
         argv: ["bash", "-c", "for i in $(seq 1 300); do echo line-$i; sleep 0.004; done"],
@@ -99,13 +106,7 @@ describe("client reconnect and resume", () => {
 
   it.live("re-sends a write in flight at the drop once, by its writeId, and a later write waits for the link", () =>
     Effect.gen(function*() {
-      const server = yield* webSocketServer()
-      const proxy = yield* cuttableProxy(server.url)
-      const client = yield* buildClient(ExecServerClient.layerWebSocket({
-        url: proxy.url,
-        detachTtlMs: 30_000,
-        reconnect: { initialDelayMs: 20 }
-      }))
+      const { client, proxy } = yield* clientBehindProxy({ initialDelayMs: 20 })
       const cat = yield* client.start({ argv: ["cat"], pipeStdin: true, env })
       // Sent, and most likely unanswered, when the socket is cut.
       const first = yield* Effect.fork(cat.write("one\n"))
@@ -126,7 +127,7 @@ describe("client reconnect and resume", () => {
       const first = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url, detachTtlMs: 30_000 })).pipe(
         Scope.extend(firstScope)
       )
-      const cat = yield* client_start(first, { argv: ["cat"], pipeStdin: true, env, processId: "cat" })
+      const cat = yield* startDetached(first, { argv: ["cat"], pipeStdin: true, env, processId: "cat" })
       yield* cat.write("one\n")
       yield* Scope.close(firstScope, Exit.void)
       const second = yield* buildClient(
@@ -140,13 +141,7 @@ describe("client reconnect and resume", () => {
 
   it.live("gives up with ReconnectFailed after its attempts, failing calls and event streams", () =>
     Effect.gen(function*() {
-      const server = yield* webSocketServer()
-      const proxy = yield* cuttableProxy(server.url)
-      const client = yield* buildClient(ExecServerClient.layerWebSocket({
-        url: proxy.url,
-        detachTtlMs: 30_000,
-        reconnect: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 }
-      }))
+      const { client, proxy } = yield* clientBehindProxy({ maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 })
       const handle = yield* client.start({ argv: ["sleep", "30"], env, detached: true })
       proxy.refuse(true)
       proxy.cut()
@@ -163,7 +158,7 @@ describe("client reconnect and resume", () => {
       const first = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url, detachTtlMs: 30_000 })).pipe(
         Scope.extend(firstScope)
       )
-      const handle = yield* client_start(first, { argv: ["sh", "-c", "echo from-before; exit 3"], env, processId: "earlier" })
+      const handle = yield* startDetached(first, { argv: ["sh", "-c", "echo from-before; exit 3"], env, processId: "earlier" })
       expect((yield* handle.exited).exitCode).toBe(3)
       yield* Scope.close(firstScope, Exit.void)
 
@@ -182,10 +177,6 @@ describe("client reconnect and resume", () => {
       expect(unknownEvents._tag).toBe("UnknownProcess")
     }).pipe(Effect.scoped))
 })
-
-/** `start` of a process that outlives the scope it is started in. */
-const client_start = (client: ExecServerClient.ExecServerClientShape, options: ExecServerClient.StartOptions) =>
-  Effect.scoped(client.start({ ...options, detached: true }))
 
 describe("client memory", () => {
   it.live("stays bounded under a 400 MB flood its consumer does not read; the backlog is consumable, with gaps marked", () =>

@@ -2,22 +2,21 @@
  * Structured logs: the events an operator needs, as JSON lines on stderr
  * with `--log-format json`, and never a byte of process output or a token.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { eventually, pipeProcess } from "../support/StdioServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const start = useWebSocketServers()
 const TOKEN = "log-test-token-d41d8cd98f00"
-let dir = ""
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
+const tempDir = useTempDirs("logs-")
 
 describe("structured logs", () => {
   it("--log-format json: connections, refusals, sessions, processes and escalations, without output or tokens", async () => {
-    dir = mkdtempSync(Path.join(tmpdir(), "logs-"))
+    const dir = tempDir()
     writeFileSync(Path.join(dir, "token"), TOKEN)
     const server = await start(["--log-format", "json", "--ws-token-file", Path.join(dir, "token"), "--grace-ms", "200"])
     let stderr = ""

@@ -1,19 +1,18 @@
 /** Health and Prometheus metrics on the WebSocket listener, against a real server. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { pipeProcess } from "../support/StdioServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const start = useWebSocketServers()
 const TOKEN = "metrics-test-token-9f86d081884c"
-let dir = ""
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
+const tempDir = useTempDirs("metrics-")
 
 describe("health and metrics", () => {
   it("/healthz and /readyz answer anyone; /metrics wants the token and counts connections, processes, output, requests and errors", async () => {
-    dir = mkdtempSync(Path.join(tmpdir(), "metrics-"))
+    const dir = tempDir()
     writeFileSync(Path.join(dir, "token"), TOKEN)
     const server = await start(["--ws-token-file", Path.join(dir, "token")])
     const http = server.url.replace("ws://", "http://")

@@ -1,22 +1,12 @@
 /** `fs/watch`, `fs/unwatch` and `fs/changed` against a real server and real file system changes. */
-import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import * as Path from "node:path"
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
 
 const start = useStdioServers()
-let dirs: Array<string> = []
-afterEach(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-  dirs = []
-})
-const tempDir = () => {
-  const dir = realpathSync(mkdtempSync(Path.join(tmpdir(), "path-watch-")))
-  dirs.push(dir)
-  return dir
-}
+const tempDir = useTempDirs("path-watch-")
 
 interface Change {
   readonly path: string
@@ -79,8 +69,7 @@ describe("fs/watch", () => {
     const dir = tempDir()
     const server = await start()
     const sandbox = { writableRoots: [dir], readable: "minimal" }
-    const outside = realpathSync(mkdtempSync(Path.join(process.env.HOME ?? "/root", ".path-watch-outside-")))
-    dirs.push(outside)
+    const outside = tempDir(process.env.HOME ?? "/root")
     expect((await server.request("fs/watch", { watchId: "in", path: dir, sandbox })).result).toEqual({ watchId: "in" })
     expect((await server.request("fs/watch", { watchId: "out", path: outside, sandbox })).error).toMatchObject({ data: { sandboxDenied: true } })
   })

@@ -2,24 +2,14 @@
  * `fs/watchMissing` and `fs/missingChanged` against a real server and real
  * file system changes, in the cases the reference was observed in.
  */
-import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync, appendFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import * as Path from "node:path"
+import { appendFileSync, mkdirSync, renameSync, rmdirSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
 
 const start = useStdioServers()
-let dirs: Array<string> = []
-afterEach(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-  dirs = []
-})
-const tempDir = () => {
-  const dir = realpathSync(mkdtempSync(Path.join(tmpdir(), "watch-missing-")))
-  dirs.push(dir)
-  return dir
-}
+const tempDir = useTempDirs("watch-missing-")
 
 const watch = (server: StdioServer, watchId: number, missing: ReadonlyArray<string>, present?: string) =>
   server.request("fs/watchMissing", {
