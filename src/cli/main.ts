@@ -42,6 +42,7 @@ import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { clientCommands } from "./remote.js"
+import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
@@ -348,11 +349,11 @@ const logFormat = Options.choice("log-format", ["text", "json"]).pipe(
 )
 
 /** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
-const textLogger = Logger.withConsoleError(Logger.logfmtLogger)
+const textLogger = onStderr(Logger.logfmtLogger)
 
 /** The server's logger in the chosen format, in place of the CLI's. */
 const loggerOf = (format: "text" | "json") =>
-  format === "json" ? Logger.replace(textLogger, Logger.withConsoleError(Logger.jsonLogger)) : Layer.empty
+  format === "json" ? Logger.replace(textLogger, onStderr(Logger.jsonLogger)) : Layer.empty
 
 const command = Command.make(
   "exec-server",

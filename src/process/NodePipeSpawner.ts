@@ -1,9 +1,16 @@
-/** The pipe spawner on Node's child_process: stdout and stderr apart, stdin a pipe or /dev/null. */
+/**
+ * The pipe spawner: stdout and stderr apart, stdin a pipe or /dev/null. It
+ * starts children with posix_spawn (./posixSpawn.ts) where our addon is built,
+ * else with Node's child_process.
+ */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeChildProcess from "node:child_process"
+import type { EventEmitter } from "node:events"
+import type { Readable, Writable } from "node:stream"
 import { internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory } from "./spawnChecks.js"
 
@@ -16,11 +23,29 @@ export interface NodePipeSpawnerOptions {
    * this window; when the pipes close sooner the exit is reported at once.
    */
   readonly exitFlushMs?: number
+  /**
+   * How children are started: `posixSpawn` (the default where the addon is
+   * built and the kernel has pidfds) costs the same whatever the server's
+   * size; `childProcess` is Node's fork-based spawn.
+   */
+  readonly spawnWith?: "posixSpawn" | "childProcess"
+}
+
+/** What the spawner uses of a child, from either way of starting it. */
+interface SpawnedChild extends EventEmitter {
+  readonly pid?: number | undefined
+  readonly stdin: Writable | null
+  readonly stdout: Readable | null
+  readonly stderr: Readable | null
 }
 
 /** Builds the pipe spawner. */
 export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
   const exitFlushMs = options.exitFlushMs ?? 50
+  const spawnWith = options.spawnWith ?? (PosixSpawn.posixSpawnAvailable ? "posixSpawn" : "childProcess")
+  if (spawnWith === "posixSpawn" && !PosixSpawn.posixSpawnAvailable) {
+    throw new Error("posix_spawn is not available: the native addon is not built or the kernel has no pidfds")
+  }
   return {
     spawn: (request) =>
       Effect.gen(function*() {
@@ -32,15 +57,30 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             checkWorkingDirectory(request.cwd),
             Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`))
           )
-        const child = yield* Effect.async<NodeChildProcess.ChildProcess, ReturnType<typeof internalErrorFrom>>(
+        // A confined command gets its argv[0] from the sandbox's launcher.
+        const arg0 = request.arg0 === undefined || request.sandbox !== undefined ? undefined : request.arg0
+        const child = yield* Effect.async<SpawnedChild, ReturnType<typeof internalErrorFrom>>(
           (resume) => {
+            if (spawnWith === "posixSpawn") {
+              try {
+                resume(Effect.succeed(PosixSpawn.spawn({
+                  file: program!,
+                  argv: [arg0 ?? program!, ...args],
+                  env: request.env,
+                  cwd: request.cwd,
+                  pipeStdin: request.pipeStdin
+                })))
+              } catch (error) {
+                resume(spawnFailed(error))
+              }
+              return
+            }
             let child: NodeChildProcess.ChildProcess
             try {
               child = NodeChildProcess.spawn(program!, args, {
                 cwd: request.cwd,
                 env: request.env,
-                // A confined command gets its argv[0] from the sandbox's launcher.
-                ...(request.arg0 === undefined || request.sandbox !== undefined ? {} : { argv0: request.arg0 }),
+                ...(arg0 === undefined ? {} : { argv0: arg0 }),
                 detached: true,
                 stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
               })

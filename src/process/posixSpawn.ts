@@ -1,0 +1,107 @@
+/**
+ * Children started with posix_spawn through our small addon (native/spawn.c)
+ * instead of Node's child_process, whose fork() costs CPU in proportion to the
+ * server's memory. The child looks like Node's to the pipe spawner: `pid`,
+ * the three stdio streams, `exit` and then `close` once the output has ended.
+ */
+import { EventEmitter } from "node:events"
+import { createRequire } from "node:module"
+import * as Net from "node:net"
+import { signalName } from "./signals.js"
+
+interface SpawnAddon {
+  readonly supported: () => boolean
+  readonly spawn: (
+    file: string,
+    argv: ReadonlyArray<string>,
+    env: ReadonlyArray<string>,
+    cwd: string | null,
+    pipeStdin: boolean,
+    onExit: (code: number, signal: number) => void
+  ) => [pid: number, stdin: number, stdout: number, stderr: number]
+}
+
+/**
+ * The addon when it was built and this kernel has pidfds (Linux ≥ 5.3);
+ * otherwise undefined and Node's child_process is used. The path is the same
+ * from src/, dist/ and the bundled binary in dist/cli/.
+ */
+const addon: SpawnAddon | undefined = (() => {
+  try {
+    const loaded = createRequire(import.meta.url)(
+      new URL("../../build/Release/exec_server_spawn.node", import.meta.url).pathname
+    ) as SpawnAddon
+    return loaded.supported() ? loaded : undefined
+  } catch {
+    return undefined
+  }
+})()
+
+/** Whether children can be started with posix_spawn here. */
+export const posixSpawnAvailable: boolean = addon !== undefined
+
+/** What the pipe spawner asks of a child. */
+export interface SpawnOptions {
+  readonly file: string
+  /** argv[0] included. */
+  readonly argv: ReadonlyArray<string>
+  readonly env: Readonly<Record<string, string>>
+  readonly cwd: string
+  readonly pipeStdin: boolean
+}
+
+/** A child started with posix_spawn: the events and streams of Node's ChildProcess that we use. */
+export interface PosixChild extends EventEmitter {
+  readonly pid: number
+  readonly stdin: Net.Socket | null
+  readonly stdout: Net.Socket
+  readonly stderr: Net.Socket
+}
+
+/**
+ * Starts a child in a session of its own with stdout and stderr as pipes and
+ * stdin a pipe or /dev/null. Throws like Node's spawn (an Error with `code`).
+ */
+export const spawn = (options: SpawnOptions): PosixChild => {
+  if (addon === undefined) throw new Error("posix_spawn is not available")
+  const env: Array<string> = []
+  for (const name in options.env) env.push(`${name}=${options.env[name]}`)
+  const child = new EventEmitter() as EventEmitter & {
+    pid: number
+    stdin: Net.Socket | null
+    stdout: Net.Socket
+    stderr: Net.Socket
+  }
+  let exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined
+  let openStreams = 2
+  const closeWhenDone = () => {
+    if (exit !== undefined && openStreams === 0) child.emit("close", exit.code, exit.signal)
+  }
+  const [pid, stdinFd, stdoutFd, stderrFd] = addon.spawn(
+    options.file,
+    options.argv,
+    env,
+    options.cwd,
+    options.pipeStdin,
+    (code, signal) => {
+      exit = signal !== 0
+        ? { code: null, signal: signalName(signal) as NodeJS.Signals }
+        : { code: code < 0 ? null : code, signal: null }
+      child.emit("exit", exit.code, exit.signal)
+      closeWhenDone()
+    }
+  )
+  const output = (fd: number) => {
+    const stream = new Net.Socket({ fd, readable: true, writable: false })
+    stream.once("close", () => {
+      openStreams--
+      closeWhenDone()
+    })
+    return stream
+  }
+  child.pid = pid
+  child.stdout = output(stdoutFd)
+  child.stderr = output(stderrFd)
+  child.stdin = stdinFd < 0 ? null : new Net.Socket({ fd: stdinFd, readable: false, writable: true })
+  return child
+}

@@ -1,0 +1,157 @@
+/**
+ * The pipe spawner's two ways of starting children, posix_spawn (our addon)
+ * and Node's child_process, give a child the same world: its PATH search,
+ * working directory, environment, a session of its own, default signal
+ * dispositions, no inherited descriptors, the same errors.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import type { ChildProcess, SpawnRequest } from "../../src/process/ChildProcess.js"
+import * as NodePipeSpawner from "../../src/process/NodePipeSpawner.js"
+import { posixSpawnAvailable } from "../../src/process/posixSpawn.js"
+import { useTempDirs } from "../support/tempDirs.js"
+
+interface Finished {
+  readonly stdout: string
+  readonly stderr: string
+  readonly exitCode: number
+  readonly signal: string | null
+}
+
+const request = (argv: ReadonlyArray<string>, overrides: Partial<SpawnRequest> = {}): SpawnRequest => ({
+  argv,
+  cwd: process.cwd(),
+  env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+  pipeStdin: false,
+  size: { rows: 24, cols: 80 },
+  ...overrides
+})
+
+/** Runs a child to its end (feeding `input` to its stdin) and collects what it wrote. */
+const run = (
+  spawnWith: "posixSpawn" | "childProcess",
+  spawnRequest: SpawnRequest,
+  input?: string
+): Effect.Effect<Finished, unknown> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const child: ChildProcess = yield* NodePipeSpawner.make({ spawnWith }).spawn(spawnRequest)
+      const decoder = { stdout: new TextDecoder(), stderr: new TextDecoder(), pty: new TextDecoder() }
+      const text = { stdout: "", stderr: "", pty: "" }
+      let exit: { exitCode: number; signal: string | null } | undefined
+      const closed = Effect.async<void>((resume) => {
+        child.listen((event) => {
+          if (event._tag === "Output") text[event.stream] += decoder[event.stream].decode(event.bytes)
+          else if (event._tag === "Exited") exit = { exitCode: event.exitCode, signal: event.signal }
+          else resume(Effect.void)
+        })
+      })
+      if (input !== undefined) {
+        yield* child.write(new TextEncoder().encode(input))
+        yield* child.closeStdin
+      }
+      yield* closed
+      return { stdout: text.stdout, stderr: text.stderr, ...exit! }
+    })
+  )
+
+const ways = posixSpawnAvailable ? (["posixSpawn", "childProcess"] as const) : (["childProcess"] as const)
+
+describe.each(ways)("pipe spawner with %s", (spawnWith) => {
+  const tempDir = useTempDirs("pipe-spawner-")
+
+  it.effect("runs a program found on the child's PATH, in its cwd, with its environment and stdin", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const bin = Path.join(dir, "bin")
+      Fs.mkdirSync(bin)
+      // Only on the child's PATH, not on the server's.
+      Fs.writeFileSync(Path.join(bin, "greet"), "#!/bin/sh\necho \"hi $NAME from $(pwd)\"\nread line\necho \"got $line\" >&2\nexit 7\n", { mode: 0o755 })
+      const finished = yield* run(
+        spawnWith,
+        request(["greet"], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, NAME: "ada" }, pipeStdin: true }),
+        "line one\n"
+      )
+      expect(finished).toEqual({ stdout: `hi ada from ${dir}\n`, stderr: "got line one\n", exitCode: 7, signal: null })
+    }))
+
+  it.effect("runs a script without a #! line with the shell, as execvp does", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const script = Path.join(dir, "plain")
+      Fs.writeFileSync(script, "echo plain script $0\n", { mode: 0o755 })
+      const finished = yield* run(spawnWith, request([script]))
+      expect(finished.stdout).toBe(`plain script ${script}\n`)
+      expect(finished.exitCode).toBe(0)
+    }))
+
+  it.effect("passes argv[0] apart from the program", () =>
+    Effect.gen(function*() {
+      const finished = yield* run(spawnWith, request(["sh", "-c", "echo $0"], { arg0: "-login-shell" }))
+      expect(finished.stdout).toBe("-login-shell\n")
+    }))
+
+  it.effect("starts the child as the leader of a new session, with default signals and only fds 0-2", () =>
+    Effect.gen(function*() {
+      // Node ignores SIGPIPE and libuv blocks nothing: the child must see neither.
+      const finished = yield* run(
+        spawnWith,
+        request([
+          "sh",
+          "-c",
+          "grep -E '^(SigIgn|SigBlk)' /proc/$$/status; echo sid $(cut -d' ' -f6 /proc/$$/stat) pid $$; ls /proc/$$/fd"
+        ])
+      )
+      const lines = finished.stdout.trim().split("\n")
+      expect(lines[0]).toBe("SigBlk:\t0000000000000000")
+      expect(lines[1]).toBe("SigIgn:\t0000000000000000")
+      const [, sid, , pid] = lines[2]!.split(" ")
+      expect(sid).toBe(pid)
+      // The shell may hold one more descriptor of its own (dash: 10 for a redirect); none of ours.
+      expect(lines.slice(3).filter((fd) => Number(fd) > 2 && Number(fd) < 10)).toEqual([])
+    }))
+
+  it.effect("reports a signal that ended the child", () =>
+    Effect.gen(function*() {
+      const finished = yield* run(spawnWith, request(["sh", "-c", "kill -TERM $$"]))
+      expect(finished).toMatchObject({ exitCode: 143, signal: "SIGTERM" })
+    }))
+
+  it.effect("fails with ENOENT for a missing program and for a missing cwd", () =>
+    Effect.gen(function*() {
+      const missingProgram = yield* Effect.exit(run(spawnWith, request(["no-such-program-here"])))
+      expect(Exit.isFailure(missingProgram)).toBe(true)
+      expect(JSON.stringify(missingProgram)).toContain("ENOENT")
+      const missingCwd = yield* Effect.exit(run(spawnWith, request(["true"], { cwd: "/no/such/dir" })))
+      expect(Exit.isFailure(missingCwd)).toBe(true)
+      expect(JSON.stringify(missingCwd)).toContain("/no/such/dir")
+    }))
+
+  it.effect("leaves no descriptor behind after many children", () =>
+    Effect.gen(function*() {
+      const fdCount = () => Fs.readdirSync("/proc/self/fd").length
+      yield* run(spawnWith, request(["true"]))
+      const before = fdCount()
+      for (let i = 0; i < 40; i++) yield* run(spawnWith, request(["sh", "-c", "echo x; cat >/dev/null"], { pipeStdin: true }), "in\n")
+      expect(fdCount()).toBeLessThanOrEqual(before)
+    }))
+
+  it.live("closing its scope kills a child that is still running", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const child = yield* Scope.extend(NodePipeSpawner.make({ spawnWith }).spawn(request(["sleep", "30"])), scope)
+      expect(yield* child.groupExists).toBe(true)
+      yield* Scope.close(scope, Exit.void)
+      // SIGKILL to the group: it is gone once the event loop has reaped it.
+      let exists = true
+      for (let check = 0; check < 300 && exists; check++) {
+        yield* Effect.sleep("10 millis")
+        exists = yield* child.groupExists
+      }
+      expect(exists).toBe(false)
+    }))
+})
