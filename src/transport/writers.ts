@@ -53,6 +53,15 @@ export const sendText = (
     done(new Error("socket is closed"))
     return
   }
+  // ws writes each frame to the TCP socket on its own; corked, a batch leaves in one writev.
+  const tcp = messages.length > 1 ? (socket as WebSocketWithSocket)._socket : undefined
+  tcp?.cork()
   for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
   socket.send(messages[messages.length - 1]!, TEXT, (error) => done(error ?? undefined))
+  tcp?.uncork()
+}
+
+/** ws keeps its TCP socket in `_socket` (unchanged since ws 1.x; absent before it is connected). */
+interface WebSocketWithSocket {
+  readonly _socket?: { cork(): void; uncork(): void } | null
 }
