@@ -140,6 +140,18 @@ const retentionMs = integerFlag(
   ServerConfig.defaults.retentionMs,
   "How long a closed process stays readable before its id is freed, in ms"
 )
+const maxRetainedProcesses = integerFlag(
+  "max-retained-processes",
+  ServerConfig.defaults.maxRetainedProcesses,
+  "Most closed processes kept readable over all sessions; beyond it the oldest are freed before --retention-ms",
+  0
+)
+const maxRetainedOutputBytes = integerFlag(
+  "max-retained-output-bytes",
+  ServerConfig.defaults.maxRetainedOutputBytes,
+  "Most bytes of output kept for closed processes over all sessions; beyond it the oldest are freed before --retention-ms",
+  0
+)
 const closeDrainMs = integerFlag(
   "close-drain-ms",
   ServerConfig.defaults.closeDrainMs,
@@ -363,6 +375,8 @@ const command = Command.make(
     graceMs,
     retainedOutputBytes,
     retentionMs,
+    maxRetainedProcesses,
+    maxRetainedOutputBytes,
     closeDrainMs,
     maxMessageBytes,
     maxInflightRequests,
@@ -411,6 +425,8 @@ const command = Command.make(
           graceMs: flags.graceMs,
           retainedOutputBytes: flags.retainedOutputBytes,
           retentionMs: flags.retentionMs,
+          maxRetainedProcesses: flags.maxRetainedProcesses,
+          maxRetainedOutputBytes: flags.maxRetainedOutputBytes,
           closeDrainMs: flags.closeDrainMs,
           maxMessageBytes: flags.maxMessageBytes,
           maxInflightRequests: flags.maxInflightRequests,

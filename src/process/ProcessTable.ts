@@ -20,9 +20,10 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
 import { buildEnvironment } from "./environment.js"
-import { OutputBuffers } from "./OutputBuffers.js"
+import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
 import { ProcessReaper } from "./ProcessReaper.js"
+import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
 
 /** Settings of a process table. */
 export interface ProcessTableOptions {
@@ -32,6 +33,8 @@ export interface ProcessTableOptions {
   readonly retainedOutputBytes: number
   /** How long a closed process stays readable before its id is freed. */
   readonly retentionMs: number
+  /** The server's budget of closed records, which may free them before `retentionMs` (none: time only). */
+  readonly retention?: RetentionBudget | undefined
   /** How long after a process's exit descendants may hold its output open before it is closed anyway. */
   readonly closeDrainMs: number
   /** Most processes that may be live (not yet closed) at once. */
@@ -62,12 +65,11 @@ type Entry =
   | { readonly _tag: "Starting" }
   | { readonly _tag: "Running"; readonly actor: ProcessActor; readonly scope: Scope.CloseableScope }
   /** Closed and kept for the retention period: only the record of what reads and listings need. */
-  | { readonly _tag: "Closed"; readonly actor: ProcessActor }
+  | { readonly _tag: "Closed"; readonly actor: ProcessActor; readonly held: HeldRecord }
 
 /** When a closed process's record is due for removal. */
 interface Expiry {
-  readonly processId: string
-  readonly entry: Entry
+  readonly held: HeldRecord
   readonly atMs: number
 }
 
@@ -90,7 +92,11 @@ export const makeProcessTable = (
     yield* Effect.addFinalizer(() =>
       Effect.forEach(
         [...entries.values()],
-        (entry) => entry._tag === "Running" ? Scope.close(entry.scope, Exit.void) : Effect.void,
+        (entry) => {
+          if (entry._tag === "Running") return Scope.close(entry.scope, Exit.void)
+          if (entry._tag === "Closed") retention.release(entry.held)
+          return Effect.void
+        },
         { concurrency: "unbounded", discard: true }
       )
     )
@@ -106,18 +112,27 @@ export const makeProcessTable = (
         const expiry = yield* Queue.take(expiries)
         const now = yield* Clock.currentTimeMillis
         if (expiry.atMs > now) yield* Effect.sleep(Duration.millis(expiry.atMs - now))
-        if (entries.get(expiry.processId) === expiry.entry) entries.delete(expiry.processId)
+        retention.release(expiry.held)
+        forget(expiry.held)
       }
     }).pipe(Effect.forkScoped)
 
+    // Without the server's budget, records are kept for the retention period only.
+    const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity })
+    /** Frees a closed record's id, unless the id has been taken again since. */
+    const forget = (held: HeldRecord) => {
+      const entry = entries.get(held.key)
+      if (entry?._tag === "Closed" && entry.held === held) entries.delete(held.key)
+    }
+
     // A closed process keeps only its record; its actor, child and scope are
     // let go now (which also ends what is left of its process group).
-    const retire = (processId: string, actor: ProcessActor, scope: Scope.CloseableScope) =>
+    const retire = (processId: string, actor: ProcessActor, output: RetainedOutput, scope: Scope.CloseableScope) =>
       Effect.gen(function*() {
         live--
-        const entry: Entry = { _tag: "Closed", actor: actor.closedRecord() }
+        const record = actor.closedRecord()
         // The exit status as a read tells it (nothing is returned after the last seq).
-        const { exitCode, signal } = yield* entry.actor.read({ afterSeq: Number.MAX_SAFE_INTEGER, maxBytes: 0, waitMs: 0 })
+        const { exitCode, signal } = yield* record.read({ afterSeq: Number.MAX_SAFE_INTEGER, maxBytes: 0, waitMs: 0 })
         const now = yield* Clock.currentTimeMillis
         spans.get(processId)?.attribute("process.exit_code", exitCode)
         spans.delete(processId)
@@ -129,8 +144,11 @@ export const makeProcessTable = (
         yield* Effect.logInfo("process closed").pipe(
           Effect.annotateLogs({ processId, pid: actor.pid, exitCode, signal, durationMs: now - actor.startedAtMs })
         )
-        entries.set(processId, entry)
-        yield* Queue.offer(expiries, { processId, entry, atMs: now + options.retentionMs })
+        const held = retention.hold(processId, output.retainedBytes, forget)
+        entries.set(processId, { _tag: "Closed", actor: record, held })
+        // Over the budget, the oldest records went just now (this one too, if its output alone is over it).
+        if (!held.held) entries.delete(processId)
+        yield* Queue.offer(expiries, { held, atMs: now + options.retentionMs })
         yield* Scope.close(scope, Exit.void)
       })
 
@@ -243,7 +261,7 @@ export const makeProcessTable = (
         )
         if (paused) actor.setPaused(true)
         yield* actor.settle.pipe(
-          Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, scope))),
+          Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, output, scope))),
           Effect.forkIn(tableScope)
         )
         return actor

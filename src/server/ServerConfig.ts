@@ -17,6 +17,10 @@ export interface ServerConfigShape {
   readonly retainedOutputBytes: number
   /** How long a closed process stays readable before its id is freed, in ms. */
   readonly retentionMs: number
+  /** Most closed processes kept readable over all sessions; beyond it the oldest go before `retentionMs`. */
+  readonly maxRetainedProcesses: number
+  /** Most bytes of retained output of closed processes over all sessions; beyond it the oldest go before `retentionMs`. */
+  readonly maxRetainedOutputBytes: number
   /**
    * How long after a process's exit its descendants may hold its output open
    * before it is closed all the same (what they write later is not read), in ms.
@@ -65,6 +69,8 @@ export const defaults: ServerConfigShape = {
   graceMs: 2000,
   retainedOutputBytes: 1024 * 1024,
   retentionMs: 30_000,
+  maxRetainedProcesses: 10_000,
+  maxRetainedOutputBytes: 256 * 1024 * 1024,
   closeDrainMs: 1000,
   maxMessageBytes: 16 * 1024 * 1024,
   maxInflightRequests: 4096,

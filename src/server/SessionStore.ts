@@ -23,6 +23,7 @@ import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
+import { RetentionBudget } from "../process/RetentionBudget.js"
 import { InvalidRequest } from "../protocol/errors.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import * as Metrics from "../observability/metrics.js"
@@ -103,6 +104,12 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       })
     )
 
+    // One budget of closed records for all sessions: what the operator bounds is the server.
+    const retention = new RetentionBudget({
+      maxRecords: config.maxRetainedProcesses,
+      maxBytes: config.maxRetainedOutputBytes
+    })
+
     const capTtl = (requested: number) => Math.max(0, Math.min(requested, config.maxDetachTtlMs))
 
     const attach = (record: SessionRecord, peer: SessionPeer): Attachment => {
@@ -158,6 +165,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
             graceMs: config.graceMs,
             retainedOutputBytes: config.retainedOutputBytes,
             retentionMs: config.retentionMs,
+            retention,
             closeDrainMs: config.closeDrainMs,
             maxProcesses: config.maxProcesses,
             serverEnvironment: config.environment ?? process.env,

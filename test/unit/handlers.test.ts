@@ -3,7 +3,7 @@
  * scripted spawner and the in-memory client connection. No real process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
+import { Effect, Fiber, Layer, TestClock } from "effect"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as TestConnection from "../../src/testing/TestConnection.js"
 import * as TestServer from "../../src/testing/TestServer.js"
@@ -326,6 +326,60 @@ describe("process actor", () => {
       expect((yield* client.request("process/list", {})).result?.processes).toEqual([])
       expect((yield* client.request("process/read", { processId: "p" })).error?.code).toBe(-32600)
       expect((yield* client.request("process/start", startParams("p"))).result).toEqual({ processId: "p", sandboxType: "none" })
+    }))
+
+  it.scoped("over the server's budget of closed records the oldest go before the retention period ends", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup({}, { retentionMs: 60_000, maxRetainedProcesses: 2 })
+      yield* client.handshake
+      for (const [index, id] of ["a", "b", "c"].entries()) {
+        yield* client.request("process/start", startParams(id))
+        spawner.children[index]!.output(`out ${id}`)
+        spawner.children[index]!.finish(index)
+        yield* client.nextNotification((n) => n.method === "process/closed" && n.params?.processId === id)
+      }
+      expect((yield* client.request("process/read", { processId: "a" })).error)
+        .toEqual({ code: -32600, message: "unknown process id a" })
+      for (const [index, id] of ["b", "c"].entries()) {
+        const read = yield* client.request("process/read", { processId: id })
+        expect(read.result).toMatchObject({ closed: true, exitCode: index + 1 })
+        expect(read.result?.chunks.map((c) => decode(c.chunk))).toEqual([`out ${id}`])
+      }
+      expect((yield* client.request("process/list", {})).result?.processes.map((p) => p.processId)).toEqual(["b", "c"])
+      // The evicted id is free again at once.
+      expect((yield* client.request("process/start", startParams("a"))).result).toEqual({ processId: "a", sandboxType: "none" })
+    }))
+
+  it.scoped("the budget counts retained output bytes too, over all sessions", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make()
+      const services = yield* Layer.build(TestServer.layer({
+        spawners: spawner.layer,
+        config: { retentionMs: 60_000, maxRetainedOutputBytes: 10 }
+      }))
+      const connect = Effect.provide(TestConnection.make, services)
+      const runTo = (client: TestConnection.TestConnection, id: string, text: string) =>
+        Effect.gen(function*() {
+          yield* client.request("process/start", startParams(id))
+          spawner.children.at(-1)!.output(text)
+          spawner.children.at(-1)!.finish(0)
+          yield* client.nextNotification((n) => n.method === "process/closed" && n.params?.processId === id)
+        })
+      const first = yield* connect
+      yield* first.handshake
+      yield* runTo(first, "a", "123456")
+      yield* runTo(first, "b", "123456")
+      // 12 bytes > 10: the older record went.
+      expect((yield* first.request("process/read", { processId: "a" })).error?.code).toBe(-32600)
+      expect((yield* first.request("process/read", { processId: "b" })).result?.closed).toBe(true)
+      // Budgets are server-wide: another session's output counts against the same budget...
+      const second = yield* connect
+      yield* second.handshake
+      yield* runTo(second, "x", "1234")
+      expect((yield* first.request("process/read", { processId: "b" })).result?.closed).toBe(true)
+      yield* runTo(second, "y", "1")
+      expect((yield* first.request("process/read", { processId: "b" })).error?.code).toBe(-32600)
+      expect((yield* second.request("process/read", { processId: "x" })).result?.closed).toBe(true)
     }))
 
   it.scoped("signal, resize and closeStdin reach the child; resize needs a terminal", () =>
