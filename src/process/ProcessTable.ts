@@ -8,6 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as FiberSet from "effect/FiberSet"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
@@ -100,6 +101,11 @@ export const makeProcessTable = (
         { concurrency: "unbounded", discard: true }
       )
     )
+
+    // Each process's wait for its end runs as a root fiber of the table's: one
+    // forked from the request would keep the finished request fiber alive
+    // (its fork's finalizer refers to it) for as long as the process runs.
+    const runInTable = yield* FiberSet.makeRuntime<never, void, never>()
 
     /** The lifetime span of each running process, when traced. */
     const spans = new Map<string, Tracer.Span>()
@@ -260,10 +266,7 @@ export const makeProcessTable = (
           })
         )
         if (paused) actor.setPaused(true)
-        yield* actor.settle.pipe(
-          Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, output, scope))),
-          Effect.forkIn(tableScope)
-        )
+        runInTable(actor.settle.pipe(Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, output, scope)))))
         return actor
       })
 
