@@ -5,6 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import * as NodeChildProcess from "node:child_process"
 import type { EventEmitter } from "node:events"
 import type { Readable, Writable } from "node:stream"
@@ -171,7 +172,9 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           stdinOpen = false
         })
 
-        yield* Effect.addFinalizer(() =>
+        // Not Effect.addFinalizer: this needs no fiber refs of its acquisition (see ProcessActor).
+        yield* Scope.addFinalizer(
+          yield* Effect.scope,
           Effect.sync(() => {
             events.close()
             if (flushTimer !== undefined) clearTimeout(flushTimer)

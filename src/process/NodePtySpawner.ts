@@ -1,6 +1,7 @@
 /** The PTY spawner on node-pty: raw bytes on stream "pty", the child leads its own session. */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import * as NodePty from "node-pty"
 import { internalErrorFrom } from "../protocol/errors.js"
@@ -201,7 +202,9 @@ export const make = (): ProcessSpawner => ({
         events.emit({ _tag: "Closed" })
       })
 
-      yield* Effect.addFinalizer(() =>
+      // Not Effect.addFinalizer: this needs no fiber refs of its acquisition (see ProcessActor).
+      yield* Scope.addFinalizer(
+        yield* Effect.scope,
         Effect.sync(() => {
           events.close()
           if (flushScheduled !== undefined) clearTimeout(flushScheduled)
