@@ -122,9 +122,11 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
   const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
   const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs))
   const ready = session.requireReady
-  const unavailable = new SandboxUnavailable({
-    message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations"
-  })
+  // Made when refused, not per connection: an error captures a stack trace.
+  const unavailable = () =>
+    new SandboxUnavailable({
+      message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations"
+    })
   /** The request's sandbox and the operator's; without the service, any confinement is refused. */
   const confinementOf = (request: SandboxRequest | undefined): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
     sandbox !== undefined
@@ -132,7 +134,7 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
       : request === undefined
       ? Effect.succeed(UNCONFINED)
       : Effect.flatMap(resolveSandbox(request), (confinement) =>
-        confinement._tag === "Unconfined" ? Effect.succeed(confinement) : Effect.fail(unavailable))
+        confinement._tag === "Unconfined" ? Effect.succeed(confinement) : Effect.fail(unavailable()))
   /** The policy a worker must enforce; none when nothing confines, or the policy leaves the whole file system writable. */
   const workerPolicyOf = (confinement: Confinement) =>
     confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")
@@ -151,7 +153,7 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
       yield* ready
       const policy = workerPolicyOf(yield* confinementOf(request))
       if (policy === undefined) return yield* Effect.provideService(local, FileSystem.FileSystem, fileSystem)
-      if (sandboxedFs === undefined) return yield* unavailable
+      if (sandboxedFs === undefined) return yield* unavailable()
       return confined.decode(yield* sandboxedFs.run(policy, confined.access, confined.op, confined.args))
     })
   const none = () => undefined
@@ -271,7 +273,7 @@ export const FsHandlers = FsRpcs.toLayer(Effect.gen(function*() {
         if (policy === undefined) {
           yield* files.open(handleId, FileOperations.openFile(path, mode, MAX_BLOCK_BYTES))
         } else {
-          if (sandboxedFs === undefined) return yield* unavailable
+          if (sandboxedFs === undefined) return yield* unavailable()
           yield* files.open(handleId, sandboxedFs.openFile(policy, path, mode, MAX_BLOCK_BYTES))
         }
         return { handleId }

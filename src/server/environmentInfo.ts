@@ -15,8 +15,12 @@ const uri = (path: string) => pathToFileURL(path).href
 const platformOs = (platform: NodeJS.Platform): string =>
   platform === "darwin" ? "macos" : platform === "win32" ? "windows" : platform
 
-/** The user's login shell (from the password database), else `sh`. */
-const loginShell = (): { readonly name: string; readonly path: string } => {
+let shellOfUser: { readonly name: string; readonly path: string } | undefined
+
+/** The user's login shell (from the password database, read once), else `sh`. */
+const loginShell = (): { readonly name: string; readonly path: string } => (shellOfUser ??= readLoginShell())
+
+const readLoginShell = (): { readonly name: string; readonly path: string } => {
   let path = "/bin/sh"
   try {
     const shell = Os.userInfo().shell
