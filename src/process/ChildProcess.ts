@@ -29,7 +29,11 @@ export interface SpawnRequest {
   readonly sandbox?: SandboxedLaunch | undefined
 }
 
-/** An event of a child, in the order the spawner guarantees. */
+/**
+ * An event of a child, in the order the spawner guarantees. An `Output`'s
+ * bytes may be a view of a read buffer the spawner reuses once the sink
+ * returns: a sink that keeps them past its call must copy them.
+ */
 export type ChildEvent =
   | { readonly _tag: "Output"; readonly stream: OutputStream; readonly bytes: Uint8Array }
   | { readonly _tag: "Exited"; readonly exitCode: number; readonly signal: string | null }
@@ -107,7 +111,9 @@ export class ChildEvents {
   emit(event: ChildEvent): void {
     if (this.closed || this.finished) return
     if (event._tag === "Closed") this.finished = true
-    this.backlog.push(event)
+    // Held past this call: output bytes may be in a read buffer that is about to be reused.
+    const waits = this.sink === undefined || this.delivering
+    this.backlog.push(waits && event._tag === "Output" ? { ...event, bytes: event.bytes.slice() } : event)
     if (this.sink !== undefined && !this.delivering) this.drain(this.sink)
   }
 

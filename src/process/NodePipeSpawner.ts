@@ -60,6 +60,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           )
         // A confined command gets its argv[0] from the sandbox's launcher.
         const arg0 = request.arg0 === undefined || request.sandbox !== undefined ? undefined : request.arg0
+        const events = new ChildEvents()
         const child = yield* Effect.async<SpawnedChild, ReturnType<typeof internalErrorFrom>>(
           (resume) => {
             if (spawnWith === "posixSpawn") {
@@ -69,7 +70,8 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
                   argv: [arg0 ?? program!, ...args],
                   env: request.env,
                   cwd: request.cwd,
-                  pipeStdin: request.pipeStdin
+                  pipeStdin: request.pipeStdin,
+                  onOutput: (stream, bytes) => events.emit({ _tag: "Output", stream, bytes })
                 })))
               } catch (error) {
                 resume(spawnFailed(error))
@@ -103,7 +105,6 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           }
         )
         const pid = child.pid!
-        const events = new ChildEvents()
         let exitReported = false
         let exited = false
         let flushTimer: NodeJS.Timeout | undefined
@@ -139,8 +140,10 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             if (flushTimer === undefined) startFlushWindow()
           }
         }
-        child.stdout!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stdout", bytes }))
-        child.stderr!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stderr", bytes }))
+        if (spawnWith === "childProcess") {
+          child.stdout!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stdout", bytes }))
+          child.stderr!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stderr", bytes }))
+        }
         child.on("exit", (code, signal) => {
           exited = true
           pendingExit = { code, signal }

@@ -178,7 +178,8 @@ class OutputTail {
   private bytes = 0
   constructor(private readonly maxBytes: number) {}
   push(chunk: Uint8Array): void {
-    this.chunks.push(chunk)
+    // A copy: the child's output may be in a read buffer that is reused.
+    this.chunks.push(chunk.slice())
     this.bytes += chunk.byteLength
     while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.byteLength >= this.maxBytes) {
       this.bytes -= this.chunks.shift()!.byteLength
@@ -288,7 +289,8 @@ export const makeProcessActor = (
     const publish = (event: ProcessEvent) => {
       signalChange()
       if (released) emit(event)
-      else held.push(event)
+      // Held until the start response is out: output bytes may be in a reused read buffer.
+      else held.push(event._tag === "Output" ? { ...event, bytes: event.bytes.slice() } : event)
     }
 
     // Once the process has exited and its group has been seen empty, the

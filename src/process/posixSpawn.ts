@@ -40,6 +40,16 @@ const addon: SpawnAddon | undefined = (() => {
 /** Whether children can be started with posix_spawn here. */
 export const posixSpawnAvailable: boolean = addon !== undefined
 
+/**
+ * One read buffer for the output of every child: each read is handed to
+ * `onOutput` within the read's own callback, before the next read anywhere
+ * (the loop reads one stream at a time), so nothing is allocated per read
+ * and a live process holds no buffer while it is quiet. A consumer that
+ * keeps the bytes copies them (see `ChildEvent`).
+ */
+const READ_BUFFER_BYTES = 64 * 1024
+let sharedReadBuffer: Buffer | undefined
+
 /** What the pipe spawner asks of a child. */
 export interface SpawnOptions {
   readonly file: string
@@ -48,9 +58,16 @@ export interface SpawnOptions {
   readonly env: Readonly<Record<string, string>>
   readonly cwd: string
   readonly pipeStdin: boolean
+  /** Each read of stdout or stderr, valid only during the call. */
+  readonly onOutput: (stream: "stdout" | "stderr", bytes: Buffer) => void
 }
 
-/** A child started with posix_spawn: the events and streams of Node's ChildProcess that we use. */
+/**
+ * A child started with posix_spawn: the events and streams of Node's
+ * ChildProcess that we use. Its output comes through `onOutput`, not as
+ * `data` events; `pause()` and `resume()` of stdout and stderr still stop
+ * and restart reading.
+ */
 export interface PosixChild extends EventEmitter {
   readonly pid: number
   readonly stdin: Net.Socket | null
@@ -91,8 +108,23 @@ export const spawn = (options: SpawnOptions): PosixChild => {
       closeWhenDone()
     }
   )
-  const output = (fd: number) => {
-    const stream = new Net.Socket({ fd, readable: true, writable: false })
+  const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES))
+  const output = (fd: number, name: "stdout" | "stderr") => {
+    // The constructor takes `onread` as net.connect() does; @types/node 20 lists it for connect only.
+    const socketOptions: Net.SocketConstructorOpts & { readonly onread: Net.OnReadOpts } = {
+      fd,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer,
+        callback: (bytesRead, readInto) => {
+          options.onOutput(name, Buffer.from(readInto.buffer, readInto.byteOffset, bytesRead))
+          // Flow control pauses through the stream's pause(), not through this answer.
+          return true
+        }
+      }
+    }
+    const stream = new Net.Socket(socketOptions)
     stream.once("close", () => {
       openStreams--
       closeWhenDone()
@@ -100,8 +132,8 @@ export const spawn = (options: SpawnOptions): PosixChild => {
     return stream
   }
   child.pid = pid
-  child.stdout = output(stdoutFd)
-  child.stderr = output(stderrFd)
+  child.stdout = output(stdoutFd, "stdout")
+  child.stderr = output(stderrFd, "stderr")
   child.stdin = stdinFd < 0 ? null : new Net.Socket({ fd: stdinFd, readable: false, writable: true })
   return child
 }

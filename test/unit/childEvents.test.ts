@@ -50,6 +50,16 @@ describe("ChildEvents", () => {
     expect(none).toEqual([])
   })
 
+  it("keeps a copy of output it holds: the spawner may reuse its read buffer once emit returns", () => {
+    const events = new ChildEvents()
+    const readBuffer = new TextEncoder().encode("first")
+    events.emit({ _tag: "Output", stream: "stdout", bytes: readBuffer })
+    readBuffer.set(new TextEncoder().encode("XXXXX"))
+    const seen: Array<string> = []
+    events.listen((event) => seen.push(describeEvent(event)))
+    expect(seen).toEqual(["first"])
+  })
+
   it("has one listener", () => {
     const events = new ChildEvents()
     events.listen(() => {})
