@@ -14,7 +14,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import type { ConnectionService } from "./Connection.js"
 import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
@@ -88,11 +88,20 @@ export const serveConnection = <R>(
     // Run after the dispatcher's finalizers, last to first: the last
     // notifications of the connection's processes are written, then the
     // transport is let go.
-    yield* Effect.addFinalizer(() => transport.close)
+    // (Scope.addFinalizer: these need none of this fiber's refs, and
+    // Effect.addFinalizer diffs them all twice per finalizer.)
+    const scope = yield* Effect.scope
+    yield* Scope.addFinalizer(scope, transport.close)
     // Interruptible, or the timeout could not end the wait inside the
     // finalizer: a client that stopped reading would hold the server up.
-    yield* Effect.addFinalizer(() =>
-      outbound.close.pipe(Effect.interruptible, Effect.timeout("2 seconds"), Effect.ignore)
+    // Nothing left to write is the common case, and needs no timer.
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.suspend(() =>
+        outbound.idle
+          ? outbound.close
+          : outbound.close.pipe(Effect.interruptible, Effect.timeout("2 seconds"), Effect.ignore)
+      )
     )
 
     const connection: ConnectionService = {
@@ -253,8 +262,11 @@ export const serveConnection = <R>(
       Effect.catchAllCause((cause) => Effect.logDebug("connection read failed; closing it", cause)),
       Effect.raceFirst(outbound.failed)
     )
-    yield* FiberSet.awaitEmpty(inflight).pipe(
-      Effect.timeout(options.drainTimeoutMs ?? 1000),
-      Effect.ignore
-    )
+    // Requests still running get a moment to answer (none is the common case).
+    if (inflightRequests > 0) {
+      yield* FiberSet.awaitEmpty(inflight).pipe(
+        Effect.timeout(options.drainTimeoutMs ?? 1000),
+        Effect.ignore
+      )
+    }
   }))

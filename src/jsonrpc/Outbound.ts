@@ -64,6 +64,8 @@ export interface Outbound {
   readonly failed: Effect.Effect<void>
   /** Stops taking messages and completes once everything queued is written (or a write failed). */
   readonly close: Effect.Effect<void>
+  /** Nothing queued and no write in flight: `close` completes at once. */
+  readonly idle: boolean
 }
 
 /** Makes the outbound queue over a transport's write. */
@@ -121,6 +123,9 @@ export const make = (options: {
       }
     },
     failed: Deferred.await(failed),
+    get idle() {
+      return broken || (queue.length === 0 && batchesInFlight === 0)
+    },
     close: Effect.suspend(() => {
       closing = true
       flush()

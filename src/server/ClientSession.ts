@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
+import * as Scope from "effect/Scope"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
@@ -41,66 +42,71 @@ export interface ClientSessionShape {
 /** The current connection's handshake and session. */
 export class ClientSession extends Context.Tag("effect-exec-server/ClientSession")<ClientSession, ClientSessionShape>() {}
 
-/** A connection's handshake state, released with the layer's scope. */
+/** A connection's handshake state, released with the current scope. */
+export const make: Effect.Effect<
+  ClientSessionShape,
+  never,
+  Scope.Scope | Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers
+> = Effect.gen(function*() {
+  const config = yield* ServerConfig
+  const connection = yield* Connection
+  const store = yield* SessionStore
+  const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffers>()
+  let state: HandshakeState = "awaitingInitialize"
+  let attachment: Attachment | undefined
+  const runtime = yield* Effect.runtime<never>()
+  const peer = {
+    connectionId: connection.id,
+    sink: (event: ProcessEvent) => {
+      if (event._tag === "Output") Metrics.bump(Metrics.outputBytes, event.bytes.byteLength, Metrics.STREAM_LABELS[event.stream])
+      connection.send(notificationOf(event, connection.allocate))
+    },
+    flow: connection.flow,
+    log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect)
+  }
+  // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
+  yield* Scope.addFinalizer(yield* Effect.scope, Effect.suspend(() => attachment?.release ?? Effect.void))
+
+  const notReady = (): InvalidRequest =>
+    new InvalidRequest({
+      message: state === "awaitingInitialize"
+        ? "client must call initialize before using exec methods"
+        : "client must send initialized before using exec methods"
+    })
+
+  const session = Effect.suspend(() =>
+    state === "ready" && attachment !== undefined ? Effect.succeed(attachment.session) : Effect.fail(notReady())
+  )
+  const processes = Effect.map(session, (current) => current.processes)
+  return {
+    initialize: (params) =>
+      Effect.gen(function*() {
+        if (state !== "awaitingInitialize") {
+          return yield* new InvalidRequest({ message: "initialize may only be sent once per connection" })
+        }
+        attachment = params.resumeSessionId !== undefined
+          ? yield* store.resume(peer, { sessionId: params.resumeSessionId, detachTtlMs: params.detachTtlMs })
+          : yield* store.create(peer, { detachTtlMs: params.detachTtlMs ?? 0 }).pipe(Effect.provide(services))
+        state = "awaitingInitialized"
+        return {
+          protocolVersion: PROTOCOL_VERSION,
+          sessionId: attachment.session.sessionId,
+          serverInfo: { name: config.serverName, version: config.serverVersion },
+          limits: { maxMessageBytes: config.maxMessageBytes }
+        }
+      }),
+    initialized: Effect.sync(() => {
+      if (state === "awaitingInitialized") state = "ready"
+    }),
+    processes,
+    files: Effect.map(session, (current) => current.files),
+    requireReady: Effect.asVoid(session)
+  }
+})
+
+/** `make` as a layer, released with the layer's scope. */
 export const layer: Layer.Layer<
   ClientSession,
   never,
   Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers
-> = Layer.scoped(
-  ClientSession,
-  Effect.gen(function*() {
-    const config = yield* ServerConfig
-    const connection = yield* Connection
-    const store = yield* SessionStore
-    const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffers>()
-    let state: HandshakeState = "awaitingInitialize"
-    let attachment: Attachment | undefined
-    const runtime = yield* Effect.runtime<never>()
-    const peer = {
-      connectionId: connection.id,
-      sink: (event: ProcessEvent) => {
-        if (event._tag === "Output") Metrics.bump(Metrics.outputBytes, event.bytes.byteLength, Metrics.STREAM_LABELS[event.stream])
-        connection.send(notificationOf(event, connection.allocate))
-      },
-      flow: connection.flow,
-      log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect)
-    }
-    yield* Effect.addFinalizer(() => Effect.suspend(() => attachment?.release ?? Effect.void))
-
-    const notReady = (): InvalidRequest =>
-      new InvalidRequest({
-        message: state === "awaitingInitialize"
-          ? "client must call initialize before using exec methods"
-          : "client must send initialized before using exec methods"
-      })
-
-    const session = Effect.suspend(() =>
-      state === "ready" && attachment !== undefined ? Effect.succeed(attachment.session) : Effect.fail(notReady())
-    )
-    const processes = Effect.map(session, (current) => current.processes)
-    return {
-      initialize: (params) =>
-        Effect.gen(function*() {
-          if (state !== "awaitingInitialize") {
-            return yield* new InvalidRequest({ message: "initialize may only be sent once per connection" })
-          }
-          attachment = params.resumeSessionId !== undefined
-            ? yield* store.resume(peer, { sessionId: params.resumeSessionId, detachTtlMs: params.detachTtlMs })
-            : yield* store.create(peer, { detachTtlMs: params.detachTtlMs ?? 0 }).pipe(Effect.provide(services))
-          state = "awaitingInitialized"
-          return {
-            protocolVersion: PROTOCOL_VERSION,
-            sessionId: attachment.session.sessionId,
-            serverInfo: { name: config.serverName, version: config.serverVersion },
-            limits: { maxMessageBytes: config.maxMessageBytes }
-          }
-        }),
-      initialized: Effect.sync(() => {
-        if (state === "awaitingInitialized") state = "ready"
-      }),
-      processes,
-      files: Effect.map(session, (current) => current.files),
-      requireReady: Effect.asVoid(session)
-    }
-  })
-)
+> = Layer.scoped(ClientSession, make)

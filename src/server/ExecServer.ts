@@ -12,6 +12,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
@@ -32,7 +33,7 @@ import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
 import { MessagePool } from "../jsonrpc/Outbound.js"
 import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
 import * as ClientSession from "./ClientSession.js"
-import { ConnectionHandlers } from "./Handlers.js"
+import { connectionHandlers } from "./Handlers.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
@@ -86,7 +87,6 @@ export const serveClient = (
 ): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
-    const handlersLayer = ConnectionHandlers.pipe(Layer.provideMerge(ClientSession.layer))
     const peer = {
       transport: transport.peer?.transport ?? "unknown",
       ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address })
@@ -95,7 +95,9 @@ export const serveClient = (
     yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer))
     Metrics.bump(Metrics.connectionsTotal)
     Metrics.adjust(Metrics.connectionsOpen, 1)
-    yield* Effect.addFinalizer(() =>
+    // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         Metrics.adjust(Metrics.connectionsOpen, -1)
         return Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt }))
@@ -109,19 +111,20 @@ export const serveClient = (
       messagePool,
       ordering: orderingOf,
       makeDispatcher: (connection) =>
-        Layer.build(handlersLayer).pipe(
+        Effect.gen(function*() {
+          const session = yield* ClientSession.make
+          const handlers = yield* Effect.provideService(connectionHandlers, ClientSession.ClientSession, session)
+          return makeDispatcher({
+            requests: ExecServerRpcs,
+            notifications: ClientNotificationRpcs,
+            handlers,
+            connection,
+            traced: config.tracing === true
+          })
+        }).pipe(
           Effect.provideService(Connection, connection),
           // The dispatcher gives each request hooks of its own in place of these.
-          Effect.provideService(ResponseHooks, noResponse),
-          Effect.map((handlers) =>
-            makeDispatcher({
-              requests: ExecServerRpcs,
-              notifications: ClientNotificationRpcs,
-              handlers,
-              connection,
-              traced: config.tracing === true
-            })
-          )
+          Effect.provideService(ResponseHooks, noResponse)
         )
     })
   }).pipe(Effect.scoped)
