@@ -1,8 +1,8 @@
 /**
  * Drives `@effect/rpc` groups from JSON-RPC messages: looks the method up in
  * the group, decodes params with the Rpc's payload schema, runs the handler
- * registered with `Group.toLayer`, encodes its result with the success
- * schema, and maps typed failures (which carry their code) and defects to
+ * registered with `Group.toHandlersContext` (or `toLayer`), encodes its
+ * result with the success schema, and maps typed failures (which carry their code) and defects to
  * JSON-RPC errors. Never fails: every request yields exactly one response.
  */
 import * as Headers from "@effect/platform/Headers"
@@ -131,7 +131,8 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const { connection, handlers } = options
   const handlerOptions = { clientId: connection.id, headers: Headers.empty }
 
-  // Each handler runs in its layer's context plus the connection; built once per method.
+  // Each handler runs in the context it was registered with, plus the
+  // connection; built once per method.
   const contexts = new Map<string, Context.Context<never>>()
   const invoke = (rpc: Rpc.AnyWithProps, payload: unknown, hooks: RequestHooks): Effect.Effect<unknown, unknown> => {
     const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
