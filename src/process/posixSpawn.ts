@@ -101,9 +101,8 @@ export const spawn = (options: SpawnOptions): PosixChild => {
     options.cwd,
     options.pipeStdin,
     (code, signal) => {
-      exit = signal !== 0
-        ? { code: null, signal: signalName(signal) as NodeJS.Signals }
-        : { code: code < 0 ? null : code, signal: null }
+      // -1: the status was lost (something else reaped the child); it is not reported as a success.
+      exit = signal !== 0 ? { code: null, signal: signalName(signal) as NodeJS.Signals } : { code, signal: null }
       child.emit("exit", exit.code, exit.signal)
       closeWhenDone()
     }
