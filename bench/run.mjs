@@ -305,19 +305,29 @@ const spawnLatencies = async (server, prefix, sandbox) => {
   return latencies
 }
 
+/**
+ * `cat` of the random file through `client` (a stdio server or a WebSocket
+ * connection), start to `closed`: the seconds it took and the server's CPU
+ * seconds; fails unless every byte arrived.
+ */
+const catPipeFile = async (workload, client, pgid) => {
+  let bytes = 0
+  const cpuBefore = cpuSeconds(pgid)
+  const closed = client.until("cat", "process/closed", (chunk) => (bytes += base64Bytes(chunk)))
+  const startedAt = performance.now()
+  await client.request("process/start", client.params("cat", ["cat", pipeFile]))
+  await closed
+  const seconds = (performance.now() - startedAt) / 1000
+  if (bytes !== sizes.pipeBytes) throw new Error(`${workload}: received ${bytes} of ${sizes.pipeBytes} bytes`)
+  return { seconds, cpu: cpuSeconds(pgid) - cpuBefore }
+}
+
 const workloads = {
   async pipe(server) {
-    let bytes = 0
-    const cpuBefore = cpuSeconds(server.pgid)
-    const closed = server.until("cat", "process/closed", (chunk) => (bytes += base64Bytes(chunk)))
-    const startedAt = performance.now()
-    await server.request("process/start", server.params("cat", ["cat", pipeFile]))
-    await closed
-    const seconds = (performance.now() - startedAt) / 1000
-    if (bytes !== sizes.pipeBytes) throw new Error(`pipe: received ${bytes} of ${sizes.pipeBytes} bytes`)
+    const { seconds, cpu } = await catPipeFile("pipe", server, server.pgid)
     return {
       "pipe MB/s": sizes.pipeBytes / MiB / seconds,
-      "pipe server CPU s": cpuSeconds(server.pgid) - cpuBefore,
+      "pipe server CPU s": cpu,
       "pipe peak RSS MiB": memoryMiB(server.pgid, "VmHWM")
     }
   },
@@ -439,16 +449,9 @@ const wsWorkloads = {
   // The pipe workload over a WebSocket: throughput and the server's CPU.
   async wsPipe(server) {
     const connection = await server.connect()
-    let bytes = 0
-    const cpuBefore = cpuSeconds(server.pgid)
-    const closed = connection.until("cat", "process/closed", (chunk) => (bytes += base64Bytes(chunk)))
-    const startedAt = performance.now()
-    await connection.request("process/start", connection.params("cat", ["cat", pipeFile]))
-    await closed
-    const seconds = (performance.now() - startedAt) / 1000
+    const { seconds, cpu } = await catPipeFile("wsPipe", connection, server.pgid)
     connection.close()
-    if (bytes !== sizes.pipeBytes) throw new Error(`wsPipe: received ${bytes} of ${sizes.pipeBytes} bytes`)
-    return { "WebSocket pipe MB/s": sizes.pipeBytes / MiB / seconds, "WebSocket pipe server CPU s": cpuSeconds(server.pgid) - cpuBefore }
+    return { "WebSocket pipe MB/s": sizes.pipeBytes / MiB / seconds, "WebSocket pipe server CPU s": cpu }
   },
   // M connections at once, each running 5 processes of 1,000 lines: the server's CPU and memory per connection.
   async wsConnections(server) {
