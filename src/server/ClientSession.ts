@@ -6,7 +6,6 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
@@ -103,10 +102,3 @@ export const make: Effect.Effect<
     requireReady: Effect.asVoid(session)
   }
 })
-
-/** `make` as a layer, released with the layer's scope. */
-export const layer: Layer.Layer<
-  ClientSession,
-  never,
-  Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers
-> = Layer.scoped(ClientSession, make)
