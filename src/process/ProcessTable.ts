@@ -90,6 +90,14 @@ export const makeProcessTable = (
     let live = 0
     let paused = false
 
+    // Without the server's budget, records are kept for the retention period only.
+    const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity })
+    /** Frees a closed record's id, unless the id has been taken again since. */
+    const forget = (held: HeldRecord) => {
+      const entry = entries.get(held.key)
+      if (entry?._tag === "Closed" && entry.held === held) entries.delete(held.key)
+    }
+
     yield* Effect.addFinalizer(() =>
       Effect.forEach(
         [...entries.values()],
@@ -123,14 +131,6 @@ export const makeProcessTable = (
       }
     }).pipe(Effect.forkScoped)
 
-    // Without the server's budget, records are kept for the retention period only.
-    const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity })
-    /** Frees a closed record's id, unless the id has been taken again since. */
-    const forget = (held: HeldRecord) => {
-      const entry = entries.get(held.key)
-      if (entry?._tag === "Closed" && entry.held === held) entries.delete(held.key)
-    }
-
     // A closed process keeps only its record; its actor, child and scope are
     // let go now (which also ends what is left of its process group).
     const retire = (processId: string, actor: ProcessActor, output: RetainedOutput, scope: Scope.CloseableScope) =>
@@ -150,10 +150,10 @@ export const makeProcessTable = (
         yield* Effect.logInfo("process closed").pipe(
           Effect.annotateLogs({ processId, pid: actor.pid, exitCode, signal, durationMs: now - actor.startedAtMs })
         )
+        // Over the budget, the oldest records go now: this one too, when its output alone is over it.
         const held = retention.hold(processId, output.retainedBytes, forget)
-        entries.set(processId, { _tag: "Closed", actor: record, held })
-        // Over the budget, the oldest records went just now (this one too, if its output alone is over it).
-        if (!held.held) entries.delete(processId)
+        if (held.held) entries.set(processId, { _tag: "Closed", actor: record, held })
+        else entries.delete(processId)
         yield* Queue.offer(expiries, { held, atMs: now + options.retentionMs })
         yield* Scope.close(scope, Exit.void)
       })
