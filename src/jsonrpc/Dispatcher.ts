@@ -2,8 +2,8 @@
  * Drives `@effect/rpc` groups from JSON-RPC messages: looks the method up in
  * the group, decodes params with the Rpc's payload schema, runs the handler
  * registered with `Group.toHandlersContext` (or `toLayer`), encodes its
- * result with the success schema, and maps typed failures (which carry their code) and defects to
- * JSON-RPC errors. Never fails: every request yields exactly one response.
+ * result with the success schema, and maps typed failures (which carry their
+ * code) and defects to JSON-RPC errors. Never fails: every request yields exactly one response.
  */
 import * as Headers from "@effect/platform/Headers"
 import * as Rpc from "@effect/rpc/Rpc"

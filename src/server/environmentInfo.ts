@@ -15,12 +15,14 @@ const uri = (path: string) => pathToFileURL(path).href
 const platformOs = (platform: NodeJS.Platform): string =>
   platform === "darwin" ? "macos" : platform === "win32" ? "windows" : platform
 
-let shellOfUser: { readonly name: string; readonly path: string } | undefined
+type Shell = { readonly name: string; readonly path: string }
+
+let shellOfUser: Shell | undefined
 
 /** The user's login shell (from the password database, read once), else `sh`. */
-const loginShell = (): { readonly name: string; readonly path: string } => (shellOfUser ??= readLoginShell())
+const loginShell = (): Shell => (shellOfUser ??= readLoginShell())
 
-const readLoginShell = (): { readonly name: string; readonly path: string } => {
+const readLoginShell = (): Shell => {
   let path = "/bin/sh"
   try {
     const shell = Os.userInfo().shell
