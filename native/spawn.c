@@ -81,7 +81,7 @@ static void on_pidfd_readable(uv_poll_t* handle, int status, int events) {
   do {
     reaped = waitpid(watch->pid, &wstatus, WNOHANG);
   } while (reaped < 0 && errno == EINTR);
-  /* Readable means exited; anything else (0: not yet, or a poll error) waits again. */
+  /* Readable means exited; not reaped yet without a poll error: wait again. */
   if (reaped == 0 && status == 0) return;
   uv_poll_stop(handle);
 
@@ -101,19 +101,14 @@ static void on_pidfd_readable(uv_poll_t* handle, int status, int events) {
   napi_get_global(env, &global);
   napi_create_int32(env, code, &argv[0]);
   napi_create_int32(env, signal, &argv[1]);
-  napi_async_context context = watch->context;
-  watch->context = NULL;
-  napi_status call = napi_make_callback(env, context, global, callback, 2, argv, &result);
+  napi_status call = napi_make_callback(env, watch->context, global, callback, 2, argv, &result);
   if (call == napi_pending_exception) {
     napi_value exception;
     napi_get_and_clear_last_exception(env, &exception);
     napi_fatal_exception(env, exception);
   }
-  napi_async_destroy(env, context);
   napi_close_handle_scope(env, scope);
-  unlink_watch(watch);
-  napi_delete_reference(env, watch->callback);
-  uv_close((uv_handle_t*)&watch->poll, free_watch);
+  release_watch(watch);
 }
 
 static void cleanup_watches(void* arg) {
