@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
@@ -134,11 +135,14 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
   const transport = yield* ServerTransport
   // One pool for every connection: the free buffers it keeps bound the server, not each connection.
   const messagePool = new MessagePool()
-  yield* transport.connections.pipe(
-    Stream.mapEffect((connection) => serveClient(connection, messagePool), { concurrency: "unbounded", unordered: true }),
-    Stream.runDrain
-  )
-})
+  // Each connection is a fiber of this set, forked as it is accepted (not
+  // Stream.mapEffect with unbounded concurrency, whose channel machinery cost
+  // a few hundred runtime steps per connection).
+  const connections = yield* FiberSet.make<void, never>()
+  yield* Stream.runForEach(transport.connections, (connection) =>
+    FiberSet.run(connections, serveClient(connection, messagePool)))
+  yield* FiberSet.awaitEmpty(connections)
+}).pipe(Effect.scoped)
 
 /** The bubblewrap sandbox with the operator's policy from the config; the reaper removes its placeholders. */
 export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(
