@@ -1,30 +1,39 @@
 /**
- * Log lines on stderr, written once per event-loop turn. Node's console costs
- * a formatting and colour check per line and a pipe on stderr a system call
- * per write: two info lines per process were a quarter of the CPU of a spawn.
+ * Log lines on stderr, gathered and written at most every few milliseconds.
+ * Node's console costs a formatting and colour check per line, and a pipe on
+ * stderr is written synchronously, a system call (and a wake-up of its
+ * reader) per write: a few lines per connection or process, written one turn
+ * at a time, were a tenth of the server's CPU for short connections.
  */
 import * as Logger from "effect/Logger"
 
+/** How long a line may wait for others before it is written. */
+const FLUSH_DELAY_MS = 10
+/** Gathered text beyond this many characters is written at once. */
+const FLUSH_CHARS = 64 * 1024
+
 const pending: Array<string> = []
-let scheduled = false
+let pendingChars = 0
+let timer: NodeJS.Timeout | undefined
 
 const flush = (): void => {
-  scheduled = false
+  if (timer !== undefined) clearTimeout(timer)
+  timer = undefined
   if (pending.length === 0) return
   const text = pending.join("")
   pending.length = 0
+  pendingChars = 0
   process.stderr.write(text)
 }
 
-// What is logged in the last turn before the process exits is written too.
+// What is gathered when the process exits is written too (a waiting timer does not keep it alive).
 process.once("exit", flush)
 
-/** `logger`'s lines on stderr, gathered per turn of the event loop. */
+/** `logger`'s lines on stderr, gathered for a few milliseconds at most. */
 export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logger.Logger<Message, void> =>
   Logger.map(logger, (line) => {
     pending.push(`${line}\n`)
-    if (!scheduled) {
-      scheduled = true
-      setImmediate(flush)
-    }
+    pendingChars += line.length + 1
+    if (pendingChars >= FLUSH_CHARS) flush()
+    else if (timer === undefined) timer = setTimeout(flush, FLUSH_DELAY_MS).unref()
   })
