@@ -63,8 +63,12 @@ export interface ChildProcess {
   readonly resize: (size: TerminalSize) => Effect.Effect<void>
   /** Sends a signal to the child's process group; false when the group is gone. */
   readonly signal: (signal: NodeJS.Signals) => Effect.Effect<boolean>
-  /** True while any process of the child's group is left (the child or descendants that stayed in it). */
-  readonly groupExists: Effect.Effect<boolean>
+  /**
+   * True while any process of the child's group is left (the child or
+   * descendants that stayed in it). Synchronous: a check the actor makes as
+   * the exit is reported, in the spawner's callback.
+   */
+  readonly groupExists: () => boolean
   /**
    * After the exit: stops waiting for descendants that still hold the output
    * open; what they write later is not read, and `Closed` follows at once.

@@ -204,7 +204,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           }),
           resize: () => Effect.void,
           signal: (signal) => signalChild(pid, request.sandbox, signal),
-          groupExists: Effect.sync(() => processGroupExists(pid)),
+          groupExists: () => processGroupExists(pid),
           endOutput,
           setPaused
         }

@@ -238,7 +238,7 @@ export const make = (): ProcessSpawner => ({
             }
           }),
         signal: (signal) => signalChild(pid, request.sandbox, signal),
-        groupExists: Effect.sync(() => processGroupExists(pid)),
+        groupExists: () => processGroupExists(pid),
         // The exit is reported together with `Closed`, at most node-pty's
         // 200 ms after the child is gone, whoever still holds the terminal.
         endOutput: Effect.void,

@@ -298,18 +298,14 @@ export const makeProcessActor = (
     // signalled again. Looked at when the exit is reported (before the id
     // can be reused) and whenever a signal is due after it.
     let groupGone = false
-    const groupLeft: Effect.Effect<boolean> = Effect.suspend(() =>
-      groupGone ? Effect.succeed(false) : Effect.map(child.groupExists, (exists) => {
-        if (!exists && exit !== null) groupGone = true
-        return exists
-      })
-    )
+    const groupLeft = (): boolean => {
+      if (groupGone) return false
+      const exists = child.groupExists()
+      if (!exists && exit !== null) groupGone = true
+      return exists
+    }
     const signalGroup = (signal: NodeJS.Signals): Effect.Effect<boolean> =>
-      Effect.suspend(() =>
-        exit === null
-          ? child.signal(signal)
-          : Effect.flatMap(groupLeft, (exists) => exists ? child.signal(signal) : Effect.succeed(false))
-      )
+      Effect.suspend(() => exit === null || groupLeft() ? child.signal(signal) : NOT_RUNNING)
 
     const onExit = (exitCode: number, signal: string | null) => {
       const sandboxDenied = options.sandbox !== undefined && exitCode !== 0 &&
@@ -318,7 +314,7 @@ export const makeProcessActor = (
       exit = { exitCode, signal, sandboxDenied, seq }
       publish({ _tag: "Exited", processId, seq, exitCode, signal, sandboxDenied })
       Deferred.unsafeDone(exitedSignal, Exit.void)
-      Effect.runSync(groupLeft)
+      groupLeft()
     }
     const onClose = () => {
       if (exit === null) {
@@ -417,7 +413,7 @@ export const makeProcessActor = (
       ))
     )
     const settledAtMost = (millis: number) => Effect.suspend(() => closed ? Effect.void : awaitAtMost(settle, millis))
-    const groupEmptied = Effect.repeat(groupLeft, {
+    const groupEmptied = Effect.repeat(Effect.sync(groupLeft), {
       while: (exists) => exists,
       schedule: Schedule.spaced(Duration.millis(GROUP_POLL_MS))
     })
@@ -443,10 +439,7 @@ export const makeProcessActor = (
     yield* Scope.addFinalizer(
       scope,
       Effect.suspend(() =>
-        Effect.flatMap(
-          closed ? groupLeft : Effect.succeed(true),
-          (anythingLeft) => anythingLeft ? terminateGroup : Effect.void
-        )
+        !closed || groupLeft() ? terminateGroup : Effect.void
       )
     )
 

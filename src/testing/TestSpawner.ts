@@ -148,7 +148,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
                 else if (FATAL_BY_DEFAULT.has(signal) && signalNumber(signal) !== undefined) child.finish(0, signal)
                 return true
               }),
-            groupExists: Effect.sync(() => !exited || groupHeld),
+            groupExists: () => !exited || groupHeld,
             endOutput: Effect.sync(() => {
               if (exited) child.close()
             }),

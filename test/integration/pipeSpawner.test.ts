@@ -146,13 +146,13 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
     Effect.gen(function*() {
       const scope = yield* Scope.make()
       const child = yield* Scope.extend(NodePipeSpawner.make({ spawnWith }).spawn(request(["sleep", "30"])), scope)
-      expect(yield* child.groupExists).toBe(true)
+      expect(child.groupExists()).toBe(true)
       yield* Scope.close(scope, Exit.void)
       // SIGKILL to the group: it is gone once the event loop has reaped it.
       let exists = true
       for (let check = 0; check < 300 && exists; check++) {
         yield* Effect.sleep("10 millis")
-        exists = yield* child.groupExists
+        exists = child.groupExists()
       }
       expect(exists).toBe(false)
     }))
