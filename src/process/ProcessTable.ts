@@ -98,8 +98,10 @@ export const makeProcessTable = (
       if (entry?._tag === "Closed" && entry.held === held) entries.delete(held.key)
     }
 
-    yield* Effect.addFinalizer(() =>
-      Effect.forEach(
+    // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice, per session.
+    yield* Scope.addFinalizer(
+      tableScope,
+      Effect.suspend(() => Effect.forEach(
         [...entries.values()],
         (entry) => {
           if (entry._tag === "Running") return Scope.close(entry.scope, Exit.void)
@@ -107,7 +109,7 @@ export const makeProcessTable = (
           return Effect.void
         },
         { concurrency: "unbounded", discard: true }
-      )
+      ))
     )
 
     // Each process's wait for its end runs as a root fiber of the table's: one
