@@ -125,6 +125,12 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   readonly notifications: RpcGroup.RpcGroup<Notes>
   readonly handlers: Context.Context<Rpc.ToHandler<Rpcs> | Rpc.ToHandler<Notes>>
   readonly connection: ConnectionService
+  /**
+   * What else of the connection its requests' handlers find in their
+   * context, beside `Connection` (handlers built once for many connections
+   * find the connection's own services here).
+   */
+  readonly requestContext?: Context.Context<never> | undefined
   /** A span per request (off by default: spans are not free). */
   readonly traced?: boolean | undefined
 }): Dispatcher => {
@@ -132,14 +138,15 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const handlerOptions = { clientId: connection.id, headers: Headers.empty }
 
   // Each handler runs in the context it was registered with, plus the
-  // connection; built once per method.
+  // connection's; built once per method.
   const contexts = new Map<string, Context.Context<never>>()
   const invoke = (rpc: Rpc.AnyWithProps, payload: unknown, hooks: RequestHooks): Effect.Effect<unknown, unknown> => {
     const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
     if (entry === undefined) return Effect.die(new Error(`no handler registered for ${rpc._tag}`))
     let context = contexts.get(rpc.key)
     if (context === undefined) {
-      context = Context.add(entry.context, Connection, connection) as Context.Context<never>
+      const base = options.requestContext === undefined ? entry.context : Context.merge(entry.context, options.requestContext)
+      context = Context.add(base, Connection, connection) as Context.Context<never>
       contexts.set(rpc.key, context)
     }
     const result = entry.handler(payload, handlerOptions)

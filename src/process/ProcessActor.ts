@@ -85,7 +85,7 @@ export interface ProcessActor {
    * listings need (its retained output and exit status), so the table can
    * keep it through the retention period after letting the actor go.
    */
-  readonly closedRecord: () => ProcessActor
+  readonly closedRecord: () => ClosedProcess
   /** Starts delivering events through `emit` (those that came before are delivered first). */
   readonly release: Effect.Effect<void>
   /** Flow control: stop or resume reading the child's output (the child blocks while stopped). */
@@ -128,7 +128,7 @@ const GROUP_POLL_MS = 50
 const MAX_REMEMBERED_WRITE_IDS = 4096
 
 /** How a process ended, once it has. */
-interface ExitStatus {
+export interface ExitStatus {
   readonly exitCode: number
   readonly signal: string | null
   readonly sandboxDenied: boolean
@@ -200,7 +200,7 @@ const NOT_RUNNING = Effect.succeed(false)
  * processes cost about what their output takes. Commands answer as they do
  * for a closed process.
  */
-class ClosedProcess implements ProcessActor {
+export class ClosedProcess implements ProcessActor {
   constructor(
     readonly processId: string,
     readonly pid: number,
@@ -208,7 +208,8 @@ class ClosedProcess implements ProcessActor {
     readonly tty: boolean,
     readonly startedAtMs: number,
     readonly sandboxType: SandboxType,
-    private readonly exit: ExitStatus,
+    /** How the process ended. */
+    readonly exit: ExitStatus,
     private readonly failure: string | null,
     private readonly output: RetainedOutput
   ) {}
@@ -241,7 +242,7 @@ class ClosedProcess implements ProcessActor {
   get release(): Effect.Effect<void> {
     return Effect.void
   }
-  closedRecord(): ProcessActor {
+  closedRecord(): ClosedProcess {
     return this
   }
   setPaused(): void {}

@@ -139,8 +139,7 @@ export const makeProcessTable = (
       Effect.gen(function*() {
         live--
         const record = actor.closedRecord()
-        // The exit status as a read tells it (nothing is returned after the last seq).
-        const { exitCode, signal } = yield* record.read({ afterSeq: Number.MAX_SAFE_INTEGER, maxBytes: 0, waitMs: 0 })
+        const { exitCode, signal } = record.exit
         const now = yield* Clock.currentTimeMillis
         spans.get(processId)?.attribute("process.exit_code", exitCode)
         spans.delete(processId)

@@ -5,7 +5,9 @@
  * processes terminated) or detached, as the client asked.
  */
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
@@ -36,6 +38,20 @@ export interface ClientSessionShape {
   readonly files: Effect.Effect<FileHandleTable, InvalidRequest>
   /** -32600 unless the handshake is complete. */
   readonly requireReady: Effect.Effect<void, InvalidRequest>
+  /** The connection's scope: what a request starts that may outlive it (a streamed HTTP body) ends with the connection. */
+  readonly scope: Scope.Scope
+  /**
+   * The connection's own instance of `key`: made by `make` on first use, in
+   * the connection's scope (its file watchers, its HTTP streams), so that a
+   * connection that never asks for one costs nothing.
+   */
+  readonly resource: <A>(key: ConnectionResource<A>, make: Effect.Effect<A, never, Scope.Scope>) => Effect.Effect<A>
+}
+
+/** Names a per-connection resource (compared by identity); `A` is what it holds. */
+export interface ConnectionResource<A> {
+  readonly name: string
+  readonly _A?: A
 }
 
 /** The current connection's handshake and session. */
@@ -63,8 +79,20 @@ export const make: Effect.Effect<
     flow: connection.flow,
     log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect)
   }
+  const scope = yield* Effect.scope
   // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
-  yield* Scope.addFinalizer(yield* Effect.scope, Effect.suspend(() => attachment?.release ?? Effect.void))
+  yield* Scope.addFinalizer(scope, Effect.suspend(() => attachment?.release ?? Effect.void))
+
+  const resources = new Map<ConnectionResource<unknown>, Deferred.Deferred<unknown>>()
+  const resource = <A>(key: ConnectionResource<A>, make: Effect.Effect<A, never, Scope.Scope>): Effect.Effect<A> =>
+    Effect.suspend(() => {
+      const existing = resources.get(key)
+      if (existing !== undefined) return Deferred.await(existing) as Effect.Effect<A>
+      // Claimed before anything yields: a concurrent request waits for this one's.
+      const made = Deferred.unsafeMake<unknown>(FiberId.none)
+      resources.set(key, made)
+      return Effect.uninterruptible(Effect.tap(Scope.extend(make, scope), (value) => Deferred.succeed(made, value)))
+    })
 
   const notReady = (): InvalidRequest =>
     new InvalidRequest({
@@ -99,6 +127,8 @@ export const make: Effect.Effect<
     }),
     processes,
     files: Effect.map(session, (current) => current.files),
-    requireReady: Effect.asVoid(session)
+    requireReady: Effect.asVoid(session),
+    scope,
+    resource
   }
 })

@@ -27,14 +27,14 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
-import { Connection, noResponse, ResponseHooks } from "../jsonrpc/Connection.js"
+import { Connection } from "../jsonrpc/Connection.js"
 import { makeDispatcher } from "../jsonrpc/Dispatcher.js"
 import type { RequestMessage } from "../jsonrpc/JsonRpc.js"
 import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
 import { MessagePool } from "../jsonrpc/Outbound.js"
 import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
 import * as ClientSession from "./ClientSession.js"
-import { connectionHandlers } from "./Handlers.js"
+import { buildServerHandlers, type ServerHandlers } from "./Handlers.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
@@ -79,15 +79,18 @@ export const orderingOf = (request: RequestMessage): Ordering => {
 
 /**
  * Serves one client connection until it closes; its processes are terminated
- * then. `messagePool` is the server's, shared by its connections (`run`
- * lends one); without it the connection has a small pool of its own.
+ * then. `messagePool` and `handlers` are the server's, shared by its
+ * connections (`run` lends them); without them the connection has a small
+ * pool of its own and builds the handlers for itself.
  */
 export const serveClient = (
   transport: FrameTransport,
-  messagePool?: MessagePool
+  messagePool?: MessagePool,
+  handlers?: ServerHandlers
 ): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
+    const methods = handlers ?? (yield* buildServerHandlers)
     const peer = {
       transport: transport.peer?.transport ?? "unknown",
       ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address })
@@ -112,21 +115,16 @@ export const serveClient = (
       messagePool,
       ordering: orderingOf,
       makeDispatcher: (connection) =>
-        Effect.gen(function*() {
-          const session = yield* ClientSession.make
-          const handlers = yield* Effect.provideService(connectionHandlers, ClientSession.ClientSession, session)
-          return makeDispatcher({
+        Effect.map(Effect.provideService(ClientSession.make, Connection, connection), (session) =>
+          makeDispatcher({
             requests: ExecServerRpcs,
             notifications: ClientNotificationRpcs,
-            handlers,
+            handlers: methods,
             connection,
+            // Each request's handler finds its connection's session beside the connection.
+            requestContext: Context.make(ClientSession.ClientSession, session),
             traced: config.tracing === true
-          })
-        }).pipe(
-          Effect.provideService(Connection, connection),
-          // The dispatcher gives each request hooks of its own in place of these.
-          Effect.provideService(ResponseHooks, noResponse)
-        )
+          }))
     })
   }).pipe(Effect.scoped)
 
@@ -135,12 +133,13 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
   const transport = yield* ServerTransport
   // One pool for every connection: the free buffers it keeps bound the server, not each connection.
   const messagePool = new MessagePool()
+  const handlers = yield* buildServerHandlers
   // Each connection is a fiber of this set, forked as it is accepted (not
   // Stream.mapEffect with unbounded concurrency, whose channel machinery cost
   // a few hundred runtime steps per connection).
   const connections = yield* FiberSet.make<void, never>()
   yield* Stream.runForEach(transport.connections, (connection) =>
-    FiberSet.run(connections, serveClient(connection, messagePool)))
+    FiberSet.run(connections, serveClient(connection, messagePool, handlers)))
   yield* FiberSet.awaitEmpty(connections)
 }).pipe(Effect.scoped)
 

@@ -1,7 +1,9 @@
 /**
  * The handlers of every request and client notification, made with
- * `Group.toHandlersContext`. They are built per connection on top of its
- * `ClientSession`; exec methods are refused until the handshake is done.
+ * `Group.toHandlersContext`, once per server. What a request needs of its
+ * connection (its `ClientSession`, the `Connection`, the request's
+ * `ResponseHooks`) the dispatcher puts in each request's context; exec
+ * methods are refused until the handshake is done.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -26,41 +28,43 @@ import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs,
 import { check, exchange, failureOf } from "../http/HttpExchange.js"
 import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
-import { afterResponse, Connection, encodeNotificationOf } from "../jsonrpc/Connection.js"
-import { makeMissingWatcher } from "../fs/MissingWatch.js"
-import { makePathWatcher } from "../fs/PathWatch.js"
-import { ClientSession } from "./ClientSession.js"
+import { afterResponse, Connection, encodeNotificationOf, type ResponseHooks } from "../jsonrpc/Connection.js"
+import { makeMissingWatcher, type MissingWatcher } from "../fs/MissingWatch.js"
+import { makePathWatcher, type PathWatcher } from "../fs/PathWatch.js"
+import { ClientSession, type ConnectionResource } from "./ClientSession.js"
 import { environmentInfo } from "./environmentInfo.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 const writeResult = (status: WriteStatus) => ({ accepted: status === "accepted", status })
 
+/** -32600 unless the current connection's handshake is complete. */
+const requireReady = Effect.flatMap(ClientSession, (session) => session.requireReady)
+
 /** `initialize`, and what it tells about the host: `environment/info`, `environment/status`. */
 const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(function*() {
-  const session = yield* ClientSession
   const config = yield* ServerConfig
   const sandboxedFiles = Option.isSome(yield* Effect.serviceOption(SandboxedFs))
   const http = Option.isSome(yield* Effect.serviceOption(HttpClient.HttpClient))
   const info = () =>
     environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles, http })
   return {
-    initialize: (params) => Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() })),
-    "environment/info": () => Effect.as(session.requireReady, info()),
-    "environment/status": () => Effect.as(session.requireReady, { status: "ready" as const })
+    initialize: (params) =>
+      Effect.flatMap(ClientSession, (session) =>
+        Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() }))),
+    "environment/info": () => Effect.as(requireReady, info()),
+    "environment/status": () => Effect.as(requireReady, { status: "ready" as const })
   }
 }))
 
 /** `initialized`. */
-const clientNotificationHandlers = ClientNotificationRpcs.toHandlersContext(Effect.gen(function*() {
-  const session = yield* ClientSession
-  return { initialized: () => session.initialized }
-}))
+const clientNotificationHandlers = ClientNotificationRpcs.toHandlersContext({
+  initialized: () => Effect.flatMap(ClientSession, (session) => session.initialized)
+})
 
 /** `process/*`. */
 const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function*() {
-  const session = yield* ClientSession
   const config = yield* ServerConfig
-  const processes = session.processes
+  const processes = Effect.flatMap(ClientSession, (session) => session.processes)
   /** The process, or -32600 for an unknown id. */
   const processOf = (processId: string) => Effect.flatMap(processes, (table) => table.get(processId))
   /** `use` of the process, or `unknown` when the id is not known (these methods answer, not fail). */
@@ -111,17 +115,23 @@ const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function*() {
   }
 }))
 
+/** A connection's watchers of `fs/watchMissing` and of `fs/watch`. */
+const MISSING_WATCHER: ConnectionResource<MissingWatcher> = { name: "missing-path watcher" }
+const PATH_WATCHER: ConnectionResource<PathWatcher> = { name: "path watcher" }
+/** The request ids of a connection's HTTP streams that have not ended. */
+const HTTP_STREAMS: ConnectionResource<Set<string>> = { name: "HTTP streams" }
+
 /** The most one `fs/readBlock` returns (its answer stays well under the usual message limit). */
 const MAX_BLOCK_BYTES = 8 * 1024 * 1024
 
 /** `fs/*`, on the host's `FileSystem`, or in a sandboxed worker when a sandbox applies. */
 const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
-  const session = yield* ClientSession
   const config = yield* ServerConfig
   const fileSystem = yield* FileSystem.FileSystem
   const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
   const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs))
-  const ready = session.requireReady
+  const ready = requireReady
+  const files = Effect.flatMap(ClientSession, (session) => session.files)
   // Made when refused, not per connection: an error captures a stack trace.
   const unavailable = () =>
     new SandboxUnavailable({
@@ -158,15 +168,20 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     })
   const none = () => undefined
   const same = <A>(ok: unknown) => ok as A
-  const fileOf = (handleId: string) => Effect.flatMap(session.files, (files) => files.get(handleId))
-  const connection = yield* Connection
-  const missingWatcher = yield* makeMissingWatcher((watchId) =>
-    connection.send(encodeNotificationOf(MissingChanged, { watchId }))
-  ).pipe(Effect.provideService(FileSystem.FileSystem, fileSystem))
-  const pathWatcher = yield* makePathWatcher(
-    (changes) => connection.send(encodeNotificationOf(PathsChanged, changes)),
-    connection.flow
-  )
+  const fileOf = (handleId: string) => Effect.flatMap(files, (table) => table.get(handleId))
+  // Each connection's watchers, made when it first watches something.
+  const missingWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
+    session.resource(
+      MISSING_WATCHER,
+      makeMissingWatcher((watchId) => connection.send(encodeNotificationOf(MissingChanged, { watchId }))).pipe(
+        Effect.provideService(FileSystem.FileSystem, fileSystem)
+      )
+    ))
+  const pathWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
+    session.resource(
+      PATH_WATCHER,
+      makePathWatcher((changes) => connection.send(encodeNotificationOf(PathsChanged, changes)), connection.flow)
+    ))
   const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
   const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })
   return {
@@ -243,12 +258,17 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
           ? () => true
           : (changed: string) => accessAt(confinement.policy, changed) !== "none"
         if (confinement._tag === "Confined") yield* checkSandboxed("fs/watch", confinement.policy, { reads: [path], writes: [] })
-        yield* pathWatcher.watch(watchId, path, { recursive, visible })
+        yield* (yield* pathWatcher).watch(watchId, path, { recursive, visible })
         return { watchId }
       }),
-    "fs/unwatch": ({ watchId }) => Effect.as(Effect.zipRight(ready, pathWatcher.unwatch(watchId)), {}),
+    "fs/unwatch": ({ watchId }) =>
+      Effect.as(Effect.zipRight(ready, Effect.flatMap(pathWatcher, (watcher) => watcher.unwatch(watchId))), {}),
     "fs/watchMissing": ({ missing, present, watchId }) =>
-      Effect.zipRight(ready, Effect.map(missingWatcher.watch({ watchId, missing, present }), (watching) => ({ watching }))),
+      Effect.zipRight(
+        ready,
+        Effect.flatMap(missingWatcher, (watcher) =>
+          Effect.map(watcher.watch({ watchId, missing, present }), (watching) => ({ watching })))
+      ),
     "fs/walk": ({ options, path, sandbox }) =>
       run(sandbox, FileOperations.walk(path, options), {
         access: reads(path),
@@ -268,13 +288,13 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       ),
     "fs/open": ({ handleId, mode, path, sandbox }) =>
       Effect.gen(function*() {
-        const files = yield* session.files
+        const table = yield* files
         const policy = workerPolicyOf(yield* confinementOf(sandbox))
         if (policy === undefined) {
-          yield* files.open(handleId, FileOperations.openFile(path, mode, MAX_BLOCK_BYTES))
+          yield* table.open(handleId, FileOperations.openFile(path, mode, MAX_BLOCK_BYTES))
         } else {
           if (sandboxedFs === undefined) return yield* unavailable()
-          yield* files.open(handleId, sandboxedFs.openFile(policy, path, mode, MAX_BLOCK_BYTES))
+          yield* table.open(handleId, sandboxedFs.openFile(policy, path, mode, MAX_BLOCK_BYTES))
         }
         return { handleId }
       }),
@@ -282,11 +302,10 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.flatMap(fileOf(handleId), (file) => file.readBlock(offset, len)),
     "fs/writeBlock": ({ chunk, handleId, offset }) =>
       Effect.as(Effect.flatMap(fileOf(handleId), (file) => file.writeBlock(offset, chunk)), {}),
-    "fs/close": ({ discard, handleId }) => Effect.as(Effect.flatMap(session.files, (files) => files.close(handleId, discard)), {})
+    "fs/close": ({ discard, handleId }) => Effect.as(Effect.flatMap(files, (table) => table.close(handleId, discard)), {})
   }
 }))
 
-/** Every handler of a connection, over a fresh `ClientSession`. */
 /** The most one `http/request/bodyDelta` carries (as the reference). */
 const MAX_BODY_DELTA_BYTES = 1024 * 1024
 
@@ -298,16 +317,11 @@ const MAX_BODY_DELTA_BYTES = 1024 * 1024
  * read), and ends with the connection.
  */
 const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
-  const session = yield* ClientSession
   const config = yield* ServerConfig
-  const connection = yield* Connection
-  const connectionScope = yield* Effect.scope
   const httpClient = Option.getOrUndefined(yield* Effect.serviceOption(HttpClient.HttpClient))
-  /** The request ids of the connection's streams that have not ended. */
-  const activeStreams = new Set<string>()
 
   /** Waits while the client is behind. */
-  const flowing = Effect.async<void>((resume) => {
+  const flowing = (connection: typeof Connection.Service) => Effect.async<void>((resume) => {
     if (!connection.flow.paused()) return resume(Effect.void)
     const unsubscribe = connection.flow.subscribe((paused) => {
       if (paused) return
@@ -344,6 +358,7 @@ const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
     )
 
   const streamBody = (
+    connection: typeof Connection.Service,
     requestId: string,
     response: HttpClientResponse.HttpClientResponse,
     timeoutMs: number | undefined,
@@ -356,7 +371,7 @@ const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
       Stream.mapError(failureOf),
       Stream.runForEach((chunk) =>
         Effect.zipRight(
-          flowing,
+          flowing(connection),
           Effect.sync(() => {
             for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_DELTA_BYTES) {
               send(chunk.subarray(offset, offset + MAX_BODY_DELTA_BYTES), false, null)
@@ -376,6 +391,7 @@ const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
   return {
     "http/request": (params) =>
       Effect.gen(function*() {
+        const session = yield* ClientSession
         yield* session.requireReady
         if (httpClient === undefined) {
           return yield* new InternalError({ message: "http/request: this server has no HTTP client" })
@@ -392,6 +408,9 @@ const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
           })).pipe((effect) => withDeadline(effect, params.timeoutMs), Effect.provideService(HttpClient.HttpClient, httpClient))
         }
         const { requestId } = params
+        const connection = yield* Connection
+        const connectionScope = session.scope
+        const activeStreams = yield* session.resource(HTTP_STREAMS, Effect.sync(() => new Set<string>()))
         // The check and the claim, with nothing that yields between them.
         if (activeStreams.has(requestId)) {
           return yield* new InvalidParams({ message: `http/request streamResponse requestId \`${requestId}\` is already active` })
@@ -409,21 +428,33 @@ const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
         const remainingMs = params.timeoutMs === undefined ? undefined : Math.max(0, params.timeoutMs - elapsed)
         // The body follows the response, never the other way round.
         yield* afterResponse(
-          streamBody(requestId, response, params.timeoutMs, remainingMs).pipe(Effect.ensuring(release), Effect.forkIn(connectionScope), Effect.asVoid)
+          streamBody(connection, requestId, response, params.timeoutMs, remainingMs).pipe(Effect.ensuring(release), Effect.forkIn(connectionScope), Effect.asVoid)
         )
         return { status: response.status, headers: headersOf(response), bodyBase64: new Uint8Array(0) }
       })
   }
 }))
 
+/** What the dispatcher puts in each request's context, so the handlers need none of it when they are built. */
+export type PerRequest = ClientSession | Connection | ResponseHooks
+
 /**
- * Every handler of a connection, as the context the dispatcher looks them up
- * in, built in the current scope. The groups' handlers are made directly
- * (`Group.toHandlersContext`) rather than by building their layers: a
- * connection's five layers took 0.8 ms of CPU to build, a quarter of what
- * opening a WebSocket connection costs.
+ * Every handler, as the context the dispatcher looks them up in: built once
+ * per server, from the server's services (built per connection they were a
+ * third of the runtime's work of opening one). The groups' handlers are made
+ * directly (`Group.toHandlersContext`) rather than by building their layers.
  */
-export const connectionHandlers = Effect.map(
+export const serverHandlers = Effect.map(
   Effect.all([handshakeHandlers, clientNotificationHandlers, processHandlers, fsHandlers, httpHandlers]),
   (groups) => Context.mergeAll(...groups)
 )
+
+/** The handlers of every method, as `serverHandlers` makes them. */
+export type ServerHandlers = Effect.Effect.Success<typeof serverHandlers>
+
+/** `serverHandlers` as the server builds them: what they need per request is not asked of the build. */
+export const buildServerHandlers = serverHandlers as Effect.Effect<
+  Effect.Effect.Success<typeof serverHandlers>,
+  Effect.Effect.Error<typeof serverHandlers>,
+  Exclude<Effect.Effect.Context<typeof serverHandlers>, PerRequest>
+>

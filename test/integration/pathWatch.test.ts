@@ -3,9 +3,11 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
 const start = useStdioServers()
+const startWebSocket = useWebSocketServers()
 const tempDir = useTempDirs("path-watch-")
 
 interface Change {
@@ -25,6 +27,40 @@ const reported = (server: StdioServer, watchId: string, path: string, kind: stri
     message.params.changes.some((change: Change) => change.path === pathToFileURL(path).href && change.kind === kind), 10_000)
 
 describe("fs/watch", () => {
+  it("gives each connection watches of its own, which end with it (one server, two WebSocket connections)", async () => {
+    const dir = tempDir()
+    const server = await startWebSocket()
+    const [first, second] = await Promise.all([
+      RawWebSocketClient.connectReady(server.url),
+      RawWebSocketClient.connectReady(server.url)
+    ])
+    // The same id on both: ids are the connection's own.
+    for (const client of [first, second]) {
+      expect((await client.request("fs/watch", { watchId: "w", path: dir })).result).toEqual({ watchId: "w" })
+    }
+    expect((await first.request("fs/watch", { watchId: "w", path: dir })).error?.code).toBe(-32600)
+    const sawChange = (client: RawWebSocketClient, name: string) =>
+      client.waitFor((message) =>
+        message.method === "fs/changed" && message.params.watchId === "w" &&
+        message.params.changes.some((change: Change) => change.path === pathToFileURL(`${dir}/${name}`).href)
+      )
+    writeFileSync(`${dir}/one`, "1")
+    await Promise.all([sawChange(first, "one"), sawChange(second, "one")])
+    // The first unwatches: the second's watch goes on.
+    expect((await first.request("fs/unwatch", { watchId: "w" })).result).toEqual({})
+    writeFileSync(`${dir}/two`, "2")
+    await sawChange(second, "two")
+    const closed = new Promise((resolve) => second.socket.once("close", resolve))
+    second.socket.close()
+    await closed
+    // A new connection starts with no watches: the id is free again.
+    const third = await RawWebSocketClient.connectReady(server.url)
+    expect((await third.request("fs/watch", { watchId: "w", path: dir })).result).toEqual({ watchId: "w" })
+    writeFileSync(`${dir}/three`, "3")
+    await sawChange(third, "three")
+    expect(first.messages.some((message) => message.method === "fs/changed" && JSON.stringify(message).includes("three"))).toBe(false)
+  })
+
   it("reports created, modified and removed paths of a directory, each once per notification", async () => {
     const dir = tempDir()
     const server = await start()
