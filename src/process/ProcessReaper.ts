@@ -29,6 +29,9 @@ export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper
  * in under 2 MB (bash takes 4); the groups live in one space-separated
  * string, the placeholders in one newline-separated string.
  */
+/** How long a release may wait for others before it is written to the helper. */
+const RELEASE_DELAY_MS = 10
+
 const REAPER_SCRIPT = `
 trap '' INT HUP
 groups=' '
@@ -84,22 +87,39 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
       }
       return helper
     }
-    // Lines are written together at the end of the current run of JavaScript
-    // (a microtask), not one write each: a write to the helper's pipe (and its
-    // wake-up) per process start and end was ~40 µs of a spawn's CPU. The
-    // outbound queue writes in a microtask too, so a process's registration
-    // goes out in the same microtask checkpoint as its start response, before
-    // the server does anything else.
+    // Lines are gathered, not written one each: a write to the helper's pipe
+    // (and its wake-up) per process start and end was ~40 µs of a spawn's CPU.
+    // A registration goes out at the end of the current run of JavaScript (a
+    // microtask; the outbound queue writes in one too, so it leaves in the same
+    // microtask checkpoint as the process's start response). Releases wait up
+    // to 10 ms for others: a group the helper still holds after its process
+    // ended is one it would signal in vain, and its id cannot come back to
+    // another group in that time.
     let pending: Array<string> = []
+    let flushQueued = false
+    let releaseTimer: NodeJS.Timeout | undefined
+    /** Writes every pending line, registrations and releases alike. */
     const flush = () => {
+      flushQueued = false
+      if (releaseTimer !== undefined) clearTimeout(releaseTimer)
+      releaseTimer = undefined
       if (pending.length === 0) return
       const lines = pending.join("")
       pending = []
       helper?.stdin!.write(lines)
     }
-    const send = (line: string) => {
-      if (pending.length === 0) queueMicrotask(flush)
+    const hold = (line: string) => {
+      started()
       pending.push(line)
+      if (!flushQueued) {
+        flushQueued = true
+        queueMicrotask(flush)
+      }
+    }
+    const release = (line: string) => {
+      if (helper === undefined) return
+      pending.push(line)
+      if (releaseTimer === undefined) releaseTimer = setTimeout(flush, RELEASE_DELAY_MS).unref()
     }
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
@@ -108,20 +128,11 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
       })
     )
     return {
-      register: (pgid) =>
-        Effect.sync(() => {
-          started()
-          send(`+${pgid}\n`)
-        }),
-      // Nothing to tell a helper that was never started.
-      unregister: (pgid) => Effect.sync(() => helper === undefined ? undefined : send(`-${pgid}\n`)),
+      register: (pgid) => Effect.sync(() => hold(`+${pgid}\n`)),
+      unregister: (pgid) => Effect.sync(() => release(`-${pgid}\n`)),
       // Paths with a newline never become placeholders (see placeholders.ts).
-      registerPlaceholder: (path) =>
-        Effect.sync(() => {
-          started()
-          send(`d${path}\n`)
-        }),
-      unregisterPlaceholder: (path) => Effect.sync(() => helper === undefined ? undefined : send(`u${path}\n`))
+      registerPlaceholder: (path) => Effect.sync(() => hold(`d${path}\n`)),
+      unregisterPlaceholder: (path) => Effect.sync(() => release(`u${path}\n`))
     }
   })
 )
