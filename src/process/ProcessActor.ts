@@ -10,7 +10,9 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import type { InternalError } from "../protocol/errors.js"
@@ -75,12 +77,6 @@ export interface ProcessActor {
   }) => Effect.Effect<ReadResult>
   readonly info: Effect.Effect<ProcessInfo>
   /**
-   * Completes when the process is closed: exited and all output read. Once
-   * it has exited, descendants that still hold the output open get
-   * `closeDrainMs`; then the output is ended and `closed` follows.
-   */
-  readonly settle: Effect.Effect<void>
-  /**
    * Once closed: a record of the process that holds only what reads and
    * listings need (its retained output and exit status), so the table can
    * keep it through the retention period after letting the actor go.
@@ -113,6 +109,14 @@ export interface ProcessActorOptions {
   readonly reaper?: typeof ProcessReaper.Service | undefined
   /** Set when a sandbox confines the process: whether it has the network (for `sandboxDenied`). */
   readonly sandbox?: { readonly network: boolean } | undefined
+  /**
+   * Told once, when the process is closed (exited and all output read; right
+   * after its `Closed` event). Called from the spawner's callback: it must
+   * not block, nor run effects there. Once it has exited, descendants that
+   * still hold the output open get `closeDrainMs`; then the output is ended
+   * and the process closes all the same.
+   */
+  readonly onClosed?: (() => void) | undefined
 }
 
 /** Long-polls are capped so that a forgotten request cannot hold a fiber for ever. */
@@ -236,9 +240,6 @@ export class ClosedProcess implements ProcessActor {
   get info(): Effect.Effect<ProcessInfo> {
     return Effect.succeed(infoOf(this, this.exit))
   }
-  get settle(): Effect.Effect<void> {
-    return Effect.void
-  }
   get release(): Effect.Effect<void> {
     return Effect.void
   }
@@ -260,6 +261,7 @@ export const makeProcessActor = (
     // finalizer under the fiber refs of its acquisition, two diffs of every
     // fiber ref apiece, a measurable share of a short process's CPU.
     const scope = yield* Effect.scope
+    const runtime = yield* Effect.runtime<never>()
     if (options.reaper !== undefined) {
       const reaper = options.reaper
       yield* reaper.register(child.pid)
@@ -272,6 +274,8 @@ export const makeProcessActor = (
     let exit: ExitStatus | null = null
     let closed = false
     let failure: string | null = null
+    // Set once the actor's scope has closed (the process retired, or its session ended).
+    let stopped = false
     const exitedSignal = Deferred.unsafeMake<void>(FiberId.none)
     const closedSignal = Deferred.unsafeMake<void>(FiberId.none)
     // Completed and dropped on every event, so a long-poll waits on the one
@@ -316,6 +320,7 @@ export const makeProcessActor = (
       publish({ _tag: "Exited", processId, seq, exitCode, signal, sandboxDenied })
       Deferred.unsafeDone(exitedSignal, Exit.void)
       groupLeft()
+      if (!closed) queueMicrotask(drainIfOpen)
     }
     const onClose = () => {
       if (exit === null) {
@@ -326,6 +331,20 @@ export const makeProcessActor = (
       closed = true
       Deferred.unsafeDone(closedSignal, Exit.void)
       publish({ _tag: "Closed", processId, seq })
+      drain?.unsafeInterruptAsFork(FiberId.none)
+      options.onClosed?.()
+    }
+
+    // A descendant that keeps the output open after the exit (a background
+    // job, one that left the process group and cannot even be signalled) must
+    // not keep the process from closing, nor its session from ending: the
+    // output is ended `closeDrainMs` after the exit. Most processes close in
+    // the same turn as they exit, so the check waits a microtask and no timer
+    // is set up for them.
+    let drain: Fiber.RuntimeFiber<void> | undefined
+    const drainIfOpen = () => {
+      if (closed || stopped) return
+      drain = Runtime.runFork(runtime)(Effect.zipRight(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
     }
 
     // The child's events are handled in its own callbacks, with no queue or
@@ -351,11 +370,11 @@ export const makeProcessActor = (
     // A command runs to its end even if its sender is interrupted. Once the
     // actor stops (the process closed, or its session ended), commands not
     // yet run get the answer a closed process gives.
-    let stopped = false
     yield* Scope.addFinalizer(
       scope,
       Effect.sync(() => {
         stopped = true
+        drain?.unsafeInterruptAsFork(FiberId.none)
       })
     )
     let lastCommand: Deferred.Deferred<void> | undefined
@@ -401,10 +420,8 @@ export const makeProcessActor = (
     // ignores SIGTERM would hold the scope (and the server's exit) for ever.
     const awaitAtMost = (wait: Effect.Effect<unknown>, millis: number) =>
       wait.pipe(Effect.interruptible, Effect.timeout(Duration.millis(millis)), Effect.ignore)
-    // A descendant that keeps the output open after the exit (one that left
-    // the process group cannot even be signalled) must not keep the process
-    // from closing, nor its session from ending.
-    // Most processes close as they exit: no timer is set up for them.
+    // Completes when the process is closed; the finalizer waits for it (with
+    // the same drain period after the exit) when it terminates a running one.
     const settle = Deferred.await(exitedSignal).pipe(
       Effect.zipRight(Effect.suspend(() =>
         closed ? Effect.void : Deferred.await(closedSignal).pipe(
@@ -498,7 +515,6 @@ export const makeProcessActor = (
           }
         }),
       info: Effect.sync(() => infoOf(actor, exit)),
-      settle,
       closedRecord: () => {
         if (!closed || exit === null) throw new Error(`process ${processId} is not closed yet`)
         return new ClosedProcess(

@@ -112,9 +112,8 @@ export const makeProcessTable = (
       ))
     )
 
-    // Each process's wait for its end runs as a root fiber of the table's: one
-    // forked from the request would keep the finished request fiber alive
-    // (its fork's finalizer refers to it) for as long as the process runs.
+    // Each process's retirement runs as a root fiber of the table's: one
+    // forked from the request would keep the finished request fiber alive.
     const runInTable = yield* FiberSet.makeRuntime<never, void, never>()
 
     /** The lifetime span of each running process, when traced. */
@@ -215,7 +214,15 @@ export const makeProcessTable = (
           spans.set(params.processId, span)
         }
         const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes })
-        const actor = yield* Effect.gen(function*() {
+        // The process retires when it closes, in a fiber of the table's (not in
+        // the spawner's callback that reports the close), and never before its
+        // start has registered it: a process that closes while starting
+        // retires once the start is done.
+        let registered = false
+        let closedWhileStarting = false
+        const retireLater = () =>
+          runInTable(Effect.uninterruptible(retire(params.processId, actor, output, scope)), { immediate: false })
+        const actor: ProcessActor = yield* Effect.gen(function*() {
           const launch = confinement._tag === "Unconfined"
             ? undefined
             : yield* sandbox!.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd })
@@ -237,7 +244,11 @@ export const makeProcessTable = (
             closeDrainMs: options.closeDrainMs,
             emit: options.emit,
             reaper,
-            sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network }
+            sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
+            onClosed: () => {
+              if (registered) retireLater()
+              else closedWhileStarting = true
+            }
           })
         }).pipe(
           Scope.extend(scope),
@@ -267,7 +278,8 @@ export const makeProcessTable = (
           })
         )
         if (paused) actor.setPaused(true)
-        runInTable(actor.settle.pipe(Effect.zipRight(Effect.uninterruptible(retire(params.processId, actor, output, scope)))))
+        registered = true
+        if (closedWhileStarting) retireLater()
         return actor
       })
 

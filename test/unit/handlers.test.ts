@@ -305,6 +305,20 @@ describe("process actor", () => {
       expect(closed.params).toEqual({ processId: "p", seq: 2 })
     }))
 
+  it.scoped("a process that ends while it is being started retires once the start is done", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup({ onSpawn: (child) => child.finish(7) }, { retentionMs: 1000 })
+      yield* client.handshake
+      expect((yield* client.request("process/start", startParams("quick"))).result).toMatchObject({ processId: "quick" })
+      yield* client.nextNotification((n) => n.method === "process/closed")
+      expect((yield* client.request("process/read", { processId: "quick" })).result)
+        .toMatchObject({ exited: true, exitCode: 7, closed: true })
+      // Retired: its record goes after the retention period, and its id is free again.
+      yield* TestClock.adjust("1000 millis")
+      expect((yield* client.request("process/read", { processId: "quick" })).error?.code).toBe(-32600)
+      expect((yield* client.request("process/start", startParams("quick"))).result).toMatchObject({ processId: "quick" })
+    }))
+
   it.scoped("a closed process stays readable for the retention period, then its id is free again", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({}, { retentionMs: 1000 })
