@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,idle,shortProcesses,wsPipe,wsConnections
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections
  *   (a subset of the workloads; shortProcesses runs only when named),
  * --concurrent-requests N (requests in flight in `pipelined`, default 64),
  * --server CMD (measure this command as A instead of the built binary).
@@ -436,6 +436,22 @@ const workloads = {
       [`${total} short processes: peak RSS MiB`]: memoryMiB(server.pgid, "VmHWM"),
       [`${total} short processes: server CPU s`]: cpuSeconds(server.pgid) - cpuBefore
     }
+  },
+  // Processes that stay alive and quiet (100, then 1,900 more `sleep`): the
+  // resident memory each one holds once started, without the garbage of
+  // processes starting and ending around the sample (as in fanOutScale).
+  async liveProcesses(server) {
+    const startAll = async (prefix, count) => {
+      const answers = await Promise.all(Array.from({ length: count }, (_, i) =>
+        server.request("process/start", server.params(`${prefix}-${i}`, ["sleep", "15"]))))
+      const refused = answers.find((answer) => answer.error !== undefined)
+      if (refused !== undefined) throw new Error(`liveProcesses: ${JSON.stringify(refused.error)}`)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return memoryMiB(server.pgid, "VmRSS")
+    }
+    const first = await startAll("live-a", 100)
+    const second = await startAll("live-b", 1900)
+    return { "RSS KiB per idle live process": (second - first) * 1024 / 1900 }
   },
   async idle(server) {
     await new Promise((resolve) => setTimeout(resolve, 500))
