@@ -1,0 +1,54 @@
+/**
+ * The process table's bookkeeping of closed records against the server's
+ * retention budget, with a scripted spawner: no real process.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Layer, Scope } from "effect"
+import * as OutputBuffers from "../../src/process/OutputBuffers.js"
+import { makeProcessTable } from "../../src/process/ProcessTable.js"
+import { RetentionBudget } from "../../src/process/RetentionBudget.js"
+import * as TestSpawner from "../../src/testing/TestSpawner.js"
+
+const startParams = (processId: string) => ({
+  processId,
+  argv: ["prog"],
+  cwd: "/tmp",
+  env: {},
+  tty: false,
+  pipeStdin: false
+})
+
+describe("process table", () => {
+  it.scoped("a table that closes with processes running leaves nothing in the server's retention budget", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make({})
+      const budget = new RetentionBudget({ maxRecords: 100, maxBytes: 1024 * 1024 })
+      const tableScope = yield* Scope.make()
+      const table = yield* makeProcessTable({
+        graceMs: 1000,
+        retainedOutputBytes: 1024,
+        retentionMs: 60_000,
+        retention: budget,
+        closeDrainMs: 1000,
+        maxProcesses: 10,
+        emit: () => {},
+        serverEnvironment: {}
+      }).pipe(
+        Scope.extend(tableScope),
+        Effect.provide(Layer.merge(spawner.layer, OutputBuffers.layerMemory))
+      )
+      // One closed before the table closes (its record is held), two still
+      // running (the scripted children end on SIGTERM as the table closes).
+      yield* table.start(startParams("done"))
+      spawner.children[0]!.output("kept")
+      spawner.children[0]!.finish(0)
+      // Its retirement runs in a fiber of the table's.
+      while (budget.records === 0) yield* Effect.yieldNow()
+      yield* table.start(startParams("a"))
+      yield* table.start(startParams("b"))
+      yield* Scope.close(tableScope, Exit.void)
+      expect(spawner.children.slice(1).map((child) => child.exited())).toEqual([true, true])
+      expect(budget.records).toBe(0)
+      expect(budget.retainedBytes).toBe(0)
+    }))
+})
