@@ -76,7 +76,8 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
         highestWatchId = request.watchId
         const previous = current
         current = undefined
-        if (previous !== undefined) yield* Fiber.interrupt(previous)
+        // Not awaited: the old watch's streams wind down on their own time.
+        if (previous !== undefined) yield* Fiber.interruptFork(previous)
         if (request.missing.length === 0 || request.missing.length > MAX_WATCHED) return false
         if (request.missing.some((path) => lstat(path) !== undefined)) return false
         const anchors: Array<Anchor> = []
@@ -108,7 +109,10 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
         const watched = [...directories, ...(request.present === undefined ? [] : [request.present])]
         const events = Stream.mergeAll(
           [
-            ...watched.map((path) => fileSystem.watch(path).pipe(Stream.catchAll(() => Stream.empty))),
+            // A path that goes between the stat and the watch of `fileSystem.watch`
+            // makes Node's fs.watch throw, a defect rather than a failure: either
+            // way that watcher is gone, and the ticks below still see the change.
+            ...watched.map((path) => fileSystem.watch(path).pipe(Stream.catchAllCause(() => Stream.empty))),
             // A look now and then as well: a change between the checks above and the
             // watchers' start, or one a file system does not report, is still seen.
             Stream.tick(Duration.seconds(1))
@@ -116,10 +120,15 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
           { concurrency: "unbounded" }
         )
         const watchId = request.watchId
-        const fiber = yield* Stream.runForEachWhile(events, () => Effect.sync(() => !changed())).pipe(
-          Effect.zipRight(Effect.sync(() => notify(watchId))),
-          Effect.forkIn(scope)
-        )
+        // The client is told as soon as a change is seen, not once the watch's
+        // streams have wound down (closing a directory watcher whose directory
+        // was just removed can take its time).
+        const fiber = yield* Stream.runForEachWhile(events, () =>
+          Effect.sync(() => {
+            if (!changed()) return true
+            notify(watchId)
+            return false
+          })).pipe(Effect.forkIn(scope))
         current = fiber
         return true
       })
