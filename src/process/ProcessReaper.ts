@@ -21,6 +21,9 @@ export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper
   readonly unregisterPlaceholder: (path: string) => Effect.Effect<void>
 }>() {}
 
+/** How long a release may wait for others before it is written to the helper. */
+const RELEASE_DELAY_MS = 10
+
 /**
  * The helper: reads `+PGID` / `-PGID` lines and `dPATH` / `uPATH` lines
  * (placeholder directories); at end of input (the server is gone) it sends
@@ -29,9 +32,6 @@ export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper
  * in under 2 MB (bash takes 4); the groups live in one space-separated
  * string, the placeholders in one newline-separated string.
  */
-/** How long a release may wait for others before it is written to the helper. */
-const RELEASE_DELAY_MS = 10
-
 const REAPER_SCRIPT = `
 trap '' INT HUP
 groups=' '

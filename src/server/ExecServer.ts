@@ -34,7 +34,7 @@ import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
 import { MessagePool } from "../jsonrpc/Outbound.js"
 import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
 import * as ClientSession from "./ClientSession.js"
-import { buildServerHandlers, type ServerHandlers } from "./Handlers.js"
+import { serverHandlers, type ServerHandlers } from "./Handlers.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
@@ -90,7 +90,7 @@ export const serveClient = (
 ): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
-    const methods = handlers ?? (yield* buildServerHandlers)
+    const methods = handlers ?? (yield* serverHandlers)
     const peer = {
       transport: transport.peer?.transport ?? "unknown",
       ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address })
@@ -133,7 +133,7 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
   const transport = yield* ServerTransport
   // One pool for every connection: the free buffers it keeps bound the server, not each connection.
   const messagePool = new MessagePool()
-  const handlers = yield* buildServerHandlers
+  const handlers = yield* serverHandlers
   // Each connection is a fiber of this set, forked as it is accepted (not
   // Stream.mapEffect with unbounded concurrency, whose channel machinery cost
   // a few hundred runtime steps per connection).

@@ -438,23 +438,24 @@ const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
 /** What the dispatcher puts in each request's context, so the handlers need none of it when they are built. */
 export type PerRequest = ClientSession | Connection | ResponseHooks
 
-/**
- * Every handler, as the context the dispatcher looks them up in: built once
- * per server, from the server's services (built per connection they were a
- * third of the runtime's work of opening one). The groups' handlers are made
- * directly (`Group.toHandlersContext`) rather than by building their layers.
- */
-export const serverHandlers = Effect.map(
+/** Every handler, as `Group.toHandlersContext` makes them, with what they need per request still asked. */
+const allHandlers = Effect.map(
   Effect.all([handshakeHandlers, clientNotificationHandlers, processHandlers, fsHandlers, httpHandlers]),
   (groups) => Context.mergeAll(...groups)
 )
 
-/** The handlers of every method, as `serverHandlers` makes them. */
-export type ServerHandlers = Effect.Effect.Success<typeof serverHandlers>
+/** The handlers of every method, as the dispatcher looks them up. */
+export type ServerHandlers = Effect.Effect.Success<typeof allHandlers>
 
-/** `serverHandlers` as the server builds them: what they need per request is not asked of the build. */
-export const buildServerHandlers = serverHandlers as Effect.Effect<
-  Effect.Effect.Success<typeof serverHandlers>,
-  Effect.Effect.Error<typeof serverHandlers>,
-  Exclude<Effect.Effect.Context<typeof serverHandlers>, PerRequest>
+/**
+ * Builds every handler once per server, from the server's services (built per
+ * connection they were a third of the runtime's work of opening one). What
+ * they need per request the dispatcher provides, so the build does not ask
+ * for it. The groups' handlers are made directly (`Group.toHandlersContext`)
+ * rather than by building their layers.
+ */
+export const serverHandlers = allHandlers as Effect.Effect<
+  ServerHandlers,
+  Effect.Effect.Error<typeof allHandlers>,
+  Exclude<Effect.Effect.Context<typeof allHandlers>, PerRequest>
 >
