@@ -85,8 +85,18 @@ const pidsWhere = (field, value) =>
 const groupPids = (pgid) => pidsWhere(2, pgid)
 /** The server's own child processes (at idle: its helpers, such as our reaper, which leads its own group). */
 const childPids = (parent) => pidsWhere(1, parent)
+/** The server's helpers among its children (our reaper names itself in its command line). */
+const helperPids = (parent) =>
+  childPids(parent).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("exec-server-reaper")
+    } catch {
+      return false
+    }
+  })
+/** CPU seconds of the server's process group (its pid) and of its helpers, which lead groups of their own. */
 const cpuSeconds = (pgid) =>
-  groupPids(pgid).reduce((total, pid) => {
+  [...groupPids(pgid), ...helperPids(pgid)].reduce((total, pid) => {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
       return total + (Number(fields[11]) + Number(fields[12])) / 100
