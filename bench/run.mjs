@@ -94,12 +94,28 @@ const helperPids = (parent) =>
       return false
     }
   })
+/**
+ * CPU seconds of one process. /proc/PID/stat counts every thread the process
+ * ever had, in 10 ms ticks; the threads' schedstat counts nanoseconds but only
+ * of the threads alive now. The nanoseconds are used when they agree with the
+ * ticks (no thread that worked has gone), the ticks otherwise.
+ */
+const processCpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+  const ticks = (Number(fields[11]) + Number(fields[12])) / 100
+  try {
+    const threads = readdirSync(`/proc/${pid}/task`).reduce((total, task) =>
+      total + Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]) / 1e9, 0)
+    return Math.abs(threads - ticks) <= 0.02 ? threads : ticks
+  } catch {
+    return ticks
+  }
+}
 /** CPU seconds of the server's process group (its pid) and of its helpers, which lead groups of their own. */
 const cpuSeconds = (pgid) =>
   [...groupPids(pgid), ...helperPids(pgid)].reduce((total, pid) => {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
-      return total + (Number(fields[11]) + Number(fields[12])) / 100
+      return total + processCpuSeconds(pid)
     } catch {
       return total
     }
