@@ -1,10 +1,10 @@
 {
   "targets": [
     {
-      "target_name": "exec_server_spawn",
-      "sources": ["native/spawn.c"],
+      "target_name": "exec_server_native",
+      "sources": ["native/addon.c", "native/spawn.c", "native/base64.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "conditions": [["OS!='linux'", {"type": "none", "sources!": ["native/spawn.c"]}]]
+      "conditions": [["OS!='linux'", {"type": "none", "sources!": ["native/addon.c", "native/spawn.c", "native/base64.c"]}]]
     }
   ]
 }

@@ -31,6 +31,8 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "addon.h"
+
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -435,7 +437,7 @@ static napi_value supported(napi_env env, napi_callback_info info) {
   return result;
 }
 
-NAPI_MODULE_INIT() {
+napi_value spawn_register(napi_env env, napi_value exports) {
   addon_state* state = calloc(1, sizeof *state);
   if (state == NULL) return NULL;
   napi_set_instance_data(env, state, free_state, NULL);

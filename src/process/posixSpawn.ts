@@ -5,37 +5,12 @@
  * the three stdio streams, `exit` and then `close` once the output has ended.
  */
 import { EventEmitter } from "node:events"
-import { createRequire } from "node:module"
 import * as Net from "node:net"
+import { type NativeAddon, nativeAddon } from "../native/addon.js"
 import { signalName } from "./signals.js"
 
-interface SpawnAddon {
-  readonly supported: () => boolean
-  readonly spawn: (
-    file: string,
-    argv: ReadonlyArray<string>,
-    env: ReadonlyArray<string>,
-    cwd: string | null,
-    pipeStdin: boolean,
-    onExit: (code: number, signal: number) => void
-  ) => [pid: number, stdin: number, stdout: number, stderr: number]
-}
-
-/**
- * The addon when it was built and this kernel has pidfds (Linux ≥ 5.3);
- * otherwise undefined and Node's child_process is used. The path is the same
- * from src/, dist/ and the bundled binary in dist/cli/.
- */
-const addon: SpawnAddon | undefined = (() => {
-  try {
-    const loaded = createRequire(import.meta.url)(
-      new URL("../../build/Release/exec_server_spawn.node", import.meta.url).pathname
-    ) as SpawnAddon
-    return loaded.supported() ? loaded : undefined
-  } catch {
-    return undefined
-  }
-})()
+/** The addon when it was built and this kernel has pidfds; otherwise Node's child_process is used. */
+const addon: NativeAddon | undefined = nativeAddon?.supported() === true ? nativeAddon : undefined
 
 /** Whether children can be started with posix_spawn here. */
 export const posixSpawnAvailable: boolean = addon !== undefined

@@ -1,10 +1,11 @@
 /**
  * Process events as notifications on the wire. Output, the hot path, is
- * serialized by hand straight into one buffer — base64 encoded once, no
- * intermediate JSON strings — and is byte-for-byte what the schema encoding
- * would produce (a unit test holds it to that), into a buffer of the
- * connection's outbound pool; exit and close go through their schemas.
+ * serialized by hand straight into one buffer (of the connection's outbound
+ * pool), base64 encoded into it, with no intermediate JSON strings, and is
+ * byte-for-byte what the schema encoding would produce (a unit test holds it
+ * to that); exit and close go through their schemas.
  */
+import { nativeAddon } from "../native/addon.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { ProcessClosed, ProcessExited } from "../protocol/rpcs.js"
 import { encodeNotificationOf } from "../jsonrpc/Connection.js"
@@ -18,6 +19,16 @@ const STREAM_PART = {
 const HEAD = "{\"method\":\"process/output\",\"params\":{\"processId\":"
 const TAIL = "\"}}"
 
+/**
+ * Base64 of `bytes` at `out[offset]`, by the native addon when there is one
+ * (no intermediate string: for 64 KiB of output, 87 KB fewer in V8's young
+ * generation and one copy less), else through Node's string.
+ */
+const writeBase64: (bytes: Uint8Array, out: Buffer, offset: number) => number = nativeAddon === undefined
+  ? (bytes, out, offset) =>
+    out.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), offset, "latin1")
+  : nativeAddon.encodeBase64Into
+
 /** `process/output` as UTF-8 JSON bytes. */
 export const encodeOutput = (
   processId: string,
@@ -26,11 +37,10 @@ export const encodeOutput = (
   bytes: Uint8Array,
   allocate: (size: number) => Buffer = Buffer.allocUnsafe
 ): Uint8Array => {
-  const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
   const head = `${HEAD}${JSON.stringify(processId)},"seq":${seq}${STREAM_PART[stream]}`
-  const out = allocate(Buffer.byteLength(head) + chunk.length + TAIL.length)
+  const out = allocate(Buffer.byteLength(head) + Math.ceil(bytes.byteLength / 3) * 4 + TAIL.length)
   let offset = out.write(head, 0, "utf8")
-  offset += out.write(chunk, offset, "latin1")
+  offset += writeBase64(bytes, out, offset)
   out.write(TAIL, offset, "latin1")
   return out
 }

@@ -5,6 +5,7 @@ import fc from "fast-check"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"
 import { encodeNotificationOf } from "../../src/jsonrpc/Connection.js"
+import { nativeAddon } from "../../src/native/addon.js"
 import { encodeOutput } from "../../src/server/notifications.js"
 
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -154,5 +155,24 @@ describe("hand-built process/output notification", () => {
         expect(handBuilt).toBe(viaSchema)
       }
     ), { numRuns: 300 })
+  })
+
+  it("encodes a view into a larger buffer and a full 64 KiB read like Node's base64", () => {
+    const backing = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256))
+    for (const chunk of [backing.subarray(3, 8), backing.subarray(1, 65_537), backing]) {
+      const handBuilt = JSON.parse(Buffer.from(encodeOutput("p", 1, "stdout", chunk)).toString("utf8"))
+      expect(handBuilt.params.chunk).toBe(chunk.toString("base64"))
+    }
+  })
+
+  // The addon is optional (without it Node's string is used); when it is here, it refuses to overrun.
+  it.runIf(nativeAddon !== undefined)("the addon's encoder refuses a target too small and arguments of the wrong kind", () => {
+    const encode = nativeAddon!.encodeBase64Into
+    expect(encode(Buffer.from("abcd"), Buffer.alloc(8), 0)).toBe(8)
+    expect(() => encode(Buffer.from("abcd"), Buffer.alloc(8), 1)).toThrow(RangeError)
+    expect(() => encode(Buffer.from("abcd"), Buffer.alloc(7), 0)).toThrow(RangeError)
+    expect(() => encode(Buffer.from("abcd"), Buffer.alloc(8), -1)).toThrow(RangeError)
+    expect(() => encode("abcd" as unknown as Uint8Array, Buffer.alloc(8), 0)).toThrow(TypeError)
+    expect(() => encode(new Uint16Array(2) as unknown as Uint8Array, Buffer.alloc(8), 0)).toThrow(TypeError)
   })
 })
