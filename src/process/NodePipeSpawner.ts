@@ -61,23 +61,23 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         // A confined command gets its argv[0] from the sandbox's launcher.
         const arg0 = request.arg0 === undefined || request.sandbox !== undefined ? undefined : request.arg0
         const events = new ChildEvents()
-        const child = yield* Effect.async<SpawnedChild, ReturnType<typeof internalErrorFrom>>(
-          (resume) => {
-            if (spawnWith === "posixSpawn") {
-              try {
-                resume(Effect.succeed(PosixSpawn.spawn({
-                  file: program!,
-                  argv: [arg0 ?? program!, ...args],
-                  env: request.env,
-                  cwd: request.cwd,
-                  pipeStdin: request.pipeStdin,
-                  onOutput: (stream, bytes) => events.emit({ _tag: "Output", stream, bytes })
-                })))
-              } catch (error) {
-                resume(spawnFailed(error))
-              }
-              return
+        // posix_spawn answers at once; Node's spawn reports its outcome by event.
+        const child: SpawnedChild = spawnWith === "posixSpawn"
+          ? yield* Effect.suspend(() => {
+            try {
+              return Effect.succeed(PosixSpawn.spawn({
+                file: program!,
+                argv: [arg0 ?? program!, ...args],
+                env: request.env,
+                cwd: request.cwd,
+                pipeStdin: request.pipeStdin,
+                onOutput: (stream, bytes) => events.emit({ _tag: "Output", stream, bytes })
+              }))
+            } catch (error) {
+              return spawnFailed(error)
             }
+          })
+          : yield* Effect.async<SpawnedChild, ReturnType<typeof internalErrorFrom>>((resume) => {
             let child: NodeChildProcess.ChildProcess
             try {
               child = NodeChildProcess.spawn(program!, args, {
@@ -102,8 +102,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             }
             child.once("spawn", onSpawn)
             child.once("error", onError)
-          }
-        )
+          })
         const pid = child.pid!
         let exitReported = false
         let exited = false

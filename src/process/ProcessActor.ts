@@ -127,7 +127,7 @@ const MAX_WAIT_MS = 10 * 60 * 1000
  */
 const KILLED_CLOSE_MARGIN_MS = 1000
 /** How often a group that outlived its leader is checked for being empty during its grace period. */
-const GROUP_POLL_MS = 50
+const GROUP_POLL = Schedule.spaced(Duration.millis(50))
 /** How many `writeId`s an actor remembers for idempotent retries. */
 const MAX_REMEMBERED_WRITE_IDS = 4096
 
@@ -420,44 +420,46 @@ export const makeProcessActor = (
     // ignores SIGTERM would hold the scope (and the server's exit) for ever.
     const awaitAtMost = (wait: Effect.Effect<unknown>, millis: number) =>
       wait.pipe(Effect.interruptible, Effect.timeout(Duration.millis(millis)), Effect.ignore)
+    // The waits below are built when a process needs them (a running one
+    // terminated, or a group left behind), not for every process.
     // Completes when the process is closed; the finalizer waits for it (with
     // the same drain period after the exit) when it terminates a running one.
-    const settle = Deferred.await(exitedSignal).pipe(
-      Effect.zipRight(Effect.suspend(() =>
-        closed ? Effect.void : Deferred.await(closedSignal).pipe(
-          Effect.timeout(Duration.millis(options.closeDrainMs)),
-          Effect.catchTag("TimeoutException", () => Effect.zipRight(child.endOutput, Deferred.await(closedSignal)))
-        )
-      ))
-    )
-    const settledAtMost = (millis: number) => Effect.suspend(() => closed ? Effect.void : awaitAtMost(settle, millis))
-    const groupEmptied = Effect.repeat(Effect.sync(groupLeft), {
-      while: (exists) => exists,
-      schedule: Schedule.spaced(Duration.millis(GROUP_POLL_MS))
-    })
+    const settle = () =>
+      Deferred.await(exitedSignal).pipe(
+        Effect.zipRight(Effect.suspend(() =>
+          closed ? Effect.void : Deferred.await(closedSignal).pipe(
+            Effect.timeout(Duration.millis(options.closeDrainMs)),
+            Effect.catchTag("TimeoutException", () => Effect.zipRight(child.endOutput, Deferred.await(closedSignal)))
+          )
+        ))
+      )
+    const settledAtMost = (millis: number) => Effect.suspend(() => closed ? Effect.void : awaitAtMost(settle(), millis))
+    const groupEmptied = () =>
+      Effect.repeat(Effect.sync(groupLeft), { while: (exists) => exists, schedule: GROUP_POLL })
 
     // When the scope closes: SIGTERM to the group, SIGKILL after the grace
     // period (sent even when the grace period is cut short). What is left of
     // the group once the process has closed (a background job) is terminated
     // the same way; usually nothing is, and then nothing is signalled (most
     // processes retire right after they close, so this path is hot).
-    const terminateGroup = Effect.gen(function*() {
-      if (!closed) {
-        yield* signalGroup("SIGTERM")
-        yield* settledAtMost(options.graceMs)
-      } else if (yield* signalGroup("SIGTERM")) {
-        yield* awaitAtMost(groupEmptied, options.graceMs)
-      }
-    }).pipe(
-      Effect.ensuring(Effect.zipRight(
-        signalGroup("SIGKILL"),
-        settledAtMost(options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
-      ))
-    )
+    const terminateGroup = () =>
+      Effect.gen(function*() {
+        if (!closed) {
+          yield* signalGroup("SIGTERM")
+          yield* settledAtMost(options.graceMs)
+        } else if (yield* signalGroup("SIGTERM")) {
+          yield* awaitAtMost(groupEmptied(), options.graceMs)
+        }
+      }).pipe(
+        Effect.ensuring(Effect.zipRight(
+          signalGroup("SIGKILL"),
+          settledAtMost(options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
+        ))
+      )
     yield* Scope.addFinalizer(
       scope,
       Effect.suspend(() =>
-        !closed || groupLeft() ? terminateGroup : Effect.void
+        !closed || groupLeft() ? terminateGroup() : Effect.void
       )
     )
 
