@@ -6,17 +6,33 @@ import { eventually, isAlive, pipeProcess, ptyProcess, useStdioServers } from ".
 const startServer = useStdioServers()
 
 const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length
-/** Children of `pid` that are zombies (exited, never reaped). */
-const zombieChildren = (pid: number) =>
-  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+/** The child processes of `pid`. */
+const childrenOf = (pid: number) =>
+  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number).filter((entry) => {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      return fields[0] === "Z" && Number(fields[1]) === pid
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid
     } catch {
       return false
     }
   })
+/** Children of `pid` that are zombies (exited, never reaped). */
+const zombieChildren = (pid: number) =>
+  childrenOf(pid).filter((child) => {
+    try {
+      const stat = readFileSync(`/proc/${child}/stat`, "utf8")
+      return stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z"
+    } catch {
+      return false
+    }
+  })
+const commandLine = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+  } catch {
+    return ""
+  }
+}
 
 describe("robustness", () => {
   it("bounds the requests in flight per connection: beyond the limit they are answered -32001 (retryable) at once", async () => {
@@ -93,6 +109,8 @@ describe("robustness", () => {
     )
     expect(pids).toHaveLength(4)
     expect(pids.every(isAlive)).toBe(true)
+    // The helper that does it, named for ps.
+    expect(childrenOf(server.child.pid!).some((pid) => commandLine(pid).includes("exec-server-reaper"))).toBe(true)
     server.child.kill("SIGKILL")
     await server.exited
     expect(await eventually(() => !pids.some(isAlive), 2000)).toBe(true)
