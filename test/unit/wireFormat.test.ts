@@ -6,7 +6,7 @@ import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"
 import { encodeNotificationOf } from "../../src/jsonrpc/Connection.js"
 import { nativeAddon } from "../../src/native/addon.js"
-import { encodeOutput } from "../../src/server/notifications.js"
+import { encodeOutput, writeBase64ViaString } from "../../src/server/notifications.js"
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
@@ -163,6 +163,20 @@ describe("hand-built process/output notification", () => {
       const handBuilt = JSON.parse(Buffer.from(encodeOutput("p", 1, "stdout", chunk)).toString("utf8"))
       expect(handBuilt.params.chunk).toBe(chunk.toString("base64"))
     }
+  })
+
+  it("writes base64 the same way with the addon and without it", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat({ max: 16 }), (bytes, offset) => {
+      const size = offset + Math.ceil(bytes.byteLength / 3) * 4
+      const viaString = Buffer.alloc(size)
+      const written = writeBase64ViaString(bytes, viaString, offset)
+      expect(viaString.toString("latin1", offset, offset + written)).toBe(Buffer.from(bytes).toString("base64"))
+      if (nativeAddon !== undefined) {
+        const native = Buffer.alloc(size)
+        expect(nativeAddon.encodeBase64Into(bytes, native, offset)).toBe(written)
+        expect(native.equals(viaString)).toBe(true)
+      }
+    }), { numRuns: 300 })
   })
 
   // The addon is optional (without it Node's string is used); when it is here, it refuses to overrun.
