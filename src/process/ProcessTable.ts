@@ -120,9 +120,10 @@ export const makeProcessTable = (
     const spans = new Map<string, Tracer.Span>()
 
     // Every record is kept for the same period, so records expire in the
-    // order they closed: one fiber removes them, oldest first.
+    // order they closed: one fiber removes them, oldest first, started with
+    // the first record (most sessions of a busy server run no process).
     const expiries = yield* Queue.unbounded<Expiry>()
-    yield* Effect.gen(function*() {
+    const removeExpired = Effect.gen(function*() {
       while (true) {
         const expiry = yield* Queue.take(expiries)
         const now = yield* Clock.currentTimeMillis
@@ -130,7 +131,8 @@ export const makeProcessTable = (
         retention.release(expiry.held)
         forget(expiry.held)
       }
-    }).pipe(Effect.forkScoped)
+    })
+    let removing = false
 
     // A closed process keeps only its record; its actor, child and scope are
     // let go now (which also ends what is left of its process group).
@@ -155,6 +157,11 @@ export const makeProcessTable = (
         if (held.held) entries.set(processId, { _tag: "Closed", actor: record, held })
         else entries.delete(processId)
         yield* Queue.offer(expiries, { held, atMs: now + options.retentionMs })
+        if (!removing) {
+          removing = true
+          // Interruptible: a retirement runs uninterruptibly, and what it forks would inherit that.
+          yield* Effect.forkIn(Effect.interruptible(removeExpired), tableScope)
+        }
         yield* Scope.close(scope, Exit.void)
       })
 
