@@ -276,7 +276,6 @@ export const makeProcessActor = (
     let failure: string | null = null
     // Set once the actor's scope has closed (the process retired, or its session ended).
     let stopped = false
-    const exitedSignal = Deferred.unsafeMake<void>(FiberId.none)
     const closedSignal = Deferred.unsafeMake<void>(FiberId.none)
     // Completed and dropped on every event, so a long-poll waits on the one
     // current when it looked; made only when a read waits (output is hot).
@@ -318,7 +317,6 @@ export const makeProcessActor = (
       const seq = output.nextEventSeq()
       exit = { exitCode, signal, sandboxDenied, seq }
       publish({ _tag: "Exited", processId, seq, exitCode, signal, sandboxDenied })
-      Deferred.unsafeDone(exitedSignal, Exit.void)
       groupLeft()
       if (!closed) queueMicrotask(drainIfOpen)
     }
@@ -422,18 +420,11 @@ export const makeProcessActor = (
       wait.pipe(Effect.interruptible, Effect.timeout(Duration.millis(millis)), Effect.ignore)
     // The waits below are built when a process needs them (a running one
     // terminated, or a group left behind), not for every process.
-    // Completes when the process is closed; the finalizer waits for it (with
-    // the same drain period after the exit) when it terminates a running one.
-    const settle = () =>
-      Deferred.await(exitedSignal).pipe(
-        Effect.zipRight(Effect.suspend(() =>
-          closed ? Effect.void : Deferred.await(closedSignal).pipe(
-            Effect.timeout(Duration.millis(options.closeDrainMs)),
-            Effect.catchTag("TimeoutException", () => Effect.zipRight(child.endOutput, Deferred.await(closedSignal)))
-          )
-        ))
-      )
-    const settledAtMost = (millis: number) => Effect.suspend(() => closed ? Effect.void : awaitAtMost(settle(), millis))
+    // The finalizer waits for a running process it terminates to close: the
+    // drain above ends its output `closeDrainMs` after its exit (it runs until
+    // the actor stops, which is after this finalizer).
+    const settledAtMost = (millis: number) =>
+      Effect.suspend(() => closed ? Effect.void : awaitAtMost(Deferred.await(closedSignal), millis))
     const groupEmptied = () =>
       Effect.repeat(Effect.sync(groupLeft), { while: (exists) => exists, schedule: GROUP_POLL })
 
