@@ -18,15 +18,9 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { WebSocket } from "ws"
+import { args, option, root, threadCpuSeconds } from "./common.mjs"
 
-const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`)
-  return index === -1 ? fallback : args[index + 1]
-}
 const rounds = Number(option("rounds", "3"))
 const quick = args.includes("--quick")
 const compare = option("compare", undefined)
@@ -104,8 +98,7 @@ const processCpuSeconds = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
   const ticks = (Number(fields[11]) + Number(fields[12])) / 100
   try {
-    const threads = readdirSync(`/proc/${pid}/task`).reduce((total, task) =>
-      total + Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]) / 1e9, 0)
+    const threads = [...threadCpuSeconds(pid).values()].reduce((total, seconds) => total + seconds, 0)
     return Math.abs(threads - ticks) <= 0.02 ? threads : ticks
   } catch {
     return ticks

@@ -14,16 +14,10 @@
  * The server runs under the flags of the binary's shebang plus --node-flags.
  */
 import { spawn } from "node:child_process"
-import { readdirSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import { args, option, root, threadCpuSeconds } from "./common.mjs"
 
-const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`)
-  return index === -1 ? fallback : args[index + 1]
-}
 const phases = option("phases", "600,1000,2000").split(",").map(Number)
 const compile = args.includes("--compile")
 const entry = Path.resolve(root, option("entry", "dist/cli/main.js"))
@@ -66,9 +60,9 @@ const request = (method, params) =>
 
 /** Milliseconds of CPU of the server's main thread and of all its threads. */
 const cpu = () => {
-  const tasks = readdirSync(`/proc/${server.pid}/task`)
-  const of = (task) => Number(readFileSync(`/proc/${server.pid}/task/${task}/schedstat`, "utf8").split(" ")[0]) / 1e6
-  return { main: of(String(server.pid)), all: tasks.reduce((total, task) => total + of(task), 0) }
+  const threads = threadCpuSeconds(server.pid)
+  const all = [...threads.values()].reduce((total, seconds) => total + seconds, 0)
+  return { main: threads.get(String(server.pid)) * 1000, all: all * 1000 }
 }
 
 const runBatches = async (count, tag) => {

@@ -90,8 +90,8 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
       if (helper === undefined) {
         // Its own process group: terminal signals meant for the server do not
         // reach it. Only PATH from the environment: an inherited variable named
-        // like a group's would be taken for one.
-        // Named (its $0) so that ps and the benchmark can tell it from the processes it guards.
+        // like a group's would be taken for one. Named (its $0) so that ps and
+        // the benchmark can tell it from the processes it guards.
         helper = spawn("/bin/sh", ["-c", REAPER_SCRIPT, "exec-server-reaper"], {
           stdio: ["pipe", "ignore", "ignore"],
           detached: true,
