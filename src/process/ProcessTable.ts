@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as FiberSet from "effect/FiberSet"
+import * as LogLevel from "effect/LogLevel"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
@@ -149,8 +150,21 @@ export const makeProcessTable = (
           "outcome",
           exitCode === 0 ? "success" : exitCode !== null && exitCode > 128 ? "signal" : "failure"
         ))
+        // One line per process at info, when it is over (as an access log has
+        // one per request): a line costs far more than its write (the fields'
+        // scoped annotation, the formatting), and a second per process at
+        // start was a sixth of a spawn's CPU.
         yield* Effect.logInfo("process closed").pipe(
-          Effect.annotateLogs({ processId, pid: actor.pid, exitCode, signal, durationMs: now - actor.startedAtMs })
+          Effect.annotateLogs({
+            processId,
+            pid: actor.pid,
+            argv0: actor.argv[0]!,
+            tty: actor.tty,
+            sandboxed: actor.sandboxType !== "none",
+            exitCode,
+            signal,
+            durationMs: now - actor.startedAtMs
+          })
         )
         // Over the budget, the oldest records go now: this one too, when its output alone is over it.
         const held = retention.hold(processId, output.retainedBytes, forget)
@@ -275,14 +289,18 @@ export const makeProcessTable = (
         Metrics.bump(Metrics.processesStarted)
         Metrics.adjust(Metrics.processesRunning, 1)
         Metrics.spawnDuration.unsafeUpdate(((yield* Clock.currentTimeMillis) - spawnStartedAt) / 1000, [])
-        yield* Effect.logInfo("process started").pipe(
-          Effect.annotateLogs({
-            processId: params.processId,
-            pid: actor.pid,
-            argv0: params.argv[0]!,
-            tty: params.tty,
-            sandboxed: confinement._tag === "Confined"
-          })
+        // Debug only (see retire), and its fields annotated only when it is written.
+        yield* Effect.whenLogLevel(
+          Effect.logDebug("process started").pipe(
+            Effect.annotateLogs({
+              processId: params.processId,
+              pid: actor.pid,
+              argv0: params.argv[0]!,
+              tty: params.tty,
+              sandboxed: confinement._tag === "Confined"
+            })
+          ),
+          LogLevel.Debug
         )
         if (paused) actor.setPaused(true)
         registered = true

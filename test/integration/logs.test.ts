@@ -46,10 +46,40 @@ describe("structured logs", () => {
     expect(logged("connection opened")!.annotations).toMatchObject({ transport: "websocket" })
     expect(String(logged("connection opened")!.annotations.peer)).toMatch(/^127\.0\.0\.1:\d+$/)
     expect(logged("session created")!.annotations.sessionId).toEqual(expect.any(String))
-    expect(logged("process started")!.annotations).toMatchObject({ processId: "stubborn", argv0: "sh", pid: expect.any(Number) })
+    // One line per process at info, when it is over; its start is a debug line.
+    expect(logged("process started")).toBeUndefined()
     expect(logged("terminate escalated to SIGKILL")!.annotations).toMatchObject({ processId: "stubborn", graceMs: 200 })
-    expect(logged("process closed")!.annotations).toMatchObject({ processId: "stubborn", exitCode: 137, signal: "SIGKILL" })
+    expect(logged("process closed")!.annotations).toMatchObject({
+      processId: "stubborn",
+      argv0: "sh",
+      pid: expect.any(Number),
+      tty: false,
+      sandboxed: false,
+      exitCode: 137,
+      signal: "SIGKILL",
+      durationMs: expect.any(Number)
+    })
     expect(stderr).not.toContain("SECRET-OUTPUT")
     expect(stderr).not.toContain(TOKEN)
+  })
+
+  it("--log-level debug adds a line when a process starts, with what it runs", async () => {
+    const server = await start(["--log-format", "json", "--log-level", "debug"])
+    let stderr = ""
+    server.child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const logged = (message: string) =>
+      stderr.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
+        .find((line) => line.message === message)
+    const client = await RawWebSocketClient.connectReady(server.url)
+    await client.request("process/start", pipeProcess("short", ["true"]))
+    await client.waitFor((message) => message.method === "process/closed")
+    expect(await eventually(() => logged("process closed") !== undefined)).toBe(true)
+    expect(logged("process started")).toMatchObject({
+      logLevel: "DEBUG",
+      annotations: { processId: "short", argv0: "true", pid: expect.any(Number), tty: false, sandboxed: false }
+    })
+    client.socket.close()
   })
 })
