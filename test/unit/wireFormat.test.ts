@@ -179,6 +179,20 @@ describe("hand-built process/output notification", () => {
     }), { numRuns: 300 })
   })
 
+  // The addon encodes 24 bytes a step (AVX2, where the CPU has it) and the rest
+  // with a table: every length across several steps, every byte value, and
+  // nothing written outside the encoding.
+  it.runIf(nativeAddon !== undefined)("the addon's encoder gets every length and byte value right, and writes nowhere else", () => {
+    const source = Buffer.from(Array.from({ length: 3 * 256 + 100 }, (_, i) => (i < 256 ? i : (i * 7919 + (i >> 8)) % 256)))
+    for (let length = 0; length <= source.length; length++) {
+      const bytes = source.subarray(source.length - length)
+      const encoded = Math.ceil(length / 3) * 4
+      const target = Buffer.alloc(encoded + 6, "~")
+      expect(nativeAddon!.encodeBase64Into(bytes, target, 3)).toBe(encoded)
+      expect(target.toString("latin1")).toBe(`~~~${bytes.toString("base64")}~~~`)
+    }
+  })
+
   // The addon is optional (without it Node's string is used); when it is here, it refuses to overrun.
   it.runIf(nativeAddon !== undefined)("the addon's encoder refuses a target too small and arguments of the wrong kind", () => {
     const encode = nativeAddon!.encodeBase64Into
