@@ -1,6 +1,7 @@
-// Builds the posix_spawn addon (native/spawn.c) with node-gyp. A failed build
-// is not fatal: the pipe spawner then starts children with Node's
-// child_process, which costs more CPU per spawn in a large server.
+// Builds our addon (native/*.c: posix_spawn, children's output, base64) with
+// node-gyp. A failed build is not fatal: the pipe spawner then starts
+// children with Node's child_process, which costs more CPU per spawn in a
+// large server, and output is encoded through Node's strings.
 import { spawnSync } from "node:child_process"
 
 if (process.platform !== "linux") process.exit(0)
@@ -10,7 +11,7 @@ const [command, args] = nodeGyp ? [process.execPath, [nodeGyp, "rebuild"]] : ["n
 const result = spawnSync(command, args, { stdio: ["ignore", "inherit", "inherit"] })
 if (result.status !== 0) {
   console.error(
-    "effect-exec-server: the posix_spawn addon was not built (see above); " +
+    "effect-exec-server: the native addon was not built (see above); " +
       "children will be started with Node's child_process. Needs python3, make and a C compiler."
   )
 }

@@ -36,9 +36,30 @@ export interface NodePipeSpawnerOptions {
 interface SpawnedChild extends EventEmitter {
   readonly pid?: number | undefined
   readonly stdin: Writable | null
-  readonly stdout: Readable | null
-  readonly stderr: Readable | null
 }
+
+/** A child's stdout and stderr together: the addon's watch, or Node's two streams. */
+interface OutputControl {
+  readonly pause: () => void
+  readonly resume: () => void
+  /** Closes both now; the child's `close` follows. */
+  readonly destroy: () => void
+}
+
+const streamsOf = (stdout: Readable, stderr: Readable): OutputControl => ({
+  pause: () => {
+    stdout.pause()
+    stderr.pause()
+  },
+  resume: () => {
+    stdout.resume()
+    stderr.resume()
+  },
+  destroy: () => {
+    stdout.destroy()
+    stderr.destroy()
+  }
+})
 
 /** Builds the pipe spawner. */
 export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
@@ -62,22 +83,28 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         const arg0 = request.arg0 === undefined || request.sandbox !== undefined ? undefined : request.arg0
         const events = new ChildEvents()
         // posix_spawn answers at once; Node's spawn reports its outcome by event.
-        const child: SpawnedChild = spawnWith === "posixSpawn"
+        const [child, output]: readonly [SpawnedChild, OutputControl] = spawnWith === "posixSpawn"
           ? yield* Effect.suspend(() => {
             try {
-              return Effect.succeed(PosixSpawn.spawn({
+              const child = PosixSpawn.spawn({
                 file: program!,
                 argv: [arg0 ?? program!, ...args],
                 env: request.env,
                 cwd: request.cwd,
                 pipeStdin: request.pipeStdin,
                 onOutput: (stream, bytes) => events.emit({ _tag: "Output", stream, bytes })
-              }))
+              })
+              const output: OutputControl = {
+                pause: child.pauseOutput,
+                resume: child.resumeOutput,
+                destroy: child.destroyOutput
+              }
+              return Effect.succeed([child, output] as const)
             } catch (error) {
               return spawnFailed(error)
             }
           })
-          : yield* Effect.async<SpawnedChild, ReturnType<typeof internalErrorFrom>>((resume) => {
+          : yield* Effect.async<readonly [SpawnedChild, OutputControl], ReturnType<typeof internalErrorFrom>>((resume) => {
             let child: NodeChildProcess.ChildProcess
             try {
               child = NodeChildProcess.spawn(program!, args, {
@@ -94,7 +121,9 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             }
             const onSpawn = () => {
               child.off("error", onError)
-              resume(Effect.succeed(child))
+              child.stdout!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stdout", bytes }))
+              child.stderr!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stderr", bytes }))
+              resume(Effect.succeed([child, streamsOf(child.stdout!, child.stderr!)] as const))
             }
             const onError = (error: Error) => {
               child.off("spawn", onSpawn)
@@ -131,17 +160,11 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           if (next === paused) return
           paused = next
           if (paused) {
-            child.stdout!.pause()
-            child.stderr!.pause()
+            output.pause()
           } else {
-            child.stdout!.resume()
-            child.stderr!.resume()
+            output.resume()
             if (flushTimer === undefined) startFlushWindow()
           }
-        }
-        if (spawnWith === "childProcess") {
-          child.stdout!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stdout", bytes }))
-          child.stderr!.on("data", (bytes: Buffer) => events.emit({ _tag: "Output", stream: "stderr", bytes }))
         }
         child.on("exit", (code, signal) => {
           exited = true
@@ -157,8 +180,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         // closed pipe (EPIPE); once both streams are destroyed, `close` follows.
         const endOutput = Effect.sync(() => {
           if (!exitReported) return
-          child.stdout!.destroy()
-          child.stderr!.destroy()
+          output.destroy()
         })
         // After a successful spawn Node reports only failed kill() calls here; we
         // signal groups with process.kill, so there is nothing to handle.
@@ -181,8 +203,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             events.close()
             if (flushTimer !== undefined) clearTimeout(flushTimer)
             if (!exited) killProcessGroup(pid, "SIGKILL")
-            child.stdout?.destroy()
-            child.stderr?.destroy()
+            output.destroy()
             stdin?.destroy()
           })
         )

@@ -1,13 +1,15 @@
 /**
  * Children started with posix_spawn through our small addon (native/spawn.c)
  * instead of Node's child_process, whose fork() costs CPU in proportion to the
- * server's memory. The child looks like Node's to the pipe spawner: `pid`,
- * the three stdio streams, `exit` and then `close` once the output has ended.
+ * server's memory. To the pipe spawner the child looks much like Node's:
+ * `pid`, stdin as a socket, `exit` and then `close` once the output has
+ * ended; stdout and stderr are read by the addon (native/output.c).
  */
 import { EventEmitter } from "node:events"
+import { closeSync } from "node:fs"
 import * as Net from "node:net"
-import { type NativeAddon, nativeAddon } from "../native/addon.js"
-import { signalName } from "./signals.js"
+import { type NativeAddon, nativeAddon, type OutputWatch } from "../native/addon.js"
+import { killProcessGroup, signalName } from "./signals.js"
 
 /** The addon when it was built and this kernel has pidfds; otherwise Node's child_process is used. */
 const addon: NativeAddon | undefined = nativeAddon?.supported() === true ? nativeAddon : undefined
@@ -38,16 +40,19 @@ export interface SpawnOptions {
 }
 
 /**
- * A child started with posix_spawn: the events and streams of Node's
- * ChildProcess that we use. Its output comes through `onOutput`, not as
- * `data` events; `pause()` and `resume()` of stdout and stderr still stop
- * and restart reading.
+ * A child started with posix_spawn: the events of Node's ChildProcess that
+ * we use (`exit`, then `close` once stdout and stderr have ended) and its
+ * stdin. Its output comes through `onOutput`, read by the addon (no stream
+ * objects: see native/output.c).
  */
 export interface PosixChild extends EventEmitter {
   readonly pid: number
   readonly stdin: Net.Socket | null
-  readonly stdout: Net.Socket
-  readonly stderr: Net.Socket
+  /** Stops reading stdout and stderr (the child blocks once their pipes are full). */
+  readonly pauseOutput: () => void
+  readonly resumeOutput: () => void
+  /** Closes stdout and stderr now (a descendant holding them gets EPIPE); `close` follows. */
+  readonly destroyOutput: () => void
 }
 
 /**
@@ -61,8 +66,9 @@ export const spawn = (options: SpawnOptions): PosixChild => {
   const child = new EventEmitter() as EventEmitter & {
     pid: number
     stdin: Net.Socket | null
-    stdout: Net.Socket
-    stderr: Net.Socket
+    pauseOutput: () => void
+    resumeOutput: () => void
+    destroyOutput: () => void
   }
   let exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined
   let openStreams = 2
@@ -83,31 +89,34 @@ export const spawn = (options: SpawnOptions): PosixChild => {
     }
   )
   const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES))
-  const output = (fd: number, name: "stdout" | "stderr") => {
-    // The constructor takes `onread` as net.connect() does; @types/node 20 lists it for connect only.
-    const socketOptions: Net.SocketConstructorOpts & { readonly onread: Net.OnReadOpts } = {
-      fd,
-      readable: true,
-      writable: false,
-      onread: {
-        buffer,
-        callback: (bytesRead, readInto) => {
-          options.onOutput(name, Buffer.from(readInto.buffer, readInto.byteOffset, bytesRead))
-          // Flow control pauses through the stream's pause(), not through this answer.
-          return true
-        }
+  let watch: OutputWatch
+  try {
+    watch = addon.watchOutput(stdoutFd, stderrFd, buffer, (stream, bytesRead) => {
+      if (bytesRead > 0) {
+        options.onOutput(stream === 1 ? "stdout" : "stderr", buffer.subarray(0, bytesRead))
+        return
       }
-    }
-    const stream = new Net.Socket(socketOptions)
-    stream.once("close", () => {
       openStreams--
       closeWhenDone()
     })
-    return stream
+  } catch (error) {
+    // Not a child we can read: it does not run on (the addon closed both descriptors).
+    killProcessGroup(pid, "SIGKILL")
+    if (stdinFd >= 0) closeSync(stdinFd)
+    throw error
   }
+  let destroyed = false
   child.pid = pid
-  child.stdout = output(stdoutFd, "stdout")
-  child.stderr = output(stderrFd, "stderr")
+  child.pauseOutput = () => addon.pauseOutput(watch)
+  child.resumeOutput = () => addon.resumeOutput(watch)
+  child.destroyOutput = () => {
+    if (destroyed || openStreams === 0) return
+    destroyed = true
+    addon.closeOutput(watch)
+    openStreams = 0
+    // A tick later, as a destroyed stream's `close`: never within the caller's own turn.
+    process.nextTick(closeWhenDone)
+  }
   child.stdin = stdinFd < 0 ? null : new Net.Socket({ fd: stdinFd, readable: false, writable: true })
   return child
 }

@@ -196,7 +196,7 @@ describe("descendants that hold the output open", () => {
 })
 
 describe("finished processes", () => {
-  it("1,000 start/exit cycles kept for the retention period grow the server by well under 20 MiB", async () => {
+  it("2,000 start/exit cycles kept for the retention period grow the server by well under 30 MiB", async () => {
     const server = await startServer()
     const pid = server.child.pid!
     let next = 0
@@ -211,18 +211,19 @@ describe("finished processes", () => {
       })
       await Promise.all(lanes)
     }
-    // The first thousand also grow V8's heap to its working size: measure the second.
+    // The first thousand also grow V8's heap to its working size: measure the next two.
     await cycles(1000, "warm")
     const before = rssOf(pid)
-    await cycles(1000, "cycle")
+    await cycles(2000, "cycle")
     const grown = rssOf(pid) - before
-    // About 28 MiB when each record kept its actor, child and scope; 3-11 MiB now, as garbage
-    // waits for V8's next full collection (heap.test.ts measures the records exactly).
-    expect(grown).toBeLessThan(16 * 1024 * 1024)
+    // About 56 MiB when each record kept its actor, child and scope; 6-22 MiB now, most of it
+    // garbage waiting for V8's next full collection, whose timing varies (after a forced
+    // collection the heap holds about 1.2 MB more per 1,000 records; heap.test.ts measures it).
+    expect(grown).toBeLessThan(30 * 1024 * 1024)
     // Every record is still there, readable.
     const list = await server.request("process/list", {})
-    expect(list.result.processes).toHaveLength(2000)
-    const read = await server.request("process/read", { processId: "cycle-1999" })
+    expect(list.result.processes).toHaveLength(3000)
+    const read = await server.request("process/read", { processId: "cycle-2999" })
     expect(Buffer.from(read.result.chunks[0].chunk, "base64").toString()).toBe("hello\n")
     expect(read.result).toMatchObject({ exited: true, exitCode: 0, closed: true })
   }, 120_000)

@@ -12,6 +12,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { ChildProcess, SpawnRequest } from "../../src/process/ChildProcess.js"
 import * as NodePipeSpawner from "../../src/process/NodePipeSpawner.js"
+import { nativeAddon, type OutputWatch } from "../../src/native/addon.js"
 import { posixSpawnAvailable } from "../../src/process/posixSpawn.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
@@ -142,6 +143,42 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       expect(fdCount()).toBeLessThanOrEqual(before)
     }))
 
+  it.live("paused, it reads nothing more and the child blocks on a full stdout; resumed, every byte arrives in order", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // It writes once told to, so that the pause surely comes first.
+      const child = yield* NodePipeSpawner.make({ spawnWith }).spawn(
+        request(["sh", "-c", "read go; exec seq 1 300000"], { pipeStdin: true })
+      )
+      child.setPaused(true)
+      yield* child.write(new TextEncoder().encode("go\n"))
+      const received: Array<Uint8Array> = []
+      const closed = Effect.async<void>((resume) => {
+        child.listen((event) => {
+          if (event._tag === "Output") received.push(Uint8Array.from(event.bytes))
+          else if (event._tag === "Closed") resume(Effect.void)
+        })
+      })
+      // Blocked in write(2) on its full stdout (a pipe, or Node's socket pair): /proc says so. Polled, not slept on.
+      const writeSyscall = process.arch === "arm64" ? "64" : "1"
+      const blocked = () => {
+        try {
+          return Fs.readFileSync(`/proc/${child.pid}/syscall`, "utf8").split(" ")[0] === writeSyscall
+        } catch {
+          return false
+        }
+      }
+      let checks = 0
+      while (!blocked() && checks++ < 500) yield* Effect.sleep("10 millis")
+      expect(blocked()).toBe(true)
+      const whilePaused = received.reduce((total, bytes) => total + bytes.byteLength, 0)
+      // At most what was read before the pause took hold: far from the 2 MB the child has to write.
+      expect(whilePaused).toBeLessThan(256 * 1024)
+      child.setPaused(false)
+      yield* closed
+      const expected = Array.from({ length: 300000 }, (_, i) => `${i + 1}\n`).join("")
+      expect(Buffer.concat(received).toString()).toBe(expected)
+    })))
+
   it.live("closing its scope kills a child that is still running", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
@@ -156,4 +193,15 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       }
       expect(exists).toBe(false)
     }))
+})
+
+describe.runIf(nativeAddon !== undefined)("the addon's output watch", () => {
+  it("refuses arguments of the wrong kind", () => {
+    const addon = nativeAddon!
+    expect(() => addon.watchOutput(-1, -1, Buffer.alloc(16), () => {})).toThrow(TypeError)
+    expect(() => addon.watchOutput(0, 1, "buffer" as unknown as Buffer, () => {})).toThrow(TypeError)
+    expect(() => addon.watchOutput(0, 1, Buffer.alloc(16), "callback" as unknown as () => void)).toThrow(TypeError)
+    expect(() => addon.pauseOutput({} as OutputWatch)).toThrow(TypeError)
+    expect(() => addon.closeOutput(undefined as unknown as OutputWatch)).toThrow(TypeError)
+  })
 })
