@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --interrupt-budget=32768 --v8-pool-size=1
+#!/usr/bin/env -S node --max-semi-space-size=1 --interrupt-budget=49152 --v8-pool-size=1
 /**
  * The `exec-server` command: parses flags with @effect/cli, logs to stderr
  * (stdout is the wire in stdio mode) and runs the server until its transport
@@ -10,13 +10,14 @@
  * - 1 MiB semi-spaces: output travels in pooled buffers, so what the server
  *   allocates per message is small and short-lived, and a small young
  *   generation cuts the resident set by about a fifth at equal throughput;
- * - half the default interrupt budget: the request path is compiled by the
- *   optimizing tier after a few hundred requests rather than a thousand or
- *   more, which cuts round trips on a fresh server by a third (median of its
- *   first 2,000: 75 vs 115 µs); a quarter of it compiled so much so early
- *   that a fresh server's first bursts cost more CPU (a 32 MiB WebSocket
- *   pipe 0.14 vs 0.11 s, 50 busy connections 18.8 vs 16.6 ms each) for
- *   nothing but a shorter p99 round trip;
+ * - three quarters of the default interrupt budget: the request path is
+ *   compiled by the optimizing tier after a few hundred requests rather than
+ *   a thousand or more, which cuts round trips on a fresh server by two
+ *   fifths (median of its first 2,000: 68 vs 116 µs). Less budget compiles
+ *   more, sooner, and a fresh server's first bursts pay for it: at half the
+ *   default a 32 MiB WebSocket pipe cost 0.08 vs 0.07 s of CPU and 50 busy
+ *   connections 12.8 vs 11.7 ms each, for a median round trip of 61 µs; at
+ *   a quarter, more again;
  * - one V8 worker thread instead of four: young-generation collections
  *   spread over several threads stall whenever one of them waits for a
  *   core (the machine is shared with the children and the client), which

@@ -114,7 +114,7 @@ export const localServerBin: string = Path.resolve(
 /** The Node flags of the binary's shebang (see `src/cli/main.ts`), for starting it with `node` explicitly. */
 export const serverNodeFlags: ReadonlyArray<string> = [
   "--max-semi-space-size=1",
-  "--interrupt-budget=32768",
+  "--interrupt-budget=49152",
   "--v8-pool-size=1"
 ]
 
