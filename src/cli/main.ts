@@ -15,9 +15,9 @@
  *   a thousand or more, which cuts round trips on a fresh server by two
  *   fifths (median of its first 2,000: 68 vs 116 µs). Less budget compiles
  *   more, sooner, and a fresh server's first bursts pay for it: at half the
- *   default a 32 MiB WebSocket pipe cost 0.08 vs 0.07 s of CPU and 50 busy
- *   connections 12.8 vs 11.7 ms each, for a median round trip of 61 µs; at
- *   a quarter, more again;
+ *   default a 32 MiB pipe, on stdio or a WebSocket, cost 13% more CPU and
+ *   50 busy connections 8% more, for a median round trip of 61 µs; at a
+ *   quarter, more again;
  * - one V8 worker thread instead of four: young-generation collections
  *   spread over several threads stall whenever one of them waits for a
  *   core (the machine is shared with the children and the client), which
