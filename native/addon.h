@@ -2,7 +2,16 @@
 #ifndef EXEC_SERVER_ADDON_H
 #define EXEC_SERVER_ADDON_H
 
+#include <stdint.h>
+
 #include <node_api.h>
+
+/*
+ * Calls `callback(first, second)` from an event-loop callback, in `context`
+ * (microtasks and ticks run after it, as for any I/O callback); what it
+ * throws is reported as an uncaught exception.
+ */
+void call_from_loop(napi_env env, napi_async_context context, napi_ref callback, int32_t first, int32_t second);
 
 /* posix_spawn with pidfd exit watching (spawn.c): spawn, supported. */
 napi_value spawn_register(napi_env env, napi_value exports);

@@ -106,21 +106,7 @@ static int all_closed(output_watch* watch) {
 
 static void call_javascript(output_watch* watch, int number, ssize_t bytes) {
   if (watch->callback == NULL) return;
-  napi_env env = watch->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value callback, global, argv[2], result;
-  napi_get_reference_value(env, watch->callback, &callback);
-  napi_get_global(env, &global);
-  napi_create_int32(env, number, &argv[0]);
-  napi_create_int32(env, (int32_t)bytes, &argv[1]);
-  napi_status status = napi_make_callback(env, watch->context, global, callback, 2, argv, &result);
-  if (status == napi_pending_exception) {
-    napi_value exception;
-    napi_get_and_clear_last_exception(env, &exception);
-    napi_fatal_exception(env, exception);
-  }
-  napi_close_handle_scope(env, scope);
+  call_from_loop(watch->env, watch->context, watch->callback, number, (int32_t)bytes);
 }
 
 static void end_stream(output_stream* stream) {

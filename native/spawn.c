@@ -95,21 +95,7 @@ static void on_pidfd_readable(uv_poll_t* handle, int status, int events) {
   }
   /* Otherwise (reaped elsewhere, or the poll failed) the status is lost: -1. */
 
-  napi_env env = watch->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value callback, global, argv[2], result;
-  napi_get_reference_value(env, watch->callback, &callback);
-  napi_get_global(env, &global);
-  napi_create_int32(env, code, &argv[0]);
-  napi_create_int32(env, signal, &argv[1]);
-  napi_status call = napi_make_callback(env, watch->context, global, callback, 2, argv, &result);
-  if (call == napi_pending_exception) {
-    napi_value exception;
-    napi_get_and_clear_last_exception(env, &exception);
-    napi_fatal_exception(env, exception);
-  }
-  napi_close_handle_scope(env, scope);
+  call_from_loop(watch->env, watch->context, watch->callback, code, signal);
   release_watch(watch);
 }
 
