@@ -26,7 +26,7 @@ import {
   type SandboxUnavailable,
   type InvalidParams
 } from "../protocol/errors.js"
-import { bubblewrapOptions } from "../sandbox/bubblewrap.js"
+import { launcherArgv } from "../sandbox/bubblewrap.js"
 import { accessAt, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
@@ -160,9 +160,14 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
      */
     const launch = (key: string, policy: ResolvedSandbox, scope: Scope.CloseableScope, shared: boolean) =>
       Effect.gen(function*() {
-        const prepared = yield* sandbox.prepare(policy, runtime).pipe(Scope.extend(scope))
-        const options = bubblewrapOptions({ policy: { ...prepared.policy, network: false }, cwd: "/", extraReadable: runtime })
-        const child = spawn(prepared.bwrap, [...options, "--", process.execPath, script], {
+        // The worker needs no network whatever the policy says.
+        const prepared = yield* sandbox.prepare({ ...policy, network: false }, runtime).pipe(Scope.extend(scope))
+        const [command, ...args] = launcherArgv(
+          prepared.launcher,
+          { policy: prepared.policy, cwd: "/", extraReadable: runtime },
+          [process.execPath, script]
+        )
+        const child = spawn(command!, args, {
           stdio: ["pipe", "pipe", "inherit"]
         })
         const worker: Worker = { key, child, scope, pending: new Map(), idleTimer: undefined, lastUsed: Date.now() }

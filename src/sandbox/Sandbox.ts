@@ -13,8 +13,9 @@ import type * as Scope from "effect/Scope"
 import type { InternalError, InvalidParams } from "../protocol/errors.js"
 import { SandboxUnavailable } from "../protocol/errors.js"
 import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
-import { commandPidOf, confinedArgv, findExecutable, probe } from "./bubblewrap.js"
+import { commandPidOf, confinedArgv, findExecutable, type Launcher, probe } from "./bubblewrap.js"
 import { makePlaceholders, type Placeholders } from "./placeholders.js"
+import { filterPath, seccompFilter } from "./seccomp.js"
 import {
   combine,
   type Confinement,
@@ -59,7 +60,7 @@ export interface SandboxService {
   readonly prepare: (
     policy: ResolvedSandbox,
     extraReadable: ReadonlyArray<string>
-  ) => Effect.Effect<{ readonly bwrap: string; readonly policy: ResolvedSandbox }, SandboxUnavailable | InvalidParams | InternalError, Scope.Scope>
+  ) => Effect.Effect<{ readonly launcher: Launcher; readonly policy: ResolvedSandbox }, SandboxUnavailable | InvalidParams | InternalError, Scope.Scope>
   /** The placeholder directories this server holds now. */
   readonly placeholders: () => ReadonlyArray<string>
 }
@@ -83,15 +84,14 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
   Effect.gen(function*() {
     const placeholders: Placeholders = yield* makePlaceholders
     const isPlaceholder = (path: string) => placeholders.current().includes(path)
-    const bwrap = findExecutable(options.bwrap ?? "bwrap")
-    // Checked once, when a confinement is first asked for.
-    let availability: { readonly reason: string | undefined } | undefined
+    // Checked once, when a confinement is first asked for: bubblewrap, a
+    // filter for this architecture, and a real sandbox built with them.
+    let availability: { readonly launchers: Launchers } | { readonly reason: string } | undefined
     const available = Effect.suspend(() => {
-      availability ??= { reason: probe(bwrap) }
-      const reason = availability.reason
-      return reason === undefined
-        ? Effect.succeed(bwrap!)
-        : Effect.fail(new SandboxUnavailable({ message: `sandbox unavailable, nothing was run: ${reason}` }))
+      availability ??= prepareLaunchers(options.bwrap ?? "bwrap")
+      return "launchers" in availability
+        ? Effect.succeed(availability.launchers)
+        : Effect.fail(new SandboxUnavailable({ message: `sandbox unavailable, nothing was run: ${availability.reason}` }))
     })
     const operator = options.operatorPolicy === undefined
       ? undefined
@@ -108,22 +108,50 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
 
     const prepare: SandboxService["prepare"] = (policy) =>
       Effect.gen(function*() {
-        const command = yield* available
+        const launchers = yield* available
         yield* placeholders.hold(policy.rules.filter((rule) => rule.missing).map((rule) => rule.path))
-        return { bwrap: command, policy }
+        return { launcher: policy.network ? launchers.withNetwork : launchers.withoutNetwork, policy }
       })
 
     return {
       confinementOf,
       prepare,
       launch: (policy, command) =>
-        Effect.map(prepare(policy, []), ({ bwrap }) => ({
-          argv: confinedArgv(bwrap, { policy, cwd: command.cwd }, command.argv, command.arg0),
+        Effect.map(prepare(policy, []), ({ launcher }) => ({
+          argv: confinedArgv(launcher, { policy, cwd: command.cwd }, command.argv, command.arg0),
           commandPid: commandPidOf
         })),
       placeholders: placeholders.current
     }
   })
+
+/** The launchers of sandboxes with and without network (their seccomp filters differ). */
+interface Launchers {
+  readonly withNetwork: Launcher
+  readonly withoutNetwork: Launcher
+}
+
+/** Finds bubblewrap, writes the filters and builds a sandbox with them; the reason when it cannot. */
+const prepareLaunchers = (bwrapName: string): { readonly launchers: Launchers } | { readonly reason: string } => {
+  const bwrap = findExecutable(bwrapName)
+  if (bwrap === undefined) return { reason: "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)" }
+  const withNetwork = seccompFilter({ denyUnixSockets: false })
+  const withoutNetwork = seccompFilter({ denyUnixSockets: true })
+  if (withNetwork === undefined || withoutNetwork === undefined) {
+    return { reason: `no seccomp filter for this architecture (${process.arch})` }
+  }
+  let launchers: Launchers
+  try {
+    launchers = {
+      withNetwork: { bwrap, seccompFilter: filterPath(withNetwork) },
+      withoutNetwork: { bwrap, seccompFilter: filterPath(withoutNetwork) }
+    }
+  } catch (error) {
+    return { reason: `the seccomp filter cannot be written: ${(error as Error).message}` }
+  }
+  const reason = probe(launchers.withoutNetwork)
+  return reason === undefined ? { launchers } : { reason }
+}
 
 /** The bubblewrap sandbox, with the operator's policy if given. */
 export const layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox> => Layer.effect(Sandbox, make(options))

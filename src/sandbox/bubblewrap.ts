@@ -19,7 +19,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { spawnSync } from "node:child_process"
-import { accessAt, MINIMAL_PATHS, type ResolvedSandbox } from "./policy.js"
+import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandbox } from "./policy.js"
 
 /** The shim's interpreter; perl-base is an essential package on Debian. */
 export const SHIM_INTERPRETER = "/usr/bin/perl"
@@ -56,12 +56,35 @@ const linkTarget = (path: string): string | undefined => {
   }
 }
 
-const isDirectory = (path: string): boolean => {
+/** Whether `path` is a directory (following symlinks). */
+export const isDirectory = (path: string): boolean => {
   try {
     return Fs.statSync(path).isDirectory()
   } catch {
     return false
   }
+}
+
+/**
+ * The rules with every directory that could be renamed from inside and lies
+ * above a rule's path added as a writable rule of its own. Every rule is a
+ * mount, and a mount point cannot be renamed or removed (EBUSY), but a
+ * directory above one can: renaming it carries the mount along, and the
+ * next sandbox, built by path, would find nothing to protect where the
+ * protected path was while the moved copy sits unprotected in a writable
+ * directory. Binding each such directory onto itself pins it: the path to
+ * every protected, read-only or writable root stays where it was.
+ */
+const withPinnedParents = (policy: ResolvedSandbox): ReadonlyArray<PathRule> => {
+  const byPath = new Map(policy.rules.map((rule) => [rule.path, rule]))
+  for (const rule of policy.rules) {
+    for (let directory = Path.dirname(rule.path); directory !== "/"; directory = Path.dirname(directory)) {
+      // Renaming needs a writable parent; a directory with a rule is a mount already.
+      if (byPath.has(directory) || accessAt(policy, Path.dirname(directory)) !== "write") continue
+      byPath.set(directory, { path: directory, access: "write", missing: false })
+    }
+  }
+  return [...byPath.values()].sort(byPathOrder)
 }
 
 /**
@@ -93,7 +116,7 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
   for (const extra of options.extraReadable ?? []) {
     if (accessAt(policy, extra) === "none") args.push("--ro-bind", extra, extra)
   }
-  for (const rule of policy.rules) {
+  for (const rule of withPinnedParents(policy)) {
     if (rule.path === "/" || rule.path === "/proc" || rule.path.startsWith("/proc/")) continue
     if (rule.missing) {
       // Nothing is there to write to: only read-only and denied paths are kept from being created.
@@ -124,25 +147,48 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
   return args
 }
 
+/** What a bubblewrap command line needs besides the policy: the executable and the seccomp filter. */
+export interface Launcher {
+  readonly bwrap: string
+  /** A path that opens the seccomp filter (see Sandbox's filter descriptors). */
+  readonly seccompFilter: string
+}
+
+/**
+ * A command under bubblewrap with the seccomp filter. bubblewrap reads a
+ * filter only from a descriptor, and neither node-pty nor child_process
+ * hands a child more than its stdio, so a shell opens the filter as that
+ * descriptor and execs bubblewrap (the pid stays the launcher's).
+ */
+export const launcherArgv = (
+  launcher: Launcher,
+  options: BubblewrapArgsOptions,
+  command: ReadonlyArray<string>
+): Array<string> => [
+  "/bin/sh",
+  "-c",
+  `exec "$@" ${SECCOMP_FD}<"$0"`,
+  launcher.seccompFilter,
+  launcher.bwrap,
+  "--seccomp",
+  String(SECCOMP_FD),
+  ...bubblewrapOptions(options),
+  "--",
+  ...command
+]
+
+/** The descriptor bubblewrap reads the seccomp filter from. */
+const SECCOMP_FD = 3
+
 /** The whole command line: bubblewrap, its options, the shim, the command (with its argv[0]). */
 export const confinedArgv = (
-  bwrap: string,
+  launcher: Launcher,
   options: BubblewrapArgsOptions,
   argv: ReadonlyArray<string>,
   arg0: string | undefined
 ): Array<string> => {
   const [program, ...args] = argv
-  return [
-    bwrap,
-    ...bubblewrapOptions(options),
-    "--",
-    SHIM_INTERPRETER,
-    "-e",
-    SHIM_SCRIPT,
-    program!,
-    arg0 ?? program!,
-    ...args
-  ]
+  return launcherArgv(launcher, options, [SHIM_INTERPRETER, "-e", SHIM_SCRIPT, program!, arg0 ?? program!, ...args])
 }
 
 /** Finds an executable named `name` in PATH (or takes it as it is when it has a slash). */
@@ -162,29 +208,14 @@ export const findExecutable = (name: string, path = process.env.PATH ?? "/usr/bi
 /**
  * Checks that bubblewrap can build a sandbox here (it can be installed and
  * still fail: no user namespaces for an unprivileged server, a seccomp
- * profile of a container): a real sandbox runs `true`. The reason when not.
+ * profile of a container): a real sandbox, with the filter, runs the shim's
+ * interpreter. The reason when not.
  */
-export const probe = (bwrap: string | undefined): string | undefined => {
-  if (bwrap === undefined) return "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)"
+export const probe = (launcher: Launcher): string | undefined => {
   if (!Fs.existsSync(SHIM_INTERPRETER)) return `${SHIM_INTERPRETER} is missing (Debian: perl-base)`
-  const result = spawnSync(bwrap, [
-    "--ro-bind",
-    "/",
-    "/",
-    "--dev",
-    "/dev",
-    "--proc",
-    "/proc",
-    "--unshare-pid",
-    "--unshare-net",
-    "--die-with-parent",
-    "--cap-drop",
-    "ALL",
-    "--",
-    SHIM_INTERPRETER,
-    "-e",
-    "exit 0"
-  ], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
+  const policy: ResolvedSandbox = { rules: [{ path: "/", access: "read", missing: false }], network: false }
+  const [command, ...args] = launcherArgv(launcher, { policy, cwd: "/" }, [SHIM_INTERPRETER, "-e", "exit 0"])
+  const result = spawnSync(command!, args, { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
   if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
   if (result.status !== 0) return `bubblewrap cannot build a sandbox here: ${(result.stderr ?? "").trim() || `exit status ${result.status}`}`
   return undefined

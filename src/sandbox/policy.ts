@@ -205,7 +205,13 @@ const resolveRules = (
     return Effect.succeed(simplify({ rules, network }))
   })
 
-/** Sorted rules, one per path (the most restrictive), without rules that repeat their parent's access. */
+/** Rules in path order: a directory's rule before the rules under it. */
+export const byPathOrder = (a: PathRule, b: PathRule): number => a.path < b.path ? -1 : a.path > b.path ? 1 : 0
+
+/**
+ * Sorted rules, one per path (the most restrictive), without rules that
+ * repeat their parent's access (but for writable roots).
+ */
 export const simplify = (policy: ResolvedSandbox): ResolvedSandbox => {
   const byPath = new Map<string, PathRule>()
   for (const rule of policy.rules) {
@@ -217,13 +223,15 @@ export const simplify = (policy: ResolvedSandbox): ResolvedSandbox => {
         : { path: rule.path, access: leastOf(previous.access, rule.access), missing: previous.missing || rule.missing }
     )
   }
-  const sorted = [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+  const sorted = [...byPath.values()].sort(byPathOrder)
   const kept: Array<PathRule> = []
   for (const rule of sorted) {
     if (rule.path !== "/") {
       const parent = ruleAt({ rules: kept, network: policy.network }, Path.dirname(rule.path))
-      // A missing path needs covering only where it could be created.
-      if (rule.missing ? parent.access !== "write" : parent.access === rule.access) continue
+      // A missing path needs covering only where it could be created. A
+      // writable root inside another stays a rule of its own: it is bound
+      // apart, so it cannot be renamed away from under its protected paths.
+      if (rule.missing ? parent.access !== "write" : parent.access === rule.access && rule.access !== "write") continue
     }
     kept.push(rule)
   }

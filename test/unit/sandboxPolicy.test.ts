@@ -171,6 +171,18 @@ describe("bubblewrap options", () => {
     const networked = bubblewrapOptions({ policy: policyOf({ writableRoots: [workspace], network: true }), cwd: workspace })
     expect(networked).not.toContain("--unshare-net")
   })
+
+  it("pins every directory that could be renamed above a rule, and keeps a nested writable root a mount of its own", () => {
+    const box = tempDir()
+    Fs.mkdirSync(Path.join(box, "a/b/secret"), { recursive: true })
+    Fs.mkdirSync(Path.join(box, "inner/proj"), { recursive: true })
+    const policy = policyOf({ writableRoots: [box, Path.join(box, "inner/proj")], deniedPaths: [Path.join(box, "a/b/secret")], protectedNames: [] })
+    const options = bubblewrapOptions({ policy, cwd: box })
+    const binds = options.flatMap((option, index) => option === "--bind" ? [options[index + 1]] : [])
+    expect(binds).toEqual([box, `${box}/a`, `${box}/a/b`, `${box}/inner`, `${box}/inner/proj`])
+    // Each pin comes after its parent's mount and before the rule under it.
+    expect(options.indexOf(`${box}/a/b`)).toBeLessThan(options.indexOf(`${box}/a/b/secret`))
+  })
 })
 
 describe("sandboxDenied", () => {

@@ -1,0 +1,207 @@
+/**
+ * Ways out of a sandbox that an attacker tries, with real bubblewrap: a
+ * socket served on the host reached through a read-only mount, and a
+ * protected path unprotected by renaming one of its parents between two
+ * processes (each process is a new sandbox built by path).
+ */
+import { execFileSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+
+const startServer = useStdioServers()
+
+let directories: Array<string> = []
+let listeners: Array<Net.Server> = []
+afterEach(async () => {
+  for (const listener of listeners) await new Promise((resolve) => listener.close(resolve))
+  listeners = []
+  for (const directory of directories) {
+    // A test that failed may leave read-only placeholders behind.
+    execFileSync("chmod", ["-R", "u+rwx", directory])
+    Fs.rmSync(directory, { recursive: true, force: true })
+  }
+  directories = []
+})
+
+const tempDir = (name: string, parent = Os.tmpdir()): string => {
+  const directory = Fs.realpathSync(Fs.mkdtempSync(Path.join(parent, `.escape-${name}-`)))
+  directories.push(directory)
+  return directory
+}
+
+/** What Codex sends with `-s workspace-write` (/tmp writable too). */
+const workspaceWrite = (workspace: string, network: "restricted" | "enabled" = "restricted") => ({
+  permissions: {
+    type: "managed",
+    file_system: {
+      type: "restricted",
+      entries: [
+        { path: { type: "special", value: { kind: "root" } }, access: "read" },
+        { path: { type: "special", value: { kind: "project_roots" } }, access: "write" },
+        { path: { type: "special", value: { kind: "slash_tmp" } }, access: "write" }
+      ]
+    },
+    network
+  },
+  cwd: `file://${workspace}`,
+  workspaceRoots: [`file://${workspace}`],
+  windowsSandboxLevel: "disabled",
+  useLegacyLandlock: false
+})
+
+/** A Unix socket server on the host that greets whoever connects. */
+const hostSocket = async (path: string): Promise<void> => {
+  const listener = Net.createServer((socket) => socket.end("greeting-from-host\n"))
+  await new Promise<void>((resolve) => listener.listen(path, resolve))
+  listeners.push(listener)
+}
+
+const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown>, tty = false) => {
+  const started = await server.request("process/start", (tty ? ptyProcess : pipeProcess)(processId, argv, extra))
+  expect(started.error).toBeUndefined()
+  await server.closed(processId)
+  return { started: started.result as { sandboxType: string }, output: server.outputOf(processId).toString() }
+}
+
+const sh = (script: string) => ["sh", "-c", script]
+
+/** Connects to a Unix socket with Node and prints what it read or the error's code. */
+const unixClient = (path: string) =>
+  ["node", "-e", `require("net").connect(${JSON.stringify(path)}).on("data", (d) => process.stdout.write("read:" + d)).on("error", (e) => console.log("error:" + e.code))`]
+
+describe("a sandbox without network", () => {
+  it("cannot reach a Unix socket served on the host, through a pipe or a PTY; sandboxType says a filter is installed", async () => {
+    const workspace = tempDir("ws")
+    const outside = tempDir("outside")
+    const socket = Path.join(outside, "host.sock")
+    await hostSocket(socket)
+    const server = await startServer()
+    const sandbox = workspaceWrite(workspace)
+    for (const tty of [false, true]) {
+      const { output, started } = await run(server, `c-${tty}`, unixClient(socket), { cwd: workspace, sandbox }, tty)
+      expect(started.sandboxType).toBe("linuxSeccomp")
+      expect(output).not.toContain("greeting-from-host")
+      expect(output).toContain("error:EPERM")
+    }
+    // Unsandboxed, the same program reads the greeting: the socket works.
+    const { output } = await run(server, "plain", unixClient(socket), { cwd: workspace })
+    expect(output).toContain("read:greeting-from-host")
+    // What programs need still works: Node's child_process talks to its
+    // children through a stream socket pair; io_uring, which makes sockets
+    // unseen by the filter, is refused.
+    const kids = await run(
+      server,
+      "kids",
+      sh(
+        `node -e 'console.log("child:" + require("child_process").execFileSync("echo", ["hi"]).toString().trim())'; ` +
+          `python3 -c 'import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); r = libc.syscall(425, 8, ctypes.create_string_buffer(120)); print("io_uring:", r, os.strerror(ctypes.get_errno()))'`
+      ),
+      { cwd: workspace, sandbox }
+    )
+    expect(kids.output).toContain("child:hi")
+    expect(kids.output).toContain("io_uring: -1 Operation not permitted")
+  })
+
+  it("under the operator's flags too, and a datagram socket pair cannot send to a host socket", async () => {
+    const box = tempDir("box")
+    const outside = tempDir("outside")
+    const socket = Path.join(outside, "host.sock")
+    await hostSocket(socket)
+    const dgram = Path.join(outside, "dgram.sock")
+    const server = await startServer(["--sandbox-write", box])
+    const { output } = await run(server, "op", unixClient(socket), { cwd: box })
+    expect(output).toContain("error:EPERM")
+    // Python's socketpair: a stream pair works (programs use it to talk to
+    // their children); a datagram pair could sendto() any socket path.
+    const python = [
+      "import socket",
+      "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)",
+      "a.send(b'x'); print('stream-pair:' + b.recv(1).decode())",
+      "try:",
+      "    c, d = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)",
+      `    c.sendto(b'y', ${JSON.stringify(dgram)}); print('dgram-sent')`,
+      "except OSError as e: print('dgram-refused:' + str(e.errno))"
+    ].join("\n")
+    const pair = await run(server, "pair", ["python3", "-c", python], { cwd: box })
+    expect(pair.output).toContain("stream-pair:x")
+    expect(pair.output).toContain("dgram-refused:1")
+  })
+})
+
+describe("a protected path whose parent is renamed", () => {
+  it("stays protected: the parents between a writable root and a protected path cannot move, nothing is left on the host", async () => {
+    const box = tempDir("box")
+    Fs.mkdirSync(Path.join(box, "cfg/secret"), { recursive: true })
+    Fs.writeFileSync(Path.join(box, "cfg/secret/key.txt"), "top-secret\n")
+    const server = await startServer([
+      "--sandbox-write",
+      box,
+      "--sandbox-deny",
+      Path.join(box, "cfg/secret"),
+      "--sandbox-read-only",
+      Path.join(box, "cfg/ro")
+    ])
+    const moved = await run(server, "mv", sh(`mv ${box}/cfg ${box}/cfg2 && echo moved || echo not-moved`), { cwd: box })
+    expect(moved.output).toContain("not-moved")
+    expect(moved.output).toContain("Device or resource busy")
+    expect(Fs.existsSync(Path.join(box, "cfg2"))).toBe(false)
+    const after = await run(
+      server,
+      "read",
+      sh(`cat ${box}/cfg2/secret/key.txt ${box}/cfg/secret/key.txt; echo x > ${box}/cfg/ro/settings || echo ro-refused`),
+      { cwd: box }
+    )
+    expect(after.output).not.toContain("top-secret")
+    expect(after.output).toContain("ro-refused")
+    const read = await server.request("fs/readFile", { path: Path.join(box, "cfg/secret/key.txt") })
+    expect(read.error).toBeDefined()
+    await server.close()
+    // The placeholder for the missing cfg/ro is gone with the server, and nothing else is left.
+    expect(Fs.readdirSync(Path.join(box, "cfg")).sort()).toEqual(["secret"])
+  })
+
+  it("a nested writable root cannot be swapped for an empty one to plant a git hook (Codex's workspace-write under /tmp)", async () => {
+    const workspace = tempDir("proj")
+    Fs.mkdirSync(Path.join(workspace, ".git/hooks"), { recursive: true })
+    const server = await startServer()
+    const sandbox = workspaceWrite(workspace)
+    const swap = await run(
+      server,
+      "swap",
+      sh(`cd / && mv ${workspace} ${workspace}-moved && mkdir ${workspace} && echo swapped || echo not-swapped`),
+      { cwd: workspace, sandbox }
+    )
+    expect(swap.output).toContain("not-swapped")
+    expect(Fs.existsSync(`${workspace}-moved`)).toBe(false)
+    const hook = await run(
+      server,
+      "hook",
+      sh(`echo 'touch /tmp/PWNED' > ${workspace}/.git/hooks/post-checkout || echo hook-refused`),
+      { cwd: workspace, sandbox }
+    )
+    expect(hook.output).toContain("hook-refused")
+    expect(Fs.readdirSync(Path.join(workspace, ".git/hooks"))).toEqual([])
+  })
+
+  it("nested operator roots are bound apart: the inner one cannot be moved out from under its protected names", async () => {
+    const outer = tempDir("box2")
+    const inner = Path.join(outer, "deep/proj")
+    Fs.mkdirSync(Path.join(inner, ".git"), { recursive: true })
+    const server = await startServer(["--sandbox-write", outer, "--sandbox-write", inner])
+    const moved = await run(
+      server,
+      "mv",
+      sh(`cd / && (mv ${inner} ${outer}/elsewhere && echo inner-moved || echo inner-stuck); (mv ${outer}/deep ${outer}/deep2 && echo deep-moved || echo deep-stuck)`),
+      { cwd: outer }
+    )
+    expect(moved.output).toContain("inner-stuck")
+    expect(moved.output).toContain("deep-stuck")
+    const hook = await run(server, "hook", sh(`touch ${inner}/.git/HEAD || echo git-refused; touch ${inner}/file && echo file-ok`), { cwd: outer })
+    expect(hook.output).toContain("git-refused")
+    expect(hook.output).toContain("file-ok")
+  })
+})
