@@ -159,6 +159,13 @@ describe("a protected path whose parent is renamed", () => {
     expect(after.output).toContain("ro-refused")
     const read = await server.request("fs/readFile", { path: Path.join(box, "cfg/secret/key.txt") })
     expect(read.error).toBeDefined()
+    // Through fs/*: the parent can be neither removed nor copied with what it protects.
+    const removed = await server.request("fs/remove", { path: Path.join(box, "cfg"), recursive: true, force: true })
+    expect(removed.error?.data).toMatchObject({ errno: "EBUSY" })
+    const copied = await server.request("fs/copy", { sourcePath: Path.join(box, "cfg"), destinationPath: Path.join(box, "copy"), recursive: true })
+    expect(copied.error?.data).toMatchObject({ errno: "EACCES", sandboxDenied: true })
+    expect(Fs.readdirSync(Path.join(box, "copy/secret"))).toEqual([])
+    expect(Fs.readFileSync(Path.join(box, "cfg/secret/key.txt"), "utf8")).toBe("top-secret\n")
     await server.close()
     // The placeholder for the missing cfg/ro is gone with the server, and nothing else is left.
     expect(Fs.readdirSync(Path.join(box, "cfg")).sort()).toEqual(["secret"])
