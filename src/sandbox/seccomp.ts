@@ -9,17 +9,21 @@
  * with EPERM, and of `socketpair(AF_UNIX, ...)` only the stream and
  * seqpacket kinds are allowed (an already connected pair, which a program
  * uses to talk to its children; a datagram pair could `sendto` any socket
- * path). io_uring is refused always: it makes sockets without the system
- * calls the filter sees. A foreign system call ABI (i386 or x32 on x86-64,
- * arm32 on arm64) would have other numbers for the same calls: the process
- * is killed (i386, arm32) or told there is no such call (x32).
+ * path; a seqpacket pair ignores an address, a stream pair refuses one).
+ * Other sockets stay usable inside the sandbox's own network namespace
+ * (a test suite's server on 127.0.0.1 works), but for vsock, which no
+ * network namespace confines: it is refused always, as is io_uring, which
+ * makes sockets without the system calls the filter sees. A foreign system
+ * call ABI (i386 or x32 on x86-64, arm32 on arm64) would have other numbers
+ * for the same calls: the process is killed (i386, arm32) or told there is
+ * no such call (x32).
  */
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
 
-/** What the filter refuses besides io_uring. */
+/** What the filter refuses besides vsock and io_uring. */
 export interface SeccompOptions {
   /** Refuse making Unix sockets (the sandbox has no network). */
   readonly denyUnixSockets: boolean
@@ -45,6 +49,7 @@ const ABIS: Partial<Record<NodeJS.Architecture, Abi>> = {
 }
 
 const AF_UNIX = 1
+const AF_VSOCK = 40
 const SOCK_STREAM = 1
 const SOCK_SEQPACKET = 5
 /** The type bits of socket(2)'s type argument (the rest are SOCK_NONBLOCK and SOCK_CLOEXEC). */
@@ -118,16 +123,16 @@ export const seccompFilter = (options: SeccompOptions, arch: NodeJS.Architecture
     load(NR),
     ...(abi.foreignFrom === undefined ? [] : [jump(JGE_K, abi.foreignFrom, "enosys", NEXT)]),
     ...abi.ioUring.map((nr) => jump(JEQ_K, nr, "eperm", NEXT)),
-    ...(options.denyUnixSockets
-      ? [jump(JEQ_K, abi.socket, "socket", NEXT), jump(JEQ_K, abi.socketpair, "socketpair", NEXT)]
-      : []),
+    jump(JEQ_K, abi.socket, "socket", NEXT),
+    ...(options.denyUnixSockets ? [jump(JEQ_K, abi.socketpair, "socketpair", NEXT)] : []),
+    ret(RET_ALLOW),
+    label("socket"),
+    load(argLow(0)),
+    jump(JEQ_K, AF_VSOCK, "eperm", NEXT),
+    ...(options.denyUnixSockets ? [jump(JEQ_K, AF_UNIX, "eperm", NEXT)] : []),
     ret(RET_ALLOW),
     ...(options.denyUnixSockets
       ? [
-        label("socket"),
-        load(argLow(0)),
-        jump(JEQ_K, AF_UNIX, "eperm", NEXT),
-        ret(RET_ALLOW),
         label("socketpair"),
         load(argLow(1)),
         { code: ALU_AND_K, k: SOCK_TYPE_MASK },

@@ -4,19 +4,22 @@
  * protected path unprotected by renaming one of its parents between two
  * processes (each process is a new sandbox built by path).
  */
-import { execFileSync } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { eventually, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 
 const startServer = useStdioServers()
 
 let directories: Array<string> = []
 let listeners: Array<Net.Server> = []
+let children: Array<ChildProcess> = []
 afterEach(async () => {
+  for (const child of children) child.kill()
+  children = []
   for (const listener of listeners) await new Promise((resolve) => listener.close(resolve))
   listeners = []
   for (const directory of directories) {
@@ -58,6 +61,23 @@ const hostSocket = async (path: string): Promise<void> => {
   const listener = Net.createServer((socket) => socket.end("greeting-from-host\n"))
   await new Promise<void>((resolve) => listener.listen(path, resolve))
   listeners.push(listener)
+}
+
+/** A datagram Unix socket on the host (Python's: Node has none), and what reached it. */
+const hostDatagramSocket = async (path: string) => {
+  const child = spawn("python3", ["-u", "-c", [
+    "import socket, sys",
+    "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
+    "s.bind(sys.argv[1]); print('ready')",
+    "while True: print('got:' + s.recv(100).decode())"
+  ].join("\n"), path])
+  children.push(child)
+  let output = ""
+  await new Promise<void>((resolve) => child.stdout.on("data", (data: Buffer) => {
+    output += data.toString()
+    if (output.includes("ready")) resolve()
+  }))
+  return { received: () => output.split("\n").filter((line) => line.startsWith("got:")) }
 }
 
 const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown>, tty = false) => {
@@ -115,8 +135,10 @@ describe("a sandbox without network", () => {
     const server = await startServer(["--sandbox-write", box])
     const { output } = await run(server, "op", unixClient(socket), { cwd: box })
     expect(output).toContain("error:EPERM")
+    const host = await hostDatagramSocket(dgram)
     // Python's socketpair: a stream pair works (programs use it to talk to
-    // their children); a datagram pair could sendto() any socket path.
+    // their children); a datagram pair could sendto() any socket path; a
+    // seqpacket pair's sendmsg() ignores the address it is given.
     const python = [
       "import socket",
       "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)",
@@ -124,11 +146,22 @@ describe("a sandbox without network", () => {
       "try:",
       "    c, d = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)",
       `    c.sendto(b'y', ${JSON.stringify(dgram)}); print('dgram-sent')`,
-      "except OSError as e: print('dgram-refused:' + str(e.errno))"
+      "except OSError as e: print('dgram-refused:' + str(e.errno))",
+      "e, f = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)",
+      `e.sendmsg([b'z'], [], 0, ${JSON.stringify(dgram)}); print('seqpacket-peer:' + f.recv(1).decode())`,
+      // Inside its own network namespace, a test suite's server on loopback works.
+      "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+      "t = socket.create_connection(s.getsockname()); u, _ = s.accept(); t.send(b'w'); print('loopback:' + u.recv(1).decode())"
     ].join("\n")
     const pair = await run(server, "pair", ["python3", "-c", python], { cwd: box })
     expect(pair.output).toContain("stream-pair:x")
     expect(pair.output).toContain("dgram-refused:1")
+    expect(pair.output).toContain("seqpacket-peer:z")
+    expect(pair.output).toContain("loopback:w")
+    // Nothing from the sandbox reached the host socket, which does receive what is sent to it.
+    execFileSync("python3", ["-c", `import socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'h', ${JSON.stringify(dgram)})`])
+    expect(await eventually(() => host.received().length > 0)).toBe(true)
+    expect(host.received()).toEqual(["got:h"])
   })
 })
 

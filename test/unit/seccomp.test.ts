@@ -53,6 +53,7 @@ const ABIS = [
 
 const AF_UNIX = 1
 const AF_INET = 2
+const AF_VSOCK = 40
 const SOCK_STREAM = 1
 const SOCK_DGRAM = 2
 const SOCK_RAW = 3
@@ -77,11 +78,13 @@ describe.each(ABIS)("the seccomp filter on $name", (abi) => {
     expect(run(strict, call(abi.connect, 3, 0, 16))).toBe(ALLOW)
   })
 
-  it("with network: sockets pass; io_uring is refused either way; a foreign ABI is killed or has no calls", () => {
+  it("with network: sockets pass; vsock and io_uring are refused either way; a foreign ABI is killed or has no calls", () => {
     expect(run(open, call(abi.socket, AF_UNIX, SOCK_STREAM))).toBe(ALLOW)
     expect(run(open, call(abi.socketpair, AF_UNIX, SOCK_DGRAM))).toBe(ALLOW)
     for (const filter of [strict, open]) {
       for (const nr of [425, 426, 427]) expect(run(filter, call(nr))).toBe(EPERM)
+      expect(run(filter, call(abi.socket, AF_VSOCK, SOCK_STREAM))).toBe(EPERM)
+      expect(run(filter, call(abi.socket, AF_INET, SOCK_DGRAM))).toBe(ALLOW)
       expect(run(filter, { arch: 0x40000003, nr: abi.socket, args: [AF_UNIX] })).toBe(KILL)
       for (const nr of abi.foreign) expect(run(filter, call(nr))).toBe(ENOSYS)
     }
