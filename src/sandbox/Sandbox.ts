@@ -15,6 +15,7 @@ import { SandboxUnavailable } from "../protocol/errors.js"
 import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
 import { commandPidOf, confinedArgv, findExecutable, type Launcher, probe } from "./bubblewrap.js"
 import { makePlaceholders, type Placeholders } from "./placeholders.js"
+import { sandboxedPeerOf, type TcpEnds } from "./peers.js"
 import { filterPath, seccompFilter } from "./seccomp.js"
 import {
   combine,
@@ -63,6 +64,13 @@ export interface SandboxService {
   ) => Effect.Effect<{ readonly launcher: Launcher; readonly policy: ResolvedSandbox }, SandboxUnavailable | InvalidParams | InternalError, Scope.Scope>
   /** The placeholder directories this server holds now. */
   readonly placeholders: () => ReadonlyArray<string>
+  /**
+   * Whether the other end of a TCP connection to this server is a process in
+   * one of its sandboxes (only one with network can reach it): a listener
+   * refuses it, so a sandbox cannot start unconfined processes through its
+   * own server.
+   */
+  readonly isSandboxedPeer: (ends: TcpEnds) => boolean
 }
 
 /** Confines processes and file operations. */
@@ -113,15 +121,26 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
         return { launcher: policy.network ? launchers.withNetwork : launchers.withoutNetwork, policy }
       })
 
+    // Sandboxes with network running now: without any, no sandbox can reach a listener of ours.
+    let withNetwork = 0
+    const countWithNetwork = Effect.acquireRelease(
+      Effect.sync(() => void withNetwork++),
+      () => Effect.sync(() => void withNetwork--)
+    )
+
     return {
       confinementOf,
       prepare,
       launch: (policy, command) =>
-        Effect.map(prepare(policy, []), ({ launcher }) => ({
-          argv: confinedArgv(launcher, { policy, cwd: command.cwd }, command.argv, command.arg0),
-          commandPid: commandPidOf
-        })),
-      placeholders: placeholders.current
+        Effect.map(
+          Effect.zipLeft(prepare(policy, []), policy.network ? countWithNetwork : Effect.void),
+          ({ launcher }) => ({
+            argv: confinedArgv(launcher, { policy, cwd: command.cwd }, command.argv, command.arg0),
+            commandPid: commandPidOf
+          })
+        ),
+      placeholders: placeholders.current,
+      isSandboxedPeer: (ends) => withNetwork > 0 && sandboxedPeerOf(ends) !== undefined
     }
   })
 

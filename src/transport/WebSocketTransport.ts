@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Metrics from "../observability/metrics.js"
@@ -21,6 +22,7 @@ import { type RawData, WebSocket, WebSocketServer } from "ws"
 import type { Duplex } from "node:stream"
 import type { Frame } from "../jsonrpc/JsonRpc.js"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
+import { Sandbox } from "../sandbox/Sandbox.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { sendText } from "./writers.js"
 
@@ -165,6 +167,8 @@ export const make = (
 > =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
+    // Where the server has a sandbox, its processes are refused as clients (see Sandbox.isSandboxedPeer).
+    const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const runtime = yield* Effect.runtime<never>()
     /** Logs a refused upgrade (never its token) from the HTTP server's callback, with the server's logger. */
     const logRefusal = (status: number, why: string, address: string | undefined) => {
@@ -229,6 +233,11 @@ export const make = (
       upgradeDone(socket)
       socket.on("error", () => socket.destroy())
       const address = addressOf(request.socket)
+      // Whatever token it holds: a sandbox must never be a way out of itself.
+      if (sandbox?.isSandboxedPeer(request.socket) === true) {
+        logRefusal(403, "the peer is a process in one of this server's sandboxes", address)
+        return refuse(socket, 403, "Forbidden")
+      }
       const refusal = refusalOf(request, options)
       if (refusal !== undefined) {
         logRefusal(refusal.status, refusal.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`, address)

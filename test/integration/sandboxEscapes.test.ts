@@ -11,8 +11,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { eventually, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
+const startWebSocketServer = useWebSocketServers()
 
 let directories: Array<string> = []
 let listeners: Array<Net.Server> = []
@@ -243,5 +245,36 @@ describe("a protected path whose parent is renamed", () => {
     const hook = await run(server, "hook", sh(`touch ${inner}/.git/HEAD || echo git-refused; touch ${inner}/file && echo file-ok`), { cwd: outer })
     expect(hook.output).toContain("git-refused")
     expect(hook.output).toContain("file-ok")
+  })
+})
+
+describe("a sandbox with network", () => {
+  /** A WebSocket upgrade by hand (Node 20 has no WebSocket client of its own): prints the status line. */
+  const upgrade = (url: string) => {
+    const { hostname, port } = new URL(url)
+    return [
+      "node",
+      "-e",
+      `const s = require("net").connect(${port}, ${JSON.stringify(hostname.replace(/^\[|\]$/g, ""))}, () => s.write(` +
+        `"GET / HTTP/1.1\\r\\nHost: ${hostname}:${port}\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n" + ` +
+        `"Sec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\n\\r\\n"));` +
+        `s.once("data", (d) => { console.log("status:" + d.toString().split("\\r\\n")[0]); s.destroy() });` +
+        `s.on("error", (e) => console.log("error:" + e.code))`
+    ]
+  }
+
+  it.each(["127.0.0.1", "[::1]"])("cannot call its own server on %s: an upgrade from inside is refused, the same one from outside is not", async (host) => {
+    const workspace = tempDir("ws")
+    const server = await startWebSocketServer(["--listen", `ws://${host}:0`])
+    const client = await RawWebSocketClient.connectReady(server.url)
+    const started = await client.request("process/start", pipeProcess("home", upgrade(server.url), { cwd: workspace, sandbox: workspaceWrite(workspace, "enabled") }))
+    expect(started.error).toBeUndefined()
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "home")
+    expect(client.outputOf("home")).toContain("status:HTTP/1.1 403 Forbidden")
+    // Unsandboxed, the same program is let in: nothing else about it is refused.
+    await client.request("process/start", pipeProcess("plain", upgrade(server.url), { cwd: workspace }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "plain")
+    expect(client.outputOf("plain")).toContain("status:HTTP/1.1 101 Switching Protocols")
+    client.socket.close()
   })
 })
