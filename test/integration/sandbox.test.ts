@@ -9,6 +9,7 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import { workspaceWrite } from "../support/codexSandbox.js"
 import { eventually, pipeProcess, ptyProcess, runToExit, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 
 const startServer = useStdioServers()
@@ -30,32 +31,6 @@ const tempDir = (name: string, parent = Os.tmpdir()): string => {
   return directory
 }
 const outsideDir = (name: string): string => tempDir(name, Os.homedir())
-
-/** What Codex sends with `-s workspace-write`. */
-const workspaceWrite = (workspace: string, network: "restricted" | "enabled" = "restricted") => ({
-  permissions: {
-    type: "managed",
-    file_system: {
-      type: "restricted",
-      entries: [
-        { path: { type: "special", value: { kind: "root" } }, access: "read" },
-        { path: { type: "special", value: { kind: "project_roots" } }, access: "write" },
-        { path: { type: "special", value: { kind: "slash_tmp" } }, access: "write" },
-        { path: { type: "special", value: { kind: "tmpdir" } }, access: "write" },
-        {
-          path: { type: "special", value: { kind: "project_roots", subpath: ".git" } },
-          access: "read",
-          missing_path_behavior: "skip"
-        }
-      ]
-    },
-    network
-  },
-  cwd: `file://${workspace}`,
-  workspaceRoots: [`file://${workspace}`],
-  windowsSandboxLevel: "disabled",
-  useLegacyLandlock: false
-})
 
 /** Runs `script` with sh in a sandbox and waits for it to close; its output and exit notification. */
 const run = async (server: StdioServer, processId: string, script: string, extra: Record<string, unknown>) => {

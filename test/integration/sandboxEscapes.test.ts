@@ -10,6 +10,7 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import { workspaceWrite } from "../support/codexSandbox.js"
 import { eventually, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
@@ -37,26 +38,6 @@ const tempDir = (name: string, parent = Os.tmpdir()): string => {
   directories.push(directory)
   return directory
 }
-
-/** What Codex sends with `-s workspace-write` (/tmp writable too). */
-const workspaceWrite = (workspace: string, network: "restricted" | "enabled" = "restricted") => ({
-  permissions: {
-    type: "managed",
-    file_system: {
-      type: "restricted",
-      entries: [
-        { path: { type: "special", value: { kind: "root" } }, access: "read" },
-        { path: { type: "special", value: { kind: "project_roots" } }, access: "write" },
-        { path: { type: "special", value: { kind: "slash_tmp" } }, access: "write" }
-      ]
-    },
-    network
-  },
-  cwd: `file://${workspace}`,
-  workspaceRoots: [`file://${workspace}`],
-  windowsSandboxLevel: "disabled",
-  useLegacyLandlock: false
-})
 
 /** A Unix socket server on the host that greets whoever connects. */
 const hostSocket = async (path: string): Promise<void> => {
