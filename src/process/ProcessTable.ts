@@ -102,20 +102,20 @@ export const makeProcessTable = (
     // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice, per session.
     yield* Scope.addFinalizer(
       tableScope,
-      Effect.suspend(() => Effect.forEach(
-        [...entries.values()],
-        (entry) => {
-          if (entry._tag === "Running") return Scope.close(entry.scope, Exit.void)
-          if (entry._tag === "Closed") retention.release(entry.held)
-          return Effect.void
-        },
-        { concurrency: "unbounded", discard: true }
-      ))
+      Effect.sync(() => {
+        for (const entry of entries.values()) if (entry._tag === "Closed") retention.release(entry.held)
+      })
     )
 
     // Each process's retirement runs as a root fiber of the table's: one
     // forked from the request would keep the finished request fiber alive.
     const runInTable = yield* FiberSet.makeRuntime<never, void, never>()
+    // Each process's scope is a child of this one, which closes them all at
+    // once: every SIGTERM goes out together, every SIGKILL a grace period
+    // later (children of the table's own scope would close one after the
+    // other, a grace period each). Made after the retirements' fiber set, so
+    // that it closes first and the processes it ends still retire.
+    const processesScope = yield* Scope.fork(tableScope, ExecutionStrategy.parallel)
 
     /** The lifetime span of each running process, when traced. */
     const spans = new Map<string, Tracer.Span>()
@@ -220,7 +220,7 @@ export const makeProcessTable = (
         entries.set(params.processId, { _tag: "Starting" })
         live++
         const spawnStartedAt = yield* Clock.currentTimeMillis
-        const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(processesScope, ExecutionStrategy.sequential)
         if (options.traced !== undefined) {
           // Ends when the process's scope closes, at its retirement.
           const span = yield* Effect.makeSpanScoped("process", {

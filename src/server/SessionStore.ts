@@ -97,6 +97,10 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
         )
       })
 
+    // Sessions' scopes are children of this one, which would close them all
+    // at once too; the finalizer below, added after it and so run before
+    // it, closes them at once first, each with its log line.
+    const sessionsScope = yield* Scope.fork(storeScope, ExecutionStrategy.parallel)
     yield* Effect.addFinalizer(() =>
       Effect.forEach([...sessions.values()], (record) => close(record, "server stopped"), {
         concurrency: "unbounded",
@@ -157,7 +161,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
     return {
       create: (peer, { detachTtlMs }) =>
         Effect.gen(function*() {
-          const scope = yield* Scope.fork(storeScope, ExecutionStrategy.sequential)
+          const scope = yield* Scope.fork(sessionsScope, ExecutionStrategy.sequential)
           const sessionId = randomUUID()
           // The record is filled in below; the table's emit reads its current sink.
           let record: SessionRecord | undefined

@@ -1,0 +1,160 @@
+/**
+ * Every path that ends sessions ends all their processes at once: many
+ * children that ignore SIGTERM, pipes and PTYs, over several sessions, are
+ * all gone one grace period (plus a margin smaller than a second grace
+ * period) after the end, never one grace period after another.
+ */
+import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { describe, expect, it } from "vitest"
+import * as ExecServerClient from "../../src/client/ExecServerClient.js"
+import * as ExecServer from "../../src/server/ExecServer.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
+import { eventually, isAlive, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+
+const startServer = useStdioServers()
+const startWebSocketServer = useWebSocketServers()
+
+/** Ignores SIGTERM, and so does a background child of its own. */
+const STUBBORN = "trap '' TERM; (trap '' TERM; while :; do sleep 0.1; done) & echo pid:$$:$!; while :; do sleep 0.1; done"
+const GRACE_MS = 1500
+/** Beyond the grace period: SIGKILL, reaping, Node's exit. Less than a grace period, so two in a row fail. */
+const MARGIN_MS = 1200
+/** Processes per test, half of them PTYs. */
+const COUNT = 20
+
+const pidsIn = (text: string): Array<number> => {
+  const match = /pid:(\d+):(\d+)/.exec(text)
+  if (match === null) throw new Error(`no pids in ${JSON.stringify(text)}`)
+  return [Number(match[1]), Number(match[2])]
+}
+
+const params = (index: number) =>
+  (index % 2 === 0 ? pipeProcess : ptyProcess)(`p${index}`, ["sh", "-c", STUBBORN])
+
+/** Starts `count` stubborn processes over a stdio server and returns every pid they and their children have. */
+const startOnStdio = async (server: StdioServer, count: number): Promise<Array<number>> => {
+  await Promise.all(Array.from({ length: count }, (_, index) => server.request("process/start", params(index))))
+  const pids: Array<number> = []
+  for (let index = 0; index < count; index++) {
+    await server.outputContains(`p${index}`, "\n")
+    pids.push(...pidsIn(server.outputOf(`p${index}`).toString()))
+  }
+  return pids
+}
+
+/** The same over a WebSocket client. */
+const startOnWebSocket = async (client: RawWebSocketClient, count: number): Promise<Array<number>> => {
+  await Promise.all(Array.from({ length: count }, (_, index) => client.request("process/start", params(index))))
+  const pids: Array<number> = []
+  for (let index = 0; index < count; index++) {
+    await client.outputContains(`p${index}`, "\n")
+    pids.push(...pidsIn(client.outputOf(`p${index}`)))
+  }
+  return pids
+}
+
+/** Waits until every pid is gone; how long that took from `start`, or -1 when some outlived `limitMs`. */
+const allGoneAfter = async (pids: ReadonlyArray<number>, start: number, limitMs: number): Promise<number> =>
+  (await eventually(() => pids.every((pid) => !isAlive(pid)), limitMs - (Date.now() - start), 10)) ? Date.now() - start : -1
+
+const detachedClient = async (url: string, detachTtlMs: number) => {
+  const client = await RawWebSocketClient.connect(url)
+  await client.request("initialize", { clientName: "end-together", detachTtlMs })
+  client.send({ method: "initialized", params: {} })
+  return client
+}
+
+describe(`${COUNT} children that ignore SIGTERM, over several sessions, end together`, () => {
+  it("when stdin closes", async () => {
+    const server = await startServer(["--grace-ms", String(GRACE_MS)])
+    const pids = await startOnStdio(server, COUNT)
+    const start = Date.now()
+    const exit = await server.close()
+    expect(exit.code).toBe(0)
+    const elapsed = Date.now() - start
+    expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
+    expect(elapsed).toBeLessThan(GRACE_MS + MARGIN_MS)
+    expect(await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)).toBeGreaterThan(0)
+  })
+
+  it.each(["SIGTERM", "SIGINT"] as const)("when the server gets %s, with detached sessions", async (signal) => {
+    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
+    const pids: Array<number> = []
+    for (let session = 0; session < 4; session++) {
+      const client = await detachedClient(server.url, 300_000)
+      pids.push(...await startOnWebSocket(client, COUNT / 4))
+      // Dropped: the session lives on, detached.
+      client.socket.terminate()
+    }
+    const start = Date.now()
+    server.child.kill(signal)
+    expect(await server.exited).toBe(0)
+    expect(Date.now() - start).toBeLessThan(GRACE_MS + MARGIN_MS)
+    expect(await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)).toBeGreaterThan(0)
+  })
+
+  it("when WebSocket connections close and drop at once", async () => {
+    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
+    const clients = await Promise.all([0, 1].map(() => RawWebSocketClient.connectReady(server.url)))
+    const pids = (await Promise.all(clients.map((client) => startOnWebSocket(client, COUNT / 2)))).flat()
+    const start = Date.now()
+    clients[0]!.socket.close()
+    clients[1]!.socket.terminate()
+    const elapsed = await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)
+    expect(elapsed, "some outlived the grace period and the margin").not.toBe(-1)
+    expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
+  })
+
+  it("when detached sessions' TTLs pass", async () => {
+    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
+    const ttlMs = 300
+    const pids: Array<number> = []
+    for (let session = 0; session < 2; session++) {
+      const client = await detachedClient(server.url, ttlMs)
+      pids.push(...await startOnWebSocket(client, COUNT / 2))
+      client.socket.terminate()
+    }
+    const start = Date.now()
+    const elapsed = await allGoneAfter(pids, start, ttlMs + GRACE_MS + MARGIN_MS)
+    expect(elapsed, "some outlived the TTL, the grace period and the margin").not.toBe(-1)
+    expect(elapsed).toBeGreaterThanOrEqual(ttlMs + GRACE_MS - 300)
+  })
+
+  it("when an embedding application closes the server's scope", async () => {
+    const server = InProcessClient.layer().pipe(
+      Layer.provide(ExecServer.layerNodeServices),
+      Layer.provide(ServerConfig.layer({ graceMs: GRACE_MS }))
+    )
+    const { elapsed, pids } = await Effect.runPromise(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(server, scope)
+      const client = Context.get(context, ExecServerClient.ExecServerClient)
+      const pids: Array<number> = []
+      for (let index = 0; index < COUNT; index++) {
+        // Detached: the server, not the client, is what ends them here.
+        const handle = yield* Effect.scoped(client.start({
+          argv: ["sh", "-c", STUBBORN],
+          env: { PATH: "/usr/bin:/bin" },
+          cwd: "/tmp",
+          tty: index % 2 === 1,
+          detached: true
+        }))
+        // Everything retained so far, until the pids are in it.
+        let text = ""
+        while (!/pid:\d+:\d+/.test(text)) {
+          const output = yield* handle.read({ waitMs: 200 })
+          text = output.chunks.map((chunk) => Buffer.from(chunk.chunk).toString()).join("")
+        }
+        pids.push(...pidsIn(text))
+      }
+      const start = Date.now()
+      yield* Scope.close(scope, Exit.void)
+      return { elapsed: Date.now() - start, pids }
+    }))
+    expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
+    expect(elapsed).toBeLessThan(GRACE_MS + MARGIN_MS)
+    expect(pids.every((pid) => !isAlive(pid))).toBe(true)
+  })
+})
