@@ -51,6 +51,7 @@ import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
+import * as HostHeader from "../transport/hostHeader.js"
 import * as ListenUrl from "../transport/listenUrl.js"
 
 /** A `--listen` value the server cannot serve. */
@@ -189,6 +190,12 @@ const allowOrigin = Options.text("allow-origin").pipe(
   Options.repeated,
   Options.withDescription("An Origin allowed to open a WebSocket (repeatable); other Origins get HTTP 403")
 )
+const allowHost = Options.text("allow-host").pipe(
+  Options.repeated,
+  Options.withDescription(
+    "A Host name (NAME or NAME:PORT, case-insensitive) the WebSocket listener answers to besides localhost and its address (repeatable); other Hosts get HTTP 421"
+  )
+)
 
 const sandbox = Options.boolean("sandbox").pipe(
   Options.withDescription(
@@ -278,6 +285,7 @@ interface WebSocketFlags {
   readonly wsTokenSha256: Option.Option<string>
   readonly insecureNoAuth: boolean
   readonly allowOrigin: ReadonlyArray<string>
+  readonly allowHost: ReadonlyArray<string>
 }
 
 /** The token digest from `--ws-token-file` or `--ws-token-sha256`, if either is given. */
@@ -325,6 +333,10 @@ const transportOf = (
   if (url.startsWith("ws://")) {
     const parsed = ListenUrl.parseListenUrl(url)
     if (typeof parsed === "string") return Effect.fail(new ListenUrlError({ message: `invalid --listen value: ${parsed}` }))
+    for (const value of flags.allowHost) {
+      const host = HostHeader.parseAllowedHost(value)
+      if (typeof host === "string") return Effect.fail(new ListenUrlError({ message: host }))
+    }
     return tokenDigestOf(flags).pipe(
       Effect.filterOrFail(
         (digest) => digest !== undefined || flags.insecureNoAuth || ListenUrl.isLoopback(parsed.host),
@@ -346,6 +358,7 @@ const transportOf = (
           upgradeTimeoutMs: flags.upgradeTimeoutMs,
           maxConnections: flags.maxConnections,
           allowOrigins: flags.allowOrigin,
+          allowHosts: flags.allowHost,
           ...(tokenSha256 === undefined ? {} : { tokenSha256 })
         }))
       ),
@@ -396,6 +409,7 @@ const command = Command.make(
     wsTokenSha256,
     insecureNoAuth,
     allowOrigin,
+    allowHost,
     pingIntervalMs,
     upgradeTimeoutMs,
     sandbox,

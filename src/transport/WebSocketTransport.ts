@@ -26,6 +26,7 @@ import { sendText } from "./writers.js"
 
 export { sendText } from "./writers.js"
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
+import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
 
 export { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
@@ -49,6 +50,15 @@ export interface WebSocketListenOptions {
   readonly tokenSha256?: Uint8Array
   /** Origins allowed to connect; an upgrade with any other `Origin` header is refused (403). */
   readonly allowOrigins?: ReadonlyArray<string>
+  /**
+   * Host names (`NAME` or `NAME:PORT`, case-insensitive; without a port any
+   * port matches) a request's `Host` header may carry besides `localhost`
+   * and the listen address (any IP address on a wildcard listener). Any
+   * other `Host` gets HTTP 421 on every endpoint and on the upgrade: a page
+   * whose name an attacker points at this address (DNS rebinding) is not
+   * served.
+   */
+  readonly allowHosts?: ReadonlyArray<string>
   /**
    * Connections beyond this many at once are refused (503). Connections still
    * in their upgrade count too, and more than this many of those at once are
@@ -87,6 +97,20 @@ export const refusalOf = (
     }
   }
   return undefined
+}
+
+/** How much of a refused `Host` header a log line repeats. */
+const MAX_LOGGED_HOST_CHARS = 200
+
+/** Why a request's `Host` is refused (for the log), or undefined when it is allowed. */
+const hostRefusal = (
+  request: Http.IncomingMessage,
+  listenHost: string,
+  allowHosts: ReadonlyArray<HostAndPort>
+): string | undefined => {
+  const host = request.headers.host
+  if (hostAllowed(host, listenHost, allowHosts)) return undefined
+  return host === undefined ? "no Host header" : `host ${JSON.stringify(host.slice(0, MAX_LOGGED_HOST_CHARS))} not allowed`
 }
 
 /** Answers an upgrade with an HTTP error, then closes the socket even if the peer never closes its side. */
@@ -166,9 +190,18 @@ export const make = (
   Effect.gen(function*() {
     const config = yield* ServerConfig
     const runtime = yield* Effect.runtime<never>()
-    /** Logs a refused upgrade (never its token) from the HTTP server's callback, with the server's logger. */
-    const logRefusal = (status: number, why: string, address: string | undefined) => {
-      Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
+    const allowHosts: Array<HostAndPort> = []
+    for (const value of options.allowHosts ?? []) {
+      const parsed = parseAllowedHost(value)
+      if (typeof parsed === "string") return yield* new TransportError({ message: parsed })
+      allowHosts.push(parsed)
+    }
+    /**
+     * Logs a refused request (never its token) from the HTTP server's
+     * callback, with the server's logger; refused upgrades are counted too.
+     */
+    const logRefusal = (status: number, why: string, address: string | undefined, upgrade = true) => {
+      if (upgrade) Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
       Runtime.runFork(runtime)(
         Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown" }))
       )
@@ -186,6 +219,12 @@ export const make = (
       const path = new URL(request.url ?? "/", "http://localhost").pathname
       const text = (status: number, body: string) =>
         response.writeHead(status, { "content-type": "text/plain", connection: "close" }).end(body)
+      // Before anything else: a name the server is not known by may be a rebound one.
+      const misdirected = hostRefusal(request, options.host, allowHosts)
+      if (misdirected !== undefined) {
+        logRefusal(421, misdirected, addressOf(request.socket), false)
+        return text(421, "Misdirected Request\n")
+      }
       // Liveness and readiness say nothing about the server: open to anyone who can reach it.
       if (request.method === "GET" && path === "/healthz") return text(200, "ok\n")
       if (request.method === "GET" && path === "/readyz") return stopping ? text(503, "stopping\n") : text(200, "ready\n")
@@ -229,6 +268,11 @@ export const make = (
       upgradeDone(socket)
       socket.on("error", () => socket.destroy())
       const address = addressOf(request.socket)
+      const misdirected = hostRefusal(request, options.host, allowHosts)
+      if (misdirected !== undefined) {
+        logRefusal(421, misdirected, address)
+        return refuse(socket, 421, "Misdirected Request")
+      }
       const refusal = refusalOf(request, options)
       if (refusal !== undefined) {
         logRefusal(refusal.status, refusal.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`, address)

@@ -2,6 +2,7 @@
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as Http from "node:http"
 import * as Net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -36,6 +37,105 @@ const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promi
       if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
     })
   })
+
+/** The status of a plain HTTP GET (over a connection of its own), with the given headers; `host` replaces the URL's. */
+const httpStatus = (url: string, path: string, headers: Record<string, string> = {}): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url)
+    const request = Http.get({ hostname: hostname.replace(/^\[|\]$/g, ""), port, path, headers, agent: false }, (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on("error", reject)
+  })
+
+/** The port of a server's URL. */
+const portOf = (url: string): number => Number(/:(\d+)$/.exec(url)![1])
+
+/** The value of a Prometheus sample (name and labels as they start the line). */
+const sample = (text: string, prefix: string): number | undefined => {
+  const line = text.split("\n").find((entry) => entry.startsWith(prefix))
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1))
+}
+
+describe("Host header (DNS rebinding)", () => {
+  it("answers 421 to a Host it is not known by, on every endpoint and the upgrade, before the token; logs and counts it", async () => {
+    const server = await start(["--ws-token-file", tokenFile, "--log-format", "json"])
+    let stderr = ""
+    server.child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const evil = { host: `evil.example:${portOf(server.url)}` }
+    for (const path of ["/healthz", "/readyz", "/metrics", "/nope"]) {
+      expect(await httpStatus(server.url, path, evil), path).toBe(421)
+      expect(await httpStatus(server.url, path, { ...evil, authorization: `Bearer ${TOKEN}` }), path).toBe(421)
+    }
+    // Before the token is looked at: 421, not 401, with or without one.
+    expect(await upgradeStatus(server.url, evil)).toBe(421)
+    expect(await upgradeStatus(server.url, { ...evil, authorization: `Bearer ${TOKEN}` })).toBe(421)
+    // Without any Host (HTTP/1.0) too.
+    const noHost = await new Promise<string>((resolve) => {
+      const socket = Net.connect(portOf(server.url), "127.0.0.1", () => socket.write("GET /healthz HTTP/1.0\r\n\r\n"))
+      let answer = ""
+      socket.on("data", (data) => answer += data)
+      socket.on("close", () => resolve(answer))
+    })
+    expect(noHost).toMatch(/^HTTP\/1\.1 421 /)
+
+    expect(await httpStatus(server.url, "/healthz")).toBe(200)
+    const scrape = await fetch(`${server.url.replace("ws://", "http://")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(scrape.status).toBe(200)
+    // Upgrades are counted; plain requests only logged.
+    expect(sample(await scrape.text(), 'exec_server_connections_refused_total{status="421"')).toBe(2)
+    const refused = stderr.split("\n").filter((line) => line.includes("connection refused")).map((line) => JSON.parse(line))
+    expect(refused.length).toBeGreaterThanOrEqual(11)
+    expect(refused[0].annotations).toMatchObject({ status: 421, why: `host "evil.example:${portOf(server.url)}" not allowed` })
+    expect(refused.some((line) => line.annotations.why === "no Host header")).toBe(true)
+    expect(stderr).not.toContain(TOKEN)
+  })
+
+  it("answers to its listen address and localhost (any port, or none), and to --allow-host names", async () => {
+    const server = await start(["--allow-host", "Exec.Example", "--allow-host", "pinned.example:8080"])
+    const port = portOf(server.url)
+    for (const host of [`127.0.0.1:${port}`, "127.0.0.1", "127.0.0.1:1", `localhost:${port}`, "LOCALHOST", "exec.example", `EXEC.example:${port}`, "pinned.example:8080"]) {
+      expect(await httpStatus(server.url, "/healthz", { host }), host).toBe(200)
+    }
+    for (const host of ["pinned.example", "pinned.example:8081", `127.0.0.2:${port}`, `[::1]:${port}`, "evil.example", "exec.example.evil.example", "exec.example:x", "a@exec.example"]) {
+      expect(await httpStatus(server.url, "/healthz", { host }), host).toBe(421)
+    }
+    expect(await upgradeStatus(server.url, { host: `exec.example:${port}` })).toBe(101)
+    expect(await upgradeStatus(server.url, { host: `localhost:${port}` })).toBe(101)
+    expect(await upgradeStatus(server.url, { host: `127.0.0.2:${port}` })).toBe(421)
+  })
+
+  it("answers to its IPv6 address in brackets, in any of its spellings", async () => {
+    const server = await start(["--listen", "ws://[::1]:0"])
+    const port = portOf(server.url)
+    expect(await httpStatus(server.url, "/healthz", { host: `[::1]:${port}` })).toBe(200)
+    expect(await httpStatus(server.url, "/healthz", { host: "[0:0:0:0:0:0:0:1]" })).toBe(200)
+    expect(await httpStatus(server.url, "/healthz", { host: `127.0.0.1:${port}` })).toBe(421)
+    expect(await upgradeStatus(server.url)).toBe(101)
+  })
+
+  it("takes any IP address as Host on a wildcard listener (an IP literal cannot be rebound), but no other name", async () => {
+    const server = await start(["--listen", "ws://0.0.0.0:0", "--insecure-no-auth"])
+    const url = `ws://127.0.0.1:${portOf(server.url)}`
+    for (const host of ["10.1.2.3:8765", "192.168.0.7", "[fe80::1]:80", "127.0.0.1", "localhost"]) {
+      expect(await httpStatus(url, "/healthz", { host }), host).toBe(200)
+    }
+    expect(await httpStatus(url, "/healthz", { host: "evil.example" })).toBe(421)
+    expect(await upgradeStatus(url, { host: "192.168.0.7:8765" })).toBe(101)
+    expect(await upgradeStatus(url, { host: "evil.example" })).toBe(421)
+  })
+
+  it("refuses malformed --allow-host values with exit code 2", () => {
+    for (const bad of ["http://exec.example", "exec example", "::1", "exec.example:99999", "exec.example:"]) {
+      const refused = runToExit(["--listen", "ws://127.0.0.1:0", "--allow-host", bad])
+      expect(refused.status, bad).toBe(2)
+      expect(refused.stderr, bad).toContain("--allow-host: expected NAME or NAME:PORT")
+    }
+  })
+})
 
 describe("WebSocket authentication", () => {
   it("refuses upgrades without the bearer token from --ws-token-file with 401, before any JSON-RPC", async () => {
