@@ -218,7 +218,11 @@ const wsMaxClockSkewSeconds = Options.integer("ws-max-clock-skew-seconds").pipe(
 const insecureNoAuth = Options.boolean("insecure-no-auth").pipe(
   Options.withDescription("Allow listening on a non-loopback address without authentication")
 )
-
+const exitOnStdinClose = Options.boolean("exit-on-stdin-close").pipe(
+  Options.withDescription(
+    "A WebSocket server stops (as on SIGTERM) when its standard input reaches its end: for a parent that owns the pipe (env: CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE=true)"
+  )
+)
 const allowOrigin = Options.text("allow-origin").pipe(
   Options.repeated,
   Options.withDescription("An Origin allowed to open a WebSocket (repeatable); other Origins get HTTP 403")
@@ -472,6 +476,43 @@ const transportOf = (
   )
 }
 
+/** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
+const EXIT_ON_STDIN_CLOSE_ENV = "CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE"
+
+/**
+ * Whether to stop when stdin ends: the flag, or else its environment
+ * variable, which takes `true` or `false` only (as the reference's does;
+ * anything else is refused rather than guessed at).
+ */
+const exitOnStdinCloseOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
+  const value = process.env[EXIT_ON_STDIN_CLOSE_ENV]
+  if (flag || value === undefined || value === "false") return Effect.succeed(flag)
+  if (value === "true") return Effect.succeed(true)
+  return Effect.fail(new ListenUrlError({ message: `${EXIT_ON_STDIN_CLOSE_ENV} must be true or false, not ${JSON.stringify(value)}` }))
+}
+
+/**
+ * Completes when stdin reaches its end (or fails): what it carries is read
+ * and dropped. For a WebSocket server whose parent holds its stdin, so
+ * that the server goes when the parent does.
+ */
+const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const stdin = process.stdin
+  const discard = () => {}
+  const done = () => resume(Effect.void)
+  stdin.on("data", discard)
+  stdin.once("end", done)
+  stdin.once("close", done)
+  stdin.once("error", done)
+  return Effect.sync(() => {
+    stdin.off("data", discard)
+    stdin.off("end", done)
+    stdin.off("close", done)
+    stdin.off("error", done)
+    stdin.pause()
+  })
+}).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
+
 const logFormat = Options.choice("log-format", ["text", "json"]).pipe(
   Options.withDefault("text" as const),
   Options.withDescription("Logs on stderr as logfmt text or as one JSON object per line (default text)")
@@ -512,6 +553,7 @@ const command = Command.make(
     wsAudience,
     wsMaxClockSkewSeconds,
     insecureNoAuth,
+    exitOnStdinClose,
     allowOrigin,
     allowHost,
     pingIntervalMs,
@@ -526,6 +568,7 @@ const command = Command.make(
   },
   (flags) =>
     Effect.gen(function*() {
+      const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
       const sandboxPolicy = yield* operatorPolicyOf(flags)
       const tracesUrl = tracesUrlOf(process.env)
       // Loaded only when tracing is configured.
@@ -538,7 +581,10 @@ const command = Command.make(
       yield* Effect.gen(function*() {
         const transport = yield* transportOf(flags.listen, flags)
         yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
-        yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+        const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+        // A stdio server stops when its input ends anyway: stdin is its connection.
+        // Otherwise the end of stdin interrupts the server as SIGTERM does.
+        yield* exitOnStdinClose && flags.listen.startsWith("ws://") ? Effect.raceFirst(serve, stdinClosed) : serve
       }).pipe(
         Effect.scoped,
         Effect.provide(ExecServer.layerNodeServices),
