@@ -51,7 +51,9 @@ import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
+import * as HostHeader from "../transport/hostHeader.js"
 import * as ListenUrl from "../transport/listenUrl.js"
+import type { SignedBearerOptions } from "../transport/signedBearer.js"
 
 /** A `--listen` value the server cannot serve. */
 class ListenUrlError extends Data.TaggedError("ListenUrlError")<{ readonly message: string }> {}
@@ -174,20 +176,62 @@ const maxInflightRequests = integerFlag(
   "Most requests of one connection in flight (long-polls included); more are answered -32001, retryable",
   1
 )
+const wsAuth = Options.choice("ws-auth", ["capability-token", "signed-bearer-token"]).pipe(
+  Options.optional,
+  Options.withDescription(
+    "How WebSocket clients authenticate: capability-token (the token of --ws-token-file or --ws-token-sha256; implied by them) or signed-bearer-token (an HS256 JWT signed with --ws-shared-secret-file)"
+  )
+)
 const wsTokenFile = Options.file("ws-token-file", { exists: "yes" }).pipe(
   Options.optional,
-  Options.withDescription("File holding the bearer token WebSocket clients must send (whitespace trimmed)")
+  Options.withDescription("File holding the capability token WebSocket clients must send as their bearer token (whitespace trimmed)")
 )
 const wsTokenSha256 = Options.text("ws-token-sha256").pipe(
   Options.optional,
-  Options.withDescription("Hex SHA-256 of the bearer token WebSocket clients must send")
+  Options.withDescription("Hex SHA-256 of the capability token WebSocket clients must send")
+)
+const wsSharedSecretFile = Options.file("ws-shared-secret-file", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription(
+    "File holding the secret (at least 32 bytes, whitespace trimmed) that signs the HS256 JWTs of --ws-auth signed-bearer-token"
+  )
+)
+const wsIssuer = Options.text("ws-issuer").pipe(
+  Options.optional,
+  Options.withDescription("The iss a signed bearer token must carry (default: any)")
+)
+const wsAudience = Options.text("ws-audience").pipe(
+  Options.optional,
+  Options.withDescription("An aud a signed bearer token must carry (default: any)")
+)
+integerFlagNames.add("ws-max-clock-skew-seconds")
+const wsMaxClockSkewSeconds = Options.integer("ws-max-clock-skew-seconds").pipe(
+  Options.filterMap(
+    (value) => value >= 0 ? Option.some(value) : Option.none(),
+    "--ws-max-clock-skew-seconds must be at least 0"
+  ),
+  Options.optional,
+  Options.withDescription(
+    `How far a signed bearer token's exp and nbf may be off this clock, in seconds (default ${ListenUrl.DEFAULT_MAX_CLOCK_SKEW_SECONDS})`
+  )
 )
 const insecureNoAuth = Options.boolean("insecure-no-auth").pipe(
-  Options.withDescription("Allow listening on a non-loopback address without a token")
+  Options.withDescription("Allow listening on a non-loopback address without authentication")
+)
+const exitOnStdinClose = Options.boolean("exit-on-stdin-close").pipe(
+  Options.withDescription(
+    "A WebSocket server stops (as on SIGTERM) when its standard input reaches its end: for a parent that owns the pipe (env: CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE=true)"
+  )
 )
 const allowOrigin = Options.text("allow-origin").pipe(
   Options.repeated,
   Options.withDescription("An Origin allowed to open a WebSocket (repeatable); other Origins get HTTP 403")
+)
+const allowHost = Options.text("allow-host").pipe(
+  Options.repeated,
+  Options.withDescription(
+    "A Host name (NAME or NAME:PORT, case-insensitive) the WebSocket listener answers to besides localhost and its address (repeatable); other Hosts get HTTP 421"
+  )
 )
 
 const sandbox = Options.boolean("sandbox").pipe(
@@ -274,31 +318,92 @@ interface WebSocketFlags {
   readonly pingIntervalMs: number
   readonly upgradeTimeoutMs: number
   readonly maxConnections: number
+  readonly wsAuth: Option.Option<"capability-token" | "signed-bearer-token">
   readonly wsTokenFile: Option.Option<string>
   readonly wsTokenSha256: Option.Option<string>
+  readonly wsSharedSecretFile: Option.Option<string>
+  readonly wsIssuer: Option.Option<string>
+  readonly wsAudience: Option.Option<string>
+  readonly wsMaxClockSkewSeconds: Option.Option<number>
   readonly insecureNoAuth: boolean
   readonly allowOrigin: ReadonlyArray<string>
+  readonly allowHost: ReadonlyArray<string>
 }
 
-/** The token digest from `--ws-token-file` or `--ws-token-sha256`, if either is given. */
-const tokenDigestOf = (flags: WebSocketFlags): Effect.Effect<Uint8Array | undefined, ListenUrlError> =>
+/** How WebSocket clients authenticate, from the flags. */
+type WebSocketAuth =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "CapabilityToken"; readonly tokenSha256: Uint8Array }
+  | { readonly _tag: "SignedBearerToken"; readonly options: SignedBearerOptions }
+
+/** Whether any flag says how WebSocket clients authenticate (they make no sense on stdio). */
+const hasAuthFlags = (flags: WebSocketFlags): boolean =>
+  [flags.wsAuth, flags.wsTokenFile, flags.wsTokenSha256, flags.wsSharedSecretFile, flags.wsIssuer, flags.wsAudience, flags.wsMaxClockSkewSeconds]
+    .some((flag: Option.Option<unknown>) => Option.isSome(flag))
+
+/** The file's contents, whitespace trimmed. */
+const readTrimmed = (path: string): Effect.Effect<string, ListenUrlError> =>
+  Effect.try({
+    try: () => readFileSync(path, "utf8").trim(),
+    catch: (error) => new ListenUrlError({ message: `cannot read ${path}: ${(error as Error).message}` })
+  })
+
+/**
+ * The authentication the flags ask for, refusing inconsistent combinations
+ * as `codex exec-server` does: `--ws-auth signed-bearer-token` needs
+ * `--ws-shared-secret-file` and takes no capability token; the JWT flags
+ * need it; `--ws-auth capability-token` needs a token. (A token flag without
+ * `--ws-auth` is a capability token, as before `--ws-auth` existed.)
+ */
+const authOf = (flags: WebSocketFlags): Effect.Effect<WebSocketAuth, ListenUrlError> =>
   Effect.gen(function*() {
+    const fail = (message: string) => Effect.fail(new ListenUrlError({ message }))
+    const mode = Option.getOrUndefined(flags.wsAuth)
+    const tokenFlags = Option.isSome(flags.wsTokenFile) || Option.isSome(flags.wsTokenSha256)
+    const jwtFlags = [flags.wsSharedSecretFile, flags.wsIssuer, flags.wsAudience, flags.wsMaxClockSkewSeconds]
+      .some((flag: Option.Option<unknown>) => Option.isSome(flag))
     if (Option.isSome(flags.wsTokenFile) && Option.isSome(flags.wsTokenSha256)) {
-      return yield* new ListenUrlError({ message: "give --ws-token-file or --ws-token-sha256, not both" })
+      return yield* fail("give --ws-token-file or --ws-token-sha256, not both")
+    }
+    if (mode !== "signed-bearer-token" && jwtFlags) {
+      return yield* fail(
+        "--ws-shared-secret-file, --ws-issuer, --ws-audience and --ws-max-clock-skew-seconds need --ws-auth signed-bearer-token"
+      )
+    }
+    if (mode === "signed-bearer-token") {
+      if (tokenFlags) {
+        return yield* fail("--ws-token-file and --ws-token-sha256 are for --ws-auth capability-token, not signed-bearer-token")
+      }
+      if (Option.isNone(flags.wsSharedSecretFile)) return yield* fail("--ws-auth signed-bearer-token needs --ws-shared-secret-file")
+      const path = flags.wsSharedSecretFile.value
+      const secret = Buffer.from(yield* readTrimmed(path), "utf8")
+      if (secret.length === 0) return yield* fail(`${path} holds no secret`)
+      if (secret.length < ListenUrl.MIN_SHARED_SECRET_BYTES) {
+        return yield* fail(`the secret in ${path} must be at least ${ListenUrl.MIN_SHARED_SECRET_BYTES} bytes (it has ${secret.length})`)
+      }
+      const issuer = Option.getOrUndefined(flags.wsIssuer)
+      const audience = Option.getOrUndefined(flags.wsAudience)
+      if (issuer === "") return yield* fail("--ws-issuer must not be empty")
+      if (audience === "") return yield* fail("--ws-audience must not be empty")
+      return {
+        _tag: "SignedBearerToken",
+        options: { secret, issuer, audience, maxClockSkewSeconds: Option.getOrUndefined(flags.wsMaxClockSkewSeconds) }
+      }
+    }
+    if (mode === "capability-token" && !tokenFlags) {
+      return yield* fail("--ws-auth capability-token needs --ws-token-file or --ws-token-sha256")
     }
     if (Option.isSome(flags.wsTokenFile)) {
-      const token = readFileSync(flags.wsTokenFile.value, "utf8").trim()
-      if (token === "") return yield* new ListenUrlError({ message: `${flags.wsTokenFile.value} holds no token` })
-      return ListenUrl.sha256(token)
+      const token = yield* readTrimmed(flags.wsTokenFile.value)
+      if (token === "") return yield* fail(`${flags.wsTokenFile.value} holds no token`)
+      return { _tag: "CapabilityToken", tokenSha256: ListenUrl.sha256(token) }
     }
     if (Option.isSome(flags.wsTokenSha256)) {
       const hex = flags.wsTokenSha256.value.trim().toLowerCase()
-      if (!/^[0-9a-f]{64}$/.test(hex)) {
-        return yield* new ListenUrlError({ message: "--ws-token-sha256 must be 64 hex digits" })
-      }
-      return Buffer.from(hex, "hex")
+      if (!/^[0-9a-f]{64}$/.test(hex)) return yield* fail("--ws-token-sha256 must be 64 hex digits")
+      return { _tag: "CapabilityToken", tokenSha256: Buffer.from(hex, "hex") }
     }
-    return undefined
+    return { _tag: "None" }
   })
 
 /**
@@ -320,24 +425,33 @@ const transportOf = (
         "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
       )
     }
+    if (hasAuthFlags(flags)) {
+      return Effect.fail(
+        new ListenUrlError({ message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT), not stdio" })
+      )
+    }
     return StdioTransport.make
   }
   if (url.startsWith("ws://")) {
     const parsed = ListenUrl.parseListenUrl(url)
     if (typeof parsed === "string") return Effect.fail(new ListenUrlError({ message: `invalid --listen value: ${parsed}` }))
-    return tokenDigestOf(flags).pipe(
+    for (const value of flags.allowHost) {
+      const host = HostHeader.parseAllowedHost(value)
+      if (typeof host === "string") return Effect.fail(new ListenUrlError({ message: host }))
+    }
+    return authOf(flags).pipe(
       Effect.filterOrFail(
-        (digest) => digest !== undefined || flags.insecureNoAuth || ListenUrl.isLoopback(parsed.host),
+        (auth) => auth._tag !== "None" || flags.insecureNoAuth || ListenUrl.isLoopback(parsed.host),
         () =>
           new ListenUrlError({
-            message: `refusing to listen on non-loopback ${parsed.host} without a token: ` +
-              "give --ws-token-file or --ws-token-sha256 (or --insecure-no-auth)"
+            message: `refusing to listen on non-loopback ${parsed.host} without authentication: ` +
+              "give --ws-token-file or --ws-token-sha256, or --ws-auth signed-bearer-token (or --insecure-no-auth)"
           })
       ),
       // Loaded on demand: a stdio server never needs `ws`, Node's HTTP stack or the exporter.
       Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
       Effect.zip(Effect.promise(() => import("../observability/prometheus.js"))),
-      Effect.flatMap(([[tokenSha256, WebSocketTransport], Prometheus]) =>
+      Effect.flatMap(([[auth, WebSocketTransport], Prometheus]) =>
         Effect.flatMap(Prometheus.make({ name: "effect-exec-server", version: ServerConfig.version }), (metrics) =>
         WebSocketTransport.make({
           ...parsed,
@@ -346,7 +460,9 @@ const transportOf = (
           upgradeTimeoutMs: flags.upgradeTimeoutMs,
           maxConnections: flags.maxConnections,
           allowOrigins: flags.allowOrigin,
-          ...(tokenSha256 === undefined ? {} : { tokenSha256 })
+          allowHosts: flags.allowHost,
+          ...(auth._tag === "CapabilityToken" ? { tokenSha256: auth.tokenSha256 } : {}),
+          ...(auth._tag === "SignedBearerToken" ? { signedBearer: auth.options } : {})
         }))
       ),
       Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
@@ -359,6 +475,43 @@ const transportOf = (
     })
   )
 }
+
+/** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
+const EXIT_ON_STDIN_CLOSE_ENV = "CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE"
+
+/**
+ * Whether to stop when stdin ends: the flag, or else its environment
+ * variable, which takes `true` or `false` only (as the reference's does;
+ * anything else is refused rather than guessed at).
+ */
+const exitOnStdinCloseOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
+  const value = process.env[EXIT_ON_STDIN_CLOSE_ENV]
+  if (flag || value === undefined || value === "false") return Effect.succeed(flag)
+  if (value === "true") return Effect.succeed(true)
+  return Effect.fail(new ListenUrlError({ message: `${EXIT_ON_STDIN_CLOSE_ENV} must be true or false, not ${JSON.stringify(value)}` }))
+}
+
+/**
+ * Completes when stdin reaches its end (or fails): what it carries is read
+ * and dropped. For a WebSocket server whose parent holds its stdin, so
+ * that the server goes when the parent does.
+ */
+const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const stdin = process.stdin
+  const discard = () => {}
+  const done = () => resume(Effect.void)
+  stdin.on("data", discard)
+  stdin.once("end", done)
+  stdin.once("close", done)
+  stdin.once("error", done)
+  return Effect.sync(() => {
+    stdin.off("data", discard)
+    stdin.off("end", done)
+    stdin.off("close", done)
+    stdin.off("error", done)
+    stdin.pause()
+  })
+}).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
 
 const logFormat = Options.choice("log-format", ["text", "json"]).pipe(
   Options.withDefault("text" as const),
@@ -392,10 +545,17 @@ const command = Command.make(
     maxHttpResponseBytes,
     outboundHighWaterMarkBytes,
     maxConnections,
+    wsAuth,
     wsTokenFile,
     wsTokenSha256,
+    wsSharedSecretFile,
+    wsIssuer,
+    wsAudience,
+    wsMaxClockSkewSeconds,
     insecureNoAuth,
+    exitOnStdinClose,
     allowOrigin,
+    allowHost,
     pingIntervalMs,
     upgradeTimeoutMs,
     sandbox,
@@ -408,6 +568,7 @@ const command = Command.make(
   },
   (flags) =>
     Effect.gen(function*() {
+      const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
       const sandboxPolicy = yield* operatorPolicyOf(flags)
       const tracesUrl = tracesUrlOf(process.env)
       // Loaded only when tracing is configured.
@@ -420,7 +581,10 @@ const command = Command.make(
       yield* Effect.gen(function*() {
         const transport = yield* transportOf(flags.listen, flags)
         yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
-        yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+        const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+        // A stdio server stops when its input ends anyway: stdin is its connection.
+        // Otherwise the end of stdin interrupts the server as SIGTERM does.
+        yield* exitOnStdinClose && flags.listen.startsWith("ws://") ? Effect.raceFirst(serve, stdinClosed) : serve
       }).pipe(
         Effect.scoped,
         Effect.provide(ExecServer.layerNodeServices),

@@ -12,7 +12,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
-import * as Fs from "node:fs"
 import type { ClientError, ConnectError, InitializeTimeout } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import type { SignalName } from "../protocol/schema.js"
@@ -24,7 +23,7 @@ const url = Args.text({ name: "url" }).pipe(
   Args.withDescription("ws://HOST:PORT of a server, or \"stdio\" to start one as a child")
 )
 const tokenFile = Options.file("token-file").pipe(
-  Options.withDescription("File holding the bearer token the server wants"),
+  Options.withDescription("File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed)"),
   Options.optional
 )
 const sessionOption = Options.text("session").pipe(Options.withDescription("A detached session to take over"), Options.optional)
@@ -46,8 +45,9 @@ const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecS
     ...(resumeSessionId === undefined ? {} : { resumeSessionId, detachTtlMs: DETACH_TTL_MS, reconnect: false as const })
   }
   if (connection.url === "stdio") return ExecServerClient.layerSpawnLocal({ ...options, stderr: "inherit" })
-  const token = Option.getOrUndefined(Option.map(connection.tokenFile, (file) => Fs.readFileSync(file, "utf8").trim()))
-  return ExecServerClient.layerWebSocket({ url: connection.url, ...(token === undefined ? {} : { token }), ...options })
+  // Read at each connect, and a file that cannot be read is a reported failure.
+  const tokenFile = Option.getOrUndefined(connection.tokenFile)
+  return ExecServerClient.layerWebSocket({ url: connection.url, ...(tokenFile === undefined ? {} : { tokenFile }), ...options })
 }
 
 /** The local terminal in raw mode for the scope (keystrokes go through as they are), restored after. */

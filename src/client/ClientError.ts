@@ -5,7 +5,7 @@ import type { ExecServerError } from "../protocol/errors.js"
 /** The transport did not connect in time. */
 export class ConnectTimeout extends Data.TaggedError("ConnectTimeout")<{ readonly message: string }> {}
 
-/** The server refused the connection for want of credentials (HTTP 401): no token, or a wrong one. */
+/** The server refused the connection for want of credentials (HTTP 401): no token, a wrong one, or an expired or otherwise invalid signed one. */
 export class Unauthorized extends Data.TaggedError("Unauthorized")<{ readonly message: string }> {}
 
 /** The server refused the connection (HTTP 403), for example for an `Origin` it does not allow. */

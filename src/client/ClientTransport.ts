@@ -9,6 +9,7 @@ import * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
+import * as FsPromises from "node:fs/promises"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { WebSocket } from "ws"
@@ -27,9 +28,28 @@ export interface ClientTransport {
 /** Options of a WebSocket connection. */
 export interface WebSocketClientOptions {
   readonly url: string
-  /** Sent as `Authorization: Bearer <token>`. */
+  /** Sent as `Authorization: Bearer <token>`: a capability token, or a signed one (a JWT). */
   readonly token?: string
+  /**
+   * A file holding the bearer token (whitespace trimmed), read at every
+   * connect: a short-lived JWT the file is renewed with is what a reconnect
+   * sends. Ignored when `token` is given.
+   */
+  readonly tokenFile?: string
   readonly connectTimeoutMs?: number
+}
+
+/** The bearer token to send, if any: `token`, or the contents of `tokenFile`. */
+const tokenOf = (options: WebSocketClientOptions): Effect.Effect<string | undefined, TransportClosed> => {
+  if (options.token !== undefined || options.tokenFile === undefined) return Effect.succeed(options.token)
+  const path = options.tokenFile
+  return Effect.tryPromise({
+    try: () => FsPromises.readFile(path, "utf8"),
+    catch: (error) => new TransportClosed({ message: `cannot read the token file ${path}: ${(error as Error).message}` })
+  }).pipe(
+    Effect.map((text) => text.trim()),
+    Effect.filterOrFail((token) => token !== "", () => new TransportClosed({ message: `the token file ${path} is empty` }))
+  )
 }
 
 /** Connects over WebSocket; the socket closes with the scope. */
@@ -37,11 +57,12 @@ export const webSocket = (
   options: WebSocketClientOptions
 ): Effect.Effect<ClientTransport, ConnectError, Scope.Scope> =>
   Effect.gen(function*() {
+    const token = yield* tokenOf(options)
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const socket = yield* Effect.acquireRelease(
       Effect.async<WebSocket, ConnectError>((resume) => {
         const socket = new WebSocket(options.url, {
-          headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }
+          headers: token === undefined ? {} : { authorization: `Bearer ${token}` }
         })
         const onError = (error: Error) =>
           resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${error.message}` })))
@@ -53,7 +74,7 @@ export const webSocket = (
           const message = `${options.url} refused the connection: HTTP ${response.statusCode}`
           resume(Effect.fail(
             response.statusCode === 401
-              ? new Unauthorized({ message: `${message} (a missing or wrong token)` })
+              ? new Unauthorized({ message: `${message} (a missing, wrong or expired token)` })
               : response.statusCode === 403
               ? new Forbidden({ message })
               : new TransportClosed({ message })

@@ -202,8 +202,10 @@ export interface Client {
 
 /** `connect` options: the Effect client's, the WebSocket's, and a `signal` that cancels connecting. */
 export interface ConnectOptions extends ExecServerClient.ClientOptions, Abortable {
-  /** Sent as `Authorization: Bearer <token>`. */
+  /** Sent as `Authorization: Bearer <token>`: a capability token, or a signed one (a JWT). */
   readonly token?: string
+  /** A file holding the bearer token (whitespace trimmed), read at every connect. Ignored when `token` is given. */
+  readonly tokenFile?: string
   readonly connectTimeoutMs?: number
 }
 
@@ -457,10 +459,11 @@ const open = (
 
 /** Connects to a server over WebSocket (`ws://` or `wss://`). */
 export const connect = (url: string, options: ConnectOptions = {}): Promise<Client> => {
-  const { signal, token, connectTimeoutMs, ...clientOptions } = options
+  const { signal, token, tokenFile, connectTimeoutMs, ...clientOptions } = options
   const transport = ClientTransport.webSocket({
     url,
     ...(token === undefined ? {} : { token }),
+    ...(tokenFile === undefined ? {} : { tokenFile }),
     ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs })
   })
   return open(transport, clientOptions, signal)

@@ -17,7 +17,7 @@ export const connectionsTotal = Metric.counter("exec_server_connections_total", 
 })
 /** Upgrades refused, by status. */
 export const connectionsRefused = Metric.counter("exec_server_connections_refused_total", {
-  description: "WebSocket upgrades refused (401, 403, 503)",
+  description: "WebSocket upgrades refused (401, 403, 421, 503)",
   incremental: true
 })
 /** Sessions, by state (attached or detached). */

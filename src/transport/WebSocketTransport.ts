@@ -28,13 +28,16 @@ import { sendText } from "./writers.js"
 
 export { sendText } from "./writers.js"
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
+import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
+import { type SignedBearerOptions, verifySignedBearer } from "./signedBearer.js"
 
+export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
 /** Where and how to listen, and whom to let in. */
 export interface WebSocketListenOptions {
   /**
-   * Answers `GET /metrics` (the bearer token is required when one is set);
+   * Answers `GET /metrics` (a valid bearer token is required when the server asks for one);
    * without it there is no such endpoint.
    */
   readonly metrics?: ((request: Http.IncomingMessage, response: Http.ServerResponse) => void) | undefined
@@ -49,8 +52,23 @@ export interface WebSocketListenOptions {
    * (`Authorization: Bearer <token>`); without it no token is asked for.
    */
   readonly tokenSha256?: Uint8Array
+  /**
+   * Every upgrade must carry a signed bearer token (an HS256 JWT) instead:
+   * checked without blocking, the connection counted against the limits and
+   * its upgrade timeout running meanwhile. Not with `tokenSha256`.
+   */
+  readonly signedBearer?: SignedBearerOptions
   /** Origins allowed to connect; an upgrade with any other `Origin` header is refused (403). */
   readonly allowOrigins?: ReadonlyArray<string>
+  /**
+   * Host names (`NAME` or `NAME:PORT`, case-insensitive; without a port any
+   * port matches) a request's `Host` header may carry besides `localhost`
+   * and the listen address (any IP address on a wildcard listener). Any
+   * other `Host` gets HTTP 421 on every endpoint and on the upgrade: a page
+   * whose name an attacker points at this address (DNS rebinding) is not
+   * served.
+   */
+  readonly allowHosts?: ReadonlyArray<string>
   /**
    * Connections beyond this many at once are refused (503). Connections still
    * in their upgrade count too, and more than this many of those at once are
@@ -90,6 +108,24 @@ export const refusalOf = (
   }
   return undefined
 }
+
+/** How much of a refused `Host` header a log line repeats. */
+const MAX_LOGGED_HOST_CHARS = 200
+
+/** Why a request's `Host` is refused (for the log), or undefined when it is allowed. */
+const hostRefusal = (
+  request: Http.IncomingMessage,
+  listenHost: string,
+  allowHosts: ReadonlyArray<HostAndPort>
+): string | undefined => {
+  const host = request.headers.host
+  if (hostAllowed(host, listenHost, allowHosts)) return undefined
+  return host === undefined ? "no Host header" : `host ${JSON.stringify(host.slice(0, MAX_LOGGED_HOST_CHARS))} not allowed`
+}
+
+/** The bearer token of a request's `Authorization` header, if it has one. */
+const bearerOf = (request: Http.IncomingMessage): string | undefined =>
+  /^Bearer\s+(.+?)\s*$/i.exec(request.headers.authorization ?? "")?.[1]
 
 /** Answers an upgrade with an HTTP error, then closes the socket even if the peer never closes its side. */
 const refuse = (socket: Duplex, status: number, reason: string) => {
@@ -170,9 +206,27 @@ export const make = (
     // Where the server has a sandbox, its processes are refused as clients (see Sandbox.isSandboxedPeer).
     const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const runtime = yield* Effect.runtime<never>()
-    /** Logs a refused upgrade (never its token) from the HTTP server's callback, with the server's logger. */
-    const logRefusal = (status: number, why: string, address: string | undefined) => {
-      Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
+    if (options.tokenSha256 !== undefined && options.signedBearer !== undefined) {
+      return yield* new TransportError({ message: "give tokenSha256 or signedBearer, not both" })
+    }
+    const signedBearer = options.signedBearer
+    /** Why a request's signed bearer token is refused, or undefined when it is valid (never rejects). */
+    const verifyBearer = signedBearer === undefined ? undefined : (request: Http.IncomingMessage): Promise<string | undefined> => {
+      const token = bearerOf(request)
+      return token === undefined ? Promise.resolve("no bearer token") : verifySignedBearer(token, signedBearer)
+    }
+    const allowHosts: Array<HostAndPort> = []
+    for (const value of options.allowHosts ?? []) {
+      const parsed = parseAllowedHost(value)
+      if (typeof parsed === "string") return yield* new TransportError({ message: parsed })
+      allowHosts.push(parsed)
+    }
+    /**
+     * Logs a refused request (never its token) from the HTTP server's
+     * callback, with the server's logger; refused upgrades are counted too.
+     */
+    const logRefusal = (status: number, why: string, address: string | undefined, upgrade = true) => {
+      if (upgrade) Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
       Runtime.runFork(runtime)(
         Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown" }))
       )
@@ -190,6 +244,12 @@ export const make = (
       const path = new URL(request.url ?? "/", "http://localhost").pathname
       const text = (status: number, body: string) =>
         response.writeHead(status, { "content-type": "text/plain", connection: "close" }).end(body)
+      // Before anything else: a name the server is not known by may be a rebound one.
+      const misdirected = hostRefusal(request, options.host, allowHosts)
+      if (misdirected !== undefined) {
+        logRefusal(421, misdirected, addressOf(request.socket), false)
+        return text(421, "Misdirected Request\n")
+      }
       // Liveness and readiness say nothing about the server: open to anyone who can reach it.
       if (request.method === "GET" && path === "/healthz") return text(200, "ok\n")
       if (request.method === "GET" && path === "/readyz") return stopping ? text(503, "stopping\n") : text(200, "ready\n")
@@ -197,7 +257,14 @@ export const make = (
         // Method names and counts are the operator's: behind the token when there is one.
         const refusal = refusalOf(request, options)
         if (refusal !== undefined) return text(refusal.status, `${refusal.reason}\n`)
-        return options.metrics(request, response)
+        if (verifyBearer === undefined) return options.metrics(request, response)
+        const metrics = options.metrics
+        void verifyBearer(request).then((why) => {
+          if (request.socket.destroyed) return
+          if (why !== undefined) return text(401, "Unauthorized\n")
+          metrics(request, response)
+        }).catch(() => request.socket.destroy())
+        return
       }
       text(426, "exec-server speaks WebSocket\n")
     })
@@ -229,20 +296,9 @@ export const make = (
       }
       upgrading.set(socket, setTimeout(() => socket.destroy(), upgradeTimeoutMs))
     })
-    httpServer.on("upgrade", (request, socket: Duplex, head) => {
+    /** Lets an authenticated upgrade in, if there is room. */
+    const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined) => {
       upgradeDone(socket)
-      socket.on("error", () => socket.destroy())
-      const address = addressOf(request.socket)
-      // Whatever token it holds: a sandbox must never be a way out of itself.
-      if (sandbox?.isSandboxedPeer(request.socket) === true) {
-        logRefusal(403, "the peer is a process in one of this server's sandboxes", address)
-        return refuse(socket, 403, "Forbidden")
-      }
-      const refusal = refusalOf(request, options)
-      if (refusal !== undefined) {
-        logRefusal(refusal.status, refusal.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`, address)
-        return refuse(socket, refusal.status, refusal.reason)
-      }
       // Connections still upgrading hold their places too.
       if (open + upgrading.size >= maxConnections) {
         logRefusal(503, `at --max-connections (${maxConnections})`, address)
@@ -253,6 +309,38 @@ export const make = (
       wss.handleUpgrade(request, socket, head, (ws) => {
         Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes: config.maxMessageBytes, pingIntervalMs, address }))
       })
+    }
+    httpServer.on("upgrade", (request, socket: Duplex, head: Buffer) => {
+      socket.on("error", () => socket.destroy())
+      const address = addressOf(request.socket)
+      // Whatever token it holds: a sandbox must never be a way out of itself.
+      if (sandbox?.isSandboxedPeer(request.socket) === true) {
+        upgradeDone(socket)
+        logRefusal(403, "the peer is a process in one of this server's sandboxes", address)
+        return refuse(socket, 403, "Forbidden")
+      }
+      const misdirected = hostRefusal(request, options.host, allowHosts)
+      const refusal = misdirected !== undefined ? undefined : refusalOf(request, options)
+      if (misdirected !== undefined || refusal !== undefined) {
+        upgradeDone(socket)
+        if (misdirected !== undefined) {
+          logRefusal(421, misdirected, address)
+          return refuse(socket, 421, "Misdirected Request")
+        }
+        logRefusal(refusal!.status, refusal!.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`, address)
+        return refuse(socket, refusal!.status, refusal!.reason)
+      }
+      if (verifyBearer === undefined) return admit(request, socket, head, address)
+      // While the token is checked the socket keeps its place among those
+      // upgrading, and its upgrade timer runs on.
+      void verifyBearer(request).then((why) => {
+        // Closed meanwhile (by the peer, the timer or the server stopping): its close freed its place.
+        if (socket.destroyed) return
+        if (why === undefined) return admit(request, socket, head, address)
+        upgradeDone(socket)
+        logRefusal(401, why, address)
+        refuse(socket, 401, "Unauthorized")
+      }).catch(() => socket.destroy())
     })
     const port = yield* Effect.async<number, TransportError>((resume) => {
       const onError = (error: Error) => resume(Effect.fail(

@@ -13,6 +13,12 @@ export const DEFAULT_PING_INTERVAL_MS = 30_000
 /** How long a connection may take to complete its WebSocket upgrade unless told otherwise. */
 export const DEFAULT_UPGRADE_TIMEOUT_MS = 5000
 
+/** How far a signed bearer token's `exp` and `nbf` may be off the clock unless told otherwise: as `codex exec-server`, 30 s. */
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 30
+
+/** The shortest shared secret for signed bearer tokens: as `codex exec-server` (and RFC 7518, an HS256 key as long as its hash). */
+export const MIN_SHARED_SECRET_BYTES = 32
+
 /** True for addresses only this machine can reach. */
 export const isLoopback = (host: string): boolean =>
   host === "::1" || (Net.isIPv4(host) && host.startsWith("127.")) || host.toLowerCase() === "::ffff:127.0.0.1"

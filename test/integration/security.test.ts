@@ -1,14 +1,18 @@
 /** Who may connect over WebSocket, and the limits that keep one client from knocking the server over. */
 import { Effect, Layer } from "effect"
-import { createHash } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as Jose from "jose"
+import { execFile } from "node:child_process"
+import { createHash, randomBytes } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import * as Http from "node:http"
 import * as Net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { WebSocket } from "ws"
 import { afterAll, describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
-import { pipeProcess, runToExit } from "../support/StdioServer.js"
+import * as PromiseClient from "../../src/client/PromiseClient.js"
+import { eventually, pipeProcess, runToExit, serverArgs } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const TOKEN = "correct horse battery staple"
@@ -36,6 +40,105 @@ const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promi
       if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
     })
   })
+
+/** The status of a plain HTTP GET (over a connection of its own), with the given headers; `host` replaces the URL's. */
+const httpStatus = (url: string, path: string, headers: Record<string, string> = {}): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url)
+    const request = Http.get({ hostname: hostname.replace(/^\[|\]$/g, ""), port, path, headers, agent: false }, (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on("error", reject)
+  })
+
+/** The port of a server's URL. */
+const portOf = (url: string): number => Number(/:(\d+)$/.exec(url)![1])
+
+/** The value of a Prometheus sample (name and labels as they start the line). */
+const sample = (text: string, prefix: string): number | undefined => {
+  const line = text.split("\n").find((entry) => entry.startsWith(prefix))
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1))
+}
+
+describe("Host header (DNS rebinding)", () => {
+  it("answers 421 to a Host it is not known by, on every endpoint and the upgrade, before the token; logs and counts it", async () => {
+    const server = await start(["--ws-token-file", tokenFile, "--log-format", "json"])
+    let stderr = ""
+    server.child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const evil = { host: `evil.example:${portOf(server.url)}` }
+    for (const path of ["/healthz", "/readyz", "/metrics", "/nope"]) {
+      expect(await httpStatus(server.url, path, evil), path).toBe(421)
+      expect(await httpStatus(server.url, path, { ...evil, authorization: `Bearer ${TOKEN}` }), path).toBe(421)
+    }
+    // Before the token is looked at: 421, not 401, with or without one.
+    expect(await upgradeStatus(server.url, evil)).toBe(421)
+    expect(await upgradeStatus(server.url, { ...evil, authorization: `Bearer ${TOKEN}` })).toBe(421)
+    // Without any Host (HTTP/1.0) too.
+    const noHost = await new Promise<string>((resolve) => {
+      const socket = Net.connect(portOf(server.url), "127.0.0.1", () => socket.write("GET /healthz HTTP/1.0\r\n\r\n"))
+      let answer = ""
+      socket.on("data", (data) => answer += data)
+      socket.on("close", () => resolve(answer))
+    })
+    expect(noHost).toMatch(/^HTTP\/1\.1 421 /)
+
+    expect(await httpStatus(server.url, "/healthz")).toBe(200)
+    const scrape = await fetch(`${server.url.replace("ws://", "http://")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(scrape.status).toBe(200)
+    // Upgrades are counted; plain requests only logged.
+    expect(sample(await scrape.text(), 'exec_server_connections_refused_total{status="421"')).toBe(2)
+    const refused = stderr.split("\n").filter((line) => line.includes("connection refused")).map((line) => JSON.parse(line))
+    expect(refused.length).toBeGreaterThanOrEqual(11)
+    expect(refused[0].annotations).toMatchObject({ status: 421, why: `host "evil.example:${portOf(server.url)}" not allowed` })
+    expect(refused.some((line) => line.annotations.why === "no Host header")).toBe(true)
+    expect(stderr).not.toContain(TOKEN)
+  })
+
+  it("answers to its listen address and localhost (any port, or none), and to --allow-host names", async () => {
+    const server = await start(["--allow-host", "Exec.Example", "--allow-host", "pinned.example:8080"])
+    const port = portOf(server.url)
+    for (const host of [`127.0.0.1:${port}`, "127.0.0.1", "127.0.0.1:1", `localhost:${port}`, "LOCALHOST", "exec.example", `EXEC.example:${port}`, "pinned.example:8080"]) {
+      expect(await httpStatus(server.url, "/healthz", { host }), host).toBe(200)
+    }
+    for (const host of ["pinned.example", "pinned.example:8081", `127.0.0.2:${port}`, `[::1]:${port}`, "evil.example", "exec.example.evil.example", "exec.example:x", "a@exec.example"]) {
+      expect(await httpStatus(server.url, "/healthz", { host }), host).toBe(421)
+    }
+    expect(await upgradeStatus(server.url, { host: `exec.example:${port}` })).toBe(101)
+    expect(await upgradeStatus(server.url, { host: `localhost:${port}` })).toBe(101)
+    expect(await upgradeStatus(server.url, { host: `127.0.0.2:${port}` })).toBe(421)
+  })
+
+  it("answers to its IPv6 address in brackets, in any of its spellings", async () => {
+    const server = await start(["--listen", "ws://[::1]:0"])
+    const port = portOf(server.url)
+    expect(await httpStatus(server.url, "/healthz", { host: `[::1]:${port}` })).toBe(200)
+    expect(await httpStatus(server.url, "/healthz", { host: "[0:0:0:0:0:0:0:1]" })).toBe(200)
+    expect(await httpStatus(server.url, "/healthz", { host: `127.0.0.1:${port}` })).toBe(421)
+    expect(await upgradeStatus(server.url)).toBe(101)
+  })
+
+  it("takes any IP address as Host on a wildcard listener (an IP literal cannot be rebound), but no other name", async () => {
+    const server = await start(["--listen", "ws://0.0.0.0:0", "--insecure-no-auth"])
+    const url = `ws://127.0.0.1:${portOf(server.url)}`
+    for (const host of ["10.1.2.3:8765", "192.168.0.7", "[fe80::1]:80", "127.0.0.1", "localhost"]) {
+      expect(await httpStatus(url, "/healthz", { host }), host).toBe(200)
+    }
+    expect(await httpStatus(url, "/healthz", { host: "evil.example" })).toBe(421)
+    expect(await upgradeStatus(url, { host: "192.168.0.7:8765" })).toBe(101)
+    expect(await upgradeStatus(url, { host: "evil.example" })).toBe(421)
+  })
+
+  it("refuses malformed --allow-host values with exit code 2", () => {
+    for (const bad of ["http://exec.example", "exec example", "::1", "exec.example:99999", "exec.example:"]) {
+      const refused = runToExit(["--listen", "ws://127.0.0.1:0", "--allow-host", bad])
+      expect(refused.status, bad).toBe(2)
+      expect(refused.stderr, bad).toContain("--allow-host: expected NAME or NAME:PORT")
+    }
+  })
+})
 
 describe("WebSocket authentication", () => {
   it("refuses upgrades without the bearer token from --ws-token-file with 401, before any JSON-RPC", async () => {
@@ -89,6 +192,204 @@ describe("WebSocket authentication", () => {
     expect(await upgradeStatus(server.url, { origin: "https://evil.example" })).toBe(403)
     expect(await upgradeStatus(server.url, { origin: "https://ide.example" })).toBe(101)
     expect(await upgradeStatus(server.url)).toBe(101)
+  })
+})
+
+const SECRET = "a secret shared with the token issuer, 0123456789abcdef"
+const secretFile = Path.join(dir, "secret")
+// Whitespace around it is trimmed, as codex exec-server does.
+writeFileSync(secretFile, `\n  ${SECRET}  \n`)
+const ISSUER = "https://issuer.example"
+const AUDIENCE = "exec-server"
+const JWT_FLAGS = ["--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile, "--ws-issuer", ISSUER, "--ws-audience", AUDIENCE]
+const encode = (text: string) => new TextEncoder().encode(text)
+const now = () => Math.floor(Date.now() / 1000)
+/** Claims the server takes, with `extra` over them (an undefined one is left out). */
+const claims = (extra: Record<string, unknown> = {}): Jose.JWTPayload =>
+  JSON.parse(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: "agent", exp: now() + 300, ...extra }))
+/** An HS256 token (or signed with `alg` and `key` when given). */
+const jwt = (payload: Jose.JWTPayload, options: { readonly alg?: string; readonly key?: string } = {}): Promise<string> =>
+  new Jose.SignJWT(payload).setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT" }).sign(encode(options.key ?? SECRET))
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** Runs the command-line client to its end. */
+const runCli = (args: ReadonlyArray<string>): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, serverArgs(...args), { timeout: 20_000 }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number((error as { code?: unknown }).code), stdout, stderr }))
+  })
+
+describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
+  it("refuses with 401, before any JSON-RPC: no token, alg none, other algorithms, a wrong key, expired, not yet valid, wrong iss or aud, no exp, tampering", async () => {
+    const server = await start([...JWT_FLAGS, "--log-format", "json"])
+    let stderr = ""
+    server.child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const valid = await jwt(claims())
+    const [header, payload, signature] = valid.split(".") as [string, string, string]
+    // The signature with one of its characters changed (not the last: its low bits are padding).
+    const otherSignature = signature.slice(0, 10) + (signature[10] === "A" ? "B" : "A") + signature.slice(11)
+    const refused: Record<string, [Record<string, string>, string]> = {
+      "no token": [{}, "no bearer token"],
+      "another scheme": [{ authorization: `Basic ${valid}` }, "no bearer token"],
+      "not a JWT": [bearer(TOKEN), "malformed bearer token"],
+      "alg none": [bearer(`${base64url({ alg: "none", typ: "JWT" })}.${base64url(claims())}.`), "bearer token not signed with HS256"],
+      "alg none, the valid signature kept": [bearer(`${base64url({ alg: "none", typ: "JWT" })}.${payload}.${signature}`), "bearer token not signed with HS256"],
+      "HS512 with the secret": [bearer(await jwt(claims(), { alg: "HS512" })), "bearer token not signed with HS256"],
+      "HS384 with the secret": [bearer(await jwt(claims(), { alg: "HS384" })), "bearer token not signed with HS256"],
+      "a wrong key": [bearer(await jwt(claims(), { key: "another secret of more than thirty-two bytes, 0123" })), "bearer token with a wrong signature"],
+      "expired": [bearer(await jwt(claims({ exp: now() - 120 }))), "expired bearer token"],
+      "not yet valid": [bearer(await jwt(claims({ nbf: now() + 120 }))), "bearer token not valid yet"],
+      "another issuer": [bearer(await jwt(claims({ iss: "https://evil.example" }))), "bearer token of another issuer"],
+      "no issuer": [bearer(await jwt(claims({ iss: undefined }))), "bearer token of another issuer"],
+      "another audience": [bearer(await jwt(claims({ aud: "someone-else" }))), "bearer token for another audience"],
+      "no exp": [bearer(await jwt(claims({ exp: undefined }))), "bearer token without exp"],
+      "a tampered payload": [bearer(`${header}.${base64url(claims({ sub: "root" }))}.${signature}`), "bearer token with a wrong signature"],
+      "a tampered signature": [bearer(`${header}.${payload}.${otherSignature}`), "bearer token with a wrong signature"]
+    }
+    for (const [name, [headers]] of Object.entries(refused)) {
+      expect(await upgradeStatus(server.url, headers), name).toBe(401)
+    }
+    expect(await upgradeStatus(server.url, bearer(valid))).toBe(101)
+    expect(await upgradeStatus(server.url, { authorization: `bearer ${valid}` })).toBe(101)
+    // Any aud of a list will do.
+    expect(await upgradeStatus(server.url, bearer(await jwt(claims({ aud: ["other", AUDIENCE] }))))).toBe(101)
+    const whys = () =>
+      stderr.split("\n").filter((line) => line.includes("connection refused")).map((line) => JSON.parse(line).annotations)
+    const count = Object.keys(refused).length
+    expect(await eventually(() => whys().length >= count)).toBe(true)
+    expect(whys().map((line) => line.why)).toEqual(Object.values(refused).map(([, why]) => why))
+    expect(whys().every((line) => line.status === 401)).toBe(true)
+    expect(stderr).not.toContain(signature)
+  })
+
+  it("lets a valid token in: the client library and the command line read it from a token file; /metrics takes it", async () => {
+    const server = await start(JWT_FLAGS)
+    const file = Path.join(dir, "jwt")
+    writeFileSync(file, `\n  ${await jwt(claims())} \n\n`)
+    const result = await Effect.runPromise(
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        return yield* client.exec(["echo", "signed"], { env: { PATH: "/usr/bin:/bin" }, cwd: "/tmp" })
+      }).pipe(Effect.provide(ExecServerClient.layerWebSocket({ url: server.url, tokenFile: file })))
+    )
+    expect(Buffer.from(result.stdout).toString()).toBe("signed\n")
+    const client = await PromiseClient.connect(server.url, { tokenFile: file })
+    try {
+      expect(Buffer.from((await client.exec(["echo", "promised"], { cwd: "/tmp" })).stdout).toString()).toBe("promised\n")
+    } finally {
+      await client.close()
+    }
+    const cli = await runCli(["exec", server.url, "--token-file", file, "--no-tty", "--", "sh", "-c", "echo from-cli; exit 3"])
+    expect([cli.code, cli.stdout]).toEqual([3, "from-cli\n"])
+
+    const expired = Path.join(dir, "expired")
+    writeFileSync(expired, await jwt(claims({ exp: now() - 120 })))
+    const refusedCli = await runCli(["ps", server.url, "--token-file", expired])
+    expect(refusedCli.code).toBe(1)
+    expect(refusedCli.stderr).toContain("Unauthorized")
+    const refused = await Effect.runPromise(
+      Layer.build(ExecServerClient.layerWebSocket({ url: server.url, tokenFile: expired })).pipe(Effect.flip, Effect.scoped)
+    )
+    expect(refused._tag).toBe("Unauthorized")
+    const missing = await Effect.runPromise(
+      Layer.build(ExecServerClient.layerWebSocket({ url: server.url, tokenFile: Path.join(dir, "nothing-here") })).pipe(Effect.flip, Effect.scoped)
+    )
+    expect(missing.message).toContain("nothing-here")
+
+    const metrics = `${server.url.replace("ws://", "http://")}/metrics`
+    expect((await fetch(metrics)).status).toBe(401)
+    expect((await fetch(metrics, { headers: bearer(readFileSync(expired, "utf8")) })).status).toBe(401)
+    expect((await fetch(metrics, { headers: bearer(await jwt(claims(), { alg: "HS512" })) })).status).toBe(401)
+    const scrape = await fetch(metrics, { headers: bearer(readFileSync(file, "utf8").trim()) })
+    expect(scrape.status).toBe(200)
+    expect(sample(await scrape.text(), 'exec_server_connections_refused_total{status="401"')).toBe(2)
+  })
+
+  it("allows 30 s of clock skew unless told otherwise", async () => {
+    const lenient = await start(JWT_FLAGS)
+    expect(await upgradeStatus(lenient.url, bearer(await jwt(claims({ exp: now() - 10 }))))).toBe(101)
+    expect(await upgradeStatus(lenient.url, bearer(await jwt(claims({ nbf: now() + 10 }))))).toBe(101)
+    expect(await upgradeStatus(lenient.url, bearer(await jwt(claims({ exp: now() - 45 }))))).toBe(401)
+    const strict = await start([...JWT_FLAGS, "--ws-max-clock-skew-seconds", "0"])
+    expect(await upgradeStatus(strict.url, bearer(await jwt(claims({ exp: now() - 5 }))))).toBe(401)
+    expect(await upgradeStatus(strict.url, bearer(await jwt(claims({ nbf: now() + 5 }))))).toBe(401)
+    expect(await upgradeStatus(strict.url, bearer(await jwt(claims({ nbf: now() - 1 }))))).toBe(101)
+  })
+
+  it("counts as authentication for a non-loopback address; issuer and audience are optional", async () => {
+    const server = await start(["--listen", "ws://0.0.0.0:0", "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile])
+    const url = `ws://127.0.0.1:${portOf(server.url)}`
+    expect(await upgradeStatus(url)).toBe(401)
+    expect(await upgradeStatus(url, bearer(await jwt({ exp: now() + 60 })))).toBe(101)
+    expect(await upgradeStatus(url, bearer(await jwt({ exp: now() + 60, iss: "anyone", aud: "anything" })))).toBe(101)
+  })
+
+  // The moment between the start and the end of a check is taken apart in signedBearerPending.test.ts;
+  // here real clients that go at once, most often after the check.
+  it("gives back the places of clients that send a valid upgrade and go at once", async () => {
+    const server = await start([...JWT_FLAGS, "--max-connections", "2"])
+    const port = portOf(server.url)
+    const token = await jwt(claims())
+    const upgradeRequest = () =>
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nAuthorization: Bearer ${token}\r\n\r\n`
+    // Each sends a valid upgrade and goes at once (half of them with a reset).
+    await Promise.all(Array.from({ length: 40 }, (_, i) =>
+      new Promise((resolve) => {
+        const socket = Net.connect(port, "127.0.0.1", () => {
+          socket.write(upgradeRequest())
+          if (i % 2 === 0) socket.resetAndDestroy()
+          else socket.destroy()
+        })
+        socket.on("error", () => {})
+        socket.on("close", resolve)
+      })))
+    // Both places come back (the server sees the closes a moment later): two clients get in, a third does not.
+    const clients: Array<RawWebSocketClient> = []
+    for (let attempt = 0; attempt < 100 && clients.length < 2; attempt++) {
+      try {
+        clients.push(await RawWebSocketClient.connect(server.url, bearer(token)))
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    expect(clients).toHaveLength(2)
+    expect(await upgradeStatus(server.url, bearer(token))).toBe(503)
+    for (const client of clients) expect((await client.handshake()).result.protocolVersion).toBe("exec-server.v0")
+  })
+
+  it("refuses inconsistent or unusable settings at start with exit code 2", () => {
+    const short = Path.join(dir, "short-secret")
+    writeFileSync(short, "only 31 bytes of secret, sorry\n")
+    const blank = Path.join(dir, "blank-secret")
+    writeFileSync(blank, " \n")
+    const ws = ["--listen", "ws://127.0.0.1:0"]
+    const cases: Array<[ReadonlyArray<string>, string]> = [
+      [[...ws, "--ws-auth", "signed-bearer-token"], "--ws-auth signed-bearer-token needs --ws-shared-secret-file"],
+      [[...ws, ...JWT_FLAGS, "--ws-token-file", tokenFile], "are for --ws-auth capability-token"],
+      [[...ws, "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile, "--ws-token-sha256", "0".repeat(64)], "are for --ws-auth capability-token"],
+      [[...ws, "--ws-shared-secret-file", secretFile], "need --ws-auth signed-bearer-token"],
+      [[...ws, "--ws-token-file", tokenFile, "--ws-issuer", ISSUER], "need --ws-auth signed-bearer-token"],
+      [[...ws, "--ws-auth", "capability-token", "--ws-token-file", tokenFile, "--ws-max-clock-skew-seconds", "5"], "need --ws-auth signed-bearer-token"],
+      [[...ws, "--ws-auth", "capability-token"], "--ws-auth capability-token needs --ws-token-file or --ws-token-sha256"],
+      [[...ws, "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", short], "must be at least 32 bytes"],
+      [[...ws, "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", blank], "holds no secret"],
+      [[...ws, "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", Path.join(dir, "no-such-secret")], "no-such-secret"],
+      [[...ws, ...JWT_FLAGS, "--ws-max-clock-skew-seconds", "-1"], "ws-max-clock-skew-seconds"],
+      [[...ws, ...JWT_FLAGS, "--ws-max-clock-skew-seconds", "soon"], "--ws-max-clock-skew-seconds: 'soon' is not a whole number"],
+      [[...ws, "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile, "--ws-issuer", ""], "--ws-issuer must not be empty"],
+      [[...ws, "--ws-auth", "bearer"], "capability-token, signed-bearer-token"],
+      [["--listen", "stdio://", ...JWT_FLAGS], "need a WebSocket listener"],
+      [["--ws-token-file", tokenFile], "need a WebSocket listener"]
+    ]
+    for (const [args, message] of cases) {
+      const refused = runToExit(args)
+      expect(refused.status, args.join(" ")).toBe(2)
+      expect(refused.stderr, args.join(" ")).toContain(message)
+    }
   })
 })
 

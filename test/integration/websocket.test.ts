@@ -116,3 +116,40 @@ describe("processes over WebSocket", () => {
     expect(code).toBe(1006)
   })
 })
+
+describe("--exit-on-stdin-close", () => {
+  it("stops as on SIGTERM when the parent closes its stdin: exit 0, every process gone (the flag, or the variable true)", async () => {
+    const ways: Array<[ReadonlyArray<string>, Record<string, string>]> = [
+      [["--exit-on-stdin-close"], {}],
+      [[], { CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE: "true" }]
+    ]
+    for (const [args, env] of ways) {
+      const server = await start(args, { stdin: "pipe", env })
+      const client = await RawWebSocketClient.connectReady(server.url)
+      await client.request("process/start", pipeProcess("p", ["bash", "-c", "echo $$; sleep 60"]))
+      await client.outputContains("p", "\n")
+      const pid = Number(client.outputOf("p").trim())
+      // What arrives on stdin is read and dropped; only its end counts.
+      server.child.stdin!.write("anything\n")
+      expect(server.child.exitCode).toBeNull()
+      server.child.stdin!.end()
+      expect(await server.exited).toBe(0)
+      expect(await eventually(() => !isAlive(pid))).toBe(true)
+    }
+  })
+
+  it("without it, or with the variable false, the end of stdin changes nothing; other values of the variable are refused", async () => {
+    // stdin is /dev/null: at its end from the start.
+    const server = await start([], { env: { CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE: "false" } })
+    const client = await RawWebSocketClient.connectReady(server.url)
+    expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
+    expect(server.child.exitCode).toBeNull()
+    for (const value of ["1", "yes", "TRUE", ""]) {
+      const refused = runToExit(["--listen", "ws://127.0.0.1:0"], { CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE: value })
+      expect(refused.status, value).toBe(2)
+      expect(refused.stderr, value).toContain("CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE must be true or false")
+    }
+    // A stdio server stops at the end of its input anyway: the flag is taken there and changes nothing.
+    expect(runToExit(["--exit-on-stdin-close"]).status).toBe(0)
+  })
+})

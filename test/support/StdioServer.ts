@@ -203,9 +203,16 @@ export const eventually = async (condition: () => boolean, timeoutMs = 5_000, ev
 }
 
 /** Runs the binary to completion (for flags that make it exit at once) and returns its exit status and stderr. */
-export const runToExit = (args: ReadonlyArray<string>): { readonly status: number | null; readonly stderr: string } => {
+export const runToExit = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {}
+): { readonly status: number | null; readonly stderr: string } => {
   try {
-    execFileSync(process.execPath, serverArgs(...args), { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 })
+    execFileSync(process.execPath, serverArgs(...args), {
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 10_000,
+      env: { ...process.env, ...env }
+    })
     return { status: 0, stderr: "" }
   } catch (error) {
     const failure = error as { status: number | null; stderr: Buffer }

@@ -13,11 +13,18 @@ export interface RunningWebSocketServer {
   stop(): void
 }
 
-export const startWebSocketServer = (args: ReadonlyArray<string> = []): Promise<RunningWebSocketServer> =>
+/** How to start a server: its stdin (default: none, /dev/null) and environment variables over this process's. */
+export interface StartOptions {
+  readonly stdin?: "ignore" | "pipe"
+  readonly env?: Readonly<Record<string, string>>
+}
+
+export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: StartOptions = {}): Promise<RunningWebSocketServer> =>
   new Promise((resolve, reject) => {
     const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
     const child = spawn(process.execPath, serverArgs(...listen, ...args), {
-      stdio: ["ignore", "pipe", "pipe"]
+      stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } })
     })
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
     let stderr = ""
@@ -123,8 +130,8 @@ export const useWebSocketServers = () => {
     for (const server of running) server.stop()
     running = []
   })
-  return async (args: ReadonlyArray<string> = []) => {
-    const server = await startWebSocketServer(args)
+  return async (args: ReadonlyArray<string> = [], options: StartOptions = {}) => {
+    const server = await startWebSocketServer(args, options)
     running.push(server)
     return server
   }
