@@ -116,7 +116,13 @@ const outboundHighWaterMarkBytes = integerFlag(
 const maxConnections = integerFlag(
   "max-connections",
   64,
-  "Most WebSocket connections at once; more are refused with HTTP 503",
+  "Most upgraded WebSocket connections at once; more are refused with HTTP 503",
+  1
+)
+const maxPendingUpgrades = integerFlag(
+  "max-pending-upgrades",
+  ListenUrl.DEFAULT_MAX_PENDING_UPGRADES,
+  "Most WebSocket connections not upgraded yet kept at once; when one more arrives the oldest is closed",
   1
 )
 const upgradeTimeoutMs = integerFlag(
@@ -318,6 +324,7 @@ interface WebSocketFlags {
   readonly pingIntervalMs: number
   readonly upgradeTimeoutMs: number
   readonly maxConnections: number
+  readonly maxPendingUpgrades: number
   readonly wsAuth: Option.Option<"capability-token" | "signed-bearer-token">
   readonly wsTokenFile: Option.Option<string>
   readonly wsTokenSha256: Option.Option<string>
@@ -459,6 +466,7 @@ const transportOf = (
           pingIntervalMs: flags.pingIntervalMs,
           upgradeTimeoutMs: flags.upgradeTimeoutMs,
           maxConnections: flags.maxConnections,
+          maxPendingUpgrades: flags.maxPendingUpgrades,
           allowOrigins: flags.allowOrigin,
           allowHosts: flags.allowHost,
           ...(auth._tag === "CapabilityToken" ? { tokenSha256: auth.tokenSha256 } : {}),
@@ -545,6 +553,7 @@ const command = Command.make(
     maxHttpResponseBytes,
     outboundHighWaterMarkBytes,
     maxConnections,
+    maxPendingUpgrades,
     wsAuth,
     wsTokenFile,
     wsTokenSha256,

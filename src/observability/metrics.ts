@@ -20,6 +20,11 @@ export const connectionsRefused = Metric.counter("exec_server_connections_refuse
   description: "WebSocket upgrades refused (401, 403, 421, 503)",
   incremental: true
 })
+/** Connections closed before their upgrade to make room for newer ones. */
+export const pendingUpgradesClosed = Metric.counter("exec_server_pending_upgrades_closed_total", {
+  description: "Connections closed before their upgrade to make room for a newer one (--max-pending-upgrades)",
+  incremental: true
+})
 /** Sessions, by state (attached or detached). */
 export const sessions = Metric.gauge("exec_server_sessions", { description: "Sessions, by state" })
 /** Processes running now. */

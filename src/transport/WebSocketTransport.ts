@@ -27,12 +27,12 @@ import { ServerConfig } from "../server/ServerConfig.js"
 import { sendText } from "./writers.js"
 
 export { sendText } from "./writers.js"
-import { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
+import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
 import { type SignedBearerOptions, verifySignedBearer } from "./signedBearer.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
-export { DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
+export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
 /** Where and how to listen, and whom to let in. */
 export interface WebSocketListenOptions {
@@ -70,11 +70,19 @@ export interface WebSocketListenOptions {
    */
   readonly allowHosts?: ReadonlyArray<string>
   /**
-   * Connections beyond this many at once are refused (503). Connections still
-   * in their upgrade count too, and more than this many of those at once are
-   * closed as they arrive. Default: no limit.
+   * Upgraded connections beyond this many at once are refused (503).
+   * Default: no limit.
    */
   readonly maxConnections?: number
+  /**
+   * Connections not upgraded yet (idle, trickling their request, or having
+   * their token checked) kept at once: when one more arrives, the oldest is
+   * closed. A siege of connections that never authenticate thus costs a
+   * bounded number of descriptors and cannot keep a client out, whose
+   * upgrade, sent at once, completes long before this many newer
+   * connections push it out. Default 128.
+   */
+  readonly maxPendingUpgrades?: number
   /**
    * How long a connection may take to complete its WebSocket upgrade before
    * it is closed (a client that trickles its request, or never sends one).
@@ -235,6 +243,7 @@ export const make = (
     const accepted = yield* Queue.unbounded<FrameTransport>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
     const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY
+    const maxPendingUpgrades = options.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES
     const httpServer = Http.createServer({
       // Node's own checks run only every few seconds; the timer per connection below is exact.
       headersTimeout: upgradeTimeoutMs,
@@ -289,18 +298,21 @@ export const make = (
         sockets.delete(socket)
         upgradeDone(socket)
       })
-      // Half-open connections cost a socket each: a flood of them is cut at the connection limit.
-      if (upgrading.size >= maxConnections) {
-        socket.destroy()
-        return
+      // The oldest connection still upgrading makes room: a flood of them
+      // costs a bounded number of sockets, and a client that upgrades at
+      // once gets through it.
+      if (upgrading.size >= maxPendingUpgrades) {
+        const [oldest] = upgrading.keys()
+        upgradeDone(oldest!)
+        oldest!.destroy()
+        Metrics.bump(Metrics.pendingUpgradesClosed)
       }
       upgrading.set(socket, setTimeout(() => socket.destroy(), upgradeTimeoutMs))
     })
     /** Lets an authenticated upgrade in, if there is room. */
     const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined) => {
       upgradeDone(socket)
-      // Connections still upgrading hold their places too.
-      if (open + upgrading.size >= maxConnections) {
+      if (open >= maxConnections) {
         logRefusal(503, `at --max-connections (${maxConnections})`, address)
         return refuse(socket, 503, "Service Unavailable")
       }
@@ -331,8 +343,8 @@ export const make = (
         return refuse(socket, refusal!.status, refusal!.reason)
       }
       if (verifyBearer === undefined) return admit(request, socket, head, address)
-      // While the token is checked the socket keeps its place among those
-      // upgrading, and its upgrade timer runs on.
+      // While the token is checked the socket stays among those upgrading,
+      // and its upgrade timer runs on.
       void verifyBearer(request).then((why) => {
         // Closed meanwhile (by the peer, the timer or the server stopping): its close freed its place.
         if (socket.destroyed) return

@@ -12,6 +12,8 @@ export const DEFAULT_PING_INTERVAL_MS = 30_000
 
 /** How long a connection may take to complete its WebSocket upgrade unless told otherwise. */
 export const DEFAULT_UPGRADE_TIMEOUT_MS = 5000
+/** Connections not upgraded yet kept at once before the oldest is closed. */
+export const DEFAULT_MAX_PENDING_UPGRADES = 128
 
 /** How far a signed bearer token's `exp` and `nbf` may be off the clock unless told otherwise: as `codex exec-server`, 30 s. */
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 30

@@ -464,22 +464,21 @@ describe("limits", () => {
     expect(Date.now() - started).toBeLessThan(3000)
   })
 
-  it("counts connections still in their upgrade against --max-connections until they time out", async () => {
-    const server = await start(["--max-connections", "3", "--upgrade-timeout-ms", "1500"])
+  it("holds no place among --max-connections for connections still upgrading; beyond --max-pending-upgrades the oldest is closed", async () => {
+    const server = await start(["--max-connections", "2", "--max-pending-upgrades", "2", "--upgrade-timeout-ms", "30000"])
     const stalled = [halfOpen(server.url), halfOpen(server.url)]
     await Promise.all(stalled.map((socket) => new Promise((resolve) => socket.once("connect", resolve))))
-    // Two places are held by half-open connections: one upgrade gets in, the next gets 503.
-    const valid = await RawWebSocketClient.connectReady(server.url)
-    expect(await upgradeStatus(server.url)).toBe(503)
-    // A third half-open connection fills the limit: a fourth is closed as it arrives.
+    const closed = stalled.map((socket) => new Promise((resolve) => socket.once("close", resolve)))
+    // Each client's connection is one more upgrading: the oldest stalled one makes room.
+    const first = await RawWebSocketClient.connectReady(server.url)
+    await closed[0]
     stalled.push(halfOpen(server.url))
     await new Promise((resolve) => stalled[2]!.once("connect", resolve))
-    const refused = halfOpen(server.url)
-    await new Promise((resolve) => refused.once("close", resolve))
-    // Once they time out, clients get in again; the valid client was never disturbed.
-    await Promise.all(stalled.map((socket) => new Promise((resolve) => socket.once("close", resolve))))
-    expect(await upgradeStatus(server.url)).toBe(101)
-    expect((await valid.request("process/list", {})).result).toEqual({ processes: [] })
+    const second = await RawWebSocketClient.connectReady(server.url)
+    await closed[1]
+    // The two places are the upgraded connections' now.
+    expect(await upgradeStatus(server.url)).toBe(503)
+    for (const client of [first, second]) expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
   })
 
   it("leaves a completed upgrade alone past the upgrade timeout", async () => {

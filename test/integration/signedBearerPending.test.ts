@@ -89,7 +89,7 @@ const withListener = (
 const signedBearer = { secret: new TextEncoder().encode(SECRET) }
 
 describe("WebSocket listener while a signed bearer token is checked", () => {
-  it("counts the connection against maxConnections until its check is done", () =>
+  it("holds no place among maxConnections while its check runs: admitted if one is free when the check is done, else 503", () =>
     withListener({ signedBearer, maxConnections: 2 }, async (url, token) => {
       gate.hold = true
       const pending = upgrade(url, token)
@@ -98,14 +98,14 @@ describe("WebSocket listener while a signed bearer token is checked", () => {
       await heldCalls(2)
       await release(1)
       expect(await admitted.status).toBe(101)
-      // One open, one still being checked: the limit of two is reached.
+      // One open, one still being checked: a third gets the last place.
       const third = upgrade(url, token)
       await heldCalls(3)
       await release(2)
-      expect(await third.status).toBe(503)
+      expect(await third.status).toBe(101)
       await release(0)
-      expect(await pending.status).toBe(101)
-      for (const { socket } of [pending, admitted]) socket.terminate()
+      expect(await pending.status).toBe(503)
+      for (const { socket } of [admitted, third]) socket.terminate()
     }))
 
   it("gives the place back when the connection closes during the check (here: its upgrade timeout)", () =>
