@@ -4,7 +4,8 @@
  * then the operation runs in a worker process confined by bubblewrap with
  * the same policy, so what the kernel allows is what the policy allows, even
  * if a path is swapped for a symlink between the check and the operation.
- * One worker per policy, shared, ended after a while without requests.
+ * One worker per policy, shared by its calls and its file handles, ended
+ * after a while without requests or open handles.
  */
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -23,6 +24,7 @@ import {
   InvalidRequest,
   NotFound,
   SandboxDenied,
+  ServerBusy,
   type SandboxUnavailable,
   type InvalidParams
 } from "../protocol/errors.js"
@@ -48,23 +50,34 @@ export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<S
     access: Access,
     op: Op,
     args: WorkerOps[Op]
-  ) => Effect.Effect<unknown, FsError | SandboxDenied | SandboxUnavailable | InvalidParams>
+  ) => Effect.Effect<unknown, FsError | SandboxDenied | SandboxUnavailable | InvalidParams | ServerBusy>
   /**
-   * Opens a file for a handle in a worker of its own, confined by the
-   * policy, for the life of the scope; its blocks go through the worker.
+   * Opens a file for a handle in the policy's worker, for the life of the
+   * scope; its blocks go through the worker, which holds the worker while
+   * the handle is open.
    */
   readonly openFile: (
     policy: ResolvedSandbox,
     path: string,
     mode: "read" | "replace",
     maxBlockBytes: number
-  ) => Effect.Effect<OpenFile<FsError | SandboxDenied>, FsError | SandboxDenied | SandboxUnavailable | InvalidParams, Scope.Scope>
+  ) => Effect.Effect<
+    OpenFile<FsError | SandboxDenied>,
+    FsError | SandboxDenied | SandboxUnavailable | InvalidParams | ServerBusy,
+    Scope.Scope
+  >
 }>() {}
 
 /** How long a worker without requests is kept. */
 const IDLE_MS = 30_000
-/** The most workers kept at once (one per distinct policy). */
+/**
+ * The most workers at once (one per distinct policy, its handles' files
+ * included): beyond it an idle one is stopped, and with none idle the
+ * request is refused as busy.
+ */
 const MAX_WORKERS = 8
+/** How long a stopped worker may take to drop its files and exit before it is killed. */
+const STOP_GRACE_MS = 2000
 
 /** The worker's script: dist/fs/worker.js of this package, whether we run from dist, a bundle or the sources. */
 const workerScript = (): string => {
@@ -123,9 +136,13 @@ interface Worker {
   readonly child: ChildProcess
   readonly scope: Scope.CloseableScope
   readonly pending: Map<number, (response: WorkerResponse | undefined) => void>
+  /** Handles whose files the worker holds: it is not idle while it has any. */
+  handles: number
   idleTimer: NodeJS.Timeout | undefined
   lastUsed: number
 }
+
+const isIdle = (worker: Worker) => worker.pending.size === 0 && worker.handles === 0
 
 /** The sandboxed file operations, on the sandbox service. */
 export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
@@ -137,28 +154,40 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
     // The worker's own runtime must be readable even under a policy that hides most of the system.
     const runtime = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)]
     const workers = new Map<string, Worker>()
-    const starting = new Map<string, Deferred.Deferred<Worker, SandboxUnavailable | InvalidParams | InternalError>>()
+    const starting = new Map<string, Deferred.Deferred<Worker, SandboxUnavailable | InvalidParams | InternalError | ServerBusy>>()
     let nextId = 0
 
+    /**
+     * Stops a worker: with its stdin closed it drops the files of handles
+     * never closed and exits; one that does not is killed. Requests still
+     * waiting are answered as by a worker that ended.
+     */
     const stop = (worker: Worker) =>
-      Effect.suspend(() => {
+      Effect.async<void>((resume) => {
         if (workers.get(worker.key) === worker) workers.delete(worker.key)
         if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
-        worker.child.stdin?.end()
-        worker.child.kill("SIGKILL")
         for (const resolve of worker.pending.values()) resolve(undefined)
         worker.pending.clear()
-        return Scope.close(worker.scope, Exit.void)
-      })
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resume(Effect.void)
+        const timer = setTimeout(() => worker.child.kill("SIGKILL"), STOP_GRACE_MS)
+        worker.child.once("exit", () => {
+          clearTimeout(timer)
+          resume(Effect.void)
+        })
+        worker.child.stdin?.end()
+      }).pipe(Effect.zipRight(Scope.close(worker.scope, Exit.void)))
+
+    /** Stops a worker once it has had nothing to do for IDLE_MS. */
+    const whenIdle = (worker: Worker) => {
+      if (!isIdle(worker) || workers.get(worker.key) !== worker) return
+      worker.idleTimer = setTimeout(() => Effect.runFork(stop(worker)), IDLE_MS)
+      worker.idleTimer.unref()
+    }
 
     yield* Effect.addFinalizer(() => Effect.forEach([...workers.values()], stop, { discard: true }))
 
-    /**
-     * Starts a worker confined by `policy`, living in `scope`. A shared
-     * worker's scope closes when it exits; a handle's worker's when the
-     * handle is retired (which waits for the exit, then closes it).
-     */
-    const launch = (key: string, policy: ResolvedSandbox, scope: Scope.CloseableScope, shared: boolean) =>
+    /** Starts a worker confined by `policy`, living in `scope`, which closes when it exits. */
+    const launch = (key: string, policy: ResolvedSandbox, scope: Scope.CloseableScope) =>
       Effect.gen(function*() {
         // The worker needs no network whatever the policy says.
         const prepared = yield* sandbox.prepare({ ...policy, network: false }, runtime).pipe(Scope.extend(scope))
@@ -170,7 +199,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         const child = spawn(command!, args, {
           stdio: ["pipe", "pipe", "inherit"]
         })
-        const worker: Worker = { key, child, scope, pending: new Map(), idleTimer: undefined, lastUsed: Date.now() }
+        const worker: Worker = { key, child, scope, pending: new Map(), handles: 0, idleTimer: undefined, lastUsed: Date.now() }
         child.stdout!.on("data", frameReader<WorkerResponse>((response) => {
           const resolve = worker.pending.get(response.id)
           worker.pending.delete(response.id)
@@ -182,21 +211,25 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
           if (workers.get(key) === worker) workers.delete(key)
           for (const resolve of worker.pending.values()) resolve(undefined)
           worker.pending.clear()
-          if (shared) Effect.runFork(Scope.close(scope, Exit.void))
+          Effect.runFork(Scope.close(scope, Exit.void))
         })
         return worker
       }).pipe(Effect.tapError(() => Scope.close(scope, Exit.void)))
 
     const startWorker = (key: string, policy: ResolvedSandbox) =>
       Effect.gen(function*() {
-        // Evict the least recently used idle worker when at the limit.
+        // At the limit, the least recently used idle worker makes room.
         if (workers.size >= MAX_WORKERS) {
-          const idle = [...workers.values()].filter((worker) => worker.pending.size === 0)
-            .sort((a, b) => a.lastUsed - b.lastUsed)[0]
-          if (idle !== undefined) yield* stop(idle)
+          const idle = [...workers.values()].filter(isIdle).sort((a, b) => a.lastUsed - b.lastUsed)[0]
+          if (idle === undefined) {
+            return yield* new ServerBusy({
+              message: `all ${MAX_WORKERS} sandboxed file workers are busy or hold open handles; retry when one is closed`
+            })
+          }
+          yield* stop(idle)
         }
         const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
-        const worker = yield* launch(key, policy, scope, true)
+        const worker = yield* launch(key, policy, scope)
         workers.set(key, worker)
         return worker
       })
@@ -209,7 +242,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         if (running !== undefined) return Effect.succeed(running)
         const inFlight = starting.get(key)
         if (inFlight !== undefined) return Deferred.await(inFlight)
-        const started = Deferred.unsafeMake<Worker, SandboxUnavailable | InvalidParams | InternalError>(FiberId.none)
+        const started = Deferred.unsafeMake<Worker, SandboxUnavailable | InvalidParams | InternalError | ServerBusy>(FiberId.none)
         starting.set(key, started)
         return startWorker(key, policy).pipe(
           Effect.exit,
@@ -228,10 +261,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         worker.idleTimer = undefined
         worker.lastUsed = Date.now()
         worker.pending.set(id, (response) => {
-          if (worker.pending.size === 0 && workers.get(worker.key) === worker) {
-            worker.idleTimer = setTimeout(() => Effect.runFork(stop(worker)), IDLE_MS)
-            worker.idleTimer.unref()
-          }
+          whenIdle(worker)
           resume(Effect.succeed(response))
         })
         worker.child.stdin!.write(encodeFrame({ id, ...request }))
@@ -249,22 +279,26 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         return response.ok
       })
 
-    /**
-     * Ends a handle's worker: with its stdin closed it drops a file that was
-     * never committed and exits; one that does not is killed.
-     */
-    const retire = (worker: Worker) =>
-      Effect.async<void>((resume) => {
-        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resume(Effect.void)
-        const timer = setTimeout(() => worker.child.kill("SIGKILL"), 2000)
-        worker.child.once("exit", () => {
-          clearTimeout(timer)
-          resume(Effect.void)
-        })
-        worker.child.stdin?.end()
-      }).pipe(Effect.zipRight(Scope.close(worker.scope, Exit.void)))
+    let nextHandle = 0
 
-    let nextHandleWorker = 0
+    /** Holds the worker for a handle until the scope closes, then has it drop the file unless it was committed. */
+    const holdFor = (worker: Worker) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          worker.handles++
+          if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
+          worker.idleTimer = undefined
+          return { handle: ++nextHandle, closed: false }
+        }),
+        (held) =>
+          Effect.ensuring(
+            held.closed ? Effect.void : Effect.ignore(perform(worker, "closeFile", [held.handle, false])),
+            Effect.sync(() => {
+              worker.handles--
+              whenIdle(worker)
+            })
+          )
+      )
 
     return {
       run: (policy, access, op, args) =>
@@ -276,23 +310,27 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
       openFile: (policy, path, mode, maxBlockBytes) =>
         Effect.gen(function*() {
           yield* check("fs/open", policy, mode === "read" ? { reads: [path], writes: [] } : { reads: [], writes: [path] })
-          // A worker of its own, for the handle's life: it holds the open file.
-          const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
-          const worker = yield* Effect.acquireRelease(launch(`handle-${++nextHandleWorker}`, policy, scope, false), retire)
-          yield* perform(worker, "openFile", [path, mode, maxBlockBytes])
+          const worker = yield* workerFor(policy)
+          const held = yield* holdFor(worker)
+          const { handle } = held
+          yield* perform(worker, "openFile", [handle, path, mode, maxBlockBytes])
           const file: OpenFile<FsError | SandboxDenied> = {
             mode,
             readBlock: (offset, length) =>
-              Effect.map(perform(worker, "readBlock", [offset, length]), (ok) => {
+              Effect.map(perform(worker, "readBlock", [handle, offset, length]), (ok) => {
                 const { chunk, eof } = ok as { readonly chunk: string; readonly eof: boolean }
                 return { chunk: new Uint8Array(Buffer.from(chunk, "base64")), eof }
               }),
             writeBlock: (offset, data) =>
               Effect.asVoid(perform(worker, "writeBlock", [
+                handle,
                 offset,
                 Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")
               ])),
-            commit: Effect.asVoid(perform(worker, "closeFile", []))
+            commit: Effect.suspend(() => {
+              held.closed = true
+              return Effect.asVoid(perform(worker, "closeFile", [handle, true]))
+            })
           }
           return file
         })

@@ -32,11 +32,12 @@ export interface WorkerOps {
   readonly copy: readonly [sourcePath: string, destinationPath: string, recursive: boolean]
   readonly canonicalize: readonly [path: string]
   readonly walk: readonly [path: string, options: WalkOptions]
-  /** A worker of a file handle holds one open file: these four act on it. */
-  readonly openFile: readonly [path: string, mode: "read" | "replace", maxBlockBytes: number]
-  readonly readBlock: readonly [offset: number, length: number]
-  readonly writeBlock: readonly [offset: number, dataBase64: string]
-  readonly closeFile: readonly []
+  /** The files of handles, each by a number the server gives it. */
+  readonly openFile: readonly [handle: number, path: string, mode: "read" | "replace", maxBlockBytes: number]
+  readonly readBlock: readonly [handle: number, offset: number, length: number]
+  readonly writeBlock: readonly [handle: number, offset: number, dataBase64: string]
+  /** `commit`: the client closed the handle (else a replacing file is dropped). */
+  readonly closeFile: readonly [handle: number, commit: boolean]
 }
 
 /** A request to a worker. */
@@ -51,19 +52,25 @@ export type WorkerResponse =
   | { readonly id: number; readonly ok: unknown }
   | { readonly id: number; readonly error: { readonly tag: string; readonly message: string; readonly errno?: string } }
 
-/** The file of a handle's worker, with the scope that closes it. */
-let openFile: { readonly file: FileOperations.OpenFile; readonly scope: Scope.CloseableScope } | undefined
+/** The open files of handles, with the scopes that close them. */
+const openFiles = new Map<number, { readonly file: FileOperations.OpenFile; readonly scope: Scope.CloseableScope }>()
 
-const noFile = new InvalidRequest({ message: "no file is open in this worker" })
+const noFile = (handle: number) => new InvalidRequest({ message: `no file ${handle} is open in this worker` })
 
-/** Closes the handle's file; `commit` first when the client closed it (else a replacing file is dropped). */
-const closeOpenFile = (commit: boolean): Effect.Effect<void, FileOperations.FsError> =>
+/** Closes a handle's file; `commit` first when the client closed it (else a replacing file is dropped). */
+const closeOpenFile = (handle: number, commit: boolean): Effect.Effect<void, FileOperations.FsError> =>
   Effect.suspend(() => {
-    const current = openFile
-    openFile = undefined
+    const current = openFiles.get(handle)
+    openFiles.delete(handle)
     if (current === undefined) return Effect.void
     return Effect.ensuring(commit ? current.file.commit : Effect.void, Scope.close(current.scope, Exit.void))
   })
+
+/** A handle's file, or the error that it has none. */
+const fileOf = (handle: number): Effect.Effect<FileOperations.OpenFile, InvalidRequest> => {
+  const current = openFiles.get(handle)
+  return current === undefined ? Effect.fail(noFile(handle)) : Effect.succeed(current.file)
+}
 
 const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsError, FileSystem.FileSystem> => {
   const a = request.args as ReadonlyArray<never>
@@ -108,33 +115,34 @@ const run = (request: WorkerRequest): Effect.Effect<unknown, FileOperations.FsEr
       return FileOperations.walk(path, options)
     }
     case "openFile": {
-      const [path, mode, maxBlockBytes] = a as unknown as WorkerOps["openFile"]
+      const [handle, path, mode, maxBlockBytes] = a as unknown as WorkerOps["openFile"]
       return Effect.gen(function*() {
-        if (openFile !== undefined) return yield* new InvalidRequest({ message: "this worker already holds a file" })
+        if (openFiles.has(handle)) return yield* new InvalidRequest({ message: `file ${handle} is open already` })
         const scope = yield* Scope.make()
         const file = yield* FileOperations.openFile(path, mode, maxBlockBytes).pipe(
           Scope.extend(scope),
           Effect.tapError(() => Scope.close(scope, Exit.void))
         )
-        openFile = { file, scope }
+        openFiles.set(handle, { file, scope })
         return null
       })
     }
     case "readBlock": {
-      const [offset, length] = a as unknown as WorkerOps["readBlock"]
-      if (openFile === undefined) return Effect.fail(noFile)
-      return Effect.map(openFile.file.readBlock(offset, length), ({ chunk, eof }) => ({
-        chunk: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64"),
-        eof
-      }))
+      const [handle, offset, length] = a as unknown as WorkerOps["readBlock"]
+      return Effect.flatMap(fileOf(handle), (file) =>
+        Effect.map(file.readBlock(offset, length), ({ chunk, eof }) => ({
+          chunk: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64"),
+          eof
+        })))
     }
     case "writeBlock": {
-      const [offset, data] = a as unknown as WorkerOps["writeBlock"]
-      if (openFile === undefined) return Effect.fail(noFile)
-      return openFile.file.writeBlock(offset, Buffer.from(data, "base64"))
+      const [handle, offset, data] = a as unknown as WorkerOps["writeBlock"]
+      return Effect.flatMap(fileOf(handle), (file) => file.writeBlock(offset, Buffer.from(data, "base64")))
     }
-    case "closeFile":
-      return closeOpenFile(true)
+    case "closeFile": {
+      const [handle, commit] = a as unknown as WorkerOps["closeFile"]
+      return closeOpenFile(handle, commit)
+    }
   }
 }
 
@@ -155,8 +163,9 @@ const handle = async (request: WorkerRequest) => {
 }
 
 process.stdin.on("data", frameReader<WorkerRequest>((request) => void handle(request)))
-// The server is gone (or the handle's scope closed): nothing more will be
-// asked, and a file that was never closed is dropped, not put in place.
+// The server is gone (or stopped the worker): nothing more will be asked,
+// and files that were never closed are dropped, not put in place.
 process.stdin.on("end", () => {
-  void Effect.runPromiseExit(closeOpenFile(false)).then(() => process.exit(0))
+  void Effect.runPromiseExit(Effect.forEach([...openFiles.keys()], (handle) => Effect.exit(closeOpenFile(handle, false))))
+    .then(() => process.exit(0))
 })

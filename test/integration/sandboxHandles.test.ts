@@ -1,0 +1,116 @@
+/**
+ * File handles under a sandbox share their policy's worker: a client cannot
+ * make the server start a confined worker (bubblewrap and a Node process)
+ * per handle.
+ */
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+
+const startServer = useStdioServers()
+
+let directories: Array<string> = []
+afterEach(() => {
+  for (const directory of directories) Fs.rmSync(directory, { recursive: true, force: true })
+  directories = []
+})
+
+const tempDir = (name: string): string => {
+  const directory = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), `.handles-${name}-`)))
+  directories.push(directory)
+  return directory
+}
+
+const childrenOf = (pid: number): Array<number> =>
+  Fs.readdirSync(`/proc/${pid}/task`).flatMap((task) => {
+    try {
+      return Fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number)
+    } catch {
+      return []
+    }
+  })
+
+const descendantsOf = (pid: number): Array<number> => {
+  const found: Array<number> = []
+  const pending = childrenOf(pid)
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    found.push(next)
+    pending.push(...childrenOf(next))
+  }
+  return found
+}
+
+const cmdlineOf = (pid: number) => {
+  try {
+    return Fs.readFileSync(`/proc/${pid}/cmdline`, "utf8")
+  } catch {
+    return ""
+  }
+}
+const rssOf = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024
+  } catch {
+    return 0
+  }
+}
+
+/** The server's confined file workers, and the resident memory of everything it started. */
+const workersOf = (server: StdioServer) => {
+  const descendants = descendantsOf(server.child.pid!).filter((pid) => !cmdlineOf(pid).includes("exec-server-reaper"))
+  return {
+    workers: descendants.filter((pid) => cmdlineOf(pid).includes("worker.js") && !cmdlineOf(pid).includes("bwrap")).length,
+    rss: descendants.reduce((sum, pid) => sum + rssOf(pid), 0)
+  }
+}
+
+describe("file handles under a sandbox", () => {
+  it("share their policy's worker: 64 handles cost a few MB more than one, and each still reads, writes and commits its own file", async () => {
+    const box = tempDir("box")
+    Fs.writeFileSync(Path.join(box, "data"), "0123456789")
+    const server = await startServer(["--sandbox-write", box])
+    const open = (handleId: string, path = Path.join(box, "data"), mode = "read") =>
+      server.request("fs/open", { handleId, path, mode })
+    expect((await open("h0")).result).toEqual({ handleId: "h0" })
+    const one = workersOf(server)
+    expect(one.workers).toBe(1)
+    for (let i = 1; i < 62; i++) expect((await open(`h${i}`)).result).toEqual({ handleId: `h${i}` })
+    expect((await open("w", Path.join(box, "written"), "replace")).result).toEqual({ handleId: "w" })
+    expect((await open("d", Path.join(box, "dropped"), "replace")).result).toEqual({ handleId: "d" })
+    const many = workersOf(server)
+    expect(many.workers).toBe(1)
+    expect(many.rss - one.rss).toBeLessThan(8 * 1024 * 1024)
+    // Each handle is its own file in the shared worker.
+    expect((await server.request("fs/readBlock", { handleId: "h61", offset: 5, len: 3 })).result).toEqual({ chunk: Buffer.from("567").toString("base64"), eof: false })
+    const block = Buffer.from("new contents").toString("base64")
+    expect((await server.request("fs/writeBlock", { handleId: "w", offset: 0, chunk: block })).result).toEqual({})
+    expect((await server.request("fs/writeBlock", { handleId: "d", offset: 0, chunk: block })).result).toEqual({})
+    expect((await server.request("fs/close", { handleId: "d", discard: true })).result).toEqual({})
+    expect((await server.request("fs/close", { handleId: "w" })).result).toEqual({})
+    expect(Fs.readFileSync(Path.join(box, "written"), "utf8")).toBe("new contents")
+    expect(Fs.existsSync(Path.join(box, "dropped"))).toBe(false)
+    expect((await server.request("fs/readBlock", { handleId: "h0", offset: 0, len: 4 })).result).toEqual({ chunk: Buffer.from("0123").toString("base64"), eof: false })
+    // A client's own sandbox is another policy: one more worker, not one per handle.
+    for (let i = 0; i < 2; i++) {
+      const opened = await server.request("fs/open", { handleId: `c${i}`, path: Path.join(box, "data"), sandbox: { writableRoots: [], readable: "all" } })
+      expect(opened.result).toEqual({ handleId: `c${i}` })
+    }
+    expect(workersOf(server).workers).toBe(2)
+  })
+
+  it("are capped server-wide: with 8 policies' workers holding handles a ninth policy is busy (-32001, retryable) until one closes", async () => {
+    const roots = Array.from({ length: 9 }, (_, i) => tempDir(`root${i}`))
+    for (const root of roots) Fs.writeFileSync(Path.join(root, "f"), "x")
+    const server = await startServer()
+    const open = (i: number) => server.request("fs/open", { handleId: `h${i}`, path: Path.join(roots[i]!, "f"), sandbox: { writableRoots: [roots[i]!] } })
+    for (let i = 0; i < 8; i++) expect((await open(i)).result).toEqual({ handleId: `h${i}` })
+    const busy = await open(8)
+    expect(busy.error).toMatchObject({ code: -32001, data: { retryable: true } })
+    expect(workersOf(server).workers).toBe(8)
+    expect((await server.request("fs/close", { handleId: "h0" })).result).toEqual({})
+    expect((await open(8)).result).toEqual({ handleId: "h8" })
+    expect(workersOf(server).workers).toBe(8)
+  })
+})
