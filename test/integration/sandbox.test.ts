@@ -41,6 +41,19 @@ const run = async (server: StdioServer, processId: string, script: string, extra
   return { started: started.result, output: server.outputOf(processId).toString(), exited: exited.params as any }
 }
 
+/** Whether a process with this command line leads its terminal's foreground process group. */
+const isForeground = (cmdline: string): boolean =>
+  Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).some((pid) => {
+    try {
+      if (Fs.readFileSync(`/proc/${pid}/cmdline`, "utf8") !== cmdline) return false
+      const fields = Fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+      // state ppid pgrp session tty_nr tpgid: the group is the terminal's foreground one.
+      return fields[2] === fields[5]
+    } catch {
+      return false
+    }
+  })
+
 describe("sandboxed processes", () => {
   it("write inside the workspace, not outside; .git stays read-only; the placeholder is removed after", async () => {
     const workspace = tempDir("ws")
@@ -154,8 +167,10 @@ describe("sandboxed processes", () => {
     }))
     const write = (text: string) => server.request("process/write", { processId: "t", chunk: Buffer.from(text).toString("base64") })
     await server.outputContains("t", "$ ")
-    await write("sleep 30\n")
-    await eventually(() => server.outputOf("t").toString().includes("sleep 30"))
+    await write("sleep 29.75\n")
+    // Ctrl-C once the shell has made the job the terminal's foreground (the
+    // echo of the command comes before that, from the terminal itself).
+    expect(await eventually(() => isForeground("sleep\x0029.75\x00"))).toBe(true)
     await write("\x03")
     await write("echo after:$?\n")
     await server.outputContains("t", "after:130")
