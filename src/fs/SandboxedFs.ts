@@ -39,6 +39,8 @@ export interface Access {
   readonly reads: ReadonlyArray<string>
   /** Paths created, replaced or removed (the last component is not followed). */
   readonly writes: ReadonlyArray<string>
+  /** Paths whose own entry is looked at (the last component is not followed, as lstat). */
+  readonly entries?: ReadonlyArray<string> | undefined
 }
 
 /** Runs file operations confined by a policy. */
@@ -94,6 +96,9 @@ export const check = (
   Effect.suspend(() => {
     for (const path of access.reads) {
       if (accessAt(policy, realPathOf(path)) === "none") return Effect.fail(denied(operation, path, false))
+    }
+    for (const path of access.entries ?? []) {
+      if (accessAt(policy, realPathOf(path, false)) === "none") return Effect.fail(denied(operation, path, false))
     }
     for (const path of access.writes) {
       const real = realPathOf(path, false)
