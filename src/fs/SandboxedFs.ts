@@ -81,7 +81,7 @@ const workerScript = (): string => {
 }
 
 /** The protocol's error for a refusal of the policy: writing where only reading is allowed, or touching a denied path. */
-const denied = (operation: string, path: string, readable: boolean) =>
+export const denied = (operation: string, path: string, readable: boolean) =>
   new SandboxDenied({
     message: `${operation} ${path}: the sandbox refused it (${readable ? "read-only file system" : "permission denied"})`,
     errno: readable ? "EROFS" : "EACCES"

@@ -22,7 +22,7 @@ import { InternalError, InvalidParams, InvalidRequest, SandboxDenied, SandboxUna
 import type { SandboxRequest } from "../protocol/sandbox.js"
 import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs } from "../fs/SandboxedFs.js"
 import type { WorkerOps } from "../fs/worker.js"
-import { accessAt, type Confinement, realPathOf, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
+import { accessAt, type Confinement, realPathOf, resolve as resolveSandbox, showsAnythingAt, UNCONFINED } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs, MissingChanged, PathsChanged, ProcessRpcs } from "../protocol/rpcs.js"
 import { check, exchange, failureOf } from "../http/HttpExchange.js"
@@ -253,12 +253,22 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.gen(function*() {
         yield* ready
         const confinement = yield* confinementOf(sandbox)
-        // What a sandbox hides is neither watched nor reported.
-        const visible = confinement._tag === "Unconfined"
-          ? () => true
-          : (changed: string) => accessAt(confinement.policy, changed) !== "none"
-        if (confinement._tag === "Confined") yield* checkSandboxed("fs/watch", confinement.policy, { reads: [path], writes: [] })
-        yield* (yield* pathWatcher).watch(watchId, path, { recursive, visible })
+        if (confinement._tag === "Unconfined") {
+          yield* (yield* pathWatcher).watch(watchId, path, { recursive })
+          return { watchId }
+        }
+        const policy = confinement.policy
+        // As fs/getMetadata: checked resolved before anything is looked at;
+        // the watcher checks the root again as it resolves, and what a
+        // sandbox hides (by real path) is neither watched nor reported.
+        yield* checkSandboxed("fs/watch", policy, { reads: [path], writes: [] })
+        yield* (yield* pathWatcher).watch(watchId, path, {
+          recursive,
+          view: {
+            shows: (real) => accessAt(policy, real) !== "none",
+            showsAnythingAt: (real) => showsAnythingAt(policy, real)
+          }
+        })
         return { watchId }
       }),
     "fs/unwatch": ({ watchId }) =>
