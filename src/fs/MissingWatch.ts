@@ -25,6 +25,13 @@ export interface MissingWatchRequest {
   readonly watchId: number
   readonly missing: ReadonlyArray<string>
   readonly present?: string | undefined
+  /**
+   * A sandbox's view, when one applies: whether the caller may look at a
+   * (real) path. The directories a missing path would appear in must pass,
+   * or nothing is watched. The paths themselves are checked (and resolved)
+   * by the caller, before anything on the file system is looked at.
+   */
+  readonly visible?: ((path: string) => boolean) | undefined
 }
 
 /** A connection's missing-path watch. */
@@ -84,6 +91,8 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
         for (const path of request.missing) {
           const anchor = anchorOf(path)
           if (anchor === undefined) return false
+          // Its going away, or a name appearing in it, must be something the caller could see.
+          if (request.visible !== undefined && !request.visible(anchor.directory)) return false
           anchors.push(anchor)
         }
         const presentStats = request.present === undefined ? undefined : lstat(request.present)

@@ -11,7 +11,20 @@
  * an answer to `fs/watch` promises that changes from then on are seen, so
  * the watcher must be registered before the answer, and the platform's
  * stream registers it some time after it starts, with no signal when.
+ *
+ * One non-recursive `fs.watch` per directory (a recursive watch adds the
+ * directories below as they come) rather than Node's recursive watching,
+ * which on Linux watches every file and every symlink's target under the
+ * path by name: a symlink made in the tree would have it watch whatever the
+ * link leads to, and a name moved elsewhere kept reporting under its old
+ * one. Here each directory is watched as the inode it is (opened without
+ * following symlinks, watched through /proc/self/fd), symlinks are never
+ * followed, and every event is taken only once that inode is found, by the
+ * kernel's own naming of it, still at its real place: an event's path is
+ * the real path of the directory it came from and the name in it, checked
+ * against the sandbox's view without resolving the whole path again.
  */
+import type * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -22,7 +35,9 @@ import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
-import { InvalidRequest, NotFound } from "../protocol/errors.js"
+import { InvalidRequest, NotFound, type SandboxDenied } from "../protocol/errors.js"
+import { realPathOf } from "../sandbox/policy.js"
+import { denied } from "./SandboxedFs.js"
 
 /** How a path changed over a coalescing period. */
 export type ChangeKind = "created" | "modified" | "removed"
@@ -53,17 +68,28 @@ export interface Backpressure {
   readonly subscribe: (listener: (paused: boolean) => void) => () => void
 }
 
+/**
+ * What a sandbox shows, as a watch sees it (real paths: symlinks and `..`
+ * resolved). Without one, everything is shown.
+ */
+export interface WatchView {
+  /** Whether a change of the path may be reported (that it changed, or its name). */
+  readonly shows: (path: string) => boolean
+  /** Whether anything at or below a directory is shown: one that shows nothing is not watched at all. */
+  readonly showsAnythingAt: (path: string) => boolean
+}
+
 /** A connection's path watches. */
 export interface PathWatcher {
   /**
-   * Starts watching `path` under `watchId`; `visible` says whether a changed
-   * path may be reported (a sandbox's view).
+   * Starts watching `path` under `watchId`. With a `view`, the path must be
+   * shown once resolved, and only what it shows is reported.
    */
   readonly watch: (
     watchId: string,
     path: string,
-    options: { readonly recursive: boolean; readonly visible: (path: string) => boolean }
-  ) => Effect.Effect<void, InvalidRequest | NotFound>
+    options: { readonly recursive: boolean; readonly view?: WatchView | undefined }
+  ) => Effect.Effect<void, InvalidRequest | NotFound | SandboxDenied>
   /** Stops a watch; an id that is not watched is a no-op. */
   readonly unwatch: (watchId: string) => Effect.Effect<void>
 }
@@ -75,6 +101,65 @@ const merge = (before: ChangeKind | undefined, now: ChangeKind): ChangeKind | un
   if (before === "removed") return now === "removed" ? "removed" : "modified"
   return now === "removed" ? "removed" : "modified"
 }
+
+/** O_PATH (Linux): a descriptor that names a file without opening it (no read access needed; a FIFO does not block). */
+const O_PATH = 0o10000000
+const { O_DIRECTORY, O_NOFOLLOW } = NodeFs.constants
+
+/** A descriptor's name in /proc: the file it names, reached without resolving its path again. */
+const procPath = (fd: number): string => `/proc/self/fd/${fd}`
+
+/** What is at a path, held by a descriptor (closed by the caller). */
+interface Held {
+  readonly fd: number
+  readonly stats: NodeFs.Stats
+}
+
+/**
+ * What is at `real` now, if `real` is where it really is: opened without
+ * following a final symlink, and kept only when the kernel names the
+ * opened file `real` (no symlink on the way to it, not removed since).
+ */
+const hold = (real: string, directory: boolean): Held | undefined => {
+  let fd: number
+  try {
+    fd = NodeFs.openSync(real, O_PATH | O_NOFOLLOW | (directory ? O_DIRECTORY : 0))
+  } catch {
+    return undefined
+  }
+  try {
+    const stats = NodeFs.fstatSync(fd)
+    if (!stats.isSymbolicLink() && NodeFs.readlinkSync(procPath(fd)) === real) return { fd, stats }
+  } catch {
+    // Gone meanwhile: nothing is held.
+  }
+  NodeFs.closeSync(fd)
+  return undefined
+}
+
+const lstatOf = (path: string): NodeFs.Stats | undefined => {
+  try {
+    return NodeFs.lstatSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+/** A watched directory (or the watched file), by the inode it is and where that was. */
+interface Watched {
+  /** The path below the watched root ("" for the root), `/`-separated. */
+  readonly rel: string
+  /** Its real path when it was watched: events are taken only while it is still there. */
+  readonly real: string
+  readonly directory: boolean
+  readonly dev: number
+  readonly ino: number
+  watcher: NodeFs.FSWatcher | undefined
+  closed: boolean
+}
+
+/** An event of one watched directory: the name it gives, if any ("." and null: the directory itself). */
+type WatchEvent = readonly [watched: Watched, type: string, name: string | null]
 
 /**
  * Makes the path watcher of one connection; its watches end with the scope.
@@ -94,7 +179,7 @@ export const makePathWatcher = (
     const watch = (
       watchId: string,
       root: string,
-      watchOptions: { readonly recursive: boolean; readonly visible: (path: string) => boolean }
+      watchOptions: { readonly recursive: boolean; readonly view?: WatchView | undefined }
     ) =>
       Effect.gen(function*() {
         // The checks and the claim they guard, with nothing that yields between them.
@@ -104,28 +189,173 @@ export const makePathWatcher = (
             message: `this connection already has ${watches.size} watches, the most allowed; unwatch one first`
           })
         }
-        let stats: NodeFs.Stats
+        const { recursive, view } = watchOptions
+        let real: string
         try {
-          stats = NodeFs.statSync(root)
+          real = NodeFs.realpathSync.native(root)
         } catch {
           return yield* new NotFound({ message: `fs/watch: no such file or directory: ${root}` })
         }
-        // A file's events name the file; a directory's name what changed in it.
-        const base = stats.isDirectory() ? root : Path.dirname(root)
-        const events = yield* Mailbox.make<readonly [type: string, path: string]>()
-        let watcher: NodeFs.FSWatcher
-        try {
-          // Registered now, before the answer: nothing that changes after it is missed.
-          watcher = NodeFs.watch(root, { recursive: watchOptions.recursive }, (type, name) => {
-            events.unsafeOffer([type, name === null ? root : Path.join(base, name.toString())])
-          })
-        } catch (error) {
-          return yield* new InvalidRequest({ message: `fs/watch ${root}: ${error instanceof Error ? error.message : String(error)}` })
-        }
-        // The watched path went away (or the watcher failed): the watch is over.
-        watcher.on("error", () => events.unsafeDone(Exit.void))
+        // What is watched is what the view shows, as the path resolves now.
+        if (view !== undefined && !view.shows(real)) return yield* denied("fs/watch", root, false)
+
+        const events = yield* Mailbox.make<WatchEvent>()
+        const watched = new Map<string, Watched>()
+        const realOf = (rel: string) => rel === "" ? real : Path.join(real, rel)
+        const childOf = (rel: string, name: string) => rel === "" ? name : `${rel}/${name}`
         let pending = new Map<string, ChangeKind | undefined>()
         let overflow = false
+
+        /** Records a change of `rel`, unless the view hides `judged` (where that change is, really). */
+        const report = (rel: string, kind: ChangeKind, judged: string) => {
+          if (view !== undefined && !view.shows(judged)) return
+          const uri = pathToFileURL(Path.join(root, rel)).href
+          if (!pending.has(uri) && pending.size >= options.maxChanges) {
+            overflow = true
+            return
+          }
+          pending.set(uri, merge(pending.get(uri), kind))
+        }
+        /** A symlink is judged by where it leads; anything else is where it is. */
+        const judgedOf = (entryReal: string, stats: { isSymbolicLink(): boolean } | undefined) =>
+          stats?.isSymbolicLink() ? realPathOf(entryReal) : entryReal
+
+        /** Stops watching `rel` and everything watched below it. */
+        const forget = (rel: string) => {
+          for (const [key, entry] of watched) {
+            if (rel === "" || key === rel || key.startsWith(rel + "/")) {
+              entry.closed = true
+              entry.watcher?.close()
+              watched.delete(key)
+            }
+          }
+        }
+
+        /**
+         * Watches `rel` (the root, or a directory below it), then, when
+         * recursive, the directories in it. `announce`: it appeared after the
+         * watch began, so what is in it already is reported as created (it
+         * may have come before its watcher).
+         */
+        const start = (rel: string, announce: boolean): void => {
+          const entryReal = realOf(rel)
+          if (rel !== "" && view !== undefined && !view.showsAnythingAt(entryReal)) return
+          const held = hold(entryReal, rel !== "")
+          if (held === undefined) {
+            if (rel === "") throw new NotFound({ message: `fs/watch: no such file or directory: ${root}` })
+            return
+          }
+          const directory = held.stats.isDirectory()
+          const entry: Watched = {
+            rel,
+            real: entryReal,
+            directory,
+            dev: held.stats.dev,
+            ino: held.stats.ino,
+            watcher: undefined,
+            closed: false
+          }
+          let names: Array<NodeFs.Dirent> = []
+          try {
+            // Registered now, before the listing and the answer: nothing that changes after it is missed.
+            // Watched through the descriptor (its inode, whatever path leads there now); "/." makes the
+            // directory's events about itself name ".", which no entry can be called.
+            const watcher = NodeFs.watch(directory ? `${procPath(held.fd)}/.` : procPath(held.fd), (type, name) => {
+              events.unsafeOffer([entry, type, name === null ? null : name.toString()])
+            })
+            entry.watcher = watcher
+            watched.set(rel, entry)
+            watcher.on("error", () => events.unsafeOffer([entry, "error", null]))
+          } catch (error) {
+            NodeFs.closeSync(held.fd)
+            if (rel === "") {
+              throw new InvalidRequest({ message: `fs/watch ${root}: ${error instanceof Error ? error.message : String(error)}` })
+            }
+            return
+          }
+          try {
+            if (recursive && directory) names = NodeFs.readdirSync(procPath(held.fd), { withFileTypes: true })
+          } catch {
+            // Not listable: only what changes in it from now on is seen.
+          } finally {
+            NodeFs.closeSync(held.fd)
+          }
+          for (const dirent of names) {
+            const childRel = childOf(rel, dirent.name)
+            if (announce) report(childRel, "created", judgedOf(realOf(childRel), dirent))
+            if (dirent.isDirectory()) start(childRel, announce)
+          }
+        }
+
+        /** `entry` is not at its place any more: the root's watch is over (said as its change); a directory's stops. */
+        const gone = (entry: Watched) => {
+          if (entry.rel !== "") return forget(entry.rel)
+          const now = hold(real, false)
+          if (now !== undefined) NodeFs.closeSync(now.fd)
+          report("", now === undefined ? "removed" : "modified", real)
+          forget("")
+          events.unsafeDone(Exit.void)
+        }
+
+        /**
+         * Where a watched directory (or file) is now: held if it is still the
+         * inode watched, at its real place; looked up once for all the events
+         * taken together (each came before the look, as one looked up per
+         * event would).
+         */
+        const placeOf = (entry: Watched, places: Map<Watched, Held | undefined>): Held | undefined => {
+          if (places.has(entry)) return places.get(entry)
+          let here = hold(entry.real, entry.directory)
+          if (here !== undefined && (here.stats.ino !== entry.ino || here.stats.dev !== entry.dev)) {
+            NodeFs.closeSync(here.fd)
+            here = undefined
+          }
+          places.set(entry, here)
+          return here
+        }
+
+        const handle = ([entry, type, name]: WatchEvent, places: Map<Watched, Held | undefined>) => {
+          if (entry.closed) return
+          // The event counts only if what it came from is still the inode watched, at its real place.
+          const here = type === "error" ? undefined : placeOf(entry, places)
+          if (here === undefined) return gone(entry)
+          if (!entry.directory || name === null || name === ".") {
+            // The watched file, or a directory itself (its contents are its entries' events).
+            if (!entry.directory || type === "change") report(entry.rel, "modified", entry.real)
+            return
+          }
+          const rel = childOf(entry.rel, name)
+          // Looked up in the directory the event came from, not by its path again.
+          const stats = lstatOf(`${procPath(here.fd)}/${name}`)
+          // "rename" says a name came or went: which one, the file system says.
+          report(rel, type === "change" ? "modified" : stats === undefined ? "removed" : "created", judgedOf(Path.join(entry.real, name), stats))
+          if (recursive && type === "rename") {
+            const known = watched.get(rel)
+            if (
+              known !== undefined &&
+              (stats === undefined || !stats.isDirectory() || stats.ino !== known.ino || stats.dev !== known.dev)
+            ) forget(rel)
+            if (stats?.isDirectory() && !watched.has(rel)) start(rel, true)
+          }
+        }
+
+        /** The events taken together. */
+        const handleAll = (chunk: Chunk.Chunk<WatchEvent>) =>
+          Effect.sync(() => {
+            const places = new Map<Watched, Held | undefined>()
+            try {
+              for (const event of chunk) handle(event, places)
+            } finally {
+              for (const here of places.values()) if (here !== undefined) NodeFs.closeSync(here.fd)
+            }
+            return chunk
+          })
+
+        yield* Effect.try({
+          try: () => start("", false),
+          catch: (error) => error as InvalidRequest | NotFound
+        })
+
         const flush = Effect.sync(() => {
           if (flow.paused()) return
           const changes = [...pending].flatMap(([path, kind]) => kind === undefined ? [] : [{ path, kind }])
@@ -134,29 +364,17 @@ export const makePathWatcher = (
           overflow = false
           if (changes.length > 0 || overflowed) notify({ watchId, changes, overflow: overflowed })
         })
-        const record = ([type, absolute]: readonly [string, string]) =>
-          Effect.sync(() => {
-            if (!watchOptions.visible(absolute)) return
-            // "rename" says a name came or went: which one, the file system says.
-            const kind: ChangeKind = type === "change" ? "modified" : NodeFs.existsSync(absolute) ? "created" : "removed"
-            const uri = pathToFileURL(absolute).href
-            if (!pending.has(uri) && pending.size >= options.maxChanges) {
-              overflow = true
-              return
-            }
-            pending.set(uri, merge(pending.get(uri), kind))
-          })
         const unsubscribe = flow.subscribe((paused) => {
           if (!paused) Effect.runSync(flush)
         })
         const run = Mailbox.toStream(events).pipe(
-          Stream.tap(record),
+          Stream.mapChunksEffect(handleAll),
           // Gathered for a while (or until there are many), then sent as one notification.
           Stream.groupedWithin(options.maxChanges, Duration.millis(options.coalesceMs)),
           Stream.runForEach(() => flush),
           Effect.ensuring(Effect.sync(() => {
             unsubscribe()
-            watcher.close()
+            forget("")
           }))
         )
         watches.set(watchId, yield* Effect.forkIn(run, scope))

@@ -41,6 +41,8 @@ export interface Access {
   readonly reads: ReadonlyArray<string>
   /** Paths created, replaced or removed (the last component is not followed). */
   readonly writes: ReadonlyArray<string>
+  /** Paths whose own entry is looked at (the last component is not followed, as lstat). */
+  readonly entries?: ReadonlyArray<string> | undefined
 }
 
 /** Runs file operations confined by a policy. */
@@ -92,7 +94,7 @@ const workerScript = (): string => {
 }
 
 /** The protocol's error for a refusal of the policy: writing where only reading is allowed, or touching a denied path. */
-const denied = (operation: string, path: string, readable: boolean) =>
+export const denied = (operation: string, path: string, readable: boolean) =>
   new SandboxDenied({
     message: `${operation} ${path}: the sandbox refused it (${readable ? "read-only file system" : "permission denied"})`,
     errno: readable ? "EROFS" : "EACCES"
@@ -107,6 +109,9 @@ export const check = (
   Effect.suspend(() => {
     for (const path of access.reads) {
       if (accessAt(policy, realPathOf(path)) === "none") return Effect.fail(denied(operation, path, false))
+    }
+    for (const path of access.entries ?? []) {
+      if (accessAt(policy, realPathOf(path, false)) === "none") return Effect.fail(denied(operation, path, false))
     }
     for (const path of access.writes) {
       const real = realPathOf(path, false)

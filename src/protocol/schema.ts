@@ -400,11 +400,15 @@ export const WalkResult = Schema.Struct({
   truncated: Schema.Boolean
 })
 
-/** `fs/watchMissing` params (the reference's): paths believed missing, and one believed present. */
+/**
+ * `fs/watchMissing` params (the reference's): paths believed missing, and
+ * one believed present; **(ours)** `sandbox?`, as every `fs/*` method takes.
+ */
 export const WatchMissingParams = Schema.Struct({
   watchId: NonNegativeInt,
   missing: Schema.Array(AbsolutePath),
-  present: OptionalNullable(AbsolutePath)
+  present: OptionalNullable(AbsolutePath),
+  sandbox: OptionalNullable(SandboxRequest)
 })
 
 /** `fs/watchMissing` result: whether a watch is now installed. */

@@ -95,6 +95,11 @@ const NOTHING: PathRule = { path: "/", access: "none", missing: false }
 /** The access of `path` (already real) under the policy. */
 export const accessAt = (policy: ResolvedSandbox, path: string): Access => ruleAt(policy, path).access
 
+/** Whether the policy lets anything at or below `path` (already real) be seen: a deeper rule may show what its own does not. */
+export const showsAnythingAt = (policy: ResolvedSandbox, path: string): boolean =>
+  accessAt(policy, path) !== "none" ||
+  policy.rules.some((rule) => rule.access !== "none" && rule.path !== path && isUnder(rule.path, path))
+
 /**
  * `path` with symlinks resolved as far as it exists, the rest appended
  * (`..` is resolved first, lexically, as the kernel would after the real

@@ -22,7 +22,7 @@ import { InternalError, InvalidParams, InvalidRequest, SandboxDenied, SandboxUna
 import type { SandboxRequest } from "../protocol/sandbox.js"
 import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs } from "../fs/SandboxedFs.js"
 import type { WorkerOps } from "../fs/worker.js"
-import { accessAt, type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
+import { accessAt, type Confinement, realPathOf, resolve as resolveSandbox, showsAnythingAt, UNCONFINED } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs, MissingChanged, PathsChanged, ProcessRpcs } from "../protocol/rpcs.js"
 import { check, exchange, failureOf } from "../http/HttpExchange.js"
@@ -253,22 +253,52 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.gen(function*() {
         yield* ready
         const confinement = yield* confinementOf(sandbox)
-        // What a sandbox hides is neither watched nor reported.
-        const visible = confinement._tag === "Unconfined"
-          ? () => true
-          : (changed: string) => accessAt(confinement.policy, changed) !== "none"
-        if (confinement._tag === "Confined") yield* checkSandboxed("fs/watch", confinement.policy, { reads: [path], writes: [] })
-        yield* (yield* pathWatcher).watch(watchId, path, { recursive, visible })
+        if (confinement._tag === "Unconfined") {
+          yield* (yield* pathWatcher).watch(watchId, path, { recursive })
+          return { watchId }
+        }
+        const policy = confinement.policy
+        // As fs/getMetadata: checked resolved before anything is looked at;
+        // the watcher checks the root again as it resolves, and what a
+        // sandbox hides (by real path) is neither watched nor reported.
+        yield* checkSandboxed("fs/watch", policy, { reads: [path], writes: [] })
+        yield* (yield* pathWatcher).watch(watchId, path, {
+          recursive,
+          view: {
+            shows: (real) => accessAt(policy, real) !== "none",
+            showsAnythingAt: (real) => showsAnythingAt(policy, real)
+          }
+        })
         return { watchId }
       }),
     "fs/unwatch": ({ watchId }) =>
       Effect.as(Effect.zipRight(ready, Effect.flatMap(pathWatcher, (watcher) => watcher.unwatch(watchId))), {}),
-    "fs/watchMissing": ({ missing, present, watchId }) =>
-      Effect.zipRight(
-        ready,
-        Effect.flatMap(missingWatcher, (watcher) =>
-          Effect.map(watcher.watch({ watchId, missing, present }), (watching) => ({ watching })))
-      ),
+    "fs/watchMissing": ({ missing, present, sandbox, watchId }) =>
+      Effect.gen(function*() {
+        yield* ready
+        const confinement = yield* confinementOf(sandbox)
+        const watcher = yield* missingWatcher
+        if (confinement._tag === "Unconfined") return { watching: yield* watcher.watch({ watchId, missing, present }) }
+        const policy = confinement.policy
+        // Checked before anything is looked at (a refusal changes nothing, the
+        // watch in place stays): that a denied path exists, appears or changes
+        // is not the caller's to know. A missing path is watched as resolved
+        // (symlinks, `..`), so what is watched is what was checked; the present
+        // one is watched as an entry (a symlink itself), which must be visible
+        // as well as what it leads to.
+        yield* checkSandboxed("fs/watchMissing", policy, {
+          reads: present === undefined ? missing : [...missing, present],
+          writes: [],
+          entries: present === undefined ? [] : [present]
+        })
+        const watching = yield* watcher.watch({
+          watchId,
+          missing: missing.map((path) => realPathOf(path)),
+          present: present === undefined ? undefined : realPathOf(present, false),
+          visible: (path) => accessAt(policy, realPathOf(path)) !== "none"
+        })
+        return { watching }
+      }),
     "fs/walk": ({ options, path, sandbox }) =>
       run(sandbox, FileOperations.walk(path, options), {
         access: reads(path),

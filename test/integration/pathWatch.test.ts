@@ -1,5 +1,5 @@
 /** `fs/watch`, `fs/unwatch` and `fs/changed` against a real server and real file system changes. */
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
@@ -99,6 +99,54 @@ describe("fs/watch", () => {
     writeFileSync(`${dir}/later`, "")
     await reported(server, "after", `${dir}/later`, "created")
     expect(changesOf(server, "r").length).toBe(before)
+  })
+
+  it("recursive: a directory made later is watched (what came into it first too); one moved keeps reporting under its new name only", async () => {
+    const dir = tempDir()
+    const elsewhere = tempDir()
+    mkdirSync(`${dir}/old`)
+    const server = await start()
+    await server.request("fs/watch", { watchId: "r", path: dir, recursive: true })
+    // Made at once with what is in it: the contents may come before the directory's own watcher.
+    mkdirSync(`${dir}/made/deeper`, { recursive: true })
+    writeFileSync(`${dir}/made/deeper/early`, "")
+    await reported(server, "r", `${dir}/made/deeper/early`, "created")
+    writeFileSync(`${dir}/made/deeper/later`, "")
+    await reported(server, "r", `${dir}/made/deeper/later`, "created")
+    // Moved within the tree: its changes are named where it is now.
+    renameSync(`${dir}/made`, `${dir}/moved`)
+    await reported(server, "r", `${dir}/made`, "removed")
+    appendFileSync(`${dir}/moved/deeper/later`, "x")
+    await reported(server, "r", `${dir}/moved/deeper/later`, "modified")
+    // Moved out of the tree: nothing of it any more, under any name.
+    renameSync(`${dir}/old`, `${elsewhere}/old`)
+    await reported(server, "r", `${dir}/old`, "removed")
+    writeFileSync(`${elsewhere}/old/outside`, "")
+    writeFileSync(`${dir}/marker`, "")
+    await reported(server, "r", `${dir}/marker`, "created")
+    expect(changesOf(server, "r").filter((change) => change.path.includes("outside"))).toEqual([])
+    expect(changesOf(server, "r").filter((change) => change.path.includes("/made/") && change.path.endsWith("later") && change.kind === "modified"))
+      .toEqual([])
+  })
+
+  it("a watched file reports its own changes; a watched root that goes is reported removed, and its watch is over", async () => {
+    const dir = tempDir()
+    writeFileSync(`${dir}/file`, "a")
+    mkdirSync(`${dir}/root`)
+    const server = await start()
+    await server.request("fs/watch", { watchId: "f", path: `${dir}/file` })
+    appendFileSync(`${dir}/file`, "b")
+    await reported(server, "f", `${dir}/file`, "modified")
+    await server.request("fs/watch", { watchId: "d", path: `${dir}/root` })
+    rmSync(`${dir}/root`, { recursive: true })
+    await reported(server, "d", `${dir}/root`, "removed")
+    // A new directory at the same path is not the one watched.
+    mkdirSync(`${dir}/root`)
+    writeFileSync(`${dir}/root/new`, "")
+    appendFileSync(`${dir}/file`, "c")
+    await server.nextMessage((message) =>
+      message.method === "fs/changed" && message.params.watchId === "f" && changesOf(server, "f").length >= 2)
+    expect(changesOf(server, "d").filter((change) => change.path.endsWith("/new"))).toEqual([])
   })
 
   it("under a sandbox, watches only what the sandbox shows", async () => {
