@@ -35,7 +35,8 @@ import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
-import { InvalidRequest, NotFound, type SandboxDenied } from "../protocol/errors.js"
+import { InvalidRequest, NotFound, type SandboxDenied, ServerBusy } from "../protocol/errors.js"
+import * as Metrics from "../observability/metrics.js"
 import { realPathOf } from "../sandbox/policy.js"
 import { denied } from "./SandboxedFs.js"
 
@@ -57,9 +58,60 @@ export interface PathWatchOptions {
   readonly maxChanges: number
   /** Changes are gathered this long before they are sent. */
   readonly coalesceMs: number
+  /**
+   * Most directories one watch watches (each is a kernel watch and a
+   * watcher object). A tree with more is refused when the watch starts;
+   * directories that come later beyond it are not watched, and the next
+   * notification says `overflow`.
+   */
+  readonly maxDirectories: number
+  /** The directories watched by all watches of the server: its budget is shared by every connection. */
+  readonly budget: WatchBudget
 }
 
-export const defaultPathWatchOptions: PathWatchOptions = { maxWatches: 64, maxChanges: 1000, coalesceMs: 50 }
+/**
+ * The directories all watches of a server watch, bounded: a watch that
+ * would go past the bound is refused as busy (retryable once others end).
+ */
+export class WatchBudget {
+  private used = 0
+  constructor(readonly limit: number) {}
+  /** Takes one directory's place, if there is one left. */
+  take(): boolean {
+    if (this.used >= this.limit) return false
+    this.used++
+    Metrics.adjust(Metrics.watchedDirectories, 1)
+    return true
+  }
+  give(): void {
+    this.used--
+    Metrics.adjust(Metrics.watchedDirectories, -1)
+  }
+  get watched(): number {
+    return this.used
+  }
+}
+
+/** Directories one watch may watch. */
+export const DEFAULT_MAX_WATCH_DIRECTORIES = 4096
+/** Directories all watches of a server may watch. */
+export const DEFAULT_MAX_SERVER_WATCH_DIRECTORIES = 32768
+
+export const defaultPathWatchOptions = (budget = new WatchBudget(DEFAULT_MAX_SERVER_WATCH_DIRECTORIES)): PathWatchOptions => ({
+  maxWatches: 64,
+  maxChanges: 1000,
+  coalesceMs: 50,
+  maxDirectories: DEFAULT_MAX_WATCH_DIRECTORIES,
+  budget
+})
+
+/** Directories watched in one go while a recursive watch starts, before the event loop gets a turn. */
+const DIRECTORIES_PER_STEP = 64
+
+/** Lets the event loop run (I/O included) before going on. */
+const breathe = Effect.async<void>((resume) => {
+  setImmediate(() => resume(Effect.void))
+})
 
 /** Whether the client is behind (a connection's flow control, as a watcher sees it). */
 export interface Backpressure {
@@ -89,7 +141,7 @@ export interface PathWatcher {
     watchId: string,
     path: string,
     options: { readonly recursive: boolean; readonly view?: WatchView | undefined }
-  ) => Effect.Effect<void, InvalidRequest | NotFound | SandboxDenied>
+  ) => Effect.Effect<void, InvalidRequest | NotFound | SandboxDenied | ServerBusy>
   /** Stops a watch; an id that is not watched is a no-op. */
   readonly unwatch: (watchId: string) => Effect.Effect<void>
 }
@@ -170,11 +222,12 @@ type WatchEvent = readonly [watched: Watched, type: string, name: string | null]
 export const makePathWatcher = (
   notify: (changes: Changes) => void,
   flow: Backpressure,
-  options: PathWatchOptions = defaultPathWatchOptions
+  options: PathWatchOptions = defaultPathWatchOptions()
 ): Effect.Effect<PathWatcher, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
-    const watches = new Map<string, Fiber.RuntimeFiber<void>>()
+    /** The watches, by id; "starting" while a watch's tree is being watched (the id is taken then). */
+    const watches = new Map<string, Fiber.RuntimeFiber<void> | "starting">()
 
     const watch = (
       watchId: string,
@@ -198,6 +251,9 @@ export const makePathWatcher = (
         }
         // What is watched is what the view shows, as the path resolves now.
         if (view !== undefined && !view.shows(real)) return yield* denied("fs/watch", root, false)
+        watches.set(watchId, "starting")
+        /** Whether the id is still this watch's: an unwatch while it starts ends it. */
+        const stillWanted = () => watches.get(watchId) === "starting"
 
         const events = yield* Mailbox.make<WatchEvent>()
         const watched = new Map<string, Watched>()
@@ -227,23 +283,33 @@ export const makePathWatcher = (
               entry.closed = true
               entry.watcher?.close()
               watched.delete(key)
+              options.budget.give()
             }
           }
         }
 
         /**
-         * Watches `rel` (the root, or a directory below it), then, when
-         * recursive, the directories in it. `announce`: it appeared after the
-         * watch began, so what is in it already is reported as created (it
-         * may have come before its watcher).
+         * Watches `rel` (the root, or a directory below it) and returns the
+         * directories in it still to watch when recursive. `announce`: it
+         * appeared after the watch began, so what is in it already is
+         * reported as created (it may have come before its watcher). Past
+         * the watch's or the server's bound nothing more is watched:
+         * `exceeded` says which, and the next notification says `overflow`.
          */
-        const start = (rel: string, announce: boolean): void => {
+        let exceeded: "watch" | "server" | undefined
+        const start = (rel: string, announce: boolean): ReadonlyArray<string> => {
           const entryReal = realOf(rel)
-          if (rel !== "" && view !== undefined && !view.showsAnythingAt(entryReal)) return
+          if (rel !== "" && view !== undefined && !view.showsAnythingAt(entryReal)) return []
+          if (watched.size >= options.maxDirectories || !options.budget.take()) {
+            exceeded ??= watched.size >= options.maxDirectories ? "watch" : "server"
+            overflow = true
+            return []
+          }
           const held = hold(entryReal, rel !== "")
           if (held === undefined) {
+            options.budget.give()
             if (rel === "") throw new NotFound({ message: `fs/watch: no such file or directory: ${root}` })
-            return
+            return []
           }
           const directory = held.stats.isDirectory()
           const entry: Watched = {
@@ -268,10 +334,11 @@ export const makePathWatcher = (
             watcher.on("error", () => events.unsafeOffer([entry, "error", null]))
           } catch (error) {
             NodeFs.closeSync(held.fd)
+            options.budget.give()
             if (rel === "") {
               throw new InvalidRequest({ message: `fs/watch ${root}: ${error instanceof Error ? error.message : String(error)}` })
             }
-            return
+            return []
           }
           try {
             if (recursive && directory) names = NodeFs.readdirSync(procPath(held.fd), { withFileTypes: true })
@@ -280,11 +347,19 @@ export const makePathWatcher = (
           } finally {
             NodeFs.closeSync(held.fd)
           }
+          const below: Array<string> = []
           for (const dirent of names) {
             const childRel = childOf(rel, dirent.name)
             if (announce) report(childRel, "created", judgedOf(realOf(childRel), dirent))
-            if (dirent.isDirectory()) start(childRel, announce)
+            if (dirent.isDirectory()) below.push(childRel)
           }
+          return below
+        }
+
+        /** Watches `rel` and, when recursive, everything below it now, in one go (a directory that came later). */
+        const startAll = (rel: string) => {
+          const pending = [rel]
+          for (let next = pending.pop(); next !== undefined; next = pending.pop()) pending.push(...start(next, true))
         }
 
         /** `entry` is not at its place any more: the root's watch is over (said as its change); a directory's stops. */
@@ -335,7 +410,7 @@ export const makePathWatcher = (
               known !== undefined &&
               (stats === undefined || !stats.isDirectory() || stats.ino !== known.ino || stats.dev !== known.dev)
             ) forget(rel)
-            if (stats?.isDirectory() && !watched.has(rel)) start(rel, true)
+            if (stats?.isDirectory() && !watched.has(rel)) startAll(rel)
           }
         }
 
@@ -351,10 +426,44 @@ export const makePathWatcher = (
             return chunk
           })
 
-        yield* Effect.try({
-          try: () => start("", false),
-          catch: (error) => error as InvalidRequest | NotFound
-        })
+        // The tree is watched a few directories at a time, the event loop
+        // running between them: a large tree never stalls other clients. Its
+        // events wait in the mailbox until the watch runs.
+        const starting: Array<string> = []
+        const startFailed = yield* Effect.gen(function*() {
+          starting.push(...yield* Effect.try({
+            try: () => start("", false),
+            catch: (error) => error as InvalidRequest | NotFound
+          }))
+          while (starting.length > 0 && exceeded === undefined && stillWanted()) {
+            for (let step = 0; step < DIRECTORIES_PER_STEP && starting.length > 0 && exceeded === undefined; step++) {
+              starting.push(...start(starting.pop()!, false))
+            }
+            yield* breathe
+          }
+          if (exceeded === "watch") {
+            return new InvalidRequest({
+              message: `fs/watch ${root}: the tree has more than ${options.maxDirectories} directories, the most one watch ` +
+                "covers; watch a smaller tree, or without recursive"
+            })
+          }
+          if (exceeded === "server") {
+            return new ServerBusy({
+              message: `fs/watch ${root}: the server already watches ${options.budget.limit} directories, the most it ` +
+                "watches at once; retry once other watches end"
+            })
+          }
+          return undefined
+        }).pipe(Effect.onExit((exit) =>
+          Effect.sync(() => {
+            if (Exit.isSuccess(exit) && exit.value === undefined && stillWanted()) return
+            forget("")
+            if (stillWanted()) watches.delete(watchId)
+          })
+        ))
+        if (startFailed !== undefined) return yield* startFailed
+        // Unwatched while it started: that answer is given, nothing is left.
+        if (!stillWanted()) return
 
         const flush = Effect.sync(() => {
           if (flow.paused()) return
@@ -377,14 +486,16 @@ export const makePathWatcher = (
             forget("")
           }))
         )
-        watches.set(watchId, yield* Effect.forkIn(run, scope))
+        const fiber = yield* Effect.forkIn(run, scope)
+        if (stillWanted()) watches.set(watchId, fiber)
+        else yield* Fiber.interrupt(fiber)
       })
 
     const unwatch = (watchId: string) =>
       Effect.suspend(() => {
         const fiber = watches.get(watchId)
         watches.delete(watchId)
-        return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
+        return fiber === undefined || fiber === "starting" ? Effect.void : Fiber.interrupt(fiber)
       })
 
     return { watch, unwatch }

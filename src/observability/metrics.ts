@@ -25,6 +25,10 @@ export const pendingUpgradesClosed = Metric.counter("exec_server_pending_upgrade
   description: "Connections closed before their upgrade to make room for a newer one (--max-pending-upgrades)",
   incremental: true
 })
+/** Directories watched by every `fs/watch` of the server. */
+export const watchedDirectories = Metric.gauge("exec_server_watched_directories", {
+  description: "Directories watched by fs/watch, over all connections"
+})
 /** Sessions, by state (attached or detached). */
 export const sessions = Metric.gauge("exec_server_sessions", { description: "Sessions, by state" })
 /** Processes running now. */

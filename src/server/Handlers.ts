@@ -30,7 +30,13 @@ import type { ProcessActor } from "../process/ProcessActor.js"
 import type { WriteStatus } from "../protocol/schema.js"
 import { afterResponse, Connection, encodeNotificationOf, type ResponseHooks } from "../jsonrpc/Connection.js"
 import { makeMissingWatcher, type MissingWatcher } from "../fs/MissingWatch.js"
-import { makePathWatcher, type PathWatcher } from "../fs/PathWatch.js"
+import {
+  DEFAULT_MAX_SERVER_WATCH_DIRECTORIES,
+  defaultPathWatchOptions,
+  makePathWatcher,
+  type PathWatcher,
+  WatchBudget
+} from "../fs/PathWatch.js"
 import { ClientSession, type ConnectionResource } from "./ClientSession.js"
 import { environmentInfo } from "./environmentInfo.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -132,6 +138,8 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs))
   const ready = requireReady
   const files = Effect.flatMap(ClientSession, (session) => session.files)
+  // Every connection's watches draw on one budget of directories: what is bounded is the server.
+  const watchBudget = new WatchBudget(DEFAULT_MAX_SERVER_WATCH_DIRECTORIES)
   // Made when refused, not per connection: an error captures a stack trace.
   const unavailable = () =>
     new SandboxUnavailable({
@@ -180,7 +188,11 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   const pathWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
     session.resource(
       PATH_WATCHER,
-      makePathWatcher((changes) => connection.send(encodeNotificationOf(PathsChanged, changes)), connection.flow)
+      makePathWatcher(
+        (changes) => connection.send(encodeNotificationOf(PathsChanged, changes)),
+        connection.flow,
+        defaultPathWatchOptions(watchBudget)
+      )
     ))
   const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
   const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })

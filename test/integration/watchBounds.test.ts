@@ -1,0 +1,114 @@
+/**
+ * What one recursive `fs/watch` may cover, and all of a server's together:
+ * a big tree is refused at once instead of stalling every client while it
+ * is watched, a tree within the bound is watched without stalling them,
+ * and the directories of all watches share one budget.
+ */
+import { Effect, Exit, Scope } from "effect"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { describe, expect, it } from "vitest"
+import { defaultPathWatchOptions, makePathWatcher, WatchBudget } from "../../src/fs/PathWatch.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
+
+const startWebSocket = useWebSocketServers()
+const tempDir = useTempDirs("watch-bounds-")
+
+/** A tree of `count` directories (`width` per level, two levels), under a fresh directory. */
+const treeOf = (count: number, width = 64): string => {
+  const root = tempDir()
+  for (let i = 0; i < count; i++) mkdirSync(`${root}/d${Math.floor(i / width)}/e${i % width}`, { recursive: true })
+  return root
+}
+
+describe("a recursive fs/watch", () => {
+  it("of a tree past the bound (/usr) is refused at once, and the server goes on", async () => {
+    const server = await startWebSocket()
+    const client = await RawWebSocketClient.connectReady(server.url)
+    const started = Date.now()
+    const refused = await client.request("fs/watch", { watchId: "usr", path: "/usr", recursive: true })
+    expect(refused.error).toMatchObject({ code: -32600 })
+    expect(refused.error.message).toContain("more than 4096 directories")
+    // Refused when the bound is reached, not after the whole tree (15,000 directories here) is walked.
+    expect(Date.now() - started).toBeLessThan(2000)
+    // The id is free again, and a smaller watch works.
+    const dir = tempDir()
+    expect((await client.request("fs/watch", { watchId: "usr", path: dir, recursive: true })).result).toEqual({ watchId: "usr" })
+  })
+
+  it("within the bound is set up without stalling another client", async () => {
+    const root = treeOf(4000)
+    const server = await startWebSocket()
+    const [watcher, other] = await Promise.all([RawWebSocketClient.connectReady(server.url), RawWebSocketClient.connectReady(server.url)])
+    // Round trips of the other client while the tree is watched, one after another.
+    let watching = true
+    let slowest = 0
+    const pings = (async () => {
+      let count = 0
+      while (watching) {
+        const sent = Date.now()
+        await other.request("process/list", {})
+        slowest = Math.max(slowest, Date.now() - sent)
+        count++
+      }
+      return count
+    })()
+    const started = Date.now()
+    const answer = await watcher.request("fs/watch", { watchId: "tree", path: root, recursive: true })
+    const setup = Date.now() - started
+    watching = false
+    const count = await pings
+    expect(answer.result).toEqual({ watchId: "tree" })
+    // All at once, the other client would wait for the whole setup.
+    expect(count).toBeGreaterThan(3)
+    expect(slowest).toBeLessThan(setup / 3)
+    // Every directory is watched: a change in the deepest one is reported.
+    writeFileSync(`${root}/d62/e31/file`, "x")
+    await watcher.waitFor((message) => message.method === "fs/changed" && JSON.stringify(message.params).includes("d62/e31/file"))
+  })
+})
+
+describe("watch budgets", () => {
+  const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Effect.scoped(effect))
+
+  it("are shared by the server's watches: past the server's bound a watch is busy (-32001), and free again once another ends", () =>
+    run(Effect.gen(function*() {
+      const budget = new WatchBudget(15)
+      const options = { ...defaultPathWatchOptions(budget), maxDirectories: 12 }
+      const flow = { paused: () => false, subscribe: () => () => {} }
+      const first = yield* makePathWatcher(() => {}, flow, options)
+      const second = yield* makePathWatcher(() => {}, flow, options)
+      // 9 directories, the 3 they are in and the root: 13, past one watch's bound of 12.
+      const tree = treeOf(9, 3)
+      const tooBig = yield* Effect.exit(first.watch("big", tree, { recursive: true }))
+      expect(Exit.isFailure(tooBig) && JSON.stringify(tooBig.cause)).toContain("more than 12 directories")
+      expect(budget.watched).toBe(0)
+      // 6 + 2 + 1 = 9 directories: one such watch fits in the server's 15, two do not.
+      const small = treeOf(6, 3)
+      yield* first.watch("a", small, { recursive: true })
+      expect(budget.watched).toBe(9)
+      const busy = yield* Effect.exit(second.watch("b", small, { recursive: true }))
+      expect(Exit.isFailure(busy) && JSON.stringify(busy.cause)).toContain("ServerBusy")
+      expect(budget.watched).toBe(9)
+      yield* first.unwatch("a")
+      expect(budget.watched).toBe(0)
+      yield* second.watch("b", small, { recursive: true })
+      expect(budget.watched).toBe(9)
+    })))
+
+  it("bound a tree that grows after the watch began: what comes past the bound is not watched, and the client is told to look again", () =>
+    run(Effect.gen(function*() {
+      const budget = new WatchBudget(100)
+      let overflowed: () => void = () => {}
+      const overflow = new Promise<void>((resolve) => overflowed = resolve)
+      const flow = { paused: () => false, subscribe: () => () => {} }
+      const watcher = yield* makePathWatcher((changes) => {
+        if (changes.overflow) overflowed()
+      }, flow, { ...defaultPathWatchOptions(budget), maxDirectories: 4 })
+      const root = tempDir()
+      yield* watcher.watch("grow", root, { recursive: true })
+      mkdirSync(`${root}/a/b/c/d/e`, { recursive: true })
+      yield* Effect.promise(() => overflow).pipe(Effect.timeout("5 seconds"))
+      expect(budget.watched).toBe(4)
+    })))
+})
