@@ -2,29 +2,14 @@
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
-import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { type Change, changesOf, reported } from "../support/pathChanges.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
 const start = useStdioServers()
 const startWebSocket = useWebSocketServers()
 const tempDir = useTempDirs("path-watch-")
-
-interface Change {
-  readonly path: string
-  readonly kind: string
-}
-
-/** Every change reported for `watchId` so far. */
-const changesOf = (server: StdioServer, watchId: string): Array<Change> =>
-  server.messages.filter((message) => message.method === "fs/changed" && message.params.watchId === watchId)
-    .flatMap((message) => message.params.changes as Array<Change>)
-
-/** Waits until a change of `path` of that kind is reported. */
-const reported = (server: StdioServer, watchId: string, path: string, kind: string) =>
-  server.waitFor((message) =>
-    message.method === "fs/changed" && message.params.watchId === watchId &&
-    message.params.changes.some((change: Change) => change.path === pathToFileURL(path).href && change.kind === kind), 10_000)
 
 describe("fs/watch", () => {
   it("gives each connection watches of its own, which end with it (one server, two WebSocket connections)", async () => {

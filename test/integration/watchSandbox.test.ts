@@ -9,27 +9,13 @@
  */
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
-import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
-import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { useStdioServers } from "../support/StdioServer.js"
+import { changesOf, reported } from "../support/pathChanges.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
 const start = useStdioServers()
 const tempDir = useTempDirs("watch-sandbox-")
-
-interface Change {
-  readonly path: string
-  readonly kind: string
-}
-
-const changesOf = (server: StdioServer, watchId: string): Array<Change> =>
-  server.messages.filter((message) => message.method === "fs/changed" && message.params.watchId === watchId)
-    .flatMap((message) => message.params.changes as Array<Change>)
-
-const reported = (server: StdioServer, watchId: string, path: string, kind: string) =>
-  server.waitFor((message) =>
-    message.method === "fs/changed" && message.params.watchId === watchId &&
-    message.params.changes.some((change: Change) => change.path === pathToFileURL(path).href && change.kind === kind), 10_000)
 
 const DENIED = { code: -32603, data: { errno: "EACCES", sandboxDenied: true } }
 
