@@ -40,8 +40,8 @@ export interface NativeAddon {
   readonly closeOutput: (watch: OutputWatch) => void
   /** Writes `source` in base64 (as Node's "base64") at `target[offset]`; returns the characters written. */
   readonly encodeBase64Into: (source: Uint8Array, target: Uint8Array, offset: number) => number
-  /** Whether `encodeBase64Into` uses AVX2 on this CPU. */
-  readonly base64Avx2: () => boolean
+  /** Whether `encodeBase64Into` uses AVX2 on this CPU (absent from an addon built before it was added). */
+  readonly base64Avx2?: () => boolean
 }
 
 /** A handle on a child's output streams in the addon (opaque). */
@@ -118,6 +118,6 @@ export const nativeUse = (): NativeUse => {
     addon: state,
     spawn: spawner === undefined ? "child_process" : "posix_spawn",
     output: spawner === undefined ? "streams" : "addon",
-    base64: addon === undefined ? "node" : addon.base64Avx2() ? "avx2" : "addon"
+    base64: addon === undefined ? "node" : addon.base64Avx2?.() === true ? "avx2" : "addon"
   }
 }
