@@ -1,9 +1,30 @@
 import { defineConfig } from "vitest/config"
 import SummaryReporter from "./test/support/summaryReporter.js"
 
+/**
+ * The suites that start pipe processes and read their output, run a second
+ * time without the native addon (EXEC_SERVER_NATIVE=0: child_process, Node's
+ * streams and Node's base64), so that the fallback of a machine where the
+ * addon did not build is run as a whole. The files are chosen for what they
+ * do to pipe children (output, stdin, exit, flow control, draining,
+ * termination, descriptors, sandboxed launches), not every file: this run
+ * costs about two minutes of CI on 2 cores.
+ */
+const WITHOUT_ADDON = [
+  "test/integration/stdio.test.ts",
+  "test/integration/backpressure.test.ts",
+  "test/integration/faults.test.ts",
+  "test/integration/robustness.test.ts",
+  "test/integration/sandbox.test.ts",
+  "test/integration/resume.test.ts",
+  "test/integration/control.test.ts",
+  "test/integration/client.test.ts",
+  "test/integration/logs.test.ts",
+  "test/integration/metrics.test.ts"
+]
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     reporters: ["default", new SummaryReporter()],
     // Integration tests spawn real servers and processes; the machines have 2 cores.
     testTimeout: 30_000,
@@ -12,6 +33,12 @@ export default defineConfig({
     poolOptions: {
       // The heap test forces garbage collections to measure what stays.
       forks: { execArgv: ["--expose-gc"] }
-    }
+    },
+    projects: [
+      // Every test, with the addon where it is built (`--project all`).
+      { extends: true, test: { name: "all", include: ["test/**/*.test.ts"] } },
+      // `--project no-native`; its tests are named `|no-native| ...`.
+      { extends: true, test: { name: "no-native", include: WITHOUT_ADDON, env: { EXEC_SERVER_NATIVE: "0" } } }
+    ]
   }
 })

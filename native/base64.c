@@ -10,6 +10,7 @@
  *   source, target: Uint8Arrays (Buffers); the encoding (standard alphabet,
  *   padded, as Node's "base64") goes to target[offset...]. Throws a
  *   RangeError when it does not fit.
+ * base64Avx2() -> whether encodeBase64Into uses AVX2 on this CPU
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -143,6 +144,17 @@ static napi_value encode_base64_into(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value base64_avx2(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+#if defined(__x86_64__)
+  napi_get_boolean(env, has_avx2 != 0, &result);
+#else
+  napi_get_boolean(env, false, &result);
+#endif
+  return result;
+}
+
 void base64_register(napi_env env, napi_value exports) {
   build_pairs();
 #if defined(__x86_64__)
@@ -152,4 +164,6 @@ void base64_register(napi_env env, napi_value exports) {
   napi_value function;
   napi_create_function(env, "encodeBase64Into", NAPI_AUTO_LENGTH, encode_base64_into, NULL, &function);
   napi_set_named_property(env, exports, "encodeBase64Into", function);
+  napi_create_function(env, "base64Avx2", NAPI_AUTO_LENGTH, base64_avx2, NULL, &function);
+  napi_set_named_property(env, exports, "base64Avx2", function);
 }

@@ -38,9 +38,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
+import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
+import * as Metrics from "../observability/metrics.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
 import { formatParseError } from "../jsonrpc/Dispatcher.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
@@ -227,6 +230,11 @@ const insecureNoAuth = Options.boolean("insecure-no-auth").pipe(
 const exitOnStdinClose = Options.boolean("exit-on-stdin-close").pipe(
   Options.withDescription(
     "A WebSocket server stops (as on SIGTERM) when its standard input reaches its end: for a parent that owns the pipe (env: CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE=true)"
+  )
+)
+const noNative = Options.boolean("no-native").pipe(
+  Options.withDescription(
+    `Do not load the native addon: pipe children start through Node's child_process, their output is read through Node's streams and encoded through Node's strings (env: ${NATIVE_ENV}=0)`
   )
 )
 const allowOrigin = Options.text("allow-origin").pipe(
@@ -500,6 +508,39 @@ const exitOnStdinCloseOf = (flag: boolean): Effect.Effect<boolean, ListenUrlErro
 }
 
 /**
+ * Whether to keep the native addon unloaded: `--no-native`, or else
+ * `EXEC_SERVER_NATIVE`, which takes `0` (off) or `1` (on, where it is
+ * built) only.
+ */
+const noNativeOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
+  const on = nativeSwitchOf(process.env)
+  if (on === undefined) {
+    return Effect.fail(new ListenUrlError({ message: `${NATIVE_ENV} must be 0 or 1, not ${JSON.stringify(process.env[NATIVE_ENV])}` }))
+  }
+  return Effect.succeed(flag || !on)
+}
+
+/**
+ * One info line and the `exec_server_native_info` gauge: whether the native
+ * addon is in use, and which spawner, output reader and base64 encoder pipe
+ * children get. Logged once the transport is up, after a WebSocket server's
+ * `listening on` line (tools read that one first).
+ */
+const reportNativeUse: Effect.Effect<void> = Effect.suspend(() => {
+  const use = nativeUse()
+  const gauge = Metrics.nativeInfo.pipe(
+    Metric.tagged("addon", use.addon),
+    Metric.tagged("spawn", use.spawn),
+    Metric.tagged("output", use.output),
+    Metric.tagged("base64", use.base64)
+  )
+  return Effect.zipRight(
+    Metric.set(gauge, 1),
+    Effect.logInfo("native addon").pipe(Effect.annotateLogs({ ...use }))
+  )
+})
+
+/**
  * Completes when stdin reaches its end (or fails): what it carries is read
  * and dropped. For a WebSocket server whose parent holds its stdin, so
  * that the server goes when the parent does.
@@ -563,6 +604,7 @@ const command = Command.make(
     wsMaxClockSkewSeconds,
     insecureNoAuth,
     exitOnStdinClose,
+    noNative,
     allowOrigin,
     allowHost,
     pingIntervalMs,
@@ -578,6 +620,8 @@ const command = Command.make(
   (flags) =>
     Effect.gen(function*() {
       const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
+      // Before anything loads the addon: it is loaded on first use.
+      if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
       const sandboxPolicy = yield* operatorPolicyOf(flags)
       const tracesUrl = tracesUrlOf(process.env)
       // Loaded only when tracing is configured.
@@ -590,6 +634,7 @@ const command = Command.make(
       yield* Effect.gen(function*() {
         const transport = yield* transportOf(flags.listen, flags)
         yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
+        yield* reportNativeUse
         const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
         // A stdio server stops when its input ends anyway: stdin is its connection.
         // Otherwise the end of stdin interrupts the server as SIGTERM does.

@@ -1,10 +1,11 @@
 /**
  * Our native addon (native/*.c), built by `npm install` on Linux: posix_spawn
  * with pidfd exit watching, children's output read without net.Socket, and
- * base64 straight into a buffer. Undefined when
- * it was not built (another OS, no C compiler); its users then fall back on
- * Node's own means. The path is the same from src/, dist/ and the bundled
- * binary in dist/cli/.
+ * base64 straight into a buffer. It is loaded when first needed (the first
+ * pipe spawn or output chunk), unless `EXEC_SERVER_NATIVE=0` or
+ * `turnOffNativeAddon` switched it off; where it is off or was not built
+ * (another OS, no C compiler) its users fall back on Node's own means. The
+ * path is the same from src/, dist/ and the bundled binary in dist/cli/.
  */
 import { createRequire } from "node:module"
 
@@ -39,17 +40,84 @@ export interface NativeAddon {
   readonly closeOutput: (watch: OutputWatch) => void
   /** Writes `source` in base64 (as Node's "base64") at `target[offset]`; returns the characters written. */
   readonly encodeBase64Into: (source: Uint8Array, target: Uint8Array, offset: number) => number
+  /** Whether `encodeBase64Into` uses AVX2 on this CPU (absent from an addon built before it was added). */
+  readonly base64Avx2?: () => boolean
 }
 
 /** A handle on a child's output streams in the addon (opaque). */
 export type OutputWatch = { readonly OutputWatch: unique symbol }
 
-export const nativeAddon: NativeAddon | undefined = (() => {
+/** The environment variable that switches the addon off: `0` off; `1` (or unset) on, where it is built. */
+export const NATIVE_ENV = "EXEC_SERVER_NATIVE"
+
+/** What `EXEC_SERVER_NATIVE` says in `env`: whether to use the addon; undefined for a value other than `0` or `1`. */
+export const nativeSwitchOf = (env: Readonly<Record<string, string | undefined>>): boolean | undefined => {
+  const value = env[NATIVE_ENV]
+  return value === undefined || value === "1" ? true : value === "0" ? false : undefined
+}
+
+/** Whether the addon is in use (`loaded`), switched off (`off`), or could not be loaded (`missing`). */
+export type NativeAddonState = "loaded" | "off" | "missing"
+
+interface Resolved {
+  readonly state: NativeAddonState
+  readonly addon: NativeAddon | undefined
+  /** The addon again when it can start children here (the kernel has pidfds). */
+  readonly spawner: NativeAddon | undefined
+}
+
+let turnedOff = false
+let resolved: Resolved | undefined
+
+const resolve = (): Resolved => {
+  // Only `0` switches it off here; the command line refuses other values than `0` and `1`.
+  if (turnedOff || nativeSwitchOf(process.env) === false) return { state: "off", addon: undefined, spawner: undefined }
+  let addon: NativeAddon
   try {
-    return createRequire(import.meta.url)(
+    addon = createRequire(import.meta.url)(
       new URL("../../build/Release/exec_server_native.node", import.meta.url).pathname
     ) as NativeAddon
   } catch {
-    return undefined
+    return { state: "missing", addon: undefined, spawner: undefined }
   }
-})()
+  return { state: "loaded", addon, spawner: addon.supported() ? addon : undefined }
+}
+
+/** The addon, loaded on the first call; undefined when it is switched off or was not built. */
+export const nativeAddon = (): NativeAddon | undefined => (resolved ??= resolve()).addon
+
+/** The addon when it can start children here (built, on, and the kernel has pidfds). */
+export const nativeSpawner = (): NativeAddon | undefined => (resolved ??= resolve()).spawner
+
+/**
+ * Switches the addon off for this process, as `EXEC_SERVER_NATIVE=0` does
+ * (the server's `--no-native`). Throws once the addon is in use: call it
+ * before the first pipe spawn or output chunk.
+ */
+export const turnOffNativeAddon = (): void => {
+  if (resolved?.addon !== undefined) throw new Error("the native addon is already in use")
+  turnedOff = true
+  resolved = undefined
+}
+
+/** Which ways of starting pipe children, reading their output and encoding it are in use. */
+export interface NativeUse {
+  readonly addon: NativeAddonState
+  /** How the pipe spawner starts children by default. */
+  readonly spawn: "posix_spawn" | "child_process"
+  /** How pipe children's output is read: by the addon, or through Node's streams. */
+  readonly output: "addon" | "streams"
+  /** How output is encoded: the addon's AVX2 or table loop, or Node's `Buffer#toString`. */
+  readonly base64: "avx2" | "addon" | "node"
+}
+
+/** What is in use here (loads the addon if it was not yet). */
+export const nativeUse = (): NativeUse => {
+  const { addon, spawner, state } = (resolved ??= resolve())
+  return {
+    addon: state,
+    spawn: spawner === undefined ? "child_process" : "posix_spawn",
+    output: spawner === undefined ? "streams" : "addon",
+    base64: addon === undefined ? "node" : addon.base64Avx2?.() === true ? "avx2" : "addon"
+  }
+}

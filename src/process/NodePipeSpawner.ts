@@ -26,8 +26,9 @@ export interface NodePipeSpawnerOptions {
   readonly exitFlushMs?: number
   /**
    * How children are started: `posixSpawn` (the default where the addon is
-   * built and the kernel has pidfds) costs the same whatever the server's
-   * size; `childProcess` is Node's fork-based spawn.
+   * built, not switched off by `EXEC_SERVER_NATIVE=0`, and the kernel has
+   * pidfds) costs the same whatever the server's size; `childProcess` is
+   * Node's fork-based spawn.
    */
   readonly spawnWith?: "posixSpawn" | "childProcess"
 }
@@ -64,9 +65,9 @@ const streamsOf = (stdout: Readable, stderr: Readable): OutputControl => ({
 /** Builds the pipe spawner. */
 export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
   const exitFlushMs = options.exitFlushMs ?? 50
-  const spawnWith = options.spawnWith ?? (PosixSpawn.posixSpawnAvailable ? "posixSpawn" : "childProcess")
-  if (spawnWith === "posixSpawn" && !PosixSpawn.posixSpawnAvailable) {
-    throw new Error("posix_spawn is not available: the native addon is not built or the kernel has no pidfds")
+  const spawnWith = options.spawnWith ?? (PosixSpawn.posixSpawnAvailable() ? "posixSpawn" : "childProcess")
+  if (spawnWith === "posixSpawn" && !PosixSpawn.posixSpawnAvailable()) {
+    throw new Error("posix_spawn is not available: the native addon is not built or is switched off, or the kernel has no pidfds")
   }
   return {
     spawn: (request) =>
@@ -233,5 +234,5 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
   }
 }
 
-/** The pipe spawner with default options. */
-export const layer: Layer.Layer<PipeSpawner> = Layer.succeed(PipeSpawner, make())
+/** The pipe spawner with default options (which way it starts children is settled when the layer is built). */
+export const layer: Layer.Layer<PipeSpawner> = Layer.sync(PipeSpawner, () => make())

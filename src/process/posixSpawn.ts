@@ -8,14 +8,15 @@
 import { EventEmitter } from "node:events"
 import { closeSync } from "node:fs"
 import * as Net from "node:net"
-import { type NativeAddon, nativeAddon, type OutputWatch } from "../native/addon.js"
+import { nativeSpawner, type OutputWatch } from "../native/addon.js"
 import { killProcessGroup, signalName } from "./signals.js"
 
-/** The addon when it was built and this kernel has pidfds; otherwise Node's child_process is used. */
-const addon: NativeAddon | undefined = nativeAddon?.supported() === true ? nativeAddon : undefined
-
-/** Whether children can be started with posix_spawn here. */
-export const posixSpawnAvailable: boolean = addon !== undefined
+/**
+ * Whether children can be started with posix_spawn here: the addon is built
+ * and not switched off, and this kernel has pidfds; otherwise Node's
+ * child_process is used.
+ */
+export const posixSpawnAvailable = (): boolean => nativeSpawner() !== undefined
 
 /**
  * One read buffer for the output of every child: each read is handed to
@@ -60,6 +61,7 @@ export interface PosixChild extends EventEmitter {
  * stdin a pipe or /dev/null. Throws like Node's spawn (an Error with `code`).
  */
 export const spawn = (options: SpawnOptions): PosixChild => {
+  const addon = nativeSpawner()
   if (addon === undefined) throw new Error("posix_spawn is not available")
   const env: Array<string> = []
   for (const name in options.env) env.push(`${name}=${options.env[name]}`)

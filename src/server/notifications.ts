@@ -24,12 +24,12 @@ export const writeBase64ViaString = (bytes: Uint8Array, out: Buffer, offset: num
   out.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), offset, "latin1")
 
 /**
- * Base64 of `bytes` at `out[offset]`, by the native addon when there is one
+ * Base64 of `bytes` at `out[offset]`, by the native addon when it is in use
  * (no intermediate string: for 64 KiB of output, 87 KB fewer in V8's young
- * generation and one copy less).
+ * generation and one copy less). Settled at the first chunk, so that
+ * `EXEC_SERVER_NATIVE` and `turnOffNativeAddon` are heeded until then.
  */
-const writeBase64: (bytes: Uint8Array, out: Buffer, offset: number) => number = nativeAddon?.encodeBase64Into ??
-  writeBase64ViaString
+let writeBase64: ((bytes: Uint8Array, out: Buffer, offset: number) => number) | undefined
 
 /** `process/output` as UTF-8 JSON bytes. */
 export const encodeOutput = (
@@ -42,7 +42,7 @@ export const encodeOutput = (
   const head = `${HEAD}${JSON.stringify(processId)},"seq":${seq}${STREAM_PART[stream]}`
   const out = allocate(Buffer.byteLength(head) + Math.ceil(bytes.byteLength / 3) * 4 + TAIL.length)
   let offset = out.write(head, 0, "utf8")
-  offset += writeBase64(bytes, out, offset)
+  offset += (writeBase64 ??= nativeAddon()?.encodeBase64Into ?? writeBase64ViaString)(bytes, out, offset)
   out.write(TAIL, offset, "latin1")
   return out
 }

@@ -197,7 +197,8 @@ describe("descendants that hold the output open", () => {
 
 describe("finished processes", () => {
   it("2,000 start/exit cycles kept for the retention period grow the server by well under 30 MiB", async () => {
-    const server = await startServer()
+    // A retention period longer than the cycles take (over 30 s, the default, with child_process on a busy machine).
+    const server = await startServer(["--retention-ms", "300000"])
     const pid = server.child.pid!
     let next = 0
     const cycles = async (count: number, prefix: string) => {

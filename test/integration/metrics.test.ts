@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
+import { nativeUse } from "../../src/native/addon.js"
 import { pipeProcess } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
@@ -47,5 +48,8 @@ describe("health and metrics", () => {
     // A made-up method is counted as "unknown", not under its own name.
     expect(text).not.toContain("no/such/method")
     expect(value("exec_server_spawn_duration_seconds_count")).toBe(2)
+    // What this machine and EXEC_SERVER_NATIVE give (child_process in the no-native project's run).
+    const use = nativeUse()
+    expect(value("exec_server_native_info{", `addon="${use.addon}",spawn="${use.spawn}",output="${use.output}",base64="${use.base64}"`)).toBe(1)
   })
 })

@@ -60,7 +60,7 @@ const run = (
     })
   )
 
-const ways = posixSpawnAvailable ? (["posixSpawn", "childProcess"] as const) : (["childProcess"] as const)
+const ways = posixSpawnAvailable() ? (["posixSpawn", "childProcess"] as const) : (["childProcess"] as const)
 
 describe.each(ways)("pipe spawner with %s", (spawnWith) => {
   const tempDir = useTempDirs("pipe-spawner-")
@@ -195,9 +195,9 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
     }))
 })
 
-describe.runIf(nativeAddon !== undefined)("the addon's output watch", () => {
+describe.runIf(nativeAddon() !== undefined)("the addon's output watch", () => {
   it("refuses arguments of the wrong kind", () => {
-    const addon = nativeAddon!
+    const addon = nativeAddon()!
     expect(() => addon.watchOutput(-1, -1, Buffer.alloc(16), () => {})).toThrow(TypeError)
     expect(() => addon.watchOutput(0, 1, "buffer" as unknown as Buffer, () => {})).toThrow(TypeError)
     expect(() => addon.watchOutput(0, 1, Buffer.alloc(16), "callback" as unknown as () => void)).toThrow(TypeError)

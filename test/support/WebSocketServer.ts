@@ -9,6 +9,8 @@ export interface RunningWebSocketServer {
   readonly child: ChildProcess
   readonly url: string
   readonly banner: string
+  /** All it has written to stderr so far, banner included. */
+  readonly stderr: () => string
   readonly exited: Promise<number | null>
   stop(): void
 }
@@ -37,6 +39,7 @@ export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: 
           child,
           url: match[1]!,
           banner: stderr.split("\n")[0]!,
+          stderr: () => stderr,
           exited,
           stop: () => {
             if (child.exitCode === null) child.kill("SIGKILL")

@@ -1,29 +1,43 @@
 /**
  * Ends a run with the plain closing line CI tools read: `N passed, N failed`
- * (and `, N skipped` when any were).
+ * (and `, N skipped` when any were), over every project; a line per project
+ * comes before it when there are several (`all`, and `no-native`: the
+ * suites run again with EXEC_SERVER_NATIVE=0).
  */
 import type { Reporter, TestModule } from "vitest/node"
 
+interface Counts {
+  passed: number
+  failed: number
+  skipped: number
+}
+
+const lineOf = (counts: Counts): string =>
+  `${counts.passed} passed, ${counts.failed} failed${counts.skipped > 0 ? `, ${counts.skipped} skipped` : ""}`
+
 export default class SummaryReporter implements Reporter {
-  private line = ""
+  private lines: Array<string> = []
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    let passed = 0
-    let failed = 0
-    let skipped = 0
+    const total: Counts = { passed: 0, failed: 0, skipped: 0 }
+    const byProject = new Map<string, Counts>()
     for (const module of testModules) {
+      const name = module.project.name
+      let counts = byProject.get(name)
+      if (counts === undefined) byProject.set(name, counts = { passed: 0, failed: 0, skipped: 0 })
       for (const test of module.children.allTests()) {
         const state = test.result().state
-        if (state === "passed") passed++
-        else if (state === "failed") failed++
-        else skipped++
+        const key = state === "passed" ? "passed" : state === "failed" ? "failed" : "skipped"
+        counts[key]++
+        total[key]++
       }
     }
-    this.line = `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`
+    this.lines = byProject.size > 1 ? [...byProject].sort(([a], [b]) => a.localeCompare(b)).map(([name, counts]) => `${name}: ${lineOf(counts)}`) : []
+    this.lines.push(lineOf(total))
   }
 
   // The default reporter prints its summary at this stage; ours comes after it, last.
   onFinished(): void {
-    if (this.line !== "") process.stdout.write(`${this.line}\n`)
+    if (this.lines.length > 0) process.stdout.write(`${this.lines.join("\n")}\n`)
   }
 }

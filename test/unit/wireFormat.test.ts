@@ -5,8 +5,10 @@ import fc from "fast-check"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"
 import { encodeNotificationOf } from "../../src/jsonrpc/Connection.js"
-import { nativeAddon } from "../../src/native/addon.js"
+import { nativeAddon as loadNativeAddon } from "../../src/native/addon.js"
 import { encodeOutput, writeBase64ViaString } from "../../src/server/notifications.js"
+
+const nativeAddon = loadNativeAddon()
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
