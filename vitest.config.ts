@@ -14,6 +14,7 @@ const WITHOUT_ADDON = [
   "test/integration/stdio.test.ts",
   "test/integration/backpressure.test.ts",
   "test/integration/faults.test.ts",
+  "test/integration/endTogether.test.ts",
   "test/integration/robustness.test.ts",
   "test/integration/sandbox.test.ts",
   "test/integration/resume.test.ts",
