@@ -202,7 +202,9 @@ describe("backpressure and detached sessions", () => {
       expect(resumed.result.sessionId).toBe(initialized.result.sessionId)
       second.send({ method: "initialized", params: {} })
       let read = await second.request("process/read", { processId: "flood", afterSeq: 0, waitMs: 100 })
-      for (let i = 0; i < 200 && !read.result.closed; i++) {
+      // Reads return at once while there is output to read: bounded by time, not by their count.
+      const deadline = Date.now() + 20_000
+      while (!read.result.closed && Date.now() < deadline) {
         read = await second.request("process/read", { processId: "flood", afterSeq: read.result.nextSeq - 1, waitMs: 1000 })
       }
       expect(read.result).toMatchObject({ exited: true, exitCode: 0, closed: true })
