@@ -56,6 +56,19 @@ export const backpressurePauses = Metric.counter("exec_server_backpressure_pause
   description: "Times a slow client paused its processes' output",
   incremental: true
 })
+/** The server-wide limits, by resource (sessions, liveProcesses, fileHandles). */
+export const limits = Metric.gauge("exec_server_limit", {
+  description: "Server-wide limits over all sessions, by resource (sessions, liveProcesses, fileHandles)"
+})
+/** Requests refused because a server-wide limit was reached, by resource. */
+export const limitRefusals = Metric.counter("exec_server_limit_refusals_total", {
+  description: "Requests refused with -32001 at a server-wide limit, by resource (sessions, liveProcesses, fileHandles)",
+  incremental: true
+})
+/** File handles open now, over all sessions. */
+export const fileHandlesOpen = Metric.gauge("exec_server_file_handles", {
+  description: "File handles (fs/open) open over all sessions"
+})
 /** Error answers, by JSON-RPC code. */
 export const errors = Metric.counter("exec_server_errors_total", {
   description: "Requests answered with an error, by JSON-RPC code",

@@ -1,0 +1,186 @@
+/**
+ * The server-wide limits over all sessions, with scripted children and fake
+ * files: sessions, live processes and file handles take a slot of the
+ * server's and give it back on every path.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Exit, Layer, Option, Scope } from "effect"
+import { makeFileHandleTable } from "../../src/fs/FileHandleTable.js"
+import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
+import * as OutputBuffers from "../../src/process/OutputBuffers.js"
+import { makeProcessTable } from "../../src/process/ProcessTable.js"
+import { Slots } from "../../src/process/Slots.js"
+import { InternalError, ServerBusy, toWireError } from "../../src/protocol/errors.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
+import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js"
+import * as SessionStoreModule from "../../src/server/SessionStore.js"
+import * as TestSpawner from "../../src/testing/TestSpawner.js"
+
+const startParams = (processId: string, argv: ReadonlyArray<string> = ["prog"]) => ({
+  processId,
+  argv,
+  cwd: "/tmp",
+  env: {},
+  tty: false,
+  pipeStdin: false
+})
+
+describe("slots", () => {
+  it("are taken up to the limit, refused beyond it with a retryable -32001 naming the setting, and given back", () => {
+    const slots = new Slots({ resource: "liveProcesses", limit: 2, setting: "--max-live-processes" })
+    expect([slots.tryTake(), slots.tryTake(), slots.tryTake()]).toEqual([true, true, false])
+    expect(slots.inUse).toBe(2)
+    const refusal = slots.refusal("the server already runs 2 processes over all sessions")
+    expect(refusal).toBeInstanceOf(ServerBusy)
+    expect(toWireError(refusal)).toEqual({
+      code: -32001,
+      message: "server busy: the server already runs 2 processes over all sessions, the most it allows (--max-live-processes); retry once one has ended",
+      data: { retryable: true, limit: "liveProcesses" }
+    })
+    slots.release()
+    expect(slots.tryTake()).toBe(true)
+    slots.release(2)
+    expect(slots.inUse).toBe(0)
+  })
+})
+
+describe("the open-file limit", () => {
+  it("is read from /proc/self/limits, and sets the process and handle limits", () => {
+    const limits = [
+      "Limit                     Soft Limit           Hard Limit           Units     ",
+      "Max processes             95000                95000                processes ",
+      "Max open files            2048                 4096                 files     "
+    ].join("\n")
+    expect(ServerConfig.openFileLimit(limits)).toBe(2048)
+    expect(ServerConfig.openFileLimit("Max open files            unlimited            unlimited            files")).toBeUndefined()
+    // A live process holds up to 4 descriptors: processes get half of them, handles a quarter.
+    expect(ServerConfig.descriptorLimits(2048)).toEqual({ maxLiveProcesses: 256, maxServerFileHandles: 512 })
+    expect(ServerConfig.descriptorLimits(1_048_576)).toEqual({ maxLiveProcesses: 4096, maxServerFileHandles: 4096 })
+    expect(ServerConfig.descriptorLimits(4)).toEqual({ maxLiveProcesses: 1, maxServerFileHandles: 1 })
+    expect(ServerConfig.descriptorLimits(undefined)).toEqual({ maxLiveProcesses: 1024, maxServerFileHandles: 2048 })
+    if (ServerConfig.openFileLimit() !== undefined) {
+      const { maxLiveProcesses, maxServerFileHandles } = ServerConfig.descriptorLimits(ServerConfig.openFileLimit())
+      expect(ServerConfig.defaults).toMatchObject({ maxLiveProcesses, maxServerFileHandles })
+    }
+  })
+})
+
+describe("live processes over all sessions", () => {
+  const tableOf = (slots: Slots, spawner: TestSpawner.TestSpawner, scope: Scope.Scope) =>
+    makeProcessTable({
+      graceMs: 1000,
+      retainedOutputBytes: 1024,
+      retentionMs: 60_000,
+      closeDrainMs: 1000,
+      maxProcesses: 10,
+      serverProcesses: slots,
+      emit: () => {},
+      serverEnvironment: {}
+    }).pipe(Scope.extend(scope), Effect.provide(Layer.merge(spawner.layer, OutputBuffers.layerMemory)))
+
+  it.scoped("are refused beyond the server's limit with -32001, and a slot comes back when a process closes, fails to start or its session ends", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make({
+        failSpawn: (request) => request.argv[0] === "missing" ? new InternalError({ message: "no such file", errno: "ENOENT" }) : undefined
+      })
+      const slots = new Slots({ resource: "liveProcesses", limit: 3, setting: "--max-live-processes" })
+      const scopeA = yield* Scope.make()
+      const scopeB = yield* Scope.make()
+      const a = yield* tableOf(slots, spawner, scopeA)
+      const b = yield* tableOf(slots, spawner, scopeB)
+      yield* a.start(startParams("a1"))
+      yield* a.start(startParams("a2"))
+      yield* b.start(startParams("b1"))
+      const refused = yield* Effect.flip(b.start(startParams("b2")))
+      expect(refused).toBeInstanceOf(ServerBusy)
+      expect(refused.message).toContain("already runs 3 processes")
+      // Nothing was claimed by the refused start: its id is free.
+      expect(Option.isNone(b.find("b2"))).toBe(true)
+      // A process that closes gives its slot back at once.
+      spawner.children[0]!.output("some output")
+      spawner.children[0]!.finish(0)
+      expect(slots.inUse).toBe(2)
+      // A start that fails gives it back too.
+      const failed = yield* Effect.flip(b.start(startParams("bad", ["missing"])))
+      expect(failed._tag).toBe("InternalError")
+      expect(slots.inUse).toBe(2)
+      yield* b.start(startParams("b2"))
+      // A session that ends gives back what its processes held.
+      yield* Scope.close(scopeB, Exit.void)
+      expect(slots.inUse).toBe(1)
+      yield* Scope.close(scopeA, Exit.void)
+      expect(slots.inUse).toBe(0)
+      // A closed table starts nothing (and takes no slot).
+      expect((yield* Effect.flip(a.start(startParams("late"))))._tag).toBe("InvalidRequest")
+      expect(slots.inUse).toBe(0)
+    }))
+})
+
+describe("file handles over all sessions", () => {
+  const fakeFile = Effect.succeed({
+    mode: "read" as const,
+    readBlock: () => Effect.succeed({ chunk: new Uint8Array(0), eof: true }),
+    writeBlock: () => Effect.void,
+    commit: Effect.void
+  })
+
+  it.scoped("are refused beyond the server's limit with -32001, and a slot comes back on close, failed open and session end", () =>
+    Effect.gen(function*() {
+      const slots = new Slots({ resource: "fileHandles", limit: 3, setting: "--max-server-file-handles" })
+      const scopeA = yield* Scope.make()
+      const scopeB = yield* Scope.make()
+      const a = yield* makeFileHandleTable({ maxHandles: 64, serverHandles: slots }).pipe(Scope.extend(scopeA))
+      const b = yield* makeFileHandleTable({ maxHandles: 64, serverHandles: slots }).pipe(Scope.extend(scopeB))
+      yield* a.open("a1", fakeFile)
+      yield* a.open("a2", fakeFile)
+      yield* b.open("b1", fakeFile)
+      const refused = yield* Effect.flip(b.open("b2", fakeFile))
+      expect(toWireError(refused as ServerBusy)).toMatchObject({ code: -32001, data: { retryable: true, limit: "fileHandles" } })
+      yield* a.close("a1")
+      expect(slots.inUse).toBe(2)
+      const failed = yield* Effect.either(b.open("b2", Effect.fail(new InternalError({ message: "EACCES" }))))
+      expect(Either.isLeft(failed)).toBe(true)
+      expect(slots.inUse).toBe(2)
+      yield* b.open("b2", fakeFile)
+      yield* Scope.close(scopeB, Exit.void)
+      expect(slots.inUse).toBe(1)
+      // Closing a handle of a closed table gives nothing back twice.
+      yield* b.close("b1")
+      expect(slots.inUse).toBe(1)
+      yield* Scope.close(scopeA, Exit.void)
+      expect(slots.inUse).toBe(0)
+    }))
+})
+
+const peer = (connectionId: number): SessionPeer => {
+  const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
+  return { connectionId, sink: () => {}, log: () => {}, flow: { paused: flow.paused, subscribe: flow.subscribe } }
+}
+
+describe("sessions over the server", () => {
+  it.scoped("attached and detached count against --max-sessions; a resume needs no slot; a closed session frees one", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make({})
+      const store = yield* SessionStore
+      const create = (connectionId: number, detachTtlMs: number) =>
+        store.create(peer(connectionId), { detachTtlMs }).pipe(Effect.provide(spawner.layer))
+      const detached = yield* create(1, 60_000)
+      const attached = yield* create(2, 0)
+      // The first connection goes: its session is detached, and still counts.
+      yield* detached.release
+      const refused = yield* Effect.flip(create(3, 0))
+      expect(toWireError(refused)).toMatchObject({ code: -32001, data: { retryable: true, limit: "sessions" } })
+      expect(refused.message).toContain("--max-sessions")
+      const resumed = yield* store.resume(peer(4), { sessionId: detached.session.sessionId, detachTtlMs: 0 })
+      expect(resumed.session.sessionId).toBe(detached.session.sessionId)
+      // Its connection goes without detaching: the session closes, and a new one may be made.
+      yield* attached.release
+      const third = yield* create(5, 0)
+      expect(third.session.sessionId).not.toBe(attached.session.sessionId)
+      expect(yield* Effect.either(create(6, 0))).toMatchObject({ _tag: "Left" })
+    }).pipe(
+      Effect.provide(SessionStoreModule.layer.pipe(
+        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer({ maxSessions: 2 }), OutputBuffers.layerMemory))
+      ))
+    ))
+})
