@@ -119,6 +119,12 @@ const maxServerFileHandles = integerFlag(
   "Most file handles (fs/open) open over all sessions (by default a quarter of the open-file limit, at most 4096); more are answered -32001, retryable",
   1
 )
+const maxLiveOutputBytes = integerFlag(
+  "max-live-output-bytes",
+  ServerConfig.defaults.maxLiveOutputBytes,
+  "Most bytes of output retained by live processes over all sessions; beyond it their oldest retained chunks are evicted",
+  0
+)
 const maxHttpResponseBytes = integerFlag(
   "max-http-response-bytes",
   ServerConfig.defaults.maxHttpResponseBytes,
@@ -563,6 +569,7 @@ const command = Command.make(
     maxSessions,
     maxLiveProcesses,
     maxServerFileHandles,
+    maxLiveOutputBytes,
     maxHttpResponseBytes,
     outboundHighWaterMarkBytes,
     maxConnections,
@@ -627,6 +634,7 @@ const command = Command.make(
           maxSessions: flags.maxSessions,
           maxLiveProcesses: flags.maxLiveProcesses,
           maxServerFileHandles: flags.maxServerFileHandles,
+          maxLiveOutputBytes: flags.maxLiveOutputBytes,
           maxHttpResponseBytes: flags.maxHttpResponseBytes,
           outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes,
           sandboxPolicy,

@@ -23,6 +23,7 @@ import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
 import { buildEnvironment } from "./environment.js"
 import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"
+import type { LiveOutputBudget } from "./LiveOutputBudget.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
 import { ProcessReaper } from "./ProcessReaper.js"
 import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
@@ -44,6 +45,8 @@ export interface ProcessTableOptions {
   readonly maxProcesses: number
   /** The server's count of live processes over all sessions (none: only `maxProcesses` bounds them). */
   readonly serverProcesses?: Slots | undefined
+  /** The server's budget of output retained by live processes (none: only each process's cap bounds it). */
+  readonly liveOutput?: LiveOutputBudget | undefined
   /** Receives the events of every process, each process's in seq order. */
   readonly emit: (event: ProcessEvent) => void
   /** The server's own environment, which an `envPolicy` builds on. */
@@ -68,7 +71,12 @@ export interface ProcessTable {
 
 type Entry =
   | { readonly _tag: "Starting" }
-  | { readonly _tag: "Running"; readonly actor: ProcessActor; readonly scope: Scope.CloseableScope }
+  | {
+    readonly _tag: "Running"
+    readonly actor: ProcessActor
+    readonly scope: Scope.CloseableScope
+    readonly output: RetainedOutput
+  }
   /** Closed and kept for the retention period: only the record of what reads and listings need. */
   | { readonly _tag: "Closed"; readonly actor: ProcessActor; readonly held: HeldRecord }
 
@@ -113,7 +121,10 @@ export const makeProcessTable = (
       Effect.sync(() => {
         tableClosed = true
         serverProcesses?.release(live)
-        for (const entry of entries.values()) if (entry._tag === "Closed") retention.release(entry.held)
+        for (const entry of entries.values()) {
+          if (entry._tag === "Closed") retention.release(entry.held)
+          else if (entry._tag === "Running") entry.output.seal()
+        }
       })
     )
 
@@ -149,6 +160,7 @@ export const makeProcessTable = (
     // let go now (which also ends what is left of its process group).
     const retire = (processId: string, actor: ProcessActor, output: RetainedOutput, scope: Scope.CloseableScope) =>
       Effect.gen(function*() {
+        output.seal()
         const record = actor.closedRecord()
         const { exitCode, signal } = record.exit
         const now = yield* Clock.currentTimeMillis
@@ -258,7 +270,7 @@ export const makeProcessTable = (
           }).pipe(Scope.extend(scope))
           spans.set(params.processId, span)
         }
-        const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes })
+        const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes, budget: options.liveOutput })
         // The process retires when it closes, in a fiber of the table's (not in
         // the spawner's callback that reports the close), and never before its
         // start has registered it: a process that closes while starting
@@ -303,13 +315,14 @@ export const makeProcessTable = (
               Effect.sync(() => {
                 entries.delete(params.processId)
                 spans.delete(params.processId)
+                output.seal()
                 uncount()
               }),
               Scope.close(scope, Exit.void)
             )
           )
         )
-        entries.set(params.processId, { _tag: "Running", actor, scope })
+        entries.set(params.processId, { _tag: "Running", actor, scope, output })
         spans.get(params.processId)?.attribute("process.pid", actor.pid)
         Metrics.bump(Metrics.processesStarted)
         Metrics.adjust(Metrics.processesRunning, 1)

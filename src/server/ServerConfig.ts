@@ -50,6 +50,11 @@ export interface ServerConfigShape {
   readonly maxLiveProcesses: number
   /** Most file handles open over all sessions; more `fs/open`s are answered -32001 (retryable). */
   readonly maxServerFileHandles: number
+  /**
+   * Most bytes of output retained by live processes over all sessions;
+   * beyond it their oldest retained chunks are evicted (reads report `truncated`).
+   */
+  readonly maxLiveOutputBytes: number
   /** Largest response body a buffered `http/request` returns, in bytes (larger: ask for a streamed one). */
   readonly maxHttpResponseBytes: number
   /**
@@ -133,6 +138,7 @@ export const defaults: ServerConfigShape = {
   maxFileHandles: 64,
   maxSessions: 1024,
   ...descriptorLimits(openFileLimit()),
+  maxLiveOutputBytes: 256 * 1024 * 1024,
   maxHttpResponseBytes: 32 * 1024 * 1024,
   serverName: packageJson.name,
   serverVersion: packageJson.version

@@ -23,6 +23,7 @@ import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
+import { LiveOutputBudget } from "../process/LiveOutputBudget.js"
 import { RetentionBudget } from "../process/RetentionBudget.js"
 import { Slots } from "../process/Slots.js"
 import { InvalidRequest, type ServerBusy } from "../protocol/errors.js"
@@ -126,6 +127,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       setting: "--max-server-file-handles",
       gauge: Metrics.fileHandlesOpen
     })
+    const liveOutput = new LiveOutputBudget(config.maxLiveOutputBytes)
 
     const capTtl = (requested: number) => Math.max(0, Math.min(requested, config.maxDetachTtlMs))
 
@@ -186,6 +188,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           closeDrainMs: config.closeDrainMs,
           maxProcesses: config.maxProcesses,
           serverProcesses: processSlots,
+          liveOutput,
           serverEnvironment: config.environment ?? process.env,
           traced: config.tracing === true ? { sessionId } : undefined,
           emit: (event) => record?.sink?.(event)

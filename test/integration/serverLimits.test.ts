@@ -1,14 +1,16 @@
 /**
  * Limits of the whole server, over all sessions, against real servers: the
  * per-session limits multiply with sessions (and detached sessions hold no
- * connection), so sessions, live processes and file handles are bounded
- * server-wide. Refusals are a retryable -32001; what ends frees its place.
+ * connection), so sessions, live processes, file handles and the output
+ * live processes retain are bounded server-wide. Refusals are a retryable
+ * -32001; what ends frees its place.
  */
 import { describe, expect, it } from "vitest"
-import { pipeProcess } from "../support/StdioServer.js"
+import { pipeProcess, useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startWebSocketServer = useWebSocketServers()
+const startStdioServer = useStdioServers()
 
 /** A client that initialized, with the handshake's answer. */
 const connect = async (url: string, params: Record<string, unknown> = {}) => {
@@ -139,5 +141,78 @@ describe("file handles over all sessions", () => {
     expect((await retryWhileBusy(() => open(client, "c"))).result).toEqual({ handleId: "c" })
     expect((await open(client, "d")).result).toEqual({ handleId: "d" })
     expect((await open(client, "e")).error?.code).toBe(-32001)
+  })
+})
+
+describe("output retained by live processes", () => {
+  /** Writes `bytes` bytes, then END, then stays alive. */
+  const writer = (processId: string, bytes: number) =>
+    pipeProcess(processId, ["sh", "-c", `head -c ${bytes} /dev/zero | tr '\\0' x; echo END; exec sleep 60`])
+
+  it("--max-live-output-bytes bounds what all live processes retain for process/read; the oldest is evicted (truncated), nothing is lost from the notifications", async () => {
+    const server = await startStdioServer(["--max-live-output-bytes", "65536"])
+    const ids = ["w1", "w2", "w3", "w4"]
+    for (const id of ids) {
+      await server.request("process/start", writer(id, 49_152))
+      await server.outputContains(id, "END")
+    }
+    // Every byte reached the client as notifications, in order.
+    for (const id of ids) expect(server.outputOf(id).toString()).toBe("x".repeat(49_152) + "END\n")
+    const reads = await Promise.all(ids.map(async (id) => (await server.request("process/read", { processId: id })).result))
+    const retained = reads.map((read) => read.chunks.reduce((sum: number, chunk: any) => sum + Buffer.from(chunk.chunk, "base64").length, 0))
+    expect(retained.reduce((sum, bytes) => sum + bytes, 0)).toBeLessThanOrEqual(65_536)
+    // The oldest went first: the first writer's read has a gap, the last one's newest output is there.
+    expect(reads[0].truncated).toBe(true)
+    expect(Buffer.from(reads[3].chunks.at(-1).chunk, "base64").toString()).toContain("END")
+    // A read from a cursor still retained has no gap.
+    const last = reads[3].chunks.at(-1)
+    expect((await server.request("process/read", { processId: "w4", afterSeq: last.seq - 1 })).result).toMatchObject({ truncated: false })
+  })
+})
+
+describe("metrics of the limits", () => {
+  it("/metrics reports each limit, the handles and live output in use, evictions, and refusals by resource", async () => {
+    const server = await startWebSocketServer([
+      "--max-sessions",
+      "2",
+      "--max-live-processes",
+      "1",
+      "--max-server-file-handles",
+      "1",
+      "--max-live-output-bytes",
+      "1000"
+    ])
+    const { client } = await connect(server.url)
+    await client.request("process/start", pipeProcess("loud", ["sh", "-c", "head -c 3000 /dev/zero | tr '\\0' x; sleep 0.1; echo END; exec sleep 60"]))
+    await client.outputContains("loud", "END")
+    expect((await client.request("process/start", sleeper("refused"))).error?.code).toBe(-32001)
+    expect((await client.request("fs/open", { handleId: "h", path: "/etc/hostname" })).result).toBeDefined()
+    expect((await client.request("fs/open", { handleId: "h2", path: "/etc/hostname" })).error?.code).toBe(-32001)
+    await connect(server.url)
+    expect((await connect(server.url)).response.error?.code).toBe(-32001)
+
+    const scrape = await fetch(`${server.url.replace("ws://", "http://")}/metrics`)
+    const text = await scrape.text()
+    const value = (name: string, labels = "") => {
+      const line = text.split("\n").find((entry) =>
+        (entry.startsWith(`${name}{`) || entry.startsWith(`${name} `)) && entry.includes(labels)
+      )
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1))
+    }
+    expect(value("exec_server_limit", 'resource="sessions"')).toBe(2)
+    expect(value("exec_server_limit", 'resource="liveProcesses"')).toBe(1)
+    expect(value("exec_server_limit", 'resource="fileHandles"')).toBe(1)
+    expect(value("exec_server_limit", 'resource="liveOutputBytes"')).toBe(1000)
+    expect(value("exec_server_limit_refusals_total", 'resource="sessions"')).toBe(1)
+    expect(value("exec_server_limit_refusals_total", 'resource="liveProcesses"')).toBe(1)
+    expect(value("exec_server_limit_refusals_total", 'resource="fileHandles"')).toBe(1)
+    expect(value("exec_server_errors_total", 'code="-32001"')).toBe(3)
+    expect(value("exec_server_file_handles")).toBe(1)
+    expect(value("exec_server_processes_running")).toBe(1)
+    const live = value("exec_server_live_output_bytes")!
+    expect(live).toBeGreaterThan(0)
+    expect(live).toBeLessThanOrEqual(1000)
+    expect(value("exec_server_live_output_evicted_bytes_total")).toBe(3004 - live)
+    expect(value("exec_server_sessions", 'state="attached"')).toBe(2)
   })
 })

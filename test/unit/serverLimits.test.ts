@@ -1,12 +1,15 @@
 /**
  * The server-wide limits over all sessions, with scripted children and fake
  * files: sessions, live processes and file handles take a slot of the
- * server's and give it back on every path.
+ * server's and give it back on every path; output retained by live
+ * processes is bounded over all of them, oldest chunks evicted first.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit, Layer, Option, Scope } from "effect"
 import { makeFileHandleTable } from "../../src/fs/FileHandleTable.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
+import { LiveOutputBudget } from "../../src/process/LiveOutputBudget.js"
+import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
 import { makeProcessTable } from "../../src/process/ProcessTable.js"
 import { Slots } from "../../src/process/Slots.js"
@@ -15,6 +18,8 @@ import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js"
 import * as SessionStoreModule from "../../src/server/SessionStore.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
+
+const text = (value: string) => new TextEncoder().encode(value)
 
 const startParams = (processId: string, argv: ReadonlyArray<string> = ["prog"]) => ({
   processId,
@@ -65,8 +70,89 @@ describe("the open-file limit", () => {
   })
 })
 
+describe("the budget of live output", () => {
+  it("evicts the oldest chunks over all processes first, never the one just appended", () => {
+    const budget = new LiveOutputBudget(10)
+    const a = new ChunkRing(1024, budget)
+    const b = new ChunkRing(1024, budget)
+    a.append("stdout", text("a1a1"))
+    b.append("stdout", text("b1b1"))
+    a.append("stdout", text("a2a2"))
+    // 12 > 10: a1 goes, the oldest of all.
+    expect(budget.retainedBytes).toBe(8)
+    expect(a.read(0, undefined)).toMatchObject({ truncated: true, chunks: [{ seq: 2 }] })
+    expect(b.read(0, undefined)).toMatchObject({ truncated: false, chunks: [{ seq: 1 }] })
+    b.append("stdout", text("b2b2"))
+    // Then b1, then a2.
+    expect(b.read(0, undefined)).toMatchObject({ truncated: true, chunks: [{ seq: 2 }] })
+    expect(a.read(0, undefined).chunks).toHaveLength(1)
+    const big = text("x".repeat(64))
+    a.append("stderr", big)
+    // Alone over the budget, the newest chunk stays; everything else went.
+    expect(budget.retainedBytes).toBe(64)
+    expect(b.read(0, undefined)).toMatchObject({ chunks: [], truncated: true })
+    expect(a.read(0, undefined).chunks.map((chunk) => chunk.bytes)).toEqual([big])
+    expect(budget.outputs).toBe(1)
+  })
+
+  it("counts a process's own evictions, and lets go of a sealed (closed) process's output", () => {
+    const budget = new LiveOutputBudget(100)
+    const own = new ChunkRing(8, budget)
+    own.append("stdout", text("1234"))
+    own.append("stdout", text("5678"))
+    own.append("stdout", text("9abc"))
+    expect([own.retainedBytes, budget.retainedBytes]).toEqual([8, 8])
+    own.seal()
+    expect([budget.retainedBytes, budget.outputs]).toEqual([0, 0])
+    own.seal()
+    expect(budget.retainedBytes).toBe(0)
+    // A sealed output is never evicted for the live processes' budget.
+    const live = new ChunkRing(1024, budget)
+    live.append("stdout", text("y".repeat(100)))
+    live.append("stdout", text("z".repeat(50)))
+    expect(own.read(0, undefined).chunks).toHaveLength(2)
+    expect(live.read(0, undefined)).toMatchObject({ truncated: true, chunks: [{ seq: 2 }] })
+    expect(budget.retainedBytes).toBe(50)
+  })
+
+  it("keeps what many processes retain under the budget, and their storage with it", () => {
+    const budget = new LiveOutputBudget(64 * 1024)
+    const rings = Array.from({ length: 40 }, () => new ChunkRing(1024 * 1024, budget))
+    const chunk = new Uint8Array(4096).fill(97)
+    // Each process in turn writes 1 MiB, then falls quiet.
+    for (const ring of rings) for (let i = 0; i < 256; i++) ring.append("stdout", chunk)
+    const retained = rings.reduce((sum, ring) => sum + ring.retainedBytes, 0)
+    const storage = rings.reduce((sum, ring) => sum + ring.storageBytes, 0)
+    expect(retained).toBe(budget.retainedBytes)
+    expect(retained).toBeLessThanOrEqual(64 * 1024)
+    // Emptied rings give their storage back: 40 MiB were written.
+    expect(storage).toBeLessThanOrEqual(4 * 64 * 1024)
+    // Interleaved writers share it, the oldest chunks going first.
+    for (let round = 0; round < 64; round++) for (const ring of rings.slice(0, 8)) ring.append("stdout", chunk)
+    expect(budget.retainedBytes).toBeLessThanOrEqual(64 * 1024)
+    expect(rings.slice(0, 8).map((ring) => ring.retainedBytes)).toEqual(Array(8).fill(8 * 1024))
+    expect(rings.reduce((sum, ring) => sum + ring.storageBytes, 0)).toBeLessThanOrEqual(4 * 64 * 1024)
+  })
+
+  it("reads every chunk a process retains, in order, after evictions and shrinking", () => {
+    const budget = new LiveOutputBudget(4096)
+    const quiet = new ChunkRing(1 << 20, budget)
+    const loud = new ChunkRing(1 << 20, budget)
+    for (let i = 0; i < 200; i++) quiet.append("stdout", text(`q${i};`))
+    for (let i = 0; i < 2000; i++) loud.append("stdout", text(`l${i};`))
+    quiet.append("stdout", text("last"))
+    const decoded = (ring: ChunkRing) => new TextDecoder().decode(Buffer.concat(ring.read(0, undefined).chunks.map((c) => c.bytes)))
+    expect(decoded(quiet)).toBe("last")
+    const loudText = decoded(loud)
+    expect(loudText.endsWith("l1999;")).toBe(true)
+    const numbers = loudText.split(";").filter(Boolean).map((entry) => Number(entry.slice(1)))
+    expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i))
+    expect(budget.retainedBytes).toBe(quiet.retainedBytes + loud.retainedBytes)
+  })
+})
+
 describe("live processes over all sessions", () => {
-  const tableOf = (slots: Slots, spawner: TestSpawner.TestSpawner, scope: Scope.Scope) =>
+  const tableOf = (slots: Slots, spawner: TestSpawner.TestSpawner, scope: Scope.Scope, budget?: LiveOutputBudget) =>
     makeProcessTable({
       graceMs: 1000,
       retainedOutputBytes: 1024,
@@ -74,6 +160,7 @@ describe("live processes over all sessions", () => {
       closeDrainMs: 1000,
       maxProcesses: 10,
       serverProcesses: slots,
+      liveOutput: budget,
       emit: () => {},
       serverEnvironment: {}
     }).pipe(Scope.extend(scope), Effect.provide(Layer.merge(spawner.layer, OutputBuffers.layerMemory)))
@@ -84,10 +171,11 @@ describe("live processes over all sessions", () => {
         failSpawn: (request) => request.argv[0] === "missing" ? new InternalError({ message: "no such file", errno: "ENOENT" }) : undefined
       })
       const slots = new Slots({ resource: "liveProcesses", limit: 3, setting: "--max-live-processes" })
+      const budget = new LiveOutputBudget(1024)
       const scopeA = yield* Scope.make()
       const scopeB = yield* Scope.make()
-      const a = yield* tableOf(slots, spawner, scopeA)
-      const b = yield* tableOf(slots, spawner, scopeB)
+      const a = yield* tableOf(slots, spawner, scopeA, budget)
+      const b = yield* tableOf(slots, spawner, scopeB, budget)
       yield* a.start(startParams("a1"))
       yield* a.start(startParams("a2"))
       yield* b.start(startParams("b1"))
@@ -105,11 +193,15 @@ describe("live processes over all sessions", () => {
       expect(failed._tag).toBe("InternalError")
       expect(slots.inUse).toBe(2)
       yield* b.start(startParams("b2"))
-      // A session that ends gives back what its processes held.
+      spawner.children[3]!.output("retained")
+      expect(budget.retainedBytes).toBeGreaterThan(0)
+      // A session that ends gives back what its processes held, output included.
       yield* Scope.close(scopeB, Exit.void)
       expect(slots.inUse).toBe(1)
       yield* Scope.close(scopeA, Exit.void)
       expect(slots.inUse).toBe(0)
+      expect(budget.retainedBytes).toBe(0)
+      expect(budget.outputs).toBe(0)
       // A closed table starts nothing (and takes no slot).
       expect((yield* Effect.flip(a.start(startParams("late"))))._tag).toBe("InvalidRequest")
       expect(slots.inUse).toBe(0)
