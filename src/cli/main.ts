@@ -104,6 +104,30 @@ const maxFileHandles = integerFlag(
   "Most file handles (fs/open) one session may have open",
   1
 )
+const maxSessions = integerFlag(
+  "max-sessions",
+  ServerConfig.defaults.maxSessions,
+  "Most sessions over the server, attached and detached; more initializes are answered -32001, retryable",
+  1
+)
+const maxLiveProcesses = integerFlag(
+  "max-live-processes",
+  ServerConfig.defaults.maxLiveProcesses,
+  "Most live processes over all sessions (by default an eighth of the open-file limit, at most 4096); more starts are answered -32001, retryable",
+  1
+)
+const maxServerFileHandles = integerFlag(
+  "max-server-file-handles",
+  ServerConfig.defaults.maxServerFileHandles,
+  "Most file handles (fs/open) open over all sessions (by default a quarter of the open-file limit, at most 4096); more are answered -32001, retryable",
+  1
+)
+const maxLiveOutputBytes = integerFlag(
+  "max-live-output-bytes",
+  ServerConfig.defaults.maxLiveOutputBytes,
+  "Most bytes of output retained by live processes over all sessions; beyond it their oldest retained chunks are evicted",
+  0
+)
 const maxHttpResponseBytes = integerFlag(
   "max-http-response-bytes",
   ServerConfig.defaults.maxHttpResponseBytes,
@@ -591,6 +615,10 @@ const command = Command.make(
     maxReadFileBytes,
     maxProcesses,
     maxFileHandles,
+    maxSessions,
+    maxLiveProcesses,
+    maxServerFileHandles,
+    maxLiveOutputBytes,
     maxHttpResponseBytes,
     outboundHighWaterMarkBytes,
     maxConnections,
@@ -657,6 +685,10 @@ const command = Command.make(
           maxReadFileBytes: flags.maxReadFileBytes,
           maxProcesses: flags.maxProcesses,
           maxFileHandles: flags.maxFileHandles,
+          maxSessions: flags.maxSessions,
+          maxLiveProcesses: flags.maxLiveProcesses,
+          maxServerFileHandles: flags.maxServerFileHandles,
+          maxLiveOutputBytes: flags.maxLiveOutputBytes,
           maxHttpResponseBytes: flags.maxHttpResponseBytes,
           outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes,
           sandboxPolicy,

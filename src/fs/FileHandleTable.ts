@@ -8,7 +8,8 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import { InvalidRequest, type SandboxDenied } from "../protocol/errors.js"
+import type { Slots } from "../process/Slots.js"
+import { InvalidRequest, type SandboxDenied, type ServerBusy } from "../protocol/errors.js"
 import type { FsError, OpenFile as AnyOpenFile } from "./FileOperations.js"
 
 /** A handle's file, on the host or in a sandboxed worker. */
@@ -16,11 +17,11 @@ type OpenFile = AnyOpenFile<FsError | SandboxDenied>
 
 /** The open handles of one session. */
 export interface FileHandleTable {
-  /** Opens `handleId` with the file `acquire` opens in the handle's scope. */
+  /** Opens `handleId` with the file `acquire` opens in the handle's scope; -32001 when the server has its most handles open. */
   readonly open: <E>(
     handleId: string,
     acquire: Effect.Effect<OpenFile, E, Scope.Scope>
-  ) => Effect.Effect<void, E | InvalidRequest>
+  ) => Effect.Effect<void, E | InvalidRequest | ServerBusy>
   /** The file of an open handle; -32600 for an id that is not open. */
   readonly get: (handleId: string) => Effect.Effect<OpenFile, InvalidRequest>
   /**
@@ -36,15 +37,40 @@ type Entry =
   | { readonly _tag: "Opening" }
   | { readonly _tag: "Open"; readonly file: OpenFile; readonly scope: Scope.CloseableScope }
 
+/** Settings of a session's file handles. */
+export interface FileHandleTableOptions {
+  /** Most handles open at once in this table. */
+  readonly maxHandles: number
+  /** The server's count of open handles over all sessions (none: only `maxHandles` bounds them). */
+  readonly serverHandles?: Slots | undefined
+}
+
 /** A table whose handles close with the current scope; at most `maxHandles` open at once. */
-export const makeFileHandleTable = (options: { readonly maxHandles: number }): Effect.Effect<FileHandleTable, never, Scope.Scope> =>
+export const makeFileHandleTable = (options: FileHandleTableOptions): Effect.Effect<FileHandleTable, never, Scope.Scope> =>
   Effect.gen(function*() {
     const tableScope = yield* Effect.scope
     const entries = new Map<string, Entry>()
+    const serverHandles = options.serverHandles
+    /** Once the table's scope is closing: it opens nothing more, and has given back every slot. */
+    let tableClosed = false
+    // Added first, so run last, once the handles' scopes have closed: every
+    // handle still in the table (open or opening) gives its slot back.
+    yield* Scope.addFinalizer(
+      tableScope,
+      Effect.sync(() => {
+        tableClosed = true
+        serverHandles?.release(entries.size)
+      })
+    )
+    /** Forgets a handle and gives its slot back. */
+    const forget = (handleId: string) => {
+      if (entries.delete(handleId) && !tableClosed) serverHandles?.release()
+    }
 
     const open = <E>(handleId: string, acquire: Effect.Effect<OpenFile, E, Scope.Scope>) =>
       Effect.gen(function*() {
-        // The checks and the claim they guard, with nothing that yields between them.
+        // The checks and the claims they guard, with nothing that yields between them.
+        if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed" })
         if (entries.has(handleId)) {
           return yield* new InvalidRequest({ message: `file handle ${handleId} is already open` })
         }
@@ -53,13 +79,18 @@ export const makeFileHandleTable = (options: { readonly maxHandles: number }): E
             message: `this session already has ${entries.size} open file handles, the most allowed; close one first`
           })
         }
+        if (serverHandles !== undefined && !serverHandles.tryTake()) {
+          return yield* serverHandles.refusal(`the server already has ${serverHandles.inUse} file handles open over all sessions`)
+        }
         entries.set(handleId, { _tag: "Opening" })
         const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
         const opened = yield* Effect.exit(Scope.extend(acquire, scope))
-        if (Exit.isFailure(opened)) {
-          entries.delete(handleId)
+        if (Exit.isFailure(opened) || tableClosed) {
+          forget(handleId)
           yield* Scope.close(scope, Exit.void)
-          return yield* Effect.failCause(opened.cause)
+          return yield* Exit.isFailure(opened)
+            ? Effect.failCause(opened.cause)
+            : new InvalidRequest({ message: "the session is closed" })
         }
         entries.set(handleId, { _tag: "Open", file: opened.value, scope })
       }).pipe(Effect.uninterruptible)
@@ -76,7 +107,7 @@ export const makeFileHandleTable = (options: { readonly maxHandles: number }): E
       Effect.suspend(() => {
         const entry = entries.get(handleId)
         if (entry?._tag !== "Open") return Effect.void
-        entries.delete(handleId)
+        forget(handleId)
         // Closing the scope without a commit drops what a replacing handle wrote.
         return Effect.ensuring(discard ? Effect.void : entry.file.commit, Scope.close(entry.scope, Exit.void))
       }).pipe(Effect.uninterruptible)

@@ -120,7 +120,8 @@ export const busyError = (id: RequestId, limit: number): ResponseMessage => ({
   id,
   error: toWireError(
     new ServerBusy({
-      message: `server busy: this connection already has ${limit} requests in flight (--max-inflight-requests); retry once some are answered`
+      message: `server busy: this connection already has ${limit} requests in flight (--max-inflight-requests); retry once some are answered`,
+      limit: "inflightRequests"
     })
   )
 })

@@ -69,6 +69,28 @@ export const backpressurePauses = Metric.counter("exec_server_backpressure_pause
 export const nativeInfo = Metric.gauge("exec_server_native_info", {
   description: "1, by the native addon's state (addon) and the pipe spawner (spawn), output reader (output) and base64 encoder (base64) in use"
 })
+/** The server-wide limits, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes). */
+export const limits = Metric.gauge("exec_server_limit", {
+  description: "Server-wide limits over all sessions, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes)"
+})
+/** Requests refused because a server-wide limit was reached, by resource. */
+export const limitRefusals = Metric.counter("exec_server_limit_refusals_total", {
+  description: "Requests refused with -32001 at a server-wide limit, by resource (sessions, liveProcesses, fileHandles)",
+  incremental: true
+})
+/** File handles open now, over all sessions. */
+export const fileHandlesOpen = Metric.gauge("exec_server_file_handles", {
+  description: "File handles (fs/open) open over all sessions"
+})
+/** Bytes of output retained by processes not yet closed. */
+export const liveOutputBytes = Metric.gauge("exec_server_live_output_bytes", {
+  description: "Output retained for process/read by processes not yet closed, in bytes"
+})
+/** Bytes of live processes' retained output evicted to keep within the server-wide limit. */
+export const liveOutputEvictedBytes = Metric.counter("exec_server_live_output_evicted_bytes_total", {
+  description: "Retained output of processes not yet closed evicted to keep within the server-wide limit, in bytes",
+  incremental: true
+})
 /** Error answers, by JSON-RPC code. */
 export const errors = Metric.counter("exec_server_errors_total", {
   description: "Requests answered with an error, by JSON-RPC code",

@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { OutputStream } from "../protocol/schema.js"
+import type { BudgetedOutput, LiveOutputBudget } from "./LiveOutputBudget.js"
 
 /** One retained chunk. */
 export interface RetainedChunk {
@@ -40,6 +41,13 @@ export interface RetainedOutput {
    * The bytes are the caller's to keep: later output does not change them.
    */
   read(afterSeq: number, maxBytes: number | undefined): RetainedRead
+  /**
+   * The process closed: no more output comes. The retained output leaves the
+   * server's budget of live output (it is a closed record's now, counted by
+   * the retention budget) and keeps its storage no larger than it needs.
+   * Idempotent.
+   */
+  seal(): void
   /** One past the last seq assigned. */
   readonly nextSeq: number
   /** Bytes currently retained. */
@@ -48,7 +56,14 @@ export interface RetainedOutput {
 
 /** Makes the retained output of new processes. */
 export class OutputBuffers extends Context.Tag("effect-exec-server/OutputBuffers")<OutputBuffers, {
-  readonly make: (options: { readonly maxBytes: number }) => Effect.Effect<RetainedOutput>
+  /**
+   * The retained output of a new process: at most `maxBytes` of its own,
+   * and counted against the server's `budget` of live output until sealed.
+   */
+  readonly make: (options: {
+    readonly maxBytes: number
+    readonly budget?: LiveOutputBudget | undefined
+  }) => Effect.Effect<RetainedOutput>
 }>() {}
 
 /** Where a retained chunk's bytes are in the ring's storage. */
@@ -57,10 +72,13 @@ interface Slot {
   readonly stream: OutputStream
   start: number
   readonly length: number
+  /** Its age in the live budget (0 without one). */
+  readonly stamp: number
 }
 
 /** The smallest storage a ring allocates; it doubles from there up to its cap. */
 const MIN_STORAGE_BYTES = 256
+const NO_STORAGE = new Uint8Array(0)
 
 /**
  * An in-memory ring of whole chunks, bounded by bytes. The bytes are copied
@@ -69,9 +87,14 @@ const MIN_STORAGE_BYTES = 256
  * output has passed, long enough to reach V8's old generation, and thousands
  * of such buffers would then wait for a full collection, holding tens of MB
  * that the process no longer uses. Reads return copies.
+ *
+ * With the server's budget of live output, the ring's chunks may also be
+ * evicted for it (oldest first over all rings); a ring left mostly empty so
+ * gives back its storage (it shrinks to half when a quarter or less is in
+ * use), so what the budget bounds is memory, not only a count.
  */
-export class ChunkRing implements RetainedOutput {
-  private storage = new Uint8Array(0)
+export class ChunkRing implements RetainedOutput, BudgetedOutput {
+  private storage = NO_STORAGE
   // Slots before `head` are evicted; they are cleared for the array's compaction.
   private slots: Array<Slot | undefined> = []
   private head = 0
@@ -80,19 +103,27 @@ export class ChunkRing implements RetainedOutput {
   private bytes = 0
   private seq = 0
   private evictedThroughSeq = 0
+  private budget: LiveOutputBudget | undefined
+  /** @internal The live budget's to set. */
+  budgetIndex = -1
 
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number, budget?: LiveOutputBudget) {
+    this.budget = budget
+  }
 
   append(stream: OutputStream, bytes: Uint8Array): RetainedChunk {
     const length = bytes.byteLength
     // Keep at least the newest chunk, even when it alone is over the cap.
-    while (this.count > 0 && this.bytes + length > this.maxBytes) this.evictOldest()
+    while (this.count > 0 && this.bytes + length > this.maxBytes) this.evictOwn()
     const start = this.place(length)
     this.storage.set(bytes, start)
     this.writeAt = start + length
     this.bytes += length
-    const slot: Slot = { seq: ++this.seq, stream, start, length }
+    const budget = this.budget
+    const slot: Slot = { seq: ++this.seq, stream, start, length, stamp: budget === undefined ? 0 : budget.stamp() }
     this.slots.push(slot)
+    // Last: the budget may evict (and move) this ring's older chunks.
+    budget?.added(this, length, slot.stamp)
     return { seq: slot.seq, stream, bytes }
   }
 
@@ -106,6 +137,38 @@ export class ChunkRing implements RetainedOutput {
 
   get retainedBytes(): number {
     return this.bytes
+  }
+
+  /** Bytes of storage the ring holds (at least what it retains). */
+  get storageBytes(): number {
+    return this.storage.length
+  }
+
+  get oldestStamp(): number | undefined {
+    return this.slots[this.head]?.stamp
+  }
+
+  evictForBudget(): number {
+    const length = this.evictOldest()
+    const capacity = this.storage.length
+    if (this.count === 0) this.storage = NO_STORAGE
+    else if (capacity > MIN_STORAGE_BYTES && this.bytes * 4 <= capacity) {
+      this.relocate(Math.max(MIN_STORAGE_BYTES, this.bytes * 2))
+    }
+    return length
+  }
+
+  seal(): void {
+    if (this.budget !== undefined) {
+      this.budget.leave(this, this.bytes)
+      this.budget = undefined
+    }
+    // Storage well over what is retained (evicted for the budget, or grown
+    // for output since evicted) is given back: a closed record costs its output.
+    if (this.storage.length > MIN_STORAGE_BYTES && this.storage.length > this.bytes * 2) {
+      if (this.count === 0) this.storage = NO_STORAGE
+      else this.relocate(this.bytes)
+    }
   }
 
   read(afterSeq: number, maxBytes: number | undefined): RetainedRead {
@@ -146,7 +209,7 @@ export class ChunkRing implements RetainedOutput {
         this.grow(this.bytes + length)
         return this.writeAt
       }
-      this.evictOldest()
+      this.evictOwn()
     }
     // Empty: start over at the front, in storage sized for what is coming.
     const wanted = Math.max(length, Math.min(this.maxBytes, MIN_STORAGE_BYTES))
@@ -158,7 +221,12 @@ export class ChunkRing implements RetainedOutput {
 
   /** Moves the retained chunks, in order, to the front of a larger storage. */
   private grow(needed: number): void {
-    const next = new Uint8Array(Math.min(this.maxBytes, Math.max(needed, this.storage.length * 2, MIN_STORAGE_BYTES)))
+    this.relocate(Math.min(this.maxBytes, Math.max(needed, this.storage.length * 2, MIN_STORAGE_BYTES)))
+  }
+
+  /** Moves the retained chunks, in order, to the front of a new storage of `size` bytes (at least what they take). */
+  private relocate(size: number): void {
+    const next = new Uint8Array(size)
     let at = 0
     for (let i = this.head; i < this.slots.length; i++) {
       const slot = this.slots[i]!
@@ -170,7 +238,14 @@ export class ChunkRing implements RetainedOutput {
     this.writeAt = at
   }
 
-  private evictOldest(): void {
+  /** Evicts the oldest chunk for the ring's own cap (the budget, if any, is told). */
+  private evictOwn(): void {
+    const length = this.evictOldest()
+    this.budget?.removed(this, length)
+  }
+
+  /** Evicts the oldest chunk; returns its length. */
+  private evictOldest(): number {
     const evicted = this.slots[this.head]!
     this.slots[this.head++] = undefined
     this.bytes -= evicted.length
@@ -183,10 +258,11 @@ export class ChunkRing implements RetainedOutput {
       this.slots = this.slots.slice(this.head)
       this.head = 0
     }
+    return evicted.length
   }
 }
 
 /** Retains output in memory. */
 export const layerMemory: Layer.Layer<OutputBuffers> = Layer.succeed(OutputBuffers, {
-  make: ({ maxBytes }) => Effect.sync(() => new ChunkRing(maxBytes))
+  make: ({ budget, maxBytes }) => Effect.sync(() => new ChunkRing(maxBytes, budget))
 })

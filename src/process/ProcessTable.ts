@@ -16,16 +16,18 @@ import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import * as Metrics from "../observability/metrics.js"
-import { type InternalError, type InvalidParams, InvalidRequest, SandboxUnavailable } from "../protocol/errors.js"
+import { type InternalError, type InvalidParams, InvalidRequest, SandboxUnavailable, type ServerBusy } from "../protocol/errors.js"
 import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
 import { buildEnvironment } from "./environment.js"
 import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"
+import type { LiveOutputBudget } from "./LiveOutputBudget.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
 import { ProcessReaper } from "./ProcessReaper.js"
 import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
+import type { Slots } from "./Slots.js"
 
 /** Settings of a process table. */
 export interface ProcessTableOptions {
@@ -41,6 +43,10 @@ export interface ProcessTableOptions {
   readonly closeDrainMs: number
   /** Most processes that may be live (not yet closed) at once. */
   readonly maxProcesses: number
+  /** The server's count of live processes over all sessions (none: only `maxProcesses` bounds them). */
+  readonly serverProcesses?: Slots | undefined
+  /** The server's budget of output retained by live processes (none: only each process's cap bounds it). */
+  readonly liveOutput?: LiveOutputBudget | undefined
   /** Receives the events of every process, each process's in seq order. */
   readonly emit: (event: ProcessEvent) => void
   /** The server's own environment, which an `envPolicy` builds on. */
@@ -51,10 +57,10 @@ export interface ProcessTableOptions {
 
 /** The processes of one session. */
 export interface ProcessTable {
-  /** Spawns a process; the id must not be taken. */
+  /** Spawns a process; the id must not be taken. -32001 when the server runs its most processes. */
   readonly start: (
     params: StartParams
-  ) => Effect.Effect<ProcessActor, InvalidRequest | InvalidParams | InternalError | SandboxUnavailable>
+  ) => Effect.Effect<ProcessActor, InvalidRequest | InvalidParams | InternalError | SandboxUnavailable | ServerBusy>
   /** The process with this id, or -32600 `unknown process id`. */
   readonly get: (processId: string) => Effect.Effect<ProcessActor, InvalidRequest>
   readonly find: (processId: string) => Option.Option<ProcessActor>
@@ -65,7 +71,12 @@ export interface ProcessTable {
 
 type Entry =
   | { readonly _tag: "Starting" }
-  | { readonly _tag: "Running"; readonly actor: ProcessActor; readonly scope: Scope.CloseableScope }
+  | {
+    readonly _tag: "Running"
+    readonly actor: ProcessActor
+    readonly scope: Scope.CloseableScope
+    readonly output: RetainedOutput
+  }
   /** Closed and kept for the retention period: only the record of what reads and listings need. */
   | { readonly _tag: "Closed"; readonly actor: ProcessActor; readonly held: HeldRecord }
 
@@ -87,9 +98,12 @@ export const makeProcessTable = (
     const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const tableScope = yield* Effect.scope
     const entries = new Map<string, Entry>()
-    /** Processes started and not yet closed. */
+    /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
     let live = 0
     let paused = false
+    /** Once the table's scope is closing: it starts nothing more, and has given back every slot. */
+    let tableClosed = false
+    const serverProcesses = options.serverProcesses
 
     // Without the server's budget, records are kept for the retention period only.
     const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity })
@@ -100,10 +114,17 @@ export const makeProcessTable = (
     }
 
     // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice, per session.
+    // Added first, so run last: after the processes' scopes have closed and
+    // whatever retired meanwhile has, what is still counted is given back.
     yield* Scope.addFinalizer(
       tableScope,
       Effect.sync(() => {
-        for (const entry of entries.values()) if (entry._tag === "Closed") retention.release(entry.held)
+        tableClosed = true
+        serverProcesses?.release(live)
+        for (const entry of entries.values()) {
+          if (entry._tag === "Closed") retention.release(entry.held)
+          else if (entry._tag === "Running") entry.output.seal()
+        }
       })
     )
 
@@ -139,7 +160,7 @@ export const makeProcessTable = (
     // let go now (which also ends what is left of its process group).
     const retire = (processId: string, actor: ProcessActor, output: RetainedOutput, scope: Scope.CloseableScope) =>
       Effect.gen(function*() {
-        live--
+        output.seal()
         const record = actor.closedRecord()
         const { exitCode, signal } = record.exit
         const now = yield* Clock.currentTimeMillis
@@ -203,12 +224,15 @@ export const makeProcessTable = (
           : confinement
       })
 
+    // A start runs to its end once begun: one cut short between its claims
+    // and its registration would hold its id and its slots until the session ends.
     const start = (request: StartParams) =>
       Effect.gen(function*() {
         const params = { ...request, cwd: request.cwd ?? process.cwd() }
         const env = buildEnvironment(options.serverEnvironment, params.envPolicy, params.env)
         const confinement = yield* confinementOf(params, env)
-        // The checks and the claim they guard, with nothing that yields between them.
+        // The checks and the claims they guard, with nothing that yields between them.
+        if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed" })
         if (entries.has(params.processId)) {
           return yield* new InvalidRequest({ message: `process id ${params.processId} is already in use` })
         }
@@ -217,8 +241,20 @@ export const makeProcessTable = (
             message: `this session already runs ${live} processes, the most allowed (--max-processes)`
           })
         }
+        if (serverProcesses !== undefined && !serverProcesses.tryTake()) {
+          return yield* serverProcesses.refusal(`the server already runs ${serverProcesses.inUse} processes over all sessions`)
+        }
         entries.set(params.processId, { _tag: "Starting" })
         live++
+        // Given back once: when the process closes (in the turn its `closed` is
+        // sent, so a client that saw it may start another) or its start fails.
+        let counted = true
+        const uncount = () => {
+          if (!counted) return
+          counted = false
+          live--
+          if (!tableClosed) serverProcesses?.release()
+        }
         const spawnStartedAt = yield* Clock.currentTimeMillis
         const scope = yield* Scope.fork(processesScope, ExecutionStrategy.sequential)
         if (options.traced !== undefined) {
@@ -234,7 +270,7 @@ export const makeProcessTable = (
           }).pipe(Scope.extend(scope))
           spans.set(params.processId, span)
         }
-        const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes })
+        const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes, budget: options.liveOutput })
         // The process retires when it closes, in a fiber of the table's (not in
         // the spawner's callback that reports the close), and never before its
         // start has registered it: a process that closes while starting
@@ -267,6 +303,7 @@ export const makeProcessTable = (
             reaper,
             sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
             onClosed: () => {
+              uncount()
               if (registered) retireLater()
               else closedWhileStarting = true
             }
@@ -278,13 +315,14 @@ export const makeProcessTable = (
               Effect.sync(() => {
                 entries.delete(params.processId)
                 spans.delete(params.processId)
-                live--
+                output.seal()
+                uncount()
               }),
               Scope.close(scope, Exit.void)
             )
           )
         )
-        entries.set(params.processId, { _tag: "Running", actor, scope })
+        entries.set(params.processId, { _tag: "Running", actor, scope, output })
         spans.get(params.processId)?.attribute("process.pid", actor.pid)
         Metrics.bump(Metrics.processesStarted)
         Metrics.adjust(Metrics.processesRunning, 1)
@@ -306,7 +344,7 @@ export const makeProcessTable = (
         registered = true
         if (closedWhileStarting) retireLater()
         return actor
-      })
+      }).pipe(Effect.uninterruptible)
 
     const find = (processId: string): Option.Option<ProcessActor> => {
       const entry = entries.get(processId)

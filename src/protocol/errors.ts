@@ -13,7 +13,7 @@ export const ErrorCode = {
   InvalidParams: -32602,
   InternalError: -32603,
   NotFound: -32004,
-  /** (ours) Too many requests of the connection in flight: retry once some are answered. */
+  /** (ours) A limit of the server's is reached (requests in flight, sessions, processes, file handles): retry later. */
   ServerBusy: -32001
 } as const
 
@@ -109,17 +109,21 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
 }
 
 /**
- * -32001 **(ours)**: the connection already has the server's limit of
- * requests in flight; nothing was done. Retry once some are answered.
+ * -32001 **(ours)**: a limit of the server's is reached and nothing was done:
+ * the connection's requests in flight, or the server's sessions, live
+ * processes or file handles over all sessions. Retry once something ends.
+ * `data` is `{retryable: true, limit}`, `limit` naming what ran out
+ * (`"inflightRequests"`, `"sessions"`, `"liveProcesses"`, `"fileHandles"`).
  */
 export class ServerBusy extends Schema.TaggedError<ServerBusy>()("ServerBusy", {
-  message: Schema.String
+  message: Schema.String,
+  limit: Schema.optional(Schema.String)
 }) {
   get code(): number {
     return ErrorCode.ServerBusy
   }
   get data(): unknown {
-    return { retryable: true }
+    return this.limit === undefined ? { retryable: true } : { retryable: true, limit: this.limit }
   }
 }
 
@@ -156,8 +160,10 @@ export const fromWireError = (error: WireError): ExecServerError | undefined => 
       return new MethodNotFound({ message })
     case ErrorCode.NotFound:
       return new NotFound({ message })
-    case ErrorCode.ServerBusy:
-      return new ServerBusy({ message })
+    case ErrorCode.ServerBusy: {
+      const limit = dataField(error.data, "limit")
+      return new ServerBusy({ message, ...(typeof limit === "string" ? { limit } : {}) })
+    }
     case ErrorCode.InternalError: {
       const errno = dataField(error.data, "errno")
       if (dataField(error.data, "sandboxDenied") === true && typeof errno === "string") {

@@ -15,7 +15,7 @@ import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { FileHandleTable } from "../fs/FileHandleTable.js"
 import type { ProcessTable } from "../process/ProcessTable.js"
-import { InvalidRequest } from "../protocol/errors.js"
+import { InvalidRequest, type ServerBusy } from "../protocol/errors.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
 import { Connection } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
@@ -28,8 +28,12 @@ export type HandshakeState = "awaitingInitialize" | "awaitingInitialized" | "rea
 
 /** One connection's handshake and session. */
 export interface ClientSessionShape {
-  /** Answers `initialize`: creates a session, or resumes `resumeSessionId`. Only the first call succeeds. */
-  readonly initialize: (params: typeof InitializeParams.Type) => Effect.Effect<InitializeResult, InvalidRequest>
+  /**
+   * Answers `initialize`: creates a session, or resumes `resumeSessionId`.
+   * Only the first call that succeeds counts: after a refusal (-32001 when
+   * the server has its most sessions) the connection may ask again.
+   */
+  readonly initialize: (params: typeof InitializeParams.Type) => Effect.Effect<InitializeResult, InvalidRequest | ServerBusy>
   /** Handles the `initialized` notification. */
   readonly initialized: Effect.Effect<void>
   /** The session's processes; -32600 unless the handshake is complete. */
@@ -121,7 +125,10 @@ export const make: Effect.Effect<
           serverInfo: { name: config.serverName, version: config.serverVersion },
           limits: { maxMessageBytes: config.maxMessageBytes }
         }
-      }),
+      }).pipe(
+        // A session attached must reach `attachment`, which the connection's finalizer releases.
+        Effect.uninterruptible
+      ),
     initialized: Effect.sync(() => {
       if (state === "awaitingInitialized") state = "ready"
     }),

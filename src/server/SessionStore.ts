@@ -23,8 +23,10 @@ import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
+import { LiveOutputBudget } from "../process/LiveOutputBudget.js"
 import { RetentionBudget } from "../process/RetentionBudget.js"
-import { InvalidRequest } from "../protocol/errors.js"
+import { Slots } from "../process/Slots.js"
+import { InvalidRequest, type ServerBusy } from "../protocol/errors.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -64,11 +66,11 @@ export interface Attachment {
 
 /** The server's sessions. */
 export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")<SessionStore, {
-  /** Creates a session held by `peer`. */
+  /** Creates a session held by `peer`; -32001 when the server has its most sessions (attached or detached). */
   readonly create: (
     peer: SessionPeer,
     options: { readonly detachTtlMs: number }
-  ) => Effect.Effect<Attachment, never, PtySpawner | PipeSpawner | OutputBuffers>
+  ) => Effect.Effect<Attachment, ServerBusy, PtySpawner | PipeSpawner | OutputBuffers>
   /** Takes over a detached session; -32600 when it is unknown, expired or held by another connection. */
   readonly resume: (
     peer: SessionPeer,
@@ -89,6 +91,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
     const close = (record: SessionRecord, why: "connection closed" | "detach expired" | "server stopped") =>
       Effect.suspend(() => {
         if (!sessions.delete(record.sessionId)) return Effect.void
+        sessionSlots.release()
         // A session released by its connection was counted attached until then.
         if (why !== "connection closed") Metrics.adjust(Metrics.sessions, -1, record.holder === undefined ? DETACHED : ATTACHED)
         return Effect.zipRight(
@@ -113,6 +116,18 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       maxRecords: config.maxRetainedProcesses,
       maxBytes: config.maxRetainedOutputBytes
     })
+
+    // What the operator bounds over all sessions, attached and detached:
+    // every session, process and file handle takes a slot of the server's.
+    const sessionSlots = new Slots({ resource: "sessions", limit: config.maxSessions, setting: "--max-sessions" })
+    const processSlots = new Slots({ resource: "liveProcesses", limit: config.maxLiveProcesses, setting: "--max-live-processes" })
+    const handleSlots = new Slots({
+      resource: "fileHandles",
+      limit: config.maxServerFileHandles,
+      setting: "--max-server-file-handles",
+      gauge: Metrics.fileHandlesOpen
+    })
+    const liveOutput = new LiveOutputBudget(config.maxLiveOutputBytes)
 
     const capTtl = (requested: number) => Math.max(0, Math.min(requested, config.maxDetachTtlMs))
 
@@ -158,42 +173,49 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       }
     }
 
+    /** A new session held by `peer`, its slot already taken. */
+    const makeSession = (peer: SessionPeer, detachTtlMs: number) =>
+      Effect.gen(function*() {
+        const scope = yield* Scope.fork(sessionsScope, ExecutionStrategy.sequential)
+        const sessionId = randomUUID()
+        // The record is filled in below; the table's emit reads its current sink.
+        let record: SessionRecord | undefined
+        const processes = yield* makeProcessTable({
+          graceMs: config.graceMs,
+          retainedOutputBytes: config.retainedOutputBytes,
+          retentionMs: config.retentionMs,
+          retention,
+          closeDrainMs: config.closeDrainMs,
+          maxProcesses: config.maxProcesses,
+          serverProcesses: processSlots,
+          liveOutput,
+          serverEnvironment: config.environment ?? process.env,
+          traced: config.tracing === true ? { sessionId } : undefined,
+          emit: (event) => record?.sink?.(event)
+        }).pipe(Scope.extend(scope))
+        const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }).pipe(
+          Scope.extend(scope)
+        )
+        yield* Effect.logInfo("session created").pipe(
+          Effect.annotateLogs({ sessionId, connectionId: peer.connectionId, detachTtlMs })
+        )
+        record = { sessionId, processes, files, scope, sink: undefined, holder: undefined, detachTtlMs, expiry: undefined }
+        // Registered last: from here its slot is given back when it closes.
+        sessions.set(sessionId, record)
+        Metrics.adjust(Metrics.sessions, 1, ATTACHED)
+        return attach(record, peer)
+      })
+
     return {
       create: (peer, { detachTtlMs }) =>
-        Effect.gen(function*() {
-          const scope = yield* Scope.fork(sessionsScope, ExecutionStrategy.sequential)
-          const sessionId = randomUUID()
-          // The record is filled in below; the table's emit reads its current sink.
-          let record: SessionRecord | undefined
-          const processes = yield* makeProcessTable({
-            graceMs: config.graceMs,
-            retainedOutputBytes: config.retainedOutputBytes,
-            retentionMs: config.retentionMs,
-            retention,
-            closeDrainMs: config.closeDrainMs,
-            maxProcesses: config.maxProcesses,
-            serverEnvironment: config.environment ?? process.env,
-            traced: config.tracing === true ? { sessionId } : undefined,
-            emit: (event) => record?.sink?.(event)
-          }).pipe(Scope.extend(scope))
-          const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles }).pipe(Scope.extend(scope))
-          record = {
-            sessionId,
-            processes,
-            files,
-            scope,
-            sink: undefined,
-            holder: undefined,
-            detachTtlMs: capTtl(detachTtlMs),
-            expiry: undefined
+        Effect.suspend(() => {
+          // Claimed before anything yields; given back when the session closes, or here if it is not made.
+          // Uninterruptible: a session made must reach its connection, which releases it.
+          if (!sessionSlots.tryTake()) {
+            return Effect.fail(sessionSlots.refusal(`the server already has ${sessionSlots.inUse} sessions, attached or detached`))
           }
-          sessions.set(sessionId, record)
-          Metrics.adjust(Metrics.sessions, 1, ATTACHED)
-          yield* Effect.logInfo("session created").pipe(
-            Effect.annotateLogs({ sessionId, connectionId: peer.connectionId, detachTtlMs: record.detachTtlMs })
-          )
-          return attach(record, peer)
-        }),
+          return Effect.onError(makeSession(peer, capTtl(detachTtlMs)), () => Effect.sync(() => sessionSlots.release()))
+        }).pipe(Effect.uninterruptible),
       resume: (peer, { detachTtlMs, sessionId }) =>
         Effect.gen(function*() {
           const record = sessions.get(sessionId)

@@ -55,4 +55,36 @@ describe("memory", () => {
       // A leak of even 10 KB per process would show as 10 MB here.
       expect(yield* growthOver1000Cycles).toBeLessThan(8 * 1024 * 1024)
     }).pipe(Effect.provide(inProcess({ retentionMs: 0 }))), { timeout: 120_000 })
+
+  it.live("40 live processes that wrote 1 MiB each keep no more than --max-live-output-bytes of it in memory", () =>
+    Effect.gen(function*() {
+      expect(gc, "run with --expose-gc").toBeDefined()
+      const client = yield* ExecServerClient.ExecServerClient
+      const arrayBuffersAfterGc = Effect.zipRight(heapAfterGc, Effect.sync(() => process.memoryUsage().arrayBuffers))
+      /** Starts a process that writes 1 MiB and stays alive, and reads its output back until its end. */
+      const writeMiB = (processId: string) =>
+        Effect.gen(function*() {
+          yield* client.call("process/start", {
+            processId,
+            argv: ["sh", "-c", "head -c 1048576 /dev/zero | tr '\\0' x; echo END; exec sleep 60"],
+            cwd: "/tmp",
+            env: { PATH: "/usr/bin:/bin" },
+            tty: false,
+            pipeStdin: false
+          })
+          let afterSeq = 0
+          while (true) {
+            const read = yield* client.call("process/read", { processId, afterSeq, waitMs: 10_000 })
+            afterSeq = read.nextSeq - 1
+            if (read.chunks.some((chunk) => new TextDecoder().decode(chunk.chunk).includes("END"))) return
+          }
+        })
+      yield* writeMiB("warm")
+      const before = yield* arrayBuffersAfterGc
+      for (let i = 0; i < 40; i++) yield* writeMiB(`w${i}`)
+      // Each process's own cap is 1 MiB: 40 MiB without the server's bound.
+      expect((yield* arrayBuffersAfterGc) - before).toBeLessThan(12 * 1024 * 1024)
+      const list = yield* client.call("process/list", {})
+      expect(list.processes.filter((process) => process.running)).toHaveLength(41)
+    }).pipe(Effect.provide(inProcess({ maxLiveOutputBytes: 4 * 1024 * 1024 }))), { timeout: 120_000 })
 })

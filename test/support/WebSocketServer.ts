@@ -19,12 +19,19 @@ export interface RunningWebSocketServer {
 export interface StartOptions {
   readonly stdin?: "ignore" | "pipe"
   readonly env?: Readonly<Record<string, string>>
+  /** Runs the server under this open-file limit (RLIMIT_NOFILE, soft and hard), as `ulimit -n` does. */
+  readonly openFileLimit?: number
 }
 
 export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: StartOptions = {}): Promise<RunningWebSocketServer> =>
   new Promise((resolve, reject) => {
     const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
-    const child = spawn(process.execPath, serverArgs(...listen, ...args), {
+    const command = [process.execPath, ...serverArgs(...listen, ...args)]
+    // `exec`: the child is the server itself, as without the limit.
+    const [file, ...argv] = options.openFileLimit === undefined
+      ? command
+      : ["/bin/sh", "-c", `ulimit -n ${options.openFileLimit} && exec "$0" "$@"`, ...command]
+    const child = spawn(file!, argv, {
       stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
       ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } })
     })

@@ -34,7 +34,8 @@ describe("wire errors", () => {
       new InternalError({ message: "f" }),
       new SandboxDenied({ message: "g", errno: "EROFS" }),
       new SandboxUnavailable({ message: "h" }),
-      new ServerBusy({ message: "i" })
+      new ServerBusy({ message: "i" }),
+      new ServerBusy({ message: "j", limit: "liveProcesses" })
     ]
     for (const error of errors) {
       const wire = Schema.decodeUnknownSync(WireErrorSchema)(JSON.parse(JSON.stringify(toWireError(error))))
