@@ -45,7 +45,7 @@ import { readFileSync } from "node:fs"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import * as Metrics from "../observability/metrics.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
-import { formatParseError } from "../jsonrpc/Dispatcher.js"
+import { formatParseError } from "../wire/parseErrors.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
@@ -353,6 +353,8 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
 
 /** What the WebSocket listener needs to know about who may connect. */
 interface WebSocketFlags {
+  /** Both transports take it: the server's limit of one message. */
+  readonly maxMessageBytes: number
   readonly pingIntervalMs: number
   readonly upgradeTimeoutMs: number
   readonly maxConnections: number
@@ -469,7 +471,7 @@ const transportOf = (
         new ListenUrlError({ message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT), not stdio" })
       )
     }
-    return StdioTransport.make
+    return StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes })
   }
   if (url.startsWith("ws://")) {
     const parsed = ListenUrl.parseListenUrl(url)
@@ -495,6 +497,7 @@ const transportOf = (
         WebSocketTransport.make({
           ...parsed,
           metrics,
+          maxMessageBytes: flags.maxMessageBytes,
           pingIntervalMs: flags.pingIntervalMs,
           upgradeTimeoutMs: flags.upgradeTimeoutMs,
           maxConnections: flags.maxConnections,

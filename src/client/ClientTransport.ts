@@ -13,9 +13,9 @@ import * as FsPromises from "node:fs/promises"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { WebSocket } from "ws"
-import { writeEffect } from "../jsonrpc/Outbound.js"
-import { LineFramer } from "../transport/LineFramer.js"
-import { sendText, writeLines } from "../transport/writers.js"
+import { writeEffect } from "../wire/writers.js"
+import { LineFramer } from "../wire/LineFramer.js"
+import { sendText, writeLines } from "../wire/writers.js"
 import { type ConnectError, ConnectTimeout, Forbidden, TransportClosed, Unauthorized } from "./ClientError.js"
 
 /** A connected transport. */

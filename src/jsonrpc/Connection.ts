@@ -8,7 +8,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { FlowControl } from "./FlowControl.js"
-import { encodeNotification, type OutgoingMessage } from "./JsonRpc.js"
+import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
 
 /** A client connection as seen by a handler. */
 export interface ConnectionService {

@@ -19,8 +19,9 @@ import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
 import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
-import type { NotificationMessage, RequestMessage, ResponseMessage } from "./JsonRpc.js"
+import type { NotificationMessage, RequestMessage, ResponseMessage } from "../wire/JsonRpc.js"
 import * as Metrics from "../observability/metrics.js"
+import { formatParseError } from "../wire/parseErrors.js"
 
 /** A response, and what to run once it is enqueued (the request's `afterResponse` effects). */
 export interface Dispatched {
@@ -67,33 +68,6 @@ const codecOf = (rpc: Rpc.AnyWithProps): Codec => {
   return codec
 }
 
-/** One line naming each offending field: `argv: argv must not be empty; tty: Expected boolean, actual "x"`. */
-export const formatParseError = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  // An optional field is a union with null and undefined: their failures only repeat the value.
-  const relevant = issues.filter((issue) => !/^Expected (null|undefined), actual /.test(issue.message))
-  // The members of a literal union each fail alone: one line per path names them all.
-  const byPath = new Map<string, { expected: Array<string>; actual: string | undefined; other: Array<string> }>()
-  for (const issue of relevant.length > 0 ? relevant : issues) {
-    const path = issue.path.join(".")
-    const entry = byPath.get(path) ?? { expected: [], actual: undefined, other: [] }
-    byPath.set(path, entry)
-    const match = /^Expected (.*), actual (.*)$/s.exec(issue.message)
-    if (match !== null && (entry.actual === undefined || entry.actual === match[2])) {
-      entry.expected.push(match[1]!)
-      entry.actual = match[2]
-    } else {
-      entry.other.push(issue.message)
-    }
-  }
-  return [...byPath].flatMap(([path, entry]) => {
-    const messages = [
-      ...(entry.expected.length > 0 ? [`Expected ${entry.expected.join(" | ")}, actual ${entry.actual}`] : []),
-      ...entry.other
-    ]
-    return messages.map((message) => path === "" ? message : `${path}: ${message}`)
-  }).join("; ")
-}
 
 const isWireError = (error: unknown): error is WireError & { readonly _tag: string } =>
   typeof error === "object" && error !== null && "code" in error && typeof error.code === "number" &&

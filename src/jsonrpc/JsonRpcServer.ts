@@ -30,7 +30,7 @@ import {
   parseFrame,
   type RequestMessage,
   type ResponseMessage
-} from "./JsonRpc.js"
+} from "../wire/JsonRpc.js"
 
 /**
  * How a request is scheduled relative to the others of its connection:

@@ -12,14 +12,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import type { FlowMeter } from "./FlowControl.js"
-import { messageSize, type OutgoingMessage } from "./JsonRpc.js"
-import type { WriteBatch } from "./Transport.js"
-
-/** A transport's write as an effect that completes when the batch is written. */
-export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingMessage>): Effect.Effect<void, unknown> =>
-  Effect.async<void, unknown>((resume) =>
-    write(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
-  )
+import { messageSize, type OutgoingMessage } from "../wire/JsonRpc.js"
+import type { WriteBatch } from "../wire/writers.js"
 
 /**
  * Reusable buffers for outgoing messages. A notification waiting for a slow

@@ -22,14 +22,11 @@ import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Mailbox from "effect/Mailbox"
 import type * as Stream from "effect/Stream"
-import type { Frame, OutgoingMessage } from "./JsonRpc.js"
+import type { Frame } from "../wire/JsonRpc.js"
+import type { WriteBatch } from "../wire/writers.js"
 
-/**
- * Hands a batch of serialized messages to the peer, in order, and calls
- * `done` once they are written, or with the error that ended the connection.
- * It must not throw; batches may overlap (a transport keeps them in order).
- */
-export type WriteBatch = (messages: ReadonlyArray<OutgoingMessage>, done: (error?: unknown) => void) => void
+export type { WriteBatch } from "../wire/writers.js"
+
 
 /** A bidirectional channel of frames (stdio lines, WebSocket messages): one connection. */
 export interface FrameTransport {

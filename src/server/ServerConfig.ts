@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 
 const packageJson = createRequire(import.meta.url)("../../package.json") as {
   readonly name: string
@@ -129,7 +130,7 @@ export const defaults: ServerConfigShape = {
   maxRetainedProcesses: 10_000,
   maxRetainedOutputBytes: 256 * 1024 * 1024,
   closeDrainMs: 1000,
-  maxMessageBytes: 16 * 1024 * 1024,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxInflightRequests: 4096,
   maxDetachTtlMs: 300_000,
   maxProcesses: 256,

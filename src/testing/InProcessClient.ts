@@ -13,7 +13,7 @@ import type { ClientTransport } from "../client/ClientTransport.js"
 import { type ClientOptions, ExecServerClient, make } from "../client/ExecServerClient.js"
 import type { InitializeTimeout } from "../client/ClientError.js"
 import type { ClientError, ConnectError } from "../client/ClientError.js"
-import { type Frame, messageText } from "../jsonrpc/JsonRpc.js"
+import { type Frame, messageText } from "../wire/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 
 /**

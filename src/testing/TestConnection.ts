@@ -12,7 +12,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Rpc from "@effect/rpc/Rpc"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
-import { type Frame, messageText } from "../jsonrpc/JsonRpc.js"
+import { type Frame, messageText } from "../wire/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 
 /** The result type of a method on the wire (`unknown` for names the server does not know). */

@@ -9,13 +9,12 @@ import * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Readable, Writable } from "node:stream"
-import type { Frame } from "../jsonrpc/JsonRpc.js"
+import { DEFAULT_MAX_MESSAGE_BYTES, type Frame } from "../wire/JsonRpc.js"
 import { type FrameTransport, ServerTransport } from "../jsonrpc/Transport.js"
-import { ServerConfig } from "../server/ServerConfig.js"
-import { LineFramer } from "./LineFramer.js"
-import { writeLines } from "./writers.js"
+import { LineFramer } from "../wire/LineFramer.js"
+import { writeLines } from "../wire/writers.js"
 
-export { writeLines } from "./writers.js"
+export { writeLines } from "../wire/writers.js"
 
 /**
  * A frame transport over a readable and a writable byte stream (the
@@ -73,18 +72,23 @@ export const fromStreams = (options: {
     }
   })
 
+/** What a stdio transport is told. */
+export interface StdioTransportOptions {
+  /** Largest accepted message; a larger one is answered -32600 (default 16 MiB). */
+  readonly maxMessageBytes?: number | undefined
+}
+
 /** The process's own stdin and stdout as the one connection, for as long as the scope lives. */
-export const make: Effect.Effect<typeof ServerTransport.Service, never, ServerConfig | Scope.Scope> = Effect.gen(
-  function*() {
-    const config = yield* ServerConfig
-    const transport = yield* fromStreams({
+export const make = (options: StdioTransportOptions = {}): Effect.Effect<typeof ServerTransport.Service, never, Scope.Scope> =>
+  Effect.map(
+    fromStreams({
       input: process.stdin,
       output: process.stdout,
-      maxMessageBytes: config.maxMessageBytes
-    })
-    return { url: "stdio://", connections: Stream.make(transport) }
-  }
-)
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    }),
+    (transport) => ({ url: "stdio://", connections: Stream.make(transport) })
+  )
 
 /** Serves the process's own stdin and stdout as the one connection. */
-export const layer: Layer.Layer<ServerTransport, never, ServerConfig> = Layer.scoped(ServerTransport, make)
+export const layer = (options: StdioTransportOptions = {}): Layer.Layer<ServerTransport> =>
+  Layer.scoped(ServerTransport, make(options))

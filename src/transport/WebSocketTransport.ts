@@ -20,13 +20,12 @@ import * as Http from "node:http"
 import * as Net from "node:net"
 import { type RawData, WebSocket, WebSocketServer } from "ws"
 import type { Duplex } from "node:stream"
-import type { Frame } from "../jsonrpc/JsonRpc.js"
+import { DEFAULT_MAX_MESSAGE_BYTES, type Frame } from "../wire/JsonRpc.js"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { ServerConfig } from "../server/ServerConfig.js"
-import { sendText } from "./writers.js"
+import { sendText } from "../wire/writers.js"
 
-export { sendText } from "./writers.js"
+export { sendText } from "../wire/writers.js"
 import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
 import { type SignedBearerOptions, verifySignedBearer } from "./signedBearer.js"
@@ -45,6 +44,8 @@ export interface WebSocketListenOptions {
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
+  /** Largest accepted message; a larger one is answered -32600 (default 16 MiB). */
+  readonly maxMessageBytes?: number | undefined
   /** Interval of keep-alive pings; a peer that misses one is disconnected. Default 30 s. */
   readonly pingIntervalMs?: number
   /**
@@ -207,10 +208,10 @@ export const make = (
 ): Effect.Effect<
   { readonly transport: typeof ServerTransport.Service; readonly url: string },
   TransportError,
-  ServerConfig | Scope.Scope
+  Scope.Scope
 > =>
   Effect.gen(function*() {
-    const config = yield* ServerConfig
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     // Where the server has a sandbox, its processes are refused as clients (see Sandbox.isSandboxedPeer).
     const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const runtime = yield* Effect.runtime<never>()
@@ -280,7 +281,7 @@ export const make = (
     let stopping = false
     // Frames between the limit and this hard cap get -32600 and the connection
     // goes on; larger ones close it (code 1009) before they are buffered.
-    const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * 2 + 1024 * 1024 })
+    const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes * 2 + 1024 * 1024 })
     /** Every socket, so that closing the transport never waits on a peer. */
     const sockets = new Set<Duplex>()
     /** Sockets that have not completed their upgrade yet, with the timer that closes them. */
@@ -319,7 +320,7 @@ export const make = (
       open++
       socket.once("close", () => open--)
       wss.handleUpgrade(request, socket, head, (ws) => {
-        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes: config.maxMessageBytes, pingIntervalMs, address }))
+        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes, pingIntervalMs, address }))
       })
     }
     httpServer.on("upgrade", (request, socket: Duplex, head: Buffer) => {
@@ -383,5 +384,5 @@ export const make = (
   })
 
 /** Provides the WebSocket transport, listening for as long as the layer lives. */
-export const layer = (options: WebSocketListenOptions): Layer.Layer<ServerTransport, TransportError, ServerConfig> =>
+export const layer = (options: WebSocketListenOptions): Layer.Layer<ServerTransport, TransportError> =>
   Layer.scoped(ServerTransport, Effect.map(make(options), ({ transport }) => transport))

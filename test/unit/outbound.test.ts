@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
-import type { OutgoingMessage } from "../../src/jsonrpc/JsonRpc.js"
+import type { OutgoingMessage } from "../../src/wire/JsonRpc.js"
 import * as Outbound from "../../src/jsonrpc/Outbound.js"
 
 /** A transport whose writes complete when the test says so. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { classify, parseFrame } from "../../src/jsonrpc/JsonRpc.js"
-import { LineFramer } from "../../src/transport/LineFramer.js"
+import { classify, parseFrame } from "../../src/wire/JsonRpc.js"
+import { LineFramer } from "../../src/wire/LineFramer.js"
 import fc from "fast-check"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"

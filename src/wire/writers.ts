@@ -3,9 +3,23 @@
  * WebSocket (one per text frame): shared by the server's transports and the
  * client's, so that the client needs nothing of the server.
  */
+import * as Effect from "effect/Effect"
 import type { Writable } from "node:stream"
 import { WebSocket } from "ws"
-import type { OutgoingMessage } from "../jsonrpc/JsonRpc.js"
+import type { OutgoingMessage } from "./JsonRpc.js"
+
+/**
+ * Hands a batch of serialized messages to the peer, in order, and calls
+ * `done` once they are written, or with the error that ended the connection.
+ * It must not throw; batches may overlap (a transport keeps them in order).
+ */
+export type WriteBatch = (messages: ReadonlyArray<OutgoingMessage>, done: (error?: unknown) => void) => void
+
+/** A write as an effect that completes when the batch is written. */
+export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingMessage>): Effect.Effect<void, unknown> =>
+  Effect.async<void, unknown>((resume) =>
+    write(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
+  )
 
 const TEXT = { binary: false } as const
 

@@ -3,7 +3,7 @@
  * more than the size limit of one line: a longer line is dropped as it
  * arrives and reported as one `Oversized` frame when its newline comes.
  */
-import type { Frame } from "../jsonrpc/JsonRpc.js"
+import type { Frame } from "./JsonRpc.js"
 
 const NEWLINE = 0x0a
 

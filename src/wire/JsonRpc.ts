@@ -5,6 +5,9 @@
  */
 import { ErrorCode, ServerBusy, toWireError, type WireError } from "../protocol/errors.js"
 
+/** The largest message a peer accepts unless told otherwise (16 MiB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
 /** A request id, echoed exactly as received. */
 export type RequestId = number | string | null
 
