@@ -8,7 +8,7 @@
  * makes request ids numbers (string ids come back changed, id 0 is lost),
  * encodes failures as a `Cause` instead of `{code, message, data}`, cannot
  * push notifications outside a streaming response, and knows nothing of
- * per-process ordering, batches or flow control (see the README).
+ * per-process ordering, batches or flow control (see docs/ARCHITECTURE.md).
  */
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
