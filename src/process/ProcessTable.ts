@@ -17,7 +17,7 @@ import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import * as Metrics from "../observability/metrics.js"
 import { type InternalError, type InvalidParams, InvalidRequest, SandboxUnavailable, type ServerBusy } from "../protocol/errors.js"
-import { type Confinement, resolve as resolveSandbox, UNCONFINED } from "../sandbox/policy.js"
+import type { Confinement } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { ProcessInfo, StartParams } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
@@ -89,13 +89,13 @@ interface Expiry {
 /** Makes a process table whose processes live in the current scope. */
 export const makeProcessTable = (
   options: ProcessTableOptions
-): Effect.Effect<ProcessTable, never, Scope.Scope | PtySpawner | PipeSpawner | OutputBuffers> =>
+): Effect.Effect<ProcessTable, never, Scope.Scope | PtySpawner | PipeSpawner | OutputBuffers | Sandbox> =>
   Effect.gen(function*() {
     const ptySpawner = yield* PtySpawner
     const pipeSpawner = yield* PipeSpawner
     const outputBuffer = yield* OutputBuffers
     const reaper = Option.getOrUndefined(yield* Effect.serviceOption(ProcessReaper))
-    const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
+    const sandbox = yield* Sandbox
     const tableScope = yield* Effect.scope
     const entries = new Map<string, Entry>()
     /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
@@ -202,22 +202,16 @@ export const makeProcessTable = (
 
     /**
      * What confines a process: its request's sandbox and the operator's, as
-     * the sandbox service resolves them. Without the service, a request that
-     * asks for confinement is refused (fail closed).
+     * the sandbox service resolves them (a server without one refuses a
+     * confinement when it would launch: fail closed).
      */
     const confinementOf = (
       params: StartParams & { readonly cwd: string },
       env: Readonly<Record<string, string>>
     ): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
       Effect.gen(function*() {
-        const context = { cwd: params.cwd, env }
-        const confinement = sandbox === undefined
-          ? params.sandbox === undefined ? UNCONFINED : yield* resolveSandbox(params.sandbox, context)
-          : yield* sandbox.confinementOf(params.sandbox, context)
+        const confinement = yield* sandbox.confinementOf(params.sandbox, { cwd: params.cwd, env })
         if (confinement._tag === "Unconfined") return confinement
-        if (sandbox === undefined) {
-          return yield* new SandboxUnavailable({ message: "sandbox unavailable, nothing was run: this server has no sandbox service" })
-        }
         // No managed proxy here: a process that may only use the proxy gets no network at all.
         return params.enforceManagedNetwork === true
           ? { _tag: "Confined", policy: { ...confinement.policy, network: false } }
@@ -282,7 +276,7 @@ export const makeProcessTable = (
         const actor: ProcessActor = yield* Effect.gen(function*() {
           const launch = confinement._tag === "Unconfined"
             ? undefined
-            : yield* sandbox!.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd })
+            : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd })
           return yield* makeProcessActor({
             processId: params.processId,
             tty: params.tty,

@@ -48,7 +48,7 @@ export interface SandboxService {
   readonly confinementOf: (
     request: SandboxRequest | undefined,
     context: Omit<ResolveContext, "isPlaceholder">
-  ) => Effect.Effect<Confinement, InvalidParams>
+  ) => Effect.Effect<Confinement, InvalidParams | SandboxUnavailable>
   /**
    * Confines a command until the scope closes (placeholders are held that
    * long). Fails with SandboxUnavailable when bubblewrap cannot run here.
@@ -174,3 +174,26 @@ const prepareLaunchers = (bwrapName: string): { readonly launchers: Launchers } 
 
 /** The bubblewrap sandbox, with the operator's policy if given. */
 export const layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox> => Layer.effect(Sandbox, make(options))
+
+/**
+ * No sandbox at all (a server, or a test, without bubblewrap's): a request
+ * is resolved as usual, and one that asks for any confinement is refused
+ * (fail closed); one that confines nothing runs.
+ */
+export const unavailable = (reason = "this server has no sandbox service"): SandboxService => {
+  const refuse = Effect.suspend(() => Effect.fail(new SandboxUnavailable({ message: `sandbox unavailable, nothing was run: ${reason}` })))
+  return {
+    confinementOf: (request, context) =>
+      request === undefined
+        ? Effect.succeed(UNCONFINED)
+        : Effect.flatMap(resolve(request, context), (confinement) =>
+          confinement._tag === "Confined" && restrictsAnything(confinement.policy) ? refuse : Effect.succeed(UNCONFINED)),
+    launch: () => refuse,
+    prepare: () => refuse,
+    placeholders: () => [],
+    isSandboxedPeer: () => false
+  }
+}
+
+/** The sandbox that refuses every confinement (see `unavailable`). */
+export const layerUnavailable: Layer.Layer<Sandbox> = Layer.sync(Sandbox, () => unavailable())

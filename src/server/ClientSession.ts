@@ -22,6 +22,7 @@ import { notificationOf } from "./notifications.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, SessionStore } from "./SessionStore.js"
+import type { Sandbox } from "../sandbox/Sandbox.js"
 
 /** Where a connection is in the handshake. */
 export type HandshakeState = "awaitingInitialize" | "awaitingInitialized" | "ready"
@@ -65,12 +66,12 @@ export class ClientSession extends Context.Tag("effect-exec-server/ClientSession
 export const make: Effect.Effect<
   ClientSessionShape,
   never,
-  Scope.Scope | Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers
+  Scope.Scope | Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers | Sandbox
 > = Effect.gen(function*() {
   const config = yield* ServerConfig
   const connection = yield* Connection
   const store = yield* SessionStore
-  const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffers>()
+  const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffers | Sandbox>()
   let state: HandshakeState = "awaitingInitialize"
   let attachment: Attachment | undefined
   const runtime = yield* Effect.runtime<never>()

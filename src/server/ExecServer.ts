@@ -40,7 +40,14 @@ import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
 
 /** What the server needs besides a transport. */
-export type ServerServices = ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers | FileSystem.FileSystem
+export type ServerServices =
+  | ServerConfig
+  | SessionStore
+  | PtySpawner
+  | PipeSpawner
+  | OutputBuffers
+  | FileSystem.FileSystem
+  | Sandbox
 
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }

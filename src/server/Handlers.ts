@@ -22,7 +22,7 @@ import { InternalError, InvalidParams, InvalidRequest, SandboxDenied, SandboxUna
 import type { SandboxRequest } from "../protocol/sandbox.js"
 import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs } from "../fs/SandboxedFs.js"
 import type { WorkerOps } from "../fs/worker.js"
-import { accessAt, type Confinement, realPathOf, resolve as resolveSandbox, showsAnythingAt, UNCONFINED } from "../sandbox/policy.js"
+import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs, MissingChanged, PathsChanged, ProcessRpcs } from "../protocol/rpcs.js"
 import { check, exchange, failureOf } from "../http/HttpExchange.js"
@@ -134,7 +134,7 @@ const MAX_BLOCK_BYTES = 8 * 1024 * 1024
 const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   const config = yield* ServerConfig
   const fileSystem = yield* FileSystem.FileSystem
-  const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
+  const sandbox = yield* Sandbox
   const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs))
   const ready = requireReady
   const files = Effect.flatMap(ClientSession, (session) => session.files)
@@ -145,14 +145,9 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     new SandboxUnavailable({
       message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations"
     })
-  /** The request's sandbox and the operator's; without the service, any confinement is refused. */
+  /** The request's sandbox and the operator's. */
   const confinementOf = (request: SandboxRequest | undefined): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
-    sandbox !== undefined
-      ? sandbox.confinementOf(request, {})
-      : request === undefined
-      ? Effect.succeed(UNCONFINED)
-      : Effect.flatMap(resolveSandbox(request), (confinement) =>
-        confinement._tag === "Unconfined" ? Effect.succeed(confinement) : Effect.fail(unavailable()))
+    sandbox.confinementOf(request, {})
   /** The policy a worker must enforce; none when nothing confines, or the policy leaves the whole file system writable. */
   const workerPolicyOf = (confinement: Confinement) =>
     confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")

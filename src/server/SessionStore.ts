@@ -19,6 +19,7 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
+import type { Sandbox } from "../sandbox/Sandbox.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
@@ -70,7 +71,7 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
   readonly create: (
     peer: SessionPeer,
     options: { readonly detachTtlMs: number }
-  ) => Effect.Effect<Attachment, ServerBusy, PtySpawner | PipeSpawner | OutputBuffers>
+  ) => Effect.Effect<Attachment, ServerBusy, PtySpawner | PipeSpawner | OutputBuffers | Sandbox>
   /** Takes over a detached session; -32600 when it is unknown, expired or held by another connection. */
   readonly resume: (
     peer: SessionPeer,

@@ -1,12 +1,14 @@
 /**
  * The server's services for tests: scripted spawners, the in-memory output
- * buffer, a session store and a filesystem (a no-op one unless given), on
- * top of a `ServerConfig` with overrides.
+ * buffer, a session store, a filesystem (a no-op one unless given) and a
+ * sandbox (one that refuses every confinement unless given), on top of a
+ * `ServerConfig` with overrides.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Layer from "effect/Layer"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as OutputBuffers from "../process/OutputBuffers.js"
+import * as Sandbox from "../sandbox/Sandbox.js"
 import type { ServerServices } from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as SessionStore from "../server/SessionStore.js"
@@ -16,10 +18,12 @@ export const layer = (options: {
   readonly spawners: Layer.Layer<PtySpawner | PipeSpawner>
   readonly config?: Partial<ServerConfig.ServerConfigShape>
   readonly fileSystem?: Layer.Layer<FileSystem.FileSystem>
+  readonly sandbox?: Layer.Layer<Sandbox.Sandbox>
 }): Layer.Layer<ServerServices> =>
   Layer.mergeAll(
     options.spawners,
     OutputBuffers.layerMemory,
     SessionStore.layer,
-    options.fileSystem ?? FileSystem.layerNoop({})
+    options.fileSystem ?? FileSystem.layerNoop({}),
+    options.sandbox ?? Sandbox.layerUnavailable
   ).pipe(Layer.provideMerge(ServerConfig.layer(options.config)))

@@ -8,6 +8,7 @@ import * as OutputBuffers from "../../src/process/OutputBuffers.js"
 import { makeProcessTable } from "../../src/process/ProcessTable.js"
 import { RetentionBudget } from "../../src/process/RetentionBudget.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
 
 const startParams = (processId: string) => ({
   processId,
@@ -35,7 +36,7 @@ describe("process table", () => {
         serverEnvironment: {}
       }).pipe(
         Scope.extend(tableScope),
-        Effect.provide(Layer.merge(spawner.layer, OutputBuffers.layerMemory))
+        Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable))
       )
       // One closed before the table closes (its record is held), two still
       // running (the scripted children end on SIGTERM as the table closes).

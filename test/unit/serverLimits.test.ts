@@ -18,6 +18,7 @@ import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js"
 import * as SessionStoreModule from "../../src/server/SessionStore.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
 
 const text = (value: string) => new TextEncoder().encode(value)
 
@@ -163,7 +164,7 @@ describe("live processes over all sessions", () => {
       liveOutput: budget,
       emit: () => {},
       serverEnvironment: {}
-    }).pipe(Scope.extend(scope), Effect.provide(Layer.merge(spawner.layer, OutputBuffers.layerMemory)))
+    }).pipe(Scope.extend(scope), Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable)))
 
   it.scoped("are refused beyond the server's limit with -32001, and a slot comes back when a process closes, fails to start or its session ends", () =>
     Effect.gen(function*() {
@@ -272,7 +273,7 @@ describe("sessions over the server", () => {
       expect(yield* Effect.either(create(6, 0))).toMatchObject({ _tag: "Left" })
     }).pipe(
       Effect.provide(SessionStoreModule.layer.pipe(
-        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer({ maxSessions: 2 }), OutputBuffers.layerMemory))
+        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer({ maxSessions: 2 }), OutputBuffers.layerMemory, Sandbox.layerUnavailable))
       ))
     ))
 })

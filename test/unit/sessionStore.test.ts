@@ -10,6 +10,7 @@ import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js
 import * as SessionStoreModule from "../../src/server/SessionStore.js"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
 
 const peer = (connectionId: number): SessionPeer & { readonly subscribers: () => number } => {
   const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
@@ -54,7 +55,7 @@ describe("session store", () => {
       expect(a.subscribers() + b.subscribers()).toBe(1)
     }).pipe(
       Effect.provide(SessionStoreModule.layer.pipe(
-        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer(), OutputBuffers.layerMemory))
+        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer(), OutputBuffers.layerMemory, Sandbox.layerUnavailable))
       ))
     ))
 })
