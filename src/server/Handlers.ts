@@ -1,34 +1,25 @@
 /**
  * The handlers of every request and client notification, made with
- * `Group.toHandlersContext`, once per server. What a request needs of its
- * connection (its `ClientSession`, the `Connection`, the request's
- * `ResponseHooks`) the dispatcher puts in each request's context; exec
- * methods are refused until the handshake is done.
+ * `Group.toHandlersContext`, once per server: one module per group in
+ * `handlers/` (handshake, process, http), and the `fs/*` group here. What a
+ * request needs of its connection (its `ClientSession`, the `Connection`,
+ * the request's `ResponseHooks`) the dispatcher puts in each request's
+ * context; exec methods are refused until the handshake is done.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
 import * as Context from "effect/Context"
 import * as Option from "effect/Option"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import { pathToFileURL } from "node:url"
 import * as FileOperations from "../fs/FileOperations.js"
-import { InternalError, InvalidParams, InvalidRequest, SandboxDenied, SandboxUnavailable } from "../protocol/errors.js"
+import { InvalidParams, SandboxUnavailable } from "../protocol/errors.js"
 import type { SandboxRequest } from "../protocol/sandbox.js"
 import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs } from "../fs/SandboxedFs.js"
 import type { WorkerOps } from "../fs/worker.js"
 import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { ClientNotificationRpcs, FsRpcs, HandshakeRpcs, HttpBodyDelta, HttpRpcs, MissingChanged, PathsChanged, ProcessRpcs } from "../protocol/rpcs.js"
-import { check, exchange, failureOf } from "../http/HttpExchange.js"
-import type { ProcessActor } from "../process/ProcessActor.js"
-import type { WriteStatus } from "../protocol/schema.js"
-import { afterResponse, Connection, encodeNotificationOf, type ResponseHooks } from "../jsonrpc/Connection.js"
+import { FsRpcs, MissingChanged, PathsChanged } from "../protocol/rpcs.js"
+import { Connection, encodeNotificationOf, type ResponseHooks } from "../jsonrpc/Connection.js"
 import { makeMissingWatcher, type MissingWatcher } from "../fs/MissingWatch.js"
 import {
   DEFAULT_MAX_SERVER_WATCH_DIRECTORIES,
@@ -38,94 +29,15 @@ import {
   WatchBudget
 } from "../fs/PathWatch.js"
 import { ClientSession, type ConnectionResource } from "./ClientSession.js"
-import { environmentInfo } from "./environmentInfo.js"
+import { requireReady } from "./handlers/common.js"
+import { clientNotificationHandlers, handshakeHandlers } from "./handlers/handshake.js"
+import { httpHandlers } from "./handlers/http.js"
+import { processHandlers } from "./handlers/process.js"
 import { ServerConfig } from "./ServerConfig.js"
-
-const writeResult = (status: WriteStatus) => ({ accepted: status === "accepted", status })
-
-/** -32600 unless the current connection's handshake is complete. */
-const requireReady = Effect.flatMap(ClientSession, (session) => session.requireReady)
-
-/** `initialize`, and what it tells about the host: `environment/info`, `environment/status`. */
-const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(function*() {
-  const config = yield* ServerConfig
-  const sandboxedFiles = Option.isSome(yield* Effect.serviceOption(SandboxedFs))
-  const http = Option.isSome(yield* Effect.serviceOption(HttpClient.HttpClient))
-  const info = () =>
-    environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles, http })
-  return {
-    initialize: (params) =>
-      Effect.flatMap(ClientSession, (session) =>
-        Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() }))),
-    "environment/info": () => Effect.as(requireReady, info()),
-    "environment/status": () => Effect.as(requireReady, { status: "ready" as const })
-  }
-}))
-
-/** `initialized`. */
-const clientNotificationHandlers = ClientNotificationRpcs.toHandlersContext({
-  initialized: () => Effect.flatMap(ClientSession, (session) => session.initialized)
-})
-
-/** `process/*`. */
-const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function*() {
-  const config = yield* ServerConfig
-  const processes = Effect.flatMap(ClientSession, (session) => session.processes)
-  /** The process, or -32600 for an unknown id. */
-  const processOf = (processId: string) => Effect.flatMap(processes, (table) => table.get(processId))
-  /** `use` of the process, or `unknown` when the id is not known (these methods answer, not fail). */
-  const withKnownProcess = <A, E>(
-    processId: string,
-    unknown: A,
-    use: (actor: ProcessActor) => Effect.Effect<A, E>
-  ) =>
-    Effect.flatMap(processes, (table) =>
-      Option.match(table.find(processId), { onNone: () => Effect.succeed(unknown), onSome: use }))
-  return {
-    "process/start": (params) =>
-      processes.pipe(
-        Effect.flatMap((table) => table.start(params)),
-        // Events wait until the start response is on its way to the client.
-        Effect.tap((actor) => afterResponse(actor.release)),
-        Effect.map((actor) => ({ processId: actor.processId, sandboxType: actor.sandboxType }))
-      ),
-    "process/write": ({ chunk, processId, writeId }) =>
-      withKnownProcess(processId, writeResult("unknownProcess"), (actor) =>
-        Effect.map(actor.write(chunk, writeId), writeResult)),
-    "process/read": ({ afterSeq, maxBytes, processId, waitMs }) =>
-      Effect.flatMap(processOf(processId), (actor) => actor.read({ afterSeq: afterSeq ?? 0, maxBytes, waitMs: waitMs ?? 0 })),
-    "process/terminate": ({ graceMs, mode, processId }) =>
-      withKnownProcess(processId, { running: false }, (actor) =>
-        Effect.map(actor.terminate(mode, graceMs ?? config.graceMs), (running) => ({ running }))),
-    "process/resize": ({ cols, processId, rows }) =>
-      processOf(processId).pipe(
-        Effect.flatMap((actor) =>
-          actor.tty
-            ? actor.resize({ rows, cols })
-            : Effect.fail(new InvalidRequest({ message: `process ${processId} has no terminal to resize` }))
-        ),
-        Effect.as({})
-      ),
-    "process/closeStdin": ({ processId }) =>
-      withKnownProcess(processId, writeResult("unknownProcess"), (actor) => Effect.map(actor.closeStdin, writeResult)),
-    "process/signal": ({ processId, signal }) =>
-      processOf(processId).pipe(
-        Effect.flatMap((actor) => actor.signal(signal)),
-        Effect.map((delivered) => ({ delivered }))
-      ),
-    "process/list": () =>
-      processes.pipe(
-        Effect.flatMap((table) => table.list),
-        Effect.map((processes) => ({ processes }))
-      )
-  }
-}))
 
 /** A connection's watchers of `fs/watchMissing` and of `fs/watch`. */
 const MISSING_WATCHER: ConnectionResource<MissingWatcher> = { name: "missing-path watcher" }
 const PATH_WATCHER: ConnectionResource<PathWatcher> = { name: "path watcher" }
-/** The request ids of a connection's HTTP streams that have not ended. */
-const HTTP_STREAMS: ConnectionResource<Set<string>> = { name: "HTTP streams" }
 
 /** The most one `fs/readBlock` returns (its answer stays well under the usual message limit). */
 const MAX_BLOCK_BYTES = 8 * 1024 * 1024
@@ -340,135 +252,6 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     "fs/writeBlock": ({ chunk, handleId, offset }) =>
       Effect.as(Effect.flatMap(fileOf(handleId), (file) => file.writeBlock(offset, chunk)), {}),
     "fs/close": ({ discard, handleId }) => Effect.as(Effect.flatMap(files, (table) => table.close(handleId, discard)), {})
-  }
-}))
-
-/** The most one `http/request/bodyDelta` carries (as the reference). */
-const MAX_BODY_DELTA_BYTES = 1024 * 1024
-
-/**
- * `http/request`, on the platform's HttpClient when the server has one. A
- * buffered body is read up to the server's limit; a streamed one goes out as
- * `http/request/bodyDelta` notifications after the response, under the
- * connection's flow control (a client that falls behind stops the body being
- * read), and ends with the connection.
- */
-const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
-  const config = yield* ServerConfig
-  const httpClient = Option.getOrUndefined(yield* Effect.serviceOption(HttpClient.HttpClient))
-
-  /** Waits while the client is behind. */
-  const flowing = (connection: typeof Connection.Service) => Effect.async<void>((resume) => {
-    if (!connection.flow.paused()) return resume(Effect.void)
-    const unsubscribe = connection.flow.subscribe((paused) => {
-      if (paused) return
-      unsubscribe()
-      resume(Effect.void)
-    })
-    return Effect.sync(unsubscribe)
-  })
-
-  const timedOut = (timeoutMs: number) => new InternalError({ message: `http/request failed: timed out after ${timeoutMs} ms` })
-  /** `effect` within `remainingMs` of the request's deadline of `timeoutMs` (the one the error names). */
-  const withDeadline = <A, E, R>(effect: Effect.Effect<A, E, R>, timeoutMs: number | undefined, remainingMs = timeoutMs) =>
-    timeoutMs === undefined || remainingMs === undefined
-      ? effect
-      : Effect.timeoutFail(effect, { duration: remainingMs, onTimeout: () => timedOut(timeoutMs) })
-
-  const headersOf = (response: HttpClientResponse.HttpClientResponse) =>
-    Object.entries(response.headers).map(([name, value]) => ({ name, value }))
-
-  const readBody = (response: HttpClientResponse.HttpClientResponse) =>
-    response.stream.pipe(
-      Stream.mapError(failureOf),
-      Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, bytes: 0 }, (acc, chunk) => {
-        acc.bytes += chunk.byteLength
-        if (acc.bytes > config.maxHttpResponseBytes) {
-          return Effect.fail(new InvalidRequest({
-            message: `http/request: the response body is larger than ${config.maxHttpResponseBytes} bytes (--max-http-response-bytes); ask for streamResponse`
-          }))
-        }
-        acc.chunks.push(chunk)
-        return Effect.succeed(acc)
-      }),
-      Effect.map((acc) => new Uint8Array(Buffer.concat(acc.chunks)))
-    )
-
-  const streamBody = (
-    connection: typeof Connection.Service,
-    requestId: string,
-    response: HttpClientResponse.HttpClientResponse,
-    timeoutMs: number | undefined,
-    remainingMs: number | undefined
-  ) => {
-    let seq = 0
-    const send = (delta: Uint8Array, done: boolean, error: string | null) =>
-      connection.send(encodeNotificationOf(HttpBodyDelta, { requestId, seq: ++seq, deltaBase64: delta, done, error }))
-    const body = response.stream.pipe(
-      Stream.mapError(failureOf),
-      Stream.runForEach((chunk) =>
-        Effect.zipRight(
-          flowing(connection),
-          Effect.sync(() => {
-            for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_DELTA_BYTES) {
-              send(chunk.subarray(offset, offset + MAX_BODY_DELTA_BYTES), false, null)
-            }
-          })
-        )
-      )
-    )
-    return withDeadline(body, timeoutMs, remainingMs).pipe(
-      Effect.match({
-        onSuccess: () => send(new Uint8Array(0), true, null),
-        onFailure: (error) => send(new Uint8Array(0), true, error.message)
-      })
-    )
-  }
-
-  return {
-    "http/request": (params) =>
-      Effect.gen(function*() {
-        const session = yield* ClientSession
-        yield* session.requireReady
-        if (httpClient === undefined) {
-          return yield* new InternalError({ message: "http/request: this server has no HTTP client" })
-        }
-        if (config.sandboxPolicy !== undefined && !config.sandboxPolicy.network) {
-          return yield* new SandboxDenied({ message: "http/request: the operator's sandbox allows no network", errno: "EACCES" })
-        }
-        const checked = yield* check(params, config.environment ?? process.env)
-        const follow = params.redirectPolicy === "follow"
-        if (!params.streamResponse) {
-          return yield* Effect.scoped(Effect.gen(function*() {
-            const response = yield* exchange(checked, follow)
-            return { status: response.status, headers: headersOf(response), bodyBase64: yield* readBody(response) }
-          })).pipe((effect) => withDeadline(effect, params.timeoutMs), Effect.provideService(HttpClient.HttpClient, httpClient))
-        }
-        const { requestId } = params
-        const connection = yield* Connection
-        const connectionScope = session.scope
-        const activeStreams = yield* session.resource(HTTP_STREAMS, Effect.sync(() => new Set<string>()))
-        // The check and the claim, with nothing that yields between them.
-        if (activeStreams.has(requestId)) {
-          return yield* new InvalidParams({ message: `http/request streamResponse requestId \`${requestId}\` is already active` })
-        }
-        activeStreams.add(requestId)
-        // The exchange lives until its body has gone out, or the connection ends.
-        const exchangeScope = yield* Scope.fork(connectionScope, ExecutionStrategy.sequential)
-        const release = Effect.zipRight(Effect.sync(() => activeStreams.delete(requestId)), Scope.close(exchangeScope, Exit.void))
-        const startedAt = yield* Clock.currentTimeMillis
-        const response = yield* withDeadline(exchange(checked, follow).pipe(Scope.extend(exchangeScope)), params.timeoutMs).pipe(
-          Effect.provideService(HttpClient.HttpClient, httpClient),
-          Effect.tapErrorCause(() => release)
-        )
-        const elapsed = (yield* Clock.currentTimeMillis) - startedAt
-        const remainingMs = params.timeoutMs === undefined ? undefined : Math.max(0, params.timeoutMs - elapsed)
-        // The body follows the response, never the other way round.
-        yield* afterResponse(
-          streamBody(connection, requestId, response, params.timeoutMs, remainingMs).pipe(Effect.ensuring(release), Effect.forkIn(connectionScope), Effect.asVoid)
-        )
-        return { status: response.status, headers: headersOf(response), bodyBase64: new Uint8Array(0) }
-      })
   }
 }))
 
