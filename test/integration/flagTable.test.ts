@@ -1,0 +1,52 @@
+/**
+ * The operators' flag table (docs/OPERATIONS.md) says what `--help` says:
+ * the same flags, and for each whole-number flag the same default.
+ */
+import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import * as Path from "node:path"
+import { describe, expect, it } from "vitest"
+import { SERVER_BIN, serverArgs } from "../support/StdioServer.js"
+
+const table = readFileSync(Path.resolve(Path.dirname(SERVER_BIN), "../../docs/OPERATIONS.md"), "utf8")
+  .split("\n")
+  .filter((line) => line.startsWith("| `--"))
+  .map((line) => line.split(" | "))
+
+/** Every flag a table row names (a row may name two), with the row's default. */
+const documented = new Map<string, string>(
+  table.flatMap(([flags, defaultValue]) =>
+    [...flags!.matchAll(/`(--[a-z0-9-]+)/g)].map((match) => [match[1]!, defaultValue!.trim()] as const))
+)
+
+/** @effect/cli's help, without its colours. */
+const helpText = () =>
+  execFileSync(process.execPath, serverArgs("--help"), { encoding: "utf8", timeout: 10_000 }).replace(/\u001b\[[0-9;]*m/g, "")
+
+/** What @effect/cli adds to every command's help (the table names only --log-level, --help and --version of them). */
+const CLI_BUILT_INS = ["--completions", "--wizard"]
+
+describe("the flag table of docs/OPERATIONS.md", () => {
+  it("names every flag of --help, and gives each whole-number flag the default --help gives", () => {
+    const help = helpText()
+    const sections = help.split(/\n(?=--[a-z])/).filter((section) => section.startsWith("--"))
+    const inHelp = new Map(sections.map((section) => {
+      const name = /^(--[a-z0-9-]+)/.exec(section)![1]!
+      return [name, /\(default (\d+)\)/.exec(section)?.[1]] as const
+    }))
+    expect(inHelp.size).toBeGreaterThan(40)
+    const missing = [...inHelp.keys()].filter((name) => !documented.has(name) && !CLI_BUILT_INS.includes(name))
+    expect(missing, "in --help but not in the table").toEqual([])
+    for (const name of documented.keys()) {
+      if (["--log-level", "--help", "--version"].includes(name)) continue
+      expect(inHelp.has(name), `${name} is in the table but not in --help`).toBe(true)
+    }
+    for (const [name, defaultValue] of inHelp) {
+      if (defaultValue === undefined) continue
+      const row = documented.get(name)!
+      // A default derived from the machine (open-file limit) is described, not a number.
+      if (!/^\d+$/.test(row)) continue
+      expect(row, `${name}'s default`).toBe(defaultValue)
+    }
+  })
+})
