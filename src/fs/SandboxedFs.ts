@@ -134,7 +134,7 @@ export const check = (
  * was killed), what still waits fails with an `RpcClientError`, as does
  * anything asked later; then `onEnd` runs.
  */
-const protocolOf = (child: ChildProcess, onEnd: () => void) =>
+export const workerProtocol = (child: ChildProcess, onEnd: () => void) =>
   RpcClient.Protocol.make((writeResponse) =>
     Effect.gen(function*() {
       const parser = workerSerialization.unsafeMake()
@@ -242,7 +242,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         // Closed once its stdout has ended and what waited has failed; after
         // the exit, at the latest when the grace to end it has passed.
         const client = yield* RpcClient.make(WorkerRpcs, { disableTracing: true }).pipe(
-          Effect.provideServiceEffect(RpcClient.Protocol, protocolOf(child, close)),
+          Effect.provideServiceEffect(RpcClient.Protocol, workerProtocol(child, close)),
           Scope.extend(scope)
         )
         const worker: Worker = { key, child, scope, client, inFlight: 0, handles: 0, idleTimer: undefined, lastUsed: Date.now() }
