@@ -7,6 +7,11 @@
  * One worker per policy, shared by its calls and its file handles, ended
  * after a while without requests or open handles.
  */
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as RpcClient from "@effect/rpc/RpcClient"
+import { RpcClientError } from "@effect/rpc/RpcClientError"
+import type * as RpcGroup from "@effect/rpc/RpcGroup"
+import type { FromServerEncoded } from "@effect/rpc/RpcMessage"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -15,14 +20,13 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import {
   InternalError,
-  InvalidRequest,
-  NotFound,
   SandboxDenied,
   ServerBusy,
   type SandboxUnavailable,
@@ -32,8 +36,10 @@ import { launcherArgv } from "../sandbox/bubblewrap.js"
 import { accessAt, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
-import { encodeFrame, frameReader } from "./frames.js"
-import type { WorkerOps, WorkerRequest, WorkerResponse } from "./worker.js"
+import { type WorkerError, WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
+
+/** A worker's operations, as the server calls them. */
+export type WorkerClient = RpcClient.RpcClient<RpcGroup.Rpcs<typeof WorkerRpcs>, RpcClientError>
 
 /** What an operation reads and writes, for the check before it runs. */
 export interface Access {
@@ -47,12 +53,13 @@ export interface Access {
 
 /** Runs file operations confined by a policy. */
 export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<SandboxedFs, {
-  readonly run: <Op extends keyof WorkerOps>(
+  /** Checks `access`, then has the policy's worker run `call` (`operation` names it in errors). */
+  readonly run: <A>(
     policy: ResolvedSandbox,
     access: Access,
-    op: Op,
-    args: WorkerOps[Op]
-  ) => Effect.Effect<unknown, FsError | SandboxDenied | SandboxUnavailable | InvalidParams | ServerBusy>
+    operation: string,
+    call: (worker: WorkerClient) => Effect.Effect<A, WorkerError | RpcClientError>
+  ) => Effect.Effect<A, FsError | SandboxDenied | SandboxUnavailable | InvalidParams | ServerBusy>
   /**
    * Opens a file for a handle in the policy's worker, for the life of the
    * scope; its blocks go through the worker, which holds the worker while
@@ -121,33 +128,60 @@ export const check = (
     return Effect.void
   })
 
-/** The error of a worker's answer; a refusal by the kernel inside the sandbox is the sandbox's. */
-const errorOf = (error: { readonly tag: string; readonly message: string; readonly errno?: string }) => {
-  if (error.errno === "EROFS" || error.errno === "EACCES" || error.errno === "EPERM") {
-    return new SandboxDenied({ message: `${error.message} (refused by the sandbox)`, errno: error.errno })
-  }
-  switch (error.tag) {
-    case "NotFound":
-      return new NotFound({ message: error.message })
-    case "InvalidRequest":
-      return new InvalidRequest({ message: error.message })
-    default:
-      return new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }) })
-  }
-}
+/**
+ * The client's side of a worker's stdio: requests written to its stdin,
+ * answers read from its stdout. When its stdout ends (the worker exited or
+ * was killed), what still waits fails with an `RpcClientError`, as does
+ * anything asked later; then `onEnd` runs.
+ */
+export const workerProtocol = (child: ChildProcess, onEnd: () => void) =>
+  RpcClient.Protocol.make((writeResponse) =>
+    Effect.gen(function*() {
+      const parser = workerSerialization.unsafeMake()
+      let ended: RpcClientError | undefined
+      yield* NodeStream.fromReadable<unknown>(() => child.stdout!, (cause) => cause).pipe(
+        Stream.runForEach((bytes) =>
+          Effect.suspend(() =>
+            Effect.forEach(parser.decode(bytes) as ReadonlyArray<FromServerEncoded>, writeResponse, { discard: true })
+          )
+        ),
+        Effect.exit,
+        Effect.flatMap(() => {
+          ended = new RpcClientError({ reason: "Protocol", message: "the sandboxed file worker ended" })
+          return writeResponse({ _tag: "ClientProtocolError", error: ended })
+        }),
+        Effect.ensuring(Effect.sync(onEnd)),
+        Effect.interruptible,
+        Effect.forkScoped
+      )
+      return {
+        send: (request) =>
+          Effect.suspend(() => {
+            if (ended !== undefined) return Effect.fail(ended)
+            const encoded = parser.encode(request)
+            if (encoded !== undefined) child.stdin!.write(encoded)
+            return Effect.void
+          }),
+        supportsAck: true,
+        supportsTransferables: false
+      }
+    })
+  )
 
 interface Worker {
   readonly key: string
   readonly child: ChildProcess
   readonly scope: Scope.CloseableScope
-  readonly pending: Map<number, (response: WorkerResponse | undefined) => void>
+  readonly client: WorkerClient
+  /** Calls waiting for their answers. */
+  inFlight: number
   /** Handles whose files the worker holds: it is not idle while it has any. */
   handles: number
   idleTimer: NodeJS.Timeout | undefined
   lastUsed: number
 }
 
-const isIdle = (worker: Worker) => worker.pending.size === 0 && worker.handles === 0
+const isIdle = (worker: Worker) => worker.inFlight === 0 && worker.handles === 0
 
 /** The sandboxed file operations, on the sandbox service. */
 export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
@@ -160,19 +194,17 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
     const runtime = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)]
     const workers = new Map<string, Worker>()
     const starting = new Map<string, Deferred.Deferred<Worker, SandboxUnavailable | InvalidParams | InternalError | ServerBusy>>()
-    let nextId = 0
 
     /**
      * Stops a worker: with its stdin closed it drops the files of handles
-     * never closed and exits; one that does not is killed. Requests still
-     * waiting are answered as by a worker that ended.
+     * never closed and exits; one that does not is killed. A worker is
+     * stopped when idle, or when the server stops: calls still waiting then
+     * fail as with a worker that ended, or are interrupted with the scope.
      */
     const stop = (worker: Worker) =>
       Effect.async<void>((resume) => {
         if (workers.get(worker.key) === worker) workers.delete(worker.key)
         if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
-        for (const resolve of worker.pending.values()) resolve(undefined)
-        worker.pending.clear()
         if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resume(Effect.void)
         const timer = setTimeout(() => worker.child.kill("SIGKILL"), STOP_GRACE_MS)
         worker.child.once("exit", () => {
@@ -204,19 +236,19 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         const child = spawn(command!, args, {
           stdio: ["pipe", "pipe", "inherit"]
         })
-        const worker: Worker = { key, child, scope, pending: new Map(), handles: 0, idleTimer: undefined, lastUsed: Date.now() }
-        child.stdout!.on("data", frameReader<WorkerResponse>((response) => {
-          const resolve = worker.pending.get(response.id)
-          worker.pending.delete(response.id)
-          resolve?.(response)
-        }))
         child.stdin!.on("error", () => {})
         child.on("error", () => {})
+        const close = () => void Effect.runFork(Scope.close(scope, Exit.void))
+        // Closed once its stdout has ended and what waited has failed; after
+        // the exit, at the latest when the grace to end it has passed.
+        const client = yield* RpcClient.make(WorkerRpcs, { disableTracing: true }).pipe(
+          Effect.provideServiceEffect(RpcClient.Protocol, workerProtocol(child, close)),
+          Scope.extend(scope)
+        )
+        const worker: Worker = { key, child, scope, client, inFlight: 0, handles: 0, idleTimer: undefined, lastUsed: Date.now() }
         child.on("exit", () => {
           if (workers.get(key) === worker) workers.delete(key)
-          for (const resolve of worker.pending.values()) resolve(undefined)
-          worker.pending.clear()
-          Effect.runFork(Scope.close(scope, Exit.void))
+          setTimeout(close, STOP_GRACE_MS).unref()
         })
         return worker
       }).pipe(Effect.tapError(() => Scope.close(scope, Exit.void)))
@@ -258,31 +290,31 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         )
       })
 
-    const ask = (worker: Worker, request: Omit<WorkerRequest, "id">) =>
-      Effect.async<WorkerResponse | undefined>((resume) => {
-        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resume(Effect.succeed(undefined))
-        const id = ++nextId
-        if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
-        worker.idleTimer = undefined
-        worker.lastUsed = Date.now()
-        worker.pending.set(id, (response) => {
-          whenIdle(worker)
-          resume(Effect.succeed(response))
-        })
-        worker.child.stdin!.write(encodeFrame({ id, ...request }))
-      })
-
-    /** Asks a worker for an operation and maps its answer. */
-    const perform = <Op extends keyof WorkerOps>(worker: Worker, op: Op, args: WorkerOps[Op]) =>
-      Effect.gen(function*() {
-        const operation = `fs/${op}`
-        const response = yield* ask(worker, { op, args })
-        if (response === undefined) {
-          return yield* new InternalError({ message: `${operation}: the sandboxed file worker ended unexpectedly` })
-        }
-        if ("error" in response) return yield* errorOf(response.error)
-        return response.ok
-      })
+    /**
+     * Has a worker run `call`; the worker is not idle meanwhile. Its end
+     * (or a failure of the wire) is an internal error of the operation.
+     */
+    const perform = <A>(
+      worker: Worker,
+      operation: string,
+      call: (client: WorkerClient) => Effect.Effect<A, WorkerError | RpcClientError>
+    ): Effect.Effect<A, WorkerError> =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => {
+          if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
+          worker.idleTimer = undefined
+          worker.lastUsed = Date.now()
+          worker.inFlight++
+        }),
+        () =>
+          Effect.catchTag(call(worker.client), "RpcClientError", () =>
+            new InternalError({ message: `${operation}: the sandboxed file worker ended unexpectedly` })),
+        () =>
+          Effect.sync(() => {
+            worker.inFlight--
+            whenIdle(worker)
+          })
+      )
 
     let nextHandle = 0
 
@@ -297,7 +329,9 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         }),
         (held) =>
           Effect.ensuring(
-            held.closed ? Effect.void : Effect.ignore(perform(worker, "closeFile", [held.handle, false])),
+            held.closed
+              ? Effect.void
+              : Effect.ignore(perform(worker, "fs/close", (client) => client.closeFile({ handle: held.handle, commit: false }))),
             Effect.sync(() => {
               worker.handles--
               whenIdle(worker)
@@ -306,11 +340,11 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
       )
 
     return {
-      run: (policy, access, op, args) =>
+      run: (policy, access, operation, call) =>
         Effect.gen(function*() {
-          yield* check(`fs/${op}`, policy, access)
+          yield* check(operation, policy, access)
           const worker = yield* workerFor(policy)
-          return yield* perform(worker, op, args)
+          return yield* perform(worker, operation, call)
         }),
       openFile: (policy, path, mode, maxBlockBytes) =>
         Effect.gen(function*() {
@@ -318,23 +352,16 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
           const worker = yield* workerFor(policy)
           const held = yield* holdFor(worker)
           const { handle } = held
-          yield* perform(worker, "openFile", [handle, path, mode, maxBlockBytes])
+          yield* perform(worker, "fs/open", (client) => client.openFile({ handle, path, mode, maxBlockBytes }))
           const file: OpenFile<FsError | SandboxDenied> = {
             mode,
             readBlock: (offset, length) =>
-              Effect.map(perform(worker, "readBlock", [handle, offset, length]), (ok) => {
-                const { chunk, eof } = ok as { readonly chunk: string; readonly eof: boolean }
-                return { chunk: new Uint8Array(Buffer.from(chunk, "base64")), eof }
-              }),
+              perform(worker, "fs/readBlock", (client) => client.readBlock({ handle, offset, length })),
             writeBlock: (offset, data) =>
-              Effect.asVoid(perform(worker, "writeBlock", [
-                handle,
-                offset,
-                Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")
-              ])),
+              perform(worker, "fs/writeBlock", (client) => client.writeBlock({ handle, offset, data })),
             commit: Effect.suspend(() => {
               held.closed = true
-              return Effect.asVoid(perform(worker, "closeFile", [handle, true]))
+              return perform(worker, "fs/close", (client) => client.closeFile({ handle, commit: true }))
             })
           }
           return file

@@ -7,6 +7,7 @@
  * context; exec methods are refused until the handshake is done.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import type { RpcClientError } from "@effect/rpc/RpcClientError"
 import * as Effect from "effect/Effect"
 import * as Context from "effect/Context"
 import * as Option from "effect/Option"
@@ -14,8 +15,8 @@ import { pathToFileURL } from "node:url"
 import * as FileOperations from "../fs/FileOperations.js"
 import { InvalidParams, SandboxUnavailable } from "../protocol/errors.js"
 import type { SandboxRequest } from "../protocol/sandbox.js"
-import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs } from "../fs/SandboxedFs.js"
-import type { WorkerOps } from "../fs/worker.js"
+import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs, type WorkerClient } from "../fs/SandboxedFs.js"
+import type { WorkerError } from "../fs/WorkerRpcs.js"
 import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { FsRpcs, MissingChanged, PathsChanged } from "../protocol/rpcs.js"
@@ -67,22 +68,24 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       : confinement.policy
   /**
    * Runs `local` on the host, or (confined) `op` in a sandboxed worker,
-   * decoding its answer with `decode`.
+   * as `call` asks it.
    */
-  const run = <A, Op extends keyof WorkerOps>(
+  const run = <A>(
     request: SandboxRequest | undefined,
     local: Effect.Effect<A, FileOperations.FsError, FileSystem.FileSystem>,
-    confined: { readonly access: SandboxedFsAccess; readonly op: Op; readonly args: WorkerOps[Op]; readonly decode: (ok: unknown) => A }
+    confined: {
+      readonly access: SandboxedFsAccess
+      readonly operation: string
+      readonly call: (worker: WorkerClient) => Effect.Effect<A, WorkerError | RpcClientError>
+    }
   ) =>
     Effect.gen(function*() {
       yield* ready
       const policy = workerPolicyOf(yield* confinementOf(request))
       if (policy === undefined) return yield* Effect.provideService(local, FileSystem.FileSystem, fileSystem)
       if (sandboxedFs === undefined) return yield* unavailable()
-      return confined.decode(yield* sandboxedFs.run(policy, confined.access, confined.op, confined.args))
+      return yield* sandboxedFs.run(policy, confined.access, confined.operation, confined.call)
     })
-  const none = () => undefined
-  const same = <A>(ok: unknown) => ok as A
   const fileOf = (handleId: string) => Effect.flatMap(files, (table) => table.get(handleId))
   // Each connection's watchers, made when it first watches something.
   const missingWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
@@ -108,9 +111,8 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.map(
         run(sandbox, FileOperations.readFile(path, { offset, length }, config.maxReadFileBytes), {
           access: reads(path),
-          op: "readFile",
-          args: [path, offset ?? null, length ?? null, config.maxReadFileBytes],
-          decode: (ok) => new Uint8Array(Buffer.from(ok as string, "base64"))
+          operation: "fs/readFile",
+          call: (worker) => worker.readFile({ path, offset, length, maxBytes: config.maxReadFileBytes })
         }),
         (dataBase64) => ({ dataBase64 })
       ),
@@ -118,9 +120,8 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.as(
         run(sandbox, FileOperations.writeFile(path, dataBase64), {
           access: writes(path),
-          op: "writeFile",
-          args: [path, Buffer.from(dataBase64.buffer, dataBase64.byteOffset, dataBase64.byteLength).toString("base64")],
-          decode: none
+          operation: "fs/writeFile",
+          call: (worker) => worker.writeFile({ path, data: dataBase64 })
         }),
         {}
       ),
@@ -128,33 +129,29 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.as(
         run(sandbox, FileOperations.createDirectory(path, recursive), {
           access: writes(path),
-          op: "createDirectory",
-          args: [path, recursive],
-          decode: none
+          operation: "fs/createDirectory",
+          call: (worker) => worker.createDirectory({ path, recursive })
         }),
         {}
       ),
     "fs/getMetadata": ({ path, sandbox }) =>
       run(sandbox, FileOperations.getMetadata(path), {
         access: reads(path),
-        op: "getMetadata",
-        args: [path],
-        decode: same<Effect.Effect.Success<ReturnType<typeof FileOperations.getMetadata>>>
+        operation: "fs/getMetadata",
+        call: (worker) => worker.getMetadata({ path })
       }),
     "fs/readDirectory": ({ path, sandbox }) =>
       run(sandbox, FileOperations.readDirectory(path), {
         access: reads(path),
-        op: "readDirectory",
-        args: [path],
-        decode: same<Effect.Effect.Success<ReturnType<typeof FileOperations.readDirectory>>>
+        operation: "fs/readDirectory",
+        call: (worker) => worker.readDirectory({ path })
       }),
     "fs/remove": ({ force, path, recursive, sandbox }) =>
       Effect.as(
         run(sandbox, FileOperations.remove(path, { recursive, force }), {
           access: writes(path),
-          op: "remove",
-          args: [path, recursive, force],
-          decode: none
+          operation: "fs/remove",
+          call: (worker) => worker.remove({ path, recursive, force })
         }),
         {}
       ),
@@ -162,9 +159,8 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.as(
         run(sandbox, FileOperations.copy(sourcePath, destinationPath, recursive), {
           access: { reads: [sourcePath], writes: [destinationPath] },
-          op: "copy",
-          args: [sourcePath, destinationPath, recursive],
-          decode: none
+          operation: "fs/copy",
+          call: (worker) => worker.copy({ sourcePath, destinationPath, recursive })
         }),
         {}
       ),
@@ -221,17 +217,15 @@ const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     "fs/walk": ({ options, path, sandbox }) =>
       run(sandbox, FileOperations.walk(path, options), {
         access: reads(path),
-        op: "walk",
-        args: [path, options],
-        decode: same<FileOperations.WalkResult>
+        operation: "fs/walk",
+        call: (worker) => worker.walk({ path, options })
       }),
     "fs/canonicalize": ({ path, sandbox }) =>
       Effect.map(
         run(sandbox, FileOperations.canonicalize(path), {
           access: reads(path),
-          op: "canonicalize",
-          args: [path],
-          decode: same<string>
+          operation: "fs/canonicalize",
+          call: (worker) => worker.canonicalize({ path })
         }),
         (real) => ({ path: pathToFileURL(real).href })
       ),
