@@ -1,0 +1,244 @@
+/**
+ * `fs/*`: each method runs on the host's `FileSystem`, or in the sandboxed
+ * worker of its policy when a sandbox applies; watches run in the server,
+ * filtered by what the sandbox shows.
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import type { RpcClientError } from "@effect/rpc/RpcClientError"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { pathToFileURL } from "node:url"
+import * as FileOperations from "../../fs/FileOperations.js"
+import { InvalidParams, SandboxUnavailable } from "../../protocol/errors.js"
+import type { SandboxRequest } from "../../protocol/sandbox.js"
+import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs, type WorkerClient } from "../../fs/SandboxedFs.js"
+import type { WorkerError } from "../../fs/WorkerRpcs.js"
+import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../../sandbox/policy.js"
+import { Sandbox } from "../../sandbox/Sandbox.js"
+import { FsRpcs, MissingChanged, PathsChanged } from "../../protocol/rpcs.js"
+import { Connection, encodeNotificationOf } from "../../jsonrpc/Connection.js"
+import { makeMissingWatcher, type MissingWatcher } from "../../fs/MissingWatch.js"
+import {
+  DEFAULT_MAX_SERVER_WATCH_DIRECTORIES,
+  defaultPathWatchOptions,
+  makePathWatcher,
+  type PathWatcher,
+  WatchBudget
+} from "../../fs/PathWatch.js"
+import { ClientSession, type ConnectionResource } from "../ClientSession.js"
+import { requireReady } from "./common.js"
+import { ServerConfig } from "../ServerConfig.js"
+
+/** A connection's watchers of `fs/watchMissing` and of `fs/watch`. */
+const MISSING_WATCHER: ConnectionResource<MissingWatcher> = { name: "missing-path watcher" }
+const PATH_WATCHER: ConnectionResource<PathWatcher> = { name: "path watcher" }
+
+/** The most one `fs/readBlock` returns (its answer stays well under the usual message limit). */
+const MAX_BLOCK_BYTES = 8 * 1024 * 1024
+
+/** `fs/*`, on the host's `FileSystem`, or in a sandboxed worker when a sandbox applies. */
+export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
+  const config = yield* ServerConfig
+  const fileSystem = yield* FileSystem.FileSystem
+  const sandbox = yield* Sandbox
+  const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs))
+  const ready = requireReady
+  const files = Effect.flatMap(ClientSession, (session) => session.files)
+  // Every connection's watches draw on one budget of directories: what is bounded is the server.
+  const watchBudget = new WatchBudget(DEFAULT_MAX_SERVER_WATCH_DIRECTORIES)
+  // Made when refused, not per connection: an error captures a stack trace.
+  const unavailable = () =>
+    new SandboxUnavailable({
+      message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations"
+    })
+  /** The request's sandbox and the operator's. */
+  const confinementOf = (request: SandboxRequest | undefined): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
+    sandbox.confinementOf(request, {})
+  /** The policy a worker must enforce; none when nothing confines, or the policy leaves the whole file system writable. */
+  const workerPolicyOf = (confinement: Confinement) =>
+    confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")
+      ? undefined
+      : confinement.policy
+  /**
+   * Runs `local` on the host, or (confined) `op` in a sandboxed worker,
+   * as `call` asks it.
+   */
+  const run = <A>(
+    request: SandboxRequest | undefined,
+    local: Effect.Effect<A, FileOperations.FsError, FileSystem.FileSystem>,
+    confined: {
+      readonly access: SandboxedFsAccess
+      readonly operation: string
+      readonly call: (worker: WorkerClient) => Effect.Effect<A, WorkerError | RpcClientError>
+    }
+  ) =>
+    Effect.gen(function*() {
+      yield* ready
+      const policy = workerPolicyOf(yield* confinementOf(request))
+      if (policy === undefined) return yield* Effect.provideService(local, FileSystem.FileSystem, fileSystem)
+      if (sandboxedFs === undefined) return yield* unavailable()
+      return yield* sandboxedFs.run(policy, confined.access, confined.operation, confined.call)
+    })
+  const fileOf = (handleId: string) => Effect.flatMap(files, (table) => table.get(handleId))
+  // Each connection's watchers, made when it first watches something.
+  const missingWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
+    session.resource(
+      MISSING_WATCHER,
+      makeMissingWatcher((watchId) => connection.send(encodeNotificationOf(MissingChanged, { watchId }))).pipe(
+        Effect.provideService(FileSystem.FileSystem, fileSystem)
+      )
+    ))
+  const pathWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
+    session.resource(
+      PATH_WATCHER,
+      makePathWatcher(
+        (changes) => connection.send(encodeNotificationOf(PathsChanged, changes)),
+        connection.flow,
+        defaultPathWatchOptions(watchBudget)
+      )
+    ))
+  const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
+  const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })
+  return {
+    "fs/readFile": ({ length, offset, path, sandbox }) =>
+      Effect.map(
+        run(sandbox, FileOperations.readFile(path, { offset, length }, config.maxReadFileBytes), {
+          access: reads(path),
+          operation: "fs/readFile",
+          call: (worker) => worker.readFile({ path, offset, length, maxBytes: config.maxReadFileBytes })
+        }),
+        (dataBase64) => ({ dataBase64 })
+      ),
+    "fs/writeFile": ({ dataBase64, path, sandbox }) =>
+      Effect.as(
+        run(sandbox, FileOperations.writeFile(path, dataBase64), {
+          access: writes(path),
+          operation: "fs/writeFile",
+          call: (worker) => worker.writeFile({ path, data: dataBase64 })
+        }),
+        {}
+      ),
+    "fs/createDirectory": ({ path, recursive, sandbox }) =>
+      Effect.as(
+        run(sandbox, FileOperations.createDirectory(path, recursive), {
+          access: writes(path),
+          operation: "fs/createDirectory",
+          call: (worker) => worker.createDirectory({ path, recursive })
+        }),
+        {}
+      ),
+    "fs/getMetadata": ({ path, sandbox }) =>
+      run(sandbox, FileOperations.getMetadata(path), {
+        access: reads(path),
+        operation: "fs/getMetadata",
+        call: (worker) => worker.getMetadata({ path })
+      }),
+    "fs/readDirectory": ({ path, sandbox }) =>
+      run(sandbox, FileOperations.readDirectory(path), {
+        access: reads(path),
+        operation: "fs/readDirectory",
+        call: (worker) => worker.readDirectory({ path })
+      }),
+    "fs/remove": ({ force, path, recursive, sandbox }) =>
+      Effect.as(
+        run(sandbox, FileOperations.remove(path, { recursive, force }), {
+          access: writes(path),
+          operation: "fs/remove",
+          call: (worker) => worker.remove({ path, recursive, force })
+        }),
+        {}
+      ),
+    "fs/copy": ({ destinationPath, recursive, sandbox, sourcePath }) =>
+      Effect.as(
+        run(sandbox, FileOperations.copy(sourcePath, destinationPath, recursive), {
+          access: { reads: [sourcePath], writes: [destinationPath] },
+          operation: "fs/copy",
+          call: (worker) => worker.copy({ sourcePath, destinationPath, recursive })
+        }),
+        {}
+      ),
+    "fs/watch": ({ path, recursive, sandbox, watchId }) =>
+      Effect.gen(function*() {
+        yield* ready
+        const confinement = yield* confinementOf(sandbox)
+        if (confinement._tag === "Unconfined") {
+          yield* (yield* pathWatcher).watch(watchId, path, { recursive })
+          return { watchId }
+        }
+        const policy = confinement.policy
+        // As fs/getMetadata: checked resolved before anything is looked at;
+        // the watcher checks the root again as it resolves, and what a
+        // sandbox hides (by real path) is neither watched nor reported.
+        yield* checkSandboxed("fs/watch", policy, { reads: [path], writes: [] })
+        yield* (yield* pathWatcher).watch(watchId, path, {
+          recursive,
+          view: {
+            shows: (real) => accessAt(policy, real) !== "none",
+            showsAnythingAt: (real) => showsAnythingAt(policy, real)
+          }
+        })
+        return { watchId }
+      }),
+    "fs/unwatch": ({ watchId }) =>
+      Effect.as(Effect.zipRight(ready, Effect.flatMap(pathWatcher, (watcher) => watcher.unwatch(watchId))), {}),
+    "fs/watchMissing": ({ missing, present, sandbox, watchId }) =>
+      Effect.gen(function*() {
+        yield* ready
+        const confinement = yield* confinementOf(sandbox)
+        const watcher = yield* missingWatcher
+        if (confinement._tag === "Unconfined") return { watching: yield* watcher.watch({ watchId, missing, present }) }
+        const policy = confinement.policy
+        // Checked before anything is looked at (a refusal changes nothing, the
+        // watch in place stays): that a denied path exists, appears or changes
+        // is not the caller's to know. A missing path is watched as resolved
+        // (symlinks, `..`), so what is watched is what was checked; the present
+        // one is watched as an entry (a symlink itself), which must be visible
+        // as well as what it leads to.
+        yield* checkSandboxed("fs/watchMissing", policy, {
+          reads: present === undefined ? missing : [...missing, present],
+          writes: [],
+          entries: present === undefined ? [] : [present]
+        })
+        const watching = yield* watcher.watch({
+          watchId,
+          missing: missing.map((path) => realPathOf(path)),
+          present: present === undefined ? undefined : realPathOf(present, false),
+          visible: (path) => accessAt(policy, realPathOf(path)) !== "none"
+        })
+        return { watching }
+      }),
+    "fs/walk": ({ options, path, sandbox }) =>
+      run(sandbox, FileOperations.walk(path, options), {
+        access: reads(path),
+        operation: "fs/walk",
+        call: (worker) => worker.walk({ path, options })
+      }),
+    "fs/canonicalize": ({ path, sandbox }) =>
+      Effect.map(
+        run(sandbox, FileOperations.canonicalize(path), {
+          access: reads(path),
+          operation: "fs/canonicalize",
+          call: (worker) => worker.canonicalize({ path })
+        }),
+        (real) => ({ path: pathToFileURL(real).href })
+      ),
+    "fs/open": ({ handleId, mode, path, sandbox }) =>
+      Effect.gen(function*() {
+        const table = yield* files
+        const policy = workerPolicyOf(yield* confinementOf(sandbox))
+        if (policy === undefined) {
+          yield* table.open(handleId, FileOperations.openFile(path, mode, MAX_BLOCK_BYTES))
+        } else {
+          if (sandboxedFs === undefined) return yield* unavailable()
+          yield* table.open(handleId, sandboxedFs.openFile(policy, path, mode, MAX_BLOCK_BYTES))
+        }
+        return { handleId }
+      }),
+    "fs/readBlock": ({ handleId, len, offset }) =>
+      Effect.flatMap(fileOf(handleId), (file) => file.readBlock(offset, len)),
+    "fs/writeBlock": ({ chunk, handleId, offset }) =>
+      Effect.as(Effect.flatMap(fileOf(handleId), (file) => file.writeBlock(offset, chunk)), {}),
+    "fs/close": ({ discard, handleId }) => Effect.as(Effect.flatMap(files, (table) => table.close(handleId, discard)), {})
+  }
+}))
+
