@@ -20,6 +20,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { spawnSync } from "node:child_process"
 import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandbox } from "./policy.js"
+import { childrenOf, linkTarget } from "./procfs.js"
 
 /** The shim's interpreter; perl-base is an essential package on Debian. */
 export const SHIM_INTERPRETER = "/usr/bin/perl"
@@ -46,14 +47,6 @@ export interface BubblewrapArgsOptions {
   readonly cwd: string
   /** Extra read-only paths the launcher itself needs (the fs worker's runtime). */
   readonly extraReadable?: ReadonlyArray<string>
-}
-
-const linkTarget = (path: string): string | undefined => {
-  try {
-    return Fs.readlinkSync(path)
-  } catch {
-    return undefined
-  }
 }
 
 /** Whether `path` is a directory (following symlinks). */
@@ -219,14 +212,6 @@ export const probe = (launcher: Launcher): string | undefined => {
   if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
   if (result.status !== 0) return `bubblewrap cannot build a sandbox here: ${(result.stderr ?? "").trim() || `exit status ${result.status}`}`
   return undefined
-}
-
-const childrenOf = (pid: number): Array<number> => {
-  try {
-    return Fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter((text) => text !== "").map(Number)
-  } catch {
-    return []
-  }
 }
 
 /** The pid a process has in the innermost PID namespace it belongs to. */

@@ -12,6 +12,7 @@
  */
 import * as Fs from "node:fs"
 import * as Net from "node:net"
+import { childrenOf, directoryEntries, linkTarget } from "./procfs.js"
 
 /** The two ends of an accepted TCP connection, as Node reports them. */
 export interface TcpEnds {
@@ -61,40 +62,14 @@ const inodeOf = (local: string, remote: string): string | undefined => {
   return undefined
 }
 
-const readLink = (path: string): string | undefined => {
-  try {
-    return Fs.readlinkSync(path)
-  } catch {
-    return undefined
-  }
-}
-
-const readDirectory = (path: string): ReadonlyArray<string> => {
-  try {
-    return Fs.readdirSync(path)
-  } catch {
-    return []
-  }
-}
-
-/** The children of every thread of `pid`. */
-const childrenOf = (pid: number): Array<number> =>
-  readDirectory(`/proc/${pid}/task`).flatMap((task) => {
-    try {
-      return Fs.readFileSync(`/proc/${pid}/task/${task}/children`, "latin1").split(" ").filter((text) => text !== "").map(Number)
-    } catch {
-      return []
-    }
-  })
-
 /** This process's descendants in another PID namespace and in its own network namespace: its sandboxes with network. */
 const networkedSandboxedDescendants = (): Array<number> => {
-  const ownPid = readLink("/proc/self/ns/pid")
-  const ownNet = readLink("/proc/self/ns/net")
+  const ownPid = linkTarget("/proc/self/ns/pid")
+  const ownNet = linkTarget("/proc/self/ns/net")
   const found: Array<number> = []
   const pending = childrenOf(process.pid)
   for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
-    if (readLink(`/proc/${pid}/ns/pid`) !== ownPid && readLink(`/proc/${pid}/ns/net`) === ownNet) found.push(pid)
+    if (linkTarget(`/proc/${pid}/ns/pid`) !== ownPid && linkTarget(`/proc/${pid}/ns/net`) === ownNet) found.push(pid)
     pending.push(...childrenOf(pid))
   }
   return found
@@ -117,5 +92,5 @@ export const sandboxedPeerOf = (ends: TcpEnds): number | undefined => {
   const inode = inodeOf(`${remote}:${remotePort}`, `${local}:${localPort}`)
   if (inode === undefined) return undefined
   const link = `socket:[${inode}]`
-  return candidates.find((pid) => readDirectory(`/proc/${pid}/fd`).some((fd) => readLink(`/proc/${pid}/fd/${fd}`) === link))
+  return candidates.find((pid) => directoryEntries(`/proc/${pid}/fd`).some((fd) => linkTarget(`/proc/${pid}/fd/${fd}`) === link))
 }

@@ -110,9 +110,6 @@ const assemble = (program: ReadonlyArray<Instruction>): Buffer => {
   return buffer
 }
 
-/** Whether this architecture has a filter (elsewhere a sandbox cannot be built: it fails closed). */
-export const seccompSupported = (arch: NodeJS.Architecture = process.arch): boolean => ABIS[arch] !== undefined
-
 /** The filter for `arch`, or undefined where we do not know its system call numbers. */
 export const seccompFilter = (options: SeccompOptions, arch: NodeJS.Architecture = process.arch): Buffer | undefined => {
   const abi = ABIS[arch]
