@@ -326,22 +326,25 @@ export const make = (
     httpServer.on("upgrade", (request, socket: Duplex, head: Buffer) => {
       socket.on("error", () => socket.destroy())
       const address = addressOf(request.socket)
+      /** Refuses the upgrade with an HTTP status, logged with why. */
+      const turnAway = (status: number, reason: string, why: string) => {
+        upgradeDone(socket)
+        logRefusal(status, why, address)
+        refuse(socket, status, reason)
+      }
       // Whatever token it holds: a sandbox must never be a way out of itself.
       if (sandbox?.isSandboxedPeer(request.socket) === true) {
-        upgradeDone(socket)
-        logRefusal(403, "the peer is a process in one of this server's sandboxes", address)
-        return refuse(socket, 403, "Forbidden")
+        return turnAway(403, "Forbidden", "the peer is a process in one of this server's sandboxes")
       }
       const misdirected = hostRefusal(request, options.host, allowHosts)
-      const refusal = misdirected !== undefined ? undefined : refusalOf(request, options)
-      if (misdirected !== undefined || refusal !== undefined) {
-        upgradeDone(socket)
-        if (misdirected !== undefined) {
-          logRefusal(421, misdirected, address)
-          return refuse(socket, 421, "Misdirected Request")
-        }
-        logRefusal(refusal!.status, refusal!.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`, address)
-        return refuse(socket, refusal!.status, refusal!.reason)
+      if (misdirected !== undefined) return turnAway(421, "Misdirected Request", misdirected)
+      const refusal = refusalOf(request, options)
+      if (refusal !== undefined) {
+        return turnAway(
+          refusal.status,
+          refusal.reason,
+          refusal.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`
+        )
       }
       if (verifyBearer === undefined) return admit(request, socket, head, address)
       // While the token is checked the socket stays among those upgrading,
@@ -350,9 +353,7 @@ export const make = (
         // Closed meanwhile (by the peer, the timer or the server stopping): its close freed its place.
         if (socket.destroyed) return
         if (why === undefined) return admit(request, socket, head, address)
-        upgradeDone(socket)
-        logRefusal(401, why, address)
-        refuse(socket, 401, "Unauthorized")
+        turnAway(401, "Unauthorized", why)
       }).catch(() => socket.destroy())
     })
     const port = yield* Effect.async<number, TransportError>((resume) => {
