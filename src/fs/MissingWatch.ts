@@ -40,7 +40,8 @@ export interface MissingWatcher {
   readonly watch: (request: MissingWatchRequest) => Effect.Effect<boolean>
 }
 
-const lstat = (path: string): NodeFs.Stats | undefined => {
+/** What is at `path` itself (a symlink not followed), or undefined when nothing is. */
+export const lstatOf = (path: string): NodeFs.Stats | undefined => {
   try {
     return NodeFs.lstatSync(path)
   } catch {
@@ -59,7 +60,7 @@ interface Anchor {
 const anchorOf = (path: string): Anchor | undefined => {
   let child = path
   for (let directory = Path.dirname(path); ; directory = Path.dirname(directory)) {
-    const stats = lstat(directory)
+    const stats = lstatOf(directory)
     if (stats !== undefined) {
       return stats.isDirectory() ? { directory, directoryIno: stats.ino, name: Path.basename(child) } : undefined
     }
@@ -86,7 +87,7 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
         // Not awaited: the old watch's streams wind down on their own time.
         if (previous !== undefined) yield* Fiber.interruptFork(previous)
         if (request.missing.length === 0 || request.missing.length > MAX_WATCHED) return false
-        if (request.missing.some((path) => lstat(path) !== undefined)) return false
+        if (request.missing.some((path) => lstatOf(path) !== undefined)) return false
         const anchors: Array<Anchor> = []
         for (const path of request.missing) {
           const anchor = anchorOf(path)
@@ -95,19 +96,19 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
           if (request.visible !== undefined && !request.visible(anchor.directory)) return false
           anchors.push(anchor)
         }
-        const presentStats = request.present === undefined ? undefined : lstat(request.present)
+        const presentStats = request.present === undefined ? undefined : lstatOf(request.present)
         if (request.present !== undefined && presentStats === undefined) return false
         const directories = [...new Set(anchors.map((anchor) => anchor.directory))]
         if (directories.length + (request.present === undefined ? 0 : 1) > MAX_WATCHED) return false
 
         const changed = (): boolean => {
           for (const anchor of anchors) {
-            const directory = lstat(anchor.directory)
+            const directory = lstatOf(anchor.directory)
             if (directory === undefined || directory.ino !== anchor.directoryIno) return true
-            if (lstat(Path.join(anchor.directory, anchor.name)) !== undefined) return true
+            if (lstatOf(Path.join(anchor.directory, anchor.name)) !== undefined) return true
           }
           if (request.present !== undefined && presentStats !== undefined) {
-            const now = lstat(request.present)
+            const now = lstatOf(request.present)
             if (now === undefined || now.ino !== presentStats.ino) return true
             // A directory's own contents do not count; a file's do.
             if (!presentStats.isDirectory() && (now.mtimeMs !== presentStats.mtimeMs || now.size !== presentStats.size)) return true

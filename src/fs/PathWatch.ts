@@ -35,7 +35,9 @@ import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
-import { InvalidRequest, NotFound, type SandboxDenied, ServerBusy } from "../protocol/errors.js"
+import { InvalidRequest, NotFound, type SandboxDenied, type ServerBusy } from "../protocol/errors.js"
+import { Slots } from "../process/Slots.js"
+import { lstatOf } from "./MissingWatch.js"
 import * as Metrics from "../observability/metrics.js"
 import { realPathOf } from "../sandbox/policy.js"
 import { denied } from "./SandboxedFs.js"
@@ -65,31 +67,8 @@ export interface PathWatchOptions {
    * notification says `overflow`.
    */
   readonly maxDirectories: number
-  /** The directories watched by all watches of the server: its budget is shared by every connection. */
-  readonly budget: WatchBudget
-}
-
-/**
- * The directories all watches of a server watch, bounded: a watch that
- * would go past the bound is refused as busy (retryable once others end).
- */
-export class WatchBudget {
-  private used = 0
-  constructor(readonly limit: number) {}
-  /** Takes one directory's place, if there is one left. */
-  take(): boolean {
-    if (this.used >= this.limit) return false
-    this.used++
-    Metrics.adjust(Metrics.watchedDirectories, 1)
-    return true
-  }
-  give(): void {
-    this.used--
-    Metrics.adjust(Metrics.watchedDirectories, -1)
-  }
-  get watched(): number {
-    return this.used
-  }
+  /** The directories watched by all watches of the server: its slots are shared by every connection. */
+  readonly budget: Slots
 }
 
 /** Directories one watch may watch. */
@@ -97,7 +76,19 @@ export const DEFAULT_MAX_WATCH_DIRECTORIES = 4096
 /** Directories all watches of a server may watch. */
 export const DEFAULT_MAX_SERVER_WATCH_DIRECTORIES = 32768
 
-export const defaultPathWatchOptions = (budget = new WatchBudget(DEFAULT_MAX_SERVER_WATCH_DIRECTORIES)): PathWatchOptions => ({
+/**
+ * The server's count of watched directories: a watch that would go past it
+ * is refused as busy (retryable once others end).
+ */
+export const watchedDirectorySlots = (limit = DEFAULT_MAX_SERVER_WATCH_DIRECTORIES): Slots =>
+  new Slots({
+    resource: "watchedDirectories",
+    limit,
+    setting: `${limit} directories over all of fs/watch`,
+    gauge: Metrics.watchedDirectories
+  })
+
+export const defaultPathWatchOptions = (budget = watchedDirectorySlots()): PathWatchOptions => ({
   maxWatches: 64,
   maxChanges: 1000,
   coalesceMs: 50,
@@ -189,14 +180,6 @@ const hold = (real: string, directory: boolean): Held | undefined => {
   return undefined
 }
 
-const lstatOf = (path: string): NodeFs.Stats | undefined => {
-  try {
-    return NodeFs.lstatSync(path)
-  } catch {
-    return undefined
-  }
-}
-
 /** A watched directory (or the watched file), by the inode it is and where that was. */
 interface Watched {
   /** The path below the watched root ("" for the root), `/`-separated. */
@@ -283,7 +266,7 @@ export const makePathWatcher = (
               entry.closed = true
               entry.watcher?.close()
               watched.delete(key)
-              options.budget.give()
+              options.budget.release()
             }
           }
         }
@@ -300,14 +283,14 @@ export const makePathWatcher = (
         const start = (rel: string, announce: boolean): ReadonlyArray<string> => {
           const entryReal = realOf(rel)
           if (rel !== "" && view !== undefined && !view.showsAnythingAt(entryReal)) return []
-          if (watched.size >= options.maxDirectories || !options.budget.take()) {
+          if (watched.size >= options.maxDirectories || !options.budget.tryTake()) {
             exceeded ??= watched.size >= options.maxDirectories ? "watch" : "server"
             overflow = true
             return []
           }
           const held = hold(entryReal, rel !== "")
           if (held === undefined) {
-            options.budget.give()
+            options.budget.release()
             if (rel === "") throw new NotFound({ message: `fs/watch: no such file or directory: ${root}` })
             return []
           }
@@ -334,7 +317,7 @@ export const makePathWatcher = (
             watcher.on("error", () => events.unsafeOffer([entry, "error", null]))
           } catch (error) {
             NodeFs.closeSync(held.fd)
-            options.budget.give()
+            options.budget.release()
             if (rel === "") {
               throw new InvalidRequest({ message: `fs/watch ${root}: ${error instanceof Error ? error.message : String(error)}` })
             }
@@ -448,10 +431,7 @@ export const makePathWatcher = (
             })
           }
           if (exceeded === "server") {
-            return new ServerBusy({
-              message: `fs/watch ${root}: the server already watches ${options.budget.limit} directories, the most it ` +
-                "watches at once; retry once other watches end"
-            })
+            return options.budget.refusal(`fs/watch ${root}: the server already watches ${options.budget.inUse} directories`)
           }
           return undefined
         }).pipe(Effect.onExit((exit) =>

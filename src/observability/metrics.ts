@@ -69,13 +69,13 @@ export const backpressurePauses = Metric.counter("exec_server_backpressure_pause
 export const nativeInfo = Metric.gauge("exec_server_native_info", {
   description: "1, by the native addon's state (addon) and the pipe spawner (spawn), output reader (output) and base64 encoder (base64) in use"
 })
-/** The server-wide limits, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes). */
+/** The server-wide limits, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes, watchedDirectories). */
 export const limits = Metric.gauge("exec_server_limit", {
-  description: "Server-wide limits over all sessions, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes)"
+  description: "Server-wide limits over all sessions, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes, watchedDirectories)"
 })
 /** Requests refused because a server-wide limit was reached, by resource. */
 export const limitRefusals = Metric.counter("exec_server_limit_refusals_total", {
-  description: "Requests refused with -32001 at a server-wide limit, by resource (sessions, liveProcesses, fileHandles)",
+  description: "Requests refused with -32001 at a server-wide limit, by resource (sessions, liveProcesses, fileHandles, watchedDirectories)",
   incremental: true
 })
 /** File handles open now, over all sessions. */

@@ -1,6 +1,6 @@
 /**
  * A server-wide count of something the operator bounds over all sessions
- * (sessions, live processes, open file handles): a slot is taken when one is
+ * (sessions, live processes, open file handles, watched directories): a slot is taken when one is
  * created and given back when it ends. Taking is a plain synchronous check
  * and write, so a caller that takes with no `yield*` between its own checks
  * and its claim cannot be overtaken by another fiber. Beyond the limit the
@@ -11,7 +11,7 @@ import * as Metrics from "../observability/metrics.js"
 import { ServerBusy } from "../protocol/errors.js"
 
 /** What a server bounds over all sessions with `Slots`. */
-export type LimitedResource = "sessions" | "liveProcesses" | "fileHandles"
+export type LimitedResource = "sessions" | "liveProcesses" | "fileHandles" | "watchedDirectories"
 
 /** Settings of a count of slots. */
 export interface SlotsOptions {

@@ -7,7 +7,7 @@
 import { Effect, Exit, Scope } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { defaultPathWatchOptions, makePathWatcher, WatchBudget } from "../../src/fs/PathWatch.js"
+import { defaultPathWatchOptions, makePathWatcher, watchedDirectorySlots } from "../../src/fs/PathWatch.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
@@ -73,7 +73,7 @@ describe("watch budgets", () => {
 
   it("are shared by the server's watches: past the server's bound a watch is busy (-32001), and free again once another ends", () =>
     run(Effect.gen(function*() {
-      const budget = new WatchBudget(15)
+      const budget = watchedDirectorySlots(15)
       const options = { ...defaultPathWatchOptions(budget), maxDirectories: 12 }
       const flow = { paused: () => false, subscribe: () => () => {} }
       const first = yield* makePathWatcher(() => {}, flow, options)
@@ -82,23 +82,23 @@ describe("watch budgets", () => {
       const tree = treeOf(9, 3)
       const tooBig = yield* Effect.exit(first.watch("big", tree, { recursive: true }))
       expect(Exit.isFailure(tooBig) && JSON.stringify(tooBig.cause)).toContain("more than 12 directories")
-      expect(budget.watched).toBe(0)
+      expect(budget.inUse).toBe(0)
       // 6 + 2 + 1 = 9 directories: one such watch fits in the server's 15, two do not.
       const small = treeOf(6, 3)
       yield* first.watch("a", small, { recursive: true })
-      expect(budget.watched).toBe(9)
+      expect(budget.inUse).toBe(9)
       const busy = yield* Effect.exit(second.watch("b", small, { recursive: true }))
       expect(Exit.isFailure(busy) && JSON.stringify(busy.cause)).toContain("ServerBusy")
-      expect(budget.watched).toBe(9)
+      expect(budget.inUse).toBe(9)
       yield* first.unwatch("a")
-      expect(budget.watched).toBe(0)
+      expect(budget.inUse).toBe(0)
       yield* second.watch("b", small, { recursive: true })
-      expect(budget.watched).toBe(9)
+      expect(budget.inUse).toBe(9)
     })))
 
   it("bound a tree that grows after the watch began: what comes past the bound is not watched, and the client is told to look again", () =>
     run(Effect.gen(function*() {
-      const budget = new WatchBudget(100)
+      const budget = watchedDirectorySlots(100)
       let overflowed: () => void = () => {}
       const overflow = new Promise<void>((resolve) => overflowed = resolve)
       const flow = { paused: () => false, subscribe: () => () => {} }
@@ -109,6 +109,6 @@ describe("watch budgets", () => {
       yield* watcher.watch("grow", root, { recursive: true })
       mkdirSync(`${root}/a/b/c/d/e`, { recursive: true })
       yield* Effect.promise(() => overflow).pipe(Effect.timeout("5 seconds"))
-      expect(budget.watched).toBe(4)
+      expect(budget.inUse).toBe(4)
     })))
 })

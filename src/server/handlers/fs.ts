@@ -19,11 +19,10 @@ import { FsRpcs, MissingChanged, PathsChanged } from "../../protocol/rpcs.js"
 import { Connection, encodeNotificationOf } from "../../jsonrpc/Connection.js"
 import { makeMissingWatcher, type MissingWatcher } from "../../fs/MissingWatch.js"
 import {
-  DEFAULT_MAX_SERVER_WATCH_DIRECTORIES,
   defaultPathWatchOptions,
   makePathWatcher,
   type PathWatcher,
-  WatchBudget
+  watchedDirectorySlots
 } from "../../fs/PathWatch.js"
 import { ClientSession, type ConnectionResource } from "../ClientSession.js"
 import { requireReady } from "./common.js"
@@ -45,7 +44,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   const ready = requireReady
   const files = Effect.flatMap(ClientSession, (session) => session.files)
   // Every connection's watches draw on one budget of directories: what is bounded is the server.
-  const watchBudget = new WatchBudget(DEFAULT_MAX_SERVER_WATCH_DIRECTORIES)
+  const watchBudget = watchedDirectorySlots()
   // Made when refused, not per connection: an error captures a stack trace.
   const unavailable = () =>
     new SandboxUnavailable({
