@@ -33,9 +33,10 @@ import {
   type InvalidParams
 } from "../protocol/errors.js"
 import { launcherArgv } from "../sandbox/bubblewrap.js"
-import { accessAt, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
+import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
+import type { FsBackend } from "./FsBackend.js"
 import { type WorkerError, WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
 
 /** A worker's operations, as the server calls them. */
@@ -51,31 +52,25 @@ export interface Access {
   readonly entries?: ReadonlyArray<string> | undefined
 }
 
-/** Runs file operations confined by a policy. */
+/** File operations confined by a policy. */
 export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<SandboxedFs, {
-  /** Checks `access`, then has the policy's worker run `call` (`operation` names it in errors). */
-  readonly run: <A>(
-    policy: ResolvedSandbox,
-    access: Access,
-    operation: string,
-    call: (worker: WorkerClient) => Effect.Effect<A, WorkerError | RpcClientError>
-  ) => Effect.Effect<A, FsError | SandboxDenied | SandboxUnavailable | InvalidParams | ServerBusy>
   /**
-   * Opens a file for a handle in the policy's worker, for the life of the
-   * scope; its blocks go through the worker, which holds the worker while
-   * the handle is open.
+   * The operations under `policy`: each checks what it reads and writes,
+   * then has the policy's worker perform it. A handle's file holds the
+   * worker while it is open.
    */
-  readonly openFile: (
-    policy: ResolvedSandbox,
-    path: string,
-    mode: "read" | "replace",
-    maxBlockBytes: number
-  ) => Effect.Effect<
-    OpenFile<FsError | SandboxDenied>,
-    FsError | SandboxDenied | SandboxUnavailable | InvalidParams | ServerBusy,
-    Scope.Scope
-  >
+  readonly backend: (policy: ResolvedSandbox) => FsBackend
 }>() {}
+
+/**
+ * The policy a worker must enforce for a request so confined: none when
+ * nothing confines, or when the policy leaves the whole file system
+ * writable (the host's files are then what the worker would see).
+ */
+export const policyToEnforce = (confinement: Confinement): ResolvedSandbox | undefined =>
+  confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")
+    ? undefined
+    : confinement.policy
 
 /** How long a worker without requests is kept. */
 const IDLE_MS = 30_000
@@ -106,6 +101,9 @@ export const denied = (operation: string, path: string, readable: boolean) =>
     message: `${operation} ${path}: the sandbox refused it (${readable ? "read-only file system" : "permission denied"})`,
     errno: readable ? "EROFS" : "EACCES"
   })
+
+const reads = (path: string): Access => ({ reads: [path], writes: [] })
+const writes = (path: string): Access => ({ reads: [], writes: [path] })
 
 /** Checks every path of an operation against the policy, after resolving symlinks and `..`. */
 export const check = (
@@ -339,33 +337,64 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
           )
       )
 
+    /** Checks `access`, then has the policy's worker run `call` (`operation` names it in errors). */
+    const run = <A>(
+      policy: ResolvedSandbox,
+      access: Access,
+      operation: string,
+      call: (worker: WorkerClient) => Effect.Effect<A, WorkerError | RpcClientError>
+    ) =>
+      Effect.gen(function*() {
+        yield* check(operation, policy, access)
+        const worker = yield* workerFor(policy)
+        return yield* perform(worker, operation, call)
+      })
+
+    const openFile = (policy: ResolvedSandbox, path: string, mode: "read" | "replace", maxBlockBytes: number) =>
+      Effect.gen(function*() {
+        yield* check("fs/open", policy, mode === "read" ? reads(path) : writes(path))
+        const worker = yield* workerFor(policy)
+        const held = yield* holdFor(worker)
+        const { handle } = held
+        yield* perform(worker, "fs/open", (client) => client.openFile({ handle, path, mode, maxBlockBytes }))
+        const file: OpenFile<FsError | SandboxDenied> = {
+          mode,
+          readBlock: (offset, length) =>
+            perform(worker, "fs/readBlock", (client) => client.readBlock({ handle, offset, length })),
+          writeBlock: (offset, data) =>
+            perform(worker, "fs/writeBlock", (client) => client.writeBlock({ handle, offset, data })),
+          commit: Effect.suspend(() => {
+            held.closed = true
+            return perform(worker, "fs/close", (client) => client.closeFile({ handle, commit: true }))
+          })
+        }
+        return file
+      })
+
     return {
-      run: (policy, access, operation, call) =>
-        Effect.gen(function*() {
-          yield* check(operation, policy, access)
-          const worker = yield* workerFor(policy)
-          return yield* perform(worker, operation, call)
-        }),
-      openFile: (policy, path, mode, maxBlockBytes) =>
-        Effect.gen(function*() {
-          yield* check("fs/open", policy, mode === "read" ? { reads: [path], writes: [] } : { reads: [], writes: [path] })
-          const worker = yield* workerFor(policy)
-          const held = yield* holdFor(worker)
-          const { handle } = held
-          yield* perform(worker, "fs/open", (client) => client.openFile({ handle, path, mode, maxBlockBytes }))
-          const file: OpenFile<FsError | SandboxDenied> = {
-            mode,
-            readBlock: (offset, length) =>
-              perform(worker, "fs/readBlock", (client) => client.readBlock({ handle, offset, length })),
-            writeBlock: (offset, data) =>
-              perform(worker, "fs/writeBlock", (client) => client.writeBlock({ handle, offset, data })),
-            commit: Effect.suspend(() => {
-              held.closed = true
-              return perform(worker, "fs/close", (client) => client.closeFile({ handle, commit: true }))
-            })
-          }
-          return file
-        })
+      backend: (policy): FsBackend => ({
+        readFile: (path, { length, offset }, maxBytes) =>
+          run(policy, reads(path), "fs/readFile", (worker) => worker.readFile({ path, offset, length, maxBytes })),
+        writeFile: (path, data) =>
+          run(policy, writes(path), "fs/writeFile", (worker) => worker.writeFile({ path, data })),
+        createDirectory: (path, recursive) =>
+          run(policy, writes(path), "fs/createDirectory", (worker) => worker.createDirectory({ path, recursive })),
+        getMetadata: (path) => run(policy, reads(path), "fs/getMetadata", (worker) => worker.getMetadata({ path })),
+        readDirectory: (path) =>
+          run(policy, reads(path), "fs/readDirectory", (worker) => worker.readDirectory({ path })),
+        remove: (path, { force, recursive }) =>
+          run(policy, writes(path), "fs/remove", (worker) => worker.remove({ path, recursive, force })),
+        copy: (sourcePath, destinationPath, recursive) =>
+          run(
+            policy,
+            { reads: [sourcePath], writes: [destinationPath] },
+            "fs/copy",
+            (worker) => worker.copy({ sourcePath, destinationPath, recursive })
+          ),
+        canonicalize: (path) => run(policy, reads(path), "fs/canonicalize", (worker) => worker.canonicalize({ path })),
+        walk: (path, options) => run(policy, reads(path), "fs/walk", (worker) => worker.walk({ path, options })),
+        openFile: (path, mode, maxBlockBytes) => openFile(policy, path, mode, maxBlockBytes)
+      })
     }
   })
 )

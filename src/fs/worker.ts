@@ -10,6 +10,7 @@
  * place, and the process exits. Logs go to stderr: stdout is the wire.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeSink from "@effect/platform-node/NodeSink"
 import * as NodeStream from "@effect/platform-node/NodeStream"
@@ -22,11 +23,12 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Scope from "effect/Scope"
 import { InternalError, InvalidRequest, SandboxDenied } from "../protocol/errors.js"
-import * as FileOperations from "./FileOperations.js"
+import type * as FileOperations from "./FileOperations.js"
+import * as FsBackend from "./FsBackend.js"
 import { type WorkerError, WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
 
 /** An operation's failure as it is answered: the kernel's refusals are the sandbox's, a defect is an internal error. */
-const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError, R>): Effect.Effect<A, WorkerError, R> =>
+const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError | SandboxDenied, R>): Effect.Effect<A, WorkerError, R> =>
   effect.pipe(
     Effect.mapError((error) =>
       error._tag === "InternalError" &&
@@ -38,11 +40,12 @@ const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError, R>): Ef
   )
 
 const handlers = WorkerRpcs.toLayer(Effect.gen(function*() {
+  const files = FsBackend.host(yield* FileSystem.FileSystem)
   /** The open files of handles, with the scopes that close them. */
-  const openFiles = new Map<number, { readonly file: FileOperations.OpenFile; readonly scope: Scope.CloseableScope }>()
+  const openFiles = new Map<number, { readonly file: FsBackend.HandleFile; readonly scope: Scope.CloseableScope }>()
 
   /** Closes a handle's file; `commit` first when the client closed it (else a replacing file is dropped). */
-  const closeOpenFile = (handle: number, commit: boolean): Effect.Effect<void, FileOperations.FsError> =>
+  const closeOpenFile = (handle: number, commit: boolean): Effect.Effect<void, FileOperations.FsError | SandboxDenied> =>
     Effect.suspend(() => {
       const current = openFiles.get(handle)
       openFiles.delete(handle)
@@ -51,7 +54,7 @@ const handlers = WorkerRpcs.toLayer(Effect.gen(function*() {
     })
 
   /** A handle's file, or the error that it has none. */
-  const fileOf = (handle: number): Effect.Effect<FileOperations.OpenFile, InvalidRequest> => {
+  const fileOf = (handle: number): Effect.Effect<FsBackend.HandleFile, InvalidRequest> => {
     const current = openFiles.get(handle)
     return current === undefined
       ? Effect.fail(new InvalidRequest({ message: `no file ${handle} is open in this worker` }))
@@ -64,22 +67,20 @@ const handlers = WorkerRpcs.toLayer(Effect.gen(function*() {
   )
 
   return {
-    readFile: ({ length, maxBytes, offset, path }) =>
-      answered(FileOperations.readFile(path, { offset, length }, maxBytes)),
-    writeFile: ({ data, path }) => answered(FileOperations.writeFile(path, data)),
-    createDirectory: ({ path, recursive }) => answered(FileOperations.createDirectory(path, recursive)),
-    getMetadata: ({ path }) => answered(FileOperations.getMetadata(path)),
-    readDirectory: ({ path }) => answered(FileOperations.readDirectory(path)),
-    remove: ({ force, path, recursive }) => answered(FileOperations.remove(path, { recursive, force })),
-    copy: ({ destinationPath, recursive, sourcePath }) =>
-      answered(FileOperations.copy(sourcePath, destinationPath, recursive)),
-    canonicalize: ({ path }) => answered(FileOperations.canonicalize(path)),
-    walk: ({ options, path }) => answered(FileOperations.walk(path, options)),
+    readFile: ({ length, maxBytes, offset, path }) => answered(files.readFile(path, { offset, length }, maxBytes)),
+    writeFile: ({ data, path }) => answered(files.writeFile(path, data)),
+    createDirectory: ({ path, recursive }) => answered(files.createDirectory(path, recursive)),
+    getMetadata: ({ path }) => answered(files.getMetadata(path)),
+    readDirectory: ({ path }) => answered(files.readDirectory(path)),
+    remove: ({ force, path, recursive }) => answered(files.remove(path, { recursive, force })),
+    copy: ({ destinationPath, recursive, sourcePath }) => answered(files.copy(sourcePath, destinationPath, recursive)),
+    canonicalize: ({ path }) => answered(files.canonicalize(path)),
+    walk: ({ options, path }) => answered(files.walk(path, options)),
     openFile: ({ handle, maxBlockBytes, mode, path }) =>
       answered(Effect.gen(function*() {
         if (openFiles.has(handle)) return yield* new InvalidRequest({ message: `file ${handle} is open already` })
         const scope = yield* Scope.make()
-        const file = yield* FileOperations.openFile(path, mode, maxBlockBytes).pipe(
+        const file = yield* files.openFile(path, mode, maxBlockBytes).pipe(
           Scope.extend(scope),
           // Failed or interrupted while opening: nothing stays open.
           Effect.onError(() => Scope.close(scope, Exit.void))

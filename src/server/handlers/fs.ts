@@ -1,18 +1,16 @@
 /**
- * `fs/*`: each method runs on the host's `FileSystem`, or in the sandboxed
- * worker of its policy when a sandbox applies; watches run in the server,
- * filtered by what the sandbox shows.
+ * `fs/*`: each request's backend is chosen once (the host's files, or the
+ * sandboxed worker of the policy that confines it) and the method calls it;
+ * watches run in the server, filtered by what the sandbox shows.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import type { RpcClientError } from "@effect/rpc/RpcClientError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { pathToFileURL } from "node:url"
-import * as FileOperations from "../../fs/FileOperations.js"
+import * as FsBackend from "../../fs/FsBackend.js"
 import { InvalidParams, SandboxUnavailable } from "../../protocol/errors.js"
 import type { SandboxRequest } from "../../protocol/sandbox.js"
-import { type Access as SandboxedFsAccess, check as checkSandboxed, SandboxedFs, type WorkerClient } from "../../fs/SandboxedFs.js"
-import type { WorkerError } from "../../fs/WorkerRpcs.js"
+import { check as checkSandboxed, policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
 import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../../sandbox/policy.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
 import { FsRpcs, MissingChanged, PathsChanged } from "../../protocol/rpcs.js"
@@ -53,31 +51,19 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   /** The request's sandbox and the operator's. */
   const confinementOf = (request: SandboxRequest | undefined): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
     sandbox.confinementOf(request, {})
-  /** The policy a worker must enforce; none when nothing confines, or the policy leaves the whole file system writable. */
-  const workerPolicyOf = (confinement: Confinement) =>
-    confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")
-      ? undefined
-      : confinement.policy
-  /**
-   * Runs `local` on the host, or (confined) `op` in a sandboxed worker,
-   * as `call` asks it.
-   */
+  const onHost = FsBackend.host(fileSystem)
+  /** Where the request's operation runs: on the host, or in the worker of the policy that confines it. */
+  const backendOf = (request: SandboxRequest | undefined): Effect.Effect<FsBackend.FsBackend, FsBackend.FsBackendError> =>
+    Effect.flatMap(confinementOf(request), (confinement) => {
+      const policy = policyToEnforce(confinement)
+      if (policy === undefined) return Effect.succeed(onHost)
+      return sandboxedFs === undefined ? Effect.fail(unavailable()) : Effect.succeed(sandboxedFs.backend(policy))
+    })
+  /** `operation` on the request's backend, once the handshake is complete. */
   const run = <A>(
     request: SandboxRequest | undefined,
-    local: Effect.Effect<A, FileOperations.FsError, FileSystem.FileSystem>,
-    confined: {
-      readonly access: SandboxedFsAccess
-      readonly operation: string
-      readonly call: (worker: WorkerClient) => Effect.Effect<A, WorkerError | RpcClientError>
-    }
-  ) =>
-    Effect.gen(function*() {
-      yield* ready
-      const policy = workerPolicyOf(yield* confinementOf(request))
-      if (policy === undefined) return yield* Effect.provideService(local, FileSystem.FileSystem, fileSystem)
-      if (sandboxedFs === undefined) return yield* unavailable()
-      return yield* sandboxedFs.run(policy, confined.access, confined.operation, confined.call)
-    })
+    operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>
+  ) => Effect.zipRight(ready, Effect.flatMap(backendOf(request), operation))
   const fileOf = (handleId: string) => Effect.flatMap(files, (table) => table.get(handleId))
   // Each connection's watchers, made when it first watches something.
   const missingWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
@@ -96,66 +82,22 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
         defaultPathWatchOptions(watchBudget)
       )
     ))
-  const reads = (...paths: Array<string>): SandboxedFsAccess => ({ reads: paths, writes: [] })
-  const writes = (...paths: Array<string>): SandboxedFsAccess => ({ reads: [], writes: paths })
   return {
     "fs/readFile": ({ length, offset, path, sandbox }) =>
       Effect.map(
-        run(sandbox, FileOperations.readFile(path, { offset, length }, config.maxReadFileBytes), {
-          access: reads(path),
-          operation: "fs/readFile",
-          call: (worker) => worker.readFile({ path, offset, length, maxBytes: config.maxReadFileBytes })
-        }),
+        run(sandbox, (backend) => backend.readFile(path, { offset, length }, config.maxReadFileBytes)),
         (dataBase64) => ({ dataBase64 })
       ),
     "fs/writeFile": ({ dataBase64, path, sandbox }) =>
-      Effect.as(
-        run(sandbox, FileOperations.writeFile(path, dataBase64), {
-          access: writes(path),
-          operation: "fs/writeFile",
-          call: (worker) => worker.writeFile({ path, data: dataBase64 })
-        }),
-        {}
-      ),
+      Effect.as(run(sandbox, (backend) => backend.writeFile(path, dataBase64)), {}),
     "fs/createDirectory": ({ path, recursive, sandbox }) =>
-      Effect.as(
-        run(sandbox, FileOperations.createDirectory(path, recursive), {
-          access: writes(path),
-          operation: "fs/createDirectory",
-          call: (worker) => worker.createDirectory({ path, recursive })
-        }),
-        {}
-      ),
-    "fs/getMetadata": ({ path, sandbox }) =>
-      run(sandbox, FileOperations.getMetadata(path), {
-        access: reads(path),
-        operation: "fs/getMetadata",
-        call: (worker) => worker.getMetadata({ path })
-      }),
-    "fs/readDirectory": ({ path, sandbox }) =>
-      run(sandbox, FileOperations.readDirectory(path), {
-        access: reads(path),
-        operation: "fs/readDirectory",
-        call: (worker) => worker.readDirectory({ path })
-      }),
+      Effect.as(run(sandbox, (backend) => backend.createDirectory(path, recursive)), {}),
+    "fs/getMetadata": ({ path, sandbox }) => run(sandbox, (backend) => backend.getMetadata(path)),
+    "fs/readDirectory": ({ path, sandbox }) => run(sandbox, (backend) => backend.readDirectory(path)),
     "fs/remove": ({ force, path, recursive, sandbox }) =>
-      Effect.as(
-        run(sandbox, FileOperations.remove(path, { recursive, force }), {
-          access: writes(path),
-          operation: "fs/remove",
-          call: (worker) => worker.remove({ path, recursive, force })
-        }),
-        {}
-      ),
+      Effect.as(run(sandbox, (backend) => backend.remove(path, { recursive, force })), {}),
     "fs/copy": ({ destinationPath, recursive, sandbox, sourcePath }) =>
-      Effect.as(
-        run(sandbox, FileOperations.copy(sourcePath, destinationPath, recursive), {
-          access: { reads: [sourcePath], writes: [destinationPath] },
-          operation: "fs/copy",
-          call: (worker) => worker.copy({ sourcePath, destinationPath, recursive })
-        }),
-        {}
-      ),
+      Effect.as(run(sandbox, (backend) => backend.copy(sourcePath, destinationPath, recursive)), {}),
     "fs/watch": ({ path, recursive, sandbox, watchId }) =>
       Effect.gen(function*() {
         yield* ready
@@ -206,31 +148,14 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
         })
         return { watching }
       }),
-    "fs/walk": ({ options, path, sandbox }) =>
-      run(sandbox, FileOperations.walk(path, options), {
-        access: reads(path),
-        operation: "fs/walk",
-        call: (worker) => worker.walk({ path, options })
-      }),
+    "fs/walk": ({ options, path, sandbox }) => run(sandbox, (backend) => backend.walk(path, options)),
     "fs/canonicalize": ({ path, sandbox }) =>
-      Effect.map(
-        run(sandbox, FileOperations.canonicalize(path), {
-          access: reads(path),
-          operation: "fs/canonicalize",
-          call: (worker) => worker.canonicalize({ path })
-        }),
-        (real) => ({ path: pathToFileURL(real).href })
-      ),
+      Effect.map(run(sandbox, (backend) => backend.canonicalize(path)), (real) => ({ path: pathToFileURL(real).href })),
     "fs/open": ({ handleId, mode, path, sandbox }) =>
       Effect.gen(function*() {
         const table = yield* files
-        const policy = workerPolicyOf(yield* confinementOf(sandbox))
-        if (policy === undefined) {
-          yield* table.open(handleId, FileOperations.openFile(path, mode, MAX_BLOCK_BYTES))
-        } else {
-          if (sandboxedFs === undefined) return yield* unavailable()
-          yield* table.open(handleId, sandboxedFs.openFile(policy, path, mode, MAX_BLOCK_BYTES))
-        }
+        const backend = yield* backendOf(sandbox)
+        yield* table.open(handleId, backend.openFile(path, mode, MAX_BLOCK_BYTES))
         return { handleId }
       }),
     "fs/readBlock": ({ handleId, len, offset }) =>
