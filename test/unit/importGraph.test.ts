@@ -1,0 +1,65 @@
+/**
+ * The folders of src/ import one way (docs/ARCHITECTURE.md): protocol/ and
+ * wire/ at the bottom, the client beside the server, transports below the
+ * server, the command line on top.
+ */
+import { describe, expect, it } from "vitest"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
+const SRC = Path.resolve(import.meta.dirname, "../../src")
+
+/** Each folder of src/ with the folders its modules import (relative imports, type-only ones included). */
+const importGraph = (): Map<string, Set<string>> => {
+  const graph = new Map<string, Set<string>>()
+  const folderOf = (file: string) => {
+    const parts = Path.relative(SRC, file).split(Path.sep)
+    return parts.length === 1 ? "(root)" : parts[0]!
+  }
+  const scan = (file: string) => {
+    const from = folderOf(file)
+    const text = Fs.readFileSync(file, "utf8")
+    for (const match of text.matchAll(/(?:import|export)[^"';]*?from\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g)) {
+      const to = folderOf(Path.resolve(Path.dirname(file), (match[1] ?? match[2])!))
+      if (to === from) continue
+      const targets = graph.get(from) ?? new Set<string>()
+      targets.add(to)
+      graph.set(from, targets)
+    }
+  }
+  const walk = (dir: string) => {
+    for (const entry of Fs.readdirSync(dir, { withFileTypes: true })) {
+      const path = Path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else if (entry.name.endsWith(".ts")) scan(path)
+    }
+  }
+  walk(SRC)
+  return graph
+}
+
+describe("the import graph of src/", () => {
+  const graph = importGraph()
+  const importsOf = (folder: string) => [...(graph.get(folder) ?? [])].sort()
+
+  it("has protocol/ at the bottom and wire/ on it alone", () => {
+    expect(importsOf("protocol")).toEqual([])
+    expect(importsOf("wire")).toEqual(["protocol"])
+  })
+
+  it("has the client beside the server: it imports only protocol/ and wire/", () => {
+    expect(importsOf("client")).toEqual(["protocol", "wire"])
+  })
+
+  it("has no folder but the command line and the package entry import cli/, and none below the server import server/", () => {
+    for (const [folder, targets] of graph) {
+      if (folder !== "(root)") expect(targets.has("cli"), `${folder} imports cli/`).toBe(false)
+      if (!["(root)", "cli", "testing"].includes(folder)) {
+        expect(targets.has("server"), `${folder} imports server/`).toBe(false)
+      }
+      if (!["(root)", "cli", "testing"].includes(folder)) {
+        expect(targets.has("client"), `${folder} imports client/`).toBe(false)
+      }
+    }
+  })
+})
