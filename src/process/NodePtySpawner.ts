@@ -74,8 +74,8 @@ const COALESCE_MS = 2
  * How long the terminal must stay quiet after the child is gone before our
  * hold on it is let go, checked every millisecond. Letting go at once loses
  * the last few KB now and then (what the resumed stream had not yet handed
- * over); 3 ms lost nothing in 400 bursts, half of them on a loaded machine,
- * and each PTY process ends that much sooner.
+ * over); a few quiet milliseconds are enough, and each PTY process ends
+ * that much sooner.
  */
 const DRAIN_QUIET_MS = 3
 const DRAIN_CHECK_MS = 1

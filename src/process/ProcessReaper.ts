@@ -29,12 +29,10 @@ const RELEASE_DELAY_MS = 10
  * (placeholder directories); at end of input (the server is gone) it sends
  * SIGTERM to every group still registered, then SIGKILL, then removes the
  * placeholders that are still empty. POSIX sh, so that Debian's dash runs it
- * in under 2 MB (bash takes 4). Each live group is a shell variable (`pg`
- * and its id), set and unset in microseconds (20,000 groups registered and
- * released, in any order: 0.2 s) and listed with `set` at the end. Removing
- * a word from one long string, as this script first did, cost dash time
- * quadratic in its length (2,000 groups released newest first took 150 s
- * of CPU, and the helper fell minutes behind the server). Only digits
+ * in under 2 MB. Each live group is a shell variable (`pg` and its id), set
+ * and unset in constant time and listed with `set` at the end: removing a
+ * word from one long string costs dash time quadratic in its length, and
+ * with thousands of groups the helper would fall behind the server. Only digits
  * reach `eval` and `unset` (an invalid name would end the shell). The
  * placeholders, one per protected path whatever the number of sandboxes,
  * stay in one newline-separated string.
@@ -104,7 +102,7 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
       return helper
     }
     // Lines are gathered, not written one each: a write to the helper's pipe
-    // (and its wake-up) per process start and end was ~40 µs of a spawn's CPU.
+    // (and its wake-up) per process start and end is a good part of a spawn's CPU.
     // A registration goes out at the end of the current run of JavaScript (a
     // microtask; the outbound queue writes in one too, so it leaves in the same
     // microtask checkpoint as the process's start response). Releases wait up

@@ -25,8 +25,7 @@ export const writeBase64ViaString = (bytes: Uint8Array, out: Buffer, offset: num
 
 /**
  * Base64 of `bytes` at `out[offset]`, by the native addon when it is in use
- * (no intermediate string: for 64 KiB of output, 87 KB fewer in V8's young
- * generation and one copy less). Settled at the first chunk, so that
+ * (no intermediate string in V8's young generation, and one copy less). Settled at the first chunk, so that
  * `EXEC_SERVER_NATIVE` and `turnOffNativeAddon` are heeded until then.
  */
 let writeBase64: ((bytes: Uint8Array, out: Buffer, offset: number) => number) | undefined
