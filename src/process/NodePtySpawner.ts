@@ -3,8 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
-import * as NodePty from "node-pty"
-import { internalErrorFrom } from "../protocol/errors.js"
+import { createRequire } from "node:module"
+import type * as NodePty from "node-pty"
+import { InternalError, internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
@@ -19,6 +20,28 @@ const EOF_BYTE = Buffer.from([4])
  */
 const ARG0_HELPER = "/usr/bin/perl"
 const ARG0_SCRIPT = "exec { shift @ARGV } @ARGV or die \"exec failed: $!\\n\""
+
+/**
+ * node-pty, loaded at the first terminal rather than with the server: where
+ * its native module was not built (its install script not allowed, no
+ * compiler) the server still starts and serves pipes, and only terminals
+ * are refused.
+ */
+let nodePty: typeof NodePty | InternalError | undefined
+const loadNodePty = (): typeof NodePty | InternalError => {
+  if (nodePty === undefined) {
+    try {
+      nodePty = createRequire(import.meta.url)("node-pty") as typeof NodePty
+    } catch (error) {
+      nodePty = new InternalError({
+        message: `terminals are unavailable on this server: node-pty did not load (was its install script allowed to build it?): ${
+          error instanceof Error ? error.message.split("\n")[0] : String(error)
+        }`
+      })
+    }
+  }
+  return nodePty
+}
 
 /** The slave side's path; node-pty knows it (`ptsName`), /proc knows it too. */
 const slavePathOf = (terminal: NodePty.IPty): string | undefined => {
@@ -108,9 +131,11 @@ export const make = (): ProcessSpawner => ({
         : useHelper
         ? [ARG0_HELPER, ["-e", ARG0_SCRIPT, program!, request.arg0!, ...args]]
         : [program!, args]
+      const pty = loadNodePty()
+      if (pty instanceof InternalError) return yield* pty
       const terminal = yield* Effect.try({
         try: () =>
-          NodePty.spawn(file, fileArgs, {
+          pty.spawn(file, fileArgs, {
             name: request.env.TERM ?? "xterm-256color",
             cols: request.size.cols,
             rows: request.size.rows,
