@@ -7,11 +7,8 @@
  * One worker per policy, shared by its calls and its file handles, ended
  * after a while without requests or open handles.
  */
-import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as RpcClient from "@effect/rpc/RpcClient"
 import { RpcClientError } from "@effect/rpc/RpcClientError"
-import type * as RpcGroup from "@effect/rpc/RpcGroup"
-import type { FromServerEncoded } from "@effect/rpc/RpcMessage"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -20,7 +17,6 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -37,10 +33,8 @@ import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "..
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
 import type { FsBackend } from "./FsBackend.js"
-import { type WorkerError, WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
-
-/** A worker's operations, as the server calls them. */
-export type WorkerClient = RpcClient.RpcClient<RpcGroup.Rpcs<typeof WorkerRpcs>, RpcClientError>
+import { type WorkerClient, workerProtocol } from "./workerClient.js"
+import { type WorkerError, WorkerRpcs } from "./WorkerRpcs.js"
 
 /** What an operation reads and writes, for the check before it runs. */
 export interface Access {
@@ -125,46 +119,6 @@ export const check = (
     }
     return Effect.void
   })
-
-/**
- * The client's side of a worker's stdio: requests written to its stdin,
- * answers read from its stdout. When its stdout ends (the worker exited or
- * was killed), what still waits fails with an `RpcClientError`, as does
- * anything asked later; then `onEnd` runs.
- */
-export const workerProtocol = (child: ChildProcess, onEnd: () => void) =>
-  RpcClient.Protocol.make((writeResponse) =>
-    Effect.gen(function*() {
-      const parser = workerSerialization.unsafeMake()
-      let ended: RpcClientError | undefined
-      yield* NodeStream.fromReadable<unknown>(() => child.stdout!, (cause) => cause).pipe(
-        Stream.runForEach((bytes) =>
-          Effect.suspend(() =>
-            Effect.forEach(parser.decode(bytes) as ReadonlyArray<FromServerEncoded>, writeResponse, { discard: true })
-          )
-        ),
-        Effect.exit,
-        Effect.flatMap(() => {
-          ended = new RpcClientError({ reason: "Protocol", message: "the sandboxed file worker ended" })
-          return writeResponse({ _tag: "ClientProtocolError", error: ended })
-        }),
-        Effect.ensuring(Effect.sync(onEnd)),
-        Effect.interruptible,
-        Effect.forkScoped
-      )
-      return {
-        send: (request) =>
-          Effect.suspend(() => {
-            if (ended !== undefined) return Effect.fail(ended)
-            const encoded = parser.encode(request)
-            if (encoded !== undefined) child.stdin!.write(encoded)
-            return Effect.void
-          }),
-        supportsAck: true,
-        supportsTransferables: false
-      }
-    })
-  )
 
 interface Worker {
   readonly key: string

@@ -5,7 +5,6 @@
  */
 import * as Effect from "effect/Effect"
 import type { Writable } from "node:stream"
-import { WebSocket } from "ws"
 import type { OutgoingMessage } from "./JsonRpc.js"
 
 /**
@@ -22,6 +21,18 @@ export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingM
   )
 
 const TEXT = { binary: false } as const
+
+/**
+ * What `sendText` needs of a WebSocket: ws's, which both ends use. Stated
+ * here, not imported, so that the package's types need no `@types/ws`.
+ */
+export interface TextFrameSocket {
+  readonly readyState: number
+  send(data: OutgoingMessage, options: { readonly binary: false }, cb?: (error?: Error) => void): void
+}
+
+/** `readyState` of an open WebSocket (the standard's value, ws's too). */
+const OPEN = 1
 
 const NEWLINE = Buffer.from("\n")
 /** Below this a message and its newline are joined into one string (a copy is cheaper than a writev). */
@@ -59,16 +70,16 @@ export const writeLines = (
  * calls `done` once the last one has been handed to the socket.
  */
 export const sendText = (
-  socket: WebSocket,
+  socket: TextFrameSocket,
   messages: ReadonlyArray<OutgoingMessage>,
   done: (error?: unknown) => void
 ): void => {
-  if (socket.readyState !== WebSocket.OPEN) {
+  if (socket.readyState !== OPEN) {
     done(new Error("socket is closed"))
     return
   }
   // ws writes each frame to the TCP socket on its own; corked, a batch leaves in one writev.
-  const tcp = messages.length > 1 ? (socket as WebSocketWithSocket)._socket : undefined
+  const tcp = messages.length > 1 ? (socket as TextFrameSocket & WebSocketWithSocket)._socket : undefined
   tcp?.cork()
   for (let i = 0; i < messages.length - 1; i++) socket.send(messages[i]!, TEXT)
   socket.send(messages[messages.length - 1]!, TEXT, (error) => done(error ?? undefined))

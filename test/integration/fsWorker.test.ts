@@ -12,7 +12,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
-import { workerProtocol } from "../../src/fs/SandboxedFs.js"
+import { workerProtocol } from "../../src/fs/workerClient.js"
 import { WorkerRpcs } from "../../src/fs/WorkerRpcs.js"
 import { InvalidRequest, NotFound } from "../../src/protocol/errors.js"
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest"
 
 const packageRoot = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
 const packageJson = JSON.parse(Fs.readFileSync(Path.join(packageRoot, "package.json"), "utf8")) as {
-  readonly exports: Record<string, { readonly default: string }>
+  readonly exports: Record<string, { readonly default: string; readonly types: string }>
 }
 
 /** Every module a built entry loads, following relative imports; bare specifiers are collected as they are. */
@@ -47,7 +47,7 @@ describe("package entries", () => {
     const exports = await import(Path.join(packageRoot, packageJson.exports["."]!.default)) as Record<string, unknown>
     for (const name of [
       "ExecServer", "ServerConfig", "SessionStore", "Transport", "StdioTransport", "WebSocketTransport",
-      "NodePtySpawner", "NodePipeSpawner", "PtySpawner", "PipeSpawner", "OutputBuffers", "Sandbox", "SandboxedFs",
+      "NodePtySpawner", "NodePipeSpawner", "PtySpawner", "PipeSpawner", "OutputBuffers", "ProcessReaper", "Sandbox", "SandboxedFs",
       "ExecServerClient", "PromiseClient", "ClientTransport", "InProcessClient", "TestConnection", "TestServer", "TestSpawner",
       "ExecServerRpcs", "NotFound", "SandboxPolicy"
     ]) expect(exports[name], name).toBeDefined()
@@ -57,9 +57,17 @@ describe("package entries", () => {
     ]) expect(exports[name], name).toBeUndefined()
   })
 
-  it("every export names a built file", () => {
+  it("every export names a built file and its types", () => {
     for (const [name, target] of Object.entries(packageJson.exports)) {
       expect(Fs.existsSync(Path.join(packageRoot, target.default)), name).toBe(true)
+      expect(Fs.existsSync(Path.join(packageRoot, target.types)), name).toBe(true)
+    }
+  })
+
+  it("every module the root entry exports as a namespace is a subpath too, so that declarations can name its types", async () => {
+    const index = Fs.readFileSync(Path.join(packageRoot, "src", "index.ts"), "utf8")
+    for (const [, name, path] of index.matchAll(/export \* as (\w+) from "\.\/([\w/]+)\.js"/g)) {
+      expect(packageJson.exports[`./${name}`]?.default, name).toBe(`./dist/${path}.js`)
     }
   })
 })

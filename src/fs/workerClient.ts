@@ -1,0 +1,57 @@
+/**
+ * The server's side of a sandboxed file worker's stdio: an `RpcClient`
+ * protocol of `WorkerRpcs` on its pipes. Apart from `SandboxedFs`, so that
+ * the package's public types do not reach into @effect/rpc's client.
+ */
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as RpcClient from "@effect/rpc/RpcClient"
+import { RpcClientError } from "@effect/rpc/RpcClientError"
+import type * as RpcGroup from "@effect/rpc/RpcGroup"
+import type { FromServerEncoded } from "@effect/rpc/RpcMessage"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { ChildProcess } from "node:child_process"
+import { type WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
+
+/** A worker's operations, as the server calls them. */
+export type WorkerClient = RpcClient.RpcClient<RpcGroup.Rpcs<typeof WorkerRpcs>, RpcClientError>
+
+/**
+ * The client's side of a worker's stdio: requests written to its stdin,
+ * answers read from its stdout. When its stdout ends (the worker exited or
+ * was killed), what still waits fails with an `RpcClientError`, as does
+ * anything asked later; then `onEnd` runs.
+ */
+export const workerProtocol = (child: ChildProcess, onEnd: () => void) =>
+  RpcClient.Protocol.make((writeResponse) =>
+    Effect.gen(function*() {
+      const parser = workerSerialization.unsafeMake()
+      let ended: RpcClientError | undefined
+      yield* NodeStream.fromReadable<unknown>(() => child.stdout!, (cause) => cause).pipe(
+        Stream.runForEach((bytes) =>
+          Effect.suspend(() =>
+            Effect.forEach(parser.decode(bytes) as ReadonlyArray<FromServerEncoded>, writeResponse, { discard: true })
+          )
+        ),
+        Effect.exit,
+        Effect.flatMap(() => {
+          ended = new RpcClientError({ reason: "Protocol", message: "the sandboxed file worker ended" })
+          return writeResponse({ _tag: "ClientProtocolError", error: ended })
+        }),
+        Effect.ensuring(Effect.sync(onEnd)),
+        Effect.interruptible,
+        Effect.forkScoped
+      )
+      return {
+        send: (request) =>
+          Effect.suspend(() => {
+            if (ended !== undefined) return Effect.fail(ended)
+            const encoded = parser.encode(request)
+            if (encoded !== undefined) child.stdin!.write(encoded)
+            return Effect.void
+          }),
+        supportsAck: true,
+        supportsTransferables: false
+      }
+    })
+  )

@@ -1,0 +1,196 @@
+/**
+ * The package as a TypeScript user installs it: `npm pack`'s tarball in a
+ * consumer project with the package's dependencies and peers and nothing of
+ * its development (no `@types/ws`), compiled with `strict`,
+ * `exactOptionalPropertyTypes`, `skipLibCheck: false` and `declaration: true`:
+ * the README's snippets as they are printed, and a module exporting Layers
+ * with inferred types, whose declarations must name every type they reach.
+ */
+import { execFileSync, spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
+import { createRequire } from "node:module"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const ROOT = Path.resolve(import.meta.dirname, "../..")
+const ROOT_MODULES = Path.join(ROOT, "node_modules")
+
+interface Manifest {
+  readonly name: string
+  readonly dependencies?: Record<string, string>
+  readonly peerDependencies?: Record<string, string>
+  readonly peerDependenciesMeta?: Record<string, { readonly optional?: boolean }>
+  readonly optionalDependencies?: Record<string, string>
+}
+
+const manifestOf = (dir: string): Manifest => JSON.parse(Fs.readFileSync(Path.join(dir, "package.json"), "utf8")) as Manifest
+
+/** Where `name` is installed for a package in `fromDir`: node's lookup up the node_modules folders. */
+const installedDir = (name: string, fromDir: string): string | undefined => {
+  for (let dir = fromDir; ; dir = Path.dirname(dir)) {
+    const candidate = Path.join(dir, "node_modules", name)
+    if (Fs.existsSync(Path.join(candidate, "package.json"))) return Fs.realpathSync(candidate)
+    if (Path.dirname(dir) === dir) return undefined
+  }
+}
+
+/**
+ * The packages a user's install would bring for `names` (their dependencies,
+ * required peers and installed optional dependencies, transitively), as
+ * installed here; only those hoisted to the top level, as the others come
+ * along inside them.
+ */
+const closureOf = (names: ReadonlyArray<string>): Set<string> => {
+  const hoisted = new Set<string>()
+  const seen = new Set<string>()
+  const visit = (name: string, fromDir: string, required: boolean) => {
+    const dir = installedDir(name, fromDir)
+    if (dir === undefined) {
+      if (required) throw new Error(`${name} (needed from ${fromDir}) is not installed`)
+      return
+    }
+    if (seen.has(dir)) return
+    seen.add(dir)
+    if (Path.dirname(dir) === ROOT_MODULES || Path.dirname(Path.dirname(dir)) === ROOT_MODULES) hoisted.add(name)
+    const manifest = manifestOf(dir)
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency, dir, true)
+    for (const dependency of Object.keys(manifest.optionalDependencies ?? {})) visit(dependency, dir, false)
+    for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+      visit(peer, dir, manifest.peerDependenciesMeta?.[peer]?.optional !== true)
+    }
+  }
+  for (const name of names) visit(name, ROOT, true)
+  return hoisted
+}
+
+/** The README's TypeScript snippets, in order. */
+const readmeSnippets = (): Array<string> =>
+  [...Fs.readFileSync(Path.join(ROOT, "README.md"), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
+
+/** A module of Layers exported with the types TypeScript infers for them. */
+const INFERRED_LAYERS = `
+import { Effect, Layer } from "effect"
+import {
+  ExecServer, OutputBuffers, ProcessReaper, Sandbox, SandboxedFs, ServerConfig, SessionStore,
+  StdioTransport, WebSocketTransport, NodePipeSpawner, NodePtySpawner
+} from "effect-exec-server"
+import { ExecServerClient } from "effect-exec-server/client"
+import { TestServer, TestSpawner } from "effect-exec-server/testing"
+
+export const Services = ExecServer.layerNodeServices
+export const OverWebSocket = ExecServer.layer.pipe(
+  Layer.provide(WebSocketTransport.layer({ host: "127.0.0.1", port: 0 })),
+  Layer.provide(Services),
+  Layer.provide(ServerConfig.layer({ graceMs: 1000 }))
+)
+export const OverStdio = ExecServer.layer.pipe(
+  Layer.provide(StdioTransport.layer({ maxMessageBytes: 1 << 20 })),
+  Layer.provide(Services),
+  Layer.provide(ServerConfig.layer({}))
+)
+export const Parts = Layer.mergeAll(
+  OutputBuffers.layerMemory,
+  ProcessReaper.layerNode,
+  Sandbox.layerUnavailable,
+  SessionStore.layer,
+  NodePipeSpawner.layer,
+  NodePtySpawner.layer
+)
+export const Confined = SandboxedFs.layer
+export const Client = ExecServerClient.layerWebSocket({ url: "ws://127.0.0.1:8765" })
+export const Local = ExecServerClient.layerSpawnLocal()
+export const Mocked = Effect.map(TestSpawner.make(TestSpawner.echo), (spawner) => TestServer.layer({ spawners: spawner.layer }))
+`
+
+describe("the packed package in a consumer project", () => {
+  let consumer: string
+  beforeAll(() => {
+    consumer = Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-consumer-"))
+    // What `npm install <tarball>` would unpack: the files the package ships, as built.
+    const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", consumer], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"]
+    }).trim().split("\n").pop()!
+    const modules = Path.join(consumer, "node_modules")
+    const ours = Path.join(modules, "effect-exec-server")
+    Fs.mkdirSync(ours, { recursive: true })
+    execFileSync("tar", ["-xzf", Path.join(consumer, tarball), "-C", ours, "--strip-components=1"])
+    const own = manifestOf(ROOT)
+    const runtime = closureOf([...Object.keys(own.dependencies ?? {}), ...Object.keys(own.peerDependencies ?? {})])
+    // node-pty as installed where its install script was not allowed: its JavaScript, no native module.
+    runtime.delete("node-pty")
+    const nodePty = Path.join(modules, "node-pty")
+    for (const part of ["package.json", "lib", "typings"]) {
+      Fs.cpSync(Path.join(ROOT_MODULES, "node-pty", part), Path.join(nodePty, part), { recursive: true })
+    }
+    // The consumer's own tools: the compiler, Node's types, the test kit its snippet uses.
+    for (const name of [...runtime, ...closureOf(["typescript", "@types/node", "@effect/vitest", "vitest"])]) {
+      const link = Path.join(modules, name)
+      Fs.mkdirSync(Path.dirname(link), { recursive: true })
+      if (!Fs.existsSync(link)) Fs.symlinkSync(Path.join(ROOT_MODULES, name), link)
+    }
+    Fs.writeFileSync(Path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", type: "module" }))
+    Fs.writeFileSync(Path.join(consumer, "tsconfig.json"), JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2022", "ESNext.Disposable"],
+        types: ["node"],
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        skipLibCheck: false,
+        declaration: true,
+        outDir: "out"
+      },
+      include: ["src"]
+    }))
+    const src = Path.join(consumer, "src")
+    Fs.mkdirSync(src)
+    readmeSnippets().forEach((snippet, i) => Fs.writeFileSync(Path.join(src, `readme${i + 1}.ts`), `${snippet}\nexport {}\n`))
+    Fs.writeFileSync(Path.join(src, "layers.ts"), INFERRED_LAYERS)
+  }, 120_000)
+  afterAll(() => Fs.rmSync(consumer, { recursive: true, force: true }))
+
+  it("ships no development package among what its types need: @types/ws is not installed for the consumer", () => {
+    expect(Fs.existsSync(Path.join(consumer, "node_modules", "@types", "ws"))).toBe(false)
+    expect(Fs.existsSync(Path.join(consumer, "node_modules", "effect-exec-server", "dist", "index.d.ts"))).toBe(true)
+    expect(readmeSnippets().length).toBeGreaterThanOrEqual(4)
+  })
+
+  it("serves pipes where install scripts were not allowed (no addon, node-pty not built) and refuses terminals in words", () => {
+    const request = (id: number, method: string, params: unknown) => JSON.stringify({ jsonrpc: "2.0", id, method, params })
+    const start = (id: number, tty: boolean) =>
+      request(id, "process/start", { processId: `p${id}`, argv: ["true"], cwd: "/", env: {}, tty })
+    const input = [
+      request(1, "initialize", { clientName: "consumer" }),
+      JSON.stringify({ jsonrpc: "2.0", method: "initialized" }),
+      start(2, false),
+      start(3, true)
+    ].join("\n") + "\n"
+    const bin = Path.join(consumer, "node_modules", "effect-exec-server", "dist", "cli", "main.js")
+    const result = spawnSync(process.execPath, [bin, "--listen", "stdio://"], { cwd: consumer, input, encoding: "utf8", timeout: 20_000 })
+    const answers = new Map<number, { readonly result?: unknown; readonly error?: { readonly message: string } }>()
+    for (const line of result.stdout.split("\n").filter((line) => line.startsWith("{"))) {
+      const message = JSON.parse(line) as { readonly id?: number; readonly result?: unknown; readonly error?: { readonly message: string } }
+      if (message.id !== undefined) answers.set(message.id, message)
+    }
+    expect(answers.get(1)?.result, result.stderr).toBeDefined()
+    expect(answers.get(2)?.result, JSON.stringify(answers.get(2))).toBeDefined()
+    expect(answers.get(3)?.error?.message).toMatch(/^terminals are unavailable on this server: node-pty did not load/)
+    expect(result.stderr).toMatch(/native addon.*addon=missing/)
+  })
+
+  it("compiles the README's snippets and exports inferred Layers, with skipLibCheck false and declarations", () => {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+    const result = spawnSync(process.execPath, [tsc, "-p", consumer], { cwd: consumer, encoding: "utf8" })
+    expect(result.stdout + result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    const layers = Fs.readFileSync(Path.join(consumer, "out", "layers.d.ts"), "utf8")
+    // Named through the package's entries, never through a path inside it.
+    expect(layers).not.toMatch(/node_modules|dist\//)
+    expect(layers).toContain(`import("effect-exec-server/Transport").TransportError`)
+  }, 180_000)
+})
