@@ -493,7 +493,11 @@ export class JsonRpcPeer {
           attempts++
           return Effect.asVoid(this.connect)
         })),
-        Effect.tapError((error) => Effect.sync(() => error._tag === "BackoffExhausted" || (lastError = error.message)))
+        Effect.tapError((error) =>
+          Effect.sync(() => {
+            if (error._tag !== "BackoffExhausted") lastError = error.message
+          })
+        )
       )
       const outcome = yield* Effect.either(Effect.retry(attempt, { while: isRetryable }))
       if (outcome._tag === "Right") {
