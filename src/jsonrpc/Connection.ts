@@ -6,9 +6,10 @@
 import type * as Rpc from "@effect/rpc/Rpc"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
+import * as Either from "effect/Either"
 import type { FlowControl } from "./FlowControl.js"
 import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
+import { codecOf } from "../wire/RpcCodecs.js"
 
 /** A client connection as seen by a handler. */
 export interface ConnectionService {
@@ -28,21 +29,15 @@ export interface ConnectionService {
 /** The connection a handler is serving. */
 export class Connection extends Context.Tag("effect-exec-server/Connection")<Connection, ConnectionService>() {}
 
-const encoders = new WeakMap<Rpc.Any, (payload: unknown) => unknown>()
-
 /**
  * Serializes a notification with its Rpc's payload schema. Encoding a value
  * of the schema's own type cannot fail, so a failure is a defect.
  */
-export const encodeNotificationOf = <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>): string => {
-  let encode = encoders.get(rpc)
-  if (encode === undefined) {
-    const schema = (rpc as unknown as Rpc.AnyWithProps).payloadSchema as Schema.Schema<unknown, unknown>
-    encode = Schema.encodeSync(schema)
-    encoders.set(rpc, encode)
-  }
-  return encodeNotification(rpc._tag, encode(payload))
-}
+export const encodeNotificationOf = <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>): string =>
+  encodeNotification(
+    rpc._tag,
+    Either.getOrThrowWith(codecOf(rpc as unknown as Rpc.AnyWithProps).encodePayload(payload), (error) => error)
+  )
 
 /** A request's hold on its own response, as its handler sees it. */
 export interface ResponseHooksService {

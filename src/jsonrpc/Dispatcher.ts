@@ -14,14 +14,12 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
-import * as SchemaAST from "effect/SchemaAST"
 import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
 import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "../wire/JsonRpc.js"
 import * as Metrics from "../observability/metrics.js"
 import { formatParseError } from "../wire/parseErrors.js"
+import { codecOf } from "../wire/RpcCodecs.js"
 
 /** A response, and what to run once it is enqueued (the request's `afterResponse` effects). */
 export interface Dispatched {
@@ -39,35 +37,6 @@ export interface Dispatcher {
   readonly handleRequest: (request: RequestMessage) => Effect.Effect<Dispatched>
   readonly handleNotification: (notification: NotificationMessage) => Effect.Effect<void>
 }
-
-// Synchronous codecs: every schema of the protocol is synchronous, and the
-// Either API spares each request the Effect machinery of a decode.
-interface Codec {
-  readonly decode: (params: unknown) => Either.Either<unknown, ParseResult.ParseError>
-  readonly encode: (value: unknown) => Either.Either<unknown, ParseResult.ParseError>
-}
-
-const codecs = new WeakMap<Rpc.AnyWithProps, Codec>()
-
-const codecOf = (rpc: Rpc.AnyWithProps): Codec => {
-  let codec = codecs.get(rpc)
-  if (codec === undefined) {
-    const success = rpc.successSchema as Schema.Schema<unknown, unknown>
-    codec = {
-      decode: Schema.decodeUnknownEither(rpc.payloadSchema as Schema.Schema<unknown, unknown>, { errors: "all" }),
-      // A result whose schema has no transformation or refinement (its encoded
-      // form is itself) is already in wire form, and its type was checked when
-      // the handler was compiled: walking 20,000 directory entries to confirm
-      // that took longer than listing them.
-      encode: SchemaAST.encodedAST(success.ast) === success.ast
-        ? Either.right
-        : Schema.encodeEither(success)
-    }
-    codecs.set(rpc, codec)
-  }
-  return codec
-}
-
 
 const isWireError = (error: unknown): error is WireError & { readonly _tag: string } =>
   typeof error === "object" && error !== null && "code" in error && typeof error.code === "number" &&
@@ -156,7 +125,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
       )
     }
     const codec = codecOf(rpc)
-    const payload = codec.decode(request.params ?? {})
+    const payload = codec.decodePayload(request.params ?? {})
     if (Either.isLeft(payload)) {
       return Effect.succeed(answerError({
         code: ErrorCode.InvalidParams,
@@ -169,7 +138,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
       Effect.matchCauseEffect({
         onFailure: failed,
         onSuccess: (value) => {
-          const result = codec.encode(value)
+          const result = codec.encodeSuccess(value)
           // A handler's result that does not fit its schema is a bug of ours.
           return Either.isRight(result)
             ? Effect.succeed<Dispatched>({ response: { id: request.id, result: result.right }, afterResponse: hooks.answered })
@@ -184,7 +153,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     if (rpc === undefined) {
       return Effect.logWarning(`ignoring client notification ${notification.method}`)
     }
-    const payload = codecOf(rpc).decode(notification.params ?? {})
+    const payload = codecOf(rpc).decodePayload(notification.params ?? {})
     if (Either.isLeft(payload)) {
       return Effect.logWarning(`client notification ${notification.method} has invalid params: ${formatParseError(payload.left)}`)
     }

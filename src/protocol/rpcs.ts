@@ -28,6 +28,17 @@ export type OrderingRule =
 /** The annotation that carries an Rpc's `OrderingRule`. */
 export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrdering")<RequestOrdering, OrderingRule>() {}
 
+/**
+ * Whether a request's second sending does what the first did, as an
+ * annotation on its Rpc (absent: it may not). A client re-sends such a
+ * request after a reconnect when the first one's answer was lost; the
+ * outcome of any other request in flight at a drop is unknown.
+ * (`process/write` is one because every write carries a `writeId`.)
+ */
+export class RetrySafe extends Context.Reference<RetrySafe>()("effect-exec-server/RetrySafe", {
+  defaultValue: () => false
+}) {}
+
 const ALONE: OrderingRule = { _tag: "Alone" }
 const PER_PROCESS: OrderingRule = { _tag: "PerProcess", waitOnly: false }
 const AFTER_PROCESS_COMMANDS: OrderingRule = { _tag: "PerProcess", waitOnly: true }
@@ -46,38 +57,45 @@ export class ProcessRpcs extends RpcGroup.make(
   Rpc.make("process/start", { payload: S.StartParams, success: S.StartResult, error: ExecServerError })
     .annotate(RequestOrdering, PER_PROCESS),
   Rpc.make("process/write", { payload: S.WriteParams, success: S.WriteResult, error: ExecServerError })
-    .annotate(RequestOrdering, PER_PROCESS),
+    .annotate(RequestOrdering, PER_PROCESS)
+    .annotate(RetrySafe, true),
   Rpc.make("process/read", { payload: S.ReadParams, success: S.ReadResult, error: ExecServerError })
-    .annotate(RequestOrdering, AFTER_PROCESS_COMMANDS),
+    .annotate(RequestOrdering, AFTER_PROCESS_COMMANDS)
+    .annotate(RetrySafe, true),
   Rpc.make("process/terminate", {
     payload: S.TerminateParams,
     success: S.TerminateResult,
     error: ExecServerError
   }).annotate(RequestOrdering, PER_PROCESS),
   Rpc.make("process/resize", { payload: S.ResizeParams, success: S.EmptyResult, error: ExecServerError })
-    .annotate(RequestOrdering, PER_PROCESS),
+    .annotate(RequestOrdering, PER_PROCESS)
+    .annotate(RetrySafe, true),
   Rpc.make("process/closeStdin", { payload: S.CloseStdinParams, success: S.WriteResult, error: ExecServerError })
     .annotate(RequestOrdering, PER_PROCESS),
   Rpc.make("process/signal", { payload: S.SignalParams, success: S.SignalResult, error: ExecServerError })
     .annotate(RequestOrdering, PER_PROCESS),
   Rpc.make("process/list", { payload: S.EmptyResult, success: S.ListResult, error: ExecServerError })
+    .annotate(RetrySafe, true)
 ) {}
 
 /** Host filesystem access: `fs/*`. */
 export class FsRpcs extends RpcGroup.make(
-  Rpc.make("fs/readFile", { payload: S.ReadFileParams, success: S.ReadFileResult, error: ExecServerError }),
-  Rpc.make("fs/writeFile", { payload: S.WriteFileParams, success: S.EmptyResult, error: ExecServerError }),
+  Rpc.make("fs/readFile", { payload: S.ReadFileParams, success: S.ReadFileResult, error: ExecServerError })
+    .annotate(RetrySafe, true),
+  Rpc.make("fs/writeFile", { payload: S.WriteFileParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RetrySafe, true),
   Rpc.make("fs/createDirectory", {
     payload: S.CreateDirectoryParams,
     success: S.EmptyResult,
     error: ExecServerError
   }),
-  Rpc.make("fs/getMetadata", { payload: S.GetMetadataParams, success: S.GetMetadataResult, error: ExecServerError }),
+  Rpc.make("fs/getMetadata", { payload: S.GetMetadataParams, success: S.GetMetadataResult, error: ExecServerError })
+    .annotate(RetrySafe, true),
   Rpc.make("fs/readDirectory", {
     payload: S.ReadDirectoryParams,
     success: S.ReadDirectoryResult,
     error: ExecServerError
-  }),
+  }).annotate(RetrySafe, true),
   Rpc.make("fs/remove", { payload: S.RemoveParams, success: S.EmptyResult, error: ExecServerError }),
   Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError }),
   Rpc.make("fs/watchMissing", { payload: S.WatchMissingParams, success: S.WatchMissingResult, error: ExecServerError }),
@@ -88,9 +106,11 @@ export class FsRpcs extends RpcGroup.make(
   Rpc.make("fs/open", { payload: S.OpenFileParams, success: S.OpenFileResult, error: ExecServerError })
     .annotate(RequestOrdering, PER_FILE_HANDLE),
   Rpc.make("fs/readBlock", { payload: S.ReadBlockParams, success: S.ReadBlockResult, error: ExecServerError })
-    .annotate(RequestOrdering, PER_FILE_HANDLE),
+    .annotate(RequestOrdering, PER_FILE_HANDLE)
+    .annotate(RetrySafe, true),
   Rpc.make("fs/writeBlock", { payload: S.WriteBlockParams, success: S.EmptyResult, error: ExecServerError })
-    .annotate(RequestOrdering, PER_FILE_HANDLE),
+    .annotate(RequestOrdering, PER_FILE_HANDLE)
+    .annotate(RetrySafe, true),
   Rpc.make("fs/close", { payload: S.CloseFileParams, success: S.EmptyResult, error: ExecServerError })
     .annotate(RequestOrdering, PER_FILE_HANDLE)
 ) {}

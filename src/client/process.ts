@@ -1,0 +1,316 @@
+/**
+ * The client's processes (`process/*`) on the peer: handles with their event
+ * channels (one `ProcessChannel` per process, fed by the server's process
+ * notifications), scoped starts, and the exec helpers.
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { randomUUID } from "node:crypto"
+import type {
+  EnvPolicy,
+  ProcessInfo,
+  ReadResult,
+  SignalName,
+  StartParams,
+  TerminalSize,
+  WriteResult
+} from "../protocol/schema.js"
+import { type ClientError, ExecTimeout, TransportClosed } from "./ClientError.js"
+import { type SandboxInput, sandboxField, toBytes } from "./fields.js"
+import type { JsonRpcPeer } from "./JsonRpcPeer.js"
+import { type ExitStatus, ProcessChannel, type ProcessEvent } from "./ProcessChannel.js"
+
+/** What `exec` and `communicate` return. */
+export interface ExecResult extends ExitStatus {
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+}
+
+/**
+ * `process/start` params as the client takes them. The defaults suit a
+ * server on another machine: the server's working directory, and the
+ * server's environment without the names that look like secrets.
+ */
+export interface StartOptions {
+  readonly argv: ReadonlyArray<string>
+  /** Absolute on the server's host; default: the server's working directory. */
+  readonly cwd?: string
+  /**
+   * The child's environment: the whole of it, or what is laid over the
+   * server-side `envPolicy` when one is given. Default: none of the client's
+   * variables (the server's environment, by the default policy).
+   */
+  readonly env?: Readonly<Record<string, string>>
+  /**
+   * Build the environment from the server's own (see PROTOCOL.md); fields
+   * default as there. Default when neither this nor `env` is given:
+   * `{inherit: "all"}` with the default exclusions (`*KEY*`, `*SECRET*`,
+   * `*TOKEN*`).
+   */
+  readonly envPolicy?: Partial<EnvPolicy>
+  readonly tty?: boolean
+  readonly pipeStdin?: boolean
+  readonly arg0?: string
+  readonly size?: TerminalSize
+  /** Confine the process (see PROTOCOL.md, "Sandbox"); default: the client's `sandbox` option. */
+  readonly sandbox?: SandboxInput
+  /** A process id; default: a fresh one. */
+  readonly processId?: string
+  /**
+   * Leave the process running when the scope of `start` closes (it still
+   * ends with the session). Default: closing the scope terminates it.
+   */
+  readonly detached?: boolean
+}
+
+/** `exec` options: those of `start` (but `tty`), and what `exec` adds. */
+export interface ExecOptions extends Omit<StartOptions, "argv" | "tty" | "pipeStdin" | "detached"> {
+  /** Bytes for the process's stdin, which is closed after them (default: no stdin). */
+  readonly input?: Uint8Array | string
+  /** Terminate the process and fail with `ExecTimeout` after this long. */
+  readonly timeout?: Duration.DurationInput
+}
+
+/** A process of the client's session. */
+export interface ProcessHandle {
+  readonly processId: string
+  /**
+   * Its events in seq order, ending after `Closed`: a `Gap` stands for
+   * output the server evicted before the client read it. One consumer.
+   */
+  readonly events: Stream.Stream<ProcessEvent, ClientError>
+  /** Completes with the exit status (without consuming `events`); `UnknownProcess` for an id the server does not know. */
+  readonly exited: Effect.Effect<ExitStatus, ClientError>
+  readonly write: (data: Uint8Array | string) => Effect.Effect<WriteResult, ClientError>
+  readonly closeStdin: Effect.Effect<WriteResult, ClientError>
+  readonly terminate: (options?: { readonly mode?: "graceful" | "force"; readonly graceMs?: number }) => Effect.Effect<boolean, ClientError>
+  readonly resize: (size: TerminalSize) => Effect.Effect<void, ClientError>
+  readonly signal: (signal: SignalName) => Effect.Effect<boolean, ClientError>
+  readonly read: (options?: { readonly afterSeq?: number; readonly maxBytes?: number; readonly waitMs?: number }) => Effect.Effect<ReadResult, ClientError>
+}
+
+/** The process API of a client (see `ExecServerClientShape`). */
+export interface ClientProcesses {
+  readonly start: (options: StartOptions) => Effect.Effect<ProcessHandle, ClientError, Scope.Scope>
+  readonly process: (processId: string) => ProcessHandle
+  readonly list: Effect.Effect<ReadonlyArray<ProcessInfo>, ClientError>
+  readonly wait: (processId: string) => Effect.Effect<ExitStatus, ClientError>
+  readonly communicate: (processId: string, input?: Uint8Array | string) => Effect.Effect<ExecResult, ClientError>
+  readonly exec: (argv: ReadonlyArray<string>, options?: ExecOptions) => Effect.Effect<ExecResult, ClientError | ExecTimeout>
+}
+
+/** What the process API takes of the client's options. */
+export interface ProcessOptions {
+  readonly sandbox?: SandboxInput
+  readonly maxBufferedBytesPerProcess?: number
+}
+
+// Process ids live in the session, which two clients of this Node process may share (a resume): numbered process-wide.
+let nextProcessNumber = 1
+
+const envFields = (startOptions: StartOptions): Pick<StartParams, "env" | "envPolicy"> => {
+  const policy = startOptions.envPolicy ?? (startOptions.env === undefined ? {} : undefined)
+  return {
+    env: startOptions.env ?? {},
+    ...(policy === undefined ? {} : {
+      envPolicy: {
+        inherit: policy.inherit ?? "all",
+        ignoreDefaultExcludes: policy.ignoreDefaultExcludes ?? false,
+        exclude: policy.exclude ?? [],
+        includeOnly: policy.includeOnly ?? [],
+        set: policy.set ?? {}
+      }
+    })
+  }
+}
+
+/** Output and exit status of a handle's events until it closes. */
+const collect = (handle: ProcessHandle, sink: { stdout: Array<Uint8Array>; stderr: Array<Uint8Array> }) =>
+  handle.events.pipe(
+    Stream.runFold(undefined as ExitStatus | undefined, (status, event) => {
+      if (event._tag === "Output") (event.stream === "stderr" ? sink.stderr : sink.stdout).push(event.bytes)
+      return event._tag === "Exited"
+        ? { exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied }
+        : status
+    }),
+    Effect.zipWith(handle.exited, (seen, status) => seen ?? status),
+    Effect.map((status): ExecResult => ({
+      ...status,
+      stdout: Buffer.concat(sink.stdout),
+      stderr: Buffer.concat(sink.stderr)
+    }))
+  )
+
+/** The process API on `peer`; it routes the process notifications to their channels. */
+export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesses => {
+  const maxBufferedBytes = options.maxBufferedBytesPerProcess ?? 4 * 1024 * 1024
+  /** The channel of each process the client follows, by id. */
+  const channels = new Map<string, ProcessChannel>()
+  // The server applies a writeId once per process: ids must not repeat across clients of a session.
+  const writeIdPrefix = randomUUID()
+  let nextWriteNumber = 1
+
+  peer.subscribe("process/output", (p) =>
+    channels.get(p.processId)?.offer({ _tag: "Output", seq: p.seq, stream: p.stream, bytes: p.chunk }))
+  peer.subscribe("process/exited", (p) =>
+    channels.get(p.processId)?.offer({
+      _tag: "Exited",
+      seq: p.seq,
+      exitCode: p.exitCode,
+      signal: p.signal ?? null,
+      sandboxDenied: p.sandboxDenied
+    }))
+  peer.subscribe("process/closed", (p) => channels.get(p.processId)?.offer({ _tag: "Closed", seq: p.seq }))
+  peer.listen({
+    // Caught up from each process's last seq.
+    resumed: () => {
+      for (const channel of channels.values()) channel.resync()
+    },
+    shutDown: (error) => {
+      for (const channel of [...channels.values()]) channel.fail(error)
+      channels.clear()
+    }
+  })
+
+  const newChannel = (processId: string): ProcessChannel => {
+    const channel: ProcessChannel = new ProcessChannel({
+      processId,
+      maxBufferedBytes,
+      read: (params) => peer.call("process/read", { processId, ...params }),
+      fork: peer.fork,
+      onClosed: () => {
+        if (channels.get(processId) === channel) channels.delete(processId)
+      }
+    })
+    return channel
+  }
+
+  const handleOf = (channel: ProcessChannel): ProcessHandle => {
+    const processId = channel.processId
+    return {
+      processId,
+      events: channel.events,
+      exited: channel.exited,
+      write: (data) =>
+        peer.call("process/write", { processId, chunk: toBytes(data), writeId: `${writeIdPrefix}-${nextWriteNumber++}` }),
+      closeStdin: peer.call("process/closeStdin", { processId }),
+      terminate: (terminateOptions = {}) =>
+        Effect.map(
+          peer.call("process/terminate", {
+            processId,
+            mode: terminateOptions.mode ?? "graceful",
+            ...(terminateOptions.graceMs === undefined ? {} : { graceMs: terminateOptions.graceMs })
+          }),
+          (result) => result.running
+        ),
+      resize: (size) => Effect.asVoid(peer.call("process/resize", { processId, ...size })),
+      signal: (signal) => Effect.map(peer.call("process/signal", { processId, signal }), (result) => result.delivered),
+      read: (readOptions = {}) => peer.call("process/read", { processId, ...readOptions })
+    }
+  }
+
+  const attach = (processId: string): ProcessHandle => {
+    let channel = channels.get(processId)
+    if (channel === undefined) {
+      channel = newChannel(processId)
+      if (peer.closed !== undefined) channel.fail(peer.closed)
+      else {
+        channels.set(processId, channel)
+        channel.resync()
+      }
+    }
+    return handleOf(channel)
+  }
+
+  const startUnscoped = (startOptions: StartOptions): Effect.Effect<ProcessHandle, ClientError> =>
+    Effect.gen(function*() {
+      const processId = startOptions.processId ?? `client-${process.pid}-${nextProcessNumber++}`
+      const params: StartParams = {
+        processId,
+        argv: startOptions.argv,
+        ...(startOptions.cwd === undefined ? {} : { cwd: startOptions.cwd }),
+        ...envFields(startOptions),
+        tty: startOptions.tty ?? false,
+        pipeStdin: startOptions.pipeStdin ?? false,
+        ...(startOptions.arg0 === undefined ? {} : { arg0: startOptions.arg0 }),
+        ...(startOptions.size === undefined ? {} : { size: startOptions.size }),
+        ...(yield* sandboxField(startOptions.sandbox, options.sandbox))
+      }
+      const previous = channels.get(processId)
+      // Registered before the request, so that no early event is missed;
+      // a channel of an earlier process of that id stays until the server says.
+      const channel = newChannel(processId)
+      if (previous === undefined) channels.set(processId, channel)
+      yield* peer.call("process/start", params).pipe(
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            if (channels.get(processId) === channel) channels.delete(processId)
+          })
+        )
+      )
+      if (previous !== undefined) {
+        // The server took the id again, so the earlier process is gone: its events were read or are lost.
+        previous.fail(new TransportClosed({ message: `process id ${processId} was reused` }))
+        channels.set(processId, channel)
+        channel.resync()
+      }
+      return handleOf(channel)
+    })
+
+  /** Terminates a process whose owner is done with it, unless it already closed. */
+  const release = (handle: ProcessHandle): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const channel = channels.get(handle.processId)
+      if (channel === undefined || channel.finished || peer.closed !== undefined) return Effect.void
+      return handle.terminate().pipe(Effect.timeout("5 seconds"), Effect.ignore)
+    })
+
+  const start = (startOptions: StartOptions): Effect.Effect<ProcessHandle, ClientError, Scope.Scope> =>
+    startOptions.detached === true
+      ? startUnscoped(startOptions)
+      : Effect.acquireRelease(startUnscoped(startOptions), release)
+
+  const communicate = (processId: string, input?: Uint8Array | string) =>
+    Effect.gen(function*() {
+      const handle = attach(processId)
+      if (input !== undefined) yield* handle.write(input)
+      yield* handle.closeStdin
+      return yield* collect(handle, { stdout: [], stderr: [] })
+    })
+
+  const exec = (argv: ReadonlyArray<string>, execOptions: ExecOptions = {}) =>
+    Effect.scoped(Effect.gen(function*() {
+      const { input, timeout, ...startOptions } = execOptions
+      const handle = yield* start({ ...startOptions, argv, tty: false, pipeStdin: input !== undefined })
+      if (input !== undefined) {
+        yield* handle.write(input)
+        yield* handle.closeStdin
+      }
+      const sink = { stdout: [] as Array<Uint8Array>, stderr: [] as Array<Uint8Array> }
+      const collected = collect(handle, sink)
+      if (timeout === undefined) return yield* collected
+      return yield* collected.pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new ExecTimeout({
+              processId: handle.processId,
+              message: `${argv[0]} ran longer than ${Duration.format(Duration.decode(timeout))}; it was terminated`,
+              stdout: Buffer.concat(sink.stdout),
+              stderr: Buffer.concat(sink.stderr)
+            })
+        })
+      )
+    }))
+
+  return {
+    start,
+    process: attach,
+    list: Effect.map(peer.call("process/list", {}), (result) => result.processes),
+    wait: (processId) => attach(processId).exited,
+    communicate,
+    exec
+  }
+}

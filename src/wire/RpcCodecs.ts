@@ -1,0 +1,50 @@
+/**
+ * Each Rpc's codecs, derived from its schemas once and shared by both ends:
+ * the server decodes payloads and encodes results, the client encodes
+ * payloads, decodes results and decodes the server's notifications.
+ */
+import type * as Rpc from "@effect/rpc/Rpc"
+import * as Either from "effect/Either"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+
+/**
+ * An Rpc's codecs. Synchronous: every schema of the protocol is, and the
+ * Either API spares each message the Effect machinery of a decode.
+ */
+export interface RpcCodec {
+  /** Params (or a notification's payload) from the wire, every error reported. */
+  readonly decodePayload: (params: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  /** Params to the wire. */
+  readonly encodePayload: (payload: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  /** A result from the wire. */
+  readonly decodeSuccess: (result: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  /** A result to the wire. */
+  readonly encodeSuccess: (value: unknown) => Either.Either<unknown, ParseResult.ParseError>
+}
+
+const codecs = new WeakMap<Rpc.AnyWithProps, RpcCodec>()
+
+/** The codecs of `rpc`, derived on its first use. */
+export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
+  let codec = codecs.get(rpc)
+  if (codec === undefined) {
+    const payload = rpc.payloadSchema as Schema.Schema<unknown, unknown>
+    const success = rpc.successSchema as Schema.Schema<unknown, unknown>
+    codec = {
+      decodePayload: Schema.decodeUnknownEither(payload, { errors: "all" }),
+      encodePayload: Schema.encodeEither(payload),
+      decodeSuccess: Schema.decodeUnknownEither(success),
+      // A result whose schema has no transformation or refinement (its encoded
+      // form is itself) is already in wire form, and its type was checked when
+      // the handler was compiled: walking 20,000 directory entries to confirm
+      // that took longer than listing them.
+      encodeSuccess: SchemaAST.encodedAST(success.ast) === success.ast
+        ? Either.right
+        : Schema.encodeEither(success)
+    }
+    codecs.set(rpc, codec)
+  }
+  return codec
+}
