@@ -334,9 +334,3 @@ export const serverFlags = {
   }),
   ...sandboxFlags
 } as const
-
-/** The rows of the docs table for what @effect/cli gives every command (not declared above). */
-export const builtInFlags: ReadonlyArray<{ readonly flags: string; readonly default: string; readonly help: string }> = [
-  { flags: "`--log-level LEVEL`", default: "info", help: "`all`, `trace`, `debug`, `info`, `warning`, `error`, `fatal`, `none`" },
-  { flags: "`--help`, `--version`", default: "", help: "`--help` shows each flag's default" }
-]
