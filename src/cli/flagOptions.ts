@@ -19,6 +19,9 @@ export type ValueOf<F extends ServerFlags.Flag> = F extends ServerFlags.IntegerF
   : F extends ServerFlags.RepeatedTextFlag ? Array<string>
   : Option.Option<string>
 
+/** What the options of a record of flags yield, under the same keys. */
+export type ValuesOf<R extends Record<string, ServerFlags.Flag>> = { readonly [K in keyof R]: ValueOf<R[K]> }
+
 /** The options of a record of flags, under the same keys. */
 export type OptionsOf<R extends Record<string, ServerFlags.Flag>> = {
   readonly [K in keyof R]: Options.Options<ValueOf<R[K]>>

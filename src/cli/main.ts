@@ -53,7 +53,7 @@ import { clientCommands } from "./remote.js"
 import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "../server/ServerFlags.js"
-import { integerFlagNames as integerFlagNamesOf, optionsOf } from "./flagOptions.js"
+import { integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import * as HostHeader from "../transport/hostHeader.js"
@@ -70,15 +70,7 @@ const options = optionsOf(ServerFlags.serverFlags)
 const integerFlagNames = integerFlagNamesOf(ServerFlags.serverFlags)
 
 /** What the operator's sandbox flags say. */
-interface SandboxFlags {
-  readonly sandbox: boolean
-  readonly sandboxWrite: ReadonlyArray<string>
-  readonly sandboxReadOnly: ReadonlyArray<string>
-  readonly sandboxDeny: ReadonlyArray<string>
-  readonly sandboxNetwork: boolean
-  readonly sandboxPolicy: Option.Option<string>
-  readonly bwrap: Option.Option<string>
-}
+type SandboxFlags = ValuesOf<typeof ServerFlags.sandboxFlags>
 
 /**
  * The operator's sandbox policy from the flags, checked at startup: the
@@ -120,23 +112,9 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
   })
 
 /** What the WebSocket listener needs to know about who may connect. */
-interface WebSocketFlags {
+type WebSocketFlags = ValuesOf<typeof ServerFlags.webSocketFlags> & {
   /** Both transports take it: the server's limit of one message. */
   readonly maxMessageBytes: number
-  readonly pingIntervalMs: number
-  readonly upgradeTimeoutMs: number
-  readonly maxConnections: number
-  readonly maxPendingUpgrades: number
-  readonly wsAuth: Option.Option<"capability-token" | "signed-bearer-token">
-  readonly wsTokenFile: Option.Option<string>
-  readonly wsTokenSha256: Option.Option<string>
-  readonly wsSharedSecretFile: Option.Option<string>
-  readonly wsIssuer: Option.Option<string>
-  readonly wsAudience: Option.Option<string>
-  readonly wsMaxClockSkewSeconds: Option.Option<number>
-  readonly insecureNoAuth: boolean
-  readonly allowOrigin: ReadonlyArray<string>
-  readonly allowHost: ReadonlyArray<string>
 }
 
 /** How WebSocket clients authenticate, from the flags. */
