@@ -26,7 +26,6 @@
  * `node` directly.
  */
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -40,6 +39,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Record from "effect/Record"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
@@ -52,6 +52,8 @@ import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { clientCommands } from "./remote.js"
 import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
+import * as ServerFlags from "../server/ServerFlags.js"
+import { integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import * as HostHeader from "../transport/hostHeader.js"
@@ -61,256 +63,14 @@ import type { SignedBearerOptions } from "../transport/signedBearer.js"
 /** A `--listen` value the server cannot serve. */
 class ListenUrlError extends Data.TaggedError("ListenUrlError")<{ readonly message: string }> {}
 
-const listen = Options.text("listen").pipe(
-  Options.withDefault("stdio://"),
-  Options.withDescription("Transport endpoint: stdio:// (the default) or ws://IP:PORT (port 0 picks a free port)")
-)
+/** The server command's options, from the flags' declarations. */
+const options = optionsOf(ServerFlags.serverFlags)
 
 /** The names of the whole-number flags, for `misusedIntegerFlag`. */
-const integerFlagNames = new Set<string>()
-
-/** A whole-number flag with its default (shown in --help), refused below `minimum` (0 unless given). */
-const integerFlag = (name: string, defaultValue: number, description: string, minimum = 0) => {
-  integerFlagNames.add(name)
-  return Options.integer(name).pipe(
-    Options.withDefault(defaultValue),
-    Options.withDescription(`${description} (default ${defaultValue})`),
-    Options.filterMap(
-      (value) => value >= minimum ? Option.some(value) : Option.none(),
-      `--${name} must be at least ${minimum}`
-    )
-  )
-}
-const maxDetachTtlMs = integerFlag(
-  "max-detach-ttl-ms",
-  ServerConfig.defaults.maxDetachTtlMs,
-  "Cap of the detachTtlMs a client may ask for in initialize (0 disables detaching), in ms"
-)
-const maxReadFileBytes = integerFlag(
-  "max-read-file-bytes",
-  ServerConfig.defaults.maxReadFileBytes,
-  "Largest file fs/readFile returns whole, and the most one ranged read returns, in bytes",
-  1
-)
-const maxProcesses = integerFlag(
-  "max-processes",
-  ServerConfig.defaults.maxProcesses,
-  "Most live processes one session may run (counts only this server's processes)",
-  1
-)
-const maxFileHandles = integerFlag(
-  "max-file-handles",
-  ServerConfig.defaults.maxFileHandles,
-  "Most file handles (fs/open) one session may have open",
-  1
-)
-const maxSessions = integerFlag(
-  "max-sessions",
-  ServerConfig.defaults.maxSessions,
-  "Most sessions over the server, attached and detached; more initializes are answered -32001, retryable",
-  1
-)
-const maxLiveProcesses = integerFlag(
-  "max-live-processes",
-  ServerConfig.defaults.maxLiveProcesses,
-  "Most live processes over all sessions (by default an eighth of the open-file limit, at most 4096); more starts are answered -32001, retryable",
-  1
-)
-const maxServerFileHandles = integerFlag(
-  "max-server-file-handles",
-  ServerConfig.defaults.maxServerFileHandles,
-  "Most file handles (fs/open) open over all sessions (by default a quarter of the open-file limit, at most 4096); more are answered -32001, retryable",
-  1
-)
-const maxLiveOutputBytes = integerFlag(
-  "max-live-output-bytes",
-  ServerConfig.defaults.maxLiveOutputBytes,
-  "Most bytes of output retained by live processes over all sessions; beyond it their oldest retained chunks are evicted",
-  0
-)
-const maxHttpResponseBytes = integerFlag(
-  "max-http-response-bytes",
-  ServerConfig.defaults.maxHttpResponseBytes,
-  "Largest body a buffered http/request returns, in bytes (larger: a streamed request)",
-  1
-)
-const outboundHighWaterMarkBytes = integerFlag(
-  "outbound-high-water-mark-bytes",
-  ServerConfig.defaults.outboundHighWaterMarkBytes,
-  "Bytes queued for a slow client above which its processes' output stops being read",
-  1024
-)
-const maxConnections = integerFlag(
-  "max-connections",
-  64,
-  "Most upgraded WebSocket connections at once; more are refused with HTTP 503",
-  1
-)
-const maxPendingUpgrades = integerFlag(
-  "max-pending-upgrades",
-  ListenUrl.DEFAULT_MAX_PENDING_UPGRADES,
-  "Most WebSocket connections not upgraded yet kept at once; when one more arrives the oldest is closed",
-  1
-)
-const upgradeTimeoutMs = integerFlag(
-  "upgrade-timeout-ms",
-  ListenUrl.DEFAULT_UPGRADE_TIMEOUT_MS,
-  "How long a WebSocket connection may take to complete its upgrade before it is closed, in ms",
-  1
-)
-const pingIntervalMs = integerFlag(
-  "ping-interval-ms",
-  ListenUrl.DEFAULT_PING_INTERVAL_MS,
-  "WebSocket keep-alive ping interval; a peer that misses a ping is disconnected, in ms",
-  1
-)
-const graceMs = integerFlag(
-  "grace-ms",
-  ServerConfig.defaults.graceMs,
-  "Grace period between SIGTERM and SIGKILL when terminating a process group, in ms"
-)
-const retainedOutputBytes = integerFlag(
-  "retained-output-bytes",
-  ServerConfig.defaults.retainedOutputBytes,
-  "Output retained per process for process/read, in bytes (oldest chunks are evicted)",
-  1
-)
-const retentionMs = integerFlag(
-  "retention-ms",
-  ServerConfig.defaults.retentionMs,
-  "How long a closed process stays readable before its id is freed, in ms"
-)
-const maxRetainedProcesses = integerFlag(
-  "max-retained-processes",
-  ServerConfig.defaults.maxRetainedProcesses,
-  "Most closed processes kept readable over all sessions; beyond it the oldest are freed before --retention-ms",
-  0
-)
-const maxRetainedOutputBytes = integerFlag(
-  "max-retained-output-bytes",
-  ServerConfig.defaults.maxRetainedOutputBytes,
-  "Most bytes of output kept for closed processes over all sessions; beyond it the oldest are freed before --retention-ms",
-  0
-)
-const closeDrainMs = integerFlag(
-  "close-drain-ms",
-  ServerConfig.defaults.closeDrainMs,
-  "How long after a process exits its descendants may hold its output open before it is closed anyway, in ms"
-)
-const maxMessageBytes = integerFlag(
-  "max-message-bytes",
-  ServerConfig.defaults.maxMessageBytes,
-  "Largest accepted JSON-RPC message, in bytes",
-  1024
-)
-const maxInflightRequests = integerFlag(
-  "max-inflight-requests",
-  ServerConfig.defaults.maxInflightRequests,
-  "Most requests of one connection in flight (long-polls included); more are answered -32001, retryable",
-  1
-)
-const wsAuth = Options.choice("ws-auth", ["capability-token", "signed-bearer-token"]).pipe(
-  Options.optional,
-  Options.withDescription(
-    "How WebSocket clients authenticate: capability-token (the token of --ws-token-file or --ws-token-sha256; implied by them) or signed-bearer-token (an HS256 JWT signed with --ws-shared-secret-file)"
-  )
-)
-const wsTokenFile = Options.file("ws-token-file", { exists: "yes" }).pipe(
-  Options.optional,
-  Options.withDescription("File holding the capability token WebSocket clients must send as their bearer token (whitespace trimmed)")
-)
-const wsTokenSha256 = Options.text("ws-token-sha256").pipe(
-  Options.optional,
-  Options.withDescription("Hex SHA-256 of the capability token WebSocket clients must send")
-)
-const wsSharedSecretFile = Options.file("ws-shared-secret-file", { exists: "yes" }).pipe(
-  Options.optional,
-  Options.withDescription(
-    "File holding the secret (at least 32 bytes, whitespace trimmed) that signs the HS256 JWTs of --ws-auth signed-bearer-token"
-  )
-)
-const wsIssuer = Options.text("ws-issuer").pipe(
-  Options.optional,
-  Options.withDescription("The iss a signed bearer token must carry (default: any)")
-)
-const wsAudience = Options.text("ws-audience").pipe(
-  Options.optional,
-  Options.withDescription("An aud a signed bearer token must carry (default: any)")
-)
-integerFlagNames.add("ws-max-clock-skew-seconds")
-const wsMaxClockSkewSeconds = Options.integer("ws-max-clock-skew-seconds").pipe(
-  Options.filterMap(
-    (value) => value >= 0 ? Option.some(value) : Option.none(),
-    "--ws-max-clock-skew-seconds must be at least 0"
-  ),
-  Options.optional,
-  Options.withDescription(
-    `How far a signed bearer token's exp and nbf may be off this clock, in seconds (default ${ListenUrl.DEFAULT_MAX_CLOCK_SKEW_SECONDS})`
-  )
-)
-const insecureNoAuth = Options.boolean("insecure-no-auth").pipe(
-  Options.withDescription("Allow listening on a non-loopback address without authentication")
-)
-const exitOnStdinClose = Options.boolean("exit-on-stdin-close").pipe(
-  Options.withDescription(
-    "A WebSocket server stops (as on SIGTERM) when its standard input reaches its end: for a parent that owns the pipe (env: CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE=true)"
-  )
-)
-const noNative = Options.boolean("no-native").pipe(
-  Options.withDescription(
-    `Do not load the native addon: pipe children start through Node's child_process, their output is read through Node's streams and encoded through Node's strings (env: ${NATIVE_ENV}=0)`
-  )
-)
-const allowOrigin = Options.text("allow-origin").pipe(
-  Options.repeated,
-  Options.withDescription("An Origin allowed to open a WebSocket (repeatable); other Origins get HTTP 403")
-)
-const allowHost = Options.text("allow-host").pipe(
-  Options.repeated,
-  Options.withDescription(
-    "A Host name (NAME or NAME:PORT, case-insensitive) the WebSocket listener answers to besides localhost and its address (repeatable); other Hosts get HTTP 421"
-  )
-)
-
-const sandbox = Options.boolean("sandbox").pipe(
-  Options.withDescription(
-    "Run every process and fs call under the operator's sandbox (read-only file system, no network, unless the --sandbox-* flags say more); clients can narrow it, never widen it"
-  )
-)
-const sandboxWrite = Options.text("sandbox-write").pipe(
-  Options.repeated,
-  Options.withDescription("A writable root of the operator's sandbox (repeatable; implies --sandbox)")
-)
-const sandboxReadOnly = Options.text("sandbox-read-only").pipe(
-  Options.repeated,
-  Options.withDescription("A path kept read-only inside the writable roots, even when missing (repeatable; implies --sandbox)")
-)
-const sandboxDeny = Options.text("sandbox-deny").pipe(
-  Options.repeated,
-  Options.withDescription("A path neither readable nor writable in the sandbox (repeatable; implies --sandbox)")
-)
-const sandboxNetwork = Options.boolean("sandbox-network").pipe(
-  Options.withDescription("Let sandboxed processes use the network (implies --sandbox)")
-)
-const sandboxPolicyFile = Options.file("sandbox-policy", { exists: "yes" }).pipe(
-  Options.optional,
-  Options.withDescription("A JSON file with the operator's sandbox policy (see docs/PROTOCOL.md, \"Sandbox\"); not with the other --sandbox-* flags")
-)
-const bwrapPath = Options.text("bwrap").pipe(
-  Options.optional,
-  Options.withDescription("The bubblewrap executable (default: bwrap from PATH)")
-)
+const integerFlagNames = integerFlagNamesOf(ServerFlags.serverFlags)
 
 /** What the operator's sandbox flags say. */
-interface SandboxFlags {
-  readonly sandbox: boolean
-  readonly sandboxWrite: ReadonlyArray<string>
-  readonly sandboxReadOnly: ReadonlyArray<string>
-  readonly sandboxDeny: ReadonlyArray<string>
-  readonly sandboxNetwork: boolean
-  readonly sandboxPolicy: Option.Option<string>
-  readonly bwrap: Option.Option<string>
-}
+type SandboxFlags = ValuesOf<typeof ServerFlags.sandboxFlags>
 
 /**
  * The operator's sandbox policy from the flags, checked at startup: the
@@ -352,23 +112,9 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
   })
 
 /** What the WebSocket listener needs to know about who may connect. */
-interface WebSocketFlags {
+type WebSocketFlags = ValuesOf<typeof ServerFlags.webSocketFlags> & {
   /** Both transports take it: the server's limit of one message. */
   readonly maxMessageBytes: number
-  readonly pingIntervalMs: number
-  readonly upgradeTimeoutMs: number
-  readonly maxConnections: number
-  readonly maxPendingUpgrades: number
-  readonly wsAuth: Option.Option<"capability-token" | "signed-bearer-token">
-  readonly wsTokenFile: Option.Option<string>
-  readonly wsTokenSha256: Option.Option<string>
-  readonly wsSharedSecretFile: Option.Option<string>
-  readonly wsIssuer: Option.Option<string>
-  readonly wsAudience: Option.Option<string>
-  readonly wsMaxClockSkewSeconds: Option.Option<number>
-  readonly insecureNoAuth: boolean
-  readonly allowOrigin: ReadonlyArray<string>
-  readonly allowHost: ReadonlyArray<string>
 }
 
 /** How WebSocket clients authenticate, from the flags. */
@@ -520,7 +266,7 @@ const transportOf = (
 }
 
 /** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
-const EXIT_ON_STDIN_CLOSE_ENV = "CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE"
+const EXIT_ON_STDIN_CLOSE_ENV = ServerFlags.serverFlags.exitOnStdinClose.env.name
 
 /**
  * Whether to stop when stdin ends: the flag, or else its environment
@@ -589,11 +335,6 @@ const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
   })
 }).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
 
-const logFormat = Options.choice("log-format", ["text", "json"]).pipe(
-  Options.withDefault("text" as const),
-  Options.withDescription("Logs on stderr as logfmt text or as one JSON object per line (default text)")
-)
-
 /** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
 const textLogger = onStderr(Logger.logfmtLogger)
 
@@ -603,51 +344,7 @@ const loggerOf = (format: "text" | "json") =>
 
 const command = Command.make(
   "exec-server",
-  {
-    listen,
-    logFormat,
-    graceMs,
-    retainedOutputBytes,
-    retentionMs,
-    maxRetainedProcesses,
-    maxRetainedOutputBytes,
-    closeDrainMs,
-    maxMessageBytes,
-    maxInflightRequests,
-    maxDetachTtlMs,
-    maxReadFileBytes,
-    maxProcesses,
-    maxFileHandles,
-    maxSessions,
-    maxLiveProcesses,
-    maxServerFileHandles,
-    maxLiveOutputBytes,
-    maxHttpResponseBytes,
-    outboundHighWaterMarkBytes,
-    maxConnections,
-    maxPendingUpgrades,
-    wsAuth,
-    wsTokenFile,
-    wsTokenSha256,
-    wsSharedSecretFile,
-    wsIssuer,
-    wsAudience,
-    wsMaxClockSkewSeconds,
-    insecureNoAuth,
-    exitOnStdinClose,
-    noNative,
-    allowOrigin,
-    allowHost,
-    pingIntervalMs,
-    upgradeTimeoutMs,
-    sandbox,
-    sandboxWrite,
-    sandboxReadOnly,
-    sandboxDeny,
-    sandboxNetwork,
-    sandboxPolicy: sandboxPolicyFile,
-    bwrap: bwrapPath
-  },
+  options,
   (flags) =>
     Effect.gen(function*() {
       const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
@@ -676,24 +373,7 @@ const command = Command.make(
         Effect.provide(tracing),
         Effect.provide(loggerOf(flags.logFormat)),
         Effect.provide(ServerConfig.layer({
-          graceMs: flags.graceMs,
-          retainedOutputBytes: flags.retainedOutputBytes,
-          retentionMs: flags.retentionMs,
-          maxRetainedProcesses: flags.maxRetainedProcesses,
-          maxRetainedOutputBytes: flags.maxRetainedOutputBytes,
-          closeDrainMs: flags.closeDrainMs,
-          maxMessageBytes: flags.maxMessageBytes,
-          maxInflightRequests: flags.maxInflightRequests,
-          maxDetachTtlMs: flags.maxDetachTtlMs,
-          maxReadFileBytes: flags.maxReadFileBytes,
-          maxProcesses: flags.maxProcesses,
-          maxFileHandles: flags.maxFileHandles,
-          maxSessions: flags.maxSessions,
-          maxLiveProcesses: flags.maxLiveProcesses,
-          maxServerFileHandles: flags.maxServerFileHandles,
-          maxLiveOutputBytes: flags.maxLiveOutputBytes,
-          maxHttpResponseBytes: flags.maxHttpResponseBytes,
-          outboundHighWaterMarkBytes: flags.outboundHighWaterMarkBytes,
+          ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
           sandboxPolicy,
           tracing: tracesUrl !== undefined,
           bwrapPath: Option.getOrUndefined(flags.bwrap)

@@ -1,10 +1,10 @@
 /** Server-wide settings: limits, grace and retention periods, and what `initialize` reports. */
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
-import { readFileSync } from "node:fs"
+import * as Record from "effect/Record"
 import { createRequire } from "node:module"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
-import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
+import { configFlags } from "./ServerFlags.js"
 
 const packageJson = createRequire(import.meta.url)("../../package.json") as {
   readonly name: string
@@ -77,70 +77,11 @@ export interface ServerConfigShape {
 /** The settings of the running server. */
 export class ServerConfig extends Context.Tag("effect-exec-server/ServerConfig")<ServerConfig, ServerConfigShape>() {}
 
-/**
- * This process's soft limit of open files (RLIMIT_NOFILE), read from
- * `/proc/self/limits` (Node has no getrlimit; at start-up it raises the soft
- * limit to the hard one). Undefined where that file cannot be read (not
- * Linux) or says `unlimited`.
- */
-export const openFileLimit = (limits?: string): number | undefined => {
-  let text = limits
-  if (text === undefined) {
-    try {
-      text = readFileSync("/proc/self/limits", "utf8")
-    } catch {
-      return undefined
-    }
-  }
-  const match = /^Max open files\s+(\d+)/m.exec(text)
-  return match === null ? undefined : Number(match[1])
-}
+export { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
 
-/** The open-file limit assumed where it cannot be read. */
-const ASSUMED_OPEN_FILES = 8192
-/** Most descriptors a live process holds in the server: stdin, stdout and stderr pipes and a pidfd (a terminal: 2). */
-const DESCRIPTORS_PER_PROCESS = 4
-/** The highest derived default of the server-wide process and handle limits. */
-const MAX_DERIVED_LIMIT = 4096
-
-/**
- * The server-wide limits of live processes and file handles for an
- * open-file limit: processes may take half of the descriptors (4 each), file
- * handles a quarter, and a quarter is left for connections, watchers, HTTP
- * requests, sandboxed file workers and Node itself; each at most 4096 (and at
- * least 1).
- */
-export const descriptorLimits = (openFiles: number | undefined): {
-  readonly maxLiveProcesses: number
-  readonly maxServerFileHandles: number
-} => {
-  const files = openFiles ?? ASSUMED_OPEN_FILES
-  const bounded = (value: number) => Math.max(1, Math.min(MAX_DERIVED_LIMIT, Math.floor(value)))
-  return {
-    maxLiveProcesses: bounded(files / 2 / DESCRIPTORS_PER_PROCESS),
-    maxServerFileHandles: bounded(files / 4)
-  }
-}
-
-/** The defaults of PROTOCOL.md (the process and handle limits derived from this process's open-file limit). */
+/** The defaults of the flags (the process and handle limits derived from this process's open-file limit). */
 export const defaults: ServerConfigShape = {
-  graceMs: 2000,
-  retainedOutputBytes: 1024 * 1024,
-  retentionMs: 30_000,
-  maxRetainedProcesses: 10_000,
-  maxRetainedOutputBytes: 256 * 1024 * 1024,
-  closeDrainMs: 1000,
-  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
-  maxInflightRequests: 4096,
-  maxDetachTtlMs: 300_000,
-  maxProcesses: 256,
-  outboundHighWaterMarkBytes: 8 * 1024 * 1024,
-  maxReadFileBytes: 64 * 1024 * 1024,
-  maxFileHandles: 64,
-  maxSessions: 1024,
-  ...descriptorLimits(openFileLimit()),
-  maxLiveOutputBytes: 256 * 1024 * 1024,
-  maxHttpResponseBytes: 32 * 1024 * 1024,
+  ...Record.map(configFlags, (flag) => flag.default),
   serverName: packageJson.name,
   serverVersion: packageJson.version
 }

@@ -1,14 +1,18 @@
 /**
- * The operators' flag table (docs/OPERATIONS.md) says what `--help` says:
- * the same flags, and for each whole-number flag the same default.
+ * The operators' flag table (docs/OPERATIONS.md) is the one generated from
+ * the flags' declarations, and says what `--help` says: the same flags, and
+ * for each whole-number flag the same default.
  */
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
+import { currentFlagTable, flagTable } from "../../src/cli/flagTable.js"
 import { SERVER_BIN, serverArgs } from "../support/StdioServer.js"
 
-const table = readFileSync(Path.resolve(Path.dirname(SERVER_BIN), "../../docs/OPERATIONS.md"), "utf8")
+const operations = readFileSync(Path.resolve(Path.dirname(SERVER_BIN), "../../docs/OPERATIONS.md"), "utf8")
+
+const table = operations
   .split("\n")
   .filter((line) => line.startsWith("| `--"))
   .map((line) => line.split(" | "))
@@ -27,6 +31,10 @@ const helpText = () =>
 const CLI_BUILT_INS = ["--completions", "--wizard"]
 
 describe("the flag table of docs/OPERATIONS.md", () => {
+  it("is the table generated from src/server/ServerFlags.ts (npm run docs:flags writes it)", () => {
+    expect(currentFlagTable(operations), "run npm run docs:flags").toBe(flagTable())
+  })
+
   it("names every flag of --help, and gives each whole-number flag the default --help gives", () => {
     const help = helpText()
     const sections = help.split(/\n(?=--[a-z])/).filter((section) => section.startsWith("--"))

@@ -1,0 +1,101 @@
+/**
+ * The @effect/cli options of the flags declared in server/ServerFlags.ts:
+ * each flag's parser, default, bounds and `--help` text come from its
+ * declaration.
+ */
+import * as Options from "@effect/cli/Options"
+import * as Arr from "effect/Array"
+import * as Option from "effect/Option"
+import * as Record from "effect/Record"
+import type * as ServerFlags from "../server/ServerFlags.js"
+
+/** What a flag's option yields. */
+export type ValueOf<F extends ServerFlags.Flag> = F extends ServerFlags.IntegerFlag ? number
+  : F extends ServerFlags.OptionalIntegerFlag ? Option.Option<number>
+  : F extends ServerFlags.TextFlag ? string
+  : F extends ServerFlags.ChoiceFlag<infer A> ? A
+  : F extends ServerFlags.OptionalChoiceFlag<infer A> ? Option.Option<A>
+  : F extends ServerFlags.SwitchFlag ? boolean
+  : F extends ServerFlags.RepeatedTextFlag ? Array<string>
+  : Option.Option<string>
+
+/** What the options of a record of flags yield, under the same keys. */
+export type ValuesOf<R extends Record<string, ServerFlags.Flag>> = { readonly [K in keyof R]: ValueOf<R[K]> }
+
+/** The options of a record of flags, under the same keys. */
+export type OptionsOf<R extends Record<string, ServerFlags.Flag>> = {
+  readonly [K in keyof R]: Options.Options<ValueOf<R[K]>>
+}
+
+/** The default `--help` names, where the flag has one. */
+const shownDefault = (flag: ServerFlags.Flag): string | undefined => {
+  switch (flag._tag) {
+    case "Integer":
+    case "Text":
+    case "Choice":
+      return `(default ${flag.default})`
+    case "OptionalInteger":
+      return `(default ${flag.impliedDefault})`
+    default:
+      return flag.documentedDefault === undefined ? undefined : `(default: ${plain(flag.documentedDefault)})`
+  }
+}
+
+/** Markdown's code marks dropped, for a terminal. */
+const plain = (markdown: string): string => markdown.replaceAll("`", "")
+
+/** A flag's `--help` text: its help, its default and its environment variable. */
+export const helpOf = (flag: ServerFlags.Flag): string => {
+  const text = plain(flag.help)
+  return [
+    text.charAt(0).toUpperCase() + text.slice(1),
+    shownDefault(flag),
+    flag.env === undefined ? undefined : `(env: ${flag.env.name}=${flag.env.value})`
+  ].filter((part) => part !== undefined).join(" ")
+}
+
+/** Refuses a whole number below the flag's minimum with "--NAME must be at least MIN" (exit 2). */
+const atLeast = (flag: ServerFlags.IntegerFlag | ServerFlags.OptionalIntegerFlag) =>
+  Options.filterMap(
+    (value: number) => value >= flag.minimum ? Option.some(value) : Option.none(),
+    `--${flag.name} must be at least ${flag.minimum}`
+  )
+
+/** The option of one flag. */
+export const optionOf = (flag: ServerFlags.Flag): Options.Options<unknown> => {
+  const help = Options.withDescription(helpOf(flag))
+  switch (flag._tag) {
+    case "Integer":
+      return Options.integer(flag.name).pipe(Options.withDefault(flag.default), help, atLeast(flag))
+    case "OptionalInteger":
+      return Options.integer(flag.name).pipe(atLeast(flag), Options.optional, help)
+    case "Text":
+      return Options.text(flag.name).pipe(Options.withDefault(flag.default), help)
+    case "OptionalText":
+      return Options.text(flag.name).pipe(Options.optional, help)
+    case "Choice":
+      return Options.choice(flag.name, flag.choices).pipe(Options.withDefault(flag.default), help)
+    case "OptionalChoice":
+      return Options.choice(flag.name, flag.choices).pipe(Options.optional, help)
+    case "OptionalFile":
+      return Options.file(flag.name, { exists: "yes" }).pipe(Options.optional, help)
+    case "Switch":
+      return Options.boolean(flag.name).pipe(help)
+    case "RepeatedText":
+      return Options.text(flag.name).pipe(Options.repeated, help)
+  }
+}
+
+/** The options of a record of flags, for `Command.make`. */
+export const optionsOf = <R extends Record<string, ServerFlags.Flag>>(flags: R): OptionsOf<R> =>
+  // What each option yields follows its flag's `_tag`, which `optionOf`'s signature cannot say.
+  Record.map(flags, optionOf) as unknown as OptionsOf<R>
+
+/** The names of the flags that take a whole number. */
+export const integerFlagNames = (flags: Record<string, ServerFlags.Flag>): ReadonlySet<string> =>
+  new Set(
+    Arr.filterMap(
+      Record.values(flags),
+      (flag) => flag._tag === "Integer" || flag._tag === "OptionalInteger" ? Option.some(flag.name) : Option.none()
+    )
+  )

@@ -1,0 +1,336 @@
+/**
+ * Every flag of the `exec-server` command, declared once: its name, kind,
+ * default, help and bounds. `ServerConfig.defaults` takes its settings'
+ * defaults from here, the command line builds its @effect/cli options from
+ * here (src/cli/flagOptions.ts), and the flag table of docs/OPERATIONS.md is
+ * generated from here (`npm run docs:flags`). Plain data: a library user
+ * who reads `ServerConfig` loads no command-line parser.
+ */
+import { NATIVE_ENV } from "../native/addon.js"
+import {
+  DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+  DEFAULT_MAX_PENDING_UPGRADES,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_UPGRADE_TIMEOUT_MS
+} from "../transport/listenUrl.js"
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
+import { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
+import type { ServerConfigShape } from "./ServerConfig.js"
+
+/** What every flag declares. */
+interface FlagBase {
+  /** The name after `--`. */
+  readonly name: string
+  /** What it does, in Markdown: the docs table's text; `--help` shows it without the backticks. */
+  readonly help: string
+  /** How the docs table names its value (`N`, `PATH`); none for a switch. */
+  readonly metavar?: string
+  /**
+   * The default as the docs table states it, in Markdown, where the value is
+   * not fixed (derived from the machine) or not a value at all (`bwrap` from PATH).
+   */
+  readonly documentedDefault?: string
+  /** An environment variable that sets it too, and the value it takes for the flag. */
+  readonly env?: { readonly name: string; readonly value: string; readonly rule: string }
+}
+
+/** A whole number with a default, refused below `minimum` (exit 2). */
+export interface IntegerFlag extends FlagBase {
+  readonly _tag: "Integer"
+  readonly default: number
+  readonly minimum: number
+}
+/** A whole number that may be absent (its absence means something); `impliedDefault` is what absence amounts to. */
+export interface OptionalIntegerFlag extends FlagBase {
+  readonly _tag: "OptionalInteger"
+  readonly impliedDefault: number
+  readonly minimum: number
+}
+/** Text with a default. */
+export interface TextFlag extends FlagBase {
+  readonly _tag: "Text"
+  readonly default: string
+}
+/** Text that may be absent. */
+export interface OptionalTextFlag extends FlagBase {
+  readonly _tag: "OptionalText"
+}
+/** One of a few words, with a default. */
+export interface ChoiceFlag<A extends string = string> extends FlagBase {
+  readonly _tag: "Choice"
+  readonly choices: ReadonlyArray<A>
+  readonly default: A
+}
+/** One of a few words, or absent. */
+export interface OptionalChoiceFlag<A extends string = string> extends FlagBase {
+  readonly _tag: "OptionalChoice"
+  readonly choices: ReadonlyArray<A>
+}
+/** The path of a file that must exist, or absent. */
+export interface OptionalFileFlag extends FlagBase {
+  readonly _tag: "OptionalFile"
+}
+/** On when given. */
+export interface SwitchFlag extends FlagBase {
+  readonly _tag: "Switch"
+}
+/** Text that may be given any number of times. */
+export interface RepeatedTextFlag extends FlagBase {
+  readonly _tag: "RepeatedText"
+}
+
+/** A flag of the server command. */
+export type Flag =
+  | IntegerFlag
+  | OptionalIntegerFlag
+  | TextFlag
+  | OptionalTextFlag
+  | ChoiceFlag
+  | OptionalChoiceFlag
+  | OptionalFileFlag
+  | SwitchFlag
+  | RepeatedTextFlag
+
+type Spec<F extends Flag> = Omit<F, "_tag" | "name">
+
+const integer = (name: string, spec: Omit<Spec<IntegerFlag>, "minimum"> & { readonly minimum?: number }): IntegerFlag => ({
+  _tag: "Integer",
+  name,
+  metavar: "N",
+  minimum: 0,
+  ...spec
+})
+const text = (name: string, spec: Spec<TextFlag>): TextFlag => ({ _tag: "Text", name, ...spec })
+const optionalText = (name: string, spec: Spec<OptionalTextFlag>): OptionalTextFlag => ({ _tag: "OptionalText", name, ...spec })
+const choice = <const A extends string>(name: string, spec: Spec<ChoiceFlag<A>>): ChoiceFlag<A> => ({
+  _tag: "Choice",
+  name,
+  ...spec
+})
+const optionalChoice = <const A extends string>(name: string, spec: Spec<OptionalChoiceFlag<A>>): OptionalChoiceFlag<A> => ({
+  _tag: "OptionalChoice",
+  name,
+  ...spec
+})
+const optionalFile = (name: string, spec: Spec<OptionalFileFlag>): OptionalFileFlag => ({ _tag: "OptionalFile", name, ...spec })
+// Generic in its spec so that a declared `env` stays known to be there.
+const switchFlag = <const S extends Spec<SwitchFlag>>(name: string, spec: S): SwitchFlag & S => ({ _tag: "Switch", name, ...spec })
+const repeatedText = (name: string, spec: Spec<RepeatedTextFlag>): RepeatedTextFlag => ({ _tag: "RepeatedText", name, ...spec })
+
+/** Read once, at start: the defaults of `--max-live-processes` and `--max-server-file-handles`. */
+const descriptorDefaults = descriptorLimits(openFileLimit())
+
+/** The flags that set `ServerConfig`'s numeric settings, by setting (their defaults are `ServerConfig.defaults`). */
+export const configFlags = {
+  graceMs: integer("grace-ms", {
+    default: 2000,
+    help: "grace period between SIGTERM and SIGKILL when a process group is terminated, in ms"
+  }),
+  retainedOutputBytes: integer("retained-output-bytes", {
+    default: 1024 * 1024,
+    minimum: 1,
+    help: "output kept per process for `process/read`, in bytes (oldest whole chunks evicted)"
+  }),
+  retentionMs: integer("retention-ms", {
+    default: 30_000,
+    help: "how long a closed process stays readable before its id is freed, in ms"
+  }),
+  maxRetainedProcesses: integer("max-retained-processes", {
+    default: 10_000,
+    help: "most closed processes kept readable over all sessions; beyond it the oldest are freed before their retention period (`--retention-ms`) ends"
+  }),
+  maxRetainedOutputBytes: integer("max-retained-output-bytes", {
+    default: 256 * 1024 * 1024,
+    help: "most bytes of retained output of closed processes over all sessions; beyond it the oldest are freed before `--retention-ms`"
+  }),
+  closeDrainMs: integer("close-drain-ms", {
+    default: 1000,
+    help: "how long after a process exits its descendants may hold its output open before it is closed anyway, in ms"
+  }),
+  maxMessageBytes: integer("max-message-bytes", {
+    default: DEFAULT_MAX_MESSAGE_BYTES,
+    minimum: 1024,
+    help: "largest accepted JSON-RPC message, in bytes; a larger one gets -32600 and the connection goes on"
+  }),
+  maxInflightRequests: integer("max-inflight-requests", {
+    default: 4096,
+    minimum: 1,
+    help: "most requests of one connection in flight, long-polls and requests waiting for their turn included; beyond it a request is answered -32001 (`data.retryable`) at once"
+  }),
+  maxDetachTtlMs: integer("max-detach-ttl-ms", {
+    default: 300_000,
+    help: "cap of the `detachTtlMs` a client may ask for in `initialize`, in ms (0: disconnect always kills)"
+  }),
+  maxReadFileBytes: integer("max-read-file-bytes", {
+    default: 64 * 1024 * 1024,
+    minimum: 1,
+    help: "largest file `fs/readFile` returns whole, and the most one ranged read returns, in bytes"
+  }),
+  maxProcesses: integer("max-processes", {
+    default: 256,
+    minimum: 1,
+    help: "most live processes one session may run (beyond: -32600); counts only this server's processes"
+  }),
+  maxFileHandles: integer("max-file-handles", {
+    default: 64,
+    minimum: 1,
+    help: "most file handles (`fs/open`) one session may have open (beyond: -32600)"
+  }),
+  maxSessions: integer("max-sessions", {
+    default: 1024,
+    minimum: 1,
+    help: "most sessions of the server, attached and detached; beyond it `initialize` is answered -32001 (`data: {retryable: true, limit: \"sessions\"}`) and the connection stays open to ask again; resuming a session takes no new place"
+  }),
+  maxLiveProcesses: integer("max-live-processes", {
+    default: descriptorDefaults.maxLiveProcesses,
+    minimum: 1,
+    documentedDefault: "open-file limit / 8, at most 4096",
+    help: "most live processes over all sessions, detached ones' included (by default an eighth of the open-file limit, at most 4096); beyond it `process/start` is answered -32001 (retryable, `limit: \"liveProcesses\"`); a process frees its place by the time its `process/closed` is sent"
+  }),
+  maxServerFileHandles: integer("max-server-file-handles", {
+    default: descriptorDefaults.maxServerFileHandles,
+    minimum: 1,
+    documentedDefault: "open-file limit / 4, at most 4096",
+    help: "most file handles (`fs/open`) open over all sessions, detached ones' included (by default a quarter of the open-file limit, at most 4096); beyond it `fs/open` is answered -32001 (retryable, `limit: \"fileHandles\"`)"
+  }),
+  maxLiveOutputBytes: integer("max-live-output-bytes", {
+    default: 256 * 1024 * 1024,
+    help: "most bytes of output retained for `process/read` by processes not yet closed, over all sessions; beyond it the oldest retained chunks of all live processes are evicted first (their reads report `truncated`). Nothing is refused and no notification is held back or dropped: retained output is only the read-back copy"
+  }),
+  maxHttpResponseBytes: integer("max-http-response-bytes", {
+    default: 32 * 1024 * 1024,
+    minimum: 1,
+    help: "largest body a buffered `http/request` returns, in bytes (larger: -32600; stream it instead)"
+  }),
+  outboundHighWaterMarkBytes: integer("outbound-high-water-mark-bytes", {
+    default: 8 * 1024 * 1024,
+    minimum: 1024,
+    help: "bytes queued for a slow client above which its processes' output stops being read (resumes below a quarter)"
+  })
+} as const satisfies { readonly [K in keyof ServerConfigShape]?: IntegerFlag }
+
+/** The flags of the WebSocket listener and its clients' authentication. */
+export const webSocketFlags = {
+  maxConnections: integer("max-connections", {
+    default: 64,
+    minimum: 1,
+    help: "most upgraded WebSocket connections at once (beyond: HTTP 503)"
+  }),
+  maxPendingUpgrades: integer("max-pending-upgrades", {
+    default: DEFAULT_MAX_PENDING_UPGRADES,
+    minimum: 1,
+    help: "most connections not upgraded yet (idle, sending their request, or having their token checked) kept at once; when one more arrives the oldest is closed"
+  }),
+  upgradeTimeoutMs: integer("upgrade-timeout-ms", {
+    default: DEFAULT_UPGRADE_TIMEOUT_MS,
+    minimum: 1,
+    help: "how long a connection may take to complete its WebSocket upgrade before it is closed, in ms"
+  }),
+  pingIntervalMs: integer("ping-interval-ms", {
+    default: DEFAULT_PING_INTERVAL_MS,
+    minimum: 1,
+    help: "WebSocket keep-alive ping interval, in ms; a peer that misses a ping is disconnected"
+  }),
+  wsAuth: optionalChoice("ws-auth", {
+    choices: ["capability-token", "signed-bearer-token"],
+    metavar: "MODE",
+    help: "how WebSocket clients authenticate: `capability-token` (the token of `--ws-token-file` or `--ws-token-sha256`; implied by them) or `signed-bearer-token` (HS256 JWTs signed with `--ws-shared-secret-file`)"
+  }),
+  wsTokenFile: optionalFile("ws-token-file", {
+    metavar: "PATH",
+    help: "file holding the capability token WebSocket clients must send as their bearer token (whitespace trimmed)"
+  }),
+  wsTokenSha256: optionalText("ws-token-sha256", {
+    metavar: "HEX",
+    help: "the capability token's SHA-256 (64 hex digits) instead of the token itself"
+  }),
+  wsSharedSecretFile: optionalFile("ws-shared-secret-file", {
+    metavar: "PATH",
+    help: "with `signed-bearer-token`: file holding the secret that signs the JWTs (at least 32 bytes, whitespace trimmed)"
+  }),
+  wsIssuer: optionalText("ws-issuer", {
+    metavar: "ISS",
+    documentedDefault: "any",
+    help: "with `signed-bearer-token`: the `iss` a JWT must have"
+  }),
+  wsAudience: optionalText("ws-audience", {
+    metavar: "AUD",
+    documentedDefault: "any",
+    help: "with `signed-bearer-token`: an `aud` a JWT must have"
+  }),
+  wsMaxClockSkewSeconds: {
+    _tag: "OptionalInteger",
+    name: "ws-max-clock-skew-seconds",
+    metavar: "N",
+    impliedDefault: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+    minimum: 0,
+    help: "with `signed-bearer-token`: how far a JWT's `exp` and `nbf` may be off this clock, in seconds"
+  } satisfies OptionalIntegerFlag,
+  insecureNoAuth: switchFlag("insecure-no-auth", {
+    help: "allow a non-loopback `--listen` without authentication"
+  }),
+  allowOrigin: repeatedText("allow-origin", {
+    metavar: "ORIGIN",
+    help: "an `Origin` allowed to open a WebSocket (repeatable); other `Origin`s get HTTP 403"
+  }),
+  allowHost: repeatedText("allow-host", {
+    metavar: "NAME[:PORT]",
+    help: "a `Host` name (`NAME` or `NAME:PORT`, case-insensitive; without a port any port matches) the listener answers to besides `localhost` and its address (repeatable); other `Host`s get HTTP 421"
+  })
+} as const
+
+/** The flags of the operator's sandbox. */
+export const sandboxFlags = {
+  sandbox: switchFlag("sandbox", {
+    help: "run every process and fs call under the operator's sandbox: the file system read-only, no network, unless the `--sandbox-*` flags say more; clients can narrow it, never widen it"
+  }),
+  sandboxWrite: repeatedText("sandbox-write", {
+    metavar: "PATH",
+    help: "a writable root of the operator's sandbox (repeatable; implies `--sandbox`); `.git`, `.agents`, `.codex`, `.aws` in it stay read-only"
+  }),
+  sandboxReadOnly: repeatedText("sandbox-read-only", {
+    metavar: "PATH",
+    help: "a path kept read-only inside the writable roots, even when missing (repeatable; implies `--sandbox`)"
+  }),
+  sandboxDeny: repeatedText("sandbox-deny", {
+    metavar: "PATH",
+    help: "a path neither readable nor writable in the sandbox (repeatable; implies `--sandbox`)"
+  }),
+  sandboxNetwork: switchFlag("sandbox-network", {
+    help: "let sandboxed processes use the network (implies `--sandbox`)"
+  }),
+  sandboxPolicy: optionalFile("sandbox-policy", {
+    metavar: "FILE",
+    help: "a JSON file with the operator's policy in our policy form (docs/PROTOCOL.md, \"Sandbox\"); not with the other `--sandbox-*` flags"
+  }),
+  bwrap: optionalText("bwrap", {
+    metavar: "PATH",
+    documentedDefault: "`bwrap` in PATH",
+    help: "the bubblewrap executable"
+  })
+} as const
+
+/** Every flag of the server command, in the order of `--help` and the docs table. */
+export const serverFlags = {
+  listen: text("listen", {
+    metavar: "URL",
+    default: "stdio://",
+    help: "transport endpoint: `stdio://` or `ws://IP:PORT` (IPv4, or IPv6 in brackets; host names are refused, exit 2; port 0 picks a free port). A WebSocket server prints one stderr line `exec-server listening on ws://HOST:PORT` with the real port"
+  }),
+  logFormat: choice("log-format", {
+    choices: ["text", "json"],
+    default: "text",
+    help: "logs on stderr: logfmt lines, or one JSON object per line"
+  }),
+  ...configFlags,
+  ...webSocketFlags,
+  exitOnStdinClose: switchFlag("exit-on-stdin-close", {
+    env: { name: "CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE", value: "true", rule: "`true` or `false` only, else exit 2" },
+    help: "a WebSocket server stops (as on SIGTERM) when its stdin ends, for a parent that holds the pipe"
+  }),
+  noNative: switchFlag("no-native", {
+    env: { name: NATIVE_ENV, value: "0", rule: "`0` or `1` only, else exit 2" },
+    help: "do not load the native addon: pipe children start through Node's `child_process`, their output is read through Node's streams and encoded through Node's strings"
+  }),
+  ...sandboxFlags
+} as const
