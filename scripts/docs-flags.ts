@@ -1,6 +1,6 @@
 /**
  * Rewrites the flag table of docs/OPERATIONS.md from the flags' declarations
- * (src/server/ServerFlags.ts): `npm run docs:flags`.
+ * (src/cli/commandFlags.ts, src/server/ServerFlags.ts): `npm run docs:flags`.
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { withFlagTable } from "../src/cli/flagTable.js"

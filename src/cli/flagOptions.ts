@@ -1,5 +1,5 @@
 /**
- * The @effect/cli options of the flags declared in server/ServerFlags.ts:
+ * The @effect/cli options of the flags declared in cli/commandFlags.ts:
  * each flag's parser, default, bounds and `--help` text come from its
  * declaration.
  */

@@ -1,14 +1,14 @@
 /**
  * The flag table of docs/OPERATIONS.md, generated from the flags'
- * declarations (server/ServerFlags.ts): `npm run docs:flags` writes it
+ * declarations (cli/commandFlags.ts, server/ServerFlags.ts): `npm run docs:flags` writes it
  * between the markers, and test/integration/flagTable.test.ts fails when the
  * file's table is not the generated one.
  */
 import * as Record from "effect/Record"
-import * as ServerFlags from "../server/ServerFlags.js"
+import * as ServerFlags from "./commandFlags.js"
 
 /** The line before the generated table. */
-export const BEGIN = "<!-- flags:begin (generated from src/server/ServerFlags.ts by npm run docs:flags; edit there) -->"
+export const BEGIN = "<!-- flags:begin (generated from src/cli/commandFlags.ts by npm run docs:flags; edit there) -->"
 /** The line after it. */
 export const END = "<!-- flags:end -->"
 

@@ -1,18 +1,11 @@
 /**
- * Every flag of the `exec-server` command, declared once: its name, kind,
- * default, help and bounds. `ServerConfig.defaults` takes its settings'
- * defaults from here, the command line builds its @effect/cli options from
- * here (src/cli/flagOptions.ts), and the flag table of docs/OPERATIONS.md is
- * generated from here (`npm run docs:flags`). Plain data: a library user
- * who reads `ServerConfig` loads no command-line parser.
+ * The server's flags, declared once: their name, kind, default, help and
+ * bounds, for the settings of `ServerConfig` (whose defaults come from here)
+ * and the operator's sandbox. The command's other flags (the listener's,
+ * the WebSocket's) are declared the same way in cli/commandFlags.ts, which
+ * builds the @effect/cli options and the docs table from all of them. Plain
+ * data: a library user who reads `ServerConfig` loads no command-line parser.
  */
-import { NATIVE_ENV } from "../native/addon.js"
-import {
-  DEFAULT_MAX_CLOCK_SKEW_SECONDS,
-  DEFAULT_MAX_PENDING_UPGRADES,
-  DEFAULT_PING_INTERVAL_MS,
-  DEFAULT_UPGRADE_TIMEOUT_MS
-} from "../transport/listenUrl.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
 import type { ServerConfigShape } from "./ServerConfig.js"
@@ -93,29 +86,29 @@ export type Flag =
 
 type Spec<F extends Flag> = Omit<F, "_tag" | "name">
 
-const integer = (name: string, spec: Omit<Spec<IntegerFlag>, "minimum"> & { readonly minimum?: number }): IntegerFlag => ({
+export const integer = (name: string, spec: Omit<Spec<IntegerFlag>, "minimum"> & { readonly minimum?: number }): IntegerFlag => ({
   _tag: "Integer",
   name,
   metavar: "N",
   minimum: 0,
   ...spec
 })
-const text = (name: string, spec: Spec<TextFlag>): TextFlag => ({ _tag: "Text", name, ...spec })
-const optionalText = (name: string, spec: Spec<OptionalTextFlag>): OptionalTextFlag => ({ _tag: "OptionalText", name, ...spec })
-const choice = <const A extends string>(name: string, spec: Spec<ChoiceFlag<A>>): ChoiceFlag<A> => ({
+export const text = (name: string, spec: Spec<TextFlag>): TextFlag => ({ _tag: "Text", name, ...spec })
+export const optionalText = (name: string, spec: Spec<OptionalTextFlag>): OptionalTextFlag => ({ _tag: "OptionalText", name, ...spec })
+export const choice = <const A extends string>(name: string, spec: Spec<ChoiceFlag<A>>): ChoiceFlag<A> => ({
   _tag: "Choice",
   name,
   ...spec
 })
-const optionalChoice = <const A extends string>(name: string, spec: Spec<OptionalChoiceFlag<A>>): OptionalChoiceFlag<A> => ({
+export const optionalChoice = <const A extends string>(name: string, spec: Spec<OptionalChoiceFlag<A>>): OptionalChoiceFlag<A> => ({
   _tag: "OptionalChoice",
   name,
   ...spec
 })
-const optionalFile = (name: string, spec: Spec<OptionalFileFlag>): OptionalFileFlag => ({ _tag: "OptionalFile", name, ...spec })
+export const optionalFile = (name: string, spec: Spec<OptionalFileFlag>): OptionalFileFlag => ({ _tag: "OptionalFile", name, ...spec })
 // Generic in its spec so that a declared `env` stays known to be there.
-const switchFlag = <const S extends Spec<SwitchFlag>>(name: string, spec: S): SwitchFlag & S => ({ _tag: "Switch", name, ...spec })
-const repeatedText = (name: string, spec: Spec<RepeatedTextFlag>): RepeatedTextFlag => ({ _tag: "RepeatedText", name, ...spec })
+export const switchFlag = <const S extends Spec<SwitchFlag>>(name: string, spec: S): SwitchFlag & S => ({ _tag: "Switch", name, ...spec })
+export const repeatedText = (name: string, spec: Spec<RepeatedTextFlag>): RepeatedTextFlag => ({ _tag: "RepeatedText", name, ...spec })
 
 /** Read once, at start: the defaults of `--max-live-processes` and `--max-server-file-handles`. */
 const descriptorDefaults = descriptorLimits(openFileLimit())
@@ -209,76 +202,6 @@ export const configFlags = {
   })
 } as const satisfies { readonly [K in keyof ServerConfigShape]?: IntegerFlag }
 
-/** The flags of the WebSocket listener and its clients' authentication. */
-export const webSocketFlags = {
-  maxConnections: integer("max-connections", {
-    default: 64,
-    minimum: 1,
-    help: "most upgraded WebSocket connections at once (beyond: HTTP 503)"
-  }),
-  maxPendingUpgrades: integer("max-pending-upgrades", {
-    default: DEFAULT_MAX_PENDING_UPGRADES,
-    minimum: 1,
-    help: "most connections not upgraded yet (idle, sending their request, or having their token checked) kept at once; when one more arrives the oldest is closed"
-  }),
-  upgradeTimeoutMs: integer("upgrade-timeout-ms", {
-    default: DEFAULT_UPGRADE_TIMEOUT_MS,
-    minimum: 1,
-    help: "how long a connection may take to complete its WebSocket upgrade before it is closed, in ms"
-  }),
-  pingIntervalMs: integer("ping-interval-ms", {
-    default: DEFAULT_PING_INTERVAL_MS,
-    minimum: 1,
-    help: "WebSocket keep-alive ping interval, in ms; a peer that misses a ping is disconnected"
-  }),
-  wsAuth: optionalChoice("ws-auth", {
-    choices: ["capability-token", "signed-bearer-token"],
-    metavar: "MODE",
-    help: "how WebSocket clients authenticate: `capability-token` (the token of `--ws-token-file` or `--ws-token-sha256`; implied by them) or `signed-bearer-token` (HS256 JWTs signed with `--ws-shared-secret-file`)"
-  }),
-  wsTokenFile: optionalFile("ws-token-file", {
-    metavar: "PATH",
-    help: "file holding the capability token WebSocket clients must send as their bearer token (whitespace trimmed)"
-  }),
-  wsTokenSha256: optionalText("ws-token-sha256", {
-    metavar: "HEX",
-    help: "the capability token's SHA-256 (64 hex digits) instead of the token itself"
-  }),
-  wsSharedSecretFile: optionalFile("ws-shared-secret-file", {
-    metavar: "PATH",
-    help: "with `signed-bearer-token`: file holding the secret that signs the JWTs (at least 32 bytes, whitespace trimmed)"
-  }),
-  wsIssuer: optionalText("ws-issuer", {
-    metavar: "ISS",
-    documentedDefault: "any",
-    help: "with `signed-bearer-token`: the `iss` a JWT must have"
-  }),
-  wsAudience: optionalText("ws-audience", {
-    metavar: "AUD",
-    documentedDefault: "any",
-    help: "with `signed-bearer-token`: an `aud` a JWT must have"
-  }),
-  wsMaxClockSkewSeconds: {
-    _tag: "OptionalInteger",
-    name: "ws-max-clock-skew-seconds",
-    metavar: "N",
-    impliedDefault: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
-    minimum: 0,
-    help: "with `signed-bearer-token`: how far a JWT's `exp` and `nbf` may be off this clock, in seconds"
-  } satisfies OptionalIntegerFlag,
-  insecureNoAuth: switchFlag("insecure-no-auth", {
-    help: "allow a non-loopback `--listen` without authentication"
-  }),
-  allowOrigin: repeatedText("allow-origin", {
-    metavar: "ORIGIN",
-    help: "an `Origin` allowed to open a WebSocket (repeatable); other `Origin`s get HTTP 403"
-  }),
-  allowHost: repeatedText("allow-host", {
-    metavar: "NAME[:PORT]",
-    help: "a `Host` name (`NAME` or `NAME:PORT`, case-insensitive; without a port any port matches) the listener answers to besides `localhost` and its address (repeatable); other `Host`s get HTTP 421"
-  })
-} as const
-
 /** The flags of the operator's sandbox. */
 export const sandboxFlags = {
   sandbox: switchFlag("sandbox", {
@@ -308,29 +231,4 @@ export const sandboxFlags = {
     documentedDefault: "`bwrap` in PATH",
     help: "the bubblewrap executable"
   })
-} as const
-
-/** Every flag of the server command, in the order of `--help` and the docs table. */
-export const serverFlags = {
-  listen: text("listen", {
-    metavar: "URL",
-    default: "stdio://",
-    help: "transport endpoint: `stdio://` or `ws://IP:PORT` (IPv4, or IPv6 in brackets; host names are refused, exit 2; port 0 picks a free port). A WebSocket server prints one stderr line `exec-server listening on ws://HOST:PORT` with the real port"
-  }),
-  logFormat: choice("log-format", {
-    choices: ["text", "json"],
-    default: "text",
-    help: "logs on stderr: logfmt lines, or one JSON object per line"
-  }),
-  ...configFlags,
-  ...webSocketFlags,
-  exitOnStdinClose: switchFlag("exit-on-stdin-close", {
-    env: { name: "CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE", value: "true", rule: "`true` or `false` only, else exit 2" },
-    help: "a WebSocket server stops (as on SIGTERM) when its stdin ends, for a parent that holds the pipe"
-  }),
-  noNative: switchFlag("no-native", {
-    env: { name: NATIVE_ENV, value: "0", rule: "`0` or `1` only, else exit 2" },
-    help: "do not load the native addon: pipe children start through Node's `child_process`, their output is read through Node's streams and encoded through Node's strings"
-  }),
-  ...sandboxFlags
 } as const

@@ -31,7 +31,7 @@ const helpText = () =>
 const CLI_BUILT_INS = ["--completions", "--wizard"]
 
 describe("the flag table of docs/OPERATIONS.md", () => {
-  it("is the table generated from src/server/ServerFlags.ts (npm run docs:flags writes it)", () => {
+  it("is the table generated from src/cli/commandFlags.ts (npm run docs:flags writes it)", () => {
     expect(currentFlagTable(operations), "run npm run docs:flags").toBe(flagTable())
   })
 

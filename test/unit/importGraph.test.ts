@@ -51,6 +51,10 @@ describe("the import graph of src/", () => {
     expect(importsOf("client")).toEqual(["protocol", "wire"])
   })
 
+  it("has transports above the server: server/ imports no transport/, client/ or cli/", () => {
+    expect(importsOf("server").filter((folder) => ["transport", "client", "cli"].includes(folder))).toEqual([])
+  })
+
   it("has no folder but the command line and the package entry import cli/, and none below the server import server/", () => {
     for (const [folder, targets] of graph) {
       if (folder !== "(root)") expect(targets.has("cli"), `${folder} imports cli/`).toBe(false)
