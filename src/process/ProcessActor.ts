@@ -296,13 +296,20 @@ export const makeProcessActor = (
     // its sender is interrupted; one whose sender is interrupted before it
     // starts never runs. Once the actor has stopped, commands get the answer
     // a closed process gives.
-    const mailbox = yield* Mailbox.make<Command>()
-    let serving = false
-    const serve = mailbox.take.pipe(
-      Effect.flatMap((command) => command.abandoned ? Effect.void : command.run),
-      Effect.forever,
-      Effect.ignore
-    )
+    let mailbox: Mailbox.Mailbox<Command> | undefined
+    const serve = (commands: Mailbox.Mailbox<Command>) =>
+      commands.take.pipe(
+        Effect.flatMap((command) => command.abandoned ? Effect.void : command.run),
+        Effect.forever,
+        Effect.ignore
+      )
+    const post = (commands: Mailbox.Mailbox<Command>, entry: Command) => {
+      if (mailbox === undefined) {
+        mailbox = commands
+        Runtime.runFork(runtime)(serve(commands))
+      }
+      mailbox.unsafeOffer(entry)
+    }
     const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
       Effect.suspend(() => {
         if (state.stopped) return whenStopped
@@ -311,12 +318,17 @@ export const makeProcessActor = (
           run: Deferred.complete(reply, Effect.suspend(() => state.stopped ? whenStopped : command)),
           abandoned: false
         }
-        mailbox.unsafeOffer(entry)
-        if (!serving) {
-          serving = true
-          Runtime.runFork(runtime)(serve)
+        const awaitReply = Effect.onInterrupt(Deferred.await(reply), () => Effect.sync(() => void (entry.abandoned = true)))
+        if (mailbox !== undefined) {
+          post(mailbox, entry)
+          return awaitReply
         }
-        return Effect.onInterrupt(Deferred.await(reply), () => Effect.sync(() => void (entry.abandoned = true)))
+        // Made with the first command; one made by a concurrent first command is kept, this one dropped.
+        return Effect.flatMap(Mailbox.make<Command>(), (made) => {
+          if (state.stopped) return whenStopped
+          post(made, entry)
+          return awaitReply
+        })
       })
 
     const apply = (step: Lifecycle.Step) => {
@@ -342,7 +354,7 @@ export const makeProcessActor = (
             break
           case "Stop":
             drain?.unsafeInterruptAsFork(FiberId.none)
-            mailbox.unsafeDone(Exit.void)
+            mailbox?.unsafeDone(Exit.void)
             break
           case "KillLater":
             // A fiber of its own in the actor's scope: a process that retires

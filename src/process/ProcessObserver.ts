@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import * as Metrics from "../observability/metrics.js"
 import type { ClosedProcess, ProcessActor } from "./ProcessActor.js"
@@ -27,8 +27,8 @@ export interface ObservedProcess {
 
 /** Observes the processes of a table. */
 export interface ProcessObserver {
-  /** A process is about to spawn in the current scope (its span, if any, ends when the scope closes). */
-  readonly spawning: (process: SpawningProcess) => Effect.Effect<ObservedProcess, never, Scope.Scope>
+  /** A process is about to spawn in `scope` (its span, if any, ends when the scope closes). */
+  readonly spawning: (process: SpawningProcess, scope: Scope.Scope) => Effect.Effect<ObservedProcess>
 }
 
 const outcomeOf = (exitCode: number): string => exitCode === 0 ? "success" : exitCode > 128 ? "signal" : "failure"
@@ -77,14 +77,14 @@ const closed = (record: ClosedProcess, durationMs: number): Effect.Effect<void> 
   })
 
 /** Untraced processes share one observer: it keeps nothing of its own per process. */
-const untraced: ObservedProcess = { started, closed }
+const UNTRACED = Effect.succeed<ObservedProcess>({ started, closed })
 
 /** Metrics and logs of every process, and a span per process lifetime when traced (spans are not free). */
 export const make = (options: { readonly traced?: { readonly sessionId: string } | undefined }): ProcessObserver => {
   const traced = options.traced
-  if (traced === undefined) return { spawning: () => Effect.succeed(untraced) }
+  if (traced === undefined) return { spawning: () => UNTRACED }
   return {
-    spawning: (process) =>
+    spawning: (process, scope) =>
       Effect.map(
         Effect.makeSpanScoped("process", {
           kind: "internal",
@@ -100,6 +100,6 @@ export const make = (options: { readonly traced?: { readonly sessionId: string }
           closed: (record, durationMs) =>
             Effect.zipRight(Effect.sync(() => span.attribute("process.exit_code", record.exit.exitCode)), closed(record, durationMs))
         })
-      )
+      ).pipe(Scope.extend(scope))
   }
 }

@@ -213,7 +213,7 @@ export const makeProcessTable = (
           processId: params.processId,
           argv0: params.argv[0]!,
           tty: params.tty
-        }).pipe(Scope.extend(scope))
+        }, scope)
         const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes, budget: options.liveOutput })
         // The process retires when it closes, in a fiber of the table's (not in
         // the spawner's callback that reports the close), and never before its
