@@ -1,9 +1,11 @@
 /**
  * A process actor: one scoped owner per managed process. It owns the child,
- * its retained output and its state. Commands (write, close stdin, resize,
- * signal, terminate) go through its mailbox and are applied one at a time, in
- * arrival order, with no fiber of its own; reads are answered from the retained output without
- * queueing behind commands. Events leave through `emit` in seq order.
+ * its retained output and its state (one `ProcessLifecycle` value, changed
+ * only by its transitions). Commands (write, close stdin, resize, signal,
+ * terminate) go through its mailbox, a queue one fiber takes them from, so
+ * they run one at a time in arrival order; reads are answered from the
+ * retained output without queueing behind commands. Events leave through
+ * `emit` in seq order.
  */
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -12,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as Mailbox from "effect/Mailbox"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
@@ -19,7 +22,6 @@ import type { InternalError } from "../protocol/errors.js"
 import { DENIAL_SCAN_BYTES, isLikelySandboxDenied } from "../sandbox/denial.js"
 import type { SandboxType } from "../protocol/sandbox.js"
 import type {
-  OutputStream,
   ProcessInfo,
   ReadResult,
   SignalName,
@@ -28,26 +30,11 @@ import type {
 } from "../protocol/schema.js"
 import type { ProcessSpawner, SpawnRequest } from "./ChildProcess.js"
 import type { RetainedOutput } from "./OutputBuffers.js"
+import * as Lifecycle from "./ProcessLifecycle.js"
+import type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
 
-/** An event of a managed process, as it goes to the client. */
-export type ProcessEvent =
-  | {
-    readonly _tag: "Output"
-    readonly processId: string
-    readonly seq: number
-    readonly stream: OutputStream
-    readonly bytes: Uint8Array
-  }
-  | {
-    readonly _tag: "Exited"
-    readonly processId: string
-    readonly seq: number
-    readonly exitCode: number
-    readonly signal: string | null
-    readonly sandboxDenied: boolean
-  }
-  | { readonly _tag: "Closed"; readonly processId: string; readonly seq: number }
+export type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
 
 /** How `terminate` stops a process. */
 export type TerminateMode = "graceful" | "force"
@@ -131,34 +118,26 @@ const GROUP_POLL = Schedule.spaced(Duration.millis(50))
 /** How many `writeId`s an actor remembers for idempotent retries. */
 const MAX_REMEMBERED_WRITE_IDS = 4096
 
-/** How a process ended, once it has. */
-export interface ExitStatus {
-  readonly exitCode: number
-  readonly signal: string | null
-  readonly sandboxDenied: boolean
-  /** The seq of the `exited` event, so a reader catching up can place it among the output. */
-  readonly seq: number
-}
-
 /** A `process/read` result from the retained output and the process's state. */
 const readResult = (
   output: RetainedOutput,
   afterSeq: number,
   maxBytes: number | undefined,
-  state: { readonly exit: ExitStatus | null; readonly closed: boolean; readonly failure: string | null }
+  state: Pick<Lifecycle.Lifecycle, "phase" | "failure">
 ): ReadResult => {
   const retained = output.read(afterSeq, maxBytes)
+  const exit = state.phase._tag === "Running" ? null : state.phase.exit
   return {
     chunks: retained.chunks.map((chunk) => ({ seq: chunk.seq, stream: chunk.stream, chunk: chunk.bytes })),
     nextSeq: retained.nextSeq,
-    exited: state.exit !== null,
-    exitCode: state.exit?.exitCode ?? null,
-    closed: state.closed,
+    exited: exit !== null,
+    exitCode: exit?.exitCode ?? null,
+    closed: state.phase._tag === "Closed",
     failure: state.failure,
     truncated: retained.truncated,
-    sandboxDenied: state.exit?.sandboxDenied ?? false,
-    signal: state.exit?.signal ?? null,
-    exitedSeq: state.exit?.seq ?? null
+    sandboxDenied: exit?.sandboxDenied ?? false,
+    signal: exit?.signal ?? null,
+    exitedSeq: exit?.seq ?? null
   }
 }
 
@@ -234,7 +213,7 @@ export class ClosedProcess implements ProcessActor {
   }
   read(options: { readonly afterSeq: number; readonly maxBytes: number | undefined }): Effect.Effect<ReadResult> {
     return Effect.sync(() =>
-      readResult(this.output, options.afterSeq, options.maxBytes, { exit: this.exit, closed: true, failure: this.failure })
+      readResult(this.output, options.afterSeq, options.maxBytes, { phase: { _tag: "Closed", exit: this.exit }, failure: this.failure })
     )
   }
   get info(): Effect.Effect<ProcessInfo> {
@@ -247,6 +226,12 @@ export class ClosedProcess implements ProcessActor {
     return this
   }
   setPaused(): void {}
+}
+
+/** A command in the mailbox; one whose sender was interrupted before it started is skipped. */
+interface Command {
+  readonly run: Effect.Effect<void>
+  abandoned: boolean
 }
 
 /** Starts a process and its actor in the current scope; closing the scope terminates it. */
@@ -271,11 +256,8 @@ export const makeProcessActor = (
 
     // A confined process's last output tells whether the sandbox refused it something.
     const tail = options.sandbox === undefined ? undefined : new OutputTail(DENIAL_SCAN_BYTES)
-    let exit: ExitStatus | null = null
-    let closed = false
-    let failure: string | null = null
-    // Set once the actor's scope has closed (the process retired, or its session ended).
-    let stopped = false
+    // The actor's one cell of state; it changes only through the transitions of ProcessLifecycle.
+    let state = Lifecycle.initial(processId)
     const closedSignal = Deferred.unsafeMake<void>(FiberId.none)
     // Completed and dropped on every event, so a long-poll waits on the one
     // current when it looked; made only when a read waits (output is hot).
@@ -288,49 +270,11 @@ export const makeProcessActor = (
       Deferred.unsafeDone(previous, Exit.void)
     }
 
-    let released = false
-    const held: Array<ProcessEvent> = []
     const publish = (event: ProcessEvent) => {
       signalChange()
-      if (released) emit(event)
-      // Held until the start response is out: output bytes may be in a reused read buffer.
-      else held.push(event._tag === "Output" ? { ...event, bytes: event.bytes.slice() } : event)
-    }
-
-    // Once the process has exited and its group has been seen empty, the
-    // group's id is free for an unrelated group to take: it is never
-    // signalled again. Looked at when the exit is reported (before the id
-    // can be reused) and whenever a signal is due after it.
-    let groupGone = false
-    const groupLeft = (): boolean => {
-      if (groupGone) return false
-      const exists = child.groupExists()
-      if (!exists && exit !== null) groupGone = true
-      return exists
-    }
-    const signalGroup = (signal: NodeJS.Signals): Effect.Effect<boolean> =>
-      Effect.suspend(() => exit === null || groupLeft() ? child.signal(signal) : NOT_RUNNING)
-
-    const onExit = (exitCode: number, signal: string | null) => {
-      const sandboxDenied = options.sandbox !== undefined && exitCode !== 0 &&
-        isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network)
-      const seq = output.nextEventSeq()
-      exit = { exitCode, signal, sandboxDenied, seq }
-      publish({ _tag: "Exited", processId, seq, exitCode, signal, sandboxDenied })
-      groupLeft()
-      if (!closed) queueMicrotask(drainIfOpen)
-    }
-    const onClose = () => {
-      if (exit === null) {
-        failure = "the process ended without reporting an exit status"
-        onExit(-1, null)
-      }
-      const seq = output.nextEventSeq()
-      closed = true
-      Deferred.unsafeDone(closedSignal, Exit.void)
-      publish({ _tag: "Closed", processId, seq })
-      drain?.unsafeInterruptAsFork(FiberId.none)
-      options.onClosed?.()
+      if (state.held === undefined) emit(event)
+      // Held until the start response is out: output bytes may be in a read buffer that is reused.
+      else state = Lifecycle.hold(state, event._tag === "Output" ? { ...event, bytes: event.bytes.slice() } : event)
     }
 
     // A descendant that keeps the output open after the exit (a background
@@ -341,9 +285,93 @@ export const makeProcessActor = (
     // is set up for them.
     let drain: Fiber.RuntimeFiber<void> | undefined
     const drainIfOpen = () => {
-      if (closed || stopped) return
+      if (state.phase._tag === "Closed" || state.stopped) return
       drain = Runtime.runFork(runtime)(Effect.zipRight(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
     }
+
+    // The mailbox: commands queue up and one fiber runs them, one at a time
+    // in the order they were sent. The fiber starts with the first command
+    // (most processes get none) and ends once the actor has stopped and the
+    // mailbox is empty. A command runs to its end once it has started, even if
+    // its sender is interrupted; one whose sender is interrupted before it
+    // starts never runs. Once the actor has stopped, commands get the answer
+    // a closed process gives.
+    let mailbox: Mailbox.Mailbox<Command> | undefined
+    const serve = (commands: Mailbox.Mailbox<Command>) =>
+      commands.take.pipe(
+        Effect.flatMap((command) => command.abandoned ? Effect.void : command.run),
+        Effect.forever,
+        Effect.ignore
+      )
+    const post = (commands: Mailbox.Mailbox<Command>, entry: Command) => {
+      if (mailbox === undefined) {
+        mailbox = commands
+        Runtime.runFork(runtime)(serve(commands))
+      }
+      mailbox.unsafeOffer(entry)
+    }
+    const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
+      Effect.suspend(() => {
+        if (state.stopped) return whenStopped
+        const reply = Deferred.unsafeMake<A>(FiberId.none)
+        const entry: Command = {
+          run: Deferred.complete(reply, Effect.suspend(() => state.stopped ? whenStopped : command)),
+          abandoned: false
+        }
+        const awaitReply = Effect.onInterrupt(Deferred.await(reply), () => Effect.sync(() => void (entry.abandoned = true)))
+        if (mailbox !== undefined) {
+          post(mailbox, entry)
+          return awaitReply
+        }
+        // Made with the first command; one made by a concurrent first command is kept, this one dropped.
+        return Effect.flatMap(Mailbox.make<Command>(), (made) => {
+          if (state.stopped) return whenStopped
+          post(made, entry)
+          return awaitReply
+        })
+      })
+
+    const apply = (step: Lifecycle.Step) => {
+      state = step.state
+      for (const action of step.actions) {
+        switch (action._tag) {
+          case "Publish":
+            publish(action.event)
+            break
+          case "CheckGroup":
+            state = Lifecycle.groupChecked(state, child.groupExists())
+            break
+          case "DrainLater":
+            queueMicrotask(drainIfOpen)
+            break
+          case "NotifyClosed":
+            Deferred.unsafeDone(closedSignal, Exit.void)
+            drain?.unsafeInterruptAsFork(FiberId.none)
+            options.onClosed?.()
+            break
+          case "Deliver":
+            for (const event of action.events) emit(event)
+            break
+          case "Stop":
+            drain?.unsafeInterruptAsFork(FiberId.none)
+            mailbox?.unsafeDone(Exit.void)
+            break
+          case "KillLater":
+            // A fiber of its own in the actor's scope: a process that retires
+            // early must not wait for the timer.
+            Runtime.runFork(runtime)(killAfter(action.graceMs), { scope })
+            break
+        }
+      }
+    }
+
+    const exitStatus = (exitCode: number, signal: string | null): Lifecycle.ExitStatus => ({
+      exitCode,
+      signal,
+      sandboxDenied: options.sandbox !== undefined && exitCode !== 0 &&
+        isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network),
+      seq: output.nextEventSeq()
+    })
 
     // The child's events are handled in its own callbacks, with no queue or
     // fiber hop per chunk: output is retained and published as it is read.
@@ -356,62 +384,43 @@ export const makeProcessActor = (
           return
         }
         case "Exited":
-          return onExit(event.exitCode, event.signal)
-        case "Closed":
-          return onClose()
+          return apply(Lifecycle.exited(state, exitStatus(event.exitCode, event.signal)))
+        case "Closed": {
+          const missingExit = state.phase._tag === "Running" ? exitStatus(-1, null) : undefined
+          return apply(Lifecycle.closed(state, output.nextEventSeq(), missingExit))
+        }
       }
     })
 
-    // The mailbox: commands run one at a time, in the order they were sent,
-    // each once the one before it has finished: a chain of completion
-    // signals, so that an actor holds no fiber while it waits for commands.
-    // A command runs to its end even if its sender is interrupted. Once the
-    // actor stops (the process closed, or its session ended), commands not
-    // yet run get the answer a closed process gives.
-    yield* Scope.addFinalizer(
-      scope,
-      Effect.sync(() => {
-        stopped = true
-        drain?.unsafeInterruptAsFork(FiberId.none)
-      })
-    )
-    let lastCommand: Deferred.Deferred<void> | undefined
-    const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
-      Effect.suspend(() => {
-        const previous = lastCommand
-        const done = Deferred.unsafeMake<void>(FiberId.none)
-        lastCommand = done
-        const run = Effect.uninterruptible(Effect.suspend(() => stopped ? whenStopped : command))
-        return (previous === undefined ? run : Effect.zipRight(Deferred.await(previous), run)).pipe(
-          Effect.ensuring(Effect.sync(() => {
-            Deferred.unsafeDone(done, Exit.void)
-            if (lastCommand === done) lastCommand = undefined
-          }))
-        )
-      })
+    yield* Scope.addFinalizer(scope, Effect.sync(() => apply(Lifecycle.stopped(state))))
 
-    // One SIGKILL timer per process: a repeated graceful terminate sends
-    // SIGTERM again but keeps the first deadline.
-    let killPending = false
+    // Once the process has exited, its group is signalled only while it is
+    // not known to be gone: looked at when the exit is reported (before the
+    // id can be reused) and whenever a signal is due after it.
+    const groupLeft = (): boolean => {
+      const target = Lifecycle.signalTarget(state)
+      if (target !== "CheckGroup") return target === "Send"
+      const exists = child.groupExists()
+      state = Lifecycle.groupChecked(state, exists)
+      return exists
+    }
+    const signalGroup = (signal: NodeJS.Signals): Effect.Effect<boolean> =>
+      Effect.suspend(() => groupLeft() ? child.signal(signal) : NOT_RUNNING)
+    // SIGKILL once the grace period of a graceful terminate is over (one
+    // timer per process: a repeated terminate sends SIGTERM again but keeps
+    // the first deadline).
     const killAfter = (graceMs: number) =>
-      Effect.suspend(() => {
-        if (killPending) return Effect.void
-        killPending = true
-        // Forked from a command, which runs uninterruptibly: the timer must
-        // be interruptible itself, or a process that retires early would
-        // hold its scope open until the timer fired.
-        return Effect.sleep(Duration.millis(graceMs)).pipe(
-          Effect.zipRight(signalGroup("SIGKILL")),
-          Effect.tap((delivered) =>
-            delivered
-              ? Effect.logWarning("terminate escalated to SIGKILL").pipe(Effect.annotateLogs({ processId, pid: child.pid, graceMs }))
-              : Effect.void
-          ),
-          Effect.interruptible,
-          Effect.forkIn(scope),
-          Effect.asVoid
-        )
-      })
+      Effect.sleep(Duration.millis(graceMs)).pipe(
+        Effect.zipRight(signalGroup("SIGKILL")),
+        Effect.tap((delivered) =>
+          delivered
+            ? Effect.logWarning("terminate escalated to SIGKILL").pipe(Effect.annotateLogs({ processId, pid: child.pid, graceMs }))
+            : Effect.void
+        ),
+        Effect.asVoid,
+        // The start's runtime, which it runs in, is uninterruptible.
+        Effect.interruptible
+      )
 
     // Finalizers run uninterruptibly, and a timeout cannot interrupt what it
     // races there: each wait must be interruptible itself, or a child that
@@ -424,7 +433,7 @@ export const makeProcessActor = (
     // drain above ends its output `closeDrainMs` after its exit (it runs until
     // the actor stops, which is after this finalizer).
     const settledAtMost = (millis: number) =>
-      Effect.suspend(() => closed ? Effect.void : awaitAtMost(Deferred.await(closedSignal), millis))
+      Effect.suspend(() => state.phase._tag === "Closed" ? Effect.void : awaitAtMost(Deferred.await(closedSignal), millis))
     const groupEmptied = () =>
       Effect.repeat(Effect.sync(groupLeft), { while: (exists) => exists, schedule: GROUP_POLL })
 
@@ -435,7 +444,7 @@ export const makeProcessActor = (
     // processes retire right after they close, so this path is hot).
     const terminateGroup = () =>
       Effect.gen(function*() {
-        if (!closed) {
+        if (state.phase._tag !== "Closed") {
           yield* signalGroup("SIGTERM")
           yield* settledAtMost(options.graceMs)
         } else if (yield* signalGroup("SIGTERM")) {
@@ -450,7 +459,7 @@ export const makeProcessActor = (
     yield* Scope.addFinalizer(
       scope,
       Effect.suspend(() =>
-        !closed || groupLeft() ? terminateGroup() : Effect.void
+        state.phase._tag !== "Closed" || groupLeft() ? terminateGroup() : Effect.void
       )
     )
 
@@ -475,22 +484,22 @@ export const makeProcessActor = (
             const previous = writeStatuses.get(writeId)
             if (previous !== undefined) return previous
           }
-          const status: WriteStatus = exit !== null ? "stdinClosed" : yield* child.write(bytes)
+          const status: WriteStatus = state.phase._tag !== "Running" ? "stdinClosed" : yield* child.write(bytes)
           if (writeId !== undefined) rememberWrite(writeId, status)
           return status
         }), STDIN_CLOSED),
-      closeStdin: ask(Effect.suspend(() => exit !== null ? STDIN_CLOSED : child.closeStdin), STDIN_CLOSED),
-      resize: (size) => ask(Effect.suspend(() => exit !== null ? Effect.void : child.resize(size)), Effect.void),
+      closeStdin: ask(Effect.suspend(() => state.phase._tag !== "Running" ? STDIN_CLOSED : child.closeStdin), STDIN_CLOSED),
+      resize: (size) => ask(Effect.suspend(() => state.phase._tag !== "Running" ? Effect.void : child.resize(size)), Effect.void),
       signal: (signal) => ask(signalGroup(signal === "interrupt" ? "SIGINT" : signal), NOT_RUNNING),
       terminate: (mode, graceMs) =>
         ask(Effect.gen(function*() {
-          const running = exit === null
-          if (closed && !running) return false
+          const running = state.phase._tag === "Running"
+          if (state.phase._tag === "Closed") return false
           if (mode === "force") {
             yield* signalGroup("SIGKILL")
           } else {
             yield* signalGroup("SIGTERM")
-            yield* killAfter(graceMs)
+            apply(Lifecycle.killScheduled(state, graceMs))
           }
           return running
         }), NOT_RUNNING),
@@ -500,16 +509,16 @@ export const makeProcessActor = (
           const deadline = (yield* Clock.currentTimeMillis) + Math.min(waitMs, MAX_WAIT_MS)
           while (true) {
             const waitFor = currentChange()
-            const result = readResult(output, afterSeq, maxBytes, { exit, closed, failure })
+            const result = readResult(output, afterSeq, maxBytes, state)
             const somethingNewer = result.chunks.length > 0 || result.nextSeq - 1 > afterSeq
             const remaining = deadline - (yield* Clock.currentTimeMillis)
-            if (somethingNewer || closed || remaining <= 0) return result
+            if (somethingNewer || result.closed || remaining <= 0) return result
             yield* Deferred.await(waitFor).pipe(Effect.timeout(Duration.millis(remaining)), Effect.ignore)
           }
         }),
-      info: Effect.sync(() => infoOf(actor, exit)),
+      info: Effect.sync(() => infoOf(actor, Lifecycle.exitOf(state))),
       closedRecord: () => {
-        if (!closed || exit === null) throw new Error(`process ${processId} is not closed yet`)
+        if (state.phase._tag !== "Closed") throw new Error(`process ${processId} is not closed yet`)
         return new ClosedProcess(
           processId,
           child.pid,
@@ -517,16 +526,12 @@ export const makeProcessActor = (
           options.tty,
           startedAtMs,
           actor.sandboxType,
-          exit,
-          failure,
+          state.phase.exit,
+          state.failure,
           output
         )
       },
-      release: Effect.sync(() => {
-        if (released) return
-        released = true
-        for (const event of held.splice(0)) emit(event)
-      }),
+      release: Effect.sync(() => apply(Lifecycle.released(state))),
       setPaused: (paused) => child.setPaused(paused)
     }
     return actor

@@ -9,22 +9,19 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as FiberSet from "effect/FiberSet"
-import * as LogLevel from "effect/LogLevel"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
-import type * as Tracer from "effect/Tracer"
-import * as Metrics from "../observability/metrics.js"
-import { type InternalError, type InvalidParams, InvalidRequest, SandboxUnavailable, type ServerBusy } from "../protocol/errors.js"
-import type { Confinement } from "../sandbox/policy.js"
+import { type InternalError, type InvalidParams, InvalidRequest, type SandboxUnavailable, type ServerBusy } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import type { ProcessInfo, StartParams } from "../protocol/schema.js"
+import type { ProcessInfo } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
-import { buildEnvironment } from "./environment.js"
 import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"
 import type { LiveOutputBudget } from "./LiveOutputBudget.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
+import type { ObservedProcess, ProcessObserver } from "./ProcessObserver.js"
+import type { ProcessStart } from "./ProcessStart.js"
 import { ProcessReaper } from "./ProcessReaper.js"
 import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
 import type { Slots } from "./Slots.js"
@@ -49,17 +46,19 @@ export interface ProcessTableOptions {
   readonly liveOutput?: LiveOutputBudget | undefined
   /** Receives the events of every process, each process's in seq order. */
   readonly emit: (event: ProcessEvent) => void
-  /** The server's own environment, which an `envPolicy` builds on. */
-  readonly serverEnvironment: Readonly<Record<string, string | undefined>>
-  /** A span per process lifetime (only when tracing is on: spans are not free). */
-  readonly traced?: { readonly sessionId: string } | undefined
+  /** Told about each process's spawn, start and close (its metrics, logs and span). */
+  readonly observer: ProcessObserver
 }
 
 /** The processes of one session. */
 export interface ProcessTable {
-  /** Spawns a process; the id must not be taken. -32001 when the server runs its most processes. */
+  /**
+   * Spawns a process whose environment and confinement are decided
+   * (`resolveStart`); the id must not be taken. -32001 when the server runs
+   * its most processes.
+   */
   readonly start: (
-    params: StartParams
+    start: ProcessStart
   ) => Effect.Effect<ProcessActor, InvalidRequest | InvalidParams | InternalError | SandboxUnavailable | ServerBusy>
   /** The process with this id, or -32600 `unknown process id`. */
   readonly get: (processId: string) => Effect.Effect<ProcessActor, InvalidRequest>
@@ -138,9 +137,6 @@ export const makeProcessTable = (
     // that it closes first and the processes it ends still retire.
     const processesScope = yield* Scope.fork(tableScope, ExecutionStrategy.parallel)
 
-    /** The lifetime span of each running process, when traced. */
-    const spans = new Map<string, Tracer.Span>()
-
     // Every record is kept for the same period, so records expire in the
     // order they closed: one fiber removes them, oldest first, started with
     // the first record (most sessions of a busy server run no process).
@@ -158,35 +154,18 @@ export const makeProcessTable = (
 
     // A closed process keeps only its record; its actor, child and scope are
     // let go now (which also ends what is left of its process group).
-    const retire = (processId: string, actor: ProcessActor, output: RetainedOutput, scope: Scope.CloseableScope) =>
+    const retire = (
+      processId: string,
+      actor: ProcessActor,
+      output: RetainedOutput,
+      scope: Scope.CloseableScope,
+      observed: ObservedProcess
+    ) =>
       Effect.gen(function*() {
         output.seal()
         const record = actor.closedRecord()
-        const { exitCode, signal } = record.exit
         const now = yield* Clock.currentTimeMillis
-        spans.get(processId)?.attribute("process.exit_code", exitCode)
-        spans.delete(processId)
-        Metrics.adjust(Metrics.processesRunning, -1)
-        Metrics.bump(Metrics.processesExited, 1, Metrics.label(
-          "outcome",
-          exitCode === 0 ? "success" : exitCode !== null && exitCode > 128 ? "signal" : "failure"
-        ))
-        // One line per process at info, when it is over (as an access log has
-        // one per request): a line costs far more than its write (the fields'
-        // scoped annotation, the formatting), and a second per process at
-        // start was a sixth of a spawn's CPU.
-        yield* Effect.logInfo("process closed").pipe(
-          Effect.annotateLogs({
-            processId,
-            pid: actor.pid,
-            argv0: actor.argv[0]!,
-            tty: actor.tty,
-            sandboxed: actor.sandboxType !== "none",
-            exitCode,
-            signal,
-            durationMs: now - actor.startedAtMs
-          })
-        )
+        yield* observed.closed(record, now - actor.startedAtMs)
         // Over the budget, the oldest records go now: this one too, when its output alone is over it.
         const held = retention.hold(processId, output.retainedBytes, forget)
         if (held.held) entries.set(processId, { _tag: "Closed", actor: record, held })
@@ -200,31 +179,10 @@ export const makeProcessTable = (
         yield* Scope.close(scope, Exit.void)
       })
 
-    /**
-     * What confines a process: its request's sandbox and the operator's, as
-     * the sandbox service resolves them (a server without one refuses a
-     * confinement when it would launch: fail closed).
-     */
-    const confinementOf = (
-      params: StartParams & { readonly cwd: string },
-      env: Readonly<Record<string, string>>
-    ): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
-      Effect.gen(function*() {
-        const confinement = yield* sandbox.confinementOf(params.sandbox, { cwd: params.cwd, env })
-        if (confinement._tag === "Unconfined") return confinement
-        // No managed proxy here: a process that may only use the proxy gets no network at all.
-        return params.enforceManagedNetwork === true
-          ? { _tag: "Confined", policy: { ...confinement.policy, network: false } }
-          : confinement
-      })
-
     // A start runs to its end once begun: one cut short between its claims
     // and its registration would hold its id and its slots until the session ends.
-    const start = (request: StartParams) =>
+    const start = ({ confinement, env, params }: ProcessStart) =>
       Effect.gen(function*() {
-        const params = { ...request, cwd: request.cwd ?? process.cwd() }
-        const env = buildEnvironment(options.serverEnvironment, params.envPolicy, params.env)
-        const confinement = yield* confinementOf(params, env)
         // The checks and the claims they guard, with nothing that yields between them.
         if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed" })
         if (entries.has(params.processId)) {
@@ -251,19 +209,11 @@ export const makeProcessTable = (
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
         const scope = yield* Scope.fork(processesScope, ExecutionStrategy.sequential)
-        if (options.traced !== undefined) {
-          // Ends when the process's scope closes, at its retirement.
-          const span = yield* Effect.makeSpanScoped("process", {
-            kind: "internal",
-            attributes: {
-              "exec_server.session_id": options.traced.sessionId,
-              "exec_server.process_id": params.processId,
-              "process.executable.name": params.argv[0]!,
-              "exec_server.tty": params.tty
-            }
-          }).pipe(Scope.extend(scope))
-          spans.set(params.processId, span)
-        }
+        const observed = yield* options.observer.spawning({
+          processId: params.processId,
+          argv0: params.argv[0]!,
+          tty: params.tty
+        }, scope)
         const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes, budget: options.liveOutput })
         // The process retires when it closes, in a fiber of the table's (not in
         // the spawner's callback that reports the close), and never before its
@@ -272,7 +222,7 @@ export const makeProcessTable = (
         let registered = false
         let closedWhileStarting = false
         const retireLater = () =>
-          runInTable(Effect.uninterruptible(retire(params.processId, actor, output, scope)), { immediate: false })
+          runInTable(Effect.uninterruptible(retire(params.processId, actor, output, scope, observed)), { immediate: false })
         const actor: ProcessActor = yield* Effect.gen(function*() {
           const launch = confinement._tag === "Unconfined"
             ? undefined
@@ -308,7 +258,6 @@ export const makeProcessTable = (
             Effect.zipRight(
               Effect.sync(() => {
                 entries.delete(params.processId)
-                spans.delete(params.processId)
                 output.seal()
                 uncount()
               }),
@@ -317,23 +266,7 @@ export const makeProcessTable = (
           )
         )
         entries.set(params.processId, { _tag: "Running", actor, scope, output })
-        spans.get(params.processId)?.attribute("process.pid", actor.pid)
-        Metrics.bump(Metrics.processesStarted)
-        Metrics.adjust(Metrics.processesRunning, 1)
-        Metrics.spawnDuration.unsafeUpdate(((yield* Clock.currentTimeMillis) - spawnStartedAt) / 1000, [])
-        // Debug only (see retire), and its fields annotated only when it is written.
-        yield* Effect.whenLogLevel(
-          Effect.logDebug("process started").pipe(
-            Effect.annotateLogs({
-              processId: params.processId,
-              pid: actor.pid,
-              argv0: params.argv[0]!,
-              tty: params.tty,
-              sandboxed: confinement._tag === "Confined"
-            })
-          ),
-          LogLevel.Debug
-        )
+        yield* observed.started(actor, (yield* Clock.currentTimeMillis) - spawnStartedAt)
         if (paused) actor.setPaused(true)
         registered = true
         if (closedWhileStarting) retireLater()

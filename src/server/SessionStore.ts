@@ -23,6 +23,7 @@ import type { Sandbox } from "../sandbox/Sandbox.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
+import * as ProcessObserver from "../process/ProcessObserver.js"
 import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
 import { LiveOutputBudget } from "../process/LiveOutputBudget.js"
 import { RetentionBudget } from "../process/RetentionBudget.js"
@@ -190,8 +191,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           maxProcesses: config.maxProcesses,
           serverProcesses: processSlots,
           liveOutput,
-          serverEnvironment: config.environment ?? process.env,
-          traced: config.tracing === true ? { sessionId } : undefined,
+          observer: ProcessObserver.make({ traced: config.tracing === true ? { sessionId } : undefined }),
           emit: (event) => record?.sink?.(event)
         }).pipe(Scope.extend(scope))
         const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }).pipe(

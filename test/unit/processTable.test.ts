@@ -5,18 +5,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope } from "effect"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
+import * as ProcessObserver from "../../src/process/ProcessObserver.js"
+import type { ProcessStart } from "../../src/process/ProcessStart.js"
 import { makeProcessTable } from "../../src/process/ProcessTable.js"
 import { RetentionBudget } from "../../src/process/RetentionBudget.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
+import { UNCONFINED } from "../../src/sandbox/policy.js"
 
-const startParams = (processId: string) => ({
-  processId,
-  argv: ["prog"],
-  cwd: "/tmp",
+const startParams = (processId: string): ProcessStart => ({
+  params: { processId, argv: ["prog"], cwd: "/tmp", env: {}, tty: false, pipeStdin: false },
   env: {},
-  tty: false,
-  pipeStdin: false
+  confinement: UNCONFINED
 })
 
 describe("process table", () => {
@@ -33,7 +33,7 @@ describe("process table", () => {
         closeDrainMs: 1000,
         maxProcesses: 10,
         emit: () => {},
-        serverEnvironment: {}
+        observer: ProcessObserver.make({})
       }).pipe(
         Scope.extend(tableScope),
         Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable))

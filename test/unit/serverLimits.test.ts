@@ -11,6 +11,8 @@ import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import { LiveOutputBudget } from "../../src/process/LiveOutputBudget.js"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
+import * as ProcessObserver from "../../src/process/ProcessObserver.js"
+import type { ProcessStart } from "../../src/process/ProcessStart.js"
 import { makeProcessTable } from "../../src/process/ProcessTable.js"
 import { Slots } from "../../src/process/Slots.js"
 import { InternalError, ServerBusy, toWireError } from "../../src/protocol/errors.js"
@@ -19,16 +21,14 @@ import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js
 import * as SessionStoreModule from "../../src/server/SessionStore.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
+import { UNCONFINED } from "../../src/sandbox/policy.js"
 
 const text = (value: string) => new TextEncoder().encode(value)
 
-const startParams = (processId: string, argv: ReadonlyArray<string> = ["prog"]) => ({
-  processId,
-  argv,
-  cwd: "/tmp",
+const startParams = (processId: string, argv: ReadonlyArray<string> = ["prog"]): ProcessStart => ({
+  params: { processId, argv, cwd: "/tmp", env: {}, tty: false, pipeStdin: false },
   env: {},
-  tty: false,
-  pipeStdin: false
+  confinement: UNCONFINED
 })
 
 describe("slots", () => {
@@ -163,7 +163,7 @@ describe("live processes over all sessions", () => {
       serverProcesses: slots,
       liveOutput: budget,
       emit: () => {},
-      serverEnvironment: {}
+      observer: ProcessObserver.make({})
     }).pipe(Scope.extend(scope), Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable)))
 
   it.scoped("are refused beyond the server's limit with -32001, and a slot comes back when a process closes, fails to start or its session ends", () =>

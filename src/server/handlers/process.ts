@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { afterResponse } from "../../jsonrpc/Connection.js"
 import type { ProcessActor } from "../../process/ProcessActor.js"
+import { resolveStart } from "../../process/ProcessStart.js"
 import { InvalidRequest } from "../../protocol/errors.js"
 import { ProcessRpcs } from "../../protocol/rpcs.js"
 import type { WriteStatus } from "../../protocol/schema.js"
@@ -27,8 +28,9 @@ export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function
       Option.match(table.find(processId), { onNone: () => Effect.succeed(unknown), onSome: use }))
   return {
     "process/start": (params) =>
-      processes.pipe(
-        Effect.flatMap((table) => table.start(params)),
+      // The environment and the confinement are decided before the table claims anything.
+      Effect.zip(processes, resolveStart(params, config.environment ?? process.env)).pipe(
+        Effect.flatMap(([table, start]) => table.start(start)),
         // Events wait until the start response is on its way to the client.
         Effect.tap((actor) => afterResponse(actor.release)),
         Effect.map((actor) => ({ processId: actor.processId, sandboxType: actor.sandboxType }))
