@@ -52,6 +52,7 @@ const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
   NotFound: true,
   SandboxDenied: true,
   SandboxUnavailable: true,
+  SpawnNotFound: true,
   ServerBusy: true
 }
 

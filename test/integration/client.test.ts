@@ -76,8 +76,14 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
       Effect.gen(function*() {
         const client = yield* ExecServerClient.ExecServerClient
         const failure = yield* client.start({ argv: ["no-such-binary-xyz"], env, cwd: "/tmp" }).pipe(Effect.flip)
-        expect(failure._tag).toBe("InternalError")
-        expect(failure._tag === "InternalError" && [failure.code, failure.errno]).toEqual([-32603, "ENOENT"])
+        expect(failure._tag).toBe("SpawnNotFound")
+        expect(failure._tag === "SpawnNotFound" && [failure.code, failure.errno, failure.missing, failure.path])
+          .toEqual([-32603, "ENOENT", "program", "no-such-binary-xyz"])
+        const where = yield* client.start({ argv: ["true"], env, cwd: "/no/such/dir" }).pipe(
+          Effect.as("started"),
+          Effect.catchTag("SpawnNotFound", (error) => Effect.succeed(`${error.missing} ${error.path}`))
+        )
+        expect(where).toBe("cwd /no/such/dir")
       }).pipe(Effect.scoped, Effect.provide(layer())))
   })
 
