@@ -6,7 +6,7 @@ import * as net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { setTimeout as delay } from "node:timers/promises"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { WebSocketServer } from "ws"
 import * as PromiseClient from "../../src/client/PromiseClient.js"
 import { type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
@@ -72,6 +72,9 @@ describe("PromiseClient over WebSocket", () => {
       expect(text(result.stderr)).toBe("err\n")
       const fed = await client.exec(["cat"], { env, input: "through stdin" })
       expect(text(fed.stdout)).toBe("through stdin")
+      const decoded = await client.exec(["cat"], { env, input: "é", encoding: "utf8" })
+      expectTypeOf(decoded.stdout).toEqualTypeOf<string>()
+      expect(decoded.stdout).toBe("é")
     }))
 
   it("iterates a PTY's events with for await: a written line comes back, and the loop ends after Closed", () =>
