@@ -116,14 +116,33 @@ export interface SpawnLocalOptions {
   readonly command?: ReadonlyArray<string>
   /** Extra flags for the server. */
   readonly args?: ReadonlyArray<string>
-  /** Where the server's stderr goes. Default: inherited. */
-  readonly stderr?: "inherit" | "ignore"
+  /** Where the server's stderr goes: inherited (the default), ignored, or a file descriptor open for writing. */
+  readonly stderr?: "inherit" | "ignore" | number
+  /**
+   * The least severe log lines the server writes (its `--log-level`).
+   * Default `"warning"`: warnings and errors only, so the server's INFO lines
+   * do not mix into this program's stderr. Passed to a custom `command`, or
+   * beside a `--log-level` in `args`, only when given (and then it wins).
+   */
+  readonly logLevel?: SpawnLocalLogLevel
   /** How long the server may take to stop after its stdin closes before its group is killed. Default 5 s. */
   readonly stopTimeoutMs?: number
   /** The server's working directory (the default `cwd` of its processes). Default: this process's. */
   readonly cwd?: string
   /** The server's environment (what its processes inherit by policy). Default: this process's. */
   readonly env?: Readonly<Record<string, string>>
+}
+
+/** The values of the server's `--log-level`. */
+export type SpawnLocalLogLevel = "all" | "trace" | "debug" | "info" | "warning" | "error" | "fatal" | "none"
+
+/** The spawned server's flags: `args`, after the log level a server of ours gets by default. */
+const serverArgs = (options: SpawnLocalOptions): ReadonlyArray<string> => {
+  const args = options.args ?? []
+  const ownsLogLevel = options.command !== undefined ||
+    args.some((arg) => arg === "--log-level" || arg.startsWith("--log-level="))
+  const logLevel = options.logLevel ?? (ownsLogLevel ? undefined : "warning")
+  return logLevel === undefined ? args : ["--log-level", logLevel, ...args]
 }
 
 /** The built `exec-server` entry point of this package (from `src/` or `dist/`). */
@@ -160,7 +179,7 @@ export const spawnLocal = (
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcess, TransportClosed>((resume) => {
-        const child = spawn(program!, [...programArgs, ...(options.args ?? [])], {
+        const child = spawn(program!, [...programArgs, ...serverArgs(options)], {
           stdio: ["pipe", "pipe", options.stderr ?? "inherit"],
           detached: true,
           ...(options.cwd === undefined ? {} : { cwd: options.cwd }),

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { EnvironmentInfo, InitializeResult, ProcessInfo } from "../protocol/schema.js"
-import type { ClientError, ConnectError, ExecTimeout, InitializeTimeout } from "./ClientError.js"
+import type { ClientError, ConnectError, InitializeTimeout } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
 import type { SandboxInput } from "./fields.js"
 import * as ClientFs from "./fs.js"
@@ -22,14 +22,14 @@ import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
 import type { Connector, Method, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
 import * as ClientProcesses from "./process.js"
-import type { ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
+import type { Exec, ExecResult, ProcessHandle, StartOptions } from "./process.js"
 import type { ExitStatus } from "./ProcessChannel.js"
 
 export type { SandboxInput } from "./fields.js"
 export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, WalkResult } from "./fs.js"
 export type { ClientHttp, HttpRequest, HttpResponse } from "./http.js"
 export type { Connector, Method, ReconnectOptions } from "./JsonRpcPeer.js"
-export type { ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
+export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
 export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
 
 /** The client of one session. */
@@ -57,13 +57,11 @@ export interface ExecServerClientShape {
   /** Writes `input`, closes stdin and collects the output until the process closes (consumes its events). */
   readonly communicate: (processId: string, input?: Uint8Array | string) => Effect.Effect<ExecResult, ClientError>
   /**
-   * Runs a command with pipes and collects its exit status and output.
-   * Interrupting it (or its `timeout`) terminates the process.
+   * Runs a command with pipes and collects its exit status and output: bytes,
+   * or text with `encoding: "utf8"`. Interrupting it (or its `timeout`)
+   * terminates the process.
    */
-  readonly exec: (
-    argv: ReadonlyArray<string>,
-    options?: ExecOptions
-  ) => Effect.Effect<ExecResult, ClientError | ExecTimeout>
+  readonly exec: Exec
   readonly fs: ClientFileSystem
   /** HTTP requests the server makes on the client's behalf (`http/request`). */
   readonly http: ClientHttpApi

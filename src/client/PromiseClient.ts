@@ -52,6 +52,7 @@ const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
   NotFound: true,
   SandboxDenied: true,
   SandboxUnavailable: true,
+  SpawnNotFound: true,
   ServerBusy: true
 }
 
@@ -177,8 +178,13 @@ export interface Client {
   readonly sessionId: string
   /** What the server answered to `initialize`. */
   readonly server: InitializeResult
-  /** Runs a command with pipes and collects its exit status and output; aborting `signal` terminates it. */
-  exec(argv: ReadonlyArray<string>, options?: ExecOptions): Promise<ExecServerClient.ExecResult>
+  /**
+   * Runs a command with pipes and collects its exit status and output (bytes,
+   * or text with `encoding: "utf8"`); aborting `signal` terminates it.
+   */
+  exec(argv: ReadonlyArray<string>, options: ExecOptions & { readonly encoding: "utf8" }): Promise<ExecServerClient.ExecResult<string>>
+  exec(argv: ReadonlyArray<string>, options?: ExecOptions & { readonly encoding?: undefined }): Promise<ExecServerClient.ExecResult>
+  exec(argv: ReadonlyArray<string>, options?: ExecOptions): Promise<ExecServerClient.ExecResult<Uint8Array | string>>
   /** Starts a process owned by the returned handle: closing the handle, or the client, terminates it unless `detached`. */
   start(options: StartOptions): Promise<Process>
   /** The handle of a process of the session that this client did not start. */
@@ -368,7 +374,10 @@ class ClientImpl implements Client {
     return this.client.server
   }
 
-  exec(argv: ReadonlyArray<string>, options: ExecOptions = {}): Promise<ExecServerClient.ExecResult> {
+  exec(argv: ReadonlyArray<string>, options: ExecOptions & { readonly encoding: "utf8" }): Promise<ExecServerClient.ExecResult<string>>
+  exec(argv: ReadonlyArray<string>, options?: ExecOptions & { readonly encoding?: undefined }): Promise<ExecServerClient.ExecResult>
+  exec(argv: ReadonlyArray<string>, options?: ExecOptions): Promise<ExecServerClient.ExecResult<Uint8Array | string>>
+  exec(argv: ReadonlyArray<string>, options: ExecOptions = {}): Promise<ExecServerClient.ExecResult<Uint8Array | string>> {
     const { signal, ...execOptions } = options
     return run(this.client.exec(argv, execOptions), signal)
   }

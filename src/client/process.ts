@@ -22,10 +22,10 @@ import { type SandboxInput, sandboxField, toBytes } from "./fields.js"
 import type { JsonRpcPeer } from "./JsonRpcPeer.js"
 import { type ExitStatus, ProcessChannel, type ProcessEvent } from "./ProcessChannel.js"
 
-/** What `exec` and `communicate` return. */
-export interface ExecResult extends ExitStatus {
-  readonly stdout: Uint8Array
-  readonly stderr: Uint8Array
+/** What `exec` and `communicate` return: the output as bytes, or as text from `exec` with `encoding: "utf8"`. */
+export interface ExecResult<Output extends Uint8Array | string = Uint8Array> extends ExitStatus {
+  readonly stdout: Output
+  readonly stderr: Output
 }
 
 /**
@@ -71,6 +71,28 @@ export interface ExecOptions extends Omit<StartOptions, "argv" | "tty" | "pipeSt
   readonly input?: Uint8Array | string
   /** Terminate the process and fail with `ExecTimeout` after this long. */
   readonly timeout?: Duration.DurationInput
+  /**
+   * `"utf8"`: `stdout` and `stderr` as text, decoded once the process has
+   * closed (malformed bytes become U+FFFD). Default: bytes.
+   */
+  readonly encoding?: "utf8"
+}
+
+/** `exec`: the output as bytes, or as text with `encoding: "utf8"` (typed by the options given). */
+export interface Exec {
+  (argv: ReadonlyArray<string>, options: ExecOptions & { readonly encoding: "utf8" }): Effect.Effect<
+    ExecResult<string>,
+    ClientError | ExecTimeout
+  >
+  (argv: ReadonlyArray<string>, options?: ExecOptions & { readonly encoding?: undefined }): Effect.Effect<
+    ExecResult,
+    ClientError | ExecTimeout
+  >
+  /** Options whose `encoding` is not known until run time. */
+  (argv: ReadonlyArray<string>, options?: ExecOptions): Effect.Effect<
+    ExecResult<Uint8Array | string>,
+    ClientError | ExecTimeout
+  >
 }
 
 /** A process of the client's session. */
@@ -98,7 +120,7 @@ export interface ClientProcesses {
   readonly list: Effect.Effect<ReadonlyArray<ProcessInfo>, ClientError>
   readonly wait: (processId: string) => Effect.Effect<ExitStatus, ClientError>
   readonly communicate: (processId: string, input?: Uint8Array | string) => Effect.Effect<ExecResult, ClientError>
-  readonly exec: (argv: ReadonlyArray<string>, options?: ExecOptions) => Effect.Effect<ExecResult, ClientError | ExecTimeout>
+  readonly exec: Exec
 }
 
 /** What the process API takes of the client's options. */
@@ -280,9 +302,9 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
       return yield* collect(handle, { stdout: [], stderr: [] })
     })
 
-  const exec = (argv: ReadonlyArray<string>, execOptions: ExecOptions = {}) =>
+  const execBytes = (argv: ReadonlyArray<string>, execOptions: ExecOptions) =>
     Effect.scoped(Effect.gen(function*() {
-      const { input, timeout, ...startOptions } = execOptions
+      const { encoding: _, input, timeout, ...startOptions } = execOptions
       const handle = yield* start({ ...startOptions, argv, tty: false, pipeStdin: input !== undefined })
       if (input !== undefined) {
         yield* handle.write(input)
@@ -304,6 +326,24 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
         })
       )
     }))
+
+  function exec(
+    argv: ReadonlyArray<string>,
+    options: ExecOptions & { readonly encoding: "utf8" }
+  ): Effect.Effect<ExecResult<string>, ClientError | ExecTimeout>
+  function exec(
+    argv: ReadonlyArray<string>,
+    options?: ExecOptions & { readonly encoding?: undefined }
+  ): Effect.Effect<ExecResult, ClientError | ExecTimeout>
+  function exec(argv: ReadonlyArray<string>, options?: ExecOptions): Effect.Effect<ExecResult<Uint8Array | string>, ClientError | ExecTimeout>
+  function exec(argv: ReadonlyArray<string>, options: ExecOptions = {}): Effect.Effect<ExecResult<Uint8Array | string>, ClientError | ExecTimeout> {
+    const result = execBytes(argv, options)
+    if (options.encoding !== "utf8") return result
+    return Effect.map(result, (bytes): ExecResult<string> => {
+      const decoder = new TextDecoder()
+      return { ...bytes, stdout: decoder.decode(bytes.stdout), stderr: decoder.decode(bytes.stderr) }
+    })
+  }
 
   return {
     start,

@@ -7,7 +7,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type { InternalError } from "../protocol/errors.js"
+import type { InternalError, SpawnNotFound } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
 import type { SandboxedLaunch } from "../sandbox/Sandbox.js"
 
@@ -86,10 +86,10 @@ export interface ChildProcess {
 /**
  * Starts children. Closing the spawn's scope releases the child's resources
  * and kills its process group if it is still there (the actor terminates
- * gracefully before that).
+ * gracefully before that). A missing cwd or program fails with SpawnNotFound.
  */
 export interface ProcessSpawner {
-  readonly spawn: (request: SpawnRequest) => Effect.Effect<ChildProcess, InternalError, Scope.Scope>
+  readonly spawn: (request: SpawnRequest) => Effect.Effect<ChildProcess, InternalError | SpawnNotFound, Scope.Scope>
 }
 
 /** Spawns children on a pseudo-terminal (`tty: true`). */

@@ -9,11 +9,11 @@ import * as Scope from "effect/Scope"
 import * as NodeChildProcess from "node:child_process"
 import type { EventEmitter } from "node:events"
 import type { Readable, Writable } from "node:stream"
-import { internalErrorFrom } from "../protocol/errors.js"
+import { errnoOf, type InternalError, internalErrorFrom, type SpawnNotFound } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
-import { checkArgumentSize, checkWorkingDirectory } from "./spawnChecks.js"
+import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Options of the Node pipe spawner. */
 export interface NodePipeSpawnerOptions {
@@ -74,10 +74,13 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
       Effect.gen(function*() {
         const [program, ...args] = request.sandbox?.argv ?? request.argv
         yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env)
-        // Node blames the program for a missing cwd too: tell the two apart only when spawning failed.
-        const spawnFailed = (error: unknown) =>
+        // Node blames the program for a missing cwd too, and execve's ENOENT may
+        // be a script's missing interpreter: tell them apart only when spawning failed.
+        const spawnFailed = (error: unknown): Effect.Effect<never, InternalError | SpawnNotFound> =>
           Effect.zipRight(
-            checkWorkingDirectory(request.cwd),
+            request.sandbox === undefined && errnoOf(error) === "ENOENT"
+              ? Effect.zipRight(checkWorkingDirectory(request.cwd), resolveExecutable(program!, request.cwd, request.env))
+              : checkWorkingDirectory(request.cwd),
             Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`))
           )
         // A confined command gets its argv[0] from the sandbox's launcher.
@@ -105,7 +108,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
               return spawnFailed(error)
             }
           })
-          : yield* Effect.async<readonly [SpawnedChild, OutputControl], ReturnType<typeof internalErrorFrom>>((resume) => {
+          : yield* Effect.async<readonly [SpawnedChild, OutputControl], InternalError | SpawnNotFound>((resume) => {
             let child: NodeChildProcess.ChildProcess
             try {
               child = NodeChildProcess.spawn(program!, args, {

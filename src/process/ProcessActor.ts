@@ -18,7 +18,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
-import type { InternalError } from "../protocol/errors.js"
+import type { InternalError, SpawnNotFound } from "../protocol/errors.js"
 import { DENIAL_SCAN_BYTES, isLikelySandboxDenied } from "../sandbox/denial.js"
 import type { SandboxType } from "../protocol/sandbox.js"
 import type {
@@ -237,7 +237,7 @@ interface Command {
 /** Starts a process and its actor in the current scope; closing the scope terminates it. */
 export const makeProcessActor = (
   options: ProcessActorOptions
-): Effect.Effect<ProcessActor, InternalError, Scope.Scope> =>
+): Effect.Effect<ProcessActor, InternalError | SpawnNotFound, Scope.Scope> =>
   Effect.gen(function*() {
     const { emit, output, processId } = options
     const child = yield* options.spawner.spawn(options.request)

@@ -13,7 +13,14 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
-import { type InternalError, type InvalidParams, InvalidRequest, type SandboxUnavailable, type ServerBusy } from "../protocol/errors.js"
+import {
+  type InternalError,
+  type InvalidParams,
+  InvalidRequest,
+  type SandboxUnavailable,
+  type ServerBusy,
+  type SpawnNotFound
+} from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { ProcessInfo } from "../protocol/schema.js"
 import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
@@ -59,7 +66,10 @@ export interface ProcessTable {
    */
   readonly start: (
     start: ProcessStart
-  ) => Effect.Effect<ProcessActor, InvalidRequest | InvalidParams | InternalError | SandboxUnavailable | ServerBusy>
+  ) => Effect.Effect<
+    ProcessActor,
+    InvalidRequest | InvalidParams | InternalError | SandboxUnavailable | ServerBusy | SpawnNotFound
+  >
   /** The process with this id, or -32600 `unknown process id`. */
   readonly get: (processId: string) => Effect.Effect<ProcessActor, InvalidRequest>
   readonly find: (processId: string) => Option.Option<ProcessActor>

@@ -8,13 +8,16 @@
 import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { InternalError, internalErrorFrom } from "../protocol/errors.js"
+import { errnoOf, InternalError, internalErrorFrom, SpawnNotFound } from "../protocol/errors.js"
 
-/** Fails with -32603 (errno ENOENT / ENOTDIR) unless `cwd` is an existing directory. */
-export const checkWorkingDirectory = (cwd: string): Effect.Effect<void, InternalError> =>
+/** Fails with -32603 unless `cwd` is an existing directory: SpawnNotFound when it does not exist, else the errno (ENOTDIR, EACCES, ...). */
+export const checkWorkingDirectory = (cwd: string): Effect.Effect<void, InternalError | SpawnNotFound> =>
   Effect.try({
     try: () => Fs.statSync(cwd),
-    catch: (error) => internalErrorFrom(error, `cannot use cwd ${cwd}`)
+    catch: (error) =>
+      errnoOf(error) === "ENOENT"
+        ? new SpawnNotFound({ message: `cwd ${cwd} does not exist`, missing: "cwd", path: cwd })
+        : internalErrorFrom(error, `cannot use cwd ${cwd}`)
   }).pipe(
     Effect.flatMap((stat) =>
       stat.isDirectory()
@@ -37,13 +40,14 @@ const isExecutableFile = (path: string): boolean => {
 /**
  * Resolves a program the way execvp(3) does with the child's environment:
  * names with a slash are taken as they are (relative to `cwd`), others are
- * searched in the child's PATH (or the system default path).
+ * searched in the child's PATH (or the system default path). Fails with
+ * SpawnNotFound (`missing: "program"`) when there is no such executable file.
  */
 export const resolveExecutable = (
   program: string,
   cwd: string,
   env: Readonly<Record<string, string>>
-): Effect.Effect<string, InternalError> =>
+): Effect.Effect<string, InternalError | SpawnNotFound> =>
   Effect.try({
     try: () => {
       if (program.includes("/")) {
@@ -61,7 +65,7 @@ export const resolveExecutable = (
     Effect.flatMap((path) =>
       path === undefined
         ? Effect.fail(
-          new InternalError({ message: `cannot spawn ${program}: no such executable file`, errno: "ENOENT" })
+          new SpawnNotFound({ message: `cannot spawn ${program}: no such executable file`, missing: "program", path: program })
         )
         : Effect.succeed(path)
     )

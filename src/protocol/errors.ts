@@ -109,6 +109,30 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
 }
 
 /**
+ * -32603: `process/start` found no working directory (`missing: "cwd"`) or
+ * no program (`missing: "program"`; the name searched in the child's PATH,
+ * or the path given) at `path`, and started nothing. The code is the
+ * reference's; `data` is `{errno: "ENOENT", missing, path}` so a client can
+ * tell it from other failures, and `errno` stays `"ENOENT"` for those that
+ * test it.
+ */
+export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("SpawnNotFound", {
+  message: Schema.String,
+  missing: Schema.Literal("cwd", "program"),
+  path: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.InternalError
+  }
+  get errno(): "ENOENT" {
+    return "ENOENT"
+  }
+  get data(): unknown {
+    return { errno: this.errno, missing: this.missing, path: this.path }
+  }
+}
+
+/**
  * -32001 **(ours)**: a limit of the server's is reached and nothing was done:
  * the connection's requests in flight, or the server's sessions, live
  * processes or file handles over all sessions. Retry once something ends.
@@ -136,6 +160,7 @@ export const ExecServerError = Schema.Union(
   NotFound,
   SandboxDenied,
   SandboxUnavailable,
+  SpawnNotFound,
   ServerBusy
 )
 /** @see ExecServerError */
@@ -146,7 +171,8 @@ const dataField = (data: unknown, name: string): unknown =>
 
 /**
  * The typed error of a wire error, by its code (and, for -32603, its data:
- * a sandbox refusal, an unavailable sandbox, an errno), as a client decodes
+ * a sandbox refusal, an unavailable sandbox, a missing cwd or program, an
+ * errno), as a client decodes
  * what the server encoded; undefined for a code outside the protocol.
  */
 export const fromWireError = (error: WireError): ExecServerError | undefined => {
@@ -170,6 +196,11 @@ export const fromWireError = (error: WireError): ExecServerError | undefined => 
         return new SandboxDenied({ message, errno })
       }
       if (dataField(error.data, "sandbox") === "unavailable") return new SandboxUnavailable({ message })
+      const missing = dataField(error.data, "missing")
+      const path = dataField(error.data, "path")
+      if ((missing === "cwd" || missing === "program") && typeof path === "string") {
+        return new SpawnNotFound({ message, missing, path })
+      }
       return new InternalError({ message, ...(typeof errno === "string" ? { errno } : {}) })
     }
     default:

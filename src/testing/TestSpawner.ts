@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
-import { InternalError } from "../protocol/errors.js"
+import { type InternalError, SpawnNotFound } from "../protocol/errors.js"
 import type { OutputStream, TerminalSize } from "../protocol/schema.js"
 import {
   ChildEvents,
@@ -58,7 +58,7 @@ export interface FakeBehavior {
   /** Default: SIGTERM, SIGKILL, SIGINT, SIGHUP and SIGQUIT end the child with that signal. */
   readonly onSignal?: (child: FakeChild, signal: NodeJS.Signals) => void
   /** Makes a spawn fail, as a missing binary would. */
-  readonly failSpawn?: (request: SpawnRequest) => InternalError | undefined
+  readonly failSpawn?: (request: SpawnRequest) => InternalError | SpawnNotFound | undefined
 }
 
 const FATAL_BY_DEFAULT = new Set<NodeJS.Signals>(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGQUIT"])
@@ -177,5 +177,9 @@ export const echo: FakeBehavior = {
 /** A behavior that fails every spawn as a missing binary does. */
 export const missingBinary: FakeBehavior = {
   failSpawn: (request) =>
-    new InternalError({ message: `cannot spawn ${request.argv[0]}: no such executable file`, errno: "ENOENT" })
+    new SpawnNotFound({
+      message: `cannot spawn ${request.argv[0]}: no such executable file`,
+      missing: "program",
+      path: request.argv[0]!
+    })
 }

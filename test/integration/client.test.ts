@@ -3,6 +3,7 @@
  * of a server it spawns, and in-process.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { expectTypeOf } from "vitest"
 import { Chunk, Context, Duration, Effect, Either, Layer, Stream } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
@@ -31,6 +32,18 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         expect(result.exitCode).toBe(4)
         expect(text(result.stdout)).toBe("out\n")
         expect(text(result.stderr)).toBe("err\n")
+      }).pipe(Effect.scoped, Effect.provide(layer())))
+
+    it.live("exec with encoding utf8 gives the output as text, a character split between writes whole", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        const argv = ["sh", "-c", "printf 'caf\\303'; sleep 0.05; printf '\\251\\n'; printf 'bad \\377' >&2"]
+        const result = yield* client.exec(argv, { env, cwd: "/tmp", encoding: "utf8" })
+        expectTypeOf(result.stdout).toEqualTypeOf<string>()
+        expect(result).toMatchObject({ exitCode: 0, stdout: "café\n", stderr: "bad \uFFFD" })
+        const bytes = yield* client.exec(argv, { env, cwd: "/tmp" })
+        expectTypeOf(bytes.stdout).toEqualTypeOf<Uint8Array>()
+        expect(bytes.stdout).toBeInstanceOf(Uint8Array)
       }).pipe(Effect.scoped, Effect.provide(layer())))
 
     it.live("drives a PTY through its event stream", () =>
@@ -76,8 +89,14 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
       Effect.gen(function*() {
         const client = yield* ExecServerClient.ExecServerClient
         const failure = yield* client.start({ argv: ["no-such-binary-xyz"], env, cwd: "/tmp" }).pipe(Effect.flip)
-        expect(failure._tag).toBe("InternalError")
-        expect(failure._tag === "InternalError" && [failure.code, failure.errno]).toEqual([-32603, "ENOENT"])
+        expect(failure._tag).toBe("SpawnNotFound")
+        expect(failure._tag === "SpawnNotFound" && [failure.code, failure.errno, failure.missing, failure.path])
+          .toEqual([-32603, "ENOENT", "program", "no-such-binary-xyz"])
+        const where = yield* client.start({ argv: ["true"], env, cwd: "/no/such/dir" }).pipe(
+          Effect.as("started"),
+          Effect.catchTag("SpawnNotFound", (error) => Effect.succeed(`${error.missing} ${error.path}`))
+        )
+        expect(where).toBe("cwd /no/such/dir")
       }).pipe(Effect.scoped, Effect.provide(layer())))
   })
 

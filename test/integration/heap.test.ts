@@ -4,7 +4,7 @@
  * garbage collections (vitest runs this file's worker with --expose-gc).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger, LogLevel } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
@@ -42,19 +42,27 @@ const inProcess = (config: Partial<ServerConfig.ServerConfigShape>) =>
     Layer.provide(ServerConfig.layer(config))
   )
 
+/**
+ * Runs a test against a server in this process whose log lines below
+ * warnings are dropped: it logs each closed process at INFO, 2,400 lines here.
+ */
+const withQuietServer =
+  (config: Partial<ServerConfig.ServerConfigShape>) => <A, E>(test: Effect.Effect<A, E, ExecServerClient.ExecServerClient>) =>
+    test.pipe(Effect.provide(inProcess(config)), Logger.withMinimumLogLevel(LogLevel.Warning))
+
 describe("memory", () => {
   it.live("1,000 closed processes kept for the retention period cost a few KiB each", () =>
     Effect.gen(function*() {
       // 37 KiB each when a record kept its actor, child and scope; ~5 KiB now,
       // of which the in-process client's own state per process is ~3 KiB.
       expect(yield* growthOver1000Cycles).toBeLessThan(8 * 1024 * 1024)
-    }).pipe(Effect.provide(inProcess({ retentionMs: 600_000 }))), { timeout: 120_000 })
+    }).pipe(withQuietServer({ retentionMs: 600_000 })), { timeout: 120_000 })
 
   it.live("1,000 start/exit cycles leave the heap flat", () =>
     Effect.gen(function*() {
       // A leak of even 10 KB per process would show as 10 MB here.
       expect(yield* growthOver1000Cycles).toBeLessThan(8 * 1024 * 1024)
-    }).pipe(Effect.provide(inProcess({ retentionMs: 0 }))), { timeout: 120_000 })
+    }).pipe(withQuietServer({ retentionMs: 0 })), { timeout: 120_000 })
 
   it.live("40 live processes that wrote 1 MiB each keep no more than --max-live-output-bytes of it in memory", () =>
     Effect.gen(function*() {
@@ -86,5 +94,5 @@ describe("memory", () => {
       expect((yield* arrayBuffersAfterGc) - before).toBeLessThan(12 * 1024 * 1024)
       const list = yield* client.call("process/list", {})
       expect(list.processes.filter((process) => process.running)).toHaveLength(41)
-    }).pipe(Effect.provide(inProcess({ maxLiveOutputBytes: 4 * 1024 * 1024 }))), { timeout: 120_000 })
+    }).pipe(withQuietServer({ maxLiveOutputBytes: 4 * 1024 * 1024 })), { timeout: 120_000 })
 })

@@ -124,14 +124,22 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       expect(finished).toMatchObject({ exitCode: 143, signal: "SIGTERM" })
     }))
 
-  it.effect("fails with ENOENT for a missing program and for a missing cwd", () =>
+  it.effect("fails with SpawnNotFound for a missing program and for a missing cwd", () =>
     Effect.gen(function*() {
-      const missingProgram = yield* Effect.exit(run(spawnWith, request(["no-such-program-here"])))
-      expect(Exit.isFailure(missingProgram)).toBe(true)
-      expect(JSON.stringify(missingProgram)).toContain("ENOENT")
-      const missingCwd = yield* Effect.exit(run(spawnWith, request(["true"], { cwd: "/no/such/dir" })))
-      expect(Exit.isFailure(missingCwd)).toBe(true)
-      expect(JSON.stringify(missingCwd)).toContain("/no/such/dir")
+      const missingProgram = yield* Effect.flip(run(spawnWith, request(["no-such-program-here"])))
+      expect(missingProgram).toMatchObject({ _tag: "SpawnNotFound", missing: "program", path: "no-such-program-here", errno: "ENOENT" })
+      const missingPath = yield* Effect.flip(run(spawnWith, request(["/no/such/program"])))
+      expect(missingPath).toMatchObject({ _tag: "SpawnNotFound", missing: "program", path: "/no/such/program" })
+      const missingCwd = yield* Effect.flip(run(spawnWith, request(["true"], { cwd: "/no/such/dir" })))
+      expect(missingCwd).toMatchObject({ _tag: "SpawnNotFound", missing: "cwd", path: "/no/such/dir" })
+    }))
+
+  it.effect("reports a script's missing interpreter as InternalError ENOENT, not as a missing program", () =>
+    Effect.gen(function*() {
+      const script = Path.join(tempDir(), "orphan")
+      Fs.writeFileSync(script, "#!/no/such/interpreter\n", { mode: 0o755 })
+      const failure = yield* Effect.flip(run(spawnWith, request([script])))
+      expect(failure).toMatchObject({ _tag: "InternalError", errno: "ENOENT" })
     }))
 
   it.effect("leaves no descriptor behind after many children", () =>

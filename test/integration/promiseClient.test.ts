@@ -1,12 +1,12 @@
 /** The Promise API against real servers: over WebSocket and over the stdio of a server it spawns. */
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { setTimeout as delay } from "node:timers/promises"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { WebSocketServer } from "ws"
 import * as PromiseClient from "../../src/client/PromiseClient.js"
 import { type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
@@ -72,6 +72,9 @@ describe("PromiseClient over WebSocket", () => {
       expect(text(result.stderr)).toBe("err\n")
       const fed = await client.exec(["cat"], { env, input: "through stdin" })
       expect(text(fed.stdout)).toBe("through stdin")
+      const decoded = await client.exec(["cat"], { env, input: "é", encoding: "utf8" })
+      expectTypeOf(decoded.stdout).toEqualTypeOf<string>()
+      expect(decoded.stdout).toBe("é")
     }))
 
   it("iterates a PTY's events with for await: a written line comes back, and the loop ends after Closed", () =>
@@ -317,6 +320,47 @@ describe("PromiseClient.spawnLocal", () => {
       await client.close()
     }
     await expect(client.list()).rejects.toMatchObject({ _tag: "TransportClosed" })
+  })
+
+  /** What a spawned server wrote to its stderr while `use` ran with its client. */
+  const serverStderr = async (
+    options: PromiseClient.SpawnLocalOptions,
+    use: (client: PromiseClient.Client) => Promise<void>
+  ): Promise<string> => {
+    const dir = mkdtempSync(Path.join(tmpdir(), "spawn-local-"))
+    const file = Path.join(dir, "stderr")
+    const fd = openSync(file, "w")
+    try {
+      const client = await PromiseClient.spawnLocal({ ...options, stderr: fd })
+      try {
+        await use(client)
+      } finally {
+        await client.close()
+      }
+      return readFileSync(file, "utf8")
+    } finally {
+      closeSync(fd)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it("keeps the server's INFO lines out of the program's stderr, and its warnings in", async () => {
+    const stderr = await serverStderr({ args: ["--grace-ms", "100"] }, async (client) => {
+      // Ignores SIGTERM (sleep inherits that), so terminating it escalates to SIGKILL: a warning.
+      const proc = await client.start({ argv: ["sh", "-c", "trap '' TERM; echo $$; sleep 30"], env })
+      await readPid(proc)
+      await proc.terminate()
+      expect((await proc.exited).signal).toBe("SIGKILL")
+    })
+    expect(stderr).toContain("terminate escalated to SIGKILL")
+    expect(stderr).not.toContain("level=INFO")
+  })
+
+  it("shows the server's INFO lines with logLevel: \"info\"", async () => {
+    const stderr = await serverStderr({ logLevel: "info" }, async (client) => {
+      await client.exec(["true"], { env })
+    })
+    expect(stderr).toContain(`message="connection opened"`)
   })
 })
 

@@ -108,11 +108,14 @@ describe("processes over stdio", () => {
     expect((await server.request("process/start", pipeProcess("survivor", ["true"]))).error?.code).toBe(-32600)
     expect((await server.request("process/read", { processId: "ghost" })).error?.code).toBe(-32600)
     const missingBinary = await server.request("process/start", pipeProcess("m", ["no-such-binary-xyz"]))
-    expect(missingBinary.error).toMatchObject({ code: -32603, data: { errno: "ENOENT" } })
+    const missingProgram = { errno: "ENOENT", missing: "program", path: "no-such-binary-xyz" }
+    expect(missingBinary.error).toMatchObject({ code: -32603, data: missingProgram })
     const missingPtyBinary = await server.request("process/start", ptyProcess("m2", ["no-such-binary-xyz"]))
-    expect(missingPtyBinary.error).toMatchObject({ code: -32603, data: { errno: "ENOENT" } })
+    expect(missingPtyBinary.error).toMatchObject({ code: -32603, data: missingProgram })
     const missingCwd = await server.request("process/start", pipeProcess("c", ["true"], { cwd: "/no/such/dir" }))
-    expect(missingCwd.error).toMatchObject({ code: -32603, data: { errno: "ENOENT" } })
+    expect(missingCwd.error).toMatchObject({ code: -32603, data: { errno: "ENOENT", missing: "cwd", path: "/no/such/dir" } })
+    const missingPtyCwd = await server.request("process/start", ptyProcess("c2", ["true"], { cwd: "/no/such/dir" }))
+    expect(missingPtyCwd.error).toMatchObject({ code: -32603, data: { errno: "ENOENT", missing: "cwd", path: "/no/such/dir" } })
 
     const list = await server.request("process/list", {})
     expect(list.result.processes.map((p: { processId: string; running: boolean }) => [p.processId, p.running]))

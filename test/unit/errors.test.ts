@@ -16,6 +16,7 @@ import {
   SandboxDenied,
   SandboxUnavailable,
   ServerBusy,
+  SpawnNotFound,
   toWireError,
   WireErrorSchema
 } from "../../src/protocol/errors.js"
@@ -35,13 +36,28 @@ describe("wire errors", () => {
       new SandboxDenied({ message: "g", errno: "EROFS" }),
       new SandboxUnavailable({ message: "h" }),
       new ServerBusy({ message: "i" }),
-      new ServerBusy({ message: "j", limit: "liveProcesses" })
+      new ServerBusy({ message: "j", limit: "liveProcesses" }),
+      new SpawnNotFound({ message: "k", missing: "cwd", path: "/gone" }),
+      new SpawnNotFound({ message: "l", missing: "program", path: "nope" })
     ]
     for (const error of errors) {
       const wire = Schema.decodeUnknownSync(WireErrorSchema)(JSON.parse(JSON.stringify(toWireError(error))))
       expect(fromWireError(wire)).toEqual(error)
     }
     expect(fromWireError({ code: -31999, message: "other" })).toBeUndefined()
+  })
+
+  it("keep the reference's -32603 for a missing cwd or program, with what is missing in data", () => {
+    const wire = toWireError(new SpawnNotFound({ message: "cwd /gone does not exist", missing: "cwd", path: "/gone" }))
+    expect(wire).toEqual({
+      code: -32603,
+      message: "cwd /gone does not exist",
+      data: { errno: "ENOENT", missing: "cwd", path: "/gone" }
+    })
+    // An ENOENT without `missing` (a script's missing interpreter) stays an InternalError.
+    expect(fromWireError({ code: -32603, message: "m", data: { errno: "ENOENT" } })).toEqual(
+      new InternalError({ message: "m", errno: "ENOENT" })
+    )
   })
 
   it.scoped("reach the client as the tagged errors", () =>
