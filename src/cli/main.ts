@@ -32,6 +32,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -42,6 +43,7 @@ import * as Option from "effect/Option"
 import * as Record from "effect/Record"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
+import { stripVTControlCharacters } from "node:util"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import * as Metrics from "../observability/metrics.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
@@ -66,8 +68,8 @@ class ListenUrlError extends Data.TaggedError("ListenUrlError")<{ readonly messa
 /** The server command's options, from the flags' declarations. */
 const options = optionsOf(ServerFlags.serverFlags)
 
-/** The names of the whole-number flags, for `misusedIntegerFlag`. */
-const integerFlagNames = integerFlagNamesOf(ServerFlags.serverFlags)
+/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
+const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
 
 /** What the operator's sandbox flags say. */
 type SandboxFlags = ValuesOf<typeof ServerFlags.sandboxFlags>
@@ -441,7 +443,35 @@ if (misuse !== undefined) {
   process.exit(2)
 }
 
+/**
+ * @effect/cli's paragraph naming an option's type, which its usage line
+ * already shows (`--grace-ms integer`); its other paragraphs say more.
+ */
+const typeParagraph = /^ *(A user-defined piece of text\.|An integer\.|A true or false value\.|A file\.)\n\n/gm
+
+/** Text for `stream`: @effect/cli's colours only on a terminal. */
+const textFor = (stream: NodeJS.WriteStream, text: string): string => stream.isTTY ? text : stripVTControlCharacters(text)
+
+/**
+ * @effect/cli writes help with `Console.log` and what was wrong with the
+ * arguments with `Console.error`: help without the type paragraphs, errors
+ * as `exec-server: ` lines, and plain text where no terminal reads it.
+ */
+const cliConsole = (console: Console.Console): Console.Console => ({
+  ...console,
+  log: (...args) => console.log(...args.map((arg) => typeof arg === "string" ? textFor(process.stdout, arg.replace(typeParagraph, "")) : arg)),
+  error: (...args) =>
+    console.error(
+      ...args.map((arg) =>
+        typeof arg === "string"
+          ? textFor(process.stderr, arg).trim().split("\n").filter((line) => line.trim() !== "").map((line) => `exec-server: ${line.trim()}`).join("\n")
+          : arg
+      )
+    )
+})
+
 cli(withLogLevelFirst(process.argv)).pipe(
+  (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
   Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
   // The CLI has already printed what was wrong with the arguments.
   Effect.catchIf(ValidationError.isValidationError, () =>

@@ -6,7 +6,9 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -14,40 +16,96 @@ import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import type { ClientError, ConnectError, InitializeTimeout } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
-import type { SignalName } from "../protocol/schema.js"
+import { isHeldElsewhere } from "../client/JsonRpcPeer.js"
+import { SignalName } from "../protocol/schema.js"
 
 /** Ctrl-P Ctrl-Q: leaves an attached process running, as `docker attach`. */
 const DETACH_KEYS = Buffer.from([0x10, 0x11])
 
+/** A ws:// or wss:// URL, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
 const url = Args.text({ name: "url" }).pipe(
-  Args.withDescription("ws://HOST:PORT of a server, or \"stdio\" to start one as a child")
+  Args.withDescription("ws://HOST:PORT of a server, or \"stdio\" to start one as a child"),
+  Args.mapEffect((value) => {
+    if (value === "stdio") return Effect.succeed(value)
+    const parsed = URL.canParse(value) ? new URL(value) : undefined
+    return parsed !== undefined && (parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.host !== ""
+      ? Effect.succeed(value)
+      : Effect.fail(HelpDoc.p(`${JSON.stringify(value)} is not a server address: give ws://HOST:PORT, wss://HOST:PORT or stdio`))
+  })
 )
 const tokenFile = Options.file("token-file").pipe(
   Options.withDescription("File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed)"),
   Options.optional
 )
+/** The levels of @effect/cli's `--log-level`, which the child server takes. */
+const logLevels = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
+const serverLogLevel = Options.choice("server-log-level", logLevels).pipe(
+  Options.withDescription("With stdio: the least level of the child server's logs shown on stderr (default warning)"),
+  Options.withDefault("warning" as const)
+)
 const sessionOption = Options.text("session").pipe(Options.withDescription("A detached session to take over"), Options.optional)
+
+/** How to reach the server, the options every subcommand shares. */
+const connectionOptions = { url, tokenFile, serverLogLevel }
 
 interface Connection {
   readonly url: string
   readonly tokenFile: Option.Option<string>
+  readonly serverLogLevel: typeof logLevels[number]
   readonly session?: Option.Option<string>
+  /** How long the session outlives this client (default: the server's 0, or `DETACH_TTL_MS` for one taken over). */
+  readonly detachTtlMs?: number | undefined
 }
 
 /** How long a session this client takes over stays detached after it lets go. */
 const DETACH_TTL_MS = 300_000
 
+/** How long taking over a session waits for another client to let go of it. */
+const HELD_WAIT_MS = 10_000
+
+/** A failure of the command-line client itself, reported as its message. */
+class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: string }> {}
+
+type ConnectFailure = ClientError | ConnectError | InitializeTimeout | CliFailure
+
 /** The client of the server at `url`. */
-const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecServerClient, ClientError | ConnectError | InitializeTimeout> => {
+const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
   const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none())
+  const detachTtlMs = connection.detachTtlMs ?? (resumeSessionId === undefined ? undefined : DETACH_TTL_MS)
   const options = {
     clientName: "exec-server-cli",
-    ...(resumeSessionId === undefined ? {} : { resumeSessionId, detachTtlMs: DETACH_TTL_MS, reconnect: false as const })
+    ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
+    ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const })
   }
-  if (connection.url === "stdio") return ExecServerClient.layerSpawnLocal({ ...options, stderr: "inherit" })
+  if (connection.url === "stdio") {
+    // The child's logs are for its operator; a person running a command wants its output.
+    return ExecServerClient.layerSpawnLocal({ ...options, stderr: "inherit", args: ["--log-level", connection.serverLogLevel] })
+  }
   // Read at each connect, and a file that cannot be read is a reported failure.
   const tokenFile = Option.getOrUndefined(connection.tokenFile)
-  return ExecServerClient.layerWebSocket({ url: connection.url, ...(tokenFile === undefined ? {} : { tokenFile }), ...options })
+  const layer = (resumeWaitMs: number) =>
+    ExecServerClient.layerWebSocket({ url: connection.url, ...(tokenFile === undefined ? {} : { tokenFile }), ...options, resumeWaitMs })
+  if (resumeSessionId === undefined) return layer(0)
+  // Held: said at once, then waited for (a client that has just let go may hold it for a moment).
+  return layer(0).pipe(
+    Layer.catchAll((error) =>
+      isHeldElsewhere(error)
+        ? Layer.unwrapEffect(Effect.sync(() => {
+          process.stderr.write(
+            `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
+          )
+          return layer(HELD_WAIT_MS)
+        }))
+        : Layer.fail(error)
+    ),
+    Layer.mapError((error) =>
+      isHeldElsewhere(error)
+        ? new CliFailure({
+          message: `session ${resumeSessionId} is still held by another client (an exec or attach on it): detach that one first`
+        })
+        : error
+    )
+  )
 }
 
 /** The local terminal in raw mode for the scope (keystrokes go through as they are), restored after. */
@@ -63,16 +121,19 @@ const rawTerminal = Effect.acquireRelease(
 
 const terminalSize = () => ({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 })
 
+/** How an attachment ended: the process closed with its exit code, or the local side detached. */
+type Attachment = { readonly _tag: "Closed"; readonly exitCode: number } | { readonly _tag: "Detached" }
+
 /**
  * Runs a process's I/O against the local terminal until it closes: its
  * output to stdout (stderr apart, for pipes), local input to it (in order;
  * the end of input closes its stdin), window size changes as resizes. With
- * `detachKeys` the sequence leaves it running. The exit code to leave with.
+ * `detachKeys` the sequence leaves it running.
  */
 const attachTo = (
   handle: ExecServerClient.ProcessHandle,
   options: { readonly tty: boolean; readonly detachKeys: boolean }
-): Effect.Effect<number, ClientError, never> =>
+): Effect.Effect<Attachment, ClientError, never> =>
   Effect.scoped(Effect.gen(function*() {
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
@@ -130,60 +191,104 @@ const attachTo = (
         Effect.as(output, false),
         Effect.zipRight(Effect.fromFiber(inputFiber), Effect.suspend(() => detached ? Effect.succeed(true) : Effect.never))
       )
-      if (left) {
-        process.stderr.write("\r\n[exec-server: detached; the process goes on]\r\n")
-        return 0
-      }
+      if (left) return { _tag: "Detached" } as const
     } else {
       yield* output
     }
-    return (yield* handle.exited).exitCode
+    return { _tag: "Closed", exitCode: (yield* handle.exited).exitCode } as const
   }))
 
-/** Reports a client failure on stderr and exits 1, as a remote command that could not run. */
-const reportFailure = (error: { readonly _tag: string; readonly message: string }) =>
+/**
+ * The line that says a process was left running, and how to get back to it
+ * (on stderr; a `\r` first, for a terminal that was raw until just now).
+ */
+const reportDetached = (url: string, sessionId: string, processId: string) =>
+  process.stderr.write(
+    `${process.stderr.isTTY ? "\r" : ""}[exec-server: detached; session ${sessionId}, process ${processId}; ` +
+      `attach with: exec-server attach ${url} --session ${sessionId} --process ${processId}]\n`
+  )
+
+/** Reports a misuse of the command line on stderr and exits 2, as @effect/cli's own checks do. */
+const reportUsage = (message: string) =>
   Effect.sync(() => {
-    process.stderr.write(`exec-server: ${error._tag}: ${error.message}\n`)
+    process.stderr.write(`exec-server: ${message}\n`)
+    process.exitCode = 2
+  })
+
+/** Reports a failure on stderr and exits 1, as a remote command that could not run. */
+const reportFailure = (error: { readonly message: string }) =>
+  Effect.sync(() => {
+    process.stderr.write(`exec-server: ${error.message}\n`)
     process.exitCode = 1
   })
 
 const execCommand = Command.make(
   "exec",
   {
-    url,
-    tokenFile,
+    ...connectionOptions,
     tty: Options.boolean("tty").pipe(
       Options.withDescription("Run in a terminal, the local one raw (the default when stdin is a terminal)")
     ),
     noTty: Options.boolean("no-tty").pipe(Options.withDescription("Run with pipes, stdout and stderr apart, even from a terminal")),
     cwd: Options.text("cwd").pipe(Options.withDescription("Working directory (default: the server's)"), Options.optional),
     env: Options.keyValueMap("env").pipe(Options.withDescription("K=V set over the server's environment"), Options.optional),
-    argv: Args.text({ name: "command" }).pipe(Args.atLeast(1))
+    detachTtlMs: Options.integer("detach-ttl-ms").pipe(
+      Options.withDescription(
+        "Keep the session this long (ms) after this client goes, so that the command can be left running: " +
+          "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it)"
+      ),
+      Options.optional
+    ),
+    detach: Options.boolean("detach").pipe(
+      Options.withDescription(
+        "Start the command and leave it running at once; prints SESSION PROCESS on stdout (the session stays --detach-ttl-ms, default 300000)"
+      )
+    ),
+    processId: Options.text("process").pipe(Options.withDescription("The process id to give it (default: a fresh one)"), Options.optional),
+    argv: Args.text({ name: "command" }).pipe(Args.withDescription("The command and its arguments, after --"), Args.atLeast(1))
   },
-  (flags) =>
-    Effect.gen(function*() {
+  (flags) => {
+    const detachTtlMs = Option.getOrUndefined(flags.detachTtlMs) ?? (flags.detach ? DETACH_TTL_MS : undefined)
+    if (detachTtlMs !== undefined && flags.url === "stdio") {
+      return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server")
+    }
+    if (detachTtlMs !== undefined && detachTtlMs <= 0) return reportUsage("--detach-ttl-ms must be more than 0")
+    return Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
-      const tty = flags.tty || !flags.noTty && process.stdin.isTTY === true
+      const tty = flags.tty || !flags.detach && !flags.noTty && process.stdin.isTTY === true
       const handle = yield* client.start({
         argv: flags.argv,
         tty,
-        pipeStdin: !tty,
+        pipeStdin: !tty && !flags.detach,
+        // A session that outlives this client keeps its process however the client goes.
+        detached: detachTtlMs !== undefined,
         ...(tty ? { size: terminalSize() } : {}),
+        ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
         ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
         ...Option.match(flags.env, {
           onNone: () => ({}),
           onSome: (set) => ({ envPolicy: { set: Object.fromEntries(set) } })
         })
       })
-      process.exitCode = yield* attachTo(handle, { tty, detachKeys: false })
-    }).pipe(Effect.scoped, Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+      if (flags.detach) {
+        process.stdout.write(`${client.sessionId} ${handle.processId}\n`)
+        reportDetached(flags.url, client.sessionId, handle.processId)
+        return
+      }
+      // The keys only from a terminal: piped bytes may hold them by chance.
+      const detachKeys = detachTtlMs !== undefined && process.stdin.isTTY === true
+      if (detachKeys) process.stderr.write("[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running]\r\n")
+      const attachment = yield* attachTo(handle, { tty, detachKeys })
+      if (attachment._tag === "Detached") reportDetached(flags.url, client.sessionId, handle.processId)
+      else process.exitCode = attachment.exitCode
+    }).pipe(Effect.scoped, Effect.provide(clientLayer({ ...flags, detachTtlMs })), Effect.catchAll(reportFailure))
+  }
 ).pipe(Command.withDescription("Run a command on a server, like kubectl exec; exits with its exit code"))
 
 const attachCommand = Command.make(
   "attach",
   {
-    url,
-    tokenFile,
+    ...connectionOptions,
     session: Options.text("session").pipe(Options.withDescription("The detached session the process belongs to")),
     processId: Options.text("process").pipe(Options.withDescription("The process to attach to"))
   },
@@ -191,9 +296,12 @@ const attachCommand = Command.make(
     Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
       const info = (yield* client.list).find((entry) => entry.processId === flags.processId)
+      if (info === undefined) return yield* new CliFailure({ message: `no process ${flags.processId} in session ${flags.session}` })
       const handle = client.process(flags.processId)
       process.stderr.write("[exec-server: attached; Ctrl-P Ctrl-Q detaches]\r\n")
-      process.exitCode = yield* attachTo(handle, { tty: info?.tty === true && process.stdin.isTTY === true, detachKeys: true })
+      const attachment = yield* attachTo(handle, { tty: info.tty && process.stdin.isTTY === true, detachKeys: true })
+      if (attachment._tag === "Detached") reportDetached(flags.url, flags.session, flags.processId)
+      else process.exitCode = attachment.exitCode
     }).pipe(
       Effect.provide(clientLayer({ ...flags, session: Option.some(flags.session) })),
       Effect.catchAll(reportFailure)
@@ -202,7 +310,7 @@ const attachCommand = Command.make(
 
 const psCommand = Command.make(
   "ps",
-  { url, tokenFile, session: sessionOption },
+  { ...connectionOptions, session: sessionOption },
   (flags) =>
     Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
@@ -225,29 +333,54 @@ const psCommand = Command.make(
     }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
 ).pipe(Command.withDescription("List the processes of a session"))
 
+/** How a process ended, in words. */
+const endOf = (status: ExecServerClient.ExitStatus, sent: string): string => {
+  if (status.signal === "SIGKILL" && sent === "SIGTERM") return "killed after the grace period (SIGKILL)"
+  if (status.signal !== null) return `${status.signal === sent ? "terminated" : "killed"} (${status.signal})`
+  return `exited with code ${status.exitCode}`
+}
+
 const killCommand = Command.make(
   "kill",
   {
-    url,
-    tokenFile,
+    ...connectionOptions,
     session: sessionOption,
-    signal: Options.text("signal").pipe(Options.withDescription("A signal name such as SIGINT (default: terminate, SIGTERM then SIGKILL)"), Options.optional),
-    processId: Args.text({ name: "process" })
+    signal: Options.choice("signal", SignalName.literals).pipe(
+      Options.withDescription("Send this signal instead (default: terminate, SIGTERM then SIGKILL after the server's grace period)"),
+      Options.optional
+    ),
+    wait: Options.boolean("wait").pipe(Options.withDescription("With --signal: wait until the process has exited, and say how")),
+    noWait: Options.boolean("no-wait").pipe(Options.withDescription("Without --signal: return once SIGTERM is sent, without waiting for the exit")),
+    processId: Args.text({ name: "process" }).pipe(Args.withDescription("The process to terminate or signal"))
   },
   (flags) =>
     Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
-      const handle = client.process(flags.processId)
-      const delivered = yield* Option.match(flags.signal, {
-        onNone: () => handle.terminate(),
-        onSome: (signal) => handle.signal(signal as SignalName)
-      })
-      if (!delivered) {
-        process.stderr.write(`exec-server: ${flags.processId} is not running\n`)
-        process.exitCode = 1
+      // The server answers alike for an unknown and an exited process: the list tells them apart.
+      const info = (yield* client.list).find((entry) => entry.processId === flags.processId)
+      if (info === undefined) {
+        const where = Option.isSome(flags.session) ? `session ${flags.session.value}` : "a new session (give --session ID)"
+        return yield* new CliFailure({ message: `no process ${flags.processId} in ${where}` })
       }
+      const handle = client.process(flags.processId)
+      const sent = Option.getOrElse(flags.signal, () => "SIGTERM")
+      const delivered = info.running && (yield* Option.match(flags.signal, {
+        onNone: () => handle.terminate(),
+        onSome: (signal) => handle.signal(signal)
+      }))
+      if (!delivered) {
+        const status = yield* handle.exited
+        const ended = status.signal === null ? `exited with code ${status.exitCode}` : `was ended by ${status.signal}`
+        return yield* new CliFailure({ message: `${flags.processId} is not running: it ${ended}` })
+      }
+      const wait = Option.isNone(flags.signal) ? !flags.noWait : flags.wait
+      if (!wait) {
+        process.stdout.write(`${flags.processId}: ${sent} sent${Option.isNone(flags.signal) ? ", SIGKILL after the grace period" : ""}\n`)
+        return
+      }
+      process.stdout.write(`${flags.processId}: ${endOf(yield* handle.exited, sent)}\n`)
     }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
-).pipe(Command.withDescription("Terminate a process, or send it a signal"))
+).pipe(Command.withDescription("Terminate a process (and wait until it is gone), or send it a signal"))
 
 /** The client subcommands of the binary. */
 export const clientCommands = [execCommand, attachCommand, psCommand, killCommand] as const

@@ -61,9 +61,16 @@ export const webSocket = (
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const socket = yield* Effect.acquireRelease(
       Effect.async<WebSocket, ConnectError>((resume) => {
-        const socket = new WebSocket(options.url, {
-          headers: token === undefined ? {} : { authorization: `Bearer ${token}` }
-        })
+        let socket: WebSocket
+        try {
+          socket = new WebSocket(options.url, {
+            headers: token === undefined ? {} : { authorization: `Bearer ${token}` }
+          })
+        } catch (error) {
+          // `ws` throws at once for a URL it cannot use (not ws:// or wss://, no host).
+          resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${(error as Error).message}` })))
+          return
+        }
         const onError = (error: Error) =>
           resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${error.message}` })))
         // Errors after the outcome is known (a refused upgrade, a later reset) must not go unhandled.

@@ -90,6 +90,12 @@ export interface ClientOptions {
   /** Take over this detached session instead of starting a new one. */
   readonly resumeSessionId?: string
   /**
+   * How long taking the session over waits while another connection holds
+   * it (one that just let go may hold it for a moment): default 10 s; 0
+   * fails at once with the server's `InvalidRequest`.
+   */
+  readonly resumeWaitMs?: number
+  /**
    * Reconnect by itself when the connection drops, for a session that
    * outlives its connection (`detachTtlMs` > 0): default on with the
    * defaults of `ReconnectOptions`; `false` turns it off.

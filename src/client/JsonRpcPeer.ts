@@ -79,6 +79,8 @@ export interface PeerOptions {
   readonly initializeTimeoutMs?: number
   readonly detachTtlMs?: number
   readonly resumeSessionId?: string
+  /** How long the first resume waits for a session another connection still holds (default 10 s). */
+  readonly resumeWaitMs?: number
   readonly reconnect?: false | ReconnectOptions
   readonly maxMessageBytes?: number
 }
@@ -150,8 +152,8 @@ export const backoff = (settings: Backoff): Schedule.Schedule<Duration.Duration>
     )
   )
 
-/** The server still sees an earlier connection holding the session (it has not noticed the drop yet). */
-const isHeldElsewhere = (error: { readonly _tag: string; readonly message: string }) =>
+/** The server still sees an earlier connection holding the session (it has not noticed the drop yet, or another client has it). */
+export const isHeldElsewhere = (error: { readonly _tag: string; readonly message: string }) =>
   error._tag === "InvalidRequest" && error.message.includes("held by another connection")
 
 /** The backoff ran out of attempts or time. */
@@ -466,7 +468,13 @@ export class JsonRpcPeer {
     (now) =>
       Effect.retry(this.connect, {
         while: (error) => this.options.resumeSessionId !== undefined && isHeldElsewhere(error),
-        schedule: backoff({ initialDelayMs: 50, maxDelayMs: Infinity, maxAttempts: Infinity, deadline: now + 10_000 })
+        // Capped delays: the wait lasts as long as it says, rather than stopping at the first doubling past it.
+        schedule: backoff({
+          initialDelayMs: 50,
+          maxDelayMs: 1_000,
+          maxAttempts: Infinity,
+          deadline: now + (this.options.resumeWaitMs ?? 10_000)
+        })
       })
   )
 

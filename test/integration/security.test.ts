@@ -289,7 +289,7 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
     writeFileSync(expired, await jwt(claims({ exp: now() - 120 })))
     const refusedCli = await runCli(["ps", server.url, "--token-file", expired])
     expect(refusedCli.code).toBe(1)
-    expect(refusedCli.stderr).toContain("Unauthorized")
+    expect(refusedCli.stderr).toBe("exec-server: " + server.url + " refused the connection: HTTP 401 (a missing, wrong or expired token)\n")
     const refused = await Effect.runPromise(
       Layer.build(ExecServerClient.layerWebSocket({ url: server.url, tokenFile: expired })).pipe(Effect.flip, Effect.scoped)
     )
