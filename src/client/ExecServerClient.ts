@@ -11,7 +11,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import type { EnvironmentInfo, InitializeResult, ProcessInfo } from "../protocol/schema.js"
+import type { EnvironmentInfo, InitializeResult } from "../protocol/schema.js"
 import type { ClientError, ConnectError, InitializeTimeout } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
 import type { SandboxInput } from "./fields.js"
@@ -22,8 +22,6 @@ import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
 import type { Connector, Method, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
 import * as ClientProcesses from "./process.js"
-import type { Exec, ExecResult, ProcessHandle, StartOptions } from "./process.js"
-import type { ExitStatus } from "./ProcessChannel.js"
 
 export type { SandboxInput } from "./fields.js"
 export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, WalkResult } from "./fs.js"
@@ -32,8 +30,8 @@ export type { Connector, Method, ReconnectOptions } from "./JsonRpcPeer.js"
 export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
 export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
 
-/** The client of one session. */
-export interface ExecServerClientShape {
+/** The client of one session: its processes (`ClientProcesses`), files, HTTP and host. */
+export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
   /** What the server answered to the first `initialize`. */
   readonly server: InitializeResult
   /** The session's id: pass it as `resumeSessionId` to take the session over from another client. */
@@ -43,25 +41,6 @@ export interface ExecServerClientShape {
     method: Tag,
     params: Rpc.Payload<RpcOf<Tag>>
   ) => Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>
-  /** Starts a process owned by the scope: closing it terminates the process, unless `detached`. */
-  readonly start: (options: StartOptions) => Effect.Effect<ProcessHandle, ClientError, Scope.Scope>
-  /**
-   * The handle of a process of the session that this client did not start
-   * (one started before a resume, or through `call`): its events are read
-   * from the server's retained output; an unknown id fails with `UnknownProcess`.
-   */
-  readonly process: (processId: string) => ProcessHandle
-  readonly list: Effect.Effect<ReadonlyArray<ProcessInfo>, ClientError>
-  /** Waits for a process to exit. */
-  readonly wait: (processId: string) => Effect.Effect<ExitStatus, ClientError>
-  /** Writes `input`, closes stdin and collects the output until the process closes (consumes its events). */
-  readonly communicate: (processId: string, input?: Uint8Array | string) => Effect.Effect<ExecResult, ClientError>
-  /**
-   * Runs a command with pipes and collects its exit status and output: bytes,
-   * or text with `encoding: "utf8"`. Interrupting it (or its `timeout`)
-   * terminates the process.
-   */
-  readonly exec: Exec
   readonly fs: ClientFileSystem
   /** HTTP requests the server makes on the client's behalf (`http/request`). */
   readonly http: ClientHttpApi

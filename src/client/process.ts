@@ -113,13 +113,26 @@ export interface ProcessHandle {
   readonly read: (options?: { readonly afterSeq?: number; readonly maxBytes?: number; readonly waitMs?: number }) => Effect.Effect<ReadResult, ClientError>
 }
 
-/** The process API of a client (see `ExecServerClientShape`). */
+/** The process API of a client, part of `ExecServerClientShape`. */
 export interface ClientProcesses {
+  /** Starts a process owned by the scope: closing it terminates the process, unless `detached`. */
   readonly start: (options: StartOptions) => Effect.Effect<ProcessHandle, ClientError, Scope.Scope>
+  /**
+   * The handle of a process of the session that this client did not start
+   * (one started before a resume, or through `call`): its events are read
+   * from the server's retained output; an unknown id fails with `UnknownProcess`.
+   */
   readonly process: (processId: string) => ProcessHandle
   readonly list: Effect.Effect<ReadonlyArray<ProcessInfo>, ClientError>
+  /** Waits for a process to exit. */
   readonly wait: (processId: string) => Effect.Effect<ExitStatus, ClientError>
+  /** Writes `input`, closes stdin and collects the output until the process closes (consumes its events). */
   readonly communicate: (processId: string, input?: Uint8Array | string) => Effect.Effect<ExecResult, ClientError>
+  /**
+   * Runs a command with pipes and collects its exit status and output: bytes,
+   * or text with `encoding: "utf8"`. Interrupting it (or its `timeout`)
+   * terminates the process.
+   */
   readonly exec: Exec
 }
 

@@ -60,14 +60,22 @@ const startActor = (spawner: ProcessSpawner, gate: Deferred.Deferred<void>) =>
 
 const text = (value: string) => new TextEncoder().encode(value)
 
+/** An actor whose first command (a SIGINT) has begun and waits for `gate`: the next commands queue behind it. */
+const withFirstCommandRunning = Effect.gen(function*() {
+  const gate = yield* Deferred.make<void>()
+  const { log, spawner } = gatedChild(gate)
+  const actorScope = yield* Scope.make()
+  yield* Effect.addFinalizer(() => Scope.close(actorScope, Exit.void))
+  const actor = yield* startActor(spawner, gate).pipe(Scope.extend(actorScope))
+  const first = yield* Effect.fork(actor.signal("SIGINT"))
+  while (log.length === 0) yield* Effect.yieldNow()
+  return { actor, actorScope, first, gate, log }
+})
+
 describe("process actor mailbox", () => {
   it.scopedLive("a command whose sender is interrupted while it waits does not let the next one start early", () =>
     Effect.gen(function*() {
-      const gate = yield* Deferred.make<void>()
-      const { log, spawner } = gatedChild(gate)
-      const actor = yield* startActor(spawner, gate)
-      const first = yield* Effect.fork(actor.signal("SIGINT"))
-      while (log.length === 0) yield* Effect.yieldNow()
+      const { actor, first, gate, log } = yield* withFirstCommandRunning
       const second = yield* Effect.fork(actor.write(text("second")))
       yield* Effect.yieldNow()
       yield* Fiber.interrupt(second)
@@ -84,11 +92,7 @@ describe("process actor mailbox", () => {
 
   it.scopedLive("commands waiting behind a running one run in the order they were sent", () =>
     Effect.gen(function*() {
-      const gate = yield* Deferred.make<void>()
-      const { log, spawner } = gatedChild(gate)
-      const actor = yield* startActor(spawner, gate)
-      const first = yield* Effect.fork(actor.signal("SIGINT"))
-      while (log.length === 0) yield* Effect.yieldNow()
+      const { actor, first, gate, log } = yield* withFirstCommandRunning
       const rest = []
       for (const name of ["a", "b", "c", "d"]) rest.push(yield* Effect.fork(actor.write(text(name))))
       yield* Effect.yieldNow()
@@ -102,11 +106,7 @@ describe("process actor mailbox", () => {
 
   it.scopedLive("a command that has started runs to its end when its sender is interrupted", () =>
     Effect.gen(function*() {
-      const gate = yield* Deferred.make<void>()
-      const { log, spawner } = gatedChild(gate)
-      const actor = yield* startActor(spawner, gate)
-      const first = yield* Effect.fork(actor.signal("SIGINT"))
-      while (log.length === 0) yield* Effect.yieldNow()
+      const { actor, first, gate, log } = yield* withFirstCommandRunning
       const interrupted = yield* Effect.fork(Fiber.interrupt(first))
       yield* Effect.sleep("10 millis")
       yield* Deferred.succeed(gate, undefined)
@@ -117,12 +117,7 @@ describe("process actor mailbox", () => {
 
   it.scopedLive("a command still waiting when the actor stops gets the answer a closed process gives", () =>
     Effect.gen(function*() {
-      const gate = yield* Deferred.make<void>()
-      const { log, spawner } = gatedChild(gate)
-      const actorScope = yield* Scope.make()
-      const actor = yield* startActor(spawner, gate).pipe(Scope.extend(actorScope))
-      const first = yield* Effect.fork(actor.signal("SIGINT"))
-      while (log.length === 0) yield* Effect.yieldNow()
+      const { actor, actorScope, first, gate, log } = yield* withFirstCommandRunning
       const waiting = yield* Effect.fork(actor.write(text("late")))
       yield* Effect.yieldNow()
       // SIGTERM (sent by the closing scope, not through the mailbox) ends the child.
