@@ -115,11 +115,15 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
       }
     }
 
-    // One fiber runs every transition: frames and kicks wake it, and a tick drives acks and retransmissions.
-    const tick = Duration.millis(Math.max(1, Math.min(options.ackDelay, options.retransmitAfter)))
+    // One fiber runs every transition: frames and kicks wake it, and so does the end's next deadline
+    // (an ack, a retransmission, a heartbeat), so an idle stream costs no wake-ups in between.
     const pump = Effect.gen(function*() {
       for (;;) {
-        const first = yield* Effect.timeoutOption(Queue.take(inbox), tick)
+        const before = yield* Clock.currentTimeMillis
+        const wait = RS.nextDeadline(end, before) - before
+        const first = Number.isFinite(wait)
+          ? yield* Effect.timeoutOption(Queue.take(inbox), Duration.millis(Math.max(0, wait)))
+          : Option.some(yield* Queue.take(inbox))
         const rest = yield* Queue.takeAll(inbox)
         const now = yield* Clock.currentTimeMillis
         handle(Option.isSome(first) ? [first.value, ...rest] : rest, now)

@@ -79,6 +79,8 @@ interface Sender {
   credit: number
   closed: boolean
   lastProbeAt: number
+  /** No frame in flight was sent before this (a lower bound): until it is a timeout old, poll skips the scan. */
+  oldestSentAt: number
 }
 
 interface Receiver {
@@ -141,7 +143,7 @@ export const make = (options: StreamOptions, now: number): StreamEndpoint => {
     sender: {
       nextSeq: 1, queued: [], queuedHead: 0, inFlight: new Map(), inFlightBytes: 0, queuedEnd: 0,
       // Until the peer speaks, it is taken to grant the window both ends agreed on.
-      credit: options.window, closed: false, lastProbeAt: now
+      credit: options.window, closed: false, lastProbeAt: now, oldestSentAt: Infinity
     },
     receiver: {
       ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, deliveredBytes: 0,
@@ -343,6 +345,7 @@ export const receive = (end: StreamEndpoint, frame: Frame, now: number): Array<D
     case "resume":
       // The peer reconnected: what it has not acknowledged may have been lost on the way.
       for (const outgoing of end.sender.inFlight.values()) outgoing.sentAt = undefined
+      end.sender.oldestSentAt = -Infinity
       end.receiver.ackNow = true
       break
     case "heartbeat":
@@ -371,6 +374,7 @@ export const consume = (end: StreamEndpoint, bytes: number): void => {
 /** This end's connection came back: its own unacknowledged frames are sent again and the peer is asked to resume. */
 export const reconnected = (end: StreamEndpoint): void => {
   for (const outgoing of end.sender.inFlight.values()) outgoing.sentAt = undefined
+  end.sender.oldestSentAt = -Infinity
   end.resumeOwed = true
 }
 
@@ -414,17 +418,25 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
     end.resumeOwed = false
     out.push(stamp(end, controlFrame(end, "resume")))
   }
-  for (const outgoing of sender.inFlight.values()) {
-    if (outgoing.sentAt !== undefined && now - outgoing.sentAt < options.retransmitAfter) continue
-    outgoing.sentAt = now
-    stats.retransmissions++
-    out.push(fromOutgoing(end, outgoing))
+  if (sender.inFlight.size === 0) sender.oldestSentAt = Infinity
+  else if (now - sender.oldestSentAt >= options.retransmitAfter) {
+    let oldest = Infinity
+    for (const outgoing of sender.inFlight.values()) {
+      if (outgoing.sentAt === undefined || now - outgoing.sentAt >= options.retransmitAfter) {
+        outgoing.sentAt = now
+        stats.retransmissions++
+        out.push(fromOutgoing(end, outgoing))
+      }
+      if (outgoing.sentAt < oldest) oldest = outgoing.sentAt
+    }
+    sender.oldestSentAt = oldest
   }
   while (sender.queuedHead < sender.queued.length) {
     const next = sender.queued[sender.queuedHead]!
     if (next.end > sender.credit) break
     sender.queuedHead++
     next.sentAt = now
+    if (now < sender.oldestSentAt) sender.oldestSentAt = now
     sender.inFlight.set(next.seq, next)
     sender.inFlightBytes += next.payload.length
     if (sender.inFlightBytes > stats.maxInFlightBytes) stats.maxInFlightBytes = sender.inFlightBytes
@@ -452,4 +464,21 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
     stats.framesSent += out.length
   }
   return out
+}
+
+/**
+ * The time (ms) by which `poll` must run again if no frame comes and no
+ * call is made: a retransmission, an ack, a probe for credit or a
+ * heartbeat falls due then. It may be early (poll then finds nothing), never
+ * late.
+ */
+export const nextDeadline = (end: StreamEndpoint, now: number): number => {
+  const { sender, receiver, options } = end
+  if (end.reset !== undefined) return end.reset.owed ? now : Infinity
+  if (end.resumeOwed || receiver.ackNow) return now
+  let at = end.lastSentAt + options.heartbeatEvery
+  if (sender.inFlight.size > 0) at = Math.min(at, sender.oldestSentAt + options.retransmitAfter)
+  if (!isDrained(end)) at = Math.min(at, sender.lastProbeAt + options.retransmitAfter)
+  if (receiver.unacked > 0) at = Math.min(at, receiver.unackedSince + options.ackDelay)
+  return Math.max(now, at)
 }

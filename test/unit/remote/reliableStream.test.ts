@@ -241,4 +241,21 @@ describe("ReliableStream reset", () => {
     // ack 1; bit 0 = seq 3, bit 2 = seq 5.
     expect([ack!.ack, ack!.ackBits]).toEqual([1, 0b101])
   })
+
+  it("names when poll is next due: an ack, a retransmission, a heartbeat, never later", () => {
+    const opts = options({ heartbeatEvery: 5000, retransmitAfter: 200, ackDelay: 5 })
+    const a = RS.make(opts, 0)
+    expect(RS.nextDeadline(a, 0)).toBe(5000)
+    RS.send(a, new Uint8Array(100))
+    expect(RS.poll(a, 10).map((f) => f.kind)).toEqual(["data"])
+    expect(RS.nextDeadline(a, 10)).toBe(210)
+    // Nothing is due before the deadline, and the retransmission is at it.
+    expect(RS.poll(a, 209)).toEqual([])
+    expect(RS.poll(a, 210).map((f) => [f.kind, f.seq])).toEqual([["data", 1]])
+    const b = RS.make(opts, 0)
+    RS.receive(b, frame({ seq: 1 }), 50)
+    expect(RS.nextDeadline(b, 50)).toBe(55)
+    expect(RS.poll(b, 55).map((f) => [f.kind, f.ack])).toEqual([["ack", 1]])
+    expect(RS.nextDeadline(b, 55)).toBe(5055)
+  })
 })
