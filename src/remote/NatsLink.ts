@@ -12,7 +12,6 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type { NatsConnection } from "@nats-io/transport-node"
 import * as ReliableChannel from "./ReliableChannel.js"
 import type { StreamOptions } from "./ReliableStream.js"
@@ -31,6 +30,12 @@ const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
 
 /** The subject a side's frames are published on. */
 export const subjectTo = (env: string, streamId: string, to: Side): string => `exec.${env}.${streamId}.to-${to}`
+
+/** Stops nats.js's status iterator (a QueuedIterator, whose stop() is not in its public type) so the connection forgets it. */
+const stopIterator = (iterable: AsyncIterable<unknown>) => {
+  const stop = (iterable as { readonly stop?: unknown }).stop
+  if (typeof stop === "function") stop.call(iterable)
+}
 
 /** Opens `side`'s end of stream `options.streamId` of environment `env` on a connection; closing the scope unsubscribes. */
 export const open = (params: {
@@ -68,12 +73,18 @@ export const open = (params: {
       try: () => connection.flush(),
       catch: (error) => new NatsLinkError({ reason: "subscribe", message: String(error) })
     })
-    yield* Stream.fromAsyncIterable(connection.status(), (error) => error).pipe(
-      Stream.runForEach((status) => Effect.sync(() => {
-        if (status.type === "reconnect") channel.reconnected()
-      })),
-      Effect.ignore,
-      Effect.forkScoped
-    )
+    // The status iterator is read by hand: nats.js's ends only on its stop(); the return() that
+    // for-await and Stream.fromAsyncIterable call on interruption waits for the next status, for ever
+    // on a quiet connection. A pending next() is simply abandoned when the fiber is interrupted.
+    const statuses = connection.status()
+    const iterator = statuses[Symbol.asyncIterator]()
+    yield* Effect.addFinalizer(() => Effect.sync(() => stopIterator(statuses)))
+    yield* Effect.forkScoped(Effect.gen(function*() {
+      for (;;) {
+        const next = yield* Effect.promise(() => iterator.next())
+        if (next.done === true) return
+        if (next.value.type === "reconnect") channel.reconnected()
+      }
+    }))
     return channel
   })

@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
 import * as NatsLink from "../../../src/remote/NatsLink.js"
 import * as RS from "../../../src/remote/ReliableStream.js"
-import { type NatsCluster, startNatsCluster } from "../../support/natsCluster.js"
+import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
 
 const MESSAGE = 64 * 1024
 const COUNT = 320 // 20 MiB
@@ -89,5 +89,28 @@ describe("NatsLink over a 3-node cluster", () => {
     expect(result.executor.stats.maxHeldBytes).toBeLessThanOrEqual(WINDOW)
     // What was in flight when the node died went again after the reconnect.
     expect(result.client.stats.retransmissions).toBeGreaterThan(0)
+  })
+
+  it("closes a link on a quiet connection at once, and its subscription is gone from the cluster", async () => {
+    const [, n2] = cluster.urls as [string, string, string]
+    // No ping for a minute: nothing but the link's own finalizer can end its wait for a status.
+    const nc = await connect({ servers: n2, pingInterval: 60_000 })
+    connections.push(nc)
+    const options = RS.defaultOptions("quiet-1")
+    // The connection's subscriptions to the link's subject, as node 2 sees them.
+    const matches = async () => {
+      const response = await fetch(`http://127.0.0.1:${cluster.nodes[1]!.httpPort}/connz?subs=1&cid=${nc.info!.client_id}`)
+      const body = (await response.json()) as { connections?: Array<{ subscriptions_list?: Array<string> }> }
+      const subjects = body.connections?.[0]?.subscriptions_list ?? []
+      return subjects.filter((subject) => subject === NatsLink.subjectTo("env-1", "quiet-1", "executor")).length
+    }
+    let closing = 0
+    await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      yield* NatsLink.open({ connection: nc, env: "env-1", side: "executor", options })
+      expect(yield* Effect.promise(matches)).toBe(1)
+      closing = performance.now()
+    })))
+    expect(performance.now() - closing).toBeLessThan(5_000)
+    await pollUntil("the subscription to be gone", async () => (await matches()) === 0, 5_000)
   })
 })
