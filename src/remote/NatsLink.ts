@@ -7,7 +7,9 @@
  *
  * Core NATS may lose frames (nats.js drops what is published while it
  * reconnects); the ReliableChannel on top retransmits them, and a reconnect
- * of this end's connection asks the peer to resume.
+ * of this end's connection asks the peer to resume. The connection is the
+ * caller's; docs/PROTOCOL.md says which of its options matter (reconnect for
+ * ever, a short connect `timeout`, pings).
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"

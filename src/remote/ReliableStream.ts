@@ -81,6 +81,12 @@ interface Sender {
   lastProbeAt: number
   /** No frame in flight was sent before this (a lower bound): until it is a timeout old, poll skips the scan. */
   oldestSentAt: number
+  /**
+   * The retransmission timeout's multiplier: doubled by each timeout without
+   * an ack in between (up to 16), back to 1 when an ack frees a frame, so a
+   * peer out of reach is not sent the whole window again every timeout.
+   */
+  backoff: number
 }
 
 interface Receiver {
@@ -143,7 +149,7 @@ export const make = (options: StreamOptions, now: number): StreamEndpoint => {
     sender: {
       nextSeq: 1, queued: [], queuedHead: 0, inFlight: new Map(), inFlightBytes: 0, queuedEnd: 0,
       // Until the peer speaks, it is taken to grant the window both ends agreed on.
-      credit: options.window, closed: false, lastProbeAt: now, oldestSentAt: Infinity
+      credit: options.window, closed: false, lastProbeAt: now, oldestSentAt: Infinity, backoff: 1
     },
     receiver: {
       ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, deliveredBytes: 0,
@@ -201,7 +207,11 @@ const release = (sender: Sender, seq: number) => {
   if (frame === undefined) return
   sender.inFlight.delete(seq)
   sender.inFlightBytes -= frame.payload.length
+  sender.backoff = 1
 }
+
+/** The retransmission timeout now, with its backoff. */
+const timeoutOf = (end: StreamEndpoint) => end.options.retransmitAfter * end.sender.backoff
 
 /** What every frame from the peer says about this end's frames. */
 const applyAck = (end: StreamEndpoint, frame: Frame) => {
@@ -283,6 +293,9 @@ const deliverInOrder = (end: StreamEndpoint, frame: Frame, out: Array<Delivery>)
   out.push({ _tag: "Message", bytes, holds })
 }
 
+/** The largest multiplier of the retransmission timeout. */
+const MAX_BACKOFF = 16
+
 /** A frame seq the receiver will not buffer past (ack_bits reports 32; beyond this it is a misbehaving peer). */
 const MAX_REORDER = 1 << 16
 
@@ -346,6 +359,7 @@ export const receive = (end: StreamEndpoint, frame: Frame, now: number): Array<D
       // The peer reconnected: what it has not acknowledged may have been lost on the way.
       for (const outgoing of end.sender.inFlight.values()) outgoing.sentAt = undefined
       end.sender.oldestSentAt = -Infinity
+      end.sender.backoff = 1
       end.receiver.ackNow = true
       break
     case "heartbeat":
@@ -375,6 +389,7 @@ export const consume = (end: StreamEndpoint, bytes: number): void => {
 export const reconnected = (end: StreamEndpoint): void => {
   for (const outgoing of end.sender.inFlight.values()) outgoing.sentAt = undefined
   end.sender.oldestSentAt = -Infinity
+  end.sender.backoff = 1
   end.resumeOwed = true
 }
 
@@ -419,10 +434,14 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
     out.push(stamp(end, controlFrame(end, "resume")))
   }
   if (sender.inFlight.size === 0) sender.oldestSentAt = Infinity
-  else if (now - sender.oldestSentAt >= options.retransmitAfter) {
+  else if (now - sender.oldestSentAt >= timeoutOf(end)) {
+    const timeout = timeoutOf(end)
     let oldest = Infinity
+    let timedOut = false
     for (const outgoing of sender.inFlight.values()) {
-      if (outgoing.sentAt === undefined || now - outgoing.sentAt >= options.retransmitAfter) {
+      if (outgoing.sentAt === undefined || now - outgoing.sentAt >= timeout) {
+        // A frame due on a resume (sentAt undefined) says nothing about the path; a timeout does.
+        if (outgoing.sentAt !== undefined) timedOut = true
         outgoing.sentAt = now
         stats.retransmissions++
         out.push(fromOutgoing(end, outgoing))
@@ -430,6 +449,7 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
       if (outgoing.sentAt < oldest) oldest = outgoing.sentAt
     }
     sender.oldestSentAt = oldest
+    if (timedOut) sender.backoff = Math.min(sender.backoff * 2, MAX_BACKOFF)
   }
   while (sender.queuedHead < sender.queued.length) {
     const next = sender.queued[sender.queuedHead]!
@@ -477,7 +497,7 @@ export const nextDeadline = (end: StreamEndpoint, now: number): number => {
   if (end.reset !== undefined) return end.reset.owed ? now : Infinity
   if (end.resumeOwed || receiver.ackNow) return now
   let at = end.lastSentAt + options.heartbeatEvery
-  if (sender.inFlight.size > 0) at = Math.min(at, sender.oldestSentAt + options.retransmitAfter)
+  if (sender.inFlight.size > 0) at = Math.min(at, sender.oldestSentAt + timeoutOf(end))
   if (!isDrained(end)) at = Math.min(at, sender.lastProbeAt + options.retransmitAfter)
   if (receiver.unacked > 0) at = Math.min(at, receiver.unackedSince + options.ackDelay)
   return Math.max(now, at)

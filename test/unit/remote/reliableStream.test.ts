@@ -258,4 +258,17 @@ describe("ReliableStream reset", () => {
     expect(RS.poll(b, 55).map((f) => [f.kind, f.ack])).toEqual([["ack", 1]])
     expect(RS.nextDeadline(b, 55)).toBe(5055)
   })
+
+  it("backs off retransmissions to a silent peer, and a resume or an ack restores the timeout", () => {
+    const a = RS.make(options({ retransmitAfter: 200, heartbeatEvery: 60_000 }), 0)
+    RS.send(a, new Uint8Array(100))
+    RS.poll(a, 0)
+    const retransmittedAt: Array<number> = []
+    for (let now = 1; now <= 3000; now++) if (RS.poll(a, now).some((f) => f.kind === "data")) retransmittedAt.push(now)
+    expect(retransmittedAt).toEqual([200, 600, 1400, 3000].filter((t) => t <= 3000))
+    // The peer resumes: everything goes at once, and the timeout is back to 200.
+    RS.receive(a, { ...frame({}), kind: "resume", seq: 0, payload: new Uint8Array(0) }, 3001)
+    expect(RS.poll(a, 3001).filter((f) => f.kind === "data")).toHaveLength(1)
+    expect(RS.nextDeadline(a, 3001)).toBe(3201)
+  })
 })
