@@ -25,6 +25,8 @@ export interface StreamOptions {
   readonly ackEvery: number
   /** An end that has sent nothing for this long (ms) sends a heartbeat. */
   readonly heartbeatEvery: number
+  /** An end that has heard nothing of its peer for this long (ms) resets the stream: the peer is gone. */
+  readonly peerTimeout: number
   /** The largest message the receiver reassembles; a larger one resets the stream. */
   readonly maxMessage: number
 }
@@ -38,6 +40,7 @@ export const defaultOptions = (streamId: string): StreamOptions => ({
   ackDelay: 20,
   ackEvery: 8,
   heartbeatEvery: 5000,
+  peerTimeout: 30_000,
   maxMessage: 64 * 1024 * 1024
 })
 
@@ -138,6 +141,8 @@ export interface StreamEndpoint {
   /** This end reconnected and owes the peer a resume. */
   resumeOwed: boolean
   lastSentAt: number
+  /** When a frame of the peer last came. */
+  lastHeardAt: number
   readonly stats: StreamStats
 }
 
@@ -158,6 +163,7 @@ export const make = (options: StreamOptions, now: number): StreamEndpoint => {
     reset: undefined,
     resumeOwed: false,
     lastSentAt: now,
+    lastHeardAt: now,
     stats: { framesSent: 0, retransmissions: 0, duplicates: 0, dropped: 0, maxInFlightBytes: 0, maxHeldBytes: 0 }
   }
 }
@@ -346,6 +352,7 @@ export const receive = (end: StreamEndpoint, frame: Frame, now: number): Array<D
     violation(end, `a frame of stream ${frame.streamId}`)
     return out
   }
+  end.lastHeardAt = now
   applyAck(end, frame)
   switch (frame.kind) {
     case "data":
@@ -429,6 +436,10 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
     }
     return out
   }
+  if (now - end.lastHeardAt >= options.peerTimeout) {
+    reset(end, `nothing heard of the peer for ${options.peerTimeout} ms`)
+    return poll(end, now)
+  }
   if (end.resumeOwed) {
     end.resumeOwed = false
     out.push(stamp(end, controlFrame(end, "resume")))
@@ -496,7 +507,7 @@ export const nextDeadline = (end: StreamEndpoint, now: number): number => {
   const { sender, receiver, options } = end
   if (end.reset !== undefined) return end.reset.owed ? now : Infinity
   if (end.resumeOwed || receiver.ackNow) return now
-  let at = end.lastSentAt + options.heartbeatEvery
+  let at = Math.min(end.lastSentAt + options.heartbeatEvery, end.lastHeardAt + options.peerTimeout)
   if (sender.inFlight.size > 0) at = Math.min(at, sender.oldestSentAt + timeoutOf(end))
   if (!isDrained(end)) at = Math.min(at, sender.lastProbeAt + options.retransmitAfter)
   if (receiver.unacked > 0) at = Math.min(at, receiver.unackedSince + options.ackDelay)

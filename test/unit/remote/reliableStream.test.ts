@@ -271,4 +271,22 @@ describe("ReliableStream reset", () => {
     expect(RS.poll(a, 3001).filter((f) => f.kind === "data")).toHaveLength(1)
     expect(RS.nextDeadline(a, 3001)).toBe(3201)
   })
+
+  it("resets a stream whose peer has been silent for peerTimeout, and not one whose peer heartbeats", () => {
+    const opts = options({ heartbeatEvery: 1000, peerTimeout: 3000 })
+    const a = RS.make(opts, 0)
+    const b = RS.make(opts, 0)
+    // Both idle but alive: heartbeats cross, nobody resets.
+    for (let now = 0; now <= 10_000; now += 100) {
+      for (const f of RS.poll(a, now)) RS.receive(b, f, now)
+      for (const f of RS.poll(b, now)) RS.receive(a, f, now)
+    }
+    expect([a.reset, b.reset]).toEqual([undefined, undefined])
+    // b goes away: a resets at its deadline, and says why.
+    expect(RS.nextDeadline(a, 10_000)).toBeLessThanOrEqual(13_000)
+    expect(RS.poll(a, 12_999).some((f) => f.kind === "reset")).toBe(false)
+    const out = RS.poll(a, 13_000)
+    expect(out.map((f) => f.kind)).toEqual(["reset"])
+    expect(a.reset?.reason).toMatch(/nothing heard of the peer for 3000 ms/)
+  })
 })
