@@ -33,6 +33,14 @@ const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
 /** The subject a side's frames are published on. */
 export const subjectTo = (env: string, streamId: string, to: Side): string => `exec.${env}.${streamId}.to-${to}`
 
+/**
+ * nats.js hands a message's data as a view into the socket's read chunk; a
+ * frame held for a while (out of order, or a message not yet consumed) would
+ * pin the whole chunk, so a view much smaller than its buffer is copied.
+ */
+const detached = (data: Uint8Array): Uint8Array =>
+  data.byteLength * 2 < data.buffer.byteLength ? data.slice() : data
+
 /** Stops nats.js's status iterator (a QueuedIterator, whose stop() is not in its public type) so the connection forgets it. */
 const stopIterator = (iterable: AsyncIterable<unknown>) => {
   const stop = (iterable as { readonly stop?: unknown }).stop
@@ -64,7 +72,7 @@ export const open = (params: {
       try: () => connection.subscribe(subjectTo(env, options.streamId, side), {
         // A callback, not the iterator: the iterator buffers without limit; the credit window bounds what comes here.
         callback: (error, message) => {
-          if (error === null) channel.onFrame(message.data)
+          if (error === null) channel.onFrame(detached(message.data))
         }
       }),
       catch: (error) => new NatsLinkError({ reason: "subscribe", message: String(error) })

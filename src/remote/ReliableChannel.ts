@@ -136,7 +136,8 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
-        if (end.reset === undefined && !(end.sender.closed && RS.isAcknowledged(end))) {
+        // Done is both directions closed and this end's acknowledged; anything less tells the peer.
+        if (end.reset === undefined && !(end.sender.closed && RS.isAcknowledged(end) && end.receiver.ended)) {
           RS.reset(end, "stream closed")
           flush(yield* Clock.currentTimeMillis)
         }
