@@ -102,6 +102,8 @@ interface Receiver {
   partialBytes: number
   /** The segment count of the message being reassembled. */
   partialCount: number
+  /** Of partialBytes, those credited ahead (see creditAhead). */
+  partialCredited: number
   /** Bytes delivered to the application and not yet reported consumed. */
   deliveredBytes: number
   consumed: number
@@ -157,7 +159,7 @@ export const make = (options: StreamOptions, now: number): StreamEndpoint => {
       credit: options.window, closed: false, lastProbeAt: now, oldestSentAt: Infinity, backoff: 1
     },
     receiver: {
-      ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, deliveredBytes: 0,
+      ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, partialCredited: 0, deliveredBytes: 0,
       consumed: 0, advertised: options.window, unacked: 0, unackedSince: now, ackNow: false, ended: false
     },
     reset: undefined,
@@ -236,8 +238,23 @@ const applyAck = (end: StreamEndpoint, frame: Frame) => {
 // ---------------------------------------------------------------------------
 // Receiver
 
-/** Bytes counted against the window (segments of a message being reassembled were credited already). */
-const heldBytes = (r: Receiver) => r.bufferedBytes + r.deliveredBytes
+/** Bytes counted against the window: early frames, delivered messages not consumed, segments not credited ahead. */
+const heldBytes = (r: Receiver) => r.bufferedBytes + r.deliveredBytes + r.partialBytes - r.partialCredited
+
+/**
+ * A message larger than the window could never complete if its segments
+ * held credit. So while the application has nothing waiting, the segments of
+ * the message being reassembled are credited as they come (and when it has
+ * caught up, those that came meanwhile): the receiver then holds at most one
+ * window plus that one message (≤ maxMessage), and a slow application still
+ * stops the sender at the window.
+ */
+const creditAhead = (end: StreamEndpoint) => {
+  const r = end.receiver
+  if (r.deliveredBytes > 0 || r.partialCredited === r.partialBytes) return
+  r.consumed += r.partialBytes - r.partialCredited
+  r.partialCredited = r.partialBytes
+}
 
 /** The credit this end grants: what its application consumed plus the window. */
 const creditOf = (end: StreamEndpoint) => end.receiver.consumed + end.options.window
@@ -280,10 +297,7 @@ const deliverInOrder = (end: StreamEndpoint, frame: Frame, out: Array<Delivery>)
   r.partialBytes += frame.payload.length
   r.partialCount = frame.segmentCount
   if (r.partial.length < frame.segmentCount) {
-    // A message larger than the window could never complete if its segments
-    // held credit: they are credited as they come, and the message's memory
-    // is bounded by maxMessage instead.
-    r.consumed += frame.payload.length
+    creditAhead(end)
     return
   }
   const bytes = new Uint8Array(r.partialBytes)
@@ -292,10 +306,11 @@ const deliverInOrder = (end: StreamEndpoint, frame: Frame, out: Array<Delivery>)
     bytes.set(part, at)
     at += part.length
   }
-  const holds = frame.payload.length
+  const holds = r.partialBytes - r.partialCredited
   r.deliveredBytes += holds
   r.partial.length = 0
   r.partialBytes = 0
+  r.partialCredited = 0
   out.push({ _tag: "Message", bytes, holds })
 }
 
@@ -385,6 +400,7 @@ export const consume = (end: StreamEndpoint, bytes: number): void => {
   const r = end.receiver
   r.deliveredBytes -= bytes
   r.consumed += bytes
+  creditAhead(end)
   // A window update once a quarter of the window is free again, so a blocked sender goes on.
   if (creditOf(end) - r.advertised >= end.options.window / 4) r.ackNow = true
 }

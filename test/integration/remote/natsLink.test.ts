@@ -187,6 +187,45 @@ describe("NatsLink over a 3-node cluster with a stalled node", () => {
     await cluster?.stop()
   })
 
+  it("a client that does not read blocks the executor's sends at the window, and nothing piles up in between", async () => {
+    const [n1, n2, n3] = cluster.urls as [string, string, string]
+    const client = await dial([n2, n1, n3])
+    const executor = await dial([n3, n2, n1])
+    connections.push(client, executor)
+    const options = optionsOf("slow-client")
+    const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const clientEnd = yield* NatsLink.open({ connection: client, env: "env-1", side: "client", options })
+      const executorEnd = yield* NatsLink.open({ connection: executor, env: "env-1", side: "executor", options })
+      let sent = 0
+      const writer = yield* Effect.fork(Effect.gen(function*() {
+        for (let i = 0; i < COUNT; i++) {
+          yield* executorEnd.send(new Uint8Array(MESSAGE).fill(i % 256))
+          sent++
+        }
+        yield* executorEnd.close
+      }))
+      // The client reads nothing: the window fills, and the executor's sends stop.
+      yield* Effect.promise(() => pollUntil("a full window at the client", async () => clientEnd.snapshot().stats.maxHeldBytes >= WINDOW - MESSAGE, 10_000))
+      const sentWhenBlocked = sent
+      // Acks and window probes go on while blocked; the writer does not move.
+      yield* Effect.promise(() => pollUntil("a probe for credit", async () => executorEnd.snapshot().stats.framesSent > sentWhenBlocked * 2 + 1, 10_000))
+      const sentAfterProbe = sent
+      let received = 0
+      for (;;) {
+        const next = yield* clientEnd.receive
+        if (Option.isNone(next)) break
+        received += next.value.length
+      }
+      yield* Fiber.join(writer)
+      return { sentWhenBlocked, sentAfterProbe, received, executor: executorEnd.snapshot() }
+    })))
+    // A window (16 messages) went out, and one more send waits for credit.
+    expect(outcome.sentWhenBlocked).toBeLessThanOrEqual(WINDOW / MESSAGE)
+    expect(outcome.sentAfterProbe).toBe(outcome.sentWhenBlocked)
+    expect(outcome.executor.stats.maxInFlightBytes).toBeLessThanOrEqual(WINDOW)
+    expect(outcome.received).toBe(MESSAGE * COUNT)
+  })
+
   it("streams 20 MiB intact while the client's node is SIGSTOPped, then continued with stale frames", async () => {
     const [n1, n2, n3] = cluster.urls as [string, string, string]
     const client = await dial([n1, n2, n3])

@@ -35,6 +35,8 @@ interface RunResult {
   readonly a: RS.StreamEndpoint
   readonly b: RS.StreamEndpoint
   readonly virtualMs: number
+  /** The most bytes the receiving side kept at once: its application's queue, early frames, a message being reassembled. */
+  readonly maxRetained: number
 }
 
 const options = (over: Partial<RS.StreamOptions> = {}): RS.StreamOptions => ({
@@ -62,6 +64,7 @@ const run = (messages: Array<Uint8Array>, faults: LinkFaults, consumeRate: numbe
   let ended = false
   let downUntil = -1
   let reconnecting: "a" | "b" | undefined
+  let maxRetained = 0
   const reconnects = [...faults.reconnects]
   const transmit = (from: "a" | "b", frames: Array<Frames.Frame>, now: number) => {
     for (const frame of frames) {
@@ -117,8 +120,11 @@ const run = (messages: Array<Uint8Array>, faults: LinkFaults, consumeRate: numbe
       RS.consume(b, head.holds)
     }
     if (appQueue.length === 0) budget = Math.min(budget, consumeRate)
+    let retained = b.receiver.bufferedBytes + b.receiver.partialBytes
+    for (const item of appQueue) if (item._tag === "Message") retained += item.bytes.length
+    if (retained > maxRetained) maxRetained = retained
   }
-  return { sent: messages, received, ended, a, b, virtualMs: now }
+  return { sent: messages, received, ended, a, b, virtualMs: now, maxRetained }
 }
 
 const sha256 = (chunks: Array<Uint8Array>) => {
@@ -176,6 +182,8 @@ describe("ReliableStream over a lossy link", () => {
     expect(result.virtualMs).toBeGreaterThan((1024 * 1024) / 64)
     expect(result.a.stats.maxInFlightBytes).toBeLessThanOrEqual(64 * 1024)
     expect(result.b.stats.maxHeldBytes).toBeLessThanOrEqual(64 * 1024)
+    // What the receiving side keeps: the window, plus at most the one message being reassembled.
+    expect(result.maxRetained).toBeLessThanOrEqual(64 * 1024 + 16 * 1024)
     // The window was used: a blocked sender is not a sender that never sent.
     expect(result.a.stats.maxInFlightBytes).toBeGreaterThan(32 * 1024)
   })
@@ -185,8 +193,10 @@ describe("ReliableStream over a lossy link", () => {
     expect(big[0]!.length).toBe(300 * 1024)
     const result = run(big, { loss: 0.1, duplicate: 0.1, maxDelay: 15, reconnects: [], outage: 0 }, 16 * 1024, 8)
     expectExactDelivery(result)
-    // Its earlier segments are credited as they come: the window still bounds what is held.
+    // Its earlier segments are credited as they come: the window still bounds what is held,
+    // and the message itself is all that is kept beyond it.
     expect(result.b.stats.maxHeldBytes).toBeLessThanOrEqual(64 * 1024)
+    expect(result.maxRetained).toBeLessThanOrEqual(64 * 1024 + 300 * 1024)
   })
 })
 
