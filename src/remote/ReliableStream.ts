@@ -189,8 +189,9 @@ const enqueue = (sender: Sender, kind: "data" | "close", payload: Uint8Array, se
 
 /**
  * Gives the sender one message, cut into segments of `maxPayload` (views,
- * no copy). Returns false when the stream is reset or closed. The caller
- * waits for `isDrained` before the next (that is the backpressure).
+ * no copy: the message must not change until it is acknowledged). Returns
+ * false when the stream is reset or closed. The caller waits for
+ * `isDrained` before the next (that is the backpressure).
  */
 export const send = (end: StreamEndpoint, message: Uint8Array): boolean => {
   const { sender, options } = end

@@ -176,7 +176,7 @@ describe("NatsLink over a 3-node cluster", () => {
   })
 })
 
-describe("NatsLink over a 3-node cluster with a stalled node", () => {
+describe("NatsLink over a fresh 3-node cluster: a client that does not read, a stalled node", () => {
   let cluster: NatsCluster
   const connections: Array<NatsConnection> = []
   beforeAll(async () => {
