@@ -51,6 +51,13 @@ describe("the import graph of src/", () => {
     expect(importsOf("client")).toEqual(["protocol", "wire"])
   })
 
+  it("has the remote transport on protocol/ and wire/ alone, and the server knowing nothing of it", () => {
+    expect(importsOf("remote").filter((folder) => !["protocol", "wire"].includes(folder))).toEqual([])
+    for (const folder of ["server", "jsonrpc", "process", "fs", "http", "transport", "client"]) {
+      expect(importsOf(folder).includes("remote"), `${folder} imports remote/`).toBe(false)
+    }
+  })
+
   it("has transports above the server: server/ imports no transport/, client/ or cli/", () => {
     expect(importsOf("server").filter((folder) => ["transport", "client", "cli"].includes(folder))).toEqual([])
   })

@@ -1,0 +1,100 @@
+/**
+ * Carries one remote stream's frames over core NATS (no JetStream): each
+ * direction is one subject, and NATS does the routing.
+ *
+ *   exec.<env>.<stream>.to-executor   frames from the client to the executor
+ *   exec.<env>.<stream>.to-client     frames from the executor to the client
+ *
+ * Core NATS may lose frames (nats.js drops what is published while it
+ * reconnects); the ReliableChannel on top retransmits them, and a reconnect
+ * of this end's connection asks the peer to resume. The connection is the
+ * caller's; docs/PROTOCOL.md says which of its options matter (reconnect for
+ * ever, a short connect `timeout`, pings).
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { NatsConnection } from "@nats-io/transport-node"
+import * as ReliableChannel from "./ReliableChannel.js"
+import type { StreamOptions } from "./ReliableStream.js"
+
+/** Which end of a stream this is. */
+export type Side = "client" | "executor"
+
+/** Why a link could not be opened. */
+export class NatsLinkError extends Data.TaggedError("RemoteNatsLinkError")<{
+  readonly reason: "bad-name" | "subscribe"
+  readonly message: string
+}> {}
+
+/** Environment and stream ids are single subject tokens: no dots, wildcards or spaces. */
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
+
+/** The subject a side's frames are published on. */
+export const subjectTo = (env: string, streamId: string, to: Side): string => `exec.${env}.${streamId}.to-${to}`
+
+/**
+ * nats.js hands a message's data as a view into the socket's read chunk; a
+ * frame held for a while (out of order, or a message not yet consumed) would
+ * pin the whole chunk, so a view much smaller than its buffer is copied.
+ */
+const detached = (data: Uint8Array): Uint8Array =>
+  data.byteLength * 2 < data.buffer.byteLength ? data.slice() : data
+
+/** Stops nats.js's status iterator (a QueuedIterator, whose stop() is not in its public type) so the connection forgets it. */
+const stopIterator = (iterable: AsyncIterable<unknown>) => {
+  const stop = (iterable as { readonly stop?: unknown }).stop
+  if (typeof stop === "function") stop.call(iterable)
+}
+
+/** Opens `side`'s end of stream `options.streamId` of environment `env` on a connection; closing the scope unsubscribes. */
+export const open = (params: {
+  readonly connection: NatsConnection
+  readonly env: string
+  readonly side: Side
+  readonly options: StreamOptions
+}): Effect.Effect<ReliableChannel.ReliableChannel, NatsLinkError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { connection, env, side, options } = params
+    if (!TOKEN.test(env) || !TOKEN.test(options.streamId)) {
+      return yield* new NatsLinkError({ reason: "bad-name", message: `environment ${env} or stream ${options.streamId} is not a subject token` })
+    }
+    const peer: Side = side === "client" ? "executor" : "client"
+    const outbound = subjectTo(env, options.streamId, peer)
+    const channel = yield* ReliableChannel.make(options, (frame) => {
+      try {
+        connection.publish(outbound, frame)
+      } catch {
+        // A closed connection or a frame over max_payload: lost like any other, the stream's retransmission and reset cover it.
+      }
+    })
+    const subscription = yield* Effect.try({
+      try: () => connection.subscribe(subjectTo(env, options.streamId, side), {
+        // A callback, not the iterator: the iterator buffers without limit; the credit window bounds what comes here.
+        callback: (error, message) => {
+          if (error === null) channel.onFrame(detached(message.data))
+        }
+      }),
+      catch: (error) => new NatsLinkError({ reason: "subscribe", message: String(error) })
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => subscription.unsubscribe()))
+    // Registered with the server before the peer is told anything.
+    yield* Effect.tryPromise({
+      try: () => connection.flush(),
+      catch: (error) => new NatsLinkError({ reason: "subscribe", message: String(error) })
+    })
+    // The status iterator is read by hand: nats.js's ends only on its stop(); the return() that
+    // for-await and Stream.fromAsyncIterable call on interruption waits for the next status, for ever
+    // on a quiet connection. A pending next() is simply abandoned when the fiber is interrupted.
+    const statuses = connection.status()
+    const iterator = statuses[Symbol.asyncIterator]()
+    yield* Effect.addFinalizer(() => Effect.sync(() => stopIterator(statuses)))
+    yield* Effect.forkScoped(Effect.gen(function*() {
+      for (;;) {
+        const next = yield* Effect.promise(() => iterator.next())
+        if (next.done === true) return
+        if (next.value.type === "reconnect") channel.reconnected()
+      }
+    }))
+    return channel
+  })
