@@ -11,6 +11,15 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<{ readonly me
 /** The server refused the connection (HTTP 403), for example for an `Origin` it does not allow. */
 export class Forbidden extends Data.TaggedError("Forbidden")<{ readonly message: string }> {}
 
+/**
+ * No executor serves the environment a client asked for by id (NATS
+ * answered "no responders"): unknown, or offline. Known at once, not by a timeout.
+ */
+export class EnvironmentNotFound extends Data.TaggedError("EnvironmentNotFound")<{
+  readonly environmentId: string
+  readonly message: string
+}> {}
+
 /** The server did not answer `initialize` in time. */
 export class InitializeTimeout extends Data.TaggedError("InitializeTimeout")<{ readonly message: string }> {}
 
@@ -76,4 +85,4 @@ export type ClientError =
   | UnknownProcess
 
 /** Why connecting failed. */
-export type ConnectError = ConnectTimeout | Unauthorized | Forbidden | TransportClosed
+export type ConnectError = ConnectTimeout | Unauthorized | Forbidden | TransportClosed | EnvironmentNotFound

@@ -161,9 +161,10 @@ class BackoffExhausted extends Data.TaggedError("BackoffExhausted") {}
 
 type ConnectFailure = InitializeTimeout | ClientError | ConnectError
 
-/** Failed attempts to resume that are worth another. */
+/** Failed attempts to resume that are worth another (an environment is offline while its executor restarts). */
 const isRetryable = (error: ConnectFailure | BackoffExhausted): boolean =>
   error._tag === "ConnectTimeout" || error._tag === "TransportClosed" || error._tag === "InitializeTimeout" ||
+  error._tag === "EnvironmentNotFound" ||
   isHeldElsewhere(error)
 
 const decodeResult = (method: string, codec: RpcCodec, result: unknown): Effect.Effect<unknown, ProtocolError> => {

@@ -37,6 +37,7 @@ const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
   ConnectTimeout: true,
   Unauthorized: true,
   Forbidden: true,
+  EnvironmentNotFound: true,
   InitializeTimeout: true,
   TransportClosed: true,
   ReconnectFailed: true,

@@ -14,6 +14,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as Frames from "./frames.js"
 import type { NatsConnection } from "@nats-io/transport-node"
 import * as ReliableChannel from "./ReliableChannel.js"
 import type { StreamOptions } from "./ReliableStream.js"
@@ -32,6 +33,31 @@ const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
 
 /** The subject a side's frames are published on. */
 export const subjectTo = (env: string, streamId: string, to: Side): string => `exec.${env}.${streamId}.to-${to}`
+
+/**
+ * The subject a client opens a stream on: a NATS request carrying an `open`
+ * frame of the new stream, answered by the executor with an `open` frame
+ * (accepted, its end subscribed) or a `reset` frame whose payload says why
+ * not. No executor serving the environment: NATS answers "no responders" at once.
+ */
+export const openSubject = (env: string): string => `exec.${env}.open`
+
+/** A control frame of a stream (no seq): the `open` of the open handshake, or the `reset` refusing it with a reason. */
+export const controlFrame = (kind: "open" | "reset", streamId: string, reason = ""): Uint8Array =>
+  Frames.encode({
+    kind,
+    streamId,
+    seq: 0,
+    ack: 0,
+    ackBits: 0,
+    credit: 0,
+    segmentIndex: 0,
+    segmentCount: 1,
+    payload: new TextEncoder().encode(reason)
+  })
+
+/** Whether a name can be an environment or stream id (one subject token). */
+export const isToken = (name: string): boolean => TOKEN.test(name)
 
 /**
  * nats.js hands a message's data as a view into the socket's read chunk; a
@@ -56,7 +82,7 @@ export const open = (params: {
 }): Effect.Effect<ReliableChannel.ReliableChannel, NatsLinkError, Scope.Scope> =>
   Effect.gen(function*() {
     const { connection, env, side, options } = params
-    if (!TOKEN.test(env) || !TOKEN.test(options.streamId)) {
+    if (!isToken(env) || !isToken(options.streamId)) {
       return yield* new NatsLinkError({ reason: "bad-name", message: `environment ${env} or stream ${options.streamId} is not a subject token` })
     }
     const peer: Side = side === "client" ? "executor" : "client"

@@ -51,8 +51,8 @@ describe("the import graph of src/", () => {
     expect(importsOf("client")).toEqual(["protocol", "wire"])
   })
 
-  it("has the remote transport on protocol/ and wire/ alone, and the server knowing nothing of it", () => {
-    expect(importsOf("remote").filter((folder) => !["protocol", "wire"].includes(folder))).toEqual([])
+  it("has the remote transport on protocol/, wire/, the transport contract (jsonrpc/) and the client's connector types, and the server knowing nothing of it", () => {
+    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client"].includes(folder))).toEqual([])
     for (const folder of ["server", "jsonrpc", "process", "fs", "http", "transport", "client"]) {
       expect(importsOf(folder).includes("remote"), `${folder} imports remote/`).toBe(false)
     }
@@ -68,7 +68,8 @@ describe("the import graph of src/", () => {
       if (!["(root)", "cli", "testing"].includes(folder)) {
         expect(targets.has("server"), `${folder} imports server/`).toBe(false)
       }
-      if (!["(root)", "cli", "testing"].includes(folder)) {
+      // remote/ offers the client a Connector to an environment by id.
+      if (!["(root)", "cli", "testing", "remote"].includes(folder)) {
         expect(targets.has("client"), `${folder} imports client/`).toBe(false)
       }
     }

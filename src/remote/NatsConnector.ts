@@ -1,0 +1,116 @@
+/**
+ * The client's way to an environment by id through NATS: a `Connector` of
+ * the client (`ExecServerClient.make(NatsConnector.make({...}))`). Each
+ * connect dials the cluster, subscribes its end of a new stream, and opens
+ * the stream with a request on `exec.<env>.open`; NATS answers "no
+ * responders" at once when no executor serves the environment, which is
+ * `EnvironmentNotFound`. The stream then carries one JSON-RPC message per
+ * message, as a WebSocket does.
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { randomUUID } from "node:crypto"
+import { NoRespondersError, RequestError, TimeoutError } from "@nats-io/transport-node"
+import { ConnectTimeout, EnvironmentNotFound, TransportClosed } from "../client/ClientError.js"
+import type { ClientTransport } from "../client/ClientTransport.js"
+import type { Connector } from "../client/JsonRpcPeer.js"
+import * as Frames from "./frames.js"
+import * as NatsConnect from "./natsConnect.js"
+import * as NatsLink from "./NatsLink.js"
+import * as RS from "./ReliableStream.js"
+
+/** How to reach an environment. */
+export interface NatsConnectorOptions extends NatsConnect.NatsConnectOptions {
+  /** The environment's id (one subject token: 1-64 of A-Z a-z 0-9 _ -). */
+  readonly environmentId: string
+  /** How long the executor may take to answer an open (ms, default 5000). */
+  readonly openTimeoutMs?: number | undefined
+  /** Tuning of the stream's reliability layer (tests shorten its timers). */
+  readonly streamOptions?: Partial<Omit<RS.StreamOptions, "streamId">> | undefined
+}
+
+/** `nats://HOST:PORT[,nats://HOST:PORT...]/ENVIRONMENT_ID` (or `nats://H1:P1,H2:P2/ID`) as servers and an id. */
+export const parseUrl = (url: string): { readonly servers: ReadonlyArray<string>; readonly environmentId: string } | string => {
+  if (!url.startsWith("nats://")) return `${url} is not a nats:// URL`
+  const slash = url.lastIndexOf("/")
+  if (slash < "nats://".length) return `${url} names no environment: nats://HOST:PORT/ENVIRONMENT_ID`
+  const environmentId = url.slice(slash + 1)
+  if (!NatsLink.isToken(environmentId)) return `environment id ${JSON.stringify(environmentId)} must be 1-64 of A-Z a-z 0-9 _ -`
+  const servers = url.slice(0, slash).split(",").map((server) => server.trim()).filter((server) => server !== "")
+    .map((server) => server.startsWith("nats://") ? server : `nats://${server}`)
+  if (servers.some((server) => server === "nats://")) return `${url} names no server`
+  return { servers, environmentId }
+}
+
+const textDecoder = new TextDecoder()
+
+/** Why the executor refused an open, from its reset frame. */
+const refusalOf = (reply: Uint8Array): string | undefined => {
+  const frame = Frames.decode(reply)
+  if (Either.isLeft(frame)) return `a malformed answer: ${frame.left.message}`
+  if (frame.right.kind === "open") return undefined
+  if (frame.right.kind === "reset") return textDecoder.decode(frame.right.payload)
+  return `an unexpected ${frame.right.kind} frame`
+}
+
+/** A connector to the environment: each evaluation opens a new stream, closed (and its NATS connection) with the scope. */
+export const make = (options: NatsConnectorOptions): Connector =>
+  Effect.gen(function*() {
+    const env = options.environmentId
+    const where = `environment ${env} at ${options.servers.join(",")}`
+    if (!NatsLink.isToken(env)) {
+      return yield* new TransportClosed({ message: `environment id ${JSON.stringify(env)} must be 1-64 of A-Z a-z 0-9 _ -` })
+    }
+    const connection = yield* NatsConnect.connectScoped(options).pipe(
+      Effect.mapError((error) =>
+        error.reason === "connect" && /timeout/i.test(error.message)
+          ? new ConnectTimeout({ message: error.message })
+          : new TransportClosed({ message: error.message })
+      )
+    )
+    // A stream id nobody else picks: a UUID is a subject token.
+    const streamId = randomUUID()
+    const channel = yield* NatsLink.open({
+      connection,
+      env,
+      side: "client",
+      options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId }
+    }).pipe(Effect.mapError((error) => new TransportClosed({ message: error.message })))
+    const openTimeoutMs = options.openTimeoutMs ?? 5000
+    const reply = yield* Effect.tryPromise({
+      try: () => connection.request(NatsLink.openSubject(env), NatsLink.controlFrame("open", streamId), { timeout: openTimeoutMs }),
+      catch: (error) =>
+        error instanceof NoRespondersError ||
+          (error instanceof RequestError && error.isNoResponders())
+          ? new EnvironmentNotFound({ environmentId: env, message: `no executor serves ${where}` })
+          : error instanceof TimeoutError
+          ? new ConnectTimeout({ message: `the executor of ${where} did not answer within ${openTimeoutMs} ms` })
+          : new TransportClosed({ message: `cannot open a stream to ${where}: ${String(error)}` })
+    })
+    const refusal = refusalOf(reply.data)
+    if (refusal !== undefined) return yield* new TransportClosed({ message: `the executor of ${where} refused the stream: ${refusal}` })
+    const sendLock = yield* Effect.makeSemaphore(1)
+    const closed = (error: { readonly reason: string; readonly byPeer: boolean }) =>
+      new TransportClosed({
+        message: error.byPeer ? `the executor of ${where} ended the stream: ${error.reason}` : `stream to ${where} ended: ${error.reason}`
+      })
+    const incoming: ClientTransport["incoming"] = Stream.repeatEffectOption(
+      channel.receive.pipe(
+        Effect.mapError((error) => Option.some(closed(error))),
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.fail(Option.none()),
+          onSome: (bytes) => Effect.succeed(textDecoder.decode(bytes))
+        }))
+      )
+    )
+    return {
+      incoming,
+      // Whole batches in order: the channel's own lock is per message.
+      send: (messages) =>
+        sendLock.withPermits(1)(
+          Effect.forEach(messages, (message) => channel.send(Buffer.from(message, "utf8")), { discard: true })
+        ).pipe(Effect.mapError(closed))
+    } satisfies ClientTransport
+  })

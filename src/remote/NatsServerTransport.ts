@@ -1,0 +1,202 @@
+/**
+ * The executor's accept side: a `ServerTransport` whose connections are the
+ * remote streams clients open on the environment through NATS. A client
+ * sends a request on `exec.<env>.open` with an `open` frame; the executor
+ * subscribes its end of the stream, then answers with an `open` frame (or a
+ * `reset` frame saying why not: too many streams, a bad or duplicate id).
+ * Each stream is then one JSON-RPC connection to the server, as a WebSocket
+ * is: one message per JSON-RPC frame, both ways, over a ReliableChannel.
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Runtime from "effect/Runtime"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { Msg, NatsConnection } from "@nats-io/transport-node"
+import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
+import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame, type OutgoingMessage } from "../wire/JsonRpc.js"
+import * as Frames from "./frames.js"
+import * as NatsConnect from "./natsConnect.js"
+import * as NatsLink from "./NatsLink.js"
+import type { ReliableChannel, StreamReset } from "./ReliableChannel.js"
+import * as RS from "./ReliableStream.js"
+
+/** The reference caps an executor at 128 sessions; one stream is one connection, so at most one session. */
+export const DEFAULT_MAX_STREAMS = 128
+
+/** What the executor is told. */
+export interface NatsServerOptions extends NatsConnect.NatsConnectOptions {
+  /** The environment this executor serves (one subject token). */
+  readonly environmentId: string
+  /** Streams open at once at most (default 128); one more is refused. */
+  readonly maxStreams?: number | undefined
+  /** Largest message taken from a client; a larger one is answered -32600, as on other transports (default 16 MiB). */
+  readonly maxMessageBytes?: number | undefined
+  /** Tuning of every stream's reliability layer (tests shorten its timers). */
+  readonly streamOptions?: Partial<Omit<RS.StreamOptions, "streamId">> | undefined
+}
+
+/** Why an open was refused; the client reads the reason from the reset frame. */
+class OpenRefused extends Data.TaggedError("RemoteOpenRefused")<{ readonly streamId: string; readonly reason: string }> {}
+
+/** A server message's bytes, owned by the stream: the channel keeps them until acknowledged, and the server's buffers are pooled. */
+const ownedBytes = (message: OutgoingMessage): Uint8Array =>
+  typeof message === "string" ? Buffer.from(message, "utf8") : Uint8Array.prototype.slice.call(message)
+
+type WriteItem =
+  | { readonly _tag: "Write"; readonly messages: ReadonlyArray<OutgoingMessage>; readonly done: (error?: unknown) => void }
+  | { readonly _tag: "Close" }
+
+/** How long a closing stream waits for the peer to acknowledge what was written before it resets. */
+const CLOSE_GRACE = "5 seconds"
+
+/**
+ * One stream as a FrameTransport, living in `scope`: a reader fiber moves
+ * the channel's messages into `frames` (bounded, so a server that does not
+ * read stops crediting the client), a writer fiber sends batches in order.
+ */
+const streamTransport = (
+  channel: ReliableChannel,
+  scope: Scope.CloseableScope,
+  maxMessageBytes: number
+): Effect.Effect<FrameTransport> =>
+  Effect.gen(function*() {
+    const frames = yield* Mailbox.make<JsonRpcFrame, StreamReset>({ capacity: 4 })
+    const decoder = new TextDecoder()
+    yield* Effect.forkIn(
+      Effect.gen(function*() {
+        for (;;) {
+          const next = yield* channel.receive
+          if (Option.isNone(next)) return
+          const bytes = next.value
+          yield* frames.offer(
+            bytes.byteLength > maxMessageBytes
+              ? { _tag: "Oversized", bytes: bytes.byteLength }
+              : { _tag: "Text", text: decoder.decode(bytes) }
+          )
+        }
+      }).pipe(Effect.onExit((exit) => frames.done(Exit.asVoid(exit)))),
+      scope
+    )
+    const writes = yield* Queue.unbounded<WriteItem>()
+    yield* Effect.forkIn(
+      Effect.gen(function*() {
+        for (;;) {
+          const item = yield* Queue.take(writes)
+          if (item._tag === "Close") {
+            // What was written goes out and is acknowledged before the stream ends; a peer that is gone gets a reset.
+            yield* channel.close.pipe(Effect.timeout(CLOSE_GRACE), Effect.ignore)
+            return
+          }
+          const sent = yield* Effect.either(Effect.forEach(item.messages, (message) => channel.send(ownedBytes(message)), { discard: true }))
+          item.done(Either.isLeft(sent) ? new Error(`stream ${channel.streamId} reset: ${sent.left.reason}`) : undefined)
+        }
+      }).pipe(Effect.ensuring(Scope.close(scope, Exit.void))),
+      scope
+    )
+    let closing = false
+    return {
+      frames,
+      write: (messages, done) => {
+        if (!Queue.unsafeOffer(writes, { _tag: "Write", messages, done })) done(new Error("the stream is closed"))
+      },
+      close: Effect.sync(() => {
+        if (closing) return
+        closing = true
+        Queue.unsafeOffer(writes, { _tag: "Close" })
+      }),
+      peer: { transport: "nats", address: channel.streamId }
+    } satisfies FrameTransport
+  })
+
+/**
+ * Serves the environment for as long as the scope lives: connects, answers
+ * opens, and hands each stream to the server as a connection. Closing the
+ * scope resets the open streams and closes the NATS connection.
+ */
+export const make = (
+  options: NatsServerOptions
+): Effect.Effect<typeof ServerTransport.Service, TransportError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const env = options.environmentId
+    if (!NatsLink.isToken(env)) {
+      return yield* new TransportError({ message: `environment id ${JSON.stringify(env)} must be 1-64 of A-Z a-z 0-9 _ -` })
+    }
+    const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    const connection: NatsConnection = yield* NatsConnect.connectScoped(options).pipe(
+      Effect.mapError((error) => new TransportError({ message: error.message }))
+    )
+    const transportScope = yield* Effect.scope
+    const runtime = yield* Effect.runtime<never>()
+    const accepted = yield* Queue.unbounded<FrameTransport>()
+    /** Streams open now, by id: the cap, and a duplicate id is refused. */
+    const open = new Set<string>()
+
+    const accept = (message: Msg): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const request = Frames.decode(message.data)
+        if (Either.isLeft(request) || request.right.kind !== "open") {
+          return yield* new OpenRefused({ streamId: "invalid", reason: "not an open frame" })
+        }
+        const streamId = request.right.streamId
+        const refuse = (reason: string) => new OpenRefused({ streamId: NatsLink.isToken(streamId) ? streamId : "invalid", reason })
+        if (!NatsLink.isToken(streamId)) return yield* refuse(`stream id ${JSON.stringify(streamId)} is not a subject token`)
+        if (open.has(streamId)) return yield* refuse(`stream ${streamId} is already open`)
+        if (open.size >= maxStreams) return yield* refuse(`the executor of ${env} serves ${maxStreams} streams at most`)
+        open.add(streamId)
+        const scope = yield* Scope.fork(transportScope, ExecutionStrategy.sequential)
+        yield* Scope.addFinalizer(scope, Effect.sync(() => open.delete(streamId)))
+        const channel = yield* NatsLink.open({
+          connection,
+          env,
+          side: "executor",
+          options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId }
+        }).pipe(
+          Scope.extend(scope),
+          Effect.tapError(() => Scope.close(scope, Exit.void)),
+          Effect.mapError((error) => refuse(error.message))
+        )
+        const transport = yield* streamTransport(channel, scope, maxMessageBytes)
+        // Subscribed and flushed before the answer: the client's first frames find the stream.
+        message.respond(NatsLink.controlFrame("open", streamId))
+        yield* Queue.offer(accepted, transport)
+      }).pipe(
+        Effect.catchTag("RemoteOpenRefused", ({ reason, streamId }) =>
+          Effect.zipRight(
+            Effect.logWarning("remote stream refused").pipe(Effect.annotateLogs({ environment: env, reason })),
+            Effect.sync(() => message.respond(NatsLink.controlFrame("reset", streamId, reason)))
+          ))
+      )
+
+    const subscription = yield* Effect.try({
+      try: () =>
+        connection.subscribe(NatsLink.openSubject(env), {
+          callback: (error, message) => {
+            if (error === null) Runtime.runFork(runtime)(accept(message))
+          }
+        }),
+      catch: (error) => new TransportError({ message: `cannot subscribe to ${NatsLink.openSubject(env)}: ${String(error)}` })
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => subscription.unsubscribe()))
+    // The environment is reachable once the subscription is registered: an open from then on is answered.
+    yield* Effect.tryPromise({
+      try: () => connection.flush(),
+      catch: (error) => new TransportError({ message: `NATS: ${String(error)}` })
+    })
+    return {
+      url: `nats://${options.servers.map((server) => server.replace(/^nats:\/\//, "")).join(",")}/${env}`,
+      connections: Stream.fromQueue(accepted)
+    }
+  })
+
+/** Provides the executor's transport for as long as the layer lives. */
+export const layer = (options: NatsServerOptions): Layer.Layer<ServerTransport, TransportError> =>
+  Layer.scoped(ServerTransport, make(options))

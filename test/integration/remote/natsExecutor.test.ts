@@ -1,0 +1,124 @@
+/**
+ * An executor on a real 1-node NATS cluster serving the client library by
+ * environment id: the server embedded in this process behind
+ * NatsServerTransport, clients through NatsConnector.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { createHash, randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { Context, Effect, Exit, Layer, Scope, Stream } from "effect"
+import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
+import * as Transport from "../../../src/jsonrpc/Transport.js"
+import * as NatsConnector from "../../../src/remote/NatsConnector.js"
+import * as NatsServerTransport from "../../../src/remote/NatsServerTransport.js"
+import * as ExecServer from "../../../src/server/ExecServer.js"
+import * as ServerConfig from "../../../src/server/ServerConfig.js"
+import { type NatsCluster, startNatsCluster } from "../../support/natsCluster.js"
+
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+let cluster: NatsCluster
+let dir: string
+
+beforeAll(async () => {
+  cluster = await startNatsCluster(1)
+  dir = mkdtempSync(Path.join(tmpdir(), "nats-executor-"))
+})
+afterAll(async () => {
+  await cluster?.stop()
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+})
+
+/** An executor of `environmentId` in this process, for as long as the scope lives. */
+const executor = (environmentId: string, options: Partial<NatsServerTransport.NatsServerOptions> = {}) =>
+  Effect.gen(function*() {
+    // Built in the caller's scope: the services (the process table among them) live as long as the executor.
+    const services = yield* Layer.build(ExecServer.layerNodeServices.pipe(Layer.provideMerge(ServerConfig.layer())))
+    const transport = yield* NatsServerTransport.make({ servers: cluster.urls, environmentId, ...options })
+    yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.provide(services), Effect.forkScoped)
+    return transport
+  })
+
+const client = (environmentId: string, options: ExecServerClient.ClientOptions = {}) =>
+  Layer.build(
+    Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(NatsConnector.make({ servers: cluster.urls, environmentId }), options))
+  ).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
+
+const outputOf = (events: ReadonlyArray<ExecServerClient.ProcessEvent>) =>
+  Buffer.concat(events.flatMap((event) => event._tag === "Output" ? [event.bytes] : []))
+
+describe("an executor over NATS", () => {
+  it.live("serves a client by environment id: initialize, exec of echo hi, output and exit", () =>
+    Effect.gen(function*() {
+      const transport = yield* executor("e1")
+      expect(transport.url).toBe(`${cluster.urls[0]}/e1`)
+      const c = yield* client("e1")
+      expect(c.server.protocolVersion).toBe("exec-server.v0")
+      const result = yield* c.exec(["echo", "hi"], { env, cwd: "/tmp" })
+      expect(result.exitCode).toBe(0)
+      expect(Buffer.from(result.stdout).toString()).toBe("hi\n")
+    }).pipe(Effect.scoped))
+
+  it.live("carries 2 MiB of output whole", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(2 * 1024 * 1024)
+      const file = Path.join(dir, "two-mib")
+      writeFileSync(file, data)
+      yield* executor("e2")
+      const c = yield* client("e2")
+      const result = yield* c.exec(["cat", file], { env, cwd: "/tmp" })
+      expect(result.exitCode).toBe(0)
+      expect(result.stdout.byteLength).toBe(data.byteLength)
+      expect(createHash("sha256").update(result.stdout).digest("hex")).toBe(createHash("sha256").update(data).digest("hex"))
+    }).pipe(Effect.scoped))
+
+  it.live("fails at once with EnvironmentNotFound for an environment nobody serves", () =>
+    Effect.gen(function*() {
+      const started = Date.now()
+      const failure = yield* client("nobody-here").pipe(Effect.flip)
+      const elapsed = Date.now() - started
+      expect(failure._tag).toBe("EnvironmentNotFound")
+      expect(failure._tag === "EnvironmentNotFound" && failure.environmentId).toBe("nobody-here")
+      expect(elapsed).toBeLessThan(1000)
+    }).pipe(Effect.scoped))
+
+  it.live("a second client resumes a detached session: output and exit of a process it did not start", () =>
+    Effect.gen(function*() {
+      yield* executor("e3")
+      const firstScope = yield* Scope.make()
+      const first = yield* client("e3", { detachTtlMs: 30_000 }).pipe(Scope.extend(firstScope))
+      const handle = yield* Effect.scoped(
+        first.start({ argv: ["sh", "-c", "echo from-before; exit 3"], env, processId: "earlier", detached: true })
+      )
+      expect((yield* handle.exited).exitCode).toBe(3)
+      yield* Scope.close(firstScope, Exit.void)
+
+      const second = yield* client("e3", { resumeSessionId: first.sessionId, detachTtlMs: 30_000 })
+      expect(second.sessionId).toBe(first.sessionId)
+      const resumed = second.process("earlier")
+      expect(yield* resumed.exited).toEqual({ exitCode: 3, signal: null, sandboxDenied: false })
+      const events = [...(yield* Stream.runCollect(resumed.events))]
+      expect(outputOf(events).toString()).toBe("from-before\n")
+    }).pipe(Effect.scoped))
+
+  it.live("refuses a stream beyond maxStreams with a clear reason", () =>
+    Effect.gen(function*() {
+      yield* executor("e4", { maxStreams: 1 })
+      yield* client("e4")
+      const failure = yield* client("e4", { reconnect: false }).pipe(Effect.flip)
+      expect(failure._tag).toBe("TransportClosed")
+      expect(failure.message).toContain("serves 1 streams at most")
+    }).pipe(Effect.scoped))
+
+  it.live("a client fails with TransportClosed, not a hang, when the executor stops", () =>
+    Effect.gen(function*() {
+      const executorScope = yield* Scope.make()
+      yield* executor("e5").pipe(Scope.extend(executorScope))
+      const c = yield* client("e5", { reconnect: false })
+      const sleeper = yield* c.start({ argv: ["sleep", "30"], env })
+      yield* Scope.close(executorScope, Exit.void)
+      const failure = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
+      expect(failure._tag).toBe("TransportClosed")
+    }).pipe(Effect.scoped))
+})
