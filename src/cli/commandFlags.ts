@@ -16,7 +16,6 @@ import {
   repeatedText,
   sandboxFlags,
   switchFlag,
-  text,
   choice
 } from "../server/ServerFlags.js"
 import {
@@ -99,13 +98,64 @@ export const webSocketFlags = {
   })
 } as const
 
+/** NATS credentials and TLS: the executor's (`--connect`) and the client subcommands' (`nats://` URLs) alike. */
+export const natsFlags = {
+  natsCreds: optionalFile("nats-creds", {
+    metavar: "PATH",
+    help: "NATS credentials file (a user JWT and its nkey seed), for `--connect` and `nats://` URLs"
+  }),
+  natsUser: optionalText("nats-user", {
+    metavar: "USER",
+    help: "NATS user name; needs `--nats-password-file`"
+  }),
+  natsPasswordFile: optionalFile("nats-password-file", {
+    metavar: "PATH",
+    help: "file holding the password of `--nats-user` (whitespace trimmed)"
+  }),
+  natsTokenFile: optionalFile("nats-token-file", {
+    metavar: "PATH",
+    help: "file holding a NATS authentication token (whitespace trimmed)"
+  }),
+  natsTlsCa: optionalFile("nats-tls-ca", {
+    metavar: "PATH",
+    help: "CA certificate(s) to trust for NATS over TLS (PEM)"
+  }),
+  natsTlsCert: optionalFile("nats-tls-cert", {
+    metavar: "PATH",
+    help: "client certificate for mutual TLS with NATS (PEM); needs `--nats-tls-key`"
+  }),
+  natsTlsKey: optionalFile("nats-tls-key", {
+    metavar: "PATH",
+    help: "private key of `--nats-tls-cert` (PEM)"
+  })
+} as const
+
+/** Executor mode: serving an environment through a NATS cluster. */
+export const executorFlags = {
+  connect: optionalText("connect", {
+    metavar: "nats://HOST:PORT[,...]",
+    help: "executor mode: dial out to these NATS servers and serve `--environment-id` there (clients reach it as `nats://HOST:PORT/ID`); no local listener unless `--listen` is given too"
+  }),
+  environmentId: optionalText("environment-id", {
+    metavar: "ID",
+    help: "with `--connect`: the environment this executor serves (1-64 of `A-Z a-z 0-9 _ -`)"
+  }),
+  name: optionalText("name", {
+    metavar: "NAME",
+    documentedDefault: "`exec-server <environment id>`",
+    help: "with `--connect`: the name of the NATS connection, as the NATS monitor shows it"
+  }),
+  ...natsFlags
+} as const
+
 /** Every flag of the server command, in the order of `--help` and the docs table. */
 export const serverFlags = {
-  listen: text("listen", {
+  listen: optionalText("listen", {
     metavar: "URL",
-    default: "stdio://",
+    documentedDefault: "`stdio://`; none with `--connect`",
     help: "transport endpoint: `stdio://` or `ws://IP:PORT` (IPv4, or IPv6 in brackets; host names are refused, exit 2; port 0 picks a free port). A WebSocket server prints one stderr line `exec-server listening on ws://HOST:PORT` with the real port"
   }),
+  ...executorFlags,
   logFormat: choice("log-format", {
     choices: ["text", "json"],
     default: "text",

@@ -41,6 +41,7 @@ import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
+import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import { stripVTControlCharacters } from "node:util"
@@ -55,6 +56,8 @@ import { clientCommands } from "./remote.js"
 import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
+import * as NatsFlags from "./natsOptions.js"
+import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
 import { integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
@@ -267,6 +270,42 @@ const transportOf = (
   )
 }
 
+/** What executor mode needs, from the flags. */
+type ExecutorFlags = ValuesOf<typeof ServerFlags.executorFlags> & { readonly maxMessageBytes: number }
+
+/** Executor mode's options (undefined without `--connect`), with the NATS flags checked. */
+const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | undefined, ListenUrlError> => {
+  const fail = (message: string) => Effect.fail(new ListenUrlError({ message }))
+  if (Option.isNone(flags.connect)) {
+    if (Option.isSome(flags.environmentId) || Option.isSome(flags.name) || NatsFlags.hasNatsFlags(flags)) {
+      return fail("--environment-id, --name and the --nats-* flags need --connect nats://HOST:PORT")
+    }
+    return Effect.succeed(undefined)
+  }
+  if (Option.isNone(flags.environmentId)) return fail("--connect needs --environment-id ID")
+  const environmentId = flags.environmentId.value
+  const servers = NatsFlags.serversOf(flags.connect.value)
+  if (servers.length === 0 || servers.some((server) => !server.startsWith("nats://") && !server.startsWith("tls://"))) {
+    return fail(`invalid --connect value ${JSON.stringify(flags.connect.value)}: expected nats://HOST:PORT[,nats://HOST:PORT...]`)
+  }
+  const auth = NatsFlags.natsAuthOf(flags)
+  if (typeof auth === "string") return fail(auth)
+  return Effect.succeed({
+    servers,
+    environmentId,
+    name: Option.getOrElse(flags.name, () => `exec-server ${environmentId}`),
+    ...auth,
+    maxMessageBytes: flags.maxMessageBytes
+  })
+}
+
+/** The executor's transport; one stderr line says it serves, for tools to parse. */
+const natsTransportOf = (options: NatsServerOptions) =>
+  Effect.flatMap(Effect.promise(() => import("../remote/NatsServerTransport.js")), (NatsServerTransport) =>
+    NatsServerTransport.make(options).pipe(
+      Effect.tap((transport) => Effect.sync(() => process.stderr.write(`exec-server serving ${transport.url}\n`)))
+    ))
+
 /** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
 const EXIT_ON_STDIN_CLOSE_ENV = ServerFlags.serverFlags.exitOnStdinClose.env.name
 
@@ -361,14 +400,24 @@ const command = Command.make(
           Effect.promise(() => import("../observability/tracing.js")),
           (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
         ))
+      const executor = yield* executorOf(flags)
+      // With --connect the server listens locally only when told to.
+      const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
       yield* Effect.gen(function*() {
-        const transport = yield* transportOf(flags.listen, flags)
+        const transports = [
+          ...(listen === undefined ? [] : [yield* transportOf(listen, flags)]),
+          ...(executor === undefined ? [] : [yield* natsTransportOf(executor)])
+        ]
+        const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
+          url: transports.map((t) => t.url).join(" "),
+          connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" })
+        }
         yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
         yield* reportNativeUse
         const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
         // A stdio server stops when its input ends anyway: stdin is its connection.
         // Otherwise the end of stdin interrupts the server as SIGTERM does.
-        yield* exitOnStdinClose && flags.listen.startsWith("ws://") ? Effect.raceFirst(serve, stdinClosed) : serve
+        yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve
       }).pipe(
         Effect.scoped,
         Effect.provide(ExecServer.layerNodeServices),

@@ -18,15 +18,23 @@ import type { ClientError, ConnectError, InitializeTimeout } from "../client/Cli
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import { isHeldElsewhere } from "../client/JsonRpcPeer.js"
 import { SignalName } from "../protocol/schema.js"
+import * as NatsUrl from "../remote/natsUrl.js"
+import { natsFlags } from "./commandFlags.js"
+import { optionsOf } from "./flagOptions.js"
+import * as NatsFlags from "./natsOptions.js"
 
 /** Ctrl-P Ctrl-Q: leaves an attached process running, as `docker attach`. */
 const DETACH_KEYS = Buffer.from([0x10, 0x11])
 
-/** A ws:// or wss:// URL, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
+/** A ws:// or wss:// URL, a nats:// one naming an environment, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
 const url = Args.text({ name: "url" }).pipe(
-  Args.withDescription("ws://HOST:PORT of a server, or \"stdio\" to start one as a child"),
+  Args.withDescription("ws://HOST:PORT of a server, nats://HOST:PORT[,...]/ENVIRONMENT_ID of an executor, or \"stdio\" to start one as a child"),
   Args.mapEffect((value) => {
     if (value === "stdio") return Effect.succeed(value)
+    if (value.startsWith("nats://")) {
+      const parsed = NatsUrl.parseUrl(value)
+      return typeof parsed === "string" ? Effect.fail(HelpDoc.p(parsed)) : Effect.succeed(value)
+    }
     const parsed = URL.canParse(value) ? new URL(value) : undefined
     return parsed !== undefined && (parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.host !== ""
       ? Effect.succeed(value)
@@ -45,10 +53,10 @@ const serverLogLevel = Options.choice("server-log-level", logLevels).pipe(
 )
 const sessionOption = Options.text("session").pipe(Options.withDescription("A detached session to take over"), Options.optional)
 
-/** How to reach the server, the options every subcommand shares. */
-const connectionOptions = { url, tokenFile, serverLogLevel }
+/** How to reach the server, the options every subcommand shares (the NATS ones for nats:// URLs). */
+const connectionOptions = { url, tokenFile, serverLogLevel, ...optionsOf(natsFlags) }
 
-interface Connection {
+interface Connection extends NatsFlags.NatsFlagValues {
   readonly url: string
   readonly tokenFile: Option.Option<string>
   readonly serverLogLevel: typeof logLevels[number]
@@ -76,6 +84,20 @@ const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecS
     clientName: "exec-server-cli",
     ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
     ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const })
+  }
+  if (connection.url.startsWith("nats://")) {
+    const target = NatsUrl.parseUrl(connection.url)
+    const auth = NatsFlags.natsAuthOf(connection)
+    if (typeof target === "string") return Layer.fail(new CliFailure({ message: target }))
+    if (typeof auth === "string") return Layer.fail(new CliFailure({ message: auth }))
+    // Loaded on demand: the NATS client only for nats:// URLs.
+    return Layer.unwrapEffect(Effect.map(
+      Effect.promise(() => import("../remote/NatsConnector.js")),
+      (NatsConnector) => NatsConnector.layer({ ...target, ...auth, name: "exec-server-cli", ...options })
+    ))
+  }
+  if (NatsFlags.hasNatsFlags(connection)) {
+    return Layer.fail(new CliFailure({ message: "the --nats-* flags are for nats:// URLs" }))
   }
   if (connection.url === "stdio") {
     // The child's logs are for its operator; a person running a command wants its output.

@@ -9,12 +9,14 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { randomUUID } from "node:crypto"
 import { NoRespondersError, RequestError, TimeoutError } from "@nats-io/transport-node"
 import { ConnectTimeout, EnvironmentNotFound, TransportClosed } from "../client/ClientError.js"
 import type { ClientTransport } from "../client/ClientTransport.js"
+import * as ExecServerClient from "../client/ExecServerClient.js"
 import type { Connector } from "../client/JsonRpcPeer.js"
 import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
@@ -31,18 +33,7 @@ export interface NatsConnectorOptions extends NatsConnect.NatsConnectOptions {
   readonly streamOptions?: Partial<Omit<RS.StreamOptions, "streamId">> | undefined
 }
 
-/** `nats://HOST:PORT[,nats://HOST:PORT...]/ENVIRONMENT_ID` (or `nats://H1:P1,H2:P2/ID`) as servers and an id. */
-export const parseUrl = (url: string): { readonly servers: ReadonlyArray<string>; readonly environmentId: string } | string => {
-  if (!url.startsWith("nats://")) return `${url} is not a nats:// URL`
-  const slash = url.lastIndexOf("/")
-  if (slash < "nats://".length) return `${url} names no environment: nats://HOST:PORT/ENVIRONMENT_ID`
-  const environmentId = url.slice(slash + 1)
-  if (!NatsLink.isToken(environmentId)) return `environment id ${JSON.stringify(environmentId)} must be 1-64 of A-Z a-z 0-9 _ -`
-  const servers = url.slice(0, slash).split(",").map((server) => server.trim()).filter((server) => server !== "")
-    .map((server) => server.startsWith("nats://") ? server : `nats://${server}`)
-  if (servers.some((server) => server === "nats://")) return `${url} names no server`
-  return { servers, environmentId }
-}
+export { parseUrl } from "./natsUrl.js"
 
 const textDecoder = new TextDecoder()
 
@@ -114,3 +105,9 @@ export const make = (options: NatsConnectorOptions): Connector =>
         ).pipe(Effect.mapError(closed))
     } satisfies ClientTransport
   })
+
+/** A client of the environment (reconnecting, and resuming a detachable session, through new streams). */
+export const layer = (
+  options: NatsConnectorOptions & ExecServerClient.ClientOptions
+): Layer.Layer<ExecServerClient.ExecServerClient, Effect.Effect.Error<ReturnType<typeof ExecServerClient.make>>> =>
+  Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(make(options), options))

@@ -15,6 +15,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Frames from "./frames.js"
+import { isToken } from "./natsUrl.js"
 import type { NatsConnection } from "@nats-io/transport-node"
 import * as ReliableChannel from "./ReliableChannel.js"
 import type { StreamOptions } from "./ReliableStream.js"
@@ -28,8 +29,6 @@ export class NatsLinkError extends Data.TaggedError("RemoteNatsLinkError")<{
   readonly message: string
 }> {}
 
-/** Environment and stream ids are single subject tokens: no dots, wildcards or spaces. */
-const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
 
 /** The subject a side's frames are published on. */
 export const subjectTo = (env: string, streamId: string, to: Side): string => `exec.${env}.${streamId}.to-${to}`
@@ -56,8 +55,7 @@ export const controlFrame = (kind: "open" | "reset", streamId: string, reason = 
     payload: new TextEncoder().encode(reason)
   })
 
-/** Whether a name can be an environment or stream id (one subject token). */
-export const isToken = (name: string): boolean => TOKEN.test(name)
+export { isToken }
 
 /**
  * nats.js hands a message's data as a view into the socket's read chunk; a

@@ -1,0 +1,98 @@
+/**
+ * The built binary in executor mode (`--connect nats://... --environment-id`)
+ * on a real 1-node NATS cluster: the client library and the command-line
+ * client reach it by id, and its death is a typed failure, not a hang.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { Effect, Exit, Scope, Stream } from "effect"
+import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
+import * as NatsConnector from "../../../src/remote/NatsConnector.js"
+import { serverArgs } from "../../support/StdioServer.js"
+import { type NatsCluster, startNatsCluster } from "../../support/natsCluster.js"
+
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+let cluster: NatsCluster
+const children: Array<ChildProcess> = []
+
+beforeAll(async () => {
+  cluster = await startNatsCluster(1)
+})
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+  await cluster?.stop()
+})
+
+/** Starts the binary as the executor of `environmentId`; resolves once it says it serves. */
+const startExecutor = (environmentId: string, ...args: ReadonlyArray<string>): Promise<ChildProcess> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, serverArgs("--connect", cluster.urls[0]!, "--environment-id", environmentId, ...args), {
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    children.push(child)
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+      if (stderr.includes("exec-server serving nats://")) resolve(child)
+    })
+    child.once("exit", (code) => reject(new Error(`the executor exited (${code}): ${stderr}`)))
+  })
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()))
+
+const client = (environmentId: string, options: ExecServerClient.ClientOptions = {}) =>
+  ExecServerClient.make(NatsConnector.make({ servers: cluster.urls, environmentId }), options)
+
+/** Runs the command-line client; resolves with its exit code and output. */
+const cli = (...args: ReadonlyArray<string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, serverArgs(...args), (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }))
+  })
+
+describe("exec-server --connect (executor mode)", () => {
+  it("serves the client library by environment id", async () => {
+    const executor = await startExecutor("cli-e1")
+    const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const c = yield* client("cli-e1")
+      return yield* c.exec(["echo", "hi"], { env, cwd: "/tmp" })
+    })))
+    expect(result.exitCode).toBe(0)
+    expect(Buffer.from(result.stdout).toString()).toBe("hi\n")
+    executor.kill("SIGTERM")
+    await exited(executor)
+  })
+
+  it("the command-line client runs a command by nats:// URL; an unknown environment is a clear failure at once", async () => {
+    const executor = await startExecutor("cli-e2")
+    const ran = await cli("exec", `${cluster.urls[0]}/cli-e2`, "--", "echo", "hi")
+    expect(ran).toMatchObject({ code: 0, stdout: "hi\n" })
+    const started = Date.now()
+    const unknown = await cli("exec", `${cluster.urls[0]}/no-such-env`, "--", "echo", "hi")
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain("no executor serves environment no-such-env")
+    // A whole CLI start included; the failure itself comes with NATS's "no responders".
+    expect(Date.now() - started).toBeLessThan(5000)
+    const listed = await cli("ps", `${cluster.urls[0]}/cli-e2`)
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toContain("PROCESS")
+    executor.kill("SIGTERM")
+    await exited(executor)
+  })
+
+  it("killing the executor fails a client's event stream with TransportClosed, not a hang", async () => {
+    const executor = await startExecutor("cli-e3")
+    const failure = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const c = yield* client("cli-e3", { reconnect: false }).pipe(Scope.extend(scope))
+      const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.extend(scope))
+      executor.kill("SIGTERM")
+      const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
+      yield* Scope.close(scope, Exit.void)
+      return error
+    })))
+    expect(failure._tag).toBe("TransportClosed")
+    await exited(executor)
+  })
+})
