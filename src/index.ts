@@ -28,12 +28,14 @@ export * as ExecServer from "./server/ExecServer.js"
 export * as Transport from "./jsonrpc/Transport.js"
 export * as StdioTransport from "./transport/StdioTransport.js"
 export * as WebSocketTransport from "./transport/WebSocketTransport.js"
+export * as NatsServerTransport from "./remote/NatsServerTransport.js"
 
 // The client.
 export * from "./client/ClientError.js"
 export * as ClientTransport from "./client/ClientTransport.js"
 export * as ExecServerClient from "./client/ExecServerClient.js"
 export * as PromiseClient from "./client/PromiseClient.js"
+export * as NatsConnector from "./remote/NatsConnector.js"
 
 // Testing with mocked Layers.
 export * as InProcessClient from "./testing/InProcessClient.js"

@@ -479,6 +479,18 @@ export const connect = (url: string, options: ConnectOptions = {}): Promise<Clie
   return open(transport, clientOptions, signal)
 }
 
+/**
+ * Connects through any connector, as `connect` does through a WebSocket: a
+ * NATS environment's (`NatsConnector.make`, or `NatsConnector.connectPromise`).
+ */
+export const connectWith = (
+  connector: ExecServerClient.Connector,
+  options: ExecServerClient.ClientOptions & Abortable = {}
+): Promise<Client> => {
+  const { signal, ...clientOptions } = options
+  return open(connector, clientOptions, signal)
+}
+
 /** Spawns a server of its own and talks to it over its stdio; closing the client stops the server. */
 export const spawnLocal = (options: SpawnLocalOptions = {}): Promise<Client> => {
   const { signal, ...rest } = options

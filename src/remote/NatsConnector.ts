@@ -17,6 +17,7 @@ import { NoRespondersError, RequestError, TimeoutError } from "@nats-io/transpor
 import { ConnectTimeout, EnvironmentNotFound, TransportClosed } from "../client/ClientError.js"
 import type { ClientTransport } from "../client/ClientTransport.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
+import * as PromiseClient from "../client/PromiseClient.js"
 import type { Connector } from "../client/JsonRpcPeer.js"
 import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
@@ -111,3 +112,8 @@ export const layer = (
   options: NatsConnectorOptions & ExecServerClient.ClientOptions
 ): Layer.Layer<ExecServerClient.ExecServerClient, Effect.Effect.Error<ReturnType<typeof ExecServerClient.make>>> =>
   Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(make(options), options))
+
+/** The Promise API's client of the environment (`PromiseClient.connect`, by id). */
+export const connectPromise = (
+  options: NatsConnectorOptions & ExecServerClient.ClientOptions & PromiseClient.Abortable
+): Promise<PromiseClient.Client> => PromiseClient.connectWith(make(options), options)

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Context, Effect, Exit, Layer, Scope, Stream } from "effect"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
+import * as PromiseClient from "../../../src/client/PromiseClient.js"
 import * as Transport from "../../../src/jsonrpc/Transport.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
 import * as NatsServerTransport from "../../../src/remote/NatsServerTransport.js"
@@ -120,5 +121,23 @@ describe("an executor over NATS", () => {
       yield* Scope.close(executorScope, Exit.void)
       const failure = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
       expect(failure._tag).toBe("TransportClosed")
+    }).pipe(Effect.scoped))
+
+  it.live("the Promise API reaches an environment by id, and rejects an unknown one with EnvironmentNotFound", () =>
+    Effect.gen(function*() {
+      yield* executor("e6")
+      const result = yield* Effect.promise(async () => {
+        const c = await NatsConnector.connectPromise({ servers: cluster.urls, environmentId: "e6" })
+        try {
+          return await c.exec(["echo", "hi"], { env, cwd: "/tmp" })
+        } finally {
+          await c.close()
+        }
+      })
+      expect(Buffer.from(result.stdout).toString()).toBe("hi\n")
+      const rejection = yield* Effect.promise(() =>
+        NatsConnector.connectPromise({ servers: cluster.urls, environmentId: "nobody" }).then(() => undefined, (error: unknown) => error)
+      )
+      expect(PromiseClient.isClientError(rejection) && rejection._tag).toBe("EnvironmentNotFound")
     }).pipe(Effect.scoped))
 })
