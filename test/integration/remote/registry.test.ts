@@ -103,7 +103,8 @@ describe("registry on a 1-node cluster", () => {
       const registration = await inScope(second, Registry.register(nc, { bucket, environmentId: "env-c", serverVersion: "1", heartbeatMs, sessions: () => 0 }))
       const took = performance.now() - died
       console.log(`takeover ${took.toFixed(0)} ms after the death (heartbeat ${heartbeatMs} ms)`)
-      expect(took).toBeLessThan(3 * heartbeatMs + 250)
+      // Stale 3 periods after its last write, then seen within a quarter period; the rest is slack for a loaded 2-core machine.
+      expect(took).toBeLessThan(3 * heartbeatMs + 400)
       const listed = await listOf(nc, bucket)
       expect(listed.map((e) => e.record.owner)).toEqual([registration.owner])
     } finally {
@@ -187,6 +188,8 @@ describe("registry on a 3-node cluster", () => {
     const leader = cluster.nodes.findIndex((n) => n.name === info.cluster?.leader)
     expect(leader).toBeGreaterThanOrEqual(0)
     const executor = await dial([cluster.urls[leader]!, ...cluster.urls.filter((_, i) => i !== leader)])
+    // The reader on a node that survives, so that what is measured is the executor's recovery.
+    const survivor = await dial(cluster.urls.filter((_, i) => i !== leader))
     const scope = await openScope()
     try {
       const registration = await inScope(scope, Registry.register(executor, {
@@ -201,14 +204,15 @@ describe("registry on a 3-node cluster", () => {
         (await Effect.runPromise(registration.current)).revision >= before + 3, 20_000, 50)
       console.log(`3 heartbeats written ${(performance.now() - killed).toFixed(0)} ms after SIGKILL of the bucket leader, the executor's node`)
       await pollUntil("the registration listed from another node", async () => {
-        const listed = await listOf(reader, bucket)
+        const listed = await listOf(survivor, bucket)
         return listed.length === 1 && listed[0]!.record.owner === registration.owner
-      }, 5000)
+      }, 10_000)
       expect(lost.unsafePoll()).toBeNull()
     } finally {
       await closeScope(scope)
       await executor.close()
       await reader.close()
+      await survivor.close()
     }
   })
 })
