@@ -6,6 +6,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import { TransportClosed } from "../client/ClientError.js"
@@ -19,9 +21,13 @@ import { serveClient, type ServerServices } from "../server/ExecServer.js"
 /**
  * Serves the client in this process: messages go straight to the server's
  * dispatcher and handlers, with no socket or pipe. Needs the server's
- * services (spawners, output buffer, config).
+ * services (spawners, output buffer, config). The server's log lines below
+ * `serverLogLevel` (Warning by default: a test's output is read by a person)
+ * are dropped.
  */
-export const transport: Effect.Effect<ClientTransport, never, Scope.Scope | ServerServices> = Effect.gen(function*() {
+export const transportWith = (
+  serverLogLevel: LogLevel.LogLevel = LogLevel.Warning
+): Effect.Effect<ClientTransport, never, Scope.Scope | ServerServices> => Effect.gen(function*() {
   const toServer = yield* Mailbox.make<Frame>()
   const toClient = yield* Mailbox.make<string, TransportClosed>()
   yield* serveClient({
@@ -32,6 +38,7 @@ export const transport: Effect.Effect<ClientTransport, never, Scope.Scope | Serv
     },
     close: Effect.void
   }).pipe(
+    Logger.withMinimumLogLevel(serverLogLevel),
     Effect.ensuring(toClient.fail(new TransportClosed({ message: "the in-process server stopped" }))),
     Effect.forkScoped
   )
@@ -43,14 +50,17 @@ export const transport: Effect.Effect<ClientTransport, never, Scope.Scope | Serv
   }
 })
 
-/** The typed client of a server in this process (it needs the server's services). */
+/** `transportWith()`: the server's log lines below Warning dropped. */
+export const transport: Effect.Effect<ClientTransport, never, Scope.Scope | ServerServices> = transportWith()
+
+/** The typed client of a server in this process (it needs the server's services); `serverLogLevel` as `transportWith`'s. */
 export const layer = (
-  options: ClientOptions = {}
+  options: ClientOptions & { readonly serverLogLevel?: LogLevel.LogLevel } = {}
 ): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError, ServerServices> =>
   Layer.scoped(
     ExecServerClient,
     Effect.flatMap(
       Effect.context<ServerServices>(),
-      (services) => make(Effect.provide(transport, services), { ...options, reconnect: false })
+      (services) => make(Effect.provide(transportWith(options.serverLogLevel), services), { ...options, reconnect: false })
     )
   )

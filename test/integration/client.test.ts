@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { expectTypeOf } from "vitest"
-import { Chunk, Context, Duration, Effect, Either, Layer, Stream } from "effect"
+import { Chunk, Context, Duration, Effect, Either, Layer, Logger, LogLevel, Stream } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
@@ -104,7 +104,11 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
 const overWebSocket = Layer.unwrapScoped(
   Effect.gen(function*() {
     const { transport, url } = yield* WebSocketTransport.make({ host: "127.0.0.1", port: 0 })
-    yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.forkScoped)
+    yield* ExecServer.run.pipe(
+      Effect.provideService(Transport.ServerTransport, transport),
+      Logger.withMinimumLogLevel(LogLevel.Warning),
+      Effect.forkScoped
+    )
     return ExecServerClient.layerWebSocket({ url })
   })
 ).pipe(Layer.provide(ExecServer.layerNodeServices), Layer.provide(ServerConfig.layer()))
