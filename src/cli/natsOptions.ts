@@ -34,7 +34,9 @@ export const natsAuthOf = (flags: NatsFlagValues): { readonly auth: NatsAuth; re
 
 /** Whether any NATS flag was given (they need `--connect`, or a `nats://` URL). */
 export const hasNatsFlags = (flags: NatsFlagValues): boolean =>
-  Object.values(flags).some((value: Option.Option<string>) => Option.isSome(value))
+  // Named one by one: `flags` is often a command's whole set of values.
+  [flags.natsCreds, flags.natsUser, flags.natsPasswordFile, flags.natsTokenFile, flags.natsTlsCa, flags.natsTlsCert, flags.natsTlsKey]
+    .some(Option.isSome)
 
 /** `nats://H:P[,nats://H:P...]` (the scheme optional after the first) as server URLs. */
 export const serversOf = (connect: string): ReadonlyArray<string> =>

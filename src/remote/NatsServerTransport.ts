@@ -98,7 +98,14 @@ const streamTransport = (
           const sent = yield* Effect.either(Effect.forEach(item.messages, (message) => channel.send(ownedBytes(message)), { discard: true }))
           item.done(Either.isLeft(sent) ? new Error(`stream ${channel.streamId} reset: ${sent.left.reason}`) : undefined)
         }
-      }).pipe(Effect.ensuring(Scope.close(scope, Exit.void))),
+      }).pipe(
+        // Writes that come after the end are failed, never left waiting: a server waits on `done`.
+        Effect.ensuring(Effect.gen(function*() {
+          for (const item of yield* Queue.takeAll(writes)) if (item._tag === "Write") item.done(new Error("the stream is closed"))
+          yield* Queue.shutdown(writes)
+        })),
+        Effect.ensuring(Scope.close(scope, Exit.void))
+      ),
       scope
     )
     let closing = false

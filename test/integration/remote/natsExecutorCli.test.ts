@@ -23,8 +23,15 @@ afterAll(async () => {
   await cluster?.stop()
 })
 
-/** Starts the binary as the executor of `environmentId`; resolves once it says it serves. */
-const startExecutor = (environmentId: string, ...args: ReadonlyArray<string>): Promise<ChildProcess> =>
+/** Starts the binary as the executor of `environmentId`; resolves once it says it serves (and `also` is on stderr too). */
+const startExecutor = (environmentId: string, ...args: ReadonlyArray<string>): Promise<ChildProcess & { stderrText: () => string }> =>
+  startExecutorSaying(environmentId, "exec-server serving nats://", args)
+
+const startExecutorSaying = (
+  environmentId: string,
+  until: string,
+  args: ReadonlyArray<string>
+): Promise<ChildProcess & { stderrText: () => string }> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, serverArgs("--connect", cluster.urls[0]!, "--environment-id", environmentId, ...args), {
       stdio: ["ignore", "ignore", "pipe"]
@@ -33,7 +40,7 @@ const startExecutor = (environmentId: string, ...args: ReadonlyArray<string>): P
     let stderr = ""
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString()
-      if (stderr.includes("exec-server serving nats://")) resolve(child)
+      if (stderr.includes("exec-server serving nats://") && stderr.includes(until)) resolve(Object.assign(child, { stderrText: () => stderr }))
     })
     child.once("exit", (code) => reject(new Error(`the executor exited (${code}): ${stderr}`)))
   })
@@ -93,6 +100,32 @@ describe("exec-server --connect (executor mode)", () => {
       return error
     })))
     expect(failure._tag).toBe("TransportClosed")
+    await exited(executor)
+  })
+
+  it("a command left running by one CLI process is listed and killed by others, by session id", async () => {
+    const executor = await startExecutor("cli-e4")
+    const url = `${cluster.urls[0]}/cli-e4`
+    const started = await cli("exec", url, "--detach", "--process", "napper", "--", "sleep", "30")
+    expect(started.code).toBe(0)
+    const [session, processId] = started.stdout.trim().split(" ")
+    expect(processId).toBe("napper")
+    const listed = await cli("ps", url, "--session", session!)
+    expect(listed).toMatchObject({ code: 0 })
+    expect(listed.stdout).toMatch(/napper\s+\d+\s+running/)
+    const killed = await cli("kill", url, "--session", session!, "napper")
+    expect(killed).toMatchObject({ code: 0, stdout: "napper: terminated (SIGTERM)\n" })
+    executor.kill("SIGTERM")
+    await exited(executor)
+  })
+
+  it("with --listen too, serves a WebSocket and NATS at once", async () => {
+    const executor = await startExecutorSaying("cli-e5", "exec-server listening on ws://", ["--listen", "ws://127.0.0.1:0"])
+    const ws = /exec-server listening on (ws:\/\/\S+)/.exec(executor.stderrText())![1]!
+    const overWs = await cli("exec", ws, "--", "echo", "over ws")
+    const overNats = await cli("exec", `${cluster.urls[0]}/cli-e5`, "--", "echo", "over nats")
+    expect([overWs.stdout, overNats.stdout]).toEqual(["over ws\n", "over nats\n"])
+    executor.kill("SIGTERM")
     await exited(executor)
   })
 })
