@@ -48,8 +48,11 @@ const startExecutorSaying = (
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()))
 
-const client = (environmentId: string, options: ExecServerClient.ClientOptions = {}) =>
-  ExecServerClient.make(NatsConnector.make({ servers: cluster.urls, environmentId }), options)
+const client = (
+  environmentId: string,
+  options: ExecServerClient.ClientOptions = {},
+  streamOptions: NatsConnector.NatsConnectorOptions["streamOptions"] = {}
+) => ExecServerClient.make(NatsConnector.make({ servers: cluster.urls, environmentId, streamOptions }), options)
 
 /** Runs the command-line client; resolves with its exit code and output. */
 const cli = (...args: ReadonlyArray<string>) =>
@@ -100,6 +103,24 @@ describe("exec-server --connect (executor mode)", () => {
       return error
     })))
     expect(failure._tag).toBe("TransportClosed")
+    await exited(executor)
+  })
+
+  it("an executor SIGKILLed (no reset sent) fails a client with TransportClosed once nothing is heard of it for peerTimeout", async () => {
+    const executor = await startExecutor("cli-e6")
+    // 8 s instead of the default 30: above the executor's 5 s heartbeat, so a live idle executor is never taken for dead.
+    const { failure, waitedMs } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const c = yield* client("cli-e6", { reconnect: false }, { peerTimeout: 8000 })
+      // Outlives the check, not by long: a SIGKILLed executor leaves its children behind.
+      const sleeper = yield* c.start({ argv: ["sleep", "15"], env })
+      executor.kill("SIGKILL")
+      const killedAt = Date.now()
+      const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
+      return { failure: error, waitedMs: Date.now() - killedAt }
+    })))
+    expect(failure._tag).toBe("TransportClosed")
+    expect(failure.message).toContain("nothing heard of the peer")
+    expect(waitedMs).toBeLessThan(12_000)
     await exited(executor)
   })
 
