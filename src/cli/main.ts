@@ -295,7 +295,8 @@ const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | und
     environmentId,
     name: Option.getOrElse(flags.name, () => `exec-server ${environmentId}`),
     ...auth,
-    maxMessageBytes: flags.maxMessageBytes
+    maxMessageBytes: flags.maxMessageBytes,
+    serverVersion: ServerConfig.version
   })
 }
 

@@ -4,7 +4,7 @@
  * subcommands alike; inconsistent combinations are refused with a message.
  */
 import * as Option from "effect/Option"
-import type { NatsAuth, NatsTls } from "../remote/natsConnect.js"
+import type { NatsAuth, NatsTls } from "../remote/natsOptions.js"
 import type { natsFlags } from "./commandFlags.js"
 import type { ValuesOf } from "./flagOptions.js"
 

@@ -404,5 +404,31 @@ const killCommand = Command.make(
     }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
 ).pipe(Command.withDescription("Terminate a process (and wait until it is gone), or send it a signal"))
 
+const environmentsCommand = Command.make(
+  "environments",
+  {
+    connect: Options.text("connect").pipe(
+      Options.withDescription("The NATS cluster to ask: nats://HOST:PORT[,nats://HOST:PORT...]")
+    ),
+    json: Options.boolean("json").pipe(Options.withDescription("One JSON array of the records instead of a table")),
+    ...optionsOf(natsFlags)
+  },
+  (flags) =>
+    Effect.gen(function*() {
+      const servers = NatsFlags.serversOf(flags.connect)
+      if (servers.length === 0 || servers.some((server) => !server.startsWith("nats://") && !server.startsWith("tls://"))) {
+        return yield* new CliFailure({ message: `invalid --connect value ${JSON.stringify(flags.connect)}: expected nats://HOST:PORT[,...]` })
+      }
+      const auth = NatsFlags.natsAuthOf(flags)
+      if (typeof auth === "string") return yield* new CliFailure({ message: auth })
+      // Loaded on demand, as for nats:// URLs.
+      const [NatsConnect, Registry] = yield* Effect.promise(() =>
+        Promise.all([import("../remote/natsConnect.js"), import("../remote/Registry.js")])
+      )
+      const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli" })
+      process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }))
+    }).pipe(Effect.scoped, Effect.catchAll(reportFailure))
+).pipe(Command.withDescription("List the live environments registered in a NATS cluster (executors started with --connect)"))
+
 /** The client subcommands of the binary. */
-export const clientCommands = [execCommand, attachCommand, psCommand, killCommand] as const
+export const clientCommands = [execCommand, attachCommand, psCommand, killCommand, environmentsCommand] as const

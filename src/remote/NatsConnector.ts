@@ -21,11 +21,12 @@ import * as PromiseClient from "../client/PromiseClient.js"
 import type { Connector } from "../client/JsonRpcPeer.js"
 import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
+import type { NatsConnectOptions } from "./natsOptions.js"
 import * as NatsLink from "./NatsLink.js"
 import * as RS from "./ReliableStream.js"
 
 /** How to reach an environment. */
-export interface NatsConnectorOptions extends NatsConnect.NatsConnectOptions {
+export interface NatsConnectorOptions extends NatsConnectOptions {
   /** The environment's id (one subject token: 1-64 of A-Z a-z 0-9 _ -). */
   readonly environmentId: string
   /** How long the executor may take to answer an open (ms, default 5000). */

@@ -24,15 +24,17 @@ import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc
 import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame, type OutgoingMessage } from "../wire/JsonRpc.js"
 import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
+import type { NatsConnectOptions } from "./natsOptions.js"
 import * as NatsLink from "./NatsLink.js"
 import type { ReliableChannel, StreamReset } from "./ReliableChannel.js"
+import * as Registry from "./Registry.js"
 import * as RS from "./ReliableStream.js"
 
 /** The reference caps an executor at 128 sessions; one stream is one connection, so at most one session. */
 export const DEFAULT_MAX_STREAMS = 128
 
 /** What the executor is told. */
-export interface NatsServerOptions extends NatsConnect.NatsConnectOptions {
+export interface NatsServerOptions extends NatsConnectOptions {
   /** The environment this executor serves (one subject token). */
   readonly environmentId: string
   /** Streams open at once at most (default 128); one more is refused. */
@@ -41,6 +43,14 @@ export interface NatsServerOptions extends NatsConnect.NatsConnectOptions {
   readonly maxMessageBytes?: number | undefined
   /** Tuning of every stream's reliability layer (tests shorten its timers). */
   readonly streamOptions?: Partial<Omit<RS.StreamOptions, "streamId">> | undefined
+  /** The registry entry: its bucket and heartbeat (`Registry`'s defaults), or `false` to not register. */
+  readonly registry?: false | {
+    readonly bucket?: string
+    readonly replicas?: number
+    readonly heartbeatMs?: number
+  } | undefined
+  /** This server's version, as the registry shows it. */
+  readonly serverVersion?: string | undefined
 }
 
 /** Why an open was refused; the client reads the reason from the reset frame. */
@@ -183,6 +193,26 @@ export const make = (
           ))
       )
 
+    // Claimed before the open subject is served: two executors answering the
+    // opens of one id would each take half of its clients. Without JetStream
+    // the environment is still served, unlisted and unguarded (said once).
+    const registration = options.registry === false ? undefined : yield* Registry.register(connection, {
+      ...options.registry,
+      environmentId: env,
+      name: options.name ?? env,
+      serverVersion: options.serverVersion ?? "unknown",
+      sessions: () => open.size
+    }).pipe(
+      Effect.catchTag("RemoteEnvironmentInUse", (error) => new TransportError({ message: error.message })),
+      Effect.catchTag("RemoteRegistryError", (error) =>
+        Effect.as(
+          Effect.logWarning("environment not registered: it is served, but not listed nor guarded against a second executor").pipe(
+            Effect.annotateLogs({ environment: env, reason: error.message })
+          ),
+          undefined
+        ))
+    )
+
     const subscription = yield* Effect.try({
       try: () =>
         connection.subscribe(NatsLink.openSubject(env), {
@@ -200,7 +230,10 @@ export const make = (
     })
     return {
       url: `nats://${options.servers.map((server) => server.replace(/^nats:\/\//, "")).join(",")}/${env}`,
-      connections: Stream.fromQueue(accepted)
+      // Another executor took the id over: this one stops serving it.
+      connections: registration === undefined ? Stream.fromQueue(accepted) : Stream.fromQueue(accepted).pipe(
+        Stream.merge(Stream.fromEffect(Effect.mapError(registration.lost, (error) => new TransportError({ message: error.message }))))
+      )
     }
   })
 

@@ -73,7 +73,7 @@ const INFERRED_LAYERS = `
 import { Effect, Layer } from "effect"
 import {
   ExecServer, OutputBuffers, ProcessReaper, Sandbox, SandboxedFs, ServerConfig, SessionStore,
-  StdioTransport, WebSocketTransport, NodePipeSpawner, NodePtySpawner
+  StdioTransport, WebSocketTransport, NodePipeSpawner, NodePtySpawner, NatsConnector, NatsServerTransport
 } from "effect-exec-server"
 import { ExecServerClient } from "effect-exec-server/client"
 import { TestServer, TestSpawner } from "effect-exec-server/testing"
@@ -100,6 +100,8 @@ export const Parts = Layer.mergeAll(
 export const Confined = SandboxedFs.layer
 export const Client = ExecServerClient.layerWebSocket({ url: "ws://127.0.0.1:8765" })
 export const Local = ExecServerClient.layerSpawnLocal()
+export const Executor = NatsServerTransport.layer({ servers: ["nats://127.0.0.1:4222"], environmentId: "e1" })
+export const RemoteClient = NatsConnector.layer({ servers: ["nats://127.0.0.1:4222"], environmentId: "e1" })
 export const Mocked = Effect.map(TestSpawner.make(TestSpawner.echo), (spawner) => TestServer.layer({ spawners: spawner.layer }))
 `
 

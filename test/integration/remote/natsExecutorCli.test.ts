@@ -149,4 +149,32 @@ describe("exec-server --connect (executor mode)", () => {
     executor.kill("SIGTERM")
     await exited(executor)
   })
+
+  it("registers its environment: `environments` lists it, a second executor of the id exits 2, a clean stop unlists it", async () => {
+    const executor = await startExecutor("cli-reg", "--name", "build box")
+    const listed = await cli("environments", "--connect", cluster.urls[0]!, "--json")
+    expect(listed.code).toBe(0)
+    const records = JSON.parse(listed.stdout) as Array<{ readonly id: string; readonly name: string; readonly serverVersion: string }>
+    expect(records.find((record) => record.id === "cli-reg")).toMatchObject({ name: "build box" })
+    const table = await cli("environments", "--connect", cluster.urls[0]!)
+    expect(table.stdout).toMatch(/^ID\s+NAME/)
+    expect(table.stdout).toContain("cli-reg")
+    // The id is live: a second executor is refused at start, clearly, and serves nothing.
+    const second = spawn(process.execPath, serverArgs("--connect", cluster.urls[0]!, "--environment-id", "cli-reg"), {
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    children.push(second)
+    let secondStderr = ""
+    second.stderr!.on("data", (chunk: Buffer) => (secondStderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => second.once("exit", (exitCode) => resolve(exitCode)))
+    expect(code).toBe(2)
+    expect(secondStderr).toMatch(/cli-reg/)
+    expect(secondStderr).not.toContain("exec-server serving")
+    // The first still serves.
+    expect(await cli("exec", `${cluster.urls[0]}/cli-reg`, "--", "echo", "still")).toMatchObject({ code: 0, stdout: "still\n" })
+    executor.kill("SIGTERM")
+    await exited(executor)
+    const after = await cli("environments", "--connect", cluster.urls[0]!, "--json")
+    expect((JSON.parse(after.stdout) as Array<{ readonly id: string }>).map((record) => record.id)).not.toContain("cli-reg")
+  })
 })

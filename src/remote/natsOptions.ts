@@ -1,0 +1,41 @@
+/**
+ * How to reach a NATS cluster (servers, credentials, TLS, timeouts), as
+ * plain types: the public modules' declarations name these without loading
+ * nats.js's types (which do not compile under `exactOptionalPropertyTypes`
+ * with `skipLibCheck: false`).
+ */
+import * as Data from "effect/Data"
+
+/** How to authenticate to NATS: none, a creds file (JWT + nkey seed), a user and password, or a token. */
+export type NatsAuth =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Creds"; readonly credsFile: string }
+  | { readonly _tag: "UserPassword"; readonly user: string; readonly passwordFile: string }
+  | { readonly _tag: "Token"; readonly tokenFile: string }
+
+/** TLS towards NATS: a CA to trust, and a client certificate and key for mutual TLS. */
+export interface NatsTls {
+  readonly caFile?: string | undefined
+  readonly certFile?: string | undefined
+  readonly keyFile?: string | undefined
+}
+
+/** Where and how to connect. */
+export interface NatsConnectOptions {
+  /** `nats://HOST:PORT` URLs (or `HOST:PORT`); the client may use any of them. */
+  readonly servers: ReadonlyArray<string>
+  readonly auth?: NatsAuth | undefined
+  readonly tls?: NatsTls | undefined
+  /** The connection's name, as the NATS server's monitor shows it. */
+  readonly name?: string | undefined
+  /** How long one connection attempt may take (ms, default 2000): a stopped node still accepts TCP connections. */
+  readonly connectTimeoutMs?: number | undefined
+  /** Ping interval (ms, default 10 s); two unanswered pings drop the node. */
+  readonly pingIntervalMs?: number | undefined
+}
+
+/** The cluster could not be reached, refused the credentials, or a credential file could not be read. */
+export class NatsConnectError extends Data.TaggedError("RemoteNatsConnectError")<{
+  readonly reason: "credentials" | "connect"
+  readonly message: string
+}> {}
