@@ -29,8 +29,9 @@ describe("a recursive fs/watch", () => {
     const refused = await client.request("fs/watch", { watchId: "usr", path: "/usr", recursive: true })
     expect(refused.error).toMatchObject({ code: -32600 })
     expect(refused.error.message).toContain("more than 4096 directories")
-    // Refused when the bound is reached, not after the whole tree (15,000 directories here) is walked.
-    expect(Date.now() - started).toBeLessThan(2000)
+    // Refused when the bound is reached, not after the whole tree (15,000 directories here) is walked;
+    // the bound leaves room for a loaded machine (2.2 s seen with the whole suite running on 2 cores).
+    expect(Date.now() - started).toBeLessThan(4000)
     // The id is free again, and a smaller watch works.
     const dir = tempDir()
     expect((await client.request("fs/watch", { watchId: "usr", path: dir, recursive: true })).result).toEqual({ watchId: "usr" })

@@ -94,8 +94,22 @@ const exited = (child: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((resolve) => child.once("exit", () => resolve()))
 
-/** Starts a cluster of `size` nodes and waits until it has formed. */
+/**
+ * Starts a cluster of `size` nodes and waits until it has formed. Free ports
+ * are picked before the nodes bind them, so another process can take one in
+ * between: a cluster that does not form is started again on new ports.
+ */
 export const startNatsCluster = async (size: 1 | 3 = 3): Promise<NatsCluster> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(size)
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
+}
+
+const startOnce = async (size: 1 | 3): Promise<NatsCluster> => {
   const dir = mkdtempSync(Path.join(tmpdir(), "nats-cluster-"))
   const ports: Array<{ name: string; clientPort: number; httpPort: number; clusterPort: number }> = []
   for (let i = 1; i <= size; i++) {
@@ -146,8 +160,12 @@ export const startNatsCluster = async (size: 1 | 3 = 3): Promise<NatsCluster> =>
     for (const node of nodes) {
       const child = node.process
       if (child?.pid === undefined) continue
-      // SIGKILL also ends a node stopped with SIGSTOP.
-      process.kill(child.pid, "SIGKILL")
+      // SIGKILL also ends a node stopped with SIGSTOP; one that already died (a port taken) is gone.
+      try {
+        process.kill(child.pid, "SIGKILL")
+      } catch {
+        // ESRCH
+      }
       await exited(child)
       node.process = undefined
     }
