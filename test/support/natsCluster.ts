@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
+import { afterAll, beforeAll } from "vitest"
 
 /** One node: its ports, its process (while it runs) and its files. */
 export interface NatsNode {
@@ -190,5 +191,29 @@ const startOnce = async (size: 1 | 3): Promise<NatsCluster> => {
     },
     waitFormed,
     stop
+  }
+}
+
+/**
+ * A cluster for the tests of a describe block: started before them, stopped
+ * after them, once the connections they handed to `track` are closed.
+ */
+export const natsClusterForTests = (size: 1 | 3) => {
+  let cluster: NatsCluster | undefined
+  const connections: Array<{ close(): Promise<void> }> = []
+  beforeAll(async () => {
+    cluster = await startNatsCluster(size)
+  })
+  afterAll(async () => {
+    for (const connection of connections) await connection.close().catch(() => undefined)
+    await cluster?.stop()
+  })
+  return {
+    get cluster(): NatsCluster {
+      if (cluster === undefined) throw new Error("the cluster is started before the tests")
+      return cluster
+    },
+    /** Closed after the tests, before the cluster stops. */
+    track: (...opened: ReadonlyArray<{ close(): Promise<void> }>): void => void connections.push(...opened)
   }
 }

@@ -4,29 +4,21 @@
  * one node reach a subscriber on another, and a node can be stopped,
  * killed and restarted by pid.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connect, errors, type NatsConnection } from "@nats-io/transport-node"
+import { describe, expect, it } from "vitest"
+import { connect, errors } from "@nats-io/transport-node"
 
 type RequestError = InstanceType<typeof errors.RequestError>
-import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
+import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 
 /** A client pinned to one node: no failover, no reconnect, so a test knows which node carries it. */
 const pinned = (url: string) => connect({ servers: url, reconnect: false, name: "smoke" })
 
 describe("a 3-node nats-server cluster on loopback", () => {
-  let cluster: NatsCluster
-  const connections: Array<NatsConnection> = []
-  beforeAll(async () => {
-    cluster = await startNatsCluster(3)
-  })
-  afterAll(async () => {
-    for (const nc of connections) await nc.close().catch(() => undefined)
-    await cluster?.stop()
-  })
+  const shared = natsClusterForTests(3)
 
   it("fails a request nobody serves at once with no responders", async () => {
-    const nc = await pinned(cluster.nodes[0]!.url)
-    connections.push(nc)
+    const nc = await pinned(shared.cluster.nodes[0]!.url)
+    shared.track(nc)
     const started = performance.now()
     const error = await nc.request("exec.nobody.home", "hi", { timeout: 10_000 }).then(() => undefined, (e: unknown) => e)
     const elapsed = performance.now() - started
@@ -37,9 +29,9 @@ describe("a 3-node nats-server cluster on loopback", () => {
   })
 
   it("carries messages published through node 1 to a subscriber on node 3, in order", async () => {
-    const n1 = await pinned(cluster.nodes[0]!.url)
-    const n3 = await pinned(cluster.nodes[2]!.url)
-    connections.push(n1, n3)
+    const n1 = await pinned(shared.cluster.nodes[0]!.url)
+    const n3 = await pinned(shared.cluster.nodes[2]!.url)
+    shared.track(n1, n3)
     // Interest crosses the route asynchronously: wait until node 1 sees a responder on node 3.
     n3.subscribe("smoke.ping", { callback: (_e, msg) => { msg.respond("pong") } })
     await n3.flush()
@@ -59,7 +51,7 @@ describe("a 3-node nats-server cluster on loopback", () => {
     })
     await n3.flush()
     await pollUntil("the data subscription to reach node 1", async () => {
-      const sub = await fetch(`http://127.0.0.1:${cluster.nodes[0]!.httpPort}/subsz?subs=1&test=smoke.data`)
+      const sub = await fetch(`http://127.0.0.1:${shared.cluster.nodes[0]!.httpPort}/subsz?subs=1&test=smoke.data`)
       const body = (await sub.json()) as { num_matches?: number }
       return (body.num_matches ?? 0) > 0
     }, 10_000)
@@ -70,18 +62,18 @@ describe("a 3-node nats-server cluster on loopback", () => {
   })
 
   it("stops, continues, kills and restarts a node by pid", async () => {
-    const node = cluster.nodes[1]!
+    const node = shared.cluster.nodes[1]!
     const pid = node.process?.pid
     expect(pid).toBeTypeOf("number")
-    await cluster.signal(1, "SIGSTOP")
+    await shared.cluster.signal(1, "SIGSTOP")
     // A stopped node answers nothing on its monitor.
     await expect(fetch(`http://127.0.0.1:${node.httpPort}/varz`, { signal: AbortSignal.timeout(300) })).rejects.toThrow()
-    await cluster.signal(1, "SIGCONT")
-    await cluster.waitFormed()
-    await cluster.signal(1, "SIGKILL")
+    await shared.cluster.signal(1, "SIGCONT")
+    await shared.cluster.waitFormed()
+    await shared.cluster.signal(1, "SIGKILL")
     expect(node.process).toBeUndefined()
     expect(() => process.kill(pid!, 0)).toThrow()
-    await cluster.restart(1)
+    await shared.cluster.restart(1)
     expect(node.process?.pid).not.toBe(pid)
     const routez = (await (await fetch(`http://127.0.0.1:${node.httpPort}/routez`)).json()) as { num_routes: number }
     expect(routez.num_routes).toBe(2)

@@ -5,16 +5,16 @@
  * publishes while reconnecting; a stopped node delivers stale frames when
  * it continues); everything arrives once, in order, within the window.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createHash, randomFillSync } from "node:crypto"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import { connect, type NatsConnection } from "@nats-io/transport-node"
+import { connect } from "@nats-io/transport-node"
 import * as NatsLink from "../../../src/remote/NatsLink.js"
 import type { ChannelSnapshot, ReliableChannel } from "../../../src/remote/ReliableChannel.js"
 import * as RS from "../../../src/remote/ReliableStream.js"
-import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
+import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 
 const MESSAGE = 64 * 1024
 const COUNT = 320 // 20 MiB
@@ -97,21 +97,13 @@ const expectIntact = (result: Streamed) => {
 const optionsOf = (streamId: string): RS.StreamOptions => ({ ...RS.defaultOptions(streamId), window: WINDOW, retransmitAfter: 500 })
 
 describe("NatsLink over a 3-node cluster", () => {
-  let cluster: NatsCluster
-  const connections: Array<NatsConnection> = []
-  beforeAll(async () => {
-    cluster = await startNatsCluster(3)
-  })
-  afterAll(async () => {
-    for (const nc of connections) await nc.close().catch(() => undefined)
-    await cluster?.stop()
-  })
+  const shared = natsClusterForTests(3)
 
   it("streams 20 MiB intact from a client whose node is SIGKILLed mid-stream", async () => {
-    const [n1, n2, n3] = cluster.urls as [string, string, string]
+    const [n1, n2, n3] = shared.cluster.urls as [string, string, string]
     const client = await dial([n1, n2, n3])
     const executor = await dial([n3, n2, n1])
-    connections.push(client, executor)
+    shared.track(client, executor)
     expect(client.info?.server_name).toBe("n1")
     expect(executor.info?.server_name).toBe("n3")
     const options = optionsOf("kill-client-node")
@@ -122,7 +114,7 @@ describe("NatsLink over a 3-node cluster", () => {
         return { from, to }
       }),
       // Mid-stream, with a full window in flight: the client's node dies.
-      (i) => i === COUNT / 4 ? Effect.promise(() => cluster.signal(0, "SIGKILL")) : Effect.void
+      (i) => i === COUNT / 4 ? Effect.promise(() => shared.cluster.signal(0, "SIGKILL")) : Effect.void
     )
     expect(client.info?.server_name).not.toBe("n1")
     expectIntact(result)
@@ -132,10 +124,10 @@ describe("NatsLink over a 3-node cluster", () => {
 
   it("streams 20 MiB intact from an executor whose node is SIGKILLed mid-stream", async () => {
     // Node 1 is gone (the test before); node 3 carries the executor, node 2 the client.
-    const [n1, n2, n3] = cluster.urls as [string, string, string]
+    const [n1, n2, n3] = shared.cluster.urls as [string, string, string]
     const client = await dial([n2, n1])
     const executor = await dial([n3, n2, n1])
-    connections.push(client, executor)
+    shared.track(client, executor)
     expect(executor.info?.server_name).toBe("n3")
     const options = optionsOf("kill-executor-node")
     const result = await streamThrough(
@@ -144,7 +136,7 @@ describe("NatsLink over a 3-node cluster", () => {
         const from = yield* NatsLink.open({ connection: executor, env: "env-1", side: "executor", options })
         return { from, to }
       }),
-      (i) => i === COUNT / 4 ? Effect.promise(() => cluster.signal(2, "SIGKILL")) : Effect.void
+      (i) => i === COUNT / 4 ? Effect.promise(() => shared.cluster.signal(2, "SIGKILL")) : Effect.void
     )
     expect(executor.info?.server_name).toBe("n2")
     expectIntact(result)
@@ -153,14 +145,14 @@ describe("NatsLink over a 3-node cluster", () => {
 
   it("closes a link on a quiet connection at once, and its subscription is gone from the cluster", async () => {
     // Only node 2 is left.
-    const [, n2] = cluster.urls as [string, string, string]
+    const [, n2] = shared.cluster.urls as [string, string, string]
     // No ping for a minute: nothing but the link's own finalizer can end its wait for a status.
     const nc = await connect({ servers: n2, pingInterval: 60_000 })
-    connections.push(nc)
+    shared.track(nc)
     const options = RS.defaultOptions("quiet-1")
     // The connection's subscriptions to the link's subject, as node 2 sees them.
     const matches = async () => {
-      const response = await fetch(`http://127.0.0.1:${cluster.nodes[1]!.httpPort}/connz?subs=1&cid=${nc.info!.client_id}`)
+      const response = await fetch(`http://127.0.0.1:${shared.cluster.nodes[1]!.httpPort}/connz?subs=1&cid=${nc.info!.client_id}`)
       const body = (await response.json()) as { connections?: Array<{ subscriptions_list?: Array<string> }> }
       const subjects = body.connections?.[0]?.subscriptions_list ?? []
       return subjects.filter((subject) => subject === NatsLink.subjectTo("env-1", "quiet-1", "executor")).length
@@ -177,21 +169,13 @@ describe("NatsLink over a 3-node cluster", () => {
 })
 
 describe("NatsLink over a fresh 3-node cluster: a client that does not read, a stalled node", () => {
-  let cluster: NatsCluster
-  const connections: Array<NatsConnection> = []
-  beforeAll(async () => {
-    cluster = await startNatsCluster(3)
-  })
-  afterAll(async () => {
-    for (const nc of connections) await nc.close().catch(() => undefined)
-    await cluster?.stop()
-  })
+  const shared = natsClusterForTests(3)
 
   it("a client that does not read blocks the executor's sends at the window, and nothing piles up in between", async () => {
-    const [n1, n2, n3] = cluster.urls as [string, string, string]
+    const [n1, n2, n3] = shared.cluster.urls as [string, string, string]
     const client = await dial([n2, n1, n3])
     const executor = await dial([n3, n2, n1])
-    connections.push(client, executor)
+    shared.track(client, executor)
     const options = optionsOf("slow-client")
     const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const clientEnd = yield* NatsLink.open({ connection: client, env: "env-1", side: "client", options })
@@ -227,10 +211,10 @@ describe("NatsLink over a fresh 3-node cluster: a client that does not read, a s
   })
 
   it("streams 20 MiB intact while the client's node is SIGSTOPped, then continued with stale frames", async () => {
-    const [n1, n2, n3] = cluster.urls as [string, string, string]
+    const [n1, n2, n3] = shared.cluster.urls as [string, string, string]
     const client = await dial([n1, n2, n3])
     const executor = await dial([n3, n2, n1])
-    connections.push(client, executor)
+    shared.track(client, executor)
     const options = optionsOf("stop-client-node")
     const result = await streamThrough(
       Effect.gen(function*() {
@@ -240,9 +224,9 @@ describe("NatsLink over a fresh 3-node cluster: a client that does not read, a s
       }),
       // The client's sends block on credit until its pings fail and it moves to node 2; then node 1 comes back.
       (i) => i === COUNT / 4
-        ? Effect.promise(() => cluster.signal(0, "SIGSTOP"))
+        ? Effect.promise(() => shared.cluster.signal(0, "SIGSTOP"))
         : i === (3 * COUNT) / 4
-        ? Effect.promise(() => cluster.signal(0, "SIGCONT"))
+        ? Effect.promise(() => shared.cluster.signal(0, "SIGCONT"))
         : Effect.void
     )
     expect(client.info?.server_name).not.toBe("n1")
