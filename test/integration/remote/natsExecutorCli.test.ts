@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { Effect, Exit, Scope, Stream } from "effect"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
+import { connect } from "@nats-io/transport-node"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
+import * as Registry from "../../../src/remote/Registry.js"
 import { serverArgs } from "../../support/StdioServer.js"
-import { type NatsCluster, startNatsCluster } from "../../support/natsCluster.js"
+import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 let cluster: NatsCluster
@@ -176,5 +178,23 @@ describe("exec-server --connect (executor mode)", () => {
     await exited(executor)
     const after = await cli("environments", "--connect", cluster.urls[0]!, "--json")
     expect((JSON.parse(after.stdout) as Array<{ readonly id: string }>).map((record) => record.id)).not.toContain("cli-reg")
+  })
+
+  it("an executor SIGKILLed leaves the listing once its record is 3 heartbeats (2 s each) old", async () => {
+    const executor = await startExecutor("cli-gone")
+    const nc = await connect({ servers: cluster.urls[0]! })
+    try {
+      const listedIds = async () => (await Effect.runPromise(Registry.list(nc))).map((entry) => entry.record.id)
+      expect(await listedIds()).toContain("cli-gone")
+      executor.kill("SIGKILL")
+      await exited(executor)
+      const died = Date.now()
+      await pollUntil("the dead executor to leave the listing", async () => !(await listedIds()).includes("cli-gone"), 9_000)
+      // Stale once 3 heartbeats have passed since its last write, which was at most one heartbeat
+      // before it died: gone 4 to 6 s after the death (a second of room for a loaded machine).
+      expect(Date.now() - died).toBeLessThan(3 * 2_000 + 1_000)
+    } finally {
+      await nc.close()
+    }
   })
 })
