@@ -305,6 +305,9 @@ export const register = (
     }
   })
 
+/** How long one listing may take before it is asked again. */
+const LIST_TIMEOUT_MS = 5000
+
 /** The live registrations, oldest id first; stale entries (an executor that died) are left out. */
 export const list = (nc: NatsConnection, options: BucketOptions = {}): Effect.Effect<ReadonlyArray<ListedEnvironment>, RegistryError> =>
   Effect.gen(function*() {
@@ -327,7 +330,15 @@ export const list = (nc: NatsConnection, options: BucketOptions = {}): Effect.Ef
       live.push({ record, revision: entry.revision, updatedAt: entry.created, ageMs: ageOf(entry, at) })
     }
     return live.sort((a, b) => a.record.id.localeCompare(b.record.id))
-  })
+  }).pipe(
+    // A listing is a few small reads; one that stalls (the keys' consumer of nats.js can wait for
+    // ever on a loaded or failing-over cluster) is given up and asked again, never waited on.
+    Effect.timeoutFail({
+      duration: LIST_TIMEOUT_MS,
+      onTimeout: () => new RegistryError({ reason: "kv", message: `listing the registry took over ${LIST_TIMEOUT_MS} ms` })
+    }),
+    Effect.retry({ times: 2 })
+  )
 
 /** The `environments` command's output: a table, or with `json` one JSON array (a line) of the records with their age. */
 export const renderEnvironments = (environments: ReadonlyArray<ListedEnvironment>, options: { readonly json?: boolean } = {}): string => {
