@@ -285,9 +285,7 @@ const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | und
   if (Option.isNone(flags.environmentId)) return fail("--connect needs --environment-id ID")
   const environmentId = flags.environmentId.value
   const servers = NatsFlags.serversOf(flags.connect.value)
-  if (servers.length === 0 || servers.some((server) => !server.startsWith("nats://") && !server.startsWith("tls://"))) {
-    return fail(`invalid --connect value ${JSON.stringify(flags.connect.value)}: expected nats://HOST:PORT[,nats://HOST:PORT...]`)
-  }
+  if (typeof servers === "string") return fail(servers)
   const auth = NatsFlags.natsAuthOf(flags)
   if (typeof auth === "string") return fail(auth)
   return Effect.succeed({

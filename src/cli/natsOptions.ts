@@ -38,7 +38,11 @@ export const hasNatsFlags = (flags: NatsFlagValues): boolean =>
   [flags.natsCreds, flags.natsUser, flags.natsPasswordFile, flags.natsTokenFile, flags.natsTlsCa, flags.natsTlsCert, flags.natsTlsKey]
     .some(Option.isSome)
 
-/** `nats://H:P[,nats://H:P...]` (the scheme optional after the first) as server URLs. */
-export const serversOf = (connect: string): ReadonlyArray<string> =>
-  connect.split(",").map((server) => server.trim()).filter((server) => server !== "")
+/** `--connect nats://H:P[,nats://H:P...]` (the scheme optional after the first) as server URLs, or why it is not one. */
+export const serversOf = (connect: string): ReadonlyArray<string> | string => {
+  const servers = connect.split(",").map((server) => server.trim()).filter((server) => server !== "")
     .map((server) => server.includes("://") ? server : `nats://${server}`)
+  return servers.length === 0 || servers.some((server) => !server.startsWith("nats://") && !server.startsWith("tls://"))
+    ? `invalid --connect value ${JSON.stringify(connect)}: expected nats://HOST:PORT[,nats://HOST:PORT...]`
+    : servers
+}

@@ -416,9 +416,7 @@ const environmentsCommand = Command.make(
   (flags) =>
     Effect.gen(function*() {
       const servers = NatsFlags.serversOf(flags.connect)
-      if (servers.length === 0 || servers.some((server) => !server.startsWith("nats://") && !server.startsWith("tls://"))) {
-        return yield* new CliFailure({ message: `invalid --connect value ${JSON.stringify(flags.connect)}: expected nats://HOST:PORT[,...]` })
-      }
+      if (typeof servers === "string") return yield* new CliFailure({ message: servers })
       const auth = NatsFlags.natsAuthOf(flags)
       if (typeof auth === "string") return yield* new CliFailure({ message: auth })
       // Loaded on demand, as for nats:// URLs.

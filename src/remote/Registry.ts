@@ -30,6 +30,8 @@ import { JetStreamApiCodes, JetStreamApiError, StorageType } from "@nats-io/jets
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv"
 import type { NatsConnection } from "@nats-io/transport-node"
 import { PROTOCOL_VERSION } from "../protocol/schema.js"
+// Environment ids are single subject tokens, so also valid KV keys.
+import { isToken } from "./natsUrl.js"
 
 /** The bucket used when none is given. */
 export const DEFAULT_BUCKET = "exec_server_environments"
@@ -86,9 +88,6 @@ export class RegistryError extends Data.TaggedError("RemoteRegistryError")<{
   readonly reason: "bad-id" | "bucket" | "kv"
   readonly message: string
 }> {}
-
-/** Environment ids are single subject tokens (as in NatsLink), so also valid KV keys. */
-const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
 
 export interface BucketOptions {
   readonly bucket?: string
@@ -184,7 +183,7 @@ export const register = (
 ): Effect.Effect<Registration, EnvironmentInUse | RegistryError, Scope.Scope> =>
   Effect.gen(function*() {
     const key = options.environmentId
-    if (!TOKEN.test(key)) {
+    if (!isToken(key)) {
       return yield* new RegistryError({ reason: "bad-id", message: `environment id ${JSON.stringify(key)} is not 1-64 of A-Z a-z 0-9 _ -` })
     }
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
