@@ -23,6 +23,7 @@ import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
 import type { NatsConnectOptions } from "./natsOptions.js"
 import * as NatsLink from "./NatsLink.js"
+import { environmentIdProblem } from "./natsUrl.js"
 import * as RS from "./ReliableStream.js"
 
 /** How to reach an environment. */
@@ -53,9 +54,8 @@ export const make = (options: NatsConnectorOptions): Connector =>
   Effect.gen(function*() {
     const env = options.environmentId
     const where = `environment ${env} at ${options.servers.join(",")}`
-    if (!NatsLink.isToken(env)) {
-      return yield* new TransportClosed({ message: `environment id ${JSON.stringify(env)} must be 1-64 of A-Z a-z 0-9 _ -` })
-    }
+    const problem = environmentIdProblem(env)
+    if (problem !== undefined) return yield* new TransportClosed({ message: problem })
     const connection = yield* NatsConnect.connectScoped(options).pipe(
       Effect.mapError((error) =>
         error.reason === "connect" && /timeout/i.test(error.message)

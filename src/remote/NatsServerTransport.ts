@@ -26,6 +26,7 @@ import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
 import type { NatsConnectOptions } from "./natsOptions.js"
 import * as NatsLink from "./NatsLink.js"
+import { environmentIdProblem } from "./natsUrl.js"
 import type { ReliableChannel, StreamReset } from "./ReliableChannel.js"
 import * as Registry from "./Registry.js"
 import * as RS from "./ReliableStream.js"
@@ -143,9 +144,8 @@ export const make = (
 ): Effect.Effect<typeof ServerTransport.Service, TransportError, Scope.Scope> =>
   Effect.gen(function*() {
     const env = options.environmentId
-    if (!NatsLink.isToken(env)) {
-      return yield* new TransportError({ message: `environment id ${JSON.stringify(env)} must be 1-64 of A-Z a-z 0-9 _ -` })
-    }
+    const problem = environmentIdProblem(env)
+    if (problem !== undefined) return yield* new TransportError({ message: problem })
     const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     const connection: NatsConnection = yield* NatsConnect.connectScoped(options).pipe(

@@ -31,7 +31,7 @@ import { type KV, type KvEntry, Kvm } from "@nats-io/kv"
 import type { NatsConnection } from "@nats-io/transport-node"
 import { PROTOCOL_VERSION } from "../protocol/schema.js"
 // Environment ids are single subject tokens, so also valid KV keys.
-import { isToken } from "./natsUrl.js"
+import { environmentIdProblem } from "./natsUrl.js"
 
 /** The bucket used when none is given. */
 export const DEFAULT_BUCKET = "exec_server_environments"
@@ -183,9 +183,8 @@ export const register = (
 ): Effect.Effect<Registration, EnvironmentInUse | RegistryError, Scope.Scope> =>
   Effect.gen(function*() {
     const key = options.environmentId
-    if (!isToken(key)) {
-      return yield* new RegistryError({ reason: "bad-id", message: `environment id ${JSON.stringify(key)} is not 1-64 of A-Z a-z 0-9 _ -` })
-    }
+    const problem = environmentIdProblem(key)
+    if (problem !== undefined) return yield* new RegistryError({ reason: "bad-id", message: problem })
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
     const kv = yield* openBucket(nc, options)
     const owner = randomUUID()
