@@ -39,8 +39,10 @@ export const defaultOptions = (streamId: string): StreamOptions => ({
   retransmitAfter: 1000,
   ackDelay: 20,
   ackEvery: 8,
-  heartbeatEvery: 5000,
-  peerTimeout: 30_000,
+  // A peer gone is noticed within two heartbeats; 12 s also outlasts a NATS node's
+  // failover (a stalled node noticed in 2-3 pings of 2 s, then a reconnect).
+  heartbeatEvery: 6000,
+  peerTimeout: 12_000,
   maxMessage: 64 * 1024 * 1024
 })
 

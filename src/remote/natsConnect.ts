@@ -31,6 +31,13 @@ const nonEmpty = (path: string, what: string) =>
       : Effect.succeed(trimmed)
   })
 
+/**
+ * A stalled node (SIGSTOPped, or a half-open route) is given up after two
+ * unanswered pings, 4-6 s: well inside a stream's 12 s peer timeout, so the
+ * streams of a client or an executor outlive the failover to another node.
+ */
+export const DEFAULT_PING_INTERVAL_MS = 2000
+
 /** nats.js's options for `options`, with the credential files read. */
 export const connectionOptions = (options: NatsConnectOptions): Effect.Effect<ConnectionOptions, NatsConnectError> =>
   Effect.gen(function*() {
@@ -51,7 +58,7 @@ export const connectionOptions = (options: NatsConnectOptions): Effect.Effect<Co
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       timeout: options.connectTimeoutMs ?? 2000,
-      pingInterval: options.pingIntervalMs ?? 10_000,
+      pingInterval: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
       maxPingOut: 2,
       ...credentials,
       ...(wantsTls

@@ -30,7 +30,7 @@ export interface NatsConnectOptions {
   readonly name?: string | undefined
   /** How long one connection attempt may take (ms, default 2000): a stopped node still accepts TCP connections. */
   readonly connectTimeoutMs?: number | undefined
-  /** Ping interval (ms, default 10 s); two unanswered pings drop the node. */
+  /** Ping interval (ms, default 2 s); two unanswered pings drop the node. */
   readonly pingIntervalMs?: number | undefined
 }
 

@@ -1,0 +1,36 @@
+/**
+ * The built binary as a NATS executor (`--connect URL --environment-id ID`),
+ * as a separate process a test can signal, for the remote tests.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { serverArgs } from "./StdioServer.js"
+
+/** A running executor and what it has written on stderr so far. */
+export type ExecutorProcess = ChildProcess & { readonly stderrText: () => string }
+
+/**
+ * Starts the binary as the executor of `environmentId` through `url` (one
+ * node, or several comma-separated); resolves once it says it serves and
+ * `until` is on its stderr too, rejects if it exits first.
+ */
+export const startExecutorProcess = (
+  url: string,
+  environmentId: string,
+  args: ReadonlyArray<string> = [],
+  until = "exec-server serving nats://"
+): Promise<ExecutorProcess> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, serverArgs("--connect", url, "--environment-id", environmentId, ...args), {
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+      if (stderr.includes("exec-server serving nats://") && stderr.includes(until)) resolve(Object.assign(child, { stderrText: () => stderr }))
+    })
+    child.once("exit", (code) => reject(new Error(`the executor exited (${code}): ${stderr}`)))
+  })
+
+/** Resolves once the process has exited (at once if it already has). */
+export const processExited = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()))
