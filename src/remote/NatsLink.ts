@@ -71,12 +71,49 @@ const stopIterator = (iterable: AsyncIterable<unknown>) => {
   if (typeof stop === "function") stop.call(iterable)
 }
 
-/** Opens `side`'s end of stream `options.streamId` of environment `env` on a connection; closing the scope unsubscribes. */
+/** The reconnects of one NATS connection, told to every stream on it by one status watcher. */
+export interface Reconnects {
+  /** Calls `listener` at each reconnect of the connection for as long as the scope lives. */
+  readonly onReconnect: (listener: () => void) => Effect.Effect<void, never, Scope.Scope>
+}
+
+/**
+ * Watches a connection's status for as long as the scope lives. One watcher
+ * per connection, not per stream: an executor's 128 streams share one.
+ */
+export const watchReconnects = (connection: NatsConnection): Effect.Effect<Reconnects, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const listeners = new Set<() => void>()
+    // The status iterator is read by hand: nats.js's ends only on its stop(); the return() that
+    // for-await and Stream.fromAsyncIterable call on interruption waits for the next status, for ever
+    // on a quiet connection. A pending next() is simply abandoned when the fiber is interrupted.
+    const statuses = connection.status()
+    const iterator = statuses[Symbol.asyncIterator]()
+    yield* Effect.addFinalizer(() => Effect.sync(() => stopIterator(statuses)))
+    yield* Effect.forkScoped(Effect.gen(function*() {
+      for (;;) {
+        const next = yield* Effect.promise(() => iterator.next())
+        if (next.done === true) return
+        if (next.value.type === "reconnect") for (const listener of listeners) listener()
+      }
+    }))
+    return {
+      onReconnect: (listener) =>
+        Effect.acquireRelease(Effect.sync(() => void listeners.add(listener)), () => Effect.sync(() => void listeners.delete(listener)))
+    }
+  })
+
+/**
+ * Opens `side`'s end of stream `options.streamId` of environment `env` on a
+ * connection; closing the scope unsubscribes. `reconnects` is the
+ * connection's watcher when several streams share it (one is made otherwise).
+ */
 export const open = (params: {
   readonly connection: NatsConnection
   readonly env: string
   readonly side: Side
   readonly options: StreamOptions
+  readonly reconnects?: Reconnects | undefined
 }): Effect.Effect<ReliableChannel.ReliableChannel, NatsLinkError, Scope.Scope> =>
   Effect.gen(function*() {
     const { connection, env, side, options } = params
@@ -107,18 +144,7 @@ export const open = (params: {
       try: () => connection.flush(),
       catch: (error) => new NatsLinkError({ reason: "subscribe", message: String(error) })
     })
-    // The status iterator is read by hand: nats.js's ends only on its stop(); the return() that
-    // for-await and Stream.fromAsyncIterable call on interruption waits for the next status, for ever
-    // on a quiet connection. A pending next() is simply abandoned when the fiber is interrupted.
-    const statuses = connection.status()
-    const iterator = statuses[Symbol.asyncIterator]()
-    yield* Effect.addFinalizer(() => Effect.sync(() => stopIterator(statuses)))
-    yield* Effect.forkScoped(Effect.gen(function*() {
-      for (;;) {
-        const next = yield* Effect.promise(() => iterator.next())
-        if (next.done === true) return
-        if (next.value.type === "reconnect") channel.reconnected()
-      }
-    }))
+    const reconnects = params.reconnects ?? (yield* watchReconnects(connection))
+    yield* reconnects.onReconnect(() => channel.reconnected())
     return channel
   })

@@ -152,6 +152,7 @@ export const make = (
       Effect.mapError((error) => new TransportError({ message: error.message }))
     )
     const transportScope = yield* Effect.scope
+    const reconnects = yield* NatsLink.watchReconnects(connection)
     const runtime = yield* Effect.runtime<never>()
     const accepted = yield* Queue.unbounded<FrameTransport>()
     /** Streams open now, by id: the cap, and a duplicate id is refused. */
@@ -175,7 +176,8 @@ export const make = (
           connection,
           env,
           side: "executor",
-          options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId }
+          options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId },
+          reconnects
         }).pipe(
           Scope.extend(scope),
           Effect.tapError(() => Scope.close(scope, Exit.void)),

@@ -8,8 +8,10 @@
 import { describe, expect, it } from "vitest"
 import { createHash, randomFillSync } from "node:crypto"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import { connect } from "@nats-io/transport-node"
 import * as NatsLink from "../../../src/remote/NatsLink.js"
 import type { ChannelSnapshot, ReliableChannel } from "../../../src/remote/ReliableChannel.js"
@@ -231,5 +233,41 @@ describe("NatsLink over a fresh 3-node cluster: a client that does not read, a s
     )
     expect(client.info?.server_name).not.toBe("n1")
     expectIntact(result)
+  })
+
+  it("streams on one executor connection share one status watcher, and all carry 20 MiB intact when its node dies", async () => {
+    const [n1, n2, n3] = shared.cluster.urls as [string, string, string]
+    const client = await dial([n2, n1, n3])
+    const executor = await dial([n3, n1, n2])
+    shared.track(client, executor)
+    let watchers = 0
+    const status = executor.status.bind(executor)
+    executor.status = () => {
+      watchers++
+      return status()
+    }
+    const scope = await Effect.runPromise(Scope.make())
+    try {
+      const reconnects = await Effect.runPromise(NatsLink.watchReconnects(executor).pipe(Scope.extend(scope)))
+      let reconnected = 0
+      await Effect.runPromise(reconnects.onReconnect(() => reconnected++).pipe(Scope.extend(scope)))
+      const results = await Promise.all([0, 1, 2].map((n) =>
+        streamThrough(
+          Effect.gen(function*() {
+            const options = optionsOf(`shared-${n}`)
+            const to = yield* NatsLink.open({ connection: client, env: "env-2", side: "client", options })
+            const from = yield* NatsLink.open({ connection: executor, env: "env-2", side: "executor", options, reconnects })
+            return { from, to }
+          }),
+          (i) => n === 0 && i === COUNT / 4 ? Effect.promise(() => shared.cluster.signal(2, "SIGKILL")) : Effect.void
+        )
+      ))
+      expect(watchers).toBe(1)
+      expect(reconnected).toBe(1)
+      expect(executor.info?.server_name).not.toBe("n3")
+      for (const result of results) expectIntact(result)
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
   })
 })
