@@ -1,11 +1,33 @@
 // A mock of the OpenAI Responses API for driving Codex without credentials: the first
 // turn calls a tool (exec_command with $CMD, or apply_patch with $PATCH), the next answers "done".
+// With $STEPS (a JSON file: an array of {tool, args} or {patch}), it calls them one per
+// response, in order, then answers "done"; a write_stdin without session_id gets the
+// session id that the last tool output named ("session ID N").
 import http from "node:http"
 import fs from "node:fs"
 const port = Number(process.argv[2] ?? 18080)
 const cmd = process.env.CMD ?? "echo hi"
 const log = process.env.LOG ?? "/tmp/requests.log"
+const steps = process.env.STEPS ? JSON.parse(fs.readFileSync(process.env.STEPS, "utf8")) : undefined
 let n = 0
+
+const isOutput = (item) => item.type === "function_call_output" || item.type === "custom_tool_call_output"
+const outputText = (item) => typeof item.output === "string" ? item.output : JSON.stringify(item.output)
+
+/** The next item of the scripted turn: the step after those whose outputs came back. */
+const scripted = (input) => {
+  const outputs = input.filter(isOutput)
+  const step = steps[outputs.length]
+  if (step === undefined) return undefined
+  if (step.patch !== undefined) return { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "apply_patch", input: step.patch }
+  const args = { ...step.args }
+  if (step.tool === "write_stdin" && args.session_id === undefined) {
+    const last = outputs.length === 0 ? "" : outputText(outputs[outputs.length - 1])
+    const match = /session ID (\d+)/.exec(last) ?? [...input].reverse().map((item) => isOutput(item) ? /session ID (\d+)/.exec(outputText(item)) : null).find((m) => m)
+    args.session_id = Number(match?.[1] ?? 0)
+  }
+  return { type: "function_call", id: `fc_${n}`, call_id: `call_${n}`, name: step.tool, arguments: JSON.stringify(args) }
+}
 http.createServer((req, res) => {
   let body = ""
   req.on("data", (d) => body += d)
@@ -21,7 +43,10 @@ http.createServer((req, res) => {
     const send = (event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
     send({ type: "response.created", response: { id } })
     let item
-    if (!hasOutput && process.env.PATCH) {
+    if (steps !== undefined) {
+      item = scripted(parsed.input ?? []) ?? { type: "message", id: `msg_${n}`, role: "assistant", content: [{ type: "output_text", text: "done" }] }
+      fs.appendFileSync(log, `calling ${item.name ?? "nothing"}\n`)
+    } else if (!hasOutput && process.env.PATCH) {
       item = { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "apply_patch", input: process.env.PATCH }
       fs.appendFileSync(log, `calling apply_patch\n`)
     } else if (!hasOutput) {
