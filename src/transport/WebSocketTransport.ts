@@ -52,13 +52,13 @@ export interface WebSocketListenOptions {
    * SHA-256 digest of the bearer token every upgrade must carry
    * (`Authorization: Bearer <token>`); without it no token is asked for.
    */
-  readonly tokenSha256?: Uint8Array
+  readonly tokenSha256?: Uint8Array | undefined
   /**
    * Every upgrade must carry a signed bearer token (an HS256 JWT) instead:
    * checked without blocking, the connection counted against the limits and
    * its upgrade timeout running meanwhile. Not with `tokenSha256`.
    */
-  readonly signedBearer?: SignedBearerOptions
+  readonly signedBearer?: SignedBearerOptions | undefined
   /** Origins allowed to connect; an upgrade with any other `Origin` header is refused (403). */
   readonly allowOrigins?: ReadonlyArray<string>
   /**
