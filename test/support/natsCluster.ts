@@ -42,7 +42,7 @@ export interface NatsCluster {
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; it is free when this returns). */
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)
