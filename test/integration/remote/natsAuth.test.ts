@@ -11,11 +11,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
-import { Context, Effect, Layer, Logger } from "effect"
+import { Context, Effect, Either, Layer, Logger } from "effect"
 import * as Jose from "jose"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as Transport from "../../../src/jsonrpc/Transport.js"
+import * as Frames from "../../../src/remote/frames.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
+import * as NatsLink from "../../../src/remote/NatsLink.js"
 import type { NatsAuth } from "../../../src/remote/natsOptions.js"
 import * as NatsServerTransport from "../../../src/remote/NatsServerTransport.js"
 import * as Registry from "../../../src/remote/Registry.js"
@@ -189,11 +191,23 @@ describe("an executor with a bearer token", () => {
       expect(missing.message).toContain("unauthorized: no bearer token")
     }).pipe(Effect.scoped))
 
-  it.live("an executor without a token ignores the one a client sends", () =>
+  it.live("an executor without a token ignores the one a client sends, and any open payload; one with a token refuses a payload it cannot read", () =>
     Effect.gen(function*() {
       yield* executor("open1", "a-admin")
       const c = yield* client({ environmentId: "open1", auth: as("a-admin"), token: "unasked" })
       expect((yield* c.exec(["true"], { env, cwd: "/tmp" })).exitCode).toBe(0)
+
+      yield* executor("cap3", "a-admin", { tokenSha256: createHash("sha256").update("t").digest() })
+      const raw = yield* natsAs("a-admin")
+      /** The executor's answer to an open frame carrying `payload` as its credential. */
+      const answer = (environmentId: string, streamId: string, payload: string) =>
+        Effect.promise(() => raw.request(NatsLink.openSubject(environmentId), NatsLink.controlFrame("open", streamId, payload), { timeout: 5000 }))
+          .pipe(Effect.map((reply) => {
+            const frame = Either.getOrThrow(Frames.decode(reply.data))
+            return { kind: frame.kind, reason: new TextDecoder().decode(frame.payload) }
+          }))
+      expect(yield* answer("open1", "raw-1", "not json")).toEqual({ kind: "open", reason: "" })
+      expect(yield* answer("cap3", "raw-2", "not json")).toEqual({ kind: "reset", reason: "unauthorized: a malformed open payload" })
     }).pipe(Effect.scoped))
 })
 
