@@ -137,7 +137,7 @@ const listenerAuthOf = (auth: WebSocketAuth): BearerAuth =>
     ? { signedBearer: auth.options }
     : {}
 
-/** Whether any flag says how WebSocket clients authenticate (they make no sense on stdio). */
+/** Whether any flag says how clients authenticate (they make no sense on stdio alone). */
 const hasAuthFlags = (flags: WebSocketFlags): boolean =>
   [flags.wsAuth, flags.wsTokenFile, flags.wsTokenSha256, flags.wsSharedSecretFile, flags.wsIssuer, flags.wsAudience, flags.wsMaxClockSkewSeconds]
     .some((flag: Option.Option<unknown>) => Option.isSome(flag))
@@ -417,8 +417,7 @@ const command = Command.make(
       yield* Effect.gen(function*() {
         const transports = [
           ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth)]),
-          ...(executor === undefined ? [] : [yield* natsTransportOf({
-...executor, ...listenerAuthOf(auth) })])
+          ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...listenerAuthOf(auth) })])
         ]
         const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
           url: transports.map((t) => t.url).join(" "),
