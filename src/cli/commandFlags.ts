@@ -53,11 +53,11 @@ export const webSocketFlags = {
   wsAuth: optionalChoice("ws-auth", {
     choices: ["capability-token", "signed-bearer-token"],
     metavar: "MODE",
-    help: "how WebSocket clients authenticate: `capability-token` (the token of `--ws-token-file` or `--ws-token-sha256`; implied by them) or `signed-bearer-token` (HS256 JWTs signed with `--ws-shared-secret-file`)"
+    help: "how clients authenticate, on a WebSocket listener and on the NATS streams of `--connect` alike: `capability-token` (the token of `--ws-token-file` or `--ws-token-sha256`; implied by them) or `signed-bearer-token` (HS256 JWTs signed with `--ws-shared-secret-file`)"
   }),
   wsTokenFile: optionalFile("ws-token-file", {
     metavar: "PATH",
-    help: "file holding the capability token WebSocket clients must send as their bearer token (whitespace trimmed)"
+    help: "file holding the capability token clients must send as their bearer token, WebSocket and NATS alike (whitespace trimmed)"
   }),
   wsTokenSha256: optionalText("ws-token-sha256", {
     metavar: "HEX",

@@ -63,6 +63,7 @@ import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import * as HostHeader from "../transport/hostHeader.js"
 import * as ListenUrl from "../transport/listenUrl.js"
+import type { BearerAuth } from "../transport/bearerAuth.js"
 import type { SignedBearerOptions } from "../transport/signedBearer.js"
 
 /** A `--listen` value the server cannot serve. */
@@ -122,13 +123,21 @@ type WebSocketFlags = ValuesOf<typeof ServerFlags.webSocketFlags> & {
   readonly maxMessageBytes: number
 }
 
-/** How WebSocket clients authenticate, from the flags. */
+/** How clients authenticate, from the flags: on a WebSocket listener and on NATS streams alike. */
 type WebSocketAuth =
   | { readonly _tag: "None" }
   | { readonly _tag: "CapabilityToken"; readonly tokenSha256: Uint8Array }
   | { readonly _tag: "SignedBearerToken"; readonly options: SignedBearerOptions }
 
-/** Whether any flag says how WebSocket clients authenticate (they make no sense on stdio). */
+/** What a listener is given of `auth`: the WebSocket listener and the NATS executor take the same. */
+const listenerAuthOf = (auth: WebSocketAuth): BearerAuth =>
+  auth._tag === "CapabilityToken"
+    ? { tokenSha256: auth.tokenSha256 }
+    : auth._tag === "SignedBearerToken"
+    ? { signedBearer: auth.options }
+    : {}
+
+/** Whether any flag says how clients authenticate (they make no sense on stdio alone). */
 const hasAuthFlags = (flags: WebSocketFlags): boolean =>
   [flags.wsAuth, flags.wsTokenFile, flags.wsTokenSha256, flags.wsSharedSecretFile, flags.wsIssuer, flags.wsAudience, flags.wsMaxClockSkewSeconds]
     .some((flag: Option.Option<unknown>) => Option.isSome(flag))
@@ -204,7 +213,8 @@ const authOf = (flags: WebSocketFlags): Effect.Effect<WebSocketAuth, ListenUrlEr
  */
 const transportOf = (
   url: string,
-  flags: WebSocketFlags
+  flags: WebSocketFlags,
+  auth: WebSocketAuth
 ): Effect.Effect<
   typeof Transport.ServerTransport.Service,
   ListenUrlError | Transport.TransportError,
@@ -217,11 +227,6 @@ const transportOf = (
         "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
       )
     }
-    if (hasAuthFlags(flags)) {
-      return Effect.fail(
-        new ListenUrlError({ message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT), not stdio" })
-      )
-    }
     return StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes })
   }
   if (url.startsWith("ws://")) {
@@ -231,7 +236,7 @@ const transportOf = (
       const host = HostHeader.parseAllowedHost(value)
       if (typeof host === "string") return Effect.fail(new ListenUrlError({ message: host }))
     }
-    return authOf(flags).pipe(
+    return Effect.succeed(auth).pipe(
       Effect.filterOrFail(
         (auth) => auth._tag !== "None" || flags.insecureNoAuth || ListenUrl.isLoopback(parsed.host),
         () =>
@@ -255,8 +260,7 @@ const transportOf = (
           maxPendingUpgrades: flags.maxPendingUpgrades,
           allowOrigins: flags.allowOrigin,
           allowHosts: flags.allowHost,
-          ...(auth._tag === "CapabilityToken" ? { tokenSha256: auth.tokenSha256 } : {}),
-          ...(auth._tag === "SignedBearerToken" ? { signedBearer: auth.options } : {})
+          ...listenerAuthOf(auth)
         }))
       ),
       Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
@@ -402,10 +406,18 @@ const command = Command.make(
       const executor = yield* executorOf(flags)
       // With --connect the server listens locally only when told to.
       const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
+      const overWebSocket = listen !== undefined && listen !== "stdio://" && listen !== "stdio"
+      // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.
+      if (hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
+        return yield* new ListenUrlError({
+          message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT) or --connect, not stdio"
+        })
+      }
+      const auth = yield* authOf(flags)
       yield* Effect.gen(function*() {
         const transports = [
-          ...(listen === undefined ? [] : [yield* transportOf(listen, flags)]),
-          ...(executor === undefined ? [] : [yield* natsTransportOf(executor)])
+          ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth)]),
+          ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...listenerAuthOf(auth) })])
         ]
         const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
           url: transports.map((t) => t.url).join(" "),

@@ -42,7 +42,9 @@ const url = Args.text({ name: "url" }).pipe(
   })
 )
 const tokenFile = Options.file("token-file").pipe(
-  Options.withDescription("File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed)"),
+  Options.withDescription(
+    "File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed): on the WebSocket upgrade, or in the open frame of a nats:// stream"
+  ),
   Options.optional
 )
 /** The levels of @effect/cli's `--log-level`, which the child server takes. */
@@ -85,6 +87,9 @@ const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecS
     ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
     ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const })
   }
+  // Read at each connect, and a file that cannot be read is a reported failure.
+  const tokenFile = Option.getOrUndefined(connection.tokenFile)
+  const token = tokenFile === undefined ? {} : { tokenFile }
   if (connection.url.startsWith("nats://")) {
     const target = NatsUrl.parseUrl(connection.url)
     const auth = NatsFlags.natsAuthOf(connection)
@@ -93,7 +98,7 @@ const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecS
     // Loaded on demand: the NATS client only for nats:// URLs.
     return Layer.unwrapEffect(Effect.map(
       Effect.promise(() => import("../remote/NatsConnector.js")),
-      (NatsConnector) => NatsConnector.layer({ ...target, ...auth, name: "exec-server-cli", ...options })
+      (NatsConnector) => NatsConnector.layer({ ...target, ...auth, ...token, name: "exec-server-cli", ...options })
     ))
   }
   if (NatsFlags.hasNatsFlags(connection)) {
@@ -103,10 +108,7 @@ const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecS
     // The child's logs are for its operator; a person running a command wants its output.
     return ExecServerClient.layerSpawnLocal({ ...options, stderr: "inherit", args: ["--log-level", connection.serverLogLevel] })
   }
-  // Read at each connect, and a file that cannot be read is a reported failure.
-  const tokenFile = Option.getOrUndefined(connection.tokenFile)
-  const layer = (resumeWaitMs: number) =>
-    ExecServerClient.layerWebSocket({ url: connection.url, ...(tokenFile === undefined ? {} : { tokenFile }), ...options, resumeWaitMs })
+  const layer = (resumeWaitMs: number) => ExecServerClient.layerWebSocket({ url: connection.url, ...token, ...options, resumeWaitMs })
   if (resumeSessionId === undefined) return layer(0)
   // Held: said at once, then waited for (a client that has just let go may hold it for a moment).
   return layer(0).pipe(

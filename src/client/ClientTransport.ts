@@ -9,13 +9,13 @@ import * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
-import * as FsPromises from "node:fs/promises"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { WebSocket } from "ws"
 import { writeEffect } from "../wire/writers.js"
 import { LineFramer } from "../wire/LineFramer.js"
 import { sendText, writeLines } from "../wire/writers.js"
+import { bearerTokenOf } from "./bearerToken.js"
 import { type ConnectError, ConnectTimeout, Forbidden, TransportClosed, Unauthorized } from "./ClientError.js"
 
 /** A connected transport. */
@@ -39,25 +39,12 @@ export interface WebSocketClientOptions {
   readonly connectTimeoutMs?: number
 }
 
-/** The bearer token to send, if any: `token`, or the contents of `tokenFile`. */
-const tokenOf = (options: WebSocketClientOptions): Effect.Effect<string | undefined, TransportClosed> => {
-  if (options.token !== undefined || options.tokenFile === undefined) return Effect.succeed(options.token)
-  const path = options.tokenFile
-  return Effect.tryPromise({
-    try: () => FsPromises.readFile(path, "utf8"),
-    catch: (error) => new TransportClosed({ message: `cannot read the token file ${path}: ${(error as Error).message}` })
-  }).pipe(
-    Effect.map((text) => text.trim()),
-    Effect.filterOrFail((token) => token !== "", () => new TransportClosed({ message: `the token file ${path} is empty` }))
-  )
-}
-
 /** Connects over WebSocket; the socket closes with the scope. */
 export const webSocket = (
   options: WebSocketClientOptions
 ): Effect.Effect<ClientTransport, ConnectError, Scope.Scope> =>
   Effect.gen(function*() {
-    const token = yield* tokenOf(options)
+    const token = yield* bearerTokenOf(options)
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const socket = yield* Effect.acquireRelease(
       Effect.async<WebSocket, ConnectError>((resume) => {

@@ -14,7 +14,8 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { randomUUID } from "node:crypto"
 import { NoRespondersError, RequestError, TimeoutError } from "@nats-io/transport-node"
-import { ConnectTimeout, EnvironmentNotFound, TransportClosed } from "../client/ClientError.js"
+import { bearerTokenOf, type BearerTokenOptions } from "../client/bearerToken.js"
+import { ConnectTimeout, EnvironmentNotFound, TransportClosed, Unauthorized } from "../client/ClientError.js"
 import type { ClientTransport } from "../client/ClientTransport.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import * as PromiseClient from "../client/PromiseClient.js"
@@ -26,8 +27,12 @@ import * as NatsLink from "./NatsLink.js"
 import { environmentIdProblem } from "./natsUrl.js"
 import * as RS from "./ReliableStream.js"
 
-/** How to reach an environment. */
-export interface NatsConnectorOptions extends NatsConnectOptions {
+/**
+ * How to reach an environment. `token` or `tokenFile` (read at every
+ * connect, as for a WebSocket) is the bearer token the open frame carries,
+ * for an executor that asks for one.
+ */
+export interface NatsConnectorOptions extends NatsConnectOptions, BearerTokenOptions {
   /** The environment's id (one subject token: 1-64 of A-Z a-z 0-9 _ -). */
   readonly environmentId: string
   /** How long the executor may take to answer an open (ms, default 5000). */
@@ -56,6 +61,7 @@ export const make = (options: NatsConnectorOptions): Connector =>
     const where = `environment ${env} at ${options.servers.join(",")}`
     const problem = environmentIdProblem(env)
     if (problem !== undefined) return yield* new TransportClosed({ message: problem })
+    const token = yield* bearerTokenOf(options)
     const connection = yield* NatsConnect.connectScoped(options).pipe(
       Effect.mapError((error) =>
         error.reason === "connect" && /timeout/i.test(error.message)
@@ -73,7 +79,7 @@ export const make = (options: NatsConnectorOptions): Connector =>
     }).pipe(Effect.mapError((error) => new TransportClosed({ message: error.message })))
     const openTimeoutMs = options.openTimeoutMs ?? 5000
     const reply = yield* Effect.tryPromise({
-      try: () => connection.request(NatsLink.openSubject(env), NatsLink.controlFrame("open", streamId), { timeout: openTimeoutMs }),
+      try: () => connection.request(NatsLink.openSubject(env), NatsLink.openRequest(streamId, token), { timeout: openTimeoutMs }),
       catch: (error) =>
         error instanceof NoRespondersError ||
           (error instanceof RequestError && error.isNoResponders())
@@ -83,7 +89,11 @@ export const make = (options: NatsConnectorOptions): Connector =>
           : new TransportClosed({ message: `cannot open a stream to ${where}: ${String(error)}` })
     })
     const refusal = refusalOf(reply.data)
-    if (refusal !== undefined) return yield* new TransportClosed({ message: `the executor of ${where} refused the stream: ${refusal}` })
+    if (refusal !== undefined) {
+      const message = `the executor of ${where} refused the stream: ${refusal}`
+      // As a WebSocket's HTTP 401: not retried, the token has to change first.
+      return yield* refusal.startsWith(NatsLink.UNAUTHORIZED_PREFIX) ? new Unauthorized({ message }) : new TransportClosed({ message })
+    }
     const sendLock = yield* Effect.makeSemaphore(1)
     const closed = (error: { readonly reason: string; readonly byPeer: boolean }) =>
       new TransportClosed({

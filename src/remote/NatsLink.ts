@@ -13,6 +13,8 @@
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Frames from "./frames.js"
 import { isToken } from "./natsUrl.js"
@@ -42,7 +44,7 @@ export const subjectTo = (env: string, streamId: string, to: Side): string => `e
 export const openSubject = (env: string): string => `exec.${env}.open`
 
 /** A control frame of a stream (no seq): the `open` of the open handshake, or the `reset` refusing it with a reason. */
-export const controlFrame = (kind: "open" | "reset", streamId: string, reason = ""): Uint8Array =>
+export const controlFrame = (kind: "open" | "reset", streamId: string, text = ""): Uint8Array =>
   Frames.encode({
     kind,
     streamId,
@@ -52,8 +54,34 @@ export const controlFrame = (kind: "open" | "reset", streamId: string, reason = 
     credit: 0,
     segmentIndex: 0,
     segmentCount: 1,
-    payload: new TextEncoder().encode(reason)
+    payload: new TextEncoder().encode(text)
   })
+
+/**
+ * What a client's `open` frame carries: a JSON object, `{"bearer": TOKEN}`
+ * when it has a bearer token, empty otherwise. An object (not the bare
+ * token) so that later fields can be added; unknown ones are ignored.
+ */
+const OpenPayload = Schema.parseJson(Schema.Struct({ bearer: Schema.optional(Schema.String) }))
+
+/** A client's `open` frame of a new stream, with its bearer token if it has one. */
+export const openRequest = (streamId: string, bearer: string | undefined): Uint8Array =>
+  controlFrame("open", streamId, bearer === undefined ? "" : Schema.encodeSync(OpenPayload)({ bearer }))
+
+/** The bearer token an `open` frame's payload carries (undefined: none), or why the payload is malformed. */
+export const bearerOfOpen = (payload: Uint8Array): Either.Either<string | undefined, string> =>
+  payload.byteLength === 0
+    ? Either.right(undefined)
+    : Schema.decodeUnknownEither(OpenPayload)(new TextDecoder().decode(payload)).pipe(
+      Either.map((open) => open.bearer),
+      Either.mapLeft(() => "a malformed open payload")
+    )
+
+/**
+ * How a refusal for want of credentials begins (`unauthorized: expired bearer
+ * token`): the client tells it from other refusals, and reports it as such.
+ */
+export const UNAUTHORIZED_PREFIX = "unauthorized: "
 
 export { isToken }
 

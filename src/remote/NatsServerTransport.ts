@@ -3,7 +3,8 @@
  * remote streams clients open on the environment through NATS. A client
  * sends a request on `exec.<env>.open` with an `open` frame; the executor
  * subscribes its end of the stream, then answers with an `open` frame (or a
- * `reset` frame saying why not: too many streams, a bad or duplicate id).
+ * `reset` frame saying why not: no or a wrong bearer token, too many
+ * streams, a bad or duplicate id).
  * Each stream is then one JSON-RPC connection to the server, as a WebSocket
  * is: one message per JSON-RPC frame, both ways, over a ReliableChannel.
  */
@@ -21,6 +22,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Msg, NatsConnection } from "@nats-io/transport-node"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
+import { asksForToken, type BearerAuth, bearerAuthProblem, bearerRefusal } from "../transport/bearerAuth.js"
 import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame, type OutgoingMessage } from "../wire/JsonRpc.js"
 import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
@@ -34,8 +36,13 @@ import * as RS from "./ReliableStream.js"
 /** The reference caps an executor at 128 sessions; one stream is one connection, so at most one session. */
 export const DEFAULT_MAX_STREAMS = 128
 
-/** What the executor is told. */
-export interface NatsServerOptions extends NatsConnectOptions {
+/**
+ * What the executor is told. `tokenSha256` or `signedBearer` (as the
+ * WebSocket listener takes them) make every stream's open frame carry a
+ * valid bearer token: NATS permissions decide who reaches the environment,
+ * the token who may run commands on it.
+ */
+export interface NatsServerOptions extends NatsConnectOptions, BearerAuth {
   /** The environment this executor serves (one subject token). */
   readonly environmentId: string
   /** Streams open at once at most (default 128); one more is refused. */
@@ -146,6 +153,9 @@ export const make = (
     const env = options.environmentId
     const problem = environmentIdProblem(env)
     if (problem !== undefined) return yield* new TransportError({ message: problem })
+    const authProblem = bearerAuthProblem(options)
+    if (authProblem !== undefined) return yield* new TransportError({ message: authProblem })
+    const auth: BearerAuth = { tokenSha256: options.tokenSha256, signedBearer: options.signedBearer }
     const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     const connection: NatsConnection = yield* NatsConnect.connectScoped(options).pipe(
@@ -167,6 +177,12 @@ export const make = (
         const streamId = request.right.streamId
         const refuse = (reason: string) => new OpenRefused({ streamId: NatsLink.isToken(streamId) ? streamId : "invalid", reason })
         if (!NatsLink.isToken(streamId)) return yield* refuse(`stream id ${JSON.stringify(streamId)} is not a subject token`)
+        // Checked at each open (a signed token's exp too), before anything is made for the stream.
+        if (asksForToken(auth)) {
+          const bearer = NatsLink.bearerOfOpen(request.right.payload)
+          const why = Either.isLeft(bearer) ? bearer.left : yield* Effect.promise(() => bearerRefusal(bearer.right, auth))
+          if (why !== undefined) return yield* refuse(`${NatsLink.UNAUTHORIZED_PREFIX}${why}`)
+        }
         if (open.has(streamId)) return yield* refuse(`stream ${streamId} is already open`)
         if (open.size >= maxStreams) return yield* refuse(`the executor of ${env} serves ${maxStreams} streams at most`)
         open.add(streamId)

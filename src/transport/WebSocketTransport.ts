@@ -15,7 +15,6 @@ import * as Runtime from "effect/Runtime"
 import * as Metrics from "../observability/metrics.js"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { timingSafeEqual } from "node:crypto"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import { type RawData, WebSocket, WebSocketServer } from "ws"
@@ -26,9 +25,10 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import { sendText } from "../wire/writers.js"
 
 export { sendText } from "../wire/writers.js"
-import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, sha256 } from "./listenUrl.js"
+import { bearerAuthProblem, bearerRefusal, capabilityTokenMatches } from "./bearerAuth.js"
+import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
-import { type SignedBearerOptions, verifySignedBearer } from "./signedBearer.js"
+import type { SignedBearerOptions } from "./signedBearer.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
@@ -52,13 +52,13 @@ export interface WebSocketListenOptions {
    * SHA-256 digest of the bearer token every upgrade must carry
    * (`Authorization: Bearer <token>`); without it no token is asked for.
    */
-  readonly tokenSha256?: Uint8Array
+  readonly tokenSha256?: Uint8Array | undefined
   /**
    * Every upgrade must carry a signed bearer token (an HS256 JWT) instead:
    * checked without blocking, the connection counted against the limits and
    * its upgrade timeout running meanwhile. Not with `tokenSha256`.
    */
-  readonly signedBearer?: SignedBearerOptions
+  readonly signedBearer?: SignedBearerOptions | undefined
   /** Origins allowed to connect; an upgrade with any other `Origin` header is refused (403). */
   readonly allowOrigins?: ReadonlyArray<string>
   /**
@@ -98,6 +98,10 @@ const addressOf = (socket: Net.Socket): string | undefined =>
 /** How long a refused socket may linger to read its answer before it is closed. */
 const REFUSED_LINGER_MS = 1000
 
+/** The bearer token of a request's `Authorization` header, if it has one. */
+const bearerOf = (request: Http.IncomingMessage): string | undefined =>
+  /^Bearer\s+(.+?)\s*$/i.exec(request.headers.authorization ?? "")?.[1]
+
 /** Why an upgrade is refused, if it is: checked before any JSON-RPC is spoken. */
 export const refusalOf = (
   request: Http.IncomingMessage,
@@ -107,13 +111,8 @@ export const refusalOf = (
   if (origin !== undefined && !(options.allowOrigins ?? []).includes(origin)) {
     return { status: 403, reason: "Forbidden" }
   }
-  if (options.tokenSha256 !== undefined) {
-    const match = /^Bearer\s+(.+?)\s*$/i.exec(request.headers.authorization ?? "")
-    // Compare digests, so the comparison takes the same time whatever the token's length.
-    const presented = sha256(match?.[1] ?? "")
-    if (match === null || !timingSafeEqual(presented, options.tokenSha256)) {
-      return { status: 401, reason: "Unauthorized" }
-    }
+  if (options.tokenSha256 !== undefined && !capabilityTokenMatches(bearerOf(request), options.tokenSha256)) {
+    return { status: 401, reason: "Unauthorized" }
   }
   return undefined
 }
@@ -131,10 +130,6 @@ const hostRefusal = (
   if (hostAllowed(host, listenHost, allowHosts)) return undefined
   return host === undefined ? "no Host header" : `host ${JSON.stringify(host.slice(0, MAX_LOGGED_HOST_CHARS))} not allowed`
 }
-
-/** The bearer token of a request's `Authorization` header, if it has one. */
-const bearerOf = (request: Http.IncomingMessage): string | undefined =>
-  /^Bearer\s+(.+?)\s*$/i.exec(request.headers.authorization ?? "")?.[1]
 
 /** Answers an upgrade with an HTTP error, then closes the socket even if the peer never closes its side. */
 const refuse = (socket: Duplex, status: number, reason: string) => {
@@ -215,15 +210,12 @@ export const make = (
     // Where the server has a sandbox, its processes are refused as clients (see Sandbox.isSandboxedPeer).
     const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const runtime = yield* Effect.runtime<never>()
-    if (options.tokenSha256 !== undefined && options.signedBearer !== undefined) {
-      return yield* new TransportError({ message: "give tokenSha256 or signedBearer, not both" })
-    }
+    const authProblem = bearerAuthProblem(options)
+    if (authProblem !== undefined) return yield* new TransportError({ message: authProblem })
     const signedBearer = options.signedBearer
     /** Why a request's signed bearer token is refused, or undefined when it is valid (never rejects). */
-    const verifyBearer = signedBearer === undefined ? undefined : (request: Http.IncomingMessage): Promise<string | undefined> => {
-      const token = bearerOf(request)
-      return token === undefined ? Promise.resolve("no bearer token") : verifySignedBearer(token, signedBearer)
-    }
+    const verifyBearer = signedBearer === undefined ? undefined : (request: Http.IncomingMessage): Promise<string | undefined> =>
+      bearerRefusal(bearerOf(request), { signedBearer })
     const allowHosts: Array<HostAndPort> = []
     for (const value of options.allowHosts ?? []) {
       const parsed = parseAllowedHost(value)

@@ -42,7 +42,7 @@ export interface NatsCluster {
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; it is free when this returns). */
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)
@@ -73,7 +73,18 @@ const monitor = async (node: NatsNode, path: string): Promise<Record<string, unk
   return (await response.json()) as Record<string, unknown>
 }
 
-const configOf = (node: Pick<NatsNode, "name" | "clientPort" | "httpPort" | "clusterPort">, dir: string, all: ReadonlyArray<{ clusterPort: number }>): string => {
+/** What a test adds to every node's configuration. */
+export interface NatsClusterOptions {
+  /** Appended to each node's config file: accounts and users, authorization, limits. */
+  readonly config?: string
+}
+
+const configOf = (
+  node: Pick<NatsNode, "name" | "clientPort" | "httpPort" | "clusterPort">,
+  dir: string,
+  all: ReadonlyArray<{ clusterPort: number }>,
+  extra: string
+): string => {
   const store = Path.join(dir, node.name)
   const cluster = all.length > 1
     ? `cluster {
@@ -87,7 +98,8 @@ const configOf = (node: Pick<NatsNode, "name" | "clientPort" | "httpPort" | "clu
 listen: 127.0.0.1:${node.clientPort}
 http: 127.0.0.1:${node.httpPort}
 jetstream { store_dir: "${store}", max_mem: 64MB, max_file: 256MB }
-${cluster}`
+${cluster}${extra}
+`
 }
 
 const exited = (child: ChildProcess): Promise<void> =>
@@ -100,17 +112,17 @@ const exited = (child: ChildProcess): Promise<void> =>
  * are picked before the nodes bind them, so another process can take one in
  * between: a cluster that does not form is started again on new ports.
  */
-export const startNatsCluster = async (size: 1 | 3 = 3): Promise<NatsCluster> => {
+export const startNatsCluster = async (size: 1 | 3 = 3, options: NatsClusterOptions = {}): Promise<NatsCluster> => {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(size)
+      return await startOnce(size, options)
     } catch (error) {
       if (attempt === 3) throw error
     }
   }
 }
 
-const startOnce = async (size: 1 | 3): Promise<NatsCluster> => {
+const startOnce = async (size: 1 | 3, options: NatsClusterOptions): Promise<NatsCluster> => {
   const dir = mkdtempSync(Path.join(tmpdir(), "nats-cluster-"))
   const ports: Array<{ name: string; clientPort: number; httpPort: number; clusterPort: number }> = []
   for (let i = 1; i <= size; i++) {
@@ -118,7 +130,7 @@ const startOnce = async (size: 1 | 3): Promise<NatsCluster> => {
   }
   const nodes: Array<NatsNode> = ports.map((p) => {
     const config = Path.join(dir, `${p.name}.conf`)
-    writeFileSync(config, configOf(p, dir, ports))
+    writeFileSync(config, configOf(p, dir, ports, options.config ?? ""))
     return { ...p, url: `nats://127.0.0.1:${p.clientPort}`, config, log: Path.join(dir, `${p.name}.log`), process: undefined }
   })
 
@@ -198,11 +210,11 @@ const startOnce = async (size: 1 | 3): Promise<NatsCluster> => {
  * A cluster for the tests of a describe block: started before them, stopped
  * after them, once the connections they handed to `track` are closed.
  */
-export const natsClusterForTests = (size: 1 | 3) => {
+export const natsClusterForTests = (size: 1 | 3, options: NatsClusterOptions = {}) => {
   let cluster: NatsCluster | undefined
   const connections: Array<{ close(): Promise<void> }> = []
   beforeAll(async () => {
-    cluster = await startNatsCluster(size)
+    cluster = await startNatsCluster(size, options)
   })
   afterAll(async () => {
     for (const connection of connections) await connection.close().catch(() => undefined)

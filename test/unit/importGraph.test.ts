@@ -9,9 +9,10 @@ import * as Path from "node:path"
 
 const SRC = Path.resolve(import.meta.dirname, "../../src")
 
-/** Each folder of src/ with the folders its modules import (relative imports, type-only ones included). */
-const importGraph = (): Map<string, Set<string>> => {
+/** Each folder of src/ with the folders its modules import (relative imports, type-only ones included), and the modules of other folders each folder imports. */
+const importGraph = (): { readonly graph: Map<string, Set<string>>; readonly modules: Map<string, Set<string>> } => {
   const graph = new Map<string, Set<string>>()
+  const modules = new Map<string, Set<string>>()
   const folderOf = (file: string) => {
     const parts = Path.relative(SRC, file).split(Path.sep)
     return parts.length === 1 ? "(root)" : parts[0]!
@@ -20,11 +21,15 @@ const importGraph = (): Map<string, Set<string>> => {
     const from = folderOf(file)
     const text = Fs.readFileSync(file, "utf8")
     for (const match of text.matchAll(/(?:import|export)[^"';]*?from\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g)) {
-      const to = folderOf(Path.resolve(Path.dirname(file), (match[1] ?? match[2])!))
+      const target = Path.resolve(Path.dirname(file), (match[1] ?? match[2])!)
+      const to = folderOf(target)
       if (to === from) continue
       const targets = graph.get(from) ?? new Set<string>()
       targets.add(to)
       graph.set(from, targets)
+      const imported = modules.get(from) ?? new Set<string>()
+      imported.add(Path.relative(SRC, target))
+      modules.set(from, imported)
     }
   }
   const walk = (dir: string) => {
@@ -35,11 +40,11 @@ const importGraph = (): Map<string, Set<string>> => {
     }
   }
   walk(SRC)
-  return graph
+  return { graph, modules }
 }
 
 describe("the import graph of src/", () => {
-  const graph = importGraph()
+  const { graph, modules } = importGraph()
   const importsOf = (folder: string) => [...(graph.get(folder) ?? [])].sort()
 
   it("has protocol/ at the bottom and wire/ on it alone", () => {
@@ -51,8 +56,10 @@ describe("the import graph of src/", () => {
     expect(importsOf("client")).toEqual(["protocol", "wire"])
   })
 
-  it("has the remote transport on protocol/, wire/, the transport contract (jsonrpc/) and the client's connector types, and the server knowing nothing of it", () => {
-    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client"].includes(folder))).toEqual([])
+  it("has the remote transport on protocol/, wire/, the transport contract (jsonrpc/), the client's connector types and the listeners' bearer check, and the server knowing nothing of it", () => {
+    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client", "transport"].includes(folder))).toEqual([])
+    // The executor takes the WebSocket listener's auth: that one module of transport/, nothing else of it.
+    expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/bearerAuth.js"])
     for (const folder of ["server", "jsonrpc", "process", "fs", "http", "transport", "client"]) {
       expect(importsOf(folder).includes("remote"), `${folder} imports remote/`).toBe(false)
     }

@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
 import { Effect, Exit, Scope, Stream } from "effect"
+import * as Jose from "jose"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import { connect } from "@nats-io/transport-node"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
@@ -138,6 +142,63 @@ describe("exec-server --connect (executor mode)", () => {
     expect([overWs.stdout, overNats.stdout]).toEqual(["over ws\n", "over nats\n"])
     executor.kill("SIGTERM")
     await exited(executor)
+  })
+
+  it("with --ws-token-file, NATS streams need the token as a --listen ws:// listener does: --token-file works for both URLs", async () => {
+    const dir = mkdtempSync(Path.join(tmpdir(), "cli-token-"))
+    try {
+      const tokenFile = Path.join(dir, "token")
+      writeFileSync(tokenFile, "cli-capability-token\n")
+      const wrongFile = Path.join(dir, "wrong")
+      writeFileSync(wrongFile, "not-it\n")
+      const executor = await startExecutorSaying("cli-auth", "exec-server listening on ws://", [
+        "--listen", "ws://127.0.0.1:0", "--ws-token-file", tokenFile
+      ])
+      const ws = /exec-server listening on (ws:\/\/\S+)/.exec(executor.stderrText())![1]!
+      const url = `${cluster.urls[0]}/cli-auth`
+      expect(await cli("exec", url, "--token-file", tokenFile, "--", "echo", "with token")).toMatchObject({ code: 0, stdout: "with token\n" })
+      expect(await cli("exec", ws, "--token-file", tokenFile, "--", "echo", "over ws")).toMatchObject({ code: 0, stdout: "over ws\n" })
+      const refused = await cli("exec", url, "--token-file", wrongFile, "--", "echo", "no")
+      expect(refused).toMatchObject({ code: 1, stdout: "" })
+      expect(refused.stderr).toContain("refused the stream: unauthorized: no or wrong bearer token")
+      const without = await cli("exec", url, "--", "echo", "no")
+      expect(without.code).toBe(1)
+      expect(without.stderr).toContain("unauthorized: no or wrong bearer token")
+      expect(executor.stderrText()).not.toContain("not-it")
+      executor.kill("SIGTERM")
+      await exited(executor)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("with --ws-auth signed-bearer-token and no --listen, NATS streams need a valid JWT: an expired one is refused", async () => {
+    const dir = mkdtempSync(Path.join(tmpdir(), "cli-jwt-"))
+    try {
+      const secret = "a shared secret of at least 32 bytes, for HS256"
+      const secretFile = Path.join(dir, "secret")
+      writeFileSync(secretFile, secret)
+      const jwtFile = async (name: string, exp: number) => {
+        const path = Path.join(dir, name)
+        writeFileSync(path, await new Jose.SignJWT({ exp }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(secret)))
+        return path
+      }
+      const now = Math.floor(Date.now() / 1000)
+      const executor = await startExecutor("cli-jwt", "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile)
+      const url = `${cluster.urls[0]}/cli-jwt`
+      expect(await cli("exec", url, "--token-file", await jwtFile("valid", now + 300), "--", "echo", "signed")).toMatchObject({
+        code: 0,
+        stdout: "signed\n"
+      })
+      const expired = await cli("exec", url, "--token-file", await jwtFile("expired", now - 300), "--", "echo", "no")
+      expect(expired.code).toBe(1)
+      expect(expired.stderr).toContain("unauthorized: expired bearer token")
+      expect(executor.stderrText()).toContain("expired bearer token")
+      executor.kill("SIGTERM")
+      await exited(executor)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("registers its environment: `environments` lists it, a second executor of the id exits 2, a clean stop unlists it", async () => {
