@@ -11,7 +11,7 @@ import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { WebSocket } from "ws"
+import type { WebSocket } from "ws"
 import { writeEffect } from "../wire/writers.js"
 import { LineFramer } from "../wire/LineFramer.js"
 import { sendText, writeLines } from "../wire/writers.js"
@@ -45,6 +45,8 @@ export const webSocket = (
 ): Effect.Effect<ClientTransport, ConnectError, Scope.Scope> =>
   Effect.gen(function*() {
     const token = yield* bearerTokenOf(options)
+    // Loaded at the first connection: ws (and node:http) cost the start of a server that never dials out.
+    const { WebSocket } = yield* Effect.promise(() => import("ws"))
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const socket = yield* Effect.acquireRelease(
       Effect.async<WebSocket, ConnectError>((resume) => {

@@ -3,9 +3,9 @@
  * its own handshake, session and scope.
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
 import * as Context from "effect/Context"
@@ -158,6 +158,31 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
 ).pipe(Layer.provide(ProcessReaperModule.layerPlaceholderGuard))
 
 /**
+ * http/request's client, loaded at its first request: node:http and
+ * platform-node's client cost start-up time that most servers never use.
+ */
+const layerHttpClientOnFirstUse = Layer.scoped(
+  HttpClient.HttpClient,
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const client = yield* Effect.cached(
+      Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(
+        Effect.flatMap((NodeHttpClient) =>
+          Layer.buildWithScope(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))), scope)
+        ),
+        Effect.map(Context.get(HttpClient.HttpClient))
+      )
+    )
+    // makeWith, not make: the loaded client makes the request's span; this one only hands it on.
+    return HttpClient.makeWith(
+      (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
+        Effect.flatMap(Effect.zip(client, request), ([loaded, ready]) => loaded.execute(ready)),
+      Effect.succeed
+    )
+  })
+)
+
+/**
  * Everything the server needs but its config and transport: the session
  * store, the Node spawners, the in-memory output buffer and Node's
  * filesystem, and the reaper that kills the process groups if the server
@@ -182,7 +207,7 @@ export const layerNodeServices: Layer.Layer<
   Layer.provideMerge(ProcessReaperModule.layerNode),
   Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory, NodeFileSystem.layer)),
   // http/request's client (without it the method answers that the server has none).
-  Layer.merge(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))))
+  Layer.merge(layerHttpClientOnFirstUse)
 )
 
 /**
