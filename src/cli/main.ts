@@ -52,6 +52,7 @@ import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { clientCommands } from "./remote.js"
+import { gatewayCommand } from "./gateway.js"
 import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
@@ -322,7 +323,7 @@ const command = Command.make(
     })
 ).pipe(
   Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
-  Command.withSubcommands(clientCommands)
+  Command.withSubcommands([...clientCommands, gatewayCommand])
 )
 
 /** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */

@@ -58,6 +58,18 @@ export type UpgradeRoute<A> = (path: string) => Effect.Effect<Either.Either<A, R
 export interface RoutedConnection<A> {
   readonly transport: FrameTransport
   readonly route: A
+  /** Closes the WebSocket with this close code and reason (at most 123 bytes of UTF-8; longer is cut). */
+  readonly closeWith: (code: number, reason: string) => Effect.Effect<void>
+}
+
+/** The longest close reason a WebSocket close frame carries, in bytes. */
+export const MAX_CLOSE_REASON_BYTES = 123
+
+/** `reason` cut to a close frame's 123 bytes, on a character boundary. */
+export const closeReason = (reason: string): string => {
+  let cut = reason
+  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1)
+  return cut
 }
 
 /** Where and how to listen, and whom to let in. */
@@ -205,7 +217,7 @@ const socketTransport = (
     readonly path: string
     readonly maxBufferedFrames: number | undefined
   }
-): FrameTransport => {
+): FrameTransport & Pick<RoutedConnection<unknown>, "closeWith"> => {
   const frames = Effect.runSync(Mailbox.make<Frame>(options.maxBufferedFrames === undefined ? undefined : { capacity: options.maxBufferedFrames }))
   /** Frames that found the mailbox full, in order; the socket is paused while there are any. */
   const overflow: Array<Frame> = []
@@ -252,16 +264,19 @@ const socketTransport = (
     if (overflow.length === 0) frames.unsafeDone(Exit.void)
   })
   socket.on("error", () => socket.terminate())
-  const close = Effect.sync(() => {
-    clearInterval(ping)
-    if (drainer !== undefined) Effect.runFork(Fiber.interrupt(drainer))
-    if (socket.readyState === WebSocket.OPEN) socket.close(1001, "server closing the connection")
-    else socket.terminate()
-  })
+  const closeWith = (code: number, reason: string) =>
+    Effect.sync(() => {
+      clearInterval(ping)
+      if (drainer !== undefined) Effect.runFork(Fiber.interrupt(drainer))
+      if (socket.readyState === WebSocket.OPEN) socket.close(code, closeReason(reason))
+      else socket.terminate()
+    })
+  const close = closeWith(1001, "server closing the connection")
   return {
     frames,
     write: (messages, done) => sendText(socket, messages, done),
     close,
+    closeWith,
     peer: { transport: "websocket", address: options.address, path: options.path }
   }
 }
@@ -439,10 +454,14 @@ export const makeRouted = <A>(
         }
         const route = exit.value.right
         wss.handleUpgrade(request, socket, head, (ws) => {
-          Queue.unsafeOffer(accepted, {
-            transport: socketTransport(ws, { maxMessageBytes, pingIntervalMs, address, path, maxBufferedFrames: options.maxBufferedFrames }),
-            route
+          const { closeWith, ...transport } = socketTransport(ws, {
+            maxMessageBytes,
+            pingIntervalMs,
+            address,
+            path,
+            maxBufferedFrames: options.maxBufferedFrames
           })
+          Queue.unsafeOffer(accepted, { transport, route, closeWith })
         })
       })
     }
