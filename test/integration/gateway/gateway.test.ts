@@ -14,7 +14,7 @@ import * as Path from "node:path"
 import { Effect, Exit, Scope, Stream } from "effect"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
-import { serverArgs } from "../../support/StdioServer.js"
+import { isAlive, serverArgs } from "../../support/StdioServer.js"
 import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
 import { RawWebSocketClient } from "../../support/WebSocketServer.js"
 
@@ -302,6 +302,83 @@ describe("exec-server gateway", () => {
     const expected = Array.from({ length: 60 }, (_, i) => `line-${i + 1}\n`).join("")
     expect(output).toBe(expected)
     await stop(second!)
+    await stop(executor)
+  })
+
+  it("a client that stops reading stops the executor's process through the stream's credit; it then gets every byte", async () => {
+    const executor = await startExecutor("gw-slow")
+    const gateway = await startGateway()
+    const total = 24 * 1024 * 1024
+    const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-slow`)
+    const started = await raw.request("process/start", {
+      processId: "flood",
+      argv: ["sh", "-c", `read go; exec head -c ${total} /dev/zero`],
+      cwd: "/tmp",
+      env,
+      tty: false,
+      pipeStdin: true
+    })
+    expect(started.error).toBeUndefined()
+    const listed = await raw.request("process/list", {})
+    const pid = (listed.result.processes as Array<{ readonly processId: string; readonly pid: number }>).find((p) => p.processId === "flood")!.pid
+    // The go, then this client reads nothing more: its socket's buffers fill, then the gateway's writes wait.
+    raw.send({ id: 1000, method: "process/write", params: { processId: "flood", chunk: Buffer.from("go\n").toString("base64") } })
+    raw.socket.pause()
+    const forwarded = async () =>
+      metricOf((await get(`${gateway.http}/metrics`)).body, "exec_server_gateway_bytes_total", ['environment="gw-slow"', 'direction="to-client"']) ?? 0
+    let last = -1
+    await pollUntil("the gateway's forwarding to stall", async () => {
+      const now = await forwarded()
+      const stalled = now === last && now > 0
+      last = now
+      return stalled
+    }, 30_000, 500)
+    // Held back, not buffered: the process is blocked writing its output.
+    expect(last).toBeLessThan(total)
+    expect(isAlive(pid)).toBe(true)
+    raw.socket.resume()
+    await raw.waitFor((m) => m.method === "process/closed" && m.params.processId === "flood", 60_000)
+    const received = raw.messages
+      .filter((m) => m.method === "process/output" && m.params.processId === "flood")
+      .reduce((sum, m) => sum + Buffer.from(m.params.chunk, "base64").byteLength, 0)
+    expect(received).toBe(total)
+    raw.socket.close()
+    await stop(gateway)
+    await stop(executor)
+  })
+
+  // Last: it stops the file's NATS server.
+  it("the NATS server stopping under the gateway mid-stream: /readyz says so, and the connection survives with no output lost", async () => {
+    const executor = await startExecutor("gw-nats")
+    const gateway = await startGateway()
+    const output = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      // No reconnect: the connection itself must survive.
+      const c = yield* client(`${gateway.url}/env/gw-nats`, { reconnect: false })
+      const counter = yield* c.start({
+        argv: ["sh", "-c", "i=1; while [ $i -le 100 ]; do echo line-$i; i=$((i+1)); sleep 0.05; done"],
+        env
+      })
+      const chunks: Array<Uint8Array> = []
+      let outage = false
+      yield* counter.events.pipe(
+        Stream.runForEach((event) =>
+          Effect.promise(async () => {
+            if (event._tag !== "Output") return
+            chunks.push(event.bytes)
+            if (!outage && Buffer.concat(chunks).toString().includes("line-5\n")) {
+              outage = true
+              await cluster.signal(0, "SIGKILL")
+              await pollUntil("/readyz to say NATS is down", async () => (await get(`${gateway.http}/readyz`)).status === 503, 15_000)
+              await cluster.restart(0)
+              await pollUntil("/readyz to be ready again", async () => (await get(`${gateway.http}/readyz`)).status === 200, 30_000)
+            }
+          })
+        )
+      )
+      return Buffer.concat(chunks).toString()
+    })))
+    expect(output).toBe(Array.from({ length: 100 }, (_, i) => `line-${i + 1}\n`).join(""))
+    await stop(gateway)
     await stop(executor)
   })
 })
