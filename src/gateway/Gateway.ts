@@ -70,7 +70,8 @@ const MAX_BUFFERED_FRAMES = 16
 export const environmentOfPath = (path: string): Either.Either<string, string> => {
   const match = /^\/env\/([^/]*)\/?$/.exec(path)
   if (match === null) return Either.left(`no endpoint ${path.slice(0, 80)}: environments are at /env/ENVIRONMENT_ID`)
-  const id = decodeURIComponent(match[1]!)
+  // Not percent-decoded: an id is letters, digits, `_` and `-` only, which need no escaping.
+  const id = match[1]!
   const problem = environmentIdProblem(id)
   return problem === undefined ? Either.right(id) : Either.left(problem)
 }
@@ -151,9 +152,8 @@ const forward = (
         for (const frame of frames) {
           // Text decoded from invalid UTF-8 can grow past the limit (as the server checks too).
           const bytes = frame._tag === "Text" ? Buffer.from(frame.text, "utf8") : undefined
-          const size = frame._tag === "Oversized" ? frame.bytes : bytes!.byteLength
-          if (bytes === undefined || size > maxMessageBytes) {
-            const answered = yield* Effect.either(answerOversized(size))
+          if (bytes === undefined || bytes.byteLength > maxMessageBytes) {
+            const answered = yield* Effect.either(answerOversized(bytes?.byteLength ?? (frame._tag === "Oversized" ? frame.bytes : 0)))
             if (Either.isLeft(answered)) return CLIENT_CLOSED
             continue
           }

@@ -439,7 +439,7 @@ export const makeRouted = <A>(
       socket.once("close", () => open--)
       const path = new URL(request.url ?? "/", "http://localhost").pathname
       const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
-      socket.once("close", () => Effect.runFork(Scope.close(connectionScope, Exit.void)))
+      socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
       Runtime.runFork(runtime)(Scope.extend(options.route(path), connectionScope)).addObserver((exit) => {
         if (socket.destroyed) return
         upgradeDone(socket)

@@ -247,7 +247,7 @@ describe("exec-server gateway", () => {
     expect(await cli("kill", url, "--session", session!, "napper")).toMatchObject({ code: 0, stdout: "napper: terminated (SIGTERM)\n" })
     const unknown = await cli("exec", `${gateway.url}/env/gw-nobody`, "--", "true")
     expect(unknown.code).toBe(1)
-    expect(unknown.stderr).toContain("HTTP 404")
+    expect(unknown.stderr).toContain("refused the connection: HTTP 404: no executor serves environment gw-nobody")
     await stop(gateway)
     await stop(executor)
   })
