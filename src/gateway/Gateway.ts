@@ -178,6 +178,8 @@ const forward = (
 
     const ending = yield* Effect.raceFirst(toEnvironment, toClient).pipe(
       Effect.race(Effect.zipRight(Effect.repeat(countRetransmissions, Schedule.spaced("2 seconds")), Effect.never)),
+      // The gateway stopping: the client hears it as from a server stopping (its stream is reset with the connection's scope).
+      Effect.onInterrupt(() => closeWith(1001, "the gateway is stopping")),
       Effect.ensuring(Effect.zipRight(countRetransmissions, Effect.sync(() => Metrics.adjust(Metrics.gatewayConnections, -1, tags))))
     )
     const where = `environment ${environmentId}`
