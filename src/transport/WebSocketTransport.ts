@@ -167,6 +167,19 @@ export const refusalOf = (
   return undefined
 }
 
+/**
+ * A request's path, its query left out, as sent (no dot segments resolved:
+ * routes match it exactly); the path of an absolute-form target. Never
+ * throws (`new URL` does on a target of `//`, which would end the process
+ * from a listener).
+ */
+const pathOf = (request: Http.IncomingMessage): string => {
+  const target = request.url ?? "/"
+  if (!target.startsWith("/")) return URL.canParse(target) ? new URL(target).pathname : target
+  const query = target.indexOf("?")
+  return query === -1 ? target : target.slice(0, query)
+}
+
 /** How much of a refused `Host` header a log line repeats. */
 const MAX_LOGGED_HOST_CHARS = 200
 
@@ -362,7 +375,7 @@ export const makeRouted = <A>(
       requestTimeout: upgradeTimeoutMs,
       keepAliveTimeout: upgradeTimeoutMs
     }, (request, response) => {
-      const path = new URL(request.url ?? "/", "http://localhost").pathname
+      const path = pathOf(request)
       const text = (status: number, body: string) =>
         response.writeHead(status, { "content-type": "text/plain", connection: "close" }).end(body)
       // Before anything else: a name the server is not known by may be a rebound one.
@@ -437,7 +450,7 @@ export const makeRouted = <A>(
       }
       open++
       socket.once("close", () => open--)
-      const path = new URL(request.url ?? "/", "http://localhost").pathname
+      const path = pathOf(request)
       const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
       socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
       Runtime.runFork(runtime)(Scope.extend(options.route(path), connectionScope)).addObserver((exit) => {

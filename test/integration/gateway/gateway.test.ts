@@ -132,6 +132,9 @@ describe("exec-server gateway", () => {
     expect(elsewhere.body).toMatch(/\/env\/ENVIRONMENT_ID\n$/)
     const badId = await upgradeAnswer(`${gateway.url}/env/a.b`)
     expect(badId.status).toBe(404)
+    // A target `new URL` cannot parse, upgraded or not, is answered and the gateway lives on.
+    expect((await upgradeAnswer(`${gateway.url}//`)).status).toBe(404)
+    expect((await get(`${gateway.http}//`)).status).toBe(426)
     expect(await get(`${gateway.http}/readyz`)).toEqual({ status: 200, body: "ready\n" })
     expect((await get(`${gateway.http}/healthz`)).status).toBe(200)
     await stop(gateway)
