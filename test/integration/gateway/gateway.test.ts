@@ -140,6 +140,16 @@ describe("exec-server gateway", () => {
     await stop(gateway)
   })
 
+  it("refuses to start without --listen or --connect, or on a non-loopback address without authentication (exit 2)", async () => {
+    const noConnect = await cli("gateway", "--listen", "ws://127.0.0.1:0")
+    expect(noConnect).toMatchObject({ code: 2, stderr: "exec-server: gateway needs --connect nats://HOST:PORT\n" })
+    const noListen = await cli("gateway", "--connect", cluster.urls[0]!)
+    expect(noListen).toMatchObject({ code: 2, stderr: "exec-server: gateway needs --listen ws://IP:PORT\n" })
+    const open = await cli("gateway", "--listen", "ws://0.0.0.0:0", "--connect", cluster.urls[0]!)
+    expect(open.code).toBe(2)
+    expect(open.stderr).toContain("refusing to listen on non-loopback 0.0.0.0 without authentication")
+  })
+
   it("with a token, an upgrade without it is 401 and learns nothing of environments; /environments and /metrics need it", async () => {
     const executor = await startExecutor("gw-auth")
     const dir = mkdtempSync(Path.join(tmpdir(), "gateway-token-"))
