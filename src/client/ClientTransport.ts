@@ -119,8 +119,10 @@ export const webSocket = (
       (socket) => Effect.sync(() => socket.close(1000))
     )
     socket.on("message", (data) => incoming.unsafeOffer(String(data)))
-    socket.on("close", (code) => {
-      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `connection closed (code ${code})` })))
+    socket.on("close", (code, reason) => {
+      // The reason says why (a gateway: which environment ended the stream, and how).
+      const why = reason.length === 0 ? "" : `: ${reason.toString("utf8")}`
+      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `connection closed (code ${code}${why})` })))
     })
     return {
       incoming: Mailbox.toStream(incoming),

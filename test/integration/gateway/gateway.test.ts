@@ -278,6 +278,23 @@ describe("exec-server gateway", () => {
     await stop(gateway)
   })
 
+  it("the package's client hears the executor's end with the close reason", async () => {
+    const executor = await startExecutor("gw-end2")
+    const gateway = await startGateway()
+    const failure = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const c = yield* client(`${gateway.url}/env/gw-end2`, { reconnect: false }).pipe(Scope.extend(scope))
+      const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.extend(scope))
+      yield* Effect.promise(() => stop(executor))
+      const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
+      yield* Scope.close(scope, Exit.void)
+      return error
+    })))
+    expect(failure._tag).toBe("TransportClosed")
+    expect(failure.message).toMatch(/environment gw-end2 (closed the connection|ended the stream)/)
+    await stop(gateway)
+  })
+
   it("a detached session resumes through a restarted gateway and misses no output", async () => {
     const executor = await startExecutor("gw-resume")
     const first = await startGateway()
