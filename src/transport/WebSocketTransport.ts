@@ -256,7 +256,8 @@ const socketTransport = (
   }
   let alive = true
   const ping = setInterval(() => {
-    if (!alive) {
+    // While this end does not read (the consumer is behind), the peer's pongs wait unread: it is not taken for dead.
+    if (!alive && overflow.length === 0) {
       socket.terminate()
       return
     }
