@@ -173,3 +173,20 @@ export const serverFlags = {
   }),
   ...sandboxFlags
 } as const
+
+/** The gateway command's flags: a WebSocket listener's, and the NATS cluster's of the executors. */
+export const gatewayFlags = {
+  listen: optionalText("listen", {
+    metavar: "ws://IP:PORT",
+    documentedDefault: "required",
+    help: "gateway: where clients connect; environment `ID` is at `ws://IP:PORT/env/ID`. One stderr line `exec-server gateway listening on ws://HOST:PORT` gives the real port"
+  }),
+  connect: optionalText("connect", {
+    metavar: "nats://HOST:PORT[,...]",
+    documentedDefault: "required",
+    help: "gateway: the NATS servers the executors serve their environments through (one connection, reconnecting for ever)"
+  }),
+  maxMessageBytes: configFlags.maxMessageBytes,
+  ...webSocketFlags,
+  ...natsFlags
+} as const

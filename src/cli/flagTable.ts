@@ -1,6 +1,6 @@
 /**
- * The flag table of docs/OPERATIONS.md, generated from the flags'
- * declarations (cli/commandFlags.ts, server/ServerFlags.ts): `npm run docs:flags` writes it
+ * The flag tables of docs/OPERATIONS.md (the server's and the gateway's),
+ * generated from the flags' declarations (cli/commandFlags.ts, server/ServerFlags.ts): `npm run docs:flags` writes it
  * between the markers, and test/integration/flagTable.test.ts fails when the
  * file's table is not the generated one.
  */
@@ -11,6 +11,10 @@ import * as ServerFlags from "./commandFlags.js"
 export const BEGIN = "<!-- flags:begin (generated from src/cli/commandFlags.ts by npm run docs:flags; edit there) -->"
 /** The line after it. */
 export const END = "<!-- flags:end -->"
+/** The line before the gateway command's table. */
+export const GATEWAY_BEGIN = "<!-- gateway-flags:begin (generated from src/cli/commandFlags.ts by npm run docs:flags; edit there) -->"
+/** The line after it. */
+export const GATEWAY_END = "<!-- gateway-flags:end -->"
 
 /** The rows for what @effect/cli gives every command (declared by it, not by us). */
 const builtInRows: ReadonlyArray<readonly [flags: string, defaultValue: string, meaning: string]> = [
@@ -53,32 +57,50 @@ const meaningOf = (flag: ServerFlags.Flag): string => {
   return `${flag.help}${least}${env}`
 }
 
-/** The table, markers included, as docs/OPERATIONS.md holds it. */
-export const flagTable = (): string => {
+/** A table of `flags` between two marker lines. */
+const tableOf = (flags: Readonly<Record<string, ServerFlags.Flag>>, begin: string, end: string): string => {
   const rows = [
-    ...Record.values(ServerFlags.serverFlags).map((flag) => [usageOf(flag), defaultOf(flag), meaningOf(flag)] as const),
+    ...Record.values(flags).map((flag) => [usageOf(flag), defaultOf(flag), meaningOf(flag)] as const),
     ...builtInRows
   ]
   return [
-    BEGIN,
+    begin,
     "| flag | default | meaning |",
     "| --- | --- | --- |",
     ...rows.map((row) => `|${row.map((text) => text === "" ? " " : ` ${cell(text)} `).join("|")}|`),
-    END
+    end
   ].join("\n")
 }
 
-/** `document` with its table (from `BEGIN` to `END`) replaced by the generated one; undefined when it has no markers. */
-export const withFlagTable = (document: string): string | undefined => {
-  const begin = document.indexOf(BEGIN)
-  const end = document.indexOf(END, begin)
-  if (begin === -1 || end === -1) return undefined
-  return document.slice(0, begin) + flagTable() + document.slice(end + END.length)
+/** The server command's table, markers included, as docs/OPERATIONS.md holds it. */
+export const flagTable = (): string => tableOf(ServerFlags.serverFlags, BEGIN, END)
+
+/** The gateway command's table, markers included, as docs/OPERATIONS.md holds it. */
+export const gatewayFlagTable = (): string => tableOf(ServerFlags.gatewayFlags, GATEWAY_BEGIN, GATEWAY_END)
+
+/** `document` with the table from `begin` to `end` replaced by `table`; undefined when it has no such markers. */
+const replaced = (document: string, begin: string, end: string, table: string): string | undefined => {
+  const from = document.indexOf(begin)
+  const to = document.indexOf(end, from)
+  if (from === -1 || to === -1) return undefined
+  return document.slice(0, from) + table + document.slice(to + end.length)
 }
 
-/** The table `document` holds now, markers included; undefined when it has no markers. */
-export const currentFlagTable = (document: string): string | undefined => {
-  const begin = document.indexOf(BEGIN)
-  const end = document.indexOf(END, begin)
-  return begin === -1 || end === -1 ? undefined : document.slice(begin, end + END.length)
+/** `document` with both tables replaced by the generated ones; undefined when it lacks either's markers. */
+export const withFlagTable = (document: string): string | undefined => {
+  const server = replaced(document, BEGIN, END, flagTable())
+  return server === undefined ? undefined : replaced(server, GATEWAY_BEGIN, GATEWAY_END, gatewayFlagTable())
 }
+
+/** The text between (and with) two markers, or undefined. */
+const between = (document: string, begin: string, end: string): string | undefined => {
+  const from = document.indexOf(begin)
+  const to = document.indexOf(end, from)
+  return from === -1 || to === -1 ? undefined : document.slice(from, to + end.length)
+}
+
+/** The server's table `document` holds now, markers included; undefined when it has no markers. */
+export const currentFlagTable = (document: string): string | undefined => between(document, BEGIN, END)
+
+/** The gateway's table `document` holds now, markers included; undefined when it has no markers. */
+export const currentGatewayFlagTable = (document: string): string | undefined => between(document, GATEWAY_BEGIN, GATEWAY_END)

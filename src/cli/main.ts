@@ -33,7 +33,6 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -53,21 +52,18 @@ import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { clientCommands } from "./remote.js"
+import { gatewayCommand } from "./gateway.js"
 import { onStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
+import * as WebSocketListen from "./webSocketListen.js"
+import { ListenUrlError } from "./webSocketListen.js"
 import * as NatsFlags from "./natsOptions.js"
 import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
 import { integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
-import * as HostHeader from "../transport/hostHeader.js"
-import * as ListenUrl from "../transport/listenUrl.js"
-import type { BearerAuth } from "../transport/bearerAuth.js"
-import type { SignedBearerOptions } from "../transport/signedBearer.js"
 
-/** A `--listen` value the server cannot serve. */
-class ListenUrlError extends Data.TaggedError("ListenUrlError")<{ readonly message: string }> {}
 
 /** The server command's options, from the flags' declarations. */
 const options = optionsOf(ServerFlags.serverFlags)
@@ -117,104 +113,14 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
     return policy
   })
 
-/** What the WebSocket listener needs to know about who may connect. */
-type WebSocketFlags = ValuesOf<typeof ServerFlags.webSocketFlags> & {
-  /** Both transports take it: the server's limit of one message. */
-  readonly maxMessageBytes: number
-}
-
-/** How clients authenticate, from the flags: on a WebSocket listener and on NATS streams alike. */
-type WebSocketAuth =
-  | { readonly _tag: "None" }
-  | { readonly _tag: "CapabilityToken"; readonly tokenSha256: Uint8Array }
-  | { readonly _tag: "SignedBearerToken"; readonly options: SignedBearerOptions }
-
-/** What a listener is given of `auth`: the WebSocket listener and the NATS executor take the same. */
-const listenerAuthOf = (auth: WebSocketAuth): BearerAuth =>
-  auth._tag === "CapabilityToken"
-    ? { tokenSha256: auth.tokenSha256 }
-    : auth._tag === "SignedBearerToken"
-    ? { signedBearer: auth.options }
-    : {}
-
-/** Whether any flag says how clients authenticate (they make no sense on stdio alone). */
-const hasAuthFlags = (flags: WebSocketFlags): boolean =>
-  [flags.wsAuth, flags.wsTokenFile, flags.wsTokenSha256, flags.wsSharedSecretFile, flags.wsIssuer, flags.wsAudience, flags.wsMaxClockSkewSeconds]
-    .some((flag: Option.Option<unknown>) => Option.isSome(flag))
-
-/** The file's contents, whitespace trimmed. */
-const readTrimmed = (path: string): Effect.Effect<string, ListenUrlError> =>
-  Effect.try({
-    try: () => readFileSync(path, "utf8").trim(),
-    catch: (error) => new ListenUrlError({ message: `cannot read ${path}: ${(error as Error).message}` })
-  })
-
-/**
- * The authentication the flags ask for, refusing inconsistent combinations
- * as `codex exec-server` does: `--ws-auth signed-bearer-token` needs
- * `--ws-shared-secret-file` and takes no capability token; the JWT flags
- * need it; `--ws-auth capability-token` needs a token. (A token flag without
- * `--ws-auth` is a capability token, as before `--ws-auth` existed.)
- */
-const authOf = (flags: WebSocketFlags): Effect.Effect<WebSocketAuth, ListenUrlError> =>
-  Effect.gen(function*() {
-    const fail = (message: string) => Effect.fail(new ListenUrlError({ message }))
-    const mode = Option.getOrUndefined(flags.wsAuth)
-    const tokenFlags = Option.isSome(flags.wsTokenFile) || Option.isSome(flags.wsTokenSha256)
-    const jwtFlags = [flags.wsSharedSecretFile, flags.wsIssuer, flags.wsAudience, flags.wsMaxClockSkewSeconds]
-      .some((flag: Option.Option<unknown>) => Option.isSome(flag))
-    if (Option.isSome(flags.wsTokenFile) && Option.isSome(flags.wsTokenSha256)) {
-      return yield* fail("give --ws-token-file or --ws-token-sha256, not both")
-    }
-    if (mode !== "signed-bearer-token" && jwtFlags) {
-      return yield* fail(
-        "--ws-shared-secret-file, --ws-issuer, --ws-audience and --ws-max-clock-skew-seconds need --ws-auth signed-bearer-token"
-      )
-    }
-    if (mode === "signed-bearer-token") {
-      if (tokenFlags) {
-        return yield* fail("--ws-token-file and --ws-token-sha256 are for --ws-auth capability-token, not signed-bearer-token")
-      }
-      if (Option.isNone(flags.wsSharedSecretFile)) return yield* fail("--ws-auth signed-bearer-token needs --ws-shared-secret-file")
-      const path = flags.wsSharedSecretFile.value
-      const secret = Buffer.from(yield* readTrimmed(path), "utf8")
-      if (secret.length === 0) return yield* fail(`${path} holds no secret`)
-      if (secret.length < ListenUrl.MIN_SHARED_SECRET_BYTES) {
-        return yield* fail(`the secret in ${path} must be at least ${ListenUrl.MIN_SHARED_SECRET_BYTES} bytes (it has ${secret.length})`)
-      }
-      const issuer = Option.getOrUndefined(flags.wsIssuer)
-      const audience = Option.getOrUndefined(flags.wsAudience)
-      if (issuer === "") return yield* fail("--ws-issuer must not be empty")
-      if (audience === "") return yield* fail("--ws-audience must not be empty")
-      return {
-        _tag: "SignedBearerToken",
-        options: { secret, issuer, audience, maxClockSkewSeconds: Option.getOrUndefined(flags.wsMaxClockSkewSeconds) }
-      }
-    }
-    if (mode === "capability-token" && !tokenFlags) {
-      return yield* fail("--ws-auth capability-token needs --ws-token-file or --ws-token-sha256")
-    }
-    if (Option.isSome(flags.wsTokenFile)) {
-      const token = yield* readTrimmed(flags.wsTokenFile.value)
-      if (token === "") return yield* fail(`${flags.wsTokenFile.value} holds no token`)
-      return { _tag: "CapabilityToken", tokenSha256: ListenUrl.sha256(token) }
-    }
-    if (Option.isSome(flags.wsTokenSha256)) {
-      const hex = flags.wsTokenSha256.value.trim().toLowerCase()
-      if (!/^[0-9a-f]{64}$/.test(hex)) return yield* fail("--ws-token-sha256 must be 64 hex digits")
-      return { _tag: "CapabilityToken", tokenSha256: Buffer.from(hex, "hex") }
-    }
-    return { _tag: "None" }
-  })
-
 /**
  * The transport `--listen` names. A WebSocket server announces its real
  * address with one line on stderr, for tools to parse.
  */
 const transportOf = (
   url: string,
-  flags: WebSocketFlags,
-  auth: WebSocketAuth
+  flags: WebSocketListen.WebSocketFlags,
+  auth: WebSocketListen.WebSocketAuth
 ): Effect.Effect<
   typeof Transport.ServerTransport.Service,
   ListenUrlError | Transport.TransportError,
@@ -230,38 +136,15 @@ const transportOf = (
     return StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes })
   }
   if (url.startsWith("ws://")) {
-    const parsed = ListenUrl.parseListenUrl(url)
-    if (typeof parsed === "string") return Effect.fail(new ListenUrlError({ message: `invalid --listen value: ${parsed}` }))
-    for (const value of flags.allowHost) {
-      const host = HostHeader.parseAllowedHost(value)
-      if (typeof host === "string") return Effect.fail(new ListenUrlError({ message: host }))
-    }
-    return Effect.succeed(auth).pipe(
-      Effect.filterOrFail(
-        (auth) => auth._tag !== "None" || flags.insecureNoAuth || ListenUrl.isLoopback(parsed.host),
-        () =>
-          new ListenUrlError({
-            message: `refusing to listen on non-loopback ${parsed.host} without authentication: ` +
-              "give --ws-token-file or --ws-token-sha256, or --ws-auth signed-bearer-token (or --insecure-no-auth)"
-          })
-      ),
+    return WebSocketListen.optionsOf(url, flags, auth).pipe(
       // Loaded on demand: a stdio server never needs `ws`, Node's HTTP stack or the exporter.
       Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
       Effect.zip(Effect.promise(() => import("../observability/prometheus.js"))),
-      Effect.flatMap(([[auth, WebSocketTransport], Prometheus]) =>
-        Effect.flatMap(Prometheus.make({ name: "effect-exec-server", version: ServerConfig.version }), (metrics) =>
-        WebSocketTransport.make({
-          ...parsed,
-          metrics,
-          maxMessageBytes: flags.maxMessageBytes,
-          pingIntervalMs: flags.pingIntervalMs,
-          upgradeTimeoutMs: flags.upgradeTimeoutMs,
-          maxConnections: flags.maxConnections,
-          maxPendingUpgrades: flags.maxPendingUpgrades,
-          allowOrigins: flags.allowOrigin,
-          allowHosts: flags.allowHost,
-          ...listenerAuthOf(auth)
-        }))
+      Effect.flatMap(([[listenOptions, WebSocketTransport], Prometheus]) =>
+        Effect.flatMap(
+          Prometheus.make({ name: "effect-exec-server", version: ServerConfig.version }),
+          (metrics) => WebSocketTransport.make({ ...listenOptions, metrics })
+        )
       ),
       Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
       Effect.map(({ transport }) => transport)
@@ -408,16 +291,16 @@ const command = Command.make(
       const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
       const overWebSocket = listen !== undefined && listen !== "stdio://" && listen !== "stdio"
       // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.
-      if (hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
+      if (WebSocketListen.hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
         return yield* new ListenUrlError({
           message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT) or --connect, not stdio"
         })
       }
-      const auth = yield* authOf(flags)
+      const auth = yield* WebSocketListen.authOf(flags)
       yield* Effect.gen(function*() {
         const transports = [
           ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth)]),
-          ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...listenerAuthOf(auth) })])
+          ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
         ]
         const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
           url: transports.map((t) => t.url).join(" "),
@@ -444,7 +327,7 @@ const command = Command.make(
     })
 ).pipe(
   Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
-  Command.withSubcommands(clientCommands)
+  Command.withSubcommands([...clientCommands, gatewayCommand])
 )
 
 /** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */

@@ -39,6 +39,9 @@ export interface WebSocketClientOptions {
   readonly connectTimeoutMs?: number
 }
 
+/** How much of a refusal's body an error repeats. */
+const MAX_REFUSAL_CHARS = 200
+
 /** Connects over WebSocket; the socket closes with the scope. */
 export const webSocket = (
   options: WebSocketClientOptions
@@ -67,15 +70,26 @@ export const webSocket = (
         socket.once("error", onError)
         socket.once("unexpected-response", (_request, response) => {
           socket.off("error", onError)
-          const message = `${options.url} refused the connection: HTTP ${response.statusCode}`
-          resume(Effect.fail(
-            response.statusCode === 401
-              ? new Unauthorized({ message: `${message} (a missing, wrong or expired token)` })
-              : response.statusCode === 403
-              ? new Forbidden({ message })
-              : new TransportClosed({ message })
-          ))
-          socket.terminate()
+          const status = response.statusCode
+          const refused = (reason: string) => {
+            const message = `${options.url} refused the connection: HTTP ${status}${reason === "" ? "" : `: ${reason}`}`
+            resume(Effect.fail(
+              status === 401
+                ? new Unauthorized({ message: `${message} (a missing, wrong or expired token)` })
+                : status === 403
+                ? new Forbidden({ message })
+                : new TransportClosed({ message })
+            ))
+            socket.terminate()
+          }
+          // A 404's one-line body says why (a gateway: no executor serves the environment); others say only their status.
+          if (status !== 404) return refused("")
+          let body = ""
+          response.setEncoding("utf8")
+          response.on("data", (text: string) => {
+            if (body.length < MAX_REFUSAL_CHARS) body += text
+          })
+          response.once("close", () => refused(body.split("\n")[0]!.slice(0, MAX_REFUSAL_CHARS).trim()))
         })
         socket.once("open", () => {
           socket.off("error", onError)
@@ -94,8 +108,10 @@ export const webSocket = (
       (socket) => Effect.sync(() => socket.close(1000))
     )
     socket.on("message", (data) => incoming.unsafeOffer(String(data)))
-    socket.on("close", (code) => {
-      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `connection closed (code ${code})` })))
+    socket.on("close", (code, reason) => {
+      // The reason says why (a gateway: which environment ended the stream, and how).
+      const why = reason.length === 0 ? "" : `: ${reason.toString("utf8")}`
+      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `connection closed (code ${code}${why})` })))
     })
     return {
       incoming: Mailbox.toStream(incoming),

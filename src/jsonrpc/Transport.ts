@@ -40,8 +40,16 @@ export interface FrameTransport {
    * constructor's finalizer.
    */
   readonly close: Effect.Effect<void>
-  /** Who is on the other end, for logs: the transport's name and the peer's address when it has one. */
-  readonly peer?: { readonly transport: string; readonly address?: string | undefined } | undefined
+  /**
+   * Who is on the other end, for logs: the transport's name, the peer's
+   * address when it has one, and the path it asked for (a WebSocket's request
+   * path, which a gateway routes by).
+   */
+  readonly peer?: {
+    readonly transport: string
+    readonly address?: string | undefined
+    readonly path?: string | undefined
+  } | undefined
 }
 
 /** A failure of a transport as a whole (not of one connection), such as an address in use. */

@@ -97,6 +97,30 @@ export const errors = Metric.counter("exec_server_errors_total", {
   incremental: true
 })
 
+/** A gateway's client connections open now, by environment. */
+export const gatewayConnections = Metric.gauge("exec_server_gateway_connections", {
+  description: "Gateway connections open, by environment"
+})
+/** A gateway's client connections accepted since start, by environment. */
+export const gatewayConnectionsTotal = Metric.counter("exec_server_gateway_connections_total", {
+  description: "Gateway connections accepted, by environment",
+  incremental: true
+})
+/** Message bytes a gateway forwarded, by environment and direction (`to-environment`, `to-client`). */
+export const gatewayBytes = Metric.counter("exec_server_gateway_bytes_total", {
+  description: "Message bytes forwarded by the gateway, by environment and direction",
+  incremental: true
+})
+/** Frames the gateway's ends of remote streams sent again, by environment. */
+export const gatewayRetransmissions = Metric.counter("exec_server_gateway_stream_retransmissions_total", {
+  description: "Stream frames the gateway retransmitted, by environment",
+  incremental: true
+})
+/** Whether the gateway's NATS connection is up (1) or not (0). */
+export const gatewayNatsConnected = Metric.gauge("exec_server_gateway_nats_connected", {
+  description: "1 while the gateway's NATS connection is up"
+})
+
 const labels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
 /** The `stream` labels of output, made once: they are used for every chunk. */
 export const STREAM_LABELS = {

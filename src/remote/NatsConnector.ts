@@ -8,24 +8,20 @@
  * message, as a WebSocket does.
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { randomUUID } from "node:crypto"
-import { NoRespondersError, RequestError, TimeoutError } from "@nats-io/transport-node"
 import { bearerTokenOf, type BearerTokenOptions } from "../client/bearerToken.js"
-import { ConnectTimeout, EnvironmentNotFound, TransportClosed, Unauthorized } from "../client/ClientError.js"
+import { ConnectTimeout, TransportClosed } from "../client/ClientError.js"
 import type { ClientTransport } from "../client/ClientTransport.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import * as PromiseClient from "../client/PromiseClient.js"
 import type { Connector } from "../client/JsonRpcPeer.js"
-import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
 import type { NatsConnectOptions } from "./natsOptions.js"
-import * as NatsLink from "./NatsLink.js"
 import { environmentIdProblem } from "./natsUrl.js"
-import * as RS from "./ReliableStream.js"
+import * as OpenStream from "./openStream.js"
+import type * as RS from "./ReliableStream.js"
 
 /**
  * How to reach an environment. `token` or `tokenFile` (read at every
@@ -45,15 +41,6 @@ export { parseUrl } from "./natsUrl.js"
 
 const textDecoder = new TextDecoder()
 
-/** Why the executor refused an open, from its reset frame. */
-const refusalOf = (reply: Uint8Array): string | undefined => {
-  const frame = Frames.decode(reply)
-  if (Either.isLeft(frame)) return `a malformed answer: ${frame.left.message}`
-  if (frame.right.kind === "open") return undefined
-  if (frame.right.kind === "reset") return textDecoder.decode(frame.right.payload)
-  return `an unexpected ${frame.right.kind} frame`
-}
-
 /** A connector to the environment: each evaluation opens a new stream, closed (and its NATS connection) with the scope. */
 export const make = (options: NatsConnectorOptions): Connector =>
   Effect.gen(function*() {
@@ -69,31 +56,7 @@ export const make = (options: NatsConnectorOptions): Connector =>
           : new TransportClosed({ message: error.message })
       )
     )
-    // A stream id nobody else picks: a UUID is a subject token.
-    const streamId = randomUUID()
-    const channel = yield* NatsLink.open({
-      connection,
-      env,
-      side: "client",
-      options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId }
-    }).pipe(Effect.mapError((error) => new TransportClosed({ message: error.message })))
-    const openTimeoutMs = options.openTimeoutMs ?? 5000
-    const reply = yield* Effect.tryPromise({
-      try: () => connection.request(NatsLink.openSubject(env), NatsLink.openRequest(streamId, token), { timeout: openTimeoutMs }),
-      catch: (error) =>
-        error instanceof NoRespondersError ||
-          (error instanceof RequestError && error.isNoResponders())
-          ? new EnvironmentNotFound({ environmentId: env, message: `no executor serves ${where}` })
-          : error instanceof TimeoutError
-          ? new ConnectTimeout({ message: `the executor of ${where} did not answer within ${openTimeoutMs} ms` })
-          : new TransportClosed({ message: `cannot open a stream to ${where}: ${String(error)}` })
-    })
-    const refusal = refusalOf(reply.data)
-    if (refusal !== undefined) {
-      const message = `the executor of ${where} refused the stream: ${refusal}`
-      // As a WebSocket's HTTP 401: not retried, the token has to change first.
-      return yield* refusal.startsWith(NatsLink.UNAUTHORIZED_PREFIX) ? new Unauthorized({ message }) : new TransportClosed({ message })
-    }
+    const channel = yield* OpenStream.open(connection, { ...options, where, token })
     const sendLock = yield* Effect.makeSemaphore(1)
     const closed = (error: { readonly reason: string; readonly byPeer: boolean }) =>
       new TransportClosed({

@@ -6,14 +6,17 @@
  * exists.
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Metrics from "../observability/metrics.js"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as Net from "node:net"
@@ -33,13 +36,66 @@ import type { SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
+/** Answers one HTTP request. */
+export type HttpHandler = (request: Http.IncomingMessage, response: Http.ServerResponse) => void
+
+/** Why an upgrade is refused by its route: the HTTP status and a one-line reason (the response's body). */
+export interface RouteRefusal {
+  readonly status: number
+  readonly reason: string
+}
+
+/** What a route is told of an authenticated upgrade. */
+export interface UpgradeRequest {
+  readonly path: string
+  /** The bearer token the upgrade carried (checked already when the listener asks for one). */
+  readonly bearer: string | undefined
+}
+
+/**
+ * Decides where an authenticated upgrade goes, before it is upgraded: a
+ * value the accepted connection carries, or a refusal. It runs in the
+ * connection's own scope, closed when its socket closes (refused, dropped
+ * before the upgrade, or closed after it), so what it opens lives exactly as
+ * long as the connection.
+ */
+export type UpgradeRoute<A> = (request: UpgradeRequest) => Effect.Effect<Either.Either<A, RouteRefusal>, never, Scope.Scope>
+
+/** An accepted connection and what its route gave it. */
+export interface RoutedConnection<A> {
+  readonly transport: FrameTransport
+  readonly route: A
+  /** Closes the WebSocket with this close code and reason (at most 123 bytes of UTF-8; longer is cut). */
+  readonly closeWith: (code: number, reason: string) => Effect.Effect<void>
+}
+
+/** The longest close reason a WebSocket close frame carries, in bytes. */
+export const MAX_CLOSE_REASON_BYTES = 123
+
+/** `reason` cut to a close frame's 123 bytes, on a character boundary. */
+export const closeReason = (reason: string): string => {
+  let cut = reason
+  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1)
+  return cut
+}
+
 /** Where and how to listen, and whom to let in. */
 export interface WebSocketListenOptions {
   /**
    * Answers `GET /metrics` (a valid bearer token is required when the server asks for one);
    * without it there is no such endpoint.
    */
-  readonly metrics?: ((request: Http.IncomingMessage, response: Http.ServerResponse) => void) | undefined
+  readonly metrics?: HttpHandler | undefined
+  /** More `GET` endpoints by path (`/environments`), behind the token as `/metrics` is. */
+  readonly endpoints?: Readonly<Record<string, HttpHandler>> | undefined
+  /** Why the server is not ready (`/readyz` answers 503 with it), or undefined when it is. Default: ready until it stops. */
+  readonly readiness?: (() => string | undefined) | undefined
+  /**
+   * Frames a connection holds for its consumer at most: beyond them the
+   * socket is no longer read until the consumer catches up, so a slow
+   * consumer slows the peer (TCP backpressure). Default: no limit.
+   */
+  readonly maxBufferedFrames?: number | undefined
   /** An IP address (IPv4 or IPv6, without brackets). */
   readonly host: string
   /** 0 picks a free port. */
@@ -117,6 +173,19 @@ export const refusalOf = (
   return undefined
 }
 
+/**
+ * A request's path, its query left out, as sent (no dot segments resolved:
+ * routes match it exactly); the path of an absolute-form target. Never
+ * throws (`new URL` does on a target of `//`, which would end the process
+ * from a listener).
+ */
+const pathOf = (request: Http.IncomingMessage): string => {
+  const target = request.url ?? "/"
+  if (!target.startsWith("/")) return URL.canParse(target) ? new URL(target).pathname : target
+  const query = target.indexOf("?")
+  return query === -1 ? target : target.slice(0, query)
+}
+
 /** How much of a refused `Host` header a log line repeats. */
 const MAX_LOGGED_HOST_CHARS = 200
 
@@ -131,13 +200,13 @@ const hostRefusal = (
   return host === undefined ? "no Host header" : `host ${JSON.stringify(host.slice(0, MAX_LOGGED_HOST_CHARS))} not allowed`
 }
 
-/** Answers an upgrade with an HTTP error, then closes the socket even if the peer never closes its side. */
-const refuse = (socket: Duplex, status: number, reason: string) => {
-  const body = `${reason}\n`
+/** Answers an upgrade with an HTTP error (the body one line, the reason unless given), then closes the socket even if the peer never closes its side. */
+const refuse = (socket: Duplex, status: number, reason: string, line = reason) => {
+  const body = `${line.replace(/[\r\n]+/g, " ")}\n`
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       (status === 401 ? "WWW-Authenticate: Bearer\r\n" : "") +
-      `Content-Length: ${body.length}\r\n\r\n${body}`
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   )
   setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
 }
@@ -156,12 +225,41 @@ const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
  */
 const socketTransport = (
   socket: WebSocket,
-  options: { readonly maxMessageBytes: number; readonly pingIntervalMs: number; readonly address: string | undefined }
-): FrameTransport => {
-  const frames = Effect.runSync(Mailbox.make<Frame>())
+  options: {
+    readonly maxMessageBytes: number
+    readonly pingIntervalMs: number
+    readonly address: string | undefined
+    readonly path: string
+    readonly maxBufferedFrames: number | undefined
+  }
+): FrameTransport & Pick<RoutedConnection<unknown>, "closeWith"> => {
+  const frames = Effect.runSync(Mailbox.make<Frame>(options.maxBufferedFrames === undefined ? undefined : { capacity: options.maxBufferedFrames }))
+  /** Frames that found the mailbox full, in order; the socket is paused while there are any. */
+  const overflow: Array<Frame> = []
+  let ended = false
+  /** Moves the overflow into the mailbox as the consumer makes room, then reads the socket again. */
+  const drainOverflow = Effect.gen(function*() {
+    while (overflow.length > 0) {
+      yield* frames.offer(overflow[0]!)
+      overflow.shift()
+    }
+    if (ended) yield* frames.done(Exit.void)
+    else socket.resume()
+  })
+  let drainer: Fiber.RuntimeFiber<void> | undefined
+  const deliver = (frame: Frame) => {
+    if (overflow.length === 0 && frames.unsafeOffer(frame)) return
+    overflow.push(frame)
+    if (overflow.length === 1) {
+      // ws may still emit what it had already read: those join the overflow.
+      socket.pause()
+      drainer = Effect.runFork(drainOverflow)
+    }
+  }
   let alive = true
   const ping = setInterval(() => {
-    if (!alive) {
+    // While this end does not read (the consumer is behind), the peer's pongs wait unread: it is not taken for dead.
+    if (!alive && overflow.length === 0) {
       socket.terminate()
       return
     }
@@ -173,23 +271,29 @@ const socketTransport = (
   })
   socket.on("message", (data) => {
     alive = true
-    frames.unsafeOffer(frameOf(data, options.maxMessageBytes))
+    deliver(frameOf(data, options.maxMessageBytes))
   })
   socket.on("close", () => {
     clearInterval(ping)
-    frames.unsafeDone(Exit.void)
+    // Frames still in the overflow come first.
+    ended = true
+    if (overflow.length === 0) frames.unsafeDone(Exit.void)
   })
   socket.on("error", () => socket.terminate())
-  const close = Effect.sync(() => {
-    clearInterval(ping)
-    if (socket.readyState === WebSocket.OPEN) socket.close(1001, "server closing the connection")
-    else socket.terminate()
-  })
+  const closeWith = (code: number, reason: string) =>
+    Effect.sync(() => {
+      clearInterval(ping)
+      if (drainer !== undefined) Effect.runFork(Fiber.interrupt(drainer))
+      if (socket.readyState === WebSocket.OPEN) socket.close(code, closeReason(reason))
+      else socket.terminate()
+    })
+  const close = closeWith(1001, "server closing the connection")
   return {
     frames,
     write: (messages, done) => sendText(socket, messages, done),
     close,
-    peer: { transport: "websocket", address: options.address }
+    closeWith,
+    peer: { transport: "websocket", address: options.address, path: options.path }
   }
 }
 
@@ -205,7 +309,31 @@ export const make = (
   TransportError,
   Scope.Scope
 > =>
+  Effect.map(makeRouted({ ...options, route: admitEvery }), ({ connections, url }) => {
+    const transport: typeof ServerTransport.Service = {
+      url,
+      connections: Stream.map(connections, (connection) => connection.transport)
+    }
+    return { transport, url }
+  })
+
+/** The route of a plain server: every path is the server. */
+const admitEvery: UpgradeRoute<void> = () => Effect.succeed(Either.right(undefined))
+
+/**
+ * Listens as `make` does, and routes each authenticated upgrade by its path
+ * before upgrading it (a gateway's listener): an upgrade the route refuses
+ * gets its status and one-line reason, never a WebSocket.
+ */
+export const makeRouted = <A>(
+  options: WebSocketListenOptions & { readonly route: UpgradeRoute<A> }
+): Effect.Effect<
+  { readonly connections: Stream.Stream<RoutedConnection<A>>; readonly url: string },
+  TransportError,
+  Scope.Scope
+> =>
   Effect.gen(function*() {
+    const transportScope = yield* Effect.scope
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     // Where the server has a sandbox, its processes are refused as clients (see Sandbox.isSandboxedPeer).
     const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
@@ -233,17 +361,21 @@ export const make = (
       )
     }
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
-    const accepted = yield* Queue.unbounded<FrameTransport>()
+    const accepted = yield* Queue.unbounded<RoutedConnection<A>>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
     const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY
     const maxPendingUpgrades = options.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES
+    const endpoints: Record<string, HttpHandler> = {
+      ...(options.metrics === undefined ? {} : { "/metrics": options.metrics }),
+      ...options.endpoints
+    }
     const httpServer = Http.createServer({
       // Node's own checks run only every few seconds; the timer per connection below is exact.
       headersTimeout: upgradeTimeoutMs,
       requestTimeout: upgradeTimeoutMs,
       keepAliveTimeout: upgradeTimeoutMs
     }, (request, response) => {
-      const path = new URL(request.url ?? "/", "http://localhost").pathname
+      const path = pathOf(request)
       const text = (status: number, body: string) =>
         response.writeHead(status, { "content-type": "text/plain", connection: "close" }).end(body)
       // Before anything else: a name the server is not known by may be a rebound one.
@@ -254,17 +386,20 @@ export const make = (
       }
       // Liveness and readiness say nothing about the server: open to anyone who can reach it.
       if (request.method === "GET" && path === "/healthz") return text(200, "ok\n")
-      if (request.method === "GET" && path === "/readyz") return stopping ? text(503, "stopping\n") : text(200, "ready\n")
-      if (request.method === "GET" && path === "/metrics" && options.metrics !== undefined) {
-        // Method names and counts are the operator's: behind the token when there is one.
+      if (request.method === "GET" && path === "/readyz") {
+        const notReady = stopping ? "stopping" : options.readiness?.()
+        return notReady === undefined ? text(200, "ready\n") : text(503, `${notReady}\n`)
+      }
+      const endpoint = request.method === "GET" ? endpoints[path] : undefined
+      if (endpoint !== undefined) {
+        // Method names, counts and environments are the operator's: behind the token when there is one.
         const refusal = refusalOf(request, options)
         if (refusal !== undefined) return text(refusal.status, `${refusal.reason}\n`)
-        if (verifyBearer === undefined) return options.metrics(request, response)
-        const metrics = options.metrics
+        if (verifyBearer === undefined) return endpoint(request, response)
         void verifyBearer(request).then((why) => {
           if (request.socket.destroyed) return
           if (why !== undefined) return text(401, "Unauthorized\n")
-          metrics(request, response)
+          endpoint(request, response)
         }).catch(() => request.socket.destroy())
         return
       }
@@ -302,17 +437,45 @@ export const make = (
       }
       upgrading.set(socket, setTimeout(() => socket.destroy(), upgradeTimeoutMs))
     })
-    /** Lets an authenticated upgrade in, if there is room. */
+    /**
+     * Lets an authenticated upgrade in, if there is room and its route takes
+     * it. The route runs in the connection's scope, closed with its socket;
+     * meanwhile the socket counts as upgrading (its timer runs on).
+     */
     const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined) => {
-      upgradeDone(socket)
       if (open >= maxConnections) {
+        upgradeDone(socket)
         logRefusal(503, `at --max-connections (${maxConnections})`, address)
         return refuse(socket, 503, "Service Unavailable")
       }
       open++
       socket.once("close", () => open--)
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        Queue.unsafeOffer(accepted, socketTransport(ws, { maxMessageBytes, pingIntervalMs, address }))
+      const path = pathOf(request)
+      const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
+      socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
+      Runtime.runFork(runtime)(Scope.extend(options.route({ path, bearer: bearerOf(request) }), connectionScope)).addObserver((exit) => {
+        if (socket.destroyed) return
+        upgradeDone(socket)
+        if (Exit.isFailure(exit)) {
+          logRefusal(500, "the route failed", address)
+          return refuse(socket, 500, "Internal Server Error")
+        }
+        if (Either.isLeft(exit.value)) {
+          const { reason, status } = exit.value.left
+          logRefusal(status, reason, address)
+          return refuse(socket, status, Http.STATUS_CODES[status] ?? "Refused", reason)
+        }
+        const route = exit.value.right
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          const { closeWith, ...transport } = socketTransport(ws, {
+            maxMessageBytes,
+            pingIntervalMs,
+            address,
+            path,
+            maxBufferedFrames: options.maxBufferedFrames
+          })
+          Queue.unsafeOffer(accepted, { transport, route, closeWith })
+        })
       })
     }
     httpServer.on("upgrade", (request, socket: Duplex, head: Buffer) => {
@@ -369,11 +532,7 @@ export const make = (
         for (const socket of sockets) socket.destroy()
       })
     )
-    const transport: typeof ServerTransport.Service = {
-      url: formatUrl(options.host, port),
-      connections: Stream.fromQueue(accepted)
-    }
-    return { transport, url: transport.url }
+    return { connections: Stream.fromQueue(accepted), url: formatUrl(options.host, port) }
   })
 
 /** Provides the WebSocket transport, listening for as long as the layer lives. */

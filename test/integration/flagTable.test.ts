@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
-import { currentFlagTable, flagTable } from "../../src/cli/flagTable.js"
+import { currentFlagTable, currentGatewayFlagTable, flagTable, gatewayFlagTable } from "../../src/cli/flagTable.js"
 import { SERVER_BIN, serverArgs } from "../support/StdioServer.js"
 
 const operations = readFileSync(Path.resolve(Path.dirname(SERVER_BIN), "../../docs/OPERATIONS.md"), "utf8")
@@ -56,5 +56,17 @@ describe("the flag table of docs/OPERATIONS.md", () => {
       if (!/^\d+$/.test(row)) continue
       expect(row, `${name}'s default`).toBe(defaultValue)
     }
+  })
+
+  it("has the gateway's table, generated too, naming every flag of `gateway --help`", () => {
+    expect(currentGatewayFlagTable(operations), "run npm run docs:flags").toBe(gatewayFlagTable())
+    const gatewayTable = currentGatewayFlagTable(operations)!
+    const help = execFileSync(process.execPath, serverArgs("gateway", "--help"), { encoding: "utf8", timeout: 10_000 })
+      .replace(/\u001b\[[0-9;]*m/g, "")
+    const inHelp = [...help.matchAll(/^(--[a-z0-9-]+)/gm)].map((match) => match[1]!)
+    expect(inHelp).toContain("--connect")
+    expect(inHelp).toContain("--ws-token-file")
+    const missing = inHelp.filter((name) => !gatewayTable.includes(`\`${name}`) && !CLI_BUILT_INS.includes(name))
+    expect(missing, "in gateway --help but not in its table").toEqual([])
   })
 })

@@ -65,6 +65,13 @@ describe("the import graph of src/", () => {
     }
   })
 
+  it("has the gateway on the WebSocket transport and remote/: no server/ (it runs no JSON-RPC) and no client/; only the command line imports it", () => {
+    expect(importsOf("gateway")).toEqual(["jsonrpc", "observability", "remote", "transport", "wire"])
+    for (const [folder, targets] of graph) {
+      if (folder !== "cli") expect(targets.has("gateway"), `${folder} imports gateway/`).toBe(false)
+    }
+  })
+
   it("has transports above the server: server/ imports no transport/, client/ or cli/", () => {
     expect(importsOf("server").filter((folder) => ["transport", "client", "cli"].includes(folder))).toEqual([])
   })

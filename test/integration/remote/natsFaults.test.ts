@@ -27,8 +27,8 @@ const MiB = 1024 * 1024
 /** The stream's default heartbeat, and the peer timeout of two of them. */
 const HEARTBEAT_MS = 6_000
 const PEER_TIMEOUT_MS = 2 * HEARTBEAT_MS
-/** Room for a loaded machine on top of a bound that the protocol sets. */
-const SLACK_MS = 1_500
+/** Room for a loaded machine (timers fire late) on top of a bound that the protocol sets. */
+const SLACK_MS = 3_000
 
 const nats = natsClusterForTests(3)
 const EXECUTOR_NODE = 0
@@ -244,6 +244,8 @@ describe("an end of a stream dies", () => {
       const terminatedAfter = Date.now() - killedAt
       expect(terminatedAfter).toBeLessThanOrEqual(PEER_TIMEOUT_MS + SLACK_MS)
       report("client SIGKILLed", { "its process terminated after ms": terminatedAfter })
+      // The connection's end is logged once its processes are gone.
+      await pollUntil("the executor to log the dropped connection", async () => connectionsClosed(executor) > closedBefore, 5_000)
       expect(connectionsClosed(executor), executor.stderrText()).toBe(closedBefore + 1)
     } finally {
       await stopExecutor(executor)

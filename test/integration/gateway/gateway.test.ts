@@ -1,0 +1,434 @@
+/**
+ * `exec-server gateway` (the built binary) in front of executors (the built
+ * binary with `--connect`) on a real 1-node NATS cluster: a client that
+ * speaks only WebSocket reaches an environment at ws://HOST:PORT/env/ID as
+ * it would reach a local server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { createHash } from "node:crypto"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import * as Http from "node:http"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { Effect, Exit, Scope, Stream } from "effect"
+import * as ClientTransport from "../../../src/client/ClientTransport.js"
+import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
+import { isAlive, serverArgs } from "../../support/StdioServer.js"
+import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
+import { RawWebSocketClient } from "../../support/WebSocketServer.js"
+
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+let cluster: NatsCluster
+const children: Array<ChildProcess> = []
+
+beforeAll(async () => {
+  cluster = await startNatsCluster(1)
+})
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+  await cluster?.stop()
+})
+
+type Started = ChildProcess & { readonly stderrText: () => string; readonly exited: Promise<void> }
+
+/** Starts the binary; resolves once every line of `until` is on its stderr. */
+const startBinary = (args: ReadonlyArray<string>, until: ReadonlyArray<RegExp>): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, serverArgs(...args), { stdio: ["ignore", "ignore", "pipe"] })
+    children.push(child)
+    const exited = new Promise<void>((done) => child.once("exit", () => done()))
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+      if (until.every((pattern) => pattern.test(stderr))) resolve(Object.assign(child, { stderrText: () => stderr, exited }))
+    })
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited (${code}): ${stderr}`)))
+  })
+
+/** An executor of `environmentId`, also listening on a WebSocket of its own when `direct`. */
+const startExecutor = (environmentId: string, options: { readonly direct?: boolean } = {}) =>
+  startBinary(
+    ["--connect", cluster.urls[0]!, "--environment-id", environmentId, ...(options.direct === true ? ["--listen", "ws://127.0.0.1:0"] : [])],
+    [/exec-server serving nats:\/\//, ...(options.direct === true ? [/listening on ws:\/\//] : [])]
+  )
+
+/** A gateway; its URL is read from its banner. */
+const startGateway = async (...args: ReadonlyArray<string>) => {
+  const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
+  const child = await startBinary(["gateway", ...listen, "--connect", cluster.urls[0]!, ...args], [/gateway listening on ws:\/\/\S+/])
+  const url = /gateway listening on (ws:\/\/\S+)/.exec(child.stderrText())![1]!
+  return Object.assign(child, { url, http: url.replace(/^ws:/, "http:") })
+}
+
+const stop = async (child: Started) => {
+  child.kill("SIGTERM")
+  await child.exited
+}
+
+/** What the server answers an upgrade of `url`: the status and body of a refusal, or 101. */
+const upgradeAnswer = (url: string, headers: Record<string, string> = {}) =>
+  new Promise<{ readonly status: number; readonly body: string }>((resolve, reject) => {
+    const request = Http.get(url.replace(/^ws:/, "http:"), {
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        ...headers
+      }
+    })
+    request.once("upgrade", (response, socket) => {
+      socket.destroy()
+      resolve({ status: response.statusCode ?? 0, body: "" })
+    })
+    request.once("response", (response) => {
+      let body = ""
+      response.setEncoding("utf8")
+      response.on("data", (text: string) => (body += text))
+      response.once("end", () => resolve({ status: response.statusCode ?? 0, body }))
+    })
+    request.once("error", reject)
+  })
+
+const get = async (url: string, token?: string) => {
+  const response = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })
+  return { status: response.status, body: await response.text() }
+}
+
+/** Runs the command-line client; resolves with its exit code and output. */
+const cli = (...args: ReadonlyArray<string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, serverArgs(...args), (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }))
+  })
+
+/** A client of the package over WebSocket. */
+const client = (url: string, options: ExecServerClient.ClientOptions = {}) =>
+  ExecServerClient.make(ClientTransport.webSocket({ url }), options)
+
+/** The value of a Prometheus sample of `name` having every one of `labels`, or undefined. */
+const metricOf = (body: string, name: string, labels: ReadonlyArray<string>): number | undefined => {
+  for (const line of body.split("\n")) {
+    const match = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line)
+    if (match?.[1] === name && labels.every((label) => match[2]!.split(",").includes(label))) return Number(match[3])
+  }
+  return undefined
+}
+
+/** A message with the fields that differ between two sessions (ids, versions of the host) left out. */
+const comparable = (message: unknown): unknown =>
+  JSON.parse(JSON.stringify(message), (key, value: unknown) =>
+    key === "sessionId" || key === "environmentInfo" || key === "serverInfo" ? "<varies>" : value)
+
+describe("exec-server gateway", () => {
+  it("refuses an unknown environment and an unknown path with 404 and a reason, before any upgrade", async () => {
+    const gateway = await startGateway()
+    const unknown = await upgradeAnswer(`${gateway.url}/env/no-such-env`)
+    expect(unknown.status).toBe(404)
+    expect(unknown.body).toBe("no executor serves environment no-such-env\n")
+    const elsewhere = await upgradeAnswer(`${gateway.url}/`)
+    expect(elsewhere.status).toBe(404)
+    expect(elsewhere.body).toMatch(/\/env\/ENVIRONMENT_ID\n$/)
+    const badId = await upgradeAnswer(`${gateway.url}/env/a.b`)
+    expect(badId.status).toBe(404)
+    // A target `new URL` cannot parse, upgraded or not, is answered and the gateway lives on.
+    expect((await upgradeAnswer(`${gateway.url}//`)).status).toBe(404)
+    expect((await get(`${gateway.http}//`)).status).toBe(426)
+    expect(await get(`${gateway.http}/readyz`)).toEqual({ status: 200, body: "ready\n" })
+    expect((await get(`${gateway.http}/healthz`)).status).toBe(200)
+    await stop(gateway)
+  })
+
+  it("refuses to start without --listen or --connect, or on a non-loopback address without authentication (exit 2)", async () => {
+    const noConnect = await cli("gateway", "--listen", "ws://127.0.0.1:0")
+    expect(noConnect).toMatchObject({ code: 2, stderr: "exec-server: gateway needs --connect nats://HOST:PORT\n" })
+    const noListen = await cli("gateway", "--connect", cluster.urls[0]!)
+    expect(noListen).toMatchObject({ code: 2, stderr: "exec-server: gateway needs --listen ws://IP:PORT\n" })
+    const open = await cli("gateway", "--listen", "ws://0.0.0.0:0", "--connect", cluster.urls[0]!)
+    expect(open.code).toBe(2)
+    expect(open.stderr).toContain("refusing to listen on non-loopback 0.0.0.0 without authentication")
+  })
+
+  it("with a token, an upgrade without it is 401 and learns nothing of environments; /environments and /metrics need it", async () => {
+    const executor = await startExecutor("gw-auth")
+    const dir = mkdtempSync(Path.join(tmpdir(), "gateway-token-"))
+    const tokenFile = Path.join(dir, "token")
+    writeFileSync(tokenFile, "s3cret-gateway-token\n")
+    const gateway = await startGateway("--ws-token-file", tokenFile)
+    expect((await upgradeAnswer(`${gateway.url}/env/gw-auth`)).status).toBe(401)
+    expect((await upgradeAnswer(`${gateway.url}/env/no-such-env`)).status).toBe(401)
+    const authorization = { authorization: "Bearer s3cret-gateway-token" }
+    expect((await upgradeAnswer(`${gateway.url}/env/gw-auth`, authorization)).status).toBe(101)
+    expect((await upgradeAnswer(`${gateway.url}/env/no-such-env`, authorization)).status).toBe(404)
+    expect((await get(`${gateway.http}/environments`)).status).toBe(401)
+    const listed = await get(`${gateway.http}/environments`, "s3cret-gateway-token")
+    expect(listed.status).toBe(200)
+    const records = JSON.parse(listed.body) as Array<{ readonly id: string }>
+    expect(records.map((record) => record.id)).toContain("gw-auth")
+    expect((await get(`${gateway.http}/metrics`)).status).toBe(401)
+    const cliRun = await cli("exec", `${gateway.url}/env/gw-auth`, "--token-file", tokenFile, "--", "echo", "through")
+    expect(cliRun).toMatchObject({ code: 0, stdout: "through\n" })
+    await stop(gateway)
+    await stop(executor)
+  })
+
+  it("hands the client's bearer token on to an executor that asks for one: without it 401 with the executor's reason", async () => {
+    const dir = mkdtempSync(Path.join(tmpdir(), "gateway-executor-token-"))
+    const tokenFile = Path.join(dir, "token")
+    writeFileSync(tokenFile, "s3cret-executor-token\n")
+    const executor = await startBinary(
+      ["--connect", cluster.urls[0]!, "--environment-id", "gw-executor-auth", "--ws-token-file", tokenFile],
+      [/exec-server serving nats:\/\//]
+    )
+    // The gateway itself (on loopback) asks for no token.
+    const gateway = await startGateway()
+    const refused = await upgradeAnswer(`${gateway.url}/env/gw-executor-auth`)
+    expect(refused.status).toBe(401)
+    expect(refused.body).toContain("unauthorized: no or wrong bearer token")
+    expect((await upgradeAnswer(`${gateway.url}/env/gw-executor-auth`, { authorization: "Bearer wrong" })).status).toBe(401)
+    const cliRun = await cli("exec", `${gateway.url}/env/gw-executor-auth`, "--token-file", tokenFile, "--", "echo", "let in")
+    expect(cliRun).toMatchObject({ code: 0, stdout: "let in\n" })
+    await stop(gateway)
+    await stop(executor)
+  })
+
+  it("answers a raw exchange (handshake, batch, errors, bad JSON, oversized frame) as the executor's own WebSocket does", async () => {
+    const executor = await startExecutor("gw-raw", { direct: true })
+    const direct = /listening on (ws:\/\/\S+)/.exec(executor.stderrText())![1]!
+    const gateway = await startGateway("--max-message-bytes", "4096")
+    const exchange = async (url: string, oversizedLimit?: number) => {
+      const raw = await RawWebSocketClient.connect(url)
+      const before = await raw.request("process/list", {})
+      const init = await raw.handshake()
+      raw.send([
+        { id: 10, method: "no/such/method", params: {} },
+        { id: 11, method: "process/start", params: { processId: 7 } },
+        { method: "initialized", params: {} },
+        { id: 12, method: "process/list", params: {} }
+      ])
+      const batch = await raw.waitFor((m) => Array.isArray(m))
+      raw.send("{ not json")
+      const parseError = await raw.waitFor((m) => m.error?.code === -32700)
+      const answers = [before, init, batch, parseError]
+      if (oversizedLimit !== undefined) {
+        raw.send({ id: 13, method: "process/start", params: { processId: "p", argv: ["echo", "x".repeat(oversizedLimit)], cwd: "/tmp", env } })
+        answers.push(await raw.waitFor((m) => m.error?.data?.limit !== undefined))
+      }
+      raw.socket.close()
+      return answers.map(comparable)
+    }
+    // The executor's own limit is the default (16 MiB); the gateway's is the one its client meets.
+    const throughGateway = await exchange(`${gateway.url}/env/gw-raw`, 4096)
+    const viaDirect = await exchange(direct)
+    expect(throughGateway.slice(0, 4)).toEqual(viaDirect)
+    expect(viaDirect[2]).toHaveLength(3)
+    expect(throughGateway[4]).toMatchObject({ id: null, error: { code: -32600, data: { limit: 4096 } } })
+    await stop(gateway)
+    await stop(executor)
+  })
+
+  it("runs commands for the package's client; 2 MiB of output arrive whole; /metrics counts the environment's connections", async () => {
+    const executor = await startExecutor("gw-run")
+    const gateway = await startGateway()
+    const { echoed, digest, failed, metricsWhileOpen } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const c = yield* client(`${gateway.url}/env/gw-run`)
+      const echoed = yield* c.exec(["echo", "hi"], { env, cwd: "/tmp" })
+      yield* c.exec(["sh", "-c", "head -c 2097152 /dev/urandom > /tmp/gw-run-2mib"], { env, cwd: "/tmp" })
+      const whole = yield* c.exec(["cat", "/tmp/gw-run-2mib"], { env, cwd: "/tmp" })
+      const expected = yield* c.exec(["sha256sum", "/tmp/gw-run-2mib"], { env, cwd: "/tmp" })
+      const digest = {
+        received: createHash("sha256").update(whole.stdout).digest("hex"),
+        length: whole.stdout.byteLength,
+        expected: Buffer.from(expected.stdout).toString().split(" ")[0]
+      }
+      const failed = yield* Effect.flip(c.fs.readFile("/no/such/file"))
+      const metricsWhileOpen = yield* Effect.promise(() => get(`${gateway.http}/metrics`))
+      return { echoed, digest, failed, metricsWhileOpen }
+    })))
+    expect(Buffer.from(echoed.stdout).toString()).toBe("hi\n")
+    expect(digest.length).toBe(2 * 1024 * 1024)
+    expect(digest.received).toBe(digest.expected)
+    expect(failed._tag).not.toBe("TransportClosed")
+    expect(metricOf(metricsWhileOpen.body, "exec_server_gateway_connections", ['environment="gw-run"'])).toBe(1)
+    expect(metricOf(metricsWhileOpen.body, "exec_server_gateway_connections_total", ['environment="gw-run"'])).toBe(1)
+    // 2 MiB of output as base64 in JSON.
+    expect(metricOf(metricsWhileOpen.body, "exec_server_gateway_bytes_total", ['environment="gw-run"', 'direction="to-client"']))
+      .toBeGreaterThan(2 * 1024 * 1024)
+    expect(metricOf(metricsWhileOpen.body, "exec_server_gateway_bytes_total", ['environment="gw-run"', 'direction="to-environment"']))
+      .toBeGreaterThan(0)
+    expect(metricOf(metricsWhileOpen.body, "exec_server_gateway_stream_retransmissions_total", ['environment="gw-run"']))
+      .toBeGreaterThanOrEqual(0)
+    await pollUntil("the connection to leave the gauge", async () =>
+      metricOf((await get(`${gateway.http}/metrics`)).body, "exec_server_gateway_connections", ['environment="gw-run"']) === 0, 10_000)
+    await stop(gateway)
+    await stop(executor)
+  })
+
+  it("the command-line client runs, lists and kills through the gateway", async () => {
+    const executor = await startExecutor("gw-cli")
+    const gateway = await startGateway()
+    const url = `${gateway.url}/env/gw-cli`
+    expect(await cli("exec", url, "--", "echo", "hi")).toMatchObject({ code: 0, stdout: "hi\n" })
+    expect((await cli("exec", url, "--", "sh", "-c", "exit 3")).code).toBe(3)
+    const started = await cli("exec", url, "--detach", "--process", "napper", "--", "sleep", "30")
+    expect(started.code).toBe(0)
+    const [session, processId] = started.stdout.trim().split(" ")
+    expect(processId).toBe("napper")
+    const listed = await cli("ps", url, "--session", session!)
+    expect(listed.stdout).toMatch(/napper\s+\d+\s+running/)
+    expect(await cli("kill", url, "--session", session!, "napper")).toMatchObject({ code: 0, stdout: "napper: terminated (SIGTERM)\n" })
+    const unknown = await cli("exec", `${gateway.url}/env/gw-nobody`, "--", "true")
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain("refused the connection: HTTP 404: no executor serves environment gw-nobody")
+    await stop(gateway)
+    await stop(executor)
+  })
+
+  it("the executor stopping closes the client's WebSocket with a reason naming the environment", async () => {
+    const executor = await startExecutor("gw-end")
+    const gateway = await startGateway()
+    const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-end`)
+    const closed = new Promise<{ readonly code: number; readonly reason: string }>((resolve) =>
+      raw.socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })))
+    await stop(executor)
+    const { code, reason } = await closed
+    expect([1001, 1011]).toContain(code)
+    expect(reason).toMatch(/^environment gw-end (closed the connection|ended the stream)/)
+    await stop(gateway)
+  })
+
+  it("the package's client hears the executor's end with the close reason", async () => {
+    const executor = await startExecutor("gw-end2")
+    const gateway = await startGateway()
+    const failure = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const c = yield* client(`${gateway.url}/env/gw-end2`, { reconnect: false }).pipe(Scope.extend(scope))
+      const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.extend(scope))
+      yield* Effect.promise(() => stop(executor))
+      const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
+      yield* Scope.close(scope, Exit.void)
+      return error
+    })))
+    expect(failure._tag).toBe("TransportClosed")
+    expect(failure.message).toMatch(/environment gw-end2 (closed the connection|ended the stream)/)
+    await stop(gateway)
+  })
+
+  it("a detached session resumes through a restarted gateway and misses no output", async () => {
+    const executor = await startExecutor("gw-resume")
+    const first = await startGateway()
+    const port = new URL(first.url).port
+    const url = `${first.url}/env/gw-resume`
+    let second: Started | undefined
+    const output = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const c = yield* client(url, { detachTtlMs: 60_000, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } }).pipe(Scope.extend(scope))
+      const counter = yield* c.start({
+        argv: ["sh", "-c", "i=1; while [ $i -le 60 ]; do echo line-$i; i=$((i+1)); sleep 0.05; done"],
+        env,
+        detached: true
+      }).pipe(Scope.extend(scope))
+      const chunks: Array<Uint8Array> = []
+      let restarted = false
+      yield* counter.events.pipe(
+        Stream.runForEach((event) =>
+          Effect.promise(async () => {
+            if (event._tag !== "Output") return
+            chunks.push(event.bytes)
+            // Once some output has arrived: the gateway goes while the command keeps printing.
+            if (!restarted && Buffer.concat(chunks).toString().includes("line-5\n")) {
+              restarted = true
+              await stop(first)
+              second = await startGateway("--listen", `ws://127.0.0.1:${port}`)
+            }
+          })
+        )
+      )
+      yield* Scope.close(scope, Exit.void)
+      return Buffer.concat(chunks).toString()
+    })))
+    expect(second).toBeDefined()
+    const expected = Array.from({ length: 60 }, (_, i) => `line-${i + 1}\n`).join("")
+    expect(output).toBe(expected)
+    await stop(second!)
+    await stop(executor)
+  })
+
+  it("a client that stops reading stops the executor's process through the stream's credit; it then gets every byte", async () => {
+    const executor = await startExecutor("gw-slow")
+    const gateway = await startGateway()
+    const total = 24 * 1024 * 1024
+    const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-slow`)
+    const started = await raw.request("process/start", {
+      processId: "flood",
+      argv: ["sh", "-c", `read go; exec head -c ${total} /dev/zero`],
+      cwd: "/tmp",
+      env,
+      tty: false,
+      pipeStdin: true
+    })
+    expect(started.error).toBeUndefined()
+    const listed = await raw.request("process/list", {})
+    const pid = (listed.result.processes as Array<{ readonly processId: string; readonly pid: number }>).find((p) => p.processId === "flood")!.pid
+    // The go, then this client reads nothing more: its socket's buffers fill, then the gateway's writes wait.
+    raw.send({ id: 1000, method: "process/write", params: { processId: "flood", chunk: Buffer.from("go\n").toString("base64") } })
+    raw.socket.pause()
+    const forwarded = async () =>
+      metricOf((await get(`${gateway.http}/metrics`)).body, "exec_server_gateway_bytes_total", ['environment="gw-slow"', 'direction="to-client"']) ?? 0
+    let last = -1
+    await pollUntil("the gateway's forwarding to stall", async () => {
+      const now = await forwarded()
+      const stalled = now === last && now > 0
+      last = now
+      return stalled
+    }, 30_000, 500)
+    // Held back, not buffered: the process is blocked writing its output.
+    expect(last).toBeLessThan(total)
+    expect(isAlive(pid)).toBe(true)
+    raw.socket.resume()
+    await raw.waitFor((m) => m.method === "process/closed" && m.params.processId === "flood", 60_000)
+    const received = raw.messages
+      .filter((m) => m.method === "process/output" && m.params.processId === "flood")
+      .reduce((sum, m) => sum + Buffer.from(m.params.chunk, "base64").byteLength, 0)
+    expect(received).toBe(total)
+    raw.socket.close()
+    await stop(gateway)
+    await stop(executor)
+  })
+
+  // Last: it stops the file's NATS server.
+  it("the NATS server stopping under the gateway mid-stream: /readyz says so, and the connection survives with no output lost", async () => {
+    const executor = await startExecutor("gw-nats")
+    const gateway = await startGateway()
+    const output = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      // No reconnect: the connection itself must survive.
+      const c = yield* client(`${gateway.url}/env/gw-nats`, { reconnect: false })
+      const counter = yield* c.start({
+        argv: ["sh", "-c", "i=1; while [ $i -le 100 ]; do echo line-$i; i=$((i+1)); sleep 0.05; done"],
+        env
+      })
+      const chunks: Array<Uint8Array> = []
+      let outage = false
+      yield* counter.events.pipe(
+        Stream.runForEach((event) =>
+          Effect.promise(async () => {
+            if (event._tag !== "Output") return
+            chunks.push(event.bytes)
+            if (!outage && Buffer.concat(chunks).toString().includes("line-5\n")) {
+              outage = true
+              await cluster.signal(0, "SIGKILL")
+              await pollUntil("/readyz to say NATS is down", async () => (await get(`${gateway.http}/readyz`)).status === 503, 15_000)
+              await cluster.restart(0)
+              await pollUntil("/readyz to be ready again", async () => (await get(`${gateway.http}/readyz`)).status === 200, 30_000)
+            }
+          })
+        )
+      )
+      return Buffer.concat(chunks).toString()
+    })))
+    expect(output).toBe(Array.from({ length: 100 }, (_, i) => `line-${i + 1}\n`).join(""))
+    await stop(gateway)
+    await stop(executor)
+  })
+})
