@@ -78,7 +78,7 @@ esac
 
 MOCK_KEY=dummy CODEX_EXEC_SERVER_URL=$URL timeout 180 "$CODEX" exec -s workspace-write --skip-git-repo-check -C "$WS" -m gpt-5.5 \
   -c model_provider=mock -c 'model_providers.mock.name="mock"' -c "model_providers.mock.base_url=\"http://127.0.0.1:$MPORT/v1\"" \
-  -c 'model_providers.mock.wire_api="responses"' -c 'model_providers.mock.env_key="MOCK_KEY"' "run the steps" >/dev/null 2>&1
+  -c 'model_providers.mock.wire_api="responses"' -c 'model_providers.mock.env_key="MOCK_KEY"' "run the steps" </dev/null >/dev/null 2>&1
 echo "codex exit: $?"
 echo "left in the workspace: $(ls "$WS" | tr '\n' ' ')"
 echo "outside file: $(ls "$OUT" 2>&1 | sed 's/.*No such file.*/absent/')"
