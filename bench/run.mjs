@@ -614,9 +614,11 @@ const seqServed = async (connection, id) => {
 const natsWorkloads = {
   async natsRoundTrip(executor, way) {
     const connection = await executor.open(way)
+    const cpuBefore = cpuSeconds(executor.pgid)
     const figures = await workloads.roundTrip(connection)
+    const cpu = cpuSeconds(executor.pgid) - cpuBefore
     await connection.close()
-    return figures
+    return { ...figures, "executor CPU µs per request": cpu / sizes.roundTrips * 1e6 }
   },
   async natsPipe(executor, way) {
     const connection = await executor.open(way)
