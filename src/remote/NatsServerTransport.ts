@@ -97,6 +97,9 @@ const streamTransport = (
       scope
     )
     const writes = yield* Queue.unbounded<WriteItem>()
+    /** Writes queued for the writer and not yet sent: a write after them must not overtake them. */
+    let queuedWrites = 0
+    let closing = false
     yield* Effect.forkIn(
       Effect.gen(function*() {
         for (;;) {
@@ -107,6 +110,7 @@ const streamTransport = (
             return
           }
           const sent = yield* Effect.either(Effect.forEach(item.messages, (message) => channel.send(ownedBytes(message)), { discard: true }))
+          queuedWrites--
           item.done(Either.isLeft(sent) ? new Error(`stream ${channel.streamId} reset: ${sent.left.reason}`) : undefined)
         }
       }).pipe(
@@ -119,11 +123,19 @@ const streamTransport = (
       ),
       scope
     )
-    let closing = false
     return {
       frames,
       write: (messages, done) => {
-        if (!Queue.unsafeOffer(writes, { _tag: "Write", messages, done })) done(new Error("the stream is closed"))
+        // Within the client's credit, and with nothing queued before them, the messages go out at once
+        // (a write that waits for credit, and those after it, go through the writer).
+        let sent = 0
+        if (queuedWrites === 0 && !closing) {
+          while (sent < messages.length && channel.trySend(ownedBytes(messages[sent]!))) sent++
+          if (sent === messages.length) return done()
+        }
+        const rest = sent === 0 ? messages : messages.slice(sent)
+        if (Queue.unsafeOffer(writes, { _tag: "Write", messages: rest, done })) queuedWrites++
+        else done(new Error("the stream is closed"))
       },
       close: Effect.sync(() => {
         if (closing) return

@@ -32,6 +32,12 @@ export interface ReliableChannel {
   readonly streamId: string
   /** Sends one message; completes once it has gone out within the peer's credit (it may still be unacknowledged). */
   readonly send: (message: Uint8Array) => Effect.Effect<void, StreamReset>
+  /**
+   * Sends one message now, without waiting, if no send waits and the peer's
+   * credit covers all of it; false (and nothing sent) otherwise, when `send`
+   * is the way.
+   */
+  readonly trySend: (message: Uint8Array) => boolean
   /** The next message, or None once the peer closed its direction. */
   readonly receive: Effect.Effect<Option.Option<Uint8Array>, StreamReset>
   /** Closes this direction and waits until the peer acknowledged everything. */
@@ -185,7 +191,14 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
       })
     )
 
+    /** Sends in progress (holding or waiting for the lock): a `trySend` must not overtake them. */
+    let sending = 0
     const send = (message: Uint8Array) =>
+      Effect.suspend(() => {
+        sending++
+        return Effect.ensuring(sendOne(message), Effect.sync(() => sending--))
+      })
+    const sendOne = (message: Uint8Array) =>
       sendLock.withPermits(1)(
         Effect.suspend(() => {
           if (end.reset !== undefined) return Effect.fail(resetError())
@@ -234,6 +247,12 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
     return {
       streamId: options.streamId,
       send,
+      trySend: (message) => {
+        if (sending > 0 || !RS.fitsNow(end, message.length)) return false
+        RS.send(end, message)
+        step()
+        return true
+      },
       receive,
       close,
       reset: (reason) => Effect.sync(() => {
