@@ -62,7 +62,7 @@ const ownedBytes = (message: OutgoingMessage): Uint8Array =>
   typeof message === "string" ? Buffer.from(message, "utf8") : Uint8Array.prototype.slice.call(message)
 
 type WriteItem =
-  | { readonly _tag: "Write"; readonly messages: ReadonlyArray<OutgoingMessage>; readonly done: (error?: unknown) => void }
+  | { readonly _tag: "Write"; readonly messages: ReadonlyArray<Uint8Array>; readonly done: (error?: unknown) => void }
   | { readonly _tag: "Close" }
 
 /** How long a closing stream waits for the peer to acknowledge what was written before it resets. */
@@ -109,7 +109,7 @@ const streamTransport = (
             yield* channel.close.pipe(Effect.timeout(CLOSE_GRACE), Effect.ignore)
             return
           }
-          const sent = yield* Effect.either(Effect.forEach(item.messages, (message) => channel.send(ownedBytes(message)), { discard: true }))
+          const sent = yield* Effect.either(Effect.forEach(item.messages, channel.send, { discard: true }))
           queuedWrites--
           item.done(Either.isLeft(sent) ? new Error(`stream ${channel.streamId} reset: ${sent.left.reason}`) : undefined)
         }
@@ -128,12 +128,13 @@ const streamTransport = (
       write: (messages, done) => {
         // Within the client's credit, and with nothing queued before them, the messages go out at once
         // (a write that waits for credit, and those after it, go through the writer).
+        const owned = messages.map(ownedBytes)
         let sent = 0
         if (queuedWrites === 0 && !closing) {
-          while (sent < messages.length && channel.trySend(ownedBytes(messages[sent]!))) sent++
-          if (sent === messages.length) return done()
+          while (sent < owned.length && channel.trySend(owned[sent]!)) sent++
+          if (sent === owned.length) return done()
         }
-        const rest = sent === 0 ? messages : messages.slice(sent)
+        const rest = sent === 0 ? owned : owned.slice(sent)
         if (Queue.unsafeOffer(writes, { _tag: "Write", messages: rest, done })) queuedWrites++
         else done(new Error("the stream is closed"))
       },
