@@ -8,8 +8,10 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections
- *   (a subset of the workloads; shortProcesses runs only when named),
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections,
+ *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
+ *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
+ *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
  * --concurrent-requests N (requests in flight in `pipelined`, default 64),
  * --server CMD (measure this command as A instead of the built binary).
  */
@@ -713,7 +715,8 @@ try {
     for (const [name, workload] of Object.entries(natsWorkloads)) {
       if (!wanted(name)) continue
       for (const size of clusterSizes) {
-        for (const s of order) {
+        // Only ours has executor mode (`--connect`): the reference is not measured here.
+        for (const s of order.filter((s) => servers[s].dialect === "ours")) {
           const figures = await withExecutor(servers[s], clusters.get(size), async (executor) => {
             await warmUp(executor)
             // Direct first in one round, NATS first in the next, as A and B take turns.
