@@ -8,8 +8,10 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections
- *   (a subset of the workloads; shortProcesses runs only when named),
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections,
+ *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
+ *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
+ *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
  * --concurrent-requests N (requests in flight in `pipelined`, default 64),
  * --server CMD (measure this command as A instead of the built binary).
  */
@@ -20,6 +22,7 @@ import { cpus, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { WebSocket } from "ws"
 import { args, option, root, threadCpuSeconds } from "./common.mjs"
+import { distOf, hasNatsServer, openTransport, startCluster } from "./nats.mjs"
 
 const rounds = Number(option("rounds", "3"))
 const quick = args.includes("--quick")
@@ -41,7 +44,9 @@ const sizes = {
   pipelinedRequests: quick ? 5000 : 20000,
   fanOutScale: quick ? [100, 500] : [100, 500, 1000, 2000],
   shortProcesses: quick ? 2000 : 20000,
-  wsConnections: quick ? 10 : 50
+  wsConnections: quick ? 10 : 50,
+  idleStreams: quick ? 30 : 100,
+  concurrentStreams: quick ? 30 : 100
 }
 
 /** Workloads that take minutes: run only when named in --only. */
@@ -210,62 +215,96 @@ const withServer = async (spec, run) => {
   }
 }
 
-/** A server listening on WebSocket (`--listen ws://127.0.0.1:0`), and connections to it. */
-class WsServer {
-  constructor(spec) {
-    this.dialect = spec.dialect
-    const command = spec.command.join(" ").includes("--listen")
-      ? spec.command.map((part) => part === "stdio://" ? "ws://127.0.0.1:0" : part)
-      : [...spec.command, "--listen", "ws://127.0.0.1:0"]
-    this.child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "pipe"], detached: true })
-    this.pgid = this.child.pid
-    // Ours names its address on stderr, the reference on stdout.
-    this.url = new Promise((resolve) => {
-      let seen = ""
-      const look = (text) => {
-        seen += text
-        const match = /ws:\/\/[\d.]+:\d+/.exec(seen)
-        if (match !== null) resolve(match[0])
-      }
-      this.child.stdout.setEncoding("utf8").on("data", look)
-      this.child.stderr.setEncoding("utf8").on("data", look)
-    })
-  }
-  /** A connection that has completed the handshake, with `request`, `until` and `params` as the stdio client has. */
-  async connect() {
-    const socket = new WebSocket(await this.url)
-    await new Promise((resolve, reject) => {
-      socket.once("open", resolve)
-      socket.once("error", reject)
-    })
-    const connection = {
-      dialect: this.dialect,
-      pending: new Map(),
-      listeners: new Set(),
-      nextId: 1,
-      request(method, params) {
-        const id = this.nextId++
-        return new Promise((resolve) => {
-          this.pending.set(id, resolve)
-          socket.send(JSON.stringify({ id, method, params }))
-        })
-      },
-      until: Server.prototype.until,
-      params: Server.prototype.params,
-      close: () => socket.terminate()
-    }
-    socket.on("message", (data) => {
-      const message = JSON.parse(String(data))
+/**
+ * A JSON-RPC connection whose messages go out with `sendText`; what comes in
+ * is handed to its `receive`. It has `request`, `until` and `params` as the
+ * stdio client has.
+ */
+const jsonRpcConnection = (dialect, sendText, close) => {
+  const connection = {
+    dialect,
+    pending: new Map(),
+    listeners: new Set(),
+    nextId: 1,
+    request(method, params) {
+      const id = this.nextId++
+      return new Promise((resolve) => {
+        this.pending.set(id, resolve)
+        sendText(JSON.stringify({ id, method, params }))
+      })
+    },
+    receive(text) {
+      const message = JSON.parse(text)
       if (message.method !== undefined) for (const listener of connection.listeners) listener(message)
       else {
         const resolve = connection.pending.get(message.id)
         connection.pending.delete(message.id)
         resolve?.(message)
       }
+    },
+    until: Server.prototype.until,
+    params: Server.prototype.params,
+    close
+  }
+  return connection
+}
+
+/** `initialize` and `initialized`: the connection is then ready for requests. */
+const handshake = async (connection, sendText) => {
+  await connection.request("initialize", { clientName: "bench" })
+  sendText(JSON.stringify({ method: "initialized", params: {} }))
+  return connection
+}
+
+/**
+ * A server listening on WebSocket (`--listen ws://127.0.0.1:0`, after its
+ * command and `extraArgs`), and connections to it.
+ */
+class WsServer {
+  constructor(spec, extraArgs = []) {
+    this.dialect = spec.dialect
+    const command = spec.command.join(" ").includes("--listen")
+      ? spec.command.map((part) => part === "stdio://" ? "ws://127.0.0.1:0" : part)
+      : [...spec.command, "--listen", "ws://127.0.0.1:0"]
+    this.child = spawn(command[0], [...command.slice(1), ...extraArgs], { stdio: ["ignore", "pipe", "pipe"], detached: true })
+    this.pgid = this.child.pid
+    let seen = ""
+    const watchers = new Set()
+    const look = (text) => {
+      seen += text
+      for (const watcher of watchers) watcher()
+    }
+    this.child.stdout.setEncoding("utf8").on("data", look)
+    this.child.stderr.setEncoding("utf8").on("data", look)
+    const gone = new Promise((_, reject) =>
+      this.child.once("exit", (code, signal) => reject(new Error(`the server exited (${code ?? signal}): ${seen.slice(-2000)}`))))
+    gone.catch(() => {})
+    /** The first match of `pattern` in what the server printed; fails if it exits first. */
+    this.announced = (pattern) =>
+      Promise.race([gone, new Promise((resolve) => {
+        const watcher = () => {
+          const match = pattern.exec(seen)
+          if (match === null) return
+          watchers.delete(watcher)
+          resolve(match[0])
+        }
+        watchers.add(watcher)
+        watcher()
+      })])
+    // Ours names its address on stderr, the reference on stdout.
+    this.url = this.announced(/ws:\/\/[\d.]+:\d+/)
+  }
+  /** A connection that has completed the handshake. */
+  async connect() {
+    const socket = new WebSocket(await this.url)
+    await new Promise((resolve, reject) => {
+      socket.once("open", resolve)
+      socket.once("error", reject)
     })
-    await connection.request("initialize", { clientName: "bench" })
-    socket.send(JSON.stringify({ method: "initialized", params: {} }))
-    return connection
+    const sendText = (text) => socket.send(text)
+    const connection = jsonRpcConnection(this.dialect, sendText, () => socket.terminate())
+    socket.on("message", (data) => connection.receive(String(data)))
+    return handshake(connection, sendText)
   }
   async stop() {
     try {
@@ -514,23 +553,188 @@ const wsWorkloads = {
   }
 }
 
+/**
+ * An executor of the NATS cluster `cluster` that listens on a WebSocket too
+ * (`--connect … --environment-id … --listen ws://127.0.0.1:0`), and
+ * connections to it either way, through the package's client transports.
+ * On a 3-node cluster the executor dials the last node and the clients the
+ * first, so every frame crosses a route.
+ */
+let executors = 0
+const withExecutor = async (spec, cluster, run) => {
+  globalThis.gc?.()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  // An id per executor: the registry may still hold the last one's record.
+  const environmentId = `bench-${process.pid}-${executors++}`
+  const executor = new WsServer(spec, [
+    "--connect", cluster.nodes.at(-1).url, "--environment-id", environmentId, "--max-connections", "1024"
+  ])
+  try {
+    await Promise.all([executor.url, executor.announced(/exec-server serving nats:\/\/\S+/)])
+    const dist = distOf(spec.command)
+    const targets = {
+      direct: { url: await executor.url },
+      nats: { servers: [cluster.nodes[0].url], environmentId }
+    }
+    /** A handshaken connection over `way` (direct or nats). */
+    executor.open = async (way) => {
+      const transport = await openTransport(dist, targets[way])
+      const connection = jsonRpcConnection(executor.dialect, transport.send, transport.close)
+      transport.listen((text) => connection.receive(text))
+      return handshake(connection, transport.send)
+    }
+    return await run(executor)
+  } finally {
+    await executor.stop()
+  }
+}
+
+/** Opens `count` connections over `way`, some at a time (as many clients would). */
+const openMany = async (executor, way, count) => {
+  const connections = []
+  for (let start = 0; start < count; start += 20) {
+    connections.push(...await Promise.all(Array.from({ length: Math.min(20, count - start) }, () => executor.open(way))))
+  }
+  return connections
+}
+
+/** Runs `seq 1 1000` on `connection` and says whether all of its output came. */
+const seqServed = async (connection, id) => {
+  let bytes = 0
+  const closed = connection.until(id, "process/closed", (chunk) => (bytes += base64Bytes(chunk)))
+  const answer = await connection.request("process/start", connection.params(id, ["seq", "1", "1000"]))
+  if (answer.error !== undefined) return false
+  await closed
+  return bytes === 3893 // the digits and newlines of 1 … 1000
+}
+
+/**
+ * Workloads of a remote executor: each runs once over the direct WebSocket
+ * and once through NATS on the same executor (`way`), and returns the
+ * figures of that way.
+ */
+const natsWorkloads = {
+  async natsRoundTrip(executor, way) {
+    const connection = await executor.open(way)
+    const cpuBefore = cpuSeconds(executor.pgid)
+    const figures = await workloads.roundTrip(connection)
+    const cpu = cpuSeconds(executor.pgid) - cpuBefore
+    await connection.close()
+    return { ...figures, "executor CPU µs per request": cpu / sizes.roundTrips * 1e6 }
+  },
+  async natsPipe(executor, way) {
+    const connection = await executor.open(way)
+    const { seconds } = await catPipeFile("natsPipe", connection, executor.pgid)
+    await connection.close()
+    return { "pipe MB/s": sizes.pipeBytes / MiB / seconds }
+  },
+  async natsSpawn(executor, way) {
+    const connection = await executor.open(way)
+    const latencies = await spawnLatencies(connection, `spawn-${way}`, undefined)
+    await connection.close()
+    return { "spawn → exit median ms": median(latencies), "spawn → exit p99 ms": percentile(latencies, 0.99) }
+  },
+  // Connections (sessions) that stay open and quiet: the executor's resident memory each holds.
+  async natsIdleStreams(executor, way) {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const before = memoryMiB(executor.pgid, "VmRSS")
+    const connections = await openMany(executor, way, sizes.idleStreams)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const after = memoryMiB(executor.pgid, "VmRSS")
+    await Promise.all(connections.map((connection) => connection.close()))
+    return { "executor RSS KiB per idle stream": (after - before) * 1024 / sizes.idleStreams }
+  },
+  // N clients at once, each opening its stream, running one process of 1,000 lines and reading all of it.
+  async natsStreams(executor, way) {
+    const startedAt = performance.now()
+    const outcomes = await Promise.all(Array.from({ length: sizes.concurrentStreams }, async (_, i) => {
+      const connection = await executor.open(way)
+      const served = await seqServed(connection, `streams-${i}`)
+      return { connection, served }
+    }))
+    const wall = performance.now() - startedAt
+    await Promise.all(outcomes.map(({ connection }) => connection.close()))
+    return {
+      [`${sizes.concurrentStreams} concurrent streams: wall ms`]: wall,
+      [`${sizes.concurrentStreams} concurrent streams: served`]: outcomes.filter(({ served }) => served).length
+    }
+  }
+}
+
+/** The issue's targets for NATS against direct (by the medians of the rounds' differences and ratios), by metric. */
+const natsTargets = {
+  "RPC median µs": { text: "≤ direct + 300 µs", met: (row) => row.difference <= 300 },
+  "pipe MB/s": { text: "≥ 0.5 × direct", met: (row) => row.ratio >= 0.5 },
+  "spawn → exit median ms": { text: "≤ direct + 1 ms", met: (row) => row.difference <= 1 },
+  [`${sizes.concurrentStreams} concurrent streams: served`]: { text: `all ${sizes.concurrentStreams}`, met: (row) => row.nats === sizes.concurrentStreams }
+}
+
+/** Before the measured run: both ways' code warmed up on the executor (a fresh server's first compiles are not the transport). */
+const warmUp = async (executor) => {
+  for (const way of ["direct", "nats"]) {
+    const connection = await executor.open(way)
+    for (let i = 0; i < 200; i++) await connection.request("process/terminate", { processId: "no-such-process" })
+    await seqServed(connection, `warm-${way}`)
+    await connection.close()
+  }
+}
+
 /** Lower is better for these. */
 const lowerIsBetter = (metric) => !metric.includes("MB/s") && !metric.includes("req/s")
 
+const natsNames = Object.keys(natsWorkloads)
+const wanted = (name) => only !== undefined ? only.includes(name) : !longWorkloads.has(name)
+let natsWanted = natsNames.some(wanted)
+if (natsWanted && !hasNatsServer()) {
+  if (only !== undefined && natsNames.some((name) => only.includes(name))) throw new Error("the NATS workloads need nats-server on PATH")
+  process.stderr.write("bench: no nats-server on PATH, the NATS workloads (remote executors) are skipped\n")
+  natsWanted = false
+}
+const clusterSizes = [1, 3]
+/** Per server, per metric (`1-node …`, `3-node …`): each round's figure over each way. */
+const natsResults = servers.map(() => ({}))
+const clusters = new Map()
+
 const results = servers.map(() => ({}))
-for (let round = 0; round < rounds; round++) {
-  for (const [name, workload] of [...Object.entries(workloads), ...Object.entries(wsWorkloads)]) {
-    if (only !== undefined ? !only.includes(name) : longWorkloads.has(name)) continue
-    const launch = name in wsWorkloads ? withWsServer : withServer
+try {
+  if (natsWanted) for (const size of clusterSizes) clusters.set(size, await startCluster(size))
+  for (let round = 0; round < rounds; round++) {
     // A B in one round, B A in the next: whatever the first or second run of
     // a pair gains from its position (a settling machine) cancels out.
     const order = round % 2 === 0 ? servers.map((_, s) => s) : servers.map((_, s) => servers.length - 1 - s)
-    for (const s of order) {
-      const figures = await launch(servers[s], workload)
-      for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)
-      process.stderr.write(`round ${round + 1} ${name} ${servers[s].name}: ${JSON.stringify(figures)}\n`)
+    for (const [name, workload] of [...Object.entries(workloads), ...Object.entries(wsWorkloads)]) {
+      if (!wanted(name)) continue
+      const launch = name in wsWorkloads ? withWsServer : withServer
+      for (const s of order) {
+        const figures = await launch(servers[s], workload)
+        for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)
+        process.stderr.write(`round ${round + 1} ${name} ${servers[s].name}: ${JSON.stringify(figures)}\n`)
+      }
+    }
+    if (!natsWanted) continue
+    for (const [name, workload] of Object.entries(natsWorkloads)) {
+      if (!wanted(name)) continue
+      for (const size of clusterSizes) {
+        // Only ours has executor mode (`--connect`): the reference is not measured here.
+        for (const s of order.filter((s) => servers[s].dialect === "ours")) {
+          const figures = await withExecutor(servers[s], clusters.get(size), async (executor) => {
+            await warmUp(executor)
+            // Direct first in one round, NATS first in the next, as A and B take turns.
+            const ways = round % 2 === 0 ? ["direct", "nats"] : ["nats", "direct"]
+            const byWay = {}
+            for (const way of ways) byWay[way] = await workload(executor, way)
+            return byWay
+          })
+          for (const way of ["direct", "nats"]) {
+            for (const [metric, value] of Object.entries(figures[way])) (natsResults[s][`${size}-node ${metric}`] ??= { direct: [], nats: [] })[way].push(value)
+          }
+          process.stderr.write(`round ${round + 1} ${name} ${size}-node ${servers[s].name}: ${JSON.stringify(figures)}\n`)
+        }
+      }
     }
   }
+} finally {
+  for (const cluster of clusters.values()) await cluster.stop()
 }
 rmSync(work, { recursive: true, force: true })
 
@@ -543,14 +747,44 @@ const table = metrics.map((metric) => {
   const ratio = results[1] ? median(results[0][metric].map((value, round) => value / results[1][metric][round])) : undefined
   return { metric, a, b, ratio, lowerIsBetter: lowerIsBetter(metric) }
 })
-const format = (value) => value === undefined ? "" : value >= 100 ? value.toFixed(0) : value.toFixed(2)
-const header = ["metric", servers[0].name, ...(servers[1] ? [servers[1].name, "A/B"] : [])]
+const format = (value) => value === undefined ? "" : Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)
 console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds (medians; A/B is the median of the rounds' ratios)`)
-console.log(header.join(" | "))
-console.log(header.map(() => "---").join(" | "))
-for (const row of table) {
-  console.log([row.metric, format(row.a), ...(servers[1] ? [format(row.b), format(row.ratio)] : [])].join(" | "))
+if (metrics.length > 0) {
+  const header = ["metric", servers[0].name, ...(servers[1] ? [servers[1].name, "A/B"] : [])]
+  console.log(header.join(" | "))
+  console.log(header.map(() => "---").join(" | "))
+  for (const row of table) {
+    console.log([row.metric, format(row.a), ...(servers[1] ? [format(row.b), format(row.ratio)] : [])].join(" | "))
+  }
 }
-const json = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rounds, sizes, servers: servers.map((s) => s.name), table }
+
+/**
+ * Remote executors: each metric over the direct WebSocket and through NATS,
+ * their difference and ratio (the medians of the rounds' own, as for A/B),
+ * and the issue's target where it sets one.
+ */
+const natsTables = natsResults.map((byMetric) =>
+  Object.entries(byMetric).map(([metric, { direct, nats }]) => {
+    const row = {
+      metric,
+      direct: median(direct),
+      nats: median(nats),
+      difference: median(nats.map((value, round) => value - direct[round])),
+      ratio: median(nats.map((value, round) => value / direct[round]))
+    }
+    const target = natsTargets[metric.replace(/^\d-node /, "")]
+    return target === undefined ? row : { ...row, target: target.text, met: target.met(row) }
+  }))
+for (const [s, rows] of natsTables.entries()) {
+  if (rows.length === 0) continue
+  console.log(`\nremote executor (NATS)${servers.length > 1 ? `, ${servers[s].name}` : ""}: the same executor over its WebSocket (direct) and through NATS`)
+  console.log("metric | direct | via NATS | NATS − direct | NATS / direct | target")
+  console.log("--- | --- | --- | --- | --- | ---")
+  for (const row of rows) {
+    const target = row.target === undefined ? "" : `${row.target}: ${row.met ? "met" : "missed"}`
+    console.log([row.metric, format(row.direct), format(row.nats), format(row.difference), format(row.ratio), target].join(" | "))
+  }
+}
+const json = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rounds, sizes, servers: servers.map((s) => s.name), table, natsTables }
 console.log(JSON.stringify(json))
 if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify(json, null, 2))

@@ -58,6 +58,8 @@ export const make = (options: NatsConnectorOptions): Connector =>
     )
     const channel = yield* OpenStream.open(connection, { ...options, where, token })
     const sendLock = yield* Effect.makeSemaphore(1)
+    /** Batches waiting for credit (holding or waiting for the lock): a later batch must not overtake them. */
+    let batchesSending = 0
     const closed = (error: { readonly reason: string; readonly byPeer: boolean }) =>
       new TransportClosed({
         message: error.byPeer ? `the executor of ${where} ended the stream: ${error.reason}` : `stream to ${where} ended: ${error.reason}`
@@ -75,9 +77,17 @@ export const make = (options: NatsConnectorOptions): Connector =>
       incoming,
       // Whole batches in order: the channel's own lock is per message.
       send: (messages) =>
-        sendLock.withPermits(1)(
-          Effect.forEach(messages, (message) => channel.send(Buffer.from(message, "utf8")), { discard: true })
-        ).pipe(Effect.mapError(closed))
+        Effect.suspend(() => {
+          const bytes = messages.map((message) => Buffer.from(message, "utf8"))
+          // Within the executor's credit, and with no batch before it still going out, a batch leaves at once.
+          let sent = 0
+          if (batchesSending === 0) while (sent < bytes.length && channel.trySend(bytes[sent]!)) sent++
+          if (sent === bytes.length) return Effect.void
+          batchesSending++
+          return sendLock.withPermits(1)(
+            Effect.forEach(bytes.slice(sent), channel.send, { discard: true })
+          ).pipe(Effect.ensuring(Effect.sync(() => batchesSending--)), Effect.mapError(closed))
+        })
     } satisfies ClientTransport
   })
 

@@ -69,7 +69,7 @@ const ownedBytes = (message: OutgoingMessage): Uint8Array =>
   typeof message === "string" ? Buffer.from(message, "utf8") : Uint8Array.prototype.slice.call(message)
 
 type WriteItem =
-  | { readonly _tag: "Write"; readonly messages: ReadonlyArray<OutgoingMessage>; readonly done: (error?: unknown) => void }
+  | { readonly _tag: "Write"; readonly messages: ReadonlyArray<Uint8Array>; readonly done: (error?: unknown) => void }
   | { readonly _tag: "Close" }
 
 /** How long a closing stream waits for the peer to acknowledge what was written before it resets. */
@@ -104,6 +104,9 @@ const streamTransport = (
       scope
     )
     const writes = yield* Queue.unbounded<WriteItem>()
+    /** Writes queued for the writer and not yet sent: a write after them must not overtake them. */
+    let queuedWrites = 0
+    let closing = false
     yield* Effect.forkIn(
       Effect.gen(function*() {
         for (;;) {
@@ -113,7 +116,8 @@ const streamTransport = (
             yield* channel.close.pipe(Effect.timeout(CLOSE_GRACE), Effect.ignore)
             return
           }
-          const sent = yield* Effect.either(Effect.forEach(item.messages, (message) => channel.send(ownedBytes(message)), { discard: true }))
+          const sent = yield* Effect.either(Effect.forEach(item.messages, channel.send, { discard: true }))
+          queuedWrites--
           item.done(Either.isLeft(sent) ? new Error(`stream ${channel.streamId} reset: ${sent.left.reason}`) : undefined)
         }
       }).pipe(
@@ -126,11 +130,20 @@ const streamTransport = (
       ),
       scope
     )
-    let closing = false
     return {
       frames,
       write: (messages, done) => {
-        if (!Queue.unsafeOffer(writes, { _tag: "Write", messages, done })) done(new Error("the stream is closed"))
+        // Within the client's credit, and with nothing queued before them, the messages go out at once
+        // (a write that waits for credit, and those after it, go through the writer).
+        const owned = messages.map(ownedBytes)
+        let sent = 0
+        if (queuedWrites === 0 && !closing) {
+          while (sent < owned.length && channel.trySend(owned[sent]!)) sent++
+          if (sent === owned.length) return done()
+        }
+        const rest = sent === 0 ? owned : owned.slice(sent)
+        if (Queue.unsafeOffer(writes, { _tag: "Write", messages: rest, done })) queuedWrites++
+        else done(new Error("the stream is closed"))
       },
       close: Effect.sync(() => {
         if (closing) return

@@ -1,17 +1,17 @@
 /**
- * A ReliableStream end driven by a fiber, over any lossy link of frames:
+ * A ReliableStream end driven by its callers, the link's frames and one
+ * timer, over any lossy link of frames:
  * `send` waits while the peer's credit window is full (that is the
  * backpressure a slow peer exerts), `receive` hands messages over in order
  * and grants credit as it does, and `reconnected` asks the peer to resume.
  * The link only transmits bytes and reports incoming ones; NatsLink is the
  * NATS one, the tests use in-memory ones.
  */
-import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
@@ -32,6 +32,12 @@ export interface ReliableChannel {
   readonly streamId: string
   /** Sends one message; completes once it has gone out within the peer's credit (it may still be unacknowledged). */
   readonly send: (message: Uint8Array) => Effect.Effect<void, StreamReset>
+  /**
+   * Sends one message now, without waiting, if no send waits and the peer's
+   * credit covers all of it; false (and nothing sent) otherwise, when `send`
+   * is the way.
+   */
+  readonly trySend: (message: Uint8Array) => boolean
   /** The next message, or None once the peer closed its direction. */
   readonly receive: Effect.Effect<Option.Option<Uint8Array>, StreamReset>
   /** Closes this direction and waits until the peer acknowledged everything. */
@@ -56,26 +62,37 @@ export interface ChannelSnapshot {
   readonly inFlightBytes: number
 }
 
-type Inbound = { readonly _tag: "Frame"; readonly bytes: Uint8Array } | { readonly _tag: "Kick" }
 type Incoming = RS.Delivery | { readonly _tag: "Reset"; readonly error: StreamReset }
 
-const KICK: Inbound = { _tag: "Kick" }
-
-/** Starts a channel whose pump fiber lives in the scope; closing the scope resets a stream that is not done. */
+/**
+ * Starts a channel living in the scope; closing the scope resets a stream
+ * that is not done. The transitions run on the caller's stack, not on a
+ * fiber of their own: a frame or a call costs no fiber wake-up, which was
+ * most of a remote request's latency on a busy machine.
+ */
 export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effect<ReliableChannel, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const end = RS.make(options, yield* Clock.currentTimeMillis)
-    const inbox = yield* Queue.unbounded<Inbound>()
+    const clock = yield* Effect.clock
+    const end = RS.make(options, clock.unsafeCurrentTimeMillis())
     // Bounded by the window: the peer never sends beyond the credit this end grants, and the end drops what exceeds it.
     const incoming = yield* Queue.unbounded<Incoming>()
     const sendLock = yield* Effect.makeSemaphore(1)
     let drained: Deferred.Deferred<void, StreamReset> | undefined
     let acknowledged: Deferred.Deferred<void, StreamReset> | undefined
     let resetAnnounced = false
+    /** Frames in, not yet handled: those of one read of the link are handled together (one ack for them). */
+    let frames: Array<Uint8Array> = []
+    let handleScheduled = false
+    let stepping = false
+    let stepAgain = false
+    /** The timer of the end's next deadline, and when it fires. */
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let timerAt = Infinity
+    let stopped = false
 
     const resetError = () => new StreamReset({ reason: end.reset?.reason ?? "", byPeer: end.reset?.byPeer ?? false })
 
-    // The waiting callers learn what the last transitions changed; nothing yields in between.
+    // The waiting callers learn what the last transitions changed.
     const settle = () => {
       if (end.reset !== undefined) {
         if (!resetAnnounced) {
@@ -98,15 +115,9 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
       }
     }
 
-    const flush = (now: number) => {
-      for (const frame of RS.poll(end, now)) transmit(Frames.encode(frame))
-      settle()
-    }
-
-    const handle = (items: Iterable<Inbound>, now: number) => {
-      for (const item of items) {
-        if (item._tag === "Kick") continue
-        const decoded = Frames.decode(item.bytes)
+    const handle = (batch: ReadonlyArray<Uint8Array>, now: number) => {
+      for (const bytes of batch) {
+        const decoded = Frames.decode(bytes)
         if (Either.isLeft(decoded)) {
           RS.reset(end, `malformed frame: ${decoded.left.message}`)
           continue
@@ -115,52 +126,94 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
       }
     }
 
-    // One fiber runs every transition: frames and kicks wake it, and so does the end's next deadline
-    // (an ack, a retransmission, a heartbeat), so an idle stream costs no wake-ups in between.
-    const pump = Effect.gen(function*() {
-      for (;;) {
-        const before = yield* Clock.currentTimeMillis
-        const wait = RS.nextDeadline(end, before) - before
-        const first = Number.isFinite(wait)
-          ? yield* Effect.timeoutOption(Queue.take(inbox), Duration.millis(Math.max(0, wait)))
-          : Option.some(yield* Queue.take(inbox))
-        const rest = yield* Queue.takeAll(inbox)
-        const now = yield* Clock.currentTimeMillis
-        handle(Option.isSome(first) ? [first.value, ...rest] : rest, now)
-        flush(now)
+    /** Runs the end's timer for its next deadline (an ack, a retransmission, a heartbeat): an idle stream has no wake-ups in between. */
+    const arm = (now: number) => {
+      const at = RS.nextDeadline(end, now)
+      // A timer that fires early is harmless (poll finds nothing and it is armed again), so one already due sooner is kept.
+      if (timer !== undefined && timerAt <= at) return
+      if (timer !== undefined) clearTimeout(timer)
+      timer = undefined
+      timerAt = at
+      if (Number.isFinite(at)) {
+        timer = setTimeout(() => {
+          timer = undefined
+          timerAt = Infinity
+          step()
+        }, at - now)
       }
-    })
-    yield* Effect.forkScoped(pump)
+    }
 
-    const kick = () => Queue.unsafeOffer(inbox, KICK)
+    /**
+     * One step of the end: the frames that came, then what it owes the peer,
+     * then who waits. A step asked for while one runs (a link that answers
+     * at once) is run after it, not inside it.
+     */
+    const step = () => {
+      if (stopped) return
+      if (stepping) {
+        stepAgain = true
+        return
+      }
+      stepping = true
+      try {
+        do {
+          stepAgain = false
+          const now = clock.unsafeCurrentTimeMillis()
+          if (frames.length > 0) {
+            const batch = frames
+            frames = []
+            handle(batch, now)
+          }
+          for (const frame of RS.poll(end, now)) transmit(Frames.encode(frame))
+          settle()
+          arm(now)
+        } while (stepAgain || frames.length > 0)
+      } finally {
+        stepping = false
+      }
+    }
+
+    const handleFrames = () => {
+      handleScheduled = false
+      step()
+    }
 
     yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
+      Effect.sync(() => {
         // Done is both directions closed and this end's acknowledged; anything less tells the peer.
         if (end.reset === undefined && !(end.sender.closed && RS.isAcknowledged(end) && end.receiver.ended)) {
           RS.reset(end, "stream closed")
-          flush(yield* Clock.currentTimeMillis)
+          step()
         }
+        stopped = true
+        if (timer !== undefined) clearTimeout(timer)
+        timer = undefined
       })
     )
 
+    /** Sends in progress (holding or waiting for the lock): a `trySend` must not overtake them. */
+    let sending = 0
     const send = (message: Uint8Array) =>
+      Effect.suspend(() => {
+        sending++
+        return Effect.ensuring(sendOne(message), Effect.sync(() => sending--))
+      })
+    const sendOne = (message: Uint8Array) =>
       sendLock.withPermits(1)(
-        Effect.gen(function*() {
-          const done = yield* Deferred.make<void, StreamReset>()
-          const accepted = yield* Effect.sync(() => {
-            if (end.reset !== undefined) return false
-            if (!RS.send(end, message)) {
-              RS.reset(end, "send after close")
-              kick()
-              return false
-            }
-            drained = done
-            kick()
-            return true
-          })
-          if (!accepted) return yield* Effect.fail(resetError())
-          yield* Deferred.await(done)
+        Effect.suspend(() => {
+          if (end.reset !== undefined) return Effect.fail(resetError())
+          if (!RS.send(end, message)) {
+            RS.reset(end, "send after close")
+            step()
+            return Effect.fail(resetError())
+          }
+          step()
+          // Within the peer's credit it went out in that step; otherwise wait for the credit.
+          if (RS.isDrained(end)) return Effect.void
+          if (end.reset !== undefined) return Effect.fail(resetError())
+          const done = Deferred.unsafeMake<void, StreamReset>(FiberId.none)
+          drained = done
+          return Deferred.await(done)
         })
       )
 
@@ -169,7 +222,7 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
         case "Message":
           return Effect.sync(() => {
             RS.consume(end, item.holds)
-            kick()
+            step()
             return Option.some(item.bytes)
           })
         case "End":
@@ -181,34 +234,43 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
     })
 
     const close = sendLock.withPermits(1)(
-      Effect.gen(function*() {
-        const done = yield* Deferred.make<void, StreamReset>()
-        const open = yield* Effect.sync(() => {
-          if (end.reset !== undefined) return false
-          acknowledged = done
-          RS.close(end)
-          kick()
-          return true
-        })
-        if (!open) return yield* Effect.fail(resetError())
-        yield* Deferred.await(done)
+      Effect.suspend(() => {
+        if (end.reset !== undefined) return Effect.fail(resetError())
+        const done = Deferred.unsafeMake<void, StreamReset>(FiberId.none)
+        acknowledged = done
+        RS.close(end)
+        step()
+        return Deferred.await(done)
       })
     )
 
     return {
       streamId: options.streamId,
       send,
+      trySend: (message) => {
+        if (sending > 0 || !RS.fitsNow(end, message.length)) return false
+        RS.send(end, message)
+        step()
+        return true
+      },
       receive,
       close,
       reset: (reason) => Effect.sync(() => {
         RS.reset(end, reason)
-        kick()
+        step()
       }),
-      onFrame: (bytes) => Queue.unsafeOffer(inbox, { _tag: "Frame", bytes }),
+      onFrame: (bytes) => {
+        if (stopped) return
+        frames.push(bytes)
+        if (!handleScheduled) {
+          handleScheduled = true
+          queueMicrotask(handleFrames)
+        }
+      },
       reconnected: () => {
-        // Through the inbox would reorder it after frames already queued; the pump is between steps here.
+        // Before the frames that came meanwhile: what was in flight may be lost both ways.
         RS.reconnected(end)
-        kick()
+        step()
       },
       snapshot: () => ({
         stats: { ...end.stats },

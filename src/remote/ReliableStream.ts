@@ -181,6 +181,10 @@ export const isDrained = (end: StreamEndpoint): boolean => end.sender.queuedHead
 /** Whether every frame sent was acknowledged (a clean close can finish). */
 export const isAcknowledged = (end: StreamEndpoint): boolean => isDrained(end) && end.sender.inFlight.size === 0
 
+/** Whether a message of `length` bytes would go out whole at the next poll: nothing waits before it and the peer's credit covers it. */
+export const fitsNow = (end: StreamEndpoint, length: number): boolean =>
+  end.reset === undefined && !end.sender.closed && isDrained(end) && end.sender.queuedEnd + length <= end.sender.credit
+
 /** Bytes sent and not acknowledged. */
 export const inFlightBytes = (end: StreamEndpoint): number => end.sender.inFlightBytes
 

@@ -80,4 +80,22 @@ describe("ReliableChannel", () => {
     expect(outcome.onB).toMatchObject({ _tag: "RemoteStreamReset", reason: "executor going away", byPeer: false })
     expect(outcome.onA).toMatchObject({ _tag: "RemoteStreamReset", reason: "executor going away", byPeer: true })
   })
+  it("trySend sends at once within the peer's credit, and refuses (queuing nothing) beyond it until the peer consumes", async () => {
+    const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const { a, b } = yield* pair
+      const message = (i: number) => new Uint8Array(4096).fill(i)
+      // The window is 16 KiB: four messages fit, the fifth does not.
+      const accepted = [0, 1, 2, 3, 4].map((i) => a.trySend(message(i)))
+      const queuedWhenFull = a.snapshot().lastSentSeq
+      const received: Array<number> = []
+      for (let i = 0; i < 2; i++) received.push(Option.getOrThrow(yield* b.receive)[0]!)
+      // A quarter of the window consumed: the window update comes back and there is room again.
+      yield* until("the credit to come back", () => a.trySend(message(4)))
+      for (let i = 0; i < 3; i++) received.push(Option.getOrThrow(yield* b.receive)[0]!)
+      return { accepted, queuedWhenFull, received }
+    })))
+    expect(outcome.accepted).toEqual([true, true, true, true, false])
+    expect(outcome.queuedWhenFull).toBe(4)
+    expect(outcome.received).toEqual([0, 1, 2, 3, 4])
+  })
 })

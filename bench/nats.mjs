@@ -1,0 +1,60 @@
+/**
+ * What the bench needs to measure remote executors: nats-server clusters on
+ * loopback (the tests' own, test/support/natsClusterNodes.ts, loaded through
+ * tsx so that there is one implementation), and the package's client
+ * transports (a WebSocket's and NATS's, from a build's dist/) as message
+ * pipes, so that both ways to the one executor are driven by the same code.
+ */
+import { spawnSync } from "node:child_process"
+import * as Path from "node:path"
+import { pathToFileURL } from "node:url"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { tsImport } from "tsx/esm/api"
+import { root } from "./common.mjs"
+
+/** Whether `nats-server` runs here. */
+export const hasNatsServer = () => spawnSync("nats-server", ["--version"], { stdio: "ignore" }).status === 0
+
+/** A cluster of `size` nodes (1 or 3), JetStream on; `stop()` ends it. */
+export const startCluster = async (size) => {
+  const { startNatsCluster } = await tsImport(Path.join(root, "test/support/natsClusterNodes.ts"), import.meta.url)
+  return startNatsCluster(size)
+}
+
+/** The dist/ a server command runs from (its `…/cli/main.js`), so its client is measured with it; the project's otherwise. */
+export const distOf = (command) => {
+  const main = command.find((part) => part.endsWith(Path.join("cli", "main.js")))
+  return main === undefined ? Path.join(root, "dist") : Path.dirname(Path.dirname(Path.resolve(main)))
+}
+
+const modules = new Map()
+const load = (file) => {
+  if (!modules.has(file)) modules.set(file, import(pathToFileURL(file).href))
+  return modules.get(file)
+}
+
+/**
+ * A connection through the client transport of `dist`: over WebSocket
+ * (`{ url }`) or through NATS (`{ servers, environmentId }`). `send` keeps
+ * the order of the messages; `listen` gets each message's text.
+ */
+export const openTransport = async (dist, target) => {
+  const connector = target.url !== undefined
+    ? (await load(Path.join(dist, "client/ClientTransport.js"))).webSocket({ url: target.url })
+    : (await load(Path.join(dist, "remote/NatsConnector.js"))).make({ servers: target.servers, environmentId: target.environmentId })
+  const scope = Effect.runSync(Scope.make())
+  const transport = await Effect.runPromise(Scope.extend(connector, scope))
+  let sending = Promise.resolve()
+  return {
+    listen: (onText) => Effect.runFork(Stream.runForEach(transport.incoming, (text) => Effect.sync(() => onText(text)))),
+    send: (text) => {
+      sending = sending.then(() => Effect.runPromise(transport.send([text]))).catch((error) => {
+        process.stderr.write(`bench: a send failed: ${error}\n`)
+      })
+    },
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
