@@ -569,14 +569,19 @@ const withExecutor = async (spec, cluster, run) => {
   const executor = new WsServer(spec, [
     "--connect", cluster.nodes.at(-1).url, "--environment-id", environmentId, "--max-connections", "1024"
   ])
+  // The gateway (`exec-server gateway`) on the clients' node: WebSocket clients reach the executor through it by path.
+  const main = spec.command.find((part) => part.endsWith(Path.join("cli", "main.js")))
+  const gateway = main === undefined ? undefined : new WsServer({ ...spec, command: [main, "gateway", "--connect", cluster.nodes[0].url] })
   try {
-    await Promise.all([executor.url, executor.announced(/exec-server serving nats:\/\/\S+/)])
+    await Promise.all([executor.url, executor.announced(/exec-server serving nats:\/\/\S+/), gateway?.url])
     const dist = distOf(spec.command)
     const targets = {
       direct: { url: await executor.url },
-      nats: { servers: [cluster.nodes[0].url], environmentId }
+      nats: { servers: [cluster.nodes[0].url], environmentId },
+      ...(gateway === undefined ? {} : { gateway: { url: `${await gateway.url}/env/${environmentId}` } })
     }
-    /** A handshaken connection over `way` (direct or nats). */
+    executor.ways = Object.keys(targets)
+    /** A handshaken connection over `way` (direct, nats or gateway). */
     executor.open = async (way) => {
       const transport = await openTransport(dist, targets[way])
       const connection = jsonRpcConnection(executor.dialect, transport.send, transport.close)
@@ -585,6 +590,7 @@ const withExecutor = async (spec, cluster, run) => {
     }
     return await run(executor)
   } finally {
+    await gateway?.stop()
     await executor.stop()
   }
 }
@@ -661,6 +667,9 @@ const natsWorkloads = {
   }
 }
 
+/** The workloads also measured through the gateway (`exec-server gateway`, ws://…/env/ID). */
+const gatewayWorkloads = new Set(["natsRoundTrip", "natsPipe", "natsSpawn"])
+
 /** The issue's targets for NATS against direct (by the medians of the rounds' differences and ratios), by metric. */
 const natsTargets = {
   "RPC median µs": { text: "≤ direct + 300 µs", met: (row) => row.difference <= 300 },
@@ -671,7 +680,7 @@ const natsTargets = {
 
 /** Before the measured run: both ways' code warmed up on the executor (a fresh server's first compiles are not the transport). */
 const warmUp = async (executor) => {
-  for (const way of ["direct", "nats"]) {
+  for (const way of executor.ways) {
     const connection = await executor.open(way)
     for (let i = 0; i < 200; i++) await connection.request("process/terminate", { processId: "no-such-process" })
     await seqServed(connection, `warm-${way}`)
@@ -719,14 +728,14 @@ try {
         for (const s of order.filter((s) => servers[s].dialect === "ours")) {
           const figures = await withExecutor(servers[s], clusters.get(size), async (executor) => {
             await warmUp(executor)
-            // Direct first in one round, NATS first in the next, as A and B take turns.
-            const ways = round % 2 === 0 ? ["direct", "nats"] : ["nats", "direct"]
+            // Direct first in one round, last in the next, as A and B take turns; the gateway only where it is measured.
+            const ways = executor.ways.filter((way) => way !== "gateway" || gatewayWorkloads.has(name))
             const byWay = {}
-            for (const way of ways) byWay[way] = await workload(executor, way)
+            for (const way of round % 2 === 0 ? ways : [...ways].reverse()) byWay[way] = await workload(executor, way)
             return byWay
           })
-          for (const way of ["direct", "nats"]) {
-            for (const [metric, value] of Object.entries(figures[way])) (natsResults[s][`${size}-node ${metric}`] ??= { direct: [], nats: [] })[way].push(value)
+          for (const [way, byMetric] of Object.entries(figures)) {
+            for (const [metric, value] of Object.entries(byMetric)) ((natsResults[s][`${size}-node ${metric}`] ??= {})[way] ??= []).push(value)
           }
           process.stderr.write(`round ${round + 1} ${name} ${size}-node ${servers[s].name}: ${JSON.stringify(figures)}\n`)
         }
@@ -763,18 +772,26 @@ if (metrics.length > 0) {
  * their difference and ratio (the medians of the rounds' own, as for A/B),
  * and the issue's target where it sets one.
  */
-const natsTables = natsResults.map((byMetric) =>
-  Object.entries(byMetric).map(([metric, { direct, nats }]) => {
-    const row = {
+/** Each metric measured over `way` and directly: both medians, and the medians of the rounds' differences and ratios. */
+const compared = (byMetric, way) =>
+  Object.entries(byMetric).flatMap(([metric, figures]) => {
+    const direct = figures.direct
+    const other = figures[way]
+    if (direct === undefined || other === undefined) return []
+    return [{
       metric,
       direct: median(direct),
-      nats: median(nats),
-      difference: median(nats.map((value, round) => value - direct[round])),
-      ratio: median(nats.map((value, round) => value / direct[round]))
-    }
-    const target = natsTargets[metric.replace(/^\d-node /, "")]
+      [way]: median(other),
+      difference: median(other.map((value, round) => value - direct[round])),
+      ratio: median(other.map((value, round) => value / direct[round]))
+    }]
+  })
+const natsTables = natsResults.map((byMetric) =>
+  compared(byMetric, "nats").map((row) => {
+    const target = natsTargets[row.metric.replace(/^\d-node /, "")]
     return target === undefined ? row : { ...row, target: target.text, met: target.met(row) }
   }))
+const gatewayTables = natsResults.map((byMetric) => compared(byMetric, "gateway"))
 for (const [s, rows] of natsTables.entries()) {
   if (rows.length === 0) continue
   console.log(`\nremote executor (NATS)${servers.length > 1 ? `, ${servers[s].name}` : ""}: the same executor over its WebSocket (direct) and through NATS`)
@@ -785,6 +802,13 @@ for (const [s, rows] of natsTables.entries()) {
     console.log([row.metric, format(row.direct), format(row.nats), format(row.difference), format(row.ratio), target].join(" | "))
   }
 }
-const json = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rounds, sizes, servers: servers.map((s) => s.name), table, natsTables }
+for (const [s, rows] of gatewayTables.entries()) {
+  if (rows.length === 0) continue
+  console.log(`\nthrough the gateway${servers.length > 1 ? `, ${servers[s].name}` : ""}: the same executor over its WebSocket (direct) and at the gateway's ws://…/env/ID`)
+  console.log("metric | direct | via gateway | gateway − direct | gateway / direct")
+  console.log("--- | --- | --- | --- | ---")
+  for (const row of rows) console.log([row.metric, format(row.direct), format(row.gateway), format(row.difference), format(row.ratio)].join(" | "))
+}
+const json = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rounds, sizes, servers: servers.map((s) => s.name), table, natsTables, gatewayTables }
 console.log(JSON.stringify(json))
 if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify(json, null, 2))
