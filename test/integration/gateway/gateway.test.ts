@@ -4,7 +4,7 @@
  * speaks only WebSocket reaches an environment at ws://HOST:PORT/env/ID as
  * it would reach a local server.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -15,20 +15,12 @@ import { Effect, Exit, Scope, Stream } from "effect"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import { isAlive, serverArgs } from "../../support/StdioServer.js"
-import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
+import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 import { RawWebSocketClient } from "../../support/WebSocketServer.js"
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
-let cluster: NatsCluster
-const children: Array<ChildProcess> = []
-
-beforeAll(async () => {
-  cluster = await startNatsCluster(1)
-})
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-  await cluster?.stop()
-})
+const nats = natsClusterForTests(1)
+const { children } = nats
 
 type Started = ChildProcess & { readonly stderrText: () => string; readonly exited: Promise<void> }
 
@@ -49,14 +41,14 @@ const startBinary = (args: ReadonlyArray<string>, until: ReadonlyArray<RegExp>):
 /** An executor of `environmentId`, also listening on a WebSocket of its own when `direct`. */
 const startExecutor = (environmentId: string, options: { readonly direct?: boolean } = {}) =>
   startBinary(
-    ["--connect", cluster.urls[0]!, "--environment-id", environmentId, ...(options.direct === true ? ["--listen", "ws://127.0.0.1:0"] : [])],
+    ["--connect", nats.cluster.urls[0]!, "--environment-id", environmentId, ...(options.direct === true ? ["--listen", "ws://127.0.0.1:0"] : [])],
     [/exec-server serving nats:\/\//, ...(options.direct === true ? [/listening on ws:\/\//] : [])]
   )
 
 /** A gateway; its URL is read from its banner. */
 const startGateway = async (...args: ReadonlyArray<string>) => {
   const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
-  const child = await startBinary(["gateway", ...listen, "--connect", cluster.urls[0]!, ...args], [/gateway listening on ws:\/\/\S+/])
+  const child = await startBinary(["gateway", ...listen, "--connect", nats.cluster.urls[0]!, ...args], [/gateway listening on ws:\/\/\S+/])
   const url = /gateway listening on (ws:\/\/\S+)/.exec(child.stderrText())![1]!
   return Object.assign(child, { url, http: url.replace(/^ws:/, "http:") })
 }
@@ -143,9 +135,9 @@ describe("exec-server gateway", () => {
   it("refuses to start without --listen or --connect, or on a non-loopback address without authentication (exit 2)", async () => {
     const noConnect = await cli("gateway", "--listen", "ws://127.0.0.1:0")
     expect(noConnect).toMatchObject({ code: 2, stderr: "exec-server: gateway needs --connect nats://HOST:PORT\n" })
-    const noListen = await cli("gateway", "--connect", cluster.urls[0]!)
+    const noListen = await cli("gateway", "--connect", nats.cluster.urls[0]!)
     expect(noListen).toMatchObject({ code: 2, stderr: "exec-server: gateway needs --listen ws://IP:PORT\n" })
-    const open = await cli("gateway", "--listen", "ws://0.0.0.0:0", "--connect", cluster.urls[0]!)
+    const open = await cli("gateway", "--listen", "ws://0.0.0.0:0", "--connect", nats.cluster.urls[0]!)
     expect(open.code).toBe(2)
     expect(open.stderr).toContain("refusing to listen on non-loopback 0.0.0.0 without authentication")
   })
@@ -178,7 +170,7 @@ describe("exec-server gateway", () => {
     const tokenFile = Path.join(dir, "token")
     writeFileSync(tokenFile, "s3cret-executor-token\n")
     const executor = await startBinary(
-      ["--connect", cluster.urls[0]!, "--environment-id", "gw-executor-auth", "--ws-token-file", tokenFile],
+      ["--connect", nats.cluster.urls[0]!, "--environment-id", "gw-executor-auth", "--ws-token-file", tokenFile],
       [/exec-server serving nats:\/\//]
     )
     // The gateway itself (on loopback) asks for no token.
@@ -417,9 +409,9 @@ describe("exec-server gateway", () => {
             chunks.push(event.bytes)
             if (!outage && Buffer.concat(chunks).toString().includes("line-5\n")) {
               outage = true
-              await cluster.signal(0, "SIGKILL")
+              await nats.cluster.signal(0, "SIGKILL")
               await pollUntil("/readyz to say NATS is down", async () => (await get(`${gateway.http}/readyz`)).status === 503, 15_000)
-              await cluster.restart(0)
+              await nats.cluster.restart(0)
               await pollUntil("/readyz to be ready again", async () => (await get(`${gateway.http}/readyz`)).status === 200, 30_000)
             }
           })

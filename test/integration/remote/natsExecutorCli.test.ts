@@ -3,8 +3,8 @@
  * on a real 1-node NATS cluster: the client library and the command-line
  * client reach it by id, and its death is a typed failure, not a hang.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { describe, expect, it } from "vitest"
+import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -15,24 +15,16 @@ import { connect } from "@nats-io/transport-node"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
 import * as Registry from "../../../src/remote/Registry.js"
 import { serverArgs } from "../../support/StdioServer.js"
-import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
+import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 import { processExited, startExecutorProcess } from "../../support/natsExecutor.js"
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
-let cluster: NatsCluster
-const children: Array<ChildProcess> = []
-
-beforeAll(async () => {
-  cluster = await startNatsCluster(1)
-})
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-  await cluster?.stop()
-})
+const nats = natsClusterForTests(1)
+const { children } = nats
 
 /** Starts the binary as the executor of `environmentId`; resolves once it says it serves (and `until` is on stderr too). */
 const startExecutorSaying = async (environmentId: string, until: string, args: ReadonlyArray<string>) => {
-  const child = await startExecutorProcess(cluster.urls[0]!, environmentId, args, until)
+  const child = await startExecutorProcess(nats.cluster.urls[0]!, environmentId, args, until)
   children.push(child)
   return child
 }
@@ -46,7 +38,7 @@ const client = (
   environmentId: string,
   options: ExecServerClient.ClientOptions = {},
   streamOptions: NatsConnector.NatsConnectorOptions["streamOptions"] = {}
-) => ExecServerClient.make(NatsConnector.make({ servers: cluster.urls, environmentId, streamOptions }), options)
+) => ExecServerClient.make(NatsConnector.make({ servers: nats.cluster.urls, environmentId, streamOptions }), options)
 
 /** Runs the command-line client; resolves with its exit code and output. */
 const cli = (...args: ReadonlyArray<string>) =>
@@ -70,15 +62,15 @@ describe("exec-server --connect (executor mode)", () => {
 
   it("the command-line client runs a command by nats:// URL; an unknown environment is a clear failure at once", async () => {
     const executor = await startExecutor("cli-e2")
-    const ran = await cli("exec", `${cluster.urls[0]}/cli-e2`, "--", "echo", "hi")
+    const ran = await cli("exec", `${nats.cluster.urls[0]}/cli-e2`, "--", "echo", "hi")
     expect(ran).toMatchObject({ code: 0, stdout: "hi\n" })
     const started = Date.now()
-    const unknown = await cli("exec", `${cluster.urls[0]}/no-such-env`, "--", "echo", "hi")
+    const unknown = await cli("exec", `${nats.cluster.urls[0]}/no-such-env`, "--", "echo", "hi")
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain("no executor serves environment no-such-env")
     // A whole CLI start included; the failure itself comes with NATS's "no responders".
     expect(Date.now() - started).toBeLessThan(5000)
-    const listed = await cli("ps", `${cluster.urls[0]}/cli-e2`)
+    const listed = await cli("ps", `${nats.cluster.urls[0]}/cli-e2`)
     expect(listed.code).toBe(0)
     expect(listed.stdout).toContain("PROCESS")
     executor.kill("SIGTERM")
@@ -120,7 +112,7 @@ describe("exec-server --connect (executor mode)", () => {
 
   it("a command left running by one CLI process is listed and killed by others, by session id", async () => {
     const executor = await startExecutor("cli-e4")
-    const url = `${cluster.urls[0]}/cli-e4`
+    const url = `${nats.cluster.urls[0]}/cli-e4`
     const started = await cli("exec", url, "--detach", "--process", "napper", "--", "sleep", "30")
     expect(started.code).toBe(0)
     const [session, processId] = started.stdout.trim().split(" ")
@@ -138,7 +130,7 @@ describe("exec-server --connect (executor mode)", () => {
     const executor = await startExecutorSaying("cli-e5", "exec-server listening on ws://", ["--listen", "ws://127.0.0.1:0"])
     const ws = /exec-server listening on (ws:\/\/\S+)/.exec(executor.stderrText())![1]!
     const overWs = await cli("exec", ws, "--", "echo", "over ws")
-    const overNats = await cli("exec", `${cluster.urls[0]}/cli-e5`, "--", "echo", "over nats")
+    const overNats = await cli("exec", `${nats.cluster.urls[0]}/cli-e5`, "--", "echo", "over nats")
     expect([overWs.stdout, overNats.stdout]).toEqual(["over ws\n", "over nats\n"])
     executor.kill("SIGTERM")
     await exited(executor)
@@ -155,7 +147,7 @@ describe("exec-server --connect (executor mode)", () => {
         "--listen", "ws://127.0.0.1:0", "--ws-token-file", tokenFile
       ])
       const ws = /exec-server listening on (ws:\/\/\S+)/.exec(executor.stderrText())![1]!
-      const url = `${cluster.urls[0]}/cli-auth`
+      const url = `${nats.cluster.urls[0]}/cli-auth`
       expect(await cli("exec", url, "--token-file", tokenFile, "--", "echo", "with token")).toMatchObject({ code: 0, stdout: "with token\n" })
       expect(await cli("exec", ws, "--token-file", tokenFile, "--", "echo", "over ws")).toMatchObject({ code: 0, stdout: "over ws\n" })
       const refused = await cli("exec", url, "--token-file", wrongFile, "--", "echo", "no")
@@ -185,7 +177,7 @@ describe("exec-server --connect (executor mode)", () => {
       }
       const now = Math.floor(Date.now() / 1000)
       const executor = await startExecutor("cli-jwt", "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile)
-      const url = `${cluster.urls[0]}/cli-jwt`
+      const url = `${nats.cluster.urls[0]}/cli-jwt`
       expect(await cli("exec", url, "--token-file", await jwtFile("valid", now + 300), "--", "echo", "signed")).toMatchObject({
         code: 0,
         stdout: "signed\n"
@@ -203,15 +195,15 @@ describe("exec-server --connect (executor mode)", () => {
 
   it("registers its environment: `environments` lists it, a second executor of the id exits 2, a clean stop unlists it", async () => {
     const executor = await startExecutor("cli-reg", "--name", "build box")
-    const listed = await cli("environments", "--connect", cluster.urls[0]!, "--json")
+    const listed = await cli("environments", "--connect", nats.cluster.urls[0]!, "--json")
     expect(listed.code).toBe(0)
     const records = JSON.parse(listed.stdout) as Array<{ readonly id: string; readonly name: string; readonly serverVersion: string }>
     expect(records.find((record) => record.id === "cli-reg")).toMatchObject({ name: "build box" })
-    const table = await cli("environments", "--connect", cluster.urls[0]!)
+    const table = await cli("environments", "--connect", nats.cluster.urls[0]!)
     expect(table.stdout).toMatch(/^ID\s+NAME/)
     expect(table.stdout).toContain("cli-reg")
     // The id is live: a second executor is refused at start, clearly, and serves nothing.
-    const second = spawn(process.execPath, serverArgs("--connect", cluster.urls[0]!, "--environment-id", "cli-reg"), {
+    const second = spawn(process.execPath, serverArgs("--connect", nats.cluster.urls[0]!, "--environment-id", "cli-reg"), {
       stdio: ["ignore", "ignore", "pipe"]
     })
     children.push(second)
@@ -222,16 +214,16 @@ describe("exec-server --connect (executor mode)", () => {
     expect(secondStderr).toMatch(/cli-reg/)
     expect(secondStderr).not.toContain("exec-server serving")
     // The first still serves.
-    expect(await cli("exec", `${cluster.urls[0]}/cli-reg`, "--", "echo", "still")).toMatchObject({ code: 0, stdout: "still\n" })
+    expect(await cli("exec", `${nats.cluster.urls[0]}/cli-reg`, "--", "echo", "still")).toMatchObject({ code: 0, stdout: "still\n" })
     executor.kill("SIGTERM")
     await exited(executor)
-    const after = await cli("environments", "--connect", cluster.urls[0]!, "--json")
+    const after = await cli("environments", "--connect", nats.cluster.urls[0]!, "--json")
     expect((JSON.parse(after.stdout) as Array<{ readonly id: string }>).map((record) => record.id)).not.toContain("cli-reg")
   })
 
   it("an executor SIGKILLed leaves the listing once its record is 3 heartbeats (2 s each) old", async () => {
     const executor = await startExecutor("cli-gone")
-    const nc = await connect({ servers: cluster.urls[0]! })
+    const nc = await connect({ servers: nats.cluster.urls[0]! })
     try {
       const listedIds = async () => (await Effect.runPromise(Registry.list(nc))).map((entry) => entry.record.id)
       expect(await listedIds()).toContain("cli-gone")

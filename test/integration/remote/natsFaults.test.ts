@@ -7,7 +7,7 @@
  * and in order, and a death is noticed within two heartbeats.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ChildProcess, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -18,7 +18,7 @@ import type { ClientError } from "../../../src/client/ClientError.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
 import * as Registry from "../../../src/remote/Registry.js"
-import { serverArgs } from "../../support/StdioServer.js"
+import { isAlive, serverArgs } from "../../support/StdioServer.js"
 import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 import { type ExecutorProcess, processExited, startExecutorProcess } from "../../support/natsExecutor.js"
 
@@ -33,7 +33,7 @@ const SLACK_MS = 3_000
 const nats = natsClusterForTests(3)
 const EXECUTOR_NODE = 0
 const CLIENT_NODE = 1
-const children: Array<ChildProcess> = []
+const { children } = nats
 let dir: string
 let file: string
 let data: Buffer
@@ -45,7 +45,6 @@ beforeAll(() => {
   writeFileSync(file, data)
 })
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -179,15 +178,6 @@ describe("a NATS node dies or stalls under a 20 MiB stream through the executor"
 /** The executor's RSS (bytes). */
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** The command-line client running `sh` that writes its pid to a file then sleeps; resolves once the pid is known. */
 const cliSleeper = async (environmentId: string, pidFile: string, ...flags: ReadonlyArray<string>) => {
   const url = `${nats.cluster.nodes[CLIENT_NODE]!.url}/${environmentId}`
@@ -240,7 +230,7 @@ describe("an end of a stream dies", () => {
       const closedBefore = connectionsClosed(executor)
       cli.kill("SIGKILL")
       const killedAt = Date.now()
-      await pollUntil("the process to be terminated", async () => !alive(pid), PEER_TIMEOUT_MS + 10_000, 100)
+      await pollUntil("the process to be terminated", async () => !isAlive(pid), PEER_TIMEOUT_MS + 10_000, 100)
       const terminatedAfter = Date.now() - killedAt
       expect(terminatedAfter).toBeLessThanOrEqual(PEER_TIMEOUT_MS + SLACK_MS)
       report("client SIGKILLed", { "its process terminated after ms": terminatedAfter })
@@ -265,10 +255,10 @@ describe("an end of a stream dies", () => {
       const droppedAfter = Date.now() - killedAt
       expect(droppedAfter).toBeLessThanOrEqual(PEER_TIMEOUT_MS + SLACK_MS)
       report("client SIGKILLed, session detachable", { "stream dropped after ms": droppedAfter })
-      expect(alive(pid)).toBe(true)
+      expect(isAlive(pid)).toBe(true)
     } finally {
       await stopExecutor(executor)
-      if (pid !== 0 && alive(pid)) process.kill(pid, "SIGKILL")
+      if (pid !== 0 && isAlive(pid)) process.kill(pid, "SIGKILL")
     }
   }, 60_000)
 })
