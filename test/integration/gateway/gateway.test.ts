@@ -389,6 +389,57 @@ describe("exec-server gateway", () => {
     await stop(executor)
   })
 
+  it("an executor that takes nothing stops a client's writes at the gateway, which stops reading the socket; then every byte arrives once", async () => {
+    const executor = await startExecutor("gw-push")
+    const gateway = await startGateway()
+    const dir = mkdtempSync(Path.join(tmpdir(), "gateway-push-"))
+    const go = Path.join(dir, "go")
+    const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-push`)
+    const started = await raw.request("process/start", {
+      processId: "sink",
+      // Reads nothing until told to, then counts what it was sent.
+      argv: ["sh", "-c", `while [ ! -e ${go} ]; do sleep 0.05; done; exec wc -c`],
+      cwd: "/tmp",
+      env,
+      tty: false,
+      pipeStdin: true
+    })
+    expect(started.error).toBeUndefined()
+    // A stopped executor grants the stream no credit (for less than its 12 s peer timeout).
+    process.kill(executor.pid!, "SIGSTOP")
+    const chunk = Buffer.alloc(1024 * 1024, "x").toString("base64")
+    const writes = 64
+    // All sent at once, none awaited: 64 MiB.
+    for (let i = 0; i < writes; i++) {
+      raw.send({ id: 2000 + i, method: "process/write", params: { processId: "sink", chunk, writeId: `push-${i}` } })
+    }
+    const forwarded = async () =>
+      metricOf((await get(`${gateway.http}/metrics`)).body, "exec_server_gateway_bytes_total", ['environment="gw-push"', 'direction="to-environment"']) ?? 0
+    let last = -1
+    try {
+      await pollUntil("the gateway's forwarding to the executor to stall", async () => {
+        const now = await forwarded()
+        const stalled = now === last && now > 0
+        last = now
+        return stalled
+      }, 8_000, 500)
+    } finally {
+      process.kill(executor.pid!, "SIGCONT")
+    }
+    // Held back at the client: the gateway (its 16 frames waiting, the stream's 1 MiB window) stopped reading the socket.
+    expect(last).toBeLessThan((writes * chunk.length) / 2)
+    expect(raw.socket.bufferedAmount).toBeGreaterThan(0)
+    writeFileSync(go, "")
+    await Promise.all(Array.from({ length: writes }, (_, i) => raw.waitFor((m) => m.id === 2000 + i, 60_000)))
+    expect(raw.messages.filter((m) => m.id >= 2000 && m.id < 2000 + writes && m.error !== undefined)).toEqual([])
+    await raw.request("process/closeStdin", { processId: "sink" })
+    await raw.waitFor((m) => m.method === "process/closed" && m.params.processId === "sink", 30_000)
+    expect(raw.outputOf("sink").trim()).toBe(String(writes * 1024 * 1024))
+    raw.socket.close()
+    await stop(gateway)
+    await stop(executor)
+  }, 120_000)
+
   // Last: it stops the file's NATS server.
   it("the NATS server stopping under the gateway mid-stream: /readyz says so, and the connection survives with no output lost", async () => {
     const executor = await startExecutor("gw-nats")
