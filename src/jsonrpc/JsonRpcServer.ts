@@ -25,6 +25,7 @@ import {
   encodeResponse,
   type Frame,
   type IncomingMessage,
+  busyBytesError,
   busyError,
   oversizedError,
   parseFrame,
@@ -66,7 +67,18 @@ export interface ServeConnectionOptions<R> {
    * client cannot pin unbounded fibers and memory (default 4096).
    */
   readonly maxInflightRequests?: number
+  /**
+   * Bytes of request messages in flight on a connection (requests waiting
+   * for their turn in a lane included), beyond which a new one is answered at
+   * once with a retryable -32001: writes queued behind a process that does
+   * not read its stdin must not grow the server without bound (default
+   * 64 MiB; a request alone is always taken).
+   */
+  readonly maxInflightRequestBytes?: number
 }
+
+/** Bytes of requests a connection may have in flight by default: four of the largest messages. */
+export const DEFAULT_MAX_INFLIGHT_REQUEST_BYTES = 64 * 1024 * 1024
 
 let nextConnectionId = 1
 
@@ -125,22 +137,28 @@ export const serveConnection = <R>(
       })
 
     const maxInflight = options.maxInflightRequests ?? 4096
+    const maxInflightBytes = options.maxInflightRequestBytes ?? DEFAULT_MAX_INFLIGHT_REQUEST_BYTES
     let inflightRequests = 0
-    /** Claims a place for a request; false when the connection is at its limit. */
-    const admit = (): boolean => {
-      if (inflightRequests >= maxInflight) return false
+    let inflightBytes = 0
+    /** Claims a place for a request of `bytes`; the refusal to answer when the connection is at a limit. */
+    const admit = (id: RequestMessage["id"], bytes: number): ResponseMessage | undefined => {
+      if (inflightRequests >= maxInflight) return busyError(id, maxInflight)
+      if (inflightBytes > 0 && inflightBytes + bytes > maxInflightBytes) return busyBytesError(id, maxInflightBytes)
       inflightRequests++
-      return true
+      inflightBytes += bytes
+      return undefined
     }
     // An admitted request's place is given back when its fiber ends, however
     // it ends (an observer costs less than an `ensuring` on every request).
-    const release = () => {
+    const releaseOf = (bytes: number) => () => {
       inflightRequests--
+      inflightBytes -= bytes
     }
 
     // Starts a request's fiber now or, in a lane, when its turn comes (its
     // place is claimed now, in arrival order).
-    const start = (ordering: Ordering, effect: Effect.Effect<void>): void => {
+    const start = (ordering: Ordering, effect: Effect.Effect<void>, bytes: number): void => {
+      const release = releaseOf(bytes)
       if (ordering._tag === "Lane" || ordering._tag === "After") {
         lanes.enter(ordering.key, ordering._tag === "Lane", (done) =>
           runFork(effect).addObserver(() => {
@@ -154,15 +172,15 @@ export const serveConnection = <R>(
 
     // Runs the dispatcher's work in a fiber of its own (see `Dispatcher`) and waits for it.
     const runAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => Effect.flatten(runFork(effect).await)
-    const runAdmittedAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => {
+    const runAdmittedAlone = <A>(effect: Effect.Effect<A>, bytes: number): Effect.Effect<A> => {
       const fiber = runFork(effect)
-      fiber.addObserver(release)
+      fiber.addObserver(releaseOf(bytes))
       return Effect.flatten(fiber.await)
     }
 
     // Handles a frame that holds one message. Returns the work that must be
     // done before the next frame is handled (the handshake, a notification).
-    const handleSingle = (message: IncomingMessage): Effect.Effect<void> | undefined => {
+    const handleSingle = (message: IncomingMessage, bytes: number): Effect.Effect<void> | undefined => {
       switch (message._tag) {
         case "Invalid":
           send({ id: message.id, error: message.error })
@@ -172,14 +190,15 @@ export const serveConnection = <R>(
         case "Notification":
           return runAlone(dispatcher.handleNotification(message))
         case "Request": {
-          if (!admit()) {
-            send(busyError(message.id, maxInflight))
+          const refusal = admit(message.id, bytes)
+          if (refusal !== undefined) {
+            send(refusal)
             return undefined
           }
           const ordering = options.ordering(message)
           const effect = Effect.flatMap(dispatcher.handleRequest(message), respond)
-          if (ordering._tag === "Sequential") return runAdmittedAlone(effect)
-          start(ordering, effect)
+          if (ordering._tag === "Sequential") return runAdmittedAlone(effect, bytes)
+          start(ordering, effect, bytes)
           return undefined
         }
       }
@@ -192,32 +211,35 @@ export const serveConnection = <R>(
       | { readonly _tag: "Done"; readonly dispatched: Dispatched }
       | { readonly _tag: "Pending"; readonly dispatched: Effect.Effect<Dispatched> }
       | undefined
-    const handleBatchMessage = (message: IncomingMessage): Effect.Effect<Outcome> => {
+    const handleBatchMessage = (message: IncomingMessage, bytes: number): Effect.Effect<Outcome> => {
       switch (message._tag) {
         case "Invalid":
           return Effect.succeed({ _tag: "Answer", response: { id: message.id, error: message.error } })
         case "ClientResponse":
         case "Notification":
           // Handled as in a frame of their own; they add nothing to the answer.
-          return Effect.as(handleSingle(message) ?? Effect.void, undefined)
+          return Effect.as(handleSingle(message, bytes) ?? Effect.void, undefined)
         case "Request": {
-          if (!admit()) return Effect.succeed({ _tag: "Answer", response: busyError(message.id, maxInflight) })
+          const refusal = admit(message.id, bytes)
+          if (refusal !== undefined) return Effect.succeed({ _tag: "Answer", response: refusal })
           const ordering = options.ordering(message)
           const effect = dispatcher.handleRequest(message)
           if (ordering._tag === "Sequential") {
-            return Effect.map(runAdmittedAlone(effect), (dispatched) => ({ _tag: "Done", dispatched }))
+            return Effect.map(runAdmittedAlone(effect, bytes), (dispatched) => ({ _tag: "Done", dispatched }))
           }
           const result = Deferred.unsafeMake<Dispatched>(FiberId.none)
-          start(ordering, Effect.intoDeferred(effect, result))
+          start(ordering, Effect.intoDeferred(effect, result), bytes)
           return Effect.succeed({ _tag: "Pending", dispatched: Deferred.await(result) })
         }
       }
     }
 
     // A batch: one array of responses, in the order of the requests.
-    const handleBatch = (messages: ReadonlyArray<IncomingMessage>): Effect.Effect<void> =>
+    const handleBatch = (messages: ReadonlyArray<IncomingMessage>, bytes: number): Effect.Effect<void> =>
       Effect.gen(function*() {
-        const outcomes = yield* Effect.forEach(messages, handleBatchMessage)
+        // Each message of a batch is counted as its share of the frame.
+        const share = Math.ceil(bytes / Math.max(1, messages.length))
+        const outcomes = yield* Effect.forEach(messages, (message) => handleBatchMessage(message, share))
         runFork(Effect.gen(function*() {
           const responses: Array<ResponseMessage> = []
           const dispatched: Array<Dispatched> = []
@@ -244,7 +266,8 @@ export const serveConnection = <R>(
       }
       if (frame.text.trim() === "") return undefined
       const parsed = parseFrame(frame.text)
-      return parsed._tag === "Single" ? handleSingle(parsed.message) : handleBatch(parsed.messages)
+      // The text's length stands for its bytes (JSON is mostly ASCII; the limit is a bound, not a meter).
+      return parsed._tag === "Single" ? handleSingle(parsed.message, frame.text.length) : handleBatch(parsed.messages, frame.text.length)
     }
 
     const readFrames = Effect.gen(function*() {

@@ -43,8 +43,15 @@ export type ChildEvent =
 /** Takes a child's events as they happen; it runs in the spawner's callbacks, so it must not block. */
 export type ChildEventSink = (event: ChildEvent) => void
 
-/** The outcome of handing bytes (or EOF) to a child's stdin. */
-export type StdinStatus = "accepted" | "stdinClosed"
+/**
+ * The outcome of handing bytes (or EOF) to a child's stdin: `backlogFull`
+ * when the child has not read `MAX_STDIN_BACKLOG_BYTES` already (nothing was
+ * taken: the server must not hold without bound what a child does not read).
+ */
+export type StdinStatus = "accepted" | "stdinClosed" | "backlogFull"
+
+/** Bytes a pipe child's stdin may hold that the child has not read yet; a write beyond them is refused (a first one is always taken). */
+export const MAX_STDIN_BACKLOG_BYTES = 16 * 1024 * 1024
 
 /** A running child process, owned by one process actor. */
 export interface ChildProcess {
@@ -58,7 +65,7 @@ export interface ChildProcess {
    */
   readonly listen: (sink: ChildEventSink) => void
   readonly write: (bytes: Uint8Array) => Effect.Effect<StdinStatus>
-  readonly closeStdin: Effect.Effect<StdinStatus>
+  readonly closeStdin: Effect.Effect<Exclude<StdinStatus, "backlogFull">>
   /** Resizes the terminal; a no-op for pipe children and after exit. */
   readonly resize: (size: TerminalSize) => Effect.Effect<void>
   /** Sends a signal to the child's process group; false when the group is gone. */

@@ -243,7 +243,7 @@ export const make = (): ProcessSpawner => ({
       )
 
       const write = (bytes: Uint8Array) =>
-        Effect.sync((): StdinStatus => {
+        Effect.sync((): Exclude<StdinStatus, "backlogFull"> => {
           if (exited) return "stdinClosed"
           terminal.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
           return "accepted"

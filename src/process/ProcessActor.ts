@@ -18,7 +18,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
-import type { InternalError, SpawnNotFound } from "../protocol/errors.js"
+import { type InternalError, ServerBusy, type SpawnNotFound } from "../protocol/errors.js"
 import { DENIAL_SCAN_BYTES, isLikelySandboxDenied } from "../sandbox/denial.js"
 import type { SandboxType } from "../protocol/sandbox.js"
 import type {
@@ -28,7 +28,7 @@ import type {
   TerminalSize,
   WriteStatus
 } from "../protocol/schema.js"
-import type { ProcessSpawner, SpawnRequest } from "./ChildProcess.js"
+import { MAX_STDIN_BACKLOG_BYTES, type ProcessSpawner, type SpawnRequest } from "./ChildProcess.js"
 import type { RetainedOutput } from "./OutputBuffers.js"
 import * as Lifecycle from "./ProcessLifecycle.js"
 import type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
@@ -49,7 +49,7 @@ export interface ProcessActor {
   /** What confines the process. */
   readonly sandboxType: SandboxType
   /** Writes to stdin; a `writeId` seen before returns its first status without writing again. */
-  readonly write: (bytes: Uint8Array, writeId?: string) => Effect.Effect<WriteStatus>
+  readonly write: (bytes: Uint8Array, writeId?: string) => Effect.Effect<WriteStatus, ServerBusy>
   readonly closeStdin: Effect.Effect<WriteStatus>
   /** Resizes the terminal; a finished process ignores it. */
   readonly resize: (size: TerminalSize) => Effect.Effect<void>
@@ -479,15 +479,31 @@ export const makeProcessActor = (
       startedAtMs,
       sandboxType: options.sandbox === undefined ? "none" : "linuxSeccomp",
       write: (bytes, writeId) =>
-        ask(Effect.gen(function*() {
-          if (writeId !== undefined) {
-            const previous = writeStatuses.get(writeId)
-            if (previous !== undefined) return previous
-          }
-          const status: WriteStatus = state.phase._tag !== "Running" ? "stdinClosed" : yield* child.write(bytes)
-          if (writeId !== undefined) rememberWrite(writeId, status)
-          return status
-        }), STDIN_CLOSED),
+        ask(
+          Effect.gen(function*() {
+            if (writeId !== undefined) {
+              const previous = writeStatuses.get(writeId)
+              if (previous !== undefined) return previous
+            }
+            const status = state.phase._tag !== "Running" ? "stdinClosed" : yield* child.write(bytes)
+            // A refused write is not remembered: its retry, once the child has read, is written.
+            if (status === "backlogFull") return status
+            if (writeId !== undefined) rememberWrite(writeId, status)
+            return status
+          }),
+          STDIN_CLOSED as Effect.Effect<WriteStatus | "backlogFull">
+        ).pipe(
+          Effect.flatMap((status) =>
+            status === "backlogFull"
+              ? Effect.fail(
+                new ServerBusy({
+                  message: `process ${processId} has not read the last ${MAX_STDIN_BACKLOG_BYTES} bytes written to its stdin; retry once it reads`,
+                  limit: "stdinBacklog"
+                })
+              )
+              : Effect.succeed(status)
+          )
+        ),
       closeStdin: ask(Effect.suspend(() => state.phase._tag !== "Running" ? STDIN_CLOSED : child.closeStdin), STDIN_CLOSED),
       resize: (size) => ask(Effect.suspend(() => state.phase._tag !== "Running" ? Effect.void : child.resize(size)), Effect.void),
       signal: (signal) => ask(signalGroup(signal === "interrupt" ? "SIGINT" : signal), NOT_RUNNING),

@@ -118,6 +118,7 @@ export const serveClient = (
       transport,
       maxMessageBytes: config.maxMessageBytes,
       maxInflightRequests: config.maxInflightRequests,
+      maxInflightRequestBytes: config.maxInflightRequestBytes,
       outboundHighWaterMark: config.outboundHighWaterMarkBytes,
       messagePool,
       ordering: orderingOf,

@@ -32,6 +32,8 @@ export interface ServerConfigShape {
   readonly maxMessageBytes: number
   /** Most requests of one connection in flight; more are answered -32001 (retryable). */
   readonly maxInflightRequests: number
+  /** Most bytes of request messages of one connection in flight; more are answered -32001 (retryable). */
+  readonly maxInflightRequestBytes: number
   /**
    * Bytes queued for a client above which its session's processes stop being
    * read (they resume below a quarter of it).

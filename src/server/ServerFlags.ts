@@ -150,6 +150,11 @@ export const configFlags = {
     minimum: 1,
     help: "most requests of one connection in flight, long-polls and requests waiting for their turn included; beyond it a request is answered -32001 (`data.retryable`) at once"
   }),
+  maxInflightRequestBytes: integer("max-inflight-request-bytes", {
+    default: 64 * 1024 * 1024,
+    minimum: 1024,
+    help: "most bytes of request messages of one connection in flight (writes waiting behind a process that does not read its stdin included); beyond it a request is answered -32001 (`data.retryable`) at once, but a request alone is always taken"
+  }),
   maxDetachTtlMs: integer("max-detach-ttl-ms", {
     default: 300_000,
     help: "cap of the `detachTtlMs` a client may ask for in `initialize`, in ms (0: disconnect always kills)"

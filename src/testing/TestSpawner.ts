@@ -134,7 +134,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
                 behavior.onWrite?.(child, bytes)
                 return "accepted"
               }),
-            closeStdin: Effect.sync((): StdinStatus => {
+            closeStdin: Effect.sync((): Exclude<StdinStatus, "backlogFull"> => {
               if (!stdinOpen) return "stdinClosed"
               stdinOpen = tty
               return "accepted"

@@ -129,6 +129,18 @@ export const busyError = (id: RequestId, limit: number): ResponseMessage => ({
   )
 })
 
+/** The answer to a request beyond the bytes a connection may have in flight (requests waiting for their turn included). */
+export const busyBytesError = (id: RequestId, limit: number): ResponseMessage => ({
+  id,
+  error: toWireError(
+    new ServerBusy({
+      message: `server busy: this connection's requests in flight already hold ${limit} bytes (--max-inflight-request-bytes); ` +
+        "retry once some are answered",
+      limit: "inflightRequestBytes"
+    })
+  )
+})
+
 /** Serializes a response. `id` is written first, as clients read it first. */
 export const encodeResponse = (response: ResponseMessage): string => JSON.stringify(response)
 

@@ -1,5 +1,9 @@
 /** Faults and long runs: no leaks, no zombies, no orphans, and a server that stays up. */
-import { readdirSync, readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "vitest"
 import { eventually, isAlive, pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
 
@@ -48,6 +52,82 @@ describe("robustness", () => {
     expect(answers.filter((answer) => answer.result !== undefined).length).toBe(50)
     // Once they are answered, the connection takes requests again.
     expect((await server.request("process/terminate", { processId: "quiet" })).result).toEqual({ running: true })
+  })
+
+  it("bounds what a process has not read of its stdin: writes beyond 16 MiB are answered -32001 at once, the server stays small, and the process gets every accepted byte", async () => {
+    const server = await startServer()
+    const pid = server.child.pid!
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
+    const go = Path.join(mkdtempSync(Path.join(tmpdir(), "stdin-backlog-")), "go")
+    // Reads nothing until told to, then counts what it was sent.
+    await server.request("process/start", {
+      ...pipeProcess("sink", ["sh", "-c", `while [ ! -e ${go} ]; do sleep 0.05; done; exec wc -c`]),
+      pipeStdin: true
+    })
+    const before = rss()
+    const chunk = Buffer.alloc(1024 * 1024, "x").toString("base64")
+    // 192 MiB of writes at once to a process that reads none of it.
+    const answers = await Promise.all(Array.from({ length: 192 }, (_, i) =>
+      server.request("process/write", { processId: "sink", chunk, writeId: `bulk-${i}` })))
+    const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
+    const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog")
+    expect(refused[0]?.error).toMatchObject({ code: -32001, data: { retryable: true, limit: "stdinBacklog" } })
+    expect(accepted + refused.length).toBe(192)
+    // The backlog (16 MiB) and the pipe's own buffer, no more.
+    expect(accepted).toBeLessThanOrEqual(17)
+    // Without the bound the server held all of it (+326 MiB of RSS for 256 such writes); with it, the
+    // 16 MiB backlog and the garbage of the refused messages' text, not yet collected.
+    expect(rss() - before).toBeLessThan(128 * 1024 * 1024)
+    // A refused write's id is not remembered: once the process reads, its retry is written.
+    writeFileSync(go, "")
+    // As a client does with a retryable -32001: again, a little later, until it is taken.
+    const writeId = `bulk-${answers.findIndex((answer) => answer.error !== undefined)}`
+    let retried = await server.request("process/write", { processId: "sink", chunk, writeId })
+    for (let attempt = 0; retried.error?.data?.limit === "stdinBacklog" && attempt < 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      retried = await server.request("process/write", { processId: "sink", chunk, writeId })
+    }
+    expect(retried.result?.status).toBe("accepted")
+    await server.request("process/closeStdin", { processId: "sink" })
+    await server.closed("sink")
+    const counted = Buffer.concat(server.messages
+      .filter((m) => m.method === "process/output" && m.params.processId === "sink")
+      .map((m) => Buffer.from(m.params.chunk, "base64"))).toString().trim()
+    expect(Number(counted)).toBe((accepted + 1) * 1024 * 1024)
+  }, 60_000)
+
+  it("bounds the bytes of requests in flight: beyond --max-inflight-request-bytes a request is answered -32001 at once; the others are answered in time", async () => {
+    // An upstream that holds every request until told to answer.
+    const held: Array<Http.ServerResponse> = []
+    const upstream = Http.createServer((request, response) => {
+      request.resume()
+      request.once("end", () => held.push(response))
+    })
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", () => resolve()))
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/slow`
+    try {
+      const server = await startServer(["--max-inflight-request-bytes", String(8 * 1024 * 1024)])
+      const body = Buffer.alloc(1024 * 1024, "y").toString("base64")
+      // 20 requests of 1.4 MB each, all in flight at once: about 6 fit in 8 MiB.
+      const answers = Array.from({ length: 20 }, (_, i) =>
+        server.request("http/request", { method: "POST", url, bodyBase64: body, requestId: `slow-${i}` }))
+      const refusal = await server.waitFor((m) => m.error?.data?.limit === "inflightRequestBytes")
+      expect(refusal.error).toMatchObject({ code: -32001, data: { retryable: true, limit: "inflightRequestBytes" } })
+      // The connection still answers small requests.
+      expect((await server.request("process/list", {})).result.processes).toEqual([])
+      await eventually(() => held.length + server.messages.filter((m) => m.error?.data?.limit === "inflightRequestBytes").length === 20, 10_000)
+      for (const response of held) response.end("done")
+      const settled = await Promise.all(answers)
+      const ok = settled.filter((answer) => answer.result?.status === 200).length
+      const busy = settled.filter((answer) => answer.error?.data?.limit === "inflightRequestBytes").length
+      expect(ok).toBeGreaterThan(0)
+      expect(busy).toBeGreaterThan(0)
+      expect(ok + busy).toBe(20)
+      expect(ok).toBeLessThanOrEqual(7)
+    } finally {
+      for (const response of held) response.destroy()
+      upstream.close()
+    }
   })
 
   it("1,000 start/exit cycles leave no leaked descriptors and no zombies", async () => {

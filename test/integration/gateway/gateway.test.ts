@@ -397,7 +397,7 @@ describe("exec-server gateway", () => {
     const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-push`)
     const started = await raw.request("process/start", {
       processId: "sink",
-      // Reads nothing until told to, then counts what it was sent.
+      // Counts what it was sent, once told to start.
       argv: ["sh", "-c", `while [ ! -e ${go} ]; do sleep 0.05; done; exec wc -c`],
       cwd: "/tmp",
       env,
@@ -405,6 +405,8 @@ describe("exec-server gateway", () => {
       pipeStdin: true
     })
     expect(started.error).toBeUndefined()
+    // The process reads from now on (it is not the executor): what the executor takes, it writes on.
+    writeFileSync(go, "")
     // A stopped executor grants the stream no credit (for less than its 12 s peer timeout).
     process.kill(executor.pid!, "SIGSTOP")
     const chunk = Buffer.alloc(1024 * 1024, "x").toString("base64")
@@ -429,7 +431,6 @@ describe("exec-server gateway", () => {
     // Held back at the client: the gateway (its 16 frames waiting, the stream's 1 MiB window) stopped reading the socket.
     expect(last).toBeLessThan((writes * chunk.length) / 2)
     expect(raw.socket.bufferedAmount).toBeGreaterThan(0)
-    writeFileSync(go, "")
     await Promise.all(Array.from({ length: writes }, (_, i) => raw.waitFor((m) => m.id === 2000 + i, 60_000)))
     expect(raw.messages.filter((m) => m.id >= 2000 && m.id < 2000 + writes && m.error !== undefined)).toEqual([])
     await raw.request("process/closeStdin", { processId: "sink" })
