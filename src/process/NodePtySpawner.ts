@@ -6,12 +6,27 @@ import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import type * as NodePty from "node-pty"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
-import { ChildEvents, type ChildProcess, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
+import { ChildEvents, type ChildProcess, MAX_STDIN_BACKLOG_BYTES, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
 const EOF_BYTE = Buffer.from([4])
+
+/**
+ * Bytes node-pty holds for a terminal that the kernel has not taken yet: its
+ * write stream queues what the terminal's input buffer refuses (EAGAIN) and
+ * retries. Read from node-pty 1.x's private queue; 0 where it has none.
+ */
+const ptyBacklog = (terminal: NodePty.IPty): number => {
+  const queue = (terminal as unknown as {
+    readonly _writeStream?: { readonly _writeQueue?: ReadonlyArray<{ readonly buffer: Uint8Array; readonly offset: number }> }
+  })._writeStream?._writeQueue
+  if (!Array.isArray(queue)) return 0
+  let bytes = 0
+  for (const task of queue) bytes += task.buffer.byteLength - task.offset
+  return bytes
+}
 
 /**
  * node-pty runs `argv[0]` with execvp, so a different argv[0] needs a helper
@@ -242,17 +257,26 @@ export const make = (): ProcessSpawner => ({
         })
       )
 
+      const writeBytes = (bytes: Uint8Array) => terminal.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      // What a process does not read piles up in node-pty's queue: bounded as a pipe's stdin is.
       const write = (bytes: Uint8Array) =>
-        Effect.sync((): Exclude<StdinStatus, "backlogFull"> => {
+        Effect.sync((): StdinStatus => {
           if (exited) return "stdinClosed"
-          terminal.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+          const backlog = ptyBacklog(terminal)
+          if (backlog > 0 && backlog + bytes.byteLength > MAX_STDIN_BACKLOG_BYTES) return "backlogFull"
+          writeBytes(bytes)
           return "accepted"
         })
+      const closeStdin = Effect.sync((): Exclude<StdinStatus, "backlogFull"> => {
+        if (exited) return "stdinClosed"
+        writeBytes(EOF_BYTE)
+        return "accepted"
+      })
       const handle: ChildProcess = {
         pid,
         listen: (sink) => events.listen(sink),
         write,
-        closeStdin: write(EOF_BYTE),
+        closeStdin,
         resize: (size) =>
           Effect.sync(() => {
             if (exited) return

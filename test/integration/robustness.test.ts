@@ -73,8 +73,8 @@ describe("robustness", () => {
     const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog")
     expect(refused[0]?.error).toMatchObject({ code: -32001, data: { retryable: true, limit: "stdinBacklog" } })
     expect(accepted + refused.length).toBe(192)
-    // The backlog (16 MiB) and the pipe's own buffer, no more.
-    expect(accepted).toBeLessThanOrEqual(17)
+    // The backlog's 16 MiB, the write that found it just under, and what the pipe took.
+    expect(accepted).toBeLessThanOrEqual(18)
     // Without the bound the server held all of it (+326 MiB of RSS for 256 such writes); with it, the
     // 16 MiB backlog and the garbage of the refused messages' text, not yet collected.
     expect(rss() - before).toBeLessThan(128 * 1024 * 1024)
@@ -95,6 +95,25 @@ describe("robustness", () => {
       .map((m) => Buffer.from(m.params.chunk, "base64"))).toString().trim()
     expect(Number(counted)).toBe((accepted + 1) * 1024 * 1024)
   }, 60_000)
+
+  it("bounds what a terminal process has not read too: writes beyond 16 MiB to a PTY that nobody reads are answered -32001", async () => {
+    const server = await startServer()
+    const pid = server.child.pid!
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
+    // Its input buffer fills after a few KiB (the terminal echoes nothing: nobody reads).
+    await server.request("process/start", ptyProcess("still", ["sleep", "30"]))
+    const before = rss()
+    const chunk = Buffer.alloc(1024 * 1024, "z").toString("base64")
+    const answers = await Promise.all(Array.from({ length: 64 }, (_, i) =>
+      server.request("process/write", { processId: "still", chunk, writeId: `tty-${i}` })))
+    const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
+    const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog").length
+    expect(accepted + refused).toBe(64)
+    // The backlog's 16 MiB, the write that found it just under, and what the terminal took.
+    expect(accepted).toBeLessThanOrEqual(18)
+    expect(rss() - before).toBeLessThan(96 * 1024 * 1024)
+    expect((await server.request("process/terminate", { processId: "still" })).result).toEqual({ running: true })
+  })
 
   it("bounds the bytes of requests in flight: beyond --max-inflight-request-bytes a request is answered -32001 at once; the others are answered in time", async () => {
     // An upstream that holds every request until told to answer.
