@@ -70,9 +70,9 @@ export interface ServeConnectionOptions<R> {
   /**
    * Bytes of request messages in flight on a connection (requests waiting
    * for their turn in a lane included), beyond which a new one is answered at
-   * once with a retryable -32001: writes queued behind a process that does
-   * not read its stdin must not grow the server without bound (default
-   * 64 MiB; a request alone is always taken).
+   * once with a retryable -32001: large requests that wait (slow upstreams of
+   * http/request, a lane held up) must not grow the server without bound
+   * (default 64 MiB; a request alone is always taken).
    */
   readonly maxInflightRequestBytes?: number
 }

@@ -153,7 +153,7 @@ export const configFlags = {
   maxInflightRequestBytes: integer("max-inflight-request-bytes", {
     default: 64 * 1024 * 1024,
     minimum: 1024,
-    help: "most bytes of request messages of one connection in flight (writes waiting behind a process that does not read its stdin included); beyond it a request is answered -32001 (`data.retryable`) at once, but a request alone is always taken"
+    help: "most bytes of request messages of one connection in flight (requests waiting for their turn included); beyond it a request is answered -32001 (`data.retryable`) at once, but a request alone is always taken"
   }),
   maxDetachTtlMs: integer("max-detach-ttl-ms", {
     default: 300_000,
