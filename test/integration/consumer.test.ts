@@ -77,6 +77,7 @@ import {
 } from "effect-exec-server"
 import { ExecServerClient } from "effect-exec-server/client"
 import { TestServer, TestSpawner } from "effect-exec-server/testing"
+import * as Gateway from "effect-exec-server/Gateway"
 
 export const Services = ExecServer.layerNodeServices
 export const OverWebSocket = ExecServer.layer.pipe(
@@ -102,6 +103,7 @@ export const Client = ExecServerClient.layerWebSocket({ url: "ws://127.0.0.1:876
 export const Local = ExecServerClient.layerSpawnLocal()
 export const Executor = NatsServerTransport.layer({ servers: ["nats://127.0.0.1:4222"], environmentId: "e1" })
 export const RemoteClient = NatsConnector.layer({ servers: ["nats://127.0.0.1:4222"], environmentId: "e1" })
+export const EnvironmentGateway = Gateway.layer({ listen: { host: "127.0.0.1", port: 8765 }, nats: { servers: ["nats://127.0.0.1:4222"] } })
 export const Mocked = Effect.map(TestSpawner.make(TestSpawner.echo), (spawner) => TestServer.layer({ spawners: spawner.layer }))
 `
 
