@@ -148,6 +148,13 @@ export const executorFlags = {
   ...natsFlags
 } as const
 
+/** How logs are written on stderr: the server's and the gateway's alike. */
+const logFormat = choice("log-format", {
+  choices: ["text", "json"],
+  default: "text",
+  help: "logs on stderr: logfmt lines, or one JSON object per line"
+})
+
 /** Every flag of the server command, in the order of `--help` and the docs table. */
 export const serverFlags = {
   listen: optionalText("listen", {
@@ -156,11 +163,7 @@ export const serverFlags = {
     help: "transport endpoint: `stdio://` or `ws://IP:PORT` (IPv4, or IPv6 in brackets; host names are refused, exit 2; port 0 picks a free port). A WebSocket server prints one stderr line `exec-server listening on ws://HOST:PORT` with the real port"
   }),
   ...executorFlags,
-  logFormat: choice("log-format", {
-    choices: ["text", "json"],
-    default: "text",
-    help: "logs on stderr: logfmt lines, or one JSON object per line"
-  }),
+  logFormat,
   ...configFlags,
   ...webSocketFlags,
   exitOnStdinClose: switchFlag("exit-on-stdin-close", {
@@ -187,6 +190,7 @@ export const gatewayFlags = {
     help: "gateway: the NATS servers the executors serve their environments through (one connection, reconnecting for ever)"
   }),
   maxMessageBytes: configFlags.maxMessageBytes,
+  logFormat,
   ...webSocketFlags,
   ...natsFlags
 } as const

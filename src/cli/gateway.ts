@@ -9,6 +9,7 @@ import * as Option from "effect/Option"
 import { gatewayFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
+import { loggerOf } from "./stderrLog.js"
 import * as WebSocketListen from "./webSocketListen.js"
 import { ListenUrlError } from "./webSocketListen.js"
 import * as ServerConfig from "../server/ServerConfig.js"
@@ -32,7 +33,7 @@ export const gatewayCommand = Command.make("gateway", optionsOf(gatewayFlags), (
     const gateway = yield* Gateway.make({ listen: { ...listen, metrics }, nats: { servers, ...auth } })
     process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`)
     return yield* Effect.never
-  }).pipe(Effect.scoped)).pipe(
+  }).pipe(Effect.scoped, Effect.provide(loggerOf(flags.logFormat)))).pipe(
     Command.withDescription(
       "Listen like a WebSocket server and forward each connection to ws://IP:PORT/env/ID to environment ID's executor through NATS"
     )

@@ -53,7 +53,7 @@ import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { clientCommands } from "./remote.js"
 import { gatewayCommand } from "./gateway.js"
-import { onStderr } from "./stderrLog.js"
+import { loggerOf, textLogger } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as WebSocketListen from "./webSocketListen.js"
@@ -261,13 +261,6 @@ const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
     stdin.pause()
   })
 }).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
-
-/** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
-const textLogger = onStderr(Logger.logfmtLogger)
-
-/** The server's logger in the chosen format, in place of the CLI's. */
-const loggerOf = (format: "text" | "json") =>
-  format === "json" ? Logger.replace(textLogger, onStderr(Logger.jsonLogger)) : Layer.empty
 
 const command = Command.make(
   "exec-server",

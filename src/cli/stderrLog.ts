@@ -5,6 +5,7 @@
  * reader) per write: a few lines per connection or process, written one turn
  * at a time, were a tenth of the server's CPU for short connections.
  */
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 
 /** How long a line may wait for others before it is written. */
@@ -37,3 +38,10 @@ export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logge
     if (pendingChars >= FLUSH_CHARS) flush()
     else if (timer === undefined) timer = setTimeout(flush, FLUSH_DELAY_MS).unref()
   })
+
+/** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
+export const textLogger = onStderr(Logger.logfmtLogger)
+
+/** A command's logger in the format `--log-format` chose, in place of the CLI's. */
+export const loggerOf = (format: "text" | "json"): Layer.Layer<never> =>
+  format === "json" ? Logger.replace(textLogger, onStderr(Logger.jsonLogger)) : Layer.empty

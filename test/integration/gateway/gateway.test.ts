@@ -132,6 +132,15 @@ describe("exec-server gateway", () => {
     await stop(gateway)
   })
 
+  it("logs as the server does: with --log-format json, a refused upgrade is one JSON line on stderr", async () => {
+    const gateway = await startGateway("--log-format", "json")
+    expect((await upgradeAnswer(`${gateway.url}/env/not-served`)).status).toBe(404)
+    await pollUntil("the refusal's log line", async () => gateway.stderrText().includes("connection refused"), 5_000)
+    const line = gateway.stderrText().split("\n").find((text) => text.includes("connection refused"))!
+    expect(JSON.parse(line)).toMatchObject({ message: "connection refused", logLevel: "WARN", annotations: { status: 404 } })
+    await stop(gateway)
+  })
+
   it("refuses to start without --listen or --connect, or on a non-loopback address without authentication (exit 2)", async () => {
     const noConnect = await cli("gateway", "--listen", "ws://127.0.0.1:0")
     expect(noConnect).toMatchObject({ code: 2, stderr: "exec-server: gateway needs --connect nats://HOST:PORT\n" })
