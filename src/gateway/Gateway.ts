@@ -26,10 +26,10 @@ import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { NatsConnection } from "@nats-io/transport-node"
 import { TransportError } from "../jsonrpc/Transport.js"
 import * as Metrics from "../observability/metrics.js"
 import * as NatsConnect from "../remote/natsConnect.js"
+import * as NatsLink from "../remote/NatsLink.js"
 import type { NatsConnectOptions } from "../remote/natsOptions.js"
 import { environmentIdProblem } from "../remote/natsUrl.js"
 import * as OpenStream from "../remote/openStream.js"
@@ -89,29 +89,6 @@ type Ending =
   | { readonly _tag: "StreamReset"; readonly reason: string; readonly byPeer: boolean }
 
 const CLIENT_CLOSED: Ending = { _tag: "ClientClosed" }
-
-/** Whether the connection is up, from nats.js's status events (read by hand, as NatsLink does). */
-const watchConnected = (connection: NatsConnection, onChange: (up: boolean) => void): Effect.Effect<void, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const statuses = connection.status()
-    const iterator = statuses[Symbol.asyncIterator]()
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        // nats.js's iterator ends only on its stop(), which its public type does not name.
-        const stop = (statuses as { readonly stop?: unknown }).stop
-        if (typeof stop === "function") stop.call(statuses)
-      })
-    )
-    yield* Effect.forkScoped(Effect.gen(function*() {
-      for (;;) {
-        const next = yield* Effect.promise(() => iterator.next())
-        if (next.done === true) return
-        const type: string = next.value.type
-        if (type === "disconnect" || type === "close") onChange(false)
-        else if (type === "reconnect") onChange(true)
-      }
-    }))
-  })
 
 /**
  * Forwards one connection until either side ends it: the client's frames to
@@ -216,10 +193,14 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
     )
     let natsConnected = true
     Metrics.gatewayNatsConnected.unsafeUpdate(1, [])
-    yield* watchConnected(connection, (up) => {
-      natsConnected = up
-      Metrics.gatewayNatsConnected.unsafeUpdate(up ? 1 : 0, [])
+    // Whether NATS is up, from the connection's status events.
+    yield* NatsLink.watchStatuses(connection, (type) => {
+      if (type !== "disconnect" && type !== "close" && type !== "reconnect") return
+      natsConnected = type === "reconnect"
+      Metrics.gatewayNatsConnected.unsafeUpdate(natsConnected ? 1 : 0, [])
     })
+    // One reconnect watcher for every client's stream on the one connection.
+    const reconnects = yield* NatsLink.watchReconnects(connection)
     const runtime = yield* Effect.runtime<never>()
     const maxMessageBytes = options.listen.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     const upgradeTimeoutMs = options.listen.upgradeTimeoutMs ?? WebSocketTransport.DEFAULT_UPGRADE_TIMEOUT_MS
@@ -237,7 +218,8 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
           environmentId,
           openTimeoutMs,
           streamOptions: options.streamOptions,
-          token: bearer
+          token: bearer,
+          reconnects
         }))
         if (Either.isRight(opened)) return Either.right({ environmentId, channel: opened.right })
         const error = opened.left

@@ -99,19 +99,9 @@ const stopIterator = (iterable: AsyncIterable<unknown>) => {
   if (typeof stop === "function") stop.call(iterable)
 }
 
-/** The reconnects of one NATS connection, told to every stream on it by one status watcher. */
-export interface Reconnects {
-  /** Calls `listener` at each reconnect of the connection for as long as the scope lives. */
-  readonly onReconnect: (listener: () => void) => Effect.Effect<void, never, Scope.Scope>
-}
-
-/**
- * Watches a connection's status for as long as the scope lives. One watcher
- * per connection, not per stream: an executor's 128 streams share one.
- */
-export const watchReconnects = (connection: NatsConnection): Effect.Effect<Reconnects, never, Scope.Scope> =>
+/** Calls `onStatus` with the type of each status event of the connection (`reconnect`, `disconnect`, ...) for as long as the scope lives. */
+export const watchStatuses = (connection: NatsConnection, onStatus: (type: string) => void): Effect.Effect<void, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const listeners = new Set<() => void>()
     // The status iterator is read by hand: nats.js's ends only on its stop(); the return() that
     // for-await and Stream.fromAsyncIterable call on interruption waits for the next status, for ever
     // on a quiet connection. A pending next() is simply abandoned when the fiber is interrupted.
@@ -122,9 +112,28 @@ export const watchReconnects = (connection: NatsConnection): Effect.Effect<Recon
       for (;;) {
         const next = yield* Effect.promise(() => iterator.next())
         if (next.done === true) return
-        if (next.value.type === "reconnect") for (const listener of listeners) listener()
+        onStatus(next.value.type)
       }
     }))
+  })
+
+/** The reconnects of one NATS connection, told to every stream on it by one status watcher. */
+export interface Reconnects {
+  /** Calls `listener` at each reconnect of the connection for as long as the scope lives. */
+  readonly onReconnect: (listener: () => void) => Effect.Effect<void, never, Scope.Scope>
+}
+
+/**
+ * Watches a connection's reconnects for as long as the scope lives. One
+ * watcher per connection, not per stream: an executor's 128 streams share
+ * one, and so do a gateway's.
+ */
+export const watchReconnects = (connection: NatsConnection): Effect.Effect<Reconnects, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const listeners = new Set<() => void>()
+    yield* watchStatuses(connection, (type) => {
+      if (type === "reconnect") for (const listener of listeners) listener()
+    })
     return {
       onReconnect: (listener) =>
         Effect.acquireRelease(Effect.sync(() => void listeners.add(listener)), () => Effect.sync(() => void listeners.delete(listener)))

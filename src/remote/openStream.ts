@@ -30,6 +30,8 @@ export interface OpenStreamOptions {
   readonly where?: string | undefined
   /** The bearer token the open frame carries, for an executor that asks for one. */
   readonly token?: string | undefined
+  /** The connection's reconnect watcher when several streams share the connection (one is made otherwise). */
+  readonly reconnects?: NatsLink.Reconnects | undefined
 }
 
 const textDecoder = new TextDecoder()
@@ -63,7 +65,8 @@ export const open = (
       connection,
       env,
       side: "client",
-      options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId }
+      options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId },
+      reconnects: options.reconnects
     }).pipe(Effect.mapError((error) => new TransportClosed({ message: error.message })))
     const openTimeoutMs = options.openTimeoutMs ?? 5000
     const reply = yield* Effect.tryPromise({
