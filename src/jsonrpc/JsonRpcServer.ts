@@ -27,6 +27,7 @@ import {
   type IncomingMessage,
   busyBytesError,
   busyError,
+  DEFAULT_MAX_INFLIGHT_REQUEST_BYTES,
   oversizedError,
   parseFrame,
   type RequestMessage,
@@ -76,9 +77,6 @@ export interface ServeConnectionOptions<R> {
    */
   readonly maxInflightRequestBytes?: number
 }
-
-/** Bytes of requests a connection may have in flight by default: four of the largest messages. */
-export const DEFAULT_MAX_INFLIGHT_REQUEST_BYTES = 64 * 1024 * 1024
 
 let nextConnectionId = 1
 

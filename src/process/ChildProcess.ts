@@ -50,8 +50,12 @@ export type ChildEventSink = (event: ChildEvent) => void
  */
 export type StdinStatus = "accepted" | "stdinClosed" | "backlogFull"
 
-/** Bytes a pipe child's stdin may hold that the child has not read yet; a write beyond them is refused (a first one is always taken). */
+/** Bytes a child's stdin (a pipe's or a terminal's) may hold that the child has not read yet. */
 export const MAX_STDIN_BACKLOG_BYTES = 16 * 1024 * 1024
+
+/** Whether a write of `bytes` onto `backlog` unread bytes is refused: beyond the bound, but never onto an empty backlog. */
+export const stdinBacklogFull = (backlog: number, bytes: number): boolean =>
+  backlog > 0 && backlog + bytes > MAX_STDIN_BACKLOG_BYTES
 
 /** A running child process, owned by one process actor. */
 export interface ChildProcess {

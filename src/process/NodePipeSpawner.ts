@@ -10,7 +10,7 @@ import * as NodeChildProcess from "node:child_process"
 import type { EventEmitter } from "node:events"
 import type { Readable, Writable } from "node:stream"
 import { errnoOf, type InternalError, internalErrorFrom, type SpawnNotFound } from "../protocol/errors.js"
-import { ChildEvents, type ChildProcess, MAX_STDIN_BACKLOG_BYTES, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { ChildEvents, type ChildProcess, stdinBacklogFull, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
@@ -219,8 +219,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             Effect.sync((): StdinStatus => {
               if (stdin === null || !stdinOpen || stdin.writableEnded) return "stdinClosed"
               // What the child has not read stays in the stream's buffer: bounded, not taken beyond the backlog.
-              const backlog = stdin.writableLength
-              if (backlog > 0 && backlog + bytes.byteLength > MAX_STDIN_BACKLOG_BYTES) return "backlogFull"
+              if (stdinBacklogFull(stdin.writableLength, bytes.byteLength)) return "backlogFull"
               stdin.write(bytes)
               return "accepted"
             }),

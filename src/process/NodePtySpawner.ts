@@ -6,7 +6,7 @@ import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import type * as NodePty from "node-pty"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
-import { ChildEvents, type ChildProcess, MAX_STDIN_BACKLOG_BYTES, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
+import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
@@ -262,8 +262,7 @@ export const make = (): ProcessSpawner => ({
       const write = (bytes: Uint8Array) =>
         Effect.sync((): StdinStatus => {
           if (exited) return "stdinClosed"
-          const backlog = ptyBacklog(terminal)
-          if (backlog > 0 && backlog + bytes.byteLength > MAX_STDIN_BACKLOG_BYTES) return "backlogFull"
+          if (stdinBacklogFull(ptyBacklog(terminal), bytes.byteLength)) return "backlogFull"
           writeBytes(bytes)
           return "accepted"
         })

@@ -6,7 +6,7 @@
  * builds the @effect/cli options and the docs table from all of them. Plain
  * data: a library user who reads `ServerConfig` loads no command-line parser.
  */
-import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
+import { DEFAULT_MAX_INFLIGHT_REQUEST_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
 import type { ServerConfigShape } from "./ServerConfig.js"
 
@@ -151,7 +151,7 @@ export const configFlags = {
     help: "most requests of one connection in flight, long-polls and requests waiting for their turn included; beyond it a request is answered -32001 (`data.retryable`) at once"
   }),
   maxInflightRequestBytes: integer("max-inflight-request-bytes", {
-    default: 64 * 1024 * 1024,
+    default: DEFAULT_MAX_INFLIGHT_REQUEST_BYTES,
     minimum: 1024,
     help: "most bytes of request messages of one connection in flight (requests waiting for their turn included); beyond it a request is answered -32001 (`data.retryable`) at once, but a request alone is always taken"
   }),

@@ -8,6 +8,9 @@ import { ErrorCode, ServerBusy, toWireError, type WireError } from "../protocol/
 /** The largest message a peer accepts unless told otherwise (16 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
+/** Bytes of requests a connection may have in flight by default: four of the largest messages. */
+export const DEFAULT_MAX_INFLIGHT_REQUEST_BYTES = 4 * DEFAULT_MAX_MESSAGE_BYTES
+
 /** A request id, echoed exactly as received. */
 export type RequestId = number | string | null
 
