@@ -17,18 +17,30 @@ export const startExecutorProcess = (
   url: string,
   environmentId: string,
   args: ReadonlyArray<string> = [],
-  until = "exec-server serving nats://"
+  until = "exec-server serving nats://",
+  startTimeoutMs = 30_000
 ): Promise<ExecutorProcess> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, serverArgs("--connect", url, "--environment-id", environmentId, ...args), {
       stdio: ["ignore", "ignore", "pipe"]
     })
     let stderr = ""
+    // A test's own timeout would say nothing of why the executor never served: this says what it logged.
+    const tooLong = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`the executor did not serve within ${startTimeoutMs} ms: ${stderr}`))
+    }, startTimeoutMs)
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString()
-      if (stderr.includes("exec-server serving nats://") && stderr.includes(until)) resolve(Object.assign(child, { stderrText: () => stderr }))
+      if (stderr.includes("exec-server serving nats://") && stderr.includes(until)) {
+        clearTimeout(tooLong)
+        resolve(Object.assign(child, { stderrText: () => stderr }))
+      }
     })
-    child.once("exit", (code) => reject(new Error(`the executor exited (${code}): ${stderr}`)))
+    child.once("exit", (code) => {
+      clearTimeout(tooLong)
+      reject(new Error(`the executor exited (${code}): ${stderr}`))
+    })
   })
 
 /** Resolves once the process has exited (at once if it already has). */

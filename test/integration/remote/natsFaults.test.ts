@@ -6,7 +6,7 @@
  * client stops reading for 10 s. The stream layer carries everything once
  * and in order, and a death is noticed within two heartbeats.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest"
 import { spawn } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -52,6 +52,24 @@ const startExecutor = async (environmentId: string): Promise<ExecutorProcess> =>
   const child = await startExecutorProcess(nats.cluster.nodes[EXECUTOR_NODE]!.url, environmentId)
   children.push(child)
   return child
+}
+
+/**
+ * Waits until the registry answers a listing promptly through the client's
+ * node: after a node was killed or stopped, routes and the JetStream meta
+ * leader come back before the registry's stream has a leader again.
+ */
+const registryAnswers = async () => {
+  const nc = await connect({ servers: nats.cluster.nodes[CLIENT_NODE]!.url })
+  try {
+    await pollUntil("the registry to answer", async () => {
+      const startedAt = Date.now()
+      const answered = await Effect.runPromise(Effect.either(Registry.list(nc)))
+      return answered._tag === "Right" && Date.now() - startedAt < 1_000
+    }, 60_000, 200)
+  } finally {
+    await nc.close()
+  }
 }
 
 const stopExecutor = async (executor: ExecutorProcess) => {
@@ -142,8 +160,9 @@ describe("a NATS node dies or stalls under a 20 MiB stream through the executor"
     } finally {
       await stopExecutor(executor)
       await nats.cluster.restart(node)
+      await registryAnswers()
     }
-  }, 60_000)
+  }, 120_000)
 
   it.each([
     ["the executor's", EXECUTOR_NODE],
@@ -171,8 +190,9 @@ describe("a NATS node dies or stalls under a 20 MiB stream through the executor"
       await nats.cluster.signal(node, "SIGCONT").catch(() => undefined)
       await stopExecutor(executor)
       await nats.cluster.waitFormed(30_000)
+      await registryAnswers()
     }
-  }, 90_000)
+  }, 120_000)
 })
 
 /** The executor's RSS (bytes). */
@@ -193,24 +213,35 @@ const connectionsClosed = (executor: ExecutorProcess) => executor.stderrText().s
 
 describe("an end of a stream dies", () => {
   it("the executor SIGKILLed: its client fails with TransportClosed within two heartbeats, and it leaves the listing within three registry heartbeats", async () => {
+    // What was reached and when, printed if the test fails (a timeout says nothing of where it waited).
+    const testStartedAt = Date.now()
+    const phases: Array<string> = []
+    const phase = (what: string) => phases.push(`${Date.now() - testStartedAt} ms: ${what}`)
+    onTestFailed(() => console.log(`phases reached:\n${phases.join("\n")}`))
     const executor = await startExecutor("dies")
+    phase("executor serving")
     const nc = await connect({ servers: nats.cluster.nodes[CLIENT_NODE]!.url })
     try {
       const listed = async () => (await Effect.runPromise(Registry.list(nc))).some((entry) => entry.record.id === "dies")
       expect(await listed()).toBe(true)
+      phase("listed")
       const { failure, waitedMs, leftListingMs } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
         const c = yield* client("dies")
         const sleeper = yield* c.start({ argv: ["sleep", "30"], env })
+        phase("sleeper started")
         executor.kill("SIGKILL")
         const killedAt = Date.now()
         const listing = yield* Effect.fork(Effect.promise(async () => {
           await pollUntil("the dead executor to leave the listing", async () => !(await listed()), 15_000, 100)
+          phase("left the listing")
           return Date.now() - killedAt
         }))
         const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
         const waited = Date.now() - killedAt
+        phase(`events failed: ${error._tag}`)
         return { failure: error, waitedMs: waited, leftListingMs: yield* Fiber.join(listing) }
       })))
+      phase("client closed")
       expect(failure._tag).toBe("TransportClosed")
       expect(failure.message).toContain("nothing heard of the peer")
       expect(waitedMs).toBeLessThanOrEqual(PEER_TIMEOUT_MS + SLACK_MS)
@@ -221,7 +252,7 @@ describe("an end of a stream dies", () => {
       await nc.close()
       await processExited(executor)
     }
-  }, 60_000)
+  }, 90_000)
 
   it("the client process SIGKILLed: the executor drops the stream within two heartbeats and terminates its process", async () => {
     const executor = await startExecutor("client-dies")
