@@ -151,6 +151,8 @@ export const open = (params: {
   readonly side: Side
   readonly options: StreamOptions
   readonly reconnects?: Reconnects | undefined
+  /** Takes what comes in as it comes, instead of `receive` (ReliableChannel.make). */
+  readonly deliver?: ReliableChannel.Deliver | undefined
 }): Effect.Effect<ReliableChannel.ReliableChannel, NatsLinkError, Scope.Scope> =>
   Effect.gen(function*() {
     const { connection, env, side, options } = params
@@ -165,7 +167,7 @@ export const open = (params: {
       } catch {
         // A closed connection or a frame over max_payload: lost like any other, the stream's retransmission and reset cover it.
       }
-    })
+    }, params.deliver)
     const subscription = yield* Effect.try({
       try: () => connection.subscribe(subjectTo(env, options.streamId, side), {
         // A callback, not the iterator: the iterator buffers without limit; the credit window bounds what comes here.

@@ -13,9 +13,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
-import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
@@ -29,7 +29,7 @@ import * as NatsConnect from "./natsConnect.js"
 import type { NatsConnectOptions } from "./natsOptions.js"
 import * as NatsLink from "./NatsLink.js"
 import { environmentIdProblem } from "./natsUrl.js"
-import type { ReliableChannel, StreamReset } from "./ReliableChannel.js"
+import type { Deliver as ReliableChannelDeliver, ReliableChannel, StreamReset } from "./ReliableChannel.js"
 import * as Registry from "./Registry.js"
 import * as RS from "./ReliableStream.js"
 
@@ -64,7 +64,10 @@ export interface NatsServerOptions extends NatsConnectOptions, BearerAuth {
 /** Why an open was refused; the client reads the reason from the reset frame. */
 class OpenRefused extends Data.TaggedError("RemoteOpenRefused")<{ readonly streamId: string; readonly reason: string }> {}
 
-/** A server message's bytes, owned by the stream: the channel keeps them until acknowledged, and the server's buffers are pooled. */
+/** A server message's bytes as they are: the channel copies what it takes into its frames. */
+const bytesOf = (message: OutgoingMessage): Uint8Array => typeof message === "string" ? Buffer.from(message, "utf8") : message
+
+/** A server message's bytes, owned by the writer until it hands them to the channel (the server's buffers are pooled). */
 const ownedBytes = (message: OutgoingMessage): Uint8Array =>
   typeof message === "string" ? Buffer.from(message, "utf8") : Uint8Array.prototype.slice.call(message)
 
@@ -76,33 +79,76 @@ type WriteItem =
 const CLOSE_GRACE = "5 seconds"
 
 /**
- * One stream as a FrameTransport, living in `scope`: a reader fiber moves
- * the channel's messages into `frames` (bounded, so a server that does not
- * read stops crediting the client), a writer fiber sends batches in order.
+ * A stream's incoming side: each client message goes into the server's
+ * mailbox as it comes (on the link's callback, no fiber in between) and is
+ * credited to the client once there. While the mailbox is full (a server
+ * that does not keep up), messages wait here in order and a fiber moves
+ * them as the server makes room; what waits is bounded by the stream's
+ * window, which is not credited meanwhile.
+ */
+const makeInbound = (maxMessageBytes: number) =>
+  Effect.gen(function*() {
+    const frames = yield* Mailbox.make<JsonRpcFrame, StreamReset>({ capacity: 4 })
+    const runtime = yield* Effect.runtime<never>()
+    const decoder = new TextDecoder()
+    const waiting: Array<{ readonly frame: JsonRpcFrame; readonly holds: number }> = []
+    let ending: Exit.Exit<void, StreamReset> | undefined
+    let channel: ReliableChannel | undefined
+    /** Credit earned before the channel was attached. */
+    let unattachedHolds = 0
+    const consumed = (holds: number) => {
+      if (channel === undefined) unattachedHolds += holds
+      else channel.consumed(holds)
+    }
+    let mover: Fiber.RuntimeFiber<void> | undefined
+    const moveWaiting = Effect.gen(function*() {
+      while (waiting.length > 0) {
+        yield* frames.offer(waiting[0]!.frame)
+        consumed(waiting.shift()!.holds)
+      }
+      mover = undefined
+      if (ending !== undefined) frames.unsafeDone(ending)
+    })
+    const deliver: ReliableChannelDeliver = (item) => {
+      if (item._tag === "Message") {
+        const frame: JsonRpcFrame = item.bytes.byteLength > maxMessageBytes
+          ? { _tag: "Oversized", bytes: item.bytes.byteLength }
+          : { _tag: "Text", text: decoder.decode(item.bytes) }
+        if (waiting.length === 0 && frames.unsafeOffer(frame)) return consumed(item.holds)
+        waiting.push({ frame, holds: item.holds })
+        mover ??= Runtime.runFork(runtime)(moveWaiting)
+        return
+      }
+      // The end, or the reset, comes after every message before it.
+      ending = item._tag === "End" ? Exit.void : Exit.fail(item.error)
+      if (waiting.length === 0) frames.unsafeDone(ending)
+    }
+    return {
+      frames,
+      deliver,
+      attach: (opened: ReliableChannel, scope: Scope.Scope) =>
+        Effect.gen(function*() {
+          channel = opened
+          if (unattachedHolds > 0) opened.consumed(unattachedHolds)
+          // The stream's end ends the server's reading, whatever still waited.
+          yield* Scope.addFinalizer(scope, Effect.suspend(() => mover === undefined ? Effect.void : Fiber.interrupt(mover)).pipe(
+            Effect.zipRight(Effect.sync(() => frames.unsafeDone(ending ?? Exit.void)))
+          ))
+        })
+    }
+  })
+
+/**
+ * One stream as a FrameTransport, living in `scope`: the inbound side
+ * (`makeInbound`) feeds the server's mailbox, a writer fiber sends batches
+ * in order.
  */
 const streamTransport = (
   channel: ReliableChannel,
-  scope: Scope.CloseableScope,
-  maxMessageBytes: number
+  frames: Mailbox.Mailbox<JsonRpcFrame, StreamReset>,
+  scope: Scope.CloseableScope
 ): Effect.Effect<FrameTransport> =>
   Effect.gen(function*() {
-    const frames = yield* Mailbox.make<JsonRpcFrame, StreamReset>({ capacity: 4 })
-    const decoder = new TextDecoder()
-    yield* Effect.forkIn(
-      Effect.gen(function*() {
-        for (;;) {
-          const next = yield* channel.receive
-          if (Option.isNone(next)) return
-          const bytes = next.value
-          yield* frames.offer(
-            bytes.byteLength > maxMessageBytes
-              ? { _tag: "Oversized", bytes: bytes.byteLength }
-              : { _tag: "Text", text: decoder.decode(bytes) }
-          )
-        }
-      }).pipe(Effect.onExit((exit) => frames.done(Exit.asVoid(exit)))),
-      scope
-    )
     const writes = yield* Queue.unbounded<WriteItem>()
     /** Writes queued for the writer and not yet sent: a write after them must not overtake them. */
     let queuedWrites = 0
@@ -135,13 +181,12 @@ const streamTransport = (
       write: (messages, done) => {
         // Within the client's credit, and with nothing queued before them, the messages go out at once
         // (a write that waits for credit, and those after it, go through the writer).
-        const owned = messages.map(ownedBytes)
         let sent = 0
         if (queuedWrites === 0 && !closing) {
-          while (sent < owned.length && channel.trySend(owned[sent]!)) sent++
-          if (sent === owned.length) return done()
+          while (sent < messages.length && channel.trySend(bytesOf(messages[sent]!))) sent++
+          if (sent === messages.length) return done()
         }
-        const rest = sent === 0 ? owned : owned.slice(sent)
+        const rest = messages.slice(sent).map(ownedBytes)
         if (Queue.unsafeOffer(writes, { _tag: "Write", messages: rest, done })) queuedWrites++
         else done(new Error("the stream is closed"))
       },
@@ -201,18 +246,21 @@ export const make = (
         open.add(streamId)
         const scope = yield* Scope.fork(transportScope, ExecutionStrategy.sequential)
         yield* Scope.addFinalizer(scope, Effect.sync(() => open.delete(streamId)))
+        const inbound = yield* makeInbound(maxMessageBytes)
         const channel = yield* NatsLink.open({
           connection,
           env,
           side: "executor",
           options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId },
-          reconnects
+          reconnects,
+          deliver: inbound.deliver
         }).pipe(
           Scope.extend(scope),
           Effect.tapError(() => Scope.close(scope, Exit.void)),
           Effect.mapError((error) => refuse(error.message))
         )
-        const transport = yield* streamTransport(channel, scope, maxMessageBytes)
+        yield* inbound.attach(channel, scope)
+        const transport = yield* streamTransport(channel, inbound.frames, scope)
         // Subscribed and flushed before the answer: the client's first frames find the stream.
         message.respond(NatsLink.controlFrame("open", streamId))
         yield* Queue.offer(accepted, transport)

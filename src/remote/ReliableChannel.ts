@@ -38,8 +38,10 @@ export interface ReliableChannel {
    * is the way.
    */
   readonly trySend: (message: Uint8Array) => boolean
-  /** The next message, or None once the peer closed its direction. */
+  /** The next message, or None once the peer closed its direction (not for a channel made with `deliver`). */
   readonly receive: Effect.Effect<Option.Option<Uint8Array>, StreamReset>
+  /** A channel made with `deliver`: its owner is done with a message that held `holds` bytes of the window (credit for the peer). */
+  readonly consumed: (holds: number) => void
   /** Closes this direction and waits until the peer acknowledged everything. */
   readonly close: Effect.Effect<void, StreamReset>
   /** Ends the stream at once; the peer is told the reason. */
@@ -62,7 +64,11 @@ export interface ChannelSnapshot {
   readonly inFlightBytes: number
 }
 
-type Incoming = RS.Delivery | { readonly _tag: "Reset"; readonly error: StreamReset }
+/** What comes in, in order: messages, then the peer's end of its direction or the stream's reset. */
+export type Incoming = RS.Delivery | { readonly _tag: "Reset"; readonly error: StreamReset }
+
+/** Takes what comes in as it comes (on the link's callback): the owner hands each message's `holds` to `consumed` once it took it. */
+export type Deliver = (item: Incoming) => void
 
 /**
  * Starts a channel living in the scope; closing the scope resets a stream
@@ -70,12 +76,14 @@ type Incoming = RS.Delivery | { readonly _tag: "Reset"; readonly error: StreamRe
  * fiber of their own: a frame or a call costs no fiber wake-up, which was
  * most of a remote request's latency on a busy machine.
  */
-export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effect<ReliableChannel, never, Scope.Scope> =>
+export const make = (options: RS.StreamOptions, transmit: Transmit, deliver?: Deliver): Effect.Effect<ReliableChannel, never, Scope.Scope> =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
     const end = RS.make(options, clock.unsafeCurrentTimeMillis())
     // Bounded by the window: the peer never sends beyond the credit this end grants, and the end drops what exceeds it.
     const incoming = yield* Queue.unbounded<Incoming>()
+    // Without `deliver`, `receive` takes from the queue; with it, the owner gets each item at once (no fiber in between).
+    const push: Deliver = deliver ?? ((item) => void Queue.unsafeOffer(incoming, item))
     const sendLock = yield* Effect.makeSemaphore(1)
     let drained: Deferred.Deferred<void, StreamReset> | undefined
     let acknowledged: Deferred.Deferred<void, StreamReset> | undefined
@@ -98,7 +106,7 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
         if (!resetAnnounced) {
           resetAnnounced = true
           const error = resetError()
-          Queue.unsafeOffer(incoming, { _tag: "Reset", error })
+          push({ _tag: "Reset", error })
           if (drained) Deferred.unsafeDone(drained, Effect.fail(error))
           if (acknowledged) Deferred.unsafeDone(acknowledged, Effect.fail(error))
           drained = acknowledged = undefined
@@ -122,7 +130,7 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
           RS.reset(end, `malformed frame: ${decoded.left.message}`)
           continue
         }
-        for (const delivery of RS.receive(end, decoded.right, now)) Queue.unsafeOffer(incoming, delivery)
+        for (const delivery of RS.receive(end, decoded.right, now)) push(delivery)
       }
     }
 
@@ -254,6 +262,10 @@ export const make = (options: RS.StreamOptions, transmit: Transmit): Effect.Effe
         return true
       },
       receive,
+      consumed: (holds) => {
+        RS.consume(end, holds)
+        step()
+      },
       close,
       reset: (reason) => Effect.sync(() => {
         RS.reset(end, reason)

@@ -9,7 +9,7 @@
  * tests' simulated link) feeds it frames and time and transmits what `poll`
  * returns. The contract is docs/PROTOCOL.md, "Remote streams (NATS)".
  */
-import type { Frame, FrameKindName } from "./frames.js"
+import { type Frame, type FrameKindName, prepare } from "./frames.js"
 
 /** How one end behaves; both ends of a stream should agree on `window`. */
 export interface StreamOptions {
@@ -194,10 +194,10 @@ const enqueue = (sender: Sender, kind: "data" | "close", payload: Uint8Array, se
 }
 
 /**
- * Gives the sender one message, cut into segments of `maxPayload` (views,
- * no copy: the message must not change until it is acknowledged). Returns
- * false when the stream is reset or closed. The caller waits for
- * `isDrained` before the next (that is the backpressure).
+ * Gives the sender one message, cut into segments of `maxPayload`, each
+ * copied once into the frame that carries it (the caller may reuse the
+ * message at once). Returns false when the stream is reset or closed. The
+ * caller waits for `isDrained` before the next (that is the backpressure).
  */
 export const send = (end: StreamEndpoint, message: Uint8Array): boolean => {
   const { sender, options } = end
@@ -205,7 +205,7 @@ export const send = (end: StreamEndpoint, message: Uint8Array): boolean => {
   const count = Math.max(1, Math.ceil(message.length / options.maxPayload))
   if (count > 0xffff) throw new RangeError(`a message of ${message.length} bytes needs more than 65535 segments`)
   for (let i = 0; i < count; i++) {
-    enqueue(sender, "data", message.subarray(i * options.maxPayload, (i + 1) * options.maxPayload), i, count)
+    enqueue(sender, "data", prepare(options.streamId, message.subarray(i * options.maxPayload, (i + 1) * options.maxPayload)), i, count)
   }
   return true
 }

@@ -108,11 +108,21 @@ const readU64 = (view: DataView, offset: number): number => view.getUint32(offse
 
 const isCounter = (n: number) => Number.isSafeInteger(n) && n >= 0
 
-/** Checks a frame against the contract's rules (the same ones decode enforces). */
-export const validate = (frame: Frame): Either.Either<Frame, FrameError> => {
-  if (LONE_SURROGATE.test(frame.streamId)) return fail("bad-stream-id", "the stream id is not well-formed Unicode")
-  const idBytes = encoder.encode(frame.streamId).length
-  if (idBytes < 1 || idBytes > MAX_STREAM_ID_BYTES) return fail("bad-stream-id", `stream id of ${idBytes} bytes`)
+/** The last stream id checked and encoded: frames come in runs of one stream, so the check and the encoding are done once per run. */
+let lastId: { readonly streamId: string; readonly bytes: Uint8Array } | undefined
+
+/** A stream id's UTF-8 bytes, or why it is not one the contract carries. */
+const streamIdBytes = (streamId: string): Either.Either<Uint8Array, FrameError> => {
+  if (lastId?.streamId === streamId) return Either.right(lastId.bytes)
+  if (LONE_SURROGATE.test(streamId)) return fail("bad-stream-id", "the stream id is not well-formed Unicode")
+  const bytes = encoder.encode(streamId)
+  if (bytes.length < 1 || bytes.length > MAX_STREAM_ID_BYTES) return fail("bad-stream-id", `stream id of ${bytes.length} bytes`)
+  lastId = { streamId, bytes }
+  return Either.right(bytes)
+}
+
+/** Checks what a frame's header carries beyond its stream id (counters and segments). */
+const validateFields = (frame: Omit<Frame, "streamId" | "payload">): Either.Either<void, FrameError> => {
   if (!isCounter(frame.seq) || !isCounter(frame.ack) || !isCounter(frame.credit)) {
     return fail("counter-overflow", "seq, ack and credit are integers in 0..2^53-1")
   }
@@ -127,32 +137,84 @@ export const validate = (frame: Frame): Either.Either<Frame, FrameError> => {
     return fail("bad-segment", `segment ${index} of ${count}`)
   }
   if (frame.kind !== "data" && count !== 1) return fail("bad-segment", `a ${frame.kind} frame is not segmented`)
-  return Either.right(frame)
+  return Either.void
 }
 
-/**
- * Writes a frame. The frame is built by this module's users from values they
- * control, so an invalid one is a defect: it throws the FrameError.
- */
-export const encode = (frame: Frame): Uint8Array => {
-  const valid = validate(frame)
-  if (Either.isLeft(valid)) throw valid.left
-  const id = encoder.encode(frame.streamId)
-  const bytes = new Uint8Array(HEADER_BYTES + id.length + frame.payload.length)
-  const view = new DataView(bytes.buffer)
+/** Checks a frame against the contract's rules (the same ones decode enforces). */
+export const validate = (frame: Frame): Either.Either<Frame, FrameError> =>
+  Either.flatMap(streamIdBytes(frame.streamId), () => Either.map(validateFields(frame), () => frame))
+
+const writeHeader = (view: DataView, frame: Omit<Frame, "streamId" | "payload">, idLength: number, payloadLength: number) => {
   view.setUint8(0, FRAME_VERSION)
   view.setUint8(1, FrameKind[frame.kind])
   view.setUint16(2, frame.segmentIndex)
   view.setUint16(4, frame.segmentCount)
-  view.setUint8(6, id.length)
+  view.setUint8(6, idLength)
   view.setUint8(7, 0)
   writeU64(view, 8, frame.seq)
   writeU64(view, 16, frame.ack)
   view.setUint32(24, frame.ackBits)
   writeU64(view, 28, frame.credit)
-  view.setUint32(36, frame.payload.length)
-  bytes.set(id, HEADER_BYTES)
-  bytes.set(frame.payload, HEADER_BYTES + id.length)
+  view.setUint32(36, payloadLength)
+}
+
+/**
+ * The buffers made by `prepare`, each one frame with its payload in place:
+ * `encode` writes the header into them instead of copying the payload.
+ */
+const preparedFrames = new WeakSet<ArrayBufferLike>()
+
+/**
+ * A copy of `source` as the payload of a frame of `streamId` that `encode`
+ * will write in place: one copy from the sender's message to the bytes that
+ * go out, where encoding a plain payload copies it once more. The returned
+ * view is the payload; the frame's header is written at each `encode` (the
+ * ack and credit it carries change between retransmissions).
+ */
+export const prepare = (streamId: string, source: Uint8Array): Uint8Array => {
+  const id = streamIdBytes(streamId)
+  if (Either.isLeft(id)) throw id.left
+  const offset = HEADER_BYTES + id.right.length
+  // Its own ArrayBuffer (never a slice of Node's pool) and no zero fill: every byte is written here or by encode.
+  const bytes = Buffer.allocUnsafeSlow(offset + source.length)
+  bytes.set(id.right, HEADER_BYTES)
+  bytes.set(source, offset)
+  preparedFrames.add(bytes.buffer)
+  return new Uint8Array(bytes.buffer, offset, source.length)
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Writes a frame. The frame is built by this module's users from values they
+ * control, so an invalid one is a defect: it throws the FrameError. A
+ * payload from `prepare` gets its header written in place (a frame sent
+ * again gets the header of its latest sending, which only carries newer
+ * acks and credit); any other payload is copied into a new frame.
+ */
+export const encode = (frame: Frame): Uint8Array => {
+  const id = streamIdBytes(frame.streamId)
+  if (Either.isLeft(id)) throw id.left
+  const fields = validateFields(frame)
+  if (Either.isLeft(fields)) throw fields.left
+  const payload = frame.payload
+  const offset = HEADER_BYTES + id.right.length
+  if (
+    preparedFrames.has(payload.buffer) && payload.byteOffset === offset && payload.byteLength + offset === payload.buffer.byteLength &&
+    sameBytes(new Uint8Array(payload.buffer, HEADER_BYTES, id.right.length), id.right)
+  ) {
+    const bytes = new Uint8Array(payload.buffer)
+    writeHeader(new DataView(payload.buffer), frame, id.right.length, payload.length)
+    return bytes
+  }
+  const bytes = new Uint8Array(offset + payload.length)
+  writeHeader(new DataView(bytes.buffer), frame, id.right.length, payload.length)
+  bytes.set(id.right, HEADER_BYTES)
+  bytes.set(payload, offset)
   return bytes
 }
 

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Context, Effect, Exit, Layer, Scope, Stream } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as PromiseClient from "../../../src/client/PromiseClient.js"
 import * as Transport from "../../../src/jsonrpc/Transport.js"
@@ -121,6 +121,33 @@ describe("an executor over NATS", () => {
       yield* Scope.close(executorScope, Exit.void)
       const failure = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
       expect(failure._tag).toBe("TransportClosed")
+    }).pipe(Effect.scoped))
+
+  it.live("a server that does not take its messages stops crediting the client; then every message comes, in order", () =>
+    Effect.gen(function*() {
+      const transport = yield* NatsServerTransport.make({ servers: cluster.urls, environmentId: "slow-server", registry: false })
+      const accepted = yield* Effect.fork(Stream.runHead(transport.connections))
+      const sender = yield* NatsConnector.make({ servers: cluster.urls, environmentId: "slow-server" })
+      const connection = Option.getOrThrow(yield* Fiber.join(accepted))
+      // 4 MiB in 100 KiB messages against the stream's 1 MiB window and the server's mailbox of 4.
+      const payload = "x".repeat(100 * 1024)
+      const messages = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, payload }))
+      const sending = yield* Effect.fork(sender.send(messages))
+      // Nothing is taken: the sends stop at the window (a negative, so it is watched for a while).
+      yield* Effect.sleep("1 second")
+      expect(Option.isNone(yield* Fiber.poll(sending))).toBe(true)
+      const taken: Array<number> = []
+      while (taken.length < messages.length) {
+        const [frames] = yield* connection.frames.takeAll
+        for (const frame of frames) {
+          if (frame._tag !== "Text") throw new Error(`unexpected ${frame._tag}`)
+          const message = JSON.parse(frame.text) as { i: number; payload: string }
+          expect(message.payload.length).toBe(payload.length)
+          taken.push(message.i)
+        }
+      }
+      expect(taken).toEqual(messages.map((_, i) => i))
+      yield* Fiber.join(sending)
     }).pipe(Effect.scoped))
 
   it.live("the Promise API reaches an environment by id, and rejects an unknown one with EnvironmentNotFound", () =>

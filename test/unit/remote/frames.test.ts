@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest"
 import * as Either from "effect/Either"
 import fc from "fast-check"
-import { decode, encode, FrameError, FrameKind, type Frame, type FrameKindName, HEADER_BYTES, isSequenced } from "../../../src/remote/frames.js"
+import { decode, encode, FrameError, FrameKind, type Frame, type FrameKindName, HEADER_BYTES, isSequenced, prepare } from "../../../src/remote/frames.js"
 
 const KINDS = Object.keys(FrameKind) as Array<FrameKindName>
 const counter = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })
@@ -32,6 +32,24 @@ describe("remote frames", () => {
       expect(Either.isRight(decoded)).toBe(true)
       expect(plain(Either.getOrThrow(decoded))).toEqual(plain(frame))
     }), { numRuns: 500 })
+  })
+
+  it("a prepared payload decodes to itself; sent again, its frame carries the newer ack and credit; it belongs to its stream only", () => {
+    fc.assert(fc.property(frameArb.filter((frame) => frame.kind === "data"), counter, counter, (frame, laterAck, laterCredit) => {
+      const source = Uint8Array.from(frame.payload)
+      const payload = prepare(frame.streamId, source)
+      // A copy: the sender's message may change at once.
+      source.fill(0xff)
+      const prepared = { ...frame, payload }
+      const first = encode(prepared)
+      expect(plain(Either.getOrThrow(decode(first)))).toEqual(plain(frame))
+      const again = encode({ ...prepared, ack: laterAck, credit: laterCredit })
+      expect(plain(Either.getOrThrow(decode(again)))).toEqual(plain({ ...frame, ack: laterAck, credit: laterCredit }))
+      // Encoded for another stream, the payload is copied into a frame of that stream, not written over.
+      const other = encode({ ...prepared, streamId: `${frame.streamId}-other` })
+      expect(plain(Either.getOrThrow(decode(other)))).toEqual(plain({ ...frame, streamId: `${frame.streamId}-other`, ack: frame.ack, credit: frame.credit }))
+      expect(plain(Either.getOrThrow(decode(again)))).toEqual(plain({ ...frame, ack: laterAck, credit: laterCredit }))
+    }), { numRuns: 300 })
   })
 
   it("arbitrary bytes decode to a frame or a FrameError, never a throw", () => {
