@@ -140,6 +140,12 @@ export const watchReconnects = (connection: NatsConnection): Effect.Effect<Recon
     }
   })
 
+/** The largest segment whose frame fits the server's max_payload (NATS's default is 1 MB). */
+const fittingPayload = (connection: NatsConnection, streamId: string): number => {
+  const limit = connection.info?.max_payload
+  return limit === undefined ? Infinity : Math.max(1, limit - Frames.HEADER_BYTES - new TextEncoder().encode(streamId).length)
+}
+
 /**
  * Opens `side`'s end of stream `options.streamId` of environment `env` on a
  * connection; closing the scope unsubscribes. `reconnects` is the
@@ -161,7 +167,9 @@ export const open = (params: {
     }
     const peer: Side = side === "client" ? "executor" : "client"
     const outbound = subjectTo(env, options.streamId, peer)
-    const channel = yield* ReliableChannel.make(options, (frame) => {
+    // A cluster configured with a max_payload below the segment size would refuse every full frame: segments fit it.
+    const maxPayload = Math.min(options.maxPayload, fittingPayload(connection, options.streamId))
+    const channel = yield* ReliableChannel.make({ ...options, maxPayload }, (frame) => {
       try {
         connection.publish(outbound, frame)
       } catch {

@@ -168,3 +168,29 @@ describe("an executor over NATS", () => {
       expect(PromiseClient.isClientError(rejection) && rejection._tag).toBe("EnvironmentNotFound")
     }).pipe(Effect.scoped))
 })
+
+describe("an executor over NATS whose cluster has a small max_payload", () => {
+  let small: NatsCluster
+  beforeAll(async () => {
+    small = await startNatsCluster(1, { config: "max_payload: 16KB" })
+  })
+  afterAll(async () => {
+    await small?.stop()
+  })
+
+  it.live("cuts segments to fit it: 2 MiB each way intact", () =>
+    Effect.gen(function*() {
+      const services = yield* Layer.build(ExecServer.layerNodeServices.pipe(Layer.provideMerge(ServerConfig.layer())))
+      const transport = yield* NatsServerTransport.make({ servers: small.urls, environmentId: "small-payload", registry: false })
+      yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.provide(services), Effect.forkScoped)
+      const c = yield* Layer.build(
+        Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(NatsConnector.make({ servers: small.urls, environmentId: "small-payload" })))
+      ).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
+      const data = randomBytes(2 * 1024 * 1024)
+      const file = Path.join(dir, "small-payload")
+      yield* c.fs.writeFile(file, data)
+      const result = yield* c.exec(["cat", file], { env, cwd: "/tmp" })
+      expect(result.exitCode).toBe(0)
+      expect(createHash("sha256").update(result.stdout).digest("hex")).toBe(createHash("sha256").update(data).digest("hex"))
+    }).pipe(Effect.scoped), 30_000)
+})
