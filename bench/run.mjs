@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections,
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections,coldStart,
  *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
  *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
  *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
@@ -518,6 +518,83 @@ const workloads = {
   }
 }
 
+/** Fresh starts per round of `coldStart`: a start is a few hundred ms, and its spread is wide. */
+const coldStarts = quick ? 3 : 9
+
+/** Runs `command` to its end; its wall ms and CPU ms (the children's times of a shell that waited for it, in 10 ms ticks). */
+const timedRun = async (command) => {
+  const quoted = command.map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(" ")
+  const startedAt = performance.now()
+  const child = spawn("sh", ["-c", `${quoted} >/dev/null 2>&1; cat /proc/$$/stat`], { stdio: ["ignore", "pipe", "ignore"] })
+  let stat = ""
+  child.stdout.setEncoding("utf8").on("data", (text) => (stat += text))
+  await new Promise((resolve) => child.once("exit", resolve))
+  const wall = performance.now() - startedAt
+  // The shell's own stat: fields 16 and 17 (cutime, cstime) are its waited-for children's CPU.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return { wall, cpu: (Number(fields[13]) + Number(fields[14])) * 10 }
+}
+
+/** The command that prints a server's version: ours' main.js, or the binary, with `--version`. */
+const versionCommand = (command) => {
+  const main = command.findIndex((part) => part.endsWith(Path.join("cli", "main.js")))
+  return main === -1 ? [command[0], "--version"] : [...command.slice(0, main + 1), "--version"]
+}
+
+/**
+ * What an agent session pays before its first command runs (issue 33): each
+ * a fresh process, beside bare Node measured in the same round.
+ */
+const coldWorkloads = {
+  async coldStart(spec) {
+    const figures = { initialize: [], firstClosed: [], secondClosed: [], cpu: [], version: [], listening: [], bareWall: [], bareCpu: [] }
+    for (let i = 0; i < coldStarts; i++) {
+      const bare = await timedRun([process.execPath, "-e", ""])
+      figures.bareWall.push(bare.wall)
+      figures.bareCpu.push(bare.cpu)
+      figures.version.push((await timedRun(versionCommand(spec.command))).wall)
+
+      const startedAt = performance.now()
+      const server = new Server(spec)
+      try {
+        await server.request("initialize", { clientName: "bench" })
+        figures.initialize.push(performance.now() - startedAt)
+        server.child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
+        const first = server.until("cold-true", "process/closed")
+        await server.request("process/start", server.params("cold-true", ["true"]))
+        await first
+        figures.firstClosed.push(performance.now() - startedAt)
+        const second = server.until("cold-echo", "process/closed")
+        await server.request("process/start", server.params("cold-echo", ["echo", "hi"]))
+        await second
+        figures.secondClosed.push(performance.now() - startedAt)
+        figures.cpu.push(cpuSeconds(server.pgid) * 1000)
+      } finally {
+        await server.stop()
+      }
+
+      const listeningFrom = performance.now()
+      const wsServer = new WsServer(spec)
+      try {
+        await wsServer.url
+        figures.listening.push(performance.now() - listeningFrom)
+      } finally {
+        await wsServer.stop()
+      }
+    }
+    return {
+      "cold: spawn → initialize answer ms": median(figures.initialize),
+      "cold: spawn → first process closed ms": median(figures.firstClosed),
+      "cold: spawn → second process closed ms": median(figures.secondClosed),
+      "cold: server CPU to the second closed ms": median(figures.cpu),
+      "cold: --version ms": median(figures.version),
+      "cold: WebSocket spawn → listening ms": median(figures.listening),
+      "bare node -e '': spawn → exit ms": median(figures.bareWall),
+      "bare node -e '': CPU ms": median(figures.bareCpu)
+    }
+  }
+}
+
 /** Workloads over WebSocket: they get a `WsServer`. */
 const wsWorkloads = {
   // The pipe workload over a WebSocket: throughput and the server's CPU.
@@ -711,9 +788,10 @@ try {
     // A B in one round, B A in the next: whatever the first or second run of
     // a pair gains from its position (a settling machine) cancels out.
     const order = round % 2 === 0 ? servers.map((_, s) => s) : servers.map((_, s) => servers.length - 1 - s)
-    for (const [name, workload] of [...Object.entries(workloads), ...Object.entries(wsWorkloads)]) {
+    for (const [name, workload] of [...Object.entries(workloads), ...Object.entries(wsWorkloads), ...Object.entries(coldWorkloads)]) {
       if (!wanted(name)) continue
-      const launch = name in wsWorkloads ? withWsServer : withServer
+      // A cold workload starts its own processes.
+      const launch = name in coldWorkloads ? (spec, run) => run(spec) : name in wsWorkloads ? withWsServer : withServer
       for (const s of order) {
         const figures = await launch(servers[s], workload)
         for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)
@@ -764,6 +842,26 @@ if (metrics.length > 0) {
   console.log(header.map(() => "---").join(" | "))
   for (const row of table) {
     console.log([row.metric, format(row.a), ...(servers[1] ? [format(row.b), format(row.ratio)] : [])].join(" | "))
+  }
+}
+
+/** Issue 33's cold-start targets, each against bare Node measured in the same rounds. */
+const coldTargets = [
+  ["cold: spawn → initialize answer ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 60, "≤ bare Node + 60 ms"],
+  ["cold: spawn → first process closed ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 80, "≤ bare Node + 80 ms"],
+  ["cold: server CPU to the second closed ms", "bare node -e '': CPU ms", (value, bare) => value <= 2 * bare, "≤ 2 × bare Node's"],
+  ["cold: --version ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 100, "≤ bare Node + 100 ms"],
+  ["cold: WebSocket spawn → listening ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 60, "≤ bare Node + 60 ms"]
+]
+const coldRows = coldTargets.filter(([metric]) => results[0][metric] !== undefined)
+if (coldRows.length > 0) {
+  console.log(`\ncold start of ${servers[0].name} against bare Node (medians of the rounds)`)
+  console.log("metric | value | bare Node | target")
+  console.log("--- | --- | --- | ---")
+  for (const [metric, bareMetric, met, text] of coldRows) {
+    const value = median(results[0][metric])
+    const bare = median(results[0][bareMetric])
+    console.log(`${metric} | ${format(value)} | ${format(bare)} | ${text}: ${met(value, bare) ? "met" : "missed"}`)
   }
 }
 
