@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsConnections,coldStart,
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsPipelined,wsConnections,wsConnectionsWarm,coldStart,
  *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
  *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
  *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
@@ -45,6 +45,7 @@ const sizes = {
   fanOutScale: quick ? [100, 500] : [100, 500, 1000, 2000],
   shortProcesses: quick ? 2000 : 20000,
   wsConnections: quick ? 10 : 50,
+  warmUpConnections: quick ? 100 : 1000,
   idleStreams: quick ? 30 : 100,
   concurrentStreams: quick ? 30 : 100
 }
@@ -380,6 +381,26 @@ const catPipeFile = async (workload, client, pgid) => {
   return { seconds, cpu: cpuSeconds(pgid) - cpuBefore }
 }
 
+/** `process/terminate` of an unknown id, `concurrentRequests` in flight on `client`, until `pipelinedRequests` are answered. */
+const pipelinedRequests = async (client, pgid) => {
+  const total = sizes.pipelinedRequests
+  const latencies = []
+  let sent = 0
+  const cpuBefore = cpuSeconds(pgid)
+  const startedAt = performance.now()
+  const lane = async () => {
+    while (sent < total) {
+      sent++
+      const requestedAt = performance.now()
+      await client.request("process/terminate", { processId: "no-such-process" })
+      latencies.push(performance.now() - requestedAt)
+    }
+  }
+  await Promise.all(Array.from({ length: concurrentRequests }, lane))
+  const seconds = (performance.now() - startedAt) / 1000
+  return { perSecond: total / seconds, p99: percentile(latencies, 0.99), cpuPerRequest: (cpuSeconds(pgid) - cpuBefore) / total * 1e6 }
+}
+
 const workloads = {
   async pipe(server) {
     const { seconds, cpu } = await catPipeFile("pipe", server, server.pgid)
@@ -432,25 +453,11 @@ const workloads = {
   // latency and the server's CPU per request (a server that answers one at a
   // time still gets them pipelined).
   async pipelined(server) {
-    const total = sizes.pipelinedRequests
-    const latencies = []
-    let sent = 0
-    const cpuBefore = cpuSeconds(server.pgid)
-    const startedAt = performance.now()
-    const lane = async () => {
-      while (sent < total) {
-        sent++
-        const requestedAt = performance.now()
-        await server.request("process/terminate", { processId: "no-such-process" })
-        latencies.push(performance.now() - requestedAt)
-      }
-    }
-    await Promise.all(Array.from({ length: concurrentRequests }, lane))
-    const seconds = (performance.now() - startedAt) / 1000
+    const figures = await pipelinedRequests(server, server.pgid)
     return {
-      [`pipelined req/s (${concurrentRequests} in flight)`]: total / seconds,
-      "pipelined p99 ms": percentile(latencies, 0.99),
-      "server CPU µs per request": (cpuSeconds(server.pgid) - cpuBefore) / total * 1e6
+      [`pipelined req/s (${concurrentRequests} in flight)`]: figures.perSecond,
+      "pipelined p99 ms": figures.p99,
+      "server CPU µs per request": figures.cpuPerRequest
     }
   },
   // Fan-out at growing sizes: the peak RSS a live process costs (the slope
@@ -604,30 +611,61 @@ const wsWorkloads = {
     connection.close()
     return { "WebSocket pipe MB/s": sizes.pipeBytes / MiB / seconds, "WebSocket pipe server CPU s": cpu }
   },
+  // `pipelined` over one WebSocket connection: the request path a remote Codex uses.
+  async wsPipelined(server) {
+    const connection = await server.connect()
+    const figures = await pipelinedRequests(connection, server.pgid)
+    connection.close()
+    return {
+      [`WebSocket pipelined req/s (${concurrentRequests} in flight)`]: figures.perSecond,
+      "WebSocket pipelined p99 ms": figures.p99,
+      "WebSocket server CPU µs per request": figures.cpuPerRequest
+    }
+  },
   // M connections at once, each running 5 processes of 1,000 lines: the server's CPU and memory per connection.
   async wsConnections(server) {
-    const count = sizes.wsConnections
-    const rssBefore = memoryMiB(server.pgid, "VmRSS")
-    const cpuBefore = cpuSeconds(server.pgid)
-    const connections = await Promise.all(Array.from({ length: count }, () => server.connect()))
-    let peak = memoryMiB(server.pgid, "VmRSS")
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, memoryMiB(server.pgid, "VmRSS"))
-    }, 20)
-    await Promise.all(connections.map(async (connection, c) => {
-      const ids = Array.from({ length: 5 }, (_, i) => `ws-${c}-${i}`)
-      const closed = ids.map((id) => connection.until(id, "process/closed"))
-      await Promise.all(ids.map((id) => connection.request("process/start", connection.params(id, ["seq", "1", "1000"]))))
-      await Promise.all(closed)
-    }))
-    clearInterval(sampler)
-    const cpu = cpuSeconds(server.pgid) - cpuBefore
-    for (const connection of connections) connection.close()
+    const figures = await activeConnections(server, sizes.wsConnections)
     return {
-      "server CPU ms per active connection": cpu / count * 1000,
-      "peak RSS KiB per active connection": (peak - rssBefore) * 1024 / count
+      "server CPU ms per active connection": figures.cpuPerConnection,
+      "peak RSS KiB per active connection": figures.peakRssPerConnection
     }
+  },
+  // The same on a warm server: after it has served many connections as clients use them.
+  async wsConnectionsWarm(server) {
+    for (let served = 0; served < sizes.warmUpConnections; served += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, sizes.warmUpConnections - served) }, async (_, c) => {
+        const connection = await server.connect()
+        const ids = Array.from({ length: 5 }, (_, i) => `warm-${served + c}-${i}`)
+        await runSeqs(connection, ids)
+        connection.close()
+      }))
+    }
+    const figures = await activeConnections(server, sizes.wsConnections)
+    return { [`server CPU ms per active connection, warm (after ${sizes.warmUpConnections})`]: figures.cpuPerConnection }
   }
+}
+
+/** Starts `seq 1 1000` as each of `ids` on `connection` and waits until all are closed. */
+const runSeqs = async (connection, ids) => {
+  const closed = ids.map((id) => connection.until(id, "process/closed"))
+  await Promise.all(ids.map((id) => connection.request("process/start", connection.params(id, ["seq", "1", "1000"]))))
+  await Promise.all(closed)
+}
+
+/** `count` connections at once, each running 5 processes of 1,000 lines: the server's CPU and peak memory per connection. */
+const activeConnections = async (server, count) => {
+  const rssBefore = memoryMiB(server.pgid, "VmRSS")
+  const cpuBefore = cpuSeconds(server.pgid)
+  const connections = await Promise.all(Array.from({ length: count }, () => server.connect()))
+  let peak = memoryMiB(server.pgid, "VmRSS")
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, memoryMiB(server.pgid, "VmRSS"))
+  }, 20)
+  await Promise.all(connections.map((connection, c) => runSeqs(connection, Array.from({ length: 5 }, (_, i) => `ws-${c}-${i}`))))
+  clearInterval(sampler)
+  const cpu = cpuSeconds(server.pgid) - cpuBefore
+  for (const connection of connections) connection.close()
+  return { cpuPerConnection: cpu / count * 1000, peakRssPerConnection: (peak - rssBefore) * 1024 / count }
 }
 
 /**

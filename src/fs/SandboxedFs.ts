@@ -7,8 +7,7 @@
  * One worker per policy, shared by its calls and its file handles, ended
  * after a while without requests or open handles.
  */
-import * as RpcClient from "@effect/rpc/RpcClient"
-import { RpcClientError } from "@effect/rpc/RpcClientError"
+import type { RpcClientError } from "@effect/rpc/RpcClientError"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -33,8 +32,8 @@ import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "..
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
 import type { FsBackend } from "./FsBackend.js"
-import { type WorkerClient, workerProtocol } from "./workerClient.js"
-import { type WorkerError, WorkerRpcs } from "./WorkerRpcs.js"
+import type { WorkerClient } from "./workerClient.js"
+import type { WorkerError } from "./WorkerRpcs.js"
 
 /** What an operation reads and writes, for the check before it runs. */
 export interface Access {
@@ -185,6 +184,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
           { policy: prepared.policy, cwd: "/", extraReadable: runtime },
           [process.execPath, script]
         )
+        const { makeWorkerClient } = yield* Effect.promise(() => import("./workerClient.js"))
         const child = spawn(command!, args, {
           stdio: ["pipe", "pipe", "inherit"]
         })
@@ -193,10 +193,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         const close = () => void Effect.runFork(Scope.close(scope, Exit.void))
         // Closed once its stdout has ended and what waited has failed; after
         // the exit, at the latest when the grace to end it has passed.
-        const client = yield* RpcClient.make(WorkerRpcs, { disableTracing: true }).pipe(
-          Effect.provideServiceEffect(RpcClient.Protocol, workerProtocol(child, close)),
-          Scope.extend(scope)
-        )
+        const client = yield* makeWorkerClient(child, close).pipe(Scope.extend(scope))
         const worker: Worker = { key, child, scope, client, inFlight: 0, handles: 0, idleTimer: undefined, lastUsed: Date.now() }
         child.on("exit", () => {
           if (workers.get(key) === worker) workers.delete(key)

@@ -1,7 +1,9 @@
 /**
  * The server's side of a sandboxed file worker's stdio: an `RpcClient`
  * protocol of `WorkerRpcs` on its pipes. Apart from `SandboxedFs`, so that
- * the package's public types do not reach into @effect/rpc's client.
+ * the package's public types do not reach into @effect/rpc's client, and
+ * loaded when the first worker starts: a server that never starts one does
+ * not load the RPC client nor its MessagePack codec (issue 33, cold start).
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as RpcClient from "@effect/rpc/RpcClient"
@@ -11,7 +13,8 @@ import type { FromServerEncoded } from "@effect/rpc/RpcMessage"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ChildProcess } from "node:child_process"
-import { type WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
+import type * as Scope from "effect/Scope"
+import { WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
 
 /** A worker's operations, as the server calls them. */
 export type WorkerClient = RpcClient.RpcClient<RpcGroup.Rpcs<typeof WorkerRpcs>, RpcClientError>
@@ -54,4 +57,10 @@ export const workerProtocol = (child: ChildProcess, onEnd: () => void) =>
         supportsTransferables: false
       }
     })
+  )
+
+/** A client of the worker `child` for as long as the scope lives; `onEnd` runs once its stdout has ended. */
+export const makeWorkerClient = (child: ChildProcess, onEnd: () => void): Effect.Effect<WorkerClient, never, Scope.Scope> =>
+  RpcClient.make(WorkerRpcs, { disableTracing: true }).pipe(
+    Effect.provideServiceEffect(RpcClient.Protocol, workerProtocol(child, onEnd))
   )

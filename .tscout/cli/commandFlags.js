@@ -1,0 +1,173 @@
+/**
+ * Every flag of the `exec-server` command, declared once: the server's
+ * (server/ServerFlags.ts), the WebSocket listener's and the command's own.
+ * The command line builds its @effect/cli options from these
+ * (cli/flagOptions.ts), and the flag table of docs/OPERATIONS.md is
+ * generated from them (`npm run docs:flags`).
+ */
+import { NATIVE_ENV } from "../native/addon.js";
+import { configFlags, integer, optionalChoice, optionalFile, optionalText, repeatedText, sandboxFlags, switchFlag, choice } from "../server/ServerFlags.js";
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS } from "../transport/listenUrl.js";
+export { configFlags, sandboxFlags };
+/** The flags of the WebSocket listener and its clients' authentication. */
+export const webSocketFlags = {
+    maxConnections: integer("max-connections", {
+        default: 64,
+        minimum: 1,
+        help: "most upgraded WebSocket connections at once (beyond: HTTP 503)"
+    }),
+    maxPendingUpgrades: integer("max-pending-upgrades", {
+        default: DEFAULT_MAX_PENDING_UPGRADES,
+        minimum: 1,
+        help: "most connections not upgraded yet (idle, sending their request, or having their token checked) kept at once; when one more arrives the oldest is closed"
+    }),
+    upgradeTimeoutMs: integer("upgrade-timeout-ms", {
+        default: DEFAULT_UPGRADE_TIMEOUT_MS,
+        minimum: 1,
+        help: "how long a connection may take to complete its WebSocket upgrade before it is closed, in ms"
+    }),
+    pingIntervalMs: integer("ping-interval-ms", {
+        default: DEFAULT_PING_INTERVAL_MS,
+        minimum: 1,
+        help: "WebSocket keep-alive ping interval, in ms; a peer that misses a ping is disconnected"
+    }),
+    wsAuth: optionalChoice("ws-auth", {
+        choices: ["capability-token", "signed-bearer-token"],
+        metavar: "MODE",
+        help: "how clients authenticate, on a WebSocket listener and on the NATS streams of `--connect` alike: `capability-token` (the token of `--ws-token-file` or `--ws-token-sha256`; implied by them) or `signed-bearer-token` (HS256 JWTs signed with `--ws-shared-secret-file`)"
+    }),
+    wsTokenFile: optionalFile("ws-token-file", {
+        metavar: "PATH",
+        help: "file holding the capability token clients must send as their bearer token, WebSocket and NATS alike (whitespace trimmed)"
+    }),
+    wsTokenSha256: optionalText("ws-token-sha256", {
+        metavar: "HEX",
+        help: "the capability token's SHA-256 (64 hex digits) instead of the token itself"
+    }),
+    wsSharedSecretFile: optionalFile("ws-shared-secret-file", {
+        metavar: "PATH",
+        help: "with `signed-bearer-token`: file holding the secret that signs the JWTs (at least 32 bytes, whitespace trimmed)"
+    }),
+    wsIssuer: optionalText("ws-issuer", {
+        metavar: "ISS",
+        documentedDefault: "any",
+        help: "with `signed-bearer-token`: the `iss` a JWT must have"
+    }),
+    wsAudience: optionalText("ws-audience", {
+        metavar: "AUD",
+        documentedDefault: "any",
+        help: "with `signed-bearer-token`: an `aud` a JWT must have"
+    }),
+    wsMaxClockSkewSeconds: {
+        _tag: "OptionalInteger",
+        name: "ws-max-clock-skew-seconds",
+        metavar: "N",
+        impliedDefault: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+        minimum: 0,
+        help: "with `signed-bearer-token`: how far a JWT's `exp` and `nbf` may be off this clock, in seconds"
+    },
+    insecureNoAuth: switchFlag("insecure-no-auth", {
+        help: "allow a non-loopback `--listen` without authentication"
+    }),
+    allowOrigin: repeatedText("allow-origin", {
+        metavar: "ORIGIN",
+        help: "an `Origin` allowed to open a WebSocket (repeatable); other `Origin`s get HTTP 403"
+    }),
+    allowHost: repeatedText("allow-host", {
+        metavar: "NAME[:PORT]",
+        help: "a `Host` name (`NAME` or `NAME:PORT`, case-insensitive; without a port any port matches) the listener answers to besides `localhost` and its address (repeatable); other `Host`s get HTTP 421"
+    })
+};
+/** NATS credentials and TLS: the executor's (`--connect`) and the client subcommands' (`nats://` URLs) alike. */
+export const natsFlags = {
+    natsCreds: optionalFile("nats-creds", {
+        metavar: "PATH",
+        help: "NATS credentials file (a user JWT and its nkey seed), for `--connect` and `nats://` URLs"
+    }),
+    natsUser: optionalText("nats-user", {
+        metavar: "USER",
+        help: "NATS user name; needs `--nats-password-file`"
+    }),
+    natsPasswordFile: optionalFile("nats-password-file", {
+        metavar: "PATH",
+        help: "file holding the password of `--nats-user` (whitespace trimmed)"
+    }),
+    natsTokenFile: optionalFile("nats-token-file", {
+        metavar: "PATH",
+        help: "file holding a NATS authentication token (whitespace trimmed)"
+    }),
+    natsTlsCa: optionalFile("nats-tls-ca", {
+        metavar: "PATH",
+        help: "CA certificate(s) to trust for NATS over TLS (PEM)"
+    }),
+    natsTlsCert: optionalFile("nats-tls-cert", {
+        metavar: "PATH",
+        help: "client certificate for mutual TLS with NATS (PEM); needs `--nats-tls-key`"
+    }),
+    natsTlsKey: optionalFile("nats-tls-key", {
+        metavar: "PATH",
+        help: "private key of `--nats-tls-cert` (PEM)"
+    })
+};
+/** Executor mode: serving an environment through a NATS cluster. */
+export const executorFlags = {
+    connect: optionalText("connect", {
+        metavar: "nats://HOST:PORT[,...]",
+        help: "executor mode: dial out to these NATS servers and serve `--environment-id` there (clients reach it as `nats://HOST:PORT/ID`); no local listener unless `--listen` is given too"
+    }),
+    environmentId: optionalText("environment-id", {
+        metavar: "ID",
+        help: "with `--connect`: the environment this executor serves (1-64 of `A-Z a-z 0-9 _ -`)"
+    }),
+    name: optionalText("name", {
+        metavar: "NAME",
+        documentedDefault: "`exec-server <environment id>`",
+        help: "with `--connect`: the name of the NATS connection, as the NATS monitor shows it"
+    }),
+    ...natsFlags
+};
+/** How logs are written on stderr: the server's and the gateway's alike. */
+const logFormat = choice("log-format", {
+    choices: ["text", "json"],
+    default: "text",
+    help: "logs on stderr: logfmt lines, or one JSON object per line"
+});
+/** Every flag of the server command, in the order of `--help` and the docs table. */
+export const serverFlags = {
+    listen: optionalText("listen", {
+        metavar: "URL",
+        documentedDefault: "`stdio://`; none with `--connect`",
+        help: "transport endpoint: `stdio://` or `ws://IP:PORT` (IPv4, or IPv6 in brackets; host names are refused, exit 2; port 0 picks a free port). A WebSocket server prints one stderr line `exec-server listening on ws://HOST:PORT` with the real port"
+    }),
+    ...executorFlags,
+    logFormat,
+    ...configFlags,
+    ...webSocketFlags,
+    exitOnStdinClose: switchFlag("exit-on-stdin-close", {
+        env: { name: "CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE", value: "true", rule: "`true` or `false` only, else exit 2" },
+        help: "a WebSocket server stops (as on SIGTERM) when its stdin ends, for a parent that holds the pipe"
+    }),
+    noNative: switchFlag("no-native", {
+        env: { name: NATIVE_ENV, value: "0", rule: "`0` or `1` only, else exit 2" },
+        help: "do not load the native addon: pipe children start through Node's `child_process`, their output is read through Node's streams and encoded through Node's strings"
+    }),
+    ...sandboxFlags
+};
+/** The gateway command's flags: a WebSocket listener's, and the NATS cluster's of the executors. */
+export const gatewayFlags = {
+    listen: optionalText("listen", {
+        metavar: "ws://IP:PORT",
+        documentedDefault: "required",
+        help: "gateway: where clients connect; environment `ID` is at `ws://IP:PORT/env/ID`. One stderr line `exec-server gateway listening on ws://HOST:PORT` gives the real port"
+    }),
+    connect: optionalText("connect", {
+        metavar: "nats://HOST:PORT[,...]",
+        documentedDefault: "required",
+        help: "gateway: the NATS servers the executors serve their environments through (one connection, reconnecting for ever)"
+    }),
+    maxMessageBytes: configFlags.maxMessageBytes,
+    logFormat,
+    ...webSocketFlags,
+    ...natsFlags
+};
+//# sourceMappingURL=commandFlags.js.map

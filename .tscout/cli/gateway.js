@@ -1,0 +1,37 @@
+/**
+ * `exec-server gateway`: a WebSocket listener whose `/env/ID` endpoints are
+ * the environments of remote executors (src/gateway/Gateway.ts), with the
+ * server's listener flags and the executor's NATS flags.
+ */
+import * as Command from "@effect/cli/Command";
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
+import { gatewayFlags } from "./commandFlags.js";
+import { optionsOf } from "./flagOptions.js";
+import * as NatsFlags from "./natsOptions.js";
+import { loggerOf } from "./stderrLog.js";
+import * as WebSocketListen from "./webSocketListen.js";
+import { ListenUrlError } from "./webSocketListen.js";
+import * as ServerConfig from "../server/ServerConfig.js";
+/** The gateway subcommand. */
+export const gatewayCommand = Command.make("gateway", optionsOf(gatewayFlags), (flags) => Effect.gen(function* () {
+    const fail = (message) => Effect.fail(new ListenUrlError({ message }));
+    if (Option.isNone(flags.listen))
+        return yield* fail("gateway needs --listen ws://IP:PORT");
+    if (Option.isNone(flags.connect))
+        return yield* fail("gateway needs --connect nats://HOST:PORT");
+    const servers = NatsFlags.serversOf(flags.connect.value);
+    if (typeof servers === "string")
+        return yield* fail(servers);
+    const auth = NatsFlags.natsAuthOf(flags);
+    if (typeof auth === "string")
+        return yield* fail(auth);
+    const listen = yield* WebSocketListen.optionsOf(flags.listen.value, flags);
+    // Loaded on demand, as the server loads its WebSocket transport.
+    const [Gateway, Prometheus] = yield* Effect.promise(() => Promise.all([import("../gateway/Gateway.js"), import("../observability/prometheus.js")]));
+    const metrics = yield* Prometheus.make({ name: "effect-exec-server-gateway", version: ServerConfig.version });
+    const gateway = yield* Gateway.make({ listen: { ...listen, metrics }, nats: { servers, ...auth } });
+    process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`);
+    return yield* Effect.never;
+}).pipe(Effect.scoped, Effect.provide(loggerOf(flags.logFormat)))).pipe(Command.withDescription("Listen like a WebSocket server and forward each connection to ws://IP:PORT/env/ID to environment ID's executor through NATS"));
+//# sourceMappingURL=gateway.js.map

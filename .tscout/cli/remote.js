@@ -1,0 +1,328 @@
+/**
+ * The command-line client: `exec`, `attach`, `ps` and `kill` against a
+ * server (WebSocket, or a stdio server it starts), as `kubectl exec` and
+ * `docker attach` work. Built on the typed client; the local terminal is
+ * raw only while a TTY process is attached, and restored on every way out.
+ */
+import * as Args from "@effect/cli/Args";
+import * as Command from "@effect/cli/Command";
+import * as HelpDoc from "@effect/cli/HelpDoc";
+import * as Options from "@effect/cli/Options";
+import * as Data from "effect/Data";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import * as Option from "effect/Option";
+import * as Runtime from "effect/Runtime";
+import * as Stream from "effect/Stream";
+import * as ExecServerClient from "../client/ExecServerClient.js";
+import { isHeldElsewhere } from "../client/JsonRpcPeer.js";
+import { SignalName } from "../protocol/schema.js";
+import * as NatsUrl from "../remote/natsUrl.js";
+import { natsFlags } from "./commandFlags.js";
+import { optionsOf } from "./flagOptions.js";
+import * as NatsFlags from "./natsOptions.js";
+/** Ctrl-P Ctrl-Q: leaves an attached process running, as `docker attach`. */
+const DETACH_KEYS = Buffer.from([0x10, 0x11]);
+/** A ws:// or wss:// URL, a nats:// one naming an environment, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
+const url = Args.text({ name: "url" }).pipe(Args.withDescription("ws://HOST:PORT of a server, nats://HOST:PORT[,...]/ENVIRONMENT_ID of an executor, or \"stdio\" to start one as a child"), Args.mapEffect((value) => {
+    if (value === "stdio")
+        return Effect.succeed(value);
+    if (value.startsWith("nats://")) {
+        const parsed = NatsUrl.parseUrl(value);
+        return typeof parsed === "string" ? Effect.fail(HelpDoc.p(parsed)) : Effect.succeed(value);
+    }
+    const parsed = URL.canParse(value) ? new URL(value) : undefined;
+    return parsed !== undefined && (parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.host !== ""
+        ? Effect.succeed(value)
+        : Effect.fail(HelpDoc.p(`${JSON.stringify(value)} is not a server address: give ws://HOST:PORT, wss://HOST:PORT or stdio`));
+}));
+const tokenFile = Options.file("token-file").pipe(Options.withDescription("File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed): on the WebSocket upgrade, or in the open frame of a nats:// stream"), Options.optional);
+/** The levels of @effect/cli's `--log-level`, which the child server takes. */
+const logLevels = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"];
+const serverLogLevel = Options.choice("server-log-level", logLevels).pipe(Options.withDescription("With stdio: the least level of the child server's logs shown on stderr (default warning)"), Options.withDefault("warning"));
+const sessionOption = Options.text("session").pipe(Options.withDescription("A detached session to take over"), Options.optional);
+/** How to reach the server, the options every subcommand shares (the NATS ones for nats:// URLs). */
+const connectionOptions = { url, tokenFile, serverLogLevel, ...optionsOf(natsFlags) };
+/** How long a session this client takes over stays detached after it lets go. */
+const DETACH_TTL_MS = 300_000;
+/** How long taking over a session waits for another client to let go of it. */
+const HELD_WAIT_MS = 10_000;
+/** A failure of the command-line client itself, reported as its message. */
+class CliFailure extends Data.TaggedError("CliFailure") {
+}
+/** The client of the server at `url`. */
+const clientLayer = (connection) => {
+    const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none());
+    const detachTtlMs = connection.detachTtlMs ?? (resumeSessionId === undefined ? undefined : DETACH_TTL_MS);
+    const options = {
+        clientName: "exec-server-cli",
+        ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
+        ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false })
+    };
+    // Read at each connect, and a file that cannot be read is a reported failure.
+    const tokenFile = Option.getOrUndefined(connection.tokenFile);
+    const token = tokenFile === undefined ? {} : { tokenFile };
+    if (connection.url.startsWith("nats://")) {
+        const target = NatsUrl.parseUrl(connection.url);
+        const auth = NatsFlags.natsAuthOf(connection);
+        if (typeof target === "string")
+            return Layer.fail(new CliFailure({ message: target }));
+        if (typeof auth === "string")
+            return Layer.fail(new CliFailure({ message: auth }));
+        // Loaded on demand: the NATS client only for nats:// URLs.
+        return Layer.unwrapEffect(Effect.map(Effect.promise(() => import("../remote/NatsConnector.js")), (NatsConnector) => NatsConnector.layer({ ...target, ...auth, ...token, name: "exec-server-cli", ...options })));
+    }
+    if (NatsFlags.hasNatsFlags(connection)) {
+        return Layer.fail(new CliFailure({ message: "the --nats-* flags are for nats:// URLs" }));
+    }
+    if (connection.url === "stdio") {
+        // The child's logs are for its operator; a person running a command wants its output.
+        return ExecServerClient.layerSpawnLocal({ ...options, stderr: "inherit", args: ["--log-level", connection.serverLogLevel] });
+    }
+    const layer = (resumeWaitMs) => ExecServerClient.layerWebSocket({ url: connection.url, ...token, ...options, resumeWaitMs });
+    if (resumeSessionId === undefined)
+        return layer(0);
+    // Held: said at once, then waited for (a client that has just let go may hold it for a moment).
+    return layer(0).pipe(Layer.catchAll((error) => isHeldElsewhere(error)
+        ? Layer.unwrapEffect(Effect.sync(() => {
+            process.stderr.write(`exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`);
+            return layer(HELD_WAIT_MS);
+        }))
+        : Layer.fail(error)), Layer.mapError((error) => isHeldElsewhere(error)
+        ? new CliFailure({
+            message: `session ${resumeSessionId} is still held by another client (an exec or attach on it): detach that one first`
+        })
+        : error));
+};
+/** The local terminal in raw mode for the scope (keystrokes go through as they are), restored after. */
+const rawTerminal = Effect.acquireRelease(Effect.sync(() => {
+    if (process.stdin.isTTY)
+        process.stdin.setRawMode(true);
+}), () => Effect.sync(() => {
+    if (process.stdin.isTTY)
+        process.stdin.setRawMode(false);
+}));
+const terminalSize = () => ({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 });
+/**
+ * Runs a process's I/O against the local terminal until it closes: its
+ * output to stdout (stderr apart, for pipes), local input to it (in order;
+ * the end of input closes its stdin), window size changes as resizes. With
+ * `detachKeys` the sequence leaves it running.
+ */
+const attachTo = (handle, options) => Effect.scoped(Effect.gen(function* () {
+    const runtime = yield* Effect.runtime();
+    const runFork = Runtime.runFork(runtime);
+    if (options.tty) {
+        yield* rawTerminal;
+        const onResize = () => void runFork(Effect.ignore(handle.resize(terminalSize())));
+        yield* Effect.acquireRelease(Effect.sync(() => process.on("SIGWINCH", onResize)), () => Effect.sync(() => process.off("SIGWINCH", onResize)));
+    }
+    let detached = false;
+    // A chunk that ends in the first key of the sequence is held back until
+    // the next one says whether the second follows (keys may come one by one).
+    let held;
+    const watchForDetach = (chunk) => {
+        if (!options.detachKeys)
+            return [chunk];
+        const data = held === undefined ? chunk : Buffer.concat([held, chunk]);
+        held = undefined;
+        if (data.includes(DETACH_KEYS)) {
+            detached = true;
+            return [data.subarray(0, data.indexOf(DETACH_KEYS))];
+        }
+        if (data[data.length - 1] === DETACH_KEYS[0]) {
+            held = data.subarray(data.length - 1);
+            return [data.subarray(0, data.length - 1)];
+        }
+        return [data];
+    };
+    const input = Stream.fromAsyncIterable(process.stdin, (error) => error).pipe(Stream.mapConcat(watchForDetach), 
+    // The keys before the sequence still go; nothing after it.
+    Stream.takeUntil(() => detached), Stream.filter((chunk) => chunk.length > 0), Stream.runForEach((chunk) => Effect.ignore(handle.write(chunk))), 
+    // The end of local input is the end of the process's (but when leaving it attached).
+    Effect.zipRight(Effect.suspend(() => detached ? Effect.void : Effect.ignore(handle.closeStdin))), Effect.ignore);
+    const inputFiber = yield* Effect.forkScoped(input);
+    // Runs before the input fiber is interrupted (finalizers run last first):
+    // ending local input lets a read in progress return, so the fiber can stop.
+    yield* Effect.addFinalizer(() => Effect.sync(() => process.stdin.destroy()));
+    const output = handle.events.pipe(Stream.runForEach((event) => Effect.sync(() => {
+        if (event._tag === "Output")
+            (event.stream === "stderr" ? process.stderr : process.stdout).write(event.bytes);
+        if (event._tag === "Gap")
+            process.stderr.write(`\r\n[exec-server: output ${event.fromSeq}..${event.seq} was no longer retained]\r\n`);
+    })));
+    if (options.detachKeys) {
+        // Whichever comes first: the process closing, or the local side leaving.
+        const left = yield* Effect.raceFirst(Effect.as(output, false), Effect.zipRight(Effect.fromFiber(inputFiber), Effect.suspend(() => detached ? Effect.succeed(true) : Effect.never)));
+        if (left)
+            return { _tag: "Detached" };
+    }
+    else {
+        yield* output;
+    }
+    return { _tag: "Closed", exitCode: (yield* handle.exited).exitCode };
+}));
+/**
+ * The line that says a process was left running, and how to get back to it
+ * (on stderr; a `\r` first, for a terminal that was raw until just now).
+ */
+const reportDetached = (url, sessionId, processId) => process.stderr.write(`${process.stderr.isTTY ? "\r" : ""}[exec-server: detached; session ${sessionId}, process ${processId}; ` +
+    `attach with: exec-server attach ${url} --session ${sessionId} --process ${processId}]\n`);
+/** Reports a misuse of the command line on stderr and exits 2, as @effect/cli's own checks do. */
+const reportUsage = (message) => Effect.sync(() => {
+    process.stderr.write(`exec-server: ${message}\n`);
+    process.exitCode = 2;
+});
+/** Reports a failure on stderr and exits 1, as a remote command that could not run. */
+const reportFailure = (error) => Effect.sync(() => {
+    process.stderr.write(`exec-server: ${error.message}\n`);
+    process.exitCode = 1;
+});
+const execCommand = Command.make("exec", {
+    ...connectionOptions,
+    tty: Options.boolean("tty").pipe(Options.withDescription("Run in a terminal, the local one raw (the default when stdin is a terminal)")),
+    noTty: Options.boolean("no-tty").pipe(Options.withDescription("Run with pipes, stdout and stderr apart, even from a terminal")),
+    cwd: Options.text("cwd").pipe(Options.withDescription("Working directory (default: the server's)"), Options.optional),
+    env: Options.keyValueMap("env").pipe(Options.withDescription("K=V set over the server's environment"), Options.optional),
+    detachTtlMs: Options.integer("detach-ttl-ms").pipe(Options.withDescription("Keep the session this long (ms) after this client goes, so that the command can be left running: " +
+        "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it)"), Options.optional),
+    detach: Options.boolean("detach").pipe(Options.withDescription("Start the command and leave it running at once; prints SESSION PROCESS on stdout (the session stays --detach-ttl-ms, default 300000)")),
+    processId: Options.text("process").pipe(Options.withDescription("The process id to give it (default: a fresh one)"), Options.optional),
+    argv: Args.text({ name: "command" }).pipe(Args.withDescription("The command and its arguments, after --"), Args.atLeast(1))
+}, (flags) => {
+    const detachTtlMs = Option.getOrUndefined(flags.detachTtlMs) ?? (flags.detach ? DETACH_TTL_MS : undefined);
+    if (detachTtlMs !== undefined && flags.url === "stdio") {
+        return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server");
+    }
+    if (detachTtlMs !== undefined && detachTtlMs <= 0)
+        return reportUsage("--detach-ttl-ms must be more than 0");
+    return Effect.gen(function* () {
+        const client = yield* ExecServerClient.ExecServerClient;
+        const tty = flags.tty || !flags.detach && !flags.noTty && process.stdin.isTTY === true;
+        const handle = yield* client.start({
+            argv: flags.argv,
+            tty,
+            pipeStdin: !tty && !flags.detach,
+            // A session that outlives this client keeps its process however the client goes.
+            detached: detachTtlMs !== undefined,
+            ...(tty ? { size: terminalSize() } : {}),
+            ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
+            ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
+            ...Option.match(flags.env, {
+                onNone: () => ({}),
+                onSome: (set) => ({ envPolicy: { set: Object.fromEntries(set) } })
+            })
+        });
+        if (flags.detach) {
+            process.stdout.write(`${client.sessionId} ${handle.processId}\n`);
+            reportDetached(flags.url, client.sessionId, handle.processId);
+            return;
+        }
+        // The keys only from a terminal: piped bytes may hold them by chance.
+        const detachKeys = detachTtlMs !== undefined && process.stdin.isTTY === true;
+        if (detachKeys)
+            process.stderr.write("[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running]\r\n");
+        const attachment = yield* attachTo(handle, { tty, detachKeys });
+        if (attachment._tag === "Detached")
+            reportDetached(flags.url, client.sessionId, handle.processId);
+        else
+            process.exitCode = attachment.exitCode;
+    }).pipe(Effect.scoped, Effect.provide(clientLayer({ ...flags, detachTtlMs })), Effect.catchAll(reportFailure));
+}).pipe(Command.withDescription("Run a command on a server, like kubectl exec; exits with its exit code"));
+const attachCommand = Command.make("attach", {
+    ...connectionOptions,
+    session: Options.text("session").pipe(Options.withDescription("The detached session the process belongs to")),
+    processId: Options.text("process").pipe(Options.withDescription("The process to attach to"))
+}, (flags) => Effect.gen(function* () {
+    const client = yield* ExecServerClient.ExecServerClient;
+    const info = (yield* client.list).find((entry) => entry.processId === flags.processId);
+    if (info === undefined)
+        return yield* new CliFailure({ message: `no process ${flags.processId} in session ${flags.session}` });
+    const handle = client.process(flags.processId);
+    process.stderr.write("[exec-server: attached; Ctrl-P Ctrl-Q detaches]\r\n");
+    const attachment = yield* attachTo(handle, { tty: info.tty && process.stdin.isTTY === true, detachKeys: true });
+    if (attachment._tag === "Detached")
+        reportDetached(flags.url, flags.session, flags.processId);
+    else
+        process.exitCode = attachment.exitCode;
+}).pipe(Effect.provide(clientLayer({ ...flags, session: Option.some(flags.session) })), Effect.catchAll(reportFailure))).pipe(Command.withDescription("Attach to a process of a detached session: its retained output, then live; Ctrl-P Ctrl-Q detaches"));
+const psCommand = Command.make("ps", { ...connectionOptions, session: sessionOption }, (flags) => Effect.gen(function* () {
+    const client = yield* ExecServerClient.ExecServerClient;
+    const processes = yield* client.list;
+    const rows = [
+        ["PROCESS", "PID", "STATUS", "TTY", "COMMAND"],
+        ...processes.map((entry) => [
+            entry.processId,
+            String(entry.pid),
+            entry.running ? "running" : `exited ${entry.exitCode}`,
+            entry.tty ? "yes" : "no",
+            entry.argv.join(" ")
+        ])
+    ];
+    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+    for (const row of rows) {
+        process.stdout.write(row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column])).join("  ") + "\n");
+    }
+    if (Option.isNone(flags.session))
+        process.stderr.write(`(session ${client.sessionId}; give --session ID to list a detached one)\n`);
+}).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))).pipe(Command.withDescription("List the processes of a session"));
+/** How a process ended, in words. */
+const endOf = (status, sent) => {
+    if (status.signal === "SIGKILL" && sent === "SIGTERM")
+        return "killed after the grace period (SIGKILL)";
+    if (status.signal !== null)
+        return `${status.signal === sent ? "terminated" : "killed"} (${status.signal})`;
+    return `exited with code ${status.exitCode}`;
+};
+const killCommand = Command.make("kill", {
+    ...connectionOptions,
+    session: sessionOption,
+    signal: Options.choice("signal", SignalName.literals).pipe(Options.withDescription("Send this signal instead (default: terminate, SIGTERM then SIGKILL after the server's grace period)"), Options.optional),
+    wait: Options.boolean("wait").pipe(Options.withDescription("With --signal: wait until the process has exited, and say how")),
+    noWait: Options.boolean("no-wait").pipe(Options.withDescription("Without --signal: return once SIGTERM is sent, without waiting for the exit")),
+    processId: Args.text({ name: "process" }).pipe(Args.withDescription("The process to terminate or signal"))
+}, (flags) => Effect.gen(function* () {
+    const client = yield* ExecServerClient.ExecServerClient;
+    // The server answers alike for an unknown and an exited process: the list tells them apart.
+    const info = (yield* client.list).find((entry) => entry.processId === flags.processId);
+    if (info === undefined) {
+        const where = Option.isSome(flags.session) ? `session ${flags.session.value}` : "a new session (give --session ID)";
+        return yield* new CliFailure({ message: `no process ${flags.processId} in ${where}` });
+    }
+    const handle = client.process(flags.processId);
+    const sent = Option.getOrElse(flags.signal, () => "SIGTERM");
+    const delivered = info.running && (yield* Option.match(flags.signal, {
+        onNone: () => handle.terminate(),
+        onSome: (signal) => handle.signal(signal)
+    }));
+    if (!delivered) {
+        const status = yield* handle.exited;
+        const ended = status.signal === null ? `exited with code ${status.exitCode}` : `was ended by ${status.signal}`;
+        return yield* new CliFailure({ message: `${flags.processId} is not running: it ${ended}` });
+    }
+    const wait = Option.isNone(flags.signal) ? !flags.noWait : flags.wait;
+    if (!wait) {
+        process.stdout.write(`${flags.processId}: ${sent} sent${Option.isNone(flags.signal) ? ", SIGKILL after the grace period" : ""}\n`);
+        return;
+    }
+    process.stdout.write(`${flags.processId}: ${endOf(yield* handle.exited, sent)}\n`);
+}).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))).pipe(Command.withDescription("Terminate a process (and wait until it is gone), or send it a signal"));
+const environmentsCommand = Command.make("environments", {
+    connect: Options.text("connect").pipe(Options.withDescription("The NATS cluster to ask: nats://HOST:PORT[,nats://HOST:PORT...]")),
+    json: Options.boolean("json").pipe(Options.withDescription("One JSON array of the records instead of a table")),
+    ...optionsOf(natsFlags)
+}, (flags) => Effect.gen(function* () {
+    const servers = NatsFlags.serversOf(flags.connect);
+    if (typeof servers === "string")
+        return yield* new CliFailure({ message: servers });
+    const auth = NatsFlags.natsAuthOf(flags);
+    if (typeof auth === "string")
+        return yield* new CliFailure({ message: auth });
+    // Loaded on demand, as for nats:// URLs.
+    const [NatsConnect, Registry] = yield* Effect.promise(() => Promise.all([import("../remote/natsConnect.js"), import("../remote/Registry.js")]));
+    const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli" });
+    process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }));
+}).pipe(Effect.scoped, Effect.catchAll(reportFailure))).pipe(Command.withDescription("List the live environments registered in a NATS cluster (executors started with --connect)"));
+/** The client subcommands of the binary. */
+export const clientCommands = [execCommand, attachCommand, psCommand, killCommand, environmentsCommand];
+//# sourceMappingURL=remote.js.map

@@ -1,0 +1,43 @@
+/**
+ * Log lines on stderr, gathered and written at most every few milliseconds.
+ * Node's console costs a formatting and colour check per line, and a pipe on
+ * stderr is written synchronously, a system call (and a wake-up of its
+ * reader) per write: a few lines per connection or process, written one turn
+ * at a time, were a tenth of the server's CPU for short connections.
+ */
+import * as Layer from "effect/Layer";
+import * as Logger from "effect/Logger";
+/** How long a line may wait for others before it is written. */
+const FLUSH_DELAY_MS = 10;
+/** Gathered text beyond this many characters is written at once. */
+const FLUSH_CHARS = 64 * 1024;
+const pending = [];
+let pendingChars = 0;
+let timer;
+const flush = () => {
+    if (timer !== undefined)
+        clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0)
+        return;
+    const text = pending.join("");
+    pending.length = 0;
+    pendingChars = 0;
+    process.stderr.write(text);
+};
+// What is gathered when the process exits is written too (a waiting timer does not keep it alive).
+process.once("exit", flush);
+/** `logger`'s lines on stderr, gathered for a few milliseconds at most. */
+export const onStderr = (logger) => Logger.map(logger, (line) => {
+    pending.push(`${line}\n`);
+    pendingChars += line.length + 1;
+    if (pendingChars >= FLUSH_CHARS)
+        flush();
+    else if (timer === undefined)
+        timer = setTimeout(flush, FLUSH_DELAY_MS).unref();
+});
+/** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
+export const textLogger = onStderr(Logger.logfmtLogger);
+/** A command's logger in the format `--log-format` chose, in place of the CLI's. */
+export const loggerOf = (format) => format === "json" ? Logger.replace(textLogger, onStderr(Logger.jsonLogger)) : Layer.empty;
+//# sourceMappingURL=stderrLog.js.map

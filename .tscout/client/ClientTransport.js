@@ -1,0 +1,156 @@
+/**
+ * The client side of a connection: serialized messages in and out. One
+ * implementation per way of reaching a server (WebSocket, a spawned child's
+ * stdio, in-process).
+ */
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Mailbox from "effect/Mailbox";
+import * as Stream from "effect/Stream";
+import { spawn } from "node:child_process";
+import * as Path from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeEffect } from "../wire/writers.js";
+import { LineFramer } from "../wire/LineFramer.js";
+import { sendText, writeLines } from "../wire/writers.js";
+import { bearerTokenOf } from "./bearerToken.js";
+import { ConnectTimeout, Forbidden, TransportClosed, Unauthorized } from "./ClientError.js";
+/** How much of a refusal's body an error repeats. */
+const MAX_REFUSAL_CHARS = 200;
+/** Connects over WebSocket; the socket closes with the scope. */
+export const webSocket = (options) => Effect.gen(function* () {
+    const token = yield* bearerTokenOf(options);
+    // Loaded at the first connection: ws (and node:http) cost the start of a server that never dials out.
+    const { WebSocket } = yield* Effect.promise(() => import("ws"));
+    const incoming = yield* Mailbox.make();
+    const socket = yield* Effect.acquireRelease(Effect.async((resume) => {
+        let socket;
+        try {
+            socket = new WebSocket(options.url, {
+                headers: token === undefined ? {} : { authorization: `Bearer ${token}` }
+            });
+        }
+        catch (error) {
+            // `ws` throws at once for a URL it cannot use (not ws:// or wss://, no host).
+            resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${error.message}` })));
+            return;
+        }
+        const onError = (error) => resume(Effect.fail(new TransportClosed({ message: `cannot connect to ${options.url}: ${error.message}` })));
+        // Errors after the outcome is known (a refused upgrade, a later reset) must not go unhandled.
+        socket.on("error", () => { });
+        socket.once("error", onError);
+        socket.once("unexpected-response", (_request, response) => {
+            socket.off("error", onError);
+            const status = response.statusCode;
+            const refused = (reason) => {
+                const message = `${options.url} refused the connection: HTTP ${status}${reason === "" ? "" : `: ${reason}`}`;
+                resume(Effect.fail(status === 401
+                    ? new Unauthorized({ message: `${message} (a missing, wrong or expired token)` })
+                    : status === 403
+                        ? new Forbidden({ message })
+                        : new TransportClosed({ message })));
+                socket.terminate();
+            };
+            // A 404's one-line body says why (a gateway: no executor serves the environment); others say only their status.
+            if (status !== 404)
+                return refused("");
+            let body = "";
+            response.setEncoding("utf8");
+            response.on("data", (text) => {
+                if (body.length < MAX_REFUSAL_CHARS)
+                    body += text;
+            });
+            response.once("close", () => refused(body.split("\n")[0].slice(0, MAX_REFUSAL_CHARS).trim()));
+        });
+        socket.once("open", () => {
+            socket.off("error", onError);
+            resume(Effect.succeed(socket));
+        });
+        return Effect.sync(() => socket.terminate());
+    }).pipe(
+    // An acquire is uninterruptible: without this, a server that accepts
+    // the TCP connection but never answers the upgrade is waited on for ever.
+    Effect.interruptible, Effect.timeoutFail({
+        duration: options.connectTimeoutMs ?? 10_000,
+        onTimeout: () => new ConnectTimeout({ message: `no connection to ${options.url} within ${options.connectTimeoutMs ?? 10_000} ms` })
+    })), (socket) => Effect.sync(() => socket.close(1000)));
+    socket.on("message", (data) => incoming.unsafeOffer(String(data)));
+    socket.on("close", (code, reason) => {
+        // The reason says why (a gateway: which environment ended the stream, and how).
+        const why = reason.length === 0 ? "" : `: ${reason.toString("utf8")}`;
+        incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `connection closed (code ${code}${why})` })));
+    });
+    return {
+        incoming: Mailbox.toStream(incoming),
+        send: (messages) => writeEffect((batch, done) => sendText(socket, batch, done), messages).pipe(Effect.mapError((error) => new TransportClosed({ message: error instanceof Error ? error.message : String(error) })))
+    };
+});
+/** The spawned server's flags: `args`, after the log level a server of ours gets by default. */
+const serverArgs = (options) => {
+    const args = options.args ?? [];
+    const ownsLogLevel = options.command !== undefined ||
+        args.some((arg) => arg === "--log-level" || arg.startsWith("--log-level="));
+    const logLevel = options.logLevel ?? (ownsLogLevel ? undefined : "warning");
+    return logLevel === undefined ? args : ["--log-level", logLevel, ...args];
+};
+/** The built `exec-server` entry point of this package (from `src/` or `dist/`). */
+export const localServerBin = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+/** The Node flags of the binary's shebang (see `src/cli/main.ts`), for starting it with `node` explicitly. */
+export const serverNodeFlags = [
+    "--max-semi-space-size=1",
+    "--interrupt-budget=49152",
+    "--v8-pool-size=1"
+];
+const signalGroup = (child, signal) => {
+    try {
+        process.kill(-child.pid, signal);
+    }
+    catch {
+        // Already gone.
+    }
+};
+/**
+ * Spawns a server and talks to it over its stdio. When the scope closes the
+ * server's stdin is closed (it terminates its processes and exits); a server
+ * that does not exit in time is killed with its process group.
+ */
+export const spawnLocal = (options = {}) => Effect.gen(function* () {
+    const [program, ...programArgs] = options.command ?? [process.execPath, ...serverNodeFlags, localServerBin];
+    const incoming = yield* Mailbox.make();
+    const child = yield* Effect.acquireRelease(Effect.async((resume) => {
+        const child = spawn(program, [...programArgs, ...serverArgs(options)], {
+            stdio: ["pipe", "pipe", options.stderr ?? "inherit"],
+            detached: true,
+            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+            ...(options.env === undefined ? {} : { env: options.env })
+        });
+        child.once("spawn", () => resume(Effect.succeed(child)));
+        child.once("error", (error) => resume(Effect.fail(new TransportClosed({ message: `cannot start the server: ${error.message}` }))));
+    }), (child) => Effect.async((resume) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+            resume(Effect.void);
+            return;
+        }
+        const timer = setTimeout(() => signalGroup(child, "SIGKILL"), options.stopTimeoutMs ?? 5_000);
+        child.once("exit", () => {
+            clearTimeout(timer);
+            resume(Effect.void);
+        });
+        child.stdin?.end();
+    }));
+    child.stdin.on("error", () => { });
+    const framer = new LineFramer(Number.MAX_SAFE_INTEGER);
+    child.stdout.on("data", (chunk) => {
+        for (const frame of framer.push(chunk))
+            if (frame._tag === "Text")
+                incoming.unsafeOffer(frame.text);
+    });
+    child.once("exit", (code, signal) => {
+        incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `the server exited (${signal ?? code})` })));
+    });
+    return {
+        incoming: Mailbox.toStream(incoming),
+        send: (messages) => writeEffect((batch, done) => writeLines(child.stdin, batch, done), messages).pipe(Effect.mapError((error) => new TransportClosed({ message: `cannot write to the server: ${error instanceof Error ? error.message : String(error)}` })))
+    };
+});
+//# sourceMappingURL=ClientTransport.js.map

@@ -1,0 +1,90 @@
+/**
+ * A typed Effect client of exec-server: one method per request, typed by the
+ * protocol's schemas; per-process event streams with a bounded buffer each
+ * (see `ProcessChannel`); process handles as scoped resources; and, for a
+ * session that may detach, reconnection by itself with the session resumed
+ * and every process caught up from its last `seq`. It is made of parts: the
+ * JSON-RPC peer (`JsonRpcPeer`) and the process, fs and http APIs on it.
+ */
+import type * as Rpc from "@effect/rpc/Rpc";
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import type * as Scope from "effect/Scope";
+import type { EnvironmentInfo, InitializeResult } from "../protocol/schema.js";
+import type { ClientError, ConnectError, InitializeTimeout } from "./ClientError.js";
+import * as ClientTransport from "./ClientTransport.js";
+import type { SandboxInput } from "./fields.js";
+import type { ClientFileSystem } from "./fs.js";
+import type { ClientHttp as ClientHttpApi } from "./http.js";
+import type { Connector, Method, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js";
+import * as ClientProcesses from "./process.js";
+export type { SandboxInput } from "./fields.js";
+export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, WalkResult } from "./fs.js";
+export type { ClientHttp, HttpRequest, HttpResponse } from "./http.js";
+export type { Connector, Method, ReconnectOptions } from "./JsonRpcPeer.js";
+export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js";
+export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js";
+/** The client of one session: its processes (`ClientProcesses`), files, HTTP and host. */
+export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
+    /** What the server answered to the first `initialize`. */
+    readonly server: InitializeResult;
+    /** The session's id: pass it as `resumeSessionId` to take the session over from another client. */
+    readonly sessionId: string;
+    /** Sends any request, typed by its schema. */
+    readonly call: <Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>) => Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>;
+    readonly fs: ClientFileSystem;
+    /** HTTP requests the server makes on the client's behalf (`http/request`). */
+    readonly http: ClientHttpApi;
+    /** The server's host (`environment/info`). */
+    readonly environment: Effect.Effect<EnvironmentInfo, ClientError>;
+}
+declare const ExecServerClient_base: Context.TagClass<ExecServerClient, "effect-exec-server/ExecServerClient", ExecServerClientShape>;
+/** The exec-server client. */
+export declare class ExecServerClient extends ExecServerClient_base {
+}
+/** Options shared by every way of connecting. */
+export interface ClientOptions {
+    readonly clientName?: string;
+    readonly initializeTimeoutMs?: number;
+    /** The sandbox of every process this client starts and every fs call it makes, unless a start says otherwise. */
+    readonly sandbox?: SandboxInput;
+    /**
+     * Keep the session's processes running this long after the connection
+     * drops (capped by the server's `--max-detach-ttl-ms`), so that the client
+     * can reconnect and resume. Default 0: a dropped connection ends them.
+     */
+    readonly detachTtlMs?: number;
+    /** Take over this detached session instead of starting a new one. */
+    readonly resumeSessionId?: string;
+    /**
+     * How long taking the session over waits while another connection holds
+     * it (one that just let go may hold it for a moment): default 10 s; 0
+     * fails at once with the server's `InvalidRequest`.
+     */
+    readonly resumeWaitMs?: number;
+    /**
+     * Reconnect by itself when the connection drops, for a session that
+     * outlives its connection (`detachTtlMs` > 0): default on with the
+     * defaults of `ReconnectOptions`; `false` turns it off.
+     */
+    readonly reconnect?: false | ReconnectOptions;
+    /** Output bytes held per process for its consumer at most (default 4 MiB); the rest is read later. */
+    readonly maxBufferedBytesPerProcess?: number;
+    /** The largest message the client sends (default: the server's limit, else 16 MiB). */
+    readonly maxMessageBytes?: number;
+}
+/**
+ * Makes a client: connects, performs the handshake, routes responses and
+ * events, and (when the session may detach) reconnects on a drop.
+ */
+export declare const make: (connector: Connector, options?: ClientOptions) => Effect.Effect<ExecServerClientShape, InitializeTimeout | ClientError | ConnectError, Scope.Scope>;
+/** A client connected over WebSocket (reconnecting to the same URL). */
+export declare const layerWebSocket: (options: ClientTransport.WebSocketClientOptions & ClientOptions) => Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError>;
+/**
+ * A client of a server it spawns and owns (killed with its process group
+ * when the layer closes). A server that dies takes its processes with it,
+ * so this client does not reconnect.
+ */
+export declare const layerSpawnLocal: (options?: ClientTransport.SpawnLocalOptions & Omit<ClientOptions, "reconnect" | "resumeSessionId">) => Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError>;
+//# sourceMappingURL=ExecServerClient.d.ts.map

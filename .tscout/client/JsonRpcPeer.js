@@ -1,0 +1,385 @@
+import * as Clock from "effect/Clock";
+import * as Context from "effect/Context";
+import * as Data from "effect/Data";
+import * as Deferred from "effect/Deferred";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as ExecutionStrategy from "effect/ExecutionStrategy";
+import * as Exit from "effect/Exit";
+import * as FiberId from "effect/FiberId";
+import * as FiberSet from "effect/FiberSet";
+import * as Schedule from "effect/Schedule";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
+import { fromWireError } from "../protocol/errors.js";
+import { ClientNotificationRpcs, ExecServerRpcs, RetrySafe, ServerNotificationRpcs } from "../protocol/rpcs.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js";
+import { codecOf } from "../wire/RpcCodecs.js";
+import { InitializeTimeout, ProtocolError, ReconnectFailed, RequestTooLarge, ServerError, TransportClosed } from "./ClientError.js";
+/** The requests annotated `RetrySafe`: re-sent after a reconnect when their answer was lost. */
+const retrySafe = new Set([...ExecServerRpcs.requests.values()].filter((rpc) => Context.get(rpc.annotations, RetrySafe)).map((rpc) => rpc._tag));
+const requestCodec = (method) => codecOf(ExecServerRpcs.requests.get(method));
+const initialized = JSON.stringify({
+    method: "initialized",
+    params: Either.getOrThrow(codecOf(ClientNotificationRpcs.requests.get("initialized")).encodePayload({}))
+});
+/**
+ * Delays doubling from `initialDelayMs` up to `maxDelayMs`, at most
+ * `maxAttempts` of them, and none whose attempt would start after `deadline`.
+ */
+export const backoff = (settings) => Schedule.exponential(Duration.millis(settings.initialDelayMs)).pipe(Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(settings.maxDelayMs))), Schedule.intersect(Schedule.recurs(settings.maxAttempts)), Schedule.delays, Schedule.checkEffect((_, delay) => Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(delay) < settings.deadline)));
+/** The server still sees an earlier connection holding the session (it has not noticed the drop yet, or another client has it). */
+export const isHeldElsewhere = (error) => error._tag === "InvalidRequest" && error.message.includes("held by another connection");
+/** The backoff ran out of attempts or time. */
+class BackoffExhausted extends Data.TaggedError("BackoffExhausted") {
+}
+/** Failed attempts to resume that are worth another (an environment is offline while its executor restarts). */
+const isRetryable = (error) => error._tag === "ConnectTimeout" || error._tag === "TransportClosed" || error._tag === "InitializeTimeout" ||
+    error._tag === "EnvironmentNotFound" ||
+    isHeldElsewhere(error);
+const decodeResult = (method, codec, result) => {
+    const decoded = codec.decodeSuccess(result);
+    return Either.isRight(decoded)
+        ? Effect.succeed(decoded.right)
+        : Effect.fail(new ProtocolError({ message: `unexpected ${method} result: ${decoded.left.message}` }));
+};
+/** The peer: requests out, answers and notifications in, the link kept up. */
+export class JsonRpcPeer {
+    connector;
+    options;
+    clientScope;
+    fork;
+    pending = new Map();
+    subscribers = new Map();
+    listeners = [];
+    detachTtlMs;
+    reconnectOptions;
+    initializeTimeoutMs;
+    link;
+    generation = 0;
+    nextId = 1;
+    closedBy;
+    currentSessionId;
+    messageLimit;
+    constructor(connector, options, clientScope, 
+    /** Runs an effect in the client's scope. */
+    fork) {
+        this.connector = connector;
+        this.options = options;
+        this.clientScope = clientScope;
+        this.fork = fork;
+        this.detachTtlMs = options.detachTtlMs ?? 0;
+        this.reconnectOptions = options.reconnect === false || this.detachTtlMs <= 0 ? undefined : options.reconnect ?? {};
+        this.initializeTimeoutMs = options.initializeTimeoutMs ?? 10_000;
+        this.messageLimit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+        this.currentSessionId = options.resumeSessionId;
+    }
+    /** Why the peer shut down; undefined while it works. */
+    get closed() {
+        return this.closedBy;
+    }
+    /** The session's id, once the first handshake is done. */
+    get sessionId() {
+        return this.currentSessionId;
+    }
+    /** The largest message the server takes (as far as the peer knows). */
+    get maxMessageBytes() {
+        return this.messageLimit;
+    }
+    /** Hands each `method` notification, decoded with its Rpc's schema, to `handler` (one per method). */
+    subscribe(method, handler) {
+        const decode = codecOf(ServerNotificationRpcs.requests.get(method)).decodePayload;
+        this.subscribers.set(method, (params) => {
+            const payload = decode(params);
+            // A notification that does not fit its schema is dropped.
+            if (Either.isRight(payload))
+                handler(payload.right);
+        });
+    }
+    /** Tells `listener` of drops, resumes and the shutdown. */
+    listen(listener) {
+        this.listeners.push(listener);
+    }
+    /** Sends a request, typed by its Rpc: params encoded and the result decoded with its schemas. */
+    call(method, params) {
+        return Effect.suspend(() => {
+            const codec = requestCodec(method);
+            const encoded = codec.encodePayload(params);
+            if (Either.isLeft(encoded)) {
+                return Effect.fail(new ProtocolError({ message: `cannot encode ${method} params: ${encoded.left.message}` }));
+            }
+            return Effect.flatMap(this.request(method, encoded.right), (result) => decodeResult(method, codec, result));
+        });
+    }
+    /** Sends encoded params, on the link or once one is up. */
+    request(method, params) {
+        if (this.closedBy !== undefined)
+            return Effect.fail(this.closedBy);
+        const id = this.nextId++;
+        const text = JSON.stringify({ id, method, params });
+        // Exact: the server's id-less refusal of an oversized message names its size.
+        const bytes = Buffer.byteLength(text);
+        if (bytes > this.messageLimit) {
+            return Effect.fail(new RequestTooLarge({
+                method,
+                bytes,
+                limit: this.messageLimit,
+                message: `${method}: a message of ${bytes} bytes exceeds the server's limit of ${this.messageLimit} bytes; nothing was sent`
+            }));
+        }
+        const reply = Deferred.unsafeMake(FiberId.none);
+        const entry = { method, text, bytes, reply, sentOn: undefined };
+        this.pending.set(id, entry);
+        if (this.link !== undefined)
+            this.sendOn(this.link, [entry]);
+        return Deferred.await(reply).pipe(Effect.onInterrupt(() => Effect.sync(() => this.pending.delete(id))));
+    }
+    // --- incoming -------------------------------------------------------------
+    onText(text) {
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch {
+            return;
+        }
+        if (Array.isArray(parsed))
+            for (const message of parsed)
+                this.onMessage(message);
+        else
+            this.onMessage(parsed);
+    }
+    onMessage(message) {
+        if (typeof message !== "object" || message === null)
+            return;
+        const m = message;
+        if (typeof m.method !== "string")
+            return this.onResponse(message);
+        this.subscribers.get(m.method)?.(m.params);
+    }
+    onResponse(m) {
+        if (m.id === null && m.error !== undefined)
+            return this.onRefusedUnread(m.error);
+        if (typeof m.id !== "number")
+            return;
+        const request = this.pending.get(m.id);
+        if (request === undefined)
+            return;
+        this.pending.delete(m.id);
+        if (m.error !== undefined) {
+            const error = fromWireError(m.error) ?? new ServerError({ method: request.method, ...m.error });
+            Deferred.unsafeDone(request.reply, Exit.fail(error));
+        }
+        else {
+            Deferred.unsafeDone(request.reply, Exit.succeed(m.result));
+        }
+    }
+    /** A message the server refused unread (too large): its size tells which request it was. */
+    onRefusedUnread(error) {
+        const data = error.data;
+        if (typeof data?.bytes !== "number" || typeof data.limit !== "number")
+            return;
+        for (const [id, request] of this.pending) {
+            if (request.bytes !== data.bytes || request.sentOn === undefined)
+                continue;
+            this.pending.delete(id);
+            this.messageLimit = Math.min(this.messageLimit, data.limit - 1);
+            Deferred.unsafeDone(request.reply, Exit.fail(new RequestTooLarge({
+                method: request.method,
+                bytes: data.bytes,
+                limit: data.limit,
+                message: `${request.method}: the server refused a message of ${data.bytes} bytes (its limit is ${data.limit})`
+            })));
+            return;
+        }
+    }
+    // --- the link ---------------------------------------------------------------
+    /** Nothing more can be done: every call and what the features hold fail with `error`. */
+    shutDown(error) {
+        if (this.closedBy !== undefined)
+            return;
+        this.closedBy = error;
+        for (const request of this.pending.values())
+            Deferred.unsafeDone(request.reply, Exit.fail(error));
+        this.pending.clear();
+        for (const listener of this.listeners)
+            listener.shutDown?.(error);
+        for (const listener of this.listeners)
+            listener.linkLost?.(error);
+    }
+    sendOn(current, requests) {
+        for (const request of requests)
+            request.sentOn = current.generation;
+        // A failed write is the drop the link's reader reports: nothing to do here.
+        this.fork(Effect.ignore(current.transport.send(requests.map((request) => request.text))));
+    }
+    /** The link `current` is gone (its reader ended). */
+    onDrop(current, reason) {
+        if (this.link !== current)
+            return;
+        this.link = undefined;
+        this.fork(Scope.close(current.scope, Exit.void));
+        if (this.closedBy !== undefined)
+            return;
+        const lost = new TransportClosed({ message: `${reason}; what the connection held on the server ended with it` });
+        for (const listener of this.listeners)
+            listener.linkLost?.(lost);
+        if (this.reconnectOptions === undefined || this.currentSessionId === undefined) {
+            this.shutDown(new TransportClosed({ message: reason }));
+            return;
+        }
+        for (const [id, request] of this.pending) {
+            if (request.sentOn !== current.generation)
+                continue;
+            if (retrySafe.has(request.method)) {
+                request.sentOn = undefined;
+                continue;
+            }
+            this.pending.delete(id);
+            Deferred.unsafeDone(request.reply, Exit.fail(new TransportClosed({ message: `${reason}, with ${request.method} in flight: its outcome is unknown` })));
+        }
+        this.fork(this.reconnect(reason, this.reconnectOptions));
+    }
+    /** The reader of a link: every message in; the drop once it ends. */
+    read(current) {
+        return current.transport.incoming.pipe(Stream.runForEach((text) => Effect.sync(() => this.onText(text))), Effect.match({
+            onFailure: (error) => error.message,
+            onSuccess: () => "the server closed the connection"
+        }), Effect.flatMap((reason) => Effect.sync(() => {
+            if (this.link === current)
+                return this.onDrop(current, reason);
+            // Dropped during its handshake: the handshake fails, and the caller decides.
+            for (const [id, request] of this.pending) {
+                if (request.sentOn !== current.generation)
+                    continue;
+                this.pending.delete(id);
+                Deferred.unsafeDone(request.reply, Exit.fail(new TransportClosed({ message: reason })));
+            }
+            this.fork(Scope.close(current.scope, Exit.void));
+        })));
+    }
+    /** `initialize` on a link that is not the peer's yet. */
+    initialize(current) {
+        const codec = requestCodec("initialize");
+        return Effect.suspend(() => {
+            const encoded = codec.encodePayload({
+                clientName: this.options.clientName ?? "effect-exec-server-client",
+                ...(this.currentSessionId === undefined ? {} : { resumeSessionId: this.currentSessionId }),
+                ...(this.detachTtlMs > 0 ? { detachTtlMs: this.detachTtlMs } : {})
+            });
+            if (Either.isLeft(encoded)) {
+                return Effect.fail(new ProtocolError({ message: `cannot encode initialize params: ${encoded.left.message}` }));
+            }
+            const id = this.nextId++;
+            const text = JSON.stringify({ id, method: "initialize", params: encoded.right });
+            const reply = Deferred.unsafeMake(FiberId.none);
+            this.pending.set(id, { method: "initialize", text, bytes: Buffer.byteLength(text), reply, sentOn: current.generation });
+            return current.transport.send([text]).pipe(Effect.zipRight(Deferred.await(reply)), Effect.ensuring(Effect.sync(() => this.pending.delete(id))));
+        }).pipe(Effect.timeoutFail({
+            duration: this.initializeTimeoutMs,
+            onTimeout: () => new InitializeTimeout({ message: `no initialize response within ${this.initializeTimeoutMs} ms` })
+        }), Effect.flatMap((raw) => decodeResult("initialize", codec, raw)));
+    }
+    /** Connects and performs the handshake (a resume once the session exists); the link becomes the peer's. */
+    connect = Effect.gen(this, function* () {
+        const scope = yield* Scope.fork(this.clientScope, ExecutionStrategy.sequential);
+        const opened = yield* Effect.exit(Effect.gen(this, function* () {
+            const transport = yield* Scope.extend(this.connector, scope);
+            const current = { transport, generation: ++this.generation, scope };
+            // Read from the start, so that the handshake's answer is seen.
+            this.fork(this.read(current));
+            const result = yield* this.initialize(current);
+            yield* current.transport.send([initialized]);
+            return { current, result };
+        }));
+        if (Exit.isFailure(opened)) {
+            yield* Scope.close(scope, Exit.void);
+            return yield* Effect.failCause(opened.cause);
+        }
+        const { current, result } = opened.value;
+        this.currentSessionId = result.sessionId;
+        if (result.limits !== undefined && this.options.maxMessageBytes === undefined) {
+            this.messageLimit = result.limits.maxMessageBytes;
+        }
+        this.link = current;
+        // What waited for a link goes out now, in the order it was asked.
+        this.sendOn(current, [...this.pending.values()].filter((request) => request.sentOn === undefined));
+        return result;
+    });
+    /**
+     * The first connection. A session another client just let go may still be
+     * held on the server for a moment (its close is on the way): a resume
+     * tries again then.
+     */
+    open = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.retry(this.connect, {
+        while: (error) => this.options.resumeSessionId !== undefined && isHeldElsewhere(error),
+        // Capped delays: the wait lasts as long as it says, rather than stopping at the first doubling past it.
+        schedule: backoff({
+            initialDelayMs: 50,
+            maxDelayMs: 1_000,
+            maxAttempts: Infinity,
+            deadline: now + (this.options.resumeWaitMs ?? 10_000)
+        })
+    }));
+    /**
+     * Connects again after a drop, after each delay of the backoff, until it
+     * works, the attempts run out, or the session's TTL has passed (the server
+     * has ended it by then). A server that answers that it does not know the
+     * session, or refuses the credentials, ends the attempts at once.
+     */
+    reconnect(reason, settings) {
+        return Effect.gen(this, function* () {
+            const delays = yield* Schedule.driver(backoff({
+                initialDelayMs: settings.initialDelayMs ?? 100,
+                maxDelayMs: settings.maxDelayMs ?? 5000,
+                maxAttempts: settings.maxAttempts ?? Number.POSITIVE_INFINITY,
+                deadline: (yield* Clock.currentTimeMillis) + this.detachTtlMs
+            }));
+            let attempts = 0;
+            let lastError = reason;
+            const attempt = delays.next(undefined).pipe(Effect.mapError(() => new BackoffExhausted()), Effect.zipRight(Effect.suspend(() => {
+                if (this.closedBy !== undefined)
+                    return Effect.void;
+                attempts++;
+                return Effect.asVoid(this.connect);
+            })), Effect.tapError((error) => Effect.sync(() => {
+                if (error._tag !== "BackoffExhausted")
+                    lastError = error.message;
+            })));
+            const outcome = yield* Effect.either(Effect.retry(attempt, { while: isRetryable }));
+            if (outcome._tag === "Right") {
+                if (this.closedBy === undefined)
+                    for (const listener of this.listeners)
+                        listener.resumed?.();
+                return;
+            }
+            this.shutDown(outcome.left._tag === "BackoffExhausted"
+                ? new ReconnectFailed({
+                    message: `the connection dropped (${reason}) and ${attempts} attempts to reconnect failed; the last: ${lastError}`,
+                    attempts
+                })
+                : new ReconnectFailed({
+                    message: `cannot resume session ${this.currentSessionId}: ${outcome.left.message}`,
+                    attempts
+                }));
+        });
+    }
+    /** Shuts down and closes the link: the client's scope is closing. */
+    close = Effect.suspend(() => {
+        const current = this.link;
+        this.shutDown(new TransportClosed({ message: "the client was closed" }));
+        this.link = undefined;
+        return current === undefined ? Effect.void : Scope.close(current.scope, Exit.void);
+    });
+}
+/** A peer, not connected yet (`open` connects), shut down with the scope. */
+export const make = (connector, options) => Effect.gen(function* () {
+    const clientScope = yield* Effect.scope;
+    const fibers = yield* FiberSet.make();
+    const runFork = yield* FiberSet.runtime(fibers)();
+    const peer = new JsonRpcPeer(connector, options, clientScope, (effect) => void runFork(effect));
+    yield* Effect.addFinalizer(() => peer.close);
+    return peer;
+});
+//# sourceMappingURL=JsonRpcPeer.js.map

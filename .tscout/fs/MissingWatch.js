@@ -1,0 +1,123 @@
+/**
+ * `fs/watchMissing`, as the reference has it: a connection watches paths it
+ * believes missing (and, optionally, one it believes present) and is told
+ * once, by `fs/missingChanged {watchId}`, when that belief may be wrong: a
+ * missing path, or its first missing ancestor, appears; the directory it
+ * would appear in goes away; the present path changes, moves or goes. One
+ * watch per connection: a request with a higher `watchId` replaces it (and a
+ * stale id changes nothing). Built on the platform's file watching, with the
+ * condition checked on the file system at each event, so what an event says
+ * is never trusted on its own.
+ */
+import * as FileSystem from "@effect/platform/FileSystem";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
+import * as NodeFs from "node:fs";
+import * as Path from "node:path";
+/** The most paths one watch takes, and the most directories it watches for them (as the reference). */
+export const MAX_WATCHED = 64;
+/** What is at `path` itself (a symlink not followed), or undefined when nothing is. */
+export const lstatOf = (path) => {
+    try {
+        return NodeFs.lstatSync(path);
+    }
+    catch {
+        return undefined;
+    }
+};
+/** The anchor of a missing path; undefined when something on its way exists and is not a directory. */
+const anchorOf = (path) => {
+    let child = path;
+    for (let directory = Path.dirname(path);; directory = Path.dirname(directory)) {
+        const stats = lstatOf(directory);
+        if (stats !== undefined) {
+            return stats.isDirectory() ? { directory, directoryIno: stats.ino, name: Path.basename(child) } : undefined;
+        }
+        if (directory === Path.dirname(directory))
+            return undefined;
+        child = directory;
+    }
+};
+/** Makes the watcher of one connection; its watch ends with the scope. `notify` sends `fs/missingChanged`. */
+export const makeMissingWatcher = (notify) => Effect.gen(function* () {
+    const scope = yield* Effect.scope;
+    const fileSystem = yield* FileSystem.FileSystem;
+    let highestWatchId = 0;
+    let current;
+    const watch = (request) => Effect.gen(function* () {
+        // The id check and the claim, with nothing that yields between them.
+        if (request.watchId <= highestWatchId)
+            return false;
+        highestWatchId = request.watchId;
+        const previous = current;
+        current = undefined;
+        // Not awaited: the old watch's streams wind down on their own time.
+        if (previous !== undefined)
+            yield* Fiber.interruptFork(previous);
+        if (request.missing.length === 0 || request.missing.length > MAX_WATCHED)
+            return false;
+        if (request.missing.some((path) => lstatOf(path) !== undefined))
+            return false;
+        const anchors = [];
+        for (const path of request.missing) {
+            const anchor = anchorOf(path);
+            if (anchor === undefined)
+                return false;
+            // Its going away, or a name appearing in it, must be something the caller could see.
+            if (request.visible !== undefined && !request.visible(anchor.directory))
+                return false;
+            anchors.push(anchor);
+        }
+        const presentStats = request.present === undefined ? undefined : lstatOf(request.present);
+        if (request.present !== undefined && presentStats === undefined)
+            return false;
+        const directories = [...new Set(anchors.map((anchor) => anchor.directory))];
+        if (directories.length + (request.present === undefined ? 0 : 1) > MAX_WATCHED)
+            return false;
+        const changed = () => {
+            for (const anchor of anchors) {
+                const directory = lstatOf(anchor.directory);
+                if (directory === undefined || directory.ino !== anchor.directoryIno)
+                    return true;
+                if (lstatOf(Path.join(anchor.directory, anchor.name)) !== undefined)
+                    return true;
+            }
+            if (request.present !== undefined && presentStats !== undefined) {
+                const now = lstatOf(request.present);
+                if (now === undefined || now.ino !== presentStats.ino)
+                    return true;
+                // A directory's own contents do not count; a file's do.
+                if (!presentStats.isDirectory() && (now.mtimeMs !== presentStats.mtimeMs || now.size !== presentStats.size))
+                    return true;
+            }
+            return false;
+        };
+        const watched = [...directories, ...(request.present === undefined ? [] : [request.present])];
+        const events = Stream.mergeAll([
+            // A path that goes between the stat and the watch of `fileSystem.watch`
+            // makes Node's fs.watch throw, a defect rather than a failure: either
+            // way that watcher is gone, and the ticks below still see the change.
+            ...watched.map((path) => fileSystem.watch(path).pipe(Stream.catchAllCause(() => Stream.empty))),
+            // A look now and then as well: a change between the checks above and the
+            // watchers' start, or one a file system does not report, is still seen.
+            Stream.tick(Duration.seconds(1))
+        ], { concurrency: "unbounded" });
+        const watchId = request.watchId;
+        // The client is told as soon as a change is seen, not once the watch's
+        // streams have wound down (closing a directory watcher whose directory
+        // was just removed can take its time).
+        const fiber = yield* Stream.runForEachWhile(events, () => Effect.sync(() => {
+            if (!changed())
+                return true;
+            notify(watchId);
+            return false;
+        })).pipe(Effect.forkIn(scope));
+        current = fiber;
+        return true;
+    });
+    return { watch };
+});
+//# sourceMappingURL=MissingWatch.js.map

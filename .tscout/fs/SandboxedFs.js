@@ -1,0 +1,247 @@
+/**
+ * `fs/*` under a sandbox. Every path is resolved first (symlinks and `..`)
+ * and checked against the policy, so a refusal is a clear `SandboxDenied`;
+ * then the operation runs in a worker process confined by bubblewrap with
+ * the same policy, so what the kernel allows is what the policy allows, even
+ * if a path is swapped for a symlink between the check and the operation.
+ * One worker per policy, shared by its calls and its file handles, ended
+ * after a while without requests or open handles.
+ */
+import * as RpcClient from "@effect/rpc/RpcClient";
+import { RpcClientError } from "@effect/rpc/RpcClientError";
+import * as Context from "effect/Context";
+import * as Deferred from "effect/Deferred";
+import * as Effect from "effect/Effect";
+import * as ExecutionStrategy from "effect/ExecutionStrategy";
+import * as Exit from "effect/Exit";
+import * as FiberId from "effect/FiberId";
+import * as Layer from "effect/Layer";
+import * as Scope from "effect/Scope";
+import { spawn } from "node:child_process";
+import * as Fs from "node:fs";
+import * as Path from "node:path";
+import { fileURLToPath } from "node:url";
+import { InternalError, SandboxDenied, ServerBusy } from "../protocol/errors.js";
+import { launcherArgv } from "../sandbox/bubblewrap.js";
+import { accessAt, realPathOf } from "../sandbox/policy.js";
+import { Sandbox } from "../sandbox/Sandbox.js";
+import { workerProtocol } from "./workerClient.js";
+import { WorkerRpcs } from "./WorkerRpcs.js";
+/** File operations confined by a policy. */
+export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")() {
+}
+/**
+ * The policy a worker must enforce for a request so confined: none when
+ * nothing confines, or when the policy leaves the whole file system
+ * writable (the host's files are then what the worker would see).
+ */
+export const policyToEnforce = (confinement) => confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")
+    ? undefined
+    : confinement.policy;
+/** How long a worker without requests is kept. */
+const IDLE_MS = 30_000;
+/**
+ * The most workers at once (one per distinct policy, its handles' files
+ * included): beyond it an idle one is stopped, and with none idle the
+ * request is refused as busy.
+ */
+const MAX_WORKERS = 8;
+/** How long a stopped worker may take to drop its files and exit before it is killed. */
+const STOP_GRACE_MS = 2000;
+/** The worker's script: dist/fs/worker.js of this package, whether we run from dist, a bundle or the sources. */
+const workerScript = () => {
+    let dir = Path.dirname(fileURLToPath(import.meta.url));
+    while (true) {
+        const candidate = Path.join(dir, "dist", "fs", "worker.js");
+        if (Fs.existsSync(Path.join(dir, "package.json")) && Fs.existsSync(candidate))
+            return candidate;
+        const parent = Path.dirname(dir);
+        if (parent === dir)
+            return Path.join(Path.dirname(fileURLToPath(import.meta.url)), "worker.js");
+        dir = parent;
+    }
+};
+/** The protocol's error for a refusal of the policy: writing where only reading is allowed, or touching a denied path. */
+export const denied = (operation, path, readable) => new SandboxDenied({
+    message: `${operation} ${path}: the sandbox refused it (${readable ? "read-only file system" : "permission denied"})`,
+    errno: readable ? "EROFS" : "EACCES"
+});
+const reads = (path) => ({ reads: [path], writes: [] });
+const writes = (path) => ({ reads: [], writes: [path] });
+/** Checks every path of an operation against the policy, after resolving symlinks and `..`. */
+export const check = (operation, policy, access) => Effect.suspend(() => {
+    for (const path of access.reads) {
+        if (accessAt(policy, realPathOf(path)) === "none")
+            return Effect.fail(denied(operation, path, false));
+    }
+    for (const path of access.entries ?? []) {
+        if (accessAt(policy, realPathOf(path, false)) === "none")
+            return Effect.fail(denied(operation, path, false));
+    }
+    for (const path of access.writes) {
+        const real = realPathOf(path, false);
+        const allowed = accessAt(policy, real);
+        if (allowed !== "write")
+            return Effect.fail(denied(operation, path, allowed === "read"));
+    }
+    return Effect.void;
+});
+const isIdle = (worker) => worker.inFlight === 0 && worker.handles === 0;
+/** The sandboxed file operations, on the sandbox service. */
+export const layer = Layer.scoped(SandboxedFs, Effect.gen(function* () {
+    const sandbox = yield* Sandbox;
+    const layerScope = yield* Effect.scope;
+    const script = workerScript();
+    // The worker's own runtime must be readable even under a policy that hides most of the system.
+    const runtime = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)];
+    const workers = new Map();
+    const starting = new Map();
+    /**
+     * Stops a worker: with its stdin closed it drops the files of handles
+     * never closed and exits; one that does not is killed. A worker is
+     * stopped when idle, or when the server stops: calls still waiting then
+     * fail as with a worker that ended, or are interrupted with the scope.
+     */
+    const stop = (worker) => Effect.async((resume) => {
+        if (workers.get(worker.key) === worker)
+            workers.delete(worker.key);
+        if (worker.idleTimer !== undefined)
+            clearTimeout(worker.idleTimer);
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null)
+            return resume(Effect.void);
+        const timer = setTimeout(() => worker.child.kill("SIGKILL"), STOP_GRACE_MS);
+        worker.child.once("exit", () => {
+            clearTimeout(timer);
+            resume(Effect.void);
+        });
+        worker.child.stdin?.end();
+    }).pipe(Effect.zipRight(Scope.close(worker.scope, Exit.void)));
+    /** Stops a worker once it has had nothing to do for IDLE_MS. */
+    const whenIdle = (worker) => {
+        if (!isIdle(worker) || workers.get(worker.key) !== worker)
+            return;
+        worker.idleTimer = setTimeout(() => Effect.runFork(stop(worker)), IDLE_MS);
+        worker.idleTimer.unref();
+    };
+    yield* Effect.addFinalizer(() => Effect.forEach([...workers.values()], stop, { discard: true }));
+    /** Starts a worker confined by `policy`, living in `scope`, which closes when it exits. */
+    const launch = (key, policy, scope) => Effect.gen(function* () {
+        // The worker needs no network whatever the policy says.
+        const prepared = yield* sandbox.prepare({ ...policy, network: false }, runtime).pipe(Scope.extend(scope));
+        const [command, ...args] = launcherArgv(prepared.launcher, { policy: prepared.policy, cwd: "/", extraReadable: runtime }, [process.execPath, script]);
+        const child = spawn(command, args, {
+            stdio: ["pipe", "pipe", "inherit"]
+        });
+        child.stdin.on("error", () => { });
+        child.on("error", () => { });
+        const close = () => void Effect.runFork(Scope.close(scope, Exit.void));
+        // Closed once its stdout has ended and what waited has failed; after
+        // the exit, at the latest when the grace to end it has passed.
+        const client = yield* RpcClient.make(WorkerRpcs, { disableTracing: true }).pipe(Effect.provideServiceEffect(RpcClient.Protocol, workerProtocol(child, close)), Scope.extend(scope));
+        const worker = { key, child, scope, client, inFlight: 0, handles: 0, idleTimer: undefined, lastUsed: Date.now() };
+        child.on("exit", () => {
+            if (workers.get(key) === worker)
+                workers.delete(key);
+            setTimeout(close, STOP_GRACE_MS).unref();
+        });
+        return worker;
+    }).pipe(Effect.tapError(() => Scope.close(scope, Exit.void)));
+    const startWorker = (key, policy) => Effect.gen(function* () {
+        // At the limit, the least recently used idle worker makes room.
+        if (workers.size >= MAX_WORKERS) {
+            const idle = [...workers.values()].filter(isIdle).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+            if (idle === undefined) {
+                return yield* new ServerBusy({
+                    message: `all ${MAX_WORKERS} sandboxed file workers are busy or hold open handles; retry when one is closed`
+                });
+            }
+            yield* stop(idle);
+        }
+        const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential);
+        const worker = yield* launch(key, policy, scope);
+        workers.set(key, worker);
+        return worker;
+    });
+    /** The worker of a policy: the running one, the one being started, or a new one. */
+    const workerFor = (policy) => Effect.suspend(() => {
+        const key = JSON.stringify(policy.rules);
+        const running = workers.get(key);
+        if (running !== undefined)
+            return Effect.succeed(running);
+        const inFlight = starting.get(key);
+        if (inFlight !== undefined)
+            return Deferred.await(inFlight);
+        const started = Deferred.unsafeMake(FiberId.none);
+        starting.set(key, started);
+        return startWorker(key, policy).pipe(Effect.exit, Effect.flatMap((exit) => {
+            starting.delete(key);
+            return Effect.zipRight(Deferred.done(started, exit), exit);
+        }));
+    });
+    /**
+     * Has a worker run `call`; the worker is not idle meanwhile. Its end
+     * (or a failure of the wire) is an internal error of the operation.
+     */
+    const perform = (worker, operation, call) => Effect.acquireUseRelease(Effect.sync(() => {
+        if (worker.idleTimer !== undefined)
+            clearTimeout(worker.idleTimer);
+        worker.idleTimer = undefined;
+        worker.lastUsed = Date.now();
+        worker.inFlight++;
+    }), () => Effect.catchTag(call(worker.client), "RpcClientError", () => new InternalError({ message: `${operation}: the sandboxed file worker ended unexpectedly` })), () => Effect.sync(() => {
+        worker.inFlight--;
+        whenIdle(worker);
+    }));
+    let nextHandle = 0;
+    /** Holds the worker for a handle until the scope closes, then has it drop the file unless it was committed. */
+    const holdFor = (worker) => Effect.acquireRelease(Effect.sync(() => {
+        worker.handles++;
+        if (worker.idleTimer !== undefined)
+            clearTimeout(worker.idleTimer);
+        worker.idleTimer = undefined;
+        return { handle: ++nextHandle, closed: false };
+    }), (held) => Effect.ensuring(held.closed
+        ? Effect.void
+        : Effect.ignore(perform(worker, "fs/close", (client) => client.closeFile({ handle: held.handle, commit: false }))), Effect.sync(() => {
+        worker.handles--;
+        whenIdle(worker);
+    })));
+    /** Checks `access`, then has the policy's worker run `call` (`operation` names it in errors). */
+    const run = (policy, access, operation, call) => Effect.gen(function* () {
+        yield* check(operation, policy, access);
+        const worker = yield* workerFor(policy);
+        return yield* perform(worker, operation, call);
+    });
+    const openFile = (policy, path, mode, maxBlockBytes) => Effect.gen(function* () {
+        yield* check("fs/open", policy, mode === "read" ? reads(path) : writes(path));
+        const worker = yield* workerFor(policy);
+        const held = yield* holdFor(worker);
+        const { handle } = held;
+        yield* perform(worker, "fs/open", (client) => client.openFile({ handle, path, mode, maxBlockBytes }));
+        const file = {
+            mode,
+            readBlock: (offset, length) => perform(worker, "fs/readBlock", (client) => client.readBlock({ handle, offset, length })),
+            writeBlock: (offset, data) => perform(worker, "fs/writeBlock", (client) => client.writeBlock({ handle, offset, data })),
+            commit: Effect.suspend(() => {
+                held.closed = true;
+                return perform(worker, "fs/close", (client) => client.closeFile({ handle, commit: true }));
+            })
+        };
+        return file;
+    });
+    return {
+        backend: (policy) => ({
+            readFile: (path, { length, offset }, maxBytes) => run(policy, reads(path), "fs/readFile", (worker) => worker.readFile({ path, offset, length, maxBytes })),
+            writeFile: (path, data) => run(policy, writes(path), "fs/writeFile", (worker) => worker.writeFile({ path, data })),
+            createDirectory: (path, recursive) => run(policy, writes(path), "fs/createDirectory", (worker) => worker.createDirectory({ path, recursive })),
+            getMetadata: (path) => run(policy, reads(path), "fs/getMetadata", (worker) => worker.getMetadata({ path })),
+            readDirectory: (path) => run(policy, reads(path), "fs/readDirectory", (worker) => worker.readDirectory({ path })),
+            remove: (path, { force, recursive }) => run(policy, writes(path), "fs/remove", (worker) => worker.remove({ path, recursive, force })),
+            copy: (sourcePath, destinationPath, recursive) => run(policy, { reads: [sourcePath], writes: [destinationPath] }, "fs/copy", (worker) => worker.copy({ sourcePath, destinationPath, recursive })),
+            canonicalize: (path) => run(policy, reads(path), "fs/canonicalize", (worker) => worker.canonicalize({ path })),
+            walk: (path, options) => run(policy, reads(path), "fs/walk", (worker) => worker.walk({ path, options })),
+            openFile: (path, mode, maxBlockBytes) => openFile(policy, path, mode, maxBlockBytes)
+        })
+    };
+}));
+//# sourceMappingURL=SandboxedFs.js.map

@@ -1,0 +1,90 @@
+/**
+ * The file-operation worker: runs `fs/*` operations inside a sandbox (the
+ * server starts it under bubblewrap with the request's policy), so that the
+ * kernel, not a check made before the operation, decides what may be read
+ * and written: no symlink swapped in after a check, no rename, no `..`
+ * escapes it.
+ *
+ * An `RpcServer` of `WorkerRpcs` on stdin and stdout (MessagePack). The end
+ * of stdin ends it: files of handles never closed are dropped, not put in
+ * place, and the process exits. Logs go to stderr: stdout is the wire.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
+import * as FileSystem from "@effect/platform/FileSystem";
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
+import * as NodeSink from "@effect/platform-node/NodeSink";
+import * as NodeStream from "@effect/platform-node/NodeStream";
+import * as RpcSerialization from "@effect/rpc/RpcSerialization";
+import * as RpcServer from "@effect/rpc/RpcServer";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Layer from "effect/Layer";
+import * as Logger from "effect/Logger";
+import * as Scope from "effect/Scope";
+import { InternalError, InvalidRequest, SandboxDenied } from "../protocol/errors.js";
+import * as FsBackend from "./FsBackend.js";
+import { WorkerRpcs, workerSerialization } from "./WorkerRpcs.js";
+/** An operation's failure as it is answered: the kernel's refusals are the sandbox's, a defect is an internal error. */
+const answered = (effect) => effect.pipe(Effect.mapError((error) => error._tag === "InternalError" &&
+    (error.errno === "EROFS" || error.errno === "EACCES" || error.errno === "EPERM")
+    ? new SandboxDenied({ message: `${error.message} (refused by the sandbox)`, errno: error.errno })
+    : error), Effect.catchAllDefect((defect) => new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` })));
+const handlers = WorkerRpcs.toLayer(Effect.gen(function* () {
+    const files = FsBackend.host(yield* FileSystem.FileSystem);
+    /** The open files of handles, with the scopes that close them. */
+    const openFiles = new Map();
+    /** Closes a handle's file; `commit` first when the client closed it (else a replacing file is dropped). */
+    const closeOpenFile = (handle, commit) => Effect.suspend(() => {
+        const current = openFiles.get(handle);
+        openFiles.delete(handle);
+        if (current === undefined)
+            return Effect.void;
+        return Effect.ensuring(commit ? current.file.commit : Effect.void, Scope.close(current.scope, Exit.void));
+    });
+    /** A handle's file, or the error that it has none. */
+    const fileOf = (handle) => {
+        const current = openFiles.get(handle);
+        return current === undefined
+            ? Effect.fail(new InvalidRequest({ message: `no file ${handle} is open in this worker` }))
+            : Effect.succeed(current.file);
+    };
+    // The server is gone (or stopped the worker): files that were never closed are dropped, not put in place.
+    yield* Effect.addFinalizer(() => Effect.forEach([...openFiles.keys()], (handle) => Effect.exit(closeOpenFile(handle, false)), { discard: true }));
+    return {
+        readFile: ({ length, maxBytes, offset, path }) => answered(files.readFile(path, { offset, length }, maxBytes)),
+        writeFile: ({ data, path }) => answered(files.writeFile(path, data)),
+        createDirectory: ({ path, recursive }) => answered(files.createDirectory(path, recursive)),
+        getMetadata: ({ path }) => answered(files.getMetadata(path)),
+        readDirectory: ({ path }) => answered(files.readDirectory(path)),
+        remove: ({ force, path, recursive }) => answered(files.remove(path, { recursive, force })),
+        copy: ({ destinationPath, recursive, sourcePath }) => answered(files.copy(sourcePath, destinationPath, recursive)),
+        canonicalize: ({ path }) => answered(files.canonicalize(path)),
+        walk: ({ options, path }) => answered(files.walk(path, options)),
+        openFile: ({ handle, maxBlockBytes, mode, path }) => answered(Effect.gen(function* () {
+            if (openFiles.has(handle))
+                return yield* new InvalidRequest({ message: `file ${handle} is open already` });
+            const scope = yield* Scope.make();
+            const file = yield* files.openFile(path, mode, maxBlockBytes).pipe(Scope.extend(scope), 
+            // Failed or interrupted while opening: nothing stays open.
+            Effect.onError(() => Scope.close(scope, Exit.void)));
+            openFiles.set(handle, { file, scope });
+        })),
+        readBlock: ({ handle, length, offset }) => answered(Effect.flatMap(fileOf(handle), (file) => file.readBlock(offset, length))),
+        writeBlock: ({ data, handle, offset }) => answered(Effect.flatMap(fileOf(handle), (file) => file.writeBlock(offset, data))),
+        closeFile: ({ commit, handle }) => answered(closeOpenFile(handle, commit))
+    };
+}));
+/**
+ * Serves until stdin ends. The protocol is made in the main fiber: the end
+ * of its input interrupts this fiber, which closes the handlers' scope.
+ */
+const main = Effect.gen(function* () {
+    const protocol = yield* RpcServer.makeProtocolStdio({
+        stdin: NodeStream.fromReadable(() => process.stdin, (cause) => cause),
+        stdout: NodeSink.fromWritable(() => process.stdout, (cause) => cause)
+    });
+    return yield* RpcServer.make(WorkerRpcs, { disableTracing: true }).pipe(Effect.provideService(RpcServer.Protocol, protocol));
+}).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(handlers.pipe(Layer.provide(NodeFileSystem.layer)), Layer.succeed(RpcSerialization.RpcSerialization, workerSerialization), Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))));
+NodeRuntime.runMain(main, { disablePrettyLogger: true });
+//# sourceMappingURL=worker.js.map

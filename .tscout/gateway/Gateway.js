@@ -1,0 +1,209 @@
+/**
+ * The gateway: a WebSocket listener whose `/env/ENVIRONMENT_ID` endpoints
+ * are the environments served by remote executors through NATS. Each
+ * upgrade opens a remote stream to its environment first (an unknown or
+ * offline one is refused with HTTP 404 and a one-line reason, at once); the
+ * connection then forwards messages both ways unread: a WebSocket text frame
+ * becomes one stream message and back. It does not speak JSON-RPC: the
+ * executor's server answers everything, so a client sees what a direct
+ * connection shows (the gateway answers only a frame over its size limit,
+ * which it cannot forward, as a server would: -32600).
+ *
+ * Backpressure: a message waits for the stream's credit before the next
+ * frame is read, and the socket is not read while a few frames wait; the
+ * next stream message is taken only once the socket took the last one. A
+ * slow client thus stops the executor's sends through the credit window.
+ *
+ * One NATS connection serves every client, reconnecting for ever; the
+ * streams retransmit what a reconnect lost.
+ */
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as FiberSet from "effect/FiberSet";
+import * as Layer from "effect/Layer";
+import * as Option from "effect/Option";
+import * as Runtime from "effect/Runtime";
+import * as Schedule from "effect/Schedule";
+import * as Stream from "effect/Stream";
+import { TransportError } from "../jsonrpc/Transport.js";
+import * as Metrics from "../observability/metrics.js";
+import * as NatsConnect from "../remote/natsConnect.js";
+import * as NatsLink from "../remote/NatsLink.js";
+import { environmentIdProblem } from "../remote/natsUrl.js";
+import * as OpenStream from "../remote/openStream.js";
+import * as Registry from "../remote/Registry.js";
+import * as WebSocketTransport from "../transport/WebSocketTransport.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, oversizedError } from "../wire/JsonRpc.js";
+import { writeEffect } from "../wire/writers.js";
+/** The path of an environment's endpoint. */
+export const environmentPath = (environmentId) => `/env/${environmentId}`;
+/** Frames of a client read ahead of the stream at most: beyond them its socket is not read. */
+const MAX_BUFFERED_FRAMES = 16;
+/** The environment id `path` names (`/env/ID`, a trailing slash allowed), or why it names none. */
+export const environmentOfPath = (path) => {
+    const match = /^\/env\/([^/]*)\/?$/.exec(path);
+    if (match === null)
+        return Either.left(`no endpoint ${path.slice(0, 80)}: environments are at /env/ENVIRONMENT_ID`);
+    // Not percent-decoded: an id is letters, digits, `_` and `-` only, which need no escaping.
+    const id = match[1];
+    const problem = environmentIdProblem(id);
+    return problem === undefined ? Either.right(id) : Either.left(problem);
+};
+const CLIENT_CLOSED = { _tag: "ClientClosed" };
+/**
+ * Forwards one connection until either side ends it: the client's frames to
+ * the stream, the stream's messages to the client. The client going resets
+ * the stream (the executor sees a dropped connection at once); the stream
+ * ending closes the client's WebSocket with a close reason saying why.
+ */
+const forward = (connection, maxMessageBytes) => Effect.gen(function* () {
+    const { closeWith, route: { channel, environmentId }, transport } = connection;
+    const tags = Metrics.label("environment", environmentId);
+    const toEnvironmentTags = [...tags, ...Metrics.label("direction", "to-environment")];
+    const toClientTags = [...tags, ...Metrics.label("direction", "to-client")];
+    Metrics.bump(Metrics.gatewayConnectionsTotal, 1, tags);
+    Metrics.adjust(Metrics.gatewayConnections, 1, tags);
+    // Shown from the first connection on, 0 until a frame is sent again.
+    Metrics.bump(Metrics.gatewayRetransmissions, 0, tags);
+    let retransmissionsCounted = 0;
+    const countRetransmissions = Effect.sync(() => {
+        const now = channel.snapshot().stats.retransmissions;
+        if (now > retransmissionsCounted)
+            Metrics.bump(Metrics.gatewayRetransmissions, now - retransmissionsCounted, tags);
+        retransmissionsCounted = now;
+    });
+    const reset = (error) => ({ _tag: "StreamReset", ...error });
+    /** The gateway's own answer to a frame it cannot forward, as a server answers it. */
+    const answerOversized = (bytes) => writeEffect(transport.write, [JSON.stringify(oversizedError(bytes, maxMessageBytes))]);
+    const toEnvironment = Effect.gen(function* () {
+        for (;;) {
+            // A failed read or write of the socket: the client is gone.
+            const taken = yield* Effect.either(transport.frames.takeAll);
+            if (Either.isLeft(taken))
+                return CLIENT_CLOSED;
+            const [frames, done] = taken.right;
+            for (const frame of frames) {
+                // Text decoded from invalid UTF-8 can grow past the limit (as the server checks too).
+                const bytes = frame._tag === "Text" ? Buffer.from(frame.text, "utf8") : undefined;
+                if (bytes === undefined || bytes.byteLength > maxMessageBytes) {
+                    const answered = yield* Effect.either(answerOversized(bytes?.byteLength ?? (frame._tag === "Oversized" ? frame.bytes : 0)));
+                    if (Either.isLeft(answered))
+                        return CLIENT_CLOSED;
+                    continue;
+                }
+                // Waits for the executor's credit: meanwhile no more frames are taken.
+                yield* channel.send(bytes);
+                Metrics.bump(Metrics.gatewayBytes, bytes.byteLength, toEnvironmentTags);
+            }
+            if (done)
+                return CLIENT_CLOSED;
+        }
+    }).pipe(Effect.catchTag("RemoteStreamReset", (error) => Effect.succeed(reset(error))));
+    const toClient = Effect.gen(function* () {
+        for (;;) {
+            const next = yield* channel.receive;
+            if (Option.isNone(next))
+                return { _tag: "EnvironmentClosed" };
+            // The next message is taken once the socket took this one: a slow client holds back credit.
+            const written = yield* Effect.either(writeEffect(transport.write, [next.value]));
+            if (Either.isLeft(written))
+                return CLIENT_CLOSED;
+            Metrics.bump(Metrics.gatewayBytes, next.value.byteLength, toClientTags);
+        }
+    }).pipe(Effect.catchTag("RemoteStreamReset", (error) => Effect.succeed(reset(error))));
+    const ending = yield* Effect.raceFirst(toEnvironment, toClient).pipe(Effect.race(Effect.zipRight(Effect.repeat(countRetransmissions, Schedule.spaced("2 seconds")), Effect.never)), 
+    // The gateway stopping: the client hears it as from a server stopping (its stream is reset with the connection's scope).
+    Effect.onInterrupt(() => closeWith(1001, "the gateway is stopping")), Effect.ensuring(Effect.zipRight(countRetransmissions, Effect.sync(() => Metrics.adjust(Metrics.gatewayConnections, -1, tags)))));
+    const where = `environment ${environmentId}`;
+    switch (ending._tag) {
+        case "ClientClosed":
+            yield* channel.reset("the client's connection to the gateway closed");
+            break;
+        case "EnvironmentClosed":
+            yield* closeWith(1001, `${where} closed the connection`);
+            break;
+        case "StreamReset":
+            yield* closeWith(1011, ending.byPeer ? `${where} ended the stream: ${ending.reason}` : `stream to ${where} failed: ${ending.reason}`);
+            break;
+    }
+    yield* Effect.logInfo("gateway connection ended").pipe(Effect.annotateLogs({
+        environment: environmentId,
+        peer: transport.peer?.address ?? "unknown",
+        ending: ending._tag === "StreamReset" ? `${ending.byPeer ? "reset by the executor" : "reset"}: ${ending.reason}` : ending._tag
+    }));
+});
+/**
+ * Runs the gateway for as long as the scope lives: connects to NATS (once,
+ * for every client), listens, and forwards each connection to its
+ * environment. Closing the scope closes every client's socket and resets
+ * their streams, then the NATS connection.
+ */
+export const make = (options) => Effect.gen(function* () {
+    const connection = yield* NatsConnect.connectScoped({ name: "exec-server gateway", ...options.nats }).pipe(Effect.mapError((error) => new TransportError({ message: error.message })));
+    let natsConnected = true;
+    Metrics.gatewayNatsConnected.unsafeUpdate(1, []);
+    // Whether NATS is up, from the connection's status events.
+    yield* NatsLink.watchStatuses(connection, (type) => {
+        if (type !== "disconnect" && type !== "close" && type !== "reconnect")
+            return;
+        natsConnected = type === "reconnect";
+        Metrics.gatewayNatsConnected.unsafeUpdate(natsConnected ? 1 : 0, []);
+    });
+    // One reconnect watcher for every client's stream on the one connection.
+    const reconnects = yield* NatsLink.watchReconnects(connection);
+    const runtime = yield* Effect.runtime();
+    const maxMessageBytes = options.listen.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const upgradeTimeoutMs = options.listen.upgradeTimeoutMs ?? WebSocketTransport.DEFAULT_UPGRADE_TIMEOUT_MS;
+    // An open must be answered before the upgrade times out, so that the client hears why.
+    const openTimeoutMs = options.openTimeoutMs ?? upgradeTimeoutMs - Math.min(1000, Math.ceil(upgradeTimeoutMs / 5));
+    // The client's bearer token goes on to the executor, which checks it again if it asks for one.
+    const route = ({ bearer, path }) => Effect.gen(function* () {
+        const environment = environmentOfPath(path);
+        if (Either.isLeft(environment))
+            return Either.left({ status: 404, reason: environment.left });
+        const environmentId = environment.right;
+        if (!natsConnected)
+            return Either.left({ status: 503, reason: `the gateway is not connected to NATS: cannot reach environment ${environmentId}` });
+        const opened = yield* Effect.either(OpenStream.open(connection, {
+            environmentId,
+            openTimeoutMs,
+            streamOptions: options.streamOptions,
+            token: bearer,
+            reconnects
+        }));
+        if (Either.isRight(opened))
+            return Either.right({ environmentId, channel: opened.right });
+        const error = opened.left;
+        const status = error._tag === "EnvironmentNotFound"
+            ? 404
+            : error._tag === "Unauthorized"
+                ? 401
+                : error._tag === "ConnectTimeout"
+                    ? 504
+                    : 503;
+        return Either.left({ status, reason: error.message });
+    });
+    const environments = (_request, response) => {
+        void Runtime.runPromise(runtime)(Effect.either(Registry.list(connection, options.registryBucket === undefined ? {} : { bucket: options.registryBucket }))).then((listed) => {
+            if (Either.isLeft(listed)) {
+                response.writeHead(503, { "content-type": "text/plain", connection: "close" })
+                    .end(`cannot list the environments: ${listed.left.message}\n`);
+                return;
+            }
+            response.writeHead(200, { "content-type": "application/json" }).end(Registry.renderEnvironments(listed.right, { json: true }));
+        });
+    };
+    const listener = yield* WebSocketTransport.makeRouted({
+        ...options.listen,
+        endpoints: { "/environments": environments },
+        readiness: () => natsConnected ? undefined : "NATS disconnected",
+        maxBufferedFrames: MAX_BUFFERED_FRAMES,
+        route
+    });
+    const connections = yield* FiberSet.make();
+    yield* Effect.forkScoped(Stream.runForEach(listener.connections, (accepted) => FiberSet.run(connections, forward(accepted, maxMessageBytes))));
+    return { url: listener.url };
+});
+/** The gateway, running for as long as the layer lives. */
+export const layer = (options) => Layer.scopedDiscard(make(options));
+//# sourceMappingURL=Gateway.js.map

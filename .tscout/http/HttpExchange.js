@@ -1,0 +1,132 @@
+/**
+ * `http/request`: an HTTP exchange the server makes on its client's behalf
+ * (the reference uses it for MCP over streamable HTTP and OAuth discovery),
+ * on @effect/platform's HttpClient. This module checks a request as the
+ * reference does, follows redirects as browsers and reqwest do (at most 10;
+ * a 301/302 turns a POST into a GET, a 303 anything but HEAD; credentials
+ * are not carried to another origin), and maps failures to the protocol's
+ * errors.
+ */
+import * as HttpClient from "@effect/platform/HttpClient";
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
+import * as Effect from "effect/Effect";
+import { InternalError, InvalidParams } from "../protocol/errors.js";
+/** How many redirects are followed before the exchange fails. */
+export const MAX_REDIRECTS = 10;
+/**
+ * Variables a header may never read from the server's environment, whatever
+ * the client asks (the reference's list): the server's own credentials.
+ */
+const DENIED_ENV_VARS = new Set([
+    "CODEX_EXEC_SERVER_NOISE_AUTH_TOKEN",
+    "OPENAI_FEDERATION_RULE_ID",
+    "OPENAI_IDENTITY_TOKEN_FILE",
+    "OPENAI_WORKLOAD_IDENTITY_CONTEXT",
+    "OPENAI_API_KEY",
+    "CODEX_API_KEY",
+    "CODEX_ACCESS_TOKEN",
+    "CODEX_CONNECTORS_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "GOOGLE_APPLICATION_CREDENTIALS"
+]);
+/** Headers that carry credentials, dropped when a redirect leads to another origin. */
+const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A header value: visible ASCII, spaces and tabs, and bytes above ASCII; no CR, LF or NUL.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const invalid = (message) => new InvalidParams({ message: `http/request ${message}` });
+/** Checks a request as the reference does; `environment` is the server's, for `valueEnvVar`. */
+export const check = (params, environment) => Effect.suspend(() => {
+    if (!TOKEN.test(params.method))
+        return Effect.fail(invalid("method is invalid: invalid HTTP method"));
+    let url;
+    try {
+        url = new URL(params.url);
+    }
+    catch (error) {
+        return Effect.fail(invalid(`url is invalid: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+        return Effect.fail(invalid(`only supports http and https URLs, got ${url.protocol.slice(0, -1)}`));
+    }
+    const headers = new Map();
+    for (const header of params.headers) {
+        if (!TOKEN.test(header.name))
+            return Effect.fail(invalid("header name is invalid: invalid HTTP header name"));
+        let value = header.value;
+        if (header.valueEnvVar !== undefined) {
+            const variable = header.valueEnvVar;
+            if (DENIED_ENV_VARS.has(variable.toUpperCase())) {
+                return Effect.fail(invalid(`header ${header.name} cannot use executor environment variable ${variable}`));
+            }
+            const fromEnvironment = environment[variable];
+            if (fromEnvironment === undefined) {
+                return Effect.fail(invalid(`header ${header.name} requires executor environment variable ${variable}`));
+            }
+            if (fromEnvironment === "") {
+                return Effect.fail(invalid(`header ${header.name} requires a non-empty executor environment variable ${variable}`));
+            }
+            value += fromEnvironment;
+        }
+        if (!HEADER_VALUE.test(value))
+            return Effect.fail(invalid(`header value is invalid for ${header.name}: failed to parse header value`));
+        const name = header.name.toLowerCase();
+        const previous = headers.get(name);
+        headers.set(name, previous === undefined ? value : `${previous}, ${value}`);
+    }
+    return Effect.succeed({ method: params.method, url, headers: [...headers], body: params.bodyBase64 });
+});
+const requestOf = (request) => {
+    let built = HttpClientRequest.make(request.method)(request.url);
+    for (const [name, value] of request.headers)
+        built = HttpClientRequest.setHeader(built, name, value);
+    return request.body === undefined ? built : HttpClientRequest.bodyUint8Array(built, request.body);
+};
+/** The protocol's error for a failed exchange. */
+export const failureOf = (error) => {
+    if (error._tag === "InternalError")
+        return error;
+    const cause = error.cause instanceof Error && error.cause.message !== "" ? `: ${error.cause.message}` : "";
+    return error._tag === "RequestError"
+        ? new InternalError({ message: `http/request failed: error sending request for url (${error.request.url})${cause}` })
+        : new InternalError({ message: `failed to read http/request response body: ${error.message}` });
+};
+/** Reads at most `limit` bytes of a body that is thrown away (a redirect's). */
+const discard = (response) => Effect.ignore(Effect.timeout(response.text, "2 seconds"));
+/**
+ * Sends the request and follows its redirects (unless `follow` is false):
+ * the final response, whose body is read in the caller's scope.
+ */
+export const exchange = (request, follow) => Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient;
+    let current = request;
+    for (let redirects = 0;; redirects++) {
+        const response = yield* client.execute(requestOf(current)).pipe(Effect.mapError(failureOf));
+        const location = response.headers["location"];
+        if (!follow || location === undefined || ![301, 302, 303, 307, 308].includes(response.status))
+            return response;
+        if (redirects === MAX_REDIRECTS) {
+            yield* discard(response);
+            return yield* new InternalError({ message: "http/request failed: too many redirects" });
+        }
+        yield* discard(response);
+        const next = new URL(location, current.url);
+        if (next.protocol !== "http:" && next.protocol !== "https:") {
+            return yield* new InternalError({ message: `http/request failed: redirect to a ${next.protocol.slice(0, -1)} URL` });
+        }
+        const asGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
+        const sameOrigin = next.origin === current.url.origin;
+        current = {
+            method: asGet ? "GET" : current.method,
+            url: next,
+            headers: current.headers.filter(([name]) => (sameOrigin || !CREDENTIAL_HEADERS.includes(name)) &&
+                (!asGet || name !== "content-type" && name !== "content-length")),
+            body: asGet ? undefined : current.body
+        };
+    }
+});
+//# sourceMappingURL=HttpExchange.js.map

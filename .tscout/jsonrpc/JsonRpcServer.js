@@ -1,0 +1,209 @@
+/**
+ * Serves one JSON-RPC connection over any frame transport: reads frames,
+ * answers each request exactly once, keeps per-key order among concurrent
+ * requests, and writes responses and notifications through one outbound
+ * queue so that what is sent first is written first.
+ *
+ * Not @effect/rpc's `RpcServer` with `RpcSerialization.jsonRpc`: that one
+ * makes request ids numbers (string ids come back changed, id 0 is lost),
+ * encodes failures as a `Cause` instead of `{code, message, data}`, cannot
+ * push notifications outside a streaming response, and knows nothing of
+ * per-process ordering, batches or flow control (see docs/ARCHITECTURE.md).
+ */
+import * as Deferred from "effect/Deferred";
+import * as Effect from "effect/Effect";
+import * as FiberId from "effect/FiberId";
+import * as FiberSet from "effect/FiberSet";
+import * as Scope from "effect/Scope";
+import { makeFlowMeter } from "./FlowControl.js";
+import { Lanes } from "./Lanes.js";
+import * as Outbound from "./Outbound.js";
+import { encodeResponse, busyBytesError, busyError, DEFAULT_MAX_INFLIGHT_REQUEST_BYTES, oversizedError, parseFrame } from "../wire/JsonRpc.js";
+let nextConnectionId = 1;
+/**
+ * Serves a connection until its frames end or its writes fail, then lets
+ * in-flight requests finish (bounded), closes the dispatcher's scope (which
+ * ends the connection's sessions and processes) and flushes what is left to
+ * write.
+ */
+export const serveConnection = (options) => Effect.scoped(Effect.gen(function* () {
+    const { transport } = options;
+    const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024;
+    const flow = makeFlowMeter({ highWaterMark, lowWaterMark: Math.floor(highWaterMark / 4) });
+    const outbound = Outbound.make({ write: transport.write, flow, pool: options.messagePool });
+    const enqueue = outbound.send;
+    // Run after the dispatcher's finalizers, last to first: the last
+    // notifications of the connection's processes are written, then the
+    // transport is let go.
+    // (Scope.addFinalizer: these need none of this fiber's refs, and
+    // Effect.addFinalizer diffs them all twice per finalizer.)
+    const scope = yield* Effect.scope;
+    yield* Scope.addFinalizer(scope, transport.close);
+    // Interruptible, or the timeout could not end the wait inside the
+    // finalizer: a client that stopped reading would hold the server up.
+    // Nothing left to write is the common case, and needs no timer.
+    yield* Scope.addFinalizer(scope, Effect.suspend(() => outbound.idle
+        ? outbound.close
+        : outbound.close.pipe(Effect.interruptible, Effect.timeout("2 seconds"), Effect.ignore)));
+    const connection = {
+        id: nextConnectionId++,
+        send: enqueue,
+        allocate: outbound.allocate,
+        flow
+    };
+    const dispatcher = yield* options.makeDispatcher(connection);
+    const inflight = yield* FiberSet.make();
+    // Requests start at once, in the reading fiber's turn, instead of waiting
+    // for a scheduler tick; they are tracked in `inflight`.
+    const runFork = yield* FiberSet.runtime(inflight)();
+    const lanes = new Lanes();
+    const send = (response) => enqueue(encodeResponse(response));
+    const respond = (dispatched) => Effect.suspend(() => {
+        send(dispatched.response);
+        return dispatched.afterResponse;
+    });
+    const maxInflight = options.maxInflightRequests ?? 4096;
+    const maxInflightBytes = options.maxInflightRequestBytes ?? DEFAULT_MAX_INFLIGHT_REQUEST_BYTES;
+    let inflightRequests = 0;
+    let inflightBytes = 0;
+    /** Claims a place for a request of `bytes`; the refusal to answer when the connection is at a limit. */
+    const admit = (id, bytes) => {
+        if (inflightRequests >= maxInflight)
+            return busyError(id, maxInflight);
+        if (inflightBytes > 0 && inflightBytes + bytes > maxInflightBytes)
+            return busyBytesError(id, maxInflightBytes);
+        inflightRequests++;
+        inflightBytes += bytes;
+        return undefined;
+    };
+    // An admitted request's place is given back when its fiber ends, however
+    // it ends (an observer costs less than an `ensuring` on every request).
+    const releaseOf = (bytes) => () => {
+        inflightRequests--;
+        inflightBytes -= bytes;
+    };
+    // Starts a request's fiber now or, in a lane, when its turn comes (its
+    // place is claimed now, in arrival order).
+    const start = (ordering, effect, bytes) => {
+        const release = releaseOf(bytes);
+        if (ordering._tag === "Lane" || ordering._tag === "After") {
+            lanes.enter(ordering.key, ordering._tag === "Lane", (done) => runFork(effect).addObserver(() => {
+                release();
+                done();
+            }));
+        }
+        else {
+            runFork(effect).addObserver(release);
+        }
+    };
+    // Runs the dispatcher's work in a fiber of its own (see `Dispatcher`) and waits for it.
+    const runAlone = (effect) => Effect.flatten(runFork(effect).await);
+    const runAdmittedAlone = (effect, bytes) => {
+        const fiber = runFork(effect);
+        fiber.addObserver(releaseOf(bytes));
+        return Effect.flatten(fiber.await);
+    };
+    // Handles a frame that holds one message. Returns the work that must be
+    // done before the next frame is handled (the handshake, a notification).
+    const handleSingle = (message, bytes) => {
+        switch (message._tag) {
+            case "Invalid":
+                send({ id: message.id, error: message.error });
+                return undefined;
+            case "ClientResponse":
+                return Effect.logDebug("ignoring a response sent by the client");
+            case "Notification":
+                return runAlone(dispatcher.handleNotification(message));
+            case "Request": {
+                const refusal = admit(message.id, bytes);
+                if (refusal !== undefined) {
+                    send(refusal);
+                    return undefined;
+                }
+                const ordering = options.ordering(message);
+                const effect = Effect.flatMap(dispatcher.handleRequest(message), respond);
+                if (ordering._tag === "Sequential")
+                    return runAdmittedAlone(effect, bytes);
+                start(ordering, effect, bytes);
+                return undefined;
+            }
+        }
+    };
+    const handleBatchMessage = (message, bytes) => {
+        switch (message._tag) {
+            case "Invalid":
+                return Effect.succeed({ _tag: "Answer", response: { id: message.id, error: message.error } });
+            case "ClientResponse":
+            case "Notification":
+                // Handled as in a frame of their own; they add nothing to the answer.
+                return Effect.as(handleSingle(message, bytes) ?? Effect.void, undefined);
+            case "Request": {
+                const refusal = admit(message.id, bytes);
+                if (refusal !== undefined)
+                    return Effect.succeed({ _tag: "Answer", response: refusal });
+                const ordering = options.ordering(message);
+                const effect = dispatcher.handleRequest(message);
+                if (ordering._tag === "Sequential") {
+                    return Effect.map(runAdmittedAlone(effect, bytes), (dispatched) => ({ _tag: "Done", dispatched }));
+                }
+                const result = Deferred.unsafeMake(FiberId.none);
+                start(ordering, Effect.intoDeferred(effect, result), bytes);
+                return Effect.succeed({ _tag: "Pending", dispatched: Deferred.await(result) });
+            }
+        }
+    };
+    // A batch: one array of responses, in the order of the requests.
+    const handleBatch = (messages, bytes) => Effect.gen(function* () {
+        // Each message of a batch is counted as its share of the frame.
+        const share = Math.ceil(bytes / Math.max(1, messages.length));
+        const outcomes = yield* Effect.forEach(messages, (message) => handleBatchMessage(message, share));
+        runFork(Effect.gen(function* () {
+            const responses = [];
+            const dispatched = [];
+            for (const outcome of outcomes) {
+                if (outcome === undefined)
+                    continue;
+                if (outcome._tag === "Answer") {
+                    responses.push(outcome.response);
+                    continue;
+                }
+                const result = outcome._tag === "Done" ? outcome.dispatched : yield* outcome.dispatched;
+                responses.push(result.response);
+                dispatched.push(result);
+            }
+            if (responses.length > 0)
+                enqueue(JSON.stringify(responses));
+            yield* Effect.forEach(dispatched, (result) => result.afterResponse, { discard: true });
+        }));
+    });
+    const handleFrame = (frame) => {
+        const bytes = frame._tag === "Oversized" ? frame.bytes : Buffer.byteLength(frame.text);
+        if (frame._tag === "Oversized" || bytes > options.maxMessageBytes) {
+            send(oversizedError(bytes, options.maxMessageBytes));
+            return undefined;
+        }
+        if (frame.text.trim() === "")
+            return undefined;
+        const parsed = parseFrame(frame.text);
+        // The text's length stands for its bytes (JSON is mostly ASCII; the limit is a bound, not a meter).
+        return parsed._tag === "Single" ? handleSingle(parsed.message, frame.text.length) : handleBatch(parsed.messages, frame.text.length);
+    };
+    const readFrames = Effect.gen(function* () {
+        while (true) {
+            const [frames, done] = yield* transport.frames.takeAll;
+            for (const frame of frames) {
+                const inline = handleFrame(frame);
+                if (inline !== undefined)
+                    yield* inline;
+            }
+            if (done)
+                return;
+        }
+    });
+    yield* readFrames.pipe(Effect.catchAllCause((cause) => Effect.logDebug("connection read failed; closing it", cause)), Effect.raceFirst(outbound.failed));
+    // Requests still running get a moment to answer (none is the common case).
+    if (inflightRequests > 0) {
+        yield* FiberSet.awaitEmpty(inflight).pipe(Effect.timeout(options.drainTimeoutMs ?? 1000), Effect.ignore);
+    }
+}));
+//# sourceMappingURL=JsonRpcServer.js.map

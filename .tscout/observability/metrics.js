@@ -1,0 +1,135 @@
+/**
+ * The server's metrics, on Effect's `Metric` module (the process-wide
+ * registry): what an operator watches. They are exported in the Prometheus
+ * text format by `observability/prometheus.ts`. Updates from callbacks use
+ * the metrics' unsafe updates, which cost a map lookup.
+ */
+import * as Metric from "effect/Metric";
+import * as MetricBoundaries from "effect/MetricBoundaries";
+import * as MetricLabel from "effect/MetricLabel";
+/** Connections open now. */
+export const connectionsOpen = Metric.gauge("exec_server_connections", { description: "Client connections open" });
+/** Connections accepted since start. */
+export const connectionsTotal = Metric.counter("exec_server_connections_total", {
+    description: "Client connections accepted",
+    incremental: true
+});
+/** Upgrades refused, by status. */
+export const connectionsRefused = Metric.counter("exec_server_connections_refused_total", {
+    description: "WebSocket upgrades refused (401, 403, 421, 503)",
+    incremental: true
+});
+/** Connections closed before their upgrade to make room for newer ones. */
+export const pendingUpgradesClosed = Metric.counter("exec_server_pending_upgrades_closed_total", {
+    description: "Connections closed before their upgrade to make room for a newer one (--max-pending-upgrades)",
+    incremental: true
+});
+/** Directories watched by every `fs/watch` of the server. */
+export const watchedDirectories = Metric.gauge("exec_server_watched_directories", {
+    description: "Directories watched by fs/watch, over all connections"
+});
+/** Sessions, by state (attached or detached). */
+export const sessions = Metric.gauge("exec_server_sessions", { description: "Sessions, by state" });
+/** Processes running now. */
+export const processesRunning = Metric.gauge("exec_server_processes_running", { description: "Processes started and not closed" });
+/** Processes started since start. */
+export const processesStarted = Metric.counter("exec_server_processes_started_total", {
+    description: "Processes started",
+    incremental: true
+});
+/** Processes closed, by outcome (success, failure, signal). */
+export const processesExited = Metric.counter("exec_server_processes_exited_total", {
+    description: "Processes closed, by outcome",
+    incremental: true
+});
+/** Output bytes sent to clients, by stream. */
+export const outputBytes = Metric.counter("exec_server_output_bytes_total", {
+    description: "Process output bytes sent to clients, by stream",
+    incremental: true
+});
+/** Request handling time, by method. */
+export const requestDuration = Metric.histogram("exec_server_request_duration_seconds", MetricBoundaries.exponential({ start: 0.0001, factor: 4, count: 10 }), "Time from a request's arrival to its answer, by method");
+/** Time to start a process (spawn and actor). */
+export const spawnDuration = Metric.histogram("exec_server_spawn_duration_seconds", MetricBoundaries.exponential({ start: 0.0005, factor: 2, count: 12 }), "Time to start a process");
+/** Times a client fell behind and its processes' output stopped being read. */
+export const backpressurePauses = Metric.counter("exec_server_backpressure_pauses_total", {
+    description: "Times a slow client paused its processes' output",
+    incremental: true
+});
+/** 1, labelled with the native addon's state and the spawner, output reader and base64 encoder in use. */
+export const nativeInfo = Metric.gauge("exec_server_native_info", {
+    description: "1, by the native addon's state (addon) and the pipe spawner (spawn), output reader (output) and base64 encoder (base64) in use"
+});
+/** The server-wide limits, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes, watchedDirectories). */
+export const limits = Metric.gauge("exec_server_limit", {
+    description: "Server-wide limits over all sessions, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes, watchedDirectories)"
+});
+/** Requests refused because a server-wide limit was reached, by resource. */
+export const limitRefusals = Metric.counter("exec_server_limit_refusals_total", {
+    description: "Requests refused with -32001 at a server-wide limit, by resource (sessions, liveProcesses, fileHandles, watchedDirectories)",
+    incremental: true
+});
+/** File handles open now, over all sessions. */
+export const fileHandlesOpen = Metric.gauge("exec_server_file_handles", {
+    description: "File handles (fs/open) open over all sessions"
+});
+/** Bytes of output retained by processes not yet closed. */
+export const liveOutputBytes = Metric.gauge("exec_server_live_output_bytes", {
+    description: "Output retained for process/read by processes not yet closed, in bytes"
+});
+/** Bytes of live processes' retained output evicted to keep within the server-wide limit. */
+export const liveOutputEvictedBytes = Metric.counter("exec_server_live_output_evicted_bytes_total", {
+    description: "Retained output of processes not yet closed evicted to keep within the server-wide limit, in bytes",
+    incremental: true
+});
+/** Error answers, by JSON-RPC code. */
+export const errors = Metric.counter("exec_server_errors_total", {
+    description: "Requests answered with an error, by JSON-RPC code",
+    incremental: true
+});
+/** A gateway's client connections open now, by environment. */
+export const gatewayConnections = Metric.gauge("exec_server_gateway_connections", {
+    description: "Gateway connections open, by environment"
+});
+/** A gateway's client connections accepted since start, by environment. */
+export const gatewayConnectionsTotal = Metric.counter("exec_server_gateway_connections_total", {
+    description: "Gateway connections accepted, by environment",
+    incremental: true
+});
+/** Message bytes a gateway forwarded, by environment and direction (`to-environment`, `to-client`). */
+export const gatewayBytes = Metric.counter("exec_server_gateway_bytes_total", {
+    description: "Message bytes forwarded by the gateway, by environment and direction",
+    incremental: true
+});
+/** Frames the gateway's ends of remote streams sent again, by environment. */
+export const gatewayRetransmissions = Metric.counter("exec_server_gateway_stream_retransmissions_total", {
+    description: "Stream frames the gateway retransmitted, by environment",
+    incremental: true
+});
+/** Whether the gateway's NATS connection is up (1) or not (0). */
+export const gatewayNatsConnected = Metric.gauge("exec_server_gateway_nats_connected", {
+    description: "1 while the gateway's NATS connection is up"
+});
+const labels = new Map();
+/** The `stream` labels of output, made once: they are used for every chunk. */
+export const STREAM_LABELS = {
+    stdout: [MetricLabel.make("stream", "stdout")],
+    stderr: [MetricLabel.make("stream", "stderr")],
+    pty: [MetricLabel.make("stream", "pty")]
+};
+/** One label set per key and value, made once (hot paths update with it). */
+export const label = (key, value) => {
+    const id = `${key}\u0000${value}`;
+    let found = labels.get(id);
+    if (found === undefined) {
+        found = [MetricLabel.make(key, String(value))];
+        labels.set(id, found);
+    }
+    return found;
+};
+const NONE = [];
+/** Adds `delta` to a counter, from a callback. */
+export const bump = (metric, delta = 1, tags = NONE) => metric.unsafeUpdate(delta, tags);
+/** Moves a gauge that holds a count (connections, sessions, processes) by `delta`, from a callback. */
+export const adjust = (gauge, delta, tags = NONE) => gauge.unsafeModify(delta, tags);
+//# sourceMappingURL=metrics.js.map

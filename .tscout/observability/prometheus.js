@@ -1,0 +1,18 @@
+/**
+ * The metrics of `observability/metrics.ts` in the Prometheus text format:
+ * Effect's metric registry is read through @effect/opentelemetry into
+ * OpenTelemetry's Prometheus exporter, which formats a scrape.
+ */
+import * as Metrics from "@effect/opentelemetry/Metrics";
+import * as Resource from "@effect/opentelemetry/Resource";
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+/** The exporter for the scope: a handler that writes the current metrics. */
+export const make = (service) => Effect.gen(function* () {
+    // No server of its own: scrapes come through the WebSocket listener.
+    const exporter = new PrometheusExporter({ preventServerStart: true });
+    yield* Layer.build(Metrics.layer(() => exporter).pipe(Layer.provide(Resource.layer({ serviceName: service.name, serviceVersion: service.version }))));
+    return (request, response) => exporter.getMetricsRequestHandler(request, response);
+});
+//# sourceMappingURL=prometheus.js.map

@@ -1,0 +1,133 @@
+/**
+ * The spawner abstraction: what a process actor needs from a running child,
+ * whatever backs it (node-pty, child_process, or a test fake). A spawner
+ * guarantees the order of a child's events; the actor adds sequencing,
+ * retention and policy on top.
+ */
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
+import type { InternalError, SpawnNotFound } from "../protocol/errors.js";
+import type { OutputStream, TerminalSize } from "../protocol/schema.js";
+import type { SandboxedLaunch } from "../sandbox/Sandbox.js";
+/** What to run and how. `env` is the child's whole environment. */
+export interface SpawnRequest {
+    readonly argv: ReadonlyArray<string>;
+    readonly cwd: string;
+    readonly env: Readonly<Record<string, string>>;
+    /** argv[0] as the program sees it, when it differs from the program name. */
+    readonly arg0?: string | undefined;
+    /** Pipe children only: give the child a writable stdin (else /dev/null). */
+    readonly pipeStdin: boolean;
+    /** PTY children only: the initial terminal size. */
+    readonly size: TerminalSize;
+    /**
+     * Run confined: the launcher's argv is executed instead (it carries `argv`
+     * and `arg0`), and signals go to the confined command's process group.
+     */
+    readonly sandbox?: SandboxedLaunch | undefined;
+}
+/**
+ * An event of a child, in the order the spawner guarantees. An `Output`'s
+ * bytes may be a view of a read buffer the spawner reuses once the sink
+ * returns: a sink that keeps them past its call must copy them.
+ */
+export type ChildEvent = {
+    readonly _tag: "Output";
+    readonly stream: OutputStream;
+    readonly bytes: Uint8Array;
+} | {
+    readonly _tag: "Exited";
+    readonly exitCode: number;
+    readonly signal: string | null;
+}
+/** The last event: the child has exited and every output stream has ended. */
+ | {
+    readonly _tag: "Closed";
+};
+/** Takes a child's events as they happen; it runs in the spawner's callbacks, so it must not block. */
+export type ChildEventSink = (event: ChildEvent) => void;
+/**
+ * The outcome of handing bytes (or EOF) to a child's stdin: `backlogFull`
+ * when the child has not read `MAX_STDIN_BACKLOG_BYTES` already (nothing was
+ * taken: the server must not hold without bound what a child does not read).
+ */
+export type StdinStatus = "accepted" | "stdinClosed" | "backlogFull";
+/** Bytes a child's stdin (a pipe's or a terminal's) may hold that the child has not read yet. */
+export declare const MAX_STDIN_BACKLOG_BYTES: number;
+/** Whether a write of `bytes` onto `backlog` unread bytes is refused: beyond the bound, but never onto an empty backlog. */
+export declare const stdinBacklogFull: (backlog: number, bytes: number) => boolean;
+/** A running child process, owned by one process actor. */
+export interface ChildProcess {
+    readonly pid: number;
+    /**
+     * Hands the child's events to `sink` (once, to the one owner): first those
+     * that happened before, then each as it happens, synchronously and in
+     * order. `Exited` comes after every chunk the child wrote before it exited;
+     * `Closed` comes last. Nothing is queued between the child and its owner:
+     * flow control (`setPaused`) is what bounds the output in flight.
+     */
+    readonly listen: (sink: ChildEventSink) => void;
+    readonly write: (bytes: Uint8Array) => Effect.Effect<StdinStatus>;
+    readonly closeStdin: Effect.Effect<Exclude<StdinStatus, "backlogFull">>;
+    /** Resizes the terminal; a no-op for pipe children and after exit. */
+    readonly resize: (size: TerminalSize) => Effect.Effect<void>;
+    /** Sends a signal to the child's process group; false when the group is gone. */
+    readonly signal: (signal: NodeJS.Signals) => Effect.Effect<boolean>;
+    /**
+     * True while any process of the child's group is left (the child or
+     * descendants that stayed in it). Synchronous: a check the actor makes as
+     * the exit is reported, in the spawner's callback.
+     */
+    readonly groupExists: () => boolean;
+    /**
+     * After the exit: stops waiting for descendants that still hold the output
+     * open; what they write later is not read, and `Closed` follows at once.
+     * A no-op once closed.
+     */
+    readonly endOutput: Effect.Effect<void>;
+    /**
+     * Stops (or resumes) reading the child's output, so that a child that keeps
+     * writing blocks instead of the server buffering without bound. Must not
+     * lose or reorder output, including what the child wrote before exiting.
+     */
+    readonly setPaused: (paused: boolean) => void;
+}
+/**
+ * Starts children. Closing the spawn's scope releases the child's resources
+ * and kills its process group if it is still there (the actor terminates
+ * gracefully before that). A missing cwd or program fails with SpawnNotFound.
+ */
+export interface ProcessSpawner {
+    readonly spawn: (request: SpawnRequest) => Effect.Effect<ChildProcess, InternalError | SpawnNotFound, Scope.Scope>;
+}
+declare const PtySpawner_base: Context.TagClass<PtySpawner, "effect-exec-server/PtySpawner", ProcessSpawner>;
+/** Spawns children on a pseudo-terminal (`tty: true`). */
+export declare class PtySpawner extends PtySpawner_base {
+}
+declare const PipeSpawner_base: Context.TagClass<PipeSpawner, "effect-exec-server/PipeSpawner", ProcessSpawner>;
+/** Spawns children with pipes for stdin, stdout and stderr (`tty: false`). */
+export declare class PipeSpawner extends PipeSpawner_base {
+}
+/**
+ * A child's events on their way to its owner: held until the owner listens,
+ * then handed over as they happen. An event raised while the sink is still
+ * busy with the previous one (the sink paused or resumed the child) waits
+ * for it, so the order holds. Closing it drops whatever comes later.
+ */
+export declare class ChildEvents {
+    private sink;
+    private backlog;
+    private delivering;
+    private closed;
+    private finished;
+    /** Hands `event` on, or holds it until there is a listener; nothing after `Closed` is. */
+    emit(event: ChildEvent): void;
+    /** `ChildProcess.listen`. */
+    listen(sink: ChildEventSink): void;
+    /** Drops the listener and every later event (the child's resources are being released). */
+    close(): void;
+    private drain;
+}
+export {};
+//# sourceMappingURL=ChildProcess.d.ts.map

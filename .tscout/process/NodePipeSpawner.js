@@ -1,0 +1,210 @@
+/**
+ * The pipe spawner: stdout and stderr apart, stdin a pipe or /dev/null. It
+ * starts children with posix_spawn (./posixSpawn.ts) where our addon is built,
+ * else with Node's child_process.
+ */
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import * as Scope from "effect/Scope";
+import * as NodeChildProcess from "node:child_process";
+import { errnoOf, internalErrorFrom } from "../protocol/errors.js";
+import { ChildEvents, stdinBacklogFull, PipeSpawner } from "./ChildProcess.js";
+import * as PosixSpawn from "./posixSpawn.js";
+import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js";
+import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js";
+const streamsOf = (stdout, stderr) => ({
+    pause: () => {
+        stdout.pause();
+        stderr.pause();
+    },
+    resume: () => {
+        stdout.resume();
+        stderr.resume();
+    },
+    destroy: () => {
+        stdout.destroy();
+        stderr.destroy();
+    }
+});
+/** Builds the pipe spawner. */
+export const make = (options = {}) => {
+    const exitFlushMs = options.exitFlushMs ?? 50;
+    const spawnWith = options.spawnWith ?? (PosixSpawn.posixSpawnAvailable() ? "posixSpawn" : "childProcess");
+    if (spawnWith === "posixSpawn" && !PosixSpawn.posixSpawnAvailable()) {
+        throw new Error("posix_spawn is not available: the native addon is not built or is switched off, or the kernel has no pidfds");
+    }
+    return {
+        spawn: (request) => Effect.gen(function* () {
+            const [program, ...args] = request.sandbox?.argv ?? request.argv;
+            yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env);
+            // Node blames the program for a missing cwd too, and execve's ENOENT may
+            // be a script's missing interpreter: tell them apart only when spawning failed.
+            const spawnFailed = (error) => Effect.zipRight(request.sandbox === undefined && errnoOf(error) === "ENOENT"
+                ? Effect.zipRight(checkWorkingDirectory(request.cwd), resolveExecutable(program, request.cwd, request.env))
+                : checkWorkingDirectory(request.cwd), Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`)));
+            // A confined command gets its argv[0] from the sandbox's launcher.
+            const arg0 = request.arg0 === undefined || request.sandbox !== undefined ? undefined : request.arg0;
+            const events = new ChildEvents();
+            // posix_spawn answers at once; Node's spawn reports its outcome by event.
+            const [child, output] = spawnWith === "posixSpawn"
+                ? yield* Effect.suspend(() => {
+                    try {
+                        const child = PosixSpawn.spawn({
+                            file: program,
+                            argv: [arg0 ?? program, ...args],
+                            env: request.env,
+                            cwd: request.cwd,
+                            pipeStdin: request.pipeStdin,
+                            onOutput: (stream, bytes) => events.emit({ _tag: "Output", stream, bytes })
+                        });
+                        const output = {
+                            pause: child.pauseOutput,
+                            resume: child.resumeOutput,
+                            destroy: child.destroyOutput
+                        };
+                        return Effect.succeed([child, output]);
+                    }
+                    catch (error) {
+                        return spawnFailed(error);
+                    }
+                })
+                : yield* Effect.async((resume) => {
+                    let child;
+                    try {
+                        child = NodeChildProcess.spawn(program, args, {
+                            cwd: request.cwd,
+                            env: request.env,
+                            ...(arg0 === undefined ? {} : { argv0: arg0 }),
+                            detached: true,
+                            stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
+                        });
+                    }
+                    catch (error) {
+                        // Most exec failures (ENOTDIR, E2BIG, ...) are thrown here rather than emitted.
+                        resume(spawnFailed(error));
+                        return;
+                    }
+                    const onSpawn = () => {
+                        child.off("error", onError);
+                        child.stdout.on("data", (bytes) => events.emit({ _tag: "Output", stream: "stdout", bytes }));
+                        child.stderr.on("data", (bytes) => events.emit({ _tag: "Output", stream: "stderr", bytes }));
+                        resume(Effect.succeed([child, streamsOf(child.stdout, child.stderr)]));
+                    };
+                    const onError = (error) => {
+                        child.off("spawn", onSpawn);
+                        resume(spawnFailed(error));
+                    };
+                    child.once("spawn", onSpawn);
+                    child.once("error", onError);
+                });
+            const pid = child.pid;
+            let exitReported = false;
+            let exited = false;
+            let flushTimer;
+            let pendingExit;
+            const reportExit = (code, signal) => {
+                if (exitReported)
+                    return;
+                exitReported = true;
+                if (flushTimer !== undefined)
+                    clearTimeout(flushTimer);
+                events.emit({ _tag: "Exited", exitCode: exitCodeOf(code, signal), signal });
+            };
+            // Flow control: while paused the child blocks once its pipes are full.
+            let paused = false;
+            // While output is paused, what the child wrote before exiting may still
+            // be in the pipe: the flush window only runs while we are reading.
+            const startFlushWindow = () => {
+                if (pendingExit === undefined || paused || exitReported)
+                    return;
+                const { code, signal } = pendingExit;
+                flushTimer = setTimeout(() => {
+                    flushTimer = undefined;
+                    if (paused)
+                        return;
+                    reportExit(code, signal);
+                }, exitFlushMs);
+            };
+            const setPaused = (next) => {
+                if (next === paused)
+                    return;
+                paused = next;
+                if (paused) {
+                    output.pause();
+                }
+                else {
+                    output.resume();
+                    if (flushTimer === undefined)
+                        startFlushWindow();
+                }
+            };
+            child.on("exit", (code, signal) => {
+                exited = true;
+                pendingExit = { code, signal };
+                startFlushWindow();
+            });
+            // `close`: exited and every stdio stream ended, so all output is read.
+            child.on("close", (code, signal) => {
+                reportExit(code, signal);
+                events.emit({ _tag: "Closed" });
+            });
+            // Descendants that still hold stdout or stderr are left to write into a
+            // closed pipe (EPIPE); once both streams are destroyed, `close` follows.
+            const endOutput = Effect.sync(() => {
+                if (!exitReported)
+                    return;
+                output.destroy();
+            });
+            // After a successful spawn Node reports only failed kill() calls here; we
+            // signal groups with process.kill, so there is nothing to handle.
+            child.on("error", () => { });
+            const stdin = child.stdin;
+            let stdinOpen = stdin !== null;
+            // A child that exits or closes its stdin makes later writes fail with EPIPE.
+            stdin?.on("error", () => {
+                stdinOpen = false;
+            });
+            stdin?.on("close", () => {
+                stdinOpen = false;
+            });
+            // Not Effect.addFinalizer: this needs no fiber refs of its acquisition (see ProcessActor).
+            yield* Scope.addFinalizer(yield* Effect.scope, Effect.sync(() => {
+                events.close();
+                if (flushTimer !== undefined)
+                    clearTimeout(flushTimer);
+                if (!exited)
+                    killProcessGroup(pid, "SIGKILL");
+                output.destroy();
+                stdin?.destroy();
+            }));
+            const handle = {
+                pid,
+                listen: (sink) => events.listen(sink),
+                write: (bytes) => Effect.sync(() => {
+                    if (stdin === null || !stdinOpen || stdin.writableEnded)
+                        return "stdinClosed";
+                    // What the child has not read stays in the stream's buffer: bounded, not taken beyond the backlog.
+                    if (stdinBacklogFull(stdin.writableLength, bytes.byteLength))
+                        return "backlogFull";
+                    stdin.write(bytes);
+                    return "accepted";
+                }),
+                closeStdin: Effect.sync(() => {
+                    if (stdin === null || !stdinOpen || stdin.writableEnded)
+                        return "stdinClosed";
+                    stdin.end();
+                    return "accepted";
+                }),
+                resize: () => Effect.void,
+                signal: (signal) => signalChild(pid, request.sandbox, signal),
+                groupExists: () => processGroupExists(pid),
+                endOutput,
+                setPaused
+            };
+            return handle;
+        })
+    };
+};
+/** The pipe spawner with default options (which way it starts children is settled when the layer is built). */
+export const layer = Layer.sync(PipeSpawner, () => make());
+//# sourceMappingURL=NodePipeSpawner.js.map

@@ -1,0 +1,305 @@
+/** The PTY spawner on node-pty: raw bytes on stream "pty", the child leads its own session. */
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import * as Scope from "effect/Scope";
+import * as Fs from "node:fs";
+import { createRequire } from "node:module";
+import { InternalError, internalErrorFrom } from "../protocol/errors.js";
+import { ChildEvents, stdinBacklogFull, PtySpawner } from "./ChildProcess.js";
+import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js";
+import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js";
+/** Ctrl-D: end of input for a terminal in canonical mode. */
+const EOF_BYTE = Buffer.from([4]);
+/**
+ * Bytes node-pty holds for a terminal that the kernel has not taken yet: its
+ * write stream queues what the terminal's input buffer refuses (EAGAIN) and
+ * retries. Read from node-pty 1.x's private queue; 0 where it has none.
+ */
+const ptyBacklog = (terminal) => {
+    const queue = terminal._writeStream?._writeQueue;
+    if (!Array.isArray(queue))
+        return 0;
+    let bytes = 0;
+    for (const task of queue)
+        bytes += task.buffer.byteLength - task.offset;
+    return bytes;
+};
+/**
+ * node-pty runs `argv[0]` with execvp, so a different argv[0] needs a helper
+ * that execs with an explicit argv. Perl ships in every Debian base system
+ * (perl-base) and its exec neither adds to nor changes the environment.
+ */
+const ARG0_HELPER = "/usr/bin/perl";
+const ARG0_SCRIPT = "exec { shift @ARGV } @ARGV or die \"exec failed: $!\\n\"";
+/**
+ * node-pty, loaded at the first terminal rather than with the server: where
+ * its native module was not built (its install script not allowed, no
+ * compiler) the server still starts and serves pipes, and only terminals
+ * are refused.
+ */
+let nodePty;
+const loadNodePty = () => {
+    if (nodePty === undefined) {
+        try {
+            nodePty = createRequire(import.meta.url)("node-pty");
+        }
+        catch (error) {
+            nodePty = new InternalError({
+                message: `terminals are unavailable on this server: node-pty did not load (was its install script allowed to build it?): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`
+            });
+        }
+    }
+    return nodePty;
+};
+/** The slave side's path; node-pty knows it (`ptsName`), /proc knows it too. */
+const slavePathOf = (terminal) => {
+    const ptsName = terminal.ptsName;
+    if (typeof ptsName === "string" && ptsName.startsWith("/dev/"))
+        return ptsName;
+    try {
+        return Fs.readlinkSync(`/proc/${terminal.pid}/fd/0`);
+    }
+    catch {
+        return undefined;
+    }
+};
+/**
+ * Holding the slave side open keeps Linux from hanging up the terminal when
+ * the child exits, which can discard the last few KB of output that are
+ * still on their way to the master. node-pty then reads everything the child
+ * wrote until its exit handling closes the master.
+ */
+const holdSlaveOpen = (terminal) => {
+    const path = slavePathOf(terminal);
+    if (path === undefined)
+        return undefined;
+    try {
+        return Fs.openSync(path, Fs.constants.O_RDWR | Fs.constants.O_NOCTTY);
+    }
+    catch {
+        return undefined;
+    }
+};
+/**
+ * Checks run on every SIGCHLD: a PTY child that is gone gets its terminal
+ * drained (even if flow control had paused it) and closed at once, instead
+ * of after node-pty's 200 ms timeout, which would cut off unread output.
+ */
+const onChildExit = new Set();
+let sigchldInstalled = false;
+const watchChildExits = (check) => {
+    if (!sigchldInstalled) {
+        sigchldInstalled = true;
+        process.on("SIGCHLD", () => {
+            for (const run of [...onChildExit])
+                run();
+        });
+    }
+    onChildExit.add(check);
+    return () => void onChildExit.delete(check);
+};
+/** The largest chunk made of merged terminal reads. */
+const MAX_CHUNK_BYTES = 64 * 1024;
+/** How long terminal reads are gathered into one chunk. */
+const COALESCE_MS = 2;
+/**
+ * How long the terminal must stay quiet after the child is gone before our
+ * hold on it is let go, checked every millisecond. Letting go at once loses
+ * the last few KB now and then (what the resumed stream had not yet handed
+ * over); a few quiet milliseconds are enough, and each PTY process ends
+ * that much sooner.
+ */
+const DRAIN_QUIET_MS = 3;
+const DRAIN_CHECK_MS = 1;
+/** False once the process is gone or a zombie. */
+const isRunning = (pid) => {
+    try {
+        const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+    }
+    catch {
+        return false;
+    }
+};
+/** Builds the PTY spawner. */
+export const make = () => ({
+    spawn: (request) => Effect.gen(function* () {
+        yield* checkWorkingDirectory(request.cwd);
+        // The forked child would only report E2BIG as output and exit code 1.
+        yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env);
+        const [program, ...args] = request.argv;
+        // execvp failures in the forked child would only show as exit code 1.
+        yield* resolveExecutable(program, request.cwd, request.env);
+        // A confined command gets its argv[0] from the sandbox's launcher.
+        const useHelper = request.sandbox === undefined && request.arg0 !== undefined && request.arg0 !== program &&
+            Fs.existsSync(ARG0_HELPER);
+        const [file, fileArgs] = request.sandbox !== undefined
+            ? [request.sandbox.argv[0], request.sandbox.argv.slice(1)]
+            : useHelper
+                ? [ARG0_HELPER, ["-e", ARG0_SCRIPT, program, request.arg0, ...args]]
+                : [program, args];
+        const pty = loadNodePty();
+        if (pty instanceof InternalError)
+            return yield* pty;
+        const terminal = yield* Effect.try({
+            try: () => pty.spawn(file, fileArgs, {
+                name: request.env.TERM ?? "xterm-256color",
+                cols: request.size.cols,
+                rows: request.size.rows,
+                cwd: request.cwd,
+                env: request.env,
+                encoding: null
+            }),
+            catch: (error) => internalErrorFrom(error, `cannot spawn ${program}`)
+        });
+        const pid = terminal.pid;
+        let slaveFd = holdSlaveOpen(terminal);
+        const releaseSlave = () => {
+            if (slaveFd === undefined)
+                return;
+            Fs.closeSync(slaveFd);
+            slaveFd = undefined;
+        };
+        const events = new ChildEvents();
+        let exited = false;
+        // Set once the child is gone: the terminal is then read to its end
+        // whatever flow control asks, or its last output could be lost.
+        let draining = false;
+        let paused = false;
+        const setPaused = (next) => {
+            if (next === paused)
+                return;
+            paused = next;
+            if (!paused)
+                terminal.resume();
+            else if (!exited && !draining)
+                terminal.pause();
+        };
+        // A terminal hands over a few KB per read, each in its own turn of the
+        // event loop; reads within COALESCE_MS of the last chunk become one
+        // chunk (up to MAX_CHUNK_BYTES). A read after a quiet spell (a
+        // keystroke's echo, a prompt) goes out at once.
+        let lastDataAt = Date.now();
+        let lastFlushAt = 0;
+        let pending = [];
+        let pendingBytes = 0;
+        let flushScheduled;
+        const flushPending = () => {
+            if (flushScheduled !== undefined)
+                clearTimeout(flushScheduled);
+            flushScheduled = undefined;
+            if (pendingBytes === 0)
+                return;
+            lastFlushAt = Date.now();
+            const bytes = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+            pending = [];
+            pendingBytes = 0;
+            events.emit({ _tag: "Output", stream: "pty", bytes });
+        };
+        const dataListener = terminal.onData((data) => {
+            lastDataAt = Date.now();
+            const bytes = typeof data === "string" ? Buffer.from(data) : data;
+            if (pendingBytes + bytes.length > MAX_CHUNK_BYTES)
+                flushPending();
+            pending.push(bytes);
+            pendingBytes += bytes.length;
+            if (flushScheduled !== undefined)
+                return;
+            if (lastDataAt - lastFlushAt >= COALESCE_MS)
+                flushPending();
+            else
+                flushScheduled = setTimeout(flushPending, COALESCE_MS);
+        });
+        // Once the child is gone, read until the terminal has been quiet for a
+        // moment, then let go of the slave side: the master then reports EIO,
+        // node-pty closes it and reports the exit without waiting out its timer.
+        let drainTimer;
+        const stopDrain = () => {
+            if (drainTimer !== undefined)
+                clearInterval(drainTimer);
+            drainTimer = undefined;
+        };
+        const drainIfGone = () => {
+            if (exited || draining || isRunning(pid))
+                return;
+            draining = true;
+            terminal.resume();
+            drainTimer = setInterval(() => {
+                if (Date.now() - lastDataAt < DRAIN_QUIET_MS)
+                    return;
+                stopDrain();
+                releaseSlave();
+            }, DRAIN_CHECK_MS);
+        };
+        const unwatch = watchChildExits(drainIfGone);
+        // The child may have exited before the watch was in place.
+        drainIfGone();
+        // node-pty reports the exit once the master has been read to its end (or
+        // after its own 200 ms grace), so every earlier chunk has been delivered.
+        const exitListener = terminal.onExit(({ exitCode, signal }) => {
+            flushPending();
+            exited = true;
+            stopDrain();
+            unwatch();
+            releaseSlave();
+            const signalText = signal !== undefined && signal !== 0 ? signalName(signal) : null;
+            events.emit({ _tag: "Exited", exitCode: exitCodeOf(exitCode, signalText), signal: signalText });
+            events.emit({ _tag: "Closed" });
+        });
+        // Not Effect.addFinalizer: this needs no fiber refs of its acquisition (see ProcessActor).
+        yield* Scope.addFinalizer(yield* Effect.scope, Effect.sync(() => {
+            events.close();
+            if (flushScheduled !== undefined)
+                clearTimeout(flushScheduled);
+            stopDrain();
+            unwatch();
+            if (!exited)
+                killProcessGroup(pid, "SIGKILL");
+            releaseSlave();
+            dataListener.dispose();
+            exitListener.dispose();
+        }));
+        const writeBytes = (bytes) => terminal.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        // What a process does not read piles up in node-pty's queue: bounded as a pipe's stdin is.
+        const write = (bytes) => Effect.sync(() => {
+            if (exited)
+                return "stdinClosed";
+            if (stdinBacklogFull(ptyBacklog(terminal), bytes.byteLength))
+                return "backlogFull";
+            writeBytes(bytes);
+            return "accepted";
+        });
+        const closeStdin = Effect.sync(() => {
+            if (exited)
+                return "stdinClosed";
+            writeBytes(EOF_BYTE);
+            return "accepted";
+        });
+        const handle = {
+            pid,
+            listen: (sink) => events.listen(sink),
+            write,
+            closeStdin,
+            resize: (size) => Effect.sync(() => {
+                if (exited)
+                    return;
+                try {
+                    terminal.resize(size.cols, size.rows);
+                }
+                catch {
+                    // The child exited between the check and the ioctl.
+                }
+            }),
+            signal: (signal) => signalChild(pid, request.sandbox, signal),
+            groupExists: () => processGroupExists(pid),
+            // The exit is reported together with `Closed`, at most node-pty's
+            // 200 ms after the child is gone, whoever still holds the terminal.
+            endOutput: Effect.void,
+            setPaused
+        };
+        return handle;
+    })
+});
+/** The node-pty spawner. */
+export const layer = Layer.succeed(PtySpawner, make());
+//# sourceMappingURL=NodePtySpawner.js.map

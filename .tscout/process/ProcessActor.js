@@ -1,0 +1,411 @@
+/**
+ * A process actor: one scoped owner per managed process. It owns the child,
+ * its retained output and its state (one `ProcessLifecycle` value, changed
+ * only by its transitions). Commands (write, close stdin, resize, signal,
+ * terminate) go through its mailbox, a queue one fiber takes them from, so
+ * they run one at a time in arrival order; reads are answered from the
+ * retained output without queueing behind commands. Events leave through
+ * `emit` in seq order.
+ */
+import * as Clock from "effect/Clock";
+import * as Deferred from "effect/Deferred";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as FiberId from "effect/FiberId";
+import * as Mailbox from "effect/Mailbox";
+import * as Runtime from "effect/Runtime";
+import * as Schedule from "effect/Schedule";
+import * as Scope from "effect/Scope";
+import { ServerBusy } from "../protocol/errors.js";
+import { DENIAL_SCAN_BYTES, isLikelySandboxDenied } from "../sandbox/denial.js";
+import { MAX_STDIN_BACKLOG_BYTES } from "./ChildProcess.js";
+import * as Lifecycle from "./ProcessLifecycle.js";
+/** Long-polls are capped so that a forgotten request cannot hold a fiber for ever. */
+const MAX_WAIT_MS = 10 * 60 * 1000;
+/**
+ * How long a finalizer waits for `closed` after SIGKILL, beyond the drain
+ * period: the group is dead, so only its last output can still be on its way.
+ */
+const KILLED_CLOSE_MARGIN_MS = 1000;
+/** How often a group that outlived its leader is checked for being empty during its grace period. */
+const GROUP_POLL = Schedule.spaced(Duration.millis(50));
+/** How many `writeId`s an actor remembers for idempotent retries. */
+const MAX_REMEMBERED_WRITE_IDS = 4096;
+/** A `process/read` result from the retained output and the process's state. */
+const readResult = (output, afterSeq, maxBytes, state) => {
+    const retained = output.read(afterSeq, maxBytes);
+    const exit = state.phase._tag === "Running" ? null : state.phase.exit;
+    return {
+        chunks: retained.chunks.map((chunk) => ({ seq: chunk.seq, stream: chunk.stream, chunk: chunk.bytes })),
+        nextSeq: retained.nextSeq,
+        exited: exit !== null,
+        exitCode: exit?.exitCode ?? null,
+        closed: state.phase._tag === "Closed",
+        failure: state.failure,
+        truncated: retained.truncated,
+        sandboxDenied: exit?.sandboxDenied ?? false,
+        signal: exit?.signal ?? null,
+        exitedSeq: exit?.seq ?? null
+    };
+};
+/** A `process/list` entry of a process and its exit status so far. */
+const infoOf = (process, exit) => ({
+    processId: process.processId,
+    pid: process.pid,
+    argv: process.argv,
+    tty: process.tty,
+    running: exit === null,
+    exitCode: exit?.exitCode ?? null,
+    startedAtMs: process.startedAtMs
+});
+/** The last `maxBytes` (or a little more) of a process's output. */
+class OutputTail {
+    maxBytes;
+    chunks = [];
+    bytes = 0;
+    constructor(maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+    push(chunk) {
+        // A copy: the child's output may be in a read buffer that is reused.
+        this.chunks.push(chunk.slice());
+        this.bytes += chunk.byteLength;
+        while (this.chunks.length > 1 && this.bytes - this.chunks[0].byteLength >= this.maxBytes) {
+            this.bytes -= this.chunks.shift().byteLength;
+        }
+    }
+    text() {
+        return Buffer.concat(this.chunks).toString("utf8");
+    }
+}
+const STDIN_CLOSED = Effect.succeed("stdinClosed");
+const NOT_RUNNING = Effect.succeed(false);
+/**
+ * A process after `closed`, as the table keeps it for the retention period:
+ * its retained output and exit status, and nothing of the child or the
+ * actor (no fiber, no scope, no callbacks), so that thousands of finished
+ * processes cost about what their output takes. Commands answer as they do
+ * for a closed process.
+ */
+export class ClosedProcess {
+    processId;
+    pid;
+    argv;
+    tty;
+    startedAtMs;
+    sandboxType;
+    exit;
+    failure;
+    output;
+    constructor(processId, pid, argv, tty, startedAtMs, sandboxType, 
+    /** How the process ended. */
+    exit, failure, output) {
+        this.processId = processId;
+        this.pid = pid;
+        this.argv = argv;
+        this.tty = tty;
+        this.startedAtMs = startedAtMs;
+        this.sandboxType = sandboxType;
+        this.exit = exit;
+        this.failure = failure;
+        this.output = output;
+    }
+    write() {
+        return STDIN_CLOSED;
+    }
+    get closeStdin() {
+        return STDIN_CLOSED;
+    }
+    resize() {
+        return Effect.void;
+    }
+    signal() {
+        return NOT_RUNNING;
+    }
+    terminate() {
+        return NOT_RUNNING;
+    }
+    read(options) {
+        return Effect.sync(() => readResult(this.output, options.afterSeq, options.maxBytes, { phase: { _tag: "Closed", exit: this.exit }, failure: this.failure }));
+    }
+    get info() {
+        return Effect.succeed(infoOf(this, this.exit));
+    }
+    get release() {
+        return Effect.void;
+    }
+    closedRecord() {
+        return this;
+    }
+    setPaused() { }
+}
+/** Starts a process and its actor in the current scope; closing the scope terminates it. */
+export const makeProcessActor = (options) => Effect.gen(function* () {
+    const { emit, output, processId } = options;
+    const child = yield* options.spawner.spawn(options.request);
+    const startedAtMs = yield* Clock.currentTimeMillis;
+    // Scope.addFinalizer rather than Effect.addFinalizer: the latter runs each
+    // finalizer under the fiber refs of its acquisition, two diffs of every
+    // fiber ref apiece, a measurable share of a short process's CPU.
+    const scope = yield* Effect.scope;
+    const runtime = yield* Effect.runtime();
+    if (options.reaper !== undefined) {
+        const reaper = options.reaper;
+        yield* reaper.register(child.pid);
+        // Runs last: after the group has been terminated.
+        yield* Scope.addFinalizer(scope, reaper.unregister(child.pid));
+    }
+    // A confined process's last output tells whether the sandbox refused it something.
+    const tail = options.sandbox === undefined ? undefined : new OutputTail(DENIAL_SCAN_BYTES);
+    // The actor's one cell of state; it changes only through the transitions of ProcessLifecycle.
+    let state = Lifecycle.initial(processId);
+    const closedSignal = Deferred.unsafeMake(FiberId.none);
+    // Completed and dropped on every event, so a long-poll waits on the one
+    // current when it looked; made only when a read waits (output is hot).
+    let changed;
+    const currentChange = () => (changed ??= Deferred.unsafeMake(FiberId.none));
+    const signalChange = () => {
+        if (changed === undefined)
+            return;
+        const previous = changed;
+        changed = undefined;
+        Deferred.unsafeDone(previous, Exit.void);
+    };
+    const publish = (event) => {
+        signalChange();
+        if (state.held === undefined)
+            emit(event);
+        // Held until the start response is out: output bytes may be in a read buffer that is reused.
+        else
+            state = Lifecycle.hold(state, event._tag === "Output" ? { ...event, bytes: event.bytes.slice() } : event);
+    };
+    // A descendant that keeps the output open after the exit (a background
+    // job, one that left the process group and cannot even be signalled) must
+    // not keep the process from closing, nor its session from ending: the
+    // output is ended `closeDrainMs` after the exit. Most processes close in
+    // the same turn as they exit, so the check waits a microtask and no timer
+    // is set up for them.
+    let drain;
+    const drainIfOpen = () => {
+        if (state.phase._tag === "Closed" || state.stopped)
+            return;
+        drain = Runtime.runFork(runtime)(Effect.zipRight(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput));
+    };
+    // The mailbox: commands queue up and one fiber runs them, one at a time
+    // in the order they were sent. The fiber starts with the first command
+    // (most processes get none) and ends once the actor has stopped and the
+    // mailbox is empty. A command runs to its end once it has started, even if
+    // its sender is interrupted; one whose sender is interrupted before it
+    // starts never runs. Once the actor has stopped, commands get the answer
+    // a closed process gives.
+    let mailbox;
+    const serve = (commands) => commands.take.pipe(Effect.flatMap((command) => command.abandoned ? Effect.void : command.run), Effect.forever, Effect.ignore);
+    const post = (commands, entry) => {
+        if (mailbox === undefined) {
+            mailbox = commands;
+            Runtime.runFork(runtime)(serve(commands));
+        }
+        mailbox.unsafeOffer(entry);
+    };
+    const ask = (command, whenStopped) => Effect.suspend(() => {
+        if (state.stopped)
+            return whenStopped;
+        const reply = Deferred.unsafeMake(FiberId.none);
+        const entry = {
+            run: Deferred.complete(reply, Effect.suspend(() => state.stopped ? whenStopped : command)),
+            abandoned: false
+        };
+        const awaitReply = Effect.onInterrupt(Deferred.await(reply), () => Effect.sync(() => void (entry.abandoned = true)));
+        if (mailbox !== undefined) {
+            post(mailbox, entry);
+            return awaitReply;
+        }
+        // Made with the first command; one made by a concurrent first command is kept, this one dropped.
+        return Effect.flatMap(Mailbox.make(), (made) => {
+            if (state.stopped)
+                return whenStopped;
+            post(made, entry);
+            return awaitReply;
+        });
+    });
+    const apply = (step) => {
+        state = step.state;
+        for (const action of step.actions) {
+            switch (action._tag) {
+                case "Publish":
+                    publish(action.event);
+                    break;
+                case "CheckGroup":
+                    state = Lifecycle.groupChecked(state, child.groupExists());
+                    break;
+                case "DrainLater":
+                    queueMicrotask(drainIfOpen);
+                    break;
+                case "NotifyClosed":
+                    Deferred.unsafeDone(closedSignal, Exit.void);
+                    drain?.unsafeInterruptAsFork(FiberId.none);
+                    options.onClosed?.();
+                    break;
+                case "Deliver":
+                    for (const event of action.events)
+                        emit(event);
+                    break;
+                case "Stop":
+                    drain?.unsafeInterruptAsFork(FiberId.none);
+                    mailbox?.unsafeDone(Exit.void);
+                    break;
+                case "KillLater":
+                    // A fiber of its own in the actor's scope: a process that retires
+                    // early must not wait for the timer.
+                    Runtime.runFork(runtime)(killAfter(action.graceMs), { scope });
+                    break;
+            }
+        }
+    };
+    const exitStatus = (exitCode, signal) => ({
+        exitCode,
+        signal,
+        sandboxDenied: options.sandbox !== undefined && exitCode !== 0 &&
+            isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network),
+        seq: output.nextEventSeq()
+    });
+    // The child's events are handled in its own callbacks, with no queue or
+    // fiber hop per chunk: output is retained and published as it is read.
+    child.listen((event) => {
+        switch (event._tag) {
+            case "Output": {
+                tail?.push(event.bytes);
+                const chunk = output.append(event.stream, event.bytes);
+                publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes });
+                return;
+            }
+            case "Exited":
+                return apply(Lifecycle.exited(state, exitStatus(event.exitCode, event.signal)));
+            case "Closed": {
+                const missingExit = state.phase._tag === "Running" ? exitStatus(-1, null) : undefined;
+                return apply(Lifecycle.closed(state, output.nextEventSeq(), missingExit));
+            }
+        }
+    });
+    yield* Scope.addFinalizer(scope, Effect.sync(() => apply(Lifecycle.stopped(state))));
+    // Once the process has exited, its group is signalled only while it is
+    // not known to be gone: looked at when the exit is reported (before the
+    // id can be reused) and whenever a signal is due after it.
+    const groupLeft = () => {
+        const target = Lifecycle.signalTarget(state);
+        if (target !== "CheckGroup")
+            return target === "Send";
+        const exists = child.groupExists();
+        state = Lifecycle.groupChecked(state, exists);
+        return exists;
+    };
+    const signalGroup = (signal) => Effect.suspend(() => groupLeft() ? child.signal(signal) : NOT_RUNNING);
+    // SIGKILL once the grace period of a graceful terminate is over (one
+    // timer per process: a repeated terminate sends SIGTERM again but keeps
+    // the first deadline).
+    const killAfter = (graceMs) => Effect.sleep(Duration.millis(graceMs)).pipe(Effect.zipRight(signalGroup("SIGKILL")), Effect.tap((delivered) => delivered
+        ? Effect.logWarning("terminate escalated to SIGKILL").pipe(Effect.annotateLogs({ processId, pid: child.pid, graceMs }))
+        : Effect.void), Effect.asVoid, 
+    // The start's runtime, which it runs in, is uninterruptible.
+    Effect.interruptible);
+    // Finalizers run uninterruptibly, and a timeout cannot interrupt what it
+    // races there: each wait must be interruptible itself, or a child that
+    // ignores SIGTERM would hold the scope (and the server's exit) for ever.
+    const awaitAtMost = (wait, millis) => wait.pipe(Effect.interruptible, Effect.timeout(Duration.millis(millis)), Effect.ignore);
+    // The waits below are built when a process needs them (a running one
+    // terminated, or a group left behind), not for every process.
+    // The finalizer waits for a running process it terminates to close: the
+    // drain above ends its output `closeDrainMs` after its exit (it runs until
+    // the actor stops, which is after this finalizer).
+    const settledAtMost = (millis) => Effect.suspend(() => state.phase._tag === "Closed" ? Effect.void : awaitAtMost(Deferred.await(closedSignal), millis));
+    const groupEmptied = () => Effect.repeat(Effect.sync(groupLeft), { while: (exists) => exists, schedule: GROUP_POLL });
+    // When the scope closes: SIGTERM to the group, SIGKILL after the grace
+    // period (sent even when the grace period is cut short). What is left of
+    // the group once the process has closed (a background job) is terminated
+    // the same way; usually nothing is, and then nothing is signalled (most
+    // processes retire right after they close, so this path is hot).
+    const terminateGroup = () => Effect.gen(function* () {
+        if (state.phase._tag !== "Closed") {
+            yield* signalGroup("SIGTERM");
+            yield* settledAtMost(options.graceMs);
+        }
+        else if (yield* signalGroup("SIGTERM")) {
+            yield* awaitAtMost(groupEmptied(), options.graceMs);
+        }
+    }).pipe(Effect.ensuring(Effect.zipRight(signalGroup("SIGKILL"), settledAtMost(options.closeDrainMs + KILLED_CLOSE_MARGIN_MS))));
+    yield* Scope.addFinalizer(scope, Effect.suspend(() => state.phase._tag !== "Closed" || groupLeft() ? terminateGroup() : Effect.void));
+    const writeStatuses = new Map();
+    const rememberWrite = (writeId, status) => {
+        writeStatuses.set(writeId, status);
+        if (writeStatuses.size > MAX_REMEMBERED_WRITE_IDS) {
+            writeStatuses.delete(writeStatuses.keys().next().value);
+        }
+    };
+    const actor = {
+        processId,
+        pid: child.pid,
+        argv: options.request.argv,
+        tty: options.tty,
+        startedAtMs,
+        sandboxType: options.sandbox === undefined ? "none" : "linuxSeccomp",
+        write: (bytes, writeId) => ask(Effect.gen(function* () {
+            if (writeId !== undefined) {
+                const previous = writeStatuses.get(writeId);
+                if (previous !== undefined)
+                    return previous;
+            }
+            const status = state.phase._tag !== "Running" ? "stdinClosed" : yield* child.write(bytes);
+            // A refused write is not remembered: its retry, once the child has read, is written.
+            if (status === "backlogFull")
+                return status;
+            if (writeId !== undefined)
+                rememberWrite(writeId, status);
+            return status;
+        }), STDIN_CLOSED).pipe(Effect.flatMap((status) => status === "backlogFull"
+            ? Effect.fail(new ServerBusy({
+                message: `process ${processId} has not read the last ${MAX_STDIN_BACKLOG_BYTES} bytes written to its stdin; retry once it reads`,
+                limit: "stdinBacklog"
+            }))
+            : Effect.succeed(status))),
+        closeStdin: ask(Effect.suspend(() => state.phase._tag !== "Running" ? STDIN_CLOSED : child.closeStdin), STDIN_CLOSED),
+        resize: (size) => ask(Effect.suspend(() => state.phase._tag !== "Running" ? Effect.void : child.resize(size)), Effect.void),
+        signal: (signal) => ask(signalGroup(signal === "interrupt" ? "SIGINT" : signal), NOT_RUNNING),
+        terminate: (mode, graceMs) => ask(Effect.gen(function* () {
+            const running = state.phase._tag === "Running";
+            if (state.phase._tag === "Closed")
+                return false;
+            if (mode === "force") {
+                yield* signalGroup("SIGKILL");
+            }
+            else {
+                yield* signalGroup("SIGTERM");
+                apply(Lifecycle.killScheduled(state, graceMs));
+            }
+            return running;
+        }), NOT_RUNNING),
+        read: ({ afterSeq, maxBytes, waitMs }) => Effect.gen(function* () {
+            // The fiber clock, so that a TestClock ends waits too.
+            const deadline = (yield* Clock.currentTimeMillis) + Math.min(waitMs, MAX_WAIT_MS);
+            while (true) {
+                const waitFor = currentChange();
+                const result = readResult(output, afterSeq, maxBytes, state);
+                const somethingNewer = result.chunks.length > 0 || result.nextSeq - 1 > afterSeq;
+                const remaining = deadline - (yield* Clock.currentTimeMillis);
+                if (somethingNewer || result.closed || remaining <= 0)
+                    return result;
+                yield* Deferred.await(waitFor).pipe(Effect.timeout(Duration.millis(remaining)), Effect.ignore);
+            }
+        }),
+        info: Effect.sync(() => infoOf(actor, Lifecycle.exitOf(state))),
+        closedRecord: () => {
+            if (state.phase._tag !== "Closed")
+                throw new Error(`process ${processId} is not closed yet`);
+            return new ClosedProcess(processId, child.pid, options.request.argv, options.tty, startedAtMs, actor.sandboxType, state.phase.exit, state.failure, output);
+        },
+        release: Effect.sync(() => apply(Lifecycle.released(state))),
+        setPaused: (paused) => child.setPaused(paused)
+    };
+    return actor;
+});
+//# sourceMappingURL=ProcessActor.js.map

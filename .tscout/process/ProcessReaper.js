@@ -1,0 +1,148 @@
+/**
+ * Kills the process groups of a server that dies without cleaning up (such
+ * as under SIGKILL), and removes the sandbox's placeholder directories. Node
+ * cannot ask the kernel to signal children when their parent dies, so a tiny
+ * helper process holds a pipe from the server, keeps the list of live groups
+ * and placeholders, and cleans up when the pipe closes.
+ */
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { PlaceholderGuard } from "../sandbox/placeholders.js";
+/** Keeps the list of process groups to kill if the server dies. */
+export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper")() {
+}
+/** How long a release may wait for others before it is written to the helper. */
+const RELEASE_DELAY_MS = 10;
+/**
+ * The helper: reads `+PGID` / `-PGID` lines and `dPATH` / `uPATH` lines
+ * (placeholder directories); at end of input (the server is gone) it sends
+ * SIGTERM to every group still registered, then SIGKILL, then removes the
+ * placeholders that are still empty. POSIX sh, so that Debian's dash runs it
+ * in under 2 MB. Each live group is a shell variable (`pg` and its id), set
+ * and unset in constant time and listed with `set` at the end: removing a
+ * word from one long string costs dash time quadratic in its length, and
+ * with thousands of groups the helper would fall behind the server. Only digits
+ * reach `eval` and `unset` (an invalid name would end the shell). The
+ * placeholders, one per protected path whatever the number of sandboxes,
+ * stay in one newline-separated string.
+ */
+export const REAPER_SCRIPT = `
+trap '' INT HUP
+nl='
+'
+dirs=$nl
+while IFS= read -r line; do
+  case $line in
+    [+-][0-9]*)
+      g=\${line#?}
+      case $g in
+        *[!0-9]*) ;;
+        *) case $line in +*) eval "pg$g=1" ;; *) unset "pg$g" ;; esac ;;
+      esac ;;
+    d/*) dirs="$dirs\${line#d}$nl" ;;
+    u/*)
+      d=\${line#u}
+      case $dirs in *"$nl$d$nl"*) dirs="\${dirs%%"$nl$d$nl"*}$nl\${dirs#*"$nl$d$nl"}" ;; esac ;;
+  esac
+done
+groups=$(set | while IFS= read -r v; do case $v in pg[0-9]*=*) v=\${v%%=*}; printf '%s ' "\${v#pg}" ;; esac; done)
+if [ -n "$groups" ]; then
+  for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done
+  sleep 0.5
+  for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
+fi
+printf %s "$dirs" | while IFS= read -r d; do [ -n "$d" ] && rmdir -- "$d" 2>/dev/null; done
+exit 0
+`;
+/**
+ * Provides the helper for the lifetime of the layer, started with the first
+ * process (a server that runs none needs none). Without a shell the layer
+ * provides nothing-doing registration and logs a warning.
+ */
+export const layerNode = Layer.scoped(ProcessReaper, Effect.gen(function* () {
+    if (!existsSync("/bin/sh")) {
+        yield* Effect.logWarning("no /bin/sh: processes will not be reaped if the server is killed");
+        return {
+            register: () => Effect.void,
+            unregister: () => Effect.void,
+            registerPlaceholder: () => Effect.void,
+            unregisterPlaceholder: () => Effect.void
+        };
+    }
+    let helper;
+    const started = () => {
+        if (helper === undefined) {
+            // Its own process group: terminal signals meant for the server do not
+            // reach it. Only PATH from the environment: an inherited variable named
+            // like a group's would be taken for one. Named (its $0) so that ps and
+            // the benchmark can tell it from the processes it guards.
+            helper = spawn("/bin/sh", ["-c", REAPER_SCRIPT, "exec-server-reaper"], {
+                stdio: ["pipe", "ignore", "ignore"],
+                detached: true,
+                env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+            });
+            helper.stdin.on("error", () => { });
+            // The helper must not keep the server's event loop alive.
+            helper.unref();
+        }
+        return helper;
+    };
+    // Lines are gathered, not written one each: a write to the helper's pipe
+    // (and its wake-up) per process start and end is a good part of a spawn's CPU.
+    // A registration goes out at the end of the current run of JavaScript (a
+    // microtask; the outbound queue writes in one too, so it leaves in the same
+    // microtask checkpoint as the process's start response). Releases wait up
+    // to 10 ms for others: a group the helper still holds after its process
+    // ended is one it would signal in vain, and its id cannot come back to
+    // another group in that time.
+    let pending = [];
+    let flushQueued = false;
+    let releaseTimer;
+    /** Writes every pending line, registrations and releases alike. */
+    const flush = () => {
+        flushQueued = false;
+        if (releaseTimer !== undefined)
+            clearTimeout(releaseTimer);
+        releaseTimer = undefined;
+        if (pending.length === 0)
+            return;
+        const lines = pending.join("");
+        pending = [];
+        helper?.stdin.write(lines);
+    };
+    const hold = (line) => {
+        started();
+        pending.push(line);
+        if (!flushQueued) {
+            flushQueued = true;
+            queueMicrotask(flush);
+        }
+    };
+    const release = (line) => {
+        if (helper === undefined)
+            return;
+        pending.push(line);
+        if (releaseTimer === undefined)
+            releaseTimer = setTimeout(flush, RELEASE_DELAY_MS).unref();
+    };
+    yield* Effect.addFinalizer(() => Effect.sync(() => {
+        flush();
+        helper?.stdin.end();
+    }));
+    return {
+        register: (pgid) => Effect.sync(() => hold(`+${pgid}\n`)),
+        unregister: (pgid) => Effect.sync(() => release(`-${pgid}\n`)),
+        // Paths with a newline never become placeholders (see placeholders.ts).
+        registerPlaceholder: (path) => Effect.sync(() => hold(`d${path}\n`)),
+        unregisterPlaceholder: (path) => Effect.sync(() => release(`u${path}\n`))
+    };
+}));
+/** The reaper as the sandbox's placeholder guard. */
+export const layerPlaceholderGuard = Layer.effect(PlaceholderGuard, Effect.map(ProcessReaper, (reaper) => ({
+    register: reaper.registerPlaceholder,
+    unregister: reaper.unregisterPlaceholder
+})));
+//# sourceMappingURL=ProcessReaper.js.map

@@ -1,0 +1,214 @@
+/**
+ * The processes of one session, by client-chosen id. Each process runs in a
+ * scope of its own under the table's scope: its record is removed (and the
+ * id freed) a retention period after it closes, and closing the table
+ * terminates every process at once (their grace periods run concurrently).
+ */
+import * as Clock from "effect/Clock";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as ExecutionStrategy from "effect/ExecutionStrategy";
+import * as FiberSet from "effect/FiberSet";
+import * as Exit from "effect/Exit";
+import * as Option from "effect/Option";
+import * as Queue from "effect/Queue";
+import * as Scope from "effect/Scope";
+import { InvalidRequest } from "../protocol/errors.js";
+import { Sandbox } from "../sandbox/Sandbox.js";
+import { PipeSpawner, PtySpawner } from "./ChildProcess.js";
+import { OutputBuffers } from "./OutputBuffers.js";
+import { makeProcessActor } from "./ProcessActor.js";
+import { ProcessReaper } from "./ProcessReaper.js";
+import { RetentionBudget } from "./RetentionBudget.js";
+/** Makes a process table whose processes live in the current scope. */
+export const makeProcessTable = (options) => Effect.gen(function* () {
+    const ptySpawner = yield* PtySpawner;
+    const pipeSpawner = yield* PipeSpawner;
+    const outputBuffer = yield* OutputBuffers;
+    const reaper = Option.getOrUndefined(yield* Effect.serviceOption(ProcessReaper));
+    const sandbox = yield* Sandbox;
+    const tableScope = yield* Effect.scope;
+    const entries = new Map();
+    /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
+    let live = 0;
+    let paused = false;
+    /** Once the table's scope is closing: it starts nothing more, and has given back every slot. */
+    let tableClosed = false;
+    const serverProcesses = options.serverProcesses;
+    // Without the server's budget, records are kept for the retention period only.
+    const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity });
+    /** Frees a closed record's id, unless the id has been taken again since. */
+    const forget = (held) => {
+        const entry = entries.get(held.key);
+        if (entry?._tag === "Closed" && entry.held === held)
+            entries.delete(held.key);
+    };
+    // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice, per session.
+    // Added first, so run last: after the processes' scopes have closed and
+    // whatever retired meanwhile has, what is still counted is given back.
+    yield* Scope.addFinalizer(tableScope, Effect.sync(() => {
+        tableClosed = true;
+        serverProcesses?.release(live);
+        for (const entry of entries.values()) {
+            if (entry._tag === "Closed")
+                retention.release(entry.held);
+            else if (entry._tag === "Running")
+                entry.output.seal();
+        }
+    }));
+    // Each process's retirement runs as a root fiber of the table's: one
+    // forked from the request would keep the finished request fiber alive.
+    const runInTable = yield* FiberSet.makeRuntime();
+    // Each process's scope is a child of this one, which closes them all at
+    // once: every SIGTERM goes out together, every SIGKILL a grace period
+    // later (children of the table's own scope would close one after the
+    // other, a grace period each). Made after the retirements' fiber set, so
+    // that it closes first and the processes it ends still retire.
+    const processesScope = yield* Scope.fork(tableScope, ExecutionStrategy.parallel);
+    // Every record is kept for the same period, so records expire in the
+    // order they closed: one fiber removes them, oldest first, started with
+    // the first record (most sessions of a busy server run no process).
+    const expiries = yield* Queue.unbounded();
+    const removeExpired = Effect.gen(function* () {
+        while (true) {
+            const expiry = yield* Queue.take(expiries);
+            const now = yield* Clock.currentTimeMillis;
+            if (expiry.atMs > now)
+                yield* Effect.sleep(Duration.millis(expiry.atMs - now));
+            retention.release(expiry.held);
+            forget(expiry.held);
+        }
+    });
+    let removing = false;
+    // A closed process keeps only its record; its actor, child and scope are
+    // let go now (which also ends what is left of its process group).
+    const retire = (processId, actor, output, scope, observed) => Effect.gen(function* () {
+        output.seal();
+        const record = actor.closedRecord();
+        const now = yield* Clock.currentTimeMillis;
+        yield* observed.closed(record, now - actor.startedAtMs);
+        // Over the budget, the oldest records go now: this one too, when its output alone is over it.
+        const held = retention.hold(processId, output.retainedBytes, forget);
+        if (held.held)
+            entries.set(processId, { _tag: "Closed", actor: record, held });
+        else
+            entries.delete(processId);
+        yield* Queue.offer(expiries, { held, atMs: now + options.retentionMs });
+        if (!removing) {
+            removing = true;
+            // Interruptible: a retirement runs uninterruptibly, and what it forks would inherit that.
+            yield* Effect.forkIn(Effect.interruptible(removeExpired), tableScope);
+        }
+        yield* Scope.close(scope, Exit.void);
+    });
+    // A start runs to its end once begun: one cut short between its claims
+    // and its registration would hold its id and its slots until the session ends.
+    const start = ({ confinement, env, params }) => Effect.gen(function* () {
+        // The checks and the claims they guard, with nothing that yields between them.
+        if (tableClosed)
+            return yield* new InvalidRequest({ message: "the session is closed" });
+        if (entries.has(params.processId)) {
+            return yield* new InvalidRequest({ message: `process id ${params.processId} is already in use` });
+        }
+        if (live >= options.maxProcesses) {
+            return yield* new InvalidRequest({
+                message: `this session already runs ${live} processes, the most allowed (--max-processes)`
+            });
+        }
+        if (serverProcesses !== undefined && !serverProcesses.tryTake()) {
+            return yield* serverProcesses.refusal(`the server already runs ${serverProcesses.inUse} processes over all sessions`);
+        }
+        entries.set(params.processId, { _tag: "Starting" });
+        live++;
+        // Given back once: when the process closes (in the turn its `closed` is
+        // sent, so a client that saw it may start another) or its start fails.
+        let counted = true;
+        const uncount = () => {
+            if (!counted)
+                return;
+            counted = false;
+            live--;
+            if (!tableClosed)
+                serverProcesses?.release();
+        };
+        const spawnStartedAt = yield* Clock.currentTimeMillis;
+        const scope = yield* Scope.fork(processesScope, ExecutionStrategy.sequential);
+        const observed = yield* options.observer.spawning({
+            processId: params.processId,
+            argv0: params.argv[0],
+            tty: params.tty
+        }, scope);
+        const output = yield* outputBuffer.make({ maxBytes: options.retainedOutputBytes, budget: options.liveOutput });
+        // The process retires when it closes, in a fiber of the table's (not in
+        // the spawner's callback that reports the close), and never before its
+        // start has registered it: a process that closes while starting
+        // retires once the start is done.
+        let registered = false;
+        let closedWhileStarting = false;
+        const retireLater = () => runInTable(Effect.uninterruptible(retire(params.processId, actor, output, scope, observed)), { immediate: false });
+        const actor = yield* Effect.gen(function* () {
+            const launch = confinement._tag === "Unconfined"
+                ? undefined
+                : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd });
+            return yield* makeProcessActor({
+                processId: params.processId,
+                tty: params.tty,
+                request: {
+                    argv: params.argv,
+                    cwd: params.cwd,
+                    env,
+                    arg0: params.arg0 ?? undefined,
+                    pipeStdin: params.pipeStdin,
+                    size: params.size ?? { rows: 24, cols: 80 },
+                    sandbox: launch
+                },
+                spawner: params.tty ? ptySpawner : pipeSpawner,
+                output,
+                graceMs: options.graceMs,
+                closeDrainMs: options.closeDrainMs,
+                emit: options.emit,
+                reaper,
+                sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
+                onClosed: () => {
+                    uncount();
+                    if (registered)
+                        retireLater();
+                    else
+                        closedWhileStarting = true;
+                }
+            });
+        }).pipe(Scope.extend(scope), Effect.tapErrorCause(() => Effect.zipRight(Effect.sync(() => {
+            entries.delete(params.processId);
+            output.seal();
+            uncount();
+        }), Scope.close(scope, Exit.void))));
+        entries.set(params.processId, { _tag: "Running", actor, scope, output });
+        yield* observed.started(actor, (yield* Clock.currentTimeMillis) - spawnStartedAt);
+        if (paused)
+            actor.setPaused(true);
+        registered = true;
+        if (closedWhileStarting)
+            retireLater();
+        return actor;
+    }).pipe(Effect.uninterruptible);
+    const find = (processId) => {
+        const entry = entries.get(processId);
+        return entry === undefined || entry._tag === "Starting" ? Option.none() : Option.some(entry.actor);
+    };
+    return {
+        start,
+        find,
+        setPaused: (next) => {
+            paused = next;
+            for (const entry of entries.values())
+                if (entry._tag === "Running")
+                    entry.actor.setPaused(next);
+        },
+        get: (processId) => Option.match(find(processId), {
+            onNone: () => Effect.fail(new InvalidRequest({ message: `unknown process id ${processId}` })),
+            onSome: Effect.succeed
+        }),
+        list: Effect.suspend(() => Effect.forEach([...entries.values()].flatMap((entry) => entry._tag === "Starting" ? [] : [entry.actor]), (actor) => actor.info))
+    };
+});
+//# sourceMappingURL=ProcessTable.js.map

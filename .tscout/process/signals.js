@@ -1,0 +1,95 @@
+/** Signals of process groups, and the exit status convention of the protocol. */
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import { constants } from "node:os";
+const signalNames = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
+/** The name of a signal number (`9` → `"SIGKILL"`). */
+export const signalName = (signal) => signalNames.get(signal) ?? `SIG${signal}`;
+/** The number of a signal name (`"SIGKILL"` → `9`). */
+export const signalNumber = (signal) => constants.signals[signal];
+/** The protocol's exit code: the code, or 128 + n when signal n ended the process. */
+export const exitCodeOf = (code, signal) => {
+    if (signal !== null)
+        return 128 + (signalNumber(signal) ?? 0);
+    return code ?? 0;
+};
+/**
+ * Sends `signal` to the process group led by `pgid`. False when no process of
+ * the group is left (ESRCH) or it may not be signalled.
+ */
+export const killProcessGroup = (pgid, signal) => {
+    if (!Number.isInteger(pgid) || pgid <= 1)
+        return false;
+    return signalGroup(pgid, signal) === undefined;
+};
+/**
+ * `kill(-pgid, signal)`: undefined when delivered, else the errno. A group
+ * that is gone is the common case (every finished process is checked), so
+ * the error is made without a stack trace, which is most of its cost.
+ */
+const signalGroup = (pgid, signal) => {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        process.kill(-pgid, signal);
+        return undefined;
+    }
+    catch (error) {
+        return error.code ?? "UNKNOWN";
+    }
+    finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+};
+/** True while a process of the group led by `pgid` is left (one we may not signal counts). */
+export const processGroupExists = (pgid) => {
+    if (!Number.isInteger(pgid) || pgid <= 1)
+        return false;
+    const errno = signalGroup(pgid, 0);
+    return errno === undefined || errno === "EPERM";
+};
+/** How long a signal waits for a confined command that is still being set up. */
+const CONFINED_START_WAIT_MS = 2000;
+/**
+ * A child's `signal`: its process group, or for a confined command (see
+ * `signalConfined`) the command's group once the command runs (a signal sent
+ * while bubblewrap is still setting up waits for it).
+ */
+export const signalChild = (pid, sandbox, signal) => sandbox === undefined || signal === "SIGKILL"
+    ? Effect.sync(() => sandbox === undefined ? killProcessGroup(pid, signal) : signalConfined(pid, sandbox.commandPid(pid), signal))
+    : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const deadline = now + CONFINED_START_WAIT_MS;
+        const attempt = Effect.flatMap(Clock.currentTimeMillis, (time) => {
+            const command = sandbox.commandPid(pid);
+            if (command !== undefined)
+                return Effect.succeed(signalConfined(pid, command, signal));
+            if (!processGroupExists(pid) || time > deadline)
+                return Effect.succeed(false);
+            return Effect.zipRight(Effect.sleep("1 millis"), attempt);
+        });
+        return attempt;
+    });
+/**
+ * Signals a command confined in a sandbox: its own process group (or the
+ * command alone if it has not made its group yet), never the launcher's,
+ * which would end the sandbox before the command could handle the signal.
+ * SIGKILL goes to the launcher's group too, which ends the whole sandbox.
+ */
+export const signalConfined = (launcherPid, commandPid, signal) => {
+    if (signal === "SIGKILL") {
+        const command = commandPid !== undefined && killProcessGroup(commandPid, signal);
+        return killProcessGroup(launcherPid, signal) || command;
+    }
+    if (commandPid === undefined)
+        return false;
+    if (killProcessGroup(commandPid, signal))
+        return true;
+    try {
+        process.kill(commandPid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+};
+//# sourceMappingURL=signals.js.map

@@ -1,0 +1,197 @@
+/**
+ * Typed errors of the exec-server protocol. Each carries the JSON-RPC error
+ * code it is reported with, so handlers fail with domain values and the codec
+ * turns them into wire errors without a lookup table.
+ */
+import * as Schema from "effect/Schema";
+/** JSON-RPC error codes used by exec-server.v0. */
+export const ErrorCode = {
+    ParseError: -32700,
+    InvalidRequest: -32600,
+    MethodNotFound: -32601,
+    InvalidParams: -32602,
+    InternalError: -32603,
+    NotFound: -32004,
+    /** (ours) A limit of the server's is reached (requests in flight, sessions, processes, file handles): retry later. */
+    ServerBusy: -32001
+};
+/** The error object of a JSON-RPC response, as it travels. */
+export const WireErrorSchema = Schema.Struct({
+    code: Schema.Int,
+    message: Schema.String,
+    data: Schema.optional(Schema.Unknown)
+});
+/** -32600: a well-formed request that the server refuses in its current state. */
+export class InvalidRequest extends Schema.TaggedError()("InvalidRequest", {
+    message: Schema.String
+}) {
+    get code() {
+        return ErrorCode.InvalidRequest;
+    }
+}
+/** -32602: params that do not match the method's schema or its rules. */
+export class InvalidParams extends Schema.TaggedError()("InvalidParams", {
+    message: Schema.String
+}) {
+    get code() {
+        return ErrorCode.InvalidParams;
+    }
+}
+/** -32601: a method the server does not know. */
+export class MethodNotFound extends Schema.TaggedError()("MethodNotFound", {
+    message: Schema.String
+}) {
+    get code() {
+        return ErrorCode.MethodNotFound;
+    }
+}
+/** -32603: an operating-system or internal failure; `errno` names the OS error when there is one. */
+export class InternalError extends Schema.TaggedError()("InternalError", {
+    message: Schema.String,
+    errno: Schema.optional(Schema.String)
+}) {
+    get code() {
+        return ErrorCode.InternalError;
+    }
+}
+/** -32004: a filesystem path that does not exist. */
+export class NotFound extends Schema.TaggedError()("NotFound", {
+    message: Schema.String
+}) {
+    get code() {
+        return ErrorCode.NotFound;
+    }
+}
+/**
+ * -32603: the sandbox refused the operation (a write outside the writable
+ * roots, into a read-only path, or a read of a denied path). `data` carries
+ * the errno (`EROFS`, `EACCES`) and `sandboxDenied: true` for clients to test.
+ */
+export class SandboxDenied extends Schema.TaggedError()("SandboxDenied", {
+    message: Schema.String,
+    errno: Schema.String
+}) {
+    get code() {
+        return ErrorCode.InternalError;
+    }
+    get data() {
+        return { errno: this.errno, sandboxDenied: true };
+    }
+}
+/**
+ * -32603: a sandbox was asked for and cannot be applied here (no bubblewrap,
+ * no user namespaces, ...): nothing was run. `data.sandbox` is `"unavailable"`.
+ */
+export class SandboxUnavailable extends Schema.TaggedError()("SandboxUnavailable", {
+    message: Schema.String
+}) {
+    get code() {
+        return ErrorCode.InternalError;
+    }
+    get data() {
+        return { sandbox: "unavailable" };
+    }
+}
+/**
+ * -32603: `process/start` found no working directory (`missing: "cwd"`) or
+ * no program (`missing: "program"`; the name searched in the child's PATH,
+ * or the path given) at `path`, and started nothing. The code is the
+ * reference's; `data` is `{errno: "ENOENT", missing, path}` so a client can
+ * tell it from other failures, and `errno` stays `"ENOENT"` for those that
+ * test it.
+ */
+export class SpawnNotFound extends Schema.TaggedError()("SpawnNotFound", {
+    message: Schema.String,
+    missing: Schema.Literal("cwd", "program"),
+    path: Schema.String
+}) {
+    get code() {
+        return ErrorCode.InternalError;
+    }
+    get errno() {
+        return "ENOENT";
+    }
+    get data() {
+        return { errno: this.errno, missing: this.missing, path: this.path };
+    }
+}
+/**
+ * -32001 **(ours)**: a limit of the server's is reached and nothing was done:
+ * the connection's requests in flight, or the server's sessions, live
+ * processes or file handles over all sessions. Retry once something ends.
+ * `data` is `{retryable: true, limit}`, `limit` naming what ran out
+ * (`"inflightRequests"`, `"sessions"`, `"liveProcesses"`, `"fileHandles"`).
+ */
+export class ServerBusy extends Schema.TaggedError()("ServerBusy", {
+    message: Schema.String,
+    limit: Schema.optional(Schema.String)
+}) {
+    get code() {
+        return ErrorCode.ServerBusy;
+    }
+    get data() {
+        return this.limit === undefined ? { retryable: true } : { retryable: true, limit: this.limit };
+    }
+}
+/** Every error a method of the protocol may fail with. */
+export const ExecServerError = Schema.Union(InvalidRequest, InvalidParams, MethodNotFound, InternalError, NotFound, SandboxDenied, SandboxUnavailable, SpawnNotFound, ServerBusy);
+const dataField = (data, name) => typeof data === "object" && data !== null && name in data ? data[name] : undefined;
+/**
+ * The typed error of a wire error, by its code (and, for -32603, its data:
+ * a sandbox refusal, an unavailable sandbox, a missing cwd or program, an
+ * errno), as a client decodes
+ * what the server encoded; undefined for a code outside the protocol.
+ */
+export const fromWireError = (error) => {
+    const { message } = error;
+    switch (error.code) {
+        case ErrorCode.InvalidRequest:
+            return new InvalidRequest({ message });
+        case ErrorCode.InvalidParams:
+            return new InvalidParams({ message });
+        case ErrorCode.MethodNotFound:
+            return new MethodNotFound({ message });
+        case ErrorCode.NotFound:
+            return new NotFound({ message });
+        case ErrorCode.ServerBusy: {
+            const limit = dataField(error.data, "limit");
+            return new ServerBusy({ message, ...(typeof limit === "string" ? { limit } : {}) });
+        }
+        case ErrorCode.InternalError: {
+            const errno = dataField(error.data, "errno");
+            if (dataField(error.data, "sandboxDenied") === true && typeof errno === "string") {
+                return new SandboxDenied({ message, errno });
+            }
+            if (dataField(error.data, "sandbox") === "unavailable")
+                return new SandboxUnavailable({ message });
+            const missing = dataField(error.data, "missing");
+            const path = dataField(error.data, "path");
+            if ((missing === "cwd" || missing === "program") && typeof path === "string") {
+                return new SpawnNotFound({ message, missing, path });
+            }
+            return new InternalError({ message, ...(typeof errno === "string" ? { errno } : {}) });
+        }
+        default:
+            return undefined;
+    }
+};
+/**
+ * The wire form of a typed protocol error (or any error with a code): its
+ * own `data` when it has one, else its errno, when it has one, in `data`.
+ */
+export const toWireError = (error) => error.data !== undefined
+    ? { code: error.code, message: error.message, data: error.data }
+    : typeof error.errno === "string"
+        ? { code: error.code, message: error.message, data: { errno: error.errno } }
+        : { code: error.code, message: error.message };
+/** The `code` of a Node system error (`"ENOENT"`, `"EACCES"`, ...), if it has one. */
+export const errnoOf = (error) => typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : undefined;
+/** Wraps a Node system error (spawn, I/O) as -32603 carrying its errno. */
+export const internalErrorFrom = (error, context) => {
+    const errno = errnoOf(error);
+    const detail = error instanceof Error ? error.message : String(error);
+    return new InternalError({ message: `${context}: ${detail}`, ...(errno === undefined ? {} : { errno }) });
+};
+//# sourceMappingURL=errors.js.map

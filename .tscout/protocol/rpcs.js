@@ -1,0 +1,94 @@
+/**
+ * Every method and notification of the protocol as `@effect/rpc` values: the
+ * single source of truth for the server's dispatcher, its handlers and the
+ * client. Requests fail with `ExecServerError`, whose members carry their
+ * JSON-RPC codes.
+ */
+import * as Rpc from "@effect/rpc/Rpc";
+import * as RpcGroup from "@effect/rpc/RpcGroup";
+import * as Context from "effect/Context";
+import { ExecServerError } from "./errors.js";
+import * as S from "./schema.js";
+/** The annotation that carries an Rpc's `OrderingRule`. */
+export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrdering")() {
+}
+/**
+ * Whether a request's second sending does what the first did, as an
+ * annotation on its Rpc (absent: it may not). A client re-sends such a
+ * request after a reconnect when the first one's answer was lost; the
+ * outcome of any other request in flight at a drop is unknown.
+ * (`process/write` is one because every write carries a `writeId`.)
+ */
+export class RetrySafe extends Context.Reference()("effect-exec-server/RetrySafe", {
+    defaultValue: () => false
+}) {
+}
+const ALONE = { _tag: "Alone" };
+const PER_PROCESS = { _tag: "PerProcess", waitOnly: false };
+const AFTER_PROCESS_COMMANDS = { _tag: "PerProcess", waitOnly: true };
+const PER_FILE_HANDLE = { _tag: "PerFileHandle" };
+/** The handshake: `initialize`. */
+export class HandshakeRpcs extends RpcGroup.make(Rpc.make("initialize", { payload: S.InitializeParams, success: S.InitializeResult, error: ExecServerError })
+    .annotate(RequestOrdering, ALONE), Rpc.make("environment/info", { payload: S.EmptyParams, success: S.EnvironmentInfo, error: ExecServerError }), Rpc.make("environment/status", { payload: S.EmptyParams, success: S.EnvironmentStatus, error: ExecServerError })) {
+}
+/** Process supervision: `process/*`. */
+export class ProcessRpcs extends RpcGroup.make(Rpc.make("process/start", { payload: S.StartParams, success: S.StartResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS), Rpc.make("process/write", { payload: S.WriteParams, success: S.WriteResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS)
+    .annotate(RetrySafe, true), Rpc.make("process/read", { payload: S.ReadParams, success: S.ReadResult, error: ExecServerError })
+    .annotate(RequestOrdering, AFTER_PROCESS_COMMANDS)
+    .annotate(RetrySafe, true), Rpc.make("process/terminate", {
+    payload: S.TerminateParams,
+    success: S.TerminateResult,
+    error: ExecServerError
+}).annotate(RequestOrdering, PER_PROCESS), Rpc.make("process/resize", { payload: S.ResizeParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS)
+    .annotate(RetrySafe, true), Rpc.make("process/closeStdin", { payload: S.CloseStdinParams, success: S.WriteResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS), Rpc.make("process/signal", { payload: S.SignalParams, success: S.SignalResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_PROCESS), Rpc.make("process/list", { payload: S.EmptyResult, success: S.ListResult, error: ExecServerError })
+    .annotate(RetrySafe, true)) {
+}
+/** Host filesystem access: `fs/*`. */
+export class FsRpcs extends RpcGroup.make(Rpc.make("fs/readFile", { payload: S.ReadFileParams, success: S.ReadFileResult, error: ExecServerError })
+    .annotate(RetrySafe, true), Rpc.make("fs/writeFile", { payload: S.WriteFileParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RetrySafe, true), Rpc.make("fs/createDirectory", {
+    payload: S.CreateDirectoryParams,
+    success: S.EmptyResult,
+    error: ExecServerError
+}), Rpc.make("fs/getMetadata", { payload: S.GetMetadataParams, success: S.GetMetadataResult, error: ExecServerError })
+    .annotate(RetrySafe, true), Rpc.make("fs/readDirectory", {
+    payload: S.ReadDirectoryParams,
+    success: S.ReadDirectoryResult,
+    error: ExecServerError
+}).annotate(RetrySafe, true), Rpc.make("fs/remove", { payload: S.RemoveParams, success: S.EmptyResult, error: ExecServerError }), Rpc.make("fs/copy", { payload: S.CopyParams, success: S.EmptyResult, error: ExecServerError }), Rpc.make("fs/watchMissing", { payload: S.WatchMissingParams, success: S.WatchMissingResult, error: ExecServerError }), Rpc.make("fs/watch", { payload: S.WatchParams, success: S.WatchResult, error: ExecServerError }), Rpc.make("fs/unwatch", { payload: S.UnwatchParams, success: S.EmptyResult, error: ExecServerError }), Rpc.make("fs/walk", { payload: S.WalkParams, success: S.WalkResult, error: ExecServerError }), Rpc.make("fs/canonicalize", { payload: S.CanonicalizeParams, success: S.CanonicalizeResult, error: ExecServerError }), Rpc.make("fs/open", { payload: S.OpenFileParams, success: S.OpenFileResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE), Rpc.make("fs/readBlock", { payload: S.ReadBlockParams, success: S.ReadBlockResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE)
+    .annotate(RetrySafe, true), Rpc.make("fs/writeBlock", { payload: S.WriteBlockParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE)
+    .annotate(RetrySafe, true), Rpc.make("fs/close", { payload: S.CloseFileParams, success: S.EmptyResult, error: ExecServerError })
+    .annotate(RequestOrdering, PER_FILE_HANDLE)) {
+}
+/** Requests the server makes on the client's behalf: `http/request`. */
+export class HttpRpcs extends RpcGroup.make(Rpc.make("http/request", { payload: S.HttpRequestParams, success: S.HttpRequestResult, error: ExecServerError })) {
+}
+/** Every request the server answers. */
+export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs, HttpRpcs);
+/** Notifications a client sends (no response): `initialized`. */
+export class ClientNotificationRpcs extends RpcGroup.make(Rpc.make("initialized", { payload: S.EmptyResult })) {
+}
+/** Notifications the server pushes: process events, and a missing-path watch that fired. */
+export class ServerNotificationRpcs extends RpcGroup.make(Rpc.make("process/output", { payload: S.OutputNotification }), Rpc.make("process/exited", { payload: S.ExitedNotification }), Rpc.make("process/closed", { payload: S.ClosedNotification }), Rpc.make("fs/missingChanged", { payload: S.MissingChangedNotification }), Rpc.make("fs/changed", { payload: S.ChangedNotification }), Rpc.make("http/request/bodyDelta", { payload: S.HttpBodyDeltaNotification })) {
+}
+/** The `process/output` notification. */
+export const ProcessOutput = ServerNotificationRpcs.requests.get("process/output");
+/** The `process/exited` notification. */
+export const ProcessExited = ServerNotificationRpcs.requests.get("process/exited");
+/** The `process/closed` notification. */
+export const ProcessClosed = ServerNotificationRpcs.requests.get("process/closed");
+/** The `http/request/bodyDelta` notification. */
+export const HttpBodyDelta = ServerNotificationRpcs.requests.get("http/request/bodyDelta");
+/** The `fs/changed` notification. */
+export const PathsChanged = ServerNotificationRpcs.requests.get("fs/changed");
+/** The `fs/missingChanged` notification. */
+export const MissingChanged = ServerNotificationRpcs.requests.get("fs/missingChanged");
+//# sourceMappingURL=rpcs.js.map

@@ -1,0 +1,405 @@
+/**
+ * The shapes of exec-server.v0 (see PROTOCOL.md): params, results and
+ * notification payloads as `effect/Schema` values. Decoding a request's params
+ * with these schemas is the whole of input validation.
+ */
+import * as Schema from "effect/Schema";
+/** The protocol version string returned by `initialize`. */
+export const PROTOCOL_VERSION = "exec-server.v0";
+export { AbsolutePath, Base64Bytes, Environment, OsString, ProcessId } from "./primitives.js";
+import { AbsolutePath, Base64Bytes, Environment, OsString, ProcessId } from "./primitives.js";
+import { SandboxRequest, SandboxType } from "./sandbox.js";
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative());
+const PositiveInt = Schema.Int.pipe(Schema.positive());
+/** An optional field that also accepts an explicit `null` (decodes to absent). */
+const OptionalNullable = (schema) => Schema.optionalWith(schema, { nullable: true });
+// ---------------------------------------------------------------------------
+// Handshake
+/** `initialize` params. */
+export const InitializeParams = Schema.Struct({
+    clientName: Schema.String,
+    resumeSessionId: OptionalNullable(Schema.String),
+    detachTtlMs: OptionalNullable(NonNegativeInt)
+});
+/**
+ * What the server offers beyond the base protocol, by the reference's flag
+ * names: a client turns features on from these, so a flag is true only for
+ * what this server implements.
+ */
+export const EnvironmentCapabilities = Schema.Struct({
+    networkProxyLaunch: Schema.Boolean,
+    networkProxyReviewDomains: Schema.Boolean,
+    credentialMasking: Schema.Boolean,
+    credentialMaskingCustomProviders: Schema.Boolean,
+    capabilityDiscoverySandbox: Schema.Boolean,
+    fsWatchMissing: Schema.Boolean,
+    capabilityDiscoveryV2: Schema.Boolean,
+    environmentConfigRead: Schema.Boolean,
+    httpHeaderEnvVars: Schema.Boolean,
+    sandboxedFileStreaming: Schema.Boolean,
+    fileWriteStreaming: Schema.Boolean,
+    shellSnapshotV2: Schema.Boolean,
+    windowsMxc: Schema.Boolean
+});
+/** The host a server runs on, as `environment/info` and `initialize` describe it (the reference's shape). */
+export const EnvironmentInfo = Schema.Struct({
+    /** The user's login shell: `path` is a program path, not a URI. */
+    shell: Schema.Struct({ name: Schema.String, path: Schema.String }),
+    executorVersion: Schema.String,
+    /** The server's working directory, a `file://` URI. */
+    cwd: Schema.String,
+    userHomeDir: Schema.String,
+    platformOs: Schema.String,
+    /** Directories to put in front of `PATH`: none here (the reference lists its bundled tools). */
+    prependPathDirs: Schema.optional(Schema.Array(Schema.String)),
+    /** `$TMPDIR` when set, as `file://` URIs (what `:tmpdir` in a sandbox policy means). */
+    temporaryDirectories: Schema.Array(Schema.String),
+    tempDir: Schema.String,
+    capabilities: EnvironmentCapabilities
+});
+/** `environment/status` result. */
+export const EnvironmentStatus = Schema.Struct({ status: Schema.Literal("ready") });
+/** `initialize` result. */
+export const InitializeResult = Schema.Struct({
+    protocolVersion: Schema.String,
+    sessionId: Schema.String,
+    /** As the reference: the host, so that a client needs no `environment/info` round trip. */
+    environmentInfo: Schema.optional(EnvironmentInfo),
+    serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String }),
+    /** (ours) Limits a client should check before sending: a larger message is refused unread. */
+    limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt }))
+});
+// ---------------------------------------------------------------------------
+// Processes
+/** Terminal size in character cells. */
+export const TerminalSize = Schema.Struct({
+    rows: PositiveInt.pipe(Schema.lessThanOrEqualTo(10_000)),
+    cols: PositiveInt.pipe(Schema.lessThanOrEqualTo(10_000))
+});
+/**
+ * How to build a child's environment from the server's own (`inherit`), minus
+ * names matching the default secret patterns (`*KEY*`, `*SECRET*`, `*TOKEN*`,
+ * unless `ignoreDefaultExcludes`) and `exclude`, plus `set`, restricted to
+ * `includeOnly` when given; the request's `env` is laid over the result.
+ */
+export const EnvPolicy = Schema.Struct({
+    inherit: Schema.optionalWith(Schema.Literal("all", "none", "core"), { default: () => "all" }),
+    ignoreDefaultExcludes: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+    exclude: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+    includeOnly: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+    set: Schema.optionalWith(Environment, { default: () => ({}) })
+});
+/** `process/start` params. */
+export const StartParams = Schema.Struct({
+    processId: ProcessId,
+    argv: Schema.Array(OsString).pipe(Schema.minItems(1, { message: () => "argv must not be empty" })),
+    /** (ours: optional) Absent: the server's own working directory. */
+    cwd: OptionalNullable(AbsolutePath),
+    env: Environment,
+    tty: Schema.Boolean,
+    pipeStdin: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+    arg0: OptionalNullable(OsString),
+    size: Schema.optional(TerminalSize),
+    envPolicy: OptionalNullable(EnvPolicy),
+    /** Confine the process (see docs/PROTOCOL.md, "Sandbox"); the operator's sandbox applies as well. */
+    sandbox: OptionalNullable(SandboxRequest),
+    /**
+     * The reference's "only through the managed network proxy": this server
+     * has no proxy, so a sandboxed process that must use it gets no network.
+     */
+    enforceManagedNetwork: OptionalNullable(Schema.Boolean)
+});
+/** `process/start` result. */
+export const StartResult = Schema.Struct({ processId: Schema.String, sandboxType: SandboxType });
+/** How a write (or stdin close) to a process ended. */
+export const WriteStatus = Schema.Literal("accepted", "unknownProcess", "stdinClosed", "starting");
+/** `process/write` params. */
+export const WriteParams = Schema.Struct({
+    processId: ProcessId,
+    chunk: Base64Bytes,
+    writeId: OptionalNullable(Schema.String)
+});
+/** `process/write` and `process/closeStdin` result. */
+export const WriteResult = Schema.Struct({ accepted: Schema.Boolean, status: WriteStatus });
+/** Which stream of a process a chunk came from. */
+export const OutputStream = Schema.Literal("stdout", "stderr", "pty");
+/** `process/read` params. */
+export const ReadParams = Schema.Struct({
+    processId: ProcessId,
+    afterSeq: OptionalNullable(NonNegativeInt),
+    maxBytes: OptionalNullable(NonNegativeInt),
+    waitMs: OptionalNullable(NonNegativeInt)
+});
+/** One retained output chunk. */
+export const OutputChunk = Schema.Struct({
+    seq: PositiveInt,
+    stream: OutputStream,
+    chunk: Base64Bytes
+});
+/** `process/read` result. */
+export const ReadResult = Schema.Struct({
+    chunks: Schema.Array(OutputChunk),
+    nextSeq: PositiveInt,
+    exited: Schema.Boolean,
+    exitCode: Schema.NullOr(Schema.Int),
+    closed: Schema.Boolean,
+    failure: Schema.NullOr(Schema.String),
+    truncated: Schema.Boolean,
+    /** True when the process exited and the sandbox likely refused it something (see PROTOCOL.md). */
+    sandboxDenied: Schema.Boolean,
+    /** (ours) The name of the signal that ended the process, as on `process/exited`. */
+    signal: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+    /** (ours) The seq of the process's `exited` event once it has exited, so a reader can place it among the output. */
+    exitedSeq: Schema.optionalWith(Schema.NullOr(PositiveInt), { default: () => null })
+});
+/** How `process/terminate` stops a process. */
+export const TerminateMode = Schema.Literal("graceful", "force");
+/** `process/terminate` params. */
+export const TerminateParams = Schema.Struct({
+    processId: ProcessId,
+    mode: Schema.optionalWith(TerminateMode, { default: () => "graceful" }),
+    graceMs: OptionalNullable(NonNegativeInt)
+});
+/** `process/terminate` result. */
+export const TerminateResult = Schema.Struct({ running: Schema.Boolean });
+/** `process/resize` params. */
+export const ResizeParams = Schema.Struct({
+    processId: ProcessId,
+    rows: TerminalSize.fields.rows,
+    cols: TerminalSize.fields.cols
+});
+/** `process/closeStdin` params. */
+export const CloseStdinParams = Schema.Struct({ processId: ProcessId });
+/** The signals a client may send, by POSIX name, plus the reference's `"interrupt"`. */
+export const SignalName = Schema.Literal("SIGINT", "SIGTERM", "SIGKILL", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT", "SIGWINCH", "interrupt");
+/** `process/signal` params. */
+export const SignalParams = Schema.Struct({ processId: ProcessId, signal: SignalName });
+/** `process/signal` result. */
+export const SignalResult = Schema.Struct({ delivered: Schema.Boolean });
+/** One entry of `process/list`. */
+export const ProcessInfo = Schema.Struct({
+    processId: Schema.String,
+    pid: Schema.Int,
+    argv: Schema.Array(Schema.String),
+    tty: Schema.Boolean,
+    running: Schema.Boolean,
+    exitCode: Schema.NullOr(Schema.Int),
+    startedAtMs: Schema.Number
+});
+/** `process/list` result. */
+export const ListResult = Schema.Struct({ processes: Schema.Array(ProcessInfo) });
+/** A result with no fields. */
+export const EmptyResult = Schema.Struct({});
+/** The params of a method that takes none (absent, `null` or `{}`). */
+export const EmptyParams = Schema.Struct({});
+// ---------------------------------------------------------------------------
+// Server notifications
+/** `process/output` payload. */
+export const OutputNotification = Schema.Struct({
+    processId: Schema.String,
+    seq: PositiveInt,
+    stream: OutputStream,
+    chunk: Base64Bytes
+});
+/** `process/exited` payload: `exitCode` is 128 + n when signal n ended the process. */
+export const ExitedNotification = Schema.Struct({
+    processId: Schema.String,
+    seq: PositiveInt,
+    exitCode: Schema.Int,
+    signal: Schema.NullOr(Schema.String),
+    sandboxDenied: Schema.Boolean
+});
+/** `process/closed` payload: the last event of a process. */
+export const ClosedNotification = Schema.Struct({
+    processId: Schema.String,
+    seq: PositiveInt
+});
+// ---------------------------------------------------------------------------
+// Filesystem
+/** `fs/readFile` params: the whole file, or `length` bytes from `offset`. */
+export const ReadFileParams = Schema.Struct({
+    path: AbsolutePath,
+    sandbox: OptionalNullable(SandboxRequest),
+    offset: OptionalNullable(NonNegativeInt),
+    length: OptionalNullable(NonNegativeInt)
+});
+/** `fs/readFile` result. */
+export const ReadFileResult = Schema.Struct({ dataBase64: Base64Bytes });
+/** `fs/writeFile` params. */
+export const WriteFileParams = Schema.Struct({
+    path: AbsolutePath,
+    dataBase64: Base64Bytes,
+    sandbox: OptionalNullable(SandboxRequest)
+});
+/** `fs/createDirectory` params (recursive unless told otherwise, as the reference). */
+export const CreateDirectoryParams = Schema.Struct({
+    path: AbsolutePath,
+    sandbox: OptionalNullable(SandboxRequest),
+    recursive: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true })
+});
+/** `fs/getMetadata` params. */
+export const GetMetadataParams = Schema.Struct({ path: AbsolutePath, sandbox: OptionalNullable(SandboxRequest) });
+/** `fs/getMetadata` result: the target's kind and size (symlinks followed), and whether the path is a symlink. */
+export const GetMetadataResult = Schema.Struct({
+    isDirectory: Schema.Boolean,
+    isFile: Schema.Boolean,
+    isSymlink: Schema.Boolean,
+    size: Schema.Number,
+    createdAtMs: Schema.Number,
+    modifiedAtMs: Schema.Number
+});
+/** `fs/readDirectory` params. */
+export const ReadDirectoryParams = Schema.Struct({ path: AbsolutePath, sandbox: OptionalNullable(SandboxRequest) });
+/** One entry of `fs/readDirectory` (symlinks followed). */
+export const DirectoryEntry = Schema.Struct({
+    fileName: Schema.String,
+    isDirectory: Schema.Boolean,
+    isFile: Schema.Boolean
+});
+/** `fs/readDirectory` result. */
+export const ReadDirectoryResult = Schema.Struct({ entries: Schema.Array(DirectoryEntry) });
+/** `fs/remove` params. */
+export const RemoveParams = Schema.Struct({
+    path: AbsolutePath,
+    sandbox: OptionalNullable(SandboxRequest),
+    recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }),
+    force: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+});
+/** `fs/copy` params. */
+export const CopyParams = Schema.Struct({
+    sourcePath: AbsolutePath,
+    destinationPath: AbsolutePath,
+    sandbox: OptionalNullable(SandboxRequest),
+    recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+});
+/** `fs/canonicalize` params. */
+export const CanonicalizeParams = Schema.Struct({
+    path: AbsolutePath,
+    sandbox: OptionalNullable(SandboxRequest)
+});
+/** `fs/canonicalize` result: the resolved path as a `file://` URI, as the reference answers. */
+export const CanonicalizeResult = Schema.Struct({ path: Schema.String });
+/** The largest `fs/walk` limits (the reference's), and what a walk's answer may weigh. */
+export const WALK_MAXIMUMS = { maxDepth: 64, maxDirectories: 10_000, maxEntries: 50_000, answerBytes: 4 * 1024 * 1024 };
+/** `fs/walk` params (the reference's; its limits are at most the `WALK_MAXIMUMS`). */
+export const WalkParams = Schema.Struct({
+    path: AbsolutePath,
+    options: Schema.Struct({
+        maxDepth: NonNegativeInt,
+        maxDirectories: NonNegativeInt,
+        maxEntries: NonNegativeInt,
+        followDirectorySymlinks: Schema.Boolean,
+        pruneHiddenDirectories: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+    }),
+    sandbox: OptionalNullable(SandboxRequest)
+});
+/** `fs/walk` result: entries as `file://` URIs, breadth first; `truncated` when a limit stopped the walk. */
+export const WalkResult = Schema.Struct({
+    entries: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literal("directory", "file") })),
+    errors: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })),
+    truncated: Schema.Boolean
+});
+/**
+ * `fs/watchMissing` params (the reference's): paths believed missing, and
+ * one believed present; **(ours)** `sandbox?`, as every `fs/*` method takes.
+ */
+export const WatchMissingParams = Schema.Struct({
+    watchId: NonNegativeInt,
+    missing: Schema.Array(AbsolutePath),
+    present: OptionalNullable(AbsolutePath),
+    sandbox: OptionalNullable(SandboxRequest)
+});
+/** `fs/watchMissing` result: whether a watch is now installed. */
+export const WatchMissingResult = Schema.Struct({ watching: Schema.Boolean });
+/** `fs/missingChanged` payload. */
+export const MissingChangedNotification = Schema.Struct({ watchId: NonNegativeInt });
+/** `fs/watch` params (ours): a client-chosen id, the path, whether to watch below it. */
+export const WatchParams = Schema.Struct({
+    watchId: Schema.String.pipe(Schema.minLength(1, { message: () => "watchId must be a non-empty string" })),
+    path: AbsolutePath,
+    recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }),
+    sandbox: OptionalNullable(SandboxRequest)
+});
+/** `fs/watch` result. */
+export const WatchResult = Schema.Struct({ watchId: Schema.String });
+/** `fs/unwatch` params. */
+export const UnwatchParams = Schema.Struct({ watchId: Schema.String });
+/** `fs/changed` payload: paths as `file://` URIs with their net change; `overflow` when some were left out. */
+export const ChangedNotification = Schema.Struct({
+    watchId: Schema.String,
+    changes: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literal("created", "modified", "removed") })),
+    overflow: Schema.Boolean
+});
+// ---------------------------------------------------------------------------
+// File handles: streaming a file in blocks, both ways
+/** A client-chosen file handle id, unique among the session's open handles. */
+export const FileHandleId = Schema.String.pipe(Schema.minLength(1, { message: () => "handleId must be a non-empty string" }), 
+// As the reference, which takes ids of at most 32 bytes.
+Schema.filter((id) => Buffer.byteLength(id) <= 32 || "handleId must not exceed 32 bytes"));
+/** How a handle opens its file: `read` it, or `replace` it (written aside, put in place on `fs/close`). */
+export const FileOpenMode = Schema.Literal("read", "replace");
+/** `fs/open` params. */
+export const OpenFileParams = Schema.Struct({
+    handleId: FileHandleId,
+    path: AbsolutePath,
+    mode: Schema.optionalWith(FileOpenMode, { default: () => "read", nullable: true }),
+    sandbox: OptionalNullable(SandboxRequest)
+});
+/** `fs/open` result. */
+export const OpenFileResult = Schema.Struct({ handleId: Schema.String });
+/** `fs/readBlock` params: `len` bytes from `offset` (a shorter block at the end of the file, or above the server's block limit). */
+export const ReadBlockParams = Schema.Struct({
+    handleId: FileHandleId,
+    offset: NonNegativeInt,
+    len: NonNegativeInt
+});
+/** `fs/readBlock` result: `eof` once the block reached the end of the file. */
+export const ReadBlockResult = Schema.Struct({ chunk: Base64Bytes, eof: Schema.Boolean });
+/** `fs/writeBlock` params. */
+export const WriteBlockParams = Schema.Struct({
+    handleId: FileHandleId,
+    offset: NonNegativeInt,
+    chunk: Base64Bytes
+});
+/** `fs/close` params. */
+export const CloseFileParams = Schema.Struct({
+    handleId: FileHandleId,
+    /** (ours) Drop a replacing handle's file instead of putting it in place. */
+    discard: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+});
+// ---------------------------------------------------------------------------
+// HTTP on the client's behalf
+/** A header as the reference carries it; `valueEnvVar` appends a variable of the server's environment. */
+export const HttpHeader = Schema.Struct({
+    name: Schema.String,
+    value: Schema.optionalWith(Schema.String, { default: () => "" }),
+    valueEnvVar: OptionalNullable(Schema.String)
+});
+/** `http/request` params (the reference's). */
+export const HttpRequestParams = Schema.Struct({
+    method: Schema.String,
+    url: Schema.String,
+    headers: Schema.optionalWith(Schema.Array(HttpHeader), { default: () => [], nullable: true }),
+    bodyBase64: OptionalNullable(Base64Bytes),
+    /** One deadline for the whole exchange, body included; absent: none. */
+    timeoutMs: OptionalNullable(NonNegativeInt),
+    redirectPolicy: Schema.optionalWith(Schema.Literal("follow", "stop"), { default: () => "follow", nullable: true }),
+    /** Names the `http/request/bodyDelta` stream: unique among the connection's active streams. */
+    requestId: Schema.String,
+    streamResponse: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+});
+/** `http/request` result: the body is empty when it is streamed. */
+export const HttpRequestResult = Schema.Struct({
+    status: Schema.Int,
+    headers: Schema.Array(Schema.Struct({ name: Schema.String, value: Schema.String })),
+    bodyBase64: Base64Bytes
+});
+/** `http/request/bodyDelta` payload: `seq` from 1; the last one has `done` (and `error` when the body failed). */
+export const HttpBodyDeltaNotification = Schema.Struct({
+    requestId: Schema.String,
+    seq: PositiveInt,
+    deltaBase64: Base64Bytes,
+    done: Schema.Boolean,
+    error: Schema.NullOr(Schema.String)
+});
+//# sourceMappingURL=schema.js.map

@@ -1,0 +1,255 @@
+/**
+ * The executor's accept side: a `ServerTransport` whose connections are the
+ * remote streams clients open on the environment through NATS. A client
+ * sends a request on `exec.<env>.open` with an `open` frame; the executor
+ * subscribes its end of the stream, then answers with an `open` frame (or a
+ * `reset` frame saying why not: no or a wrong bearer token, too many
+ * streams, a bad or duplicate id).
+ * Each stream is then one JSON-RPC connection to the server, as a WebSocket
+ * is: one message per JSON-RPC frame, both ways, over a ReliableChannel.
+ */
+import * as Data from "effect/Data";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as ExecutionStrategy from "effect/ExecutionStrategy";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
+import * as Layer from "effect/Layer";
+import * as Mailbox from "effect/Mailbox";
+import * as Queue from "effect/Queue";
+import * as Runtime from "effect/Runtime";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
+import { ServerTransport, TransportError } from "../jsonrpc/Transport.js";
+import { asksForToken, bearerAuthProblem, bearerRefusal } from "../transport/bearerAuth.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js";
+import * as Frames from "./frames.js";
+import * as NatsConnect from "./natsConnect.js";
+import * as NatsLink from "./NatsLink.js";
+import { environmentIdProblem } from "./natsUrl.js";
+import * as Registry from "./Registry.js";
+import * as RS from "./ReliableStream.js";
+/** The reference caps an executor at 128 sessions; one stream is one connection, so at most one session. */
+export const DEFAULT_MAX_STREAMS = 128;
+/** Why an open was refused; the client reads the reason from the reset frame. */
+class OpenRefused extends Data.TaggedError("RemoteOpenRefused") {
+}
+/** A server message's bytes as they are: the channel copies what it takes into its frames. */
+const bytesOf = (message) => typeof message === "string" ? Buffer.from(message, "utf8") : message;
+/** A server message's bytes, owned by the writer until it hands them to the channel (the server's buffers are pooled). */
+const ownedBytes = (message) => typeof message === "string" ? Buffer.from(message, "utf8") : Uint8Array.prototype.slice.call(message);
+/** How long a closing stream waits for the peer to acknowledge what was written before it resets. */
+const CLOSE_GRACE = "5 seconds";
+/**
+ * A stream's incoming side: each client message goes into the server's
+ * mailbox as it comes (on the link's callback, no fiber in between) and is
+ * credited to the client once there. While the mailbox is full (a server
+ * that does not keep up), messages wait here in order and a fiber moves
+ * them as the server makes room; what waits is bounded by the stream's
+ * window, which is not credited meanwhile.
+ */
+const makeInbound = (maxMessageBytes) => Effect.gen(function* () {
+    const frames = yield* Mailbox.make({ capacity: 4 });
+    const runtime = yield* Effect.runtime();
+    const decoder = new TextDecoder();
+    const waiting = [];
+    let ending;
+    let channel;
+    /** Credit earned before the channel was attached. */
+    let unattachedHolds = 0;
+    const consumed = (holds) => {
+        if (channel === undefined)
+            unattachedHolds += holds;
+        else
+            channel.consumed(holds);
+    };
+    let mover;
+    const moveWaiting = Effect.gen(function* () {
+        while (waiting.length > 0) {
+            yield* frames.offer(waiting[0].frame);
+            consumed(waiting.shift().holds);
+        }
+        mover = undefined;
+        if (ending !== undefined)
+            frames.unsafeDone(ending);
+    });
+    const deliver = (item) => {
+        if (item._tag === "Message") {
+            const frame = item.bytes.byteLength > maxMessageBytes
+                ? { _tag: "Oversized", bytes: item.bytes.byteLength }
+                : { _tag: "Text", text: decoder.decode(item.bytes) };
+            if (waiting.length === 0 && frames.unsafeOffer(frame))
+                return consumed(item.holds);
+            waiting.push({ frame, holds: item.holds });
+            mover ??= Runtime.runFork(runtime)(moveWaiting);
+            return;
+        }
+        // The end, or the reset, comes after every message before it.
+        ending = item._tag === "End" ? Exit.void : Exit.fail(item.error);
+        if (waiting.length === 0)
+            frames.unsafeDone(ending);
+    };
+    return {
+        frames,
+        deliver,
+        attach: (opened, scope) => Effect.gen(function* () {
+            channel = opened;
+            if (unattachedHolds > 0)
+                opened.consumed(unattachedHolds);
+            // The stream's end ends the server's reading, whatever still waited.
+            yield* Scope.addFinalizer(scope, Effect.suspend(() => mover === undefined ? Effect.void : Fiber.interrupt(mover)).pipe(Effect.zipRight(Effect.sync(() => frames.unsafeDone(ending ?? Exit.void)))));
+        })
+    };
+});
+/**
+ * One stream as a FrameTransport, living in `scope`: the inbound side
+ * (`makeInbound`) feeds the server's mailbox, a writer fiber sends batches
+ * in order.
+ */
+const streamTransport = (channel, frames, scope) => Effect.gen(function* () {
+    const writes = yield* Queue.unbounded();
+    /** Writes queued for the writer and not yet sent: a write after them must not overtake them. */
+    let queuedWrites = 0;
+    let closing = false;
+    yield* Effect.forkIn(Effect.gen(function* () {
+        for (;;) {
+            const item = yield* Queue.take(writes);
+            if (item._tag === "Close") {
+                // What was written goes out and is acknowledged before the stream ends; a peer that is gone gets a reset.
+                yield* channel.close.pipe(Effect.timeout(CLOSE_GRACE), Effect.ignore);
+                return;
+            }
+            const sent = yield* Effect.either(Effect.forEach(item.messages, channel.send, { discard: true }));
+            queuedWrites--;
+            item.done(Either.isLeft(sent) ? new Error(`stream ${channel.streamId} reset: ${sent.left.reason}`) : undefined);
+        }
+    }).pipe(
+    // Writes that come after the end are failed, never left waiting: a server waits on `done`.
+    Effect.ensuring(Effect.gen(function* () {
+        for (const item of yield* Queue.takeAll(writes))
+            if (item._tag === "Write")
+                item.done(new Error("the stream is closed"));
+        yield* Queue.shutdown(writes);
+    })), Effect.ensuring(Scope.close(scope, Exit.void))), scope);
+    return {
+        frames,
+        write: (messages, done) => {
+            // Within the client's credit, and with nothing queued before them, the messages go out at once
+            // (a write that waits for credit, and those after it, go through the writer).
+            let sent = 0;
+            if (queuedWrites === 0 && !closing) {
+                while (sent < messages.length && channel.trySend(bytesOf(messages[sent])))
+                    sent++;
+                if (sent === messages.length)
+                    return done();
+            }
+            const rest = messages.slice(sent).map(ownedBytes);
+            if (Queue.unsafeOffer(writes, { _tag: "Write", messages: rest, done }))
+                queuedWrites++;
+            else
+                done(new Error("the stream is closed"));
+        },
+        close: Effect.sync(() => {
+            if (closing)
+                return;
+            closing = true;
+            Queue.unsafeOffer(writes, { _tag: "Close" });
+        }),
+        peer: { transport: "nats", address: channel.streamId }
+    };
+});
+/**
+ * Serves the environment for as long as the scope lives: connects, answers
+ * opens, and hands each stream to the server as a connection. Closing the
+ * scope resets the open streams and closes the NATS connection.
+ */
+export const make = (options) => Effect.gen(function* () {
+    const env = options.environmentId;
+    const problem = environmentIdProblem(env);
+    if (problem !== undefined)
+        return yield* new TransportError({ message: problem });
+    const authProblem = bearerAuthProblem(options);
+    if (authProblem !== undefined)
+        return yield* new TransportError({ message: authProblem });
+    const auth = { tokenSha256: options.tokenSha256, signedBearer: options.signedBearer };
+    const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const connection = yield* NatsConnect.connectScoped(options).pipe(Effect.mapError((error) => new TransportError({ message: error.message })));
+    const transportScope = yield* Effect.scope;
+    const reconnects = yield* NatsLink.watchReconnects(connection);
+    const runtime = yield* Effect.runtime();
+    const accepted = yield* Queue.unbounded();
+    /** Streams open now, by id: the cap, and a duplicate id is refused. */
+    const open = new Set();
+    const accept = (message) => Effect.gen(function* () {
+        const request = Frames.decode(message.data);
+        if (Either.isLeft(request) || request.right.kind !== "open") {
+            return yield* new OpenRefused({ streamId: "invalid", reason: "not an open frame" });
+        }
+        const streamId = request.right.streamId;
+        const refuse = (reason) => new OpenRefused({ streamId: NatsLink.isToken(streamId) ? streamId : "invalid", reason });
+        if (!NatsLink.isToken(streamId))
+            return yield* refuse(`stream id ${JSON.stringify(streamId)} is not a subject token`);
+        // Checked at each open (a signed token's exp too), before anything is made for the stream.
+        if (asksForToken(auth)) {
+            const bearer = NatsLink.bearerOfOpen(request.right.payload);
+            const why = Either.isLeft(bearer) ? bearer.left : yield* Effect.promise(() => bearerRefusal(bearer.right, auth));
+            if (why !== undefined)
+                return yield* refuse(`${NatsLink.UNAUTHORIZED_PREFIX}${why}`);
+        }
+        if (open.has(streamId))
+            return yield* refuse(`stream ${streamId} is already open`);
+        if (open.size >= maxStreams)
+            return yield* refuse(`the executor of ${env} serves ${maxStreams} streams at most`);
+        open.add(streamId);
+        const scope = yield* Scope.fork(transportScope, ExecutionStrategy.sequential);
+        yield* Scope.addFinalizer(scope, Effect.sync(() => open.delete(streamId)));
+        const inbound = yield* makeInbound(maxMessageBytes);
+        const channel = yield* NatsLink.open({
+            connection,
+            env,
+            side: "executor",
+            options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId },
+            reconnects,
+            deliver: inbound.deliver
+        }).pipe(Scope.extend(scope), Effect.tapError(() => Scope.close(scope, Exit.void)), Effect.mapError((error) => refuse(error.message)));
+        yield* inbound.attach(channel, scope);
+        const transport = yield* streamTransport(channel, inbound.frames, scope);
+        // Subscribed and flushed before the answer: the client's first frames find the stream.
+        message.respond(NatsLink.controlFrame("open", streamId));
+        yield* Queue.offer(accepted, transport);
+    }).pipe(Effect.catchTag("RemoteOpenRefused", ({ reason, streamId }) => Effect.zipRight(Effect.logWarning("remote stream refused").pipe(Effect.annotateLogs({ environment: env, reason })), Effect.sync(() => message.respond(NatsLink.controlFrame("reset", streamId, reason))))));
+    // Claimed before the open subject is served: two executors answering the
+    // opens of one id would each take half of its clients. Without JetStream
+    // the environment is still served, unlisted and unguarded (said once).
+    const registration = options.registry === false ? undefined : yield* Registry.register(connection, {
+        ...options.registry,
+        environmentId: env,
+        name: options.name ?? env,
+        serverVersion: options.serverVersion ?? "unknown",
+        sessions: () => open.size
+    }).pipe(Effect.catchTag("RemoteEnvironmentInUse", (error) => new TransportError({ message: error.message })), Effect.catchTag("RemoteRegistryError", (error) => Effect.as(Effect.logWarning("environment not registered: it is served, but not listed nor guarded against a second executor").pipe(Effect.annotateLogs({ environment: env, reason: error.message })), undefined)));
+    const subscription = yield* Effect.try({
+        try: () => connection.subscribe(NatsLink.openSubject(env), {
+            callback: (error, message) => {
+                if (error === null)
+                    Runtime.runFork(runtime)(accept(message));
+            }
+        }),
+        catch: (error) => new TransportError({ message: `cannot subscribe to ${NatsLink.openSubject(env)}: ${String(error)}` })
+    });
+    yield* Effect.addFinalizer(() => Effect.sync(() => subscription.unsubscribe()));
+    // The environment is reachable once the subscription is registered: an open from then on is answered.
+    yield* Effect.tryPromise({
+        try: () => connection.flush(),
+        catch: (error) => new TransportError({ message: `NATS: ${String(error)}` })
+    });
+    return {
+        url: `nats://${options.servers.map((server) => server.replace(/^nats:\/\//, "")).join(",")}/${env}`,
+        // Another executor took the id over: this one stops serving it.
+        connections: registration === undefined ? Stream.fromQueue(accepted) : Stream.fromQueue(accepted).pipe(Stream.merge(Stream.fromEffect(Effect.mapError(registration.lost, (error) => new TransportError({ message: error.message })))))
+    };
+});
+/** Provides the executor's transport for as long as the layer lives. */
+export const layer = (options) => Layer.scoped(ServerTransport, make(options));
+//# sourceMappingURL=NatsServerTransport.js.map

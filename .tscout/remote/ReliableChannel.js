@@ -1,0 +1,239 @@
+/**
+ * A ReliableStream end driven by its callers, the link's frames and one
+ * timer, over any lossy link of frames:
+ * `send` waits while the peer's credit window is full (that is the
+ * backpressure a slow peer exerts), `receive` hands messages over in order
+ * and grants credit as it does, and `reconnected` asks the peer to resume.
+ * The link only transmits bytes and reports incoming ones; NatsLink is the
+ * NATS one, the tests use in-memory ones.
+ */
+import * as Data from "effect/Data";
+import * as Deferred from "effect/Deferred";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as FiberId from "effect/FiberId";
+import * as Option from "effect/Option";
+import * as Queue from "effect/Queue";
+import * as Frames from "./frames.js";
+import * as RS from "./ReliableStream.js";
+/** The stream was reset, by this end or the peer, with a reason. */
+export class StreamReset extends Data.TaggedError("RemoteStreamReset") {
+}
+/**
+ * Starts a channel living in the scope; closing the scope resets a stream
+ * that is not done. The transitions run on the caller's stack, not on a
+ * fiber of their own: a frame or a call costs no fiber wake-up, which was
+ * most of a remote request's latency on a busy machine.
+ */
+export const make = (options, transmit, deliver) => Effect.gen(function* () {
+    const clock = yield* Effect.clock;
+    const end = RS.make(options, clock.unsafeCurrentTimeMillis());
+    // Bounded by the window: the peer never sends beyond the credit this end grants, and the end drops what exceeds it.
+    const incoming = yield* Queue.unbounded();
+    // Without `deliver`, `receive` takes from the queue; with it, the owner gets each item at once (no fiber in between).
+    const push = deliver ?? ((item) => void Queue.unsafeOffer(incoming, item));
+    const sendLock = yield* Effect.makeSemaphore(1);
+    let drained;
+    let acknowledged;
+    let resetAnnounced = false;
+    /** Frames in, not yet handled: those of one read of the link are handled together (one ack for them). */
+    let frames = [];
+    let handleScheduled = false;
+    let stepping = false;
+    let stepAgain = false;
+    /** The timer of the end's next deadline, and when it fires. */
+    let timer;
+    let timerAt = Infinity;
+    let stopped = false;
+    const resetError = () => new StreamReset({ reason: end.reset?.reason ?? "", byPeer: end.reset?.byPeer ?? false });
+    // The waiting callers learn what the last transitions changed.
+    const settle = () => {
+        if (end.reset !== undefined) {
+            if (!resetAnnounced) {
+                resetAnnounced = true;
+                const error = resetError();
+                push({ _tag: "Reset", error });
+                if (drained)
+                    Deferred.unsafeDone(drained, Effect.fail(error));
+                if (acknowledged)
+                    Deferred.unsafeDone(acknowledged, Effect.fail(error));
+                drained = acknowledged = undefined;
+            }
+            return;
+        }
+        if (drained && RS.isDrained(end)) {
+            Deferred.unsafeDone(drained, Effect.void);
+            drained = undefined;
+        }
+        if (acknowledged && RS.isAcknowledged(end)) {
+            Deferred.unsafeDone(acknowledged, Effect.void);
+            acknowledged = undefined;
+        }
+    };
+    const handle = (batch, now) => {
+        for (const bytes of batch) {
+            const decoded = Frames.decode(bytes);
+            if (Either.isLeft(decoded)) {
+                RS.reset(end, `malformed frame: ${decoded.left.message}`);
+                continue;
+            }
+            for (const delivery of RS.receive(end, decoded.right, now))
+                push(delivery);
+        }
+    };
+    /** Runs the end's timer for its next deadline (an ack, a retransmission, a heartbeat): an idle stream has no wake-ups in between. */
+    const arm = (now) => {
+        const at = RS.nextDeadline(end, now);
+        // A timer that fires early is harmless (poll finds nothing and it is armed again), so one already due sooner is kept.
+        if (timer !== undefined && timerAt <= at)
+            return;
+        if (timer !== undefined)
+            clearTimeout(timer);
+        timer = undefined;
+        timerAt = at;
+        if (Number.isFinite(at)) {
+            timer = setTimeout(() => {
+                timer = undefined;
+                timerAt = Infinity;
+                step();
+            }, at - now);
+        }
+    };
+    /**
+     * One step of the end: the frames that came, then what it owes the peer,
+     * then who waits. A step asked for while one runs (a link that answers
+     * at once) is run after it, not inside it.
+     */
+    const step = () => {
+        if (stopped)
+            return;
+        if (stepping) {
+            stepAgain = true;
+            return;
+        }
+        stepping = true;
+        try {
+            do {
+                stepAgain = false;
+                const now = clock.unsafeCurrentTimeMillis();
+                if (frames.length > 0) {
+                    const batch = frames;
+                    frames = [];
+                    handle(batch, now);
+                }
+                for (const frame of RS.poll(end, now))
+                    transmit(Frames.encode(frame));
+                settle();
+                arm(now);
+            } while (stepAgain || frames.length > 0);
+        }
+        finally {
+            stepping = false;
+        }
+    };
+    const handleFrames = () => {
+        handleScheduled = false;
+        step();
+    };
+    yield* Effect.addFinalizer(() => Effect.sync(() => {
+        // Done is both directions closed and this end's acknowledged; anything less tells the peer.
+        if (end.reset === undefined && !(end.sender.closed && RS.isAcknowledged(end) && end.receiver.ended)) {
+            RS.reset(end, "stream closed");
+            step();
+        }
+        stopped = true;
+        if (timer !== undefined)
+            clearTimeout(timer);
+        timer = undefined;
+    }));
+    /** Sends in progress (holding or waiting for the lock): a `trySend` must not overtake them. */
+    let sending = 0;
+    const send = (message) => Effect.suspend(() => {
+        sending++;
+        return Effect.ensuring(sendOne(message), Effect.sync(() => sending--));
+    });
+    const sendOne = (message) => sendLock.withPermits(1)(Effect.suspend(() => {
+        if (end.reset !== undefined)
+            return Effect.fail(resetError());
+        if (!RS.send(end, message)) {
+            RS.reset(end, "send after close");
+            step();
+            return Effect.fail(resetError());
+        }
+        step();
+        // Within the peer's credit it went out in that step; otherwise wait for the credit.
+        if (RS.isDrained(end))
+            return Effect.void;
+        if (end.reset !== undefined)
+            return Effect.fail(resetError());
+        const done = Deferred.unsafeMake(FiberId.none);
+        drained = done;
+        return Deferred.await(done);
+    }));
+    const receive = Effect.flatMap(Queue.take(incoming), (item) => {
+        switch (item._tag) {
+            case "Message":
+                return Effect.sync(() => {
+                    RS.consume(end, item.holds);
+                    step();
+                    return Option.some(item.bytes);
+                });
+            case "End":
+                // Every later receive sees the end too.
+                return Effect.as(Queue.offer(incoming, item), Option.none());
+            case "Reset":
+                return Effect.zipRight(Queue.offer(incoming, item), Effect.fail(item.error));
+        }
+    });
+    const close = sendLock.withPermits(1)(Effect.suspend(() => {
+        if (end.reset !== undefined)
+            return Effect.fail(resetError());
+        const done = Deferred.unsafeMake(FiberId.none);
+        acknowledged = done;
+        RS.close(end);
+        step();
+        return Deferred.await(done);
+    }));
+    return {
+        streamId: options.streamId,
+        send,
+        trySend: (message) => {
+            if (sending > 0 || !RS.fitsNow(end, message.length))
+                return false;
+            RS.send(end, message);
+            step();
+            return true;
+        },
+        receive,
+        consumed: (holds) => {
+            RS.consume(end, holds);
+            step();
+        },
+        close,
+        reset: (reason) => Effect.sync(() => {
+            RS.reset(end, reason);
+            step();
+        }),
+        onFrame: (bytes) => {
+            if (stopped)
+                return;
+            frames.push(bytes);
+            if (!handleScheduled) {
+                handleScheduled = true;
+                queueMicrotask(handleFrames);
+            }
+        },
+        reconnected: () => {
+            // Before the frames that came meanwhile: what was in flight may be lost both ways.
+            RS.reconnected(end);
+            step();
+        },
+        snapshot: () => ({
+            stats: { ...end.stats },
+            lastSentSeq: end.sender.nextSeq - 1,
+            receivedThrough: end.receiver.ack,
+            inFlightBytes: end.sender.inFlightBytes
+        })
+    };
+});
+//# sourceMappingURL=ReliableChannel.js.map

@@ -1,0 +1,417 @@
+/**
+ * One end of a remote stream as deterministic transitions, with no I/O and
+ * no clock (time is an argument): the sender assigns seqs, segments
+ * messages, keeps what is unacknowledged and retransmits it on resume or
+ * timeout, within the peer's credit; the receiver drops duplicates, buffers
+ * out of order frames, delivers messages in order, reassembles segments and
+ * grants credit as its application consumes. The state is mutated in place
+ * (a frame costs O(1), not a copy of the window); a driver (NatsLink, the
+ * tests' simulated link) feeds it frames and time and transmits what `poll`
+ * returns. The contract is docs/PROTOCOL.md, "Remote streams (NATS)".
+ */
+import { prepare } from "./frames.js";
+/** Defaults sized for NATS (1 MB max_payload): 60 KiB segments, a 1 MiB window. */
+export const defaultOptions = (streamId) => ({
+    streamId,
+    maxPayload: 60 * 1024,
+    window: 1024 * 1024,
+    retransmitAfter: 1000,
+    ackDelay: 20,
+    ackEvery: 8,
+    // A peer gone is noticed within two heartbeats; 12 s also outlasts a NATS node's
+    // failover (a stalled node noticed in 2-3 pings of 2 s, then a reconnect).
+    heartbeatEvery: 6000,
+    peerTimeout: 12_000,
+    maxMessage: 64 * 1024 * 1024
+});
+/** A fresh end of a stream. */
+export const make = (options, now) => {
+    if (options.window < options.maxPayload)
+        throw new RangeError("the window must hold one full segment");
+    return {
+        options,
+        sender: {
+            nextSeq: 1, queued: [], queuedHead: 0, inFlight: new Map(), inFlightBytes: 0, queuedEnd: 0,
+            // Until the peer speaks, it is taken to grant the window both ends agreed on.
+            credit: options.window, closed: false, lastProbeAt: now, oldestSentAt: Infinity, backoff: 1
+        },
+        receiver: {
+            ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, partialCredited: 0, deliveredBytes: 0,
+            consumed: 0, advertised: options.window, unacked: 0, unackedSince: now, ackNow: false, ended: false
+        },
+        reset: undefined,
+        resumeOwed: false,
+        lastSentAt: now,
+        lastHeardAt: now,
+        stats: { framesSent: 0, retransmissions: 0, duplicates: 0, dropped: 0, maxInFlightBytes: 0, maxHeldBytes: 0 }
+    };
+};
+// ---------------------------------------------------------------------------
+// Sender
+/** Whether everything handed to `send` has gone out at least once (a waiting `send` may return). */
+export const isDrained = (end) => end.sender.queuedHead === end.sender.queued.length;
+/** Whether every frame sent was acknowledged (a clean close can finish). */
+export const isAcknowledged = (end) => isDrained(end) && end.sender.inFlight.size === 0;
+/** Whether a message of `length` bytes would go out whole at the next poll: nothing waits before it and the peer's credit covers it. */
+export const fitsNow = (end, length) => end.reset === undefined && !end.sender.closed && isDrained(end) && end.sender.queuedEnd + length <= end.sender.credit;
+/** Bytes sent and not acknowledged. */
+export const inFlightBytes = (end) => end.sender.inFlightBytes;
+const enqueue = (sender, kind, payload, segmentIndex, segmentCount) => {
+    sender.queuedEnd += payload.length;
+    sender.queued.push({ seq: sender.nextSeq++, kind, segmentIndex, segmentCount, payload, end: sender.queuedEnd, sentAt: undefined });
+};
+/**
+ * Gives the sender one message, cut into segments of `maxPayload`, each
+ * copied once into the frame that carries it (the caller may reuse the
+ * message at once). Returns false when the stream is reset or closed. The
+ * caller waits for `isDrained` before the next (that is the backpressure).
+ */
+export const send = (end, message) => {
+    const { sender, options } = end;
+    if (end.reset !== undefined || sender.closed)
+        return false;
+    const count = Math.max(1, Math.ceil(message.length / options.maxPayload));
+    if (count > 0xffff)
+        throw new RangeError(`a message of ${message.length} bytes needs more than 65535 segments`);
+    for (let i = 0; i < count; i++) {
+        enqueue(sender, "data", prepare(options.streamId, message.subarray(i * options.maxPayload, (i + 1) * options.maxPayload)), i, count);
+    }
+    return true;
+};
+/** Closes this direction after what was sent: the peer delivers End once it has everything before. */
+export const close = (end) => {
+    if (end.reset !== undefined || end.sender.closed)
+        return;
+    end.sender.closed = true;
+    enqueue(end.sender, "close", new Uint8Array(0), 0, 1);
+};
+const release = (sender, seq) => {
+    const frame = sender.inFlight.get(seq);
+    if (frame === undefined)
+        return;
+    sender.inFlight.delete(seq);
+    sender.inFlightBytes -= frame.payload.length;
+    sender.backoff = 1;
+};
+/** The retransmission timeout now, with its backoff. */
+const timeoutOf = (end) => end.options.retransmitAfter * end.sender.backoff;
+/** What every frame from the peer says about this end's frames. */
+const applyAck = (end, frame) => {
+    const sender = end.sender;
+    for (const seq of sender.inFlight.keys()) {
+        if (seq > frame.ack)
+            break;
+        release(sender, seq);
+    }
+    for (let i = 0, bits = frame.ackBits; bits !== 0; i++, bits >>>= 1) {
+        if ((bits & 1) === 1)
+            release(sender, frame.ack + 2 + i);
+    }
+    // Credit only grows: an old frame arriving late must not take it back.
+    if (frame.credit > sender.credit)
+        sender.credit = frame.credit;
+};
+// ---------------------------------------------------------------------------
+// Receiver
+/** Bytes counted against the window: early frames, delivered messages not consumed, segments not credited ahead. */
+const heldBytes = (r) => r.bufferedBytes + r.deliveredBytes + r.partialBytes - r.partialCredited;
+/**
+ * A message larger than the window could never complete if its segments
+ * held credit. So while the application has nothing waiting, the segments of
+ * the message being reassembled are credited as they come (and when it has
+ * caught up, those that came meanwhile): the receiver then holds at most one
+ * window plus that one message (≤ maxMessage), and a slow application still
+ * stops the sender at the window.
+ */
+const creditAhead = (end) => {
+    const r = end.receiver;
+    if (r.deliveredBytes > 0 || r.partialCredited === r.partialBytes)
+        return;
+    r.consumed += r.partialBytes - r.partialCredited;
+    r.partialCredited = r.partialBytes;
+};
+/** The credit this end grants: what its application consumed plus the window. */
+const creditOf = (end) => end.receiver.consumed + end.options.window;
+/** Bit i: seq ack+2+i is buffered (ack+1 is missing by definition). */
+const ackBitsOf = (r) => {
+    let bits = 0;
+    if (r.buffered.size === 0)
+        return 0;
+    for (let i = 0; i < 32; i++)
+        if (r.buffered.has(r.ack + 2 + i))
+            bits |= 1 << i;
+    return bits >>> 0;
+};
+/** The peer broke the contract: the stream ends, and the peer is told why. */
+const violation = (end, reason) => {
+    if (end.reset === undefined)
+        end.reset = { reason, byPeer: false, owed: true };
+};
+const deliverInOrder = (end, frame, out) => {
+    const r = end.receiver;
+    r.ack = frame.seq;
+    if (frame.kind === "close") {
+        r.ended = true;
+        out.push({ _tag: "End" });
+        return;
+    }
+    if (r.ended)
+        return violation(end, "data after close");
+    const expected = r.partial.length;
+    if (frame.segmentIndex !== expected || (expected > 0 && frame.segmentCount !== r.partialCount)) {
+        return violation(end, `segment ${frame.segmentIndex} of ${frame.segmentCount} where ${expected} was due`);
+    }
+    if (frame.segmentCount === 1) {
+        r.deliveredBytes += frame.payload.length;
+        out.push({ _tag: "Message", bytes: frame.payload, holds: frame.payload.length });
+        return;
+    }
+    if (r.partialBytes + frame.payload.length > end.options.maxMessage) {
+        return violation(end, `a message of more than ${end.options.maxMessage} bytes`);
+    }
+    r.partial.push(frame.payload);
+    r.partialBytes += frame.payload.length;
+    r.partialCount = frame.segmentCount;
+    if (r.partial.length < frame.segmentCount) {
+        creditAhead(end);
+        return;
+    }
+    const bytes = new Uint8Array(r.partialBytes);
+    let at = 0;
+    for (const part of r.partial) {
+        bytes.set(part, at);
+        at += part.length;
+    }
+    const holds = r.partialBytes - r.partialCredited;
+    r.deliveredBytes += holds;
+    r.partial.length = 0;
+    r.partialBytes = 0;
+    r.partialCredited = 0;
+    out.push({ _tag: "Message", bytes, holds });
+};
+/** The largest multiplier of the retransmission timeout. */
+const MAX_BACKOFF = 16;
+/** A frame seq the receiver will not buffer past (ack_bits reports 32; beyond this it is a misbehaving peer). */
+const MAX_REORDER = 1 << 16;
+const receiveSequenced = (end, frame, now, out) => {
+    const r = end.receiver;
+    if (r.unacked === 0)
+        r.unackedSince = now;
+    r.unacked++;
+    if (frame.seq <= r.ack || r.buffered.has(frame.seq)) {
+        end.stats.duplicates++;
+        r.ackNow = true; // the ack that would have stopped it was lost
+        return;
+    }
+    if (frame.seq > r.ack + MAX_REORDER || heldBytes(r) + frame.payload.length > end.options.window) {
+        // Beyond what this end granted: dropped, the sender will send it again.
+        end.stats.dropped++;
+        r.ackNow = true;
+        return;
+    }
+    if (frame.seq !== r.ack + 1) {
+        r.buffered.set(frame.seq, frame);
+        r.bufferedBytes += frame.payload.length;
+        r.ackNow = true; // a gap: tell the sender at once what arrived
+    }
+    else {
+        deliverInOrder(end, frame, out);
+        for (let next = r.buffered.get(r.ack + 1); next !== undefined && end.reset === undefined; next = r.buffered.get(r.ack + 1)) {
+            r.buffered.delete(next.seq);
+            r.bufferedBytes -= next.payload.length;
+            deliverInOrder(end, next, out);
+        }
+    }
+    if (heldBytes(r) > end.stats.maxHeldBytes)
+        end.stats.maxHeldBytes = heldBytes(r);
+    if (r.unacked >= end.options.ackEvery)
+        r.ackNow = true;
+};
+/**
+ * Takes one frame from the peer (already decoded, of this stream) and
+ * returns what the application gets, in order. After a reset it returns
+ * nothing.
+ */
+export const receive = (end, frame, now) => {
+    const out = [];
+    if (end.reset !== undefined) {
+        // The peer may not have heard the reset; any frame of it is answered with it again.
+        if (frame.kind !== "reset" && !end.reset.byPeer)
+            end.reset.owed = true;
+        return out;
+    }
+    if (frame.streamId !== end.options.streamId) {
+        violation(end, `a frame of stream ${frame.streamId}`);
+        return out;
+    }
+    end.lastHeardAt = now;
+    applyAck(end, frame);
+    switch (frame.kind) {
+        case "data":
+        case "close":
+            receiveSequenced(end, frame, now, out);
+            break;
+        case "reset":
+            end.reset = { reason: new TextDecoder().decode(frame.payload), byPeer: true, owed: false };
+            break;
+        case "resume":
+            // The peer reconnected: what it has not acknowledged may have been lost on the way.
+            for (const outgoing of end.sender.inFlight.values())
+                outgoing.sentAt = undefined;
+            end.sender.oldestSentAt = -Infinity;
+            end.sender.backoff = 1;
+            end.receiver.ackNow = true;
+            break;
+        case "heartbeat":
+            // A heartbeat may be a blocked sender's probe for credit: answer with this end's state.
+            end.receiver.ackNow = true;
+            break;
+        case "ack":
+        case "open":
+            break;
+    }
+    return out;
+};
+/** The application is done with `bytes` of delivered messages: they count against the window no more. */
+export const consume = (end, bytes) => {
+    const r = end.receiver;
+    r.deliveredBytes -= bytes;
+    r.consumed += bytes;
+    creditAhead(end);
+    // A window update once a quarter of the window is free again, so a blocked sender goes on.
+    if (creditOf(end) - r.advertised >= end.options.window / 4)
+        r.ackNow = true;
+};
+// ---------------------------------------------------------------------------
+// Both directions
+/** This end's connection came back: its own unacknowledged frames are sent again and the peer is asked to resume. */
+export const reconnected = (end) => {
+    for (const outgoing of end.sender.inFlight.values())
+        outgoing.sentAt = undefined;
+    end.sender.oldestSentAt = -Infinity;
+    end.sender.backoff = 1;
+    end.resumeOwed = true;
+};
+/** Ends the stream from this end with a reason, which the peer is told. */
+export const reset = (end, reason) => {
+    if (end.reset === undefined)
+        end.reset = { reason, byPeer: false, owed: true };
+};
+const controlFrame = (end, kind, payload = new Uint8Array(0)) => ({
+    kind, streamId: end.options.streamId, seq: 0, ack: 0, ackBits: 0, credit: 0, segmentIndex: 0, segmentCount: 1, payload
+});
+/** Stamps this end's receive state on an outgoing frame (every frame carries it). */
+const stamp = (end, frame) => {
+    const r = end.receiver;
+    r.unacked = 0;
+    r.ackNow = false;
+    r.advertised = creditOf(end);
+    return { ...frame, ack: r.ack, ackBits: ackBitsOf(r), credit: r.advertised };
+};
+const fromOutgoing = (end, o) => stamp(end, { kind: o.kind, streamId: end.options.streamId, seq: o.seq, segmentIndex: o.segmentIndex, segmentCount: o.segmentCount, payload: o.payload });
+/**
+ * The frames to transmit now, in order: a reset if one is owed (and then
+ * nothing else), a resume, retransmissions that are due, new frames the
+ * peer's credit allows, and an ack, probe or heartbeat when one is due.
+ */
+export const poll = (end, now) => {
+    const out = [];
+    const { sender, receiver, options, stats } = end;
+    if (end.reset !== undefined) {
+        if (end.reset.owed) {
+            end.reset.owed = false;
+            out.push(stamp(end, controlFrame(end, "reset", new TextEncoder().encode(end.reset.reason))));
+        }
+        return out;
+    }
+    if (now - end.lastHeardAt >= options.peerTimeout) {
+        reset(end, `nothing heard of the peer for ${options.peerTimeout} ms`);
+        return poll(end, now);
+    }
+    if (end.resumeOwed) {
+        end.resumeOwed = false;
+        out.push(stamp(end, controlFrame(end, "resume")));
+    }
+    if (sender.inFlight.size === 0)
+        sender.oldestSentAt = Infinity;
+    else if (now - sender.oldestSentAt >= timeoutOf(end)) {
+        const timeout = timeoutOf(end);
+        let oldest = Infinity;
+        let timedOut = false;
+        for (const outgoing of sender.inFlight.values()) {
+            if (outgoing.sentAt === undefined || now - outgoing.sentAt >= timeout) {
+                // A frame due on a resume (sentAt undefined) says nothing about the path; a timeout does.
+                if (outgoing.sentAt !== undefined)
+                    timedOut = true;
+                outgoing.sentAt = now;
+                stats.retransmissions++;
+                out.push(fromOutgoing(end, outgoing));
+            }
+            if (outgoing.sentAt < oldest)
+                oldest = outgoing.sentAt;
+        }
+        sender.oldestSentAt = oldest;
+        if (timedOut)
+            sender.backoff = Math.min(sender.backoff * 2, MAX_BACKOFF);
+    }
+    while (sender.queuedHead < sender.queued.length) {
+        const next = sender.queued[sender.queuedHead];
+        if (next.end > sender.credit)
+            break;
+        sender.queuedHead++;
+        next.sentAt = now;
+        if (now < sender.oldestSentAt)
+            sender.oldestSentAt = now;
+        sender.inFlight.set(next.seq, next);
+        sender.inFlightBytes += next.payload.length;
+        if (sender.inFlightBytes > stats.maxInFlightBytes)
+            stats.maxInFlightBytes = sender.inFlightBytes;
+        out.push(fromOutgoing(end, next));
+    }
+    if (sender.queuedHead === sender.queued.length && sender.queuedHead > 0) {
+        // Everything queued went out: drop the references (inFlight keeps what it needs).
+        sender.queued.length = 0;
+        sender.queuedHead = 0;
+    }
+    if (out.length === 0) {
+        const blocked = !isDrained(end);
+        if (blocked && now - sender.lastProbeAt >= options.retransmitAfter) {
+            // Waiting for credit whose window update may have been lost: ask for it.
+            sender.lastProbeAt = now;
+            out.push(stamp(end, controlFrame(end, "heartbeat")));
+        }
+        else if (receiver.ackNow || (receiver.unacked > 0 && now - receiver.unackedSince >= options.ackDelay)) {
+            out.push(stamp(end, controlFrame(end, "ack")));
+        }
+        else if (now - end.lastSentAt >= options.heartbeatEvery) {
+            out.push(stamp(end, controlFrame(end, "heartbeat")));
+        }
+    }
+    if (out.length > 0) {
+        end.lastSentAt = now;
+        stats.framesSent += out.length;
+    }
+    return out;
+};
+/**
+ * The time (ms) by which `poll` must run again if no frame comes and no
+ * call is made: a retransmission, an ack, a probe for credit or a
+ * heartbeat falls due then. It may be early (poll then finds nothing), never
+ * late.
+ */
+export const nextDeadline = (end, now) => {
+    const { sender, receiver, options } = end;
+    if (end.reset !== undefined)
+        return end.reset.owed ? now : Infinity;
+    if (end.resumeOwed || receiver.ackNow)
+        return now;
+    let at = Math.min(end.lastSentAt + options.heartbeatEvery, end.lastHeardAt + options.peerTimeout);
+    if (sender.inFlight.size > 0)
+        at = Math.min(at, sender.oldestSentAt + timeoutOf(end));
+    if (!isDrained(end))
+        at = Math.min(at, sender.lastProbeAt + options.retransmitAfter);
+    if (receiver.unacked > 0)
+        at = Math.min(at, receiver.unackedSince + options.ackDelay);
+    return Math.max(now, at);
+};
+//# sourceMappingURL=ReliableStream.js.map

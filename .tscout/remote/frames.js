@@ -1,0 +1,211 @@
+/**
+ * The frame contract of remote streams (docs/PROTOCOL.md, "Remote streams
+ * (NATS)"): one binary frame per NATS message, a fixed 40-byte big-endian
+ * header, the stream id and the payload. Both ends (executor and client)
+ * encode and decode with this module only; the layout is versioned by its
+ * first byte.
+ *
+ * | offset | size | field                                              |
+ * |--------|------|----------------------------------------------------|
+ * | 0      | 1    | version (1)                                        |
+ * | 1      | 1    | kind (FrameKind)                                   |
+ * | 2      | 2    | segment index                                      |
+ * | 4      | 2    | segment count (≥ 1)                                |
+ * | 6      | 1    | stream id length L (1..255)                        |
+ * | 7      | 1    | reserved, 0                                        |
+ * | 8      | 8    | seq (0 for control frames)                         |
+ * | 16     | 8    | ack: highest seq received with none missing below  |
+ * | 24     | 4    | ack_bits: bit i set = seq ack+2+i received         |
+ * | 28     | 8    | credit: payload byte offset the sender may reach   |
+ * | 36     | 4    | payload length                                     |
+ * | 40     | L    | stream id, UTF-8                                   |
+ * | 40+L   | n    | payload                                            |
+ */
+import * as Data from "effect/Data";
+import * as Either from "effect/Either";
+/** The only version this module writes and reads; a peer sending another is answered with a reset. */
+export const FRAME_VERSION = 1;
+/** Size of the fixed part of the header, before the stream id. */
+export const HEADER_BYTES = 40;
+/** The longest stream id, in UTF-8 bytes (its length is one byte). */
+export const MAX_STREAM_ID_BYTES = 255;
+/** The largest seq, ack or credit the contract carries: JavaScript's safe integers (the field is 64-bit). */
+export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+/** What a frame is for; data and close are sequenced (seq ≥ 1), the others are control frames (seq 0). */
+export const FrameKind = {
+    data: 1,
+    ack: 2,
+    resume: 3,
+    reset: 4,
+    heartbeat: 5,
+    open: 6,
+    close: 7
+};
+const KIND_NAMES = [
+    undefined, "data", "ack", "resume", "reset", "heartbeat", "open", "close"
+];
+/** Whether frames of a kind take a seq of the stream (and are acknowledged and retransmitted). */
+export const isSequenced = (kind) => kind === "data" || kind === "close";
+/** A malformed frame: decoding never throws, it returns this. */
+export class FrameError extends Data.TaggedError("RemoteFrameError") {
+}
+const fail = (reason, message) => Either.left(new FrameError({ reason, message }));
+const encoder = new TextEncoder();
+// ignoreBOM keeps a leading U+FEFF in the id, so that decoding gives back exactly what was encoded.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** A lone surrogate would be written as U+FFFD and read back as another id. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const TWO_32 = 2 ** 32;
+const writeU64 = (view, offset, value) => {
+    view.setUint32(offset, Math.floor(value / TWO_32));
+    view.setUint32(offset + 4, value >>> 0);
+};
+const readU64 = (view, offset) => view.getUint32(offset) * TWO_32 + view.getUint32(offset + 4);
+const isCounter = (n) => Number.isSafeInteger(n) && n >= 0;
+/** The last stream id checked and encoded: frames come in runs of one stream, so the check and the encoding are done once per run. */
+let lastId;
+/** A stream id's UTF-8 bytes, or why it is not one the contract carries. */
+const streamIdBytes = (streamId) => {
+    if (lastId?.streamId === streamId)
+        return Either.right(lastId.bytes);
+    if (LONE_SURROGATE.test(streamId))
+        return fail("bad-stream-id", "the stream id is not well-formed Unicode");
+    const bytes = encoder.encode(streamId);
+    if (bytes.length < 1 || bytes.length > MAX_STREAM_ID_BYTES)
+        return fail("bad-stream-id", `stream id of ${bytes.length} bytes`);
+    lastId = { streamId, bytes };
+    return Either.right(bytes);
+};
+/** Checks what a frame's header carries beyond its stream id (counters and segments). */
+const validateFields = (frame) => {
+    if (!isCounter(frame.seq) || !isCounter(frame.ack) || !isCounter(frame.credit)) {
+        return fail("counter-overflow", "seq, ack and credit are integers in 0..2^53-1");
+    }
+    if (!Number.isInteger(frame.ackBits) || frame.ackBits < 0 || frame.ackBits >= TWO_32) {
+        return fail("counter-overflow", "ack_bits is an unsigned 32-bit integer");
+    }
+    if (isSequenced(frame.kind) !== frame.seq > 0) {
+        return fail("bad-seq", `a ${frame.kind} frame has ${isSequenced(frame.kind) ? "a seq ≥ 1" : "seq 0"}`);
+    }
+    const { segmentIndex: index, segmentCount: count } = frame;
+    if (!Number.isInteger(count) || count < 1 || count > 0xffff || !Number.isInteger(index) || index < 0 || index >= count) {
+        return fail("bad-segment", `segment ${index} of ${count}`);
+    }
+    if (frame.kind !== "data" && count !== 1)
+        return fail("bad-segment", `a ${frame.kind} frame is not segmented`);
+    return Either.void;
+};
+/** Checks a frame against the contract's rules (the same ones decode enforces). */
+export const validate = (frame) => Either.flatMap(streamIdBytes(frame.streamId), () => Either.map(validateFields(frame), () => frame));
+const writeHeader = (view, frame, idLength, payloadLength) => {
+    view.setUint8(0, FRAME_VERSION);
+    view.setUint8(1, FrameKind[frame.kind]);
+    view.setUint16(2, frame.segmentIndex);
+    view.setUint16(4, frame.segmentCount);
+    view.setUint8(6, idLength);
+    view.setUint8(7, 0);
+    writeU64(view, 8, frame.seq);
+    writeU64(view, 16, frame.ack);
+    view.setUint32(24, frame.ackBits);
+    writeU64(view, 28, frame.credit);
+    view.setUint32(36, payloadLength);
+};
+/**
+ * The buffers made by `prepare`, each one frame with its payload in place:
+ * `encode` writes the header into them instead of copying the payload.
+ */
+const preparedFrames = new WeakSet();
+/**
+ * A copy of `source` as the payload of a frame of `streamId` that `encode`
+ * will write in place: one copy from the sender's message to the bytes that
+ * go out, where encoding a plain payload copies it once more. The returned
+ * view is the payload; the frame's header is written at each `encode` (the
+ * ack and credit it carries change between retransmissions).
+ */
+export const prepare = (streamId, source) => {
+    const id = streamIdBytes(streamId);
+    if (Either.isLeft(id))
+        throw id.left;
+    const offset = HEADER_BYTES + id.right.length;
+    // Its own ArrayBuffer (never a slice of Node's pool) and no zero fill: every byte is written here or by encode.
+    const bytes = Buffer.allocUnsafeSlow(offset + source.length);
+    bytes.set(id.right, HEADER_BYTES);
+    bytes.set(source, offset);
+    preparedFrames.add(bytes.buffer);
+    return new Uint8Array(bytes.buffer, offset, source.length);
+};
+const sameBytes = (a, b) => {
+    if (a.length !== b.length)
+        return false;
+    for (let i = 0; i < a.length; i++)
+        if (a[i] !== b[i])
+            return false;
+    return true;
+};
+/**
+ * Writes a frame. The frame is built by this module's users from values they
+ * control, so an invalid one is a defect: it throws the FrameError. A
+ * payload from `prepare` gets its header written in place (a frame sent
+ * again gets the header of its latest sending, which only carries newer
+ * acks and credit); any other payload is copied into a new frame.
+ */
+export const encode = (frame) => {
+    const id = streamIdBytes(frame.streamId);
+    if (Either.isLeft(id))
+        throw id.left;
+    const fields = validateFields(frame);
+    if (Either.isLeft(fields))
+        throw fields.left;
+    const payload = frame.payload;
+    const offset = HEADER_BYTES + id.right.length;
+    if (preparedFrames.has(payload.buffer) && payload.byteOffset === offset && payload.byteLength + offset === payload.buffer.byteLength &&
+        sameBytes(new Uint8Array(payload.buffer, HEADER_BYTES, id.right.length), id.right)) {
+        const bytes = new Uint8Array(payload.buffer);
+        writeHeader(new DataView(payload.buffer), frame, id.right.length, payload.length);
+        return bytes;
+    }
+    const bytes = new Uint8Array(offset + payload.length);
+    writeHeader(new DataView(bytes.buffer), frame, id.right.length, payload.length);
+    bytes.set(id.right, HEADER_BYTES);
+    bytes.set(payload, offset);
+    return bytes;
+};
+/** Reads a frame; the payload is a view into `bytes` (no copy). Never throws. */
+export const decode = (bytes) => {
+    if (bytes.length < HEADER_BYTES)
+        return fail("truncated", `${bytes.length} bytes, the header is ${HEADER_BYTES}`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const version = view.getUint8(0);
+    if (version !== FRAME_VERSION)
+        return fail("unsupported-version", `version ${version}, this end speaks ${FRAME_VERSION}`);
+    const kind = KIND_NAMES[view.getUint8(1)];
+    if (kind === undefined)
+        return fail("unknown-kind", `kind ${view.getUint8(1)}`);
+    if (view.getUint8(7) !== 0)
+        return fail("reserved-bits", "byte 7 is reserved and 0");
+    const idLength = view.getUint8(6);
+    const payloadLength = view.getUint32(36);
+    if (bytes.length !== HEADER_BYTES + idLength + payloadLength) {
+        return fail("length-mismatch", `${bytes.length} bytes, the header announces ${HEADER_BYTES + idLength + payloadLength}`);
+    }
+    let streamId;
+    try {
+        streamId = decoder.decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + idLength));
+    }
+    catch {
+        return fail("bad-stream-id", "the stream id is not UTF-8");
+    }
+    const frame = {
+        kind,
+        streamId,
+        segmentIndex: view.getUint16(2),
+        segmentCount: view.getUint16(4),
+        seq: readU64(view, 8),
+        ack: readU64(view, 16),
+        ackBits: view.getUint32(24),
+        credit: readU64(view, 28),
+        payload: bytes.subarray(HEADER_BYTES + idLength)
+    };
+    return validate(frame);
+};
+//# sourceMappingURL=frames.js.map

@@ -1,0 +1,210 @@
+/**
+ * Bubblewrap (`bwrap`): the command line that confines a command under a
+ * resolved policy, the check that bubblewrap works here, and how the
+ * confined command's own process group is found from outside.
+ *
+ * The layout of a confined process, seen from the host:
+ *
+ *     bwrap (our child, leads its process group)
+ *       └─ bwrap (pid 1 of the sandbox's PID namespace: reaps, and its exit ends the namespace)
+ *            └─ shim → the command (pid 2 inside; leads a process group of its own)
+ *
+ * Signals go to the command's group, never to bubblewrap's: bubblewrap does
+ * not forward them, and a SIGTERM to the outer bwrap would end the sandbox
+ * before the command could handle it. The shim (perl, which every Debian
+ * system has) puts the command in its own group, hands it the terminal's
+ * foreground when it has one (so job control works and Ctrl-C reaches only
+ * the command), restores default signal dispositions and execs it.
+ */
+import * as Fs from "node:fs";
+import * as Path from "node:path";
+import { spawnSync } from "node:child_process";
+import { accessAt, byPathOrder, MINIMAL_PATHS } from "./policy.js";
+import { childrenOf, linkTarget } from "./procfs.js";
+/** The shim's interpreter; perl-base is an essential package on Debian. */
+export const SHIM_INTERPRETER = "/usr/bin/perl";
+/**
+ * TIOCSPGRP: 0x5410 on x86, ARM and RISC-V Linux; the old-style value on
+ * the architectures that kept the BSD ioctl numbers.
+ */
+const TIOCSPGRP = ["ppc", "ppc64", "mips", "mipsel", "sparc", "sparc64"].includes(process.arch) ? 0x80047476 : 0x5410;
+/**
+ * Own process group, the terminal's foreground (SIGTTOU ignored while taking
+ * it from the background), default dispositions, then exec with an explicit
+ * argv[0]. Exec failures exit 127 (not found) or 126, as a shell does.
+ */
+const SHIM_SCRIPT = `$SIG{TTOU}="IGNORE";setpgrp(0,0);ioctl(STDIN,${TIOCSPGRP},pack("i",$$)) if -t STDIN;` +
+    `$SIG{$_}="DEFAULT" for keys %SIG;my $p=shift;exec {$p} @ARGV;` +
+    `print STDERR "$p: $!\\n";exit($!{ENOENT}?127:126)`;
+/** Whether `path` is a directory (following symlinks). */
+export const isDirectory = (path) => {
+    try {
+        return Fs.statSync(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+};
+/**
+ * The rules with every directory that could be renamed from inside and lies
+ * above a rule's path added as a writable rule of its own. Every rule is a
+ * mount, and a mount point cannot be renamed or removed (EBUSY), but a
+ * directory above one can: renaming it carries the mount along, and the
+ * next sandbox, built by path, would find nothing to protect where the
+ * protected path was while the moved copy sits unprotected in a writable
+ * directory. Binding each such directory onto itself pins it: the path to
+ * every protected, read-only or writable root stays where it was.
+ */
+const withPinnedParents = (policy) => {
+    const byPath = new Map(policy.rules.map((rule) => [rule.path, rule]));
+    for (const rule of policy.rules) {
+        for (let directory = Path.dirname(rule.path); directory !== "/"; directory = Path.dirname(directory)) {
+            // Renaming needs a writable parent; a directory with a rule is a mount already.
+            if (byPath.has(directory) || accessAt(policy, Path.dirname(directory)) !== "write")
+                continue;
+            byPath.set(directory, { path: directory, access: "write", missing: false });
+        }
+    }
+    return [...byPath.values()].sort(byPathOrder);
+};
+/**
+ * The bubblewrap options for a policy (everything before `--`): the root as
+ * the "/" rule says, fresh /dev and /proc, then every deeper rule in path
+ * order so the deepest wins: writable binds, read-only binds, and empty
+ * read-only (or inaccessible) file systems over denied and missing paths.
+ * Namespaces: PID, IPC, UTS and cgroup always, network unless allowed; all
+ * capabilities dropped; the sandbox dies with the server.
+ */
+export const bubblewrapOptions = (options) => {
+    const { policy } = options;
+    const args = [];
+    const root = policy.rules.find((rule) => rule.path === "/");
+    if (root.access === "write")
+        args.push("--bind", "/", "/");
+    else if (root.access === "read")
+        args.push("--ro-bind", "/", "/");
+    args.push("--dev", "/dev", "--proc", "/proc");
+    // Without the host's root, the system's top-level links (merged /usr:
+    // /bin -> usr/bin, /lib64 -> usr/lib64, where the ELF interpreter is
+    // named) must be made again, or no program can start.
+    if (root.access === "none") {
+        for (const path of MINIMAL_PATHS) {
+            const target = linkTarget(path);
+            if (target !== undefined && accessAt(policy, Path.resolve(Path.dirname(path), target)) !== "none") {
+                args.push("--symlink", target, path);
+            }
+        }
+    }
+    for (const extra of options.extraReadable ?? []) {
+        if (accessAt(policy, extra) === "none")
+            args.push("--ro-bind", extra, extra);
+    }
+    for (const rule of withPinnedParents(policy)) {
+        if (rule.path === "/" || rule.path === "/proc" || rule.path.startsWith("/proc/"))
+            continue;
+        if (rule.missing) {
+            // Nothing is there to write to: only read-only and denied paths are kept from being created.
+            if (rule.access === "write")
+                continue;
+            args.push("--perms", rule.access === "none" ? "0000" : "0555", "--tmpfs", rule.path, "--remount-ro", rule.path);
+        }
+        else if (rule.access === "write") {
+            args.push("--bind", rule.path, rule.path);
+        }
+        else if (rule.access === "read") {
+            args.push("--ro-bind", rule.path, rule.path);
+        }
+        else if (isDirectory(rule.path)) {
+            args.push("--perms", "0000", "--tmpfs", rule.path, "--remount-ro", rule.path);
+        }
+        else {
+            args.push("--ro-bind", "/dev/null", rule.path);
+        }
+    }
+    args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", ...(policy.network ? [] : ["--unshare-net"]), "--die-with-parent", "--cap-drop", "ALL", "--chdir", options.cwd);
+    return args;
+};
+/**
+ * A command under bubblewrap with the seccomp filter. bubblewrap reads a
+ * filter only from a descriptor, and neither node-pty nor child_process
+ * hands a child more than its stdio, so a shell opens the filter as that
+ * descriptor and execs bubblewrap (the pid stays the launcher's).
+ */
+export const launcherArgv = (launcher, options, command) => [
+    "/bin/sh",
+    "-c",
+    `exec "$@" ${SECCOMP_FD}<"$0"`,
+    launcher.seccompFilter,
+    launcher.bwrap,
+    "--seccomp",
+    String(SECCOMP_FD),
+    ...bubblewrapOptions(options),
+    "--",
+    ...command
+];
+/** The descriptor bubblewrap reads the seccomp filter from. */
+const SECCOMP_FD = 3;
+/** The whole command line: bubblewrap, its options, the shim, the command (with its argv[0]). */
+export const confinedArgv = (launcher, options, argv, arg0) => {
+    const [program, ...args] = argv;
+    return launcherArgv(launcher, options, [SHIM_INTERPRETER, "-e", SHIM_SCRIPT, program, arg0 ?? program, ...args]);
+};
+/** Finds an executable named `name` in PATH (or takes it as it is when it has a slash). */
+export const findExecutable = (name, path = process.env.PATH ?? "/usr/bin:/bin") => {
+    const candidates = name.includes("/") ? [name] : path.split(":").filter((dir) => dir !== "").map((dir) => Path.join(dir, name));
+    for (const candidate of candidates) {
+        try {
+            Fs.accessSync(candidate, Fs.constants.X_OK);
+            if (Fs.statSync(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // Next.
+        }
+    }
+    return undefined;
+};
+/**
+ * Checks that bubblewrap can build a sandbox here (it can be installed and
+ * still fail: no user namespaces for an unprivileged server, a seccomp
+ * profile of a container): a real sandbox, with the filter, runs the shim's
+ * interpreter. The reason when not.
+ */
+export const probe = (launcher) => {
+    if (!Fs.existsSync(SHIM_INTERPRETER))
+        return `${SHIM_INTERPRETER} is missing (Debian: perl-base)`;
+    const policy = { rules: [{ path: "/", access: "read", missing: false }], network: false };
+    const [command, ...args] = launcherArgv(launcher, { policy, cwd: "/" }, [SHIM_INTERPRETER, "-e", "exit 0"]);
+    const result = spawnSync(command, args, { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] });
+    if (result.error !== undefined)
+        return `bubblewrap cannot run: ${result.error.message}`;
+    if (result.status !== 0)
+        return `bubblewrap cannot build a sandbox here: ${(result.stderr ?? "").trim() || `exit status ${result.status}`}`;
+    return undefined;
+};
+/** The pid a process has in the innermost PID namespace it belongs to. */
+const innerPidOf = (pid) => {
+    try {
+        const line = /^NSpid:\s+(.*)$/m.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+        const pids = line?.[1]?.trim().split(/\s+/);
+        return pids === undefined ? undefined : Number(pids[pids.length - 1]);
+    }
+    catch {
+        return undefined;
+    }
+};
+/**
+ * The host pid of the confined command (pid 2 of the sandbox: the first
+ * child of the namespace's init, the outer bwrap's child), or undefined
+ * while it is not running yet or any more.
+ */
+export const commandPidOf = (launcherPid) => {
+    for (const init of childrenOf(launcherPid)) {
+        for (const child of childrenOf(init)) {
+            if (innerPidOf(child) === 2)
+                return child;
+        }
+    }
+    return undefined;
+};
+//# sourceMappingURL=bubblewrap.js.map

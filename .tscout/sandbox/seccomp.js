@@ -1,0 +1,155 @@
+/**
+ * The seccomp filter every sandbox gets (classic BPF, as bubblewrap's
+ * `--seccomp FD` reads it). A network namespace of its own keeps a sandbox
+ * off the network, but not off the host's Unix sockets: `connect(2)` on a
+ * socket file works through a read-only mount, and a tmux, docker or
+ * ssh-agent socket there runs commands outside the sandbox. A filter cannot
+ * look at the path `connect` is given (it is a pointer), so without network
+ * a sandbox may not make a Unix socket at all: `socket(AF_UNIX, ...)` fails
+ * with EPERM, and of `socketpair(AF_UNIX, ...)` only the stream and
+ * seqpacket kinds are allowed (an already connected pair, which a program
+ * uses to talk to its children; a datagram pair could `sendto` any socket
+ * path; a seqpacket pair ignores an address, a stream pair refuses one).
+ * Other sockets stay usable inside the sandbox's own network namespace
+ * (a test suite's server on 127.0.0.1 works), but for vsock, which no
+ * network namespace confines: it is refused always, as is io_uring, which
+ * makes sockets without the system calls the filter sees. A foreign system
+ * call ABI (i386 or x32 on x86-64, arm32 on arm64) would have other numbers
+ * for the same calls: the process is killed (i386, arm32) or told there is
+ * no such call (x32).
+ */
+import * as Fs from "node:fs";
+import * as Os from "node:os";
+import * as Path from "node:path";
+import { isDirectory } from "./bubblewrap.js";
+/** io_uring_setup, io_uring_enter, io_uring_register: the same numbers on every architecture (added after the tables were unified). */
+const IO_URING = [425, 426, 427];
+/** The ABIs Node runs on that we have the numbers of (x86_64: asm/unistd_64.h; arm64: asm-generic/unistd.h). */
+const ABIS = {
+    x64: { auditArch: 0xc000003e, foreignFrom: 0x40000000, socket: 41, socketpair: 53, ioUring: IO_URING },
+    arm64: { auditArch: 0xc00000b7, foreignFrom: undefined, socket: 198, socketpair: 199, ioUring: IO_URING }
+};
+const AF_UNIX = 1;
+const AF_VSOCK = 40;
+const SOCK_STREAM = 1;
+const SOCK_SEQPACKET = 5;
+/** The type bits of socket(2)'s type argument (the rest are SOCK_NONBLOCK and SOCK_CLOEXEC). */
+const SOCK_TYPE_MASK = 0xf;
+const EPERM = 1;
+const ENOSYS = 38;
+// Classic BPF opcodes and seccomp's return values (linux/filter.h, linux/seccomp.h).
+const LD_W_ABS = 0x20;
+const ALU_AND_K = 0x54;
+const JEQ_K = 0x15;
+const JGE_K = 0x35;
+const RET_K = 0x06;
+const RET_ALLOW = 0x7fff0000;
+const RET_ERRNO = 0x00050000;
+const RET_KILL_PROCESS = 0x80000000;
+// Offsets in struct seccomp_data: nr, arch, then the arguments as 64-bit
+// words, whose low half comes first on these little-endian architectures.
+const NR = 0;
+const ARCH = 4;
+const argLow = (index) => 16 + 8 * index;
+const load = (offset) => ({ code: LD_W_ABS, k: offset });
+const ret = (value) => ({ code: RET_K, k: value });
+const jump = (code, k, ifTrue, ifFalse) => ({ code, k, ifTrue, ifFalse });
+const label = (name) => ({ label: name });
+const NEXT = "";
+/** Assembles instructions into `struct sock_filter` records (code u16, jt u8, jf u8, k u32; host byte order). */
+const assemble = (program) => {
+    const positions = new Map();
+    const instructions = [];
+    for (const instruction of program) {
+        if ("label" in instruction)
+            positions.set(instruction.label, instructions.length);
+        else
+            instructions.push(instruction);
+    }
+    const buffer = Buffer.alloc(instructions.length * 8);
+    instructions.forEach((instruction, index) => {
+        const offsetOf = (target) => {
+            if (target === NEXT)
+                return 0;
+            const position = positions.get(target);
+            if (position === undefined || position <= index || position - index - 1 > 255)
+                throw new Error(`seccomp: bad jump to ${target}`);
+            return position - index - 1;
+        };
+        const jumps = "ifTrue" in instruction ? [offsetOf(instruction.ifTrue), offsetOf(instruction.ifFalse)] : [0, 0];
+        buffer.writeUInt16LE(instruction.code, index * 8);
+        buffer.writeUInt8(jumps[0], index * 8 + 2);
+        buffer.writeUInt8(jumps[1], index * 8 + 3);
+        buffer.writeUInt32LE(instruction.k >>> 0, index * 8 + 4);
+    });
+    return buffer;
+};
+/** The filter for `arch`, or undefined where we do not know its system call numbers. */
+export const seccompFilter = (options, arch = process.arch) => {
+    const abi = ABIS[arch];
+    if (abi === undefined)
+        return undefined;
+    const program = [
+        load(ARCH),
+        jump(JEQ_K, abi.auditArch, NEXT, "kill"),
+        load(NR),
+        ...(abi.foreignFrom === undefined ? [] : [jump(JGE_K, abi.foreignFrom, "enosys", NEXT)]),
+        ...abi.ioUring.map((nr) => jump(JEQ_K, nr, "eperm", NEXT)),
+        jump(JEQ_K, abi.socket, "socket", NEXT),
+        ...(options.denyUnixSockets ? [jump(JEQ_K, abi.socketpair, "socketpair", NEXT)] : []),
+        ret(RET_ALLOW),
+        label("socket"),
+        load(argLow(0)),
+        jump(JEQ_K, AF_VSOCK, "eperm", NEXT),
+        ...(options.denyUnixSockets ? [jump(JEQ_K, AF_UNIX, "eperm", NEXT)] : []),
+        ret(RET_ALLOW),
+        ...(options.denyUnixSockets
+            ? [
+                label("socketpair"),
+                load(argLow(1)),
+                { code: ALU_AND_K, k: SOCK_TYPE_MASK },
+                jump(JEQ_K, SOCK_STREAM, "allow", NEXT),
+                jump(JEQ_K, SOCK_SEQPACKET, "allow", "eperm"),
+                label("allow"),
+                ret(RET_ALLOW)
+            ]
+            : []),
+        label("eperm"),
+        ret(RET_ERRNO | EPERM),
+        label("enosys"),
+        ret(RET_ERRNO | ENOSYS),
+        label("kill"),
+        ret(RET_KILL_PROCESS)
+    ];
+    return assemble(program);
+};
+/**
+ * The filter as a path that opens it: `/proc/PID/fd/N` of a descriptor this
+ * server keeps to a file that is removed at once. Nothing can change what
+ * later sandboxes get through it: the file was made read-only in a fresh
+ * private directory under /dev/shm, which no sandbox sees (each has a /dev of
+ * its own), and what the descriptor reads is checked before it is used.
+ * Throws when it cannot be made.
+ */
+export const filterPath = (filter) => {
+    const base = isDirectory("/dev/shm") ? "/dev/shm" : Os.tmpdir();
+    const directory = Fs.mkdtempSync(Path.join(base, "exec-server-seccomp-"));
+    let fd;
+    try {
+        const file = Path.join(directory, "filter");
+        Fs.writeFileSync(file, filter, { mode: 0o400, flag: "wx" });
+        fd = Fs.openSync(file, "r");
+    }
+    finally {
+        Fs.rmSync(directory, { recursive: true, force: true });
+    }
+    const stat = Fs.fstatSync(fd);
+    const written = Buffer.alloc(filter.length + 1);
+    const read = Fs.readSync(fd, written, 0, written.length, 0);
+    if (stat.nlink !== 0 || (stat.mode & 0o777) !== 0o400 || read !== filter.length || !written.subarray(0, read).equals(filter)) {
+        Fs.closeSync(fd);
+        throw new Error("the seccomp filter's file was changed while it was written");
+    }
+    return `/proc/${process.pid}/fd/${fd}`;
+};
+//# sourceMappingURL=seccomp.js.map

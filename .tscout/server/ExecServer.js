@@ -1,0 +1,147 @@
+import * as HttpClient from "@effect/platform/HttpClient";
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
+import * as Clock from "effect/Clock";
+import * as Metrics from "../observability/metrics.js";
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import * as FiberSet from "effect/FiberSet";
+import * as Option from "effect/Option";
+import * as Layer from "effect/Layer";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
+import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js";
+import * as NodePipeSpawner from "../process/NodePipeSpawner.js";
+import * as NodePtySpawner from "../process/NodePtySpawner.js";
+import { OutputBuffers } from "../process/OutputBuffers.js";
+import * as ProcessReaperModule from "../process/ProcessReaper.js";
+import * as OutputBuffersModule from "../process/OutputBuffers.js";
+import { ClientNotificationRpcs, ExecServerRpcs, RequestOrdering } from "../protocol/rpcs.js";
+import { Sandbox } from "../sandbox/Sandbox.js";
+import { SandboxedFs } from "../fs/SandboxedFs.js";
+import * as SandboxedFsModule from "../fs/SandboxedFs.js";
+import * as SandboxModule from "../sandbox/Sandbox.js";
+import { Connection } from "../jsonrpc/Connection.js";
+import { makeDispatcher } from "../jsonrpc/Dispatcher.js";
+import { serveConnection } from "../jsonrpc/JsonRpcServer.js";
+import { MessagePool } from "../jsonrpc/Outbound.js";
+import { ServerTransport } from "../jsonrpc/Transport.js";
+import * as ClientSession from "./ClientSession.js";
+import { serverHandlers } from "./Handlers.js";
+import { ServerConfig } from "./ServerConfig.js";
+import { SessionStore } from "./SessionStore.js";
+import * as SessionStoreModule from "./SessionStore.js";
+const CONCURRENT = { _tag: "Concurrent" };
+const SEQUENTIAL = { _tag: "Sequential" };
+/** Each method's ordering rule, from the `RequestOrdering` annotation of its Rpc. */
+const orderingRules = new Map([...ExecServerRpcs.requests.values()].flatMap((rpc) => Option.match(Context.getOption(rpc.annotations, RequestOrdering), {
+    onNone: () => [],
+    onSome: (rule) => [[rpc._tag, rule]]
+})));
+/**
+ * How a request runs against the others of its connection, by its Rpc's
+ * ordering rule: the handshake alone; commands to one process in its lane,
+ * in arrival order; a read after the commands sent before it; requests to
+ * one file handle in its lane; everything else (and a request without a
+ * usable `processId` or `handleId`) concurrently.
+ */
+export const orderingOf = (request) => {
+    const rule = orderingRules.get(request.method);
+    if (rule === undefined)
+        return CONCURRENT;
+    if (rule._tag === "Alone")
+        return SEQUENTIAL;
+    const params = request.params;
+    const field = rule._tag === "PerProcess" ? "processId" : "handleId";
+    const id = typeof params === "object" && params !== null && field in params
+        ? params[field]
+        : undefined;
+    if (typeof id !== "string")
+        return CONCURRENT;
+    // Processes and file handles have lanes of their own, whatever their ids.
+    if (rule._tag === "PerFileHandle")
+        return { _tag: "Lane", key: `handle\u0000${id}` };
+    return rule.waitOnly ? { _tag: "After", key: id } : { _tag: "Lane", key: id };
+};
+/**
+ * Serves one client connection until it closes; its processes are terminated
+ * then. `messagePool` and `handlers` are the server's, shared by its
+ * connections (`run` lends them); without them the connection has a small
+ * pool of its own and builds the handlers for itself.
+ */
+export const serveClient = (transport, messagePool, handlers) => Effect.gen(function* () {
+    const config = yield* ServerConfig;
+    const methods = handlers ?? (yield* serverHandlers);
+    const peer = {
+        transport: transport.peer?.transport ?? "unknown",
+        ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address })
+    };
+    const startedAt = yield* Clock.currentTimeMillis;
+    yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer));
+    Metrics.bump(Metrics.connectionsTotal);
+    Metrics.adjust(Metrics.connectionsOpen, 1);
+    // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
+    yield* Scope.addFinalizer(yield* Effect.scope, Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        Metrics.adjust(Metrics.connectionsOpen, -1);
+        return Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt }));
+    }));
+    yield* serveConnection({
+        transport,
+        maxMessageBytes: config.maxMessageBytes,
+        maxInflightRequests: config.maxInflightRequests,
+        maxInflightRequestBytes: config.maxInflightRequestBytes,
+        outboundHighWaterMark: config.outboundHighWaterMarkBytes,
+        messagePool,
+        ordering: orderingOf,
+        makeDispatcher: (connection) => Effect.map(Effect.provideService(ClientSession.make, Connection, connection), (session) => makeDispatcher({
+            requests: ExecServerRpcs,
+            notifications: ClientNotificationRpcs,
+            handlers: methods,
+            connection,
+            // Each request's handler finds its connection's session beside the connection.
+            requestContext: Context.make(ClientSession.ClientSession, session),
+            traced: config.tracing === true
+        }))
+    });
+}).pipe(Effect.scoped);
+/** Serves every connection of the transport, until it stops accepting and they have all closed. */
+export const run = Effect.gen(function* () {
+    const transport = yield* ServerTransport;
+    // One pool for every connection: the free buffers it keeps bound the server, not each connection.
+    const messagePool = new MessagePool();
+    const handlers = yield* serverHandlers;
+    // Each connection is a fiber of this set, forked as it is accepted (not
+    // Stream.mapEffect with unbounded concurrency, whose channel machinery cost
+    // a few hundred runtime steps per connection).
+    const connections = yield* FiberSet.make();
+    yield* Stream.runForEach(transport.connections, (connection) => FiberSet.run(connections, serveClient(connection, messagePool, handlers)));
+    yield* FiberSet.awaitEmpty(connections);
+}).pipe(Effect.scoped);
+/** The bubblewrap sandbox with the operator's policy from the config; the reaper removes its placeholders. */
+export const layerSandbox = Layer.effect(Sandbox, Effect.flatMap(ServerConfig, (config) => SandboxModule.make({ operatorPolicy: config.sandboxPolicy, bwrap: config.bwrapPath }))).pipe(Layer.provide(ProcessReaperModule.layerPlaceholderGuard));
+/**
+ * http/request's client, loaded at its first request: node:http and
+ * platform-node's client cost start-up time that most servers never use.
+ */
+const layerHttpClientOnFirstUse = Layer.scoped(HttpClient.HttpClient, Effect.gen(function* () {
+    const scope = yield* Effect.scope;
+    const client = yield* Effect.cached(Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.flatMap((NodeHttpClient) => Layer.buildWithScope(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))), scope)), Effect.map(Context.get(HttpClient.HttpClient))));
+    // makeWith, not make: the loaded client makes the request's span; this one only hands it on.
+    return HttpClient.makeWith((request) => Effect.flatMap(Effect.zip(client, request), ([loaded, ready]) => loaded.execute(ready)), Effect.succeed);
+}));
+/**
+ * Everything the server needs but its config and transport: the session
+ * store, the Node spawners, the in-memory output buffer and Node's
+ * filesystem, and the reaper that kills the process groups if the server
+ * dies hard.
+ */
+export const layerNodeServices = SessionStoreModule.layer.pipe(Layer.merge(SandboxedFsModule.layer), 
+// The store's processes and the fs workers use the sandbox; it registers with the reaper, which outlives them.
+Layer.provideMerge(layerSandbox), Layer.provideMerge(ProcessReaperModule.layerNode), Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory, NodeFileSystem.layer)), 
+// http/request's client (without it the method answers that the server has none).
+Layer.merge(layerHttpClientOnFirstUse));
+/**
+ * Runs the server for as long as the layer lives, so a larger Effect program
+ * can host it next to its own services.
+ */
+export const layer = Layer.scopedDiscard(Effect.forkScoped(Effect.catchAllCause(run, (cause) => Effect.logError("exec-server stopped", cause))));
+//# sourceMappingURL=ExecServer.js.map

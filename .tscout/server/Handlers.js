@@ -1,0 +1,25 @@
+/**
+ * The handlers of every request and client notification, made with
+ * `Group.toHandlersContext`, once per server: one module per group in
+ * `handlers/` (handshake, process, fs, http), assembled here. What a
+ * request needs of its connection (its `ClientSession`, the `Connection`,
+ * the request's `ResponseHooks`) the dispatcher puts in each request's
+ * context; exec methods are refused until the handshake is done.
+ */
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import { fsHandlers } from "./handlers/fs.js";
+import { clientNotificationHandlers, handshakeHandlers } from "./handlers/handshake.js";
+import { httpHandlers } from "./handlers/http.js";
+import { processHandlers } from "./handlers/process.js";
+/** Every handler, as `Group.toHandlersContext` makes them, with what they need per request still asked. */
+const allHandlers = Effect.map(Effect.all([handshakeHandlers, clientNotificationHandlers, processHandlers, fsHandlers, httpHandlers]), (groups) => Context.mergeAll(...groups));
+/**
+ * Builds every handler once per server, from the server's services (built per
+ * connection they were a third of the runtime's work of opening one). What
+ * they need per request the dispatcher provides, so the build does not ask
+ * for it. The groups' handlers are made directly (`Group.toHandlersContext`)
+ * rather than by building their layers.
+ */
+export const serverHandlers = allHandlers;
+//# sourceMappingURL=Handlers.js.map

@@ -1,0 +1,80 @@
+/** Server-wide settings: limits, grace and retention periods, and what `initialize` reports. */
+import * as Context from "effect/Context";
+import * as Layer from "effect/Layer";
+import type { SandboxPolicy } from "../protocol/sandbox.js";
+/** The settings of an exec-server. */
+export interface ServerConfigShape {
+    /** Default SIGTERM → SIGKILL grace period, in ms. */
+    readonly graceMs: number;
+    /** Cap of each process's retained output, in bytes. */
+    readonly retainedOutputBytes: number;
+    /** How long a closed process stays readable before its id is freed, in ms. */
+    readonly retentionMs: number;
+    /** Most closed processes kept readable over all sessions; beyond it the oldest go before `retentionMs`. */
+    readonly maxRetainedProcesses: number;
+    /** Most bytes of retained output of closed processes over all sessions; beyond it the oldest go before `retentionMs`. */
+    readonly maxRetainedOutputBytes: number;
+    /**
+     * How long after a process's exit its descendants may hold its output open
+     * before it is closed all the same (what they write later is not read), in ms.
+     */
+    readonly closeDrainMs: number;
+    /** Largest accepted message (line or frame), in bytes. */
+    readonly maxMessageBytes: number;
+    /** Most requests of one connection in flight; more are answered -32001 (retryable). */
+    readonly maxInflightRequests: number;
+    /** Most bytes of request messages of one connection in flight; more are answered -32001 (retryable). */
+    readonly maxInflightRequestBytes: number;
+    /**
+     * Bytes queued for a client above which its session's processes stop being
+     * read (they resume below a quarter of it).
+     */
+    readonly outboundHighWaterMarkBytes: number;
+    /** Most live processes one session may run. */
+    readonly maxProcesses: number;
+    /** Cap of the `detachTtlMs` a client may ask for, in ms. */
+    readonly maxDetachTtlMs: number;
+    /** Largest file `fs/readFile` returns whole (without offset/length), and the most one read returns, in bytes. */
+    readonly maxReadFileBytes: number;
+    /** Most file handles (`fs/open`) one session may have open. */
+    readonly maxFileHandles: number;
+    /** Most sessions, attached and detached, over the server; more `initialize`s are answered -32001 (retryable). */
+    readonly maxSessions: number;
+    /** Most live (not yet closed) processes over all sessions; more starts are answered -32001 (retryable). */
+    readonly maxLiveProcesses: number;
+    /** Most file handles open over all sessions; more `fs/open`s are answered -32001 (retryable). */
+    readonly maxServerFileHandles: number;
+    /**
+     * Most bytes of output retained by live processes over all sessions;
+     * beyond it their oldest retained chunks are evicted (reads report `truncated`).
+     */
+    readonly maxLiveOutputBytes: number;
+    /** Largest response body a buffered `http/request` returns, in bytes (larger: ask for a streamed one). */
+    readonly maxHttpResponseBytes: number;
+    /**
+     * The operator's sandbox: every process and fs call runs under it, and a
+     * client's sandbox can only narrow it. Undefined: clients choose.
+     */
+    readonly sandboxPolicy?: SandboxPolicy | undefined;
+    /** The bubblewrap executable (default: `bwrap` from PATH). */
+    readonly bwrapPath?: string | undefined;
+    /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
+    readonly environment?: Readonly<Record<string, string | undefined>> | undefined;
+    /** A span per request and per process lifetime, for the tracer in the context (OpenTelemetry when the CLI finds OTEL_* settings). */
+    readonly tracing?: boolean | undefined;
+    /** `serverInfo` returned by `initialize`. */
+    readonly serverName: string;
+    readonly serverVersion: string;
+}
+declare const ServerConfig_base: Context.TagClass<ServerConfig, "effect-exec-server/ServerConfig", ServerConfigShape>;
+/** The settings of the running server. */
+export declare class ServerConfig extends ServerConfig_base {
+}
+export { descriptorLimits, openFileLimit } from "./descriptorLimits.js";
+/** The defaults of the flags (the process and handle limits derived from this process's open-file limit). */
+export declare const defaults: ServerConfigShape;
+/** The package version, as `--version` and `serverInfo` report it. */
+export declare const version: string;
+/** Provides the defaults with some settings overridden. */
+export declare const layer: (overrides?: Partial<ServerConfigShape>) => Layer.Layer<ServerConfig>;
+//# sourceMappingURL=ServerConfig.d.ts.map

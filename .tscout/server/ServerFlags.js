@@ -1,0 +1,159 @@
+/**
+ * The server's flags, declared once: their name, kind, default, help and
+ * bounds, for the settings of `ServerConfig` (whose defaults come from here)
+ * and the operator's sandbox. The command's other flags (the listener's,
+ * the WebSocket's) are declared the same way in cli/commandFlags.ts, which
+ * builds the @effect/cli options and the docs table from all of them. Plain
+ * data: a library user who reads `ServerConfig` loads no command-line parser.
+ */
+import { DEFAULT_MAX_INFLIGHT_REQUEST_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js";
+import { descriptorLimits, openFileLimit } from "./descriptorLimits.js";
+export const integer = (name, spec) => ({
+    _tag: "Integer",
+    name,
+    metavar: "N",
+    minimum: 0,
+    ...spec
+});
+export const text = (name, spec) => ({ _tag: "Text", name, ...spec });
+export const optionalText = (name, spec) => ({ _tag: "OptionalText", name, ...spec });
+export const choice = (name, spec) => ({
+    _tag: "Choice",
+    name,
+    ...spec
+});
+export const optionalChoice = (name, spec) => ({
+    _tag: "OptionalChoice",
+    name,
+    ...spec
+});
+export const optionalFile = (name, spec) => ({ _tag: "OptionalFile", name, ...spec });
+// Generic in its spec so that a declared `env` stays known to be there.
+export const switchFlag = (name, spec) => ({ _tag: "Switch", name, ...spec });
+export const repeatedText = (name, spec) => ({ _tag: "RepeatedText", name, ...spec });
+/** Read once, at start: the defaults of `--max-live-processes` and `--max-server-file-handles`. */
+const descriptorDefaults = descriptorLimits(openFileLimit());
+/** The flags that set `ServerConfig`'s numeric settings, by setting (their defaults are `ServerConfig.defaults`). */
+export const configFlags = {
+    graceMs: integer("grace-ms", {
+        default: 2000,
+        help: "grace period between SIGTERM and SIGKILL when a process group is terminated, in ms"
+    }),
+    retainedOutputBytes: integer("retained-output-bytes", {
+        default: 1024 * 1024,
+        minimum: 1,
+        help: "output kept per process for `process/read`, in bytes (oldest whole chunks evicted)"
+    }),
+    retentionMs: integer("retention-ms", {
+        default: 30_000,
+        help: "how long a closed process stays readable before its id is freed, in ms"
+    }),
+    maxRetainedProcesses: integer("max-retained-processes", {
+        default: 10_000,
+        help: "most closed processes kept readable over all sessions; beyond it the oldest are freed before their retention period (`--retention-ms`) ends"
+    }),
+    maxRetainedOutputBytes: integer("max-retained-output-bytes", {
+        default: 256 * 1024 * 1024,
+        help: "most bytes of retained output of closed processes over all sessions; beyond it the oldest are freed before `--retention-ms`"
+    }),
+    closeDrainMs: integer("close-drain-ms", {
+        default: 1000,
+        help: "how long after a process exits its descendants may hold its output open before it is closed anyway, in ms"
+    }),
+    maxMessageBytes: integer("max-message-bytes", {
+        default: DEFAULT_MAX_MESSAGE_BYTES,
+        minimum: 1024,
+        help: "largest accepted JSON-RPC message, in bytes; a larger one gets -32600 and the connection goes on"
+    }),
+    maxInflightRequests: integer("max-inflight-requests", {
+        default: 4096,
+        minimum: 1,
+        help: "most requests of one connection in flight, long-polls and requests waiting for their turn included; beyond it a request is answered -32001 (`data.retryable`) at once"
+    }),
+    maxInflightRequestBytes: integer("max-inflight-request-bytes", {
+        default: DEFAULT_MAX_INFLIGHT_REQUEST_BYTES,
+        minimum: 1024,
+        help: "most bytes of request messages of one connection in flight (requests waiting for their turn included); beyond it a request is answered -32001 (`data.retryable`) at once, but a request alone is always taken"
+    }),
+    maxDetachTtlMs: integer("max-detach-ttl-ms", {
+        default: 300_000,
+        help: "cap of the `detachTtlMs` a client may ask for in `initialize`, in ms (0: disconnect always kills)"
+    }),
+    maxReadFileBytes: integer("max-read-file-bytes", {
+        default: 64 * 1024 * 1024,
+        minimum: 1,
+        help: "largest file `fs/readFile` returns whole, and the most one ranged read returns, in bytes"
+    }),
+    maxProcesses: integer("max-processes", {
+        default: 256,
+        minimum: 1,
+        help: "most live processes one session may run (beyond: -32600); counts only this server's processes"
+    }),
+    maxFileHandles: integer("max-file-handles", {
+        default: 64,
+        minimum: 1,
+        help: "most file handles (`fs/open`) one session may have open (beyond: -32600)"
+    }),
+    maxSessions: integer("max-sessions", {
+        default: 1024,
+        minimum: 1,
+        help: "most sessions of the server, attached and detached; beyond it `initialize` is answered -32001 (`data: {retryable: true, limit: \"sessions\"}`) and the connection stays open to ask again; resuming a session takes no new place"
+    }),
+    maxLiveProcesses: integer("max-live-processes", {
+        default: descriptorDefaults.maxLiveProcesses,
+        minimum: 1,
+        documentedDefault: "open-file limit / 8, at most 4096",
+        help: "most live processes over all sessions, detached ones' included (by default an eighth of the open-file limit, at most 4096); beyond it `process/start` is answered -32001 (retryable, `limit: \"liveProcesses\"`); a process frees its place by the time its `process/closed` is sent"
+    }),
+    maxServerFileHandles: integer("max-server-file-handles", {
+        default: descriptorDefaults.maxServerFileHandles,
+        minimum: 1,
+        documentedDefault: "open-file limit / 4, at most 4096",
+        help: "most file handles (`fs/open`) open over all sessions, detached ones' included (by default a quarter of the open-file limit, at most 4096); beyond it `fs/open` is answered -32001 (retryable, `limit: \"fileHandles\"`)"
+    }),
+    maxLiveOutputBytes: integer("max-live-output-bytes", {
+        default: 256 * 1024 * 1024,
+        help: "most bytes of output retained for `process/read` by processes not yet closed, over all sessions; beyond it the oldest retained chunks of all live processes are evicted first (their reads report `truncated`). Nothing is refused and no notification is held back or dropped: retained output is only the read-back copy"
+    }),
+    maxHttpResponseBytes: integer("max-http-response-bytes", {
+        default: 32 * 1024 * 1024,
+        minimum: 1,
+        help: "largest body a buffered `http/request` returns, in bytes (larger: -32600; stream it instead)"
+    }),
+    outboundHighWaterMarkBytes: integer("outbound-high-water-mark-bytes", {
+        default: 8 * 1024 * 1024,
+        minimum: 1024,
+        help: "bytes queued for a slow client above which its processes' output stops being read (resumes below a quarter)"
+    })
+};
+/** The flags of the operator's sandbox. */
+export const sandboxFlags = {
+    sandbox: switchFlag("sandbox", {
+        help: "run every process and fs call under the operator's sandbox: the file system read-only, no network, unless the `--sandbox-*` flags say more; clients can narrow it, never widen it"
+    }),
+    sandboxWrite: repeatedText("sandbox-write", {
+        metavar: "PATH",
+        help: "a writable root of the operator's sandbox (repeatable; implies `--sandbox`); `.git`, `.agents`, `.codex`, `.aws` in it stay read-only"
+    }),
+    sandboxReadOnly: repeatedText("sandbox-read-only", {
+        metavar: "PATH",
+        help: "a path kept read-only inside the writable roots, even when missing (repeatable; implies `--sandbox`)"
+    }),
+    sandboxDeny: repeatedText("sandbox-deny", {
+        metavar: "PATH",
+        help: "a path neither readable nor writable in the sandbox (repeatable; implies `--sandbox`)"
+    }),
+    sandboxNetwork: switchFlag("sandbox-network", {
+        help: "let sandboxed processes use the network (implies `--sandbox`)"
+    }),
+    sandboxPolicy: optionalFile("sandbox-policy", {
+        metavar: "FILE",
+        help: "a JSON file with the operator's policy in our policy form (docs/PROTOCOL.md, \"Sandbox\"); not with the other `--sandbox-*` flags"
+    }),
+    bwrap: optionalText("bwrap", {
+        metavar: "PATH",
+        documentedDefault: "`bwrap` in PATH",
+        help: "the bubblewrap executable"
+    })
+};
+//# sourceMappingURL=ServerFlags.js.map

@@ -1,0 +1,126 @@
+/**
+ * `fs/*`: each request's backend is chosen once (the host's files, or the
+ * sandboxed worker of the policy that confines it) and the method calls it;
+ * watches run in the server, filtered by what the sandbox shows.
+ */
+import * as FileSystem from "@effect/platform/FileSystem";
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
+import { pathToFileURL } from "node:url";
+import * as FsBackend from "../../fs/FsBackend.js";
+import { InvalidParams, SandboxUnavailable } from "../../protocol/errors.js";
+import { check as checkSandboxed, policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js";
+import { accessAt, realPathOf, showsAnythingAt } from "../../sandbox/policy.js";
+import { Sandbox } from "../../sandbox/Sandbox.js";
+import { FsRpcs, MissingChanged, PathsChanged } from "../../protocol/rpcs.js";
+import { Connection, encodeNotificationOf } from "../../jsonrpc/Connection.js";
+import { makeMissingWatcher } from "../../fs/MissingWatch.js";
+import { defaultPathWatchOptions, makePathWatcher, watchedDirectorySlots } from "../../fs/PathWatch.js";
+import { ClientSession } from "../ClientSession.js";
+import { requireReady } from "./common.js";
+import { ServerConfig } from "../ServerConfig.js";
+/** A connection's watchers of `fs/watchMissing` and of `fs/watch`. */
+const MISSING_WATCHER = { name: "missing-path watcher" };
+const PATH_WATCHER = { name: "path watcher" };
+/** The most one `fs/readBlock` returns (its answer stays well under the usual message limit). */
+const MAX_BLOCK_BYTES = 8 * 1024 * 1024;
+/** `fs/*`, on the host's `FileSystem`, or in a sandboxed worker when a sandbox applies. */
+export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function* () {
+    const config = yield* ServerConfig;
+    const fileSystem = yield* FileSystem.FileSystem;
+    const sandbox = yield* Sandbox;
+    const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs));
+    const ready = requireReady;
+    const files = Effect.flatMap(ClientSession, (session) => session.files);
+    // Every connection's watches draw on one budget of directories: what is bounded is the server.
+    const watchBudget = watchedDirectorySlots();
+    // Made when refused, not per connection: an error captures a stack trace.
+    const unavailable = () => new SandboxUnavailable({
+        message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations"
+    });
+    /** The request's sandbox and the operator's. */
+    const confinementOf = (request) => sandbox.confinementOf(request, {});
+    const onHost = FsBackend.host(fileSystem);
+    /** Where the request's operation runs: on the host, or in the worker of the policy that confines it. */
+    const backendOf = (request) => Effect.flatMap(confinementOf(request), (confinement) => {
+        const policy = policyToEnforce(confinement);
+        if (policy === undefined)
+            return Effect.succeed(onHost);
+        return sandboxedFs === undefined ? Effect.fail(unavailable()) : Effect.succeed(sandboxedFs.backend(policy));
+    });
+    /** `operation` on the request's backend, once the handshake is complete. */
+    const run = (request, operation) => Effect.zipRight(ready, Effect.flatMap(backendOf(request), operation));
+    const fileOf = (handleId) => Effect.flatMap(files, (table) => table.get(handleId));
+    // Each connection's watchers, made when it first watches something.
+    const missingWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) => session.resource(MISSING_WATCHER, makeMissingWatcher((watchId) => connection.send(encodeNotificationOf(MissingChanged, { watchId }))).pipe(Effect.provideService(FileSystem.FileSystem, fileSystem))));
+    const pathWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) => session.resource(PATH_WATCHER, makePathWatcher((changes) => connection.send(encodeNotificationOf(PathsChanged, changes)), connection.flow, defaultPathWatchOptions(watchBudget))));
+    return {
+        "fs/readFile": ({ length, offset, path, sandbox }) => Effect.map(run(sandbox, (backend) => backend.readFile(path, { offset, length }, config.maxReadFileBytes)), (dataBase64) => ({ dataBase64 })),
+        "fs/writeFile": ({ dataBase64, path, sandbox }) => Effect.as(run(sandbox, (backend) => backend.writeFile(path, dataBase64)), {}),
+        "fs/createDirectory": ({ path, recursive, sandbox }) => Effect.as(run(sandbox, (backend) => backend.createDirectory(path, recursive)), {}),
+        "fs/getMetadata": ({ path, sandbox }) => run(sandbox, (backend) => backend.getMetadata(path)),
+        "fs/readDirectory": ({ path, sandbox }) => run(sandbox, (backend) => backend.readDirectory(path)),
+        "fs/remove": ({ force, path, recursive, sandbox }) => Effect.as(run(sandbox, (backend) => backend.remove(path, { recursive, force })), {}),
+        "fs/copy": ({ destinationPath, recursive, sandbox, sourcePath }) => Effect.as(run(sandbox, (backend) => backend.copy(sourcePath, destinationPath, recursive)), {}),
+        "fs/watch": ({ path, recursive, sandbox, watchId }) => Effect.gen(function* () {
+            yield* ready;
+            const confinement = yield* confinementOf(sandbox);
+            if (confinement._tag === "Unconfined") {
+                yield* (yield* pathWatcher).watch(watchId, path, { recursive });
+                return { watchId };
+            }
+            const policy = confinement.policy;
+            // As fs/getMetadata: checked resolved before anything is looked at;
+            // the watcher checks the root again as it resolves, and what a
+            // sandbox hides (by real path) is neither watched nor reported.
+            yield* checkSandboxed("fs/watch", policy, { reads: [path], writes: [] });
+            yield* (yield* pathWatcher).watch(watchId, path, {
+                recursive,
+                view: {
+                    shows: (real) => accessAt(policy, real) !== "none",
+                    showsAnythingAt: (real) => showsAnythingAt(policy, real)
+                }
+            });
+            return { watchId };
+        }),
+        "fs/unwatch": ({ watchId }) => Effect.as(Effect.zipRight(ready, Effect.flatMap(pathWatcher, (watcher) => watcher.unwatch(watchId))), {}),
+        "fs/watchMissing": ({ missing, present, sandbox, watchId }) => Effect.gen(function* () {
+            yield* ready;
+            const confinement = yield* confinementOf(sandbox);
+            const watcher = yield* missingWatcher;
+            if (confinement._tag === "Unconfined")
+                return { watching: yield* watcher.watch({ watchId, missing, present }) };
+            const policy = confinement.policy;
+            // Checked before anything is looked at (a refusal changes nothing, the
+            // watch in place stays): that a denied path exists, appears or changes
+            // is not the caller's to know. A missing path is watched as resolved
+            // (symlinks, `..`), so what is watched is what was checked; the present
+            // one is watched as an entry (a symlink itself), which must be visible
+            // as well as what it leads to.
+            yield* checkSandboxed("fs/watchMissing", policy, {
+                reads: present === undefined ? missing : [...missing, present],
+                writes: [],
+                entries: present === undefined ? [] : [present]
+            });
+            const watching = yield* watcher.watch({
+                watchId,
+                missing: missing.map((path) => realPathOf(path)),
+                present: present === undefined ? undefined : realPathOf(present, false),
+                visible: (path) => accessAt(policy, realPathOf(path)) !== "none"
+            });
+            return { watching };
+        }),
+        "fs/walk": ({ options, path, sandbox }) => run(sandbox, (backend) => backend.walk(path, options)),
+        "fs/canonicalize": ({ path, sandbox }) => Effect.map(run(sandbox, (backend) => backend.canonicalize(path)), (real) => ({ path: pathToFileURL(real).href })),
+        "fs/open": ({ handleId, mode, path, sandbox }) => Effect.gen(function* () {
+            const table = yield* files;
+            const backend = yield* backendOf(sandbox);
+            yield* table.open(handleId, backend.openFile(path, mode, MAX_BLOCK_BYTES));
+            return { handleId };
+        }),
+        "fs/readBlock": ({ handleId, len, offset }) => Effect.flatMap(fileOf(handleId), (file) => file.readBlock(offset, len)),
+        "fs/writeBlock": ({ chunk, handleId, offset }) => Effect.as(Effect.flatMap(fileOf(handleId), (file) => file.writeBlock(offset, chunk)), {}),
+        "fs/close": ({ discard, handleId }) => Effect.as(Effect.flatMap(files, (table) => table.close(handleId, discard)), {})
+    };
+}));
+//# sourceMappingURL=fs.js.map

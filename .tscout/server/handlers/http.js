@@ -1,0 +1,73 @@
+/**
+ * `http/request`, on the platform's HttpClient when the server has one. A
+ * buffered body is read up to the server's limit; a streamed one goes out as
+ * `http/request/bodyDelta` notifications after the response, under the
+ * connection's flow control (a client that falls behind stops the body being
+ * read), and ends with the connection.
+ */
+import * as HttpClient from "@effect/platform/HttpClient";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as ExecutionStrategy from "effect/ExecutionStrategy";
+import * as Exit from "effect/Exit";
+import * as Option from "effect/Option";
+import * as Scope from "effect/Scope";
+import { check, exchange } from "../../http/HttpExchange.js";
+import { headersOf, readBody, streamBody, withDeadline } from "../../http/HttpStreaming.js";
+import { afterResponse, Connection, encodeNotificationOf } from "../../jsonrpc/Connection.js";
+import { InternalError, InvalidParams, SandboxDenied } from "../../protocol/errors.js";
+import { HttpBodyDelta, HttpRpcs } from "../../protocol/rpcs.js";
+import { ClientSession } from "../ClientSession.js";
+import { ServerConfig } from "../ServerConfig.js";
+/** The request ids of a connection's HTTP streams that have not ended. */
+const HTTP_STREAMS = { name: "HTTP streams" };
+export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function* () {
+    const config = yield* ServerConfig;
+    const httpClient = Option.getOrUndefined(yield* Effect.serviceOption(HttpClient.HttpClient));
+    return {
+        "http/request": (params) => Effect.gen(function* () {
+            const session = yield* ClientSession;
+            yield* session.requireReady;
+            if (httpClient === undefined) {
+                return yield* new InternalError({ message: "http/request: this server has no HTTP client" });
+            }
+            if (config.sandboxPolicy !== undefined && !config.sandboxPolicy.network) {
+                return yield* new SandboxDenied({ message: "http/request: the operator's sandbox allows no network", errno: "EACCES" });
+            }
+            const checked = yield* check(params, config.environment ?? process.env);
+            const follow = params.redirectPolicy === "follow";
+            if (!params.streamResponse) {
+                return yield* Effect.scoped(Effect.gen(function* () {
+                    const response = yield* exchange(checked, follow);
+                    return {
+                        status: response.status,
+                        headers: headersOf(response),
+                        bodyBase64: yield* readBody(response, config.maxHttpResponseBytes)
+                    };
+                })).pipe((effect) => withDeadline(effect, params.timeoutMs), Effect.provideService(HttpClient.HttpClient, httpClient));
+            }
+            const { requestId } = params;
+            const connection = yield* Connection;
+            const connectionScope = session.scope;
+            const activeStreams = yield* session.resource(HTTP_STREAMS, Effect.sync(() => new Set()));
+            // The check and the claim, with nothing that yields between them.
+            if (activeStreams.has(requestId)) {
+                return yield* new InvalidParams({ message: `http/request streamResponse requestId \`${requestId}\` is already active` });
+            }
+            activeStreams.add(requestId);
+            // The exchange lives until its body has gone out, or the connection ends.
+            const exchangeScope = yield* Scope.fork(connectionScope, ExecutionStrategy.sequential);
+            const release = Effect.zipRight(Effect.sync(() => activeStreams.delete(requestId)), Scope.close(exchangeScope, Exit.void));
+            const startedAt = yield* Clock.currentTimeMillis;
+            const response = yield* withDeadline(exchange(checked, follow).pipe(Scope.extend(exchangeScope)), params.timeoutMs).pipe(Effect.provideService(HttpClient.HttpClient, httpClient), Effect.tapErrorCause(() => release));
+            const elapsed = (yield* Clock.currentTimeMillis) - startedAt;
+            const remainingMs = params.timeoutMs === undefined ? undefined : Math.max(0, params.timeoutMs - elapsed);
+            let seq = 0;
+            const send = (delta, done, error) => connection.send(encodeNotificationOf(HttpBodyDelta, { requestId, seq: ++seq, deltaBase64: delta, done, error }));
+            // The body follows the response, never the other way round.
+            yield* afterResponse(streamBody(response, { flow: connection.flow, send, timeoutMs: params.timeoutMs, remainingMs }).pipe(Effect.ensuring(release), Effect.forkIn(connectionScope), Effect.asVoid));
+            return { status: response.status, headers: headersOf(response), bodyBase64: new Uint8Array(0) };
+        })
+    };
+}));
+//# sourceMappingURL=http.js.map

@@ -1,0 +1,36 @@
+/** `process/*`: each request goes to the session's process table or one of its actors. */
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
+import { afterResponse } from "../../jsonrpc/Connection.js";
+import { resolveStart } from "../../process/ProcessStart.js";
+import { InvalidRequest } from "../../protocol/errors.js";
+import { ProcessRpcs } from "../../protocol/rpcs.js";
+import { ClientSession } from "../ClientSession.js";
+import { ServerConfig } from "../ServerConfig.js";
+const writeResult = (status) => ({ accepted: status === "accepted", status });
+/** `process/*`. */
+export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function* () {
+    const config = yield* ServerConfig;
+    const processes = Effect.flatMap(ClientSession, (session) => session.processes);
+    /** The process, or -32600 for an unknown id. */
+    const processOf = (processId) => Effect.flatMap(processes, (table) => table.get(processId));
+    /** `use` of the process, or `unknown` when the id is not known (these methods answer, not fail). */
+    const withKnownProcess = (processId, unknown, use) => Effect.flatMap(processes, (table) => Option.match(table.find(processId), { onNone: () => Effect.succeed(unknown), onSome: use }));
+    return {
+        "process/start": (params) => 
+        // The environment and the confinement are decided before the table claims anything.
+        Effect.zip(processes, resolveStart(params, config.environment ?? process.env)).pipe(Effect.flatMap(([table, start]) => table.start(start)), 
+        // Events wait until the start response is on its way to the client.
+        Effect.tap((actor) => afterResponse(actor.release)), Effect.map((actor) => ({ processId: actor.processId, sandboxType: actor.sandboxType }))),
+        "process/write": ({ chunk, processId, writeId }) => withKnownProcess(processId, writeResult("unknownProcess"), (actor) => Effect.map(actor.write(chunk, writeId), writeResult)),
+        "process/read": ({ afterSeq, maxBytes, processId, waitMs }) => Effect.flatMap(processOf(processId), (actor) => actor.read({ afterSeq: afterSeq ?? 0, maxBytes, waitMs: waitMs ?? 0 })),
+        "process/terminate": ({ graceMs, mode, processId }) => withKnownProcess(processId, { running: false }, (actor) => Effect.map(actor.terminate(mode, graceMs ?? config.graceMs), (running) => ({ running }))),
+        "process/resize": ({ cols, processId, rows }) => processOf(processId).pipe(Effect.flatMap((actor) => actor.tty
+            ? actor.resize({ rows, cols })
+            : Effect.fail(new InvalidRequest({ message: `process ${processId} has no terminal to resize` }))), Effect.as({})),
+        "process/closeStdin": ({ processId }) => withKnownProcess(processId, writeResult("unknownProcess"), (actor) => Effect.map(actor.closeStdin, writeResult)),
+        "process/signal": ({ processId, signal }) => processOf(processId).pipe(Effect.flatMap((actor) => actor.signal(signal)), Effect.map((delivered) => ({ delivered }))),
+        "process/list": () => processes.pipe(Effect.flatMap((table) => table.list), Effect.map((processes) => ({ processes })))
+    };
+}));
+//# sourceMappingURL=process.js.map

@@ -1,0 +1,70 @@
+/**
+ * The stdio transport: one connection, JSON messages one per line on stdin
+ * and stdout. The connection ends when stdin ends.
+ */
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Layer from "effect/Layer";
+import * as Mailbox from "effect/Mailbox";
+import * as Stream from "effect/Stream";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js";
+import { ServerTransport } from "../jsonrpc/Transport.js";
+import { LineFramer } from "../wire/LineFramer.js";
+import { writeLines } from "../wire/writers.js";
+export { writeLines } from "../wire/writers.js";
+/**
+ * A frame transport over a readable and a writable byte stream (the
+ * process's stdio, a child's, a socket). Its listeners are detached when the
+ * connection closes or, at the latest, when the scope closes: the streams
+ * may outlive it (stdin does), and another transport may read them later.
+ */
+export const fromStreams = (options) => Effect.gen(function* () {
+    const { input, output } = options;
+    const frames = yield* Mailbox.make();
+    const framer = new LineFramer(options.maxMessageBytes);
+    const onData = (chunk) => {
+        const complete = framer.push(chunk);
+        if (complete.length > 0)
+            frames.unsafeOfferAll(complete);
+    };
+    const onEnd = () => {
+        frames.unsafeOfferAll(framer.end());
+        frames.unsafeDone(Exit.void);
+    };
+    const onError = (error) => frames.unsafeDone(Exit.fail(error));
+    // A peer that goes away makes writes fail with EPIPE: that ends the
+    // connection through the failed write, not the whole process.
+    const onOutputError = () => { };
+    const detachInput = Effect.sync(() => {
+        input.off("data", onData);
+        input.off("end", onEnd);
+        input.off("error", onError);
+    });
+    yield* Effect.acquireRelease(Effect.sync(() => {
+        input.on("data", onData);
+        input.once("end", onEnd);
+        input.once("error", onError);
+        output.on("error", onOutputError);
+    }), 
+    // The output's error listener stays until the scope closes: a write
+    // still on its way when the connection ends may yet fail.
+    () => Effect.zipRight(detachInput, Effect.sync(() => output.off("error", onOutputError))));
+    return {
+        frames,
+        peer: { transport: "stdio" },
+        write: (messages, done) => writeLines(output, messages, done),
+        close: Effect.zipRight(detachInput, Effect.sync(() => {
+            if (!input.destroyed)
+                input.destroy();
+        }))
+    };
+});
+/** The process's own stdin and stdout as the one connection, for as long as the scope lives. */
+export const make = (options = {}) => Effect.map(fromStreams({
+    input: process.stdin,
+    output: process.stdout,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+}), (transport) => ({ url: "stdio://", connections: Stream.make(transport) }));
+/** Serves the process's own stdin and stdout as the one connection. */
+export const layer = (options = {}) => Layer.scoped(ServerTransport, make(options));
+//# sourceMappingURL=StdioTransport.js.map

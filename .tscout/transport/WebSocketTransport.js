@@ -1,0 +1,397 @@
+/**
+ * The WebSocket transport: a `ws` server on one IP and port, one JSON-RPC
+ * message per frame, each socket its own connection. Ping/pong keep-alive
+ * drops peers that stop answering. Built on `ws` directly because the
+ * upgrade request must be inspectable (and refusable) before a connection
+ * exists.
+ */
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as ExecutionStrategy from "effect/ExecutionStrategy";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
+import * as Layer from "effect/Layer";
+import * as Mailbox from "effect/Mailbox";
+import * as Option from "effect/Option";
+import * as Queue from "effect/Queue";
+import * as Runtime from "effect/Runtime";
+import * as Metrics from "../observability/metrics.js";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
+import * as Http from "node:http";
+import * as Net from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js";
+import { ServerTransport, TransportError } from "../jsonrpc/Transport.js";
+import { Sandbox } from "../sandbox/Sandbox.js";
+import { sendText } from "../wire/writers.js";
+export { sendText } from "../wire/writers.js";
+import { bearerAuthProblem, bearerRefusal, capabilityTokenMatches } from "./bearerAuth.js";
+import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js";
+import { hostAllowed, parseAllowedHost } from "./hostHeader.js";
+export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES } from "./signedBearer.js";
+export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256 } from "./listenUrl.js";
+/** The longest close reason a WebSocket close frame carries, in bytes. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+/** `reason` cut to a close frame's 123 bytes, on a character boundary. */
+export const closeReason = (reason) => {
+    let cut = reason;
+    while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES)
+        cut = cut.slice(0, -1);
+    return cut;
+};
+/** `address:port` of a socket's peer. */
+const addressOf = (socket) => socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
+/** How long a refused socket may linger to read its answer before it is closed. */
+const REFUSED_LINGER_MS = 1000;
+/** The bearer token of a request's `Authorization` header, if it has one. */
+const bearerOf = (request) => /^Bearer\s+(.+?)\s*$/i.exec(request.headers.authorization ?? "")?.[1];
+/** Why an upgrade is refused, if it is: checked before any JSON-RPC is spoken. */
+export const refusalOf = (request, options) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && !(options.allowOrigins ?? []).includes(origin)) {
+        return { status: 403, reason: "Forbidden" };
+    }
+    if (options.tokenSha256 !== undefined && !capabilityTokenMatches(bearerOf(request), options.tokenSha256)) {
+        return { status: 401, reason: "Unauthorized" };
+    }
+    return undefined;
+};
+/**
+ * A request's path, its query left out, as sent (no dot segments resolved:
+ * routes match it exactly); the path of an absolute-form target. Never
+ * throws (`new URL` does on a target of `//`, which would end the process
+ * from a listener).
+ */
+const pathOf = (request) => {
+    const target = request.url ?? "/";
+    if (!target.startsWith("/"))
+        return URL.canParse(target) ? new URL(target).pathname : target;
+    const query = target.indexOf("?");
+    return query === -1 ? target : target.slice(0, query);
+};
+/** How much of a refused `Host` header a log line repeats. */
+const MAX_LOGGED_HOST_CHARS = 200;
+/** Why a request's `Host` is refused (for the log), or undefined when it is allowed. */
+const hostRefusal = (request, listenHost, allowHosts) => {
+    const host = request.headers.host;
+    if (hostAllowed(host, listenHost, allowHosts))
+        return undefined;
+    return host === undefined ? "no Host header" : `host ${JSON.stringify(host.slice(0, MAX_LOGGED_HOST_CHARS))} not allowed`;
+};
+/** Answers an upgrade with an HTTP error (the body one line, the reason unless given), then closes the socket even if the peer never closes its side. */
+const refuse = (socket, status, reason, line = reason) => {
+    const body = `${line.replace(/[\r\n]+/g, " ")}\n`;
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        (status === 401 ? "WWW-Authenticate: Bearer\r\n" : "") +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+};
+const frameOf = (data, maxMessageBytes) => {
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    return buffer.length > maxMessageBytes
+        ? { _tag: "Oversized", bytes: buffer.length }
+        : { _tag: "Text", text: buffer.toString("utf8") };
+};
+/**
+ * A frame transport over one accepted socket. Listeners are attached at
+ * once, so frames that arrive before the connection is served are kept.
+ */
+const socketTransport = (socket, options) => {
+    const frames = Effect.runSync(Mailbox.make(options.maxBufferedFrames === undefined ? undefined : { capacity: options.maxBufferedFrames }));
+    /** Frames that found the mailbox full, in order; the socket is paused while there are any. */
+    const overflow = [];
+    let ended = false;
+    /** Moves the overflow into the mailbox as the consumer makes room, then reads the socket again. */
+    const drainOverflow = Effect.gen(function* () {
+        while (overflow.length > 0) {
+            yield* frames.offer(overflow[0]);
+            overflow.shift();
+        }
+        if (ended)
+            yield* frames.done(Exit.void);
+        else
+            socket.resume();
+    });
+    let drainer;
+    const deliver = (frame) => {
+        if (overflow.length === 0 && frames.unsafeOffer(frame))
+            return;
+        overflow.push(frame);
+        if (overflow.length === 1) {
+            // ws may still emit what it had already read: those join the overflow.
+            socket.pause();
+            drainer = Effect.runFork(drainOverflow);
+        }
+    };
+    let alive = true;
+    const ping = setInterval(() => {
+        // While this end does not read (the consumer is behind), the peer's pongs wait unread: it is not taken for dead.
+        if (!alive && overflow.length === 0) {
+            socket.terminate();
+            return;
+        }
+        alive = false;
+        socket.ping();
+    }, options.pingIntervalMs);
+    socket.on("pong", () => {
+        alive = true;
+    });
+    socket.on("message", (data) => {
+        alive = true;
+        deliver(frameOf(data, options.maxMessageBytes));
+    });
+    socket.on("close", () => {
+        clearInterval(ping);
+        // Frames still in the overflow come first.
+        ended = true;
+        if (overflow.length === 0)
+            frames.unsafeDone(Exit.void);
+    });
+    socket.on("error", () => socket.terminate());
+    const closeWith = (code, reason) => Effect.sync(() => {
+        clearInterval(ping);
+        if (drainer !== undefined)
+            Effect.runFork(Fiber.interrupt(drainer));
+        if (socket.readyState === WebSocket.OPEN)
+            socket.close(code, closeReason(reason));
+        else
+            socket.terminate();
+    });
+    const close = closeWith(1001, "server closing the connection");
+    return {
+        frames,
+        write: (messages, done) => sendText(socket, messages, done),
+        close,
+        closeWith,
+        peer: { transport: "websocket", address: options.address, path: options.path }
+    };
+};
+/**
+ * Listens in the current scope and returns the transport and its URL.
+ * Closing the scope stops accepting and closes every socket.
+ */
+export const make = (options) => Effect.map(makeRouted({ ...options, route: admitEvery }), ({ connections, url }) => {
+    const transport = {
+        url,
+        connections: Stream.map(connections, (connection) => connection.transport)
+    };
+    return { transport, url };
+});
+/** The route of a plain server: every path is the server. */
+const admitEvery = () => Effect.succeed(Either.right(undefined));
+/**
+ * Listens as `make` does, and routes each authenticated upgrade by its path
+ * before upgrading it (a gateway's listener): an upgrade the route refuses
+ * gets its status and one-line reason, never a WebSocket.
+ */
+export const makeRouted = (options) => Effect.gen(function* () {
+    const transportScope = yield* Effect.scope;
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    // Where the server has a sandbox, its processes are refused as clients (see Sandbox.isSandboxedPeer).
+    const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox));
+    const runtime = yield* Effect.runtime();
+    const authProblem = bearerAuthProblem(options);
+    if (authProblem !== undefined)
+        return yield* new TransportError({ message: authProblem });
+    const signedBearer = options.signedBearer;
+    /** Why a request's signed bearer token is refused, or undefined when it is valid (never rejects). */
+    const verifyBearer = signedBearer === undefined ? undefined : (request) => bearerRefusal(bearerOf(request), { signedBearer });
+    const allowHosts = [];
+    for (const value of options.allowHosts ?? []) {
+        const parsed = parseAllowedHost(value);
+        if (typeof parsed === "string")
+            return yield* new TransportError({ message: parsed });
+        allowHosts.push(parsed);
+    }
+    /**
+     * Logs a refused request (never its token) from the HTTP server's
+     * callback, with the server's logger; refused upgrades are counted too.
+     */
+    const logRefusal = (status, why, address, upgrade = true) => {
+        if (upgrade)
+            Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status));
+        Runtime.runFork(runtime)(Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown" })));
+    };
+    const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    const accepted = yield* Queue.unbounded();
+    const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS;
+    const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY;
+    const maxPendingUpgrades = options.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES;
+    const endpoints = {
+        ...(options.metrics === undefined ? {} : { "/metrics": options.metrics }),
+        ...options.endpoints
+    };
+    const httpServer = Http.createServer({
+        // Node's own checks run only every few seconds; the timer per connection below is exact.
+        headersTimeout: upgradeTimeoutMs,
+        requestTimeout: upgradeTimeoutMs,
+        keepAliveTimeout: upgradeTimeoutMs
+    }, (request, response) => {
+        const path = pathOf(request);
+        const text = (status, body) => response.writeHead(status, { "content-type": "text/plain", connection: "close" }).end(body);
+        // Before anything else: a name the server is not known by may be a rebound one.
+        const misdirected = hostRefusal(request, options.host, allowHosts);
+        if (misdirected !== undefined) {
+            logRefusal(421, misdirected, addressOf(request.socket), false);
+            return text(421, "Misdirected Request\n");
+        }
+        // Liveness and readiness say nothing about the server: open to anyone who can reach it.
+        if (request.method === "GET" && path === "/healthz")
+            return text(200, "ok\n");
+        if (request.method === "GET" && path === "/readyz") {
+            const notReady = stopping ? "stopping" : options.readiness?.();
+            return notReady === undefined ? text(200, "ready\n") : text(503, `${notReady}\n`);
+        }
+        const endpoint = request.method === "GET" ? endpoints[path] : undefined;
+        if (endpoint !== undefined) {
+            // Method names, counts and environments are the operator's: behind the token when there is one.
+            const refusal = refusalOf(request, options);
+            if (refusal !== undefined)
+                return text(refusal.status, `${refusal.reason}\n`);
+            if (verifyBearer === undefined)
+                return endpoint(request, response);
+            void verifyBearer(request).then((why) => {
+                if (request.socket.destroyed)
+                    return;
+                if (why !== undefined)
+                    return text(401, "Unauthorized\n");
+                endpoint(request, response);
+            }).catch(() => request.socket.destroy());
+            return;
+        }
+        text(426, "exec-server speaks WebSocket\n");
+    });
+    let stopping = false;
+    // Frames between the limit and this hard cap get -32600 and the connection
+    // goes on; larger ones close it (code 1009) before they are buffered.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes * 2 + 1024 * 1024 });
+    /** Every socket, so that closing the transport never waits on a peer. */
+    const sockets = new Set();
+    /** Sockets that have not completed their upgrade yet, with the timer that closes them. */
+    const upgrading = new Map();
+    const upgradeDone = (socket) => {
+        const timer = upgrading.get(socket);
+        if (timer === undefined)
+            return;
+        clearTimeout(timer);
+        upgrading.delete(socket);
+    };
+    let open = 0;
+    httpServer.on("connection", (socket) => {
+        sockets.add(socket);
+        socket.once("close", () => {
+            sockets.delete(socket);
+            upgradeDone(socket);
+        });
+        // The oldest connection still upgrading makes room: a flood of them
+        // costs a bounded number of sockets, and a client that upgrades at
+        // once gets through it.
+        if (upgrading.size >= maxPendingUpgrades) {
+            const [oldest] = upgrading.keys();
+            upgradeDone(oldest);
+            oldest.destroy();
+            Metrics.bump(Metrics.pendingUpgradesClosed);
+        }
+        upgrading.set(socket, setTimeout(() => socket.destroy(), upgradeTimeoutMs));
+    });
+    /**
+     * Lets an authenticated upgrade in, if there is room and its route takes
+     * it. The route runs in the connection's scope, closed with its socket;
+     * meanwhile the socket counts as upgrading (its timer runs on).
+     */
+    const admit = (request, socket, head, address) => {
+        if (open >= maxConnections) {
+            upgradeDone(socket);
+            logRefusal(503, `at --max-connections (${maxConnections})`, address);
+            return refuse(socket, 503, "Service Unavailable");
+        }
+        open++;
+        socket.once("close", () => open--);
+        const path = pathOf(request);
+        const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential));
+        socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)));
+        Runtime.runFork(runtime)(Scope.extend(options.route({ path, bearer: bearerOf(request) }), connectionScope)).addObserver((exit) => {
+            if (socket.destroyed)
+                return;
+            upgradeDone(socket);
+            if (Exit.isFailure(exit)) {
+                logRefusal(500, "the route failed", address);
+                return refuse(socket, 500, "Internal Server Error");
+            }
+            if (Either.isLeft(exit.value)) {
+                const { reason, status } = exit.value.left;
+                logRefusal(status, reason, address);
+                return refuse(socket, status, Http.STATUS_CODES[status] ?? "Refused", reason);
+            }
+            const route = exit.value.right;
+            wss.handleUpgrade(request, socket, head, (ws) => {
+                const { closeWith, ...transport } = socketTransport(ws, {
+                    maxMessageBytes,
+                    pingIntervalMs,
+                    address,
+                    path,
+                    maxBufferedFrames: options.maxBufferedFrames
+                });
+                Queue.unsafeOffer(accepted, { transport, route, closeWith });
+            });
+        });
+    };
+    httpServer.on("upgrade", (request, socket, head) => {
+        socket.on("error", () => socket.destroy());
+        const address = addressOf(request.socket);
+        /** Refuses the upgrade with an HTTP status, logged with why. */
+        const turnAway = (status, reason, why) => {
+            upgradeDone(socket);
+            logRefusal(status, why, address);
+            refuse(socket, status, reason);
+        };
+        // Whatever token it holds: a sandbox must never be a way out of itself.
+        if (sandbox?.isSandboxedPeer(request.socket) === true) {
+            return turnAway(403, "Forbidden", "the peer is a process in one of this server's sandboxes");
+        }
+        const misdirected = hostRefusal(request, options.host, allowHosts);
+        if (misdirected !== undefined)
+            return turnAway(421, "Misdirected Request", misdirected);
+        const refusal = refusalOf(request, options);
+        if (refusal !== undefined) {
+            return turnAway(refusal.status, refusal.reason, refusal.status === 401 ? "no or wrong bearer token" : `origin ${request.headers.origin} not allowed`);
+        }
+        if (verifyBearer === undefined)
+            return admit(request, socket, head, address);
+        // While the token is checked the socket stays among those upgrading,
+        // and its upgrade timer runs on.
+        void verifyBearer(request).then((why) => {
+            // Closed meanwhile (by the peer, the timer or the server stopping): its close freed its place.
+            if (socket.destroyed)
+                return;
+            if (why === undefined)
+                return admit(request, socket, head, address);
+            turnAway(401, "Unauthorized", why);
+        }).catch(() => socket.destroy());
+    });
+    const port = yield* Effect.async((resume) => {
+        const onError = (error) => resume(Effect.fail(new TransportError({ message: `cannot listen on ${formatUrl(options.host, options.port)}: ${error.message}` })));
+        httpServer.once("error", onError);
+        httpServer.listen(options.port, options.host, () => {
+            httpServer.off("error", onError);
+            resume(Effect.succeed(httpServer.address().port));
+        });
+    });
+    yield* Effect.addFinalizer(() => Effect.async((resume) => {
+        stopping = true;
+        for (const client of wss.clients)
+            client.terminate();
+        wss.close();
+        httpServer.close(() => resume(Effect.void));
+        // Upgraded and refused sockets are no longer the HTTP server's to close.
+        for (const timer of upgrading.values())
+            clearTimeout(timer);
+        for (const socket of sockets)
+            socket.destroy();
+    }));
+    return { connections: Stream.fromQueue(accepted), url: formatUrl(options.host, port) };
+});
+/** Provides the WebSocket transport, listening for as long as the layer lives. */
+export const layer = (options) => Layer.scoped(ServerTransport, Effect.map(make(options), ({ transport }) => transport));
+//# sourceMappingURL=WebSocketTransport.js.map

@@ -1,0 +1,55 @@
+/**
+ * Writing serialized messages to a byte stream (one per line) or a
+ * WebSocket (one per text frame): shared by the server's transports and the
+ * client's, so that the client needs nothing of the server.
+ */
+import * as Effect from "effect/Effect";
+/** A write as an effect that completes when the batch is written. */
+export const writeEffect = (write, messages) => Effect.async((resume) => write(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(error))));
+const TEXT = { binary: false };
+/** `readyState` of an open WebSocket (the standard's value, ws's too). */
+const OPEN = 1;
+const NEWLINE = Buffer.from("\n");
+/** Below this a message and its newline are joined into one string (a copy is cheaper than a writev). */
+const SMALL_MESSAGE_CHARS = 64 * 1024;
+/**
+ * Writes a batch of messages as lines and calls `done` when the stream took
+ * the last one. The lines go out in one writev (cork/uncork) rather than as
+ * one joined string: a joined batch of megabytes would be allocated straight
+ * into V8's old generation and linger until a full collection.
+ */
+export const writeLines = (writable, messages, done) => {
+    // The common case, one small response: a single write of the line.
+    const only = messages.length === 1 ? messages[0] : undefined;
+    if (typeof only === "string" && only.length < SMALL_MESSAGE_CHARS) {
+        writable.write(`${only}\n`, (error) => done(error ?? undefined));
+        return;
+    }
+    writable.cork();
+    const last = messages.length - 1;
+    for (let i = 0; i <= last; i++) {
+        writable.write(messages[i]);
+        if (i < last)
+            writable.write(NEWLINE);
+    }
+    writable.write(NEWLINE, (error) => done(error ?? undefined));
+    writable.uncork();
+};
+/**
+ * Sends messages as text frames (also those serialized straight to bytes) and
+ * calls `done` once the last one has been handed to the socket.
+ */
+export const sendText = (socket, messages, done) => {
+    if (socket.readyState !== OPEN) {
+        done(new Error("socket is closed"));
+        return;
+    }
+    // ws writes each frame to the TCP socket on its own; corked, a batch leaves in one writev.
+    const tcp = messages.length > 1 ? socket._socket : undefined;
+    tcp?.cork();
+    for (let i = 0; i < messages.length - 1; i++)
+        socket.send(messages[i], TEXT);
+    socket.send(messages[messages.length - 1], TEXT, (error) => done(error ?? undefined));
+    tcp?.uncork();
+};
+//# sourceMappingURL=writers.js.map
