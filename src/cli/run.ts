@@ -1,0 +1,408 @@
+/**
+ * The `exec-server` command: parses flags with @effect/cli, logs to stderr
+ * (stdout is the wire in stdio mode) and runs the server until its transport
+ * ends or SIGINT/SIGTERM arrives; either way every managed process is
+ * terminated before exit. Loaded by `main.ts`, the binary's entry.
+ */
+import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Record from "effect/Record"
+import * as Stream from "effect/Stream"
+import type * as Scope from "effect/Scope"
+import { readFileSync } from "node:fs"
+import { stripVTControlCharacters } from "node:util"
+import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
+import * as Metrics from "../observability/metrics.js"
+import type { SandboxPolicy } from "../protocol/sandbox.js"
+import { formatParseError } from "../wire/parseErrors.js"
+import * as Sandbox from "../sandbox/Sandbox.js"
+import * as ExecServer from "../server/ExecServer.js"
+import { tracesUrlOf } from "../observability/tracesUrl.js"
+import { clientCommands } from "./remote.js"
+import { gatewayCommand } from "./gateway.js"
+import { loggerOf, textLogger } from "./stderrLog.js"
+import * as ServerConfig from "../server/ServerConfig.js"
+import * as ServerFlags from "./commandFlags.js"
+import * as WebSocketListen from "./webSocketListen.js"
+import { ListenUrlError } from "./webSocketListen.js"
+import * as NatsFlags from "./natsOptions.js"
+import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
+import { integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
+import * as Transport from "../jsonrpc/Transport.js"
+import * as StdioTransport from "../transport/StdioTransport.js"
+
+
+/** The server command's options, from the flags' declarations. */
+const options = optionsOf(ServerFlags.serverFlags)
+
+/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
+const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
+
+/** What the operator's sandbox flags say. */
+type SandboxFlags = ValuesOf<typeof ServerFlags.sandboxFlags>
+
+/**
+ * The operator's sandbox policy from the flags, checked at startup: the
+ * policy must resolve (its writable roots exist) and bubblewrap must work
+ * here, or the server does not start (it never runs unconfined when told
+ * not to).
+ */
+const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | undefined, ListenUrlError> =>
+  Effect.gen(function*() {
+    const fromFlags = flags.sandboxWrite.length > 0 || flags.sandboxReadOnly.length > 0 || flags.sandboxDeny.length > 0 ||
+      flags.sandboxNetwork
+    if (Option.isSome(flags.sandboxPolicy) && fromFlags) {
+      return yield* new ListenUrlError({ message: "give --sandbox-policy or the other --sandbox-* flags, not both" })
+    }
+    if (!flags.sandbox && !fromFlags && Option.isNone(flags.sandboxPolicy)) return undefined
+    const policyFile = Option.getOrUndefined(flags.sandboxPolicy)
+    const input: unknown = policyFile !== undefined
+      ? yield* Effect.try({
+        try: () => JSON.parse(readFileSync(policyFile, "utf8")) as unknown,
+        catch: (error) => new ListenUrlError({ message: `--sandbox-policy: ${(error as Error).message}` })
+      })
+      : {
+        writableRoots: flags.sandboxWrite,
+        readOnlyPaths: flags.sandboxReadOnly,
+        deniedPaths: flags.sandboxDeny,
+        network: flags.sandboxNetwork
+      }
+    const policy = yield* Sandbox.decodeOperatorPolicy(input).pipe(
+      Effect.mapError((error) => new ListenUrlError({ message: `invalid sandbox policy: ${formatParseError(error)}` }))
+    )
+    const service = yield* Sandbox.make({ operatorPolicy: policy, bwrap: Option.getOrUndefined(flags.bwrap) })
+    yield* service.confinementOf(undefined, {}).pipe(
+      Effect.flatMap((confinement) =>
+        confinement._tag === "Confined" ? Effect.scoped(service.prepare(confinement.policy, [])) : Effect.void
+      ),
+      Effect.mapError((error) => new ListenUrlError({ message: error.message }))
+    )
+    return policy
+  })
+
+/**
+ * The transport `--listen` names. A WebSocket server announces its real
+ * address with one line on stderr, for tools to parse.
+ */
+const transportOf = (
+  url: string,
+  flags: WebSocketListen.WebSocketFlags,
+  auth: WebSocketListen.WebSocketAuth
+): Effect.Effect<
+  typeof Transport.ServerTransport.Service,
+  ListenUrlError | Transport.TransportError,
+  ServerConfig.ServerConfig | Scope.Scope
+> => {
+  if (url === "stdio://" || url === "stdio") {
+    // Someone typing at the server sees why nothing happens.
+    if (process.stdin.isTTY === true) {
+      process.stderr.write(
+        "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
+      )
+    }
+    return StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes })
+  }
+  if (url.startsWith("ws://")) {
+    return WebSocketListen.optionsOf(url, flags, auth).pipe(
+      // Loaded on demand: a stdio server never needs `ws`, Node's HTTP stack or the exporter.
+      Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
+      Effect.zip(Effect.promise(() => import("../observability/prometheus.js"))),
+      Effect.flatMap(([[listenOptions, WebSocketTransport], Prometheus]) =>
+        Effect.flatMap(
+          Prometheus.make({ name: "effect-exec-server", version: ServerConfig.version }),
+          (metrics) => WebSocketTransport.make({ ...listenOptions, metrics })
+        )
+      ),
+      Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
+      Effect.map(({ transport }) => transport)
+    )
+  }
+  return Effect.fail(
+    new ListenUrlError({
+      message: `unsupported --listen value ${JSON.stringify(url)}: expected stdio:// or ws://IP:PORT`
+    })
+  )
+}
+
+/** What executor mode needs, from the flags. */
+type ExecutorFlags = ValuesOf<typeof ServerFlags.executorFlags> & { readonly maxMessageBytes: number }
+
+/** Executor mode's options (undefined without `--connect`), with the NATS flags checked. */
+const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | undefined, ListenUrlError> => {
+  const fail = (message: string) => Effect.fail(new ListenUrlError({ message }))
+  if (Option.isNone(flags.connect)) {
+    if (Option.isSome(flags.environmentId) || Option.isSome(flags.name) || NatsFlags.hasNatsFlags(flags)) {
+      return fail("--environment-id, --name and the --nats-* flags need --connect nats://HOST:PORT")
+    }
+    return Effect.succeed(undefined)
+  }
+  if (Option.isNone(flags.environmentId)) return fail("--connect needs --environment-id ID")
+  const environmentId = flags.environmentId.value
+  const servers = NatsFlags.serversOf(flags.connect.value)
+  if (typeof servers === "string") return fail(servers)
+  const auth = NatsFlags.natsAuthOf(flags)
+  if (typeof auth === "string") return fail(auth)
+  return Effect.succeed({
+    servers,
+    environmentId,
+    name: Option.getOrElse(flags.name, () => `exec-server ${environmentId}`),
+    ...auth,
+    maxMessageBytes: flags.maxMessageBytes,
+    serverVersion: ServerConfig.version
+  })
+}
+
+/** The executor's transport; one stderr line says it serves, for tools to parse. */
+const natsTransportOf = (options: NatsServerOptions) =>
+  Effect.flatMap(Effect.promise(() => import("../remote/NatsServerTransport.js")), (NatsServerTransport) =>
+    NatsServerTransport.make(options).pipe(
+      Effect.tap((transport) => Effect.sync(() => process.stderr.write(`exec-server serving ${transport.url}\n`)))
+    ))
+
+/** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
+const EXIT_ON_STDIN_CLOSE_ENV = ServerFlags.serverFlags.exitOnStdinClose.env.name
+
+/**
+ * Whether to stop when stdin ends: the flag, or else its environment
+ * variable, which takes `true` or `false` only (as the reference's does;
+ * anything else is refused rather than guessed at).
+ */
+const exitOnStdinCloseOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
+  const value = process.env[EXIT_ON_STDIN_CLOSE_ENV]
+  if (flag || value === undefined || value === "false") return Effect.succeed(flag)
+  if (value === "true") return Effect.succeed(true)
+  return Effect.fail(new ListenUrlError({ message: `${EXIT_ON_STDIN_CLOSE_ENV} must be true or false, not ${JSON.stringify(value)}` }))
+}
+
+/**
+ * Whether to keep the native addon unloaded: `--no-native`, or else
+ * `EXEC_SERVER_NATIVE`, which takes `0` (off) or `1` (on, where it is
+ * built) only.
+ */
+const noNativeOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
+  const on = nativeSwitchOf(process.env)
+  if (on === undefined) {
+    return Effect.fail(new ListenUrlError({ message: `${NATIVE_ENV} must be 0 or 1, not ${JSON.stringify(process.env[NATIVE_ENV])}` }))
+  }
+  return Effect.succeed(flag || !on)
+}
+
+/**
+ * One info line and the `exec_server_native_info` gauge: whether the native
+ * addon is in use, and which spawner, output reader and base64 encoder pipe
+ * children get. Logged once the transport is up, after a WebSocket server's
+ * `listening on` line (tools read that one first).
+ */
+const reportNativeUse: Effect.Effect<void> = Effect.suspend(() => {
+  const use = nativeUse()
+  const gauge = Metrics.nativeInfo.pipe(
+    Metric.tagged("addon", use.addon),
+    Metric.tagged("spawn", use.spawn),
+    Metric.tagged("output", use.output),
+    Metric.tagged("base64", use.base64)
+  )
+  return Effect.zipRight(
+    Metric.set(gauge, 1),
+    Effect.logInfo("native addon").pipe(Effect.annotateLogs({ ...use }))
+  )
+})
+
+/**
+ * Completes when stdin reaches its end (or fails): what it carries is read
+ * and dropped. For a WebSocket server whose parent holds its stdin, so
+ * that the server goes when the parent does.
+ */
+const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const stdin = process.stdin
+  const discard = () => {}
+  const done = () => resume(Effect.void)
+  stdin.on("data", discard)
+  stdin.once("end", done)
+  stdin.once("close", done)
+  stdin.once("error", done)
+  return Effect.sync(() => {
+    stdin.off("data", discard)
+    stdin.off("end", done)
+    stdin.off("close", done)
+    stdin.off("error", done)
+    stdin.pause()
+  })
+}).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
+
+const command = Command.make(
+  "exec-server",
+  options,
+  (flags) =>
+    Effect.gen(function*() {
+      const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
+      // Before anything loads the addon: it is loaded on first use.
+      if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
+      const sandboxPolicy = yield* operatorPolicyOf(flags)
+      const tracesUrl = tracesUrlOf(process.env)
+      // Loaded only when tracing is configured.
+      const tracing = tracesUrl === undefined
+        ? Layer.empty
+        : Layer.unwrapEffect(Effect.map(
+          Effect.promise(() => import("../observability/tracing.js")),
+          (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
+        ))
+      const executor = yield* executorOf(flags)
+      // With --connect the server listens locally only when told to.
+      const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
+      const overWebSocket = listen !== undefined && listen !== "stdio://" && listen !== "stdio"
+      // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.
+      if (WebSocketListen.hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
+        return yield* new ListenUrlError({
+          message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT) or --connect, not stdio"
+        })
+      }
+      const auth = yield* WebSocketListen.authOf(flags)
+      yield* Effect.gen(function*() {
+        const transports = [
+          ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth)]),
+          ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
+        ]
+        const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
+          url: transports.map((t) => t.url).join(" "),
+          connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" })
+        }
+        yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
+        yield* reportNativeUse
+        const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+        // A stdio server stops when its input ends anyway: stdin is its connection.
+        // Otherwise the end of stdin interrupts the server as SIGTERM does.
+        yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(ExecServer.layerNodeServices),
+        Effect.provide(tracing),
+        Effect.provide(loggerOf(flags.logFormat)),
+        Effect.provide(ServerConfig.layer({
+          ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
+          sandboxPolicy,
+          tracing: tracesUrl !== undefined,
+          bwrapPath: Option.getOrUndefined(flags.bwrap)
+        }))
+      )
+    })
+).pipe(
+  Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
+  Command.withSubcommands([...clientCommands, gatewayCommand])
+)
+
+/** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */
+const reportUsageError = (error: { readonly message: string }) =>
+  Effect.sync(() => {
+    process.stderr.write(`exec-server: ${error.message}\n`)
+    process.exitCode = 2
+  })
+
+const cli = Command.run(command, { name: "exec-server", version: ServerConfig.version })
+
+const stderrLogger = Logger.replace(Logger.defaultLogger, textLogger)
+
+/**
+ * @effect/cli reads its built-in `--log-level` only before the command's own
+ * flags; accept it anywhere by moving it to the front.
+ */
+const withLogLevelFirst = (argv: ReadonlyArray<string>): Array<string> => {
+  const [node, script, ...args] = argv
+  const logLevel: Array<string> = []
+  const rest: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--log-level" && i + 1 < args.length) logLevel.push(arg, args[++i]!)
+    else if (arg.startsWith("--log-level=")) logLevel.push("--log-level", arg.slice("--log-level=".length))
+    else rest.push(arg)
+  }
+  return [node!, script!, ...logLevel, ...rest]
+}
+
+/**
+ * The first whole-number flag whose value is not a whole number, as the
+ * message to print: @effect/cli's own says "'abc' is not a integer" without
+ * naming the flag, which leaves a long command line to guess from.
+ */
+const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith("--")) continue
+    const equals = arg.indexOf("=")
+    const name = arg.slice(2, equals === -1 ? undefined : equals)
+    if (!integerFlagNames.has(name)) continue
+    const value = equals === -1 ? argv[i + 1] : arg.slice(equals + 1)
+    if (value === undefined) return `--${name} needs a value`
+    if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      return `--${name}: '${value}' is not a whole number`
+    }
+    if (equals === -1) i++
+  }
+  return undefined
+}
+
+const misuse = misusedIntegerFlag(process.argv.slice(2))
+if (misuse !== undefined) {
+  process.stderr.write(`exec-server: ${misuse}\n`)
+  process.exit(2)
+}
+
+/**
+ * @effect/cli's paragraph naming an option's type, which its usage line
+ * already shows (`--grace-ms integer`); its other paragraphs say more.
+ */
+const typeParagraph = /^ *(A user-defined piece of text\.|An integer\.|A true or false value\.|A file\.)\n\n/gm
+
+/** Text for `stream`: @effect/cli's colours only on a terminal. */
+const textFor = (stream: NodeJS.WriteStream, text: string): string => stream.isTTY ? text : stripVTControlCharacters(text)
+
+/**
+ * @effect/cli writes help with `Console.log` and what was wrong with the
+ * arguments with `Console.error`: help without the type paragraphs, errors
+ * as `exec-server: ` lines, and plain text where no terminal reads it.
+ */
+const cliConsole = (console: Console.Console): Console.Console => ({
+  ...console,
+  log: (...args) => console.log(...args.map((arg) => typeof arg === "string" ? textFor(process.stdout, arg.replace(typeParagraph, "")) : arg)),
+  error: (...args) =>
+    console.error(
+      ...args.map((arg) =>
+        typeof arg === "string"
+          ? textFor(process.stderr, arg).trim().split("\n").filter((line) => line.trim() !== "").map((line) => `exec-server: ${line.trim()}`).join("\n")
+          : arg
+      )
+    )
+})
+
+cli(withLogLevelFirst(process.argv)).pipe(
+  (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
+  Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
+  // The CLI has already printed what was wrong with the arguments.
+  Effect.catchIf(ValidationError.isValidationError, () =>
+    Effect.sync(() => {
+      process.exitCode = 2
+    })),
+  // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load).
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, stderrLogger)),
+  NodeRuntime.runMain({
+    disablePrettyLogger: true,
+    // Exit as soon as the server is done: nothing else should keep Node alive.
+    teardown: (exit, onExit) => {
+      const failed = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
+      const code = failed ? 1 : Number(process.exitCode ?? 0)
+      onExit(code)
+      process.exit(code)
+    }
+  })
+)
