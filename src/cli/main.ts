@@ -31,5 +31,6 @@ if (args.length === 1 && args[0] === "--version") {
   const { version } = createRequire(import.meta.url)("../../package.json") as { readonly version: string }
   process.stdout.write(`${version}\n`)
 } else {
-  await import("./run.js")
+  const { main } = await import("./run.js")
+  main()
 }

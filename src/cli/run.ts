@@ -352,11 +352,6 @@ const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => 
   return undefined
 }
 
-const misuse = misusedIntegerFlag(process.argv.slice(2))
-if (misuse !== undefined) {
-  process.stderr.write(`exec-server: ${misuse}\n`)
-  process.exit(2)
-}
 
 /**
  * @effect/cli's paragraph naming an option's type, which its usage line
@@ -385,24 +380,36 @@ const cliConsole = (console: Console.Console): Console.Console => ({
     )
 })
 
-cli(withLogLevelFirst(process.argv)).pipe(
-  (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
-  Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
-  // The CLI has already printed what was wrong with the arguments.
-  Effect.catchIf(ValidationError.isValidationError, () =>
-    Effect.sync(() => {
-      process.exitCode = 2
-    })),
-  // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load).
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, stderrLogger)),
-  NodeRuntime.runMain({
-    disablePrettyLogger: true,
-    // Exit as soon as the server is done: nothing else should keep Node alive.
-    teardown: (exit, onExit) => {
-      const failed = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
-      const code = failed ? 1 : Number(process.exitCode ?? 0)
-      onExit(code)
-      process.exit(code)
-    }
-  })
-)
+/**
+ * Runs the command on `process.argv` until it ends, then exits. Importing
+ * this module runs nothing: the entry (`main.ts`) calls this, and a startup
+ * snapshot could hold the module evaluated and call it after.
+ */
+export const main = (): void => {
+  const misuse = misusedIntegerFlag(process.argv.slice(2))
+  if (misuse !== undefined) {
+    process.stderr.write(`exec-server: ${misuse}\n`)
+    process.exit(2)
+  }
+  cli(withLogLevelFirst(process.argv)).pipe(
+    (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
+    Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
+    // The CLI has already printed what was wrong with the arguments.
+    Effect.catchIf(ValidationError.isValidationError, () =>
+      Effect.sync(() => {
+        process.exitCode = 2
+      })),
+    // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load).
+    Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, stderrLogger)),
+    NodeRuntime.runMain({
+      disablePrettyLogger: true,
+      // Exit as soon as the server is done: nothing else should keep Node alive.
+      teardown: (exit, onExit) => {
+        const failed = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
+        const code = failed ? 1 : Number(process.exitCode ?? 0)
+        onExit(code)
+        process.exit(code)
+      }
+    })
+  )
+}

@@ -1,6 +1,0 @@
-/** The exec-server.v0 protocol: schemas, RPC definitions and typed errors. */
-export * from "./errors.js";
-export * from "./rpcs.js";
-export * from "./sandbox.js";
-export * from "./schema.js";
-//# sourceMappingURL=index.js.map
