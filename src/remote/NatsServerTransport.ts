@@ -91,31 +91,25 @@ const makeInbound = (maxMessageBytes: number) =>
     const frames = yield* Mailbox.make<JsonRpcFrame, StreamReset>({ capacity: 4 })
     const runtime = yield* Effect.runtime<never>()
     const decoder = new TextDecoder()
-    const waiting: Array<{ readonly frame: JsonRpcFrame; readonly holds: number }> = []
+    const waiting: Array<{ readonly frame: JsonRpcFrame; readonly holds: number; readonly consumed: (holds: number) => void }> = []
     let ending: Exit.Exit<void, StreamReset> | undefined
-    let channel: ReliableChannel | undefined
-    /** Credit earned before the channel was attached. */
-    let unattachedHolds = 0
-    const consumed = (holds: number) => {
-      if (channel === undefined) unattachedHolds += holds
-      else channel.consumed(holds)
-    }
     let mover: Fiber.RuntimeFiber<void> | undefined
     const moveWaiting = Effect.gen(function*() {
       while (waiting.length > 0) {
         yield* frames.offer(waiting[0]!.frame)
-        consumed(waiting.shift()!.holds)
+        const { consumed, holds } = waiting.shift()!
+        consumed(holds)
       }
       mover = undefined
       if (ending !== undefined) frames.unsafeDone(ending)
     })
-    const deliver: ReliableChannelDeliver = (item) => {
+    const deliver: ReliableChannelDeliver = (item, consumed) => {
       if (item._tag === "Message") {
         const frame: JsonRpcFrame = item.bytes.byteLength > maxMessageBytes
           ? { _tag: "Oversized", bytes: item.bytes.byteLength }
           : { _tag: "Text", text: decoder.decode(item.bytes) }
         if (waiting.length === 0 && frames.unsafeOffer(frame)) return consumed(item.holds)
-        waiting.push({ frame, holds: item.holds })
+        waiting.push({ frame, holds: item.holds, consumed })
         mover ??= Runtime.runFork(runtime)(moveWaiting)
         return
       }
@@ -126,15 +120,11 @@ const makeInbound = (maxMessageBytes: number) =>
     return {
       frames,
       deliver,
-      attach: (opened: ReliableChannel, scope: Scope.Scope) =>
-        Effect.gen(function*() {
-          channel = opened
-          if (unattachedHolds > 0) opened.consumed(unattachedHolds)
-          // The stream's end ends the server's reading, whatever still waited.
-          yield* Scope.addFinalizer(scope, Effect.suspend(() => mover === undefined ? Effect.void : Fiber.interrupt(mover)).pipe(
-            Effect.zipRight(Effect.sync(() => frames.unsafeDone(ending ?? Exit.void)))
-          ))
-        })
+      /** The stream's scope closing ends the server's reading, whatever still waited. */
+      endWith: (scope: Scope.Scope) =>
+        Scope.addFinalizer(scope, Effect.suspend(() => mover === undefined ? Effect.void : Fiber.interrupt(mover)).pipe(
+          Effect.zipRight(Effect.sync(() => frames.unsafeDone(ending ?? Exit.void)))
+        ))
     }
   })
 
@@ -259,7 +249,7 @@ export const make = (
           Effect.tapError(() => Scope.close(scope, Exit.void)),
           Effect.mapError((error) => refuse(error.message))
         )
-        yield* inbound.attach(channel, scope)
+        yield* inbound.endWith(scope)
         const transport = yield* streamTransport(channel, inbound.frames, scope)
         // Subscribed and flushed before the answer: the client's first frames find the stream.
         message.respond(NatsLink.controlFrame("open", streamId))

@@ -40,8 +40,6 @@ export interface ReliableChannel {
   readonly trySend: (message: Uint8Array) => boolean
   /** The next message, or None once the peer closed its direction (not for a channel made with `deliver`). */
   readonly receive: Effect.Effect<Option.Option<Uint8Array>, StreamReset>
-  /** A channel made with `deliver`: its owner is done with a message that held `holds` bytes of the window (credit for the peer). */
-  readonly consumed: (holds: number) => void
   /** Closes this direction and waits until the peer acknowledged everything. */
   readonly close: Effect.Effect<void, StreamReset>
   /** Ends the stream at once; the peer is told the reason. */
@@ -67,8 +65,12 @@ export interface ChannelSnapshot {
 /** What comes in, in order: messages, then the peer's end of its direction or the stream's reset. */
 export type Incoming = RS.Delivery | { readonly _tag: "Reset"; readonly error: StreamReset }
 
-/** Takes what comes in as it comes (on the link's callback): the owner hands each message's `holds` to `consumed` once it took it. */
-export type Deliver = (item: Incoming) => void
+/**
+ * Takes what comes in as it comes (on the link's callback): the owner calls
+ * `consumed` with a message's `holds` once it took it (that is the peer's
+ * credit), at once or later.
+ */
+export type Deliver = (item: Incoming, consumed: (holds: number) => void) => void
 
 /**
  * Starts a channel living in the scope; closing the scope resets a stream
@@ -82,8 +84,16 @@ export const make = (options: RS.StreamOptions, transmit: Transmit, deliver?: De
     const end = RS.make(options, clock.unsafeCurrentTimeMillis())
     // Bounded by the window: the peer never sends beyond the credit this end grants, and the end drops what exceeds it.
     const incoming = yield* Queue.unbounded<Incoming>()
+    /** The application is done with a message that held `holds` bytes of the window. */
+    const consumed = (holds: number) => {
+      RS.consume(end, holds)
+      step()
+    }
     // Without `deliver`, `receive` takes from the queue; with it, the owner gets each item at once (no fiber in between).
-    const push: Deliver = deliver ?? ((item) => void Queue.unsafeOffer(incoming, item))
+    const push = (item: Incoming): void => {
+      if (deliver === undefined) Queue.unsafeOffer(incoming, item)
+      else deliver(item, consumed)
+    }
     const sendLock = yield* Effect.makeSemaphore(1)
     let drained: Deferred.Deferred<void, StreamReset> | undefined
     let acknowledged: Deferred.Deferred<void, StreamReset> | undefined
@@ -229,8 +239,7 @@ export const make = (options: RS.StreamOptions, transmit: Transmit, deliver?: De
       switch (item._tag) {
         case "Message":
           return Effect.sync(() => {
-            RS.consume(end, item.holds)
-            step()
+            consumed(item.holds)
             return Option.some(item.bytes)
           })
         case "End":
@@ -262,10 +271,6 @@ export const make = (options: RS.StreamOptions, transmit: Transmit, deliver?: De
         return true
       },
       receive,
-      consumed: (holds) => {
-        RS.consume(end, holds)
-        step()
-      },
       close,
       reset: (reason) => Effect.sync(() => {
         RS.reset(end, reason)
