@@ -13,7 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { tsImport } from "tsx/esm/api"
-import { root } from "./common.mjs"
+import { mainScriptIndex, root } from "./common.mjs"
 
 /** Whether `nats-server` runs here. */
 export const hasNatsServer = () => spawnSync("nats-server", ["--version"], { stdio: "ignore" }).status === 0
@@ -26,8 +26,8 @@ export const startCluster = async (size) => {
 
 /** The dist/ a server command runs from (its `…/cli/main.js`), so its client is measured with it; the project's otherwise. */
 export const distOf = (command) => {
-  const main = command.find((part) => part.endsWith(Path.join("cli", "main.js")))
-  return main === undefined ? Path.join(root, "dist") : Path.dirname(Path.dirname(Path.resolve(main)))
+  const main = mainScriptIndex(command)
+  return main === -1 ? Path.join(root, "dist") : Path.dirname(Path.dirname(Path.resolve(command[main])))
 }
 
 const modules = new Map()

@@ -21,7 +21,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { cpus, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { WebSocket } from "ws"
-import { args, option, root, threadCpuSeconds } from "./common.mjs"
+import { args, mainScriptIndex, option, root, threadCpuSeconds } from "./common.mjs"
 import { distOf, hasNatsServer, openTransport, startCluster } from "./nats.mjs"
 
 const rounds = Number(option("rounds", "3"))
@@ -544,7 +544,7 @@ const timedRun = async (command) => {
 
 /** The command that prints a server's version: ours' main.js, or the binary, with `--version`. */
 const versionCommand = (command) => {
-  const main = command.findIndex((part) => part.endsWith(Path.join("cli", "main.js")))
+  const main = mainScriptIndex(command)
   return main === -1 ? [command[0], "--version"] : [...command.slice(0, main + 1), "--version"]
 }
 
@@ -685,8 +685,8 @@ const withExecutor = async (spec, cluster, run) => {
     "--connect", cluster.nodes.at(-1).url, "--environment-id", environmentId, "--max-connections", "1024"
   ])
   // The gateway (`exec-server gateway`) on the clients' node: WebSocket clients reach the executor through it by path.
-  const main = spec.command.find((part) => part.endsWith(Path.join("cli", "main.js")))
-  const gateway = main === undefined ? undefined : new WsServer({ ...spec, command: [main, "gateway", "--connect", cluster.nodes[0].url] })
+  const main = mainScriptIndex(spec.command)
+  const gateway = main === -1 ? undefined : new WsServer({ ...spec, command: [spec.command[main], "gateway", "--connect", cluster.nodes[0].url] })
   try {
     await Promise.all([executor.url, executor.announced(/exec-server serving nats:\/\/\S+/), gateway?.url])
     const dist = distOf(spec.command)
