@@ -31,7 +31,7 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
 })
 
-/** An executor of `environmentId` in this process, for as long as the scope lives. */
+/** An executor of `environmentId` in this process, for as long as the scope lives (on this file's cluster unless `options.servers` says). */
 const executor = (environmentId: string, options: Partial<NatsServerTransport.NatsServerOptions> = {}) =>
   Effect.gen(function*() {
     // Built in the caller's scope: the services (the process table among them) live as long as the executor.
@@ -41,9 +41,9 @@ const executor = (environmentId: string, options: Partial<NatsServerTransport.Na
     return transport
   })
 
-const client = (environmentId: string, options: ExecServerClient.ClientOptions = {}) =>
+const client = (environmentId: string, options: ExecServerClient.ClientOptions = {}, servers: ReadonlyArray<string> = cluster.urls) =>
   Layer.build(
-    Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(NatsConnector.make({ servers: cluster.urls, environmentId }), options))
+    Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(NatsConnector.make({ servers, environmentId }), options))
   ).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
 
 const outputOf = (events: ReadonlyArray<ExecServerClient.ProcessEvent>) =>
@@ -180,12 +180,8 @@ describe("an executor over NATS whose cluster has a small max_payload", () => {
 
   it.live("cuts segments to fit it: 2 MiB each way intact", () =>
     Effect.gen(function*() {
-      const services = yield* Layer.build(ExecServer.layerNodeServices.pipe(Layer.provideMerge(ServerConfig.layer())))
-      const transport = yield* NatsServerTransport.make({ servers: small.urls, environmentId: "small-payload", registry: false })
-      yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.provide(services), Effect.forkScoped)
-      const c = yield* Layer.build(
-        Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(NatsConnector.make({ servers: small.urls, environmentId: "small-payload" })))
-      ).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
+      yield* executor("small-payload", { servers: small.urls, registry: false })
+      const c = yield* client("small-payload", {}, small.urls)
       const data = randomBytes(2 * 1024 * 1024)
       const file = Path.join(dir, "small-payload")
       yield* c.fs.writeFile(file, data)
