@@ -24,12 +24,11 @@
  * `ClientTransport.serverNodeFlags` repeats them for servers started with
  * `node` directly.
  */
-import { createRequire } from "node:module"
+import { packageInfo } from "../server/packageInfo.js"
 
 const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === "--version") {
-  const { version } = createRequire(import.meta.url)("../../package.json") as { readonly version: string }
-  process.stdout.write(`${version}\n`)
+  process.stdout.write(`${packageInfo.version}\n`)
 } else {
   const { main } = await import("./run.js")
   main()

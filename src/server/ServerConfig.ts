@@ -2,14 +2,9 @@
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import * as Record from "effect/Record"
-import { createRequire } from "node:module"
+import { packageInfo } from "./packageInfo.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
 import { configFlags } from "./ServerFlags.js"
-
-const packageJson = createRequire(import.meta.url)("../../package.json") as {
-  readonly name: string
-  readonly version: string
-}
 
 /** The settings of an exec-server. */
 export interface ServerConfigShape {
@@ -84,12 +79,12 @@ export { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
 /** The defaults of the flags (the process and handle limits derived from this process's open-file limit). */
 export const defaults: ServerConfigShape = {
   ...Record.map(configFlags, (flag) => flag.default),
-  serverName: packageJson.name,
-  serverVersion: packageJson.version
+  serverName: packageInfo.name,
+  serverVersion: packageInfo.version
 }
 
 /** The package version, as `--version` and `serverInfo` report it. */
-export const version: string = packageJson.version
+export const version: string = packageInfo.version
 
 /** Provides the defaults with some settings overridden. */
 export const layer = (overrides: Partial<ServerConfigShape> = {}): Layer.Layer<ServerConfig> =>
