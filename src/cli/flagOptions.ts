@@ -31,15 +31,19 @@ export type OptionsOf<R extends Record<string, ServerFlags.Flag>> = {
 const shownDefault = (flag: ServerFlags.Flag): string | undefined => {
   switch (flag._tag) {
     case "Integer":
+      return typeof flag.default === "function" ? documented(flag) : `(default ${flag.default})`
     case "Text":
     case "Choice":
       return `(default ${flag.default})`
     case "OptionalInteger":
       return `(default ${flag.impliedDefault})`
     default:
-      return flag.documentedDefault === undefined ? undefined : `(default: ${plain(flag.documentedDefault)})`
+      return documented(flag)
   }
 }
+
+const documented = (flag: ServerFlags.Flag): string | undefined =>
+  flag.documentedDefault === undefined ? undefined : `(default: ${plain(flag.documentedDefault)})`
 
 /** Markdown's code marks dropped, for a terminal. */
 const plain = (markdown: string): string => markdown.replaceAll("`", "")
@@ -65,8 +69,12 @@ const atLeast = (flag: ServerFlags.IntegerFlag | ServerFlags.OptionalIntegerFlag
 export const optionOf = (flag: ServerFlags.Flag): Options.Options<unknown> => {
   const help = Options.withDescription(helpOf(flag))
   switch (flag._tag) {
-    case "Integer":
-      return Options.integer(flag.name).pipe(Options.withDefault(flag.default), help, atLeast(flag))
+    case "Integer": {
+      const fallback = flag.default
+      return typeof fallback === "function"
+        ? Options.integer(flag.name).pipe(Options.optional, Options.map(Option.getOrElse(fallback)), help, atLeast(flag))
+        : Options.integer(flag.name).pipe(Options.withDefault(fallback), help, atLeast(flag))
+    }
     case "OptionalInteger":
       return Options.integer(flag.name).pipe(atLeast(flag), Options.optional, help)
     case "Text":

@@ -37,6 +37,7 @@ const defaultOf = (flag: ServerFlags.Flag): string => {
   if (flag.documentedDefault !== undefined) return flag.documentedDefault
   switch (flag._tag) {
     case "Integer":
+      return String(typeof flag.default === "function" ? flag.default() : flag.default)
     case "Choice":
       return String(flag.default)
     case "Text":

@@ -27,12 +27,18 @@ const flush = (): void => {
   process.stderr.write(text)
 }
 
-// What is gathered when the process exits is written too (a waiting timer does not keep it alive).
-process.once("exit", flush)
+let flushesOnExit = false
 
 /** `logger`'s lines on stderr, gathered for a few milliseconds at most. */
 export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logger.Logger<Message, void> =>
   Logger.map(logger, (line) => {
+    // What is gathered when the process exits is written too (a waiting
+    // timer does not keep it alive). Registered at the first line, not as
+    // the module loads: a startup snapshot drops the process's listeners.
+    if (!flushesOnExit) {
+      flushesOnExit = true
+      process.once("exit", flush)
+    }
     pending.push(`${line}\n`)
     pendingChars += line.length + 1
     if (pendingChars >= FLUSH_CHARS) flush()

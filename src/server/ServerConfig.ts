@@ -4,7 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Record from "effect/Record"
 import { packageInfo } from "./packageInfo.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
-import { configFlags } from "./ServerFlags.js"
+import { configFlags, integerDefault } from "./ServerFlags.js"
 
 /** The settings of an exec-server. */
 export interface ServerConfigShape {
@@ -78,7 +78,7 @@ export { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
 
 /** The defaults of the flags (the process and handle limits derived from this process's open-file limit). */
 export const defaults: ServerConfigShape = {
-  ...Record.map(configFlags, (flag) => flag.default),
+  ...Record.map(configFlags, integerDefault),
   serverName: packageInfo.name,
   serverVersion: packageInfo.version
 }

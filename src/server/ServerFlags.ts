@@ -27,12 +27,19 @@ interface FlagBase {
   readonly env?: { readonly name: string; readonly value: string; readonly rule: string }
 }
 
-/** A whole number with a default, refused below `minimum` (exit 2). */
+/**
+ * A whole number with a default, refused below `minimum` (exit 2). A
+ * default that depends on the machine is a function, read when the flags
+ * are parsed (a startup snapshot holds the modules as they were at build).
+ */
 export interface IntegerFlag extends FlagBase {
   readonly _tag: "Integer"
-  readonly default: number
+  readonly default: number | (() => number)
   readonly minimum: number
 }
+
+/** An integer flag's default, read now. */
+export const integerDefault = (flag: IntegerFlag): number => typeof flag.default === "function" ? flag.default() : flag.default
 /** A whole number that may be absent (its absence means something); `impliedDefault` is what absence amounts to. */
 export interface OptionalIntegerFlag extends FlagBase {
   readonly _tag: "OptionalInteger"
@@ -110,8 +117,8 @@ export const optionalFile = (name: string, spec: Spec<OptionalFileFlag>): Option
 export const switchFlag = <const S extends Spec<SwitchFlag>>(name: string, spec: S): SwitchFlag & S => ({ _tag: "Switch", name, ...spec })
 export const repeatedText = (name: string, spec: Spec<RepeatedTextFlag>): RepeatedTextFlag => ({ _tag: "RepeatedText", name, ...spec })
 
-/** Read once, at start: the defaults of `--max-live-processes` and `--max-server-file-handles`. */
-const descriptorDefaults = descriptorLimits(openFileLimit())
+/** The defaults of `--max-live-processes` and `--max-server-file-handles`, from this process's open-file limit. */
+const descriptorDefaults = () => descriptorLimits(openFileLimit())
 
 /** The flags that set `ServerConfig`'s numeric settings, by setting (their defaults are `ServerConfig.defaults`). */
 export const configFlags = {
@@ -180,13 +187,13 @@ export const configFlags = {
     help: "most sessions of the server, attached and detached; beyond it `initialize` is answered -32001 (`data: {retryable: true, limit: \"sessions\"}`) and the connection stays open to ask again; resuming a session takes no new place"
   }),
   maxLiveProcesses: integer("max-live-processes", {
-    default: descriptorDefaults.maxLiveProcesses,
+    default: () => descriptorDefaults().maxLiveProcesses,
     minimum: 1,
     documentedDefault: "open-file limit / 8, at most 4096",
     help: "most live processes over all sessions, detached ones' included (by default an eighth of the open-file limit, at most 4096); beyond it `process/start` is answered -32001 (retryable, `limit: \"liveProcesses\"`); a process frees its place by the time its `process/closed` is sent"
   }),
   maxServerFileHandles: integer("max-server-file-handles", {
-    default: descriptorDefaults.maxServerFileHandles,
+    default: () => descriptorDefaults().maxServerFileHandles,
     minimum: 1,
     documentedDefault: "open-file limit / 4, at most 4096",
     help: "most file handles (`fs/open`) open over all sessions, detached ones' included (by default a quarter of the open-file limit, at most 4096); beyond it `fs/open` is answered -32001 (retryable, `limit: \"fileHandles\"`)"
