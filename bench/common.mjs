@@ -17,5 +17,9 @@ export const threadCpuSeconds = (pid) =>
   new Map(readdirSync(`/proc/${pid}/task`).map((task) =>
     [task, Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]) / 1e9]))
 
-/** Where a server command names our binary's script (`…/cli/main.js`), or -1 (the reference's binary). */
-export const mainScriptIndex = (command) => command.findIndex((part) => part.endsWith(Path.join("cli", "main.js")))
+/**
+ * Where a server command names our binary (its launcher `…/cli/exec-server`
+ * or its entry module `…/cli/main.js`), or -1 (the reference's binary).
+ */
+export const mainScriptIndex = (command) =>
+  command.findIndex((part) => part.endsWith(Path.join("cli", "main.js")) || part.endsWith(Path.join("cli", "exec-server")))

@@ -24,7 +24,7 @@ export const startCluster = async (size) => {
   return startNatsCluster(size)
 }
 
-/** The dist/ a server command runs from (its `…/cli/main.js`), so its client is measured with it; the project's otherwise. */
+/** The dist/ a server command runs from (its `…/cli/exec-server` or `…/cli/main.js`), so its client is measured with it; the project's otherwise. */
 export const distOf = (command) => {
   const main = mainScriptIndex(command)
   return main === -1 ? Path.join(root, "dist") : Path.dirname(Path.dirname(Path.resolve(command[main])))

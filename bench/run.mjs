@@ -55,11 +55,12 @@ const longWorkloads = new Set(["shortProcesses"])
 
 const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g).map((part) => part.replace(/^["']|["']$/g, ""))
 
-// The binary as users run it (its shebang sets the runtime's flags).
+// The binary as users run it: its launcher, which starts it from the startup
+// snapshot built on install (or its modules, with the same V8 flags).
 // Our server limits a session to 256 live processes by default: the fan-out at scale needs more.
 const servers = [{
   name: "effect-exec-server",
-  command: serverCommand === undefined ? [Path.join(root, "dist/cli/main.js"), "--max-processes", "4096"] : splitCommand(serverCommand),
+  command: serverCommand === undefined ? [Path.join(root, "dist/cli/exec-server"), "--max-processes", "4096"] : splitCommand(serverCommand),
   dialect: "ours"
 }]
 if (compare !== undefined) servers.push({ name: "compare", command: splitCommand(compare), dialect: compareDialect })
@@ -542,7 +543,7 @@ const timedRun = async (command) => {
   return { wall, cpu: (Number(fields[13]) + Number(fields[14])) * 10 }
 }
 
-/** The command that prints a server's version: ours' main.js, or the binary, with `--version`. */
+/** The command that prints a server's version: ours (launcher or main.js), or the binary, with `--version`. */
 const versionCommand = (command) => {
   const main = mainScriptIndex(command)
   return main === -1 ? [command[0], "--version"] : [...command.slice(0, main + 1), "--version"]

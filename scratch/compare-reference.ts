@@ -117,7 +117,8 @@ const main = async () => {
     ["http/request bad scheme", "http/request", { method: "GET", url: "ftp://x/", requestId: "r3" }]
   )
   const reference = process.env.CODEX_BIN ?? "/opt/codex/node_modules/.bin/codex"
-  const ours = await startServer(process.execPath, [...ClientTransport.serverNodeFlags, ClientTransport.localServerBin])
+  const [node, ...args] = ClientTransport.localServerCommand()
+  const ours = await startServer(node!, args)
   const theirs = existsSync(reference) ? await startServer(reference, ["exec-server", "--listen", "stdio://"]) : undefined
   let differences = 0
   for (const [label, method, params] of requests) {

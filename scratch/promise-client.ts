@@ -11,7 +11,8 @@ import { ClientTransport } from "../src/index.js"
 /** Starts `exec-server --listen ws://127.0.0.1:0` and reads its banner for the URL. */
 const startServer = () =>
   new Promise<{ readonly url: string; readonly stop: () => void }>((resolve, reject) => {
-    const child = spawn(process.execPath, [ClientTransport.localServerBin, "--listen", "ws://127.0.0.1:0"], {
+    const [node, ...args] = ClientTransport.localServerCommand()
+    const child = spawn(node!, [...args, "--listen", "ws://127.0.0.1:0"], {
       stdio: ["ignore", "ignore", "pipe"]
     })
     child.stderr.setEncoding("utf8")

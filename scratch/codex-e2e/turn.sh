@@ -23,7 +23,7 @@ if [ "$MODE" = compare ]; then
   exit 0
 fi
 CODEX=${CODEX:-/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex}
-BIN="$ROOT/dist/cli/main.js"
+BIN="$ROOT/dist/cli/exec-server"
 # One workspace path for every mode, so that outputs compare; under $HOME: workspace-write makes /tmp writable.
 WS=$HOME/e2e-turn-ws; OUT=$HOME/e2e-turn-outside.txt
 rm -rf "$WS" "$OUT"; mkdir -p "$WS"
@@ -56,7 +56,7 @@ MPORT=$(port); PORT=$(port)
 node "$HERE/mock.mjs" "$MPORT" 2>/dev/null & PIDS+=($!)
 case "$MODE" in
   local)
-    node "$BIN" --listen ws://127.0.0.1:$PORT 2> "$TMP/server.log" & PIDS+=($!)
+    "$BIN" --listen ws://127.0.0.1:$PORT 2> "$TMP/server.log" & PIDS+=($!)
     await_line "$TMP/server.log" "listening on"
     URL=ws://127.0.0.1:$PORT ;;
   ref)
@@ -68,9 +68,9 @@ case "$MODE" in
     printf 'listen: 127.0.0.1:%s\njetstream { store_dir: "%s/js" }\n' "$NPORT" "$TMP" > "$TMP/nats.conf"
     nats-server -c "$TMP/nats.conf" -l "$TMP/nats.log" & PIDS+=($!)
     await_line "$TMP/nats.log" "Server is ready"
-    node "$BIN" --connect nats://127.0.0.1:$NPORT --environment-id e2e 2> "$TMP/executor.log" & PIDS+=($!)
+    "$BIN" --connect nats://127.0.0.1:$NPORT --environment-id e2e 2> "$TMP/executor.log" & PIDS+=($!)
     await_line "$TMP/executor.log" "serving nats://"
-    node "$BIN" gateway --listen ws://127.0.0.1:$PORT --connect nats://127.0.0.1:$NPORT 2> "$TMP/gateway.log" & PIDS+=($!)
+    "$BIN" gateway --listen ws://127.0.0.1:$PORT --connect nats://127.0.0.1:$NPORT 2> "$TMP/gateway.log" & PIDS+=($!)
     await_line "$TMP/gateway.log" "listening on"
     URL=ws://127.0.0.1:$PORT/env/e2e ;;
   *) echo "usage: $0 local|gateway|ref|compare" >&2; exit 2 ;;

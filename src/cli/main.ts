@@ -30,6 +30,10 @@ const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === "--version") {
   process.stdout.write(`${packageInfo.version}\n`)
 } else {
+  // Said by the launcher (`exec-server`) when it could not start from the
+  // startup snapshot; not for the children to inherit.
+  const noSnapshot = process.env["EXEC_SERVER_NO_SNAPSHOT"]
+  delete process.env["EXEC_SERVER_NO_SNAPSHOT"]
   const { main } = await import("./run.js")
-  main()
+  main({ startup: noSnapshot === undefined ? "modules" : `modules: ${noSnapshot}` })
 }

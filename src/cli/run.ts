@@ -11,6 +11,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -32,6 +33,7 @@ import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { clientCommands } from "./remote.js"
 import { gatewayCommand } from "./gateway.js"
+import { withFreshDefaultServices } from "./freshServices.js"
 import { loggerOf, textLogger } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
@@ -241,6 +243,8 @@ const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
   })
 }).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
 
+class StartupInfo extends Context.Tag("exec-server/cli/StartupInfo")<StartupInfo, Startup>() {}
+
 const command = Command.make(
   "exec-server",
   options,
@@ -278,7 +282,8 @@ const command = Command.make(
           url: transports.map((t) => t.url).join(" "),
           connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" })
         }
-        yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`)
+        const { startup } = yield* StartupInfo
+        yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
         yield* reportNativeUse
         const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
         // A stdio server stops when its input ends anyway: stdin is its connection.
@@ -380,12 +385,18 @@ const cliConsole = (console: Console.Console): Console.Console => ({
     )
 })
 
+/** How the process started, for the debug line a server logs as it starts serving. */
+export interface Startup {
+  /** "snapshot", or why the JavaScript was loaded from its files. */
+  readonly startup: string
+}
+
 /**
  * Runs the command on `process.argv` until it ends, then exits. Importing
- * this module runs nothing: the entry (`main.ts`) calls this, and a startup
- * snapshot could hold the module evaluated and call it after.
+ * this module runs nothing: the entries (`main.ts`, and `snapshot.ts` for a
+ * startup snapshot, which holds this module evaluated) call this.
  */
-export const main = (): void => {
+export const main = (startup: Startup): void => {
   const misuse = misusedIntegerFlag(process.argv.slice(2))
   if (misuse !== undefined) {
     process.stderr.write(`exec-server: ${misuse}\n`)
@@ -401,6 +412,8 @@ export const main = (): void => {
       })),
     // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load).
     Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, stderrLogger)),
+    Effect.provideService(StartupInfo, startup),
+    withFreshDefaultServices,
     NodeRuntime.runMain({
       disablePrettyLogger: true,
       // Exit as soon as the server is done: nothing else should keep Node alive.

@@ -9,6 +9,7 @@ import * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { WebSocket } from "ws"
@@ -170,6 +171,38 @@ export const serverNodeFlags: ReadonlyArray<string> = [
   "--v8-pool-size=1"
 ]
 
+/**
+ * The server's startup snapshot (`dist/cli/exec-server.blob`) if it was
+ * built for the Node binary `node` in this install, as the `exec-server`
+ * launcher checks: its stamp (written by `native/snapshot.mjs`) names the
+ * binary's device, inode, size and modification time, and the directory.
+ */
+export const startupSnapshotFor = (node: string): string | undefined => {
+  const dir = Path.dirname(localServerBin)
+  const blob = Path.join(dir, "exec-server.blob")
+  try {
+    const stamp = Fs.readFileSync(`${blob}.stamp`, "utf8").trim()
+    const binary = Fs.statSync(node)
+    const expected = `${binary.dev} ${binary.ino} ${binary.size} ${Math.floor(binary.mtimeMs / 1000)} ${dir}`
+    return stamp === expected && Fs.existsSync(blob) ? blob : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The command that starts this package's server on the Node binary `node`
+ * (this process's by default) with the binary's flags: from the startup
+ * snapshot when one fits, about a tenth of a second sooner, else from its
+ * entry module. The server's own arguments follow it.
+ */
+export const localServerCommand = (node: string = process.execPath): ReadonlyArray<string> => {
+  const blob = startupSnapshotFor(node)
+  return blob === undefined
+    ? [node, ...serverNodeFlags, localServerBin]
+    : [node, ...serverNodeFlags, "--snapshot-blob", blob, "--"]
+}
+
 const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
   try {
     process.kill(-child.pid!, signal)
@@ -187,7 +220,7 @@ export const spawnLocal = (
   options: SpawnLocalOptions = {}
 ): Effect.Effect<ClientTransport, TransportClosed, Scope.Scope> =>
   Effect.gen(function*() {
-    const [program, ...programArgs] = options.command ?? [process.execPath, ...serverNodeFlags, localServerBin]
+    const [program, ...programArgs] = options.command ?? localServerCommand()
     const incoming = yield* Mailbox.make<string, TransportClosed>()
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcess, TransportClosed>((resume) => {

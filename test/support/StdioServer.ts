@@ -8,13 +8,16 @@ import { readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach } from "vitest"
-import { serverNodeFlags } from "../../src/client/ClientTransport.js"
+import { localServerCommand } from "../../src/client/ClientTransport.js"
 
-/** The built CLI entry point. */
+/** The built CLI entry module (the binary started without its startup snapshot). */
 export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js")
 
-/** The arguments that run the binary on the current Node as its shebang does (same V8 flags). */
-export const serverArgs = (...args: ReadonlyArray<string>): Array<string> => [...serverNodeFlags, SERVER_BIN, ...args]
+/**
+ * The arguments that run the binary on the current Node as its launcher
+ * does (same V8 flags, from the startup snapshot when one was built).
+ */
+export const serverArgs = (...args: ReadonlyArray<string>): Array<string> => [...localServerCommand().slice(1), ...args]
 
 // Messages here are JSON from the wire, untyped on purpose: this is a black-box
 // client, and each test states what it expects of them.

@@ -1,0 +1,20 @@
+#!/bin/sh
+# The exec-server binary. Starts Node from the server's startup snapshot
+# (exec-server.blob beside this file) when one was built for this Node
+# binary in this directory (native/snapshot.mjs, run on install, writes the
+# blob and its stamp), else from the server's modules (main.js), which the
+# server then says at debug level. The V8 flags are main.js's shebang's:
+# a blob loads only under the flags it was built with.
+flags="--max-semi-space-size=1 --interrupt-budget=49152 --v8-pool-size=1"
+self=$(readlink -f -- "$0") && dir=${self%/*} || dir=${0%/*}
+node=$(command -v node) || { echo "exec-server: node was not found on PATH" >&2; exit 127; }
+if read -r stamp < "$dir/exec-server.blob.stamp" 2>/dev/null; then
+  if [ "$stamp" = "$(stat -L -c '%d %i %s %Y' -- "$node" 2>/dev/null) $dir" ] && [ -f "$dir/exec-server.blob" ]; then
+    exec "$node" $flags --snapshot-blob "$dir/exec-server.blob" -- "$@"
+  fi
+  EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary or directory"
+else
+  EXEC_SERVER_NO_SNAPSHOT="no startup snapshot was built"
+fi
+export EXEC_SERVER_NO_SNAPSHOT="$EXEC_SERVER_NO_SNAPSHOT (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
+exec "$node" $flags "$dir/main.js" "$@"

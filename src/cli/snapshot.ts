@@ -1,0 +1,40 @@
+/**
+ * The entry of the binary's startup snapshot. `npm run build` bundles it as
+ * CommonJS (`dist/cli/snapshot.cjs`); `native/snapshot.mjs` runs that
+ * bundle under `node --build-snapshot` on the installing machine, which
+ * evaluates every module the server loads at start and saves the heap; the
+ * launcher (`exec-server`) then starts Node from that heap and calls the
+ * function below, so the server skips compiling and evaluating its
+ * JavaScript (see docs/PERFORMANCE.md).
+ */
+import { drawsWhileLoading, processListenersAddedWhileLoading } from "./snapshotGuard.js"
+import { fileURLToPath } from "node:url"
+import * as v8 from "node:v8"
+import { packageInfo } from "../server/packageInfo.js"
+import { main } from "./run.js"
+
+const draws = drawsWhileLoading()
+if (draws.length > 0) {
+  throw new Error(
+    `randomness drawn while the snapshot's modules loaded would be the same in every server:\n${
+      draws.map((draw) => `${draw.source}\n${draw.stack}`).join("\n")
+    }`
+  )
+}
+
+const listened = processListenersAddedWhileLoading()
+if (listened.length > 0) {
+  throw new Error(
+    `listeners added to process while the snapshot's modules loaded would be missing in every server: ${listened.map(String).join(", ")}`
+  )
+}
+
+v8.startupSnapshot.setDeserializeMainFunction(() => {
+  // Node starts a snapshot with no script in argv; the command line parser
+  // expects one. The bundle sits beside main.js (the launcher checks that
+  // the snapshot was built in this directory).
+  process.argv.splice(1, 0, fileURLToPath(new URL("main.js", import.meta.url)))
+  const args = process.argv.slice(2)
+  if (args.length === 1 && args[0] === "--version") process.stdout.write(`${packageInfo.version}\n`)
+  else main({ startup: "snapshot" })
+})

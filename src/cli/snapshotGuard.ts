@@ -1,0 +1,65 @@
+/**
+ * Imported first by the startup snapshot's entry, before any other module
+ * is evaluated, to find what a snapshot would not carry over. It records
+ * every draw of secure randomness made while the modules load, and which
+ * listeners they add to `process`. What is drawn then is saved in the snapshot and would be
+ * the same in every server started from it (`randomUUID`'s cached pool, a
+ * library's random prefix for its ids), so the snapshot's build fails on
+ * one. `Math.random` is left alone: V8 reseeds it when a snapshot starts,
+ * and what Effect draws from it while loading (its default `Random`'s
+ * seed, hash codes of objects) is replaced at start or harmless.
+ */
+// The module object itself: a namespace import would be a frozen copy.
+import crypto from "node:crypto"
+
+/** A draw made while the snapshot's modules loaded: which function, and the stack that called it. */
+export interface Draw {
+  readonly source: string
+  readonly stack: string
+}
+
+const draws: Array<Draw> = []
+const listenersBefore = new Map(process.eventNames().map((event) => [event, process.listenerCount(event)]))
+let recording = true
+
+type Fn = (...args: Array<never>) => unknown
+
+// Wrapped in place rather than swapped back later: a module may have kept a
+// reference to the wrapper, which must then draw as the original does.
+const watch = <O extends object>(owner: O, key: keyof O & string, source: string): void => {
+  const original = owner[key] as unknown as Fn
+  if (typeof original !== "function") return
+  const wrapper = function(this: unknown, ...args: Array<never>): unknown {
+    if (recording) {
+      // Libraries lower the limit around their own throws; a draw may happen under one.
+      const limit = Error.stackTraceLimit
+      Error.stackTraceLimit = 12
+      draws.push({ source, stack: new Error().stack ?? "" })
+      Error.stackTraceLimit = limit
+    }
+    return original.apply(this, args)
+  }
+  Object.defineProperty(owner, key, { value: wrapper, writable: true, configurable: true })
+}
+
+for (const key of ["randomUUID", "randomBytes", "randomFillSync", "randomFill", "randomInt"] as const) {
+  watch(crypto, key, `crypto.${key}`)
+}
+// Web Crypto's, which `crypto.getRandomValues` also reaches.
+const webCrypto = Object.getPrototypeOf(crypto.webcrypto) as typeof crypto.webcrypto
+watch(webCrypto, "getRandomValues", "crypto.getRandomValues")
+watch(webCrypto, "randomUUID", "crypto.randomUUID")
+
+/**
+ * The events of `process` that gained listeners while the modules loaded.
+ * A snapshot keeps none of them (an "exit" listener would even run at the
+ * end of the build), so each would be missing in every server.
+ */
+export const processListenersAddedWhileLoading = (): ReadonlyArray<string | symbol> =>
+  process.eventNames().filter((event) => process.listenerCount(event) > (listenersBefore.get(event) ?? 0))
+
+/** Stops recording and hands over what was drawn while the modules loaded. */
+export const drawsWhileLoading = (): ReadonlyArray<Draw> => {
+  recording = false
+  return draws
+}

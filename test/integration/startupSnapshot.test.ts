@@ -1,0 +1,169 @@
+/**
+ * The binary's startup snapshot, as installed: the launcher
+ * (`dist/cli/exec-server`) starts Node from the blob `native/snapshot.mjs`
+ * built for this Node binary and directory, and from the modules otherwise,
+ * saying why at debug level. The rest of the suite starts its servers the
+ * launcher's way (`serverArgs`), so it runs against the snapshot too.
+ */
+import { execFileSync, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as ClientTransport from "../../src/client/ClientTransport.js"
+import { SERVER_BIN } from "../support/StdioServer.js"
+
+const ROOT = Path.resolve(import.meta.dirname, "../..")
+const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
+
+const initialize = JSON.stringify({ id: 1, method: "initialize", params: { clientName: "snapshot-test" } }) + "\n"
+
+interface Started {
+  readonly answer: { readonly id: number; readonly result: { readonly sessionId: string } }
+  /** The `startup` of the server's debug line: "snapshot", or why it started from its modules. */
+  readonly startup: string
+  readonly stdoutLines: number
+}
+
+/** Runs `launcher` with `initialize` piped on stdin (so it exits after the answer) at debug level. */
+const start = (launcher: string, env: NodeJS.ProcessEnv = process.env): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(launcher, ["--log-level", "debug"], { stdio: ["pipe", "pipe", "pipe"], env })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (data: Buffer) => (stdout += data))
+    child.stderr.on("data", (data: Buffer) => (stderr += data))
+    child.on("error", reject)
+    child.on("close", (code) => {
+      const startup = /message="exec-server \S+ serving stdio:\/\/" startup=("(?:[^"\\]|\\.)*"|\S+)/.exec(stderr)?.[1]
+      if (code !== 0 || startup === undefined) return reject(new Error(`exit ${code}\n${stderr}`))
+      const lines = stdout.split("\n").filter((line) => line !== "")
+      resolve({ answer: JSON.parse(lines[0]!), startup: startup.startsWith("\"") ? JSON.parse(startup) : startup, stdoutLines: lines.length })
+    })
+    child.stdin.end(initialize)
+  })
+
+/** A copy of the installed package's binary: dist/cli and the snapshot builder, sharing node_modules and the addon. */
+const copyInstall = (to: string): string => {
+  Fs.mkdirSync(Path.join(to, "dist"), { recursive: true })
+  Fs.cpSync(Path.join(ROOT, "dist/cli"), Path.join(to, "dist/cli"), {
+    recursive: true,
+    filter: (file) => !file.endsWith(".map") && !file.endsWith(".d.ts")
+  })
+  Fs.cpSync(Path.join(ROOT, "native"), Path.join(to, "native"), { recursive: true })
+  Fs.copyFileSync(Path.join(ROOT, "package.json"), Path.join(to, "package.json"))
+  Fs.symlinkSync(Path.join(ROOT, "node_modules"), Path.join(to, "node_modules"))
+  Fs.symlinkSync(Path.join(ROOT, "build"), Path.join(to, "build"))
+  return Path.join(to, "dist/cli/exec-server")
+}
+
+let work: string
+beforeAll(() => {
+  work = Fs.mkdtempSync(Path.join(tmpdir(), "exec-server-snapshot-"))
+})
+afterAll(() => Fs.rmSync(work, { recursive: true, force: true }))
+
+describe("the startup snapshot", () => {
+  it("is built by the build for this Node, and the launcher starts from it through a symlink as npm links it", async () => {
+    expect(ClientTransport.startupSnapshotFor(process.execPath)).toBe(Path.join(ROOT, "dist/cli/exec-server.blob"))
+    const bin = Path.join(work, "bin")
+    Fs.mkdirSync(bin)
+    Fs.symlinkSync(LAUNCHER, Path.join(bin, "exec-server"))
+    const started = await start(Path.join(bin, "exec-server"))
+    expect(started.startup).toBe("snapshot")
+    expect(started.stdoutLines).toBe(1)
+    expect(started.answer).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
+    expect(execFileSync(Path.join(bin, "exec-server"), ["--version"], { encoding: "utf8" }).trim())
+      .toBe(JSON.parse(Fs.readFileSync(Path.join(ROOT, "package.json"), "utf8")).version)
+  })
+
+  it("gives each server started from it randomness of its own", async () => {
+    const sessions = await Promise.all([start(LAUNCHER), start(LAUNCHER), start(LAUNCHER)])
+    expect(sessions.map((s) => s.startup)).toEqual(["snapshot", "snapshot", "snapshot"])
+    expect(new Set(sessions.map((s) => s.answer.result.sessionId)).size).toBe(3)
+  })
+
+  it("is what the client's spawnLocal and the suite's servers start from, with the binary's flags", () => {
+    const command = ClientTransport.localServerCommand()
+    expect(command).toEqual([
+      process.execPath,
+      ...ClientTransport.serverNodeFlags,
+      "--snapshot-blob",
+      Path.join(ROOT, "dist/cli/exec-server.blob"),
+      "--"
+    ])
+    // Another Node binary gets the modules.
+    expect(ClientTransport.localServerCommand("/bin/sh")).toEqual(["/bin/sh", ...ClientTransport.serverNodeFlags, SERVER_BIN])
+    // The launcher's flags are the shebang's, which the blob was built with.
+    const flags = /^flags="([^"]*)"$/m.exec(Fs.readFileSync(LAUNCHER, "utf8"))?.[1]
+    expect(flags).toBe(ClientTransport.serverNodeFlags.join(" "))
+  })
+
+  it("is not used when built for another directory or missing, and the server says why at debug level", async () => {
+    const launcher = copyInstall(Path.join(work, "copy"))
+    const moved = await start(launcher)
+    expect(moved.startup).toMatch(/^modules: the startup snapshot was built for another Node binary or directory \(to build it: node .*\/copy\/native\/snapshot\.mjs\)$/)
+    expect(moved.answer).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
+
+    Fs.rmSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`)
+    const missing = await start(launcher)
+    expect(missing.startup).toMatch(/^modules: no startup snapshot was built/)
+
+    // Rebuilt where it now lives, as the message says.
+    execFileSync(process.execPath, [Path.join(work, "copy/native/snapshot.mjs")], { stdio: "pipe" })
+    expect(Fs.readFileSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`, "utf8")).toContain(Path.dirname(launcher))
+    const rebuilt = await start(launcher)
+    expect(rebuilt.startup).toBe("snapshot")
+  })
+
+  it("is not handed to the server's children: what the launcher says of it stays out of their environment", async () => {
+    const launcher = copyInstall(Path.join(work, "children"))
+    Fs.rmSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`)
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(launcher, [], { stdio: ["pipe", "pipe", "inherit"] })
+      let stdout = ""
+      child.stdout.on("data", (data: Buffer) => {
+        stdout += data
+        const line = stdout.split("\n").find((l) => l.includes("\"process/output\""))
+        if (line !== undefined) {
+          resolve(Buffer.from(JSON.parse(line).params.chunk, "base64").toString())
+          child.stdin.end()
+        }
+      })
+      child.on("error", reject)
+      child.stdin.write(initialize)
+      child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
+      child.stdin.write(JSON.stringify({
+        id: 2,
+        method: "process/start",
+        params: {
+          processId: "env",
+          argv: ["sh", "-c", "echo ${EXEC_SERVER_NO_SNAPSHOT-unset}"],
+          cwd: "/tmp",
+          env: {},
+          envPolicy: { inherit: "all" },
+          tty: false
+        }
+      }) + "\n")
+    })
+    expect(output).toBe("unset\n")
+  })
+
+  it("fails its build on secure randomness drawn, or process listeners added, while the modules load", async () => {
+    const { drawsWhileLoading, processListenersAddedWhileLoading } = await import("../../src/cli/snapshotGuard.js")
+    const listener = () => {}
+    process.on("SIGUSR2", listener)
+    expect(processListenersAddedWhileLoading()).toContain("SIGUSR2")
+    process.off("SIGUSR2", listener)
+    expect(processListenersAddedWhileLoading()).not.toContain("SIGUSR2")
+    const crypto = (await import("node:crypto")).default
+    crypto.randomUUID()
+    crypto.randomBytes(4)
+    crypto.getRandomValues(new Uint8Array(4))
+    const ours = () => drawsWhileLoading().filter((draw) => draw.stack.includes("startupSnapshot.test.ts"))
+    expect(ours().map((draw) => draw.source)).toEqual(["crypto.randomUUID", "crypto.randomBytes", "crypto.getRandomValues"])
+    // Once loading is over, draws are not recorded and work as before.
+    expect(crypto.randomUUID()).toMatch(/^[0-9a-f-]{36}$/)
+    expect(ours()).toHaveLength(3)
+  })
+})
