@@ -18,6 +18,7 @@ const ROOT_MODULES = Path.join(ROOT, "node_modules")
 
 interface Manifest {
   readonly name: string
+  readonly bin?: Record<string, string>
   readonly dependencies?: Record<string, string>
   readonly peerDependencies?: Record<string, string>
   readonly peerDependenciesMeta?: Record<string, { readonly optional?: boolean }>
@@ -174,8 +175,10 @@ describe("the packed package in a consumer project", () => {
       start(2, false),
       start(3, true)
     ].join("\n") + "\n"
-    const bin = Path.join(consumer, "node_modules", "effect-exec-server", "dist", "cli", "main.js")
-    const result = spawnSync(process.execPath, [bin, "--listen", "stdio://"], { cwd: consumer, input, encoding: "utf8", timeout: 20_000 })
+    // The package's `bin`, as npm links it: without its install script there is no startup snapshot either.
+    const ours = Path.join(consumer, "node_modules", "effect-exec-server")
+    const bin = Path.join(ours, manifestOf(ours).bin!["exec-server"]!)
+    const result = spawnSync(bin, ["--listen", "stdio://", "--log-level", "debug"], { cwd: consumer, input, encoding: "utf8", timeout: 20_000 })
     const answers = new Map<number, { readonly result?: unknown; readonly error?: { readonly message: string } }>()
     for (const line of result.stdout.split("\n").filter((line) => line.startsWith("{"))) {
       const message = JSON.parse(line) as { readonly id?: number; readonly result?: unknown; readonly error?: { readonly message: string } }
@@ -185,7 +188,19 @@ describe("the packed package in a consumer project", () => {
     expect(answers.get(2)?.result, JSON.stringify(answers.get(2))).toBeDefined()
     expect(answers.get(3)?.error?.message).toMatch(/^terminals are unavailable on this server: node-pty did not load/)
     expect(result.stderr).toMatch(/native addon.*addon=missing/)
+    expect(result.stderr).toMatch(/serving stdio:\/\/" startup="modules: no startup snapshot was built/)
   })
+
+  it("builds its startup snapshot as its install script does, and its binary then starts from it", () => {
+    const ours = Path.join(consumer, "node_modules", "effect-exec-server")
+    const built = spawnSync(process.execPath, [Path.join(ours, "native", "snapshot.mjs")], { cwd: ours, encoding: "utf8", timeout: 60_000 })
+    expect(built.stderr).toBe("")
+    const bin = Path.join(ours, manifestOf(ours).bin!["exec-server"]!)
+    const input = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { clientName: "consumer" } }) + "\n"
+    const result = spawnSync(bin, ["--log-level", "debug"], { cwd: consumer, input, encoding: "utf8", timeout: 20_000 })
+    expect(result.stderr).toMatch(/serving stdio:\/\/" startup=snapshot/)
+    expect(JSON.parse(result.stdout.split("\n")[0]!)).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
+  }, 60_000)
 
   it("compiles the README's snippets and exports inferred Layers, with skipLibCheck false and declarations", () => {
     const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
