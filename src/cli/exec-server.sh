@@ -3,18 +3,23 @@
 # (exec-server.blob beside this file) when one was built for this Node
 # binary in this directory (native/snapshot.mjs, run on install, writes the
 # blob and its stamp), else from the server's modules (main.js), which the
-# server then says at debug level. The V8 flags are main.js's shebang's:
-# a blob loads only under the flags it was built with.
+# server then says at debug level. EXEC_SERVER_SNAPSHOT=0 starts from the
+# modules: about 2 MiB less resident, a tenth of a second slower to start.
+# The V8 flags are main.js's shebang's: a blob loads only under the flags it
+# was built with. The build writes the package's version below.
+[ $# -eq 1 ] && [ "$1" = --version ] && { echo "@VERSION@"; exit 0; }
 flags="--max-semi-space-size=1 --interrupt-budget=49152 --v8-pool-size=1"
 self=$(readlink -f -- "$0") && dir=${self%/*} || dir=${0%/*}
 node=$(command -v node) || { echo "exec-server: node was not found on PATH" >&2; exit 127; }
-if read -r stamp < "$dir/exec-server.blob.stamp" 2>/dev/null; then
+if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
+  EXEC_SERVER_NO_SNAPSHOT="EXEC_SERVER_SNAPSHOT=0"
+elif read -r stamp < "$dir/exec-server.blob.stamp" 2>/dev/null; then
   if [ "$stamp" = "$(stat -L -c '%d %i %s %Y' -- "$node" 2>/dev/null) $dir" ] && [ -f "$dir/exec-server.blob" ]; then
     exec "$node" $flags --snapshot-blob "$dir/exec-server.blob" -- "$@"
   fi
-  EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary or directory"
+  EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary or directory (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
 else
-  EXEC_SERVER_NO_SNAPSHOT="no startup snapshot was built"
+  EXEC_SERVER_NO_SNAPSHOT="no startup snapshot was built (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
 fi
-export EXEC_SERVER_NO_SNAPSHOT="$EXEC_SERVER_NO_SNAPSHOT (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
+export EXEC_SERVER_NO_SNAPSHOT
 exec "$node" $flags "$dir/main.js" "$@"

@@ -99,6 +99,12 @@ describe("the startup snapshot", () => {
     expect(flags).toBe(ClientTransport.serverNodeFlags.join(" "))
   })
 
+  it("is not used when EXEC_SERVER_SNAPSHOT=0, and the server says so at debug level", async () => {
+    const modules = await start(LAUNCHER, { ...process.env, EXEC_SERVER_SNAPSHOT: "0" })
+    expect(modules.startup).toBe("modules: EXEC_SERVER_SNAPSHOT=0")
+    expect(modules.answer).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
+  })
+
   it("is not used when built for another directory or missing, and the server says why at debug level", async () => {
     const launcher = copyInstall(Path.join(work, "copy"))
     const moved = await start(launcher)
