@@ -12,6 +12,7 @@ import * as NatsFlags from "./natsOptions.js"
 import { loggerOf } from "./stderrLog.js"
 import * as WebSocketListen from "./webSocketListen.js"
 import { ListenUrlError } from "./webSocketListen.js"
+import { metricsOnDemand } from "../observability/metricsOnDemand.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 
 /** The gateway subcommand. */
@@ -26,10 +27,8 @@ export const gatewayCommand = Command.make("gateway", optionsOf(gatewayFlags), (
     if (typeof auth === "string") return yield* fail(auth)
     const listen = yield* WebSocketListen.optionsOf(flags.listen.value, flags)
     // Loaded on demand, as the server loads its WebSocket transport.
-    const [Gateway, Prometheus] = yield* Effect.promise(() =>
-      Promise.all([import("../gateway/Gateway.js"), import("../observability/prometheus.js")])
-    )
-    const metrics = yield* Prometheus.make({ name: "effect-exec-server-gateway", version: ServerConfig.version })
+    const Gateway = yield* Effect.promise(() => import("../gateway/Gateway.js"))
+    const metrics = yield* metricsOnDemand({ name: "effect-exec-server-gateway", version: ServerConfig.version })
     const gateway = yield* Gateway.make({ listen: { ...listen, metrics }, nats: { servers, ...auth } })
     process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`)
     return yield* Effect.never

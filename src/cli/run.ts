@@ -26,6 +26,7 @@ import { readFileSync } from "node:fs"
 import { stripVTControlCharacters } from "node:util"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import * as Metrics from "../observability/metrics.js"
+import { metricsOnDemand } from "../observability/metricsOnDemand.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
 import { formatParseError } from "../wire/parseErrors.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
@@ -118,15 +119,10 @@ const transportOf = (
   }
   if (url.startsWith("ws://")) {
     return WebSocketListen.optionsOf(url, flags, auth).pipe(
-      // Loaded on demand: a stdio server never needs `ws`, Node's HTTP stack or the exporter.
+      // Loaded on demand: a stdio server never needs `ws` or Node's HTTP stack, and the exporter waits for a scrape.
       Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
-      Effect.zip(Effect.promise(() => import("../observability/prometheus.js"))),
-      Effect.flatMap(([[listenOptions, WebSocketTransport], Prometheus]) =>
-        Effect.flatMap(
-          Prometheus.make({ name: "effect-exec-server", version: ServerConfig.version }),
-          (metrics) => WebSocketTransport.make({ ...listenOptions, metrics })
-        )
-      ),
+      Effect.zip(metricsOnDemand({ name: "effect-exec-server", version: ServerConfig.version })),
+      Effect.flatMap(([[listenOptions, WebSocketTransport], metrics]) => WebSocketTransport.make({ ...listenOptions, metrics })),
       Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
       Effect.map(({ transport }) => transport)
     )

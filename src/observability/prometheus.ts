@@ -9,10 +9,7 @@ import { PrometheusExporter } from "@opentelemetry/exporter-prometheus"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import type * as Http from "node:http"
-
-/** Answers a scrape. */
-export type MetricsHandler = (request: Http.IncomingMessage, response: Http.ServerResponse) => void
+import type { MetricsHandler } from "./metricsOnDemand.js"
 
 /** The exporter for the scope: a handler that writes the current metrics. */
 export const make = (service: { readonly name: string; readonly version: string }): Effect.Effect<MetricsHandler, never, Scope.Scope> =>
