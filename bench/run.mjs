@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsPipelined,wsConnections,wsConnectionsWarm,coldStart,
+ * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsIdle,wsPipelined,wsConnections,wsConnectionsWarm,coldStart,
  *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
  *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
  *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
@@ -520,10 +520,24 @@ const workloads = {
     return { "RSS KiB per idle live process": (second - first) * 1024 / 1900 }
   },
   async idle(server) {
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    const pids = [...new Set([...groupPids(server.pgid), ...childPids(server.pgid)])]
-    return { "idle RSS MiB": memoryMiB(server.pgid, "VmRSS", pids) }
+    const [soon, later] = await idleRss(server.pgid)
+    return { "idle RSS MiB": soon, "idle RSS MiB after 12 s": later }
   }
+}
+
+/**
+ * A server's RSS with its helpers, half a second after its client's
+ * handshake and again at 12 s, once V8's memory reducer has had its turn
+ * (it shrinks the heap about 8 s after allocation stops): what a server
+ * that stays idle holds.
+ */
+const idleRss = async (pgid) => {
+  const rss = async (afterMs) => {
+    await new Promise((resolve) => setTimeout(resolve, afterMs))
+    const pids = [...new Set([...groupPids(pgid), ...childPids(pgid)])]
+    return memoryMiB(pgid, "VmRSS", pids)
+  }
+  return [await rss(500), await rss(11_500)]
 }
 
 /** Fresh starts per round of `coldStart`: a start is a few hundred ms, and its spread is wide. */
@@ -611,6 +625,13 @@ const wsWorkloads = {
     const { seconds, cpu } = await catPipeFile("wsPipe", connection, server.pgid)
     connection.close()
     return { "WebSocket pipe MB/s": sizes.pipeBytes / MiB / seconds, "WebSocket pipe server CPU s": cpu }
+  },
+  // `idle` for a WebSocket server with one connection.
+  async wsIdle(server) {
+    const connection = await server.connect()
+    const [soon, later] = await idleRss(server.pgid)
+    connection.close()
+    return { "WebSocket idle RSS MiB": soon, "WebSocket idle RSS MiB after 12 s": later }
   },
   // `pipelined` over one WebSocket connection: the request path a remote Codex uses.
   async wsPipelined(server) {
