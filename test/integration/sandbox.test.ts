@@ -329,7 +329,11 @@ describe("sandboxed fs calls", () => {
     const server = await startServer()
     const sandbox = { writableRoots: [workspace] }
     // Outside the sandbox, flip workspace/d between a real directory and a symlink to `outside`.
-    const flipper = spawn("sh", ["-c", `cd ${workspace}; while :; do mkdir d 2>/dev/null; rmdir d 2>/dev/null; ln -sfn ${outside} d; rm -f d; done`])
+    // Its own process group, so that no mkdir or ln it started outlives it into the cleanup.
+    const flipper = spawn("sh", ["-c", `cd ${workspace}; while :; do mkdir d 2>/dev/null; rmdir d 2>/dev/null; ln -sfn ${outside} d; rm -f d; done`], {
+      detached: true
+    })
+    const flipperGone = new Promise((resolve) => flipper.once("exit", resolve))
     try {
       const writes = Array.from({ length: 200 }, (_, i) =>
         server.request("fs/writeFile", { path: `${workspace}/d/f${i}`, dataBase64: "aGk=", sandbox }))
@@ -337,7 +341,8 @@ describe("sandboxed fs calls", () => {
       // Some land in the real directory or fail; none may land outside.
       expect(responses.length).toBe(200)
     } finally {
-      flipper.kill("SIGKILL")
+      process.kill(-flipper.pid!, "SIGKILL")
+      await flipperGone
     }
     expect(Fs.readdirSync(outside)).toEqual([])
   })
