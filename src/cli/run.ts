@@ -42,7 +42,7 @@ import * as WebSocketListen from "./webSocketListen.js"
 import { ListenUrlError } from "./webSocketListen.js"
 import * as NatsFlags from "./natsOptions.js"
 import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
-import { integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
+import { absentValuesOf, integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 
@@ -241,64 +241,66 @@ const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
 
 class StartupInfo extends Context.Tag("exec-server/cli/StartupInfo")<StartupInfo, Startup>() {}
 
-const command = Command.make(
-  "exec-server",
-  options,
-  (flags) =>
-    Effect.gen(function*() {
-      const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
-      // Before anything loads the addon: it is loaded on first use.
-      if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
-      const sandboxPolicy = yield* operatorPolicyOf(flags)
-      const tracesUrl = tracesUrlOf(process.env)
-      // Loaded only when tracing is configured.
-      const tracing = tracesUrl === undefined
-        ? Layer.empty
-        : Layer.unwrapEffect(Effect.map(
-          Effect.promise(() => import("../observability/tracing.js")),
-          (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
-        ))
-      const executor = yield* executorOf(flags)
-      // With --connect the server listens locally only when told to.
-      const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
-      const overWebSocket = listen !== undefined && listen !== "stdio://" && listen !== "stdio"
-      // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.
-      if (WebSocketListen.hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
-        return yield* new ListenUrlError({
-          message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT) or --connect, not stdio"
-        })
+/** The server's flags, as the command line gives them. */
+type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
+
+/** The server itself: what `exec-server [flags]` runs. */
+const serve = (flags: ServeFlags) =>
+  Effect.gen(function*() {
+    const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
+    // Before anything loads the addon: it is loaded on first use.
+    if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
+    const sandboxPolicy = yield* operatorPolicyOf(flags)
+    const tracesUrl = tracesUrlOf(process.env)
+    // Loaded only when tracing is configured.
+    const tracing = tracesUrl === undefined
+      ? Layer.empty
+      : Layer.unwrapEffect(Effect.map(
+        Effect.promise(() => import("../observability/tracing.js")),
+        (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
+      ))
+    const executor = yield* executorOf(flags)
+    // With --connect the server listens locally only when told to.
+    const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
+    const overWebSocket = listen !== undefined && listen !== "stdio://" && listen !== "stdio"
+    // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.
+    if (WebSocketListen.hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
+      return yield* new ListenUrlError({
+        message: "the --ws-* authentication flags need a WebSocket listener (--listen ws://IP:PORT) or --connect, not stdio"
+      })
+    }
+    const auth = yield* WebSocketListen.authOf(flags)
+    yield* Effect.gen(function*() {
+      const transports = [
+        ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth)]),
+        ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
+      ]
+      const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
+        url: transports.map((t) => t.url).join(" "),
+        connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" })
       }
-      const auth = yield* WebSocketListen.authOf(flags)
-      yield* Effect.gen(function*() {
-        const transports = [
-          ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth)]),
-          ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
-        ]
-        const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
-          url: transports.map((t) => t.url).join(" "),
-          connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" })
-        }
-        const { startup } = yield* StartupInfo
-        yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
-        yield* reportNativeUse
-        const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
-        // A stdio server stops when its input ends anyway: stdin is its connection.
-        // Otherwise the end of stdin interrupts the server as SIGTERM does.
-        yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve
-      }).pipe(
-        Effect.scoped,
-        Effect.provide(ExecServer.layerNodeServices),
-        Effect.provide(tracing),
-        Effect.provide(loggerOf(flags.logFormat)),
-        Effect.provide(ServerConfig.layer({
-          ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
-          sandboxPolicy,
-          tracing: tracesUrl !== undefined,
-          bwrapPath: Option.getOrUndefined(flags.bwrap)
-        }))
-      )
-    })
-).pipe(
+      const { startup } = yield* StartupInfo
+      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
+      yield* reportNativeUse
+      const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+      // A stdio server stops when its input ends anyway: stdin is its connection.
+      // Otherwise the end of stdin interrupts the server as SIGTERM does.
+      yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(ExecServer.layerNodeServices),
+      Effect.provide(tracing),
+      Effect.provide(loggerOf(flags.logFormat)),
+      Effect.provide(ServerConfig.layer({
+        ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
+        sandboxPolicy,
+        tracing: tracesUrl !== undefined,
+        bwrapPath: Option.getOrUndefined(flags.bwrap)
+      }))
+    )
+  })
+
+const command = Command.make("exec-server", options, serve).pipe(
   Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
   Command.withSubcommands([...clientCommands, gatewayCommand])
 )
@@ -398,7 +400,10 @@ export const main = (startup: Startup): void => {
     process.stderr.write(`exec-server: ${misuse}\n`)
     process.exit(2)
   }
-  cli(withLogLevelFirst(process.argv)).pipe(
+  // With no arguments (how clients usually start a stdio server) the
+  // parser has nothing to read: the server runs on the flags' defaults.
+  const program = process.argv.length <= 2 ? serve(absentValuesOf(ServerFlags.serverFlags)) : cli(withLogLevelFirst(process.argv))
+  program.pipe(
     (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
     // The CLI has already printed what was wrong with the arguments.
