@@ -564,11 +564,22 @@ const versionCommand = (command) => {
 }
 
 /**
+ * A server command as a client starts it for one session: ours with no
+ * arguments (the other workloads' `--max-processes` is for fan-out at
+ * scale), the reference as given (it needs `--listen stdio://`).
+ */
+const plainCommand = (command) => {
+  const main = mainScriptIndex(command)
+  return main === -1 ? command : command.slice(0, main + 1)
+}
+
+/**
  * What an agent session pays before its first command runs (issue 33): each
  * a fresh process, beside bare Node measured in the same round.
  */
 const coldWorkloads = {
-  async coldStart(spec) {
+  async coldStart(given) {
+    const spec = { ...given, command: plainCommand(given.command) }
     const figures = { initialize: [], firstClosed: [], secondClosed: [], cpu: [], version: [], listening: [], bareWall: [], bareCpu: [] }
     for (let i = 0; i < coldStarts; i++) {
       const bare = await timedRun([process.execPath, "-e", ""])
