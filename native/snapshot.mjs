@@ -4,8 +4,9 @@
 // second sooner. A blob is only valid for the Node binary and the V8 flags
 // it was built with, so it is built here, on the installing machine, and
 // stamped with what the launcher compares before using it:
-//   "<device> <inode> <size> <mtime seconds> <directory>"
-// of the Node binary and of dist/cli. Without a blob (a build that failed,
+//   "<device> <inode> <size> <mtime seconds> <directory> <V8 flags>"
+// of the Node binary, dist/cli and the flags it was built with (Node
+// refuses a blob under other flags, and the server would not start). Without a blob (a build that failed,
 // an install without scripts, another Node) the launcher starts the server
 // from its modules. Run again after changing Node: node native/snapshot.mjs
 import { spawnSync } from "node:child_process"
@@ -59,4 +60,4 @@ if (check.stdout.trim() !== version) {
 
 const node = Fs.statSync(process.execPath)
 Fs.renameSync(next, blob)
-Fs.writeFileSync(stamp, `${node.dev} ${node.ino} ${node.size} ${Math.floor(node.mtimeMs / 1000)} ${dir}\n`)
+Fs.writeFileSync(stamp, `${node.dev} ${node.ino} ${node.size} ${Math.floor(node.mtimeMs / 1000)} ${dir} ${flags.join(" ")}\n`)

@@ -14,10 +14,10 @@ node=$(command -v node) || { echo "exec-server: node was not found on PATH" >&2;
 if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
   EXEC_SERVER_NO_SNAPSHOT="EXEC_SERVER_SNAPSHOT=0"
 elif read -r stamp < "$dir/exec-server.blob.stamp" 2>/dev/null; then
-  if [ "$stamp" = "$(stat -L -c '%d %i %s %Y' -- "$node" 2>/dev/null) $dir" ] && [ -f "$dir/exec-server.blob" ]; then
+  if [ "$stamp" = "$(stat -L -c '%d %i %s %Y' -- "$node" 2>/dev/null) $dir $flags" ] && [ -f "$dir/exec-server.blob" ]; then
     exec "$node" $flags --snapshot-blob "$dir/exec-server.blob" -- "$@"
   fi
-  EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary or directory (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
+  EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary, directory or V8 flags (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
 else
   EXEC_SERVER_NO_SNAPSHOT="no startup snapshot was built (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
 fi

@@ -175,7 +175,8 @@ export const serverNodeFlags: ReadonlyArray<string> = [
  * The server's startup snapshot (`dist/cli/exec-server.blob`) if it was
  * built for the Node binary `node` in this install, as the `exec-server`
  * launcher checks: its stamp (written by `native/snapshot.mjs`) names the
- * binary's device, inode, size and modification time, and the directory.
+ * binary's device, inode, size and modification time, the directory and
+ * the V8 flags it was built with.
  */
 export const startupSnapshotFor = (node: string): string | undefined => {
   const dir = Path.dirname(localServerBin)
@@ -183,7 +184,7 @@ export const startupSnapshotFor = (node: string): string | undefined => {
   try {
     const stamp = Fs.readFileSync(`${blob}.stamp`, "utf8").trim()
     const binary = Fs.statSync(node)
-    const expected = `${binary.dev} ${binary.ino} ${binary.size} ${Math.floor(binary.mtimeMs / 1000)} ${dir}`
+    const expected = `${binary.dev} ${binary.ino} ${binary.size} ${Math.floor(binary.mtimeMs / 1000)} ${dir} ${serverNodeFlags.join(" ")}`
     return stamp === expected && Fs.existsSync(blob) ? blob : undefined
   } catch {
     return undefined

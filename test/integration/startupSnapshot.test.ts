@@ -108,7 +108,7 @@ describe("the startup snapshot", () => {
   it("is not used when built for another directory or missing, and the server says why at debug level", async () => {
     const launcher = copyInstall(Path.join(work, "copy"))
     const moved = await start(launcher)
-    expect(moved.startup).toMatch(/^modules: the startup snapshot was built for another Node binary or directory \(to build it: node .*\/copy\/native\/snapshot\.mjs\)$/)
+    expect(moved.startup).toMatch(/^modules: the startup snapshot was built for another Node binary, directory or V8 flags \(to build it: node .*\/copy\/native\/snapshot\.mjs\)$/)
     expect(moved.answer).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
 
     Fs.rmSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`)
@@ -120,6 +120,11 @@ describe("the startup snapshot", () => {
     expect(Fs.readFileSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`, "utf8")).toContain(Path.dirname(launcher))
     const rebuilt = await start(launcher)
     expect(rebuilt.startup).toBe("snapshot")
+
+    // Built under other V8 flags than the launcher's (Node would refuse the blob and not start): the modules.
+    const stampFile = `${Path.dirname(launcher)}/exec-server.blob.stamp`
+    Fs.writeFileSync(stampFile, Fs.readFileSync(stampFile, "utf8").replace("--v8-pool-size=1", "--v8-pool-size=2"))
+    expect((await start(launcher)).startup).toMatch(/^modules: .* or V8 flags/)
   })
 
   it("is not handed to the server's children: what the launcher says of it stays out of their environment", async () => {
