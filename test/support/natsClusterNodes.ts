@@ -73,6 +73,17 @@ const monitor = async (node: NatsNode, path: string): Promise<Record<string, unk
   return (await response.json()) as Record<string, unknown>
 }
 
+/** Waits until the state letter of `pid` in /proc (R, S, T, ...) satisfies `holds` (2 s at most). */
+const untilState = async (pid: number, holds: (state: string) => boolean): Promise<void> => {
+  const deadline = Date.now() + 2000
+  while (Date.now() < deadline) {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    if (holds(stat.slice(stat.lastIndexOf(")") + 2)[0]!)) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error(`process ${pid} did not reach the expected state in 2 s`)
+}
+
 /** What a test adds to every node's configuration. */
 export interface NatsClusterOptions {
   /** Appended to each node's config file: accounts and users, authorization, limits. */
@@ -167,6 +178,10 @@ const startOnce = async (size: 1 | 3, options: NatsClusterOptions): Promise<Nats
       await exited(child)
       node.process = undefined
     }
+    // The signal is delivered asynchronously: a thread already running may
+    // still answer a request. Stopped means every thread is (state T).
+    if (sig === "SIGSTOP") await untilState(child.pid, (state) => state === "T")
+    if (sig === "SIGCONT") await untilState(child.pid, (state) => state !== "T")
   }
 
   const stop = async () => {
