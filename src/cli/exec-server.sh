@@ -9,7 +9,12 @@
 # was built with. The build writes the package's version below.
 [ $# -eq 1 ] && [ "$1" = --version ] && { echo "@VERSION@"; exit 0; }
 flags="--max-semi-space-size=1 --interrupt-budget=49152 --v8-pool-size=1"
-self=$(readlink -f -- "$0") && dir=${self%/*} || dir=${0%/*}
+# The blob and main.js are beside the file itself, where npm's link points
+# (its real directory: the stamp names it; a subshell costs less than readlink).
+self=$0
+[ -L "$self" ] && self=$(readlink -f -- "$self")
+case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac
+dir=$(cd -P -- "$dir" && pwd) || exit 1
 node=$(command -v node) || { echo "exec-server: node was not found on PATH" >&2; exit 127; }
 if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
   EXEC_SERVER_NO_SNAPSHOT="EXEC_SERVER_SNAPSHOT=0"
