@@ -4,15 +4,12 @@
  * ends or SIGINT/SIGTERM arrives; either way every managed process is
  * terminated before exit. Loaded by `main.ts`, the binary's entry.
  */
-import * as Command from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -23,7 +20,6 @@ import * as Record from "effect/Record"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
-import { stripVTControlCharacters } from "node:util"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
@@ -32,8 +28,6 @@ import { formatParseError } from "../wire/parseErrors.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
-import { clientCommands } from "./remote.js"
-import { gatewayCommand } from "./gateway.js"
 import { withFreshDefaultServices } from "./freshServices.js"
 import { loggerOf, textLogger } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
@@ -42,14 +36,13 @@ import * as WebSocketListen from "./webSocketListen.js"
 import { ListenUrlError } from "./webSocketListen.js"
 import * as NatsFlags from "./natsOptions.js"
 import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
-import { absentValuesOf, integerFlagNames as integerFlagNamesOf, optionsOf, type ValuesOf } from "./flagOptions.js"
+import type { ValuesOf } from "./flagOptions.js"
+import { absentValuesOf, integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 
 
 /** The server command's options, from the flags' declarations. */
-const options = optionsOf(ServerFlags.serverFlags)
-
 /** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
 const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
 
@@ -242,7 +235,7 @@ const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
 class StartupInfo extends Context.Tag("exec-server/cli/StartupInfo")<StartupInfo, Startup>() {}
 
 /** The server's flags, as the command line gives them. */
-type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
+export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
 
 /** The server itself: what `exec-server [flags]` runs. */
 const serve = (flags: ServeFlags) =>
@@ -300,11 +293,6 @@ const serve = (flags: ServeFlags) =>
     )
   })
 
-const command = Command.make("exec-server", options, serve).pipe(
-  Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
-  Command.withSubcommands([...clientCommands, gatewayCommand])
-)
-
 /** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */
 const reportUsageError = (error: { readonly message: string }) =>
   Effect.sync(() => {
@@ -312,26 +300,7 @@ const reportUsageError = (error: { readonly message: string }) =>
     process.exitCode = 2
   })
 
-const cli = Command.run(command, { name: "exec-server", version: ServerConfig.version })
-
 const stderrLogger = Logger.replace(Logger.defaultLogger, textLogger)
-
-/**
- * @effect/cli reads its built-in `--log-level` only before the command's own
- * flags; accept it anywhere by moving it to the front.
- */
-const withLogLevelFirst = (argv: ReadonlyArray<string>): Array<string> => {
-  const [node, script, ...args] = argv
-  const logLevel: Array<string> = []
-  const rest: Array<string> = []
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === "--log-level" && i + 1 < args.length) logLevel.push(arg, args[++i]!)
-    else if (arg.startsWith("--log-level=")) logLevel.push("--log-level", arg.slice("--log-level=".length))
-    else rest.push(arg)
-  }
-  return [node!, script!, ...logLevel, ...rest]
-}
 
 /**
  * The first whole-number flag whose value is not a whole number, as the
@@ -356,33 +325,6 @@ const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => 
 }
 
 
-/**
- * @effect/cli's paragraph naming an option's type, which its usage line
- * already shows (`--grace-ms integer`); its other paragraphs say more.
- */
-const typeParagraph = /^ *(A user-defined piece of text\.|An integer\.|A true or false value\.|A file\.)\n\n/gm
-
-/** Text for `stream`: @effect/cli's colours only on a terminal. */
-const textFor = (stream: NodeJS.WriteStream, text: string): string => stream.isTTY ? text : stripVTControlCharacters(text)
-
-/**
- * @effect/cli writes help with `Console.log` and what was wrong with the
- * arguments with `Console.error`: help without the type paragraphs, errors
- * as `exec-server: ` lines, and plain text where no terminal reads it.
- */
-const cliConsole = (console: Console.Console): Console.Console => ({
-  ...console,
-  log: (...args) => console.log(...args.map((arg) => typeof arg === "string" ? textFor(process.stdout, arg.replace(typeParagraph, "")) : arg)),
-  error: (...args) =>
-    console.error(
-      ...args.map((arg) =>
-        typeof arg === "string"
-          ? textFor(process.stderr, arg).trim().split("\n").filter((line) => line.trim() !== "").map((line) => `exec-server: ${line.trim()}`).join("\n")
-          : arg
-      )
-    )
-})
-
 /** How the process started, for the debug line a server logs as it starts serving. */
 export interface Startup {
   /** "snapshot", or why the JavaScript was loaded from its files. */
@@ -400,17 +342,15 @@ export const main = (startup: Startup): void => {
     process.stderr.write(`exec-server: ${misuse}\n`)
     process.exit(2)
   }
-  // With no arguments (how clients usually start a stdio server) the
-  // parser has nothing to read: the server runs on the flags' defaults.
-  const program = process.argv.length <= 2 ? serve(absentValuesOf(ServerFlags.serverFlags)) : cli(withLogLevelFirst(process.argv))
+  // With no arguments (how clients usually start a stdio server) there is
+  // nothing to parse: the server runs on the flags' defaults, and the
+  // command line (@effect/cli, the client's and gateway's commands) is not
+  // even loaded.
+  const program = process.argv.length <= 2
+    ? serve(absentValuesOf(ServerFlags.serverFlags))
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, serve))
   program.pipe(
-    (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
-    // The CLI has already printed what was wrong with the arguments.
-    Effect.catchIf(ValidationError.isValidationError, () =>
-      Effect.sync(() => {
-        process.exitCode = 2
-      })),
     // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load).
     Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, stderrLogger)),
     Effect.provideService(StartupInfo, startup),

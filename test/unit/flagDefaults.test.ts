@@ -8,7 +8,8 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ServerFlags from "../../src/cli/commandFlags.js"
-import { absentValuesOf, optionsOf } from "../../src/cli/flagOptions.js"
+import { optionsOf } from "../../src/cli/flagOptions.js"
+import { absentValuesOf } from "../../src/cli/flagValues.js"
 
 describe("absentValuesOf", () => {
   it.effect("gives every server flag the value @effect/cli parses from an empty command line", () =>

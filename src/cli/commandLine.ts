@@ -1,0 +1,80 @@
+/**
+ * The command line: @effect/cli's parser over the server's flags, and the
+ * client's and gateway's commands. Loaded only when there are arguments to
+ * read (`run.ts` starts a server without them on the flags' defaults).
+ */
+import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import { stripVTControlCharacters } from "node:util"
+import * as ServerConfig from "../server/ServerConfig.js"
+import * as ServerFlags from "./commandFlags.js"
+import { optionsOf } from "./flagOptions.js"
+import { gatewayCommand } from "./gateway.js"
+import { clientCommands } from "./remote.js"
+import type { ServeFlags } from "./run.js"
+
+/**
+ * @effect/cli reads its built-in `--log-level` only before the command's own
+ * flags; accept it anywhere by moving it to the front.
+ */
+const withLogLevelFirst = (argv: ReadonlyArray<string>): Array<string> => {
+  const [node, script, ...args] = argv
+  const logLevel: Array<string> = []
+  const rest: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--log-level" && i + 1 < args.length) logLevel.push(arg, args[++i]!)
+    else if (arg.startsWith("--log-level=")) logLevel.push("--log-level", arg.slice("--log-level=".length))
+    else rest.push(arg)
+  }
+  return [node!, script!, ...logLevel, ...rest]
+}
+
+/**
+ * @effect/cli's paragraph naming an option's type, which its usage line
+ * already shows (`--grace-ms integer`); its other paragraphs say more.
+ */
+const typeParagraph = /^ *(A user-defined piece of text\.|An integer\.|A true or false value\.|A file\.)\n\n/gm
+
+/** Text for `stream`: @effect/cli's colours only on a terminal. */
+const textFor = (stream: NodeJS.WriteStream, text: string): string => stream.isTTY ? text : stripVTControlCharacters(text)
+
+/**
+ * @effect/cli writes help with `Console.log` and what was wrong with the
+ * arguments with `Console.error`: help without the type paragraphs, errors
+ * as `exec-server: ` lines, and plain text where no terminal reads it.
+ */
+const cliConsole = (console: Console.Console): Console.Console => ({
+  ...console,
+  log: (...args) => console.log(...args.map((arg) => typeof arg === "string" ? textFor(process.stdout, arg.replace(typeParagraph, "")) : arg)),
+  error: (...args) =>
+    console.error(
+      ...args.map((arg) =>
+        typeof arg === "string"
+          ? textFor(process.stderr, arg).trim().split("\n").filter((line) => line.trim() !== "").map((line) => `exec-server: ${line.trim()}`).join("\n")
+          : arg
+      )
+    )
+})
+
+/**
+ * Parses `argv` and runs what it asks for: the server (`serve` with its
+ * flags), a client command or the gateway. What was wrong with the
+ * arguments is printed by the parser and ends with exit code 2.
+ */
+export const run = <E, R>(argv: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
+  const command = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve).pipe(
+    Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
+    Command.withSubcommands([...clientCommands, gatewayCommand])
+  )
+  return Command.run(command, { name: "exec-server", version: ServerConfig.version })(withLogLevelFirst(argv)).pipe(
+    (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
+    // The CLI has already printed what was wrong with the arguments.
+    Effect.catchIf(ValidationError.isValidationError, () =>
+      Effect.sync(() => {
+        process.exitCode = 2
+      }))
+  )
+}
