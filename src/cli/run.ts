@@ -1,8 +1,10 @@
 /**
- * The `exec-server` command: parses flags with @effect/cli, logs to stderr
- * (stdout is the wire in stdio mode) and runs the server until its transport
- * ends or SIGINT/SIGTERM arrives; either way every managed process is
- * terminated before exit. Loaded by `main.ts`, the binary's entry.
+ * The `exec-server` command: the server on its flags (the command line,
+ * when there is one, is parsed by `commandLine.ts`), logging to stderr
+ * (stdout is the wire in stdio mode), until its transport ends or
+ * SIGINT/SIGTERM arrives; either way every managed process is terminated
+ * before exit. Loaded by `main.ts`, the binary's entry, or held evaluated
+ * in the startup snapshot (`snapshot.ts`).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
