@@ -1,13 +1,14 @@
 /**
  * Imported first by the startup snapshot's entry, before any other module
- * is evaluated, to find what a snapshot would not carry over. It records
- * every draw of secure randomness made while the modules load, and which
- * listeners they add to `process`. What is drawn then is saved in the snapshot and would be
- * the same in every server started from it (`randomUUID`'s cached pool, a
- * library's random prefix for its ids), so the snapshot's build fails on
- * one. `Math.random` is left alone: V8 reseeds it when a snapshot starts,
- * and what Effect draws from it while loading (its default `Random`'s
- * seed, hash codes of objects) is replaced at start or harmless.
+ * is evaluated, to find what a snapshot would not carry over: every draw of
+ * secure randomness made while the modules load, and every listener they
+ * add to `process`. What is drawn then is saved in the snapshot and would
+ * be the same in every server started from it (`randomUUID`'s cached pool,
+ * a library's random prefix for its ids), and listeners are dropped, so the
+ * snapshot's build fails on either. `Math.random` is left alone: V8 reseeds
+ * it when a snapshot starts, and what Effect draws from it while loading
+ * (its default `Random`'s seed, hash codes of objects) is replaced at start
+ * or harmless.
  */
 // The module object itself: a namespace import would be a frozen copy.
 import crypto from "node:crypto"
