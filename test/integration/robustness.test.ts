@@ -111,7 +111,10 @@ describe("robustness", () => {
     expect(accepted + refused).toBe(64)
     // The backlog's 16 MiB, the write that found it just under, and what the terminal took.
     expect(accepted).toBeLessThanOrEqual(18)
-    expect(rss() - before).toBeLessThan(96 * 1024 * 1024)
+    // Growth includes the garbage of the 85 MiB of request JSON, not yet
+    // collected (58-100 MiB over 8 runs); a server that kept every write
+    // (64 MiB more) would pass 128.
+    expect(rss() - before).toBeLessThan(128 * 1024 * 1024)
     expect((await server.request("process/terminate", { processId: "still" })).result).toEqual({ running: true })
   })
 
