@@ -113,7 +113,7 @@ describe("robustness", () => {
     expect(accepted).toBeLessThanOrEqual(18)
     // Growth includes the garbage of the 85 MiB of request JSON, not yet
     // collected (58-100 MiB over 8 runs); a server that kept every write
-    // (64 MiB more) would pass 128.
+    // (64 MiB more) would go past 128.
     expect(rss() - before).toBeLessThan(128 * 1024 * 1024)
     expect((await server.request("process/terminate", { processId: "still" })).result).toEqual({ running: true })
   })
