@@ -5,6 +5,7 @@
  * file's table is not the generated one.
  */
 import * as Record from "effect/Record"
+import { integerDefault } from "../server/ServerFlags.js"
 import * as ServerFlags from "./commandFlags.js"
 
 /** The line before the generated table. */
@@ -37,7 +38,7 @@ const defaultOf = (flag: ServerFlags.Flag): string => {
   if (flag.documentedDefault !== undefined) return flag.documentedDefault
   switch (flag._tag) {
     case "Integer":
-      return String(typeof flag.default === "function" ? flag.default() : flag.default)
+      return String(integerDefault(flag))
     case "Choice":
       return String(flag.default)
     case "Text":

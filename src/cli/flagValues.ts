@@ -6,14 +6,14 @@
 import * as Arr from "effect/Array"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
-import type * as ServerFlags from "../server/ServerFlags.js"
+import * as ServerFlags from "../server/ServerFlags.js"
 import type { ValuesOf } from "./flagOptions.js"
 
 /** What a flag's option yields when the flag is not given. */
 const absentValueOf = (flag: ServerFlags.Flag): unknown => {
   switch (flag._tag) {
     case "Integer":
-      return typeof flag.default === "function" ? flag.default() : flag.default
+      return ServerFlags.integerDefault(flag)
     case "Text":
     case "Choice":
       return flag.default
