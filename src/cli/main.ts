@@ -24,12 +24,9 @@
  * `ClientTransport.serverNodeFlags` repeats them for servers started with
  * `node` directly.
  */
-import { packageInfo } from "../server/packageInfo.js"
+import { answeredVersion } from "../server/packageInfo.js"
 
-const args = process.argv.slice(2)
-if (args.length === 1 && args[0] === "--version") {
-  process.stdout.write(`${packageInfo.version}\n`)
-} else {
+if (!answeredVersion(process.argv.slice(2))) {
   // Said by the launcher (`exec-server`) when it could not start from the
   // startup snapshot; not for the children to inherit.
   const noSnapshot = process.env["EXEC_SERVER_NO_SNAPSHOT"]

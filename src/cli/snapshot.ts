@@ -10,7 +10,7 @@
 import { drawsWhileLoading, processListenersAddedWhileLoading } from "./snapshotGuard.js"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
-import { packageInfo } from "../server/packageInfo.js"
+import { answeredVersion } from "../server/packageInfo.js"
 import { main } from "./run.js"
 
 const draws = drawsWhileLoading()
@@ -34,7 +34,5 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   // expects one. The bundle sits beside main.js (the launcher checks that
   // the snapshot was built in this directory).
   process.argv.splice(1, 0, fileURLToPath(new URL("main.js", import.meta.url)))
-  const args = process.argv.slice(2)
-  if (args.length === 1 && args[0] === "--version") process.stdout.write(`${packageInfo.version}\n`)
-  else main({ startup: "snapshot" })
+  if (!answeredVersion(process.argv.slice(2))) main({ startup: "snapshot" })
 })

@@ -9,3 +9,10 @@ export const packageInfo = createRequire(import.meta.url)("../../package.json") 
   readonly name: string
   readonly version: string
 }
+
+/** Answers a command line that is exactly `--version`, before anything else loads; false for any other. */
+export const answeredVersion = (args: ReadonlyArray<string>): boolean => {
+  if (args.length !== 1 || args[0] !== "--version") return false
+  process.stdout.write(`${packageInfo.version}\n`)
+  return true
+}
