@@ -11,9 +11,35 @@ import { stripVTControlCharacters } from "node:util"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
+import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
 import { gatewayCommand } from "./gateway.js"
 import { clientCommands } from "./remote.js"
 import type { ServeFlags } from "./run.js"
+
+/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
+const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
+
+/**
+ * The first whole-number flag whose value is not a whole number, as the
+ * message to print: @effect/cli's own says "'abc' is not a integer" without
+ * naming the flag, which leaves a long command line to guess from.
+ */
+const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith("--")) continue
+    const equals = arg.indexOf("=")
+    const name = arg.slice(2, equals === -1 ? undefined : equals)
+    if (!integerFlagNames.has(name)) continue
+    const value = equals === -1 ? argv[i + 1] : arg.slice(equals + 1)
+    if (value === undefined) return `--${name} needs a value`
+    if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      return `--${name}: '${value}' is not a whole number`
+    }
+    if (equals === -1) i++
+  }
+  return undefined
+}
 
 /**
  * @effect/cli reads its built-in `--log-level` only before the command's own
@@ -65,6 +91,13 @@ const cliConsole = (console: Console.Console): Console.Console => ({
  * arguments is printed by the parser and ends with exit code 2.
  */
 export const run = <E, R>(argv: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
+  const misuse = misusedIntegerFlag(argv.slice(2))
+  if (misuse !== undefined) {
+    return Effect.sync(() => {
+      process.stderr.write(`exec-server: ${misuse}\n`)
+      process.exitCode = 2
+    })
+  }
   const command = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve).pipe(
     Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
     Command.withSubcommands([...clientCommands, gatewayCommand])

@@ -11,7 +11,6 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -39,14 +38,12 @@ import { ListenUrlError } from "./webSocketListen.js"
 import * as NatsFlags from "./natsOptions.js"
 import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
 import type { ValuesOf } from "./flagOptions.js"
-import { absentValuesOf, integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
+import { absentValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 
 
 /** The server command's options, from the flags' declarations. */
-/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
-const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
 
 /** What the operator's sandbox flags say. */
 type SandboxFlags = ValuesOf<typeof ServerFlags.sandboxFlags>
@@ -234,13 +231,11 @@ const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
   })
 }).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
 
-class StartupInfo extends Context.Tag("exec-server/cli/StartupInfo")<StartupInfo, Startup>() {}
-
 /** The server's flags, as the command line gives them. */
 export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
 
-/** The server itself: what `exec-server [flags]` runs. */
-const serve = (flags: ServeFlags) =>
+/** The server itself: what `exec-server [flags]` runs; `startup` goes into its first debug line. */
+const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
   Effect.gen(function*() {
     const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
     // Before anything loads the addon: it is loaded on first use.
@@ -274,7 +269,6 @@ const serve = (flags: ServeFlags) =>
         url: transports.map((t) => t.url).join(" "),
         connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" })
       }
-      const { startup } = yield* StartupInfo
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
       const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
@@ -304,27 +298,6 @@ const reportUsageError = (error: { readonly message: string }) =>
 
 const stderrLogger = Logger.replace(Logger.defaultLogger, textLogger)
 
-/**
- * The first whole-number flag whose value is not a whole number, as the
- * message to print: @effect/cli's own says "'abc' is not a integer" without
- * naming the flag, which leaves a long command line to guess from.
- */
-const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (!arg.startsWith("--")) continue
-    const equals = arg.indexOf("=")
-    const name = arg.slice(2, equals === -1 ? undefined : equals)
-    if (!integerFlagNames.has(name)) continue
-    const value = equals === -1 ? argv[i + 1] : arg.slice(equals + 1)
-    if (value === undefined) return `--${name} needs a value`
-    if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-      return `--${name}: '${value}' is not a whole number`
-    }
-    if (equals === -1) i++
-  }
-  return undefined
-}
 
 
 /** How the process started, for the debug line a server logs as it starts serving. */
@@ -339,23 +312,18 @@ export interface Startup {
  * startup snapshot, which holds this module evaluated) call this.
  */
 export const main = (startup: Startup): void => {
-  const misuse = misusedIntegerFlag(process.argv.slice(2))
-  if (misuse !== undefined) {
-    process.stderr.write(`exec-server: ${misuse}\n`)
-    process.exit(2)
-  }
   // With no arguments (how clients usually start a stdio server) there is
   // nothing to parse: the server runs on the flags' defaults, and the
   // command line (@effect/cli, the client's and gateway's commands) is not
   // even loaded.
+  const server = serve(startup)
   const program = process.argv.length <= 2
-    ? serve(absentValuesOf(ServerFlags.serverFlags))
-    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, serve))
+    ? server(absentValuesOf(ServerFlags.serverFlags))
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, server))
   program.pipe(
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
     // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load).
     Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, stderrLogger)),
-    Effect.provideService(StartupInfo, startup),
     withFreshDefaultServices,
     NodeRuntime.runMain({
       disablePrettyLogger: true,
