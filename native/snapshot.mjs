@@ -6,9 +6,10 @@
 // stamped with what the launcher compares before using it:
 //   "<device> <inode> <size> <mtime seconds> <directory> <V8 flags>"
 // of the Node binary, dist/cli and the flags it was built with (Node
-// refuses a blob under other flags, and the server would not start). Without a blob (a build that failed,
-// an install without scripts, another Node) the launcher starts the server
-// from its modules. Run again after changing Node: node native/snapshot.mjs
+// refuses a blob under other flags, and the server would not start).
+// Without a blob (a build that failed, an install without scripts, another
+// Node) the launcher starts the server from its modules. Run again after
+// changing Node: node native/snapshot.mjs
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
