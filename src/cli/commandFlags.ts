@@ -170,6 +170,9 @@ export const serverFlags = {
     env: { name: "CODEX_EXEC_SERVER_EXIT_ON_STDIN_CLOSE", value: "true", rule: "`true` or `false` only, else exit 2" },
     help: "a WebSocket server stops (as on SIGTERM) when its stdin ends, for a parent that holds the pipe"
   }),
+  console: switchFlag("console", {
+    help: "serve the web console on the WebSocket listener: pages under `/console/`, login by a one-time link from `exec-server console-url` (see docs/CONSOLE.md)"
+  }),
   noNative: switchFlag("no-native", {
     env: { name: NATIVE_ENV, value: "0", rule: "`0` or `1` only, else exit 2" },
     help: "do not load the native addon: pipe children start through Node's `child_process`, their output is read through Node's streams and encoded through Node's strings"

@@ -430,5 +430,29 @@ const environmentsCommand = Command.make(
     }).pipe(Effect.scoped, Effect.catchAll(reportFailure))
 ).pipe(Command.withDescription("List the live environments registered in a NATS cluster (executors started with --connect)"))
 
+/** The page's address on the server at a ws:// or wss:// URL: the same host and port over http(s). */
+export const consolePageUrl = (serverUrl: string, path: string): string => {
+  const url = new URL(serverUrl)
+  return `${url.protocol === "wss:" ? "https:" : "http:"}//${url.host}${path}`
+}
+
+const consoleUrlCommand = Command.make(
+  "console-url",
+  connectionOptions,
+  (flags) => {
+    // Checked before connecting: `stdio` would start a server of its own, which has no listener.
+    if (!flags.url.startsWith("ws://") && !flags.url.startsWith("wss://")) {
+      return reportFailure(new CliFailure({ message: "the console is on a WebSocket listener: give its ws://HOST:PORT" }))
+    }
+    return Effect.gen(function*() {
+      const client = yield* ExecServerClient.ExecServerClient
+      const link = yield* client.call("console/createLink", {})
+      process.stdout.write(`${consolePageUrl(flags.url, link.path)}\n`)
+      const minutes = Math.max(1, Math.round((link.expiresAtMs - Date.now()) / 60_000))
+      process.stderr.write(`(one use, within ${minutes} minutes)\n`)
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+  }
+).pipe(Command.withDescription("Print a one-time login link to the web console of a server started with --console"))
+
 /** The client subcommands of the binary. */
-export const clientCommands = [execCommand, attachCommand, psCommand, killCommand, environmentsCommand] as const
+export const clientCommands = [execCommand, attachCommand, psCommand, killCommand, environmentsCommand, consoleUrlCommand] as const

@@ -41,6 +41,8 @@ import type { ValuesOf } from "./flagOptions.js"
 import { absentValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
+import { ConsoleAuth } from "../console/ConsoleAuth.js"
+import { WebConsole } from "../console/WebConsole.js"
 
 
 /** The server command's options, from the flags' declarations. */
@@ -94,7 +96,8 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
 const transportOf = (
   url: string,
   flags: WebSocketListen.WebSocketFlags,
-  auth: WebSocketListen.WebSocketAuth
+  auth: WebSocketListen.WebSocketAuth,
+  webConsole: typeof WebConsole.Service | undefined
 ): Effect.Effect<
   typeof Transport.ServerTransport.Service,
   ListenUrlError | Transport.TransportError,
@@ -114,8 +117,26 @@ const transportOf = (
       // Loaded on demand: a stdio server never needs `ws` or Node's HTTP stack, and the exporter waits for a scrape.
       Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
       Effect.zip(metricsOnDemand({ name: "effect-exec-server", version: ServerConfig.version })),
-      Effect.flatMap(([[listenOptions, WebSocketTransport], metrics]) => WebSocketTransport.make({ ...listenOptions, metrics })),
-      Effect.tap(({ url }) => Effect.sync(() => process.stderr.write(`exec-server listening on ${url}\n`))),
+      // The console's HTTP side, with the transport: only with --console.
+      Effect.zip(webConsole === undefined ? Effect.succeed(undefined) : Effect.promise(() => import("../console/ConsoleHttp.js"))),
+      Effect.flatMap(([[[listenOptions, WebSocketTransport], metrics], ConsoleHttp]) =>
+        WebSocketTransport.make({
+          ...listenOptions,
+          metrics,
+          console: webConsole === undefined || ConsoleHttp === undefined
+            ? undefined
+            : ConsoleHttp.makeConsoleRoutes(webConsole.auth, { allowOrigins: listenOptions.allowOrigins })
+        })
+      ),
+      Effect.tap(({ url }) =>
+        Effect.sync(() => {
+          process.stderr.write(`exec-server listening on ${url}\n`)
+          // The page's address and how to get in; never a credential (logs are read by others).
+          if (webConsole !== undefined) {
+            process.stderr.write(`exec-server console on ${url.replace(/^ws:/, "http:")}/console/ (log in with: exec-server console-url ${url})\n`)
+          }
+        })
+      ),
       Effect.map(({ transport }) => transport)
     )
   }
@@ -260,9 +281,14 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       })
     }
     const auth = yield* WebSocketListen.authOf(flags)
+    if (flags.console && !overWebSocket) {
+      return yield* new ListenUrlError({ message: "--console needs a WebSocket listener (--listen ws://IP:PORT)" })
+    }
+    // Its credentials live as long as the server: a restart revokes every link and browser session.
+    const webConsole = flags.console ? { auth: new ConsoleAuth() } : undefined
     yield* Effect.gen(function*() {
       const transports = [
-        ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth)]),
+        ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth, webConsole)]),
         ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
       ]
       const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
@@ -271,7 +297,8 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       }
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
-      const serve = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+      const served = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
+      const serve = webConsole === undefined ? served : Effect.provideService(served, WebConsole, webConsole)
       // A stdio server stops when its input ends anyway: stdin is its connection.
       // Otherwise the end of stdin interrupts the server as SIGTERM does.
       yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve

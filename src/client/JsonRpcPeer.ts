@@ -27,11 +27,11 @@ import { fromWireError, type WireError } from "../protocol/errors.js"
 import {
   ClientNotificationRpcs,
   ExecServerRpcs,
-  type ExecServerRpcs as ExecServerRpc,
   RetrySafe,
   ServerNotificationRpcs
 } from "../protocol/rpcs.js"
 import type { InitializeResult } from "../protocol/schema.js"
+import { ConsoleLinkRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
 import {
@@ -46,6 +46,10 @@ import {
   TransportClosed
 } from "./ClientError.js"
 import type * as ClientTransport from "./ClientTransport.js"
+
+/** Every request a client may send: the protocol's, and our console extension's (a console's connection only, but `console/createLink`). */
+const ClientRpcs = ExecServerRpcs.merge(ConsoleLinkRpcs, ConsoleRpcs)
+type ExecServerRpc = RpcGroup.Rpcs<typeof ClientRpcs>
 
 /** The requests, by name. */
 export type RpcOf<Tag extends string> = Extract<ExecServerRpc, { readonly _tag: Tag }>
@@ -116,11 +120,11 @@ interface PendingRequest {
 
 /** The requests annotated `RetrySafe`: re-sent after a reconnect when their answer was lost. */
 const retrySafe = new Set<string>(
-  [...ExecServerRpcs.requests.values()].filter((rpc) => Context.get(rpc.annotations, RetrySafe)).map((rpc) => rpc._tag)
+  [...ClientRpcs.requests.values()].filter((rpc) => Context.get(rpc.annotations, RetrySafe)).map((rpc) => rpc._tag)
 )
 
 const requestCodec = (method: string): RpcCodec =>
-  codecOf(ExecServerRpcs.requests.get(method) as unknown as Rpc.AnyWithProps)
+  codecOf(ClientRpcs.requests.get(method) as unknown as Rpc.AnyWithProps)
 
 const initialized = JSON.stringify({
   method: "initialized",

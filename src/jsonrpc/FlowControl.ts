@@ -46,3 +46,45 @@ export const makeFlowMeter = (options: { readonly highWaterMark: number; readonl
     queuedBytes: () => queuedBytes
   }
 }
+
+/**
+ * Application-level flow control: bytes sent that the peer has not
+ * acknowledged yet. A browser takes WebSocket frames off the socket as fast
+ * as they come, whatever its terminal can draw, so the socket's watermark
+ * never pauses anything; the page acknowledges what it has shown instead.
+ */
+export interface AckWindow extends FlowControl {
+  readonly sent: (bytes: number) => void
+  readonly acknowledged: (bytes: number) => void
+  readonly unacknowledged: () => number
+}
+
+/** Pauses above `highWaterMark` unacknowledged bytes and resumes below `lowWaterMark`. */
+export const makeAckWindow = (options: { readonly highWaterMark: number; readonly lowWaterMark: number }): AckWindow => {
+  const meter = makeFlowMeter(options)
+  return {
+    paused: meter.paused,
+    subscribe: meter.subscribe,
+    sent: meter.queued,
+    // More than was sent (a confused or hostile page) counts as all of it.
+    acknowledged: (bytes) => meter.written(Math.min(bytes, meter.queuedBytes())),
+    unacknowledged: meter.queuedBytes
+  }
+}
+
+/** Paused while any of `flows` is. */
+export const eitherPaused = (flows: ReadonlyArray<FlowControl>): FlowControl => ({
+  paused: () => flows.some((flow) => flow.paused()),
+  subscribe: (listener) => {
+    let paused = flows.some((flow) => flow.paused())
+    const unsubscribes = flows.map((flow) =>
+      flow.subscribe(() => {
+        const next = flows.some((each) => each.paused())
+        if (next === paused) return
+        paused = next
+        listener(paused)
+      })
+    )
+    return () => unsubscribes.forEach((unsubscribe) => unsubscribe())
+  }
+})

@@ -33,6 +33,8 @@ import type { RetainedOutput } from "./OutputBuffers.js"
 import * as Lifecycle from "./ProcessLifecycle.js"
 import type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
+import { TerminalSizes } from "./TerminalSizes.js"
+import type { ConsoleProcess } from "../protocol/console.js"
 
 export type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
 
@@ -63,6 +65,10 @@ export interface ProcessActor {
     readonly waitMs: number
   }) => Effect.Effect<ReadResult>
   readonly info: Effect.Effect<ProcessInfo>
+  /** What the web console lists of it: `info`, and how it ended, its confinement, its retained output and its terminal. */
+  readonly details: Effect.Effect<ConsoleProcess>
+  /** A PTY's sizes over its output (undefined for pipes). */
+  readonly sizes: TerminalSizes | undefined
   /**
    * Once closed: a record of the process that holds only what reads and
    * listings need (its retained output and exit status), so the table can
@@ -155,6 +161,20 @@ const infoOf = (
   startedAtMs: process.startedAtMs
 })
 
+/** A `console/processes` entry. */
+const detailsOf = (
+  process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs" | "sandboxType" | "sizes">,
+  exit: ExitStatus | null,
+  output: RetainedOutput
+): ConsoleProcess => ({
+  ...infoOf(process, exit),
+  signal: exit?.signal ?? null,
+  sandboxType: process.sandboxType,
+  retainedBytes: output.retainedBytes,
+  nextSeq: output.nextSeq,
+  size: process.sizes?.current() ?? null
+})
+
 /** The last `maxBytes` (or a little more) of a process's output. */
 class OutputTail {
   private chunks: Array<Uint8Array> = []
@@ -194,7 +214,8 @@ export class ClosedProcess implements ProcessActor {
     /** How the process ended. */
     readonly exit: ExitStatus,
     private readonly failure: string | null,
-    private readonly output: RetainedOutput
+    private readonly output: RetainedOutput,
+    readonly sizes: TerminalSizes | undefined
   ) {}
   write(): Effect.Effect<WriteStatus> {
     return STDIN_CLOSED
@@ -219,6 +240,9 @@ export class ClosedProcess implements ProcessActor {
   get info(): Effect.Effect<ProcessInfo> {
     return Effect.succeed(infoOf(this, this.exit))
   }
+  get details(): Effect.Effect<ConsoleProcess> {
+    return Effect.sync(() => detailsOf(this, this.exit, this.output))
+  }
   get release(): Effect.Effect<void> {
     return Effect.void
   }
@@ -241,6 +265,7 @@ export const makeProcessActor = (
   Effect.gen(function*() {
     const { emit, output, processId } = options
     const child = yield* options.spawner.spawn(options.request)
+    const sizes = options.tty ? new TerminalSizes(options.request.size) : undefined
     const startedAtMs = yield* Clock.currentTimeMillis
     // Scope.addFinalizer rather than Effect.addFinalizer: the latter runs each
     // finalizer under the fiber refs of its acquisition, two diffs of every
@@ -505,7 +530,12 @@ export const makeProcessActor = (
           )
         ),
       closeStdin: ask(Effect.suspend(() => state.phase._tag !== "Running" ? STDIN_CLOSED : child.closeStdin), STDIN_CLOSED),
-      resize: (size) => ask(Effect.suspend(() => state.phase._tag !== "Running" ? Effect.void : child.resize(size)), Effect.void),
+      resize: (size) =>
+        ask(Effect.suspend(() => {
+          if (state.phase._tag !== "Running") return Effect.void
+          sizes?.resized(size, output.nextSeq)
+          return child.resize(size)
+        }), Effect.void),
       signal: (signal) => ask(signalGroup(signal === "interrupt" ? "SIGINT" : signal), NOT_RUNNING),
       terminate: (mode, graceMs) =>
         ask(Effect.gen(function*() {
@@ -533,6 +563,8 @@ export const makeProcessActor = (
           }
         }),
       info: Effect.sync(() => infoOf(actor, Lifecycle.exitOf(state))),
+      details: Effect.sync(() => detailsOf(actor, Lifecycle.exitOf(state), output)),
+      sizes,
       closedRecord: () => {
         if (state.phase._tag !== "Closed") throw new Error(`process ${processId} is not closed yet`)
         return new ClosedProcess(
@@ -544,7 +576,8 @@ export const makeProcessActor = (
           actor.sandboxType,
           state.phase.exit,
           state.failure,
-          output
+          output,
+          sizes
         )
       },
       release: Effect.sync(() => apply(Lifecycle.released(state))),

@@ -74,6 +74,8 @@ export interface ProcessTable {
   readonly get: (processId: string) => Effect.Effect<ProcessActor, InvalidRequest>
   readonly find: (processId: string) => Option.Option<ProcessActor>
   readonly list: Effect.Effect<ReadonlyArray<ProcessInfo>>
+  /** The processes started (running, or closed and retained), in start order. */
+  readonly actors: () => ReadonlyArray<ProcessActor>
   /** Flow control for every process, present and future: stop or resume reading output. */
   readonly setPaused: (paused: boolean) => void
 }
@@ -288,6 +290,9 @@ export const makeProcessTable = (
       return entry === undefined || entry._tag === "Starting" ? Option.none() : Option.some(entry.actor)
     }
 
+    const actors = (): Array<ProcessActor> =>
+      [...entries.values()].flatMap((entry) => entry._tag === "Starting" ? [] : [entry.actor])
+
     return {
       start,
       find,
@@ -300,11 +305,7 @@ export const makeProcessTable = (
           onNone: () => Effect.fail(new InvalidRequest({ message: `unknown process id ${processId}` })),
           onSome: Effect.succeed
         }),
-      list: Effect.suspend(() =>
-        Effect.forEach(
-          [...entries.values()].flatMap((entry) => entry._tag === "Starting" ? [] : [entry.actor]),
-          (actor) => actor.info
-        )
-      )
+      list: Effect.suspend(() => Effect.forEach(actors(), (actor) => actor.info)),
+      actors
     }
   })

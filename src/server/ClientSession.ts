@@ -21,7 +21,9 @@ import { Connection } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
-import { type Attachment, SessionStore } from "./SessionStore.js"
+import { type Attachment, type SessionPeer, SessionStore } from "./SessionStore.js"
+import { type AckWindow, eitherPaused, makeAckWindow } from "../jsonrpc/FlowControl.js"
+import type { FrameTransport } from "../jsonrpc/Transport.js"
 import type { Sandbox } from "../sandbox/Sandbox.js"
 
 /** Where a connection is in the handshake. */
@@ -51,7 +53,30 @@ export interface ClientSessionShape {
    * connection that never asks for one costs nothing.
    */
   readonly resource: <A>(key: ConnectionResource<A>, make: Effect.Effect<A, never, Scope.Scope>) => Effect.Effect<A>
+  /** The id of the session attached, once `initialize` has succeeded. */
+  readonly sessionId: () => string | undefined
+  /** A web console's connection: what it may see and how its output is paced (`console/*`). */
+  readonly console: ConsoleConnection | undefined
 }
+
+/** What a web console's connection has that others do not. */
+export interface ConsoleConnection {
+  /** Output bytes sent to it and not yet acknowledged (`console/ack`); above its window its processes pause. */
+  readonly window: AckWindow
+}
+
+/** How the connection came: for the console's listing, and whether it is a console's. */
+export interface ConnectionOptions {
+  readonly peer?: FrameTransport["peer"]
+  readonly console?: boolean | undefined
+}
+
+/**
+ * Unacknowledged output a console connection may have, and where it
+ * resumes: xterm.js's flow-control guide pauses a producer at a few
+ * hundred KB pending (its parser does 5-35 MB/s), ttyd at about 1 MB.
+ */
+export const CONSOLE_WINDOW = { highWaterMark: 512 * 1024, lowWaterMark: 128 * 1024 }
 
 /** Names a per-connection resource (compared by identity); `A` is what it holds. */
 export interface ConnectionResource<A> {
@@ -63,11 +88,11 @@ export interface ConnectionResource<A> {
 export class ClientSession extends Context.Tag("effect-exec-server/ClientSession")<ClientSession, ClientSessionShape>() {}
 
 /** A connection's handshake state, released with the current scope. */
-export const make: Effect.Effect<
+export const make = (options: ConnectionOptions = {}): Effect.Effect<
   ClientSessionShape,
   never,
   Scope.Scope | Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers | Sandbox
-> = Effect.gen(function*() {
+> => Effect.gen(function*() {
   const config = yield* ServerConfig
   const connection = yield* Connection
   const store = yield* SessionStore
@@ -75,14 +100,23 @@ export const make: Effect.Effect<
   let state: HandshakeState = "awaitingInitialize"
   let attachment: Attachment | undefined
   const runtime = yield* Effect.runtime<never>()
-  const peer = {
+  const consoleConnection: ConsoleConnection | undefined = options.console === true
+    ? { window: makeAckWindow(CONSOLE_WINDOW) }
+    : undefined
+  const window = consoleConnection?.window
+  const peer: SessionPeer = {
     connectionId: connection.id,
     sink: (event: ProcessEvent) => {
-      if (event._tag === "Output") Metrics.bump(Metrics.outputBytes, event.bytes.byteLength, Metrics.STREAM_LABELS[event.stream])
+      if (event._tag === "Output") {
+        Metrics.bump(Metrics.outputBytes, event.bytes.byteLength, Metrics.STREAM_LABELS[event.stream])
+        window?.sent(event.bytes.byteLength)
+      }
       connection.send(notificationOf(event, connection.allocate))
     },
-    flow: connection.flow,
-    log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect)
+    flow: window === undefined ? connection.flow : eitherPaused([connection.flow, window]),
+    log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect),
+    transport: options.peer?.transport ?? "unknown",
+    address: options.peer?.address
   }
   const scope = yield* Effect.scope
   // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
@@ -117,8 +151,16 @@ export const make: Effect.Effect<
           return yield* new InvalidRequest({ message: "initialize may only be sent once per connection" })
         }
         attachment = params.resumeSessionId !== undefined
-          ? yield* store.resume(peer, { sessionId: params.resumeSessionId, detachTtlMs: params.detachTtlMs })
-          : yield* store.create(peer, { detachTtlMs: params.detachTtlMs ?? 0 }).pipe(Effect.provide(services))
+          ? yield* store.resume(peer, {
+            sessionId: params.resumeSessionId,
+            detachTtlMs: params.detachTtlMs,
+            clientName: params.clientName
+          })
+          : yield* store.create(peer, {
+            detachTtlMs: params.detachTtlMs ?? 0,
+            clientName: params.clientName,
+            console: options.console === true
+          }).pipe(Effect.provide(services))
         state = "awaitingInitialized"
         return {
           protocolVersion: PROTOCOL_VERSION,
@@ -137,6 +179,8 @@ export const make: Effect.Effect<
     files: Effect.map(session, (current) => current.files),
     requireReady: Effect.asVoid(session),
     scope,
-    resource
+    resource,
+    sessionId: () => attachment?.session.sessionId,
+    console: consoleConnection
   }
 })

@@ -24,6 +24,7 @@ import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
@@ -48,6 +49,12 @@ export type ServerServices =
   | OutputBuffers
   | FileSystem.FileSystem
   | Sandbox
+
+/** What any connection may ask: the protocol, and `console/createLink`. */
+const clientRequests = ExecServerRpcs.merge(ConsoleLinkRpcs)
+/** What a web console's connection may ask besides. */
+const consoleRequests = clientRequests.merge(ConsoleRpcs)
+const consoleNotifications = ClientNotificationRpcs.merge(ConsoleNotificationRpcs)
 
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }
@@ -123,10 +130,13 @@ export const serveClient = (
       messagePool,
       ordering: orderingOf,
       makeDispatcher: (connection) =>
-        Effect.map(Effect.provideService(ClientSession.make, Connection, connection), (session) =>
+        Effect.map(Effect.provideService(ClientSession.make({ peer: transport.peer, console: transport.console }), Connection, connection), (session) =>
           makeDispatcher({
-            requests: ExecServerRpcs,
-            notifications: ClientNotificationRpcs,
+            // A plain connection's groups are the console's, less its methods: the dispatcher only looks them up.
+            requests: transport.console === true ? consoleRequests : clientRequests as typeof consoleRequests,
+            notifications: transport.console === true
+              ? consoleNotifications
+              : ClientNotificationRpcs as unknown as typeof consoleNotifications,
             handlers: methods,
             connection,
             // Each request's handler finds its connection's session beside the connection.

@@ -14,13 +14,23 @@ import { fsHandlers } from "./handlers/fs.js"
 import { clientNotificationHandlers, handshakeHandlers } from "./handlers/handshake.js"
 import { httpHandlers } from "./handlers/http.js"
 import { processHandlers } from "./handlers/process.js"
+import { consoleHandlers, consoleLinkHandlers, consoleNotificationHandlers } from "./handlers/console.js"
 
 /** What the dispatcher puts in each request's context, so the handlers need none of it when they are built. */
 export type PerRequest = ClientSession | Connection | ResponseHooks
 
 /** Every handler, as `Group.toHandlersContext` makes them, with what they need per request still asked. */
 const allHandlers = Effect.map(
-  Effect.all([handshakeHandlers, clientNotificationHandlers, processHandlers, fsHandlers, httpHandlers]),
+  Effect.all([
+    handshakeHandlers,
+    clientNotificationHandlers,
+    processHandlers,
+    fsHandlers,
+    httpHandlers,
+    consoleLinkHandlers,
+    consoleHandlers,
+    consoleNotificationHandlers
+  ]),
   (groups) => Context.mergeAll(...groups)
 )
 

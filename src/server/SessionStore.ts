@@ -29,6 +29,7 @@ import { LiveOutputBudget } from "../process/LiveOutputBudget.js"
 import { RetentionBudget } from "../process/RetentionBudget.js"
 import { Slots } from "../process/Slots.js"
 import { InvalidRequest, type ServerBusy } from "../protocol/errors.js"
+import type { ConsoleSession } from "../protocol/console.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -48,6 +49,17 @@ export interface SessionPeer {
   readonly flow: FlowControl
   /** Runs a log effect from a callback, with the connection's logger. */
   readonly log: (effect: Effect.Effect<void>) => void
+  /** The connection's transport and peer address, for the console's listing. */
+  readonly transport?: string | undefined
+  readonly address?: string | undefined
+}
+
+/** Who made or resumed a session, for the console's listing. */
+export interface SessionClient {
+  /** The `clientName` of its `initialize`. */
+  readonly clientName?: string | undefined
+  /** A web console's connection. */
+  readonly console?: boolean | undefined
 }
 
 interface SessionRecord extends Session {
@@ -57,6 +69,13 @@ interface SessionRecord extends Session {
   holder: number | undefined
   detachTtlMs: number
   expiry: Fiber.RuntimeFiber<void> | undefined
+  /** When it was last detached (while it is), for its expiry. */
+  detachedAtMs: number | undefined
+  readonly createdAtMs: number
+  readonly console: boolean
+  clientName: string
+  transport: string
+  address: string | undefined
 }
 
 /** What a connection attaches to: a new session or a resumed one. */
@@ -71,13 +90,17 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
   /** Creates a session held by `peer`; -32001 when the server has its most sessions (attached or detached). */
   readonly create: (
     peer: SessionPeer,
-    options: { readonly detachTtlMs: number }
+    options: { readonly detachTtlMs: number } & SessionClient
   ) => Effect.Effect<Attachment, ServerBusy, PtySpawner | PipeSpawner | OutputBuffers | Sandbox>
   /** Takes over a detached session; -32600 when it is unknown, expired or held by another connection. */
   readonly resume: (
     peer: SessionPeer,
-    options: { readonly sessionId: string; readonly detachTtlMs: number | undefined }
+    options: { readonly sessionId: string; readonly detachTtlMs: number | undefined; readonly clientName?: string | undefined }
   ) => Effect.Effect<Attachment, InvalidRequest>
+  /** Every session, attached or detached, as the console lists it. */
+  readonly list: () => ReadonlyArray<ConsoleSession>
+  /** The session with this id, attached or detached. */
+  readonly find: (sessionId: string) => Session | undefined
 }>() {}
 
 /** The store; closing it closes every session, attached or detached. */
@@ -137,6 +160,9 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       const connectionId = peer.connectionId
       record.holder = connectionId
       record.sink = peer.sink
+      record.detachedAtMs = undefined
+      record.transport = peer.transport ?? "unknown"
+      record.address = peer.address
       record.processes.setPaused(peer.flow.paused())
       const unsubscribe = peer.flow.subscribe((paused) => {
         record.processes.setPaused(paused)
@@ -154,6 +180,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           unsubscribe()
           record.holder = undefined
           record.sink = undefined
+          record.detachedAtMs = Date.now()
           // Detached, output goes to the retained ring only: keep reading so children never block.
           record.processes.setPaused(false)
           Metrics.adjust(Metrics.sessions, -1, ATTACHED)
@@ -176,7 +203,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
     }
 
     /** A new session held by `peer`, its slot already taken. */
-    const makeSession = (peer: SessionPeer, detachTtlMs: number) =>
+    const makeSession = (peer: SessionPeer, detachTtlMs: number, client: SessionClient) =>
       Effect.gen(function*() {
         const scope = yield* Scope.fork(sessionsScope, ExecutionStrategy.sequential)
         const sessionId = randomUUID()
@@ -200,7 +227,22 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
         yield* Effect.logInfo("session created").pipe(
           Effect.annotateLogs({ sessionId, connectionId: peer.connectionId, detachTtlMs })
         )
-        record = { sessionId, processes, files, scope, sink: undefined, holder: undefined, detachTtlMs, expiry: undefined }
+        record = {
+          sessionId,
+          processes,
+          files,
+          scope,
+          sink: undefined,
+          holder: undefined,
+          detachTtlMs,
+          expiry: undefined,
+          detachedAtMs: undefined,
+          createdAtMs: Date.now(),
+          console: client.console === true,
+          clientName: client.clientName ?? "",
+          transport: peer.transport ?? "unknown",
+          address: peer.address
+        }
         // Registered last: from here its slot is given back when it closes.
         sessions.set(sessionId, record)
         Metrics.adjust(Metrics.sessions, 1, ATTACHED)
@@ -208,16 +250,16 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       })
 
     return {
-      create: (peer, { detachTtlMs }) =>
+      create: (peer, { detachTtlMs, ...client }) =>
         Effect.suspend(() => {
           // Claimed before anything yields; given back when the session closes, or here if it is not made.
           // Uninterruptible: a session made must reach its connection, which releases it.
           if (!sessionSlots.tryTake()) {
             return Effect.fail(sessionSlots.refusal(`the server already has ${sessionSlots.inUse} sessions, attached or detached`))
           }
-          return Effect.onError(makeSession(peer, capTtl(detachTtlMs)), () => Effect.sync(() => sessionSlots.release()))
+          return Effect.onError(makeSession(peer, capTtl(detachTtlMs), client), () => Effect.sync(() => sessionSlots.release()))
         }).pipe(Effect.uninterruptible),
-      resume: (peer, { detachTtlMs, sessionId }) =>
+      resume: (peer, { clientName, detachTtlMs, sessionId }) =>
         Effect.gen(function*() {
           const record = sessions.get(sessionId)
           if (record === undefined) {
@@ -229,6 +271,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           // Claimed before anything yields: a second resume in the same turn
           // finds the session held. The expiry fiber checks the holder too.
           if (detachTtlMs !== undefined) record.detachTtlMs = capTtl(detachTtlMs)
+          if (clientName !== undefined) record.clientName = clientName
           const attachment = attach(record, peer)
           Metrics.adjust(Metrics.sessions, -1, DETACHED)
           Metrics.adjust(Metrics.sessions, 1, ATTACHED)
@@ -237,7 +280,21 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           if (expiry !== undefined) yield* Fiber.interrupt(expiry)
           yield* Effect.logInfo("session resumed").pipe(Effect.annotateLogs({ sessionId, connectionId: peer.connectionId }))
           return attachment
-        })
+        }),
+      list: () =>
+        [...sessions.values()].map((record): ConsoleSession => ({
+          sessionId: record.sessionId,
+          clientName: record.clientName,
+          attached: record.holder !== undefined,
+          transport: record.transport,
+          peer: record.address ?? null,
+          createdAtMs: record.createdAtMs,
+          detachTtlMs: record.detachTtlMs,
+          detachExpiresAtMs: record.detachedAtMs === undefined ? null : record.detachedAtMs + record.detachTtlMs,
+          processes: record.processes.actors().length,
+          console: record.console
+        })),
+      find: (sessionId) => sessions.get(sessionId)
     }
   })
 )

@@ -32,6 +32,7 @@ import { bearerAuthProblem, bearerRefusal, capabilityTokenMatches } from "./bear
 import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
 import type { SignedBearerOptions } from "./signedBearer.js"
+import type { ConsoleRoutes } from "../console/ConsoleHttp.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
@@ -86,6 +87,12 @@ export interface WebSocketListenOptions {
    * without it there is no such endpoint.
    */
   readonly metrics?: HttpHandler | undefined
+  /**
+   * The web console (`--console`): its pages and login under `/console`,
+   * and `/console/ws`, opened by the console's cookie and origin instead of
+   * the bearer token; its connections are marked `console`.
+   */
+  readonly console?: ConsoleRoutes | undefined
   /** More `GET` endpoints by path (`/environments`), behind the token as `/metrics` is. */
   readonly endpoints?: Readonly<Record<string, HttpHandler>> | undefined
   /** Why the server is not ready (`/readyz` answers 503 with it), or undefined when it is. Default: ready until it stops. */
@@ -390,6 +397,10 @@ export const makeRouted = <A>(
         const notReady = stopping ? "stopping" : options.readiness?.()
         return notReady === undefined ? text(200, "ready\n") : text(503, `${notReady}\n`)
       }
+      // The console has its own credential (a cookie bound to its origin), never the bearer token.
+      if (options.console !== undefined && (path === "/console" || path.startsWith("/console/"))) {
+        return options.console.http(request, response, path)
+      }
       const endpoint = request.method === "GET" ? endpoints[path] : undefined
       if (endpoint !== undefined) {
         // Method names, counts and environments are the operator's: behind the token when there is one.
@@ -442,7 +453,7 @@ export const makeRouted = <A>(
      * it. The route runs in the connection's scope, closed with its socket;
      * meanwhile the socket counts as upgrading (its timer runs on).
      */
-    const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined) => {
+    const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined, consoleConnection = false) => {
       if (open >= maxConnections) {
         upgradeDone(socket)
         logRefusal(503, `at --max-connections (${maxConnections})`, address)
@@ -474,7 +485,7 @@ export const makeRouted = <A>(
             path,
             maxBufferedFrames: options.maxBufferedFrames
           })
-          Queue.unsafeOffer(accepted, { transport, route, closeWith })
+          Queue.unsafeOffer(accepted, { transport: consoleConnection ? { ...transport, console: true } : transport, route, closeWith })
         })
       })
     }
@@ -493,6 +504,11 @@ export const makeRouted = <A>(
       }
       const misdirected = hostRefusal(request, options.host, allowHosts)
       if (misdirected !== undefined) return turnAway(421, "Misdirected Request", misdirected)
+      if (options.console !== undefined && pathOf(request) === "/console/ws") {
+        const consoleRefusal = options.console.upgradeRefusal(request)
+        if (consoleRefusal !== undefined) return turnAway(consoleRefusal.status, consoleRefusal.reason, consoleRefusal.why)
+        return admit(request, socket, head, address, true)
+      }
       const refusal = refusalOf(request, options)
       if (refusal !== undefined) {
         return turnAway(

@@ -1,0 +1,105 @@
+/**
+ * The web console's credentials: one-time login links and the browser
+ * sessions they are traded for. A link's secret travels in a URL fragment
+ * (never sent to the server by the browser, so never in its logs); the page
+ * posts it once and gets an HttpOnly cookie that opens `/console/ws`. The
+ * server keeps only SHA-256 digests of both, in memory: a restart revokes
+ * every link and every browser session.
+ */
+import { createHash, randomBytes } from "node:crypto"
+
+/** How long a login link may wait to be used. */
+export const LINK_TTL_MS = 5 * 60 * 1000
+/** How long a browser session lives without being used (its cookie's Max-Age too). */
+export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000
+/** Links and sessions kept at most: beyond, the oldest goes (an operator minting links in a loop cannot grow the server). */
+const MAX_ENTRIES = 256
+
+/** A fresh login link's secret and when it stops working. */
+export interface LoginLink {
+  readonly secret: string
+  readonly expiresAtMs: number
+}
+
+const digest = (secret: string): string => createHash("sha256").update(secret).digest("hex")
+/** 256 bits, URL-safe: fits a fragment and a cookie value without escaping. */
+const newSecret = (): string => randomBytes(32).toString("base64url")
+
+/** Expiring digests, oldest first (Map keeps insertion order). */
+class Expiring {
+  private readonly entries = new Map<string, number>()
+  constructor(private readonly now: () => number) {}
+  add(key: string, expiresAtMs: number): void {
+    this.prune()
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(key, expiresAtMs)
+  }
+  /** Whether `key` is there and unexpired; `take` removes it either way. */
+  has(key: string, take = false): boolean {
+    const expiresAtMs = this.entries.get(key)
+    if (expiresAtMs === undefined) return false
+    if (take || expiresAtMs <= this.now()) this.entries.delete(key)
+    return expiresAtMs > this.now()
+  }
+  /** Moves `key` to the back with a new expiry (a session in use stays). */
+  renew(key: string, expiresAtMs: number): void {
+    this.entries.delete(key)
+    this.entries.set(key, expiresAtMs)
+  }
+  delete(key: string): void {
+    this.entries.delete(key)
+  }
+  clear(): void {
+    this.entries.clear()
+  }
+  private prune(): void {
+    const now = this.now()
+    for (const [key, expiresAtMs] of this.entries) if (expiresAtMs <= now) this.entries.delete(key)
+  }
+}
+
+/** The console's links and browser sessions. */
+export class ConsoleAuth {
+  private readonly links: Expiring
+  private readonly sessions: Expiring
+  constructor(private readonly now: () => number = Date.now) {
+    this.links = new Expiring(now)
+    this.sessions = new Expiring(now)
+  }
+
+  /** A new one-time login link. */
+  issueLink(): LoginLink {
+    const secret = newSecret()
+    const expiresAtMs = this.now() + LINK_TTL_MS
+    this.links.add(digest(secret), expiresAtMs)
+    return { secret, expiresAtMs }
+  }
+
+  /** Trades a link's secret (once) for a browser session's token; undefined when it is unknown, used or expired. */
+  redeem(secret: string): string | undefined {
+    if (!this.links.has(digest(secret), true)) return undefined
+    const token = newSecret()
+    this.sessions.add(digest(token), this.now() + SESSION_IDLE_MS)
+    return token
+  }
+
+  /** Whether a cookie's token is a live browser session; using it keeps it alive. */
+  validSession(token: string | undefined): boolean {
+    if (token === undefined || token === "") return false
+    const key = digest(token)
+    if (!this.sessions.has(key)) return false
+    this.sessions.renew(key, this.now() + SESSION_IDLE_MS)
+    return true
+  }
+
+  /** Ends a browser session (logout). */
+  revoke(token: string | undefined): void {
+    if (token !== undefined) this.sessions.delete(digest(token))
+  }
+
+  /** Ends every link and session. */
+  revokeAll(): void {
+    this.links.clear()
+    this.sessions.clear()
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The web console's HTTP side, on the server's WebSocket listener: its
+ * page and assets under `/console/`, the trade of a login link for a
+ * cookie (`POST /console/login`), logout, and who may open `/console/ws`.
+ * The listener has checked the `Host` header before any of this runs (a
+ * rebound name never reaches here). Loaded only with `--console`.
+ *
+ * The cookie is HttpOnly, SameSite=Strict and valid on `/console` only;
+ * what it opens is also bound to the console's own `Origin`, since cookies
+ * are ambient and SameSite does not tell apart two ports of 127.0.0.1.
+ */
+import * as Cookies from "@effect/platform/Cookies"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import type * as Http from "node:http"
+import { fileURLToPath } from "node:url"
+import { gzipSync } from "node:zlib"
+import { type ConsoleAuth, SESSION_IDLE_MS } from "./ConsoleAuth.js"
+
+/** The cookie that carries a browser session. */
+export const COOKIE_NAME = "exec_server_console"
+/** Where the page opens its JSON-RPC connection. */
+export const CONSOLE_WS_PATH = "/console/ws"
+/** The console's pages and assets are served under this path. */
+export const CONSOLE_PATH = "/console"
+
+/** The longest login body read: a link's secret is 43 characters. */
+const MAX_LOGIN_BODY_BYTES = 1024
+
+/**
+ * Every console response's headers: no inline script, no framing, no
+ * referrer (the page's URL never leaves it), no sniffing. Inline styles are
+ * allowed because xterm.js sets its theme and cell sizes through style
+ * elements.
+ */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+    "connect-src 'self'; img-src 'self' data:; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin"
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".txt": "text/plain; charset=utf-8"
+}
+
+/** One served file: its bytes, gzipped bytes, type and caching. */
+interface StaticFile {
+  readonly body: Buffer
+  readonly gzipped: Buffer
+  readonly type: string
+  /** Hashed assets never change under their name; the page itself is revalidated. */
+  readonly immutable: boolean
+}
+
+/** Where the build puts the console's files (`dist/console/static`), from this module's place in `dist/`. */
+export const defaultStaticDirectory = (): string => fileURLToPath(new URL("../console/static/", import.meta.url))
+
+/** The files of `directory`: `index.html` and `assets/*`, read once. */
+const loadStatic = (directory: string): Map<string, StaticFile> => {
+  const files = new Map<string, StaticFile>()
+  const add = (urlPath: string, filePath: string, immutable: boolean) => {
+    const extension = filePath.slice(filePath.lastIndexOf("."))
+    const body = readFileSync(filePath)
+    files.set(urlPath, { body, gzipped: gzipSync(body), type: CONTENT_TYPES[extension] ?? "application/octet-stream", immutable })
+  }
+  add(`${CONSOLE_PATH}/`, `${directory}/index.html`, false)
+  const assets = `${directory}/assets`
+  if (existsSync(assets)) for (const name of readdirSync(assets)) add(`${CONSOLE_PATH}/assets/${name}`, `${assets}/${name}`, true)
+  return files
+}
+
+/** The browser session's token from a request's cookies, if it has one. */
+export const sessionTokenOf = (request: Http.IncomingMessage): string | undefined => {
+  const header = request.headers.cookie
+  return header === undefined ? undefined : Cookies.parseHeader(header)[COOKIE_NAME]
+}
+
+/**
+ * Whether a request comes from the console's own page: its `Origin` is this
+ * server as the browser reached it (`http://` or `https://`, behind a TLS
+ * proxy, and the `Host` the listener allowed), or one the operator allowed.
+ */
+const ownOrigin = (request: Http.IncomingMessage, allowOrigins: ReadonlyArray<string>): boolean => {
+  const origin = request.headers.origin
+  const host = request.headers.host
+  if (origin === undefined || host === undefined) return false
+  return origin === `http://${host}` || origin === `https://${host}` || allowOrigins.includes(origin)
+}
+
+/** Why an upgrade of `/console/ws` is refused, or undefined when it may go on. */
+export interface ConsoleRefusal {
+  readonly status: number
+  readonly reason: string
+  readonly why: string
+}
+
+/** What the listener asks of the console. */
+export interface ConsoleRoutes {
+  /** Answers a request whose path is `/console` or under it. */
+  readonly http: (request: Http.IncomingMessage, response: Http.ServerResponse, path: string) => void
+  /** Whether an upgrade of `/console/ws` may go on: the console's origin and a live cookie, no bearer token. */
+  readonly upgradeRefusal: (request: Http.IncomingMessage) => ConsoleRefusal | undefined
+}
+
+/** The console's routes over `auth`, serving the files of `staticDirectory` (default: the build's). */
+export const makeConsoleRoutes = (
+  auth: ConsoleAuth,
+  options: { readonly staticDirectory?: string | undefined; readonly allowOrigins?: ReadonlyArray<string> | undefined } = {}
+): ConsoleRoutes => {
+  const allowOrigins = options.allowOrigins ?? []
+  let files: Map<string, StaticFile> | undefined
+  let missing: string | undefined
+  /** Read at the first page request: a server that is never visited holds none of it. */
+  const staticFiles = (): Map<string, StaticFile> | undefined => {
+    if (files === undefined && missing === undefined) {
+      const directory = options.staticDirectory ?? defaultStaticDirectory()
+      try {
+        files = loadStatic(directory)
+      } catch (error) {
+        missing = `the console's files are not built (${(error as Error).message}); run npm run build`
+      }
+    }
+    return files
+  }
+
+  const answer = (
+    response: Http.ServerResponse,
+    status: number,
+    headers: Record<string, string | Array<string>> = {},
+    body: string | Buffer = ""
+  ) => {
+    response.writeHead(status, { ...SECURITY_HEADERS, "cache-control": "no-store", ...headers })
+    response.end(body)
+  }
+  const text = (response: Http.ServerResponse, status: number, body: string) =>
+    answer(response, status, { "content-type": "text/plain; charset=utf-8" }, `${body}\n`)
+
+  const cookie = (value: string, maxAgeSeconds: number): string =>
+    Cookies.toSetCookieHeaders(Cookies.fromIterable([
+      Cookies.unsafeMakeCookie(COOKIE_NAME, value, {
+        path: CONSOLE_PATH,
+        httpOnly: true,
+        sameSite: "strict",
+        maxAge: `${maxAgeSeconds} seconds`
+      })
+    ]))[0]!
+
+  /** Reads a small body, then `use`s it; a larger one is refused (413). */
+  const withBody = (request: Http.IncomingMessage, response: Http.ServerResponse, use: (body: string) => void) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_LOGIN_BODY_BYTES) {
+        text(response, 413, "Payload Too Large")
+        request.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on("end", () => {
+      if (size <= MAX_LOGIN_BODY_BYTES) use(Buffer.concat(chunks).toString("utf8").trim())
+    })
+    request.on("error", () => request.destroy())
+  }
+
+  const serveFile = (request: Http.IncomingMessage, response: Http.ServerResponse, path: string) => {
+    const served = staticFiles()
+    if (served === undefined) return text(response, 503, missing ?? "Service Unavailable")
+    // `/console` itself: the page's relative asset paths need the slash.
+    if (path === CONSOLE_PATH) return answer(response, 308, { location: `${CONSOLE_PATH}/` })
+    const file = served.get(path)
+    if (file === undefined) return text(response, 404, "Not Found")
+    const gzip = /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))
+    const body = gzip ? file.gzipped : file.body
+    answer(response, 200, {
+      "content-type": file.type,
+      "content-length": String(body.length),
+      "cache-control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache",
+      vary: "accept-encoding",
+      ...(gzip ? { "content-encoding": "gzip" } : {})
+    }, request.method === "HEAD" ? "" : body)
+  }
+
+  return {
+    http: (request, response, path) => {
+      const method = request.method ?? "GET"
+      if (method === "GET" || method === "HEAD") {
+        // Whether the cookie is a live session: the page asks before it connects (a refused upgrade tells it nothing).
+        if (path === `${CONSOLE_PATH}/session`) {
+          return auth.validSession(sessionTokenOf(request)) ? answer(response, 204) : text(response, 401, "Unauthorized")
+        }
+        return serveFile(request, response, path)
+      }
+      if (method !== "POST") return answer(response, 405, { allow: "GET, HEAD, POST" })
+      // A form or script of another site must not log a browser in or out.
+      if (!ownOrigin(request, allowOrigins)) return text(response, 403, "Forbidden")
+      if (path === `${CONSOLE_PATH}/login`) {
+        return withBody(request, response, (secret) => {
+          const token = secret === "" ? undefined : auth.redeem(secret)
+          if (token === undefined) return text(response, 403, "the login link is unknown, used or expired")
+          answer(response, 204, { "set-cookie": cookie(token, SESSION_IDLE_MS / 1000) })
+        })
+      }
+      if (path === `${CONSOLE_PATH}/logout`) {
+        auth.revoke(sessionTokenOf(request))
+        return answer(response, 204, { "set-cookie": cookie("", 0) })
+      }
+      text(response, 404, "Not Found")
+    },
+    upgradeRefusal: (request) => {
+      if (!ownOrigin(request, allowOrigins)) {
+        return { status: 403, reason: "Forbidden", why: `console: origin ${request.headers.origin ?? "(none)"} is not the console's` }
+      }
+      if (!auth.validSession(sessionTokenOf(request))) {
+        return { status: 401, reason: "Unauthorized", why: "console: no or expired session cookie" }
+      }
+      return undefined
+    }
+  }
+}

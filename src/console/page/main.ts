@@ -1,0 +1,367 @@
+/**
+ * The web console's page: logs in with a one-time link (its secret in the
+ * URL fragment, traded once for an HttpOnly cookie and removed from the
+ * address bar and history), then lists the server's sessions and processes
+ * live and shows a process in a terminal. Routes are fragments:
+ * `#/` (the lists), `#/watch/SESSION/PROCESS` (read-only), and
+ * `#/attach/SESSION/PROCESS` (keystrokes go to the process).
+ */
+import "@xterm/xterm/css/xterm.css"
+import "./style.css"
+import { ConnectionClosed, fromBase64, RpcConnection, RpcError } from "./rpc.js"
+import { endingOf, type ProcessNotification, TerminalView } from "./terminal.js"
+import type { ConsoleProcess, ConsoleSession, InitializeResult } from "./types.js"
+
+/** Where the page keeps the id of its own session across reloads (this tab only). */
+const SESSION_KEY = "exec-server-console-session"
+/** How long the console's own session (its shells) outlives the page. */
+const DETACH_TTL_MS = 5 * 60 * 1000
+const REFRESH_MS = 1000
+const ACK_EVERY_BYTES = 64 * 1024
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"]
+
+type Child = Node | string | null | undefined | false
+
+/** An element with attributes and children (text is never parsed as HTML). */
+const h = <K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | ((event: Event) => void)> = {},
+  ...children: Array<Child>
+): HTMLElementTagNameMap[K] => {
+  const element = document.createElement(tag)
+  for (const [name, value] of Object.entries(attributes)) {
+    if (typeof value === "function") element.addEventListener(name.replace(/^on/, ""), value)
+    else element.setAttribute(name, value)
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) element.append(child)
+  return element
+}
+
+const formatDuration = (ms: number): string => {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  if (seconds < 60) return `${seconds}s`
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${seconds % 60}s`
+  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`
+}
+const formatAge = (sinceMs: number): string => formatDuration(Date.now() - sinceMs)
+const formatBytes = (bytes: number): string =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+const shortId = (id: string): string => id.length > 13 ? `${id.slice(0, 8)}…` : id
+const statusOf = (process: ConsoleProcess): string =>
+  process.running ? "running" : endingOf(process.exitCode, process.signal)
+
+/**
+ * A connection holding a session: the page's own, or one it attached. It
+ * routes its processes' events to the terminal showing them and
+ * acknowledges output once shown (or at once when no terminal shows it).
+ */
+class SessionConnection {
+  readonly views = new Map<string, TerminalView>()
+  private unacknowledged = 0
+  private ackTimer: number | undefined
+  onClose: () => void = () => {}
+
+  private constructor(readonly rpc: RpcConnection, readonly sessionId: string, readonly server: InitializeResult["serverInfo"]) {
+    rpc.onNotification = (method, params) => this.event(method, params)
+    rpc.onClose = () => this.onClose()
+  }
+
+  /** Opens `/console/ws` and creates a session, or takes over `resume` (waiting a moment while its last connection lets go). */
+  static async open(options: { readonly resume?: string | undefined; readonly detachTtlMs?: number }): Promise<SessionConnection> {
+    for (let attempt = 0;; attempt++) {
+      const rpc = await RpcConnection.open()
+      try {
+        const result = await rpc.request<InitializeResult>("initialize", {
+          clientName: "web-console",
+          ...(options.resume === undefined ? {} : { resumeSessionId: options.resume }),
+          ...(options.detachTtlMs === undefined ? {} : { detachTtlMs: options.detachTtlMs })
+        })
+        rpc.notify("initialized")
+        return new SessionConnection(rpc, result.sessionId, result.serverInfo)
+      } catch (error) {
+        rpc.close()
+        // A reloaded page's last connection may not be closed on the server yet.
+        if (error instanceof RpcError && /held by another connection/.test(error.message) && attempt < 40) {
+          await new Promise((resolve) => setTimeout(resolve, 250))
+          continue
+        }
+        throw error
+      }
+    }
+  }
+
+  request<A>(method: string, params: Record<string, unknown> = {}): Promise<A> {
+    return this.rpc.request<A>(method, params)
+  }
+
+  close(): void {
+    this.rpc.onClose = () => {}
+    this.rpc.close()
+  }
+
+  private event(method: string, params: Record<string, unknown>): void {
+    if (method !== "process/output" && method !== "process/exited" && method !== "process/closed") return
+    const processId = String(params.processId)
+    const seq = Number(params.seq)
+    const event: ProcessNotification = method === "process/output"
+      ? { method, seq, bytes: fromBase64(String(params.chunk)) }
+      : method === "process/exited"
+      ? { method, seq, exitCode: Number(params.exitCode), signal: (params.signal as string | null) ?? null }
+      : { method, seq }
+    const view = this.views.get(processId)
+    if (view !== undefined) view.notify(event)
+    else if (event.method === "process/output") this.acknowledge(event.bytes.byteLength)
+  }
+
+  /** Output shown (or not shown by any terminal): the server may send that much more. */
+  acknowledge(bytes: number): void {
+    this.unacknowledged += bytes
+    if (this.unacknowledged >= ACK_EVERY_BYTES) return this.flushAcks()
+    this.ackTimer ??= window.setTimeout(() => this.flushAcks(), 20)
+  }
+
+  private flushAcks(): void {
+    if (this.ackTimer !== undefined) window.clearTimeout(this.ackTimer)
+    this.ackTimer = undefined
+    if (this.unacknowledged > 0) this.rpc.notify("console/ack", { bytes: this.unacknowledged })
+    this.unacknowledged = 0
+  }
+}
+
+/** The page. */
+class ConsoleApp {
+  private main: SessionConnection | undefined
+  private connecting: Promise<SessionConnection> | undefined
+  private leaveView: () => void = () => {}
+  private readonly root = document.getElementById("app")!
+  private readonly banner = h("div", { class: "banner", hidden: "" })
+
+  async boot(): Promise<void> {
+    const fragment = location.hash.slice(1)
+    if (fragment !== "" && !fragment.startsWith("/")) {
+      // The link's secret: out of the address bar and this history entry before anything else.
+      history.replaceState(null, "", location.pathname)
+      const login = await fetch("/console/login", { method: "POST", body: fragment, credentials: "same-origin" })
+      if (!login.ok) return this.showLogin(`This login link cannot be used: ${(await login.text()).trim()}.`)
+    }
+    const session = await fetch("/console/session", { credentials: "same-origin" })
+    if (session.status !== 204) return this.showLogin("Not logged in.")
+    window.addEventListener("hashchange", () => void this.route())
+    await this.route()
+  }
+
+  private showLogin(why: string): void {
+    this.root.replaceChildren(h("main", { class: "login" },
+      h("h1", {}, "exec-server console"),
+      h("p", { "data-testid": "login-message" }, why),
+      h("p", {}, "Get a one-time link from the server's operator:"),
+      h("pre", {}, "exec-server console-url ws://HOST:PORT")))
+  }
+
+  /** The page's own connection and session, made again after a drop (resuming the session). */
+  private connection(): Promise<SessionConnection> {
+    if (this.main !== undefined && this.main.rpc.open) return Promise.resolve(this.main)
+    this.connecting ??= SessionConnection.open({
+      resume: sessionStorage.getItem(SESSION_KEY) ?? undefined,
+      detachTtlMs: DETACH_TTL_MS
+    }).catch((error: unknown) => {
+      // Expired or closed: a new session.
+      if (error instanceof RpcError) return SessionConnection.open({ detachTtlMs: DETACH_TTL_MS })
+      throw error
+    }).then((connection) => {
+      sessionStorage.setItem(SESSION_KEY, connection.sessionId)
+      this.main = connection
+      this.connecting = undefined
+      connection.onClose = () => this.dropped()
+      return connection
+    }, (error: unknown) => {
+      this.connecting = undefined
+      throw error
+    })
+    return this.connecting
+  }
+
+  private dropped(): void {
+    this.main = undefined
+    this.showBanner("Connection lost; reconnecting…")
+    window.setTimeout(() => void this.route(), 500)
+  }
+
+  private showBanner(text: string | undefined): void {
+    this.banner.textContent = text ?? ""
+    this.banner.hidden = text === undefined
+  }
+
+  private async route(): Promise<void> {
+    this.leaveView()
+    this.leaveView = () => {}
+    let main: SessionConnection
+    try {
+      main = await this.connection()
+    } catch (error) {
+      this.showBanner(`${(error as Error).message}; retrying…`)
+      window.setTimeout(() => void this.route(), 1000)
+      return
+    }
+    this.showBanner(undefined)
+    const [, view, sessionId, processId] = location.hash.slice(1).split("/")
+    if ((view === "watch" || view === "attach") && sessionId !== undefined && processId !== undefined) {
+      return this.showProcess(main, view, decodeURIComponent(sessionId), decodeURIComponent(processId))
+    }
+    return this.showLists(main)
+  }
+
+  private header(main: SessionConnection, ...extra: Array<Child>): HTMLElement {
+    return h("header", {},
+      h("a", { href: "#/", class: "title" }, "exec-server console"),
+      h("span", { class: "server" }, `${main.server.name} ${main.server.version}`),
+      ...extra,
+      h("span", { class: "spacer" }),
+      h("button", { "data-testid": "new-shell", onclick: () => void this.newShell(main) }, "New shell"),
+      h("button", { "data-testid": "logout", onclick: () => void this.logout() }, "Log out"))
+  }
+
+  private async newShell(main: SessionConnection): Promise<void> {
+    const processId = `shell-${Date.now().toString(36)}`
+    await main.request("process/start", {
+      processId,
+      argv: ["/bin/sh", "-c", "exec \"${SHELL:-/bin/sh}\""],
+      env: { TERM: "xterm-256color", COLORTERM: "truecolor" },
+      tty: true,
+      size: { rows: 24, cols: 80 }
+    })
+    location.hash = `#/attach/${encodeURIComponent(main.sessionId)}/${encodeURIComponent(processId)}`
+  }
+
+  private async logout(): Promise<void> {
+    sessionStorage.removeItem(SESSION_KEY)
+    this.leaveView()
+    this.main?.close()
+    this.main = undefined
+    await fetch("/console/logout", { method: "POST", credentials: "same-origin" })
+    this.showLogin("Logged out.")
+  }
+
+  /** Sessions and their processes, refreshed every second while shown. */
+  private showLists(main: SessionConnection): void {
+    const body = h("div", { class: "lists" })
+    this.root.replaceChildren(this.header(main), this.banner, body)
+    let stopped = false
+    let timer: number | undefined
+    const refresh = async () => {
+      try {
+        const { sessionId: own, sessions } = await main.request<{ sessions: Array<ConsoleSession>; sessionId: string | null }>("console/sessions")
+        const processes = await Promise.all(sessions.map((session) =>
+          main.request<{ processes: Array<ConsoleProcess> }>("console/processes", { sessionId: session.sessionId })
+            .then((result) => result.processes, () => [] as Array<ConsoleProcess>)
+        ))
+        if (stopped) return
+        body.replaceChildren(...sessions.map((session, index) => this.sessionBlock(main, session, processes[index]!, session.sessionId === own)))
+      } catch (error) {
+        if (!(error instanceof ConnectionClosed)) this.showBanner((error as Error).message)
+      }
+      if (!stopped) timer = window.setTimeout(() => void refresh(), REFRESH_MS)
+    }
+    void refresh()
+    this.leaveView = () => {
+      stopped = true
+      window.clearTimeout(timer)
+    }
+  }
+
+  private sessionBlock(main: SessionConnection, session: ConsoleSession, processes: Array<ConsoleProcess>, own: boolean): HTMLElement {
+    const state = session.attached ? "attached" : "detached"
+    const expiry = session.detachExpiresAtMs === null ? "" : `, closes in ${formatDuration(session.detachExpiresAtMs - Date.now())}`
+    const attachable = own || !session.attached
+    return h("section", { class: "session", "data-session": session.sessionId },
+      h("h2", {},
+        h("code", { title: session.sessionId }, shortId(session.sessionId)), " ",
+        h("span", { class: "client" }, session.clientName || "(unnamed)"),
+        own ? h("span", { class: "tag own" }, "this console") : session.console ? h("span", { class: "tag" }, "console") : null,
+        h("span", { class: `tag ${state}` }, state)),
+      h("p", { class: "meta" },
+        `${session.transport}${session.peer === null ? "" : ` from ${session.peer}`}, age ${formatAge(session.createdAtMs)}`,
+        `${expiry}, ${session.processes} process${session.processes === 1 ? "" : "es"}`),
+      processes.length === 0 ? null : h("table", {},
+        h("thead", {}, h("tr", {}, ...["process", "command", "pid", "tty", "status", "sandbox", "age", "retained", ""].map((title) => h("th", {}, title)))),
+        h("tbody", {}, ...processes.map((process) => this.processRow(main, session, process, attachable)))))
+  }
+
+  private processRow(main: SessionConnection, session: ConsoleSession, process: ConsoleProcess, attachable: boolean): HTMLElement {
+    const target = `${encodeURIComponent(session.sessionId)}/${encodeURIComponent(process.processId)}`
+    const signal = h("select", { "aria-label": "signal" }, ...SIGNALS.map((name) => h("option", { value: name }, name)))
+    const act = (method: string, params: Record<string, unknown>) =>
+      void main.request(method, { sessionId: session.sessionId, processId: process.processId, ...params })
+        .catch((error: Error) => this.showBanner(error.message))
+    return h("tr", { "data-process": process.processId },
+      h("td", {}, h("code", {}, process.processId)),
+      h("td", { class: "argv" }, process.argv.join(" ")),
+      h("td", {}, String(process.pid)),
+      h("td", {}, process.tty && process.size !== null ? `${process.size.cols}×${process.size.rows}` : process.tty ? "yes" : "no"),
+      h("td", { class: process.running ? "running" : "ended" }, statusOf(process)),
+      h("td", {}, process.sandboxType === "none" ? "no" : process.sandboxType),
+      h("td", {}, formatAge(process.startedAtMs)),
+      h("td", {}, formatBytes(process.retainedBytes)),
+      h("td", { class: "actions" },
+        h("a", { href: `#/watch/${target}`, "data-action": "watch" }, "Watch"),
+        attachable && process.running ? h("a", { href: `#/attach/${target}`, "data-action": "attach" }, "Attach") : null,
+        process.running ? signal : null,
+        process.running ? h("button", { "data-action": "signal", onclick: () => act("console/signal", { signal: signal.value }) }, "Signal") : null,
+        process.running ? h("button", { "data-action": "terminate", onclick: () => act("console/terminate", {}) }, "Terminate") : null))
+  }
+
+  /** One process in a terminal: read-only, or attached (this console's session, or a detached one taken over). */
+  private async showProcess(main: SessionConnection, view: "watch" | "attach", sessionId: string, processId: string): Promise<void> {
+    const status = h("span", { class: "status", "data-testid": "status" }, "")
+    const container = h("div", { class: "terminal", "data-testid": "terminal" })
+    const title = h("span", { class: "argv" }, processId)
+    this.root.replaceChildren(
+      this.header(main, h("span", { class: "crumb" }, view === "watch" ? "watching" : "attached", " ", title), status),
+      this.banner,
+      container)
+    let holder = main
+    let attached: SessionConnection | undefined
+    let left = false
+    try {
+      if (view === "attach" && sessionId !== main.sessionId) {
+        attached = await SessionConnection.open({ resume: sessionId })
+        holder = attached
+        attached.onClose = () => {
+          if (!left) this.showBanner("The attached session's connection closed.")
+        }
+      }
+      const info = (await main.request<{ processes: Array<ConsoleProcess> }>("console/processes", { sessionId }))
+        .processes.find((entry) => entry.processId === processId)
+      if (info === undefined) throw new Error(`no process ${processId} in session ${sessionId}`)
+      title.textContent = info.argv.join(" ")
+      status.textContent = statusOf(info)
+      const terminal = new TerminalView(container, {
+        mode: view === "watch" ? "watch" : "own",
+        connection: holder.rpc,
+        sessionId,
+        processId,
+        tty: info.tty
+      })
+      terminal.onEnded = (text) => {
+        status.textContent = text
+      }
+      terminal.onShown = (bytes) => holder.acknowledge(bytes)
+      if (view === "attach") holder.views.set(processId, terminal)
+      this.leaveView = () => {
+        left = true
+        holder.views.delete(processId)
+        terminal.dispose()
+        attached?.close()
+      }
+      // For tests and the curious: the terminal of this view (xterm's buffer API).
+      ;(window as unknown as { consoleTerminal?: TerminalView }).consoleTerminal = terminal
+      terminal.focus()
+      await terminal.start()
+    } catch (error) {
+      attached?.close()
+      if (!left) this.showBanner((error as Error).message)
+    }
+  }
+}
+
+void new ConsoleApp().boot()

@@ -1,0 +1,243 @@
+/**
+ * A process in an xterm.js terminal: its retained output replayed at the
+ * sizes it was written at (with a banner where the server no longer holds
+ * some), then live. Two ways to follow it:
+ * - `own`: a process of a session this page's connection holds (its New
+ *   shell, or an attached detached session): output arrives as
+ *   `process/output` notifications and is acknowledged (`console/ack`) once
+ *   xterm has drawn it, so a terminal that cannot keep up pauses the process
+ *   instead of queueing in the browser; keystrokes go to the process and
+ *   the PTY takes the terminal's size.
+ * - `watch`: any session's process, read-only: `console/read` long-polls
+ *   of the retained output, one after the other as xterm draws them, so a
+ *   slow watcher never slows the process; one that falls behind what is
+ *   retained skips ahead with a banner.
+ * Nothing is written twice: every chunk has a seq, and only seqs after the
+ * last one shown are written.
+ */
+import { FitAddon } from "@xterm/addon-fit"
+import { Unicode11Addon } from "@xterm/addon-unicode11"
+import { Terminal } from "@xterm/xterm"
+import { ConnectionClosed, fromBase64, type RpcConnection, toBase64 } from "./rpc.js"
+import type { ReadResult } from "./types.js"
+
+/** Which process, and how the page follows it. */
+export interface TerminalSource {
+  readonly mode: "own" | "watch"
+  readonly connection: RpcConnection
+  readonly sessionId: string
+  readonly processId: string
+  readonly tty: boolean
+}
+
+/** One output event of an own process, as its notification carries it. */
+export type ProcessNotification =
+  | { readonly method: "process/output"; readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly method: "process/exited"; readonly seq: number; readonly exitCode: number; readonly signal: string | null }
+  | { readonly method: "process/closed"; readonly seq: number }
+
+const READ_BYTES = 256 * 1024
+const WATCH_WAIT_MS = 10_000
+const DIM = "\x1b[2m"
+const BOLD = "\x1b[1m"
+const RESET = "\x1b[0m"
+
+/** How a process ended, in words. */
+export const endingOf = (exitCode: number | null, signal: string | null): string =>
+  signal !== null ? `killed by ${signal}` : `exited with code ${exitCode}`
+
+/** A terminal following one process in `container`. */
+export class TerminalView {
+  readonly term: Terminal
+  private readonly fit = new FitAddon()
+  /** The last seq written to the terminal. */
+  lastSeq = 0
+  private exit: { exitCode: number | null; signal: string | null } | undefined
+  private ended = false
+  private disposed = false
+  /** Own processes: events that came while the retained output was replayed. */
+  private backlog: Array<ProcessNotification> | undefined = []
+  private resizeObserver: ResizeObserver | undefined
+  /** Told how the process ended (status line). */
+  onEnded: (text: string) => void = () => {}
+  /** Told of an acknowledgement due (own processes). */
+  onShown: (bytes: number) => void = () => {}
+
+  constructor(private readonly container: HTMLElement, private readonly source: TerminalSource) {
+    this.term = new Terminal({
+      scrollback: 10_000,
+      // Pipe output has bare newlines; a PTY translates them itself.
+      convertEol: !source.tty,
+      disableStdin: source.mode === "watch",
+      cursorBlink: source.mode === "own",
+      allowProposedApi: true,
+      fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
+      fontSize: 14
+    })
+    this.term.loadAddon(this.fit)
+    this.term.loadAddon(new Unicode11Addon())
+    this.term.unicode.activeVersion = "11"
+    this.term.open(container)
+    if (source.mode === "own") {
+      this.term.onData((data) => {
+        if (this.ended) return
+        void source.connection.request("process/write", { processId: source.processId, chunk: toBase64(data) }).catch(() => {})
+      })
+    }
+  }
+
+  /** Replays the retained output, then follows the process until it closes or the view is disposed. */
+  async start(): Promise<void> {
+    if (this.source.mode === "watch" && !this.source.tty) this.fitToContainer()
+    await this.replay()
+    if (this.disposed) return
+    if (this.source.mode === "watch") return this.watch()
+    // Live from here: what came meanwhile first, in order.
+    const backlog = this.backlog ?? []
+    this.backlog = undefined
+    for (const event of backlog) await this.apply(event)
+    if (this.source.tty && !this.ended) {
+      this.fitToContainer()
+      this.followContainer()
+    } else if (!this.source.tty) {
+      this.fitToContainer()
+    }
+  }
+
+  /** An event of this process from the page's connection (own processes). */
+  notify(event: ProcessNotification): void {
+    if (this.backlog !== undefined) this.backlog.push(event)
+    else void this.apply(event)
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.resizeObserver?.disconnect()
+    this.term.dispose()
+  }
+
+  /** Focus goes to the terminal (keystrokes). */
+  focus(): void {
+    this.term.focus()
+  }
+
+  private async apply(event: ProcessNotification): Promise<void> {
+    if (event.seq <= this.lastSeq) return
+    if (event.method === "process/output") {
+      await this.write(event.bytes)
+      this.lastSeq = event.seq
+      this.onShown(event.bytes.byteLength)
+    } else if (event.method === "process/exited") {
+      this.lastSeq = event.seq
+      this.exit = { exitCode: event.exitCode, signal: event.signal }
+    } else {
+      this.lastSeq = event.seq
+      await this.end()
+    }
+  }
+
+  /** The retained output from the start (or from the last seq shown), at the sizes it was written at. */
+  private async replay(): Promise<void> {
+    let first = true
+    while (!this.disposed) {
+      const result = await this.read(0)
+      if (result === undefined) return
+      if (first && this.lastSeq === 0 && result.truncated) {
+        await this.write(new TextEncoder().encode(`${DIM}[earlier output is no longer retained by the server]${RESET}\r\n`))
+      }
+      first = false
+      const more = await this.show(result)
+      if (!more) return
+    }
+  }
+
+  /** Read-only: long-polls until the process closes. */
+  private async watch(): Promise<void> {
+    while (!this.disposed && !this.ended) {
+      const result = await this.read(WATCH_WAIT_MS)
+      if (result === undefined) return
+      if (result.truncated) {
+        await this.write(new TextEncoder().encode(`\r\n${DIM}[output skipped: this view fell behind what the server retains]${RESET}\r\n`))
+      }
+      await this.show(result)
+    }
+  }
+
+  private async read(waitMs: number): Promise<ReadResult | undefined> {
+    try {
+      return await this.source.connection.request<ReadResult>("console/read", {
+        sessionId: this.source.sessionId,
+        processId: this.source.processId,
+        afterSeq: this.lastSeq,
+        maxBytes: READ_BYTES,
+        waitMs
+      })
+    } catch (error) {
+      if (!(error instanceof ConnectionClosed) && !this.disposed) {
+        await this.write(new TextEncoder().encode(`\r\n${DIM}[${(error as Error).message}]${RESET}\r\n`))
+      }
+      return undefined
+    }
+  }
+
+  /** Writes a read's chunks; whether there may be more to read at once. */
+  private async show(result: ReadResult): Promise<boolean> {
+    let sizeIndex = 0
+    for (const chunk of result.chunks) {
+      // The size the process's terminal had when it wrote this chunk.
+      while (sizeIndex < result.sizes.length && result.sizes[sizeIndex]!.fromSeq <= chunk.seq) {
+        const size = result.sizes[sizeIndex++]!
+        if (size.cols !== this.term.cols || size.rows !== this.term.rows) this.term.resize(size.cols, size.rows)
+      }
+      if (chunk.seq <= this.lastSeq) continue
+      await this.write(fromBase64(chunk.chunk))
+      this.lastSeq = chunk.seq
+    }
+    if (result.exited) this.exit = { exitCode: result.exitCode, signal: result.signal }
+    if (result.closed && result.chunks.length === 0) {
+      this.lastSeq = Math.max(this.lastSeq, result.nextSeq - 1)
+      await this.end()
+      return false
+    }
+    return result.chunks.length > 0
+  }
+
+  private write(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve) => this.term.write(bytes, resolve))
+  }
+
+  private async end(): Promise<void> {
+    if (this.ended) return
+    this.ended = true
+    const text = this.exit === undefined ? "closed" : endingOf(this.exit.exitCode, this.exit.signal)
+    await this.write(new TextEncoder().encode(`\r\n${BOLD}[process ${text}]${RESET}\r\n`))
+    this.resizeObserver?.disconnect()
+    this.onEnded(text)
+  }
+
+  private fitToContainer(): void {
+    const before = { cols: this.term.cols, rows: this.term.rows }
+    this.fit.fit()
+    if (this.source.mode === "own" && this.source.tty && !this.ended &&
+      (before.cols !== this.term.cols || before.rows !== this.term.rows || this.lastSeq === 0)) {
+      this.resizeProcess()
+    }
+  }
+
+  private resizeProcess(): void {
+    void this.source.connection.request("process/resize", {
+      processId: this.source.processId,
+      rows: this.term.rows,
+      cols: this.term.cols
+    }).catch(() => {})
+  }
+
+  /** The PTY follows the page: its size changes with the container's (and the terminal's). */
+  private followContainer(): void {
+    this.resizeProcess()
+    this.resizeObserver = new ResizeObserver(() => {
+      if (!this.disposed && !this.ended) this.fitToContainer()
+    })
+    this.resizeObserver.observe(this.container)
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Our extension for the web console (docs/PROTOCOL.md, "The console"):
+ * `console/createLink` on any connection of a server started with
+ * `--console`; the rest only on a console's own connections
+ * (`/console/ws`), which see every session of the server. None of it is
+ * in the reference's protocol.
+ */
+import * as Rpc from "@effect/rpc/Rpc"
+import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Schema from "effect/Schema"
+import { ExecServerError } from "./errors.js"
+import { ProcessId } from "./primitives.js"
+import { SandboxType } from "./sandbox.js"
+import { EmptyParams, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
+
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+
+/** `console/createLink` result: a one-time login link's path (the secret in its fragment) and when it expires. */
+export const CreateLinkResult = Schema.Struct({
+  /** `/console/#<secret>`: the caller prefixes the server's `http://HOST:PORT`. */
+  path: Schema.String,
+  expiresAtMs: Schema.Number
+})
+
+/** One session of the server, as the console lists it. */
+export const ConsoleSession = Schema.Struct({
+  sessionId: Schema.String,
+  /** The `clientName` of the `initialize` that made or last resumed it. */
+  clientName: Schema.String,
+  /** Held by a connection (else detached, its processes kept until `detachExpiresAtMs`). */
+  attached: Schema.Boolean,
+  /** The holding (or last) connection's transport and peer address. */
+  transport: Schema.String,
+  peer: Schema.NullOr(Schema.String),
+  createdAtMs: Schema.Number,
+  detachTtlMs: NonNegativeInt,
+  detachExpiresAtMs: Schema.NullOr(Schema.Number),
+  /** Processes in its table, running or retained. */
+  processes: NonNegativeInt,
+  /** Made by a web console (its New shell sessions). */
+  console: Schema.Boolean
+})
+/** @see ConsoleSession */
+export type ConsoleSession = typeof ConsoleSession.Type
+
+/** `console/sessions` result; `sessionId` is the asking connection's own, if it has one. */
+export const SessionsResult = Schema.Struct({
+  sessions: Schema.Array(ConsoleSession),
+  sessionId: Schema.NullOr(Schema.String)
+})
+
+/** A terminal size from an output seq on: the size output from `fromSeq` on was written at. */
+export const SizeFrom = Schema.Struct({
+  fromSeq: PositiveInt,
+  rows: TerminalSize.fields.rows,
+  cols: TerminalSize.fields.cols
+})
+/** @see SizeFrom */
+export type SizeFrom = typeof SizeFrom.Type
+
+/** One process of a session, as the console lists it. */
+export const ConsoleProcess = Schema.Struct({
+  processId: Schema.String,
+  pid: Schema.Int,
+  argv: Schema.Array(Schema.String),
+  tty: Schema.Boolean,
+  running: Schema.Boolean,
+  exitCode: Schema.NullOr(Schema.Int),
+  signal: Schema.NullOr(Schema.String),
+  sandboxType: SandboxType,
+  startedAtMs: Schema.Number,
+  /** Output bytes held for reads now. */
+  retainedBytes: NonNegativeInt,
+  /** The seq the next event will get. */
+  nextSeq: PositiveInt,
+  /** The terminal's size now (a PTY's), else null. */
+  size: Schema.NullOr(TerminalSize)
+})
+/** @see ConsoleProcess */
+export type ConsoleProcess = typeof ConsoleProcess.Type
+
+/** Names a process of any session. */
+const ProcessOfSession = { sessionId: Schema.String, processId: ProcessId }
+
+/** `console/processes` params and result. */
+export const ProcessesParams = Schema.Struct({ sessionId: Schema.String })
+export const ProcessesResult = Schema.Struct({ processes: Schema.Array(ConsoleProcess) })
+
+/**
+ * `console/read` params: `process/read` of any session's process. It reads
+ * the retained output only, so a watcher never slows the process's owner;
+ * one that falls behind the retained output gets `truncated`.
+ */
+export const ConsoleReadParams = Schema.Struct({
+  ...ProcessOfSession,
+  afterSeq: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
+  maxBytes: Schema.optional(PositiveInt),
+  waitMs: Schema.optionalWith(NonNegativeInt, { default: () => 0 })
+})
+
+/** `console/read` result: `process/read`'s, and the terminal sizes the returned output was written at. */
+export const ConsoleReadResult = Schema.Struct({
+  ...ReadResult.fields,
+  /** The size in effect at the first returned chunk, then every change up to the last (empty for pipes). */
+  sizes: Schema.Array(SizeFrom)
+})
+/** @see ConsoleReadResult */
+export type ConsoleReadResult = typeof ConsoleReadResult.Type
+
+/** `console/signal` and `console/terminate` params: theirs in `process/*`, with the session. */
+export const ConsoleSignalParams = Schema.Struct({ ...ProcessOfSession, signal: SignalName })
+export const ConsoleTerminateParams = Schema.Struct({
+  ...ProcessOfSession,
+  mode: Schema.optionalWith(TerminateMode, { default: () => "graceful" as const })
+})
+
+/**
+ * `console/ack` params: output bytes of this connection's own processes
+ * that the page has shown. A console connection stops reading its
+ * processes' output while more than a window of it is unacknowledged
+ * (a browser takes frames off the socket at once, so the socket's own
+ * watermark never sees a terminal that cannot keep up).
+ */
+export const AckParams = Schema.Struct({ bytes: PositiveInt })
+
+/** `console/createLink`: on any connection of a server with the console on. */
+export class ConsoleLinkRpcs extends RpcGroup.make(
+  Rpc.make("console/createLink", { payload: EmptyParams, success: CreateLinkResult, error: ExecServerError })
+) {}
+
+/** What only a console's connection may ask. */
+export class ConsoleRpcs extends RpcGroup.make(
+  Rpc.make("console/sessions", { payload: EmptyParams, success: SessionsResult, error: ExecServerError }),
+  Rpc.make("console/processes", { payload: ProcessesParams, success: ProcessesResult, error: ExecServerError }),
+  Rpc.make("console/read", { payload: ConsoleReadParams, success: ConsoleReadResult, error: ExecServerError }),
+  Rpc.make("console/signal", { payload: ConsoleSignalParams, success: SignalResult, error: ExecServerError }),
+  Rpc.make("console/terminate", { payload: ConsoleTerminateParams, success: TerminateResult, error: ExecServerError })
+) {}
+
+/** What only a console's connection may send without an answer. */
+export class ConsoleNotificationRpcs extends RpcGroup.make(
+  Rpc.make("console/ack", { payload: AckParams })
+) {}

@@ -1,0 +1,85 @@
+/**
+ * Our `console/*` extension: `console/createLink` on any connection of a
+ * server with the console on; the rest on a console's own connections only
+ * (the dispatcher of other connections does not know them), where they see
+ * every session of the server.
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { WebConsole } from "../../console/WebConsole.js"
+import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../../protocol/console.js"
+import { InvalidRequest } from "../../protocol/errors.js"
+import { ClientSession } from "../ClientSession.js"
+import { ServerConfig } from "../ServerConfig.js"
+import { SessionStore } from "../SessionStore.js"
+import { requireReady } from "./common.js"
+
+/** The most output one `console/read` returns when it does not say. */
+const DEFAULT_READ_BYTES = 256 * 1024
+
+/** `console/createLink`. */
+export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
+  const webConsole = yield* Effect.serviceOption(WebConsole)
+  return {
+    "console/createLink": () =>
+      Effect.zipRight(
+        requireReady,
+        Option.match(webConsole, {
+          onNone: () => Effect.fail(new InvalidRequest({ message: "the web console is off (start the server with --console)" })),
+          onSome: ({ auth }) =>
+            Effect.sync(() => {
+              const link = auth.issueLink()
+              return { path: `/console/#${link.secret}`, expiresAtMs: link.expiresAtMs }
+            })
+        })
+      )
+  }
+}))
+
+/** `console/sessions`, `console/processes`, `console/read`, `console/signal`, `console/terminate`. */
+export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function*() {
+  const config = yield* ServerConfig
+  const store = yield* SessionStore
+  const sessionOf = (sessionId: string) =>
+    Effect.zipRight(
+      requireReady,
+      Effect.suspend(() => {
+        const session = store.find(sessionId)
+        return session === undefined
+          ? Effect.fail(new InvalidRequest({ message: `unknown or closed session id ${sessionId}` }))
+          : Effect.succeed(session)
+      })
+    )
+  const processOf = (sessionId: string, processId: string) =>
+    Effect.flatMap(sessionOf(sessionId), (session) => session.processes.get(processId))
+  return {
+    "console/sessions": () =>
+      Effect.zipRight(
+        requireReady,
+        Effect.map(ClientSession, (session) => ({ sessions: store.list(), sessionId: session.sessionId() ?? null }))
+      ),
+    "console/processes": ({ sessionId }) =>
+      sessionOf(sessionId).pipe(
+        Effect.flatMap((session) => Effect.forEach(session.processes.actors(), (actor) => actor.details)),
+        Effect.map((processes) => ({ processes }))
+      ),
+    "console/read": ({ afterSeq, maxBytes, processId, sessionId, waitMs }) =>
+      Effect.flatMap(processOf(sessionId, processId), (actor) =>
+        Effect.map(actor.read({ afterSeq, maxBytes: maxBytes ?? DEFAULT_READ_BYTES, waitMs }), (result) => {
+          const first = result.chunks[0]?.seq ?? afterSeq + 1
+          const last = result.chunks[result.chunks.length - 1]?.seq ?? first
+          return { ...result, sizes: actor.sizes?.between(first, last) ?? [] }
+        })),
+    "console/signal": ({ processId, sessionId, signal }) =>
+      Effect.flatMap(processOf(sessionId, processId), (actor) =>
+        Effect.map(actor.signal(signal), (delivered) => ({ delivered }))),
+    "console/terminate": ({ mode, processId, sessionId }) =>
+      Effect.flatMap(processOf(sessionId, processId), (actor) =>
+        Effect.map(actor.terminate(mode, config.graceMs), (running) => ({ running })))
+  }
+}))
+
+/** `console/ack`. */
+export const consoleNotificationHandlers = ConsoleNotificationRpcs.toHandlersContext({
+  "console/ack": ({ bytes }) => Effect.flatMap(ClientSession, (session) => Effect.sync(() => session.console?.window.acknowledged(bytes)))
+})
