@@ -1,0 +1,304 @@
+/**
+ * The web console's server side, from Node: login links, the cookie, who may
+ * open `/console/ws`, what its connections may ask, and the acknowledgement
+ * window that paces their output. (test/browser/console.test.ts drives the
+ * page itself in Chromium.)
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { WebSocket } from "ws"
+import { consoleClient, httpRequest, linkSecret, login, originOf } from "../support/consoleLogin.js"
+import { eventually, runToExit } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+
+const start = useWebSocketServers()
+const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-console-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** The HTTP status an upgrade gets (101 when the WebSocket opens). */
+const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers })
+    socket.once("open", () => {
+      socket.close()
+      resolve(101)
+    })
+    socket.once("unexpected-response", (_request, response) => {
+      resolve(response.statusCode ?? 0)
+      socket.terminate()
+    })
+    socket.on("error", (error) => {
+      if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
+    })
+  })
+
+const decoded = (chunks: ReadonlyArray<{ chunk: string }>): string =>
+  Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.chunk, "base64"))).toString()
+
+describe("web console: login", () => {
+  it("trades a link once for an HttpOnly, SameSite=Strict cookie valid on /console only", async () => {
+    const server = await start(["--console"])
+    const secret = await linkSecret(server.url)
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const first = await login(server.url, secret)
+    expect(first.status).toBe(204)
+    const setCookie = first.headers["set-cookie"]![0]!
+    expect(setCookie).toMatch(/^exec_server_console=[A-Za-z0-9_-]{43};/)
+    expect(setCookie).toContain("HttpOnly")
+    expect(setCookie).toContain("SameSite=Strict")
+    expect(setCookie).toContain("Path=/console")
+    expect((await login(server.url, secret)).status).toBe(403)
+    expect((await login(server.url, "not-a-link")).status).toBe(403)
+    expect((await httpRequest(server.url, "/console/session", { headers: { cookie: first.cookie! } })).status).toBe(204)
+    expect((await httpRequest(server.url, "/console/session")).status).toBe(401)
+    // Neither the link nor the cookie is in the server's logs.
+    expect(server.stderr()).not.toContain(secret)
+    expect(server.stderr()).not.toContain(first.cookie!.split("=")[1]!)
+  })
+
+  it("refuses a login posted from another origin, without one, or to another Host", async () => {
+    const server = await start(["--console"])
+    const secret = await linkSecret(server.url)
+    const post = (headers: Record<string, string>) =>
+      httpRequest(server.url, "/console/login", { method: "POST", headers, body: secret })
+    expect((await post({ origin: "http://evil.example" })).status).toBe(403)
+    expect((await post({})).status).toBe(403)
+    expect((await post({ origin: "http://evil.example", host: "evil.example" })).status).toBe(421)
+    // None of them used the link up.
+    expect((await login(server.url, secret)).status).toBe(204)
+  })
+
+  it("opens /console/ws only with a live cookie, the console's Origin and an allowed Host", async () => {
+    const server = await start(["--console"])
+    const { cookie } = await login(server.url, await linkSecret(server.url))
+    const consoleWs = `${server.url}/console/ws`
+    const origin = originOf(server.url)
+    expect(await upgradeStatus(consoleWs, { origin })).toBe(401)
+    expect(await upgradeStatus(consoleWs, { origin, cookie: "exec_server_console=forged" })).toBe(401)
+    expect(await upgradeStatus(consoleWs, { origin: "http://evil.example", cookie: cookie! })).toBe(403)
+    expect(await upgradeStatus(consoleWs, { cookie: cookie! })).toBe(403)
+    expect(await upgradeStatus(consoleWs, { origin: "http://rebound.example", host: "rebound.example", cookie: cookie! })).toBe(421)
+    expect(await upgradeStatus(consoleWs, { origin, cookie: cookie! })).toBe(101)
+    const logged = /connection refused" why="console: origin http:\/\/evil\.example is not the console's".* status=403/
+    expect(await eventually(() => logged.test(server.stderr()))).toBe(true)
+  })
+
+  it("never lets the cookie open the JSON-RPC endpoint, which keeps its bearer token", async () => {
+    const tokenFile = Path.join(dir, "token")
+    writeFileSync(tokenFile, "console-test-token\n")
+    const server = await start(["--console", "--ws-token-file", tokenFile])
+    const bearer = { authorization: "Bearer console-test-token" }
+    const { cookie } = await login(server.url, await linkSecret(server.url, bearer))
+    const origin = originOf(server.url)
+    expect(await upgradeStatus(server.url, { cookie: cookie! })).toBe(401)
+    expect(await upgradeStatus(server.url, { cookie: cookie!, origin })).toBe(403)
+    expect(await upgradeStatus(`${server.url}/anything`, { cookie: cookie! })).toBe(401)
+    // The console's own path takes the cookie instead of the token.
+    expect(await upgradeStatus(`${server.url}/console/ws`, { cookie: cookie!, origin })).toBe(101)
+    // A link is only for those who hold the token.
+    expect(await upgradeStatus(server.url)).toBe(401)
+  })
+
+  it("logs out, and a restart revokes every cookie", async () => {
+    const first = await start(["--console"])
+    const { cookie } = await login(first.url, await linkSecret(first.url))
+    const origin = originOf(first.url)
+    const out = await httpRequest(first.url, "/console/logout", { method: "POST", headers: { origin, cookie: cookie! } })
+    expect(out.status).toBe(204)
+    expect(out.headers["set-cookie"]![0]).toMatch(/Max-Age=0/)
+    expect((await httpRequest(first.url, "/console/session", { headers: { cookie: cookie! } })).status).toBe(401)
+    expect(await upgradeStatus(`${first.url}/console/ws`, { origin, cookie: cookie! })).toBe(401)
+
+    const again = await login(first.url, await linkSecret(first.url))
+    first.stop()
+    await first.exited
+    const restarted = await start(["--console", "--listen", first.url])
+    expect(restarted.url).toBe(first.url)
+    expect((await httpRequest(first.url, "/console/session", { headers: { cookie: again.cookie! } })).status).toBe(401)
+    expect(await upgradeStatus(`${first.url}/console/ws`, { origin, cookie: again.cookie! })).toBe(401)
+  })
+})
+
+describe("web console: pages", () => {
+  it("serves its page with strict security headers and hashed, immutable assets", async () => {
+    const server = await start(["--console"])
+    const page = await httpRequest(server.url, "/console/")
+    expect(page.status).toBe(200)
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8")
+    const csp = String(page.headers["content-security-policy"])
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/)
+    expect(csp).toContain("frame-ancestors 'none'")
+    expect(page.headers["referrer-policy"]).toBe("no-referrer")
+    expect(page.headers["x-content-type-options"]).toBe("nosniff")
+    expect(page.headers["x-frame-options"]).toBe("DENY")
+    expect(page.headers["cache-control"]).toBe("no-cache")
+    expect(page.body).not.toMatch(/<script>|<script\s+(?![^>]*src=)/)
+    const script = /src="assets\/(console-[A-Z0-9]+\.js)"/.exec(page.body)?.[1]
+    const style = /href="assets\/(console-[A-Z0-9]+\.css)"/.exec(page.body)?.[1]
+    expect(script).toBeDefined()
+    expect(style).toBeDefined()
+    const asset = await httpRequest(server.url, `/console/assets/${script}`, { headers: { "accept-encoding": "gzip" } })
+    expect(asset.status).toBe(200)
+    expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable")
+    expect(asset.headers["content-encoding"]).toBe("gzip")
+    expect(asset.headers["content-type"]).toBe("text/javascript; charset=utf-8")
+    expect((await httpRequest(server.url, `/console/assets/${style}`)).headers["content-type"]).toBe("text/css; charset=utf-8")
+    expect((await httpRequest(server.url, "/console")).status).toBe(308)
+    expect((await httpRequest(server.url, "/console/assets/nothing.js")).status).toBe(404)
+    expect((await httpRequest(server.url, "/console/", { headers: { host: "evil.example" } })).status).toBe(421)
+  })
+
+  it("adds nothing to a server started without --console", async () => {
+    const server = await start([])
+    expect((await httpRequest(server.url, "/console/")).status).toBe(426)
+    const client = await RawWebSocketClient.connectReady(server.url)
+    const link = await client.request("console/createLink", {})
+    expect(link.error.code).toBe(-32600)
+    expect(link.error.message).toMatch(/--console/)
+    client.socket.close()
+    // /console/ws is the plain endpoint there, without the console's methods.
+    const plain = await RawWebSocketClient.connectReady(`${server.url}/console/ws`)
+    expect((await plain.request("console/sessions", {})).error.code).toBe(-32601)
+    plain.socket.close()
+  })
+
+  it("refuses --console without a WebSocket listener (exit 2)", async () => {
+    const result = runToExit(["--console"])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(/--console needs a WebSocket listener/)
+  })
+})
+
+describe("web console: its connections", () => {
+  it("keeps console/* from plain connections but console/createLink", async () => {
+    const server = await start(["--console"])
+    const plain = await RawWebSocketClient.connectReady(server.url)
+    for (const method of ["console/sessions", "console/processes", "console/read", "console/signal", "console/terminate"]) {
+      expect((await plain.request(method, {})).error.code).toBe(-32601)
+    }
+    expect((await plain.request("console/createLink", {})).result.path).toMatch(/^\/console\/#/)
+  })
+
+  it("lists every session and reads, signals and terminates another session's process", async () => {
+    const server = await start(["--console"])
+    const owner = await RawWebSocketClient.connectReady(server.url)
+    await owner.request("process/start", { processId: "p1", argv: ["sh", "-c", "echo hello; exec sleep 30"], env: {}, tty: false })
+    await owner.outputContains("p1", "hello")
+    const watcher = await consoleClient(server.url)
+
+    const { result: listing } = await watcher.request("console/sessions", {})
+    const ownerSession = listing.sessions.find((session: any) => session.clientName === "ws-test")
+    expect(ownerSession).toMatchObject({ attached: true, transport: "websocket", processes: 1, console: false, detachExpiresAtMs: null })
+    expect(ownerSession.peer).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect(listing.sessions.find((session: any) => session.sessionId === listing.sessionId)).toMatchObject({ console: true })
+
+    const { result: { processes } } = await watcher.request("console/processes", { sessionId: ownerSession.sessionId })
+    expect(processes).toEqual([expect.objectContaining({
+      processId: "p1",
+      argv: ["sh", "-c", "echo hello; exec sleep 30"],
+      tty: false,
+      running: true,
+      exitCode: null,
+      signal: null,
+      sandboxType: "none",
+      retainedBytes: 6,
+      size: null
+    })])
+    const read = await watcher.request("console/read", { sessionId: ownerSession.sessionId, processId: "p1" })
+    expect(decoded(read.result.chunks)).toBe("hello\n")
+    expect(read.result.sizes).toEqual([])
+
+    // A read-only look takes nothing from the owner: it still got its output once.
+    expect(owner.outputOf("p1")).toBe("hello\n")
+    expect((await watcher.request("console/signal", { sessionId: ownerSession.sessionId, processId: "p1", signal: "SIGTERM" })).result)
+      .toEqual({ delivered: true })
+    const exited = await owner.waitFor((m) => m.method === "process/exited" && m.params.processId === "p1")
+    expect(exited.params.signal).toBe("SIGTERM")
+    const after = await watcher.request("console/processes", { sessionId: ownerSession.sessionId })
+    expect(after.result.processes[0]).toMatchObject({ running: false, signal: "SIGTERM" })
+
+    expect((await watcher.request("console/read", { sessionId: "no-such-session", processId: "p1" })).error.code).toBe(-32600)
+  })
+
+  it("shows a detached session with its expiry, and a console may take it over", async () => {
+    const server = await start(["--console"])
+    const owner = await RawWebSocketClient.connect(server.url)
+    const init = await owner.request("initialize", { clientName: "leaver", detachTtlMs: 60_000 })
+    owner.send({ method: "initialized", params: {} })
+    await owner.request("process/start", { processId: "cat", argv: ["cat"], env: {}, tty: true })
+    owner.socket.close()
+    const watcher = await consoleClient(server.url)
+    let leaver: any
+    while (leaver?.attached !== false) {
+      leaver = (await watcher.request("console/sessions", {})).result.sessions.find((session: any) => session.clientName === "leaver")
+    }
+    expect(leaver.sessionId).toBe(init.result.sessionId)
+    expect(leaver.detachExpiresAtMs).toBeGreaterThan(Date.now() + 50_000)
+    expect(leaver.detachExpiresAtMs).toBeLessThanOrEqual(Date.now() + 60_000)
+
+    const { cookie } = await login(server.url, await linkSecret(server.url))
+    const attacher = await RawWebSocketClient.connect(`${server.url}/console/ws`, { cookie: cookie!, origin: originOf(server.url) })
+    const resumed = await attacher.request("initialize", { clientName: "web-console", resumeSessionId: leaver.sessionId })
+    expect(resumed.result.sessionId).toBe(leaver.sessionId)
+    attacher.send({ method: "initialized", params: {} })
+    await attacher.request("process/write", { processId: "cat", chunk: Buffer.from("typed\n").toString("base64") })
+    await attacher.outputContains("cat", "typed")
+  })
+
+  it("gives the terminal sizes a PTY's output was written at", async () => {
+    const server = await start(["--console"])
+    const owner = await RawWebSocketClient.connectReady(server.url)
+    await owner.request("process/start", { processId: "t", argv: ["cat"], env: {}, tty: true, size: { rows: 24, cols: 80 } })
+    const write = (text: string) => owner.request("process/write", { processId: "t", chunk: Buffer.from(text).toString("base64") })
+    await write("one\n")
+    await owner.outputContains("t", "one\r\n")
+    await owner.request("process/resize", { processId: "t", rows: 30, cols: 100 })
+    await write("two\n")
+    await owner.outputContains("t", "two\r\n")
+    const watcher = await consoleClient(server.url)
+    const sessionId = (await watcher.request("console/sessions", {})).result.sessions.find((s: any) => s.clientName === "ws-test").sessionId
+    const all = (await watcher.request("console/read", { sessionId, processId: "t" })).result
+    const twoSeq = all.chunks.find((chunk: any) => Buffer.from(chunk.chunk, "base64").toString().includes("two")).seq
+    expect(all.sizes[0]).toEqual({ fromSeq: 1, rows: 24, cols: 80 })
+    expect(all.sizes.at(-1)).toMatchObject({ rows: 30, cols: 100 })
+    expect(all.sizes.at(-1).fromSeq).toBeLessThanOrEqual(twoSeq)
+    // From the second line on, only the size it was written at.
+    const later = (await watcher.request("console/read", { sessionId, processId: "t", afterSeq: twoSeq - 1 })).result
+    expect(later.sizes).toEqual([all.sizes.at(-1)])
+    const { processes } = (await watcher.request("console/processes", { sessionId })).result
+    expect(processes[0].size).toEqual({ rows: 30, cols: 100 })
+  })
+
+  it("paces a console's own processes by its acknowledgements", async () => {
+    const server = await start(["--console"])
+    const page = await consoleClient(server.url)
+    const total = 4 * 1024 * 1024
+    const closed = page.waitFor((m) => m.method === "process/closed" && m.params.processId === "z", 60_000)
+    await page.request("process/start", { processId: "z", argv: ["head", "-c", String(total), "/dev/zero"], env: {}, tty: false })
+    const received = () =>
+      page.messages.filter((m) => m.method === "process/output").reduce((sum, m) => sum + Buffer.from(m.params.chunk, "base64").length, 0)
+    /** Until a message after the first `seen` arrives. */
+    const more = (seen: number) => page.waitFor(() => page.messages.length > seen, 5_000)
+    // Nothing acknowledged: output stops at the window (512 KiB) and a chunk or two more.
+    while (received() < 512 * 1024) await more(page.messages.length)
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const stalled = received()
+    expect(stalled).toBeLessThan(1024 * 1024)
+    expect(page.messages.some((m) => m.method === "process/closed")).toBe(false)
+    // Acknowledging what came lets the rest through, all of it.
+    let acknowledged = 0
+    while (!page.messages.some((m) => m.method === "process/closed")) {
+      const now = received()
+      if (now > acknowledged) {
+        page.send({ method: "console/ack", params: { bytes: now - acknowledged } })
+        acknowledged = now
+      }
+      await more(page.messages.length)
+    }
+    await closed
+    expect(received()).toBe(total)
+  })
+})
