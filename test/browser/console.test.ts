@@ -1,0 +1,261 @@
+/**
+ * The web console in a real browser (Debian's headless Chromium, driven by
+ * playwright-core) against a real server on 127.0.0.1: logging in, the
+ * refusals a browser meets, a shell, sizes, exits, a reload in the middle
+ * of output, watching another client's process, attaching to a detached
+ * session, a flood stopped by Ctrl-C, and output beyond what is retained.
+ */
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import type { Browser, BrowserContext, Page } from "playwright-core"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { launchBrowser, logIn, terminalLines, terminalShows, terminalSize } from "../support/browser.js"
+import { originOf } from "../support/consoleLogin.js"
+import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+
+let browser: Browser
+let server: RunningWebSocketServer
+let contexts: Array<BrowserContext> = []
+
+beforeAll(async () => {
+  ;[browser, server] = await Promise.all([
+    launchBrowser(),
+    // A small retained ring, so a test can outrun it.
+    startWebSocketServer(["--console", "--retained-output-bytes", String(1024 * 1024)])
+  ])
+})
+afterAll(async () => {
+  await browser?.close()
+  server?.stop()
+})
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()))
+  contexts = []
+})
+
+/** A page in a fresh browser context (its own cookies and storage). */
+const newPage = async (viewport = { width: 1000, height: 600 }): Promise<Page> => {
+  const context = await browser.newContext({ viewport })
+  contexts.push(context)
+  return context.newPage()
+}
+
+/** Opens a New shell and waits for its prompt. */
+const newShell = async (page: Page): Promise<void> => {
+  await page.click("[data-testid=new-shell]")
+  await page.waitForFunction(() => (window as unknown as { consoleTerminal?: unknown }).consoleTerminal !== undefined)
+  await terminalShows(page, /[$#] ?$/m)
+}
+
+/** Types a line into the terminal. */
+const typeLine = (page: Page, line: string) => page.keyboard.type(`${line}\n`)
+
+describe("web console in a browser: login", () => {
+  it("leaves no credential in the URL or the history, and a link works once", async () => {
+    const page = await newPage()
+    const secret = await logIn(page, server.url)
+    expect(page.url()).toBe(`${originOf(server.url)}/console/`)
+    const cdp = await page.context().newCDPSession(page)
+    const { entries } = await cdp.send("Page.getNavigationHistory")
+    expect(entries.map((entry) => entry.url).join(" ")).not.toContain(secret)
+    expect(await page.evaluate(() => document.cookie)).toBe("") // HttpOnly: the page's script cannot read it
+
+    const again = await newPage()
+    await again.goto(`${originOf(server.url)}/console/#${secret}`)
+    await again.waitForSelector("[data-testid=login-message]")
+    expect(await again.textContent("[data-testid=login-message]")).toMatch(/cannot be used/)
+    expect(again.url()).not.toContain(secret)
+  })
+
+  it("refuses another origin, a name the server does not know, and the cookie on the JSON-RPC endpoint", async () => {
+    const page = await newPage()
+    await logIn(page, server.url)
+    const port = new URL(server.url).port
+    // The console's own page may not use its cookie on `/`.
+    const opens = (target: string) =>
+      page.evaluate((url) =>
+        new Promise<boolean>((resolve) => {
+          const socket = new WebSocket(url)
+          socket.onopen = () => {
+            socket.close()
+            resolve(true)
+          }
+          socket.onerror = () => resolve(false)
+        }), target)
+    expect(await opens(`ws://127.0.0.1:${port}/console/ws`)).toBe(true)
+    expect(await opens(`ws://127.0.0.1:${port}/`)).toBe(false)
+
+    // Another origin on the same host (SameSite does not tell ports apart): the cookie goes, the Origin check refuses.
+    const other = Http.createServer((_request, response) => response.end("<!doctype html><title>other</title>"))
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve))
+    try {
+      const otherPort = (other.address() as AddressInfo).port
+      const sameBrowser = await page.context().newPage()
+      await sameBrowser.goto(`http://127.0.0.1:${otherPort}/`)
+      const fromOther = (target: string) =>
+        sameBrowser.evaluate((url) =>
+          new Promise<boolean>((resolve) => {
+            const socket = new WebSocket(url)
+            socket.onopen = () => resolve(true)
+            socket.onerror = () => resolve(false)
+          }), target)
+      expect(await fromOther(`ws://127.0.0.1:${port}/console/ws`)).toBe(false)
+      expect(await fromOther(`ws://127.0.0.1:${port}/`)).toBe(false)
+    } finally {
+      other.close()
+    }
+    expect(server.stderr()).toMatch(/console: origin http:\/\/127\.0\.0\.1:\d+ is not the console's/)
+
+    // DNS rebinding: the server's address under another name is not served.
+    const rebound = await page.context().newPage()
+    const response = await rebound.goto(`http://rebound.test:${port}/console/`)
+    expect(response?.status()).toBe(421)
+  })
+})
+
+describe("web console in a browser: a shell", () => {
+  it("runs a New shell that computes 42", async () => {
+    const page = await newPage()
+    await logIn(page, server.url)
+    await newShell(page)
+    await typeLine(page, "echo $((6*7))")
+    const lines = await terminalShows(page, /^42$/m)
+    expect(lines.some((line) => line.includes("echo $((6*7))"))).toBe(true)
+  })
+
+  it("resizes the PTY with the viewport", async () => {
+    const page = await newPage({ width: 1000, height: 600 })
+    await logIn(page, server.url)
+    await newShell(page)
+    await typeLine(page, "echo cols=$(tput cols)")
+    const before = await terminalSize(page)
+    await terminalShows(page, new RegExp(`^cols=${before.cols}$`, "m"))
+    await page.setViewportSize({ width: 640, height: 480 })
+    await page.waitForFunction((cols) =>
+      (window as unknown as { consoleTerminal: { term: { cols: number } } }).consoleTerminal.term.cols < cols, before.cols)
+    const after = await terminalSize(page)
+    await typeLine(page, "echo cols=$(tput cols)")
+    await terminalShows(page, new RegExp(`^cols=${after.cols}$`, "m"))
+    expect(after.cols).toBeLessThan(before.cols)
+  })
+
+  it("shows an exit code and a SIGKILL where they happened", async () => {
+    const page = await newPage()
+    await logIn(page, server.url)
+    await newShell(page)
+    await typeLine(page, "exit 3")
+    await terminalShows(page, /\[process exited with code 3\]/)
+    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.textContent === "exited with code 3")
+
+    await newShell(page)
+    const processId = decodeURIComponent(page.url().split("/").at(-1)!)
+    await page.goto(`${originOf(server.url)}/console/#/`)
+    const row = page.locator(`tr[data-process="${processId}"]`)
+    await row.locator("select").selectOption("SIGKILL")
+    await row.locator("[data-action=signal]").click()
+    await page.locator(`tr[data-process="${processId}"] td.ended`).waitFor()
+    expect(await row.locator("td.ended").textContent()).toBe("killed by SIGKILL")
+    await row.locator("[data-action=watch]").click()
+    await terminalShows(page, /\[process killed by SIGKILL\]/)
+  })
+
+  it("keeps every line once through a reload in the middle of output", async () => {
+    const page = await newPage()
+    await logIn(page, server.url)
+    await newShell(page)
+    await typeLine(page, "seq 1 100000; echo done-$((1+1))")
+    await terminalShows(page, /^\d{3,}$/m)
+    // In the middle of it: the end is not shown yet.
+    expect((await terminalLines(page)).includes("done-2")).toBe(false)
+    await page.reload()
+    const lines = await terminalShows(page, /^done-2$/m, 60_000)
+    const numbers = lines.filter((line) => /^\d+$/.test(line)).map(Number)
+    // The scrollback holds the last 10,000 lines: those must run without a gap or a repeat up to the end.
+    expect(numbers.length).toBeGreaterThan(5_000)
+    expect(numbers.at(-1)).toBe(100_000)
+    for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBe(numbers[i - 1]! + 1)
+  })
+
+  it("stops a flood with Ctrl-C, and the page's memory stays bounded", async () => {
+    const page = await newPage()
+    await logIn(page, server.url)
+    await newShell(page)
+    await typeLine(page, "yes flood")
+    await terminalShows(page, /^flood$/m)
+    // Let it run: the page acknowledges what xterm draws, so the server holds the rest back.
+    await page.waitForTimeout(3_000)
+    const cdp = await page.context().newCDPSession(page)
+    const heap = await cdp.send("Runtime.getHeapUsage")
+    expect(heap.usedSize).toBeLessThan(64 * 1024 * 1024)
+    const interruptedAt = Date.now()
+    await page.keyboard.press("Control+C")
+    await typeLine(page, "echo after-$((2+2))")
+    await terminalShows(page, /^after-4$/m, 10_000)
+    const stoppedMs = Date.now() - interruptedAt
+    expect(stoppedMs).toBeLessThan(5_000)
+    process.stderr.write(`[console] yes stopped ${stoppedMs} ms after Ctrl-C; page heap ${(heap.usedSize / 1048576).toFixed(1)} MiB\n`)
+  })
+})
+
+describe("web console in a browser: other sessions", () => {
+  it("watches another client's process live, and ignores typing", async () => {
+    const owner = await RawWebSocketClient.connectReady(server.url)
+    await owner.request("process/start", { processId: "watched", argv: ["cat"], env: {}, tty: false, pipeStdin: true })
+    const write = (text: string) => owner.request("process/write", { processId: "watched", chunk: Buffer.from(text).toString("base64") })
+    await write("first line\n")
+    const page = await newPage()
+    await logIn(page, server.url)
+    await page.locator('tr[data-process="watched"] [data-action=watch]').first().click()
+    await terminalShows(page, /^first line$/m)
+    await write("second line\n")
+    await terminalShows(page, /^second line$/m)
+    await page.keyboard.type("typed by the watcher\n")
+    await write("third line\n")
+    await terminalShows(page, /^third line$/m)
+    expect(owner.outputOf("watched")).toBe("first line\nsecond line\nthird line\n")
+    owner.socket.close()
+  })
+
+  it("attaches to a detached session's process", async () => {
+    const owner = await RawWebSocketClient.connect(server.url)
+    const init = await owner.request("initialize", { clientName: "detacher", detachTtlMs: 60_000 })
+    owner.send({ method: "initialized", params: {} })
+    await owner.request("process/start", { processId: "left-cat", argv: ["cat"], env: {}, tty: true })
+    await owner.request("process/write", { processId: "left-cat", chunk: Buffer.from("before\n").toString("base64") })
+    await owner.outputContains("left-cat", "before")
+    owner.socket.close()
+    const page = await newPage()
+    await logIn(page, server.url)
+    const session = page.locator(`section[data-session="${init.result.sessionId}"]`)
+    await session.locator(".tag.detached").waitFor()
+    await session.locator('tr[data-process="left-cat"] [data-action=attach]').click()
+    // Its retained output first, then what is typed now goes to cat and comes back.
+    await terminalShows(page, /^before$/m)
+    await typeLine(page, "from the browser")
+    await terminalShows(page, /^from the browser\n(.*\n)?from the browser$/m)
+  })
+
+  it("says when earlier output is no longer retained", async () => {
+    // A ring of 256 KiB and 1 MB of output in lines of 100 bytes: what is retained fits the terminal's scrollback.
+    const small = await startWebSocketServer(["--console", "--retained-output-bytes", String(256 * 1024)])
+    try {
+      const owner = await RawWebSocketClient.connectReady(small.url)
+      const closed = owner.waitFor((m) => m.method === "process/closed" && m.params.processId === "long", 30_000)
+      const script = "i=1; while [ $i -le 10000 ]; do printf '%06d %093d\\n' $i 0; i=$((i+1)); done"
+      await owner.request("process/start", { processId: "long", argv: ["sh", "-c", script], env: {}, tty: false })
+      await closed
+      const page = await newPage()
+      await logIn(page, small.url)
+      await page.locator('tr[data-process="long"] [data-action=watch]').first().click()
+      const lines = await terminalShows(page, /\[process exited with code 0\]/, 30_000)
+      expect(lines[0]).toBe("[earlier output is no longer retained by the server]")
+      const numbers = lines.filter((line) => /^\d{6} 0+$/.test(line)).map((line) => Number(line.slice(0, 6)))
+      expect(numbers.at(-1)).toBe(10_000)
+      expect(numbers[0]).toBeGreaterThan(1)
+      for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBe(numbers[i - 1]! + 1)
+      owner.socket.close()
+    } finally {
+      small.stop()
+    }
+  })
+})
