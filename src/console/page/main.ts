@@ -295,7 +295,7 @@ class ConsoleApp {
         .catch((error: Error) => this.showBanner(error.message))
     return h("tr", { "data-process": process.processId },
       h("td", {}, h("code", {}, process.processId)),
-      h("td", { class: "argv" }, process.argv.join(" ")),
+      h("td", { class: "argv" }, h("span", { title: process.argv.join(" ") }, process.argv.join(" "))),
       h("td", {}, String(process.pid)),
       h("td", {}, process.tty && process.size !== null ? `${process.size.cols}×${process.size.rows}` : process.tty ? "yes" : "no"),
       h("td", { class: process.running ? "running" : "ended" }, statusOf(process)),
