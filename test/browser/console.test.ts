@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn, terminalLines, terminalShows, terminalSize } from "../support/browser.js"
-import { originOf } from "../support/consoleLogin.js"
+import { linkSecret, originOf } from "../support/consoleLogin.js"
+import { startCuttableProxy } from "../support/CuttableProxy.js"
 import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
 
 let browser: Browser
@@ -176,6 +177,30 @@ describe("web console in a browser: a shell", () => {
     for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBe(numbers[i - 1]! + 1)
   })
 
+  it("goes on from the last line shown when the connection drops, nothing lost or doubled", async () => {
+    const proxy = await startCuttableProxy(server.url)
+    try {
+      const page = await newPage()
+      // The page reaches the server through the proxy: its origin and Host are the proxy's.
+      const secret = await linkSecret(server.url)
+      await page.goto(`${originOf(proxy.url)}/console/#${secret}`)
+      await page.waitForSelector("[data-testid=new-shell]")
+      await newShell(page)
+      await typeLine(page, "i=1; while [ $i -le 3000 ]; do echo line-$i; [ $((i % 30)) = 0 ] && sleep 0.02; i=$((i+1)); done; echo end-$((1+2))")
+      await terminalShows(page, /^line-200$/m)
+      proxy.cut()
+      expect((await terminalLines(page)).includes("end-3")).toBe(false)
+      const lines = await terminalShows(page, /^end-3$/m, 60_000)
+      const numbers = lines.filter((line) => /^line-\d+$/.test(line)).map((line) => Number(line.slice(5)))
+      expect(numbers).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1))
+      // The shell's prompt and command are there once: the terminal went on, it was not built again.
+      expect(lines.filter((line) => line.includes("while [ $i -le 3000 ]")).length).toBe(1)
+      expect(proxy.accepted()).toBeGreaterThan(1)
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it("stops a flood with Ctrl-C, and the page's memory stays bounded", async () => {
     const page = await newPage()
     await logIn(page, server.url)
@@ -213,6 +238,11 @@ describe("web console in a browser: other sessions", () => {
     await write("third line\n")
     await terminalShows(page, /^third line$/m)
     expect(owner.outputOf("watched")).toBe("first line\nsecond line\nthird line\n")
+    // Terminate from the lists: the owner sees its process end by SIGTERM.
+    await page.goto(`${originOf(server.url)}/console/#/`)
+    await page.locator('tr[data-process="watched"] [data-action=terminate]').first().click()
+    const exited = await owner.waitFor((m) => m.method === "process/exited" && m.params.processId === "watched")
+    expect(exited.params.signal).toBe("SIGTERM")
     owner.socket.close()
   })
 

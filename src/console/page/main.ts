@@ -133,6 +133,13 @@ class ConsoleApp {
   private main: SessionConnection | undefined
   private connecting: Promise<SessionConnection> | undefined
   private leaveView: () => void = () => {}
+  /** The terminal shown, if any: a dropped connection resumes it rather than building it again. */
+  private shown: {
+    readonly terminal: TerminalView
+    readonly processId: string
+    readonly onMain: boolean
+    readonly attach: boolean
+  } | undefined
   private readonly root = document.getElementById("app")!
   private readonly banner = h("div", { class: "banner", hidden: "" })
 
@@ -184,7 +191,30 @@ class ConsoleApp {
   private dropped(): void {
     this.main = undefined
     this.showBanner("Connection lost; reconnecting…")
-    window.setTimeout(() => void this.route(), 500)
+    const shown = this.shown
+    if (shown === undefined || !shown.onMain) {
+      window.setTimeout(() => void this.route(), 500)
+      return
+    }
+    void this.reconnect((main) => {
+      if (this.shown !== shown) return
+      if (shown.attach) main.views.set(shown.processId, shown.terminal)
+      return shown.terminal.resume(main.rpc)
+    })
+  }
+
+  /** Connects again (retrying every second), then hands the new connection to `resume`. */
+  private async reconnect(resume: (main: SessionConnection) => Promise<void> | void): Promise<void> {
+    for (;;) {
+      try {
+        const main = await this.connection()
+        this.showBanner(undefined)
+        await resume(main)
+        return
+      } catch {
+        await new Promise((resolve) => window.setTimeout(resolve, 1000))
+      }
+    }
   }
 
   private showBanner(text: string | undefined): void {
@@ -195,6 +225,7 @@ class ConsoleApp {
   private async route(): Promise<void> {
     this.leaveView()
     this.leaveView = () => {}
+    this.shown = undefined
     let main: SessionConnection
     try {
       main = await this.connection()
@@ -326,9 +357,6 @@ class ConsoleApp {
       if (view === "attach" && sessionId !== main.sessionId) {
         attached = await SessionConnection.open({ resume: sessionId })
         holder = attached
-        attached.onClose = () => {
-          if (!left) this.showBanner("The attached session's connection closed.")
-        }
       }
       const info = (await main.request<{ processes: Array<ConsoleProcess> }>("console/processes", { sessionId }))
         .processes.find((entry) => entry.processId === processId)
@@ -347,11 +375,37 @@ class ConsoleApp {
       }
       terminal.onShown = (bytes) => holder.acknowledge(bytes)
       if (view === "attach") holder.views.set(processId, terminal)
+      this.shown = { terminal, processId, onMain: attached === undefined, attach: view === "attach" }
+      // An attached session's own connection: taken over again after a drop, from the last seq shown.
+      const reattach = (connection: SessionConnection) => {
+        connection.onClose = () => {
+          if (left) return
+          this.showBanner("Connection lost; reconnecting…")
+          void (async () => {
+            for (let attempt = 0; !left; attempt++) {
+              try {
+                const again = await SessionConnection.open({ resume: sessionId })
+                if (left) return again.close()
+                attached = again
+                holder = again
+                again.views.set(processId, terminal)
+                reattach(again)
+                this.showBanner(undefined)
+                return await terminal.resume(again.rpc)
+              } catch {
+                await new Promise((resolve) => window.setTimeout(resolve, Math.min(1000, 100 * (attempt + 1))))
+              }
+            }
+          })()
+        }
+      }
+      if (attached !== undefined) reattach(attached)
       this.leaveView = () => {
         left = true
         holder.views.delete(processId)
         terminal.dispose()
         attached?.close()
+        this.shown = undefined
       }
       // For tests and the curious: the terminal of this view (xterm's buffer API).
       ;(window as unknown as { consoleTerminal?: TerminalView }).consoleTerminal = terminal

@@ -63,7 +63,10 @@ export class TerminalView {
   /** Told of an acknowledgement due (own processes). */
   onShown: (bytes: number) => void = () => {}
 
-  constructor(private readonly container: HTMLElement, private readonly source: TerminalSource) {
+  private source: TerminalSource
+
+  constructor(private readonly container: HTMLElement, source: TerminalSource) {
+    this.source = source
     this.term = new Terminal({
       scrollback: 10_000,
       // Pipe output has bare newlines; a PTY translates them itself.
@@ -81,7 +84,8 @@ export class TerminalView {
     if (source.mode === "own") {
       this.term.onData((data) => {
         if (this.ended) return
-        void source.connection.request("process/write", { processId: source.processId, chunk: toBase64(data) }).catch(() => {})
+        void this.source.connection.request("process/write", { processId: source.processId, chunk: toBase64(data) })
+          .catch(() => {})
       })
     }
   }
@@ -89,6 +93,22 @@ export class TerminalView {
   /** Replays the retained output, then follows the process until it closes or the view is disposed. */
   async start(): Promise<void> {
     if (this.source.mode === "watch" && !this.source.tty) this.fitToContainer()
+    await this.follow()
+  }
+
+  /**
+   * Goes on over a new connection after the last one dropped: from the last
+   * seq shown, keeping what the terminal shows (a gap banner if the server
+   * no longer holds all that came meanwhile).
+   */
+  async resume(connection: RpcConnection): Promise<void> {
+    this.source = { ...this.source, connection }
+    if (this.ended || this.disposed) return
+    this.backlog = []
+    await this.follow()
+  }
+
+  private async follow(): Promise<void> {
     await this.replay()
     if (this.disposed) return
     if (this.source.mode === "watch") return this.watch()
@@ -98,7 +118,8 @@ export class TerminalView {
     for (const event of backlog) await this.apply(event)
     if (this.source.tty && !this.ended) {
       this.fitToContainer()
-      this.followContainer()
+      if (this.resizeObserver === undefined) this.followContainer()
+      else this.resizeProcess()
     } else if (!this.source.tty) {
       this.fitToContainer()
     }
@@ -142,8 +163,10 @@ export class TerminalView {
     while (!this.disposed) {
       const result = await this.read(0)
       if (result === undefined) return
-      if (first && this.lastSeq === 0 && result.truncated) {
-        await this.write(new TextEncoder().encode(`${DIM}[earlier output is no longer retained by the server]${RESET}\r\n`))
+      if (first && result.truncated) {
+        await this.write(new TextEncoder().encode(this.lastSeq === 0
+          ? `${DIM}[earlier output is no longer retained by the server]${RESET}\r\n`
+          : `\r\n${DIM}[output skipped: the server no longer retains what came while disconnected]${RESET}\r\n`))
       }
       first = false
       const more = await this.show(result)
