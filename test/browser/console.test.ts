@@ -44,7 +44,7 @@ const newPage = async (viewport = { width: 1000, height: 600 }): Promise<Page> =
 /** Opens a New shell and waits for its prompt. */
 const newShell = async (page: Page): Promise<void> => {
   await page.click("[data-testid=new-shell]")
-  await page.waitForFunction(() => (window as unknown as { consoleTerminal?: unknown }).consoleTerminal !== undefined)
+  await page.waitForFunction(() => (globalThis as unknown as { consoleTerminal?: unknown }).consoleTerminal !== undefined)
   await terminalShows(page, /[$#] ?$/m)
 }
 
@@ -59,7 +59,7 @@ describe("web console in a browser: login", () => {
     const cdp = await page.context().newCDPSession(page)
     const { entries } = await cdp.send("Page.getNavigationHistory")
     expect(entries.map((entry) => entry.url).join(" ")).not.toContain(secret)
-    expect(await page.evaluate(() => document.cookie)).toBe("") // HttpOnly: the page's script cannot read it
+    expect(await page.evaluate("document.cookie")).toBe("") // HttpOnly: the page's script cannot read it
 
     const again = await newPage()
     await again.goto(`${originOf(server.url)}/console/#${secret}`)
@@ -133,7 +133,7 @@ describe("web console in a browser: a shell", () => {
     await terminalShows(page, new RegExp(`^cols=${before.cols}$`, "m"))
     await page.setViewportSize({ width: 640, height: 480 })
     await page.waitForFunction((cols) =>
-      (window as unknown as { consoleTerminal: { term: { cols: number } } }).consoleTerminal.term.cols < cols, before.cols)
+      (globalThis as unknown as { consoleTerminal: { term: { cols: number } } }).consoleTerminal.term.cols < cols, before.cols)
     const after = await terminalSize(page)
     await typeLine(page, "echo cols=$(tput cols)")
     await terminalShows(page, new RegExp(`^cols=${after.cols}$`, "m"))
@@ -146,7 +146,7 @@ describe("web console in a browser: a shell", () => {
     await newShell(page)
     await typeLine(page, "exit 3")
     await terminalShows(page, /\[process exited with code 3\]/)
-    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.textContent === "exited with code 3")
+    await expect.poll(() => page.textContent("[data-testid=status]")).toBe("exited with code 3")
 
     await newShell(page)
     const processId = decodeURIComponent(page.url().split("/").at(-1)!)

@@ -4,6 +4,7 @@
  * named by `EXEC_SERVER_CHROMIUM`. `.ci/run` installs the package.
  */
 import { existsSync } from "node:fs"
+import type { IBuffer } from "@xterm/xterm"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { linkSecret, originOf } from "./consoleLogin.js"
 
@@ -49,11 +50,11 @@ export const logIn = async (page: Page, serverUrl: string): Promise<string> => {
 /** The lines of the terminal the page shows, read through xterm's buffer API (trailing spaces and empty lines dropped). */
 export const terminalLines = (page: Page): Promise<Array<string>> =>
   page.evaluate(() => {
-    const view = (window as unknown as { consoleTerminal?: { term: { buffer: { active: any } } } }).consoleTerminal
+    const view = (globalThis as unknown as { consoleTerminal?: { term: { buffer: { active: IBuffer } } } }).consoleTerminal
     if (view === undefined) return []
     const buffer = view.term.buffer.active
     const lines: Array<string> = []
-    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true))
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? "")
     while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop()
     return lines
   })
@@ -72,6 +73,6 @@ export const terminalShows = async (page: Page, pattern: RegExp, timeoutMs = 15_
 /** The terminal's size in cells. */
 export const terminalSize = (page: Page): Promise<{ cols: number; rows: number }> =>
   page.evaluate(() => {
-    const term = (window as unknown as { consoleTerminal: { term: { cols: number; rows: number } } }).consoleTerminal.term
+    const term = (globalThis as unknown as { consoleTerminal: { term: { cols: number; rows: number } } }).consoleTerminal.term
     return { cols: term.cols, rows: term.rows }
   })
