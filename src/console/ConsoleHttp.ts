@@ -143,12 +143,14 @@ export const makeConsoleRoutes = (
   const text = (response: Http.ServerResponse, status: number, body: string) =>
     answer(response, status, { "content-type": "text/plain; charset=utf-8" }, `${body}\n`)
 
-  const cookie = (value: string, maxAgeSeconds: number): string =>
+  /** The session cookie; `Secure` when the page came over https (a TLS proxy in front). */
+  const cookie = (request: Http.IncomingMessage, value: string, maxAgeSeconds: number): string =>
     Cookies.toSetCookieHeaders(Cookies.fromIterable([
       Cookies.unsafeMakeCookie(COOKIE_NAME, value, {
         path: CONSOLE_PATH,
         httpOnly: true,
         sameSite: "strict",
+        secure: request.headers.origin?.startsWith("https://") === true,
         maxAge: `${maxAgeSeconds} seconds`
       })
     ]))[0]!
@@ -158,11 +160,12 @@ export const makeConsoleRoutes = (
     const chunks: Array<Buffer> = []
     let size = 0
     request.on("data", (chunk: Buffer) => {
+      if (size > MAX_LOGIN_BODY_BYTES) return
       size += chunk.length
       if (size > MAX_LOGIN_BODY_BYTES) {
-        text(response, 413, "Payload Too Large")
-        request.destroy()
-        return
+        // Answered, then the connection goes: the rest is not read.
+        response.once("finish", () => request.destroy())
+        return text(response, 413, "Payload Too Large")
       }
       chunks.push(chunk)
     })
@@ -207,12 +210,12 @@ export const makeConsoleRoutes = (
         return withBody(request, response, (secret) => {
           const token = secret === "" ? undefined : auth.redeem(secret)
           if (token === undefined) return text(response, 403, "the login link is unknown, used or expired")
-          answer(response, 204, { "set-cookie": cookie(token, SESSION_IDLE_MS / 1000) })
+          answer(response, 204, { "set-cookie": cookie(request, token, SESSION_IDLE_MS / 1000) })
         })
       }
       if (path === `${CONSOLE_PATH}/logout`) {
         auth.revoke(sessionTokenOf(request))
-        return answer(response, 204, { "set-cookie": cookie("", 0) })
+        return answer(response, 204, { "set-cookie": cookie(request, "", 0) })
       }
       text(response, 404, "Not Found")
     },

@@ -10,7 +10,8 @@ import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { consoleClient, httpRequest, linkSecret, login, originOf } from "../support/consoleLogin.js"
-import { eventually, runToExit } from "../support/StdioServer.js"
+import { spawnSync } from "node:child_process"
+import { eventually, runToExit, serverArgs } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const start = useWebSocketServers()
@@ -68,6 +69,43 @@ describe("web console: login", () => {
     expect((await post({ origin: "http://evil.example", host: "evil.example" })).status).toBe(421)
     // None of them used the link up.
     expect((await login(server.url, secret)).status).toBe(204)
+  })
+
+  it("prints a one-time link with exec-server console-url", async () => {
+    const tokenFile = Path.join(dir, "url-token")
+    writeFileSync(tokenFile, "url-test-token\n")
+    const server = await start(["--console", "--ws-token-file", tokenFile])
+    const run = (...args: Array<string>) => spawnSync(process.execPath, serverArgs("console-url", ...args), { encoding: "utf8" })
+    const printed = run(server.url, "--token-file", tokenFile)
+    expect(printed.status).toBe(0)
+    const link = printed.stdout.trim()
+    expect(link).toMatch(new RegExp(`^${originOf(server.url)}/console/#[A-Za-z0-9_-]{43}$`))
+    expect(printed.stderr).toMatch(/one use, within 5 minutes/)
+    const secret = link.split("#")[1]!
+    expect((await login(server.url, secret)).status).toBe(204)
+    expect((await login(server.url, secret)).status).toBe(403)
+    // Without the token the server does not hand out links; stdio has no listener to serve a page.
+    expect(run(server.url).status).toBe(1)
+    const stdio = run("stdio")
+    expect(stdio.status).toBe(1)
+    expect(stdio.stderr).toMatch(/the console is on a WebSocket listener/)
+  })
+
+  it("refuses a login body over 1 KiB, and marks the cookie Secure when the page came over https", async () => {
+    const server = await start(["--console"])
+    const origin = originOf(server.url)
+    const big = await httpRequest(server.url, "/console/login", { method: "POST", headers: { origin }, body: "x".repeat(64 * 1024) })
+    expect(big.status).toBe(413)
+    // A TLS proxy in front: the page's origin is https, the Host the same.
+    const secret = await linkSecret(server.url)
+    const behindTls = await httpRequest(server.url, "/console/login", {
+      method: "POST",
+      headers: { origin: origin.replace(/^http:/, "https:") },
+      body: secret
+    })
+    expect(behindTls.status).toBe(204)
+    expect(behindTls.headers["set-cookie"]![0]).toContain("Secure")
+    expect((await login(server.url, await linkSecret(server.url))).headers["set-cookie"]![0]).not.toContain("Secure")
   })
 
   it("opens /console/ws only with a live cookie, the console's Origin and an allowed Host", async () => {
