@@ -446,7 +446,12 @@ const consoleUrlCommand = Command.make(
     }
     return Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
-      const link = yield* client.call("console/createLink", {})
+      const link = yield* client.call("console/createLink", {}).pipe(
+        Effect.catchIf(
+          (error) => error._tag === "MethodNotFound",
+          () => new CliFailure({ message: `the server at ${flags.url} has no web console: start it with --console` })
+        )
+      )
       process.stdout.write(`${consolePageUrl(flags.url, link.path)}\n`)
       const minutes = Math.max(1, Math.round((link.expiresAtMs - Date.now()) / 60_000))
       process.stderr.write(`(one use, within ${minutes} minutes)\n`)

@@ -25,6 +25,7 @@ import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
+import { WebConsole } from "../console/WebConsole.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
@@ -50,11 +51,24 @@ export type ServerServices =
   | FileSystem.FileSystem
   | Sandbox
 
-/** What any connection may ask: the protocol, and `console/createLink`. */
-const clientRequests = ExecServerRpcs.merge(ConsoleLinkRpcs)
+/** On a server with the web console: what any connection may ask (the protocol, and `console/createLink`). */
+const withConsoleLink = ExecServerRpcs.merge(ConsoleLinkRpcs)
 /** What a web console's connection may ask besides. */
-const consoleRequests = clientRequests.merge(ConsoleRpcs)
+const consoleRequests = withConsoleLink.merge(ConsoleRpcs)
 const consoleNotifications = ClientNotificationRpcs.merge(ConsoleNotificationRpcs)
+
+/**
+ * The groups a connection's dispatcher looks methods up in: the protocol's;
+ * on a server with the web console `console/createLink` too, and a
+ * console's connection the console's methods. (Each is a part of the
+ * console's groups, which the dispatcher only looks up in.)
+ */
+const groupsOf = (webConsole: boolean, consoleConnection: boolean) =>
+  !webConsole
+    ? { requests: ExecServerRpcs as typeof consoleRequests, notifications: ClientNotificationRpcs as unknown as typeof consoleNotifications }
+    : consoleConnection
+    ? { requests: consoleRequests, notifications: consoleNotifications }
+    : { requests: withConsoleLink as typeof consoleRequests, notifications: ClientNotificationRpcs as unknown as typeof consoleNotifications }
 
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }
@@ -105,6 +119,7 @@ export const serveClient = (
   Effect.gen(function*() {
     const config = yield* ServerConfig
     const methods = handlers ?? (yield* serverHandlers)
+    const groups = groupsOf(Option.isSome(yield* Effect.serviceOption(WebConsole)), transport.console === true)
     const peer = {
       transport: transport.peer?.transport ?? "unknown",
       ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address })
@@ -132,11 +147,7 @@ export const serveClient = (
       makeDispatcher: (connection) =>
         Effect.map(Effect.provideService(ClientSession.make({ peer: transport.peer, console: transport.console }), Connection, connection), (session) =>
           makeDispatcher({
-            // A plain connection's groups are the console's, less its methods: the dispatcher only looks them up.
-            requests: transport.console === true ? consoleRequests : clientRequests as typeof consoleRequests,
-            notifications: transport.console === true
-              ? consoleNotifications
-              : ClientNotificationRpcs as unknown as typeof consoleNotifications,
+            ...groups,
             handlers: methods,
             connection,
             // Each request's handler finds its connection's session beside the connection.

@@ -15,27 +15,46 @@ import { clientNotificationHandlers, handshakeHandlers } from "./handlers/handsh
 import { httpHandlers } from "./handlers/http.js"
 import { processHandlers } from "./handlers/process.js"
 import { consoleHandlers, consoleLinkHandlers, consoleNotificationHandlers } from "./handlers/console.js"
+import * as Option from "effect/Option"
+import { WebConsole } from "../console/WebConsole.js"
 
 /** What the dispatcher puts in each request's context, so the handlers need none of it when they are built. */
 export type PerRequest = ClientSession | Connection | ResponseHooks
 
-/** Every handler, as `Group.toHandlersContext` makes them, with what they need per request still asked. */
-const allHandlers = Effect.map(
-  Effect.all([
-    handshakeHandlers,
-    clientNotificationHandlers,
-    processHandlers,
-    fsHandlers,
-    httpHandlers,
-    consoleLinkHandlers,
-    consoleHandlers,
-    consoleNotificationHandlers
-  ]),
+/** Every handler of the protocol, as `Group.toHandlersContext` makes them, with what they need per request still asked. */
+const protocolHandlers = Effect.map(
+  Effect.all([handshakeHandlers, clientNotificationHandlers, processHandlers, fsHandlers, httpHandlers]),
   (groups) => Context.mergeAll(...groups)
 )
 
-/** The handlers of every method, as the dispatcher looks them up. */
-export type ServerHandlers = Effect.Effect.Success<typeof allHandlers>
+/** The web console's handlers (`console/*`): built only on a server that has one. */
+const webConsoleHandlers = Effect.map(
+  Effect.all([consoleLinkHandlers, consoleHandlers, consoleNotificationHandlers]),
+  (groups) => Context.mergeAll(...groups)
+)
+
+/**
+ * The handlers of every method, as the dispatcher looks them up. A server
+ * without the web console has none of the console's: its connections'
+ * groups have none of its methods either.
+ */
+export type ServerHandlers = Context.Context<
+  HandlersIn<Effect.Effect.Success<typeof protocolHandlers>> | HandlersIn<Effect.Effect.Success<typeof webConsoleHandlers>>
+>
+
+/** The handlers a context holds. */
+type HandlersIn<C> = C extends Context.Context<infer Handlers> ? Handlers : never
+
+const allHandlers: Effect.Effect<
+  ServerHandlers,
+  Effect.Effect.Error<typeof protocolHandlers>,
+  Effect.Effect.Context<typeof protocolHandlers> | Exclude<Effect.Effect.Context<typeof webConsoleHandlers>, WebConsole>
+> = Effect.gen(function*() {
+  const protocol = yield* protocolHandlers
+  const webConsole = yield* Effect.serviceOption(WebConsole)
+  if (Option.isNone(webConsole)) return protocol as ServerHandlers
+  return Context.merge(protocol, yield* Effect.provideService(webConsoleHandlers, WebConsole, webConsole.value))
+})
 
 /**
  * Builds every handler once per server, from the server's services (built per

@@ -192,11 +192,13 @@ describe("web console: pages", () => {
   it("adds nothing to a server started without --console", async () => {
     const server = await start([])
     expect((await httpRequest(server.url, "/console/")).status).toBe(426)
+    // It does not know the console's methods.
     const client = await RawWebSocketClient.connectReady(server.url)
-    const link = await client.request("console/createLink", {})
-    expect(link.error.code).toBe(-32600)
-    expect(link.error.message).toMatch(/--console/)
+    expect((await client.request("console/createLink", {})).error.code).toBe(-32601)
     client.socket.close()
+    const refused = spawnSync(process.execPath, serverArgs("console-url", server.url), { encoding: "utf8" })
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(/has no web console: start it with --console/)
     // /console/ws is the plain endpoint there, without the console's methods.
     const plain = await RawWebSocketClient.connectReady(`${server.url}/console/ws`)
     expect((await plain.request("console/sessions", {})).error.code).toBe(-32601)

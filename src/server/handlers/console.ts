@@ -1,11 +1,10 @@
 /**
- * Our `console/*` extension: `console/createLink` on any connection of a
- * server with the console on; the rest on a console's own connections only
- * (the dispatcher of other connections does not know them), where they see
- * every session of the server.
+ * Our `console/*` extension, on a server with the web console only:
+ * `console/createLink` on any of its connections; the rest on a console's
+ * own connections (the dispatcher of other connections does not know
+ * them), where they see every session of the server.
  */
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { WebConsole } from "../../console/WebConsole.js"
 import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../../protocol/console.js"
 import { InvalidRequest } from "../../protocol/errors.js"
@@ -19,18 +18,14 @@ const DEFAULT_READ_BYTES = 256 * 1024
 
 /** `console/createLink`. */
 export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
-  const webConsole = yield* Effect.serviceOption(WebConsole)
+  const { auth } = yield* WebConsole
   return {
     "console/createLink": () =>
       Effect.zipRight(
         requireReady,
-        Option.match(webConsole, {
-          onNone: () => Effect.fail(new InvalidRequest({ message: "the web console is off (start the server with --console)" })),
-          onSome: ({ auth }) =>
-            Effect.sync(() => {
-              const link = auth.issueLink()
-              return { path: `/console/#${link.secret}`, expiresAtMs: link.expiresAtMs }
-            })
+        Effect.sync(() => {
+          const link = auth.issueLink()
+          return { path: `/console/#${link.secret}`, expiresAtMs: link.expiresAtMs }
         })
       )
   }
