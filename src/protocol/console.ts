@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import { ExecServerError } from "./errors.js"
 import { ProcessId } from "./primitives.js"
 import { SandboxType } from "./sandbox.js"
-import { EmptyParams, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
+import { EmptyParams, ProcessInfo, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
 
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 const PositiveInt = Schema.Int.pipe(Schema.positive())
@@ -61,15 +61,9 @@ export type SizeFrom = typeof SizeFrom.Type
 
 /** One process of a session, as the console lists it. */
 export const ConsoleProcess = Schema.Struct({
-  processId: Schema.String,
-  pid: Schema.Int,
-  argv: Schema.Array(Schema.String),
-  tty: Schema.Boolean,
-  running: Schema.Boolean,
-  exitCode: Schema.NullOr(Schema.Int),
+  ...ProcessInfo.fields,
   signal: Schema.NullOr(Schema.String),
   sandboxType: SandboxType,
-  startedAtMs: Schema.Number,
   /** Output bytes held for reads now. */
   retainedBytes: NonNegativeInt,
   /** The seq the next event will get. */

@@ -8,32 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { WebSocket } from "ws"
 import { consoleClient, httpRequest, linkSecret, login, originOf } from "../support/consoleLogin.js"
 import { spawnSync } from "node:child_process"
 import { eventually, runToExit, serverArgs } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const start = useWebSocketServers()
 const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-console-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** The HTTP status an upgrade gets (101 when the WebSocket opens). */
-const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers })
-    socket.once("open", () => {
-      socket.close()
-      resolve(101)
-    })
-    socket.once("unexpected-response", (_request, response) => {
-      resolve(response.statusCode ?? 0)
-      socket.terminate()
-    })
-    socket.on("error", (error) => {
-      if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
-    })
-  })
 
 const decoded = (chunks: ReadonlyArray<{ chunk: string }>): string =>
   Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.chunk, "base64"))).toString()

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as PromiseClient from "../../src/client/PromiseClient.js"
 import { eventually, pipeProcess, runToExit, serverArgs } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const TOKEN = "correct horse battery staple"
 const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-sec-"))
@@ -22,24 +22,6 @@ writeFileSync(tokenFile, `  ${TOKEN}\n`)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const start = useWebSocketServers()
-
-/** The HTTP status an upgrade gets (101 when the WebSocket opens). */
-const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers })
-    socket.once("open", () => {
-      socket.close()
-      resolve(101)
-    })
-    socket.once("unexpected-response", (_request, response) => {
-      resolve(response.statusCode ?? 0)
-      socket.terminate()
-    })
-    // terminate() after a refused upgrade reports an error too; the status is already known then.
-    socket.on("error", (error) => {
-      if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
-    })
-  })
 
 /** The status of a plain HTTP GET (over a connection of its own), with the given headers; `host` replaces the URL's. */
 const httpStatus = (url: string, path: string, headers: Record<string, string> = {}): Promise<number> =>

@@ -57,6 +57,24 @@ export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: 
     child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)))
   })
 
+/** The HTTP status an upgrade gets (101 when the WebSocket opens). */
+export const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers })
+    socket.once("open", () => {
+      socket.close()
+      resolve(101)
+    })
+    socket.once("unexpected-response", (_request, response) => {
+      resolve(response.statusCode ?? 0)
+      socket.terminate()
+    })
+    // terminate() after a refused upgrade reports an error too; the status is already known then.
+    socket.on("error", (error) => {
+      if (!/Unexpected server response|closed before the connection/.test(String(error.message))) reject(error)
+    })
+  })
+
 /** A raw JSON-RPC client over one WebSocket. */
 export class RawWebSocketClient {
   readonly messages: Array<any> = []
