@@ -114,6 +114,32 @@ describe("web console in a browser: login", () => {
   })
 })
 
+describe("web console in a browser: the end of a login", () => {
+  it("says so when the server restarts, and after logging out", async () => {
+    const own = await startWebSocketServer(["--console"])
+    let restarted: RunningWebSocketServer | undefined
+    try {
+      const page = await newPage()
+      await logIn(page, own.url)
+      await page.waitForSelector("section.session")
+      own.stop()
+      await own.exited
+      restarted = await startWebSocketServer(["--console", "--listen", own.url])
+      await page.waitForSelector("[data-testid=login-message]", { timeout: 15_000 })
+      expect(await page.textContent("[data-testid=login-message]")).toMatch(/server restarted/)
+
+      await logIn(page, restarted.url)
+      await page.click("[data-testid=logout]")
+      expect(await page.textContent("[data-testid=login-message]")).toBe("Logged out.")
+      await page.reload()
+      expect(await page.textContent("[data-testid=login-message]")).toBe("Not logged in.")
+    } finally {
+      own.stop()
+      restarted?.stop()
+    }
+  })
+})
+
 describe("web console in a browser: a shell", () => {
   it("runs a New shell that computes 42", async () => {
     const page = await newPage()

@@ -144,16 +144,30 @@ class ConsoleApp {
   private readonly banner = h("div", { class: "banner", hidden: "" })
 
   async boot(): Promise<void> {
+    // A link pasted into a tab already showing the console changes only the fragment: log in then too.
+    window.addEventListener("hashchange", () => void (this.isLoginLink() ? this.logIn() : this.route()))
+    await this.logIn()
+  }
+
+  /** Whether the fragment is a login link's secret rather than a route. */
+  private isLoginLink(): boolean {
     const fragment = location.hash.slice(1)
-    if (fragment !== "" && !fragment.startsWith("/")) {
+    return fragment !== "" && !fragment.startsWith("/")
+  }
+
+  private async logIn(): Promise<void> {
+    if (this.isLoginLink()) {
+      const secret = location.hash.slice(1)
       // The link's secret: out of the address bar and this history entry before anything else.
       history.replaceState(null, "", location.pathname)
-      const login = await fetch("/console/login", { method: "POST", body: fragment, credentials: "same-origin" })
+      const login = await fetch("/console/login", { method: "POST", body: secret, credentials: "same-origin" })
       if (!login.ok) return this.showLogin(`This login link cannot be used: ${(await login.text()).trim()}.`)
+      // A connection of an earlier login goes: the next one opens with the new cookie.
+      this.main?.close()
+      this.main = undefined
     }
     const session = await fetch("/console/session", { credentials: "same-origin" })
     if (session.status !== 204) return this.showLogin("Not logged in.")
-    window.addEventListener("hashchange", () => void this.route())
     await this.route()
   }
 
@@ -212,9 +226,26 @@ class ConsoleApp {
         await resume(main)
         return
       } catch {
+        if (await this.loggedOut()) return
         await new Promise((resolve) => window.setTimeout(resolve, 1000))
       }
     }
+  }
+
+  /**
+   * Whether the cookie no longer opens the console (logout elsewhere,
+   * expiry, a restarted server): then the page says so and stops retrying.
+   * A server that cannot be reached is not that.
+   */
+  private async loggedOut(): Promise<boolean> {
+    const answer = await fetch("/console/session", { credentials: "same-origin" }).catch(() => undefined)
+    if (answer?.status !== 401) return false
+    this.leaveView()
+    this.leaveView = () => {}
+    this.shown = undefined
+    sessionStorage.removeItem(SESSION_KEY)
+    this.showLogin("Your console session has ended: logged out, expired, or the server restarted.")
+    return true
   }
 
   private showBanner(text: string | undefined): void {
@@ -230,6 +261,7 @@ class ConsoleApp {
     try {
       main = await this.connection()
     } catch (error) {
+      if (await this.loggedOut()) return
       this.showBanner(`${(error as Error).message}; retrying…`)
       window.setTimeout(() => void this.route(), 1000)
       return
