@@ -5,18 +5,24 @@
  * of output, watching another client's process, attaching to a detached
  * session, a flood stopped by Ctrl-C, and output beyond what is retained.
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import * as Http from "node:http"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
 import type { AddressInfo } from "node:net"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn, terminalLines, terminalShows, terminalSize } from "../support/browser.js"
 import { linkSecret, originOf } from "../support/consoleLogin.js"
 import { startCuttableProxy } from "../support/CuttableProxy.js"
+import { eventually } from "../support/StdioServer.js"
 import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
 
 let browser: Browser
 let server: RunningWebSocketServer
 let contexts: Array<BrowserContext> = []
+/** Where the shells of these tests leave files that say they are done. */
+const markers = mkdtempSync(Path.join(tmpdir(), "exec-server-console-browser-"))
 
 beforeAll(async () => {
   ;[browser, server] = await Promise.all([
@@ -28,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   server?.stop()
+  rmSync(markers, { recursive: true, force: true })
 })
 afterEach(async () => {
   await Promise.all(contexts.map((context) => context.close()))
@@ -47,6 +54,14 @@ const newShell = async (page: Page): Promise<void> => {
   await page.waitForFunction(() => (globalThis as unknown as { consoleTerminal?: unknown }).consoleTerminal !== undefined)
   await terminalShows(page, /[$#] ?$/m)
 }
+
+/** Makes the page believe its tab is hidden (or shown again), as a browser says it. */
+const setHidden = (page: Page, hidden: boolean) =>
+  page.evaluate(`(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => ${hidden} })
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "${hidden ? "hidden" : "visible"}" })
+    document.dispatchEvent(new Event("visibilitychange"))
+  })()`)
 
 /** Types a line into the terminal. */
 const typeLine = (page: Page, line: string) => page.keyboard.type(`${line}\n`)
@@ -225,6 +240,23 @@ describe("web console in a browser: a shell", () => {
     } finally {
       await proxy.close()
     }
+  })
+
+  it("lets a shell run on while the tab is hidden, and catches up when it is shown", async () => {
+    const marker = Path.join(markers, `hidden-${Date.now()}`)
+    const page = await newPage()
+    await logIn(page, server.url)
+    await newShell(page)
+    await typeLine(page, `i=1; while [ $i -le 2000 ]; do echo v-$i; [ $((i % 50)) = 0 ] && sleep 0.02; i=$((i+1)); done; echo fin-$((3+4)); : > ${marker}`)
+    await terminalShows(page, /^v-100$/m)
+    await setHidden(page, true)
+    expect(await eventually(() => existsSync(marker), 20_000)).toBe(true)
+    // Hidden, nothing was drawn since: the end is not on the screen yet.
+    expect((await terminalLines(page)).includes("fin-7")).toBe(false)
+    await setHidden(page, false)
+    const lines = await terminalShows(page, /^fin-7$/m)
+    const numbers = lines.filter((line) => /^v-\d+$/.test(line)).map((line) => Number(line.slice(2)))
+    expect(numbers).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1))
   })
 
   it("stops a flood with Ctrl-C, and the page's memory stays bounded", async () => {

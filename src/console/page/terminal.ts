@@ -58,6 +58,23 @@ export class TerminalView {
   /** Own processes: events that came while the retained output was replayed. */
   private backlog: Array<ProcessNotification> | undefined = []
   private resizeObserver: ResizeObserver | undefined
+  /**
+   * Own processes while the page is hidden: a browser throttles a hidden
+   * tab's timers, so xterm would draw (and the page acknowledge) slowly
+   * and the process would block on its output. Hidden, output is
+   * acknowledged unshown; visible again, the terminal catches up from the
+   * retained output (a banner if the server no longer holds all of it).
+   */
+  private hidden = false
+  private readonly visibilityChanged = () => {
+    if (this.source.mode !== "own" || this.ended || this.disposed) return
+    if (document.hidden) {
+      this.hidden = true
+    } else if (this.hidden) {
+      this.hidden = false
+      void this.resume(this.source.connection)
+    }
+  }
   /** Told how the process ended (status line). */
   onEnded: (text: string) => void = () => {}
   /** Told of an acknowledgement due (own processes). */
@@ -77,6 +94,7 @@ export class TerminalView {
       fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
       fontSize: 14
     })
+    document.addEventListener("visibilitychange", this.visibilityChanged)
     this.term.loadAddon(this.fit)
     this.term.loadAddon(new Unicode11Addon())
     this.term.unicode.activeVersion = "11"
@@ -133,6 +151,7 @@ export class TerminalView {
 
   dispose(): void {
     this.disposed = true
+    document.removeEventListener("visibilitychange", this.visibilityChanged)
     this.resizeObserver?.disconnect()
     this.term.dispose()
   }
@@ -144,6 +163,11 @@ export class TerminalView {
 
   private async apply(event: ProcessNotification): Promise<void> {
     if (event.seq <= this.lastSeq) return
+    // Hidden: acknowledged, not drawn; the catch-up reads it back from the server.
+    if (this.hidden) {
+      if (event.method === "process/output") this.onShown(event.bytes.byteLength)
+      return
+    }
     if (event.method === "process/output") {
       await this.write(event.bytes)
       this.lastSeq = event.seq
@@ -166,7 +190,7 @@ export class TerminalView {
       if (first && result.truncated) {
         await this.write(new TextEncoder().encode(this.lastSeq === 0
           ? `${DIM}[earlier output is no longer retained by the server]${RESET}\r\n`
-          : `\r\n${DIM}[output skipped: the server no longer retains what came while disconnected]${RESET}\r\n`))
+          : `\r\n${DIM}[output skipped: the server no longer retains all that came meanwhile]${RESET}\r\n`))
       }
       first = false
       const more = await this.show(result)
