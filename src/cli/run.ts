@@ -18,6 +18,7 @@ import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
@@ -117,15 +118,19 @@ const transportOf = (
       // Loaded on demand: a stdio server never needs `ws` or Node's HTTP stack, and the exporter waits for a scrape.
       Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
       Effect.zip(metricsOnDemand({ name: "effect-exec-server", version: ServerConfig.version })),
+      Effect.zip(Effect.runtime<never>()),
       // The console's HTTP side, with the transport: only with --console.
       Effect.zip(webConsole === undefined ? Effect.succeed(undefined) : Effect.promise(() => import("../console/ConsoleHttp.js"))),
-      Effect.flatMap(([[[listenOptions, WebSocketTransport], metrics], ConsoleHttp]) =>
+      Effect.flatMap(([[[[listenOptions, WebSocketTransport], metrics], runtime], ConsoleHttp]) =>
         WebSocketTransport.make({
           ...listenOptions,
           metrics,
           console: webConsole === undefined || ConsoleHttp === undefined
             ? undefined
-            : ConsoleHttp.makeConsoleRoutes(webConsole.auth, { allowOrigins: listenOptions.allowOrigins })
+            : ConsoleHttp.makeConsoleRoutes(webConsole.auth, {
+              allowOrigins: listenOptions.allowOrigins,
+              audit: (event, peer) => Runtime.runFork(runtime)(Effect.logInfo(event).pipe(Effect.annotateLogs({ peer })))
+            })
         })
       ),
       Effect.tap(({ url }) =>

@@ -113,9 +113,16 @@ export interface ConsoleRoutes {
 /** The console's routes over `auth`, serving the files of `staticDirectory` (default: the build's). */
 export const makeConsoleRoutes = (
   auth: ConsoleAuth,
-  options: { readonly staticDirectory?: string | undefined; readonly allowOrigins?: ReadonlyArray<string> | undefined } = {}
+  options: {
+    readonly staticDirectory?: string | undefined
+    readonly allowOrigins?: ReadonlyArray<string> | undefined
+    /** Told of logins and logouts, for the server's log (never a secret). */
+    readonly audit?: ((event: "console login" | "console login refused" | "console logout", peer: string) => void) | undefined
+  } = {}
 ): ConsoleRoutes => {
   const allowOrigins = options.allowOrigins ?? []
+  const audit = (event: "console login" | "console login refused" | "console logout", request: Http.IncomingMessage) =>
+    options.audit?.(event, `${request.socket.remoteAddress}:${request.socket.remotePort}`)
   let files: Map<string, StaticFile> | undefined
   let missing: string | undefined
   /** Read at the first page request: a server that is never visited holds none of it. */
@@ -209,12 +216,14 @@ export const makeConsoleRoutes = (
       if (path === `${CONSOLE_PATH}/login`) {
         return withBody(request, response, (secret) => {
           const token = secret === "" ? undefined : auth.redeem(secret)
+          audit(token === undefined ? "console login refused" : "console login", request)
           if (token === undefined) return text(response, 403, "the login link is unknown, used or expired")
           answer(response, 204, { "set-cookie": cookie(request, token, SESSION_IDLE_MS / 1000) })
         })
       }
       if (path === `${CONSOLE_PATH}/logout`) {
         auth.revoke(sessionTokenOf(request))
+        audit("console logout", request)
         return answer(response, 204, { "set-cookie": cookie(request, "", 0) })
       }
       text(response, 404, "Not Found")

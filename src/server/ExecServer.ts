@@ -122,7 +122,9 @@ export const serveClient = (
     const groups = groupsOf(Option.isSome(yield* Effect.serviceOption(WebConsole)), transport.console === true)
     const peer = {
       transport: transport.peer?.transport ?? "unknown",
-      ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address })
+      ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address }),
+      // Which connections see every session: an operator reads it in the log.
+      ...(transport.console === true ? { console: true } : {})
     }
     const startedAt = yield* Clock.currentTimeMillis
     yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer))

@@ -36,7 +36,9 @@ describe("web console: login", () => {
     expect((await login(server.url, "not-a-link")).status).toBe(403)
     expect((await httpRequest(server.url, "/console/session", { headers: { cookie: first.cookie! } })).status).toBe(204)
     expect((await httpRequest(server.url, "/console/session")).status).toBe(401)
-    // Neither the link nor the cookie is in the server's logs.
+    // Logins are in the server's log, by peer; neither the link nor the cookie is.
+    expect(await eventually(() => /message="console login" peer=127\.0\.0\.1:\d+/.test(server.stderr()))).toBe(true)
+    expect(await eventually(() => /message="console login refused"/.test(server.stderr()))).toBe(true)
     expect(server.stderr()).not.toContain(secret)
     expect(server.stderr()).not.toContain(first.cookie!.split("=")[1]!)
   })
@@ -101,6 +103,7 @@ describe("web console: login", () => {
     expect(await upgradeStatus(consoleWs, { cookie: cookie! })).toBe(403)
     expect(await upgradeStatus(consoleWs, { origin: "http://rebound.example", host: "rebound.example", cookie: cookie! })).toBe(421)
     expect(await upgradeStatus(consoleWs, { origin, cookie: cookie! })).toBe(101)
+    expect(await eventually(() => /message="connection opened" transport=websocket peer=\S+ console=true/.test(server.stderr()))).toBe(true)
     const logged = /connection refused" why="console: origin http:\/\/evil\.example is not the console's".* status=403/
     expect(await eventually(() => logged.test(server.stderr()))).toBe(true)
   })
