@@ -229,13 +229,18 @@ describe("web console in a browser: a shell", () => {
       await newShell(page)
       await typeLine(page, "i=1; while [ $i -le 3000 ]; do echo line-$i; [ $((i % 30)) = 0 ] && sleep 0.02; i=$((i+1)); done; echo end-$((1+2))")
       await terminalShows(page, /^line-200$/m)
+      await page.evaluate(() => {
+        ;(globalThis as unknown as { consoleTerminal: { keptThroughTheCut?: boolean } }).consoleTerminal.keptThroughTheCut = true
+      })
       proxy.cut()
       expect((await terminalLines(page)).includes("end-3")).toBe(false)
       const lines = await terminalShows(page, /^end-3$/m, 60_000)
       const numbers = lines.filter((line) => /^line-\d+$/.test(line)).map((line) => Number(line.slice(5)))
       expect(numbers).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1))
-      // The shell's prompt and command are there once: the terminal went on, it was not built again.
       expect(lines.filter((line) => line.includes("while [ $i -le 3000 ]")).length).toBe(1)
+      // The same terminal went on: it was not built again.
+      expect(await page.evaluate(() =>
+        (globalThis as unknown as { consoleTerminal: { keptThroughTheCut?: boolean } }).consoleTerminal.keptThroughTheCut)).toBe(true)
       expect(proxy.accepted()).toBeGreaterThan(1)
     } finally {
       await proxy.close()
@@ -321,6 +326,41 @@ describe("web console in a browser: other sessions", () => {
     await terminalShows(page, /^before$/m)
     await typeLine(page, "from the browser")
     await terminalShows(page, /^from the browser\n(.*\n)?from the browser$/m)
+  })
+
+  it("takes an attached session over again after a dropped connection, from the last line shown", async () => {
+    const proxy = await startCuttableProxy(server.url)
+    try {
+      const owner = await RawWebSocketClient.connect(server.url)
+      const init = await owner.request("initialize", { clientName: "dropper", detachTtlMs: 60_000 })
+      owner.send({ method: "initialized", params: {} })
+      await owner.request("process/start", { processId: "drop-cat", argv: ["cat"], env: {}, tty: true })
+      owner.socket.close()
+      const page = await newPage()
+      await page.goto(`${originOf(proxy.url)}/console/#${await linkSecret(server.url)}`)
+      const session = page.locator(`section[data-session="${init.result.sessionId}"]`)
+      await session.locator(".tag.detached").waitFor()
+      await session.locator('tr[data-process="drop-cat"] [data-action=attach]').click()
+      await page.waitForFunction(() => (globalThis as unknown as { consoleTerminal?: unknown }).consoleTerminal !== undefined)
+      await typeLine(page, "before the cut")
+      await terminalShows(page, /^before the cut\n(.*\n)?before the cut$/m)
+      await page.evaluate(() => {
+        ;(globalThis as unknown as { consoleTerminal: { keptThroughTheCut?: boolean } }).consoleTerminal.keptThroughTheCut = true
+      })
+      proxy.cut()
+      // Keystrokes go to the new connection once the terminal follows the process over it.
+      await page.locator('[data-testid=terminal][data-connections="2"]').waitFor({ timeout: 15_000 })
+      await typeLine(page, "after the cut")
+      const lines = await terminalShows(page, /^after the cut\n(.*\n)?after the cut$/m)
+      // Each once (the tty's echo and cat's copy): nothing replayed twice.
+      expect(lines.filter((line) => line === "before the cut").length).toBe(2)
+      expect(lines.filter((line) => line === "after the cut").length).toBe(2)
+      // The same terminal went on: it was not built again.
+      expect(await page.evaluate(() =>
+        (globalThis as unknown as { consoleTerminal: { keptThroughTheCut?: boolean } }).consoleTerminal.keptThroughTheCut)).toBe(true)
+    } finally {
+      await proxy.close()
+    }
   })
 
   it("says when earlier output is no longer retained", async () => {

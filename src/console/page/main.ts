@@ -50,6 +50,11 @@ const shortId = (id: string): string => id.length > 13 ? `${id.slice(0, 8)}…` 
 const statusOf = (process: ConsoleProcess): string =>
   process.running ? "running" : endingOf(process.exitCode, process.signal)
 
+/** One more connection a terminal follows its process over (its keystrokes go there from now on). */
+const countConnection = (container: HTMLElement): void => {
+  container.dataset.connections = String(Number(container.dataset.connections ?? "0") + 1)
+}
+
 /**
  * A connection holding a session: the page's own, or one it attached. It
  * routes its processes' events to the terminal showing them and
@@ -139,6 +144,8 @@ class ConsoleApp {
     readonly processId: string
     readonly onMain: boolean
     readonly attach: boolean
+    /** Counts the connections the terminal has followed the process over (`data-connections`). */
+    readonly container: HTMLElement
   } | undefined
   private readonly root = document.getElementById("app")!
   private readonly banner = h("div", { class: "banner", hidden: "" })
@@ -206,14 +213,18 @@ class ConsoleApp {
     this.main = undefined
     this.showBanner("Connection lost; reconnecting…")
     const shown = this.shown
-    if (shown === undefined || !shown.onMain) {
+    if (shown === undefined) {
       window.setTimeout(() => void this.route(), 500)
       return
     }
+    // An attached session's terminal has a connection of its own, which takes it over again; this one only comes back.
+    if (!shown.onMain) return void this.reconnect(() => {})
     void this.reconnect((main) => {
       if (this.shown !== shown) return
       if (shown.attach) main.views.set(shown.processId, shown.terminal)
-      return shown.terminal.resume(main.rpc)
+      const resumed = shown.terminal.resume(main.rpc)
+      countConnection(shown.container)
+      return resumed
     })
   }
 
@@ -407,7 +418,8 @@ class ConsoleApp {
       }
       terminal.onShown = (bytes) => holder.acknowledge(bytes)
       if (view === "attach") holder.views.set(processId, terminal)
-      this.shown = { terminal, processId, onMain: attached === undefined, attach: view === "attach" }
+      this.shown = { terminal, processId, onMain: attached === undefined, attach: view === "attach", container }
+      countConnection(container)
       // An attached session's own connection: taken over again after a drop, from the last seq shown.
       const reattach = (connection: SessionConnection) => {
         connection.onClose = () => {
@@ -423,7 +435,9 @@ class ConsoleApp {
                 again.views.set(processId, terminal)
                 reattach(again)
                 this.showBanner(undefined)
-                return await terminal.resume(again.rpc)
+                const resumed = terminal.resume(again.rpc)
+                countConnection(container)
+                return await resumed
               } catch {
                 await new Promise((resolve) => window.setTimeout(resolve, Math.min(1000, 100 * (attempt + 1))))
               }
