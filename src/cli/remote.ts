@@ -22,6 +22,7 @@ import * as NatsUrl from "../remote/natsUrl.js"
 import { natsFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
+import { consolePageUrl } from "../console/WebConsole.js"
 
 /** Ctrl-P Ctrl-Q: leaves an attached process running, as `docker attach`. */
 const DETACH_KEYS = Buffer.from([0x10, 0x11])
@@ -429,12 +430,6 @@ const environmentsCommand = Command.make(
       process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }))
     }).pipe(Effect.scoped, Effect.catchAll(reportFailure))
 ).pipe(Command.withDescription("List the live environments registered in a NATS cluster (executors started with --connect)"))
-
-/** The page's address on the server at a ws:// or wss:// URL: the same host and port over http(s). */
-export const consolePageUrl = (serverUrl: string, path: string): string => {
-  const url = new URL(serverUrl)
-  return `${url.protocol === "wss:" ? "https:" : "http:"}//${url.host}${path}`
-}
 
 const consoleUrlCommand = Command.make(
   "console-url",

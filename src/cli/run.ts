@@ -43,7 +43,7 @@ import { absentValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
-import { WebConsole } from "../console/WebConsole.js"
+import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
 
 
 /** The server command's options, from the flags' declarations. */
@@ -138,7 +138,7 @@ const transportOf = (
           process.stderr.write(`exec-server listening on ${url}\n`)
           // The page's address and how to get in; never a credential (logs are read by others).
           if (webConsole !== undefined) {
-            process.stderr.write(`exec-server console on ${url.replace(/^ws:/, "http:")}/console/ (log in with: exec-server console-url ${url})\n`)
+            process.stderr.write(`exec-server console on ${consolePageUrl(url, `${CONSOLE_PATH}/`)} (log in with: exec-server console-url ${url})\n`)
           }
         })
       ),

@@ -49,9 +49,6 @@ class Expiring {
   delete(key: string): void {
     this.entries.delete(key)
   }
-  clear(): void {
-    this.entries.clear()
-  }
   private prune(): void {
     const now = this.now()
     for (const [key, expiresAtMs] of this.entries) if (expiresAtMs <= now) this.entries.delete(key)
@@ -95,11 +92,5 @@ export class ConsoleAuth {
   /** Ends a browser session (logout). */
   revoke(token: string | undefined): void {
     if (token !== undefined) this.sessions.delete(digest(token))
-  }
-
-  /** Ends every link and session. */
-  revokeAll(): void {
-    this.links.clear()
-    this.sessions.clear()
   }
 }

@@ -15,13 +15,10 @@ import type * as Http from "node:http"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import { type ConsoleAuth, SESSION_IDLE_MS } from "./ConsoleAuth.js"
+import { CONSOLE_PATH, CONSOLE_SOCKET_PATH } from "./WebConsole.js"
 
 /** The cookie that carries a browser session. */
 export const COOKIE_NAME = "exec_server_console"
-/** Where the page opens its JSON-RPC connection. */
-export const CONSOLE_WS_PATH = "/console/ws"
-/** The console's pages and assets are served under this path. */
-export const CONSOLE_PATH = "/console"
 
 /** The longest login body read: a link's secret is 43 characters. */
 const MAX_LOGIN_BODY_BYTES = 1024
@@ -104,7 +101,11 @@ export interface ConsoleRefusal {
 
 /** What the listener asks of the console. */
 export interface ConsoleRoutes {
-  /** Answers a request whose path is `/console` or under it. */
+  /** Whether a plain HTTP request's path is the console's (`/console` and under it). */
+  readonly serves: (path: string) => boolean
+  /** The path whose upgrades are the console's (`/console/ws`): `upgradeRefusal` decides them. */
+  readonly socketPath: string
+  /** Answers a request whose path it `serves`. */
   readonly http: (request: Http.IncomingMessage, response: Http.ServerResponse, path: string) => void
   /** Whether an upgrade of `/console/ws` may go on: the console's origin and a live cookie, no bearer token. */
   readonly upgradeRefusal: (request: Http.IncomingMessage) => ConsoleRefusal | undefined
@@ -201,6 +202,8 @@ export const makeConsoleRoutes = (
   }
 
   return {
+    serves: (path) => path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`),
+    socketPath: CONSOLE_SOCKET_PATH,
     http: (request, response, path) => {
       const method = request.method ?? "GET"
       if (method === "GET" || method === "HEAD") {

@@ -1,16 +1,27 @@
 /**
  * The web console as a service of the server (`--console`): the
- * credentials its HTTP side checks and `console/createLink` issues. Absent,
- * the server has no console and `console/createLink` says so.
+ * credentials its HTTP side checks and `console/createLink` issues, and
+ * where it lives on the listener. A server without it builds none of the
+ * console's handlers and knows none of its methods.
  */
 import * as Context from "effect/Context"
-import * as Layer from "effect/Layer"
-import { ConsoleAuth } from "./ConsoleAuth.js"
+import type { ConsoleAuth } from "./ConsoleAuth.js"
 
 /** The console's state. */
 export class WebConsole extends Context.Tag("effect-exec-server/WebConsole")<WebConsole, {
   readonly auth: ConsoleAuth
 }>() {}
 
-/** A console with fresh credentials (none survive the server). */
-export const layer: Layer.Layer<WebConsole> = Layer.sync(WebConsole, () => ({ auth: new ConsoleAuth() }))
+/** The console's page, assets, login and logout are served under this path. */
+export const CONSOLE_PATH = "/console"
+/** Where the page opens its JSON-RPC connection. */
+export const CONSOLE_SOCKET_PATH = `${CONSOLE_PATH}/ws`
+
+/** A login link's path: the page, with the secret in the fragment (which a browser never sends). */
+export const loginLinkPath = (secret: string): string => `${CONSOLE_PATH}/#${secret}`
+
+/** `path` on the server at a ws:// or wss:// URL, as a browser reaches it: the same host and port over http(s). */
+export const consolePageUrl = (serverUrl: string, path: string): string => {
+  const url = new URL(serverUrl)
+  return `${url.protocol === "wss:" ? "https:" : "http:"}//${url.host}${path}`
+}

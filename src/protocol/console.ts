@@ -89,7 +89,7 @@ export const ProcessesResult = Schema.Struct({ processes: Schema.Array(ConsolePr
 export const ConsoleReadParams = Schema.Struct({
   ...ProcessOfSession,
   afterSeq: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
-  maxBytes: Schema.optional(PositiveInt),
+  maxBytes: Schema.optionalWith(PositiveInt, { default: () => 256 * 1024 }),
   waitMs: Schema.optionalWith(NonNegativeInt, { default: () => 0 })
 })
 

@@ -398,7 +398,7 @@ export const makeRouted = <A>(
         return notReady === undefined ? text(200, "ready\n") : text(503, `${notReady}\n`)
       }
       // The console has its own credential (a cookie bound to its origin), never the bearer token.
-      if (options.console !== undefined && (path === "/console" || path.startsWith("/console/"))) {
+      if (options.console?.serves(path) === true) {
         return options.console.http(request, response, path)
       }
       const endpoint = request.method === "GET" ? endpoints[path] : undefined
@@ -504,7 +504,7 @@ export const makeRouted = <A>(
       }
       const misdirected = hostRefusal(request, options.host, allowHosts)
       if (misdirected !== undefined) return turnAway(421, "Misdirected Request", misdirected)
-      if (options.console !== undefined && pathOf(request) === "/console/ws") {
+      if (options.console !== undefined && pathOf(request) === options.console.socketPath) {
         const consoleRefusal = options.console.upgradeRefusal(request)
         if (consoleRefusal !== undefined) return turnAway(consoleRefusal.status, consoleRefusal.reason, consoleRefusal.why)
         return admit(request, socket, head, address, true)

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { consoleClient, httpRequest, linkSecret, login, originOf } from "../support/consoleLogin.js"
+import { consoleClient, linkSecret, login, originOf } from "../support/consoleLogin.js"
 import { spawnSync } from "node:child_process"
 import { eventually, runToExit, serverArgs } from "../support/StdioServer.js"
-import { RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
+import { httpRequest, RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const start = useWebSocketServers()
 const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-console-"))

@@ -4,7 +4,6 @@ import * as Jose from "jose"
 import { execFile } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import * as Http from "node:http"
 import * as Net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -13,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as PromiseClient from "../../src/client/PromiseClient.js"
 import { eventually, pipeProcess, runToExit, serverArgs } from "../support/StdioServer.js"
-import { RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
+import { httpRequest, RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const TOKEN = "correct horse battery staple"
 const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-sec-"))
@@ -24,15 +23,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const start = useWebSocketServers()
 
 /** The status of a plain HTTP GET (over a connection of its own), with the given headers; `host` replaces the URL's. */
-const httpStatus = (url: string, path: string, headers: Record<string, string> = {}): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(url)
-    const request = Http.get({ hostname: hostname.replace(/^\[|\]$/g, ""), port, path, headers, agent: false }, (response) => {
-      response.resume()
-      resolve(response.statusCode ?? 0)
-    })
-    request.on("error", reject)
-  })
+const httpStatus = async (url: string, path: string, headers: Record<string, string> = {}): Promise<number> =>
+  (await httpRequest(url, path, { headers })).status
 
 /** The port of a server's URL. */
 const portOf = (url: string): number => Number(/:(\d+)$/.exec(url)![1])

@@ -1,5 +1,6 @@
 /** Runs the built binary as a WebSocket server and connects raw clients to it. */
 import { type ChildProcess, spawn } from "node:child_process"
+import * as Http from "node:http"
 import { afterEach } from "vitest"
 import { WebSocket } from "ws"
 import { serverArgs } from "./StdioServer.js"
@@ -55,6 +56,31 @@ export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: 
       }
     })
     child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)))
+  })
+
+/** An HTTP exchange's status, headers and body. */
+export interface HttpAnswer {
+  readonly status: number
+  readonly headers: Http.IncomingHttpHeaders
+  readonly body: string
+}
+
+/** One HTTP request to the server at `serverUrl` (ws://), over a connection of its own. */
+export const httpRequest = (
+  serverUrl: string,
+  path: string,
+  options: { readonly method?: string; readonly headers?: Record<string, string>; readonly body?: string } = {}
+): Promise<HttpAnswer> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(serverUrl)
+    const request = Http.request({ hostname: hostname.replace(/^\[|\]$/g, ""), port, path, method: options.method ?? "GET", headers: options.headers, agent: false }, (response) => {
+      const chunks: Array<Buffer> = []
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }))
+    })
+    request.on("error", reject)
+    request.end(options.body)
   })
 
 /** The HTTP status an upgrade gets (101 when the WebSocket opens). */

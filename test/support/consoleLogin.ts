@@ -1,31 +1,5 @@
 /** Logs in to a server's web console as its page does, and opens `/console/ws`, from Node. */
-import * as Http from "node:http"
-import { RawWebSocketClient } from "./WebSocketServer.js"
-
-/** An HTTP exchange's status, headers and body. */
-export interface HttpAnswer {
-  readonly status: number
-  readonly headers: Http.IncomingHttpHeaders
-  readonly body: string
-}
-
-/** One HTTP request over a connection of its own. */
-export const httpRequest = (
-  serverUrl: string,
-  path: string,
-  options: { readonly method?: string; readonly headers?: Record<string, string>; readonly body?: string } = {}
-): Promise<HttpAnswer> =>
-  new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(serverUrl)
-    const request = Http.request({ hostname, port, path, method: options.method ?? "GET", headers: options.headers, agent: false }, (response) => {
-      const chunks: Array<Buffer> = []
-      response.on("data", (chunk: Buffer) => chunks.push(chunk))
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }))
-    })
-    request.on("error", reject)
-    request.end(options.body)
-  })
+import { type HttpAnswer, httpRequest, RawWebSocketClient } from "./WebSocketServer.js"
 
 /** The page's origin on a server at `ws://HOST:PORT`. */
 export const originOf = (serverUrl: string): string => serverUrl.replace(/^ws:/, "http:")

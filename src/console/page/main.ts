@@ -50,6 +50,25 @@ const shortId = (id: string): string => id.length > 13 ? `${id.slice(0, 8)}…` 
 const statusOf = (process: ConsoleProcess): string =>
   process.running ? "running" : endingOf(process.exitCode, process.signal)
 
+/**
+ * Calls `connect` until it gives a connection, waiting after each failure
+ * (100 ms, growing to a second); `giveUp`, asked after each failure, ends
+ * it without one.
+ */
+const keepConnecting = async <A>(
+  connect: () => Promise<A>,
+  giveUp: (error: unknown) => boolean | Promise<boolean>
+): Promise<A | undefined> => {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await connect()
+    } catch (error) {
+      if (await giveUp(error)) return undefined
+    }
+    await new Promise((resolve) => window.setTimeout(resolve, Math.min(1000, 100 * attempt)))
+  }
+}
+
 /** One more connection a terminal follows its process over (its keystrokes go there from now on). */
 const countConnection = (container: HTMLElement): void => {
   container.dataset.connections = String(Number(container.dataset.connections ?? "0") + 1)
@@ -228,19 +247,12 @@ class ConsoleApp {
     })
   }
 
-  /** Connects again (retrying every second), then hands the new connection to `resume`. */
+  /** Connects again (until logged out), then hands the new connection to `resume`. */
   private async reconnect(resume: (main: SessionConnection) => Promise<void> | void): Promise<void> {
-    for (;;) {
-      try {
-        const main = await this.connection()
-        this.showBanner(undefined)
-        await resume(main)
-        return
-      } catch {
-        if (await this.loggedOut()) return
-        await new Promise((resolve) => window.setTimeout(resolve, 1000))
-      }
-    }
+    const main = await keepConnecting(() => this.connection(), () => this.loggedOut())
+    if (main === undefined) return
+    this.showBanner(undefined)
+    await resume(main)
   }
 
   /**
@@ -268,15 +280,12 @@ class ConsoleApp {
     this.leaveView()
     this.leaveView = () => {}
     this.shown = undefined
-    let main: SessionConnection
-    try {
-      main = await this.connection()
-    } catch (error) {
-      if (await this.loggedOut()) return
+    const main = await keepConnecting(() => this.connection(), async (error) => {
+      if (await this.loggedOut()) return true
       this.showBanner(`${(error as Error).message}; retrying…`)
-      window.setTimeout(() => void this.route(), 1000)
-      return
-    }
+      return false
+    })
+    if (main === undefined) return
     this.showBanner(undefined)
     const [, view, sessionId, processId] = location.hash.slice(1).split("/")
     if ((view === "watch" || view === "attach") && sessionId !== undefined && processId !== undefined) {
@@ -425,24 +434,18 @@ class ConsoleApp {
         connection.onClose = () => {
           if (left) return
           this.showBanner("Connection lost; reconnecting…")
-          void (async () => {
-            for (let attempt = 0; !left; attempt++) {
-              try {
-                const again = await SessionConnection.open({ resume: sessionId })
-                if (left) return again.close()
-                attached = again
-                holder = again
-                again.views.set(processId, terminal)
-                reattach(again)
-                this.showBanner(undefined)
-                const resumed = terminal.resume(again.rpc)
-                countConnection(container)
-                return await resumed
-              } catch {
-                await new Promise((resolve) => window.setTimeout(resolve, Math.min(1000, 100 * (attempt + 1))))
-              }
-            }
-          })()
+          void keepConnecting(() => SessionConnection.open({ resume: sessionId }), () => left).then((again) => {
+            if (again === undefined) return
+            if (left) return again.close()
+            attached = again
+            holder = again
+            again.views.set(processId, terminal)
+            reattach(again)
+            this.showBanner(undefined)
+            const resumed = terminal.resume(again.rpc)
+            countConnection(container)
+            return resumed
+          })
         }
       }
       if (attached !== undefined) reattach(attached)

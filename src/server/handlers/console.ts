@@ -5,16 +5,13 @@
  * them), where they see every session of the server.
  */
 import * as Effect from "effect/Effect"
-import { WebConsole } from "../../console/WebConsole.js"
+import { loginLinkPath, WebConsole } from "../../console/WebConsole.js"
 import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../../protocol/console.js"
 import { InvalidRequest } from "../../protocol/errors.js"
 import { ClientSession } from "../ClientSession.js"
 import { ServerConfig } from "../ServerConfig.js"
 import { SessionStore } from "../SessionStore.js"
 import { requireReady } from "./common.js"
-
-/** The most output one `console/read` returns when it does not say. */
-const DEFAULT_READ_BYTES = 256 * 1024
 
 /** `console/createLink`. */
 export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
@@ -25,7 +22,7 @@ export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(
         requireReady,
         Effect.sync(() => {
           const link = auth.issueLink()
-          return { path: `/console/#${link.secret}`, expiresAtMs: link.expiresAtMs }
+          return { path: loginLinkPath(link.secret), expiresAtMs: link.expiresAtMs }
         })
       )
   }
@@ -60,7 +57,7 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
       ),
     "console/read": ({ afterSeq, maxBytes, processId, sessionId, waitMs }) =>
       Effect.flatMap(processOf(sessionId, processId), (actor) =>
-        Effect.map(actor.read({ afterSeq, maxBytes: maxBytes ?? DEFAULT_READ_BYTES, waitMs }), (result) => {
+        Effect.map(actor.read({ afterSeq, maxBytes, waitMs }), (result) => {
           const first = result.chunks[0]?.seq ?? afterSeq + 1
           const last = result.chunks[result.chunks.length - 1]?.seq ?? first
           return { ...result, sizes: actor.sizes?.between(first, last) ?? [] }
