@@ -3,13 +3,14 @@
  * buffering, loses nothing, and keeps its memory bounded.
  */
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { commOf, descendantsOf, peakRssOf, rssOf, schedulingOf } from "../support/procfs.js"
 import { pipeProcess, ptyProcess, serverArgs } from "../support/StdioServer.js"
 import { RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
 
-const status = (pid: number, field: string) =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
+/** The server's `seq` child, if it still runs. */
+const seqUnder = (serverPid: number): number | undefined =>
+  descendantsOf(serverPid).find((pid) => commOf(pid) === "seq" && schedulingOf(pid)?.state !== "Z")
 
 /**
  * A server on stdio and a bare line client whose reading a test paces by
@@ -91,7 +92,7 @@ const startFlood = (
         raw.send({ id: 2, method: "process/start", params: processOf("warm-up", ["head", "-c", "16777216", "/dev/zero"]) })
       }
       if (isEvent(message, "process/closed", "warm-up")) {
-        baseline = status(raw.pid, "VmRSS")
+        baseline = rssOf(raw.pid)
         raw.send({ id: 3, method: "process/start", params: processOf("flood", floodArgv) })
       }
     }
@@ -105,9 +106,13 @@ describe("backpressure", () => {
     const flood = new CountFollower("\n")
     const bytesPerSecond = 20 * 1024 * 1024
     const startedAt = Date.now()
+    let seqAtHalf: number | undefined
     await run((message) => {
       step(message)
-      if (isEvent(message, "process/output", "flood")) flood.push(message.params)
+      if (isEvent(message, "process/output", "flood")) {
+        flood.push(message.params)
+        if (seqAtHalf === undefined && flood.counted >= lines / 2) seqAtHalf = seqUnder(pid) ?? 0
+      }
       return isEvent(message, "process/closed", "flood")
     }, () => {
       // Read no faster than the target rate.
@@ -117,12 +122,18 @@ describe("backpressure", () => {
         setTimeout(() => server.stdout.resume(), ahead)
       }
     })
-    const peak = status(pid, "VmHWM")
+    const peak = peakRssOf(pid)
     server.kill()
     expect(flood.outOfOrder).toBe(0)
     expect(flood.counted).toBe(lines)
     expect(flood.payloadBytes).toBeGreaterThanOrEqual(256 * 1024 * 1024)
-    expect(peak - baseline()).toBeLessThan(64 * 1024 * 1024)
+    // `seq` writes the whole 256 MiB in about a second: a server that read ahead
+    // of this client would have reaped it long before the client's half-way mark.
+    // Held to the outbound watermark (8 MiB) and two pipes, it still waits there.
+    expect(seqAtHalf, "seq still running when the client has read half").toBeGreaterThan(0)
+    // The peak also holds V8's uncollected garbage of ~340 MiB of JSON passing
+    // through: 26-54 MiB measured alone, 70 once amid a whole CI run on 2 cores.
+    expect(peak - baseline()).toBeLessThan(96 * 1024 * 1024)
   }, 120_000)
 })
 
@@ -134,16 +145,23 @@ describe("backpressure on a terminal", () => {
     const flood = new CountFollower("\r\n")
     const stallMs = 2000
     let stalledPeak = 0
+    const seqCpu: Array<number | undefined> = []
+    const sampleSeqCpu = () => {
+      const seq = seqUnder(pid)
+      seqCpu.push(seq === undefined ? undefined : schedulingOf(seq)?.cpuTicks)
+    }
     await run((message) => {
       step(message)
       if (message.id === 3) {
         // A client that stops reading: the server must stop reading the terminal.
         server.stdout.pause()
         const sample = setInterval(() => {
-          stalledPeak = Math.max(stalledPeak, status(pid, "VmRSS"))
+          stalledPeak = Math.max(stalledPeak, rssOf(pid))
         }, 50)
+        setTimeout(sampleSeqCpu, stallMs / 2)
         setTimeout(() => {
           clearInterval(sample)
+          sampleSeqCpu()
           server.stdout.resume()
         }, stallMs)
       }
@@ -153,6 +171,9 @@ describe("backpressure on a terminal", () => {
     server.kill()
     expect(flood.outOfOrder).toBe(0)
     expect(flood.counted).toBe(lines)
+    // Over the second half of the stall `seq` sat blocked on the full terminal: no CPU used.
+    expect(seqCpu[0], "seq running half-way through the stall").toBeTypeOf("number")
+    expect(seqCpu[1]).toBe(seqCpu[0])
     // Flow control holds it near the outbound high watermark (8 MiB; 15-18 MiB of
     // growth measured); unpaused, the server read on and grew by ~75 MiB.
     expect(stalledPeak - baseline()).toBeLessThan(32 * 1024 * 1024)

@@ -6,7 +6,7 @@
  */
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { execFileSync } from "node:child_process"
-import { readFileSync, rmSync } from "node:fs"
+import { rmSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
@@ -14,6 +14,7 @@ import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { eventually, isAlive, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { rssOf } from "../support/procfs.js"
 
 const startServer = useStdioServers()
 const startWebSocketServer = useWebSocketServers()
@@ -38,10 +39,6 @@ const startStubborn = async (server: StdioServer, processId: string, tty = false
 }
 
 const elapsedSince = (start: number) => Date.now() - start
-
-/** VmRSS of a process, in bytes. */
-const rssOf = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
 
 describe("children that ignore SIGTERM", () => {
   it("are killed after the grace period when stdin closes, and the server exits within grace + margin", async () => {

@@ -7,6 +7,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import { descendantsOf, rssOf } from "../support/procfs.js"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
 
 const startServer = useStdioServers()
@@ -23,37 +24,11 @@ const tempDir = (name: string): string => {
   return directory
 }
 
-const childrenOf = (pid: number): Array<number> =>
-  Fs.readdirSync(`/proc/${pid}/task`).flatMap((task) => {
-    try {
-      return Fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number)
-    } catch {
-      return []
-    }
-  })
-
-const descendantsOf = (pid: number): Array<number> => {
-  const found: Array<number> = []
-  const pending = childrenOf(pid)
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    found.push(next)
-    pending.push(...childrenOf(next))
-  }
-  return found
-}
-
 const cmdlineOf = (pid: number) => {
   try {
     return Fs.readFileSync(`/proc/${pid}/cmdline`, "utf8")
   } catch {
     return ""
-  }
-}
-const rssOf = (pid: number) => {
-  try {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024
-  } catch {
-    return 0
   }
 }
 
