@@ -328,7 +328,7 @@ describe("web console in a browser: other sessions", () => {
     await terminalShows(page, /^from the browser\n(.*\n)?from the browser$/m)
   })
 
-  it("takes an attached session over again after a dropped connection, from the last line shown", async () => {
+  it("takes an attached session over again after a dropped connection, from the last line shown, with what was typed meanwhile", async () => {
     const proxy = await startCuttableProxy(server.url)
     try {
       const owner = await RawWebSocketClient.connect(server.url)
@@ -347,13 +347,20 @@ describe("web console in a browser: other sessions", () => {
       await page.evaluate(() => {
         ;(globalThis as unknown as { consoleTerminal: { keptThroughTheCut?: boolean } }).consoleTerminal.keptThroughTheCut = true
       })
+      // Cut, and kept down while a line is typed: it goes once the terminal follows the process again.
+      proxy.refuse(true)
       proxy.cut()
-      // Keystrokes go to the new connection once the terminal follows the process over it.
+      await page.locator(".banner", { hasText: "reconnecting" }).waitFor()
+      await typeLine(page, "typed while down")
+      expect(await page.locator('[data-testid=terminal][data-connections="1"]').count()).toBe(1)
+      proxy.refuse(false)
       await page.locator('[data-testid=terminal][data-connections="2"]').waitFor({ timeout: 15_000 })
+      await terminalShows(page, /^typed while down\n(.*\n)?typed while down$/m)
       await typeLine(page, "after the cut")
       const lines = await terminalShows(page, /^after the cut\n(.*\n)?after the cut$/m)
-      // Each once (the tty's echo and cat's copy): nothing replayed twice.
+      // Each once (the tty's echo and cat's copy): nothing replayed or typed twice.
       expect(lines.filter((line) => line === "before the cut").length).toBe(2)
+      expect(lines.filter((line) => line === "typed while down").length).toBe(2)
       expect(lines.filter((line) => line === "after the cut").length).toBe(2)
       // The same terminal went on: it was not built again.
       expect(await page.evaluate(() =>

@@ -6,8 +6,9 @@
  *   shell, or an attached detached session): output arrives as
  *   `process/output` notifications and is acknowledged (`console/ack`) once
  *   xterm has drawn it, so a terminal that cannot keep up pauses the process
- *   instead of queueing in the browser; keystrokes go to the process and
- *   the PTY takes the terminal's size.
+ *   instead of queueing in the browser; keystrokes go to the process (those
+ *   typed while the connection is down once it is back) and the PTY takes
+ *   the terminal's size.
  * - `watch`: any session's process, read-only: `console/read` long-polls
  *   of the retained output, one after the other as xterm draws them, so a
  *   slow watcher never slows the process; one that falls behind what is
@@ -37,6 +38,15 @@ export type ProcessNotification =
   | { readonly method: "process/closed"; readonly seq: number }
 
 const READ_BYTES = 256 * 1024
+/** Keystrokes (UTF-16 units) held for a connection that is down. */
+const MAX_UNANSWERED_INPUT = 64 * 1024
+
+/** Keystrokes sent or to be sent, until the server answers them. */
+interface PendingInput {
+  readonly writeId: string
+  readonly chunk: string
+  readonly length: number
+}
 const WATCH_WAIT_MS = 10_000
 const DIM = "\x1b[2m"
 const BOLD = "\x1b[1m"
@@ -99,13 +109,42 @@ export class TerminalView {
     this.term.loadAddon(new Unicode11Addon())
     this.term.unicode.activeVersion = "11"
     this.term.open(container)
-    if (source.mode === "own") {
-      this.term.onData((data) => {
-        if (this.ended) return
-        void this.source.connection.request("process/write", { processId: source.processId, chunk: toBase64(data) })
-          .catch(() => {})
-      })
+    if (source.mode === "own") this.term.onData((data) => this.type(data))
+  }
+
+  /**
+   * Keystrokes not answered yet, in order. Each has a writeId, which the
+   * server remembers per process: typed while the connection is down, or
+   * lost with it, they are sent again over the next one and applied once.
+   */
+  private readonly unanswered: Array<PendingInput> = []
+  private unansweredBytes = 0
+  private writeCount = 0
+  private readonly writePrefix = crypto.randomUUID()
+
+  private type(data: string): void {
+    if (this.ended) return
+    // A connection down for long: what is typed beyond this is refused (a bell), not queued without end.
+    if (this.unansweredBytes + data.length > MAX_UNANSWERED_INPUT) return void this.term.write("\x07")
+    const input = { writeId: `${this.writePrefix}-${++this.writeCount}`, chunk: toBase64(data), length: data.length }
+    this.unanswered.push(input)
+    this.unansweredBytes += input.length
+    this.send(input)
+  }
+
+  private send(input: PendingInput): void {
+    const answered = () => {
+      const index = this.unanswered.indexOf(input)
+      if (index === -1) return
+      this.unanswered.splice(index, 1)
+      this.unansweredBytes -= input.length
     }
+    const { chunk, writeId } = input
+    this.source.connection.request("process/write", { processId: this.source.processId, chunk, writeId })
+      .then(answered, (error) => {
+        // Kept for the next connection; any answer from the server (even a refusal) ends it.
+        if (!(error instanceof ConnectionClosed)) answered()
+      })
   }
 
   /** Replays the retained output, then follows the process until it closes or the view is disposed. */
@@ -122,6 +161,7 @@ export class TerminalView {
   async resume(connection: RpcConnection): Promise<void> {
     this.source = { ...this.source, connection }
     if (this.ended || this.disposed) return
+    for (const input of this.unanswered) this.send(input)
     this.backlog = []
     await this.follow()
   }
