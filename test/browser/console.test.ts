@@ -309,6 +309,29 @@ describe("web console in a browser: other sessions", () => {
     owner.socket.close()
   })
 
+  it("keeps the lists' rows in place while they refresh: a chosen signal stays chosen, and is sent", async () => {
+    const owner = await RawWebSocketClient.connectReady(server.url)
+    await owner.request("process/start", { processId: "signalled", argv: ["sleep", "600"], env: {}, tty: false })
+    const page = await newPage()
+    await logIn(page, server.url)
+    const row = page.locator('tr[data-process="signalled"]').first()
+    await row.locator("select").selectOption("SIGUSR1")
+    await row.evaluate((element) => {
+      ;(element as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes = true
+    })
+    const refreshes = async () => Number(await page.locator(".lists").getAttribute("data-refreshes"))
+    const after = await refreshes()
+    await page.waitForFunction((count) => Number(document.querySelector(".lists")?.getAttribute("data-refreshes")) >= count + 2, after)
+    expect(await row.locator("select").inputValue()).toBe("SIGUSR1")
+    await row.locator("[data-action=signal]").click()
+    const exited = await owner.waitFor((m) => m.method === "process/exited" && m.params.processId === "signalled")
+    expect(exited.params.signal).toBe("SIGUSR1")
+    // The same row goes on, showing how it ended.
+    await row.locator("td.ended", { hasText: "killed by SIGUSR1" }).waitFor()
+    expect(await row.evaluate((element) => (element as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes)).toBe(true)
+    owner.socket.close()
+  })
+
   it("attaches to a detached session's process", async () => {
     const owner = await RawWebSocketClient.connect(server.url)
     const init = await owner.request("initialize", { clientName: "detacher", detachTtlMs: 60_000 })

@@ -50,6 +50,21 @@ const shortId = (id: string): string => id.length > 13 ? `${id.slice(0, 8)}…` 
 const statusOf = (process: ConsoleProcess): string =>
   process.running ? "running" : endingOf(process.exitCode, process.signal)
 
+/** The element children of `parent` by their `data-KEY`. */
+const keyedChildren = (parent: HTMLElement, key: string): Map<string, HTMLElement> =>
+  new Map([...parent.children].map((child) => [(child as HTMLElement).dataset[key] ?? "", child as HTMLElement]))
+
+/**
+ * Makes `nodes` the children of `parent`, in order, moving only those out
+ * of place (a moved element loses focus) and removing the rest.
+ */
+const placeInOrder = (parent: HTMLElement, nodes: ReadonlyArray<HTMLElement>): void => {
+  nodes.forEach((node, index) => {
+    if (parent.children[index] !== node) parent.insertBefore(node, parent.children[index] ?? null)
+  })
+  while (parent.children.length > nodes.length) parent.lastElementChild!.remove()
+}
+
 /**
  * Calls `connect` until it gives a connection, waiting after each failure
  * (100 ms, growing to a second); `giveUp`, asked after each failure, ends
@@ -325,12 +340,17 @@ class ConsoleApp {
     this.showLogin("Logged out.")
   }
 
-  /** Sessions and their processes, refreshed every second while shown. */
+  /**
+   * Sessions and their processes, refreshed every second while shown. Rows
+   * are updated in place (keyed by session and process id), so what the
+   * operator is doing in one (a signal chosen, a menu open) survives.
+   */
   private showLists(main: SessionConnection): void {
-    const body = h("div", { class: "lists" })
+    const body = h("div", { class: "lists", "data-refreshes": "0" })
     this.root.replaceChildren(this.header(main), this.banner, body)
     let stopped = false
     let timer: number | undefined
+    let refreshes = 0
     const refresh = async () => {
       try {
         const { sessionId: own, sessions } = await main.request<{ sessions: Array<ConsoleSession>; sessionId: string | null }>("console/sessions")
@@ -339,7 +359,10 @@ class ConsoleApp {
             .then((result) => result.processes, () => [] as Array<ConsoleProcess>)
         ))
         if (stopped) return
-        body.replaceChildren(...sessions.map((session, index) => this.sessionBlock(main, session, processes[index]!, session.sessionId === own)))
+        const shown = keyedChildren(body, "session")
+        placeInOrder(body, sessions.map((session, index) =>
+          this.sessionBlock(main, shown.get(session.sessionId), session, processes[index]!, session.sessionId === own)))
+        body.dataset.refreshes = String(++refreshes)
       } catch (error) {
         if (!(error instanceof ConnectionClosed)) this.showBanner((error as Error).message)
       }
@@ -352,31 +375,52 @@ class ConsoleApp {
     }
   }
 
-  private sessionBlock(main: SessionConnection, session: ConsoleSession, processes: Array<ConsoleProcess>, own: boolean): HTMLElement {
+  /** A session's block, `shown` (the one from the last refresh) updated, or a new one. */
+  private sessionBlock(
+    main: SessionConnection,
+    shown: HTMLElement | undefined,
+    session: ConsoleSession,
+    processes: Array<ConsoleProcess>,
+    own: boolean
+  ): HTMLElement {
     const state = session.attached ? "attached" : "detached"
     const expiry = session.detachExpiresAtMs === null ? "" : `, closes in ${formatDuration(session.detachExpiresAtMs - Date.now())}`
     const attachable = own || !session.attached
-    return h("section", { class: "session", "data-session": session.sessionId },
-      h("h2", {},
-        h("code", { title: session.sessionId }, shortId(session.sessionId)), " ",
-        h("span", { class: "client" }, session.clientName || "(unnamed)"),
-        own ? h("span", { class: "tag own" }, "this console") : session.console ? h("span", { class: "tag" }, "console") : null,
-        h("span", { class: `tag ${state}` }, state)),
-      h("p", { class: "meta" },
-        `${session.transport}${session.peer === null ? "" : ` from ${session.peer}`}, age ${formatAge(session.createdAtMs)}`,
-        `${expiry}, ${session.processes} process${session.processes === 1 ? "" : "es"}`),
-      processes.length === 0 ? null : h("table", {},
+    const heading = h("h2", {},
+      h("code", { title: session.sessionId }, shortId(session.sessionId)), " ",
+      h("span", { class: "client" }, session.clientName || "(unnamed)"),
+      own ? h("span", { class: "tag own" }, "this console") : session.console ? h("span", { class: "tag" }, "console") : null,
+      h("span", { class: `tag ${state}` }, state))
+    const meta = h("p", { class: "meta" },
+      `${session.transport}${session.peer === null ? "" : ` from ${session.peer}`}, age ${formatAge(session.createdAtMs)}`,
+      `${expiry}, ${session.processes} process${session.processes === 1 ? "" : "es"}`)
+    const section = shown ?? h("section", { class: "session", "data-session": session.sessionId },
+      heading,
+      meta,
+      h("table", {},
         h("thead", {}, h("tr", {}, ...["process", "command", "pid", "tty", "status", "sandbox", "age", "retained", ""].map((title) => h("th", {}, title)))),
-        h("tbody", {}, ...processes.map((process) => this.processRow(main, session, process, attachable)))))
+        h("tbody", {})))
+    if (shown !== undefined) {
+      section.children[0]!.replaceWith(heading)
+      section.children[1]!.replaceWith(meta)
+    }
+    const table = section.querySelector("table")!
+    table.hidden = processes.length === 0
+    const tbody = table.querySelector("tbody")!
+    const rows = keyedChildren(tbody, "process")
+    placeInOrder(tbody, processes.map((process) => this.processRow(main, rows.get(process.processId), session, process, attachable)))
+    return section
   }
 
-  private processRow(main: SessionConnection, session: ConsoleSession, process: ConsoleProcess, attachable: boolean): HTMLElement {
-    const target = `${encodeURIComponent(session.sessionId)}/${encodeURIComponent(process.processId)}`
-    const signal = h("select", { "aria-label": "signal" }, ...SIGNALS.map((name) => h("option", { value: name }, name)))
-    const act = (method: string, params: Record<string, unknown>) =>
-      void main.request(method, { sessionId: session.sessionId, processId: process.processId, ...params })
-        .catch((error: Error) => this.showBanner(error.message))
-    return h("tr", { "data-process": process.processId },
+  /** A process's row, `shown` updated (its actions kept unless what may be done changed), or a new one. */
+  private processRow(
+    main: SessionConnection,
+    shown: HTMLElement | undefined,
+    session: ConsoleSession,
+    process: ConsoleProcess,
+    attachable: boolean
+  ): HTMLElement {
+    const cells = [
       h("td", {}, h("code", {}, process.processId)),
       h("td", { class: "argv" }, h("span", { title: process.argv.join(" ") }, process.argv.join(" "))),
       h("td", {}, String(process.pid)),
@@ -384,13 +428,34 @@ class ConsoleApp {
       h("td", { class: process.running ? "running" : "ended" }, statusOf(process)),
       h("td", {}, process.sandboxType === "none" ? "no" : process.sandboxType),
       h("td", {}, formatAge(process.startedAtMs)),
-      h("td", {}, formatBytes(process.retainedBytes)),
-      h("td", { class: "actions" },
-        h("a", { href: `#/watch/${target}`, "data-action": "watch" }, "Watch"),
-        attachable && process.running ? h("a", { href: `#/attach/${target}`, "data-action": "attach" }, "Attach") : null,
-        process.running ? signal : null,
-        process.running ? h("button", { "data-action": "signal", onclick: () => act("console/signal", { signal: signal.value }) }, "Signal") : null,
-        process.running ? h("button", { "data-action": "terminate", onclick: () => act("console/terminate", {}) }, "Terminate") : null))
+      h("td", {}, formatBytes(process.retainedBytes))
+    ]
+    const actions = `${process.running}/${attachable}`
+    if (shown !== undefined) {
+      cells.forEach((cell, index) => shown.children[index]!.replaceWith(cell))
+      if (shown.dataset.actions !== actions) {
+        shown.children[cells.length]!.replaceWith(this.processActions(main, session, process, attachable))
+        shown.dataset.actions = actions
+      }
+      return shown
+    }
+    return h("tr", { "data-process": process.processId, "data-actions": actions },
+      ...cells,
+      this.processActions(main, session, process, attachable))
+  }
+
+  private processActions(main: SessionConnection, session: ConsoleSession, process: ConsoleProcess, attachable: boolean): HTMLElement {
+    const target = `${encodeURIComponent(session.sessionId)}/${encodeURIComponent(process.processId)}`
+    const signal = h("select", { "aria-label": "signal" }, ...SIGNALS.map((name) => h("option", { value: name }, name)))
+    const act = (method: string, params: Record<string, unknown>) =>
+      void main.request(method, { sessionId: session.sessionId, processId: process.processId, ...params })
+        .catch((error: Error) => this.showBanner(error.message))
+    return h("td", { class: "actions" },
+      h("a", { href: `#/watch/${target}`, "data-action": "watch" }, "Watch"),
+      attachable && process.running ? h("a", { href: `#/attach/${target}`, "data-action": "attach" }, "Attach") : null,
+      process.running ? signal : null,
+      process.running ? h("button", { "data-action": "signal", onclick: () => act("console/signal", { signal: signal.value }) }, "Signal") : null,
+      process.running ? h("button", { "data-action": "terminate", onclick: () => act("console/terminate", {}) }, "Terminate") : null)
   }
 
   /** One process in a terminal: read-only, or attached (this console's session, or a detached one taken over). */
