@@ -34,7 +34,7 @@ import * as Lifecycle from "./ProcessLifecycle.js"
 import type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
 import { TerminalSizes } from "./TerminalSizes.js"
-import type { ConsoleProcess } from "../protocol/console.js"
+import type { ProcessDetails } from "../protocol/console.js"
 
 export type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
 
@@ -66,7 +66,7 @@ export interface ProcessActor {
   }) => Effect.Effect<ReadResult>
   readonly info: Effect.Effect<ProcessInfo>
   /** What the web console lists of it: `info`, and how it ended, its confinement, its retained output and its terminal. */
-  readonly details: Effect.Effect<ConsoleProcess>
+  readonly details: Effect.Effect<ProcessDetails>
   /** A PTY's sizes over its output (undefined for pipes). */
   readonly sizes: TerminalSizes | undefined
   /**
@@ -166,7 +166,7 @@ const detailsOf = (
   process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs" | "sandboxType" | "sizes">,
   exit: ExitStatus | null,
   output: RetainedOutput
-): ConsoleProcess => ({
+): ProcessDetails => ({
   ...infoOf(process, exit),
   signal: exit?.signal ?? null,
   sandboxType: process.sandboxType,
@@ -240,7 +240,7 @@ export class ClosedProcess implements ProcessActor {
   get info(): Effect.Effect<ProcessInfo> {
     return Effect.succeed(infoOf(this, this.exit))
   }
-  get details(): Effect.Effect<ConsoleProcess> {
+  get details(): Effect.Effect<ProcessDetails> {
     return Effect.sync(() => detailsOf(this, this.exit, this.output))
   }
   get release(): Effect.Effect<void> {

@@ -59,8 +59,8 @@ export const SizeFrom = Schema.Struct({
 /** @see SizeFrom */
 export type SizeFrom = typeof SizeFrom.Type
 
-/** One process of a session, as the console lists it. */
-export const ConsoleProcess = Schema.Struct({
+/** What a process tells the console of itself. */
+export const ProcessDetails = Schema.Struct({
   ...ProcessInfo.fields,
   signal: Schema.NullOr(Schema.String),
   sandboxType: SandboxType,
@@ -71,14 +71,22 @@ export const ConsoleProcess = Schema.Struct({
   /** The terminal's size now (a PTY's), else null. */
   size: Schema.NullOr(TerminalSize)
 })
+/** @see ProcessDetails */
+export type ProcessDetails = typeof ProcessDetails.Type
+
+/** One process of a session, as the console lists it. */
+export const ConsoleProcess = Schema.Struct({
+  sessionId: Schema.String,
+  ...ProcessDetails.fields
+})
 /** @see ConsoleProcess */
 export type ConsoleProcess = typeof ConsoleProcess.Type
 
 /** Names a process of any session. */
 const ProcessOfSession = { sessionId: Schema.String, processId: ProcessId }
 
-/** `console/processes` params and result. */
-export const ProcessesParams = Schema.Struct({ sessionId: Schema.String })
+/** `console/processes` params (without a session: every session's) and result. */
+export const ProcessesParams = Schema.Struct({ sessionId: Schema.optional(Schema.String) })
 export const ProcessesResult = Schema.Struct({ processes: Schema.Array(ConsoleProcess) })
 
 /**

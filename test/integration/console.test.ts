@@ -222,6 +222,7 @@ describe("web console: its connections", () => {
 
     const { result: { processes } } = await watcher.request("console/processes", { sessionId: ownerSession.sessionId })
     expect(processes).toEqual([expect.objectContaining({
+      sessionId: ownerSession.sessionId,
       processId: "p1",
       argv: ["sh", "-c", "echo hello; exec sleep 30"],
       tty: false,
@@ -232,6 +233,12 @@ describe("web console: its connections", () => {
       retainedBytes: 6,
       size: null
     })])
+    // Without a session: every session's processes at once (the console's own has one too).
+    await watcher.request("process/start", { processId: "own", argv: ["sleep", "30"], env: {}, tty: false })
+    const every = (await watcher.request("console/processes", {})).result.processes
+    expect(every.map((process: any) => `${process.sessionId}/${process.processId}`).sort())
+      .toEqual([`${ownerSession.sessionId}/p1`, `${listing.sessionId}/own`].sort())
+    expect(every.find((process: any) => process.processId === "p1")).toEqual(processes[0])
     const read = await watcher.request("console/read", { sessionId: ownerSession.sessionId, processId: "p1" })
     expect(decoded(read.result.chunks)).toBe("hello\n")
     expect(read.result.sizes).toEqual([])

@@ -353,15 +353,20 @@ class ConsoleApp {
     let refreshes = 0
     const refresh = async () => {
       try {
-        const { sessionId: own, sessions } = await main.request<{ sessions: Array<ConsoleSession>; sessionId: string | null }>("console/sessions")
-        const processes = await Promise.all(sessions.map((session) =>
-          main.request<{ processes: Array<ConsoleProcess> }>("console/processes", { sessionId: session.sessionId })
-            .then((result) => result.processes, () => [] as Array<ConsoleProcess>)
-        ))
+        const [{ sessionId: own, sessions }, { processes }] = await Promise.all([
+          main.request<{ sessions: Array<ConsoleSession>; sessionId: string | null }>("console/sessions"),
+          main.request<{ processes: Array<ConsoleProcess> }>("console/processes")
+        ])
         if (stopped) return
+        const bySession = new Map<string, Array<ConsoleProcess>>()
+        for (const process of processes) {
+          const ofSession = bySession.get(process.sessionId)
+          if (ofSession === undefined) bySession.set(process.sessionId, [process])
+          else ofSession.push(process)
+        }
         const shown = keyedChildren(body, "session")
-        placeInOrder(body, sessions.map((session, index) =>
-          this.sessionBlock(main, shown.get(session.sessionId), session, processes[index]!, session.sessionId === own)))
+        placeInOrder(body, sessions.map((session) =>
+          this.sessionBlock(main, shown.get(session.sessionId), session, bySession.get(session.sessionId) ?? [], session.sessionId === own)))
         body.dataset.refreshes = String(++refreshes)
       } catch (error) {
         if (!(error instanceof ConnectionClosed)) this.showBanner((error as Error).message)

@@ -23,6 +23,7 @@ export interface TerminalSize {
 }
 
 export interface ConsoleProcess {
+  readonly sessionId: string
   readonly processId: string
   readonly pid: number
   readonly argv: ReadonlyArray<string>

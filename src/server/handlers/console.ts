@@ -42,6 +42,11 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
           : Effect.succeed(session)
       })
     )
+  /** Every session the store holds now (one closed since it was listed is left out). */
+  const everySession = Effect.zipRight(
+    requireReady,
+    Effect.sync(() => store.list().flatMap(({ sessionId }) => store.find(sessionId) ?? []))
+  )
   const processOf = (sessionId: string, processId: string) =>
     Effect.flatMap(sessionOf(sessionId), (session) => session.processes.get(processId))
   return {
@@ -51,8 +56,12 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
         Effect.map(ClientSession, (session) => ({ sessions: store.list(), sessionId: session.sessionId() ?? null }))
       ),
     "console/processes": ({ sessionId }) =>
-      sessionOf(sessionId).pipe(
-        Effect.flatMap((session) => Effect.forEach(session.processes.actors(), (actor) => actor.details)),
+      (sessionId === undefined ? everySession : Effect.map(sessionOf(sessionId), (session) => [session])).pipe(
+        Effect.flatMap((sessions) =>
+          Effect.forEach(
+            sessions.flatMap((session) => session.processes.actors().map((actor) => ({ sessionId: session.sessionId, actor }))),
+            ({ actor, sessionId }) => Effect.map(actor.details, (details) => ({ sessionId, ...details }))
+          )),
         Effect.map((processes) => ({ processes }))
       ),
     "console/read": ({ afterSeq, maxBytes, processId, sessionId, waitMs }) =>
