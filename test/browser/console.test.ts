@@ -316,13 +316,17 @@ describe("web console in a browser: other sessions", () => {
     await logIn(page, server.url)
     const row = page.locator('tr[data-process="signalled"]').first()
     await row.locator("select").selectOption("SIGUSR1")
-    await row.evaluate((element) => {
-      ;(element as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes = true
-    })
+    // The row, and its pid's cell (text an operator may have selected), are the same elements after refreshes.
+    for (const element of [row, row.locator("td").nth(2)]) {
+      await element.evaluate((node) => {
+        ;(node as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes = true
+      })
+    }
     const refreshes = async () => Number(await page.locator(".lists").getAttribute("data-refreshes"))
     const after = await refreshes()
     await page.waitForFunction((count) => Number(document.querySelector(".lists")?.getAttribute("data-refreshes")) >= count + 2, after)
     expect(await row.locator("select").inputValue()).toBe("SIGUSR1")
+    expect(await row.locator("td").nth(2).evaluate((node) => (node as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes)).toBe(true)
     await row.locator("[data-action=signal]").click()
     const exited = await owner.waitFor((m) => m.method === "process/exited" && m.params.processId === "signalled")
     expect(exited.params.signal).toBe("SIGUSR1")

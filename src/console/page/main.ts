@@ -54,6 +54,11 @@ const statusOf = (process: ConsoleProcess): string =>
 const keyedChildren = (parent: HTMLElement, key: string): Map<string, HTMLElement> =>
   new Map([...parent.children].map((child) => [(child as HTMLElement).dataset[key] ?? "", child as HTMLElement]))
 
+/** Puts `next` in the place of `shown` unless they are alike (text selected in an unchanged cell stays selected). */
+const replaceIfChanged = (shown: Element, next: Element): void => {
+  if (!shown.isEqualNode(next)) shown.replaceWith(next)
+}
+
 /**
  * Makes `nodes` the children of `parent`, in order, moving only those out
  * of place (a moved element loses focus) and removing the rest.
@@ -406,8 +411,8 @@ class ConsoleApp {
         h("thead", {}, h("tr", {}, ...["process", "command", "pid", "tty", "status", "sandbox", "age", "retained", ""].map((title) => h("th", {}, title)))),
         h("tbody", {})))
     if (shown !== undefined) {
-      section.children[0]!.replaceWith(heading)
-      section.children[1]!.replaceWith(meta)
+      replaceIfChanged(section.children[0]!, heading)
+      replaceIfChanged(section.children[1]!, meta)
     }
     const table = section.querySelector("table")!
     table.hidden = processes.length === 0
@@ -437,7 +442,7 @@ class ConsoleApp {
     ]
     const actions = `${process.running}/${attachable}`
     if (shown !== undefined) {
-      cells.forEach((cell, index) => shown.children[index]!.replaceWith(cell))
+      cells.forEach((cell, index) => replaceIfChanged(shown.children[index]!, cell))
       if (shown.dataset.actions !== actions) {
         shown.children[cells.length]!.replaceWith(this.processActions(main, session, process, attachable))
         shown.dataset.actions = actions
