@@ -5,6 +5,7 @@ import * as Path from "node:path"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "vitest"
+import { rssOf } from "../support/procfs.js"
 import { eventually, isAlive, pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
 
 const startServer = useStdioServers()
@@ -56,8 +57,7 @@ describe("robustness", () => {
 
   it("bounds what a process has not read of its stdin: writes beyond 16 MiB are answered -32001 at once, the server stays small, and the process gets every accepted byte", async () => {
     const server = await startServer()
-    const pid = server.child.pid!
-    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
+    const rss = () => rssOf(server.child.pid!)
     const go = Path.join(mkdtempSync(Path.join(tmpdir(), "stdin-backlog-")), "go")
     // Reads nothing until told to, then counts what it was sent.
     await server.request("process/start", {
@@ -76,8 +76,9 @@ describe("robustness", () => {
     // The backlog's 16 MiB, the write that found it just under, and what the pipe took.
     expect(accepted).toBeLessThanOrEqual(18)
     // Without the bound the server held all of it (+326 MiB of RSS for 256 such writes); with it, the
-    // 16 MiB backlog and the garbage of the refused messages' text, not yet collected.
-    expect(rss() - before).toBeLessThan(128 * 1024 * 1024)
+    // 16 MiB backlog and the garbage of the refused messages' text, not yet collected (52-76 MiB
+    // measured, alone and beside two busy loops; a loaded CI machine has shown 1.5 times such figures).
+    expect(rss() - before).toBeLessThan(160 * 1024 * 1024)
     // A refused write's id is not remembered: once the process reads, its retry is written.
     writeFileSync(go, "")
     // As a client does with a retryable -32001: again, a little later, until it is taken.
@@ -98,23 +99,23 @@ describe("robustness", () => {
 
   it("bounds what a terminal process has not read too: writes beyond 16 MiB to a PTY that nobody reads are answered -32001", async () => {
     const server = await startServer()
-    const pid = server.child.pid!
-    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
-    // Its input buffer fills after a few KiB (the terminal echoes nothing: nobody reads).
-    await server.request("process/start", ptyProcess("still", ["sleep", "30"]))
-    const before = rss()
+    // Raw and without echo, a terminal's input buffer fills after a few KiB when
+    // nobody reads it. (In canonical mode the kernel takes on past a full line,
+    // dropping what overflows and echoing as fast as the server reads: how much
+    // it took in the test's time varied with the machine's load, 21 MiB once.)
+    await server.request("process/start", ptyProcess("still", ["sh", "-c", "stty raw -echo && echo ready && exec sleep 30"]))
+    await server.outputContains("still", "ready")
     const chunk = Buffer.alloc(1024 * 1024, "z").toString("base64")
     const answers = await Promise.all(Array.from({ length: 64 }, (_, i) =>
       server.request("process/write", { processId: "still", chunk, writeId: `tty-${i}` })))
     const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
     const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog").length
     expect(accepted + refused).toBe(64)
-    // The backlog's 16 MiB, the write that found it just under, and what the terminal took.
+    // The backlog's 16 MiB, the write that found it just under, and what the terminal took
+    // (16 accepted in every run): a server that kept every write would accept all 64. Its RSS
+    // is no check here: the garbage of the 85 MiB of request JSON, not yet collected (54-100
+    // MiB measured), is as large as what keeping them would add.
     expect(accepted).toBeLessThanOrEqual(18)
-    // Growth includes the garbage of the 85 MiB of request JSON, not yet
-    // collected (58-100 MiB over 8 runs); a server that kept every write
-    // (64 MiB more) would go past 128.
-    expect(rss() - before).toBeLessThan(128 * 1024 * 1024)
     expect((await server.request("process/terminate", { processId: "still" })).result).toEqual({ running: true })
   })
 
