@@ -28,7 +28,7 @@ beforeAll(async () => {
   ;[browser, server] = await Promise.all([
     launchBrowser(),
     // A small retained ring, so a test can outrun it.
-    startWebSocketServer(["--console", "--retained-output-bytes", String(1024 * 1024)])
+    startWebSocketServer(["--console", "--retained-output-bytes", String(1024 * 1024), "--allow-host", "insecure.test"])
   ])
 })
 afterAll(async () => {
@@ -165,6 +165,17 @@ describe("web console in a browser: a shell", () => {
     expect(lines.some((line) => line.includes("echo $((6*7))"))).toBe(true)
   })
 
+  it("works from a name that is not a secure context (plain http, not localhost)", async () => {
+    const page = await newPage()
+    const { port } = new URL(server.url)
+    await page.goto(`http://insecure.test:${port}/console/#${await linkSecret(server.url)}`)
+    await page.waitForSelector("[data-testid=new-shell]")
+    expect(await page.evaluate(() => (globalThis as unknown as { isSecureContext: boolean }).isSecureContext)).toBe(false)
+    await newShell(page)
+    await typeLine(page, "echo $((6*7))")
+    await terminalShows(page, /^42$/m)
+  })
+
   it("resizes the PTY with the viewport", async () => {
     const page = await newPage({ width: 1000, height: 600 })
     await logIn(page, server.url)
@@ -216,7 +227,7 @@ describe("web console in a browser: a shell", () => {
     expect(numbers.length).toBeGreaterThan(5_000)
     expect(numbers.at(-1)).toBe(100_000)
     for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBe(numbers[i - 1]! + 1)
-  })
+  }, 90_000)
 
   it("goes on from the last line shown when the connection drops, nothing lost or doubled", async () => {
     const proxy = await startCuttableProxy(server.url)
@@ -245,7 +256,7 @@ describe("web console in a browser: a shell", () => {
     } finally {
       await proxy.close()
     }
-  })
+  }, 90_000)
 
   it("lets a shell run on while the tab is hidden, and catches up when it is shown", async () => {
     const marker = Path.join(markers, `hidden-${Date.now()}`)
@@ -419,5 +430,5 @@ describe("web console in a browser: other sessions", () => {
     } finally {
       small.stop()
     }
-  })
+  }, 90_000)
 })

@@ -23,7 +23,11 @@ export const chromiumPath = (): string => {
   return found
 }
 
-/** A headless Chromium; `rebound.test` resolves to 127.0.0.1 (a name the server does not know: DNS rebinding). */
+/**
+ * A headless Chromium where `rebound.test` (a name the server does not know:
+ * DNS rebinding) and `insecure.test` (one it is told to allow: a page over
+ * plain http from it is not a secure context) resolve to 127.0.0.1.
+ */
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({
     executablePath: chromiumPath(),
@@ -35,7 +39,7 @@ export const launchBrowser = (): Promise<Browser> =>
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
-      "--host-resolver-rules=MAP rebound.test 127.0.0.1"
+      "--host-resolver-rules=MAP rebound.test 127.0.0.1, MAP insecure.test 127.0.0.1"
     ]
   })
 

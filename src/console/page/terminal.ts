@@ -120,7 +120,8 @@ export class TerminalView {
   private readonly unanswered: Array<PendingInput> = []
   private unansweredBytes = 0
   private writeCount = 0
-  private readonly writePrefix = crypto.randomUUID()
+  // Not crypto.randomUUID: a page over plain http from a name other than localhost is not a secure context.
+  private readonly writePrefix = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, "0")).join("")
 
   private type(data: string): void {
     if (this.ended) return
