@@ -115,7 +115,7 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
     },
     flow: window === undefined ? connection.flow : eitherPaused([connection.flow, window]),
     log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect),
-    transport: options.peer?.transport ?? "unknown",
+    transport: options.peer?.transport,
     address: options.peer?.address
   }
   const scope = yield* Effect.scope

@@ -99,6 +99,8 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
   ) => Effect.Effect<Attachment, InvalidRequest>
   /** Every session, attached or detached, as the console lists it. */
   readonly list: () => ReadonlyArray<ConsoleSession>
+  /** Every session, attached or detached. */
+  readonly all: () => ReadonlyArray<Session>
   /** The session with this id, attached or detached. */
   readonly find: (sessionId: string) => Session | undefined
 }>() {}
@@ -294,6 +296,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           processes: record.processes.actors().length,
           console: record.console
         })),
+      all: () => [...sessions.values()],
       find: (sessionId) => sessions.get(sessionId)
     }
   })

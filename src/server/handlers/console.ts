@@ -42,11 +42,7 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
           : Effect.succeed(session)
       })
     )
-  /** Every session the store holds now (one closed since it was listed is left out). */
-  const everySession = Effect.zipRight(
-    requireReady,
-    Effect.sync(() => store.list().flatMap(({ sessionId }) => store.find(sessionId) ?? []))
-  )
+  const everySession = Effect.zipRight(requireReady, Effect.sync(store.all))
   const processOf = (sessionId: string, processId: string) =>
     Effect.flatMap(sessionOf(sessionId), (session) => session.processes.get(processId))
   return {
