@@ -8,12 +8,11 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
-import * as Stream from "effect/Stream"
 import type { ClientError, ConnectError, InitializeTimeout } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import { isHeldElsewhere } from "../client/JsonRpcPeer.js"
@@ -23,9 +22,7 @@ import { natsFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
 import { consolePageUrl } from "../console/WebConsole.js"
-
-/** Ctrl-P Ctrl-Q: leaves an attached process running, as `docker attach`. */
-const DETACH_KEYS = Buffer.from([0x10, 0x11])
+import { attachTo, forwardSignals, firstSignal, SIGPIPE_STATUS, takeOverSignals, terminalSize } from "./attach.js"
 
 /** A ws:// or wss:// URL, a nats:// one naming an environment, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
 const url = Args.text({ name: "url" }).pipe(
@@ -68,6 +65,9 @@ interface Connection extends NatsFlags.NatsFlagValues {
   readonly detachTtlMs?: number | undefined
 }
 
+/** Output held for the local stdout at most, before the client stops reading the connection. */
+const CLI_BUFFERED_BYTES = 1024 * 1024
+
 /** How long a session this client takes over stays detached after it lets go. */
 const DETACH_TTL_MS = 300_000
 
@@ -85,6 +85,9 @@ const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecS
   const detachTtlMs = connection.detachTtlMs ?? (resumeSessionId === undefined ? undefined : DETACH_TTL_MS)
   const options = {
     clientName: "exec-server-cli",
+    // Output is written as fast as the local reader takes it, and the server waits for it: nothing lost, little held.
+    whenConsumerLags: "pause" as const,
+    maxBufferedBytesPerProcess: CLI_BUFFERED_BYTES,
     ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
     ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const })
   }
@@ -133,96 +136,6 @@ const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecS
   )
 }
 
-/** The local terminal in raw mode for the scope (keystrokes go through as they are), restored after. */
-const rawTerminal = Effect.acquireRelease(
-  Effect.sync(() => {
-    if (process.stdin.isTTY) process.stdin.setRawMode(true)
-  }),
-  () =>
-    Effect.sync(() => {
-      if (process.stdin.isTTY) process.stdin.setRawMode(false)
-    })
-)
-
-const terminalSize = () => ({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 })
-
-/** How an attachment ended: the process closed with its exit code, or the local side detached. */
-type Attachment = { readonly _tag: "Closed"; readonly exitCode: number } | { readonly _tag: "Detached" }
-
-/**
- * Runs a process's I/O against the local terminal until it closes: its
- * output to stdout (stderr apart, for pipes), local input to it (in order;
- * the end of input closes its stdin), window size changes as resizes. With
- * `detachKeys` the sequence leaves it running.
- */
-const attachTo = (
-  handle: ExecServerClient.ProcessHandle,
-  options: { readonly tty: boolean; readonly detachKeys: boolean }
-): Effect.Effect<Attachment, ClientError, never> =>
-  Effect.scoped(Effect.gen(function*() {
-    const runtime = yield* Effect.runtime<never>()
-    const runFork = Runtime.runFork(runtime)
-    if (options.tty) {
-      yield* rawTerminal
-      const onResize = () => void runFork(Effect.ignore(handle.resize(terminalSize())))
-      yield* Effect.acquireRelease(
-        Effect.sync(() => process.on("SIGWINCH", onResize)),
-        () => Effect.sync(() => process.off("SIGWINCH", onResize))
-      )
-    }
-    let detached = false
-    // A chunk that ends in the first key of the sequence is held back until
-    // the next one says whether the second follows (keys may come one by one).
-    let held: Buffer | undefined
-    const watchForDetach = (chunk: Buffer): Array<Buffer> => {
-      if (!options.detachKeys) return [chunk]
-      const data = held === undefined ? chunk : Buffer.concat([held, chunk])
-      held = undefined
-      if (data.includes(DETACH_KEYS)) {
-        detached = true
-        return [data.subarray(0, data.indexOf(DETACH_KEYS))]
-      }
-      if (data[data.length - 1] === DETACH_KEYS[0]) {
-        held = data.subarray(data.length - 1)
-        return [data.subarray(0, data.length - 1)]
-      }
-      return [data]
-    }
-    const input = Stream.fromAsyncIterable(process.stdin as AsyncIterable<Buffer>, (error) => error).pipe(
-      Stream.mapConcat(watchForDetach),
-      // The keys before the sequence still go; nothing after it.
-      Stream.takeUntil(() => detached),
-      Stream.filter((chunk) => chunk.length > 0),
-      Stream.runForEach((chunk) => Effect.ignore(handle.write(chunk))),
-      // The end of local input is the end of the process's (but when leaving it attached).
-      Effect.zipRight(Effect.suspend(() => detached ? Effect.void : Effect.ignore(handle.closeStdin))),
-      Effect.ignore
-    )
-    const inputFiber = yield* Effect.forkScoped(input)
-    // Runs before the input fiber is interrupted (finalizers run last first):
-    // ending local input lets a read in progress return, so the fiber can stop.
-    yield* Effect.addFinalizer(() => Effect.sync(() => process.stdin.destroy()))
-    const output = handle.events.pipe(
-      Stream.runForEach((event) =>
-        Effect.sync(() => {
-          if (event._tag === "Output") (event.stream === "stderr" ? process.stderr : process.stdout).write(event.bytes)
-          if (event._tag === "Gap") process.stderr.write(`\r\n[exec-server: output ${event.fromSeq}..${event.seq} was no longer retained]\r\n`)
-        })
-      )
-    )
-    if (options.detachKeys) {
-      // Whichever comes first: the process closing, or the local side leaving.
-      const left = yield* Effect.raceFirst(
-        Effect.as(output, false),
-        Effect.zipRight(Effect.fromFiber(inputFiber), Effect.suspend(() => detached ? Effect.succeed(true) : Effect.never))
-      )
-      if (left) return { _tag: "Detached" } as const
-    } else {
-      yield* output
-    }
-    return { _tag: "Closed", exitCode: (yield* handle.exited).exitCode } as const
-  }))
-
 /**
  * The line that says a process was left running, and how to get back to it
  * (on stderr; a `\r` first, for a terminal that was raw until just now).
@@ -247,16 +160,45 @@ const reportFailure = (error: { readonly message: string }) =>
     process.exitCode = 1
   })
 
+/** Why a start failed, as a shell would say it, and the exit status a shell gives it: 127 not found, 126 not executable. */
+const startFailure = (program: string, error: ClientError): { readonly says: string; readonly status: number } => {
+  if (error._tag === "SpawnNotFound") {
+    return error.missing === "program"
+      ? { says: `${program}: command not found`, status: 127 }
+      : { says: error.message, status: 1 }
+  }
+  if (error._tag === "InternalError" && error.errno !== undefined && error.errno in CANNOT_EXECUTE) {
+    return { says: `${program}: cannot execute: ${CANNOT_EXECUTE[error.errno]}`, status: 126 }
+  }
+  return { says: error.message, status: 1 }
+}
+
+/** The errors of a program that exists and cannot be run, in strerror's words. */
+const CANNOT_EXECUTE: Record<string, string> = {
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  ENOEXEC: "Exec format error",
+  EISDIR: "Is a directory",
+  ETXTBSY: "Text file busy"
+}
+
+/** A command that ends the client with an exit status, after a message on stderr when there is one. */
+class ExitWith extends Data.TaggedError("ExitWith")<{ readonly status: number; readonly says?: string }> {}
+
 const execCommand = Command.make(
   "exec",
   {
     ...connectionOptions,
     tty: Options.boolean("tty").pipe(
-      Options.withDescription("Run in a terminal, the local one raw (the default when stdin is a terminal)")
+      Options.withAlias("t"),
+      Options.withDescription("Run in a terminal, the local one raw (the default when stdin and stdout are both terminals)")
     ),
-    noTty: Options.boolean("no-tty").pipe(Options.withDescription("Run with pipes, stdout and stderr apart, even from a terminal")),
+    noTty: Options.boolean("no-tty").pipe(
+      Options.withAlias("T"),
+      Options.withDescription("Run with pipes, stdout and stderr apart, even from a terminal")
+    ),
     cwd: Options.text("cwd").pipe(Options.withDescription("Working directory (default: the server's)"), Options.optional),
-    env: Options.keyValueMap("env").pipe(Options.withDescription("K=V set over the server's environment"), Options.optional),
+    env: Options.keyValueMap("env").pipe(Options.withDescription("K=V set over the server's environment (repeatable)"), Options.optional),
     detachTtlMs: Options.integer("detach-ttl-ms").pipe(
       Options.withDescription(
         "Keep the session this long (ms) after this client goes, so that the command can be left running: " +
@@ -274,27 +216,41 @@ const execCommand = Command.make(
   },
   (flags) => {
     const detachTtlMs = Option.getOrUndefined(flags.detachTtlMs) ?? (flags.detach ? DETACH_TTL_MS : undefined)
+    if (flags.tty && flags.noTty) return reportUsage("--tty and --no-tty contradict each other: give one")
     if (detachTtlMs !== undefined && flags.url === "stdio") {
       return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server")
     }
     if (detachTtlMs !== undefined && detachTtlMs <= 0) return reportUsage("--detach-ttl-ms must be more than 0")
+    // As ssh decides: a terminal when asked for, or when both ends of the
+    // client are one (output into a pipe or a file gets pipes: no \r\n, no
+    // colours, stderr apart).
+    const tty = flags.tty || !flags.detach && !flags.noTty && process.stdin.isTTY === true && process.stdout.isTTY === true
+    const program = flags.argv[0]!
     return Effect.gen(function*() {
-      const client = yield* ExecServerClient.ExecServerClient
-      const tty = flags.tty || !flags.detach && !flags.noTty && process.stdin.isTTY === true
-      const handle = yield* client.start({
-        argv: flags.argv,
-        tty,
-        pipeStdin: !tty && !flags.detach,
-        // A session that outlives this client keeps its process however the client goes.
-        detached: detachTtlMs !== undefined,
-        ...(tty ? { size: terminalSize() } : {}),
-        ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
-        ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
-        ...Option.match(flags.env, {
-          onNone: () => ({}),
-          onSome: (set) => ({ envPolicy: { set: Object.fromEntries(set) } })
-        })
-      })
+      const signals = yield* takeOverSignals
+      // Until the process runs, a signal ends the client at once, as it asks.
+      const started = yield* Effect.raceFirst(
+        Effect.gen(function*() {
+          const client = Context.get(yield* Layer.build(clientLayer({ ...flags, detachTtlMs })), ExecServerClient.ExecServerClient)
+          const handle = yield* client.start({
+            argv: flags.argv,
+            tty,
+            pipeStdin: !tty && !flags.detach,
+            // A session that outlives this client keeps its process however the client goes.
+            detached: detachTtlMs !== undefined,
+            ...(tty ? { size: terminalSize() } : {}),
+            ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
+            ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
+            ...Option.match(flags.env, {
+              onNone: () => ({}),
+              onSome: (set) => ({ envPolicy: { set: Object.fromEntries(set) } })
+            })
+          }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
+          return { client, handle }
+        }),
+        Effect.flatMap(firstSignal(signals), (status) => new ExitWith({ status }))
+      )
+      const { client, handle } = started
       if (flags.detach) {
         process.stdout.write(`${client.sessionId} ${handle.processId}\n`)
         reportDetached(flags.url, client.sessionId, handle.processId)
@@ -303,12 +259,35 @@ const execCommand = Command.make(
       // The keys only from a terminal: piped bytes may hold them by chance.
       const detachKeys = detachTtlMs !== undefined && process.stdin.isTTY === true
       if (detachKeys) process.stderr.write("[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running]\r\n")
-      const attachment = yield* attachTo(handle, { tty, detachKeys })
-      if (attachment._tag === "Detached") reportDetached(flags.url, client.sessionId, handle.processId)
-      else process.exitCode = attachment.exitCode
-    }).pipe(Effect.scoped, Effect.provide(clientLayer({ ...flags, detachTtlMs })), Effect.catchAll(reportFailure))
+      // Signals go to the process, which decides; one that cannot reach it ends the client.
+      const attachment = yield* Effect.raceFirst(
+        attachTo(handle, { tty, detachKeys }),
+        Effect.flatMap(forwardSignals(signals, handle), (status) => new ExitWith({ status }))
+      )
+      switch (attachment._tag) {
+        case "Detached":
+          reportDetached(flags.url, client.sessionId, handle.processId)
+          return
+        case "OutputClosed":
+          // As a pipeline ends: the command goes with the reader, and the client exits as SIGPIPE would end it.
+          yield* handle.terminate().pipe(Effect.timeout("5 seconds"), Effect.ignore)
+          return yield* new ExitWith({ status: SIGPIPE_STATUS })
+        case "Closed":
+          process.exitCode = attachment.exitCode
+      }
+    }).pipe(
+      Effect.scoped,
+      Effect.catchAll((error) => error._tag === "ExitWith" ? exitWith(error) : reportFailure(error))
+    )
   }
-).pipe(Command.withDescription("Run a command on a server, like kubectl exec; exits with its exit code"))
+).pipe(Command.withDescription("Run a command on a server, like ssh or kubectl exec; exits with its exit status"))
+
+/** Ends the client with the status (and its message, if any, on stderr). */
+const exitWith = (exit: ExitWith) =>
+  Effect.sync(() => {
+    if (exit.says !== undefined) process.stderr.write(`exec-server: ${exit.says}\n`)
+    process.exitCode = exit.status
+  })
 
 const attachCommand = Command.make(
   "attach",
@@ -319,17 +298,39 @@ const attachCommand = Command.make(
   },
   (flags) =>
     Effect.gen(function*() {
-      const client = yield* ExecServerClient.ExecServerClient
-      const info = (yield* client.list).find((entry) => entry.processId === flags.processId)
-      if (info === undefined) return yield* new CliFailure({ message: `no process ${flags.processId} in session ${flags.session}` })
-      const handle = client.process(flags.processId)
+      const signals = yield* takeOverSignals
+      const started = yield* Effect.raceFirst(
+        Effect.gen(function*() {
+          const client = Context.get(
+            yield* Layer.build(clientLayer({ ...flags, session: Option.some(flags.session) })),
+            ExecServerClient.ExecServerClient
+          )
+          const info = (yield* client.list).find((entry) => entry.processId === flags.processId)
+          if (info === undefined) return yield* new CliFailure({ message: `no process ${flags.processId} in session ${flags.session}` })
+          return { client, info }
+        }),
+        Effect.flatMap(firstSignal(signals), (status) => new ExitWith({ status }))
+      )
+      const handle = started.client.process(flags.processId)
       process.stderr.write("[exec-server: attached; Ctrl-P Ctrl-Q detaches]\r\n")
-      const attachment = yield* attachTo(handle, { tty: info.tty && process.stdin.isTTY === true, detachKeys: true })
-      if (attachment._tag === "Detached") reportDetached(flags.url, flags.session, flags.processId)
-      else process.exitCode = attachment.exitCode
+      const tty = started.info.tty && process.stdin.isTTY === true
+      const attachment = yield* Effect.raceFirst(
+        attachTo(handle, { tty, detachKeys: true }),
+        Effect.flatMap(forwardSignals(signals, handle), (status) => new ExitWith({ status }))
+      )
+      switch (attachment._tag) {
+        case "Detached":
+          reportDetached(flags.url, flags.session, flags.processId)
+          return
+        case "OutputClosed":
+          // Not this client's process: it is left running, as a detach would.
+          return yield* new ExitWith({ status: SIGPIPE_STATUS })
+        case "Closed":
+          process.exitCode = attachment.exitCode
+      }
     }).pipe(
-      Effect.provide(clientLayer({ ...flags, session: Option.some(flags.session) })),
-      Effect.catchAll(reportFailure)
+      Effect.scoped,
+      Effect.catchAll((error) => error._tag === "ExitWith" ? exitWith(error) : reportFailure(error))
     )
 ).pipe(Command.withDescription("Attach to a process of a detached session: its retained output, then live; Ctrl-P Ctrl-Q detaches"))
 

@@ -21,7 +21,12 @@ import { type ConnectError, ConnectTimeout, Forbidden, TransportClosed, Unauthor
 
 /** A connected transport. */
 export interface ClientTransport {
-  /** Messages from the server; ends (or fails) when the connection is gone. */
+  /**
+   * Messages from the server; ends (or fails) when the connection is gone.
+   * Pulled: while its consumer does not take them, the transport stops
+   * reading the connection once a bounded amount is waiting (so the server's
+   * flow control sees a slow client).
+   */
   readonly incoming: Stream.Stream<string, TransportClosed>
   readonly send: (messages: ReadonlyArray<string>) => Effect.Effect<void, TransportClosed>
 }
@@ -40,6 +45,43 @@ export interface WebSocketClientOptions {
   readonly connectTimeoutMs?: number
 }
 
+/** Characters of messages received and not yet taken, above which a transport stops reading its connection. */
+const INBOX_HIGH_WATER_CHARS = 256 * 1024
+
+/**
+ * The messages a connection delivers, queued until its consumer pulls them:
+ * above `INBOX_HIGH_WATER_CHARS` waiting the source is paused, and resumed
+ * once the consumer has taken them. What the client holds of a connection it
+ * does not keep up with is bounded by that, not by the server's output.
+ */
+const meteredInbox = (source: { readonly pause: () => void; readonly resume: () => void }) =>
+  Effect.map(Mailbox.make<string, TransportClosed>(), (mailbox) => {
+    let waitingChars = 0
+    let paused = false
+    return {
+      offer: (text: string) => {
+        waitingChars += text.length
+        mailbox.unsafeOffer(text)
+        if (!paused && waitingChars > INBOX_HIGH_WATER_CHARS) {
+          paused = true
+          source.pause()
+        }
+      },
+      done: (exit: Exit.Exit<void, TransportClosed>) => void mailbox.unsafeDone(exit),
+      // A pull takes everything waiting: reading goes on while the consumer works through it.
+      stream: Mailbox.toStream(mailbox).pipe(
+        Stream.mapChunks((chunk) => {
+          waitingChars = 0
+          if (paused) {
+            paused = false
+            source.resume()
+          }
+          return chunk
+        })
+      )
+    }
+  })
+
 /** How much of a refusal's body an error repeats. */
 const MAX_REFUSAL_CHARS = 200
 
@@ -51,7 +93,8 @@ export const webSocket = (
     const token = yield* bearerTokenOf(options)
     // Loaded at the first connection: ws (and node:http) cost the start of a server that never dials out.
     const { WebSocket } = yield* Effect.promise(() => import("ws"))
-    const incoming = yield* Mailbox.make<string, TransportClosed>()
+    let opened: WebSocket | undefined
+    const incoming = yield* meteredInbox({ pause: () => opened?.pause(), resume: () => opened?.resume() })
     const socket = yield* Effect.acquireRelease(
       Effect.async<WebSocket, ConnectError>((resume) => {
         let socket: WebSocket
@@ -108,14 +151,15 @@ export const webSocket = (
       ),
       (socket) => Effect.sync(() => socket.close(1000))
     )
-    socket.on("message", (data) => incoming.unsafeOffer(String(data)))
+    opened = socket
+    socket.on("message", (data) => incoming.offer(String(data)))
     socket.on("close", (code, reason) => {
       // The reason says why (a gateway: which environment ended the stream, and how).
       const why = reason.length === 0 ? "" : `: ${reason.toString("utf8")}`
-      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `connection closed (code ${code}${why})` })))
+      incoming.done(Exit.fail(new TransportClosed({ message: `connection closed (code ${code}${why})` })))
     })
     return {
-      incoming: Mailbox.toStream(incoming),
+      incoming: incoming.stream,
       send: (messages) =>
         writeEffect((batch, done) => sendText(socket, batch, done), messages).pipe(
           Effect.mapError((error) => new TransportClosed({ message: error instanceof Error ? error.message : String(error) }))
@@ -222,7 +266,8 @@ export const spawnLocal = (
 ): Effect.Effect<ClientTransport, TransportClosed, Scope.Scope> =>
   Effect.gen(function*() {
     const [program, ...programArgs] = options.command ?? localServerCommand()
-    const incoming = yield* Mailbox.make<string, TransportClosed>()
+    let started: ChildProcess | undefined
+    const incoming = yield* meteredInbox({ pause: () => started?.stdout?.pause(), resume: () => started?.stdout?.resume() })
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcess, TransportClosed>((resume) => {
         const child = spawn(program!, [...programArgs, ...serverArgs(options)], {
@@ -249,16 +294,18 @@ export const spawnLocal = (
           child.stdin?.end()
         })
     )
+    started = child
     child.stdin!.on("error", () => {})
     const framer = new LineFramer(Number.MAX_SAFE_INTEGER)
     child.stdout!.on("data", (chunk: Buffer) => {
-      for (const frame of framer.push(chunk)) if (frame._tag === "Text") incoming.unsafeOffer(frame.text)
+      for (const frame of framer.push(chunk)) if (frame._tag === "Text") incoming.offer(frame.text)
     })
-    child.once("exit", (code, signal) => {
-      incoming.unsafeDone(Exit.fail(new TransportClosed({ message: `the server exited (${signal ?? code})` })))
+    // Once its output has been read to the end: a server's last messages come before its exit is reported.
+    child.once("close", (code, signal) => {
+      incoming.done(Exit.fail(new TransportClosed({ message: `the server exited (${signal ?? code})` })))
     })
     return {
-      incoming: Mailbox.toStream(incoming),
+      incoming: incoming.stream,
       send: (messages) =>
         writeEffect((batch, done) => writeLines(child.stdin!, batch, done), messages).pipe(
           Effect.mapError((error) =>

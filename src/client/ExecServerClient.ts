@@ -22,13 +22,14 @@ import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
 import type { Connector, Method, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
 import * as ClientProcesses from "./process.js"
+import type { WhenConsumerLags } from "./ProcessChannel.js"
 
 export type { SandboxInput } from "./fields.js"
 export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, WalkResult } from "./fs.js"
 export type { ClientHttp, HttpRequest, HttpResponse } from "./http.js"
 export type { Connector, Method, ReconnectOptions } from "./JsonRpcPeer.js"
 export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
-export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
+export type { ExitStatus, ProcessEvent, WhenConsumerLags } from "./ProcessChannel.js"
 
 /** The client of one session: its processes (`ClientProcesses`), files, HTTP and host. */
 export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
@@ -80,8 +81,19 @@ export interface ClientOptions {
    * defaults of `ReconnectOptions`; `false` turns it off.
    */
   readonly reconnect?: false | ReconnectOptions
-  /** Output bytes held per process for its consumer at most (default 4 MiB); the rest is read later. */
+  /** Output bytes held per process for its consumer at most (default 4 MiB); see `whenConsumerLags` for the rest. */
   readonly maxBufferedBytesPerProcess?: number
+  /**
+   * A consumer of a process's events that falls `maxBufferedBytesPerProcess`
+   * behind: `"read-later"` (the default) reads the rest from the server's
+   * retained output once there is room, without slowing the session's other
+   * processes (what the server evicted meanwhile is a `Gap`); `"pause"`
+   * stops reading the connection until there is room, so the server holds
+   * the processes back and nothing is lost (as the command-line client
+   * does; every process of the connection then waits for the slowest
+   * consumer, and one whose events nobody consumes holds the connection).
+   */
+  readonly whenConsumerLags?: WhenConsumerLags
   /** The largest message the client sends (default: the server's limit, else 16 MiB). */
   readonly maxMessageBytes?: number
 }

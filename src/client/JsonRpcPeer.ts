@@ -199,6 +199,8 @@ export class JsonRpcPeer {
   private closedBy: ConnectionLost | undefined
   private currentSessionId: string | undefined
   private messageLimit: number
+  /** What the reader waits for before it takes the next message (a consumer with no room). */
+  private readonly holds: Array<Effect.Effect<void>> = []
 
   constructor(
     private readonly connector: Connector,
@@ -238,6 +240,24 @@ export class JsonRpcPeer {
       if (Either.isRight(payload)) handler(payload.right as Rpc.Payload<NotificationOf<Tag>>)
     })
   }
+
+  /**
+   * Stops reading the connection until `until` completes: called while a
+   * message is handled, it holds the next one back. The transport then stops
+   * reading (see `ClientTransport.incoming`) and the server's flow control
+   * stops reading the processes of the session, so a slow consumer slows
+   * their output rather than losing it.
+   */
+  holdReading(until: Effect.Effect<void>): void {
+    this.holds.push(until)
+  }
+
+  /** The holds placed while the last message was handled, all of them awaited. */
+  private readonly awaitHolds: Effect.Effect<void> = Effect.suspend(() => {
+    if (this.holds.length === 0) return Effect.void
+    const holds = this.holds.splice(0)
+    return Effect.all(holds, { discard: true })
+  })
 
   /** Tells `listener` of drops, resumes and the shutdown. */
   listen(listener: LinkListener): void {
@@ -385,7 +405,10 @@ export class JsonRpcPeer {
   /** The reader of a link: every message in; the drop once it ends. */
   private read(current: Link): Effect.Effect<void> {
     return current.transport.incoming.pipe(
-      Stream.runForEach((text) => Effect.sync(() => this.onText(text))),
+      Stream.runForEach((text) => {
+        this.onText(text)
+        return this.awaitHolds
+      }),
       Effect.match({
         onFailure: (error) => error.message,
         onSuccess: () => "the server closed the connection"

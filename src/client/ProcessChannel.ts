@@ -3,9 +3,11 @@
  * by live notifications while they arrive in order and fit, and otherwise
  * by `process/read` from the server's retained output. A consumer that lags
  * (or a connection that dropped and came back) costs the client no more
- * than its bound: live events that do not fit are dropped and read again
- * later, so nothing is lost while the server still retains it, and what it
- * no longer retains becomes an explicit `Gap` event.
+ * than its bound. How it lags is the client's choice (`WhenConsumerLags`):
+ * live events that do not fit are dropped and read again later, so nothing
+ * is lost while the server still retains it and what it no longer retains
+ * becomes an explicit `Gap` event; or the connection is held, which holds
+ * the process back through the server's flow control, and nothing is lost.
  */
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
@@ -40,11 +42,25 @@ export interface ExitStatus {
   readonly sandboxDenied: boolean
 }
 
+/**
+ * What the client does when a process's consumer falls `maxBufferedBytes`
+ * behind: `"read-later"` drops the live output that does not fit and reads
+ * it from the server's retained output once there is room (other processes
+ * are not slowed; what the server evicted meanwhile becomes a `Gap`);
+ * `"pause"` stops reading the connection until the consumer has room, so
+ * the server stops reading the connection's processes and nothing is lost
+ * (every process of the connection waits for the slowest consumer, and a
+ * process whose events are never consumed holds the connection).
+ */
+export type WhenConsumerLags = "read-later" | "pause"
+
 /** What a channel needs from its client. */
 export interface ChannelOptions {
   readonly processId: string
   /** Bytes of output held for the consumer (queued and ahead of a gap) at most. */
   readonly maxBufferedBytes: number
+  /** With `"pause"`, how the channel holds the connection: called while an event is handled, the next message waits for `until`. */
+  readonly holdReading?: ((until: Effect.Effect<void>) => void) | undefined
   /** `process/read` of this process. */
   readonly read: (params: {
     readonly afterSeq: number
@@ -87,6 +103,11 @@ export class ProcessChannel {
   private failure: ClientError | undefined
   private consumer: (() => void) | undefined
   private roomWaiter: (() => void) | undefined
+  /** The connection waits for the consumer to make room (`holdReading`). */
+  private connectionWaiter: (() => void) | undefined
+  private holdingConnection = false
+  /** The consumer stopped taking events before `Closed`: the connection is never held for it again. */
+  private abandoned = false
   private exitStatus: ExitStatus | undefined
   private readonly exitedDeferred = Deferred.unsafeMake<ExitStatus, ClientError>(FiberId.none)
 
@@ -107,7 +128,42 @@ export class ProcessChannel {
   /** The events, ending after `Closed`. One consumer. */
   readonly events: Stream.Stream<ProcessEvent, ClientError> = Stream.repeatEffectChunkOption(
     Effect.suspend(() => this.take())
-  )
+  ).pipe(Stream.ensuring(Effect.sync(() => this.abandon())))
+
+  /** Whether live events wait in the queue (holding the connection) rather than being dropped when it is full. */
+  private get pausing(): boolean {
+    return this.options.holdReading !== undefined && !this.abandoned
+  }
+
+  /** The consumer is gone: what held the connection for it lets go. */
+  private abandon() {
+    if (this.abandoned) return
+    this.abandoned = true
+    this.releaseConnection()
+  }
+
+  private releaseConnection() {
+    const waiter = this.connectionWaiter
+    this.connectionWaiter = undefined
+    this.holdingConnection = false
+    waiter?.()
+  }
+
+  /** Holds the connection until the consumer has taken the queue down to half the bound. */
+  private holdConnection() {
+    if (this.holdingConnection) return
+    this.holdingConnection = true
+    this.options.holdReading!(Effect.async<void>((resume) => {
+      if (!this.holdingConnection) {
+        resume(Effect.void)
+        return
+      }
+      this.connectionWaiter = () => resume(Effect.void)
+      return Effect.sync(() => {
+        this.connectionWaiter = undefined
+      })
+    }))
+  }
 
   private take(): Effect.Effect<Chunk.Chunk<ProcessEvent>, Option.Option<ClientError>> {
     if (this.queue.length > 0) {
@@ -134,6 +190,7 @@ export class ProcessChannel {
   }
 
   private wakeCatchUp() {
+    if (this.holdingConnection && this.queuedBytes <= this.options.maxBufferedBytes / 2) this.releaseConnection()
     const waiter = this.roomWaiter
     if (waiter !== undefined && this.queuedBytes <= this.options.maxBufferedBytes / 2) {
       this.roomWaiter = undefined
@@ -156,6 +213,8 @@ export class ProcessChannel {
       this.catchingUp = false
       this.held.clear()
       this.heldBytes = 0
+      // Nothing more comes for this queue: the connection need not wait for it.
+      this.releaseConnection()
       this.wakeCatchUp()
       this.options.onClosed()
     }
@@ -176,6 +235,12 @@ export class ProcessChannel {
     if (event.seq > this.maxSeenSeq) this.maxSeenSeq = event.seq
     if (event._tag === "Exited") this.recordExit(statusOf(event))
     if (event.seq < this.nextSeq) return
+    if (!this.catchingUp && event.seq === this.nextSeq && this.pausing) {
+      this.nextSeq++
+      this.push(event)
+      if (this.queuedBytes > this.options.maxBufferedBytes && !this.finished) this.holdConnection()
+      return
+    }
     if (
       !this.catchingUp && event.seq === this.nextSeq &&
       this.queuedBytes + sizeOf(event) <= this.options.maxBufferedBytes
@@ -306,6 +371,7 @@ export class ProcessChannel {
     if (this.failure !== undefined || this.closedQueued) return
     this.failure = error
     this.catchingUp = false
+    this.releaseConnection()
     Deferred.unsafeDone(this.exitedDeferred, Exit.fail(error))
     this.wakeCatchUp()
     const waiter = this.roomWaiter

@@ -20,7 +20,7 @@ import type {
 import { type ClientError, ExecTimeout, TransportClosed } from "./ClientError.js"
 import { type SandboxInput, sandboxField, toBytes } from "./fields.js"
 import type { JsonRpcPeer } from "./JsonRpcPeer.js"
-import { type ExitStatus, ProcessChannel, type ProcessEvent } from "./ProcessChannel.js"
+import { type ExitStatus, ProcessChannel, type ProcessEvent, type WhenConsumerLags } from "./ProcessChannel.js"
 
 /** What `exec` and `communicate` return: the output as bytes, or as text from `exec` with `encoding: "utf8"`. */
 export interface ExecResult<Output extends Uint8Array | string = Uint8Array> extends ExitStatus {
@@ -140,6 +140,7 @@ export interface ClientProcesses {
 export interface ProcessOptions {
   readonly sandbox?: SandboxInput
   readonly maxBufferedBytesPerProcess?: number
+  readonly whenConsumerLags?: WhenConsumerLags
 }
 
 // Process ids live in the session, which two clients of this Node process may share (a resume): numbered process-wide.
@@ -181,6 +182,7 @@ const collect = (handle: ProcessHandle, sink: { stdout: Array<Uint8Array>; stder
 /** The process API on `peer`; it routes the process notifications to their channels. */
 export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesses => {
   const maxBufferedBytes = options.maxBufferedBytesPerProcess ?? 4 * 1024 * 1024
+  const holdReading = options.whenConsumerLags === "pause" ? (until: Effect.Effect<void>) => peer.holdReading(until) : undefined
   /** The channel of each process the client follows, by id. */
   const channels = new Map<string, ProcessChannel>()
   // The server applies a writeId once per process: ids must not repeat across clients of a session.
@@ -213,6 +215,7 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
     const channel: ProcessChannel = new ProcessChannel({
       processId,
       maxBufferedBytes,
+      holdReading,
       read: (params) => peer.call("process/read", { processId, ...params }),
       fork: peer.fork,
       onClosed: () => {

@@ -1,0 +1,264 @@
+/**
+ * The command-line client as a Unix tool, in the pipelines people write:
+ * slow readers get every byte (over WebSocket, stdio and NATS), `| head`
+ * ends it quietly with the status a shell expects, Ctrl-C and SIGTERM reach
+ * the remote command and their statuses come back, a missing program is
+ * 127 and one that cannot run 126, and a terminal is used only where both
+ * ends of the client are one (tmux).
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
+import { createHash, randomBytes } from "node:crypto"
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs"
+import * as Path from "node:path"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { natsClusterForTests } from "../support/natsCluster.js"
+import { startExecutorProcess } from "../support/natsExecutor.js"
+import { eventually, serverArgs } from "../support/StdioServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
+import { useWebSocketServers } from "../support/WebSocketServer.js"
+
+const startServer = useWebSocketServers()
+const tempDir = useTempDirs("cli-pipes-")
+
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`
+/** The client as a shell command line, as a person types `exec-server`. */
+const CLI = [process.execPath, ...serverArgs()].map(quote).join(" ")
+
+/** Runs a shell pipeline; resolves with its stdout, stderr and exit status. */
+const shell = (script: string, options: { readonly timeoutMs?: number } = {}) =>
+  new Promise<{ readonly stdout: string; readonly stderr: string; readonly status: number | null }>((resolve, reject) => {
+    const child = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => void (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()))
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`timed out: ${script}\n${stderr}`))
+    }, options.timeoutMs ?? 60_000)
+    child.on("close", (status) => {
+      clearTimeout(timer)
+      resolve({ stdout, stderr, status })
+    })
+  })
+
+/** A file of random bytes and its sha256, for the remote command to `cat`. */
+const randomFile = (bytes: number) => {
+  const path = Path.join(tempDir(), "data.bin")
+  const data = randomBytes(bytes)
+  writeFileSync(path, data)
+  return { path, sha256: createHash("sha256").update(data).digest("hex") }
+}
+
+/**
+ * The client's stdout read by a Node reader that stops for `pauseMs` after
+ * every `everyBytes`; resolves with the sha256 of what it read and the exit status.
+ */
+const pausingReader = (args: ReadonlyArray<string>, everyBytes: number, pauseMs: number) =>
+  new Promise<{ readonly sha256: string; readonly bytes: number; readonly status: number | null; readonly stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, serverArgs(...args), { stdio: ["ignore", "pipe", "pipe"] })
+    const hash = createHash("sha256")
+    let bytes = 0
+    let sinceBreak = 0
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()))
+    child.stdout.on("data", (chunk: Buffer) => {
+      hash.update(chunk)
+      bytes += chunk.length
+      sinceBreak += chunk.length
+      if (sinceBreak >= everyBytes) {
+        sinceBreak = 0
+        child.stdout.pause()
+        setTimeout(() => child.stdout.resume(), pauseMs)
+      }
+    })
+    child.on("close", (status) => resolve({ sha256: hash.digest("hex"), bytes, status, stderr }))
+  })
+
+/** Runs `count` jobs, `concurrency` at a time. */
+const runAll = async <A>(count: number, concurrency: number, job: (index: number) => Promise<A>): Promise<Array<A>> => {
+  const results: Array<A> = []
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const index = next++
+      results[index] = await job(index)
+    }
+  }))
+  return results
+}
+
+/**
+ * 20 runs of each slow reader against `url`: a shell that sleeps before
+ * reading, and a Node reader that pauses; every run gets every byte and
+ * the command's exit status 0.
+ */
+const slowReadersGetEverything = async (url: string, extraArgs: ReadonlyArray<string> = []) => {
+  const { path, sha256 } = randomFile(3 * 1024 * 1024)
+  const command = ["exec", ...extraArgs, url, "--", "cat", path]
+  const shellRuns = await runAll(20, 4, () =>
+    shell(`${CLI} ${command.map(quote).join(" ")} | (sleep 0.3; sha256sum); echo "status=\${PIPESTATUS[0]}"`))
+  expect(shellRuns.map((run) => run.stdout)).toEqual(Array(20).fill(`${sha256}  -\nstatus=0\n`))
+  const nodeRuns = await runAll(20, 4, () => pausingReader(command, 256 * 1024, 30))
+  expect(nodeRuns.map((run) => [run.sha256, run.status])).toEqual(Array(20).fill([sha256, 0]))
+}
+
+describe("exec-server exec: slow readers get every byte", () => {
+  it("over WebSocket", async () => {
+    const server = await startServer()
+    await slowReadersGetEverything(server.url)
+  }, 240_000)
+
+  it("over stdio (a server the client starts)", async () => {
+    await slowReadersGetEverything("stdio")
+  }, 240_000)
+
+  describe("through NATS", () => {
+    const nats = natsClusterForTests(1)
+    let executor: ChildProcess | undefined
+    beforeAll(async () => {
+      executor = await startExecutorProcess(nats.cluster.urls[0]!, "cli-pipes")
+      nats.children.push(executor)
+    })
+    afterAll(() => void executor?.kill("SIGTERM"))
+
+    it("by environment id", async () => {
+      await slowReadersGetEverything(`${nats.cluster.urls[0]}/cli-pipes`)
+    }, 240_000)
+  })
+
+  it("into a file, binary data arrives whole (sha256 both ends)", async () => {
+    const server = await startServer()
+    const { path, sha256 } = randomFile(20 * 1024 * 1024)
+    const out = Path.join(tempDir(), "copy.bin")
+    const run = await shell(`${CLI} exec ${server.url} -- cat ${quote(path)} > ${quote(out)}`)
+    expect(run.status).toBe(0)
+    expect(createHash("sha256").update(readFileSync(out)).digest("hex")).toBe(sha256)
+  })
+})
+
+describe("exec-server exec: how it ends", () => {
+  /** Waits until the remote command has written its pid into `file`; returns the pid. */
+  const remotePid = async (file: string) => {
+    expect(await eventually(() => existsSync(file) && readFileSync(file, "utf8").endsWith("\n"), 15_000)).toBe(true)
+    return Number(readFileSync(file, "utf8").trim())
+  }
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  it("`| head -n 2`: two lines, a quiet exit 141 (SIGPIPE), the remote command gone within the grace period", async () => {
+    const server = await startServer(["--grace-ms", "1000"])
+    const pidFile = Path.join(tempDir(), "pid")
+    const run = await shell(
+      `${CLI} exec ${server.url} -- sh -c ${quote(`echo $$ > ${pidFile}; exec yes`)} | head -n 2; echo "status=\${PIPESTATUS[0]}"`
+    )
+    expect(run.stdout).toBe("y\ny\nstatus=141\n")
+    expect(run.stderr).toBe("")
+    const pid = await remotePid(pidFile)
+    expect(await eventually(() => !alive(pid), 3_000)).toBe(true)
+  })
+
+  let clients: Array<ChildProcess> = []
+  afterEach(() => {
+    for (const client of clients) client.kill("SIGKILL")
+    clients = []
+  })
+
+  /** Starts `exec` with pipes; resolves once the remote command runs, with a way to wait for the client's exit status. */
+  const startExec = async (url: string, script: string) => {
+    const pidFile = Path.join(tempDir(), "pid")
+    const client = spawn(process.execPath, serverArgs("exec", "--no-tty", url, "--", "sh", "-c", `echo $$ > ${pidFile}; ${script}`), {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    clients.push(client)
+    let stdout = ""
+    client.stdout!.on("data", (chunk: Buffer) => void (stdout += chunk.toString()))
+    const status = new Promise<number | null>((resolve) => client.on("exit", (code) => resolve(code)))
+    return { client, pid: await remotePid(pidFile), status, stdout: () => stdout }
+  }
+
+  it("Ctrl-C (SIGINT) and SIGTERM reach the remote command; the client exits as it did: 130, 143, or its own code", async () => {
+    const server = await startServer()
+    const interrupted = await startExec(server.url, "exec sleep 60")
+    interrupted.client.kill("SIGINT")
+    expect(await interrupted.status).toBe(130)
+    expect(alive(interrupted.pid)).toBe(false)
+
+    const terminated = await startExec(server.url, "exec sleep 60")
+    terminated.client.kill("SIGTERM")
+    expect(await terminated.status).toBe(143)
+
+    // A command that handles the signal decides: here it says so and exits 7.
+    const handled = await startExec(server.url, `trap 'echo caught; exit 7' INT; sleep 60 & wait`)
+    handled.client.kill("SIGINT")
+    expect(await handled.status).toBe(7)
+    expect(handled.stdout()).toBe("caught\n")
+
+    // So a shell's `&&` does not go on after Ctrl-C.
+    const chained = await shell(`${CLI} exec ${server.url} -- sleep 60 & client=$!; sleep 1; kill -INT $client; wait $client && echo deployed; echo "status=$?"`)
+    expect(chained.stdout).toBe("status=130\n")
+  })
+
+  it("a command killed by signal N exits 128 + N", async () => {
+    const server = await startServer()
+    const run = await shell(`${CLI} exec ${server.url} -- sh -c 'kill -USR1 $$'; echo "status=$?"`)
+    expect(run.stdout).toBe("status=138\n")
+  })
+
+  it("a program that does not exist is 127, one that cannot be executed 126, each named", async () => {
+    const server = await startServer()
+    const missing = await shell(`${CLI} exec ${server.url} -- no-such-program-here`)
+    expect([missing.status, missing.stderr]).toEqual([127, "exec-server: no-such-program-here: command not found\n"])
+    const script = Path.join(tempDir(), "not-executable.sh")
+    writeFileSync(script, "#!/bin/sh\necho hi\n")
+    chmodSync(script, 0o644)
+    const denied = await shell(`${CLI} exec ${server.url} -- ${quote(script)}`)
+    expect([denied.status, denied.stderr]).toEqual([126, `exec-server: ${script}: cannot execute: Permission denied\n`])
+    const directory = await shell(`${CLI} exec ${server.url} -- /tmp`)
+    expect(directory.status).toBe(126)
+  })
+})
+
+describe("exec-server exec: a terminal only where both ends of the client are one", () => {
+  let sessions: Array<string> = []
+  afterEach(() => {
+    for (const session of sessions) spawnSync("tmux", ["kill-session", "-t", session])
+    sessions = []
+  })
+
+  it("from a tmux pane: alone a terminal; into `| cat` or a file pipes; -t and -T force either", async () => {
+    const server = await startServer()
+    const session = `cli-tty-${process.pid}`
+    sessions.push(session)
+    execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", "30", "bash --norc"])
+    const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
+    const out = Path.join(tempDir(), "out.txt")
+    let shown = ""
+    const probe = `${CLI} exec ${server.url} -- sh -c 'if [ -t 1 ]; then echo mode=tty; else echo mode=pipe; fi'`
+    const lines: ReadonlyArray<[string, RegExp]> = [
+      [`echo A $(${probe} | cat)`, /^A mode/m],
+      [`${probe} > ${out}; echo B $(cat ${out})`, /^B mode/m],
+      [`echo C $(${probe.replace(" exec ", " exec -t ")} | cat | tr -d '\\r')`, /^C mode/m],
+      [`${probe}; echo D done`, /^D done$/m],
+      [`${probe.replace(" exec ", " exec -T ")}; echo E done`, /^E done$/m]
+    ]
+    // One at a time: keys typed ahead would be the stdin of the command before.
+    for (const [line, done] of lines) {
+      execFileSync("tmux", ["send-keys", "-t", session, "clear", "Enter"])
+      execFileSync("tmux", ["send-keys", "-t", session, line, "Enter"])
+      expect(await eventually(() => done.test(screen()), 15_000, 50), screen()).toBe(true)
+      shown += screen()
+    }
+    expect(shown).toMatch(/^A mode=pipe$/m)
+    expect(shown).toMatch(/^B mode=pipe$/m)
+    expect(shown).toMatch(/^C mode=tty$/m)
+    expect(shown).toMatch(/^mode=tty\s*\nD done$/m)
+    expect(shown).toMatch(/^mode=pipe\s*\nE done$/m)
+  })
+})
