@@ -105,12 +105,24 @@ export const serveConnection = <R>(
     // Interruptible, or the timeout could not end the wait inside the
     // finalizer: a client that stopped reading would hold the server up.
     // Nothing left to write is the common case, and needs no timer.
+    const stallMs = transport.closeFlushStallMs
+    // Written while the peer takes a batch at least every `stallMs`.
+    const flushWhileRead = (stallMs: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const written = outbound.batchesWritten
+        return outbound.close.pipe(
+          Effect.timeout(stallMs),
+          Effect.catchTag("TimeoutException", () => outbound.batchesWritten > written ? flushWhileRead(stallMs) : Effect.void)
+        )
+      })
     yield* Scope.addFinalizer(
       scope,
       Effect.suspend(() =>
         outbound.idle
           ? outbound.close
-          : outbound.close.pipe(Effect.interruptible, Effect.timeout("2 seconds"), Effect.ignore)
+          : Effect.interruptible(
+            stallMs === undefined ? Effect.ignore(Effect.timeout(outbound.close, "2 seconds")) : flushWhileRead(stallMs)
+          )
       )
     )
 

@@ -60,6 +60,8 @@ export interface Outbound {
   readonly close: Effect.Effect<void>
   /** Nothing queued and no write in flight: `close` completes at once. */
   readonly idle: boolean
+  /** Batches written so far: a close that waits can tell a slow reader from one that stopped. */
+  readonly batchesWritten: number
 }
 
 /** Makes the outbound queue over a transport's write. */
@@ -78,6 +80,7 @@ export const make = (options: {
   let batchesInFlight = 0
   let closing = false
   let broken = false
+  let batchesWritten = 0
 
   const settleIfDrained = () => {
     if (closing && (broken || (batchesInFlight === 0 && queue.length === 0))) Deferred.unsafeDone(drained, Exit.void)
@@ -93,6 +96,7 @@ export const make = (options: {
     batchesInFlight++
     options.write(batch, (error) => {
       batchesInFlight--
+      batchesWritten++
       if (error !== undefined && !broken) {
         broken = true
         Deferred.unsafeDone(failed, Exit.void)
@@ -119,6 +123,9 @@ export const make = (options: {
     failed: Deferred.await(failed),
     get idle() {
       return broken || (queue.length === 0 && batchesInFlight === 0)
+    },
+    get batchesWritten() {
+      return batchesWritten
     },
     close: Effect.suspend(() => {
       closing = true

@@ -41,6 +41,15 @@ export interface FrameTransport {
    */
   readonly close: Effect.Effect<void>
   /**
+   * The connection's last messages (its processes' ends among them) are
+   * written within 2 s of its end, or given up. With this set, they are
+   * written for as long as the peer takes some at least this often (ms):
+   * for a peer that goes on reading after it stopped sending (stdio: its
+   * stdin closed, its stdout still read), however slowly, while one that
+   * stopped reading still cannot hold the server.
+   */
+  readonly closeFlushStallMs?: number | undefined
+  /**
    * An authenticated web console's connection (`/console/ws`): it may use
    * the `console/*` methods, which see every session of the server.
    */

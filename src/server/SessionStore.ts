@@ -180,13 +180,32 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
         release: Effect.suspend(() => {
           if (record.holder !== connectionId) return Effect.void
           unsubscribe()
+          // Read to their end, so that they can exit and close.
+          record.processes.setPaused(false)
+          if (record.detachTtlMs <= 0) {
+            // Ends with its connection: the processes are terminated while
+            // the connection still hears of them (a stdio client that closed
+            // its side reads on): every one's exited and closed, and the
+            // output read meanwhile while the client keeps up (beyond the
+            // connection's high watermark it is dropped, so that a flood
+            // from a dying process cannot grow the server).
+            const sink = peer.sink
+            record.sink = (event) => {
+              if (event._tag !== "Output" || !peer.flow.paused()) sink(event)
+            }
+            Metrics.adjust(Metrics.sessions, -1, ATTACHED)
+            return close(record, "connection closed").pipe(
+              Effect.ensuring(Effect.sync(() => {
+                record.holder = undefined
+                record.sink = undefined
+              }))
+            )
+          }
           record.holder = undefined
           record.sink = undefined
+          // Detached, output goes to the retained ring only: children never block.
           record.detachedAtMs = Date.now()
-          // Detached, output goes to the retained ring only: keep reading so children never block.
-          record.processes.setPaused(false)
           Metrics.adjust(Metrics.sessions, -1, ATTACHED)
-          if (record.detachTtlMs <= 0) return close(record, "connection closed")
           Metrics.adjust(Metrics.sessions, 1, DETACHED)
           // Released from a finalizer, which is uninterruptible: the timer must
           // not inherit that, or a resume could not cancel it.

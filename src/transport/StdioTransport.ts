@@ -62,6 +62,10 @@ export const fromStreams = (options: {
     return {
       frames,
       peer: { transport: "stdio" },
+      // The end of stdin is the end of what the client sends, not of what it
+      // reads: everything is written before the server exits, unless the
+      // client takes nothing for this long.
+      closeFlushStallMs: STDOUT_STALL_MS,
       write: (messages, done) => writeLines(output, messages, done),
       close: Effect.zipRight(
         detachInput,
@@ -71,6 +75,9 @@ export const fromStreams = (options: {
       )
     }
   })
+
+/** How long a stdio client may take nothing of the server's last messages before they are given up (the server then exits). */
+export const STDOUT_STALL_MS = 10_000
 
 /** What a stdio transport is told. */
 export interface StdioTransportOptions {

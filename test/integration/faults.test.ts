@@ -15,6 +15,7 @@ import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { eventually, isAlive, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 import { rssOf } from "../support/procfs.js"
+import { STDOUT_STALL_MS } from "../../src/transport/StdioTransport.js"
 
 const startServer = useStdioServers()
 const startWebSocketServer = useWebSocketServers()
@@ -123,7 +124,7 @@ describe("children that ignore SIGTERM", () => {
 })
 
 describe("clients that stop reading", () => {
-  it("cannot keep the server alive: after stdin closes it exits within grace + margin", async () => {
+  it("cannot keep the server alive: after stdin closes its processes go within grace + margin, and it exits once nothing was taken for the stall period", async () => {
     const server = await startServer(["--grace-ms", String(GRACE_MS)])
     await server.request("process/start", pipeProcess("flood", ["sh", "-c", "echo pid:$$; exec yes"]))
     await server.outputContains("flood", "pid:")
@@ -133,10 +134,42 @@ describe("clients that stop reading", () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     const start = Date.now()
     server.child.stdin.end()
+    expect(await eventually(() => !isAlive(pid), GRACE_MS + MARGIN_MS)).toBe(true)
     const exit = await server.exited
     expect(exit.code).toBe(0)
-    expect(elapsedSince(start)).toBeLessThan(GRACE_MS + 2000 + MARGIN_MS)
-    expect(await eventually(() => !isAlive(pid), 1000)).toBe(true)
+    expect(elapsedSince(start)).toBeGreaterThanOrEqual(STDOUT_STALL_MS)
+    expect(elapsedSince(start)).toBeLessThan(GRACE_MS + STDOUT_STALL_MS + MARGIN_MS)
+  })
+
+  it("a reader that stalls after closing stdin still gets the output read until then and every process's end, in seq order, before the server exits", async () => {
+    const server = await startServer(["--grace-ms", String(GRACE_MS)])
+    await server.request("process/start", pipeProcess("flood", ["sh", "-c", "echo pid:$$; exec yes"]))
+    await server.request("process/start", pipeProcess("quiet", ["sh", "-c", "echo ready; exec sleep 60"]))
+    await server.outputContains("flood", "pid:")
+    await server.outputContains("quiet", "ready")
+    server.child.stdout.pause()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    server.child.stdin.end()
+    // Stalled for longer than a grace period and the 2 s a WebSocket's last messages get, shorter than the stall period.
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    expect(server.child.exitCode).toBe(null)
+    server.child.stdout.resume()
+    expect((await server.exited).code).toBe(0)
+    await Promise.all([server.closed("flood", 10_000), server.closed("quiet", 10_000)])
+    for (const [processId, status] of [["flood", "SIGTERM"], ["quiet", "SIGTERM"]] as const) {
+      const events = server.eventsOf(processId)
+      const seqs = events.map((event) => event.params.seq)
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+      expect(new Set(seqs).size).toBe(seqs.length)
+      expect(events.slice(-2).map((event) => [event.method, event.params.seq])).toEqual([
+        ["process/exited", seqs.at(-1)! - 1],
+        ["process/closed", seqs.at(-1)]
+      ])
+      expect(events.at(-2)!.params.signal).toBe(status)
+    }
+    // What was read before the client stalled came, from seq 1 on.
+    expect(server.eventsOf("flood").slice(0, 3).map((event) => event.params.seq)).toEqual([1, 2, 3])
+    expect(server.outputOf("flood").length).toBeGreaterThan(64 * 1024)
   })
 })
 

@@ -299,18 +299,21 @@ describe("exec-server gateway", () => {
     await stop(gateway)
   })
 
-  it("the package's client hears the executor's end with the close reason", async () => {
+  it("the package's client hears its process ended by the executor's stop, then the executor's end with the close reason", async () => {
     const executor = await startExecutor("gw-end2")
     const gateway = await startGateway()
-    const failure = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const { events, failure } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const scope = yield* Scope.make()
       const c = yield* client(`${gateway.url}/env/gw-end2`, { reconnect: false }).pipe(Scope.extend(scope))
       const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.extend(scope))
       yield* Effect.promise(() => stop(executor))
-      const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
+      // A stopping executor reports the end of what it terminates before it goes.
+      const events = yield* Stream.runCollect(sleeper.events)
+      const error = yield* Effect.flip(Effect.repeat(c.list, { until: () => false }))
       yield* Scope.close(scope, Exit.void)
-      return error
+      return { events: [...events].map((event) => event._tag === "Exited" ? `Exited ${event.signal}` : event._tag), failure: error }
     })))
+    expect(events).toEqual(["Exited SIGTERM", "Closed"])
     expect(failure._tag).toBe("TransportClosed")
     expect(failure.message).toMatch(/environment gw-end2 (closed the connection|ended the stream)/)
     await stop(gateway)

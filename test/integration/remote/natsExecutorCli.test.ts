@@ -77,17 +77,19 @@ describe("exec-server --connect (executor mode)", () => {
     await exited(executor)
   })
 
-  it("killing the executor fails a client's event stream with TransportClosed, not a hang", async () => {
+  it("stopping the executor ends a client's process with its status, then fails the client with TransportClosed, not a hang", async () => {
     const executor = await startExecutor("cli-e3")
-    const failure = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const { events, failure } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const scope = yield* Scope.make()
       const c = yield* client("cli-e3", { reconnect: false }).pipe(Scope.extend(scope))
       const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.extend(scope))
       executor.kill("SIGTERM")
-      const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
+      const events = yield* Stream.runCollect(sleeper.events)
+      const error = yield* Effect.flip(Effect.repeat(c.list, { until: () => false }))
       yield* Scope.close(scope, Exit.void)
-      return error
+      return { events: [...events].map((event) => event._tag === "Exited" ? `Exited ${event.exitCode}` : event._tag), failure: error }
     })))
+    expect(events).toEqual(["Exited 143", "Closed"])
     expect(failure._tag).toBe("TransportClosed")
     await exited(executor)
   })
