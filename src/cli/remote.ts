@@ -13,6 +13,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Queue from "effect/Queue"
 import type { ClientError, ConnectError, InitializeTimeout } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import { isHeldElsewhere } from "../client/JsonRpcPeer.js"
@@ -22,7 +23,16 @@ import { natsFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
 import { consolePageUrl } from "../console/WebConsole.js"
-import { attachTo, forwardSignals, firstSignal, SIGPIPE_STATUS, takeOverSignals, terminalSize } from "./attach.js"
+import {
+  type AttachOptions,
+  attachTo,
+  type ForwardedSignal,
+  forwardSignals,
+  firstSignal,
+  SIGPIPE_STATUS,
+  takeOverSignals,
+  terminalSize
+} from "./attach.js"
 
 /** A ws:// or wss:// URL, a nats:// one naming an environment, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
 const url = Args.text({ name: "url" }).pipe(
@@ -248,7 +258,7 @@ const execCommand = Command.make(
           }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
           return { client, handle }
         }),
-        Effect.flatMap(firstSignal(signals), (status) => new ExitWith({ status }))
+        endedBySignal(signals)
       )
       const { client, handle } = started
       if (flags.detach) {
@@ -259,26 +269,15 @@ const execCommand = Command.make(
       // The keys only from a terminal: piped bytes may hold them by chance.
       const detachKeys = detachTtlMs !== undefined && process.stdin.isTTY === true
       if (detachKeys) process.stderr.write("[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running]\r\n")
-      // Signals go to the process, which decides; one that cannot reach it ends the client.
-      const attachment = yield* Effect.raceFirst(
-        attachTo(handle, { tty, detachKeys }),
-        Effect.flatMap(forwardSignals(signals, handle), (status) => new ExitWith({ status }))
-      )
-      switch (attachment._tag) {
-        case "Detached":
-          reportDetached(flags.url, client.sessionId, handle.processId)
-          return
-        case "OutputClosed":
-          // As a pipeline ends: the command goes with the reader, and the client exits as SIGPIPE would end it.
-          yield* handle.terminate().pipe(Effect.timeout("5 seconds"), Effect.ignore)
-          return yield* new ExitWith({ status: SIGPIPE_STATUS })
-        case "Closed":
-          process.exitCode = attachment.exitCode
-      }
-    }).pipe(
-      Effect.scoped,
-      Effect.catchAll((error) => error._tag === "ExitWith" ? exitWith(error) : reportFailure(error))
-    )
+      yield* follow(handle, signals, {
+        tty,
+        detachKeys,
+        url: flags.url,
+        sessionId: client.sessionId,
+        // As a pipeline ends: the command goes with the reader.
+        onOutputClosed: handle.terminate().pipe(Effect.timeout("5 seconds"), Effect.ignore)
+      })
+    }).pipe(endWithStatus)
   }
 ).pipe(Command.withDescription("Run a command on a server, like ssh or kubectl exec; exits with its exit status"))
 
@@ -287,6 +286,47 @@ const exitWith = (exit: ExitWith) =>
   Effect.sync(() => {
     if (exit.says !== undefined) process.stderr.write(`exec-server: ${exit.says}\n`)
     process.exitCode = exit.status
+  })
+
+/** Runs an attaching command in its scope and leaves with its status: an `ExitWith`'s, or 1 for a failure. */
+const endWithStatus = <E extends { readonly _tag: string; readonly message: string }, R>(
+  command: Effect.Effect<void, E | ExitWith, R>
+) =>
+  command.pipe(
+    Effect.scoped,
+    Effect.catchAll((error) => error._tag === "ExitWith" ? exitWith(error as ExitWith) : reportFailure(error))
+  )
+
+/** Fails with the status of the first signal the client receives (until the process runs, a signal ends the client). */
+const endedBySignal = (signals: Queue.Dequeue<ForwardedSignal>) =>
+  Effect.flatMap(firstSignal(signals), (status) => new ExitWith({ status }))
+
+/**
+ * Follows a process until it closes (the client's status is then its
+ * exit code), the local side detaches, or stdout's reader goes away (141,
+ * after `onOutputClosed`), with the signals the client receives passed on
+ * to it meanwhile (one that cannot reach it ends the client).
+ */
+const follow = (
+  handle: ExecServerClient.ProcessHandle,
+  signals: Queue.Dequeue<ForwardedSignal>,
+  options: AttachOptions & { readonly url: string; readonly sessionId: string; readonly onOutputClosed: Effect.Effect<void> }
+): Effect.Effect<void, ClientError | ExitWith> =>
+  Effect.gen(function*() {
+    const attachment = yield* Effect.raceFirst(
+      attachTo(handle, options),
+      Effect.flatMap(forwardSignals(signals, handle), (status) => new ExitWith({ status }))
+    )
+    switch (attachment._tag) {
+      case "Detached":
+        reportDetached(options.url, options.sessionId, handle.processId)
+        return
+      case "OutputClosed":
+        yield* options.onOutputClosed
+        return yield* new ExitWith({ status: SIGPIPE_STATUS })
+      case "Closed":
+        process.exitCode = attachment.exitCode
+    }
   })
 
 const attachCommand = Command.make(
@@ -309,29 +349,20 @@ const attachCommand = Command.make(
           if (info === undefined) return yield* new CliFailure({ message: `no process ${flags.processId} in session ${flags.session}` })
           return { client, info }
         }),
-        Effect.flatMap(firstSignal(signals), (status) => new ExitWith({ status }))
+        endedBySignal(signals)
       )
       const handle = started.client.process(flags.processId)
       process.stderr.write("[exec-server: attached; Ctrl-P Ctrl-Q detaches]\r\n")
       const tty = started.info.tty && process.stdin.isTTY === true
-      const attachment = yield* Effect.raceFirst(
-        attachTo(handle, { tty, detachKeys: true }),
-        Effect.flatMap(forwardSignals(signals, handle), (status) => new ExitWith({ status }))
-      )
-      switch (attachment._tag) {
-        case "Detached":
-          reportDetached(flags.url, flags.session, flags.processId)
-          return
-        case "OutputClosed":
-          // Not this client's process: it is left running, as a detach would.
-          return yield* new ExitWith({ status: SIGPIPE_STATUS })
-        case "Closed":
-          process.exitCode = attachment.exitCode
-      }
-    }).pipe(
-      Effect.scoped,
-      Effect.catchAll((error) => error._tag === "ExitWith" ? exitWith(error) : reportFailure(error))
-    )
+      yield* follow(handle, signals, {
+        tty,
+        detachKeys: true,
+        url: flags.url,
+        sessionId: flags.session,
+        // Not this client's process: it is left running, as a detach would.
+        onOutputClosed: Effect.void
+      })
+    }).pipe(endWithStatus)
 ).pipe(Command.withDescription("Attach to a process of a detached session: its retained output, then live; Ctrl-P Ctrl-Q detaches"))
 
 const psCommand = Command.make(
