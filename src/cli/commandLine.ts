@@ -15,6 +15,7 @@ import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
 import { gatewayCommand } from "./gateway.js"
 import { clientCommands } from "./remote.js"
 import type { ServeFlags } from "./run.js"
+import { optionNamesOf, problemOf } from "./usageCheck.js"
 
 /** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
 const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
@@ -85,6 +86,13 @@ const cliConsole = (console: Console.Console): Console.Console => ({
     )
 })
 
+/** A misused command line: one line on stderr and exit code 2, as @effect/cli's own checks end. */
+const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
+  Effect.sync(() => {
+    process.stderr.write(`exec-server: ${problem}\n`)
+    process.exitCode = 2
+  })
+
 /**
  * Parses `argv` and runs what it asks for: the server (`serve` with its
  * flags), a client command or the gateway. What was wrong with the
@@ -92,15 +100,22 @@ const cliConsole = (console: Console.Console): Console.Console => ({
  */
 export const run = <E, R>(argv: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
   const misuse = misusedIntegerFlag(argv.slice(2))
-  if (misuse !== undefined) {
-    return Effect.sync(() => {
-      process.stderr.write(`exec-server: ${misuse}\n`)
-      process.exitCode = 2
-    })
-  }
-  const command = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve).pipe(
+  if (misuse !== undefined) return reportMisuse(misuse)
+  const server = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve)
+  const subcommands = [...clientCommands, gatewayCommand] as const
+  // Typed as @effect/cli's withSubcommands takes them: a command's name and types differ from the next one's.
+  const described: ReadonlyArray<Command.Command<any, any, any, any>> = subcommands
+  const problem = problemOf(argv.slice(2), {
+    options: optionNamesOf(Command.getUsage(server)),
+    subcommands: new Map(described.map((subcommand) => [
+      [...Command.getNames(subcommand)][0] as string,
+      { options: optionNamesOf(Command.getUsage(subcommand)), subcommands: new Map() }
+    ]))
+  })
+  if (problem !== undefined) return reportMisuse(problem)
+  const command = server.pipe(
     Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
-    Command.withSubcommands([...clientCommands, gatewayCommand])
+    Command.withSubcommands(subcommands)
   )
   return Command.run(command, { name: "exec-server", version: ServerConfig.version })(withLogLevelFirst(argv)).pipe(
     (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),

@@ -230,6 +230,24 @@ describe("what the command line says when something is wrong", () => {
     expect(stdioDetach.status).toBe(2)
   })
 
+  it("an unknown option or command is named with the closest known one; --env without '=' says so (exit 2)", () => {
+    const cases: ReadonlyArray<[ReadonlyArray<string>, string]> = [
+      [["--lisen", "ws://127.0.0.1:0"], "unknown option --lisen of exec-server (did you mean --listen?); exec-server --help lists them"],
+      [["exce", "ws://127.0.0.1:1", "--", "true"], `unknown command "exce" (did you mean exec?); the commands: exec, attach, ps, kill, environments, console-url, gateway`],
+      [["exec", "--cwdd", "/tmp", "ws://127.0.0.1:1", "--", "true"], "unknown option --cwdd of exec-server exec (did you mean --cwd?); exec-server exec --help lists them"],
+      [["exec", "--bogus", "ws://127.0.0.1:1", "--", "true"], "unknown option --bogus of exec-server exec; exec-server exec --help lists them"],
+      [["exec", "--env", "FOO", "ws://127.0.0.1:1", "--", "true"], `--env takes KEY=VALUE: "FOO" has no '='`],
+      [["gateway", "--conect", "nats://127.0.0.1:1"], "unknown option --conect of exec-server gateway (did you mean --connect?); exec-server gateway --help lists them"]
+    ]
+    for (const [args, said] of cases) {
+      const result = run(...args)
+      expect([result.stderr, result.status]).toEqual([`exec-server: ${said}\n`, 2])
+    }
+    // Past `--`, the words are the remote command's, whatever they look like.
+    const server = run("exec", "stdio", "-T", "--env", "A=1", "--", "sh", "-c", "echo --lisen $A", "--bogus")
+    expect([server.stdout, server.status]).toEqual(["--lisen 1\n", 0])
+  })
+
   it("--help when not on a terminal: plain text, every argument described, no type boilerplate", () => {
     for (const command of [[], ["exec"], ["attach"], ["ps"], ["kill"]]) {
       const help = run(...command, "--help")
