@@ -16,7 +16,7 @@ import * as Option from "effect/Option"
 import type * as Queue from "effect/Queue"
 import type { ClientError, ConnectError, InitializeTimeout } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
-import { isHeldElsewhere } from "../client/JsonRpcPeer.js"
+import { isHeldElsewhere, type ReconnectEvent } from "../client/JsonRpcPeer.js"
 import { SignalName } from "../protocol/schema.js"
 import * as NatsUrl from "../remote/natsUrl.js"
 import { natsFlags } from "./commandFlags.js"
@@ -89,12 +89,29 @@ class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: stri
 
 type ConnectFailure = ClientError | ConnectError | InitializeTimeout | CliFailure
 
+/**
+ * Says on stderr, at once and at each attempt, that a session is being
+ * resumed after its connection dropped (a server restarting, a network
+ * gone): the command looks stalled otherwise.
+ */
+const sayReconnecting = (url: string) => (event: ReconnectEvent): void => {
+  const line = event._tag === "Dropped"
+    ? `the connection to ${url} dropped (${event.reason}); resuming session ${event.sessionId} for up to ${Math.ceil(event.withinMs / 1000)} s`
+    : event._tag === "AttemptFailed"
+    ? `resuming session ${event.sessionId}: attempt ${event.attempt} failed: ${event.error}`
+    : `session ${event.sessionId} resumed${event.attempts > 1 ? ` after ${event.attempts} attempts` : ""}`
+  // A raw terminal needs its carriage returns.
+  const raw = process.stdin.isTTY === true && process.stdin.isRaw
+  process.stderr.write(raw ? `\r\nexec-server: ${line}\r\n` : `exec-server: ${line}\n`)
+}
+
 /** The client of the server at `url`. */
 const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
   const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none())
   const detachTtlMs = connection.detachTtlMs ?? (resumeSessionId === undefined ? undefined : DETACH_TTL_MS)
   const options = {
     clientName: "exec-server-cli",
+    onReconnect: sayReconnecting(connection.url),
     // Output is written as fast as the local reader takes it, and the server waits for it: nothing lost, little held.
     whenConsumerLags: "pause" as const,
     maxBufferedBytesPerProcess: CLI_BUFFERED_BYTES,

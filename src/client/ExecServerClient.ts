@@ -20,14 +20,14 @@ import type { ClientFileSystem } from "./fs.js"
 import * as ClientHttp from "./http.js"
 import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
-import type { Connector, Method, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
+import type { Connector, Method, ReconnectEvent, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
 import * as ClientProcesses from "./process.js"
 import type { WhenConsumerLags } from "./ProcessChannel.js"
 
 export type { SandboxInput } from "./fields.js"
 export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, WalkResult } from "./fs.js"
 export type { ClientHttp, HttpRequest, HttpResponse } from "./http.js"
-export type { Connector, Method, ReconnectOptions } from "./JsonRpcPeer.js"
+export type { Connector, Method, ReconnectEvent, ReconnectOptions } from "./JsonRpcPeer.js"
 export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
 export type { ExitStatus, ProcessEvent, WhenConsumerLags } from "./ProcessChannel.js"
 
@@ -96,6 +96,12 @@ export interface ClientOptions {
   readonly whenConsumerLags?: WhenConsumerLags
   /** The largest message the client sends (default: the server's limit, else 16 MiB). */
   readonly maxMessageBytes?: number
+  /**
+   * Told of each step of getting a dropped connection back (a drop, each
+   * failed attempt, the resume), for a person waiting on it; the final
+   * failure is the `ReconnectFailed` every call then fails with.
+   */
+  readonly onReconnect?: (event: ReconnectEvent) => void
 }
 
 /**

@@ -77,6 +77,15 @@ export interface ReconnectOptions {
   readonly maxDelayMs?: number
 }
 
+/** What happens while the client gets a dropped connection back (`ClientOptions.onReconnect`). */
+export type ReconnectEvent =
+  /** The connection dropped; the client will try to resume the session for up to `withinMs`. */
+  | { readonly _tag: "Dropped"; readonly sessionId: string; readonly reason: string; readonly withinMs: number }
+  /** An attempt to reconnect and resume failed; another follows while the backoff and the session's TTL allow. */
+  | { readonly _tag: "AttemptFailed"; readonly sessionId: string; readonly attempt: number; readonly error: string }
+  /** The session is back. */
+  | { readonly _tag: "Resumed"; readonly sessionId: string; readonly attempts: number }
+
 /** What the peer needs of the client's options. */
 export interface PeerOptions {
   readonly clientName?: string
@@ -87,6 +96,8 @@ export interface PeerOptions {
   readonly resumeWaitMs?: number
   readonly reconnect?: false | ReconnectOptions
   readonly maxMessageBytes?: number
+  /** Told of each step of getting a dropped connection back (for a person waiting on it). */
+  readonly onReconnect?: (event: ReconnectEvent) => void
 }
 
 /** What a feature built on the peer hears of the connection. */
@@ -522,6 +533,8 @@ export class JsonRpcPeer {
       }))
       let attempts = 0
       let lastError = reason
+      const sessionId = this.currentSessionId ?? ""
+      this.options.onReconnect?.({ _tag: "Dropped", sessionId, reason, withinMs: this.detachTtlMs })
       const attempt = delays.next(undefined).pipe(
         Effect.mapError(() => new BackoffExhausted()),
         Effect.zipRight(Effect.suspend(() => {
@@ -531,13 +544,18 @@ export class JsonRpcPeer {
         })),
         Effect.tapError((error) =>
           Effect.sync(() => {
-            if (error._tag !== "BackoffExhausted") lastError = error.message
+            if (error._tag === "BackoffExhausted") return
+            lastError = error.message
+            this.options.onReconnect?.({ _tag: "AttemptFailed", sessionId, attempt: attempts, error: error.message })
           })
         )
       )
       const outcome = yield* Effect.either(Effect.retry(attempt, { while: isRetryable }))
       if (outcome._tag === "Right") {
-        if (this.closedBy === undefined) for (const listener of this.listeners) listener.resumed?.()
+        if (this.closedBy === undefined) {
+          this.options.onReconnect?.({ _tag: "Resumed", sessionId, attempts })
+          for (const listener of this.listeners) listener.resumed?.()
+        }
         return
       }
       this.shutDown(

@@ -225,6 +225,32 @@ describe("exec-server exec: how it ends", () => {
   })
 })
 
+describe("exec-server exec: a session whose server died", () => {
+  it("says at once that it is resuming the session, and again at each failed attempt, then fails with exit 1", async () => {
+    const server = await startServer()
+    const client = spawn(process.execPath, serverArgs("exec", "-T", "--detach-ttl-ms", "3000", server.url, "--", "sh", "-c", "echo started; exec sleep 30"), {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    const stderr: Array<{ readonly at: number; readonly line: string }> = []
+    client.stdout.on("data", (chunk: Buffer) => void (stdout += chunk.toString()))
+    client.stderr.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line !== "") stderr.push({ at: Date.now(), line })
+    })
+    const status = new Promise<number | null>((resolve) => client.on("exit", (code) => resolve(code)))
+    expect(await eventually(() => stdout === "started\n", 10_000)).toBe(true)
+    server.child.kill("SIGKILL")
+    const killedAt = Date.now()
+    expect(await status).toBe(1)
+    const lines = stderr.map((entry) => entry.line)
+    expect(lines[0]).toMatch(/^exec-server: the connection to ws:\/\/\S+ dropped \(.+\); resuming session \S+ for up to 3 s$/)
+    expect(stderr[0]!.at - killedAt).toBeLessThan(1000)
+    const attempts = lines.filter((line) => /^exec-server: resuming session \S+: attempt \d+ failed: .*ECONNREFUSED/.test(line))
+    expect(attempts.length).toBeGreaterThanOrEqual(2)
+    expect(lines.at(-1)).toMatch(/^exec-server: the connection dropped .* attempts to reconnect failed/)
+  })
+})
+
 describe("exec-server exec: a terminal only where both ends of the client are one", () => {
   let sessions: Array<string> = []
   afterEach(() => {
