@@ -12,8 +12,9 @@ import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
-import { gatewayCommand } from "./gateway.js"
-import { clientCommands } from "./remote.js"
+import { gatewayCommand, gatewayGuide } from "./gateway.js"
+import { type CommandGuide, commandHelp, rootHelp } from "./help.js"
+import { clientCommands, clientGuides } from "./remote.js"
 import type { ServeFlags } from "./run.js"
 import { optionNamesOf, problemOf } from "./usageCheck.js"
 
@@ -86,6 +87,31 @@ const cliConsole = (console: Console.Console): Console.Console => ({
     )
 })
 
+// Typed as @effect/cli's withSubcommands takes them: a command's name and types differ from the next one's.
+type AnyCommand = Command.Command<any, any, any, any>
+
+const nameOf = (command: AnyCommand): string => [...Command.getNames(command)][0] as string
+
+const guides: Readonly<Record<string, CommandGuide>> = { ...clientGuides, gateway: gatewayGuide }
+
+/**
+ * Whether the arguments ask for help (`--help` or `-h` before any `--`),
+ * and of which command (the first word that names one; none: the server's).
+ */
+const helpAsked = (
+  args: ReadonlyArray<string>,
+  commands: ReadonlyArray<AnyCommand>
+): { readonly name: string; readonly command: AnyCommand | undefined } | undefined => {
+  const end = args.indexOf("--")
+  const words = end === -1 ? args : args.slice(0, end)
+  if (!words.includes("--help") && !words.includes("-h")) return undefined
+  for (const word of words) {
+    const command = commands.find((candidate) => nameOf(candidate) === word)
+    if (command !== undefined) return { name: word, command }
+  }
+  return { name: "exec-server", command: undefined }
+}
+
 /** A misused command line: one line on stderr and exit code 2, as @effect/cli's own checks end. */
 const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
   Effect.sync(() => {
@@ -103,16 +129,25 @@ export const run = <E, R>(argv: ReadonlyArray<string>, serve: (flags: ServeFlags
   if (misuse !== undefined) return reportMisuse(misuse)
   const server = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve)
   const subcommands = [...clientCommands, gatewayCommand] as const
-  // Typed as @effect/cli's withSubcommands takes them: a command's name and types differ from the next one's.
-  const described: ReadonlyArray<Command.Command<any, any, any, any>> = subcommands
+  const described: ReadonlyArray<AnyCommand> = subcommands
   const problem = problemOf(argv.slice(2), {
     options: optionNamesOf(Command.getUsage(server)),
     subcommands: new Map(described.map((subcommand) => [
-      [...Command.getNames(subcommand)][0] as string,
+      nameOf(subcommand),
       { options: optionNamesOf(Command.getUsage(subcommand)), subcommands: new Map() }
     ]))
   })
   if (problem !== undefined) return reportMisuse(problem)
+  const help = helpAsked(argv.slice(2), described)
+  if (help !== undefined) {
+    return Effect.sync(() => {
+      process.stdout.write(
+        help.command === undefined
+          ? rootHelp(ServerConfig.version, server, described.map((command) => [nameOf(command), command] as const))
+          : commandHelp(help.name, help.command, guides[help.name] ?? { usage: `exec-server ${help.name} [FLAGS]`, examples: [] })
+      )
+    })
+  }
   const command = server.pipe(
     Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
     Command.withSubcommands(subcommands)

@@ -3,6 +3,7 @@
  * the environments of remote executors (src/gateway/Gateway.ts), with the
  * server's listener flags and the executor's NATS flags.
  */
+import type { CommandGuide } from "./help.js"
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -37,3 +38,12 @@ export const gatewayCommand = Command.make("gateway", optionsOf(gatewayFlags), (
       "Listen like a WebSocket server and forward each connection to ws://IP:PORT/env/ID to environment ID's executor through NATS"
     )
   )
+
+/** The gateway's usage line and examples, for its `--help`. */
+export const gatewayGuide: CommandGuide = {
+  usage: "exec-server gateway --listen ws://IP:PORT --connect nats://HOST:PORT[,...] [FLAGS]",
+  examples: [
+    "exec-server gateway --listen ws://127.0.0.1:8765 --connect nats://127.0.0.1:4222",
+    "CODEX_EXEC_SERVER_URL=ws://127.0.0.1:8765/env/e1 codex   # Codex on the executor of environment e1"
+  ]
+}

@@ -4,6 +4,7 @@
  * `docker attach` work. Built on the typed client; the local terminal is
  * raw only while a TTY process is attached, and restored on every way out.
  */
+import type { CommandGuide } from "./help.js"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -505,3 +506,38 @@ const consoleUrlCommand = Command.make(
 
 /** The client subcommands of the binary. */
 export const clientCommands = [execCommand, attachCommand, psCommand, killCommand, environmentsCommand, consoleUrlCommand] as const
+
+/** Each client command's usage line and examples, for its `--help`. */
+export const clientGuides: Readonly<Record<string, CommandGuide>> = {
+  exec: {
+    usage: "exec-server exec [FLAGS] URL -- COMMAND [ARG...]   (URL: ws://HOST:PORT, nats://HOST:PORT/ENV or stdio)",
+    examples: [
+      "exec-server exec ws://127.0.0.1:8765 -- make test          # its exit status is the client's",
+      "exec-server exec URL -- tar c src | tar x -C copy           # pipes, nothing lost, bounded memory",
+      "exec-server exec --detach-ttl-ms 600000 URL -- bash         # Ctrl-P Ctrl-Q leaves it running"
+    ]
+  },
+  attach: {
+    usage: "exec-server attach [FLAGS] URL --session S --process P",
+    examples: ["exec-server attach ws://127.0.0.1:8765 --session S --process P   # retained output, then live"]
+  },
+  ps: {
+    usage: "exec-server ps [FLAGS] URL [--session S]",
+    examples: ["exec-server ps ws://127.0.0.1:8765 --session S"]
+  },
+  kill: {
+    usage: "exec-server kill [FLAGS] URL PROCESS [--session S] [--signal NAME [--wait]] [--no-wait]",
+    examples: [
+      "exec-server kill ws://127.0.0.1:8765 P --session S                  # SIGTERM, SIGKILL after the grace period; waits",
+      "exec-server kill ws://127.0.0.1:8765 P --session S --signal SIGINT"
+    ]
+  },
+  environments: {
+    usage: "exec-server environments --connect nats://HOST:PORT[,...] [--json] [FLAGS]",
+    examples: ["exec-server environments --connect nats://127.0.0.1:4222"]
+  },
+  "console-url": {
+    usage: "exec-server console-url [FLAGS] ws://HOST:PORT",
+    examples: ["exec-server console-url ws://127.0.0.1:8765 --token-file /etc/exec-server/token"]
+  }
+}

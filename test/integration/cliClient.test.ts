@@ -248,15 +248,32 @@ describe("what the command line says when something is wrong", () => {
     expect([server.stdout, server.status]).toEqual(["--lisen 1\n", 0])
   })
 
-  it("--help when not on a terminal: plain text, every argument described, no type boilerplate", () => {
-    for (const command of [[], ["exec"], ["attach"], ["ps"], ["kill"]]) {
-      const help = run(...command, "--help")
-      expect(help.status).toBe(0)
-      expect(help.stdout).not.toContain("\x1b")
-      expect(help.stdout).not.toContain("A user-defined piece of text.")
-      expect(help.stdout).not.toContain("An integer.")
+  it("--help is short: the commands first; each command's own flags one line each, then how to reach the server, and examples", () => {
+    const root = run("--help")
+    expect(root.status).toBe(0)
+    const commandsAt = root.stdout.indexOf("Commands")
+    expect(commandsAt).toBeGreaterThan(0)
+    expect(commandsAt).toBeLessThan(root.stdout.indexOf("Flags of the server"))
+    for (const name of ["exec", "attach", "ps", "kill", "environments", "console-url", "gateway"]) {
+      expect(root.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, "m"))
     }
-    expect(run("exec", "--help").stdout).toMatch(/^<command> 1\+\n\n {2}The command and its arguments/m)
+    for (const command of ["exec", "attach", "ps", "kill", "environments", "console-url", "gateway"]) {
+      const help = run(command, "--help")
+      expect(help.status).toBe(0)
+      expect(help.stdout.split("\n").length).toBeLessThanOrEqual(45)
+      expect(help.stdout).toMatch(new RegExp(`^exec-server ${command}: \\S`))
+      expect(help.stdout).toMatch(/^Usage: exec-server /m)
+      expect(help.stdout).toMatch(/^Examples:\n {2}exec-server /m)
+      for (const boilerplate of ["\x1b", "A user-defined piece of text.", "An integer.", "This setting is optional.", "One of the following"]) {
+        expect(help.stdout).not.toContain(boilerplate)
+      }
+    }
+    const exec = run("exec", "--help").stdout
+    expect(exec).toMatch(/^ {2}<command> 1\+ +The command and its arguments, after --$/m)
+    expect(exec).toMatch(/^ {2}-t, --tty +Run in a terminal/m)
+    // Its own flags before the ones every client command shares.
+    expect(exec.indexOf("--detach-ttl-ms")).toBeLessThan(exec.indexOf("Reaching the server:"))
+    expect(exec.indexOf("Reaching the server:")).toBeLessThan(exec.indexOf("--token-file"))
   })
 
   it("exec stdio: the child server's logs stay out of the way unless asked for", () => {

@@ -23,7 +23,7 @@ const documented = new Map<string, string>(
     [...flags!.matchAll(/`(--[a-z0-9-]+)/g)].map((match) => [match[1]!, defaultValue!.trim()] as const))
 )
 
-/** @effect/cli's help, without its colours. */
+/** The binary's help, without colours. */
 const helpText = () =>
   execFileSync(process.execPath, serverArgs("--help"), { encoding: "utf8", timeout: 10_000 }).replace(/\u001b\[[0-9;]*m/g, "")
 
@@ -37,9 +37,9 @@ describe("the flag table of docs/OPERATIONS.md", () => {
 
   it("names every flag of --help, and gives each whole-number flag the default --help gives", () => {
     const help = helpText()
-    const sections = help.split(/\n(?=--[a-z])/).filter((section) => section.startsWith("--"))
+    const sections = help.split(/\n(?= {2}--[a-z])/).filter((section) => section.startsWith("  --"))
     const inHelp = new Map(sections.map((section) => {
-      const name = /^(--[a-z0-9-]+)/.exec(section)![1]!
+      const name = /^ {2}(--[a-z0-9-]+)/.exec(section)![1]!
       return [name, /\(default (\d+)\)/.exec(section)?.[1]] as const
     }))
     expect(inHelp.size).toBeGreaterThan(40)
@@ -63,7 +63,7 @@ describe("the flag table of docs/OPERATIONS.md", () => {
     const gatewayTable = currentGatewayFlagTable(operations)!
     const help = execFileSync(process.execPath, serverArgs("gateway", "--help"), { encoding: "utf8", timeout: 10_000 })
       .replace(/\u001b\[[0-9;]*m/g, "")
-    const inHelp = [...help.matchAll(/^(--[a-z0-9-]+)/gm)].map((match) => match[1]!)
+    const inHelp = [...help.matchAll(/^ {2}(--[a-z0-9-]+)/gm)].map((match) => match[1]!)
     expect(inHelp).toContain("--connect")
     expect(inHelp).toContain("--ws-token-file")
     const missing = inHelp.filter((name) => !gatewayTable.includes(`\`${name}`) && !CLI_BUILT_INS.includes(name))
