@@ -390,7 +390,7 @@ const psCommand = Command.make(
     Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
       const processes = yield* client.list
-      const rows = [
+      process.stdout.write(columns([
         ["PROCESS", "PID", "STATUS", "TTY", "COMMAND"],
         ...processes.map((entry) => [
           entry.processId,
@@ -399,14 +399,58 @@ const psCommand = Command.make(
           entry.tty ? "yes" : "no",
           entry.argv.join(" ")
         ])
-      ]
-      const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-      for (const row of rows) {
-        process.stdout.write(row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!)).join("  ") + "\n")
-      }
+      ]))
       if (Option.isNone(flags.session)) process.stderr.write(`(session ${client.sessionId}; give --session ID to list a detached one)\n`)
     }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
 ).pipe(Command.withDescription("List the processes of a session"))
+
+/** A duration in the unit a person reads it in: 42s, 7m, 3h, 2d. */
+const ageOf = (ms: number): string => {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  if (seconds < 120) return `${seconds}s`
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`
+  return `${Math.round(seconds / 86_400)}d`
+}
+
+/** Rows as aligned columns, the last one as it is. */
+const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows.map((row) => row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!)).join("  ") + "\n").join("")
+}
+
+const sessionsCommand = Command.make(
+  "sessions",
+  {
+    ...connectionOptions,
+    json: Options.boolean("json").pipe(Options.withDescription("One JSON array of the sessions (as session/list answers) instead of a table"))
+  },
+  (flags) =>
+    Effect.gen(function*() {
+      const client = yield* ExecServerClient.ExecServerClient
+      const listed = yield* client.call("session/list", {})
+      // This client's own session is not one to look for.
+      const sessions = listed.sessions.filter((session) => session.sessionId !== listed.sessionId)
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(sessions)}\n`)
+        return
+      }
+      const now = Date.now()
+      process.stdout.write(columns([
+        ["SESSION", "STATE", "PROCESSES", "AGE", "CLIENT", "PEER"],
+        ...sessions.map((session) => [
+          session.sessionId,
+          session.attached
+            ? "attached"
+            : `detached${session.detachExpiresAtMs === null ? "" : ` (ends in ${ageOf(session.detachExpiresAtMs - now)})`}`,
+          String(session.processes),
+          ageOf(now - session.createdAtMs),
+          session.clientName,
+          session.peer === null ? session.transport : `${session.transport} ${session.peer}`
+        ])
+      ]))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+).pipe(Command.withDescription("List the server's sessions, attached and detached, to find one to attach to again"))
 
 /** How a process ended, in words. */
 const endOf = (status: ExecServerClient.ExitStatus, sent: string): string => {
@@ -505,7 +549,15 @@ const consoleUrlCommand = Command.make(
 ).pipe(Command.withDescription("Print a one-time login link to the web console of a server started with --console"))
 
 /** The client subcommands of the binary. */
-export const clientCommands = [execCommand, attachCommand, psCommand, killCommand, environmentsCommand, consoleUrlCommand] as const
+export const clientCommands = [
+  execCommand,
+  attachCommand,
+  psCommand,
+  killCommand,
+  sessionsCommand,
+  environmentsCommand,
+  consoleUrlCommand
+] as const
 
 /** Each client command's usage line and examples, for its `--help`. */
 export const clientGuides: Readonly<Record<string, CommandGuide>> = {
@@ -520,6 +572,13 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
   attach: {
     usage: "exec-server attach [FLAGS] URL --session S --process P",
     examples: ["exec-server attach ws://127.0.0.1:8765 --session S --process P   # retained output, then live"]
+  },
+  sessions: {
+    usage: "exec-server sessions [FLAGS] URL [--json]",
+    examples: [
+      "exec-server sessions ws://127.0.0.1:8765                   # then: exec-server ps URL --session S",
+      "exec-server sessions ws://127.0.0.1:8765 --json | jq -r '.[] | select(.attached | not) | .sessionId'"
+    ]
   },
   ps: {
     usage: "exec-server ps [FLAGS] URL [--session S]",

@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import { ExecServerError } from "./errors.js"
 import { ProcessId } from "./primitives.js"
 import { SandboxType } from "./sandbox.js"
-import { EmptyParams, ProcessInfo, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
+import { EmptyParams, ProcessInfo, SessionListResult, SessionSummary, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
 
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 const PositiveInt = Schema.Int.pipe(Schema.positive())
@@ -23,32 +23,13 @@ export const CreateLinkResult = Schema.Struct({
   expiresAtMs: Schema.Number
 })
 
-/** One session of the server, as the console lists it. */
-export const ConsoleSession = Schema.Struct({
-  sessionId: Schema.String,
-  /** The `clientName` of the `initialize` that made or last resumed it. */
-  clientName: Schema.String,
-  /** Held by a connection (else detached, its processes kept until `detachExpiresAtMs`). */
-  attached: Schema.Boolean,
-  /** The holding (or last) connection's transport and peer address. */
-  transport: Schema.String,
-  peer: Schema.NullOr(Schema.String),
-  createdAtMs: Schema.Number,
-  detachTtlMs: NonNegativeInt,
-  detachExpiresAtMs: Schema.NullOr(Schema.Number),
-  /** Processes in its table, running or retained. */
-  processes: NonNegativeInt,
-  /** Made by a web console (its New shell sessions). */
-  console: Schema.Boolean
-})
+/** One session of the server, as the console lists it (the same as `session/list` does). */
+export const ConsoleSession = SessionSummary
 /** @see ConsoleSession */
-export type ConsoleSession = typeof ConsoleSession.Type
+export type ConsoleSession = SessionSummary
 
 /** `console/sessions` result; `sessionId` is the asking connection's own, if it has one. */
-export const SessionsResult = Schema.Struct({
-  sessions: Schema.Array(ConsoleSession),
-  sessionId: Schema.NullOr(Schema.String)
-})
+export const SessionsResult = SessionListResult
 
 /** A terminal size from an output seq on: the size output from `fromSeq` on was written at. */
 export const SizeFrom = Schema.Struct({

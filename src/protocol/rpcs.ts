@@ -49,7 +49,9 @@ export class HandshakeRpcs extends RpcGroup.make(
   Rpc.make("initialize", { payload: S.InitializeParams, success: S.InitializeResult, error: ExecServerError })
     .annotate(RequestOrdering, ALONE),
   Rpc.make("environment/info", { payload: S.EmptyParams, success: S.EnvironmentInfo, error: ExecServerError }),
-  Rpc.make("environment/status", { payload: S.EmptyParams, success: S.EnvironmentStatus, error: ExecServerError })
+  Rpc.make("environment/status", { payload: S.EmptyParams, success: S.EnvironmentStatus, error: ExecServerError }),
+  /** (ours) The server's sessions, attached and detached, as the console lists them: how a detached session is found again. */
+  Rpc.make("session/list", { payload: S.EmptyParams, success: S.SessionListResult, error: ExecServerError })
 ) {}
 
 /** Process supervision: `process/*`. */

@@ -529,3 +529,30 @@ export const HttpBodyDeltaNotification = Schema.Struct({
   done: Schema.Boolean,
   error: Schema.NullOr(Schema.String)
 })
+
+/** One session of the server, as `session/list` and the console list it. */
+export const SessionSummary = Schema.Struct({
+  sessionId: Schema.String,
+  /** The `clientName` of the `initialize` that made or last resumed it. */
+  clientName: Schema.String,
+  /** Held by a connection (else detached, its processes kept until `detachExpiresAtMs`). */
+  attached: Schema.Boolean,
+  /** The holding (or last) connection's transport and peer address. */
+  transport: Schema.String,
+  peer: Schema.NullOr(Schema.String),
+  createdAtMs: Schema.Number,
+  detachTtlMs: NonNegativeInt,
+  detachExpiresAtMs: Schema.NullOr(Schema.Number),
+  /** Processes in its table, running or retained. */
+  processes: NonNegativeInt,
+  /** Made by a web console (its New shell sessions). */
+  console: Schema.Boolean
+})
+/** @see SessionSummary */
+export type SessionSummary = typeof SessionSummary.Type
+
+/** `session/list` result; `sessionId` is the asking connection's own. */
+export const SessionListResult = Schema.Struct({
+  sessions: Schema.Array(SessionSummary),
+  sessionId: Schema.NullOr(Schema.String)
+})

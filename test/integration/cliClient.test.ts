@@ -188,6 +188,32 @@ describe("a detached session from the command line", () => {
     expect([signalled.stdout, signalled.status]).toEqual(["quiet: exited with code 7\n", 0])
   })
 
+  it("sessions finds a detached session whose id was lost (a table, or --json), without the asking client's own", async () => {
+    const server = await startServer()
+    const holder = await RawWebSocketClient.connect(server.url)
+    const held = (await holder.request("initialize", { clientName: "holder" })).result.sessionId as string
+    holder.send({ method: "initialized", params: {} })
+    const started = run("exec", server.url, "--detach", "--process", "job", "--", "sleep", "30")
+    const detached = started.stdout.trim().split(" ")[0]!
+    const table = run("sessions", server.url)
+    expect(table.status).toBe(0)
+    const rows = table.stdout.trimEnd().split("\n")
+    expect(rows[0]).toMatch(/^SESSION +STATE +PROCESSES +AGE +CLIENT +PEER$/)
+    expect(rows.length).toBe(3)
+    expect(rows.find((row) => row.startsWith(detached))).toMatch(
+      new RegExp(`^${detached} +detached \\(ends in [45]m\\) +1 +\\d+s +exec-server-cli +websocket 127\\.0\\.0\\.1:\\d+$`)
+    )
+    expect(rows.find((row) => row.startsWith(held))).toMatch(new RegExp(`^${held} +attached +0 +\\d+s +holder +websocket 127\\.0\\.0\\.1:\\d+$`))
+    const listed = JSON.parse(run("sessions", server.url, "--json").stdout) as Array<{ sessionId: string; attached: boolean; processes: number }>
+    expect(listed.map(({ attached, processes, sessionId }) => ({ attached, processes, sessionId })).sort((a, b) => a.sessionId.localeCompare(b.sessionId)))
+      .toEqual([{ attached: false, processes: 1, sessionId: detached }, { attached: true, processes: 0, sessionId: held }].sort((a, b) =>
+        a.sessionId.localeCompare(b.sessionId)
+      ))
+    // Found again: attach by the listed id.
+    expect(run("ps", server.url, "--session", detached).stdout).toMatch(/^job +\d+ +running +no +sleep 30$/m)
+    await closed(holder)
+  })
+
   it("ps says at once that another client holds the session, waits, and lists it once let go", async () => {
     const server = await startServer()
     const { session, client } = await detachedSession(server.url, { processId: "p", argv: ["sleep", "30"], cwd: "/tmp", env: {}, tty: false })
@@ -233,7 +259,7 @@ describe("what the command line says when something is wrong", () => {
   it("an unknown option or command is named with the closest known one; --env without '=' says so (exit 2)", () => {
     const cases: ReadonlyArray<[ReadonlyArray<string>, string]> = [
       [["--lisen", "ws://127.0.0.1:0"], "unknown option --lisen of exec-server (did you mean --listen?); exec-server --help lists them"],
-      [["exce", "ws://127.0.0.1:1", "--", "true"], `unknown command "exce" (did you mean exec?); the commands: exec, attach, ps, kill, environments, console-url, gateway`],
+      [["exce", "ws://127.0.0.1:1", "--", "true"], `unknown command "exce" (did you mean exec?); the commands: exec, attach, ps, kill, sessions, environments, console-url, gateway`],
       [["exec", "--cwdd", "/tmp", "ws://127.0.0.1:1", "--", "true"], "unknown option --cwdd of exec-server exec (did you mean --cwd?); exec-server exec --help lists them"],
       [["exec", "--bogus", "ws://127.0.0.1:1", "--", "true"], "unknown option --bogus of exec-server exec; exec-server exec --help lists them"],
       [["exec", "--env", "FOO", "ws://127.0.0.1:1", "--", "true"], `--env takes KEY=VALUE: "FOO" has no '='`],
@@ -254,10 +280,10 @@ describe("what the command line says when something is wrong", () => {
     const commandsAt = root.stdout.indexOf("Commands")
     expect(commandsAt).toBeGreaterThan(0)
     expect(commandsAt).toBeLessThan(root.stdout.indexOf("Flags of the server"))
-    for (const name of ["exec", "attach", "ps", "kill", "environments", "console-url", "gateway"]) {
+    for (const name of ["exec", "attach", "ps", "kill", "sessions", "environments", "console-url", "gateway"]) {
       expect(root.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, "m"))
     }
-    for (const command of ["exec", "attach", "ps", "kill", "environments", "console-url", "gateway"]) {
+    for (const command of ["exec", "attach", "ps", "kill", "sessions", "environments", "console-url", "gateway"]) {
       const help = run(command, "--help")
       expect(help.status).toBe(0)
       expect(help.stdout.split("\n").length).toBeLessThanOrEqual(45)

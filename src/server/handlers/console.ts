@@ -11,7 +11,7 @@ import { InvalidRequest } from "../../protocol/errors.js"
 import { ClientSession } from "../ClientSession.js"
 import { ServerConfig } from "../ServerConfig.js"
 import { SessionStore } from "../SessionStore.js"
-import { requireReady } from "./common.js"
+import { requireReady, sessionsOf } from "./common.js"
 
 /** `console/createLink`. */
 export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
@@ -46,11 +46,7 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
   const processOf = (sessionId: string, processId: string) =>
     Effect.flatMap(sessionOf(sessionId), (session) => session.processes.get(processId))
   return {
-    "console/sessions": () =>
-      Effect.zipRight(
-        requireReady,
-        Effect.map(ClientSession, (session) => ({ sessions: store.list(), sessionId: session.sessionId() ?? null }))
-      ),
+    "console/sessions": () => sessionsOf(store),
     "console/processes": ({ sessionId }) =>
       (sessionId === undefined ? everySession : Effect.map(sessionOf(sessionId), (session) => [session])).pipe(
         Effect.flatMap((sessions) =>

@@ -7,11 +7,13 @@ import { ClientNotificationRpcs, HandshakeRpcs } from "../../protocol/rpcs.js"
 import { ClientSession } from "../ClientSession.js"
 import { environmentInfo } from "../environmentInfo.js"
 import { ServerConfig } from "../ServerConfig.js"
-import { requireReady } from "./common.js"
+import { SessionStore } from "../SessionStore.js"
+import { requireReady, sessionsOf } from "./common.js"
 
-/** `initialize`, and what it tells about the host: `environment/info`, `environment/status`. */
+/** `initialize`, what it tells about the host (`environment/info`, `environment/status`), and the sessions (`session/list`). */
 export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(function*() {
   const config = yield* ServerConfig
+  const store = yield* SessionStore
   const sandboxedFiles = Option.isSome(yield* Effect.serviceOption(SandboxedFs))
   const http = Option.isSome(yield* Effect.serviceOption(HttpClient.HttpClient))
   const info = () =>
@@ -21,7 +23,9 @@ export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(func
       Effect.flatMap(ClientSession, (session) =>
         Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() }))),
     "environment/info": () => Effect.as(requireReady, info()),
-    "environment/status": () => Effect.as(requireReady, { status: "ready" as const })
+    "environment/status": () => Effect.as(requireReady, { status: "ready" as const }),
+    // Every session, as the console sees them: whoever may connect may run anything as this user already.
+    "session/list": () => sessionsOf(store)
   }
 }))
 
