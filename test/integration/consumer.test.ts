@@ -3,15 +3,19 @@
  * consumer project with the package's dependencies and peers and nothing of
  * its development (no `@types/ws`), compiled with `strict`,
  * `exactOptionalPropertyTypes`, `skipLibCheck: false` and `declaration: true`:
- * the README's snippets as they are printed, and a module exporting Layers
- * with inferred types, whose declarations must name every type they reach.
+ * every snippet of the README and docs/LIBRARY.md as it is printed (a
+ * fragment inside a program that gives it a client), and a module exporting
+ * Layers with inferred types, whose declarations must name every type they
+ * reach; then each snippet run against a live server.
  */
-import { execFileSync, spawnSync } from "node:child_process"
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { serverArgs } from "../support/StdioServer.js"
+import { type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 const ROOT_MODULES = Path.join(ROOT, "node_modules")
@@ -65,9 +69,60 @@ const closureOf = (names: ReadonlyArray<string>): Set<string> => {
   return hoisted
 }
 
+/** The TypeScript snippets of a document, in order (those indented in a list item too). */
+const snippetsOf = (document: string): Array<string> =>
+  [...Fs.readFileSync(Path.join(ROOT, document), "utf8").matchAll(/^( *)```ts\n([\s\S]*?)^ *```/gm)].map((match) =>
+    match[2]!.split("\n").map((line) => line.slice(match[1]!.length)).join("\n")
+  )
+
 /** The README's TypeScript snippets, in order. */
-const readmeSnippets = (): Array<string> =>
-  [...Fs.readFileSync(Path.join(ROOT, "README.md"), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
+const readmeSnippets = (): Array<string> => snippetsOf("README.md")
+
+/**
+ * What a snippet that is a fragment (it does not start with its imports)
+ * runs in: an Effect program with a `client` of the server, and the names
+ * such fragments use.
+ */
+const fragmentModule = (fragment: string) => `import { Effect, Stream } from "effect"
+import { ExecServerClient } from "effect-exec-server/client"
+
+const url = "ws://127.0.0.1:8765"
+const cwd = "/repo"
+const resumeSessionId = process.env["EXAMPLE_SESSION"] ?? ""
+const print = (event: ExecServerClient.ProcessEvent) => Effect.sync(() => console.log(event._tag))
+
+const fragment = Effect.gen(function*() {
+  const client = yield* ExecServerClient.ExecServerClient
+${fragment}
+})
+
+await Effect.runPromise(fragment.pipe(Effect.scoped, Effect.provide(ExecServerClient.layerWebSocket({ url }))))
+export {}
+`
+
+/**
+ * Every snippet of the README and of docs/LIBRARY.md as a module of the
+ * consumer, by file name: a whole one as it is printed, a fragment inside
+ * `fragmentModule`; what they name on this machine (the server, a
+ * repository, a token file) replaced by `where`'s. A snippet that uses
+ * @effect/vitest is a test file.
+ */
+const snippetModules = (where: { readonly url: string; readonly repo: string; readonly tokenFile: string }) => {
+  const modules = new Map<string, string>()
+  const seen = new Set<string>()
+  for (const [prefix, document] of [["readme", "README.md"], ["library", "docs/LIBRARY.md"]] as const) {
+    snippetsOf(document).forEach((snippet, i) => {
+      if (seen.has(snippet)) return
+      seen.add(snippet)
+      const module = (/^import /m.test(snippet.split("\n")[0]!) ? `${snippet}\nexport {}\n` : fragmentModule(snippet))
+        .replaceAll("ws://127.0.0.1:8765", where.url)
+        .replaceAll("\"/repo\"", JSON.stringify(where.repo))
+        .replaceAll("/etc/exec-server/token", where.tokenFile)
+      modules.set(`${prefix}${i + 1}${snippet.includes("@effect/vitest") ? ".test" : ""}.ts`, module)
+    })
+  }
+  return modules
+}
 
 /** A module of Layers exported with the types TypeScript infers for them. */
 const INFERRED_LAYERS = `
@@ -110,7 +165,17 @@ export const Mocked = Effect.map(TestSpawner.make(TestSpawner.echo), (spawner) =
 
 describe("the packed package in a consumer project", () => {
   let consumer: string
-  beforeAll(() => {
+  let server: RunningWebSocketServer
+  let snippets: ReadonlyMap<string, string>
+  beforeAll(async () => {
+    // What the snippets name: a server, a repository, a token file.
+    server = await startWebSocketServer()
+    const repo = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-repo-")))
+    execFileSync("git", ["init", "-q", repo])
+    execFileSync("git", ["-C", repo, "-c", "user.name=docs", "-c", "user.email=docs@example.invalid", "commit", "-q", "--allow-empty", "-m", "first"])
+    const tokenFile = Path.join(repo, ".token")
+    Fs.writeFileSync(tokenFile, "not-checked-by-this-server\n")
+    snippets = snippetModules({ url: server.url, repo, tokenFile })
     consumer = Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-consumer-"))
     // What `npm install <tarball>` would unpack: the files the package ships, as built.
     const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", consumer], {
@@ -154,10 +219,20 @@ describe("the packed package in a consumer project", () => {
     }))
     const src = Path.join(consumer, "src")
     Fs.mkdirSync(src)
-    readmeSnippets().forEach((snippet, i) => Fs.writeFileSync(Path.join(src, `readme${i + 1}.ts`), `${snippet}\nexport {}\n`))
+    for (const [name, module] of snippets) Fs.writeFileSync(Path.join(src, name), module)
     Fs.writeFileSync(Path.join(src, "layers.ts"), INFERRED_LAYERS)
   }, 120_000)
-  afterAll(() => Fs.rmSync(consumer, { recursive: true, force: true }))
+  /** The consumer compiled (once, by whichever test needs it first). */
+  let compilation: SpawnSyncReturns<string> | undefined
+  const compiled = () => {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+    compilation ??= spawnSync(process.execPath, [tsc, "-p", consumer], { cwd: consumer, encoding: "utf8" })
+    return compilation
+  }
+  afterAll(() => {
+    server?.stop()
+    Fs.rmSync(consumer, { recursive: true, force: true })
+  })
 
   it("ships no development package among what its types need: @types/ws is not installed for the consumer", () => {
     expect(Fs.existsSync(Path.join(consumer, "node_modules", "@types", "ws"))).toBe(false)
@@ -202,9 +277,8 @@ describe("the packed package in a consumer project", () => {
     expect(JSON.parse(result.stdout.split("\n")[0]!)).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
   }, 60_000)
 
-  it("compiles the README's snippets and exports inferred Layers, with skipLibCheck false and declarations", () => {
-    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-    const result = spawnSync(process.execPath, [tsc, "-p", consumer], { cwd: consumer, encoding: "utf8" })
+  it("compiles the snippets of the README and docs/LIBRARY.md and exports inferred Layers, with skipLibCheck false and declarations", () => {
+    const result = compiled()
     expect(result.stdout + result.stderr).toBe("")
     expect(result.status).toBe(0)
     const layers = Fs.readFileSync(Path.join(consumer, "out", "layers.d.ts"), "utf8")
@@ -212,4 +286,25 @@ describe("the packed package in a consumer project", () => {
     expect(layers).not.toMatch(/node_modules|dist\//)
     expect(layers).toContain(`import("effect-exec-server/Transport").TransportError`)
   }, 180_000)
+  it("runs every snippet of the README and docs/LIBRARY.md against a live server (the test snippets with vitest)", () => {
+    // A detached session with a finished process "build", for the snippet that takes one over.
+    const detached = spawnSync(process.execPath, serverArgs("exec", "--detach", "--process", "build", server.url, "--", "sh", "-c", "echo built"), {
+      encoding: "utf8"
+    })
+    const session = detached.stdout.trim().split(" ")[0]!
+    const vitest = createRequire(import.meta.url).resolve("vitest/vitest.mjs")
+    expect(snippets.size).toBeGreaterThanOrEqual(10)
+    expect(compiled().status).toBe(0)
+    for (const name of snippets.keys()) {
+      const run = name.endsWith(".test.ts")
+        ? spawnSync(process.execPath, [vitest, "run", "--root", consumer, Path.join("src", name)], { cwd: consumer, encoding: "utf8", timeout: 60_000 })
+        : spawnSync(process.execPath, [Path.join(consumer, "out", name.replace(/\.ts$/, ".js"))], {
+          cwd: consumer,
+          encoding: "utf8",
+          timeout: 30_000,
+          env: { ...process.env, EXAMPLE_SESSION: session }
+        })
+      expect({ name, status: run.status, stderr: run.status === 0 ? "" : run.stderr + run.stdout }).toEqual({ name, status: 0, stderr: "" })
+    }
+  }, 240_000)
 })
