@@ -127,6 +127,37 @@ describe("exec-server exec: slow readers get every byte", () => {
     }, 240_000)
   })
 
+  it("a reader that waits: the client holds a bounded part of the stream, not the stream (400 MB through, peak resident size under 256 MiB)", async () => {
+    const server = await startServer()
+    const total = 400 * 1000 * 1000
+    const child = spawn(process.execPath, serverArgs("exec", server.url, "--", "head", "-c", String(total), "/dev/zero"), {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    // VmHWM is the kernel's own high-water mark of the client's resident size: no sample can miss the peak.
+    let peakKiB = 0
+    const lookAtPeak = () => {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))
+        if (match !== null) peakKiB = Math.max(peakKiB, Number(match[1]))
+      } catch {
+        // Gone already: the last look stands.
+      }
+    }
+    const looking = setInterval(lookAtPeak, 100)
+    let bytes = 0
+    const done = new Promise<number | null>((resolve) => child.on("exit", lookAtPeak).on("close", resolve))
+    child.stdout.pause()
+    // The stream is ready long before the reader: the old client took all of it into its memory meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    child.stdout.on("data", (chunk: Buffer) => void (bytes += chunk.length))
+    child.stdout.resume()
+    const status = await done
+    clearInterval(looking)
+    expect({ status, bytes }).toEqual({ status: 0, bytes: total })
+    expect(peakKiB).toBeGreaterThan(0)
+    expect(peakKiB / 1024, "the client's peak resident size, MiB").toBeLessThan(256)
+  }, 120_000)
+
   it("into a file, binary data arrives whole (sha256 both ends)", async () => {
     const server = await startServer()
     const { path, sha256 } = randomFile(20 * 1024 * 1024)
