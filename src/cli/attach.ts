@@ -15,6 +15,7 @@ import { constants } from "node:os"
 import type { ClientError } from "../client/ClientError.js"
 import type * as ExecServerClient from "../client/ExecServerClient.js"
 import type { SignalName } from "../protocol/schema.js"
+import { memoryBound } from "./memoryBound.js"
 
 /** Ctrl-P Ctrl-Q: leaves an attached process running, as `docker attach`. */
 const DETACH_KEYS = Buffer.from([0x10, 0x11])
@@ -131,6 +132,7 @@ export const attachTo = (
   Effect.scoped(Effect.gen(function*() {
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
+    const bound = memoryBound()
     const stdout = yield* localOutput(process.stdout)
     const stderr = yield* localOutput(process.stderr)
     if (options.tty) {
@@ -179,6 +181,7 @@ export const attachTo = (
     const output = handle.events.pipe(
       Stream.runForEach((event): Effect.Effect<void, OutputClosed> => {
         if (event._tag === "Output") {
+          bound.passed(event.bytes.byteLength)
           // The local stderr's reader gone is no reason to stop: what it would have shown is dropped.
           if (event.stream === "stderr") return Effect.ignore(stderr.write(event.bytes))
           return stdout.write(event.bytes)

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --interrupt-budget=49152 --v8-pool-size=1
+#!/usr/bin/env -S node --max-semi-space-size=1 --interrupt-budget=49152 --v8-pool-size=1 --expose-gc
 /**
  * The `exec-server` binary's entry: `--version` is answered here, before
  * any of the server's code is loaded (a tenth of a second less), and
@@ -20,7 +20,9 @@
  * - one V8 worker thread instead of four: young-generation collections
  *   spread over several threads stall whenever one of them waits for a
  *   core (the machine is shared with the children and the client), which
- *   made p99 round trips 4-5x longer and slowed PTY and pipe throughput.
+ *   made p99 round trips 4-5x longer and slowed PTY and pipe throughput;
+ * - `gc()` exposed: the command-line client collects when garbage piles up
+ *   under a slow reader (`memoryBound.ts`); the server does not call it.
  * `ClientTransport.serverNodeFlags` repeats them for servers started with
  * `node` directly.
  */

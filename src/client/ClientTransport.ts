@@ -212,7 +212,8 @@ export const localServerBin: string = Path.resolve(
 export const serverNodeFlags: ReadonlyArray<string> = [
   "--max-semi-space-size=1",
   "--interrupt-budget=49152",
-  "--v8-pool-size=1"
+  "--v8-pool-size=1",
+  "--expose-gc"
 ]
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The command-line client as a Unix tool, in the pipelines people write:
- * slow readers get every byte (over WebSocket, stdio and NATS), `| head`
+ * slow readers get every byte (over WebSocket, stdio and NATS) while the
+ * client's memory stays bounded, `| head`
  * ends it quietly with the status a shell expects, Ctrl-C and SIGTERM reach
  * the remote command and their statuses come back, a missing program is
  * 127 and one that cannot run 126, and a terminal is used only where both
@@ -75,6 +76,47 @@ const pausingReader = (args: ReadonlyArray<string>, everyBytes: number, pauseMs:
     child.on("close", (status) => resolve({ sha256: hash.digest("hex"), bytes, status, stderr }))
   })
 
+/**
+ * The client's stdout read after `waitMs`, pausing `pauseMs` after every
+ * `everyBytes`, while the kernel's high-water mark of the client's resident
+ * size (VmHWM: no sample can miss the peak) is watched.
+ */
+const readWatchingPeak = (
+  args: ReadonlyArray<string>,
+  reader: { readonly waitMs?: number; readonly everyBytes?: number; readonly pauseMs?: number }
+) =>
+  new Promise<{ readonly status: number | null; readonly bytes: number; readonly peakMiB: number }>((resolve) => {
+    const child = spawn(process.execPath, serverArgs(...args), { stdio: ["ignore", "pipe", "inherit"] })
+    let peakKiB = 0
+    const lookAtPeak = () => {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))
+        if (match !== null) peakKiB = Math.max(peakKiB, Number(match[1]))
+      } catch {
+        // Gone already: the last look stands.
+      }
+    }
+    const looking = setInterval(lookAtPeak, 100)
+    let bytes = 0
+    let sinceBreak = 0
+    child.stdout.pause()
+    setTimeout(() => child.stdout.resume(), reader.waitMs ?? 0)
+    child.stdout.on("data", (chunk: Buffer) => {
+      bytes += chunk.length
+      sinceBreak += chunk.length
+      if (reader.everyBytes !== undefined && sinceBreak >= reader.everyBytes) {
+        sinceBreak = 0
+        child.stdout.pause()
+        setTimeout(() => child.stdout.resume(), reader.pauseMs ?? 0)
+      }
+    })
+    child.on("exit", lookAtPeak)
+    child.on("close", (status) => {
+      clearInterval(looking)
+      resolve({ status, bytes, peakMiB: peakKiB / 1024 })
+    })
+  })
+
 /** Runs `count` jobs, `concurrency` at a time. */
 const runAll = async <A>(count: number, concurrency: number, job: (index: number) => Promise<A>): Promise<Array<A>> => {
   const results: Array<A> = []
@@ -130,32 +172,21 @@ describe("exec-server exec: slow readers get every byte", () => {
   it("a reader that waits: the client holds a bounded part of the stream, not the stream (400 MB through, peak resident size under 256 MiB)", async () => {
     const server = await startServer()
     const total = 400 * 1000 * 1000
-    const child = spawn(process.execPath, serverArgs("exec", server.url, "--", "head", "-c", String(total), "/dev/zero"), {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    // VmHWM is the kernel's own high-water mark of the client's resident size: no sample can miss the peak.
-    let peakKiB = 0
-    const lookAtPeak = () => {
-      try {
-        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))
-        if (match !== null) peakKiB = Math.max(peakKiB, Number(match[1]))
-      } catch {
-        // Gone already: the last look stands.
-      }
-    }
-    const looking = setInterval(lookAtPeak, 100)
-    let bytes = 0
-    const done = new Promise<number | null>((resolve) => child.on("exit", lookAtPeak).on("close", resolve))
-    child.stdout.pause()
     // The stream is ready long before the reader: the old client took all of it into its memory meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 3_000))
-    child.stdout.on("data", (chunk: Buffer) => void (bytes += chunk.length))
-    child.stdout.resume()
-    const status = await done
-    clearInterval(looking)
-    expect({ status, bytes }).toEqual({ status: 0, bytes: total })
-    expect(peakKiB).toBeGreaterThan(0)
-    expect(peakKiB / 1024, "the client's peak resident size, MiB").toBeLessThan(256)
+    const run = await readWatchingPeak(["exec", server.url, "--", "head", "-c", String(total), "/dev/zero"], { waitMs: 3_000 })
+    expect({ status: run.status, bytes: run.bytes }).toEqual({ status: 0, bytes: total })
+    expect(run.peakMiB, "the client's peak resident size, MiB").toBeLessThan(256)
+  }, 120_000)
+
+  it("a slow reader (1 MiB every 50 ms) of 200 MB: the client's peak resident size stays under 100 MiB", async () => {
+    const server = await startServer()
+    const total = 200 * 1000 * 1000
+    const run = await readWatchingPeak(["exec", server.url, "--", "head", "-c", String(total), "/dev/zero"], {
+      everyBytes: 1024 * 1024,
+      pauseMs: 50
+    })
+    expect({ status: run.status, bytes: run.bytes }).toEqual({ status: 0, bytes: total })
+    expect(run.peakMiB, "the client's peak resident size, MiB").toBeLessThan(100)
   }, 120_000)
 
   it("into a file, binary data arrives whole (sha256 both ends)", async () => {
