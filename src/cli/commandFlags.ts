@@ -160,7 +160,7 @@ export const serverFlags = {
   listen: optionalText("listen", {
     metavar: "URL",
     documentedDefault: "`stdio://`; none with `--connect`",
-    help: "transport endpoint: `stdio://` or `ws://IP:PORT` (IPv4, or IPv6 in brackets; host names are refused, exit 2; port 0 picks a free port). A WebSocket server prints one stderr line `exec-server listening on ws://HOST:PORT` with the real port"
+    help: "transport endpoint: `stdio://` or `ws://IP:PORT` (IPv4, or IPv6 in brackets; host names are refused, exit 2; port 0 picks a free port). A WebSocket server prints its URL with the real port as one stdout line (as Codex's exec-server does, for scripts) and one stderr line `exec-server listening on ws://HOST:PORT`"
   }),
   ...executorFlags,
   logFormat,
@@ -185,7 +185,7 @@ export const gatewayFlags = {
   listen: optionalText("listen", {
     metavar: "ws://IP:PORT",
     documentedDefault: "required",
-    help: "gateway: where clients connect; environment `ID` is at `ws://IP:PORT/env/ID`. One stderr line `exec-server gateway listening on ws://HOST:PORT` gives the real port"
+    help: "gateway: where clients connect; environment `ID` is at `ws://IP:PORT/env/ID`. Its URL with the real port is one stdout line, and one stderr line `exec-server gateway listening on ws://HOST:PORT`"
   }),
   connect: optionalText("connect", {
     metavar: "nats://HOST:PORT[,...]",

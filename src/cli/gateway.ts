@@ -32,6 +32,7 @@ export const gatewayCommand = Command.make("gateway", optionsOf(gatewayFlags), (
     const metrics = yield* metricsOnDemand({ name: "effect-exec-server-gateway", version: ServerConfig.version })
     const gateway = yield* Gateway.make({ listen: { ...listen, metrics }, nats: { servers, ...auth } })
     process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`)
+    WebSocketListen.printBoundUrl(gateway.url)
     return yield* Effect.never
   }).pipe(Effect.scoped, Effect.provide(loggerOf(flags.logFormat)))).pipe(
     Command.withDescription(

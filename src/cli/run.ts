@@ -136,6 +136,7 @@ const transportOf = (
       Effect.tap(({ url }) =>
         Effect.sync(() => {
           process.stderr.write(`exec-server listening on ${url}\n`)
+          WebSocketListen.printBoundUrl(url)
           // The page's address and how to get in; never a credential (logs are read by others).
           if (webConsole !== undefined) {
             process.stderr.write(`exec-server console on ${consolePageUrl(url, `${CONSOLE_PATH}/`)} (log in with: exec-server console-url ${url})\n`)

@@ -159,3 +159,13 @@ export const optionsOf = (
     }))
   )
 }
+
+/**
+ * The bound URL as one stdout line, as Codex's exec-server prints it, so a
+ * script that listens on port 0 reads where to connect. stdout carries
+ * nothing else; a reader gone is no reason to stop serving.
+ */
+export const printBoundUrl = (url: string): void => {
+  process.stdout.on("error", () => {})
+  process.stdout.write(`${url}\n`, () => {})
+}

@@ -167,9 +167,14 @@ export const backoff = (settings: Backoff): Schedule.Schedule<Duration.Duration>
     )
   )
 
-/** The server still sees an earlier connection holding the session (it has not noticed the drop yet, or another client has it). */
+/**
+ * The server still sees an earlier connection holding the session (it has
+ * not noticed the drop yet, or another client has it): -32010, or -32600
+ * with the reference's wording from servers that predate the code.
+ */
 export const isHeldElsewhere = (error: { readonly _tag: string; readonly message: string }) =>
-  error._tag === "InvalidRequest" && error.message.includes("held by another connection")
+  error._tag === "SessionHeld" ||
+  error._tag === "InvalidRequest" && error.message.includes("is already attached to another connection")
 
 /** The backoff ran out of attempts or time. */
 class BackoffExhausted extends Data.TaggedError("BackoffExhausted") {}
@@ -446,7 +451,12 @@ export class JsonRpcPeer {
       const encoded = codec.encodePayload({
         clientName: this.options.clientName ?? "effect-exec-server-client",
         ...(this.currentSessionId === undefined ? {} : { resumeSessionId: this.currentSessionId }),
-        ...(this.detachTtlMs > 0 ? { detachTtlMs: this.detachTtlMs } : {})
+        // Said even when 0: a server keeps a dropped WebSocket's session for a while unless told (as
+        // Codex's does), and this client's sessions end with their connection unless asked otherwise.
+        // A resume without one keeps the session's own.
+        ...(this.detachTtlMs > 0 || this.options.detachTtlMs !== undefined || this.currentSessionId === undefined
+          ? { detachTtlMs: this.detachTtlMs }
+          : {})
       })
       if (Either.isLeft(encoded)) {
         return Effect.fail(new ProtocolError({ message: `cannot encode initialize params: ${encoded.left.message}` }))

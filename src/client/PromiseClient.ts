@@ -54,7 +54,8 @@ const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
   SandboxDenied: true,
   SandboxUnavailable: true,
   SpawnNotFound: true,
-  ServerBusy: true
+  ServerBusy: true,
+  SessionHeld: true
 }
 
 /** Whether a rejection is one of the client's tagged errors (narrow further by `_tag`). */

@@ -244,7 +244,7 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
           (result) => result.running
         ),
       resize: (size) => Effect.asVoid(peer.call("process/resize", { processId, ...size })),
-      signal: (signal) => Effect.map(peer.call("process/signal", { processId, signal }), (result) => result.delivered),
+      signal: (signal) => Effect.map(peer.call("process/signal", { processId, signal }), (result) => result.delivered === true),
       read: (readOptions = {}) => peer.call("process/read", { processId, ...readOptions })
     }
   }

@@ -166,26 +166,110 @@ export const readFile = (
   })
 
 /**
- * Writes a file atomically: a temporary file in the same directory, then a
- * rename over the target. A target that exists and is not a regular file (a
- * device, a FIFO, a directory) is refused rather than replaced.
+ * Writes a file as Codex's exec-server does: an existing file (through a
+ * symlink too) is written in place, so it keeps its inode, mode, owner and
+ * hard links (an agent's edit of a script leaves it executable); the new
+ * bytes go over the old from the start and the file is then cut to their
+ * length, so a reader meanwhile sees old or new bytes, never an empty file.
+ * A file that does not exist is written beside its path and renamed into
+ * place, so it appears whole. A target that is not a regular file (a
+ * directory, a FIFO, a device) is refused, checked on the descriptor as
+ * reads are: its open does not block and nothing is written to it.
  */
-export const writeFile = (path: string, data: Uint8Array): Effect.Effect<void, FsError, FileSystem.FileSystem> =>
+export const writeFile = (path: string, data: Uint8Array): Effect.Effect<void, FsError> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const existing = yield* fs.stat(path).pipe(Effect.option)
-    if (Option.isSome(existing) && existing.value.type !== "File") {
-      return yield* new InvalidRequest({
-        message: `path ${path} is ${existing.value.type === "Directory" ? "a directory" : "not a regular file"}; fs/writeFile replaces regular files only`
-      })
+    const fail = fromNodeError("fs/writeFile", path)
+    const opened = yield* Effect.tryPromise({
+      try: () => NodeFsPromises.open(path, WRITE_IN_PLACE_FLAGS),
+      catch: (error) => error
+    }).pipe(Effect.either)
+    if (opened._tag === "Right") {
+      return yield* writeInPlace(opened.right, path, data, "fs/writeFile")
     }
-    const temporary = Path.join(Path.dirname(path), `.${Path.basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
-    yield* fs.writeFile(temporary, data).pipe(
-      Effect.zipRight(fs.rename(temporary, path)),
-      Effect.tapError(() => Effect.ignore(fs.remove(temporary))),
-      Effect.mapError(fromPlatformError("fs/writeFile", path))
-    )
+    const errno = errnoOf(opened.left)
+    if (errno === "ENXIO" || errno === "EISDIR") {
+      // A directory, or a FIFO or socket with no reader: named, not opened.
+      const stats = yield* Effect.tryPromise({ try: () => NodeFsPromises.stat(path), catch: fail })
+      return yield* new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}; fs/writeFile writes regular files only` })
+    }
+    if (errno !== "ENOENT") return yield* fail(opened.left)
+    // A dangling symlink: its target is made, as writing through it would.
+    const link = yield* Effect.promise(() => NodeFsPromises.lstat(path).then((stats) => stats.isSymbolicLink(), () => false))
+    if (link) {
+      return yield* Effect.tryPromise({ try: () => NodeFsPromises.writeFile(path, data), catch: fail })
+    }
+    yield* writeNew(path, data, fail)
   })
+
+/** Open for writing an existing file: no creation, no blocking on a FIFO, no controlling terminal. */
+const WRITE_IN_PLACE_FLAGS = NodeFs.constants.O_WRONLY | NodeFs.constants.O_NONBLOCK | NodeFs.constants.O_NOCTTY
+
+/** Writes `data` over an open file from its start and cuts it to that length; closes the handle. */
+const writeInPlace = (handle: NodeFsPromises.FileHandle, path: string, data: Uint8Array, operation: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const stats = await handle.stat()
+      if (!stats.isFile()) return new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}; ${operation} writes regular files only` })
+      let written = 0
+      while (written < data.byteLength) {
+        const { bytesWritten } = await handle.write(data, written, data.byteLength - written, written)
+        written += bytesWritten
+      }
+      await handle.truncate(data.byteLength)
+      return undefined
+    },
+    catch: fromNodeError(operation, path)
+  }).pipe(
+    Effect.flatMap((refused) => refused === undefined ? Effect.void : Effect.fail(refused)),
+    Effect.ensuring(Effect.promise(() => handle.close().catch(() => undefined)))
+  )
+
+/** A new file: written beside its path, then renamed into place (it appears whole); nothing is left behind on failure. */
+const writeNew = (path: string, data: Uint8Array, fail: (error: unknown) => FsError) =>
+  Effect.tryPromise({
+    try: async () => {
+      const temporary = temporaryBeside(path)
+      try {
+        await NodeFsPromises.writeFile(temporary, data, { flag: "wx" })
+        await NodeFsPromises.rename(temporary, path)
+      } catch (error) {
+        await NodeFsPromises.rm(temporary, { force: true }).catch(() => undefined)
+        throw error
+      }
+    },
+    catch: fail
+  })
+
+/** Copies the file at `source` over an open `target` from its start and cuts it to that length; closes `target`. */
+const copyInPlace = async (source: string, target: NodeFsPromises.FileHandle, path: string) => {
+  const input = await NodeFsPromises.open(source, "r")
+  try {
+    const stats = await target.stat()
+    if (!stats.isFile()) throw new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}; a "replace" handle writes regular files only` })
+    const buffer = Buffer.allocUnsafe(COPY_BLOCK_BYTES)
+    let position = 0
+    for (;;) {
+      const { bytesRead } = await input.read(buffer, 0, buffer.length, position)
+      if (bytesRead === 0) break
+      let written = 0
+      while (written < bytesRead) {
+        const { bytesWritten } = await target.write(buffer, written, bytesRead - written, position + written)
+        written += bytesWritten
+      }
+      position += bytesRead
+    }
+    await target.truncate(position)
+  } finally {
+    await input.close().catch(() => undefined)
+    await target.close().catch(() => undefined)
+  }
+}
+
+const COPY_BLOCK_BYTES = 1024 * 1024
+
+/** A name for a temporary file in `path`'s directory, hidden and unique. */
+const temporaryBeside = (path: string) =>
+  Path.join(Path.dirname(path), `.${Path.basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
 
 /** Creates a directory (and its parents when `recursive`). */
 export const createDirectory = (path: string, recursive: boolean): Effect.Effect<void, FsError, FileSystem.FileSystem> =>
@@ -228,61 +312,80 @@ export const readDirectory = (path: string) =>
       Effect.promise(() =>
         NodeFsPromises.stat(Path.join(path, dirent.name)).then(
           (stats) => ({ isDirectory: stats.isDirectory(), isFile: stats.isFile() }),
-          // A dangling symlink, or an entry removed meanwhile: neither file nor directory.
-          () => ({ isDirectory: false, isFile: false })
+          // A dangling symlink, or an entry removed meanwhile.
+          () => GONE
         )
       ).pipe(Effect.map((kind) => void kinds.set(dirent.name, kind))), { concurrency: 16, discard: true })
-    const entries = dirents.map((dirent) => {
+    const entries = dirents.flatMap((dirent) => {
       const kind = kinds.get(dirent.name)
-      return kind === undefined
-        ? { fileName: dirent.name, isDirectory: dirent.isDirectory(), isFile: dirent.isFile() }
-        : { fileName: dirent.name, ...kind }
+      if (kind === undefined) return [{ fileName: dirent.name, isDirectory: dirent.isDirectory(), isFile: dirent.isFile() }]
+      // As the reference: an entry that cannot be followed (a dangling link) is left out.
+      return kind === GONE ? [] : [{ fileName: dirent.name, ...kind }]
     })
     return { entries }
   })
+
+const GONE = { isDirectory: false, isFile: false } as const
 
 /** A directory entry whose kind the filesystem did not report (DT_UNKNOWN). */
 const kindUnknown = (dirent: NodeFs.Dirent): boolean =>
   !dirent.isFile() && !dirent.isDirectory() && !dirent.isSymbolicLink() && !dirent.isFIFO() &&
   !dirent.isSocket() && !dirent.isCharacterDevice() && !dirent.isBlockDevice()
 
-/** Removes a file, or a directory tree when `recursive`; `force` ignores a missing path. */
+/**
+ * Removes what is at the path itself, as the reference does: a symlink is
+ * removed, never followed (a dangling one too); a directory with its tree
+ * when `recursive`; a missing path is no error when `force`.
+ */
 export const remove = (
   path: string,
   options: { readonly recursive: boolean; readonly force: boolean }
-): Effect.Effect<void, FsError, FileSystem.FileSystem> =>
+): Effect.Effect<void, FsError> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const fail = fromPlatformError("fs/remove", path)
-    const exists = yield* Effect.mapError(fs.exists(path), fail)
-    if (!exists) {
-      if (options.force) return
-      return yield* new NotFound({ message: `fs/remove: no such file or directory: ${path}` })
-    }
-    yield* Effect.mapError(fs.remove(path, { recursive: options.recursive }), fail)
+    const fail = fromNodeError("fs/remove", path)
+    const stats = yield* Effect.tryPromise({ try: () => NodeFsPromises.lstat(path), catch: fail }).pipe(
+      Effect.catchIf((error) => error._tag === "NotFound" && options.force, () => Effect.succeed(undefined))
+    )
+    if (stats === undefined) return
+    yield* Effect.tryPromise({
+      try: () =>
+        stats.isDirectory()
+          ? options.recursive ? NodeFsPromises.rm(path, { recursive: true }) : NodeFsPromises.rmdir(path)
+          : NodeFsPromises.unlink(path),
+      catch: fail
+    })
   })
 
-/** Copies a file, or a directory tree when `recursive`. */
+/**
+ * Copies what is at the source path itself, as the reference does: a file,
+ * a symlink as a symlink (to a file, a directory or nowhere), a directory
+ * tree when `recursive` (its links as links).
+ */
 export const copy = (
   sourcePath: string,
   destinationPath: string,
   recursive: boolean
-): Effect.Effect<void, FsError, FileSystem.FileSystem> =>
+): Effect.Effect<void, FsError> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const fail = fromPlatformError("fs/copy", sourcePath)
-    const info = yield* Effect.mapError(fs.stat(sourcePath), fail)
-    if (info.type === "Directory") {
+    const fail = fromNodeError("fs/copy", sourcePath)
+    const stats = yield* Effect.tryPromise({ try: () => NodeFsPromises.lstat(sourcePath), catch: fail })
+    if (stats.isSymbolicLink()) {
+      return yield* Effect.tryPromise({
+        try: async () => NodeFsPromises.symlink(await NodeFsPromises.readlink(sourcePath), destinationPath),
+        catch: fail
+      })
+    }
+    if (stats.isDirectory()) {
       if (!recursive) {
         return yield* new InvalidRequest({ message: "fs/copy requires recursive: true when sourcePath is a directory" })
       }
       return yield* copyTree(sourcePath, destinationPath)
     }
     // A FIFO would block the copy for ever, a device (/dev/zero) would never end.
-    if (info.type !== "File") {
-      return yield* new InvalidRequest({ message: `path ${sourcePath} is not a regular file or a directory; fs/copy copies only those` })
+    if (!stats.isFile()) {
+      return yield* new InvalidRequest({ message: `path ${sourcePath} is ${kindOf(stats)}; fs/copy copies files, directories and symlinks` })
     }
-    yield* Effect.mapError(fs.copyFile(sourcePath, destinationPath), fail)
+    yield* Effect.tryPromise({ try: () => NodeFsPromises.copyFile(sourcePath, destinationPath), catch: fail })
   })
 
 /**
@@ -333,10 +436,12 @@ export interface OpenFile<E = FsError> {
  * Opens a file for a handle, for the life of the scope. `read`: a regular
  * file only (opened without blocking, checked on the descriptor, as
  * `readFile`). `replace`: written to a temporary file in the target's
- * directory and renamed over the target by `commit`, so that readers never
- * see half a file; a handle whose scope closes uncommitted leaves the target
- * as it was and no temporary file behind. Blocks read are at most
- * `maxBlockBytes`.
+ * directory; `commit` renames it into place when the target does not exist
+ * (it appears whole), and otherwise copies it into the target in place, as
+ * `writeFile` writes, so that the file keeps its identity (inode, mode,
+ * owner, hard links, the symlink leading to it). A handle whose scope closes
+ * uncommitted leaves the target as it was and no temporary file behind.
+ * Blocks read are at most `maxBlockBytes`.
  */
 export const openFile = (
   path: string,
@@ -376,7 +481,7 @@ export const openFile = (
     if (existing !== undefined && !existing.isFile()) {
       return yield* new InvalidRequest({ message: `path ${path} is ${kindOf(existing)}; a "replace" handle replaces regular files only` })
     }
-    const temporary = Path.join(Path.dirname(path), `.${Path.basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
+    const temporary = temporaryBeside(path)
     let committed = false
     const handle = yield* Effect.acquireRelease(
       Effect.tryPromise({ try: () => NodeFsPromises.open(temporary, "wx"), catch: fail }),
@@ -408,10 +513,22 @@ export const openFile = (
         return Effect.tryPromise({
           try: async () => {
             await handle.close()
-            await NodeFsPromises.rename(temporary, path)
+            const target = await NodeFsPromises.open(path, WRITE_IN_PLACE_FLAGS).catch((error: unknown) => {
+              if (errnoOf(error) === "ENOENT") return undefined
+              throw error
+            })
+            if (target === undefined) {
+              // A dangling symlink's target is made through it; a free name takes the file whole.
+              const link = await NodeFsPromises.lstat(path).then((stats) => stats.isSymbolicLink(), () => false)
+              if (link) await NodeFsPromises.copyFile(temporary, path)
+              else await NodeFsPromises.rename(temporary, path)
+            } else {
+              await copyInPlace(temporary, target, path)
+            }
             committed = true
+            await NodeFsPromises.rm(temporary, { force: true })
           },
-          catch: fromNodeError("fs/close", path)
+          catch: (error) => error instanceof InvalidRequest ? error : fromNodeError("fs/close", path)(error)
         })
       })
     } satisfies OpenFile

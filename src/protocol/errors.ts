@@ -13,6 +13,8 @@ export const ErrorCode = {
   InvalidParams: -32602,
   InternalError: -32603,
   NotFound: -32004,
+  /** A session being resumed is attached to another connection (the reference's code; Codex retries on it). */
+  SessionHeld: -32010,
   /** (ours) A limit of the server's is reached (requests in flight, sessions, processes, file handles): retry later. */
   ServerBusy: -32001
 } as const
@@ -36,6 +38,19 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
 }) {
   get code(): number {
     return ErrorCode.InvalidRequest
+  }
+}
+
+/**
+ * -32010: `initialize` resumes a session still attached to another
+ * connection. The code and the message's wording are the reference's: Codex
+ * matches "is already attached to another connection" and retries.
+ */
+export class SessionHeld extends Schema.TaggedError<SessionHeld>()("SessionHeld", {
+  message: Schema.String
+}) {
+  get code(): number {
+    return ErrorCode.SessionHeld
   }
 }
 
@@ -161,7 +176,8 @@ export const ExecServerError = Schema.Union(
   SandboxDenied,
   SandboxUnavailable,
   SpawnNotFound,
-  ServerBusy
+  ServerBusy,
+  SessionHeld
 )
 /** @see ExecServerError */
 export type ExecServerError = typeof ExecServerError.Type
@@ -186,6 +202,8 @@ export const fromWireError = (error: WireError): ExecServerError | undefined => 
       return new MethodNotFound({ message })
     case ErrorCode.NotFound:
       return new NotFound({ message })
+    case ErrorCode.SessionHeld:
+      return new SessionHeld({ message })
     case ErrorCode.ServerBusy: {
       const limit = dataField(error.data, "limit")
       return new ServerBusy({ message, ...(typeof limit === "string" ? { limit } : {}) })

@@ -1,10 +1,15 @@
 /**
  * The `sandbox` parameter of `process/start` and `fs/*`, in its two forms:
  * the reference's `FileSystemSandboxContext` (what Codex sends) and a
- * smaller form of ours. Both are strict: a field this server does not know
- * is refused (-32602) rather than dropped, since a dropped field could be a
- * restriction the client counts on.
+ * smaller form of ours. Both are strict below their top level: a field this
+ * server does not know inside `permissions`, a file-system entry or our
+ * policy is refused (-32602) rather than dropped, since a dropped field
+ * could be a restriction the client counts on. At the top level of the
+ * reference's context an unknown field is ignored (logged once at debug),
+ * as the reference ignores it: that is where newer Codex versions add their
+ * context (`loopbackPorts`, ...), and an older server must not break them.
  */
+import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { AbsolutePath } from "./primitives.js"
@@ -87,6 +92,17 @@ const PolicyContext = Strict({
 })
 
 /**
+ * The client's decision about the sandbox for this command (the reference's
+ * `SandboxOverride`): `escalatedSandboxWithRestrictions` is an escalation
+ * the user approved, whose wider `permissions` keep the restrictions inside
+ * them (denied paths, and each project root's protected names, a symlinked
+ * one by its target). None of the values widens what `permissions` allow.
+ */
+export const SandboxOverride = Schema.Literal("noOverride", "escalatedSandboxWithRestrictions", "bypassSandboxFirstAttempt")
+/** @see SandboxOverride */
+export type SandboxOverride = typeof SandboxOverride.Type
+
+/**
  * The reference's `FileSystemSandboxContext`. The Windows fields and
  * `useLegacyLandlock` choose among the reference's own mechanisms; they are
  * accepted and have no effect here (the policy is enforced with bubblewrap
@@ -102,7 +118,8 @@ export const CodexSandbox = Strict({
   windowsSandboxLevel: Schema.Literal("disabled", "restricted-token", "elevated", "mxc"),
   windowsSandboxPrivateDesktop: OptionalNullable(Schema.Boolean),
   windowsSandboxProxySettingsMode: OptionalNullable(Schema.String),
-  useLegacyLandlock: OptionalNullable(Schema.Boolean)
+  useLegacyLandlock: OptionalNullable(Schema.Boolean),
+  sandboxOverride: OptionalNullable(SandboxOverride)
 })
 /** @see CodexSandbox */
 export type CodexSandbox = typeof CodexSandbox.Type
@@ -146,7 +163,7 @@ export const SandboxRequest = Schema.transformOrFail(
     strict: true,
     decode: (input, options) =>
       isCodexForm(input)
-        ? ParseResult.decodeUnknown(CodexSandbox)(input, options)
+        ? Effect.zipRight(ignoreUnknownFields(input), ParseResult.decodeUnknown(CodexSandbox)(knownFieldsOf(input), options))
         : ParseResult.decodeUnknown(SandboxPolicy)(input, options),
     encode: (value, options) =>
       isCodexForm(value)
@@ -154,7 +171,25 @@ export const SandboxRequest = Schema.transformOrFail(
         : ParseResult.encodeUnknown(SandboxPolicy)(value, options)
   }
 ).annotations({ identifier: "Sandbox" })
-const isCodexForm = (input: unknown): boolean => typeof input === "object" && input !== null && "permissions" in input
+const isCodexForm = (input: unknown): input is Record<string, unknown> =>
+  typeof input === "object" && input !== null && "permissions" in input
+
+const CODEX_FIELDS: ReadonlySet<string> = new Set(Object.keys(CodexSandbox.fields))
+/** The unknown fields already logged: once each, for the life of the process. */
+const loggedUnknownFields = new Set<string>()
+
+const knownFieldsOf = (input: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(input).filter(([name]) => CODEX_FIELDS.has(name)))
+
+const ignoreUnknownFields = (input: Record<string, unknown>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const unknown = Object.keys(input).filter((name) => !CODEX_FIELDS.has(name) && !loggedUnknownFields.has(name))
+    if (unknown.length === 0) return Effect.void
+    for (const name of unknown) loggedUnknownFields.add(name)
+    return Effect.logDebug("sandbox: fields this server does not know are ignored").pipe(
+      Effect.annotateLogs({ fields: unknown.join(",") })
+    )
+  })
 /** @see SandboxRequest */
 export type SandboxRequest = typeof SandboxRequest.Type
 

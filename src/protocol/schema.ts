@@ -46,7 +46,11 @@ export const EnvironmentCapabilities = Schema.Struct({
   sandboxedFileStreaming: Schema.Boolean,
   fileWriteStreaming: Schema.Boolean,
   shellSnapshotV2: Schema.Boolean,
-  windowsMxc: Schema.Boolean
+  windowsMxc: Schema.Boolean,
+  /** A sandbox whose policy makes `/` writable still has real devices (`/dev/null`); left off when false, as the reference. */
+  linuxRootWritePreservesDevices: Schema.optional(Schema.Boolean),
+  /** `sandbox.sandboxOverride` is understood: an approved escalation keeps the restrictions inside it; left off when false. */
+  linuxApprovedRootWritePreservesRestrictions: Schema.optional(Schema.Boolean)
 })
 /** @see EnvironmentCapabilities */
 export type EnvironmentCapabilities = typeof EnvironmentCapabilities.Type
@@ -56,6 +60,8 @@ export const EnvironmentInfo = Schema.Struct({
   /** The user's login shell: `path` is a program path, not a URI. */
   shell: Schema.Struct({ name: Schema.String, path: Schema.String }),
   executorVersion: Schema.String,
+  /** `sha256:` + 64 hex: the same for one host and install (the reference's opaque identity of the provider). */
+  providerId: Schema.optional(Schema.String),
   /** The server's working directory, a `file://` URI. */
   cwd: Schema.String,
   userHomeDir: Schema.String,
@@ -245,7 +251,10 @@ export type SignalName = typeof SignalName.Type
 export const SignalParams = Schema.Struct({ processId: ProcessId, signal: SignalName })
 
 /** `process/signal` result. */
-export const SignalResult = Schema.Struct({ delivered: Schema.Boolean })
+export const SignalResult = Schema.Struct({
+  /** Whether the signal reached the process group; absent for a process the session does not know (the reference's `{}`). */
+  delivered: Schema.optional(Schema.Boolean)
+})
 
 /** One entry of `process/list`. */
 export const ProcessInfo = Schema.Struct({
@@ -353,8 +362,9 @@ export const ReadDirectoryResult = Schema.Struct({ entries: Schema.Array(Directo
 export const RemoveParams = Schema.Struct({
   path: AbsolutePath,
   sandbox: OptionalNullable(SandboxRequest),
-  recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }),
-  force: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+  // Both true unless said otherwise, as the reference: `{path}` alone removes a tree, and a missing path is `{}`.
+  recursive: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true }),
+  force: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true })
 })
 
 /** `fs/copy` params. */
@@ -457,7 +467,8 @@ export type FileOpenMode = typeof FileOpenMode.Type
 export const OpenFileParams = Schema.Struct({
   handleId: FileHandleId,
   path: AbsolutePath,
-  mode: Schema.optionalWith(FileOpenMode, { default: () => "read" as const, nullable: true }),
+  // Exactly `read` or `replace` when given, as the reference (null is -32602); absent: read.
+  mode: Schema.optionalWith(FileOpenMode, { default: () => "read" as const }),
   sandbox: OptionalNullable(SandboxRequest)
 })
 

@@ -164,12 +164,14 @@ interface RawRule {
  * Resolves raw rules: real paths, missing paths skipped or protected (a
  * missing path under a writable rule is covered where it starts missing), a
  * protected name that is a symlink inside a writable area refused (it could
- * be replaced from inside).
+ * be replaced from inside), or its target kept read-only under an approved
+ * escalation.
  */
 const resolveRules = (
   raw: ReadonlyArray<RawRule>,
   network: boolean,
-  isPlaceholder: (path: string) => boolean
+  isPlaceholder: (path: string) => boolean,
+  approvedEscalation: boolean
 ): Effect.Effect<ResolvedSandbox, InvalidParams> =>
   Effect.suspend(() => {
     const exists = (path: string) => Fs.existsSync(path) && !isPlaceholder(path)
@@ -194,8 +196,10 @@ const resolveRules = (
       const real = realPathOf(rule.path)
       if (isSymlink(rule.path)) {
         // Its target can be kept read-only, but where its directory is
-        // writable the link itself could be replaced from inside.
-        if (accessAt(base, Path.dirname(realPathOf(rule.path, false))) === "write") {
+        // writable the link itself could be replaced from inside: refused,
+        // unless the user approved this escalation (the reference keeps the
+        // target read-only then, rather than failing the approved command).
+        if (!approvedEscalation && accessAt(base, Path.dirname(realPathOf(rule.path, false))) === "write") {
           return Effect.fail(invalid(
             `${rule.path} is a symlink inside a writable root and cannot be kept read-only; make it a real directory or file`
           ))
@@ -272,19 +276,20 @@ const underRoot = (root: string, subpath: string | null | undefined): Effect.Eff
 const codexRules = (
   sandbox: CodexSandbox,
   context: ResolveContext
-): Effect.Effect<Confinement | { readonly raw: ReadonlyArray<RawRule>; readonly network: boolean }, InvalidParams> =>
+): Effect.Effect<Confinement | RawPolicy, InvalidParams> =>
   Effect.gen(function*() {
     const permissions = sandbox.permissions
+    const approvedEscalation = sandbox.sandboxOverride === "escalatedSandboxWithRestrictions"
     if (permissions.type === "disabled") return UNCONFINED
     if (permissions.type === "external") {
       // Another layer confines the file system; the network setting is still ours to honour.
       if (permissions.network === "enabled") return UNCONFINED
-      return { raw: [{ path: "/", access: "write", ifMissing: "skip" }], network: false }
+      return { raw: [{ path: "/", access: "write", ifMissing: "skip" }], network: false, approvedEscalation: false }
     }
     const network = permissions.network === "enabled"
     if (permissions.file_system.type === "unrestricted") {
       if (network) return UNCONFINED
-      return { raw: [{ path: "/", access: "write", ifMissing: "skip" }], network }
+      return { raw: [{ path: "/", access: "write", ifMissing: "skip" }], network, approvedEscalation: false }
     }
     const cwd = sandbox.cwd ?? sandbox.policyContext?.cwd ?? context.cwd
     const declaredRoots = sandbox.workspaceRoots ?? sandbox.policyContext?.workspaceRoots ?? []
@@ -318,7 +323,7 @@ const codexRules = (
               for (const root of projectRoots) {
                 add(yield* underRoot(root, subpath), missingRule)
                 // As the reference: a writable project root keeps these read-only, even when missing.
-                if (access === "write" && !subpath) {
+                if (access === "write" && !subpath && !approvedEscalation) {
                   for (const name of DEFAULT_PROTECTED_NAMES) {
                     raw.push({ path: Path.join(root, name), access: "read", ifMissing: "protect" })
                   }
@@ -340,11 +345,25 @@ const codexRules = (
         }
       }
     }
-    return { raw, network }
+    // An approved escalation keeps each project root's protected names
+    // read-only however the root became writable (by `root` write too).
+    if (approvedEscalation) {
+      for (const root of projectRoots) {
+        for (const name of DEFAULT_PROTECTED_NAMES) raw.push({ path: Path.join(root, name), access: "read", ifMissing: "protect" })
+      }
+    }
+    return { raw, network, approvedEscalation }
   })
 
+/** Rules before resolution, and whether they come from an escalation the user approved. */
+interface RawPolicy {
+  readonly raw: ReadonlyArray<RawRule>
+  readonly network: boolean
+  readonly approvedEscalation: boolean
+}
+
 /** Our policy form as raw rules. */
-const policyRules = (policy: SandboxPolicy): { readonly raw: ReadonlyArray<RawRule>; readonly network: boolean } => {
+const policyRules = (policy: SandboxPolicy): RawPolicy => {
   const raw: Array<RawRule> = policy.readable === "all"
     ? [{ path: "/", access: "read", ifMissing: "skip" }]
     : MINIMAL_PATHS.map((path) => ({ path, access: "read", ifMissing: "skip" }))
@@ -354,7 +373,7 @@ const policyRules = (policy: SandboxPolicy): { readonly raw: ReadonlyArray<RawRu
   }
   for (const path of policy.readOnlyPaths) raw.push({ path, access: "read", ifMissing: "protect" })
   for (const path of policy.deniedPaths) raw.push({ path, access: "none", ifMissing: "protect" })
-  return { raw, network: policy.network }
+  return { raw, network: policy.network, approvedEscalation: false }
 }
 
 /** Resolves a `sandbox` parameter (either form) against the file system. */
@@ -365,7 +384,7 @@ export const resolve = (
   Effect.gen(function*() {
     const rules = "permissions" in request ? yield* codexRules(request, context) : policyRules(request)
     if ("_tag" in rules) return rules
-    const policy = yield* resolveRules(rules.raw, rules.network, context.isPlaceholder ?? (() => false))
+    const policy = yield* resolveRules(rules.raw, rules.network, context.isPlaceholder ?? (() => false), rules.approvedEscalation)
     return { _tag: "Confined", policy } as const
   })
 

@@ -15,7 +15,7 @@ import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { FileHandleTable } from "../fs/FileHandleTable.js"
 import type { ProcessTable } from "../process/ProcessTable.js"
-import { InvalidRequest, type ServerBusy } from "../protocol/errors.js"
+import { InvalidRequest, type ServerBusy, type SessionHeld } from "../protocol/errors.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
 import { Connection } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
@@ -36,7 +36,7 @@ export interface ClientSessionShape {
    * Only the first call that succeeds counts: after a refusal (-32001 when
    * the server has its most sessions) the connection may ask again.
    */
-  readonly initialize: (params: typeof InitializeParams.Type) => Effect.Effect<InitializeResult, InvalidRequest | ServerBusy>
+  readonly initialize: (params: typeof InitializeParams.Type) => Effect.Effect<InitializeResult, InvalidRequest | ServerBusy | SessionHeld>
   /** Handles the `initialized` notification. */
   readonly initialized: Effect.Effect<void>
   /** The session's processes; -32600 unless the handshake is complete. */
@@ -157,7 +157,8 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
             clientName: params.clientName
           })
           : yield* store.create(peer, {
-            detachTtlMs: params.detachTtlMs ?? 0,
+            // Codex reconnects a dropped WebSocket and resumes; its server keeps the session meanwhile, unasked.
+            detachTtlMs: params.detachTtlMs ?? (options.peer?.transport === "websocket" ? config.droppedSessionTtlMs : 0),
             clientName: params.clientName,
             console: options.console === true
           }).pipe(Effect.provide(services))

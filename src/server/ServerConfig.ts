@@ -36,6 +36,12 @@ export interface ServerConfigShape {
   readonly outboundHighWaterMarkBytes: number
   /** Most live processes one session may run. */
   readonly maxProcesses: number
+  /**
+   * How long a WebSocket session whose connection closed or dropped is kept
+   * when its client did not ask for a `detachTtlMs`, in ms (0: it ends with
+   * its connection). Capped by `maxDetachTtlMs`.
+   */
+  readonly droppedSessionTtlMs: number
   /** Cap of the `detachTtlMs` a client may ask for, in ms. */
   readonly maxDetachTtlMs: number
   /** Largest file `fs/readFile` returns whole (without offset/length), and the most one read returns, in bytes. */

@@ -162,6 +162,10 @@ export const configFlags = {
     minimum: 1024,
     help: "most bytes of request messages of one connection in flight (requests waiting for their turn included); beyond it a request is answered -32001 (`data.retryable`) at once, but a request alone is always taken"
   }),
+  droppedSessionTtlMs: integer("dropped-session-ttl-ms", {
+    default: 75_000,
+    help: "how long a WebSocket session whose connection closed or dropped is kept for a resume, its processes running, when its client did not ask for a `detachTtlMs` in `initialize`, in ms (as Codex's exec-server keeps one; 0: it ends with its connection)"
+  }),
   maxDetachTtlMs: integer("max-detach-ttl-ms", {
     default: 300_000,
     help: "cap of the `detachTtlMs` a client may ask for in `initialize`, in ms (0: disconnect always kills)"

@@ -28,7 +28,7 @@ import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
 import { LiveOutputBudget } from "../process/LiveOutputBudget.js"
 import { RetentionBudget } from "../process/RetentionBudget.js"
 import { Slots } from "../process/Slots.js"
-import { InvalidRequest, type ServerBusy } from "../protocol/errors.js"
+import { InvalidRequest, type ServerBusy, SessionHeld } from "../protocol/errors.js"
 import type { ConsoleSession } from "../protocol/console.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import * as Metrics from "../observability/metrics.js"
@@ -92,11 +92,11 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
     peer: SessionPeer,
     options: { readonly detachTtlMs: number } & SessionClient
   ) => Effect.Effect<Attachment, ServerBusy, PtySpawner | PipeSpawner | OutputBuffers | Sandbox>
-  /** Takes over a detached session; -32600 when it is unknown, expired or held by another connection. */
+  /** Takes over a detached session; -32600 when it is unknown or expired, -32010 while another connection holds it. */
   readonly resume: (
     peer: SessionPeer,
     options: { readonly sessionId: string; readonly detachTtlMs: number | undefined; readonly clientName?: string | undefined }
-  ) => Effect.Effect<Attachment, InvalidRequest>
+  ) => Effect.Effect<Attachment, InvalidRequest | SessionHeld>
   /** Every session, attached or detached, as the console lists it. */
   readonly list: () => ReadonlyArray<ConsoleSession>
   /** Every session, attached or detached. */
@@ -284,10 +284,10 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
         Effect.gen(function*() {
           const record = sessions.get(sessionId)
           if (record === undefined) {
-            return yield* new InvalidRequest({ message: `unknown or expired session id ${sessionId}` })
+            return yield* new InvalidRequest({ message: `unknown session id ${sessionId} (or expired)` })
           }
           if (record.holder !== undefined) {
-            return yield* new InvalidRequest({ message: `session ${sessionId} is held by another connection` })
+            return yield* new SessionHeld({ message: `session ${sessionId} is already attached to another connection` })
           }
           // Claimed before anything yields: a second resume in the same turn
           // finds the session held. The expiry fiber checks the holder too.

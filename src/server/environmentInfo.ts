@@ -4,9 +4,11 @@
  * server implements (a client turns features on from those flags, so none
  * is claimed that is not here).
  */
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import type { EnvironmentCapabilities, EnvironmentInfo } from "../protocol/schema.js"
 
 const uri = (path: string) => pathToFileURL(path).href
@@ -33,6 +35,28 @@ const readLoginShell = (): Shell => {
   return { name: Path.basename(path), path }
 }
 
+let providerIdOfInstall: string | undefined
+
+/**
+ * Who provides this environment, as the reference names it: `sha256:` and
+ * 64 hex digits, the same for one host and install, and different for
+ * another host or another install on it (a client uses it as an opaque
+ * identity). Digested from the machine id (the host name where there is
+ * none) and the directory the server runs from.
+ */
+export const providerId = (): string => (providerIdOfInstall ??= digestProvider())
+
+const digestProvider = (): string => {
+  let machine: string
+  try {
+    machine = readFileSync("/etc/machine-id", "utf8").trim()
+  } catch {
+    machine = Os.hostname()
+  }
+  const install = Path.dirname(fileURLToPath(import.meta.url))
+  return `sha256:${createHash("sha256").update(`${machine}\0${install}`).digest("hex")}`
+}
+
 /** What this server offers besides the base protocol. */
 export const capabilities = (features: { readonly sandboxedFiles: boolean; readonly http: boolean }): EnvironmentCapabilities => ({
   networkProxyLaunch: false,
@@ -47,7 +71,9 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   sandboxedFileStreaming: features.sandboxedFiles,
   fileWriteStreaming: true,
   shellSnapshotV2: false,
-  windowsMxc: false
+  windowsMxc: false,
+  // Both hold where the sandbox runs (bubblewrap, whose /dev is its own); off the wire otherwise, as the reference.
+  ...(features.sandboxedFiles ? { linuxRootWritePreservesDevices: true, linuxApprovedRootWritePreservesRestrictions: true } : {})
 })
 
 /** The environment of this server process. */
@@ -61,9 +87,12 @@ export const environmentInfo = (options: {
   return {
     shell: loginShell(),
     executorVersion: options.version,
+    providerId: providerId(),
     cwd: uri(process.cwd()),
     userHomeDir: uri(Os.homedir()),
     platformOs: platformOs(process.platform),
+    // The reference lists its bundled tools here; this server bundles none.
+    prependPathDirs: [],
     temporaryDirectories: tmpdir === undefined || tmpdir === "" ? [] : [uri(Path.resolve(tmpdir))],
     tempDir: uri(Os.tmpdir()),
     capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles, http: options.http })

@@ -95,8 +95,8 @@ describe(`${COUNT} children that ignore SIGTERM, over several sessions, end toge
     expect(await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)).toBeGreaterThan(0)
   })
 
-  it("when WebSocket connections close and drop at once", async () => {
-    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
+  it("when WebSocket connections close and drop at once (their sessions not kept: --dropped-session-ttl-ms 0)", async () => {
+    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS), "--dropped-session-ttl-ms", "0"])
     const clients = await Promise.all([0, 1].map(() => RawWebSocketClient.connectReady(server.url)))
     const pids = (await Promise.all(clients.map((client) => startOnWebSocket(client, COUNT / 2)))).flat()
     const start = Date.now()

@@ -67,8 +67,8 @@ describe("children that ignore SIGTERM", () => {
     }
   })
 
-  it("are killed after the grace period when a WebSocket closes cleanly or drops", async () => {
-    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
+  it("are killed after the grace period when a WebSocket closes cleanly or drops (its session not kept: --dropped-session-ttl-ms 0)", async () => {
+    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS), "--dropped-session-ttl-ms", "0"])
     for (const how of ["close", "terminate"] as const) {
       const client = await RawWebSocketClient.connectReady(server.url)
       await client.request("process/start", pipeProcess("p", ["sh", "-c", STUBBORN]))

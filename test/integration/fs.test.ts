@@ -224,7 +224,7 @@ describe("fs methods", () => {
       })
     ).pipe(Effect.provide(client)))
 
-  it.live("readDirectory follows symlinks to report kinds: files, directories, dangling links, FIFOs", () =>
+  it.live("readDirectory follows symlinks to report kinds: files, directories, FIFOs; a dangling link is left out (as the reference)", () =>
     withDir((dir) =>
       Effect.gen(function*() {
         const { fs } = yield* ExecServerClient.ExecServerClient
@@ -236,7 +236,6 @@ describe("fs methods", () => {
         execFileSync("mkfifo", [Path.join(dir, "fifo")])
         const entries = [...(yield* fs.readDirectory(dir))].sort((x, y) => x.fileName.localeCompare(y.fileName))
         expect(entries).toEqual([
-          { fileName: "dangling", isDirectory: false, isFile: false },
           { fileName: "fifo", isDirectory: false, isFile: false },
           { fileName: "file", isDirectory: false, isFile: true },
           { fileName: "sub", isDirectory: true, isFile: false },

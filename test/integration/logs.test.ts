@@ -18,7 +18,7 @@ describe("structured logs", () => {
   it("--log-format json: connections, refusals, sessions, processes and escalations, without output or tokens", async () => {
     const dir = tempDir()
     writeFileSync(Path.join(dir, "token"), TOKEN)
-    const server = await start(["--log-format", "json", "--ws-token-file", Path.join(dir, "token"), "--grace-ms", "200"])
+    const server = await start(["--log-format", "json", "--ws-token-file", Path.join(dir, "token"), "--grace-ms", "200", "--dropped-session-ttl-ms", "0"])
     let stderr = ""
     server.child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString()

@@ -69,7 +69,7 @@ describe("sessions over the server", () => {
 
 describe("live processes over all sessions", () => {
   it("--max-live-processes bounds the processes of every session, detached included: -32001 beyond it, and a closed process frees a place at once", async () => {
-    const server = await startWebSocketServer(["--max-live-processes", "5"])
+    const server = await startWebSocketServer(["--max-live-processes", "5", "--dropped-session-ttl-ms", "0"])
     const detached = await connect(server.url, { detachTtlMs: 60_000 })
     for (const id of ["d1", "d2"]) expect((await detached.client.request("process/start", sleeper(id))).result).toBeDefined()
     await drop(detached.client)

@@ -64,8 +64,8 @@ describe("processes over WebSocket", () => {
     expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
   })
 
-  it("isolates two clients; an abrupt disconnect kills only the disconnected client's processes", async () => {
-    const server = await start()
+  it("isolates two clients; an abrupt disconnect kills only the disconnected client's processes (sessions not kept: --dropped-session-ttl-ms 0)", async () => {
+    const server = await start(["--dropped-session-ttl-ms", "0"])
     const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-ws-"))
     try {
       const doomed = await RawWebSocketClient.connectReady(server.url)

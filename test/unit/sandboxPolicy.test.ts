@@ -101,7 +101,16 @@ describe("resolving the reference's context", () => {
     expect(refusal(codex([special("project_roots", "write", { subpath: "../.." })], workspace))).toContain("leaves its root")
     expect(refusal(codex([{ path: { type: "path", path: `${workspace}/missing` }, access: "write" }], workspace)))
       .toContain("does not exist")
-    expect(() => decode({ ...codex([], workspace), networkProxy: "x" })).toThrow(/networkProxy/)
+    // Inside permissions an unknown field could be a restriction: refused.
+    const context = codex([], workspace) as { readonly permissions: object }
+    expect(() => decode({ ...context, permissions: { ...context.permissions, networkProxy: "x" } })).toThrow(/networkProxy/)
+  })
+
+  it("ignores an unknown field at the top level of the reference's context (newer Codex context), as the reference does", () => {
+    const workspace = tempDir()
+    const decoded = decode({ ...codex([], workspace), loopbackPorts: [8080], sandboxOverride: "noOverride" })
+    expect(decoded).not.toHaveProperty("loopbackPorts")
+    expect(decoded).toMatchObject({ sandboxOverride: "noOverride" })
   })
 
   it("a protected name that is a symlink inside a writable root is refused", () => {

@@ -50,7 +50,7 @@ describe("session store", () => {
       ], { concurrency: "unbounded" })
       expect(attempts.filter(Either.isRight).length).toBe(1)
       expect(attempts.filter(Either.isLeft).map((attempt) => Either.isLeft(attempt) && attempt.left.message))
-        .toEqual([`session ${first.session.sessionId} is held by another connection`])
+        .toEqual([`session ${first.session.sessionId} is already attached to another connection`])
       // Only the winner listens to its connection's flow control.
       expect(a.subscribers() + b.subscribers()).toBe(1)
     }).pipe(

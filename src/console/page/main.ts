@@ -19,6 +19,8 @@ const DETACH_TTL_MS = 5 * 60 * 1000
 const REFRESH_MS = 1000
 const ACK_EVERY_BYTES = 64 * 1024
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"]
+/** The error code of a session another connection holds (the reference's): a reloaded page's last connection may not be closed yet. */
+const SESSION_HELD = -32010
 
 type Child = Node | string | null | undefined | false
 
@@ -125,7 +127,7 @@ class SessionConnection {
       } catch (error) {
         rpc.close()
         // A reloaded page's last connection may not be closed on the server yet.
-        if (error instanceof RpcError && /held by another connection/.test(error.message) && attempt < 40) {
+        if (error instanceof RpcError && error.code === SESSION_HELD && attempt < 40) {
           await new Promise((resolve) => setTimeout(resolve, 250))
           continue
         }

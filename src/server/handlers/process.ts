@@ -54,10 +54,12 @@ export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function
       ),
     "process/closeStdin": ({ processId }) =>
       withKnownProcess(processId, writeResult("unknownProcess"), (actor) => Effect.map(actor.closeStdin, writeResult)),
+    // An unknown process is `{}`, as the reference answers it (Codex signals processes that may be gone).
     "process/signal": ({ processId, signal }) =>
-      processOf(processId).pipe(
-        Effect.flatMap((actor) => actor.signal(signal)),
-        Effect.map((delivered) => ({ delivered }))
+      withKnownProcess<{ readonly delivered?: boolean }, never>(
+        processId,
+        {},
+        (actor) => Effect.map(actor.signal(signal), (delivered) => ({ delivered }))
       ),
     "process/list": () =>
       processes.pipe(
