@@ -271,6 +271,34 @@ const COPY_BLOCK_BYTES = 1024 * 1024
 const temporaryBeside = (path: string) =>
   Path.join(Path.dirname(path), `.${Path.basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
 
+/**
+ * The first symlink on the way to `path` (its ancestors first, then itself),
+ * and whether it is the path itself; undefined when there is none (or the
+ * way ends at a missing entry, which the operation then reports).
+ */
+export const firstSymlinkOn = (path: string): Effect.Effect<{ readonly at: string; readonly last: boolean } | undefined> =>
+  Effect.promise(async () => {
+    const parts = Path.resolve(path).split("/").filter((part) => part !== "")
+    let prefix = ""
+    for (let index = 0; index < parts.length; index++) {
+      prefix += `/${parts[index]}`
+      const stats = await NodeFsPromises.lstat(prefix).catch(() => undefined)
+      if (stats === undefined) return undefined
+      if (stats.isSymbolicLink()) return { at: prefix, last: index === parts.length - 1 }
+    }
+    return undefined
+  })
+
+/**
+ * `followSymlinks: false` of fs/readFile and fs/writeFile, as the reference
+ * refuses: a path that is a symlink fails as `open(O_NOFOLLOW)` does (ELOOP,
+ * the link left as it is), one under a symlinked directory as ENOTDIR.
+ */
+export const symlinkRefusal = (operation: string, path: string, link: { readonly at: string; readonly last: boolean }): FsError =>
+  link.last
+    ? new InternalError({ message: `${operation} ${path}: ELOOP: the path is a symbolic link and followSymlinks is false`, errno: "ELOOP" })
+    : new InternalError({ message: `${operation} ${path}: ENOTDIR: ${link.at} is a symbolic link and followSymlinks is false`, errno: "ENOTDIR" })
+
 /** Creates a directory (and its parents when `recursive`). */
 export const createDirectory = (path: string, recursive: boolean): Effect.Effect<void, FsError, FileSystem.FileSystem> =>
   Effect.flatMap(FileSystem.FileSystem, (fs) =>

@@ -308,9 +308,13 @@ export const ClosedNotification = Schema.Struct({
 // Filesystem
 
 /** `fs/readFile` params: the whole file, or `length` bytes from `offset`. */
+/** `followSymlinks: false`: the reference's refusal of a path that goes through a symlink. */
+const FollowSymlinks = OptionalNullable(Schema.Boolean)
+
 export const ReadFileParams = Schema.Struct({
   path: AbsolutePath,
   sandbox: OptionalNullable(SandboxRequest),
+  followSymlinks: FollowSymlinks,
   offset: OptionalNullable(NonNegativeInt),
   length: OptionalNullable(NonNegativeInt)
 })
@@ -322,7 +326,8 @@ export const ReadFileResult = Schema.Struct({ dataBase64: Base64Bytes })
 export const WriteFileParams = Schema.Struct({
   path: AbsolutePath,
   dataBase64: Base64Bytes,
-  sandbox: OptionalNullable(SandboxRequest)
+  sandbox: OptionalNullable(SandboxRequest),
+  followSymlinks: FollowSymlinks
 })
 
 /** `fs/createDirectory` params (recursive unless told otherwise, as the reference). */
@@ -333,7 +338,11 @@ export const CreateDirectoryParams = Schema.Struct({
 })
 
 /** `fs/getMetadata` params. */
-export const GetMetadataParams = Schema.Struct({ path: AbsolutePath, sandbox: OptionalNullable(SandboxRequest) })
+export const GetMetadataParams = Schema.Struct({
+  path: AbsolutePath,
+  sandbox: OptionalNullable(SandboxRequest),
+  followSymlinks: FollowSymlinks
+})
 
 /** `fs/getMetadata` result: the target's kind and size (symlinks followed), and whether the path is a symlink. */
 export const GetMetadataResult = Schema.Struct({

@@ -293,6 +293,33 @@ describe("smaller rules, each the reference's", () => {
     expect((await client.request("fs/open", { handleId: "r", path: file, mode: "read" })).error).toBeUndefined()
   })
 
+  it("followSymlinks: false refuses a link: fs/getMetadata -32600, fs/readFile and fs/writeFile ELOOP with the link unchanged, a path under a linked directory ENOTDIR", async () => {
+    const server = await startServer()
+    const client = await RawWebSocketClient.connectReady(server.url)
+    const dir = tempDir()
+    writeFileSync(Path.join(dir, "target"), "target")
+    symlinkSync(Path.join(dir, "target"), Path.join(dir, "link"))
+    mkdirSync(Path.join(dir, "real-dir"))
+    writeFileSync(Path.join(dir, "real-dir/inner"), "inner")
+    symlinkSync(Path.join(dir, "real-dir"), Path.join(dir, "dir-link"))
+    const link = Path.join(dir, "link")
+    const under = Path.join(dir, "dir-link/inner")
+    const metadata = await client.request("fs/getMetadata", { path: link, followSymlinks: false })
+    expect(metadata.error).toMatchObject({ code: -32600, message: expect.stringContaining("path contains a symbolic link") })
+    expect((await client.request("fs/getMetadata", { path: under, followSymlinks: false })).error?.code).toBe(-32600)
+    const errnoOf = (answer: any) => answer.error?.data?.errno
+    expect(errnoOf(await client.request("fs/readFile", { path: link, followSymlinks: false }))).toBe("ELOOP")
+    expect(errnoOf(await client.request("fs/writeFile", { path: link, dataBase64: base64("x"), followSymlinks: false }))).toBe("ELOOP")
+    expect(errnoOf(await client.request("fs/readFile", { path: under, followSymlinks: false }))).toBe("ENOTDIR")
+    expect(errnoOf(await client.request("fs/writeFile", { path: under, dataBase64: base64("x"), followSymlinks: false }))).toBe("ENOTDIR")
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readFileSync(Path.join(dir, "target"), "utf8")).toBe("target")
+    expect(readFileSync(Path.join(dir, "real-dir/inner"), "utf8")).toBe("inner")
+    // Without it (or true), links are followed.
+    expect((await client.request("fs/readFile", { path: link })).result.dataBase64).toBe(base64("target"))
+    expect((await client.request("fs/getMetadata", { path: under, followSymlinks: true })).result).toMatchObject({ isFile: true })
+  })
+
   it("fs/remove with no options removes a tree, a dangling link (not what it leads to) and answers {} for a missing path", async () => {
     const server = await startServer()
     const client = await RawWebSocketClient.connectReady(server.url)

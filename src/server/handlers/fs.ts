@@ -8,7 +8,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { pathToFileURL } from "node:url"
 import * as FsBackend from "../../fs/FsBackend.js"
-import { InvalidParams, SandboxUnavailable } from "../../protocol/errors.js"
+import * as FileOperations from "../../fs/FileOperations.js"
+import { InvalidParams, InvalidRequest, SandboxUnavailable } from "../../protocol/errors.js"
 import type { SandboxRequest } from "../../protocol/sandbox.js"
 import { check as checkSandboxed, policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
 import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../../sandbox/policy.js"
@@ -64,6 +65,28 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     request: SandboxRequest | undefined,
     operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>
   ) => Effect.zipRight(ready, Effect.flatMap(backendOf(request), operation))
+  /**
+   * `operation` unless `followSymlinks: false` finds a symlink on the way to
+   * the path, looked for once the sandbox (when there is one) let the path be
+   * read, so that a hidden path's links say nothing.
+   */
+  const unlessSymlinked = <A>(
+    name: string,
+    path: string,
+    followSymlinks: boolean | undefined,
+    request: SandboxRequest | undefined,
+    refusal: (link: { readonly at: string; readonly last: boolean }) => FsBackend.FsBackendError,
+    operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>
+  ) =>
+    followSymlinks !== false ? run(request, operation) : run(request, (backend) =>
+      Effect.gen(function*() {
+        const confinement = yield* confinementOf(request)
+        const policy = policyToEnforce(confinement)
+        if (policy !== undefined) yield* checkSandboxed(name, policy, { reads: [path], writes: [] })
+        const link = yield* FileOperations.firstSymlinkOn(path)
+        if (link !== undefined) return yield* Effect.fail(refusal(link))
+        return yield* operation(backend)
+      }))
   const fileOf = (handleId: string) => Effect.flatMap(files, (table) => table.get(handleId))
   // Each connection's watchers, made when it first watches something.
   const missingWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
@@ -83,16 +106,42 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       )
     ))
   return {
-    "fs/readFile": ({ length, offset, path, sandbox }) =>
+    "fs/readFile": ({ followSymlinks, length, offset, path, sandbox }) =>
       Effect.map(
-        run(sandbox, (backend) => backend.readFile(path, { offset, length }, config.maxReadFileBytes)),
+        unlessSymlinked(
+          "fs/readFile",
+          path,
+          followSymlinks,
+          sandbox,
+          (link) => FileOperations.symlinkRefusal("fs/readFile", path, link),
+          (backend) => backend.readFile(path, { offset, length }, config.maxReadFileBytes)
+        ),
         (dataBase64) => ({ dataBase64 })
       ),
-    "fs/writeFile": ({ dataBase64, path, sandbox }) =>
-      Effect.as(run(sandbox, (backend) => backend.writeFile(path, dataBase64)), {}),
+    "fs/writeFile": ({ dataBase64, followSymlinks, path, sandbox }) =>
+      Effect.as(
+        unlessSymlinked(
+          "fs/writeFile",
+          path,
+          followSymlinks,
+          sandbox,
+          (link) => FileOperations.symlinkRefusal("fs/writeFile", path, link),
+          (backend) => backend.writeFile(path, dataBase64)
+        ),
+        {}
+      ),
     "fs/createDirectory": ({ path, recursive, sandbox }) =>
       Effect.as(run(sandbox, (backend) => backend.createDirectory(path, recursive)), {}),
-    "fs/getMetadata": ({ path, sandbox }) => run(sandbox, (backend) => backend.getMetadata(path)),
+    // As the reference: -32600 for a path with a symlink anywhere on it.
+    "fs/getMetadata": ({ followSymlinks, path, sandbox }) =>
+      unlessSymlinked(
+        "fs/getMetadata",
+        path,
+        followSymlinks,
+        sandbox,
+        (link) => new InvalidRequest({ message: `path contains a symbolic link: ${link.at}` }),
+        (backend) => backend.getMetadata(path)
+      ),
     "fs/readDirectory": ({ path, sandbox }) => run(sandbox, (backend) => backend.readDirectory(path)),
     "fs/remove": ({ force, path, recursive, sandbox }) =>
       Effect.as(run(sandbox, (backend) => backend.remove(path, { recursive, force })), {}),
