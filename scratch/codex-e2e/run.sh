@@ -25,7 +25,7 @@ PORT=$((19000 + RANDOM % 500)); MPORT=$((18000 + RANDOM % 500))
 export LOG=${LOG_DIR:-/tmp}/requests-$LABEL.log; rm -f "$LOG"
 export CMD=${CMD:-"echo in > inside.txt && echo inside-ok; echo out > $OUT; mkdir -p .git/hooks; ls -la"}
 node "$HERE/mock.mjs" $MPORT 2>/dev/null & MOCK=$!
-if [ "$WHICH" = ours ]; then "$ROOT/dist/cli/exec-server" --listen ws://127.0.0.1:$PORT 2>/dev/null & SRV=$!
+if [ "$WHICH" = ours ]; then "$ROOT/dist/cli/exec-server" --listen ws://127.0.0.1:$PORT >/dev/null 2>&1 & SRV=$!
 else "$CODEX" exec-server --listen ws://127.0.0.1:$PORT >/dev/null 2>&1 & SRV=$!; fi
 sleep 1
 MOCK_KEY=dummy CODEX_EXEC_SERVER_URL=ws://127.0.0.1:$PORT timeout 120 "$CODEX" exec -s workspace-write --skip-git-repo-check -C "$WS" -m gpt-5.5 \

@@ -24,7 +24,7 @@ printf 'default = "remote"\ninclude_local = false\n[[environments]]\nid = "remot
 export LOG=${LOG_DIR:-/tmp}/requests-signed.log; rm -f "$LOG"
 export CMD='echo signed-ok > inside.txt && cat inside.txt'
 node "$HERE/mock.mjs" $MPORT 2>/dev/null & MOCK=$!
-"$ROOT/dist/cli/exec-server" --listen ws://127.0.0.1:$PORT --ws-auth signed-bearer-token --ws-shared-secret-file "$SECRET" 2>/dev/null & SRV=$!
+"$ROOT/dist/cli/exec-server" --listen ws://127.0.0.1:$PORT --ws-auth signed-bearer-token --ws-shared-secret-file "$SECRET" >/dev/null 2>&1 & SRV=$!
 sleep 1
 MOCK_KEY=dummy timeout 120 "$CODEX" exec -s workspace-write --skip-git-repo-check -C "$WS" -m gpt-5.5 \
   -c model_provider=mock -c 'model_providers.mock.name="mock"' -c "model_providers.mock.base_url=\"http://127.0.0.1:$MPORT/v1\"" \

@@ -56,7 +56,7 @@ MPORT=$(port); PORT=$(port)
 node "$HERE/mock.mjs" "$MPORT" 2>/dev/null & PIDS+=($!)
 case "$MODE" in
   local)
-    "$BIN" --listen ws://127.0.0.1:$PORT 2> "$TMP/server.log" & PIDS+=($!)
+    "$BIN" --listen ws://127.0.0.1:$PORT > "$TMP/server.url" 2> "$TMP/server.log" & PIDS+=($!)
     await_line "$TMP/server.log" "listening on"
     URL=ws://127.0.0.1:$PORT ;;
   ref)
@@ -70,7 +70,7 @@ case "$MODE" in
     await_line "$TMP/nats.log" "Server is ready"
     "$BIN" --connect nats://127.0.0.1:$NPORT --environment-id e2e 2> "$TMP/executor.log" & PIDS+=($!)
     await_line "$TMP/executor.log" "serving nats://"
-    "$BIN" gateway --listen ws://127.0.0.1:$PORT --connect nats://127.0.0.1:$NPORT 2> "$TMP/gateway.log" & PIDS+=($!)
+    "$BIN" gateway --listen ws://127.0.0.1:$PORT --connect nats://127.0.0.1:$NPORT > "$TMP/gateway.url" 2> "$TMP/gateway.log" & PIDS+=($!)
     await_line "$TMP/gateway.log" "listening on"
     URL=ws://127.0.0.1:$PORT/env/e2e ;;
   *) echo "usage: $0 local|gateway|ref|compare" >&2; exit 2 ;;
