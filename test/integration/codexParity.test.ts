@@ -16,17 +16,24 @@ const tempDir = useTempDirs("codex-parity-")
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
+/** A new server and a client past the handshake. */
+const readyClient = async () => RawWebSocketClient.connectReady((await startServer()).url)
+
+/** An executable script in a new directory, with a second name (a hard link); its stat before any write. */
+const scriptWithAlias = (name: string, alias: string, content: string, mode: number) => {
+  const dir = tempDir()
+  const script = Path.join(dir, name)
+  writeFileSync(script, content)
+  chmodSync(script, mode)
+  linkSync(script, Path.join(dir, alias))
+  return { dir, script, before: statSync(script) }
+}
+
 describe("fs/writeFile and replacing handles keep a file's identity (the reference writes an existing file in place)", () => {
   it("fs/writeFile: mode, inode and hard links kept; through a symlink the link stays and its target changes; a new file appears whole", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
-    const dir = tempDir()
-    const script = Path.join(dir, "build.sh")
-    writeFileSync(script, "#!/bin/sh\necho old version of a longer script\n")
-    chmodSync(script, 0o755)
-    linkSync(script, Path.join(dir, "other-name.sh"))
+    const client = await readyClient()
+    const { before, dir, script } = scriptWithAlias("build.sh", "other-name.sh", "#!/bin/sh\necho old version of a longer script\n", 0o755)
     symlinkSync(script, Path.join(dir, "link.sh"))
-    const before = statSync(script)
 
     const written = await client.request("fs/writeFile", { path: script, dataBase64: base64("#!/bin/sh\necho new\n") })
     expect(written.error).toBeUndefined()
@@ -55,8 +62,7 @@ describe("fs/writeFile and replacing handles keep a file's identity (the referen
   })
 
   it("fs/writeFile refuses a FIFO (with no reader: at once, not blocked) and a directory, with -32600, and writes nothing", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
+    const client = await readyClient()
     const dir = tempDir()
     const fifo = Path.join(dir, "fifo")
     execFileSync("mkfifo", [fifo])
@@ -69,14 +75,8 @@ describe("fs/writeFile and replacing handles keep a file's identity (the referen
   })
 
   it("a replacing handle (fs/open mode replace, fs/close) writes an existing file in place: mode, inode and hard links kept, no temporary file left", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
-    const dir = tempDir()
-    const script = Path.join(dir, "run.sh")
-    writeFileSync(script, "#!/bin/sh\necho a much longer old version\n")
-    chmodSync(script, 0o750)
-    linkSync(script, Path.join(dir, "alias.sh"))
-    const before = statSync(script)
+    const client = await readyClient()
+    const { before, dir, script } = scriptWithAlias("run.sh", "alias.sh", "#!/bin/sh\necho a much longer old version\n", 0o750)
     expect((await client.request("fs/open", { handleId: "h", path: script, mode: "replace" })).error).toBeUndefined()
     await client.request("fs/writeBlock", { handleId: "h", offset: 0, chunk: base64("#!/bin/sh\n") })
     await client.request("fs/writeBlock", { handleId: "h", offset: 10, chunk: base64("echo handled\n") })
@@ -219,8 +219,7 @@ describe("the sandbox fields Codex sends", () => {
   }
 
   it("sandboxOverride: the reference's three values are accepted, any other is -32602; an unknown top-level field is ignored, one inside permissions refused", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
+    const client = await readyClient()
     const workspace = tempDir()
     const entries = [ROOT_READ, PROJECT_WRITE]
     for (const sandboxOverride of ["noOverride", "escalatedSandboxWithRestrictions", "bypassSandboxFirstAttempt"]) {
@@ -237,8 +236,7 @@ describe("the sandbox fields Codex sends", () => {
   })
 
   it("an approved escalation to a writable / keeps the restrictions inside it: a symlinked .git's target stays read-only (without the approval: refused), /dev/null is still a device", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
+    const client = await readyClient()
     const workspace = tempDir()
     const gitDir = tempDir()
     const outside = tempDir()
@@ -280,8 +278,7 @@ describe("environment/info", () => {
 
 describe("smaller rules, each the reference's", () => {
   it("process/signal: an unknown process is {}, an unknown signal name -32602; fs/open's mode is read or replace, null or another word -32602", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
+    const client = await readyClient()
     expect(await client.request("process/signal", { processId: "never-started", signal: "SIGTERM" })).toMatchObject({ result: {} })
     expect((await client.request("process/signal", { processId: "never-started", signal: "SIGTERM" })).result).toEqual({})
     expect((await client.request("process/signal", { processId: "never-started", signal: "SIGNOPE" })).error?.code).toBe(-32602)
@@ -294,8 +291,7 @@ describe("smaller rules, each the reference's", () => {
   })
 
   it("followSymlinks: false refuses a link: fs/getMetadata -32600, fs/readFile and fs/writeFile ELOOP with the link unchanged, a path under a linked directory ENOTDIR", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
+    const client = await readyClient()
     const dir = tempDir()
     writeFileSync(Path.join(dir, "target"), "target")
     symlinkSync(Path.join(dir, "target"), Path.join(dir, "link"))
@@ -321,8 +317,7 @@ describe("smaller rules, each the reference's", () => {
   })
 
   it("fs/remove with no options removes a tree, a dangling link (not what it leads to) and answers {} for a missing path", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
+    const client = await readyClient()
     const dir = tempDir()
     mkdirSync(Path.join(dir, "tree/inner"), { recursive: true })
     writeFileSync(Path.join(dir, "tree/inner/file"), "x")
@@ -337,8 +332,7 @@ describe("smaller rules, each the reference's", () => {
   })
 
   it("fs/copy copies a link as a link (to a file, to a directory, to nowhere); fs/readDirectory leaves a dangling link out and reports a link by its target's kind", async () => {
-    const server = await startServer()
-    const client = await RawWebSocketClient.connectReady(server.url)
+    const client = await readyClient()
     const dir = tempDir()
     writeFileSync(Path.join(dir, "file"), "x")
     mkdirSync(Path.join(dir, "sub"))
