@@ -81,6 +81,51 @@ const withPinnedParents = (policy: ResolvedSandbox): ReadonlyArray<PathRule> => 
 }
 
 /**
+ * The kernel's knobs in /proc, shut as container runtimes shut them: a
+ * process of a server run as root is uid 0 on the host, and bubblewrap's
+ * fresh /proc leaves /proc/sys writable to it (a pipe handler written to
+ * kernel/core_pattern runs as root on the host at the next crash). Read-only:
+ * the sysctls, sysrq-trigger and the bus, fs and irq trees; hidden: what
+ * reads the kernel's memory, keys or timers. Bound from the host's /proc
+ * (the same kernel: what is absent there is absent in the sandbox's too);
+ * a sysctl answers for the namespaces of the process that opens it.
+ */
+const kernelKnobsShut = (): ReadonlyArray<string> => (shutKnobs ??= shutKnobsOptions())
+
+let shutKnobs: ReadonlyArray<string> | undefined
+
+const shutKnobsOptions = (): ReadonlyArray<string> => {
+  const args: Array<string> = []
+  for (const path of READ_ONLY_IN_PROC) {
+    if (Fs.existsSync(path)) args.push("--ro-bind", path, path)
+  }
+  for (const path of HIDDEN_IN_PROC) {
+    let stats: Fs.Stats
+    try {
+      stats = Fs.statSync(path)
+    } catch {
+      continue
+    }
+    if (stats.isDirectory()) args.push("--perms", "0000", "--tmpfs", path, "--remount-ro", path)
+    else args.push("--ro-bind", "/dev/null", path)
+  }
+  return args
+}
+
+const READ_ONLY_IN_PROC = ["/proc/sys", "/proc/sysrq-trigger", "/proc/bus", "/proc/fs", "/proc/irq"]
+const HIDDEN_IN_PROC = [
+  "/proc/kcore",
+  "/proc/kmsg",
+  "/proc/keys",
+  "/proc/timer_list",
+  "/proc/sched_debug",
+  "/proc/latency_stats",
+  "/proc/acpi",
+  "/proc/scsi",
+  "/proc/asound"
+]
+
+/**
  * The bubblewrap options for a policy (everything before `--`): the root as
  * the "/" rule says, fresh /dev and /proc, then every deeper rule in path
  * order so the deepest wins: writable binds, read-only binds, and empty
@@ -95,6 +140,7 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
   if (root.access === "write") args.push("--bind", "/", "/")
   else if (root.access === "read") args.push("--ro-bind", "/", "/")
   args.push("--dev", "/dev", "--proc", "/proc")
+  args.push(...kernelKnobsShut())
   // Without the host's root, the system's top-level links (merged /usr:
   // /bin -> usr/bin, /lib64 -> usr/lib64, where the ELF interpreter is
   // named) must be made again, or no program can start.

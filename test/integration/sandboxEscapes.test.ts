@@ -259,3 +259,44 @@ describe("a sandbox with network", () => {
     client.socket.close()
   })
 })
+
+describe("a sandbox of a server run as root", () => {
+  // The knobs a container runtime shuts. `: >> path` opens for writing (append) and writes nothing:
+  // the test never changes a setting of the host's, whatever the server does.
+  const KNOBS = [
+    "/proc/sys/kernel/core_pattern",
+    "/proc/sys/kernel/modprobe",
+    "/proc/sys/vm/drop_caches",
+    "/proc/sysrq-trigger",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/timer_list",
+    "/proc/kmsg",
+    "/proc/irq/default_smp_affinity",
+    "/proc/fs/nfsd/threads"
+  ]
+  const present = KNOBS.filter((path) => Fs.existsSync(path))
+  const probe = present.map((path) => `if ( : >> ${path} ) 2>/dev/null; then echo "writable ${path}"; else echo "refused ${path}"; fi`).join("; ")
+
+  it.runIf(process.getuid?.() === 0)("cannot open the kernel's knobs in /proc for writing (/proc/sys/kernel/core_pattern, sysrq-trigger, ...), as a pipe or under a writable /", async () => {
+    expect(present).toContain("/proc/sys/kernel/core_pattern")
+    const workspace = tempDir("ws")
+    const server = await startServer()
+    const rootWrite = {
+      permissions: {
+        type: "managed",
+        file_system: { type: "restricted", entries: [{ path: { type: "special", value: { kind: "root" } }, access: "write" }] },
+        network: "restricted"
+      },
+      cwd: `file://${workspace}`,
+      windowsSandboxLevel: "disabled"
+    }
+    for (const [name, sandbox] of [["workspace", workspaceWrite(workspace)], ["root-write", rootWrite]] as const) {
+      const { output } = await run(server, name, sh(probe), { cwd: workspace, sandbox })
+      expect(output.trim().split("\n"), name).toEqual(present.map((path) => `refused ${path}`))
+    }
+    // Unsandboxed, root opens them: the probe itself tells the two apart.
+    const { output } = await run(server, "plain", sh(`if ( : >> /proc/sys/kernel/core_pattern ) 2>/dev/null; then echo writable; fi`), { cwd: workspace })
+    expect(output.trim()).toBe("writable")
+  })
+})
