@@ -13,7 +13,10 @@
  * Other sockets stay usable inside the sandbox's own network namespace
  * (a test suite's server on 127.0.0.1 works), but for vsock, which no
  * network namespace confines: it is refused always, as is io_uring, which
- * makes sockets without the system calls the filter sees. A foreign system
+ * makes sockets without the system calls the filter sees, and the kernel's
+ * keyrings (add_key, request_key, keyctl: no namespace separates them, and a
+ * server run as root would share its user's keys with the sandbox; container
+ * runtimes refuse them too). A foreign system
  * call ABI (i386 or x32 on x86-64, arm32 on arm64) would have other numbers
  * for the same calls: the process is killed (i386, arm32) or told there is
  * no such call (x32).
@@ -23,7 +26,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
 
-/** What the filter refuses besides vsock and io_uring. */
+/** What the filter refuses besides vsock, io_uring and the keyrings. */
 export interface SeccompOptions {
   /** Refuse making Unix sockets (the sandbox has no network). */
   readonly denyUnixSockets: boolean
@@ -37,6 +40,8 @@ interface Abi {
   readonly socket: number
   readonly socketpair: number
   readonly ioUring: ReadonlyArray<number>
+  /** add_key, request_key, keyctl. */
+  readonly keyrings: ReadonlyArray<number>
 }
 
 /** io_uring_setup, io_uring_enter, io_uring_register: the same numbers on every architecture (added after the tables were unified). */
@@ -44,8 +49,8 @@ const IO_URING = [425, 426, 427]
 
 /** The ABIs Node runs on that we have the numbers of (x86_64: asm/unistd_64.h; arm64: asm-generic/unistd.h). */
 const ABIS: Partial<Record<NodeJS.Architecture, Abi>> = {
-  x64: { auditArch: 0xc000003e, foreignFrom: 0x40000000, socket: 41, socketpair: 53, ioUring: IO_URING },
-  arm64: { auditArch: 0xc00000b7, foreignFrom: undefined, socket: 198, socketpair: 199, ioUring: IO_URING }
+  x64: { auditArch: 0xc000003e, foreignFrom: 0x40000000, socket: 41, socketpair: 53, ioUring: IO_URING, keyrings: [248, 249, 250] },
+  arm64: { auditArch: 0xc00000b7, foreignFrom: undefined, socket: 198, socketpair: 199, ioUring: IO_URING, keyrings: [217, 218, 219] }
 }
 
 const AF_UNIX = 1
@@ -119,7 +124,7 @@ export const seccompFilter = (options: SeccompOptions, arch: NodeJS.Architecture
     jump(JEQ_K, abi.auditArch, NEXT, "kill"),
     load(NR),
     ...(abi.foreignFrom === undefined ? [] : [jump(JGE_K, abi.foreignFrom, "enosys", NEXT)]),
-    ...abi.ioUring.map((nr) => jump(JEQ_K, nr, "eperm", NEXT)),
+    ...[...abi.ioUring, ...abi.keyrings].map((nr) => jump(JEQ_K, nr, "eperm", NEXT)),
     jump(JEQ_K, abi.socket, "socket", NEXT),
     ...(options.denyUnixSockets ? [jump(JEQ_K, abi.socketpair, "socketpair", NEXT)] : []),
     ret(RET_ALLOW),

@@ -278,7 +278,7 @@ describe("a sandbox of a server run as root", () => {
   const present = KNOBS.filter((path) => Fs.existsSync(path))
   const probe = present.map((path) => `if ( : >> ${path} ) 2>/dev/null; then echo "writable ${path}"; else echo "refused ${path}"; fi`).join("; ")
 
-  it.runIf(process.getuid?.() === 0)("cannot open the kernel's knobs in /proc for writing (/proc/sys/kernel/core_pattern, sysrq-trigger, ...), as a pipe or under a writable /", async () => {
+  it.runIf(process.getuid?.() === 0)("cannot open the kernel's knobs in /proc for writing (/proc/sys/kernel/core_pattern, sysrq-trigger, ...), as a pipe or under a writable /, nor reach the host user's keyring", async () => {
     expect(present).toContain("/proc/sys/kernel/core_pattern")
     const workspace = tempDir("ws")
     const server = await startServer()
@@ -295,6 +295,10 @@ describe("a sandbox of a server run as root", () => {
       const { output } = await run(server, name, sh(probe), { cwd: workspace, sandbox })
       expect(output.trim().split("\n"), name).toEqual(present.map((path) => `refused ${path}`))
     }
+    // The kernel's keyrings are no one's namespace: keyctl is refused, as container runtimes refuse it.
+    const keyctl = sh(`python3 -c 'import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); r = libc.syscall(${process.arch === "arm64" ? 219 : 250}, 0, -3, 0); print("keyctl:", "ok" if r >= 0 else os.strerror(ctypes.get_errno()))'`)
+    expect((await run(server, "keys", keyctl, { cwd: workspace, sandbox: workspaceWrite(workspace) })).output.trim()).toBe("keyctl: Operation not permitted")
+    expect((await run(server, "keys-plain", keyctl, { cwd: workspace })).output.trim()).toBe("keyctl: ok")
     // Unsandboxed, root opens them: the probe itself tells the two apart.
     const { output } = await run(server, "plain", sh(`if ( : >> /proc/sys/kernel/core_pattern ) 2>/dev/null; then echo writable; fi`), { cwd: workspace })
     expect(output.trim()).toBe("writable")

@@ -47,8 +47,8 @@ const run = (filter: Buffer, call: { arch: number; nr: number; args?: ReadonlyAr
 }
 
 const ABIS = [
-  { name: "x64", arch: 0xc000003e, foreign: [0x40000003], socket: 41, socketpair: 53, connect: 42, header: "/usr/include/x86_64-linux-gnu/asm/unistd_64.h" },
-  { name: "arm64", arch: 0xc00000b7, foreign: [], socket: 198, socketpair: 199, connect: 203, header: "/usr/include/asm-generic/unistd.h" }
+  { name: "x64", arch: 0xc000003e, foreign: [0x40000003], socket: 41, socketpair: 53, connect: 42, keyrings: [248, 249, 250], header: "/usr/include/x86_64-linux-gnu/asm/unistd_64.h" },
+  { name: "arm64", arch: 0xc00000b7, foreign: [], socket: 198, socketpair: 199, connect: 203, keyrings: [217, 218, 219], header: "/usr/include/asm-generic/unistd.h" }
 ] as const
 
 const AF_UNIX = 1
@@ -78,11 +78,11 @@ describe.each(ABIS)("the seccomp filter on $name", (abi) => {
     expect(run(strict, call(abi.connect, 3, 0, 16))).toBe(ALLOW)
   })
 
-  it("with network: sockets pass; vsock and io_uring are refused either way; a foreign ABI is killed or has no calls", () => {
+  it("with network: sockets pass; vsock, io_uring and the keyrings are refused either way; a foreign ABI is killed or has no calls", () => {
     expect(run(open, call(abi.socket, AF_UNIX, SOCK_STREAM))).toBe(ALLOW)
     expect(run(open, call(abi.socketpair, AF_UNIX, SOCK_DGRAM))).toBe(ALLOW)
     for (const filter of [strict, open]) {
-      for (const nr of [425, 426, 427]) expect(run(filter, call(nr))).toBe(EPERM)
+      for (const nr of [425, 426, 427, ...abi.keyrings]) expect(run(filter, call(nr))).toBe(EPERM)
       expect(run(filter, call(abi.socket, AF_VSOCK, SOCK_STREAM))).toBe(EPERM)
       expect(run(filter, call(abi.socket, AF_INET, SOCK_DGRAM))).toBe(ALLOW)
       expect(run(filter, { arch: 0x40000003, nr: abi.socket, args: [AF_UNIX] })).toBe(KILL)
@@ -97,6 +97,7 @@ describe.each(ABIS)("the seccomp filter on $name", (abi) => {
     expect(number("socketpair")).toBe(abi.socketpair)
     expect(number("connect")).toBe(abi.connect)
     expect([number("io_uring_setup"), number("io_uring_enter"), number("io_uring_register")]).toEqual([425, 426, 427])
+    expect([number("add_key"), number("request_key"), number("keyctl")]).toEqual(abi.keyrings)
   })
 })
 
