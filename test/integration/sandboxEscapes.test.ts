@@ -11,7 +11,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { eventually, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { eventually, pipeProcess, ptyProcess, serverArgs, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
@@ -302,5 +302,36 @@ describe("a sandbox of a server run as root", () => {
     // Unsandboxed, root opens them: the probe itself tells the two apart.
     const { output } = await run(server, "plain", sh(`if ( : >> /proc/sys/kernel/core_pattern ) 2>/dev/null; then echo writable; fi`), { cwd: workspace })
     expect(output.trim()).toBe("writable")
+  })
+})
+
+describe("descriptors the server inherited", () => {
+  // Node marks what a process inherits close-on-exec as it starts (20.20 does): this guards that it stays so.
+  it("reach no process it starts, sandboxed or not: a file the policy denies, opened by the launching shell as fd 3, cannot be read through it", async () => {
+    const workspace = tempDir("ws")
+    const denied = tempDir("denied")
+    const secret = Path.join(denied, "secret")
+    Fs.writeFileSync(secret, "inherited-secret\n")
+    const fd = Fs.openSync(secret, "r")
+    const child = spawn(process.execPath, serverArgs("--listen", "ws://127.0.0.1:0"), { stdio: ["ignore", "pipe", "pipe", fd] })
+    children.push(child)
+    Fs.closeSync(fd)
+    // The server's first stdout line is the URL it bound.
+    const url = await new Promise<string>((resolve) => {
+      let text = ""
+      child.stdout!.on("data", (chunk: Buffer) => {
+        text += chunk.toString()
+        if (text.includes("\n")) resolve(text.split("\n")[0]!)
+      })
+    })
+    const client = await RawWebSocketClient.connectReady(url)
+    const policy = { writableRoots: [workspace], deniedPaths: [denied] }
+    const probe = sh("(cat <&3) 2>/dev/null || echo no-descriptor-3")
+    for (const [processId, sandbox] of [["sandboxed", policy], ["plain", undefined]] as const) {
+      await client.request("process/start", pipeProcess(processId, probe, { cwd: workspace, ...(sandbox === undefined ? {} : { sandbox }) }))
+      await client.waitFor((m) => m.method === "process/closed" && m.params.processId === processId)
+      expect(client.outputOf(processId), processId).toBe("no-descriptor-3\n")
+    }
+    client.socket.close()
   })
 })
