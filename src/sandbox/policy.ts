@@ -158,6 +158,54 @@ interface RawRule {
   readonly access: Access
   /** What to do when the path does not exist: drop the rule, or keep it from being created. */
   readonly ifMissing: "skip" | "protect" | "fail"
+  /** A rule that applies only where the path would otherwise be writable (it must never open a denied path). */
+  readonly onlyWhereWritable?: boolean
+}
+
+/**
+ * A protected `.git` that is a file (`gitdir: PATH`, as a worktree or a
+ * submodule has) protects the git directory it names, and that directory's
+ * common directory (`commondir`: a worktree's main `.git`, where hooks and
+ * config live), as the reference protects them: else a hook could be planted
+ * in a git directory inside a writable root.
+ */
+const withGitDirectories = (raw: ReadonlyArray<RawRule>): ReadonlyArray<RawRule> =>
+  raw.flatMap((rule) => {
+    if (rule.ifMissing !== "protect" || Path.basename(rule.path) !== ".git") return [rule]
+    const gitDir = gitDirOf(rule.path)
+    if (gitDir === undefined) return [rule]
+    const common = readFirstLine(Path.join(gitDir, "commondir"))
+    const directories = common === undefined ? [gitDir] : [gitDir, Path.resolve(gitDir, common)]
+    return [rule, ...directories.map((path): RawRule => ({ path, access: rule.access, ifMissing: "skip", onlyWhereWritable: true }))]
+  })
+
+/** The directory a `.git` file names (relative to the file's directory), or undefined when it is not such a file. */
+const gitDirOf = (dotGit: string): string | undefined => {
+  try {
+    if (!Fs.lstatSync(dotGit).isFile()) return undefined
+  } catch {
+    return undefined
+  }
+  const line = readFirstLine(dotGit)
+  const named = line?.startsWith("gitdir:") ? line.slice("gitdir:".length).trim() : undefined
+  return named === undefined || named === "" ? undefined : Path.resolve(Path.dirname(dotGit), named)
+}
+
+/** The first line of a small file, or undefined when it cannot be read. */
+const readFirstLine = (path: string): string | undefined => {
+  try {
+    const fd = Fs.openSync(path, Fs.constants.O_RDONLY | Fs.constants.O_NONBLOCK | Fs.constants.O_NOFOLLOW)
+    try {
+      if (!Fs.fstatSync(fd).isFile()) return undefined
+      const buffer = Buffer.alloc(4096)
+      const length = Fs.readSync(fd, buffer, 0, buffer.length, 0)
+      return buffer.subarray(0, length).toString("utf8").split("\n")[0]!.trim()
+    } finally {
+      Fs.closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -177,9 +225,12 @@ const resolveRules = (
     const exists = (path: string) => Fs.existsSync(path) && !isPlaceholder(path)
     const present: Array<PathRule> = []
     const pending: Array<RawRule> = []
-    for (const rule of raw) {
+    const whereWritable: Array<RawRule> = []
+    for (const rule of withGitDirectories(raw)) {
       const normal = Path.resolve(rule.path)
-      if (rule.ifMissing === "protect" && isSymlink(normal)) {
+      if (rule.onlyWhereWritable === true) {
+        whereWritable.push({ ...rule, path: normal })
+      } else if (rule.ifMissing === "protect" && isSymlink(normal)) {
         pending.push({ ...rule, path: normal })
       } else if (exists(normal)) {
         present.push({ path: realPathOf(normal), access: rule.access, missing: false })
@@ -192,6 +243,10 @@ const resolveRules = (
     if (!present.some((rule) => rule.path === "/")) present.push({ path: "/", access: "none", missing: false })
     const base: ResolvedSandbox = { rules: present, network }
     const rules = [...present]
+    for (const rule of whereWritable) {
+      const real = realPathOf(rule.path)
+      if (exists(real) && accessAt(base, real) === "write") rules.push({ path: real, access: rule.access, missing: false })
+    }
     for (const rule of pending) {
       const real = realPathOf(rule.path)
       if (isSymlink(rule.path)) {

@@ -335,3 +335,43 @@ describe("descriptors the server inherited", () => {
     client.socket.close()
   })
 })
+
+describe("a .git that is a file (a worktree's, a submodule's)", () => {
+  it("keeps the git directory it names read-only, and a worktree's common directory, where hooks live (Codex's workspace-write makes /tmp writable)", async () => {
+    const workspace = tempDir("ws")
+    // A submodule's form: the git directory inside the project.
+    Fs.mkdirSync(Path.join(workspace, ".git-dir/hooks"), { recursive: true })
+    Fs.writeFileSync(Path.join(workspace, ".git"), "gitdir: .git-dir\n")
+    // A worktree's form: the main repository elsewhere in a writable area.
+    const main = tempDir("main")
+    Fs.mkdirSync(Path.join(main, ".git/hooks"), { recursive: true })
+    Fs.mkdirSync(Path.join(main, ".git/worktrees/wt"), { recursive: true })
+    Fs.writeFileSync(Path.join(main, ".git/worktrees/wt/commondir"), "../..\n")
+    const worktree = tempDir("wt")
+    Fs.writeFileSync(Path.join(worktree, ".git"), `gitdir: ${Path.join(main, ".git/worktrees/wt")}\n`)
+    const attempt = (path: string) => `( echo planted > ${path} ) 2>/dev/null && echo "wrote ${path}" || echo "refused ${path}"`
+    const server = await startServer()
+    const submodule = await run(server, "submodule", sh([attempt(".git-dir/hooks/pre-commit"), attempt("ordinary")].join("; ")), {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace)
+    })
+    expect(submodule.output).toBe("refused .git-dir/hooks/pre-commit\nwrote ordinary\n")
+    const inWorktree = await run(
+      server,
+      "worktree",
+      sh([
+        attempt(Path.join(main, ".git/hooks/post-checkout")),
+        attempt(Path.join(main, ".git/worktrees/wt/HEAD")),
+        attempt(Path.join(main, "ordinary"))
+      ].join("; ")),
+      { cwd: worktree, sandbox: workspaceWrite(worktree) }
+    )
+    expect(inWorktree.output).toBe([
+      `refused ${Path.join(main, ".git/hooks/post-checkout")}`,
+      `refused ${Path.join(main, ".git/worktrees/wt/HEAD")}`,
+      `wrote ${Path.join(main, "ordinary")}`,
+      ""
+    ].join("\n"))
+    expect(Fs.readdirSync(Path.join(main, ".git/hooks"))).toEqual([])
+  })
+})

@@ -120,6 +120,21 @@ describe("resolving the reference's context", () => {
   })
 })
 
+describe("a .git file (gitdir: PATH)", () => {
+  it("protects the git directory it names where that is writable, and never opens one that is denied", () => {
+    const workspace = tempDir()
+    const denied = tempDir()
+    Fs.mkdirSync(Path.join(workspace, "inside"))
+    Fs.mkdirSync(Path.join(denied, "gd"))
+    Fs.writeFileSync(Path.join(workspace, ".git"), "gitdir: inside\n")
+    const protectedInside = policyOf({ writableRoots: [workspace] })
+    expect(accessAt(protectedInside, Path.join(realPathOf(workspace), "inside"))).toBe("read")
+    Fs.writeFileSync(Path.join(workspace, ".git"), `gitdir: ${Path.join(denied, "gd")}\n`)
+    const stillDenied = policyOf({ writableRoots: [workspace], deniedPaths: [denied] })
+    expect(accessAt(stillDenied, Path.join(realPathOf(denied), "gd"))).toBe("none")
+  })
+})
+
 describe("our policy form and the operator's", () => {
   it("resolves paths through symlinks and ..", () => {
     const workspace = tempDir()
