@@ -4,6 +4,11 @@
  * `jose`. Only HS256 is taken (never `none`, never another algorithm, so a
  * token cannot choose how it is checked); `exp` is required; `nbf` is
  * honoured; `iss` and `aud` are compared when the server is given them.
+ * Stricter than the library where a lenient reading could let a token mean
+ * something else: the compact form only (base64url without padding), an
+ * `exp` that is a real time (a safe integer, not 1e300: a token that never
+ * expires), and no claim given twice (JSON.parse keeps the last one, and
+ * another reader the first).
  */
 import { jwtVerify } from "jose"
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from "./listenUrl.js"
@@ -47,15 +52,60 @@ const whyOf = (error: unknown): string => {
   }
 }
 
+/** Three base64url segments without padding (the last empty for alg none, which the verifier refuses by name): the compact serialization, nothing more. */
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
 /**
  * Checks a token; resolves to why it is refused, or undefined when it is
  * valid. Never rejects.
  */
-export const verifySignedBearer = (token: string, options: SignedBearerOptions): Promise<string | undefined> =>
-  jwtVerify(token, options.secret, {
+export const verifySignedBearer = (token: string, options: SignedBearerOptions): Promise<string | undefined> => {
+  if (!COMPACT.test(token)) return Promise.resolve("malformed bearer token")
+  if (hasRepeatedClaim(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"))) {
+    return Promise.resolve("bearer token with a claim given twice")
+  }
+  return jwtVerify(token, options.secret, {
     algorithms: ["HS256"],
     requiredClaims: ["exp"],
     clockTolerance: options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS,
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.audience === undefined ? {} : { audience: options.audience })
-  }).then(() => undefined, whyOf)
+  }).then(
+    ({ payload }) => Number.isSafeInteger(payload.exp) ? undefined : "bearer token whose exp is not a time",
+    whyOf
+  )
+}
+
+/**
+ * Whether a JSON object's text names one of its own keys twice (nested
+ * objects are not looked into: claims are the top level). Text that is not
+ * an object is left to the verifier to refuse.
+ */
+const hasRepeatedClaim = (json: string): boolean => {
+  const keys = new Set<string>()
+  let depth = 0
+  for (let index = 0; index < json.length; index++) {
+    const char = json[index]
+    if (char === "{" || char === "[") depth++
+    else if (char === "}" || char === "]") depth--
+    else if (char === "\"") {
+      // A string: its end, past escapes.
+      let end = index + 1
+      while (end < json.length && json[end] !== "\"") end += json[end] === "\\" ? 2 : 1
+      let next = end + 1
+      while (next < json.length && " \t\n\r".includes(json[next]!)) next++
+      if (depth === 1 && json[next] === ":") {
+        let key: string
+        try {
+          key = JSON.parse(json.slice(index, end + 1)) as string
+        } catch {
+          return false
+        }
+        if (keys.has(key)) return true
+        keys.add(key)
+      }
+      index = end
+    }
+  }
+  return false
+}

@@ -2,7 +2,7 @@
 import { Effect, Layer } from "effect"
 import * as Jose from "jose"
 import { execFile } from "node:child_process"
-import { createHash, randomBytes } from "node:crypto"
+import { createHash, createHmac, randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as Net from "node:net"
 import { tmpdir } from "node:os"
@@ -185,6 +185,12 @@ const claims = (extra: Record<string, unknown> = {}): Jose.JWTPayload =>
 const jwt = (payload: Jose.JWTPayload, options: { readonly alg?: string; readonly key?: string } = {}): Promise<string> =>
   new Jose.SignJWT(payload).setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT" }).sign(encode(options.key ?? SECRET))
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
+/** An HS256 token of exactly this payload text (no library would write a repeated claim). */
+const signedRaw = async (payloadText: string): Promise<string> => {
+  const signingInput = `${base64url({ alg: "HS256", typ: "JWT" })}.${Buffer.from(payloadText).toString("base64url")}`
+  const signature = createHmac("sha256", SECRET).update(signingInput).digest("base64url")
+  return `${signingInput}.${signature}`
+}
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 /** Runs the command-line client to its end. */
@@ -195,7 +201,7 @@ const runCli = (args: ReadonlyArray<string>): Promise<{ readonly code: number; r
   })
 
 describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
-  it("refuses with 401, before any JSON-RPC: no token, alg none, other algorithms, a wrong key, expired, not yet valid, wrong iss or aud, no exp, tampering", async () => {
+  it("refuses with 401, before any JSON-RPC: no token, alg none, other algorithms, a wrong key, expired, not yet valid, wrong iss or aud, no exp, tampering, exp 1e300, padding, a repeated claim", async () => {
     const server = await start([...JWT_FLAGS, "--log-format", "json"])
     let stderr = ""
     server.child.stderr!.on("data", (chunk: Buffer) => {
@@ -221,7 +227,12 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
       "another audience": [bearer(await jwt(claims({ aud: "someone-else" }))), "bearer token for another audience"],
       "no exp": [bearer(await jwt(claims({ exp: undefined }))), "bearer token without exp"],
       "a tampered payload": [bearer(`${header}.${base64url(claims({ sub: "root" }))}.${signature}`), "bearer token with a wrong signature"],
-      "a tampered signature": [bearer(`${header}.${payload}.${otherSignature}`), "bearer token with a wrong signature"]
+      "a tampered signature": [bearer(`${header}.${payload}.${otherSignature}`), "bearer token with a wrong signature"],
+      // Signed with the right key, but read leniently they could mean something else.
+      "exp 1e300 (never expiring)": [bearer(await jwt(claims({ exp: 1e300 }))), "bearer token whose exp is not a time"],
+      "a signature with = appended": [bearer(`${valid}=`), "malformed bearer token"],
+      "a claim given twice": [bearer(await signedRaw(`{"iss":"${ISSUER}","aud":"${AUDIENCE}","sub":"agent","exp":${now() + 300},"sub":"root"}`)), "bearer token with a claim given twice"],
+      "a claim given twice, once escaped": [bearer(await signedRaw(`{"iss":"${ISSUER}","aud":"${AUDIENCE}","exp":${now() + 300},"\\u0065xp"  :  ${now() + 900}}`)), "bearer token with a claim given twice"]
     }
     for (const [name, [headers]] of Object.entries(refused)) {
       expect(await upgradeStatus(server.url, headers), name).toBe(401)
