@@ -43,6 +43,33 @@ const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => 
   return undefined
 }
 
+/** The server's flags that take a value (all but its switches). */
+const valueFlagNames = new Set(
+  Object.values(ServerFlags.serverFlags).filter((flag) => flag._tag !== "Switch").map((flag) => flag.name)
+)
+
+/**
+ * A server flag's value given apart that is also a command's name
+ * (`--ws-audience exec`) would be read by @effect/cli as that command: such
+ * a value is joined to its flag (`--ws-audience=exec`). Only the server's
+ * flags before the first other word are looked at.
+ */
+const withValuesJoined = (args: ReadonlyArray<string>, commandNames: ReadonlySet<string>): Array<string> => {
+  const joined: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (!arg.startsWith("--")) return [...joined, ...args.slice(i)]
+    const next = args[i + 1]
+    if (valueFlagNames.has(arg.slice(2)) && next !== undefined) {
+      joined.push(commandNames.has(next) ? `${arg}=${next}` : arg, ...(commandNames.has(next) ? [] : [next]))
+      i++
+    } else {
+      joined.push(arg)
+    }
+  }
+  return joined
+}
+
 /**
  * @effect/cli reads its built-in `--log-level` only before the command's own
  * flags; accept it anywhere by moving it to the front.
@@ -124,7 +151,9 @@ const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
  * flags), a client command or the gateway. What was wrong with the
  * arguments is printed by the parser and ends with exit code 2.
  */
-export const run = <E, R>(argv: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
+export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
+  const subcommandNames = new Set([...clientCommands, gatewayCommand].map((command) => nameOf(command as AnyCommand)))
+  const argv = [...given.slice(0, 2), ...withValuesJoined(given.slice(2), subcommandNames)]
   const misuse = misusedIntegerFlag(argv.slice(2))
   if (misuse !== undefined) return reportMisuse(misuse)
   const server = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve)

@@ -250,6 +250,12 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
     expect(stderr).not.toContain(signature)
   })
 
+  it("takes a flag's value that is also a command's name as the value (--ws-audience exec, --ws-issuer gateway)", async () => {
+    const server = await start(["--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile, "--ws-issuer", "gateway", "--ws-audience", "exec"])
+    expect(await upgradeStatus(server.url, bearer(await jwt(claims({ iss: "gateway", aud: "exec" }))))).toBe(101)
+    expect(await upgradeStatus(server.url, bearer(await jwt(claims({ iss: "gateway", aud: AUDIENCE }))))).toBe(401)
+  })
+
   it("lets a valid token in: the client library and the command line read it from a token file; /metrics takes it", async () => {
     const server = await start(JWT_FLAGS)
     const file = Path.join(dir, "jwt")
