@@ -177,7 +177,11 @@ export const serverFlags = {
     env: { name: NATIVE_ENV, value: "0", rule: "`0` or `1` only, else exit 2" },
     help: "do not load the native addon: pipe children start through Node's `child_process`, their output is read through Node's streams and encoded through Node's strings"
   }),
-  ...sandboxFlags
+  ...sandboxFlags,
+  httpHeaderEnv: repeatedText("http-header-env", {
+    metavar: "NAME",
+    help: "an environment variable of the server's that an `http/request` header may take its value from (`valueEnvVar`; repeatable). None by default: the server's environment (its tokens included) is never sent anywhere a client names unless the operator lists the variable"
+  })
 } as const
 
 /** The gateway command's flags: a WebSocket listener's, and the NATS cluster's of the executors. */

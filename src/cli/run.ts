@@ -316,6 +316,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       Effect.provide(ServerConfig.layer({
         ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
         sandboxPolicy,
+        httpHeaderEnvVars: flags.httpHeaderEnv,
         tracing: tracesUrl !== undefined,
         bwrapPath: Option.getOrUndefined(flags.bwrap)
       }))

@@ -58,10 +58,16 @@ export interface CheckedRequest {
 
 const invalid = (message: string) => new InvalidParams({ message: `http/request ${message}` })
 
-/** Checks a request as the reference does; `environment` is the server's, for `valueEnvVar`. */
+/**
+ * Checks a request as the reference does; `environment` is the server's, for
+ * `valueEnvVar`, of which only the `allowed` variables may be read (the
+ * operator's `--http-header-env`): stricter than the reference, whose short
+ * deny list let any other variable (a `GITHUB_TOKEN`) go to any host.
+ */
 export const check = (
   params: HttpRequestParams,
-  environment: Readonly<Record<string, string | undefined>>
+  environment: Readonly<Record<string, string | undefined>>,
+  allowed: ReadonlyArray<string>
 ): Effect.Effect<CheckedRequest, InvalidParams> =>
   Effect.suspend(() => {
     if (!TOKEN.test(params.method)) return Effect.fail(invalid("method is invalid: invalid HTTP method"))
@@ -82,6 +88,11 @@ export const check = (
         const variable = header.valueEnvVar
         if (DENIED_ENV_VARS.has(variable.toUpperCase())) {
           return Effect.fail(invalid(`header ${header.name} cannot use executor environment variable ${variable}`))
+        }
+        if (!allowed.includes(variable)) {
+          return Effect.fail(invalid(
+            `header ${header.name} cannot use executor environment variable ${variable}: the operator has not allowed it (--http-header-env ${variable})`
+          ))
         }
         const fromEnvironment = environment[variable]
         if (fromEnvironment === undefined) {

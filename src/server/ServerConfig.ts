@@ -59,6 +59,8 @@ export interface ServerConfigShape {
    * beyond it their oldest retained chunks are evicted (reads report `truncated`).
    */
   readonly maxLiveOutputBytes: number
+  /** The variables of the server's environment an `http/request` header may take its value from (`valueEnvVar`); none by default. */
+  readonly httpHeaderEnvVars: ReadonlyArray<string>
   /** Largest response body a buffered `http/request` returns, in bytes (larger: ask for a streamed one). */
   readonly maxHttpResponseBytes: number
   /**
@@ -86,7 +88,8 @@ export { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
 export const defaults: ServerConfigShape = {
   ...Record.map(configFlags, integerDefault),
   serverName: packageInfo.name,
-  serverVersion: packageInfo.version
+  serverVersion: packageInfo.version,
+  httpHeaderEnvVars: []
 }
 
 /** The package version, as `--version` and `serverInfo` report it. */

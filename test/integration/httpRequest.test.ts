@@ -143,8 +143,8 @@ describe("http/request", () => {
     expect([missing.result.status, decode(missing.result.bodyBase64)]).toEqual([404, "no"])
   })
 
-  it("sends the method, headers (a value from the server's environment) and body it is given", async () => {
-    const server = await start([], {})
+  it("sends the method, headers (a value from the server's environment, of a variable the operator allows) and body it is given", async () => {
+    const server = await start(["--http-header-env", "PATH", "--http-header-env", "NO_SUCH_VARIABLE_X"], {})
     const answer = await http(server, {
       method: "POST",
       url: `${upstream.url}/echo`,
@@ -157,6 +157,16 @@ describe("http/request", () => {
     expect(denied.error).toMatchObject({ code: -32602, message: "http/request header X-Key cannot use executor environment variable OPENAI_API_KEY" })
     const unset = await http(server, { url: `${upstream.url}/echo`, headers: [{ name: "A", valueEnvVar: "NO_SUCH_VARIABLE_X" }] })
     expect(unset.error?.message).toBe("http/request header A requires executor environment variable NO_SUCH_VARIABLE_X")
+  })
+
+  it("sends no variable of the server's environment the operator did not allow (--http-header-env), one that is set included", async () => {
+    expect(process.env.HOME).toBeDefined()
+    const server = await start()
+    const refused = await http(server, { url: `${upstream.url}/echo`, headers: [{ name: "Authorization", value: "token ", valueEnvVar: "HOME" }] })
+    expect(refused.error).toMatchObject({
+      code: -32602,
+      message: "http/request header Authorization cannot use executor environment variable HOME: the operator has not allowed it (--http-header-env HOME)"
+    })
   })
 
   it("refuses a bad method, URL or scheme, and a missing requestId, with -32602", async () => {

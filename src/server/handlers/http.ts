@@ -37,7 +37,7 @@ export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
         if (config.sandboxPolicy !== undefined && !config.sandboxPolicy.network) {
           return yield* new SandboxDenied({ message: "http/request: the operator's sandbox allows no network", errno: "EACCES" })
         }
-        const checked = yield* check(params, config.environment ?? process.env)
+        const checked = yield* check(params, config.environment ?? process.env, config.httpHeaderEnvVars)
         const follow = params.redirectPolicy === "follow"
         if (!params.streamResponse) {
           return yield* Effect.scoped(Effect.gen(function*() {
