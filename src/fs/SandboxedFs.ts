@@ -186,7 +186,10 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
         )
         const { makeWorkerClient } = yield* Effect.promise(() => import("./workerClient.js"))
         const child = spawn(command!, args, {
-          stdio: ["pipe", "pipe", "inherit"]
+          stdio: ["pipe", "pipe", "inherit"],
+          // Not the server's environment (its tokens): the worker's is readable as /proc/self/environ
+          // (and bubblewrap's as /proc/1/environ) by the fs calls it makes.
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }
         })
         child.stdin!.on("error", () => {})
         child.on("error", () => {})

@@ -375,3 +375,19 @@ describe("a .git that is a file (a worktree's, a submodule's)", () => {
     expect(Fs.readdirSync(Path.join(main, ".git/hooks"))).toEqual([])
   })
 })
+
+describe("the server's own environment", () => {
+  it("is not readable through fs/* under the operator's sandbox: /proc/self/environ and /proc/1/environ hold none of it", async () => {
+    const secret = `server-secret-${process.pid}`
+    const server = await startWebSocketServer(["--sandbox"], { env: { EXEC_SERVER_TEST_SECRET: secret } })
+    const client = await RawWebSocketClient.connectReady(server.url)
+    for (const path of ["/proc/self/environ", "/proc/1/environ"]) {
+      const answer = await client.request("fs/readFile", { path })
+      const text = answer.result === undefined ? "" : Buffer.from(answer.result.dataBase64, "base64").toString()
+      expect(text, path).not.toContain(secret)
+    }
+    // The worker did run: a file it may read is read.
+    expect((await client.request("fs/readFile", { path: "/etc/hostname" })).result).toBeDefined()
+    client.socket.close()
+  })
+})
