@@ -317,6 +317,14 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
         ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
         sandboxPolicy,
         httpHeaderEnvVars: flags.httpHeaderEnv,
+        secretFiles: [
+          flags.wsTokenFile,
+          flags.wsSharedSecretFile,
+          flags.natsCreds,
+          flags.natsPasswordFile,
+          flags.natsTokenFile,
+          flags.natsTlsKey
+        ].flatMap((file) => Option.isSome(file) ? [file.value] : []),
         tracing: tracesUrl !== undefined,
         bwrapPath: Option.getOrUndefined(flags.bwrap)
       }))

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Fs from "node:fs"
 import type { InternalError, InvalidParams } from "../protocol/errors.js"
 import { SandboxUnavailable } from "../protocol/errors.js"
 import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
@@ -20,10 +21,12 @@ import { filterPath, seccompFilter } from "./seccomp.js"
 import {
   combine,
   type Confinement,
+  type PathRule,
   resolve,
   type ResolveContext,
   type ResolvedSandbox,
   restrictsAnything,
+  simplify,
   UNCONFINED
 } from "./policy.js"
 
@@ -82,6 +85,8 @@ export interface SandboxOptions {
   readonly operatorPolicy?: SandboxPolicy | undefined
   /** The bubblewrap executable (default: `bwrap` from PATH). */
   readonly bwrap?: string | undefined
+  /** Files holding the server's own secrets: denied in every sandbox, whatever its policy allows. */
+  readonly secretFiles?: ReadonlyArray<string> | undefined
 }
 
 /** Decodes an operator policy given as JSON (the CLI's `--sandbox-policy` file, or flags gathered into one). */
@@ -105,13 +110,25 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
       ? undefined
       : (context: ResolveContext) => resolve(options.operatorPolicy!, context)
 
+    // The server's secrets by their real paths, denied as files are (an empty read-only file over each).
+    const secrets: ReadonlyArray<PathRule> = (options.secretFiles ?? []).flatMap((file) => {
+      try {
+        return [{ path: Fs.realpathSync(file), access: "none" as const, missing: false }]
+      } catch {
+        return []
+      }
+    })
     const confinementOf: SandboxService["confinementOf"] = (request, context) =>
       Effect.gen(function*() {
         const resolveContext = { ...context, isPlaceholder }
         const client = request === undefined ? UNCONFINED : yield* resolve(request, resolveContext)
         const combined = operator === undefined ? client : combine(yield* operator(resolveContext), client)
         // A policy that allows everything needs no sandbox.
-        return combined._tag === "Confined" && !restrictsAnything(combined.policy) ? UNCONFINED : combined
+        if (combined._tag !== "Confined" || !restrictsAnything(combined.policy)) return UNCONFINED
+        return secrets.length === 0 ? combined : {
+          _tag: "Confined",
+          policy: simplify({ ...combined.policy, rules: [...combined.policy.rules, ...secrets] })
+        } as const
       })
 
     const prepare: SandboxService["prepare"] = (policy) =>

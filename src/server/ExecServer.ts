@@ -178,7 +178,7 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
 export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(
   Sandbox,
   Effect.flatMap(ServerConfig, (config) =>
-    SandboxModule.make({ operatorPolicy: config.sandboxPolicy, bwrap: config.bwrapPath }))
+    SandboxModule.make({ operatorPolicy: config.sandboxPolicy, bwrap: config.bwrapPath, secretFiles: config.secretFiles }))
 ).pipe(Layer.provide(ProcessReaperModule.layerPlaceholderGuard))
 
 /**

@@ -59,6 +59,11 @@ export interface ServerConfigShape {
    * beyond it their oldest retained chunks are evicted (reads report `truncated`).
    */
   readonly maxLiveOutputBytes: number
+  /**
+   * Files the server read its own secrets from (tokens, shared secrets,
+   * NATS credentials): denied in every sandbox, and refused by `fs/*`.
+   */
+  readonly secretFiles?: ReadonlyArray<string> | undefined
   /** The variables of the server's environment an `http/request` header may take its value from (`valueEnvVar`); none by default. */
   readonly httpHeaderEnvVars: ReadonlyArray<string>
   /** Largest response body a buffered `http/request` returns, in bytes (larger: ask for a streamed one). */

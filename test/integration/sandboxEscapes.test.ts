@@ -376,6 +376,35 @@ describe("a .git that is a file (a worktree's, a submodule's)", () => {
   })
 })
 
+describe("the server's own secrets", () => {
+  it("its token file is read through no fs/* call (by path, a symlink or a hard link) and by no sandboxed process; other files are", async () => {
+    const dir = tempDir("secrets")
+    const workspace = tempDir("ws")
+    const tokenFile = Path.join(dir, "token")
+    Fs.writeFileSync(tokenFile, "the-server-token\n")
+    Fs.symlinkSync(tokenFile, Path.join(workspace, "token-link"))
+    Fs.linkSync(tokenFile, Path.join(dir, "token-hardlink"))
+    const server = await startWebSocketServer(["--ws-token-file", tokenFile])
+    const client = await RawWebSocketClient.connectReady(server.url, { authorization: "Bearer the-server-token" })
+    for (const path of [tokenFile, Path.join(workspace, "token-link"), Path.join(dir, "token-hardlink")]) {
+      expect((await client.request("fs/readFile", { path })).error, path).toMatchObject({ code: -32600, message: expect.stringContaining("holds a secret of this server's") })
+      expect((await client.request("fs/copy", { sourcePath: path, destinationPath: Path.join(workspace, "copy") })).error?.code, path).toBe(-32600)
+      expect((await client.request("fs/open", { handleId: "h", path })).error?.code, path).toBe(-32600)
+      expect((await client.request("fs/writeFile", { path, dataBase64: Buffer.from("known").toString("base64") })).error?.code, path).toBe(-32600)
+    }
+    expect(Fs.readFileSync(tokenFile, "utf8")).toBe("the-server-token\n")
+    Fs.writeFileSync(Path.join(dir, "ordinary"), "ordinary\n")
+    expect((await client.request("fs/readFile", { path: Path.join(dir, "ordinary") })).result).toBeDefined()
+    // A sandboxed process cannot read it, though its policy lets it read the whole file system.
+    const probe = sh(`cat ${tokenFile} 2>&1 | head -c 40; echo; cat ${Path.join(dir, "ordinary")}`)
+    await client.request("process/start", pipeProcess("cat", probe, { cwd: workspace, sandbox: workspaceWrite(workspace) }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "cat")
+    expect(client.outputOf("cat")).not.toContain("the-server-token")
+    expect(client.outputOf("cat")).toContain("ordinary")
+    client.socket.close()
+  })
+})
+
 describe("the server's own environment", () => {
   it("is not readable through fs/* under the operator's sandbox: /proc/self/environ and /proc/1/environ hold none of it", async () => {
     const secret = `server-secret-${process.pid}`

@@ -6,6 +6,8 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as NodeFs from "node:fs"
+import * as NodeFsPromises from "node:fs/promises"
 import { pathToFileURL } from "node:url"
 import * as FsBackend from "../../fs/FsBackend.js"
 import * as FileOperations from "../../fs/FileOperations.js"
@@ -60,11 +62,30 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       if (policy === undefined) return Effect.succeed(onHost)
       return sandboxedFs === undefined ? Effect.fail(unavailable()) : Effect.succeed(sandboxedFs.backend(policy))
     })
-  /** `operation` on the request's backend, once the handshake is complete. */
+  // The server's own secrets (token and credential files), by file identity: hard links and symlinks included.
+  const secretIds = new Set((config.secretFiles ?? []).flatMap((file) => {
+    try {
+      const stats = NodeFs.statSync(file)
+      return [`${stats.dev}:${stats.ino}`]
+    } catch {
+      return []
+    }
+  }))
+  /** Refuses a path that leads to one of the server's secrets (under a sandbox they are denied anyway). */
+  const notASecret = (paths: ReadonlyArray<string>) =>
+    secretIds.size === 0 ? Effect.void : Effect.forEach(paths, (path) =>
+      Effect.flatMap(
+        Effect.promise(() => NodeFsPromises.stat(path).then((stats) => `${stats.dev}:${stats.ino}`, () => undefined)),
+        (id) => id !== undefined && secretIds.has(id)
+          ? Effect.fail(new InvalidRequest({ message: `${path} holds a secret of this server's: fs/* never reads or writes it` }))
+          : Effect.void
+      ), { discard: true })
+  /** `operation` on the request's backend, once the handshake is complete (and `guarded` paths are none of the server's secrets). */
   const run = <A>(
     request: SandboxRequest | undefined,
-    operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>
-  ) => Effect.zipRight(ready, Effect.flatMap(backendOf(request), operation))
+    operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>,
+    guarded: ReadonlyArray<string> = []
+  ) => Effect.zipRight(Effect.zipRight(ready, notASecret(guarded)), Effect.flatMap(backendOf(request), operation))
   /**
    * `operation` unless `followSymlinks: false` finds a symlink on the way to
    * the path, looked for once the sandbox (when there is one) let the path be
@@ -78,7 +99,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     refusal: (link: { readonly at: string; readonly last: boolean }) => FsBackend.FsBackendError,
     operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>
   ) =>
-    followSymlinks !== false ? run(request, operation) : run(request, (backend) =>
+    followSymlinks !== false ? run(request, operation, [path]) : run(request, (backend) =>
       Effect.gen(function*() {
         const confinement = yield* confinementOf(request)
         const policy = policyToEnforce(confinement)
@@ -86,7 +107,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
         const link = yield* FileOperations.firstSymlinkOn(path)
         if (link !== undefined) return yield* Effect.fail(refusal(link))
         return yield* operation(backend)
-      }))
+      }), [path])
   const fileOf = (handleId: string) => Effect.flatMap(files, (table) => table.get(handleId))
   // Each connection's watchers, made when it first watches something.
   const missingWatcher = Effect.flatMap(Effect.zip(ClientSession, Connection), ([session, connection]) =>
@@ -144,9 +165,9 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       ),
     "fs/readDirectory": ({ path, sandbox }) => run(sandbox, (backend) => backend.readDirectory(path)),
     "fs/remove": ({ force, path, recursive, sandbox }) =>
-      Effect.as(run(sandbox, (backend) => backend.remove(path, { recursive, force })), {}),
+      Effect.as(run(sandbox, (backend) => backend.remove(path, { recursive, force }), [path]), {}),
     "fs/copy": ({ destinationPath, recursive, sandbox, sourcePath }) =>
-      Effect.as(run(sandbox, (backend) => backend.copy(sourcePath, destinationPath, recursive)), {}),
+      Effect.as(run(sandbox, (backend) => backend.copy(sourcePath, destinationPath, recursive), [sourcePath, destinationPath]), {}),
     "fs/watch": ({ path, recursive, sandbox, watchId }) =>
       Effect.gen(function*() {
         yield* ready
@@ -203,6 +224,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     "fs/open": ({ handleId, mode, path, sandbox }) =>
       Effect.gen(function*() {
         const table = yield* files
+        yield* notASecret([path])
         const backend = yield* backendOf(sandbox)
         yield* table.open(handleId, backend.openFile(path, mode, MAX_BLOCK_BYTES))
         return { handleId }
