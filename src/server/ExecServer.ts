@@ -9,6 +9,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
@@ -138,7 +139,22 @@ export const serveClient = (
         return Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt }))
       })
     )
-    yield* serveConnection({
+    // Set once the dispatcher is made: whether the handshake was completed.
+    let session: typeof ClientSession.ClientSession.Service | undefined
+    // A connection that never completes `initialize` is closed at the deadline: it would otherwise
+    // hold a place of the server's (a connection, a NATS stream) for ever. stdio is its client's own.
+    const handshakeDeadline = transport.peer?.transport === "stdio"
+      ? Effect.never
+      : Effect.sleep(Duration.millis(config.handshakeTimeoutMs)).pipe(
+        Effect.zipRight(Effect.suspend(() =>
+          session?.sessionId() !== undefined
+            ? Effect.never
+            : Effect.logWarning("connection closed: no initialize in time").pipe(
+              Effect.annotateLogs({ ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
+            )
+        ))
+      )
+    yield* Effect.raceFirst(serveConnection({
       transport,
       maxMessageBytes: config.maxMessageBytes,
       maxInflightRequests: config.maxInflightRequests,
@@ -147,16 +163,18 @@ export const serveClient = (
       messagePool,
       ordering: orderingOf,
       makeDispatcher: (connection) =>
-        Effect.map(Effect.provideService(ClientSession.make({ peer: transport.peer, console: transport.console }), Connection, connection), (session) =>
-          makeDispatcher({
+        Effect.map(Effect.provideService(ClientSession.make({ peer: transport.peer, console: transport.console }), Connection, connection), (made) => {
+          session = made
+          return makeDispatcher({
             ...groups,
             handlers: methods,
             connection,
             // Each request's handler finds its connection's session beside the connection.
-            requestContext: Context.make(ClientSession.ClientSession, session),
+            requestContext: Context.make(ClientSession.ClientSession, made),
             traced: config.tracing === true
-          }))
-    })
+          })
+        })
+    }), handshakeDeadline)
   }).pipe(Effect.scoped)
 
 /** Serves every connection of the transport, until it stops accepting and they have all closed. */

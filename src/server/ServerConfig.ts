@@ -42,6 +42,8 @@ export interface ServerConfigShape {
    * its connection). Capped by `maxDetachTtlMs`.
    */
   readonly droppedSessionTtlMs: number
+  /** How long a WebSocket or NATS connection may stay without completing `initialize`, in ms; then it is closed. */
+  readonly handshakeTimeoutMs: number
   /** Cap of the `detachTtlMs` a client may ask for, in ms. */
   readonly maxDetachTtlMs: number
   /** Largest file `fs/readFile` returns whole (without offset/length), and the most one read returns, in bytes. */

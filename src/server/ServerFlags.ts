@@ -166,6 +166,11 @@ export const configFlags = {
     default: 75_000,
     help: "how long a WebSocket session whose connection closed or dropped is kept for a resume, its processes running, when its client did not ask for a `detachTtlMs` in `initialize`, in ms (as Codex's exec-server keeps one; 0: it ends with its connection)"
   }),
+  handshakeTimeoutMs: integer("handshake-timeout-ms", {
+    default: 10_000,
+    minimum: 1,
+    help: "how long a WebSocket or NATS connection may stay open without completing `initialize`, in ms; then it is closed, so idle connections cannot hold the server's places (stdio is exempt)"
+  }),
   maxDetachTtlMs: integer("max-detach-ttl-ms", {
     default: 300_000,
     help: "cap of the `detachTtlMs` a client may ask for in `initialize`, in ms (0: disconnect always kills)"

@@ -6,8 +6,8 @@
  * -32001; what ends frees its place.
  */
 import { describe, expect, it } from "vitest"
-import { pipeProcess, useStdioServers } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { eventually, pipeProcess, useStdioServers } from "../support/StdioServer.js"
+import { RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startWebSocketServer = useWebSocketServers()
 const startStdioServer = useStdioServers()
@@ -38,6 +38,23 @@ const drop = async (client: RawWebSocketClient) => {
   client.socket.terminate()
   await closed
 }
+
+describe("connections that never initialize", () => {
+  it("are closed after --handshake-timeout-ms, so that they cannot hold every place (--max-connections): one that initialized stays", async () => {
+    const server = await startWebSocketServer(["--handshake-timeout-ms", "500", "--max-connections", "4"])
+    const { client: working } = await connect(server.url)
+    const idle = await Promise.all([0, 1, 2].map(() => RawWebSocketClient.connect(server.url)))
+    const closed = Promise.all(idle.map((client) => new Promise((resolve) => client.socket.once("close", resolve))))
+    // Every place is taken: one more is refused until the idle ones are gone.
+    expect(await upgradeStatus(server.url)).toBe(503)
+    await closed
+    const { response } = await connect(server.url)
+    expect(response.result?.sessionId).toBeDefined()
+    // The one that initialized long before is still served.
+    expect((await working.request("process/list", {})).result).toEqual({ processes: [] })
+    expect(await eventually(() => server.stderr().includes("no initialize in time"))).toBe(true)
+  })
+})
 
 describe("sessions over the server", () => {
   it("--max-sessions counts detached sessions; beyond it initialize is -32001 (retryable), the connection stays usable and succeeds once one ends", async () => {

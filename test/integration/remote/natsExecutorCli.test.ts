@@ -8,11 +8,13 @@ import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Effect, Exit, Scope, Stream } from "effect"
+import { Effect, Either, Exit, Scope, Stream } from "effect"
 import * as Jose from "jose"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import { connect } from "@nats-io/transport-node"
+import * as Frames from "../../../src/remote/frames.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
+import * as NatsLink from "../../../src/remote/NatsLink.js"
 import * as Registry from "../../../src/remote/Registry.js"
 import { serverArgs } from "../../support/StdioServer.js"
 import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
@@ -48,6 +50,29 @@ const cli = (...args: ReadonlyArray<string>) =>
   })
 
 describe("exec-server --connect (executor mode)", () => {
+  it("130 silent opens (a stream that never sends a frame) hold no slot past --handshake-timeout-ms: a real client then runs a command", async () => {
+    const executor = await startExecutor("cli-silent", "--handshake-timeout-ms", "1000")
+    const raw = await connect({ servers: nats.cluster.urls[0]! })
+    const answers = await Promise.all(Array.from({ length: 130 }, (_, index) =>
+      raw.request(NatsLink.openSubject("cli-silent"), NatsLink.controlFrame("open", `silent-${index}`, ""), { timeout: 5000 })
+        .then((reply) => Either.getOrThrow(Frames.decode(reply.data)).kind)))
+    // 128 taken, the rest refused: the cap holds, and so would the slots, for ever, without the deadline.
+    expect(answers.filter((kind) => kind === "open").length).toBe(128)
+    expect(answers.filter((kind) => kind === "reset").length).toBe(2)
+    // Refused while they hold every slot; served once the deadline has closed them (it never was before).
+    let ran = await cli("exec", `${nats.cluster.urls[0]}/cli-silent`, "--", "echo", "served")
+    for (const deadline = Date.now() + 10_000; ran.code !== 0 && Date.now() < deadline;) {
+      expect(ran.stderr).toContain("serves 128 streams at most")
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      ran = await cli("exec", `${nats.cluster.urls[0]}/cli-silent`, "--", "echo", "served")
+    }
+    expect(ran).toMatchObject({ code: 0, stdout: "served\n" })
+    expect(executor.stderrText()).toContain("no initialize in time")
+    await raw.close()
+    executor.kill("SIGTERM")
+    await exited(executor)
+  })
+
   it("serves the client library by environment id", async () => {
     const executor = await startExecutor("cli-e1")
     const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
