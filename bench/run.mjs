@@ -251,9 +251,15 @@ const jsonRpcConnection = (dialect, sendText, close) => {
   return connection
 }
 
-/** `initialize` and `initialized`: the connection is then ready for requests. */
+/**
+ * `initialize` and `initialized`: the connection is then ready for requests.
+ * Our dialect says `detachTtlMs: 0`, as this package's clients do, so that a
+ * closed connection's session ends with it (unasked, a server keeps a
+ * WebSocket's session 75 s, as the reference does, and a thousand warm-up
+ * connections would fill `--max-sessions`).
+ */
 const handshake = async (connection, sendText) => {
-  await connection.request("initialize", { clientName: "bench" })
+  await connection.request("initialize", { clientName: "bench", ...(connection.dialect === "codex" ? {} : { detachTtlMs: 0 }) })
   sendText(JSON.stringify({ method: "initialized", params: {} }))
   return connection
 }
