@@ -287,6 +287,14 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       })
     }
     const auth = yield* WebSocketListen.authOf(flags)
+    // nats-server tells no one who published: with neither a stream token nor
+    // NATS credentials, a sandbox with network could open streams here.
+    const sandboxNetworkRefusal = executor !== undefined && (executor.auth?._tag ?? "None") === "None" && !WebSocketListen.hasAuthFlags(flags)
+      ? "this executor asks no token of its NATS streams and has no NATS credentials, so a sandboxed process could open streams to it through nats-server (give --ws-token-file, --ws-shared-secret-file or NATS credentials)"
+      : undefined
+    if (sandboxNetworkRefusal !== undefined && sandboxPolicy?.network === true) {
+      return yield* new ListenUrlError({ message: `the operator's sandbox policy grants network, but ${sandboxNetworkRefusal}` })
+    }
     if (flags.console && !overWebSocket) {
       return yield* new ListenUrlError({ message: "--console needs a WebSocket listener (--listen ws://IP:PORT)" })
     }
@@ -317,6 +325,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
         ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
         sandboxPolicy,
         httpHeaderEnvVars: flags.httpHeaderEnv,
+        sandboxNetworkRefusal,
         secretFiles: [
           flags.wsTokenFile,
           flags.wsSharedSecretFile,

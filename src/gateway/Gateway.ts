@@ -43,7 +43,7 @@ import { writeEffect } from "../wire/writers.js"
 /** How the gateway listens and where it finds the environments. */
 export interface GatewayOptions {
   /** The WebSocket listener: address, authentication and limits, as a server's. */
-  readonly listen: Omit<WebSocketTransport.WebSocketListenOptions, "endpoints" | "readiness" | "maxBufferedFrames">
+  readonly listen: Omit<WebSocketTransport.WebSocketListenOptions, "endpoints" | "readiness" | "maxBufferedFrames" | "refuseSandboxedPeers">
   /** The NATS cluster of the executors. */
   readonly nats: NatsConnectOptions
   /** How long an executor may take to answer an open (ms). Default: the upgrade timeout less a fifth (at most 1 s less). */
@@ -251,6 +251,8 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
       endpoints: { "/environments": environments },
       readiness: () => natsConnected ? undefined : "NATS disconnected",
       maxBufferedFrames: MAX_BUFFERED_FRAMES,
+      // An executor's sandbox with network on this host reaches this listener too.
+      refuseSandboxedPeers: true,
       route
     })
     const connections = yield* FiberSet.make<void>()

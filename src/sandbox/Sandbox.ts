@@ -16,7 +16,7 @@ import { SandboxUnavailable } from "../protocol/errors.js"
 import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
 import { commandPidOf, confinedArgv, findExecutable, type Launcher, probe } from "./bubblewrap.js"
 import { makePlaceholders, type Placeholders } from "./placeholders.js"
-import { sandboxedPeerOf, type TcpEnds } from "./peers.js"
+import { peerRefusal, type TcpEnds } from "./peers.js"
 import { filterPath, seccompFilter } from "./seccomp.js"
 import {
   combine,
@@ -68,12 +68,12 @@ export interface SandboxService {
   /** The placeholder directories this server holds now. */
   readonly placeholders: () => ReadonlyArray<string>
   /**
-   * Whether the other end of a TCP connection to this server is a process in
-   * one of its sandboxes (only one with network can reach it): a listener
-   * refuses it, so a sandbox cannot start unconfined processes through its
-   * own server.
+   * Why the other end of a TCP connection to this server may be a process in
+   * one of its sandboxes (only one with network can reach it), or undefined
+   * when it is not: a listener refuses it, so a sandbox cannot start
+   * unconfined processes through its own server (see peers.ts).
    */
-  readonly isSandboxedPeer: (ends: TcpEnds) => boolean
+  readonly peerRefusal: (ends: TcpEnds) => string | undefined
 }
 
 /** Confines processes and file operations. */
@@ -87,6 +87,8 @@ export interface SandboxOptions {
   readonly bwrap?: string | undefined
   /** Files holding the server's own secrets: denied in every sandbox, whatever its policy allows. */
   readonly secretFiles?: ReadonlyArray<string> | undefined
+  /** Why a sandbox with network is refused here (see ServerConfig.sandboxNetworkRefusal), or undefined. */
+  readonly networkRefusal?: string | undefined
 }
 
 /** Decodes an operator policy given as JSON (the CLI's `--sandbox-policy` file, or flags gathered into one). */
@@ -133,6 +135,9 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
 
     const prepare: SandboxService["prepare"] = (policy) =>
       Effect.gen(function*() {
+        if (policy.network && options.networkRefusal !== undefined) {
+          return yield* new SandboxUnavailable({ message: `sandbox with network refused, nothing was run: ${options.networkRefusal}` })
+        }
         const launchers = yield* available
         yield* placeholders.hold(policy.rules.filter((rule) => rule.missing).map((rule) => rule.path))
         return { launcher: policy.network ? launchers.withNetwork : launchers.withoutNetwork, policy }
@@ -157,7 +162,7 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
           })
         ),
       placeholders: placeholders.current,
-      isSandboxedPeer: (ends) => withNetwork > 0 && sandboxedPeerOf(ends) !== undefined
+      peerRefusal: (ends) => withNetwork > 0 ? peerRefusal(ends, { ownSandboxes: true }) : undefined
     }
   })
 
@@ -208,7 +213,7 @@ export const unavailable = (reason = "this server has no sandbox service"): Sand
     launch: () => refuse,
     prepare: () => refuse,
     placeholders: () => [],
-    isSandboxedPeer: () => false
+    peerRefusal: () => undefined
   }
 }
 

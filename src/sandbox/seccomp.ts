@@ -16,7 +16,14 @@
  * makes sockets without the system calls the filter sees, and the kernel's
  * keyrings (add_key, request_key, keyctl: no namespace separates them, and a
  * server run as root would share its user's keys with the sandbox; container
- * runtimes refuse them too). A foreign system
+ * runtimes refuse them too). Nor may a sandboxed process leave the
+ * namespaces or the descriptor table it was started in (unshare, setns,
+ * clone with a CLONE_NEW* flag, a thread without CLONE_FILES; clone3, whose
+ * flags a filter cannot read, says it does not exist, so libc falls back to
+ * clone): the server tells its own sandboxed processes from other clients by
+ * finding their sockets in their descriptor tables (see peers.ts), and a
+ * process in a user and network namespace of its own, or a thread with a
+ * table of its own, would hide there. A foreign system
  * call ABI (i386 or x32 on x86-64, arm32 on arm64) would have other numbers
  * for the same calls: the process is killed (i386, arm32) or told there is
  * no such call (x32).
@@ -26,7 +33,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
 
-/** What the filter refuses besides vsock, io_uring and the keyrings. */
+/** What the filter refuses besides vsock, io_uring, the keyrings and leaving a namespace or descriptor table. */
 export interface SeccompOptions {
   /** Refuse making Unix sockets (the sandbox has no network). */
   readonly denyUnixSockets: boolean
@@ -42,6 +49,10 @@ interface Abi {
   readonly ioUring: ReadonlyArray<number>
   /** add_key, request_key, keyctl. */
   readonly keyrings: ReadonlyArray<number>
+  /** unshare, setns: refused whatever their flags. */
+  readonly namespaces: ReadonlyArray<number>
+  readonly clone: number
+  readonly clone3: number
 }
 
 /** io_uring_setup, io_uring_enter, io_uring_register: the same numbers on every architecture (added after the tables were unified). */
@@ -49,8 +60,8 @@ const IO_URING = [425, 426, 427]
 
 /** The ABIs Node runs on that we have the numbers of (x86_64: asm/unistd_64.h; arm64: asm-generic/unistd.h). */
 const ABIS: Partial<Record<NodeJS.Architecture, Abi>> = {
-  x64: { auditArch: 0xc000003e, foreignFrom: 0x40000000, socket: 41, socketpair: 53, ioUring: IO_URING, keyrings: [248, 249, 250] },
-  arm64: { auditArch: 0xc00000b7, foreignFrom: undefined, socket: 198, socketpair: 199, ioUring: IO_URING, keyrings: [217, 218, 219] }
+  x64: { auditArch: 0xc000003e, foreignFrom: 0x40000000, socket: 41, socketpair: 53, ioUring: IO_URING, keyrings: [248, 249, 250], namespaces: [272, 308], clone: 56, clone3: 435 },
+  arm64: { auditArch: 0xc00000b7, foreignFrom: undefined, socket: 198, socketpair: 199, ioUring: IO_URING, keyrings: [217, 218, 219], namespaces: [97, 268], clone: 220, clone3: 435 }
 }
 
 const AF_UNIX = 1
@@ -59,6 +70,10 @@ const SOCK_STREAM = 1
 const SOCK_SEQPACKET = 5
 /** The type bits of socket(2)'s type argument (the rest are SOCK_NONBLOCK and SOCK_CLOEXEC). */
 const SOCK_TYPE_MASK = 0xf
+/** CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET (linux/sched.h). */
+const CLONE_NEW_ANY = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
+const CLONE_FILES = 0x00000400
+const CLONE_THREAD = 0x00010000
 const EPERM = 1
 const ENOSYS = 38
 
@@ -67,6 +82,7 @@ const LD_W_ABS = 0x20
 const ALU_AND_K = 0x54
 const JEQ_K = 0x15
 const JGE_K = 0x35
+const JSET_K = 0x45
 const RET_K = 0x06
 const RET_ALLOW = 0x7fff0000
 const RET_ERRNO = 0x00050000
@@ -124,9 +140,17 @@ export const seccompFilter = (options: SeccompOptions, arch: NodeJS.Architecture
     jump(JEQ_K, abi.auditArch, NEXT, "kill"),
     load(NR),
     ...(abi.foreignFrom === undefined ? [] : [jump(JGE_K, abi.foreignFrom, "enosys", NEXT)]),
-    ...[...abi.ioUring, ...abi.keyrings].map((nr) => jump(JEQ_K, nr, "eperm", NEXT)),
+    ...[...abi.ioUring, ...abi.keyrings, ...abi.namespaces].map((nr) => jump(JEQ_K, nr, "eperm", NEXT)),
+    jump(JEQ_K, abi.clone3, "enosys", NEXT),
+    jump(JEQ_K, abi.clone, "clone", NEXT),
     jump(JEQ_K, abi.socket, "socket", NEXT),
     ...(options.denyUnixSockets ? [jump(JEQ_K, abi.socketpair, "socketpair", NEXT)] : []),
+    ret(RET_ALLOW),
+    label("clone"),
+    load(argLow(0)),
+    jump(JSET_K, CLONE_NEW_ANY, "eperm", NEXT),
+    { code: ALU_AND_K, k: CLONE_THREAD | CLONE_FILES },
+    jump(JEQ_K, CLONE_THREAD, "eperm", NEXT),
     ret(RET_ALLOW),
     label("socket"),
     load(argLow(0)),

@@ -196,7 +196,12 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
 export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(
   Sandbox,
   Effect.flatMap(ServerConfig, (config) =>
-    SandboxModule.make({ operatorPolicy: config.sandboxPolicy, bwrap: config.bwrapPath, secretFiles: config.secretFiles }))
+    SandboxModule.make({
+      operatorPolicy: config.sandboxPolicy,
+      bwrap: config.bwrapPath,
+      secretFiles: config.secretFiles,
+      networkRefusal: config.sandboxNetworkRefusal
+    }))
 ).pipe(Layer.provide(ProcessReaperModule.layerPlaceholderGuard))
 
 /**

@@ -66,6 +66,13 @@ export interface ServerConfigShape {
    * NATS credentials): denied in every sandbox, and refused by `fs/*`.
    */
   readonly secretFiles?: ReadonlyArray<string> | undefined
+  /**
+   * Why no sandbox may have network here, or undefined: an executor that
+   * asks nothing of who opens its streams (no token, no NATS credentials)
+   * could not tell a sandboxed process's stream through nats-server from a
+   * client's.
+   */
+  readonly sandboxNetworkRefusal?: string | undefined
   /** The variables of the server's environment an `http/request` header may take its value from (`valueEnvVar`); none by default. */
   readonly httpHeaderEnvVars: ReadonlyArray<string>
   /** Largest response body a buffered `http/request` returns, in bytes (larger: ask for a streamed one). */

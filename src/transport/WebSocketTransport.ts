@@ -25,6 +25,7 @@ import type { Duplex } from "node:stream"
 import { DEFAULT_MAX_MESSAGE_BYTES, type Frame } from "../wire/JsonRpc.js"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { peerRefusal } from "../sandbox/peers.js"
 import { sendText } from "../wire/writers.js"
 
 export { sendText } from "../wire/writers.js"
@@ -103,6 +104,13 @@ export interface WebSocketListenOptions {
    * consumer slows the peer (TCP backpressure). Default: no limit.
    */
   readonly maxBufferedFrames?: number | undefined
+  /**
+   * Refuse peers on this host that run in anyone's sandbox (see peers.ts),
+   * for a listener with no sandbox service of its own (the gateway, which
+   * executors' sandboxes on this host could otherwise reach). A server with
+   * a sandbox refuses its own sandboxes' processes whatever this says.
+   */
+  readonly refuseSandboxedPeers?: boolean | undefined
   /** An IP address (IPv4 or IPv6, without brackets). */
   readonly host: string
   /** 0 picks a free port. */
@@ -342,7 +350,7 @@ export const makeRouted = <A>(
   Effect.gen(function*() {
     const transportScope = yield* Effect.scope
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
-    // Where the server has a sandbox, its processes are refused as clients (see Sandbox.isSandboxedPeer).
+    // Where the server has a sandbox, its processes are refused as clients (see Sandbox.peerRefusal).
     const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
     const runtime = yield* Effect.runtime<never>()
     const authProblem = bearerAuthProblem(options)
@@ -499,9 +507,12 @@ export const makeRouted = <A>(
         refuse(socket, status, reason)
       }
       // Whatever token it holds: a sandbox must never be a way out of itself.
-      if (sandbox?.isSandboxedPeer(request.socket) === true) {
-        return turnAway(403, "Forbidden", "the peer is a process in one of this server's sandboxes")
-      }
+      const peerRefused = sandbox !== undefined
+        ? sandbox.peerRefusal(request.socket)
+        : options.refuseSandboxedPeers === true
+        ? peerRefusal(request.socket, { ownSandboxes: false })
+        : undefined
+      if (peerRefused !== undefined) return turnAway(403, "Forbidden", peerRefused)
       const misdirected = hostRefusal(request, options.host, allowHosts)
       if (misdirected !== undefined) return turnAway(421, "Misdirected Request", misdirected)
       if (options.console !== undefined && pathOf(request) === options.console.socketPath) {

@@ -229,21 +229,21 @@ describe("a protected path whose parent is renamed", () => {
   })
 })
 
-describe("a sandbox with network", () => {
-  /** A WebSocket upgrade by hand (Node 20 has no WebSocket client of its own): prints the status line. */
-  const upgrade = (url: string) => {
-    const { hostname, port } = new URL(url)
-    return [
-      "node",
-      "-e",
-      `const s = require("net").connect(${port}, ${JSON.stringify(hostname.replace(/^\[|\]$/g, ""))}, () => s.write(` +
-        `"GET / HTTP/1.1\\r\\nHost: ${hostname}:${port}\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n" + ` +
-        `"Sec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\n\\r\\n"));` +
-        `s.once("data", (d) => { console.log("status:" + d.toString().split("\\r\\n")[0]); s.destroy() });` +
-        `s.on("error", (e) => console.log("error:" + e.code))`
-    ]
-  }
+/** A WebSocket upgrade by hand (Node 20 has no WebSocket client of its own): prints the status line. */
+const upgrade = (url: string) => {
+  const { hostname, port } = new URL(url)
+  return [
+    "node",
+    "-e",
+    `const s = require("net").connect(${port}, ${JSON.stringify(hostname.replace(/^\[|\]$/g, ""))}, () => s.write(` +
+      `"GET / HTTP/1.1\\r\\nHost: ${hostname}:${port}\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n" + ` +
+      `"Sec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\n\\r\\n"));` +
+      `s.once("data", (d) => { console.log("status:" + d.toString().split("\\r\\n")[0]); s.destroy() });` +
+      `s.on("error", (e) => console.log("error:" + e.code))`
+  ]
+}
 
+describe("a sandbox with network", () => {
   it.each(["127.0.0.1", "[::1]"])("cannot call its own server on %s: an upgrade from inside is refused, the same one from outside is not", async (host) => {
     const workspace = tempDir("ws")
     const server = await startWebSocketServer(["--listen", `ws://${host}:0`])
@@ -253,6 +253,64 @@ describe("a sandbox with network", () => {
     await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "home")
     expect(client.outputOf("home")).toContain("status:HTTP/1.1 403 Forbidden")
     // Unsandboxed, the same program is let in: nothing else about it is refused.
+    await client.request("process/start", pipeProcess("plain", upgrade(server.url), { cwd: workspace }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "plain")
+    expect(client.outputOf("plain")).toContain("status:HTTP/1.1 101 Switching Protocols")
+    client.socket.close()
+  })
+})
+
+/**
+ * An upgrade to ws://HOST:PORT from a Python program that tries to hide its
+ * end of the connection from the server's search of the descriptor tables
+ * before the server looks (its request held back by TCP_CORK, sent 200 ms
+ * later, whoever holds the socket then): `netns` moves to a user and network
+ * namespace of its own, `thread` connects from a thread with a descriptor
+ * table of its own, `inflight` sends its socket to itself over a socket pair
+ * and closes it until the answer is due. Prints what the hiding call said and
+ * the status line.
+ */
+const hidingUpgrade = (url: string, how: "netns" | "thread" | "inflight") => {
+  const { hostname, port } = new URL(url)
+  return ["python3", "-c", [
+    "import ctypes, os, socket, sys, threading, time, array",
+    "libc = ctypes.CDLL(None, use_errno=True)",
+    "def said(r): return 'ok' if r == 0 else os.strerror(ctypes.get_errno())",
+    `host, port, how = ${JSON.stringify(hostname.replace(/^\[|\]$/g, ""))}, ${port}, ${JSON.stringify(how)}`,
+    "req = ('GET / HTTP/1.1\\r\\nHost: %s:%d\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+      + "Sec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\n\\r\\n' % (host, port)).encode()",
+    "def corked():",
+    "  s = socket.create_connection((host, port)); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1); s.sendall(req); return s",
+    "def status(s): return s.recv(200).decode().split('\\r\\n')[0]",
+    "if how == 'netns':",
+    "  s = corked(); print('hide:', said(libc.unshare(0x10000000 | 0x40000000)), flush=True); print('status:' + status(s))",
+    "elif how == 'thread':",
+    "  def run():",
+    "    print('hide:', said(libc.unshare(0x400)), flush=True); s = socket.create_connection((host, port)); s.sendall(req); print('status:' + status(s))",
+    "  t = threading.Thread(target=run); t.start(); t.join()",
+    "else:",
+    "  s = corked(); a, b = socket.socketpair()",
+    "  socket.send_fds(a, [b'x'], [s.fileno()]); s.close(); print('hide: ok', flush=True); time.sleep(0.6)",
+    "  _, fds, _, _ = socket.recv_fds(b, 1, 1); s = socket.socket(fileno=fds[0]); print('status:' + status(s))"
+  ].join("\n")]
+}
+
+describe("a sandbox with network that hides its end of the connection", () => {
+  it.each(["netns", "thread", "inflight"] as const)("cannot call its own server (%s): refused 403 whatever the hiding call did", async (how) => {
+    const workspace = tempDir("hide")
+    const server = await startWebSocketServer(["--listen", "ws://127.0.0.1:0"])
+    const client = await RawWebSocketClient.connectReady(server.url)
+    // Another sandbox with network runs throughout, so the server looks at every upgrade.
+    const keeper = await client.request("process/start", pipeProcess("keeper", ["sleep", "60"], { cwd: workspace, sandbox: workspaceWrite(workspace, "enabled") }))
+    expect(keeper.error).toBeUndefined()
+    const started = await client.request("process/start", pipeProcess("hide", hidingUpgrade(server.url, how), { cwd: workspace, sandbox: workspaceWrite(workspace, "enabled") }))
+    expect(started.error).toBeUndefined()
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "hide")
+    const output = client.outputOf("hide")
+    // Leaving its namespaces or descriptor table is refused by the seccomp filter; a socket in flight is held by no one.
+    expect(output).toContain(how === "inflight" ? "hide: ok" : "hide: Operation not permitted")
+    expect(output).toContain("status:HTTP/1.1 403 Forbidden")
+    // An unsandboxed process that does not hide is let in meanwhile (one that hides is refused too: fail closed).
     await client.request("process/start", pipeProcess("plain", upgrade(server.url), { cwd: workspace }))
     await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "plain")
     expect(client.outputOf("plain")).toContain("status:HTTP/1.1 101 Switching Protocols")

@@ -37,6 +37,9 @@ const run = (filter: Buffer, call: { arch: number; nr: number; args?: ReadonlyAr
       case 0x35:
         pc += accumulator >= k ? jt : jf
         break
+      case 0x45:
+        pc += (accumulator & k) !== 0 ? jt : jf
+        break
       case 0x06:
         return k
       default:
@@ -47,8 +50,8 @@ const run = (filter: Buffer, call: { arch: number; nr: number; args?: ReadonlyAr
 }
 
 const ABIS = [
-  { name: "x64", arch: 0xc000003e, foreign: [0x40000003], socket: 41, socketpair: 53, connect: 42, keyrings: [248, 249, 250], header: "/usr/include/x86_64-linux-gnu/asm/unistd_64.h" },
-  { name: "arm64", arch: 0xc00000b7, foreign: [], socket: 198, socketpair: 199, connect: 203, keyrings: [217, 218, 219], header: "/usr/include/asm-generic/unistd.h" }
+  { name: "x64", arch: 0xc000003e, foreign: [0x40000003], socket: 41, socketpair: 53, connect: 42, keyrings: [248, 249, 250], unshare: 272, setns: 308, clone: 56, clone3: 435, header: "/usr/include/x86_64-linux-gnu/asm/unistd_64.h" },
+  { name: "arm64", arch: 0xc00000b7, foreign: [], socket: 198, socketpair: 199, connect: 203, keyrings: [217, 218, 219], unshare: 97, setns: 268, clone: 220, clone3: 435, header: "/usr/include/asm-generic/unistd.h" }
 ] as const
 
 const AF_UNIX = 1
@@ -90,6 +93,28 @@ describe.each(ABIS)("the seccomp filter on $name", (abi) => {
     }
   })
 
+  it("either way: no new namespace, no entering one, no thread with a descriptor table of its own; clone3 does not exist; fork and threads pass", () => {
+    const CLONE_NEWUSER = 0x10000000
+    const CLONE_NEWNET = 0x40000000
+    const CLONE_NEWNS = 0x00020000
+    const CLONE_FILES = 0x400
+    const CLONE_THREAD = 0x10000
+    // pthread_create's flags (glibc): VM, FS, FILES, SIGHAND, THREAD, SYSVSEM, SETTLS, PARENT_SETTID, CHILD_CLEARTID.
+    const THREAD = 0x100 | 0x200 | CLONE_FILES | 0x800 | CLONE_THREAD | 0x40000 | 0x80000 | 0x100000 | 0x200000
+    const FORK = 0x01000000 | 0x00200000 | 17 // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD
+    for (const filter of [strict, open]) {
+      expect(run(filter, call(abi.unshare, CLONE_NEWUSER | CLONE_NEWNET))).toBe(EPERM)
+      expect(run(filter, call(abi.unshare, CLONE_FILES))).toBe(EPERM)
+      expect(run(filter, call(abi.setns, 3, 0))).toBe(EPERM)
+      expect(run(filter, call(abi.clone, FORK | CLONE_NEWUSER))).toBe(EPERM)
+      expect(run(filter, call(abi.clone, FORK | CLONE_NEWNS))).toBe(EPERM)
+      expect(run(filter, call(abi.clone, THREAD & ~CLONE_FILES))).toBe(EPERM)
+      expect(run(filter, call(abi.clone3, 0, 88))).toBe(ENOSYS)
+      expect(run(filter, call(abi.clone, FORK))).toBe(ALLOW)
+      expect(run(filter, call(abi.clone, THREAD))).toBe(ALLOW)
+    }
+  })
+
   it.skipIf(!Fs.existsSync(abi.header))("has the numbers of the system's headers", () => {
     const header = Fs.readFileSync(abi.header, "utf8")
     const number = (name: string) => Number(new RegExp(`#define __NR_${name}\\s+(\\d+)`).exec(header)?.[1])
@@ -98,6 +123,7 @@ describe.each(ABIS)("the seccomp filter on $name", (abi) => {
     expect(number("connect")).toBe(abi.connect)
     expect([number("io_uring_setup"), number("io_uring_enter"), number("io_uring_register")]).toEqual([425, 426, 427])
     expect([number("add_key"), number("request_key"), number("keyctl")]).toEqual(abi.keyrings)
+    expect([number("unshare"), number("setns"), number("clone"), number("clone3")]).toEqual([abi.unshare, abi.setns, abi.clone, abi.clone3])
   })
 })
 

@@ -14,7 +14,8 @@ import * as Path from "node:path"
 import { Effect, Exit, Scope, Stream } from "effect"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
-import { isAlive, serverArgs } from "../../support/StdioServer.js"
+import { workspaceWrite } from "../../support/codexSandbox.js"
+import { isAlive, pipeProcess, serverArgs, useStdioServers } from "../../support/StdioServer.js"
 import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 import { RawWebSocketClient } from "../../support/WebSocketServer.js"
 
@@ -113,7 +114,35 @@ const comparable = (message: unknown): unknown =>
   JSON.parse(JSON.stringify(message), (key, value: unknown) =>
     key === "sessionId" || key === "environmentInfo" || key === "serverInfo" ? "<varies>" : value)
 
+const startStdioServer = useStdioServers()
+
 describe("exec-server gateway", () => {
+  it("refuses a sandboxed process on its host (403) where an unsandboxed one reaches the environment: a sandbox with network must not reach executors through it", async () => {
+    const gateway = await startGateway()
+    const executor = await startExecutor("gw-sandboxed")
+    const workspace = mkdtempSync(Path.join(tmpdir(), "gw-sandboxed-"))
+    const { hostname, port } = new URL(gateway.url)
+    // A WebSocket upgrade by hand (Node 20 has no WebSocket client): prints the status line.
+    const upgrade = [
+      "node",
+      "-e",
+      `const s = require("net").connect(${port}, ${JSON.stringify(hostname)}, () => s.write(` +
+        `"GET /env/gw-sandboxed HTTP/1.1\\r\\nHost: ${hostname}:${port}\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n" + ` +
+        `"Sec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\n\\r\\n"));` +
+        `s.once("data", (d) => { console.log("status:" + d.toString().split("\\r\\n")[0]); s.destroy() })`
+    ]
+    const server = await startStdioServer()
+    await server.request("process/start", pipeProcess("boxed", upgrade, { cwd: workspace, sandbox: workspaceWrite(workspace, "enabled") }))
+    await server.closed("boxed")
+    expect(server.outputOf("boxed").toString()).toContain("status:HTTP/1.1 403 Forbidden")
+    expect(gateway.stderrText()).toMatch(/the peer is a sandboxed process \(pid \d+: a seccomp filter, no_new_privs, another PID namespace\)/)
+    await server.request("process/start", pipeProcess("plain", upgrade, { cwd: workspace }))
+    await server.closed("plain")
+    expect(server.outputOf("plain").toString()).toContain("status:HTTP/1.1 101 Switching Protocols")
+    await stop(executor)
+    await stop(gateway)
+  })
+
   it("refuses an unknown environment and an unknown path with 404 and a reason, before any upgrade", async () => {
     const gateway = await startGateway()
     const unknown = await upgradeAnswer(`${gateway.url}/env/no-such-env`)

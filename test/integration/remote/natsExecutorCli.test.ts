@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { execFile, spawn } from "node:child_process"
+import * as Fs from "node:fs"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -16,6 +17,7 @@ import * as Frames from "../../../src/remote/frames.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
 import * as NatsLink from "../../../src/remote/NatsLink.js"
 import * as Registry from "../../../src/remote/Registry.js"
+import { workspaceWrite } from "../../support/codexSandbox.js"
 import { serverArgs } from "../../support/StdioServer.js"
 import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 import { processExited, startExecutorProcess } from "../../support/natsExecutor.js"
@@ -188,6 +190,52 @@ describe("exec-server --connect (executor mode)", () => {
       await exited(executor)
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("a sandboxed process with network cannot open streams to its executor: a tokenless one refuses such sandboxes, one with a token has a token it cannot read", async () => {
+    const dir = Fs.realpathSync(mkdtempSync(Path.join(tmpdir(), "cli-sandboxed-")))
+    // Where an escaped command writes: read-only to the sandbox (only the temporary directories are writable).
+    const outside = Fs.realpathSync(mkdtempSync(Path.join(process.cwd(), ".cli-sandboxed-outside-")))
+    try {
+      const sandbox = workspaceWrite(dir, "enabled") as NonNullable<ExecServerClient.ClientOptions["sandbox"]>
+      // From inside, the command-line client against the executor itself, as an escaping process would.
+      const escape = (environmentId: string, ...args: ReadonlyArray<string>) =>
+        [process.execPath, ...serverArgs("exec", `${nats.cluster.urls[0]}/${environmentId}`, ...args, "--", "sh", "-c", `echo escaped > ${outside}/${environmentId}`)]
+      const tokenless = await startExecutor("cli-boxed-open")
+      const refused = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+        const c = yield* client("cli-boxed-open")
+        return yield* Effect.either(c.exec(escape("cli-boxed-open"), { env, cwd: dir, sandbox }))
+      })))
+      expect(Fs.readdirSync(outside)).toEqual([])
+      expect(Either.isLeft(refused) && refused.left.message).toMatch(/sandbox with network refused, nothing was run: this executor asks no token of its NATS streams/)
+      // Without network the sandbox is allowed: nats-server is out of its reach.
+      const offline = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+        const c = yield* client("cli-boxed-open")
+        return yield* c.exec(escape("cli-boxed-open"), { env, cwd: dir, sandbox: workspaceWrite(dir) as NonNullable<ExecServerClient.ClientOptions["sandbox"]> })
+      })))
+      expect(offline.exitCode).not.toBe(0)
+      expect(Fs.readdirSync(outside)).toEqual([])
+      tokenless.kill("SIGTERM")
+      await exited(tokenless)
+
+      const tokenFile = Path.join(dir, "token")
+      writeFileSync(tokenFile, "boxed-token\n")
+      const guarded = await startExecutor("cli-boxed-token", "--ws-token-file", tokenFile)
+      const tried = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+        const c = yield* ExecServerClient.make(NatsConnector.make({ servers: nats.cluster.urls, environmentId: "cli-boxed-token", token: "boxed-token" }))
+        // It reads the token file first: the sandbox shows it empty, not a regular file.
+        return yield* c.exec(["sh", "-c", `cat ${tokenFile}; "$@"`, "sh", ...escape("cli-boxed-token")], { env, cwd: dir, sandbox })
+      })))
+      expect(Buffer.from(tried.stdout).toString()).not.toContain("boxed-token")
+      expect(tried.exitCode).toBe(1)
+      expect(Buffer.from(tried.stderr).toString()).toContain("unauthorized: no or wrong bearer token")
+      expect(Fs.readdirSync(outside)).toEqual([])
+      guarded.kill("SIGTERM")
+      await exited(guarded)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(outside, { recursive: true, force: true })
     }
   })
 
