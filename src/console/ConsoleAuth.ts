@@ -2,9 +2,12 @@
  * The web console's credentials: one-time login links and the browser
  * sessions they are traded for. A link's secret travels in a URL fragment
  * (never sent to the server by the browser, so never in its logs); the page
- * posts it once and gets an HttpOnly cookie that opens `/console/ws`. The
- * server keeps only SHA-256 digests of both, in memory: a restart revokes
- * every link and every browser session.
+ * posts it once and gets a browser session in two halves: an HttpOnly
+ * cookie, and a key the page keeps in its origin's storage and presents
+ * with each request. Both are needed: a browser sends its cookies for a
+ * host to every port of it (another local web server gets ours), but no
+ * other origin's page can read the key. The server keeps only SHA-256
+ * digests, in memory: a restart revokes every link and every session.
  */
 import { createHash, randomBytes } from "node:crypto"
 
@@ -15,6 +18,12 @@ export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000
 /** Links and sessions kept at most: beyond, the oldest goes (an operator minting links in a loop cannot grow the server). */
 const MAX_ENTRIES = 256
 
+/** A browser session's two halves: the cookie's value and the key the page presents. */
+export interface BrowserSession {
+  readonly cookie: string
+  readonly key: string
+}
+
 /** A fresh login link's secret and when it stops working. */
 export interface LoginLink {
   readonly secret: string
@@ -22,6 +31,8 @@ export interface LoginLink {
 }
 
 const digest = (secret: string): string => createHash("sha256").update(secret).digest("hex")
+/** A session's entry: both halves, neither enough alone. */
+const sessionDigest = (cookie: string, key: string): string => digest(`${cookie}.${key}`)
 /** 256 bits, URL-safe: fits a fragment and a cookie value without escaping. */
 const newSecret = (): string => randomBytes(32).toString("base64url")
 
@@ -72,25 +83,25 @@ export class ConsoleAuth {
     return { secret, expiresAtMs }
   }
 
-  /** Trades a link's secret (once) for a browser session's token; undefined when it is unknown, used or expired. */
-  redeem(secret: string): string | undefined {
+  /** Trades a link's secret (once) for a browser session; undefined when it is unknown, used or expired. */
+  redeem(secret: string): BrowserSession | undefined {
     if (!this.links.has(digest(secret), true)) return undefined
-    const token = newSecret()
-    this.sessions.add(digest(token), this.now() + SESSION_IDLE_MS)
-    return token
+    const session = { cookie: newSecret(), key: newSecret() }
+    this.sessions.add(sessionDigest(session.cookie, session.key), this.now() + SESSION_IDLE_MS)
+    return session
   }
 
-  /** Whether a cookie's token is a live browser session; using it keeps it alive. */
-  validSession(token: string | undefined): boolean {
-    if (token === undefined || token === "") return false
-    const key = digest(token)
-    if (!this.sessions.has(key)) return false
-    this.sessions.renew(key, this.now() + SESSION_IDLE_MS)
+  /** Whether a cookie's value with the page's key is a live browser session; using it keeps it alive. */
+  validSession(cookie: string | undefined, key: string | undefined): boolean {
+    if (cookie === undefined || cookie === "" || key === undefined || key === "") return false
+    const entry = sessionDigest(cookie, key)
+    if (!this.sessions.has(entry)) return false
+    this.sessions.renew(entry, this.now() + SESSION_IDLE_MS)
     return true
   }
 
   /** Ends a browser session (logout). */
-  revoke(token: string | undefined): void {
-    if (token !== undefined) this.sessions.delete(digest(token))
+  revoke(cookie: string | undefined, key: string | undefined): void {
+    if (cookie !== undefined && key !== undefined) this.sessions.delete(sessionDigest(cookie, key))
   }
 }

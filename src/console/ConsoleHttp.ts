@@ -7,7 +7,13 @@
  *
  * The cookie is HttpOnly, SameSite=Strict and valid on `/console` only;
  * what it opens is also bound to the console's own `Origin`, since cookies
- * are ambient and SameSite does not tell apart two ports of 127.0.0.1.
+ * are ambient and SameSite does not tell apart two ports of 127.0.0.1. A
+ * browser sends it to every port of the host (cookies have no port), so it
+ * opens nothing alone: the page presents the session's other half, a key
+ * kept in its origin's storage (see ConsoleAuth), in a header and, on the
+ * WebSocket, as an offered subprotocol. Its name carries the listener's
+ * port, so that consoles on two ports of one host do not overwrite each
+ * other's.
  */
 import * as Cookies from "@effect/platform/Cookies"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
@@ -15,10 +21,14 @@ import type * as Http from "node:http"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import { type ConsoleAuth, SESSION_IDLE_MS } from "./ConsoleAuth.js"
-import { CONSOLE_PATH, CONSOLE_SOCKET_PATH } from "./WebConsole.js"
+import { CONSOLE_KEY_HEADER, CONSOLE_KEY_PROTOCOL_PREFIX, CONSOLE_PATH, CONSOLE_SOCKET_PATH } from "./WebConsole.js"
 
-/** The cookie that carries a browser session. */
+/** The cookie that carries a browser session (its name ends with the listener's port: see `cookieNameOf`). */
 export const COOKIE_NAME = "exec_server_console"
+
+/** The session cookie's name for the port the browser reached (the `Host` header's, or the scheme's default). */
+export const cookieNameOf = (request: Http.IncomingMessage): string =>
+  `${COOKIE_NAME}_${/:(\d+)$/.exec(request.headers.host ?? "")?.[1] ?? "default"}`
 
 /** The longest login body read: a link's secret is 43 characters. */
 const MAX_LOGIN_BODY_BYTES = 1024
@@ -74,11 +84,23 @@ const loadStatic = (directory: string): Map<string, StaticFile> => {
   return files
 }
 
-/** The browser session's token from a request's cookies, if it has one. */
+/** The browser session's cookie half from a request's cookies, if it has one. */
 export const sessionTokenOf = (request: Http.IncomingMessage): string | undefined => {
   const header = request.headers.cookie
-  return header === undefined ? undefined : Cookies.parseHeader(header)[COOKIE_NAME]
+  return header === undefined ? undefined : Cookies.parseHeader(header)[cookieNameOf(request)]
 }
+
+/** The session's key half: the header of an HTTP request, or the subprotocol an upgrade offers. */
+export const sessionKeyOf = (request: Http.IncomingMessage): string | undefined => {
+  const header = request.headers[CONSOLE_KEY_HEADER]
+  if (typeof header === "string") return header
+  const offered = String(request.headers["sec-websocket-protocol"] ?? "").split(",").map((protocol) => protocol.trim())
+  return offered.find((protocol) => protocol.startsWith(CONSOLE_KEY_PROTOCOL_PREFIX))?.slice(CONSOLE_KEY_PROTOCOL_PREFIX.length)
+}
+
+/** Whether the request carries both halves of a live browser session (using it keeps it alive). */
+const validSession = (auth: ConsoleAuth, request: Http.IncomingMessage): boolean =>
+  auth.validSession(sessionTokenOf(request), sessionKeyOf(request))
 
 /**
  * Whether a request comes from the console's own page: its `Origin` is this
@@ -154,7 +176,7 @@ export const makeConsoleRoutes = (
   /** The session cookie; `Secure` when the page came over https (a TLS proxy in front). */
   const cookie = (request: Http.IncomingMessage, value: string, maxAgeSeconds: number): string =>
     Cookies.toSetCookieHeaders(Cookies.fromIterable([
-      Cookies.unsafeMakeCookie(COOKIE_NAME, value, {
+      Cookies.unsafeMakeCookie(cookieNameOf(request), value, {
         path: CONSOLE_PATH,
         httpOnly: true,
         sameSite: "strict",
@@ -209,7 +231,7 @@ export const makeConsoleRoutes = (
       if (method === "GET" || method === "HEAD") {
         // Whether the cookie is a live session: the page asks before it connects (a refused upgrade tells it nothing).
         if (path === `${CONSOLE_PATH}/session`) {
-          return auth.validSession(sessionTokenOf(request)) ? answer(response, 204) : text(response, 401, "Unauthorized")
+          return validSession(auth, request) ? answer(response, 204) : text(response, 401, "Unauthorized")
         }
         return serveFile(request, response, path)
       }
@@ -218,14 +240,19 @@ export const makeConsoleRoutes = (
       if (!ownOrigin(request, allowOrigins)) return text(response, 403, "Forbidden")
       if (path === `${CONSOLE_PATH}/login`) {
         return withBody(request, response, (secret) => {
-          const token = secret === "" ? undefined : auth.redeem(secret)
-          audit(token === undefined ? "console login refused" : "console login", request)
-          if (token === undefined) return text(response, 403, "the login link is unknown, used or expired")
-          answer(response, 204, { "set-cookie": cookie(request, token, SESSION_IDLE_MS / 1000) })
+          const session = secret === "" ? undefined : auth.redeem(secret)
+          audit(session === undefined ? "console login refused" : "console login", request)
+          if (session === undefined) return text(response, 403, "the login link is unknown, used or expired")
+          answer(
+            response,
+            200,
+            { "set-cookie": cookie(request, session.cookie, SESSION_IDLE_MS / 1000), "content-type": "application/json" },
+            JSON.stringify({ key: session.key })
+          )
         })
       }
       if (path === `${CONSOLE_PATH}/logout`) {
-        auth.revoke(sessionTokenOf(request))
+        auth.revoke(sessionTokenOf(request), sessionKeyOf(request))
         audit("console logout", request)
         return answer(response, 204, { "set-cookie": cookie(request, "", 0) })
       }
@@ -235,8 +262,8 @@ export const makeConsoleRoutes = (
       if (!ownOrigin(request, allowOrigins)) {
         return { status: 403, reason: "Forbidden", why: `console: origin ${request.headers.origin ?? "(none)"} is not the console's` }
       }
-      if (!auth.validSession(sessionTokenOf(request))) {
-        return { status: 401, reason: "Unauthorized", why: "console: no or expired session cookie" }
+      if (!validSession(auth, request)) {
+        return { status: 401, reason: "Unauthorized", why: "console: no or expired session (cookie and key)" }
       }
       return undefined
     }

@@ -34,6 +34,7 @@ import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
 import type { SignedBearerOptions } from "./signedBearer.js"
 import type { ConsoleRoutes } from "../console/ConsoleHttp.js"
+import { CONSOLE_KEY_PROTOCOL_PREFIX } from "../console/WebConsole.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
@@ -427,7 +428,12 @@ export const makeRouted = <A>(
     let stopping = false
     // Frames between the limit and this hard cap get -32600 and the connection
     // goes on; larger ones close it (code 1009) before they are buffered.
-    const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes * 2 + 1024 * 1024 })
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: maxMessageBytes * 2 + 1024 * 1024,
+      // The first offered subprotocol, as ws would pick, but never the console's session key.
+      handleProtocols: (offered) => [...offered].find((protocol) => !protocol.startsWith(CONSOLE_KEY_PROTOCOL_PREFIX)) ?? false
+    })
     /** Every socket, so that closing the transport never waits on a peer. */
     const sockets = new Set<Duplex>()
     /** Sockets that have not completed their upgrade yet, with the timer that closes them. */

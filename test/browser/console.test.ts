@@ -16,7 +16,7 @@ import { launchBrowser, logIn, terminalLines, terminalShows, terminalSize } from
 import { linkSecret, originOf } from "../support/consoleLogin.js"
 import { startCuttableProxy } from "../support/CuttableProxy.js"
 import { eventually } from "../support/StdioServer.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { httpRequest, RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer, upgradeStatus } from "../support/WebSocketServer.js"
 
 let browser: Browser
 let server: RunningWebSocketServer
@@ -87,11 +87,11 @@ describe("web console in a browser: login", () => {
     const page = await newPage()
     await logIn(page, server.url)
     const port = new URL(server.url).port
-    // The console's own page may not use its cookie on `/`.
+    // The console's own page may not use its cookie (nor its key) on `/`.
     const opens = (target: string) =>
       page.evaluate((url) =>
         new Promise<boolean>((resolve) => {
-          const socket = new WebSocket(url)
+          const socket = new WebSocket(url, ["exec-server-console", `exec-server-console-key.${localStorage.getItem("exec-server-console-key")}`])
           socket.onopen = () => {
             socket.close()
             resolve(true)
@@ -126,6 +126,47 @@ describe("web console in a browser: login", () => {
     const rebound = await page.context().newPage()
     const response = await rebound.goto(`http://rebound.test:${port}/console/`)
     expect(response?.status()).toBe(421)
+  })
+
+  it("binds a login to its server: two consoles on two ports stay logged in side by side, and the cookies another local web server receives open neither", async () => {
+    const second = await startWebSocketServer(["--console"])
+    const other = Http.createServer((request, response) => {
+      received.push(request.headers.cookie ?? "")
+      response.end("<!doctype html><title>other</title>")
+    })
+    const received: Array<string> = []
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve))
+    try {
+      const first = await newPage()
+      await logIn(first, server.url)
+      const secondPage = await first.context().newPage()
+      await logIn(secondPage, second.url)
+      // Another web server on this host, visited in the same browser: it is sent both consoles' cookies (cookies have no port).
+      const otherPort = (other.address() as AddressInfo).port
+      const visit = await first.context().newPage()
+      await visit.goto(`http://127.0.0.1:${otherPort}/console/`)
+      const stolen = received.at(-1)!
+      expect(stolen).toMatch(/exec_server_console/)
+      // Replayed with each console's own Origin, as a program can: neither opens.
+      for (const url of [server.url, second.url]) {
+        expect(await upgradeStatus(`${url}/console/ws`, { cookie: stolen, origin: originOf(url) })).toBe(401)
+        expect((await httpRequest(url, "/console/session", { headers: { cookie: stolen } })).status).toBe(401)
+      }
+      // Each console has a cookie of its own name, so one login does not overwrite the other's.
+      for (const url of [server.url, second.url]) expect(stolen).toContain(`exec_server_console_${new URL(url).port}=`)
+      // Nor can the other server's page read either console's key: that lives in each console's own origin.
+      expect(await visit.evaluate(() => localStorage.getItem("exec-server-console-key"))).toBeNull()
+      // Both pages are still logged in, each to its own server: a shell runs in each.
+      for (const page of [first, secondPage]) {
+        await page.reload()
+        await newShell(page)
+        await typeLine(page, "echo $((40 + 2))")
+        await terminalShows(page, /^42$/m)
+      }
+    } finally {
+      other.close()
+      second.stop()
+    }
   })
 })
 

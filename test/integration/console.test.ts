@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { consoleClient, linkSecret, login, originOf } from "../support/consoleLogin.js"
+import { consoleClient, consoleUpgradeHeaders, keyHeader, keyProtocols, linkSecret, login, originOf } from "../support/consoleLogin.js"
 import { spawnSync } from "node:child_process"
 import { eventually, runToExit, serverArgs } from "../support/StdioServer.js"
 import { httpRequest, RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
@@ -21,26 +21,31 @@ const decoded = (chunks: ReadonlyArray<{ chunk: string }>): string =>
   Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.chunk, "base64"))).toString()
 
 describe("web console: login", () => {
-  it("trades a link once for an HttpOnly, SameSite=Strict cookie valid on /console only", async () => {
+  it("trades a link once for an HttpOnly, SameSite=Strict cookie valid on /console only, named by port, and a key", async () => {
     const server = await start(["--console"])
     const secret = await linkSecret(server.url)
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const first = await login(server.url, secret)
-    expect(first.status).toBe(204)
+    expect(first.status).toBe(200)
+    expect(first.key).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const setCookie = first.headers["set-cookie"]![0]!
-    expect(setCookie).toMatch(/^exec_server_console=[A-Za-z0-9_-]{43};/)
+    expect(setCookie).toMatch(new RegExp(`^exec_server_console_${new URL(server.url).port}=[A-Za-z0-9_-]{43};`))
     expect(setCookie).toContain("HttpOnly")
     expect(setCookie).toContain("SameSite=Strict")
     expect(setCookie).toContain("Path=/console")
     expect((await login(server.url, secret)).status).toBe(403)
     expect((await login(server.url, "not-a-link")).status).toBe(403)
-    expect((await httpRequest(server.url, "/console/session", { headers: { cookie: first.cookie! } })).status).toBe(204)
+    expect((await httpRequest(server.url, "/console/session", { headers: { cookie: first.cookie!, ...keyHeader(first.key) } })).status).toBe(204)
     expect((await httpRequest(server.url, "/console/session")).status).toBe(401)
+    // The cookie alone, which a browser sends to every port of this host, is not a session; nor the key alone.
+    expect((await httpRequest(server.url, "/console/session", { headers: { cookie: first.cookie! } })).status).toBe(401)
+    expect((await httpRequest(server.url, "/console/session", { headers: keyHeader(first.key) })).status).toBe(401)
     // Logins are in the server's log, by peer; neither the link nor the cookie is.
     expect(await eventually(() => /message="console login" peer=127\.0\.0\.1:\d+/.test(server.stderr()))).toBe(true)
     expect(await eventually(() => /message="console login refused"/.test(server.stderr()))).toBe(true)
     expect(server.stderr()).not.toContain(secret)
     expect(server.stderr()).not.toContain(first.cookie!.split("=")[1]!)
+    expect(server.stderr()).not.toContain(first.key!)
   })
 
   it("refuses a login posted from another origin, without one, or to another Host", async () => {
@@ -52,7 +57,7 @@ describe("web console: login", () => {
     expect((await post({})).status).toBe(403)
     expect((await post({ origin: "http://evil.example", host: "evil.example" })).status).toBe(421)
     // None of them used the link up.
-    expect((await login(server.url, secret)).status).toBe(204)
+    expect((await login(server.url, secret)).status).toBe(200)
   })
 
   it("prints a one-time link with exec-server console-url", async () => {
@@ -66,7 +71,7 @@ describe("web console: login", () => {
     expect(link).toMatch(new RegExp(`^${originOf(server.url)}/console/#[A-Za-z0-9_-]{43}$`))
     expect(printed.stderr).toMatch(/one use, within 5 minutes/)
     const secret = link.split("#")[1]!
-    expect((await login(server.url, secret)).status).toBe(204)
+    expect((await login(server.url, secret)).status).toBe(200)
     expect((await login(server.url, secret)).status).toBe(403)
     // Without the token the server does not hand out links; stdio has no listener to serve a page.
     expect(run(server.url).status).toBe(1)
@@ -87,22 +92,27 @@ describe("web console: login", () => {
       headers: { origin: origin.replace(/^http:/, "https:") },
       body: secret
     })
-    expect(behindTls.status).toBe(204)
+    expect(behindTls.status).toBe(200)
     expect(behindTls.headers["set-cookie"]![0]).toContain("Secure")
     expect((await login(server.url, await linkSecret(server.url))).headers["set-cookie"]![0]).not.toContain("Secure")
   })
 
-  it("opens /console/ws only with a live cookie, the console's Origin and an allowed Host", async () => {
+  it("opens /console/ws only with a live cookie and its key, the console's Origin and an allowed Host", async () => {
     const server = await start(["--console"])
-    const { cookie } = await login(server.url, await linkSecret(server.url))
+    const { cookie, key } = await login(server.url, await linkSecret(server.url))
     const consoleWs = `${server.url}/console/ws`
     const origin = originOf(server.url)
-    expect(await upgradeStatus(consoleWs, { origin })).toBe(401)
-    expect(await upgradeStatus(consoleWs, { origin, cookie: "exec_server_console=forged" })).toBe(401)
-    expect(await upgradeStatus(consoleWs, { origin: "http://evil.example", cookie: cookie! })).toBe(403)
-    expect(await upgradeStatus(consoleWs, { cookie: cookie! })).toBe(403)
-    expect(await upgradeStatus(consoleWs, { origin: "http://rebound.example", host: "rebound.example", cookie: cookie! })).toBe(421)
-    expect(await upgradeStatus(consoleWs, { origin, cookie: cookie! })).toBe(101)
+    const offered = keyProtocols(key)
+    expect(await upgradeStatus(consoleWs, { origin, ...offered })).toBe(401)
+    const forged = `exec_server_console_${new URL(server.url).port}=forged`
+    expect(await upgradeStatus(consoleWs, { origin, cookie: forged, ...offered })).toBe(401)
+    // The cookie with the Origin but without the key: what another web server on this host could replay.
+    expect(await upgradeStatus(consoleWs, { origin, cookie: cookie! })).toBe(401)
+    expect(await upgradeStatus(consoleWs, { origin, cookie: cookie!, ...keyProtocols("forged") })).toBe(401)
+    expect(await upgradeStatus(consoleWs, { origin: "http://evil.example", cookie: cookie!, ...offered })).toBe(403)
+    expect(await upgradeStatus(consoleWs, { cookie: cookie!, ...offered })).toBe(403)
+    expect(await upgradeStatus(consoleWs, { origin: "http://rebound.example", host: "rebound.example", cookie: cookie!, ...offered })).toBe(421)
+    expect(await upgradeStatus(consoleWs, { origin, cookie: cookie!, ...offered })).toBe(101)
     expect(await eventually(() => /message="connection opened" transport=websocket peer=\S+ console=true/.test(server.stderr()))).toBe(true)
     const logged = /connection refused" why="console: origin http:\/\/evil\.example is not the console's".* status=403/
     expect(await eventually(() => logged.test(server.stderr()))).toBe(true)
@@ -113,34 +123,35 @@ describe("web console: login", () => {
     writeFileSync(tokenFile, "console-test-token\n")
     const server = await start(["--console", "--ws-token-file", tokenFile])
     const bearer = { authorization: "Bearer console-test-token" }
-    const { cookie } = await login(server.url, await linkSecret(server.url, bearer))
+    const { cookie, key } = await login(server.url, await linkSecret(server.url, bearer))
     const origin = originOf(server.url)
-    expect(await upgradeStatus(server.url, { cookie: cookie! })).toBe(401)
-    expect(await upgradeStatus(server.url, { cookie: cookie!, origin })).toBe(403)
-    expect(await upgradeStatus(`${server.url}/anything`, { cookie: cookie! })).toBe(401)
-    // The console's own path takes the cookie instead of the token.
-    expect(await upgradeStatus(`${server.url}/console/ws`, { cookie: cookie!, origin })).toBe(101)
+    expect(await upgradeStatus(server.url, { cookie: cookie!, ...keyProtocols(key) })).toBe(401)
+    expect(await upgradeStatus(server.url, { cookie: cookie!, origin, ...keyProtocols(key) })).toBe(403)
+    expect(await upgradeStatus(`${server.url}/anything`, { cookie: cookie!, ...keyProtocols(key) })).toBe(401)
+    // The console's own path takes the cookie and key instead of the token.
+    expect(await upgradeStatus(`${server.url}/console/ws`, { cookie: cookie!, origin, ...keyProtocols(key) })).toBe(101)
     // A link is only for those who hold the token.
     expect(await upgradeStatus(server.url)).toBe(401)
   })
 
   it("logs out, and a restart revokes every cookie", async () => {
     const first = await start(["--console"])
-    const { cookie } = await login(first.url, await linkSecret(first.url))
+    const { cookie, key } = await login(first.url, await linkSecret(first.url))
     const origin = originOf(first.url)
-    const out = await httpRequest(first.url, "/console/logout", { method: "POST", headers: { origin, cookie: cookie! } })
+    expect((await httpRequest(first.url, "/console/session", { headers: { cookie: cookie!, ...keyHeader(key) } })).status).toBe(204)
+    const out = await httpRequest(first.url, "/console/logout", { method: "POST", headers: { origin, cookie: cookie!, ...keyHeader(key) } })
     expect(out.status).toBe(204)
     expect(out.headers["set-cookie"]![0]).toMatch(/Max-Age=0/)
-    expect((await httpRequest(first.url, "/console/session", { headers: { cookie: cookie! } })).status).toBe(401)
-    expect(await upgradeStatus(`${first.url}/console/ws`, { origin, cookie: cookie! })).toBe(401)
+    expect((await httpRequest(first.url, "/console/session", { headers: { cookie: cookie!, ...keyHeader(key) } })).status).toBe(401)
+    expect(await upgradeStatus(`${first.url}/console/ws`, { origin, cookie: cookie!, ...keyProtocols(key) })).toBe(401)
 
     const again = await login(first.url, await linkSecret(first.url))
     first.stop()
     await first.exited
     const restarted = await start(["--console", "--listen", first.url])
     expect(restarted.url).toBe(first.url)
-    expect((await httpRequest(first.url, "/console/session", { headers: { cookie: again.cookie! } })).status).toBe(401)
-    expect(await upgradeStatus(`${first.url}/console/ws`, { origin, cookie: again.cookie! })).toBe(401)
+    expect((await httpRequest(first.url, "/console/session", { headers: { cookie: again.cookie!, ...keyHeader(again.key) } })).status).toBe(401)
+    expect(await upgradeStatus(`${first.url}/console/ws`, { origin, cookie: again.cookie!, ...keyProtocols(again.key) })).toBe(401)
   })
 })
 
@@ -271,8 +282,8 @@ describe("web console: its connections", () => {
     expect(leaver.detachExpiresAtMs).toBeGreaterThan(Date.now() + 50_000)
     expect(leaver.detachExpiresAtMs).toBeLessThanOrEqual(Date.now() + 60_000)
 
-    const { cookie } = await login(server.url, await linkSecret(server.url))
-    const attacher = await RawWebSocketClient.connect(`${server.url}/console/ws`, { cookie: cookie!, origin: originOf(server.url) })
+    const session = await login(server.url, await linkSecret(server.url))
+    const attacher = await RawWebSocketClient.connect(`${server.url}/console/ws`, consoleUpgradeHeaders(server.url, session))
     const resumed = await attacher.request("initialize", { clientName: "web-console", resumeSessionId: leaver.sessionId })
     expect(resumed.result.sessionId).toBe(leaver.sessionId)
     attacher.send({ method: "initialized", params: {} })

@@ -83,10 +83,19 @@ export const httpRequest = (
     request.end(options.body)
   })
 
+/**
+ * A WebSocket with `headers`; a `sec-websocket-protocol` among them is
+ * offered as ws offers subprotocols (it then accepts the server's choice).
+ */
+const webSocketWith = (url: string, headers: Record<string, string>): WebSocket => {
+  const { "sec-websocket-protocol": offered, ...rest } = headers
+  return new WebSocket(url, offered === undefined ? [] : offered.split(",").map((protocol) => protocol.trim()), { headers: rest })
+}
+
 /** The HTTP status an upgrade gets (101 when the WebSocket opens). */
 export const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
   new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers })
+    const socket = webSocketWith(url, headers)
     socket.once("open", () => {
       socket.close()
       resolve(101)
@@ -119,7 +128,7 @@ export class RawWebSocketClient {
 
   static connect(url: string, headers: Record<string, string> = {}): Promise<RawWebSocketClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { headers })
+      const socket = webSocketWith(url, headers)
       socket.once("open", () => resolve(new RawWebSocketClient(socket)))
       socket.once("error", reject)
     })

@@ -13,20 +13,42 @@ export const linkSecret = async (serverUrl: string, headers: Record<string, stri
   return String(answer.result.path).replace(/^\/console\/#/, "")
 }
 
-/** Trades `secret` for the session cookie (`name=value`), as the page posts it. */
-export const login = async (serverUrl: string, secret: string): Promise<HttpAnswer & { readonly cookie: string | undefined }> => {
+/**
+ * Trades `secret` for a browser session, as the page posts it: the cookie
+ * (`name=value`) and the key the page keeps (the body's).
+ */
+export const login = async (
+  serverUrl: string,
+  secret: string
+): Promise<HttpAnswer & { readonly cookie: string | undefined; readonly key: string | undefined }> => {
   const answer = await httpRequest(serverUrl, "/console/login", {
     method: "POST",
     headers: { origin: originOf(serverUrl), "content-type": "text/plain" },
     body: secret
   })
   const setCookie = answer.headers["set-cookie"]?.[0]
-  return { ...answer, cookie: setCookie?.split(";")[0] }
+  const key = answer.status === 200 ? (JSON.parse(answer.body) as { readonly key: string }).key : undefined
+  return { ...answer, cookie: setCookie?.split(";")[0], key }
 }
+
+/** The key's header on the console's HTTP requests, as the page sends it. */
+export const keyHeader = (key: string | undefined): Record<string, string> =>
+  key === undefined ? {} : { "x-exec-server-console-key": key }
+
+/** The subprotocols the page offers on `/console/ws`: the console's, then its key. */
+export const keyProtocols = (key: string | undefined): Record<string, string> =>
+  ({ "sec-websocket-protocol": `exec-server-console, exec-server-console-key.${key ?? ""}` })
+
+/** An upgrade of `/console/ws` as the page makes it: the cookie, the console's Origin and the key. */
+export const consoleUpgradeHeaders = (serverUrl: string, session: { readonly cookie: string | undefined; readonly key: string | undefined }) => ({
+  cookie: session.cookie ?? "",
+  origin: originOf(serverUrl),
+  ...keyProtocols(session.key)
+})
 
 /** A console connection, logged in with a new link, handshake done. */
 export const consoleClient = async (serverUrl: string, headers: Record<string, string> = {}): Promise<RawWebSocketClient> => {
-  const { cookie } = await login(serverUrl, await linkSecret(serverUrl, headers))
-  if (cookie === undefined) throw new Error("the console's login gave no cookie")
-  return RawWebSocketClient.connectReady(`${serverUrl}/console/ws`, { cookie, origin: originOf(serverUrl) })
+  const session = await login(serverUrl, await linkSecret(serverUrl, headers))
+  if (session.cookie === undefined) throw new Error("the console's login gave no cookie")
+  return RawWebSocketClient.connectReady(`${serverUrl}/console/ws`, consoleUpgradeHeaders(serverUrl, session))
 }

@@ -10,10 +10,11 @@ describe("ConsoleAuth", () => {
     const auth = new ConsoleAuth(() => now)
     const link = auth.issueLink()
     expect(link.expiresAtMs).toBe(now + LINK_TTL_MS)
-    const token = auth.redeem(link.secret)
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const session = auth.redeem(link.secret)!
+    expect(session.cookie).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(session.key).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(auth.redeem(link.secret)).toBeUndefined()
-    expect(auth.validSession(token)).toBe(true)
+    expect(auth.validSession(session.cookie, session.key)).toBe(true)
 
     const late = auth.issueLink()
     now += LINK_TTL_MS
@@ -23,19 +24,31 @@ describe("ConsoleAuth", () => {
   it("keeps a session while it is used, and ends it on revoke or idleness", () => {
     let now = 0
     const auth = new ConsoleAuth(() => now)
-    const token = auth.redeem(auth.issueLink().secret)!
+    const { cookie, key } = auth.redeem(auth.issueLink().secret)!
     now += SESSION_IDLE_MS - 1
-    expect(auth.validSession(token)).toBe(true)
+    expect(auth.validSession(cookie, key)).toBe(true)
     now += SESSION_IDLE_MS - 1
-    expect(auth.validSession(token)).toBe(true)
+    expect(auth.validSession(cookie, key)).toBe(true)
     now += SESSION_IDLE_MS
-    expect(auth.validSession(token)).toBe(false)
+    expect(auth.validSession(cookie, key)).toBe(false)
 
     const other = auth.redeem(auth.issueLink().secret)!
-    auth.revoke(other)
-    expect(auth.validSession(other)).toBe(false)
-    expect(auth.validSession(undefined)).toBe(false)
-    expect(auth.validSession("")).toBe(false)
+    auth.revoke(other.cookie, other.key)
+    expect(auth.validSession(other.cookie, other.key)).toBe(false)
+    expect(auth.validSession(undefined, undefined)).toBe(false)
+    expect(auth.validSession("", "")).toBe(false)
+  })
+
+  it("wants both halves of a session: the cookie (which a browser sends to every port of its host) opens nothing alone", () => {
+    const auth = new ConsoleAuth()
+    const one = auth.redeem(auth.issueLink().secret)!
+    const two = auth.redeem(auth.issueLink().secret)!
+    expect(auth.validSession(one.cookie, undefined)).toBe(false)
+    expect(auth.validSession(one.cookie, "")).toBe(false)
+    expect(auth.validSession(undefined, one.key)).toBe(false)
+    expect(auth.validSession(one.cookie, two.key)).toBe(false)
+    expect(auth.validSession(two.cookie, one.key)).toBe(false)
+    expect(auth.validSession(one.cookie, one.key)).toBe(true)
   })
 
   it("holds a bounded number of links: the oldest go first", () => {

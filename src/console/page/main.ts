@@ -8,7 +8,7 @@
  */
 import "@xterm/xterm/css/xterm.css"
 import "./style.css"
-import { ConnectionClosed, fromBase64, RpcConnection, RpcError } from "./rpc.js"
+import { ConnectionClosed, consoleFetch, fromBase64, RpcConnection, RpcError, sessionKey } from "./rpc.js"
 import { endingOf, type ProcessNotification, TerminalView } from "./terminal.js"
 import type { ConsoleProcess, ConsoleSession, InitializeResult } from "./types.js"
 
@@ -210,11 +210,12 @@ class ConsoleApp {
       history.replaceState(null, "", location.pathname)
       const login = await fetch("/console/login", { method: "POST", body: secret, credentials: "same-origin" })
       if (!login.ok) return this.showLogin(`This login link cannot be used: ${(await login.text()).trim()}.`)
+      sessionKey.set(((await login.json()) as { readonly key: string }).key)
       // A connection of an earlier login goes: the next one opens with the new cookie.
       this.main?.close()
       this.main = undefined
     }
-    const session = await fetch("/console/session", { credentials: "same-origin" })
+    const session = await consoleFetch("/console/session")
     if (session.status !== 204) return this.showLogin("Not logged in.")
     await this.route()
   }
@@ -283,7 +284,7 @@ class ConsoleApp {
    * A server that cannot be reached is not that.
    */
   private async loggedOut(): Promise<boolean> {
-    const answer = await fetch("/console/session", { credentials: "same-origin" }).catch(() => undefined)
+    const answer = await consoleFetch("/console/session").catch(() => undefined)
     if (answer?.status !== 401) return false
     this.leaveView()
     this.leaveView = () => {}
@@ -343,7 +344,8 @@ class ConsoleApp {
     this.leaveView()
     this.main?.close()
     this.main = undefined
-    await fetch("/console/logout", { method: "POST", credentials: "same-origin" })
+    await consoleFetch("/console/logout", { method: "POST" })
+    sessionKey.clear()
     this.showLogin("Logged out.")
   }
 

@@ -4,6 +4,27 @@
  * (docs/PROTOCOL.md); the page is one more client of it.
  */
 
+/**
+ * The browser session's key (the half a cookie is useless without, see the
+ * server's ConsoleAuth): kept in this origin's storage, which no page of
+ * another port or host can read; shared by the console's tabs.
+ */
+const SESSION_KEY_STORAGE = "exec-server-console-key"
+/** The names the server gives them (WebConsole.ts). */
+const KEY_HEADER = "x-exec-server-console-key"
+const CONSOLE_PROTOCOL = "exec-server-console"
+const KEY_PROTOCOL_PREFIX = "exec-server-console-key."
+
+export const sessionKey = {
+  get: (): string => localStorage.getItem(SESSION_KEY_STORAGE) ?? "",
+  set: (key: string): void => localStorage.setItem(SESSION_KEY_STORAGE, key),
+  clear: (): void => localStorage.removeItem(SESSION_KEY_STORAGE)
+}
+
+/** A request to the console's HTTP side, with the session's key. */
+export const consoleFetch = (path: string, init: RequestInit = {}): Promise<Response> =>
+  fetch(path, { ...init, credentials: "same-origin", headers: { [KEY_HEADER]: sessionKey.get() } })
+
 /** A JSON-RPC error the server answered with. */
 export class RpcError extends Error {
   constructor(readonly code: number, message: string) {
@@ -40,7 +61,8 @@ export class RpcConnection {
   static open(): Promise<RpcConnection> {
     const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/console/ws`
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url)
+      // The key rides as a second offered subprotocol (a browser's WebSocket takes no headers); the server selects the first.
+      const socket = new WebSocket(url, [CONSOLE_PROTOCOL, `${KEY_PROTOCOL_PREFIX}${sessionKey.get()}`])
       const failed = () => reject(new ConnectionClosed("cannot reach the server's console"))
       socket.addEventListener("error", failed, { once: true })
       socket.addEventListener("open", () => {
