@@ -57,10 +57,10 @@ const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g
 
 // The binary as users run it: its launcher, which starts it from the startup
 // snapshot built on install (or its modules, with the same V8 flags).
-// Our server limits a session to 256 live processes by default: the fan-out at scale needs more.
+// Our server limits a session to 256 live processes by default, and all of them to 256 per CPU: the fan-out at scale needs more.
 const servers = [{
   name: "effect-exec-server",
-  command: serverCommand === undefined ? [Path.join(root, "dist/cli/exec-server"), "--max-processes", "4096"] : splitCommand(serverCommand),
+  command: serverCommand === undefined ? [Path.join(root, "dist/cli/exec-server"), "--max-processes", "4096", "--max-live-processes", "4096"] : splitCommand(serverCommand),
   dialect: "ours"
 }]
 if (compare !== undefined) servers.push({ name: "compare", command: splitCommand(compare), dialect: compareDialect })

@@ -96,7 +96,7 @@ export interface ServerConfigShape {
 /** The settings of the running server. */
 export class ServerConfig extends Context.Tag("effect-exec-server/ServerConfig")<ServerConfig, ServerConfigShape>() {}
 
-export { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
+export { descriptorLimits, machineLimits, openFileLimit } from "./descriptorLimits.js"
 
 /** The defaults of the flags (the process and handle limits derived from this process's open-file limit). */
 export const defaults: ServerConfigShape = {

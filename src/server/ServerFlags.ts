@@ -7,7 +7,7 @@
  * data: a library user who reads `ServerConfig` loads no command-line parser.
  */
 import { DEFAULT_MAX_INFLIGHT_REQUEST_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
-import { descriptorLimits, openFileLimit } from "./descriptorLimits.js"
+import { thisMachineLimits } from "./descriptorLimits.js"
 import type { ServerConfigShape } from "./ServerConfig.js"
 
 /** What every flag declares. */
@@ -117,8 +117,8 @@ export const optionalFile = (name: string, spec: Spec<OptionalFileFlag>): Option
 export const switchFlag = <const S extends Spec<SwitchFlag>>(name: string, spec: S): SwitchFlag & S => ({ _tag: "Switch", name, ...spec })
 export const repeatedText = (name: string, spec: Spec<RepeatedTextFlag>): RepeatedTextFlag => ({ _tag: "RepeatedText", name, ...spec })
 
-/** The defaults of `--max-live-processes` and `--max-server-file-handles`, from this process's open-file limit. */
-const descriptorDefaults = () => descriptorLimits(openFileLimit())
+/** The defaults of `--max-sessions`, `--max-live-processes` and `--max-server-file-handles`, from this machine. */
+const machineDefaults = thisMachineLimits
 
 /** The flags that set `ServerConfig`'s numeric settings, by setting (their defaults are `ServerConfig.defaults`). */
 export const configFlags = {
@@ -191,18 +191,19 @@ export const configFlags = {
     help: "most file handles (`fs/open`) one session may have open (beyond: -32600)"
   }),
   maxSessions: integer("max-sessions", {
-    default: 1024,
+    default: () => machineDefaults().maxSessions,
     minimum: 1,
-    help: "most sessions of the server, attached and detached; beyond it `initialize` is answered -32001 (`data: {retryable: true, limit: \"sessions\"}`) and the connection stays open to ask again; resuming a session takes no new place"
+    documentedDefault: "128 per CPU, at most 1024",
+    help: "most sessions of the server (by default 128 per CPU, at most 1024), attached and detached; beyond it `initialize` is answered -32001 (`data: {retryable: true, limit: \"sessions\"}`) and the connection stays open to ask again; resuming a session takes no new place"
   }),
   maxLiveProcesses: integer("max-live-processes", {
-    default: () => descriptorDefaults().maxLiveProcesses,
+    default: () => machineDefaults().maxLiveProcesses,
     minimum: 1,
-    documentedDefault: "open-file limit / 8, at most 4096",
-    help: "most live processes over all sessions, detached ones' included (by default an eighth of the open-file limit, at most 4096); beyond it `process/start` is answered -32001 (retryable, `limit: \"liveProcesses\"`); a process frees its place by the time its `process/closed` is sent"
+    documentedDefault: "open-file limit / 8 and 256 per CPU, at most 4096",
+    help: "most live processes over all sessions, detached ones' included (by default an eighth of the open-file limit and 256 per CPU, at most 4096); beyond it `process/start` is answered -32001 (retryable, `limit: \"liveProcesses\"`); a process frees its place by the time its `process/closed` is sent"
   }),
   maxServerFileHandles: integer("max-server-file-handles", {
-    default: () => descriptorDefaults().maxServerFileHandles,
+    default: () => machineDefaults().maxServerFileHandles,
     minimum: 1,
     documentedDefault: "open-file limit / 4, at most 4096",
     help: "most file handles (`fs/open`) open over all sessions, detached ones' included (by default a quarter of the open-file limit, at most 4096); beyond it `fs/open` is answered -32001 (retryable, `limit: \"fileHandles\"`)"

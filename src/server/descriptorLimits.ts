@@ -4,6 +4,7 @@
  * flag declarations (ServerFlags.ts) can use them without a cycle.
  */
 import { readFileSync } from "node:fs"
+import { availableParallelism } from "node:os"
 
 /**
  * This process's soft limit of open files (RLIMIT_NOFILE), read from
@@ -23,6 +24,39 @@ export const openFileLimit = (limits?: string): number | undefined => {
   const match = /^Max open files\s+(\d+)/m.exec(text)
   return match === null ? undefined : Number(match[1])
 }
+
+/**
+ * Live processes and sessions per CPU at most, by default: a server open to
+ * the public (the defaults must be safe for one) should not let its
+ * clients start more than its cores can run, however many descriptors it
+ * may hold (a 2-core machine: 512 processes, 256 sessions).
+ */
+const PROCESSES_PER_CPU = 256
+const SESSIONS_PER_CPU = 128
+/** The highest default of `--max-sessions`. */
+const MAX_DEFAULT_SESSIONS = 1024
+
+/**
+ * The server-wide limits for this machine: those of its descriptors
+ * (`descriptorLimits`), live processes also at most 256 per CPU, sessions
+ * 128 per CPU and at most 1024.
+ */
+export const machineLimits = (openFiles: number | undefined, cpus: number): {
+  readonly maxLiveProcesses: number
+  readonly maxServerFileHandles: number
+  readonly maxSessions: number
+} => {
+  const descriptors = descriptorLimits(openFiles)
+  const cores = Math.max(1, Math.floor(cpus))
+  return {
+    maxLiveProcesses: Math.min(descriptors.maxLiveProcesses, PROCESSES_PER_CPU * cores),
+    maxServerFileHandles: descriptors.maxServerFileHandles,
+    maxSessions: Math.min(MAX_DEFAULT_SESSIONS, SESSIONS_PER_CPU * cores)
+  }
+}
+
+/** This machine's limits, read now (its open-file limit and the CPUs this process may use). */
+export const thisMachineLimits = () => machineLimits(openFileLimit(), availableParallelism())
 
 /** The open-file limit assumed where it cannot be read. */
 const ASSUMED_OPEN_FILES = 8192

@@ -4,6 +4,7 @@
  * server's and give it back on every path; output retained by live
  * processes is bounded over all of them, oldest chunks evicted first.
  */
+import { availableParallelism } from "node:os"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit, Layer, Option, Scope } from "effect"
 import { makeFileHandleTable } from "../../src/fs/FileHandleTable.js"
@@ -64,10 +65,18 @@ describe("the open-file limit", () => {
     expect(ServerConfig.descriptorLimits(1_048_576)).toEqual({ maxLiveProcesses: 4096, maxServerFileHandles: 4096 })
     expect(ServerConfig.descriptorLimits(4)).toEqual({ maxLiveProcesses: 1, maxServerFileHandles: 1 })
     expect(ServerConfig.descriptorLimits(undefined)).toEqual({ maxLiveProcesses: 1024, maxServerFileHandles: 2048 })
-    if (ServerConfig.openFileLimit() !== undefined) {
-      const { maxLiveProcesses, maxServerFileHandles } = ServerConfig.descriptorLimits(ServerConfig.openFileLimit())
-      expect(ServerConfig.defaults).toMatchObject({ maxLiveProcesses, maxServerFileHandles })
-    }
+  })
+
+  it("with the CPUs, sizes the defaults of processes and sessions: a 2-core machine is not offered 1024 sessions and 2500 processes", () => {
+    // An open-file limit that would allow 2500 processes, on 2 cores: 512 processes, 256 sessions.
+    expect(ServerConfig.machineLimits(20_000, 2)).toEqual({ maxLiveProcesses: 512, maxServerFileHandles: 4096, maxSessions: 256 })
+    expect(ServerConfig.machineLimits(20_000, 1)).toMatchObject({ maxLiveProcesses: 256, maxSessions: 128 })
+    // Many cores: the descriptors and the ceilings bound them.
+    expect(ServerConfig.machineLimits(20_000, 64)).toMatchObject({ maxLiveProcesses: 2500, maxSessions: 1024 })
+    expect(ServerConfig.machineLimits(2048, 64)).toMatchObject({ maxLiveProcesses: 256, maxSessions: 1024 })
+    expect(ServerConfig.machineLimits(undefined, 0)).toMatchObject({ maxLiveProcesses: 256, maxSessions: 128 })
+    const { maxLiveProcesses, maxServerFileHandles, maxSessions } = ServerConfig.machineLimits(ServerConfig.openFileLimit(), availableParallelism())
+    expect(ServerConfig.defaults).toMatchObject({ maxLiveProcesses, maxServerFileHandles, maxSessions })
   })
 })
 
