@@ -23,6 +23,7 @@ import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
+import { makeLogBudget } from "../observability/logBudget.js"
 import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
@@ -121,18 +122,25 @@ const transportOf = (
       Effect.zip(Effect.runtime<never>()),
       // The console's HTTP side, with the transport: only with --console.
       Effect.zip(webConsole === undefined ? Effect.succeed(undefined) : Effect.promise(() => import("../console/ConsoleHttp.js"))),
-      Effect.flatMap(([[[[listenOptions, WebSocketTransport], metrics], runtime], ConsoleHttp]) =>
-        WebSocketTransport.make({
+      Effect.flatMap(([[[[listenOptions, WebSocketTransport], metrics], runtime], ConsoleHttp]) => {
+        const refusedLogins = makeLogBudget()
+        return WebSocketTransport.make({
           ...listenOptions,
           metrics,
           console: webConsole === undefined || ConsoleHttp === undefined
             ? undefined
             : ConsoleHttp.makeConsoleRoutes(webConsole.auth, {
               allowOrigins: listenOptions.allowOrigins,
-              audit: (event, peer) => Runtime.runFork(runtime)(Effect.logInfo(event).pipe(Effect.annotateLogs({ peer })))
+              audit: (event, peer) => {
+                // A refused login costs its sender nothing: bounded as the listener's refusals are.
+                const decision = event === "console login refused" ? refusedLogins.take(peer) : { log: true, heldBack: 0 } as const
+                if (!decision.log) return
+                const notLogged = decision.heldBack > 0 ? { notLogged: decision.heldBack } : {}
+                Runtime.runFork(runtime)(Effect.logInfo(event).pipe(Effect.annotateLogs({ peer, ...notLogged })))
+              }
             })
         })
-      ),
+      }),
       Effect.tap(({ url }) =>
         Effect.sync(() => {
           process.stderr.write(`exec-server listening on ${url}\n`)

@@ -25,6 +25,7 @@ import type { Duplex } from "node:stream"
 import { DEFAULT_MAX_MESSAGE_BYTES, type Frame } from "../wire/JsonRpc.js"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { makeLogBudget } from "../observability/logBudget.js"
 import { peerRefusal } from "../sandbox/peers.js"
 import { sendText } from "../wire/writers.js"
 
@@ -370,10 +371,19 @@ export const makeRouted = <A>(
      * Logs a refused request (never its token) from the HTTP server's
      * callback, with the server's logger; refused upgrades are counted too.
      */
+    // Refusals cost a peer nothing: what one peer can make the server log is bounded (see logBudget.ts).
+    const refusalLog = makeLogBudget()
     const logRefusal = (status: number, why: string, address: string | undefined, upgrade = true) => {
       if (upgrade) Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
+      const decision = refusalLog.take(address)
+      if (!decision.log) return
       Runtime.runFork(runtime)(
-        Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown" }))
+        Effect.logWarning("connection refused").pipe(Effect.annotateLogs({
+          status,
+          why,
+          peer: address ?? "unknown",
+          ...(decision.heldBack > 0 ? { notLogged: decision.heldBack } : {})
+        }))
       )
     }
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS

@@ -125,6 +125,26 @@ describe("WebSocket authentication", () => {
     expect((await client.handshake()).result.protocolVersion).toBe("exec-server.v0")
   })
 
+  it("logs at most 20 refusals of one peer per 10 s however many it sends (the rest counted, and said with the next line logged); the metric counts all", async () => {
+    const server = await start(["--ws-token-file", tokenFile, "--log-format", "json"])
+    let stderr = ""
+    server.child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    // 300 unauthenticated upgrades as fast as they are answered: 300 lines of about 200 bytes before, a flood at scale.
+    for (let batch = 0; batch < 10; batch++) {
+      const statuses = await Promise.all(Array.from({ length: 30 }, () => upgradeStatus(server.url, { authorization: "Bearer wrong" })))
+      expect(statuses.every((status) => status === 401)).toBe(true)
+    }
+    const scrape = await fetch(`${server.url.replace("ws://", "http://")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(sample(await scrape.text(), 'exec_server_connections_refused_total{status="401"')).toBe(300)
+    const refused = () => stderr.split("\n").filter((line) => line.includes("connection refused"))
+    expect(await eventually(() => refused().length === 20)).toBe(true)
+    // A client with the token is served meanwhile, and is not logged as refused.
+    expect(await upgradeStatus(server.url, { authorization: `Bearer ${TOKEN}` })).toBe(101)
+    expect(refused().length).toBe(20)
+  })
+
   it("accepts --ws-token-sha256, and the client library sends its token", async () => {
     const digest = createHash("sha256").update(TOKEN).digest("hex")
     const server = await start(["--ws-token-sha256", digest])
