@@ -60,6 +60,11 @@ class Expiring {
   delete(key: string): void {
     this.entries.delete(key)
   }
+  /** Whether another entry would push out an unexpired one. */
+  full(): boolean {
+    this.prune()
+    return this.entries.size >= MAX_ENTRIES
+  }
   private prune(): void {
     const now = this.now()
     for (const [key, expiresAtMs] of this.entries) if (expiresAtMs <= now) this.entries.delete(key)
@@ -83,9 +88,15 @@ export class ConsoleAuth {
     return { secret, expiresAtMs }
   }
 
-  /** Trades a link's secret (once) for a browser session; undefined when it is unknown, used or expired. */
-  redeem(secret: string): BrowserSession | undefined {
-    if (!this.links.has(digest(secret), true)) return undefined
+  /**
+   * Trades a link's secret (once) for a browser session; "unknown" when it
+   * is unknown, used or expired, "full" (the link kept) when as many
+   * sessions live as are kept: a new login never logs another browser out.
+   */
+  redeem(secret: string): BrowserSession | "unknown" | "full" {
+    if (!this.links.has(digest(secret))) return "unknown"
+    if (this.sessions.full()) return "full"
+    this.links.delete(digest(secret))
     const session = { cookie: newSecret(), key: newSecret() }
     this.sessions.add(sessionDigest(session.cookie, session.key), this.now() + SESSION_IDLE_MS)
     return session

@@ -240,9 +240,12 @@ export const makeConsoleRoutes = (
       if (!ownOrigin(request, allowOrigins)) return text(response, 403, "Forbidden")
       if (path === `${CONSOLE_PATH}/login`) {
         return withBody(request, response, (secret) => {
-          const session = secret === "" ? undefined : auth.redeem(secret)
-          audit(session === undefined ? "console login refused" : "console login", request)
-          if (session === undefined) return text(response, 403, "the login link is unknown, used or expired")
+          const session = secret === "" ? "unknown" : auth.redeem(secret)
+          audit(typeof session === "string" ? "console login refused" : "console login", request)
+          if (session === "unknown") return text(response, 403, "the login link is unknown, used or expired")
+          if (session === "full") {
+            return text(response, 503, "the console has as many browser sessions as it keeps: log out of one, then use the link again")
+          }
           answer(
             response,
             200,

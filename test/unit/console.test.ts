@@ -4,27 +4,33 @@ import { ConsoleAuth, LINK_TTL_MS, SESSION_IDLE_MS } from "../../src/console/Con
 import { eitherPaused, makeAckWindow, makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import { TerminalSizes } from "../../src/process/TerminalSizes.js"
 
+/** The session a redeemed link gave (fails the test otherwise). */
+const sessionOf = (redeemed: ReturnType<ConsoleAuth["redeem"]>) => {
+  if (typeof redeemed === "string") throw new Error(`no session: ${redeemed}`)
+  return redeemed
+}
+
 describe("ConsoleAuth", () => {
   it("redeems a link once, within its time", () => {
     let now = 1_000_000
     const auth = new ConsoleAuth(() => now)
     const link = auth.issueLink()
     expect(link.expiresAtMs).toBe(now + LINK_TTL_MS)
-    const session = auth.redeem(link.secret)!
+    const session = sessionOf(auth.redeem(link.secret))
     expect(session.cookie).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(session.key).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(auth.redeem(link.secret)).toBeUndefined()
+    expect(auth.redeem(link.secret)).toBe("unknown")
     expect(auth.validSession(session.cookie, session.key)).toBe(true)
 
     const late = auth.issueLink()
     now += LINK_TTL_MS
-    expect(auth.redeem(late.secret)).toBeUndefined()
+    expect(auth.redeem(late.secret)).toBe("unknown")
   })
 
   it("keeps a session while it is used, and ends it on revoke or idleness", () => {
     let now = 0
     const auth = new ConsoleAuth(() => now)
-    const { cookie, key } = auth.redeem(auth.issueLink().secret)!
+    const { cookie, key } = sessionOf(auth.redeem(auth.issueLink().secret))
     now += SESSION_IDLE_MS - 1
     expect(auth.validSession(cookie, key)).toBe(true)
     now += SESSION_IDLE_MS - 1
@@ -32,7 +38,7 @@ describe("ConsoleAuth", () => {
     now += SESSION_IDLE_MS
     expect(auth.validSession(cookie, key)).toBe(false)
 
-    const other = auth.redeem(auth.issueLink().secret)!
+    const other = sessionOf(auth.redeem(auth.issueLink().secret))
     auth.revoke(other.cookie, other.key)
     expect(auth.validSession(other.cookie, other.key)).toBe(false)
     expect(auth.validSession(undefined, undefined)).toBe(false)
@@ -41,8 +47,8 @@ describe("ConsoleAuth", () => {
 
   it("wants both halves of a session: the cookie (which a browser sends to every port of its host) opens nothing alone", () => {
     const auth = new ConsoleAuth()
-    const one = auth.redeem(auth.issueLink().secret)!
-    const two = auth.redeem(auth.issueLink().secret)!
+    const one = sessionOf(auth.redeem(auth.issueLink().secret))
+    const two = sessionOf(auth.redeem(auth.issueLink().secret))
     expect(auth.validSession(one.cookie, undefined)).toBe(false)
     expect(auth.validSession(one.cookie, "")).toBe(false)
     expect(auth.validSession(undefined, one.key)).toBe(false)
@@ -55,8 +61,24 @@ describe("ConsoleAuth", () => {
     const auth = new ConsoleAuth()
     const first = auth.issueLink()
     for (let i = 0; i < 300; i++) auth.issueLink()
-    expect(auth.redeem(first.secret)).toBeUndefined()
-    expect(auth.redeem(auth.issueLink().secret)).toBeDefined()
+    expect(auth.redeem(first.secret)).toBe("unknown")
+    expect(sessionOf(auth.redeem(auth.issueLink().secret)).key).toMatch(/^[A-Za-z0-9_-]{43}$/)
+  })
+
+  it("never logs a browser out to let another in: at 256 sessions a login is refused and its link kept", () => {
+    let now = 0
+    const auth = new ConsoleAuth(() => now)
+    const first = sessionOf(auth.redeem(auth.issueLink().secret))
+    for (let i = 1; i < 256; i++) sessionOf(auth.redeem(auth.issueLink().secret))
+    const link = auth.issueLink()
+    expect(auth.redeem(link.secret)).toBe("full")
+    expect(auth.validSession(first.cookie, first.key)).toBe(true)
+    // Once one logs out, the same link logs in.
+    auth.revoke(first.cookie, first.key)
+    expect(sessionOf(auth.redeem(link.secret)).cookie).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    // Sessions idle past their time make room by themselves.
+    now += SESSION_IDLE_MS
+    expect(typeof auth.redeem(auth.issueLink().secret)).toBe("object")
   })
 })
 
