@@ -22,12 +22,14 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Msg, NatsConnection } from "@nats-io/transport-node"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
+import { makeLogBudget } from "../observability/logBudget.js"
 import { asksForToken, type BearerAuth, bearerAuthProblem, bearerRefusal } from "../transport/bearerAuth.js"
 import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame, type OutgoingMessage } from "../wire/JsonRpc.js"
 import * as Frames from "./frames.js"
 import * as NatsConnect from "./natsConnect.js"
 import type { NatsConnectOptions } from "./natsOptions.js"
 import * as NatsLink from "./NatsLink.js"
+import { makeOpenBudget, OPEN_BURST, OPENS_PER_SECOND, senderOf } from "./openBudget.js"
 import { environmentIdProblem } from "./natsUrl.js"
 import type { Deliver as ReliableChannelDeliver, ReliableChannel, StreamReset } from "./ReliableChannel.js"
 import * as Registry from "./Registry.js"
@@ -215,6 +217,8 @@ export const make = (
     const accepted = yield* Queue.unbounded<FrameTransport>()
     /** Streams open now, by id: the cap, and a duplicate id is refused. */
     const open = new Set<string>()
+    const opens = makeOpenBudget()
+    const refusalLog = makeLogBudget()
 
     const accept = (message: Msg): Effect.Effect<void> =>
       Effect.gen(function*() {
@@ -225,6 +229,10 @@ export const make = (
         const streamId = request.right.streamId
         const refuse = (reason: string) => new OpenRefused({ streamId: NatsLink.isToken(streamId) ? streamId : "invalid", reason })
         if (!NatsLink.isToken(streamId)) return yield* refuse(`stream id ${JSON.stringify(streamId)} is not a subject token`)
+        // Before the token check and anything made for the stream: a loop of opens costs little.
+        if (!opens.take(senderOf(message.reply))) {
+          return yield* refuse(`too many opens from this sender (${OPENS_PER_SECOND} a second after the first ${OPEN_BURST}): retry later`)
+        }
         // Checked at each open (a signed token's exp too), before anything is made for the stream.
         if (asksForToken(auth)) {
           const bearer = NatsLink.bearerOfOpen(request.right.payload)
@@ -255,11 +263,17 @@ export const make = (
         message.respond(NatsLink.controlFrame("open", streamId))
         yield* Queue.offer(accepted, transport)
       }).pipe(
-        Effect.catchTag("RemoteOpenRefused", ({ reason, streamId }) =>
-          Effect.zipRight(
-            Effect.logWarning("remote stream refused").pipe(Effect.annotateLogs({ environment: env, reason })),
+        Effect.catchTag("RemoteOpenRefused", ({ reason, streamId }) => {
+          // Refusals cost a sender nothing: what one can make the executor log is bounded (see logBudget.ts).
+          const decision = refusalLog.take(senderOf(message.reply))
+          const notLogged = decision.log && decision.heldBack > 0 ? { notLogged: decision.heldBack } : {}
+          return Effect.zipRight(
+            decision.log
+              ? Effect.logWarning("remote stream refused").pipe(Effect.annotateLogs({ environment: env, reason, ...notLogged }))
+              : Effect.void,
             Effect.sync(() => message.respond(NatsLink.controlFrame("reset", streamId, reason)))
-          ))
+          )
+        })
       )
 
     // Claimed before the open subject is served: two executors answering the

@@ -75,6 +75,34 @@ describe("exec-server --connect (executor mode)", () => {
     await exited(executor)
   })
 
+  it("refuses one sender's opens beyond 256 at once (64 a second after), before their token is checked; another client is served meanwhile, and the log stays short", async () => {
+    const dir = mkdtempSync(Path.join(tmpdir(), "cli-open-flood-"))
+    try {
+      const tokenFile = Path.join(dir, "token")
+      writeFileSync(tokenFile, "flood-token\n")
+      const executor = await startExecutor("cli-flood", "--ws-token-file", tokenFile)
+      const raw = await connect({ servers: nats.cluster.urls[0]! })
+      // 1000 opens without a token from one NATS connection, as fast as it can send them.
+      const answers = await Promise.all(Array.from({ length: 1000 }, (_, index) =>
+        raw.request(NatsLink.openSubject("cli-flood"), NatsLink.controlFrame("open", `flood-${index}`, ""), { timeout: 10_000 })
+          .then((reply) => new TextDecoder().decode(reply.data))))
+      const unauthorized = answers.filter((answer) => answer.includes("unauthorized")).length
+      const throttled = answers.filter((answer) => answer.includes("too many opens from this sender")).length
+      expect(unauthorized + throttled).toBe(1000)
+      // The burst, and what the bucket regained while the flood lasted.
+      expect(unauthorized).toBeGreaterThanOrEqual(256)
+      expect(throttled).toBeGreaterThan(500)
+      expect(await cli("exec", `${nats.cluster.urls[0]}/cli-flood`, "--token-file", tokenFile, "--", "echo", "served")).toMatchObject({ code: 0, stdout: "served\n" })
+      // One sender's refusals: at most 20 lines logged.
+      expect(executor.stderrText().split("\n").filter((line) => line.includes("remote stream refused")).length).toBeLessThanOrEqual(20)
+      await raw.close()
+      executor.kill("SIGTERM")
+      await exited(executor)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it("serves the client library by environment id", async () => {
     const executor = await startExecutor("cli-e1")
     const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
