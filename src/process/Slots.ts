@@ -11,7 +11,7 @@ import * as Metrics from "../observability/metrics.js"
 import { ServerBusy } from "../protocol/errors.js"
 
 /** What a server bounds over all sessions with `Slots`. */
-export type LimitedResource = "sessions" | "liveProcesses" | "fileHandles" | "watchedDirectories"
+export type LimitedResource = "sessions" | "liveProcesses" | "fileHandles" | "watchedDirectories" | "httpRequests"
 
 /** Settings of a count of slots. */
 export interface SlotsOptions {

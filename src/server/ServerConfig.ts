@@ -56,6 +56,8 @@ export interface ServerConfigShape {
   readonly maxLiveProcesses: number
   /** Most file handles open over all sessions; more `fs/open`s are answered -32001 (retryable). */
   readonly maxServerFileHandles: number
+  /** Most `http/request`s in flight over all sessions (streamed ones until their body ends); more are answered -32001 (retryable). */
+  readonly maxHttpRequests: number
   /**
    * Most bytes of output retained by live processes over all sessions;
    * beyond it their oldest retained chunks are evicted (reads report `truncated`).

@@ -208,6 +208,12 @@ export const configFlags = {
     documentedDefault: "open-file limit / 4, at most 4096",
     help: "most file handles (`fs/open`) open over all sessions, detached ones' included (by default a quarter of the open-file limit, at most 4096); beyond it `fs/open` is answered -32001 (retryable, `limit: \"fileHandles\"`)"
   }),
+  maxHttpRequests: integer("max-http-requests", {
+    default: () => machineDefaults().maxHttpRequests,
+    minimum: 1,
+    documentedDefault: "open-file limit / 16, at most 1024",
+    help: "most `http/request`s in flight over all sessions, streamed bodies until they end (each holds a socket; by default a sixteenth of the open-file limit, at most 1024); beyond it `http/request` is answered -32001 (retryable, `limit: \"httpRequests\"`)"
+  }),
   maxLiveOutputBytes: integer("max-live-output-bytes", {
     default: 256 * 1024 * 1024,
     help: "most bytes of output retained for `process/read` by processes not yet closed, over all sessions; beyond it the oldest retained chunks of all live processes are evicted first (their reads report `truncated`). Nothing is refused and no notification is held back or dropped: retained output is only the read-back copy"

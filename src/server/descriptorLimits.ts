@@ -35,6 +35,8 @@ const PROCESSES_PER_CPU = 256
 const SESSIONS_PER_CPU = 128
 /** The highest default of `--max-sessions`. */
 const MAX_DEFAULT_SESSIONS = 1024
+/** The highest default of `--max-http-requests`. */
+const MAX_HTTP_REQUESTS = 1024
 
 /**
  * The server-wide limits for this machine: those of its descriptors
@@ -45,13 +47,16 @@ export const machineLimits = (openFiles: number | undefined, cpus: number): {
   readonly maxLiveProcesses: number
   readonly maxServerFileHandles: number
   readonly maxSessions: number
+  readonly maxHttpRequests: number
 } => {
   const descriptors = descriptorLimits(openFiles)
   const cores = Math.max(1, Math.floor(cpus))
   return {
     maxLiveProcesses: Math.min(descriptors.maxLiveProcesses, PROCESSES_PER_CPU * cores),
     maxServerFileHandles: descriptors.maxServerFileHandles,
-    maxSessions: Math.min(MAX_DEFAULT_SESSIONS, SESSIONS_PER_CPU * cores)
+    maxSessions: Math.min(MAX_DEFAULT_SESSIONS, SESSIONS_PER_CPU * cores),
+    // Each holds a socket: a sixteenth of the descriptors, out of the quarter left to connections, watchers and the rest.
+    maxHttpRequests: Math.max(1, Math.min(MAX_HTTP_REQUESTS, Math.floor((openFiles ?? ASSUMED_OPEN_FILES) / 16)))
   }
 }
 

@@ -247,6 +247,23 @@ describe("http/request", () => {
     expect((await http(server, { url: `${upstream.url}/ok`, requestId: "late", streamResponse: true })).result.status).toBe(200)
   })
 
+  it("holds at most --max-http-requests in flight over all sessions (each holds a socket): one more is -32001 (retryable) until one ends", async () => {
+    const server = await start(["--max-http-requests", "2"])
+    // Two streams whose upstream never ends them, until their deadline.
+    await http(server, { url: `${upstream.url}/stall`, requestId: "held-1", streamResponse: true, timeoutMs: 1500 })
+    await http(server, { url: `${upstream.url}/stall`, requestId: "held-2", streamResponse: true, timeoutMs: 1500 })
+    const refused = await http(server, { url: `${upstream.url}/ok` })
+    expect(refused.error).toMatchObject({ code: -32001, data: { retryable: true, limit: "httpRequests" } })
+    expect(refused.error!.message).toContain("--max-http-requests")
+    await deltasOf(server, "held-1")
+    await deltasOf(server, "held-2")
+    expect((await http(server, { url: `${upstream.url}/ok` })).result.status).toBe(200)
+    // A buffered request gives its place back too, failed or not.
+    expect((await http(server, { url: "http://127.0.0.1:1/" })).error?.code).toBe(-32603)
+    expect((await http(server, { url: `${upstream.url}/ok` })).result.status).toBe(200)
+    expect((await http(server, { url: `${upstream.url}/ok` })).result.status).toBe(200)
+  })
+
   it("stops reading the body while the client does not read, and drops the upstream connection when the client goes", async () => {
     // Over WebSocket: a stdio server's writes to a full pipe block it whole,
     // which would stop the body for another reason than flow control.

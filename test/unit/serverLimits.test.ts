@@ -69,14 +69,15 @@ describe("the open-file limit", () => {
 
   it("with the CPUs, sizes the defaults of processes and sessions: a 2-core machine is not offered 1024 sessions and 2500 processes", () => {
     // An open-file limit that would allow 2500 processes, on 2 cores: 512 processes, 256 sessions.
-    expect(ServerConfig.machineLimits(20_000, 2)).toEqual({ maxLiveProcesses: 512, maxServerFileHandles: 4096, maxSessions: 256 })
+    expect(ServerConfig.machineLimits(20_000, 2)).toEqual({ maxLiveProcesses: 512, maxServerFileHandles: 4096, maxSessions: 256, maxHttpRequests: 1024 })
+    // HTTP requests in flight, a socket each: a sixteenth of the descriptors.
+    expect(ServerConfig.machineLimits(2048, 2)).toMatchObject({ maxHttpRequests: 128 })
     expect(ServerConfig.machineLimits(20_000, 1)).toMatchObject({ maxLiveProcesses: 256, maxSessions: 128 })
     // Many cores: the descriptors and the ceilings bound them.
     expect(ServerConfig.machineLimits(20_000, 64)).toMatchObject({ maxLiveProcesses: 2500, maxSessions: 1024 })
     expect(ServerConfig.machineLimits(2048, 64)).toMatchObject({ maxLiveProcesses: 256, maxSessions: 1024 })
     expect(ServerConfig.machineLimits(undefined, 0)).toMatchObject({ maxLiveProcesses: 256, maxSessions: 128 })
-    const { maxLiveProcesses, maxServerFileHandles, maxSessions } = ServerConfig.machineLimits(ServerConfig.openFileLimit(), availableParallelism())
-    expect(ServerConfig.defaults).toMatchObject({ maxLiveProcesses, maxServerFileHandles, maxSessions })
+    expect(ServerConfig.defaults).toMatchObject(ServerConfig.machineLimits(ServerConfig.openFileLimit(), availableParallelism()))
   })
 })
 

@@ -17,6 +17,7 @@ import { headersOf, readBody, streamBody, withDeadline } from "../../http/HttpSt
 import { afterResponse, Connection, encodeNotificationOf } from "../../jsonrpc/Connection.js"
 import { InternalError, InvalidParams, SandboxDenied } from "../../protocol/errors.js"
 import { HttpBodyDelta, HttpRpcs } from "../../protocol/rpcs.js"
+import { Slots } from "../../process/Slots.js"
 import { ClientSession, type ConnectionResource } from "../ClientSession.js"
 import { ServerConfig } from "../ServerConfig.js"
 
@@ -26,6 +27,14 @@ const HTTP_STREAMS: ConnectionResource<Set<string>> = { name: "HTTP streams" }
 export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
   const config = yield* ServerConfig
   const httpClient = Option.getOrUndefined(yield* Effect.serviceOption(HttpClient.HttpClient))
+  // Each request in flight holds a socket: they count against the server's descriptors like processes and handles.
+  const slots = new Slots({ resource: "httpRequests", limit: config.maxHttpRequests, setting: "--max-http-requests" })
+  const takeSlot = Effect.suspend(() =>
+    slots.tryTake()
+      ? Effect.void
+      : Effect.fail(slots.refusal(`the server already has ${slots.inUse} HTTP requests in flight over all sessions`))
+  )
+  const releaseSlot = Effect.sync(() => slots.release())
   return {
     "http/request": (params) =>
       Effect.gen(function*() {
@@ -40,6 +49,7 @@ export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
         const checked = yield* check(params, config.environment ?? process.env, config.httpHeaderEnvVars)
         const follow = params.redirectPolicy === "follow"
         if (!params.streamResponse) {
+          yield* takeSlot
           return yield* Effect.scoped(Effect.gen(function*() {
             const response = yield* exchange(checked, follow)
             return {
@@ -47,7 +57,11 @@ export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
               headers: headersOf(response),
               bodyBase64: yield* readBody(response, config.maxHttpResponseBytes)
             }
-          })).pipe((effect) => withDeadline(effect, params.timeoutMs), Effect.provideService(HttpClient.HttpClient, httpClient))
+          })).pipe(
+            (effect) => withDeadline(effect, params.timeoutMs),
+            Effect.provideService(HttpClient.HttpClient, httpClient),
+            Effect.ensuring(releaseSlot)
+          )
         }
         const { requestId } = params
         const connection = yield* Connection
@@ -57,10 +71,13 @@ export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
         if (activeStreams.has(requestId)) {
           return yield* new InvalidParams({ message: `http/request streamResponse requestId \`${requestId}\` is already active` })
         }
+        yield* takeSlot
         activeStreams.add(requestId)
         // The exchange lives until its body has gone out, or the connection ends.
         const exchangeScope = yield* Scope.fork(connectionScope, ExecutionStrategy.sequential)
-        const release = Effect.zipRight(Effect.sync(() => activeStreams.delete(requestId)), Scope.close(exchangeScope, Exit.void))
+        const release = Effect.zipRight(Effect.sync(() => activeStreams.delete(requestId)), Scope.close(exchangeScope, Exit.void)).pipe(
+          Effect.ensuring(releaseSlot)
+        )
         const startedAt = yield* Clock.currentTimeMillis
         const response = yield* withDeadline(exchange(checked, follow).pipe(Scope.extend(exchangeScope)), params.timeoutMs).pipe(
           Effect.provideService(HttpClient.HttpClient, httpClient),
