@@ -42,6 +42,8 @@ export interface NativeAddon {
   readonly encodeBase64Into: (source: Uint8Array, target: Uint8Array, offset: number) => number
   /** Whether `encodeBase64Into` uses AVX2 on this CPU (absent from an addon built before it was added). */
   readonly base64Avx2?: () => boolean
+  /** Gives freed memory back to the system (glibc's malloc_trim); absent from an addon built before it was added. */
+  readonly trimMemory?: () => boolean
 }
 
 /** A handle on a child's output streams in the addon (opaque). */

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { eventually, isAlive, pipeProcess, ptyProcess, runToExit } from "../support/StdioServer.js"
+import { rssOf } from "../support/procfs.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
@@ -63,6 +64,22 @@ describe("processes over WebSocket", () => {
     expect((await client.waitFor((m) => m.error?.code === -32600)).error.message).toContain("1024")
     expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
   })
+
+  it("gives back the memory a burst of oversized frames took: 16 frames of 32 MiB at once are answered -32600, and the server is small again", async () => {
+    const server = await start()
+    const pid = server.child.pid!
+    const before = rssOf(pid)
+    // Over --max-message-bytes (16 MiB), under the hard cap (twice it): buffered whole, then answered.
+    const frame = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "process/list", params: { pad: "x".repeat(32 * 1024 * 1024 - 100) } })
+    const clients = await Promise.all(Array.from({ length: 16 }, () => RawWebSocketClient.connectReady(server.url)))
+    for (const client of clients) client.socket.send(frame)
+    for (const client of clients) expect((await client.waitFor((m) => m.error !== undefined, 60_000)).error.code).toBe(-32600)
+    // About 470 MiB more stayed resident for as long as the server was idle; now it goes back within a second or two.
+    expect(await eventually(() => rssOf(pid) < before + 64 * 1024 * 1024, 10_000)).toBe(true)
+    // And the connections go on.
+    expect((await clients[0]!.request("process/list", {})).result).toEqual({ processes: [] })
+    for (const client of clients) client.socket.close()
+  }, 120_000)
 
   it("isolates two clients; an abrupt disconnect kills only the disconnected client's processes (sessions not kept: --dropped-session-ttl-ms 0)", async () => {
     const server = await start(["--dropped-session-ttl-ms", "0"])
