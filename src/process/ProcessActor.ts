@@ -79,7 +79,19 @@ export interface ProcessActor {
   readonly release: Effect.Effect<void>
   /** Flow control: stop or resume reading the child's output (the child blocks while stopped). */
   readonly setPaused: (paused: boolean) => void
+  /**
+   * Whether no connection holds the process's session. Detached, output
+   * goes only to the retained ring, which keeps the latest of it: reading
+   * faster than that would only burn a core (a `cat /dev/zero` nobody reads
+   * took half of one), so reading pauses 100 ms after each MiB read.
+   */
+  readonly setDetached: (detached: boolean) => void
 }
+
+/** Output read while detached between two pauses of the reading. */
+const DETACHED_LAP_BYTES = 1024 * 1024
+/** How long reading pauses after each lap while detached: at most 10 MiB/s is read then. */
+const DETACHED_PAUSE_MS = 100
 
 /** What an actor needs to start. */
 export interface ProcessActorOptions {
@@ -250,6 +262,7 @@ export class ClosedProcess implements ProcessActor {
     return this
   }
   setPaused(): void {}
+  setDetached(): void {}
 }
 
 /** A command in the mailbox; one whose sender was interrupted before it started is skipped. */
@@ -400,9 +413,29 @@ export const makeProcessActor = (
 
     // The child's events are handled in its own callbacks, with no queue or
     // fiber hop per chunk: output is retained and published as it is read.
+    // Reading, stopped by the connection's flow control or, detached, between laps (see setDetached).
+    let flowPaused = false
+    let detached = false
+    let lapBytes = 0
+    let lapTimer: ReturnType<typeof setTimeout> | undefined
+    const applyPause = () => child.setPaused(flowPaused || lapTimer !== undefined)
+    const endLap = () => {
+      if (lapTimer !== undefined) clearTimeout(lapTimer)
+      lapTimer = undefined
+      lapBytes = 0
+    }
+    yield* Scope.addFinalizer(scope, Effect.sync(endLap))
+
     child.listen((event) => {
       switch (event._tag) {
         case "Output": {
+          if (detached && (lapBytes += event.bytes.length) >= DETACHED_LAP_BYTES && lapTimer === undefined) {
+            lapTimer = setTimeout(() => {
+              endLap()
+              applyPause()
+            }, DETACHED_PAUSE_MS)
+            applyPause()
+          }
           tail?.push(event.bytes)
           const chunk = output.append(event.stream, event.bytes)
           publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes })
@@ -581,7 +614,15 @@ export const makeProcessActor = (
         )
       },
       release: Effect.sync(() => apply(Lifecycle.released(state))),
-      setPaused: (paused) => child.setPaused(paused)
+      setPaused: (paused) => {
+        flowPaused = paused
+        applyPause()
+      },
+      setDetached: (next) => {
+        detached = next
+        if (!next) endLap()
+        applyPause()
+      }
     }
     return actor
   })

@@ -78,6 +78,8 @@ export interface ProcessTable {
   readonly actors: () => ReadonlyArray<ProcessActor>
   /** Flow control for every process, present and future: stop or resume reading output. */
   readonly setPaused: (paused: boolean) => void
+  /** Tells every live process whether its session is detached (see ProcessActor.setDetached). */
+  readonly setDetached: (detached: boolean) => void
 }
 
 type Entry =
@@ -299,6 +301,9 @@ export const makeProcessTable = (
       setPaused: (next) => {
         paused = next
         for (const entry of entries.values()) if (entry._tag === "Running") entry.actor.setPaused(next)
+      },
+      setDetached: (next) => {
+        for (const entry of entries.values()) if (entry._tag === "Running") entry.actor.setDetached(next)
       },
       get: (processId) =>
         Option.match(find(processId), {

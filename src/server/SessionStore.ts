@@ -166,6 +166,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
       record.transport = peer.transport ?? "unknown"
       record.address = peer.address
       record.processes.setPaused(peer.flow.paused())
+      record.processes.setDetached(false)
       const unsubscribe = peer.flow.subscribe((paused) => {
         record.processes.setPaused(paused)
         if (paused) Metrics.bump(Metrics.backpressurePauses)
@@ -203,7 +204,9 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           }
           record.holder = undefined
           record.sink = undefined
-          // Detached, output goes to the retained ring only: children never block.
+          // Detached, output goes to the retained ring only: children block
+          // only for the pauses that keep a flood from burning a core.
+          record.processes.setDetached(true)
           record.detachedAtMs = Date.now()
           Metrics.adjust(Metrics.sessions, -1, ATTACHED)
           Metrics.adjust(Metrics.sessions, 1, DETACHED)

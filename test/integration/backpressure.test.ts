@@ -3,6 +3,9 @@
  * buffering, loses nothing, and keeps its memory bounded.
  */
 import { spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { commOf, descendantsOf, peakRssOf, rssOf, schedulingOf } from "../support/procfs.js"
 import { pipeProcess, ptyProcess, serverArgs } from "../support/StdioServer.js"
@@ -240,4 +243,54 @@ describe("backpressure and detached sessions", () => {
       server.stop()
     }
   }, 60_000)
+
+  it("a detached session's flood nobody reads is read at most about 10 MiB/s (1 MiB, then a 100 ms pause), and at full speed again once attached", async () => {
+    const server = await startWebSocketServer()
+    const dir = mkdtempSync(Path.join(tmpdir(), "detached-flood-"))
+    try {
+      const counter = Path.join(dir, "written")
+      // Writes 64 KiB blocks as fast as they are taken, and says how many bytes went out so far.
+      const writer = [
+        "python3", "-c",
+        `import os\nb = bytes(65536)\nn = 0\nwhile True:\n  os.write(1, b); n += 1\n  if n % 16 == 0: open(${JSON.stringify(counter)}, "w").write(str(n * 65536))`
+      ]
+      const written = () => {
+        try {
+          return Number(readFileSync(counter, "utf8")) || 0
+        } catch {
+          return 0
+        }
+      }
+      const rate = async () => {
+        const before = written()
+        const startedAt = Date.now()
+        await new Promise((resolve) => setTimeout(resolve, 2000))
+        return (written() - before) / ((Date.now() - startedAt) / 1000) / (1024 * 1024)
+      }
+      const first = await RawWebSocketClient.connect(server.url)
+      const initialized = await first.request("initialize", { clientName: "flood", detachTtlMs: 60_000 })
+      first.send({ method: "initialized", params: {} })
+      await first.request("process/start", pipeProcess("flood", writer))
+      first.socket.terminate()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // Before, the server read a detached flood as fast as it came: hundreds of MiB/s, half a core.
+      const detachedRate = await rate()
+      expect(detachedRate).toBeGreaterThan(1)
+      expect(detachedRate).toBeLessThan(30)
+
+      const second = await RawWebSocketClient.connect(server.url)
+      await second.request("initialize", { clientName: "back", resumeSessionId: initialized.result.sessionId })
+      second.send({ method: "initialized", params: {} })
+      // Attached again, flow control paces it instead: reads get the latest output, and it runs faster than it could detached.
+      const read = await second.request("process/read", { processId: "flood", afterSeq: 0, maxBytes: 1024 })
+      expect(read.result.closed).toBe(false)
+      const attachedRate = await rate()
+      expect(attachedRate).toBeGreaterThan(detachedRate)
+      await second.request("process/terminate", { processId: "flood" })
+      second.socket.close()
+    } finally {
+      server.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 30_000)
 })
