@@ -133,10 +133,9 @@ const transportOf = (
               allowOrigins: listenOptions.allowOrigins,
               audit: (event, peer) => {
                 // A refused login costs its sender nothing: bounded as the listener's refusals are.
-                const decision = event === "console login refused" ? refusedLogins.take(peer) : { log: true, heldBack: 0 } as const
-                if (!decision.log) return
-                const notLogged = decision.heldBack > 0 ? { notLogged: decision.heldBack } : {}
-                Runtime.runFork(runtime)(Effect.logInfo(event).pipe(Effect.annotateLogs({ peer, ...notLogged })))
+                const heldBack = event === "console login refused" ? refusedLogins.take(peer) : {}
+                if (heldBack === undefined) return
+                Runtime.runFork(runtime)(Effect.logInfo(event).pipe(Effect.annotateLogs({ peer, ...heldBack })))
               }
             })
         })

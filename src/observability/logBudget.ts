@@ -16,13 +16,13 @@ export const WINDOW_MS = 10_000
 /** Peers remembered in a window at most; beyond, the others share the overall budget only. */
 const MAX_PEERS = 4096
 
-/** What to do with one line: log it (with how many of the peer's were held back before it), or not. */
-export type LogDecision = { readonly log: true; readonly heldBack: number } | { readonly log: false }
+/** What a line that is logged adds to its annotations: how many of its peer's were not logged before it, if any. */
+export type HeldBack = { readonly notLogged?: number }
 
 /** A budget of log lines per peer and overall, per window. */
 export interface LogBudget {
-  /** Whether a line for `peer` (an address; its port is ignored) is logged now. */
-  readonly take: (peer: string | undefined) => LogDecision
+  /** Whether a line for `peer` (an address; its port is ignored) is logged now: its extra annotations if so, else undefined. */
+  readonly take: (peer: string | undefined) => HeldBack | undefined
 }
 
 /** The host part of `address` (`IP:PORT`, `[IPv6]:PORT` or bare). */
@@ -56,14 +56,14 @@ export const makeLogBudget = (now: () => number = Date.now): LogBudget => {
       }
       if (total >= LINES_PER_WINDOW || (entry !== undefined && entry.logged >= LINES_PER_PEER)) {
         if (entry !== undefined) entry.heldBack++
-        return { log: false }
+        return undefined
       }
       total++
-      if (entry === undefined) return { log: true, heldBack: 0 }
+      if (entry === undefined) return {}
       entry.logged++
       const heldBack = entry.heldBack
       entry.heldBack = 0
-      return { log: true, heldBack }
+      return heldBack > 0 ? { notLogged: heldBack } : {}
     }
   }
 }

@@ -265,12 +265,11 @@ export const make = (
       }).pipe(
         Effect.catchTag("RemoteOpenRefused", ({ reason, streamId }) => {
           // Refusals cost a sender nothing: what one can make the executor log is bounded (see logBudget.ts).
-          const decision = refusalLog.take(senderOf(message.reply))
-          const notLogged = decision.log && decision.heldBack > 0 ? { notLogged: decision.heldBack } : {}
+          const heldBack = refusalLog.take(senderOf(message.reply))
           return Effect.zipRight(
-            decision.log
-              ? Effect.logWarning("remote stream refused").pipe(Effect.annotateLogs({ environment: env, reason, ...notLogged }))
-              : Effect.void,
+            heldBack === undefined
+              ? Effect.void
+              : Effect.logWarning("remote stream refused").pipe(Effect.annotateLogs({ environment: env, reason, ...heldBack })),
             Effect.sync(() => message.respond(NatsLink.controlFrame("reset", streamId, reason)))
           )
         })

@@ -402,15 +402,10 @@ export const makeRouted = <A>(
     const refusalLog = makeLogBudget()
     const logRefusal = (status: number, why: string, address: string | undefined, upgrade = true) => {
       if (upgrade) Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
-      const decision = refusalLog.take(address)
-      if (!decision.log) return
+      const heldBack = refusalLog.take(address)
+      if (heldBack === undefined) return
       Runtime.runFork(runtime)(
-        Effect.logWarning("connection refused").pipe(Effect.annotateLogs({
-          status,
-          why,
-          peer: address ?? "unknown",
-          ...(decision.heldBack > 0 ? { notLogged: decision.heldBack } : {})
-        }))
+        Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown", ...heldBack }))
       )
     }
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
