@@ -241,6 +241,7 @@ const collect = (globalThis as { gc?: () => void }).gc
 /** When the last collection for oversized frames ran; one a second at most. */
 let lastRelease = 0
 let releaseTimer: ReturnType<typeof setTimeout> | undefined
+const TRIM_DELAYS_MS = [20, 500, 3000]
 /**
  * Gives back what oversized frames took: each is buffered whole (up to
  * twice --max-message-bytes, read in 64 KiB chunks) and then garbage, which
@@ -257,7 +258,10 @@ const releaseOversized = (): void => {
     releaseTimer = undefined
     lastRelease = Date.now()
     collect?.()
-    nativeAddon()?.trimMemory?.()
+    // V8 frees the buffers' memory on a background thread after the
+    // collection: trimmed once that had time, and again later for a busy
+    // machine (a trim that finds nothing to give back costs microseconds).
+    for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
   }, Math.max(100, lastRelease + 1000 - Date.now()))
   releaseTimer.unref()
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { commOf, descendantsOf, peakRssOf, rssOf, schedulingOf } from "../support/procfs.js"
-import { pipeProcess, ptyProcess, serverArgs } from "../support/StdioServer.js"
+import { eventually, pipeProcess, ptyProcess, serverArgs } from "../support/StdioServer.js"
 import { RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
 
 /** The server's `seq` child, if it still runs. */
@@ -272,6 +272,8 @@ describe("backpressure and detached sessions", () => {
       first.send({ method: "initialized", params: {} })
       await first.request("process/start", pipeProcess("flood", writer))
       first.socket.terminate()
+      // The writer has started (a loaded machine may take seconds to start an interpreter) and the server saw the drop.
+      expect(await eventually(() => written() > 0, 15_000)).toBe(true)
       await new Promise((resolve) => setTimeout(resolve, 300))
       // Before, the server read a detached flood as fast as it came: hundreds of MiB/s, half a core.
       const detachedRate = await rate()
