@@ -19,6 +19,7 @@ import type * as Scope from "effect/Scope"
 import * as Frames from "./frames.js"
 import { isToken } from "./natsUrl.js"
 import type { NatsConnection } from "@nats-io/transport-node"
+import type { ArrivingBytes } from "../wire/arrivingBytes.js"
 import * as ReliableChannel from "./ReliableChannel.js"
 import type { StreamOptions } from "./ReliableStream.js"
 
@@ -159,6 +160,8 @@ export const open = (params: {
   readonly reconnects?: Reconnects | undefined
   /** Takes what comes in as it comes, instead of `receive` (ReliableChannel.make). */
   readonly deliver?: ReliableChannel.Deliver | undefined
+  /** The budget of messages being reassembled that this stream shares (an executor's streams). */
+  readonly arriving?: ArrivingBytes | undefined
 }): Effect.Effect<ReliableChannel.ReliableChannel, NatsLinkError, Scope.Scope> =>
   Effect.gen(function*() {
     const { connection, env, side, options } = params
@@ -175,7 +178,7 @@ export const open = (params: {
       } catch {
         // A closed connection or a frame over max_payload: lost like any other, the stream's retransmission and reset cover it.
       }
-    }, params.deliver)
+    }, params.deliver, params.arriving)
     const subscription = yield* Effect.try({
       try: () => connection.subscribe(subjectTo(env, options.streamId, side), {
         // A callback, not the iterator: the iterator buffers without limit; the credit window bounds what comes here.

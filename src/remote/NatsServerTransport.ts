@@ -34,6 +34,8 @@ import { environmentIdProblem } from "./natsUrl.js"
 import type { Deliver as ReliableChannelDeliver, ReliableChannel, StreamReset } from "./ReliableChannel.js"
 import * as Registry from "./Registry.js"
 import * as RS from "./ReliableStream.js"
+import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
+import { oversizedFrameRead } from "../native/oversizedMemory.js"
 
 /** The reference caps an executor at 128 sessions; one stream is one connection, so at most one session. */
 export const DEFAULT_MAX_STREAMS = 128
@@ -107,7 +109,9 @@ const makeInbound = (maxMessageBytes: number) =>
     })
     const deliver: ReliableChannelDeliver = (item, consumed) => {
       if (item._tag === "Message") {
-        const frame: JsonRpcFrame = item.bytes.byteLength > maxMessageBytes
+        const oversized = item.bytes.byteLength > maxMessageBytes
+        if (oversized) oversizedFrameRead()
+        const frame: JsonRpcFrame = oversized
           ? { _tag: "Oversized", bytes: item.bytes.byteLength }
           : { _tag: "Text", text: decoder.decode(item.bytes) }
         if (waiting.length === 0 && frames.unsafeOffer(frame)) return consumed(item.holds)
@@ -208,6 +212,10 @@ export const make = (
     const auth: BearerAuth = { tokenSha256: options.tokenSha256, signedBearer: options.signedBearer }
     const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    // As on a WebSocket: messages between the limit and twice it are reassembled and answered -32600, larger ones
+    // reset the stream; the messages being reassembled over all streams share a budget (see wire/arrivingBytes.ts).
+    const maxReassembled = maxMessageBytes * 2 + 1024 * 1024
+    const arriving = new ArrivingBytes(defaultArrivingLimit(maxMessageBytes))
     const connection: NatsConnection = yield* NatsConnect.connectScoped(options).pipe(
       Effect.mapError((error) => new TransportError({ message: error.message }))
     )
@@ -249,9 +257,10 @@ export const make = (
           connection,
           env,
           side: "executor",
-          options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId },
+          options: { ...RS.defaultOptions(streamId), maxMessage: maxReassembled, ...options.streamOptions, streamId },
           reconnects,
-          deliver: inbound.deliver
+          deliver: inbound.deliver,
+          arriving
         }).pipe(
           Scope.extend(scope),
           Effect.tapError(() => Scope.close(scope, Exit.void)),

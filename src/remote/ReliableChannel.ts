@@ -15,6 +15,7 @@ import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
+import type { ArrivingBytes } from "../wire/arrivingBytes.js"
 import * as Frames from "./frames.js"
 import * as RS from "./ReliableStream.js"
 
@@ -78,7 +79,13 @@ export type Deliver = (item: Incoming, consumed: (holds: number) => void) => voi
  * fiber of their own: a frame or a call costs no fiber wake-up, which was
  * most of a remote request's latency on a busy machine.
  */
-export const make = (options: RS.StreamOptions, transmit: Transmit, deliver?: Deliver): Effect.Effect<ReliableChannel, never, Scope.Scope> =>
+export const make = (
+  options: RS.StreamOptions,
+  transmit: Transmit,
+  deliver?: Deliver,
+  /** A budget this end's reassembled messages share with other streams' (an executor's). */
+  arriving?: ArrivingBytes
+): Effect.Effect<ReliableChannel, never, Scope.Scope> =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
     const end = RS.make(options, clock.unsafeCurrentTimeMillis())
@@ -189,6 +196,22 @@ export const make = (options: RS.StreamOptions, transmit: Transmit, deliver?: De
       } finally {
         stepping = false
       }
+    }
+
+    if (arriving !== undefined) {
+      const count = arriving.open({
+        pause: () => RS.holdAhead(end, true),
+        resume: () => {
+          RS.holdAhead(end, false)
+          step()
+        },
+        stalled: () => {
+          RS.reset(end, "a message left halfway while others wait")
+          step()
+        }
+      })
+      end.receiver.budget = count
+      yield* Effect.addFinalizer(() => Effect.sync(count.close))
     }
 
     const handleFrames = () => {

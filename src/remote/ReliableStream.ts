@@ -106,6 +106,9 @@ interface Receiver {
   partialCount: number
   /** Of partialBytes, those credited ahead (see creditAhead). */
   partialCredited: number
+  /** Told of each segment reassembled, where streams share a budget for them; it may hold crediting ahead back (`holdAhead`). */
+  budget: ReassemblyBudget | undefined
+  aheadHeld: boolean
   /** Bytes delivered to the application and not yet reported consumed. */
   deliveredBytes: number
   consumed: number
@@ -116,6 +119,17 @@ interface Receiver {
   unackedSince: number
   ackNow: boolean
   ended: boolean
+}
+
+/**
+ * A budget shared by many streams for the messages they reassemble
+ * (wire/arrivingBytes.ts): told of each segment and of each message
+ * completed. While it holds an end back (`holdAhead`), that end's segments
+ * count against its window, so its sender stops one window in.
+ */
+export interface ReassemblyBudget {
+  readonly read: (bytes: number) => void
+  readonly completed: () => void
 }
 
 /** How a stream ended badly: by this end (`reset`, a protocol violation) or by the peer. */
@@ -161,7 +175,7 @@ export const make = (options: StreamOptions, now: number): StreamEndpoint => {
       credit: options.window, closed: false, lastProbeAt: now, oldestSentAt: Infinity, backoff: 1
     },
     receiver: {
-      ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, partialCredited: 0, deliveredBytes: 0,
+      ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, partialCredited: 0, budget: undefined, aheadHeld: false, deliveredBytes: 0,
       consumed: 0, advertised: options.window, unacked: 0, unackedSince: now, ackNow: false, ended: false
     },
     reset: undefined,
@@ -258,7 +272,7 @@ const heldBytes = (r: Receiver) => r.bufferedBytes + r.deliveredBytes + r.partia
  */
 const creditAhead = (end: StreamEndpoint) => {
   const r = end.receiver
-  if (r.deliveredBytes > 0 || r.partialCredited === r.partialBytes) return
+  if (r.aheadHeld || r.deliveredBytes > 0 || r.partialCredited === r.partialBytes) return
   r.consumed += r.partialBytes - r.partialCredited
   r.partialCredited = r.partialBytes
 }
@@ -303,6 +317,7 @@ const deliverInOrder = (end: StreamEndpoint, frame: Frame, out: Array<Delivery>)
   r.partial.push(frame.payload)
   r.partialBytes += frame.payload.length
   r.partialCount = frame.segmentCount
+  r.budget?.read(frame.payload.length)
   if (r.partial.length < frame.segmentCount) {
     creditAhead(end)
     return
@@ -318,6 +333,7 @@ const deliverInOrder = (end: StreamEndpoint, frame: Frame, out: Array<Delivery>)
   r.partial.length = 0
   r.partialBytes = 0
   r.partialCredited = 0
+  r.budget?.completed()
   out.push({ _tag: "Message", bytes, holds })
 }
 
@@ -410,6 +426,19 @@ export const consume = (end: StreamEndpoint, bytes: number): void => {
   creditAhead(end)
   // A window update once a quarter of the window is free again, so a blocked sender goes on.
   if (creditOf(end) - r.advertised >= end.options.window / 4) r.ackNow = true
+}
+
+/**
+ * Whether the shared budget holds this end's crediting ahead back; let go,
+ * what came meanwhile is credited and the peer told at the next poll.
+ */
+export const holdAhead = (end: StreamEndpoint, held: boolean): void => {
+  const r = end.receiver
+  r.aheadHeld = held
+  if (held) return
+  const before = r.consumed
+  creditAhead(end)
+  if (r.consumed !== before) r.ackNow = true
 }
 
 // ---------------------------------------------------------------------------

@@ -150,7 +150,7 @@ export const configFlags = {
   maxMessageBytes: integer("max-message-bytes", {
     default: DEFAULT_MAX_MESSAGE_BYTES,
     minimum: 1024,
-    help: "largest accepted JSON-RPC message, in bytes; a larger one gets -32600 and the connection goes on"
+    help: "largest accepted JSON-RPC message, in bytes; a larger one gets -32600 and the connection goes on (one over twice this closes a WebSocket, resets a NATS stream); messages still arriving over all connections hold at most four times this before the largest ones wait their turn"
   }),
   maxInflightRequests: integer("max-inflight-requests", {
     default: 4096,

@@ -26,7 +26,8 @@ import { DEFAULT_MAX_MESSAGE_BYTES, type Frame } from "../wire/JsonRpc.js"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { makeLogBudget } from "../observability/logBudget.js"
-import { nativeAddon } from "../native/addon.js"
+import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
+import { oversizedFrameRead } from "../native/oversizedMemory.js"
 import { peerRefusal } from "../sandbox/peers.js"
 import { sendText } from "../wire/writers.js"
 
@@ -164,7 +165,15 @@ export interface WebSocketListenOptions {
    * Default 5 s.
    */
   readonly upgradeTimeoutMs?: number
+  /**
+   * Bytes of messages still arriving, over all connections, beyond which a
+   * connection whose message has grown past 64 KiB stops being read until
+   * room is made (one always goes on; see wire/arrivingBytes.ts). Default: four
+   * times `maxMessageBytes`.
+   */
+  readonly maxArrivingBytes?: number
 }
+
 /** `address:port` of a socket's peer. */
 const addressOf = (socket: Net.Socket): string | undefined =>
   socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`
@@ -230,42 +239,12 @@ const refuse = (socket: Duplex, status: number, reason: string, line = reason) =
 }
 
 const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
-  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+  // ws gives a Buffer (binaryType "nodebuffer"): read as it is, never copied (a large frame would be held twice).
+  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
   if (buffer.length <= maxMessageBytes) return { _tag: "Text", text: buffer.toString("utf8") }
-  releaseOversized()
+  oversizedFrameRead()
   return { _tag: "Oversized", bytes: buffer.length }
 }
-
-/** The collector, where the process was started with `--expose-gc` (the binary is). */
-const collect = (globalThis as { gc?: () => void }).gc
-/** When the last collection for oversized frames ran; one a second at most. */
-let lastRelease = 0
-let releaseTimer: ReturnType<typeof setTimeout> | undefined
-const TRIM_DELAYS_MS = [20, 500, 3000]
-/**
- * Gives back what oversized frames took: each is buffered whole (up to
- * twice --max-message-bytes, read in 64 KiB chunks) and then garbage, which
- * an idle server would keep resident (32 frames of 32 MiB: about 930 MiB
- * for as long as it stays idle): V8 frees the buffers at its next
- * collection, and glibc keeps the memory in its arenas. Shortly after the
- * last frame of a burst, a collection (where the process has `--expose-gc`,
- * as the binary does) and the addon's malloc_trim give it back (about 110 MiB
- * left); a second at most between two.
- */
-const releaseOversized = (): void => {
-  if (releaseTimer !== undefined) return
-  releaseTimer = setTimeout(() => {
-    releaseTimer = undefined
-    lastRelease = Date.now()
-    collect?.()
-    // V8 frees the buffers' memory on a background thread after the
-    // collection: trimmed once that had time, and again later for a busy
-    // machine (a trim that finds nothing to give back costs microseconds).
-    for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
-  }, Math.max(100, lastRelease + 1000 - Date.now()))
-  releaseTimer.unref()
-}
-
 
 /**
  * A frame transport over one accepted socket. Listeners are attached at
@@ -274,6 +253,9 @@ const releaseOversized = (): void => {
 const socketTransport = (
   socket: WebSocket,
   options: {
+    /** The upgraded socket under `socket`, whose reads are counted in `arriving`. */
+    readonly raw: Duplex
+    readonly arriving: ArrivingBytes
     readonly maxMessageBytes: number
     readonly pingIntervalMs: number
     readonly address: string | undefined
@@ -282,6 +264,14 @@ const socketTransport = (
   }
 ): FrameTransport & Pick<RoutedConnection<unknown>, "closeWith"> => {
   const frames = Effect.runSync(Mailbox.make<Frame>(options.maxBufferedFrames === undefined ? undefined : { capacity: options.maxBufferedFrames }))
+  /** Why the socket is not read now: frames waiting for the consumer, or no room for what is arriving (see wire/arrivingBytes.ts). */
+  let holds = 0
+  const hold = () => {
+    if (holds++ === 0) socket.pause()
+  }
+  const unhold = () => {
+    if (--holds === 0) socket.resume()
+  }
   /** Frames that found the mailbox full, in order; the socket is paused while there are any. */
   const overflow: Array<Frame> = []
   let ended = false
@@ -292,7 +282,7 @@ const socketTransport = (
       overflow.shift()
     }
     if (ended) yield* frames.done(Exit.void)
-    else socket.resume()
+    else unhold()
   })
   let drainer: Fiber.RuntimeFiber<void> | undefined
   const deliver = (frame: Frame) => {
@@ -300,28 +290,44 @@ const socketTransport = (
     overflow.push(frame)
     if (overflow.length === 1) {
       // ws may still emit what it had already read: those join the overflow.
-      socket.pause()
+      hold()
       drainer = Effect.runFork(drainOverflow)
     }
   }
   let alive = true
   const ping = setInterval(() => {
-    // While this end does not read (the consumer is behind), the peer's pongs wait unread: it is not taken for dead.
-    if (!alive && overflow.length === 0) {
+    // While this end does not read (the consumer is behind, or no room), the peer's pongs wait unread: it is not taken for dead.
+    if (!alive && holds === 0) {
       socket.terminate()
       return
     }
     alive = false
     socket.ping()
   }, options.pingIntervalMs)
-  socket.on("pong", () => {
+  // Counted before ws parses what was read: a message it completes is then freed at once.
+  const arriving = options.arriving.open({
+    pause: hold,
+    resume: unhold,
+    stalled: () => {
+      // Not its fault while this end does not read its frames.
+      if (overflow.length === 0) socket.terminate()
+    }
+  })
+  options.raw.prependListener("data", (chunk: Buffer) => arriving.read(chunk.length))
+  // A control frame's payload and its header (at most 6 bytes from a client) belong to no message.
+  const controlFrame = (data: Buffer) => arriving.control(data.length + 6)
+  socket.on("ping", controlFrame)
+  socket.on("pong", (data) => {
     alive = true
+    controlFrame(data)
   })
   socket.on("message", (data) => {
     alive = true
+    arriving.completed()
     deliver(frameOf(data, options.maxMessageBytes))
   })
   socket.on("close", () => {
+    arriving.close()
     clearInterval(ping)
     // Frames still in the overflow come first.
     ended = true
@@ -464,6 +470,7 @@ export const makeRouted = <A>(
     let stopping = false
     // Frames between the limit and this hard cap get -32600 and the connection
     // goes on; larger ones close it (code 1009) before they are buffered.
+    const arriving = new ArrivingBytes(options.maxArrivingBytes ?? defaultArrivingLimit(maxMessageBytes))
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: maxMessageBytes * 2 + 1024 * 1024,
@@ -529,6 +536,8 @@ export const makeRouted = <A>(
         const route = exit.value.right
         wss.handleUpgrade(request, socket, head, (ws) => {
           const { closeWith, ...transport } = socketTransport(ws, {
+            raw: socket,
+            arriving,
             maxMessageBytes,
             pingIntervalMs,
             address,

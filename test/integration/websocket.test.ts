@@ -4,8 +4,8 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { eventually, isAlive, pipeProcess, ptyProcess, runToExit } from "../support/StdioServer.js"
-import { rssOf } from "../support/procfs.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { peakRssOf, rssOf } from "../support/procfs.js"
+import { RawWebSocketClient, unmaskedFrames, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
@@ -33,6 +33,9 @@ describe("WebSocket listener", () => {
     expect((await client.handshake()).result.protocolVersion).toBe("exec-server.v0")
   })
 })
+
+/** What 32 large frames arriving at once may add to the server's peak (the budget, the message that goes on, copies not yet collected). */
+const PEAK_BOUND = 384 * 1024 * 1024
 
 describe("processes over WebSocket", () => {
   it("runs the PTY echo session", async () => {
@@ -80,6 +83,27 @@ describe("processes over WebSocket", () => {
     // And the connections go on.
     expect((await clients[0]!.request("process/list", {})).result).toEqual({ processes: [] })
     for (const client of clients) client.socket.close()
+  }, 120_000)
+
+  it("bounds the memory of large messages arriving at once: 32 frames of 32 MiB peak far below their gigabyte, and a small request is answered meanwhile", async () => {
+    const server = await start()
+    const pid = server.child.pid!
+    const frame = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "process/list", params: { pad: "x".repeat(32 * 1024 * 1024 - 100) } }))
+    const clients = await Promise.all(Array.from({ length: 32 }, () => RawWebSocketClient.connectReady(server.url, {}, unmaskedFrames)))
+    const small = await RawWebSocketClient.connectReady(server.url)
+    const before = rssOf(pid)
+    for (const client of clients) client.socket.send(frame)
+    const answers = clients.map((client) => client.waitFor((m) => m.error !== undefined, 90_000))
+    let lastLarge = 0
+    for (const answer of answers) void answer.then(() => (lastLarge = Date.now()))
+    // Messages that stay small never wait for the large ones.
+    expect((await small.request("process/list", {})).result).toEqual({ processes: [] })
+    const smallAnsweredAt = Date.now()
+    for (const answer of answers) expect((await answer).error.code).toBe(-32600)
+    expect(smallAnsweredAt).toBeLessThan(lastLarge)
+    // Every frame was buffered at once before: the peak was 860-990 MiB above where it was (about 165 MiB now).
+    expect(peakRssOf(pid) - before).toBeLessThan(PEAK_BOUND)
+    for (const client of [...clients, small]) client.socket.close()
   }, 120_000)
 
   it("isolates two clients; an abrupt disconnect kills only the disconnected client's processes (sessions not kept: --dropped-session-ttl-ms 0)", async () => {

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Http from "node:http"
 import { afterEach } from "vitest"
-import { WebSocket } from "ws"
+import { type ClientOptions, WebSocket } from "ws"
 import { serverArgs } from "./StdioServer.js"
 
 /** A server started with `--listen ws://127.0.0.1:0`, once its banner named the port. */
@@ -87,10 +87,16 @@ export const httpRequest = (
  * A WebSocket with `headers`; a `sec-websocket-protocol` among them is
  * offered as ws offers subprotocols (it then accepts the server's choice).
  */
-const webSocketWith = (url: string, headers: Record<string, string>): WebSocket => {
+const webSocketWith = (url: string, headers: Record<string, string>, options: ClientOptions = {}): WebSocket => {
   const { "sec-websocket-protocol": offered, ...rest } = headers
-  return new WebSocket(url, offered === undefined ? [] : offered.split(",").map((protocol) => protocol.trim()), { headers: rest })
+  return new WebSocket(url, offered === undefined ? [] : offered.split(",").map((protocol) => protocol.trim()), { ...options, headers: rest })
 }
+
+/**
+ * Frames masked with a key of zeros: ws then sends a buffer as it is, so
+ * that a test can send one large buffer on many sockets without a copy each.
+ */
+export const unmaskedFrames: ClientOptions = { generateMask: (mask) => mask.fill(0) }
 
 /** The HTTP status an upgrade gets (101 when the WebSocket opens). */
 export const upgradeStatus = (url: string, headers: Record<string, string> = {}): Promise<number> =>
@@ -126,17 +132,17 @@ export class RawWebSocketClient {
     })
   }
 
-  static connect(url: string, headers: Record<string, string> = {}): Promise<RawWebSocketClient> {
+  static connect(url: string, headers: Record<string, string> = {}, options: ClientOptions = {}): Promise<RawWebSocketClient> {
     return new Promise((resolve, reject) => {
-      const socket = webSocketWith(url, headers)
+      const socket = webSocketWith(url, headers, options)
       socket.once("open", () => resolve(new RawWebSocketClient(socket)))
       socket.once("error", reject)
     })
   }
 
   /** Connects and completes the handshake. */
-  static async connectReady(url: string, headers: Record<string, string> = {}): Promise<RawWebSocketClient> {
-    const client = await RawWebSocketClient.connect(url, headers)
+  static async connectReady(url: string, headers: Record<string, string> = {}, options: ClientOptions = {}): Promise<RawWebSocketClient> {
+    const client = await RawWebSocketClient.connect(url, headers, options)
     await client.handshake()
     return client
   }

@@ -56,8 +56,10 @@ describe("the import graph of src/", () => {
     expect(importsOf("client")).toEqual(["protocol", "wire"])
   })
 
-  it("has the remote transport on protocol/, wire/, the transport contract (jsonrpc/), the client's connector types, the listeners' bearer check and log budget, and the server knowing nothing of it", () => {
-    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client", "transport", "observability"].includes(folder))).toEqual([])
+  it("has the remote transport on protocol/, wire/, the transport contract (jsonrpc/), the client's connector types, the listeners' bearer check and log budget, the release of oversized messages' memory, and the server knowing nothing of it", () => {
+    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client", "transport", "observability", "native"].includes(folder))).toEqual([])
+    // Of native/, only what gives back the memory of oversized messages, as the WebSocket listener does.
+    expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("native/"))).toEqual(["native/oversizedMemory.js"])
     // Of observability/, only the listeners' budget of log lines (no metrics, no tracing).
     expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("observability/"))).toEqual(["observability/logBudget.js"])
     // The executor takes the WebSocket listener's auth: that one module of transport/, nothing else of it.

@@ -15,7 +15,7 @@ import { Effect, Exit, Scope, Stream } from "effect"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import { workspaceWrite } from "../../support/codexSandbox.js"
-import { isAlive, pipeProcess, serverArgs, useStdioServers } from "../../support/StdioServer.js"
+import { eventually, isAlive, pipeProcess, serverArgs, useStdioServers } from "../../support/StdioServer.js"
 import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
 import { RawWebSocketClient } from "../../support/WebSocketServer.js"
 
@@ -135,7 +135,9 @@ describe("exec-server gateway", () => {
     await server.request("process/start", pipeProcess("boxed", upgrade, { cwd: workspace, sandbox: workspaceWrite(workspace, "enabled") }))
     await server.closed("boxed")
     expect(server.outputOf("boxed").toString()).toContain("status:HTTP/1.1 403 Forbidden")
-    expect(gateway.stderrText()).toMatch(/the peer is a sandboxed process \(pid \d+: a seccomp filter, no_new_privs, another PID namespace\)/)
+    // Logged after the answer is written: it may come a moment after the client read it.
+    const refusalLogged = /the peer is a sandboxed process \(pid \d+: a seccomp filter, no_new_privs, another PID namespace\)/
+    expect(await eventually(() => refusalLogged.test(gateway.stderrText()))).toBe(true)
     await server.request("process/start", pipeProcess("plain", upgrade, { cwd: workspace }))
     await server.closed("plain")
     expect(server.outputOf("plain").toString()).toContain("status:HTTP/1.1 101 Switching Protocols")

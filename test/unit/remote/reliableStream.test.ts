@@ -200,6 +200,49 @@ describe("ReliableStream over a lossy link", () => {
   })
 })
 
+describe("ReliableStream with a shared reassembly budget", () => {
+  it("while the budget holds it back, a message larger than the window stops one window in; let go, it completes", () => {
+    const a = RS.make(options(), 0)
+    const b = RS.make(options(), 0)
+    const told: Array<string> = []
+    b.receiver.budget = {
+      read: (bytes) => {
+        told.push(`read ${bytes}`)
+        if (told.length === 1) RS.holdAhead(b, true)
+      },
+      completed: () => told.push("completed")
+    }
+    const delivered: Array<RS.Delivery> = []
+    let now = 0
+    const pump = (rounds: number) => {
+      for (let i = 0; i < rounds; i++, now += 10) {
+        for (const f of RS.poll(a, now)) delivered.push(...RS.receive(b, Either.getOrThrow(Frames.decode(Frames.encode(f))), now))
+        for (const f of RS.poll(b, now)) RS.receive(a, Either.getOrThrow(Frames.decode(Frames.encode(f))), now)
+        for (const d of delivered.splice(0)) if (d._tag === "Message") {
+          delivered.push(d)
+          RS.consume(b, d.holds)
+          return
+        }
+      }
+    }
+    const message = new Uint8Array(300 * 1024).map((_, i) => i % 251)
+    RS.send(a, message)
+    pump(200)
+    // Held: the segments count against the window, so the sender stopped at it.
+    expect(delivered).toEqual([])
+    expect(RS.isDrained(a)).toBe(false)
+    expect(b.receiver.partialBytes).toBeLessThanOrEqual(64 * 1024)
+    expect(b.stats.maxHeldBytes).toBeLessThanOrEqual(64 * 1024)
+    RS.holdAhead(b, false)
+    pump(1000)
+    expect(delivered).toHaveLength(1)
+    const whole = delivered[0]!
+    expect(whole._tag === "Message" && Buffer.from(whole.bytes).equals(Buffer.from(message))).toBe(true)
+    expect(told.filter((line) => line.startsWith("read")).length).toBe(Math.ceil(300 / 8))
+    expect(told.at(-1)).toBe("completed")
+  })
+})
+
 describe("ReliableStream reset", () => {
   const frame = (over: Partial<Frames.Frame>): Frames.Frame => ({
     kind: "data", streamId: "stream-1", seq: 1, ack: 0, ackBits: 0, credit: 0, segmentIndex: 0, segmentCount: 1, payload: new Uint8Array(4), ...over
