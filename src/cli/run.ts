@@ -103,7 +103,7 @@ const transportOf = (
 ): Effect.Effect<
   typeof Transport.ServerTransport.Service,
   ListenUrlError | Transport.TransportError,
-  ServerConfig.ServerConfig | Scope.Scope
+  ServerConfig.ServerConfig | Sandbox.Sandbox | Scope.Scope
 > => {
   if (url === "stdio://" || url === "stdio") {
     // Someone typing at the server sees why nothing happens.

@@ -36,6 +36,7 @@ import * as OpenStream from "../remote/openStream.js"
 import type { ReliableChannel } from "../remote/ReliableChannel.js"
 import type * as RS from "../remote/ReliableStream.js"
 import * as Registry from "../remote/Registry.js"
+import * as Sandbox from "../sandbox/Sandbox.js"
 import * as WebSocketTransport from "../transport/WebSocketTransport.js"
 import { DEFAULT_MAX_MESSAGE_BYTES, oversizedError } from "../wire/JsonRpc.js"
 import { writeEffect } from "../wire/writers.js"
@@ -43,7 +44,7 @@ import { writeEffect } from "../wire/writers.js"
 /** How the gateway listens and where it finds the environments. */
 export interface GatewayOptions {
   /** The WebSocket listener: address, authentication and limits, as a server's. */
-  readonly listen: Omit<WebSocketTransport.WebSocketListenOptions, "endpoints" | "readiness" | "maxBufferedFrames" | "refuseSandboxedPeers">
+  readonly listen: Omit<WebSocketTransport.WebSocketListenOptions, "endpoints" | "readiness" | "maxBufferedFrames">
   /** The NATS cluster of the executors. */
   readonly nats: NatsConnectOptions
   /** How long an executor may take to answer an open (ms). Default: the upgrade timeout less a fifth (at most 1 s less). */
@@ -251,10 +252,11 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
       endpoints: { "/environments": environments },
       readiness: () => natsConnected ? undefined : "NATS disconnected",
       maxBufferedFrames: MAX_BUFFERED_FRAMES,
-      // An executor's sandbox with network on this host reaches this listener too.
-      refuseSandboxedPeers: true,
       route
-    })
+    }).pipe(
+      // An executor's sandbox with network on this host reaches this listener too: refused, as the server refuses its own.
+      Effect.provide(Sandbox.layerRefusingConfinedPeers("the gateway runs no processes"))
+    )
     const connections = yield* FiberSet.make<void>()
     yield* Effect.forkScoped(
       Stream.runForEach(listener.connections, (accepted) => FiberSet.run(connections, forward(accepted, maxMessageBytes)))

@@ -219,3 +219,11 @@ export const unavailable = (reason = "this server has no sandbox service"): Sand
 
 /** The sandbox that refuses every confinement (see `unavailable`). */
 export const layerUnavailable: Layer.Layer<Sandbox> = Layer.sync(Sandbox, () => unavailable())
+
+/**
+ * No sandboxes of its own, and no peer on this host that runs in anyone's
+ * sandbox (see peers.ts): for a listener that serves no processes but that
+ * executors' sandboxes on this host could reach (the gateway).
+ */
+export const layerRefusingConfinedPeers = (reason: string): Layer.Layer<Sandbox> =>
+  Layer.sync(Sandbox, () => ({ ...unavailable(reason), peerRefusal: (ends) => peerRefusal(ends, { ownSandboxes: false }) }))

@@ -12,7 +12,6 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
-import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Metrics from "../observability/metrics.js"
@@ -28,7 +27,6 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
 import { oversizedFrameRead } from "../native/oversizedMemory.js"
-import { peerRefusal } from "../sandbox/peers.js"
 import { sendText } from "../wire/writers.js"
 
 export { sendText } from "../wire/writers.js"
@@ -108,13 +106,6 @@ export interface WebSocketListenOptions {
    * consumer slows the peer (TCP backpressure). Default: no limit.
    */
   readonly maxBufferedFrames?: number | undefined
-  /**
-   * Refuse peers on this host that run in anyone's sandbox (see peers.ts),
-   * for a listener with no sandbox service of its own (the gateway, which
-   * executors' sandboxes on this host could otherwise reach). A server with
-   * a sandbox refuses its own sandboxes' processes whatever this says.
-   */
-  readonly refuseSandboxedPeers?: boolean | undefined
   /** An IP address (IPv4 or IPv6, without brackets). */
   readonly host: string
   /** 0 picks a free port. */
@@ -361,7 +352,7 @@ export const make = (
 ): Effect.Effect<
   { readonly transport: typeof ServerTransport.Service; readonly url: string },
   TransportError,
-  Scope.Scope
+  Scope.Scope | Sandbox
 > =>
   Effect.map(makeRouted({ ...options, route: admitEvery }), ({ connections, url }) => {
     const transport: typeof ServerTransport.Service = {
@@ -384,13 +375,14 @@ export const makeRouted = <A>(
 ): Effect.Effect<
   { readonly connections: Stream.Stream<RoutedConnection<A>>; readonly url: string },
   TransportError,
-  Scope.Scope
+  Scope.Scope | Sandbox
 > =>
   Effect.gen(function*() {
     const transportScope = yield* Effect.scope
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
-    // Where the server has a sandbox, its processes are refused as clients (see Sandbox.peerRefusal).
-    const sandbox = Option.getOrUndefined(yield* Effect.serviceOption(Sandbox))
+    // A sandbox's processes are refused as clients (see Sandbox.peerRefusal): required, so that no composition of
+    // the Layers can leave the check out (a listener without sandboxes provides Sandbox.layerUnavailable).
+    const sandbox = yield* Sandbox
     const runtime = yield* Effect.runtime<never>()
     const authProblem = bearerAuthProblem(options)
     if (authProblem !== undefined) return yield* new TransportError({ message: authProblem })
@@ -558,11 +550,7 @@ export const makeRouted = <A>(
         refuse(socket, status, reason)
       }
       // Whatever token it holds: a sandbox must never be a way out of itself.
-      const peerRefused = sandbox !== undefined
-        ? sandbox.peerRefusal(request.socket)
-        : options.refuseSandboxedPeers === true
-        ? peerRefusal(request.socket, { ownSandboxes: false })
-        : undefined
+      const peerRefused = sandbox.peerRefusal(request.socket)
       if (peerRefused !== undefined) return turnAway(403, "Forbidden", peerRefused)
       const misdirected = hostRefusal(request, options.host, allowHosts)
       if (misdirected !== undefined) return turnAway(421, "Misdirected Request", misdirected)
@@ -614,5 +602,5 @@ export const makeRouted = <A>(
   })
 
 /** Provides the WebSocket transport, listening for as long as the layer lives. */
-export const layer = (options: WebSocketListenOptions): Layer.Layer<ServerTransport, TransportError> =>
+export const layer = (options: WebSocketListenOptions): Layer.Layer<ServerTransport, TransportError, Sandbox> =>
   Layer.scoped(ServerTransport, Effect.map(make(options), ({ transport }) => transport))

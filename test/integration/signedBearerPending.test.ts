@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Jose from "jose"
 import { describe, expect, it, vi } from "vitest"
 import { WebSocket } from "ws"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
 
@@ -79,7 +80,7 @@ const withListener = (
           .sign(new TextEncoder().encode(SECRET))
       )
       yield* Effect.promise(() => body(url, token))
-    }).pipe(Effect.scoped, Effect.provide(ServerConfig.layer()))
+    }).pipe(Effect.scoped, Effect.provide(ServerConfig.layer()), Effect.provide(Sandbox.layerUnavailable))
   ).finally(() => {
     gate.hold = false
     gate.held = []

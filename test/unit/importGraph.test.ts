@@ -70,7 +70,9 @@ describe("the import graph of src/", () => {
   })
 
   it("has the gateway on the WebSocket transport and remote/: no server/ (it runs no JSON-RPC) and no client/; only the command line imports it", () => {
-    expect(importsOf("gateway")).toEqual(["jsonrpc", "observability", "remote", "transport", "wire"])
+    expect(importsOf("gateway")).toEqual(["jsonrpc", "observability", "remote", "sandbox", "transport", "wire"])
+    // Of sandbox/, only the service its listener requires (the gateway's refuses peers confined in anyone's sandbox).
+    expect([...(modules.get("gateway") ?? [])].filter((module) => module.startsWith("sandbox/"))).toEqual(["sandbox/Sandbox.js"])
     for (const [folder, targets] of graph) {
       if (folder !== "cli") expect(targets.has("gateway"), `${folder} imports gateway/`).toBe(false)
     }

@@ -4,15 +4,19 @@
  * listeners it put on streams that outlive it are gone once its scope closes,
  * served or not.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, expectTypeOf, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { PassThrough } from "node:stream"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as StdioTransport from "../../src/transport/StdioTransport.js"
+import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
 
 const listenerCounts = (input: PassThrough, output: PassThrough) => ({
   data: input.listenerCount("data"),
@@ -69,4 +73,17 @@ describe("stdio transport", () => {
       yield* Scope.close(scope, Exit.void)
       expect(listenerCounts(input, output)).toEqual(before)
     }))
+})
+
+describe("WebSocket transport", () => {
+  it("requires the Sandbox service, so that no composition of the Layers leaves the refusal of sandboxed peers out", () => {
+    // Found by type: before, the listener looked the service up and, missing, refused no one.
+    expectTypeOf<Effect.Effect.Context<ReturnType<typeof WebSocketTransport.make>>>().toEqualTypeOf<Scope.Scope | Sandbox.Sandbox>()
+    expectTypeOf<Layer.Layer.Context<ReturnType<typeof WebSocketTransport.layer>>>().toEqualTypeOf<Sandbox.Sandbox>()
+    // And at run time: without it, the listener does not start.
+    const missing = Effect.runSyncExit(
+      Effect.scoped(WebSocketTransport.make({ host: "127.0.0.1", port: 0 })) as Effect.Effect<unknown, unknown>
+    )
+    expect(Exit.isFailure(missing) && String(Cause.squash(missing.cause))).toMatch(/Service not found: effect-exec-server\/Sandbox/)
+  })
 })

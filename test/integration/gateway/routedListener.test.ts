@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Either, Option, Stream } from "effect"
 import { WebSocket } from "ws"
+import * as Sandbox from "../../../src/sandbox/Sandbox.js"
 import * as WebSocketTransport from "../../../src/transport/WebSocketTransport.js"
 
 /** Opens a WebSocket, or says with which status it was refused. */
@@ -52,5 +53,5 @@ describe("WebSocketTransport.makeRouted", () => {
       expect(received).toEqual(Array.from({ length: count }, (_, i) => i))
       // The socket closed: what the route opened is released.
       expect(yield* Deferred.await(released)).toBe("/ok")
-    })))
+    }).pipe(Effect.provide(Sandbox.layerUnavailable))))
 })
