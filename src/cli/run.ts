@@ -28,6 +28,7 @@ import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
 import { formatParseError } from "../wire/parseErrors.js"
+import * as Placeholders from "../sandbox/placeholders.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
@@ -81,7 +82,10 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
     const policy = yield* Sandbox.decodeOperatorPolicy(input).pipe(
       Effect.mapError((error) => new ListenUrlError({ message: `invalid sandbox policy: ${formatParseError(error)}` }))
     )
-    const service = yield* Sandbox.make({ operatorPolicy: policy, bwrap: Option.getOrUndefined(flags.bwrap) })
+    // A check at start: what it creates is gone with its scope, so nothing needs guarding should the server die.
+    const service = yield* Sandbox.make({ operatorPolicy: policy, bwrap: Option.getOrUndefined(flags.bwrap) }).pipe(
+      Effect.provide(Placeholders.layerNone)
+    )
     yield* service.confinementOf(undefined, {}).pipe(
       Effect.flatMap((confinement) =>
         confinement._tag === "Confined" ? Effect.scoped(service.prepare(confinement.policy, [])) : Effect.void

@@ -24,7 +24,7 @@ import {
   InternalError,
   SandboxDenied,
   ServerBusy,
-  type SandboxUnavailable,
+  SandboxUnavailable,
   type InvalidParams
 } from "../protocol/errors.js"
 import { launcherArgv } from "../sandbox/bubblewrap.js"
@@ -50,10 +50,20 @@ export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<S
   /**
    * The operations under `policy`: each checks what it reads and writes,
    * then has the policy's worker perform it. A handle's file holds the
-   * worker while it is open.
+   * worker while it is open. SandboxUnavailable where the server has no
+   * sandboxed file operations (`layerUnavailable`).
    */
-  readonly backend: (policy: ResolvedSandbox) => FsBackend
+  readonly backend: (policy: ResolvedSandbox) => Effect.Effect<FsBackend, SandboxUnavailable>
+  /** Whether `backend` ever succeeds (the handshake's `sandboxedFileStreaming` capability). */
+  readonly available: boolean
 }>() {}
+
+/** No sandboxed file operations: an `fs/*` request that a sandbox confines is refused (SandboxUnavailable). */
+export const layerUnavailable: Layer.Layer<SandboxedFs> = Layer.sync(SandboxedFs, () => ({
+  available: false,
+  backend: () =>
+    Effect.fail(new SandboxUnavailable({ message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations" }))
+}))
 
 /**
  * The policy a worker must enforce for a request so confined: none when
@@ -326,7 +336,8 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
       })
 
     return {
-      backend: (policy): FsBackend => ({
+      available: true,
+      backend: (policy) => Effect.succeed<FsBackend>({
         readFile: (path, { length, offset }, maxBytes) =>
           run(policy, reads(path), "fs/readFile", (worker) => worker.readFile({ path, offset, length, maxBytes })),
         writeFile: (path, data) =>

@@ -151,6 +151,18 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
   })
 )
 
+/**
+ * No reaper: a server that dies hard leaves its process groups and
+ * placeholders behind (tests, and applications that supervise the server's
+ * children themselves).
+ */
+export const layerNone: Layer.Layer<ProcessReaper> = Layer.succeed(ProcessReaper, {
+  register: () => Effect.void,
+  unregister: () => Effect.void,
+  registerPlaceholder: () => Effect.void,
+  unregisterPlaceholder: () => Effect.void
+})
+
 /** The reaper as the sandbox's placeholder guard. */
 export const layerPlaceholderGuard: Layer.Layer<PlaceholderGuard, never, ProcessReaper> = Layer.effect(
   PlaceholderGuard,

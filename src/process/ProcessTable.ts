@@ -102,12 +102,12 @@ interface Expiry {
 /** Makes a process table whose processes live in the current scope. */
 export const makeProcessTable = (
   options: ProcessTableOptions
-): Effect.Effect<ProcessTable, never, Scope.Scope | PtySpawner | PipeSpawner | OutputBuffers | Sandbox> =>
+): Effect.Effect<ProcessTable, never, Scope.Scope | PtySpawner | PipeSpawner | OutputBuffers | Sandbox | ProcessReaper> =>
   Effect.gen(function*() {
     const ptySpawner = yield* PtySpawner
     const pipeSpawner = yield* PipeSpawner
     const outputBuffer = yield* OutputBuffers
-    const reaper = Option.getOrUndefined(yield* Effect.serviceOption(ProcessReaper))
+    const reaper = yield* ProcessReaper
     const sandbox = yield* Sandbox
     const tableScope = yield* Effect.scope
     const entries = new Map<string, Entry>()

@@ -15,7 +15,7 @@ import type { InternalError, InvalidParams } from "../protocol/errors.js"
 import { SandboxUnavailable } from "../protocol/errors.js"
 import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
 import { commandPidOf, confinedArgv, findExecutable, type Launcher, probe } from "./bubblewrap.js"
-import { makePlaceholders, type Placeholders } from "./placeholders.js"
+import { makePlaceholders, type PlaceholderGuard, type Placeholders } from "./placeholders.js"
 import { peerRefusal, type TcpEnds } from "./peers.js"
 import { filterPath, seccompFilter } from "./seccomp.js"
 import {
@@ -95,7 +95,7 @@ export interface SandboxOptions {
 export const decodeOperatorPolicy = Schema.decodeUnknown(SandboxPolicy)
 
 /** The bubblewrap sandbox. */
-export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService> =>
+export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService, never, PlaceholderGuard> =>
   Effect.gen(function*() {
     const placeholders: Placeholders = yield* makePlaceholders
     const isPlaceholder = (path: string) => placeholders.current().includes(path)
@@ -195,7 +195,7 @@ const prepareLaunchers = (bwrapName: string): { readonly launchers: Launchers } 
 }
 
 /** The bubblewrap sandbox, with the operator's policy if given. */
-export const layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox> => Layer.effect(Sandbox, make(options))
+export const layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox, never, PlaceholderGuard> => Layer.effect(Sandbox, make(options))
 
 /**
  * No sandbox at all (a server, or a test, without bubblewrap's): a request

@@ -10,7 +10,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import { internalErrorFrom, InvalidParams, type InternalError } from "../protocol/errors.js"
@@ -21,6 +21,12 @@ export class PlaceholderGuard extends Context.Tag("effect-exec-server/Placeholde
   readonly unregister: (path: string) => Effect.Effect<void>
 }>() {}
 
+/** No guard: placeholders are removed when their sandboxes end, not if the server dies first (a check at start, a test). */
+export const layerNone: Layer.Layer<PlaceholderGuard> = Layer.succeed(PlaceholderGuard, {
+  register: () => Effect.void,
+  unregister: () => Effect.void
+})
+
 /** The placeholders of one server, counted by the sandboxes using them. */
 export interface Placeholders {
   /** Makes sure each path exists (creating it as a placeholder if needed) until the scope closes. */
@@ -30,8 +36,8 @@ export interface Placeholders {
 }
 
 /** Makes the placeholder registry; the guard, when there is one, learns of each placeholder. */
-export const makePlaceholders: Effect.Effect<Placeholders> = Effect.gen(function*() {
-  const guard = Option.getOrUndefined(yield* Effect.serviceOption(PlaceholderGuard))
+export const makePlaceholders: Effect.Effect<Placeholders, never, PlaceholderGuard> = Effect.gen(function*() {
+  const guard = yield* PlaceholderGuard
   const users = new Map<string, number>()
 
   const acquire = (path: string): Effect.Effect<void, InternalError | InvalidParams> =>

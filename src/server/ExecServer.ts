@@ -42,7 +42,12 @@ import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
 
-/** What the server needs besides a transport. */
+/**
+ * What the server needs besides a transport. Every one is always there: a
+ * composition that does without a feature provides its inert Layer
+ * (`Sandbox.layerUnavailable`, `SandboxedFs.layerUnavailable`,
+ * `ProcessReaper.layerNone`), as `TestServer.layer` does.
+ */
 export type ServerServices =
   | ServerConfig
   | SessionStore
@@ -51,6 +56,8 @@ export type ServerServices =
   | OutputBuffers
   | FileSystem.FileSystem
   | Sandbox
+  | SandboxedFs
+  | ProcessReaper
 
 /** On a server with the web console: what any connection may ask (the protocol, and `console/createLink`). */
 const withConsoleLink = ExecServerRpcs.merge(ConsoleLinkRpcs)
@@ -249,10 +256,11 @@ export const layerNodeServices: Layer.Layer<
   ServerConfig
 > = SessionStoreModule.layer.pipe(
   Layer.merge(SandboxedFsModule.layer),
+  Layer.provideMerge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory)),
   // The store's processes and the fs workers use the sandbox; it registers with the reaper, which outlives them.
   Layer.provideMerge(layerSandbox),
   Layer.provideMerge(ProcessReaperModule.layerNode),
-  Layer.merge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory, NodeFileSystem.layer)),
+  Layer.merge(NodeFileSystem.layer),
   // http/request's client (without it the method answers that the server has none).
   Layer.merge(layerHttpClientOnFirstUse)
 )

@@ -21,6 +21,7 @@ import { randomUUID } from "node:crypto"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import type { Sandbox } from "../sandbox/Sandbox.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
+import type { ProcessReaper } from "../process/ProcessReaper.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
 import * as ProcessObserver from "../process/ProcessObserver.js"
@@ -85,13 +86,16 @@ export interface Attachment {
   readonly release: Effect.Effect<void>
 }
 
+/** What a session's processes run on: the spawners, the output buffers, the sandbox and the reaper. */
+export type ProcessServices = PtySpawner | PipeSpawner | OutputBuffers | Sandbox | ProcessReaper
+
 /** The server's sessions. */
 export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")<SessionStore, {
   /** Creates a session held by `peer`; -32001 when the server has its most sessions (attached or detached). */
   readonly create: (
     peer: SessionPeer,
     options: { readonly detachTtlMs: number } & SessionClient
-  ) => Effect.Effect<Attachment, ServerBusy, PtySpawner | PipeSpawner | OutputBuffers | Sandbox>
+  ) => Effect.Effect<Attachment, ServerBusy>
   /** Takes over a detached session; -32600 when it is unknown or expired, -32010 while another connection holds it. */
   readonly resume: (
     peer: SessionPeer,
@@ -106,10 +110,12 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
 }>() {}
 
 /** The store; closing it closes every session, attached or detached. */
-export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scoped(
+export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServices> = Layer.scoped(
   SessionStore,
   Effect.gen(function*() {
     const config = yield* ServerConfig
+    // Resolved once: a session's processes take them from here, and no method of the store asks for them.
+    const processServices = yield* Effect.context<ProcessServices>()
     const storeScope = yield* Effect.scope
     const sessions = new Map<string, SessionRecord>()
 
@@ -244,7 +250,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig> = Layer.scope
           liveOutput,
           observer: ProcessObserver.make({ traced: config.tracing === true ? { sessionId } : undefined }),
           emit: (event) => record?.sink?.(event)
-        }).pipe(Scope.extend(scope))
+        }).pipe(Scope.extend(scope), Effect.provide(processServices))
         const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }).pipe(
           Scope.extend(scope)
         )

@@ -1,13 +1,16 @@
 /**
  * The server's services for tests: scripted spawners, the in-memory output
  * buffer, a session store, a filesystem (a no-op one unless given) and a
- * sandbox (one that refuses every confinement unless given), on top of a
+ * sandbox (one that refuses every confinement unless given), no sandboxed
+ * file operations and no reaper, on top of a
  * `ServerConfig` with overrides.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Layer from "effect/Layer"
 import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as OutputBuffers from "../process/OutputBuffers.js"
+import * as ProcessReaper from "../process/ProcessReaper.js"
+import * as SandboxedFs from "../fs/SandboxedFs.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import type { ServerServices } from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
@@ -20,10 +23,15 @@ export const layer = (options: {
   readonly fileSystem?: Layer.Layer<FileSystem.FileSystem>
   readonly sandbox?: Layer.Layer<Sandbox.Sandbox>
 }): Layer.Layer<ServerServices> =>
-  Layer.mergeAll(
-    options.spawners,
-    OutputBuffers.layerMemory,
-    SessionStore.layer,
-    options.fileSystem ?? FileSystem.layerNoop({}),
-    options.sandbox ?? Sandbox.layerUnavailable
-  ).pipe(Layer.provideMerge(ServerConfig.layer(options.config)))
+  SessionStore.layer.pipe(
+    Layer.provideMerge(Layer.mergeAll(
+      options.spawners,
+      OutputBuffers.layerMemory,
+      options.sandbox ?? Sandbox.layerUnavailable,
+      // No reaper: the scripted children are no processes.
+      ProcessReaper.layerNone
+    )),
+    Layer.merge(options.fileSystem ?? FileSystem.layerNoop({})),
+    Layer.merge(SandboxedFs.layerUnavailable),
+    Layer.provideMerge(ServerConfig.layer(options.config))
+  )

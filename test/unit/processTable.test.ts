@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope } from "effect"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
 import * as ProcessObserver from "../../src/process/ProcessObserver.js"
+import * as ProcessReaper from "../../src/process/ProcessReaper.js"
 import type { ProcessStart } from "../../src/process/ProcessStart.js"
 import { makeProcessTable } from "../../src/process/ProcessTable.js"
 import { RetentionBudget } from "../../src/process/RetentionBudget.js"
@@ -36,7 +37,7 @@ describe("process table", () => {
         observer: ProcessObserver.make({})
       }).pipe(
         Scope.extend(tableScope),
-        Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable))
+        Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
       )
       // One closed before the table closes (its record is held), two still
       // running (the scripted children end on SIGTERM as the table closes).

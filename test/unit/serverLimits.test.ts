@@ -6,13 +6,14 @@
  */
 import { availableParallelism } from "node:os"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Exit, Layer, Option, Scope } from "effect"
+import { Context, Effect, Either, Exit, Layer, Option, Scope } from "effect"
 import { makeFileHandleTable } from "../../src/fs/FileHandleTable.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import { LiveOutputBudget } from "../../src/process/LiveOutputBudget.js"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
 import * as ProcessObserver from "../../src/process/ProcessObserver.js"
+import * as ProcessReaper from "../../src/process/ProcessReaper.js"
 import type { ProcessStart } from "../../src/process/ProcessStart.js"
 import { makeProcessTable } from "../../src/process/ProcessTable.js"
 import { Slots } from "../../src/process/Slots.js"
@@ -174,7 +175,10 @@ describe("live processes over all sessions", () => {
       liveOutput: budget,
       emit: () => {},
       observer: ProcessObserver.make({})
-    }).pipe(Scope.extend(scope), Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable)))
+    }).pipe(
+      Scope.extend(scope),
+      Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
+    )
 
   it.scoped("are refused beyond the server's limit with -32001, and a slot comes back when a process closes, fails to start or its session ends", () =>
     Effect.gen(function*() {
@@ -264,9 +268,14 @@ describe("sessions over the server", () => {
   it.scoped("attached and detached count against --max-sessions; a resume needs no slot; a closed session frees one", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
-      const store = yield* SessionStore
-      const create = (connectionId: number, detachTtlMs: number) =>
-        store.create(peer(connectionId), { detachTtlMs }).pipe(Effect.provide(spawner.layer))
+      const store = yield* Layer.build(SessionStoreModule.layer.pipe(Layer.provide(Layer.mergeAll(
+        ServerConfig.layer({ maxSessions: 2 }),
+        OutputBuffers.layerMemory,
+        Sandbox.layerUnavailable,
+        ProcessReaper.layerNone,
+        spawner.layer
+      )))).pipe(Effect.map(Context.get(SessionStore)))
+      const create = (connectionId: number, detachTtlMs: number) => store.create(peer(connectionId), { detachTtlMs })
       const detached = yield* create(1, 60_000)
       const attached = yield* create(2, 0)
       // The first connection goes: its session is detached, and still counts.
@@ -281,9 +290,5 @@ describe("sessions over the server", () => {
       const third = yield* create(5, 0)
       expect(third.session.sessionId).not.toBe(attached.session.sessionId)
       expect(yield* Effect.either(create(6, 0))).toMatchObject({ _tag: "Left" })
-    }).pipe(
-      Effect.provide(SessionStoreModule.layer.pipe(
-        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer({ maxSessions: 2 }), OutputBuffers.layerMemory, Sandbox.layerUnavailable))
-      ))
-    ))
+    }))
 })

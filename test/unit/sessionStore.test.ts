@@ -2,13 +2,16 @@
  * The session store's claims on shared state: a detached session is taken
  * over by exactly one connection, however their requests interleave.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { describe, expect, expectTypeOf, it } from "@effect/vitest"
+import { Context, Effect, Either, Layer } from "effect"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
+import type { ServerServices } from "../../src/server/ExecServer.js"
+import * as SandboxedFs from "../../src/fs/SandboxedFs.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { type SessionPeer, SessionStore } from "../../src/server/SessionStore.js"
 import * as SessionStoreModule from "../../src/server/SessionStore.js"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
+import * as ProcessReaper from "../../src/process/ProcessReaper.js"
 import * as TestSpawner from "../../src/testing/TestSpawner.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
 
@@ -38,8 +41,10 @@ describe("session store", () => {
   it.scoped("two connections resuming one detached session in the same turn: exactly one takes it", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
-      const store = yield* SessionStore
-      const first = yield* store.create(peer(1), { detachTtlMs: 60_000 }).pipe(Effect.provide(spawner.layer))
+      const store = yield* Layer.build(SessionStoreModule.layer.pipe(
+        Layer.provide(Layer.mergeAll(ServerConfig.layer(), OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone, spawner.layer))
+      )).pipe(Effect.map(Context.get(SessionStore)))
+      const first = yield* store.create(peer(1), { detachTtlMs: 60_000 })
       // The first connection goes away: the session is detached, with an expiry timer.
       yield* first.release
       const a = peer(2)
@@ -53,9 +58,17 @@ describe("session store", () => {
         .toEqual([`session ${first.session.sessionId} is already attached to another connection`])
       // Only the winner listens to its connection's flow control.
       expect(a.subscribers() + b.subscribers()).toBe(1)
-    }).pipe(
-      Effect.provide(SessionStoreModule.layer.pipe(
-        Layer.provideMerge(Layer.mergeAll(ServerConfig.layer(), OutputBuffers.layerMemory, Sandbox.layerUnavailable))
-      ))
-    ))
+    }))
+})
+
+describe("the server's services", () => {
+  it("are all required, and resolved once: the store's methods ask for none of the services its processes run on", () => {
+    // Before, the reaper and the sandboxed file operations were looked up (missing, silently off), and every
+    // method that starts processes carried the spawners, the output buffers and the sandbox in its R.
+    type Store = Context.Tag.Service<SessionStore>
+    expectTypeOf<Effect.Effect.Context<ReturnType<Store["create"]>>>().toEqualTypeOf<never>()
+    expectTypeOf<ProcessReaper.ProcessReaper>().toMatchTypeOf<ServerServices>()
+    expectTypeOf<SandboxedFs.SandboxedFs>().toMatchTypeOf<ServerServices>()
+    expectTypeOf<Layer.Layer.Context<typeof SessionStoreModule.layer>>().toEqualTypeOf<ServerConfig.ServerConfig | SessionStoreModule.ProcessServices>()
+  })
 })

@@ -5,7 +5,6 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as NodeFs from "node:fs"
 import * as NodeFsPromises from "node:fs/promises"
 import { pathToFileURL } from "node:url"
@@ -41,16 +40,11 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   const config = yield* ServerConfig
   const fileSystem = yield* FileSystem.FileSystem
   const sandbox = yield* Sandbox
-  const sandboxedFs = Option.getOrUndefined(yield* Effect.serviceOption(SandboxedFs))
+  const sandboxedFs = yield* SandboxedFs
   const ready = requireReady
   const files = Effect.flatMap(ClientSession, (session) => session.files)
   // Every connection's watches draw on one budget of directories: what is bounded is the server.
   const watchBudget = watchedDirectorySlots()
-  // Made when refused, not per connection: an error captures a stack trace.
-  const unavailable = () =>
-    new SandboxUnavailable({
-      message: "sandbox unavailable, nothing was done: this server has no sandboxed file operations"
-    })
   /** The request's sandbox and the operator's. */
   const confinementOf = (request: SandboxRequest | undefined): Effect.Effect<Confinement, InvalidParams | SandboxUnavailable> =>
     sandbox.confinementOf(request, {})
@@ -60,7 +54,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     Effect.flatMap(confinementOf(request), (confinement) => {
       const policy = policyToEnforce(confinement)
       if (policy === undefined) return Effect.succeed(onHost)
-      return sandboxedFs === undefined ? Effect.fail(unavailable()) : Effect.succeed(sandboxedFs.backend(policy))
+      return sandboxedFs.backend(policy)
     })
   // The server's own secrets (token and credential files), by file identity: hard links and symlinks included.
   const secretIds = new Set((config.secretFiles ?? []).flatMap((file) => {

@@ -14,7 +14,7 @@ import { requireReady, sessionsOf } from "./common.js"
 export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(function*() {
   const config = yield* ServerConfig
   const store = yield* SessionStore
-  const sandboxedFiles = Option.isSome(yield* Effect.serviceOption(SandboxedFs))
+  const sandboxedFiles = (yield* SandboxedFs).available
   const http = Option.isSome(yield* Effect.serviceOption(HttpClient.HttpClient))
   const info = () =>
     environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles, http })
