@@ -20,6 +20,7 @@ export * as ProcessReaper from "./process/ProcessReaper.js"
 export * as Sandbox from "./sandbox/Sandbox.js"
 export * as FsBackend from "./fs/FsBackend.js"
 export * as SandboxedFs from "./fs/SandboxedFs.js"
+export * as HttpRequests from "./http/HttpRequests.js"
 export * as SessionStore from "./server/SessionStore.js"
 export * as ServerConfig from "./server/ServerConfig.js"
 

@@ -3,8 +3,6 @@
  * its own handshake, session and scope.
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
@@ -28,6 +26,8 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { WebConsole } from "../console/WebConsole.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
+import { HttpRequests } from "../http/HttpRequests.js"
+import * as HttpRequestsModule from "../http/HttpRequests.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
 import { Connection } from "../jsonrpc/Connection.js"
@@ -46,7 +46,8 @@ import * as SessionStoreModule from "./SessionStore.js"
  * What the server needs besides a transport. Every one is always there: a
  * composition that does without a feature provides its inert Layer
  * (`Sandbox.layerUnavailable`, `SandboxedFs.layerUnavailable`,
- * `ProcessReaper.layerNone`), as `TestServer.layer` does.
+ * `ProcessReaper.layerNone`, `HttpRequests.layerUnavailable`), as
+ * `TestServer.layer` does.
  */
 export type ServerServices =
   | ServerConfig
@@ -58,6 +59,7 @@ export type ServerServices =
   | Sandbox
   | SandboxedFs
   | ProcessReaper
+  | HttpRequests
 
 /** On a server with the web console: what any connection may ask (the protocol, and `console/createLink`). */
 const withConsoleLink = ExecServerRpcs.merge(ConsoleLinkRpcs)
@@ -212,31 +214,6 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
 ).pipe(Layer.provide(ProcessReaperModule.layerPlaceholderGuard))
 
 /**
- * http/request's client, loaded at its first request: node:http and
- * platform-node's client cost start-up time that most servers never use.
- */
-const layerHttpClientOnFirstUse = Layer.scoped(
-  HttpClient.HttpClient,
-  Effect.gen(function*() {
-    const scope = yield* Effect.scope
-    const client = yield* Effect.cached(
-      Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(
-        Effect.flatMap((NodeHttpClient) =>
-          Layer.buildWithScope(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))), scope)
-        ),
-        Effect.map(Context.get(HttpClient.HttpClient))
-      )
-    )
-    // makeWith, not make: the loaded client makes the request's span; this one only hands it on.
-    return HttpClient.makeWith(
-      (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
-        Effect.flatMap(Effect.zip(client, request), ([loaded, ready]) => loaded.execute(ready)),
-      Effect.succeed
-    )
-  })
-)
-
-/**
  * Everything the server needs but its config and transport: the session
  * store, the Node spawners, the in-memory output buffer and Node's
  * filesystem, and the reaper that kills the process groups if the server
@@ -251,7 +228,7 @@ export const layerNodeServices: Layer.Layer<
   | ProcessReaper
   | Sandbox
   | SandboxedFs
-  | HttpClient.HttpClient,
+  | HttpRequests,
   never,
   ServerConfig
 > = SessionStoreModule.layer.pipe(
@@ -261,8 +238,7 @@ export const layerNodeServices: Layer.Layer<
   Layer.provideMerge(layerSandbox),
   Layer.provideMerge(ProcessReaperModule.layerNode),
   Layer.merge(NodeFileSystem.layer),
-  // http/request's client (without it the method answers that the server has none).
-  Layer.merge(layerHttpClientOnFirstUse)
+  Layer.merge(HttpRequestsModule.layerNode)
 )
 
 /**

@@ -2,7 +2,7 @@
  * The server's services for tests: scripted spawners, the in-memory output
  * buffer, a session store, a filesystem (a no-op one unless given) and a
  * sandbox (one that refuses every confinement unless given), no sandboxed
- * file operations and no reaper, on top of a
+ * file operations, no reaper and an HTTP client only if given, on top of a
  * `ServerConfig` with overrides.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -11,6 +11,7 @@ import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
 import * as OutputBuffers from "../process/OutputBuffers.js"
 import * as ProcessReaper from "../process/ProcessReaper.js"
 import * as SandboxedFs from "../fs/SandboxedFs.js"
+import * as HttpRequests from "../http/HttpRequests.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import type { ServerServices } from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
@@ -22,6 +23,8 @@ export const layer = (options: {
   readonly config?: Partial<ServerConfig.ServerConfigShape>
   readonly fileSystem?: Layer.Layer<FileSystem.FileSystem>
   readonly sandbox?: Layer.Layer<Sandbox.Sandbox>
+  /** `http/request`'s client (none unless given: `HttpRequests.layer` over a fake `HttpClient`, say). */
+  readonly httpRequests?: Layer.Layer<HttpRequests.HttpRequests>
 }): Layer.Layer<ServerServices> =>
   SessionStore.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(
@@ -33,5 +36,6 @@ export const layer = (options: {
     )),
     Layer.merge(options.fileSystem ?? FileSystem.layerNoop({})),
     Layer.merge(SandboxedFs.layerUnavailable),
+    Layer.merge(options.httpRequests ?? HttpRequests.layerUnavailable),
     Layer.provideMerge(ServerConfig.layer(options.config))
   )

@@ -3,7 +3,10 @@
  * scripted spawner and the in-memory client connection. No real process.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Effect, Fiber, Layer, TestClock } from "effect"
+import * as HttpRequests from "../../src/http/HttpRequests.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as TestConnection from "../../src/testing/TestConnection.js"
 import * as TestServer from "../../src/testing/TestServer.js"
@@ -521,5 +524,41 @@ describe("environment", () => {
       yield* client.handshake
       yield* client.request("process/start", startParams("e", { env: { EXTRA: "1" }, envPolicy: { inherit: "all" } }))
       expect(spawner.children[0]!.request.env).toEqual({ FROM_CONFIG: "yes", EXTRA: "1" })
+    }))
+})
+
+describe("http/request's client, a service every server has", () => {
+  const initialized = (client: TestConnection.TestConnection) =>
+    Effect.gen(function*() {
+      const response = yield* client.request("initialize", { clientName: "t" })
+      yield* client.notify("initialized", {})
+      return response.result?.environmentInfo?.capabilities as Record<string, boolean>
+    })
+
+  it.scoped("none by default: the handshake does not offer it, and a request is answered that the server has none", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      expect((yield* initialized(client)).httpHeaderEnvVars).toBe(false)
+      const response = yield* client.request("http/request", { method: "GET", url: "http://example.invalid/", headers: [], requestId: "r1" })
+      expect(response.error).toMatchObject({ code: -32603, message: "http/request: this server has no HTTP client" })
+    }))
+
+  it.scoped("an application's own client (HttpRequests.layer) is offered and sends the request", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make({})
+      const sent: Array<string> = []
+      const fake = HttpClient.make((request) =>
+        Effect.sync(() => {
+          sent.push(`${request.method} ${request.url}`)
+          return HttpClientResponse.fromWeb(request, new Response("hello", { status: 201 }))
+        }))
+      const client = yield* TestConnection.makeWith(TestServer.layer({
+        spawners: spawner.layer,
+        httpRequests: HttpRequests.layer.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, fake)))
+      }))
+      expect((yield* initialized(client)).httpHeaderEnvVars).toBe(true)
+      const response = yield* client.request("http/request", { method: "GET", url: "http://example.invalid/", headers: [], requestId: "r1" })
+      expect(response.result).toMatchObject({ status: 201, bodyBase64: Buffer.from("hello").toString("base64") })
+      expect(sent).toEqual(["GET http://example.invalid/"])
     }))
 })

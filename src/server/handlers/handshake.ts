@@ -1,8 +1,7 @@
 /** `initialize`, `initialized` and what the handshake tells about the host. */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { SandboxedFs } from "../../fs/SandboxedFs.js"
+import { HttpRequests } from "../../http/HttpRequests.js"
 import { ClientNotificationRpcs, HandshakeRpcs } from "../../protocol/rpcs.js"
 import { ClientSession } from "../ClientSession.js"
 import { environmentInfo } from "../environmentInfo.js"
@@ -15,7 +14,7 @@ export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(func
   const config = yield* ServerConfig
   const store = yield* SessionStore
   const sandboxedFiles = (yield* SandboxedFs).available
-  const http = Option.isSome(yield* Effect.serviceOption(HttpClient.HttpClient))
+  const http = (yield* HttpRequests).available
   const info = () =>
     environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles, http })
   return {

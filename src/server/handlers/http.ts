@@ -10,12 +10,12 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import { check, exchange } from "../../http/HttpExchange.js"
+import { HttpRequests } from "../../http/HttpRequests.js"
 import { headersOf, readBody, streamBody, withDeadline } from "../../http/HttpStreaming.js"
 import { afterResponse, Connection, encodeNotificationOf } from "../../jsonrpc/Connection.js"
-import { InternalError, InvalidParams, SandboxDenied } from "../../protocol/errors.js"
+import { InvalidParams, SandboxDenied } from "../../protocol/errors.js"
 import { HttpBodyDelta, HttpRpcs } from "../../protocol/rpcs.js"
 import { Slots } from "../../process/Slots.js"
 import { ClientSession, type ConnectionResource } from "../ClientSession.js"
@@ -26,7 +26,7 @@ const HTTP_STREAMS: ConnectionResource<Set<string>> = { name: "HTTP streams" }
 
 export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
   const config = yield* ServerConfig
-  const httpClient = Option.getOrUndefined(yield* Effect.serviceOption(HttpClient.HttpClient))
+  const requests = yield* HttpRequests
   // Each request in flight holds a socket: they count against the server's descriptors like processes and handles.
   const slots = new Slots({ resource: "httpRequests", limit: config.maxHttpRequests, setting: "--max-http-requests" })
   const takeSlot = Effect.suspend(() =>
@@ -40,9 +40,7 @@ export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.gen(function*() {
         const session = yield* ClientSession
         yield* session.requireReady
-        if (httpClient === undefined) {
-          return yield* new InternalError({ message: "http/request: this server has no HTTP client" })
-        }
+        const httpClient = yield* requests.client
         if (config.sandboxPolicy !== undefined && !config.sandboxPolicy.network) {
           return yield* new SandboxDenied({ message: "http/request: the operator's sandbox allows no network", errno: "EACCES" })
         }

@@ -1,0 +1,59 @@
+/**
+ * The client `http/request` sends with, as a service every server has: the
+ * Node client (loaded at the first request), one of the application's, or
+ * none (`layerUnavailable`: the method is refused and the handshake does not
+ * offer it).
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { InternalError } from "../protocol/errors.js"
+
+export class HttpRequests extends Context.Tag("effect-exec-server/HttpRequests")<HttpRequests, {
+  /** The client, or InternalError where the server has none. */
+  readonly client: Effect.Effect<HttpClient.HttpClient, InternalError>
+  /** Whether `client` ever succeeds (the handshake's HTTP capability). */
+  readonly available: boolean
+}>() {}
+
+/** No HTTP client: `http/request` is answered that the server has none. */
+export const layerUnavailable: Layer.Layer<HttpRequests> = Layer.sync(HttpRequests, () => ({
+  available: false,
+  client: Effect.fail(new InternalError({ message: "http/request: this server has no HTTP client" }))
+}))
+
+/** The `HttpClient` in the context (an application's own, or a test's). */
+export const layer: Layer.Layer<HttpRequests, never, HttpClient.HttpClient> = Layer.effect(
+  HttpRequests,
+  Effect.map(HttpClient.HttpClient, (client) => ({ available: true, client: Effect.succeed(client) }))
+)
+
+/**
+ * Node's client, loaded at the first request: node:http and platform-node's
+ * client cost start-up time that most servers never use.
+ */
+const layerNodeClientOnFirstUse = Layer.scoped(
+  HttpClient.HttpClient,
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const client = yield* Effect.cached(
+      Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(
+        Effect.flatMap((NodeHttpClient) =>
+          Layer.buildWithScope(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))), scope)
+        ),
+        Effect.map(Context.get(HttpClient.HttpClient))
+      )
+    )
+    // makeWith, not make: the loaded client makes the request's span; this one only hands it on.
+    return HttpClient.makeWith(
+      (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
+        Effect.flatMap(Effect.zip(client, request), ([loaded, ready]) => loaded.execute(ready)),
+      Effect.succeed
+    )
+  })
+)
+
+/** Node's client (keep-alive agent), loaded at the first request. */
+export const layerNode: Layer.Layer<HttpRequests> = layer.pipe(Layer.provide(layerNodeClientOnFirstUse))
