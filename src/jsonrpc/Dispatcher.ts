@@ -8,6 +8,7 @@
 import * as Headers from "@effect/platform/Headers"
 import * as Rpc from "@effect/rpc/Rpc"
 import type * as RpcGroup from "@effect/rpc/RpcGroup"
+import type * as RpcMiddleware from "@effect/rpc/RpcMiddleware"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -62,6 +63,12 @@ const wireErrorOf = (method: string, cause: Cause.Cause<unknown>): Effect.Effect
   )
 }
 
+/** What a method runs in and after, once looked up. */
+interface Prepared {
+  readonly context: Context.Context<never>
+  readonly middlewares: ReadonlyArray<RpcMiddleware.RpcMiddleware<unknown, unknown>>
+}
+
 /** Builds the dispatcher of one connection. */
 export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(options: {
   readonly requests: RpcGroup.RpcGroup<Rpcs>
@@ -81,20 +88,39 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const handlerOptions = { clientId: connection.id, headers: Headers.empty }
 
   // Each handler runs in the context it was registered with, plus the
-  // connection's; built once per method.
-  const contexts = new Map<string, Context.Context<never>>()
+  // connection's, after its Rpc's middlewares; both looked up once per method.
+  const prepared = new Map<string, Prepared>()
+  const prepare = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>): Prepared => {
+    const base = options.requestContext === undefined ? entry.context : Context.merge(entry.context, options.requestContext)
+    const context = Context.add(base, Connection, connection) as Context.Context<never>
+    // In the order they were declared, each the implementation the context holds (the handshake check, say).
+    const middlewares = [...rpc.middlewares].map((tag) => {
+      const middleware = Context.getOption(context, tag as unknown as Context.Tag<unknown, RpcMiddleware.RpcMiddleware<unknown, unknown>>)
+      if (Option.isNone(middleware)) throw new Error(`no implementation of the middleware ${tag.key} for ${rpc._tag}`)
+      return middleware.value
+    })
+    const made = { context, middlewares }
+    prepared.set(rpc.key, made)
+    return made
+  }
   const invoke = (rpc: Rpc.AnyWithProps, payload: unknown, hooks: RequestHooks): Effect.Effect<unknown, unknown> => {
     const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
     if (entry === undefined) return Effect.die(new Error(`no handler registered for ${rpc._tag}`))
-    let context = contexts.get(rpc.key)
-    if (context === undefined) {
-      const base = options.requestContext === undefined ? entry.context : Context.merge(entry.context, options.requestContext)
-      context = Context.add(base, Connection, connection) as Context.Context<never>
-      contexts.set(rpc.key, context)
+    let made = prepared.get(rpc.key)
+    if (made === undefined) {
+      try {
+        made = prepare(rpc, entry)
+      } catch (error) {
+        return Effect.die(error)
+      }
     }
     const result = entry.handler(payload, handlerOptions)
-    const effect = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
-    return Effect.zipRight(FiberRef.set(FiberRef.currentContext, Context.add(context, ResponseHooks, hooks)), effect)
+    let effect = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
+    // Before the handler: a middleware's failure answers the request instead of it.
+    for (let i = made.middlewares.length - 1; i >= 0; i--) {
+      effect = Effect.zipRight(made.middlewares[i]!({ clientId: connection.id, rpc, payload, headers: Headers.empty }), effect)
+    }
+    return Effect.zipRight(FiberRef.set(FiberRef.currentContext, Context.add(made.context, ResponseHooks, hooks)), effect)
   }
 
   const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {

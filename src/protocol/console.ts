@@ -9,6 +9,7 @@ import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as Schema from "effect/Schema"
 import { ExecServerError } from "./errors.js"
+import { RequiresHandshake } from "./rpcs.js"
 import { ProcessId } from "./primitives.js"
 import { SandboxType } from "./sandbox.js"
 import { EmptyParams, ProcessInfo, SessionListResult, SessionSummary, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
@@ -110,7 +111,7 @@ export const AckParams = Schema.Struct({ bytes: PositiveInt })
 /** `console/createLink`: on any connection of a server with the console on. */
 export class ConsoleLinkRpcs extends RpcGroup.make(
   Rpc.make("console/createLink", { payload: EmptyParams, success: CreateLinkResult, error: ExecServerError })
-) {}
+).middleware(RequiresHandshake) {}
 
 /** What only a console's connection may ask. */
 export class ConsoleRpcs extends RpcGroup.make(
@@ -119,7 +120,7 @@ export class ConsoleRpcs extends RpcGroup.make(
   Rpc.make("console/read", { payload: ConsoleReadParams, success: ConsoleReadResult, error: ExecServerError }),
   Rpc.make("console/signal", { payload: ConsoleSignalParams, success: SignalResult, error: ExecServerError }),
   Rpc.make("console/terminate", { payload: ConsoleTerminateParams, success: TerminateResult, error: ExecServerError })
-) {}
+).middleware(RequiresHandshake) {}
 
 /** What only a console's connection may send without an answer. */
 export class ConsoleNotificationRpcs extends RpcGroup.make(

@@ -6,8 +6,9 @@
  */
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as RpcMiddleware from "@effect/rpc/RpcMiddleware"
 import * as Context from "effect/Context"
-import { ExecServerError } from "./errors.js"
+import { ExecServerError, InvalidRequest } from "./errors.js"
 import * as S from "./schema.js"
 
 /**
@@ -24,6 +25,16 @@ export type OrderingRule =
   | { readonly _tag: "Alone" }
   | { readonly _tag: "PerProcess"; readonly waitOnly: boolean }
   | { readonly _tag: "PerFileHandle" }
+
+/**
+ * The middleware of every method but the handshake's own: -32600 until the
+ * connection's `initialize` and `initialized` are done. Declared here, once,
+ * on the Rpcs; the server's dispatcher runs it before the handler, which
+ * checks nothing of the kind itself.
+ */
+export class RequiresHandshake extends RpcMiddleware.Tag<RequiresHandshake>()("effect-exec-server/RequiresHandshake", {
+  failure: InvalidRequest
+}) {}
 
 /** The annotation that carries an Rpc's `OrderingRule`. */
 export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrdering")<RequestOrdering, OrderingRule>() {}
@@ -48,10 +59,13 @@ const PER_FILE_HANDLE: OrderingRule = { _tag: "PerFileHandle" }
 export class HandshakeRpcs extends RpcGroup.make(
   Rpc.make("initialize", { payload: S.InitializeParams, success: S.InitializeResult, error: ExecServerError })
     .annotate(RequestOrdering, ALONE),
-  Rpc.make("environment/info", { payload: S.EmptyParams, success: S.EnvironmentInfo, error: ExecServerError }),
-  Rpc.make("environment/status", { payload: S.EmptyParams, success: S.EnvironmentStatus, error: ExecServerError }),
+  Rpc.make("environment/info", { payload: S.EmptyParams, success: S.EnvironmentInfo, error: ExecServerError })
+    .middleware(RequiresHandshake),
+  Rpc.make("environment/status", { payload: S.EmptyParams, success: S.EnvironmentStatus, error: ExecServerError })
+    .middleware(RequiresHandshake),
   /** (ours) The server's sessions, attached and detached, as the console lists them: how a detached session is found again. */
   Rpc.make("session/list", { payload: S.EmptyParams, success: S.SessionListResult, error: ExecServerError })
+    .middleware(RequiresHandshake)
 ) {}
 
 /** Process supervision: `process/*`. */
@@ -78,7 +92,7 @@ export class ProcessRpcs extends RpcGroup.make(
     .annotate(RequestOrdering, PER_PROCESS),
   Rpc.make("process/list", { payload: S.EmptyResult, success: S.ListResult, error: ExecServerError })
     .annotate(RetrySafe, true)
-) {}
+).middleware(RequiresHandshake) {}
 
 /** Host filesystem access: `fs/*`. */
 export class FsRpcs extends RpcGroup.make(
@@ -115,12 +129,12 @@ export class FsRpcs extends RpcGroup.make(
     .annotate(RetrySafe, true),
   Rpc.make("fs/close", { payload: S.CloseFileParams, success: S.EmptyResult, error: ExecServerError })
     .annotate(RequestOrdering, PER_FILE_HANDLE)
-) {}
+).middleware(RequiresHandshake) {}
 
 /** Requests the server makes on the client's behalf: `http/request`. */
 export class HttpRpcs extends RpcGroup.make(
   Rpc.make("http/request", { payload: S.HttpRequestParams, success: S.HttpRequestResult, error: ExecServerError })
-) {}
+).middleware(RequiresHandshake) {}
 
 /** Every request the server answers. */
 export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs, HttpRpcs)

@@ -21,7 +21,7 @@ import { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBuffersModule from "../process/OutputBuffers.js"
-import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering, RequiresHandshake } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { WebConsole } from "../console/WebConsole.js"
@@ -178,8 +178,11 @@ export const serveClient = (
             ...groups,
             handlers: methods,
             connection,
-            // Each request's handler finds its connection's session beside the connection.
-            requestContext: Context.make(ClientSession.ClientSession, made),
+            // Each request's handler finds its connection's session beside the connection, and the
+            // methods that need the handshake (RequiresHandshake) are checked against that session.
+            requestContext: Context.make(ClientSession.ClientSession, made).pipe(
+              Context.add(RequiresHandshake, () => made.requireReady)
+            ),
             traced: config.tracing === true
           })
         })

@@ -7,6 +7,8 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Effect, Fiber, Layer, TestClock } from "effect"
 import * as HttpRequests from "../../src/http/HttpRequests.js"
+import { ConsoleLinkRpcs, ConsoleRpcs } from "../../src/protocol/console.js"
+import { ExecServerRpcs, RequiresHandshake } from "../../src/protocol/rpcs.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as TestConnection from "../../src/testing/TestConnection.js"
 import * as TestServer from "../../src/testing/TestServer.js"
@@ -53,6 +55,26 @@ describe("handshake", () => {
       expect(between.error?.message).toContain("initialized")
       yield* client.notify("initialized", {})
       expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
+    }))
+
+  it.scoped("the handshake is required by one middleware declared on the Rpcs, not by each handler: every method but initialize has it, and is refused before", () =>
+    Effect.gen(function*() {
+      const withoutIt = [...ExecServerRpcs.requests.values(), ...ConsoleRpcs.requests.values(), ...ConsoleLinkRpcs.requests.values()]
+        .filter((rpc) => !(rpc.middlewares as ReadonlySet<unknown>).has(RequiresHandshake))
+        .map((rpc) => rpc._tag)
+      expect(withoutIt).toEqual(["initialize"])
+      const { client } = yield* setup()
+      for (const [method, params] of [
+        ["environment/info", {}],
+        ["session/list", {}],
+        ["fs/readFile", { path: "/etc/hostname" }],
+        ["http/request", { method: "GET", url: "http://example.invalid/", requestId: "r" }]
+      ] as const) {
+        expect((yield* client.request(method, params)).error, method).toEqual({
+          code: -32600,
+          message: "client must call initialize before using exec methods"
+        })
+      }
     }))
 
   it.scoped("a second initialize is refused", () =>

@@ -5,12 +5,6 @@ import type { SessionStore } from "../SessionStore.js"
 
 type SessionStoreShape = typeof SessionStore.Service
 
-/** -32600 unless the current connection's handshake is complete. */
-export const requireReady = Effect.flatMap(ClientSession, (session) => session.requireReady)
-
 /** Every session of the store, and the asking connection's own id (`session/list`, `console/sessions`). */
 export const sessionsOf = (store: SessionStoreShape) =>
-  Effect.zipRight(
-    requireReady,
-    Effect.map(ClientSession, (session) => ({ sessions: store.list(), sessionId: session.sessionId() ?? null }))
-  )
+  Effect.map(ClientSession, (session) => ({ sessions: store.list(), sessionId: session.sessionId() ?? null }))

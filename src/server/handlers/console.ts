@@ -10,21 +10,18 @@ import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../../pro
 import { InvalidRequest } from "../../protocol/errors.js"
 import { ClientSession } from "../ClientSession.js"
 import { ServerConfig } from "../ServerConfig.js"
-import { SessionStore } from "../SessionStore.js"
-import { requireReady, sessionsOf } from "./common.js"
+import { type Session, SessionStore } from "../SessionStore.js"
+import { sessionsOf } from "./common.js"
 
 /** `console/createLink`. */
 export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
   const { auth } = yield* WebConsole
   return {
     "console/createLink": () =>
-      Effect.zipRight(
-        requireReady,
-        Effect.sync(() => {
-          const link = auth.issueLink()
-          return { path: loginLinkPath(link.secret), expiresAtMs: link.expiresAtMs }
-        })
-      )
+      Effect.sync(() => {
+        const link = auth.issueLink()
+        return { path: loginLinkPath(link.secret), expiresAtMs: link.expiresAtMs }
+      })
   }
 }))
 
@@ -33,22 +30,19 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
   const config = yield* ServerConfig
   const store = yield* SessionStore
   const sessionOf = (sessionId: string) =>
-    Effect.zipRight(
-      requireReady,
-      Effect.suspend(() => {
-        const session = store.find(sessionId)
-        return session === undefined
-          ? Effect.fail(new InvalidRequest({ message: `unknown or closed session id ${sessionId}` }))
-          : Effect.succeed(session)
-      })
-    )
-  const everySession = Effect.zipRight(requireReady, Effect.sync(store.all))
+    Effect.suspend(() => {
+      const session = store.find(sessionId)
+      return session === undefined
+        ? Effect.fail(new InvalidRequest({ message: `unknown or closed session id ${sessionId}` }))
+        : Effect.succeed(session)
+    })
+  const everySession: Effect.Effect<ReadonlyArray<Session>, InvalidRequest> = Effect.sync(store.all)
   const processOf = (sessionId: string, processId: string) =>
     Effect.flatMap(sessionOf(sessionId), (session) => session.processes.get(processId))
   return {
     "console/sessions": () => sessionsOf(store),
     "console/processes": ({ sessionId }) =>
-      (sessionId === undefined ? everySession : Effect.map(sessionOf(sessionId), (session) => [session])).pipe(
+      (sessionId === undefined ? everySession : Effect.map(sessionOf(sessionId), (session): ReadonlyArray<Session> => [session])).pipe(
         Effect.flatMap((sessions) =>
           Effect.forEach(
             sessions.flatMap((session) => session.processes.actors().map((actor) => ({ sessionId: session.sessionId, actor }))),

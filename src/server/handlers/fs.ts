@@ -25,7 +25,6 @@ import {
   watchedDirectorySlots
 } from "../../fs/PathWatch.js"
 import { ClientSession, type ConnectionResource } from "../ClientSession.js"
-import { requireReady } from "./common.js"
 import { ServerConfig } from "../ServerConfig.js"
 
 /** A connection's watchers of `fs/watchMissing` and of `fs/watch`. */
@@ -41,7 +40,6 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   const fileSystem = yield* FileSystem.FileSystem
   const sandbox = yield* Sandbox
   const sandboxedFs = yield* SandboxedFs
-  const ready = requireReady
   const files = Effect.flatMap(ClientSession, (session) => session.files)
   // Every connection's watches draw on one budget of directories: what is bounded is the server.
   const watchBudget = watchedDirectorySlots()
@@ -79,7 +77,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     request: SandboxRequest | undefined,
     operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>,
     guarded: ReadonlyArray<string> = []
-  ) => Effect.zipRight(Effect.zipRight(ready, notASecret(guarded)), Effect.flatMap(backendOf(request), operation))
+  ) => Effect.zipRight(notASecret(guarded), Effect.flatMap(backendOf(request), operation))
   /**
    * `operation` unless `followSymlinks: false` finds a symlink on the way to
    * the path, looked for once the sandbox (when there is one) let the path be
@@ -164,7 +162,6 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.as(run(sandbox, (backend) => backend.copy(sourcePath, destinationPath, recursive), [sourcePath, destinationPath]), {}),
     "fs/watch": ({ path, recursive, sandbox, watchId }) =>
       Effect.gen(function*() {
-        yield* ready
         const confinement = yield* confinementOf(sandbox)
         if (confinement._tag === "Unconfined") {
           yield* (yield* pathWatcher).watch(watchId, path, { recursive })
@@ -185,10 +182,9 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
         return { watchId }
       }),
     "fs/unwatch": ({ watchId }) =>
-      Effect.as(Effect.zipRight(ready, Effect.flatMap(pathWatcher, (watcher) => watcher.unwatch(watchId))), {}),
+      Effect.as(Effect.flatMap(pathWatcher, (watcher) => watcher.unwatch(watchId)), {}),
     "fs/watchMissing": ({ missing, present, sandbox, watchId }) =>
       Effect.gen(function*() {
-        yield* ready
         const confinement = yield* confinementOf(sandbox)
         const watcher = yield* missingWatcher
         if (confinement._tag === "Unconfined") return { watching: yield* watcher.watch({ watchId, missing, present }) }

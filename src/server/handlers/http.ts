@@ -39,7 +39,6 @@ export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
     "http/request": (params) =>
       Effect.gen(function*() {
         const session = yield* ClientSession
-        yield* session.requireReady
         const httpClient = yield* requests.client
         if (config.sandboxPolicy !== undefined && !config.sandboxPolicy.network) {
           return yield* new SandboxDenied({ message: "http/request: the operator's sandbox allows no network", errno: "EACCES" })
