@@ -13,7 +13,7 @@ const program = Effect.gen(function*() {
   const spawner = yield* TestSpawner.make({
     onWrite: (child, bytes) => child.output(`ack:${Buffer.from(bytes).toString()}`)
   })
-  const client = yield* TestConnection.makeWith(TestServer.layer({ spawners: spawner.layer }))
+  const client = yield* TestConnection.makeWith(TestServer.layer({ spawner: spawner.layer }))
   yield* client.handshake
   const started = yield* client.request("process/start", {
     processId: "job",

@@ -13,6 +13,8 @@ import type { SandboxedLaunch } from "../sandbox/Sandbox.js"
 
 /** What to run and how. `env` is the child's whole environment. */
 export interface SpawnRequest {
+  /** On a pseudo-terminal; else with pipes for stdin, stdout and stderr. */
+  readonly tty: boolean
   readonly argv: ReadonlyArray<string>
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
@@ -103,11 +105,17 @@ export interface ProcessSpawner {
   readonly spawn: (request: SpawnRequest) => Effect.Effect<ChildProcess, InternalError | SpawnNotFound, Scope.Scope>
 }
 
-/** Spawns children on a pseudo-terminal (`tty: true`). */
-export class PtySpawner extends Context.Tag("effect-exec-server/PtySpawner")<PtySpawner, ProcessSpawner>() {}
+/**
+ * Starts the server's children, on a terminal or with pipes as each
+ * request says: one service, chosen by Layer (Node's: `NodeSpawner.layer`;
+ * scripted: `TestSpawner`), resolved once by the session store.
+ */
+export class Spawner extends Context.Tag("effect-exec-server/Spawner")<Spawner, ProcessSpawner>() {}
 
-/** Spawns children with pipes for stdin, stdout and stderr (`tty: false`). */
-export class PipeSpawner extends Context.Tag("effect-exec-server/PipeSpawner")<PipeSpawner, ProcessSpawner>() {}
+/** A spawner that gives terminal requests to `pty` and the others to `pipe`. */
+export const byTerminal = (spawners: { readonly pty: ProcessSpawner; readonly pipe: ProcessSpawner }): ProcessSpawner => ({
+  spawn: (request) => request.tty ? spawners.pty.spawn(request) : spawners.pipe.spawn(request)
+})
 
 /**
  * A child's events on their way to its owner: held until the owner listens,

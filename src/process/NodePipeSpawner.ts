@@ -4,13 +4,12 @@
  * else with Node's child_process.
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as NodeChildProcess from "node:child_process"
 import type { EventEmitter } from "node:events"
 import type { Readable, Writable } from "node:stream"
 import { errnoOf, type InternalError, internalErrorFrom, type SpawnNotFound } from "../protocol/errors.js"
-import { ChildEvents, type ChildProcess, stdinBacklogFull, PipeSpawner, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
@@ -238,6 +237,3 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
       })
   }
 }
-
-/** The pipe spawner with default options (which way it starts children is settled when the layer is built). */
-export const layer: Layer.Layer<PipeSpawner> = Layer.sync(PipeSpawner, () => make())

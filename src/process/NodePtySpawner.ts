@@ -1,12 +1,11 @@
 /** The PTY spawner on node-pty: raw bytes on stream "pty", the child leads its own session. */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import type * as NodePty from "node-pty"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
-import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, PtySpawner, type StdinStatus } from "./ChildProcess.js"
+import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
@@ -295,6 +294,3 @@ export const make = (): ProcessSpawner => ({
       return handle
     })
 })
-
-/** The node-pty spawner. */
-export const layer: Layer.Layer<PtySpawner> = Layer.succeed(PtySpawner, make())

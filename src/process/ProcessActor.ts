@@ -96,7 +96,6 @@ const DETACHED_PAUSE_MS = 100
 /** What an actor needs to start. */
 export interface ProcessActorOptions {
   readonly processId: string
-  readonly tty: boolean
   readonly request: SpawnRequest
   readonly spawner: ProcessSpawner
   readonly output: RetainedOutput
@@ -278,7 +277,7 @@ export const makeProcessActor = (
   Effect.gen(function*() {
     const { emit, output, processId } = options
     const child = yield* options.spawner.spawn(options.request)
-    const sizes = options.tty ? new TerminalSizes(options.request.size) : undefined
+    const sizes = options.request.tty ? new TerminalSizes(options.request.size) : undefined
     const startedAtMs = yield* Clock.currentTimeMillis
     // Scope.addFinalizer rather than Effect.addFinalizer: the latter runs each
     // finalizer under the fiber refs of its acquisition, two diffs of every
@@ -533,7 +532,7 @@ export const makeProcessActor = (
       processId,
       pid: child.pid,
       argv: options.request.argv,
-      tty: options.tty,
+      tty: options.request.tty,
       startedAtMs,
       sandboxType: options.sandbox === undefined ? "none" : "linuxSeccomp",
       write: (bytes, writeId) =>
@@ -604,7 +603,7 @@ export const makeProcessActor = (
           processId,
           child.pid,
           options.request.argv,
-          options.tty,
+          options.request.tty,
           startedAtMs,
           actor.sandboxType,
           state.phase.exit,

@@ -23,7 +23,7 @@ import {
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { ProcessInfo } from "../protocol/schema.js"
-import { PipeSpawner, PtySpawner } from "./ChildProcess.js"
+import { Spawner } from "./ChildProcess.js"
 import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"
 import type { LiveOutputBudget } from "./LiveOutputBudget.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
@@ -102,10 +102,9 @@ interface Expiry {
 /** Makes a process table whose processes live in the current scope. */
 export const makeProcessTable = (
   options: ProcessTableOptions
-): Effect.Effect<ProcessTable, never, Scope.Scope | PtySpawner | PipeSpawner | OutputBuffers | Sandbox | ProcessReaper> =>
+): Effect.Effect<ProcessTable, never, Scope.Scope | Spawner | OutputBuffers | Sandbox | ProcessReaper> =>
   Effect.gen(function*() {
-    const ptySpawner = yield* PtySpawner
-    const pipeSpawner = yield* PipeSpawner
+    const spawner = yield* Spawner
     const outputBuffer = yield* OutputBuffers
     const reaper = yield* ProcessReaper
     const sandbox = yield* Sandbox
@@ -243,8 +242,8 @@ export const makeProcessTable = (
             : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd })
           return yield* makeProcessActor({
             processId: params.processId,
-            tty: params.tty,
             request: {
+              tty: params.tty,
               argv: params.argv,
               cwd: params.cwd,
               env,
@@ -253,7 +252,7 @@ export const makeProcessTable = (
               size: params.size ?? { rows: 24, cols: 80 },
               sandbox: launch
             },
-            spawner: params.tty ? ptySpawner : pipeSpawner,
+            spawner,
             output,
             graceMs: options.graceMs,
             closeDrainMs: options.closeDrainMs,

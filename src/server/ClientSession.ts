@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
-import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
+import type { Spawner } from "../process/ChildProcess.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { FileHandleTable } from "../fs/FileHandleTable.js"
@@ -91,12 +91,12 @@ export class ClientSession extends Context.Tag("effect-exec-server/ClientSession
 export const make = (options: ConnectionOptions = {}): Effect.Effect<
   ClientSessionShape,
   never,
-  Scope.Scope | Connection | ServerConfig | SessionStore | PtySpawner | PipeSpawner | OutputBuffers | Sandbox
+  Scope.Scope | Connection | ServerConfig | SessionStore | Spawner | OutputBuffers | Sandbox
 > => Effect.gen(function*() {
   const config = yield* ServerConfig
   const connection = yield* Connection
   const store = yield* SessionStore
-  const services = yield* Effect.context<PtySpawner | PipeSpawner | OutputBuffers | Sandbox>()
+  const services = yield* Effect.context<Spawner | OutputBuffers | Sandbox>()
   let state: HandshakeState = "awaitingInitialize"
   let attachment: Attachment | undefined
   const runtime = yield* Effect.runtime<never>()

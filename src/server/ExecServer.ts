@@ -14,9 +14,8 @@ import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
-import * as NodePipeSpawner from "../process/NodePipeSpawner.js"
-import * as NodePtySpawner from "../process/NodePtySpawner.js"
+import type { Spawner } from "../process/ChildProcess.js"
+import * as NodeSpawner from "../process/NodeSpawner.js"
 import { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
@@ -52,8 +51,7 @@ import * as SessionStoreModule from "./SessionStore.js"
 export type ServerServices =
   | ServerConfig
   | SessionStore
-  | PtySpawner
-  | PipeSpawner
+  | Spawner
   | OutputBuffers
   | FileSystem.FileSystem
   | Sandbox
@@ -224,8 +222,7 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
  */
 export const layerNodeServices: Layer.Layer<
   | SessionStore
-  | PtySpawner
-  | PipeSpawner
+  | Spawner
   | OutputBuffers
   | FileSystem.FileSystem
   | ProcessReaper
@@ -236,7 +233,7 @@ export const layerNodeServices: Layer.Layer<
   ServerConfig
 > = SessionStoreModule.layer.pipe(
   Layer.merge(SandboxedFsModule.layer),
-  Layer.provideMerge(Layer.mergeAll(NodePtySpawner.layer, NodePipeSpawner.layer, OutputBuffersModule.layerMemory)),
+  Layer.provideMerge(Layer.mergeAll(NodeSpawner.layer, OutputBuffersModule.layerMemory)),
   // The store's processes and the fs workers use the sandbox; it registers with the reaper, which outlives them.
   Layer.provideMerge(layerSandbox),
   Layer.provideMerge(ProcessReaperModule.layerNode),

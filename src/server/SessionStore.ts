@@ -18,7 +18,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
-import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
+import type { Spawner } from "../process/ChildProcess.js"
 import type { Sandbox } from "../sandbox/Sandbox.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessReaper } from "../process/ProcessReaper.js"
@@ -86,8 +86,8 @@ export interface Attachment {
   readonly release: Effect.Effect<void>
 }
 
-/** What a session's processes run on: the spawners, the output buffers, the sandbox and the reaper. */
-export type ProcessServices = PtySpawner | PipeSpawner | OutputBuffers | Sandbox | ProcessReaper
+/** What a session's processes run on: the spawner, the output buffers, the sandbox and the reaper. */
+export type ProcessServices = Spawner | OutputBuffers | Sandbox | ProcessReaper
 
 /** The server's sessions. */
 export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")<SessionStore, {

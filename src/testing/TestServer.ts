@@ -1,5 +1,5 @@
 /**
- * The server's services for tests: scripted spawners, the in-memory output
+ * The server's services for tests: a scripted spawner, the in-memory output
  * buffer, a session store, a filesystem (a no-op one unless given) and a
  * sandbox (one that refuses every confinement unless given), no sandboxed
  * file operations, no reaper and an HTTP client only if given, on top of a
@@ -7,7 +7,7 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Layer from "effect/Layer"
-import type { PipeSpawner, PtySpawner } from "../process/ChildProcess.js"
+import type { Spawner } from "../process/ChildProcess.js"
 import * as OutputBuffers from "../process/OutputBuffers.js"
 import * as ProcessReaper from "../process/ProcessReaper.js"
 import * as SandboxedFs from "../fs/SandboxedFs.js"
@@ -17,9 +17,9 @@ import type { ServerServices } from "../server/ExecServer.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as SessionStore from "../server/SessionStore.js"
 
-/** Everything `TestConnection.make` (or `serveClient`) needs, around the given spawners. */
+/** Everything `TestConnection.make` (or `serveClient`) needs, around the given spawner. */
 export const layer = (options: {
-  readonly spawners: Layer.Layer<PtySpawner | PipeSpawner>
+  readonly spawner: Layer.Layer<Spawner>
   readonly config?: Partial<ServerConfig.ServerConfigShape>
   readonly fileSystem?: Layer.Layer<FileSystem.FileSystem>
   readonly sandbox?: Layer.Layer<Sandbox.Sandbox>
@@ -28,7 +28,7 @@ export const layer = (options: {
 }): Layer.Layer<ServerServices> =>
   SessionStore.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(
-      options.spawners,
+      options.spawner,
       OutputBuffers.layerMemory,
       options.sandbox ?? Sandbox.layerUnavailable,
       // No reaper: the scripted children are no processes.

@@ -12,9 +12,8 @@ import type { OutputStream, TerminalSize } from "../protocol/schema.js"
 import {
   ChildEvents,
   type ChildProcess,
-  PipeSpawner,
   type ProcessSpawner,
-  PtySpawner,
+  Spawner,
   type SpawnRequest,
   type StdinStatus
 } from "../process/ChildProcess.js"
@@ -65,7 +64,7 @@ const FATAL_BY_DEFAULT = new Set<NodeJS.Signals>(["SIGTERM", "SIGKILL", "SIGINT"
 
 /** The test spawner: its layer provides both spawner Tags. */
 export interface TestSpawner {
-  readonly layer: Layer.Layer<PtySpawner | PipeSpawner>
+  readonly layer: Layer.Layer<Spawner>
   /** Every child spawned so far, in order. */
   readonly children: ReadonlyArray<FakeChild>
   /** Waits for the next child to be spawned. */
@@ -163,7 +162,7 @@ export const make = (behavior: FakeBehavior = {}): Effect.Effect<TestSpawner> =>
         })
     })
     return {
-      layer: Layer.merge(Layer.succeed(PtySpawner, spawner(true)), Layer.succeed(PipeSpawner, spawner(false))),
+      layer: Layer.succeed(Spawner, { spawn: (request) => spawner(request.tty).spawn(request) }),
       children,
       nextChild: Queue.take(spawned)
     }

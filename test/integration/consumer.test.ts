@@ -129,7 +129,7 @@ const INFERRED_LAYERS = `
 import { Effect, Layer } from "effect"
 import {
   ExecServer, OutputBuffers, ProcessReaper, Sandbox, SandboxedFs, ServerConfig, SessionStore,
-  StdioTransport, WebSocketTransport, NodePipeSpawner, NodePtySpawner, NatsConnector, NatsServerTransport
+  StdioTransport, WebSocketTransport, NodeSpawner, NatsConnector, NatsServerTransport
 } from "effect-exec-server"
 import { ExecServerClient } from "effect-exec-server/client"
 import { TestServer, TestSpawner } from "effect-exec-server/testing"
@@ -151,8 +151,7 @@ export const Parts = Layer.mergeAll(
   ProcessReaper.layerNode,
   Sandbox.layerUnavailable,
   SessionStore.layer,
-  NodePipeSpawner.layer,
-  NodePtySpawner.layer
+  NodeSpawner.layer
 )
 export const Confined = SandboxedFs.layer
 export const Client = ExecServerClient.layerWebSocket({ url: "ws://127.0.0.1:8765" })
@@ -160,7 +159,7 @@ export const Local = ExecServerClient.layerSpawnLocal()
 export const Executor = NatsServerTransport.layer({ servers: ["nats://127.0.0.1:4222"], environmentId: "e1" })
 export const RemoteClient = NatsConnector.layer({ servers: ["nats://127.0.0.1:4222"], environmentId: "e1" })
 export const EnvironmentGateway = Gateway.layer({ listen: { host: "127.0.0.1", port: 8765 }, nats: { servers: ["nats://127.0.0.1:4222"] } })
-export const Mocked = Effect.map(TestSpawner.make(TestSpawner.echo), (spawner) => TestServer.layer({ spawners: spawner.layer }))
+export const Mocked = Effect.map(TestSpawner.make(TestSpawner.echo), (spawner) => TestServer.layer({ spawner: spawner.layer }))
 `
 
 describe("the packed package in a consumer project", () => {

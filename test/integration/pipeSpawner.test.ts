@@ -24,6 +24,7 @@ interface Finished {
 }
 
 const request = (argv: ReadonlyArray<string>, overrides: Partial<SpawnRequest> = {}): SpawnRequest => ({
+  tty: false,
   argv,
   cwd: process.cwd(),
   env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },

@@ -73,7 +73,7 @@ describe("wire errors", () => {
     }).pipe(
       Effect.provide(
         Layer.unwrapScoped(Effect.map(TestSpawner.make({}), (spawner) =>
-          InProcessClient.layer().pipe(Layer.provide(TestServer.layer({ spawners: spawner.layer })))))
+          InProcessClient.layer().pipe(Layer.provide(TestServer.layer({ spawner: spawner.layer })))))
       )
     ))
 })

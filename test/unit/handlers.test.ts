@@ -30,7 +30,7 @@ const startParams = (processId: string, extra: Record<string, unknown> = {}) => 
 const setup = (behavior: TestSpawner.FakeBehavior = {}, config: Partial<ServerConfig.ServerConfigShape> = {}) =>
   Effect.gen(function*() {
     const spawner = yield* TestSpawner.make(behavior)
-    const client = yield* TestConnection.makeWith(TestServer.layer({ spawners: spawner.layer, config }))
+    const client = yield* TestConnection.makeWith(TestServer.layer({ spawner: spawner.layer, config }))
     return { spawner, client }
   })
 
@@ -393,7 +393,7 @@ describe("process actor", () => {
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make()
       const services = yield* Layer.build(TestServer.layer({
-        spawners: spawner.layer,
+        spawner: spawner.layer,
         config: { retentionMs: 60_000, maxRetainedOutputBytes: 10 }
       }))
       const connect = Effect.provide(TestConnection.make, services)
@@ -575,12 +575,24 @@ describe("http/request's client, a service every server has", () => {
           return HttpClientResponse.fromWeb(request, new Response("hello", { status: 201 }))
         }))
       const client = yield* TestConnection.makeWith(TestServer.layer({
-        spawners: spawner.layer,
+        spawner: spawner.layer,
         httpRequests: HttpRequests.layer.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, fake)))
       }))
       expect((yield* initialized(client)).httpHeaderEnvVars).toBe(true)
       const response = yield* client.request("http/request", { method: "GET", url: "http://example.invalid/", headers: [], requestId: "r1" })
       expect(response.result).toMatchObject({ status: 201, bodyBase64: Buffer.from("hello").toString("base64") })
       expect(sent).toEqual(["GET http://example.invalid/"])
+    }))
+})
+
+describe("one spawner", () => {
+  it.scoped("starts terminal and pipe children alike, as each request's tty says (no switch between two services)", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.request("initialize", { clientName: "t" })
+      yield* client.notify("initialized", {})
+      yield* client.request("process/start", startParams("with-terminal", { tty: true }))
+      yield* client.request("process/start", startParams("with-pipes"))
+      expect(spawner.children.map((child) => [child.tty, child.request.tty])).toEqual([[true, true], [false, false]])
     }))
 })

@@ -60,7 +60,7 @@ describe("hostile input", () => {
         { numRuns: 4, seed: 42 }
       )
       for (const run of frames) {
-        const client = yield* TestConnection.makeWith(TestServer.layer({ spawners: spawner.layer }))
+        const client = yield* TestConnection.makeWith(TestServer.layer({ spawner: spawner.layer }))
         for (const frame of run) yield* client.sendRaw(frame.text)
         // A valid request after the storm is still answered, and proves the storm was processed.
         const answered = yield* client.request("initialize", { clientName: "after" })

@@ -47,7 +47,7 @@ describe("package entries", () => {
     const exports = await import(Path.join(packageRoot, packageJson.exports["."]!.default)) as Record<string, unknown>
     for (const name of [
       "ExecServer", "ServerConfig", "SessionStore", "Transport", "StdioTransport", "WebSocketTransport",
-      "NodePtySpawner", "NodePipeSpawner", "PtySpawner", "PipeSpawner", "OutputBuffers", "ProcessReaper", "Sandbox", "SandboxedFs",
+      "NodePtySpawner", "NodePipeSpawner", "NodeSpawner", "Spawner", "OutputBuffers", "ProcessReaper", "Sandbox", "SandboxedFs",
       "ExecServerClient", "PromiseClient", "ClientTransport", "InProcessClient", "TestConnection", "TestServer", "TestSpawner",
       "ExecServerRpcs", "NotFound", "SandboxPolicy"
     ]) expect(exports[name], name).toBeDefined()

@@ -48,8 +48,7 @@ const startActor = (spawner: ProcessSpawner, gate: Deferred.Deferred<void>) =>
     Effect.addFinalizer(() => Deferred.succeed(gate, undefined)),
     makeProcessActor({
     processId: "p",
-    tty: false,
-    request: { argv: ["prog"], cwd: "/tmp", env: {}, pipeStdin: true, size: { rows: 24, cols: 80 } },
+    request: { tty: false, argv: ["prog"], cwd: "/tmp", env: {}, pipeStdin: true, size: { rows: 24, cols: 80 } },
     spawner,
     output: new ChunkRing(1024, undefined),
     graceMs: 1000,
