@@ -1,7 +1,8 @@
 /**
  * The WebSocket transport: a `ws` server on one IP and port, one JSON-RPC
  * message per frame, each socket its own connection. Ping/pong keep-alive
- * drops peers that stop answering. Built on `ws` directly because the
+ * drops peers that stop answering (each accepted socket: socketConnection.ts).
+ * Built on `ws` directly because the
  * upgrade request must be inspectable (and refusable) before a connection
  * exists.
  */
@@ -9,9 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Metrics from "../observability/metrics.js"
@@ -19,17 +18,17 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as Net from "node:net"
-import { type RawData, WebSocket, WebSocketServer } from "ws"
+import { WebSocketServer } from "ws"
 import type { Duplex } from "node:stream"
-import { DEFAULT_MAX_MESSAGE_BYTES, type Frame } from "../wire/JsonRpc.js"
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
-import { oversizedFrameRead } from "../native/oversizedMemory.js"
-import { sendText } from "../wire/writers.js"
+import { socketTransport } from "./socketConnection.js"
 
 export { sendText } from "../wire/writers.js"
+export { closeReason, MAX_CLOSE_REASON_BYTES } from "./socketConnection.js"
 import { bearerAuthProblem, bearerRefusal, capabilityTokenMatches } from "./bearerAuth.js"
 import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
@@ -71,16 +70,6 @@ export interface RoutedConnection<A> {
   readonly route: A
   /** Closes the WebSocket with this close code and reason (at most 123 bytes of UTF-8; longer is cut). */
   readonly closeWith: (code: number, reason: string) => Effect.Effect<void>
-}
-
-/** The longest close reason a WebSocket close frame carries, in bytes. */
-export const MAX_CLOSE_REASON_BYTES = 123
-
-/** `reason` cut to a close frame's 123 bytes, on a character boundary. */
-export const closeReason = (reason: string): string => {
-  let cut = reason
-  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1)
-  return cut
 }
 
 /** Where and how to listen, and whom to let in. */
@@ -228,120 +217,6 @@ const refuse = (socket: Duplex, status: number, reason: string, line = reason) =
   )
   setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
 }
-
-const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
-  // ws gives a Buffer (binaryType "nodebuffer"): read as it is, never copied (a large frame would be held twice).
-  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
-  if (buffer.length <= maxMessageBytes) return { _tag: "Text", text: buffer.toString("utf8") }
-  oversizedFrameRead()
-  return { _tag: "Oversized", bytes: buffer.length }
-}
-
-/**
- * A frame transport over one accepted socket. Listeners are attached at
- * once, so frames that arrive before the connection is served are kept.
- */
-const socketTransport = (
-  socket: WebSocket,
-  options: {
-    /** The upgraded socket under `socket`, whose reads are counted in `arriving`. */
-    readonly raw: Duplex
-    readonly arriving: ArrivingBytes
-    readonly maxMessageBytes: number
-    readonly pingIntervalMs: number
-    readonly address: string | undefined
-    readonly path: string
-    readonly maxBufferedFrames: number | undefined
-  }
-): FrameTransport & Pick<RoutedConnection<unknown>, "closeWith"> => {
-  const frames = Effect.runSync(Mailbox.make<Frame>(options.maxBufferedFrames === undefined ? undefined : { capacity: options.maxBufferedFrames }))
-  /** Why the socket is not read now: frames waiting for the consumer, or no room for what is arriving (see wire/arrivingBytes.ts). */
-  let holds = 0
-  const hold = () => {
-    if (holds++ === 0) socket.pause()
-  }
-  const unhold = () => {
-    if (--holds === 0) socket.resume()
-  }
-  /** Frames that found the mailbox full, in order; the socket is paused while there are any. */
-  const overflow: Array<Frame> = []
-  let ended = false
-  /** Moves the overflow into the mailbox as the consumer makes room, then reads the socket again. */
-  const drainOverflow = Effect.gen(function*() {
-    while (overflow.length > 0) {
-      yield* frames.offer(overflow[0]!)
-      overflow.shift()
-    }
-    if (ended) yield* frames.done(Exit.void)
-    else unhold()
-  })
-  let drainer: Fiber.RuntimeFiber<void> | undefined
-  const deliver = (frame: Frame) => {
-    if (overflow.length === 0 && frames.unsafeOffer(frame)) return
-    overflow.push(frame)
-    if (overflow.length === 1) {
-      // ws may still emit what it had already read: those join the overflow.
-      hold()
-      drainer = Effect.runFork(drainOverflow)
-    }
-  }
-  let alive = true
-  const ping = setInterval(() => {
-    // While this end does not read (the consumer is behind, or no room), the peer's pongs wait unread: it is not taken for dead.
-    if (!alive && holds === 0) {
-      socket.terminate()
-      return
-    }
-    alive = false
-    socket.ping()
-  }, options.pingIntervalMs)
-  // Counted before ws parses what was read: a message it completes is then freed at once.
-  const arriving = options.arriving.open({
-    pause: hold,
-    resume: unhold,
-    stalled: () => {
-      // Not its fault while this end does not read its frames.
-      if (overflow.length === 0) socket.terminate()
-    }
-  })
-  options.raw.prependListener("data", (chunk: Buffer) => arriving.read(chunk.length))
-  // A control frame's payload and its header (at most 6 bytes from a client) belong to no message.
-  const controlFrame = (data: Buffer) => arriving.control(data.length + 6)
-  socket.on("ping", controlFrame)
-  socket.on("pong", (data) => {
-    alive = true
-    controlFrame(data)
-  })
-  socket.on("message", (data) => {
-    alive = true
-    arriving.completed()
-    deliver(frameOf(data, options.maxMessageBytes))
-  })
-  socket.on("close", () => {
-    arriving.close()
-    clearInterval(ping)
-    // Frames still in the overflow come first.
-    ended = true
-    if (overflow.length === 0) frames.unsafeDone(Exit.void)
-  })
-  socket.on("error", () => socket.terminate())
-  const closeWith = (code: number, reason: string) =>
-    Effect.sync(() => {
-      clearInterval(ping)
-      if (drainer !== undefined) Effect.runFork(Fiber.interrupt(drainer))
-      if (socket.readyState === WebSocket.OPEN) socket.close(code, closeReason(reason))
-      else socket.terminate()
-    })
-  const close = closeWith(1001, "server closing the connection")
-  return {
-    frames,
-    write: (messages, done) => sendText(socket, messages, done),
-    close,
-    closeWith,
-    peer: { transport: "websocket", address: options.address, path: options.path }
-  }
-}
-
 
 /**
  * Listens in the current scope and returns the transport and its URL.

@@ -1,0 +1,140 @@
+/**
+ * One accepted WebSocket as a frame transport: its frames in a mailbox
+ * (the socket paused while the consumer is behind, or while the listener's
+ * budget of arriving messages has no room), keep-alive pings, and a close
+ * with a code and reason.
+ */
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Mailbox from "effect/Mailbox"
+import type { Duplex } from "node:stream"
+import { type RawData, WebSocket } from "ws"
+import type { FrameTransport } from "../jsonrpc/Transport.js"
+import { oversizedFrameRead } from "../native/oversizedMemory.js"
+import type { ArrivingBytes } from "../wire/arrivingBytes.js"
+import type { Frame } from "../wire/JsonRpc.js"
+import { sendText } from "../wire/writers.js"
+
+/** The longest close reason a WebSocket close frame carries, in bytes. */
+export const MAX_CLOSE_REASON_BYTES = 123
+
+/** `reason` cut to a close frame's 123 bytes, on a character boundary. */
+export const closeReason = (reason: string): string => {
+  let cut = reason
+  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1)
+  return cut
+}
+
+const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
+  // ws gives a Buffer (binaryType "nodebuffer"): read as it is, never copied (a large frame would be held twice).
+  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
+  if (buffer.length <= maxMessageBytes) return { _tag: "Text", text: buffer.toString("utf8") }
+  oversizedFrameRead()
+  return { _tag: "Oversized", bytes: buffer.length }
+}
+
+/**
+ * A frame transport over one accepted socket. Listeners are attached at
+ * once, so frames that arrive before the connection is served are kept.
+ */
+export const socketTransport = (
+  socket: WebSocket,
+  options: {
+    /** The upgraded socket under `socket`, whose reads are counted in `arriving`. */
+    readonly raw: Duplex
+    readonly arriving: ArrivingBytes
+    readonly maxMessageBytes: number
+    readonly pingIntervalMs: number
+    readonly address: string | undefined
+    readonly path: string
+    readonly maxBufferedFrames: number | undefined
+  }
+): FrameTransport & { readonly closeWith: (code: number, reason: string) => Effect.Effect<void> } => {
+  const frames = Effect.runSync(Mailbox.make<Frame>(options.maxBufferedFrames === undefined ? undefined : { capacity: options.maxBufferedFrames }))
+  /** Why the socket is not read now: frames waiting for the consumer, or no room for what is arriving (see wire/arrivingBytes.ts). */
+  let holds = 0
+  const hold = () => {
+    if (holds++ === 0) socket.pause()
+  }
+  const unhold = () => {
+    if (--holds === 0) socket.resume()
+  }
+  /** Frames that found the mailbox full, in order; the socket is paused while there are any. */
+  const overflow: Array<Frame> = []
+  let ended = false
+  /** Moves the overflow into the mailbox as the consumer makes room, then reads the socket again. */
+  const drainOverflow = Effect.gen(function*() {
+    while (overflow.length > 0) {
+      yield* frames.offer(overflow[0]!)
+      overflow.shift()
+    }
+    if (ended) yield* frames.done(Exit.void)
+    else unhold()
+  })
+  let drainer: Fiber.RuntimeFiber<void> | undefined
+  const deliver = (frame: Frame) => {
+    if (overflow.length === 0 && frames.unsafeOffer(frame)) return
+    overflow.push(frame)
+    if (overflow.length === 1) {
+      // ws may still emit what it had already read: those join the overflow.
+      hold()
+      drainer = Effect.runFork(drainOverflow)
+    }
+  }
+  let alive = true
+  const ping = setInterval(() => {
+    // While this end does not read (the consumer is behind, or no room), the peer's pongs wait unread: it is not taken for dead.
+    if (!alive && holds === 0) {
+      socket.terminate()
+      return
+    }
+    alive = false
+    socket.ping()
+  }, options.pingIntervalMs)
+  // Counted before ws parses what was read: a message it completes is then freed at once.
+  const arriving = options.arriving.open({
+    pause: hold,
+    resume: unhold,
+    stalled: () => {
+      // Not its fault while this end does not read its frames.
+      if (overflow.length === 0) socket.terminate()
+    }
+  })
+  options.raw.prependListener("data", (chunk: Buffer) => arriving.read(chunk.length))
+  // A control frame's payload and its header (at most 6 bytes from a client) belong to no message.
+  const controlFrame = (data: Buffer) => arriving.control(data.length + 6)
+  socket.on("ping", controlFrame)
+  socket.on("pong", (data) => {
+    alive = true
+    controlFrame(data)
+  })
+  socket.on("message", (data) => {
+    alive = true
+    arriving.completed()
+    deliver(frameOf(data, options.maxMessageBytes))
+  })
+  socket.on("close", () => {
+    arriving.close()
+    clearInterval(ping)
+    // Frames still in the overflow come first.
+    ended = true
+    if (overflow.length === 0) frames.unsafeDone(Exit.void)
+  })
+  socket.on("error", () => socket.terminate())
+  const closeWith = (code: number, reason: string) =>
+    Effect.sync(() => {
+      clearInterval(ping)
+      if (drainer !== undefined) Effect.runFork(Fiber.interrupt(drainer))
+      if (socket.readyState === WebSocket.OPEN) socket.close(code, closeReason(reason))
+      else socket.terminate()
+    })
+  const close = closeWith(1001, "server closing the connection")
+  return {
+    frames,
+    write: (messages, done) => sendText(socket, messages, done),
+    close,
+    closeWith,
+    peer: { transport: "websocket", address: options.address, path: options.path }
+  }
+}
