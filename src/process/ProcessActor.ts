@@ -31,12 +31,14 @@ import type {
 import { MAX_STDIN_BACKLOG_BYTES, type ProcessSpawner, type SpawnRequest } from "./ChildProcess.js"
 import type { RetainedOutput } from "./OutputBuffers.js"
 import * as Lifecycle from "./ProcessLifecycle.js"
-import type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
+import type { ProcessEvent } from "./ProcessLifecycle.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
 import { TerminalSizes } from "./TerminalSizes.js"
+import { ClosedProcess, detailsOf, infoOf, NOT_RUNNING, readResult, STDIN_CLOSED } from "./ClosedProcess.js"
 import type { ProcessDetails } from "../protocol/console.js"
 
 export type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
+export { ClosedProcess } from "./ClosedProcess.js"
 
 /** How `terminate` stops a process. */
 export type TerminateMode = "graceful" | "force"
@@ -135,57 +137,6 @@ const GROUP_POLL = Schedule.spaced(Duration.millis(50))
 /** How many `writeId`s an actor remembers for idempotent retries. */
 const MAX_REMEMBERED_WRITE_IDS = 4096
 
-/** A `process/read` result from the retained output and the process's state. */
-const readResult = (
-  output: RetainedOutput,
-  afterSeq: number,
-  maxBytes: number | undefined,
-  state: Pick<Lifecycle.Lifecycle, "phase" | "failure">
-): ReadResult => {
-  const retained = output.read(afterSeq, maxBytes)
-  const exit = state.phase._tag === "Running" ? null : state.phase.exit
-  return {
-    chunks: retained.chunks.map((chunk) => ({ seq: chunk.seq, stream: chunk.stream, chunk: chunk.bytes })),
-    nextSeq: retained.nextSeq,
-    exited: exit !== null,
-    exitCode: exit?.exitCode ?? null,
-    closed: state.phase._tag === "Closed",
-    failure: state.failure,
-    truncated: retained.truncated,
-    sandboxDenied: exit?.sandboxDenied ?? false,
-    signal: exit?.signal ?? null,
-    exitedSeq: exit?.seq ?? null
-  }
-}
-
-/** A `process/list` entry of a process and its exit status so far. */
-const infoOf = (
-  process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs">,
-  exit: ExitStatus | null
-): ProcessInfo => ({
-  processId: process.processId,
-  pid: process.pid,
-  argv: process.argv,
-  tty: process.tty,
-  running: exit === null,
-  exitCode: exit?.exitCode ?? null,
-  startedAtMs: process.startedAtMs
-})
-
-/** A `console/processes` entry. */
-const detailsOf = (
-  process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs" | "sandboxType" | "sizes">,
-  exit: ExitStatus | null,
-  output: RetainedOutput
-): ProcessDetails => ({
-  ...infoOf(process, exit),
-  signal: exit?.signal ?? null,
-  sandboxType: process.sandboxType,
-  retainedBytes: output.retainedBytes,
-  nextSeq: output.nextSeq,
-  size: process.sizes?.current() ?? null
-})
-
 /** The last `maxBytes` (or a little more) of a process's output. */
 class OutputTail {
   private chunks: Array<Uint8Array> = []
@@ -202,66 +153,6 @@ class OutputTail {
   text(): string {
     return Buffer.concat(this.chunks).toString("utf8")
   }
-}
-
-const STDIN_CLOSED = Effect.succeed<WriteStatus>("stdinClosed")
-const NOT_RUNNING = Effect.succeed(false)
-
-/**
- * A process after `closed`, as the table keeps it for the retention period:
- * its retained output and exit status, and nothing of the child or the
- * actor (no fiber, no scope, no callbacks), so that thousands of finished
- * processes cost about what their output takes. Commands answer as they do
- * for a closed process.
- */
-export class ClosedProcess implements ProcessActor {
-  constructor(
-    readonly processId: string,
-    readonly pid: number,
-    readonly argv: ReadonlyArray<string>,
-    readonly tty: boolean,
-    readonly startedAtMs: number,
-    readonly sandboxType: SandboxType,
-    /** How the process ended. */
-    readonly exit: ExitStatus,
-    private readonly failure: string | null,
-    private readonly output: RetainedOutput,
-    readonly sizes: TerminalSizes | undefined
-  ) {}
-  write(): Effect.Effect<WriteStatus> {
-    return STDIN_CLOSED
-  }
-  get closeStdin(): Effect.Effect<WriteStatus> {
-    return STDIN_CLOSED
-  }
-  resize(): Effect.Effect<void> {
-    return Effect.void
-  }
-  signal(): Effect.Effect<boolean> {
-    return NOT_RUNNING
-  }
-  terminate(): Effect.Effect<boolean> {
-    return NOT_RUNNING
-  }
-  read(options: { readonly afterSeq: number; readonly maxBytes: number | undefined }): Effect.Effect<ReadResult> {
-    return Effect.sync(() =>
-      readResult(this.output, options.afterSeq, options.maxBytes, { phase: { _tag: "Closed", exit: this.exit }, failure: this.failure })
-    )
-  }
-  get info(): Effect.Effect<ProcessInfo> {
-    return Effect.succeed(infoOf(this, this.exit))
-  }
-  get details(): Effect.Effect<ProcessDetails> {
-    return Effect.sync(() => detailsOf(this, this.exit, this.output))
-  }
-  get release(): Effect.Effect<void> {
-    return Effect.void
-  }
-  closedRecord(): ClosedProcess {
-    return this
-  }
-  setPaused(): void {}
-  setDetached(): void {}
 }
 
 /** A command in the mailbox; one whose sender was interrupted before it started is skipped. */
