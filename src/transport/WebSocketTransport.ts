@@ -28,7 +28,7 @@ import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
 import { socketTransport } from "./socketConnection.js"
 
 export { sendText } from "../wire/writers.js"
-export { closeReason, MAX_CLOSE_REASON_BYTES } from "./socketConnection.js"
+export { closeReason, MAX_CLOSE_REASON_BYTES } from "./closeReason.js"
 import { bearerAuthProblem, bearerRefusal, capabilityTokenMatches } from "./bearerAuth.js"
 import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"

@@ -15,16 +15,7 @@ import { oversizedFrameRead } from "../native/oversizedMemory.js"
 import type { ArrivingBytes } from "../wire/arrivingBytes.js"
 import type { Frame } from "../wire/JsonRpc.js"
 import { sendText } from "../wire/writers.js"
-
-/** The longest close reason a WebSocket close frame carries, in bytes. */
-export const MAX_CLOSE_REASON_BYTES = 123
-
-/** `reason` cut to a close frame's 123 bytes, on a character boundary. */
-export const closeReason = (reason: string): string => {
-  let cut = reason
-  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1)
-  return cut
-}
+import { closeReason } from "./closeReason.js"
 
 const frameOf = (data: RawData, maxMessageBytes: number): Frame => {
   // ws gives a Buffer (binaryType "nodebuffer"): read as it is, never copied (a large frame would be held twice).
