@@ -113,6 +113,8 @@ export const makeProcessTable = (
     /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
     let live = 0
     let paused = false
+    /** Whether the session is detached: a process that finishes starting then is paced as the others are. */
+    let detached = false
     /** Once the table's scope is closing: it starts nothing more, and has given back every slot. */
     let tableClosed = false
     const serverProcesses = options.serverProcesses
@@ -281,6 +283,7 @@ export const makeProcessTable = (
         entries.set(params.processId, { _tag: "Running", actor, scope, output })
         yield* observed.started(actor, (yield* Clock.currentTimeMillis) - spawnStartedAt)
         if (paused) actor.setPaused(true)
+        if (detached) actor.setDetached(true)
         registered = true
         if (closedWhileStarting) retireLater()
         return actor
@@ -302,6 +305,7 @@ export const makeProcessTable = (
         for (const entry of entries.values()) if (entry._tag === "Running") entry.actor.setPaused(next)
       },
       setDetached: (next) => {
+        detached = next
         for (const entry of entries.values()) if (entry._tag === "Running") entry.actor.setDetached(next)
       },
       get: (processId) =>

@@ -249,10 +249,11 @@ describe("backpressure and detached sessions", () => {
     const dir = mkdtempSync(Path.join(tmpdir(), "detached-flood-"))
     try {
       const counter = Path.join(dir, "written")
-      // Writes 64 KiB blocks as fast as they are taken, and says how many bytes went out so far.
+      // Writes 64 KiB blocks as fast as they are taken, and says how many bytes went out so far
+      // (replacing the count whole: a reader never sees it half written).
       const writer = [
         "python3", "-c",
-        `import os\nb = bytes(65536)\nn = 0\nwhile True:\n  os.write(1, b); n += 1\n  if n % 16 == 0: open(${JSON.stringify(counter)}, "w").write(str(n * 65536))`
+        `import os\nb = bytes(65536)\nn = 0\nwhile True:\n  os.write(1, b); n += 1\n  if n % 16 == 0:\n    open(${JSON.stringify(counter + ".new")}, "w").write(str(n * 65536)); os.replace(${JSON.stringify(counter + ".new")}, ${JSON.stringify(counter)})`
       ]
       const written = () => {
         try {
@@ -272,12 +273,12 @@ describe("backpressure and detached sessions", () => {
       first.send({ method: "initialized", params: {} })
       await first.request("process/start", pipeProcess("flood", writer))
       first.socket.terminate()
-      // The writer has started (a loaded machine may take seconds to start an interpreter) and the server saw the drop.
+      // The server saw the drop, and the writer has started (a loaded machine may take seconds to start an interpreter).
+      expect(await eventually(() => server.stderr().includes("session detached"), 15_000)).toBe(true)
       expect(await eventually(() => written() > 0, 15_000)).toBe(true)
-      await new Promise((resolve) => setTimeout(resolve, 300))
       // Before, the server read a detached flood as fast as it came: hundreds of MiB/s, half a core.
       const detachedRate = await rate()
-      expect(detachedRate).toBeGreaterThan(1)
+      expect(detachedRate, `MiB/s detached; the server said:\n${server.stderr().slice(-3000)}`).toBeGreaterThan(1)
       expect(detachedRate).toBeLessThan(30)
 
       const second = await RawWebSocketClient.connect(server.url)

@@ -78,8 +78,11 @@ describe("processes over WebSocket", () => {
     const before = rssOf(pid)
     for (const client of clients) client.socket.send(frame)
     for (const client of clients) expect((await client.waitFor((m) => m.error !== undefined, 60_000)).error.code).toBe(-32600)
-    // About 470 MiB more stayed resident for as long as the server was idle; now it goes back within a second or two.
-    expect(await eventually(() => rssOf(pid) < before + 64 * 1024 * 1024, 10_000)).toBe(true)
+    // About 470 MiB more stayed resident for as long as the server was idle; now it goes back within a second or two,
+    // to 30-60 MiB above where it was on an idle machine (more on a loaded one, where V8's background threads lag).
+    const bound = before + 160 * 1024 * 1024
+    await eventually(() => rssOf(pid) < bound, 20_000)
+    expect(rssOf(pid) >> 20, `MiB resident, from ${before >> 20} MiB before the burst`).toBeLessThan(bound >> 20)
     // And the connections go on.
     expect((await clients[0]!.request("process/list", {})).result).toEqual({ processes: [] })
     for (const client of clients) client.socket.close()
