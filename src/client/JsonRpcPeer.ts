@@ -8,12 +8,8 @@
  * processes, fs and http are built on it.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
-import type * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
@@ -24,16 +20,10 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { fromWireError, type WireError } from "../protocol/errors.js"
-import {
-  ClientNotificationRpcs,
-  ExecServerRpcs,
-  RetrySafe,
-  ServerNotificationRpcs
-} from "../protocol/rpcs.js"
+import { ServerNotificationRpcs } from "../protocol/rpcs.js"
 import type { InitializeResult } from "../protocol/schema.js"
-import { ConsoleLinkRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
-import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
+import { codecOf } from "../wire/RpcCodecs.js"
 import {
   type ClientError,
   type ConnectError,
@@ -46,45 +36,31 @@ import {
   TransportClosed
 } from "./ClientError.js"
 import type * as ClientTransport from "./ClientTransport.js"
+import {
+  decodeResult,
+  initialized,
+  type Method,
+  type NotificationMethod,
+  type NotificationOf,
+  requestCodec,
+  retrySafe,
+  type RpcOf
+} from "./methods.js"
+import {
+  backoff,
+  BackoffExhausted,
+  type ConnectFailure,
+  isHeldElsewhere,
+  isRetryable,
+  type ReconnectEvent,
+  type ReconnectOptions
+} from "./reconnect.js"
 
-/** Every request a client may send: the protocol's, and our console extension's (a console's connection only, but `console/createLink`). */
-const ClientRpcs = ExecServerRpcs.merge(ConsoleLinkRpcs, ConsoleRpcs)
-type ExecServerRpc = RpcGroup.Rpcs<typeof ClientRpcs>
-
-/** The requests, by name. */
-export type RpcOf<Tag extends string> = Extract<ExecServerRpc, { readonly _tag: Tag }>
-/** The names of the requests. */
-export type Method = ExecServerRpc["_tag"]
-
-type ServerNotification = RpcGroup.Rpcs<typeof ServerNotificationRpcs>
-type NotificationOf<Tag extends string> = Extract<ServerNotification, { readonly _tag: Tag }>
-/** The names of the server's notifications. */
-export type NotificationMethod = ServerNotification["_tag"]
+export type { Method, NotificationMethod, RpcOf } from "./methods.js"
+export { type Backoff, backoff, isHeldElsewhere, type ReconnectEvent, type ReconnectOptions } from "./reconnect.js"
 
 /** How to reach the server: each evaluation makes a new connection, closed with its scope. */
 export type Connector = Effect.Effect<ClientTransport.ClientTransport, ConnectError, Scope.Scope>
-
-/** How the client gets its connection back after a drop. */
-export interface ReconnectOptions {
-  /**
-   * Attempts before giving up with `ReconnectFailed` (default: as many as
-   * fit in the session's `detachTtlMs`, after which the server has ended it).
-   */
-  readonly maxAttempts?: number
-  /** Delay before the first attempt, doubled for each next one (default 100 ms). */
-  readonly initialDelayMs?: number
-  /** The longest delay between attempts (default 5000 ms). */
-  readonly maxDelayMs?: number
-}
-
-/** What happens while the client gets a dropped connection back (`ClientOptions.onReconnect`). */
-export type ReconnectEvent =
-  /** The connection dropped; the client will try to resume the session for up to `withinMs`. */
-  | { readonly _tag: "Dropped"; readonly sessionId: string; readonly reason: string; readonly withinMs: number }
-  /** An attempt to reconnect and resume failed; another follows while the backoff and the session's TTL allow. */
-  | { readonly _tag: "AttemptFailed"; readonly sessionId: string; readonly attempt: number; readonly error: string }
-  /** The session is back. */
-  | { readonly _tag: "Resumed"; readonly sessionId: string; readonly attempts: number }
 
 /** What the peer needs of the client's options. */
 export interface PeerOptions {
@@ -127,71 +103,6 @@ interface PendingRequest {
   readonly reply: Deferred.Deferred<unknown, ClientError>
   /** The link it went out on; undefined: not sent yet (it goes out once a link is up). */
   sentOn: number | undefined
-}
-
-/** The requests annotated `RetrySafe`: re-sent after a reconnect when their answer was lost. */
-const retrySafe = new Set<string>(
-  [...ClientRpcs.requests.values()].filter((rpc) => Context.get(rpc.annotations, RetrySafe)).map((rpc) => rpc._tag)
-)
-
-const requestCodec = (method: string): RpcCodec =>
-  codecOf(ClientRpcs.requests.get(method) as unknown as Rpc.AnyWithProps)
-
-const initialized = JSON.stringify({
-  method: "initialized",
-  params: Either.getOrThrow(
-    codecOf(ClientNotificationRpcs.requests.get("initialized") as unknown as Rpc.AnyWithProps).encodePayload({})
-  )
-})
-
-/** The backoff of connecting again: the delays between attempts. */
-export interface Backoff {
-  readonly initialDelayMs: number
-  readonly maxDelayMs: number
-  readonly maxAttempts: number
-  /** No attempt starts after this (`Clock` millis). */
-  readonly deadline: number
-}
-
-/**
- * Delays doubling from `initialDelayMs` up to `maxDelayMs`, at most
- * `maxAttempts` of them, and none whose attempt would start after `deadline`.
- */
-export const backoff = (settings: Backoff): Schedule.Schedule<Duration.Duration> =>
-  Schedule.exponential(Duration.millis(settings.initialDelayMs)).pipe(
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(settings.maxDelayMs))),
-    Schedule.intersect(Schedule.recurs(settings.maxAttempts)),
-    Schedule.delays,
-    Schedule.checkEffect((_, delay) =>
-      Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(delay) < settings.deadline)
-    )
-  )
-
-/**
- * The server still sees an earlier connection holding the session (it has
- * not noticed the drop yet, or another client has it): -32010, or -32600
- * with the reference's wording from servers that predate the code.
- */
-export const isHeldElsewhere = (error: { readonly _tag: string; readonly message: string }) =>
-  error._tag === "SessionHeld" ||
-  error._tag === "InvalidRequest" && error.message.includes("is already attached to another connection")
-
-/** The backoff ran out of attempts or time. */
-class BackoffExhausted extends Data.TaggedError("BackoffExhausted") {}
-
-type ConnectFailure = InitializeTimeout | ClientError | ConnectError
-
-/** Failed attempts to resume that are worth another (an environment is offline while its executor restarts). */
-const isRetryable = (error: ConnectFailure | BackoffExhausted): boolean =>
-  error._tag === "ConnectTimeout" || error._tag === "TransportClosed" || error._tag === "InitializeTimeout" ||
-  error._tag === "EnvironmentNotFound" ||
-  isHeldElsewhere(error)
-
-const decodeResult = (method: string, codec: RpcCodec, result: unknown): Effect.Effect<unknown, ProtocolError> => {
-  const decoded = codec.decodeSuccess(result)
-  return Either.isRight(decoded)
-    ? Effect.succeed(decoded.right)
-    : Effect.fail(new ProtocolError({ message: `unexpected ${method} result: ${decoded.left.message}` }))
 }
 
 /** A response as the peer reads it. */
