@@ -6,10 +6,10 @@ import type { ExecServerError } from "../protocol/errors.js"
 export class ConnectTimeout extends Data.TaggedError("ConnectTimeout")<{ readonly message: string }> {}
 
 /** The server refused the connection for want of credentials (HTTP 401): no token, a wrong one, or an expired or otherwise invalid signed one. */
-export class Unauthorized extends Data.TaggedError("Unauthorized")<{ readonly message: string }> {}
+export class CredentialsRefused extends Data.TaggedError("CredentialsRefused")<{ readonly message: string }> {}
 
 /** The server refused the connection (HTTP 403), for example for an `Origin` it does not allow. */
-export class Forbidden extends Data.TaggedError("Forbidden")<{ readonly message: string }> {}
+export class ConnectionForbidden extends Data.TaggedError("ConnectionForbidden")<{ readonly message: string }> {}
 
 /**
  * No executor serves the environment a client asked for by id (NATS
@@ -38,7 +38,7 @@ export class ReconnectFailed extends Data.TaggedError("ReconnectFailed")<{
 /**
  * The server answered a request with a JSON-RPC error whose code is outside
  * the protocol (those of the protocol arrive as its tagged errors:
- * `NotFound`, `InvalidParams`, `SandboxDenied`, ...).
+ * `PathNotFound`, `InvalidParams`, `SandboxDenied`, ...).
  */
 export class ServerError extends Data.TaggedError("ServerError")<{
   readonly method: string
@@ -85,4 +85,4 @@ export type ClientError =
   | UnknownProcess
 
 /** Why connecting failed. */
-export type ConnectError = ConnectTimeout | Unauthorized | Forbidden | TransportClosed | EnvironmentNotFound
+export type ConnectError = ConnectTimeout | CredentialsRefused | ConnectionForbidden | TransportClosed | EnvironmentNotFound

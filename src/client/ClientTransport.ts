@@ -17,7 +17,7 @@ import { writeEffect } from "../wire/writers.js"
 import { LineFramer } from "../wire/LineFramer.js"
 import { sendText, writeLines } from "../wire/writers.js"
 import { bearerTokenOf } from "./bearerToken.js"
-import { type ConnectError, ConnectTimeout, Forbidden, TransportClosed, Unauthorized } from "./ClientError.js"
+import { type ConnectError, ConnectTimeout, ConnectionForbidden, TransportClosed, CredentialsRefused } from "./ClientError.js"
 
 /** A connected transport. */
 export interface ClientTransport {
@@ -119,9 +119,9 @@ export const webSocket = (
             const message = `${options.url} refused the connection: HTTP ${status}${reason === "" ? "" : `: ${reason}`}`
             resume(Effect.fail(
               status === 401
-                ? new Unauthorized({ message: `${message} (a missing, wrong or expired token)` })
+                ? new CredentialsRefused({ message: `${message} (a missing, wrong or expired token)` })
                 : status === 403
-                ? new Forbidden({ message })
+                ? new ConnectionForbidden({ message })
                 : new TransportClosed({ message })
             ))
             socket.terminate()

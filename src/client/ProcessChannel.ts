@@ -359,7 +359,8 @@ export class ProcessChannel {
 
   private failWith(error: ClientError) {
     if (this.failure !== undefined || this.closedQueued) return
-    if (error._tag === "InvalidRequest" && /unknown process|no process/i.test(error.message)) {
+    // `reason` from this server; the reference's message, which has none.
+    if (error._tag === "InvalidRequest" && (error.reason === "unknownProcess" || /unknown process|no process/i.test(error.message))) {
       this.fail(new UnknownProcess({ processId: this.processId, message: `no process ${this.processId} in this session` }))
       return
     }

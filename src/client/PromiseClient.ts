@@ -2,7 +2,7 @@
  * The exec-server client for code that does not use Effect: every method
  * runs the Effect client's own effect to a Promise (one implementation of
  * the protocol). Rejections are the Effect client's tagged errors as they
- * are (`err._tag === "NotFound"`); an aborted `signal` rejects with an
+ * are (`err._tag === "PathNotFound"`); an aborted `signal` rejects with an
  * `AbortError`.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
@@ -35,8 +35,8 @@ export type PromiseClientError = ClientError | ExecTimeout | InitializeTimeout |
 // A record over the union's tags, so that a new error type fails to compile until it is listed.
 const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
   ConnectTimeout: true,
-  Unauthorized: true,
-  Forbidden: true,
+  CredentialsRefused: true,
+  ConnectionForbidden: true,
   EnvironmentNotFound: true,
   InitializeTimeout: true,
   TransportClosed: true,
@@ -50,7 +50,7 @@ const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
   InvalidParams: true,
   MethodNotFound: true,
   InternalError: true,
-  NotFound: true,
+  PathNotFound: true,
   SandboxDenied: true,
   SandboxUnavailable: true,
   SpawnNotFound: true,

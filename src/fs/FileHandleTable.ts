@@ -70,9 +70,9 @@ export const makeFileHandleTable = (options: FileHandleTableOptions): Effect.Eff
     const open = <E>(handleId: string, acquire: Effect.Effect<OpenFile, E, Scope.Scope>) =>
       Effect.gen(function*() {
         // The checks and the claims they guard, with nothing that yields between them.
-        if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed" })
+        if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed", reason: "sessionClosed" })
         if (entries.has(handleId)) {
-          return yield* new InvalidRequest({ message: `file handle ${handleId} is already open` })
+          return yield* new InvalidRequest({ message: `file handle ${handleId} is already open`, reason: "fileHandleInUse" })
         }
         if (entries.size >= options.maxHandles) {
           return yield* new InvalidRequest({
@@ -90,7 +90,7 @@ export const makeFileHandleTable = (options: FileHandleTableOptions): Effect.Eff
           yield* Scope.close(scope, Exit.void)
           return yield* Exit.isFailure(opened)
             ? Effect.failCause(opened.cause)
-            : new InvalidRequest({ message: "the session is closed" })
+            : new InvalidRequest({ message: "the session is closed", reason: "sessionClosed" })
         }
         entries.set(handleId, { _tag: "Open", file: opened.value, scope })
       }).pipe(Effect.uninterruptible)
@@ -100,7 +100,7 @@ export const makeFileHandleTable = (options: FileHandleTableOptions): Effect.Eff
         const entry = entries.get(handleId)
         return entry?._tag === "Open"
           ? Effect.succeed(entry.file)
-          : Effect.fail(new InvalidRequest({ message: `unknown file handle ${handleId}` }))
+          : Effect.fail(new InvalidRequest({ message: `unknown file handle ${handleId}`, reason: "unknownFileHandle" }))
       })
 
     const close = (handleId: string, discard = false): Effect.Effect<void, FsError | SandboxDenied> =>

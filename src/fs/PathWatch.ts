@@ -35,7 +35,7 @@ import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
-import { InvalidRequest, NotFound, type SandboxDenied, type ServerBusy } from "../protocol/errors.js"
+import { InvalidRequest, PathNotFound, type SandboxDenied, type ServerBusy } from "../protocol/errors.js"
 import { Slots } from "../process/Slots.js"
 import { lstatOf } from "./MissingWatch.js"
 import * as Metrics from "../observability/metrics.js"
@@ -132,7 +132,7 @@ export interface PathWatcher {
     watchId: string,
     path: string,
     options: { readonly recursive: boolean; readonly view?: WatchView | undefined }
-  ) => Effect.Effect<void, InvalidRequest | NotFound | SandboxDenied | ServerBusy>
+  ) => Effect.Effect<void, InvalidRequest | PathNotFound | SandboxDenied | ServerBusy>
   /** Stops a watch; an id that is not watched is a no-op. */
   readonly unwatch: (watchId: string) => Effect.Effect<void>
 }
@@ -230,7 +230,7 @@ export const makePathWatcher = (
         try {
           real = NodeFs.realpathSync.native(root)
         } catch {
-          return yield* new NotFound({ message: `fs/watch: no such file or directory: ${root}` })
+          return yield* new PathNotFound({ message: `fs/watch: no such file or directory: ${root}` })
         }
         // What is watched is what the view shows, as the path resolves now.
         if (view !== undefined && !view.shows(real)) return yield* denied("fs/watch", root, false)
@@ -291,7 +291,7 @@ export const makePathWatcher = (
           const held = hold(entryReal, rel !== "")
           if (held === undefined) {
             options.budget.release()
-            if (rel === "") throw new NotFound({ message: `fs/watch: no such file or directory: ${root}` })
+            if (rel === "") throw new PathNotFound({ message: `fs/watch: no such file or directory: ${root}` })
             return []
           }
           const directory = held.stats.isDirectory()
@@ -416,7 +416,7 @@ export const makePathWatcher = (
         const startFailed = yield* Effect.gen(function*() {
           starting.push(...yield* Effect.try({
             try: () => start("", false),
-            catch: (error) => error as InvalidRequest | NotFound
+            catch: (error) => error as InvalidRequest | PathNotFound
           }))
           while (starting.length > 0 && exceeded === undefined && stillWanted()) {
             for (let step = 0; step < DIRECTORIES_PER_STEP && starting.length > 0 && exceeded === undefined; step++) {

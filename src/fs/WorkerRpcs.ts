@@ -12,14 +12,14 @@ import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as RpcSerialization from "@effect/rpc/RpcSerialization"
 import * as Schema from "effect/Schema"
-import { InternalError, InvalidRequest, NotFound, SandboxDenied } from "../protocol/errors.js"
+import { InternalError, InvalidRequest, PathNotFound, SandboxDenied } from "../protocol/errors.js"
 import { GetMetadataResult, ReadDirectoryResult, WalkParams, WalkResult } from "../protocol/schema.js"
 
 /**
  * How a worker's operation fails: the protocol's own errors. A refusal by
  * the kernel inside the sandbox (EROFS, EACCES, EPERM) is `SandboxDenied`.
  */
-export const WorkerError = Schema.Union(NotFound, InvalidRequest, InternalError, SandboxDenied)
+export const WorkerError = Schema.Union(PathNotFound, InvalidRequest, InternalError, SandboxDenied)
 /** @see WorkerError */
 export type WorkerError = typeof WorkerError.Type
 

@@ -1,9 +1,9 @@
 /** The protocol's errors of the filesystem methods: -32004 for a missing path, -32603 with the errno for other OS errors. */
 import type { PlatformError } from "@effect/platform/Error"
-import { errnoOf, InternalError, type InvalidRequest, NotFound } from "../protocol/errors.js"
+import { errnoOf, InternalError, type InvalidRequest, PathNotFound } from "../protocol/errors.js"
 
 /** What a filesystem method fails with. */
-export type FsError = NotFound | InvalidRequest | InternalError
+export type FsError = PathNotFound | InvalidRequest | InternalError
 
 const ERRNO_BY_REASON: Record<string, string> = {
   NotFound: "ENOENT",
@@ -21,7 +21,7 @@ const ERRNO_BY_REASON: Record<string, string> = {
 /** The protocol's error for an OS error (its errno and text) of an operation on `path`. */
 const fsError = (operation: string, path: string, errno: string | undefined, detail: string): FsError =>
   errno === "ENOENT"
-    ? new NotFound({ message: `${operation}: no such file or directory: ${path}` })
+    ? new PathNotFound({ message: `${operation}: no such file or directory: ${path}` })
     : new InternalError({ message: `${operation} ${path}: ${detail}`, ...(errno === undefined ? {} : { errno }) })
 
 /** Maps a platform error to the protocol's error for an operation on `path`. */

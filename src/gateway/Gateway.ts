@@ -226,7 +226,7 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
         const error = opened.left
         const status = error._tag === "EnvironmentNotFound"
           ? 404
-          : error._tag === "Unauthorized"
+          : error._tag === "CredentialsRefused"
           ? 401
           : error._tag === "ConnectTimeout"
           ? 504

@@ -199,9 +199,9 @@ export const makeProcessTable = (
     const start = ({ confinement, env, params }: ProcessStart) =>
       Effect.gen(function*() {
         // The checks and the claims they guard, with nothing that yields between them.
-        if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed" })
+        if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed", reason: "sessionClosed" })
         if (entries.has(params.processId)) {
-          return yield* new InvalidRequest({ message: `process id ${params.processId} is already in use` })
+          return yield* new InvalidRequest({ message: `process id ${params.processId} is already in use`, reason: "processIdInUse" })
         }
         if (live >= options.maxProcesses) {
           return yield* new InvalidRequest({
@@ -310,7 +310,7 @@ export const makeProcessTable = (
       },
       get: (processId) =>
         Option.match(find(processId), {
-          onNone: () => Effect.fail(new InvalidRequest({ message: `unknown process id ${processId}` })),
+          onNone: () => Effect.fail(new InvalidRequest({ message: `unknown process id ${processId}`, reason: "unknownProcess" })),
           onSome: Effect.succeed
         }),
       list: Effect.suspend(() => Effect.forEach(actors(), (actor) => actor.info)),

@@ -12,7 +12,7 @@ export const ErrorCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
-  NotFound: -32004,
+  PathNotFound: -32004,
   /** A session being resumed is attached to another connection (the reference's code; Codex retries on it). */
   SessionHeld: -32010,
   /** (ours) A limit of the server's is reached (requests in flight, sessions, processes, file handles): retry later. */
@@ -32,12 +32,46 @@ export interface WireError {
   readonly data?: unknown
 }
 
-/** -32600: a well-formed request that the server refuses in its current state. */
+/**
+ * (ours) Why a request was refused with -32600, for a client to act on
+ * without reading the message; `data.reason` on the wire. Refusals a client
+ * can only report (a path of the wrong kind, bad walk limits, ...) have none.
+ */
+export const InvalidRequestReason = Schema.Literal(
+  /** A method before `initialize` and `initialized`. */
+  "notInitialized",
+  /** A second `initialize` on the connection. */
+  "alreadyInitialized",
+  /** A resumed session the server does not have (never, expired or closed). */
+  "unknownSession",
+  /** The session ended while the request was made. */
+  "sessionClosed",
+  /** No process of that id in the session. */
+  "unknownProcess",
+  /** `process/start` with the id of a process the session still has. */
+  "processIdInUse",
+  /** `process/resize` of a process started without a terminal. */
+  "notATerminal",
+  /** No file handle of that id in the session. */
+  "unknownFileHandle",
+  /** `fs/open` with the id of a handle still open. */
+  "fileHandleInUse",
+  /** A message over `--max-message-bytes`, answered unread (`data.bytes`, `data.limit`). */
+  "messageTooLarge"
+)
+/** @see InvalidRequestReason */
+export type InvalidRequestReason = typeof InvalidRequestReason.Type
+
+/** -32600: a well-formed request that the server refuses in its current state; `reason` says which refusal when a client may act on it. */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
-  message: Schema.String
+  message: Schema.String,
+  reason: Schema.optional(InvalidRequestReason)
 }) {
   get code(): number {
     return ErrorCode.InvalidRequest
+  }
+  get data(): unknown {
+    return this.reason === undefined ? undefined : { reason: this.reason }
   }
 }
 
@@ -83,11 +117,11 @@ export class InternalError extends Schema.TaggedError<InternalError>()("Internal
 }
 
 /** -32004: a filesystem path that does not exist. */
-export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+export class PathNotFound extends Schema.TaggedError<PathNotFound>()("PathNotFound", {
   message: Schema.String
 }) {
   get code(): number {
-    return ErrorCode.NotFound
+    return ErrorCode.PathNotFound
   }
 }
 
@@ -172,7 +206,7 @@ export const ExecServerError = Schema.Union(
   InvalidParams,
   MethodNotFound,
   InternalError,
-  NotFound,
+  PathNotFound,
   SandboxDenied,
   SandboxUnavailable,
   SpawnNotFound,
@@ -181,6 +215,8 @@ export const ExecServerError = Schema.Union(
 )
 /** @see ExecServerError */
 export type ExecServerError = typeof ExecServerError.Type
+
+const isInvalidRequestReason = Schema.is(InvalidRequestReason)
 
 const dataField = (data: unknown, name: string): unknown =>
   typeof data === "object" && data !== null && name in data ? (data as Record<string, unknown>)[name] : undefined
@@ -194,14 +230,16 @@ const dataField = (data: unknown, name: string): unknown =>
 export const fromWireError = (error: WireError): ExecServerError | undefined => {
   const { message } = error
   switch (error.code) {
-    case ErrorCode.InvalidRequest:
-      return new InvalidRequest({ message })
+    case ErrorCode.InvalidRequest: {
+      const reason = dataField(error.data, "reason")
+      return new InvalidRequest({ message, ...(isInvalidRequestReason(reason) ? { reason } : {}) })
+    }
     case ErrorCode.InvalidParams:
       return new InvalidParams({ message })
     case ErrorCode.MethodNotFound:
       return new MethodNotFound({ message })
-    case ErrorCode.NotFound:
-      return new NotFound({ message })
+    case ErrorCode.PathNotFound:
+      return new PathNotFound({ message })
     case ErrorCode.SessionHeld:
       return new SessionHeld({ message })
     case ErrorCode.ServerBusy: {

@@ -11,7 +11,7 @@ import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import { type NatsConnection, NoRespondersError, RequestError, TimeoutError } from "@nats-io/transport-node"
-import { ConnectTimeout, EnvironmentNotFound, TransportClosed, Unauthorized } from "../client/ClientError.js"
+import { ConnectTimeout, EnvironmentNotFound, TransportClosed, CredentialsRefused } from "../client/ClientError.js"
 import * as Frames from "./frames.js"
 import * as NatsLink from "./NatsLink.js"
 import { environmentIdProblem } from "./natsUrl.js"
@@ -53,7 +53,7 @@ const refusalOf = (reply: Uint8Array): string | undefined => {
 export const open = (
   connection: NatsConnection,
   options: OpenStreamOptions
-): Effect.Effect<ReliableChannel, EnvironmentNotFound | ConnectTimeout | TransportClosed | Unauthorized, Scope.Scope> =>
+): Effect.Effect<ReliableChannel, EnvironmentNotFound | ConnectTimeout | TransportClosed | CredentialsRefused, Scope.Scope> =>
   Effect.gen(function*() {
     const env = options.environmentId
     const where = options.where ?? `environment ${env}`
@@ -83,7 +83,7 @@ export const open = (
     if (refusal !== undefined) {
       const message = `the executor of ${where} refused the stream: ${refusal}`
       // As a WebSocket's HTTP 401: not retried, the token has to change first.
-      return yield* refusal.startsWith(NatsLink.UNAUTHORIZED_PREFIX) ? new Unauthorized({ message }) : new TransportClosed({ message })
+      return yield* refusal.startsWith(NatsLink.UNAUTHORIZED_PREFIX) ? new CredentialsRefused({ message }) : new TransportClosed({ message })
     }
     return channel
   })

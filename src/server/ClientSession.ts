@@ -137,7 +137,8 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
     new InvalidRequest({
       message: state === "awaitingInitialize"
         ? "client must call initialize before using exec methods"
-        : "client must send initialized before using exec methods"
+        : "client must send initialized before using exec methods",
+      reason: "notInitialized"
     })
 
   const session = Effect.suspend(() =>
@@ -148,7 +149,7 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
     initialize: (params) =>
       Effect.gen(function*() {
         if (state !== "awaitingInitialize") {
-          return yield* new InvalidRequest({ message: "initialize may only be sent once per connection" })
+          return yield* new InvalidRequest({ message: "initialize may only be sent once per connection", reason: "alreadyInitialized" })
         }
         attachment = params.resumeSessionId !== undefined
           ? yield* store.resume(peer, {

@@ -293,7 +293,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
         Effect.gen(function*() {
           const record = sessions.get(sessionId)
           if (record === undefined) {
-            return yield* new InvalidRequest({ message: `unknown session id ${sessionId} (or expired)` })
+            return yield* new InvalidRequest({ message: `unknown session id ${sessionId} (or expired)`, reason: "unknownSession" })
           }
           if (record.holder !== undefined) {
             return yield* new SessionHeld({ message: `session ${sessionId} is already attached to another connection` })

@@ -117,7 +117,7 @@ export const oversizedError = (bytes: number, limit: number): ResponseMessage =>
     code: ErrorCode.InvalidRequest,
     message: `message of ${bytes} bytes exceeds the limit of ${limit} bytes`,
     // Unread, so without an id: the size lets a client tell which request it was.
-    data: { bytes, limit }
+    data: { bytes, limit, reason: "messageTooLarge" }
   }
 })
 

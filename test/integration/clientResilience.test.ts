@@ -370,7 +370,7 @@ describe("client limits and errors", () => {
         Effect.flip,
         Effect.scoped
       )
-      expect([forbidden._tag, unauthorized._tag]).toEqual(["Forbidden", "Unauthorized"])
+      expect([forbidden._tag, unauthorized._tag]).toEqual(["ConnectionForbidden", "CredentialsRefused"])
     }).pipe(Effect.scoped))
 
   it.live("sends none of the client's environment by default: processes get the server's, secrets excluded, in its cwd", () =>

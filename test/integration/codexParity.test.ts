@@ -166,7 +166,11 @@ describe("a dropped WebSocket connection keeps its session (the reference keeps 
       clientName: "codex",
       resumeSessionId: "00000000-0000-4000-8000-000000000000"
     })
-    expect(unknown.error).toMatchObject({ code: -32600, message: expect.stringMatching(/^unknown session id 00000000-0000-4000-8000-000000000000/) })
+    expect(unknown.error).toMatchObject({
+      code: -32600,
+      message: expect.stringMatching(/^unknown session id 00000000-0000-4000-8000-000000000000/),
+      data: { reason: "unknownSession" }
+    })
   })
 
   it("--dropped-session-ttl-ms 0 ends the session with its connection, and a client's own detachTtlMs: 0 does too", async () => {

@@ -82,7 +82,7 @@ describe("fs methods", () => {
         expect(fewDirectories.truncated).toBe(true)
         expect((yield* walk({ maxEntries: 0 }).pipe(Effect.flip)).message).toBe("filesystem walk limits must be greater than zero")
         expect((yield* walk({ maxDepth: 65 }).pipe(Effect.flip))._tag).toBe("InvalidRequest")
-        expect((yield* walk({}, Path.join(root, "nonexist")).pipe(Effect.flip))._tag).toBe("NotFound")
+        expect((yield* walk({}, Path.join(root, "nonexist")).pipe(Effect.flip))._tag).toBe("PathNotFound")
         expect(yield* walk({}, Path.join(root, "top.txt"))).toEqual({ entries: [], errors: [], truncated: false })
         expect(yield* walk({}, Path.join(root, "linkdir"))).toEqual({ entries: [], errors: [], truncated: false })
         expect(listed(yield* walk({ followDirectorySymlinks: true, maxDepth: 1 }, Path.join(root, "linkdir")))
@@ -101,7 +101,7 @@ describe("fs methods", () => {
         const resolved = yield* call("fs/canonicalize", { path: pathToFileURL(Path.join(real, "link", "target.txt")).href })
         expect(resolved).toEqual({ path: pathToFileURL(Path.join(real, "a", "target.txt")).href })
         const missing = yield* call("fs/canonicalize", { path: Path.join(real, "nope") }).pipe(Effect.flip)
-        expect(missing._tag).toBe("NotFound")
+        expect(missing._tag).toBe("PathNotFound")
       }).pipe(Effect.provide(client))
     ))
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import { workerProtocol } from "../../src/fs/workerClient.js"
 import { WorkerRpcs } from "../../src/fs/WorkerRpcs.js"
-import { InvalidRequest, NotFound } from "../../src/protocol/errors.js"
+import { InvalidRequest, PathNotFound } from "../../src/protocol/errors.js"
 
 const WORKER = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/fs/worker.js")
 
@@ -45,7 +45,7 @@ describe("the fs worker", () => {
       yield* worker.closeFile({ handle: 1, commit: true })
       expect(text(yield* worker.readFile({ path: `${dir}/kept`, maxBytes: 100 }))).toBe("kept")
       expect(text(yield* worker.readFile({ path: `${dir}/kept`, offset: 1, length: 2, maxBytes: 100 }))).toBe("ep")
-      expect(yield* Effect.flip(worker.readFile({ path: `${dir}/missing`, maxBytes: 100 }))).toBeInstanceOf(NotFound)
+      expect(yield* Effect.flip(worker.readFile({ path: `${dir}/missing`, maxBytes: 100 }))).toBeInstanceOf(PathNotFound)
       expect(yield* Effect.flip(worker.readBlock({ handle: 9, offset: 0, length: 1 }))).toBeInstanceOf(InvalidRequest)
       expect(yield* worker.getMetadata({ path: `${dir}/kept` })).toMatchObject({ isFile: true, size: 4 })
 

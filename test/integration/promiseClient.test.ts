@@ -208,7 +208,7 @@ describe("PromiseClient over WebSocket", () => {
       const error = await client.fs.readFile("/no/such/file").then(() => undefined, (error: unknown) => error)
       expect(error).toBeInstanceOf(Error)
       expect(PromiseClient.isClientError(error)).toBe(true)
-      expect(PromiseClient.isClientError(error) && error._tag).toBe("NotFound")
+      expect(PromiseClient.isClientError(error) && error._tag).toBe("PathNotFound")
       expect(PromiseClient.isClientError(new Error("plain"))).toBe(false)
 
       await expect(client.exec(["sleep", "5"], { env, timeout: 100 })).rejects.toMatchObject({ _tag: "ExecTimeout" })

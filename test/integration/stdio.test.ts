@@ -91,22 +91,33 @@ describe("processes over stdio", () => {
   it("answers every error code and keeps the connection, the server and other processes up", async () => {
     const server = await startServer(["--max-message-bytes", "4096"])
     const early = await server.request("process/start", pipeProcess("x", ["true"]))
-    expect(early.error).toMatchObject({ code: -32600, message: "client must call initialize before using exec methods" })
+    expect(early.error).toMatchObject({
+      code: -32600,
+      message: "client must call initialize before using exec methods",
+      data: { reason: "notInitialized" }
+    })
     await server.handshake()
     await server.request("process/start", pipeProcess("survivor", ["sleep", "30"]))
 
     server.sendLine("this is not json")
     expect((await server.waitFor((m) => m.error?.code === -32700)).id).toBeNull()
     server.send({ id: "big", method: "process/list", params: { pad: "x".repeat(5000) } })
-    expect((await server.waitFor((m) => m.error?.code === -32600 && m.id === null)).error.message).toContain("4096")
+    const oversized = (await server.waitFor((m) => m.error?.code === -32600 && m.id === null)).error
+    expect(oversized.message).toContain("4096")
+    expect(oversized.data).toEqual({ bytes: expect.any(Number), limit: 4096, reason: "messageTooLarge" })
     expect((await server.request("process/nope", {})).error?.code).toBe(-32601)
     expect((await server.request("process/start", pipeProcess("y", []))).error?.code).toBe(-32602)
     expect((await server.request("process/start", pipeProcess("y", ["true"], { cwd: "tmp" }))).error?.code)
       .toBe(-32602)
     expect((await server.request("process/write", { processId: "survivor", chunk: "!!" })).error?.code)
       .toBe(-32602)
-    expect((await server.request("process/start", pipeProcess("survivor", ["true"]))).error?.code).toBe(-32600)
-    expect((await server.request("process/read", { processId: "ghost" })).error?.code).toBe(-32600)
+    // (ours) data.reason, so that a client need not match messages.
+    expect((await server.request("process/start", pipeProcess("survivor", ["true"]))).error)
+      .toMatchObject({ code: -32600, data: { reason: "processIdInUse" } })
+    expect((await server.request("process/read", { processId: "ghost" })).error)
+      .toMatchObject({ code: -32600, data: { reason: "unknownProcess" } })
+    expect((await server.request("process/resize", { processId: "survivor", rows: 5, cols: 20 })).error)
+      .toMatchObject({ code: -32600, data: { reason: "notATerminal" } })
     const missingBinary = await server.request("process/start", pipeProcess("m", ["no-such-binary-xyz"]))
     const missingProgram = { errno: "ENOENT", missing: "program", path: "no-such-binary-xyz" }
     expect(missingBinary.error).toMatchObject({ code: -32603, data: missingProgram })

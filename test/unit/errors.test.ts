@@ -1,18 +1,19 @@
 /**
  * Errors have one shape on both ends: each tagged error goes on the wire as
  * `{code, message, data?}` and comes back, on the client, as the same
- * tagged error (so `catchTag("NotFound")` works there).
+ * tagged error (so `catchTag("PathNotFound")` works there).
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as HttpApiError from "@effect/platform/HttpApiError"
 import { Effect, Layer, Schema } from "effect"
-import { ExecServerClient } from "../../src/client/index.js"
+import { ExecServerClient, PromiseClient } from "../../src/client/index.js"
 import {
   fromWireError,
   InternalError,
   InvalidParams,
   InvalidRequest,
   MethodNotFound,
-  NotFound,
+  PathNotFound,
   SandboxDenied,
   SandboxUnavailable,
   ServerBusy,
@@ -28,9 +29,10 @@ describe("wire errors", () => {
   it("round-trip every tagged error through its wire form", () => {
     const errors = [
       new InvalidRequest({ message: "a" }),
+      new InvalidRequest({ message: "a2", reason: "unknownProcess" }),
       new InvalidParams({ message: "b" }),
       new MethodNotFound({ message: "c" }),
-      new NotFound({ message: "d" }),
+      new PathNotFound({ message: "d" }),
       new InternalError({ message: "e", errno: "EIO" }),
       new InternalError({ message: "f" }),
       new SandboxDenied({ message: "g", errno: "EROFS" }),
@@ -45,6 +47,32 @@ describe("wire errors", () => {
       expect(fromWireError(wire)).toEqual(error)
     }
     expect(fromWireError({ code: -31999, message: "other" })).toBeUndefined()
+  })
+
+  it("say which refusal a -32600 is in data.reason, and keep a reason they do not know out of the typed error", () => {
+    expect(toWireError(new InvalidRequest({ message: "m", reason: "unknownSession" })))
+      .toEqual({ code: -32600, message: "m", data: { reason: "unknownSession" } })
+    expect(toWireError(new InvalidRequest({ message: "m" }))).toEqual({ code: -32600, message: "m" })
+    // A newer server's reason, or the reference's data: the error is still an InvalidRequest.
+    expect(fromWireError({ code: -32600, message: "m", data: { reason: "somethingNew" } }))
+      .toEqual(new InvalidRequest({ message: "m" }))
+  })
+
+  it("have tags of their own: none is one of @effect/platform's HttpApiError tags", () => {
+    const platformTags = Object.values(HttpApiError).flatMap((value) => {
+      if (typeof value !== "function") return []
+      try {
+        const tag = (new (value as new(args: object) => { readonly _tag?: unknown })({}))._tag
+        return typeof tag === "string" ? [tag] : []
+      } catch {
+        return []
+      }
+    })
+    expect(platformTags).toEqual(expect.arrayContaining(["NotFound", "Unauthorized", "Forbidden", "BadRequest"]))
+    for (const tag of platformTags) {
+      const error = Object.assign(new Error(tag), { _tag: tag })
+      expect(PromiseClient.isClientError(error), tag).toBe(false)
+    }
   })
 
   it("keep the reference's -32603 for a missing cwd or program, with what is missing in data", () => {
@@ -65,6 +93,7 @@ describe("wire errors", () => {
       const client = yield* ExecServerClient.ExecServerClient
       const missing = yield* client.call("process/read", { processId: "nope" }).pipe(Effect.flip)
       expect(missing._tag).toBe("InvalidRequest")
+      expect(missing._tag === "InvalidRequest" && missing.reason).toBe("unknownProcess")
       const recovered = yield* client.call("process/read", { processId: "nope" }).pipe(
         Effect.as("read"),
         Effect.catchTag("InvalidRequest", (error) => Effect.succeed(`refused: ${error.message}`))

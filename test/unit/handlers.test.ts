@@ -48,7 +48,11 @@ describe("handshake", () => {
     Effect.gen(function*() {
       const { client } = yield* setup()
       const before = yield* client.request("process/start", startParams("p"))
-      expect(before.error).toEqual({ code: -32600, message: "client must call initialize before using exec methods" })
+      expect(before.error).toEqual({
+        code: -32600,
+        message: "client must call initialize before using exec methods",
+        data: { reason: "notInitialized" }
+      })
       yield* client.request("initialize", { clientName: "t" })
       const between = yield* client.request("process/list", {})
       expect(between.error?.code).toBe(-32600)
@@ -72,7 +76,8 @@ describe("handshake", () => {
       ] as const) {
         expect((yield* client.request(method, params)).error, method).toEqual({
           code: -32600,
-          message: "client must call initialize before using exec methods"
+          message: "client must call initialize before using exec methods",
+          data: { reason: "notInitialized" }
         })
       }
     }))
@@ -82,7 +87,7 @@ describe("handshake", () => {
       const { client } = yield* setup()
       yield* client.handshake
       const again = yield* client.request("initialize", { clientName: "t" })
-      expect(again.error?.code).toBe(-32600)
+      expect(again.error).toMatchObject({ code: -32600, data: { reason: "alreadyInitialized" } })
     }))
 })
 
@@ -378,7 +383,7 @@ describe("process actor", () => {
         yield* client.nextNotification((n) => n.method === "process/closed" && n.params?.processId === id)
       }
       expect((yield* client.request("process/read", { processId: "a" })).error)
-        .toEqual({ code: -32600, message: "unknown process id a" })
+        .toEqual({ code: -32600, message: "unknown process id a", data: { reason: "unknownProcess" } })
       for (const [index, id] of ["b", "c"].entries()) {
         const read = yield* client.request("process/read", { processId: id })
         expect(read.result).toMatchObject({ closed: true, exitCode: index + 1 })

@@ -49,7 +49,7 @@ describe("package entries", () => {
       "ExecServer", "ServerConfig", "SessionStore", "Transport", "StdioTransport", "WebSocketTransport",
       "NodePtySpawner", "NodePipeSpawner", "NodeSpawner", "Spawner", "OutputBuffers", "ProcessReaper", "Sandbox", "SandboxedFs",
       "ExecServerClient", "PromiseClient", "ClientTransport", "InProcessClient", "TestConnection", "TestServer", "TestSpawner",
-      "ExecServerRpcs", "NotFound", "SandboxPolicy"
+      "ExecServerRpcs", "PathNotFound", "SandboxPolicy"
     ]) expect(exports[name], name).toBeDefined()
     for (const name of [
       "Connection", "Dispatcher", "JsonRpc", "JsonRpcServer", "Outbound", "LineFramer",

@@ -33,7 +33,7 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
     Effect.suspend(() => {
       const session = store.find(sessionId)
       return session === undefined
-        ? Effect.fail(new InvalidRequest({ message: `unknown or closed session id ${sessionId}` }))
+        ? Effect.fail(new InvalidRequest({ message: `unknown or closed session id ${sessionId}`, reason: "unknownSession" }))
         : Effect.succeed(session)
     })
   const everySession: Effect.Effect<ReadonlyArray<Session>, InvalidRequest> = Effect.sync(store.all)

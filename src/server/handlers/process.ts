@@ -48,7 +48,7 @@ export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function
         Effect.flatMap((actor) =>
           actor.tty
             ? actor.resize({ rows, cols })
-            : Effect.fail(new InvalidRequest({ message: `process ${processId} has no terminal to resize` }))
+            : Effect.fail(new InvalidRequest({ message: `process ${processId} has no terminal to resize`, reason: "notATerminal" }))
         ),
         Effect.as({})
       ),

@@ -137,11 +137,11 @@ describe("an executor with a bearer token", () => {
       expect(existsSync(allowed)).toBe(true)
 
       const wrong = yield* client({ environmentId: "cap1", auth: user, token: "not-the-token" }).pipe(Effect.flip)
-      expect(wrong._tag).toBe("Unauthorized")
+      expect(wrong._tag).toBe("CredentialsRefused")
       expect(wrong.message).toContain("refused the stream: unauthorized: no or wrong bearer token")
       expect(wrong.message).not.toContain("\n")
       const missing = yield* client({ environmentId: "cap1", auth: user }).pipe(Effect.flip)
-      expect(missing._tag).toBe("Unauthorized")
+      expect(missing._tag).toBe("CredentialsRefused")
       expect(missing.message).toContain("no or wrong bearer token")
 
       // From a token file, read at connect (as for a WebSocket).
@@ -164,7 +164,7 @@ describe("an executor with a bearer token", () => {
         Effect.flatMap((c) => touch(c, marker)),
         Effect.flip
       )
-      expect(failure._tag).toBe("Unauthorized")
+      expect(failure._tag).toBe("CredentialsRefused")
       expect(existsSync(marker)).toBe(false)
     }).pipe(Effect.scoped))
 
@@ -184,7 +184,7 @@ describe("an executor with a bearer token", () => {
         Effect.flatMap((refused) => touch(refused, marker)),
         Effect.flip
       )
-      expect(failure._tag).toBe("Unauthorized")
+      expect(failure._tag).toBe("CredentialsRefused")
       expect(failure.message).toContain("unauthorized: expired bearer token")
       expect(existsSync(marker)).toBe(false)
       const missing = yield* client({ environmentId: "jwt1", auth: user }).pipe(Effect.flip)
