@@ -70,7 +70,7 @@ const main = async () => {
 
     // Rejections are the client's tagged errors.
     const missing = await client.fs.readFile("/no/such/file").then(() => undefined, (error: unknown) => error)
-    check(PromiseClient.isClientError(missing) && missing._tag === "PathNotFound", "a PathNotFound")
+    check(PromiseClient.isClientError(missing) && missing._tag === "ExecServer/PathNotFound", "a PathNotFound")
     console.log(`readFile of a missing file: ${PromiseClient.isClientError(missing) ? missing._tag : "?"}`)
   } finally {
     server?.stop()

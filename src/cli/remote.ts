@@ -190,12 +190,12 @@ const reportFailure = (error: { readonly message: string }) =>
 
 /** Why a start failed, as a shell would say it, and the exit status a shell gives it: 127 not found, 126 not executable. */
 const startFailure = (program: string, error: ClientError): { readonly says: string; readonly status: number } => {
-  if (error._tag === "SpawnNotFound") {
+  if (error._tag === "ExecServer/SpawnNotFound") {
     return error.missing === "program"
       ? { says: `${program}: command not found`, status: 127 }
       : { says: error.message, status: 1 }
   }
-  if (error._tag === "InternalError" && error.errno !== undefined && error.errno in CANNOT_EXECUTE) {
+  if (error._tag === "ExecServer/InternalError" && error.errno !== undefined && error.errno in CANNOT_EXECUTE) {
     return { says: `${program}: cannot execute: ${CANNOT_EXECUTE[error.errno]}`, status: 126 }
   }
   return { says: error.message, status: 1 }
@@ -537,7 +537,7 @@ const consoleUrlCommand = Command.make(
       const client = yield* ExecServerClient.ExecServerClient
       const link = yield* client.call("console/createLink", {}).pipe(
         Effect.catchIf(
-          (error) => error._tag === "MethodNotFound",
+          (error) => error._tag === "ExecServer/MethodNotFound",
           () => new CliFailure({ message: `the server at ${flags.url} has no web console: start it with --console` })
         )
       )

@@ -3,34 +3,34 @@ import * as Data from "effect/Data"
 import type { ExecServerError } from "../protocol/errors.js"
 
 /** The transport did not connect in time. */
-export class ConnectTimeout extends Data.TaggedError("ConnectTimeout")<{ readonly message: string }> {}
+export class ConnectTimeout extends Data.TaggedError("ExecServer/ConnectTimeout")<{ readonly message: string }> {}
 
 /** The server refused the connection for want of credentials (HTTP 401): no token, a wrong one, or an expired or otherwise invalid signed one. */
-export class CredentialsRefused extends Data.TaggedError("CredentialsRefused")<{ readonly message: string }> {}
+export class CredentialsRefused extends Data.TaggedError("ExecServer/CredentialsRefused")<{ readonly message: string }> {}
 
 /** The server refused the connection (HTTP 403), for example for an `Origin` it does not allow. */
-export class ConnectionForbidden extends Data.TaggedError("ConnectionForbidden")<{ readonly message: string }> {}
+export class ConnectionForbidden extends Data.TaggedError("ExecServer/ConnectionForbidden")<{ readonly message: string }> {}
 
 /**
  * No executor serves the environment a client asked for by id (NATS
  * answered "no responders"): unknown, or offline. Known at once, not by a timeout.
  */
-export class EnvironmentNotFound extends Data.TaggedError("EnvironmentNotFound")<{
+export class EnvironmentNotFound extends Data.TaggedError("ExecServer/EnvironmentNotFound")<{
   readonly environmentId: string
   readonly message: string
 }> {}
 
 /** The server did not answer `initialize` in time. */
-export class InitializeTimeout extends Data.TaggedError("InitializeTimeout")<{ readonly message: string }> {}
+export class InitializeTimeout extends Data.TaggedError("ExecServer/InitializeTimeout")<{ readonly message: string }> {}
 
 /** The connection is gone (or never came up): pending calls and event streams fail with this. */
-export class TransportClosed extends Data.TaggedError("TransportClosed")<{ readonly message: string }> {}
+export class TransportClosed extends Data.TaggedError("ExecServer/TransportClosed")<{ readonly message: string }> {}
 
 /**
  * The connection dropped and the client gave up on getting its session back:
  * every reconnect attempt failed, or the server no longer has the session.
  */
-export class ReconnectFailed extends Data.TaggedError("ReconnectFailed")<{
+export class ReconnectFailed extends Data.TaggedError("ExecServer/ReconnectFailed")<{
   readonly message: string
   readonly attempts: number
 }> {}
@@ -40,7 +40,7 @@ export class ReconnectFailed extends Data.TaggedError("ReconnectFailed")<{
  * the protocol (those of the protocol arrive as its tagged errors:
  * `PathNotFound`, `InvalidParams`, `SandboxDenied`, ...).
  */
-export class ServerError extends Data.TaggedError("ServerError")<{
+export class ServerError extends Data.TaggedError("ExecServer/ServerError")<{
   readonly method: string
   readonly code: number
   readonly message: string
@@ -48,10 +48,10 @@ export class ServerError extends Data.TaggedError("ServerError")<{
 }> {}
 
 /** The server's answer did not match the protocol's schema. */
-export class ProtocolError extends Data.TaggedError("ProtocolError")<{ readonly message: string }> {}
+export class ProtocolError extends Data.TaggedError("ExecServer/ProtocolError")<{ readonly message: string }> {}
 
 /** A request larger than the server takes; it was not sent (or, sent, was refused unread). */
-export class RequestTooLarge extends Data.TaggedError("RequestTooLarge")<{
+export class RequestTooLarge extends Data.TaggedError("ExecServer/RequestTooLarge")<{
   readonly method: string
   readonly bytes: number
   readonly limit: number
@@ -59,13 +59,13 @@ export class RequestTooLarge extends Data.TaggedError("RequestTooLarge")<{
 }> {}
 
 /** The server has no process of this id in the session (never started, or its record is gone). */
-export class UnknownProcess extends Data.TaggedError("UnknownProcess")<{
+export class UnknownProcess extends Data.TaggedError("ExecServer/UnknownProcess")<{
   readonly processId: string
   readonly message: string
 }> {}
 
 /** `exec` ran past its `timeout`; the process was terminated. What it wrote until then is kept. */
-export class ExecTimeout extends Data.TaggedError("ExecTimeout")<{
+export class ExecTimeout extends Data.TaggedError("ExecServer/ExecTimeout")<{
   readonly processId: string
   readonly message: string
   readonly stdout: Uint8Array

@@ -360,7 +360,7 @@ export class ProcessChannel {
   private failWith(error: ClientError) {
     if (this.failure !== undefined || this.closedQueued) return
     // `reason` from this server; the reference's message, which has none.
-    if (error._tag === "InvalidRequest" && (error.reason === "unknownProcess" || /unknown process|no process/i.test(error.message))) {
+    if (error._tag === "ExecServer/InvalidRequest" && (error.reason === "unknownProcess" || /unknown process|no process/i.test(error.message))) {
       this.fail(new UnknownProcess({ processId: this.processId, message: `no process ${this.processId} in this session` }))
       return
     }

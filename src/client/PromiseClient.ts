@@ -2,7 +2,7 @@
  * The exec-server client for code that does not use Effect: every method
  * runs the Effect client's own effect to a Promise (one implementation of
  * the protocol). Rejections are the Effect client's tagged errors as they
- * are (`err._tag === "PathNotFound"`); an aborted `signal` rejects with an
+ * are (`err._tag === "ExecServer/PathNotFound"`); an aborted `signal` rejects with an
  * `AbortError`.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
@@ -34,28 +34,28 @@ export type PromiseClientError = ClientError | ExecTimeout | InitializeTimeout |
 
 // A record over the union's tags, so that a new error type fails to compile until it is listed.
 const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
-  ConnectTimeout: true,
-  CredentialsRefused: true,
-  ConnectionForbidden: true,
-  EnvironmentNotFound: true,
-  InitializeTimeout: true,
-  TransportClosed: true,
-  ReconnectFailed: true,
-  ServerError: true,
-  ProtocolError: true,
-  RequestTooLarge: true,
-  UnknownProcess: true,
-  ExecTimeout: true,
-  InvalidRequest: true,
-  InvalidParams: true,
-  MethodNotFound: true,
-  InternalError: true,
-  PathNotFound: true,
-  SandboxDenied: true,
-  SandboxUnavailable: true,
-  SpawnNotFound: true,
-  ServerBusy: true,
-  SessionHeld: true
+  "ExecServer/ConnectTimeout": true,
+  "ExecServer/CredentialsRefused": true,
+  "ExecServer/ConnectionForbidden": true,
+  "ExecServer/EnvironmentNotFound": true,
+  "ExecServer/InitializeTimeout": true,
+  "ExecServer/TransportClosed": true,
+  "ExecServer/ReconnectFailed": true,
+  "ExecServer/ServerError": true,
+  "ExecServer/ProtocolError": true,
+  "ExecServer/RequestTooLarge": true,
+  "ExecServer/UnknownProcess": true,
+  "ExecServer/ExecTimeout": true,
+  "ExecServer/InvalidRequest": true,
+  "ExecServer/InvalidParams": true,
+  "ExecServer/MethodNotFound": true,
+  "ExecServer/InternalError": true,
+  "ExecServer/PathNotFound": true,
+  "ExecServer/SandboxDenied": true,
+  "ExecServer/SandboxUnavailable": true,
+  "ExecServer/SpawnNotFound": true,
+  "ExecServer/ServerBusy": true,
+  "ExecServer/SessionHeld": true
 }
 
 /** Whether a rejection is one of the client's tagged errors (narrow further by `_tag`). */

@@ -61,8 +61,8 @@ export const backoff = (settings: Backoff): Schedule.Schedule<Duration.Duration>
  * with the reference's wording from servers that predate the code.
  */
 export const isHeldElsewhere = (error: { readonly _tag: string; readonly message: string }) =>
-  error._tag === "SessionHeld" ||
-  error._tag === "InvalidRequest" && error.message.includes("is already attached to another connection")
+  error._tag === "ExecServer/SessionHeld" ||
+  error._tag === "ExecServer/InvalidRequest" && error.message.includes("is already attached to another connection")
 
 /** The backoff ran out of attempts or time. */
 export class BackoffExhausted extends Data.TaggedError("BackoffExhausted") {}
@@ -72,6 +72,6 @@ export type ConnectFailure = InitializeTimeout | ClientError | ConnectError
 
 /** Failed attempts to resume that are worth another (an environment is offline while its executor restarts). */
 export const isRetryable = (error: ConnectFailure | BackoffExhausted): boolean =>
-  error._tag === "ConnectTimeout" || error._tag === "TransportClosed" || error._tag === "InitializeTimeout" ||
-  error._tag === "EnvironmentNotFound" ||
+  error._tag === "ExecServer/ConnectTimeout" || error._tag === "ExecServer/TransportClosed" || error._tag === "ExecServer/InitializeTimeout" ||
+  error._tag === "ExecServer/EnvironmentNotFound" ||
   isHeldElsewhere(error)

@@ -296,7 +296,7 @@ export const readDirectory = (path: string) =>
     const fail = fromNodeError("fs/readDirectory", path)
     const dirents = yield* Effect.tryPromise({ try: () => NodeFsPromises.readdir(path, { withFileTypes: true }), catch: fail }).pipe(
       Effect.catchIf(
-        (error) => error._tag === "InternalError" && error.errno === "ENOTDIR",
+        (error) => error._tag === "ExecServer/InternalError" && error.errno === "ENOTDIR",
         () => new InvalidRequest({ message: `path ${path} is not a directory` })
       )
     )
@@ -338,7 +338,7 @@ export const remove = (
   Effect.gen(function*() {
     const fail = fromNodeError("fs/remove", path)
     const stats = yield* Effect.tryPromise({ try: () => NodeFsPromises.lstat(path), catch: fail }).pipe(
-      Effect.catchIf((error) => error._tag === "PathNotFound" && options.force, () => Effect.succeed(undefined))
+      Effect.catchIf((error) => error._tag === "ExecServer/PathNotFound" && options.force, () => Effect.succeed(undefined))
     )
     if (stats === undefined) return
     yield* Effect.tryPromise({
@@ -470,7 +470,7 @@ export const openFile = (
       } satisfies OpenFile
     }
     const existing = yield* Effect.tryPromise({ try: () => NodeFsPromises.stat(path), catch: fail }).pipe(
-      Effect.catchIf((error) => error._tag === "PathNotFound", () => Effect.succeed(undefined))
+      Effect.catchIf((error) => error._tag === "ExecServer/PathNotFound", () => Effect.succeed(undefined))
     )
     if (existing !== undefined && !existing.isFile()) {
       return yield* new InvalidRequest({ message: `path ${path} is ${kindOf(existing)}; a "replace" handle replaces regular files only` })

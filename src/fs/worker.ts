@@ -31,7 +31,7 @@ import { type WorkerError, WorkerRpcs, workerSerialization } from "./WorkerRpcs.
 const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError | SandboxDenied, R>): Effect.Effect<A, WorkerError, R> =>
   effect.pipe(
     Effect.mapError((error) =>
-      error._tag === "InternalError" &&
+      error._tag === "ExecServer/InternalError" &&
         (error.errno === "EROFS" || error.errno === "EACCES" || error.errno === "EPERM")
         ? new SandboxDenied({ message: `${error.message} (refused by the sandbox)`, errno: error.errno })
         : error

@@ -224,11 +224,11 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
         }))
         if (Either.isRight(opened)) return Either.right({ environmentId, channel: opened.right })
         const error = opened.left
-        const status = error._tag === "EnvironmentNotFound"
+        const status = error._tag === "ExecServer/EnvironmentNotFound"
           ? 404
-          : error._tag === "CredentialsRefused"
+          : error._tag === "ExecServer/CredentialsRefused"
           ? 401
-          : error._tag === "ConnectTimeout"
+          : error._tag === "ExecServer/ConnectTimeout"
           ? 504
           : 503
         return Either.left({ status, reason: error.message })

@@ -119,7 +119,7 @@ const requestOf = (request: CheckedRequest): HttpClientRequest.HttpClientRequest
 
 /** The protocol's error for a failed exchange. */
 export const failureOf = (error: HttpClientError.HttpClientError | InternalError): InternalError => {
-  if (error._tag === "InternalError") return error
+  if (error._tag === "ExecServer/InternalError") return error
   const cause = error.cause instanceof Error && error.cause.message !== "" ? `: ${error.cause.message}` : ""
   return error._tag === "RequestError"
     ? new InternalError({ message: `http/request failed: error sending request for url (${error.request.url})${cause}` })

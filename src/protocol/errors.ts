@@ -63,7 +63,7 @@ export const InvalidRequestReason = Schema.Literal(
 export type InvalidRequestReason = typeof InvalidRequestReason.Type
 
 /** -32600: a well-formed request that the server refuses in its current state; `reason` says which refusal when a client may act on it. */
-export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("ExecServer/InvalidRequest", {
   message: Schema.String,
   reason: Schema.optional(InvalidRequestReason)
 }) {
@@ -80,7 +80,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
  * connection. The code and the message's wording are the reference's: Codex
  * matches "is already attached to another connection" and retries.
  */
-export class SessionHeld extends Schema.TaggedError<SessionHeld>()("SessionHeld", {
+export class SessionHeld extends Schema.TaggedError<SessionHeld>()("ExecServer/SessionHeld", {
   message: Schema.String
 }) {
   get code(): number {
@@ -89,7 +89,7 @@ export class SessionHeld extends Schema.TaggedError<SessionHeld>()("SessionHeld"
 }
 
 /** -32602: params that do not match the method's schema or its rules. */
-export class InvalidParams extends Schema.TaggedError<InvalidParams>()("InvalidParams", {
+export class InvalidParams extends Schema.TaggedError<InvalidParams>()("ExecServer/InvalidParams", {
   message: Schema.String
 }) {
   get code(): number {
@@ -98,7 +98,7 @@ export class InvalidParams extends Schema.TaggedError<InvalidParams>()("InvalidP
 }
 
 /** -32601: a method the server does not know. */
-export class MethodNotFound extends Schema.TaggedError<MethodNotFound>()("MethodNotFound", {
+export class MethodNotFound extends Schema.TaggedError<MethodNotFound>()("ExecServer/MethodNotFound", {
   message: Schema.String
 }) {
   get code(): number {
@@ -107,7 +107,7 @@ export class MethodNotFound extends Schema.TaggedError<MethodNotFound>()("Method
 }
 
 /** -32603: an operating-system or internal failure; `errno` names the OS error when there is one. */
-export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", {
+export class InternalError extends Schema.TaggedError<InternalError>()("ExecServer/InternalError", {
   message: Schema.String,
   errno: Schema.optional(Schema.String)
 }) {
@@ -117,7 +117,7 @@ export class InternalError extends Schema.TaggedError<InternalError>()("Internal
 }
 
 /** -32004: a filesystem path that does not exist. */
-export class PathNotFound extends Schema.TaggedError<PathNotFound>()("PathNotFound", {
+export class PathNotFound extends Schema.TaggedError<PathNotFound>()("ExecServer/PathNotFound", {
   message: Schema.String
 }) {
   get code(): number {
@@ -130,7 +130,7 @@ export class PathNotFound extends Schema.TaggedError<PathNotFound>()("PathNotFou
  * roots, into a read-only path, or a read of a denied path). `data` carries
  * the errno (`EROFS`, `EACCES`) and `sandboxDenied: true` for clients to test.
  */
-export class SandboxDenied extends Schema.TaggedError<SandboxDenied>()("SandboxDenied", {
+export class SandboxDenied extends Schema.TaggedError<SandboxDenied>()("ExecServer/SandboxDenied", {
   message: Schema.String,
   errno: Schema.String
 }) {
@@ -146,7 +146,7 @@ export class SandboxDenied extends Schema.TaggedError<SandboxDenied>()("SandboxD
  * -32603: a sandbox was asked for and cannot be applied here (no bubblewrap,
  * no user namespaces, ...): nothing was run. `data.sandbox` is `"unavailable"`.
  */
-export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()("SandboxUnavailable", {
+export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()("ExecServer/SandboxUnavailable", {
   message: Schema.String
 }) {
   get code(): number {
@@ -165,7 +165,7 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
  * tell it from other failures, and `errno` stays `"ENOENT"` for those that
  * test it.
  */
-export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("SpawnNotFound", {
+export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("ExecServer/SpawnNotFound", {
   message: Schema.String,
   missing: Schema.Literal("cwd", "program"),
   path: Schema.String
@@ -188,7 +188,7 @@ export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("SpawnNot
  * `data` is `{retryable: true, limit}`, `limit` naming what ran out
  * (`"inflightRequests"`, `"sessions"`, `"liveProcesses"`, `"fileHandles"`).
  */
-export class ServerBusy extends Schema.TaggedError<ServerBusy>()("ServerBusy", {
+export class ServerBusy extends Schema.TaggedError<ServerBusy>()("ExecServer/ServerBusy", {
   message: Schema.String,
   limit: Schema.optional(Schema.String)
 }) {

@@ -89,12 +89,12 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
       Effect.gen(function*() {
         const client = yield* ExecServerClient.ExecServerClient
         const failure = yield* client.start({ argv: ["no-such-binary-xyz"], env, cwd: "/tmp" }).pipe(Effect.flip)
-        expect(failure._tag).toBe("SpawnNotFound")
-        expect(failure._tag === "SpawnNotFound" && [failure.code, failure.errno, failure.missing, failure.path])
+        expect(failure._tag).toBe("ExecServer/SpawnNotFound")
+        expect(failure._tag === "ExecServer/SpawnNotFound" && [failure.code, failure.errno, failure.missing, failure.path])
           .toEqual([-32603, "ENOENT", "program", "no-such-binary-xyz"])
         const where = yield* client.start({ argv: ["true"], env, cwd: "/no/such/dir" }).pipe(
           Effect.as("started"),
-          Effect.catchTag("SpawnNotFound", (error) => Effect.succeed(`${error.missing} ${error.path}`))
+          Effect.catchTag("ExecServer/SpawnNotFound", (error) => Effect.succeed(`${error.missing} ${error.path}`))
         )
         expect(where).toBe("cwd /no/such/dir")
       }).pipe(Effect.scoped, Effect.provide(layer())))
@@ -135,10 +135,10 @@ describe("client over WebSocket", () => {
       const killedAt = Date.now()
       server.child.kill("SIGKILL")
       const outcome = yield* streamed.await.pipe(Effect.flatten)
-      expect(Either.isLeft(outcome) && outcome.left._tag).toBe("TransportClosed")
+      expect(Either.isLeft(outcome) && outcome.left._tag).toBe("ExecServer/TransportClosed")
       expect(Date.now() - killedAt).toBeLessThan(1000)
       const later = yield* client.list.pipe(Effect.flip)
-      expect(later._tag).toBe("TransportClosed")
+      expect(later._tag).toBe("ExecServer/TransportClosed")
     }).pipe(Effect.scoped))
 
   it.live("fails with ConnectTimeout or TransportClosed when nothing listens", () =>
@@ -146,6 +146,6 @@ describe("client over WebSocket", () => {
       const failure = yield* Layer.build(
         ExecServerClient.layerWebSocket({ url: "ws://127.0.0.1:9", connectTimeoutMs: 2000 })
       ).pipe(Effect.flip, Effect.scoped, Effect.timeout(Duration.seconds(5)))
-      expect(["ConnectTimeout", "TransportClosed"]).toContain(failure._tag)
+      expect(["ExecServer/ConnectTimeout", "ExecServer/TransportClosed"]).toContain(failure._tag)
     }))
 })

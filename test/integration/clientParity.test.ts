@@ -111,6 +111,6 @@ describe("client methods for the reference's additions", () => {
       const chunks = yield* Stream.runCollect(streamed.body)
       expect(Buffer.concat(Chunk.toReadonlyArray(chunks)).toString()).toBe("one,two")
       const refused = yield* http.request({ url: "ftp://x/" }).pipe(Effect.flip)
-      expect(refused._tag).toBe("InvalidParams")
+      expect(refused._tag).toBe("ExecServer/InvalidParams")
     }).pipe(Effect.scoped, Effect.provide(client)))
 })

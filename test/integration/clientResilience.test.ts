@@ -146,9 +146,9 @@ describe("client reconnect and resume", () => {
       proxy.refuse(true)
       proxy.cut()
       const failure = yield* Stream.runDrain(handle.events).pipe(Effect.flip)
-      expect(failure._tag).toBe("ReconnectFailed")
-      expect(failure._tag === "ReconnectFailed" && failure.attempts).toBe(3)
-      expect((yield* client.list.pipe(Effect.flip))._tag).toBe("ReconnectFailed")
+      expect(failure._tag).toBe("ExecServer/ReconnectFailed")
+      expect(failure._tag === "ExecServer/ReconnectFailed" && failure.attempts).toBe(3)
+      expect((yield* client.list.pipe(Effect.flip))._tag).toBe("ExecServer/ReconnectFailed")
     }).pipe(Effect.scoped))
 
   it.live("a new client resumes a detached session by id: output and exit of a process it did not start", () =>
@@ -172,9 +172,9 @@ describe("client reconnect and resume", () => {
       expect(events.map((event) => event._tag)).toEqual(["Output", "Exited", "Closed"])
       expect(outputOf(events)).toBe("from-before\n")
       const unknown = yield* second.wait("never-started").pipe(Effect.flip)
-      expect(unknown._tag).toBe("UnknownProcess")
+      expect(unknown._tag).toBe("ExecServer/UnknownProcess")
       const unknownEvents = yield* Stream.runDrain(second.process("never-started").events).pipe(Effect.flip)
-      expect(unknownEvents._tag).toBe("UnknownProcess")
+      expect(unknownEvents._tag).toBe("ExecServer/UnknownProcess")
     }).pipe(Effect.scoped))
 })
 
@@ -260,8 +260,8 @@ describe("client process ownership", () => {
       const client = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url }))
       const timedOut = yield* client.exec(["sh", "-c", "echo partial; exec sleep 30"], { env, timeout: "1 second", processId: "t" })
         .pipe(Effect.flip)
-      expect(timedOut._tag).toBe("ExecTimeout")
-      expect(timedOut._tag === "ExecTimeout" && text(timedOut.stdout)).toBe("partial\n")
+      expect(timedOut._tag).toBe("ExecServer/ExecTimeout")
+      expect(timedOut._tag === "ExecServer/ExecTimeout" && text(timedOut.stdout)).toBe("partial\n")
       expect((yield* client.wait("t")).signal).toBe("SIGTERM")
       const fed = yield* client.exec(["tr", "a-z", "A-Z"], { env, input: "through stdin" })
       expect(text(fed.stdout)).toBe("THROUGH STDIN")
@@ -295,8 +295,8 @@ describe("client limits and errors", () => {
       expect(client.server.limits?.maxMessageBytes).toBe(16 * 1024 * 1024)
       const failure = yield* client.call("fs/writeFile", { path: "/tmp/never-written", dataBase64: new Uint8Array(13 * 1024 * 1024) })
         .pipe(Effect.flip)
-      expect(failure._tag).toBe("RequestTooLarge")
-      expect(failure._tag === "RequestTooLarge" && failure.limit).toBe(16 * 1024 * 1024)
+      expect(failure._tag).toBe("ExecServer/RequestTooLarge")
+      expect(failure._tag === "ExecServer/RequestTooLarge" && failure.limit).toBe(16 * 1024 * 1024)
       expect(text((yield* client.exec(["echo", "still here"], { env })).stdout)).toBe("still here\n")
     }).pipe(Effect.scoped))
 
@@ -327,8 +327,8 @@ describe("client limits and errors", () => {
         ExecServerClient.layerWebSocket({ url: server.url, maxMessageBytes: 64 * 1024 * 1024 })
       )
       const failure = yield* client.fs.writeFile("/tmp/never-written", new Uint8Array(2 * 1024 * 1024)).pipe(Effect.flip)
-      expect(failure._tag).toBe("RequestTooLarge")
-      expect(failure._tag === "RequestTooLarge" && failure.limit).toBe(1024 * 1024)
+      expect(failure._tag).toBe("ExecServer/RequestTooLarge")
+      expect(failure._tag === "ExecServer/RequestTooLarge" && failure.limit).toBe(1024 * 1024)
       expect(text((yield* client.exec(["echo", "still here"], { env })).stdout)).toBe("still here\n")
     }).pipe(Effect.scoped))
 
@@ -345,7 +345,7 @@ describe("client limits and errors", () => {
       const failure = yield* Layer.build(
         ExecServerClient.layerWebSocket({ url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 300 })
       ).pipe(Effect.flip, Effect.scoped, Effect.timeout("5 seconds"))
-      expect(failure._tag).toBe("ConnectTimeout")
+      expect(failure._tag).toBe("ExecServer/ConnectTimeout")
     }).pipe(Effect.scoped))
 
   it.live("reports a refused upgrade as Forbidden (403) or Unauthorized (401)", () =>
@@ -370,7 +370,7 @@ describe("client limits and errors", () => {
         Effect.flip,
         Effect.scoped
       )
-      expect([forbidden._tag, unauthorized._tag]).toEqual(["ConnectionForbidden", "CredentialsRefused"])
+      expect([forbidden._tag, unauthorized._tag]).toEqual(["ExecServer/ConnectionForbidden", "ExecServer/CredentialsRefused"])
     }).pipe(Effect.scoped))
 
   it.live("sends none of the client's environment by default: processes get the server's, secrets excluded, in its cwd", () =>

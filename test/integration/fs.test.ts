@@ -39,7 +39,7 @@ describe("fs methods", () => {
           yield* call("fs/writeBlock", { handleId: "w", offset: 0, chunk: new TextEncoder().encode("half of a new") })
           expect(readdirSync(dir).length).toBe(2)
           const duplicate = yield* call("fs/open", { handleId: "w", path: target, mode: "replace" }).pipe(Effect.flip)
-          expect(duplicate._tag).toBe("InvalidRequest")
+          expect(duplicate._tag).toBe("ExecServer/InvalidRequest")
         }).pipe(Effect.provide(client))
         expect(readdirSync(dir)).toEqual(["kept.txt"])
         expect(readFileSync(target, "utf8")).toBe("original")
@@ -81,8 +81,8 @@ describe("fs methods", () => {
         expect(listed(fewDirectories).at(-1)).toBe("d .hidden/inner")
         expect(fewDirectories.truncated).toBe(true)
         expect((yield* walk({ maxEntries: 0 }).pipe(Effect.flip)).message).toBe("filesystem walk limits must be greater than zero")
-        expect((yield* walk({ maxDepth: 65 }).pipe(Effect.flip))._tag).toBe("InvalidRequest")
-        expect((yield* walk({}, Path.join(root, "nonexist")).pipe(Effect.flip))._tag).toBe("PathNotFound")
+        expect((yield* walk({ maxDepth: 65 }).pipe(Effect.flip))._tag).toBe("ExecServer/InvalidRequest")
+        expect((yield* walk({}, Path.join(root, "nonexist")).pipe(Effect.flip))._tag).toBe("ExecServer/PathNotFound")
         expect(yield* walk({}, Path.join(root, "top.txt"))).toEqual({ entries: [], errors: [], truncated: false })
         expect(yield* walk({}, Path.join(root, "linkdir"))).toEqual({ entries: [], errors: [], truncated: false })
         expect(listed(yield* walk({ followDirectorySymlinks: true, maxDepth: 1 }, Path.join(root, "linkdir")))
@@ -101,7 +101,7 @@ describe("fs methods", () => {
         const resolved = yield* call("fs/canonicalize", { path: pathToFileURL(Path.join(real, "link", "target.txt")).href })
         expect(resolved).toEqual({ path: pathToFileURL(Path.join(real, "a", "target.txt")).href })
         const missing = yield* call("fs/canonicalize", { path: Path.join(real, "nope") }).pipe(Effect.flip)
-        expect(missing._tag).toBe("PathNotFound")
+        expect(missing._tag).toBe("ExecServer/PathNotFound")
       }).pipe(Effect.provide(client))
     ))
 
@@ -122,7 +122,7 @@ describe("fs methods", () => {
         expect(Buffer.concat([...chunks]).equals(data)).toBe(true)
         yield* call("fs/open", { handleId: "r", path: target, mode: "read" })
         const refused = yield* call("fs/writeBlock", { handleId: "r", offset: 0, chunk: new Uint8Array(1) }).pipe(Effect.flip)
-        expect(refused._tag).toBe("InvalidRequest")
+        expect(refused._tag).toBe("ExecServer/InvalidRequest")
         const fifo = Path.join(dir, "fifo")
         execFileSync("mkfifo", [fifo])
         const notRegular = yield* call("fs/open", { handleId: "f", path: fifo, mode: "read" }).pipe(Effect.flip)
@@ -294,12 +294,12 @@ describe("fs methods", () => {
         expect(yield* codeOf(fs.readFile(dir))).toMatchObject({ code: -32600 })
         writeFileSync(Path.join(dir, "plain"), "x")
         expect(yield* codeOf(fs.writeFile(Path.join(dir, "plain/child"), "x"))).toMatchObject({
-          _tag: "InternalError",
+          _tag: "ExecServer/InternalError",
           code: -32603,
           errno: "ENOTDIR"
         })
         const relative = yield* codeOf(call("fs/readFile", { path: "relative/path" }))
-        expect(relative).toMatchObject({ _tag: "InvalidParams", code: -32602 })
+        expect(relative).toMatchObject({ _tag: "ExecServer/InvalidParams", code: -32602 })
       })
     ).pipe(Effect.provide(client)))
 })

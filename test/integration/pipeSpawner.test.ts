@@ -128,11 +128,11 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
   it.effect("fails with SpawnNotFound for a missing program and for a missing cwd", () =>
     Effect.gen(function*() {
       const missingProgram = yield* Effect.flip(run(spawnWith, request(["no-such-program-here"])))
-      expect(missingProgram).toMatchObject({ _tag: "SpawnNotFound", missing: "program", path: "no-such-program-here", errno: "ENOENT" })
+      expect(missingProgram).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "program", path: "no-such-program-here", errno: "ENOENT" })
       const missingPath = yield* Effect.flip(run(spawnWith, request(["/no/such/program"])))
-      expect(missingPath).toMatchObject({ _tag: "SpawnNotFound", missing: "program", path: "/no/such/program" })
+      expect(missingPath).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "program", path: "/no/such/program" })
       const missingCwd = yield* Effect.flip(run(spawnWith, request(["true"], { cwd: "/no/such/dir" })))
-      expect(missingCwd).toMatchObject({ _tag: "SpawnNotFound", missing: "cwd", path: "/no/such/dir" })
+      expect(missingCwd).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "cwd", path: "/no/such/dir" })
     }))
 
   it.effect("reports a script's missing interpreter as InternalError ENOENT, not as a missing program", () =>
@@ -140,7 +140,7 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       const script = Path.join(tempDir(), "orphan")
       Fs.writeFileSync(script, "#!/no/such/interpreter\n", { mode: 0o755 })
       const failure = yield* Effect.flip(run(spawnWith, request([script])))
-      expect(failure).toMatchObject({ _tag: "InternalError", errno: "ENOENT" })
+      expect(failure).toMatchObject({ _tag: "ExecServer/InternalError", errno: "ENOENT" })
     }))
 
   it.effect("leaves no descriptor behind after many children", () =>

@@ -208,11 +208,11 @@ describe("PromiseClient over WebSocket", () => {
       const error = await client.fs.readFile("/no/such/file").then(() => undefined, (error: unknown) => error)
       expect(error).toBeInstanceOf(Error)
       expect(PromiseClient.isClientError(error)).toBe(true)
-      expect(PromiseClient.isClientError(error) && error._tag).toBe("PathNotFound")
+      expect(PromiseClient.isClientError(error) && error._tag).toBe("ExecServer/PathNotFound")
       expect(PromiseClient.isClientError(new Error("plain"))).toBe(false)
 
-      await expect(client.exec(["sleep", "5"], { env, timeout: 100 })).rejects.toMatchObject({ _tag: "ExecTimeout" })
-      await expect(client.wait("no-such-process")).rejects.toMatchObject({ _tag: "UnknownProcess" })
+      await expect(client.exec(["sleep", "5"], { env, timeout: 100 })).rejects.toMatchObject({ _tag: "ExecServer/ExecTimeout" })
+      await expect(client.wait("no-such-process")).rejects.toMatchObject({ _tag: "ExecServer/UnknownProcess" })
     }))
 
   it("fs methods and call go through the same session", () =>
@@ -239,10 +239,10 @@ describe("PromiseClient over WebSocket", () => {
     expect(await client.list()).toEqual([])
     await client.close()
     await client.close()
-    await expect(client.list()).rejects.toMatchObject({ _tag: "TransportClosed" })
-    await expect(client.exec(["true"], { env })).rejects.toMatchObject({ _tag: "TransportClosed" })
-    await expect(client.start({ argv: ["true"], env })).rejects.toMatchObject({ _tag: "TransportClosed" })
-    await expect(client.fs.readFile("/etc/hostname")).rejects.toMatchObject({ _tag: "TransportClosed" })
+    await expect(client.list()).rejects.toMatchObject({ _tag: "ExecServer/TransportClosed" })
+    await expect(client.exec(["true"], { env })).rejects.toMatchObject({ _tag: "ExecServer/TransportClosed" })
+    await expect(client.start({ argv: ["true"], env })).rejects.toMatchObject({ _tag: "ExecServer/TransportClosed" })
+    await expect(client.fs.readFile("/etc/hostname")).rejects.toMatchObject({ _tag: "ExecServer/TransportClosed" })
   })
 })
 
@@ -301,7 +301,7 @@ describe("PromiseClient.connect with a signal", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
     const { port } = closed.address() as net.AddressInfo
     await new Promise((resolve) => closed.close(resolve))
-    await expect(PromiseClient.connect(`ws://127.0.0.1:${port}`)).rejects.toMatchObject({ _tag: "TransportClosed" })
+    await expect(PromiseClient.connect(`ws://127.0.0.1:${port}`)).rejects.toMatchObject({ _tag: "ExecServer/TransportClosed" })
   })
 })
 
@@ -319,7 +319,7 @@ describe("PromiseClient.spawnLocal", () => {
     } finally {
       await client.close()
     }
-    await expect(client.list()).rejects.toMatchObject({ _tag: "TransportClosed" })
+    await expect(client.list()).rejects.toMatchObject({ _tag: "ExecServer/TransportClosed" })
   })
 
   /** What a spawned server wrote to its stderr while `use` ran with its client. */

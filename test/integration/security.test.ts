@@ -159,7 +159,7 @@ describe("WebSocket authentication", () => {
     const refused = await Effect.runPromise(
       Layer.build(ExecServerClient.layerWebSocket({ url: server.url, token: "nope" })).pipe(Effect.flip, Effect.scoped)
     )
-    expect(refused._tag).toBe("CredentialsRefused")
+    expect(refused._tag).toBe("ExecServer/CredentialsRefused")
     expect(refused.message).toContain("401")
   })
 
@@ -304,7 +304,7 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
     const refused = await Effect.runPromise(
       Layer.build(ExecServerClient.layerWebSocket({ url: server.url, tokenFile: expired })).pipe(Effect.flip, Effect.scoped)
     )
-    expect(refused._tag).toBe("CredentialsRefused")
+    expect(refused._tag).toBe("ExecServer/CredentialsRefused")
     const missing = await Effect.runPromise(
       Layer.build(ExecServerClient.layerWebSocket({ url: server.url, tokenFile: Path.join(dir, "nothing-here") })).pipe(Effect.flip, Effect.scoped)
     )

@@ -89,7 +89,7 @@ describe("watch budgets", () => {
       yield* first.watch("a", small, { recursive: true })
       expect(budget.inUse).toBe(9)
       const busy = yield* Effect.exit(second.watch("b", small, { recursive: true }))
-      expect(Exit.isFailure(busy) && JSON.stringify(busy.cause)).toContain("ServerBusy")
+      expect(Exit.isFailure(busy) && JSON.stringify(busy.cause)).toContain("ExecServer/ServerBusy")
       expect(budget.inUse).toBe(9)
       yield* first.unwatch("a")
       expect(budget.inUse).toBe(0)

@@ -1,7 +1,7 @@
 /**
  * Errors have one shape on both ends: each tagged error goes on the wire as
  * `{code, message, data?}` and comes back, on the client, as the same
- * tagged error (so `catchTag("PathNotFound")` works there).
+ * tagged error (so `catchTag("ExecServer/PathNotFound")` works there).
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as HttpApiError from "@effect/platform/HttpApiError"
@@ -58,7 +58,8 @@ describe("wire errors", () => {
       .toEqual(new InvalidRequest({ message: "m" }))
   })
 
-  it("have tags of their own: none is one of @effect/platform's HttpApiError tags", () => {
+  it("have qualified tags of their own: ExecServer/<name>, none one of @effect/platform's HttpApiError tags", () => {
+    expect(new PathNotFound({ message: "m" })._tag).toBe("ExecServer/PathNotFound")
     const platformTags = Object.values(HttpApiError).flatMap((value) => {
       if (typeof value !== "function") return []
       try {
@@ -92,11 +93,11 @@ describe("wire errors", () => {
     Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
       const missing = yield* client.call("process/read", { processId: "nope" }).pipe(Effect.flip)
-      expect(missing._tag).toBe("InvalidRequest")
-      expect(missing._tag === "InvalidRequest" && missing.reason).toBe("unknownProcess")
+      expect(missing._tag).toBe("ExecServer/InvalidRequest")
+      expect(missing._tag === "ExecServer/InvalidRequest" && missing.reason).toBe("unknownProcess")
       const recovered = yield* client.call("process/read", { processId: "nope" }).pipe(
         Effect.as("read"),
-        Effect.catchTag("InvalidRequest", (error) => Effect.succeed(`refused: ${error.message}`))
+        Effect.catchTag("ExecServer/InvalidRequest", (error) => Effect.succeed(`refused: ${error.message}`))
       )
       expect(recovered).toBe("refused: unknown process id nope")
     }).pipe(

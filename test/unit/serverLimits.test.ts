@@ -205,7 +205,7 @@ describe("live processes over all sessions", () => {
       expect(slots.inUse).toBe(2)
       // A start that fails gives it back too.
       const failed = yield* Effect.flip(b.start(startParams("bad", ["missing"])))
-      expect(failed._tag).toBe("InternalError")
+      expect(failed._tag).toBe("ExecServer/InternalError")
       expect(slots.inUse).toBe(2)
       yield* b.start(startParams("b2"))
       spawner.children[3]!.output("retained")
@@ -218,7 +218,7 @@ describe("live processes over all sessions", () => {
       expect(budget.retainedBytes).toBe(0)
       expect(budget.outputs).toBe(0)
       // A closed table starts nothing (and takes no slot).
-      expect((yield* Effect.flip(a.start(startParams("late"))))._tag).toBe("InvalidRequest")
+      expect((yield* Effect.flip(a.start(startParams("late"))))._tag).toBe("ExecServer/InvalidRequest")
       expect(slots.inUse).toBe(0)
     }))
 })

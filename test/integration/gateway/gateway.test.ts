@@ -281,7 +281,7 @@ describe("exec-server gateway", () => {
     expect(Buffer.from(echoed.stdout).toString()).toBe("hi\n")
     expect(digest.length).toBe(2 * 1024 * 1024)
     expect(digest.received).toBe(digest.expected)
-    expect(failed._tag).not.toBe("TransportClosed")
+    expect(failed._tag).not.toBe("ExecServer/TransportClosed")
     expect(metricOf(metricsWhileOpen.body, "exec_server_gateway_connections", ['environment="gw-run"'])).toBe(1)
     expect(metricOf(metricsWhileOpen.body, "exec_server_gateway_connections_total", ['environment="gw-run"'])).toBe(1)
     // 2 MiB of output as base64 in JSON.
@@ -345,7 +345,7 @@ describe("exec-server gateway", () => {
       return { events: [...events].map((event) => event._tag === "Exited" ? `Exited ${event.signal}` : event._tag), failure: error }
     })))
     expect(events).toEqual(["Exited SIGTERM", "Closed"])
-    expect(failure._tag).toBe("TransportClosed")
+    expect(failure._tag).toBe("ExecServer/TransportClosed")
     expect(failure.message).toMatch(/environment gw-end2 (closed the connection|ended the stream)/)
     await stop(gateway)
   })

@@ -137,11 +137,11 @@ describe("an executor with a bearer token", () => {
       expect(existsSync(allowed)).toBe(true)
 
       const wrong = yield* client({ environmentId: "cap1", auth: user, token: "not-the-token" }).pipe(Effect.flip)
-      expect(wrong._tag).toBe("CredentialsRefused")
+      expect(wrong._tag).toBe("ExecServer/CredentialsRefused")
       expect(wrong.message).toContain("refused the stream: unauthorized: no or wrong bearer token")
       expect(wrong.message).not.toContain("\n")
       const missing = yield* client({ environmentId: "cap1", auth: user }).pipe(Effect.flip)
-      expect(missing._tag).toBe("CredentialsRefused")
+      expect(missing._tag).toBe("ExecServer/CredentialsRefused")
       expect(missing.message).toContain("no or wrong bearer token")
 
       // From a token file, read at connect (as for a WebSocket).
@@ -164,7 +164,7 @@ describe("an executor with a bearer token", () => {
         Effect.flatMap((c) => touch(c, marker)),
         Effect.flip
       )
-      expect(failure._tag).toBe("CredentialsRefused")
+      expect(failure._tag).toBe("ExecServer/CredentialsRefused")
       expect(existsSync(marker)).toBe(false)
     }).pipe(Effect.scoped))
 
@@ -184,7 +184,7 @@ describe("an executor with a bearer token", () => {
         Effect.flatMap((refused) => touch(refused, marker)),
         Effect.flip
       )
-      expect(failure._tag).toBe("CredentialsRefused")
+      expect(failure._tag).toBe("ExecServer/CredentialsRefused")
       expect(failure.message).toContain("unauthorized: expired bearer token")
       expect(existsSync(marker)).toBe(false)
       const missing = yield* client({ environmentId: "jwt1", auth: user }).pipe(Effect.flip)
@@ -232,7 +232,7 @@ describe("tenants", () => {
     Effect.gen(function*() {
       yield* executor("tenant-a", "a-admin")
       const failure = yield* client({ environmentId: "tenant-a", auth: as("b-user") }).pipe(Effect.flip)
-      expect(failure._tag).toBe("EnvironmentNotFound")
+      expect(failure._tag).toBe("ExecServer/EnvironmentNotFound")
 
       // Listening on everything (and so answering nothing: its own opens would find it).
       const other = yield* natsAs("b-user")
@@ -269,7 +269,7 @@ describe("tenants", () => {
       expect(Buffer.from((yield* c.exec(["echo", "t1 on env1"], { env, cwd: "/tmp" })).stdout).toString()).toBe("t1 on env1\n")
 
       const refused = yield* client({ environmentId: "env2", auth: as("t1"), openTimeoutMs: 2000 }).pipe(Effect.flip)
-      expect(refused._tag).toBe("TransportClosed")
+      expect(refused._tag).toBe("ExecServer/TransportClosed")
       expect(refused.message).toMatch(/Permissions Violation/)
 
       const errors = asyncErrors(t1)

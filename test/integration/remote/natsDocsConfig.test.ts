@@ -136,7 +136,7 @@ describe("the nats-server configuration of docs/OPERATIONS.md", () => {
       const deploy = yield* client("acme-deploy", "alice", "ALICE_PASSWORD").pipe(Effect.flip)
       expect(deploy.message).toMatch(/Permissions Violation/)
       const bob = yield* client("acme-build", "bob", "BOB_PASSWORD").pipe(Effect.flip)
-      expect(bob._tag).toBe("EnvironmentNotFound")
+      expect(bob._tag).toBe("ExecServer/EnvironmentNotFound")
       // Without the CA the server's certificate is not trusted, and the client does not connect.
       const untrusted = yield* Layer.build(Layer.scoped(
         ExecServerClient.ExecServerClient,
@@ -145,7 +145,7 @@ describe("the nats-server configuration of docs/OPERATIONS.md", () => {
           { reconnect: false }
         )
       )).pipe(Effect.flip)
-      expect(untrusted._tag).toBe("TransportClosed")
+      expect(untrusted._tag).toBe("ExecServer/TransportClosed")
       expect(untrusted.message).toMatch(/certificate/i)
     }).pipe(Effect.scoped))
 })

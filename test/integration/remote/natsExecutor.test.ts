@@ -79,8 +79,8 @@ describe("an executor over NATS", () => {
       const started = Date.now()
       const failure = yield* client("nobody-here").pipe(Effect.flip)
       const elapsed = Date.now() - started
-      expect(failure._tag).toBe("EnvironmentNotFound")
-      expect(failure._tag === "EnvironmentNotFound" && failure.environmentId).toBe("nobody-here")
+      expect(failure._tag).toBe("ExecServer/EnvironmentNotFound")
+      expect(failure._tag === "ExecServer/EnvironmentNotFound" && failure.environmentId).toBe("nobody-here")
       expect(elapsed).toBeLessThan(1000)
     }).pipe(Effect.scoped))
 
@@ -108,7 +108,7 @@ describe("an executor over NATS", () => {
       yield* executor("e4", { maxStreams: 1 })
       yield* client("e4")
       const failure = yield* client("e4", { reconnect: false }).pipe(Effect.flip)
-      expect(failure._tag).toBe("TransportClosed")
+      expect(failure._tag).toBe("ExecServer/TransportClosed")
       expect(failure.message).toContain("serves 1 streams at most")
     }).pipe(Effect.scoped))
 
@@ -120,7 +120,7 @@ describe("an executor over NATS", () => {
       const sleeper = yield* c.start({ argv: ["sleep", "30"], env })
       yield* Scope.close(executorScope, Exit.void)
       const failure = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
-      expect(failure._tag).toBe("TransportClosed")
+      expect(failure._tag).toBe("ExecServer/TransportClosed")
     }).pipe(Effect.scoped))
 
   it.live("a server that does not take its messages stops crediting the client; then every message comes, in order", () =>
@@ -165,7 +165,7 @@ describe("an executor over NATS", () => {
       const rejection = yield* Effect.promise(() =>
         NatsConnector.connectPromise({ servers: cluster.urls, environmentId: "nobody" }).then(() => undefined, (error: unknown) => error)
       )
-      expect(PromiseClient.isClientError(rejection) && rejection._tag).toBe("EnvironmentNotFound")
+      expect(PromiseClient.isClientError(rejection) && rejection._tag).toBe("ExecServer/EnvironmentNotFound")
     }).pipe(Effect.scoped))
 })
 

@@ -148,7 +148,7 @@ describe("exec-server --connect (executor mode)", () => {
       return { events: [...events].map((event) => event._tag === "Exited" ? `Exited ${event.exitCode}` : event._tag), failure: error }
     })))
     expect(events).toEqual(["Exited 143", "Closed"])
-    expect(failure._tag).toBe("TransportClosed")
+    expect(failure._tag).toBe("ExecServer/TransportClosed")
     await exited(executor)
   })
 
@@ -163,7 +163,7 @@ describe("exec-server --connect (executor mode)", () => {
       const error = yield* Stream.runDrain(sleeper.events).pipe(Effect.flip)
       return { failure: error, waitedMs: Date.now() - killedAt }
     })))
-    expect(failure._tag).toBe("TransportClosed")
+    expect(failure._tag).toBe("ExecServer/TransportClosed")
     expect(failure.message).toContain("nothing heard of the peer")
     // The peer timeout runs from the last frame heard, before the kill.
     expect(waitedMs).toBeLessThanOrEqual(12_000 + 1_000)

@@ -240,7 +240,7 @@ describe("an end of a stream dies", () => {
         return { failure: error, waitedMs: waited, leftListingMs: yield* Fiber.join(listing) }
       })))
       phase("client closed")
-      expect(failure._tag).toBe("TransportClosed")
+      expect(failure._tag).toBe("ExecServer/TransportClosed")
       expect(failure.message).toContain("nothing heard of the peer")
       expect(waitedMs).toBeLessThanOrEqual(PEER_TIMEOUT_MS + SLACK_MS)
       // Stale once its record is three registry heartbeats (2 s) old; its last write was before the kill.
