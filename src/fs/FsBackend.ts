@@ -2,14 +2,15 @@
  * The file operations of `fs/*` behind one interface, wherever they run: on
  * the host (`host`), or confined by a policy in a sandboxed worker
  * (`SandboxedFs`'s `backend`). The handlers choose one per request and call
- * it; neither they nor the worker write an operation twice.
+ * it; neither they nor the worker write an operation twice: the operations
+ * on paths are derived from the worker's `PathRpcs`.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { InvalidParams, SandboxDenied, SandboxUnavailable, ServerBusy } from "../protocol/errors.js"
-import type { GetMetadataResult, ReadDirectoryResult, WalkOptions, WalkResult } from "../protocol/schema.js"
 import * as FileOperations from "./FileOperations.js"
+import { type PathOperation, type PathPayload, PathRpcs, type PathSuccess } from "./WorkerRpcs.js"
 
 /** What an operation of a backend may fail with: the filesystem's errors, and a confined one's refusals. */
 export type FsBackendError =
@@ -23,22 +24,28 @@ export type FsBackendError =
 /** A handle's file: its blocks fail only as the file or the sandbox does. */
 export type HandleFile = FileOperations.OpenFile<FileOperations.FsError | SandboxDenied>
 
+/** The operations on paths, derived from the worker's `PathRpcs`: each takes its Rpc's payload and answers its success. */
+export type PathOperations<E = FsBackendError> = {
+  readonly [Tag in PathOperation]: PathOperationOf<Tag, E>
+}
+
+/** One operation on paths. */
+export type PathOperationOf<Tag extends PathOperation, E> = (payload: PathPayload<Tag>) => Effect.Effect<PathSuccess<Tag>, E>
+
+/**
+ * Every operation on paths of `PathRpcs`, each made by `make` from its name.
+ * `make` answers for the operation of that name (an operation of the same
+ * name elsewhere, given the same payload): TypeScript cannot follow a name
+ * to its own payload and success through a union, so the result is typed
+ * here, once.
+ */
+export const pathOperations = <E>(
+  make: (tag: PathOperation) => (payload: never) => Effect.Effect<unknown, E>
+): PathOperations<E> =>
+  Object.fromEntries([...PathRpcs.requests.keys()].map((tag) => [tag, make(tag as PathOperation)])) as unknown as PathOperations<E>
+
 /** The file operations, as one backend performs them. */
-export interface FsBackend<E = FsBackendError> {
-  readonly readFile: (
-    path: string,
-    range: { readonly offset: number | undefined; readonly length: number | undefined },
-    maxBytes: number
-  ) => Effect.Effect<Uint8Array, E>
-  readonly writeFile: (path: string, data: Uint8Array) => Effect.Effect<void, E>
-  readonly createDirectory: (path: string, recursive: boolean) => Effect.Effect<void, E>
-  readonly getMetadata: (path: string) => Effect.Effect<typeof GetMetadataResult.Type, E>
-  readonly readDirectory: (path: string) => Effect.Effect<typeof ReadDirectoryResult.Type, E>
-  readonly remove: (path: string, options: { readonly recursive: boolean; readonly force: boolean }) => Effect.Effect<void, E>
-  readonly copy: (sourcePath: string, destinationPath: string, recursive: boolean) => Effect.Effect<void, E>
-  /** The path with every symlink and `..` resolved. */
-  readonly canonicalize: (path: string) => Effect.Effect<string, E>
-  readonly walk: (path: string, options: WalkOptions) => Effect.Effect<typeof WalkResult.Type, E>
+export interface FsBackend<E = FsBackendError> extends PathOperations<E> {
   /** A file for a handle, open for the life of the scope. */
   readonly openFile: (
     path: string,
@@ -52,15 +59,15 @@ export const host = (fileSystem: FileSystem.FileSystem): FsBackend<FileOperation
   const onHost = <A, E, R>(effect: Effect.Effect<A, E, R | FileSystem.FileSystem>) =>
     Effect.provideService(effect, FileSystem.FileSystem, fileSystem)
   return {
-    readFile: FileOperations.readFile,
-    writeFile: (path, data) => onHost(FileOperations.writeFile(path, data)),
-    createDirectory: (path, recursive) => onHost(FileOperations.createDirectory(path, recursive)),
-    getMetadata: (path) => onHost(FileOperations.getMetadata(path)),
-    readDirectory: FileOperations.readDirectory,
-    remove: (path, options) => onHost(FileOperations.remove(path, options)),
-    copy: (sourcePath, destinationPath, recursive) => onHost(FileOperations.copy(sourcePath, destinationPath, recursive)),
-    canonicalize: FileOperations.canonicalize,
-    walk: FileOperations.walk,
+    readFile: ({ length, maxBytes, offset, path }) => FileOperations.readFile(path, { offset, length }, maxBytes),
+    writeFile: ({ data, path }) => onHost(FileOperations.writeFile(path, data)),
+    createDirectory: ({ path, recursive }) => onHost(FileOperations.createDirectory(path, recursive)),
+    getMetadata: ({ path }) => onHost(FileOperations.getMetadata(path)),
+    readDirectory: ({ path }) => FileOperations.readDirectory(path),
+    remove: ({ force, path, recursive }) => onHost(FileOperations.remove(path, { recursive, force })),
+    copy: ({ destinationPath, recursive, sourcePath }) => onHost(FileOperations.copy(sourcePath, destinationPath, recursive)),
+    canonicalize: ({ path }) => FileOperations.canonicalize(path),
+    walk: ({ options, path }) => FileOperations.walk(path, options),
     openFile: FileOperations.openFile
   }
 }

@@ -31,19 +31,11 @@ import { launcherArgv } from "../sandbox/bubblewrap.js"
 import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
-import type { FsBackend } from "./FsBackend.js"
+import { type FsBackend, pathOperations } from "./FsBackend.js"
 import type { WorkerClient } from "./workerClient.js"
-import type { WorkerError } from "./WorkerRpcs.js"
+import { type Access, PATH_ACCESS, type WorkerError } from "./WorkerRpcs.js"
 
-/** What an operation reads and writes, for the check before it runs. */
-export interface Access {
-  /** Paths read (symlinks followed). */
-  readonly reads: ReadonlyArray<string>
-  /** Paths created, replaced or removed (the last component is not followed). */
-  readonly writes: ReadonlyArray<string>
-  /** Paths whose own entry is looked at (the last component is not followed, as lstat). */
-  readonly entries?: ReadonlyArray<string> | undefined
-}
+export type { Access } from "./WorkerRpcs.js"
 
 /** File operations confined by a policy. */
 export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<SandboxedFs, {
@@ -338,26 +330,9 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
     return {
       available: true,
       backend: (policy) => Effect.succeed<FsBackend>({
-        readFile: (path, { length, offset }, maxBytes) =>
-          run(policy, reads(path), "fs/readFile", (worker) => worker.readFile({ path, offset, length, maxBytes })),
-        writeFile: (path, data) =>
-          run(policy, writes(path), "fs/writeFile", (worker) => worker.writeFile({ path, data })),
-        createDirectory: (path, recursive) =>
-          run(policy, writes(path), "fs/createDirectory", (worker) => worker.createDirectory({ path, recursive })),
-        getMetadata: (path) => run(policy, reads(path), "fs/getMetadata", (worker) => worker.getMetadata({ path })),
-        readDirectory: (path) =>
-          run(policy, reads(path), "fs/readDirectory", (worker) => worker.readDirectory({ path })),
-        remove: (path, { force, recursive }) =>
-          run(policy, writes(path), "fs/remove", (worker) => worker.remove({ path, recursive, force })),
-        copy: (sourcePath, destinationPath, recursive) =>
-          run(
-            policy,
-            { reads: [sourcePath], writes: [destinationPath] },
-            "fs/copy",
-            (worker) => worker.copy({ sourcePath, destinationPath, recursive })
-          ),
-        canonicalize: (path) => run(policy, reads(path), "fs/canonicalize", (worker) => worker.canonicalize({ path })),
-        walk: (path, options) => run(policy, reads(path), "fs/walk", (worker) => worker.walk({ path, options })),
+        // Each operation on paths: checked for what it reads and writes, then run by the policy's worker.
+        ...pathOperations((tag) => (payload) =>
+          run(policy, PATH_ACCESS[tag](payload), `fs/${tag}`, (worker) => worker[tag](payload as never))),
         openFile: (path, mode, maxBlockBytes) => openFile(policy, path, mode, maxBlockBytes)
       })
     }

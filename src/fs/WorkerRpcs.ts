@@ -4,13 +4,11 @@
  * stdio) and the server (`SandboxedFs.ts`, an `RpcClient` on the worker's
  * pipes).
  *
- * The wire is MessagePack (`workerSerialization`): it frames itself on a
- * byte stream and carries bytes as bytes, so file contents and blocks (up to
- * `maxReadFileBytes` in one answer) travel without base64 on either side.
+ * The wire is MessagePack (`workerSerialization.ts`, apart so that the
+ * server loads its codec only with its first worker).
  */
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
-import * as RpcSerialization from "@effect/rpc/RpcSerialization"
 import * as Schema from "effect/Schema"
 import { InternalError, InvalidRequest, PathNotFound, SandboxDenied } from "../protocol/errors.js"
 import { GetMetadataResult, ReadDirectoryResult, WalkParams, WalkResult } from "../protocol/schema.js"
@@ -34,8 +32,14 @@ const op = <const Tag extends string, const Fields extends Schema.Struct.Fields,
   success: Success
 ) => Rpc.make(tag, { payload, success, error: WorkerError })
 
-/** The worker's operations. */
-export class WorkerRpcs extends RpcGroup.make(
+/**
+ * The operations on paths: each is also an operation of every `FsBackend`
+ * (`FsBackend.PathOperations` is derived from this group), so a new one is
+ * its Rpc here, what it reads and writes in `PATH_ACCESS`, and its host
+ * implementation in `FsBackend.host`; the worker serves it and the
+ * sandboxed backend calls it with no more code.
+ */
+export class PathRpcs extends RpcGroup.make(
   op("readFile", {
     path: Schema.String,
     offset: Schema.optional(Schema.Number),
@@ -49,7 +53,46 @@ export class WorkerRpcs extends RpcGroup.make(
   op("remove", { path: Schema.String, recursive: Schema.Boolean, force: Schema.Boolean }, Schema.Void),
   op("copy", { sourcePath: Schema.String, destinationPath: Schema.String, recursive: Schema.Boolean }, Schema.Void),
   op("canonicalize", { path: Schema.String }, Schema.String),
-  op("walk", { path: Schema.String, options: WalkParams.fields.options }, WalkResult),
+  op("walk", { path: Schema.String, options: WalkParams.fields.options }, WalkResult)
+) {}
+
+/** An operation on paths, by name. */
+export type PathRpc = RpcGroup.Rpcs<typeof PathRpcs>
+/** The names of the operations on paths. */
+export type PathOperation = PathRpc["_tag"]
+/** What an operation on paths is given. */
+export type PathPayload<Tag extends PathOperation> = Rpc.Payload<Extract<PathRpc, { readonly _tag: Tag }>>
+/** What an operation on paths answers. */
+export type PathSuccess<Tag extends PathOperation> = Rpc.Success<Extract<PathRpc, { readonly _tag: Tag }>>
+
+/** What an operation reads and writes, for the check before it runs under a sandbox. */
+export interface Access {
+  /** Paths read (symlinks followed). */
+  readonly reads: ReadonlyArray<string>
+  /** Paths created, replaced or removed (the last component is not followed). */
+  readonly writes: ReadonlyArray<string>
+  /** Paths whose own entry is looked at (the last component is not followed, as lstat). */
+  readonly entries?: ReadonlyArray<string> | undefined
+}
+
+const reads = ({ path }: { readonly path: string }): Access => ({ reads: [path], writes: [] })
+const writes = ({ path }: { readonly path: string }): Access => ({ reads: [], writes: [path] })
+
+/** What each operation on paths reads and writes (a new operation does not compile until it is here). */
+export const PATH_ACCESS: { readonly [Tag in PathOperation]: (payload: PathPayload<Tag>) => Access } = {
+  readFile: reads,
+  writeFile: writes,
+  createDirectory: writes,
+  getMetadata: reads,
+  readDirectory: reads,
+  remove: writes,
+  copy: ({ destinationPath, sourcePath }) => ({ reads: [sourcePath], writes: [destinationPath] }),
+  canonicalize: reads,
+  walk: reads
+}
+
+/** The worker's operations: those on paths, and file handles by the number the server gives them. */
+export class WorkerRpcs extends PathRpcs.merge(RpcGroup.make(
   op("openFile", {
     handle: Handle,
     path: Schema.String,
@@ -60,14 +103,4 @@ export class WorkerRpcs extends RpcGroup.make(
   op("writeBlock", { handle: Handle, offset: Schema.Number, data: Bytes }, Schema.Void),
   /** `commit`: the client closed the handle (else a replacing file is dropped). */
   op("closeFile", { handle: Handle, commit: Schema.Boolean }, Schema.Void)
-) {}
-
-/**
- * The worker's wire on both sides: MessagePack, unbounded (a `readFile`
- * answer may be as large as the server lets it be; both ends are this
- * package's own code).
- */
-export const workerSerialization: RpcSerialization.RpcSerialization["Type"] = RpcSerialization.makeMsgPack({
-  useRecords: true,
-  maxBufferSize: "unbounded"
-})
+)) {}

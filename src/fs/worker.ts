@@ -25,7 +25,8 @@ import * as Scope from "effect/Scope"
 import { InternalError, InvalidRequest, SandboxDenied } from "../protocol/errors.js"
 import type * as FileOperations from "./FileOperations.js"
 import * as FsBackend from "./FsBackend.js"
-import { type WorkerError, WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
+import { type WorkerError, WorkerRpcs } from "./WorkerRpcs.js"
+import { workerSerialization } from "./workerSerialization.js"
 
 /** An operation's failure as it is answered: the kernel's refusals are the sandbox's, a defect is an internal error. */
 const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError | SandboxDenied, R>): Effect.Effect<A, WorkerError, R> =>
@@ -67,15 +68,8 @@ const handlers = WorkerRpcs.toLayer(Effect.gen(function*() {
   )
 
   return {
-    readFile: ({ length, maxBytes, offset, path }) => answered(files.readFile(path, { offset, length }, maxBytes)),
-    writeFile: ({ data, path }) => answered(files.writeFile(path, data)),
-    createDirectory: ({ path, recursive }) => answered(files.createDirectory(path, recursive)),
-    getMetadata: ({ path }) => answered(files.getMetadata(path)),
-    readDirectory: ({ path }) => answered(files.readDirectory(path)),
-    remove: ({ force, path, recursive }) => answered(files.remove(path, { recursive, force })),
-    copy: ({ destinationPath, recursive, sourcePath }) => answered(files.copy(sourcePath, destinationPath, recursive)),
-    canonicalize: ({ path }) => answered(files.canonicalize(path)),
-    walk: ({ options, path }) => answered(files.walk(path, options)),
+    // Every operation on paths is the host backend's, answered as the worker answers.
+    ...FsBackend.pathOperations((tag) => (payload) => answered(files[tag](payload))),
     openFile: ({ handle, maxBlockBytes, mode, path }) =>
       answered(Effect.gen(function*() {
         if (openFiles.has(handle)) return yield* new InvalidRequest({ message: `file ${handle} is open already` })

@@ -14,7 +14,8 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ChildProcess } from "node:child_process"
 import type * as Scope from "effect/Scope"
-import { WorkerRpcs, workerSerialization } from "./WorkerRpcs.js"
+import { WorkerRpcs } from "./WorkerRpcs.js"
+import { workerSerialization } from "./workerSerialization.js"
 
 /** A worker's operations, as the server calls them. */
 export type WorkerClient = RpcClient.RpcClient<RpcGroup.Rpcs<typeof WorkerRpcs>, RpcClientError>

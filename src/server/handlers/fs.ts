@@ -127,7 +127,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
           followSymlinks,
           sandbox,
           (link) => FileOperations.symlinkRefusal("fs/readFile", path, link),
-          (backend) => backend.readFile(path, { offset, length }, config.maxReadFileBytes)
+          (backend) => backend.readFile({ path, offset, length, maxBytes: config.maxReadFileBytes })
         ),
         (dataBase64) => ({ dataBase64 })
       ),
@@ -139,12 +139,12 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
           followSymlinks,
           sandbox,
           (link) => FileOperations.symlinkRefusal("fs/writeFile", path, link),
-          (backend) => backend.writeFile(path, dataBase64)
+          (backend) => backend.writeFile({ path, data: dataBase64 })
         ),
         {}
       ),
     "fs/createDirectory": ({ path, recursive, sandbox }) =>
-      Effect.as(run(sandbox, (backend) => backend.createDirectory(path, recursive)), {}),
+      Effect.as(run(sandbox, (backend) => backend.createDirectory({ path, recursive })), {}),
     // As the reference: -32600 for a path with a symlink anywhere on it.
     "fs/getMetadata": ({ followSymlinks, path, sandbox }) =>
       unlessSymlinked(
@@ -153,13 +153,13 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
         followSymlinks,
         sandbox,
         (link) => new InvalidRequest({ message: `path contains a symbolic link: ${link.at}` }),
-        (backend) => backend.getMetadata(path)
+        (backend) => backend.getMetadata({ path })
       ),
-    "fs/readDirectory": ({ path, sandbox }) => run(sandbox, (backend) => backend.readDirectory(path)),
+    "fs/readDirectory": ({ path, sandbox }) => run(sandbox, (backend) => backend.readDirectory({ path })),
     "fs/remove": ({ force, path, recursive, sandbox }) =>
-      Effect.as(run(sandbox, (backend) => backend.remove(path, { recursive, force }), [path]), {}),
+      Effect.as(run(sandbox, (backend) => backend.remove({ path, recursive, force }), [path]), {}),
     "fs/copy": ({ destinationPath, recursive, sandbox, sourcePath }) =>
-      Effect.as(run(sandbox, (backend) => backend.copy(sourcePath, destinationPath, recursive), [sourcePath, destinationPath]), {}),
+      Effect.as(run(sandbox, (backend) => backend.copy({ sourcePath, destinationPath, recursive }), [sourcePath, destinationPath]), {}),
     "fs/watch": ({ path, recursive, sandbox, watchId }) =>
       Effect.gen(function*() {
         const confinement = yield* confinementOf(sandbox)
@@ -208,9 +208,9 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
         })
         return { watching }
       }),
-    "fs/walk": ({ options, path, sandbox }) => run(sandbox, (backend) => backend.walk(path, options)),
+    "fs/walk": ({ options, path, sandbox }) => run(sandbox, (backend) => backend.walk({ path, options })),
     "fs/canonicalize": ({ path, sandbox }) =>
-      Effect.map(run(sandbox, (backend) => backend.canonicalize(path)), (real) => ({ path: pathToFileURL(real).href })),
+      Effect.map(run(sandbox, (backend) => backend.canonicalize({ path })), (real) => ({ path: pathToFileURL(real).href })),
     "fs/open": ({ handleId, mode, path, sandbox }) =>
       Effect.gen(function*() {
         const table = yield* files
