@@ -7,7 +7,6 @@
 import type { CommandGuide } from "./help.js"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
-import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -15,11 +14,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Queue from "effect/Queue"
-import type { ClientError, ConnectError, InitializeTimeout } from "../client/ClientError.js"
+import type { ClientError } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
-import { isHeldElsewhere, type ReconnectEvent } from "../client/JsonRpcPeer.js"
 import { SignalName } from "../protocol/schema.js"
-import * as NatsUrl from "../remote/natsUrl.js"
 import { natsFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
@@ -34,135 +31,13 @@ import {
   takeOverSignals,
   terminalSize
 } from "./attach.js"
-
-/** A ws:// or wss:// URL, a nats:// one naming an environment, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
-const url = Args.text({ name: "url" }).pipe(
-  Args.withDescription("ws://HOST:PORT of a server, nats://HOST:PORT[,...]/ENVIRONMENT_ID of an executor, or \"stdio\" to start one as a child"),
-  Args.mapEffect((value) => {
-    if (value === "stdio") return Effect.succeed(value)
-    if (value.startsWith("nats://")) {
-      const parsed = NatsUrl.parseUrl(value)
-      return typeof parsed === "string" ? Effect.fail(HelpDoc.p(parsed)) : Effect.succeed(value)
-    }
-    const parsed = URL.canParse(value) ? new URL(value) : undefined
-    return parsed !== undefined && (parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.host !== ""
-      ? Effect.succeed(value)
-      : Effect.fail(HelpDoc.p(`${JSON.stringify(value)} is not a server address: give ws://HOST:PORT, wss://HOST:PORT or stdio`))
-  })
-)
-const tokenFile = Options.file("token-file").pipe(
-  Options.withDescription(
-    "File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed): on the WebSocket upgrade, or in the open frame of a nats:// stream"
-  ),
-  Options.optional
-)
-/** The levels of @effect/cli's `--log-level`, which the child server takes. */
-const logLevels = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
-const serverLogLevel = Options.choice("server-log-level", logLevels).pipe(
-  Options.withDescription("With stdio: the least level of the child server's logs shown on stderr (default warning)"),
-  Options.withDefault("warning" as const)
-)
-const sessionOption = Options.text("session").pipe(Options.withDescription("A detached session to take over"), Options.optional)
-
-/** How to reach the server, the options every subcommand shares (the NATS ones for nats:// URLs). */
-const connectionOptions = { url, tokenFile, serverLogLevel, ...optionsOf(natsFlags) }
-
-interface Connection extends NatsFlags.NatsFlagValues {
-  readonly url: string
-  readonly tokenFile: Option.Option<string>
-  readonly serverLogLevel: typeof logLevels[number]
-  readonly session?: Option.Option<string>
-  /** How long the session outlives this client (default: the server's 0, or `DETACH_TTL_MS` for one taken over). */
-  readonly detachTtlMs?: number | undefined
-}
-
-/** Output held for the local stdout at most, before the client stops reading the connection. */
-const CLI_BUFFERED_BYTES = 1024 * 1024
-
-/** How long a session this client takes over stays detached after it lets go. */
-const DETACH_TTL_MS = 300_000
-
-/** How long taking over a session waits for another client to let go of it. */
-const HELD_WAIT_MS = 10_000
-
-/** A failure of the command-line client itself, reported as its message. */
-class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: string }> {}
-
-type ConnectFailure = ClientError | ConnectError | InitializeTimeout | CliFailure
-
-/**
- * Says on stderr, at once and at each attempt, that a session is being
- * resumed after its connection dropped (a server restarting, a network
- * gone): the command looks stalled otherwise.
- */
-const sayReconnecting = (url: string) => (event: ReconnectEvent): void => {
-  const line = event._tag === "Dropped"
-    ? `the connection to ${url} dropped (${event.reason}); resuming session ${event.sessionId} for up to ${Math.ceil(event.withinMs / 1000)} s`
-    : event._tag === "AttemptFailed"
-    ? `resuming session ${event.sessionId}: attempt ${event.attempt} failed: ${event.error}`
-    : `session ${event.sessionId} resumed${event.attempts > 1 ? ` after ${event.attempts} attempts` : ""}`
-  // A raw terminal needs its carriage returns.
-  const raw = process.stdin.isTTY === true && process.stdin.isRaw
-  process.stderr.write(raw ? `\r\nexec-server: ${line}\r\n` : `exec-server: ${line}\n`)
-}
-
-/** The client of the server at `url`. */
-const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
-  const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none())
-  const detachTtlMs = connection.detachTtlMs ?? (resumeSessionId === undefined ? undefined : DETACH_TTL_MS)
-  const options = {
-    clientName: "exec-server-cli",
-    onReconnect: sayReconnecting(connection.url),
-    // Output is written as fast as the local reader takes it, and the server waits for it: nothing lost, little held.
-    whenConsumerLags: "pause" as const,
-    maxBufferedBytesPerProcess: CLI_BUFFERED_BYTES,
-    ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
-    ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const })
-  }
-  // Read at each connect, and a file that cannot be read is a reported failure.
-  const tokenFile = Option.getOrUndefined(connection.tokenFile)
-  const token = tokenFile === undefined ? {} : { tokenFile }
-  if (connection.url.startsWith("nats://")) {
-    const target = NatsUrl.parseUrl(connection.url)
-    const auth = NatsFlags.natsAuthOf(connection)
-    if (typeof target === "string") return Layer.fail(new CliFailure({ message: target }))
-    if (typeof auth === "string") return Layer.fail(new CliFailure({ message: auth }))
-    // Loaded on demand: the NATS client only for nats:// URLs.
-    return Layer.unwrapEffect(Effect.map(
-      Effect.promise(() => import("../remote/NatsConnector.js")),
-      (NatsConnector) => NatsConnector.layer({ ...target, ...auth, ...token, name: "exec-server-cli", ...options })
-    ))
-  }
-  if (NatsFlags.hasNatsFlags(connection)) {
-    return Layer.fail(new CliFailure({ message: "the --nats-* flags are for nats:// URLs" }))
-  }
-  if (connection.url === "stdio") {
-    // The child's logs are for its operator; a person running a command wants its output.
-    return ExecServerClient.layerSpawnLocal({ ...options, stderr: "inherit", args: ["--log-level", connection.serverLogLevel] })
-  }
-  const layer = (resumeWaitMs: number) => ExecServerClient.layerWebSocket({ url: connection.url, ...token, ...options, resumeWaitMs })
-  if (resumeSessionId === undefined) return layer(0)
-  // Held: said at once, then waited for (a client that has just let go may hold it for a moment).
-  return layer(0).pipe(
-    Layer.catchAll((error) =>
-      isHeldElsewhere(error)
-        ? Layer.unwrapEffect(Effect.sync(() => {
-          process.stderr.write(
-            `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
-          )
-          return layer(HELD_WAIT_MS)
-        }))
-        : Layer.fail(error)
-    ),
-    Layer.mapError((error) =>
-      isHeldElsewhere(error)
-        ? new CliFailure({
-          message: `session ${resumeSessionId} is still held by another client (an exec or attach on it): detach that one first`
-        })
-        : error
-    )
-  )
-}
+import {
+  connectionOptions,
+  sessionOption,
+  DETACH_TTL_MS,
+  CliFailure,
+  clientLayer
+} from "./remoteConnection.js"
 
 /**
  * The line that says a process was left running, and how to get back to it

@@ -85,3 +85,11 @@ export const AbsolutePath = Schema.transformOrFail(Schema.String, Schema.String,
   },
   encode: ParseResult.succeed
 })
+
+/** An integer ≥ 0. */
+export const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+/** An integer > 0. */
+export const PositiveInt = Schema.Int.pipe(Schema.positive())
+/** An optional field that also accepts an explicit `null` (decodes to absent). */
+export const OptionalNullable = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(schema, { nullable: true })
