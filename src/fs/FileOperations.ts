@@ -16,27 +16,20 @@ import type * as Scope from "effect/Scope"
 import * as NodeFs from "node:fs"
 import * as NodeFsPromises from "node:fs/promises"
 import * as Path from "node:path"
-import { randomBytes } from "node:crypto"
 import { errnoOf, InternalError, InvalidRequest } from "../protocol/errors.js"
+import {
+  copyInPlace,
+  kindOf,
+  temporaryBeside,
+  WRITE_IN_PLACE_FLAGS,
+  writeInPlace,
+  writeNew
+} from "./fileIdentity.js"
 import { type FsError, fromNodeError, fromPlatformError } from "./fsErrors.js"
 
 export { type FsError, fromNodeError, fromPlatformError } from "./fsErrors.js"
 
 const millis = (date: Option.Option<Date>) => Option.match(date, { onNone: () => 0, onSome: (d) => d.getTime() })
-
-/** What a path that is not a regular file is, for error messages. */
-const kindOf = (stats: NodeFs.Stats): string =>
-  stats.isDirectory()
-    ? "a directory"
-    : stats.isFIFO()
-    ? "a FIFO"
-    : stats.isCharacterDevice()
-    ? "a character device"
-    : stats.isBlockDevice()
-    ? "a block device"
-    : stats.isSocket()
-    ? "a socket"
-    : "not a regular file"
 
 const notRegular = (path: string, stats: NodeFs.Stats) =>
   new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}, not a regular file` })
@@ -166,76 +159,6 @@ export const writeFile = (path: string, data: Uint8Array): Effect.Effect<void, F
     }
     yield* writeNew(path, data, fail)
   })
-
-/** Open for writing an existing file: no creation, no blocking on a FIFO, no controlling terminal. */
-const WRITE_IN_PLACE_FLAGS = NodeFs.constants.O_WRONLY | NodeFs.constants.O_NONBLOCK | NodeFs.constants.O_NOCTTY
-
-/** Writes `data` over an open file from its start and cuts it to that length; closes the handle. */
-const writeInPlace = (handle: NodeFsPromises.FileHandle, path: string, data: Uint8Array, operation: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      const stats = await handle.stat()
-      if (!stats.isFile()) return new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}; ${operation} writes regular files only` })
-      let written = 0
-      while (written < data.byteLength) {
-        const { bytesWritten } = await handle.write(data, written, data.byteLength - written, written)
-        written += bytesWritten
-      }
-      await handle.truncate(data.byteLength)
-      return undefined
-    },
-    catch: fromNodeError(operation, path)
-  }).pipe(
-    Effect.flatMap((refused) => refused === undefined ? Effect.void : Effect.fail(refused)),
-    Effect.ensuring(Effect.promise(() => handle.close().catch(() => undefined)))
-  )
-
-/** A new file: written beside its path, then renamed into place (it appears whole); nothing is left behind on failure. */
-const writeNew = (path: string, data: Uint8Array, fail: (error: unknown) => FsError) =>
-  Effect.tryPromise({
-    try: async () => {
-      const temporary = temporaryBeside(path)
-      try {
-        await NodeFsPromises.writeFile(temporary, data, { flag: "wx" })
-        await NodeFsPromises.rename(temporary, path)
-      } catch (error) {
-        await NodeFsPromises.rm(temporary, { force: true }).catch(() => undefined)
-        throw error
-      }
-    },
-    catch: fail
-  })
-
-/** Copies the file at `source` over an open `target` from its start and cuts it to that length; closes `target`. */
-const copyInPlace = async (source: string, target: NodeFsPromises.FileHandle, path: string) => {
-  const input = await NodeFsPromises.open(source, "r")
-  try {
-    const stats = await target.stat()
-    if (!stats.isFile()) throw new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}; a "replace" handle writes regular files only` })
-    const buffer = Buffer.allocUnsafe(COPY_BLOCK_BYTES)
-    let position = 0
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, buffer.length, position)
-      if (bytesRead === 0) break
-      let written = 0
-      while (written < bytesRead) {
-        const { bytesWritten } = await target.write(buffer, written, bytesRead - written, position + written)
-        written += bytesWritten
-      }
-      position += bytesRead
-    }
-    await target.truncate(position)
-  } finally {
-    await input.close().catch(() => undefined)
-    await target.close().catch(() => undefined)
-  }
-}
-
-const COPY_BLOCK_BYTES = 1024 * 1024
-
-/** A name for a temporary file in `path`'s directory, hidden and unique. */
-const temporaryBeside = (path: string) =>
-  Path.join(Path.dirname(path), `.${Path.basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
 
 /**
  * The first symlink on the way to `path` (its ancestors first, then itself),
