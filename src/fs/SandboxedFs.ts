@@ -33,7 +33,7 @@ import { Sandbox } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
 import { type FsBackend, pathOperations } from "./FsBackend.js"
 import type { WorkerClient } from "./workerClient.js"
-import { type Access, PATH_ACCESS, type WorkerError } from "./WorkerRpcs.js"
+import { type Access, PATH_ACCESS, readsPath, type WorkerError, writesPath } from "./WorkerRpcs.js"
 
 export type { Access } from "./WorkerRpcs.js"
 
@@ -96,9 +96,6 @@ export const denied = (operation: string, path: string, readable: boolean) =>
     message: `${operation} ${path}: the sandbox refused it (${readable ? "read-only file system" : "permission denied"})`,
     errno: readable ? "EROFS" : "EACCES"
   })
-
-const reads = (path: string): Access => ({ reads: [path], writes: [] })
-const writes = (path: string): Access => ({ reads: [], writes: [path] })
 
 /** Checks every path of an operation against the policy, after resolving symlinks and `..`. */
 export const check = (
@@ -308,7 +305,7 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
 
     const openFile = (policy: ResolvedSandbox, path: string, mode: "read" | "replace", maxBlockBytes: number) =>
       Effect.gen(function*() {
-        yield* check("fs/open", policy, mode === "read" ? reads(path) : writes(path))
+        yield* check("fs/open", policy, (mode === "read" ? readsPath : writesPath)({ path }))
         const worker = yield* workerFor(policy)
         const held = yield* holdFor(worker)
         const { handle } = held

@@ -75,20 +75,22 @@ export interface Access {
   readonly entries?: ReadonlyArray<string> | undefined
 }
 
-const reads = ({ path }: { readonly path: string }): Access => ({ reads: [path], writes: [] })
-const writes = ({ path }: { readonly path: string }): Access => ({ reads: [], writes: [path] })
+/** An operation that reads its `path`. */
+export const readsPath = ({ path }: { readonly path: string }): Access => ({ reads: [path], writes: [] })
+/** An operation that creates, replaces or removes its `path`. */
+export const writesPath = ({ path }: { readonly path: string }): Access => ({ reads: [], writes: [path] })
 
 /** What each operation on paths reads and writes (a new operation does not compile until it is here). */
 export const PATH_ACCESS: { readonly [Tag in PathOperation]: (payload: PathPayload<Tag>) => Access } = {
-  readFile: reads,
-  writeFile: writes,
-  createDirectory: writes,
-  getMetadata: reads,
-  readDirectory: reads,
-  remove: writes,
+  readFile: readsPath,
+  writeFile: writesPath,
+  createDirectory: writesPath,
+  getMetadata: readsPath,
+  readDirectory: readsPath,
+  remove: writesPath,
   copy: ({ destinationPath, sourcePath }) => ({ reads: [sourcePath], writes: [destinationPath] }),
-  canonicalize: reads,
-  walk: reads
+  canonicalize: readsPath,
+  walk: readsPath
 }
 
 /** The worker's operations: those on paths, and file handles by the number the server gives them. */

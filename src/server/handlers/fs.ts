@@ -13,6 +13,7 @@ import * as FileOperations from "../../fs/FileOperations.js"
 import { InvalidParams, InvalidRequest, SandboxUnavailable } from "../../protocol/errors.js"
 import type { SandboxRequest } from "../../protocol/sandbox.js"
 import { check as checkSandboxed, policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
+import { readsPath } from "../../fs/WorkerRpcs.js"
 import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../../sandbox/policy.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
 import { FsRpcs, MissingChanged, PathsChanged } from "../../protocol/rpcs.js"
@@ -95,7 +96,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
       Effect.gen(function*() {
         const confinement = yield* confinementOf(request)
         const policy = policyToEnforce(confinement)
-        if (policy !== undefined) yield* checkSandboxed(name, policy, { reads: [path], writes: [] })
+        if (policy !== undefined) yield* checkSandboxed(name, policy, readsPath({ path }))
         const link = yield* FileOperations.firstSymlinkOn(path)
         if (link !== undefined) return yield* Effect.fail(refusal(link))
         return yield* operation(backend)
@@ -171,7 +172,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
         // As fs/getMetadata: checked resolved before anything is looked at;
         // the watcher checks the root again as it resolves, and what a
         // sandbox hides (by real path) is neither watched nor reported.
-        yield* checkSandboxed("fs/watch", policy, { reads: [path], writes: [] })
+        yield* checkSandboxed("fs/watch", policy, readsPath({ path }))
         yield* (yield* pathWatcher).watch(watchId, path, {
           recursive,
           view: {
