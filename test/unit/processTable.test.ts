@@ -3,7 +3,8 @@
  * retention budget, with a scripted spawner: no real process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Spawner } from "../../src/process/ChildProcess.js"
 import * as OutputBuffers from "../../src/process/OutputBuffers.js"
 import * as ProcessObserver from "../../src/process/ProcessObserver.js"
 import * as ProcessReaper from "../../src/process/ProcessReaper.js"
@@ -20,22 +21,24 @@ const startParams = (processId: string): ProcessStart => ({
   confinement: UNCONFINED
 })
 
+const tableOptions = (budget: RetentionBudget) => ({
+  graceMs: 1000,
+  retainedOutputBytes: 1024,
+  retentionMs: 60_000,
+  retention: budget,
+  closeDrainMs: 1000,
+  maxProcesses: 10,
+  emit: () => {},
+  observer: ProcessObserver.make({})
+})
+
 describe("process table", () => {
   it.scoped("a table that closes with processes running leaves nothing in the server's retention budget", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       const budget = new RetentionBudget({ maxRecords: 100, maxBytes: 1024 * 1024 })
       const tableScope = yield* Scope.make()
-      const table = yield* makeProcessTable({
-        graceMs: 1000,
-        retainedOutputBytes: 1024,
-        retentionMs: 60_000,
-        retention: budget,
-        closeDrainMs: 1000,
-        maxProcesses: 10,
-        emit: () => {},
-        observer: ProcessObserver.make({})
-      }).pipe(
+      const table = yield* makeProcessTable(tableOptions(budget)).pipe(
         Scope.extend(tableScope),
         Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
       )
@@ -52,5 +55,29 @@ describe("process table", () => {
       expect(spawner.children.slice(1).map((child) => child.exited())).toEqual([true, true])
       expect(budget.records).toBe(0)
       expect(budget.retainedBytes).toBe(0)
+    }))
+
+  it.scoped("a process that finishes starting while its session detaches is paced as the others are: paused after its first MiB", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make({})
+      // The spawn waits for the gate, so that the session detaches while the process is still starting.
+      const gate = yield* Deferred.make<void>()
+      const gated = Layer.effect(
+        Spawner,
+        Effect.map(Spawner, (inner) => ({ spawn: (request) => Effect.zipRight(Deferred.await(gate), inner.spawn(request)) }))
+      ).pipe(Layer.provide(spawner.layer))
+      const table = yield* makeProcessTable(tableOptions(new RetentionBudget({ maxRecords: 100, maxBytes: 1024 * 1024 }))).pipe(
+        Effect.provide(Layer.mergeAll(gated, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
+      )
+      const starting = yield* Effect.fork(table.start(startParams("late")))
+      while ((yield* Fiber.status(starting))._tag !== "Suspended") yield* Effect.yieldNow()
+      table.setDetached(true)
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(starting)
+      const child = spawner.children[0]!
+      expect(child.paused()).toBe(false)
+      child.output(new Uint8Array(1024 * 1024))
+      // Detached, reading pauses after each MiB (see ProcessActor.setDetached).
+      expect(child.paused()).toBe(true)
     }))
 })
