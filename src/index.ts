@@ -27,6 +27,7 @@ export * as ServerConfig from "./server/ServerConfig.js"
 
 // The server and its transports (the contract, stdio, WebSocket).
 export * as ExecServer from "./server/ExecServer.js"
+export * as Surface from "./server/Surface.js"
 export * as Transport from "./jsonrpc/Transport.js"
 export * as StdioTransport from "./transport/StdioTransport.js"
 export * as WebSocketTransport from "./transport/WebSocketTransport.js"

@@ -105,7 +105,11 @@ const transportOf = (
   auth: WebSocketListen.WebSocketAuth,
   webConsole: typeof WebConsole.Service | undefined
 ): Effect.Effect<
-  typeof Transport.ServerTransport.Service,
+  {
+    readonly transport: typeof Transport.ServerTransport.Service
+    /** The web console's connections, with `--console`. */
+    readonly consoleConnections?: Stream.Stream<Transport.FrameTransport> | undefined
+  },
   ListenUrlError | Transport.TransportError,
   ServerConfig.ServerConfig | Sandbox.Sandbox | Scope.Scope
 > => {
@@ -116,7 +120,7 @@ const transportOf = (
         "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
       )
     }
-    return StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes })
+    return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }), (transport) => ({ transport }))
   }
   if (url.startsWith("ws://")) {
     return WebSocketListen.optionsOf(url, flags, auth).pipe(
@@ -131,9 +135,9 @@ const transportOf = (
         return WebSocketTransport.make({
           ...listenOptions,
           metrics,
-          console: webConsole === undefined || ConsoleHttp === undefined
+          mount: webConsole === undefined || ConsoleHttp === undefined
             ? undefined
-            : ConsoleHttp.makeConsoleRoutes(webConsole.auth, {
+            : ConsoleHttp.makeConsoleMount(webConsole.auth, {
               allowOrigins: listenOptions.allowOrigins,
               audit: (event, peer) => {
                 // A refused login costs its sender nothing: bounded as the listener's refusals are.
@@ -154,7 +158,7 @@ const transportOf = (
           }
         })
       ),
-      Effect.map(({ transport }) => transport)
+      Effect.map(({ mounted, transport }) => ({ transport, consoleConnections: webConsole === undefined ? undefined : mounted }))
     )
   }
   return Effect.fail(
@@ -312,8 +316,9 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     // Its credentials live as long as the server: a restart revokes every link and browser session.
     const webConsole = flags.console ? { auth: new ConsoleAuth() } : undefined
     yield* Effect.gen(function*() {
+      const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole)
       const transports = [
-        ...(listen === undefined ? [] : [yield* transportOf(listen, flags, auth, webConsole)]),
+        ...(listener === undefined ? [] : [listener.transport]),
         ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
       ]
       const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
@@ -323,7 +328,13 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
       const served = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
-      const serve = webConsole === undefined ? served : Effect.provideService(served, WebConsole, webConsole)
+      const consoleConnections = listener?.consoleConnections
+      const serve = webConsole === undefined || consoleConnections === undefined
+        ? served
+        : Effect.promise(() => import("../console/ConsoleServer.js")).pipe(
+          Effect.flatMap((ConsoleServer) => ConsoleServer.serveBeside(served, consoleConnections)),
+          Effect.provideService(WebConsole, webConsole)
+        )
       // A stdio server stops when its input ends anyway: stdin is its connection.
       // Otherwise the end of stdin interrupts the server as SIGTERM does.
       yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve

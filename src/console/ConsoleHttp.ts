@@ -20,6 +20,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import type * as Http from "node:http"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
+import type { Mount } from "../transport/WebSocketTransport.js"
 import { type ConsoleAuth, SESSION_IDLE_MS } from "./ConsoleAuth.js"
 import { CONSOLE_KEY_HEADER, CONSOLE_KEY_PROTOCOL_PREFIX, CONSOLE_PATH, CONSOLE_SOCKET_PATH } from "./WebConsole.js"
 
@@ -114,27 +115,8 @@ const ownOrigin = (request: Http.IncomingMessage, allowOrigins: ReadonlyArray<st
   return origin === `http://${host}` || origin === `https://${host}` || allowOrigins.includes(origin)
 }
 
-/** Why an upgrade of `/console/ws` is refused, or undefined when it may go on. */
-export interface ConsoleRefusal {
-  readonly status: number
-  readonly reason: string
-  readonly why: string
-}
-
-/** What the listener asks of the console. */
-export interface ConsoleRoutes {
-  /** Whether a plain HTTP request's path is the console's (`/console` and under it). */
-  readonly serves: (path: string) => boolean
-  /** The path whose upgrades are the console's (`/console/ws`): `upgradeRefusal` decides them. */
-  readonly socketPath: string
-  /** Answers a request whose path it `serves`. */
-  readonly http: (request: Http.IncomingMessage, response: Http.ServerResponse, path: string) => void
-  /** Whether an upgrade of `/console/ws` may go on: the console's origin and a live cookie, no bearer token. */
-  readonly upgradeRefusal: (request: Http.IncomingMessage) => ConsoleRefusal | undefined
-}
-
-/** The console's routes over `auth`, serving the files of `staticDirectory` (default: the build's). */
-export const makeConsoleRoutes = (
+/** The console as the listener mounts it, over `auth`, serving the files of `staticDirectory` (default: the build's). */
+export const makeConsoleMount = (
   auth: ConsoleAuth,
   options: {
     readonly staticDirectory?: string | undefined
@@ -142,7 +124,7 @@ export const makeConsoleRoutes = (
     /** Told of logins and logouts, for the server's log (never a secret). */
     readonly audit?: ((event: "console login" | "console login refused" | "console logout", peer: string) => void) | undefined
   } = {}
-): ConsoleRoutes => {
+): Mount => {
   const allowOrigins = options.allowOrigins ?? []
   const audit = (event: "console login" | "console login refused" | "console logout", request: Http.IncomingMessage) =>
     options.audit?.(event, `${request.socket.remoteAddress}:${request.socket.remotePort}`)
@@ -226,6 +208,8 @@ export const makeConsoleRoutes = (
   return {
     serves: (path) => path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`),
     socketPath: CONSOLE_SOCKET_PATH,
+    // The page's session key rides as an offered subprotocol: never selected, never echoed.
+    secretProtocolPrefix: CONSOLE_KEY_PROTOCOL_PREFIX,
     http: (request, response, path) => {
       const method = request.method ?? "GET"
       if (method === "GET" || method === "HEAD") {

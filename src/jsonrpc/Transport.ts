@@ -50,11 +50,6 @@ export interface FrameTransport {
    */
   readonly closeFlushStallMs?: number | undefined
   /**
-   * An authenticated web console's connection (`/console/ws`): it may use
-   * the `console/*` methods, which see every session of the server.
-   */
-  readonly console?: boolean | undefined
-  /**
    * Who is on the other end, for logs: the transport's name, the peer's
    * address when it has one, and the path it asked for (a WebSocket's request
    * path, which a gateway routes by).

@@ -14,6 +14,9 @@ import { ProcessId } from "./primitives.js"
 import { SandboxType } from "./sandbox.js"
 import { EmptyParams, ProcessInfo, SessionListResult, SessionSummary, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
 
+/** The name of the surface the console's connections are served (`Surface.name`): the sessions they make are listed `console: true`. */
+export const CONSOLE_SURFACE = "console"
+
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 

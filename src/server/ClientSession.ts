@@ -22,7 +22,7 @@ import { notificationOf } from "./notifications.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, type SessionPeer, SessionStore } from "./SessionStore.js"
-import { type AckWindow, eitherPaused, makeAckWindow } from "../jsonrpc/FlowControl.js"
+import { type AckWindow, eitherPaused } from "../jsonrpc/FlowControl.js"
 import type { FrameTransport } from "../jsonrpc/Transport.js"
 import type { Sandbox } from "../sandbox/Sandbox.js"
 
@@ -55,28 +55,20 @@ export interface ClientSessionShape {
   readonly resource: <A>(key: ConnectionResource<A>, make: Effect.Effect<A, never, Scope.Scope>) => Effect.Effect<A>
   /** The id of the session attached, once `initialize` has succeeded. */
   readonly sessionId: () => string | undefined
-  /** A web console's connection: what it may see and how its output is paced (`console/*`). */
-  readonly console: ConsoleConnection | undefined
 }
 
-/** What a web console's connection has that others do not. */
-export interface ConsoleConnection {
-  /** Output bytes sent to it and not yet acknowledged (`console/ack`); above its window its processes pause. */
-  readonly window: AckWindow
-}
-
-/** How the connection came: for the console's listing, and whether it is a console's. */
+/** How the connection came and what it is served. */
 export interface ConnectionOptions {
+  /** For the session's listing. */
   readonly peer?: FrameTransport["peer"]
-  readonly console?: boolean | undefined
+  /** The name of the surface it is served: a session it makes is listed as made by it. */
+  readonly surface?: string | undefined
+  /**
+   * Output its client has not acknowledged yet (see `Surface.ConnectionAddOn`):
+   * above the window its session's processes pause.
+   */
+  readonly outputWindow?: AckWindow | undefined
 }
-
-/**
- * Unacknowledged output a console connection may have, and where it
- * resumes: xterm.js's flow-control guide pauses a producer at a few
- * hundred KB pending (its parser does 5-35 MB/s), ttyd at about 1 MB.
- */
-export const CONSOLE_WINDOW = { highWaterMark: 512 * 1024, lowWaterMark: 128 * 1024 }
 
 /** Names a per-connection resource (compared by identity); `A` is what it holds. */
 export interface ConnectionResource<A> {
@@ -100,10 +92,7 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
   let state: HandshakeState = "awaitingInitialize"
   let attachment: Attachment | undefined
   const runtime = yield* Effect.runtime<never>()
-  const consoleConnection: ConsoleConnection | undefined = options.console === true
-    ? { window: makeAckWindow(CONSOLE_WINDOW) }
-    : undefined
-  const window = consoleConnection?.window
+  const window = options.outputWindow
   const peer: SessionPeer = {
     connectionId: connection.id,
     sink: (event: ProcessEvent) => {
@@ -161,7 +150,7 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
             // Codex reconnects a dropped WebSocket and resumes; its server keeps the session meanwhile, unasked.
             detachTtlMs: params.detachTtlMs ?? (options.peer?.transport === "websocket" ? config.droppedSessionTtlMs : 0),
             clientName: params.clientName,
-            console: options.console === true
+            madeBy: options.surface
           }).pipe(Effect.provide(services))
         state = "awaitingInitialized"
         return {
@@ -182,7 +171,6 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
     requireReady: Effect.asVoid(session),
     scope,
     resource,
-    sessionId: () => attachment?.session.sessionId,
-    console: consoleConnection
+    sessionId: () => attachment?.session.sessionId
   }
 })

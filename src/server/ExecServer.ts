@@ -22,8 +22,6 @@ import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering, RequiresHandshake } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
-import { WebConsole } from "../console/WebConsole.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import { HttpRequests } from "../http/HttpRequests.js"
 import * as HttpRequestsModule from "../http/HttpRequests.js"
@@ -36,7 +34,8 @@ import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
 import { MessagePool } from "../jsonrpc/Outbound.js"
 import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
 import * as ClientSession from "./ClientSession.js"
-import { serverHandlers, type ServerHandlers } from "./Handlers.js"
+import { serverHandlers } from "./Handlers.js"
+import * as Surface from "./Surface.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
@@ -58,25 +57,6 @@ export type ServerServices =
   | SandboxedFs
   | ProcessReaper
   | HttpRequests
-
-/** On a server with the web console: what any connection may ask (the protocol, and `console/createLink`). */
-const withConsoleLink = ExecServerRpcs.merge(ConsoleLinkRpcs)
-/** What a web console's connection may ask besides. */
-const consoleRequests = withConsoleLink.merge(ConsoleRpcs)
-const consoleNotifications = ClientNotificationRpcs.merge(ConsoleNotificationRpcs)
-
-/**
- * The groups a connection's dispatcher looks methods up in: the protocol's;
- * on a server with the web console `console/createLink` too, and a
- * console's connection the console's methods. (Each is a part of the
- * console's groups, which the dispatcher only looks up in.)
- */
-const groupsOf = (webConsole: boolean, consoleConnection: boolean) =>
-  !webConsole
-    ? { requests: ExecServerRpcs as typeof consoleRequests, notifications: ClientNotificationRpcs as unknown as typeof consoleNotifications }
-    : consoleConnection
-    ? { requests: consoleRequests, notifications: consoleNotifications }
-    : { requests: withConsoleLink as typeof consoleRequests, notifications: ClientNotificationRpcs as unknown as typeof consoleNotifications }
 
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }
@@ -114,25 +94,38 @@ export const orderingOf = (request: RequestMessage): Ordering => {
 }
 
 /**
+ * The surface the server's connections are served: the protocol's methods,
+ * and those of the `ProtocolExtension` in the context.
+ */
+export const protocolSurface: Effect.Effect<Surface.Surface, never, ServerServices> = Effect.gen(function*() {
+  const protocol = Surface.make({
+    name: "protocol",
+    requests: ExecServerRpcs,
+    notifications: ClientNotificationRpcs,
+    handlers: yield* serverHandlers
+  })
+  return Surface.merge(protocol, yield* Surface.ProtocolExtension, "protocol")
+})
+
+/**
  * Serves one client connection until it closes; its processes are terminated
- * then. `messagePool` and `handlers` are the server's, shared by its
- * connections (`run` lends them); without them the connection has a small
- * pool of its own and builds the handlers for itself.
+ * then. `surface` is what it is served (the server's `protocolSurface` unless
+ * given, built for this connection alone); `messagePool` the server's, shared
+ * by its connections (without it the connection has a small pool of its own).
  */
 export const serveClient = (
   transport: FrameTransport,
-  messagePool?: MessagePool,
-  handlers?: ServerHandlers
+  surface?: Surface.Surface,
+  messagePool?: MessagePool
 ): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
-    const methods = handlers ?? (yield* serverHandlers)
-    const groups = groupsOf(Option.isSome(yield* Effect.serviceOption(WebConsole)), transport.console === true)
+    const served = surface ?? (yield* protocolSurface)
     const peer = {
       transport: transport.peer?.transport ?? "unknown",
       ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address }),
-      // Which connections see every session: an operator reads it in the log.
-      ...(transport.console === true ? { console: true } : {})
+      // Which connections see every session (the console's): an operator reads it in the log.
+      ...(served.name === "protocol" ? {} : { surface: served.name })
     }
     const startedAt = yield* Clock.currentTimeMillis
     yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer))
@@ -169,38 +162,55 @@ export const serveClient = (
       outboundHighWaterMark: config.outboundHighWaterMarkBytes,
       messagePool,
       ordering: orderingOf,
-      makeDispatcher: (connection) =>
-        Effect.map(Effect.provideService(ClientSession.make({ peer: transport.peer, console: transport.console }), Connection, connection), (made) => {
+      makeDispatcher: (connection) => {
+        const addOn = served.perConnection()
+        const made = ClientSession.make({ peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
+        return Effect.map(Effect.provideService(made, Connection, connection), (made) => {
           session = made
           return makeDispatcher({
-            ...groups,
-            handlers: methods,
+            requests: served.requests,
+            notifications: served.notifications,
+            handlers: served.handlers,
             connection,
             // Each request's handler finds its connection's session beside the connection, and the
             // methods that need the handshake (RequiresHandshake) are checked against that session.
             requestContext: Context.make(ClientSession.ClientSession, made).pipe(
-              Context.add(RequiresHandshake, () => made.requireReady)
+              Context.add(RequiresHandshake, () => made.requireReady),
+              Context.merge(addOn.context)
             ),
             traced: config.tracing === true
           })
         })
+      }
     }), handshakeDeadline)
+  }).pipe(Effect.scoped)
+
+/**
+ * Serves every connection of the stream with `surface`, each a fiber of its
+ * own, until the stream ends and they have all closed. The server's own
+ * connections are served by `run`; an application on top of the server
+ * serves its own (the web console's) with this.
+ */
+export const serveAll = <E>(
+  connections: Stream.Stream<FrameTransport, E>,
+  surface: Surface.Surface
+): Effect.Effect<void, E, ServerServices> =>
+  Effect.gen(function*() {
+    // One pool for every connection: the free buffers it keeps bound the server, not each connection.
+    const messagePool = new MessagePool()
+    // Each connection is a fiber of this set, forked as it is accepted (not
+    // Stream.mapEffect with unbounded concurrency, whose channel machinery cost
+    // a few hundred runtime steps per connection).
+    const served = yield* FiberSet.make<void, never>()
+    yield* Stream.runForEach(connections, (connection) => FiberSet.run(served, serveClient(connection, surface, messagePool)))
+    yield* FiberSet.awaitEmpty(served)
   }).pipe(Effect.scoped)
 
 /** Serves every connection of the transport, until it stops accepting and they have all closed. */
 export const run: Effect.Effect<void, TransportError, ServerTransport | ServerServices> = Effect.gen(function*() {
   const transport = yield* ServerTransport
-  // One pool for every connection: the free buffers it keeps bound the server, not each connection.
-  const messagePool = new MessagePool()
-  const handlers = yield* serverHandlers
-  // Each connection is a fiber of this set, forked as it is accepted (not
-  // Stream.mapEffect with unbounded concurrency, whose channel machinery cost
-  // a few hundred runtime steps per connection).
-  const connections = yield* FiberSet.make<void, never>()
-  yield* Stream.runForEach(transport.connections, (connection) =>
-    FiberSet.run(connections, serveClient(connection, messagePool, handlers)))
-  yield* FiberSet.awaitEmpty(connections)
-}).pipe(Effect.scoped)
+  yield* serveAll(transport.connections, yield* protocolSurface)
+})
 
 /** The bubblewrap sandbox with the operator's policy from the config; the reaper removes its placeholders. */
 export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(

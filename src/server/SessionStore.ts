@@ -30,7 +30,6 @@ import { LiveOutputBudget } from "../process/LiveOutputBudget.js"
 import { RetentionBudget } from "../process/RetentionBudget.js"
 import { Slots } from "../process/Slots.js"
 import { InvalidRequest, type ServerBusy, SessionHeld } from "../protocol/errors.js"
-import type { ConsoleSession } from "../protocol/console.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -55,12 +54,30 @@ export interface SessionPeer {
   readonly address?: string | undefined
 }
 
-/** Who made or resumed a session, for the console's listing. */
+/** Who made or resumed a session, for the listing. */
 export interface SessionClient {
   /** The `clientName` of its `initialize`. */
   readonly clientName?: string | undefined
-  /** A web console's connection. */
-  readonly console?: boolean | undefined
+  /** The surface of the connection that made it (`Surface.name`). */
+  readonly madeBy?: string | undefined
+}
+
+/** A session as the store lists it. */
+export interface SessionDetails {
+  readonly sessionId: string
+  readonly clientName: string
+  /** Held by a connection (else detached). */
+  readonly attached: boolean
+  /** The holding (or last) connection's transport and peer address. */
+  readonly transport: string
+  readonly address: string | undefined
+  readonly createdAtMs: number
+  readonly detachTtlMs: number
+  readonly detachExpiresAtMs: number | undefined
+  /** Processes in its table, running or retained. */
+  readonly processes: number
+  /** The surface of the connection that made it. */
+  readonly madeBy: string
 }
 
 interface SessionRecord extends Session {
@@ -73,7 +90,7 @@ interface SessionRecord extends Session {
   /** When it was last detached (while it is), for its expiry. */
   detachedAtMs: number | undefined
   readonly createdAtMs: number
-  readonly console: boolean
+  readonly madeBy: string
   clientName: string
   transport: string
   address: string | undefined
@@ -101,8 +118,8 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
     peer: SessionPeer,
     options: { readonly sessionId: string; readonly detachTtlMs: number | undefined; readonly clientName?: string | undefined }
   ) => Effect.Effect<Attachment, InvalidRequest | SessionHeld>
-  /** Every session, attached or detached, as the console lists it. */
-  readonly list: () => ReadonlyArray<ConsoleSession>
+  /** Every session, attached or detached, as the listings show it. */
+  readonly list: () => ReadonlyArray<SessionDetails>
   /** Every session, attached or detached. */
   readonly all: () => ReadonlyArray<Session>
   /** The session with this id, attached or detached. */
@@ -268,7 +285,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           expiry: undefined,
           detachedAtMs: undefined,
           createdAtMs: Date.now(),
-          console: client.console === true,
+          madeBy: client.madeBy ?? "protocol",
           clientName: client.clientName ?? "",
           transport: peer.transport ?? "unknown",
           address: peer.address
@@ -312,17 +329,17 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           return attachment
         }),
       list: () =>
-        [...sessions.values()].map((record): ConsoleSession => ({
+        [...sessions.values()].map((record): SessionDetails => ({
           sessionId: record.sessionId,
           clientName: record.clientName,
           attached: record.holder !== undefined,
           transport: record.transport,
-          peer: record.address ?? null,
+          address: record.address,
           createdAtMs: record.createdAtMs,
           detachTtlMs: record.detachTtlMs,
-          detachExpiresAtMs: record.detachedAtMs === undefined ? null : record.detachedAtMs + record.detachTtlMs,
+          detachExpiresAtMs: record.detachedAtMs === undefined ? undefined : record.detachedAtMs + record.detachTtlMs,
           processes: record.processes.actors().length,
-          console: record.console
+          madeBy: record.madeBy
         })),
       all: () => [...sessions.values()],
       find: (sessionId) => sessions.get(sessionId)

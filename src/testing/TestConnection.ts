@@ -14,6 +14,7 @@ import type * as Rpc from "@effect/rpc/Rpc"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
 import { type Frame, messageText } from "../wire/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
+import type { Surface } from "../server/Surface.js"
 
 /** The result type of a method on the wire (`unknown` for names the server does not know). */
 export type ResultOf<M extends string> = M extends ExecServerRpcs["_tag"]
@@ -61,7 +62,13 @@ export interface TestConnection {
 }
 
 /** Connects an in-memory client; the connection closes with the scope. */
-export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServices> = Effect.gen(function*() {
+export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServices> = Effect.suspend(() => makeServed())
+
+/**
+ * Connects an in-memory client served `surface` (an application's own
+ * methods beside the protocol's); the server's `protocolSurface` without it.
+ */
+export const makeServed = (surface?: Surface): Effect.Effect<TestConnection, never, Scope.Scope | ServerServices> => Effect.gen(function*() {
   const incoming = yield* Mailbox.make<Frame>()
   const notifications = yield* Queue.unbounded<TestNotification>()
   const others = yield* Queue.unbounded<unknown>()
@@ -95,7 +102,7 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
       done()
     },
     close: Effect.void
-  }).pipe(Effect.forkScoped)
+  }, surface).pipe(Effect.forkScoped)
 
   const sendRaw = (message: unknown) =>
     incoming.offer({ _tag: "Text", text: typeof message === "string" ? message : JSON.stringify(message) })

@@ -62,7 +62,7 @@ export interface FakeBehavior {
 
 const FATAL_BY_DEFAULT = new Set<NodeJS.Signals>(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGQUIT"])
 
-/** The test spawner: its layer provides both spawner Tags. */
+/** The test spawner: its layer provides the one Spawner service. */
 export interface TestSpawner {
   readonly layer: Layer.Layer<Spawner>
   /** Every child spawned so far, in order. */

@@ -33,8 +33,6 @@ import { bearerAuthProblem, bearerRefusal, capabilityTokenMatches } from "./bear
 import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
 import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
 import type { SignedBearerOptions } from "./signedBearer.js"
-import type { ConsoleRoutes } from "../console/ConsoleHttp.js"
-import { CONSOLE_KEY_PROTOCOL_PREFIX } from "../console/WebConsole.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
@@ -64,6 +62,32 @@ export interface UpgradeRequest {
  */
 export type UpgradeRoute<A> = (request: UpgradeRequest) => Effect.Effect<Either.Either<A, RouteRefusal>, never, Scope.Scope>
 
+/** Why an upgrade of a mounted application's socket is refused. */
+export interface MountRefusal extends RouteRefusal {
+  /** For the log. */
+  readonly why: string
+}
+
+/**
+ * An application mounted on the listener beside the server (the web
+ * console): its own HTTP paths, and one socket path whose upgrades it
+ * admits by its own credential instead of the bearer token. Its
+ * connections are never the server's: they come out of `make`'s
+ * `mounted`, for the application to serve.
+ */
+export interface Mount {
+  /** Whether a plain HTTP request's path is the application's. */
+  readonly serves: (path: string) => boolean
+  /** Answers a request whose path it `serves`. */
+  readonly http: (request: Http.IncomingMessage, response: Http.ServerResponse, path: string) => void
+  /** The path whose upgrades are the application's. */
+  readonly socketPath: string
+  /** Why an upgrade of `socketPath` may not go on, or undefined when it may. */
+  readonly upgradeRefusal: (request: Http.IncomingMessage) => MountRefusal | undefined
+  /** Offered subprotocols with this prefix carry a credential: never selected, so never echoed. */
+  readonly secretProtocolPrefix?: string | undefined
+}
+
 /** An accepted connection and what its route gave it. */
 export interface RoutedConnection<A> {
   readonly transport: FrameTransport
@@ -80,11 +104,11 @@ export interface WebSocketListenOptions {
    */
   readonly metrics?: HttpHandler | undefined
   /**
-   * The web console (`--console`): its pages and login under `/console`,
-   * and `/console/ws`, opened by the console's cookie and origin instead of
-   * the bearer token; its connections are marked `console`.
+   * An application on the same port (the web console with `--console`):
+   * its paths are served by it, its socket admitted by its own credential,
+   * and its connections come out of `mounted` rather than `connections`.
    */
-  readonly console?: ConsoleRoutes | undefined
+  readonly mount?: Mount | undefined
   /** More `GET` endpoints by path (`/environments`), behind the token as `/metrics` is. */
   readonly endpoints?: Readonly<Record<string, HttpHandler>> | undefined
   /** Why the server is not ready (`/readyz` answers 503 with it), or undefined when it is. Default: ready until it stops. */
@@ -225,20 +249,28 @@ const refuse = (socket: Duplex, status: number, reason: string, line = reason) =
 export const make = (
   options: WebSocketListenOptions
 ): Effect.Effect<
-  { readonly transport: typeof ServerTransport.Service; readonly url: string },
+  {
+    readonly transport: typeof ServerTransport.Service
+    readonly url: string
+    /** The mounted application's connections (none without `mount`). */
+    readonly mounted: Stream.Stream<FrameTransport>
+  },
   TransportError,
   Scope.Scope | Sandbox
 > =>
-  Effect.map(makeRouted({ ...options, route: admitEvery }), ({ connections, url }) => {
+  Effect.map(makeRouted({ ...options, route: admitEvery }), ({ connections, mounted, url }) => {
     const transport: typeof ServerTransport.Service = {
       url,
       connections: Stream.map(connections, (connection) => connection.transport)
     }
-    return { transport, url }
+    return { transport, url, mounted }
   })
 
 /** The route of a plain server: every path is the server. */
 const admitEvery: UpgradeRoute<void> = () => Effect.succeed(Either.right(undefined))
+
+/** What a mounted application's upgrade takes for a route: nothing. */
+const mountRoute: Effect.Effect<Either.Either<undefined, RouteRefusal>> = Effect.succeed(Either.right(undefined))
 
 /**
  * Listens as `make` does, and routes each authenticated upgrade by its path
@@ -248,7 +280,12 @@ const admitEvery: UpgradeRoute<void> = () => Effect.succeed(Either.right(undefin
 export const makeRouted = <A>(
   options: WebSocketListenOptions & { readonly route: UpgradeRoute<A> }
 ): Effect.Effect<
-  { readonly connections: Stream.Stream<RoutedConnection<A>>; readonly url: string },
+  {
+    readonly connections: Stream.Stream<RoutedConnection<A>>
+    /** The mounted application's connections (they are admitted by it, not routed). */
+    readonly mounted: Stream.Stream<FrameTransport>
+    readonly url: string
+  },
   TransportError,
   Scope.Scope | Sandbox
 > =>
@@ -287,6 +324,7 @@ export const makeRouted = <A>(
     }
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     const accepted = yield* Queue.unbounded<RoutedConnection<A>>()
+    const mounted = yield* Queue.unbounded<FrameTransport>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
     const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY
     const maxPendingUpgrades = options.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES
@@ -315,9 +353,9 @@ export const makeRouted = <A>(
         const notReady = stopping ? "stopping" : options.readiness?.()
         return notReady === undefined ? text(200, "ready\n") : text(503, `${notReady}\n`)
       }
-      // The console has its own credential (a cookie bound to its origin), never the bearer token.
-      if (options.console?.serves(path) === true) {
-        return options.console.http(request, response, path)
+      // A mounted application has its own credential (the console's: a cookie bound to its origin), never the bearer token.
+      if (options.mount?.serves(path) === true) {
+        return options.mount.http(request, response, path)
       }
       const endpoint = request.method === "GET" ? endpoints[path] : undefined
       if (endpoint !== undefined) {
@@ -341,8 +379,11 @@ export const makeRouted = <A>(
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: maxMessageBytes * 2 + 1024 * 1024,
-      // The first offered subprotocol, as ws would pick, but never the console's session key.
-      handleProtocols: (offered) => [...offered].find((protocol) => !protocol.startsWith(CONSOLE_KEY_PROTOCOL_PREFIX)) ?? false
+      // The first offered subprotocol, as ws would pick, but never a mounted application's credential.
+      handleProtocols: (offered) => {
+        const secret = options.mount?.secretProtocolPrefix
+        return [...offered].find((protocol) => secret === undefined || !protocol.startsWith(secret)) ?? false
+      }
     })
     /** Every socket, so that closing the transport never waits on a peer. */
     const sockets = new Set<Duplex>()
@@ -377,7 +418,7 @@ export const makeRouted = <A>(
      * it. The route runs in the connection's scope, closed with its socket;
      * meanwhile the socket counts as upgrading (its timer runs on).
      */
-    const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined, consoleConnection = false) => {
+    const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined, toMount = false) => {
       if (open >= maxConnections) {
         upgradeDone(socket)
         logRefusal(503, `at --max-connections (${maxConnections})`, address)
@@ -388,7 +429,11 @@ export const makeRouted = <A>(
       const path = pathOf(request)
       const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
       socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
-      Runtime.runFork(runtime)(Scope.extend(options.route({ path, bearer: bearerOf(request) }), connectionScope)).addObserver((exit) => {
+      // A mounted application's upgrade was admitted by it: the route is the server's.
+      const routed: Effect.Effect<Either.Either<A | undefined, RouteRefusal>, never, Scope.Scope> = toMount
+        ? mountRoute
+        : options.route({ path, bearer: bearerOf(request) })
+      Runtime.runFork(runtime)(Scope.extend(routed, connectionScope)).addObserver((exit) => {
         if (socket.destroyed) return
         upgradeDone(socket)
         if (Exit.isFailure(exit)) {
@@ -411,7 +456,8 @@ export const makeRouted = <A>(
             path,
             maxBufferedFrames: options.maxBufferedFrames
           })
-          Queue.unsafeOffer(accepted, { transport: consoleConnection ? { ...transport, console: true } : transport, route, closeWith })
+          if (toMount) Queue.unsafeOffer(mounted, transport)
+          else Queue.unsafeOffer(accepted, { transport, route: route as A, closeWith })
         })
       })
     }
@@ -429,9 +475,9 @@ export const makeRouted = <A>(
       if (peerRefused !== undefined) return turnAway(403, "Forbidden", peerRefused)
       const misdirected = hostRefusal(request, options.host, allowHosts)
       if (misdirected !== undefined) return turnAway(421, "Misdirected Request", misdirected)
-      if (options.console !== undefined && pathOf(request) === options.console.socketPath) {
-        const consoleRefusal = options.console.upgradeRefusal(request)
-        if (consoleRefusal !== undefined) return turnAway(consoleRefusal.status, consoleRefusal.reason, consoleRefusal.why)
+      if (options.mount !== undefined && pathOf(request) === options.mount.socketPath) {
+        const mountRefusal = options.mount.upgradeRefusal(request)
+        if (mountRefusal !== undefined) return turnAway(mountRefusal.status, mountRefusal.reason, mountRefusal.why)
         return admit(request, socket, head, address, true)
       }
       const refusal = refusalOf(request, options)
@@ -473,7 +519,7 @@ export const makeRouted = <A>(
         for (const socket of sockets) socket.destroy()
       })
     )
-    return { connections: Stream.fromQueue(accepted), url: formatUrl(options.host, port) }
+    return { connections: Stream.fromQueue(accepted), mounted: Stream.fromQueue(mounted), url: formatUrl(options.host, port) }
   })
 
 /** Provides the WebSocket transport, listening for as long as the layer lives. */

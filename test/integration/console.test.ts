@@ -113,7 +113,7 @@ describe("web console: login", () => {
     expect(await upgradeStatus(consoleWs, { cookie: cookie!, ...offered })).toBe(403)
     expect(await upgradeStatus(consoleWs, { origin: "http://rebound.example", host: "rebound.example", cookie: cookie!, ...offered })).toBe(421)
     expect(await upgradeStatus(consoleWs, { origin, cookie: cookie!, ...offered })).toBe(101)
-    expect(await eventually(() => /message="connection opened" transport=websocket peer=\S+ console=true/.test(server.stderr()))).toBe(true)
+    expect(await eventually(() => /message="connection opened" transport=websocket peer=\S+ surface=console/.test(server.stderr()))).toBe(true)
     const logged = /connection refused" why="console: origin http:\/\/evil\.example is not the console's".* status=403/
     expect(await eventually(() => logged.test(server.stderr()))).toBe(true)
   })

@@ -82,10 +82,18 @@ describe("the import graph of src/", () => {
     expect(importsOf("server").filter((folder) => ["transport", "client", "cli"].includes(folder))).toEqual([])
   })
 
+  it("has the web console on top of the server: no folder below it imports console/, and it reaches the listener only through its Mount", () => {
+    for (const [folder, targets] of graph) {
+      if (!["(root)", "cli"].includes(folder)) expect(targets.has("console"), `${folder} imports console/`).toBe(false)
+    }
+    expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/WebSocketTransport.js"])
+  })
+
   it("has no folder but the command line and the package entry import cli/, and none below the server import server/", () => {
     for (const [folder, targets] of graph) {
       if (folder !== "(root)") expect(targets.has("cli"), `${folder} imports cli/`).toBe(false)
-      if (!["(root)", "cli", "testing"].includes(folder)) {
+      // The web console is an application on top of the server.
+      if (!["(root)", "cli", "testing", "console"].includes(folder)) {
         expect(targets.has("server"), `${folder} imports server/`).toBe(false)
       }
       // remote/ offers the client a Connector to an environment by id.

@@ -46,7 +46,7 @@ describe("package entries", () => {
   it("the root entry exports the documented modules and none of the internals", async () => {
     const exports = await import(Path.join(packageRoot, packageJson.exports["."]!.default)) as Record<string, unknown>
     for (const name of [
-      "ExecServer", "ServerConfig", "SessionStore", "Transport", "StdioTransport", "WebSocketTransport",
+      "ExecServer", "Surface", "ServerConfig", "SessionStore", "Transport", "StdioTransport", "WebSocketTransport",
       "NodePtySpawner", "NodePipeSpawner", "NodeSpawner", "Spawner", "OutputBuffers", "ProcessReaper", "Sandbox", "SandboxedFs",
       "ExecServerClient", "PromiseClient", "ClientTransport", "InProcessClient", "TestConnection", "TestServer", "TestSpawner",
       "ExecServerRpcs", "PathNotFound", "SandboxPolicy"

@@ -1,17 +1,21 @@
 /**
- * Our `console/*` extension, on a server with the web console only:
- * `console/createLink` on any of its connections; the rest on a console's
- * own connections (the dispatcher of other connections does not know
- * them), where they see every session of the server.
+ * The handlers of our `console/*` extension, on a server with the web
+ * console only: `console/createLink` on any of its connections; the rest on
+ * a console's own connections (the dispatcher of other connections does
+ * not know them), where they see every session of the server.
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { loginLinkPath, WebConsole } from "../../console/WebConsole.js"
-import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../../protocol/console.js"
-import { InvalidRequest } from "../../protocol/errors.js"
-import { ClientSession } from "../ClientSession.js"
-import { ServerConfig } from "../ServerConfig.js"
-import { type Session, SessionStore } from "../SessionStore.js"
-import { sessionsOf } from "./common.js"
+import type { AckWindow } from "../jsonrpc/FlowControl.js"
+import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
+import { InvalidRequest } from "../protocol/errors.js"
+import { sessionsOf } from "../server/handlers/common.js"
+import { ServerConfig } from "../server/ServerConfig.js"
+import { type Session, SessionStore } from "../server/SessionStore.js"
+import { loginLinkPath, WebConsole } from "./WebConsole.js"
+
+/** A console connection's window of unacknowledged output, in its requests' context (`console/ack`). */
+export class ConsoleWindow extends Context.Tag("effect-exec-server/ConsoleWindow")<ConsoleWindow, AckWindow>() {}
 
 /** `console/createLink`. */
 export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
@@ -68,5 +72,5 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
 
 /** `console/ack`. */
 export const consoleNotificationHandlers = ConsoleNotificationRpcs.toHandlersContext({
-  "console/ack": ({ bytes }) => Effect.flatMap(ClientSession, (session) => Effect.sync(() => session.console?.window.acknowledged(bytes)))
+  "console/ack": ({ bytes }) => Effect.flatMap(ConsoleWindow, (window) => Effect.sync(() => window.acknowledged(bytes)))
 })

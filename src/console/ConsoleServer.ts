@@ -1,0 +1,66 @@
+/**
+ * The web console on top of the server: its connections (`/console/ws`,
+ * admitted by the listener's mount) are served the protocol and the
+ * console's own methods, which see every session; every other connection
+ * gets `console/createLink` as a `ProtocolExtension`.
+ */
+import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import { makeAckWindow } from "../jsonrpc/FlowControl.js"
+import type { FrameTransport } from "../jsonrpc/Transport.js"
+import { CONSOLE_SURFACE, ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
+import * as ExecServer from "../server/ExecServer.js"
+import * as Surface from "../server/Surface.js"
+import { consoleHandlers, consoleLinkHandlers, consoleNotificationHandlers, ConsoleWindow } from "./handlers.js"
+import { WebConsole } from "./WebConsole.js"
+
+/**
+ * Unacknowledged output a console connection may have, and where it
+ * resumes: xterm.js's flow-control guide pauses a producer at a few
+ * hundred KB pending (its parser does 5-35 MB/s), ttyd at about 1 MB.
+ */
+export const CONSOLE_WINDOW = { highWaterMark: 512 * 1024, lowWaterMark: 128 * 1024 }
+
+/** `console/createLink`, for every connection of the server. */
+export const protocolExtension: Effect.Effect<Surface.Surface, never, WebConsole> = Effect.map(
+  Surface.handlers()(consoleLinkHandlers),
+  (handlers) => Surface.make({ name: "protocol", requests: ConsoleLinkRpcs, notifications: RpcGroup.make(), handlers })
+)
+
+/** What a console's connection is served besides the protocol: the console's methods, and its acknowledgement window. */
+const consoleSurface: Effect.Effect<Surface.Surface, never, ExecServer.ServerServices> = Effect.map(
+  Surface.handlers<ConsoleWindow>()(Effect.all([consoleHandlers, consoleNotificationHandlers])),
+  ([requests, notifications]) =>
+    Surface.make({
+      name: CONSOLE_SURFACE,
+      requests: ConsoleRpcs,
+      notifications: ConsoleNotificationRpcs,
+      handlers: Context.merge(requests, notifications),
+      perConnection: () => {
+        const window = makeAckWindow(CONSOLE_WINDOW)
+        return { context: Context.make(ConsoleWindow, window), outputWindow: window }
+      }
+    })
+)
+
+/**
+ * Runs `server` (the server's own connections) with `console/createLink`
+ * on each, and serves the console's `connections` beside it, for as long
+ * as both run.
+ */
+export const serveBeside = <A, E, R>(
+  server: Effect.Effect<A, E, R>,
+  connections: Stream.Stream<FrameTransport>
+): Effect.Effect<A, E, R | ExecServer.ServerServices | WebConsole> =>
+  Effect.gen(function*() {
+    const extension = yield* protocolExtension
+    const served = Effect.gen(function*() {
+      const surface = Surface.merge(yield* ExecServer.protocolSurface, yield* consoleSurface)
+      yield* ExecServer.serveAll(connections, surface)
+    })
+    return yield* Effect.zipLeft(server, served, { concurrent: true }).pipe(
+      Effect.provideService(Surface.ProtocolExtension, extension)
+    )
+  })
