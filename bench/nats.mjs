@@ -42,16 +42,20 @@ const load = (file) => {
  * the order of the messages; `listen` gets each message's text.
  */
 export const openTransport = async (dist, target) => {
+  const ClientTransport = await load(Path.join(dist, "client/ClientTransport.js"))
   const connector = target.url !== undefined
-    ? (await load(Path.join(dist, "client/ClientTransport.js"))).webSocket({ url: target.url })
+    ? ClientTransport.webSocket({ url: target.url })
     : (await load(Path.join(dist, "remote/NatsConnector.js"))).make({ servers: target.servers, environmentId: target.environmentId })
   const scope = Effect.runSync(Scope.make())
   const transport = await Effect.runPromise(Scope.extend(connector, scope))
+  // A build before the one transport contract (frames and write) had `incoming` and `send`: a run may alternate with one.
+  const texts = transport.incoming ?? ClientTransport.texts(transport)
+  const sendBatch = transport.send ?? ((messages) => ClientTransport.send(transport, messages))
   let sending = Promise.resolve()
   return {
-    listen: (onText) => Effect.runFork(Stream.runForEach(transport.incoming, (text) => Effect.sync(() => onText(text)))),
+    listen: (onText) => Effect.runFork(Stream.runForEach(texts, (text) => Effect.sync(() => onText(text)))),
     send: (text) => {
-      sending = sending.then(() => Effect.runPromise(transport.send([text]))).catch((error) => {
+      sending = sending.then(() => Effect.runPromise(sendBatch([text]))).catch((error) => {
         process.stderr.write(`bench: a send failed: ${error}\n`)
       })
     },

@@ -6,30 +6,28 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
-import type * as Scope from "effect/Scope"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { WebSocket } from "ws"
-import { writeEffect } from "../wire/writers.js"
+import { type FrameTransport, makeInbox } from "../wire/FrameTransport.js"
 import { LineFramer } from "../wire/LineFramer.js"
-import { sendText, writeLines } from "../wire/writers.js"
+import { sendText, writeEffect, writeLines } from "../wire/writers.js"
 import { bearerTokenOf } from "./bearerToken.js"
 import { type ConnectError, ConnectTimeout, ConnectionForbidden, TransportClosed, CredentialsRefused } from "./ClientError.js"
 
-/** A connected transport. */
-export interface ClientTransport {
-  /**
-   * Messages from the server; ends (or fails) when the connection is gone.
-   * Pulled: while its consumer does not take them, the transport stops
-   * reading the connection once a bounded amount is waiting (so the server's
-   * flow control sees a slow client).
-   */
-  readonly incoming: Stream.Stream<string, TransportClosed>
-  readonly send: (messages: ReadonlyArray<string>) => Effect.Effect<void, TransportClosed>
-}
+/**
+ * A connected transport: the one contract of both ends
+ * (`wire/FrameTransport.ts`), its frames failing with `TransportClosed`
+ * when the connection is gone. While its consumer does not take them, it
+ * stops reading the connection once a few frames are waiting (so the
+ * server's flow control sees a slow client).
+ */
+export type ClientTransport = FrameTransport<TransportClosed>
 
 /** Options of a WebSocket connection. */
 export interface WebSocketClientOptions {
@@ -45,42 +43,28 @@ export interface WebSocketClientOptions {
   readonly connectTimeoutMs?: number
 }
 
-/** Characters of messages received and not yet taken, above which a transport stops reading its connection. */
-const INBOX_HIGH_WATER_CHARS = 256 * 1024
+/** Writes messages on a transport, in order; a failed write is its connection gone. */
+export const send = (transport: ClientTransport, messages: ReadonlyArray<string>): Effect.Effect<void, TransportClosed> =>
+  writeEffect(transport.write, messages).pipe(
+    Effect.mapError((error) =>
+      error instanceof TransportClosed
+        ? error
+        : new TransportClosed({ message: `cannot write to the server: ${error instanceof Error ? error.message : String(error)}` })
+    )
+  )
+
+/** The text of every message a transport receives, in order; fails with `TransportClosed` when it is gone. */
+export const texts = (transport: ClientTransport): Stream.Stream<string, TransportClosed> =>
+  Mailbox.toStream(transport.frames).pipe(
+    Stream.filterMap((frame) => frame._tag === "Text" ? Option.some(frame.text) : Option.none())
+  )
 
 /**
- * The messages a connection delivers, queued until its consumer pulls them:
- * above `INBOX_HIGH_WATER_CHARS` waiting the source is paused, and resumed
- * once the consumer has taken them. What the client holds of a connection it
- * does not keep up with is bounded by that, not by the server's output.
+ * Frames received and not yet taken, above which a transport stops reading
+ * its connection: what the client holds of a connection it does not keep
+ * up with is bounded by that, not by the server's output.
  */
-const meteredInbox = (source: { readonly pause: () => void; readonly resume: () => void }) =>
-  Effect.map(Mailbox.make<string, TransportClosed>(), (mailbox) => {
-    let waitingChars = 0
-    let paused = false
-    return {
-      offer: (text: string) => {
-        waitingChars += text.length
-        mailbox.unsafeOffer(text)
-        if (!paused && waitingChars > INBOX_HIGH_WATER_CHARS) {
-          paused = true
-          source.pause()
-        }
-      },
-      done: (exit: Exit.Exit<void, TransportClosed>) => void mailbox.unsafeDone(exit),
-      // A pull takes everything waiting: reading goes on while the consumer works through it.
-      stream: Mailbox.toStream(mailbox).pipe(
-        Stream.mapChunks((chunk) => {
-          waitingChars = 0
-          if (paused) {
-            paused = false
-            source.resume()
-          }
-          return chunk
-        })
-      )
-    }
-  })
+export const INBOX_FRAMES = 64
 
 /** How much of a refusal's body an error repeats. */
 const MAX_REFUSAL_CHARS = 200
@@ -94,7 +78,7 @@ export const webSocket = (
     // Loaded at the first connection: ws (and node:http) cost the start of a server that never dials out.
     const { WebSocket } = yield* Effect.promise(() => import("ws"))
     let opened: WebSocket | undefined
-    const incoming = yield* meteredInbox({ pause: () => opened?.pause(), resume: () => opened?.resume() })
+    const inbox = makeInbox<TransportClosed>({ capacity: INBOX_FRAMES, pause: () => opened?.pause(), resume: () => opened?.resume() })
     const socket = yield* Effect.acquireRelease(
       Effect.async<WebSocket, ConnectError>((resume) => {
         let socket: WebSocket
@@ -152,18 +136,20 @@ export const webSocket = (
       (socket) => Effect.sync(() => socket.close(1000))
     )
     opened = socket
-    socket.on("message", (data) => incoming.offer(String(data)))
+    socket.on("message", (data) => inbox.deliver({ _tag: "Text", text: String(data) }))
     socket.on("close", (code, reason) => {
       // The reason says why (a gateway: which environment ended the stream, and how).
       const why = reason.length === 0 ? "" : `: ${reason.toString("utf8")}`
-      incoming.done(Exit.fail(new TransportClosed({ message: `connection closed (code ${code}${why})` })))
+      inbox.end(Exit.fail(new TransportClosed({ message: `connection closed (code ${code}${why})` })))
     })
     return {
-      incoming: incoming.stream,
-      send: (messages) =>
-        writeEffect((batch, done) => sendText(socket, batch, done), messages).pipe(
-          Effect.mapError((error) => new TransportClosed({ message: error instanceof Error ? error.message : String(error) }))
-        )
+      frames: inbox.frames,
+      write: (batch, done) => sendText(socket, batch, done),
+      close: Effect.sync(() => {
+        inbox.stop()
+        socket.close(1000)
+      }),
+      peer: { transport: "websocket", address: options.url }
     }
   })
 
@@ -268,7 +254,11 @@ export const spawnLocal = (
   Effect.gen(function*() {
     const [program, ...programArgs] = options.command ?? localServerCommand()
     let started: ChildProcess | undefined
-    const incoming = yield* meteredInbox({ pause: () => started?.stdout?.pause(), resume: () => started?.stdout?.resume() })
+    const inbox = makeInbox<TransportClosed>({
+      capacity: INBOX_FRAMES,
+      pause: () => started?.stdout?.pause(),
+      resume: () => started?.stdout?.resume()
+    })
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcess, TransportClosed>((resume) => {
         const child = spawn(program!, [...programArgs, ...serverArgs(options)], {
@@ -299,20 +289,21 @@ export const spawnLocal = (
     child.stdin!.on("error", () => {})
     const framer = new LineFramer(Number.MAX_SAFE_INTEGER)
     child.stdout!.on("data", (chunk: Buffer) => {
-      for (const frame of framer.push(chunk)) if (frame._tag === "Text") incoming.offer(frame.text)
+      for (const frame of framer.push(chunk)) inbox.deliver(frame)
     })
     // Once its output has been read to the end: a server's last messages come before its exit is reported.
     child.once("close", (code, signal) => {
-      incoming.done(Exit.fail(new TransportClosed({ message: `the server exited (${signal ?? code})` })))
+      inbox.end(Exit.fail(new TransportClosed({ message: `the server exited (${signal ?? code})` })))
     })
     return {
-      incoming: incoming.stream,
-      send: (messages) =>
-        writeEffect((batch, done) => writeLines(child.stdin!, batch, done), messages).pipe(
-          Effect.mapError((error) =>
-            new TransportClosed({ message: `cannot write to the server: ${error instanceof Error ? error.message : String(error)}` })
-          )
-        )
+      frames: inbox.frames,
+      write: (batch, done) => writeLines(child.stdin!, batch, done),
+      // Its stdin's end: the server terminates its processes and exits (the scope waits for that).
+      close: Effect.sync(() => {
+        inbox.stop()
+        child.stdin?.end()
+      }),
+      peer: { transport: "stdio" }
     }
   })
 

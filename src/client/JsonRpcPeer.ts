@@ -35,7 +35,7 @@ import {
   ServerError,
   TransportClosed
 } from "./ClientError.js"
-import type * as ClientTransport from "./ClientTransport.js"
+import * as ClientTransport from "./ClientTransport.js"
 import {
   decodeResult,
   initialized,
@@ -171,7 +171,7 @@ export class JsonRpcPeer {
   /**
    * Stops reading the connection until `until` completes: called while a
    * message is handled, it holds the next one back. The transport then stops
-   * reading (see `ClientTransport.incoming`) and the server's flow control
+   * reading (see `ClientTransport.ClientTransport`) and the server's flow control
    * stops reading the processes of the session, so a slow consumer slows
    * their output rather than losing it.
    */
@@ -299,7 +299,7 @@ export class JsonRpcPeer {
   private sendOn(current: Link, requests: ReadonlyArray<PendingRequest>): void {
     for (const request of requests) request.sentOn = current.generation
     // A failed write is the drop the link's reader reports: nothing to do here.
-    this.fork(Effect.ignore(current.transport.send(requests.map((request) => request.text))))
+    this.fork(Effect.ignore(ClientTransport.send(current.transport, requests.map((request) => request.text))))
   }
 
   /** The link `current` is gone (its reader ended). */
@@ -331,7 +331,7 @@ export class JsonRpcPeer {
 
   /** The reader of a link: every message in; the drop once it ends. */
   private read(current: Link): Effect.Effect<void> {
-    return current.transport.incoming.pipe(
+    return ClientTransport.texts(current.transport).pipe(
       Stream.runForEach((text) => {
         this.onText(text)
         return this.awaitHolds
@@ -376,7 +376,7 @@ export class JsonRpcPeer {
       const text = JSON.stringify({ id, method: "initialize", params: encoded.right })
       const reply = Deferred.unsafeMake<unknown, ClientError>(FiberId.none)
       this.pending.set(id, { method: "initialize", text, bytes: Buffer.byteLength(text), reply, sentOn: current.generation })
-      return current.transport.send([text]).pipe(
+      return ClientTransport.send(current.transport, [text]).pipe(
         Effect.zipRight(Deferred.await(reply)),
         Effect.ensuring(Effect.sync(() => this.pending.delete(id)))
       )
@@ -399,7 +399,7 @@ export class JsonRpcPeer {
         // Read from the start, so that the handshake's answer is seen.
         this.fork(this.read(current))
         const result = yield* this.initialize(current)
-        yield* current.transport.send([initialized])
+        yield* ClientTransport.send(current.transport, [initialized])
         return { current, result }
       })
     )

@@ -9,11 +9,15 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
+import * as Runtime from "effect/Runtime"
 import { bearerTokenOf, type BearerTokenOptions } from "../client/bearerToken.js"
 import { ConnectTimeout, TransportClosed } from "../client/ClientError.js"
-import type { ClientTransport } from "../client/ClientTransport.js"
+import { type ClientTransport, INBOX_FRAMES } from "../client/ClientTransport.js"
+import type { Frame } from "../wire/JsonRpc.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import * as PromiseClient from "../client/PromiseClient.js"
 import type { Connector } from "../client/JsonRpcPeer.js"
@@ -64,30 +68,38 @@ export const make = (options: NatsConnectorOptions): Connector =>
       new TransportClosed({
         message: error.byPeer ? `the executor of ${where} ended the stream: ${error.reason}` : `stream to ${where} ended: ${error.reason}`
       })
-    const incoming: ClientTransport["incoming"] = Stream.repeatEffectOption(
-      channel.receive.pipe(
-        Effect.mapError((error) => Option.some(closed(error))),
-        Effect.flatMap(Option.match({
-          onNone: () => Effect.fail(Option.none()),
-          onSome: (bytes) => Effect.succeed(textDecoder.decode(bytes))
-        }))
-      )
+    const runtime = yield* Effect.runtime<never>()
+    const frames = yield* Mailbox.make<Frame, TransportClosed>({ capacity: INBOX_FRAMES })
+    // Pulled as the consumer makes room: a client that does not take its frames gives the executor no credit.
+    yield* Effect.forkScoped(
+      Effect.gen(function*() {
+        while (true) {
+          const next = yield* channel.receive
+          if (Option.isNone(next)) return yield* frames.end
+          yield* frames.offer({ _tag: "Text", text: textDecoder.decode(next.value) })
+        }
+      }).pipe(Effect.catchAll((error) => frames.fail(closed(error))))
     )
     return {
-      incoming,
+      frames,
       // Whole batches in order: the channel's own lock is per message.
-      send: (messages) =>
-        Effect.suspend(() => {
-          const bytes = messages.map((message) => Buffer.from(message, "utf8"))
-          // Within the executor's credit, and with no batch before it still going out, a batch leaves at once.
-          let sent = 0
-          if (batchesSending === 0) while (sent < bytes.length && channel.trySend(bytes[sent]!)) sent++
-          if (sent === bytes.length) return Effect.void
-          batchesSending++
-          return sendLock.withPermits(1)(
-            Effect.forEach(bytes.slice(sent), channel.send, { discard: true })
-          ).pipe(Effect.ensuring(Effect.sync(() => batchesSending--)), Effect.mapError(closed))
-        })
+      write: (messages, done) => {
+        const bytes = messages.map((message) => typeof message === "string" ? Buffer.from(message, "utf8") : message)
+        // Within the executor's credit, and with no batch before it still going out, a batch leaves at once.
+        let sent = 0
+        if (batchesSending === 0) while (sent < bytes.length && channel.trySend(bytes[sent]!)) sent++
+        if (sent === bytes.length) return done()
+        batchesSending++
+        Runtime.runFork(runtime)(
+          sendLock.withPermits(1)(Effect.forEach(bytes.slice(sent), channel.send, { discard: true })).pipe(
+            Effect.ensuring(Effect.sync(() => batchesSending--)),
+            Effect.mapError(closed)
+          )
+        ).addObserver((exit) => done(Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined))
+      },
+      // The stream ends with the scope (the executor is told); until then the connector keeps it.
+      close: Effect.void,
+      peer: { transport: "nats", address: where }
     } satisfies ClientTransport
   })
 

@@ -15,7 +15,7 @@ import type { ClientTransport } from "../client/ClientTransport.js"
 import { type ClientOptions, ExecServerClient, make } from "../client/ExecServerClient.js"
 import type { InitializeTimeout } from "../client/ClientError.js"
 import type { ClientError, ConnectError } from "../client/ClientError.js"
-import { type Frame, messageText } from "../wire/JsonRpc.js"
+import { type Frame, messageText, type OutgoingMessage } from "../wire/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
 
 /**
@@ -28,15 +28,19 @@ import { serveClient, type ServerServices } from "../server/ExecServer.js"
 export const transportWith = (
   serverLogLevel: LogLevel.LogLevel = LogLevel.Warning
 ): Effect.Effect<ClientTransport, never, Scope.Scope | ServerServices> => Effect.gen(function*() {
+  // Two ends of the one transport contract, joined by two mailboxes.
   const toServer = yield* Mailbox.make<Frame>()
-  const toClient = yield* Mailbox.make<string, TransportClosed>()
+  const toClient = yield* Mailbox.make<Frame, TransportClosed>()
+  const textFrames = (messages: ReadonlyArray<OutgoingMessage>): Array<Frame> =>
+    messages.map((message) => ({ _tag: "Text", text: messageText(message) }))
   yield* serveClient({
     frames: toServer,
     write: (messages, done) => {
-      toClient.unsafeOfferAll(messages.map(messageText))
+      toClient.unsafeOfferAll(textFrames(messages))
       done()
     },
-    close: Effect.void
+    close: Effect.void,
+    peer: { transport: "in-process" }
   }).pipe(
     Logger.withMinimumLogLevel(serverLogLevel),
     Effect.ensuring(toClient.fail(new TransportClosed({ message: "the in-process server stopped" }))),
@@ -44,9 +48,13 @@ export const transportWith = (
   )
   yield* Effect.addFinalizer(() => toServer.end)
   return {
-    incoming: Mailbox.toStream(toClient),
-    send: (messages) =>
-      Effect.sync(() => void toServer.unsafeOfferAll(messages.map((text) => ({ _tag: "Text" as const, text }))))
+    frames: toClient,
+    write: (messages, done) => {
+      toServer.unsafeOfferAll(textFrames(messages))
+      done()
+    },
+    close: Effect.asVoid(toServer.end),
+    peer: { transport: "in-process" }
   }
 })
 

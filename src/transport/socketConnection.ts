@@ -6,14 +6,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as Mailbox from "effect/Mailbox"
 import type { Duplex } from "node:stream"
 import { type RawData, WebSocket } from "ws"
 import type { FrameTransport } from "../jsonrpc/Transport.js"
 import { oversizedFrameRead } from "../native/oversizedMemory.js"
 import type { ArrivingBytes } from "../wire/arrivingBytes.js"
 import type { Frame } from "../wire/JsonRpc.js"
+import { makeInbox } from "../wire/FrameTransport.js"
 import { sendText } from "../wire/writers.js"
 import { closeReason } from "./closeReason.js"
 
@@ -42,7 +41,6 @@ export const socketTransport = (
     readonly maxBufferedFrames: number | undefined
   }
 ): FrameTransport & { readonly closeWith: (code: number, reason: string) => Effect.Effect<void> } => {
-  const frames = Effect.runSync(Mailbox.make<Frame>(options.maxBufferedFrames === undefined ? undefined : { capacity: options.maxBufferedFrames }))
   /** Why the socket is not read now: frames waiting for the consumer, or no room for what is arriving (see wire/arrivingBytes.ts). */
   let holds = 0
   const hold = () => {
@@ -51,28 +49,7 @@ export const socketTransport = (
   const unhold = () => {
     if (--holds === 0) socket.resume()
   }
-  /** Frames that found the mailbox full, in order; the socket is paused while there are any. */
-  const overflow: Array<Frame> = []
-  let ended = false
-  /** Moves the overflow into the mailbox as the consumer makes room, then reads the socket again. */
-  const drainOverflow = Effect.gen(function*() {
-    while (overflow.length > 0) {
-      yield* frames.offer(overflow[0]!)
-      overflow.shift()
-    }
-    if (ended) yield* frames.done(Exit.void)
-    else unhold()
-  })
-  let drainer: Fiber.RuntimeFiber<void> | undefined
-  const deliver = (frame: Frame) => {
-    if (overflow.length === 0 && frames.unsafeOffer(frame)) return
-    overflow.push(frame)
-    if (overflow.length === 1) {
-      // ws may still emit what it had already read: those join the overflow.
-      hold()
-      drainer = Effect.runFork(drainOverflow)
-    }
-  }
+  const inbox = makeInbox<never>({ capacity: options.maxBufferedFrames, pause: hold, resume: unhold })
   let alive = true
   const ping = setInterval(() => {
     // While this end does not read (the consumer is behind, or no room), the peer's pongs wait unread: it is not taken for dead.
@@ -89,7 +66,7 @@ export const socketTransport = (
     resume: unhold,
     stalled: () => {
       // Not its fault while this end does not read its frames.
-      if (overflow.length === 0) socket.terminate()
+      if (!inbox.behind()) socket.terminate()
     }
   })
   options.raw.prependListener("data", (chunk: Buffer) => arriving.read(chunk.length))
@@ -103,26 +80,24 @@ export const socketTransport = (
   socket.on("message", (data) => {
     alive = true
     arriving.completed()
-    deliver(frameOf(data, options.maxMessageBytes))
+    inbox.deliver(frameOf(data, options.maxMessageBytes))
   })
   socket.on("close", () => {
     arriving.close()
     clearInterval(ping)
-    // Frames still in the overflow come first.
-    ended = true
-    if (overflow.length === 0) frames.unsafeDone(Exit.void)
+    inbox.end(Exit.void)
   })
   socket.on("error", () => socket.terminate())
   const closeWith = (code: number, reason: string) =>
     Effect.sync(() => {
       clearInterval(ping)
-      if (drainer !== undefined) Effect.runFork(Fiber.interrupt(drainer))
+      inbox.stop()
       if (socket.readyState === WebSocket.OPEN) socket.close(code, closeReason(reason))
       else socket.terminate()
     })
   const close = closeWith(1001, "server closing the connection")
   return {
-    frames,
+    frames: inbox.frames,
     write: (messages, done) => sendText(socket, messages, done),
     close,
     closeWith,

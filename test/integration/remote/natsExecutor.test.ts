@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Context, Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
+import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as PromiseClient from "../../../src/client/PromiseClient.js"
 import * as Transport from "../../../src/jsonrpc/Transport.js"
@@ -132,7 +133,7 @@ describe("an executor over NATS", () => {
       // 4 MiB in 100 KiB messages against the stream's 1 MiB window and the server's mailbox of 4.
       const payload = "x".repeat(100 * 1024)
       const messages = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, payload }))
-      const sending = yield* Effect.fork(sender.send(messages))
+      const sending = yield* Effect.fork(ClientTransport.send(sender, messages))
       // Nothing is taken: the sends stop at the window (a negative, so it is watched for a while).
       yield* Effect.sleep("1 second")
       expect(Option.isNone(yield* Fiber.poll(sending))).toBe(true)

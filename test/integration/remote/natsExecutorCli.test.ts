@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Effect, Either, Exit, Fiber, Option, Scope, Stream } from "effect"
 import * as Jose from "jose"
+import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import { connect } from "@nats-io/transport-node"
 import * as Frames from "../../../src/remote/frames.js"
@@ -354,13 +355,13 @@ describe("exec-server --connect (executor mode)", () => {
       const small = yield* connect
       const before = rssOf(executor.pid!)
       const firstAnswer = (transport: (typeof streams)[number]) =>
-        Stream.runHead(transport.incoming).pipe(Effect.map((text) => JSON.parse(Option.getOrThrow(text)) as { error?: { code: number } }))
+        Stream.runHead(ClientTransport.texts(transport)).pipe(Effect.map((text) => JSON.parse(Option.getOrThrow(text)) as { error?: { code: number } }))
       const waiting = yield* Effect.forkAll(streams.map((transport) =>
-        Effect.zipRight(transport.send([large]), firstAnswer(transport)).pipe(Effect.tap(() => Effect.sync(() => (lastLarge = Date.now()))))
+        Effect.zipRight(ClientTransport.send(transport, [large]), firstAnswer(transport)).pipe(Effect.tap(() => Effect.sync(() => (lastLarge = Date.now()))))
       ))
       let lastLarge = 0
       // Messages that stay small never wait for the large ones.
-      yield* small.send([JSON.stringify({ jsonrpc: "2.0", id: 7, method: "initialize", params: { clientName: "small" } })])
+      yield* ClientTransport.send(small, [JSON.stringify({ jsonrpc: "2.0", id: 7, method: "initialize", params: { clientName: "small" } })])
       const smallAnswer = yield* firstAnswer(small)
       const smallAnsweredAt = Date.now()
       const answers = yield* Fiber.join(waiting)

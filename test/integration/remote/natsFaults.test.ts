@@ -14,6 +14,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Effect, Fiber, Stream } from "effect"
 import { connect } from "@nats-io/transport-node"
+import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import type { ClientError } from "../../../src/client/ClientError.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
@@ -298,10 +299,10 @@ describe("a client that stops reading", () => {
     try {
       const figures = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
         const transport = yield* NatsConnector.make({ servers: [nats.cluster.nodes[CLIENT_NODE]!.url], environmentId: "slow-reader" })
-        const pull = yield* Stream.toPull(transport.incoming)
+        const pull = yield* Stream.toPull(ClientTransport.texts(transport))
         /** The next message from the executor, parsed (a batch of notifications comes as one message each). */
         const next = Effect.map(pull, (chunk) => [...chunk].map((text) => JSON.parse(text) as { id?: number; method?: string; params?: any }))
-        const send = (message: unknown) => transport.send([JSON.stringify(message)])
+        const send = (message: unknown) => ClientTransport.send(transport, [JSON.stringify(message)])
         const until = (predicate: (message: { id?: number; method?: string; params?: any }) => boolean, onEach: (message: any) => void = () => {}) =>
           Effect.gen(function*() {
             for (;;) {

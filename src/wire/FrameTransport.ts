@@ -1,0 +1,110 @@
+/**
+ * The one transport contract of both ends: a `FrameTransport` is one
+ * connection, frames in and batches of serialized messages out. The
+ * server's transports (stdio, WebSocket, a NATS stream, in memory) and the
+ * client's (WebSocket, a spawned server's stdio, a NATS stream, in
+ * process) implement it, and the connection loop on either side knows
+ * nothing else of them, so a pair of in-memory ends joins a client to a
+ * server. `jsonrpc/Transport.ts` adds what only a server's end says.
+ *
+ * What an implementation promises:
+ * - its listeners are attached before the transport is handed over, so no
+ *   frame that arrives before it is read is lost;
+ * - `frames` is bounded: while its consumer does not take them, the
+ *   connection is no longer read (so the peer's flow control sees a slow
+ *   reader);
+ * - it is built by a scoped constructor whose finalizer detaches the
+ *   listeners it attached to anything that outlives it and closes what it
+ *   opened, whether or not the connection was ever read;
+ * - `write` keeps batches in order, never throws, and reports a failed
+ *   write through `done`;
+ * - `close` is idempotent and safe after the peer is gone.
+ */
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Mailbox from "effect/Mailbox"
+import type { Frame } from "./JsonRpc.js"
+import type { WriteBatch } from "./writers.js"
+
+/** A bidirectional channel of frames (stdio lines, WebSocket messages, a NATS stream's messages): one connection. */
+export interface FrameTransport<E = unknown> {
+  /** Incoming frames, in order; done when the peer closes the connection, failed (with `E`) when reading fails. */
+  readonly frames: Mailbox.ReadonlyMailbox<Frame, E>
+  /** Writes batches of serialized messages, in order. */
+  readonly write: WriteBatch
+  /** Lets the connection go (closes a socket, ends a pipe, stops reading a stream). */
+  readonly close: Effect.Effect<void>
+  /**
+   * Who is on the other end, for logs: the transport's name, the peer's
+   * address when it has one, and the path it asked for (a WebSocket's request
+   * path, which a gateway routes by).
+   */
+  readonly peer?: {
+    readonly transport: string
+    readonly address?: string | undefined
+    readonly path?: string | undefined
+  } | undefined
+}
+
+/** The frames of a source that can be paused, as a transport delivers them. */
+export interface Inbox<E> {
+  /** What the transport hands over as its `frames`. */
+  readonly frames: Mailbox.ReadonlyMailbox<Frame, E>
+  /** A frame arrived (callable from any callback). */
+  readonly deliver: (frame: Frame) => void
+  /** The source ended: after the frames still waiting, `frames` ends with `exit`. */
+  readonly end: (exit: Exit.Exit<void, E>) => void
+  /** Whether frames wait for room (the source is paused meanwhile). */
+  readonly behind: () => boolean
+  /** Stops moving waiting frames in (the transport is closed). */
+  readonly stop: () => void
+}
+
+/**
+ * Frames into a mailbox of `capacity`: those that find it full wait in
+ * order, the source paused (`pause`) until the consumer has made room for
+ * them all (`resume`). A source that delivers a few more after its pause
+ * (ws emits what it had already read) loses none.
+ */
+export const makeInbox = <E>(options: {
+  readonly capacity?: number | undefined
+  readonly pause: () => void
+  readonly resume: () => void
+}): Inbox<E> => {
+  const frames = Effect.runSync(Mailbox.make<Frame, E>(options.capacity === undefined ? undefined : { capacity: options.capacity }))
+  const overflow: Array<Frame> = []
+  let ending: Exit.Exit<void, E> | undefined
+  let drainer: Fiber.RuntimeFiber<void> | undefined
+  /** Moves the overflow into the mailbox as the consumer makes room, then reads the source again. */
+  const drain = Effect.gen(function*() {
+    while (overflow.length > 0) {
+      yield* frames.offer(overflow[0]!)
+      overflow.shift()
+    }
+    drainer = undefined
+    if (ending !== undefined) yield* frames.done(ending)
+    else options.resume()
+  })
+  return {
+    frames,
+    deliver: (frame) => {
+      if (overflow.length === 0 && frames.unsafeOffer(frame)) return
+      overflow.push(frame)
+      if (overflow.length === 1) {
+        options.pause()
+        drainer = Effect.runFork(drain)
+      }
+    },
+    end: (exit) => {
+      if (ending !== undefined) return
+      ending = exit
+      // Frames still waiting come first.
+      if (overflow.length === 0) frames.unsafeDone(exit)
+    },
+    behind: () => overflow.length > 0,
+    stop: () => {
+      if (drainer !== undefined) Effect.runFork(Fiber.interrupt(drainer))
+    }
+  }
+}
