@@ -16,7 +16,6 @@ import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
-import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { fromWireError, type WireError } from "../protocol/errors.js"
@@ -30,7 +29,6 @@ import {
   type ConnectionLost,
   InitializeTimeout,
   ProtocolError,
-  ReconnectFailed,
   RequestTooLarge,
   ServerError,
   TransportClosed
@@ -48,12 +46,11 @@ import {
 } from "./methods.js"
 import {
   backoff,
-  BackoffExhausted,
   type ConnectFailure,
   isHeldElsewhere,
-  isRetryable,
   type ReconnectEvent,
-  type ReconnectOptions
+  type ReconnectOptions,
+  reconnectWithBackoff
 } from "./reconnect.js"
 
 export type { Method, NotificationMethod, RpcOf } from "./methods.js"
@@ -438,59 +435,25 @@ export class JsonRpcPeer {
       })
   )
 
-  /**
-   * Connects again after a drop, after each delay of the backoff, until it
-   * works, the attempts run out, or the session's TTL has passed (the server
-   * has ended it by then). A server that answers that it does not know the
-   * session, or refuses the credentials, ends the attempts at once.
-   */
+  /** Connects again after a drop (see `reconnectWithBackoff`); shuts down when that fails. */
   private reconnect(reason: string, settings: ReconnectOptions): Effect.Effect<void> {
-    return Effect.gen(this, function*() {
-      const delays = yield* Schedule.driver(backoff({
-        initialDelayMs: settings.initialDelayMs ?? 100,
-        maxDelayMs: settings.maxDelayMs ?? 5000,
-        maxAttempts: settings.maxAttempts ?? Number.POSITIVE_INFINITY,
-        deadline: (yield* Clock.currentTimeMillis) + this.detachTtlMs
-      }))
-      let attempts = 0
-      let lastError = reason
-      const sessionId = this.currentSessionId ?? ""
-      this.options.onReconnect?.({ _tag: "Dropped", sessionId, reason, withinMs: this.detachTtlMs })
-      const attempt = delays.next(undefined).pipe(
-        Effect.mapError(() => new BackoffExhausted()),
-        Effect.zipRight(Effect.suspend(() => {
-          if (this.closedBy !== undefined) return Effect.void
-          attempts++
-          return Effect.asVoid(this.connect)
-        })),
-        Effect.tapError((error) =>
-          Effect.sync(() => {
-            if (error._tag === "BackoffExhausted") return
-            lastError = error.message
-            this.options.onReconnect?.({ _tag: "AttemptFailed", sessionId, attempt: attempts, error: error.message })
-          })
-        )
-      )
-      const outcome = yield* Effect.either(Effect.retry(attempt, { while: isRetryable }))
-      if (outcome._tag === "Right") {
-        if (this.closedBy === undefined) {
-          this.options.onReconnect?.({ _tag: "Resumed", sessionId, attempts })
+    return Effect.flatMap(
+      reconnectWithBackoff({
+        connect: this.connect,
+        settings,
+        reason,
+        sessionId: this.currentSessionId ?? "",
+        withinMs: this.detachTtlMs,
+        stopped: () => this.closedBy !== undefined,
+        onReconnect: this.options.onReconnect
+      }),
+      (failed) =>
+        Effect.sync(() => {
+          if (failed !== undefined) return this.shutDown(failed)
+          if (this.closedBy !== undefined) return
           for (const listener of this.listeners) listener.resumed?.()
-        }
-        return
-      }
-      this.shutDown(
-        outcome.left._tag === "BackoffExhausted"
-          ? new ReconnectFailed({
-            message: `the connection dropped (${reason}) and ${attempts} attempts to reconnect failed; the last: ${lastError}`,
-            attempts
-          })
-          : new ReconnectFailed({
-            message: `cannot resume session ${this.currentSessionId}: ${outcome.left.message}`,
-            attempts
-          })
-      )
-    })
+        })
+    )
   }
 
   /** Shuts down and closes the link: the client's scope is closing. */

@@ -8,7 +8,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import type { ClientError, ConnectError, InitializeTimeout } from "./ClientError.js"
+import { type ClientError, type ConnectError, type InitializeTimeout, ReconnectFailed } from "./ClientError.js"
 
 /** How the client gets its connection back after a drop. */
 export interface ReconnectOptions {
@@ -75,3 +75,59 @@ export const isRetryable = (error: ConnectFailure | BackoffExhausted): boolean =
   error._tag === "ExecServer/ConnectTimeout" || error._tag === "ExecServer/TransportClosed" || error._tag === "ExecServer/InitializeTimeout" ||
   error._tag === "ExecServer/EnvironmentNotFound" ||
   isHeldElsewhere(error)
+
+/**
+ * Connects again after a drop, after each delay of the backoff, until
+ * `connect` works (undefined), or the attempts run out or the session's TTL
+ * (`withinMs`) has passed (the server has ended it by then), or a failure
+ * is not worth another attempt (a server that does not know the session,
+ * or refuses the credentials): the `ReconnectFailed` to shut down with.
+ * Once `stopped` (the client was closed) no attempt is made.
+ */
+export const reconnectWithBackoff = (options: {
+  readonly connect: Effect.Effect<unknown, ConnectFailure>
+  readonly settings: ReconnectOptions
+  readonly reason: string
+  readonly sessionId: string
+  readonly withinMs: number
+  readonly stopped: () => boolean
+  readonly onReconnect?: ((event: ReconnectEvent) => void) | undefined
+}): Effect.Effect<ReconnectFailed | undefined> =>
+  Effect.gen(function*() {
+    const { reason, sessionId, settings } = options
+    const delays = yield* Schedule.driver(backoff({
+      initialDelayMs: settings.initialDelayMs ?? 100,
+      maxDelayMs: settings.maxDelayMs ?? 5000,
+      maxAttempts: settings.maxAttempts ?? Number.POSITIVE_INFINITY,
+      deadline: (yield* Clock.currentTimeMillis) + options.withinMs
+    }))
+    let attempts = 0
+    let lastError = reason
+    options.onReconnect?.({ _tag: "Dropped", sessionId, reason, withinMs: options.withinMs })
+    const attempt = delays.next(undefined).pipe(
+      Effect.mapError(() => new BackoffExhausted()),
+      Effect.zipRight(Effect.suspend(() => {
+        if (options.stopped()) return Effect.void
+        attempts++
+        return Effect.asVoid(options.connect)
+      })),
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          if (error._tag === "BackoffExhausted") return
+          lastError = error.message
+          options.onReconnect?.({ _tag: "AttemptFailed", sessionId, attempt: attempts, error: error.message })
+        })
+      )
+    )
+    const outcome = yield* Effect.either(Effect.retry(attempt, { while: isRetryable }))
+    if (outcome._tag === "Right") {
+      if (!options.stopped()) options.onReconnect?.({ _tag: "Resumed", sessionId, attempts })
+      return undefined
+    }
+    return outcome.left._tag === "BackoffExhausted"
+      ? new ReconnectFailed({
+        message: `the connection dropped (${reason}) and ${attempts} attempts to reconnect failed; the last: ${lastError}`,
+        attempts
+      })
+      : new ReconnectFailed({ message: `cannot resume session ${sessionId}: ${outcome.left.message}`, attempts })
+  })

@@ -14,7 +14,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
-import * as Mailbox from "effect/Mailbox"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
@@ -35,6 +34,8 @@ import type { ProcessEvent } from "./ProcessLifecycle.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
 import { TerminalSizes } from "./TerminalSizes.js"
 import { ClosedProcess, detailsOf, infoOf, NOT_RUNNING, readResult, STDIN_CLOSED } from "./ClosedProcess.js"
+import { makeCommandMailbox } from "./commandMailbox.js"
+import { OutputTail } from "./OutputTail.js"
 import type { ProcessDetails } from "../protocol/console.js"
 
 export type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
@@ -137,30 +138,6 @@ const GROUP_POLL = Schedule.spaced(Duration.millis(50))
 /** How many `writeId`s an actor remembers for idempotent retries. */
 const MAX_REMEMBERED_WRITE_IDS = 4096
 
-/** The last `maxBytes` (or a little more) of a process's output. */
-class OutputTail {
-  private chunks: Array<Uint8Array> = []
-  private bytes = 0
-  constructor(private readonly maxBytes: number) {}
-  push(chunk: Uint8Array): void {
-    // A copy: the child's output may be in a read buffer that is reused.
-    this.chunks.push(chunk.slice())
-    this.bytes += chunk.byteLength
-    while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.byteLength >= this.maxBytes) {
-      this.bytes -= this.chunks.shift()!.byteLength
-    }
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString("utf8")
-  }
-}
-
-/** A command in the mailbox; one whose sender was interrupted before it started is skipped. */
-interface Command {
-  readonly run: Effect.Effect<void>
-  abandoned: boolean
-}
-
 /** Starts a process and its actor in the current scope; closing the scope terminates it. */
 export const makeProcessActor = (
   options: ProcessActorOptions
@@ -217,47 +194,9 @@ export const makeProcessActor = (
       drain = Runtime.runFork(runtime)(Effect.zipRight(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
     }
 
-    // The mailbox: commands queue up and one fiber runs them, one at a time
-    // in the order they were sent. The fiber starts with the first command
-    // (most processes get none) and ends once the actor has stopped and the
-    // mailbox is empty. A command runs to its end once it has started, even if
-    // its sender is interrupted; one whose sender is interrupted before it
-    // starts never runs. Once the actor has stopped, commands get the answer
-    // a closed process gives.
-    let mailbox: Mailbox.Mailbox<Command> | undefined
-    const serve = (commands: Mailbox.Mailbox<Command>) =>
-      commands.take.pipe(
-        Effect.flatMap((command) => command.abandoned ? Effect.void : command.run),
-        Effect.forever,
-        Effect.ignore
-      )
-    const post = (commands: Mailbox.Mailbox<Command>, entry: Command) => {
-      if (mailbox === undefined) {
-        mailbox = commands
-        Runtime.runFork(runtime)(serve(commands))
-      }
-      mailbox.unsafeOffer(entry)
-    }
-    const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
-      Effect.suspend(() => {
-        if (state.stopped) return whenStopped
-        const reply = Deferred.unsafeMake<A>(FiberId.none)
-        const entry: Command = {
-          run: Deferred.complete(reply, Effect.suspend(() => state.stopped ? whenStopped : command)),
-          abandoned: false
-        }
-        const awaitReply = Effect.onInterrupt(Deferred.await(reply), () => Effect.sync(() => void (entry.abandoned = true)))
-        if (mailbox !== undefined) {
-          post(mailbox, entry)
-          return awaitReply
-        }
-        // Made with the first command; one made by a concurrent first command is kept, this one dropped.
-        return Effect.flatMap(Mailbox.make<Command>(), (made) => {
-          if (state.stopped) return whenStopped
-          post(made, entry)
-          return awaitReply
-        })
-      })
+    // Commands run one at a time in the order they were sent (see commandMailbox.ts).
+    const commands = makeCommandMailbox(runtime, () => state.stopped)
+    const ask = commands.ask
 
     const apply = (step: Lifecycle.Step) => {
       state = step.state
@@ -282,7 +221,7 @@ export const makeProcessActor = (
             break
           case "Stop":
             drain?.unsafeInterruptAsFork(FiberId.none)
-            mailbox?.unsafeDone(Exit.void)
+            commands.stop()
             break
           case "KillLater":
             // A fiber of its own in the actor's scope: a process that retires

@@ -86,7 +86,7 @@ describe("the import graph of src/", () => {
     for (const [folder, targets] of graph) {
       if (!["(root)", "cli"].includes(folder)) expect(targets.has("console"), `${folder} imports console/`).toBe(false)
     }
-    expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/WebSocketTransport.js"])
+    expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/webSocketOptions.js"])
   })
 
   it("has no folder but the command line and the package entry import cli/, and none below the server import server/", () => {
