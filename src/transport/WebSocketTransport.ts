@@ -23,15 +23,13 @@ import type { Duplex } from "node:stream"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { makeLogBudget } from "../observability/logBudget.js"
 import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
 import { socketTransport } from "./socketConnection.js"
 
 export { sendText } from "../wire/writers.js"
 export { closeReason, MAX_CLOSE_REASON_BYTES } from "./closeReason.js"
-import { bearerAuthProblem, bearerRefusal, capabilityTokenMatches } from "./bearerAuth.js"
+import { addressOf, answerHttp, bearerOf, makeAdmission, pathOf, refusalOf, refuse } from "./admission.js"
 import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
-import { type HostAndPort, hostAllowed, parseAllowedHost } from "./hostHeader.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
@@ -46,71 +44,9 @@ export type {
   UpgradeRoute,
   WebSocketListenOptions
 } from "./webSocketOptions.js"
-import type { HttpHandler, RoutedConnection, RouteRefusal, UpgradeRoute, WebSocketListenOptions } from "./webSocketOptions.js"
+import type { RoutedConnection, RouteRefusal, UpgradeRoute, WebSocketListenOptions } from "./webSocketOptions.js"
 
-/** `address:port` of a socket's peer. */
-const addressOf = (socket: Net.Socket): string | undefined =>
-  socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`
-
-/** How long a refused socket may linger to read its answer before it is closed. */
-const REFUSED_LINGER_MS = 1000
-
-/** The bearer token of a request's `Authorization` header, if it has one. */
-const bearerOf = (request: Http.IncomingMessage): string | undefined =>
-  /^Bearer\s+(.+?)\s*$/i.exec(request.headers.authorization ?? "")?.[1]
-
-/** Why an upgrade is refused, if it is: checked before any JSON-RPC is spoken. */
-export const refusalOf = (
-  request: Http.IncomingMessage,
-  options: Pick<WebSocketListenOptions, "tokenSha256" | "allowOrigins">
-): { readonly status: number; readonly reason: string } | undefined => {
-  const origin = request.headers.origin
-  if (origin !== undefined && !(options.allowOrigins ?? []).includes(origin)) {
-    return { status: 403, reason: "Forbidden" }
-  }
-  if (options.tokenSha256 !== undefined && !capabilityTokenMatches(bearerOf(request), options.tokenSha256)) {
-    return { status: 401, reason: "Unauthorized" }
-  }
-  return undefined
-}
-
-/**
- * A request's path, its query left out, as sent (no dot segments resolved:
- * routes match it exactly); the path of an absolute-form target. Never
- * throws (`new URL` does on a target of `//`, which would end the process
- * from a listener).
- */
-const pathOf = (request: Http.IncomingMessage): string => {
-  const target = request.url ?? "/"
-  if (!target.startsWith("/")) return URL.canParse(target) ? new URL(target).pathname : target
-  const query = target.indexOf("?")
-  return query === -1 ? target : target.slice(0, query)
-}
-
-/** How much of a refused `Host` header a log line repeats. */
-const MAX_LOGGED_HOST_CHARS = 200
-
-/** Why a request's `Host` is refused (for the log), or undefined when it is allowed. */
-const hostRefusal = (
-  request: Http.IncomingMessage,
-  listenHost: string,
-  allowHosts: ReadonlyArray<HostAndPort>
-): string | undefined => {
-  const host = request.headers.host
-  if (hostAllowed(host, listenHost, allowHosts)) return undefined
-  return host === undefined ? "no Host header" : `host ${JSON.stringify(host.slice(0, MAX_LOGGED_HOST_CHARS))} not allowed`
-}
-
-/** Answers an upgrade with an HTTP error (the body one line, the reason unless given), then closes the socket even if the peer never closes its side. */
-const refuse = (socket: Duplex, status: number, reason: string, line = reason) => {
-  const body = `${line.replace(/[\r\n]+/g, " ")}\n`
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      (status === 401 ? "WWW-Authenticate: Bearer\r\n" : "") +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-  )
-  setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
-}
+export { refusalOf } from "./admission.js"
 
 /**
  * Listens in the current scope and returns the transport and its URL.
@@ -166,82 +102,19 @@ export const makeRouted = <A>(
     // the Layers can leave the check out (a listener without sandboxes provides Sandbox.layerUnavailable).
     const sandbox = yield* Sandbox
     const runtime = yield* Effect.runtime<never>()
-    const authProblem = bearerAuthProblem(options)
-    if (authProblem !== undefined) return yield* new TransportError({ message: authProblem })
-    const signedBearer = options.signedBearer
-    /** Why a request's signed bearer token is refused, or undefined when it is valid (never rejects). */
-    const verifyBearer = signedBearer === undefined ? undefined : (request: Http.IncomingMessage): Promise<string | undefined> =>
-      bearerRefusal(bearerOf(request), { signedBearer })
-    const allowHosts: Array<HostAndPort> = []
-    for (const value of options.allowHosts ?? []) {
-      const parsed = parseAllowedHost(value)
-      if (typeof parsed === "string") return yield* new TransportError({ message: parsed })
-      allowHosts.push(parsed)
-    }
-    /**
-     * Logs a refused request (never its token) from the HTTP server's
-     * callback, with the server's logger; refused upgrades are counted too.
-     */
-    // Refusals cost a peer nothing: what one peer can make the server log is bounded (see logBudget.ts).
-    const refusalLog = makeLogBudget()
-    const logRefusal = (status: number, why: string, address: string | undefined, upgrade = true) => {
-      if (upgrade) Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
-      const heldBack = refusalLog.take(address)
-      if (heldBack === undefined) return
-      Runtime.runFork(runtime)(
-        Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown", ...heldBack }))
-      )
-    }
+    const { logRefusal, misdirected, verifyBearer } = yield* makeAdmission(options, runtime)
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     const accepted = yield* Queue.unbounded<RoutedConnection<A>>()
     const mounted = yield* Queue.unbounded<FrameTransport>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
     const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY
     const maxPendingUpgrades = options.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES
-    const endpoints: Record<string, HttpHandler> = {
-      ...(options.metrics === undefined ? {} : { "/metrics": options.metrics }),
-      ...options.endpoints
-    }
     const httpServer = Http.createServer({
       // Node's own checks run only every few seconds; the timer per connection below is exact.
       headersTimeout: upgradeTimeoutMs,
       requestTimeout: upgradeTimeoutMs,
       keepAliveTimeout: upgradeTimeoutMs
-    }, (request, response) => {
-      const path = pathOf(request)
-      const text = (status: number, body: string) =>
-        response.writeHead(status, { "content-type": "text/plain", connection: "close" }).end(body)
-      // Before anything else: a name the server is not known by may be a rebound one.
-      const misdirected = hostRefusal(request, options.host, allowHosts)
-      if (misdirected !== undefined) {
-        logRefusal(421, misdirected, addressOf(request.socket), false)
-        return text(421, "Misdirected Request\n")
-      }
-      // Liveness and readiness say nothing about the server: open to anyone who can reach it.
-      if (request.method === "GET" && path === "/healthz") return text(200, "ok\n")
-      if (request.method === "GET" && path === "/readyz") {
-        const notReady = stopping ? "stopping" : options.readiness?.()
-        return notReady === undefined ? text(200, "ready\n") : text(503, `${notReady}\n`)
-      }
-      // A mounted application has its own credential (the console's: a cookie bound to its origin), never the bearer token.
-      if (options.mount?.serves(path) === true) {
-        return options.mount.http(request, response, path)
-      }
-      const endpoint = request.method === "GET" ? endpoints[path] : undefined
-      if (endpoint !== undefined) {
-        // Method names, counts and environments are the operator's: behind the token when there is one.
-        const refusal = refusalOf(request, options)
-        if (refusal !== undefined) return text(refusal.status, `${refusal.reason}\n`)
-        if (verifyBearer === undefined) return endpoint(request, response)
-        void verifyBearer(request).then((why) => {
-          if (request.socket.destroyed) return
-          if (why !== undefined) return text(401, "Unauthorized\n")
-          endpoint(request, response)
-        }).catch(() => request.socket.destroy())
-        return
-      }
-      text(426, "exec-server speaks WebSocket\n")
-    })
+    }, answerHttp(options, { logRefusal, misdirected, verifyBearer }, () => stopping))
     let stopping = false
     // Frames between the limit and this hard cap get -32600 and the connection
     // goes on; larger ones close it (code 1009) before they are buffered.
@@ -343,8 +216,8 @@ export const makeRouted = <A>(
       // Whatever token it holds: a sandbox must never be a way out of itself.
       const peerRefused = sandbox.peerRefusal(request.socket)
       if (peerRefused !== undefined) return turnAway(403, "Forbidden", peerRefused)
-      const misdirected = hostRefusal(request, options.host, allowHosts)
-      if (misdirected !== undefined) return turnAway(421, "Misdirected Request", misdirected)
+      const misdirectedWhy = misdirected(request)
+      if (misdirectedWhy !== undefined) return turnAway(421, "Misdirected Request", misdirectedWhy)
       if (options.mount !== undefined && pathOf(request) === options.mount.socketPath) {
         const mountRefusal = options.mount.upgradeRefusal(request)
         if (mountRefusal !== undefined) return turnAway(mountRefusal.status, mountRefusal.reason, mountRefusal.why)
