@@ -1,0 +1,166 @@
+/**
+ * A process's HTTP proxy (issue 46) with curl through it, to a loopback HTTP
+ * server: the refusals' status, header and JSON body as the reference gives
+ * them (docs/PROTOCOL.md, "The managed network proxy"), the client asked
+ * about unlisted hosts, CONNECT tunnels, and limited mode. No DNS: names
+ * resolve through the resolver the proxy is given.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { execFile } from "node:child_process"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import { Effect, Exit, Scope } from "effect"
+import * as HttpProxy from "../../src/network/HttpProxy.js"
+import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
+
+let target: Http.Server
+let targetPort = 0
+
+beforeAll(async () => {
+  target = Http.createServer((request, response) => {
+    let body = ""
+    request.on("data", (chunk) => (body += chunk))
+    request.on("end", () => response.end(`hello ${request.method} ${request.url} ${body}`))
+  })
+  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
+  targetPort = (target.address() as Net.AddressInfo).port
+})
+afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+
+/** curl's output (`-i`: status line and headers, then the body) and its exit code. */
+const curl = (args: ReadonlyArray<string>) =>
+  new Promise<{ readonly out: string; readonly code: number }>((resolve) =>
+    execFile("curl", ["-sS", "-i", "--max-time", "10", ...args], (error, stdout, stderr) =>
+      resolve({ out: stdout + stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 })))
+
+/** A proxy with these rules, the decisions it reported and the questions it asked; closed with `close`. */
+const proxyWith = async (
+  rules: Partial<PolicyOptions> & { readonly mode?: "full" | "limited" },
+  answer: (host: string) => HttpProxy.ClientAnswer = () => ({ type: "error" }),
+  names: Record<string, ReadonlyArray<string>> = {}
+) => {
+  const notes: Array<HttpProxy.DecisionNote> = []
+  const asked: Array<string> = []
+  const policy: PolicyOptions = { domains: {}, reviewDomains: [], allowLocalBinding: false, askClient: false, ...rules }
+  const scope = Effect.runSync(Scope.make())
+  const proxy = await Effect.runPromise(Scope.extend(HttpProxy.make({
+    decide: makePolicy(policy),
+    allowLocalBinding: policy.allowLocalBinding,
+    mode: rules.mode ?? "full",
+    ask: ({ host }) => Effect.sync(() => {
+      asked.push(host)
+      return answer(host)
+    }),
+    resolve: (host) => names[host] !== undefined ? Effect.succeed(names[host]) : HttpProxy.systemResolve(host),
+    report: (note) => notes.push(note)
+  }), scope))
+  return {
+    url: `http://127.0.0.1:${proxy.port}`,
+    notes,
+    asked,
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+const bodyOf = (out: string) => JSON.parse(out.slice(out.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>
+
+describe("the HTTP proxy", () => {
+  it("forwards to an exactly allowed localhost and reports the allow", async () => {
+    const proxy = await proxyWith({ domains: { localhost: "allow" } })
+    const { out } = await curl(["-x", proxy.url, "-d", "x=1", `http://localhost:${targetPort}/path?q=1`])
+    expect(out).toMatch(/^HTTP\/1\.1 200/)
+    expect(out).toContain("hello POST /path?q=1 x=1")
+    expect(proxy.notes).toMatchObject([{ decision: "allow", source: "baseline_policy", reason: "allow", protocol: "http", host: "localhost", port: targetPort, method: "POST", scope: "domain", policyOverride: false }])
+    expect(proxy.notes[0]!.client).toMatch(/^127\.0\.0\.1:\d+$/)
+    await proxy.close()
+  })
+
+  it("refuses a denied host and an unlisted one with the reference's 403: header, JSON body, note", async () => {
+    const proxy = await proxyWith({ domains: { "bad.test": "deny" } })
+    const denied = await curl(["-x", proxy.url, `http://bad.test:${targetPort}/`])
+    expect(denied.out).toMatch(/^HTTP\/1\.1 403/)
+    expect(denied.out).toMatch(/x-proxy-error: blocked-by-denylist/i)
+    expect(denied.out).toMatch(/content-type: application\/json/i)
+    expect(bodyOf(denied.out)).toEqual({
+      status: "blocked", host: "bad.test", reason: "denied", decision: "deny", source: "baseline_policy", protocol: "http", port: targetPort,
+      message: "Domain denied by the sandbox policy."
+    })
+    const unlisted = await curl(["-x", proxy.url, `http://example.org:${targetPort}/`])
+    expect(unlisted.out).toMatch(/x-proxy-error: blocked-by-allowlist/i)
+    expect(bodyOf(unlisted.out)).toMatchObject({ reason: "not_allowed", message: "Domain not in allowlist." })
+    expect(proxy.notes.map((note) => [note.decision, note.reason])).toEqual([["deny", "denied"], ["deny", "not_allowed"]])
+    await proxy.close()
+  })
+
+  it("refuses an allowed name that resolves to a loopback address, and one that does not resolve", async () => {
+    const proxy = await proxyWith({ domains: { "**.app.test": "allow" } }, undefined, { "app.test": ["127.0.0.1"], "gone.app.test": [] })
+    const local = await curl(["-x", proxy.url, `http://app.test:${targetPort}/`])
+    expect(bodyOf(local.out)).toMatchObject({ reason: "not_allowed_local", message: "Sandbox policy blocks local/private network addresses." })
+    const gone = await curl(["-x", proxy.url, `http://gone.app.test:${targetPort}/`])
+    expect(bodyOf(gone.out)).toMatchObject({ reason: "not_allowed_local" })
+    await proxy.close()
+  })
+
+  it("asks the client about an unlisted host and does as it answers: allow, deny with its reason, ask, error", async () => {
+    const answers: Record<string, HttpProxy.ClientAnswer> = {
+      "yes.test": { type: "allow" },
+      "no.test": { type: "deny", reason: "not today" },
+      "maybe.test": { type: "ask", reason: "a person decides" },
+      "broken.test": { type: "error" }
+    }
+    const names = Object.fromEntries(Object.keys(answers).map((host) => [host, ["127.0.0.1"]]))
+    const proxy = await proxyWith({ askClient: true, allowLocalBinding: true }, (host) => answers[host]!, names)
+    expect((await curl(["-x", proxy.url, `http://yes.test:${targetPort}/`])).out).toContain("hello GET /")
+    const no = await curl(["-x", proxy.url, `http://no.test:${targetPort}/`])
+    expect(no.out).toMatch(/x-proxy-error: blocked-by-policy/i)
+    expect(bodyOf(no.out)).toMatchObject({ reason: "not today", source: "decider", message: "Request blocked by network policy." })
+    expect(bodyOf((await curl(["-x", proxy.url, `http://maybe.test:${targetPort}/`])).out)).toMatchObject({ reason: "a person decides" })
+    const broken = await curl(["-x", proxy.url, `http://broken.test:${targetPort}/`])
+    expect(broken.out).toMatch(/x-proxy-error: blocked-by-allowlist/i)
+    expect(bodyOf(broken.out)).toMatchObject({ reason: "not_allowed", source: "decider" })
+    expect(proxy.asked).toEqual(["yes.test", "no.test", "maybe.test", "broken.test"])
+    expect(proxy.notes.map((note) => [note.host, note.decision, note.source])).toEqual([
+      ["yes.test", "allow", "decider"],
+      ["no.test", "deny", "decider"],
+      ["maybe.test", "ask", "decider"],
+      ["broken.test", "deny", "decider"]
+    ])
+    await proxy.close()
+  })
+
+  it("opens a CONNECT tunnel to an allowed host, and refuses one to an unlisted host with the 403 before any byte goes through", async () => {
+    const proxy = await proxyWith({ domains: { localhost: "allow" } })
+    const tunnelled = await curl(["-p", "-x", proxy.url, `http://localhost:${targetPort}/through`])
+    expect(tunnelled.out).toContain("hello GET /through")
+    expect(proxy.notes).toMatchObject([{ protocol: "https_connect", method: "CONNECT", decision: "allow", host: "localhost" }])
+    const refused = await curl(["-p", "-x", proxy.url, `http://example.org:${targetPort}/`])
+    expect(refused.out).toMatch(/403/)
+    expect(refused.out).not.toContain("hello")
+    await proxy.close()
+  })
+
+  it("in limited mode lets GET through, refuses POST by method and CONNECT as needing MITM, as the reference", async () => {
+    const proxy = await proxyWith({ domains: { localhost: "allow" }, mode: "limited" })
+    expect((await curl(["-x", proxy.url, `http://localhost:${targetPort}/`])).out).toContain("hello GET /")
+    const post = await curl(["-x", proxy.url, "-d", "x", `http://localhost:${targetPort}/`])
+    expect(post.out).toMatch(/x-proxy-error: blocked-by-method-policy/i)
+    expect(bodyOf(post.out)).toMatchObject({ reason: "method_not_allowed", source: "mode_guard", message: "Method not allowed in limited mode." })
+    const tunnel = await curl(["-p", "-x", proxy.url, `http://localhost:${targetPort}/`])
+    expect(tunnel.out).toMatch(/x-proxy-error: blocked-by-mitm-required/i)
+    expect(proxy.notes.map((note) => [note.method, note.scope, note.decision, note.source, note.reason])).toEqual([
+      ["GET", "domain", "allow", "baseline_policy", "allow"],
+      ["POST", "domain", "allow", "baseline_policy", "allow"],
+      ["POST", "non_domain", "deny", "mode_guard", "method_not_allowed"],
+      ["CONNECT", "domain", "allow", "baseline_policy", "allow"],
+      ["CONNECT", "non_domain", "deny", "mode_guard", "mitm_required"]
+    ])
+    await proxy.close()
+  })
+
+  it("stops listening when its scope closes", async () => {
+    const proxy = await proxyWith({ domains: { localhost: "allow" } })
+    await proxy.close()
+    const after = await curl(["-x", proxy.url, `http://localhost:${targetPort}/`])
+    expect(after.code).toBe(7)
+  })
+})
