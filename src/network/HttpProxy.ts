@@ -214,7 +214,7 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, never,
           else response.destroy()
         })
         request.pipe(upstream)
-      })
+      }).catch(() => response.destroy())
     })
     server.on("connect", (request: Http.IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on("error", () => socket.destroy())
@@ -238,7 +238,7 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, never,
           else socket.destroy()
         })
         socket.on("close", () => upstream.destroy())
-      })
+      }).catch(() => socket.destroy())
     })
     server.on("connection", (socket: Net.Socket) => {
       sockets.add(socket)

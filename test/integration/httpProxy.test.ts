@@ -51,7 +51,8 @@ const proxyWith = async (
       asked.push(host)
       return answer(host)
     }),
-    resolve: (host) => names[host] !== undefined ? Effect.succeed(names[host]) : HttpProxy.systemResolve(host),
+    resolve: (host) =>
+      host === "die.test" ? Effect.die(new Error("the resolver broke")) : names[host] !== undefined ? Effect.succeed(names[host]) : HttpProxy.systemResolve(host),
     report: (note) => notes.push(note)
   }), scope))
   return {
@@ -154,6 +155,15 @@ describe("the HTTP proxy", () => {
       ["CONNECT", "domain", "allow", "baseline_policy", "allow"],
       ["CONNECT", "non_domain", "deny", "mode_guard", "mitm_required"]
     ])
+    await proxy.close()
+  })
+
+  it("drops the one request whose evaluation dies, and goes on serving the others", async () => {
+    const proxy = await proxyWith({ domains: { "die.test": "allow", localhost: "allow" } })
+    const died = await curl(["-x", proxy.url, `http://die.test:${targetPort}/`])
+    expect(died.code).toBe(52)
+    expect((await curl(["-p", "-x", proxy.url, `http://die.test:${targetPort}/`])).out).not.toContain("hello")
+    expect((await curl(["-x", proxy.url, `http://localhost:${targetPort}/after`])).out).toContain("hello GET /after")
     await proxy.close()
   })
 
