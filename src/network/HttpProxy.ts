@@ -65,7 +65,8 @@ const REFUSALS: Record<RefusalReason, { readonly header: string; readonly messag
 
 /** The outcome of a request's evaluation. */
 type Verdict =
-  | { readonly _tag: "Forward"; readonly address: string }
+  /** To these addresses (checked, when the rules said so), tried in turn. */
+  | { readonly _tag: "Forward"; readonly addresses: ReadonlyArray<string> }
   | { readonly _tag: "Refuse"; readonly status: number; readonly header: string; readonly contentType: string; readonly body: string }
 
 /** The resolver of the host system. */
@@ -155,9 +156,22 @@ const evaluate = (
         }
       }
     }
-    // Unresolved (allowed as it is, or with local binding allowed): the connection fails as the lookup did.
-    return { _tag: "Forward", address: addresses[0] ?? host }
+    // None (allowed as it is, or with local binding allowed, and not resolved): the connection fails as the lookup did.
+    return { _tag: "Forward", addresses }
   })
+
+/**
+ * A lookup that answers with the addresses already resolved (and checked):
+ * the connection never asks DNS again, and tries each in turn (a name's
+ * IPv6 and IPv4 addresses, whichever answers).
+ */
+const lookupOf = (addresses: ReadonlyArray<string>): Net.LookupFunction =>
+  ((_hostname: string, options: { readonly all?: boolean }, callback: (...args: ReadonlyArray<unknown>) => void) => {
+    const entries = addresses.map((address) => ({ address, family: Net.isIPv6(address) ? 6 : 4 }))
+    if (entries.length === 0) return callback(Object.assign(new Error("the host did not resolve"), { code: "ENOTFOUND" }))
+    if (options.all === true) return callback(null, entries)
+    callback(null, entries[0]!.address, entries[0]!.family)
+  }) as unknown as Net.LookupFunction
 
 /** The request and response headers a proxy does not pass on (hop by hop). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"])
@@ -199,8 +213,10 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, never,
           return response.writeHead(verdict.status, { "content-type": verdict.contentType, "x-proxy-error": verdict.header }).end(verdict.body)
         }
         const upstream = Http.request({
-          host: verdict.address,
+          host: target.hostname,
           port,
+          // Node tries each address in turn (autoSelectFamily is on by default since Node 20).
+          lookup: lookupOf(verdict.addresses),
           method: request.method,
           path: `${target.pathname}${target.search}`,
           headers: forwardedHeaders(request.headers),
@@ -227,7 +243,7 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, never,
         if (verdict._tag === "Refuse") {
           return answerSocket(socket, verdict.status, "Forbidden", { "content-type": verdict.contentType, "x-proxy-error": verdict.header }, verdict.body)
         }
-        const upstream = Net.connect(port, verdict.address, () => {
+        const upstream = Net.connect({ host, port, lookup: lookupOf(verdict.addresses) }, () => {
           socket.write("HTTP/1.1 200 Connection Established\r\n\r\n")
           if (head.length > 0) upstream.write(head)
           upstream.pipe(socket)

@@ -158,6 +158,19 @@ describe("the HTTP proxy", () => {
     await proxy.close()
   })
 
+  it("connects to the addresses it resolved, in turn, and to no other: a name's ::1 refused, its 127.0.0.1 answers", async () => {
+    const proxy = await proxyWith(
+      { domains: { "both.test": "allow", "nowhere.test": "allow" }, allowLocalBinding: true },
+      undefined,
+      { "both.test": ["::1", "127.0.0.1"], "nowhere.test": ["::1"] }
+    )
+    expect((await curl(["-x", proxy.url, `http://both.test:${targetPort}/both`])).out).toContain("hello GET /both")
+    expect((await curl(["-p", "-x", proxy.url, `http://both.test:${targetPort}/tunnel`])).out).toContain("hello GET /tunnel")
+    // Only ::1, where nothing listens: the target on 127.0.0.1 is never tried.
+    expect((await curl(["-x", proxy.url, `http://nowhere.test:${targetPort}/`])).out).toMatch(/^HTTP\/1\.1 502/)
+    await proxy.close()
+  })
+
   it("drops the one request whose evaluation dies, and goes on serving the others", async () => {
     const proxy = await proxyWith({ domains: { "die.test": "allow", localhost: "allow" } })
     const died = await curl(["-x", proxy.url, `http://die.test:${targetPort}/`])
