@@ -327,14 +327,13 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       }
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
-      const served = ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport))
       const consoleConnections = listener?.consoleConnections
-      const serve = webConsole === undefined || consoleConnections === undefined
-        ? served
+      const serve = (webConsole === undefined || consoleConnections === undefined
+        ? ExecServer.run
         : Effect.promise(() => import("../console/ConsoleServer.js")).pipe(
-          Effect.flatMap((ConsoleServer) => ConsoleServer.serveBeside(served, consoleConnections)),
+          Effect.flatMap((ConsoleServer) => ConsoleServer.serveBeside(consoleConnections)),
           Effect.provideService(WebConsole, webConsole)
-        )
+        )).pipe(Effect.provideService(Transport.ServerTransport, transport))
       // A stdio server stops when its input ends anyway: stdin is its connection.
       // Otherwise the end of stdin interrupts the server as SIGTERM does.
       yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve

@@ -9,7 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import { makeAckWindow } from "../jsonrpc/FlowControl.js"
-import type { FrameTransport } from "../jsonrpc/Transport.js"
+import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
 import { CONSOLE_SURFACE, ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
 import * as ExecServer from "../server/ExecServer.js"
 import * as Surface from "../server/Surface.js"
@@ -46,21 +46,20 @@ const consoleSurface: Effect.Effect<Surface.Surface, never, ExecServer.ServerSer
 )
 
 /**
- * Runs `server` (the server's own connections) with `console/createLink`
- * on each, and serves the console's `connections` beside it, for as long
- * as both run.
+ * Serves the server's transport with `console/createLink` on each
+ * connection, and the console's `connections` with the console's methods
+ * besides, until both end. The protocol's handlers are built once for both:
+ * their server-wide budgets (HTTP requests in flight, watched directories)
+ * count every connection, the console's too.
  */
-export const serveBeside = <A, E, R>(
-  server: Effect.Effect<A, E, R>,
+export const serveBeside = (
   connections: Stream.Stream<FrameTransport>
-): Effect.Effect<A, E, R | ExecServer.ServerServices | WebConsole> =>
+): Effect.Effect<void, TransportError, ServerTransport | ExecServer.ServerServices | WebConsole> =>
   Effect.gen(function*() {
-    const extension = yield* protocolExtension
-    const served = Effect.gen(function*() {
-      const surface = Surface.merge(yield* ExecServer.protocolSurface, yield* consoleSurface)
-      yield* ExecServer.serveAll(connections, surface)
+    const transport = yield* ServerTransport
+    const protocol = yield* ExecServer.protocolSurface.pipe(Effect.provideServiceEffect(Surface.ProtocolExtension, protocolExtension))
+    const consoleOwn = Surface.merge(protocol, yield* consoleSurface)
+    yield* Effect.zipLeft(ExecServer.serveAll(transport.connections, protocol), ExecServer.serveAll(connections, consoleOwn), {
+      concurrent: true
     })
-    return yield* Effect.zipLeft(server, served, { concurrent: true }).pipe(
-      Effect.provideService(Surface.ProtocolExtension, extension)
-    )
   })

@@ -5,6 +5,8 @@
  * page itself in Chromium.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as Http from "node:http"
+import type * as Net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -313,6 +315,34 @@ describe("web console: its connections", () => {
     expect(later.sizes).toEqual([all.sizes.at(-1)])
     const { processes } = (await watcher.request("console/processes", { sessionId })).result
     expect(processes[0].size).toEqual({ rows: 30, cols: 100 })
+  })
+
+  it("counts a console's connections in the server's budgets: --max-http-requests 1 held by a client refuses the console's request (-32001), and the other way round", async () => {
+    // An upstream that answers headers and never ends its body: each streamed request holds its place until its deadline.
+    const upstream = Http.createServer((_request, response) => {
+      response.writeHead(200)
+      response.write("x")
+    })
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve))
+    const url = `http://127.0.0.1:${(upstream.address() as Net.AddressInfo).port}/stall`
+    try {
+      const server = await start(["--console", "--max-http-requests", "1"])
+      const client = await RawWebSocketClient.connectReady(server.url)
+      const page = await consoleClient(server.url)
+      const hold = (who: RawWebSocketClient, requestId: string) =>
+        who.request("http/request", { method: "GET", url, requestId, streamResponse: true, timeoutMs: 1_500 })
+      const ended = (who: RawWebSocketClient, requestId: string) =>
+        who.waitFor((m) => m.method === "http/request/bodyDelta" && m.params.requestId === requestId && m.params.done === true, 10_000)
+      expect((await hold(client, "a")).result.status).toBe(200)
+      expect((await hold(page, "b")).error).toMatchObject({ code: -32001, data: { limit: "httpRequests" } })
+      await ended(client, "a")
+      expect((await hold(page, "c")).result.status).toBe(200)
+      expect((await hold(client, "d")).error).toMatchObject({ code: -32001, data: { limit: "httpRequests" } })
+      await ended(page, "c")
+    } finally {
+      upstream.closeAllConnections()
+      upstream.close()
+    }
   })
 
   it("paces a console's own processes by its acknowledgements", async () => {
