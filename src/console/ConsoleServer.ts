@@ -26,7 +26,7 @@ export const CONSOLE_WINDOW = { highWaterMark: 512 * 1024, lowWaterMark: 128 * 1
 /** `console/createLink`, for every connection of the server. */
 export const protocolExtension: Effect.Effect<Surface.Surface, never, WebConsole> = Effect.map(
   Surface.handlers()(consoleLinkHandlers),
-  (handlers) => Surface.make({ name: "protocol", requests: ConsoleLinkRpcs, notifications: RpcGroup.make(), handlers })
+  (handlers) => Surface.make({ name: Surface.PROTOCOL_SURFACE, requests: ConsoleLinkRpcs, notifications: RpcGroup.make(), handlers })
 )
 
 /** What a console's connection is served besides the protocol: the console's methods, and its acknowledgement window. */

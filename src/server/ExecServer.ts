@@ -99,12 +99,12 @@ export const orderingOf = (request: RequestMessage): Ordering => {
  */
 export const protocolSurface: Effect.Effect<Surface.Surface, never, ServerServices> = Effect.gen(function*() {
   const protocol = Surface.make({
-    name: "protocol",
+    name: Surface.PROTOCOL_SURFACE,
     requests: ExecServerRpcs,
     notifications: ClientNotificationRpcs,
     handlers: yield* serverHandlers
   })
-  return Surface.merge(protocol, yield* Surface.ProtocolExtension, "protocol")
+  return Surface.merge(protocol, yield* Surface.ProtocolExtension, Surface.PROTOCOL_SURFACE)
 })
 
 /**
@@ -125,7 +125,7 @@ export const serveClient = (
       transport: transport.peer?.transport ?? "unknown",
       ...(transport.peer?.address === undefined ? {} : { peer: transport.peer.address }),
       // Which connections see every session (the console's): an operator reads it in the log.
-      ...(served.name === "protocol" ? {} : { surface: served.name })
+      ...(served.name === Surface.PROTOCOL_SURFACE ? {} : { surface: served.name })
     }
     const startedAt = yield* Clock.currentTimeMillis
     yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer))

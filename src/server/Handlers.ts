@@ -14,6 +14,7 @@ import { fsHandlers } from "./handlers/fs.js"
 import { clientNotificationHandlers, handshakeHandlers } from "./handlers/handshake.js"
 import { httpHandlers } from "./handlers/http.js"
 import { processHandlers } from "./handlers/process.js"
+import * as Surface from "./Surface.js"
 
 /** What the dispatcher puts in each request's context, so the handlers need none of it when they are built. */
 export type PerRequest = ClientSession | Connection | ResponseHooks
@@ -34,8 +35,4 @@ export type ServerHandlers = Effect.Effect.Success<typeof protocolHandlers>
  * for it. The groups' handlers are made directly (`Group.toHandlersContext`)
  * rather than by building their layers.
  */
-export const serverHandlers = protocolHandlers as Effect.Effect<
-  ServerHandlers,
-  Effect.Effect.Error<typeof protocolHandlers>,
-  Exclude<Effect.Effect.Context<typeof protocolHandlers>, PerRequest>
->
+export const serverHandlers = Surface.handlers()(protocolHandlers)

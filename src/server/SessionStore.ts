@@ -33,6 +33,7 @@ import { InvalidRequest, type ServerBusy, SessionHeld } from "../protocol/errors
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
+import { PROTOCOL_SURFACE } from "./Surface.js"
 
 /** A session: its id, its processes, and the connection it currently sends events to. */
 export interface Session {
@@ -285,7 +286,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           expiry: undefined,
           detachedAtMs: undefined,
           createdAtMs: Date.now(),
-          madeBy: client.madeBy ?? "protocol",
+          madeBy: client.madeBy ?? PROTOCOL_SURFACE,
           clientName: client.clientName ?? "",
           transport: peer.transport ?? "unknown",
           address: peer.address

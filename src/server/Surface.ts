@@ -40,6 +40,9 @@ export interface Surface {
   readonly perConnection: () => ConnectionAddOn
 }
 
+/** The name of the protocol's surface (and of an extension of it): what the server's own connections are served. */
+export const PROTOCOL_SURFACE = "protocol"
+
 const NO_ADD_ON: ConnectionAddOn = { context: Context.empty() }
 const noAddOn = (): ConnectionAddOn => NO_ADD_ON
 
@@ -73,7 +76,7 @@ export const handlers = <PerConnection = never>() =>
 
 /** No methods: what the protocol is extended by when no application extends it. */
 export const empty: Surface = make({
-  name: "protocol",
+  name: PROTOCOL_SURFACE,
   requests: RpcGroup.make(),
   notifications: RpcGroup.make(),
   handlers: Context.empty()
