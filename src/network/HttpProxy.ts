@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
+import * as Dns from "node:dns"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
@@ -74,10 +75,7 @@ export const systemResolve = (host: string): Effect.Effect<ReadonlyArray<string>
   Net.isIP(host) !== 0
     ? Effect.succeed([host])
     : Effect.promise(() =>
-      import("node:dns").then((Dns) => Dns.promises.lookup(host, { all: true, verbatim: true })).then(
-        (found) => found.map((entry) => entry.address),
-        () => []
-      )
+      Dns.promises.lookup(host, { all: true, verbatim: true }).then((found) => found.map((entry) => entry.address), () => [])
     )
 
 /**
@@ -104,8 +102,16 @@ const evaluate = (
         client: request.client,
         policyOverride: false
       }))
-    const refuse = (decision: "deny" | "ask", source: DecisionNote["source"], reason: string, header: string, message: string) =>
-      Effect.as(note({ decision, source, reason }), {
+    /** The reference's 403 with its JSON body, once the decision is reported. */
+    const refuse = (
+      decision: "deny" | "ask",
+      source: DecisionNote["source"],
+      reason: string,
+      header: string,
+      message: string,
+      scope: DecisionNote["scope"] = "domain"
+    ) =>
+      Effect.as(note({ decision, source, reason, scope }), {
         _tag: "Refuse" as const,
         status: 403,
         header,
@@ -137,23 +143,7 @@ const evaluate = (
         return { _tag: "Refuse", status: 403, header: "blocked-by-mitm-required", contentType: "text/plain", body: "MITM required for limited HTTPS." }
       }
       if (!LIMITED_METHODS.has(request.method)) {
-        yield* note({ decision: "deny", source: "mode_guard", reason: "method_not_allowed", scope: "non_domain" })
-        return {
-          _tag: "Refuse",
-          status: 403,
-          header: "blocked-by-method-policy",
-          contentType: "application/json",
-          body: JSON.stringify({
-            status: "blocked",
-            host,
-            reason: "method_not_allowed",
-            decision: "deny",
-            source: "mode_guard",
-            protocol: request.protocol,
-            port: request.port,
-            message: "Method not allowed in limited mode."
-          })
-        }
+        return yield* refuse("deny", "mode_guard", "method_not_allowed", "blocked-by-method-policy", "Method not allowed in limited mode.", "non_domain")
       }
     }
     // None (allowed as it is, or with local binding allowed, and not resolved): the connection fails as the lookup did.
