@@ -5,11 +5,23 @@
  */
 import type * as Rpc from "@effect/rpc/Rpc"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { FlowControl } from "./FlowControl.js"
+import type { WireError } from "../protocol/errors.js"
 import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
 import { codecOf } from "../wire/RpcCodecs.js"
+
+/**
+ * A request of the server's that got no result: the client answered with an
+ * error (`error`), its answer did not match the method's schema, or the
+ * connection ended (or the session was detached) before it answered.
+ */
+export class ClientRequestFailed extends Data.TaggedError("ExecServer/ClientRequestFailed")<{
+  readonly reason: "answeredError" | "invalidAnswer" | "noClient"
+  readonly error?: WireError | undefined
+}> {}
 
 /** A client connection as seen by a handler. */
 export interface ConnectionService {
@@ -24,6 +36,12 @@ export interface ConnectionService {
   readonly allocate: (size: number) => Buffer
   /** Says when the client is behind and producers should pause. */
   readonly flow: FlowControl
+  /**
+   * Sends the client a request and waits for its answer's `result` (an
+   * error answer, or the connection's end, fails). Not bounded in time:
+   * the caller sets its own timeout, whose interruption forgets the request.
+   */
+  readonly request: (method: string, params: unknown) => Effect.Effect<unknown, ClientRequestFailed>
 }
 
 /** The connection a handler is serving. */
@@ -38,6 +56,21 @@ export const encodeNotificationOf = <R extends Rpc.Any>(rpc: R, payload: Rpc.Pay
     rpc._tag,
     Either.getOrThrowWith(codecOf(rpc as unknown as Rpc.AnyWithProps).encodePayload(payload), (error) => error)
   )
+
+/** Sends a request of `rpc` (a `ServerRequestRpcs` member) through `request`, and decodes its result with the Rpc's schema. */
+export const requestOf = <R extends Rpc.Any>(
+  request: ConnectionService["request"],
+  rpc: R,
+  payload: Rpc.Payload<R>
+): Effect.Effect<Rpc.Success<R>, ClientRequestFailed> => {
+  const codec = codecOf(rpc as unknown as Rpc.AnyWithProps)
+  const params = Either.getOrThrowWith(codec.encodePayload(payload), (error) => error)
+  return Effect.flatMap(request(rpc._tag, params), (result) =>
+    Either.match(codec.decodeSuccess(result), {
+      onLeft: (error) => Effect.fail(new ClientRequestFailed({ reason: "invalidAnswer", error: { code: -32602, message: error.message } })),
+      onRight: (value) => Effect.succeed(value as Rpc.Success<R>)
+    }))
+}
 
 /** A request's hold on its own response, as its handler sees it. */
 export interface ResponseHooksService {

@@ -12,16 +12,18 @@
  */
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
-import type { ConnectionService } from "./Connection.js"
+import { ClientRequestFailed, type ConnectionService } from "./Connection.js"
 import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
 import * as Outbound from "./Outbound.js"
 import type { FrameTransport } from "./Transport.js"
 import type { Dispatched, Dispatcher } from "./Dispatcher.js"
 import {
+  encodeRequest,
   encodeResponse,
   type Frame,
   type IncomingMessage,
@@ -126,11 +128,38 @@ export const serveConnection = <R>(
       )
     )
 
+    // The server's own requests (network/policyRequest), by their ids, until answered.
+    const asked = new Map<number, Deferred.Deferred<unknown, ClientRequestFailed>>()
+    let nextRequestId = 1
+    let reading = true
+    const request = (method: string, params: unknown): Effect.Effect<unknown, ClientRequestFailed> =>
+      Effect.suspend(() => {
+        if (!reading) return Effect.fail(new ClientRequestFailed({ reason: "noClient" }))
+        const id = nextRequestId++
+        const answer = Deferred.unsafeMake<unknown, ClientRequestFailed>(FiberId.none)
+        asked.set(id, answer)
+        enqueue(encodeRequest(id, method, params))
+        return Effect.ensuring(Deferred.await(answer), Effect.sync(() => asked.delete(id)))
+      })
+    const answered = (message: Extract<IncomingMessage, { readonly _tag: "ClientResponse" }>): Effect.Effect<void> => {
+      const answer = typeof message.id === "number" ? asked.get(message.id) : undefined
+      if (answer === undefined) return Effect.logDebug("ignoring a response to no request of ours")
+      asked.delete(message.id as number)
+      Deferred.unsafeDone(
+        answer,
+        message.error === undefined
+          ? Exit.succeed(message.result)
+          : Exit.fail(new ClientRequestFailed({ reason: "answeredError", error: message.error }))
+      )
+      return Effect.void
+    }
+
     const connection: ConnectionService = {
       id: nextConnectionId++,
       send: enqueue,
       allocate: outbound.allocate,
-      flow
+      flow,
+      request
     }
     const dispatcher = yield* options.makeDispatcher(connection)
     const inflight = yield* FiberSet.make()
@@ -196,7 +225,7 @@ export const serveConnection = <R>(
           send({ id: message.id, error: message.error })
           return undefined
         case "ClientResponse":
-          return Effect.logDebug("ignoring a response sent by the client")
+          return answered(message)
         case "Notification":
           return runAlone(dispatcher.handleNotification(message))
         case "Request": {
@@ -295,6 +324,10 @@ export const serveConnection = <R>(
       Effect.catchAllCause((cause) => Effect.logDebug("connection read failed; closing it", cause)),
       Effect.raceFirst(outbound.failed)
     )
+    // Nobody is left to answer what the server asked.
+    reading = false
+    for (const answer of asked.values()) Deferred.unsafeDone(answer, Exit.fail(new ClientRequestFailed({ reason: "noClient" })))
+    asked.clear()
     // Requests still running get a moment to answer (none is the common case).
     if (inflightRequests > 0) {
       yield* FiberSet.awaitEmpty(inflight).pipe(

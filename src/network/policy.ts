@@ -20,8 +20,8 @@ export type HostDecision =
   | { readonly _tag: "Refuse"; readonly reason: RefusalReason }
   /** Through; with `checkAddresses`, only to the public addresses it resolves to. */
   | { readonly _tag: "Allow"; readonly checkAddresses: boolean }
-  /** The client decides (`network/policyRequest`). */
-  | { readonly _tag: "Ask" }
+  /** The client decides (`network/policyRequest`); an allow then goes on as `Allow` with `checkAddresses`. */
+  | { readonly _tag: "Ask"; readonly checkAddresses: boolean }
 
 /** The rules of one process's proxy. */
 export interface PolicyOptions {
@@ -79,7 +79,7 @@ const globOf = (glob: string): HostMatcher => {
 /** Why the rules cannot be used (the reference refuses a global `*` among the denials), or undefined. */
 export const policyProblem = (domains: Readonly<Record<string, DomainRule>>): string | undefined =>
   Object.entries(domains).some(([pattern, rule]) => rule === "deny" && pattern.trim() === "*")
-    ? "unsupported global wildcard domain pattern \"*\"; use exact hosts or scoped wildcards like *.example.com or **.example.com"
+    ? "invalid network proxy config: invalid value for network.denied_domains: * (allowed exact hosts or scoped wildcards like *.example.com or **.example.com)"
     : undefined
 
 /** Whether a host is `localhost` or a loopback IP literal. */
@@ -87,30 +87,41 @@ const isLoopbackHost = (host: string): boolean => host === "localhost" || (Net.i
 
 const unscoped = (host: string): string => host.split("%")[0]!
 
-const LOOPBACK = new Net.BlockList()
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4")
-LOOPBACK.addAddress("::1", "ipv6")
+// Made on first use: a BlockList is a native object, which the server's startup snapshot cannot hold.
+let loopback: Net.BlockList | undefined
+const loopbackList = (): Net.BlockList => {
+  if (loopback !== undefined) return loopback
+  loopback = new Net.BlockList()
+  loopback.addSubnet("127.0.0.0", 8, "ipv4")
+  loopback.addAddress("::1", "ipv6")
+  return loopback
+}
 
 /** Addresses that are not on the public internet: the reference's list (loopback, private, link-local, CGNAT, documentation, benchmarking, multicast, reserved). */
-const NON_PUBLIC = new Net.BlockList()
-for (const [network, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4]
-] as const) NON_PUBLIC.addSubnet(network, prefix, "ipv4")
-for (const [network, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) {
-  NON_PUBLIC.addSubnet(network, prefix, "ipv6")
+let nonPublic: Net.BlockList | undefined
+const nonPublicList = (): Net.BlockList => {
+  if (nonPublic !== undefined) return nonPublic
+  nonPublic = new Net.BlockList()
+  for (const [network, prefix] of [
+    ["0.0.0.0", 8],
+    ["10.0.0.0", 8],
+    ["100.64.0.0", 10],
+    ["127.0.0.0", 8],
+    ["169.254.0.0", 16],
+    ["172.16.0.0", 12],
+    ["192.0.0.0", 24],
+    ["192.0.2.0", 24],
+    ["192.168.0.0", 16],
+    ["198.18.0.0", 15],
+    ["198.51.100.0", 24],
+    ["203.0.113.0", 24],
+    ["224.0.0.0", 4],
+    ["240.0.0.0", 4]
+  ] as const) nonPublic.addSubnet(network, prefix, "ipv4")
+  for (const [network, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) {
+    nonPublic.addSubnet(network, prefix, "ipv6")
+  }
+  return nonPublic
 }
 
 /** An IPv4-mapped IPv6 address as its IPv4 address (`::ffff:127.0.0.1`), else as it is. */
@@ -123,13 +134,13 @@ const familyOf = (address: string): "ipv4" | "ipv6" => Net.isIPv4(address) ? "ip
 
 const isLoopbackAddress = (address: string): boolean => {
   const ip = unmapped(address)
-  return LOOPBACK.check(ip, familyOf(ip))
+  return loopbackList().check(ip, familyOf(ip))
 }
 
 /** Whether an IP address is loopback, private or otherwise not on the public internet. */
 export const isNonPublicAddress = (address: string): boolean => {
   const ip = unmapped(unscoped(address))
-  return NON_PUBLIC.check(ip, familyOf(ip))
+  return nonPublicList().check(ip, familyOf(ip))
 }
 
 /**
@@ -150,16 +161,19 @@ export const makePolicy = (options: PolicyOptions): (host: string) => HostDecisi
     const host = normalizeHost(input)
     if (host === "") return { _tag: "Refuse", reason: "not_allowed" }
     if (denials.some((entry) => entry.match(host))) return { _tag: "Refuse", reason: "denied" }
-    if (options.askClient && reviews.some((match) => match(host))) return { _tag: "Ask" }
+    const reviewed = options.askClient && reviews.some((match) => match(host))
     const allowed = allows.filter((entry) => entry.match(host))
     if (allowed.length > 0) {
       // Only `localhost` or an IP literal named exactly reaches a local address as it is; names resolve first.
       const named = allowed.some((entry) => entry.exact === host) && (host === "localhost" || Net.isIP(unscoped(host)) !== 0)
-      return { _tag: "Allow", checkAddresses: !named && !options.allowLocalBinding }
+      const checkAddresses = !named && !options.allowLocalBinding
+      // A reviewed host is asked even when a rule allows it; the client's allow keeps the rule's address check.
+      return reviewed ? { _tag: "Ask", checkAddresses } : { _tag: "Allow", checkAddresses }
     }
+    // An unlisted local host is refused without asking, reviewed or not.
     if (!options.allowLocalBinding && (isLoopbackHost(host) || (Net.isIP(unscoped(host)) !== 0 && isNonPublicAddress(host)))) {
       return { _tag: "Refuse", reason: "not_allowed_local" }
     }
-    return options.askClient ? { _tag: "Ask" } : { _tag: "Refuse", reason: "not_allowed" }
+    return options.askClient ? { _tag: "Ask", checkAddresses: !options.allowLocalBinding } : { _tag: "Refuse", reason: "not_allowed" }
   }
 }

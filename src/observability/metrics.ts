@@ -121,6 +121,12 @@ export const gatewayNatsConnected = Metric.gauge("exec_server_gateway_nats_conne
   description: "1 while the gateway's NATS connection is up"
 })
 
+/** Decisions of the processes' managed network proxies, by decision, source and protocol. */
+export const networkDecisions = Metric.counter("exec_server_network_decisions_total", {
+  description: "Requests decided by the managed network proxies, by decision, source and protocol",
+  incremental: true
+})
+
 const labels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
 /** The `stream` labels of output, made once: they are used for every chunk. */
 export const STREAM_LABELS = {
@@ -134,6 +140,17 @@ export const label = (key: string, value: string | number): ReadonlyArray<Metric
   let found = labels.get(id)
   if (found === undefined) {
     found = [MetricLabel.make(key, String(value))]
+    labels.set(id, found)
+  }
+  return found
+}
+
+/** One label set per combination of keys and values, made once. */
+export const labelSet = (values: Readonly<Record<string, string>>): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const id = Object.entries(values).map(([key, value]) => `${key}\u0000${value}`).join("\u0001")
+  let found = labels.get(id)
+  if (found === undefined) {
+    found = Object.entries(values).map(([key, value]) => MetricLabel.make(key, value))
     labels.set(id, found)
   }
   return found

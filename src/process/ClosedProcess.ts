@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import type { ProcessDetails } from "../protocol/console.js"
 import type { SandboxType } from "../protocol/sandbox.js"
-import type { ProcessInfo, ReadResult, WriteStatus } from "../protocol/schema.js"
+import type { PolicyDecisionNotification, ProcessInfo, ReadResult, WriteStatus } from "../protocol/schema.js"
 import type { RetainedOutput } from "./OutputBuffers.js"
 import type { ProcessActor } from "./ProcessActor.js"
 import type * as Lifecycle from "./ProcessLifecycle.js"
@@ -53,17 +53,21 @@ export const infoOf = (
 
 /** A `console/processes` entry. */
 export const detailsOf = (
-  process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs" | "sandboxType" | "sizes">,
+  process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs" | "sandboxType" | "sizes" | "networkDecisions">,
   exit: ExitStatus | null,
   output: RetainedOutput
-): ProcessDetails => ({
-  ...infoOf(process, exit),
-  signal: exit?.signal ?? null,
-  sandboxType: process.sandboxType,
-  retainedBytes: output.retainedBytes,
-  nextSeq: output.nextSeq,
-  size: process.sizes?.current() ?? null
-})
+): ProcessDetails => {
+  const networkDecisions = process.networkDecisions?.()
+  return {
+    ...infoOf(process, exit),
+    signal: exit?.signal ?? null,
+    sandboxType: process.sandboxType,
+    retainedBytes: output.retainedBytes,
+    nextSeq: output.nextSeq,
+    size: process.sizes?.current() ?? null,
+    ...(networkDecisions === undefined ? {} : { networkDecisions })
+  }
+}
 
 /** What a command to a process that is no longer running answers. */
 export const STDIN_CLOSED = Effect.succeed<WriteStatus>("stdinClosed")
@@ -88,8 +92,14 @@ export class ClosedProcess implements ProcessActor {
     readonly exit: ExitStatus,
     private readonly failure: string | null,
     private readonly output: RetainedOutput,
-    readonly sizes: TerminalSizes | undefined
+    readonly sizes: TerminalSizes | undefined,
+    /** Its proxy's latest decisions as they were when it closed (none without a proxy). */
+    private readonly decisions?: ReadonlyArray<PolicyDecisionNotification> | undefined
   ) {}
+  get networkDecisions(): (() => ReadonlyArray<PolicyDecisionNotification>) | undefined {
+    const decisions = this.decisions
+    return decisions === undefined ? undefined : () => decisions
+  }
   write(): Effect.Effect<WriteStatus> {
     return STDIN_CLOSED
   }

@@ -37,6 +37,7 @@ import { ClosedProcess, detailsOf, infoOf, NOT_RUNNING, readResult, STDIN_CLOSED
 import { makeCommandMailbox } from "./commandMailbox.js"
 import { OutputTail } from "./OutputTail.js"
 import type { ProcessDetails } from "../protocol/console.js"
+import type { PolicyDecisionNotification } from "../protocol/networkSchema.js"
 
 export type { ExitStatus, ProcessEvent } from "./ProcessLifecycle.js"
 export { ClosedProcess } from "./ClosedProcess.js"
@@ -72,6 +73,8 @@ export interface ProcessActor {
   readonly details: Effect.Effect<ProcessDetails>
   /** A PTY's sizes over its output (undefined for pipes). */
   readonly sizes: TerminalSizes | undefined
+  /** With a managed network proxy: its latest decisions, oldest first. */
+  readonly networkDecisions: (() => ReadonlyArray<PolicyDecisionNotification>) | undefined
   /**
    * Once closed: a record of the process that holds only what reads and
    * listings need (its retained output and exit status), so the table can
@@ -116,6 +119,8 @@ export interface ProcessActorOptions {
   readonly reaper?: typeof ProcessReaper.Service | undefined
   /** Set when a sandbox confines the process: whether it has the network (for `sandboxDenied`). */
   readonly sandbox?: { readonly network: boolean } | undefined
+  /** The latest decisions of the process's managed network proxy, when it has one. */
+  readonly networkDecisions?: (() => ReadonlyArray<PolicyDecisionNotification>) | undefined
   /**
    * Told once, when the process is closed (exited and all output read; right
    * after its `Closed` event). Called from the spawner's callback: it must
@@ -427,6 +432,7 @@ export const makeProcessActor = (
       info: Effect.sync(() => infoOf(actor, Lifecycle.exitOf(state))),
       details: Effect.sync(() => detailsOf(actor, Lifecycle.exitOf(state), output)),
       sizes,
+      networkDecisions: options.networkDecisions,
       closedRecord: () => {
         if (state.phase._tag !== "Closed") throw new Error(`process ${processId} is not closed yet`)
         return new ClosedProcess(
@@ -439,7 +445,8 @@ export const makeProcessActor = (
           state.phase.exit,
           state.failure,
           output,
-          sizes
+          sizes,
+          options.networkDecisions?.()
         )
       },
       release: Effect.sync(() => apply(Lifecycle.released(state))),

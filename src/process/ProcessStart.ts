@@ -5,7 +5,8 @@
  * table only claims, spawns and keeps.
  */
 import * as Effect from "effect/Effect"
-import type { InvalidParams, SandboxUnavailable } from "../protocol/errors.js"
+import { InvalidParams, type SandboxUnavailable } from "../protocol/errors.js"
+import { policyProblem } from "../network/policy.js"
 import type { StartParams } from "../protocol/schema.js"
 import type { Confinement } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
@@ -31,11 +32,16 @@ export const resolveStart = (
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const params = { ...request, cwd: request.cwd ?? process.cwd() }
+    const problem = params.networkProxy === undefined ? undefined : policyProblem(params.networkProxy.proxy.domains ?? {})
+    if (problem !== undefined) return yield* new InvalidParams({ message: problem })
     const env = buildEnvironment(serverEnvironment, params.envPolicy, params.env)
     const resolved = yield* sandbox.confinementOf(params.sandbox, { cwd: params.cwd, env })
-    // No managed proxy here: a process that may only use the proxy gets no network at all.
-    const confinement: Confinement = resolved._tag === "Confined" && params.enforceManagedNetwork === true
-      ? { _tag: "Confined", policy: { ...resolved.policy, network: false } }
-      : resolved
+    // A confined process reaches the network only through its managed proxy
+    // (bridged into its own network namespace), or not at all when it must
+    // use one and was given none.
+    const confinement: Confinement =
+      resolved._tag === "Confined" && (params.enforceManagedNetwork === true || params.networkProxy !== undefined)
+        ? { _tag: "Confined", policy: { ...resolved.policy, network: false } }
+        : resolved
     return { params, env, confinement }
   })

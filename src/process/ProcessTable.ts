@@ -22,6 +22,7 @@ import {
   type SpawnNotFound
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { ClientRequestFailed } from "../jsonrpc/Connection.js"
 import type { ProcessInfo } from "../protocol/schema.js"
 import { Spawner } from "./ChildProcess.js"
 import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"
@@ -32,6 +33,14 @@ import type { ProcessStart } from "./ProcessStart.js"
 import { ProcessReaper } from "./ProcessReaper.js"
 import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
 import type { Slots } from "./Slots.js"
+import type * as ManagedProxy from "../network/ManagedProxy.js"
+import { AskBudget, MAX_ASKS_PER_SESSION } from "../network/policyAsks.js"
+
+/** A client that is never there: what a proxy would ask is denied, what it reports goes nowhere. */
+const NO_CLIENT: ManagedProxy.ProxyClient = {
+  notify: () => {},
+  request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" }))
+}
 
 /** Settings of a process table. */
 export interface ProcessTableOptions {
@@ -53,6 +62,8 @@ export interface ProcessTableOptions {
   readonly liveOutput?: LiveOutputBudget | undefined
   /** Receives the events of every process, each process's in seq order. */
   readonly emit: (event: ProcessEvent) => void
+  /** The session's client, as the processes' network proxies ask and tell it (nobody: they deny what they would ask). */
+  readonly client?: ManagedProxy.ProxyClient | undefined
   /** Told about each process's spawn, start and close (its metrics, logs and span). */
   readonly observer: ProcessObserver
 }
@@ -118,6 +129,9 @@ export const makeProcessTable = (
     /** Once the table's scope is closing: it starts nothing more, and has given back every slot. */
     let tableClosed = false
     const serverProcesses = options.serverProcesses
+    const client = options.client ?? NO_CLIENT
+    // Questions to the client in flight, over all of the session's processes.
+    const asks = new AskBudget(MAX_ASKS_PER_SESSION)
 
     // Without the server's budget, records are kept for the retention period only.
     const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity })
@@ -239,6 +253,14 @@ export const makeProcessTable = (
         const retireLater = () =>
           runInTable(Effect.uninterruptible(retire(params.processId, actor, output, scope, observed)), { immediate: false })
         const actor: ProcessActor = yield* Effect.gen(function*() {
+          // The proxies first: the child's environment names their ports.
+          // Loaded with the first proxy: node:http cannot be in the startup snapshot, and most servers never need it.
+          const network = params.networkProxy === undefined
+            ? undefined
+            : yield* Effect.flatMap(
+              Effect.promise(() => import("../network/ManagedProxy.js")),
+              (ManagedProxy) => ManagedProxy.make({ processId: params.processId, launch: params.networkProxy!, client, asks })
+            )
           const launch = confinement._tag === "Unconfined"
             ? undefined
             : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd })
@@ -248,7 +270,7 @@ export const makeProcessTable = (
               tty: params.tty,
               argv: params.argv,
               cwd: params.cwd,
-              env,
+              env: network === undefined ? env : { ...env, ...network.environment },
               arg0: params.arg0 ?? undefined,
               pipeStdin: params.pipeStdin,
               size: params.size ?? { rows: 24, cols: 80 },
@@ -261,6 +283,7 @@ export const makeProcessTable = (
             emit: options.emit,
             reaper,
             sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
+            networkDecisions: network?.recentDecisions,
             onClosed: () => {
               uncount()
               if (registered) retireLater()

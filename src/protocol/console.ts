@@ -10,6 +10,7 @@ import * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as Schema from "effect/Schema"
 import { ExecServerError } from "./errors.js"
 import { RequiresHandshake } from "./rpcs.js"
+import { PolicyDecisionNotification } from "./networkSchema.js"
 import { ProcessId } from "./primitives.js"
 import { SandboxType } from "./sandbox.js"
 import { EmptyParams, ProcessInfo, SessionListResult, SessionSummary, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
@@ -54,7 +55,9 @@ export const ProcessDetails = Schema.Struct({
   /** The seq the next event will get. */
   nextSeq: PositiveInt,
   /** The terminal's size now (a PTY's), else null. */
-  size: Schema.NullOr(TerminalSize)
+  size: Schema.NullOr(TerminalSize),
+  /** With a managed network proxy: its latest decisions, oldest first. */
+  networkDecisions: Schema.optional(Schema.Array(PolicyDecisionNotification))
 })
 /** @see ProcessDetails */
 export type ProcessDetails = typeof ProcessDetails.Type

@@ -153,8 +153,23 @@ export class ServerNotificationRpcs extends RpcGroup.make(
   Rpc.make("process/closed", { payload: S.ClosedNotification }),
   Rpc.make("fs/missingChanged", { payload: S.MissingChangedNotification }),
   Rpc.make("fs/changed", { payload: S.ChangedNotification }),
-  Rpc.make("http/request/bodyDelta", { payload: S.HttpBodyDeltaNotification })
+  Rpc.make("http/request/bodyDelta", { payload: S.HttpBodyDeltaNotification }),
+  Rpc.make("network/policyDecision", { payload: S.PolicyDecisionNotification })
 ) {}
+
+/**
+ * Requests the server makes of its client: `network/policyRequest` (a
+ * process's proxy asks about a host). A client that serves none answers
+ * -32601, which the server takes as a refusal.
+ */
+export class ServerRequestRpcs extends RpcGroup.make(
+  Rpc.make("network/policyRequest", { payload: S.PolicyRequestParams, success: S.PolicyRequestResult })
+) {}
+
+/** The `network/policyRequest` request. */
+export const NetworkPolicyRequest = ServerRequestRpcs.requests.get("network/policyRequest")!
+/** The `network/policyDecision` notification. */
+export const NetworkPolicyDecision = ServerNotificationRpcs.requests.get("network/policyDecision")!
 
 /** The `process/output` notification. */
 export const ProcessOutput = ServerNotificationRpcs.requests.get("process/output")!

@@ -20,6 +20,8 @@ import {
   ProcessId
 } from "./primitives.js"
 import { SandboxRequest, SandboxType } from "./sandbox.js"
+import { NetworkProxyLaunch } from "./networkSchema.js"
+export * from "./networkSchema.js"
 
 
 // ---------------------------------------------------------------------------
@@ -140,10 +142,12 @@ export const StartParams = Schema.Struct({
   /** Confine the process (see docs/PROTOCOL.md, "Sandbox"); the operator's sandbox applies as well. */
   sandbox: OptionalNullable(SandboxRequest),
   /**
-   * The reference's "only through the managed network proxy": this server
-   * has no proxy, so a sandboxed process that must use it gets no network.
+   * The reference's "only through the managed network proxy": a sandboxed
+   * process started without `networkProxy` then gets no network at all.
    */
-  enforceManagedNetwork: OptionalNullable(Schema.Boolean)
+  enforceManagedNetwork: OptionalNullable(Schema.Boolean),
+  /** A proxy of the process's own that decides its connections by host (docs/PROTOCOL.md, "The managed network proxy"). */
+  networkProxy: OptionalNullable(NetworkProxyLaunch)
 })
 /** @see StartParams */
 export type StartParams = typeof StartParams.Type

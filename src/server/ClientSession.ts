@@ -102,6 +102,8 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
       }
       connection.send(notificationOf(event, connection.allocate))
     },
+    notify: connection.send,
+    request: connection.request,
     flow: window === undefined ? connection.flow : eitherPaused([connection.flow, window]),
     log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect),
     transport: options.peer?.transport,

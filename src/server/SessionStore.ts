@@ -31,6 +31,7 @@ import { RetentionBudget } from "../process/RetentionBudget.js"
 import { Slots } from "../process/Slots.js"
 import { InvalidRequest, type ServerBusy, SessionHeld } from "../protocol/errors.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
+import { ClientRequestFailed, type ConnectionService } from "../jsonrpc/Connection.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { PROTOCOL_SURFACE } from "./Surface.js"
@@ -46,6 +47,10 @@ export interface Session {
 export interface SessionPeer {
   readonly connectionId: number
   readonly sink: (event: ProcessEvent) => void
+  /** Sends a notification that is not a process event (a network decision). */
+  readonly notify: (message: string) => void
+  /** Sends the client a request of the server's (`Connection.request`). */
+  readonly request: ConnectionService["request"]
   /** When the peer falls behind, the session's processes are paused. */
   readonly flow: FlowControl
   /** Runs a log effect from a callback, with the connection's logger. */
@@ -85,6 +90,8 @@ interface SessionRecord extends Session {
   readonly scope: Scope.CloseableScope
   /** Where events go; undefined while detached (they are only retained). */
   sink: ((event: ProcessEvent) => void) | undefined
+  /** The holding connection, for what the processes' network proxies ask and report; undefined while detached. */
+  client: Pick<SessionPeer, "notify" | "request"> | undefined
   holder: number | undefined
   detachTtlMs: number
   expiry: Fiber.RuntimeFiber<void> | undefined
@@ -186,6 +193,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
       const connectionId = peer.connectionId
       record.holder = connectionId
       record.sink = peer.sink
+      record.client = peer
       record.detachedAtMs = undefined
       record.transport = peer.transport ?? "unknown"
       record.address = peer.address
@@ -223,11 +231,13 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
               Effect.ensuring(Effect.sync(() => {
                 record.holder = undefined
                 record.sink = undefined
+                record.client = undefined
               }))
             )
           }
           record.holder = undefined
           record.sink = undefined
+          record.client = undefined
           // Detached, output goes to the retained ring only: children block
           // only for the pauses that keep a flood from burning a core.
           record.processes.setDetached(true)
@@ -267,7 +277,16 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           serverProcesses: processSlots,
           liveOutput,
           observer: ProcessObserver.make({ traced: config.tracing === true ? { sessionId } : undefined }),
-          emit: (event) => record?.sink?.(event)
+          emit: (event) => record?.sink?.(event),
+          client: {
+            notify: (message) => record?.client?.notify(message),
+            request: (method, params) =>
+              Effect.suspend(() =>
+                record?.client === undefined
+                  ? Effect.fail(new ClientRequestFailed({ reason: "noClient" }))
+                  : record.client.request(method, params)
+              )
+          }
         }).pipe(Scope.extend(scope), Effect.provide(processServices))
         const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }).pipe(
           Scope.extend(scope)
@@ -281,6 +300,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           files,
           scope,
           sink: undefined,
+          client: undefined,
           holder: undefined,
           detachTtlMs,
           expiry: undefined,

@@ -36,9 +36,13 @@ export interface InvalidMessage {
   readonly error: WireError
 }
 
-/** A response sent by the client (we make no requests of clients): ignored. */
+/** A response sent by the client to a request of the server's (`network/policyRequest`). */
 export interface ClientResponseMessage {
   readonly _tag: "ClientResponse"
+  readonly id: RequestId
+  /** The answer's `result`; undefined with `error`. */
+  readonly result: unknown
+  readonly error: WireError | undefined
 }
 
 /** One message of a frame. */
@@ -71,6 +75,12 @@ const invalid = (id: RequestId, message: string): InvalidMessage => ({
   error: { code: ErrorCode.InvalidRequest, message }
 })
 
+/** A client's error object as a wire error (a malformed one still counts as an error). */
+const wireErrorOf = (value: unknown): WireError =>
+  isRecord(value) && typeof value.code === "number" && typeof value.message === "string"
+    ? { code: value.code, message: value.message, ...(value.data === undefined ? {} : { data: value.data }) }
+    : { code: ErrorCode.InternalError, message: "malformed error answer" }
+
 /** Classifies one decoded JSON value as a request, notification or invalid message. */
 export const classify = (value: unknown): IncomingMessage => {
   if (!isRecord(value)) return invalid(null, "invalid request: expected a JSON object")
@@ -78,7 +88,9 @@ export const classify = (value: unknown): IncomingMessage => {
   if (hasId && !isValidId(value.id)) return invalid(null, "invalid request: id must be a string, a number or null")
   const id = hasId ? (value.id as RequestId) : null
   if (typeof value.method !== "string") {
-    if (!("method" in value) && ("result" in value || "error" in value)) return { _tag: "ClientResponse" }
+    if (!("method" in value) && ("result" in value || "error" in value)) {
+      return { _tag: "ClientResponse", id, result: value.result, error: "error" in value ? wireErrorOf(value.error) : undefined }
+    }
     return invalid(id, "invalid request: method must be a string")
   }
   if ("jsonrpc" in value && value.jsonrpc !== "2.0") return invalid(id, "invalid request: jsonrpc must be \"2.0\"")
@@ -160,3 +172,6 @@ export const messageText = (message: OutgoingMessage): string =>
 
 /** Serializes a server notification. */
 export const encodeNotification = (method: string, params: unknown): string => JSON.stringify({ method, params })
+
+/** Serializes a request of the server's to its client. */
+export const encodeRequest = (id: number, method: string, params: unknown): string => JSON.stringify({ id, method, params })

@@ -7,14 +7,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { execFile } from "node:child_process"
+import * as Fs from "node:fs"
 import * as Http from "node:http"
-import type * as Net from "node:net"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import * as HttpProxy from "../../src/network/HttpProxy.js"
 import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
 
 let target: Http.Server
 let targetPort = 0
+let scratch = ""
 
 beforeAll(async () => {
   target = Http.createServer((request, response) => {
@@ -24,8 +28,12 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
   targetPort = (target.address() as Net.AddressInfo).port
+  scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "http-proxy-"))
 })
-afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+afterAll(async () => {
+  await new Promise<void>((resolve) => target.close(() => resolve()))
+  Fs.rmSync(scratch, { recursive: true, force: true })
+})
 
 /** curl's output (`-i`: status line and headers, then the body) and its exit code. */
 const curl = (args: ReadonlyArray<string>) =>
@@ -57,10 +65,34 @@ const proxyWith = async (
   }), scope))
   return {
     url: `http://127.0.0.1:${proxy.port}`,
+    serve: proxy.serve,
     notes,
     asked,
     close: () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
+}
+
+/** Both ends of a Unix socket connection: what the sandbox bridge would hand over, and the child's end (with all it receives once closed). */
+const unixPair = async (name: string) => {
+  const path = Path.join(scratch, name)
+  const server = Net.createServer()
+  await new Promise<void>((resolve) => server.listen(path, resolve))
+  const accepted = new Promise<Net.Socket>((resolve) => server.once("connection", resolve))
+  const child = Net.connect(path)
+  const handed = await accepted
+  server.close()
+  let received = ""
+  child.on("data", (chunk: Buffer) => (received += chunk.toString()))
+  child.on("error", () => {})
+  const closed = new Promise<string>((resolve) => child.once("close", () => resolve(received)))
+  /** Resolves once what came back contains `text`. */
+  const seen = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => received.includes(text) && resolve()
+      check()
+      child.on("data", check)
+    })
+  return { handed, child, closed, seen }
 }
 
 const bodyOf = (out: string) => JSON.parse(out.slice(out.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>
@@ -120,11 +152,12 @@ describe("the HTTP proxy", () => {
     expect(broken.out).toMatch(/x-proxy-error: blocked-by-allowlist/i)
     expect(bodyOf(broken.out)).toMatchObject({ reason: "not_allowed", source: "decider" })
     expect(proxy.asked).toEqual(["yes.test", "no.test", "maybe.test", "broken.test"])
-    expect(proxy.notes.map((note) => [note.host, note.decision, note.source])).toEqual([
-      ["yes.test", "allow", "decider"],
-      ["no.test", "deny", "decider"],
-      ["maybe.test", "ask", "decider"],
-      ["broken.test", "deny", "decider"]
+    // The reference reports a client's allow as overriding the baseline's not_allowed.
+    expect(proxy.notes.map((note) => [note.host, note.decision, note.source, note.reason, note.policyOverride])).toEqual([
+      ["yes.test", "allow", "decider", "not_allowed", true],
+      ["no.test", "deny", "decider", "not today", false],
+      ["maybe.test", "ask", "decider", "a person decides", false],
+      ["broken.test", "deny", "decider", "not_allowed", false]
     ])
     await proxy.close()
   })
@@ -178,6 +211,54 @@ describe("the HTTP proxy", () => {
     expect((await curl(["-p", "-x", proxy.url, `http://die.test:${targetPort}/`])).out).not.toContain("hello")
     expect((await curl(["-x", proxy.url, `http://localhost:${targetPort}/after`])).out).toContain("hello GET /after")
     await proxy.close()
+  })
+
+  it("serves a connection handed over with serve (a Unix socket's) as a TCP one: forwards, tunnels, refuses, and its notes carry the client it was given", async () => {
+    const proxy = await proxyWith({ domains: { localhost: "allow" } })
+    const forwarded = await unixPair("forward.sock")
+    proxy.serve(forwarded.handed, "unix:sandbox")
+    forwarded.child.write(`GET http://localhost:${targetPort}/unix HTTP/1.1\r\nHost: localhost:${targetPort}\r\nConnection: close\r\n\r\n`)
+    const answer = await forwarded.closed
+    expect(answer).toMatch(/^HTTP\/1\.1 200/)
+    expect(answer).toContain("hello GET /unix")
+    const tunnelled = await unixPair("tunnel.sock")
+    proxy.serve(tunnelled.handed, "unix:sandbox")
+    tunnelled.child.write(`CONNECT localhost:${targetPort} HTTP/1.1\r\nHost: localhost:${targetPort}\r\n\r\n`)
+    await tunnelled.seen("200 Connection Established\r\n\r\n")
+    tunnelled.child.write("GET /through HTTP/1.0\r\n\r\n")
+    expect(await tunnelled.closed).toContain("hello GET /through")
+    const refused = await unixPair("refused.sock")
+    proxy.serve(refused.handed, "unix:other")
+    refused.child.write(`GET http://example.org:${targetPort}/ HTTP/1.1\r\nHost: example.org\r\nConnection: close\r\n\r\n`)
+    expect(bodyOf(await refused.closed)).toMatchObject({ reason: "not_allowed", host: "example.org" })
+    expect(proxy.notes.map((note) => [note.client, note.protocol, note.host, note.decision])).toEqual([
+      ["unix:sandbox", "http", "localhost", "allow"],
+      ["unix:sandbox", "https_connect", "localhost", "allow"],
+      ["unix:other", "http", "example.org", "deny"]
+    ])
+    await proxy.close()
+  })
+
+  it("closes every connection when its scope closes, by TCP or handed over, tunnels included, and one handed over after", async () => {
+    const proxy = await proxyWith({ domains: { localhost: "allow" } })
+    const handed = await unixPair("idle.sock")
+    proxy.serve(handed.handed, "unix:sandbox")
+    // A kept-alive connection that was served once, and a tunnel left open.
+    handed.child.write(`GET http://localhost:${targetPort}/kept HTTP/1.1\r\nHost: localhost:${targetPort}\r\n\r\n`)
+    await handed.seen("hello GET /kept")
+    const tunnel = await unixPair("open-tunnel.sock")
+    proxy.serve(tunnel.handed, "unix:sandbox")
+    tunnel.child.write(`CONNECT localhost:${targetPort} HTTP/1.1\r\nHost: localhost:${targetPort}\r\n\r\n`)
+    await tunnel.seen("200 Connection Established")
+    const tcp = Net.connect(Number(new URL(proxy.url).port), "127.0.0.1")
+    tcp.on("error", () => {})
+    await new Promise((resolve) => tcp.once("connect", resolve))
+    const tcpClosed = new Promise((resolve) => tcp.once("close", resolve))
+    await proxy.close()
+    await Promise.all([handed.closed, tunnel.closed, tcpClosed])
+    const late = await unixPair("late.sock")
+    proxy.serve(late.handed, "unix:late")
+    expect(await late.closed).toBe("")
   })
 
   it("stops listening when its scope closes", async () => {

@@ -52,8 +52,11 @@ export class StdioServer {
   private readonly waiters: Array<{ readonly test: (message: any) => boolean; readonly resolve: (message: any) => void }> = []
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 
-  constructor(args: ReadonlyArray<string> = []) {
-    this.child = spawn(process.execPath, serverArgs(...args), { stdio: ["pipe", "pipe", "pipe"] })
+  /** `command`: another server speaking the same protocol on stdio (the reference), instead of ours. */
+  constructor(args: ReadonlyArray<string> = [], command?: ReadonlyArray<string>) {
+    this.child = command === undefined
+      ? spawn(process.execPath, serverArgs(...args), { stdio: ["pipe", "pipe", "pipe"] })
+      : spawn(command[0]!, [...command.slice(1), ...args], { stdio: ["pipe", "pipe", "pipe"] })
     this.child.stdout.setEncoding("utf8")
     this.child.stdout.on("data", (text: string) => this.onData(text))
     this.child.stderr.setEncoding("utf8")
@@ -233,8 +236,8 @@ export const useStdioServers = () => {
     for (const server of servers) server.kill()
     servers = []
   })
-  return async (args: ReadonlyArray<string> = [], options: { readonly handshake?: boolean } = {}) => {
-    const server = new StdioServer(args)
+  return async (args: ReadonlyArray<string> = [], options: { readonly handshake?: boolean; readonly command?: ReadonlyArray<string> | undefined } = {}) => {
+    const server = new StdioServer(args, options.command)
     servers.push(server)
     if (options.handshake !== false) await server.handshake()
     return server

@@ -48,15 +48,20 @@ describe("the network policy", () => {
     expect(rules("quiet.test")).toEqual({ _tag: "Refuse", reason: "not_allowed" })
     expect(rules("example.org")).toEqual({ _tag: "Refuse", reason: "not_allowed" })
     const asking = policy({ domains: { "evil.example.com": "deny" }, askClient: true })
-    expect(asking("example.org")).toEqual({ _tag: "Ask" })
+    expect(asking("example.org")).toEqual({ _tag: "Ask", checkAddresses: true })
     expect(asking("localhost")).toEqual({ _tag: "Refuse", reason: "not_allowed_local" })
     expect(asking("evil.example.com")).toEqual({ _tag: "Refuse", reason: "denied" })
   })
 
   it("asks about a host to review even when a rule allows it (localhost on the reference), but never about a denied one", () => {
     const rules = policy({ domains: { localhost: "allow", "bad.test": "deny" }, reviewDomains: ["localhost", "bad.test"], askClient: true })
-    expect(rules("localhost")).toEqual({ _tag: "Ask" })
+    // An allow from the client keeps the rule's check: an exact localhost is reached as it is.
+    expect(rules("localhost")).toEqual({ _tag: "Ask", checkAddresses: false })
     expect(rules("bad.test")).toEqual({ _tag: "Refuse", reason: "denied" })
+    // An unlisted local host is refused without asking, even when reviewed (probed).
+    const unlisted = policy({ domains: {}, reviewDomains: ["localhost", "127.0.0.1"], askClient: true })
+    expect(unlisted("localhost")).toEqual({ _tag: "Refuse", reason: "not_allowed_local" })
+    expect(unlisted("127.0.0.1")).toEqual({ _tag: "Refuse", reason: "not_allowed_local" })
     // Without a client to ask, the rules decide.
     expect(policy({ domains: { localhost: "allow" }, reviewDomains: ["localhost"] })("localhost")).toEqual({ _tag: "Allow", checkAddresses: false })
   })
@@ -70,7 +75,9 @@ describe("the network policy", () => {
     expect(policy({ domains: { "region*.v2.argotunnel.com": "deny" } })("region1.v2.argotunnel.com")).toEqual({ _tag: "Refuse", reason: "denied" })
     expect(policy({ domains: { "region*.v2.argotunnel.com": "deny" } })("xregion1.v2.argotunnel.com")).toEqual({ _tag: "Refuse", reason: "not_allowed" })
     expect(policy({ domains: { "*": "allow" } })("anything.example")).toEqual({ _tag: "Allow", checkAddresses: true })
-    expect(policyProblem({ "*": "deny" })).toMatch(/global wildcard/)
+    expect(policyProblem({ "*": "deny" })).toBe(
+      "invalid network proxy config: invalid value for network.denied_domains: * (allowed exact hosts or scoped wildcards like *.example.com or **.example.com)"
+    )
     expect(policyProblem({ "*": "allow", "*.x.test": "deny" })).toBeUndefined()
   })
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
 import { Deferred, Effect, Layer, Schema } from "effect"
-import { afterResponse, noResponse, ResponseHooks } from "../../src/jsonrpc/Connection.js"
+import { afterResponse, ClientRequestFailed, noResponse, ResponseHooks } from "../../src/jsonrpc/Connection.js"
 import { type Dispatched, makeDispatcher } from "../../src/jsonrpc/Dispatcher.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 
@@ -39,7 +39,7 @@ describe("afterResponse", () => {
         requests: LateRpcs,
         notifications: NoNotifications,
         handlers,
-        connection: { id: 1, send: () => {}, allocate: Buffer.allocUnsafe, flow }
+        connection: { id: 1, send: () => {}, allocate: Buffer.allocUnsafe, flow, request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" })) }
       })
       const dispatched = yield* Effect.fork(dispatcher.handleRequest({ _tag: "Request", id: 1, method: "test/late", params: {} }))
         .pipe(Effect.flatMap((fiber) => fiber.await), Effect.flatten)

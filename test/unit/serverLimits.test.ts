@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Exit, Layer, Option, Scope } from "effect"
 import { makeFileHandleTable } from "../../src/fs/FileHandleTable.js"
+import { ClientRequestFailed } from "../../src/jsonrpc/Connection.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import { LiveOutputBudget } from "../../src/process/LiveOutputBudget.js"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
@@ -261,7 +262,7 @@ describe("file handles over all sessions", () => {
 
 const peer = (connectionId: number): SessionPeer => {
   const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
-  return { connectionId, sink: () => {}, log: () => {}, flow: { paused: flow.paused, subscribe: flow.subscribe } }
+  return { connectionId, sink: () => {}, notify: () => {}, request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" })), log: () => {}, flow: { paused: flow.paused, subscribe: flow.subscribe } }
 }
 
 describe("sessions over the server", () => {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
+import { ClientRequestFailed } from "../../src/jsonrpc/Connection.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import type { ServerServices } from "../../src/server/ExecServer.js"
 import * as SandboxedFs from "../../src/fs/SandboxedFs.js"
@@ -21,6 +22,8 @@ const peer = (connectionId: number): SessionPeer & { readonly subscribers: () =>
   return {
     connectionId,
     sink: () => {},
+    notify: () => {},
+    request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" })),
     log: () => {},
     flow: {
       paused: flow.paused,

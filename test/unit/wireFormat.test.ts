@@ -22,7 +22,7 @@ describe("JSON-RPC framing", () => {
     })
     expect(classify({ jsonrpc: "2.0", id: "abc", method: "m" })).toMatchObject({ _tag: "Request", id: "abc" })
     expect(classify({ method: "initialized" })).toEqual({ _tag: "Notification", method: "initialized", params: undefined })
-    expect(classify({ id: 3, result: {} })).toEqual({ _tag: "ClientResponse" })
+    expect(classify({ id: 3, result: {} })).toEqual({ _tag: "ClientResponse", id: 3, result: {}, error: undefined })
   })
 
   it("rejects malformed messages with -32600 and keeps a usable id", () => {

@@ -1,0 +1,131 @@
+/**
+ * A process's managed network proxy (issue 46): its HTTP proxy and, when
+ * asked for, its SOCKS5 proxy, on loopback ports of their own, deciding by
+ * the process's rules, asking the session's client where they say to,
+ * reporting every decision (`network/policyDecision`, a metric, a debug
+ * line, the console's recent list), and the environment that points the
+ * child at them. Everything lives in the scope it is made in: the
+ * process's, so the proxies go with the process.
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+import type { Duplex } from "node:stream"
+import { type ClientRequestFailed, requestOf } from "../jsonrpc/Connection.js"
+import * as Metrics from "../observability/metrics.js"
+import type { NetworkProxyLaunch, PolicyDecisionNotification } from "../protocol/networkSchema.js"
+import { NetworkPolicyDecision, NetworkPolicyRequest } from "../protocol/rpcs.js"
+import { encodeNotificationOf } from "../jsonrpc/Connection.js"
+import * as HttpProxy from "./HttpProxy.js"
+import * as Socks5Proxy from "./Socks5Proxy.js"
+import { type AskBudget, makeAsker } from "./policyAsks.js"
+import { makePolicy } from "./policy.js"
+import { proxyEnvironment } from "./proxyEnvironment.js"
+
+/**
+ * How the proxies resolve names: the system's resolver unless an
+ * application (or a test) provides another, e.g. one that maps a name to
+ * a chosen address with no DNS.
+ */
+export class HostResolver extends Context.Reference<HostResolver>()("effect-exec-server/HostResolver", {
+  defaultValue: (): { readonly resolve: (host: string) => Effect.Effect<ReadonlyArray<string>> } => ({
+    resolve: HttpProxy.systemResolve
+  })
+}) {}
+
+/** The session's client, as a process's proxy reaches it (nobody while the session is detached). */
+export interface ProxyClient {
+  /** Sends a notification. */
+  readonly notify: (message: string) => void
+  /** Sends a request of the server's; fails when there is no client or it answers an error. */
+  readonly request: (method: string, params: unknown) => Effect.Effect<unknown, ClientRequestFailed>
+}
+
+/** What a managed proxy is made for. */
+export interface ManagedProxyOptions {
+  readonly processId: string
+  readonly launch: NetworkProxyLaunch
+  readonly client: ProxyClient
+  /** The session's budget of questions in flight. */
+  readonly asks: AskBudget
+}
+
+/** One of a process's proxies, as the sandbox bridge hands it connections. */
+export interface ProxyListener {
+  readonly port: number
+  /** Serves a connection that came another way (the bridge's Unix socket), reported as from `client`. */
+  readonly serve: (socket: Duplex, client: string) => void
+}
+
+/** A process's proxies while they run. */
+export interface ManagedProxy {
+  /** Laid over the child's environment. */
+  readonly environment: Readonly<Record<string, string>>
+  readonly listeners: ReadonlyArray<ProxyListener>
+  /** The latest decisions, oldest first (the console shows them). */
+  readonly recentDecisions: () => ReadonlyArray<PolicyDecisionNotification>
+}
+
+/** Decisions a process keeps for the console. */
+export const RECENT_DECISIONS = 50
+
+/** Starts a process's proxies in the current scope. */
+export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { launch, processId } = options
+    const { proxy } = launch
+    const resolver = yield* HostResolver
+    const runtime = yield* Effect.runtime<never>()
+    const askClient = launch.policyDecisionTimeoutMs !== undefined
+    const ask = askClient
+      ? yield* makeAsker({
+        processId,
+        timeoutMs: launch.policyDecisionTimeoutMs!,
+        session: options.asks,
+        request: (params) => requestOf(options.client.request, NetworkPolicyRequest, params)
+      })
+      : () => Effect.succeed({ type: "error" } as const)
+    const recent: Array<PolicyDecisionNotification> = []
+    const report = (note: HttpProxy.DecisionNote) => {
+      const decision: PolicyDecisionNotification = { processId, ...note }
+      recent.push(decision)
+      if (recent.length > RECENT_DECISIONS) recent.shift()
+      options.client.notify(encodeNotificationOf(NetworkPolicyDecision, decision))
+      Metrics.bump(Metrics.networkDecisions, 1, Metrics.labelSet({ decision: note.decision, source: note.source, protocol: note.protocol }))
+      Runtime.runFork(runtime)(
+        Effect.logDebug("network decision").pipe(
+          Effect.annotateLogs({
+            processId,
+            decision: note.decision,
+            source: note.source,
+            reason: note.reason,
+            protocol: note.protocol,
+            host: note.host,
+            port: note.port,
+            ...(launch.executionId === undefined ? {} : { executionId: launch.executionId })
+          })
+        )
+      )
+    }
+    const decisions = {
+      decide: makePolicy({
+        domains: proxy.domains ?? {},
+        reviewDomains: proxy.reviewDomains ?? [],
+        allowLocalBinding: proxy.allowLocalBinding,
+        askClient
+      }),
+      allowLocalBinding: proxy.allowLocalBinding,
+      mode: proxy.mode,
+      ask,
+      resolve: resolver.resolve,
+      report
+    }
+    const http = yield* HttpProxy.make(decisions)
+    const socks = proxy.enableSocks5 ? yield* Socks5Proxy.make({ ...decisions, udp: proxy.enableSocks5Udp }) : undefined
+    return {
+      environment: proxyEnvironment({ httpPort: http.port, socksPort: socks?.port, allowLocalBinding: proxy.allowLocalBinding }),
+      listeners: socks === undefined ? [http] : [http, socks],
+      recentDecisions: () => [...recent]
+    }
+  })

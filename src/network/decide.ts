@@ -1,0 +1,245 @@
+/**
+ * The evaluation both of a process's proxies make of a request (issue 46;
+ * docs/PROTOCOL.md, "The managed network proxy"): the host's rules, the
+ * client when they say to ask, the resolved addresses when they must be
+ * public, then the mode, each step that decides reported as a note. The
+ * HTTP proxy turns a refusal into the reference's 403, the SOCKS5 proxy
+ * into its reply 2; an allowed request goes to the addresses resolved
+ * here, through `lookupOf`, so a second lookup cannot take it elsewhere.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
+import type * as Scope from "effect/Scope"
+import * as Dns from "node:dns"
+import * as Net from "node:net"
+import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
+
+/** How a request reaches the proxy (the reference's `protocol`). */
+export type ProxyProtocol = "http" | "https_connect" | "socks5_tcp" | "socks5_udp"
+
+/** What the client answered about a host (`network/policyRequest`), or that it could not. */
+export type ClientAnswer =
+  | { readonly type: "allow" }
+  | { readonly type: "deny" | "ask"; readonly reason: string }
+  | { readonly type: "error" }
+
+/** One evaluated request, as `network/policyDecision` reports it (without the process id). */
+export interface DecisionNote {
+  readonly timestamp: string
+  readonly scope: "domain" | "non_domain"
+  readonly decision: "allow" | "deny" | "ask"
+  readonly source: "baseline_policy" | "decider" | "mode_guard"
+  readonly reason: string
+  readonly protocol: ProxyProtocol
+  readonly host: string
+  readonly port: number
+  /** The HTTP method; the reference sends none for SOCKS. */
+  readonly method?: string
+  readonly client: string
+  /** True when the client's `allow` let through a host the rules did not. */
+  readonly policyOverride: boolean
+}
+
+/** What a process's proxies decide with. */
+export interface DecideOptions {
+  /** The policy's decision for a host (`makePolicy`). */
+  readonly decide: (host: string) => HostDecision
+  readonly allowLocalBinding: boolean
+  /** `limited`: only GET, HEAD and OPTIONS, no tunnels, no SOCKS but to port 443 (which needs MITM, so refused too). */
+  readonly mode: "full" | "limited"
+  /** Asks the client about a host; never fails (an error or no answer is `error`). */
+  readonly ask: (request: { readonly protocol: ProxyProtocol; readonly host: string; readonly port: number }) => Effect.Effect<ClientAnswer>
+  /** The addresses of a name (none when it does not resolve). */
+  readonly resolve: (host: string) => Effect.Effect<ReadonlyArray<string>>
+  /** Told of every decision. */
+  readonly report: (note: DecisionNote) => void
+}
+
+/** One request to evaluate: where it goes and who asks. */
+export interface ProxyRequest {
+  readonly protocol: ProxyProtocol
+  readonly host: string
+  readonly port: number
+  /** The HTTP method (none for SOCKS). */
+  readonly method?: string
+  /** Who sent it, as the notes say (`127.0.0.1:port`, or what a handed-over connection was given). */
+  readonly client: string
+}
+
+/** The outcome of a request's evaluation. */
+export type Verdict =
+  /** To these addresses (checked, when the rules said so), tried in turn; none when the name did not resolve. */
+  | { readonly _tag: "Forward"; readonly addresses: ReadonlyArray<string> }
+  | Refusal
+
+/** A refused request, in the reference's words (already reported). */
+export interface Refusal {
+  readonly _tag: "Refuse"
+  readonly host: string
+  readonly port: number
+  readonly protocol: ProxyProtocol
+  readonly source: DecisionNote["source"]
+  readonly reason: string
+  /** The HTTP proxy's `x-proxy-error`. */
+  readonly header: string
+  readonly message: string
+  /** The HTTP proxy answers the message as plain text (the reference's MITM refusal) rather than its JSON body. */
+  readonly plainText: boolean
+}
+
+/** The reference's words for each refusal of the rules. */
+export const REFUSALS: Record<RefusalReason, { readonly header: string; readonly message: string }> = {
+  denied: { header: "blocked-by-denylist", message: "Domain denied by the sandbox policy." },
+  not_allowed: { header: "blocked-by-allowlist", message: "Domain not in allowlist." },
+  not_allowed_local: { header: "blocked-by-allowlist", message: "Sandbox policy blocks local/private network addresses." }
+}
+
+const LIMITED_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
+
+/** The one SOCKS TCP port limited mode looks further at (as HTTPS, which needs MITM). */
+const HTTPS_PORT = 443
+
+/** The resolver of the host system. */
+export const systemResolve = (host: string): Effect.Effect<ReadonlyArray<string>> =>
+  Net.isIP(host) !== 0
+    ? Effect.succeed([host])
+    : Effect.promise(() =>
+      Dns.promises.lookup(host, { all: true, verbatim: true }).then((found) => found.map((entry) => entry.address), () => [])
+    )
+
+/**
+ * Evaluates one request: the mode first for what limited mode never lets
+ * through (SOCKS other than to port 443, every SOCKS datagram), then the
+ * host's rules, the client when they say to ask, the resolved addresses
+ * when they must be public, then the mode again. Every step that decides
+ * is reported, in the reference's order.
+ */
+export const evaluate = (options: DecideOptions, request: ProxyRequest): Effect.Effect<Verdict> =>
+  Effect.gen(function*() {
+    const host = normalizeHost(request.host)
+    // Effect's clock, as every other time of the server (a TestClock drives it).
+    const note = (
+      fields: Pick<DecisionNote, "decision" | "source" | "reason"> & { readonly scope?: DecisionNote["scope"]; readonly policyOverride?: boolean }
+    ) =>
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        options.report({
+          timestamp: new Date(now).toISOString(),
+          scope: fields.scope ?? "domain",
+          decision: fields.decision,
+          source: fields.source,
+          reason: fields.reason,
+          protocol: request.protocol,
+          host,
+          port: request.port,
+          ...(request.method === undefined ? {} : { method: request.method }),
+          client: request.client,
+          policyOverride: fields.policyOverride ?? false
+        }))
+    const refuse = (
+      source: DecisionNote["source"],
+      reason: string,
+      words: { readonly header: string; readonly message: string },
+      extra: { readonly decision?: "deny" | "ask"; readonly scope?: DecisionNote["scope"]; readonly plainText?: boolean } = {}
+    ): Effect.Effect<Refusal> =>
+      Effect.as(note({ decision: extra.decision ?? "deny", source, reason, ...(extra.scope === undefined ? {} : { scope: extra.scope }) }), {
+        _tag: "Refuse" as const,
+        host,
+        port: request.port,
+        protocol: request.protocol,
+        source,
+        reason,
+        header: words.header,
+        message: words.message,
+        plainText: extra.plainText ?? false
+      })
+    const methodNotAllowed = () =>
+      refuse("mode_guard", "method_not_allowed", { header: "blocked-by-method-policy", message: "Method not allowed in limited mode." }, {
+        scope: "non_domain"
+      })
+    const limited = options.mode === "limited"
+    // The reference refuses these before it looks at the host: a single non_domain note.
+    if (limited && (request.protocol === "socks5_udp" || (request.protocol === "socks5_tcp" && request.port !== HTTPS_PORT))) {
+      return yield* methodNotAllowed()
+    }
+    let decision = options.decide(host)
+    let source: DecisionNote["source"] = "baseline_policy"
+    let overridden = false
+    if (decision._tag === "Ask") {
+      source = "decider"
+      const answer = yield* options.ask({ protocol: request.protocol, host, port: request.port })
+      if (answer.type === "error") return yield* refuse(source, "not_allowed", REFUSALS.not_allowed)
+      if (answer.type !== "allow") {
+        return yield* refuse(source, answer.reason, { header: "blocked-by-policy", message: "Request blocked by network policy." }, {
+          decision: answer.type
+        })
+      }
+      decision = { _tag: "Allow", checkAddresses: decision.checkAddresses }
+      overridden = true
+    }
+    if (decision._tag === "Refuse") return yield* refuse(source, decision.reason, REFUSALS[decision.reason])
+    const addresses = yield* options.resolve(host)
+    if (decision.checkAddresses) {
+      const refused = addressRefusal(addresses, options.allowLocalBinding)
+      // The address check is the baseline's, even after the client's allow (as the reference reports it).
+      if (refused !== undefined) return yield* refuse("baseline_policy", refused, REFUSALS[refused])
+    }
+    // The reference reports a client's allow as overriding the baseline's not_allowed.
+    yield* note(overridden ? { decision: "allow", source, reason: "not_allowed", policyOverride: true } : { decision: "allow", source, reason: "allow" })
+    if (limited) {
+      if (request.protocol === "https_connect" || request.protocol === "socks5_tcp") {
+        return yield* refuse("mode_guard", "mitm_required", { header: "blocked-by-mitm-required", message: "MITM required for limited HTTPS." }, {
+          scope: "non_domain",
+          plainText: true
+        })
+      }
+      if (request.protocol === "http" && !LIMITED_METHODS.has(request.method ?? "")) return yield* methodNotAllowed()
+    }
+    return { _tag: "Forward", addresses }
+  })
+
+/**
+ * Starts evaluations in a proxy's scope: `onVerdict` is called with each
+ * verdict, `onDrop` when one dies (a broken resolver or client: the one
+ * request is dropped and the proxy goes on) or is interrupted; the
+ * returned function interrupts it (its connection went away), and closing
+ * the scope interrupts them all, so no verdict arrives once the proxy is
+ * closed.
+ */
+export type Evaluator = (request: ProxyRequest, onVerdict: (verdict: Verdict) => void, onDrop: () => void) => () => void
+
+/** An `Evaluator` of these options, for the current scope. */
+export const makeEvaluator = (options: DecideOptions): Effect.Effect<Evaluator, never, Scope.Scope> =>
+  Effect.map(FiberSet.makeRuntime<never, Verdict, never>(), (run) => (request, onVerdict, onDrop) => {
+    // Interruptible even when the proxy was made in an uninterruptible region
+    // (a process's start): the fibers inherit its flags, and a question's
+    // timeout or a gone connection must be able to end an evaluation.
+    const fiber = run(Effect.interruptible(evaluate(options, request)))
+    fiber.addObserver((exit) => {
+      // Called on the fiber's completion: a throw here must not reach the scheduler.
+      try {
+        if (Exit.isSuccess(exit)) onVerdict(exit.value)
+        else onDrop()
+      } catch {
+        onDrop()
+      }
+    })
+    return () => {
+      Effect.runFork(Fiber.interrupt(fiber))
+    }
+  })
+
+/**
+ * A lookup that answers with the addresses already resolved (and checked):
+ * the connection never asks DNS again, and tries each in turn (a name's
+ * IPv6 and IPv4 addresses, whichever answers).
+ */
+export const lookupOf = (addresses: ReadonlyArray<string>): Net.LookupFunction =>
+  ((_hostname: string, options: { readonly all?: boolean }, callback: (...args: ReadonlyArray<unknown>) => void) => {
+    const entries = addresses.map((address) => ({ address, family: Net.isIPv6(address) ? 6 : 4 }))
+    if (entries.length === 0) return callback(Object.assign(new Error("the host did not resolve"), { code: "ENOTFOUND" }))
+    if (options.all === true) return callback(null, entries)
+    callback(null, entries[0]!.address, entries[0]!.family)
+  }) as unknown as Net.LookupFunction

@@ -1,0 +1,129 @@
+/**
+ * The managed network proxy's shapes (issue 46; docs/PROTOCOL.md, "The
+ * managed network proxy"): `process/start.networkProxy`, the server's
+ * request `network/policyRequest` and its answer, and the notification
+ * `network/policyDecision`. Field names and required fields are the
+ * reference's (codex 0.169); unknown fields are ignored, as it ignores them.
+ */
+import * as Schema from "effect/Schema"
+import { OptionalNullable, PositiveInt } from "./primitives.js"
+
+/** What `domains` says of a host pattern. */
+export const DomainRule = Schema.Literal("none", "allow", "deny")
+/** @see DomainRule */
+export type DomainRule = typeof DomainRule.Type
+
+/** What `unixSockets` says of a socket path. */
+export const UnixSocketRule = Schema.Literal("allow", "deny")
+
+/** `limited`: only GET, HEAD and OPTIONS, and no HTTPS tunnels; `full`: every method. */
+export const NetworkMode = Schema.Literal("limited", "full")
+
+/**
+ * The proxy's settings (the reference's `RemoteNetworkProxyConfig`): the
+ * booleans are required, as the reference requires them. Listener
+ * addresses are not sent: each process's proxy takes loopback ports of its own.
+ */
+export const NetworkProxyConfig = Schema.Struct({
+  enabled: Schema.Boolean,
+  enableSocks5: Schema.Boolean,
+  enableSocks5Udp: Schema.Boolean,
+  allowUpstreamProxy: Schema.Boolean,
+  dangerouslyAllowAllUnixSockets: Schema.Boolean,
+  mode: NetworkMode,
+  allowLocalBinding: Schema.Boolean,
+  /** Host pattern → rule: `example.com`, `*.example.com` (subdomains), `**.example.com` (apex and subdomains), `*` (every host, allow only). */
+  domains: OptionalNullable(Schema.Record({ key: Schema.String, value: DomainRule })),
+  unixSockets: OptionalNullable(Schema.Record({ key: Schema.String, value: UnixSocketRule })),
+  /** Hosts the client always decides, even when a rule would. */
+  reviewDomains: OptionalNullable(Schema.Array(Schema.String)),
+  /** Issue 47 (credential masking): accepted, not acted on yet. */
+  credentialMasking: OptionalNullable(Schema.Boolean),
+  credentialProviders: OptionalNullable(Schema.Unknown)
+})
+/** @see NetworkProxyConfig */
+export type NetworkProxyConfig = typeof NetworkProxyConfig.Type
+
+/** Who and what a process's decisions are attributed to (all optional; the reference's names). */
+export const AuditMetadata = Schema.Struct({
+  conversationId: OptionalNullable(Schema.String),
+  userAccountId: OptionalNullable(Schema.String),
+  userEmail: OptionalNullable(Schema.String),
+  terminalType: OptionalNullable(Schema.String),
+  model: OptionalNullable(Schema.String),
+  originator: OptionalNullable(Schema.String),
+  authMode: OptionalNullable(Schema.String),
+  appVersion: OptionalNullable(Schema.String)
+})
+
+/** `process/start.networkProxy` (the reference's `RemoteNetworkProxyLaunchConfig`). */
+export const NetworkProxyLaunch = Schema.Struct({
+  proxy: NetworkProxyConfig.pipe(
+    Schema.filter((proxy) =>
+      proxy.enabled || "invalid network proxy config: executor-local network proxy launch requires an enabled proxy"
+    )
+  ),
+  /** Present: hosts no rule decides are asked of the client (`network/policyRequest`), for this long (plus 5 s, as the reference). */
+  policyDecisionTimeoutMs: OptionalNullable(
+    Schema.Int.pipe(
+      Schema.filter((ms) => ms !== 0 || "network policy decision callback timeout must be nonzero"),
+      Schema.nonNegative()
+    )
+  ),
+  auditMetadata: OptionalNullable(AuditMetadata),
+  executionId: OptionalNullable(Schema.String)
+})
+/** @see NetworkProxyLaunch */
+export type NetworkProxyLaunch = typeof NetworkProxyLaunch.Type
+
+/** How a request reached the proxy. */
+export const NetworkProtocol = Schema.Literal("http", "https_connect", "socks5_tcp", "socks5_udp")
+/** @see NetworkProtocol */
+export type NetworkProtocol = typeof NetworkProtocol.Type
+
+/** `network/policyRequest` params: the server asks its client about a host (limits as the reference's). */
+export const PolicyRequestParams = Schema.Struct({
+  processId: Schema.String.pipe(Schema.maxLength(256)),
+  request: Schema.Struct({
+    protocol: NetworkProtocol,
+    host: Schema.String.pipe(Schema.maxLength(253)),
+    port: PositiveInt.pipe(Schema.lessThanOrEqualTo(65535))
+  })
+})
+/** @see PolicyRequestParams */
+export type PolicyRequestParams = typeof PolicyRequestParams.Type
+
+const Reason = Schema.String.pipe(Schema.maxLength(1024))
+
+/** The client's decision: `ask` means the client would have to prompt, and blocks the request as `deny` does. */
+export const PolicyDecision = Schema.Union(
+  Schema.Struct({ type: Schema.Literal("allow") }),
+  Schema.Struct({ type: Schema.Literal("deny"), reason: Reason }),
+  Schema.Struct({ type: Schema.Literal("ask"), reason: Reason })
+)
+/** @see PolicyDecision */
+export type PolicyDecision = typeof PolicyDecision.Type
+
+/** `network/policyRequest` result. */
+export const PolicyRequestResult = Schema.Struct({ decision: PolicyDecision })
+/** @see PolicyRequestResult */
+export type PolicyRequestResult = typeof PolicyRequestResult.Type
+
+/** `network/policyDecision`: one evaluated request of a process's proxy (the reference's 12 fields; no `method` for SOCKS). */
+export const PolicyDecisionNotification = Schema.Struct({
+  processId: Schema.String,
+  /** RFC 3339 with milliseconds, UTC. */
+  timestamp: Schema.String,
+  scope: Schema.Literal("domain", "non_domain"),
+  decision: Schema.Literal("allow", "deny", "ask"),
+  source: Schema.Literal("baseline_policy", "decider", "mode_guard"),
+  reason: Schema.String,
+  protocol: NetworkProtocol,
+  host: Schema.String,
+  port: Schema.Int,
+  method: Schema.optional(Schema.String),
+  client: Schema.String,
+  policyOverride: Schema.Boolean
+})
+/** @see PolicyDecisionNotification */
+export type PolicyDecisionNotification = typeof PolicyDecisionNotification.Type

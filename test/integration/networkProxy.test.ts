@@ -1,0 +1,266 @@
+/**
+ * `process/start.networkProxy` end to end (issue 46): the built server over
+ * stdio, a child that sends curl through the proxy it was given to a
+ * loopback HTTP server of the test's, and a client that answers the
+ * server's `network/policyRequest`. The same cases run against the
+ * reference (codex 0.169's `exec-server`) where it is installed, so that
+ * what Codex relies on is held to what the reference does; the cases where
+ * we are stricter (asks in flight together) run on ours alone. No DNS: the
+ * proxy decides before it resolves, and the names that must not resolve end
+ * in `.test`.
+ */
+import { execFileSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import * as Http from "node:http"
+import * as Net from "node:net"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { eventually, type StdioServer, useStdioServers, type WireNotification } from "../support/StdioServer.js"
+
+const REFERENCE = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
+const startServer = useStdioServers()
+
+let target: Http.Server
+let targetPort = 0
+beforeAll(async () => {
+  target = Http.createServer((request, response) => response.end(`hello ${request.method} ${request.url}`))
+  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
+  targetPort = (target.address() as Net.AddressInfo).port
+})
+afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+
+/** A `networkProxy` with the reference's required fields, and these over them. */
+const launchOf = (proxy: Record<string, unknown> = {}, launch: Record<string, unknown> = {}) => ({
+  proxy: {
+    enabled: true,
+    enableSocks5: false,
+    enableSocks5Udp: false,
+    allowUpstreamProxy: false,
+    dangerouslyAllowAllUnixSockets: false,
+    mode: "full",
+    allowLocalBinding: false,
+    ...proxy
+  },
+  ...launch
+})
+
+/** curl through the HTTP proxy of the child's environment: status line, headers and body. */
+const curlVia = (url: string, extra = "") => `curl -sS -i --max-time 25 ${extra} -x "$HTTP_PROXY" ${url}`
+
+const SERVERS = [
+  { name: "ours", command: undefined },
+  ...(existsSync(REFERENCE) ? [{ name: "reference", command: [REFERENCE, "exec-server", "--listen", "stdio://"] }] : [])
+]
+
+interface Run {
+  readonly output: string
+  readonly decisions: ReadonlyArray<WireNotification["params"] & Record<string, unknown>>
+}
+
+/** Starts `sh -c script` with this `networkProxy` and waits for it to close. */
+const run = async (server: StdioServer, processId: string, script: string, networkProxy: unknown, extra: Record<string, unknown> = {}): Promise<Run> => {
+  const started = await server.request("process/start", {
+    processId,
+    argv: ["sh", "-c", script],
+    cwd: "file:///tmp",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    tty: false,
+    networkProxy,
+    ...extra
+  })
+  expect(started.error).toBeUndefined()
+  await server.closed(processId, 40_000)
+  return {
+    output: server.outputOf(processId).toString(),
+    decisions: server.notifications.filter((n) => n.method === "network/policyDecision" && n.params.processId === processId)
+      .map((n) => n.params as Run["decisions"][number])
+  }
+}
+
+/** The JSON body of a response curl printed with `-i`. */
+const bodyOf = (output: string) => JSON.parse(output.slice(output.indexOf("\r\n\r\n") + 4).trim()) as Record<string, unknown>
+
+/** Answers the server's next `network/policyRequest` about `host` with `result` (or an `error`). */
+const answerAsk = async (server: StdioServer, host: string, answer: { readonly result?: unknown; readonly error?: unknown }) => {
+  const asked = await server.waitFor((m) => m.method === "network/policyRequest" && m.params?.request?.host === host, 20_000)
+  server.send({ id: asked.id, ...answer })
+  return asked
+}
+
+describe.each(SERVERS)("the managed network proxy ($name)", ({ command }) => {
+  const ready = () => startServer([], { command })
+
+  it("gives the child the proxy environment, over the client's own values", async () => {
+    const server = await ready()
+    const { output } = await run(server, "env", "env", launchOf({ enableSocks5: true }), { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HTTP_PROXY: "mine" } })
+    const env = Object.fromEntries(output.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]))
+    expect(env.HTTP_PROXY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    for (const name of ["HTTPS_PROXY", "http_proxy", "WSS_PROXY", "npm_config_proxy", "YARN_HTTPS_PROXY", "PIP_PROXY", "DOCKER_HTTP_PROXY"]) expect(env[name]).toBe(env.HTTP_PROXY)
+    expect(env.ALL_PROXY).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/)
+    expect(env.ALL_PROXY).not.toContain(env.HTTP_PROXY!.slice("http://".length))
+    expect(env.FTP_PROXY).toBe(env.ALL_PROXY)
+    expect([env.NO_PROXY, env.no_proxy, env.NPM_CONFIG_NOPROXY]).toEqual(["", "", ""])
+    expect([env.NODE_USE_ENV_PROXY, env.ELECTRON_GET_USE_PROXY, env.CODEX_NETWORK_PROXY_ACTIVE, env.CODEX_NETWORK_ALLOW_LOCAL_BINDING]).toEqual(["1", "true", "1", "0"])
+  })
+
+  it("forwards to an allowed host and reports the decision with the reference's 12 fields", async () => {
+    const server = await ready()
+    const { decisions, output } = await run(server, "allowed", curlVia(`http://localhost:${targetPort}/x`), launchOf({ domains: { localhost: "allow" } }))
+    expect(output).toMatch(/^HTTP\/1\.1 200/)
+    expect(output).toContain("hello GET /x")
+    expect(decisions).toHaveLength(1)
+    const note = decisions[0]!
+    expect(Object.keys(note).sort()).toEqual(
+      ["client", "decision", "host", "method", "policyOverride", "port", "processId", "protocol", "reason", "scope", "source", "timestamp"]
+    )
+    expect(note).toMatchObject({ decision: "allow", source: "baseline_policy", reason: "allow", protocol: "http", host: "localhost", port: targetPort, method: "GET", scope: "domain", policyOverride: false })
+    expect(note.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(note.client).toMatch(/^127\.0\.0\.1:\d+$/)
+  })
+
+  it("refuses a denied host and an unlisted one with 403, the header and the JSON body", async () => {
+    const server = await ready()
+    const denied = await run(server, "denied", curlVia("http://bad.test/"), launchOf({ domains: { "bad.test": "deny" } }))
+    expect(denied.output).toMatch(/^HTTP\/1\.1 403/)
+    expect(denied.output.toLowerCase()).toContain("x-proxy-error: blocked-by-denylist")
+    expect(bodyOf(denied.output)).toEqual({
+      status: "blocked",
+      host: "bad.test",
+      reason: "denied",
+      decision: "deny",
+      source: "baseline_policy",
+      protocol: "http",
+      port: 80,
+      message: "Domain denied by the sandbox policy."
+    })
+    expect(denied.decisions).toMatchObject([{ decision: "deny", reason: "denied", source: "baseline_policy" }])
+
+    const unlisted = await run(server, "unlisted", curlVia("http://other.test:8080/"), launchOf({ domains: { "bad.test": "deny" } }))
+    expect(unlisted.output.toLowerCase()).toContain("x-proxy-error: blocked-by-allowlist")
+    expect(bodyOf(unlisted.output)).toMatchObject({ reason: "not_allowed", port: 8080, message: "Domain not in allowlist." })
+  })
+
+  it("refuses a wildcard-allowed name that does not resolve, and an unlisted localhost, as local", async () => {
+    const server = await ready()
+    const wildcard = await run(server, "wildcard", curlVia("http://a.nowhere.test/"), launchOf({ domains: { "*.nowhere.test": "allow" } }))
+    expect(bodyOf(wildcard.output)).toMatchObject({ reason: "not_allowed_local", message: "Sandbox policy blocks local/private network addresses." })
+    const local = await run(server, "local", curlVia(`http://localhost:${targetPort}/`), launchOf({ domains: { "example.com": "allow" } }, { policyDecisionTimeoutMs: 5000 }))
+    // Refused without asking the client.
+    expect(bodyOf(local.output)).toMatchObject({ reason: "not_allowed_local" })
+    expect(server.messages.some((m) => m.method === "network/policyRequest")).toBe(false)
+  })
+
+  it("asks the client about an unlisted host: deny, ask and an error answer refuse; allow goes on to the address check", async () => {
+    const server = await ready()
+    const launch = launchOf({}, { policyDecisionTimeoutMs: 10_000 })
+    const cases = [
+      { host: "deny.test", answer: { result: { decision: { type: "deny", reason: "not today" } } }, reason: "not today", header: "blocked-by-policy", decision: "deny", source: "decider" },
+      { host: "ask.test", answer: { result: { decision: { type: "ask", reason: "a person must say" } } }, reason: "a person must say", header: "blocked-by-policy", decision: "ask", source: "decider" },
+      { host: "error.test", answer: { error: { code: -32000, message: "no" } }, reason: "not_allowed", header: "blocked-by-allowlist", decision: "deny", source: "decider" },
+      // Allowed by the client, then refused by the address check (the baseline's): the name has no address.
+      { host: "allow.test", answer: { result: { decision: { type: "allow" } } }, reason: "not_allowed_local", header: "blocked-by-allowlist", decision: "deny", source: "baseline_policy" }
+    ]
+    for (const [index, each] of cases.entries()) {
+      const running = run(server, `ask${index}`, curlVia(`http://${each.host}:81/`), launch)
+      const asked = await answerAsk(server, each.host, each.answer)
+      expect(asked.params).toEqual({ processId: `ask${index}`, request: { protocol: "http", host: each.host, port: 81 } })
+      const { decisions, output } = await running
+      expect(output.toLowerCase()).toContain(`x-proxy-error: ${each.header}`)
+      expect(bodyOf(output)).toMatchObject({ reason: each.reason, source: each.source })
+      expect(decisions).toMatchObject([{ decision: each.decision, reason: each.reason, source: each.source }])
+    }
+  })
+
+  it("denies when the client does not answer, the timeout plus 5 s later", async () => {
+    const server = await ready()
+    const running = run(server, "silent", curlVia("http://silent.test/", "-w '\\nafter %{time_total}s'"), launchOf({}, { policyDecisionTimeoutMs: 1000 }))
+    await server.waitFor((m) => m.method === "network/policyRequest", 20_000)
+    const { output } = await running
+    expect(bodyOf(output.slice(0, output.lastIndexOf("\nafter ")))).toMatchObject({ reason: "not_allowed", source: "decider" })
+    const seconds = Number(/after ([\d.]+)s/.exec(output)![1])
+    expect(seconds).toBeGreaterThanOrEqual(5.9)
+    expect(seconds).toBeLessThan(9)
+  }, 40_000)
+
+  it("refuses what limited mode does not allow: POST, and HTTPS tunnels", async () => {
+    const server = await ready()
+    const launch = launchOf({ mode: "limited", domains: { localhost: "allow" } })
+    const post = await run(server, "post", curlVia(`http://localhost:${targetPort}/`, "-d x=1"), launch)
+    expect(post.output.toLowerCase()).toContain("x-proxy-error: blocked-by-method-policy")
+    expect(bodyOf(post.output)).toMatchObject({ reason: "method_not_allowed", source: "mode_guard", message: "Method not allowed in limited mode." })
+    expect(post.decisions).toMatchObject([
+      { decision: "allow", scope: "domain" },
+      { decision: "deny", scope: "non_domain", source: "mode_guard", reason: "method_not_allowed" }
+    ])
+    const get = await run(server, "get", curlVia(`http://localhost:${targetPort}/`), launch)
+    expect(get.output).toMatch(/^HTTP\/1\.1 200/)
+  })
+
+  it("refuses bad launch configurations with -32602 and the reference's words", async () => {
+    const server = await ready()
+    const start = (processId: string, networkProxy: unknown) =>
+      server.request("process/start", { processId, argv: ["true"], cwd: "file:///tmp", env: {}, tty: false, networkProxy })
+    const disabled = await start("a", launchOf({ enabled: false }))
+    expect(disabled.error).toMatchObject({ code: -32602 })
+    expect(disabled.error!.message).toContain("executor-local network proxy launch requires an enabled proxy")
+    const zero = await start("b", launchOf({}, { policyDecisionTimeoutMs: 0 }))
+    expect(zero.error!.message).toContain("network policy decision callback timeout must be nonzero")
+    const star = await start("c", launchOf({ domains: { "*": "deny" } }))
+    expect(star.error).toMatchObject({ code: -32602 })
+    expect(star.error!.message).toContain("network.denied_domains")
+    expect((await start("d", {})).error).toMatchObject({ code: -32602 })
+    expect((await start("e", launchOf({ mode: "open" }))).error).toMatchObject({ code: -32602 })
+    expect((await start("f", launchOf({}, { unknownField: 1 }))).error).toBeUndefined()
+  })
+
+  it("takes the proxy down with its process", async () => {
+    const server = await ready()
+    const { output } = await run(server, "gone", "echo $HTTP_PROXY", launchOf())
+    const port = Number(/:(\d+)/.exec(output.trim().slice("http://".length))![1])
+    const refused = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = Net.connect(port, "127.0.0.1")
+        socket.once("connect", () => {
+          socket.destroy()
+          resolve(false)
+        })
+        socket.once("error", () => resolve(true))
+      })
+    let gone = false
+    const deadline = Date.now() + 5_000
+    while (!gone && Date.now() < deadline) gone = await refused()
+    expect(gone).toBe(true)
+  })
+})
+
+describe("the managed network proxy (ours: stricter than the reference)", () => {
+  it("asks about 50 hosts at once: every question is out before the first answer", async () => {
+    const server = await startServer()
+    const script = `for i in $(seq 1 50); do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 25 -x "$HTTP_PROXY" http://h$i.test/ & done; wait`
+    const running = run(server, "fifty", script, launchOf({}, { policyDecisionTimeoutMs: 20_000 }))
+    const asked = () => server.messages.filter((m) => m.method === "network/policyRequest")
+    expect(await eventually(() => asked().length === 50, 20_000)).toBe(true)
+    expect(new Set(asked().map((m) => m.params.request.host)).size).toBe(50)
+    for (const question of asked()) server.send({ id: question.id, result: { decision: { type: "deny", reason: "no" } } })
+    const { decisions, output } = await running
+    expect(output.trim().split("\n")).toEqual(Array(50).fill("403"))
+    expect(decisions).toHaveLength(50)
+  }, 40_000)
+
+  it("asks once about a host that many connections want at the same time", async () => {
+    const server = await startServer()
+    const script = `echo $HTTP_PROXY; for i in $(seq 1 10); do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 25 -x "$HTTP_PROXY" http://same.test/$i & done; wait`
+    const running = run(server, "ten", script, launchOf({}, { policyDecisionTimeoutMs: 20_000 }))
+    await server.outputContains("ten", "\n")
+    const port = server.outputOf("ten").toString().split("\n")[0]!.split(":")[2]
+    // All ten connections are at the proxy before the question is answered.
+    const connected = () => execFileSync("ss", ["-Htn", "state", "established", `( dport = :${port} )`]).toString().trim().split("\n").filter(Boolean).length
+    expect(await eventually(() => connected() >= 10, 20_000)).toBe(true)
+    const asked = server.messages.filter((m) => m.method === "network/policyRequest")
+    expect(asked).toHaveLength(1)
+    server.send({ id: asked[0].id, result: { decision: { type: "deny", reason: "no" } } })
+    const { decisions, output } = await running
+    expect(output.trim().split("\n").slice(1)).toEqual(Array(10).fill("403"))
+    expect(server.messages.filter((m) => m.method === "network/policyRequest")).toHaveLength(1)
+    expect(decisions).toHaveLength(10)
+  }, 40_000)
+})
