@@ -181,6 +181,25 @@ describe.each(SERVERS)("the managed network proxy ($name)", ({ command }) => {
     expect(seconds).toBeLessThan(9)
   }, 40_000)
 
+  it("decides SOCKS5 connections by name too: the notes say socks5_tcp and carry no method", async () => {
+    const server = await ready()
+    const socks = (url: string) => `curl -s -o /dev/null -w '%{http_code} ' --max-time 20 -x "$ALL_PROXY" ${url}; echo $?`
+    const { decisions, output } = await run(
+      server,
+      "socks",
+      `${socks(`http://localhost:${targetPort}/`)}; ${socks("http://bad.test/")}`,
+      launchOf({ enableSocks5: true, domains: { localhost: "allow", "bad.test": "deny" } })
+    )
+    const [allowed, denied] = output.trim().split("\n").filter((line) => /^\d{3} \d+$/.test(line))
+    expect(allowed).toBe("200 0")
+    expect(denied).toMatch(/^000 [1-9]\d*$/)
+    expect(decisions).toMatchObject([
+      { decision: "allow", protocol: "socks5_tcp", host: "localhost", port: targetPort, reason: "allow" },
+      { decision: "deny", protocol: "socks5_tcp", host: "bad.test", port: 80, reason: "denied" }
+    ])
+    for (const note of decisions) expect(note).not.toHaveProperty("method")
+  })
+
   it("refuses what limited mode does not allow: POST, and HTTPS tunnels", async () => {
     const server = await ready()
     const launch = launchOf({ mode: "limited", domains: { localhost: "allow" } })
