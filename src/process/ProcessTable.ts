@@ -261,9 +261,22 @@ export const makeProcessTable = (
               Effect.promise(() => import("../network/ManagedProxy.js")),
               (ManagedProxy) => ManagedProxy.make({ processId: params.processId, launch: params.networkProxy!, client, asks })
             )
+          // A confined process without network reaches its proxies, and nothing
+          // else of the host's loopback, through a bridge into its namespace.
+          const loopbackPorts = network === undefined || confinement._tag === "Unconfined" || confinement.policy.network
+            ? undefined
+            : yield* Effect.flatMap(
+              Effect.promise(() => import("../sandbox/loopbackBridge.js")),
+              (LoopbackBridge) =>
+                LoopbackBridge.bridge(network.listeners.map((listener) => ({
+                  port: listener.port,
+                  // The forwarder inside does not say which port its client used.
+                  accept: (socket) => listener.serve(socket, `127.0.0.1:0`)
+                })))
+            )
           const launch = confinement._tag === "Unconfined"
             ? undefined
-            : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd })
+            : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd, loopbackPorts })
           return yield* makeProcessActor({
             processId: params.processId,
             request: {

@@ -11,13 +11,22 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
-import type { InternalError, InvalidParams } from "../protocol/errors.js"
-import { SandboxUnavailable } from "../protocol/errors.js"
+import { type InternalError, InvalidParams, SandboxUnavailable } from "../protocol/errors.js"
 import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
-import { commandPidOf, confinedArgv, findExecutable, type Launcher, probe } from "./bubblewrap.js"
+import {
+  type BridgeFilter,
+  bridgedPorts,
+  commandPidOf,
+  confinedArgv,
+  findExecutable,
+  type Launcher,
+  LOOPBACK_SOCKETS,
+  type LoopbackPort,
+  probe
+} from "./bubblewrap.js"
 import { makePlaceholders, type PlaceholderGuard, type Placeholders } from "./placeholders.js"
 import { peerRefusal, type TcpEnds } from "./peers.js"
-import { filterPath, seccompFilter } from "./seccomp.js"
+import { filterPath, prctlNumber, seccompFilter } from "./seccomp.js"
 import {
   combine,
   type Confinement,
@@ -43,6 +52,13 @@ export interface ConfinedCommand {
   readonly argv: ReadonlyArray<string>
   readonly arg0: string | undefined
   readonly cwd: string
+  /**
+   * Host loopback ports the command reaches at 127.0.0.1:<port> in a sandbox
+   * without network, each carried to its Unix socket (loopbackBridge.ts's
+   * `bridge` makes them); with network they are the host's already and
+   * nothing is bridged.
+   */
+  readonly loopbackPorts?: ReadonlyArray<LoopbackPort> | undefined
 }
 
 /** The sandbox service. */
@@ -153,23 +169,61 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
     return {
       confinementOf,
       prepare,
-      launch: (policy, command) =>
-        Effect.map(
-          Effect.zipLeft(prepare(policy, []), policy.network ? countWithNetwork : Effect.void),
-          ({ launcher }) => ({
-            argv: confinedArgv(launcher, { policy, cwd: command.cwd }, command.argv, command.arg0),
+      launch: (policy, command) => {
+        const bridged = bridgedPorts(policy, command.loopbackPorts)
+        if (bridged.length === 0) {
+          return Effect.map(
+            Effect.zipLeft(prepare(policy, []), policy.network ? countWithNetwork : Effect.void),
+            ({ launcher }) => ({
+              argv: confinedArgv(launcher, { policy, cwd: command.cwd }, command.argv, command.arg0),
+              commandPid: commandPidOf
+            })
+          )
+        }
+        // No network, so not counted among the sandboxes with network: it
+        // reaches nothing of the host's but the bridged sockets.
+        return Effect.gen(function*() {
+          yield* checkBridge(policy, bridged)
+          yield* prepare(policy, [])
+          const launchers = yield* available
+          return {
+            argv: confinedArgv(launchers.withNetwork, { policy, cwd: command.cwd }, command.argv, command.arg0, {
+              ...launchers.bridge,
+              ports: bridged
+            }),
             commandPid: commandPidOf
-          })
-        ),
+          }
+        })
+      },
       placeholders: placeholders.current,
       peerRefusal: (ends) => withNetwork > 0 ? peerRefusal(ends, { ownSandboxes: true }) : undefined
     }
   })
 
-/** The launchers of sandboxes with and without network (their seccomp filters differ). */
+/** The launchers of sandboxes with and without network (their seccomp filters differ), and what a bridged one adds. */
 interface Launchers {
   readonly withNetwork: Launcher
   readonly withoutNetwork: Launcher
+  /** A sandbox without network with loopback ports bridged in (see bubblewrap's `confinedArgv`). */
+  readonly bridge: BridgeFilter
+}
+
+/**
+ * Refuses ports that cannot be bridged: not a port number, one twice, a
+ * socket path that is not absolute, or a policy with a rule on /dev, whose
+ * mount would replace the sandbox's own /dev where the sockets go.
+ */
+const checkBridge = (policy: ResolvedSandbox, ports: ReadonlyArray<LoopbackPort>): Effect.Effect<void, InvalidParams> => {
+  const refuse = (why: string) => Effect.fail(new InvalidParams({ message: `sandbox: cannot bridge loopback ports: ${why}` }))
+  const seen = new Set<number>()
+  for (const { port, socketPath } of ports) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return refuse(`${port} is not a port`)
+    if (seen.has(port)) return refuse(`port ${port} given twice`)
+    seen.add(port)
+    if (!socketPath.startsWith("/") || socketPath.includes("\0")) return refuse(`${JSON.stringify(socketPath)} is not an absolute path`)
+  }
+  const covering = policy.rules.find((rule) => rule.path !== "/" && LOOPBACK_SOCKETS.startsWith(`${rule.path}/`))
+  return covering === undefined ? Effect.void : refuse(`the policy has a rule on ${covering.path}`)
 }
 
 /** Finds bubblewrap, writes the filters and builds a sandbox with them; the reason when it cannot. */
@@ -178,14 +232,16 @@ const prepareLaunchers = (bwrapName: string): { readonly launchers: Launchers } 
   if (bwrap === undefined) return { reason: "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)" }
   const withNetwork = seccompFilter({ denyUnixSockets: false })
   const withoutNetwork = seccompFilter({ denyUnixSockets: true })
-  if (withNetwork === undefined || withoutNetwork === undefined) {
+  const prctl = prctlNumber()
+  if (withNetwork === undefined || withoutNetwork === undefined || prctl === undefined) {
     return { reason: `no seccomp filter for this architecture (${process.arch})` }
   }
   let launchers: Launchers
   try {
     launchers = {
       withNetwork: { bwrap, seccompFilter: filterPath(withNetwork) },
-      withoutNetwork: { bwrap, seccompFilter: filterPath(withoutNetwork) }
+      withoutNetwork: { bwrap, seccompFilter: filterPath(withoutNetwork) },
+      bridge: { commandFilter: withoutNetwork, prctl }
     }
   } catch (error) {
     return { reason: `the seccomp filter cannot be written: ${(error as Error).message}` }

@@ -59,8 +59,9 @@ const digestProvider = (): string => {
 
 /** What this server offers besides the base protocol. */
 export const capabilities = (features: { readonly sandboxedFiles: boolean; readonly http: boolean }): EnvironmentCapabilities => ({
-  networkProxyLaunch: false,
-  networkProxyReviewDomains: false,
+  // process/start.networkProxy and its questions to the client (network/policyRequest).
+  networkProxyLaunch: true,
+  networkProxyReviewDomains: true,
   credentialMasking: false,
   credentialMaskingCustomProviders: false,
   capabilityDiscoverySandbox: false,

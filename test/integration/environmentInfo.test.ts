@@ -51,9 +51,11 @@ describe("environment info", () => {
       expect(answered, `${flag}: ${method} ${JSON.stringify(answer)}`).toBe(capabilities[flag])
     }
     // What this server has no part of is never claimed.
-    for (const flag of ["networkProxyLaunch", "networkProxyReviewDomains", "credentialMasking", "shellSnapshotV2", "windowsMxc"]) {
+    for (const flag of ["credentialMasking", "shellSnapshotV2", "windowsMxc"]) {
       expect(capabilities[flag], flag).toBe(false)
     }
+    // The managed network proxy is a field of process/start (test/integration/networkProxy.test.ts).
+    expect([capabilities.networkProxyLaunch, capabilities.networkProxyReviewDomains]).toEqual([true, true])
   })
 
   it("reports $TMPDIR as its temporary directory and its own working directory", async () => {

@@ -10,7 +10,9 @@
  * in `.test`.
  */
 import { execFileSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -252,6 +254,37 @@ describe.each(SERVERS)("the managed network proxy ($name)", ({ command }) => {
 })
 
 describe("the managed network proxy (ours: stricter than the reference)", () => {
+  it("under a sandbox: the proxies are reached inside the process's own network namespace, nothing else of the host's loopback is", async () => {
+    const server = await startServer()
+    const workspace = mkdtempSync(Path.join(Os.tmpdir(), "proxy-sandbox-"))
+    try {
+      const script = [
+        `curl -s -o /dev/null -w 'http %{http_code}\\n' --max-time 20 -x "$HTTP_PROXY" http://localhost:${targetPort}/`,
+        `curl -s -o /dev/null -w 'socks %{http_code}\\n' --max-time 20 -x "$ALL_PROXY" http://localhost:${targetPort}/`,
+        `curl -s -o /dev/null --max-time 5 --noproxy '*' http://127.0.0.1:${targetPort}/; echo "direct $?"`
+      ].join("; ")
+      // Network asked for, too: with a managed proxy the proxy is the only way out.
+      for (const [processId, network] of [["boxed", false], ["networked", true]] as const) {
+        const started = server.waitFor((m) => m.id !== undefined && m.result?.processId === processId)
+        const { decisions, output } = await run(
+          server,
+          processId,
+          script,
+          launchOf({ enableSocks5: true, domains: { localhost: "allow" } }),
+          { cwd: workspace, sandbox: { writableRoots: [workspace], network } }
+        )
+        expect((await started).result.sandboxType).toBe("linuxSeccomp")
+        expect(output.trim().split("\n")).toEqual(["http 200", "socks 200", "direct 7"])
+        expect(decisions).toMatchObject([
+          { decision: "allow", protocol: "http", host: "localhost", client: "127.0.0.1:0" },
+          { decision: "allow", protocol: "socks5_tcp", host: "localhost", client: "127.0.0.1:0" }
+        ])
+      }
+    } finally {
+      rmSync(workspace, { recursive: true, force: true })
+    }
+  }, 40_000)
+
   it("asks about 50 hosts at once: every question is out before the first answer", async () => {
     const server = await startServer()
     const script = `for i in $(seq 1 50); do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 25 -x "$HTTP_PROXY" http://h$i.test/ & done; wait`
