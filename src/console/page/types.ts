@@ -36,6 +36,28 @@ export interface ConsoleProcess {
   readonly retainedBytes: number
   readonly nextSeq: number
   readonly size: TerminalSize | null
+  /** Only for a process with a managed network proxy: its latest decisions (the server keeps 50), oldest first. */
+  readonly networkDecisions?: ReadonlyArray<NetworkDecision>
+}
+
+/** One request its managed network proxy decided (`network/policyDecision`). */
+export interface NetworkDecision {
+  readonly processId: string
+  /** RFC 3339 with milliseconds, UTC. */
+  readonly timestamp: string
+  readonly scope: "domain" | "non_domain"
+  /** `ask`: the client would have had to prompt, and the request was blocked as a denial is. */
+  readonly decision: "allow" | "deny" | "ask"
+  readonly source: "baseline_policy" | "decider" | "mode_guard"
+  readonly reason: string
+  readonly protocol: "http" | "https_connect" | "socks5_tcp" | "socks5_udp"
+  readonly host: string
+  readonly port: number
+  /** Absent for SOCKS. */
+  readonly method?: string
+  readonly client: string
+  /** The client allowed what the policy would have refused. */
+  readonly policyOverride: boolean
 }
 
 export interface ReadResult {

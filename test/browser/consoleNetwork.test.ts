@@ -1,0 +1,128 @@
+/**
+ * The web console in a real browser (as console.test.ts): a process started
+ * with a managed network proxy shows how many of its recent requests were
+ * allowed and refused, and its decisions expand under its row and stay
+ * expanded through the lists' refreshes.
+ */
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import type { Browser, BrowserContext } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchBrowser, logIn } from "../support/browser.js"
+import { type RunningWebSocketServer, RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
+
+let browser: Browser
+let server: RunningWebSocketServer
+let context: BrowserContext | undefined
+/** The loopback HTTP server the process is allowed to reach; counts what reaches it. */
+let target: Http.Server
+let reached = 0
+
+beforeAll(async () => {
+  target = Http.createServer((_request, response) => {
+    reached++
+    response.end("ok")
+  })
+  ;[browser, server] = await Promise.all([
+    launchBrowser(),
+    startWebSocketServer(["--console"]),
+    new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
+  ])
+})
+afterAll(async () => {
+  await context?.close()
+  await browser?.close()
+  server?.stop()
+  target?.close()
+})
+
+const networkProxy = {
+  proxy: {
+    enabled: true,
+    enableSocks5: false,
+    enableSocks5Udp: false,
+    allowUpstreamProxy: false,
+    dangerouslyAllowAllUnixSockets: false,
+    mode: "full",
+    allowLocalBinding: false,
+    domains: { localhost: "allow", "bad.test": "deny" }
+  }
+}
+
+/** Marks an element, to tell later whether a refresh kept it or built another. */
+const mark = (node: Element) => {
+  ;(node as unknown as { kept?: boolean }).kept = true
+}
+const marked = (node: Element) => (node as unknown as { kept?: boolean }).kept === true
+
+describe("web console in a browser: network decisions", () => {
+  it("counts a proxied process's allowed and refused requests, and shows them newest first through refreshes", async () => {
+    const port = (target.address() as AddressInfo).port
+    const owner = await RawWebSocketClient.connectReady(server.url)
+    const script = `curl -s -o /dev/null -x "$HTTP_PROXY" http://localhost:${port}/; curl -s -o /dev/null -x "$HTTP_PROXY" http://bad.test/; sleep 30`
+    const started = await owner.request("process/start", { processId: "proxied", argv: ["sh", "-c", script], env: {}, tty: false, networkProxy })
+    expect(started.error).toBeUndefined()
+    await owner.request("process/start", { processId: "unproxied", argv: ["sleep", "30"], env: {}, tty: false })
+    const other = await RawWebSocketClient.connectReady(server.url)
+    await other.request("process/start", { processId: "elsewhere", argv: ["sleep", "30"], env: {}, tty: false })
+
+    context = await browser.newContext({ viewport: { width: 1200, height: 520 } })
+    const page = await context.newPage()
+    await logIn(page, server.url)
+    const row = page.locator('tr[data-process="proxied"]')
+    const toggle = row.locator("[data-action=network]")
+    await toggle.filter({ hasText: "1 allowed, 1 refused" }).waitFor()
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false")
+    // Without a proxy, nothing in that column.
+    const plain = page.locator('tr[data-process="unproxied"]')
+    expect(await plain.locator("td.network").textContent()).toBe("")
+    expect(await plain.locator("[data-action=network]").count()).toBe(0)
+    // A session without any proxied process has no such column at all.
+    const elsewhere = page.locator('tr[data-process="elsewhere"]')
+    expect(await elsewhere.locator("td.network").isHidden()).toBe(true)
+    expect(await page.locator("section.session", { has: elsewhere }).locator("th", { hasText: "network" }).isHidden()).toBe(true)
+    expect(await page.locator("section.session", { has: row }).locator("th", { hasText: "network" }).isVisible()).toBe(true)
+
+    await toggle.click()
+    const details = page.locator('tr[data-decisions="proxied"]')
+    const decisions = details.locator("table.decisions tbody tr")
+    await decisions.nth(1).waitFor()
+    expect(await decisions.count()).toBe(2)
+    const cells = (index: number) => decisions.nth(index).locator("td").allTextContents()
+    // Newest first: the refusal, marked as one.
+    const [time, decision, host, protocol, method, reason, source] = await cells(0)
+    expect(time).toMatch(/^\d{2}:\d{2}:\d{2}$/)
+    expect([decision, host, protocol, method, reason, source]).toEqual(["denied", "bad.test:80", "HTTP", "GET", "denied", "policy"])
+    expect(await decisions.nth(0).getAttribute("class")).toBe("refused")
+    expect((await cells(1)).slice(1)).toEqual(["allowed", `localhost:${port}`, "HTTP", "GET", "allow", "policy"])
+    expect(await decisions.nth(1).getAttribute("class")).toBe("allowed")
+    expect(reached).toBe(1)
+    // The details sit right under their process's row.
+    expect(await row.evaluate((element) => element.nextElementSibling?.getAttribute("data-decisions"))).toBe("proxied")
+
+    // Refreshed twice more: still expanded, the same row and button (focus and selection kept).
+    await row.evaluate(mark)
+    await toggle.evaluate(mark)
+    await details.evaluate(mark)
+    const refreshes = Number(await page.locator(".lists").getAttribute("data-refreshes"))
+    await page.waitForFunction((count) => Number(document.querySelector(".lists")?.getAttribute("data-refreshes")) >= count + 2, refreshes)
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true")
+    expect(await decisions.count()).toBe(2)
+    for (const element of [row, toggle, details]) expect(await element.evaluate(marked)).toBe(true)
+    // To look at the page: EXEC_SERVER_CONSOLE_SCREENSHOT=/tmp/console-network.png
+    const screenshot = process.env.EXEC_SERVER_CONSOLE_SCREENSHOT
+    if (screenshot !== undefined) {
+      await page.mouse.move(0, 0) // no hover underline on the count
+      await page.screenshot({ path: screenshot })
+    }
+
+    // Hidden again at once (no waiting for a refresh), and stays hidden.
+    await toggle.click()
+    expect(await details.count()).toBe(0)
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false")
+    await page.waitForFunction((count) => Number(document.querySelector(".lists")?.getAttribute("data-refreshes")) >= count + 3, refreshes)
+    expect(await details.count()).toBe(0)
+    owner.socket.close()
+    other.socket.close()
+  }, 60_000)
+})
