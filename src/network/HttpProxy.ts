@@ -11,7 +11,7 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
-import { type DecideOptions, type Evaluator, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
+import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
 
 export { type ClientAnswer, type DecisionNote, type ProxyProtocol, REFUSALS, systemResolve } from "./decide.js"
 
@@ -140,35 +140,29 @@ const tunnel = (evaluator: Evaluator, client: string, request: Http.IncomingMess
 export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, never, Scope.Scope> =>
   Effect.gen(function*() {
     const evaluator = yield* makeEvaluator(options)
-    const sockets = new Set<Duplex>()
     // Who each connection is, as the notes say: its TCP peer, or what `serve` was given.
     const clients = new WeakMap<Duplex, string>()
     const clientOf = (socket: Duplex) => clients.get(socket) ?? "unknown"
-    let closed = false
     const server = Http.createServer((request, response) => forward(evaluator, clientOf(request.socket), request, response))
     server.on("connect", (request: Http.IncomingMessage, socket: Duplex, head: Buffer) => tunnel(evaluator, clientOf(request.socket), request, socket, head))
+    // Connections come only once it listens, and so once this is set.
+    let connections: Connections | undefined
     server.on("connection", (socket: Duplex) => {
-      if (closed) return socket.destroy()
+      if (connections === undefined || connections.closed()) return socket.destroy()
       if (!clients.has(socket) && socket instanceof Net.Socket) clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`)
+      const { sockets } = connections
       sockets.add(socket)
       socket.once("close", () => sockets.delete(socket))
     })
-    const port = yield* Effect.async<number>((resume) => {
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as Net.AddressInfo).port)))
-    })
-    yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
-        closed = true
-        server.close(() => resume(Effect.void))
-        for (const socket of sockets) socket.destroy()
-      })
-    )
+    const listening = yield* listenOnLoopback(server)
+    connections = listening
     const serve = (socket: Duplex, client: string) => {
-      if (closed) return void socket.destroy()
+      if (listening.closed()) return void socket.destroy()
       clients.set(socket, client)
       // Node's documented way to hand a server any duplex stream as a connection.
       server.emit("connection", socket)
     }
+    const port = listening.port
     return { port, serve }
   })
 

@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
-import { type DecideOptions, type Evaluator, lookupOf, makeEvaluator } from "./decide.js"
+import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
 
 /** Bounds on what an untrusted local client can make the proxy hold. */
 export interface Socks5Limits {
@@ -393,24 +393,17 @@ const serveConnection = (context: Context, socket: Duplex, client: string) => {
 export const make = (options: Socks5ProxyOptions): Effect.Effect<Socks5Proxy, never, Scope.Scope> =>
   Effect.gen(function*() {
     const context: Context = { options, limits: { ...DEFAULT_LIMITS, ...options.limits }, evaluator: yield* makeEvaluator(options) }
-    const connections = new Set<Duplex>()
-    let closed = false
+    // Connections come only once it listens, and so once this is set.
+    let listening: (Connections & { readonly port: number }) | undefined
     const serve = (socket: Duplex, client: string) => {
-      if (closed || connections.size >= context.limits.maxConnections) return void socket.destroy()
-      connections.add(socket)
-      socket.once("close", () => connections.delete(socket))
+      if (listening === undefined || listening.closed() || listening.sockets.size >= context.limits.maxConnections) return void socket.destroy()
+      const { sockets } = listening
+      sockets.add(socket)
+      socket.once("close", () => sockets.delete(socket))
       serveConnection(context, socket, client)
     }
     const server = Net.createServer((socket) => serve(socket, `${socket.remoteAddress}:${socket.remotePort}`))
-    const port = yield* Effect.async<number>((resume) => {
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as Net.AddressInfo).port)))
-    })
-    yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
-        closed = true
-        server.close(() => resume(Effect.void))
-        for (const socket of connections) socket.destroy()
-      })
-    )
+    listening = yield* listenOnLoopback(server)
+    const port = listening.port
     return { port, serve }
   })

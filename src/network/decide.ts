@@ -13,6 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
+import type { Duplex } from "node:stream"
 import * as Dns from "node:dns"
 import * as Net from "node:net"
 import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
@@ -243,3 +244,31 @@ export const lookupOf = (addresses: ReadonlyArray<string>): Net.LookupFunction =
     if (options.all === true) return callback(null, entries)
     callback(null, entries[0]!.address, entries[0]!.family)
   }) as unknown as Net.LookupFunction
+
+/** A proxy's connections, however they came, and whether its scope has closed. */
+export interface Connections {
+  readonly sockets: Set<Duplex>
+  readonly closed: () => boolean
+}
+
+/**
+ * Listens with `server` on a free port of 127.0.0.1 until the scope
+ * closes; then the server stops listening and every connection in
+ * `sockets` (the proxy adds those it serves) is destroyed.
+ */
+export const listenOnLoopback = (server: Net.Server): Effect.Effect<Connections & { readonly port: number }, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const sockets = new Set<Duplex>()
+    let closed = false
+    const port = yield* Effect.async<number>((resume) => {
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as Net.AddressInfo).port)))
+    })
+    yield* Effect.addFinalizer(() =>
+      Effect.async<void>((resume) => {
+        closed = true
+        server.close(() => resume(Effect.void))
+        for (const socket of sockets) socket.destroy()
+      })
+    )
+    return { port, sockets, closed: () => closed }
+  })
