@@ -7,6 +7,7 @@
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
@@ -16,6 +17,7 @@ import type { ClientError } from "../client/ClientError.js"
 import type * as ExecServerClient from "../client/ExecServerClient.js"
 import type { SignalName } from "../protocol/schema.js"
 import { memoryBound } from "./memoryBound.js"
+import type { TerminalInput } from "./networkPrompt.js"
 
 /** Ctrl-P Ctrl-Q: leaves an attached process running, as `docker attach`. */
 const DETACH_KEYS = Buffer.from([0x10, 0x11])
@@ -116,6 +118,8 @@ export interface AttachOptions {
   readonly tty: boolean
   /** Watch for Ctrl-P Ctrl-Q in the input, which leaves the process running. */
   readonly detachKeys: boolean
+  /** Takes the keys that answer a question of the client's (networkPrompt.ts) before they reach the process. */
+  readonly input?: TerminalInput | undefined
 }
 
 /**
@@ -161,12 +165,16 @@ export const attachTo = (
       }
       return [data]
     }
+    const answers = options.input
     const input = Stream.fromAsyncIterable(process.stdin as AsyncIterable<Buffer>, (error) => error).pipe(
+      Stream.map((chunk) => answers === undefined ? chunk : answers.take(chunk)),
       Stream.mapConcat(watchForDetach),
       // The keys before the sequence still go; nothing after it.
       Stream.takeUntil(() => detached),
       Stream.filter((chunk) => chunk.length > 0),
       Stream.runForEach((chunk) => Effect.ignore(handle.write(chunk))),
+      // The local input is gone (not merely no longer read): a question reads the terminal itself now.
+      Effect.onExit((exit) => Exit.isInterrupted(exit) ? Effect.void : Effect.sync(() => answers?.ended())),
       // The end of local input is the end of the process's (but when leaving it attached).
       Effect.zipRight(Effect.suspend(() => detached ? Effect.void : Effect.ignore(handle.closeStdin))),
       Effect.ignore

@@ -51,7 +51,8 @@ const paragraphsOf = (doc: HelpDoc.HelpDoc): Array<string> => {
 }
 
 /** What @effect/cli says of a choice, a repeated argument or a key=value option, which the usage or the description already says. */
-const boilerplateIn = /^One of the following: (\S+, )*\S+ |This argument must be repeated at least \d+ times?\.|May be specified .*$/g
+const boilerplateIn =
+  /^One of the following: (\S+, )*\S+ |This argument must be repeated at least \d+ times?\.| ?This option may be repeated zero or more times\.|May be specified .*$/g
 
 /** Each entry of a help document's description lists: its names and what it says. */
 const entriesOf = (doc: HelpDoc.HelpDoc): Array<readonly [string, string]> => {

@@ -22,6 +22,16 @@ import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
 import { consolePageUrl } from "../console/WebConsole.js"
 import {
+  asksClient,
+  canPrompt,
+  type NetworkFlags,
+  networkOn,
+  networkProxyOf,
+  sayDecision,
+  TerminalAsker,
+  terminalDecider
+} from "./networkPrompt.js"
+import {
   type AttachOptions,
   attachTo,
   type ForwardedSignal,
@@ -115,6 +125,35 @@ const execCommand = Command.make(
       )
     ),
     processId: Options.text("process").pipe(Options.withDescription("The process id to give it (default: a fresh one)"), Options.optional),
+    allowDomain: Options.text("allow-domain").pipe(
+      Options.withDescription(
+        "Run the command behind a managed network proxy that lets it reach hosts matching PATTERN " +
+          "(example.com; *.example.com its subdomains; **.example.com both; repeatable). Other hosts are denied, or asked (see --ask-domains)"
+      ),
+      Options.repeated
+    ),
+    denyDomain: Options.text("deny-domain").pipe(
+      Options.withDescription("Behind the managed network proxy, never let it reach hosts matching PATTERN (repeatable; wins over --allow-domain)"),
+      Options.repeated
+    ),
+    networkMode: Options.choice("network-mode", ["limited", "full"] as const).pipe(
+      Options.withDescription(
+        "The managed network proxy's mode: limited (GET, HEAD and OPTIONS only, no HTTPS) or full (default full); turns the proxy on"
+      ),
+      Options.optional
+    ),
+    askDomains: Options.boolean("ask-domains").pipe(
+      Options.withDescription(
+        "Behind the managed network proxy, ask about a host no pattern decides (turns the proxy on): a question on the terminal, " +
+          "denied where there is none (the default when stdin and stderr are terminals)"
+      )
+    ),
+    noAskDomains: Options.boolean("no-ask-domains").pipe(
+      Options.withDescription("Never ask about a host no pattern decides: the proxy denies it")
+    ),
+    verbose: Options.boolean("verbose").pipe(
+      Options.withDescription("Say on stderr each connection the managed network proxy decided, and why")
+    ),
     argv: Args.text({ name: "command" }).pipe(Args.withDescription("The command and its arguments, after --"), Args.atLeast(1))
   },
   (flags) => {
@@ -124,6 +163,21 @@ const execCommand = Command.make(
       return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server")
     }
     if (detachTtlMs !== undefined && detachTtlMs <= 0) return reportUsage("--detach-ttl-ms must be more than 0")
+    if (flags.askDomains && flags.noAskDomains) return reportUsage("--ask-domains and --no-ask-domains contradict each other: give one")
+    const networkFlags: NetworkFlags = {
+      allowDomains: flags.allowDomain,
+      denyDomains: flags.denyDomain,
+      mode: Option.getOrUndefined(flags.networkMode),
+      askDomains: flags.askDomains,
+      noAskDomains: flags.noAskDomains
+    }
+    const network = networkOn(networkFlags)
+    if (network && flags.askDomains && flags.detach) {
+      return reportUsage("--ask-domains needs this client to stay and answer: it cannot go with --detach")
+    }
+    const asked = network && asksClient(networkFlags, flags.detach)
+    // One reader of the terminal: attach hands it the keys of an open question.
+    const asker = asked && canPrompt() ? new TerminalAsker() : undefined
     // As ssh decides: a terminal when asked for, or when both ends of the
     // client are one (output into a pipe or a file gets pipes: no \r\n, no
     // colours, stderr apart).
@@ -134,7 +188,17 @@ const execCommand = Command.make(
       // Until the process runs, a signal ends the client at once, as it asks.
       const started = yield* Effect.raceFirst(
         Effect.gen(function*() {
-          const client = Context.get(yield* Layer.build(clientLayer({ ...flags, detachTtlMs })), ExecServerClient.ExecServerClient)
+          const client = Context.get(
+            yield* Layer.build(clientLayer({
+              ...flags,
+              detachTtlMs,
+              network: {
+                ...(asked ? { networkPolicyDecider: terminalDecider(asker) } : {}),
+                ...(flags.verbose ? { onNetworkPolicyDecision: sayDecision } : {})
+              }
+            })),
+            ExecServerClient.ExecServerClient
+          )
           const handle = yield* client.start({
             argv: flags.argv,
             tty,
@@ -147,7 +211,8 @@ const execCommand = Command.make(
             ...Option.match(flags.env, {
               onNone: () => ({}),
               onSome: (set) => ({ envPolicy: { set: Object.fromEntries(set) } })
-            })
+            }),
+            ...(network ? { networkProxy: networkProxyOf(networkFlags, asked) } : {})
           }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
           return { client, handle }
         }),
@@ -165,6 +230,7 @@ const execCommand = Command.make(
       yield* follow(handle, signals, {
         tty,
         detachKeys,
+        input: asker,
         url: flags.url,
         sessionId: client.sessionId,
         // As a pipeline ends: the command goes with the reader.
@@ -232,10 +298,16 @@ const attachCommand = Command.make(
   (flags) =>
     Effect.gen(function*() {
       const signals = yield* takeOverSignals
+      // The session's processes may ask about hosts (exec --ask-domains, detached): on a terminal the one attached answers.
+      const asker = canPrompt() ? new TerminalAsker() : undefined
       const started = yield* Effect.raceFirst(
         Effect.gen(function*() {
           const client = Context.get(
-            yield* Layer.build(clientLayer({ ...flags, session: Option.some(flags.session) })),
+            yield* Layer.build(clientLayer({
+              ...flags,
+              session: Option.some(flags.session),
+              network: asker === undefined ? {} : { networkPolicyDecider: terminalDecider(asker) }
+            })),
             ExecServerClient.ExecServerClient
           )
           const info = (yield* client.list).find((entry) => entry.processId === flags.processId)
@@ -250,6 +322,7 @@ const attachCommand = Command.make(
       yield* follow(handle, signals, {
         tty,
         detachKeys: true,
+        input: asker,
         url: flags.url,
         sessionId: flags.session,
         // Not this client's process: it is left running, as a detach would.
@@ -441,7 +514,8 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
     examples: [
       "exec-server exec ws://127.0.0.1:8765 -- make test          # its exit status is the client's",
       "exec-server exec URL -- tar c src | tar x -C copy           # pipes, nothing lost, bounded memory",
-      "exec-server exec --detach-ttl-ms 600000 URL -- bash         # Ctrl-P Ctrl-Q leaves it running"
+      "exec-server exec --detach-ttl-ms 600000 URL -- bash         # Ctrl-P Ctrl-Q leaves it running",
+      "exec-server exec --allow-domain registry.npmjs.org URL -- npm ci   # other hosts: asked on the terminal, else denied"
     ]
   },
   attach: {

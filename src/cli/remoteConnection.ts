@@ -58,6 +58,8 @@ export interface Connection extends NatsFlags.NatsFlagValues {
   readonly session?: Option.Option<string>
   /** How long the session outlives this client (default: the server's 0, or `DETACH_TTL_MS` for one taken over). */
   readonly detachTtlMs?: number | undefined
+  /** `exec` with a managed network proxy: who answers its questions, and who hears its decisions. */
+  readonly network?: Pick<ExecServerClient.ClientOptions, "networkPolicyDecider" | "onNetworkPolicyDecision"> | undefined
 }
 
 /** Output held for the local stdout at most, before the client stops reading the connection. */
@@ -101,7 +103,8 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
     whenConsumerLags: "pause" as const,
     maxBufferedBytesPerProcess: CLI_BUFFERED_BYTES,
     ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
-    ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const })
+    ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const }),
+    ...connection.network
   }
   // Read at each connect, and a file that cannot be read is a reported failure.
   const tokenFile = Option.getOrUndefined(connection.tokenFile)

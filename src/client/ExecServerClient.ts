@@ -11,7 +11,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import type { EnvironmentInfo, InitializeResult } from "../protocol/schema.js"
+import * as Option from "effect/Option"
+import type { EnvironmentInfo, InitializeResult, PolicyDecisionNotification } from "../protocol/schema.js"
 import type { ClientError, ConnectError, InitializeTimeout } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
 import type { SandboxInput } from "./fields.js"
@@ -21,6 +22,7 @@ import * as ClientHttp from "./http.js"
 import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
 import type { Connector, Method, ReconnectEvent, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
+import { NetworkPolicyDecider, type PolicyDecider } from "./network.js"
 import * as ClientProcesses from "./process.js"
 import type { WhenConsumerLags } from "./ProcessChannel.js"
 
@@ -29,6 +31,17 @@ export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, Wal
 export type { ClientHttp, HttpRequest, HttpResponse } from "./http.js"
 export type { Connector, Method, ReconnectEvent, ReconnectOptions } from "./JsonRpcPeer.js"
 export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
+export {
+  DEFAULT_POLICY_DECISION_TIMEOUT_MS,
+  layerNetworkPolicyDecider,
+  type ManagedNetworkOptions,
+  managedNetwork,
+  NetworkPolicyDecider,
+  type NetworkProxyInput,
+  type PolicyDecider,
+  PolicyDecisions
+} from "./network.js"
+export { MAX_HELD_NETWORK_DECISIONS } from "./ProcessChannel.js"
 export type { ExitStatus, ProcessEvent, WhenConsumerLags } from "./ProcessChannel.js"
 
 /** The client of one session: its processes (`ClientProcesses`), files, HTTP and host. */
@@ -102,6 +115,22 @@ export interface ClientOptions {
    * failure is the `ReconnectFailed` every call then fails with.
    */
   readonly onReconnect?: (event: ReconnectEvent) => void
+  /**
+   * Answers the server's `network/policyRequest`: a process's managed proxy
+   * asking about a host no rule decides (see `StartOptions.networkProxy`).
+   * Questions are answered concurrently, each in a fiber of the client's;
+   * one asked on a connection that then dropped is not answered (the server
+   * has denied it). Without it (and without a `NetworkPolicyDecider` in the
+   * context `make` runs in) the client answers -32601, which the server
+   * takes as a denial.
+   */
+  readonly networkPolicyDecider?: PolicyDecider
+  /**
+   * Told of every `network/policyDecision` of the session (each process's
+   * proxy reports each request it decided), as it arrives: for an audit
+   * log. `ProcessHandle.networkDecisions` has one process's.
+   */
+  readonly onNetworkPolicyDecision?: (decision: PolicyDecisionNotification) => void
 }
 
 /**
@@ -114,8 +143,12 @@ export const make = (
 ): Effect.Effect<ExecServerClientShape, InitializeTimeout | ClientError | ConnectError, Scope.Scope> =>
   Effect.gen(function*() {
     const peer = yield* JsonRpcPeer.make(connector, options)
-    // Subscribed before the first link is up.
-    const processes = ClientProcesses.make(peer, options)
+    const decider = options.networkPolicyDecider ?? Option.getOrUndefined(yield* Effect.serviceOption(NetworkPolicyDecider))
+    // Served and subscribed before the first link is up.
+    if (decider !== undefined) {
+      peer.serve("network/policyRequest", (params) => Effect.map(decider(params), (decision) => ({ decision })))
+    }
+    const processes = ClientProcesses.make(peer, { ...options, hasNetworkPolicyDecider: decider !== undefined })
     const http = ClientHttp.make(peer)
     const server = yield* peer.open
     const fs = yield* ClientFs.make(peer, options.sandbox)

@@ -16,7 +16,7 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { OutputStream, ReadResult } from "../protocol/schema.js"
+import type { OutputStream, PolicyDecisionNotification, ReadResult } from "../protocol/schema.js"
 import type { ClientError } from "./ClientError.js"
 import { UnknownProcess } from "./ClientError.js"
 
@@ -76,6 +76,8 @@ export interface ChannelOptions {
 const EVENT_OVERHEAD = 64
 // A catch-up read asks for this much at most (a response stays well under the message limit).
 const MAX_READ_BYTES = 1024 * 1024
+/** Network decisions held for a consumer that does not keep up (or never reads them): the oldest go first. */
+export const MAX_HELD_NETWORK_DECISIONS = 1024
 
 const statusOf = (event: ExitStatus): ExitStatus => ({
   exitCode: event.exitCode,
@@ -110,6 +112,8 @@ export class ProcessChannel {
   private abandoned = false
   private exitStatus: ExitStatus | undefined
   private readonly exitedDeferred = Deferred.unsafeMake<ExitStatus, ClientError>(FiberId.none)
+  private networkDecisionsHeld: Array<PolicyDecisionNotification> = []
+  private networkDecisionsWaiter: (() => void) | undefined
 
   constructor(private readonly options: ChannelOptions) {}
 
@@ -129,6 +133,45 @@ export class ProcessChannel {
   readonly events: Stream.Stream<ProcessEvent, ClientError> = Stream.repeatEffectChunkOption(
     Effect.suspend(() => this.take())
   ).pipe(Stream.ensuring(Effect.sync(() => this.abandon())))
+
+  /**
+   * The process's `network/policyDecision` notes, as they arrive, until it
+   * closes (or the client loses it). They are not retained by the server:
+   * what comes while the connection is down is not seen, and a consumer
+   * that lags more than `MAX_HELD_NETWORK_DECISIONS` behind loses the oldest.
+   */
+  readonly networkDecisions: Stream.Stream<PolicyDecisionNotification> = Stream.repeatEffectChunkOption(
+    Effect.suspend(() => this.takeNetworkDecisions())
+  )
+
+  /** A `network/policyDecision` note of the process. */
+  offerNetworkDecision(note: PolicyDecisionNotification): void {
+    if (this.finished) return
+    if (this.networkDecisionsHeld.length >= MAX_HELD_NETWORK_DECISIONS) this.networkDecisionsHeld.shift()
+    this.networkDecisionsHeld.push(note)
+    this.wakeNetworkDecisions()
+  }
+
+  private takeNetworkDecisions(): Effect.Effect<Chunk.Chunk<PolicyDecisionNotification>, Option.Option<never>> {
+    if (this.networkDecisionsHeld.length > 0) {
+      const taken = this.networkDecisionsHeld
+      this.networkDecisionsHeld = []
+      return Effect.succeed(Chunk.unsafeFromArray(taken))
+    }
+    if (this.finished) return Effect.fail(Option.none())
+    return Effect.async<Chunk.Chunk<PolicyDecisionNotification>, Option.Option<never>>((resume) => {
+      this.networkDecisionsWaiter = () => resume(Effect.suspend(() => this.takeNetworkDecisions()))
+      return Effect.sync(() => {
+        this.networkDecisionsWaiter = undefined
+      })
+    })
+  }
+
+  private wakeNetworkDecisions() {
+    const waiter = this.networkDecisionsWaiter
+    this.networkDecisionsWaiter = undefined
+    waiter?.()
+  }
 
   /** Whether live events wait in the queue (holding the connection) rather than being dropped when it is full. */
   private get pausing(): boolean {
@@ -216,6 +259,7 @@ export class ProcessChannel {
       // Nothing more comes for this queue: the connection need not wait for it.
       this.releaseConnection()
       this.wakeCatchUp()
+      this.wakeNetworkDecisions()
       this.options.onClosed()
     }
     this.wakeConsumer()
@@ -379,6 +423,7 @@ export class ProcessChannel {
     this.roomWaiter = undefined
     waiter?.()
     this.wakeConsumer()
+    this.wakeNetworkDecisions()
     this.options.onClosed()
   }
 }

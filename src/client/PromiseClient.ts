@@ -16,14 +16,62 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
-import type { EnvironmentInfo, InitializeResult, ProcessInfo, ReadResult, SignalName, TerminalSize, WriteResult } from "../protocol/schema.js"
+import type {
+  EnvironmentInfo,
+  InitializeResult,
+  PolicyDecision,
+  PolicyDecisionNotification,
+  PolicyRequestParams,
+  ProcessInfo,
+  ReadResult,
+  SignalName,
+  TerminalSize,
+  WriteResult
+} from "../protocol/schema.js"
 import type { ClientError, ConnectError, ExecTimeout, InitializeTimeout } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
 import * as ExecServerClient from "./ExecServerClient.js"
 import type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
 
 export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
-export type { ExecResult } from "./ExecServerClient.js"
+export type { ExecResult, ManagedNetworkOptions, NetworkProxyInput } from "./ExecServerClient.js"
+export { managedNetwork, PolicyDecisions } from "./network.js"
+
+/**
+ * Decides a host the server asks about (`network/policyRequest`), as the
+ * Effect client's `networkPolicyDecider` does: a decision, a Promise of one
+ * (a rejection is answered as an error, which the server takes as a
+ * denial), or an Effect. `signal` aborts when the answer is no longer
+ * wanted (the connection it was asked on dropped, or the client closed).
+ */
+export type PromisePolicyDecider = (
+  request: PolicyRequestParams,
+  signal: AbortSignal
+) => PolicyDecision | PromiseLike<PolicyDecision> | Effect.Effect<PolicyDecision, unknown>
+
+/** The Effect client's options, with a decider that may answer with a Promise. */
+export interface ClientOptions extends Omit<ExecServerClient.ClientOptions, "networkPolicyDecider"> {
+  /** Answers the server's `network/policyRequest`; without it, the client answers that it serves none (a denial). */
+  readonly networkPolicyDecider?: PromisePolicyDecider
+}
+
+/** The Effect client's decider of a Promise one. */
+const effectDecider = (decide: PromisePolicyDecider): ExecServerClient.PolicyDecider => (request) =>
+  Effect.suspend(() => {
+    const controller = new AbortController()
+    const decided = decide(request, controller.signal)
+    if (Effect.isEffect(decided)) return decided
+    // The rejection as it is: its message is what the error answer says.
+    return Effect.tryPromise({ try: () => Promise.resolve(decided), catch: (error) => error }).pipe(
+      Effect.onInterrupt(() => Effect.sync(() => controller.abort()))
+    )
+  })
+
+/** The Effect client's options of these. */
+const effectOptions = (options: ClientOptions): ExecServerClient.ClientOptions => {
+  const { networkPolicyDecider, ...rest } = options
+  return networkPolicyDecider === undefined ? rest : { ...rest, networkPolicyDecider: effectDecider(networkPolicyDecider) }
+}
 
 /** Node 20 has it only when polyfilled; the registered symbol is what polyfills use. */
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ??
@@ -166,6 +214,12 @@ export interface Process {
   signal(signal: SignalName): Promise<boolean>
   read(options?: Parameters<ExecServerClient.ProcessHandle["read"]>[0]): Promise<ReadResult>
   /**
+   * Its managed proxy's decisions (`network/policyDecision`) as they arrive,
+   * the loop ending when the process closes; one loop at a time. Not
+   * retained by the server (see the Effect client's `networkDecisions`).
+   */
+  networkDecisions(): AsyncIterable<PolicyDecisionNotification>
+  /**
    * Terminates a process this handle started, unless it was `detached`;
    * a handle from `client.process(id)` owns nothing, and this does nothing.
    */
@@ -209,7 +263,7 @@ export interface Client {
 }
 
 /** `connect` options: the Effect client's, the WebSocket's, and a `signal` that cancels connecting. */
-export interface ConnectOptions extends ExecServerClient.ClientOptions, Abortable {
+export interface ConnectOptions extends ClientOptions, Abortable {
   /** Sent as `Authorization: Bearer <token>`: a capability token, or a signed one (a JWT). */
   readonly token?: string
   /** A file holding the bearer token (whitespace trimmed), read at every connect. Ignored when `token` is given. */
@@ -220,7 +274,7 @@ export interface ConnectOptions extends ExecServerClient.ClientOptions, Abortabl
 /** `spawnLocal` options: those of the spawned server and of the client (which does not reconnect: the server dies with its processes). */
 export type SpawnLocalOptions =
   & ClientTransport.SpawnLocalOptions
-  & Omit<ExecServerClient.ClientOptions, "reconnect" | "resumeSessionId">
+  & Omit<ClientOptions, "reconnect" | "resumeSessionId">
   & Abortable
 
 class ProcessImpl implements Process {
@@ -300,6 +354,10 @@ class ProcessImpl implements Process {
 
   read(options?: Parameters<ExecServerClient.ProcessHandle["read"]>[0]): Promise<ReadResult> {
     return run(this.handle.read(options))
+  }
+
+  networkDecisions(): AsyncIterable<PolicyDecisionNotification> {
+    return Stream.toAsyncIterable(this.handle.networkDecisions)
   }
 
   close(): Promise<void> {
@@ -445,14 +503,14 @@ class ClientImpl implements Client {
  */
 const open = (
   connector: ExecServerClient.Connector,
-  options: ExecServerClient.ClientOptions,
+  options: ClientOptions,
   signal: AbortSignal | undefined
 ): Promise<Client> => {
   if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason))
   const scope = Effect.runSync(Scope.make())
   const closeScope = () => Effect.runPromise(Scope.close(scope, Exit.void))
   return new Promise<Client>((resolve, reject) => {
-    const fiber = Effect.runFork(Scope.extend(ExecServerClient.make(connector, options), scope))
+    const fiber = Effect.runFork(Scope.extend(ExecServerClient.make(connector, effectOptions(options)), scope))
     const onAbort = () => {
       reject(new AbortError(signal?.reason))
       void Effect.runPromise(Fiber.interrupt(fiber)).then(closeScope)
@@ -486,7 +544,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Promise<Clie
  */
 export const connectWith = (
   connector: ExecServerClient.Connector,
-  options: ExecServerClient.ClientOptions & Abortable = {}
+  options: ClientOptions & Abortable = {}
 ): Promise<Client> => {
   const { signal, ...clientOptions } = options
   return open(connector, clientOptions, signal)

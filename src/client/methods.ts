@@ -9,7 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { ConsoleLinkRpcs, ConsoleRpcs } from "../protocol/console.js"
-import { ClientNotificationRpcs, ExecServerRpcs, RetrySafe, ServerNotificationRpcs } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, ExecServerRpcs, RetrySafe, ServerNotificationRpcs, type ServerRequestRpcs } from "../protocol/rpcs.js"
 import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
 import { ProtocolError } from "./ClientError.js"
 
@@ -27,6 +27,19 @@ type ServerNotification = RpcGroup.Rpcs<typeof ServerNotificationRpcs>
 export type NotificationOf<Tag extends string> = Extract<ServerNotification, { readonly _tag: Tag }>
 /** The names of the server's notifications. */
 export type NotificationMethod = ServerNotification["_tag"]
+
+type ServerRequest = RpcGroup.Rpcs<typeof ServerRequestRpcs>
+/** The requests the server makes of its client, by name. */
+export type ServerRequestOf<Tag extends string> = Extract<ServerRequest, { readonly _tag: Tag }>
+/** The names of the requests the server makes of its client. */
+export type ServerRequestMethod = ServerRequest["_tag"]
+/**
+ * Serves a request of the server's: its params decoded, its result to be
+ * encoded. A failure or a defect is answered -32603.
+ */
+export type ServerRequestHandler<Tag extends ServerRequestMethod> = (
+  params: Rpc.Payload<ServerRequestOf<Tag>>
+) => Effect.Effect<Rpc.Success<ServerRequestOf<Tag>>, unknown>
 
 /** The requests annotated `RetrySafe`: re-sent after a reconnect when their answer was lost. */
 export const retrySafe = new Set<string>(

@@ -10,6 +10,7 @@ import * as Stream from "effect/Stream"
 import { randomUUID } from "node:crypto"
 import type {
   EnvPolicy,
+  PolicyDecisionNotification,
   ProcessInfo,
   ReadResult,
   SignalName,
@@ -20,6 +21,7 @@ import type {
 import { type ClientError, ExecTimeout, TransportClosed } from "./ClientError.js"
 import { type SandboxInput, sandboxField, toBytes } from "./fields.js"
 import type { JsonRpcPeer } from "./JsonRpcPeer.js"
+import { type NetworkProxyInput, networkProxyOf } from "./network.js"
 import { type ExitStatus, ProcessChannel, type ProcessEvent, type WhenConsumerLags } from "./ProcessChannel.js"
 
 /** What `exec` and `communicate` return: the output as bytes, or as text from `exec` with `encoding: "utf8"`. */
@@ -58,6 +60,15 @@ export interface StartOptions {
   readonly sandbox?: SandboxInput
   /** A process id; default: a fresh one. */
   readonly processId?: string
+  /**
+   * Run the process behind a managed network proxy of its own, which
+   * decides its connections by host (docs/PROTOCOL.md, "The managed network
+   * proxy"): the reference's form (`{proxy: {...}}`), or the short one
+   * (`{allow: ["registry.npmjs.org"], deny: [...], mode: "full"}`), whose
+   * unlisted hosts are asked of the client's `networkPolicyDecider` when it
+   * has one (see `ManagedNetworkOptions`).
+   */
+  readonly networkProxy?: NetworkProxyInput
   /**
    * Leave the process running when the scope of `start` closes (it still
    * ends with the session). Default: closing the scope terminates it.
@@ -111,6 +122,13 @@ export interface ProcessHandle {
   readonly resize: (size: TerminalSize) => Effect.Effect<void, ClientError>
   readonly signal: (signal: SignalName) => Effect.Effect<boolean, ClientError>
   readonly read: (options?: { readonly afterSeq?: number; readonly maxBytes?: number; readonly waitMs?: number }) => Effect.Effect<ReadResult, ClientError>
+  /**
+   * Its managed proxy's decisions (`network/policyDecision`), as they
+   * arrive, ending when it closes; for an audit. Not retained by the
+   * server: those sent while the connection is down are not seen, and a
+   * consumer more than `MAX_HELD_NETWORK_DECISIONS` behind loses the oldest.
+   */
+  readonly networkDecisions: Stream.Stream<PolicyDecisionNotification>
 }
 
 /** The process API of a client, part of `ExecServerClientShape`. */
@@ -141,6 +159,10 @@ export interface ProcessOptions {
   readonly sandbox?: SandboxInput
   readonly maxBufferedBytesPerProcess?: number
   readonly whenConsumerLags?: WhenConsumerLags
+  /** The client answers `network/policyRequest`: a short-form `networkProxy` asks it by default. */
+  readonly hasNetworkPolicyDecider?: boolean
+  /** Told of every `network/policyDecision` of the session, as it arrives. */
+  readonly onNetworkPolicyDecision?: ((decision: PolicyDecisionNotification) => void) | undefined
 }
 
 // Process ids live in the session, which two clients of this Node process may share (a resume): numbered process-wide.
@@ -200,6 +222,14 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
       sandboxDenied: p.sandboxDenied
     }))
   peer.subscribe("process/closed", (p) => channels.get(p.processId)?.offer({ _tag: "Closed", seq: p.seq }))
+  peer.subscribe("network/policyDecision", (decision) => {
+    try {
+      options.onNetworkPolicyDecision?.(decision)
+    } catch {
+      // The application's callback runs on the connection's reader: its throw must not stop the reading.
+    }
+    channels.get(decision.processId)?.offerNetworkDecision(decision)
+  })
   peer.listen({
     // Caught up from each process's last seq.
     resumed: () => {
@@ -245,7 +275,8 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
         ),
       resize: (size) => Effect.asVoid(peer.call("process/resize", { processId, ...size })),
       signal: (signal) => Effect.map(peer.call("process/signal", { processId, signal }), (result) => result.delivered === true),
-      read: (readOptions = {}) => peer.call("process/read", { processId, ...readOptions })
+      read: (readOptions = {}) => peer.call("process/read", { processId, ...readOptions }),
+      networkDecisions: channel.networkDecisions
     }
   }
 
@@ -274,7 +305,10 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
         pipeStdin: startOptions.pipeStdin ?? false,
         ...(startOptions.arg0 === undefined ? {} : { arg0: startOptions.arg0 }),
         ...(startOptions.size === undefined ? {} : { size: startOptions.size }),
-        ...(yield* sandboxField(startOptions.sandbox, options.sandbox))
+        ...(yield* sandboxField(startOptions.sandbox, options.sandbox)),
+        ...(startOptions.networkProxy === undefined
+          ? {}
+          : { networkProxy: networkProxyOf(startOptions.networkProxy, options.hasNetworkPolicyDecider === true) })
       }
       const previous = channels.get(processId)
       // Registered before the request, so that no early event is missed;

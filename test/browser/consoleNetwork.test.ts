@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import type { Browser, BrowserContext } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn } from "../support/browser.js"
+import { launchOf } from "../support/networkProxy.js"
 import { type RunningWebSocketServer, RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
 
 let browser: Browser
@@ -36,18 +37,7 @@ afterAll(async () => {
   target?.close()
 })
 
-const networkProxy = {
-  proxy: {
-    enabled: true,
-    enableSocks5: false,
-    enableSocks5Udp: false,
-    allowUpstreamProxy: false,
-    dangerouslyAllowAllUnixSockets: false,
-    mode: "full",
-    allowLocalBinding: false,
-    domains: { localhost: "allow", "bad.test": "deny" }
-  }
-}
+const networkProxy = launchOf({ domains: { localhost: "allow", "bad.test": "deny" } })
 
 /** Marks an element, to tell later whether a refresh kept it or built another. */
 const mark = (node: Element) => {

@@ -16,6 +16,7 @@ import * as Path from "node:path"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchOf } from "../support/networkProxy.js"
 import { eventually, type StdioServer, useStdioServers, type WireNotification } from "../support/StdioServer.js"
 
 const REFERENCE = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
@@ -29,21 +30,6 @@ beforeAll(async () => {
   targetPort = (target.address() as Net.AddressInfo).port
 })
 afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
-
-/** A `networkProxy` with the reference's required fields, and these over them. */
-const launchOf = (proxy: Record<string, unknown> = {}, launch: Record<string, unknown> = {}) => ({
-  proxy: {
-    enabled: true,
-    enableSocks5: false,
-    enableSocks5Udp: false,
-    allowUpstreamProxy: false,
-    dangerouslyAllowAllUnixSockets: false,
-    mode: "full",
-    allowLocalBinding: false,
-    ...proxy
-  },
-  ...launch
-})
 
 /** curl through the HTTP proxy of the child's environment: status line, headers and body. */
 const curlVia = (url: string, extra = "") => `curl -sS -i --max-time 25 ${extra} -x "$HTTP_PROXY" ${url}`

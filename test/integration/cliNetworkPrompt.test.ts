@@ -1,0 +1,129 @@
+/**
+ * `exec-server exec`'s managed network proxy as a person uses it, in a real
+ * terminal (tmux): a host no pattern decides is asked on the terminal, the
+ * answer is the decision (and never reaches the command's stdin), one
+ * answer holds for the host, and `--verbose` says each decision. Without a
+ * terminal nobody is asked. The command is run by a stdio server the
+ * client starts; curl goes through the proxy to a loopback HTTP server.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { eventually, SERVER_BIN } from "../support/StdioServer.js"
+
+const cli = `${process.execPath} ${SERVER_BIN}`
+
+let target: Http.Server
+let port = 0
+beforeAll(async () => {
+  target = Http.createServer((_request, response) => response.end("hello"))
+  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
+  port = (target.address() as Net.AddressInfo).port
+})
+afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+
+let sessions: Array<string> = []
+afterEach(() => {
+  for (const session of sessions) spawnSync("tmux", ["kill-session", "-t", session])
+  sessions = []
+})
+
+/** A tmux session running a plain shell in a 150×40 terminal. */
+const terminal = (name: string) => {
+  const session = `cli-net-${name}-${process.pid}`
+  sessions.push(session)
+  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "150", "-y", "40", "bash --norc"])
+  const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
+  return {
+    type: (...keys: Array<string>) => execFileSync("tmux", ["send-keys", "-t", session, ...keys]),
+    screen,
+    shows: async (text: RegExp) => {
+      const seen = await eventually(() => text.test(screen()), 20_000, 50)
+      expect(seen, `screen:\n${screen()}`).toBe(true)
+    }
+  }
+}
+
+/** A shell command line that fetches `host` through the proxy and prints the status. */
+const fetchVia = (host: string) => `curl -sS -o /dev/null -w 'code=%{http_code}\\n' -x "$HTTP_PROXY" http://${host}:${port}/`
+
+/** `fetchVia` inside a double-quoted `bash -c "..."` that the terminal's shell reads. */
+const quoted = (line: string) => line.replaceAll('"', '\\"').replaceAll("$", "\\$")
+
+const question = (host: string) => new RegExp(`exec: allow network access to ${host.replaceAll(".", "\\.")}:${port} \\(http\\)\\? \\[y/N\\]`)
+
+describe("exec-server exec --allow-domain in a terminal", () => {
+  it("--tty: asks about an unlisted host; no denies it, --verbose says so, and the answer is not the command's input", async () => {
+    const term = terminal("tty")
+    const command = `bash -c "${quoted(`${fetchVia("unlisted.test")}; read -t 2 line; echo stdin=[$line]`)}"`
+    term.type(`PS1='local$ '; ${cli} exec --allow-domain localhost --verbose stdio -- ${command}; echo EXIT=$?`, "Enter")
+    await term.shows(question("unlisted.test"))
+    term.type("n", "Enter")
+    await term.shows(new RegExp(`exec-server: network deny http unlisted\\.test:${port} GET \\(decider: exec-server: denied at the terminal\\)`))
+    await term.shows(/^code=403/m)
+    // The answer's keys went to the question, not to the command.
+    await term.shows(/^stdin=\[\]/m)
+    await term.shows(/^EXIT=0$/m)
+  })
+
+  it("with pipes from a terminal: a yes holds for the host (asked once), and a listed host is not asked", async () => {
+    const term = terminal("pipes")
+    const command = `bash -c "${quoted(`${fetchVia("localhost")}; ${fetchVia("asked.test")}; ${fetchVia("asked.test")}`)}"`
+    term.type(`PS1='local$ '; ${cli} exec --allow-domain localhost stdio -- ${command} | cat; echo EXIT=$?`, "Enter")
+    await term.shows(question("asked.test"))
+    term.type("y", "Enter")
+    await term.shows(/^EXIT=0$/m)
+    const screen = term.screen()
+    expect(screen.match(/exec: allow network access/g)?.length, screen).toBe(1)
+    // localhost is listed; asked.test was allowed, and then refused as a name that does not resolve.
+    expect(screen.match(/^code=\d+$/gm), screen).toEqual(["code=200", "code=403", "code=403"])
+  })
+})
+
+/**
+ * Runs the client with no terminal (stdin empty, output piped), without
+ * blocking this process: the HTTP server the command reaches is in it.
+ */
+const runPiped = (args: ReadonlyArray<string>): Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] })
+    child.stdin.end()
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("close", (status) => resolve({ status, stdout, stderr }))
+  })
+
+describe("exec-server exec --allow-domain without a terminal", () => {
+  it("asks nobody: unlisted hosts are denied by the proxy, or by the client with --ask-domains", async () => {
+    const run = (...flags: Array<string>) =>
+      runPiped([
+        SERVER_BIN,
+        "exec",
+        "--allow-domain",
+        "localhost",
+        "--verbose",
+        ...flags,
+        "stdio",
+        "--",
+        "bash",
+        "-c",
+        `${fetchVia("localhost")}; ${fetchVia("unlisted.test")}`
+      ])
+    const plain = await run()
+    expect(plain.stdout).toBe("code=200\ncode=403\n")
+    expect(plain.stderr).toContain(`exec-server: network allow http localhost:${port} GET (baseline_policy: allow)`)
+    expect(plain.stderr).toContain(`exec-server: network deny http unlisted.test:${port} GET (baseline_policy: not_allowed)`)
+    const asked = await run("--ask-domains")
+    expect(asked.stdout).toBe("code=200\ncode=403\n")
+    expect(asked.stderr).toContain(`network deny http unlisted.test:${port} GET (decider: exec-server: no terminal to ask on)`)
+    expect(asked.stderr).not.toContain("exec: allow network access")
+  })
+
+  it("refuses contradicting flags (exit 2)", () => {
+    const both = spawnSync(process.execPath, [SERVER_BIN, "exec", "--ask-domains", "--no-ask-domains", "stdio", "--", "true"], { input: "" })
+    expect([both.status, both.stderr.toString()]).toEqual([2, "exec-server: --ask-domains and --no-ask-domains contradict each other: give one\n"])
+  })
+})
