@@ -21,16 +21,8 @@ import { natsFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
 import { consolePageUrl } from "../console/WebConsole.js"
-import {
-  asksClient,
-  canPrompt,
-  type NetworkFlags,
-  networkOn,
-  networkProxyOf,
-  sayDecision,
-  TerminalAsker,
-  terminalDecider
-} from "./networkPrompt.js"
+import { canPrompt, TerminalAsker, terminalDecider } from "./networkPrompt.js"
+import { execNetworkOf, networkOptions } from "./networkFlags.js"
 import {
   type AttachOptions,
   attachTo,
@@ -125,35 +117,7 @@ const execCommand = Command.make(
       )
     ),
     processId: Options.text("process").pipe(Options.withDescription("The process id to give it (default: a fresh one)"), Options.optional),
-    allowDomain: Options.text("allow-domain").pipe(
-      Options.withDescription(
-        "Run the command behind a managed network proxy that lets it reach hosts matching PATTERN " +
-          "(example.com; *.example.com its subdomains; **.example.com both; repeatable). Other hosts are denied, or asked (see --ask-domains)"
-      ),
-      Options.repeated
-    ),
-    denyDomain: Options.text("deny-domain").pipe(
-      Options.withDescription("Behind the managed network proxy, never let it reach hosts matching PATTERN (repeatable; wins over --allow-domain)"),
-      Options.repeated
-    ),
-    networkMode: Options.choice("network-mode", ["limited", "full"] as const).pipe(
-      Options.withDescription(
-        "The managed network proxy's mode: limited (GET, HEAD and OPTIONS only, no HTTPS) or full (default full); turns the proxy on"
-      ),
-      Options.optional
-    ),
-    askDomains: Options.boolean("ask-domains").pipe(
-      Options.withDescription(
-        "Behind the managed network proxy, ask about a host no pattern decides (turns the proxy on): a question on the terminal, " +
-          "denied where there is none (the default when stdin and stderr are terminals)"
-      )
-    ),
-    noAskDomains: Options.boolean("no-ask-domains").pipe(
-      Options.withDescription("Never ask about a host no pattern decides: the proxy denies it")
-    ),
-    verbose: Options.boolean("verbose").pipe(
-      Options.withDescription("Say on stderr each connection the managed network proxy decided, and why")
-    ),
+    ...networkOptions,
     argv: Args.text({ name: "command" }).pipe(Args.withDescription("The command and its arguments, after --"), Args.atLeast(1))
   },
   (flags) => {
@@ -163,21 +127,8 @@ const execCommand = Command.make(
       return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server")
     }
     if (detachTtlMs !== undefined && detachTtlMs <= 0) return reportUsage("--detach-ttl-ms must be more than 0")
-    if (flags.askDomains && flags.noAskDomains) return reportUsage("--ask-domains and --no-ask-domains contradict each other: give one")
-    const networkFlags: NetworkFlags = {
-      allowDomains: flags.allowDomain,
-      denyDomains: flags.denyDomain,
-      mode: Option.getOrUndefined(flags.networkMode),
-      askDomains: flags.askDomains,
-      noAskDomains: flags.noAskDomains
-    }
-    const network = networkOn(networkFlags)
-    if (network && flags.askDomains && flags.detach) {
-      return reportUsage("--ask-domains needs this client to stay and answer: it cannot go with --detach")
-    }
-    const asked = network && asksClient(networkFlags, flags.detach)
-    // One reader of the terminal: attach hands it the keys of an open question.
-    const asker = asked && canPrompt() ? new TerminalAsker() : undefined
+    const network = execNetworkOf(flags, flags.detach)
+    if (typeof network === "string") return reportUsage(network)
     // As ssh decides: a terminal when asked for, or when both ends of the
     // client are one (output into a pipe or a file gets pipes: no \r\n, no
     // colours, stderr apart).
@@ -192,10 +143,7 @@ const execCommand = Command.make(
             yield* Layer.build(clientLayer({
               ...flags,
               detachTtlMs,
-              network: {
-                ...(asked ? { networkPolicyDecider: terminalDecider(asker) } : {}),
-                ...(flags.verbose ? { onNetworkPolicyDecision: sayDecision } : {})
-              }
+              network: network.client
             })),
             ExecServerClient.ExecServerClient
           )
@@ -212,7 +160,7 @@ const execCommand = Command.make(
               onNone: () => ({}),
               onSome: (set) => ({ envPolicy: { set: Object.fromEntries(set) } })
             }),
-            ...(network ? { networkProxy: networkProxyOf(networkFlags, asked) } : {})
+            ...network.start
           }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
           return { client, handle }
         }),
@@ -230,7 +178,7 @@ const execCommand = Command.make(
       yield* follow(handle, signals, {
         tty,
         detachKeys,
-        input: asker,
+        input: network.asker,
         url: flags.url,
         sessionId: client.sessionId,
         // As a pipeline ends: the command goes with the reader.

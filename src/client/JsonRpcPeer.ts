@@ -3,13 +3,12 @@
  * time, the requests waiting for their answers, each request encoded and
  * its answer decoded with its Rpc's codecs, server notifications decoded
  * with their Rpc's schema and handed to their subscriber, the server's own
- * requests (`network/policyRequest`) served by their handlers; and, for a session
+ * requests (`network/policyRequest`) handed to their handlers (`serverRequests.ts`); and, for a session
  * that may detach, the link made again after a drop (one backoff `Schedule`)
  * with the session resumed. It performs the handshake but knows no feature:
  * processes, fs and http are built on it.
  */
 import type * as Rpc from "@effect/rpc/Rpc"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -20,8 +19,8 @@ import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { ErrorCode, fromWireError, type WireError } from "../protocol/errors.js"
-import { ServerNotificationRpcs, ServerRequestRpcs } from "../protocol/rpcs.js"
+import { fromWireError, type WireError } from "../protocol/errors.js"
+import { ServerNotificationRpcs } from "../protocol/rpcs.js"
 import type { InitializeResult } from "../protocol/schema.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { codecOf } from "../wire/RpcCodecs.js"
@@ -56,6 +55,7 @@ import {
   type ReconnectOptions,
   reconnectWithBackoff
 } from "./reconnect.js"
+import { ServerRequests } from "./serverRequests.js"
 
 export type { Method, NotificationMethod, RpcOf, ServerRequestHandler, ServerRequestMethod, ServerRequestOf } from "./methods.js"
 export { type Backoff, backoff, isHeldElsewhere, type ReconnectEvent, type ReconnectOptions } from "./reconnect.js"
@@ -113,26 +113,11 @@ interface ResponseMessage {
   readonly error?: WireError
 }
 
-/** What a request of the server's is answered with. */
-type Answer = { readonly result: unknown } | { readonly error: WireError }
-
-const errorAnswer = (code: number, message: string): Answer => ({ error: { code, message } })
-
-/** What a failed or dead handler says: its error's message, never a stack trace. */
-const causeMessage = (cause: Cause.Cause<unknown>): string => {
-  const squashed = Cause.squash(cause)
-  if (squashed instanceof Error) return squashed.message
-  if (typeof squashed === "object" && squashed !== null && "message" in squashed && typeof squashed.message === "string") {
-    return squashed.message
-  }
-  return String(squashed)
-}
-
 /** The peer: requests out, answers and notifications in, the server's requests served, the link kept up. */
 export class JsonRpcPeer {
   private readonly pending = new Map<number, PendingRequest>()
   private readonly subscribers = new Map<string, (params: unknown) => void>()
-  private readonly servers = new Map<string, (params: unknown) => Effect.Effect<unknown, unknown>>()
+  private readonly serverRequests: ServerRequests
   private readonly listeners: Array<LinkListener> = []
   private readonly detachTtlMs: number
   private readonly reconnectOptions: ReconnectOptions | undefined
@@ -158,6 +143,7 @@ export class JsonRpcPeer {
     this.initializeTimeoutMs = options.initializeTimeoutMs ?? 10_000
     this.messageLimit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.currentSessionId = options.resumeSessionId
+    this.serverRequests = new ServerRequests(fork)
   }
 
   /** Why the peer shut down; undefined while it works. */
@@ -185,14 +171,9 @@ export class JsonRpcPeer {
     })
   }
 
-  /**
-   * Serves the server's `method` requests with `handler` (one per method;
-   * a later one replaces it). Each request runs in a fiber of its own, so
-   * that the server's questions are answered concurrently; one without a
-   * handler is answered -32601, which the server takes as a refusal.
-   */
+  /** Serves the server's `method` requests with `handler`, concurrently (see `ServerRequests.serve`). */
   serve<Tag extends ServerRequestMethod>(method: Tag, handler: ServerRequestHandler<Tag>): void {
-    this.servers.set(method, handler as unknown as (params: unknown) => Effect.Effect<unknown, unknown>)
+    this.serverRequests.serve(method, handler)
   }
 
   /**
@@ -271,48 +252,9 @@ export class JsonRpcPeer {
     if (typeof message !== "object" || message === null) return
     const m = message as { readonly id?: unknown; readonly method?: unknown; readonly params?: unknown }
     if (typeof m.method !== "string") return this.onResponse(message as ResponseMessage)
-    // A method with an id is a request of the server's: it is owed an answer.
-    if (m.id !== undefined) return this.onServerRequest(current, m.id, m.method, m.params)
+    // A method with an id is a request of the server's: it is owed an answer, on the link it came on.
+    if (m.id !== undefined) return this.serverRequests.answer(current, m.id, m.method, m.params)
     this.subscribers.get(m.method)?.(m.params)
-  }
-
-  /**
-   * A request of the server's, answered on the link it came on with the
-   * server's id as it was. Its fiber lives in that link's scope: when the
-   * link drops, the server has failed the request, so a resumed session
-   * never hears an answer to it on the new link.
-   */
-  private onServerRequest(current: Link, id: unknown, method: string, params: unknown): void {
-    // A JSON-RPC id is a number or a string; anything else cannot be answered.
-    if (typeof id !== "number" && typeof id !== "string") return
-    const answer = Effect.flatMap(this.answerOf(method, params), (answer) =>
-      ClientTransport.send(current.transport, [JSON.stringify({ id, ...answer })]))
-    // A failed write is the drop the link's reader reports.
-    this.fork(Effect.asVoid(Effect.forkIn(Effect.ignore(answer), current.scope)))
-  }
-
-  /** The answer to a request of the server's: its handler's result, or the error that says why not. */
-  private answerOf(method: string, params: unknown): Effect.Effect<Answer> {
-    const handler = this.servers.get(method)
-    const rpc = ServerRequestRpcs.requests.get(method as ServerRequestMethod)
-    if (handler === undefined || rpc === undefined) {
-      return Effect.succeed(errorAnswer(ErrorCode.MethodNotFound, `method not found: ${method}`))
-    }
-    const codec = codecOf(rpc as unknown as Rpc.AnyWithProps)
-    const payload = codec.decodePayload(params)
-    if (Either.isLeft(payload)) {
-      return Effect.succeed(errorAnswer(ErrorCode.InvalidParams, `invalid ${method} params: ${payload.left.message}`))
-    }
-    return Effect.suspend(() => handler(payload.right)).pipe(
-      Effect.map((value): Answer => {
-        const encoded = codec.encodeSuccess(value)
-        return Either.isRight(encoded)
-          ? { result: encoded.right }
-          : errorAnswer(ErrorCode.InternalError, `${method}: the handler's result does not fit: ${encoded.left.message}`)
-      }),
-      // A failure, a defect or the handler's own interruption: an answer all the same.
-      Effect.catchAllCause((cause) => Effect.succeed(errorAnswer(ErrorCode.InternalError, `${method} failed: ${causeMessage(cause)}`)))
-    )
   }
 
   private onResponse(m: ResponseMessage): void {

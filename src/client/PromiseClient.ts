@@ -19,35 +19,24 @@ import type { ExecServerRpcs } from "../protocol/rpcs.js"
 import type {
   EnvironmentInfo,
   InitializeResult,
-  PolicyDecision,
   PolicyDecisionNotification,
-  PolicyRequestParams,
   ProcessInfo,
   ReadResult,
   SignalName,
   TerminalSize,
   WriteResult
 } from "../protocol/schema.js"
-import type { ClientError, ConnectError, ExecTimeout, InitializeTimeout } from "./ClientError.js"
+import type { ClientError } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
 import * as ExecServerClient from "./ExecServerClient.js"
+import { effectDecider, type PromisePolicyDecider } from "./network.js"
 import type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
+import { AbortError, type Abortable, asyncDispose, type Promised, promised, rejectionOf, run } from "./promiseRun.js"
 
 export type { ExitStatus, ProcessEvent } from "./ProcessChannel.js"
 export type { ExecResult, ManagedNetworkOptions, NetworkProxyInput } from "./ExecServerClient.js"
-export { managedNetwork, PolicyDecisions } from "./network.js"
-
-/**
- * Decides a host the server asks about (`network/policyRequest`), as the
- * Effect client's `networkPolicyDecider` does: a decision, a Promise of one
- * (a rejection is answered as an error, which the server takes as a
- * denial), or an Effect. `signal` aborts when the answer is no longer
- * wanted (the connection it was asked on dropped, or the client closed).
- */
-export type PromisePolicyDecider = (
-  request: PolicyRequestParams,
-  signal: AbortSignal
-) => PolicyDecision | PromiseLike<PolicyDecision> | Effect.Effect<PolicyDecision, unknown>
+export { managedNetwork, PolicyDecisions, type PromisePolicyDecider } from "./network.js"
+export { AbortError, type Abortable, isClientError, type PromiseClientError } from "./promiseRun.js"
 
 /** The Effect client's options, with a decider that may answer with a Promise. */
 export interface ClientOptions extends Omit<ExecServerClient.ClientOptions, "networkPolicyDecider"> {
@@ -55,98 +44,13 @@ export interface ClientOptions extends Omit<ExecServerClient.ClientOptions, "net
   readonly networkPolicyDecider?: PromisePolicyDecider
 }
 
-/** The Effect client's decider of a Promise one. */
-const effectDecider = (decide: PromisePolicyDecider): ExecServerClient.PolicyDecider => (request) =>
-  Effect.suspend(() => {
-    const controller = new AbortController()
-    const decided = decide(request, controller.signal)
-    if (Effect.isEffect(decided)) return decided
-    // The rejection as it is: its message is what the error answer says.
-    return Effect.tryPromise({ try: () => Promise.resolve(decided), catch: (error) => error }).pipe(
-      Effect.onInterrupt(() => Effect.sync(() => controller.abort()))
-    )
-  })
-
 /** The Effect client's options of these. */
 const effectOptions = (options: ClientOptions): ExecServerClient.ClientOptions => {
   const { networkPolicyDecider, ...rest } = options
   return networkPolicyDecider === undefined ? rest : { ...rest, networkPolicyDecider: effectDecider(networkPolicyDecider) }
 }
 
-/** Node 20 has it only when polyfilled; the registered symbol is what polyfills use. */
-const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ??
-  (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose)
-
-/** Every failure a Promise of this module rejects with, but an abort. */
-export type PromiseClientError = ClientError | ExecTimeout | InitializeTimeout | ConnectError
-
-// A record over the union's tags, so that a new error type fails to compile until it is listed.
-const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
-  "ExecServer/ConnectTimeout": true,
-  "ExecServer/CredentialsRefused": true,
-  "ExecServer/ConnectionForbidden": true,
-  "ExecServer/EnvironmentNotFound": true,
-  "ExecServer/InitializeTimeout": true,
-  "ExecServer/TransportClosed": true,
-  "ExecServer/ReconnectFailed": true,
-  "ExecServer/ServerError": true,
-  "ExecServer/ProtocolError": true,
-  "ExecServer/RequestTooLarge": true,
-  "ExecServer/UnknownProcess": true,
-  "ExecServer/ExecTimeout": true,
-  "ExecServer/InvalidRequest": true,
-  "ExecServer/InvalidParams": true,
-  "ExecServer/MethodNotFound": true,
-  "ExecServer/InternalError": true,
-  "ExecServer/PathNotFound": true,
-  "ExecServer/SandboxDenied": true,
-  "ExecServer/SandboxUnavailable": true,
-  "ExecServer/SpawnNotFound": true,
-  "ExecServer/ServerBusy": true,
-  "ExecServer/SessionHeld": true
-}
-
-/** Whether a rejection is one of the client's tagged errors (narrow further by `_tag`). */
-export const isClientError = (error: unknown): error is PromiseClientError =>
-  error instanceof Error && "_tag" in error && typeof error._tag === "string" && Object.hasOwn(CLIENT_ERROR_TAGS, error._tag)
-
-/** What an aborted `signal` rejects with; `cause` is the signal's `reason`. */
-export class AbortError extends Error {
-  override readonly name = "AbortError"
-  readonly code = "ABORT_ERR"
-  constructor(reason: unknown) {
-    super("The operation was aborted", { cause: reason })
-  }
-}
-
-/** Options of a call that an `AbortSignal` may cancel. */
-export interface Abortable {
-  readonly signal?: AbortSignal | undefined
-}
-
-const rejectionOf = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined): unknown => {
-  const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) return failure.value
-  if (signal?.aborted === true && Cause.isInterruptedOnly(cause)) return new AbortError(signal.reason)
-  return Cause.squash(cause)
-}
-
-/** Runs an effect of the Effect client; an abort interrupts it, and it rejects once the interruption is done. */
-const run = <A, E>(effect: Effect.Effect<A, E>, signal?: AbortSignal): Promise<A> => {
-  if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason))
-  return Effect.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
-    if (Exit.isSuccess(exit)) return exit.value
-    throw rejectionOf(exit.cause, signal)
-  })
-}
-
 type RpcOf<Tag extends string> = Extract<ExecServerRpcs, { readonly _tag: Tag }>
-
-type Promised<F> = F extends (...args: infer Args) => Effect.Effect<infer A, unknown> ? (...args: Args) => Promise<A>
-  : never
-
-const promised = <Args extends Array<unknown>, A, E>(f: (...args: Args) => Effect.Effect<A, E>) =>
-(...args: Args): Promise<A> => run(f(...args))
 
 type FileSystemMethod =
   | "readFile"

@@ -2,7 +2,8 @@
  * The client's side of the managed network proxy (docs/PROTOCOL.md, "The
  * managed network proxy"): the `networkProxy` of a start, in the
  * reference's raw form or a short one with its required booleans filled in,
- * and the decider that answers the server's `network/policyRequest`.
+ * and the decider that answers the server's `network/policyRequest` (the
+ * Effect client's, and the Promise client's made into one).
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -23,6 +24,30 @@ import type {
  * so is no answer within the launch's `policyDecisionTimeoutMs` + 5 s.
  */
 export type PolicyDecider = (request: PolicyRequestParams) => Effect.Effect<PolicyDecision, unknown>
+
+/**
+ * Decides a host the server asks about (`network/policyRequest`), as the
+ * Effect client's `networkPolicyDecider` does: a decision, a Promise of one
+ * (a rejection is answered as an error, which the server takes as a
+ * denial), or an Effect. `signal` aborts when the answer is no longer
+ * wanted (the connection it was asked on dropped, or the client closed).
+ */
+export type PromisePolicyDecider = (
+  request: PolicyRequestParams,
+  signal: AbortSignal
+) => PolicyDecision | PromiseLike<PolicyDecision> | Effect.Effect<PolicyDecision, unknown>
+
+/** The Effect client's decider of a Promise one (the Promise client's `networkPolicyDecider`). */
+export const effectDecider = (decide: PromisePolicyDecider): PolicyDecider => (request) =>
+  Effect.suspend(() => {
+    const controller = new AbortController()
+    const decided = decide(request, controller.signal)
+    if (Effect.isEffect(decided)) return decided
+    // The rejection as it is: its message is what the error answer says.
+    return Effect.tryPromise({ try: () => Promise.resolve(decided), catch: (error) => error }).pipe(
+      Effect.onInterrupt(() => Effect.sync(() => controller.abort()))
+    )
+  })
 
 /**
  * The client's decider, for a composition that makes it in a Layer (with

@@ -3,7 +3,7 @@
  * (issue 46: a process's managed proxy listens on host loopback, and the
  * process, in a network namespace of its own, must reach it at the same
  * 127.0.0.1:<port>). Each port is a Unix socket in a private directory; the
- * sandbox's forwarder (see bubblewrap.ts) connects to it once per TCP
+ * sandbox's forwarder (see loopbackForwarder.ts) connects to it once per TCP
  * connection made inside, and the connection is handed to the port's
  * `accept` (the proxy's `serve`). Only these sockets are reachable from the
  * sandbox: its command may not make Unix sockets at all (seccomp.ts), and
@@ -16,7 +16,8 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
-import { isDirectory, type LoopbackPort } from "./bubblewrap.js"
+import { isDirectory } from "./bubblewrap.js"
+import type { LoopbackPort } from "./loopbackForwarder.js"
 
 /** A port to bridge, and who takes the connections made to it inside the sandbox. */
 export interface BridgedPort {

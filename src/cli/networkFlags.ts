@@ -1,0 +1,97 @@
+/**
+ * `exec`'s network flags (--allow-domain, --deny-domain, --network-mode,
+ * --ask-domains/--no-ask-domains, --verbose) and what they make of a run:
+ * the start's `networkProxy`, who answers the proxy's questions and hears
+ * its decisions, and the terminal's asker. What each means, and the asking
+ * itself, are networkPrompt.ts's.
+ */
+import type * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Option from "effect/Option"
+import type { NetworkProxyLaunch } from "../protocol/networkSchema.js"
+import {
+  asksClient,
+  canPrompt,
+  type NetworkFlags,
+  networkOn,
+  networkProxyOf,
+  sayDecision,
+  TerminalAsker,
+  terminalDecider
+} from "./networkPrompt.js"
+import type { Connection } from "./remoteConnection.js"
+
+/** The options, spread into `exec`'s (their order is their order in its `--help`). */
+export const networkOptions = {
+  allowDomain: Options.text("allow-domain").pipe(
+    Options.withDescription(
+      "Run the command behind a managed network proxy that lets it reach hosts matching PATTERN " +
+        "(example.com; *.example.com its subdomains; **.example.com both; repeatable). Other hosts are denied, or asked (see --ask-domains)"
+    ),
+    Options.repeated
+  ),
+  denyDomain: Options.text("deny-domain").pipe(
+    Options.withDescription("Behind the managed network proxy, never let it reach hosts matching PATTERN (repeatable; wins over --allow-domain)"),
+    Options.repeated
+  ),
+  networkMode: Options.choice("network-mode", ["limited", "full"] as const).pipe(
+    Options.withDescription(
+      "The managed network proxy's mode: limited (GET, HEAD and OPTIONS only, no HTTPS) or full (default full); turns the proxy on"
+    ),
+    Options.optional
+  ),
+  askDomains: Options.boolean("ask-domains").pipe(
+    Options.withDescription(
+      "Behind the managed network proxy, ask about a host no pattern decides (turns the proxy on): a question on the terminal, " +
+        "denied where there is none (the default when stdin and stderr are terminals)"
+    )
+  ),
+  noAskDomains: Options.boolean("no-ask-domains").pipe(
+    Options.withDescription("Never ask about a host no pattern decides: the proxy denies it")
+  ),
+  verbose: Options.boolean("verbose").pipe(
+    Options.withDescription("Say on stderr each connection the managed network proxy decided, and why")
+  )
+}
+
+/** What the options yield. */
+export type NetworkOptionValues = Command.Command.ParseConfig<typeof networkOptions>
+
+/** What an `exec` does about the network. */
+export interface ExecNetwork {
+  /** Spread into the start: its `networkProxy` when the flags turn the proxy on, else nothing. */
+  readonly start: { readonly networkProxy: NetworkProxyLaunch } | Record<never, never>
+  /** The client's part: who answers the proxy's questions, who hears its decisions. */
+  readonly client: NonNullable<Connection["network"]>
+  /** The one reader of the terminal: attach hands it the keys of an open question. */
+  readonly asker: TerminalAsker | undefined
+}
+
+/**
+ * What `exec`'s network flags make of a run that leaves at once (`--detach`)
+ * or stays, or the misuse to report (checked after exec's other flags).
+ */
+export const execNetworkOf = (flags: NetworkOptionValues, detach: boolean): ExecNetwork | string => {
+  if (flags.askDomains && flags.noAskDomains) return "--ask-domains and --no-ask-domains contradict each other: give one"
+  const networkFlags: NetworkFlags = {
+    allowDomains: flags.allowDomain,
+    denyDomains: flags.denyDomain,
+    mode: Option.getOrUndefined(flags.networkMode),
+    askDomains: flags.askDomains,
+    noAskDomains: flags.noAskDomains
+  }
+  const network = networkOn(networkFlags)
+  if (network && flags.askDomains && detach) {
+    return "--ask-domains needs this client to stay and answer: it cannot go with --detach"
+  }
+  const asked = network && asksClient(networkFlags, detach)
+  const asker = asked && canPrompt() ? new TerminalAsker() : undefined
+  return {
+    start: network ? { networkProxy: networkProxyOf(networkFlags, asked) } : {},
+    client: {
+      ...(asked ? { networkPolicyDecider: terminalDecider(asker) } : {}),
+      ...(flags.verbose ? { onNetworkPolicyDecision: sayDecision } : {})
+    },
+    asker
+  }
+}
