@@ -136,8 +136,17 @@ export class HttpRpcs extends RpcGroup.make(
   Rpc.make("http/request", { payload: S.HttpRequestParams, success: S.HttpRequestResult, error: ExecServerError })
 ).middleware(RequiresHandshake) {}
 
+/** What the environment knows of Codex: `environmentConfig/read`. */
+export class EnvironmentConfigRpcs extends RpcGroup.make(
+  Rpc.make("environmentConfig/read", {
+    payload: S.EnvironmentConfigReadParams,
+    success: S.EnvironmentConfigReadResult,
+    error: ExecServerError
+  })
+).middleware(RequiresHandshake) {}
+
 /** Every request the server answers. */
-export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs, HttpRpcs)
+export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs, HttpRpcs, EnvironmentConfigRpcs)
 /** @see ExecServerRpcs */
 export type ExecServerRpcs = RpcGroup.Rpcs<typeof ExecServerRpcs>
 

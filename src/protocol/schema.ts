@@ -22,6 +22,7 @@ import {
 import { SandboxRequest, SandboxType } from "./sandbox.js"
 import { NetworkProxyLaunch } from "./networkSchema.js"
 export * from "./networkSchema.js"
+export * from "./configSchema.js"
 
 
 // ---------------------------------------------------------------------------

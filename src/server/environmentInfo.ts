@@ -67,7 +67,7 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   capabilityDiscoverySandbox: false,
   fsWatchMissing: true,
   capabilityDiscoveryV2: false,
-  environmentConfigRead: false,
+  environmentConfigRead: true,
   httpHeaderEnvVars: features.http,
   sandboxedFileStreaming: features.sandboxedFiles,
   fileWriteStreaming: true,

@@ -53,10 +53,11 @@ export class StdioServer {
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 
   /** `command`: another server speaking the same protocol on stdio (the reference), instead of ours. */
-  constructor(args: ReadonlyArray<string> = [], command?: ReadonlyArray<string>) {
+  constructor(args: ReadonlyArray<string> = [], command?: ReadonlyArray<string>, env?: Readonly<Record<string, string>>) {
+    const options = { stdio: "pipe" as const, env: { ...process.env, ...env } }
     this.child = command === undefined
-      ? spawn(process.execPath, serverArgs(...args), { stdio: ["pipe", "pipe", "pipe"] })
-      : spawn(command[0]!, [...command.slice(1), ...args], { stdio: ["pipe", "pipe", "pipe"] })
+      ? spawn(process.execPath, serverArgs(...args), options)
+      : spawn(command[0]!, [...command.slice(1), ...args], options)
     this.child.stdout.setEncoding("utf8")
     this.child.stdout.on("data", (text: string) => this.onData(text))
     this.child.stderr.setEncoding("utf8")
@@ -236,8 +237,15 @@ export const useStdioServers = () => {
     for (const server of servers) server.kill()
     servers = []
   })
-  return async (args: ReadonlyArray<string> = [], options: { readonly handshake?: boolean; readonly command?: ReadonlyArray<string> | undefined } = {}) => {
-    const server = new StdioServer(args, options.command)
+  return async (
+    args: ReadonlyArray<string> = [],
+    options: {
+      readonly handshake?: boolean
+      readonly command?: ReadonlyArray<string> | undefined
+      readonly env?: Readonly<Record<string, string>>
+    } = {}
+  ) => {
+    const server = new StdioServer(args, options.command, options.env)
     servers.push(server)
     if (options.handshake !== false) await server.handshake()
     return server

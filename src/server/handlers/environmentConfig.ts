@@ -1,0 +1,38 @@
+/** `environmentConfig/read`: the Codex configuration layers seen from a directory of this machine. */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { CodexHomeError, readEnvironmentConfig } from "../../codexConfig/layers.js"
+import { InternalError, InvalidParams } from "../../protocol/errors.js"
+import { EnvironmentConfigRpcs } from "../../protocol/rpcs.js"
+import { ServerConfig } from "../ServerConfig.js"
+
+/** Where the machine's Codex files are (`/etc/codex`, as the reference reads them); a test points it at a tree of its own. */
+export class CodexSystemDir extends Context.Reference<CodexSystemDir>()("effect-exec-server/CodexSystemDir", {
+  defaultValue: () => "/etc/codex"
+}) {}
+
+export const environmentConfigHandlers = EnvironmentConfigRpcs.toHandlersContext(Effect.gen(function*() {
+  const config = yield* ServerConfig
+  const systemDir = yield* CodexSystemDir
+  const environment = config.environment ?? process.env
+  return {
+    "environmentConfig/read": ({ configPaths, cwd, requirementsPaths }) => {
+      // The reference's checks and words, in its order.
+      if (configPaths.length === 0 && requirementsPaths.length === 0) {
+        return Effect.fail(new InvalidParams({ message: "at least one config or requirements path is required" }))
+      }
+      if ([...configPaths, ...requirementsPaths].some((path) => path.length === 0)) {
+        return Effect.fail(new InvalidParams({ message: "TOML paths must contain at least one key segment" }))
+      }
+      return Effect.tryPromise({
+        try: () => readEnvironmentConfig({ systemDir, environment }, cwd, configPaths, requirementsPaths),
+        catch: (error) =>
+          new InternalError({
+            message: error instanceof CodexHomeError
+              ? error.message
+              : `failed to load executor-local config: ${error instanceof Error ? error.message : String(error)}`
+          })
+      })
+    }
+  }
+}))
