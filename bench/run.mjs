@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsIdle,wsPipelined,wsConnections,wsConnectionsWarm,coldStart,
+ * --only pipe,pty,spawn,loginShell,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsIdle,wsPipelined,wsConnections,wsConnectionsWarm,coldStart,
  *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
  *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
  *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
@@ -38,6 +38,7 @@ const sizes = {
   pipeBytes: (quick ? 8 : 32) * MiB,
   ptyBytes: (quick ? 2 : 8) * MiB,
   spawns: quick ? 30 : 150,
+  loginShells: quick ? 10 : 30,
   fanOut: quick ? 50 : 200,
   fanOutLines: 200,
   roundTrips: quick ? 300 : 2000,
@@ -408,6 +409,42 @@ const pipelinedRequests = async (client, pgid) => {
   return { perSecond: total / seconds, p99: percentile(latencies, 0.99), cpuPerRequest: (cpuSeconds(pgid) - cpuBefore) / total * 1e6 }
 }
 
+/** A HOME whose .bashrc takes a while, as one that loads a version manager and completions does. */
+const heavyHome = (() => {
+  let home
+  return () => {
+    if (home !== undefined) return home
+    home = mkdtempSync(Path.join(tmpdir(), "bench-home-"))
+    writeFileSync(Path.join(home, ".bash_profile"), ". ~/.bashrc\n")
+    writeFileSync(
+      Path.join(home, ".bashrc"),
+      "export FROM_RC=1\nfor i in $(seq 1 20000); do heavy_$((i % 50))() { :; }; done\nalias ll='ls -l'\nshopt -s globstar\n"
+    )
+    process.on("exit", () => rmSync(home, { recursive: true, force: true }))
+    return home
+  }
+})()
+
+/** Start-to-exit times of `bash -lc true` under the heavy HOME, with or without a shell snapshot of one scope. */
+const loginShellLatencies = async (server, prefix, snapshot) => {
+  const latencies = []
+  for (let i = 0; i < sizes.loginShells; i++) {
+    const id = `${prefix}-${i}`
+    const exited = server.until(id, "process/exited")
+    const startedAt = performance.now()
+    const params = server.params(id, ["/bin/bash", "-lc", "test \"$FROM_RC\" = 1"])
+    const response = await server.request("process/start", {
+      ...params,
+      env: { ...params.env, HOME: heavyHome() },
+      ...(snapshot ? { shellSnapshot: { scopeId: "bench", shell: { name: "bash", path: "/bin/bash" } } } : {})
+    })
+    if (response.error) throw new Error(`${prefix}: ${JSON.stringify(response.error)}`)
+    await exited
+    latencies.push(performance.now() - startedAt)
+  }
+  return latencies
+}
+
 const workloads = {
   async pipe(server) {
     const { seconds, cpu } = await catPipeFile("pipe", server, server.pgid)
@@ -430,6 +467,12 @@ const workloads = {
   async spawn(server) {
     const latencies = await spawnLatencies(server, "true", undefined)
     return { "spawn median ms": median(latencies), "spawn p99 ms": percentile(latencies, 0.99) }
+  },
+  // A login shell whose .bashrc is slow, each time, and from a snapshot of it (shellSnapshot; the first start captures).
+  async loginShell(server) {
+    const plain = await loginShellLatencies(server, "login", false)
+    const snapshot = await loginShellLatencies(server, "snapshot", true)
+    return { "bash -lc, heavy .bashrc, median ms": median(plain), "the same from a shell snapshot, median ms": median(snapshot.slice(1)) }
   },
   // The same under the sandbox Codex asks for with -s workspace-write.
   async sandboxedSpawn(server) {

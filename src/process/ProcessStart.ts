@@ -11,6 +11,8 @@ import type { StartParams } from "../protocol/schema.js"
 import type { Confinement } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { buildEnvironment } from "./environment.js"
+import { checkSnapshot, qualifies, restoringCommand, type SnapshotCache } from "./shellSnapshot.js"
+import { captureRunner } from "./shellSnapshotCapture.js"
 
 /** What the table starts. */
 export interface ProcessStart {
@@ -23,14 +25,18 @@ export interface ProcessStart {
 /**
  * Decides a start: the environment an `envPolicy` builds on the server's,
  * and the confinement (a server without a sandbox refuses one when it
- * would launch: fail closed).
+ * would launch: fail closed). With a shell snapshot (and the connection's
+ * `snapshots`), `shell -lc SCRIPT` becomes the non-login command that
+ * restores it, captured first when there is none for its scope yet.
  */
 export const resolveStart = (
   request: StartParams,
-  serverEnvironment: Readonly<Record<string, string | undefined>>
+  serverEnvironment: Readonly<Record<string, string | undefined>>,
+  snapshots?: SnapshotCache
 ): Effect.Effect<ProcessStart, InvalidParams | SandboxUnavailable, Sandbox> =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
+    yield* checkSnapshot(request.shellSnapshot, request.argv)
     const params = { ...request, cwd: request.cwd ?? process.cwd() }
     const problem = params.networkProxy === undefined ? undefined : policyProblem(params.networkProxy.proxy.domains ?? {})
     if (problem !== undefined) return yield* new InvalidParams({ message: problem })
@@ -43,5 +49,16 @@ export const resolveStart = (
       resolved._tag === "Confined" && (params.enforceManagedNetwork === true || params.networkProxy !== undefined)
         ? { _tag: "Confined", policy: { ...resolved.policy, network: false } }
         : resolved
-    return { params, env, confinement }
+    const snapshotRequest = params.shellSnapshot
+    if (snapshotRequest == null || snapshots === undefined || !qualifies(snapshotRequest, params.argv)) {
+      return { params, env, confinement }
+    }
+    // What makes a snapshot differ (the start's `env` does not: the reference keeps one per scope).
+    const key = JSON.stringify([snapshotRequest, params.cwd, params.envPolicy ?? null, params.sandbox ?? null])
+    const run = yield* captureRunner({ cwd: params.cwd, env, arg0: params.arg0 ?? undefined, confinement })
+    const snapshot = yield* snapshots.snapshotOf(key, snapshotRequest.shell, run)
+    if (snapshot === undefined) return { params, env, confinement }
+    const clientEnv = Object.fromEntries(Object.keys(params.env).flatMap((name) => (name in env ? [[name, env[name]!]] : [])))
+    const restoring = restoringCommand(params.argv, env, clientEnv, snapshot)
+    return { params: { ...params, argv: restoring.argv }, env: restoring.env, confinement }
   })

@@ -126,6 +126,18 @@ export const EnvPolicy = Schema.Struct({
 /** @see EnvPolicy */
 export type EnvPolicy = typeof EnvPolicy.Type
 
+/**
+ * Run `shell -lc SCRIPT` from a snapshot of the login shell kept for
+ * `scopeId` (docs/PROTOCOL.md, "Shell snapshots"); `shell` is the one
+ * `environment/info` names.
+ */
+export const ShellSnapshotRequest = Schema.Struct({
+  scopeId: Schema.String,
+  shell: Schema.Struct({ name: Schema.String, path: Schema.String })
+})
+/** @see ShellSnapshotRequest */
+export type ShellSnapshotRequest = typeof ShellSnapshotRequest.Type
+
 /** `process/start` params. */
 export const StartParams = Schema.Struct({
   processId: ProcessId,
@@ -148,7 +160,8 @@ export const StartParams = Schema.Struct({
    */
   enforceManagedNetwork: OptionalNullable(Schema.Boolean),
   /** A proxy of the process's own that decides its connections by host (docs/PROTOCOL.md, "The managed network proxy"). */
-  networkProxy: OptionalNullable(NetworkProxyLaunch)
+  networkProxy: OptionalNullable(NetworkProxyLaunch),
+  shellSnapshot: OptionalNullable(ShellSnapshotRequest)
 })
 /** @see StartParams */
 export type StartParams = typeof StartParams.Type

@@ -71,7 +71,7 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   httpHeaderEnvVars: features.http,
   sandboxedFileStreaming: features.sandboxedFiles,
   fileWriteStreaming: true,
-  shellSnapshotV2: false,
+  shellSnapshotV2: true,
   windowsMxc: false,
   // Both hold where the sandbox runs (bubblewrap, whose /dev is its own); off the wire otherwise, as the reference.
   ...(features.sandboxedFiles ? { linuxRootWritePreservesDevices: true, linuxApprovedRootWritePreservesRestrictions: true } : {})

@@ -51,11 +51,13 @@ describe("environment info", () => {
       expect(answered, `${flag}: ${method} ${JSON.stringify(answer)}`).toBe(capabilities[flag])
     }
     // What this server has no part of is never claimed.
-    for (const flag of ["credentialMasking", "shellSnapshotV2", "windowsMxc"]) {
+    for (const flag of ["credentialMasking", "windowsMxc"]) {
       expect(capabilities[flag], flag).toBe(false)
     }
     // The managed network proxy is a field of process/start (test/integration/networkProxy.test.ts).
     expect([capabilities.networkProxyLaunch, capabilities.networkProxyReviewDomains]).toEqual([true, true])
+    // So is the shell snapshot (test/integration/shellSnapshot.test.ts).
+    expect(capabilities.shellSnapshotV2).toBe(true)
   })
 
   it("reports $TMPDIR as its temporary directory and its own working directory", async () => {

@@ -4,13 +4,17 @@ import * as Option from "effect/Option"
 import { afterResponse } from "../../jsonrpc/Connection.js"
 import type { ProcessActor } from "../../process/ProcessActor.js"
 import { resolveStart } from "../../process/ProcessStart.js"
+import { makeSnapshotCache, type SnapshotCache } from "../../process/shellSnapshot.js"
 import { InvalidRequest } from "../../protocol/errors.js"
 import { ProcessRpcs } from "../../protocol/rpcs.js"
 import type { WriteStatus } from "../../protocol/schema.js"
-import { ClientSession } from "../ClientSession.js"
+import { ClientSession, type ConnectionResource } from "../ClientSession.js"
 import { ServerConfig } from "../ServerConfig.js"
 
 const writeResult = (status: WriteStatus) => ({ accepted: status === "accepted", status })
+
+/** The connection's shell snapshots, made with its first start that asks for one. */
+const SHELL_SNAPSHOTS: ConnectionResource<SnapshotCache> = { name: "shell snapshots" }
 
 /** `process/*`. */
 export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function*() {
@@ -29,7 +33,15 @@ export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function
   return {
     "process/start": (params) =>
       // The environment and the confinement are decided before the table claims anything.
-      Effect.zip(processes, resolveStart(params, config.environment ?? process.env)).pipe(
+      Effect.zip(
+        processes,
+        Effect.flatMap(
+          params.shellSnapshot == null
+            ? Effect.succeed(undefined)
+            : Effect.flatMap(ClientSession, (session) => session.resource(SHELL_SNAPSHOTS, Effect.sync(makeSnapshotCache))),
+          (snapshots) => resolveStart(params, config.environment ?? process.env, snapshots)
+        )
+      ).pipe(
         Effect.flatMap(([table, start]) => table.start(start)),
         // Events wait until the start response is on its way to the client.
         Effect.tap((actor) => afterResponse(actor.release)),

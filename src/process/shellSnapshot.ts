@@ -1,0 +1,210 @@
+/**
+ * `process/start.shellSnapshot` (capability `shellSnapshotV2`): `bash -lc
+ * SCRIPT` runs as a non-login `bash -c` that first restores a snapshot of
+ * the user's login shell (its exported variables, functions, aliases and
+ * options), captured once per scope and kept, so that each command does not
+ * pay for the login files again. As the reference does it (codex 0.169,
+ * probed; docs/PROTOCOL.md, "Shell snapshots"): only an argv of exactly
+ * `[shell.path, "-lc", SCRIPT, ...]` is rewritten; the capture runs as that
+ * login shell with the start's environment, directory and sandbox, within
+ * 10 s and 4 MiB of output, the state and environment within 512 KiB; a
+ * failed capture runs the command as it was asked (tried again after 1 s, at
+ * most 3 times); the client's `env` wins over the snapshot's. Ours passes
+ * the state in the child's environment (the reference's form for `sh`), so
+ * it works the same for a terminal, pipes and a sandbox.
+ */
+import * as Crypto from "node:crypto"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import { InvalidParams } from "../protocol/errors.js"
+import type { ShellSnapshotRequest } from "../protocol/schema.js"
+
+export const SNAPSHOT_LIMITS = {
+  captureTimeoutMs: 10_000,
+  retryAfterMs: 1_000,
+  attempts: 3,
+  captureOutputBytes: 4 * 1024 * 1024,
+  stateBytes: 512 * 1024,
+  envChunkBytes: 60 * 1024,
+  scopeBytes: 256,
+  cached: 16
+} as const
+
+/** The shells the reference takes snapshots of (a start naming another is refused when its argv would be rewritten). */
+const KNOWN_SHELLS = ["bash", "zsh", "sh"]
+
+/** The variables that carry the state to the child (the reference's names), unset before the script runs. */
+const stateVariable = (index: number) => `__CODEX_SHELL_SNAPSHOT_STATE_${index}`
+
+/** What a login shell left behind: the commands that restore its state, and its exported environment. */
+export interface Snapshot {
+  readonly state: string
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** The -32602 message of a snapshot request the reference refuses, or undefined. */
+export const snapshotProblem = (request: ShellSnapshotRequest, argv: ReadonlyArray<string>): string | undefined => {
+  const scopeBytes = Buffer.byteLength(request.scopeId)
+  if (scopeBytes === 0 || scopeBytes > SNAPSHOT_LIMITS.scopeBytes) {
+    return `shell snapshot scope must be non-empty and at most ${SNAPSHOT_LIMITS.scopeBytes} bytes`
+  }
+  if (qualifies(request, argv) && !KNOWN_SHELLS.includes(request.shell.name)) {
+    return `shell snapshots are unsupported for shell \`${request.shell.name}\``
+  }
+  return undefined
+}
+
+/** Whether the argv is the login-shell command a snapshot replaces: exactly `[shell.path, "-lc", SCRIPT, ...]`. */
+export const qualifies = (request: ShellSnapshotRequest, argv: ReadonlyArray<string>): boolean =>
+  argv.length >= 3 && argv[0] === request.shell.path && argv[1] === "-lc"
+
+/**
+ * The capture: the login shell reads its profile, then `.bashrc` as an
+ * interactive one would, and prints, after a marker the files cannot
+ * guess, the commands that restore its options, functions and aliases,
+ * then its environment (`env -0`). Builtins only where the files may have
+ * replaced commands or PATH. `login_shell` and `restricted_shell` cannot be
+ * set, so they are left out.
+ */
+export const bashCaptureScript = (marker: string): string =>
+  [
+    `if [ -z "\${BASH_ENV-}" ] && [ -n "\${HOME-}" ] && [ -r "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi`,
+    `builtin printf '\\0%s\\0' '${marker}'`,
+    `builtin echo 'unalias -a 2>/dev/null || true'`,
+    `__exec_server_ifs=$IFS; IFS=$'\\n'`,
+    `for __exec_server_line in $(builtin shopt -p); do case "$__exec_server_line" in *' login_shell'|*' restricted_shell') ;; *) builtin printf '%s\\n' "$__exec_server_line" ;; esac; done`,
+    `builtin declare -f`,
+    `for __exec_server_line in $(builtin set +o); do case "$__exec_server_line" in 'set -o '*) builtin printf '%s\\n' "$__exec_server_line" ;; esac; done`,
+    `IFS=$__exec_server_ifs`,
+    `builtin alias -p`,
+    `builtin printf '\\0'`,
+    `command -p env -0`
+  ].join("\n")
+
+/** Variables of the capture that say nothing of the user's shell. */
+const NOT_KEPT = new Set(["PWD", "OLDPWD", "_", "SHLVL"])
+
+/** The snapshot in the capture's output, or a reason it holds none. */
+export const parseCapture = (output: Buffer, marker: string): Snapshot | string => {
+  const start = output.lastIndexOf(`\0${marker}\0`)
+  if (start === -1) return "the capture printed no snapshot"
+  const body = output.subarray(start + marker.length + 2)
+  const end = body.indexOf(0)
+  if (end === -1) return "the capture ended early"
+  const state = body.subarray(0, end).toString("utf8")
+  const env: Record<string, string> = {}
+  let size = Buffer.byteLength(state)
+  for (const record of body.subarray(end + 1).toString("utf8").split("\0")) {
+    const equals = record.indexOf("=")
+    if (equals <= 0) continue
+    const name = record.slice(0, equals)
+    if (NOT_KEPT.has(name)) continue
+    env[name] = record.slice(equals + 1)
+    size += record.length
+  }
+  if (size > SNAPSHOT_LIMITS.stateBytes) return `the snapshot's state and environment exceed ${SNAPSHOT_LIMITS.stateBytes} bytes`
+  return { state, env }
+}
+
+/**
+ * The command that restores the snapshot and then runs the script, as a
+ * non-login shell: the state in variables of the child's environment,
+ * evaluated and unset before the script's first line. The client's own
+ * variables win over the snapshot's.
+ */
+export const restoringCommand = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>>,
+  clientEnv: Readonly<Record<string, string>>,
+  snapshot: Snapshot
+): { readonly argv: ReadonlyArray<string>; readonly env: Readonly<Record<string, string>> } => {
+  const chunks: Array<string> = []
+  const bytes = Buffer.from(snapshot.state, "utf8")
+  for (let at = 0; at < bytes.length || chunks.length === 0;) {
+    // Cut on a character's boundary.
+    let end = Math.min(at + SNAPSHOT_LIMITS.envChunkBytes, bytes.length)
+    while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--
+    chunks.push(bytes.subarray(at, end).toString("utf8"))
+    at = end
+    if (at >= bytes.length) break
+  }
+  const names = chunks.map((_, index) => stateVariable(index))
+  const restore = `if ! eval "unset ${names.join(" ")}\n${names.map((name) => `\${${name}}`).join("")}" >/dev/null; then ` +
+    `printf 'failed to restore shell snapshot\\n' >&2; fi\n`
+  return {
+    argv: [argv[0]!, "-c", restore + argv[2]!, ...argv.slice(3)],
+    env: {
+      ...env,
+      ...snapshot.env,
+      ...clientEnv,
+      ...Object.fromEntries(names.map((name, index) => [name, chunks[index]!]))
+    }
+  }
+}
+
+/** Runs a capture: the login shell's argv, in the start's directory, environment and sandbox; its stdout, or why it failed. */
+export type RunCapture = (argv: ReadonlyArray<string>) => Effect.Effect<Buffer, string>
+
+type Entry =
+  | { readonly _tag: "Capturing"; readonly done: Deferred.Deferred<Snapshot | undefined> }
+  | { readonly _tag: "Captured"; readonly snapshot: Snapshot }
+  | { readonly _tag: "Failed"; readonly attempts: number; readonly retryAt: number }
+
+/**
+ * The snapshots of one connection, by scope, shell, directory, environment
+ * policy and sandbox (the start's `env` is not part of the key, as on the
+ * reference), the 16 used last. Starts in one scope while it is captured
+ * wait for the one capture.
+ */
+export const makeSnapshotCache = () => {
+  const entries = new Map<string, Entry>()
+  const remember = (key: string, entry: Entry) => {
+    entries.delete(key)
+    entries.set(key, entry)
+    while (entries.size > SNAPSHOT_LIMITS.cached) entries.delete(entries.keys().next().value!)
+  }
+  /** The snapshot of `key`, captured by `run` when there is none yet; undefined when none could be taken. */
+  const snapshotOf = (key: string, shell: ShellSnapshotRequest["shell"], run: RunCapture): Effect.Effect<Snapshot | undefined> =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const entry = entries.get(key)
+      if (entry?._tag === "Captured") {
+        remember(key, entry)
+        return entry.snapshot
+      }
+      if (entry?._tag === "Capturing") return yield* Deferred.await(entry.done)
+      if (entry?._tag === "Failed" && (entry.attempts >= SNAPSHOT_LIMITS.attempts || now < entry.retryAt)) return undefined
+      const attempts = entry?._tag === "Failed" ? entry.attempts + 1 : 1
+      const done = yield* Deferred.make<Snapshot | undefined>()
+      remember(key, { _tag: "Capturing", done })
+      const captured = shell.name === "bash" ? yield* capture(run, shell.path) : "only bash's snapshots are taken here"
+      if (typeof captured === "string") {
+        yield* Effect.logDebug("shell snapshot not taken").pipe(Effect.annotateLogs({ reason: captured, attempts }))
+        remember(key, { _tag: "Failed", attempts, retryAt: (yield* Clock.currentTimeMillis) + SNAPSHOT_LIMITS.retryAfterMs })
+        yield* Deferred.succeed(done, undefined)
+        return undefined
+      }
+      remember(key, { _tag: "Captured", snapshot: captured })
+      yield* Deferred.succeed(done, captured)
+      return captured
+    }).pipe(Effect.uninterruptible)
+  return { snapshotOf, size: () => entries.size }
+}
+
+/** @see makeSnapshotCache */
+export type SnapshotCache = ReturnType<typeof makeSnapshotCache>
+
+const capture = (run: RunCapture, shellPath: string): Effect.Effect<Snapshot | string> => {
+  const marker = `EXEC_SERVER_SNAPSHOT_${Crypto.randomBytes(12).toString("hex")}`
+  return run([shellPath, "-lc", bashCaptureScript(marker)]).pipe(
+    Effect.map((output) => parseCapture(output, marker)),
+    Effect.merge
+  )
+}
+
+/** -32602 for a snapshot request the reference refuses. */
+export const checkSnapshot = (request: ShellSnapshotRequest | undefined | null, argv: ReadonlyArray<string>) => {
+  const problem = request == null ? undefined : snapshotProblem(request, argv)
+  return problem === undefined ? Effect.void : Effect.fail(new InvalidParams({ message: problem }))
+}
