@@ -12,7 +12,10 @@ import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { parse, TomlError } from "smol-toml"
+import { fileUri } from "../protocol/fileUri.js"
 import { isTable, type TomlTable, tomlText, type TomlValue } from "./tomlText.js"
+
+export { fileUri }
 
 /** A file the configuration could not be read from: the answer is -32603 with this message. */
 export class ConfigLoadError extends Error {}
@@ -107,18 +110,6 @@ const readTable = async (
   }
   return parseToml(await Fs.readFile(path, "utf8"), path, style)
 }
-
-/** `url::Url::from_file_path`'s URI of an absolute path (the characters it escapes, upper-case hex). */
-export const fileUri = (path: string): string =>
-  "file://" +
-  Array.from(Buffer.from(path, "utf8"))
-    .map((byte) => {
-      const char = String.fromCharCode(byte)
-      return byte < 0x80 && /[A-Za-z0-9!$&'()*+,\-.:;=@[\]^_|~/]/.test(char)
-        ? char
-        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`
-    })
-    .join("")
 
 const homeOf = (environment: ConfigPlaces["environment"]): string | null => {
   const home = environment.HOME !== undefined && environment.HOME !== "" ? environment.HOME : Os.userInfo().homedir

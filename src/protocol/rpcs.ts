@@ -145,8 +145,17 @@ export class EnvironmentConfigRpcs extends RpcGroup.make(
   })
 ).middleware(RequiresHandshake) {}
 
+/** What Codex finds where its code lives: `capabilityRoots/discoverV1`. */
+export class CapabilityRpcs extends RpcGroup.make(
+  Rpc.make("capabilityRoots/discoverV1", {
+    payload: S.CapabilityRootsDiscoverParams,
+    success: S.CapabilityRootsDiscoverResult,
+    error: ExecServerError
+  })
+).middleware(RequiresHandshake) {}
+
 /** Every request the server answers. */
-export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs, HttpRpcs, EnvironmentConfigRpcs)
+export const ExecServerRpcs = HandshakeRpcs.merge(ProcessRpcs, FsRpcs, HttpRpcs, EnvironmentConfigRpcs, CapabilityRpcs)
 /** @see ExecServerRpcs */
 export type ExecServerRpcs = RpcGroup.Rpcs<typeof ExecServerRpcs>
 

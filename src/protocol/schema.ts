@@ -23,6 +23,7 @@ import { SandboxRequest, SandboxType } from "./sandbox.js"
 import { NetworkProxyLaunch } from "./networkSchema.js"
 export * from "./networkSchema.js"
 export * from "./configSchema.js"
+export * from "./capabilitiesSchema.js"
 
 
 // ---------------------------------------------------------------------------

@@ -167,9 +167,12 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
   // /bin -> usr/bin, /lib64 -> usr/lib64, where the ELF interpreter is
   // named) must be made again, or no program can start.
   if (root.access === "none") {
+    // The extra readable paths count: the fs worker's runtime (/usr) needs its ELF interpreter's link too.
+    const readable = (path: string) =>
+      accessAt(policy, path) !== "none" || (options.extraReadable ?? []).some((extra) => path === extra || path.startsWith(`${extra}/`))
     for (const path of MINIMAL_PATHS) {
       const target = linkTarget(path)
-      if (target !== undefined && accessAt(policy, Path.resolve(Path.dirname(path), target)) !== "none") {
+      if (target !== undefined && readable(Path.resolve(Path.dirname(path), target))) {
         args.push("--symlink", target, path)
       }
     }

@@ -1,7 +1,7 @@
 /**
  * The handlers of every request and client notification, made with
  * `Group.toHandlersContext`, once per server: one module per group in
- * `handlers/` (handshake, process, fs, http, environmentConfig), assembled here. What a
+ * `handlers/` (handshake, process, fs, http, environmentConfig, capabilities), assembled here. What a
  * request needs of its connection (its `ClientSession`, the `Connection`,
  * the request's `ResponseHooks`) the dispatcher puts in each request's
  * context; exec methods are refused until the handshake is done.
@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type { Connection, ResponseHooks } from "../jsonrpc/Connection.js"
 import type { ClientSession } from "./ClientSession.js"
+import { capabilityHandlers } from "./handlers/capabilities.js"
 import { environmentConfigHandlers } from "./handlers/environmentConfig.js"
 import { fsHandlers } from "./handlers/fs.js"
 import { clientNotificationHandlers, handshakeHandlers } from "./handlers/handshake.js"
@@ -28,7 +29,8 @@ const protocolHandlers = Effect.map(
     processHandlers,
     fsHandlers,
     httpHandlers,
-    environmentConfigHandlers
+    environmentConfigHandlers,
+    capabilityHandlers
   ]),
   (groups) => Context.mergeAll(...groups)
 )

@@ -64,7 +64,7 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   networkProxyReviewDomains: true,
   credentialMasking: false,
   credentialMaskingCustomProviders: false,
-  capabilityDiscoverySandbox: false,
+  capabilityDiscoverySandbox: true,
   fsWatchMissing: true,
   capabilityDiscoveryV2: false,
   environmentConfigRead: true,

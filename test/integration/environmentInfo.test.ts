@@ -20,6 +20,7 @@ const requestOf: Record<string, readonly [string, Record<string, unknown>]> = {
   fsWatchMissing: ["fs/watchMissing", { watchId: 1, missing: [] }],
   httpHeaderEnvVars: ["http/request", { method: "GET", url: "http://127.0.0.1:1/", requestId: "r" }],
   environmentConfigRead: ["environmentConfig/read", {}],
+  capabilityDiscoverySandbox: ["capabilityRoots/discoverV1", { roots: [] }],
   capabilityDiscoveryV2: ["capabilities/discoverV2", {}]
 }
 
