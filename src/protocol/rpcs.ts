@@ -145,13 +145,14 @@ export class EnvironmentConfigRpcs extends RpcGroup.make(
   })
 ).middleware(RequiresHandshake) {}
 
-/** What Codex finds where its code lives: `capabilityRoots/discoverV1`. */
+/** What Codex finds where its code lives, and installed: `capabilityRoots/discoverV1`, `capabilities/discoverV2`. */
 export class CapabilityRpcs extends RpcGroup.make(
   Rpc.make("capabilityRoots/discoverV1", {
     payload: S.CapabilityRootsDiscoverParams,
     success: S.CapabilityRootsDiscoverResult,
     error: ExecServerError
-  })
+  }),
+  Rpc.make("capabilities/discoverV2", { payload: S.DiscoverV2Params, success: S.DiscoverV2Result, error: ExecServerError })
 ).middleware(RequiresHandshake) {}
 
 /** Every request the server answers. */

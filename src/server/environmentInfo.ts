@@ -66,7 +66,7 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   credentialMaskingCustomProviders: false,
   capabilityDiscoverySandbox: true,
   fsWatchMissing: true,
-  capabilityDiscoveryV2: false,
+  capabilityDiscoveryV2: true,
   environmentConfigRead: true,
   httpHeaderEnvVars: features.http,
   sandboxedFileStreaming: features.sandboxedFiles,

@@ -1,24 +1,48 @@
 /**
  * `capabilityRoots/discoverV1`: each root walked and read through its own
  * backend (the host's files, or the sandboxed worker of the sandbox it
- * names), 8 roots at a time, answered in the order asked.
+ * names), 8 roots at a time, answered in the order asked;
+ * `capabilities/discoverV2`: the installed plugins and skill directories,
+ * read through the request's backend.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Path from "node:path"
+import { CodexHomeUnusable, discoverV2 } from "../../capabilities/discoverV2.js"
 import { DISCOVERY_LIMITS, discoverRoot } from "../../capabilities/rootDiscovery.js"
 import * as FsBackend from "../../fs/FsBackend.js"
 import { policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
-import { InvalidRequest } from "../../protocol/errors.js"
+import { InternalError, InvalidRequest } from "../../protocol/errors.js"
+import type { SandboxRequest } from "../../protocol/sandbox.js"
 import { fileUri } from "../../protocol/fileUri.js"
 import { CapabilityRpcs } from "../../protocol/rpcs.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
+import { ServerConfig } from "../ServerConfig.js"
+import { CodexSystemDir } from "./environmentConfig.js"
 
 export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(function*() {
   const onHost = FsBackend.host(yield* FileSystem.FileSystem)
   const sandbox = yield* Sandbox
   const sandboxedFs = yield* SandboxedFs
+  const config = yield* ServerConfig
+  const systemDir = yield* CodexSystemDir
+  /** Where a request's reads run: on the host, or in the worker of the sandbox that confines it. */
+  const backendOf = (request: SandboxRequest | undefined) =>
+    Effect.flatMap(sandbox.confinementOf(request, {}), (confinement) => {
+      const policy = policyToEnforce(confinement)
+      return policy === undefined ? Effect.succeed(onHost) : sandboxedFs.backend(policy)
+    })
   return {
+    "capabilities/discoverV2": ({ sandbox: request }) =>
+      backendOf(request ?? undefined).pipe(
+        Effect.flatMap((backend) =>
+          discoverV2(backend, { environment: config.environment ?? process.env, systemDir, sandboxed: backend !== onHost })
+        ),
+        Effect.catchIf(
+          (error): error is CodexHomeUnusable => error instanceof CodexHomeUnusable,
+          (error) => Effect.fail(new InternalError({ message: error.message }))
+        )
+      ),
     "capabilityRoots/discoverV1": ({ roots }) =>
       roots.length > DISCOVERY_LIMITS.roots
         ? Effect.fail(new InvalidRequest({ message: `capability root discovery accepts at most ${DISCOVERY_LIMITS.roots} roots` }))
@@ -27,11 +51,7 @@ export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(fu
             const path = Path.normalize(root.path).replace(/(.)\/$/, "$1")
             // Named as asked, a trailing slash kept (as the reference's URL parser keeps it).
             const uri = fileUri(path) + (path !== "/" && root.path.endsWith("/") ? "/" : "")
-            return sandbox.confinementOf(root.sandbox ?? undefined, {}).pipe(
-              Effect.flatMap((confinement) => {
-                const policy = policyToEnforce(confinement)
-                return policy === undefined ? Effect.succeed(onHost) : sandboxedFs.backend(policy)
-              }),
+            return backendOf(root.sandbox ?? undefined).pipe(
               Effect.matchEffect({
                 // A root whose sandbox cannot be had is that root's error, not the call's.
                 onFailure: (error) =>

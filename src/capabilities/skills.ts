@@ -1,0 +1,169 @@
+/**
+ * A skill as `capabilities/discoverV2` reports it, from the files V1 reads:
+ * `SKILL.md`'s front matter (name, description, `metadata.short-description`)
+ * and `agents/openai.yaml` (its tool dependencies and invocation policy),
+ * named within the plugin it belongs to. The reference's rules (codex 0.169,
+ * probed; docs/PROTOCOL.md, "capabilities/discoverV2").
+ */
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Yaml from "yaml"
+import type { CapabilityTextFile } from "./rootDiscovery.js"
+
+export interface SkillTool {
+  readonly type: string
+  readonly value: string
+  readonly description: string | null
+  readonly transport: string | null
+  readonly command: string | null
+  readonly url: string | null
+  readonly oauthCallbackPort: number | null
+}
+
+export interface ExecutorSkill {
+  readonly name: string
+  readonly description: string
+  readonly shortDescription: string | null
+  readonly path: string
+  readonly discoveryRoot?: { readonly id: string; readonly path: string }
+  readonly dependencies: { readonly tools: ReadonlyArray<SkillTool> } | null
+  readonly policy: { readonly allowImplicitInvocation: boolean | null; readonly products: ReadonlyArray<string> } | null
+}
+
+const MAX_NAME = 64
+const MAX_QUALIFIED_NAME = 129
+const PRODUCTS = ["codex", "chatgpt", "atlas"]
+
+/** Whitespace runs as one space, trimmed (Rust's `split_whitespace().join(" ")`). */
+const collapse = (text: string) => text.split(/\s+/).filter((word) => word !== "").join(" ")
+
+/** A scalar as text (numbers and booleans too), or undefined. */
+const textOf = (value: unknown): string | undefined =>
+  typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** The front matter between the first `---` line and the next, or undefined. */
+const frontMatterOf = (contents: string): string | undefined => {
+  const lines = contents.split(/\r?\n/)
+  if (lines[0]?.trim() !== "---") return undefined
+  const end = lines.findIndex((line, index) => index > 0 && line.trim() === "---")
+  return end <= 1 ? undefined : lines.slice(1, end).join("\n")
+}
+
+/** YAML, then again with `key: value: more` values quoted (what the reference's repair pass lets through). */
+const parseYaml = (text: string): unknown => {
+  try {
+    return Yaml.parse(text)
+  } catch {
+    const repaired = text.split("\n").map((line) => {
+      const match = /^(\s*[\w-]+):\s+(.*: .*)$/.exec(line)
+      return match === null || /^['"]/.test(match[2]!) ? line : `${match[1]}: '${match[2]!.replace(/'/g, "''")}'`
+    }).join("\n")
+    return Yaml.parse(repaired)
+  }
+}
+
+/** `agents/openai.yaml`'s dependencies and policy; both null when it does not parse or does not fit. */
+const metadataOf = (file: CapabilityTextFile | null): Pick<ExecutorSkill, "dependencies" | "policy"> => {
+  const none = { dependencies: null, policy: null }
+  if (file === null) return none
+  let parsed: unknown
+  try {
+    parsed = Yaml.parse(file.contents)
+  } catch {
+    return none
+  }
+  if (!isRecord(parsed)) return none
+  let policy: ExecutorSkill["policy"] = null
+  if (parsed.policy !== undefined && parsed.policy !== null) {
+    if (!isRecord(parsed.policy)) return none
+    const allow = parsed.policy.allow_implicit_invocation
+    const products = parsed.policy.products ?? []
+    if (allow !== undefined && allow !== null && typeof allow !== "boolean") return none
+    if (!Array.isArray(products) || !products.every((product) => typeof product === "string" && PRODUCTS.includes(product))) return none
+    policy = { allowImplicitInvocation: typeof allow === "boolean" ? allow : null, products: products as Array<string> }
+  }
+  let dependencies: ExecutorSkill["dependencies"] = null
+  const tools = isRecord(parsed.dependencies) ? parsed.dependencies.tools : undefined
+  if (Array.isArray(tools)) {
+    const optional = (value: unknown) => {
+      const text = textOf(value)
+      return text === undefined || collapse(text) === "" ? null : collapse(text)
+    }
+    const valid = tools.flatMap((tool): Array<SkillTool> => {
+      if (!isRecord(tool)) return []
+      const type = collapse(textOf(tool.type) ?? "")
+      const value = collapse(textOf(tool.value) ?? "")
+      if (type === "" || value === "" || type.length > 64 || value.length > 1024) return []
+      const port = isRecord(tool.oauth) ? tool.oauth.callback_port : undefined
+      return [{
+        type,
+        value,
+        description: optional(tool.description),
+        transport: optional(tool.transport),
+        command: optional(tool.command),
+        url: optional(tool.url),
+        oauthCallbackPort: typeof port === "number" && Number.isInteger(port) && port >= 0 && port <= 65535 ? port : null
+      }]
+    })
+    if (valid.length > 0) dependencies = { tools: valid }
+  }
+  return { dependencies, policy }
+}
+
+/** The name a plugin manifest gives its skills' namespace: its `name`, else its directory's name; undefined when it is not JSON. */
+const namespaceOf = (manifest: CapabilityTextFile): { readonly root: string; readonly name: string } | undefined => {
+  const root = Path.dirname(Path.dirname(fileURLToPath(manifest.path)))
+  try {
+    const parsed: unknown = JSON.parse(manifest.contents)
+    if (!isRecord(parsed)) return undefined
+    const name = typeof parsed.name === "string" && parsed.name.trim() !== "" ? parsed.name : Path.basename(root)
+    return { root, name }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The skill of one `SKILL.md`, named `<namespace>:<name>` by the nearest
+ * plugin manifest above it; undefined when it is not a valid skill (the
+ * location then has a warning).
+ */
+export const skillOf = (
+  instructions: CapabilityTextFile,
+  metadata: CapabilityTextFile | null,
+  namespaceManifests: ReadonlyArray<CapabilityTextFile>,
+  discoveryRoot: ExecutorSkill["discoveryRoot"]
+): ExecutorSkill | undefined => {
+  const frontMatter = frontMatterOf(instructions.contents)
+  if (frontMatter === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = parseYaml(frontMatter)
+  } catch {
+    return undefined
+  }
+  if (!isRecord(parsed)) return undefined
+  const description = collapse(textOf(parsed.description) ?? "")
+  if (description === "") return undefined
+  const file = fileURLToPath(instructions.path)
+  const given = collapse(textOf(parsed.name) ?? "")
+  const name = given !== "" ? given : collapse(Path.basename(Path.dirname(file))) || "skill"
+  if ([...name].length > MAX_NAME) return undefined
+  const short = isRecord(parsed.metadata) ? collapse(textOf(parsed.metadata["short-description"]) ?? "") : ""
+  const namespace = namespaceManifests
+    .map(namespaceOf)
+    .filter((found): found is { root: string; name: string } => found !== undefined && (file.startsWith(`${found.root}/`) || found.root === "/"))
+    .sort((a, b) => b.root.length - a.root.length)[0]
+  const qualified = namespace === undefined ? name : `${namespace.name}:${name}`
+  if ([...qualified].length > MAX_QUALIFIED_NAME) return undefined
+  return {
+    name: qualified,
+    description,
+    shortDescription: short === "" ? null : short,
+    path: instructions.path,
+    ...(discoveryRoot === undefined ? {} : { discoveryRoot }),
+    ...metadataOf(metadata)
+  }
+}
