@@ -163,6 +163,30 @@ const skillsOf = (found: RootDiscovery, discoveryRoot: ExecutorSkill["discoveryR
   return { skills, invalid }
 }
 
+/** `$CODEX_HOME` (which must be a directory; canonical), else `~/.codex`; and the home directory. */
+const homesOf = (environment: Readonly<Record<string, string | undefined>>) =>
+  Effect.gen(function*() {
+    const home = environment.HOME || Os.userInfo().homedir
+    const set = environment.CODEX_HOME
+    if (set === undefined || set === "") return { codexHome: Path.join(home, ".codex"), home }
+    const kind = yield* Effect.promise(() => Fs.stat(set).then((stat) => (stat.isDirectory() ? "directory" : "other"), () => "missing"))
+    if (kind !== "directory") {
+      return yield* Effect.fail(
+        new CodexHomeUnusable(`CODEX_HOME points to "${set}", but that path ${kind === "missing" ? "does not exist" : "is not a directory"}`)
+      )
+    }
+    return { codexHome: yield* Effect.promise(() => Fs.realpath(set)), home }
+  })
+
+/** The directories whose changes change the answer (the reference watches the same four). */
+export const watchedRootsOf = (places: { readonly environment: Readonly<Record<string, string | undefined>>; readonly systemDir: string }) =>
+  Effect.map(homesOf(places.environment), ({ codexHome, home }) => [
+    Path.join(codexHome, "plugins", "cache"),
+    Path.join(codexHome, "skills"),
+    Path.join(home, ".agents", "skills"),
+    Path.join(places.systemDir, "skills")
+  ])
+
 /**
  * Discovers every location through `backend` (the host's, or the request's
  * sandbox's); the locations themselves are found on the host.
@@ -177,18 +201,7 @@ export const discoverV2 = (
   }
 ): Effect.Effect<DiscoverV2Result, CodexHomeUnusable> =>
   Effect.gen(function*() {
-    const home = places.environment.HOME || Os.userInfo().homedir
-    const set = places.environment.CODEX_HOME
-    let codexHome = Path.join(home, ".codex")
-    if (set !== undefined && set !== "") {
-      const kind = yield* Effect.promise(() => Fs.stat(set).then((stat) => (stat.isDirectory() ? "directory" : "other"), () => "missing"))
-      if (kind !== "directory") {
-        return yield* Effect.fail(
-          new CodexHomeUnusable(`CODEX_HOME points to "${set}", but that path ${kind === "missing" ? "does not exist" : "is not a directory"}`)
-        )
-      }
-      codexHome = yield* Effect.promise(() => Fs.realpath(set))
-    }
+    const { codexHome, home } = yield* homesOf(places.environment)
     const { incomplete, locations } = yield* Effect.promise(() => locationsOf(codexHome, home, places.systemDir))
     const plugins: Array<ExecutorPlugin> = []
     const skills: Array<ExecutorSkill> = []

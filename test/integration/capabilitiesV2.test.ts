@@ -140,6 +140,34 @@ describe("capabilities/discoverV2", () => {
     expect(skillsOnly.result.skills.map((s: any) => s.name)).toEqual(["hidden", "dir with spaces", "standalone"])
   })
 
+  it("keeps its answer until a file under the locations changes", async () => {
+    write("kept/codex/.codex-plugin/plugin.json", JSON.stringify({ name: "ns1" }))
+    write("kept/codex/skills/s1/SKILL.md", skill("s1", "one"))
+    mkdirSync(at("kept", "home"), { recursive: true })
+    const server = await startServer([], { env: { HOME: at("kept", "home"), CODEX_HOME: at("kept", "codex") } })
+    const names = async () =>
+      ((await server.request("capabilities/discoverV2", { cwd: uri(at("project")) })).result.skills as Array<{ name: string }>).map((s) => s.name)
+    expect(await names()).toEqual(["ns1:s1"])
+    // Outside the locations (as on the reference): the kept answer stands.
+    write("kept/codex/.codex-plugin/plugin.json", JSON.stringify({ name: "ns2" }))
+    expect(await names()).toEqual(["ns1:s1"])
+    // A skill added under one: a call soon after sees it, and the namespace's change with it.
+    write("kept/codex/skills/s2/SKILL.md", skill("s2", "two"))
+    let seen: Array<string> = []
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
+      seen = await names()
+      if (seen.length === 2) break
+    }
+    expect(seen).toEqual(["ns2:s1", "ns2:s2"])
+    // A location made after the first call (~/.agents/skills) is watched from its parent.
+    write("kept/home/.agents/skills/u/SKILL.md", skill("u", "user"))
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
+      seen = await names()
+      if (seen.length === 3) break
+    }
+    expect(seen).toEqual(["ns2:s1", "ns2:s2", "u"])
+  })
+
   it.runIf(SERVERS.length > 1)("answers as the reference does, field by field", async () => {
     const ours = await discover(undefined)
     const reference = await discover(SERVERS[1]!.command)

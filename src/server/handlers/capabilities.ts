@@ -8,17 +8,25 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Path from "node:path"
-import { CodexHomeUnusable, discoverV2 } from "../../capabilities/discoverV2.js"
+import { makeDiscoveryCache } from "../../capabilities/discoveryCache.js"
+import type { DiscoverV2Result } from "../../capabilities/discoverV2.js"
 import { DISCOVERY_LIMITS, discoverRoot } from "../../capabilities/rootDiscovery.js"
 import * as FsBackend from "../../fs/FsBackend.js"
+import { watchedDirectorySlots } from "../../fs/PathWatch.js"
 import { policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
 import { InternalError, InvalidRequest } from "../../protocol/errors.js"
 import type { SandboxRequest } from "../../protocol/sandbox.js"
 import { fileUri } from "../../protocol/fileUri.js"
 import { CapabilityRpcs } from "../../protocol/rpcs.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
+import { ClientSession, type ConnectionResource } from "../ClientSession.js"
 import { ServerConfig } from "../ServerConfig.js"
 import { CodexSystemDir } from "./environmentConfig.js"
+
+/** A connection's kept answers of `capabilities/discoverV2`. */
+const DISCOVERIES: ConnectionResource<Effect.Effect.Success<ReturnType<typeof makeDiscoveryCache<DiscoverV2Result>>>> = {
+  name: "capability discoveries"
+}
 
 export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(function*() {
   const onHost = FsBackend.host(yield* FileSystem.FileSystem)
@@ -26,6 +34,8 @@ export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(fu
   const sandboxedFs = yield* SandboxedFs
   const config = yield* ServerConfig
   const systemDir = yield* CodexSystemDir
+  // The directories every connection's kept discoveries watch, bounded for the server as fs/watch's are.
+  const watchBudget = watchedDirectorySlots()
   /** Where a request's reads run: on the host, or in the worker of the sandbox that confines it. */
   const backendOf = (request: SandboxRequest | undefined) =>
     Effect.flatMap(sandbox.confinementOf(request, {}), (confinement) => {
@@ -34,15 +44,21 @@ export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(fu
     })
   return {
     "capabilities/discoverV2": ({ sandbox: request }) =>
-      backendOf(request ?? undefined).pipe(
-        Effect.flatMap((backend) =>
-          discoverV2(backend, { environment: config.environment ?? process.env, systemDir, sandboxed: backend !== onHost })
-        ),
-        Effect.catchIf(
-          (error): error is CodexHomeUnusable => error instanceof CodexHomeUnusable,
-          (error) => Effect.fail(new InternalError({ message: error.message }))
+      Effect.gen(function*() {
+        // Loaded with the first discovery: YAML and semver have no place in every server's startup.
+        const { discoverV2, watchedRootsOf } = yield* Effect.promise(() => import("../../capabilities/discoverV2.js"))
+        const places = { environment: config.environment ?? process.env, systemDir }
+        const homeProblem = (error: Error) => new InternalError({ message: error.message })
+        const roots = yield* Effect.mapError(watchedRootsOf(places), homeProblem)
+        const backend = yield* backendOf(request ?? undefined)
+        const discoveries = yield* Effect.flatMap(ClientSession, (session) =>
+          session.resource(DISCOVERIES, makeDiscoveryCache<DiscoverV2Result>(watchBudget)))
+        return yield* discoveries.answer(
+          JSON.stringify(request ?? null),
+          roots,
+          Effect.mapError(discoverV2(backend, { ...places, sandboxed: backend !== onHost }), homeProblem)
         )
-      ),
+      }),
     "capabilityRoots/discoverV1": ({ roots }) =>
       roots.length > DISCOVERY_LIMITS.roots
         ? Effect.fail(new InvalidRequest({ message: `capability root discovery accepts at most ${DISCOVERY_LIMITS.roots} roots` }))

@@ -1,7 +1,7 @@
 /** `environmentConfig/read`: the Codex configuration layers seen from a directory of this machine. */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { CodexHomeError, readEnvironmentConfig } from "../../codexConfig/layers.js"
+
 import { InternalError, InvalidParams } from "../../protocol/errors.js"
 import { EnvironmentConfigRpcs } from "../../protocol/rpcs.js"
 import { ServerConfig } from "../ServerConfig.js"
@@ -24,15 +24,17 @@ export const environmentConfigHandlers = EnvironmentConfigRpcs.toHandlersContext
       if ([...configPaths, ...requirementsPaths].some((path) => path.length === 0)) {
         return Effect.fail(new InvalidParams({ message: "TOML paths must contain at least one key segment" }))
       }
-      return Effect.tryPromise({
-        try: () => readEnvironmentConfig({ systemDir, environment }, cwd, configPaths, requirementsPaths),
-        catch: (error) =>
-          new InternalError({
-            message: error instanceof CodexHomeError
-              ? error.message
-              : `failed to load executor-local config: ${error instanceof Error ? error.message : String(error)}`
-          })
-      })
+      // Loaded with the first read: a TOML parser has no place in every server's startup.
+      return Effect.flatMap(Effect.promise(() => import("../../codexConfig/layers.js")), (Layers) =>
+        Effect.tryPromise({
+          try: () => Layers.readEnvironmentConfig({ systemDir, environment }, cwd, configPaths, requirementsPaths),
+          catch: (error) =>
+            new InternalError({
+              message: error instanceof Layers.CodexHomeError
+                ? error.message
+                : `failed to load executor-local config: ${error instanceof Error ? error.message : String(error)}`
+            })
+        }))
     }
   }
 }))
