@@ -14,9 +14,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Semver from "semver"
 import type { FsBackend } from "../fs/FsBackend.js"
+import { codexHomeOf, CodexHomeUnusable } from "../codexConfig/codexHome.js"
 import { fileUri } from "../protocol/fileUri.js"
 import { type CapabilityTextFile, discoverRoot, type RootDiscovery } from "./rootDiscovery.js"
-import { type ExecutorSkill, skillOf } from "./skills.js"
+import { type ExecutorSkill, isRecord, skillOf } from "./skills.js"
 
 export const V2_LIMITS = { locations: 512, capabilities: 2048, responseBytes: 4 * 1024 * 1024, warnings: 64 } as const
 
@@ -41,8 +42,6 @@ export interface DiscoverV2Result {
   readonly warnings: ReadonlyArray<string>
 }
 
-/** `CODEX_HOME` is set but is not a directory: -32603 with this message. */
-export class CodexHomeUnusable extends Error {}
 
 type Location =
   | { readonly _tag: "Plugin"; readonly root: string; readonly id: string; readonly version: string; readonly remotePluginId: string | null }
@@ -131,7 +130,6 @@ const locationsOf = async (codexHome: string, home: string, systemDir: string) =
   return { locations, incomplete }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** The plugin's display name from its manifest, or undefined when the manifest does not make a plugin. */
 const displayNameOf = (manifest: CapabilityTextFile, root: string): string | undefined => {
@@ -163,29 +161,28 @@ const skillsOf = (found: RootDiscovery, discoveryRoot: ExecutorSkill["discoveryR
   return { skills, invalid }
 }
 
-/** `$CODEX_HOME` (which must be a directory; canonical), else `~/.codex`; and the home directory. */
-const homesOf = (environment: Readonly<Record<string, string | undefined>>) =>
-  Effect.gen(function*() {
-    const home = environment.HOME || Os.userInfo().homedir
-    const set = environment.CODEX_HOME
-    if (set === undefined || set === "") return { codexHome: Path.join(home, ".codex"), home }
-    const kind = yield* Effect.promise(() => Fs.stat(set).then((stat) => (stat.isDirectory() ? "directory" : "other"), () => "missing"))
-    if (kind !== "directory") {
-      return yield* Effect.fail(
-        new CodexHomeUnusable(`CODEX_HOME points to "${set}", but that path ${kind === "missing" ? "does not exist" : "is not a directory"}`)
-      )
-    }
-    return { codexHome: yield* Effect.promise(() => Fs.realpath(set)), home }
+/** The home directory and Codex's, where the locations are. */
+export interface Homes {
+  readonly home: string
+  readonly codexHome: string
+}
+
+/** The homes of an environment; fails as the reference does when `CODEX_HOME` is not a directory. */
+export const homesOf = (environment: Readonly<Record<string, string | undefined>>): Effect.Effect<Homes, CodexHomeUnusable> => {
+  const home = environment.HOME || Os.userInfo().homedir
+  return Effect.tryPromise({
+    try: () => codexHomeOf(environment, home).then((codexHome) => ({ home, codexHome })),
+    catch: (error) => (error instanceof CodexHomeUnusable ? error : new CodexHomeUnusable(String(error)))
   })
+}
 
 /** The directories whose changes change the answer (the reference watches the same four). */
-export const watchedRootsOf = (places: { readonly environment: Readonly<Record<string, string | undefined>>; readonly systemDir: string }) =>
-  Effect.map(homesOf(places.environment), ({ codexHome, home }) => [
-    Path.join(codexHome, "plugins", "cache"),
-    Path.join(codexHome, "skills"),
-    Path.join(home, ".agents", "skills"),
-    Path.join(places.systemDir, "skills")
-  ])
+export const watchedRootsOf = ({ codexHome, home }: Homes, systemDir: string): ReadonlyArray<string> => [
+  Path.join(codexHome, "plugins", "cache"),
+  Path.join(codexHome, "skills"),
+  Path.join(home, ".agents", "skills"),
+  Path.join(systemDir, "skills")
+]
 
 /**
  * Discovers every location through `backend` (the host's, or the request's
@@ -194,14 +191,14 @@ export const watchedRootsOf = (places: { readonly environment: Readonly<Record<s
 export const discoverV2 = (
   backend: FsBackend,
   places: {
-    readonly environment: Readonly<Record<string, string | undefined>>
+    readonly homes: Homes
     readonly systemDir: string
     /** Reads go through a sandbox: what it does not let read is absent without a warning, as on the reference. */
     readonly sandboxed: boolean
   }
-): Effect.Effect<DiscoverV2Result, CodexHomeUnusable> =>
+): Effect.Effect<DiscoverV2Result> =>
   Effect.gen(function*() {
-    const { codexHome, home } = yield* homesOf(places.environment)
+    const { codexHome, home } = places.homes
     const { incomplete, locations } = yield* Effect.promise(() => locationsOf(codexHome, home, places.systemDir))
     const plugins: Array<ExecutorPlugin> = []
     const skills: Array<ExecutorSkill> = []

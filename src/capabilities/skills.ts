@@ -41,7 +41,8 @@ const collapse = (text: string) => text.split(/\s+/).filter((word) => word !== "
 const textOf = (value: unknown): string | undefined =>
   typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
+/** A YAML or JSON mapping (not an array, not null). */
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** The front matter between the first `---` line and the next, or undefined. */
 const frontMatterOf = (contents: string): string | undefined => {

@@ -13,6 +13,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { parse, TomlError } from "smol-toml"
 import { fileUri } from "../protocol/fileUri.js"
+import { codexHomeOf, CodexHomeUnusable } from "./codexHome.js"
 import { isTable, type TomlTable, tomlText, type TomlValue } from "./tomlText.js"
 
 export { fileUri }
@@ -114,18 +115,6 @@ const readTable = async (
 const homeOf = (environment: ConfigPlaces["environment"]): string | null => {
   const home = environment.HOME !== undefined && environment.HOME !== "" ? environment.HOME : Os.userInfo().homedir
   return Path.isAbsolute(home) ? Path.normalize(home).replace(/(.)\/$/, "$1") : null
-}
-
-/** `$CODEX_HOME` (which must be a directory, canonical), else `~/.codex` (which need not exist). */
-const codexHomeOf = async (environment: ConfigPlaces["environment"], home: string | null): Promise<string> => {
-  const set = environment.CODEX_HOME
-  if (set === undefined || set === "") return Path.join(home ?? Os.userInfo().homedir, ".codex")
-  const kind = await kindOf(set)
-  if (kind === "missing") throw new CodexHomeError(`failed to find Codex home: CODEX_HOME points to "${set}", but that path does not exist`)
-  if (kind !== "directory") {
-    throw new CodexHomeError(`failed to find Codex home: CODEX_HOME points to "${set}", but that path is not a directory`)
-  }
-  return Fs.realpath(set)
 }
 
 /** Whether `dir` holds a project marker: `.git` counts as a file, or as a directory holding `HEAD`. */
@@ -328,7 +317,9 @@ export const readEnvironmentConfig = async (
   requirementsPaths: ReadonlyArray<ReadonlyArray<string>>
 ): Promise<EnvironmentConfig> => {
   const home = homeOf(places.environment)
-  const codexHome = await codexHomeOf(places.environment, home)
+  const codexHome = await codexHomeOf(places.environment, home).catch((error: unknown) => {
+    throw error instanceof CodexHomeUnusable ? new CodexHomeError(`failed to find Codex home: ${error.message}`) : error
+  })
   const directory = Path.normalize(cwd).replace(/(.)\/$/, "$1")
   const systemFile = Path.join(places.systemDir, "config.toml")
   const userFile = Path.join(codexHome, "config.toml")

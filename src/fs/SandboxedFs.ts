@@ -27,9 +27,10 @@ import {
   SandboxUnavailable,
   type InvalidParams
 } from "../protocol/errors.js"
+import type { SandboxRequest } from "../protocol/sandbox.js"
 import { launcherArgv } from "../sandbox/bubblewrap.js"
 import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
-import { Sandbox } from "../sandbox/Sandbox.js"
+import { Sandbox, type SandboxService } from "../sandbox/Sandbox.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
 import { type FsBackend, pathOperations } from "./FsBackend.js"
 import type { WorkerClient } from "./workerClient.js"
@@ -66,6 +67,22 @@ export const policyToEnforce = (confinement: Confinement): ResolvedSandbox | und
   confinement._tag === "Unconfined" || confinement.policy.rules.every((rule) => rule.access === "write")
     ? undefined
     : confinement.policy
+
+/**
+ * Where a request's file operations run: on the host (`onHost`), or in the
+ * worker of the policy that confines it (the request's sandbox and the
+ * operator's). What `fs/*` and the capability discoveries read through.
+ */
+export const backendFor = (
+  sandbox: SandboxService,
+  sandboxedFs: Context.Tag.Service<SandboxedFs>,
+  onHost: FsBackend
+) =>
+(request: SandboxRequest | undefined): Effect.Effect<FsBackend, InvalidParams | SandboxUnavailable> =>
+  Effect.flatMap(sandbox.confinementOf(request, {}), (confinement) => {
+    const policy = policyToEnforce(confinement)
+    return policy === undefined ? Effect.succeed(onHost) : sandboxedFs.backend(policy)
+  })
 
 /** How long a worker without requests is kept. */
 const IDLE_MS = 30_000

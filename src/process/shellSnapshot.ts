@@ -101,7 +101,7 @@ export const parseCapture = (output: Buffer, marker: string): Snapshot | string 
     const name = record.slice(0, equals)
     if (NOT_KEPT.has(name)) continue
     env[name] = record.slice(equals + 1)
-    size += record.length
+    size += Buffer.byteLength(record)
   }
   if (size > SNAPSHOT_LIMITS.stateBytes) return `the snapshot's state and environment exceed ${SNAPSHOT_LIMITS.stateBytes} bytes`
   return { state, env }
@@ -121,14 +121,14 @@ export const restoringCommand = (
 ): { readonly argv: ReadonlyArray<string>; readonly env: Readonly<Record<string, string>> } => {
   const chunks: Array<string> = []
   const bytes = Buffer.from(snapshot.state, "utf8")
-  for (let at = 0; at < bytes.length || chunks.length === 0;) {
+  let at = 0
+  do {
     // Cut on a character's boundary.
     let end = Math.min(at + SNAPSHOT_LIMITS.envChunkBytes, bytes.length)
     while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--
     chunks.push(bytes.subarray(at, end).toString("utf8"))
     at = end
-    if (at >= bytes.length) break
-  }
+  } while (at < bytes.length)
   const names = chunks.map((_, index) => stateVariable(index))
   const restore = `if ! eval "unset ${names.join(" ")}\n${names.map((name) => `\${${name}}`).join("")}" >/dev/null; then ` +
     `printf 'failed to restore shell snapshot\\n' >&2; fi\n`

@@ -13,9 +13,8 @@ import type { DiscoverV2Result } from "../../capabilities/discoverV2.js"
 import { DISCOVERY_LIMITS, discoverRoot } from "../../capabilities/rootDiscovery.js"
 import * as FsBackend from "../../fs/FsBackend.js"
 import { watchedDirectorySlots } from "../../fs/PathWatch.js"
-import { policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
+import { backendFor, SandboxedFs } from "../../fs/SandboxedFs.js"
 import { InternalError, InvalidRequest } from "../../protocol/errors.js"
-import type { SandboxRequest } from "../../protocol/sandbox.js"
 import { fileUri } from "../../protocol/fileUri.js"
 import { CapabilityRpcs } from "../../protocol/rpcs.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
@@ -37,26 +36,23 @@ export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(fu
   // The directories every connection's kept discoveries watch, bounded for the server as fs/watch's are.
   const watchBudget = watchedDirectorySlots()
   /** Where a request's reads run: on the host, or in the worker of the sandbox that confines it. */
-  const backendOf = (request: SandboxRequest | undefined) =>
-    Effect.flatMap(sandbox.confinementOf(request, {}), (confinement) => {
-      const policy = policyToEnforce(confinement)
-      return policy === undefined ? Effect.succeed(onHost) : sandboxedFs.backend(policy)
-    })
+  const backendOf = backendFor(sandbox, sandboxedFs, onHost)
   return {
     "capabilities/discoverV2": ({ sandbox: request }) =>
       Effect.gen(function*() {
         // Loaded with the first discovery: YAML and semver have no place in every server's startup.
-        const { discoverV2, watchedRootsOf } = yield* Effect.promise(() => import("../../capabilities/discoverV2.js"))
-        const places = { environment: config.environment ?? process.env, systemDir }
-        const homeProblem = (error: Error) => new InternalError({ message: error.message })
-        const roots = yield* Effect.mapError(watchedRootsOf(places), homeProblem)
+        const { discoverV2, homesOf, watchedRootsOf } = yield* Effect.promise(() => import("../../capabilities/discoverV2.js"))
+        const homes = yield* Effect.mapError(
+          homesOf(config.environment ?? process.env),
+          (error) => new InternalError({ message: error.message })
+        )
         const backend = yield* backendOf(request ?? undefined)
         const discoveries = yield* Effect.flatMap(ClientSession, (session) =>
           session.resource(DISCOVERIES, makeDiscoveryCache<DiscoverV2Result>(watchBudget)))
         return yield* discoveries.answer(
           JSON.stringify(request ?? null),
-          roots,
-          Effect.mapError(discoverV2(backend, { ...places, sandboxed: backend !== onHost }), homeProblem)
+          watchedRootsOf(homes, systemDir),
+          discoverV2(backend, { homes, systemDir, sandboxed: backend !== onHost })
         )
       }),
     "capabilityRoots/discoverV1": ({ roots }) =>

@@ -12,7 +12,7 @@ import * as FsBackend from "../../fs/FsBackend.js"
 import * as FileOperations from "../../fs/FileOperations.js"
 import { InvalidParams, InvalidRequest, SandboxUnavailable } from "../../protocol/errors.js"
 import type { SandboxRequest } from "../../protocol/sandbox.js"
-import { check as checkSandboxed, policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
+import { backendFor, check as checkSandboxed, policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
 import { readsPath } from "../../fs/WorkerRpcs.js"
 import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../../sandbox/policy.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
@@ -49,12 +49,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     sandbox.confinementOf(request, {})
   const onHost = FsBackend.host(fileSystem)
   /** Where the request's operation runs: on the host, or in the worker of the policy that confines it. */
-  const backendOf = (request: SandboxRequest | undefined): Effect.Effect<FsBackend.FsBackend, FsBackend.FsBackendError> =>
-    Effect.flatMap(confinementOf(request), (confinement) => {
-      const policy = policyToEnforce(confinement)
-      if (policy === undefined) return Effect.succeed(onHost)
-      return sandboxedFs.backend(policy)
-    })
+  const backendOf = backendFor(sandbox, sandboxedFs, onHost)
   // The server's own secrets (token and credential files), by file identity: hard links and symlinks included.
   const secretIds = new Set((config.secretFiles ?? []).flatMap((file) => {
     try {
