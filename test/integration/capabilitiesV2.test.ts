@@ -11,9 +11,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useStdioServers } from "../support/StdioServer.js"
+import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
 
-const REFERENCE = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
 const startServer = useStdioServers()
 
 let root = ""
@@ -56,10 +55,6 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-const SERVERS = [
-  { name: "ours", command: undefined },
-  ...(existsSync(REFERENCE) ? [{ name: "reference", command: [REFERENCE, "exec-server", "--listen", "stdio://"] }] : [])
-]
 const uri = (path: string) => pathToFileURL(path).href
 
 const discover = async (command: ReadonlyArray<string> | undefined) => {
@@ -168,9 +163,9 @@ describe("capabilities/discoverV2", () => {
     expect(seen).toEqual(["ns2:s1", "ns2:s2", "u"])
   })
 
-  it.runIf(SERVERS.length > 1)("answers as the reference does, field by field", async () => {
+  it.runIf(SERVERS_TO_COMPARE.length > 1)("answers as the reference does, field by field", async () => {
     const ours = await discover(undefined)
-    const reference = await discover(SERVERS[1]!.command)
+    const reference = await discover(SERVERS_TO_COMPARE[1]!.command)
     expect(JSON.stringify(ours, null, 1)).toBe(JSON.stringify(reference, null, 1))
   })
 })

@@ -10,9 +10,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useStdioServers } from "../support/StdioServer.js"
+import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
 
-const REFERENCE = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
 const startServer = useStdioServers()
 
 let root = ""
@@ -53,11 +52,6 @@ beforeAll(() => {
   symlinkSync(at("plugin", "skills"), at("linked", "a-link"))
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
-
-const SERVERS = [
-  { name: "ours", command: undefined },
-  ...(existsSync(REFERENCE) ? [{ name: "reference", command: [REFERENCE, "exec-server", "--listen", "stdio://"] }] : [])
-]
 
 const uri = (path: string) => pathToFileURL(path).href
 
@@ -156,9 +150,9 @@ describe("capabilityRoots/discoverV1", () => {
     })
   })
 
-  it.runIf(SERVERS.length > 1)("answers every root as the reference does, field by field", async () => {
+  it.runIf(SERVERS_TO_COMPARE.length > 1)("answers every root as the reference does, field by field", async () => {
     const ours = await discover(undefined)
-    const reference = await discover(SERVERS[1]!.command)
+    const reference = await discover(SERVERS_TO_COMPARE[1]!.command)
     for (const [index, answer] of reference.entries()) {
       expect(JSON.stringify(ours[index], null, 1), ROOTS()[index]!.id).toBe(JSON.stringify(answer, null, 1))
     }

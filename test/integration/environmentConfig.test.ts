@@ -8,14 +8,13 @@
  * directories), and must be the same JSON, TOML text included. The
  * machine's `/etc/codex` layers are covered in test/unit/codexConfig.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useStdioServers } from "../support/StdioServer.js"
+import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
 
-const REFERENCE = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
 const startServer = useStdioServers()
 
 let root = ""
@@ -116,11 +115,6 @@ other = 1
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-const SERVERS = [
-  { name: "ours", command: undefined },
-  ...(existsSync(REFERENCE) ? [{ name: "reference", command: [REFERENCE, "exec-server", "--listen", "stdio://"] }] : [])
-]
-
 const uri = (path: string) => pathToFileURL(path).href
 
 /** The requests every server gets, and what each must answer (results whole, errors by code and message). */
@@ -208,9 +202,9 @@ describe("environmentConfig/read", () => {
     })
   })
 
-  it.runIf(SERVERS.length > 1)("answers every case as the reference does, field by field", async () => {
+  it.runIf(SERVERS_TO_COMPARE.length > 1)("answers every case as the reference does, field by field", async () => {
     const ours = await answersOf(undefined)
-    const reference = await answersOf(SERVERS[1]!.command)
+    const reference = await answersOf(SERVERS_TO_COMPARE[1]!.command)
     for (const [index, answer] of reference.entries()) expect(ours[index], JSON.stringify(cases()[index])).toEqual(answer)
   })
 })

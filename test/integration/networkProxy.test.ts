@@ -10,16 +10,15 @@
  * in `.test`.
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchOf } from "../support/networkProxy.js"
-import { eventually, type StdioServer, useStdioServers, type WireNotification } from "../support/StdioServer.js"
+import { eventually, type StdioServer, useStdioServers, type WireNotification, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
 
-const REFERENCE = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
 const startServer = useStdioServers()
 
 let target: Http.Server
@@ -33,11 +32,6 @@ afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
 
 /** curl through the HTTP proxy of the child's environment: status line, headers and body. */
 const curlVia = (url: string, extra = "") => `curl -sS -i --max-time 25 ${extra} -x "$HTTP_PROXY" ${url}`
-
-const SERVERS = [
-  { name: "ours", command: undefined },
-  ...(existsSync(REFERENCE) ? [{ name: "reference", command: [REFERENCE, "exec-server", "--listen", "stdio://"] }] : [])
-]
 
 interface Run {
   readonly output: string
@@ -74,7 +68,7 @@ const answerAsk = async (server: StdioServer, host: string, answer: { readonly r
   return asked
 }
 
-describe.each(SERVERS)("the managed network proxy ($name)", ({ command }) => {
+describe.each(SERVERS_TO_COMPARE)("the managed network proxy ($name)", ({ command }) => {
   const ready = () => startServer([], { command })
 
   it("gives the child the proxy environment, over the client's own values", async () => {

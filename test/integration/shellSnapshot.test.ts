@@ -11,15 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { type StdioServer, useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
 
-const REFERENCE = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
 const startServer = useStdioServers()
-
-const SERVERS = [
-  { name: "ours", command: undefined },
-  ...(existsSync(REFERENCE) ? [{ name: "reference", command: [REFERENCE, "exec-server", "--listen", "stdio://"] }] : [])
-]
 
 let root = ""
 /** A HOME whose login files say what they set, and count how often `.bashrc` is read. */
@@ -59,7 +53,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 const BASH = { name: "bash", path: "/bin/bash" }
 
-describe.each(SERVERS)("shell snapshots ($name)", ({ command, name }) => {
+describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name }) => {
   let server: StdioServer
   let home: ReturnType<typeof homeWith>
   let count = 0

@@ -4,11 +4,24 @@
  * notifications collected per process.
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach } from "vitest"
 import { localServerCommand } from "../../src/client/ClientTransport.js"
+
+/** The reference's native binary (codex 0.169), where it is installed: `$CODEX`, else /opt/codex's (outside the project). */
+export const REFERENCE_BINARY =
+  process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
+
+/**
+ * The servers a comparison runs its cases on, as `describe.each` takes them:
+ * ours, and the reference over stdio where it is installed (CI has none).
+ */
+export const SERVERS_TO_COMPARE: ReadonlyArray<{ readonly name: string; readonly command: ReadonlyArray<string> | undefined }> = [
+  { name: "ours", command: undefined },
+  ...(existsSync(REFERENCE_BINARY) ? [{ name: "reference", command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] }] : [])
+]
 
 /** The built CLI entry module (the binary started without its startup snapshot). */
 export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js")

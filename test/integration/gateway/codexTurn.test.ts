@@ -10,8 +10,9 @@ import { describe, expect, it } from "vitest"
 import { execFile } from "node:child_process"
 import { existsSync } from "node:fs"
 import * as Path from "node:path"
+import { REFERENCE_BINARY } from "../../support/StdioServer.js"
 
-const CODEX = process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
+const CODEX = REFERENCE_BINARY
 const script = Path.resolve(import.meta.dirname, "../../../scratch/codex-e2e/turn.sh")
 
 describe("Codex through the gateway", () => {
