@@ -20,7 +20,7 @@ import { CapabilityRpcs } from "../../protocol/rpcs.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
 import { ClientSession, type ConnectionResource } from "../ClientSession.js"
 import { ServerConfig } from "../ServerConfig.js"
-import { CodexSystemDir } from "./environmentConfig.js"
+import { CodexSystemDir } from "../../codexConfig/systemDir.js"
 
 /** A connection's kept answers of `capabilities/discoverV2`. */
 const DISCOVERIES: ConnectionResource<Effect.Effect.Success<ReturnType<typeof makeDiscoveryCache<DiscoverV2Result>>>> = {

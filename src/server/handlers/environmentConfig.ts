@@ -1,15 +1,10 @@
 /** `environmentConfig/read`: the Codex configuration layers seen from a directory of this machine. */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 
+import { CodexSystemDir } from "../../codexConfig/systemDir.js"
 import { InternalError, InvalidParams } from "../../protocol/errors.js"
 import { EnvironmentConfigRpcs } from "../../protocol/rpcs.js"
 import { ServerConfig } from "../ServerConfig.js"
-
-/** Where the machine's Codex files are (`/etc/codex`, as the reference reads them); a test points it at a tree of its own. */
-export class CodexSystemDir extends Context.Reference<CodexSystemDir>()("effect-exec-server/CodexSystemDir", {
-  defaultValue: () => "/etc/codex"
-}) {}
 
 export const environmentConfigHandlers = EnvironmentConfigRpcs.toHandlersContext(Effect.gen(function*() {
   const config = yield* ServerConfig
