@@ -11,6 +11,8 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
+import type { Interceptor } from "./credentials/interception.js"
+import { normalizeHost } from "./policy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
 
 export { type ClientAnswer, type DecisionNote, type ProxyProtocol, REFUSALS, systemResolve } from "./decide.js"
@@ -59,6 +61,20 @@ const answerSocket = (socket: Duplex, status: number, reason: string, headers: R
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${body}`)
 }
 
+/** The request's headers for its destination, a masked credential's dummy translated where it is bound. */
+const withCredentials = (interceptor: Interceptor | undefined, target: URL, request: Http.IncomingMessage): Http.OutgoingHttpHeaders => {
+  const headers = forwardedHeaders(request.headers)
+  if (interceptor === undefined) return headers
+  // The path as sent: the URL parser resolves dot segments a destination's prefix must not be fooled by.
+  const raw = (request.url ?? "").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "")
+  const path = raw.split(/[?#]/)[0] || "/"
+  const port = target.port === "" ? 80 : Number(target.port)
+  for (const [name, value] of interceptor.translate({ scheme: "http", host: normalizeHost(target.hostname), port, path }, request.headers)) {
+    headers[name] = value
+  }
+  return headers
+}
+
 /** Forwards an absolute-form request once it is allowed. */
 const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMessage, response: Http.ServerResponse) => {
   let target: URL
@@ -83,7 +99,7 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       lookup: lookupOf(verdict.addresses),
       method: request.method,
       path: `${target.pathname}${target.search}`,
-      headers: forwardedHeaders(request.headers),
+      headers: withCredentials(evaluator.interceptor, target, request),
       setHost: false
     }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, forwardedHeaders(answer.headers))
@@ -113,6 +129,11 @@ const tunnel = (evaluator: Evaluator, client: string, request: Http.IncomingMess
       return answerSocket(socket, 403, "Forbidden", headers, body)
     }
     if (socket.destroyed) return
+    const interceptor = evaluator.interceptor
+    if (interceptor?.wants(host, port) === true) {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+      return interceptor.serve(socket, { host, port, addresses: verdict.addresses }, head)
+    }
     // Node clears `connecting` before it reports a failed connect, so whether it connected is kept here.
     let connected = false
     const upstream = Net.connect({ host, port, lookup: lookupOf(verdict.addresses) }, () => {

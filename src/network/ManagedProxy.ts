@@ -22,6 +22,9 @@ import * as Socks5Proxy from "./Socks5Proxy.js"
 import { type AskBudget, makeAsker } from "./policyAsks.js"
 import { makePolicy } from "./policy.js"
 import { proxyEnvironment } from "./proxyEnvironment.js"
+import { CA_VARIABLES } from "./credentials/caVariables.js"
+import type { DummyMemory } from "./credentials/dummyMemory.js"
+import { InternalError } from "../protocol/errors.js"
 
 /**
  * How the proxies resolve names: the system's resolver unless an
@@ -49,6 +52,12 @@ export interface ManagedProxyOptions {
   readonly client: ProxyClient
   /** The session's budget of questions in flight. */
   readonly asks: AskBudget
+  /** The child's environment as resolved, before the proxy's. */
+  readonly environment: Readonly<Record<string, string>>
+  /** The session's dummies (credential masking). */
+  readonly dummies: DummyMemory
+  /** The server's own environment: where `CODEX_HOME` is, and the CAs it was told to trust. */
+  readonly serverEnvironment: Readonly<Record<string, string | undefined>>
 }
 
 /** One of a process's proxies, as the sandbox bridge hands it connections. */
@@ -60,8 +69,10 @@ export interface ProxyListener {
 
 /** A process's proxies while they run. */
 export interface ManagedProxy {
-  /** Laid over the child's environment. */
+  /** The child's whole environment: its own, credentials masked when asked, and the proxies'. */
   readonly environment: Readonly<Record<string, string>>
+  /** The dummies its masked credentials were given (none without masking). */
+  readonly dummies: ReadonlyArray<string>
   readonly listeners: ReadonlyArray<ProxyListener>
   /** The latest decisions, oldest first (the console shows them). */
   readonly recentDecisions: () => ReadonlyArray<PolicyDecisionNotification>
@@ -70,8 +81,66 @@ export interface ManagedProxy {
 /** Decisions a process keeps for the console. */
 export const RECENT_DECISIONS = 50
 
+/** The proxy's own variables, and the CA ones when masking: a CA variable the client set to a file of its own is kept. */
+const proxiedEnvironment = (
+  masked: Readonly<Record<string, string>>,
+  proxyVariables: Readonly<Record<string, string>>,
+  bundlePath: string | undefined,
+  serverEnvironment: Readonly<Record<string, string | undefined>>
+): Record<string, string> => {
+  const environment = { ...masked, ...proxyVariables }
+  if (bundlePath === undefined) return environment
+  for (const name of CA_VARIABLES) {
+    const given = masked[name]
+    if (given === undefined || given === "" || given === serverEnvironment[name] || given === bundlePath) environment[name] = bundlePath
+  }
+  return environment
+}
+
+/**
+ * Masks the child's credentials (`proxy.credentialMasking`): the custom
+ * providers checked (one that does not hold is dropped with a warning, as
+ * the reference drops it), the environment masked, the process's
+ * authority made ready, and what looks into the tunnels started.
+ */
+const masking = (options: ManagedProxyOptions) =>
+  Effect.gen(function*() {
+    const [Providers, Broker, Authority, Interception, CodexHome] = yield* Effect.promise(() =>
+      Promise.all([
+        import("./credentials/providers.js"),
+        import("./credentials/broker.js"),
+        import("./credentials/authority.js"),
+        import("./credentials/interception.js"),
+        import("../codexConfig/codexHome.js")
+      ])
+    )
+    const custom = []
+    for (const [name, config] of Object.entries(options.launch.proxy.credentialProviders ?? {})) {
+      const compiled = Providers.compileProvider(name, config)
+      if (compiled._tag === "Ok") custom.push(compiled.source)
+      else yield* Effect.logWarning("ignoring invalid credential provider").pipe(Effect.annotateLogs({ provider: name, error: compiled.message }))
+    }
+    const masked = Broker.maskEnvironment({
+      env: options.environment,
+      custom,
+      memory: options.dummies,
+      allowLocalBinding: options.launch.proxy.allowLocalBinding
+    })
+    for (const warning of masked.warnings) yield* Effect.logWarning(warning).pipe(Effect.annotateLogs({ processId: options.processId }))
+    const authority = yield* Effect.tryPromise({
+      try: () =>
+        CodexHome.codexHomeOf(options.serverEnvironment, null).then((home) => Authority.authorityFor(home, options.serverEnvironment)),
+      catch: (error) =>
+        new InternalError({
+          message: `failed to prepare the managed MITM CA for credential masking: ${error instanceof Error ? error.message : String(error)}`
+        })
+    })
+    const interceptor = yield* Interception.make(masked, authority)
+    return { masked, authority, interceptor }
+  })
+
 /** Starts a process's proxies in the current scope. */
-export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, never, Scope.Scope> =>
+export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, InternalError, Scope.Scope> =>
   Effect.gen(function*() {
     const { launch, processId } = options
     const { proxy } = launch
@@ -108,7 +177,9 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
         )
       )
     }
+    const credentials = proxy.credentialMasking === true ? yield* masking(options) : undefined
     const decisions = {
+      interceptor: credentials?.interceptor,
       decide: makePolicy({
         domains: proxy.domains ?? {},
         reviewDomains: proxy.reviewDomains ?? [],
@@ -124,7 +195,13 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
     const http = yield* HttpProxy.make(decisions)
     const socks = proxy.enableSocks5 ? yield* Socks5Proxy.make({ ...decisions, udp: proxy.enableSocks5Udp }) : undefined
     return {
-      environment: proxyEnvironment({ httpPort: http.port, socksPort: socks?.port, allowLocalBinding: proxy.allowLocalBinding }),
+      environment: proxiedEnvironment(
+        credentials?.masked.environment ?? options.environment,
+        proxyEnvironment({ httpPort: http.port, socksPort: socks?.port, allowLocalBinding: proxy.allowLocalBinding }),
+        credentials?.authority.bundlePath,
+        options.serverEnvironment
+      ),
+      dummies: credentials?.masked.dummies ?? [],
       listeners: socks === undefined ? [http] : [http, socks],
       recentDecisions: () => [...recent]
     }

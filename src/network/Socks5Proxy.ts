@@ -238,6 +238,12 @@ const connect = (context: Context, socket: Duplex, client: string, target: Targe
     if (socket.destroyed) return
     // Node refuses port 0 by throwing; the reference's connect fails, and so is answered 5.
     if (target.port === 0) return endWith(context, socket, replyOf(Reply.refused))
+    const interceptor = context.evaluator.interceptor
+    if (interceptor?.wants(target.host, target.port) === true) {
+      // Its own requests go on to the real destination: no address of ours to report.
+      socket.write(replyOf(Reply.succeeded, "0.0.0.0", 0))
+      return interceptor.serve(socket, { host: target.host, port: target.port, addresses: verdict.addresses }, head)
+    }
     // Node clears `connecting` before it reports a failed connect, so whether it connected is kept here.
     let connected = false
     const upstream = Net.connect({ host: target.host, port: target.port, lookup: lookupOf(verdict.addresses) }, () => {

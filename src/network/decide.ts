@@ -16,6 +16,7 @@ import type * as Scope from "effect/Scope"
 import type { Duplex } from "node:stream"
 import * as Dns from "node:dns"
 import * as Net from "node:net"
+import type { Interceptor } from "./credentials/interception.js"
 import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
 
 /** How a request reaches the proxy (the reference's `protocol`). */
@@ -57,6 +58,8 @@ export interface DecideOptions {
   readonly resolve: (host: string) => Effect.Effect<ReadonlyArray<string>>
   /** Told of every decision. */
   readonly report: (note: DecisionNote) => void
+  /** Looks into the tunnels and requests masked credentials are bound to (none: nothing is looked into). */
+  readonly interceptor?: Interceptor | undefined
 }
 
 /** One request to evaluate: where it goes and who asks. */
@@ -209,11 +212,14 @@ export const evaluate = (options: DecideOptions, request: ProxyRequest): Effect.
  * the scope interrupts them all, so no verdict arrives once the proxy is
  * closed.
  */
-export type Evaluator = (request: ProxyRequest, onVerdict: (verdict: Verdict) => void, onDrop: () => void) => () => void
+export type Evaluator = ((request: ProxyRequest, onVerdict: (verdict: Verdict) => void, onDrop: () => void) => () => void) & {
+  /** What looks into the allowed tunnels and requests masked credentials are bound to. */
+  readonly interceptor?: Interceptor | undefined
+}
 
 /** An `Evaluator` of these options, for the current scope. */
 export const makeEvaluator = (options: DecideOptions): Effect.Effect<Evaluator, never, Scope.Scope> =>
-  Effect.map(FiberSet.makeRuntime<never, Verdict, never>(), (run) => (request, onVerdict, onDrop) => {
+  Effect.map(FiberSet.makeRuntime<never, Verdict, never>(), (run): Evaluator => Object.assign((request: ProxyRequest, onVerdict: (verdict: Verdict) => void, onDrop: () => void) => {
     // Interruptible even when the proxy was made in an uninterruptible region
     // (a process's start): the fibers inherit its flags, and a question's
     // timeout or a gone connection must be able to end an evaluation.
@@ -230,7 +236,7 @@ export const makeEvaluator = (options: DecideOptions): Effect.Effect<Evaluator, 
     return () => {
       Effect.runFork(Fiber.interrupt(fiber))
     }
-  })
+  }, { interceptor: options.interceptor }))
 
 /**
  * A lookup that answers with the addresses already resolved (and checked):

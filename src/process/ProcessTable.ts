@@ -35,6 +35,7 @@ import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
 import type { Slots } from "./Slots.js"
 import type * as ManagedProxy from "../network/ManagedProxy.js"
 import { AskBudget, MAX_ASKS_PER_SESSION } from "../network/policyAsks.js"
+import { DummyMemory } from "../network/credentials/dummyMemory.js"
 
 /** A client that is never there: what a proxy would ask is denied, what it reports goes nowhere. */
 const NO_CLIENT: ManagedProxy.ProxyClient = {
@@ -66,6 +67,8 @@ export interface ProcessTableOptions {
   readonly client?: ManagedProxy.ProxyClient | undefined
   /** Told about each process's spawn, start and close (its metrics, logs and span). */
   readonly observer: ProcessObserver
+  /** The server's own environment (where `CODEX_HOME` is for credential masking); the process's when not given. */
+  readonly serverEnvironment?: Readonly<Record<string, string | undefined>> | undefined
 }
 
 /** The processes of one session. */
@@ -132,6 +135,8 @@ export const makeProcessTable = (
     const client = options.client ?? NO_CLIENT
     // Questions to the client in flight, over all of the session's processes.
     const asks = new AskBudget(MAX_ASKS_PER_SESSION)
+    // One dummy per credential over the session's processes.
+    const dummies = new DummyMemory()
 
     // Without the server's budget, records are kept for the retention period only.
     const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity })
@@ -259,7 +264,16 @@ export const makeProcessTable = (
             ? undefined
             : yield* Effect.flatMap(
               Effect.promise(() => import("../network/ManagedProxy.js")),
-              (ManagedProxy) => ManagedProxy.make({ processId: params.processId, launch: params.networkProxy!, client, asks })
+              (ManagedProxy) =>
+                ManagedProxy.make({
+                  processId: params.processId,
+                  launch: params.networkProxy!,
+                  client,
+                  asks,
+                  environment: env,
+                  dummies,
+                  serverEnvironment: options.serverEnvironment ?? process.env
+                })
             )
           // A confined process without network reaches its proxies, and nothing
           // else of the host's loopback, through a bridge into its namespace.
@@ -283,7 +297,7 @@ export const makeProcessTable = (
               tty: params.tty,
               argv: params.argv,
               cwd: params.cwd,
-              env: network === undefined ? env : { ...env, ...network.environment },
+              env: network === undefined ? env : network.environment,
               arg0: params.arg0 ?? undefined,
               pipeStdin: params.pipeStdin,
               size: params.size ?? { rows: 24, cols: 80 },

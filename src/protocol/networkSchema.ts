@@ -19,6 +19,41 @@ export const UnixSocketRule = Schema.Literal("allow", "deny")
 /** `limited`: only GET, HEAD and OPTIONS, and no HTTPS tunnels; `full`: every method. */
 export const NetworkMode = Schema.Literal("limited", "full")
 
+/** A custom provider's fields (snake_case, as the reference's). */
+const PROVIDER_FIELDS = ["env", "patterns", "url_prefixes", "url_prefix_from_env", "auth", "header", "prefix"] as const
+
+/**
+ * A custom credential provider (`credentialProviders.<name>`): strict in its
+ * shape, as the reference (an unknown field is refused in serde's words);
+ * what it says is checked when a process starts, and a provider that does
+ * not hold is dropped with a warning, as the reference drops it.
+ */
+export const CredentialProviderConfig = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.filter((fields) => {
+    const unknown = Object.keys(fields).find((name) => !(PROVIDER_FIELDS as ReadonlyArray<string>).includes(name))
+    return unknown === undefined ||
+      `unknown field \`${unknown}\`, expected one of ${PROVIDER_FIELDS.map((name) => `\`${name}\``).join(", ")}`
+  }),
+  Schema.compose(
+    Schema.Struct({
+      /** The variables holding the credential. */
+      env: Schema.optional(Schema.Array(Schema.String)),
+      /** Regular expressions a value must match whole to be the credential. */
+      patterns: Schema.optional(Schema.Array(Schema.String)),
+      /** Where the credential may be sent: `https://host[:port]/path`, `*.domain`, `http://` only to loopback. */
+      url_prefixes: Schema.optional(Schema.Array(Schema.String)),
+      /** A variable whose value is one more destination. */
+      url_prefix_from_env: Schema.optional(Schema.String),
+      auth: Schema.optional(Schema.Array(Schema.Literal("bearer", "token", "basic", "header"))),
+      header: Schema.optional(Schema.String),
+      prefix: Schema.optional(Schema.String)
+    }),
+    { strict: false }
+  )
+)
+/** @see CredentialProviderConfig */
+export type CredentialProviderConfig = typeof CredentialProviderConfig.Type
+
 /**
  * The proxy's settings (the reference's `RemoteNetworkProxyConfig`): the
  * booleans are required, as the reference requires them. Listener
@@ -37,9 +72,10 @@ export const NetworkProxyConfig = Schema.Struct({
   unixSockets: OptionalNullable(Schema.Record({ key: Schema.String, value: UnixSocketRule })),
   /** Hosts the client always decides, even when a rule would. */
   reviewDomains: OptionalNullable(Schema.Array(Schema.String)),
-  /** Issue 47 (credential masking): accepted, not acted on yet. */
+  /** Replace credentials in the child's environment by dummies the proxy gives the real value back for, towards their hosts only. */
   credentialMasking: OptionalNullable(Schema.Boolean),
-  credentialProviders: OptionalNullable(Schema.Unknown)
+  /** Providers beyond the built-in GitHub and OpenAI ones, by name. */
+  credentialProviders: OptionalNullable(Schema.Record({ key: Schema.String, value: CredentialProviderConfig }))
 })
 /** @see NetworkProxyConfig */
 export type NetworkProxyConfig = typeof NetworkProxyConfig.Type

@@ -277,6 +277,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           serverProcesses: processSlots,
           liveOutput,
           observer: ProcessObserver.make({ traced: config.tracing === true ? { sessionId } : undefined }),
+          serverEnvironment: config.environment,
           emit: (event) => record?.sink?.(event),
           client: {
             notify: (message) => record?.client?.notify(message),

@@ -1,0 +1,275 @@
+/**
+ * Where a masked credential gets its real value back (issue 47;
+ * docs/PROTOCOL.md, "Credential masking"): a tunnel the proxy opened to a
+ * host a credential is bound to is looked into. TLS is terminated with a
+ * certificate of the process's authority for that host, plain HTTP is read
+ * as it is; each request then goes on to the tunnel's destination (the
+ * addresses the proxy checked, the real server's certificate checked against
+ * the system's roots) with its dummies translated in the headers the
+ * credential's provider sends it in, and in those only. Anything else in the
+ * tunnel (another protocol, bytes the server speaks first) passes as it came.
+ */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Http from "node:http"
+import * as Https from "node:https"
+import * as Net from "node:net"
+import type { Duplex } from "node:stream"
+import * as Tls from "node:tls"
+import { lookupOf } from "../decide.js"
+import { normalizeHost } from "../policy.js"
+import type { MitmAuthority } from "./authority.js"
+import type { MaskedCredentials } from "./broker.js"
+import type { RequestTarget } from "./destination.js"
+
+/** An allowed tunnel's destination: the host as asked, and the addresses the proxy checked. */
+export interface TunnelTarget {
+  readonly host: string
+  readonly port: number
+  readonly addresses: ReadonlyArray<string>
+}
+
+/** What a process's proxies ask of its interception. */
+export interface Interceptor {
+  /** Whether a tunnel to `host:port` is one to look into. */
+  readonly wants: (host: string, port: number) => boolean
+  /** Takes an opened tunnel (its client already told so); `head` is what the client sent early. */
+  readonly serve: (socket: Duplex, target: TunnelTarget, head: Buffer) => void
+  /** The header changes of a plain request through the HTTP proxy. */
+  readonly translate: MaskedCredentials["translate"]
+}
+
+/** How long a tunnel's first bytes are waited for before it is taken as a protocol the server speaks first. */
+const DETECT_MS = 250
+/** The longest request line looked for. */
+const DETECT_BYTES = 8192
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"])
+
+type Kind = "tls" | "http" | "opaque" | "more"
+
+/** What a tunnel's first bytes are: a TLS handshake record, an HTTP request line, something else, or too few to say. */
+const kindOf = (bytes: Buffer): Kind => {
+  if (bytes.length === 0) return "more"
+  if (bytes[0] === 0x16) {
+    if (bytes.length < 3) return "more"
+    return bytes[1] === 0x03 && bytes[2]! <= 0x04 ? "tls" : "opaque"
+  }
+  const text = bytes.subarray(0, DETECT_BYTES).toString("latin1")
+  const line = text.indexOf("\r\n")
+  if (line === -1) {
+    // Still a request line in the making: a method's capitals, then printable text.
+    if (bytes.length >= DETECT_BYTES || !/^[A-Z]+( [\x21-\x7e]*( [\x21-\x7e]*)?)?$/.test(text)) return "opaque"
+    return "more"
+  }
+  return /^[A-Z]+ \S+ HTTP\/\d(\.\d)?$/.test(text.slice(0, line)) ? "http" : "opaque"
+}
+
+/** Reads a tunnel's first bytes until they say what it carries, then gives them back to the socket, paused. */
+const detect = (socket: Duplex, head: Buffer, onKind: (kind: Exclude<Kind, "more">) => void) => {
+  let held = head
+  const done = (kind: Exclude<Kind, "more">) => {
+    clearTimeout(timer)
+    socket.off("data", onData)
+    socket.pause()
+    if (held.length > 0) socket.unshift(held)
+    onKind(kind)
+  }
+  const onData = (chunk: Buffer) => {
+    held = held.length === 0 ? chunk : Buffer.concat([held, chunk])
+    const kind = kindOf(held)
+    if (kind !== "more") done(kind)
+  }
+  const timer = setTimeout(() => done("opaque"), DETECT_MS)
+  const early = kindOf(held)
+  if (early !== "more") return done(early)
+  socket.on("data", onData)
+  socket.resume()
+}
+
+/** Passes a tunnel on unread: to the checked addresses, both ways. */
+const passThrough = (socket: Duplex, target: TunnelTarget) => {
+  const upstream = Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) }, () => {
+    upstream.pipe(socket)
+    socket.pipe(upstream)
+    socket.resume()
+  })
+  upstream.on("error", () => socket.destroy())
+  socket.on("error", () => upstream.destroy())
+  socket.once("close", () => upstream.destroy())
+}
+
+/** A tunnel being read: where its requests must go. */
+interface Opened extends TunnelTarget {
+  readonly scheme: "http" | "https"
+}
+
+const plainText = (response: Http.ServerResponse, status: number, text: string) => {
+  if (response.headersSent) return void response.destroy()
+  response.writeHead(status, { "content-type": "text/plain", "content-length": String(Buffer.byteLength(text)) }).end(text)
+}
+
+/** Whether an inner request's `Host` (or absolute target) names the tunnel's destination. */
+const sameDestination = (request: Http.IncomingMessage, opened: Opened): boolean => {
+  const defaultPort = opened.scheme === "https" ? 443 : 80
+  const authorityOk = (authority: string) => {
+    let url: URL
+    try {
+      url = new URL(`${opened.scheme}://${authority}`)
+    } catch {
+      return false
+    }
+    return normalizeHost(url.hostname) === normalizeHost(opened.host) && (url.port === "" ? defaultPort : Number(url.port)) === opened.port
+  }
+  const target = request.url ?? ""
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    try {
+      const url = new URL(target)
+      if (url.protocol !== `${opened.scheme}:`) return false
+      return authorityOk(url.host)
+    } catch {
+      return false
+    }
+  }
+  const host = request.headers.host
+  return host === undefined || authorityOk(host)
+}
+
+/** The request's path and query as sent, and the path alone for the destinations. */
+const pathOf = (request: Http.IncomingMessage): { readonly path: string; readonly pathOnly: string } => {
+  const target = request.url ?? "/"
+  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "") || "/" : target
+  const query = path.search(/[?#]/)
+  return { path, pathOnly: query === -1 ? path : path.slice(0, query) }
+}
+
+/** Starts a process's interception in the current scope (its connections close with it). */
+export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effect.Effect<Interceptor, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const opened = new WeakMap<Duplex, Opened>()
+    const sockets = new Set<Duplex>()
+    yield* Effect.addFinalizer(() => Effect.sync(() => {
+      for (const socket of sockets) socket.destroy()
+    }))
+
+    const upstreamOptions = (target: Opened, request: Http.IncomingMessage, headers: Http.OutgoingHttpHeaders, path: string) => ({
+      host: target.host,
+      port: target.port,
+      lookup: lookupOf(target.addresses),
+      method: request.method,
+      path,
+      headers,
+      setHost: false,
+      agent: false as const,
+      ...(target.scheme === "https"
+        ? { servername: Net.isIP(target.host) === 0 ? target.host : undefined, ca: authority.upstreamRoots as Array<string>, ALPNProtocols: ["http/1.1"] }
+        : {})
+    })
+
+    /** The request's headers for the real destination: hop-by-hop ones dropped (but an upgrade's), dummies translated where bound. */
+    const headersFor = (target: Opened, request: Http.IncomingMessage, pathOnly: string, upgrade: boolean) => {
+      const headers: Record<string, string | Array<string>> = {}
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value === undefined) continue
+        if (HOP_BY_HOP.has(name) && !(upgrade && (name === "connection" || name === "upgrade"))) continue
+        headers[name] = value
+      }
+      const requestTarget: RequestTarget = { scheme: target.scheme, host: normalizeHost(target.host), port: target.port, path: pathOnly }
+      for (const [name, value] of masked.translate(requestTarget, request.headers)) headers[name] = value
+      return headers
+    }
+
+    const server = Http.createServer((request, response) => {
+      const target = opened.get(request.socket)
+      if (target === undefined) return void response.destroy()
+      if (!sameDestination(request, target)) return plainText(response, 400, "host mismatch")
+      const { path, pathOnly } = pathOf(request)
+      const upstream = (target.scheme === "https" ? Https : Http).request(
+        upstreamOptions(target, request, headersFor(target, request, pathOnly, false), path),
+        (answer) => {
+          const headers = Object.fromEntries(
+            Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name) && name !== "proxy-authenticate")
+          )
+          response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers as Http.OutgoingHttpHeaders)
+          answer.pipe(response)
+        }
+      )
+      upstream.on("error", () => plainText(response, 502, "mitm upstream error"))
+      response.once("close", () => upstream.destroy())
+      request.pipe(upstream)
+    })
+    // A nested CONNECT would leave the destination this tunnel was checked for.
+    server.on("connect", (_request: Http.IncomingMessage, socket: Duplex) => {
+      socket.end("HTTP/1.1 405 Method Not Allowed\r\ncontent-type: text/plain\r\ncontent-length: 32\r\n\r\nCONNECT not supported inside MITM")
+    })
+    // An upgrade (a WebSocket) goes on with its translated headers; after the 101 the bytes pass as they are.
+    server.on("upgrade", (request: Http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      const target = opened.get(request.socket)
+      socket.on("error", () => socket.destroy())
+      if (target === undefined || !sameDestination(request, target)) {
+        return void socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n\r\nhost mismatch")
+      }
+      const { path, pathOnly } = pathOf(request)
+      const upstream = (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path))
+      upstream.on("upgrade", (answer, upstreamSocket, upstreamHead) => {
+        const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
+        for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`)
+        socket.write(`${lines.join("\r\n")}\r\n\r\n`)
+        if (upstreamHead.length > 0) socket.write(upstreamHead)
+        if (head.length > 0) upstreamSocket.write(head)
+        upstreamSocket.pipe(socket)
+        socket.pipe(upstreamSocket)
+        upstreamSocket.on("error", () => socket.destroy())
+        socket.once("close", () => upstreamSocket.destroy())
+      })
+      upstream.on("response", (answer) => {
+        // Not upgraded: the answer as it is, then the end.
+        const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
+        for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`)
+        socket.write(`${lines.join("\r\n")}\r\n\r\n`)
+        answer.pipe(socket)
+      })
+      upstream.on("error", () => socket.end("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"))
+      socket.once("close", () => upstream.destroy())
+      upstream.end()
+    })
+
+    const read = (socket: Duplex, target: Opened) => {
+      opened.set(socket, target)
+      sockets.add(socket)
+      socket.once("close", () => sockets.delete(socket))
+      // Node's documented way to hand a server any duplex stream as a connection.
+      server.emit("connection", socket)
+      socket.resume()
+    }
+
+    const serve = (socket: Duplex, target: TunnelTarget, head: Buffer) => {
+      socket.on("error", () => socket.destroy())
+      sockets.add(socket)
+      socket.once("close", () => sockets.delete(socket))
+      const wanted = masked.intercepts(normalizeHost(target.host), target.port)
+      detect(socket, head, (kind) => {
+        if (socket.destroyed) return
+        if (kind === "http" && wanted.http) return read(socket, { ...target, scheme: "http" })
+        if (kind !== "tls" || !wanted.tls) return passThrough(socket, target)
+        authority.contextFor(normalizeHost(target.host)).then(
+          (secureContext) => {
+            if (socket.destroyed) return
+            const tls = new Tls.TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] })
+            tls.on("error", () => socket.destroy())
+            read(tls, { ...target, scheme: "https" })
+          },
+          () => socket.destroy()
+        )
+      })
+    }
+
+    return {
+      wants: (host, port) => {
+        const wanted = masked.intercepts(normalizeHost(host), port)
+        return wanted.tls || wanted.http
+      },
+      serve,
+      translate: masked.translate
+    }
+  })
