@@ -62,8 +62,9 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   // process/start.networkProxy and its questions to the client (network/policyRequest).
   networkProxyLaunch: true,
   networkProxyReviewDomains: true,
-  credentialMasking: false,
-  credentialMaskingCustomProviders: false,
+  // proxy.credentialMasking and proxy.credentialProviders (test/integration/credentialMasking.test.ts).
+  credentialMasking: true,
+  credentialMaskingCustomProviders: true,
   capabilityDiscoverySandbox: true,
   fsWatchMissing: true,
   capabilityDiscoveryV2: true,

@@ -4,12 +4,12 @@
  * only what this server answers.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync, realpathSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
-import { serverArgs, useStdioServers } from "../support/StdioServer.js"
+import { REFERENCE_BINARY, serverArgs, useStdioServers } from "../support/StdioServer.js"
 
 const start = useStdioServers()
 
@@ -52,13 +52,18 @@ describe("environment info", () => {
       expect(answered, `${flag}: ${method} ${JSON.stringify(answer)}`).toBe(capabilities[flag])
     }
     // What this server has no part of is never claimed.
-    for (const flag of ["credentialMasking", "windowsMxc"]) {
-      expect(capabilities[flag], flag).toBe(false)
-    }
-    // The managed network proxy is a field of process/start (test/integration/networkProxy.test.ts).
-    expect([capabilities.networkProxyLaunch, capabilities.networkProxyReviewDomains]).toEqual([true, true])
+    expect(capabilities.windowsMxc).toBe(false)
+    // The managed network proxy is a field of process/start (test/integration/networkProxy.test.ts), and so is credential masking (credentialMasking.test.ts).
+    expect([capabilities.networkProxyLaunch, capabilities.networkProxyReviewDomains, capabilities.credentialMasking, capabilities.credentialMaskingCustomProviders])
+      .toEqual([true, true, true, true])
     // So is the shell snapshot (test/integration/shellSnapshot.test.ts).
     expect(capabilities.shellSnapshotV2).toBe(true)
+  })
+
+  it.skipIf(!existsSync(REFERENCE_BINARY))("claims the reference's capabilities, in its order (codex 0.169)", async () => {
+    const ours = (await (await start()).request("environment/info", {})).result.capabilities
+    const reference = (await (await start([], { command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] })).request("environment/info", {})).result.capabilities
+    expect(Object.entries(ours)).toEqual(Object.entries(reference))
   })
 
   it("reports $TMPDIR as its temporary directory and its own working directory", async () => {

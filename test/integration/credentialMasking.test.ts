@@ -1,0 +1,329 @@
+/**
+ * Credential masking end to end (issue 47; docs/PROTOCOL.md, "Credential
+ * masking"): the built server over stdio, a child given GitHub, OpenAI and
+ * custom credentials under `proxy.credentialMasking`, and loopback HTTPS
+ * and HTTP servers of the test's (their certificate from a CA of the
+ * test's, which the server is told to trust through its own
+ * `SSL_CERT_FILE`, as the reference is). The servers record what they
+ * receive; the child only ever prints what it has. The same cases run
+ * against the reference (codex 0.169) where it is installed, with the one
+ * command shape it masks (`bash -c SCRIPT`); where we go further (every
+ * command is masked) the case runs on ours alone.
+ */
+import { execFileSync } from "node:child_process"
+import { createHash, X509Certificate } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import * as Https from "node:https"
+import type * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchOf } from "../support/networkProxy.js"
+import { eventually, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+
+const startServer = useStdioServers()
+
+const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+const OTHER_GITHUB = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
+const OPENAI = "sk-proj-abcDEF123ghiJKL456mnoPQR789stuVWX012yzaBCD345efgHIJ678"
+const MINE = "mytok_abcdefghijklmnopqrstuvwxyz012345"
+const REAL_VALUES = [GITHUB, OTHER_GITHUB, OPENAI, MINE]
+
+/** What one of the test's servers received. */
+interface Received {
+  readonly server: string
+  readonly path: string
+  readonly authorization: string | undefined
+  readonly apiKey: string | undefined
+  readonly body: string
+}
+
+let scratch = ""
+let caFile = ""
+const received: Array<Received> = []
+const servers: Array<Http.Server> = []
+let bound = 0
+let unbound = 0
+let plain = 0
+
+const recording = (name: string) => (request: Http.IncomingMessage, response: Http.ServerResponse) => {
+  let body = ""
+  request.on("data", (chunk) => (body += chunk))
+  request.on("end", () => {
+    received.push({
+      server: name,
+      path: request.url ?? "",
+      authorization: request.headers.authorization,
+      apiKey: request.headers["x-api-key"] as string | undefined,
+      body
+    })
+    response.end(`${name} ok\n`)
+  })
+}
+
+const listen = async (server: Http.Server) => {
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return (server.address() as Net.AddressInfo).port
+}
+
+beforeAll(async () => {
+  scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "credential-masking-"))
+  // A CA of the test's (a real CA: the reference refuses a self-signed leaf as its own CA) and a leaf for 127.0.0.1.
+  const file = (name: string) => Path.join(scratch, name)
+  Fs.writeFileSync(file("ext.cnf"), "[leaf]\nbasicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+  const openssl = (...args: ReadonlyArray<string>) => execFileSync("openssl", args, { stdio: "ignore" })
+  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("ca.key"))
+  openssl("req", "-x509", "-new", "-key", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=masking test CA", "-config", "/dev/null", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("leaf.key"))
+  openssl("req", "-new", "-key", file("leaf.key"), "-out", file("leaf.csr"), "-subj", "/CN=localhost", "-config", "/dev/null")
+  openssl("x509", "-req", "-in", file("leaf.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-out", file("leaf.pem"), "-days", "2", "-extfile", file("ext.cnf"), "-extensions", "leaf")
+  caFile = file("ca.pem")
+  const tls = { key: Fs.readFileSync(file("leaf.key")), cert: Fs.readFileSync(file("leaf.pem")) }
+  bound = await listen(Https.createServer(tls, recording("bound")))
+  unbound = await listen(Https.createServer(tls, recording("unbound")))
+  plain = await listen(Http.createServer(recording("plain")))
+}, 30_000)
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+  Fs.rmSync(scratch, { recursive: true, force: true })
+})
+
+/** A fresh CODEX_HOME for one server, and the server's environment (its own trust of the test's CA). */
+const serverEnvironment = () => {
+  const codexHome = Fs.mkdtempSync(Path.join(scratch, "codex-home-"))
+  return { codexHome, env: { CODEX_HOME: codexHome, SSL_CERT_FILE: caFile } }
+}
+
+/** The custom provider the cases use: `MY_TOKEN`, bound to the HTTPS server's `/v1` and the plain one's. */
+const myProvider = (extra: Record<string, unknown> = {}) => ({
+  my: { env: ["MY_TOKEN"], patterns: ["mytok_[a-z0-9]{32}"], url_prefixes: [`https://127.0.0.1:${bound}/v1`, `http://127.0.0.1:${plain}/v1`], auth: ["bearer", "basic"], ...extra }
+})
+
+const maskingLaunch = (providers: Record<string, unknown> = myProvider()) =>
+  launchOf({ enableSocks5: true, domains: { "127.0.0.1": "allow" }, credentialMasking: true, credentialProviders: providers })
+
+const childEnvironment = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  HOME: Os.tmpdir(),
+  GITHUB_TOKEN: GITHUB,
+  GH_TOKEN: OTHER_GITHUB,
+  OPENAI_API_KEY: OPENAI,
+  MY_TOKEN: MINE,
+  AUTH_HEADER: `Bearer ${GITHUB}`,
+  UNRELATED: "nothing to see"
+}
+
+/** Runs `argv` with masking and waits for it to close; its output. */
+const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, networkProxy: unknown = maskingLaunch()) => {
+  const started = await server.request("process/start", {
+    processId,
+    argv,
+    cwd: "file:///tmp",
+    env: childEnvironment,
+    tty: false,
+    networkProxy
+  })
+  expect(started.error).toBeUndefined()
+  await server.closed(processId, 40_000)
+  return server.outputOf(processId).toString()
+}
+
+const environmentOf = (output: string): Record<string, string> =>
+  Object.fromEntries(output.trim().split("\n").filter((line) => line.includes("=")).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]))
+
+const CA_VARIABLES = [
+  "CODEX_CA_CERTIFICATE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO",
+  "PIP_CERT", "BUNDLE_SSL_CA_CERT", "npm_config_cafile", "NPM_CONFIG_CAFILE", "CARGO_HTTP_CAINFO"
+]
+
+/** The requests a server received whose path starts with `tag` (each case tags its own). */
+const receivedFor = (tag: string) => received.filter((entry) => entry.path.includes(tag))
+
+describe.each(SERVERS_TO_COMPARE)("credential masking ($name)", ({ command }) => {
+  const ready = (env: Record<string, string>) => startServer([], { command, env })
+
+  it("gives the child dummies of the reference's shapes, the markers, and the CA bundle in its eleven variables", async () => {
+    const { codexHome, env } = serverEnvironment()
+    const server = await ready(env)
+    const output = await run(server, "env", ["/bin/bash", "-c", "env"])
+    for (const real of REAL_VALUES) expect(output).not.toContain(real)
+    const child = environmentOf(output)
+    expect(child.GITHUB_TOKEN).toMatch(/^ghp_masked[A-Za-z0-9]{30}$/)
+    expect(child.GH_TOKEN).toMatch(/^ghp_masked[A-Za-z0-9]{30}$/)
+    expect(child.GH_TOKEN).not.toBe(child.GITHUB_TOKEN)
+    expect(child.OPENAI_API_KEY).toMatch(/^sk-proj-masked[A-Za-z0-9]+$/)
+    expect(child.OPENAI_API_KEY!.length).toBe(OPENAI.length)
+    expect(child.MY_TOKEN).toMatch(/^mytok_[a-z0-9]{32}$/)
+    // A copy of a credential in another variable is masked with it.
+    expect(child.AUTH_HEADER).toBe(`Bearer ${child.GITHUB_TOKEN}`)
+    expect(child.UNRELATED).toBe("nothing to see")
+    expect(child.CODEX_NETWORK_PROXY_CREDENTIAL_BROKER_ACTIVE).toBe("1")
+    const pairs = JSON.parse(child.CODEX_NETWORK_PROXY_BROKERED_CREDENTIALS!) as Array<[string, string]>
+    const expected: Array<[string, string]> = [
+      ["@alias:AUTH_HEADER", child.GITHUB_TOKEN!],
+      ["@alias:GH_TOKEN", child.GH_TOKEN!],
+      ["@alias:GITHUB_TOKEN", child.GITHUB_TOKEN!],
+      ["@alias:MY_TOKEN", child.MY_TOKEN!],
+      ["@alias:OPENAI_API_KEY", child.OPENAI_API_KEY!],
+      ["GH_TOKEN", child.GH_TOKEN!],
+      ["GITHUB_TOKEN", child.GITHUB_TOKEN!],
+      ["MY_TOKEN", child.MY_TOKEN!],
+      ["OPENAI_API_KEY", child.OPENAI_API_KEY!]
+    ]
+    expect(pairs).toEqual(expected)
+    // One bundle, named by its digest, under CODEX_HOME/proxy: the system's roots, the server's trusted CA, the proxy's CA last.
+    const bundle = child.SSL_CERT_FILE!
+    for (const name of CA_VARIABLES) expect(child[name], name).toBe(bundle)
+    expect(Path.dirname(bundle)).toBe(Path.join(Fs.realpathSync(codexHome), "proxy"))
+    const text = Fs.readFileSync(bundle, "utf8")
+    expect(Path.basename(bundle)).toBe(`ca-bundle-${createHash("sha256").update(text).digest("hex")}.pem`)
+    const certificates = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!.map((pem) => new X509Certificate(pem))
+    expect(certificates.length).toBeGreaterThan(2)
+    expect(certificates.some((certificate) => certificate.subject === "CN=masking test CA")).toBe(true)
+    const proxyCa = certificates.at(-1)!
+    expect(proxyCa.subject).toBe("CN=network_proxy MITM CA")
+    expect(proxyCa.ca).toBe(true)
+    expect(proxyCa.publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1")
+  })
+
+  it("keeps one dummy for one credential over the session's processes", async () => {
+    const server = await ready(serverEnvironment().env)
+    const first = environmentOf(await run(server, "first", ["/bin/bash", "-c", "env"]))
+    const second = environmentOf(await run(server, "second", ["/bin/bash", "-c", "env"]))
+    for (const name of ["GITHUB_TOKEN", "GH_TOKEN", "OPENAI_API_KEY", "MY_TOKEN"]) expect(second[name], name).toBe(first[name])
+  })
+
+  it("gives the real value back to its bound HTTPS destination (CONNECT and SOCKS5), and the dummy unchanged to every other", async () => {
+    const server = await ready(serverEnvironment().env)
+    const tag = `tls-${command === undefined ? "ours" : "reference"}`
+    const curl = (url: string, header = 'Bearer $MY_TOKEN', extra = "") => `curl -sS --max-time 20 ${extra} -H "Authorization: ${header}" ${url}`
+    const script = [
+      curl(`https://127.0.0.1:${bound}/v1/${tag}/connect`),
+      curl(`https://127.0.0.1:${bound}/v1/${tag}/socks`, "Bearer $MY_TOKEN", '-x "$ALL_PROXY"'),
+      curl(`https://127.0.0.1:${bound}/v10/${tag}/outside-prefix`),
+      curl(`https://127.0.0.1:${unbound}/v1/${tag}/other-port`),
+      curl(`https://127.0.0.1:${bound}/v1/${tag}/github-dummy`, "Bearer $GITHUB_TOKEN"),
+      curl(`https://127.0.0.1:${bound}/v1/${tag}/not-exact`, "Bearer x$MY_TOKEN"),
+      `curl -sS --max-time 20 -H "Authorization: Bearer $MY_TOKEN" --data "token=$MY_TOKEN" https://127.0.0.1:${bound}/v1/${tag}/body`,
+      'echo "child has $MY_TOKEN"'
+    ].join("; ")
+    const output = await run(server, "tls", ["/bin/bash", "-c", script])
+    expect(output).not.toContain(MINE)
+    const dummy = /child has (\S+)/.exec(output)![1]!
+    expect(dummy).not.toBe(MINE)
+    const seen = Object.fromEntries(receivedFor(tag).map((entry) => [entry.path.split("/").at(-1), entry]))
+    expect(seen.connect).toMatchObject({ server: "bound", authorization: `Bearer ${MINE}` })
+    expect(seen.socks).toMatchObject({ server: "bound", authorization: `Bearer ${MINE}` })
+    expect(seen["outside-prefix"]!.authorization).toBe(`Bearer ${dummy}`)
+    expect(seen["other-port"]).toMatchObject({ server: "unbound", authorization: `Bearer ${dummy}` })
+    expect(seen["github-dummy"]!.authorization).toMatch(/^Bearer ghp_masked/)
+    expect(seen["not-exact"]!.authorization).toBe(`Bearer x${dummy}`)
+    // The header only: a body keeps the dummy.
+    expect(seen.body).toMatchObject({ authorization: `Bearer ${MINE}`, body: `token=${dummy}` })
+  })
+
+  it("gives the real value back in plain HTTP to a loopback destination: bearer, Basic's password, a custom header with its prefix", async () => {
+    const server = await ready(serverEnvironment().env)
+    const tag = `plain-${command === undefined ? "ours" : "reference"}`
+    const providers = {
+      ...myProvider(),
+      keyed: { env: ["KEYED_TOKEN"], patterns: ["key_[A-Za-z0-9]{24}"], url_prefixes: [`http://127.0.0.1:${plain}/`], auth: ["header"], header: "x-api-key", prefix: "K " }
+    }
+    const keyed = "key_ABCDEFGHabcdefgh01234567"
+    const started = await server.request("process/start", {
+      processId: "plain",
+      argv: [
+        "/bin/bash",
+        "-c",
+        [
+          `curl -sS --max-time 20 -H "Authorization: Bearer $MY_TOKEN" http://127.0.0.1:${plain}/v1/${tag}/bearer`,
+          `curl -sS --max-time 20 -u "user:$MY_TOKEN" http://127.0.0.1:${plain}/v1/${tag}/basic`,
+          `curl -sS --max-time 20 -H "x-api-key: K $KEYED_TOKEN" http://127.0.0.1:${plain}/${tag}/header`,
+          'echo "child has $MY_TOKEN $KEYED_TOKEN"'
+        ].join("; ")
+      ],
+      cwd: "file:///tmp",
+      env: { ...childEnvironment, KEYED_TOKEN: keyed },
+      tty: false,
+      networkProxy: maskingLaunch(providers)
+    })
+    expect(started.error).toBeUndefined()
+    await server.closed("plain", 40_000)
+    const output = server.outputOf("plain").toString()
+    expect(output).not.toContain(MINE)
+    expect(output).not.toContain(keyed)
+    const seen = Object.fromEntries(receivedFor(tag).map((entry) => [entry.path.split("/").at(-1), entry]))
+    expect(seen.bearer!.authorization).toBe(`Bearer ${MINE}`)
+    expect(seen.basic!.authorization).toBe(`Basic ${Buffer.from(`user:${MINE}`).toString("base64")}`)
+    expect(seen.header!.apiKey).toBe(`K ${keyed}`)
+  })
+
+  it("refuses an unknown provider field in serde's words, and drops a provider that does not hold, leaving its variable as it is", async () => {
+    const server = await ready(serverEnvironment().env)
+    const refused = await server.request("process/start", {
+      processId: "bogus",
+      argv: ["/bin/bash", "-c", "true"],
+      cwd: "file:///tmp",
+      env: childEnvironment,
+      tty: false,
+      networkProxy: maskingLaunch(myProvider({ bogus: 1 }))
+    })
+    expect(refused.error?.code).toBe(-32602)
+    expect(refused.error?.message).toContain(
+      "unknown field `bogus`, expected one of `env`, `patterns`, `url_prefixes`, `url_prefix_from_env`, `auth`, `header`, `prefix`"
+    )
+    // Plain HTTP is for loopback only: this provider does not hold, and MY_TOKEN stays real.
+    const output = await run(server, "dropped", ["/bin/bash", "-c", "env"], maskingLaunch(myProvider({ url_prefixes: ["http://api.example.com/"] })))
+    const child = environmentOf(output)
+    expect(child.MY_TOKEN).toBe(MINE)
+    expect(child.GITHUB_TOKEN).toMatch(/^ghp_masked/)
+  })
+})
+
+describe("credential masking (ours, beyond the reference)", () => {
+  it("masks every command, not only `bash -c` (the reference passes a direct exec the real values)", async () => {
+    const server = await startServer([], { env: serverEnvironment().env })
+    const output = await run(server, "direct", ["env"])
+    for (const real of REAL_VALUES) expect(output).not.toContain(real)
+    expect(environmentOf(output).GITHUB_TOKEN).toMatch(/^ghp_masked/)
+  })
+
+  it("under a sandbox: the child reads the bundle and reaches its bound destination through the bridged proxy", async () => {
+    const server = await startServer([], { env: serverEnvironment().env })
+    const workspace = Fs.mkdtempSync(Path.join(scratch, "workspace-"))
+    const started = await server.request("process/start", {
+      processId: "boxed",
+      argv: ["/bin/bash", "-c", `curl -sS --max-time 20 -H "Authorization: Bearer $MY_TOKEN" https://127.0.0.1:${bound}/v1/sandboxed/boxed; echo " child has $MY_TOKEN"`],
+      cwd: workspace,
+      env: childEnvironment,
+      tty: false,
+      networkProxy: maskingLaunch(),
+      sandbox: { writableRoots: [workspace], network: false }
+    })
+    expect(started.result?.sandboxType).toBe("linuxSeccomp")
+    await server.closed("boxed", 40_000)
+    const output = server.outputOf("boxed").toString()
+    expect(output).toMatch(/^bound ok\n child has mytok_[a-z0-9]{32}\n$/)
+    expect(output).not.toContain(MINE)
+    expect(receivedFor("/sandboxed/boxed")).toMatchObject([{ server: "bound", authorization: `Bearer ${MINE}` }])
+  })
+
+  it("says why a provider was dropped, and removes its CA files when the server exits", async () => {
+    const { codexHome, env } = serverEnvironment()
+    const server = await startServer([], { env })
+    await run(server, "dropped", ["env"], maskingLaunch(myProvider({ url_prefixes: ["http://api.example.com/"] })))
+    expect(server.stderr).toContain("ignoring invalid credential provider")
+    expect(server.stderr).toContain("invalid destination for credential provider `my`: credential destination must use HTTPS unless it targets loopback over HTTP")
+    const proxyDirectory = Path.join(codexHome, "proxy")
+    const files = Fs.readdirSync(proxyDirectory).sort()
+    expect(files).toHaveLength(2)
+    expect(files[0]).toMatch(/^ca-[0-9a-f]{64}\.pem$/)
+    expect(files[1]).toMatch(/^ca-bundle-[0-9a-f]{64}\.pem$/)
+    server.child.kill("SIGTERM")
+    await server.exited
+    expect(await eventually(() => Fs.readdirSync(proxyDirectory).length === 0)).toBe(true)
+  })
+})
