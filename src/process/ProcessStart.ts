@@ -59,6 +59,6 @@ export const resolveStart = (
     const snapshot = yield* snapshots.snapshotOf(key, snapshotRequest.shell, run)
     if (snapshot === undefined) return { params, env, confinement }
     const clientEnv = Object.fromEntries(Object.keys(params.env).flatMap((name) => (name in env ? [[name, env[name]!]] : [])))
-    const restoring = restoringCommand(params.argv, env, clientEnv, snapshot)
+    const restoring = restoringCommand(params.argv, env, clientEnv, snapshot, snapshotRequest.shell.name)
     return { params: { ...params, argv: restoring.argv }, env: restoring.env, confinement }
   })

@@ -1,6 +1,6 @@
 /**
  * `process/start.shellSnapshot` (capability `shellSnapshotV2`): `bash -lc
- * SCRIPT` runs as a non-login `bash -c` that first restores a snapshot of
+ * SCRIPT` (zsh's, sh's) runs as a non-login `-c` that first restores a snapshot of
  * the user's login shell (its exported variables, functions, aliases and
  * options), captured once per scope and kept, so that each command does not
  * pay for the login files again. As the reference does it (codex 0.169,
@@ -82,6 +82,57 @@ export const bashCaptureScript = (marker: string): string =>
     `command -p env -0`
   ].join("\n")
 
+/**
+ * zsh's capture: the login shell has read `.zshenv`, `.zprofile` and
+ * `.zlogin`; `.zshrc` (of `$ZDOTDIR`, else `$HOME`) is read as an
+ * interactive one would. Its functions, the options it set (`setopt` prints
+ * only what differs from zsh's defaults, in a form `setopt` takes back), its
+ * aliases in reusable form, then its environment. Options a script cannot
+ * set, and `login` (the command runs as a non-login shell, as bash's does),
+ * are left out. Run by another shell it fails, so the command runs as asked.
+ */
+export const zshCaptureScript = (marker: string): string =>
+  [
+    `[ -n "\${ZSH_VERSION-}" ] || exit 1`,
+    `if [[ -n "\${ZDOTDIR-}" ]]; then __exec_server_rc="$ZDOTDIR/.zshrc"; elif [[ -n "\${HOME-}" ]]; then __exec_server_rc="$HOME/.zshrc"; else __exec_server_rc=; fi`,
+    `if [[ -n "$__exec_server_rc" && -r "$__exec_server_rc" ]]; then . "$__exec_server_rc"; fi`,
+    `builtin printf '\\0%s\\0' '${marker}'`,
+    `builtin print -r -- 'unalias -a 2>/dev/null || true'`,
+    `builtin functions`,
+    `builtin setopt | while IFS= builtin read -r __exec_server_option; do case $__exec_server_option in login|interactive|shinstdin|singlecommand|privileged|restricted|zle|monitor) ;; *) builtin print -r -- "setopt $__exec_server_option" ;; esac; done`,
+    `(builtin setopt NO_RC_QUOTES; builtin alias -L)`,
+    `builtin printf '\\0'`,
+    `command -p env -0`
+  ].join("\n")
+
+/**
+ * sh's capture (dash, or bash run as `sh`): the login shell has read
+ * `/etc/profile` and `~/.profile`; `$ENV`, parameter-expanded, is read as an
+ * interactive one would when it names a readable file. Then its functions
+ * where the shell can print them (`typeset -f`, `declare -f`; dash cannot),
+ * its options and its aliases, then its environment.
+ */
+export const shCaptureScript = (marker: string): string =>
+  [
+    // Parameter expansion only, as POSIX expands ENV: no command substitution.
+    `case "\${ENV-}" in *'$('*|*'\`'*) __exec_server_env= ;; *) eval "__exec_server_env=\\"\${ENV-}\\"" ;; esac`,
+    `if [ -n "$__exec_server_env" ] && [ -f "$__exec_server_env" ] && [ -r "$__exec_server_env" ]; then . "$__exec_server_env"; fi`,
+    `printf '\\0%s\\0' '${marker}'`,
+    `echo 'unalias -a 2>/dev/null || true'`,
+    `if (typeset -f) >/dev/null 2>&1; then typeset -f; elif (declare -f) >/dev/null 2>&1; then declare -f; fi`,
+    `set +o | while IFS= read -r __exec_server_line; do case $__exec_server_line in *' interactive'|*' stdin'|*' login_shell'|*' restricted') ;; 'set '*) printf '%s\\n' "$__exec_server_line" ;; esac; done`,
+    `alias | while IFS= read -r __exec_server_line; do case $__exec_server_line in 'alias '*) printf '%s\\n' "$__exec_server_line" ;; ?*) printf 'alias %s\\n' "$__exec_server_line" ;; esac; done`,
+    `printf '\\0'`,
+    `command -p env -0`
+  ].join("\n")
+
+/** The capture script of each shell the server takes snapshots of. */
+const CAPTURE_SCRIPTS: Record<string, (marker: string) => string> = {
+  bash: (marker) => bashCaptureScript(marker),
+  zsh: zshCaptureScript,
+  sh: shCaptureScript
+}
+
 /** Variables of the capture that say nothing of the user's shell. */
 const NOT_KEPT = new Set(["PWD", "OLDPWD", "_", "SHLVL"])
 
@@ -117,7 +168,8 @@ export const restoringCommand = (
   argv: ReadonlyArray<string>,
   env: Readonly<Record<string, string>>,
   clientEnv: Readonly<Record<string, string>>,
-  snapshot: Snapshot
+  snapshot: Snapshot,
+  shellName: string
 ): { readonly argv: ReadonlyArray<string>; readonly env: Readonly<Record<string, string>> } => {
   const chunks: Array<string> = []
   const bytes = Buffer.from(snapshot.state, "utf8")
@@ -133,7 +185,10 @@ export const restoringCommand = (
   const restore = `if ! eval "unset ${names.join(" ")}\n${names.map((name) => `\${${name}}`).join("")}" >/dev/null; then ` +
     `printf 'failed to restore shell snapshot\\n' >&2; fi\n`
   return {
-    argv: [argv[0]!, "-c", restore + argv[2]!, ...argv.slice(3)],
+    // zsh as the reference runs it: no startup file at all (`-f`), the option set back for what follows.
+    argv: shellName === "zsh"
+      ? [argv[0]!, "-fc", `setopt RCS\n${restore}${argv[2]!}`, ...argv.slice(3)]
+      : [argv[0]!, "-c", restore + argv[2]!, ...argv.slice(3)],
     env: {
       ...env,
       ...snapshot.env,
@@ -178,7 +233,8 @@ export const makeSnapshotCache = () => {
       const attempts = entry?._tag === "Failed" ? entry.attempts + 1 : 1
       const done = yield* Deferred.make<Snapshot | undefined>()
       remember(key, { _tag: "Capturing", done })
-      const captured = shell.name === "bash" ? yield* capture(run, shell.path) : "only bash's snapshots are taken here"
+      const script = CAPTURE_SCRIPTS[shell.name]
+      const captured = script === undefined ? `no snapshot is taken of ${shell.name}` : yield* capture(run, shell.path, script)
       if (typeof captured === "string") {
         yield* Effect.logDebug("shell snapshot not taken").pipe(Effect.annotateLogs({ reason: captured, attempts }))
         remember(key, { _tag: "Failed", attempts, retryAt: (yield* Clock.currentTimeMillis) + SNAPSHOT_LIMITS.retryAfterMs })
@@ -195,9 +251,9 @@ export const makeSnapshotCache = () => {
 /** @see makeSnapshotCache */
 export type SnapshotCache = ReturnType<typeof makeSnapshotCache>
 
-const capture = (run: RunCapture, shellPath: string): Effect.Effect<Snapshot | string> => {
+const capture = (run: RunCapture, shellPath: string, script: (marker: string) => string): Effect.Effect<Snapshot | string> => {
   const marker = `EXEC_SERVER_SNAPSHOT_${Crypto.randomBytes(12).toString("hex")}`
-  return run([shellPath, "-lc", bashCaptureScript(marker)]).pipe(
+  return run([shellPath, "-lc", script(marker)]).pipe(
     Effect.map((output) => parseCapture(output, marker)),
     Effect.merge
   )

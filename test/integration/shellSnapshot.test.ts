@@ -125,6 +125,47 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
     expect(result.output).toBe("")
   })
 
+  it("zsh: -lc runs as `zsh -fc` from the snapshot, with .zshrc's exports, functions, aliases and options, read once per scope", async () => {
+    server = await startServer([], { command })
+    const zshHome = Path.join(root, `${name}-zsh`)
+    mkdirSync(zshHome, { recursive: true })
+    const counter = Path.join(zshHome, "reads")
+    writeFileSync(Path.join(zshHome, ".zprofile"), "export PROFILE_RAN=1\n")
+    writeFileSync(Path.join(zshHome, ".zshrc"), `echo read >> ${counter}\nexport FOO=fromzshrc\nalias myalias='echo ALIAS_RAN'\nmyfunc() { echo "FUNC_RAN $1" }\nsetopt extendedglob\n`)
+    const inspect = "echo FOO=$FOO PROFILE=${PROFILE_RAN-unset}; alias myalias; myfunc x; [[ -o extendedglob ]] && echo extendedglob; [[ -o login ]] && echo login=on || echo login=off"
+    const snapshot = { shellSnapshot: { scopeId: "zsh", shell: { name: "zsh", path: "/usr/bin/zsh" } } }
+    const first = await run(["/usr/bin/zsh", "-lc", inspect], snapshot, { HOME: zshHome })
+    // The reference replays `setopt login`; ours runs the command as the non-login shell it is, as for bash.
+    expect(first.output?.split("\n")).toEqual([
+      "FOO=fromzshrc PROFILE=1",
+      "myalias='echo ALIAS_RAN'",
+      "FUNC_RAN x",
+      "extendedglob",
+      name === "ours" ? "login=off" : "login=on",
+      ""
+    ])
+    await run(["/usr/bin/zsh", "-lc", "true"], snapshot, { HOME: zshHome })
+    expect(readFileSync(counter, "utf8")).toBe("read\n")
+  })
+
+  it("sh: -lc runs as `sh -c` from the snapshot, with the profile's exports and options and $ENV's aliases (dash prints no functions)", async () => {
+    server = await startServer([], { command })
+    const shHome = Path.join(root, `${name}-sh`)
+    mkdirSync(shHome, { recursive: true })
+    writeFileSync(Path.join(shHome, ".profile"), `export FOO=fromprofile\nexport ENV="$HOME/.shrc"\nset -o noclobber\n`)
+    writeFileSync(Path.join(shHome, ".shrc"), "export FROM_ENV=1\nalias myalias='echo ALIAS_RAN'\n")
+    const inspect = "echo FOO=$FOO FROM_ENV=${FROM_ENV-unset}; case $- in *C*) echo noclobber;; esac; alias myalias 2>/dev/null || echo no-alias; case $- in *l*) echo login;; *) echo not-login;; esac"
+    const result = await run(["/bin/sh", "-lc", inspect], { shellSnapshot: { scopeId: "sh", shell: { name: "sh", path: "/bin/sh" } } }, { HOME: shHome })
+    // The reference's capture runs `unalias -a` before it lists the aliases, so its sh snapshots have none.
+    expect(result.output?.split("\n")).toEqual([
+      "FOO=fromprofile FROM_ENV=1",
+      "noclobber",
+      name === "ours" ? "myalias='echo ALIAS_RAN'" : "no-alias",
+      "not-login",
+      ""
+    ])
+  })
+
   it("refuses a scope of no or over 256 bytes, and an unknown shell for a command it would rewrite (-32602)", async () => {
     server = await startServer([], { command })
     const refusal = async (shellSnapshot: unknown, argv = ["/bin/bash", "-lc", "true"]) => (await run(argv, { shellSnapshot })).error

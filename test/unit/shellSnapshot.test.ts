@@ -57,7 +57,7 @@ describe("shell snapshots", () => {
       }
     }))
 
-  it.effect("keeps the 16 used last; takes only bash's", () =>
+  it.effect("keeps the 16 used last; takes only bash's, zsh's and sh's", () =>
     Effect.gen(function*() {
       const cache = makeSnapshotCache()
       const calls: Array<ReadonlyArray<string>> = []
@@ -68,8 +68,10 @@ describe("shell snapshots", () => {
       expect(calls.length).toBe(17)
       yield* cache.snapshotOf("s0", BASH, run)
       expect(calls.length).toBe(18)
-      expect(yield* cache.snapshotOf("z", { name: "zsh", path: "/bin/zsh" }, run)).toBeUndefined()
+      expect(yield* cache.snapshotOf("f", { name: "fish", path: "/usr/bin/fish" }, run)).toBeUndefined()
       expect(calls.length).toBe(18)
+      expect(yield* cache.snapshotOf("z", { name: "zsh", path: "/bin/zsh" }, run)).toBeDefined()
+      expect(calls.length).toBe(19)
     }))
 
   it("restores the state from the environment, chunked, before the script; the client's variables win", () => {
@@ -77,7 +79,7 @@ describe("shell snapshots", () => {
     const restoring = restoringCommand(["/bin/bash", "-lc", "echo hi", "zero"], { PATH: "/bin", FOO: "env" }, { FOO: "client" }, {
       state,
       env: { FOO: "snapshot", BAR: "snapshot" }
-    })
+    }, "bash")
     expect(restoring.argv[0]).toBe("/bin/bash")
     expect(restoring.argv[1]).toBe("-c")
     expect(restoring.argv[2]).toMatch(/^if ! eval "unset __CODEX_SHELL_SNAPSHOT_STATE_0 __CODEX_SHELL_SNAPSHOT_STATE_1\n/)
