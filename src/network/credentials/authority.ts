@@ -23,8 +23,8 @@ export interface MitmAuthority {
   readonly bundlePath: string
   /** The TLS context presenting a certificate for `host` (a name or an IP address), made once per host. */
   readonly contextFor: (host: string) => Promise<Tls.SecureContext>
-  /** The roots an intercepted request's real destination is checked against (never this CA). */
-  readonly upstreamRoots: ReadonlyArray<string>
+  /** The TLS context an intercepted request's real destination is checked with: the roots the bundle has, never this CA. */
+  readonly upstreamContext: Tls.SecureContext
 }
 
 
@@ -261,9 +261,11 @@ export const authorityFor = (
     writeWhole(bundlePath, bundle)
     removeAtExit(bundlePath)
     const contexts = new Map<string, Promise<Tls.SecureContext>>()
+    // Made once: a context of some 150 roots takes milliseconds to build, too many for each request.
+    const upstreamContext = Tls.createSecureContext({ ca: upstreamRoots })
     return {
       bundlePath,
-      upstreamRoots,
+      upstreamContext,
       contextFor: (host) => {
         const known = contexts.get(host)
         if (known !== undefined) return known

@@ -162,7 +162,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
       setHost: false,
       agent: false as const,
       ...(target.scheme === "https"
-        ? { servername: Net.isIP(target.host) === 0 ? target.host : undefined, ca: authority.upstreamRoots as Array<string>, ALPNProtocols: ["http/1.1"] }
+        ? { servername: Net.isIP(target.host) === 0 ? target.host : undefined, secureContext: authority.upstreamContext, ALPNProtocols: ["http/1.1"] }
         : {})
     })
 
