@@ -13,7 +13,7 @@ import { DummyMemory } from "../../src/network/credentials/dummyMemory.js"
 import { compileProvider, type CredentialProviderConfig, type CredentialSource } from "../../src/network/credentials/providers.js"
 
 const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
-const ENTERPRISE = "ghp_Enterprise0000111122223333444455556"
+const ENTERPRISE = "ghp_Enterprise00001111222233334444555566"
 const OPENAI = "sk-proj-abcDEF123ghiJKL456mnoPQR789stuVWX012yzaBCD345efgHIJ678"
 
 const sourceOf = (id: string, config: CredentialProviderConfig): CredentialSource => {
@@ -102,6 +102,12 @@ describe("masking a child's environment", () => {
     expect(masked.warnings).toEqual([])
   })
 
+  it("a copy of a masked credential under an unbound source is masked, and then nothing is left to warn of", () => {
+    const masked = mask({ GITHUB_TOKEN: GITHUB, GH_ENTERPRISE_TOKEN: GITHUB })
+    expect(masked.environment.GH_ENTERPRISE_TOKEN).toBe(masked.environment.GITHUB_TOKEN)
+    expect(masked.warnings).toEqual([])
+  })
+
   it("a short value still gets a dummy of the provider's least length", () => {
     expect(mask({ GITHUB_TOKEN: "x" }).environment.GITHUB_TOKEN).toMatch(/^ghp_masked[A-Za-z0-9]{30}$/)
     expect(mask({ OPENAI_API_KEY: "sk-real" }).environment.OPENAI_API_KEY).toMatch(/^sk-masked[A-Za-z0-9]{42}$/)
@@ -115,8 +121,11 @@ describe("masking a child's environment", () => {
   })
 
   it("leaves an enterprise token real without a GH_HOST to bind it to, and says so", () => {
-    const unbound = mask({ GH_ENTERPRISE_TOKEN: ENTERPRISE })
+    // Nor as a cloud token found in another variable: it keeps its source.
+    const unbound = mask({ GH_ENTERPRISE_TOKEN: ENTERPRISE, AUTH_HEADER: `Bearer ${ENTERPRISE}` })
     expect(unbound.environment.GH_ENTERPRISE_TOKEN).toBe(ENTERPRISE)
+    expect(unbound.environment.AUTH_HEADER).toBe(`Bearer ${ENTERPRISE}`)
+    expect(unbound.dummies).toEqual([])
     expect(unbound.warnings).toEqual(["Credential masking could not protect some environment credentials; continuing with those values unmasked."])
     const bound = mask({ GH_ENTERPRISE_TOKEN: ENTERPRISE, GH_HOST: " GitHub.Example.Com.:8443 " })
     const dummy = bound.environment.GH_ENTERPRISE_TOKEN!

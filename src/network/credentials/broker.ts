@@ -101,13 +101,23 @@ export const maskEnvironment = (options: {
     return dummy
   }
 
+  const sources = [...BUILT_IN_SOURCES, ...options.custom]
+  const sourceVariables = new Set(sources.flatMap((source) => source.envVars))
+  // Variables left real that hold a credential: a warning when they still do once copies are masked.
+  const unprotected = new Map<string, string>()
+  // A value whose own source binds it nowhere keeps that source (an enterprise token without GH_HOST is not a cloud one).
+  const unbound = new Set<string>()
+
   // The sources' own variables.
-  for (const source of [...BUILT_IN_SOURCES, ...options.custom]) {
+  for (const source of sources) {
     const present = source.envVars.filter((key) => env[key] !== undefined && source.recognises(env[key]))
     if (present.length === 0) continue
     const binding = source.binding(env)
     if (binding === undefined) {
-      warnings.add(UNPROTECTED_WARNING)
+      for (const key of present) {
+        unprotected.set(key, env[key]!)
+        unbound.add(env[key]!)
+      }
       continue
     }
     if (binding.bypassable && options.allowLocalBinding) continue
@@ -115,18 +125,18 @@ export const maskEnvironment = (options: {
       const real = env[key]!
       if (registered.some((entry) => entry.dummy === real)) continue
       const dummy = register(source, key, real, binding)
-      if (dummy === undefined) warnings.add(UNPROTECTED_WARNING)
+      if (dummy === undefined) unprotected.set(key, real)
       else env[key] = dummy
     }
   }
   // Built-in credentials written inside other variables (`Bearer ghp_…`, a URL's password, a snapshot's alias).
   for (const [key, value] of Object.entries(env)) {
-    if (notScanned(key)) continue
+    if (notScanned(key) || sourceVariables.has(key)) continue
     for (const found of discoverIn(value)) {
-      if (registered.some((entry) => entry.real === found.value || entry.dummy === found.value)) continue
+      if (unbound.has(found.value) || registered.some((entry) => entry.real === found.value || entry.dummy === found.value)) continue
       const binding = found.source.binding(env)
       if (binding === undefined || register(found.source, found.source.envVars[0]!, found.value, binding) === undefined) {
-        warnings.add(UNPROTECTED_WARNING)
+        unprotected.set(key, value)
       }
     }
   }
@@ -139,6 +149,7 @@ export const maskEnvironment = (options: {
     }
     env[key] = masked
   }
+  if ([...unprotected].some(([key, value]) => env[key] === value)) warnings.add(UNPROTECTED_WARNING)
 
   const pairs = new Set<string>()
   for (const entry of registered) {
