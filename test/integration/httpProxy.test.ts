@@ -15,6 +15,7 @@ import * as Path from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import * as HttpProxy from "../../src/network/HttpProxy.js"
 import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
+import { ANSWER_NOTES, ANSWERED_NAMES, CLIENT_ANSWERS, unixSocketPair } from "../support/networkProxy.js"
 
 let target: Http.Server
 let targetPort = 0
@@ -74,13 +75,7 @@ const proxyWith = async (
 
 /** Both ends of a Unix socket connection: what the sandbox bridge would hand over, and the child's end (with all it receives once closed). */
 const unixPair = async (name: string) => {
-  const path = Path.join(scratch, name)
-  const server = Net.createServer()
-  await new Promise<void>((resolve) => server.listen(path, resolve))
-  const accepted = new Promise<Net.Socket>((resolve) => server.once("connection", resolve))
-  const child = Net.connect(path)
-  const handed = await accepted
-  server.close()
+  const { child, handed } = await unixSocketPair(Path.join(scratch, name))
   let received = ""
   child.on("data", (chunk: Buffer) => (received += chunk.toString()))
   child.on("error", () => {})
@@ -135,14 +130,7 @@ describe("the HTTP proxy", () => {
   })
 
   it("asks the client about an unlisted host and does as it answers: allow, deny with its reason, ask, error", async () => {
-    const answers: Record<string, HttpProxy.ClientAnswer> = {
-      "yes.test": { type: "allow" },
-      "no.test": { type: "deny", reason: "not today" },
-      "maybe.test": { type: "ask", reason: "a person decides" },
-      "broken.test": { type: "error" }
-    }
-    const names = Object.fromEntries(Object.keys(answers).map((host) => [host, ["127.0.0.1"]]))
-    const proxy = await proxyWith({ askClient: true, allowLocalBinding: true }, (host) => answers[host]!, names)
+    const proxy = await proxyWith({ askClient: true, allowLocalBinding: true }, (host) => CLIENT_ANSWERS[host as keyof typeof CLIENT_ANSWERS], ANSWERED_NAMES)
     expect((await curl(["-x", proxy.url, `http://yes.test:${targetPort}/`])).out).toContain("hello GET /")
     const no = await curl(["-x", proxy.url, `http://no.test:${targetPort}/`])
     expect(no.out).toMatch(/x-proxy-error: blocked-by-policy/i)
@@ -152,13 +140,7 @@ describe("the HTTP proxy", () => {
     expect(broken.out).toMatch(/x-proxy-error: blocked-by-allowlist/i)
     expect(bodyOf(broken.out)).toMatchObject({ reason: "not_allowed", source: "decider" })
     expect(proxy.asked).toEqual(["yes.test", "no.test", "maybe.test", "broken.test"])
-    // The reference reports a client's allow as overriding the baseline's not_allowed.
-    expect(proxy.notes.map((note) => [note.host, note.decision, note.source, note.reason, note.policyOverride])).toEqual([
-      ["yes.test", "allow", "decider", "not_allowed", true],
-      ["no.test", "deny", "decider", "not today", false],
-      ["maybe.test", "ask", "decider", "a person decides", false],
-      ["broken.test", "deny", "decider", "not_allowed", false]
-    ])
+    expect(proxy.notes.map((note) => [note.host, note.decision, note.source, note.reason, note.policyOverride])).toEqual(ANSWER_NOTES)
     await proxy.close()
   })
 

@@ -20,6 +20,7 @@ import type { ClientAnswer, DecisionNote } from "../../src/network/decide.js"
 import { systemResolve } from "../../src/network/decide.js"
 import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
 import * as Socks5Proxy from "../../src/network/Socks5Proxy.js"
+import { ANSWER_NOTES, ANSWERED_NAMES, CLIENT_ANSWERS, unixSocketPair } from "../support/networkProxy.js"
 
 let target: Http.Server
 let targetPort = 0
@@ -133,13 +134,7 @@ const connectTo = (port: number) =>
 
 /** Both ends of a Unix socket connection: what the bridge would hand over, and the child's end. */
 const unixPair = async (name: string) => {
-  const path = Path.join(scratch, name)
-  const server = Net.createServer()
-  await new Promise<void>((resolve) => server.listen(path, resolve))
-  const accepted = new Promise<Net.Socket>((resolve) => server.once("connection", resolve))
-  const child = Net.connect(path)
-  const handed = await accepted
-  server.close()
+  const { child, handed } = await unixSocketPair(Path.join(scratch, name))
   return { handed, child: peerOf(child) }
 }
 
@@ -216,25 +211,13 @@ describe("the SOCKS5 proxy", () => {
   })
 
   it("asks the client about an unlisted host: allow (reported as overriding not_allowed), deny, ask, error", async () => {
-    const answers: Record<string, ClientAnswer> = {
-      "yes.test": { type: "allow" },
-      "no.test": { type: "deny", reason: "not today" },
-      "maybe.test": { type: "ask", reason: "a person decides" },
-      "broken.test": { type: "error" }
-    }
-    const names = Object.fromEntries(Object.keys(answers).map((host) => [host, ["127.0.0.1"]]))
-    const proxy = await proxyWith({ askClient: true, allowLocalBinding: true }, (host) => answers[host]!, names)
+    const proxy = await proxyWith({ askClient: true, allowLocalBinding: true }, (host) => CLIENT_ANSWERS[host as keyof typeof CLIENT_ANSWERS], ANSWERED_NAMES)
     expect((await curl(["--socks5-hostname", proxy.address, `http://yes.test:${targetPort}/`])).out).toBe("hello GET /")
     for (const host of ["no.test", "maybe.test", "broken.test"]) {
       expect((await exchange(proxy.port, byName(1, host, targetPort))).reply).toEqual(REFUSED_BY_RULES)
     }
     expect(proxy.asked).toEqual(["yes.test", "no.test", "maybe.test", "broken.test"])
-    expect(proxy.notes.map((note) => [note.host, note.decision, note.source, note.reason, note.policyOverride])).toEqual([
-      ["yes.test", "allow", "decider", "not_allowed", true],
-      ["no.test", "deny", "decider", "not today", false],
-      ["maybe.test", "ask", "decider", "a person decides", false],
-      ["broken.test", "deny", "decider", "not_allowed", false]
-    ])
+    expect(proxy.notes.map((note) => [note.host, note.decision, note.source, note.reason, note.policyOverride])).toEqual(ANSWER_NOTES)
     await proxy.close()
   })
 

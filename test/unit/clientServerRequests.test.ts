@@ -100,6 +100,23 @@ const connectedPeer = (options: JsonRpcPeer.PeerOptions = {}) =>
     return { peer, link, server }
   })
 
+
+/** A `network/policyDecision` as a server sends it. */
+const DECISION_NOTE = {
+  processId: "p1",
+  timestamp: "2025-01-01T00:00:00.000Z",
+  scope: "domain",
+  decision: "deny",
+  source: "decider",
+  reason: "not_allowed",
+  protocol: "http",
+  host: "example.org",
+  port: 80,
+  method: "GET",
+  client: "127.0.0.1:40000",
+  policyOverride: false
+} as const
+
 describe("the peer serves the server's requests", () => {
   it.live("answers with the handler's result, under the server's id as it was", () =>
     Effect.gen(function*() {
@@ -217,20 +234,7 @@ describe("the peer serves the server's requests", () => {
       const { peer, link } = yield* connectedPeer()
       const notes: Array<PolicyDecisionNotification> = []
       peer.subscribe("network/policyDecision", (note) => notes.push(note))
-      const note = {
-        processId: "p1",
-        timestamp: "2025-01-01T00:00:00.000Z",
-        scope: "domain",
-        decision: "deny",
-        source: "decider",
-        reason: "not_allowed",
-        protocol: "http",
-        host: "example.org",
-        port: 80,
-        method: "GET",
-        client: "127.0.0.1:40000",
-        policyOverride: false
-      }
+      const note = DECISION_NOTE
       link.send({ method: "network/policyDecision", params: note })
       link.send({ method: "network/policyDecision", params: { ...note, decision: "maybe" } })
       link.send({ method: "network/policyDecision", params: { ...note, host: "second.test" } })
@@ -309,20 +313,7 @@ describe("the client's managed network API", () => {
 
       link.send(ask(1, "example.org"))
       expect(yield* next(link)).toEqual({ id: 1, result: { decision: { type: "deny", reason: "no" } } })
-      const note = {
-        processId: "p1",
-        timestamp: "2025-01-01T00:00:00.000Z",
-        scope: "domain",
-        decision: "deny",
-        source: "decider",
-        reason: "no",
-        protocol: "http",
-        host: "example.org",
-        port: 80,
-        method: "GET",
-        client: "127.0.0.1:40000",
-        policyOverride: false
-      } as const
+      const note = { ...DECISION_NOTE, reason: "no" } as const
       link.send({ method: "network/policyDecision", params: note })
       link.send({ method: "network/policyDecision", params: { ...note, processId: "other" } })
       link.send({ method: "process/closed", params: { processId: "p1", seq: 1 } })
