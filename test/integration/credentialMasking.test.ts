@@ -16,6 +16,7 @@ import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import type * as Net from "node:net"
+import type { Duplex } from "node:stream"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -81,7 +82,14 @@ beforeAll(async () => {
   openssl("x509", "-req", "-in", file("leaf.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-out", file("leaf.pem"), "-days", "2", "-extfile", file("ext.cnf"), "-extensions", "leaf")
   caFile = file("ca.pem")
   const tls = { key: Fs.readFileSync(file("leaf.key")), cert: Fs.readFileSync(file("leaf.pem")) }
-  bound = await listen(Https.createServer(tls, recording("bound")))
+  const boundServer = Https.createServer(tls, recording("bound"))
+  // An upgrade is answered 101, then every byte is echoed back.
+  boundServer.on("upgrade", (request: Http.IncomingMessage, socket: Duplex) => {
+    received.push({ server: "bound", path: request.url ?? "", authorization: request.headers.authorization, apiKey: undefined, body: "" })
+    socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+    socket.pipe(socket)
+  })
+  bound = await listen(boundServer)
   unbound = await listen(Https.createServer(tls, recording("unbound")))
   plain = await listen(Http.createServer(recording("plain")))
 }, 30_000)
@@ -309,6 +317,43 @@ describe("credential masking (ours, beyond the reference)", () => {
     expect(output).toMatch(/^bound ok\n child has mytok_[a-z0-9]{32}\n$/)
     expect(output).not.toContain(MINE)
     expect(receivedFor("/sandboxed/boxed")).toMatchObject([{ server: "bound", authorization: `Bearer ${MINE}` }])
+  })
+
+  it("an upgrade through a looked-into tunnel: its headers translated, then its bytes both ways as they are", async () => {
+    const server = await startServer([], { env: serverEnvironment().env })
+    // A client of its own: CONNECT through the proxy, TLS trusting the bundle, an upgrade, bytes echoed.
+    const client = [
+      "const net = require('node:net'), tls = require('node:tls'), fs = require('node:fs')",
+      "const proxy = new URL(process.env.HTTPS_PROXY)",
+      "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT 127.0.0.1:' + process.argv[1] + ' HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n'))",
+      "raw.once('data', () => {",
+      "  const secure = tls.connect({ socket: raw, ca: fs.readFileSync(process.env.SSL_CERT_FILE), host: '127.0.0.1' }, () => {",
+      "    secure.write('GET /v1/upgrade HTTP/1.1\\r\\nHost: 127.0.0.1:' + process.argv[1] + '\\r\\nConnection: Upgrade\\r\\nUpgrade: echo\\r\\nAuthorization: Bearer ' + process.env.MY_TOKEN + '\\r\\n\\r\\n')",
+      "  })",
+      "  let seen = ''",
+      "  secure.on('data', (chunk) => {",
+      "    seen += chunk",
+      "    if (seen.includes('\\r\\n\\r\\n') && !seen.includes('ping')) secure.write('ping ' + process.env.MY_TOKEN)",
+      "    if (seen.includes('ping')) { console.log(seen.split('\\r\\n')[0] + ' | ' + seen.slice(seen.indexOf('ping'))); process.exit(0) }",
+      "  })",
+      "})"
+    ].join("\n")
+    const started = await server.request("process/start", {
+      processId: "upgrade",
+      argv: [process.execPath, "-e", client, String(bound)],
+      cwd: "file:///tmp",
+      env: childEnvironment,
+      tty: false,
+      networkProxy: maskingLaunch()
+    })
+    expect(started.error).toBeUndefined()
+    await server.closed("upgrade", 40_000)
+    const output = server.outputOf("upgrade").toString().trim()
+    const dummy = /ping (\S+)$/.exec(output)?.[1]
+    expect(output).toMatch(/^HTTP\/1\.1 101 Switching Protocols \| ping mytok_[a-z0-9]{32}$/)
+    // The upgrade request carried the real value; the bytes after it, the dummy as the child sent it.
+    expect(dummy).not.toBe(MINE)
+    expect(receivedFor("/v1/upgrade")).toMatchObject([{ server: "bound", authorization: `Bearer ${MINE}` }])
   })
 
   it("says why a provider was dropped, and removes its CA files when the server exits", async () => {
