@@ -47,40 +47,58 @@ const DAY_MS = 24 * 60 * 60 * 1000
 
 const PEM_BLOCK = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:TRUSTED )?CERTIFICATE-----/g
 
-/** The certificates of a PEM file, normalized; none when it cannot be read. */
-const certificatesIn = (path: string): Array<string> => {
-  let text: string
-  try {
-    text = Fs.readFileSync(path, "utf8")
-  } catch {
-    return []
-  }
-  return [...text.matchAll(PEM_BLOCK)].flatMap(([block]) => {
+/**
+ * Collects the certificates of PEM files, each file read once and each
+ * certificate parsed once (a machine's CA variables and `SSL_CERT_DIR`
+ * often all name the system's bundle, of some 150): in order, normalized;
+ * what does not parse is left out, as the reference leaves it.
+ */
+class RootCollector {
+  private readonly files = new Set<string>()
+  private readonly bodies = new Set<string>()
+  readonly certificates: Array<string> = []
+  addFile(path: string): void {
+    let text: string
     try {
-      return [new X509Certificate(block.replace(/TRUSTED CERTIFICATE/g, "CERTIFICATE")).toString().trim()]
+      const real = Fs.realpathSync(path)
+      if (this.files.has(real)) return
+      this.files.add(real)
+      text = Fs.readFileSync(real, "utf8")
     } catch {
-      return []
+      return
     }
-  })
+    for (const [block] of text.matchAll(PEM_BLOCK)) {
+      const body = block.replace(/-----[^-]+-----|\s/g, "")
+      if (this.bodies.has(body)) continue
+      this.bodies.add(body)
+      try {
+        this.certificates.push(new X509Certificate(block.replace(/TRUSTED CERTIFICATE/g, "CERTIFICATE")).toString().trim())
+      } catch {
+        // Not a certificate Node can read: not one to trust.
+      }
+    }
+  }
 }
 
 /** The system's roots (Node's own when the system has no bundle), then what the server was told to trust. */
 const trustedRoots = (environment: Readonly<Record<string, string | undefined>>): Array<string> => {
+  const roots = new RootCollector()
   const system = SYSTEM_BUNDLES.find((path) => Fs.existsSync(path))
-  const roots = system === undefined ? Tls.rootCertificates.map((pem) => pem.trim()) : certificatesIn(system)
-  const startup = CA_VARIABLES.flatMap((name) => {
+  if (system === undefined) roots.certificates.push(...Tls.rootCertificates.map((pem) => pem.trim()))
+  else roots.addFile(system)
+  for (const name of CA_VARIABLES) {
     const path = environment[name]
-    return path === undefined || path === "" ? [] : certificatesIn(path)
-  })
+    if (path !== undefined && path !== "") roots.addFile(path)
+  }
   const directory = environment.SSL_CERT_DIR
-  const fromDirectory = directory === undefined || directory === "" ? [] : (() => {
+  if (directory !== undefined && directory !== "") {
     try {
-      return Fs.readdirSync(directory).flatMap((name) => certificatesIn(Path.join(directory, name)))
+      for (const name of Fs.readdirSync(directory)) roots.addFile(Path.join(directory, name))
     } catch {
-      return []
+      // No such directory: nothing more to trust.
     }
-  })()
-  return [...new Set([...roots, ...startup, ...fromDirectory])]
+  }
+  return roots.certificates
 }
 
 const pem = (label: string, der: ArrayBuffer) =>
@@ -261,11 +279,13 @@ export const authorityFor = (
     writeWhole(bundlePath, bundle)
     removeAtExit(bundlePath)
     const contexts = new Map<string, Promise<Tls.SecureContext>>()
-    // Made once: a context of some 150 roots takes milliseconds to build, too many for each request.
-    const upstreamContext = Tls.createSecureContext({ ca: upstreamRoots })
+    // Made once, with the first request looked into: a context of some 150 roots takes tens of milliseconds.
+    let upstreamContext: Tls.SecureContext | undefined
     return {
       bundlePath,
-      upstreamContext,
+      get upstreamContext() {
+        return upstreamContext ??= Tls.createSecureContext({ ca: upstreamRoots })
+      },
       contextFor: (host) => {
         const known = contexts.get(host)
         if (known !== undefined) return known
