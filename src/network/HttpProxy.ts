@@ -29,7 +29,7 @@ export interface HttpProxy {
 }
 
 /** The request and response headers a proxy does not pass on (hop by hop). */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"])
+export const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"])
 
 const forwardedHeaders = (headers: Http.IncomingHttpHeaders): Http.OutgoingHttpHeaders =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)))

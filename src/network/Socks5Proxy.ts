@@ -15,6 +15,7 @@ import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
+import { ipv6Bytes } from "./ipBytes.js"
 
 /** Bounds on what an untrusted local client can make the proxy hold. */
 export interface Socks5Limits {
@@ -136,23 +137,6 @@ const ipv6Text = (raw: Buffer): string => {
   const groups = Array.from({ length: 8 }, (_, index) => raw.readUInt16BE(index * 2).toString(16)).join(":")
   // The URL parser compresses it the canonical way.
   return new URL(`http://[${groups}]/`).hostname.slice(1, -1)
-}
-
-/** An IPv6 address's 16 bytes (`::` and a trailing IPv4 part expanded). */
-const ipv6Bytes = (address: string): Buffer => {
-  const groupsOf = (part: string): Array<number> =>
-    part === "" ? [] : part.split(":").flatMap((group) => {
-      if (!group.includes(".")) return [Number.parseInt(group, 16)]
-      const [a, b, c, d] = group.split(".").map(Number) as [number, number, number, number]
-      return [(a << 8) | b, (c << 8) | d]
-    })
-  const [head = "", tail] = address.split("%")[0]!.split("::")
-  const left = groupsOf(head)
-  const right = tail === undefined ? [] : groupsOf(tail)
-  const groups = [...left, ...Array<number>(Math.max(0, 8 - left.length - right.length)).fill(0), ...right]
-  const bytes = Buffer.alloc(16)
-  groups.slice(0, 8).forEach((group, index) => bytes.writeUInt16BE(group, index * 2))
-  return bytes
 }
 
 /** An address and port as SOCKS writes them (IPv4 `0.0.0.0:0` when there is none). */

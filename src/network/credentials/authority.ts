@@ -15,6 +15,7 @@ import * as Net from "node:net"
 import * as Path from "node:path"
 import * as Tls from "node:tls"
 import * as pkijs from "pkijs"
+import { ipBytes } from "../ipBytes.js"
 import { CA_VARIABLES } from "./caVariables.js"
 
 /** What a proxy needs of the authority. */
@@ -204,7 +205,7 @@ const leafFor = async (ca: ProcessCa, host: string): Promise<string> => {
   const ip = Net.isIP(host)
   const altName = ip === 0
     ? new pkijs.GeneralName({ type: 2, value: host })
-    : new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: new Uint8Array(addressBytes(host)).buffer }) })
+    : new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: new Uint8Array(ipBytes(host)).buffer }) })
   const caKeyId = await keyIdentifierOf(ca.certificate)
   const certificate = await makeCertificate({
     subject: host,
@@ -221,20 +222,6 @@ const leafFor = async (ca: ProcessCa, host: string): Promise<string> => {
     ]
   })
   return pem("CERTIFICATE", certificate.toSchema().toBER(false))
-}
-
-/** An IP address's bytes (4 or 16). */
-const addressBytes = (address: string): Array<number> => {
-  if (Net.isIPv4(address)) return address.split(".").map(Number)
-  const [head = "", tail = ""] = address.split("::")
-  const groups = (part: string) => part === "" ? [] : part.split(":")
-  const left = groups(head)
-  const right = tail === undefined ? [] : groups(tail)
-  const all = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left
-  return all.flatMap((group) => {
-    const value = parseInt(group, 16)
-    return [value >> 8, value & 0xff]
-  })
 }
 
 /** Writes `text` to `path` whole (a temporary file renamed over it), readable by all: the child's tools read it. */

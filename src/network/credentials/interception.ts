@@ -17,6 +17,7 @@ import * as Net from "node:net"
 import type { Duplex } from "node:stream"
 import * as Tls from "node:tls"
 import { lookupOf } from "../decide.js"
+import { HOP_BY_HOP } from "../HttpProxy.js"
 import { normalizeHost } from "../policy.js"
 import type { MitmAuthority } from "./authority.js"
 import type { MaskedCredentials } from "./broker.js"
@@ -43,8 +44,6 @@ export interface Interceptor {
 const DETECT_MS = 250
 /** The longest request line looked for. */
 const DETECT_BYTES = 8192
-
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"])
 
 type Kind = "tls" | "http" | "opaque" | "more"
 
@@ -143,6 +142,13 @@ const pathOf = (request: Http.IncomingMessage): { readonly path: string; readonl
   return { path, pathOnly: query === -1 ? path : path.slice(0, query) }
 }
 
+/** An answer's status line and headers as it sent them, for a socket taken out of the HTTP server's hands. */
+const rawHead = (answer: Http.IncomingMessage): string => {
+  const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
+  for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`)
+  return `${lines.join("\r\n")}\r\n\r\n`
+}
+
 /** Starts a process's interception in the current scope (its connections close with it). */
 export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effect.Effect<Interceptor, never, Scope.Scope> =>
   Effect.gen(function*() {
@@ -212,9 +218,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
       const { path, pathOnly } = pathOf(request)
       const upstream = (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path))
       upstream.on("upgrade", (answer, upstreamSocket, upstreamHead) => {
-        const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
-        for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`)
-        socket.write(`${lines.join("\r\n")}\r\n\r\n`)
+        socket.write(rawHead(answer))
         if (upstreamHead.length > 0) socket.write(upstreamHead)
         if (head.length > 0) upstreamSocket.write(head)
         upstreamSocket.pipe(socket)
@@ -224,9 +228,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
       })
       upstream.on("response", (answer) => {
         // Not upgraded: the answer as it is, then the end.
-        const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
-        for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`)
-        socket.write(`${lines.join("\r\n")}\r\n\r\n`)
+        socket.write(rawHead(answer))
         answer.pipe(socket)
       })
       upstream.on("error", () => socket.end("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"))
