@@ -71,8 +71,6 @@ export interface ProxyListener {
 export interface ManagedProxy {
   /** The child's whole environment: its own, credentials masked when asked, and the proxies'. */
   readonly environment: Readonly<Record<string, string>>
-  /** The dummies its masked credentials were given (none without masking). */
-  readonly dummies: ReadonlyArray<string>
   readonly listeners: ReadonlyArray<ProxyListener>
   /** The latest decisions, oldest first (the console shows them). */
   readonly recentDecisions: () => ReadonlyArray<PolicyDecisionNotification>
@@ -201,7 +199,6 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
         credentials?.authority.bundlePath,
         options.serverEnvironment
       ),
-      dummies: credentials?.masked.dummies ?? [],
       listeners: socks === undefined ? [http] : [http, socks],
       recentDecisions: () => [...recent]
     }
