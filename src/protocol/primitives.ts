@@ -38,22 +38,28 @@ export const Environment = Schema.Record({ key: Schema.String, value: OsString }
   })
 )
 
-const BASE64_ALPHABET = /^[A-Za-z0-9+/]*={0,2}$/
-
 /**
  * Bytes carried as base64 text on the wire: strict (the standard alphabet,
  * padded to a multiple of 4), with Node's native codec, which is some 200
- * times faster than a codec written in JavaScript on large chunks.
+ * times faster than a codec written in JavaScript on large chunks. The codec
+ * itself is lenient (it skips what is not base64 and takes the URL-safe
+ * alphabet's `-` and `_`), so strictness is checked by what it wrote: each
+ * character of the standard alphabet carries 6 bits, and any other one
+ * leaves fewer bytes than the text's length promises. A regular expression
+ * over the text said the same at six times the cost of the decoding itself
+ * (445 against 72 µs a 64 KiB chunk; 11% of the command-line client's CPU
+ * on a stream).
  */
 export const Base64Bytes = Schema.transformOrFail(Schema.String, Schema.Uint8ArrayFromSelf, {
   strict: true,
   decode: (text, _options, ast) => {
-    if (text.length % 4 !== 0 || !BASE64_ALPHABET.test(text)) {
-      return ParseResult.fail(new ParseResult.Type(ast, text, "expected base64-encoded bytes"))
+    const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0
+    const length = text.length / 4 * 3 - padding
+    if (text.length % 4 === 0 && text.indexOf("-") === -1 && text.indexOf("_") === -1) {
+      const bytes = Buffer.allocUnsafeSlow(length)
+      if (bytes.write(text, "base64") === length) return ParseResult.succeed(bytes)
     }
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, "base64"))
-    bytes.write(text, "base64")
-    return ParseResult.succeed(bytes)
+    return ParseResult.fail(new ParseResult.Type(ast, text, "expected base64-encoded bytes"))
   },
   encode: (bytes) => ParseResult.succeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"))
 }).annotations({ identifier: "Base64Bytes", message: () => "expected base64-encoded bytes" })

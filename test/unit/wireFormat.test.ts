@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { classify, parseFrame } from "../../src/wire/JsonRpc.js"
 import { LineFramer } from "../../src/wire/LineFramer.js"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import fc from "fast-check"
+import { Base64Bytes } from "../../src/protocol/primitives.js"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"
 import { encodeNotificationOf } from "../../src/jsonrpc/Connection.js"
@@ -204,5 +207,38 @@ describe("hand-built process/output notification", () => {
     expect(() => encode(Buffer.from("abcd"), Buffer.alloc(8), -1)).toThrow(RangeError)
     expect(() => encode("abcd" as unknown as Uint8Array, Buffer.alloc(8), 0)).toThrow(TypeError)
     expect(() => encode(new Uint16Array(2) as unknown as Uint8Array, Buffer.alloc(8), 0)).toThrow(TypeError)
+  })
+})
+
+describe("Base64Bytes (bytes on the wire)", () => {
+  const decode = Schema.decodeUnknownEither(Base64Bytes)
+  /** The definition: the standard alphabet, padded to a multiple of 4. */
+  const isStrictBase64 = (text: string) => text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text)
+
+  it("takes the standard alphabet, padded, and gives the bytes back", () => {
+    for (let length = 0; length < 70; length++) {
+      const original = Buffer.from(Array.from({ length }, (_, index) => (index * 37 + length) & 0xff))
+      const decoded = decode(original.toString("base64"))
+      expect(Either.isRight(decoded) && Buffer.from(decoded.right).equals(original)).toBe(true)
+    }
+  })
+
+  it("refuses what the lenient native codec would take: the URL-safe alphabet, whitespace, padding inside, no padding", () => {
+    for (const text of ["ab-_", "YWJj\n", "YW Jj", "QQ==QUFB", "QQ", "QUE", "A===", "====", "QQ=A", "YWJ\u00e9", "YWJj%"]) {
+      expect([text, Either.isLeft(decode(text))]).toEqual([text, true])
+    }
+  })
+
+  it("accepts exactly the strict base64 texts, with their bytes (random texts near the alphabet)", () => {
+    const character = fc.constantFrom(..."AQgw+/=-_ .\n\u00e90Z9z")
+    fc.assert(
+      fc.property(fc.array(character, { maxLength: 16 }), (characters) => {
+        const text = characters.join("")
+        const decoded = decode(text)
+        expect(Either.isRight(decoded)).toBe(isStrictBase64(text))
+        if (Either.isRight(decoded)) expect(Buffer.from(decoded.right).equals(Buffer.from(text, "base64"))).toBe(true)
+      }),
+      { numRuns: 20_000, seed: 48 }
+    )
   })
 })
