@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import type { FlowControl } from "./FlowControl.js"
 import type { WireError } from "../protocol/errors.js"
 import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
@@ -89,6 +90,18 @@ export class ResponseHooks extends Context.Tag("effect-exec-server/ResponseHooks
 /** Hooks with no response to wait for: deferred effects run at once. */
 export const noResponse: ResponseHooksService = {
   afterResponse: (effect) => effect
+}
+
+/**
+ * The hooks of the request a fiber runs (inherited by the fibers it forks):
+ * set once per request, which copies the fiber's refs, where adding the
+ * hooks to the handler's context copied the whole context as well.
+ */
+export const currentRequestHooks: FiberRef.FiberRef<ResponseHooksService> = FiberRef.unsafeMake(noResponse)
+
+/** The `ResponseHooks` the dispatcher puts in every handler's context: the current request's (`currentRequestHooks`). */
+export const currentRequestResponseHooks: ResponseHooksService = {
+  afterResponse: (effect) => Effect.flatMap(FiberRef.get(currentRequestHooks), (hooks) => hooks.afterResponse(effect))
 }
 
 /** `ResponseHooks.afterResponse` of the current request. */

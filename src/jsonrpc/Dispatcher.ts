@@ -16,7 +16,14 @@ import * as FiberRef from "effect/FiberRef"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
-import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
+import {
+  Connection,
+  type ConnectionService,
+  currentRequestHooks,
+  currentRequestResponseHooks,
+  RequestHooks,
+  ResponseHooks
+} from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "../wire/JsonRpc.js"
 import * as Metrics from "../observability/metrics.js"
 import { formatParseError } from "../wire/parseErrors.js"
@@ -30,13 +37,20 @@ export interface Dispatched {
 
 /**
  * Runs requests and notifications of one connection against its handlers.
- * Each effect it returns replaces the context of the fiber that runs it with
- * its handler's (cheaper than scoping a context per request), so run each in
- * a fiber of its own and nothing after it that needs a context.
+ * Each effect it returns sets the request's hooks in the fiber that runs it
+ * and replaces that fiber's context with its handler's (cheaper than scoping
+ * them per request), so run each in a fiber of its own and nothing after it
+ * that needs a context.
  */
 export interface Dispatcher {
   readonly handleRequest: (request: RequestMessage) => Effect.Effect<Dispatched>
   readonly handleNotification: (notification: NotificationMessage) => Effect.Effect<void>
+  /**
+   * The context every handler runs in, when they all share one (handlers
+   * built together): a fiber forked with it as its context is spared
+   * setting it per request.
+   */
+  readonly handlerContext: Context.Context<never> | undefined
 }
 
 const isWireError = (error: unknown): error is WireError & { readonly _tag: string } =>
@@ -88,11 +102,25 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const handlerOptions = { clientId: connection.id, headers: Headers.empty }
 
   // Each handler runs in the context it was registered with, plus the
-  // connection's, after its Rpc's middlewares; both looked up once per method.
+  // connection's and the request's hooks (found through the fiber), after
+  // its Rpc's middlewares; both looked up once per method, and the context
+  // made once for the handlers registered with the same one.
+  const contexts = new Map<Context.Context<never>, Context.Context<never>>()
+  const contextFor = (registered: Context.Context<never>): Context.Context<never> => {
+    let context = contexts.get(registered)
+    if (context === undefined) {
+      const base = options.requestContext === undefined ? registered : Context.merge(registered, options.requestContext)
+      context = Context.add(Context.add(base, Connection, connection), ResponseHooks, currentRequestResponseHooks) as Context.Context<never>
+      contexts.set(registered, context)
+    }
+    return context
+  }
+  const registeredContexts = new Set([...handlers.unsafeMap.values()].map((entry) => (entry as Rpc.Handler<string>).context))
+  // A span's parent is found in the context it starts in: traced requests keep the server's.
+  const handlerContext = registeredContexts.size === 1 && options.traced !== true ? contextFor([...registeredContexts][0]!) : undefined
   const prepared = new Map<string, Prepared>()
   const prepare = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>): Prepared => {
-    const base = options.requestContext === undefined ? entry.context : Context.merge(entry.context, options.requestContext)
-    const context = Context.add(base, Connection, connection) as Context.Context<never>
+    const context = contextFor(entry.context)
     // In the order they were declared, each the implementation the context holds (the handshake check, say).
     const middlewares = [...rpc.middlewares].map((tag) => {
       const middleware = Context.getOption(context, tag as unknown as Context.Tag<unknown, RpcMiddleware.RpcMiddleware<unknown, unknown>>)
@@ -120,7 +148,13 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     for (let i = made.middlewares.length - 1; i >= 0; i--) {
       effect = Effect.zipRight(made.middlewares[i]!({ clientId: connection.id, rpc, payload, headers: Headers.empty }), effect)
     }
-    return Effect.zipRight(FiberRef.set(FiberRef.currentContext, Context.add(made.context, ResponseHooks, hooks)), effect)
+    const withHooks = Effect.zipRight(FiberRef.set(currentRequestHooks, hooks), effect)
+    const context = made.context
+    return Effect.withFiberRuntime((fiber) =>
+      fiber.getFiberRef(FiberRef.currentContext) === context
+        ? withHooks
+        : Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), withHooks)
+    )
   }
 
   const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
@@ -190,5 +224,5 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     )
   }
 
-  return { handleRequest, handleNotification }
+  return { handleRequest, handleNotification, handlerContext }
 }

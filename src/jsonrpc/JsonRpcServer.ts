@@ -14,6 +14,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
 import { ClientRequestFailed, type ConnectionService } from "./Connection.js"
@@ -165,7 +166,10 @@ export const serveConnection = <R>(
     const inflight = yield* FiberSet.make()
     // Requests start at once, in the reading fiber's turn, instead of waiting
     // for a scheduler tick; they are tracked in `inflight`.
-    const runFork = yield* FiberSet.runtime(inflight)<never>()
+    // In the handlers' context where they share one: a request's fiber then starts in it (see Dispatcher).
+    const runFork = yield* (dispatcher.handlerContext === undefined
+      ? FiberSet.runtime(inflight)<never>()
+      : Effect.locally(FiberSet.runtime(inflight)<never>(), FiberRef.currentContext, dispatcher.handlerContext))
     const lanes = new Lanes()
 
     const send = (response: ResponseMessage) => enqueue(encodeResponse(response))

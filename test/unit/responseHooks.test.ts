@@ -6,13 +6,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
-import { Deferred, Effect, Layer, Schema } from "effect"
+import { Deferred, Effect, FiberId, FiberRef, Layer, Schema } from "effect"
 import { afterResponse, ClientRequestFailed, noResponse, ResponseHooks } from "../../src/jsonrpc/Connection.js"
 import { type Dispatched, makeDispatcher } from "../../src/jsonrpc/Dispatcher.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 
 class LateRpcs extends RpcGroup.make(
   Rpc.make("test/late", { payload: Schema.Struct({}), success: Schema.Struct({}) })
+) {}
+class TaggedRpcs extends RpcGroup.make(
+  Rpc.make("test/tagged", { payload: Schema.Struct({ tag: Schema.String }), success: Schema.Struct({}) })
 ) {}
 class NoNotifications extends RpcGroup.make() {}
 
@@ -50,5 +53,40 @@ describe("afterResponse", () => {
       yield* Deferred.succeed(go, undefined)
       const ran = yield* Deferred.await(done).pipe(Effect.timeout("1 seconds"), Effect.option)
       expect(ran._tag).toBe("Some")
+    }).pipe(Effect.scoped))
+
+  it.live("keeps each request's hooks apart, in fibers started in the handlers' shared context or in another", () =>
+    Effect.gen(function*() {
+      const deferredBy = new Map<string, Deferred.Deferred<void>>()
+      const handlers = yield* Layer.build(TaggedRpcs.toLayer({
+        "test/tagged": ({ tag }) =>
+          Effect.gen(function*() {
+            // Suspends first, so that both requests are in flight when each defers its work.
+            yield* Effect.sleep("5 millis")
+            yield* afterResponse(Deferred.succeed(deferredBy.get(tag)!, undefined))
+            return {}
+          })
+      }).pipe(Layer.provide(Layer.succeed(ResponseHooks, noResponse))))
+      const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
+      const dispatcher = makeDispatcher({
+        requests: TaggedRpcs,
+        notifications: NoNotifications,
+        handlers,
+        connection: { id: 1, send: () => {}, allocate: Buffer.allocUnsafe, flow, request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" })) }
+      })
+      expect(dispatcher.handlerContext).toBeDefined()
+      const request = (tag: string, id: number, inHandlerContext: boolean) => {
+        deferredBy.set(tag, Deferred.unsafeMake<void>(FiberId.none))
+        const handled = dispatcher.handleRequest({ _tag: "Request", id, method: "test/tagged", params: { tag } })
+        const forked = Effect.fork(handled)
+        return inHandlerContext ? Effect.locally(forked, FiberRef.currentContext, dispatcher.handlerContext!) : forked
+      }
+      const [a, b] = [yield* request("a", 1, true), yield* request("b", 2, false)]
+      const [dispatchedA, dispatchedB] = [yield* Effect.flatten(a.await), yield* Effect.flatten(b.await)]
+      expect([dispatchedA.response, dispatchedB.response]).toEqual([{ id: 1, result: {} }, { id: 2, result: {} }])
+      yield* runAfter(dispatchedB)
+      expect([yield* Deferred.isDone(deferredBy.get("a")!), yield* Deferred.isDone(deferredBy.get("b")!)]).toEqual([false, true])
+      yield* runAfter(dispatchedA)
+      expect(yield* Deferred.isDone(deferredBy.get("a")!)).toBe(true)
     }).pipe(Effect.scoped))
 })
