@@ -12,6 +12,10 @@ import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import { answeredVersion } from "../server/packageInfo.js"
 import { main } from "./run.js"
+// Evaluated here, into the heap the snapshot saves: a server started with flags
+// (`--listen stdio://`, as clients start it) parses them with this module, whose
+// evaluation (@effect/cli's commands and options) was a fifth of its start.
+import "./commandLine.js"
 
 const draws = drawsWhileLoading()
 if (draws.length > 0) {
