@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
-import { Deferred, Effect, FiberId, FiberRef, Layer, Schema } from "effect"
+import { type Context, Deferred, Effect, FiberId, FiberRef, Layer, Schema } from "effect"
 import { afterResponse, ClientRequestFailed, noResponse, ResponseHooks } from "../../src/jsonrpc/Connection.js"
 import { type Dispatched, makeDispatcher } from "../../src/jsonrpc/Dispatcher.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
@@ -18,6 +18,24 @@ class TaggedRpcs extends RpcGroup.make(
   Rpc.make("test/tagged", { payload: Schema.Struct({ tag: Schema.String }), success: Schema.Struct({}) })
 ) {}
 class NoNotifications extends RpcGroup.make() {}
+
+/** A dispatcher of `requests` on a connection that sends nowhere and has no client to ask. */
+const dispatcherOf = <Rpcs extends Rpc.Any>(
+  requests: RpcGroup.RpcGroup<Rpcs>,
+  handlers: Context.Context<Rpc.ToHandler<Rpcs>>
+) =>
+  makeDispatcher<Rpcs, never>({
+    requests,
+    notifications: NoNotifications,
+    handlers,
+    connection: {
+      id: 1,
+      send: () => {},
+      allocate: Buffer.allocUnsafe,
+      flow: makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 }),
+      request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" }))
+    }
+  })
 
 /** Runs what a dispatched request deferred, as the connection loop does once the response is enqueued. */
 const runAfter = (dispatched: Dispatched): Effect.Effect<void> => dispatched.afterResponse
@@ -37,13 +55,7 @@ describe("afterResponse", () => {
             return {}
           })
       }).pipe(Layer.provide(Layer.succeed(ResponseHooks, noResponse))))
-      const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
-      const dispatcher = makeDispatcher({
-        requests: LateRpcs,
-        notifications: NoNotifications,
-        handlers,
-        connection: { id: 1, send: () => {}, allocate: Buffer.allocUnsafe, flow, request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" })) }
-      })
+      const dispatcher = dispatcherOf(LateRpcs, handlers)
       const dispatched = yield* Effect.fork(dispatcher.handleRequest({ _tag: "Request", id: 1, method: "test/late", params: {} }))
         .pipe(Effect.flatMap((fiber) => fiber.await), Effect.flatten)
       expect(dispatched.response).toEqual({ id: 1, result: {} })
@@ -67,13 +79,7 @@ describe("afterResponse", () => {
             return {}
           })
       }).pipe(Layer.provide(Layer.succeed(ResponseHooks, noResponse))))
-      const flow = makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 })
-      const dispatcher = makeDispatcher({
-        requests: TaggedRpcs,
-        notifications: NoNotifications,
-        handlers,
-        connection: { id: 1, send: () => {}, allocate: Buffer.allocUnsafe, flow, request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" })) }
-      })
+      const dispatcher = dispatcherOf(TaggedRpcs, handlers)
       expect(dispatcher.handlerContext).toBeDefined()
       const request = (tag: string, id: number, inHandlerContext: boolean) => {
         deferredBy.set(tag, Deferred.unsafeMake<void>(FiberId.none))
