@@ -172,7 +172,8 @@ export const open = (params: {
     const outbound = subjectTo(env, options.streamId, peer)
     // A cluster configured with a max_payload below the segment size would refuse every full frame: segments fit it.
     const maxPayload = Math.min(options.maxPayload, fittingPayload(connection, options.streamId))
-    const channel = yield* ReliableChannel.make({ ...options, maxPayload }, (frame) => {
+    // nats.js copies what it publishes at its next flush (a microtask), so acknowledged frames can be reused.
+    const channel = yield* ReliableChannel.make({ ...options, maxPayload, reuseFrames: true }, (frame) => {
       try {
         connection.publish(outbound, frame)
       } catch {

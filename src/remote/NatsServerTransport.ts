@@ -68,12 +68,12 @@ export interface NatsServerOptions extends NatsConnectOptions, BearerAuth {
 /** Why an open was refused; the client reads the reason from the reset frame. */
 class OpenRefused extends Data.TaggedError("RemoteOpenRefused")<{ readonly streamId: string; readonly reason: string }> {}
 
-/** A server message's bytes as they are: the channel copies what it takes into its frames. */
+/**
+ * A server message's bytes as they are: the channel copies what it takes into
+ * its frames, and a write that waits for credit holds the server's (pooled)
+ * buffers until its `done`, as any transport's write does.
+ */
 const bytesOf = (message: OutgoingMessage): Uint8Array => typeof message === "string" ? Buffer.from(message, "utf8") : message
-
-/** A server message's bytes, owned by the writer until it hands them to the channel (the server's buffers are pooled). */
-const ownedBytes = (message: OutgoingMessage): Uint8Array =>
-  typeof message === "string" ? Buffer.from(message, "utf8") : Uint8Array.prototype.slice.call(message)
 
 type WriteItem =
   | { readonly _tag: "Write"; readonly messages: ReadonlyArray<Uint8Array>; readonly done: (error?: unknown) => void }
@@ -182,7 +182,7 @@ const streamTransport = (
           while (sent < messages.length && channel.trySend(bytesOf(messages[sent]!))) sent++
           if (sent === messages.length) return done()
         }
-        const rest = messages.slice(sent).map(ownedBytes)
+        const rest = messages.slice(sent).map(bytesOf)
         if (Queue.unsafeOffer(writes, { _tag: "Write", messages: rest, done })) queuedWrites++
         else done(new Error("the stream is closed"))
       },

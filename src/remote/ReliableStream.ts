@@ -9,6 +9,7 @@
  * tests' simulated link) feeds it frames and time and transmits what `poll`
  * returns. The contract is docs/PROTOCOL.md, "Remote streams (NATS)".
  */
+import * as FramePool from "./framePool.js"
 import { type Frame, type FrameKindName, prepare } from "./frames.js"
 import type { Delivery, Outgoing, Receiver, Sender, StreamEndpoint } from "./streamState.js"
 
@@ -56,8 +57,10 @@ export const send = (end: StreamEndpoint, message: Uint8Array): boolean => {
   if (end.reset !== undefined || sender.closed) return false
   const count = Math.max(1, Math.ceil(message.length / options.maxPayload))
   if (count > 0xffff) throw new RangeError(`a message of ${message.length} bytes needs more than 65535 segments`)
+  const allocate = options.reuseFrames === true ? FramePool.take : undefined
   for (let i = 0; i < count; i++) {
-    enqueue(sender, "data", prepare(options.streamId, message.subarray(i * options.maxPayload, (i + 1) * options.maxPayload)), i, count)
+    const segment = message.subarray(i * options.maxPayload, (i + 1) * options.maxPayload)
+    enqueue(sender, "data", prepare(options.streamId, segment, allocate), i, count)
   }
   return true
 }
@@ -69,12 +72,14 @@ export const close = (end: StreamEndpoint): void => {
   enqueue(end.sender, "close", new Uint8Array(0), 0, 1)
 }
 
-const release = (sender: Sender, seq: number) => {
+const release = (end: StreamEndpoint, seq: number) => {
+  const sender = end.sender
   const frame = sender.inFlight.get(seq)
   if (frame === undefined) return
   sender.inFlight.delete(seq)
   sender.inFlightBytes -= frame.payload.length
   sender.backoff = 1
+  if (end.options.reuseFrames === true) FramePool.giveBack(frame.payload.buffer)
 }
 
 /** The retransmission timeout now, with its backoff. */
@@ -85,10 +90,10 @@ const applyAck = (end: StreamEndpoint, frame: Frame) => {
   const sender = end.sender
   for (const seq of sender.inFlight.keys()) {
     if (seq > frame.ack) break
-    release(sender, seq)
+    release(end, seq)
   }
   for (let i = 0, bits = frame.ackBits; bits !== 0; i++, bits >>>= 1) {
-    if ((bits & 1) === 1) release(sender, frame.ack + 2 + i)
+    if ((bits & 1) === 1) release(end, frame.ack + 2 + i)
   }
   // Credit only grows: an old frame arriving late must not take it back.
   if (frame.credit > sender.credit) sender.credit = frame.credit

@@ -159,28 +159,39 @@ const writeHeader = (view: DataView, frame: Omit<Frame, "streamId" | "payload">,
 }
 
 /**
- * The buffers made by `prepare`, each one frame with its payload in place:
- * `encode` writes the header into them instead of copying the payload.
+ * The buffers made by `prepare`, each holding one frame from its start with
+ * its payload in place (the value: the frame's length, which a pooled buffer
+ * may exceed): `encode` writes the header into them instead of copying the
+ * payload.
  */
-const preparedFrames = new WeakSet<ArrayBufferLike>()
+const preparedFrames = new WeakMap<ArrayBufferLike, number>()
+
+/** A buffer of its own, not zero filled (`Buffer.allocUnsafeSlow` never slices Node's pool). */
+const ownBuffer = (bytes: number): ArrayBuffer => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer
 
 /**
  * A copy of `source` as the payload of a frame of `streamId` that `encode`
  * will write in place: one copy from the sender's message to the bytes that
  * go out, where encoding a plain payload copies it once more. The returned
  * view is the payload; the frame's header is written at each `encode` (the
- * ack and credit it carries change between retransmissions).
+ * ack and credit it carries change between retransmissions). `allocate`
+ * gives the buffer (at least the frame's size; by default its own).
  */
-export const prepare = (streamId: string, source: Uint8Array): Uint8Array => {
+export const prepare = (
+  streamId: string,
+  source: Uint8Array,
+  allocate: (bytes: number) => ArrayBuffer = ownBuffer
+): Uint8Array => {
   const id = streamIdBytes(streamId)
   if (Either.isLeft(id)) throw id.left
   const offset = HEADER_BYTES + id.right.length
-  // Its own ArrayBuffer (never a slice of Node's pool) and no zero fill: every byte is written here or by encode.
-  const bytes = Buffer.allocUnsafeSlow(offset + source.length)
-  bytes.set(id.right, HEADER_BYTES)
-  bytes.set(source, offset)
-  preparedFrames.add(bytes.buffer)
-  return new Uint8Array(bytes.buffer, offset, source.length)
+  const buffer = allocate(offset + source.length)
+  // Not zero filled where a pooled buffer is reused: every byte of the frame is written here or by encode.
+  new Uint8Array(buffer, HEADER_BYTES, id.right.length).set(id.right)
+  const payload = new Uint8Array(buffer, offset, source.length)
+  payload.set(source)
+  preparedFrames.set(buffer, offset + source.length)
+  return payload
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => {
@@ -204,11 +215,11 @@ export const encode = (frame: Frame): Uint8Array => {
   const payload = frame.payload
   const offset = HEADER_BYTES + id.right.length
   if (
-    preparedFrames.has(payload.buffer) && payload.byteOffset === offset && payload.byteLength + offset === payload.buffer.byteLength &&
+    payload.byteOffset === offset && preparedFrames.get(payload.buffer) === offset + payload.byteLength &&
     sameBytes(new Uint8Array(payload.buffer, HEADER_BYTES, id.right.length), id.right)
   ) {
-    const bytes = new Uint8Array(payload.buffer)
-    writeHeader(new DataView(payload.buffer), frame, id.right.length, payload.length)
+    const bytes = new Uint8Array(payload.buffer, 0, offset + payload.byteLength)
+    writeHeader(new DataView(payload.buffer, 0, bytes.byteLength), frame, id.right.length, payload.length)
     return bytes
   }
   const bytes = new Uint8Array(offset + payload.length)

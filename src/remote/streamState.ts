@@ -25,6 +25,11 @@ export interface StreamOptions {
   readonly peerTimeout: number
   /** The largest message the receiver reassembles; a larger one resets the stream. */
   readonly maxMessage: number
+  /**
+   * Frames come from a pool, and go back to it once acknowledged (framePool.ts):
+   * only for a link that copies what it transmits before the next macrotask.
+   */
+  readonly reuseFrames?: boolean | undefined
 }
 
 /** Defaults sized for NATS (1 MB max_payload): 60 KiB segments, a 1 MiB window. */
