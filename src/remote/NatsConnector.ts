@@ -11,8 +11,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
-import * as Mailbox from "effect/Mailbox"
-import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import { bearerTokenOf, type BearerTokenOptions } from "../client/bearerToken.js"
 import { ConnectTimeout, TransportClosed } from "../client/ClientError.js"
@@ -24,6 +22,7 @@ import type { Connector } from "../client/JsonRpcPeer.js"
 import * as NatsConnect from "./natsConnect.js"
 import type { NatsConnectOptions } from "./natsOptions.js"
 import { environmentIdProblem } from "./natsUrl.js"
+import * as Inbound from "./inbound.js"
 import * as OpenStream from "./openStream.js"
 import type * as RS from "./ReliableStream.js"
 
@@ -60,26 +59,23 @@ export const make = (options: NatsConnectorOptions): Connector =>
           : new TransportClosed({ message: error.message })
       )
     )
-    const channel = yield* OpenStream.open(connection, { ...options, where, token })
-    const sendLock = yield* Effect.makeSemaphore(1)
-    /** Batches waiting for credit (holding or waiting for the lock): a later batch must not overtake them. */
-    let batchesSending = 0
     const closed = (error: { readonly reason: string; readonly byPeer: boolean }) =>
       new TransportClosed({
         message: error.byPeer ? `the executor of ${where} ended the stream: ${error.reason}` : `stream to ${where} ended: ${error.reason}`
       })
+    // Each message is decoded into the inbox on the link's callback; a client that does not take its frames gives the executor no credit.
+    const inbound = yield* Inbound.make<Frame, TransportClosed>({
+      capacity: INBOX_FRAMES,
+      frameOf: (bytes) => ({ _tag: "Text", text: textDecoder.decode(bytes) }),
+      errorOf: closed
+    })
+    const channel = yield* OpenStream.open(connection, { ...options, where, token, deliver: inbound.deliver })
+    yield* inbound.endWith(yield* Effect.scope)
+    const sendLock = yield* Effect.makeSemaphore(1)
+    /** Batches waiting for credit (holding or waiting for the lock): a later batch must not overtake them. */
+    let batchesSending = 0
     const runtime = yield* Effect.runtime<never>()
-    const frames = yield* Mailbox.make<Frame, TransportClosed>({ capacity: INBOX_FRAMES })
-    // Pulled as the consumer makes room: a client that does not take its frames gives the executor no credit.
-    yield* Effect.forkScoped(
-      Effect.gen(function*() {
-        while (true) {
-          const next = yield* channel.receive
-          if (Option.isNone(next)) return yield* frames.end
-          yield* frames.offer({ _tag: "Text", text: textDecoder.decode(next.value) })
-        }
-      }).pipe(Effect.catchAll((error) => frames.fail(closed(error))))
-    )
+    const frames = inbound.frames
     return {
       frames,
       // Whole batches in order: the channel's own lock is per message.

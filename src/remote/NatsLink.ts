@@ -86,14 +86,6 @@ export const UNAUTHORIZED_PREFIX = "unauthorized: "
 
 export { isToken }
 
-/**
- * nats.js hands a message's data as a view into the socket's read chunk; a
- * frame held for a while (out of order, or a message not yet consumed) would
- * pin the whole chunk, so a view much smaller than its buffer is copied.
- */
-const detached = (data: Uint8Array): Uint8Array =>
-  data.byteLength * 2 < data.buffer.byteLength ? data.slice() : data
-
 /** Stops nats.js's status iterator (a QueuedIterator, whose stop() is not in its public type) so the connection forgets it. */
 const stopIterator = (iterable: AsyncIterable<unknown>) => {
   const stop = (iterable as { readonly stop?: unknown }).stop
@@ -184,7 +176,8 @@ export const open = (params: {
       try: () => connection.subscribe(subjectTo(env, options.streamId, side), {
         // A callback, not the iterator: the iterator buffers without limit; the credit window bounds what comes here.
         callback: (error, message) => {
-          if (error === null) channel.onFrame(detached(message.data))
+          // A view into nats.js's read buffer: the stream copies what it keeps (ReliableStream's `kept`, reassembly).
+          if (error === null) channel.onFrame(message.data)
         }
       }),
       catch: (error) => new NatsLinkError({ reason: "subscribe", message: String(error) })

@@ -13,7 +13,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
@@ -26,12 +25,13 @@ import { makeLogBudget } from "../observability/logBudget.js"
 import { asksForToken, type BearerAuth, bearerAuthProblem, bearerRefusal } from "../transport/bearerAuth.js"
 import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame, type OutgoingMessage } from "../wire/JsonRpc.js"
 import * as Frames from "./frames.js"
+import * as Inbound from "./inbound.js"
 import * as NatsConnect from "./natsConnect.js"
 import type { NatsConnectOptions } from "./natsOptions.js"
 import * as NatsLink from "./NatsLink.js"
 import { makeOpenBudget, OPEN_BURST, OPENS_PER_SECOND, senderOf } from "./openBudget.js"
 import { environmentIdProblem } from "./natsUrl.js"
-import type { Deliver as ReliableChannelDeliver, ReliableChannel, StreamReset } from "./ReliableChannel.js"
+import type { ReliableChannel, StreamReset } from "./ReliableChannel.js"
 import * as Registry from "./Registry.js"
 import * as RS from "./ReliableStream.js"
 import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
@@ -82,57 +82,19 @@ type WriteItem =
 /** How long a closing stream waits for the peer to acknowledge what was written before it resets. */
 const CLOSE_GRACE = "5 seconds"
 
-/**
- * A stream's incoming side: each client message goes into the server's
- * mailbox as it comes (on the link's callback, no fiber in between) and is
- * credited to the client once there. While the mailbox is full (a server
- * that does not keep up), messages wait here in order and a fiber moves
- * them as the server makes room; what waits is bounded by the stream's
- * window, which is not credited meanwhile.
- */
-const makeInbound = (maxMessageBytes: number) =>
-  Effect.gen(function*() {
-    const frames = yield* Mailbox.make<JsonRpcFrame, StreamReset>({ capacity: 4 })
-    const runtime = yield* Effect.runtime<never>()
-    const decoder = new TextDecoder()
-    const waiting: Array<{ readonly frame: JsonRpcFrame; readonly holds: number; readonly consumed: (holds: number) => void }> = []
-    let ending: Exit.Exit<void, StreamReset> | undefined
-    let mover: Fiber.RuntimeFiber<void> | undefined
-    const moveWaiting = Effect.gen(function*() {
-      while (waiting.length > 0) {
-        yield* frames.offer(waiting[0]!.frame)
-        const { consumed, holds } = waiting.shift()!
-        consumed(holds)
-      }
-      mover = undefined
-      if (ending !== undefined) frames.unsafeDone(ending)
-    })
-    const deliver: ReliableChannelDeliver = (item, consumed) => {
-      if (item._tag === "Message") {
-        const oversized = item.bytes.byteLength > maxMessageBytes
-        if (oversized) oversizedFrameRead()
-        const frame: JsonRpcFrame = oversized
-          ? { _tag: "Oversized", bytes: item.bytes.byteLength }
-          : { _tag: "Text", text: decoder.decode(item.bytes) }
-        if (waiting.length === 0 && frames.unsafeOffer(frame)) return consumed(item.holds)
-        waiting.push({ frame, holds: item.holds, consumed })
-        mover ??= Runtime.runFork(runtime)(moveWaiting)
-        return
-      }
-      // The end, or the reset, comes after every message before it.
-      ending = item._tag === "End" ? Exit.void : Exit.fail(item.error)
-      if (waiting.length === 0) frames.unsafeDone(ending)
-    }
-    return {
-      frames,
-      deliver,
-      /** The stream's scope closing ends the server's reading, whatever still waited. */
-      endWith: (scope: Scope.Scope) =>
-        Scope.addFinalizer(scope, Effect.suspend(() => mover === undefined ? Effect.void : Fiber.interrupt(mover)).pipe(
-          Effect.zipRight(Effect.sync(() => frames.unsafeDone(ending ?? Exit.void)))
-        ))
-    }
+/** A stream's incoming side (inbound.ts): a client message too large for the server is said as such, not decoded. */
+const makeInbound = (maxMessageBytes: number) => {
+  const decoder = new TextDecoder()
+  return Inbound.make<JsonRpcFrame, StreamReset>({
+    capacity: 4,
+    frameOf: (bytes) => {
+      if (bytes.byteLength <= maxMessageBytes) return { _tag: "Text", text: decoder.decode(bytes) }
+      oversizedFrameRead()
+      return { _tag: "Oversized", bytes: bytes.byteLength }
+    },
+    errorOf: (reset) => reset
   })
+}
 
 /**
  * One stream as a FrameTransport, living in `scope`: the inbound side

@@ -45,7 +45,7 @@ export interface ReliableChannel {
   readonly close: Effect.Effect<void, StreamReset>
   /** Ends the stream at once; the peer is told the reason. */
   readonly reset: (reason: string) => Effect.Effect<void>
-  /** The link delivers an incoming frame (callable from any callback). */
+  /** The link delivers an incoming frame (callable from any callback); a view into the link's read buffer is fine, the stream copies what it keeps. */
   readonly onFrame: (bytes: Uint8Array) => void
   /** The link reconnected: what was in flight may be lost both ways. */
   readonly reconnected: () => void

@@ -13,6 +13,9 @@ import * as FramePool from "./framePool.js"
 import { type Frame, type FrameKindName, prepare } from "./frames.js"
 import type { Delivery, Outgoing, Receiver, Sender, StreamEndpoint } from "./streamState.js"
 
+/** What the first segment of a message reserves at most for the rest (a larger message grows its buffer as it comes). */
+const MAX_FIRST_RESERVATION = 4 * 1024 * 1024
+
 // The state lives in streamState.ts; the importers of a stream name only this module.
 export {
   type Delivery,
@@ -136,6 +139,28 @@ const violation = (end: StreamEndpoint, reason: string): void => {
   if (end.reset === undefined) end.reset = { reason, byPeer: false, owed: true }
 }
 
+/**
+ * Bytes this end keeps beyond the call that gave them: a link's frame may be
+ * a view into a much larger read buffer (nats.js's), which a small view
+ * held for long would pin.
+ */
+const kept = (bytes: Uint8Array): Uint8Array => bytes.byteLength * 2 < bytes.buffer.byteLength ? bytes.slice() : bytes
+
+/** Room for the segment `frame` in the message being reassembled (never beyond `maxMessage`, which the caller checked it fits). */
+const reassemblyRoom = (r: Receiver, frame: Frame, maxMessage: number): Uint8Array => {
+  const needed = r.partialBytes + frame.payload.length
+  if (r.partial !== undefined && needed <= r.partial.length) return r.partial
+  // The first segment's size times the count holds the message when the segments are as the contract cuts them
+  // (a large one is given a part of that first, and doubles as it comes).
+  const size = r.partial === undefined
+    ? Math.max(needed, Math.min(frame.payload.length * frame.segmentCount, MAX_FIRST_RESERVATION, maxMessage))
+    : Math.max(needed, Math.min(r.partial.length * 2, maxMessage))
+  const grown = Buffer.allocUnsafe(size)
+  if (r.partial !== undefined) grown.set(r.partial.subarray(0, r.partialBytes))
+  r.partial = grown
+  return grown
+}
+
 const deliverInOrder = (end: StreamEndpoint, frame: Frame, out: Array<Delivery>) => {
   const r = end.receiver
   r.ack = frame.seq
@@ -145,35 +170,33 @@ const deliverInOrder = (end: StreamEndpoint, frame: Frame, out: Array<Delivery>)
     return
   }
   if (r.ended) return violation(end, "data after close")
-  const expected = r.partial.length
+  const expected = r.partialSegments
   if (frame.segmentIndex !== expected || (expected > 0 && frame.segmentCount !== r.partialCount)) {
     return violation(end, `segment ${frame.segmentIndex} of ${frame.segmentCount} where ${expected} was due`)
   }
   if (frame.segmentCount === 1) {
     r.deliveredBytes += frame.payload.length
-    out.push({ _tag: "Message", bytes: frame.payload, holds: frame.payload.length })
+    out.push({ _tag: "Message", bytes: kept(frame.payload), holds: frame.payload.length })
     return
   }
   if (r.partialBytes + frame.payload.length > end.options.maxMessage) {
     return violation(end, `a message of more than ${end.options.maxMessage} bytes`)
   }
-  r.partial.push(frame.payload)
+  // Copied in at once: the message is made once, and the link's read buffer is not held meanwhile.
+  reassemblyRoom(r, frame, end.options.maxMessage).set(frame.payload, r.partialBytes)
+  r.partialSegments++
   r.partialBytes += frame.payload.length
   r.partialCount = frame.segmentCount
   r.budget?.read(frame.payload.length)
-  if (r.partial.length < frame.segmentCount) {
+  if (r.partialSegments < frame.segmentCount) {
     creditAhead(end)
     return
   }
-  const bytes = new Uint8Array(r.partialBytes)
-  let at = 0
-  for (const part of r.partial) {
-    bytes.set(part, at)
-    at += part.length
-  }
+  const bytes = r.partial!.subarray(0, r.partialBytes)
   const holds = r.partialBytes - r.partialCredited
   r.deliveredBytes += holds
-  r.partial.length = 0
+  r.partial = undefined
+  r.partialSegments = 0
   r.partialBytes = 0
   r.partialCredited = 0
   r.budget?.completed()
@@ -202,7 +225,7 @@ const receiveSequenced = (end: StreamEndpoint, frame: Frame, now: number, out: A
     return
   }
   if (frame.seq !== r.ack + 1) {
-    r.buffered.set(frame.seq, frame)
+    r.buffered.set(frame.seq, { ...frame, payload: kept(frame.payload) })
     r.bufferedBytes += frame.payload.length
     r.ackNow = true // a gap: tell the sender at once what arrived
   } else {

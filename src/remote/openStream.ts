@@ -15,7 +15,7 @@ import { ConnectTimeout, EnvironmentNotFound, TransportClosed, CredentialsRefuse
 import * as Frames from "./frames.js"
 import * as NatsLink from "./NatsLink.js"
 import { environmentIdProblem } from "./natsUrl.js"
-import type { ReliableChannel } from "./ReliableChannel.js"
+import type { Deliver, ReliableChannel } from "./ReliableChannel.js"
 import * as RS from "./ReliableStream.js"
 
 /** Which stream to open, and how long to wait for the executor. */
@@ -32,6 +32,8 @@ export interface OpenStreamOptions {
   readonly token?: string | undefined
   /** The connection's reconnect watcher when several streams share the connection (one is made otherwise). */
   readonly reconnects?: NatsLink.Reconnects | undefined
+  /** Takes what comes in as it comes, instead of the channel's `receive` (ReliableChannel.make). */
+  readonly deliver?: Deliver | undefined
 }
 
 const textDecoder = new TextDecoder()
@@ -66,7 +68,8 @@ export const open = (
       env,
       side: "client",
       options: { ...RS.defaultOptions(streamId), ...options.streamOptions, streamId },
-      reconnects: options.reconnects
+      reconnects: options.reconnects,
+      deliver: options.deliver
     }).pipe(Effect.mapError((error) => new TransportClosed({ message: error.message })))
     const openTimeoutMs = options.openTimeoutMs ?? 5000
     const reply = yield* Effect.tryPromise({

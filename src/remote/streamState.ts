@@ -102,8 +102,10 @@ export interface Receiver {
   ack: number
   readonly buffered: Map<number, Frame>
   bufferedBytes: number
-  /** Segments of the message being reassembled. */
-  readonly partial: Array<Uint8Array>
+  /** The message being reassembled, its segments copied in as they come (its first `partialBytes` bytes). */
+  partial: Uint8Array | undefined
+  /** Segments of it received. */
+  partialSegments: number
   partialBytes: number
   /** The segment count of the message being reassembled. */
   partialCount: number
@@ -178,7 +180,7 @@ export const make = (options: StreamOptions, now: number): StreamEndpoint => {
       credit: options.window, closed: false, lastProbeAt: now, oldestSentAt: Infinity, backoff: 1
     },
     receiver: {
-      ack: 0, buffered: new Map(), bufferedBytes: 0, partial: [], partialBytes: 0, partialCount: 0, partialCredited: 0, budget: undefined, aheadHeld: false, deliveredBytes: 0,
+      ack: 0, buffered: new Map(), bufferedBytes: 0, partial: undefined, partialSegments: 0, partialBytes: 0, partialCount: 0, partialCredited: 0, budget: undefined, aheadHeld: false, deliveredBytes: 0,
       consumed: 0, advertised: options.window, unacked: 0, unackedSince: now, ackNow: false, ended: false
     },
     reset: undefined,

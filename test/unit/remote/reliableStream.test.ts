@@ -4,8 +4,8 @@
  * all lost; every message arrives once, whole and in order, and neither end
  * ever holds more than the window.
  */
-import { describe, expect, it } from "vitest"
-import { createHash } from "node:crypto"
+import { describe, expect, it, vi } from "vitest"
+import { createHash, randomBytes } from "node:crypto"
 import * as Either from "effect/Either"
 import * as Frames from "../../../src/remote/frames.js"
 import * as RS from "../../../src/remote/ReliableStream.js"
@@ -274,6 +274,51 @@ describe("ReliableStream reset", () => {
     const out = RS.poll(b, 1)
     expect(out.map((f) => f.kind)).toEqual(["reset"])
     expect(new TextDecoder().decode(out[0]!.payload)).toMatch(/segment 1 of 2/)
+  })
+
+  it("reassembles segments of unequal sizes (a peer cutting otherwise), and keeps no view into a larger read buffer", () => {
+    const b = RS.make(options(), 0)
+    const parts = [3, 700, 20_000, 5].map((length, i) => Uint8Array.from({ length }, (_, j) => (i * 31 + j) & 0xff))
+    // Each segment a view into a read buffer four times its size, which the link reuses at once.
+    const viewOf = (part: Uint8Array) => {
+      const read = new Uint8Array(part.length * 4 + 16)
+      read.set(part, 8)
+      return { read, view: read.subarray(8, 8 + part.length) }
+    }
+    const out: Array<RS.Delivery> = []
+    parts.forEach((part, i) => {
+      const { read, view } = viewOf(part)
+      out.push(...RS.receive(b, frame({ seq: i + 1, segmentIndex: i, segmentCount: parts.length, payload: view }), i))
+      read.fill(0xee)
+    })
+    expect(out).toHaveLength(1)
+    const message = out[0]!
+    expect(message._tag === "Message" && Buffer.from(message.bytes).equals(Buffer.concat(parts))).toBe(true)
+    // A message of one segment that is a small view of its read buffer is copied out of it.
+    const { read, view } = viewOf(parts[1]!)
+    const [single] = RS.receive(b, frame({ seq: 5, payload: view }), 5)
+    read.fill(0xee)
+    expect(single?._tag === "Message" && single.bytes.buffer !== read.buffer && Buffer.from(single.bytes).equals(Buffer.from(parts[1]!))).toBe(true)
+  })
+
+  it("reassembles a message of 9 MiB in 60 KiB segments into a handful of buffers, not one per segment", () => {
+    const b = RS.make(options({ maxPayload: 60 * 1024, window: 1024 * 1024 }), 0)
+    const message = randomBytes(9 * 1024 * 1024 + 123)
+    const count = Math.ceil(message.length / (60 * 1024))
+    const allocations = vi.spyOn(Buffer, "allocUnsafe")
+    const out: Array<RS.Delivery> = []
+    try {
+      for (let i = 0; i < count; i++) {
+        const payload = message.subarray(i * 60 * 1024, (i + 1) * 60 * 1024)
+        out.push(...RS.receive(b, frame({ seq: i + 1, segmentIndex: i, segmentCount: count, payload }), i))
+      }
+      // A first part of 4 MiB, then doubling: 4, 8, then the 9 MiB it needs at most.
+      expect(allocations.mock.calls.length).toBeLessThanOrEqual(3)
+    } finally {
+      allocations.mockRestore()
+    }
+    expect(out).toHaveLength(1)
+    expect(out[0]?._tag === "Message" && Buffer.from(out[0].bytes).equals(message)).toBe(true)
   })
 
   it("drops a duplicate and re-acknowledges it at once", () => {
