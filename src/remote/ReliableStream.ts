@@ -150,11 +150,11 @@ const kept = (bytes: Uint8Array): Uint8Array => bytes.byteLength * 2 < bytes.buf
 const reassemblyRoom = (r: Receiver, frame: Frame, maxMessage: number): Uint8Array => {
   const needed = r.partialBytes + frame.payload.length
   if (r.partial !== undefined && needed <= r.partial.length) return r.partial
-  // The first segment's size times the count holds the message when the segments are as the contract cuts them
-  // (a large one is given a part of that first, and doubles as it comes).
+  // A segment's size times the count holds the message when the segments are as the contract cuts them: a message
+  // gets that (a large one a part of it first, the rest once that part came), or doubles when its segments differ.
   const size = r.partial === undefined
     ? Math.max(needed, Math.min(frame.payload.length * frame.segmentCount, MAX_FIRST_RESERVATION, maxMessage))
-    : Math.max(needed, Math.min(r.partial.length * 2, maxMessage))
+    : Math.max(needed, Math.min(Math.max(Math.ceil(r.partialBytes / r.partialSegments) * r.partialCount, r.partial.length * 2), maxMessage))
   const grown = Buffer.allocUnsafe(size)
   if (r.partial !== undefined) grown.set(r.partial.subarray(0, r.partialBytes))
   r.partial = grown
