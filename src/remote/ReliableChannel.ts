@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type { ArrivingBytes } from "../wire/arrivingBytes.js"
+import * as FramePool from "./framePool.js"
 import * as Frames from "./frames.js"
 import * as RS from "./ReliableStream.js"
 
@@ -69,7 +70,9 @@ export type Incoming = RS.Delivery | { readonly _tag: "Reset"; readonly error: S
 /**
  * Takes what comes in as it comes (on the link's callback): the owner calls
  * `consumed` with a message's `holds` once it took it (that is the peer's
- * credit), at once or later.
+ * credit), at once or later. A message's bytes are lent for the call only
+ * (a reassembled message's buffer is reused afterwards): the owner makes
+ * what it keeps of them before it returns, as a decoded text.
  */
 export type Deliver = (item: Incoming, consumed: (holds: number) => void) => void
 
@@ -98,8 +101,10 @@ export const make = (
     }
     // Without `deliver`, `receive` takes from the queue; with it, the owner gets each item at once (no fiber in between).
     const push = (item: Incoming): void => {
-      if (deliver === undefined) Queue.unsafeOffer(incoming, item)
-      else deliver(item, consumed)
+      if (deliver === undefined) return void Queue.unsafeOffer(incoming, item)
+      deliver(item, consumed)
+      // The owner made its frame of the message at once: a reassembled message's buffer is the pool's again.
+      if (item._tag === "Message") FramePool.giveBack(item.bytes.buffer)
     }
     const sendLock = yield* Effect.makeSemaphore(1)
     let drained: Deferred.Deferred<void, StreamReset> | undefined

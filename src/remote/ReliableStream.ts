@@ -155,7 +155,8 @@ const reassemblyRoom = (r: Receiver, frame: Frame, maxMessage: number): Uint8Arr
   const size = r.partial === undefined
     ? Math.max(needed, Math.min(frame.payload.length * frame.segmentCount, MAX_FIRST_RESERVATION, maxMessage))
     : Math.max(needed, Math.min(Math.max(Math.ceil(r.partialBytes / r.partialSegments) * r.partialCount, r.partial.length * 2), maxMessage))
-  const grown = Buffer.allocUnsafe(size)
+  // Pooled when it fits a class: an owner that decodes messages at once gives it back (ReliableChannel's `deliver`).
+  const grown = new Uint8Array(FramePool.take(size), 0, size)
   if (r.partial !== undefined) grown.set(r.partial.subarray(0, r.partialBytes))
   r.partial = grown
   return grown

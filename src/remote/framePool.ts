@@ -9,15 +9,19 @@
  * frames of its stream back once they are acknowledged, and later frames
  * reuse them.
  *
- * Sizes come in classes of 16, 32 and 64 KiB (a full 60 KiB segment with its
- * header fits the largest); a frame takes the smallest class that holds it,
+ * The messages a receiver reassembles and hands to an owner that decodes
+ * them at once (ReliableChannel's `deliver`) come from it too, and go back
+ * when decoded.
+ *
+ * Sizes come in classes of 16, 32, 64 and 128 KiB (a full 60 KiB segment with
+ * its header fits the third, a 64 KiB chunk's 87 KB notification the last); a frame takes the smallest class that holds it,
  * so it holds at most twice its bytes. Smaller and larger frames are
  * allocated as before. The free buffers of a class are bounded (the whole
  * process shares them); a buffer given back when its class is full is left
  * to the garbage collector.
  */
 
-const CLASS_BYTES = [16 * 1024, 32 * 1024, 64 * 1024] as const
+const CLASS_BYTES = [16 * 1024, 32 * 1024, 64 * 1024, 128 * 1024] as const
 /** Below this a frame is not pooled: a class would hold more than twice its bytes. */
 const MIN_POOLED = CLASS_BYTES[0] / 2
 /** Free bytes kept per class, for the process. */

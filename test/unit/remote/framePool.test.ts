@@ -19,7 +19,8 @@ describe("frame pool", () => {
     expect(FramePool.take(16 * 1024).byteLength).toBe(16 * 1024)
     expect(FramePool.take(60 * 1024 + 300).byteLength).toBe(64 * 1024)
     expect(FramePool.take(100).byteLength).toBe(100)
-    expect(FramePool.take(70_000).byteLength).toBe(70_000)
+    expect(FramePool.take(90_000).byteLength).toBe(128 * 1024)
+    expect(FramePool.take(200_000).byteLength).toBe(200_000)
   })
 
   it("reuses a buffer given back from the next macrotask on, once however often it was given back", async () => {

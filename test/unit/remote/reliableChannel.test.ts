@@ -63,6 +63,36 @@ describe("ReliableChannel", () => {
     expect(outcome.a.stats.maxInFlightBytes).toBeLessThanOrEqual(options.window)
   })
 
+  it("a reassembled message's buffer goes back to the pool once `deliver` returned, and the next messages are still whole", async () => {
+    const messages = Array.from({ length: 40 }, (_, i) => new Uint8Array(20_000 + i * 7).fill(i))
+    const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      let toB: (bytes: Uint8Array) => void = () => undefined
+      let toA: (bytes: Uint8Array) => void = () => undefined
+      const buffers = new Set<ArrayBufferLike>()
+      const copies: Array<Uint8Array> = []
+      const a = yield* ReliableChannel.make(options, (bytes) => toB(bytes))
+      const b = yield* ReliableChannel.make(options, (bytes) => toA(bytes), (item, consumed) => {
+        if (item._tag !== "Message") return
+        // What an owner keeps it makes before it returns (a decoded text; here a copy).
+        buffers.add(item.bytes.buffer)
+        copies.push(item.bytes.slice())
+        consumed(item.holds)
+      })
+      toB = b.onFrame
+      toA = a.onFrame
+      for (const message of messages) {
+        yield* a.send(message)
+        // A turn of the event loop between messages: a buffer given back is reused from the next one on.
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      }
+      yield* until("every message", () => copies.length === messages.length)
+      return { buffers: buffers.size, copies }
+    })))
+    expect(outcome.copies.map((copy) => Buffer.from(copy))).toEqual(messages.map((message) => Buffer.from(message)))
+    // Each message is 5 segments of 4 KiB reassembled into a 32 KiB buffer, the same few again and again.
+    expect(outcome.buffers).toBeLessThan(5)
+  })
+
   it("close delivers the end after everything sent, and a reset fails both ends' callers with its reason", async () => {
     const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const { a, b } = yield* pair
