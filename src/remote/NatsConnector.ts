@@ -75,9 +75,8 @@ export const make = (options: NatsConnectorOptions): Connector =>
     /** Batches waiting for credit (holding or waiting for the lock): a later batch must not overtake them. */
     let batchesSending = 0
     const runtime = yield* Effect.runtime<never>()
-    const frames = inbound.frames
     return {
-      frames,
+      frames: inbound.frames,
       // Whole batches in order: the channel's own lock is per message.
       write: (messages, done) => {
         const bytes = messages.map((message) => typeof message === "string" ? Buffer.from(message, "utf8") : message)

@@ -14,12 +14,13 @@
  * when decoded.
  *
  * Sizes come in classes of 16, 32, 64 and 128 KiB (a full 60 KiB segment with
- * its header fits the third, a 64 KiB chunk's 87 KB notification the last); a frame takes the smallest class that holds it,
- * so it holds at most twice its bytes. Smaller and larger frames are
- * allocated as before. The free buffers of a class are bounded (the whole
- * process shares them); a buffer given back when its class is full is left
- * to the garbage collector.
+ * its header fits the third, a 64 KiB chunk's 87 KB notification the last);
+ * a frame takes the smallest class that holds it, so it holds at most twice
+ * its bytes. Smaller and larger frames get buffers of their own. The free
+ * buffers of a class are bounded (the whole process shares them); a buffer
+ * given back when its class is full is left to the garbage collector.
  */
+import { ownBuffer } from "./frames.js"
 
 const CLASS_BYTES = [16 * 1024, 32 * 1024, 64 * 1024, 128 * 1024] as const
 /** Below this a frame is not pooled: a class would hold more than twice its bytes. */
@@ -50,7 +51,7 @@ const settle = () => {
 /** A buffer of at least `bytes` for one frame: a pooled one when its size is pooled, its own otherwise. */
 export const take = (bytes: number): ArrayBuffer => {
   const at = bytes < MIN_POOLED ? -1 : classOf(bytes)
-  if (at === -1) return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer
+  if (at === -1) return ownBuffer(bytes)
   const buffer = free[at]!.pop() ?? new ArrayBuffer(CLASS_BYTES[at]!)
   lent.add(buffer)
   return buffer

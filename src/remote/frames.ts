@@ -167,7 +167,7 @@ const writeHeader = (view: DataView, frame: Omit<Frame, "streamId" | "payload">,
 const preparedFrames = new WeakMap<ArrayBufferLike, number>()
 
 /** A buffer of its own, not zero filled (`Buffer.allocUnsafeSlow` never slices Node's pool). */
-const ownBuffer = (bytes: number): ArrayBuffer => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer
+export const ownBuffer = (bytes: number): ArrayBuffer => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer
 
 /**
  * A copy of `source` as the payload of a frame of `streamId` that `encode`
