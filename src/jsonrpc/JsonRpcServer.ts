@@ -13,6 +13,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberSet from "effect/FiberSet"
@@ -79,6 +80,12 @@ export interface ServeConnectionOptions<R> {
    * (default 64 MiB; a request alone is always taken).
    */
   readonly maxInflightRequestBytes?: number
+  /**
+   * Called once the connection is read, with a function that stops reading
+   * it as the peer's end of frames would: requests in flight get their
+   * moment, then the connection closes (a handshake deadline calls it).
+   */
+  readonly whileReading?: ((stopReading: () => void) => void) | undefined
 }
 
 let nextConnectionId = 1
@@ -324,10 +331,16 @@ export const serveConnection = <R>(
       }
     })
 
-    yield* readFrames.pipe(
-      Effect.catchAllCause((cause) => Effect.logDebug("connection read failed; closing it", cause)),
-      Effect.raceFirst(outbound.failed)
-    )
+    // Read in a fiber of its own, which a failed write (the connection is
+    // gone) or `whileReading`'s caller interrupts: one fork, where racing
+    // each condition against the reading cost two fibers apiece.
+    const reader = yield* Effect.fork(readFrames.pipe(
+      Effect.catchAllCause((cause) => Effect.logDebug("connection read failed; closing it", cause))
+    ))
+    const stopReading = () => reader.unsafeInterruptAsFork(FiberId.none)
+    outbound.onFailed(stopReading)
+    options.whileReading?.(stopReading)
+    yield* Fiber.await(reader)
     // Nobody is left to answer what the server asked.
     reading = false
     for (const answer of asked.values()) Deferred.unsafeDone(answer, Exit.fail(new ClientRequestFailed({ reason: "noClient" })))

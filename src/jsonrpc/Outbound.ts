@@ -54,8 +54,8 @@ export interface Outbound {
   readonly send: (message: OutgoingMessage) => void
   /** A buffer for a message about to be sent, from the queue's pool (taken back once written). */
   readonly allocate: (size: number) => Buffer
-  /** Completes when a write fails (the connection is gone). */
-  readonly failed: Effect.Effect<void>
+  /** Calls `f` once when a write fails (the connection is gone), at once if one has. */
+  readonly onFailed: (f: () => void) => void
   /** Stops taking messages and completes once everything queued is written (or a write failed). */
   readonly close: Effect.Effect<void>
   /** Nothing queued and no write in flight: `close` completes at once. */
@@ -72,7 +72,6 @@ export const make = (options: {
   readonly pool?: MessagePool | undefined
 }): Outbound => {
   const pool = options.pool ?? new MessagePool(96 * 1024, 16)
-  const failed = Deferred.unsafeMake<void>(FiberId.none)
   const drained = Deferred.unsafeMake<void>(FiberId.none)
   let queue: Array<OutgoingMessage> = []
   let queueBytes = 0
@@ -81,6 +80,7 @@ export const make = (options: {
   let closing = false
   let broken = false
   let batchesWritten = 0
+  const failureListeners: Array<() => void> = []
 
   const settleIfDrained = () => {
     if (closing && (broken || (batchesInFlight === 0 && queue.length === 0))) Deferred.unsafeDone(drained, Exit.void)
@@ -99,7 +99,7 @@ export const make = (options: {
       batchesWritten++
       if (error !== undefined && !broken) {
         broken = true
-        Deferred.unsafeDone(failed, Exit.void)
+        for (const listener of failureListeners.splice(0)) listener()
       }
       options.flow.written(bytes)
       for (const message of batch) if (typeof message !== "string") pool.give(message)
@@ -120,7 +120,10 @@ export const make = (options: {
         queueMicrotask(flush)
       }
     },
-    failed: Deferred.await(failed),
+    onFailed: (f) => {
+      if (broken) f()
+      else failureListeners.push(f)
+    },
     get idle() {
       return broken || (queue.length === 0 && batchesInFlight === 0)
     },

@@ -7,7 +7,6 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
@@ -132,8 +131,9 @@ export const serveClient = (
     Metrics.bump(Metrics.connectionsTotal)
     Metrics.adjust(Metrics.connectionsOpen, 1)
     // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
+    const scope = yield* Effect.scope
     yield* Scope.addFinalizer(
-      yield* Effect.scope,
+      scope,
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         Metrics.adjust(Metrics.connectionsOpen, -1)
         return Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt }))
@@ -143,18 +143,18 @@ export const serveClient = (
     let session: typeof ClientSession.ClientSession.Service | undefined
     // A connection that never completes `initialize` is closed at the deadline: it would otherwise
     // hold a place of the server's (a connection, a NATS stream) for ever. stdio is its client's own.
-    const handshakeDeadline = transport.peer?.transport === "stdio"
-      ? Effect.never
-      : Effect.sleep(Duration.millis(config.handshakeTimeoutMs)).pipe(
-        Effect.zipRight(Effect.suspend(() =>
-          session?.sessionId() !== undefined
-            ? Effect.never
-            : Effect.logWarning("connection closed: no initialize in time").pipe(
-              Effect.annotateLogs({ ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
-            )
-        ))
-      )
-    yield* Effect.raceFirst(serveConnection({
+    // A timer rather than a fiber that sleeps: a race against the connection cost two fibers.
+    let handshakeTimer: ReturnType<typeof setTimeout> | undefined
+    let handshakeMissed = false
+    const handshakeDeadline = transport.peer?.transport === "stdio" ? undefined : (stopReading: () => void) => {
+      handshakeTimer = setTimeout(() => {
+        if (session?.sessionId() !== undefined) return
+        handshakeMissed = true
+        stopReading()
+      }, config.handshakeTimeoutMs)
+    }
+    yield* Scope.addFinalizer(scope, Effect.sync(() => clearTimeout(handshakeTimer)))
+    yield* serveConnection({
       transport,
       maxMessageBytes: config.maxMessageBytes,
       maxInflightRequests: config.maxInflightRequests,
@@ -162,6 +162,7 @@ export const serveClient = (
       outboundHighWaterMark: config.outboundHighWaterMarkBytes,
       messagePool,
       ordering: orderingOf,
+      whileReading: handshakeDeadline,
       makeDispatcher: (connection) => {
         const addOn = served.perConnection()
         const made = ClientSession.make({ peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
@@ -182,7 +183,12 @@ export const serveClient = (
           })
         })
       }
-    }), handshakeDeadline)
+    })
+    if (handshakeMissed) {
+      yield* Effect.logWarning("connection closed: no initialize in time").pipe(
+        Effect.annotateLogs({ ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
+      )
+    }
   }).pipe(Effect.scoped)
 
 /**

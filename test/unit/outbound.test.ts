@@ -79,18 +79,23 @@ describe("Outbound", () => {
       expect(transport.batches).toHaveLength(2)
     }))
 
-  it.effect("a failed write completes `failed`, ends a close and drops later messages", () =>
+  it.effect("a failed write calls the `onFailed` listeners once (a late one at once), ends a close and drops later messages", () =>
     Effect.gen(function*() {
       const transport = scriptedTransport()
       const outbound = Outbound.make({ write: transport.write, flow: makeFlowMeter({ highWaterMark: 100, lowWaterMark: 10 }) })
-      const failed = yield* Effect.fork(outbound.failed)
+      const calls: Array<string> = []
+      outbound.onFailed(() => calls.push("early"))
       outbound.send("x")
       yield* nextTurn
+      expect(calls).toEqual([])
       transport.complete(new Error("EPIPE"))
-      yield* Fiber.join(failed)
+      expect(calls).toEqual(["early"])
+      outbound.onFailed(() => calls.push("late"))
+      expect(calls).toEqual(["early", "late"])
       outbound.send("y")
       yield* nextTurn
       expect(transport.batches).toEqual([["x"]])
       yield* outbound.close
+      expect(calls).toEqual(["early", "late"])
     }))
 })
