@@ -168,8 +168,12 @@ export const makeProcessTable = (
     // once: every SIGTERM goes out together, every SIGKILL a grace period
     // later (children of the table's own scope would close one after the
     // other, a grace period each). Made after the retirements' fiber set, so
-    // that it closes first and the processes it ends still retire.
-    const processesScope = yield* Scope.fork(tableScope, ExecutionStrategy.parallel)
+    // that it closes first and the processes it ends still retire; made at
+    // the first start, since a parallel scope forks two fibers to close even
+    // when empty, and most sessions start no process.
+    let processesScope: Scope.CloseableScope | undefined
+    const processesScopeNow = (): Scope.CloseableScope =>
+      processesScope ??= Effect.runSync(Scope.fork(tableScope, ExecutionStrategy.parallel))
 
     // Every record is kept for the same period, so records expire in the
     // order they closed: one fiber removes them, oldest first, started with
@@ -242,7 +246,7 @@ export const makeProcessTable = (
           if (!tableClosed) serverProcesses?.release()
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
-        const scope = yield* Scope.fork(processesScope, ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(processesScopeNow(), ExecutionStrategy.sequential)
         const observed = yield* options.observer.spawning({
           processId: params.processId,
           argv0: params.argv[0]!,
