@@ -7,6 +7,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
@@ -143,17 +144,17 @@ export const serveClient = (
     let session: typeof ClientSession.ClientSession.Service | undefined
     // A connection that never completes `initialize` is closed at the deadline: it would otherwise
     // hold a place of the server's (a connection, a NATS stream) for ever. stdio is its client's own.
-    // A timer rather than a fiber that sleeps: a race against the connection cost two fibers.
-    let handshakeTimer: ReturnType<typeof setTimeout> | undefined
+    // A child fiber that sleeps (on Effect's clock) and stops the reading, ended with this fiber:
+    // racing it against the whole connection cost two fibers more.
+    let stopReading: (() => void) | undefined
     let handshakeMissed = false
-    const handshakeDeadline = transport.peer?.transport === "stdio" ? undefined : (stopReading: () => void) => {
-      handshakeTimer = setTimeout(() => {
+    if (transport.peer?.transport !== "stdio") {
+      yield* Effect.fork(Effect.andThen(Effect.sleep(Duration.millis(config.handshakeTimeoutMs)), () => {
         if (session?.sessionId() !== undefined) return
         handshakeMissed = true
-        stopReading()
-      }, config.handshakeTimeoutMs)
+        stopReading?.()
+      }))
     }
-    yield* Scope.addFinalizer(scope, Effect.sync(() => clearTimeout(handshakeTimer)))
     yield* serveConnection({
       transport,
       maxMessageBytes: config.maxMessageBytes,
@@ -162,7 +163,10 @@ export const serveClient = (
       outboundHighWaterMark: config.outboundHighWaterMarkBytes,
       messagePool,
       ordering: orderingOf,
-      whileReading: handshakeDeadline,
+      whileReading: (stop) => {
+        stopReading = stop
+        if (handshakeMissed) stop()
+      },
       makeDispatcher: (connection) => {
         const addOn = served.perConnection()
         const made = ClientSession.make({ peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
