@@ -17,7 +17,8 @@
  * at its first use costs more than their source saves).
  */
 import * as esbuild from "esbuild"
-import { join } from "node:path"
+import { createRequire } from "node:module"
+import { join, resolve } from "node:path"
 
 const dir = process.argv[2] ?? "dist.next/cli"
 
@@ -40,20 +41,53 @@ const loadedAtFirstUse = new RegExp(
   `^(?:${LOADED_AT_FIRST_USE.map((name) => name.endsWith("/") ? `${escaped(name)}[^/]+` : escaped(name)).join("|")})(?:/.*)?$`
 )
 
+/** The package a bundled file belongs to (its name and root), or undefined for the server's own code. */
+const packageOf = (file) => {
+  const match = /^(.*\/node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(file)
+  return match === null ? undefined : { root: match[1], name: match[2] }
+}
+
+/** Resolves from the bundle's directory, as the snapshot will at run time. */
+const fromBundle = createRequire(resolve(dir, "snapshot.cjs"))
+
 const requiredAtRunTime = {
   name: "required-at-run-time",
   setup(build) {
-    build.onResolve({ filter: loadedAtFirstUse }, (args) => ({ path: args.path, namespace: "required-at-run-time" }))
-    build.onLoad({ filter: /.*/, namespace: "required-at-run-time" }, (args) => ({
-      // `require` here is the snapshot's, which loads built-in modules only; `__bundleUrl` is the banner's.
-      contents: [
-        `if (require("node:v8").startupSnapshot.isBuildingSnapshot()) {`,
-        `  throw new Error(${JSON.stringify(`${args.path} was loaded while the startup snapshot was built; remove it from LOADED_AT_FIRST_USE in scripts/build-snapshot.mjs`)})`,
-        `}`,
-        `module.exports = require("node:module").createRequire(__bundleUrl)(${JSON.stringify(args.path)})`
-      ].join("\n"),
-      loader: "js"
-    }))
+    build.onResolve({ filter: loadedAtFirstUse }, (args) => {
+      // A package's import resolves from that package, as Node would (it may
+      // want another version than the server): the importer is found from
+      // the bundle's directory at run time, so it must be one found from it
+      // now (a dependency of the server's, or hoisted beside them); one
+      // nested deeper stays bundled.
+      const importer = packageOf(args.importer)
+      if (importer !== undefined) {
+        let found
+        try {
+          found = fromBundle.resolve(importer.name)
+        } catch {
+          return undefined
+        }
+        if (!found.startsWith(`${importer.root}/`)) return undefined
+      }
+      return { path: JSON.stringify([importer?.name ?? null, args.path]), namespace: "required-at-run-time" }
+    })
+    build.onLoad({ filter: /.*/, namespace: "required-at-run-time" }, (args) => {
+      const [importer, specifier] = JSON.parse(args.path)
+      const from = importer === null
+        ? "createRequire(__bundleUrl)"
+        : `createRequire(createRequire(__bundleUrl).resolve(${JSON.stringify(importer)}))`
+      return {
+        // `require` here is the snapshot's, which loads built-in modules only; `__bundleUrl` is the banner's.
+        contents: [
+          `if (require("node:v8").startupSnapshot.isBuildingSnapshot()) {`,
+          `  throw new Error(${JSON.stringify(`${specifier} was loaded while the startup snapshot was built; remove it from LOADED_AT_FIRST_USE in scripts/build-snapshot.mjs`)})`,
+          `}`,
+          `const { createRequire } = require("node:module")`,
+          `module.exports = ${from}(${JSON.stringify(specifier)})`
+        ].join("\n"),
+        loader: "js"
+      }
+    })
   }
 }
 
