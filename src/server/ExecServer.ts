@@ -132,9 +132,8 @@ export const serveClient = (
     Metrics.bump(Metrics.connectionsTotal)
     Metrics.adjust(Metrics.connectionsOpen, 1)
     // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
-    const scope = yield* Effect.scope
     yield* Scope.addFinalizer(
-      scope,
+      yield* Effect.scope,
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         Metrics.adjust(Metrics.connectionsOpen, -1)
         return Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt }))
