@@ -287,7 +287,10 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     // All ten connections are at the proxy before the question is answered.
     const connected = () => execFileSync("ss", ["-Htn", "state", "established", `( dport = :${port} )`]).toString().trim().split("\n").filter(Boolean).length
     expect(await eventually(() => connected() >= 10, 20_000)).toBe(true)
-    const asked = server.messages.filter((m) => m.method === "network/policyRequest")
+    // Established is the kernel's word: the question goes out once the proxy has read a request.
+    const questions = () => server.messages.filter((m) => m.method === "network/policyRequest")
+    expect(await eventually(() => questions().length > 0)).toBe(true)
+    const asked = questions()
     expect(asked).toHaveLength(1)
     server.send({ id: asked[0].id, result: { decision: { type: "deny", reason: "no" } } })
     const { decisions, output } = await running
