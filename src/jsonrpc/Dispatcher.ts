@@ -83,6 +83,17 @@ interface Prepared {
   readonly middlewares: ReadonlyArray<RpcMiddleware.RpcMiddleware<unknown, unknown>>
 }
 
+/** The contexts the handlers were registered with, once per set of handlers (served to every connection). */
+const registeredContextsCache = new WeakMap<Context.Context<never>, ReadonlyArray<Context.Context<never>>>()
+const registeredContextsOf = (handlers: Context.Context<never>): ReadonlyArray<Context.Context<never>> => {
+  let contexts = registeredContextsCache.get(handlers)
+  if (contexts === undefined) {
+    contexts = [...new Set([...handlers.unsafeMap.values()].map((entry) => (entry as Rpc.Handler<string>).context))]
+    registeredContextsCache.set(handlers, contexts)
+  }
+  return contexts
+}
+
 /** Builds the dispatcher of one connection. */
 export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(options: {
   readonly requests: RpcGroup.RpcGroup<Rpcs>
@@ -115,9 +126,9 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     }
     return context
   }
-  const registeredContexts = new Set([...handlers.unsafeMap.values()].map((entry) => (entry as Rpc.Handler<string>).context))
+  const registeredContexts = registeredContextsOf(handlers)
   // A span's parent is found in the context it starts in: traced requests keep the server's.
-  const handlerContext = registeredContexts.size === 1 && options.traced !== true ? contextFor([...registeredContexts][0]!) : undefined
+  const handlerContext = registeredContexts.length === 1 && options.traced !== true ? contextFor(registeredContexts[0]!) : undefined
   const prepared = new Map<string, Prepared>()
   const prepare = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>): Prepared => {
     const context = contextFor(entry.context)

@@ -15,8 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
-import * as FiberSet from "effect/FiberSet"
+import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { ClientRequestFailed, type ConnectionService } from "./Connection.js"
 import { makeFlowMeter } from "./FlowControl.js"
@@ -89,6 +88,52 @@ export interface ServeConnectionOptions<R> {
 }
 
 let nextConnectionId = 1
+
+/** A fiber that is already interrupted: what `run` gives once the set is closed. */
+let interruptedFiber: Fiber.RuntimeFiber<never> | undefined
+
+/**
+ * A connection's request fibers, all interrupted when its scope closes, as a
+ * FiberSet's would be. Not a FiberSet: `FiberSet.make`'s release is an
+ * `Effect.addFinalizer`, which diffs and patches every fiber ref of the
+ * connection (its context of every service) when the scope closes: about
+ * 50 KB allocated per connection, more than a whole `initialize`.
+ */
+const makeInflight = (fork: <A>(effect: Effect.Effect<A>) => Fiber.RuntimeFiber<A>) => {
+  const fibers = new Set<Fiber.RuntimeFiber<unknown>>()
+  let closed = false
+  let emptied: Array<() => void> = []
+  const run = <A>(effect: Effect.Effect<A>): Fiber.RuntimeFiber<A> => {
+    if (closed) return interruptedFiber ??= Effect.runFork(Effect.interrupt)
+    const fiber = fork(effect)
+    // Its observer runs at once when the fiber ended while starting.
+    fibers.add(fiber)
+    fiber.addObserver(() => {
+      fibers.delete(fiber)
+      if (fibers.size > 0 || emptied.length === 0) return
+      const waiting = emptied
+      emptied = []
+      for (const resume of waiting) resume()
+    })
+    return fiber
+  }
+  return {
+    run,
+    /** Until no fiber of the set is running. */
+    awaitEmpty: Effect.async<void>((resume) => {
+      if (fibers.size === 0) return resume(Effect.void)
+      const done = () => resume(Effect.void)
+      emptied.push(done)
+      return Effect.sync(() => {
+        emptied = emptied.filter((waiting) => waiting !== done)
+      })
+    }),
+    interruptAll: Effect.suspend(() => {
+      closed = true
+      return Fiber.interruptAll(Array.from(fibers))
+    })
+  }
+}
 
 /**
  * Serves a connection until its frames end or its writes fail, then lets
@@ -170,13 +215,17 @@ export const serveConnection = <R>(
       request
     }
     const dispatcher = yield* options.makeDispatcher(connection)
-    const inflight = yield* FiberSet.make()
     // Requests start at once, in the reading fiber's turn, instead of waiting
     // for a scheduler tick; they are tracked in `inflight`.
     // In the handlers' context where they share one: a request's fiber then starts in it (see Dispatcher).
-    const runFork = yield* (dispatcher.handlerContext === undefined
-      ? FiberSet.runtime(inflight)<never>()
-      : Effect.locally(FiberSet.runtime(inflight)<never>(), FiberRef.currentContext, dispatcher.handlerContext))
+    const runtime = yield* Effect.runtime<never>()
+    const inflight = makeInflight(Runtime.runFork(
+      dispatcher.handlerContext === undefined
+        ? runtime
+        : Runtime.make({ context: dispatcher.handlerContext, runtimeFlags: runtime.runtimeFlags, fiberRefs: runtime.fiberRefs })
+    ))
+    yield* Scope.addFinalizer(scope, inflight.interruptAll)
+    const runFork = inflight.run
     const lanes = new Lanes()
 
     const send = (response: ResponseMessage) => enqueue(encodeResponse(response))
@@ -347,7 +396,7 @@ export const serveConnection = <R>(
     asked.clear()
     // Requests still running get a moment to answer (none is the common case).
     if (inflightRequests > 0) {
-      yield* FiberSet.awaitEmpty(inflight).pipe(
+      yield* inflight.awaitEmpty.pipe(
         Effect.timeout(options.drainTimeoutMs ?? 1000),
         Effect.ignore
       )

@@ -8,10 +8,12 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import type * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import {
   type InternalError,
@@ -161,19 +163,25 @@ export const makeProcessTable = (
       })
     )
 
+    // Made at the first start, since most sessions start no process: a
+    // parallel scope forks two fibers to close even when empty, and a fiber
+    // set's release diffs every fiber ref of the session's.
+    const tableRuntime = yield* Effect.runtime<Scope.Scope>()
     // Each process's retirement runs as a root fiber of the table's: one
     // forked from the request would keep the finished request fiber alive.
-    const runInTable = yield* FiberSet.makeRuntime<never, void, never>()
+    let runInTable: ((effect: Effect.Effect<void>) => Fiber.RuntimeFiber<void>) | undefined
     // Each process's scope is a child of this one, which closes them all at
     // once: every SIGTERM goes out together, every SIGKILL a grace period
     // later (children of the table's own scope would close one after the
     // other, a grace period each). Made after the retirements' fiber set, so
-    // that it closes first and the processes it ends still retire; made at
-    // the first start, since a parallel scope forks two fibers to close even
-    // when empty, and most sessions start no process.
+    // that it closes first and the processes it ends still retire.
     let processesScope: Scope.CloseableScope | undefined
-    const processesScopeNow = (): Scope.CloseableScope =>
-      processesScope ??= Effect.runSync(Scope.fork(tableScope, ExecutionStrategy.parallel))
+    const processesScopeNow = (): Scope.CloseableScope => {
+      if (processesScope !== undefined) return processesScope
+      const run = Runtime.runSync(tableRuntime)(FiberSet.makeRuntime<never, void, never>())
+      runInTable = (effect) => run(effect, { immediate: false })
+      return processesScope = Effect.runSync(Scope.fork(tableScope, ExecutionStrategy.parallel))
+    }
 
     // Every record is kept for the same period, so records expire in the
     // order they closed: one fiber removes them, oldest first, started with
@@ -260,7 +268,7 @@ export const makeProcessTable = (
         let registered = false
         let closedWhileStarting = false
         const retireLater = () =>
-          runInTable(Effect.uninterruptible(retire(params.processId, actor, output, scope, observed)), { immediate: false })
+          runInTable!(Effect.uninterruptible(retire(params.processId, actor, output, scope, observed)))
         const actor: ProcessActor = yield* Effect.gen(function*() {
           // The proxies first: the child's environment names their ports.
           // Loaded with the first proxy: node:http cannot be in the startup snapshot, and most servers never need it.
