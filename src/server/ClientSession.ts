@@ -10,21 +10,18 @@ import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
-import type { Spawner } from "../process/ChildProcess.js"
-import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { FileHandleTable } from "../fs/FileHandleTable.js"
 import type { ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest, type ServerBusy, type SessionHeld } from "../protocol/errors.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
-import { Connection } from "../jsonrpc/Connection.js"
+import type { ConnectionService } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, type SessionPeer, SessionStore } from "./SessionStore.js"
 import { type AckWindow, eitherPaused } from "../jsonrpc/FlowControl.js"
 import type { FrameTransport } from "../jsonrpc/Transport.js"
-import type { Sandbox } from "../sandbox/Sandbox.js"
 
 /** Where a connection is in the handshake. */
 export type HandshakeState = "awaitingInitialize" | "awaitingInitialized" | "ready"
@@ -59,6 +56,8 @@ export interface ClientSessionShape {
 
 /** How the connection came and what it is served. */
 export interface ConnectionOptions {
+  /** The connection whose handshake and session these are. */
+  readonly connection: ConnectionService
   /** For the session's listing. */
   readonly peer?: FrameTransport["peer"]
   /** The name of the surface it is served: a session it makes is listed as made by it. */
@@ -80,15 +79,14 @@ export interface ConnectionResource<A> {
 export class ClientSession extends Context.Tag("effect-exec-server/ClientSession")<ClientSession, ClientSessionShape>() {}
 
 /** A connection's handshake state, released with the current scope. */
-export const make = (options: ConnectionOptions = {}): Effect.Effect<
+export const make = (options: ConnectionOptions): Effect.Effect<
   ClientSessionShape,
   never,
-  Scope.Scope | Connection | ServerConfig | SessionStore | Spawner | OutputBuffers | Sandbox
+  Scope.Scope | ServerConfig | SessionStore
 > => Effect.gen(function*() {
   const config = yield* ServerConfig
-  const connection = yield* Connection
+  const connection = options.connection
   const store = yield* SessionStore
-  const services = yield* Effect.context<Spawner | OutputBuffers | Sandbox>()
   let state: HandshakeState = "awaitingInitialize"
   let attachment: Attachment | undefined
   const runtime = yield* Effect.runtime<never>()
@@ -153,7 +151,7 @@ export const make = (options: ConnectionOptions = {}): Effect.Effect<
             detachTtlMs: params.detachTtlMs ?? (options.peer?.transport === "websocket" ? config.droppedSessionTtlMs : 0),
             clientName: params.clientName,
             madeBy: options.surface
-          }).pipe(Effect.provide(services))
+          })
         state = "awaitingInitialized"
         return {
           protocolVersion: PROTOCOL_VERSION,

@@ -6,13 +6,14 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
+import { logAnnotated } from "../observability/logLine.js"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as LogLevel from "effect/LogLevel"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Spawner } from "../process/ChildProcess.js"
 import * as NodeSpawner from "../process/NodeSpawner.js"
@@ -27,7 +28,6 @@ import { HttpRequests } from "../http/HttpRequests.js"
 import * as HttpRequestsModule from "../http/HttpRequests.js"
 import * as SandboxedFsModule from "../fs/SandboxedFs.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
-import { Connection } from "../jsonrpc/Connection.js"
 import { makeDispatcher } from "../jsonrpc/Dispatcher.js"
 import type { RequestMessage } from "../wire/JsonRpc.js"
 import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
@@ -128,71 +128,73 @@ export const serveClient = (
       ...(served.name === Surface.PROTOCOL_SURFACE ? {} : { surface: served.name })
     }
     const startedAt = yield* Clock.currentTimeMillis
-    yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs(peer))
+    yield* logAnnotated(LogLevel.Info, "connection opened", peer)
     Metrics.bump(Metrics.connectionsTotal)
     Metrics.adjust(Metrics.connectionsOpen, 1)
-    // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
-    yield* Scope.addFinalizer(
-      yield* Effect.scope,
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        Metrics.adjust(Metrics.connectionsOpen, -1)
-        return Effect.logInfo("connection closed").pipe(Effect.annotateLogs({ ...peer, durationMs: now - startedAt }))
-      })
-    )
     // Set once the dispatcher is made: whether the handshake was completed.
     let session: typeof ClientSession.ClientSession.Service | undefined
-    // A connection that never completes `initialize` is closed at the deadline: it would otherwise
-    // hold a place of the server's (a connection, a NATS stream) for ever. stdio is its client's own.
-    // A child fiber that sleeps (on Effect's clock) and stops the reading, ended with this fiber:
-    // racing it against the whole connection cost two fibers more.
     let stopReading: (() => void) | undefined
     let handshakeMissed = false
-    if (transport.peer?.transport !== "stdio") {
-      yield* Effect.fork(Effect.andThen(Effect.sleep(Duration.millis(config.handshakeTimeoutMs)), () => {
-        if (session?.sessionId() !== undefined) return
-        handshakeMissed = true
-        stopReading?.()
-      }))
-    }
-    yield* serveConnection({
-      transport,
-      maxMessageBytes: config.maxMessageBytes,
-      maxInflightRequests: config.maxInflightRequests,
-      maxInflightRequestBytes: config.maxInflightRequestBytes,
-      outboundHighWaterMark: config.outboundHighWaterMarkBytes,
-      messagePool,
-      ordering: orderingOf,
-      whileReading: (stop) => {
-        stopReading = stop
-        if (handshakeMissed) stop()
-      },
-      makeDispatcher: (connection) => {
-        const addOn = served.perConnection()
-        const made = ClientSession.make({ peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
-        return Effect.map(Effect.provideService(made, Connection, connection), (made) => {
-          session = made
-          return makeDispatcher({
-            requests: served.requests,
-            notifications: served.notifications,
-            handlers: served.handlers,
-            connection,
-            // Each request's handler finds its connection's session beside the connection, and the
-            // methods that need the handshake (RequiresHandshake) are checked against that session.
-            requestContext: Context.make(ClientSession.ClientSession, made).pipe(
-              Context.add(RequiresHandshake, () => made.requireReady),
-              Context.merge(addOn.context)
-            ),
-            traced: config.tracing === true
-          })
-        })
-      }
+    // However the connection ends (the server stopping interrupts it). Not the
+    // finalizer of a scope of serveClient's own: `Effect.scoped` copies the
+    // context, which cost more than the rest of this.
+    const closed = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      Metrics.adjust(Metrics.connectionsOpen, -1)
+      const warning = handshakeMissed
+        ? logAnnotated(LogLevel.Warning, "connection closed: no initialize in time", { ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
+        : Effect.void
+      return Effect.zipRight(warning, logAnnotated(LogLevel.Info, "connection closed", { ...peer, durationMs: now - startedAt }))
     })
-    if (handshakeMissed) {
-      yield* Effect.logWarning("connection closed: no initialize in time").pipe(
-        Effect.annotateLogs({ ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
-      )
-    }
-  }).pipe(Effect.scoped)
+    yield* Effect.ensuring(
+      Effect.gen(function*() {
+        // A connection that never completes `initialize` is closed at the deadline: it would otherwise
+        // hold a place of the server's (a connection, a NATS stream) for ever. stdio is its client's own.
+        // A child fiber that sleeps (on Effect's clock) and stops the reading, ended with this fiber:
+        // racing it against the whole connection cost two fibers more.
+        if (transport.peer?.transport !== "stdio") {
+          yield* Effect.fork(Effect.andThen(Effect.sleep(Duration.millis(config.handshakeTimeoutMs)), () => {
+            if (session?.sessionId() !== undefined) return
+            handshakeMissed = true
+            stopReading?.()
+          }))
+        }
+        yield* serveConnection({
+          transport,
+          maxMessageBytes: config.maxMessageBytes,
+          maxInflightRequests: config.maxInflightRequests,
+          maxInflightRequestBytes: config.maxInflightRequestBytes,
+          outboundHighWaterMark: config.outboundHighWaterMarkBytes,
+          messagePool,
+          ordering: orderingOf,
+          whileReading: (stop) => {
+            stopReading = stop
+            if (handshakeMissed) stop()
+          },
+          makeDispatcher: (connection) => {
+            const addOn = served.perConnection()
+            const made = ClientSession.make({ connection, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
+            return Effect.map(made, (made) => {
+              session = made
+              return makeDispatcher({
+                requests: served.requests,
+                notifications: served.notifications,
+                handlers: served.handlers,
+                connection,
+                // Each request's handler finds its connection's session beside the connection, and the
+                // methods that need the handshake (RequiresHandshake) are checked against that session.
+                requestContext: Context.make(ClientSession.ClientSession, made).pipe(
+                  Context.add(RequiresHandshake, () => made.requireReady),
+                  Context.merge(addOn.context)
+                ),
+                traced: config.tracing === true
+              })
+            })
+          }
+        })
+      }),
+      closed
+    )
+  })
 
 /**
  * Serves every connection of the stream with `surface`, each a fiber of its

@@ -12,6 +12,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as LogLevel from "effect/LogLevel"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -33,6 +34,7 @@ import { InvalidRequest, type ServerBusy, SessionHeld } from "../protocol/errors
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
 import { ClientRequestFailed, type ConnectionService } from "../jsonrpc/Connection.js"
 import * as Metrics from "../observability/metrics.js"
+import { logAnnotated } from "../observability/logLine.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { PROTOCOL_SURFACE } from "./Surface.js"
 
@@ -153,7 +155,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
         // A session released by its connection was counted attached until then.
         if (why !== "connection closed") Metrics.adjust(Metrics.sessions, -1, record.holder === undefined ? DETACHED : ATTACHED)
         return Effect.zipRight(
-          Effect.logInfo("session closed").pipe(Effect.annotateLogs({ sessionId: record.sessionId, why })),
+          logAnnotated(LogLevel.Info, "session closed", { sessionId: record.sessionId, why }),
           Scope.close(record.scope, Exit.void)
         )
       })
@@ -246,8 +248,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           Metrics.adjust(Metrics.sessions, 1, DETACHED)
           // Released from a finalizer, which is uninterruptible: the timer must
           // not inherit that, or a resume could not cancel it.
-          return Effect.logInfo("session detached").pipe(
-            Effect.annotateLogs({ sessionId: record.sessionId, detachTtlMs: record.detachTtlMs }),
+          return logAnnotated(LogLevel.Info, "session detached", { sessionId: record.sessionId, detachTtlMs: record.detachTtlMs }).pipe(
             Effect.zipRight(Effect.sleep(Duration.millis(record.detachTtlMs))),
             Effect.zipRight(Effect.suspend(() => record.holder === undefined ? close(record, "detach expired") : Effect.void)),
             Effect.interruptible,
@@ -267,7 +268,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
         const sessionId = randomUUID()
         // The record is filled in below; the table's emit reads its current sink.
         let record: SessionRecord | undefined
-        const processes = yield* makeProcessTable({
+        const processTable = makeProcessTable({
           graceMs: config.graceMs,
           retainedOutputBytes: config.retainedOutputBytes,
           retentionMs: config.retentionMs,
@@ -288,13 +289,13 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
                   : record.client.request(method, params)
               )
           }
-        }).pipe(Scope.extend(scope), Effect.provide(processServices))
-        const files = yield* makeFileHandleTable({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }).pipe(
-          Scope.extend(scope)
+        })
+        const fileTable = makeFileHandleTable({ maxHandles: config.maxFileHandles, serverHandles: handleSlots })
+        // Given the session's scope and the processes' services at once: each provision costs a copy of the context.
+        const [processes, files] = yield* Effect.zip(processTable, fileTable).pipe(
+          Effect.provide(Context.add(processServices, Scope.Scope, scope))
         )
-        yield* Effect.logInfo("session created").pipe(
-          Effect.annotateLogs({ sessionId, connectionId: peer.connectionId, detachTtlMs })
-        )
+        yield* logAnnotated(LogLevel.Info, "session created", { sessionId, connectionId: peer.connectionId, detachTtlMs })
         record = {
           sessionId,
           processes,
@@ -347,7 +348,7 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
           const expiry = record.expiry
           record.expiry = undefined
           if (expiry !== undefined) yield* Fiber.interrupt(expiry)
-          yield* Effect.logInfo("session resumed").pipe(Effect.annotateLogs({ sessionId, connectionId: peer.connectionId }))
+          yield* logAnnotated(LogLevel.Info, "session resumed", { sessionId, connectionId: peer.connectionId })
           return attachment
         }),
       list: () =>
