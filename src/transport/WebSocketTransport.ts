@@ -44,7 +44,7 @@ export type {
   UpgradeRoute,
   WebSocketListenOptions
 } from "./webSocketOptions.js"
-import type { RoutedConnection, RouteRefusal, UpgradeRoute, WebSocketListenOptions } from "./webSocketOptions.js"
+import type { RoutedConnection, UpgradeRoute, WebSocketListenOptions } from "./webSocketOptions.js"
 
 export { refusalOf } from "./admission.js"
 
@@ -72,11 +72,8 @@ export const make = (
     return { transport, url, mounted }
   })
 
-/** The route of a plain server: every path is the server. */
+/** The route of a plain server: every path is the server (upgraded at once, see `admit`). */
 const admitEvery: UpgradeRoute<void> = () => Effect.succeed(Either.right(undefined))
-
-/** What a mounted application's upgrade takes for a route: nothing. */
-const mountRoute: Effect.Effect<Either.Either<undefined, RouteRefusal>> = Effect.succeed(Either.right(undefined))
 
 /**
  * Listens as `make` does, and routes each authenticated upgrade by its path
@@ -170,25 +167,8 @@ export const makeRouted = <A>(
       open++
       socket.once("close", () => open--)
       const path = pathOf(request)
-      const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
-      socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
-      // A mounted application's upgrade was admitted by it: the route is the server's.
-      const routed: Effect.Effect<Either.Either<A | undefined, RouteRefusal>, never, Scope.Scope> = toMount
-        ? mountRoute
-        : options.route({ path, bearer: bearerOf(request) })
-      Runtime.runFork(runtime)(Scope.extend(routed, connectionScope)).addObserver((exit) => {
-        if (socket.destroyed) return
+      const upgrade = (route: A | undefined) => {
         upgradeDone(socket)
-        if (Exit.isFailure(exit)) {
-          logRefusal(500, "the route failed", address)
-          return refuse(socket, 500, "Internal Server Error")
-        }
-        if (Either.isLeft(exit.value)) {
-          const { reason, status } = exit.value.left
-          logRefusal(status, reason, address)
-          return refuse(socket, status, Http.STATUS_CODES[status] ?? "Refused", reason)
-        }
-        const route = exit.value.right
         wss.handleUpgrade(request, socket, head, (ws) => {
           const { closeWith, ...transport } = socketTransport(ws, {
             raw: socket,
@@ -202,6 +182,28 @@ export const makeRouted = <A>(
           if (toMount) Queue.unsafeOffer(mounted, transport)
           else Queue.unsafeOffer(accepted, { transport, route: route as A, closeWith })
         })
+      }
+      // A mounted application's upgrade was admitted by it, and a plain
+      // server admits every upgrade: no route to run, and no scope for it
+      // (three fibers per connection saved).
+      if (toMount || options.route === admitEvery) return upgrade(undefined)
+      const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
+      socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
+      const routed = options.route({ path, bearer: bearerOf(request) })
+      Runtime.runFork(runtime)(Scope.extend(routed, connectionScope)).addObserver((exit) => {
+        if (socket.destroyed) return
+        if (Exit.isFailure(exit)) {
+          upgradeDone(socket)
+          logRefusal(500, "the route failed", address)
+          return refuse(socket, 500, "Internal Server Error")
+        }
+        if (Either.isLeft(exit.value)) {
+          upgradeDone(socket)
+          const { reason, status } = exit.value.left
+          logRefusal(status, reason, address)
+          return refuse(socket, status, Http.STATUS_CODES[status] ?? "Refused", reason)
+        }
+        upgrade(exit.value.right)
       })
     }
     httpServer.on("upgrade", (request, socket: Duplex, head: Buffer) => {
