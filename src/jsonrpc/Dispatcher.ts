@@ -120,8 +120,12 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const contextFor = (registered: Context.Context<never>): Context.Context<never> => {
     let context = contexts.get(registered)
     if (context === undefined) {
-      const base = options.requestContext === undefined ? registered : Context.merge(registered, options.requestContext)
-      context = Context.add(Context.add(base, Connection, connection), ResponseHooks, currentRequestResponseHooks) as Context.Context<never>
+      // One copy of the services (Context.merge and each Context.add copy them all).
+      const services = new Map(registered.unsafeMap)
+      if (options.requestContext !== undefined) for (const [key, service] of options.requestContext.unsafeMap) services.set(key, service)
+      services.set(Connection.key, connection)
+      services.set(ResponseHooks.key, currentRequestResponseHooks)
+      context = Context.unsafeMake(services)
       contexts.set(registered, context)
     }
     return context

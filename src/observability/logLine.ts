@@ -20,8 +20,10 @@ export const logAnnotated = (
   FiberRef.getWith(FiberRef.currentMinimumLogLevel, (minimum) => {
     if (LogLevel.greaterThan(minimum, level)) return Effect.void
     return FiberRef.getWith(FiberRef.currentLogAnnotations, (saved) => {
-      let annotated = saved
-      for (const [key, value] of Object.entries(annotations)) annotated = HashMap.set(annotated, key, value)
+      // Set in place in a copy (HashMap.mutate): one copy, not one per annotation.
+      const annotated = HashMap.mutate(saved, (map) => {
+        for (const [key, value] of Object.entries(annotations)) HashMap.set(map, key, value)
+      })
       // Uninterruptible, so that the fiber's own annotations are always put back.
       return Effect.uninterruptible(Effect.zipRight(
         FiberRef.set(FiberRef.currentLogAnnotations, annotated),
