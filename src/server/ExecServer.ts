@@ -13,7 +13,9 @@ import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Spawner } from "../process/ChildProcess.js"
 import * as NodeSpawner from "../process/NodeSpawner.js"
@@ -108,15 +110,56 @@ export const protocolSurface: Effect.Effect<Surface.Surface, never, ServerServic
 })
 
 /**
+ * The handshake deadlines of a server's connections: `add(atMs, expire)`
+ * calls `expire` at `atMs` (Effect's clock), unless the function it returns
+ * was called first. One fiber keeps them all, in the order they were added,
+ * which is their order as long as every connection has the same period (a
+ * server's do): a sleeping fiber per connection cost about 30 KB of each.
+ */
+export interface HandshakeDeadlines {
+  readonly add: (atMs: number, expire: () => void) => () => void
+}
+
+/** Deadlines kept until the scope closes. */
+export const makeHandshakeDeadlines: Effect.Effect<HandshakeDeadlines, never, Scope.Scope> = Effect.gen(function*() {
+  interface Deadline {
+    readonly atMs: number
+    expire: (() => void) | undefined
+  }
+  const waiting = yield* Queue.unbounded<Deadline>()
+  yield* Effect.forkScoped(Effect.gen(function*() {
+    while (true) {
+      const deadline = yield* Queue.take(waiting)
+      const now = yield* Clock.currentTimeMillis
+      if (deadline.expire !== undefined && deadline.atMs > now) yield* Effect.sleep(Duration.millis(deadline.atMs - now))
+      deadline.expire?.()
+    }
+  }))
+  return {
+    add: (atMs, expire) => {
+      const deadline: Deadline = { atMs, expire }
+      Queue.unsafeOffer(waiting, deadline)
+      // A connection that ends lets go of what its `expire` holds at once.
+      return () => {
+        deadline.expire = undefined
+      }
+    }
+  }
+})
+
+/**
  * Serves one client connection until it closes; its processes are terminated
  * then. `surface` is what it is served (the server's `protocolSurface` unless
  * given, built for this connection alone); `messagePool` the server's, shared
- * by its connections (without it the connection has a small pool of its own).
+ * by its connections (without it the connection has a small pool of its own);
+ * `deadlines` the server's handshake deadlines (without them the connection
+ * keeps its own).
  */
 export const serveClient = (
   transport: FrameTransport,
   surface?: Surface.Surface,
-  messagePool?: MessagePool
+  messagePool?: MessagePool,
+  deadlines?: HandshakeDeadlines
 ): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
@@ -135,10 +178,12 @@ export const serveClient = (
     let session: typeof ClientSession.ClientSession.Service | undefined
     let stopReading: (() => void) | undefined
     let handshakeMissed = false
+    let forgetDeadline: (() => void) | undefined
     // However the connection ends (the server stopping interrupts it). Not the
     // finalizer of a scope of serveClient's own: `Effect.scoped` copies the
     // context, which cost more than the rest of this.
     const closed = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      forgetDeadline?.()
       Metrics.adjust(Metrics.connectionsOpen, -1)
       const warning = handshakeMissed
         ? logAnnotated(LogLevel.Warning, "connection closed: no initialize in time", { ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
@@ -149,14 +194,16 @@ export const serveClient = (
       Effect.gen(function*() {
         // A connection that never completes `initialize` is closed at the deadline: it would otherwise
         // hold a place of the server's (a connection, a NATS stream) for ever. stdio is its client's own.
-        // A child fiber that sleeps (on Effect's clock) and stops the reading, ended with this fiber:
-        // racing it against the whole connection cost two fibers more.
+        // Without the server's deadlines, a child fiber that sleeps (on Effect's clock) and stops the
+        // reading, ended with this fiber: racing it against the whole connection cost two fibers more.
         if (transport.peer?.transport !== "stdio") {
-          yield* Effect.fork(Effect.andThen(Effect.sleep(Duration.millis(config.handshakeTimeoutMs)), () => {
+          const expire = () => {
             if (session?.sessionId() !== undefined) return
             handshakeMissed = true
             stopReading?.()
-          }))
+          }
+          if (deadlines !== undefined) forgetDeadline = deadlines.add(startedAt + config.handshakeTimeoutMs, expire)
+          else yield* Effect.fork(Effect.andThen(Effect.sleep(Duration.millis(config.handshakeTimeoutMs)), expire))
         }
         yield* serveConnection({
           transport,
@@ -213,7 +260,8 @@ export const serveAll = <E>(
     // Stream.mapEffect with unbounded concurrency, whose channel machinery cost
     // a few hundred runtime steps per connection).
     const served = yield* FiberSet.make<void, never>()
-    yield* Stream.runForEach(connections, (connection) => FiberSet.run(served, serveClient(connection, surface, messagePool)))
+    const deadlines = yield* makeHandshakeDeadlines
+    yield* Stream.runForEach(connections, (connection) => FiberSet.run(served, serveClient(connection, surface, messagePool, deadlines)))
     yield* FiberSet.awaitEmpty(served)
   }).pipe(Effect.scoped)
 
