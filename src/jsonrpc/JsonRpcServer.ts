@@ -57,8 +57,8 @@ export interface ServeConnectionOptions<R> {
   /** Frames larger than this many bytes are answered with -32600 and dropped. */
   readonly maxMessageBytes: number
   readonly ordering: (request: RequestMessage) => Ordering
-  /** Builds the connection's dispatcher; its scope is the connection's. */
-  readonly makeDispatcher: (connection: ConnectionService) => Effect.Effect<Dispatcher, never, R | Scope.Scope>
+  /** Builds the connection's dispatcher; `scope` is the connection's, closed when it ends. */
+  readonly makeDispatcher: (connection: ConnectionService, scope: Scope.Scope) => Effect.Effect<Dispatcher, never, R>
   /** How long to let in-flight requests finish after the peer stops sending. */
   readonly drainTimeoutMs?: number
   /** Bytes queued for the client above which producers are paused (default 8 MiB); they resume below a quarter of it. */
@@ -130,7 +130,7 @@ const makeInflight = (fork: <A>(effect: Effect.Effect<A>) => Fiber.RuntimeFiber<
     }),
     interruptAll: Effect.suspend(() => {
       closed = true
-      return Fiber.interruptAll(Array.from(fibers))
+      return fibers.size === 0 ? Effect.void : Fiber.interruptAll(Array.from(fibers))
     })
   }
 }
@@ -143,8 +143,11 @@ const makeInflight = (fork: <A>(effect: Effect.Effect<A>) => Fiber.RuntimeFiber<
  */
 export const serveConnection = <R>(
   options: ServeConnectionOptions<R>
-): Effect.Effect<void, never, Exclude<R, Scope.Scope>> =>
-  Effect.scoped(Effect.gen(function*() {
+): Effect.Effect<void, never, R> =>
+  // The connection's scope is given to what needs it, not provided: providing
+  // it (Effect.scoped) copies the context and wraps the connection in an
+  // acquire-use-release.
+  Effect.flatMap(Scope.make(), (scope) => Effect.onExit(Effect.gen(function*() {
     const { transport } = options
     const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024
     const flow = makeFlowMeter({ highWaterMark, lowWaterMark: Math.floor(highWaterMark / 4) })
@@ -155,7 +158,6 @@ export const serveConnection = <R>(
     // transport is let go.
     // (Scope.addFinalizer: these need none of this fiber's refs, and
     // Effect.addFinalizer diffs them all twice per finalizer.)
-    const scope = yield* Effect.scope
     yield* Scope.addFinalizer(scope, transport.close)
     // Interruptible, or the timeout could not end the wait inside the
     // finalizer: a client that stopped reading would hold the server up.
@@ -214,7 +216,7 @@ export const serveConnection = <R>(
       flow,
       request
     }
-    const dispatcher = yield* options.makeDispatcher(connection)
+    const dispatcher = yield* options.makeDispatcher(connection, scope)
     // Requests start at once, in the reading fiber's turn, instead of waiting
     // for a scheduler tick; they are tracked in `inflight`.
     // In the handlers' context where they share one: a request's fiber then starts in it (see Dispatcher).
@@ -401,4 +403,4 @@ export const serveConnection = <R>(
         Effect.ignore
       )
     }
-  }))
+  }), (exit) => Scope.close(scope, exit)))

@@ -58,6 +58,8 @@ export interface ClientSessionShape {
 export interface ConnectionOptions {
   /** The connection whose handshake and session these are. */
   readonly connection: ConnectionService
+  /** The connection's scope: the session is released when it closes. */
+  readonly scope: Scope.Scope
   /** For the session's listing. */
   readonly peer?: FrameTransport["peer"]
   /** The name of the surface it is served: a session it makes is listed as made by it. */
@@ -78,11 +80,11 @@ export interface ConnectionResource<A> {
 /** The current connection's handshake and session. */
 export class ClientSession extends Context.Tag("effect-exec-server/ClientSession")<ClientSession, ClientSessionShape>() {}
 
-/** A connection's handshake state, released with the current scope. */
+/** A connection's handshake state, released with its scope. */
 export const make = (options: ConnectionOptions): Effect.Effect<
   ClientSessionShape,
   never,
-  Scope.Scope | ServerConfig | SessionStore
+  ServerConfig | SessionStore
 > => Effect.gen(function*() {
   const config = yield* ServerConfig
   const connection = options.connection
@@ -107,7 +109,7 @@ export const make = (options: ConnectionOptions): Effect.Effect<
     transport: options.peer?.transport,
     address: options.peer?.address
   }
-  const scope = yield* Effect.scope
+  const scope = options.scope
   // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
   yield* Scope.addFinalizer(scope, Effect.suspend(() => attachment?.release ?? Effect.void))
 

@@ -217,9 +217,9 @@ export const serveClient = (
             stopReading = stop
             if (handshakeMissed) stop()
           },
-          makeDispatcher: (connection) => {
+          makeDispatcher: (connection, scope) => {
             const addOn = served.perConnection()
-            const made = ClientSession.make({ connection, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
+            const made = ClientSession.make({ connection, scope, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
             return Effect.map(made, (made) => {
               session = made
               return makeDispatcher({
