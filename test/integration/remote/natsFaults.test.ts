@@ -303,13 +303,17 @@ describe("a client that stops reading", () => {
         /** The next message from the executor, parsed (a batch of notifications comes as one message each). */
         const next = Effect.map(pull, (chunk) => [...chunk].map((text) => JSON.parse(text) as { id?: number; method?: string; params?: any }))
         const send = (message: unknown) => ClientTransport.send(transport, [JSON.stringify(message)])
+        // What a pull brought beyond the message an `until` stopped at is the next one's: a
+        // response and the first output can come in one pull, and none of it may be dropped.
+        const unread: Array<{ id?: number; method?: string; params?: any }> = []
         const until = (predicate: (message: { id?: number; method?: string; params?: any }) => boolean, onEach: (message: any) => void = () => {}) =>
           Effect.gen(function*() {
             for (;;) {
-              for (const message of yield* next) {
-                onEach(message)
-                if (predicate(message)) return message
-              }
+              if (unread.length === 0) unread.push(...yield* next)
+              const message = unread.shift()
+              if (message === undefined) continue
+              onEach(message)
+              if (predicate(message)) return message
             }
           })
         const processStart = (processId: string, argv: ReadonlyArray<string>) => ({ processId, argv, cwd: "/tmp", env, tty: false, pipeStdin: false })
