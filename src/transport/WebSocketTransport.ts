@@ -168,7 +168,6 @@ export const makeRouted = <A>(
       socket.once("close", () => open--)
       const path = pathOf(request)
       const upgrade = (route: A | undefined) => {
-        upgradeDone(socket)
         wss.handleUpgrade(request, socket, head, (ws) => {
           const { closeWith, ...transport } = socketTransport(ws, {
             raw: socket,
@@ -186,19 +185,21 @@ export const makeRouted = <A>(
       // A mounted application's upgrade was admitted by it, and a plain
       // server admits every upgrade: no route to run, and no scope for it
       // (three fibers per connection saved).
-      if (toMount || options.route === admitEvery) return upgrade(undefined)
+      if (toMount || options.route === admitEvery) {
+        upgradeDone(socket)
+        return upgrade(undefined)
+      }
       const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
       socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
       const routed = options.route({ path, bearer: bearerOf(request) })
       Runtime.runFork(runtime)(Scope.extend(routed, connectionScope)).addObserver((exit) => {
         if (socket.destroyed) return
+        upgradeDone(socket)
         if (Exit.isFailure(exit)) {
-          upgradeDone(socket)
           logRefusal(500, "the route failed", address)
           return refuse(socket, 500, "Internal Server Error")
         }
         if (Either.isLeft(exit.value)) {
-          upgradeDone(socket)
           const { reason, status } = exit.value.left
           logRefusal(status, reason, address)
           return refuse(socket, status, Http.STATUS_CODES[status] ?? "Refused", reason)
