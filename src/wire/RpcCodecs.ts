@@ -8,6 +8,8 @@ import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
+import type { ParseOptions } from "effect/SchemaAST"
+import { Invalid, plainParseOf } from "./plainParse.js"
 
 /**
  * An Rpc's codecs. Synchronous: every schema of the protocol is, and the
@@ -26,6 +28,28 @@ export interface RpcCodec {
 
 const codecs = new WeakMap<Rpc.AnyWithProps, RpcCodec>()
 
+/** A client's params are checked with every error reported. */
+const payloadOptions: ParseOptions = { errors: "all" }
+
+/**
+ * `parse`, preceded by the schema's plain parse where it has one: Schema's
+ * own parse then runs only for what the plain one does not accept, to say
+ * why (or to accept it, being the authority).
+ */
+const withPlainParse = (
+  ast: SchemaAST.AST,
+  isDecoding: boolean,
+  parse: (input: unknown) => Either.Either<unknown, ParseResult.ParseError>,
+  options?: ParseOptions
+): (input: unknown) => Either.Either<unknown, ParseResult.ParseError> => {
+  const plain = plainParseOf(ast, isDecoding, options)
+  if (plain === undefined) return parse
+  return (input) => {
+    const value = plain(input)
+    return value === Invalid ? parse(input) : Either.right(value)
+  }
+}
+
 /** The codecs of `rpc`, derived on its first use. */
 export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
   let codec = codecs.get(rpc)
@@ -33,16 +57,16 @@ export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
     const payload = rpc.payloadSchema as Schema.Schema<unknown, unknown>
     const success = rpc.successSchema as Schema.Schema<unknown, unknown>
     codec = {
-      decodePayload: Schema.decodeUnknownEither(payload, { errors: "all" }),
-      encodePayload: Schema.encodeEither(payload),
-      decodeSuccess: Schema.decodeUnknownEither(success),
+      decodePayload: withPlainParse(payload.ast, true, Schema.decodeUnknownEither(payload, payloadOptions), payloadOptions),
+      encodePayload: withPlainParse(payload.ast, false, Schema.encodeEither(payload)),
+      decodeSuccess: withPlainParse(success.ast, true, Schema.decodeUnknownEither(success)),
       // A result whose schema has no transformation or refinement (its encoded
       // form is itself) is already in wire form, and its type was checked when
       // the handler was compiled: walking 20,000 directory entries to confirm
       // that took longer than listing them.
       encodeSuccess: SchemaAST.encodedAST(success.ast) === success.ast
         ? Either.right
-        : Schema.encodeEither(success)
+        : withPlainParse(success.ast, false, Schema.encodeEither(success))
     }
     codecs.set(rpc, codec)
   }

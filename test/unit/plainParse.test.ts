@@ -1,0 +1,166 @@
+/**
+ * The plain parse (src/wire/plainParse.ts) against Schema's own, over every
+ * schema of the protocol, both ways each is used: whatever it accepts,
+ * Schema accepts, with the same value, the same keys in the same order (the
+ * wire's JSON follows them) and the same classes. Inputs are valid values
+ * made from each schema (`Arbitrary`), the same values with one field
+ * replaced, removed or added, and anything at all.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import type * as Rpc from "@effect/rpc/Rpc"
+import type * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Arbitrary from "effect/Arbitrary"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import fc from "fast-check"
+import * as Rpcs from "../../src/protocol/rpcs.js"
+import { Invalid, plainParseOf } from "../../src/wire/plainParse.js"
+import { codecOf } from "../../src/wire/RpcCodecs.js"
+
+const groups: ReadonlyArray<RpcGroup.RpcGroup<Rpc.Any>> = [
+  Rpcs.HandshakeRpcs,
+  Rpcs.ProcessRpcs,
+  Rpcs.FsRpcs,
+  Rpcs.HttpRpcs,
+  Rpcs.EnvironmentConfigRpcs,
+  Rpcs.CapabilityRpcs,
+  Rpcs.ClientNotificationRpcs,
+  Rpcs.ServerNotificationRpcs,
+  Rpcs.ServerRequestRpcs
+] as never
+
+const rpcs = groups.flatMap((group) => [...group.requests.values()] as unknown as Array<Rpc.AnyWithProps>)
+
+/** The same value: equal, of the same classes, with its keys in the same order at every level. */
+const expectSame = (actual: unknown, expected: unknown, path = "$"): void => {
+  if (typeof expected !== "object" || expected === null || expected instanceof Uint8Array) {
+    expect(actual, path).toStrictEqual(expected)
+    return
+  }
+  expect(Object.getPrototypeOf(actual), path).toBe(Object.getPrototypeOf(expected))
+  expect(Object.keys(actual as object), path).toStrictEqual(Object.keys(expected))
+  for (const key of Object.keys(expected)) {
+    expectSame((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`)
+  }
+}
+
+/** `value` with the field at one path (chosen by `pick`) replaced by `replacement`, removed, or joined by an unknown one. */
+const mutate = (value: unknown, pick: number, replacement: unknown, how: "replace" | "remove" | "add"): unknown => {
+  const containers: Array<Record<string, unknown> | Array<unknown>> = []
+  const walk = (node: unknown) => {
+    if (typeof node !== "object" || node === null || node instanceof Uint8Array) return
+    containers.push(node as Record<string, unknown>)
+    for (const child of Object.values(node)) walk(child)
+  }
+  const copy = structuredClone(value)
+  walk(copy)
+  if (containers.length === 0) return replacement
+  const container = containers[pick % containers.length]! as Record<string, unknown>
+  const keys = Object.keys(container)
+  if (how === "add" || keys.length === 0) {
+    container[Array.isArray(container) ? String(keys.length) : "unexpectedField"] = replacement
+    return copy
+  }
+  const key = keys[pick % keys.length]!
+  if (how === "remove" && !Array.isArray(container)) delete container[key]
+  else container[key] = replacement
+  return copy
+}
+
+interface Direction {
+  readonly name: string
+  readonly schema: Schema.Schema<unknown, unknown>
+  readonly isDecoding: boolean
+  readonly options?: { readonly errors: "all" }
+}
+
+const directions = (rpc: Rpc.AnyWithProps): Array<Direction> => {
+  const payload = rpc.payloadSchema as Schema.Schema<unknown, unknown>
+  const success = rpc.successSchema as Schema.Schema<unknown, unknown>
+  return [
+    { name: `${rpc._tag} params, decoded`, schema: payload, isDecoding: true, options: { errors: "all" } },
+    { name: `${rpc._tag} params, encoded`, schema: payload, isDecoding: false },
+    { name: `${rpc._tag} result, decoded`, schema: success, isDecoding: true },
+    { name: `${rpc._tag} result, encoded`, schema: success, isDecoding: false }
+  ]
+}
+
+describe("the plain parse of the protocol's schemas", () => {
+  it("takes on every params and result schema of the protocol", () => {
+    // The schemas it leaves to Schema alone; a change that adds one is a cost to see.
+    const without = rpcs.flatMap((rpc) => directions(rpc)).filter((direction) =>
+      plainParseOf(direction.schema.ast, direction.isDecoding, direction.options) === undefined
+    ).map((direction) => direction.name)
+    expect(without).toStrictEqual([])
+  })
+
+  for (const rpc of rpcs) {
+    for (const direction of directions(rpc)) {
+      it(`${direction.name}: what it accepts, Schema accepts as the same value`, () => {
+        const plain = plainParseOf(direction.schema.ast, direction.isDecoding, direction.options)!
+        const full = direction.isDecoding
+          ? Schema.decodeUnknownEither(direction.schema, direction.options)
+          : Schema.encodeUnknownEither(direction.schema)
+        // Valid inputs of this direction: a value of the type, encoded when decoding.
+        const typed = Arbitrary.make(direction.schema) as fc.Arbitrary<unknown>
+        const valid = direction.isDecoding
+          ? typed.map((value) => Schema.encodeSync(direction.schema)(value))
+          : typed
+        const check = (input: unknown) => {
+          const expected = full(input)
+          const actual = plain(structuredClone(input))
+          // What Schema accepts, it takes on too (else Schema's parse would run twice).
+          if (actual === Invalid) {
+            expect(Either.isLeft(expected), "an input Schema accepts was not taken on").toBe(true)
+            return
+          }
+          expect(Either.isRight(expected), "accepted what Schema refuses").toBe(true)
+          expectSame(actual, Either.getOrThrow(expected))
+        }
+        fc.assert(fc.property(valid, (input) => check(input)), { numRuns: 60 })
+        fc.assert(
+          fc.property(
+            valid,
+            fc.nat(),
+            fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.constant(null)),
+            fc.constantFrom("replace" as const, "remove" as const, "add" as const),
+            (input, pick, replacement, how) => check(mutate(input, pick, replacement, how))
+          ),
+          { numRuns: 120 }
+        )
+        fc.assert(fc.property(fc.anything({ maxDepth: 2 }), (input) => check(input)), { numRuns: 40 })
+      })
+    }
+  }
+
+  it("leaves to Schema a union whose members could both take an input (Schema's order of trying them decides)", () => {
+    const overlapping = Schema.Union(
+      Schema.Struct({ a: Schema.String }),
+      Schema.Struct({ a: Schema.String, b: Schema.Number })
+    )
+    expect(plainParseOf(overlapping.ast, true)).toBeUndefined()
+    const inside = Schema.Struct({ value: overlapping, tag: Schema.Literal("x", "y") })
+    const input = { value: { a: "x", b: 1 }, tag: "y" }
+    expectSame(plainParseOf(inside.ast, true)!(input), Schema.decodeUnknownSync(inside)(input))
+    // Told apart by a literal field, the members of a tagged union are taken on.
+    const tagged = Schema.Union(
+      Schema.Struct({ type: Schema.Literal("a"), a: Schema.String }),
+      Schema.Struct({ type: Schema.Literal("b"), a: Schema.String, b: Schema.Number })
+    )
+    expect(plainParseOf(tagged.ast, true)).toBeDefined()
+  })
+
+  it("reports through Schema what it does not accept (the codec's errors are Schema's)", () => {
+    const terminate = rpcs.find((rpc) => rpc._tag === "process/terminate")!
+    const decoded = codecOf(terminate).decodePayload({ processId: "", mode: "now" })
+    expect(Either.isLeft(decoded)).toBe(true)
+    const expected = Schema.decodeUnknownEither(terminate.payloadSchema as Schema.Schema<unknown, unknown>, { errors: "all" })({ processId: "", mode: "now" })
+    expect(Either.isLeft(expected) && Either.isLeft(decoded) && decoded.left.message).toBe(Either.isLeft(expected) && expected.left.message)
+  })
+
+  it("gives a params struct back with only its known fields, nulls of optional ones dropped, defaults filled", () => {
+    const terminate = rpcs.find((rpc) => rpc._tag === "process/terminate")!
+    const decoded = codecOf(terminate).decodePayload({ processId: "p", graceMs: null, extra: 1 })
+    expect(Either.getOrThrow(decoded)).toStrictEqual({ processId: "p", mode: "graceful" })
+  })
+})
