@@ -1,14 +1,22 @@
 /**
  * A log line with annotations of its own, as
  * `Effect.logWithLevel(level, message).pipe(Effect.annotateLogs(annotations))`
- * writes it, for less: `annotateLogs` sets the fiber's annotations through an
- * acquire-use-release, about twenty runtime steps around the line, and does
- * so even when the level is not logged. The lines of every connection and
- * session (opened, created, closed) paid it several times per connection.
+ * writes it, for less. `annotateLogs` sets the fiber's annotations through
+ * an acquire-use-release (about twenty runtime steps, even when the level is
+ * not logged), and setting a fiber ref copies all of the fiber's refs, twice
+ * (set and restore) beside the copy the line itself makes. The lines of
+ * every connection and session (opened, created, closed) paid it several
+ * times per connection. This hands the fiber's loggers the line they would
+ * have had, with the annotations added, and leaves the fiber's refs alone.
  */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
+import * as HashSet from "effect/HashSet"
+import * as Inspectable from "effect/Inspectable"
 import * as LogLevel from "effect/LogLevel"
 
 /** Logs `message` at `level`, with `annotations` added to the fiber's for this line only. */
@@ -17,17 +25,28 @@ export const logAnnotated = (
   message: string,
   annotations: Readonly<Record<string, unknown>>
 ): Effect.Effect<void> =>
-  FiberRef.getWith(FiberRef.currentMinimumLogLevel, (minimum) => {
-    if (LogLevel.greaterThan(minimum, level)) return Effect.void
-    return FiberRef.getWith(FiberRef.currentLogAnnotations, (saved) => {
-      // Set in place in a copy (HashMap.mutate): one copy, not one per annotation.
-      const annotated = HashMap.mutate(saved, (map) => {
-        for (const [key, value] of Object.entries(annotations)) HashMap.set(map, key, value)
-      })
-      // Uninterruptible, so that the fiber's own annotations are always put back.
-      return Effect.uninterruptible(Effect.zipRight(
-        FiberRef.set(FiberRef.currentLogAnnotations, annotated),
-        Effect.zipRight(Effect.logWithLevel(level, message), FiberRef.set(FiberRef.currentLogAnnotations, saved))
-      ))
+  Effect.withFiberRuntime((fiber) => {
+    if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), level)) return Effect.void
+    const loggers = fiber.getFiberRef(FiberRef.currentLoggers)
+    if (HashSet.size(loggers) === 0) return Effect.void
+    // Set in place in a copy (HashMap.mutate): one copy, not one per annotation.
+    const annotated = HashMap.mutate(fiber.getFiberRef(FiberRef.currentLogAnnotations), (map) => {
+      for (const [key, value] of Object.entries(annotations)) HashMap.set(map, key, value)
     })
+    // What the fiber's own `log` gives its loggers (effect's FiberRuntime.log).
+    const context = fiber.getFiberRefs()
+    const line = {
+      fiberId: fiber.id(),
+      logLevel: level,
+      message: [message],
+      cause: Cause.empty,
+      context,
+      spans: fiber.getFiberRef(FiberRef.currentLogSpan),
+      annotations: annotated,
+      date: new Date(Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis())
+    }
+    Inspectable.withRedactableContext(context, () => {
+      for (const logger of loggers) logger.log(line)
+    })
+    return Effect.void
   })

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
+import { logAnnotated } from "../observability/logLine.js"
 import * as Metrics from "../observability/metrics.js"
 import type { ClosedProcess, ProcessActor } from "./ProcessActor.js"
 
@@ -38,19 +39,14 @@ const started = (actor: ProcessActor, spawnMs: number): Effect.Effect<void> =>
     Metrics.bump(Metrics.processesStarted)
     Metrics.adjust(Metrics.processesRunning, 1)
     Metrics.spawnDuration.unsafeUpdate(spawnMs / 1000, [])
-    // Debug only (see `closed`), and its fields annotated only when it is written.
-    return Effect.whenLogLevel(
-      Effect.logDebug("process started").pipe(
-        Effect.annotateLogs({
-          processId: actor.processId,
-          pid: actor.pid,
-          argv0: actor.argv[0]!,
-          tty: actor.tty,
-          sandboxed: actor.sandboxType !== "none"
-        })
-      ),
-      LogLevel.Debug
-    )
+    // Debug only (see `closed`); logAnnotated does nothing below the level.
+    return logAnnotated(LogLevel.Debug, "process started", {
+      processId: actor.processId,
+      pid: actor.pid,
+      argv0: actor.argv[0]!,
+      tty: actor.tty,
+      sandboxed: actor.sandboxType !== "none"
+    })
   })
 
 const closed = (record: ClosedProcess, durationMs: number): Effect.Effect<void> =>
@@ -60,20 +56,18 @@ const closed = (record: ClosedProcess, durationMs: number): Effect.Effect<void> 
     Metrics.bump(Metrics.processesExited, 1, Metrics.label("outcome", outcomeOf(exitCode)))
     // One line per process at info, when it is over (as an access log has
     // one per request): a line costs far more than its write (the fields'
-    // scoped annotation, the formatting), and a second per process at
+    // annotations, the formatting), and a second per process at
     // start was a sixth of a spawn's CPU.
-    return Effect.logInfo("process closed").pipe(
-      Effect.annotateLogs({
-        processId: record.processId,
-        pid: record.pid,
-        argv0: record.argv[0]!,
-        tty: record.tty,
-        sandboxed: record.sandboxType !== "none",
-        exitCode,
-        signal,
-        durationMs
-      })
-    )
+    return logAnnotated(LogLevel.Info, "process closed", {
+      processId: record.processId,
+      pid: record.pid,
+      argv0: record.argv[0]!,
+      tty: record.tty,
+      sandboxed: record.sandboxType !== "none",
+      exitCode,
+      signal,
+      durationMs
+    })
   })
 
 /** Untraced processes share one observer: it keeps nothing of its own per process. */

@@ -1,5 +1,10 @@
 /** logAnnotated: the line annotateLogs would write, the fiber's own annotations left as they were. */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
+import * as List from "effect/List"
+
 import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -10,13 +15,28 @@ interface Line {
   readonly level: string
   readonly message: unknown
   readonly annotations: Record<string, unknown>
+  readonly extra?: { readonly at: number; readonly spans: Array<string>; readonly fiber: string; readonly causeEmpty: boolean }
 }
 
 /** Runs `effect` with a logger that keeps its lines, at `minimum` (info by default). */
-const linesOf = (effect: Effect.Effect<void>, minimum: LogLevel.LogLevel = LogLevel.Info): Array<Line> => {
+const linesOf = (effect: Effect.Effect<void>, minimum: LogLevel.LogLevel = LogLevel.Info, extra = false): Array<Line> => {
   const lines: Array<Line> = []
-  const keep = Logger.make(({ annotations, logLevel, message }) => {
-    lines.push({ level: logLevel.label, message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+  const keep = Logger.make(({ annotations, cause, date, fiberId, logLevel, message, spans }) => {
+    lines.push({
+      level: logLevel.label,
+      message,
+      annotations: Object.fromEntries(HashMap.toEntries(annotations)),
+      ...(extra
+        ? {
+          extra: {
+            at: date.getTime(),
+            spans: List.toArray(spans).map((span) => span.label),
+            fiber: FiberId.threadName(fiberId),
+            causeEmpty: Cause.isEmpty(cause)
+          }
+        }
+        : {})
+    })
   })
   Effect.runSync(effect.pipe(Logger.withMinimumLogLevel(minimum), Effect.provide(Logger.replace(Logger.defaultLogger, keep))))
   return lines
@@ -48,5 +68,23 @@ describe("logAnnotated", () => {
       LogLevel.Warning
     )
     expect(lines).toEqual([{ level: "WARN", message: ["next"], annotations: {} }])
+  })
+
+  it("gives the loggers the fiber, its log spans and the clock's time, as the fiber's own line does", () => {
+    const stopped: Clock.Clock = {
+      [Clock.ClockTypeId]: Clock.ClockTypeId,
+      unsafeCurrentTimeMillis: () => 1_234_567,
+      currentTimeMillis: Effect.succeed(1_234_567),
+      unsafeCurrentTimeNanos: () => 1_234_567_000_000n,
+      currentTimeNanos: Effect.succeed(1_234_567_000_000n),
+      sleep: () => Effect.void
+    }
+    const program = Effect.gen(function*() {
+      yield* logAnnotated(LogLevel.Info, "session created", { sessionId: "s" })
+      yield* Effect.logInfo("session created").pipe(Effect.annotateLogs({ sessionId: "s" }))
+    }).pipe(Effect.withLogSpan("handshake"), Effect.withClock(stopped))
+    const [ours, theirs] = linesOf(program, LogLevel.Info, true)
+    expect(ours).toEqual(theirs)
+    expect(ours!.extra).toEqual({ at: 1_234_567, spans: ["handshake"], fiber: theirs!.extra!.fiber, causeEmpty: true })
   })
 })
