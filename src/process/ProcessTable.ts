@@ -5,14 +5,12 @@
  * terminates every process at once (their grace periods run concurrently).
  */
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import type * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import {
@@ -32,6 +30,7 @@ import type { LiveOutputBudget } from "./LiveOutputBudget.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
 import type { ObservedProcess, ProcessObserver } from "./ProcessObserver.js"
 import type { ProcessStart } from "./ProcessStart.js"
+import { makeExpiryQueue } from "./ExpiryQueue.js"
 import { ProcessReaper } from "./ProcessReaper.js"
 import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
 import type { Slots } from "./Slots.js"
@@ -110,10 +109,6 @@ type Entry =
   | { readonly _tag: "Closed"; readonly actor: ProcessActor; readonly held: HeldRecord }
 
 /** When a closed process's record is due for removal. */
-interface Expiry {
-  readonly held: HeldRecord
-  readonly atMs: number
-}
 
 /** Makes a process table whose processes live in the current scope. */
 export const makeProcessTable = (
@@ -184,19 +179,14 @@ export const makeProcessTable = (
     }
 
     // Every record is kept for the same period, so records expire in the
-    // order they closed: one fiber removes them, oldest first, started with
-    // the first record (most sessions of a busy server run no process).
-    const expiries = yield* Queue.unbounded<Expiry>()
-    const removeExpired = Effect.gen(function*() {
-      while (true) {
-        const expiry = yield* Queue.take(expiries)
-        const now = yield* Clock.currentTimeMillis
-        if (expiry.atMs > now) yield* Effect.sleep(Duration.millis(expiry.atMs - now))
-        retention.release(expiry.held)
-        forget(expiry.held)
-      }
-    })
-    let removing = false
+    // order they closed.
+    const expiries = makeExpiryQueue(tableRuntime, tableScope)
+    // Made out here: a closure made in a retirement would keep its actor and
+    // output (the retirement's variables) until the record expires.
+    const expireRecord = (held: HeldRecord) => () => {
+      retention.release(held)
+      forget(held)
+    }
 
     // A closed process keeps only its record; its actor, child and scope are
     // let go now (which also ends what is left of its process group).
@@ -216,12 +206,7 @@ export const makeProcessTable = (
         const held = retention.hold(processId, output.retainedBytes, forget)
         if (held.held) entries.set(processId, { _tag: "Closed", actor: record, held })
         else entries.delete(processId)
-        yield* Queue.offer(expiries, { held, atMs: now + options.retentionMs })
-        if (!removing) {
-          removing = true
-          // Interruptible: a retirement runs uninterruptibly, and what it forks would inherit that.
-          yield* Effect.forkIn(Effect.interruptible(removeExpired), tableScope)
-        }
+        expiries.add(now + options.retentionMs, expireRecord(held))
         yield* Scope.close(scope, Exit.void)
       })
 

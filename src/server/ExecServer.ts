@@ -13,11 +13,11 @@ import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Spawner } from "../process/ChildProcess.js"
+import { type ExpiryQueue, makeExpiryQueue } from "../process/ExpiryQueue.js"
 import * as NodeSpawner from "../process/NodeSpawner.js"
 import { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessReaper } from "../process/ProcessReaper.js"
@@ -110,42 +110,15 @@ export const protocolSurface: Effect.Effect<Surface.Surface, never, ServerServic
 })
 
 /**
- * The handshake deadlines of a server's connections: `add(atMs, expire)`
- * calls `expire` at `atMs` (Effect's clock), unless the function it returns
- * was called first. One fiber keeps them all, in the order they were added,
- * which is their order as long as every connection has the same period (a
- * server's do): a sleeping fiber per connection cost about 30 KB of each.
+ * The handshake deadlines of a server's connections, in the order they fall
+ * due (every connection of a server has the same period): one fiber for
+ * all of them, where a sleeping fiber per connection cost about 30 KB of
+ * each.
  */
-export interface HandshakeDeadlines {
-  readonly add: (atMs: number, expire: () => void) => () => void
-}
-
-/** Deadlines kept until the scope closes. */
-export const makeHandshakeDeadlines: Effect.Effect<HandshakeDeadlines, never, Scope.Scope> = Effect.gen(function*() {
-  interface Deadline {
-    readonly atMs: number
-    expire: (() => void) | undefined
-  }
-  const waiting = yield* Queue.unbounded<Deadline>()
-  yield* Effect.forkScoped(Effect.gen(function*() {
-    while (true) {
-      const deadline = yield* Queue.take(waiting)
-      const now = yield* Clock.currentTimeMillis
-      if (deadline.expire !== undefined && deadline.atMs > now) yield* Effect.sleep(Duration.millis(deadline.atMs - now))
-      deadline.expire?.()
-    }
-  }))
-  return {
-    add: (atMs, expire) => {
-      const deadline: Deadline = { atMs, expire }
-      Queue.unsafeOffer(waiting, deadline)
-      // A connection that ends lets go of what its `expire` holds at once.
-      return () => {
-        deadline.expire = undefined
-      }
-    }
-  }
-})
+export const makeHandshakeDeadlines: Effect.Effect<ExpiryQueue, never, Scope.Scope> = Effect.map(
+  Effect.zip(Effect.runtime<never>(), Effect.scope),
+  ([runtime, scope]) => makeExpiryQueue(runtime, scope)
+)
 
 /**
  * Serves one client connection until it closes; its processes are terminated
@@ -159,7 +132,7 @@ export const serveClient = (
   transport: FrameTransport,
   surface?: Surface.Surface,
   messagePool?: MessagePool,
-  deadlines?: HandshakeDeadlines
+  deadlines?: ExpiryQueue
 ): Effect.Effect<void, never, ServerServices> =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
