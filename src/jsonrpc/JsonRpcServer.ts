@@ -57,8 +57,15 @@ export interface ServeConnectionOptions<R> {
   /** Frames larger than this many bytes are answered with -32600 and dropped. */
   readonly maxMessageBytes: number
   readonly ordering: (request: RequestMessage) => Ordering
-  /** Builds the connection's dispatcher; `scope` is the connection's, closed when it ends. */
-  readonly makeDispatcher: (connection: ConnectionService, scope: Scope.Scope) => Effect.Effect<Dispatcher, never, R>
+  /**
+   * Builds the connection's dispatcher; `scope` is the connection's, closed
+   * when it ends, and `runtime` its fiber's (what runs from its callbacks).
+   */
+  readonly makeDispatcher: (
+    connection: ConnectionService,
+    scope: Scope.Scope,
+    runtime: Runtime.Runtime<never>
+  ) => Effect.Effect<Dispatcher, never, R>
   /** How long to let in-flight requests finish after the peer stops sending. */
   readonly drainTimeoutMs?: number
   /** Bytes queued for the client above which producers are paused (default 8 MiB); they resume below a quarter of it. */
@@ -216,11 +223,12 @@ export const serveConnection = <R>(
       flow,
       request
     }
-    const dispatcher = yield* options.makeDispatcher(connection, scope)
+    // Taken once (each copies the fiber's refs): the dispatcher's session and the requests' fibers share it.
+    const runtime = yield* Effect.runtime<never>()
+    const dispatcher = yield* options.makeDispatcher(connection, scope, runtime)
     // Requests start at once, in the reading fiber's turn, instead of waiting
     // for a scheduler tick; they are tracked in `inflight`.
     // In the handlers' context where they share one: a request's fiber then starts in it (see Dispatcher).
-    const runtime = yield* Effect.runtime<never>()
     const inflight = makeInflight(Runtime.runFork(
       dispatcher.handlerContext === undefined
         ? runtime

@@ -60,6 +60,8 @@ export interface ConnectionOptions {
   readonly connection: ConnectionService
   /** The connection's scope: the session is released when it closes. */
   readonly scope: Scope.Scope
+  /** The connection fiber's runtime, which the session's log lines from callbacks run in. */
+  readonly runtime: Runtime.Runtime<never>
   /** For the session's listing. */
   readonly peer?: FrameTransport["peer"]
   /** The name of the surface it is served: a session it makes is listed as made by it. */
@@ -91,7 +93,7 @@ export const make = (options: ConnectionOptions): Effect.Effect<
   const store = yield* SessionStore
   let state: HandshakeState = "awaitingInitialize"
   let attachment: Attachment | undefined
-  const runtime = yield* Effect.runtime<never>()
+  const runtime = options.runtime
   const window = options.outputWindow
   const peer: SessionPeer = {
     connectionId: connection.id,

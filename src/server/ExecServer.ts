@@ -190,9 +190,9 @@ export const serveClient = (
             stopReading = stop
             if (handshakeMissed) stop()
           },
-          makeDispatcher: (connection, scope) => {
+          makeDispatcher: (connection, scope, runtime) => {
             const addOn = served.perConnection()
-            const made = ClientSession.make({ connection, scope, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
+            const made = ClientSession.make({ connection, scope, runtime, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
             return Effect.map(made, (made) => {
               session = made
               return makeDispatcher({
