@@ -108,8 +108,6 @@ type Entry =
   /** Closed and kept for the retention period: only the record of what reads and listings need. */
   | { readonly _tag: "Closed"; readonly actor: ProcessActor; readonly held: HeldRecord }
 
-/** When a closed process's record is due for removal. */
-
 /** Makes a process table whose processes live in the current scope. */
 export const makeProcessTable = (
   options: ProcessTableOptions

@@ -8,7 +8,6 @@ import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
-import type { ParseOptions } from "effect/SchemaAST"
 import { Invalid, plainParseOf } from "./plainParse.js"
 
 /**
@@ -29,7 +28,7 @@ export interface RpcCodec {
 const codecs = new WeakMap<Rpc.AnyWithProps, RpcCodec>()
 
 /** A client's params are checked with every error reported. */
-const payloadOptions: ParseOptions = { errors: "all" }
+const payloadOptions: SchemaAST.ParseOptions = { errors: "all" }
 
 /**
  * `parse`, preceded by the schema's plain parse where it has one: Schema's
@@ -40,7 +39,7 @@ const withPlainParse = (
   ast: SchemaAST.AST,
   isDecoding: boolean,
   parse: (input: unknown) => Either.Either<unknown, ParseResult.ParseError>,
-  options?: ParseOptions
+  options?: SchemaAST.ParseOptions
 ): (input: unknown) => Either.Either<unknown, ParseResult.ParseError> => {
   const plain = plainParseOf(ast, isDecoding, options)
   if (plain === undefined) return parse
