@@ -8,7 +8,9 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import type { FlowControl } from "./FlowControl.js"
 import type { WireError } from "../protocol/errors.js"
 import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
@@ -92,12 +94,24 @@ export const noResponse: ResponseHooksService = {
   afterResponse: (effect) => effect
 }
 
+/** The hooks' value in the runtime requests are forked from: each fiber forked from it gets hooks of its own. */
+const perForkedRequest: ResponseHooksService = { afterResponse: (effect) => effect }
+
 /**
- * The hooks of the request a fiber runs (inherited by the fibers it forks):
- * set once per request, which copies the fiber's refs, where adding the
- * hooks to the handler's context copied the whole context as well.
+ * The hooks of the request a fiber runs, inherited by the fibers it forks.
+ * A fiber forked from refs made by `withRequestHooksPerFiber` gets a fresh,
+ * unclaimed one at its fork, which costs nothing more than the fork; a
+ * request that finds none to claim sets its own, and each fiber-ref set
+ * copies all of the fiber's refs. A fiber that joins another keeps its own.
  */
-export const currentRequestHooks: FiberRef.FiberRef<ResponseHooksService> = FiberRef.unsafeMake(noResponse)
+export const currentRequestHooks: FiberRef.FiberRef<ResponseHooksService> = FiberRef.unsafeMake(noResponse, {
+  fork: (parent) => parent === perForkedRequest ? new RequestHooks(false) : parent,
+  join: (parent) => parent
+})
+
+/** `fiberRefs` (of `fiberId`) in which every fiber forked gets request hooks of its own, for the request it runs to claim. */
+export const withRequestHooksPerFiber = (fiberRefs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs =>
+  FiberRefs.updateAs(fiberRefs, { fiberId, fiberRef: currentRequestHooks, value: perForkedRequest })
 
 /** The `ResponseHooks` the dispatcher puts in every handler's context: the current request's (`currentRequestHooks`). */
 export const currentRequestResponseHooks: ResponseHooksService = {
@@ -108,26 +122,34 @@ export const currentRequestResponseHooks: ResponseHooksService = {
 export const afterResponse = (effect: Effect.Effect<void>): Effect.Effect<void, never, ResponseHooks> =>
   Effect.flatMap(ResponseHooks, (hooks) => hooks.afterResponse(effect))
 
-/** One request's hooks: what waits for the response, until `answered` runs it. */
+/** One request's hooks: what waits for the response, until `answer` hands it over. */
 export class RequestHooks implements ResponseHooksService {
+  private answered = false
   private pending: Array<Effect.Effect<void>> | undefined
 
-  /** `answered`: there is no response to wait for (a notification, or outside any request). */
-  constructor(answered = false) {
-    this.pending = answered ? undefined : []
+  /** `claimed`: a request already holds these hooks (made for it, not at a fork). */
+  constructor(private claimed: boolean) {}
+
+  /** Takes these hooks for the request about to run in this fiber: false when a request already took them. */
+  claim(): boolean {
+    if (this.claimed) return false
+    this.claimed = true
+    return true
   }
 
-  readonly afterResponse = (effect: Effect.Effect<void>): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (this.pending === undefined) return effect
-      this.pending.push(effect)
+  afterResponse(effect: Effect.Effect<void>): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.answered) return effect
+      ;(this.pending ??= []).push(effect)
       return Effect.void
     })
+  }
 
-  /** The response is enqueued: runs what waited for it; later calls run at once. */
-  readonly answered: Effect.Effect<void> = Effect.suspend(() => {
+  /** The response is enqueued (or there is none): what waited for it, to run now; later calls run at once. */
+  answer(): Effect.Effect<void> {
+    this.answered = true
     const pending = this.pending
     this.pending = undefined
-    return pending === undefined || pending.length === 0 ? Effect.void : Effect.all(pending, { discard: true })
-  })
+    return pending === undefined ? Effect.void : Effect.all(pending, { discard: true })
+  }
 }

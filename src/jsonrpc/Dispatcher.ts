@@ -38,12 +38,19 @@ export interface Dispatched {
 /**
  * Runs requests and notifications of one connection against its handlers.
  * Each effect it returns sets the request's hooks in the fiber that runs it
- * and replaces that fiber's context with its handler's (cheaper than scoping
- * them per request), so run each in a fiber of its own and nothing after it
- * that needs a context.
+ * (unless the fiber was forked with hooks of its own to claim: see
+ * `withRequestHooksPerFiber`) and replaces that fiber's context with its
+ * handler's (cheaper than scoping them per request), so run each in a fiber
+ * of its own and nothing after it that needs a context.
  */
 export interface Dispatcher {
+  /** Runs a request: its response, and what to run once that is enqueued (a batch's way). */
   readonly handleRequest: (request: RequestMessage) => Effect.Effect<Dispatched>
+  /**
+   * Runs a request, gives its response to `send`, then runs what the
+   * request deferred until then: `handleRequest` in one continuation.
+   */
+  readonly answerRequest: (request: RequestMessage, send: (response: ResponseMessage) => void) => Effect.Effect<void>
   readonly handleNotification: (notification: NotificationMessage) => Effect.Effect<void>
   /**
    * The context every handler runs in, when they all share one (handlers
@@ -146,82 +153,115 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     prepared.set(rpc.key, made)
     return made
   }
-  const invoke = (rpc: Rpc.AnyWithProps, payload: unknown, hooks: RequestHooks): Effect.Effect<unknown, unknown> => {
+  /**
+   * Runs `rpc`'s handler through `body`, given the handler's effect (after
+   * its middlewares, in its context) and the request's hooks: those the
+   * fiber was forked with when unclaimed, or new ones set in the fiber.
+   */
+  const invoke = <A>(
+    rpc: Rpc.AnyWithProps,
+    payload: unknown,
+    body: (handled: Effect.Effect<unknown, unknown>, hooks: RequestHooks) => Effect.Effect<A>
+  ): Effect.Effect<A> => {
+    let handled: Effect.Effect<unknown, unknown>
+    let context: Context.Context<never> | undefined
     const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
-    if (entry === undefined) return Effect.die(new Error(`no handler registered for ${rpc._tag}`))
-    let made = prepared.get(rpc.key)
-    if (made === undefined) {
+    if (entry === undefined) {
+      handled = Effect.die(new Error(`no handler registered for ${rpc._tag}`))
+    } else {
       try {
-        made = prepare(rpc, entry)
+        const made = prepared.get(rpc.key) ?? prepare(rpc, entry)
+        context = made.context
+        const result = entry.handler(payload, handlerOptions)
+        handled = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
+        // Before the handler: a middleware's failure answers the request instead of it.
+        for (let i = made.middlewares.length - 1; i >= 0; i--) {
+          handled = Effect.zipRight(made.middlewares[i]!({ clientId: connection.id, rpc, payload, headers: Headers.empty }), handled)
+        }
       } catch (error) {
-        return Effect.die(error)
+        handled = Effect.die(error)
       }
     }
-    const result = entry.handler(payload, handlerOptions)
-    let effect = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
-    // Before the handler: a middleware's failure answers the request instead of it.
-    for (let i = made.middlewares.length - 1; i >= 0; i--) {
-      effect = Effect.zipRight(made.middlewares[i]!({ clientId: connection.id, rpc, payload, headers: Headers.empty }), effect)
-    }
-    const withHooks = Effect.zipRight(FiberRef.set(currentRequestHooks, hooks), effect)
-    const context = made.context
-    return Effect.withFiberRuntime((fiber) =>
-      fiber.getFiberRef(FiberRef.currentContext) === context
-        ? withHooks
-        : Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), withHooks)
-    )
-  }
-
-  const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> => {
-    const startedAt = performance.now()
-    // Known methods only: a label per name a client makes up would grow without bound.
-    const methodLabel = Metrics.label("method", options.requests.requests.has(request.method) ? request.method : "unknown")
-    const observe = (dispatched: Dispatched): Dispatched => {
-      Metrics.requestDuration.unsafeUpdate((performance.now() - startedAt) / 1000, methodLabel)
-      const response = dispatched.response
-      if ("error" in response) Metrics.bump(Metrics.errors, 1, Metrics.label("code", response.error.code))
-      return dispatched
-    }
-    const dispatched = Effect.map(dispatch(request), observe)
-    if (options.traced !== true) return dispatched
-    const method = methodLabel[0]!.value
-    return Effect.withSpan(dispatched, method, {
-      kind: "server",
-      attributes: { "rpc.system": "jsonrpc", "rpc.method": method, "exec_server.connection_id": connection.id }
+    return Effect.withFiberRuntime((fiber) => {
+      let effect = handled
+      let hooks = fiber.getFiberRef(currentRequestHooks)
+      if (!(hooks instanceof RequestHooks && hooks.claim())) {
+        hooks = new RequestHooks(true)
+        effect = Effect.zipRight(FiberRef.set(currentRequestHooks, hooks), effect)
+      }
+      if (context !== undefined && fiber.getFiberRef(FiberRef.currentContext) !== context) {
+        effect = Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect)
+      }
+      return body(effect, hooks as RequestHooks)
     })
   }
 
-  const dispatch = (request: RequestMessage): Effect.Effect<Dispatched> => {
-    const answerError = (error: WireError): Dispatched => ({ response: { id: request.id, error }, afterResponse: Effect.void })
+  const unknownMethod = Metrics.label("method", "unknown")
+  /**
+   * Runs a request and gives `finish` its response and, when its handler
+   * succeeded, its hooks; the request's metrics are taken in between.
+   */
+  const runThen = <A>(
+    request: RequestMessage,
+    finish: (response: ResponseMessage, hooks: RequestHooks | undefined) => Effect.Effect<A>
+  ): Effect.Effect<A> => {
+    const startedAt = performance.now()
     const rpc = options.requests.requests.get(request.method) as Rpc.AnyWithProps | undefined
+    // Known methods only: a label per name a client makes up would grow without bound.
+    const methodLabel = rpc === undefined ? unknownMethod : Metrics.label("method", request.method)
+    const answer = (response: ResponseMessage, hooks: RequestHooks | undefined): Effect.Effect<A> => {
+      Metrics.requestDuration.unsafeUpdate((performance.now() - startedAt) / 1000, methodLabel)
+      if ("error" in response) Metrics.bump(Metrics.errors, 1, Metrics.label("code", response.error.code))
+      return finish(response, hooks)
+    }
+    const answerError = (error: WireError): Effect.Effect<A> => answer({ id: request.id, error }, undefined)
     if (rpc === undefined) {
-      return Effect.succeed(
-        answerError({ code: ErrorCode.MethodNotFound, message: `method not found: ${request.method}` })
-      )
+      return Effect.suspend(() => answerError({ code: ErrorCode.MethodNotFound, message: `method not found: ${request.method}` }))
     }
     const codec = codecOf(rpc)
     const payload = codec.decodePayload(request.params ?? {})
     if (Either.isLeft(payload)) {
-      return Effect.succeed(answerError({
-        code: ErrorCode.InvalidParams,
-        message: `invalid params for ${request.method}: ${formatParseError(payload.left)}`
-      }))
+      const message = `invalid params for ${request.method}: ${formatParseError(payload.left)}`
+      return Effect.suspend(() => answerError({ code: ErrorCode.InvalidParams, message }))
     }
-    const hooks = new RequestHooks()
-    const failed = (cause: Cause.Cause<unknown>) => Effect.map(wireErrorOf(request.method, cause), answerError)
-    return invoke(rpc, payload.right, hooks).pipe(
-      Effect.matchCauseEffect({
+    const failed = (cause: Cause.Cause<unknown>) => Effect.flatMap(wireErrorOf(request.method, cause), answerError)
+    return invoke(rpc, payload.right, (handled, hooks) =>
+      Effect.matchCauseEffect(handled, {
         onFailure: failed,
         onSuccess: (value) => {
           const result = codec.encodeSuccess(value)
           // A handler's result that does not fit its schema is a bug of ours.
-          return Either.isRight(result)
-            ? Effect.succeed<Dispatched>({ response: { id: request.id, result: result.right }, afterResponse: hooks.answered })
-            : failed(Cause.die(result.left))
+          return Either.isRight(result) ? answer({ id: request.id, result: result.right }, hooks) : failed(Cause.die(result.left))
         }
-      })
-    )
+      }))
   }
+  const settled = (response: ResponseMessage, hooks: RequestHooks | undefined) => Effect.succeed({ response, hooks })
+  /** `runThen`, in a span of the request when traced (what runs after the response is not part of it). */
+  const run = <A>(
+    request: RequestMessage,
+    finish: (response: ResponseMessage, hooks: RequestHooks | undefined) => Effect.Effect<A>
+  ): Effect.Effect<A> => {
+    if (options.traced !== true) return runThen(request, finish)
+    const method = options.requests.requests.has(request.method) ? request.method : "unknown"
+    const spanned = Effect.withSpan(runThen(request, settled), method, {
+      kind: "server",
+      attributes: { "rpc.system": "jsonrpc", "rpc.method": method, "exec_server.connection_id": connection.id }
+    })
+    return Effect.flatMap(spanned, (done) => finish(done.response, done.hooks))
+  }
+
+  const handleRequest = (request: RequestMessage): Effect.Effect<Dispatched> =>
+    run(request, (response, hooks) =>
+      Effect.succeed<Dispatched>({
+        response,
+        afterResponse: hooks === undefined ? Effect.void : Effect.suspend(() => hooks.answer())
+      }))
+
+  const answerRequest = (request: RequestMessage, send: (response: ResponseMessage) => void): Effect.Effect<void> =>
+    run(request, (response, hooks) => {
+      send(response)
+      return hooks === undefined ? Effect.void : hooks.answer()
+    })
 
   const handleNotification = (notification: NotificationMessage): Effect.Effect<void> => {
     const rpc = options.notifications.requests.get(notification.method) as Rpc.AnyWithProps | undefined
@@ -232,12 +272,15 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     if (Either.isLeft(payload)) {
       return Effect.logWarning(`client notification ${notification.method} has invalid params: ${formatParseError(payload.left)}`)
     }
-    // No response: what a notification's handler defers runs at once.
-    return invoke(rpc, payload.right, new RequestHooks(true)).pipe(
-      Effect.catchAllCause((cause) => Effect.logWarning(`client notification ${notification.method} failed`, cause)),
-      Effect.asVoid
-    )
+    return invoke(rpc, payload.right, (handled, hooks) => {
+      // No response: what a notification's handler defers runs at once (nothing can wait yet).
+      hooks.answer()
+      return handled.pipe(
+        Effect.catchAllCause((cause) => Effect.logWarning(`client notification ${notification.method} failed`, cause)),
+        Effect.asVoid
+      )
+    })
   }
 
-  return { handleRequest, handleNotification, handlerContext }
+  return { handleRequest, answerRequest, handleNotification, handlerContext }
 }

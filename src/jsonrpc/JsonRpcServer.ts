@@ -17,7 +17,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
-import { ClientRequestFailed, type ConnectionService } from "./Connection.js"
+import { ClientRequestFailed, type ConnectionService, withRequestHooksPerFiber } from "./Connection.js"
 import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
 import * as Outbound from "./Outbound.js"
@@ -227,23 +227,20 @@ export const serveConnection = <R>(
     const runtime = yield* Effect.runtime<never>()
     const dispatcher = yield* options.makeDispatcher(connection, scope, runtime)
     // Requests start at once, in the reading fiber's turn, instead of waiting
-    // for a scheduler tick; they are tracked in `inflight`.
-    // In the handlers' context where they share one: a request's fiber then starts in it (see Dispatcher).
-    const inflight = makeInflight(Runtime.runFork(
-      dispatcher.handlerContext === undefined
-        ? runtime
-        : Runtime.make({ context: dispatcher.handlerContext, runtimeFlags: runtime.runtimeFlags, fiberRefs: runtime.fiberRefs })
-    ))
+    // for a scheduler tick; they are tracked in `inflight`. Each fiber is
+    // forked with response hooks of its own, and in the handlers' context
+    // where they share one, which spares the request setting either (see Dispatcher).
+    const connectionFiber = yield* Effect.fiberIdWith(Effect.succeed)
+    const inflight = makeInflight(Runtime.runFork(Runtime.make({
+      context: dispatcher.handlerContext ?? runtime.context,
+      runtimeFlags: runtime.runtimeFlags,
+      fiberRefs: withRequestHooksPerFiber(runtime.fiberRefs, connectionFiber)
+    })))
     yield* Scope.addFinalizer(scope, inflight.interruptAll)
     const runFork = inflight.run
     const lanes = new Lanes()
 
     const send = (response: ResponseMessage) => enqueue(encodeResponse(response))
-    const respond = (dispatched: Dispatched): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        send(dispatched.response)
-        return dispatched.afterResponse
-      })
 
     const maxInflight = options.maxInflightRequests ?? 4096
     const maxInflightBytes = options.maxInflightRequestBytes ?? DEFAULT_MAX_INFLIGHT_REQUEST_BYTES
@@ -305,7 +302,7 @@ export const serveConnection = <R>(
             return undefined
           }
           const ordering = options.ordering(message)
-          const effect = Effect.flatMap(dispatcher.handleRequest(message), respond)
+          const effect = dispatcher.answerRequest(message, send)
           if (ordering._tag === "Sequential") return runAdmittedAlone(effect, bytes)
           start(ordering, effect, bytes)
           return undefined

@@ -6,10 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
-import { type Context, Deferred, Effect, FiberId, FiberRef, Layer, Schema } from "effect"
-import { afterResponse, ClientRequestFailed, noResponse, ResponseHooks } from "../../src/jsonrpc/Connection.js"
+import { type Context, Deferred, Effect, FiberId, FiberRef, Layer, Runtime, Schema } from "effect"
+import { afterResponse, ClientRequestFailed, noResponse, ResponseHooks, withRequestHooksPerFiber } from "../../src/jsonrpc/Connection.js"
 import { type Dispatched, makeDispatcher } from "../../src/jsonrpc/Dispatcher.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
+import type { ResponseMessage } from "../../src/wire/JsonRpc.js"
 
 class LateRpcs extends RpcGroup.make(
   Rpc.make("test/late", { payload: Schema.Struct({}), success: Schema.Struct({}) })
@@ -36,6 +37,8 @@ const dispatcherOf = <Rpcs extends Rpc.Any>(
       request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" }))
     }
   })
+
+const isDone = (deferred: Deferred.Deferred<void>): boolean => Effect.runSync(Deferred.isDone(deferred))
 
 /** Runs what a dispatched request deferred, as the connection loop does once the response is enqueued. */
 const runAfter = (dispatched: Dispatched): Effect.Effect<void> => dispatched.afterResponse
@@ -94,5 +97,59 @@ describe("afterResponse", () => {
       expect([yield* Deferred.isDone(deferredBy.get("a")!), yield* Deferred.isDone(deferredBy.get("b")!)]).toEqual([false, true])
       yield* runAfter(dispatchedA)
       expect(yield* Deferred.isDone(deferredBy.get("a")!)).toBe(true)
+    }).pipe(Effect.scoped))
+
+  it.live("gives each fiber forked from the connection's request runtime hooks of its own, which its forks share", () =>
+    Effect.gen(function*() {
+      const gates = new Map<string, Deferred.Deferred<void>>()
+      const deferred = new Map<string, Deferred.Deferred<void>>()
+      const late = new Map<string, Deferred.Deferred<void>>()
+      const handlers = yield* Layer.build(TaggedRpcs.toLayer({
+        "test/tagged": ({ tag }) =>
+          Effect.gen(function*() {
+            yield* Deferred.await(gates.get(tag)!)
+            yield* afterResponse(Deferred.succeed(deferred.get(tag)!, undefined))
+            // A fiber of this request: it shares the request's hooks, so what it defers once the response is out runs at once.
+            yield* Effect.forkDaemon(Effect.zipRight(Deferred.await(gates.get(`${tag}-late`)!), afterResponse(Deferred.succeed(late.get(tag)!, undefined))))
+            return {}
+          })
+      }).pipe(Layer.provide(Layer.succeed(ResponseHooks, noResponse))))
+      const dispatcher = dispatcherOf(TaggedRpcs, handlers)
+      // What serveConnection forks its requests from.
+      const runtime = yield* Effect.runtime<never>()
+      const connectionFiber = yield* Effect.fiberIdWith(Effect.succeed)
+      const fork = Runtime.runFork(Runtime.make({
+        context: dispatcher.handlerContext!,
+        runtimeFlags: runtime.runtimeFlags,
+        fiberRefs: withRequestHooksPerFiber(runtime.fiberRefs, connectionFiber)
+      }))
+      const sent: Array<[string, ResponseMessage]> = []
+      const start = (tag: string, id: number) => {
+        for (const key of [tag, `${tag}-late`]) gates.set(key, Deferred.unsafeMake<void>(FiberId.none))
+        deferred.set(tag, Deferred.unsafeMake<void>(FiberId.none))
+        late.set(tag, Deferred.unsafeMake<void>(FiberId.none))
+        return fork(dispatcher.answerRequest({ _tag: "Request", id, method: "test/tagged", params: { tag } }, (response) => {
+          // Deferred work waits for the response: nothing ran when it is sent.
+          expect(isDone(deferred.get(tag)!)).toBe(false)
+          sent.push([tag, response])
+        }))
+      }
+      const a = start("a", 1)
+      const b = start("b", 2)
+      // b answers first: only its deferred work runs.
+      yield* Deferred.succeed(gates.get("b")!, undefined)
+      const exitB = yield* b.await
+      expect(exitB._tag).toBe("Success")
+      expect(sent).toEqual([["b", { id: 2, result: {} }]])
+      expect([isDone(deferred.get("a")!), isDone(deferred.get("b")!)]).toEqual([false, true])
+      yield* Deferred.succeed(gates.get("a")!, undefined)
+      yield* a.await
+      expect(sent.map(([tag]) => tag)).toEqual(["b", "a"])
+      expect(isDone(deferred.get("a")!)).toBe(true)
+      for (const tag of ["a", "b"]) {
+        yield* Deferred.succeed(gates.get(`${tag}-late`)!, undefined)
+        const ran = yield* Deferred.await(late.get(tag)!).pipe(Effect.timeout("1 seconds"), Effect.option)
+        expect(ran._tag).toBe("Some")
+      }
     }).pipe(Effect.scoped))
 })
