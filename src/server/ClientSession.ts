@@ -134,10 +134,10 @@ export const make = (options: ConnectionOptions): Effect.Effect<
       reason: "notInitialized"
     })
 
-  const session = Effect.suspend(() =>
-    state === "ready" && attachment !== undefined ? Effect.succeed(attachment.session) : Effect.fail(notReady())
-  )
-  const processes = Effect.map(session, (current) => current.processes)
+  // Each a single step where a `map` of `session` takes four: every request goes through one.
+  const sessionWith = <A>(f: (session: Attachment["session"]) => A): Effect.Effect<A, InvalidRequest> =>
+    Effect.suspend(() => state === "ready" && attachment !== undefined ? Effect.succeed(f(attachment.session)) : Effect.fail(notReady()))
+  const processes = sessionWith((current) => current.processes)
   return {
     initialize: (params) =>
       Effect.gen(function*() {
@@ -171,8 +171,8 @@ export const make = (options: ConnectionOptions): Effect.Effect<
       if (state === "awaitingInitialized") state = "ready"
     }),
     processes,
-    files: Effect.map(session, (current) => current.files),
-    requireReady: Effect.asVoid(session),
+    files: sessionWith((current) => current.files),
+    requireReady: sessionWith(() => undefined),
     scope,
     resource,
     sessionId: () => attachment?.session.sessionId
