@@ -205,6 +205,7 @@ export const serverNodeFlags: ReadonlyArray<string> = [
   "--max-semi-space-size=1",
   "--interrupt-budget=49152",
   "--v8-pool-size=1",
+  "--single-threaded-gc",
   "--expose-gc"
 ]
 
