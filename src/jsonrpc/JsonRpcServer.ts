@@ -110,13 +110,18 @@ const makeInflight = (fork: <A>(effect: Effect.Effect<A>) => Fiber.RuntimeFiber<
   const fibers = new Set<Fiber.RuntimeFiber<unknown>>()
   let closed = false
   let emptied: Array<() => void> = []
-  const run = <A>(effect: Effect.Effect<A>): Fiber.RuntimeFiber<A> => {
-    if (closed) return interruptedFiber ??= Effect.runFork(Effect.interrupt)
+  /** Runs `effect` in a fiber of the set; `onEnd` is called when it ends (before the set's waiters), however it ends. */
+  const run = <A>(effect: Effect.Effect<A>, onEnd?: () => void): Fiber.RuntimeFiber<A> => {
+    if (closed) {
+      onEnd?.()
+      return interruptedFiber ??= Effect.runFork(Effect.interrupt)
+    }
     const fiber = fork(effect)
     // Its observer runs at once when the fiber ended while starting.
     fibers.add(fiber)
     fiber.addObserver(() => {
       fibers.delete(fiber)
+      onEnd?.()
       if (fibers.size > 0 || emptied.length === 0) return
       const waiting = emptied
       emptied = []
@@ -266,23 +271,21 @@ export const serveConnection = <R>(
     const start = (ordering: Ordering, effect: Effect.Effect<void>, bytes: number): void => {
       const release = releaseOf(bytes)
       if (ordering._tag === "Lane" || ordering._tag === "After") {
-        lanes.enter(ordering.key, ordering._tag === "Lane", (done) =>
-          runFork(effect).addObserver(() => {
+        lanes.enter(ordering.key, ordering._tag === "Lane", (done) => {
+          runFork(effect, () => {
             release()
             done()
-          }))
+          })
+        })
       } else {
-        runFork(effect).addObserver(release)
+        runFork(effect, release)
       }
     }
 
     // Runs the dispatcher's work in a fiber of its own (see `Dispatcher`) and waits for it.
     const runAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => Effect.flatten(runFork(effect).await)
-    const runAdmittedAlone = <A>(effect: Effect.Effect<A>, bytes: number): Effect.Effect<A> => {
-      const fiber = runFork(effect)
-      fiber.addObserver(releaseOf(bytes))
-      return Effect.flatten(fiber.await)
-    }
+    const runAdmittedAlone = <A>(effect: Effect.Effect<A>, bytes: number): Effect.Effect<A> =>
+      Effect.flatten(runFork(effect, releaseOf(bytes)).await)
 
     // Handles a frame that holds one message. Returns the work that must be
     // done before the next frame is handled (the handshake, a notification).
