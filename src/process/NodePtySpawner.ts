@@ -116,6 +116,8 @@ const COALESCE_MS = 2
  */
 const DRAIN_QUIET_MS = 3
 const DRAIN_CHECK_MS = 1
+/** Checks in a row (each after an I/O poll) that must find the terminal quiet. */
+const DRAIN_QUIET_TICKS = 3
 
 /** False once the process is gone or a zombie. */
 const isRunning = (pid: number): boolean => {
@@ -219,8 +221,20 @@ export const make = (): ProcessSpawner => ({
         if (exited || draining || isRunning(pid)) return
         draining = true
         terminal.resume()
+        // Quiet by the clock is not enough: a server starved of CPU comes back
+        // to a long gap before it has polled the terminal again, and what the
+        // child wrote meanwhile was lost on a loaded machine (about 1 end in 10).
+        // The gap must also hold over DRAIN_QUIET_TICKS checks, each after an
+        // I/O poll of the event loop that would have read it.
+        let quietTicks = 0
+        let quietSince = lastDataAt
         drainTimer = setInterval(() => {
-          if (Date.now() - lastDataAt < DRAIN_QUIET_MS) return
+          if (Date.now() - lastDataAt < DRAIN_QUIET_MS || lastDataAt !== quietSince) {
+            quietTicks = 0
+            quietSince = lastDataAt
+            return
+          }
+          if (++quietTicks < DRAIN_QUIET_TICKS) return
           stopDrain()
           releaseSlave()
         }, DRAIN_CHECK_MS)
