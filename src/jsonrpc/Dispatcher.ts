@@ -195,15 +195,18 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     }
     return Effect.withFiberRuntime((fiber) => {
       let effect = handled
-      let hooks = fiber.getFiberRef(currentRequestHooks)
-      if (!(hooks instanceof RequestHooks && hooks.claim())) {
+      const forked = fiber.getFiberRef(currentRequestHooks)
+      let hooks: RequestHooks
+      if (forked instanceof RequestHooks && forked.claim()) {
+        hooks = forked
+      } else {
         hooks = new RequestHooks(true)
         effect = Effect.zipRight(FiberRef.set(currentRequestHooks, hooks), effect)
       }
       if (context !== undefined && fiber.getFiberRef(FiberRef.currentContext) !== context) {
         effect = Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect)
       }
-      return body(effect, hooks as RequestHooks)
+      return body(effect, hooks)
     })
   }
 
