@@ -323,7 +323,10 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       ]
       const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
         url: transports.map((t) => t.url).join(" "),
-        connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" })
+        connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" }),
+        accept: transports.every((t) => t.accept !== undefined)
+          ? (serve) => Effect.all(transports.map((t) => t.accept!(serve)), { concurrency: "unbounded", discard: true })
+          : undefined
       }
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse

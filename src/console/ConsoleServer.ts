@@ -59,7 +59,7 @@ export const serveBeside = (
     const transport = yield* ServerTransport
     const protocol = yield* ExecServer.protocolSurface.pipe(Effect.provideServiceEffect(Surface.ProtocolExtension, protocolExtension))
     const consoleOwn = Surface.merge(protocol, yield* consoleSurface)
-    yield* Effect.zipLeft(ExecServer.serveAll(transport.connections, protocol), ExecServer.serveAll(connections, consoleOwn), {
+    yield* Effect.zipLeft(ExecServer.serveAll(transport, protocol), ExecServer.serveAll(connections, consoleOwn), {
       concurrent: true
     })
   })

@@ -18,6 +18,7 @@ import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { ClientRequestFailed, type ConnectionService, withRequestHooksPerFiber } from "./Connection.js"
+import { makeFiberGroup } from "./FiberGroup.js"
 import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
 import * as Outbound from "./Outbound.js"
@@ -95,57 +96,6 @@ export interface ServeConnectionOptions<R> {
 }
 
 let nextConnectionId = 1
-
-/** A fiber that is already interrupted: what `run` gives once the set is closed. */
-let interruptedFiber: Fiber.RuntimeFiber<never> | undefined
-
-/**
- * A connection's request fibers, all interrupted when its scope closes, as a
- * FiberSet's would be. Not a FiberSet: `FiberSet.make`'s release is an
- * `Effect.addFinalizer`, which diffs and patches every fiber ref of the
- * connection (its context of every service) when the scope closes: about
- * 50 KB allocated per connection, more than a whole `initialize`.
- */
-const makeInflight = (fork: <A>(effect: Effect.Effect<A>) => Fiber.RuntimeFiber<A>) => {
-  const fibers = new Set<Fiber.RuntimeFiber<unknown>>()
-  let closed = false
-  let emptied: Array<() => void> = []
-  /** Runs `effect` in a fiber of the set; `onEnd` is called when it ends (before the set's waiters), however it ends. */
-  const run = <A>(effect: Effect.Effect<A>, onEnd?: () => void): Fiber.RuntimeFiber<A> => {
-    if (closed) {
-      onEnd?.()
-      return interruptedFiber ??= Effect.runFork(Effect.interrupt)
-    }
-    const fiber = fork(effect)
-    // Its observer runs at once when the fiber ended while starting.
-    fibers.add(fiber)
-    fiber.addObserver(() => {
-      fibers.delete(fiber)
-      onEnd?.()
-      if (fibers.size > 0 || emptied.length === 0) return
-      const waiting = emptied
-      emptied = []
-      for (const resume of waiting) resume()
-    })
-    return fiber
-  }
-  return {
-    run,
-    /** Until no fiber of the set is running. */
-    awaitEmpty: Effect.async<void>((resume) => {
-      if (fibers.size === 0) return resume(Effect.void)
-      const done = () => resume(Effect.void)
-      emptied.push(done)
-      return Effect.sync(() => {
-        emptied = emptied.filter((waiting) => waiting !== done)
-      })
-    }),
-    interruptAll: Effect.suspend(() => {
-      closed = true
-      return fibers.size === 0 ? Effect.void : Fiber.interruptAll(Array.from(fibers))
-    })
-  }
-}
 
 /**
  * Serves a connection until its frames end or its writes fail, then lets
@@ -236,7 +186,7 @@ export const serveConnection = <R>(
     // forked with response hooks of its own, and in the handlers' context
     // where they share one, which spares the request setting either (see Dispatcher).
     const connectionFiber = yield* Effect.fiberIdWith(Effect.succeed)
-    const inflight = makeInflight(Runtime.runFork(Runtime.make({
+    const inflight = makeFiberGroup(Runtime.runFork(Runtime.make({
       context: dispatcher.handlerContext ?? runtime.context,
       runtimeFlags: runtime.runtimeFlags,
       fiberRefs: withRequestHooksPerFiber(runtime.fiberRefs, connectionFiber)

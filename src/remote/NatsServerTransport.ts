@@ -20,7 +20,7 @@ import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Msg, NatsConnection } from "@nats-io/transport-node"
-import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
+import { type FrameTransport, makeHandoff, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import { asksForToken, type BearerAuth, bearerAuthProblem, bearerRefusal } from "../transport/bearerAuth.js"
 import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame, type OutgoingMessage } from "../wire/JsonRpc.js"
@@ -184,7 +184,7 @@ export const make = (
     const transportScope = yield* Effect.scope
     const reconnects = yield* NatsLink.watchReconnects(connection)
     const runtime = yield* Effect.runtime<never>()
-    const accepted = yield* Queue.unbounded<FrameTransport>()
+    const accepted = yield* makeHandoff<FrameTransport>()
     /** Streams open now, by id: the cap, and a duplicate id is refused. */
     const open = new Set<string>()
     const opens = makeOpenBudget()
@@ -232,7 +232,7 @@ export const make = (
         const transport = yield* streamTransport(channel, inbound.frames, scope)
         // Subscribed and flushed before the answer: the client's first frames find the stream.
         message.respond(NatsLink.controlFrame("open", streamId))
-        yield* Queue.offer(accepted, transport)
+        accepted.offer(transport)
       }).pipe(
         Effect.catchTag("RemoteOpenRefused", ({ reason, streamId }) => {
           // Refusals cost a sender nothing: what one can make the executor log is bounded (see logBudget.ts).
@@ -281,12 +281,14 @@ export const make = (
       try: () => connection.flush(),
       catch: (error) => new TransportError({ message: `NATS: ${String(error)}` })
     })
+    // Another executor took the id over: this one stops serving it.
+    const lost = registration === undefined
+      ? undefined
+      : Effect.mapError(registration.lost, (error) => new TransportError({ message: error.message }))
     return {
       url: `nats://${options.servers.map((server) => server.replace(/^nats:\/\//, "")).join(",")}/${env}`,
-      // Another executor took the id over: this one stops serving it.
-      connections: registration === undefined ? Stream.fromQueue(accepted) : Stream.fromQueue(accepted).pipe(
-        Stream.merge(Stream.fromEffect(Effect.mapError(registration.lost, (error) => new TransportError({ message: error.message }))))
-      )
+      connections: lost === undefined ? accepted.stream : accepted.stream.pipe(Stream.merge(Stream.fromEffect(lost))),
+      accept: (serve) => lost === undefined ? accepted.accept(serve) : Effect.raceFirst(accepted.accept(serve), lost)
     }
   })
 

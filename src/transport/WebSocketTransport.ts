@@ -21,7 +21,7 @@ import * as Net from "node:net"
 import { WebSocketServer } from "ws"
 import type { Duplex } from "node:stream"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
-import { type FrameTransport, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
+import { type FrameTransport, makeHandoff, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
 import { socketTransport } from "./socketConnection.js"
@@ -64,10 +64,11 @@ export const make = (
   TransportError,
   Scope.Scope | Sandbox
 > =>
-  Effect.map(makeRouted({ ...options, route: admitEvery }), ({ connections, mounted, url }) => {
+  Effect.map(makeRouted({ ...options, route: admitEvery }), ({ accept, connections, mounted, url }) => {
     const transport: typeof ServerTransport.Service = {
       url,
-      connections: Stream.map(connections, (connection) => connection.transport)
+      connections: Stream.map(connections, (connection) => connection.transport),
+      accept: (serve) => accept((connection) => serve(connection.transport))
     }
     return { transport, url, mounted }
   })
@@ -85,6 +86,8 @@ export const makeRouted = <A>(
 ): Effect.Effect<
   {
     readonly connections: Stream.Stream<RoutedConnection<A>>
+    /** The same connections handed to `serve` as they come, instead (see `ServerTransport`'s `accept`). */
+    readonly accept: (serve: (connection: RoutedConnection<A>) => void) => Effect.Effect<never>
     /** The mounted application's connections (they are admitted by it, not routed). */
     readonly mounted: Stream.Stream<FrameTransport>
     readonly url: string
@@ -101,7 +104,7 @@ export const makeRouted = <A>(
     const runtime = yield* Effect.runtime<never>()
     const { logRefusal, misdirected, verifyBearer } = yield* makeAdmission(options, runtime)
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
-    const accepted = yield* Queue.unbounded<RoutedConnection<A>>()
+    const accepted = yield* makeHandoff<RoutedConnection<A>>()
     const mounted = yield* Queue.unbounded<FrameTransport>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
     const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY
@@ -179,7 +182,7 @@ export const makeRouted = <A>(
             maxBufferedFrames: options.maxBufferedFrames
           })
           if (toMount) Queue.unsafeOffer(mounted, transport)
-          else Queue.unsafeOffer(accepted, { transport, route: route as A, closeWith })
+          else accepted.offer({ transport, route: route as A, closeWith })
         })
       }
       // A mounted application's upgrade was admitted by it, and a plain
@@ -265,7 +268,7 @@ export const makeRouted = <A>(
         for (const socket of sockets) socket.destroy()
       })
     )
-    return { connections: Stream.fromQueue(accepted), mounted: Stream.fromQueue(mounted), url: formatUrl(options.host, port) }
+    return { connections: accepted.stream, accept: accepted.accept, mounted: Stream.fromQueue(mounted), url: formatUrl(options.host, port) }
   })
 
 /** Provides the WebSocket transport, listening for as long as the layer lives. */

@@ -1,19 +1,21 @@
 /**
- * The transport contract (rpc/Transport.ts) as the stdio transport keeps it:
+ * The transport contract (jsonrpc/Transport.ts) as the stdio transport keeps it:
  * frames that arrive before the connection is served are kept, and the
  * listeners it put on streams that outlive it are gone once its scope closes,
- * served or not.
+ * served or not. And the handoff of accepted connections to the server.
  */
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { PassThrough } from "node:stream"
+import { makeHandoff } from "../../src/jsonrpc/Transport.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as StdioTransport from "../../src/transport/StdioTransport.js"
 import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
@@ -86,4 +88,37 @@ describe("WebSocket transport", () => {
     )
     expect(Exit.isFailure(missing) && String(Cause.squash(missing.cause))).toMatch(/Service not found: effect-exec-server\/Sandbox/)
   })
+})
+
+describe("handoff (what a transport accepted, to the server)", () => {
+  it.effect("hands what arrived before `accept` first, in order, then each as it comes, in the offer's own call", () =>
+    Effect.gen(function*() {
+      const handoff = yield* makeHandoff<number>()
+      handoff.offer(1)
+      handoff.offer(2)
+      const served: Array<number> = []
+      const accepting = yield* Effect.fork(handoff.accept((item) => served.push(item)))
+      yield* Effect.yieldNow()
+      expect(served).toEqual([1, 2])
+      handoff.offer(3)
+      expect(served).toEqual([1, 2, 3])
+      yield* Fiber.interrupt(accepting)
+    }))
+
+  it.effect("keeps what arrives once `accept` is interrupted, for the next consumer (the stream here)", () =>
+    Effect.gen(function*() {
+      const handoff = yield* makeHandoff<number>()
+      const served: Array<number> = []
+      const accepting = yield* Effect.fork(handoff.accept((item) => served.push(item)))
+      yield* Effect.yieldNow()
+      handoff.offer(1)
+      yield* Fiber.interrupt(accepting)
+      handoff.offer(2)
+      handoff.offer(3)
+      expect(served).toEqual([1])
+      const taken = yield* Stream.runCollect(Stream.take(handoff.stream, 3)).pipe(Effect.fork)
+      yield* Effect.yieldNow()
+      handoff.offer(4)
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(taken))).toEqual([2, 3, 4])
+    }))
 })
