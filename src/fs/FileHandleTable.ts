@@ -47,8 +47,11 @@ export interface FileHandleTableOptions {
 
 /** A table whose handles close with the current scope; at most `maxHandles` open at once. */
 export const makeFileHandleTable = (options: FileHandleTableOptions): Effect.Effect<FileHandleTable, never, Scope.Scope> =>
+  Effect.flatMap(Effect.scope, (scope) => makeFileHandleTableIn(options, scope))
+
+/** A table whose handles close with `tableScope` (a session's, given rather than provided: see makeProcessTableIn). */
+export const makeFileHandleTableIn = (options: FileHandleTableOptions, tableScope: Scope.Scope): Effect.Effect<FileHandleTable> =>
   Effect.gen(function*() {
-    const tableScope = yield* Effect.scope
     const entries = new Map<string, Entry>()
     const serverHandles = options.serverHandles
     /** Once the table's scope is closing: it opens nothing more, and has given back every slot. */

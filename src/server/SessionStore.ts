@@ -17,6 +17,7 @@ import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import type { Spawner } from "../process/ChildProcess.js"
@@ -24,9 +25,9 @@ import type { Sandbox } from "../sandbox/Sandbox.js"
 import type { OutputBuffers } from "../process/OutputBuffers.js"
 import type { ProcessReaper } from "../process/ProcessReaper.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
-import { type FileHandleTable, makeFileHandleTable } from "../fs/FileHandleTable.js"
+import { type FileHandleTable, makeFileHandleTableIn } from "../fs/FileHandleTable.js"
 import * as ProcessObserver from "../process/ProcessObserver.js"
-import { makeProcessTable, type ProcessTable } from "../process/ProcessTable.js"
+import { makeProcessTableIn, type ProcessTable } from "../process/ProcessTable.js"
 import { LiveOutputBudget } from "../process/LiveOutputBudget.js"
 import { RetentionBudget } from "../process/RetentionBudget.js"
 import { Slots } from "../process/Slots.js"
@@ -268,7 +269,16 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
         const sessionId = randomUUID()
         // The record is filled in below; the table's emit reads its current sink.
         let record: SessionRecord | undefined
-        const processTable = makeProcessTable({
+        // The tables are given the session's scope and services rather than
+        // provided them: a provision copies the context, and each service
+        // looked up is two runtime steps.
+        const runtime = yield* Effect.runtime<never>()
+        const tableRuntime = Runtime.make({
+          context: Context.add(processServices, Scope.Scope, scope),
+          runtimeFlags: runtime.runtimeFlags,
+          fiberRefs: runtime.fiberRefs
+        })
+        const processes = yield* makeProcessTableIn({
           graceMs: config.graceMs,
           retainedOutputBytes: config.retainedOutputBytes,
           retentionMs: config.retentionMs,
@@ -289,12 +299,8 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
                   : record.client.request(method, params)
               )
           }
-        })
-        const fileTable = makeFileHandleTable({ maxHandles: config.maxFileHandles, serverHandles: handleSlots })
-        // Given the session's scope and the processes' services at once: each provision costs a copy of the context.
-        const [processes, files] = yield* Effect.zip(processTable, fileTable).pipe(
-          Effect.provide(Context.add(processServices, Scope.Scope, scope))
-        )
+        }, tableRuntime)
+        const files = yield* makeFileHandleTableIn({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }, scope)
         yield* logAnnotated(LogLevel.Info, "session created", { sessionId, connectionId: peer.connectionId, detachTtlMs })
         record = {
           sessionId,
