@@ -17,7 +17,25 @@ import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
 import * as HashSet from "effect/HashSet"
 import * as Inspectable from "effect/Inspectable"
+import type * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+
+type AnyLogger = Logger.Logger<unknown, unknown>
+
+/**
+ * Each set of loggers as an array, made once per set (they are immutable and
+ * rarely change): iterating an Effect HashSet allocates a few objects per
+ * element, on every line.
+ */
+const loggerArrays = new WeakMap<HashSet.HashSet<AnyLogger>, ReadonlyArray<AnyLogger>>()
+const loggersOf = (set: HashSet.HashSet<AnyLogger>): ReadonlyArray<AnyLogger> => {
+  let loggers = loggerArrays.get(set)
+  if (loggers === undefined) {
+    loggers = HashSet.toValues(set)
+    loggerArrays.set(set, loggers)
+  }
+  return loggers
+}
 
 /** Logs `message` at `level`, with `annotations` added to the fiber's for this line only. */
 export const logAnnotated = (
@@ -27,11 +45,11 @@ export const logAnnotated = (
 ): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
     if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), level)) return Effect.void
-    const loggers = fiber.getFiberRef(FiberRef.currentLoggers)
-    if (HashSet.size(loggers) === 0) return Effect.void
+    const loggers = loggersOf(fiber.getFiberRef(FiberRef.currentLoggers))
+    if (loggers.length === 0) return Effect.void
     // Set in place in a copy (HashMap.mutate): one copy, not one per annotation.
     const annotated = HashMap.mutate(fiber.getFiberRef(FiberRef.currentLogAnnotations), (map) => {
-      for (const [key, value] of Object.entries(annotations)) HashMap.set(map, key, value)
+      for (const key in annotations) HashMap.set(map, key, annotations[key])
     })
     // What the fiber's own `log` gives its loggers (effect's FiberRuntime.log).
     const context = fiber.getFiberRefs()
