@@ -8,7 +8,9 @@ import { createHash, randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Context, Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
+import { Kvm } from "@nats-io/kv"
+import { connect } from "@nats-io/transport-node"
+import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as PromiseClient from "../../../src/client/PromiseClient.js"
@@ -149,6 +151,32 @@ describe("an executor over NATS", () => {
       }
       expect(taken).toEqual(messages.map((_, i) => i))
       yield* Fiber.join(sending)
+    }).pipe(Effect.scoped))
+
+  it.live("stops accepting with a TransportError once another executor takes its environment over (through accept, as the server reads it)", () =>
+    Effect.gen(function*() {
+      const bucket = `takeover_${process.pid}`
+      const transport = yield* NatsServerTransport.make({
+        servers: cluster.urls,
+        environmentId: "taken-over",
+        registry: { bucket, heartbeatMs: 150 }
+      })
+      const accepting = yield* Effect.fork(transport.accept!(() => {}))
+      yield* Effect.sleep("300 millis")
+      expect(Option.isNone(yield* Fiber.poll(accepting))).toBe(true)
+      // What a takeover by another executor that judged this one stale writes (as registry.test.ts does).
+      yield* Effect.promise(async () => {
+        const nc = await connect({ servers: [...cluster.urls] })
+        try {
+          const kv = await new Kvm(nc).open(bucket)
+          const entry = await kv.get("taken-over")
+          await kv.update("taken-over", JSON.stringify({ ...entry!.json<object>(), owner: "someone-else" }), entry!.revision)
+        } finally {
+          await nc.close()
+        }
+      })
+      const exit = yield* Fiber.await(accepting).pipe(Effect.timeout("5 seconds"))
+      expect(Exit.isFailure(exit) && Cause.squash(exit.cause)).toMatchObject({ _tag: "TransportError" })
     }).pipe(Effect.scoped))
 
   it.live("the Promise API reaches an environment by id, and rejects an unknown one with EnvironmentNotFound", () =>
