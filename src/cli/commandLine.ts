@@ -147,35 +147,25 @@ const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
   })
 
 /**
- * The server's options and what the usage check knows of the command line,
- * made as this module is evaluated: they depend on nothing of the run (a
- * flag's default that does is computed when the flags are parsed), and the
- * startup snapshot holds this module evaluated, so a server started from it
- * does not build them again (about a millisecond of its start).
- */
-const serverOptions = optionsOf(ServerFlags.serverFlags)
-const subcommands = [...clientCommands, gatewayCommand] as const
-const described: ReadonlyArray<AnyCommand> = subcommands
-const subcommandNames = new Set(described.map(nameOf))
-const knownCommandLine = {
-  options: optionNamesOf(Command.getUsage(Command.make("exec-server", serverOptions))),
-  subcommands: new Map(described.map((subcommand) => [
-    nameOf(subcommand),
-    { options: optionNamesOf(Command.getUsage(subcommand)), subcommands: new Map() }
-  ]))
-}
-
-/**
  * Parses `argv` and runs what it asks for: the server (`serve` with its
  * flags), a client command or the gateway. What was wrong with the
  * arguments is printed by the parser and ends with exit code 2.
  */
 export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
+  const subcommandNames = new Set([...clientCommands, gatewayCommand].map((command) => nameOf(command as AnyCommand)))
   const argv = [...given.slice(0, 2), ...withValuesJoined(given.slice(2), subcommandNames)]
   const misuse = misusedIntegerFlag(argv.slice(2))
   if (misuse !== undefined) return reportMisuse(misuse)
-  const server = Command.make("exec-server", serverOptions, serve)
-  const problem = problemOf(argv.slice(2), knownCommandLine)
+  const server = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve)
+  const subcommands = [...clientCommands, gatewayCommand] as const
+  const described: ReadonlyArray<AnyCommand> = subcommands
+  const problem = problemOf(argv.slice(2), {
+    options: optionNamesOf(Command.getUsage(server)),
+    subcommands: new Map(described.map((subcommand) => [
+      nameOf(subcommand),
+      { options: optionNamesOf(Command.getUsage(subcommand)), subcommands: new Map() }
+    ]))
+  })
   if (problem !== undefined) return reportMisuse(problem)
   const help = helpAsked(argv.slice(2), described)
   if (help !== undefined) {
