@@ -72,7 +72,9 @@ export const make = (options: {
   readonly pool?: MessagePool | undefined
 }): Outbound => {
   const pool = options.pool ?? new MessagePool(96 * 1024, 16)
-  const drained = Deferred.unsafeMake<void>(FiberId.none)
+  // Made by a close that must wait: most connections have nothing left to write when they close.
+  let drained: Deferred.Deferred<void> | undefined
+  let isDrained = false
   let queue: Array<OutgoingMessage> = []
   let queueBytes = 0
   let flushScheduled = false
@@ -83,7 +85,9 @@ export const make = (options: {
   const failureListeners: Array<() => void> = []
 
   const settleIfDrained = () => {
-    if (closing && (broken || (batchesInFlight === 0 && queue.length === 0))) Deferred.unsafeDone(drained, Exit.void)
+    if (isDrained || !closing || !(broken || (batchesInFlight === 0 && queue.length === 0))) return
+    isDrained = true
+    if (drained !== undefined) Deferred.unsafeDone(drained, Exit.void)
   }
 
   const flush = () => {
@@ -134,6 +138,8 @@ export const make = (options: {
       closing = true
       flush()
       settleIfDrained()
+      if (isDrained) return Effect.void
+      drained ??= Deferred.unsafeMake<void>(FiberId.none)
       return Deferred.await(drained)
     })
   }

@@ -79,6 +79,24 @@ describe("Outbound", () => {
       expect(transport.batches).toHaveLength(2)
     }))
 
+  it.effect("a close called again while the first waits (as a slow reader's flush does) ends with it; one with nothing left ends at once", () =>
+    Effect.gen(function*() {
+      const transport = scriptedTransport()
+      const outbound = Outbound.make({ write: transport.write, flow: makeFlowMeter({ highWaterMark: 100, lowWaterMark: 10 }) })
+      outbound.send("only")
+      const first = yield* Effect.fork(outbound.close)
+      const second = yield* Effect.fork(outbound.close)
+      yield* nextTurn
+      expect([first.unsafePoll(), second.unsafePoll()]).toEqual([null, null])
+      transport.complete()
+      yield* Fiber.join(first)
+      yield* Fiber.join(second)
+      yield* outbound.close
+      const idle = Outbound.make({ write: transport.write, flow: makeFlowMeter({ highWaterMark: 100, lowWaterMark: 10 }) })
+      yield* idle.close
+      expect(transport.batches).toEqual([["only"]])
+    }))
+
   it.effect("a failed write calls the `onFailed` listeners once (a late one at once), ends a close and drops later messages", () =>
     Effect.gen(function*() {
       const transport = scriptedTransport()
