@@ -78,7 +78,15 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   ...(features.sandboxedFiles ? { linuxRootWritePreservesDevices: true, linuxApprovedRootWritePreservesRestrictions: true } : {})
 })
 
-/** The environment of this server process. */
+/** The last answer of `environmentInfo` and what it was made of. */
+let lastInfo: { readonly inputs: ReadonlyArray<unknown>; readonly info: EnvironmentInfo } | undefined
+
+/**
+ * The environment of this server process. Every `initialize` answers it:
+ * the answer is made again only when what it is made of changed (the
+ * working directory, the home and temporary directories), since making the
+ * four file URIs was most of what it cost.
+ */
 export const environmentInfo = (options: {
   readonly version: string
   readonly environment: Readonly<Record<string, string | undefined>>
@@ -86,17 +94,24 @@ export const environmentInfo = (options: {
   readonly http: boolean
 }): EnvironmentInfo => {
   const tmpdir = options.environment.TMPDIR
-  return {
+  const cwd = process.cwd()
+  const home = Os.homedir()
+  const temp = Os.tmpdir()
+  const inputs = [options.version, tmpdir, options.sandboxedFiles, options.http, cwd, home, temp]
+  if (lastInfo !== undefined && lastInfo.inputs.every((input, i) => input === inputs[i])) return lastInfo.info
+  const info: EnvironmentInfo = {
     shell: loginShell(),
     executorVersion: options.version,
     providerId: providerId(),
-    cwd: uri(process.cwd()),
-    userHomeDir: uri(Os.homedir()),
+    cwd: uri(cwd),
+    userHomeDir: uri(home),
     platformOs: platformOs(process.platform),
     // The reference lists its bundled tools here; this server bundles none.
     prependPathDirs: [],
     temporaryDirectories: tmpdir === undefined || tmpdir === "" ? [] : [uri(Path.resolve(tmpdir))],
-    tempDir: uri(Os.tmpdir()),
+    tempDir: uri(temp),
     capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles, http: options.http })
   }
+  lastInfo = { inputs, info }
+  return info
 }
