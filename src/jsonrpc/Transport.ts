@@ -45,7 +45,9 @@ export interface ConnectionSource<E> {
    * `connections` would). Optional: the server pulls `connections` from a
    * source without it. Pulling a stream costs a queue's take and the
    * stream's steps per connection, a tenth of what a short connection
-   * allocates. One consumer at a time: the stream or this.
+   * allocates. One consumer at a time: the stream or this. A source made
+   * from another with its `connections` changed (filtered, wrapped) must
+   * change or leave out `accept` too: the server takes `accept` first.
    */
   readonly accept?: ((serve: (connection: FrameTransport) => void) => Effect.Effect<void, E>) | undefined
 }
