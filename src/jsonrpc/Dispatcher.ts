@@ -101,17 +101,6 @@ const registeredContextsOf = (handlers: Context.Context<never>): ReadonlyArray<C
   return contexts
 }
 
-/** Each method's metric label, made once (`Metrics.label` builds a key string per call). */
-const methodLabels = new WeakMap<Rpc.AnyWithProps, ReturnType<typeof Metrics.label>>()
-const methodLabelOf = (rpc: Rpc.AnyWithProps): ReturnType<typeof Metrics.label> => {
-  let label = methodLabels.get(rpc)
-  if (label === undefined) {
-    label = Metrics.label("method", rpc._tag)
-    methodLabels.set(rpc, label)
-  }
-  return label
-}
-
 /** Builds the dispatcher of one connection. */
 export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(options: {
   readonly requests: RpcGroup.RpcGroup<Rpcs>
@@ -222,7 +211,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     const startedAt = performance.now()
     const rpc = options.requests.requests.get(request.method) as Rpc.AnyWithProps | undefined
     // Known methods only: a label per name a client makes up would grow without bound.
-    const methodLabel = rpc === undefined ? unknownMethod : methodLabelOf(rpc)
+    const methodLabel = rpc === undefined ? unknownMethod : Metrics.label("method", rpc._tag)
     const answer = (response: ResponseMessage, hooks: RequestHooks | undefined): Effect.Effect<A> => {
       Metrics.requestDuration.unsafeUpdate((performance.now() - startedAt) / 1000, methodLabel)
       if ("error" in response) Metrics.bump(Metrics.errors, 1, Metrics.label("code", response.error.code))

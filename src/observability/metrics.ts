@@ -127,7 +127,9 @@ export const networkDecisions = Metric.counter("exec_server_network_decisions_to
   incremental: true
 })
 
-const labels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+/** The label sets made so far: `label`'s by key, then value (no key string built per call); `labelSet`'s by their joined id. */
+const labels = new Map<string, Map<string, ReadonlyArray<MetricLabel.MetricLabel>>>()
+const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
 /** The `stream` labels of output, made once: they are used for every chunk. */
 export const STREAM_LABELS = {
   stdout: [MetricLabel.make("stream", "stdout")],
@@ -136,11 +138,16 @@ export const STREAM_LABELS = {
 } as const
 /** One label set per key and value, made once (hot paths update with it). */
 export const label = (key: string, value: string | number): ReadonlyArray<MetricLabel.MetricLabel> => {
-  const id = `${key}\u0000${value}`
-  let found = labels.get(id)
+  let byValue = labels.get(key)
+  if (byValue === undefined) {
+    byValue = new Map()
+    labels.set(key, byValue)
+  }
+  const text = String(value)
+  let found = byValue.get(text)
   if (found === undefined) {
-    found = [MetricLabel.make(key, String(value))]
-    labels.set(id, found)
+    found = [MetricLabel.make(key, text)]
+    byValue.set(text, found)
   }
   return found
 }
@@ -148,10 +155,10 @@ export const label = (key: string, value: string | number): ReadonlyArray<Metric
 /** One label set per combination of keys and values, made once. */
 export const labelSet = (values: Readonly<Record<string, string>>): ReadonlyArray<MetricLabel.MetricLabel> => {
   const id = Object.entries(values).map(([key, value]) => `${key}\u0000${value}`).join("\u0001")
-  let found = labels.get(id)
+  let found = labelSets.get(id)
   if (found === undefined) {
     found = Object.entries(values).map(([key, value]) => MetricLabel.make(key, value))
-    labels.set(id, found)
+    labelSets.set(id, found)
   }
   return found
 }
