@@ -81,9 +81,10 @@ describe("the startup snapshot", () => {
   it("leaves the packages a feature loads at first use out of the blob, each required from beside the bundle", () => {
     const bundle = Path.join(ROOT, "dist/cli/snapshot.cjs")
     const source = Fs.readFileSync(bundle, "utf8")
-    // Each is required from the server's code or from the package that imports it, found from the bundle.
+    // Each is required from the server's code or from the package that imports it, found from the bundle
+    // (esbuild's minified names are JavaScript identifiers: `$` among their characters).
     const requires = [...source.matchAll(
-      /"(\S+) was loaded while the startup snapshot was built[^"]*"\);var\{createRequire:(\w+)\}=require\("node:module"\);\w+\.exports=\2\((?:\2\(__bundleUrl\)\.resolve\("([^"]+)"\)|__bundleUrl)\)\("\1"\)/g
+      /"(\S+) was loaded while the startup snapshot was built[^"]*"\);var\{createRequire:([\w$]+)\}=require\("node:module"\);[\w$]+\.exports=\2\((?:\2\(__bundleUrl\)\.resolve\("([^"]+)"\)|__bundleUrl)\)\("\1"\)/g
     )].map((match) => ({ name: match[1]!, importer: match[3] }))
     // NATS, the HTTP client (@effect/platform-node's), the credentials' authority, the metrics exporter.
     expect(requires).toEqual(expect.arrayContaining([
