@@ -3,7 +3,7 @@
  *
  * Node's Buffer#toString("base64") makes a JS string that the caller then
  * copies into the outgoing message: for 64 KiB of output an 87 KB string in
- * V8's young generation (a 1 MiB semi-space fills every dozen messages) and
+ * V8's young generation (a 2 MiB semi-space fills every two dozen messages) and
  * one more copy. Encoding into the message's own buffer avoids both.
  *
  * encodeBase64Into(source, target, offset) -> characters written

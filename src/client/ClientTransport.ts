@@ -202,7 +202,7 @@ export const localServerBin: string = Path.resolve(
 
 /** The Node flags of the binary's shebang (see `src/cli/main.ts`), for starting it with `node` explicitly. */
 export const serverNodeFlags: ReadonlyArray<string> = [
-  "--max-semi-space-size=1",
+  "--max-semi-space-size=2",
   "--interrupt-budget=49152",
   "--v8-pool-size=1",
   "--single-threaded-gc",
