@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Rpc from "@effect/rpc/Rpc"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
-import { type Context, Deferred, Effect, FiberId, FiberRef, Layer, Runtime, Schema } from "effect"
+import { type Context, Deferred, Effect, Exit, FiberId, FiberRef, FiberRefs, Layer, Runtime, Schema } from "effect"
 import { afterResponse, ClientRequestFailed, noResponse, ResponseHooks, withRequestHooksPerFiber } from "../../src/jsonrpc/Connection.js"
 import { type Dispatched, makeDispatcher } from "../../src/jsonrpc/Dispatcher.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
@@ -152,4 +152,26 @@ describe("afterResponse", () => {
         expect(ran._tag).toBe("Some")
       }
     }).pipe(Effect.scoped))
+
+  it.effect("the refs requests are forked from read as the connection's, without the ones at their initial value", () =>
+    Effect.gen(function*() {
+      const changed = FiberRef.unsafeMake("initial")
+      const unchanged = FiberRef.unsafeMake("initial")
+      yield* FiberRef.set(changed, "set")
+      yield* FiberRef.set(unchanged, "initial")
+      const runtime = yield* Effect.runtime<never>()
+      const connectionFiber = yield* Effect.fiberIdWith(Effect.succeed)
+      const refs = withRequestHooksPerFiber(runtime.fiberRefs, connectionFiber)
+      expect(runtime.fiberRefs.locals.has(unchanged)).toBe(true)
+      expect(refs.locals.has(unchanged)).toBe(false)
+      const fork = Runtime.runFork(Runtime.make({ context: runtime.context, runtimeFlags: runtime.runtimeFlags, fiberRefs: refs }))
+      const read = yield* fork(Effect.all([FiberRef.get(changed), FiberRef.get(unchanged), FiberRef.get(FiberRef.currentContext)])).await
+      expect(read).toEqual(Exit.succeed(["set", "initial", runtime.context]))
+      // Every ref the connection set to something else is still there.
+      for (const [fiberRef, stack] of runtime.fiberRefs.locals) {
+        if (fiberRef !== unchanged && stack[0][1] !== FiberRefs.getOrDefault(FiberRefs.empty(), fiberRef)) {
+          expect(FiberRefs.getOrDefault(refs, fiberRef)).toBe(stack[0][1])
+        }
+      }
+    }))
 })
