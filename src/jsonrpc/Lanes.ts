@@ -33,8 +33,8 @@ export class Lanes {
         start(noop)
         return
       }
-      lane = { busy: false, waiting: [] }
-      this.lanes.set(key, lane)
+      this.startInFreeLane(key, start)
+      return
     }
     if (lane.busy || lane.waiting.length > 0) {
       lane.waiting.push({ holds, start })
@@ -46,6 +46,27 @@ export class Lanes {
   /** How many lanes have requests running or waiting. */
   get size(): number {
     return this.lanes.size
+  }
+
+  /**
+   * Starts a holder in a lane nobody holds. The lane is recorded only if the
+   * request is still running when `start` returns: most quick ones are done
+   * by then, and a map entry made and removed per request churned the map.
+   * Nothing can enter the lane while `start` runs (requests enter from the
+   * connection's reader, never from within another's start).
+   */
+  private startInFreeLane(key: string, start: (done: () => void) => void): void {
+    let finished = false
+    let recorded: Lane | undefined
+    start(() => {
+      if (finished) return
+      finished = true
+      if (recorded !== undefined) this.release(key, recorded)
+    })
+    if (!finished) {
+      recorded = { busy: true, waiting: [] }
+      this.lanes.set(key, recorded)
+    }
   }
 
   private run(key: string, lane: Lane, request: Waiting): void {

@@ -50,6 +50,24 @@ describe("Lanes", () => {
     expect(lanes.size).toBe(0)
   })
 
+  it("records a free lane only while its request runs past its start", () => {
+    const { enter, finish, lanes, started } = harness()
+    enter("p", "a", true, true)
+    expect(lanes.size).toBe(0)
+    enter("p", "b", true)
+    expect(lanes.size).toBe(1)
+    enter("p", "c", true)
+    enter("p", "d", false)
+    expect(started).toEqual(["a", "b"])
+    finish.get("b")!()
+    expect(started).toEqual(["a", "b", "c"])
+    finish.get("c")!()
+    expect(started).toEqual(["a", "b", "c", "d"])
+    expect(lanes.size).toBe(0)
+    enter("p", "e", true)
+    expect(started.at(-1)).toBe("e")
+  })
+
   it("ignores a second done of the same request", () => {
     const { enter, finish, started } = harness()
     enter("p", "a", true)
