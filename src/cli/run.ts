@@ -23,6 +23,7 @@ import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
+import { startupDone } from "../native/oversizedMemory.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
@@ -330,6 +331,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       }
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
+      startupDone()
       const consoleConnections = listener?.consoleConnections
       const serve = (webConsole === undefined || consoleConnections === undefined
         ? ExecServer.run

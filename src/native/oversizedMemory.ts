@@ -1,6 +1,9 @@
 /**
- * Gives back the memory oversized WebSocket frames took. Each is buffered
- * whole (up to twice --max-message-bytes, read in 64 KiB chunks) and is
+ * Gives back to the system memory the process freed but glibc kept: what
+ * the start used (reading and deserializing the startup snapshot, loading
+ * modules; about 2 MB), and what oversized WebSocket frames took.
+ *
+ * Oversized frames: each is buffered whole (up to twice --max-message-bytes, read in 64 KiB chunks) and is
  * garbage once answered: V8 frees such buffers only at its next collection,
  * which may come after many more of them arrived (32 frames of 32 MiB at
  * once: a peak about 60 MiB higher), and glibc keeps what was freed in its
@@ -32,4 +35,13 @@ export const oversizedFrameRead = (): void => {
     for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
   }, Math.max(100, lastRelease + 1000 - now))
   releaseTimer.unref()
+}
+
+/**
+ * The server is up: what its start freed is given back shortly after (a
+ * trim that finds nothing costs microseconds). Without it, glibc keeps the
+ * freed pages in its arenas for the life of the process.
+ */
+export const startupDone = (): void => {
+  for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
 }
