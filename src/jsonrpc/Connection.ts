@@ -110,6 +110,14 @@ export const currentRequestHooks: FiberRef.FiberRef<ResponseHooksService> = Fibe
 })
 
 const noFiberRefs = FiberRefs.empty()
+/** Each ref's initial value, which a map without the ref reads (looked up once per ref). */
+const initialValues = new WeakMap<FiberRef.FiberRef<unknown>, unknown>()
+const initialValueOf = (fiberRef: FiberRef.FiberRef<unknown>): unknown => {
+  if (initialValues.has(fiberRef)) return initialValues.get(fiberRef)
+  const initial = FiberRefs.getOrDefault(noFiberRefs, fiberRef)
+  initialValues.set(fiberRef, initial)
+  return initial
+}
 
 /**
  * `fiberRefs` (of `fiberId`) in which every fiber forked gets request hooks
@@ -121,10 +129,9 @@ const noFiberRefs = FiberRefs.empty()
 export const withRequestHooksPerFiber = (fiberRefs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs => {
   const locals: typeof fiberRefs.locals = new Map()
   for (const [fiberRef, stack] of fiberRefs.locals) {
-    // A ref's initial value is what a map without it reads. A runtime's
-    // context is its own: each fiber it forks gets that, not the ref's.
+    // A runtime's context is its own: each fiber it forks gets that, not the ref's.
     if (fiberRef === FiberRef.currentContext) continue
-    if (stack[0][1] !== FiberRefs.getOrDefault(noFiberRefs, fiberRef)) locals.set(fiberRef, stack)
+    if (stack[0][1] !== initialValueOf(fiberRef)) locals.set(fiberRef, stack)
   }
   locals.set(currentRequestHooks, [[fiberId, perForkedRequest]])
   return FiberRefs.unsafeMake(locals)
