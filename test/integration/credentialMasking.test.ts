@@ -360,7 +360,8 @@ describe("credential masking (ours, beyond the reference)", () => {
     const { codexHome, env } = serverEnvironment()
     const server = await startServer([], { env })
     await run(server, "dropped", ["env"], maskingLaunch(myProvider({ url_prefixes: ["http://api.example.com/"] })))
-    expect(server.stderr).toContain("ignoring invalid credential provider")
+    // Log lines are gathered for a few milliseconds before they are written.
+    expect(await eventually(() => server.stderr.includes("ignoring invalid credential provider"))).toBe(true)
     expect(server.stderr).toContain("invalid destination for credential provider `my`: credential destination must use HTTPS unless it targets loopback over HTTP")
     const proxyDirectory = Path.join(codexHome, "proxy")
     const files = Fs.readdirSync(proxyDirectory)
