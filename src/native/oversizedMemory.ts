@@ -3,21 +3,30 @@
  * the start used (reading and deserializing the startup snapshot, loading
  * modules; about 2 MB), and what oversized WebSocket frames took.
  *
- * Oversized frames: each is buffered whole (up to twice --max-message-bytes, read in 64 KiB chunks) and is
- * garbage once answered: V8 frees such buffers only at its next collection,
- * which may come after many more of them arrived (32 frames of 32 MiB at
- * once: a peak about 60 MiB higher), and glibc keeps what was freed in its
- * arenas, so that an idle server stayed about 930 MiB larger. Where the
- * process has `--expose-gc` (the binary has), a collection follows each
- * oversized frame (a few ms for at least 16 MiB read), and shortly after the last one of
- * a burst a collection and the addon's malloc_trim return the memory to the
+ * Oversized frames: each is buffered whole (up to twice
+ * --max-message-bytes, read in 64 KiB chunks) and is garbage once answered:
+ * V8 frees such buffers only at its next collection, which may come after
+ * many more of them arrived (32 frames of 32 MiB at once: a peak about 60
+ * MiB higher), and glibc keeps what was freed in its arenas, so that an
+ * idle server stayed about 930 MiB larger. Where the process has
+ * `--expose-gc` (the binary has), a collection follows each oversized frame
+ * (a few ms for at least 16 MiB read), and shortly after the last one of a
+ * burst a collection and the addon's malloc_trim return the memory to the
  * system (about 110 MiB left).
  */
 import { nativeAddon } from "./addon.js"
 
 const collect = (globalThis as { gc?: () => void }).gc
-/** Trims after the burst's collection: V8 frees buffers on a background thread, later on a busy machine; a trim that finds nothing costs microseconds. */
+/**
+ * Trims at each of these delays: V8 frees a collection's buffers on a
+ * background thread, later on a busy machine; a trim that finds nothing
+ * costs microseconds.
+ */
 const TRIM_DELAYS_MS = [20, 500, 3000]
+
+const trimSoon = (): void => {
+  for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
+}
 
 let lastRelease = 0
 let releaseTimer: ReturnType<typeof setTimeout> | undefined
@@ -32,16 +41,14 @@ export const oversizedFrameRead = (): void => {
     releaseTimer = undefined
     lastRelease = Date.now()
     collect?.()
-    for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
+    trimSoon()
   }, Math.max(100, lastRelease + 1000 - now))
   releaseTimer.unref()
 }
 
 /**
- * The server is up: what its start freed is given back shortly after (a
- * trim that finds nothing costs microseconds). Without it, glibc keeps the
- * freed pages in its arenas for the life of the process.
+ * The server is up: what its start freed is given back shortly after.
+ * Without it, glibc keeps the freed pages in its arenas for the life of
+ * the process.
  */
-export const startupDone = (): void => {
-  for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
-}
+export const startupDone: () => void = trimSoon
