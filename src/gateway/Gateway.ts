@@ -193,12 +193,12 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
       Effect.mapError((error) => new TransportError({ message: error.message }))
     )
     let natsConnected = true
-    Metrics.gatewayNatsConnected.unsafeUpdate(1, [])
+    Metrics.setGauge(Metrics.gatewayNatsConnected, 1)
     // Whether NATS is up, from the connection's status events.
     yield* NatsLink.watchStatuses(connection, (type) => {
       if (type !== "disconnect" && type !== "close" && type !== "reconnect") return
       natsConnected = type === "reconnect"
-      Metrics.gatewayNatsConnected.unsafeUpdate(natsConnected ? 1 : 0, [])
+      Metrics.setGauge(Metrics.gatewayNatsConnected, natsConnected ? 1 : 0)
     })
     // One reconnect watcher for every client's stream on the one connection.
     const reconnects = yield* NatsLink.watchReconnects(connection)

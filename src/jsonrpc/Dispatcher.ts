@@ -213,7 +213,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     // Known methods only: a label per name a client makes up would grow without bound.
     const methodLabel = rpc === undefined ? unknownMethod : Metrics.label("method", rpc._tag)
     const answer = (response: ResponseMessage, hooks: RequestHooks | undefined): Effect.Effect<A> => {
-      Metrics.requestDuration.unsafeUpdate((performance.now() - startedAt) / 1000, methodLabel)
+      Metrics.observe(Metrics.requestDuration, (performance.now() - startedAt) / 1000, methodLabel)
       if ("error" in response) Metrics.bump(Metrics.errors, 1, Metrics.label("code", response.error.code))
       return finish(response, hooks)
     }

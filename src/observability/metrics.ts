@@ -165,10 +165,39 @@ export const labelSet = (values: Readonly<Record<string, string>>): ReadonlyArra
 
 const NONE: ReadonlyArray<MetricLabel.MetricLabel> = []
 
+/**
+ * False while the startup snapshot's rehearsal runs (`whileNotRecorded`):
+ * the registry is process-wide and saved with the snapshot, and what the
+ * rehearsal did is no server's.
+ */
+let recorded = true
+
 /** Adds `delta` to a counter, from a callback. */
-export const bump = (metric: Metric.Metric.Counter<number>, delta = 1, tags = NONE): void =>
-  metric.unsafeUpdate(delta, tags)
+export const bump = (metric: Metric.Metric.Counter<number>, delta = 1, tags = NONE): void => {
+  if (recorded) metric.unsafeUpdate(delta, tags)
+}
 
 /** Moves a gauge that holds a count (connections, sessions, processes) by `delta`, from a callback. */
-export const adjust = (gauge: Metric.Metric.Gauge<number>, delta: number, tags = NONE): void =>
-  gauge.unsafeModify(delta, tags)
+export const adjust = (gauge: Metric.Metric.Gauge<number>, delta: number, tags = NONE): void => {
+  if (recorded) gauge.unsafeModify(delta, tags)
+}
+
+/** Sets a gauge, from a callback. */
+export const setGauge = (gauge: Metric.Metric.Gauge<number>, value: number, tags = NONE): void => {
+  if (recorded) gauge.unsafeUpdate(value, tags)
+}
+
+/** Records a value in a histogram (seconds, for the durations), from a callback. */
+export const observe = (histogram: Metric.Metric.Histogram<number>, value: number, tags = NONE): void => {
+  if (recorded) histogram.unsafeUpdate(value, tags)
+}
+
+/** Runs `run` with the metrics above left as they are: for the startup snapshot's rehearsal only. */
+export const whileNotRecorded = async <A>(run: () => Promise<A>): Promise<A> => {
+  recorded = false
+  try {
+    return await run()
+  } finally {
+    recorded = true
+  }
+}

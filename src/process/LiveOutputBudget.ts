@@ -32,7 +32,7 @@ export class LiveOutputBudget {
   private lastStamp = 0
 
   constructor(readonly maxBytes: number) {
-    Metrics.limits.unsafeUpdate(maxBytes, Metrics.label("resource", "liveOutputBytes"))
+    Metrics.setGauge(Metrics.limits, maxBytes, Metrics.label("resource", "liveOutputBytes"))
   }
 
   /** Bytes retained by live processes now. */

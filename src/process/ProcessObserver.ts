@@ -38,7 +38,7 @@ const started = (actor: ProcessActor, spawnMs: number): Effect.Effect<void> =>
   Effect.suspend(() => {
     Metrics.bump(Metrics.processesStarted)
     Metrics.adjust(Metrics.processesRunning, 1)
-    Metrics.spawnDuration.unsafeUpdate(spawnMs / 1000, [])
+    Metrics.observe(Metrics.spawnDuration, spawnMs / 1000)
     // Debug only (see `closed`); logAnnotated does nothing below the level.
     return logAnnotated(LogLevel.Debug, "process started", {
       processId: actor.processId,

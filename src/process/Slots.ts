@@ -32,7 +32,7 @@ export class Slots {
 
   constructor(readonly options: SlotsOptions) {
     this.tags = Metrics.label("resource", options.resource)
-    Metrics.limits.unsafeUpdate(options.limit, this.tags)
+    Metrics.setGauge(Metrics.limits, options.limit, this.tags)
   }
 
   /** Slots taken now. */
