@@ -5,17 +5,19 @@
  * evaluates every module the server loads at start and saves the heap; the
  * launcher (`exec-server`) then starts Node from that heap and calls the
  * function below, so the server skips compiling and evaluating its
- * JavaScript (see docs/PERFORMANCE.md).
+ * JavaScript (see docs/PERFORMANCE.md). Before the heap is saved, the
+ * rehearsal (`snapshotRehearsal.ts`) runs what a server runs first, so
+ * that the snapshot holds those functions compiled.
  */
-import { drawsWhileLoading, processListenersAddedWhileLoading } from "./snapshotGuard.js"
+import { drawsWhileLoading, processListenersAdded } from "./snapshotGuard.js"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import { answeredVersion } from "../server/packageInfo.js"
 import { main } from "./run.js"
-// Evaluated here, into the heap the snapshot saves: a server started with flags
-// (`--listen stdio://`, as clients start it) parses them with this module, whose
-// evaluation (@effect/cli's commands and options) was a fifth of its start.
-import "./commandLine.js"
+// Its rehearsal also holds the command line's module evaluated in the snapshot: a
+// server started with flags (`--listen stdio://`, as clients start it) parses them
+// with it, whose evaluation (@effect/cli's commands and options) was a fifth of its start.
+import { rehearse } from "./snapshotRehearsal.js"
 
 const draws = drawsWhileLoading()
 if (draws.length > 0) {
@@ -26,17 +28,24 @@ if (draws.length > 0) {
   )
 }
 
-const listened = processListenersAddedWhileLoading()
-if (listened.length > 0) {
-  throw new Error(
-    `listeners added to process while the snapshot's modules loaded would be missing in every server: ${listened.map(String).join(", ")}`
-  )
+const checkListeners = (when: string): void => {
+  const listened = processListenersAdded()
+  if (listened.length > 0) {
+    throw new Error(
+      `listeners added to process ${when} would be missing in every server: ${listened.map(String).join(", ")}`
+    )
+  }
 }
+checkListeners("while the snapshot's modules loaded")
 
-v8.startupSnapshot.setDeserializeMainFunction(() => {
-  // Node starts a snapshot with no script in argv; the command line parser
-  // expects one. The bundle sits beside main.js (the launcher checks that
-  // the snapshot was built in this directory).
-  process.argv.splice(1, 0, fileURLToPath(new URL("main.js", import.meta.url)))
-  if (!answeredVersion(process.argv.slice(2))) main({ startup: "snapshot" })
+// A rehearsal that fails rejects, and Node ends the build on the rejection.
+void rehearse().then(() => {
+  checkListeners("by the snapshot's rehearsal")
+  v8.startupSnapshot.setDeserializeMainFunction(() => {
+    // Node starts a snapshot with no script in argv; the command line parser
+    // expects one. The bundle sits beside main.js (the launcher checks that
+    // the snapshot was built in this directory).
+    process.argv.splice(1, 0, fileURLToPath(new URL("main.js", import.meta.url)))
+    if (!answeredVersion(process.argv.slice(2))) main({ startup: "snapshot" })
+  })
 })

@@ -17,6 +17,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
+import { startupSnapshot } from "node:v8"
 import { ClientRequestFailed, type ConnectionService, withRequestHooksPerFiber } from "./Connection.js"
 import { makeFiberGroup } from "./FiberGroup.js"
 import { makeFlowMeter } from "./FlowControl.js"
@@ -96,6 +97,8 @@ export interface ServeConnectionOptions<R> {
 }
 
 let nextConnectionId = 1
+// A server started from the startup snapshot numbers its connections from 1 too, not after the rehearsal's.
+if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.addSerializeCallback(() => void (nextConnectionId = 1))
 
 /**
  * Serves a connection until its frames end or its writes fail, then lets

@@ -8,6 +8,7 @@
  * path is the same from src/, dist/ and the bundled binary in dist/cli/.
  */
 import { createRequire } from "node:module"
+import { startupSnapshot } from "node:v8"
 
 export interface NativeAddon {
   /** Whether this kernel has pidfds (Linux ≥ 5.3), which `spawn` needs. */
@@ -70,6 +71,8 @@ interface Resolved {
 
 let turnedOff = false
 let resolved: Resolved | undefined
+// Whether the addon is switched off is each server's own (EXEC_SERVER_NATIVE): never the startup snapshot's.
+if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.addSerializeCallback(() => void (resolved = undefined))
 
 const resolve = (): Resolved => {
   // Only `0` switches it off here; the command line refuses other values than `0` and `1`.

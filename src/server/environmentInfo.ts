@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { startupSnapshot } from "node:v8"
 import type { EnvironmentCapabilities, EnvironmentInfo } from "../protocol/schema.js"
 
 const uri = (path: string) => pathToFileURL(path).href
@@ -114,4 +115,14 @@ export const environmentInfo = (options: {
   }
   lastInfo = { inputs, info }
   return info
+}
+
+// What the startup snapshot's rehearsal learnt of the machine that built it
+// (its user's shell, its machine id) is found out again by each server.
+if (startupSnapshot.isBuildingSnapshot()) {
+  startupSnapshot.addSerializeCallback(() => {
+    shellOfUser = undefined
+    providerIdOfInstall = undefined
+    lastInfo = undefined
+  })
 }

@@ -20,16 +20,24 @@ const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
 const initialize = JSON.stringify({ id: 1, method: "initialize", params: { clientName: "snapshot-test" } }) + "\n"
 
 interface Started {
-  readonly answer: { readonly id: number; readonly result: { readonly sessionId: string } }
+  readonly answer: {
+    readonly id: number
+    readonly result: { readonly sessionId: string; readonly environmentInfo: { readonly shell: { readonly name: string; readonly path: string } } }
+  }
   /** The `startup` of the server's debug line: "snapshot", or why it started from its modules. */
   readonly startup: string
   readonly stdoutLines: number
+  readonly stderr: string
 }
 
-/** Runs `launcher` with `initialize` piped on stdin (so it exits after the answer) at debug level. */
-const start = (launcher: string, env: NodeJS.ProcessEnv = process.env): Promise<Started> =>
+/**
+ * Runs `launcher` with `initialize` piped on stdin (so it exits after the
+ * answer) at debug level; through `prefix` when given (another user's).
+ */
+const start = (launcher: string, env: NodeJS.ProcessEnv = process.env, prefix: ReadonlyArray<string> = []): Promise<Started> =>
   new Promise((resolve, reject) => {
-    const child = spawn(launcher, ["--log-level", "debug"], { stdio: ["pipe", "pipe", "pipe"], env })
+    const [command, ...args] = [...prefix, launcher, "--log-level", "debug"]
+    const child = spawn(command!, args, { stdio: ["pipe", "pipe", "pipe"], env })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (data: Buffer) => (stdout += data))
@@ -39,7 +47,12 @@ const start = (launcher: string, env: NodeJS.ProcessEnv = process.env): Promise<
       const startup = /message="exec-server \S+ serving stdio:\/\/" startup=("(?:[^"\\]|\\.)*"|\S+)/.exec(stderr)?.[1]
       if (code !== 0 || startup === undefined) return reject(new Error(`exit ${code}\n${stderr}`))
       const lines = stdout.split("\n").filter((line) => line !== "")
-      resolve({ answer: JSON.parse(lines[0]!), startup: startup.startsWith("\"") ? JSON.parse(startup) : startup, stdoutLines: lines.length })
+      resolve({
+        answer: JSON.parse(lines[0]!),
+        startup: startup.startsWith("\"") ? JSON.parse(startup) : startup,
+        stdoutLines: lines.length,
+        stderr
+      })
     })
     child.stdin.end(initialize)
   })
@@ -102,6 +115,20 @@ describe("the startup snapshot", () => {
     // Their source is not in the bundle: undici's own error class is not defined in it.
     expect(source).not.toContain("UND_ERR_CONNECT_TIMEOUT")
     expect(Fs.statSync(bundle).size).toBeLessThan(1.5 * 1024 * 1024)
+  })
+
+  // The build rehearses a server's start (src/cli/snapshotRehearsal.ts) so that the snapshot holds it compiled.
+  it("keeps nothing of its rehearsal's server: connections are numbered from 1, the shell is the user's own", async () => {
+    const started = await start(LAUNCHER)
+    expect(started.startup).toBe("snapshot")
+    expect(started.stderr).toMatch(/message="session created" .*connectionId=1\b/)
+    // Another user's server answers with that user's shell, not the build's (root's). Only root can be another.
+    const nobody = Fs.readFileSync("/etc/passwd", "utf8").split("\n").map((line) => line.split(":")).find((entry) => entry[2] === "65534")
+    if (process.getuid?.() !== 0 || nobody === undefined) return
+    const shell = nobody[6] === undefined || nobody[6] === "" || /\/(nologin|false)$/.test(nobody[6]) ? "/bin/sh" : nobody[6]
+    const asNobody = await start(LAUNCHER, process.env, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+    expect(asNobody.startup).toBe("snapshot")
+    expect(asNobody.answer.result.environmentInfo.shell).toEqual({ name: Path.basename(shell), path: shell })
   })
 
   it("gives each server started from it randomness of its own", async () => {
@@ -188,12 +215,12 @@ describe("the startup snapshot", () => {
   })
 
   it("fails its build on secure randomness drawn, or process listeners added, while the modules load", async () => {
-    const { drawsWhileLoading, processListenersAddedWhileLoading } = await import("../../src/cli/snapshotGuard.js")
+    const { drawsWhileLoading, processListenersAdded } = await import("../../src/cli/snapshotGuard.js")
     const listener = () => {}
     process.on("SIGUSR2", listener)
-    expect(processListenersAddedWhileLoading()).toContain("SIGUSR2")
+    expect(processListenersAdded()).toContain("SIGUSR2")
     process.off("SIGUSR2", listener)
-    expect(processListenersAddedWhileLoading()).not.toContain("SIGUSR2")
+    expect(processListenersAdded()).not.toContain("SIGUSR2")
     const crypto = (await import("node:crypto")).default
     crypto.randomUUID()
     crypto.randomBytes(4)
@@ -203,5 +230,20 @@ describe("the startup snapshot", () => {
     // Once loading is over, draws are not recorded and work as before.
     expect(crypto.randomUUID()).toMatch(/^[0-9a-f-]{36}$/)
     expect(ours()).toHaveLength(3)
+  })
+
+  it("gives its rehearsal stand-ins for secure randomness, never a draw from the pools the snapshot would keep", async () => {
+    const { whileRehearsing } = await import("../../src/cli/snapshotGuard.js")
+    const crypto = (await import("node:crypto")).default
+    const drawn = await whileRehearsing(async () => ({
+      uuids: [crypto.randomUUID(), crypto.randomUUID()],
+      bytes: crypto.randomBytes(4),
+      filled: crypto.getRandomValues(new Uint8Array([1, 2, 3]))
+    }))
+    expect(drawn.uuids[0]).toMatch(/^00000000-0000-4000-8000-0000000000[0-9a-f]{2}$/)
+    expect(new Set(drawn.uuids).size).toBe(2)
+    expect([...drawn.bytes, ...drawn.filled]).toEqual([0, 0, 0, 0, 0, 0, 0])
+    await expect(whileRehearsing(async () => crypto.randomInt(10))).rejects.toThrow(/randomInt was drawn while the startup snapshot's rehearsal ran/)
+    expect(crypto.randomUUID()).not.toMatch(/^00000000-/)
   })
 })

@@ -1,0 +1,128 @@
+/**
+ * The startup snapshot's rehearsal, run by its entry (`snapshot.ts`) while
+ * `node --build-snapshot` builds it: the command line is parsed as a client
+ * gives it, and a server serves one client in this process, over the stdio
+ * transport's own code on in-memory streams, through the handshake. V8
+ * keeps the bytecode of every function that ran in the snapshot, so a
+ * server started from it compiles none of these lazily (about 1,300
+ * functions, and a tenth of its start's CPU; docs/PERFORMANCE.md).
+ *
+ * Nothing of it may be left in the snapshot as a server's: secure
+ * randomness has stand-ins (`snapshotGuard.ts`), the metrics are not
+ * recorded, what it learnt of the build's machine is forgotten by the
+ * modules that keep it (their serialize callbacks), no process is started
+ * (its spawner refuses), nothing is logged, and it leaves no handle, timer
+ * or listener (Node refuses a snapshot with handles; `snapshot.ts` checks
+ * the listeners).
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { PassThrough } from "node:stream"
+import * as SandboxedFs from "../fs/SandboxedFs.js"
+import * as HttpRequests from "../http/HttpRequests.js"
+import { ServerTransport } from "../jsonrpc/Transport.js"
+import { whileNotRecorded } from "../observability/metrics.js"
+import { Spawner } from "../process/ChildProcess.js"
+import * as OutputBuffers from "../process/OutputBuffers.js"
+import * as ProcessReaper from "../process/ProcessReaper.js"
+import { InternalError } from "../protocol/errors.js"
+import * as Sandbox from "../sandbox/Sandbox.js"
+import * as ExecServer from "../server/ExecServer.js"
+import * as ServerConfig from "../server/ServerConfig.js"
+import * as SessionStore from "../server/SessionStore.js"
+import * as StdioTransport from "../transport/StdioTransport.js"
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
+import * as CommandLine from "./commandLine.js"
+import { whileRehearsing } from "./snapshotGuard.js"
+
+/**
+ * What a client sends first. Only that: each further method rehearsed
+ * (starting a process, reading a file) cost an idle server up to 0.9 MiB
+ * of resident memory for what its first request of that method compiles.
+ */
+const INITIALIZE = { id: 1, method: "initialize", params: { clientName: "snapshot rehearsal" } }
+const INITIALIZED = { method: "initialized", params: {} }
+
+/** The rehearsal's server services: the server's own, but a spawner that starts nothing and no sandbox, reaper or HTTP. */
+const services = SessionStore.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(
+    Layer.succeed(Spawner, {
+      spawn: () => Effect.fail(new InternalError({ message: "no process is started while the startup snapshot is built" }))
+    }),
+    OutputBuffers.layerMemory,
+    Sandbox.layerUnavailable,
+    ProcessReaper.layerNone
+  )),
+  Layer.merge(NodeFileSystem.layer),
+  Layer.merge(SandboxedFs.layerUnavailable),
+  Layer.merge(HttpRequests.layerUnavailable),
+  Layer.provideMerge(ServerConfig.layer())
+)
+
+/** The client served until the end of its stdin; fails unless `initialize` was answered with a session. */
+const serveOneClient = Effect.gen(function*() {
+  const input = new PassThrough()
+  const output = new PassThrough()
+  let answer = ""
+  output.on("data", (chunk: Buffer) => {
+    answer += chunk.toString("utf8")
+    // Its one answer is in: the client is done.
+    if (answer.endsWith("\n")) input.end()
+  })
+  const transport = yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES })
+  input.write(`${JSON.stringify(INITIALIZE)}\n${JSON.stringify(INITIALIZED)}\n`)
+  yield* ExecServer.run.pipe(Effect.provideService(ServerTransport, { url: "stdio://", connections: Stream.make(transport) }))
+  const answered = JSON.parse(answer) as { readonly id?: unknown; readonly result?: { readonly sessionId?: unknown } }
+  if (answered.id !== INITIALIZE.id || typeof answered.result?.sessionId !== "string") {
+    return yield* Effect.dieMessage(`the startup snapshot's rehearsal was answered ${answer.trim()}`)
+  }
+}).pipe(Effect.scoped, Effect.provide(services))
+
+/** A terminal that is never used: parsing a server's flags asks nothing of one. */
+const noTerminal = Layer.succeed(
+  Terminal.Terminal,
+  Terminal.Terminal.of({
+    columns: Effect.succeed(0),
+    rows: Effect.succeed(0),
+    isTTY: Effect.succeed(false),
+    readInput: Effect.dieMessage("the snapshot's rehearsal has no terminal"),
+    readLine: Effect.dieMessage("the snapshot's rehearsal has no terminal"),
+    display: () => Effect.dieMessage("the snapshot's rehearsal has no terminal")
+  })
+)
+
+/** The command line a client starts the server with, parsed as the server parses it; fails unless it gives stdio. */
+const parseCommandLine = Effect.gen(function*() {
+  let listen: Option.Option<string> = Option.none()
+  yield* CommandLine.run(["node", "exec-server", "--listen", "stdio://"], (flags) =>
+    Effect.sync(() => {
+      listen = flags.listen
+    }))
+  if (Option.getOrUndefined(listen) !== "stdio://") {
+    return yield* Effect.dieMessage("the startup snapshot's rehearsal did not parse its command line")
+  }
+}).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, noTerminal)))
+
+/** Runs the rehearsal; rejects (and the snapshot's build fails) if it went wrong or took over 30 s. */
+export const rehearse = (): Promise<void> =>
+  whileRehearsing(() =>
+    whileNotRecorded(() =>
+      Effect.runPromise(
+        Effect.zipRight(parseCommandLine, serveOneClient).pipe(
+          Logger.withMinimumLogLevel(LogLevel.None),
+          Effect.timeoutFail({
+            duration: Duration.seconds(30),
+            onTimeout: () => new Error("the startup snapshot's rehearsal took over 30 s")
+          })
+        )
+      )
+    )
+  )
