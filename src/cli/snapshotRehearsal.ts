@@ -26,18 +26,12 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { PassThrough } from "node:stream"
-import * as SandboxedFs from "../fs/SandboxedFs.js"
-import * as HttpRequests from "../http/HttpRequests.js"
 import { ServerTransport } from "../jsonrpc/Transport.js"
 import { whileNotRecorded } from "../observability/metrics.js"
 import { Spawner } from "../process/ChildProcess.js"
-import * as OutputBuffers from "../process/OutputBuffers.js"
-import * as ProcessReaper from "../process/ProcessReaper.js"
 import { InternalError } from "../protocol/errors.js"
-import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
-import * as ServerConfig from "../server/ServerConfig.js"
-import * as SessionStore from "../server/SessionStore.js"
+import * as TestServer from "../testing/TestServer.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import * as CommandLine from "./commandLine.js"
@@ -51,21 +45,17 @@ import { whileRehearsing } from "./snapshotGuard.js"
 const INITIALIZE = { id: 1, method: "initialize", params: { clientName: "snapshot rehearsal" } }
 const INITIALIZED = { method: "initialized", params: {} }
 
-/** The rehearsal's server services: the server's own, but a spawner that starts nothing and no sandbox, reaper or HTTP. */
-const services = SessionStore.layer.pipe(
-  Layer.provideMerge(Layer.mergeAll(
-    Layer.succeed(Spawner, {
-      spawn: () => Effect.fail(new InternalError({ message: "no process is started while the startup snapshot is built" }))
-    }),
-    OutputBuffers.layerMemory,
-    Sandbox.layerUnavailable,
-    ProcessReaper.layerNone
-  )),
-  Layer.merge(NodeFileSystem.layer),
-  Layer.merge(SandboxedFs.layerUnavailable),
-  Layer.merge(HttpRequests.layerUnavailable),
-  Layer.provideMerge(ServerConfig.layer())
-)
+/**
+ * The rehearsal's server services: the server's own session store, output
+ * buffer and filesystem, but a spawner that starts nothing, and no sandbox,
+ * reaper or HTTP (the no-process services `TestServer.layer` composes).
+ */
+const services = TestServer.layer({
+  spawner: Layer.succeed(Spawner, {
+    spawn: () => Effect.fail(new InternalError({ message: "no process is started while the startup snapshot is built" }))
+  }),
+  fileSystem: NodeFileSystem.layer
+})
 
 /** The client served until the end of its stdin; fails unless `initialize` was answered with a session. */
 const serveOneClient = Effect.gen(function*() {

@@ -3,7 +3,8 @@
  * buffer, a session store, a filesystem (a no-op one unless given) and a
  * sandbox (one that refuses every confinement unless given), no sandboxed
  * file operations, no reaper and an HTTP client only if given, on top of a
- * `ServerConfig` with overrides.
+ * `ServerConfig` with overrides. The startup snapshot's rehearsal
+ * (`cli/snapshotRehearsal.ts`) serves its client on these too.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Layer from "effect/Layer"
