@@ -9,9 +9,6 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Cause from "effect/Cause"
-import * as Exit from "effect/Exit"
-import * as Runtime from "effect/Runtime"
 import { bearerTokenOf, type BearerTokenOptions } from "../client/bearerToken.js"
 import { ConnectTimeout, TransportClosed } from "../client/ClientError.js"
 import { type ClientTransport, INBOX_FRAMES } from "../client/ClientTransport.js"
@@ -71,26 +68,15 @@ export const make = (options: NatsConnectorOptions): Connector =>
     })
     const channel = yield* OpenStream.open(connection, { ...options, where, token, deliver: inbound.deliver })
     yield* inbound.endWith(yield* Effect.scope)
-    const sendLock = yield* Effect.makeSemaphore(1)
-    /** Batches waiting for credit (holding or waiting for the lock): a later batch must not overtake them. */
-    let batchesSending = 0
-    const runtime = yield* Effect.runtime<never>()
     return {
       frames: inbound.frames,
-      // Whole batches in order: the channel's own lock is per message.
+      // In order: at once within the executor's credit, else as its credit comes (no fiber waits).
       write: (messages, done) => {
         const bytes = messages.map((message) => typeof message === "string" ? Buffer.from(message, "utf8") : message)
-        // Within the executor's credit, and with no batch before it still going out, a batch leaves at once.
         let sent = 0
-        if (batchesSending === 0) while (sent < bytes.length && channel.trySend(bytes[sent]!)) sent++
+        while (sent < bytes.length && channel.trySend(bytes[sent]!)) sent++
         if (sent === bytes.length) return done()
-        batchesSending++
-        Runtime.runFork(runtime)(
-          sendLock.withPermits(1)(Effect.forEach(bytes.slice(sent), channel.send, { discard: true })).pipe(
-            Effect.ensuring(Effect.sync(() => batchesSending--)),
-            Effect.mapError(closed)
-          )
-        ).addObserver((exit) => done(Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined))
+        channel.sendAll(bytes.slice(sent), (reset) => done(reset === undefined ? undefined : closed(reset)))
       },
       // The stream ends with the scope (the executor is told); until then the connector keeps it.
       close: Effect.void,

@@ -15,7 +15,6 @@ import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
-import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -75,10 +74,6 @@ class OpenRefused extends Data.TaggedError("RemoteOpenRefused")<{ readonly strea
  */
 const bytesOf = (message: OutgoingMessage): Uint8Array => typeof message === "string" ? Buffer.from(message, "utf8") : message
 
-type WriteItem =
-  | { readonly _tag: "Write"; readonly messages: ReadonlyArray<Uint8Array>; readonly done: (error?: unknown) => void }
-  | { readonly _tag: "Close" }
-
 /** How long a closing stream waits for the peer to acknowledge what was written before it resets. */
 const CLOSE_GRACE = "5 seconds"
 
@@ -98,60 +93,44 @@ const makeInbound = (maxMessageBytes: number) => {
 
 /**
  * One stream as a FrameTransport, living in `scope`: the inbound side
- * (`makeInbound`) feeds the server's mailbox, a writer fiber sends batches
- * in order.
+ * (`makeInbound`) feeds the server's mailbox; writes go to the channel in
+ * order, at once within the client's credit, else as the credit comes
+ * (`sendAll`: no fiber per write, which a stream held by its client's
+ * credit would wake for every message).
  */
 const streamTransport = (
   channel: ReliableChannel,
   frames: Mailbox.Mailbox<JsonRpcFrame, StreamReset>,
   scope: Scope.CloseableScope
 ): Effect.Effect<FrameTransport> =>
-  Effect.gen(function*() {
-    const writes = yield* Queue.unbounded<WriteItem>()
-    /** Writes queued for the writer and not yet sent: a write after them must not overtake them. */
-    let queuedWrites = 0
+  Effect.sync(() => {
     let closing = false
-    yield* Effect.forkIn(
-      Effect.gen(function*() {
-        for (;;) {
-          const item = yield* Queue.take(writes)
-          if (item._tag === "Close") {
-            // What was written goes out and is acknowledged before the stream ends; a peer that is gone gets a reset.
-            yield* channel.close.pipe(Effect.timeout(CLOSE_GRACE), Effect.ignore)
-            return
-          }
-          const sent = yield* Effect.either(Effect.forEach(item.messages, channel.send, { discard: true }))
-          queuedWrites--
-          item.done(Either.isLeft(sent) ? new Error(`stream ${channel.streamId} reset: ${sent.left.reason}`) : undefined)
-        }
-      }).pipe(
-        // Writes that come after the end are failed, never left waiting: a server waits on `done`.
-        Effect.ensuring(Effect.gen(function*() {
-          for (const item of yield* Queue.takeAll(writes)) if (item._tag === "Write") item.done(new Error("the stream is closed"))
-          yield* Queue.shutdown(writes)
-        })),
-        Effect.ensuring(Scope.close(scope, Exit.void))
-      ),
-      scope
+    // What was written goes out and is acknowledged before the stream ends; a peer that is gone gets a reset.
+    // Interruptible: `close` is called from the connection's finalizers, whose forks would inherit their
+    // uninterruptibility, and the grace's timeout could then never end a wait for a peer that never acknowledges.
+    const closeThenEnd = channel.close.pipe(
+      Effect.timeout(CLOSE_GRACE),
+      Effect.ignore,
+      Effect.interruptible,
+      Effect.ensuring(Scope.close(scope, Exit.void))
     )
     return {
       frames,
       write: (messages, done) => {
-        // Within the client's credit, and with nothing queued before them, the messages go out at once
-        // (a write that waits for credit, and those after it, go through the writer).
+        // Writes that come after the end are failed, never left waiting: a server waits on `done`.
+        if (closing) return done(new Error("the stream is closed"))
         let sent = 0
-        if (queuedWrites === 0 && !closing) {
-          while (sent < messages.length && channel.trySend(bytesOf(messages[sent]!))) sent++
-          if (sent === messages.length) return done()
-        }
-        const rest = messages.slice(sent).map(bytesOf)
-        if (Queue.unsafeOffer(writes, { _tag: "Write", messages: rest, done })) queuedWrites++
-        else done(new Error("the stream is closed"))
+        while (sent < messages.length && channel.trySend(bytesOf(messages[sent]!))) sent++
+        if (sent === messages.length) return done()
+        channel.sendAll(
+          messages.slice(sent).map(bytesOf),
+          (reset) => done(reset === undefined ? undefined : new Error(`stream ${channel.streamId} reset: ${reset.reason}`))
+        )
       },
-      close: Effect.sync(() => {
-        if (closing) return
+      close: Effect.suspend(() => {
+        if (closing) return Effect.void
         closing = true
-        Queue.unsafeOffer(writes, { _tag: "Close" })
+        return Effect.asVoid(Effect.forkIn(closeThenEnd, scope))
       }),
       peer: { transport: "nats", address: channel.streamId }
     } satisfies FrameTransport

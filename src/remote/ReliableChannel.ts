@@ -8,10 +8,8 @@
  * NATS one, the tests use in-memory ones.
  */
 import * as Data from "effect/Data"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
@@ -40,6 +38,14 @@ export interface ReliableChannel {
    * is the way.
    */
   readonly trySend: (message: Uint8Array) => boolean
+  /**
+   * Sends `messages` in order, after the sends and the close asked for
+   * before them, and calls `done` once the last went out within the
+   * peer's credit, or with the reset that ended the stream. No fiber waits:
+   * the end's steps (its acknowledgements, its timer) go on with the next
+   * message, which is what a stream held by its peer's credit does for each.
+   */
+  readonly sendAll: (messages: ReadonlyArray<Uint8Array>, done: (error?: StreamReset) => void) => void
   /** The next message, or None once the peer closed its direction (not for a channel made with `deliver`). */
   readonly receive: Effect.Effect<Option.Option<Uint8Array>, StreamReset>
   /** Closes this direction and waits until the peer acknowledged everything. */
@@ -76,6 +82,11 @@ export type Incoming = RS.Delivery | { readonly _tag: "Reset"; readonly error: S
  */
 export type Deliver = (item: Incoming, consumed: (holds: number) => void) => void
 
+/** A send or close asked of a channel, done when `done` is called. */
+type Operation =
+  | { readonly _tag: "Send"; readonly messages: ReadonlyArray<Uint8Array>; next: number; readonly done: (error?: StreamReset) => void }
+  | { readonly _tag: "Close"; started: boolean; readonly done: (error?: StreamReset) => void }
+
 /**
  * Starts a channel living in the scope; closing the scope resets a stream
  * that is not done. The transitions run on the caller's stack, not on a
@@ -106,9 +117,13 @@ export const make = (
       // The owner made its frame of the message at once: a reassembled message's buffer is the pool's again.
       if (item._tag === "Message") FramePool.giveBack(item.bytes.buffer)
     }
-    const sendLock = yield* Effect.makeSemaphore(1)
-    let drained: Deferred.Deferred<void, StreamReset> | undefined
-    let acknowledged: Deferred.Deferred<void, StreamReset> | undefined
+    /**
+     * Sends and closes asked for and not done, in order; the first is under
+     * way. A message goes to the end only once those before it went out
+     * within the peer's credit: the end holds at most one message beyond it.
+     */
+    const operations: Array<Operation> = []
+    let advancing = false
     let resetAnnounced = false
     /** Frames in, not yet handled: those of one read of the link are handled together (one ack for them). */
     let frames: Array<Uint8Array> = []
@@ -122,27 +137,50 @@ export const make = (
 
     const resetError = () => new StreamReset({ reason: end.reset?.reason ?? "", byPeer: end.reset?.byPeer ?? false })
 
-    // The waiting callers learn what the last transitions changed.
-    const settle = () => {
-      if (end.reset !== undefined) {
-        if (!resetAnnounced) {
-          resetAnnounced = true
-          const error = resetError()
-          push({ _tag: "Reset", error })
-          if (drained) Deferred.unsafeDone(drained, Effect.fail(error))
-          if (acknowledged) Deferred.unsafeDone(acknowledged, Effect.fail(error))
-          drained = acknowledged = undefined
+    /** The operations go on as far as the end lets them; a reset fails them all. */
+    const advance = () => {
+      if (advancing) return
+      advancing = true
+      try {
+        while (operations.length > 0) {
+          if (end.reset !== undefined) {
+            const error = resetError()
+            for (const operation of operations.splice(0)) operation.done(error)
+            return
+          }
+          const operation = operations[0]!
+          if (operation._tag === "Close") {
+            if (!operation.started) {
+              operation.started = true
+              RS.close(end)
+              step()
+              continue
+            }
+            if (!RS.isAcknowledged(end)) return
+          } else {
+            // The message before this one (or the last of this batch) is still beyond the peer's credit.
+            if (!RS.isDrained(end)) return
+            if (operation.next < operation.messages.length) {
+              if (!RS.send(end, operation.messages[operation.next++]!)) RS.reset(end, "send after close")
+              step()
+              continue
+            }
+          }
+          operations.shift()
+          operation.done()
         }
-        return
+      } finally {
+        advancing = false
       }
-      if (drained && RS.isDrained(end)) {
-        Deferred.unsafeDone(drained, Effect.void)
-        drained = undefined
+    }
+
+    // What the last transitions changed: the reader learns of a reset, and the operations go on.
+    const settle = () => {
+      if (end.reset !== undefined && !resetAnnounced) {
+        resetAnnounced = true
+        push({ _tag: "Reset", error: resetError() })
       }
-      if (acknowledged && RS.isAcknowledged(end)) {
-        Deferred.unsafeDone(acknowledged, Effect.void)
-        acknowledged = undefined
-      }
+      if (operations.length > 0) advance()
     }
 
     const handle = (batch: ReadonlyArray<Uint8Array>, now: number) => {
@@ -237,32 +275,24 @@ export const make = (
       })
     )
 
-    /** Sends in progress (holding or waiting for the lock): a `trySend` must not overtake them. */
-    let sending = 0
-    const send = (message: Uint8Array) =>
-      Effect.suspend(() => {
-        sending++
-        return Effect.ensuring(sendOne(message), Effect.sync(() => sending--))
-      })
-    const sendOne = (message: Uint8Array) =>
-      sendLock.withPermits(1)(
-        Effect.suspend(() => {
-          if (end.reset !== undefined) return Effect.fail(resetError())
-          if (!RS.send(end, message)) {
-            RS.reset(end, "send after close")
-            step()
-            return Effect.fail(resetError())
-          }
-          step()
-          // Within the peer's credit it went out in that step; otherwise wait for the credit.
-          if (RS.isDrained(end)) return Effect.void
-          if (end.reset !== undefined) return Effect.fail(resetError())
-          const done = Deferred.unsafeMake<void, StreamReset>(FiberId.none)
-          drained = done
-          return Deferred.await(done)
+    const enqueue = (operation: Operation) => {
+      if (stopped) return operation.done(end.reset === undefined ? new StreamReset({ reason: "stream closed", byPeer: false }) : resetError())
+      operations.push(operation)
+      advance()
+    }
+    /** As an effect: interrupted, it stops waiting (a message already given to the end still goes out). */
+    const awaiting = (operation: (done: (error?: StreamReset) => void) => Operation) =>
+      Effect.async<void, StreamReset>((resume) => {
+        const pending = operation((error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
+        enqueue(pending)
+        return Effect.sync(() => {
+          const at = operations.indexOf(pending)
+          if (at === -1) return
+          operations.splice(at, 1)
+          if (at === 0) advance()
         })
-      )
-
+      })
+    const send = (message: Uint8Array) => awaiting((done) => ({ _tag: "Send", messages: [message], next: 0, done }))
     const receive: Effect.Effect<Option.Option<Uint8Array>, StreamReset> = Effect.flatMap(Queue.take(incoming), (item) => {
       switch (item._tag) {
         case "Message":
@@ -278,26 +308,18 @@ export const make = (
       }
     })
 
-    const close = sendLock.withPermits(1)(
-      Effect.suspend(() => {
-        if (end.reset !== undefined) return Effect.fail(resetError())
-        const done = Deferred.unsafeMake<void, StreamReset>(FiberId.none)
-        acknowledged = done
-        RS.close(end)
-        step()
-        return Deferred.await(done)
-      })
-    )
+    const close = awaiting((done) => ({ _tag: "Close", started: false, done }))
 
     return {
       streamId: options.streamId,
       send,
       trySend: (message) => {
-        if (sending > 0 || !RS.fitsNow(end, message.length)) return false
+        if (operations.length > 0 || !RS.fitsNow(end, message.length)) return false
         RS.send(end, message)
         step()
         return true
       },
+      sendAll: (messages, done) => enqueue({ _tag: "Send", messages, next: 0, done }),
       receive,
       close,
       reset: (reason) => Effect.sync(() => {

@@ -128,4 +128,62 @@ describe("ReliableChannel", () => {
     expect(outcome.queuedWhenFull).toBe(4)
     expect(outcome.received).toEqual([0, 1, 2, 3, 4])
   })
+
+  it("sendAll sends in order after the sends before it, calls back once the last went out within the credit, and a reset fails what waits", async () => {
+    const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const { a, b } = yield* pair
+      const message = (i: number) => new Uint8Array(3000).fill(i)
+      const calls: Array<string> = []
+      const record = (name: string) => (error?: ReliableChannel.StreamReset) => calls.push(error === undefined ? name : `${name}: ${error.reason}`)
+      // 16 KiB of window: batch 0 goes out at once, batch 1 halfway, and the rest wait for the receiver.
+      a.sendAll([0, 1, 2].map(message), record("batch 0"))
+      a.sendAll([3, 4, 5, 6].map(message), record("batch 1"))
+      const single = yield* Effect.fork(a.send(message(7)))
+      // The fork's send is asked for before what follows.
+      yield* Effect.yieldNow()
+      a.sendAll([8].map(message), record("batch 2"))
+      // Nothing overtakes what waits.
+      const overtook = a.trySend(message(99))
+      const whileFull = [...calls]
+      const received: Array<number> = []
+      for (let i = 0; i < 9; i++) received.push(Option.getOrThrow(yield* b.receive)[0]!)
+      yield* Fiber.join(single)
+      yield* until("every batch out", () => calls.length === 3)
+      // Beyond the window again, then the peer resets: the waiting batch fails with its reason.
+      let failed: string | undefined
+      a.sendAll(Array.from({ length: 8 }, (_, i) => message(20 + i)), (error) => (failed = error?.reason))
+      yield* b.reset("peer going away")
+      yield* until("the waiting batch failed", () => failed !== undefined)
+      let afterReset: string | undefined
+      a.sendAll([message(30)], (error) => (afterReset = error?.reason))
+      return { overtook, whileFull, calls, received, failed, afterReset }
+    })))
+    expect(outcome.overtook).toBe(false)
+    expect(outcome.whileFull).toEqual(["batch 0"])
+    expect(outcome.received).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8])
+    expect(outcome.calls).toEqual(["batch 0", "batch 1", "batch 2"])
+    expect(outcome.failed).toBe("peer going away")
+    expect(outcome.afterReset).toBe("peer going away")
+  })
+
+  it("an interrupted send stops waiting without holding up the sends after it", async () => {
+    const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const { a, b } = yield* pair
+      // Four whole messages the receiver holds fill the 16 KiB window; the next send waits for credit.
+      a.sendAll([0, 1, 2, 3].map((i) => new Uint8Array(4096).fill(i)), () => undefined)
+      const waiting = yield* Effect.fork(a.send(new Uint8Array(100).fill(4)))
+      yield* until("the window to be in flight", () => a.snapshot().stats.maxInFlightBytes === options.window)
+      yield* Effect.yieldNow()
+      const waited = Option.isNone(yield* Fiber.poll(waiting))
+      yield* Fiber.interrupt(waiting)
+      const next = yield* Effect.fork(a.send(new Uint8Array(100).fill(5)))
+      const received: Array<number> = []
+      for (let i = 0; i < 6; i++) received.push(Option.getOrThrow(yield* b.receive)[0]!)
+      yield* Fiber.join(next)
+      return { waited, received }
+    })))
+    expect(outcome.waited).toBe(true)
+    // What was given to the end before the interruption still goes out, then the next.
+    expect(outcome.received).toEqual([0, 1, 2, 3, 4, 5])
+  })
 })
