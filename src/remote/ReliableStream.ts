@@ -324,21 +324,42 @@ export const reset = (end: StreamEndpoint, reason: string): void => {
   if (end.reset === undefined) end.reset = { reason, byPeer: false, owed: true }
 }
 
-const controlFrame = (end: StreamEndpoint, kind: FrameKindName, payload: Uint8Array = new Uint8Array(0)): Frame => ({
-  kind, streamId: end.options.streamId, seq: 0, ack: 0, ackBits: 0, credit: 0, segmentIndex: 0, segmentCount: 1, payload
-})
-
-/** Stamps this end's receive state on an outgoing frame (every frame carries it). */
-const stamp = (end: StreamEndpoint, frame: Omit<Frame, "ack" | "ackBits" | "credit">): Frame => {
+/**
+ * A frame out, stamped with this end's receive state (every frame carries
+ * it): made in one object, in one shape, as it is made for every segment.
+ */
+const stamped = (
+  end: StreamEndpoint,
+  kind: FrameKindName,
+  seq: number,
+  segmentIndex: number,
+  segmentCount: number,
+  payload: Uint8Array
+): Frame => {
   const r = end.receiver
   r.unacked = 0
   r.ackNow = false
   r.advertised = creditOf(end)
-  return { ...frame, ack: r.ack, ackBits: ackBitsOf(r), credit: r.advertised }
+  return {
+    kind,
+    streamId: end.options.streamId,
+    seq,
+    ack: r.ack,
+    ackBits: ackBitsOf(r),
+    credit: r.advertised,
+    segmentIndex,
+    segmentCount,
+    payload
+  }
 }
 
+const NO_PAYLOAD = new Uint8Array(0)
+
+const controlFrame = (end: StreamEndpoint, kind: FrameKindName, payload: Uint8Array = NO_PAYLOAD): Frame =>
+  stamped(end, kind, 0, 0, 1, payload)
+
 const fromOutgoing = (end: StreamEndpoint, o: Outgoing): Frame =>
-  stamp(end, { kind: o.kind, streamId: end.options.streamId, seq: o.seq, segmentIndex: o.segmentIndex, segmentCount: o.segmentCount, payload: o.payload })
+  stamped(end, o.kind, o.seq, o.segmentIndex, o.segmentCount, o.payload)
 
 /**
  * The frames to transmit now, in order: a reset if one is owed (and then
@@ -351,7 +372,7 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
   if (end.reset !== undefined) {
     if (end.reset.owed) {
       end.reset.owed = false
-      out.push(stamp(end, controlFrame(end, "reset", new TextEncoder().encode(end.reset.reason))))
+      out.push(controlFrame(end, "reset", new TextEncoder().encode(end.reset.reason)))
     }
     return out
   }
@@ -361,7 +382,7 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
   }
   if (end.resumeOwed) {
     end.resumeOwed = false
-    out.push(stamp(end, controlFrame(end, "resume")))
+    out.push(controlFrame(end, "resume"))
   }
   if (sender.inFlight.size === 0) sender.oldestSentAt = Infinity
   else if (now - sender.oldestSentAt >= timeoutOf(end)) {
@@ -402,11 +423,11 @@ export const poll = (end: StreamEndpoint, now: number): Array<Frame> => {
     if (blocked && now - sender.lastProbeAt >= options.retransmitAfter) {
       // Waiting for credit whose window update may have been lost: ask for it.
       sender.lastProbeAt = now
-      out.push(stamp(end, controlFrame(end, "heartbeat")))
+      out.push(controlFrame(end, "heartbeat"))
     } else if (receiver.ackNow || (receiver.unacked > 0 && now - receiver.unackedSince >= options.ackDelay)) {
-      out.push(stamp(end, controlFrame(end, "ack")))
+      out.push(controlFrame(end, "ack"))
     } else if (now - end.lastSentAt >= options.heartbeatEvery) {
-      out.push(stamp(end, controlFrame(end, "heartbeat")))
+      out.push(controlFrame(end, "heartbeat"))
     }
   }
   if (out.length > 0) {
