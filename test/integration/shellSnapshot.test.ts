@@ -73,10 +73,13 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
       ...extra
     })
     if (started.error !== undefined) return { error: started.error as { code: number; message: string } }
-    const closed = await server.closed(processId, 30_000)
-    const exited = server.eventsOf(processId).find((event) => event.method === "process/exited")
-    void closed
-    return { output: server.outputOf(processId).toString(), exitCode: exited?.params.exitCode as number | undefined }
+    // The exit status awaited in its own right, not assumed to precede `closed`: a run against the
+    // reference under load once found none when `closed` came (ours sends them in seq order, docs/PROTOCOL.md).
+    const [exited] = await Promise.all([
+      server.waitFor((m) => m.method === "process/exited" && m.params.processId === processId, 30_000),
+      server.closed(processId, 30_000)
+    ])
+    return { output: server.outputOf(processId).toString(), exitCode: exited.params.exitCode as number | undefined }
   }
 
   it("runs bash -lc as a non-login shell that has the login files' exports, functions, aliases and options; the client's env wins", async () => {
