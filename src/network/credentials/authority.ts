@@ -114,10 +114,16 @@ const commonName = (text: string) => {
 const extension = (extnID: string, critical: boolean, value: { toSchema(): asn1js.AsnType }) =>
   new pkijs.Extension({ extnID, critical, extnValue: value.toSchema().toBER(false) })
 
-/** A positive random serial of 16 bytes. */
+/**
+ * A positive random serial of 16 bytes (126 random bits). Its first byte is
+ * 0x40-0x7f: DER wants an INTEGER's minimal form, and asn1js writes the
+ * bytes as given, so a first byte 0x00 before one below 0x80 (1 serial in
+ * 256) made a certificate that OpenSSL refuses to load: a child's bundle
+ * failed whole (curl: "error setting certificate file"), or a host's leaf.
+ */
 const serial = () => {
   const bytes = webcrypto.getRandomValues(new Uint8Array(16))
-  bytes[0] = bytes[0]! & 0x7f
+  bytes[0] = 0x40 | (bytes[0]! & 0x3f)
   return new asn1js.Integer({ valueHex: bytes.buffer })
 }
 
