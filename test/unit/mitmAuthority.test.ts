@@ -15,7 +15,7 @@ afterAll(() => Fs.rmSync(home, { recursive: true, force: true }))
 describe("MitmAuthority", () => {
   it("makes minimal DER serials: with randomness all zeros, the CA in the bundle and a host's leaf still load", async () => {
     // The worst case of the random serial: a zero first byte before a zero (padded INTEGERs are refused by OpenSSL).
-    const zeros = vi.spyOn(webcrypto, "getRandomValues").mockImplementation(<T extends ArrayBufferView | null>(array: T) => array)
+    const zeros = vi.spyOn(webcrypto, "getRandomValues").mockImplementation((array) => array)
     try {
       const authority = await authorityFor(home, {})
       const blocks = Fs.readFileSync(authority.bundlePath, "utf8").match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []
