@@ -10,9 +10,9 @@
  * which it cannot forward, as a server would: -32600).
  *
  * Backpressure: a message waits for the stream's credit before the next
- * frame is read, and the socket is not read while a few frames wait; the
- * next stream message is taken only once the socket took the last one. A
- * slow client thus stops the executor's sends through the credit window.
+ * frame is read, and the socket is not read while a few frames wait; a
+ * stream message is credited only once the socket took it. A slow client
+ * thus stops the executor's sends through the credit window.
  *
  * One NATS connection serves every client, reconnecting for ever; the
  * streams retransmit what a reconnect lost.
@@ -21,7 +21,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -33,7 +32,7 @@ import * as NatsLink from "../remote/NatsLink.js"
 import type { NatsConnectOptions } from "../remote/natsOptions.js"
 import { environmentIdProblem } from "../remote/natsUrl.js"
 import * as OpenStream from "../remote/openStream.js"
-import type { ReliableChannel } from "../remote/ReliableChannel.js"
+import type { Deliver, ReliableChannel } from "../remote/ReliableChannel.js"
 import type * as RS from "../remote/ReliableStream.js"
 import * as Registry from "../remote/Registry.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
@@ -81,6 +80,7 @@ export const environmentOfPath = (path: string): Either.Either<string, string> =
 interface Routed {
   readonly environmentId: string
   readonly channel: ReliableChannel
+  readonly toClient: Relay
 }
 
 /** How a forwarded connection ended. */
@@ -88,6 +88,67 @@ type Ending =
   | { readonly _tag: "ClientClosed" }
   | { readonly _tag: "EnvironmentClosed" }
   | { readonly _tag: "StreamReset"; readonly reason: string; readonly byPeer: boolean }
+
+/** Where a relay writes: a message, and who to tell once the socket took it; then the stream's end. */
+interface RelayTarget {
+  readonly write: (bytes: Uint8Array, taken: () => void) => void
+  readonly end: (ending: Ending) => void
+}
+
+/**
+ * The stream's messages to the client, taken as they come on the stream's
+ * callback (no fiber per message): held, with their credit, from the open
+ * until the connection is forwarded, then written in order, each credited
+ * once the socket took it, so a slow client still holds the executor back
+ * by the window.
+ */
+interface Relay {
+  readonly deliver: Deliver
+  readonly attach: (target: RelayTarget) => void
+  /** The forward is over: what comes later is dropped (the stream is reset or ended). */
+  readonly detach: () => void
+}
+
+const makeRelay = (): Relay => {
+  let target: RelayTarget | undefined
+  let detached = false
+  let held: Array<{ readonly bytes: Uint8Array; readonly taken: () => void }> = []
+  let ending: Ending | undefined
+  const end = (why: Ending) => {
+    if (target !== undefined) target.end(why)
+    else ending ??= why
+  }
+  return {
+    deliver: (item, consumed) => {
+      if (detached) return
+      switch (item._tag) {
+        case "Message": {
+          // Lent for the call only (its buffer goes back to the frame pool).
+          const bytes = Buffer.from(item.bytes)
+          const taken = () => consumed(item.holds)
+          if (target !== undefined) target.write(bytes, taken)
+          else held.push({ bytes, taken })
+          return
+        }
+        case "End":
+          return end({ _tag: "EnvironmentClosed" })
+        case "Reset":
+          return end({ _tag: "StreamReset", reason: item.error.reason, byPeer: item.error.byPeer })
+      }
+    },
+    attach: (next) => {
+      target = next
+      for (const { bytes, taken } of held) next.write(bytes, taken)
+      held = []
+      if (ending !== undefined) next.end(ending)
+    },
+    detach: () => {
+      detached = true
+      target = undefined
+      held = []
+    }
+  }
+}
 
 const CLIENT_CLOSED: Ending = { _tag: "ClientClosed" }
 
@@ -102,7 +163,8 @@ const forward = (
   maxMessageBytes: number
 ): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const { closeWith, route: { channel, environmentId }, transport } = connection
+    const { closeWith, route, transport } = connection
+    const { channel, environmentId } = route
     const tags = Metrics.label("environment", environmentId)
     const toEnvironmentTags = [...tags, ...Metrics.label("direction", "to-environment")]
     const toClientTags = [...tags, ...Metrics.label("direction", "to-client")]
@@ -143,16 +205,38 @@ const forward = (
       }
     }).pipe(Effect.catchTag("RemoteStreamReset", (error) => Effect.succeed(reset(error))))
 
-    const toClient: Effect.Effect<Ending> = Effect.gen(function*() {
-      for (;;) {
-        const next = yield* channel.receive
-        if (Option.isNone(next)) return { _tag: "EnvironmentClosed" } as const
-        // The next message is taken once the socket took this one: a slow client holds back credit.
-        const written = yield* Effect.either(writeEffect(transport.write, [next.value]))
-        if (Either.isLeft(written)) return CLIENT_CLOSED
-        Metrics.bump(Metrics.gatewayBytes, next.value.byteLength, toClientTags)
+    const toClient: Effect.Effect<Ending> = Effect.async<Ending>((resume) => {
+      let over = false
+      let writing = 0
+      /** The environment's end waits for the messages before it to be written. */
+      let ended: Ending | undefined
+      const finish = (why: Ending) => {
+        if (over) return
+        over = true
+        resume(Effect.succeed(why))
       }
-    }).pipe(Effect.catchTag("RemoteStreamReset", (error) => Effect.succeed(reset(error))))
+      route.toClient.attach({
+        write: (bytes, taken) => {
+          if (over) return
+          writing++
+          transport.write([bytes], (error) => {
+            writing--
+            if (error !== undefined) return finish(CLIENT_CLOSED)
+            taken()
+            Metrics.bump(Metrics.gatewayBytes, bytes.byteLength, toClientTags)
+            if (writing === 0 && ended !== undefined) finish(ended)
+          })
+        },
+        end: (why) => {
+          if (why._tag === "EnvironmentClosed" && writing > 0) ended = why
+          else finish(why)
+        }
+      })
+      return Effect.sync(() => {
+        over = true
+        route.toClient.detach()
+      })
+    })
 
     const ending = yield* Effect.raceFirst(toEnvironment, toClient).pipe(
       Effect.race(Effect.zipRight(Effect.repeat(countRetransmissions, Schedule.spaced("2 seconds")), Effect.never)),
@@ -215,14 +299,16 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
         if (Either.isLeft(environment)) return Either.left({ status: 404, reason: environment.left })
         const environmentId = environment.right
         if (!natsConnected) return Either.left({ status: 503, reason: `the gateway is not connected to NATS: cannot reach environment ${environmentId}` })
+        const toClient = makeRelay()
         const opened = yield* Effect.either(OpenStream.open(connection, {
           environmentId,
           openTimeoutMs,
           streamOptions: options.streamOptions,
           token: bearer,
-          reconnects
+          reconnects,
+          deliver: toClient.deliver
         }))
-        if (Either.isRight(opened)) return Either.right({ environmentId, channel: opened.right })
+        if (Either.isRight(opened)) return Either.right({ environmentId, channel: opened.right, toClient })
         const error = opened.left
         const status = error._tag === "ExecServer/EnvironmentNotFound"
           ? 404
