@@ -89,6 +89,17 @@ type Ending =
   | { readonly _tag: "EnvironmentClosed" }
   | { readonly _tag: "StreamReset"; readonly reason: string; readonly byPeer: boolean }
 
+/**
+ * A reset's ending, made field by field: spread, the error's own `_tag`
+ * (RemoteStreamReset) would take the place of the ending's, which then
+ * matched no case, and the client's socket was left open.
+ */
+const streamReset = (error: { readonly reason: string; readonly byPeer: boolean }): Ending => ({
+  _tag: "StreamReset",
+  reason: error.reason,
+  byPeer: error.byPeer
+})
+
 /** Where a relay writes: a message, and who to tell once the socket took it; then the stream's end. */
 interface RelayTarget {
   readonly write: (bytes: Uint8Array, taken: () => void) => void
@@ -133,7 +144,7 @@ const makeRelay = (): Relay => {
         case "End":
           return end({ _tag: "EnvironmentClosed" })
         case "Reset":
-          return end({ _tag: "StreamReset", reason: item.error.reason, byPeer: item.error.byPeer })
+          return end(streamReset(item.error))
       }
     },
     attach: (next) => {
@@ -178,7 +189,6 @@ const forward = (
       if (now > retransmissionsCounted) Metrics.bump(Metrics.gatewayRetransmissions, now - retransmissionsCounted, tags)
       retransmissionsCounted = now
     })
-    const reset = (error: { readonly reason: string; readonly byPeer: boolean }): Ending => ({ _tag: "StreamReset", ...error })
     /** The gateway's own answer to a frame it cannot forward, as a server answers it. */
     const answerOversized = (bytes: number) =>
       writeEffect(transport.write, [JSON.stringify(oversizedError(bytes, maxMessageBytes))])
@@ -203,7 +213,7 @@ const forward = (
         }
         if (done) return CLIENT_CLOSED
       }
-    }).pipe(Effect.catchTag("RemoteStreamReset", (error) => Effect.succeed(reset(error))))
+    }).pipe(Effect.catchTag("RemoteStreamReset", (error) => Effect.succeed(streamReset(error))))
 
     const toClient: Effect.Effect<Ending> = Effect.async<Ending>((resume) => {
       let over = false

@@ -330,6 +330,21 @@ describe("exec-server gateway", () => {
     await stop(gateway)
   })
 
+  it("an executor SIGKILLed (no reset sent): once its stream times out, the client's WebSocket is closed with 1011 and why", async () => {
+    const executor = await startExecutor("gw-kill")
+    const gateway = await startGateway()
+    const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-kill`)
+    const closed = new Promise<{ readonly code: number; readonly reason: string }>((resolve) =>
+      raw.socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })))
+    executor.kill("SIGKILL")
+    await executor.exited
+    // The stream's peer timeout is 12 s: nothing else tells the gateway.
+    const { code, reason } = await closed
+    expect(code).toBe(1011)
+    expect(reason).toMatch(/^stream to environment gw-kill failed: nothing heard of the peer/)
+    await stop(gateway)
+  }, 30_000)
+
   it("the package's client hears its process ended by the executor's stop, then the executor's end with the close reason", async () => {
     const executor = await startExecutor("gw-end2")
     const gateway = await startGateway()
