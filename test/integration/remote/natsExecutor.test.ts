@@ -20,6 +20,7 @@ import * as NatsServerTransport from "../../../src/remote/NatsServerTransport.js
 import * as ExecServer from "../../../src/server/ExecServer.js"
 import * as ServerConfig from "../../../src/server/ServerConfig.js"
 import { type NatsCluster, startNatsCluster } from "../../support/natsCluster.js"
+import { takeOverEntry } from "../../support/registryTakeover.js"
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 let cluster: NatsCluster
@@ -164,13 +165,11 @@ describe("an executor over NATS", () => {
       const accepting = yield* Effect.fork(transport.accept!(() => {}))
       yield* Effect.sleep("300 millis")
       expect(Option.isNone(yield* Fiber.poll(accepting))).toBe(true)
-      // What a takeover by another executor that judged this one stale writes (as registry.test.ts does).
+      // What a takeover by another executor that judged this one stale writes.
       yield* Effect.promise(async () => {
         const nc = await connect({ servers: [...cluster.urls] })
         try {
-          const kv = await new Kvm(nc).open(bucket)
-          const entry = await kv.get("taken-over")
-          await kv.update("taken-over", JSON.stringify({ ...entry!.json<object>(), owner: "someone-else" }), entry!.revision)
+          await takeOverEntry(await new Kvm(nc).open(bucket), "taken-over")
         } finally {
           await nc.close()
         }

@@ -14,6 +14,7 @@ import { Kvm } from "@nats-io/kv"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
 import * as Registry from "../../../src/remote/Registry.js"
 import { type NatsCluster, pollUntil, startNatsCluster } from "../../support/natsCluster.js"
+import { takeOverEntry } from "../../support/registryTakeover.js"
 
 /** Reconnects at once and for ever; a stalled node is given up within ~1 s (as in natsLink.test.ts). */
 const dial = (urls: ReadonlyArray<string>) =>
@@ -118,10 +119,7 @@ describe("registry on a 1-node cluster", () => {
     const scope = await openScope()
     try {
       const registration = await inScope(scope, Registry.register(nc, { bucket, environmentId: "env-d", serverVersion: "1", heartbeatMs: 150, sessions: () => 0 }))
-      const kv = await new Kvm(nc).open(bucket)
-      const { record, revision } = await Effect.runPromise(registration.current)
-      // What a takeover by another executor that judged this one stale would write.
-      await kv.update("env-d", JSON.stringify({ ...record, owner: "someone-else" }), revision)
+      await takeOverEntry(await new Kvm(nc).open(bucket), "env-d")
       const lost = await Effect.runPromise(registration.lost.pipe(Effect.flip, Effect.timeout(3000)))
       expect(lost._tag).toBe("RemoteEnvironmentTakenOver")
     } finally {
