@@ -1,7 +1,7 @@
 /**
  * What the server's flags amount to without @effect/cli, which loads only
- * when there is a command line to read (`commandLine.ts`): their values
- * when none is given, and which take whole numbers.
+ * for a command line these cannot read (`commandLine.ts`): their values
+ * when none is given or all are given plainly, and which take whole numbers.
  */
 import * as Arr from "effect/Array"
 import * as Option from "effect/Option"
@@ -47,3 +47,89 @@ export const integerFlagNames = (flags: Record<string, ServerFlags.Flag>): Reado
       (flag) => flag._tag === "Integer" || flag._tag === "OptionalInteger" ? Option.some(flag.name) : Option.none()
     )
   )
+
+/** A whole number as a server flag takes it: digits only (anything else is the parser's to refuse or read). */
+const WHOLE_NUMBER = /^\d+$/
+
+/** The value a flag given as `--name value` (or `--name=value`) yields, or undefined where only the parser may say. */
+const givenValueOf = (flag: ServerFlags.Flag, value: string): unknown => {
+  switch (flag._tag) {
+    case "Integer":
+    case "OptionalInteger": {
+      if (!WHOLE_NUMBER.test(value)) return undefined
+      const number = Number(value)
+      if (!Number.isSafeInteger(number) || number < flag.minimum) return undefined
+      return flag._tag === "Integer" ? number : Option.some(number)
+    }
+    case "Text":
+    case "RepeatedText":
+      return value
+    case "OptionalText":
+      return Option.some(value)
+    case "Choice":
+      return flag.choices.includes(value) ? value : undefined
+    case "OptionalChoice":
+      return flag.choices.includes(value) ? Option.some(value) : undefined
+    // Whether the file exists is the parser's to check and report.
+    case "OptionalFile":
+    case "Switch":
+      return undefined
+  }
+}
+
+/** Each record of flags by the name after `--`, made once. */
+const byNameOf = new WeakMap<Record<string, ServerFlags.Flag>, ReadonlyMap<string, readonly [string, ServerFlags.Flag]>>()
+
+/**
+ * What the options of a record of flags yield for `args` when these are only
+ * those flags in their plain forms, without running the parser: `--name
+ * value` or `--name=value` (a repeated flag the first way only) with a
+ * valid value that neither starts with `-` nor has spaces around it, a
+ * switch alone (not followed by a word, which the parser would read as its
+ * value), each flag once but a repeated one. Undefined for anything else (a
+ * command, `--help`, `--log-level`, an unknown, misspelt or differently
+ * cased flag, a value out of bounds, a file), which the parser reads and
+ * reports on. The common start (`--listen stdio://`, as clients start a
+ * server) then costs no parse: @effect/cli's took 13 ms of a 125 ms start's
+ * CPU. The same values as the parser's: test/unit/flagDefaults.test.ts
+ * compares them.
+ */
+export const plainValuesOf = <R extends Record<string, ServerFlags.Flag>>(
+  flags: R,
+  args: ReadonlyArray<string>
+): ValuesOf<R> | undefined => {
+  let byName = byNameOf.get(flags)
+  if (byName === undefined) {
+    byName = new Map(Object.entries(flags).map(([key, flag]) => [flag.name, [key, flag] as const]))
+    byNameOf.set(flags, byName)
+  }
+  const given: Record<string, unknown> = {}
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (!arg.startsWith("--")) return undefined
+    const equals = arg.indexOf("=")
+    const entry = byName.get(arg.slice(2, equals === -1 ? undefined : equals))
+    if (entry === undefined) return undefined
+    const [key, flag] = entry
+    if (flag._tag === "Switch") {
+      const next = args[i + 1]
+      if (equals !== -1 || key in given || (next !== undefined && !next.startsWith("--"))) return undefined
+      given[key] = true
+      continue
+    }
+    // @effect/cli reads a repeated flag's value only apart (`--sandbox-write=/a` is left over).
+    if (flag._tag === "RepeatedText" && equals !== -1) return undefined
+    const value = equals === -1 ? args[++i] : arg.slice(equals + 1)
+    // The parser trims each argument: a value with spaces around it is its to read.
+    if (value === undefined || value === "" || value.startsWith("-") || value.trim() !== value) return undefined
+    const parsed = givenValueOf(flag, value)
+    if (parsed === undefined) return undefined
+    if (flag._tag === "RepeatedText") {
+      given[key] = [...(given[key] as Array<string> | undefined) ?? [], parsed]
+    } else {
+      if (key in given) return undefined
+      given[key] = parsed
+    }
+  }
+  return { ...absentValuesOf(flags), ...given }
+}

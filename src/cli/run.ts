@@ -42,7 +42,7 @@ import { ListenUrlError } from "./webSocketListen.js"
 import * as NatsFlags from "./natsOptions.js"
 import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
 import type { ValuesOf } from "./flagOptions.js"
-import { absentValuesOf } from "./flagValues.js"
+import { plainValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
@@ -389,13 +389,13 @@ export interface Startup {
  * startup snapshot, which holds this module evaluated) call this.
  */
 export const main = (startup: Startup): void => {
-  // With no arguments (how clients usually start a stdio server) there is
-  // nothing to parse: the server runs on the flags' defaults, and the
-  // command line (@effect/cli, the client's and gateway's commands) is not
-  // even loaded.
+  // With no arguments, or only the server's flags given plainly (how clients
+  // start a server), there is nothing for the parser: the command line
+  // (@effect/cli, the client's and gateway's commands) is not even loaded.
   const server = serve(startup)
-  const program = process.argv.length <= 2
-    ? server(absentValuesOf(ServerFlags.serverFlags))
+  const plain = plainValuesOf(ServerFlags.serverFlags, process.argv.slice(2))
+  const program = plain !== undefined
+    ? server(plain)
     : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, server))
   program.pipe(
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),

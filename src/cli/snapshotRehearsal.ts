@@ -1,6 +1,6 @@
 /**
  * The startup snapshot's rehearsal, run by its entry (`snapshot.ts`) while
- * `node --build-snapshot` builds it: the command line is parsed as a client
+ * `node --build-snapshot` builds it: the command line is read as a client
  * gives it, and a server serves one client in this process, over the stdio
  * transport's own code on in-memory streams, through the handshake. V8
  * keeps the bytecode of every function that ran in the snapshot, so a
@@ -16,8 +16,6 @@
  * the listeners).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as Terminal from "@effect/platform/Terminal"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -34,7 +32,8 @@ import * as ExecServer from "../server/ExecServer.js"
 import * as TestServer from "../testing/TestServer.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
-import * as CommandLine from "./commandLine.js"
+import * as ServerFlags from "./commandFlags.js"
+import { plainValuesOf } from "./flagValues.js"
 import { whileRehearsing } from "./snapshotGuard.js"
 
 /**
@@ -76,30 +75,13 @@ const serveOneClient = Effect.gen(function*() {
   }
 }).pipe(Effect.scoped, Effect.provide(services))
 
-/** A terminal that is never used: parsing a server's flags asks nothing of one. */
-const noTerminal = Layer.succeed(
-  Terminal.Terminal,
-  Terminal.Terminal.of({
-    columns: Effect.succeed(0),
-    rows: Effect.succeed(0),
-    isTTY: Effect.succeed(false),
-    readInput: Effect.dieMessage("the snapshot's rehearsal has no terminal"),
-    readLine: Effect.dieMessage("the snapshot's rehearsal has no terminal"),
-    display: () => Effect.dieMessage("the snapshot's rehearsal has no terminal")
-  })
-)
-
-/** The command line a client starts the server with, parsed as the server parses it; fails unless it gives stdio. */
-const parseCommandLine = Effect.gen(function*() {
-  let listen: Option.Option<string> = Option.none()
-  yield* CommandLine.run(["node", "exec-server", "--listen", "stdio://"], (flags) =>
-    Effect.sync(() => {
-      listen = flags.listen
-    }))
-  if (Option.getOrUndefined(listen) !== "stdio://") {
-    return yield* Effect.dieMessage("the startup snapshot's rehearsal did not parse its command line")
-  }
-}).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, noTerminal)))
+/** The command line a client starts the server with, read as the server reads it; fails unless it gives stdio. */
+const parseCommandLine = Effect.suspend(() => {
+  const flags = plainValuesOf(ServerFlags.serverFlags, ["--listen", "stdio://"])
+  return Option.getOrUndefined(flags?.listen ?? Option.none()) === "stdio://"
+    ? Effect.void
+    : Effect.dieMessage("the startup snapshot's rehearsal did not read its command line")
+})
 
 /** Runs the rehearsal; rejects (and the snapshot's build fails) if it went wrong or took over 30 s. */
 export const rehearse = (): Promise<void> =>
