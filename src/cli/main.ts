@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --interrupt-budget=49152 --v8-pool-size=1 --single-threaded-gc --expose-gc
+#!/usr/bin/env -S node --max-semi-space-size=2 --interrupt-budget=49152 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc
 /**
  * The `exec-server` binary's entry: `--version` is answered here, before
  * any of the server's code is loaded (a tenth of a second less), and
@@ -21,6 +21,14 @@
  *   default a 32 MiB pipe, on stdio or a WebSocket, cost 13% more CPU and
  *   50 busy connections 8% more, for a median round trip of 61 µs; at a
  *   quarter, more again;
+ * - a quarter of the default inlining budget per optimized function: the
+ *   optimizing compiler, on the worker thread below, inlines Effect's
+ *   runtime into most of what it compiles, and on a fresh server its
+ *   compiles took as much CPU as the requests' own work on the main thread
+ *   (6-8 µs a request over the first 20,000 pipelined ones); with less to
+ *   inline they take less, and the code it makes was as fast: 1.08-1.11x
+ *   the requests per second on a fresh WebSocket server, 1.06-1.07x warm,
+ *   pipes, round trips and terminals unchanged;
  * - one V8 worker thread instead of four: young-generation collections
  *   spread over several threads stall whenever one of them waits for a
  *   core (the machine is shared with the children and the client), which

@@ -204,6 +204,7 @@ export const localServerBin: string = Path.resolve(
 export const serverNodeFlags: ReadonlyArray<string> = [
   "--max-semi-space-size=2",
   "--interrupt-budget=49152",
+  "--max-inlined-bytecode-size-cumulative=230",
   "--v8-pool-size=1",
   "--single-threaded-gc",
   "--expose-gc"
