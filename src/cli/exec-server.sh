@@ -4,7 +4,7 @@
 # binary in this directory (native/snapshot.mjs, run on install, writes the
 # blob and its stamp), else from the server's modules (main.js), which the
 # server then says at debug level. EXEC_SERVER_SNAPSHOT=0 starts from the
-# modules: 2-6 MiB less resident, a tenth of a second slower to start.
+# modules: about as resident, a tenth of a second slower to start.
 # The V8 flags are main.js's shebang's: a blob loads only under the flags it
 # was built with. The build writes the package's version below.
 [ $# -eq 1 ] && [ "$1" = --version ] && { echo "@VERSION@"; exit 0; }
