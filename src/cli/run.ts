@@ -396,11 +396,14 @@ export const main = (startup: Startup): void => {
   const plain = plainValuesOf(ServerFlags.serverFlags, process.argv.slice(2))
   const program = plain !== undefined
     ? server(plain)
-    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, server))
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, server)).pipe(
+      // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load);
+      // the server builds its own services, and a plain start builds no more layers than it uses.
+      Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
+    )
   program.pipe(
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
-    // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load).
-    Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, stderrLogger)),
+    Effect.provide(stderrLogger),
     withFreshDefaultServices,
     NodeRuntime.runMain({
       disablePrettyLogger: true,
