@@ -16,7 +16,13 @@
  */
 import { nativeAddon } from "./addon.js"
 
-const collect = (globalThis as { gc?: () => void }).gc
+/**
+ * A full collection, where `--expose-gc` gave one. Looked up at each call:
+ * while a startup snapshot is built Node has no `gc` yet (it has one once
+ * the server starts from it), so a reference taken as the module loaded
+ * was none in every snapshot-started server.
+ */
+const collect = (): void => (globalThis as { gc?: () => void }).gc?.()
 /**
  * Trims at each of these delays: V8 frees a collection's buffers on a
  * background thread, later on a busy machine; a trim that finds nothing
@@ -34,13 +40,13 @@ let releaseTimer: ReturnType<typeof setTimeout> | undefined
 /** An oversized frame was read and answered: what earlier ones took is collected, and given back after the burst. */
 export const oversizedFrameRead = (): void => {
   const now = Date.now()
-  collect?.()
+  collect()
   if (releaseTimer !== undefined) return
   // A second at least between two releases.
   releaseTimer = setTimeout(() => {
     releaseTimer = undefined
     lastRelease = Date.now()
-    collect?.()
+    collect()
     trimSoon()
   }, Math.max(100, lastRelease + 1000 - now))
   releaseTimer.unref()
