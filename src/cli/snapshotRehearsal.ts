@@ -76,7 +76,7 @@ const serveOneClient = Effect.gen(function*() {
 }).pipe(Effect.scoped, Effect.provide(services))
 
 /** The command line a client starts the server with, read as the server reads it; fails unless it gives stdio. */
-const parseCommandLine = Effect.suspend(() => {
+const readCommandLine = Effect.suspend(() => {
   const flags = plainValuesOf(ServerFlags.serverFlags, ["--listen", "stdio://"])
   return Option.getOrUndefined(flags?.listen ?? Option.none()) === "stdio://"
     ? Effect.void
@@ -88,7 +88,7 @@ export const rehearse = (): Promise<void> =>
   whileRehearsing(() =>
     whileNotRecorded(() =>
       Effect.runPromise(
-        Effect.zipRight(parseCommandLine, serveOneClient).pipe(
+        Effect.zipRight(readCommandLine, serveOneClient).pipe(
           Logger.withMinimumLogLevel(LogLevel.None),
           Effect.timeoutFail({
             duration: Duration.seconds(30),
