@@ -4,11 +4,15 @@
  * (exec, detach, ps, attach, kill), and what it says when something is wrong.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { eventually, SERVER_BIN } from "../support/StdioServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useWebSocketServers()
+const tempDir = useTempDirs("cli-client-")
 const cli = `${process.execPath} ${SERVER_BIN}`
 
 let sessions: Array<string> = []
@@ -182,8 +186,11 @@ describe("a detached session from the command line", () => {
       `[exec-server: detached; session ${session}, process job; attach with: exec-server attach ${server.url} --session ${session} --process job]\n`
     )
     expect(run("kill", server.url, "job", "--session", session!, "--no-wait").stdout).toBe("job: SIGTERM sent, SIGKILL after the grace period\n")
-    const second = run("exec", server.url, "--detach", "--process", "quiet", "--", "sh", "-c", "trap 'exit 7' USR1; while :; do sleep 0.1; done")
+    // Signalled once its trap is set (a detached start returns as soon as the shell runs).
+    const ready = Path.join(tempDir(), "ready")
+    const second = run("exec", server.url, "--detach", "--process", "quiet", "--", "sh", "-c", `trap 'exit 7' USR1; touch ${ready}; while :; do sleep 0.1; done`)
     const other = second.stdout.trim().split(" ")[0]!
+    expect(await eventually(() => existsSync(ready), 10_000)).toBe(true)
     const signalled = run("kill", server.url, "quiet", "--session", other, "--signal", "SIGUSR1", "--wait")
     expect([signalled.stdout, signalled.status]).toEqual(["quiet: exited with code 7\n", 0])
   })

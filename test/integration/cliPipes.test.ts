@@ -232,10 +232,14 @@ describe("exec-server exec: how it ends", () => {
     clients = []
   })
 
-  /** Starts `exec` with pipes; resolves once the remote command runs, with a way to wait for the client's exit status. */
-  const startExec = async (url: string, script: string) => {
+  /**
+   * Starts `exec` with pipes; resolves once the remote command runs (after
+   * `setup`, such as a `trap` the signal must find), with a way to wait for
+   * the client's exit status.
+   */
+  const startExec = async (url: string, script: string, setup = "") => {
     const pidFile = Path.join(tempDir(), "pid")
-    const client = spawn(process.execPath, serverArgs("exec", "--no-tty", url, "--", "sh", "-c", `echo $$ > ${pidFile}; ${script}`), {
+    const client = spawn(process.execPath, serverArgs("exec", "--no-tty", url, "--", "sh", "-c", `${setup}echo $$ > ${pidFile}; ${script}`), {
       stdio: ["ignore", "pipe", "pipe"]
     })
     clients.push(client)
@@ -257,7 +261,7 @@ describe("exec-server exec: how it ends", () => {
     expect(await terminated.status).toBe(143)
 
     // A command that handles the signal decides: here it says so and exits 7.
-    const handled = await startExec(server.url, `trap 'echo caught; exit 7' INT; sleep 60 & wait`)
+    const handled = await startExec(server.url, "sleep 60 & wait", "trap 'echo caught; exit 7' INT; ")
     handled.client.kill("SIGINT")
     expect(await handled.status).toBe(7)
     expect(handled.stdout()).toBe("caught\n")
