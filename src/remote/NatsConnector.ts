@@ -73,10 +73,7 @@ export const make = (options: NatsConnectorOptions): Connector =>
       // In order: at once within the executor's credit, else as its credit comes (no fiber waits).
       write: (messages, done) => {
         const bytes = messages.map((message) => typeof message === "string" ? Buffer.from(message, "utf8") : message)
-        let sent = 0
-        while (sent < bytes.length && channel.trySend(bytes[sent]!)) sent++
-        if (sent === bytes.length) return done()
-        channel.sendAll(bytes.slice(sent), (reset) => done(reset === undefined ? undefined : closed(reset)))
+        channel.sendAll(bytes, (reset) => done(reset === undefined ? undefined : closed(reset)))
       },
       // The stream ends with the scope (the executor is told); until then the connector keeps it.
       close: Effect.void,

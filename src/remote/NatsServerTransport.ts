@@ -119,11 +119,8 @@ const streamTransport = (
       write: (messages, done) => {
         // Writes that come after the end are failed, never left waiting: a server waits on `done`.
         if (closing) return done(new Error("the stream is closed"))
-        let sent = 0
-        while (sent < messages.length && channel.trySend(bytesOf(messages[sent]!))) sent++
-        if (sent === messages.length) return done()
         channel.sendAll(
-          messages.slice(sent).map(bytesOf),
+          messages.map(bytesOf),
           (reset) => done(reset === undefined ? undefined : new Error(`stream ${channel.streamId} reset: ${reset.reason}`))
         )
       },

@@ -41,7 +41,8 @@ export interface ReliableChannel {
   /**
    * Sends `messages` in order, after the sends and the close asked for
    * before them, and calls `done` once the last went out within the
-   * peer's credit, or with the reset that ended the stream. No fiber waits:
+   * peer's credit (at once when the credit covers them all), or with the
+   * reset that ended the stream. No fiber waits:
    * the end's steps (its acknowledgements, its timer) go on with the next
    * message, which is what a stream held by its peer's credit does for each.
    */
@@ -293,6 +294,12 @@ export const make = (
         })
       })
     const send = (message: Uint8Array) => awaiting((done) => ({ _tag: "Send", messages: [message], next: 0, done }))
+    const trySend = (message: Uint8Array): boolean => {
+      if (operations.length > 0 || !RS.fitsNow(end, message.length)) return false
+      RS.send(end, message)
+      step()
+      return true
+    }
     const receive: Effect.Effect<Option.Option<Uint8Array>, StreamReset> = Effect.flatMap(Queue.take(incoming), (item) => {
       switch (item._tag) {
         case "Message":
@@ -313,13 +320,14 @@ export const make = (
     return {
       streamId: options.streamId,
       send,
-      trySend: (message) => {
-        if (operations.length > 0 || !RS.fitsNow(end, message.length)) return false
-        RS.send(end, message)
-        step()
-        return true
+      trySend,
+      sendAll: (messages, done) => {
+        // Within the peer's credit, with nothing asked before them, they go out at once and nothing is queued.
+        let sent = 0
+        while (sent < messages.length && trySend(messages[sent]!)) sent++
+        if (sent === messages.length) return done()
+        enqueue({ _tag: "Send", messages: sent === 0 ? messages : messages.slice(sent), next: 0, done })
       },
-      sendAll: (messages, done) => enqueue({ _tag: "Send", messages, next: 0, done }),
       receive,
       close,
       reset: (reason) => Effect.sync(() => {
