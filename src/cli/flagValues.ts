@@ -77,9 +77,6 @@ const givenValueOf = (flag: ServerFlags.Flag, value: string): unknown => {
   }
 }
 
-/** Each record of flags by the name after `--`, made once. */
-const byNameOf = new WeakMap<Record<string, ServerFlags.Flag>, ReadonlyMap<string, readonly [string, ServerFlags.Flag]>>()
-
 /**
  * What the options of a record of flags yield for `args` when these are only
  * those flags in their plain forms, without running the parser: `--name
@@ -98,11 +95,8 @@ export const plainValuesOf = <R extends Record<string, ServerFlags.Flag>>(
   flags: R,
   args: ReadonlyArray<string>
 ): ValuesOf<R> | undefined => {
-  let byName = byNameOf.get(flags)
-  if (byName === undefined) {
-    byName = new Map(Object.entries(flags).map(([key, flag]) => [flag.name, [key, flag] as const]))
-    byNameOf.set(flags, byName)
-  }
+  // Each flag by the name after `--`, with its key among the values.
+  const byName = new Map(Object.entries(flags).map(([key, flag]) => [flag.name, [key, flag] as const]))
   const given: Record<string, unknown> = {}
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
