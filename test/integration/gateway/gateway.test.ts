@@ -100,6 +100,11 @@ const cli = (...args: ReadonlyArray<string>) =>
 const client = (url: string, options: ExecServerClient.ClientOptions = {}) =>
   ExecServerClient.make(ClientTransport.webSocket({ url }), options)
 
+/** The code and reason the gateway closes a raw client's WebSocket with. */
+const closeOf = (raw: RawWebSocketClient) =>
+  new Promise<{ readonly code: number; readonly reason: string }>((resolve) =>
+    raw.socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })))
+
 /** The value of a Prometheus sample of `name` having every one of `labels`, or undefined. */
 const metricOf = (body: string, name: string, labels: ReadonlyArray<string>): number | undefined => {
   for (const line of body.split("\n")) {
@@ -321,8 +326,7 @@ describe("exec-server gateway", () => {
     const executor = await startExecutor("gw-end")
     const gateway = await startGateway()
     const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-end`)
-    const closed = new Promise<{ readonly code: number; readonly reason: string }>((resolve) =>
-      raw.socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })))
+    const closed = closeOf(raw)
     await stop(executor)
     const { code, reason } = await closed
     expect([1001, 1011]).toContain(code)
@@ -334,8 +338,7 @@ describe("exec-server gateway", () => {
     const executor = await startExecutor("gw-kill")
     const gateway = await startGateway()
     const raw = await RawWebSocketClient.connectReady(`${gateway.url}/env/gw-kill`)
-    const closed = new Promise<{ readonly code: number; readonly reason: string }>((resolve) =>
-      raw.socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })))
+    const closed = closeOf(raw)
     executor.kill("SIGKILL")
     await executor.exited
     // The stream's peer timeout is 12 s: nothing else tells the gateway.
