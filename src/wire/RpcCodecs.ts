@@ -5,7 +5,7 @@
  */
 import type * as Rpc from "@effect/rpc/Rpc"
 import * as Either from "effect/Either"
-import type * as ParseResult from "effect/ParseResult"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import { Invalid, plainParseOf } from "./plainParse.js"
@@ -31,6 +31,25 @@ const codecs = new WeakMap<Rpc.AnyWithProps, RpcCodec>()
 const payloadOptions: SchemaAST.ParseOptions = { errors: "all" }
 
 /**
+ * Schema's `parse`, with what it throws refused as it refuses the rest: a
+ * union reads its discriminator with `String()`, which throws for an object
+ * whose `toString` is no function (`{"type": {"toString": 0}}` from the
+ * wire), and a throw there ended the connection unanswered.
+ */
+const refusingThrows = (
+  ast: SchemaAST.AST,
+  parse: (input: unknown) => Either.Either<unknown, ParseResult.ParseError>
+) =>
+(input: unknown): Either.Either<unknown, ParseResult.ParseError> => {
+  try {
+    return parse(input)
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    return Either.left(new ParseResult.ParseError({ issue: new ParseResult.Type(ast, input, `unreadable value (${why})`) }))
+  }
+}
+
+/**
  * `parse`, preceded by the schema's plain parse where it has one: Schema's
  * own parse then runs only for what the plain one does not accept, to say
  * why (or to accept it, being the authority).
@@ -38,15 +57,15 @@ const payloadOptions: SchemaAST.ParseOptions = { errors: "all" }
 const withPlainParse = (
   ast: SchemaAST.AST,
   isDecoding: boolean,
-  parse: (input: unknown) => Either.Either<unknown, ParseResult.ParseError>,
+  schemaParse: (input: unknown) => Either.Either<unknown, ParseResult.ParseError>,
   options?: SchemaAST.ParseOptions
 ): (input: unknown) => Either.Either<unknown, ParseResult.ParseError> => {
   const plain = plainParseOf(ast, isDecoding, options)
-  if (plain === undefined) return parse
-  return (input) => {
+  // The plain parse hands a schema's own transformations to Schema too.
+  return refusingThrows(ast, plain === undefined ? schemaParse : (input) => {
     const value = plain(input)
-    return value === Invalid ? parse(input) : Either.right(value)
-  }
+    return value === Invalid ? schemaParse(input) : Either.right(value)
+  })
 }
 
 /** The codecs of `rpc`, derived on its first use. */

@@ -111,6 +111,10 @@ describe("processes over stdio", () => {
       .toBe(-32602)
     expect((await server.request("process/write", { processId: "survivor", chunk: "!!" })).error?.code)
       .toBe(-32602)
+    // A union's tag that Schema cannot read (it throws reading it with String()) is refused too, the connection kept.
+    const unreadableTag = { type: { toString: 0 }, file_system: { type: "unrestricted" }, network: "restricted" }
+    expect((await server.request("fs/writeFile", { path: "/tmp/x", dataBase64: "", sandbox: { permissions: unreadableTag } })).error)
+      .toMatchObject({ code: -32602, message: expect.stringContaining("unreadable value") })
     // (ours) data.reason, so that a client need not match messages.
     expect((await server.request("process/start", pipeProcess("survivor", ["true"]))).error)
       .toMatchObject({ code: -32600, data: { reason: "processIdInUse" } })

@@ -98,9 +98,17 @@ describe("the plain parse of the protocol's schemas", () => {
     for (const direction of directions(rpc)) {
       it(`${direction.name}: what it accepts, Schema accepts as the same value`, () => {
         const plain = plainParseOf(direction.schema.ast, direction.isDecoding, direction.options)!
-        const full = direction.isDecoding
+        const schemaParse = direction.isDecoding
           ? Schema.decodeUnknownEither(direction.schema, direction.options)
           : Schema.encodeUnknownEither(direction.schema)
+        // What Schema throws on (a union's tag read with `String()`: `{"toString": 0}`) is a refusal, as the codecs count it.
+        const full = (input: unknown): Either.Either<unknown, unknown> => {
+          try {
+            return schemaParse(input)
+          } catch (error) {
+            return Either.left(error)
+          }
+        }
         // Valid inputs of this direction: a value of the type, encoded when decoding.
         const typed = Arbitrary.make(direction.schema) as fc.Arbitrary<unknown>
         const valid = direction.isDecoding
@@ -108,7 +116,13 @@ describe("the plain parse of the protocol's schemas", () => {
           : typed
         const check = (input: unknown) => {
           const expected = full(input)
-          const actual = plain(structuredClone(input))
+          // The plain parse hands a schema's own transformations to Schema, which may throw the same way.
+          let actual: unknown
+          try {
+            actual = plain(structuredClone(input))
+          } catch {
+            actual = Invalid
+          }
           // What Schema accepts, it takes on too (else Schema's parse would run twice).
           if (actual === Invalid) {
             expect(Either.isLeft(expected), "an input Schema accepts was not taken on").toBe(true)
@@ -156,6 +170,16 @@ describe("the plain parse of the protocol's schemas", () => {
     expect(Either.isLeft(decoded)).toBe(true)
     const expected = Schema.decodeUnknownEither(terminate.payloadSchema as Schema.Schema<unknown, unknown>, { errors: "all" })({ processId: "", mode: "now" })
     expect(Either.isLeft(expected) && Either.isLeft(decoded) && decoded.left.message).toBe(Either.isLeft(expected) && expected.left.message)
+  })
+
+  it("refuses what Schema throws on, as a parse error: a union's tag that is an object whose toString is no function", () => {
+    const writeFile = rpcs.find((rpc) => rpc._tag === "fs/writeFile")!
+    const hostile = JSON.parse(
+      '{"path":"/tmp/x","dataBase64":"","sandbox":{"permissions":{"type":{"toString":0},"file_system":{"type":"unrestricted"},"network":"restricted"}}}'
+    ) as unknown
+    const decoded = codecOf(writeFile).decodePayload(hostile)
+    expect(Either.isLeft(decoded) && decoded.left._tag).toBe("ParseError")
+    expect(Either.isLeft(decoded) && decoded.left.message).toContain("unreadable value (Cannot convert object to primitive value)")
   })
 
   it("gives a params struct back with only its known fields, nulls of optional ones dropped, defaults filled", () => {
