@@ -150,9 +150,8 @@ interface Worker {
 
 const isIdle = (worker: Worker) => worker.inFlight === 0 && worker.handles === 0
 
-/** The sandboxed file operations, on the sandbox service. */
-export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
-  SandboxedFs,
+/** The sandboxed file operations, on the sandbox service; their workers end with the scope. */
+export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Scope> =
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const layerScope = yield* Effect.scope
@@ -351,4 +350,6 @@ export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(
       })
     }
   })
-)
+
+/** The sandboxed file operations, on the sandbox service. */
+export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(SandboxedFs, make)

@@ -9,6 +9,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { InternalError } from "../protocol/errors.js"
 
 export class HttpRequests extends Context.Tag("effect-exec-server/HttpRequests")<HttpRequests, {
@@ -24,18 +25,20 @@ export const layerUnavailable: Layer.Layer<HttpRequests> = Layer.sync(HttpReques
   client: Effect.fail(new InternalError({ message: "http/request: this server has no HTTP client" }))
 }))
 
+/** Requests sent with `client`. */
+const sentWith = (client: HttpClient.HttpClient): HttpRequests["Type"] => ({ available: true, client: Effect.succeed(client) })
+
 /** The `HttpClient` in the context (an application's own, or a test's). */
 export const layer: Layer.Layer<HttpRequests, never, HttpClient.HttpClient> = Layer.effect(
   HttpRequests,
-  Effect.map(HttpClient.HttpClient, (client) => ({ available: true, client: Effect.succeed(client) }))
+  Effect.map(HttpClient.HttpClient, sentWith)
 )
 
 /**
  * Node's client, loaded at the first request: node:http and platform-node's
  * client cost start-up time that most servers never use.
  */
-const layerNodeClientOnFirstUse = Layer.scoped(
-  HttpClient.HttpClient,
+const nodeClientOnFirstUse: Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const client = yield* Effect.cached(
@@ -53,7 +56,9 @@ const layerNodeClientOnFirstUse = Layer.scoped(
       Effect.succeed
     )
   })
-)
+
+/** Node's client (keep-alive agent), loaded at the first request; what it opened closes with the scope. */
+export const makeNode: Effect.Effect<HttpRequests["Type"], never, Scope.Scope> = Effect.map(nodeClientOnFirstUse, sentWith)
 
 /** Node's client (keep-alive agent), loaded at the first request. */
-export const layerNode: Layer.Layer<HttpRequests> = layer.pipe(Layer.provide(layerNodeClientOnFirstUse))
+export const layerNode: Layer.Layer<HttpRequests> = Layer.scoped(HttpRequests, makeNode)

@@ -263,6 +263,9 @@ export class ChunkRing implements RetainedOutput, BudgetedOutput {
 }
 
 /** Retains output in memory. */
-export const layerMemory: Layer.Layer<OutputBuffers> = Layer.succeed(OutputBuffers, {
+export const memory: OutputBuffers["Type"] = {
   make: ({ budget, maxBytes }) => Effect.sync(() => new ChunkRing(maxBytes, budget))
-})
+}
+
+/** Retains output in memory. */
+export const layerMemory: Layer.Layer<OutputBuffers> = Layer.succeed(OutputBuffers, memory)

@@ -8,6 +8,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { PlaceholderGuard } from "../sandbox/placeholders.js"
@@ -67,12 +68,11 @@ exit 0
 `
 
 /**
- * Provides the helper for the lifetime of the layer, started with the first
- * process (a server that runs none needs none). Without a shell the layer
- * provides nothing-doing registration and logs a warning.
+ * The helper, for the lifetime of the scope, started with the first process
+ * (a server that runs none needs none). Without a shell, registration does
+ * nothing and a warning is logged.
  */
-export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
-  ProcessReaper,
+export const makeNode: Effect.Effect<ProcessReaper["Type"], never, Scope.Scope> =
   Effect.gen(function*() {
     if (!existsSync("/bin/sh")) {
       yield* Effect.logWarning("no /bin/sh: processes will not be reaped if the server is killed")
@@ -149,7 +149,9 @@ export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(
       unregisterPlaceholder: (path) => Effect.sync(() => release(`u${path}\n`))
     }
   })
-)
+
+/** Provides the helper for the lifetime of the layer (see `makeNode`). */
+export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(ProcessReaper, makeNode)
 
 /**
  * No reaper: a server that dies hard leaves its process groups and
@@ -164,10 +166,13 @@ export const layerNone: Layer.Layer<ProcessReaper> = Layer.succeed(ProcessReaper
 })
 
 /** The reaper as the sandbox's placeholder guard. */
+export const placeholderGuardOf = (reaper: ProcessReaper["Type"]): PlaceholderGuard["Type"] => ({
+  register: reaper.registerPlaceholder,
+  unregister: reaper.unregisterPlaceholder
+})
+
+/** The reaper as the sandbox's placeholder guard. */
 export const layerPlaceholderGuard: Layer.Layer<PlaceholderGuard, never, ProcessReaper> = Layer.effect(
   PlaceholderGuard,
-  Effect.map(ProcessReaper, (reaper) => ({
-    register: reaper.registerPlaceholder,
-    unregister: reaper.unregisterPlaceholder
-  }))
+  Effect.map(ProcessReaper, placeholderGuardOf)
 )

@@ -16,15 +16,16 @@ import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { Spawner } from "../process/ChildProcess.js"
+import { Spawner } from "../process/ChildProcess.js"
 import { type ExpiryQueue, makeExpiryQueue } from "../process/ExpiryQueue.js"
 import * as NodeSpawner from "../process/NodeSpawner.js"
 import { OutputBuffers } from "../process/OutputBuffers.js"
-import type { ProcessReaper } from "../process/ProcessReaper.js"
+import { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering, RequiresHandshake } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { PlaceholderGuard } from "../sandbox/placeholders.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import { HttpRequests } from "../http/HttpRequests.js"
 import * as HttpRequestsModule from "../http/HttpRequests.js"
@@ -253,23 +254,38 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
   yield* serveAll(transport, yield* protocolSurface)
 })
 
-/** The bubblewrap sandbox with the operator's policy from the config; the reaper removes its placeholders. */
-export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(
-  Sandbox,
-  Effect.flatMap(ServerConfig, (config) =>
+/** The bubblewrap sandbox with the operator's policy from the config. */
+const makeSandbox: Effect.Effect<Sandbox["Type"], never, ServerConfig | PlaceholderGuard> = Effect.flatMap(
+  ServerConfig,
+  (config) =>
     SandboxModule.make({
       operatorPolicy: config.sandboxPolicy,
       bwrap: config.bwrapPath,
       secretFiles: config.secretFiles,
       networkRefusal: config.sandboxNetworkRefusal
-    }))
-).pipe(Layer.provide(ProcessReaperModule.layerPlaceholderGuard))
+    })
+)
+
+/** The bubblewrap sandbox with the operator's policy from the config; the reaper removes its placeholders. */
+export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(Sandbox, makeSandbox).pipe(
+  Layer.provide(ProcessReaperModule.layerPlaceholderGuard)
+)
 
 /**
  * Everything the server needs but its config and transport: the session
  * store, the Node spawners, the in-memory output buffer and Node's
  * filesystem, and the reaper that kills the process groups if the server
  * dies hard.
+ *
+ * One layer that makes each service in turn, not a graph of each module's
+ * layer: Effect builds every node of a graph through its memo map (a
+ * synchronized ref, a deferred, a scope and a diff of the fiber refs each,
+ * and a fiber per branch of a merge), about a hundred runtime steps per node,
+ * run once per start by a process whose code is not compiled yet (see
+ * docs/PERFORMANCE.md). Each module's own layer stays for compositions of
+ * their own. Made in the order they depend on one another, and released in
+ * the reverse: the store (its processes) first, the reaper, which outlives
+ * them all, last.
  */
 export const layerNodeServices: Layer.Layer<
   | SessionStore
@@ -282,15 +298,24 @@ export const layerNodeServices: Layer.Layer<
   | HttpRequests,
   never,
   ServerConfig
-> = SessionStoreModule.layer.pipe(
-  Layer.merge(SandboxedFsModule.layer),
-  Layer.provideMerge(Layer.mergeAll(NodeSpawner.layer, OutputBuffersModule.layerMemory)),
-  // The store's processes and the fs workers use the sandbox; it registers with the reaper, which outlives them.
-  Layer.provideMerge(layerSandbox),
-  Layer.provideMerge(ProcessReaperModule.layerNode),
-  Layer.merge(NodeFileSystem.layer),
-  Layer.merge(HttpRequestsModule.layerNode)
-)
+> = Layer.scopedContext(Effect.gen(function*() {
+  const reaper = yield* ProcessReaperModule.makeNode
+  const sandbox = yield* Effect.provideService(makeSandbox, PlaceholderGuard, ProcessReaperModule.placeholderGuardOf(reaper))
+  const processServices = Context.make(ProcessReaper, reaper).pipe(
+    Context.add(Sandbox, sandbox),
+    Context.add(Spawner, NodeSpawner.make()),
+    Context.add(OutputBuffers, OutputBuffersModule.memory)
+  )
+  const store = yield* Effect.provide(SessionStoreModule.make, processServices)
+  const sandboxedFs = yield* Effect.provideService(SandboxedFsModule.make, Sandbox, sandbox)
+  const fileSystem = yield* Layer.build(NodeFileSystem.layer)
+  const httpRequests = yield* HttpRequestsModule.makeNode
+  return Context.merge(processServices, fileSystem).pipe(
+    Context.add(SessionStore, store),
+    Context.add(SandboxedFs, sandboxedFs),
+    Context.add(HttpRequests, httpRequests)
+  )
+}))
 
 /**
  * Runs the server for as long as the layer lives, so a larger Effect program

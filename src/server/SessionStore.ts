@@ -137,9 +137,8 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
   readonly find: (sessionId: string) => Session | undefined
 }>() {}
 
-/** The store; closing it closes every session, attached or detached. */
-export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServices> = Layer.scoped(
-  SessionStore,
+/** The store, in the scope: closing it closes every session, attached or detached. */
+export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | ProcessServices | Scope.Scope> =
   Effect.gen(function*() {
     const config = yield* ServerConfig
     // Resolved once: a session's processes take them from here, and no method of the store asks for them.
@@ -374,4 +373,6 @@ export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServi
       find: (sessionId) => sessions.get(sessionId)
     }
   })
-)
+
+/** The store; closing it closes every session, attached or detached. */
+export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServices> = Layer.scoped(SessionStore, make)
