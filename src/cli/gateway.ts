@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import { gatewayFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
-import { loggerOf } from "./stderrLog.js"
+import { withLogFormat } from "./stderrLog.js"
 import * as WebSocketListen from "./webSocketListen.js"
 import { ListenUrlError } from "./webSocketListen.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
@@ -34,7 +34,7 @@ export const gatewayCommand = Command.make("gateway", optionsOf(gatewayFlags), (
     process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`)
     WebSocketListen.printBoundUrl(gateway.url)
     return yield* Effect.never
-  }).pipe(Effect.scoped, Effect.provide(loggerOf(flags.logFormat)))).pipe(
+  }).pipe(Effect.scoped, withLogFormat(flags.logFormat))).pipe(
     Command.withDescription(
       "Listen like a WebSocket server and forward each connection to ws://IP:PORT/env/ID to environment ID's executor through NATS"
     )

@@ -14,7 +14,6 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
@@ -34,7 +33,7 @@ import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { withFreshDefaultServices } from "./freshServices.js"
-import { loggerOf, textLogger } from "./stderrLog.js"
+import { withLogFormat, withTextLogger } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as WebSocketListen from "./webSocketListen.js"
@@ -285,13 +284,15 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
     const sandboxPolicy = yield* operatorPolicyOf(flags)
     const tracesUrl = tracesUrlOf(process.env)
-    // Loaded only when tracing is configured.
-    const tracing = tracesUrl === undefined
-      ? Layer.empty
-      : Layer.unwrapEffect(Effect.map(
-        Effect.promise(() => import("../observability/tracing.js")),
-        (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
-      ))
+    // Loaded and provided only when tracing is configured (a layer provided costs a build at start).
+    const withTracing = <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      tracesUrl === undefined ? server : Effect.provide(
+        server,
+        Layer.unwrapEffect(Effect.map(
+          Effect.promise(() => import("../observability/tracing.js")),
+          (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
+        ))
+      )
     const executor = yield* executorOf(flags)
     // With --connect the server listens locally only when told to.
     const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
@@ -345,9 +346,9 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     }).pipe(
       Effect.scoped,
       Effect.provide(ExecServer.layerNodeServices),
-      Effect.provide(tracing),
-      Effect.provide(loggerOf(flags.logFormat)),
-      Effect.provide(ServerConfig.layer({
+      withTracing,
+      withLogFormat(flags.logFormat),
+      Effect.provideService(ServerConfig.ServerConfig, ServerConfig.make({
         ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
         sandboxPolicy,
         httpHeaderEnvVars: flags.httpHeaderEnv,
@@ -373,7 +374,6 @@ const reportUsageError = (error: { readonly message: string }) =>
     process.exitCode = 2
   })
 
-const stderrLogger = Logger.replace(Logger.defaultLogger, textLogger)
 
 
 
@@ -403,7 +403,7 @@ export const main = (startup: Startup): void => {
     )
   program.pipe(
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
-    Effect.provide(stderrLogger),
+    withTextLogger,
     withFreshDefaultServices,
     NodeRuntime.runMain({
       disablePrettyLogger: true,

@@ -5,7 +5,10 @@
  * reader) per write: a few lines per connection or process, written one turn
  * at a time, were a tenth of the server's CPU for short connections.
  */
-import * as Layer from "effect/Layer"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { identity } from "effect/Function"
+import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 
 /** How long a line may wait for others before it is written. */
@@ -48,6 +51,21 @@ export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logge
 /** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
 export const textLogger = onStderr(Logger.logfmtLogger)
 
-/** A command's logger in the format `--log-format` chose, in place of the CLI's. */
-export const loggerOf = (format: "text" | "json"): Layer.Layer<never> =>
-  format === "json" ? Logger.replace(textLogger, onStderr(Logger.jsonLogger)) : Layer.empty
+/**
+ * Runs an effect with `logger` in place of `replaced`: what providing
+ * `Logger.replace` does, without a layer to build (a few hundred runtime
+ * steps at every start).
+ */
+const replacing = (replaced: Logger.Logger<unknown, unknown>, logger: Logger.Logger<unknown, unknown>) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locallyWith(effect, FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.remove(loggers, replaced), logger))
+
+/** Runs an effect with `textLogger` in place of Effect's default logger (which writes to stdout). */
+export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = replacing(
+  Logger.defaultLogger,
+  textLogger
+)
+
+/** Runs a command with the logger `--log-format` chose in place of the CLI's. */
+export const withLogFormat = (format: "text" | "json"): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
+  format === "json" ? replacing(textLogger, onStderr(Logger.jsonLogger)) : identity

@@ -111,6 +111,9 @@ export const defaults: ServerConfigShape = {
 /** The package version, as `--version` and `serverInfo` report it. */
 export const version: string = packageInfo.version
 
+/** The defaults with some settings overridden. */
+export const make = (overrides: Partial<ServerConfigShape> = {}): ServerConfigShape => ({ ...defaults, ...overrides })
+
 /** Provides the defaults with some settings overridden. */
 export const layer = (overrides: Partial<ServerConfigShape> = {}): Layer.Layer<ServerConfig> =>
-  Layer.succeed(ServerConfig, { ...defaults, ...overrides })
+  Layer.succeed(ServerConfig, make(overrides))
