@@ -374,9 +374,6 @@ const reportUsageError = (error: { readonly message: string }) =>
     process.exitCode = 2
   })
 
-
-
-
 /** How the process started, for the debug line a server logs as it starts serving. */
 export interface Startup {
   /** "snapshot", or why the JavaScript was loaded from its files. */

@@ -53,8 +53,7 @@ export const textLogger = onStderr(Logger.logfmtLogger)
 
 /**
  * Runs an effect with `logger` in place of `replaced`: what providing
- * `Logger.replace` does, without a layer to build (a few hundred runtime
- * steps at every start).
+ * `Logger.replace` does, without a layer to build at every start.
  */
 const replacing = (replaced: Logger.Logger<unknown, unknown>, logger: Logger.Logger<unknown, unknown>) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
