@@ -5,11 +5,10 @@
  * reader) per write: a few lines per connection or process, written one turn
  * at a time, were a tenth of the server's CPU for short connections.
  */
-import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
+import type * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
-import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
+import { replacingLogger } from "../observability/loggers.js"
 
 /** How long a line may wait for others before it is written. */
 const FLUSH_DELAY_MS = 10
@@ -51,20 +50,12 @@ export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logge
 /** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
 export const textLogger = onStderr(Logger.logfmtLogger)
 
-/**
- * Runs an effect with `logger` in place of `replaced`: what providing
- * `Logger.replace` does, without a layer to build at every start.
- */
-const replacing = (replaced: Logger.Logger<unknown, unknown>, logger: Logger.Logger<unknown, unknown>) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locallyWith(effect, FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.remove(loggers, replaced), logger))
-
 /** Runs an effect with `textLogger` in place of Effect's default logger (which writes to stdout). */
-export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = replacing(
+export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = replacingLogger(
   Logger.defaultLogger,
   textLogger
 )
 
 /** Runs a command with the logger `--log-format` chose in place of the CLI's. */
 export const withLogFormat = (format: "text" | "json"): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
-  format === "json" ? replacing(textLogger, onStderr(Logger.jsonLogger)) : identity
+  format === "json" ? replacingLogger(textLogger, onStderr(Logger.jsonLogger)) : identity

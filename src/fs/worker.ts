@@ -19,9 +19,9 @@ import * as RpcServer from "@effect/rpc/RpcServer"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Scope from "effect/Scope"
+import { replacingLogger } from "../observability/loggers.js"
 import { InternalError, InvalidRequest, SandboxDenied } from "../protocol/errors.js"
 import type * as FileOperations from "./FileOperations.js"
 import * as FsBackend from "./FsBackend.js"
@@ -40,7 +40,7 @@ const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError | Sandbo
     Effect.catchAllDefect((defect) => new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` }))
   )
 
-const handlers = WorkerRpcs.toLayer(Effect.gen(function*() {
+const handlers = WorkerRpcs.toHandlersContext(Effect.gen(function*() {
   const files = FsBackend.host(yield* FileSystem.FileSystem)
   /** The open files of handles, with the scopes that close them. */
   const openFiles = new Map<number, { readonly file: FsBackend.HandleFile; readonly scope: Scope.CloseableScope }>()
@@ -91,23 +91,27 @@ const handlers = WorkerRpcs.toLayer(Effect.gen(function*() {
 
 /**
  * Serves until stdin ends. The protocol is made in the main fiber: the end
- * of its input interrupts this fiber, which closes the handlers' scope.
+ * of its input interrupts this fiber, which closes its scope: the protocol
+ * first, then the handlers (made before it), whose files never closed are
+ * dropped. What it needs is provided without layers (but Node's file
+ * system's): each costs a build at start, and a worker starts at a
+ * sandboxed request.
  */
 const main = Effect.gen(function*() {
+  const handlerContext = yield* handlers
   const protocol = yield* RpcServer.makeProtocolStdio({
     stdin: NodeStream.fromReadable(() => process.stdin, (cause) => cause),
     stdout: NodeSink.fromWritable(() => process.stdout, (cause) => cause)
   })
   return yield* RpcServer.make(WorkerRpcs, { disableTracing: true }).pipe(
-    Effect.provideService(RpcServer.Protocol, protocol)
+    Effect.provideService(RpcServer.Protocol, protocol),
+    Effect.provide(handlerContext)
   )
 }).pipe(
   Effect.scoped,
-  Effect.provide(Layer.mergeAll(
-    handlers.pipe(Layer.provide(NodeFileSystem.layer)),
-    Layer.succeed(RpcSerialization.RpcSerialization, workerSerialization),
-    Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
-  ))
+  Effect.provideService(RpcSerialization.RpcSerialization, workerSerialization),
+  Effect.provide(NodeFileSystem.layer),
+  replacingLogger(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 )
 
 NodeRuntime.runMain(main, { disablePrettyLogger: true })
