@@ -601,18 +601,35 @@ const idleRss = async (pgid) => {
 /** Fresh starts per round of `coldStart`: a start is a few hundred ms, and its spread is wide. */
 const coldStarts = quick ? 3 : 9
 
-/** Runs `command` to its end; its wall ms and CPU ms (the children's times of a shell that waited for it, in 10 ms ticks). */
+/** Runs `command` to its end, through `sh`; its wall ms. */
 const timedRun = async (command) => {
   const quoted = command.map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(" ")
   const startedAt = performance.now()
-  const child = spawn("sh", ["-c", `${quoted} >/dev/null 2>&1; cat /proc/$$/stat`], { stdio: ["ignore", "pipe", "ignore"] })
-  let stat = ""
-  child.stdout.setEncoding("utf8").on("data", (text) => (stat += text))
+  const child = spawn("sh", ["-c", `${quoted} >/dev/null 2>&1`], { stdio: "ignore" })
   await new Promise((resolve) => child.once("exit", resolve))
-  const wall = performance.now() - startedAt
-  // The shell's own stat: fields 16 and 17 (cutime, cstime) are its waited-for children's CPU.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return { wall, cpu: (Number(fields[13]) + Number(fields[14])) * 10 }
+  return { wall: performance.now() - startedAt }
+}
+
+/**
+ * Bare Node's CPU ms from its spawn to running a script, by its threads'
+ * nanosecond counters: the same clock as a server's CPU in `coldStart`, and
+ * measured the same way, while the process lives (the ticks of a process
+ * that ended counted in 10 ms steps, down: 40 for about 47).
+ */
+const bareStartCpu = async () => {
+  const child = spawn(process.execPath, ["-e", "process.stdout.write('up\\n'); setTimeout(() => {}, 5000)"], {
+    stdio: ["ignore", "pipe", "ignore"]
+  })
+  try {
+    await new Promise((resolve, reject) => {
+      child.once("error", reject)
+      child.stdout.once("data", resolve)
+    })
+    return [...threadCpuSeconds(child.pid).values()].reduce((total, seconds) => total + seconds, 0) * 1000
+  } finally {
+    child.kill("SIGKILL")
+    await new Promise((resolve) => child.once("exit", resolve))
+  }
 }
 
 /** The command that prints a server's version: ours (launcher or main.js), or the binary, with `--version`. */
@@ -642,7 +659,7 @@ const coldWorkloads = {
     for (let i = 0; i < coldStarts; i++) {
       const bare = await timedRun([process.execPath, "-e", ""])
       figures.bareWall.push(bare.wall)
-      figures.bareCpu.push(bare.cpu)
+      figures.bareCpu.push(await bareStartCpu())
       figures.version.push((await timedRun(versionCommand(spec.command))).wall)
 
       const startedAt = performance.now()
@@ -681,7 +698,7 @@ const coldWorkloads = {
       "cold: --version ms": median(figures.version),
       "cold: WebSocket spawn → listening ms": median(figures.listening),
       "bare node -e '': spawn → exit ms": median(figures.bareWall),
-      "bare node -e '': CPU ms": median(figures.bareCpu)
+      "bare node: CPU ms to running a script": median(figures.bareCpu)
     }
   }
 }
@@ -1009,7 +1026,7 @@ if (metrics.length > 0) {
 const coldTargets = [
   ["cold: spawn → initialize answer ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 40, "≤ bare Node + 40 ms"],
   ["cold: spawn → first process closed ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 80, "≤ bare Node + 80 ms"],
-  ["cold: server CPU to the second closed ms", "bare node -e '': CPU ms", (value, bare) => value <= 2 * bare, "≤ 2 × bare Node's"],
+  ["cold: server CPU to the second closed ms", "bare node: CPU ms to running a script", (value, bare) => value <= 2 * bare, "≤ 2 × bare Node's"],
   ["cold: --version ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 100, "≤ bare Node + 100 ms"],
   ["cold: WebSocket spawn → listening ms", "bare node -e '': spawn → exit ms", (value, bare) => value - bare <= 60, "≤ bare Node + 60 ms"]
 ]
