@@ -13,6 +13,7 @@ import { bearerTokenOf, type BearerTokenOptions } from "../client/bearerToken.js
 import { ConnectTimeout, TransportClosed } from "../client/ClientError.js"
 import { type ClientTransport, INBOX_FRAMES } from "../client/ClientTransport.js"
 import type { Frame } from "../wire/JsonRpc.js"
+import { bytesOf } from "../wire/writers.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import * as PromiseClient from "../client/PromiseClient.js"
 import type { Connector } from "../client/JsonRpcPeer.js"
@@ -72,8 +73,7 @@ export const make = (options: NatsConnectorOptions): Connector =>
       frames: inbound.frames,
       // In order: at once within the executor's credit, else as its credit comes (no fiber waits).
       write: (messages, done) => {
-        const bytes = messages.map((message) => typeof message === "string" ? Buffer.from(message, "utf8") : message)
-        channel.sendAll(bytes, (reset) => done(reset === undefined ? undefined : closed(reset)))
+        channel.sendAll(messages.map(bytesOf), (reset) => done(reset === undefined ? undefined : closed(reset)))
       },
       // The stream ends with the scope (the executor is told); until then the connector keeps it.
       close: Effect.void,

@@ -22,7 +22,7 @@ import type { Msg, NatsConnection } from "@nats-io/transport-node"
 import { type FrameTransport, makeHandoff, ServerTransport, TransportError } from "../jsonrpc/Transport.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import { asksForToken, type BearerAuth, bearerAuthProblem, bearerRefusal } from "../transport/bearerAuth.js"
-import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame, type OutgoingMessage } from "../wire/JsonRpc.js"
+import { DEFAULT_MAX_MESSAGE_BYTES, type Frame as JsonRpcFrame } from "../wire/JsonRpc.js"
 import * as Frames from "./frames.js"
 import * as Inbound from "./inbound.js"
 import * as NatsConnect from "./natsConnect.js"
@@ -34,6 +34,7 @@ import type { ReliableChannel, StreamReset } from "./ReliableChannel.js"
 import * as Registry from "./Registry.js"
 import * as RS from "./ReliableStream.js"
 import { ArrivingBytes, defaultArrivingLimit } from "../wire/arrivingBytes.js"
+import { bytesOf } from "../wire/writers.js"
 import { oversizedFrameRead } from "../native/oversizedMemory.js"
 
 /** The reference caps an executor at 128 sessions; one stream is one connection, so at most one session. */
@@ -66,13 +67,6 @@ export interface NatsServerOptions extends NatsConnectOptions, BearerAuth {
 
 /** Why an open was refused; the client reads the reason from the reset frame. */
 class OpenRefused extends Data.TaggedError("RemoteOpenRefused")<{ readonly streamId: string; readonly reason: string }> {}
-
-/**
- * A server message's bytes as they are: the channel copies what it takes into
- * its frames, and a write that waits for credit holds the server's (pooled)
- * buffers until its `done`, as any transport's write does.
- */
-const bytesOf = (message: OutgoingMessage): Uint8Array => typeof message === "string" ? Buffer.from(message, "utf8") : message
 
 /** How long a closing stream waits for the peer to acknowledge what was written before it resets. */
 const CLOSE_GRACE = "5 seconds"

@@ -20,6 +20,14 @@ export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingM
     write(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
   )
 
+/**
+ * A message's bytes, for a transport that sends bytes (a NATS stream): a
+ * string as UTF-8, a buffer as it is (the transport copies what it keeps,
+ * and a write that waits holds the sender's buffers until its `done`, as
+ * any transport's write does).
+ */
+export const bytesOf = (message: OutgoingMessage): Uint8Array => typeof message === "string" ? Buffer.from(message, "utf8") : message
+
 const TEXT = { binary: false } as const
 
 /**
