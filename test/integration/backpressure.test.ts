@@ -135,8 +135,11 @@ describe("backpressure", () => {
     // Held to the outbound watermark (8 MiB) and two pipes, it still waits there.
     expect(seqAtHalf, "seq still running when the client has read half").toBeGreaterThan(0)
     // The peak also holds V8's uncollected garbage of ~340 MiB of JSON passing
-    // through: 26-54 MiB measured alone, 70 once amid a whole CI run on 2 cores.
-    expect(peak - baseline()).toBeLessThan(96 * 1024 * 1024)
+    // through (each notification waits in the outbound queue long enough to be
+    // promoted, so the peak follows when V8 next collects the old generation):
+    // 51-80 MiB measured alone, 96.3 once amid a whole suite on 2 cores. A
+    // server that buffered the stream would hold the 340 MiB itself.
+    expect(peak - baseline()).toBeLessThan(128 * 1024 * 1024)
   }, 120_000)
 })
 
