@@ -1,4 +1,4 @@
-/* The native addon of effect-exec-server (Linux only): see spawn.c, output.c and base64.c. */
+/* The native addon of effect-exec-server (Linux only): see spawn.c, output.c, base64.c and descriptors.c. */
 #include <node_api.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -43,6 +43,7 @@ NAPI_MODULE_INIT() {
   if (spawn_register(env, exports) == NULL) return NULL;
   output_register(env, exports);
   base64_register(env, exports);
+  descriptors_register(env, exports);
   napi_value function;
   napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &function);
   napi_set_named_property(env, exports, "trimMemory", function);

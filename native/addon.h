@@ -19,5 +19,7 @@ napi_value spawn_register(napi_env env, napi_value exports);
 void output_register(napi_env env, napi_value exports);
 /* Base64 into a buffer (base64.c): encodeBase64Into, base64Avx2. */
 void base64_register(napi_env env, napi_value exports);
+/* Inherited descriptors kept from children (descriptors.c): closeInheritedOnExec. */
+void descriptors_register(napi_env env, napi_value exports);
 
 #endif

@@ -27,6 +27,7 @@ import {
   SandboxUnavailable,
   type InvalidParams
 } from "../protocol/errors.js"
+import { withoutInherited } from "../process/inheritedDescriptors.js"
 import type { SandboxRequest } from "../protocol/sandbox.js"
 import { launcherArgv } from "../sandbox/bubblewrap.js"
 import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
@@ -200,7 +201,7 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
           [process.execPath, script]
         )
         const { makeWorkerClient } = yield* Effect.promise(() => import("./workerClient.js"))
-        const child = spawn(command!, args, {
+        const child = spawn(...withoutInherited(command!, args), {
           stdio: ["pipe", "pipe", "inherit"],
           // Not the server's environment (its tokens): the worker's is readable as /proc/self/environ
           // (and bubblewrap's as /proc/1/environ) by the fs calls it makes.

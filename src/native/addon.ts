@@ -1,7 +1,7 @@
 /**
  * Our native addon (native/*.c), built by `npm install` on Linux: posix_spawn
- * with pidfd exit watching, children's output read without net.Socket, and
- * base64 straight into a buffer. It is loaded when first needed (the first
+ * with pidfd exit watching, children's output read without net.Socket,
+ * base64 straight into a buffer, and descriptors kept from children. It is loaded when first needed (the first
  * pipe spawn or output chunk), unless `EXEC_SERVER_NATIVE=0` or
  * `turnOffNativeAddon` switched it off; where it is off or was not built
  * (another OS, no C compiler) its users fall back on Node's own means. The
@@ -45,6 +45,11 @@ export interface NativeAddon {
   readonly base64Avx2?: () => boolean
   /** Gives freed memory back to the system (glibc's malloc_trim); absent from an addon built before it was added. */
   readonly trimMemory?: () => boolean
+  /**
+   * Marks every descriptor from 3 on close-on-exec (see native/descriptors.c);
+   * false when it could not. Absent from an addon built before it was added.
+   */
+  readonly closeInheritedOnExec?: () => boolean
 }
 
 /** A handle on a child's output streams in the addon (opaque). */

@@ -10,6 +10,7 @@ import type { EventEmitter } from "node:events"
 import type { Readable, Writable } from "node:stream"
 import { errnoOf, type InternalError, internalErrorFrom, type SpawnNotFound } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { childNeedsCloser, closerArgv } from "./inheritedDescriptors.js"
 import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
@@ -84,14 +85,18 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           )
         // A confined command gets its argv[0] from the sandbox's launcher.
         const arg0 = request.arg0 === undefined || request.sandbox !== undefined ? undefined : request.arg0
+        // Through the closer, a missing program would only show as exit status 127.
+        const closer = childNeedsCloser()
+        if (closer && request.sandbox === undefined) yield* resolveExecutable(program!, request.cwd, request.env)
+        const [file, fileArgs] = closer ? closerArgv(program!, [arg0 ?? program!, ...args]) : [program!, args]
         const events = new ChildEvents()
         // posix_spawn answers at once; Node's spawn reports its outcome by event.
         const [child, output]: readonly [SpawnedChild, OutputControl] = spawnWith === "posixSpawn"
           ? yield* Effect.suspend(() => {
             try {
               const child = PosixSpawn.spawn({
-                file: program!,
-                argv: [arg0 ?? program!, ...args],
+                file,
+                argv: closer ? [file, ...fileArgs] : [arg0 ?? program!, ...args],
                 env: request.env,
                 cwd: request.cwd,
                 pipeStdin: request.pipeStdin,
@@ -110,10 +115,10 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           : yield* Effect.async<readonly [SpawnedChild, OutputControl], InternalError | SpawnNotFound>((resume) => {
             let child: NodeChildProcess.ChildProcess
             try {
-              child = NodeChildProcess.spawn(program!, args, {
+              child = NodeChildProcess.spawn(file, fileArgs, {
                 cwd: request.cwd,
                 env: request.env,
-                ...(arg0 === undefined ? {} : { argv0: arg0 }),
+                ...(arg0 === undefined || closer ? {} : { argv0: arg0 }),
                 detached: true,
                 stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
               })

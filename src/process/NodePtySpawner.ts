@@ -6,6 +6,7 @@ import { createRequire } from "node:module"
 import type * as NodePty from "node-pty"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { childNeedsCloser, closerArgv, terminalOpened } from "./inheritedDescriptors.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
@@ -142,8 +143,14 @@ export const make = (): ProcessSpawner => ({
       // A confined command gets its argv[0] from the sandbox's launcher.
       const useHelper = request.sandbox === undefined && request.arg0 !== undefined && request.arg0 !== program &&
         Fs.existsSync(ARG0_HELPER)
+      // The closer execs with an explicit argv[0] too: it takes the helper's place.
+      const closer = childNeedsCloser()
       const [file, fileArgs] = request.sandbox !== undefined
-        ? [request.sandbox.argv[0]!, request.sandbox.argv.slice(1)]
+        ? closer
+          ? closerArgv(request.sandbox.argv[0]!, request.sandbox.argv)
+          : [request.sandbox.argv[0]!, request.sandbox.argv.slice(1)]
+        : closer
+        ? closerArgv(program!, [request.arg0 ?? program!, ...args])
         : useHelper
         ? [ARG0_HELPER, ["-e", ARG0_SCRIPT, program!, request.arg0!, ...args]]
         : [program!, args]
@@ -162,6 +169,8 @@ export const make = (): ProcessSpawner => ({
         catch: (error) => internalErrorFrom(error, `cannot spawn ${program}`)
       })
       const pid = terminal.pid
+      // Its master is open, without close-on-exec, until node-pty reports the exit (after closing it).
+      terminal.onExit(terminalOpened())
       let slaveFd = holdSlaveOpen(terminal)
       const releaseSlave = () => {
         if (slaveFd === undefined) return

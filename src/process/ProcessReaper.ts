@@ -12,6 +12,7 @@ import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { PlaceholderGuard } from "../sandbox/placeholders.js"
+import { withoutInherited } from "./inheritedDescriptors.js"
 
 /** Keeps the list of process groups to kill if the server dies. */
 export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper")<ProcessReaper, {
@@ -90,7 +91,7 @@ export const makeNode: Effect.Effect<ProcessReaper["Type"], never, Scope.Scope> 
         // reach it. Only PATH from the environment: an inherited variable named
         // like a group's would be taken for one. Named (its $0) so that ps and
         // the benchmark can tell it from the processes it guards.
-        helper = spawn("/bin/sh", ["-c", REAPER_SCRIPT, "exec-server-reaper"], {
+        helper = spawn(...withoutInherited("/bin/sh", ["-c", REAPER_SCRIPT, "exec-server-reaper"]), {
           stdio: ["pipe", "ignore", "ignore"],
           detached: true,
           env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }

@@ -8,6 +8,7 @@ import * as ChildProcess from "node:child_process"
 import * as Effect from "effect/Effect"
 import type { Confinement } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { childNeedsCloser, closerArgv } from "./inheritedDescriptors.js"
 import { type RunCapture, SNAPSHOT_LIMITS } from "./shellSnapshot.js"
 
 export interface CaptureContext {
@@ -36,13 +37,16 @@ export const captureRunner = (context: CaptureContext): Effect.Effect<RunCapture
           (error) => `the sandbox refused the capture: ${error.message}`
         )
       const command = launch?.argv ?? argv
+      const arg0 = launch === undefined ? context.arg0 : undefined
+      const closer = childNeedsCloser()
+      const [file, args] = closer ? closerArgv(command[0]!, [arg0 ?? command[0]!, ...command.slice(1)]) : [command[0]!, command.slice(1)]
       return yield* Effect.async<Buffer, string>((resume) => {
-        const child = ChildProcess.spawn(command[0]!, command.slice(1), {
+        const child = ChildProcess.spawn(file, args, {
           cwd: context.cwd,
           env: context.env,
           stdio: ["ignore", "pipe", "ignore"],
           detached: true,
-          ...(launch === undefined && context.arg0 !== undefined ? { argv0: context.arg0 } : {})
+          ...(arg0 === undefined || closer ? {} : { argv0: arg0 })
         })
         const chunks: Array<Buffer> = []
         let bytes = 0

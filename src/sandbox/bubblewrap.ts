@@ -28,6 +28,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { spawnSync } from "node:child_process"
+import { withoutInherited } from "../process/inheritedDescriptors.js"
 import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandbox } from "./policy.js"
 import { childrenOf, linkTarget } from "./procfs.js"
 import { bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"
@@ -304,7 +305,7 @@ export const probe = (launcher: Launcher): string | undefined => {
   if (!Fs.existsSync(SHIM_INTERPRETER)) return `${SHIM_INTERPRETER} is missing (Debian: perl-base)`
   const policy: ResolvedSandbox = { rules: [{ path: "/", access: "read", missing: false }], network: false }
   const [command, ...args] = launcherArgv(launcher, { policy, cwd: "/" }, [SHIM_INTERPRETER, "-e", "exit 0"])
-  const result = spawnSync(command!, args, { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
+  const result = spawnSync(...withoutInherited(command!, args), { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
   if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
   if (result.status !== 0) return `bubblewrap cannot build a sandbox here: ${(result.stderr ?? "").trim() || `exit status ${result.status}`}`
   return undefined
