@@ -23,7 +23,7 @@ import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import { startupDone } from "../native/oversizedMemory.js"
-import { closeInheritedDescriptors } from "../process/inheritedDescriptors.js"
+import { serverOwnsProcess } from "../process/inheritedDescriptors.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
@@ -280,9 +280,9 @@ export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
 /** The server itself: what `exec-server [flags]` runs; `startup` goes into its first debug line. */
 const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
   Effect.gen(function*() {
-    // What started the server left these open (a shell's `100<file`, a supervisor's
-    // pipe): the server owns its process, and no child of it may get them.
-    const inheritedClosed = closeInheritedDescriptors()
+    // What started the server may have left open (a shell's `100<file`, a
+    // supervisor's pipe) is the server's own to close: no child of it gets them.
+    serverOwnsProcess()
     const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
     // Before anything loads the addon: it is loaded on first use.
     if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
@@ -334,9 +334,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
           ? (serve) => Effect.all(transports.map((t) => t.accept!(serve)), { concurrency: "unbounded", discard: true })
           : undefined
       }
-      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(
-        Effect.annotateLogs({ startup, ...(inheritedClosed.length === 0 ? {} : { inheritedDescriptorsClosed: inheritedClosed.join(" ") }) })
-      )
+      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
       startupDone()
       const consoleConnections = listener?.consoleConnections

@@ -422,10 +422,6 @@ describe("descriptors the server inherited", () => {
           const { output } = await run(server, "bridged", probe, { cwd: workspace, networkProxy: launchOf({ enableSocks5: true }) })
           expectOnlyStdio(output, `${label} bridged`)
         }
-        // The server owns its process: it closed them as it started.
-        const own = Fs.readdirSync(`/proc/${server.child.pid}/fd`)
-        expect(own, label).not.toContain("100")
-        expect(own, label).not.toContain("1000")
       }
     }
   }, 60_000)
