@@ -1,8 +1,9 @@
 /**
  * Our native addon (native/*.c), built by `npm install` on Linux: posix_spawn
  * with pidfd exit watching, children's output read without net.Socket,
- * base64 straight into a buffer, and descriptors kept from children. It is loaded when first needed (the first
- * pipe spawn or output chunk), unless `EXEC_SERVER_NATIVE=0` or
+ * base64 straight into a buffer, and descriptors kept from children. It is
+ * loaded when first needed (the first child started, pipe or terminal, or
+ * output chunk), unless `EXEC_SERVER_NATIVE=0` or
  * `turnOffNativeAddon` switched it off; where it is off or was not built
  * (another OS, no C compiler) its users fall back on Node's own means. The
  * path is the same from src/, dist/ and the bundled binary in dist/cli/.
@@ -102,7 +103,7 @@ export const nativeSpawner = (): NativeAddon | undefined => (resolved ??= resolv
 /**
  * Switches the addon off for this process, as `EXEC_SERVER_NATIVE=0` does
  * (the server's `--no-native`). Throws once the addon is in use: call it
- * before the first pipe spawn or output chunk.
+ * before the first child is started or output chunk read.
  */
 export const turnOffNativeAddon = (): void => {
   if (resolved?.addon !== undefined) throw new Error("the native addon is already in use")
