@@ -11,6 +11,7 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
+import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
 import { normalizeHost } from "./policy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
@@ -158,7 +159,7 @@ const tunnel = (evaluator: Evaluator, client: string, request: Http.IncomingMess
  * evaluations under way and closes every connection, whichever way it came
  * (and so every upstream one).
  */
-export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, never, Scope.Scope> =>
+export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, InternalError, Scope.Scope> =>
   Effect.gen(function*() {
     const evaluator = yield* makeEvaluator(options)
     // Who each connection is, as the notes say: its TCP peer, or what `serve` was given.
