@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Net from "node:net"
-import type { Duplex } from "node:stream"
+import { type Duplex, pipeline } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
 import { normalizeHost } from "./policy.js"
@@ -104,7 +104,10 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       setHost: false
     }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, forwardedHeaders(answer.headers))
-      answer.pipe(response)
+      // A destination that resets mid-body reports no error, only an answer
+      // cut short: `pipeline` then ends the client's response too (`pipe`
+      // left it open for ever), and a client gone destroys the answer.
+      pipeline(answer, response, () => {})
     })
     upstream.on("error", () => {
       if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain", "content-length": String(UPSTREAM_FAILURE.length) }).end(UPSTREAM_FAILURE)

@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Net from "node:net"
-import type { Duplex } from "node:stream"
+import { type Duplex, pipeline } from "node:stream"
 import * as Tls from "node:tls"
 import { lookupOf } from "../decide.js"
 import { HOP_BY_HOP } from "../HttpProxy.js"
@@ -197,7 +197,8 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
             Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name) && name !== "proxy-authenticate")
           )
           response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers as Http.OutgoingHttpHeaders)
-          answer.pipe(response)
+          // An answer cut short (a reset mid-body reports no error) ends the client's response too.
+          pipeline(answer, response, () => {})
         }
       )
       upstream.on("error", () => plainText(response, 502, "mitm upstream error"))
@@ -227,9 +228,9 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         socket.once("close", () => upstreamSocket.destroy())
       })
       upstream.on("response", (answer) => {
-        // Not upgraded: the answer as it is, then the end.
+        // Not upgraded: the answer as it is, then the end (or the client's end, if it is cut short).
         socket.write(rawHead(answer))
-        answer.pipe(socket)
+        pipeline(answer, socket, () => {})
       })
       upstream.on("error", () => socket.end("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"))
       socket.once("close", () => upstream.destroy())
