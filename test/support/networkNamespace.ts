@@ -91,8 +91,8 @@ export interface NamespacedServer {
   readonly connect: () => Promise<RawWebSocketClient>
   /** Whether the server still runs (its launcher has not reported its end). */
   readonly running: () => boolean
-  /** How it ended, once it did. */
-  readonly ended: () => { readonly exit: number | null; readonly signal: string | null } | undefined
+  /** Fails, saying how the server ended and what it wrote, once it ends: raced against what a test awaits. */
+  readonly ends: Promise<never>
   readonly stderr: () => string
 }
 
@@ -123,6 +123,12 @@ export const useNamespacedServers = () => {
     launcher.stderr!.setEncoding("utf8")
     launcher.stderr!.on("data", (text: string) => (stderr += text))
     let ended: { readonly exit: number | null; readonly signal: string | null } | undefined
+    let reportEnd = () => {}
+    const ends = new Promise<never>((_, reject) => {
+      reportEnd = () => reject(new Error(`the server ended (${JSON.stringify(ended)}): ${stderr}`))
+    })
+    // Only the races a test makes report it.
+    ends.catch(() => {})
     return new Promise((resolve, reject) => {
       let lines = ""
       launcher.stdout!.setEncoding("utf8")
@@ -136,15 +142,21 @@ export const useNamespacedServers = () => {
               pid: message.pid,
               connect: () => RawWebSocketClient.connectReady(`ws://127.0.0.1:${String((message as { port: number }).port)}`, {}, { createConnection: () => Net.connect(socketPath) }),
               running: () => ended === undefined,
-              ended: () => ended,
+              ends,
               stderr: () => stderr
             })
-          } else ended = { exit: message.exit ?? null, signal: message.signal ?? null }
+          } else {
+            ended = { exit: message.exit ?? null, signal: message.signal ?? null }
+            reportEnd()
+          }
         }
         lines = lines.slice(lines.lastIndexOf("\n") + 1)
       })
       launcher.on("exit", (code) => {
-        ended ??= { exit: code, signal: null }
+        if (ended === undefined) {
+          ended = { exit: code, signal: null }
+          reportEnd()
+        }
         reject(new Error(`the namespace's launcher ended (${code}) before the server listened: ${stderr}`))
       })
     })
