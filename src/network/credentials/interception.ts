@@ -142,6 +142,22 @@ const pathOf = (request: Http.IncomingMessage): { readonly path: string; readonl
   return { path, pathOnly: query === -1 ? path : path.slice(0, query) }
 }
 
+/** The answer on a raw socket when the destination cannot be reached. */
+const MITM_BAD_GATEWAY = "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"
+
+/**
+ * A request to the destination, or undefined when Node refuses to make it
+ * (a header it will not send: a translated real value with a control
+ * character): thrown in the HTTP server's event, that would end the server.
+ */
+const requestOrUndefined = (make: () => Http.ClientRequest): Http.ClientRequest | undefined => {
+  try {
+    return make()
+  } catch {
+    return undefined
+  }
+}
+
 /** An answer's status line and headers as it sent them, for a socket taken out of the HTTP server's hands. */
 const rawHead = (answer: Http.IncomingMessage): string => {
   const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
@@ -190,7 +206,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
       if (target === undefined) return void response.destroy()
       if (!sameDestination(request, target)) return plainText(response, 400, "host mismatch")
       const { path, pathOnly } = pathOf(request)
-      const upstream = (target.scheme === "https" ? Https : Http).request(
+      const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(
         upstreamOptions(target, request, headersFor(target, request, pathOnly, false), path),
         (answer) => {
           const headers = Object.fromEntries(
@@ -200,7 +216,8 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
           // An answer cut short (a reset mid-body reports no error) ends the client's response too.
           pipeline(answer, response, () => {})
         }
-      )
+      ))
+      if (upstream === undefined) return plainText(response, 502, "mitm upstream error")
       upstream.on("error", () => plainText(response, 502, "mitm upstream error"))
       response.once("close", () => upstream.destroy())
       request.pipe(upstream)
@@ -217,7 +234,8 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         return void socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n\r\nhost mismatch")
       }
       const { path, pathOnly } = pathOf(request)
-      const upstream = (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path))
+      const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path)))
+      if (upstream === undefined) return void socket.end(MITM_BAD_GATEWAY)
       upstream.on("upgrade", (answer, upstreamSocket, upstreamHead) => {
         socket.write(rawHead(answer))
         if (upstreamHead.length > 0) socket.write(upstreamHead)
@@ -232,7 +250,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         socket.write(rawHead(answer))
         pipeline(answer, socket, () => {})
       })
-      upstream.on("error", () => socket.end("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"))
+      upstream.on("error", () => socket.end(MITM_BAD_GATEWAY))
       socket.once("close", () => upstream.destroy())
       upstream.end()
     })
@@ -258,9 +276,14 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         authority.contextFor(normalizeHost(target.host)).then(
           (secureContext) => {
             if (socket.destroyed) return
-            const tls = new Tls.TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] })
-            tls.on("error", () => socket.destroy())
-            read(tls, { ...target, scheme: "https" })
+            // A throw here would be an unhandled rejection, which ends the server.
+            try {
+              const tls = new Tls.TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] })
+              tls.on("error", () => socket.destroy())
+              read(tls, { ...target, scheme: "https" })
+            } catch {
+              socket.destroy()
+            }
           },
           () => socket.destroy()
         )
