@@ -101,7 +101,12 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       method: request.method,
       path: `${target.pathname}${target.search}`,
       headers: withCredentials(evaluator.interceptor, target, request),
-      setHost: false
+      setHost: false,
+      // A connection of its own: Node's global agent keeps connections alive by
+      // host and port alone, so another process's request to the same name
+      // (resolved since to an address its rules allow) went over a connection
+      // to the address this one's rules allowed (loopback, say).
+      agent: false
     }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, forwardedHeaders(answer.headers))
       // A destination that resets mid-body reports no error, only an answer

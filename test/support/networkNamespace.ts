@@ -89,6 +89,8 @@ export interface NamespacedServer {
   readonly pid: number
   /** A new session on it, initialized. */
   readonly connect: () => Promise<RawWebSocketClient>
+  /** Replaces the namespace's /etc/hosts (name to address): what the next lookup finds. */
+  readonly setHosts: (hosts: Readonly<Record<string, string>>) => void
   /** Whether the server still runs (its launcher has not reported its end). */
   readonly running: () => boolean
   /** Fails, saying how the server ended and what it wrote, once it ends: raced against what a test awaits. */
@@ -112,7 +114,10 @@ export const useNamespacedServers = () => {
   return (hosts: Readonly<Record<string, string>>, env: Readonly<Record<string, string>> = {}): Promise<NamespacedServer> => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "netns-server-"))
     const hostsFile = Path.join(dir, "hosts")
-    Fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", "::1 localhost", ...Object.entries(hosts).map(([name, address]) => `${address} ${name}`)].join("\n") + "\n")
+    // Written in place (the same inode, which the namespace's /etc/hosts is bound to); the resolver reads it at each lookup.
+    const setHosts = (names: Readonly<Record<string, string>>) =>
+      Fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", "::1 localhost", ...Object.entries(names).map(([name, address]) => `${address} ${name}`)].join("\n") + "\n")
+    setHosts(hosts)
     const command = [process.execPath, "-e", LAUNCHER, dir, process.execPath, ...serverArgs("--listen", "ws://127.0.0.1:0")]
     const launcher = spawn("unshare", [...unshareFlags!, "--", "/bin/sh", "-c", SETUP, hostsFile, ...command], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -141,6 +146,7 @@ export const useNamespacedServers = () => {
             resolve({
               pid: message.pid,
               connect: () => RawWebSocketClient.connectReady(`ws://127.0.0.1:${String((message as { port: number }).port)}`, {}, { createConnection: () => Net.connect(socketPath) }),
+              setHosts,
               running: () => ended === undefined,
               ends,
               stderr: () => stderr
