@@ -146,9 +146,10 @@ const pathOf = (request: Http.IncomingMessage): { readonly path: string; readonl
 const MITM_BAD_GATEWAY = "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"
 
 /**
- * A request to the destination, or undefined when Node refuses to make it
- * (a header it will not send: a translated real value with a control
- * character): thrown in the HTTP server's event, that would end the server.
+ * A request to the destination, or undefined should Node refuse to make it
+ * (it throws for a header value it will not send, and a translated value
+ * is the environment's, not the parser's): thrown in the HTTP server's
+ * event, that would end the server.
  */
 const requestOrUndefined = (make: () => Http.ClientRequest): Http.ClientRequest | undefined => {
   try {
