@@ -10,7 +10,8 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Net from "node:net"
-import type { Duplex } from "node:stream"
+import { type Duplex, pipeline } from "node:stream"
+import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
 import { normalizeHost } from "./policy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
@@ -100,10 +101,18 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       method: request.method,
       path: `${target.pathname}${target.search}`,
       headers: withCredentials(evaluator.interceptor, target, request),
-      setHost: false
+      setHost: false,
+      // A connection of its own: Node's global agent keeps connections alive by
+      // host and port alone, so another process's request to the same name
+      // (resolved since to an address its rules allow) went over a connection
+      // to the address this one's rules allowed (loopback, say).
+      agent: false
     }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, forwardedHeaders(answer.headers))
-      answer.pipe(response)
+      // A destination that resets mid-body reports no error, only an answer
+      // cut short: `pipeline` then ends the client's response too (`pipe`
+      // left it open for ever), and a client gone destroys the answer.
+      pipeline(answer, response, () => {})
     })
     upstream.on("error", () => {
       if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain", "content-length": String(UPSTREAM_FAILURE.length) }).end(UPSTREAM_FAILURE)
@@ -158,7 +167,7 @@ const tunnel = (evaluator: Evaluator, client: string, request: Http.IncomingMess
  * evaluations under way and closes every connection, whichever way it came
  * (and so every upstream one).
  */
-export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, never, Scope.Scope> =>
+export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, InternalError, Scope.Scope> =>
   Effect.gen(function*() {
     const evaluator = yield* makeEvaluator(options)
     // Who each connection is, as the notes say: its TCP peer, or what `serve` was given.

@@ -14,6 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
+import type { InternalError } from "../protocol/errors.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
 import { ipv6Bytes } from "./ipBytes.js"
 
@@ -380,7 +381,7 @@ const serveConnection = (context: Context, socket: Duplex, client: string) => {
  * evaluations under way and closes every connection, whichever way it came
  * (and with it its upstream connection or UDP association).
  */
-export const make = (options: Socks5ProxyOptions): Effect.Effect<Socks5Proxy, never, Scope.Scope> =>
+export const make = (options: Socks5ProxyOptions): Effect.Effect<Socks5Proxy, InternalError, Scope.Scope> =>
   Effect.gen(function*() {
     const context: Context = { options, limits: { ...DEFAULT_LIMITS, ...options.limits }, evaluator: yield* makeEvaluator(options) }
     // Connections come only once it listens, and so once this is set.

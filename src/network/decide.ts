@@ -17,6 +17,7 @@ import type { Duplex } from "node:stream"
 import * as Dns from "node:dns"
 import * as Net from "node:net"
 import type { Interceptor } from "./credentials/interception.js"
+import { InternalError, internalErrorFrom } from "../protocol/errors.js"
 import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
 
 /** How a request reaches the proxy (the reference's `protocol`). */
@@ -242,13 +243,21 @@ export const makeEvaluator = (options: DecideOptions): Effect.Effect<Evaluator, 
  * A lookup that answers with the addresses already resolved (and checked):
  * the connection never asks DNS again, and tries each in turn (a name's
  * IPv6 and IPv4 addresses, whichever answers).
+ *
+ * It answers on a later turn of the event loop, as DNS does: Node's HTTP
+ * client listens for its socket's errors only on the tick after it made the
+ * socket, so an answer given at once let a connect that fails at once
+ * (ENETUNREACH: an IPv6-only name on an IPv4-only host) report its error
+ * before anyone listened, an uncaught `'error'` that ended the server.
  */
 export const lookupOf = (addresses: ReadonlyArray<string>): Net.LookupFunction =>
   ((_hostname: string, options: { readonly all?: boolean }, callback: (...args: ReadonlyArray<unknown>) => void) => {
     const entries = addresses.map((address) => ({ address, family: Net.isIPv6(address) ? 6 : 4 }))
-    if (entries.length === 0) return callback(Object.assign(new Error("the host did not resolve"), { code: "ENOTFOUND" }))
-    if (options.all === true) return callback(null, entries)
-    callback(null, entries[0]!.address, entries[0]!.family)
+    setImmediate(() => {
+      if (entries.length === 0) return callback(Object.assign(new Error("the host did not resolve"), { code: "ENOTFOUND" }))
+      if (options.all === true) return callback(null, entries)
+      callback(null, entries[0]!.address, entries[0]!.family)
+    })
   }) as unknown as Net.LookupFunction
 
 /** A proxy's connections, however they came, and whether its scope has closed. */
@@ -262,12 +271,22 @@ export interface Connections {
  * closes; then the server stops listening and every connection in
  * `sockets` (the proxy adds those it serves) is destroyed.
  */
-export const listenOnLoopback = (server: Net.Server): Effect.Effect<Connections & { readonly port: number }, never, Scope.Scope> =>
+export const listenOnLoopback = (server: Net.Server): Effect.Effect<Connections & { readonly port: number }, InternalError, Scope.Scope> =>
   Effect.gen(function*() {
     const sockets = new Set<Duplex>()
     let closed = false
-    const port = yield* Effect.async<number>((resume) => {
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as Net.AddressInfo).port)))
+    const port = yield* Effect.async<number, InternalError>((resume) => {
+      const failed = (error: Error) => resume(Effect.fail(internalErrorFrom(error, "network proxy: cannot listen on 127.0.0.1")))
+      server.once("error", failed)
+      server.listen(0, "127.0.0.1", () => {
+        server.off("error", failed)
+        // A failed accept (EMFILE: a process opened more connections than the
+        // server has descriptors) loses that one connection; the listener goes
+        // on, and an 'error' nobody listened to would end the server.
+        server.on("error", () => {})
+        resume(Effect.succeed((server.address() as Net.AddressInfo).port))
+      })
+      return Effect.sync(() => void server.close())
     })
     yield* Effect.addFinalizer(() =>
       Effect.async<void>((resume) => {

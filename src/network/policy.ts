@@ -5,9 +5,12 @@
  * host through, an exact `localhost` or IP literal as it is and anything
  * else only once its resolved addresses are public; an unlisted local host
  * is refused without asking; other unlisted hosts are asked about or
- * refused. Pure: the proxy resolves, connects and reports.
+ * refused. The host's own addresses count as local. Pure but for reading
+ * those: the proxy resolves, connects and reports.
  */
 import * as Net from "node:net"
+import * as Os from "node:os"
+import { ipv6Bytes } from "./ipBytes.js"
 
 /** What `domains` says of a host pattern. */
 export type DomainRule = "allow" | "deny" | "none"
@@ -137,19 +140,70 @@ const isLoopbackAddress = (address: string): boolean => {
   return loopbackList().check(ip, familyOf(ip))
 }
 
-/** Whether an IP address is loopback, private or otherwise not on the public internet. */
-export const isNonPublicAddress = (address: string): boolean => {
-  const ip = unmapped(unscoped(address))
-  return nonPublicList().check(ip, familyOf(ip))
+/** An address as `ownAddresses` keeps it: IPv4 dotted, IPv6 as its 16 bytes in hex (its text has many forms). */
+const canonical = (ip: string): string => Net.isIPv6(ip) ? ipv6Bytes(ip).toString("hex") : ip
+
+/**
+ * The addresses of the host's own interfaces (the server's network
+ * namespace), read at each check since they change: a service bound to
+ * 0.0.0.0 answers on every one of them, a public-looking one too.
+ */
+const ownAddresses = (): ReadonlySet<string> => {
+  try {
+    return new Set(Object.values(Os.networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => canonical(unscoped(entry.address)))))
+  } catch {
+    // The interfaces cannot be listed: the address lists alone decide, as before.
+    return new Set()
+  }
 }
+
+/**
+ * The IPv4 address an IPv6 address reaches where it embeds one: mapped
+ * (`::ffff:0:0/96`), the well-known NAT64 prefix (`64:ff9b::/96`), 6to4
+ * (`2002::/16`).
+ */
+const embeddedIPv4 = (bytes: Buffer): string | undefined => {
+  const zeros = (from: number, to: number) => bytes.subarray(from, to).every((byte) => byte === 0)
+  if (zeros(0, 10) && bytes.readUInt16BE(10) === 0xffff) return [...bytes.subarray(12)].join(".")
+  if (bytes.readUInt32BE(0) === 0x0064ff9b && zeros(4, 12)) return [...bytes.subarray(12)].join(".")
+  if (bytes.readUInt16BE(0) === 0x2002) return [...bytes.subarray(2, 6)].join(".")
+  return undefined
+}
+
+const isNonPublicAmong = (address: string, own: ReadonlySet<string>): boolean => {
+  const ip = unscoped(address)
+  if (Net.isIPv6(ip)) {
+    const bytes = ipv6Bytes(ip)
+    // IPv4-compatible addresses (`::/96`, deprecated; `::` and `::1` among
+    // them) and local-use NAT64 (`64:ff9b:1::/48`) reach nothing public;
+    // the reference refuses `[::127.0.0.1]`.
+    if (bytes.subarray(0, 12).every((byte) => byte === 0)) return true
+    if (bytes.readUInt32BE(0) === 0x0064ff9b && bytes.readUInt16BE(4) === 1) return true
+    const ipv4 = embeddedIPv4(bytes)
+    if (ipv4 !== undefined) return isNonPublicAmong(ipv4, own)
+  }
+  return nonPublicList().check(ip, familyOf(ip)) || own.has(canonical(ip))
+}
+
+/**
+ * Whether an IP address is loopback, private or otherwise not on the
+ * public internet, or one of the host's own (whatever its range), or an
+ * IPv6 form of such an IPv4 address.
+ */
+export const isNonPublicAddress = (address: string): boolean => isNonPublicAmong(address, ownAddresses())
 
 /**
  * Why a connection to the addresses a host resolved to is refused, or
  * undefined when it may go on: a failed lookup (no address) fails closed,
- * and a local or private one is refused unless local binding is allowed.
+ * and a local or private one (the host's own among them) is refused unless
+ * local binding is allowed.
  */
-export const addressRefusal = (addresses: ReadonlyArray<string>, allowLocalBinding: boolean): RefusalReason | undefined =>
-  addresses.length === 0 || (!allowLocalBinding && addresses.some(isNonPublicAddress)) ? "not_allowed_local" : undefined
+export const addressRefusal = (addresses: ReadonlyArray<string>, allowLocalBinding: boolean): RefusalReason | undefined => {
+  if (addresses.length === 0) return "not_allowed_local"
+  if (allowLocalBinding) return undefined
+  const own = ownAddresses()
+  return addresses.some((address) => isNonPublicAmong(address, own)) ? "not_allowed_local" : undefined
+}
 
 /** The rules, compiled once per proxy: what they say of each host. */
 export const makePolicy = (options: PolicyOptions): (host: string) => HostDecision => {

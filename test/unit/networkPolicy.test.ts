@@ -81,11 +81,11 @@ describe("the network policy", () => {
     expect(policyProblem({ "*": "allow", "*.x.test": "deny" })).toBeUndefined()
   })
 
-  it("counts loopback, private, link-local, CGNAT, documentation, multicast and reserved addresses as not public, IPv4-mapped ones too", () => {
-    for (const address of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "192.0.2.1", "198.18.0.1", "203.0.113.9", "224.0.0.1", "255.255.255.255", "::1", "::", "fc00::1", "fd12::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"]) {
+  it("counts loopback, private, link-local, CGNAT, documentation, multicast and reserved addresses as not public, IPv4-mapped ones too, every IPv4-compatible one (::/96), and NAT64 and 6to4 ones by the IPv4 address they embed", () => {
+    for (const address of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "192.0.2.1", "198.18.0.1", "203.0.113.9", "224.0.0.1", "255.255.255.255", "::1", "::", "fc00::1", "fd12::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:7f00:1", "::127.0.0.1", "::7f00:1", "::8.8.8.8", "64:ff9b::7f00:1", "64:ff9b::10.0.0.1", "64:ff9b:1::808:808", "2002:7f00:1::1"]) {
       expect(isNonPublicAddress(address), address).toBe(true)
     }
-    for (const address of ["93.184.215.14", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8"]) {
+    for (const address of ["93.184.215.14", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"]) {
       expect(isNonPublicAddress(address), address).toBe(false)
     }
   })

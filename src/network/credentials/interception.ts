@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Net from "node:net"
-import type { Duplex } from "node:stream"
+import { type Duplex, pipeline } from "node:stream"
 import * as Tls from "node:tls"
 import { lookupOf } from "../decide.js"
 import { HOP_BY_HOP } from "../HttpProxy.js"
@@ -142,6 +142,23 @@ const pathOf = (request: Http.IncomingMessage): { readonly path: string; readonl
   return { path, pathOnly: query === -1 ? path : path.slice(0, query) }
 }
 
+/** The answer on a raw socket when the destination cannot be reached. */
+const MITM_BAD_GATEWAY = "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"
+
+/**
+ * A request to the destination, or undefined should Node refuse to make it
+ * (it throws for a header value it will not send, and a translated value
+ * is the environment's, not the parser's): thrown in the HTTP server's
+ * event, that would end the server.
+ */
+const requestOrUndefined = (make: () => Http.ClientRequest): Http.ClientRequest | undefined => {
+  try {
+    return make()
+  } catch {
+    return undefined
+  }
+}
+
 /** An answer's status line and headers as it sent them, for a socket taken out of the HTTP server's hands. */
 const rawHead = (answer: Http.IncomingMessage): string => {
   const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
@@ -190,16 +207,18 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
       if (target === undefined) return void response.destroy()
       if (!sameDestination(request, target)) return plainText(response, 400, "host mismatch")
       const { path, pathOnly } = pathOf(request)
-      const upstream = (target.scheme === "https" ? Https : Http).request(
+      const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(
         upstreamOptions(target, request, headersFor(target, request, pathOnly, false), path),
         (answer) => {
           const headers = Object.fromEntries(
             Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name) && name !== "proxy-authenticate")
           )
           response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers as Http.OutgoingHttpHeaders)
-          answer.pipe(response)
+          // An answer cut short (a reset mid-body reports no error) ends the client's response too.
+          pipeline(answer, response, () => {})
         }
-      )
+      ))
+      if (upstream === undefined) return plainText(response, 502, "mitm upstream error")
       upstream.on("error", () => plainText(response, 502, "mitm upstream error"))
       response.once("close", () => upstream.destroy())
       request.pipe(upstream)
@@ -216,7 +235,8 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         return void socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n\r\nhost mismatch")
       }
       const { path, pathOnly } = pathOf(request)
-      const upstream = (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path))
+      const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path)))
+      if (upstream === undefined) return void socket.end(MITM_BAD_GATEWAY)
       upstream.on("upgrade", (answer, upstreamSocket, upstreamHead) => {
         socket.write(rawHead(answer))
         if (upstreamHead.length > 0) socket.write(upstreamHead)
@@ -227,11 +247,11 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         socket.once("close", () => upstreamSocket.destroy())
       })
       upstream.on("response", (answer) => {
-        // Not upgraded: the answer as it is, then the end.
+        // Not upgraded: the answer as it is, then the end (or the client's end, if it is cut short).
         socket.write(rawHead(answer))
-        answer.pipe(socket)
+        pipeline(answer, socket, () => {})
       })
-      upstream.on("error", () => socket.end("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 19\r\n\r\nmitm upstream error"))
+      upstream.on("error", () => socket.end(MITM_BAD_GATEWAY))
       socket.once("close", () => upstream.destroy())
       upstream.end()
     })
@@ -257,9 +277,14 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         authority.contextFor(normalizeHost(target.host)).then(
           (secureContext) => {
             if (socket.destroyed) return
-            const tls = new Tls.TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] })
-            tls.on("error", () => socket.destroy())
-            read(tls, { ...target, scheme: "https" })
+            // A throw here would be an unhandled rejection, which ends the server.
+            try {
+              const tls = new Tls.TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] })
+              tls.on("error", () => socket.destroy())
+              read(tls, { ...target, scheme: "https" })
+            } catch {
+              socket.destroy()
+            }
           },
           () => socket.destroy()
         )

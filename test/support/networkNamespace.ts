@@ -1,0 +1,170 @@
+/**
+ * The built server run in a network namespace the test makes (`unshare`: as
+ * root, or as a user mapped to root in a user namespace of its own), so
+ * that what its proxies connect to never leaves the machine: only loopback
+ * and a veth pair the namespace holds (`veth0` 5.5.5.5/24, its peer with no
+ * address: 5.5.5.6 never answers ARP, a connect there fails after about
+ * 3 s), no default route (any other address fails at once, ENETUNREACH),
+ * and /etc/hosts replaced by the test's names (a mount namespace of its
+ * own). A launcher inside starts the server on a WebSocket port of the
+ * namespace's loopback and relays a Unix socket to it, which is how the
+ * test, outside, opens sessions.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterEach } from "vitest"
+import { serverArgs } from "./StdioServer.js"
+import { RawWebSocketClient } from "./WebSocketServer.js"
+
+/** The address the namespace's veth holds (the host's own, public-looking), and one on its link that never answers. */
+export const OWN_ADDRESS = "5.5.5.5"
+export const SILENT_NEIGHBOUR = "5.5.5.6"
+
+/** How `unshare` makes the namespaces here, or undefined when it cannot (no unshare, no user namespaces). */
+const unshareFlags = ((): ReadonlyArray<string> | undefined => {
+  const root = process.getuid?.() === 0
+  for (const flags of root ? [["-n", "-m"], ["-r", "-n", "-m"]] : [["-r", "-n", "-m"]]) {
+    if (spawnSync("unshare", [...flags, "true"], { stdio: "ignore" }).status === 0) return flags
+  }
+  return undefined
+})()
+
+/** Whether a network namespace can be made here. */
+export const namespacesAvailable = unshareFlags !== undefined
+
+/** Sets the namespace up, then runs its arguments; the hosts file is `$0`. */
+const SETUP = [
+  "set -e",
+  "ip link set lo up",
+  "ip link add veth0 type veth peer name veth1",
+  `ip addr add ${OWN_ADDRESS}/24 dev veth0`,
+  "ip link set veth0 up",
+  "ip link set veth1 up",
+  "mount --bind \"$0\" /etc/hosts",
+  "exec \"$@\""
+].join("\n")
+
+/**
+ * Starts the server (its stderr passed on), relays `<dir>/server.sock` to its
+ * port once its banner names it, then prints `{pid, port}`, and
+ * `{exit, signal}` when it ends.
+ */
+const LAUNCHER = `
+const { spawn } = require("node:child_process")
+const net = require("node:net")
+const path = require("node:path")
+const [dir, file, ...args] = process.argv.slice(1)
+const server = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] })
+let banner = ""
+let relaying = false
+server.stderr.on("data", (chunk) => {
+  process.stderr.write(chunk)
+  if (relaying) return
+  banner += chunk
+  const match = /listening on ws:\\/\\/127\\.0\\.0\\.1:(\\d+)/.exec(banner)
+  if (match === null) return
+  relaying = true
+  const port = Number(match[1])
+  net.createServer((client) => {
+    const upstream = net.connect(port, "127.0.0.1")
+    client.pipe(upstream)
+    upstream.pipe(client)
+    client.on("error", () => upstream.destroy())
+    upstream.on("error", () => client.destroy())
+  }).listen(path.join(dir, "server.sock"), () => console.log(JSON.stringify({ pid: server.pid, port })))
+})
+server.on("exit", (code, signal) => {
+  console.log(JSON.stringify({ exit: code, signal }))
+  process.exit(0)
+})
+process.on("SIGTERM", () => server.kill("SIGKILL"))
+`
+
+/** A server in a namespace of the test's. */
+export interface NamespacedServer {
+  /** The server's pid (the test's PID namespace). */
+  readonly pid: number
+  /** A new session on it, initialized. */
+  readonly connect: () => Promise<RawWebSocketClient>
+  /** Replaces the namespace's /etc/hosts (name to address): what the next lookup finds. */
+  readonly setHosts: (hosts: Readonly<Record<string, string>>) => void
+  /** Whether the server still runs (its launcher has not reported its end). */
+  readonly running: () => boolean
+  /** Fails, saying how the server ended and what it wrote, once it ends: raced against what a test awaits. */
+  readonly ends: Promise<never>
+  readonly stderr: () => string
+}
+
+/**
+ * Starts servers in namespaces of their own, `hosts` their /etc/hosts
+ * (name to address), `env` over this process's; each is killed after each
+ * test of the calling file.
+ */
+export const useNamespacedServers = () => {
+  const running: Array<{ readonly launcher: ChildProcess; readonly dir: string }> = []
+  afterEach(() => {
+    for (const { dir, launcher } of running.splice(0)) {
+      launcher.kill("SIGTERM")
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+  return (hosts: Readonly<Record<string, string>>, env: Readonly<Record<string, string>> = {}): Promise<NamespacedServer> => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "netns-server-"))
+    const hostsFile = Path.join(dir, "hosts")
+    // Written in place (the same inode, which the namespace's /etc/hosts is bound to); the resolver reads it at each lookup.
+    const setHosts = (names: Readonly<Record<string, string>>) =>
+      Fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", "::1 localhost", ...Object.entries(names).map(([name, address]) => `${address} ${name}`)].join("\n") + "\n")
+    setHosts(hosts)
+    const command = [process.execPath, "-e", LAUNCHER, dir, process.execPath, ...serverArgs("--listen", "ws://127.0.0.1:0")]
+    const launcher = spawn("unshare", [...unshareFlags!, "--", "/bin/sh", "-c", SETUP, hostsFile, ...command], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env }
+    })
+    running.push({ launcher, dir })
+    let stderr = ""
+    launcher.stderr!.setEncoding("utf8")
+    launcher.stderr!.on("data", (text: string) => (stderr += text))
+    let ended: { readonly exit: number | null; readonly signal: string | null } | undefined
+    let reportEnd = () => {}
+    const ends = new Promise<never>((_, reject) => {
+      reportEnd = () => reject(new Error(`the server ended (${JSON.stringify(ended)}): ${stderr}`))
+    })
+    // Only the races a test makes report it.
+    ends.catch(() => {})
+    return new Promise((resolve, reject) => {
+      let lines = ""
+      launcher.stdout!.setEncoding("utf8")
+      launcher.stdout!.on("data", (text: string) => {
+        lines += text
+        for (const line of lines.split("\n").slice(0, -1)) {
+          const message = JSON.parse(line) as { readonly pid?: number; readonly exit?: number | null; readonly signal?: string | null }
+          if (message.pid !== undefined) {
+            const socketPath = Path.join(dir, "server.sock")
+            resolve({
+              pid: message.pid,
+              connect: () => RawWebSocketClient.connectReady(`ws://127.0.0.1:${String((message as { port: number }).port)}`, {}, { createConnection: () => Net.connect(socketPath) }),
+              setHosts,
+              running: () => ended === undefined,
+              ends,
+              stderr: () => stderr
+            })
+          } else {
+            ended = { exit: message.exit ?? null, signal: message.signal ?? null }
+            reportEnd()
+          }
+        }
+        lines = lines.slice(lines.lastIndexOf("\n") + 1)
+      })
+      launcher.on("exit", (code) => {
+        if (ended === undefined) {
+          ended = { exit: code, signal: null }
+          reportEnd()
+        }
+        reject(new Error(`the namespace's launcher ended (${code}) before the server listened: ${stderr}`))
+      })
+    })
+  }
+}
