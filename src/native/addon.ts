@@ -45,6 +45,8 @@ export interface NativeAddon {
   readonly base64Avx2?: () => boolean
   /** Gives freed memory back to the system (glibc's malloc_trim); absent from an addon built before it was added. */
   readonly trimMemory?: () => boolean
+  /** prctl(PR_SET_DUMPABLE): 0, or its errno; absent from an addon built before it was added (see protectMemory.ts). */
+  readonly setDumpable?: (on: boolean) => number
 }
 
 /** A handle on a child's output streams in the addon (opaque). */
