@@ -23,8 +23,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { launchOf } from "../support/networkProxy.js"
 import { eventually, serverArgs, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
+const startWebSocketServer = useWebSocketServers()
 
 const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 const OTHER_GITHUB = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
@@ -471,14 +473,14 @@ console.log("scanned " + [...found].join(" "))
 describe("credential masking without a sandbox, the server not root (issue 67)", () => {
   // As root a child has CAP_SYS_PTRACE, which a non-dumpable server does not stop: the server runs as nobody.
   const asNobody = process.getuid?.() === 0
-  const nobodyServer = async () => {
+  const nobodyServer = async (args: ReadonlyArray<string> = []) => {
     const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
     Fs.chmodSync(home, 0o755)
     if (asNobody) Fs.chownSync(home, 65534, 65534)
     const command = asNobody
       ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, ...serverArgs()]
       : [process.execPath, ...serverArgs()]
-    const server = await startServer([], { command, env: { HOME: home, CODEX_HOME: home, SSL_CERT_FILE: caFile } })
+    const server = await startServer(args, { command, env: { HOME: home, CODEX_HOME: home, SSL_CERT_FILE: caFile } })
     return { server, home }
   }
 
@@ -499,6 +501,44 @@ describe("credential masking without a sandbox, the server not root (issue 67)",
     expect(output).not.toContain(OTHER_GITHUB)
     // Kept out altogether: the server is not dumpable, so neither its maps nor its mem open.
     expect(output).toBe("denied EACCES\n")
+  })
+
+  it("without the addon (--no-native) it says so, and the child does find the token (docs/SECURITY.md's table)", async () => {
+    const { server } = await nobodyServer(["--no-native"])
+    await server.request("process/start", {
+      processId: "scanner",
+      argv: [process.execPath, "-e", MEMORY_SCAN],
+      cwd: "file:///tmp",
+      env: childEnvironment,
+      tty: false,
+      networkProxy: maskingLaunch()
+    })
+    await server.closed("scanner", 60_000)
+    expect(server.outputOf("scanner").toString()).toMatch(new RegExp(`^scanned .*${GITHUB}`))
+    expect(await eventually(() => server.stderr.includes("the server's memory cannot be kept from other processes of its uid"))).toBe(true)
+    expect(server.stderr).toContain("the native addon is switched off or was not built")
+  })
+
+  it("a server given a token file is not dumpable from its start; one with no secret stays dumpable until it masks", async () => {
+    const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
+    Fs.chmodSync(home, 0o755)
+    const tokenFile = Path.join(home, "token")
+    Fs.writeFileSync(tokenFile, "a-token-of-the-servers-own\n", { mode: 0o644 })
+    const through = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+    /** What another process of the server's uid gets reading its maps. */
+    const mapsAsItsUser = (pid: number) => {
+      const [command, ...args] = [...through, "head", "-c", "1", `/proc/${pid}/maps`]
+      try {
+        execFileSync(command!, args, { stdio: ["ignore", "ignore", "pipe"] })
+        return "read"
+      } catch (error) {
+        return String((error as { stderr?: Buffer }).stderr).includes("Permission denied") ? "denied" : String(error)
+      }
+    }
+    const withToken = await startWebSocketServer(["--ws-token-file", tokenFile], { through, env: { HOME: home } })
+    expect(mapsAsItsUser(withToken.child.pid!)).toBe("denied")
+    const plain = await startWebSocketServer([], { through, env: { HOME: home } })
+    expect(mapsAsItsUser(plain.child.pid!)).toBe("read")
   })
 
   it("what needs the server's descriptors still works: a sandboxed process (its seccomp filter) and a sandboxed fs call", async () => {
