@@ -13,8 +13,8 @@
 import * as Effect from "effect/Effect"
 import { nativeAddon } from "./addon.js"
 
-/** Whether the server's memory is kept from other processes (undefined: not yet asked for). */
-let protectedState: "protected" | "unprotected" | undefined
+/** Whether it was asked for already (once is all it takes, or all that can be done). */
+let asked = false
 
 /** What became of the request: `protected`, or why it could not be. */
 const makeNonDumpable = (): { readonly protected: true } | { readonly protected: false; readonly reason: string } => {
@@ -31,15 +31,12 @@ const makeNonDumpable = (): { readonly protected: true } | { readonly protected:
  * server that holds secrets of its own.
  */
 export const protectMemory: Effect.Effect<void> = Effect.suspend(() => {
-  if (protectedState !== undefined) return Effect.void
+  if (asked) return Effect.void
+  asked = true
   const result = makeNonDumpable()
-  protectedState = result.protected ? "protected" : "unprotected"
   return result.protected
     ? Effect.logDebug("server memory kept from other processes (not dumpable)")
     : Effect.logWarning(
       "the server's memory cannot be kept from other processes of its uid: an unsandboxed process can read masked credentials' real values and the server's secrets in it"
     ).pipe(Effect.annotateLogs({ reason: result.reason }))
 })
-
-/** Whether protectMemory has made the server non-dumpable. */
-export const memoryProtected = (): boolean => protectedState === "protected"
