@@ -567,5 +567,19 @@ describe("credential masking without a sandbox, the server not root (issue 67)",
     const read = await server.request("fs/readFile", { path: Path.join(home, "inside.txt"), sandbox: workspaceWrite(home) })
     expect(read.error).toBeUndefined()
     expect(Buffer.from(read.result.dataBase64, "base64").toString()).toBe("inside\n")
+    // The filters' holder, killed (by anyone of the server's uid), is made again for the next sandbox.
+    const holder = Number(execFileSync("pgrep", ["-P", String(server.child.pid), "-f", "exec-server-seccomp"]).toString().trim())
+    process.kill(holder, "SIGKILL")
+    expect(await eventually(() => !Fs.existsSync(`/proc/${holder}`))).toBe(true)
+    await server.request("process/start", {
+      processId: "again",
+      argv: ["/bin/sh", "-c", "grep Seccomp: /proc/self/status"],
+      cwd: home,
+      env: { PATH: "/usr/bin:/bin" },
+      tty: false,
+      sandbox: { writableRoots: [home], network: false }
+    })
+    await server.closed("again", 40_000)
+    expect(server.outputOf("again").toString()).toMatch(/^Seccomp:\s+2\n$/)
   })
 })
