@@ -1,5 +1,7 @@
 /* The native addon of effect-exec-server (Linux only): see spawn.c, output.c, base64.c and descriptors.c. */
+#include <errno.h>
 #include <node_api.h>
+#include <sys/prctl.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -39,6 +41,26 @@ static napi_value trim_memory(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * setDumpable(on) -> 0, or the errno of prctl(PR_SET_DUMPABLE). Off, other
+ * processes of the server's uid (without CAP_SYS_PTRACE) can no longer read
+ * its memory through /proc/PID/mem, nor attach to it, nor open its
+ * /proc/PID/fd/N: what credential masking needs when a masked process runs
+ * unsandboxed. Its own children are dumpable again once they exec.
+ */
+static napi_value set_dumpable(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  bool on = true;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_bool(env, argv[0], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "setDumpable(on: boolean)");
+    return NULL;
+  }
+  napi_create_int32(env, prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0) == 0 ? 0 : errno, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   if (spawn_register(env, exports) == NULL) return NULL;
   output_register(env, exports);
@@ -47,5 +69,7 @@ NAPI_MODULE_INIT() {
   napi_value function;
   napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &function);
   napi_set_named_property(env, exports, "trimMemory", function);
+  napi_create_function(env, "setDumpable", NAPI_AUTO_LENGTH, set_dumpable, NULL, &function);
+  napi_set_named_property(env, exports, "setDumpable", function);
   return exports;
 }

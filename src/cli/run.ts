@@ -24,6 +24,7 @@ import { readFileSync } from "node:fs"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import { startupDone } from "../native/oversizedMemory.js"
 import { serverOwnsProcess } from "../process/inheritedDescriptors.js"
+import { protectMemory } from "../native/protectMemory.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
@@ -321,7 +322,18 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     }
     // Its credentials live as long as the server: a restart revokes every link and browser session.
     const webConsole = flags.console ? { auth: new ConsoleAuth() } : undefined
+    const secretFiles = [
+      flags.wsTokenFile,
+      flags.wsSharedSecretFile,
+      flags.natsCreds,
+      flags.natsPasswordFile,
+      flags.natsTokenFile,
+      flags.natsTlsKey
+    ].flatMap((file) => Option.isSome(file) ? [file.value] : [])
     yield* Effect.gen(function*() {
+      // Secrets of its own (a token, the signing secret, NATS credentials, the console's keys) are kept from
+      // other processes of its uid before any child runs; otherwise that waits for the first masked process.
+      if (secretFiles.length > 0 || webConsole !== undefined) yield* protectMemory
       const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole)
       const transports = [
         ...(listener === undefined ? [] : [listener.transport]),
@@ -357,14 +369,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
         sandboxPolicy,
         httpHeaderEnvVars: flags.httpHeaderEnv,
         sandboxNetworkRefusal,
-        secretFiles: [
-          flags.wsTokenFile,
-          flags.wsSharedSecretFile,
-          flags.natsCreds,
-          flags.natsPasswordFile,
-          flags.natsTokenFile,
-          flags.natsTlsKey
-        ].flatMap((file) => Option.isSome(file) ? [file.value] : []),
+        secretFiles,
         tracing: tracesUrl !== undefined,
         bwrapPath: Option.getOrUndefined(flags.bwrap)
       }))

@@ -51,6 +51,8 @@ export interface NativeAddon {
    * false when it could not. Absent from an addon built before it was added.
    */
   readonly closeInheritedOnExec?: () => boolean
+  /** prctl(PR_SET_DUMPABLE): 0, or its errno; absent from an addon built before it was added (see protectMemory.ts). */
+  readonly setDumpable?: (on: boolean) => number
 }
 
 /** A handle on a child's output streams in the addon (opaque). */

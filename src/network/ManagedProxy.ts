@@ -23,7 +23,10 @@ import { type AskBudget, makeAsker } from "./policyAsks.js"
 import { makePolicy } from "./policy.js"
 import { proxyEnvironment } from "./proxyEnvironment.js"
 import { CA_VARIABLES } from "./credentials/caVariables.js"
-import type { DummyMemory } from "./credentials/dummyMemory.js"
+import { DummyMemory } from "./credentials/dummyMemory.js"
+import type { MaskedCredentials } from "./credentials/broker.js"
+import type { CredentialSource } from "./credentials/providers.js"
+import { protectMemory } from "../native/protectMemory.js"
 import { InternalError } from "../protocol/errors.js"
 
 /**
@@ -58,6 +61,8 @@ export interface ManagedProxyOptions {
   readonly dummies: DummyMemory
   /** The server's own environment: where `CODEX_HOME` is, and the CAs it was told to trust. */
   readonly serverEnvironment: Readonly<Record<string, string | undefined>>
+  /** The start's environment masked before its shell snapshot was captured (`maskBeforeHelpers`), whose dummies `environment` holds. */
+  readonly premasked?: MaskedCredentials | undefined
 }
 
 /** One of a process's proxies, as the sandbox bridge hands it connections. */
@@ -95,34 +100,73 @@ const proxiedEnvironment = (
   return environment
 }
 
+/** The custom providers that hold; why each other one does not (the reference drops it, and so do we). */
+const customSources = (launch: NetworkProxyLaunch) =>
+  Effect.map(Effect.promise(() => import("./credentials/providers.js")), (Providers) => {
+    const sources: Array<CredentialSource> = []
+    const dropped: Array<{ readonly provider: string; readonly error: string }> = []
+    for (const [name, config] of Object.entries(launch.proxy.credentialProviders ?? {})) {
+      const compiled = Providers.compileProvider(name, config)
+      if (compiled._tag === "Ok") sources.push(compiled.source)
+      else dropped.push({ provider: name, error: compiled.message })
+    }
+    return { sources, dropped }
+  })
+
+/**
+ * A masked start's environment as what the server runs for it before the
+ * process itself gets (its shell snapshot's capture, which runs login
+ * files the process may have written): the dummies the process will have,
+ * never a real value. The server's memory is protected first (see
+ * protectMemory): the capture may run unsandboxed. The result seeds the
+ * process's own masking (`premasked`), so its dummies and destinations are
+ * these.
+ */
+export const maskBeforeHelpers = (options: {
+  readonly environment: Readonly<Record<string, string>>
+  readonly launch: NetworkProxyLaunch
+  /** The session's (none: the start's own dummies, kept by its process all the same). */
+  readonly dummies: DummyMemory | undefined
+}): Effect.Effect<MaskedCredentials> =>
+  Effect.gen(function*() {
+    yield* protectMemory
+    const [{ sources }, Broker] = yield* Effect.zip(customSources(options.launch), Effect.promise(() => import("./credentials/broker.js")))
+    return Broker.maskEnvironment({
+      env: options.environment,
+      custom: sources,
+      memory: options.dummies ?? new DummyMemory(),
+      allowLocalBinding: options.launch.proxy.allowLocalBinding
+    })
+  })
+
 /**
  * Masks the child's credentials (`proxy.credentialMasking`): the custom
  * providers checked (one that does not hold is dropped with a warning, as
- * the reference drops it), the environment masked, the process's
- * authority made ready, and what looks into the tunnels started.
+ * the reference drops it), the environment masked (after the server's
+ * memory is protected: the child must not read the real values there), the
+ * process's authority made ready, and what looks into the tunnels started.
  */
 const masking = (options: ManagedProxyOptions) =>
   Effect.gen(function*() {
-    const [Providers, Broker, Authority, Interception, CodexHome] = yield* Effect.promise(() =>
+    yield* protectMemory
+    const [Broker, Authority, Interception, CodexHome] = yield* Effect.promise(() =>
       Promise.all([
-        import("./credentials/providers.js"),
         import("./credentials/broker.js"),
         import("./credentials/authority.js"),
         import("./credentials/interception.js"),
         import("../codexConfig/codexHome.js")
       ])
     )
-    const custom = []
-    for (const [name, config] of Object.entries(options.launch.proxy.credentialProviders ?? {})) {
-      const compiled = Providers.compileProvider(name, config)
-      if (compiled._tag === "Ok") custom.push(compiled.source)
-      else yield* Effect.logWarning("ignoring invalid credential provider").pipe(Effect.annotateLogs({ provider: name, error: compiled.message }))
+    const { dropped, sources } = yield* customSources(options.launch)
+    for (const { error, provider } of dropped) {
+      yield* Effect.logWarning("ignoring invalid credential provider").pipe(Effect.annotateLogs({ provider, error }))
     }
     const masked = Broker.maskEnvironment({
       env: options.environment,
-      custom,
+      custom: sources,
       memory: options.dummies,
-      allowLocalBinding: options.launch.proxy.allowLocalBinding
+      allowLocalBinding: options.launch.proxy.allowLocalBinding,
+      seed: options.premasked?.seed
     })
     for (const warning of masked.warnings) yield* Effect.logWarning(warning).pipe(Effect.annotateLogs({ processId: options.processId }))
     const authority = yield* Effect.tryPromise({

@@ -6,6 +6,8 @@
  */
 import * as Effect from "effect/Effect"
 import { InvalidParams, type SandboxUnavailable } from "../protocol/errors.js"
+import type { MaskedCredentials } from "../network/credentials/broker.js"
+import type { DummyMemory } from "../network/credentials/dummyMemory.js"
 import { policyProblem } from "../network/policy.js"
 import type { StartParams } from "../protocol/schema.js"
 import type { Confinement } from "../sandbox/policy.js"
@@ -20,6 +22,12 @@ export interface ProcessStart {
   /** The child's whole environment. */
   readonly env: Readonly<Record<string, string>>
   readonly confinement: Confinement
+  /**
+   * Under credential masking, the start's environment as it was masked
+   * before its shell snapshot was captured: `env` holds its dummies, and
+   * the process's own masking keeps them (ManagedProxy's `premasked`).
+   */
+  readonly premasked?: MaskedCredentials | undefined
 }
 
 /**
@@ -27,12 +35,16 @@ export interface ProcessStart {
  * and the confinement (a server without a sandbox refuses one when it
  * would launch: fail closed). With a shell snapshot (and the connection's
  * `snapshots`), `shell -lc SCRIPT` becomes the non-login command that
- * restores it, captured first when there is none for its scope yet.
+ * restores it, captured first when there is none for its scope yet. Under
+ * credential masking the capture runs with the environment masked (the
+ * session's `dummies`, so the very dummies the process gets): it runs login
+ * files the process may have written, and must see no real value.
  */
 export const resolveStart = (
   request: StartParams,
   serverEnvironment: Readonly<Record<string, string | undefined>>,
-  snapshots?: SnapshotCache
+  snapshots?: SnapshotCache,
+  dummies?: DummyMemory
 ): Effect.Effect<ProcessStart, InvalidParams | SandboxUnavailable, Sandbox> =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
@@ -53,12 +65,21 @@ export const resolveStart = (
     if (snapshotRequest == null || snapshots === undefined || !qualifies(snapshotRequest, params.argv)) {
       return { params, env, confinement }
     }
-    // What makes a snapshot differ (the start's `env` does not: the reference keeps one per scope).
-    const key = JSON.stringify([snapshotRequest, params.cwd, params.envPolicy ?? null, params.sandbox ?? null])
-    const run = yield* captureRunner({ cwd: params.cwd, env, arg0: params.arg0 ?? undefined, confinement })
+    const proxy = params.networkProxy?.proxy
+    const masking = proxy?.credentialMasking === true
+      ? { providers: proxy.credentialProviders ?? null, allowLocalBinding: proxy.allowLocalBinding }
+      : null
+    // What makes a snapshot differ (the start's `env` does not: the reference keeps one per scope),
+    // and masking: a masked capture's snapshot holds dummies, which an unmasked start must not get.
+    const key = JSON.stringify([snapshotRequest, params.cwd, params.envPolicy ?? null, params.sandbox ?? null, masking])
+    const premasked = masking === null ? undefined : yield* Effect.flatMap(
+      Effect.promise(() => import("../network/ManagedProxy.js")),
+      (ManagedProxy) => ManagedProxy.maskBeforeHelpers({ environment: env, launch: params.networkProxy!, dummies })
+    )
+    const run = yield* captureRunner({ cwd: params.cwd, env: premasked?.environment ?? env, arg0: params.arg0 ?? undefined, confinement })
     const snapshot = yield* snapshots.snapshotOf(key, snapshotRequest.shell, run)
-    if (snapshot === undefined) return { params, env, confinement }
+    if (snapshot === undefined) return { params, env, confinement, premasked }
     const clientEnv = Object.fromEntries(Object.keys(params.env).flatMap((name) => (name in env ? [[name, env[name]!]] : [])))
     const restoring = restoringCommand(params.argv, env, clientEnv, snapshot, snapshotRequest.shell.name)
-    return { params: { ...params, argv: restoring.argv }, env: restoring.env, confinement }
+    return { params: { ...params, argv: restoring.argv }, env: restoring.env, confinement, premasked }
   })

@@ -96,6 +96,8 @@ export interface ProcessTable {
   readonly setPaused: (paused: boolean) => void
   /** Tells every live process whether its session is detached (see ProcessActor.setDetached). */
   readonly setDetached: (detached: boolean) => void
+  /** The session's dummies (credential masking): a start's shell snapshot is captured with them (`resolveStart`). */
+  readonly dummies: DummyMemory
 }
 
 type Entry =
@@ -226,7 +228,7 @@ export const makeProcessTableIn = (
 
     // A start runs to its end once begun: one cut short between its claims
     // and its registration would hold its id and its slots until the session ends.
-    const start = ({ confinement, env, params }: ProcessStart) =>
+    const start = ({ confinement, env, params, premasked }: ProcessStart) =>
       Effect.gen(function*() {
         // The checks and the claims they guard, with nothing that yields between them.
         if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed", reason: "sessionClosed" })
@@ -283,7 +285,8 @@ export const makeProcessTableIn = (
                   asks,
                   environment: env,
                   dummies,
-                  serverEnvironment: options.serverEnvironment ?? process.env
+                  serverEnvironment: options.serverEnvironment ?? process.env,
+                  premasked
                 })
             )
           // A confined process without network reaches its proxies, and nothing
@@ -361,6 +364,7 @@ export const makeProcessTableIn = (
     return {
       start,
       find,
+      dummies,
       setPaused: (next) => {
         paused = next
         for (const entry of entries.values()) if (entry._tag === "Running") entry.actor.setPaused(next)

@@ -26,7 +26,7 @@ import {
 } from "./bubblewrap.js"
 import { makePlaceholders, type PlaceholderGuard, type Placeholders } from "./placeholders.js"
 import { peerRefusal, type TcpEnds } from "./peers.js"
-import { filterPath, prctlNumber, seccompFilter } from "./seccomp.js"
+import { filterPaths, prctlNumber, seccompFilter } from "./seccomp.js"
 import {
   combine,
   type Confinement,
@@ -117,8 +117,10 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
     const isPlaceholder = (path: string) => placeholders.current().includes(path)
     // Checked once, when a confinement is first asked for: bubblewrap, a
     // filter for this architecture, and a real sandbox built with them.
-    let availability: { readonly launchers: Launchers } | { readonly reason: string } | undefined
+    let availability: ReturnType<typeof prepareLaunchers> | undefined
     const available = Effect.suspend(() => {
+      // Made again when the filters' holder has gone (see seccomp.ts's filterPaths).
+      if (availability !== undefined && "gone" in availability && availability.gone()) availability = undefined
       availability ??= prepareLaunchers(options.bwrap ?? "bwrap")
       return "launchers" in availability
         ? Effect.succeed(availability.launchers)
@@ -227,7 +229,9 @@ const checkBridge = (policy: ResolvedSandbox, ports: ReadonlyArray<LoopbackPort>
 }
 
 /** Finds bubblewrap, writes the filters and builds a sandbox with them; the reason when it cannot. */
-const prepareLaunchers = (bwrapName: string): { readonly launchers: Launchers } | { readonly reason: string } => {
+const prepareLaunchers = (
+  bwrapName: string
+): { readonly launchers: Launchers; readonly gone: () => boolean } | { readonly reason: string } => {
   const bwrap = findExecutable(bwrapName)
   if (bwrap === undefined) return { reason: "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)" }
   const withNetwork = seccompFilter({ denyUnixSockets: false })
@@ -237,17 +241,20 @@ const prepareLaunchers = (bwrapName: string): { readonly launchers: Launchers } 
     return { reason: `no seccomp filter for this architecture (${process.arch})` }
   }
   let launchers: Launchers
+  let gone: () => boolean
   try {
+    const held = filterPaths([withNetwork, withoutNetwork])
+    gone = held.gone
     launchers = {
-      withNetwork: { bwrap, seccompFilter: filterPath(withNetwork) },
-      withoutNetwork: { bwrap, seccompFilter: filterPath(withoutNetwork) },
+      withNetwork: { bwrap, seccompFilter: held.paths[0]! },
+      withoutNetwork: { bwrap, seccompFilter: held.paths[1]! },
       bridge: { commandFilter: withoutNetwork, prctl }
     }
   } catch (error) {
     return { reason: `the seccomp filter cannot be written: ${(error as Error).message}` }
   }
   const reason = probe(launchers.withoutNetwork)
-  return reason === undefined ? { launchers } : { reason }
+  return reason === undefined ? { launchers, gone } : { reason }
 }
 
 /** The bubblewrap sandbox, with the operator's policy if given. */

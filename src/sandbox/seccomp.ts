@@ -28,6 +28,7 @@
  * for the same calls: the process is killed (i386, arm32) or told there is
  * no such call (x32).
  */
+import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -184,14 +185,13 @@ export const seccompFilter = (options: SeccompOptions, arch: NodeJS.Architecture
 }
 
 /**
- * The filter as a path that opens it: `/proc/PID/fd/N` of a descriptor this
- * server keeps to a file that is removed at once. Nothing can change what
- * later sandboxes get through it: the file was made read-only in a fresh
- * private directory under /dev/shm, which no sandbox sees (each has a /dev of
- * its own), and what the descriptor reads is checked before it is used.
- * Throws when it cannot be made.
+ * A descriptor of the filter: a file that is removed at once. Nothing can
+ * change what later sandboxes get through it: the file was made read-only
+ * in a fresh private directory under /dev/shm, which no sandbox sees (each
+ * has a /dev of its own), and what the descriptor reads is checked before
+ * it is used. Throws when it cannot be made.
  */
-export const filterPath = (filter: Buffer): string => {
+const filterDescriptor = (filter: Buffer): number => {
   const base = isDirectory("/dev/shm") ? "/dev/shm" : Os.tmpdir()
   const directory = Fs.mkdtempSync(Path.join(base, "exec-server-seccomp-"))
   let fd: number
@@ -209,5 +209,53 @@ export const filterPath = (filter: Buffer): string => {
     Fs.closeSync(fd)
     throw new Error("the seccomp filter's file was changed while it was written")
   }
-  return `/proc/${process.pid}/fd/${fd}`
+  return fd
+}
+
+/** The filters' paths while their holder lives. */
+export interface HeldFilters {
+  readonly paths: ReadonlyArray<string>
+  /** Whether the holder has gone (its paths open nothing, or another process's descriptors: make new ones). */
+  readonly gone: () => boolean
+}
+
+/** The process's holder of each set of filters, by their bytes (the child kept here too, with its end of the pipe). */
+const holders = new Map<string, HeldFilters & { readonly holder: ChildProcess.ChildProcess }>()
+
+/**
+ * The filters as paths that open them: `/proc/PID/fd/N` of a helper that
+ * holds their descriptors (one per set of filters for the process, until
+ * it exits), not of the server, whose /proc/PID/fd no other process may
+ * open once it is not dumpable (protectMemory.ts) unless it runs as root.
+ * The helper, a shell reading its stdin, lives until the server's end of
+ * that pipe closes; a sandboxed process cannot reach it (a PID namespace of
+ * its own). Throws when a filter cannot be made or the helper started.
+ */
+export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
+  const key = filters.map((filter) => filter.toString("hex")).join(" ")
+  const held = holders.get(key)
+  if (held !== undefined && !held.gone()) return held
+  const fds: Array<number> = []
+  let holder: ChildProcess.ChildProcess
+  try {
+    for (const filter of filters) fds.push(filterDescriptor(filter))
+    holder = ChildProcess.spawn("/bin/sh", ["-c", "read -r line; exit 0", "exec-server-seccomp"], {
+      stdio: ["pipe", "ignore", "ignore", ...fds],
+      detached: true,
+      env: {}
+    })
+  } finally {
+    for (const fd of fds) Fs.closeSync(fd)
+  }
+  if (holder.pid === undefined) throw new Error("the seccomp filters' holder could not start")
+  let exited = false
+  holder.on("error", () => void (exited = true))
+  holder.on("exit", () => void (exited = true))
+  holder.stdin!.on("error", () => {})
+  // The helper must not keep the server's event loop alive.
+  holder.unref()
+  const pid = holder.pid
+  const result = { paths: fds.map((_, index) => `/proc/${pid}/fd/${index + 3}`), gone: () => exited, holder }
+  holders.set(key, result)
+  return result
 }

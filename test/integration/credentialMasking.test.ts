@@ -20,10 +20,13 @@ import type { Duplex } from "node:stream"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { workspaceWrite } from "../support/codexSandbox.js"
 import { launchOf } from "../support/networkProxy.js"
-import { eventually, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { eventually, serverArgs, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
+const startWebSocketServer = useWebSocketServers()
 
 const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 const OTHER_GITHUB = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
@@ -371,5 +374,212 @@ describe("credential masking (ours, beyond the reference)", () => {
     server.child.kill("SIGTERM")
     await server.exited
     expect(await eventually(() => Fs.readdirSync(proxyDirectory).length === 0)).toBe(true)
+  })
+})
+
+describe("credential masking with shell snapshots (issue 67)", () => {
+  /** Runs `script` as `bash -lc` under masking, sandboxed to `workspace` (its HOME), from a snapshot of `scope` when given. */
+  const startIn = async (server: StdioServer, workspace: string, processId: string, script: string, scope?: string) => {
+    const started = await server.request("process/start", {
+      processId,
+      argv: ["/bin/bash", "-lc", script],
+      cwd: workspace,
+      env: { ...childEnvironment, HOME: workspace },
+      tty: false,
+      networkProxy: maskingLaunch(),
+      sandbox: { writableRoots: [workspace], network: false },
+      ...(scope === undefined ? {} : { shellSnapshot: { scopeId: scope, shell: { name: "bash", path: "/bin/bash" } } })
+    })
+    expect(started.error).toBeUndefined()
+    await server.closed(processId, 40_000)
+    return server.outputOf(processId).toString()
+  }
+
+  it("the capture runs a .bashrc the sandboxed process wrote with the dummies the command gets, never the real token", async () => {
+    const server = await startServer([], { env: serverEnvironment().env })
+    const workspace = Fs.mkdtempSync(Path.join(scratch, "snapshot-home-"))
+    // A sandboxed process writes $HOME/.bashrc (HOME is in its writable workspace): login files copy the token out.
+    const rc = 'printf "%s\\n" "$GITHUB_TOKEN" > "$HOME/token"; printf "%s\\n" "$MY_TOKEN" > "$HOME/my-token"\n'
+    await startIn(server, workspace, "writer", `printf '%s' '${rc}' > "$HOME/.bashrc"`)
+    expect(Fs.readFileSync(Path.join(workspace, ".bashrc"), "utf8")).toBe(rc)
+    // The next masked `bash -lc` with a snapshot: its capture runs that .bashrc; the command and later ones read its file.
+    const tag = "/v1/snapshot-capture/bound"
+    const output = await startIn(
+      server,
+      workspace,
+      "reader",
+      `echo "file $(cat "$HOME/token")"; echo "env $GITHUB_TOKEN"; curl -sS --max-time 20 -H "Authorization: Bearer $(cat "$HOME/my-token")" https://127.0.0.1:${bound}${tag}`,
+      "masked-scope"
+    )
+    const file = Fs.readFileSync(Path.join(workspace, "token"), "utf8").trim()
+    expect(file).not.toBe(GITHUB)
+    expect(file).toMatch(/^ghp_masked[A-Za-z0-9]{30}$/)
+    for (const real of REAL_VALUES) {
+      expect(output).not.toContain(real)
+      expect(Fs.readFileSync(Path.join(workspace, "token"), "utf8")).not.toContain(real)
+      expect(Fs.readFileSync(Path.join(workspace, "my-token"), "utf8")).not.toContain(real)
+    }
+    // The file holds the very dummy the command has, and that dummy still gets the real value where it is bound.
+    expect(output).toBe(`file ${file}\nenv ${file}\nbound ok\n`)
+    expect(receivedFor(tag)).toMatchObject([{ server: "bound", authorization: `Bearer ${MINE}` }])
+    expect(Fs.readFileSync(Path.join(workspace, "my-token"), "utf8").trim()).not.toBe(MINE)
+  })
+
+  it("what the login files set decides no destination: an OPENAI_BASE_URL of theirs gets the dummy, not the real key", async () => {
+    const server = await startServer([], { env: serverEnvironment().env })
+    const workspace = Fs.mkdtempSync(Path.join(scratch, "snapshot-home-"))
+    await startIn(server, workspace, "writer", `printf 'export OPENAI_BASE_URL=https://127.0.0.1:${unbound}\\n' > "$HOME/.bashrc"`)
+    const tag = "/v1/snapshot-context/unbound"
+    const output = await startIn(
+      server,
+      workspace,
+      "reader",
+      `echo "base $OPENAI_BASE_URL"; curl -sS --max-time 20 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL${tag}"`,
+      "context-scope"
+    )
+    expect(output).toBe(`base https://127.0.0.1:${unbound}\nunbound ok\n`)
+    const [request] = receivedFor(tag)
+    expect(request?.server).toBe("unbound")
+    expect(request?.authorization).toMatch(/^Bearer sk-proj-masked[A-Za-z0-9]+$/)
+    expect(request?.authorization).not.toContain(OPENAI)
+  })
+})
+
+/**
+ * The attacker of issue 67's item 6: an unsandboxed masked child at the
+ * server's uid reads its parent's memory through /proc and collects every
+ * GitHub-token-shaped string there (it does not know the real one).
+ */
+const MEMORY_SCAN = `
+const fs = require("node:fs")
+const pid = process.ppid
+let maps, fd
+try { maps = fs.readFileSync("/proc/" + pid + "/maps", "utf8"); fd = fs.openSync("/proc/" + pid + "/mem", "r") }
+catch (error) { console.log("denied " + error.code); process.exit(0) }
+const found = new Set(), buffer = Buffer.alloc(1 << 22)
+for (const line of maps.split("\\n")) {
+  const range = /^([0-9a-f]+)-([0-9a-f]+) r/.exec(line)
+  if (range === null || line.includes("[vvar") || line.includes("[vsyscall")) continue
+  const end = parseInt(range[2], 16)
+  for (let at = parseInt(range[1], 16); at < end; at += buffer.length - 64) {
+    let read
+    try { read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at) } catch { break }
+    for (const hit of buffer.toString("latin1", 0, read).matchAll(/ghp_[A-Za-z0-9]{36}/g)) found.add(hit[0])
+  }
+}
+console.log("scanned " + [...found].join(" "))
+`
+
+describe("credential masking without a sandbox, the server not root (issue 67)", () => {
+  // As root a child has CAP_SYS_PTRACE, which a non-dumpable server does not stop: the server runs as nobody.
+  const asNobody = process.getuid?.() === 0
+  const nobodyServer = async (args: ReadonlyArray<string> = []) => {
+    const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
+    Fs.chmodSync(home, 0o755)
+    if (asNobody) Fs.chownSync(home, 65534, 65534)
+    const command = asNobody
+      ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, ...serverArgs()]
+      : [process.execPath, ...serverArgs()]
+    const server = await startServer(args, { command, env: { HOME: home, CODEX_HOME: home, SSL_CERT_FILE: caFile } })
+    return { server, home }
+  }
+
+  it("a masked child that reads the server's /proc/PID/mem finds no real token", async () => {
+    const { server } = await nobodyServer()
+    const started = await server.request("process/start", {
+      processId: "scanner",
+      argv: [process.execPath, "-e", MEMORY_SCAN],
+      cwd: "file:///tmp",
+      env: childEnvironment,
+      tty: false,
+      networkProxy: maskingLaunch()
+    })
+    expect(started.error).toBeUndefined()
+    await server.closed("scanner", 60_000)
+    const output = server.outputOf("scanner").toString()
+    expect(output).not.toContain(GITHUB)
+    expect(output).not.toContain(OTHER_GITHUB)
+    // Kept out altogether: the server is not dumpable, so neither its maps nor its mem open.
+    expect(output).toBe("denied EACCES\n")
+  })
+
+  it("without the addon (--no-native) it says so, and the child does find the token (docs/SECURITY.md's table)", async () => {
+    const { server } = await nobodyServer(["--no-native"])
+    await server.request("process/start", {
+      processId: "scanner",
+      argv: [process.execPath, "-e", MEMORY_SCAN],
+      cwd: "file:///tmp",
+      env: childEnvironment,
+      tty: false,
+      networkProxy: maskingLaunch()
+    })
+    await server.closed("scanner", 60_000)
+    expect(server.outputOf("scanner").toString()).toMatch(new RegExp(`^scanned .*${GITHUB}`))
+    expect(await eventually(() => server.stderr.includes("the server's memory cannot be kept from other processes of its uid"))).toBe(true)
+    expect(server.stderr).toContain("the native addon is switched off or was not built")
+  })
+
+  it("a server given a token file is not dumpable from its start; one with no secret stays dumpable until it masks", async () => {
+    const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
+    Fs.chmodSync(home, 0o755)
+    const tokenFile = Path.join(home, "token")
+    Fs.writeFileSync(tokenFile, "a-token-of-the-servers-own\n", { mode: 0o644 })
+    const through = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+    /** What another process of the server's uid gets reading its maps. */
+    const mapsAsItsUser = (pid: number) => {
+      const [command, ...args] = [...through, "head", "-c", "1", `/proc/${pid}/maps`]
+      try {
+        execFileSync(command!, args, { stdio: ["ignore", "ignore", "pipe"] })
+        return "read"
+      } catch (error) {
+        return String((error as { stderr?: Buffer }).stderr).includes("Permission denied") ? "denied" : String(error)
+      }
+    }
+    const withToken = await startWebSocketServer(["--ws-token-file", tokenFile], { through, env: { HOME: home } })
+    expect(mapsAsItsUser(withToken.child.pid!)).toBe("denied")
+    const plain = await startWebSocketServer([], { through, env: { HOME: home } })
+    expect(mapsAsItsUser(plain.child.pid!)).toBe("read")
+  })
+
+  it("what needs the server's descriptors still works: a sandboxed process (its seccomp filter) and a sandboxed fs call", async () => {
+    const { home, server } = await nobodyServer()
+    // Masked first, so the server is not dumpable by then.
+    await server.request("process/start", {
+      processId: "masked",
+      argv: ["true"],
+      cwd: "file:///tmp",
+      env: childEnvironment,
+      tty: false,
+      networkProxy: maskingLaunch()
+    })
+    await server.closed("masked", 40_000)
+    const started = await server.request("process/start", {
+      processId: "boxed",
+      argv: ["/bin/sh", "-c", "echo inside > inside.txt; touch /etc/outside 2>/dev/null || echo confined; grep Seccomp: /proc/self/status"],
+      cwd: home,
+      env: { PATH: "/usr/bin:/bin" },
+      tty: false,
+      sandbox: { writableRoots: [home], network: false }
+    })
+    expect(started.result?.sandboxType).toBe("linuxSeccomp")
+    await server.closed("boxed", 40_000)
+    expect(server.outputOf("boxed").toString()).toMatch(/^confined\nSeccomp:\s+2\n$/)
+    const read = await server.request("fs/readFile", { path: Path.join(home, "inside.txt"), sandbox: workspaceWrite(home) })
+    expect(read.error).toBeUndefined()
+    expect(Buffer.from(read.result.dataBase64, "base64").toString()).toBe("inside\n")
+    // The filters' holder, killed (by anyone of the server's uid), is made again for the next sandbox.
+    const holder = Number(execFileSync("pgrep", ["-P", String(server.child.pid), "-f", "exec-server-seccomp"]).toString().trim())
+    process.kill(holder, "SIGKILL")
+    expect(await eventually(() => !Fs.existsSync(`/proc/${holder}`))).toBe(true)
+    await server.request("process/start", {
+      processId: "again",
+      argv: ["/bin/sh", "-c", "grep Seccomp: /proc/self/status"],
+      cwd: home,
+      env: { PATH: "/usr/bin:/bin" },
+      tty: false,
+      sandbox: { writableRoots: [home], network: false }
+    })
+    await server.closed("again", 40_000)
+    expect(server.outputOf("again").toString()).toMatch(/^Seccomp:\s+2\n$/)
   })
 })

@@ -22,12 +22,14 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Runs the server under this open-file limit (RLIMIT_NOFILE, soft and hard), as `ulimit -n` does. */
   readonly openFileLimit?: number
+  /** A command that execs the server (its argv after these words), such as `setpriv` to run it as another user. */
+  readonly through?: ReadonlyArray<string>
 }
 
 export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: StartOptions = {}): Promise<RunningWebSocketServer> =>
   new Promise((resolve, reject) => {
     const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
-    const command = [process.execPath, ...serverArgs(...listen, ...args)]
+    const command = [...(options.through ?? []), process.execPath, ...serverArgs(...listen, ...args)]
     // `exec`: the child is the server itself, as without the limit.
     const [file, ...argv] = options.openFileLimit === undefined
       ? command

@@ -143,6 +143,27 @@ describe("masking a child's environment", () => {
     expect(joined).toMatch(/^alias gh='GH_TOKEN=ghp_masked[A-Za-z0-9]{30} gh'\n$/)
   })
 
+  it("seeded with a start's earlier masking: its dummies stay (and translate), and only the start's own environment decides destinations", () => {
+    // A masked start's environment, then the same with what its snapshot's login files added (issue 67).
+    const before = mask({ GITHUB_TOKEN: GITHUB, OPENAI_API_KEY: OPENAI })
+    const dummy = before.environment.GITHUB_TOKEN!
+    const openaiDummy = before.environment.OPENAI_API_KEY!
+    const after = maskEnvironment({
+      env: { GITHUB_TOKEN: GITHUB, OPENAI_API_KEY: OPENAI, COPIED: dummy, OPENAI_BASE_URL: "https://elsewhere.test" },
+      custom: [],
+      memory: new DummyMemory(),
+      allowLocalBinding: false,
+      seed: before.seed
+    })
+    expect(after.environment).toMatchObject({ GITHUB_TOKEN: dummy, COPIED: dummy, OPENAI_API_KEY: openaiDummy })
+    expect(after.translate(https("api.github.com"), { authorization: `Bearer ${dummy}` })).toEqual([["authorization", `Bearer ${GITHUB}`]])
+    expect(after.translate(https("api.openai.com"), { authorization: `Bearer ${openaiDummy}` })).toEqual([["authorization", `Bearer ${OPENAI}`]])
+    expect(after.translate(https("elsewhere.test"), { authorization: `Bearer ${openaiDummy}` })).toEqual([])
+    // Unseeded, the same environment would send the key there.
+    const unseeded = mask({ OPENAI_API_KEY: OPENAI, OPENAI_BASE_URL: "https://elsewhere.test" })
+    expect(unseeded.translate(https("elsewhere.test"), { authorization: `Bearer ${unseeded.environment.OPENAI_API_KEY}` })).toEqual([["authorization", `Bearer ${OPENAI}`]])
+  })
+
   it("keeps a dummy per session for the same value, and makes a new one in another session", () => {
     const memory = new DummyMemory()
     const first = mask({ GITHUB_TOKEN: GITHUB }, [], { memory }).environment.GITHUB_TOKEN

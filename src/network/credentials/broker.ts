@@ -57,6 +57,21 @@ export interface MaskedCredentials {
    * for a header two credentials would translate differently.
    */
   readonly translate: (target: RequestTarget, headers: HeaderMap) => ReadonlyArray<readonly [string, string]>
+  /** What this masking decided, to mask the same start's environment again once more is added to it. */
+  readonly seed: MaskingSeed
+}
+
+/**
+ * A start's masking, kept for when its environment grows (a shell snapshot
+ * restored: ProcessStart.ts): its credentials keep their dummies and their
+ * destinations, and every destination is decided by the start's own
+ * environment, never by what its login files set (a `GH_HOST` or
+ * `OPENAI_BASE_URL` of theirs would send the real value elsewhere).
+ */
+export interface MaskingSeed {
+  readonly registered: ReadonlyArray<Registered>
+  /** The environment the destinations were decided by. */
+  readonly context: Readonly<Record<string, string>>
 }
 
 /** Variables discovery leaves alone: search paths, and the context the built-ins bind by. */
@@ -69,8 +84,11 @@ export const maskEnvironment = (options: {
   readonly memory: DummyMemory
   /** Clients bypass the proxy to local destinations then, so their credentials stay real. */
   readonly allowLocalBinding: boolean
+  /** The same start's earlier masking, whose dummies `env` may hold already (see MaskingSeed). */
+  readonly seed?: MaskingSeed | undefined
 }): MaskedCredentials => {
   const env: Record<string, string> = { ...options.env }
+  const context = options.seed?.context ?? options.env
   // A snapshot's state is masked as the one text it is, then cut again into as many variables.
   const stateKeys = Object.keys(env).filter((key) => SNAPSHOT_STATE.test(key))
     .sort((a, b) => Number(SNAPSHOT_STATE.exec(a)![1]) - Number(SNAPSHOT_STATE.exec(b)![1]))
@@ -80,7 +98,7 @@ export const maskEnvironment = (options: {
     for (const key of stateKeys) delete env[key]
   }
   const warnings = new Set<string>()
-  const registered: Array<Registered> = []
+  const registered: Array<Registered> = [...(options.seed?.registered ?? [])]
   const values = () => Object.values(env)
 
   const register = (source: CredentialSource, key: string, real: string, binding: Binding): string | undefined => {
@@ -112,7 +130,7 @@ export const maskEnvironment = (options: {
   for (const source of sources) {
     const present = source.envVars.filter((key) => env[key] !== undefined && source.recognises(env[key]))
     if (present.length === 0) continue
-    const binding = source.binding(env)
+    const binding = source.binding(context)
     if (binding === undefined) {
       for (const key of present) {
         unprotected.set(key, env[key]!)
@@ -134,7 +152,7 @@ export const maskEnvironment = (options: {
     if (notScanned(key) || sourceVariables.has(key)) continue
     for (const found of discoverIn(value)) {
       if (unbound.has(found.value) || registered.some((entry) => entry.real === found.value || entry.dummy === found.value)) continue
-      const binding = found.source.binding(env)
+      const binding = found.source.binding(context)
       if (binding === undefined || register(found.source, found.source.envVars[0]!, found.value, binding) === undefined) {
         unprotected.set(key, value)
       }
@@ -179,6 +197,7 @@ export const maskEnvironment = (options: {
     environment: env,
     warnings: [...warnings],
     dummies: registered.map((entry) => entry.dummy),
+    seed: { registered: [...registered], context },
     intercepts: (host, port) => {
       let tls = false
       let http = false

@@ -33,15 +33,13 @@ export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function
   return {
     "process/start": (params) =>
       // The environment and the confinement are decided before the table claims anything.
-      Effect.zip(
-        processes,
+      Effect.flatMap(processes, (table) =>
         Effect.flatMap(
           params.shellSnapshot == null
             ? Effect.succeed(undefined)
             : Effect.flatMap(ClientSession, (session) => session.resource(SHELL_SNAPSHOTS, Effect.sync(makeSnapshotCache))),
-          (snapshots) => resolveStart(params, config.environment ?? process.env, snapshots)
-        )
-      ).pipe(
+          (snapshots) => Effect.map(resolveStart(params, config.environment ?? process.env, snapshots, table.dummies), (start) => [table, start] as const)
+        )).pipe(
         Effect.flatMap(([table, start]) => table.start(start)),
         // Events wait until the start response is on its way to the client.
         Effect.tap((actor) => afterResponse(actor.release)),
