@@ -45,6 +45,7 @@ import { plainValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
+import * as ConsoleKey from "../console/consoleKey.js"
 import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
 
 
@@ -103,7 +104,8 @@ const transportOf = (
   url: string,
   flags: WebSocketListen.WebSocketFlags,
   auth: WebSocketListen.WebSocketAuth,
-  webConsole: typeof WebConsole.Service | undefined
+  webConsole: typeof WebConsole.Service | undefined,
+  consoleKeyPlace: ConsoleKey.ConsoleKeyPlace | undefined
 ): Effect.Effect<
   {
     readonly transport: typeof Transport.ServerTransport.Service
@@ -148,6 +150,12 @@ const transportOf = (
             })
         })
       }),
+      // The console key is in its file before the listener is announced: console-url may run as soon as it is.
+      Effect.tap(({ url }) =>
+        webConsole === undefined || consoleKeyPlace === undefined
+          ? Effect.void
+          : publishConsoleKey(consoleKeyPlace, url, webConsole.auth.operatorKey)
+      ),
       Effect.tap(({ url }) =>
         Effect.sync(() => {
           process.stderr.write(`exec-server listening on ${url}\n`)
@@ -278,7 +286,8 @@ export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
 
 /** The server itself: what `exec-server [flags]` runs; `startup` goes into its first debug line. */
 const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
-  Effect.gen(function*() {
+  // The console key's place first: the sandbox denies it from its start.
+  Effect.flatMap(consoleKeyPlaceOf(flags), (consoleKeyPlace) => Effect.gen(function*() {
     const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
     // Before anything loads the addon: it is loaded on first use.
     if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
@@ -318,7 +327,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     // Its credentials live as long as the server: a restart revokes every link and browser session.
     const webConsole = flags.console ? { auth: new ConsoleAuth() } : undefined
     yield* Effect.gen(function*() {
-      const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole)
+      const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole, consoleKeyPlace)
       const transports = [
         ...(listener === undefined ? [] : [listener.transport]),
         ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
@@ -360,11 +369,28 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
           flags.natsPasswordFile,
           flags.natsTokenFile,
           flags.natsTlsKey
-        ].flatMap((file) => Option.isSome(file) ? [file.value] : []),
+        ].flatMap((file) => Option.isSome(file) ? [file.value] : []).concat(consoleKeyPlace?.secrets ?? []),
         tracing: tracesUrl !== undefined,
         bwrapPath: Option.getOrUndefined(flags.bwrap)
       }))
     )
+  }))
+
+/** Where a server with the console keeps its console key, made ready (none without `--console`). */
+const consoleKeyPlaceOf = (flags: ServeFlags): Effect.Effect<ConsoleKey.ConsoleKeyPlace | undefined, ListenUrlError> =>
+  flags.console
+    ? Effect.mapError(
+      ConsoleKey.prepareKeyPlace(Option.getOrUndefined(flags.consoleKeyFile), process.env),
+      (error) => new ListenUrlError({ message: error.message })
+    )
+    : Effect.succeed(undefined)
+
+/** Writes the console key for the listener at `url` (its port names the default file), removed when the server stops. */
+const publishConsoleKey = (place: ConsoleKey.ConsoleKeyPlace, url: string, key: string) =>
+  Effect.gen(function*() {
+    const file = place.fileFor(Number(new URL(url).port))
+    yield* Effect.mapError(ConsoleKey.writeKey(file, key), (error) => new ListenUrlError({ message: error.message }))
+    if (place.removeOnStop) yield* Effect.addFinalizer(() => ConsoleKey.removeKey(file, key))
   })
 
 /** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */
