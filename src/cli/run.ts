@@ -383,6 +383,8 @@ const consoleKeyPlaceOf = (flags: ServeFlags): Effect.Effect<ConsoleKey.ConsoleK
       ConsoleKey.prepareKeyPlace(Option.getOrUndefined(flags.consoleKeyFile), process.env),
       (error) => new ListenUrlError({ message: error.message })
     )
+    : Option.isSome(flags.consoleKeyFile)
+    ? Effect.fail(new ListenUrlError({ message: "--console-key-file needs --console" }))
     : Effect.succeed(undefined)
 
 /** Writes the console key for the listener at `url` (its port names the default file), removed when the server stops. */

@@ -443,6 +443,27 @@ describe("web console: who may mint a link (issue 67, item 7)", () => {
     expect((await ask({ exec_server_console: true })).result.path).toMatch(/^\/console\/#/)
   })
 
+  it("writes the key to --console-key-file, which console-url reads; the flag needs --console", async () => {
+    const keyFile = Path.join(dir, "named-console.key")
+    const server = await start(["--console", "--console-key-file", keyFile])
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+    const printed = spawnSync(process.execPath, serverArgs("console-url", server.url, "--console-key-file", keyFile), { encoding: "utf8" })
+    expect(printed.status, printed.stderr).toBe(0)
+    expect((await login(server.url, printed.stdout.trim().split("#")[1]!)).status).toBe(200)
+    // Without the key (no default file where this server wrote none) console-url says why.
+    const nowhere = mkdtempSync(Path.join(tmpdir(), "console-key-nowhere-"))
+    const withoutKey = spawnSync(process.execPath, serverArgs("console-url", server.url), {
+      encoding: "utf8",
+      env: { ...process.env, XDG_RUNTIME_DIR: nowhere }
+    })
+    rmSync(nowhere, { recursive: true, force: true })
+    expect(withoutKey.status).toBe(1)
+    expect(withoutKey.stderr).toContain("cannot read the console key")
+    const alone = runToExit(["--listen", "ws://127.0.0.1:0", "--console-key-file", keyFile])
+    expect(alone.status).toBe(2)
+    expect(alone.stderr).toContain("--console-key-file needs --console")
+  })
+
   it("does not start when the console key's directory is another user's or open to others", async () => {
     const home = mkdtempSync(Path.join(tmpdir(), "console-key-home-"))
     try {
