@@ -14,6 +14,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Semver from "semver"
 import type { FsBackend } from "../fs/FsBackend.js"
+import { readChecked, type ReadGuard, refusalOf } from "../fs/readGuard.js"
 import { codexHomeOf, CodexHomeUnusable } from "../codexConfig/codexHome.js"
 import { fileUri } from "../protocol/fileUri.js"
 import { type CapabilityTextFile, discoverRoot, type RootDiscovery } from "./rootDiscovery.js"
@@ -47,9 +48,21 @@ type Location =
   | { readonly _tag: "Plugin"; readonly root: string; readonly id: string; readonly version: string; readonly remotePluginId: string | null }
   | { readonly _tag: "Skills"; readonly root: string; readonly id: string }
 
-const isDirectory = (path: string) => Fs.stat(path).then((stat) => stat.isDirectory(), () => false)
-const isRealDirectory = (path: string) => Fs.lstat(path).then((stat) => stat.isDirectory(), () => false)
-const entriesOf = (path: string) => Fs.readdir(path).then((names) => names.sort(), () => [] as Array<string>)
+/**
+ * The host-side looks at the locations, each judged as `fs/*` would judge
+ * it under the request's policy: what the guard refuses is absent, as a
+ * path the reference's sandbox hides.
+ */
+const looksOf = (guard: ReadGuard) => {
+  const hidden = (path: string) => refusalOf(guard, path) !== undefined
+  return {
+    isDirectory: (path: string) => hidden(path) ? Promise.resolve(false) : Fs.stat(path).then((stat) => stat.isDirectory(), () => false),
+    isRealDirectory: (path: string) =>
+      hidden(path) ? Promise.resolve(false) : Fs.lstat(path).then((stat) => stat.isDirectory(), () => false),
+    entriesOf: (path: string) =>
+      hidden(path) ? Promise.resolve([]) : Fs.readdir(path).then((names) => names.sort(), () => [] as Array<string>)
+  }
+}
 
 const MARKETPLACE_NAME = /^[A-Za-z0-9_-]+$/
 const PLUGIN_NAME = /^[A-Za-z0-9_.-]+$/
@@ -65,18 +78,14 @@ const activeVersion = (versions: ReadonlyArray<string>): string | undefined => {
 }
 
 /** `<package>/.codex-remote-plugin-install.json`'s id, null when there is none; undefined when the file is bad (a location warning). */
-const remotePluginIdOf = async (packageDir: string): Promise<string | null | undefined> => {
+const remotePluginIdOf = async (packageDir: string, guard: ReadGuard): Promise<string | null | undefined> => {
   const file = Path.join(packageDir, ".codex-remote-plugin-install.json")
-  let text: string
+  // Judged on the file opened: one the guard refuses (a link to a denied file) is absent.
+  const read = await readChecked(guard, file, 16 * 1024).catch(() => undefined)
+  if (read?._tag === "TooBig") return undefined
+  if (read?._tag !== "Read") return null
   try {
-    const stat = await Fs.stat(file)
-    if (stat.size > 16 * 1024) return undefined
-    text = await Fs.readFile(file, "utf8")
-  } catch {
-    return null
-  }
-  try {
-    const parsed = JSON.parse(text) as { schema_version?: unknown; remote_plugin_id?: unknown }
+    const parsed = JSON.parse(read.bytes.toString("utf8")) as { schema_version?: unknown; remote_plugin_id?: unknown }
     const id = typeof parsed.remote_plugin_id === "string" ? parsed.remote_plugin_id.trim() : ""
     return parsed.schema_version === 1 && id !== "" && id.length <= 1024 ? id : undefined
   } catch {
@@ -85,7 +94,8 @@ const remotePluginIdOf = async (packageDir: string): Promise<string | null | und
 }
 
 /** Where to look, in the answer's order, and whether any could not be resolved. */
-const locationsOf = async (codexHome: string, home: string, systemDir: string) => {
+const locationsOf = async (codexHome: string, home: string, systemDir: string, guard: ReadGuard) => {
+  const { entriesOf, isDirectory, isRealDirectory } = looksOf(guard)
   const locations: Array<Location> = []
   let incomplete = false
   const cache = Path.join(codexHome, "plugins", "cache")
@@ -102,7 +112,7 @@ const locationsOf = async (codexHome: string, home: string, systemDir: string) =
       }
       const version = activeVersion(versions)
       if (version === undefined) continue
-      const remotePluginId = await remotePluginIdOf(packageDir)
+      const remotePluginId = await remotePluginIdOf(packageDir, guard)
       if (remotePluginId === undefined) incomplete = true
       if (locations.length >= V2_LIMITS.locations) {
         incomplete = true
@@ -186,7 +196,7 @@ export const watchedRootsOf = ({ codexHome, home }: Homes, systemDir: string): R
 
 /**
  * Discovers every location through `backend` (the host's, or the request's
- * sandbox's); the locations themselves are found on the host.
+ * sandbox's); the locations themselves are found on the host, through the guard.
  */
 export const discoverV2 = (
   backend: FsBackend,
@@ -195,11 +205,13 @@ export const discoverV2 = (
     readonly systemDir: string
     /** Reads go through a sandbox: what it does not let read is absent without a warning, as on the reference. */
     readonly sandboxed: boolean
+    /** What the host-side looks (the locations, the remote install files) may see: the request's policy and the server's secrets. */
+    readonly guard: ReadGuard
   }
 ): Effect.Effect<DiscoverV2Result> =>
   Effect.gen(function*() {
     const { codexHome, home } = places.homes
-    const { incomplete, locations } = yield* Effect.promise(() => locationsOf(codexHome, home, places.systemDir))
+    const { incomplete, locations } = yield* Effect.promise(() => locationsOf(codexHome, home, places.systemDir, places.guard))
     const plugins: Array<ExecutorPlugin> = []
     const skills: Array<ExecutorSkill> = []
     const warnings: Array<string> = incomplete ? [LOCATIONS_INCOMPLETE] : []

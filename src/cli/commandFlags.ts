@@ -173,6 +173,10 @@ export const serverFlags = {
   console: switchFlag("console", {
     help: "serve the web console on the WebSocket listener: pages under `/console/`, login by a one-time link from `exec-server console-url` (see docs/CONSOLE.md)"
   }),
+  consoleKeyFile: optionalText("console-key-file", {
+    metavar: "PATH",
+    help: "with `--console`: the file the server writes its console key to (mode 0600; denied in every sandbox), which `console-url` reads to mint login links. Default: `console-PORT.key` in `$XDG_RUNTIME_DIR/exec-server`, else `~/.exec-server`"
+  }),
   noNative: switchFlag("no-native", {
     env: { name: NATIVE_ENV, value: "0", rule: "`0` or `1` only, else exit 2" },
     help: "do not load the native addon: pipe children start through Node's `child_process`, their output is read through Node's streams and encoded through Node's strings"

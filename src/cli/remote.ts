@@ -20,6 +20,7 @@ import { SignalName } from "../protocol/schema.js"
 import { natsFlags } from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import * as NatsFlags from "./natsOptions.js"
+import { defaultKeyFile, readKey } from "../console/consoleKey.js"
 import { consolePageUrl } from "../console/WebConsole.js"
 import { canPrompt, TerminalAsker, terminalDecider } from "./networkPrompt.js"
 import { execNetworkOf, networkOptions } from "./networkFlags.js"
@@ -423,18 +424,39 @@ const environmentsCommand = Command.make(
 
 const consoleUrlCommand = Command.make(
   "console-url",
-  connectionOptions,
+  {
+    ...connectionOptions,
+    consoleKeyFile: Options.file("console-key-file").pipe(
+      Options.withDescription(
+        "The server's console key (its --console-key-file); default: console-PORT.key in $XDG_RUNTIME_DIR/exec-server, else ~/.exec-server, as the server writes it"
+      ),
+      Options.optional
+    )
+  },
   (flags) => {
     // Checked before connecting: `stdio` would start a server of its own, which has no listener.
     if (!flags.url.startsWith("ws://") && !flags.url.startsWith("wss://")) {
       return reportFailure(new CliFailure({ message: "the console is on a WebSocket listener: give its ws://HOST:PORT" }))
     }
     return Effect.gen(function*() {
+      // The operator's credential: the key the server wrote where only its user can read it.
+      const url = new URL(flags.url)
+      const keyFile = Option.getOrElse(
+        flags.consoleKeyFile,
+        () => defaultKeyFile(process.env, Number(url.port || (url.protocol === "wss:" ? 443 : 80)))
+      )
+      // Asked without a key it cannot read: a server without the console says so, one with it refuses (then the key's problem is why).
+      const key = yield* Effect.either(readKey(keyFile))
+      const keyProblem = key._tag === "Left" ? key.left.message : undefined
       const client = yield* ExecServerClient.ExecServerClient
-      const link = yield* client.call("console/createLink", {}).pipe(
+      const link = yield* client.call("console/createLink", key._tag === "Right" ? { consoleKey: key.right } : {}).pipe(
         Effect.catchIf(
           (error) => error._tag === "ExecServer/MethodNotFound",
           () => new CliFailure({ message: `the server at ${flags.url} has no web console: start it with --console` })
+        ),
+        Effect.catchIf(
+          (error) => error._tag === "ExecServer/InvalidRequest" && keyProblem !== undefined,
+          () => new CliFailure({ message: keyProblem! })
         )
       )
       process.stdout.write(`${consolePageUrl(flags.url, link.path)}\n`)
@@ -494,6 +516,9 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
   },
   "console-url": {
     usage: "exec-server console-url [FLAGS] ws://HOST:PORT",
-    examples: ["exec-server console-url ws://127.0.0.1:8765 --token-file /etc/exec-server/token"]
+    examples: [
+      "exec-server console-url ws://127.0.0.1:8765 --token-file /etc/exec-server/token   # as the server's user, on its host",
+      "exec-server console-url ws://127.0.0.1:8765 --console-key-file /run/exec-server/console.key"
+    ]
   }
 }

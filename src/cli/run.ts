@@ -47,6 +47,7 @@ import { plainValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
+import * as ConsoleKey from "../console/consoleKey.js"
 import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
 
 
@@ -105,7 +106,8 @@ const transportOf = (
   url: string,
   flags: WebSocketListen.WebSocketFlags,
   auth: WebSocketListen.WebSocketAuth,
-  webConsole: typeof WebConsole.Service | undefined
+  webConsole: typeof WebConsole.Service | undefined,
+  consoleKeyPlace: ConsoleKey.ConsoleKeyPlace | undefined
 ): Effect.Effect<
   {
     readonly transport: typeof Transport.ServerTransport.Service
@@ -150,6 +152,12 @@ const transportOf = (
             })
         })
       }),
+      // The console key is in its file before the listener is announced: console-url may run as soon as it is.
+      Effect.tap(({ url }) =>
+        webConsole === undefined || consoleKeyPlace === undefined
+          ? Effect.void
+          : publishConsoleKey(consoleKeyPlace, url, webConsole.auth.operatorKey)
+      ),
       Effect.tap(({ url }) =>
         Effect.sync(() => {
           process.stderr.write(`exec-server listening on ${url}\n`)
@@ -280,7 +288,8 @@ export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
 
 /** The server itself: what `exec-server [flags]` runs; `startup` goes into its first debug line. */
 const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
-  Effect.gen(function*() {
+  // The console key's place first: the sandbox denies it from its start.
+  Effect.flatMap(consoleKeyPlaceOf(flags), (consoleKeyPlace) => Effect.gen(function*() {
     // What started the server may have left open (a shell's `100<file`, a
     // supervisor's pipe) is the server's own to close: no child of it gets them.
     serverOwnsProcess()
@@ -329,12 +338,12 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       flags.natsPasswordFile,
       flags.natsTokenFile,
       flags.natsTlsKey
-    ].flatMap((file) => Option.isSome(file) ? [file.value] : [])
+    ].flatMap((file) => Option.isSome(file) ? [file.value] : []).concat(consoleKeyPlace?.secrets ?? [])
     yield* Effect.gen(function*() {
       // Secrets of its own (a token, the signing secret, NATS credentials, the console's keys) are kept from
       // other processes of its uid before any child runs; otherwise that waits for the first masked process.
       if (secretFiles.length > 0 || webConsole !== undefined) yield* protectMemory
-      const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole)
+      const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole, consoleKeyPlace)
       const transports = [
         ...(listener === undefined ? [] : [listener.transport]),
         ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
@@ -374,6 +383,25 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
         bwrapPath: Option.getOrUndefined(flags.bwrap)
       }))
     )
+  }))
+
+/** Where a server with the console keeps its console key, made ready (none without `--console`). */
+const consoleKeyPlaceOf = (flags: ServeFlags): Effect.Effect<ConsoleKey.ConsoleKeyPlace | undefined, ListenUrlError> =>
+  flags.console
+    ? Effect.mapError(
+      ConsoleKey.prepareKeyPlace(Option.getOrUndefined(flags.consoleKeyFile), process.env),
+      (error) => new ListenUrlError({ message: error.message })
+    )
+    : Option.isSome(flags.consoleKeyFile)
+    ? Effect.fail(new ListenUrlError({ message: "--console-key-file needs --console" }))
+    : Effect.succeed(undefined)
+
+/** Writes the console key for the listener at `url` (its port names the default file), removed when the server stops. */
+const publishConsoleKey = (place: ConsoleKey.ConsoleKeyPlace, url: string, key: string) =>
+  Effect.gen(function*() {
+    const file = place.fileFor(Number(new URL(url).port))
+    yield* Effect.mapError(ConsoleKey.writeKey(file, key), (error) => new ListenUrlError({ message: error.message }))
+    if (place.removeOnStop) yield* Effect.addFinalizer(() => ConsoleKey.removeKey(file, key))
   })
 
 /** Bad flags and unusable addresses: a clear line on stderr and exit code 2. */

@@ -12,6 +12,7 @@ import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { parse, TomlError } from "smol-toml"
+import { NO_SECRETS, readChecked, type ReadGuard, refusalOf } from "../fs/readGuard.js"
 import { fileUri } from "../protocol/fileUri.js"
 import { codexHomeOf, CodexHomeUnusable } from "./codexHome.js"
 import { isTable, type TomlTable, tomlText, type TomlValue } from "./tomlText.js"
@@ -28,7 +29,16 @@ export class CodexHomeError extends Error {}
 export interface ConfigPlaces {
   readonly systemDir: string
   readonly environment: Readonly<Record<string, string | undefined>>
+  /**
+   * What may be read (the operator's policy, the server's secrets), judged
+   * as `fs/readFile` judges it: a layer's file it refuses is unreadable (the
+   * read fails, as for any unreadable layer), a directory it refuses is
+   * absent. Default: anything the server can read.
+   */
+  readonly guard?: ReadGuard | undefined
 }
+
+const READ_ANYTHING: ReadGuard = { policy: undefined, secrets: NO_SECRETS }
 
 export interface ConfigLayer {
   readonly source: string
@@ -74,7 +84,9 @@ const PROJECT_DENIED_KEYS = [
   "otel"
 ]
 
-const kindOf = async (path: string): Promise<"file" | "directory" | "other" | "missing"> => {
+/** What is at `path` as the guard lets it be seen: a path it refuses is missing. */
+const kindOf = async (path: string, guard: ReadGuard): Promise<"file" | "directory" | "other" | "missing"> => {
+  if (refusalOf(guard, path) !== undefined) return "missing"
   try {
     const stat = await Fs.stat(path)
     return stat.isFile() ? "file" : stat.isDirectory() ? "directory" : "other"
@@ -98,18 +110,35 @@ const parseToml = (text: string, path: string, style: "located" | "project" | "r
   }
 }
 
-/** A file's table, or undefined when there is no such file; a directory or a bad file is an error. */
+/**
+ * A file's table, or undefined when there is no such file; a directory, a
+ * bad file, or one the guard refuses (judged on the file opened, links
+ * followed) is an error, as an unreadable file is on the reference.
+ */
 const readTable = async (
   path: string,
+  guard: ReadGuard,
   style: "located" | "project" | "requirements",
   what = "config file"
 ): Promise<TomlTable | undefined> => {
-  const kind = await kindOf(path)
-  if (kind === "missing") return undefined
-  if (kind !== "file") {
-    throw new ConfigLoadError(`Failed to read ${style === "project" ? "project " : ""}${what} ${path}: path \`${path}\` is not a file`)
+  const read = await readChecked(guard, path, Number.POSITIVE_INFINITY).catch(async (error: unknown) => {
+    // A path that cannot even be looked at (a directory on the way without search permission) is missing, as before.
+    if (await Fs.stat(path).then(() => false, () => true)) return { _tag: "Missing" } as const
+    throw error
+  })
+  const failed = `Failed to read ${style === "project" ? "project " : ""}${what} ${path}`
+  switch (read._tag) {
+    case "Missing":
+      return undefined
+    case "Refused":
+      throw new ConfigLoadError(`${failed}: Permission denied (os error 13): ${read.why}`)
+    case "NotAFile":
+      throw new ConfigLoadError(`${failed}: path \`${path}\` is not a file`)
+    case "TooBig":
+      throw new ConfigLoadError(`${failed}: it has ${read.size} bytes`)
+    case "Read":
+      return parseToml(read.bytes.toString("utf8"), path, style)
   }
-  return parseToml(await Fs.readFile(path, "utf8"), path, style)
 }
 
 const homeOf = (environment: ConfigPlaces["environment"]): string | null => {
@@ -118,12 +147,12 @@ const homeOf = (environment: ConfigPlaces["environment"]): string | null => {
 }
 
 /** Whether `dir` holds a project marker: `.git` counts as a file, or as a directory holding `HEAD`. */
-const holdsMarker = async (dir: string, markers: ReadonlyArray<string>) => {
+const holdsMarker = async (dir: string, markers: ReadonlyArray<string>, guard: ReadGuard) => {
   for (const marker of markers) {
-    const kind = await kindOf(Path.join(dir, marker))
+    const kind = await kindOf(Path.join(dir, marker), guard)
     if (kind === "missing") continue
     if (marker !== ".git" || kind === "file") return true
-    if (kind === "directory" && (await kindOf(Path.join(dir, ".git", "HEAD"))) !== "missing") return true
+    if (kind === "directory" && (await kindOf(Path.join(dir, ".git", "HEAD"), guard)) !== "missing") return true
   }
   return false
 }
@@ -192,7 +221,8 @@ const withoutDeniedKeys = (table: TomlTable): TomlTable => {
 const projectLayers = async (
   cwd: string,
   codexHome: string,
-  discovery: ReadonlyArray<TomlTable | undefined>
+  discovery: ReadonlyArray<TomlTable | undefined>,
+  guard: ReadGuard
 ): Promise<Array<Loaded>> => {
   let markers: ReadonlyArray<string> = [".git"]
   for (const table of discovery) markers = stringsOf(table?.project_root_markers) ?? markers
@@ -201,7 +231,7 @@ const projectLayers = async (
   let root = cwd
   if (markers.length > 0) {
     for (const dir of lineage) {
-      if (await holdsMarker(dir, markers)) {
+      if (await holdsMarker(dir, markers, guard)) {
         root = dir
         break
       }
@@ -211,16 +241,16 @@ const projectLayers = async (
   const layers: Array<Loaded> = []
   for (const dir of dirs) {
     const dotCodex = Path.join(dir, ".codex")
-    if ((await kindOf(dotCodex)) !== "directory" || dotCodex === codexHome) continue
+    if ((await kindOf(dotCodex, guard)) !== "directory" || dotCodex === codexHome) continue
     const file = Path.join(dotCodex, "config.toml")
     if ((await trustOf(trust, [dir, root])) !== "trusted") {
-      const kind = await kindOf(file)
+      const kind = await kindOf(file, guard)
       if (kind !== "missing" && kind !== "file") {
         throw new ConfigLoadError(`Failed to read project config file ${file}: path \`${file}\` is not a file`)
       }
       continue
     }
-    const table = await readTable(file, "project")
+    const table = await readTable(file, guard, "project")
     if (table !== undefined) {
       layers.push({ source: `project (${file})`, baseDir: dotCodex, table: withoutDeniedKeys(table), beforeCloud: false })
     }
@@ -325,10 +355,11 @@ export const readEnvironmentConfig = async (
   const userFile = Path.join(codexHome, "config.toml")
   const managedFile = Path.join(places.systemDir, "managed_config.toml")
   const requirementsFile = Path.join(places.systemDir, "requirements.toml")
-  const system = await readTable(systemFile, "located")
-  const user = await readTable(userFile, "located")
-  const managed = await readTable(managedFile, "located")
-  const projects = await projectLayers(directory, codexHome, [system, user, managed])
+  const guard = places.guard ?? READ_ANYTHING
+  const system = await readTable(systemFile, guard, "located")
+  const user = await readTable(userFile, guard, "located")
+  const managed = await readTable(managedFile, guard, "located")
+  const projects = await projectLayers(directory, codexHome, [system, user, managed], guard)
   const config: Array<Loaded> = [
     ...(system === undefined ? [] : [{ source: `system (${systemFile})`, baseDir: places.systemDir, table: system, beforeCloud: true }]),
     ...(user === undefined ? [] : [{ source: `user (${userFile})`, baseDir: codexHome, table: user, beforeCloud: false }]),
@@ -340,7 +371,7 @@ export const readEnvironmentConfig = async (
       beforeCloud: false
     }])
   ]
-  const requirementsTable = await readTable(requirementsFile, "requirements")
+  const requirementsTable = await readTable(requirementsFile, guard, "requirements")
   const requirements: Array<Loaded> = [
     ...(requirementsTable === undefined ? [] : [{
       source: requirementsFile,

@@ -9,7 +9,7 @@
  * other origin's page can read the key. The server keeps only SHA-256
  * digests, in memory: a restart revokes every link and every session.
  */
-import { createHash, randomBytes } from "node:crypto"
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 
 /** How long a login link may wait to be used. */
 export const LINK_TTL_MS = 5 * 60 * 1000
@@ -71,13 +71,25 @@ class Expiring {
   }
 }
 
-/** The console's links and browser sessions. */
+/** The console's links and browser sessions, and the operator's key that mints links. */
 export class ConsoleAuth {
   private readonly links: Expiring
   private readonly sessions: Expiring
+  /**
+   * The console key (consoleKey.ts): drawn at start, written to a file only
+   * the server's user can read; whoever presents it may mint links.
+   */
+  readonly operatorKey: string = newSecret()
+  private readonly operatorKeyDigest = createHash("sha256").update(this.operatorKey).digest()
   constructor(private readonly now: () => number = Date.now) {
     this.links = new Expiring(now)
     this.sessions = new Expiring(now)
+  }
+
+  /** Whether `presented` is the operator's key (digests compared, in the same time whatever its length). */
+  isOperatorKey(presented: string | undefined): boolean {
+    if (presented === undefined) return false
+    return timingSafeEqual(createHash("sha256").update(presented).digest(), this.operatorKeyDigest)
   }
 
   /** A new one-time login link. */

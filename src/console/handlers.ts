@@ -9,7 +9,9 @@ import * as Effect from "effect/Effect"
 import type { AckWindow } from "../jsonrpc/FlowControl.js"
 import { ConsoleLinkRpcs, ConsoleNotificationRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { InvalidRequest } from "../protocol/errors.js"
+import { ClientSession } from "../server/ClientSession.js"
 import { sessionsOf } from "../server/handlers/common.js"
+import { CONSOLE_CLAIM } from "../wire/FrameTransport.js"
 import { ServerConfig } from "../server/ServerConfig.js"
 import { type Session, SessionStore } from "../server/SessionStore.js"
 import { loginLinkPath, WebConsole } from "./WebConsole.js"
@@ -17,14 +19,22 @@ import { loginLinkPath, WebConsole } from "./WebConsole.js"
 /** A console connection's window of unacknowledged output, in its requests' context (`console/ack`). */
 export class ConsoleWindow extends Context.Tag("effect-exec-server/ConsoleWindow")<ConsoleWindow, AckWindow>() {}
 
-/** `console/createLink`. */
+/** Why a connection may not mint console links: a link shows every session of the server, not only the caller's. */
+export const CREATE_LINK_REFUSAL = "console/createLink is the operator's: a console link shows every session of this server. " +
+  "Present the console key (exec-server console-url reads it from the server's key file, docs/CONSOLE.md), " +
+  `or connect with a signed bearer token carrying "${CONSOLE_CLAIM}": true`
+
+/** `console/createLink`: for the holder of the operator's console key, or of a credential that grants the console. */
 export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
   const { auth } = yield* WebConsole
   return {
-    "console/createLink": () =>
-      Effect.sync(() => {
+    "console/createLink": ({ consoleKey }) =>
+      Effect.flatMap(ClientSession, (session) => {
+        if (!auth.isOperatorKey(consoleKey) && !session.grants.includes("console")) {
+          return Effect.fail(new InvalidRequest({ message: CREATE_LINK_REFUSAL }))
+        }
         const link = auth.issueLink()
-        return { path: loginLinkPath(link.secret), expiresAtMs: link.expiresAtMs }
+        return Effect.succeed({ path: loginLinkPath(link.secret), expiresAtMs: link.expiresAtMs })
       })
   }
 }))

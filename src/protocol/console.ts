@@ -114,9 +114,16 @@ export const ConsoleTerminateParams = Schema.Struct({
  */
 export const AckParams = Schema.Struct({ bytes: PositiveInt })
 
-/** `console/createLink`: on any connection of a server with the console on. */
+/**
+ * `console/createLink` params: the operator's console key (what
+ * `exec-server console-url` reads from the server's key file), unless the
+ * connection's credential grants the console (a signed token's claim).
+ */
+export const CreateLinkParams = Schema.Struct({ consoleKey: Schema.optional(Schema.String) })
+
+/** `console/createLink`: on any connection of a server with the console on, granted to the operator only (docs/CONSOLE.md). */
 export class ConsoleLinkRpcs extends RpcGroup.make(
-  Rpc.make("console/createLink", { payload: EmptyParams, success: CreateLinkResult, error: ExecServerError })
+  Rpc.make("console/createLink", { payload: CreateLinkParams, success: CreateLinkResult, error: ExecServerError })
 ).middleware(RequiresHandshake) {}
 
 /** What only a console's connection may ask. */

@@ -22,6 +22,7 @@ import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, type SessionPeer, SessionStore } from "./SessionStore.js"
 import { type AckWindow, eitherPaused } from "../jsonrpc/FlowControl.js"
 import type { FrameTransport } from "../jsonrpc/Transport.js"
+import type { CredentialGrant } from "../wire/FrameTransport.js"
 
 /** Where a connection is in the handshake. */
 export type HandshakeState = "awaitingInitialize" | "awaitingInitialized" | "ready"
@@ -52,6 +53,8 @@ export interface ClientSessionShape {
   readonly resource: <A>(key: ConnectionResource<A>, make: Effect.Effect<A, never, Scope.Scope>) => Effect.Effect<A>
   /** The id of the session attached, once `initialize` has succeeded. */
   readonly sessionId: () => string | undefined
+  /** What the connection's credential grants beyond the protocol (none for most). */
+  readonly grants: ReadonlyArray<CredentialGrant>
 }
 
 /** How the connection came and what it is served. */
@@ -175,6 +178,7 @@ export const make = (options: ConnectionOptions): Effect.Effect<
     requireReady: sessionWith(() => undefined),
     scope,
     resource,
-    sessionId: () => attachment?.session.sessionId
+    sessionId: () => attachment?.session.sessionId,
+    grants: options.peer?.grants ?? []
   }
 })

@@ -32,6 +32,7 @@ import { addressOf, answerHttp, bearerOf, makeAdmission, pathOf, refusalOf, refu
 import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
+import { signedBearerGrants } from "./signedBearer.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
 export type {
@@ -179,7 +180,9 @@ export const makeRouted = <A>(
             pingIntervalMs,
             address,
             path,
-            maxBufferedFrames: options.maxBufferedFrames
+            maxBufferedFrames: options.maxBufferedFrames,
+            // Only a signed token carries claims; it was verified before the upgrade was admitted.
+            grants: options.signedBearer === undefined || toMount ? [] : signedBearerGrants(bearerOf(request))
           })
           if (toMount) Queue.unsafeOffer(mounted, transport)
           else accepted.offer({ transport, route: route as A, closeWith })

@@ -11,6 +11,7 @@
  * another reader the first).
  */
 import { jwtVerify } from "jose"
+import { CONSOLE_CLAIM, type CredentialGrant } from "../wire/FrameTransport.js"
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from "./listenUrl.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES } from "./listenUrl.js"
@@ -49,6 +50,21 @@ const whyOf = (error: unknown): string => {
       return "bearer token with a wrong signature"
     default:
       return "malformed bearer token"
+  }
+}
+
+/**
+ * What a token that `verifySignedBearer` let in grants beyond the protocol:
+ * read from the payload it verified (no claim is given twice in it, so any
+ * reader finds the same claims).
+ */
+export const signedBearerGrants = (token: string | undefined): ReadonlyArray<CredentialGrant> => {
+  if (token === undefined || !COMPACT.test(token)) return []
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"))
+    return typeof claims === "object" && claims !== null && (claims as Record<string, unknown>)[CONSOLE_CLAIM] === true ? ["console"] : []
+  } catch {
+    return []
   }
 }
 

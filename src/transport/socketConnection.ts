@@ -12,7 +12,7 @@ import type { FrameTransport } from "../jsonrpc/Transport.js"
 import { oversizedFrameRead } from "../native/oversizedMemory.js"
 import type { ArrivingBytes } from "../wire/arrivingBytes.js"
 import type { Frame } from "../wire/JsonRpc.js"
-import { makeInbox } from "../wire/FrameTransport.js"
+import { type CredentialGrant, makeInbox } from "../wire/FrameTransport.js"
 import { sendText } from "../wire/writers.js"
 import { closeReason } from "./closeReason.js"
 
@@ -39,6 +39,8 @@ export const socketTransport = (
     readonly address: string | undefined
     readonly path: string
     readonly maxBufferedFrames: number | undefined
+    /** What the peer's credential grants beyond the protocol. */
+    readonly grants?: ReadonlyArray<CredentialGrant> | undefined
   }
 ): FrameTransport & { readonly closeWith: (code: number, reason: string) => Effect.Effect<void> } => {
   /** Why the socket is not read now: frames waiting for the consumer, or no room for what is arriving (see wire/arrivingBytes.ts). */
@@ -101,6 +103,11 @@ export const socketTransport = (
     write: (messages, done) => sendText(socket, messages, done),
     close,
     closeWith,
-    peer: { transport: "websocket", address: options.address, path: options.path }
+    peer: {
+      transport: "websocket",
+      address: options.address,
+      path: options.path,
+      ...(options.grants === undefined || options.grants.length === 0 ? {} : { grants: options.grants })
+    }
   }
 }

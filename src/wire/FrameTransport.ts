@@ -27,6 +27,17 @@ import * as Mailbox from "effect/Mailbox"
 import type { Frame } from "./JsonRpc.js"
 import type { WriteBatch } from "./writers.js"
 
+/** A right a credential may grant beyond the protocol: `console`, minting web console links. */
+export type CredentialGrant = "console"
+
+/**
+ * The signed bearer token's claim that grants `console` (minting web
+ * console links, which show every session of the server):
+ * `"exec_server_console": true`. Without it a client sees its own sessions
+ * only (docs/CONSOLE.md).
+ */
+export const CONSOLE_CLAIM = "exec_server_console"
+
 /** A bidirectional channel of frames (stdio lines, WebSocket messages, a NATS stream's messages): one connection. */
 export interface FrameTransport<E = unknown> {
   /** Incoming frames, in order; done when the peer closes the connection, failed (with `E`) when reading fails. */
@@ -44,6 +55,8 @@ export interface FrameTransport<E = unknown> {
     readonly transport: string
     readonly address?: string | undefined
     readonly path?: string | undefined
+    /** What the peer's credential grants beyond the protocol (a signed bearer token's claims; docs/CONSOLE.md). */
+    readonly grants?: ReadonlyArray<CredentialGrant> | undefined
   } | undefined
 }
 

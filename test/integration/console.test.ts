@@ -4,13 +4,17 @@
  * window that paces their output. (test/browser/console.test.ts drives the
  * page itself in Chromium.)
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import type * as Net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { consoleClient, consoleUpgradeHeaders, keyHeader, keyProtocols, linkSecret, login, originOf } from "../support/consoleLogin.js"
+import * as Jose from "jose"
+import { statSync } from "node:fs"
+import { defaultKeyDirectory, defaultKeyFile } from "../../src/console/consoleKey.js"
+import { workspaceWrite } from "../support/codexSandbox.js"
+import { consoleClient, consoleUpgradeHeaders, keyHeader, keyProtocols, linkSecret, login, operatorKey, originOf } from "../support/consoleLogin.js"
 import { spawnSync } from "node:child_process"
 import { eventually, runToExit, serverArgs } from "../support/StdioServer.js"
 import { httpRequest, RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
@@ -211,13 +215,15 @@ describe("web console: pages", () => {
 })
 
 describe("web console: its connections", () => {
-  it("keeps console/* from plain connections but console/createLink", async () => {
+  it("keeps console/* from plain connections, and console/createLink but with the operator's key", async () => {
     const server = await start(["--console"])
     const plain = await RawWebSocketClient.connectReady(server.url)
     for (const method of ["console/sessions", "console/processes", "console/read", "console/signal", "console/terminate"]) {
       expect((await plain.request(method, {})).error.code).toBe(-32601)
     }
-    expect((await plain.request("console/createLink", {})).result.path).toMatch(/^\/console\/#/)
+    expect((await plain.request("console/createLink", {})).error.code).toBe(-32600)
+    expect((await plain.request("console/createLink", { consoleKey: "a-guess" })).error.code).toBe(-32600)
+    expect((await plain.request("console/createLink", { consoleKey: operatorKey(server.url) })).result.path).toMatch(/^\/console\/#/)
   })
 
   it("lists every session and reads, signals and terminates another session's process", async () => {
@@ -373,5 +379,102 @@ describe("web console: its connections", () => {
     }
     await closed
     expect(received()).toBe(total)
+  })
+})
+
+describe("web console: who may mint a link (issue 67, item 7)", () => {
+  it("refuses console/createLink to a client of the same token; the operator's console-url still mints one", async () => {
+    const tokenFile = Path.join(dir, "shared-token")
+    writeFileSync(tokenFile, "every-client-holds-this\n")
+    const server = await start(["--console", "--ws-token-file", tokenFile])
+    const bearer = { authorization: "Bearer every-client-holds-this" }
+    // Client A starts a process.
+    const a = await RawWebSocketClient.connectReady(server.url, bearer)
+    await a.request("process/start", { processId: "a1", argv: ["sh", "-c", "echo a-private-output; exec sleep 30"], env: {}, tty: false })
+    await a.outputContains("a1", "a-private-output")
+    // Client B, with the same token, asks for a console link: refused, with the reason.
+    const b = await RawWebSocketClient.connectReady(server.url, bearer)
+    const refused = await b.request("console/createLink", {})
+    expect(refused.error.code).toBe(-32600)
+    expect(refused.error.message).toContain("console/createLink is the operator's")
+    expect(refused.error.message).toContain("exec_server_console")
+    expect(refused.result).toBeUndefined()
+    // B is still served.
+    expect((await b.request("process/list", {})).error).toBeUndefined()
+    // The operator's way: console-url reads the key the server wrote where only its user can read it.
+    const keyFile = defaultKeyFile(process.env, Number(new URL(server.url).port))
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+    expect(statSync(defaultKeyDirectory(process.env)).mode & 0o077).toBe(0)
+    const printed = spawnSync(process.execPath, serverArgs("console-url", server.url, "--token-file", tokenFile), { encoding: "utf8" })
+    expect(printed.status, printed.stderr).toBe(0)
+    const secret = printed.stdout.trim().split("#")[1]!
+    expect((await login(server.url, secret)).status).toBe(200)
+    // The key is the server's secret: fs/* refuses it to the clients, and no sandboxed process reads it.
+    expect((await b.request("fs/readFile", { path: keyFile })).error.message).toContain("holds a secret of this server's")
+    await b.request("process/start", {
+      processId: "b1",
+      argv: ["sh", "-c", `cat ${keyFile}; echo done`],
+      cwd: dir,
+      env: {},
+      tty: false,
+      sandbox: workspaceWrite(dir)
+    })
+    await b.outputContains("b1", "done")
+    expect(b.outputOf("b1")).not.toContain(operatorKey(server.url))
+    a.socket.close()
+    b.socket.close()
+  })
+
+  it("mints a link for a signed token carrying exec_server_console: true, and for no other", async () => {
+    const secretFile = Path.join(dir, "jwt-secret")
+    const secret = "a-shared-secret-of-at-least-32-bytes!!"
+    writeFileSync(secretFile, secret)
+    const server = await start(["--console", "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile])
+    const token = (claims: Record<string, unknown>) =>
+      new Jose.SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setExpirationTime("5m").sign(new TextEncoder().encode(secret))
+    const ask = async (claims: Record<string, unknown>) => {
+      const client = await RawWebSocketClient.connectReady(server.url, { authorization: `Bearer ${await token(claims)}` })
+      const answer = await client.request("console/createLink", {})
+      client.socket.close()
+      return answer
+    }
+    expect((await ask({ sub: "client" })).error.code).toBe(-32600)
+    expect((await ask({ exec_server_console: "true" })).error.code).toBe(-32600)
+    expect((await ask({ exec_server_console: true })).result.path).toMatch(/^\/console\/#/)
+  })
+
+  it("writes the key to --console-key-file, which console-url reads; the flag needs --console", async () => {
+    const keyFile = Path.join(dir, "named-console.key")
+    const server = await start(["--console", "--console-key-file", keyFile])
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+    const printed = spawnSync(process.execPath, serverArgs("console-url", server.url, "--console-key-file", keyFile), { encoding: "utf8" })
+    expect(printed.status, printed.stderr).toBe(0)
+    expect((await login(server.url, printed.stdout.trim().split("#")[1]!)).status).toBe(200)
+    // Without the key (no default file where this server wrote none) console-url says why.
+    const nowhere = mkdtempSync(Path.join(tmpdir(), "console-key-nowhere-"))
+    const withoutKey = spawnSync(process.execPath, serverArgs("console-url", server.url), {
+      encoding: "utf8",
+      env: { ...process.env, XDG_RUNTIME_DIR: nowhere }
+    })
+    rmSync(nowhere, { recursive: true, force: true })
+    expect(withoutKey.status).toBe(1)
+    expect(withoutKey.stderr).toContain("cannot read the console key")
+    const alone = runToExit(["--listen", "ws://127.0.0.1:0", "--console-key-file", keyFile])
+    expect(alone.status).toBe(2)
+    expect(alone.stderr).toContain("--console-key-file needs --console")
+  })
+
+  it("does not start when the console key's directory is another user's or open to others", async () => {
+    const home = mkdtempSync(Path.join(tmpdir(), "console-key-home-"))
+    try {
+      const keys = Path.join(home, ".exec-server")
+      mkdirSync(keys, { mode: 0o755 })
+      chmodSync(keys, 0o755)
+      const open = runToExit(["--listen", "ws://127.0.0.1:0", "--console"], { HOME: home, XDG_RUNTIME_DIR: "" })
+      expect(open.status).toBe(2)
+      expect(open.stderr).toContain("the console key's directory is open to other users (mode 755)")
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
   })
 })

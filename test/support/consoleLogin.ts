@@ -1,13 +1,23 @@
 /** Logs in to a server's web console as its page does, and opens `/console/ws`, from Node. */
+import { readFileSync } from "node:fs"
+import { defaultKeyFile } from "../../src/console/consoleKey.js"
 import { type HttpAnswer, httpRequest, RawWebSocketClient } from "./WebSocketServer.js"
 
 /** The page's origin on a server at `ws://HOST:PORT`. */
 export const originOf = (serverUrl: string): string => serverUrl.replace(/^ws:/, "http:")
 
-/** A fresh link's secret, asked over the JSON-RPC endpoint as `exec-server console-url` does. */
+/**
+ * The operator's console key of a server at `ws://HOST:PORT` started with
+ * this process's environment: where the server wrote it, as `exec-server
+ * console-url` reads it.
+ */
+export const operatorKey = (serverUrl: string): string =>
+  readFileSync(defaultKeyFile(process.env, Number(new URL(serverUrl).port)), "utf8").trim()
+
+/** A fresh link's secret, asked over the JSON-RPC endpoint with the operator's key, as `exec-server console-url` does. */
 export const linkSecret = async (serverUrl: string, headers: Record<string, string> = {}): Promise<string> => {
   const client = await RawWebSocketClient.connectReady(serverUrl, headers)
-  const answer = await client.request("console/createLink", {})
+  const answer = await client.request("console/createLink", { consoleKey: operatorKey(serverUrl) })
   client.socket.close()
   if (answer.error !== undefined) throw new Error(answer.error.message)
   return String(answer.result.path).replace(/^\/console\/#/, "")

@@ -13,8 +13,10 @@ import type { DiscoverV2Result } from "../../capabilities/discoverV2.js"
 import { DISCOVERY_LIMITS, discoverRoot } from "../../capabilities/rootDiscovery.js"
 import * as FsBackend from "../../fs/FsBackend.js"
 import { watchedDirectorySlots } from "../../fs/PathWatch.js"
-import { backendFor, SandboxedFs } from "../../fs/SandboxedFs.js"
-import { InternalError, InvalidRequest } from "../../protocol/errors.js"
+import { leadsToSecret, type ReadGuard, secretPathsOf } from "../../fs/readGuard.js"
+import { backendFor, denied, policyToEnforce, SandboxedFs } from "../../fs/SandboxedFs.js"
+import { InternalError, type InvalidParams, InvalidRequest, type SandboxUnavailable } from "../../protocol/errors.js"
+import type { SandboxRequest } from "../../protocol/sandbox.js"
 import { fileUri } from "../../protocol/fileUri.js"
 import { CapabilityRpcs } from "../../protocol/rpcs.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
@@ -28,11 +30,26 @@ const DISCOVERIES: ConnectionResource<Effect.Effect.Success<ReturnType<typeof ma
 }
 
 export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(function*() {
-  const onHost = FsBackend.host(yield* FileSystem.FileSystem)
   const sandbox = yield* Sandbox
   const sandboxedFs = yield* SandboxedFs
   const config = yield* ServerConfig
   const systemDir = yield* CodexSystemDir
+  // The server's own secrets, as fs/* refuses them (a sandbox's worker is denied them by its policy).
+  const secrets = secretPathsOf(config.secretFiles ?? [])
+  const host = FsBackend.host(yield* FileSystem.FileSystem)
+  /** The host's files with the server's secrets refused: unreadable, as fs/readFile finds them. */
+  const onHost: FsBackend.FsBackend = {
+    ...host,
+    readFile: (payload) =>
+      Effect.flatMap(
+        Effect.promise(() => leadsToSecret(secrets, payload.path)),
+        (secret): Effect.Effect<Uint8Array, FsBackend.FsBackendError> =>
+          secret ? Effect.fail(denied("fs/readFile", payload.path, false)) : host.readFile(payload)
+      )
+  }
+  /** What the host-side looks of a discovery may see: what fs/* may read under the request's sandbox and the operator's. */
+  const guardOf = (request: SandboxRequest | undefined): Effect.Effect<ReadGuard, InvalidParams | SandboxUnavailable> =>
+    Effect.map(sandbox.confinementOf(request, {}), (confinement) => ({ policy: policyToEnforce(confinement), secrets }))
   // The directories every connection's kept discoveries watch, bounded for the server as fs/watch's are.
   const watchBudget = watchedDirectorySlots()
   /** Where a request's reads run: on the host, or in the worker of the sandbox that confines it. */
@@ -47,12 +64,13 @@ export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(fu
           (error) => new InternalError({ message: error.message })
         )
         const backend = yield* backendOf(request ?? undefined)
+        const guard = yield* guardOf(request ?? undefined)
         const discoveries = yield* Effect.flatMap(ClientSession, (session) =>
           session.resource(DISCOVERIES, makeDiscoveryCache<DiscoverV2Result>(watchBudget)))
         return yield* discoveries.answer(
           JSON.stringify(request ?? null),
           watchedRootsOf(homes, systemDir),
-          discoverV2(backend, { homes, systemDir, sandboxed: backend !== onHost })
+          discoverV2(backend, { homes, systemDir, sandboxed: backend !== onHost, guard })
         )
       }),
     "capabilityRoots/discoverV1": ({ roots }) =>

@@ -5,10 +5,9 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as NodeFs from "node:fs"
-import * as NodeFsPromises from "node:fs/promises"
 import { pathToFileURL } from "node:url"
 import * as FsBackend from "../../fs/FsBackend.js"
+import { leadsToSecret, secretPathsOf } from "../../fs/readGuard.js"
 import * as FileOperations from "../../fs/FileOperations.js"
 import { InvalidParams, InvalidRequest, SandboxUnavailable } from "../../protocol/errors.js"
 import type { SandboxRequest } from "../../protocol/sandbox.js"
@@ -50,21 +49,15 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
   const onHost = FsBackend.host(fileSystem)
   /** Where the request's operation runs: on the host, or in the worker of the policy that confines it. */
   const backendOf = backendFor(sandbox, sandboxedFs, onHost)
-  // The server's own secrets (token and credential files), by file identity: hard links and symlinks included.
-  const secretIds = new Set((config.secretFiles ?? []).flatMap((file) => {
-    try {
-      const stats = NodeFs.statSync(file)
-      return [`${stats.dev}:${stats.ino}`]
-    } catch {
-      return []
-    }
-  }))
+  // The server's own secrets (token and credential files by file identity, hard links and symlinks
+  // included; the console key's directory with all under it).
+  const secrets = secretPathsOf(config.secretFiles ?? [])
   /** Refuses a path that leads to one of the server's secrets (under a sandbox they are denied anyway). */
   const notASecret = (paths: ReadonlyArray<string>) =>
-    secretIds.size === 0 ? Effect.void : Effect.forEach(paths, (path) =>
+    secrets.empty ? Effect.void : Effect.forEach(paths, (path) =>
       Effect.flatMap(
-        Effect.promise(() => NodeFsPromises.stat(path).then((stats) => `${stats.dev}:${stats.ino}`, () => undefined)),
-        (id) => id !== undefined && secretIds.has(id)
+        Effect.promise(() => leadsToSecret(secrets, path)),
+        (secret) => secret
           ? Effect.fail(new InvalidRequest({ message: `${path} holds a secret of this server's: fs/* never reads or writes it` }))
           : Effect.void
       ), { discard: true })
