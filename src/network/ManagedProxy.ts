@@ -4,7 +4,8 @@
  * the process's rules, asking the session's client where they say to,
  * reporting every decision (`network/policyDecision`, a metric, a debug
  * line, the console's recent list), and the environment that points the
- * child at them. Everything lives in the scope it is made in: the
+ * child at them, with the process's own credential (issue 67: no other
+ * local process may use them). Everything lives in the scope it is made in: the
  * process's, so the proxies go with the process.
  */
 import * as Context from "effect/Context"
@@ -21,7 +22,9 @@ import * as HttpProxy from "./HttpProxy.js"
 import * as Socks5Proxy from "./Socks5Proxy.js"
 import { type AskBudget, makeAsker } from "./policyAsks.js"
 import { makePolicy } from "./policy.js"
+import { makeCredential } from "./proxyCredential.js"
 import { proxyEnvironment } from "./proxyEnvironment.js"
+import { holdUpstream, type UpstreamOwner } from "../sandbox/proxiedConnections.js"
 import { CA_VARIABLES } from "./credentials/caVariables.js"
 import type { DummyMemory } from "./credentials/dummyMemory.js"
 import { InternalError } from "../protocol/errors.js"
@@ -58,6 +61,8 @@ export interface ManagedProxyOptions {
   readonly dummies: DummyMemory
   /** The server's own environment: where `CODEX_HOME` is, and the CAs it was told to trust. */
   readonly serverEnvironment: Readonly<Record<string, string | undefined>>
+  /** Whether the process runs in a sandbox: its proxied connections are refused by the server's listeners as it would be. */
+  readonly sandboxed: boolean
 }
 
 /** One of a process's proxies, as the sandbox bridge hands it connections. */
@@ -101,7 +106,7 @@ const proxiedEnvironment = (
  * the reference drops it), the environment masked, the process's
  * authority made ready, and what looks into the tunnels started.
  */
-const masking = (options: ManagedProxyOptions) =>
+const masking = (options: ManagedProxyOptions, owner: UpstreamOwner) =>
   Effect.gen(function*() {
     const [Providers, Broker, Authority, Interception, CodexHome] = yield* Effect.promise(() =>
       Promise.all([
@@ -133,7 +138,7 @@ const masking = (options: ManagedProxyOptions) =>
           message: `failed to prepare the managed MITM CA for credential masking: ${error instanceof Error ? error.message : String(error)}`
         })
     })
-    const interceptor = yield* Interception.make(masked, authority)
+    const interceptor = yield* Interception.make(masked, authority, (socket) => holdUpstream(socket, owner))
     return { masked, authority, interceptor }
   })
 
@@ -175,8 +180,13 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
         )
       )
     }
-    const credentials = proxy.credentialMasking === true ? yield* masking(options) : undefined
+    const owner: UpstreamOwner = { processId, sandboxed: options.sandboxed }
+    const credentials = proxy.credentialMasking === true ? yield* masking(options, owner) : undefined
+    // The process's own: only what holds its environment uses its proxies.
+    const credential = makeCredential()
     const decisions = {
+      owner,
+      credential,
       interceptor: credentials?.interceptor,
       decide: makePolicy({
         domains: proxy.domains ?? {},
@@ -195,7 +205,7 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
     return {
       environment: proxiedEnvironment(
         credentials?.masked.environment ?? options.environment,
-        proxyEnvironment({ httpPort: http.port, socksPort: socks?.port, allowLocalBinding: proxy.allowLocalBinding }),
+        proxyEnvironment({ httpPort: http.port, socksPort: socks?.port, allowLocalBinding: proxy.allowLocalBinding, credential }),
         credentials?.authority.bundlePath,
         options.serverEnvironment
       ),

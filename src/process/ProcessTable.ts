@@ -283,7 +283,8 @@ export const makeProcessTableIn = (
                   asks,
                   environment: env,
                   dummies,
-                  serverEnvironment: options.serverEnvironment ?? process.env
+                  serverEnvironment: options.serverEnvironment ?? process.env,
+                  sandboxed: confinement._tag !== "Unconfined"
                 })
             )
           // A confined process without network reaches its proxies, and nothing

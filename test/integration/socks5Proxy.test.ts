@@ -82,7 +82,9 @@ const proxyWith = async (
         }),
       resolve: (host) =>
         host === "die.test" ? Effect.die(new Error("the resolver broke")) : names[host] !== undefined ? Effect.succeed(names[host]) : systemResolve(host),
-      report: (note) => notes.push(note)
+      report: (note) => notes.push(note),
+      // The targets listen in this process, which the default check refuses (see "never connects to a socket of its own process").
+      isServerListener: () => false
     }),
     scope
   ))
