@@ -45,20 +45,22 @@ export interface AcceptedEnds {
 
 /**
  * Whom the connection accepted with these ends serves, when its other end
- * is one of the proxies' upstream sockets: the same four ends, seen from
- * the other side (an ephemeral port alone may be shared by connections to
- * different destinations).
+ * is one of the proxies' upstream sockets: its local end is the accepted
+ * connection's remote end, and its remote end, once Node knows it (not
+ * while it is still connecting, which the accepting side may see first),
+ * the accepted one's local end (an ephemeral port may be shared by
+ * connections to different destinations).
  */
 export const upstreamOwnerOf = (ends: AcceptedEnds): UpstreamOwner | undefined => {
   if (live.size === 0 || ends.localAddress === undefined || ends.remoteAddress === undefined) return undefined
   const local = canonicalAddress(ends.localAddress)
   const remote = canonicalAddress(ends.remoteAddress)
   for (const [socket, owner] of live) {
-    if (
-      socket.localPort === ends.remotePort && socket.remotePort === ends.localPort &&
-      socket.localAddress !== undefined && socket.remoteAddress !== undefined &&
-      canonicalAddress(socket.localAddress) === remote && canonicalAddress(socket.remoteAddress) === local
-    ) return owner
+    const own = socket.localAddress
+    if (socket.localPort !== ends.remotePort || own === undefined || canonicalAddress(own) !== remote) continue
+    const peer = socket.remoteAddress
+    if (peer !== undefined && (socket.remotePort !== ends.localPort || canonicalAddress(peer) !== local)) continue
+    return owner
   }
   return undefined
 }
