@@ -5,8 +5,8 @@
  * reporting every decision (`network/policyDecision`, a metric, a debug
  * line, the console's recent list), and the environment that points the
  * child at them, with the process's own credential (issue 67: no other
- * local process may use them). Everything lives in the scope it is made in: the
- * process's, so the proxies go with the process.
+ * local process may use them). Everything lives in the scope it is made
+ * in: the process's, so the proxies go with the process.
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"

@@ -5,10 +5,10 @@
  * reference's replies (docs/PROTOCOL.md, "The managed network proxy"):
  * CONNECT to an IPv4, IPv6 or named target (socks5h: a name is decided
  * before anything resolves it, then resolved once, and the connection goes
- * to the addresses checked), and, when enabled, UDP
- * ASSOCIATE with each destination decided. What a local client could make
- * it hold is bounded: the handshake's bytes and time, the connections, and
- * an association's destinations and waiting datagrams.
+ * to the addresses checked), and, when enabled, UDP ASSOCIATE with each
+ * destination decided. What a local client could make it hold is bounded:
+ * the handshake's bytes and time, the connections, and an association's
+ * destinations and waiting datagrams.
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"

@@ -19,8 +19,8 @@
 import * as Net from "node:net"
 import * as Os from "node:os"
 import { directoryEntries, linkTarget } from "../sandbox/procfs.js"
-import { ipv6Bytes } from "./ipBytes.js"
 import { canonicalAddress, socketRows, TCP_LISTEN } from "../sandbox/socketTable.js"
+import { ipv6Bytes } from "./ipBytes.js"
 
 /** Which sockets a destination could reach: TCP's listeners (CONNECT, a forwarded request) or UDP's (a SOCKS5 datagram). */
 export type Transport = "tcp" | "udp"
