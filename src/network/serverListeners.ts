@@ -50,9 +50,20 @@ const isLoopback = (key: string): boolean => {
   return key === "[::1]" || (mapped && bytes[12] === 127)
 }
 
-/** This host's interface addresses, canonical (read each time: addresses come and go). */
-const interfaceAddresses = (): Set<string | undefined> =>
-  new Set(Object.values(Os.networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => canonicalAddress(entry.address))))
+/** How long the host's interface addresses are taken as read (they come and go, rarely; reading them costs about 80 µs). */
+const INTERFACES_FRESH_MS = 1_000
+
+let interfaces: { readonly at: number; readonly addresses: ReadonlySet<string | undefined> } | undefined
+
+/** This host's interface addresses, canonical. */
+const interfaceAddresses = (): ReadonlySet<string | undefined> => {
+  const now = Date.now()
+  if (interfaces === undefined || now - interfaces.at > INTERFACES_FRESH_MS || now < interfaces.at) {
+    const addresses = new Set(Object.values(Os.networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => canonicalAddress(entry.address))))
+    interfaces = { at: now, addresses }
+  }
+  return interfaces.addresses
+}
 
 /** Whether connecting to `address` reaches this host. */
 export const isLocalDestination = (address: string): boolean => {
@@ -79,12 +90,11 @@ const ownSocketInodes = (): Set<string> | undefined => {
 export const isServerListener = (address: string, port: number, transport: Transport): boolean => {
   if (Net.isIP(address.split("%")[0]!) === 0 || !isLocalDestination(address)) return false
   const destination = destinationKey(address)!
-  const rows = socketRows(transport)
+  const rows = socketRows(transport, (key) => key.localPort === port && (transport === "udp" || key.state === TCP_LISTEN), true)
   if (rows === undefined) return true
   // A wildcard-bound socket serves every local address; an unspecified destination reaches any of them.
   const candidates = rows.filter((row) =>
-    row.local.port === port && (transport === "udp" || row.state === TCP_LISTEN) &&
-    (UNSPECIFIED.has(row.local.address) || UNSPECIFIED.has(destination) || row.local.address === destination)
+    UNSPECIFIED.has(row.local.address) || UNSPECIFIED.has(destination) || row.local.address === destination
   )
   if (candidates.length === 0) return false
   const ours = ownSocketInodes()

@@ -30,7 +30,7 @@ export interface TcpEnds {
 
 /** The inode of the socket whose local end is `local` and remote end `remote`, if this network namespace has it. */
 const inodeOf = (local: RowEnd, remote: RowEnd): string | undefined =>
-  socketRows("tcp")?.find((row) =>
+  socketRows("tcp", (key) => key.localPort === local.port && key.remotePort === remote.port)?.find((row) =>
     row.local.address === local.address && row.local.port === local.port && row.remote.address === remote.address &&
     row.remote.port === remote.port
   )?.inode

@@ -36,6 +36,9 @@ export interface SocketRow {
 /** TCP's LISTEN in the tables' `st` column. */
 export const TCP_LISTEN = "0A"
 
+/** TCP's SYN_RECV: a connection not yet accepted, which older kernels list among the listeners. */
+const TCP_SYN_RECV = "03"
+
 /** `address:port` of a table's hex form (each 32-bit word of the address in this machine's little-endian order). */
 const endOfRow = (hex: string): RowEnd | undefined => {
   const [address, port] = hex.split(":")
@@ -49,24 +52,80 @@ const endOfRow = (hex: string): RowEnd | undefined => {
   return normal === undefined ? undefined : { address: normal, port: parseInt(port, 16) }
 }
 
+/** A row's ports and state, read before its addresses (which cost more to read): what `socketRows` keeps by. */
+export interface RowKey {
+  readonly localPort: number
+  readonly remotePort: number
+  readonly state: string
+}
+
+/** A table's lines after its heading, read up to the first that `stop` stops at (each read ends the kernel's walk there). */
+const tableLines = (table: string, stop: (fields: ReadonlyArray<string>) => boolean): Array<ReadonlyArray<string>> | undefined => {
+  let fd: number
+  try {
+    fd = Fs.openSync(table, "r")
+  } catch {
+    return undefined
+  }
+  const lines: Array<ReadonlyArray<string>> = []
+  const buffer = Buffer.alloc(READ_BYTES)
+  let partial = ""
+  let heading = true
+  try {
+    for (;;) {
+      const count = Fs.readSync(fd, buffer, 0, buffer.length, null)
+      if (count === 0) return lines
+      const text = partial + buffer.toString("latin1", 0, count)
+      const complete = text.split("\n")
+      partial = complete.pop()!
+      for (const line of complete) {
+        if (heading) {
+          heading = false
+          continue
+        }
+        const fields = line.trim().split(/\s+/)
+        if (fields.length < 10) continue
+        if (stop(fields)) return lines
+        lines.push(fields)
+      }
+    }
+  } catch {
+    return undefined
+  } finally {
+    Fs.closeSync(fd)
+  }
+}
+
+/** How much of a table one read asks for: the kernel makes its rows a read at a time. */
+const READ_BYTES = 4096
+
+/** A table end's port: the hex after the colon. */
+const portOf = (hex: string): number => parseInt(hex.slice(hex.indexOf(":") + 1), 16)
+
 /**
- * The rows of the tables of one transport (IPv4's and IPv6's), or undefined
- * when neither could be read (no /proc: nothing can be said).
+ * The rows of the tables of one transport (IPv4's and IPv6's) that `keep`
+ * keeps (all by default), or undefined when neither table could be read
+ * (no /proc: nothing can be said). Only a kept row's addresses are read.
+ * With `listenersOnly`, a TCP table is read only as far as its listeners
+ * go: the kernel lists them first, and walking its table of connections
+ * (hundreds of thousands of buckets) is most of a read's cost.
  */
-export const socketRows = (transport: "tcp" | "udp"): ReadonlyArray<SocketRow> | undefined => {
+export const socketRows = (
+  transport: "tcp" | "udp",
+  keep: (key: RowKey) => boolean = () => true,
+  listenersOnly = false
+): ReadonlyArray<SocketRow> | undefined => {
   const rows: Array<SocketRow> = []
   let read = false
+  const stop = listenersOnly && transport === "tcp"
+    ? (fields: ReadonlyArray<string>) => fields[3] !== TCP_LISTEN && fields[3] !== TCP_SYN_RECV
+    : () => false
   for (const table of [`/proc/net/${transport}`, `/proc/net/${transport}6`]) {
-    let text: string
-    try {
-      text = Fs.readFileSync(table, "latin1")
-    } catch {
-      continue
-    }
+    const lines = tableLines(table, stop)
+    if (lines === undefined) continue
     read = true
-    for (const line of text.split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/)
-      if (fields.length < 10) continue
+    for (const fields of lines) {
+      if (!keep({ localPort: portOf(fields[1]!), remotePort: portOf(fields[2]!), state: fields[3]! })) continue
       const local = endOfRow(fields[1]!)
       const remote = endOfRow(fields[2]!)
       if (local !== undefined && remote !== undefined) rows.push({ local, remote, state: fields[3]!, inode: fields[9]! })

@@ -64,6 +64,13 @@ describe("isServerListener", () => {
     expect(isServerListener("2606:2800:21f:cb07:6820:80da:af6b:8b2c", wildcard.port, "tcp")).toBe(false)
   })
 
+  it("finds a listener on IPv6's wildcard (dual-stack) on IPv4 and IPv6 loopback alike", async () => {
+    const dual = await listen("::")
+    for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) expect(isServerListener(address, dual.port, "tcp"), address).toBe(true)
+    await new Promise((resolve) => dual.server.close(resolve))
+    expect(isServerListener("127.0.0.1", dual.port, "tcp")).toBe(false)
+  })
+
   it("takes a UDP socket of this process for datagrams only, and a listener for TCP only", () => {
     expect(isServerListener("127.0.0.1", udpPort, "udp")).toBe(true)
     expect(isServerListener("127.0.0.1", udpPort, "tcp")).toBe(false)
