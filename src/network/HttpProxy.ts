@@ -4,7 +4,8 @@
  * (decide.ts) decides, each decision reported; a refusal is the reference's
  * 403 (a JSON body and an `x-proxy-error` header, docs/PROTOCOL.md). A name
  * is resolved once and the connection goes to the address that was checked,
- * so a second lookup (DNS rebinding) cannot take it elsewhere.
+ * so a second lookup (DNS rebinding) cannot take it elsewhere. **(ours)**
+ * Only a client with the process's credential is served (407 otherwise).
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -52,6 +53,14 @@ const refusalAnswer = (refusal: Refusal) => {
     body
   }
 }
+
+/** **(ours)** The answer to a request without the process's credential (proxyCredential.ts). */
+const AUTHENTICATION_REQUIRED = "proxy authentication required\n"
+const CHALLENGE = { "proxy-authenticate": "Basic realm=\"exec-server\"", "content-type": "text/plain" }
+
+/** Whether a request carries the proxy's credential (any, when it has none). */
+const authenticated = (options: HttpProxyOptions, request: Http.IncomingMessage): boolean =>
+  options.credential === undefined || options.credential.acceptsHeader(request.headers["proxy-authorization"])
 
 /** The reference's answer when the target cannot be reached. */
 const UPSTREAM_FAILURE = "upstream failure"
@@ -114,6 +123,7 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       // left it open for ever), and a client gone destroys the answer.
       pipeline(answer, response, () => {})
     })
+    upstream.once("socket", evaluator.hold)
     upstream.on("error", () => {
       if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain", "content-length": String(UPSTREAM_FAILURE.length) }).end(UPSTREAM_FAILURE)
       else response.destroy()
@@ -152,6 +162,7 @@ const tunnel = (evaluator: Evaluator, client: string, request: Http.IncomingMess
       upstream.pipe(socket)
       socket.pipe(upstream)
     })
+    evaluator.hold(upstream)
     upstream.on("error", () => {
       if (!connected) answerSocket(socket, 502, "Bad Gateway", { "content-type": "text/plain" }, UPSTREAM_FAILURE)
       else socket.destroy()
@@ -173,8 +184,20 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, Intern
     // Who each connection is, as the notes say: its TCP peer, or what `serve` was given.
     const clients = new WeakMap<Duplex, string>()
     const clientOf = (socket: Duplex) => clients.get(socket) ?? "unknown"
-    const server = Http.createServer((request, response) => forward(evaluator, clientOf(request.socket), request, response))
-    server.on("connect", (request: Http.IncomingMessage, socket: Duplex, head: Buffer) => tunnel(evaluator, clientOf(request.socket), request, socket, head))
+    // Nothing is decided for a client without the credential: it is not the process's.
+    const server = Http.createServer((request, response) => {
+      if (!authenticated(options, request)) {
+        return void response.writeHead(407, { ...CHALLENGE, "content-length": String(AUTHENTICATION_REQUIRED.length) }).end(AUTHENTICATION_REQUIRED)
+      }
+      forward(evaluator, clientOf(request.socket), request, response)
+    })
+    server.on("connect", (request: Http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!authenticated(options, request)) {
+        socket.on("error", () => socket.destroy())
+        return answerSocket(socket, 407, "Proxy Authentication Required", CHALLENGE, AUTHENTICATION_REQUIRED)
+      }
+      tunnel(evaluator, clientOf(request.socket), request, socket, head)
+    })
     // Connections come only once it listens, and so once this is set.
     let connections: Connections | undefined
     server.on("connection", (socket: Duplex) => {

@@ -4,8 +4,9 @@
  * the process's rules, asking the session's client where they say to,
  * reporting every decision (`network/policyDecision`, a metric, a debug
  * line, the console's recent list), and the environment that points the
- * child at them. Everything lives in the scope it is made in: the
- * process's, so the proxies go with the process.
+ * child at them, with the process's own credential (issue 67: no other
+ * local process may use them). Everything lives in the scope it is made
+ * in: the process's, so the proxies go with the process.
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -21,7 +22,9 @@ import * as HttpProxy from "./HttpProxy.js"
 import * as Socks5Proxy from "./Socks5Proxy.js"
 import { type AskBudget, makeAsker } from "./policyAsks.js"
 import { makePolicy } from "./policy.js"
+import { makeCredential } from "./proxyCredential.js"
 import { proxyEnvironment } from "./proxyEnvironment.js"
+import { holdUpstream, type UpstreamOwner } from "../sandbox/proxiedConnections.js"
 import { CA_VARIABLES } from "./credentials/caVariables.js"
 import { DummyMemory } from "./credentials/dummyMemory.js"
 import type { MaskedCredentials } from "./credentials/broker.js"
@@ -63,6 +66,8 @@ export interface ManagedProxyOptions {
   readonly serverEnvironment: Readonly<Record<string, string | undefined>>
   /** The start's environment masked before its shell snapshot was captured (`maskBeforeHelpers`), whose dummies `environment` holds. */
   readonly premasked?: MaskedCredentials | undefined
+  /** Whether the process runs in a sandbox: its proxied connections are refused by the server's listeners as it would be. */
+  readonly sandboxed: boolean
 }
 
 /** One of a process's proxies, as the sandbox bridge hands it connections. */
@@ -146,7 +151,7 @@ export const maskBeforeHelpers = (options: {
  * memory is protected: the child must not read the real values there), the
  * process's authority made ready, and what looks into the tunnels started.
  */
-const masking = (options: ManagedProxyOptions) =>
+const masking = (options: ManagedProxyOptions, owner: UpstreamOwner) =>
   Effect.gen(function*() {
     yield* protectMemory
     const [Broker, Authority, Interception, CodexHome] = yield* Effect.promise(() =>
@@ -177,7 +182,7 @@ const masking = (options: ManagedProxyOptions) =>
           message: `failed to prepare the managed MITM CA for credential masking: ${error instanceof Error ? error.message : String(error)}`
         })
     })
-    const interceptor = yield* Interception.make(masked, authority)
+    const interceptor = yield* Interception.make(masked, authority, (socket) => holdUpstream(socket, owner))
     return { masked, authority, interceptor }
   })
 
@@ -219,8 +224,13 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
         )
       )
     }
-    const credentials = proxy.credentialMasking === true ? yield* masking(options) : undefined
+    const owner: UpstreamOwner = { processId, sandboxed: options.sandboxed }
+    const credentials = proxy.credentialMasking === true ? yield* masking(options, owner) : undefined
+    // The process's own: only what holds its environment uses its proxies.
+    const credential = makeCredential()
     const decisions = {
+      owner,
+      credential,
       interceptor: credentials?.interceptor,
       decide: makePolicy({
         domains: proxy.domains ?? {},
@@ -239,7 +249,7 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
     return {
       environment: proxiedEnvironment(
         credentials?.masked.environment ?? options.environment,
-        proxyEnvironment({ httpPort: http.port, socksPort: socks?.port, allowLocalBinding: proxy.allowLocalBinding }),
+        proxyEnvironment({ httpPort: http.port, socksPort: socks?.port, allowLocalBinding: proxy.allowLocalBinding, credential }),
         credentials?.authority.bundlePath,
         options.serverEnvironment
       ),

@@ -1,13 +1,14 @@
 /**
- * A process's SOCKS5 proxy on loopback (issue 46; RFC 1928, no
- * authentication), deciding through the same evaluation as the HTTP proxy
- * (decide.ts) with the reference's replies (docs/PROTOCOL.md, "The managed
- * network proxy"): CONNECT to an IPv4, IPv6 or named target (socks5h: a
- * name is decided before anything resolves it, then resolved once, and the
- * connection goes to the addresses checked), and, when enabled, UDP
- * ASSOCIATE with each destination decided. What a local client could make
- * it hold is bounded: the handshake's bytes and time, the connections, and
- * an association's destinations and waiting datagrams.
+ * A process's SOCKS5 proxy on loopback (issue 46; RFC 1928; **ours**: the
+ * process's credential required, RFC 1929's username/password), deciding
+ * through the same evaluation as the HTTP proxy (decide.ts) with the
+ * reference's replies (docs/PROTOCOL.md, "The managed network proxy"):
+ * CONNECT to an IPv4, IPv6 or named target (socks5h: a name is decided
+ * before anything resolves it, then resolved once, and the connection goes
+ * to the addresses checked), and, when enabled, UDP ASSOCIATE with each
+ * destination decided. What a local client could make it hold is bounded:
+ * the handshake's bytes and time, the connections, and an association's
+ * destinations and waiting datagrams.
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -63,7 +64,13 @@ export const Reply = {
 
 const VERSION = 5
 const NO_AUTHENTICATION = 0
+/** RFC 1929's method: what a process's proxy requires (its credential, proxyCredential.ts). */
+const USERNAME_PASSWORD = 2
 const NO_ACCEPTABLE_METHOD = 0xff
+/** RFC 1929's version of its subnegotiation, and its status bytes. */
+const AUTHENTICATION_VERSION = 1
+const AUTHENTICATED = 0
+const NOT_AUTHENTICATED = 1
 const CONNECT = 1
 const UDP_ASSOCIATE = 3
 const ATYP_IPV4 = 1
@@ -91,6 +98,21 @@ const parseGreeting = (bytes: Buffer): Parsed<ReadonlyArray<number>> => {
   if (count === 0) return BAD
   if (bytes.length < 2 + count) return MORE
   return { _tag: "Done", value: [...bytes.subarray(2, 2 + count)], length: 2 + count }
+}
+
+/** RFC 1929's request: version 1, a user name and a password of 0–255 bytes each; at most 513 bytes. */
+const parseAuthentication = (bytes: Buffer): Parsed<{ readonly username: string; readonly password: string }> => {
+  if (bytes.length >= 1 && bytes[0] !== AUTHENTICATION_VERSION) return BAD
+  if (bytes.length < 2) return MORE
+  const userEnd = 2 + bytes[1]!
+  if (bytes.length < userEnd + 1) return MORE
+  const passwordEnd = userEnd + 1 + bytes[userEnd]!
+  if (bytes.length < passwordEnd) return MORE
+  return {
+    _tag: "Done",
+    value: { username: bytes.subarray(2, userEnd).toString("latin1"), password: bytes.subarray(userEnd + 1, passwordEnd).toString("latin1") },
+    length: passwordEnd
+  }
 }
 
 /** An address and port at `offset`: IPv4, a name of 1–255 bytes, or IPv6; any other type is not SOCKS5 (the reference closes). */
@@ -173,11 +195,13 @@ const endWith = (context: Context, socket: Duplex, bytes: Buffer) => {
 }
 
 /**
- * Reads the greeting (answered at once) and the request, which must
- * arrive within the handshake's time; each is a few hundred bytes at most,
- * and a parse wants more only below that, so no more is ever held.
- * Anything after the request (a client that did not wait for the reply)
- * is passed on as `head`; the socket is paused from then on.
+ * Reads the greeting (answered at once), the credential when the proxy has
+ * one (RFC 1929; a client that offers no username/password, or the wrong
+ * one, is answered as the RFC says and closed, nothing decided), and the
+ * request, which must all arrive within the handshake's time; each is a few
+ * hundred bytes at most, and a parse wants more only below that, so no more
+ * is ever held. Anything after the request (a client that did not wait for
+ * the reply) is passed on as `head`; the socket is paused from then on.
  */
 const readHandshake = (
   context: Context,
@@ -185,7 +209,8 @@ const readHandshake = (
   onRequest: (request: Target & { readonly command: number }, head: Buffer) => void
 ) => {
   let held: Buffer = Buffer.alloc(0)
-  let greeted = false
+  const credential = context.options.credential
+  let stage: "greeting" | "authentication" | "request" = "greeting"
   const timer = setTimeout(() => socket.destroy(), context.limits.handshakeTimeoutMs)
   const stop = () => {
     clearTimeout(timer)
@@ -194,17 +219,30 @@ const readHandshake = (
   }
   const onData = (chunk: Buffer) => {
     held = held.length === 0 ? chunk : Buffer.concat([held, chunk])
-    if (!greeted) {
+    if (stage === "greeting") {
       const greeting = parseGreeting(held)
       if (greeting._tag === "More") return
       if (greeting._tag === "Bad") return socket.destroy()
-      if (!greeting.value.includes(NO_AUTHENTICATION)) {
+      const method = credential === undefined ? NO_AUTHENTICATION : USERNAME_PASSWORD
+      if (!greeting.value.includes(method)) {
         stop()
         return endWith(context, socket, Buffer.from([VERSION, NO_ACCEPTABLE_METHOD]))
       }
-      socket.write(Buffer.from([VERSION, NO_AUTHENTICATION]))
-      greeted = true
+      socket.write(Buffer.from([VERSION, method]))
+      stage = credential === undefined ? "request" : "authentication"
       held = held.subarray(greeting.length)
+    }
+    if (stage === "authentication") {
+      const authentication = parseAuthentication(held)
+      if (authentication._tag === "More") return
+      if (authentication._tag === "Bad") return socket.destroy()
+      if (credential?.accepts(authentication.value.username, authentication.value.password) !== true) {
+        stop()
+        return endWith(context, socket, Buffer.from([AUTHENTICATION_VERSION, NOT_AUTHENTICATED]))
+      }
+      socket.write(Buffer.from([AUTHENTICATION_VERSION, AUTHENTICATED]))
+      stage = "request"
+      held = held.subarray(authentication.length)
     }
     const request = parseRequest(held)
     if (request._tag === "More") return
@@ -239,6 +277,7 @@ const connect = (context: Context, socket: Duplex, client: string, target: Targe
       socket.pipe(upstream)
       socket.resume()
     })
+    context.evaluator.hold(upstream)
     upstream.on("error", () => {
       if (!connected) endWith(context, socket, replyOf(Reply.refused))
       else socket.destroy()

@@ -2,7 +2,8 @@
  * The evaluation both of a process's proxies make of a request (issue 46;
  * docs/PROTOCOL.md, "The managed network proxy"): the host's rules, the
  * client when they say to ask, the resolved addresses when they must be
- * public, then the mode, each step that decides reported as a note. The
+ * public, whether they are one of the server's own listeners (never
+ * reached), then the mode, each step that decides reported as a note. The
  * HTTP proxy turns a refusal into the reference's 403, the SOCKS5 proxy
  * into its reply 2; an allowed request goes to the addresses resolved
  * here, through `lookupOf`, so a second lookup cannot take it elsewhere.
@@ -18,7 +19,10 @@ import * as Dns from "node:dns"
 import * as Net from "node:net"
 import type { Interceptor } from "./credentials/interception.js"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
+import type { ProxyCredential } from "./proxyCredential.js"
 import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
+import { isServerListener as servedByThisProcess, type Transport } from "./serverListeners.js"
+import { holdUpstream, type UpstreamOwner } from "../sandbox/proxiedConnections.js"
 
 /** How a request reaches the proxy (the reference's `protocol`). */
 export type ProxyProtocol = "http" | "https_connect" | "socks5_tcp" | "socks5_udp"
@@ -61,6 +65,19 @@ export interface DecideOptions {
   readonly report: (note: DecisionNote) => void
   /** Looks into the tunnels and requests masked credentials are bound to (none: nothing is looked into). */
   readonly interceptor?: Interceptor | undefined
+  /**
+   * Whether a destination is served by this process (serverListeners.ts, the
+   * default): never connected to, whatever the rules say. A test whose
+   * targets listen in its own process gives another.
+   */
+  readonly isServerListener?: ((address: string, port: number, transport: Transport) => boolean) | undefined
+  /** The process the proxy serves: its upstream connections are registered for the own-server refusal (sandbox/proxiedConnections.ts). */
+  readonly owner?: UpstreamOwner | undefined
+  /**
+   * What a client must present (proxyCredential.ts); a process's proxies
+   * always have one. Without: anyone is served (a test of the proxy alone).
+   */
+  readonly credential?: ProxyCredential | undefined
 }
 
 /** One request to evaluate: where it goes and who asks. */
@@ -95,6 +112,16 @@ export interface Refusal {
   readonly plainText: boolean
 }
 
+/**
+ * **(ours)** The words of the refusal of a destination one of this
+ * server's own sockets serves (issue 67; the reference has no such check).
+ */
+export const SERVER_LISTENER = {
+  reason: "server_listener",
+  header: "blocked-by-server-listener",
+  message: "The exec-server's own listeners are not reachable through its proxies."
+} as const
+
 /** The reference's words for each refusal of the rules. */
 export const REFUSALS: Record<RefusalReason, { readonly header: string; readonly message: string }> = {
   denied: { header: "blocked-by-denylist", message: "Domain denied by the sandbox policy." },
@@ -119,8 +146,9 @@ export const systemResolve = (host: string): Effect.Effect<ReadonlyArray<string>
  * Evaluates one request: the mode first for what limited mode never lets
  * through (SOCKS other than to port 443, every SOCKS datagram), then the
  * host's rules, the client when they say to ask, the resolved addresses
- * when they must be public, then the mode again. Every step that decides
- * is reported, in the reference's order.
+ * when they must be public, the server's own listeners (**ours**: refused
+ * whatever allowed them), then the mode again. Every step that decides is
+ * reported, in the reference's order.
  */
 export const evaluate = (options: DecideOptions, request: ProxyRequest): Effect.Effect<Verdict> =>
   Effect.gen(function*() {
@@ -191,6 +219,12 @@ export const evaluate = (options: DecideOptions, request: ProxyRequest): Effect.
       // The address check is the baseline's, even after the client's allow (as the reference reports it).
       if (refused !== undefined) return yield* refuse("baseline_policy", refused, REFUSALS[refused])
     }
+    // Whatever allowed it: the server's own listeners would take the proxy's connection for the server's.
+    const isServerListener = options.isServerListener ?? servedByThisProcess
+    const transport = request.protocol === "socks5_udp" ? "udp" : "tcp"
+    if (addresses.some((address) => isServerListener(address, request.port, transport))) {
+      return yield* refuse("baseline_policy", SERVER_LISTENER.reason, SERVER_LISTENER)
+    }
     // The reference reports a client's allow as overriding the baseline's not_allowed.
     yield* note(overridden ? { decision: "allow", source, reason: "not_allowed", policyOverride: true } : { decision: "allow", source, reason: "allow" })
     if (limited) {
@@ -216,6 +250,8 @@ export const evaluate = (options: DecideOptions, request: ProxyRequest): Effect.
 export type Evaluator = ((request: ProxyRequest, onVerdict: (verdict: Verdict) => void, onDrop: () => void) => () => void) & {
   /** What looks into the allowed tunnels and requests masked credentials are bound to. */
   readonly interceptor?: Interceptor | undefined
+  /** Registers an upstream socket opened for the proxy's process (sandbox/proxiedConnections.ts), until it closes. */
+  readonly hold: (socket: Net.Socket) => void
 }
 
 /** An `Evaluator` of these options, for the current scope. */
@@ -237,7 +273,12 @@ export const makeEvaluator = (options: DecideOptions): Effect.Effect<Evaluator, 
     return () => {
       Effect.runFork(Fiber.interrupt(fiber))
     }
-  }, { interceptor: options.interceptor }))
+  }, {
+    interceptor: options.interceptor,
+    hold: (socket: Net.Socket) => {
+      if (options.owner !== undefined) holdUpstream(socket, options.owner)
+    }
+  }))
 
 /**
  * A lookup that answers with the addresses already resolved (and checked):

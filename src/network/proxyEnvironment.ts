@@ -25,14 +25,21 @@ const NO_PROXY_VARIABLES = ["NO_PROXY", "no_proxy", "BUNDLE_NO_PROXY", "NPM_CONF
 /** What bypasses the proxy when local binding is allowed (so local traffic makes no decision). */
 export const LOCAL_NO_PROXY = "localhost,127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
 
-/** The environment a process's proxies give it: ports on 127.0.0.1 (SOCKS5's when it is on). */
+/**
+ * The environment a process's proxies give it: ports on 127.0.0.1 (SOCKS5's
+ * when it is on), each URL with the process's credential (**ours**: the
+ * reference's carry none), which the tools send as `Proxy-Authorization` or
+ * SOCKS5's username/password.
+ */
 export const proxyEnvironment = (options: {
   readonly httpPort: number
   readonly socksPort: number | undefined
   readonly allowLocalBinding: boolean
+  readonly credential: { readonly username: string; readonly password: string }
 }): Record<string, string> => {
-  const http = `http://127.0.0.1:${options.httpPort}`
-  const all = options.socksPort === undefined ? http : `socks5h://127.0.0.1:${options.socksPort}`
+  const userInfo = `${encodeURIComponent(options.credential.username)}:${encodeURIComponent(options.credential.password)}@`
+  const http = `http://${userInfo}127.0.0.1:${options.httpPort}`
+  const all = options.socksPort === undefined ? http : `socks5h://${userInfo}127.0.0.1:${options.socksPort}`
   const noProxy = options.allowLocalBinding ? LOCAL_NO_PROXY : ""
   const environment: Record<string, string> = {}
   for (const name of HTTP_PROXY_VARIABLES) environment[name] = http

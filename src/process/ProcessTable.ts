@@ -286,7 +286,8 @@ export const makeProcessTableIn = (
                   environment: env,
                   dummies,
                   serverEnvironment: options.serverEnvironment ?? process.env,
-                  premasked
+                  premasked,
+                  sandboxed: confinement._tag !== "Unconfined"
                 })
             )
           // A confined process without network reaches its proxies, and nothing

@@ -25,7 +25,8 @@ import {
   probe
 } from "./bubblewrap.js"
 import { makePlaceholders, type PlaceholderGuard, type Placeholders } from "./placeholders.js"
-import { peerRefusal, type TcpEnds } from "./peers.js"
+import { sandboxedUpstreams } from "./proxiedConnections.js"
+import { peerRefusal, proxiedPeerRefusal, type TcpEnds } from "./peers.js"
 import { filterPaths, prctlNumber, seccompFilter } from "./seccomp.js"
 import {
   combine,
@@ -85,9 +86,10 @@ export interface SandboxService {
   readonly placeholders: () => ReadonlyArray<string>
   /**
    * Why the other end of a TCP connection to this server may be a process in
-   * one of its sandboxes (only one with network can reach it), or undefined
-   * when it is not: a listener refuses it, so a sandbox cannot start
-   * unconfined processes through its own server (see peers.ts).
+   * one of its sandboxes (only one with network can reach it, or one's
+   * managed proxy), or undefined when it is not: a listener refuses it, so a
+   * sandbox cannot start unconfined processes through its own server (see
+   * peers.ts).
    */
   readonly peerRefusal: (ends: TcpEnds) => string | undefined
 }
@@ -198,7 +200,10 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
         })
       },
       placeholders: placeholders.current,
-      peerRefusal: (ends) => withNetwork > 0 ? peerRefusal(ends, { ownSandboxes: true }) : undefined
+      // Without sandboxes with network, a sandboxed process reaches the host's
+      // loopback only through its managed proxy: its connections are known.
+      peerRefusal: (ends) =>
+        withNetwork > 0 ? peerRefusal(ends, { ownSandboxes: true }) : sandboxedUpstreams() > 0 ? proxiedPeerRefusal(ends) : undefined
     }
   })
 

@@ -10,11 +10,15 @@
  * this server's own sandboxes (its descendants in another PID namespace,
  * whatever network namespace they have moved to) first; a holder confined
  * as a sandbox is (anyone's) is refused as well, which is what the gateway,
- * which has no sandboxes of its own, checks.
+ * which has no sandboxes of its own, checks. A connection one of this
+ * server's managed proxies opened is held by the server itself: it is
+ * taken for the process the proxy serves (proxiedConnections.ts), and
+ * refused when that one is sandboxed (issue 67).
  */
 import * as Fs from "node:fs"
-import * as Net from "node:net"
+import { upstreamOwnerOf } from "./proxiedConnections.js"
 import { childrenOf, directoryEntries, linkTarget } from "./procfs.js"
+import { canonicalAddress, type RowEnd, socketRows } from "./socketTable.js"
 
 /** The two ends of an accepted TCP connection, as Node reports them. */
 export interface TcpEnds {
@@ -24,45 +28,12 @@ export interface TcpEnds {
   readonly remotePort?: number | undefined
 }
 
-/** An address in one canonical text form, IPv4 as IPv4-mapped IPv6 (a dual-stack listener sees IPv4 peers so). */
-const canonical = (address: string): string | undefined => {
-  try {
-    return new URL(`http://[${Net.isIPv4(address) ? `::ffff:${address}` : address}]`).hostname
-  } catch {
-    return undefined
-  }
-}
-
-/** `address:port` of /proc/net/tcp's hex form (each 32-bit word of the address in this machine's little-endian order). */
-const endOfRow = (hex: string): string | undefined => {
-  const [address, port] = hex.split(":")
-  if (address === undefined || port === undefined) return undefined
-  const words = address.match(/.{8}/g) ?? []
-  const bytes = words.flatMap((word) => [...Buffer.from(word, "hex").reverse()])
-  const text = bytes.length === 4
-    ? bytes.join(".")
-    : Array.from({ length: 8 }, (_, index) => ((bytes[index * 2]! << 8) | bytes[index * 2 + 1]!).toString(16)).join(":")
-  const normal = canonical(text)
-  return normal === undefined ? undefined : `${normal}:${parseInt(port, 16)}`
-}
-
 /** The inode of the socket whose local end is `local` and remote end `remote`, if this network namespace has it. */
-const inodeOf = (local: string, remote: string): string | undefined => {
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string
-    try {
-      text = Fs.readFileSync(table, "latin1")
-    } catch {
-      continue
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/)
-      if (fields.length < 10) continue
-      if (endOfRow(fields[1]!) === local && endOfRow(fields[2]!) === remote) return fields[9]
-    }
-  }
-  return undefined
-}
+const inodeOf = (local: RowEnd, remote: RowEnd): string | undefined =>
+  socketRows("tcp", (key) => key.localPort === local.port && key.remotePort === remote.port)?.find((row) =>
+    row.local.address === local.address && row.local.port === local.port && row.remote.address === remote.address &&
+    row.remote.port === remote.port
+  )?.inode
 
 /** The names in a directory; `false` when it cannot be read for a reason other than its being gone. */
 const entriesOrDenied = (path: string): ReadonlyArray<string> | false => {
@@ -126,6 +97,18 @@ const isConfined = (pid: number): boolean => {
   return /^Seccomp:\s*2$/m.test(status) && /^NoNewPrivs:\s*1$/m.test(status)
 }
 
+/**
+ * Why a connection whose other end is one of this server's proxies' upstream
+ * sockets must be refused: the process the proxy serves runs in a sandbox.
+ * Undefined for any other connection.
+ */
+export const proxiedPeerRefusal = (ends: TcpEnds): string | undefined => {
+  const owner = upstreamOwnerOf(ends)
+  return owner?.sandboxed === true
+    ? `the peer is this server's managed proxy for process ${JSON.stringify(owner.processId)}, which runs in a sandbox`
+    : undefined
+}
+
 /** What a listener asks of the process at the other end of a connection from this host. */
 export interface PeerCheck {
   /** Search this process's sandboxed descendants first (a server with sandboxes). */
@@ -144,11 +127,13 @@ export interface PeerCheck {
 export const peerRefusal = (ends: TcpEnds, check: PeerCheck): string | undefined => {
   const { localAddress, localPort, remoteAddress, remotePort } = ends
   if (localAddress === undefined || remoteAddress === undefined) return undefined
-  const local = canonical(localAddress)
-  const remote = canonical(remoteAddress)
-  if (local === undefined || remote === undefined) return undefined
+  const proxied = proxiedPeerRefusal(ends)
+  if (proxied !== undefined) return proxied
+  const local = canonicalAddress(localAddress)
+  const remote = canonicalAddress(remoteAddress)
+  if (local === undefined || remote === undefined || localPort === undefined || remotePort === undefined) return undefined
   // The peer's socket: its local end is our remote end. Absent: another host's.
-  const inode = inodeOf(`${remote}:${remotePort}`, `${local}:${localPort}`)
+  const inode = inodeOf({ address: remote, port: remotePort }, { address: local, port: localPort })
   if (inode === undefined) return undefined
   const link = `socket:[${inode}]`
   const searched = new Set<number>()

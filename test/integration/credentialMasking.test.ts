@@ -324,11 +324,12 @@ describe("credential masking (ours, beyond the reference)", () => {
 
   it("an upgrade through a looked-into tunnel: its headers translated, then its bytes both ways as they are", async () => {
     const server = await startServer([], { env: serverEnvironment().env })
-    // A client of its own: CONNECT through the proxy, TLS trusting the bundle, an upgrade, bytes echoed.
+    // A client of its own: CONNECT through the proxy (with the credential its URL carries), TLS trusting the bundle, an upgrade, bytes echoed.
     const client = [
       "const net = require('node:net'), tls = require('node:tls'), fs = require('node:fs')",
       "const proxy = new URL(process.env.HTTPS_PROXY)",
-      "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT 127.0.0.1:' + process.argv[1] + ' HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n'))",
+      "const credential = Buffer.from(decodeURIComponent(proxy.username) + ':' + decodeURIComponent(proxy.password)).toString('base64')",
+      "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT 127.0.0.1:' + process.argv[1] + ' HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nProxy-Authorization: Basic ' + credential + '\\r\\n\\r\\n'))",
       "raw.once('data', () => {",
       "  const secure = tls.connect({ socket: raw, ca: fs.readFileSync(process.env.SSL_CERT_FILE), host: '127.0.0.1' }, () => {",
       "    secure.write('GET /v1/upgrade HTTP/1.1\\r\\nHost: 127.0.0.1:' + process.argv[1] + '\\r\\nConnection: Upgrade\\r\\nUpgrade: echo\\r\\nAuthorization: Bearer ' + process.env.MY_TOKEN + '\\r\\n\\r\\n')",

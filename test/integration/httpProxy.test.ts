@@ -15,6 +15,7 @@ import * as Path from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import * as HttpProxy from "../../src/network/HttpProxy.js"
 import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
+import { makeCredential } from "../../src/network/proxyCredential.js"
 import { ANSWER_NOTES, ANSWERED_NAMES, CLIENT_ANSWERS, unixSocketPair } from "../support/networkProxy.js"
 
 let target: Http.Server
@@ -46,7 +47,8 @@ const curl = (args: ReadonlyArray<string>) =>
 const proxyWith = async (
   rules: Partial<PolicyOptions> & { readonly mode?: "full" | "limited" },
   answer: (host: string) => HttpProxy.ClientAnswer = () => ({ type: "error" }),
-  names: Record<string, ReadonlyArray<string>> = {}
+  names: Record<string, ReadonlyArray<string>> = {},
+  extra: Partial<HttpProxy.HttpProxyOptions> = {}
 ) => {
   const notes: Array<HttpProxy.DecisionNote> = []
   const asked: Array<string> = []
@@ -62,7 +64,10 @@ const proxyWith = async (
     }),
     resolve: (host) =>
       host === "die.test" ? Effect.die(new Error("the resolver broke")) : names[host] !== undefined ? Effect.succeed(names[host]) : HttpProxy.systemResolve(host),
-    report: (note) => notes.push(note)
+    report: (note) => notes.push(note),
+    // The targets listen in this process, which the default check refuses (see "never connects to a listener of its own process").
+    isServerListener: () => false,
+    ...extra
   }), scope))
   return {
     url: `http://127.0.0.1:${proxy.port}`,
@@ -241,6 +246,63 @@ describe("the HTTP proxy", () => {
     const late = await unixPair("late.sock")
     proxy.serve(late.handed, "unix:late")
     expect(await late.closed).toBe("")
+  })
+
+  it("never connects to a listener of its own process, whatever the rules allow: 403 blocked-by-server-listener and a deny note, forwarded or tunnelled", async () => {
+    // The default check: the target listens in this process, as the server's own listeners listen in the server's.
+    const proxy = await proxyWith({ domains: { localhost: "allow", "127.0.0.1": "allow" }, allowLocalBinding: true }, undefined, {}, { isServerListener: undefined })
+    const forwarded = await curl(["-x", proxy.url, `http://127.0.0.1:${targetPort}/`])
+    expect(forwarded.out).toMatch(/^HTTP\/1\.1 403/)
+    expect(forwarded.out).toMatch(/x-proxy-error: blocked-by-server-listener/i)
+    expect(bodyOf(forwarded.out)).toEqual({
+      status: "blocked", host: "127.0.0.1", reason: "server_listener", decision: "deny", source: "baseline_policy", protocol: "http", port: targetPort,
+      message: "The exec-server's own listeners are not reachable through its proxies."
+    })
+    const tunnelled = await curl(["-p", "-x", proxy.url, `http://localhost:${targetPort}/`])
+    expect(tunnelled.out).toMatch(/403/)
+    expect(tunnelled.out).not.toContain("hello")
+    // The proxy's own port too.
+    const itself = await curl(["-p", "-x", proxy.url, `http://127.0.0.1:${new URL(proxy.url).port}/`])
+    expect(itself.out).toMatch(/403/)
+    expect(proxy.notes.map((note) => [note.protocol, note.host, note.decision, note.reason])).toEqual([
+      ["http", "127.0.0.1", "deny", "server_listener"],
+      ["https_connect", "localhost", "deny", "server_listener"],
+      ["https_connect", "127.0.0.1", "deny", "server_listener"]
+    ])
+    await proxy.close()
+  })
+
+  it("with a credential, serves only a client that presents it (Proxy-Authorization: Basic): 407 with Proxy-Authenticate otherwise, by TCP and handed over, nothing decided", async () => {
+    const credential = makeCredential()
+    const proxy = await proxyWith({ domains: { localhost: "allow" } }, undefined, {}, { credential })
+    const port = new URL(proxy.url).port
+    const target = `http://localhost:${targetPort}/in`
+    for (const url of [`http://127.0.0.1:${port}`, `http://${credential.username}:wrong@127.0.0.1:${port}`, `http://someone:${credential.password}@127.0.0.1:${port}`]) {
+      const forwarded = await curl(["-x", url, target])
+      expect(forwarded.out, url).toMatch(/^HTTP\/1\.1 407 Proxy Authentication Required/)
+      expect(forwarded.out).toMatch(/proxy-authenticate: Basic realm="exec-server"/i)
+      expect((await curl(["-p", "-x", url, target])).out, url).toMatch(/407/)
+    }
+    // Handed over by the sandbox's bridge: the same check.
+    const handed = await unixPair("unauthenticated.sock")
+    proxy.serve(handed.handed, "unix:sandbox")
+    handed.child.write(`CONNECT localhost:${targetPort} HTTP/1.1\r\nHost: localhost:${targetPort}\r\n\r\n`)
+    expect(await handed.closed).toMatch(/^HTTP\/1\.1 407 Proxy Authentication Required\r\n/)
+    expect(proxy.notes).toEqual([])
+    const good = `http://${credential.username}:${credential.password}@127.0.0.1:${port}`
+    expect((await curl(["-x", good, target])).out).toContain("hello GET /in")
+    expect((await curl(["-p", "-x", good, target])).out).toContain("hello GET /in")
+    const authorized = await unixPair("authenticated.sock")
+    proxy.serve(authorized.handed, "unix:sandbox")
+    const basic = Buffer.from(`${credential.username}:${credential.password}`).toString("base64")
+    authorized.child.write(`GET ${target} HTTP/1.1\r\nHost: localhost:${targetPort}\r\nProxy-Authorization: Basic ${basic}\r\nConnection: close\r\n\r\n`)
+    expect(await authorized.closed).toContain("hello GET /in")
+    expect(proxy.notes.map((note) => [note.client.startsWith("unix") ? "unix" : "tcp", note.protocol, note.decision])).toEqual([
+      ["tcp", "http", "allow"],
+      ["tcp", "https_connect", "allow"],
+      ["unix", "http", "allow"]
+    ])
+    await proxy.close()
   })
 
   it("stops listening when its scope closes", async () => {

@@ -9,11 +9,12 @@
  * proxy decides before it resolves, and the names that must not resolve end
  * in `.test`.
  */
-import { execFileSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { execFile, execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Http from "node:http"
+import * as Https from "node:https"
 import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchOf } from "../support/networkProxy.js"
@@ -23,12 +24,31 @@ const startServer = useStdioServers()
 
 let target: Http.Server
 let targetPort = 0
+// An HTTPS target (a self-signed certificate for localhost; curl -k) for tunnels through CONNECT.
+let secureTarget: Https.Server
+let secureTargetPort = 0
+let scratch = ""
 beforeAll(async () => {
   target = Http.createServer((request, response) => response.end(`hello ${request.method} ${request.url}`))
   await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
   targetPort = (target.address() as Net.AddressInfo).port
+  scratch = mkdtempSync(Path.join(Os.tmpdir(), "network-proxy-"))
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost", "-keyout", Path.join(scratch, "key.pem"), "-out", Path.join(scratch, "cert.pem")
+  ], { stdio: "ignore" })
+  secureTarget = Https.createServer(
+    { key: readFileSync(Path.join(scratch, "key.pem")), cert: readFileSync(Path.join(scratch, "cert.pem")) },
+    (request, response) => response.end(`secure hello ${request.method} ${request.url}`)
+  )
+  await new Promise<void>((resolve) => secureTarget.listen(0, "127.0.0.1", resolve))
+  secureTargetPort = (secureTarget.address() as Net.AddressInfo).port
 })
-afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+afterAll(async () => {
+  await new Promise<void>((resolve) => target.close(() => resolve()))
+  await new Promise<void>((resolve) => secureTarget.close(() => resolve()))
+  rmSync(scratch, { recursive: true, force: true })
+})
 
 /** curl through the HTTP proxy of the child's environment: status line, headers and body. */
 const curlVia = (url: string, extra = "") => `curl -sS -i --max-time 25 ${extra} -x "$HTTP_PROXY" ${url}`
@@ -68,17 +88,20 @@ const answerAsk = async (server: StdioServer, host: string, answer: { readonly r
   return asked
 }
 
-describe.each(SERVERS_TO_COMPARE)("the managed network proxy ($name)", ({ command }) => {
+describe.each(SERVERS_TO_COMPARE)("the managed network proxy ($name)", ({ command, name: serverName }) => {
   const ready = () => startServer([], { command })
 
   it("gives the child the proxy environment, over the client's own values", async () => {
     const server = await ready()
     const { output } = await run(server, "env", "env", launchOf({ enableSocks5: true }), { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HTTP_PROXY: "mine" } })
     const env = Object.fromEntries(output.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]))
-    expect(env.HTTP_PROXY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    // Ours carry the process's credential (the reference's carry none): one random secret, in every URL.
+    const userInfo = serverName === "ours" ? "exec-server:[A-Za-z0-9_-]{43}@" : ""
+    expect(env.HTTP_PROXY).toMatch(new RegExp(`^http://${userInfo}127\\.0\\.0\\.1:\\d+$`))
     for (const name of ["HTTPS_PROXY", "http_proxy", "WSS_PROXY", "npm_config_proxy", "YARN_HTTPS_PROXY", "PIP_PROXY", "DOCKER_HTTP_PROXY"]) expect(env[name]).toBe(env.HTTP_PROXY)
-    expect(env.ALL_PROXY).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/)
-    expect(env.ALL_PROXY).not.toContain(env.HTTP_PROXY!.slice("http://".length))
+    expect(env.ALL_PROXY).toMatch(new RegExp(`^socks5h://${userInfo}127\\.0\\.0\\.1:\\d+$`))
+    expect(new URL(env.ALL_PROXY!).password).toBe(new URL(env.HTTP_PROXY!).password)
+    expect(new URL(env.ALL_PROXY!).port).not.toBe(new URL(env.HTTP_PROXY!).port)
     expect(env.FTP_PROXY).toBe(env.ALL_PROXY)
     expect([env.NO_PROXY, env.no_proxy, env.NPM_CONFIG_NOPROXY]).toEqual(["", "", ""])
     expect([env.NODE_USE_ENV_PROXY, env.ELECTRON_GET_USE_PROXY, env.CODEX_NETWORK_PROXY_ACTIVE, env.CODEX_NETWORK_ALLOW_LOCAL_BINDING]).toEqual(["1", "true", "1", "0"])
@@ -216,7 +239,7 @@ describe.each(SERVERS_TO_COMPARE)("the managed network proxy ($name)", ({ comman
   it("takes the proxy down with its process", async () => {
     const server = await ready()
     const { output } = await run(server, "gone", "echo $HTTP_PROXY", launchOf())
-    const port = Number(/:(\d+)/.exec(output.trim().slice("http://".length))![1])
+    const port = Number(new URL(output.trim()).port)
     const refused = () =>
       new Promise<boolean>((resolve) => {
         const socket = Net.connect(port, "127.0.0.1")
@@ -241,7 +264,9 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
       const script = [
         `curl -s -o /dev/null -w 'http %{http_code}\\n' --max-time 20 -x "$HTTP_PROXY" http://localhost:${targetPort}/`,
         `curl -s -o /dev/null -w 'socks %{http_code}\\n' --max-time 20 -x "$ALL_PROXY" http://localhost:${targetPort}/`,
-        `curl -s -o /dev/null --max-time 5 --noproxy '*' http://127.0.0.1:${targetPort}/; echo "direct $?"`
+        `curl -s -o /dev/null --max-time 5 --noproxy '*' http://127.0.0.1:${targetPort}/; echo "direct $?"`,
+        // The bridge's connections are checked as any: the proxy's port without the credential is refused.
+        `curl -s -o /dev/null -w 'bare %{http_code}\\n' --max-time 20 -x "$(echo "$HTTP_PROXY" | sed 's|//[^@]*@|//|')" http://localhost:${targetPort}/`
       ].join("; ")
       // Network asked for, too: with a managed proxy the proxy is the only way out.
       for (const [processId, network] of [["boxed", false], ["networked", true]] as const) {
@@ -254,7 +279,7 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
           { cwd: workspace, sandbox: { writableRoots: [workspace], network } }
         )
         expect((await started).result.sandboxType).toBe("linuxSeccomp")
-        expect(output.trim().split("\n")).toEqual(["http 200", "socks 200", "direct 7"])
+        expect(output.trim().split("\n")).toEqual(["http 200", "socks 200", "direct 7", "bare 407"])
         expect(decisions).toMatchObject([
           { decision: "allow", protocol: "http", host: "localhost", client: "127.0.0.1:0" },
           { decision: "allow", protocol: "socks5_tcp", host: "localhost", client: "127.0.0.1:0" }
@@ -263,6 +288,73 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     } finally {
       rmSync(workspace, { recursive: true, force: true })
     }
+  }, 40_000)
+
+  it("is used with the credential the child's environment carries: curl through http_proxy, https_proxy (CONNECT) and ALL_PROXY (socks5h) as they are", async () => {
+    const server = await startServer()
+    // No -x, no credential of the test's: curl takes each proxy, and its user name and password, from the environment.
+    const script = [
+      `curl -sS --max-time 20 -w ' http %{http_code}\\n' http://localhost:${targetPort}/plain`,
+      `curl -sS -k --max-time 20 -w ' https %{http_code}\\n' https://localhost:${secureTargetPort}/tunnelled`,
+      `env -u http_proxy -u HTTP_PROXY curl -sS --max-time 20 -w ' socks %{http_code}\\n' http://localhost:${targetPort}/socks`
+    ].join("; ")
+    const { decisions, output } = await run(server, "env-curl", script, launchOf({ enableSocks5: true, domains: { localhost: "allow" } }))
+    expect(output.trim().split("\n")).toEqual([
+      "hello GET /plain http 200",
+      "secure hello GET /tunnelled https 200",
+      "hello GET /socks socks 200"
+    ])
+    expect(decisions.map((note) => [note.protocol, note.decision, note.port])).toEqual([
+      ["http", "allow", targetPort],
+      ["https_connect", "allow", secureTargetPort],
+      ["socks5_tcp", "allow", targetPort]
+    ])
+  }, 40_000)
+
+  it("refuses another local process that uses a running process's proxy ports without its credential: 407, and SOCKS5 without username/password or with a wrong one", async () => {
+    const server = await startServer()
+    const started = await server.request("process/start", {
+      processId: "holder",
+      argv: ["sh", "-c", "echo \"$HTTP_PROXY $ALL_PROXY\"; cat > /dev/null"],
+      cwd: "file:///tmp",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      tty: false,
+      pipeStdin: true,
+      networkProxy: launchOf({ enableSocks5: true, domains: { localhost: "allow" } })
+    })
+    expect(started.error).toBeUndefined()
+    await server.outputContains("holder", "\n")
+    const [httpUrl, socksUrl] = server.outputOf("holder").toString().trim().split(" ").map((text) => new URL(text)) as [URL, URL]
+    const bare = (url: URL) => `${url.protocol}//127.0.0.1:${url.port}`
+    const wrong = (url: URL) => `${url.protocol}//${url.username}:not-the-secret@127.0.0.1:${url.port}`
+    /** curl from this process (not the child): its status line and headers, and its exit code. */
+    const curl = (...args: ReadonlyArray<string>) =>
+      new Promise<{ readonly out: string; readonly code: number }>((resolve) =>
+        execFile("curl", ["-sS", "-i", "--max-time", "10", ...args], (error, stdout, stderr) =>
+          resolve({ out: stdout + stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 })))
+    const target = `http://localhost:${targetPort}/`
+    for (const proxy of [bare(httpUrl), wrong(httpUrl)]) {
+      const forwarded = await curl("-x", proxy, target)
+      expect(forwarded.out, proxy).toMatch(/^HTTP\/1\.1 407 Proxy Authentication Required/)
+      expect(forwarded.out.toLowerCase()).toContain("proxy-authenticate: basic realm=\"exec-server\"")
+      expect(forwarded.out).not.toContain("hello")
+      const tunnelled = await curl("-p", "-x", proxy, target)
+      expect(tunnelled.out, proxy).toMatch(/407/)
+      expect(tunnelled.out).not.toContain("hello")
+    }
+    // curl 97: the proxy's handshake failed (no acceptable method; the user name and password refused).
+    for (const proxy of [bare(socksUrl), wrong(socksUrl)]) {
+      const socks = await curl("-x", proxy, target)
+      expect(socks.code, proxy).toBe(97)
+      expect(socks.out).not.toContain("hello")
+    }
+    // Nothing was decided for them: no notes. With the credential, the same requests go through.
+    expect(server.notifications.filter((n) => n.method === "network/policyDecision")).toEqual([])
+    expect((await curl("-x", httpUrl.href, target)).out).toContain("hello GET /")
+    expect((await curl("-x", socksUrl.href, target)).out).toContain("hello GET /")
+    expect(server.notifications.filter((n) => n.method === "network/policyDecision").map((n) => (n.params as Record<string, unknown>).protocol)).toEqual(["http", "socks5_tcp"])
+    await server.request("process/closeStdin", { processId: "holder" })
+    await server.closed("holder")
   }, 40_000)
 
   it("asks about 50 hosts at once: every question is out before the first answer", async () => {
@@ -283,7 +375,7 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     const script = `echo $HTTP_PROXY; for i in $(seq 1 10); do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 25 -x "$HTTP_PROXY" http://same.test/$i & done; wait`
     const running = run(server, "ten", script, launchOf({}, { policyDecisionTimeoutMs: 20_000 }))
     await server.outputContains("ten", "\n")
-    const port = server.outputOf("ten").toString().split("\n")[0]!.split(":")[2]
+    const port = new URL(server.outputOf("ten").toString().split("\n")[0]!).port
     // All ten connections are at the proxy before the question is answered.
     const connected = () => execFileSync("ss", ["-Htn", "state", "established", `( dport = :${port} )`]).toString().trim().split("\n").filter(Boolean).length
     expect(await eventually(() => connected() >= 10, 20_000)).toBe(true)

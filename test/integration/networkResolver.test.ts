@@ -6,6 +6,7 @@
  * client's answer must not reach a local address; with local binding
  * allowed it does, to the address the resolver gave.
  */
+import { type ChildProcess, spawn } from "node:child_process"
 import * as Http from "node:http"
 import type * as Net from "node:net"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
@@ -16,14 +17,26 @@ import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 
-let target: Http.Server
+// The target runs in a process of its own: the server here is embedded in this one, and its proxies never
+// connect to a listener of their own process (the last case).
+let target: ChildProcess
 let port = 0
+let ownListener: Http.Server
+let ownPort = 0
 beforeAll(async () => {
-  target = Http.createServer((request, response) => response.end(`hello ${request.headers.host}`))
-  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
-  port = (target.address() as Net.AddressInfo).port
+  target = spawn(process.execPath, [
+    "-e",
+    `const s = require("node:http").createServer((q, r) => r.end("hello " + q.headers.host)); s.listen(0, "127.0.0.1", () => console.log(s.address().port))`
+  ], { stdio: ["ignore", "pipe", "inherit"] })
+  port = await new Promise<number>((resolve) => target.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))))
+  ownListener = Http.createServer((request, response) => response.end(`own ${request.headers.host}`))
+  await new Promise<void>((resolve) => ownListener.listen(0, "127.0.0.1", resolve))
+  ownPort = (ownListener.address() as Net.AddressInfo).port
 })
-afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+afterAll(async () => {
+  target.kill()
+  await new Promise<void>((resolve) => ownListener.close(() => resolve()))
+})
 
 const resolved: Array<string> = []
 const resolver = Layer.succeed(HostResolver, {
@@ -74,5 +87,11 @@ describe("the proxy's address check, with an application's resolver", () => {
   it("reaches the address the resolver gave when local binding is allowed", async () => {
     const output = await fetchThrough(`http://wild.example:${port}/`, { allow: ["*.example"], allowLocalBinding: true, enableSocks5: false })
     expect(output).toBe(`hello wild.example:${port} 200`)
+  })
+
+  it("never reaches a listener of the process the server is embedded in, whatever allowed it", async () => {
+    const output = await fetchThrough(`http://wild.example:${ownPort}/`, { allow: ["*.example"], allowLocalBinding: true, enableSocks5: false })
+    expect(output.endsWith(" 403")).toBe(true)
+    expect(bodyOf(output)).toMatchObject({ reason: "server_listener", host: "wild.example", port: ownPort })
   })
 })

@@ -19,6 +19,7 @@ import { Effect, Exit, Scope } from "effect"
 import type { ClientAnswer, DecisionNote } from "../../src/network/decide.js"
 import { systemResolve } from "../../src/network/decide.js"
 import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
+import { makeCredential } from "../../src/network/proxyCredential.js"
 import * as Socks5Proxy from "../../src/network/Socks5Proxy.js"
 import { ANSWER_NOTES, ANSWERED_NAMES, CLIENT_ANSWERS, unixSocketPair } from "../support/networkProxy.js"
 
@@ -62,7 +63,8 @@ const curl = (args: ReadonlyArray<string>) =>
 const proxyWith = async (
   rules: Partial<PolicyOptions> & { readonly mode?: "full" | "limited"; readonly udp?: boolean; readonly limits?: Partial<Socks5Proxy.Socks5Limits> },
   answer: (host: string) => ClientAnswer = () => ({ type: "error" }),
-  names: Record<string, ReadonlyArray<string>> = {}
+  names: Record<string, ReadonlyArray<string>> = {},
+  extra: Partial<Socks5Proxy.Socks5ProxyOptions> = {}
 ) => {
   const notes: Array<DecisionNote> = []
   const asked: Array<string> = []
@@ -82,7 +84,10 @@ const proxyWith = async (
         }),
       resolve: (host) =>
         host === "die.test" ? Effect.die(new Error("the resolver broke")) : names[host] !== undefined ? Effect.succeed(names[host]) : systemResolve(host),
-      report: (note) => notes.push(note)
+      report: (note) => notes.push(note),
+      // The targets listen in this process, which the default check refuses (see "never connects to a socket of its own process").
+      isServerListener: () => false,
+      ...extra
     }),
     scope
   ))
@@ -371,6 +376,80 @@ describe("the SOCKS5 proxy", () => {
     const late = await unixPair("late.sock")
     proxy.serve(late.handed, "unix:late")
     expect([...await late.child.closed]).toEqual([])
+  })
+})
+
+describe("the SOCKS5 proxy with a credential (RFC 1929)", () => {
+  const authentication = (username: string, password: string) =>
+    Buffer.concat([Buffer.from([1, username.length]), Buffer.from(username), Buffer.from([password.length]), Buffer.from(password)])
+
+  it("requires username/password: a greeting without method 2 gets 05 ff, a wrong one 01 01, both closed and nothing decided; the right one 01 00 and goes on", async () => {
+    const credential = makeCredential()
+    const proxy = await proxyWith({ domains: { localhost: "allow" } }, undefined, {}, { credential })
+    const noAuth = await connectTo(proxy.port)
+    noAuth.socket.write(Buffer.concat([GREETING, byName(1, "localhost", targetPort)]))
+    expect([...await noAuth.closed]).toEqual([5, 0xff])
+    for (const [username, password] of [[credential.username, "wrong"], ["someone", credential.password], [credential.username, ""]] as const) {
+      const wrong = await connectTo(proxy.port)
+      wrong.socket.write(Buffer.concat([Buffer.from([5, 2, 0, 2]), authentication(username, password), byName(1, "localhost", targetPort)]))
+      expect([...await wrong.closed], `${username}:${password}`).toEqual([5, 2, 1, 1])
+    }
+    expect(proxy.notes).toEqual([])
+    // Greeting, credential and request at once, as curl may send them.
+    const right = await connectTo(proxy.port)
+    right.socket.write(Buffer.concat([Buffer.from([5, 1, 2]), authentication(credential.username, credential.password), byName(1, "localhost", targetPort)]))
+    expect([...await right.read(4)]).toEqual([5, 2, 1, 0])
+    expect((await right.read(10))[1]).toBe(0)
+    right.socket.write("GET /authenticated HTTP/1.0\r\n\r\n")
+    expect((await right.closed).toString()).toContain("hello GET /authenticated")
+    // curl, with the credential in the proxy's URL and without.
+    const url = (userInfo: string) => `socks5h://${userInfo}127.0.0.1:${proxy.port}`
+    expect((await curl(["-x", url(`${credential.username}:${credential.password}@`), `http://localhost:${targetPort}/curl`])).out).toBe("hello GET /curl")
+    expect((await curl(["-x", url(""), `http://localhost:${targetPort}/`])).code).toBe(97)
+    expect((await curl(["-x", url(`${credential.username}:nope@`), `http://localhost:${targetPort}/`])).code).toBe(97)
+    expect(proxy.notes.map((note) => note.decision)).toEqual(["allow", "allow"])
+    await proxy.close()
+  })
+
+  it("checks a connection handed over (the sandbox's bridge) the same way", async () => {
+    const credential = makeCredential()
+    const proxy = await proxyWith({ domains: { localhost: "allow" } }, undefined, {}, { credential })
+    const refused = await unixPair("socks-unauthenticated.sock")
+    proxy.serve(refused.handed, "unix:sandbox")
+    refused.child.socket.write(Buffer.concat([GREETING, byName(1, "localhost", targetPort)]))
+    expect([...await refused.child.closed]).toEqual([5, 0xff])
+    const served = await unixPair("socks-authenticated.sock")
+    proxy.serve(served.handed, "unix:sandbox")
+    served.child.socket.write(Buffer.concat([Buffer.from([5, 1, 2]), authentication(credential.username, credential.password), byName(1, "localhost", targetPort)]))
+    expect([...await served.child.read(4)]).toEqual([5, 2, 1, 0])
+    expect((await served.child.read(10))[1]).toBe(0)
+    served.child.socket.write("GET /handed HTTP/1.0\r\n\r\n")
+    expect((await served.child.closed).toString()).toContain("hello GET /handed")
+    expect(proxy.notes).toMatchObject([{ decision: "allow", client: "unix:sandbox" }])
+    await proxy.close()
+  })
+})
+
+describe("the SOCKS5 proxy and the sockets of its own process", () => {
+  it("never connects to a listener of its own process, nor sends a datagram to one of its UDP sockets, whatever the rules allow: reply 2 and a deny note", async () => {
+    // The default check: the targets are this process's, as the server's own listeners are the server's.
+    const proxy = await proxyWith({ domains: { "127.0.0.1": "allow", localhost: "allow" }, udp: true }, undefined, {}, { isServerListener: undefined })
+    expect((await exchange(proxy.port, byName(1, "localhost", targetPort))).reply).toEqual(REFUSED_BY_RULES)
+    expect((await exchange(proxy.port, byIPv4(1, "127.0.0.1", proxy.port))).reply).toEqual(REFUSED_BY_RULES)
+    const { peer: control, reply } = await exchange(proxy.port, byIPv4(3, "0.0.0.0", 0))
+    expect(reply[1]).toBe(0)
+    const udp = Dgram.createSocket("udp4")
+    await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve))
+    udp.send(Buffer.concat([Buffer.from([0, 0, 0, 1, 127, 0, 0, 1, ...port16(echoPort)]), Buffer.from("ping")]), reply.readUInt16BE(8), "127.0.0.1")
+    // A refused datagram ends the association.
+    await control.closed
+    udp.close()
+    expect(proxy.notes.map((note) => [note.protocol, note.port, note.decision, note.reason])).toEqual([
+      ["socks5_tcp", targetPort, "deny", "server_listener"],
+      ["socks5_tcp", proxy.port, "deny", "server_listener"],
+      ["socks5_udp", echoPort, "deny", "server_listener"]
+    ])
+    await proxy.close()
   })
 })
 

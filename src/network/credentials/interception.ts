@@ -87,12 +87,13 @@ const detect = (socket: Duplex, head: Buffer, onKind: (kind: Exclude<Kind, "more
 }
 
 /** Passes a tunnel on unread: to the checked addresses, both ways. */
-const passThrough = (socket: Duplex, target: TunnelTarget) => {
+const passThrough = (socket: Duplex, target: TunnelTarget, hold: (socket: Net.Socket) => void) => {
   const upstream = Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) }, () => {
     upstream.pipe(socket)
     socket.pipe(upstream)
     socket.resume()
   })
+  hold(upstream)
   upstream.on("error", () => socket.destroy())
   socket.on("error", () => upstream.destroy())
   socket.once("close", () => upstream.destroy())
@@ -166,8 +167,16 @@ const rawHead = (answer: Http.IncomingMessage): string => {
   return `${lines.join("\r\n")}\r\n\r\n`
 }
 
-/** Starts a process's interception in the current scope (its connections close with it). */
-export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effect.Effect<Interceptor, never, Scope.Scope> =>
+/**
+ * Starts a process's interception in the current scope (its connections
+ * close with it); `hold` registers each connection it opens to a
+ * destination as the process's (the proxies' `Evaluator.hold`).
+ */
+export const make = (
+  masked: MaskedCredentials,
+  authority: MitmAuthority,
+  hold: (socket: Net.Socket) => void
+): Effect.Effect<Interceptor, never, Scope.Scope> =>
   Effect.gen(function*() {
     const opened = new WeakMap<Duplex, Opened>()
     const sockets = new Set<Duplex>()
@@ -219,6 +228,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
         }
       ))
       if (upstream === undefined) return plainText(response, 502, "mitm upstream error")
+      upstream.once("socket", hold)
       upstream.on("error", () => plainText(response, 502, "mitm upstream error"))
       response.once("close", () => upstream.destroy())
       request.pipe(upstream)
@@ -237,6 +247,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
       const { path, pathOnly } = pathOf(request)
       const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path)))
       if (upstream === undefined) return void socket.end(MITM_BAD_GATEWAY)
+      upstream.once("socket", hold)
       upstream.on("upgrade", (answer, upstreamSocket, upstreamHead) => {
         socket.write(rawHead(answer))
         if (upstreamHead.length > 0) socket.write(upstreamHead)
@@ -273,7 +284,7 @@ export const make = (masked: MaskedCredentials, authority: MitmAuthority): Effec
       detect(socket, head, (kind) => {
         if (socket.destroyed) return
         if (kind === "http" && wanted.http) return read(socket, { ...target, scheme: "http" })
-        if (kind !== "tls" || !wanted.tls) return passThrough(socket, target)
+        if (kind !== "tls" || !wanted.tls) return passThrough(socket, target, hold)
         authority.contextFor(normalizeHost(target.host)).then(
           (secureContext) => {
             if (socket.destroyed) return
