@@ -33,6 +33,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
+import { childNeedsCloser } from "../process/inheritedDescriptors.js"
 
 /** What the filter refuses besides vsock, io_uring, the keyrings and leaving a namespace or descriptor table. */
 export interface SeccompOptions {
@@ -239,6 +240,11 @@ export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
   let holder: ChildProcess.ChildProcess
   try {
     for (const filter of filters) fds.push(filterDescriptor(filter))
+    // With the addon this marks everything else close-on-exec, so the holder
+    // gets its stdio and the filters only. Its closer is not used: it would
+    // close the filters too (without the addon an embedder's inherited
+    // descriptors stay in this helper, which runs no code of anyone's).
+    childNeedsCloser()
     holder = ChildProcess.spawn("/bin/sh", ["-c", "read -r line; exit 0", "exec-server-seccomp"], {
       stdio: ["pipe", "ignore", "ignore", ...fds],
       detached: true,
