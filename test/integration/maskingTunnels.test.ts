@@ -14,7 +14,6 @@ import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as Http2 from "node:http2"
-import * as Https from "node:https"
 import type * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -36,7 +35,7 @@ interface Received {
   readonly authorization: string | undefined
   readonly httpVersion: string
   /** The SNI the request's TLS connection named (false: none; undefined: not TLS). */
-  readonly servername: string | false | undefined
+  readonly servername: string | false | null | undefined
   readonly upgrade: string | undefined
 }
 
