@@ -83,9 +83,30 @@ const kindOf = async (path: string): Promise<"file" | "directory" | "other" | "m
   }
 }
 
+/**
+ * The deepest nesting of tables and arrays a file may have. The parser
+ * bounds inline nesting only; dotted keys and headers (`a.a.a…`) nest
+ * without end, and the writer (tomlText.ts) recurses per level: 300,000
+ * levels ran it out of stack.
+ */
+const MAX_TABLE_DEPTH = 128
+
+/** Whether a value nests deeper than the limit (looked at without recursion). */
+const tooDeep = (root: TomlTable): boolean => {
+  const pending: Array<readonly [TomlValue, number]> = [[root, 1]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next
+    if (depth > MAX_TABLE_DEPTH) return true
+    if (Array.isArray(value)) for (const item of value) pending.push([item, depth + 1])
+    else if (isTable(value)) for (const item of Object.values(value)) pending.push([item, depth + 1])
+  }
+  return false
+}
+
 const parseToml = (text: string, path: string, style: "located" | "project" | "requirements"): TomlTable => {
+  let table: TomlTable
   try {
-    return parse(text, { integersAsBigInt: true }) as TomlTable
+    table = parse(text, { integersAsBigInt: true }) as TomlTable
   } catch (error) {
     const reason = error instanceof TomlError
       ? error.message.replace(/^Invalid TOML document: /, "").split("\n")[0]!
@@ -96,6 +117,8 @@ const parseToml = (text: string, path: string, style: "located" | "project" | "r
       style === "project" ? `Error parsing project config file ${path}: ${at}` : `failed to parse requirements layer ${path}: ${at}`
     )
   }
+  if (tooDeep(table)) throw new ConfigLoadError(`${path}: tables and arrays nested deeper than ${MAX_TABLE_DEPTH}`)
+  return table
 }
 
 /** A file's table, or undefined when there is no such file; a directory or a bad file is an error. */
@@ -109,7 +132,34 @@ const readTable = async (
   if (kind !== "file") {
     throw new ConfigLoadError(`Failed to read ${style === "project" ? "project " : ""}${what} ${path}: path \`${path}\` is not a file`)
   }
-  return parseToml(await Fs.readFile(path, "utf8"), path, style)
+  return parseToml(await boundedText(path, `Failed to read ${style === "project" ? "project " : ""}${what} ${path}`), path, style)
+}
+
+/**
+ * The most of one configuration file that is read (the capability files'
+ * limit): a file a process could write (a trusted project's, a writable
+ * CODEX_HOME's) costs the parser some 100 bytes of heap per byte, so a
+ * 64 MiB one took the server to the heap's limit, and a 14 MiB one 8 s of
+ * its only thread.
+ */
+export const CONFIG_FILE_LIMIT = 1024 * 1024
+
+/** A file's text, refused beyond the limit (read up to one byte past it, whatever its size said). */
+const boundedText = async (path: string, failure: string): Promise<string> => {
+  const handle = await Fs.open(path, "r")
+  try {
+    const buffer = Buffer.alloc(CONFIG_FILE_LIMIT + 1)
+    let length = 0
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null)
+      if (bytesRead === 0) break
+      length += bytesRead
+    }
+    if (length > CONFIG_FILE_LIMIT) throw new ConfigLoadError(`${failure}: the file exceeds the ${CONFIG_FILE_LIMIT}-byte limit`)
+    return buffer.subarray(0, length).toString("utf8")
+  } finally {
+    await handle.close()
+  }
 }
 
 const homeOf = (environment: ConfigPlaces["environment"]): string | null => {
