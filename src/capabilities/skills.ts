@@ -44,23 +44,31 @@ const MAX_QUALIFIED_NAME = 129
 export const YAML_LIMIT = 16 * 1024
 
 /**
- * The deepest flow nesting (`[`, `{`) parsed. The parser recurses per
- * level and runs out of stack near 800; a thousand levels then ended the
- * whole process once (a V8 fatal error compiling a regular expression on
- * the exhausted stack), not the parse. Counted over the raw text, quotes
- * and all: a real front matter never comes near.
+ * The deepest nesting parsed: flow collections (`[`, `{`) open, and block
+ * indicators (`- `, `? `, `: `) on one line, which nest without indenting.
+ * The parser recurses per level and runs out of stack near 800; a thousand
+ * levels then ended the whole process once (a V8 fatal error compiling a
+ * regular expression on the exhausted stack), not the parse. Counted over
+ * the raw text, quotes and all: a real front matter never comes near.
  */
-const MAX_FLOW_DEPTH = 64
+const MAX_DEPTH = 64
+
+const isBlank = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || Number.isNaN(code)
 
 /** The YAML's own parse, refused beyond the limits before the parser sees it. */
 const parseBounded = (text: string): unknown => {
   if (Buffer.byteLength(text) > YAML_LIMIT) throw new RangeError(`more than ${YAML_LIMIT} bytes of YAML`)
-  let depth = 0
+  let flow = 0
+  let indicators = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
-    if (code === 0x5b || code === 0x7b) {
-      if (++depth > MAX_FLOW_DEPTH) throw new RangeError(`YAML nested deeper than ${MAX_FLOW_DEPTH}`)
-    } else if ((code === 0x5d || code === 0x7d) && depth > 0) depth--
+    if (code === 0x0a) indicators = 0
+    else if (code === 0x5b || code === 0x7b) flow++
+    else if ((code === 0x5d || code === 0x7d) && flow > 0) flow--
+    else if ((code === 0x2d || code === 0x3f || code === 0x3a) && (i === 0 || isBlank(text.charCodeAt(i - 1))) && isBlank(text.charCodeAt(i + 1))) {
+      indicators++
+    }
+    if (flow > MAX_DEPTH || indicators > MAX_DEPTH) throw new RangeError(`YAML nested deeper than ${MAX_DEPTH}`)
   }
   return Yaml.parse(text)
 }

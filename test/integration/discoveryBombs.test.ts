@@ -81,7 +81,7 @@ describe("capabilities/discoverV2's kept answers across connections and sandboxe
 })
 
 describe("YAML bombs in a skill's front matter", () => {
-  it("a billion laughs, deep nesting, a megabyte of keys or of blanks: not skills, refused at once; a real one beside them is read", async () => {
+  it("a billion laughs, deep nesting (flow or compact), a megabyte of keys or of blanks: not skills, refused at once; a real one beside them is read", async () => {
     const laughs = ["---", "description: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     let previous = "a"
     for (const name of "bcdefghij") {
@@ -91,6 +91,8 @@ describe("YAML bombs in a skill's front matter", () => {
     write("yaml/codex/skills/laughs/SKILL.md", `${laughs.join("\n")}\n---\n`)
     // 50,000 levels of flow sequences: past the parser's stack (a thousand once ended the whole process).
     write("yaml/codex/skills/deep/SKILL.md", `---\ndescription: ${"[".repeat(50_000)}${"]".repeat(50_000)}\n---\n`)
+    // 8,000 complex keys on one line: as deep, without a bracket.
+    write("yaml/codex/skills/compact/SKILL.md", `---\ndescription: x\n${"? ".repeat(8_000)}x\n---\n`)
     // 100,000 keys (the parser checks a mapping's keys pairwise: 206 s of the server's thread).
     write("yaml/codex/skills/keys/SKILL.md", `---\ndescription: x\n${Array.from({ length: 100_000 }, (_, i) => `k${i}: v`).join("\n")}\n---\n`)
     // A compact nested mapping sends the front matter to the repair pass; the next line is a key and a megabyte of blanks.
