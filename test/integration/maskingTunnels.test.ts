@@ -110,7 +110,7 @@ beforeAll(async () => {
     "  const alpn = process.env.ALPN === undefined ? {} : { ALPNProtocols: process.env.ALPN.split(',') }",
     "  const options = { ...alpn, socket: raw, ca: fs.readFileSync(process.env.SSL_CERT_FILE), checkServerIdentity: () => undefined }",
     "  const secure = tls.connect(sni === '-' ? options : { ...options, servername: sni }, () => {",
-    "    const head = ['GET ' + path + ' HTTP/1.1'].concat(host === '-' ? [] : ['Host: ' + host])",
+    "    const head = ['GET ' + path + ' HTTP/' + (process.env.HTTP_VERSION ?? '1.1')].concat(host === '-' ? [] : ['Host: ' + host])",
     "    secure.write(head.concat(['Authorization: Bearer ' + process.env[variable], 'Connection: close', '', '']).join('\\r\\n'))",
     "  })",
     "  let seen = ''",
@@ -260,6 +260,8 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
       tunnel("absolute", `127.0.0.1:${bound}`, "-", `127.0.0.1:${bound}`, "https://api.github.com/v1/sni/absolute", "GITHUB_TOKEN"),
       // No Host at all: the tunnel's target.
       tunnel("no-host", `127.0.0.1:${bound}`, "-", "-", "/v1/sni/no-host"),
+      // HTTP/1.0 needs none: the tunnel's target is named for it.
+      `HTTP_VERSION=1.0 ${tunnel("http10", `127.0.0.1:${bound}`, "-", "-", "/v1/sni/http10")}`,
       // A tunnel to an allowed host the credential is not bound to, its Host and SNI naming the bound one: passed unread.
       tunnel("to-unbound", `127.0.0.1:${unbound}`, "localhost", `127.0.0.1:${bound}`, "/v1/sni/to-unbound"),
       // A denied CONNECT target is refused before any TLS.
@@ -285,6 +287,8 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
     expect(seen["sni-denied"]).toMatchObject({ server: "bound", host: `127.0.0.1:${bound}`, servername: false, authorization: `Bearer ${MINE}` })
     for (const label of ["host-github", "host-denied", "host-port", "absolute", "connect-denied", "plain-tunnel"]) expect(seen[label], label).toBeUndefined()
     expect(seen["no-host"]).toBeUndefined()
+    expect(lines.http10).toBe("HTTP/1.1 200 OK | bound ok")
+    expect(seen.http10).toMatchObject({ server: "bound", host: `127.0.0.1:${bound}`, authorization: `Bearer ${MINE}` })
     expect(seen["to-unbound"]).toMatchObject({ server: "unbound", host: `127.0.0.1:${bound}`, servername: "localhost", authorization: `Bearer ${dummy}` })
     // An absolute-form request's Host is its target's (RFC 9112, 3.2.2), never the client's: no fronting to another name on one address.
     expect(seen.proxied).toMatchObject({ server: "plain", host: `127.0.0.1:${plain}`, authorization: `Bearer ${MINE}` })
