@@ -77,7 +77,9 @@ export const bashCaptureScript = (marker: string): string =>
     `builtin declare -f`,
     `for __exec_server_line in $(builtin set +o); do case "$__exec_server_line" in 'set -o '*) builtin printf '%s\\n' "$__exec_server_line" ;; esac; done`,
     `IFS=$__exec_server_ifs`,
-    `builtin alias -p`,
+    // Assignments, not \`alias\` commands: with \`expand_aliases\` restored, an alias named \`alias\` would run
+    // its value on the next line of the restore, and a function named \`alias\` would be called for each.
+    `for __exec_server_line in "\${!BASH_ALIASES[@]}"; do builtin printf 'BASH_ALIASES[%q]=%q\\n' "$__exec_server_line" "\${BASH_ALIASES[$__exec_server_line]}"; done`,
     `builtin printf '\\0'`,
     `command -p env -0`
   ].join("\n")

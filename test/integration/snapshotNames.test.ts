@@ -4,26 +4,23 @@
  * `$(...)`, backquotes and `;`. The snapshot's replay must define exactly
  * what the rc file defined (the same listing as a shell that read the rc
  * file itself) and run nothing of those names and values: each would
- * `touch` a file of its own if it ran. Real bash, zsh and dash under the
+ * `touch` a file of its own if it ran, and so would bash's alias named
+ * `alias` should the restore expand it. Real bash, zsh and dash under the
  * built server.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
 
 const startServer = useStdioServers()
 
-let root = ""
-let marks = ""
-
-beforeAll(() => {
-  root = mkdtempSync(Path.join(Os.tmpdir(), "snapshot-names-"))
-  marks = Path.join(root, "marks")
-  mkdirSync(marks)
-})
+// Made as the module loads: the rc files' texts below name the marks directory.
+const root = mkdtempSync(Path.join(Os.tmpdir(), "snapshot-names-"))
+const marks = Path.join(root, "marks")
+mkdirSync(marks)
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 /** A command that leaves a file named `name` in the marks directory, should it ever run. */
@@ -68,7 +65,14 @@ interface Shell {
 }
 
 const SHELLS: ReadonlyArray<Shell> = [
-  { name: "bash", path: "/bin/bash", rc: ".bashrc", text: [...ALIASES, ...FUNCTIONS].join("\n"), listing: "alias -p; declare -f" },
+  // Aliases expanded; last, an alias named `alias`, which the rc file (read twice by the capture) and the listing never expand (`\alias`).
+  {
+    name: "bash",
+    path: "/bin/bash",
+    rc: ".bashrc",
+    text: ["shopt -s expand_aliases", ...ALIASES.map((line) => `\\${line}`), ...FUNCTIONS, `\\alias alias='${touch("alias-named-alias")}; alias'`].join("\n"),
+    listing: "\\alias -p; declare -f"
+  },
   { name: "zsh", path: "/usr/bin/zsh", rc: ".zshrc", text: [...ALIASES, ...ZSH_NAMES, FUNCTIONS[0]!].join("\n"), listing: "alias -L; functions" },
   { name: "sh", path: "/usr/bin/dash", rc: ".profile", text: ALIASES.join("\n"), listing: "alias" }
 ]
@@ -89,6 +93,7 @@ const run = async (server: StdioServer, processId: string, shell: Shell, home: s
 
 describe.each(SHELLS.filter((shell) => existsSync(shell.path)))("a hostile rc file's names and values ($name)", (shell) => {
   it("come back from the snapshot exactly as the rc file defined them, and nothing of them runs", async () => {
+    for (const mark of readdirSync(marks)) rmSync(Path.join(marks, mark))
     const home = Path.join(root, shell.name)
     mkdirSync(home)
     const reads = Path.join(home, "reads")
