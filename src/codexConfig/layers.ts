@@ -138,9 +138,9 @@ const readTable = async (
 /**
  * The most of one configuration file that is read (the capability files'
  * limit): a file a process could write (a trusted project's, a writable
- * CODEX_HOME's) costs the parser some 100 bytes of heap per byte, so a
- * 64 MiB one took the server to the heap's limit, and a 14 MiB one 8 s of
- * its only thread.
+ * CODEX_HOME's) costs the parser some 70 bytes of heap per byte: a 14 MiB
+ * one took 8 s of the server's only thread and a gigabyte, and a few times
+ * that would pass the heap's limit.
  */
 export const CONFIG_FILE_LIMIT = 1024 * 1024
 
