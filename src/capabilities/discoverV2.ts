@@ -159,17 +159,23 @@ const displayNameOf = (manifest: CapabilityTextFile, root: string): string | und
   return Path.basename(root)
 }
 
-/** The skills of a location's V1 discovery; `invalid` when any was not a valid skill. */
-const skillsOf = (found: RootDiscovery, discoveryRoot: ExecutorSkill["discoveryRoot"]) => {
-  let invalid = false
-  const skills: Array<ExecutorSkill> = []
-  for (const { instructions, metadata } of found.skills) {
-    const skill = skillOf(instructions, metadata, found.namespaceManifests, discoveryRoot)
-    if (skill === undefined) invalid = true
-    else skills.push(skill)
-  }
-  return { skills, invalid }
-}
+/**
+ * The skills of a location's V1 discovery; `invalid` when any was not a
+ * valid skill. Each file's YAML is parsed in a step of its own: a location
+ * of a thousand skills does not hold other clients' requests meanwhile.
+ */
+const skillsOf = (found: RootDiscovery, discoveryRoot: ExecutorSkill["discoveryRoot"]) =>
+  Effect.gen(function*() {
+    let invalid = false
+    const skills: Array<ExecutorSkill> = []
+    for (const { instructions, metadata } of found.skills) {
+      yield* Effect.yieldNow()
+      const skill = skillOf(instructions, metadata, found.namespaceManifests, discoveryRoot)
+      if (skill === undefined) invalid = true
+      else skills.push(skill)
+    }
+    return { skills, invalid }
+  })
 
 /** The home directory and Codex's, where the locations are. */
 export interface Homes {
@@ -231,7 +237,7 @@ export const discoverV2 = (
           if (!(places.sandboxed && found.plugin === null && !problem)) warnings.push(METADATA_INCOMPLETE)
           continue
         }
-        const parsed = skillsOf(found, undefined)
+        const parsed = yield* skillsOf(found, undefined)
         problem ||= parsed.invalid
         const plugin: ExecutorPlugin = {
           id: location.id,
@@ -251,7 +257,7 @@ export const discoverV2 = (
         bytes += size
         plugins.push(plugin)
       } else {
-        const parsed = skillsOf(found, { id: location.id, path: fileUri(location.root) })
+        const parsed = yield* skillsOf(found, { id: location.id, path: fileUri(location.root) })
         problem ||= parsed.invalid
         for (const skill of parsed.skills) {
           const size = JSON.stringify(skill).length

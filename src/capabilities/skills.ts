@@ -32,6 +32,46 @@ export interface ExecutorSkill {
 
 const MAX_NAME = 64
 const MAX_QUALIFIED_NAME = 129
+
+/**
+ * The most YAML parsed of one file (a front matter, an `openai.yaml`); more
+ * is not a skill (or no metadata). The parser runs on the server's only
+ * thread at some 10 µs a byte, more where it checks a mapping's keys
+ * pairwise: a 1 MiB front matter of 100,000 keys held it 206 s, 500,000
+ * flow items 7.6 s. A skill's name is 64 characters, its description
+ * 1,024 on the reference: 16 KiB leaves room for any real one.
+ */
+export const YAML_LIMIT = 16 * 1024
+
+/**
+ * The deepest nesting parsed: flow collections (`[`, `{`) open, and block
+ * indicators (`- `, `? `, `: `) on one line, which nest without indenting.
+ * The parser recurses per level and runs out of stack near 800; a thousand
+ * levels then ended the whole process once (a V8 fatal error compiling a
+ * regular expression on the exhausted stack), not the parse. Counted over
+ * the raw text, quotes and all: a real front matter never comes near.
+ */
+const MAX_DEPTH = 64
+
+const isBlank = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || Number.isNaN(code)
+
+/** The YAML's own parse, refused beyond the limits before the parser sees it. */
+const parseBounded = (text: string): unknown => {
+  if (Buffer.byteLength(text) > YAML_LIMIT) throw new RangeError(`more than ${YAML_LIMIT} bytes of YAML`)
+  let flow = 0
+  let indicators = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 0x0a) indicators = 0
+    else if (code === 0x5b || code === 0x7b) flow++
+    else if ((code === 0x5d || code === 0x7d) && flow > 0) flow--
+    else if ((code === 0x2d || code === 0x3f || code === 0x3a) && (i === 0 || isBlank(text.charCodeAt(i - 1))) && isBlank(text.charCodeAt(i + 1))) {
+      indicators++
+    }
+    if (flow > MAX_DEPTH || indicators > MAX_DEPTH) throw new RangeError(`YAML nested deeper than ${MAX_DEPTH}`)
+  }
+  return Yaml.parse(text)
+}
 const PRODUCTS = ["codex", "chatgpt", "atlas"]
 
 /** Whitespace runs as one space, trimmed (Rust's `split_whitespace().join(" ")`). */
@@ -55,13 +95,14 @@ const frontMatterOf = (contents: string): string | undefined => {
 /** YAML, then again with `key: value: more` values quoted (what the reference's repair pass lets through). */
 const parseYaml = (text: string): unknown => {
   try {
-    return Yaml.parse(text)
+    return parseBounded(text)
   } catch {
+    // Linear: `\s+(.*: .*)` backtracked over a long run of blanks (quadratic: a 1 MiB line held the server for minutes).
     const repaired = text.split("\n").map((line) => {
-      const match = /^(\s*[\w-]+):\s+(.*: .*)$/.exec(line)
-      return match === null || /^['"]/.test(match[2]!) ? line : `${match[1]}: '${match[2]!.replace(/'/g, "''")}'`
+      const match = /^(\s*[\w-]+):\s+(\S[^\n\r\u2028\u2029]*)$/.exec(line)
+      return match === null || !match[2]!.includes(": ") || /^['"]/.test(match[2]!) ? line : `${match[1]}: '${match[2]!.replace(/'/g, "''")}'`
     }).join("\n")
-    return Yaml.parse(repaired)
+    return parseBounded(repaired)
   }
 }
 
@@ -71,7 +112,7 @@ const metadataOf = (file: CapabilityTextFile | null): Pick<ExecutorSkill, "depen
   if (file === null) return none
   let parsed: unknown
   try {
-    parsed = Yaml.parse(file.contents)
+    parsed = parseBounded(file.contents)
   } catch {
     return none
   }

@@ -95,9 +95,30 @@ const kindOf = async (path: string, guard: ReadGuard): Promise<"file" | "directo
   }
 }
 
+/**
+ * The deepest nesting of tables and arrays a file may have. The parser
+ * bounds inline nesting only; dotted keys and headers (`a.a.a…`) nest
+ * without end, and the writer (tomlText.ts) recurses per level: 300,000
+ * levels ran it out of stack.
+ */
+const MAX_TABLE_DEPTH = 128
+
+/** Whether a value nests deeper than the limit (looked at without recursion). */
+const tooDeep = (root: TomlTable): boolean => {
+  const pending: Array<readonly [TomlValue, number]> = [[root, 1]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next
+    if (depth > MAX_TABLE_DEPTH) return true
+    if (Array.isArray(value)) for (const item of value) pending.push([item, depth + 1])
+    else if (isTable(value)) for (const item of Object.values(value)) pending.push([item, depth + 1])
+  }
+  return false
+}
+
 const parseToml = (text: string, path: string, style: "located" | "project" | "requirements"): TomlTable => {
+  let table: TomlTable
   try {
-    return parse(text, { integersAsBigInt: true }) as TomlTable
+    table = parse(text, { integersAsBigInt: true }) as TomlTable
   } catch (error) {
     const reason = error instanceof TomlError
       ? error.message.replace(/^Invalid TOML document: /, "").split("\n")[0]!
@@ -108,6 +129,8 @@ const parseToml = (text: string, path: string, style: "located" | "project" | "r
       style === "project" ? `Error parsing project config file ${path}: ${at}` : `failed to parse requirements layer ${path}: ${at}`
     )
   }
+  if (tooDeep(table)) throw new ConfigLoadError(`${path}: tables and arrays nested deeper than ${MAX_TABLE_DEPTH}`)
+  return table
 }
 
 /**
@@ -121,7 +144,7 @@ const readTable = async (
   style: "located" | "project" | "requirements",
   what = "config file"
 ): Promise<TomlTable | undefined> => {
-  const read = await readChecked(guard, path, Number.POSITIVE_INFINITY).catch(async (error: unknown) => {
+  const read = await readChecked(guard, path, CONFIG_FILE_LIMIT).catch(async (error: unknown) => {
     // A path that cannot even be looked at (a directory on the way without search permission) is missing, as before.
     if (await Fs.stat(path).then(() => false, () => true)) return { _tag: "Missing" } as const
     throw error
@@ -135,11 +158,19 @@ const readTable = async (
     case "NotAFile":
       throw new ConfigLoadError(`${failed}: path \`${path}\` is not a file`)
     case "TooBig":
-      throw new ConfigLoadError(`${failed}: it has ${read.size} bytes`)
+      throw new ConfigLoadError(`${failed}: the file exceeds the ${CONFIG_FILE_LIMIT}-byte limit`)
     case "Read":
       return parseToml(read.bytes.toString("utf8"), path, style)
   }
 }
+
+/**
+ * The most of one configuration file that is read (the capability files'
+ * limit): a file a process could write (a trusted project's, a writable
+ * CODEX_HOME's) costs the parser some 70 bytes of heap per byte: a 14 MiB
+ * one took 8 s of the server's only thread and a gigabyte.
+ */
+export const CONFIG_FILE_LIMIT = 1024 * 1024
 
 const homeOf = (environment: ConfigPlaces["environment"]): string | null => {
   const home = environment.HOME !== undefined && environment.HOME !== "" ? environment.HOME : Os.userInfo().homedir

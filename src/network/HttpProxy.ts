@@ -71,9 +71,14 @@ const answerSocket = (socket: Duplex, status: number, reason: string, headers: R
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${body}`)
 }
 
-/** The request's headers for its destination, a masked credential's dummy translated where it is bound. */
+/**
+ * The request's headers for its destination: `Host` the target's, as a
+ * proxy must write it (RFC 9112, 3.2.2), never the client's (which would
+ * front another name on the checked address, a real credential with it);
+ * a masked credential's dummy translated where it is bound.
+ */
 const withCredentials = (interceptor: Interceptor | undefined, target: URL, request: Http.IncomingMessage): Http.OutgoingHttpHeaders => {
-  const headers = forwardedHeaders(request.headers)
+  const headers: Http.OutgoingHttpHeaders = { ...forwardedHeaders(request.headers), host: target.host }
   if (interceptor === undefined) return headers
   // The path as sent: the URL parser resolves dot segments a destination's prefix must not be fooled by.
   const raw = (request.url ?? "").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "")

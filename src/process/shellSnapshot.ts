@@ -77,7 +77,9 @@ export const bashCaptureScript = (marker: string): string =>
     `builtin declare -f`,
     `for __exec_server_line in $(builtin set +o); do case "$__exec_server_line" in 'set -o '*) builtin printf '%s\\n' "$__exec_server_line" ;; esac; done`,
     `IFS=$__exec_server_ifs`,
-    `builtin alias -p`,
+    // Assignments, not \`alias\` commands: with \`expand_aliases\` restored, an alias named \`alias\` would run
+    // its value on the next line of the restore, and a function named \`alias\` would be called for each.
+    `for __exec_server_line in "\${!BASH_ALIASES[@]}"; do builtin printf 'BASH_ALIASES[%q]=%q\\n' "$__exec_server_line" "\${BASH_ALIASES[$__exec_server_line]}"; done`,
     `builtin printf '\\0'`,
     `command -p env -0`
   ].join("\n")
@@ -121,7 +123,11 @@ export const shCaptureScript = (marker: string): string =>
     `echo 'unalias -a 2>/dev/null || true'`,
     `if (typeset -f) >/dev/null 2>&1; then typeset -f; elif (declare -f) >/dev/null 2>&1; then declare -f; fi`,
     `set +o | while IFS= read -r __exec_server_line; do case $__exec_server_line in *' interactive'|*' stdin'|*' login_shell'|*' restricted') ;; 'set '*) printf '%s\\n' "$__exec_server_line" ;; esac; done`,
-    `alias | while IFS= read -r __exec_server_line; do case $__exec_server_line in 'alias '*) printf '%s\\n' "$__exec_server_line" ;; ?*) printf 'alias %s\\n' "$__exec_server_line" ;; esac; done`,
+    // \`alias\` prints \`name='value'\` (dash) or \`alias name='value'\` (bash as sh), a value's newlines inside its quotes:
+    // a line starts an entry only where the quotes before it are closed (the text seen so far, scanned as the shell would).
+    `alias | command -p awk 'BEGIN { q = sprintf("%c", 39) } { if (s == 0 && substr($0, 1, 6) != "alias ") printf "alias "; print; ` +
+    `n = length($0); for (i = 1; i <= n; i++) { c = substr($0, i, 1); if (s == 0) { if (c == q) s = 1; else if (c == "\\"") s = 2; else if (c == "\\\\") i++ } ` +
+    `else if (s == 1) { if (c == q) s = 0 } else if (c == "\\"") s = 0; else if (c == "\\\\") i++ } }'`,
     `printf '\\0'`,
     `command -p env -0`
   ].join("\n")

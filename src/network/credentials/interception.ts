@@ -206,6 +206,11 @@ export const make = (
         if (HOP_BY_HOP.has(name) && !(upgrade && (name === "connection" || name === "upgrade"))) continue
         headers[name] = value
       }
+      // HTTP/1.0 may name no host: the tunnel's, or the real value would go to whichever site the address serves by default.
+      if (headers.host === undefined) {
+        const defaultPort = target.scheme === "https" ? 443 : 80
+        headers.host = `${Net.isIPv6(target.host) ? `[${target.host}]` : target.host}${target.port === defaultPort ? "" : `:${target.port}`}`
+      }
       const requestTarget: RequestTarget = { scheme: target.scheme, host: normalizeHost(target.host), port: target.port, path: pathOnly }
       for (const [name, value] of masked.translate(requestTarget, request.headers)) headers[name] = value
       return headers

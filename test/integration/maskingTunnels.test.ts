@@ -1,0 +1,394 @@
+/**
+ * Credential masking attacked through what the first reviews left alone
+ * (issue 67, "not yet attacked"): HTTP/2 and ALPN offered to the proxies and
+ * to a looked-into tunnel, a tunnel's SNI and `Host` pointed away from its
+ * CONNECT target, redirects from a bound destination, and limited mode. The
+ * built server over stdio, a child with a masked custom credential bound to
+ * the test's loopback HTTPS server's `/v1` and its plain HTTP server's
+ * `/v1`, curl and a hostile Node client of the child's own. The servers
+ * record what they receive; every case asserts where the real value went
+ * (only ever to its bound destination) and where each request went (only
+ * ever to the target that was decided).
+ */
+import { execFileSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import * as Http2 from "node:http2"
+import type * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import type * as Tls from "node:tls"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchOf } from "../support/networkProxy.js"
+import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+
+const startServer = useStdioServers()
+
+const MINE = "mytok_abcdefghijklmnopqrstuvwxyz012345"
+const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+
+/** What one of the test's servers received. */
+interface Received {
+  readonly server: string
+  readonly path: string
+  readonly host: string | undefined
+  readonly authorization: string | undefined
+  readonly httpVersion: string
+  /** The SNI the request's TLS connection named (false: none; undefined: not TLS). */
+  readonly servername: string | false | null | undefined
+  readonly upgrade: string | undefined
+}
+
+let scratch = ""
+let caFile = ""
+let tunnelClient = ""
+const received: Array<Received> = []
+const servers: Array<Net.Server> = []
+let bound = 0
+let unbound = 0
+let plain = 0
+let h2only = 0
+
+/** Where a request whose last path segment is a key is sent on (302); the cases set them. */
+const redirects = new Map<string, string>()
+
+/** Records a request; one `redirects` names answers 302 there, anything else 200. */
+const recording = (name: string) => (request: Http.IncomingMessage, response: Http.ServerResponse) => {
+  request.resume()
+  request.on("end", () => {
+    const socket = request.socket as Tls.TLSSocket
+    received.push({
+      server: name,
+      path: request.url ?? "",
+      host: request.headers.host,
+      authorization: request.headers.authorization,
+      httpVersion: request.httpVersion,
+      servername: "encrypted" in socket ? socket.servername : undefined,
+      upgrade: request.headers.upgrade
+    })
+    const redirect = redirects.get((request.url ?? "").split("/").at(-1) ?? "")
+    if (redirect !== undefined) return void response.writeHead(302, { location: redirect }).end()
+    response.end(`${name} ok\n`)
+  })
+}
+
+const listen = async (server: Net.Server) => {
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return (server.address() as Net.AddressInfo).port
+}
+
+beforeAll(async () => {
+  scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-tunnels-"))
+  const file = (name: string) => Path.join(scratch, name)
+  Fs.writeFileSync(file("ext.cnf"), "[leaf]\nbasicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+  const openssl = (...args: ReadonlyArray<string>) => execFileSync("openssl", args, { stdio: "ignore" })
+  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("ca.key"))
+  openssl("req", "-x509", "-new", "-key", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=tunnels test CA", "-config", "/dev/null", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("leaf.key"))
+  openssl("req", "-new", "-key", file("leaf.key"), "-out", file("leaf.csr"), "-subj", "/CN=localhost", "-config", "/dev/null")
+  openssl("x509", "-req", "-in", file("leaf.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-out", file("leaf.pem"), "-days", "2", "-extfile", file("ext.cnf"), "-extensions", "leaf")
+  caFile = file("ca.pem")
+  const tls = { key: Fs.readFileSync(file("leaf.key")), cert: Fs.readFileSync(file("leaf.pem")) }
+  // Both speak HTTP/1.1 and h2 to a client that offers it: what the proxy's side chose is seen in `httpVersion`.
+  bound = await listen(Http2.createSecureServer({ ...tls, allowHTTP1: true }, recording("bound") as never))
+  unbound = await listen(Http2.createSecureServer({ ...tls, allowHTTP1: true }, recording("unbound") as never))
+  plain = await listen(Http.createServer(recording("plain")))
+  // A destination that speaks h2 only: the looked-into tunnel's upstream (HTTP/1.1 only) cannot reach it.
+  const h2 = Http2.createSecureServer({ ...tls, allowHTTP1: false }, recording("h2only") as never)
+  h2.on("unknownProtocol", (socket: Tls.TLSSocket) => socket.destroy())
+  h2only = await listen(h2)
+  // The hostile client: CONNECT to one target, TLS naming another (or none), a `Host` of its choosing, the dummy as bearer.
+  tunnelClient = file("tunnel.cjs")
+  Fs.writeFileSync(tunnelClient, [
+    "const net = require('node:net'), tls = require('node:tls'), fs = require('node:fs')",
+    "const [label, target, sni, host, path, variable] = process.argv.slice(2)",
+    "const proxy = new URL(process.env.HTTPS_PROXY)",
+    "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT ' + target + ' HTTP/1.1\\r\\nHost: ' + target + '\\r\\n\\r\\n'))",
+    "raw.once('data', (answer) => {",
+    "  if (!String(answer).startsWith('HTTP/1.1 200')) return console.log(label, 'refused', String(answer).split('\\r\\n')[0])",
+    "  const alpn = process.env.ALPN === undefined ? {} : { ALPNProtocols: process.env.ALPN.split(',') }",
+    "  const options = { ...alpn, socket: raw, ca: fs.readFileSync(process.env.SSL_CERT_FILE), checkServerIdentity: () => undefined }",
+    "  const secure = tls.connect(sni === '-' ? options : { ...options, servername: sni }, () => {",
+    "    const head = ['GET ' + path + ' HTTP/' + (process.env.HTTP_VERSION ?? '1.1')].concat(host === '-' ? [] : ['Host: ' + host])",
+    "    secure.write(head.concat(['Authorization: Bearer ' + process.env[variable], 'Connection: close', '', '']).join('\\r\\n'))",
+    "  })",
+    "  let seen = ''",
+    "  secure.on('data', (chunk) => (seen += chunk))",
+    "  let failed = false",
+    "  secure.on('close', () => failed || console.log(label, seen.split('\\r\\n')[0] + ' | ' + seen.slice(seen.indexOf('\\r\\n\\r\\n') + 4).trim()))",
+    "  secure.on('error', (error) => { failed = true; console.log(label, 'error', error.code) })",
+    "})"
+  ].join("\n"))
+}, 30_000)
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+  Fs.rmSync(scratch, { recursive: true, force: true })
+})
+
+const serverEnvironment = () => ({ CODEX_HOME: Fs.mkdtempSync(Path.join(scratch, "codex-home-")), SSL_CERT_FILE: caFile })
+
+const maskingLaunch = (extra: Record<string, unknown> = {}) =>
+  launchOf({
+    enableSocks5: true,
+    domains: { "127.0.0.1": "allow", "denied.test": "deny" },
+    credentialMasking: true,
+    credentialProviders: {
+      // `MY_TOKEN` bound to the HTTPS server's `/v1`, the h2-only one's, and the plain one's.
+      my: {
+        env: ["MY_TOKEN"],
+        patterns: ["mytok_[a-z0-9]{32}"],
+        url_prefixes: [`https://127.0.0.1:${bound}/v1`, `https://127.0.0.1:${h2only}/v1`, `http://127.0.0.1:${plain}/v1`],
+        auth: ["bearer"]
+      }
+    },
+    ...extra
+  })
+
+const childEnvironment = () => ({
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  HOME: scratch,
+  MY_TOKEN: MINE,
+  GITHUB_TOKEN: GITHUB
+})
+
+/** Runs a bash script with masking to its close; its output (which must never hold the real values). */
+const run = async (server: StdioServer, processId: string, script: string, networkProxy: unknown = maskingLaunch()) => {
+  const started = await server.request("process/start", {
+    processId,
+    argv: ["/bin/bash", "-c", script],
+    cwd: "file:///tmp",
+    env: childEnvironment(),
+    tty: false,
+    networkProxy
+  })
+  expect(started.error).toBeUndefined()
+  await server.closed(processId, 60_000)
+  const output = server.outputOf(processId).toString()
+  expect(output).not.toContain(MINE)
+  expect(output).not.toContain(GITHUB)
+  return output
+}
+
+/** The lines a script printed as `label rest`, by label. */
+const linesOf = (output: string): Record<string, string> =>
+  Object.fromEntries(output.trim().split("\n").filter((line) => /^\S+ /.test(line)).map((line) => [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)]))
+
+const receivedFor = (tag: string) => received.filter((entry) => entry.path.includes(`/${tag}/`))
+
+/** The child's dummy of MY_TOKEN (one per session: any process of the session shows it). */
+const dummyOf = async (server: StdioServer) => {
+  const output = await run(server, `dummy-${Math.random().toString(36).slice(2)}`, 'echo "dummy $MY_TOKEN"')
+  const dummy = linesOf(output).dummy!
+  expect(dummy).toMatch(/^mytok_[a-z0-9]{32}$/)
+  expect(dummy).not.toBe(MINE)
+  return dummy
+}
+
+/** The server still answers: a process starts and ends. */
+const stillAnswers = async (server: StdioServer) => {
+  const output = await run(server, `alive-${Math.random().toString(36).slice(2)}`, "echo alive", launchOf())
+  expect(output).toBe("alive\n")
+}
+
+describe("credential masking against HTTP/2, SNI, Host, redirects and limited mode", () => {
+  it("HTTP/2 and ALPN: the looked-into tunnel speaks HTTP/1.1 only; nothing else gets the real value or passes the decision", async () => {
+    const server = await startServer([], { env: serverEnvironment() })
+    const dummy = await dummyOf(server)
+    const curl = (label: string, url: string, extra: string) =>
+      `echo "${label} $(curl -sS --max-time 20 ${extra} -o /dev/null -w '%{http_code} %{http_version}' -H "Authorization: Bearer $MY_TOKEN" ${url} 2>/dev/null || echo failed)"`
+    const script = [
+      // h2 offered with a fallback (ALPN h2,http/1.1): the tunnel answers in HTTP/1.1, the real value at its destination.
+      curl("offered", `https://127.0.0.1:${bound}/v1/h2/offered`, "--http2"),
+      // h2 only (prior knowledge over TLS): never an HTTP/2 request with the real value.
+      curl("prior-tls", `https://127.0.0.1:${bound}/v1/h2/prior-tls`, "--http2-prior-knowledge"),
+      // Unlooked-into, h2 passes as it came: only the dummy to a destination the credential is not bound to.
+      curl("unbound", `https://127.0.0.1:${unbound}/v1/h2/unbound`, "--http2"),
+      // A bound destination that speaks h2 only: the tunnel's upstream offers HTTP/1.1 and cannot reach it.
+      curl("h2only", `https://127.0.0.1:${h2only}/v1/h2/h2only`, "--http2"),
+      // h2c: the HTTP proxy forwards HTTP/1.1 without the upgrade; inside a plain CONNECT tunnel, the upgrade is asked of the destination.
+      curl("h2c", `http://127.0.0.1:${plain}/v1/h2/h2c`, "--http2"),
+      curl("h2c-tunnel", `http://127.0.0.1:${plain}/v1/h2/h2c-tunnel`, "--http2 -p"),
+      // Prior-knowledge h2 over CONNECT to a plain bound destination: not a request the tunnel serves.
+      curl("prior-plain", `http://127.0.0.1:${plain}/v1/h2/prior-plain`, "--http2-prior-knowledge -p"),
+      // A client that offers h2 alone: the tunnel's TLS refuses it rather than take what it cannot read.
+      `ALPN=h2 node ${tunnelClient} alpn-h2 127.0.0.1:${bound} - 127.0.0.1:${bound} /v1/h2/alpn-h2 MY_TOKEN`,
+      // The h2 preface sent to the proxy itself.
+      `port=\${HTTP_PROXY##*:}; exec 3<>/dev/tcp/127.0.0.1/$port; printf 'PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n' >&3; echo "preface $(head -n 1 <&3 | tr -d '\\r')"; exec 3>&-`,
+      curl("after", `https://127.0.0.1:${bound}/v1/h2/after`, "")
+    ].join("\n")
+    const lines = linesOf(await run(server, "h2", script))
+    expect(lines.offered).toBe("200 1.1")
+    expect(lines.unbound).toBe("200 2")
+    expect(lines.h2only).toBe("502 1.1")
+    expect(lines.h2c).toBe("200 1.1")
+    expect(lines["h2c-tunnel"]).toBe("200 1.1")
+    expect(lines["alpn-h2"]).toBe("error ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL")
+    expect(lines.preface).toMatch(/^HTTP\/1\.1 400/)
+    expect(lines.after).toBe("200 1.1")
+    const seen = Object.fromEntries(receivedFor("h2").map((entry) => [entry.path.split("/").at(-1), entry]))
+    expect(seen.offered).toMatchObject({ server: "bound", httpVersion: "1.1", authorization: `Bearer ${MINE}` })
+    expect(seen.unbound).toMatchObject({ server: "unbound", httpVersion: "2.0", authorization: `Bearer ${dummy}` })
+    expect(seen.h2only).toBeUndefined()
+    expect(seen["alpn-h2"]).toBeUndefined()
+    expect(seen.h2c).toMatchObject({ server: "plain", httpVersion: "1.1", authorization: `Bearer ${MINE}`, upgrade: undefined })
+    expect(seen["h2c-tunnel"]).toMatchObject({ server: "plain", httpVersion: "1.1", authorization: `Bearer ${MINE}`, upgrade: "h2c" })
+    expect(seen.after).toMatchObject({ server: "bound", authorization: `Bearer ${MINE}` })
+    // curl's prior knowledge over TLS still negotiates: HTTP/1.1 it is. Over a plain tunnel, the preface is no request the tunnel serves.
+    expect(lines["prior-tls"]).toBe("200 1.1")
+    expect(seen["prior-tls"]).toMatchObject({ server: "bound", httpVersion: "1.1", authorization: `Bearer ${MINE}` })
+    expect(lines["prior-plain"]).toMatch(/^000 0/)
+    expect(seen["prior-plain"]).toBeUndefined()
+    expect(received.filter((entry) => entry.authorization === `Bearer ${MINE}`).every((entry) => entry.httpVersion === "1.1")).toBe(true)
+    await stillAnswers(server)
+  })
+
+  it("SNI and Host against the CONNECT target: the request goes to the target decided, the real value only where it is bound", async () => {
+    const server = await startServer([], { env: serverEnvironment() })
+    const dummy = await dummyOf(server)
+    const tunnel = (label: string, target: string, sni: string, host: string, path: string, variable = "MY_TOKEN") =>
+      `node ${tunnelClient} ${label} ${target} ${sni} '${host}' ${path} ${variable}`
+    const script = [
+      // The SNI of another host (one the GitHub token is bound to, one denied): the tunnel's own target is what is served.
+      tunnel("sni-github", `127.0.0.1:${bound}`, "api.github.com", `127.0.0.1:${bound}`, "/v1/sni/sni-github", "GITHUB_TOKEN"),
+      tunnel("sni-denied", `127.0.0.1:${bound}`, "denied.test", `127.0.0.1:${bound}`, "/v1/sni/sni-denied"),
+      // A Host naming another destination: refused inside the tunnel, whatever the SNI.
+      tunnel("host-github", `127.0.0.1:${bound}`, "-", "api.github.com", "/v1/sni/host-github", "GITHUB_TOKEN"),
+      tunnel("host-denied", `127.0.0.1:${bound}`, "denied.test", "denied.test", "/v1/sni/host-denied"),
+      tunnel("host-port", `127.0.0.1:${bound}`, "-", `127.0.0.1:${unbound}`, "/v1/sni/host-port"),
+      tunnel("absolute", `127.0.0.1:${bound}`, "-", `127.0.0.1:${bound}`, "https://api.github.com/v1/sni/absolute", "GITHUB_TOKEN"),
+      // No Host at all: the tunnel's target.
+      tunnel("no-host", `127.0.0.1:${bound}`, "-", "-", "/v1/sni/no-host"),
+      // HTTP/1.0 needs none: the tunnel's target is named for it.
+      `HTTP_VERSION=1.0 ${tunnel("http10", `127.0.0.1:${bound}`, "-", "-", "/v1/sni/http10")}`,
+      // A tunnel to an allowed host the credential is not bound to, its Host and SNI naming the bound one: passed unread.
+      tunnel("to-unbound", `127.0.0.1:${unbound}`, "localhost", `127.0.0.1:${bound}`, "/v1/sni/to-unbound"),
+      // A denied CONNECT target is refused before any TLS.
+      tunnel("connect-denied", "denied.test:443", "-", `127.0.0.1:${bound}`, "/v1/sni/connect-denied"),
+      // Plain HTTP: through the HTTP proxy, and inside a looked-into plain tunnel, a Host of a denied name.
+      `echo "proxied $(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -H 'Host: denied.test' -H "Authorization: Bearer $MY_TOKEN" http://127.0.0.1:${plain}/v1/sni/proxied)"`,
+      `echo "plain-tunnel $(curl -sS --max-time 20 -p -o /dev/null -w '%{http_code}' -H 'Host: denied.test' -H "Authorization: Bearer $MY_TOKEN" http://127.0.0.1:${plain}/v1/sni/plain-tunnel)"`
+    ].join("\n")
+    const lines = linesOf(await run(server, "sni", script))
+    expect(lines["sni-github"]).toBe("HTTP/1.1 200 OK | bound ok")
+    expect(lines["sni-denied"]).toBe("HTTP/1.1 200 OK | bound ok")
+    for (const label of ["host-github", "host-denied", "host-port", "absolute"]) expect(lines[label], label).toBe("HTTP/1.1 400 Bad Request | host mismatch")
+    // HTTP/1.1 needs a Host: none is refused before anything goes on.
+    expect(lines["no-host"]).toMatch(/^HTTP\/1\.1 400 Bad Request/)
+    expect(lines["to-unbound"]).toBe("HTTP/1.1 200 OK | unbound ok")
+    expect(lines["connect-denied"]).toBe("refused HTTP/1.1 403 Forbidden")
+    expect(lines["plain-tunnel"]).toBe("400")
+    expect(lines.proxied).toBe("200")
+    const seen = Object.fromEntries(receivedFor("sni").map((entry) => [entry.path.split("/").at(-1), entry]))
+    // The GitHub dummy is not bound here: it stays the dummy. The upstream connection names no other host.
+    expect(seen["sni-github"]).toMatchObject({ server: "bound", host: `127.0.0.1:${bound}`, servername: false })
+    expect(seen["sni-github"]!.authorization).toMatch(/^Bearer ghp_masked/)
+    expect(seen["sni-denied"]).toMatchObject({ server: "bound", host: `127.0.0.1:${bound}`, servername: false, authorization: `Bearer ${MINE}` })
+    for (const label of ["host-github", "host-denied", "host-port", "absolute", "connect-denied", "plain-tunnel"]) expect(seen[label], label).toBeUndefined()
+    expect(seen["no-host"]).toBeUndefined()
+    expect(lines.http10).toBe("HTTP/1.1 200 OK | bound ok")
+    expect(seen.http10).toMatchObject({ server: "bound", host: `127.0.0.1:${bound}`, authorization: `Bearer ${MINE}` })
+    expect(seen["to-unbound"]).toMatchObject({ server: "unbound", host: `127.0.0.1:${bound}`, servername: "localhost", authorization: `Bearer ${dummy}` })
+    // An absolute-form request's Host is its target's (RFC 9112, 3.2.2), never the client's: no fronting to another name on one address.
+    expect(seen.proxied).toMatchObject({ server: "plain", host: `127.0.0.1:${plain}`, authorization: `Bearer ${MINE}` })
+    expect(received.filter((entry) => entry.authorization === `Bearer ${MINE}`).every((entry) => entry.server !== "unbound")).toBe(true)
+    await stillAnswers(server)
+  })
+
+  it("redirects: the proxy follows none, and a client that follows one has only the dummy to send", async () => {
+    const server = await startServer([], { env: serverEnvironment() })
+    const dummy = await dummyOf(server)
+    redirects.set("to-away", `https://127.0.0.1:${unbound}/v1/redirect/landed-away`)
+    redirects.set("to-outside", `https://127.0.0.1:${bound}/v10/redirect/landed-outside`)
+    redirects.set("plain", `http://127.0.0.1:${plain}/v10/redirect/landed-plain`)
+    for (const name of ["socks", "unfollowed"]) redirects.set(name, redirects.get("to-away")!)
+    const curl = (label: string, url: string, extra = "") =>
+      `echo "${label} $(curl -sS --max-time 20 --location-trusted ${extra} -o /dev/null -w '%{http_code} %{num_redirects}' -H "Authorization: Bearer $MY_TOKEN" '${url}' 2>/dev/null || echo failed)"`
+    const script = [
+      curl("away", `https://127.0.0.1:${bound}/v1/redirect/to-away`),
+      curl("outside", `https://127.0.0.1:${bound}/v1/redirect/to-outside`),
+      curl("socks", `https://127.0.0.1:${bound}/v1/redirect/socks`, '-x "$ALL_PROXY"'),
+      // Plain HTTP through the HTTP proxy: a 302 out of the bound prefix.
+      curl("plain", `http://127.0.0.1:${plain}/v1/redirect/plain`),
+      // Without curl following: the 302 itself is what the child gets.
+      `echo "unfollowed $(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $MY_TOKEN" https://127.0.0.1:${bound}/v1/redirect/unfollowed)"`
+    ].join("\n")
+    const lines = linesOf(await run(server, "redirects", script))
+    expect(lines.away).toBe("200 1")
+    expect(lines.outside).toBe("200 1")
+    expect(lines.socks).toBe("200 1")
+    expect(lines.plain).toBe("200 1")
+    expect(lines.unfollowed).toBe("302")
+    const entries = receivedFor("redirect")
+    const of = (name: string) => entries.filter((entry) => entry.path.endsWith(`/${name}`))
+    // Each redirecting request reached its bound destination once, with the real value.
+    for (const name of ["to-away", "to-outside", "socks", "plain", "unfollowed"]) {
+      expect(of(name), name).toHaveLength(1)
+      expect(of(name)[0]!.authorization, name).toBe(`Bearer ${MINE}`)
+    }
+    // Where the client went next, it sent what it has: the dummy. The proxy itself went nowhere (one landing per client that followed).
+    const landed = entries.filter((entry) => entry.path.includes("/landed-"))
+    expect(landed.map((entry) => [entry.server, entry.path.split("/").at(-1), entry.authorization]).sort()).toEqual([
+      ["bound", "landed-outside", `Bearer ${dummy}`],
+      ["plain", "landed-plain", `Bearer ${dummy}`],
+      ["unbound", "landed-away", `Bearer ${dummy}`],
+      ["unbound", "landed-away", `Bearer ${dummy}`]
+    ])
+    await stillAnswers(server)
+  })
+
+  it("limited mode with masking: no tunnel and no method limited mode forbids passes through the interception", async () => {
+    const server = await startServer([], { env: serverEnvironment() })
+    const launch = maskingLaunch({ mode: "limited" })
+    // The status, the CONNECT's status (000 when none), curl's exit code.
+    const status = (label: string, command: string) => `echo "${label} $(${command} 2>/dev/null) $?"`
+    const curl = (extra: string, url: string) =>
+      `curl -sS --max-time 20 -o /dev/null -w '%{http_code} %{http_connect}' -H "Authorization: Bearer $MY_TOKEN" ${extra} ${url}`
+    const script = [
+      status("connect", curl("", `https://127.0.0.1:${bound}/v1/limited/connect`)),
+      status("socks", curl('-x "$ALL_PROXY"', `https://127.0.0.1:${bound}/v1/limited/socks`)),
+      status("socks-plain", curl('-x "$ALL_PROXY"', `http://127.0.0.1:${plain}/v1/limited/socks-plain`)),
+      status("plain-tunnel", curl("-p", `http://127.0.0.1:${plain}/v1/limited/plain-tunnel`)),
+      status("post", curl("-X POST --data x", `http://127.0.0.1:${plain}/v1/limited/post`)),
+      status("put", curl("-X PUT --data x", `http://127.0.0.1:${plain}/v1/limited/put`)),
+      status("upgrade", curl("-H 'Connection: Upgrade' -H 'Upgrade: websocket'", `http://127.0.0.1:${plain}/v1/limited/upgrade`)),
+      status("get", curl("", `http://127.0.0.1:${plain}/v1/limited/get`)),
+      `node ${tunnelClient} raw-connect 127.0.0.1:${bound} - 127.0.0.1:${bound} /v1/limited/raw-connect MY_TOKEN`
+    ].join("\n")
+    const started = await server.request("process/start", {
+      processId: "limited",
+      argv: ["/bin/bash", "-c", script],
+      cwd: "file:///tmp",
+      env: childEnvironment(),
+      tty: false,
+      networkProxy: launch
+    })
+    expect(started.error).toBeUndefined()
+    await server.closed("limited", 60_000)
+    const output = server.outputOf("limited").toString()
+    expect(output).not.toContain(MINE)
+    const lines = linesOf(output)
+    expect(lines.connect).toBe("000 403 56")
+    expect(lines["plain-tunnel"]).toBe("000 403 56")
+    expect(lines.socks).toBe("000 000 97")
+    expect(lines["socks-plain"]).toBe("000 000 97")
+    expect(lines.post).toBe("403 000 0")
+    expect(lines.put).toBe("403 000 0")
+    expect(lines.upgrade).toBe("200 000 0")
+    expect(lines.get).toBe("200 000 0")
+    expect(lines["raw-connect"]).toBe("refused HTTP/1.1 403 Forbidden")
+    const seen = Object.fromEntries(receivedFor("limited").map((entry) => [entry.path.split("/").at(-1), entry]))
+    expect(Object.keys(seen).sort()).toEqual(["get", "upgrade"])
+    expect(seen.get).toMatchObject({ server: "plain", authorization: `Bearer ${MINE}` })
+    // A GET asking for an upgrade is forwarded as a plain GET: no tunnel out of it.
+    expect(seen.upgrade).toMatchObject({ server: "plain", upgrade: undefined })
+    const notes = server.messages.filter((message) => message.method === "network/policyDecision" && message.params.processId === "limited")
+      .map((message) => `${message.params.protocol} ${message.params.decision} ${message.params.reason}`)
+    expect(notes).toContain("https_connect deny mitm_required")
+    // SOCKS to a port other than 443 is refused before its host is looked at.
+    expect(notes.filter((note) => note === "socks5_tcp deny method_not_allowed")).toHaveLength(2)
+    expect(notes).toContain("http deny method_not_allowed")
+    await stillAnswers(server)
+  })
+})
