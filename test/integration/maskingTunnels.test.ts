@@ -104,7 +104,9 @@ beforeAll(async () => {
     "const net = require('node:net'), tls = require('node:tls'), fs = require('node:fs')",
     "const [label, target, sni, host, path, variable] = process.argv.slice(2)",
     "const proxy = new URL(process.env.HTTPS_PROXY)",
-    "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT ' + target + ' HTTP/1.1\\r\\nHost: ' + target + '\\r\\n\\r\\n'))",
+    // The process's proxy credential, which its proxy URL carries (curl sends it from there).
+    "const credential = proxy.username === '' ? '' : 'Proxy-Authorization: Basic ' + Buffer.from(decodeURIComponent(proxy.username) + ':' + decodeURIComponent(proxy.password)).toString('base64') + '\\r\\n'",
+    "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT ' + target + ' HTTP/1.1\\r\\nHost: ' + target + '\\r\\n' + credential + '\\r\\n'))",
     "raw.once('data', (answer) => {",
     "  if (!String(answer).startsWith('HTTP/1.1 200')) return console.log(label, 'refused', String(answer).split('\\r\\n')[0])",
     "  const alpn = process.env.ALPN === undefined ? {} : { ALPNProtocols: process.env.ALPN.split(',') }",
