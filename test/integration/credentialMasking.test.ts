@@ -24,6 +24,7 @@ import { workspaceWrite } from "../support/codexSandbox.js"
 import { launchOf } from "../support/networkProxy.js"
 import { eventually, serverArgs, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
+import { makeTestCertificates } from "../support/testCertificates.js"
 
 const startServer = useStdioServers()
 const startWebSocketServer = useWebSocketServers()
@@ -75,16 +76,9 @@ const listen = async (server: Http.Server) => {
 beforeAll(async () => {
   scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "credential-masking-"))
   // A CA of the test's (a real CA: the reference refuses a self-signed leaf as its own CA) and a leaf for 127.0.0.1.
-  const file = (name: string) => Path.join(scratch, name)
-  Fs.writeFileSync(file("ext.cnf"), "[leaf]\nbasicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
-  const openssl = (...args: ReadonlyArray<string>) => execFileSync("openssl", args, { stdio: "ignore" })
-  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("ca.key"))
-  openssl("req", "-x509", "-new", "-key", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=masking test CA", "-config", "/dev/null", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("leaf.key"))
-  openssl("req", "-new", "-key", file("leaf.key"), "-out", file("leaf.csr"), "-subj", "/CN=localhost", "-config", "/dev/null")
-  openssl("x509", "-req", "-in", file("leaf.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-out", file("leaf.pem"), "-days", "2", "-extfile", file("ext.cnf"), "-extensions", "leaf")
-  caFile = file("ca.pem")
-  const tls = { key: Fs.readFileSync(file("leaf.key")), cert: Fs.readFileSync(file("leaf.pem")) }
+  const certificates = makeTestCertificates(scratch, { caName: "masking test CA", commonName: "localhost", subjectAltName: "IP:127.0.0.1,DNS:localhost" })
+  caFile = certificates.caFile
+  const tls = { key: Fs.readFileSync(certificates.keyFile), cert: Fs.readFileSync(certificates.certFile) }
   const boundServer = Https.createServer(tls, recording("bound"))
   // An upgrade is answered 101, then every byte is echoed back.
   boundServer.on("upgrade", (request: Http.IncomingMessage, socket: Duplex) => {

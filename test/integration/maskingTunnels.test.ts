@@ -10,7 +10,6 @@
  * (only ever to its bound destination) and where each request went (only
  * ever to the target that was decided).
  */
-import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as Http2 from "node:http2"
@@ -21,6 +20,7 @@ import type * as Tls from "node:tls"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchOf } from "../support/networkProxy.js"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { makeTestCertificates } from "../support/testCertificates.js"
 
 const startServer = useStdioServers()
 
@@ -81,15 +81,9 @@ const listen = async (server: Net.Server) => {
 beforeAll(async () => {
   scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-tunnels-"))
   const file = (name: string) => Path.join(scratch, name)
-  Fs.writeFileSync(file("ext.cnf"), "[leaf]\nbasicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
-  const openssl = (...args: ReadonlyArray<string>) => execFileSync("openssl", args, { stdio: "ignore" })
-  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("ca.key"))
-  openssl("req", "-x509", "-new", "-key", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=tunnels test CA", "-config", "/dev/null", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("leaf.key"))
-  openssl("req", "-new", "-key", file("leaf.key"), "-out", file("leaf.csr"), "-subj", "/CN=localhost", "-config", "/dev/null")
-  openssl("x509", "-req", "-in", file("leaf.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-out", file("leaf.pem"), "-days", "2", "-extfile", file("ext.cnf"), "-extensions", "leaf")
-  caFile = file("ca.pem")
-  const tls = { key: Fs.readFileSync(file("leaf.key")), cert: Fs.readFileSync(file("leaf.pem")) }
+  const certificates = makeTestCertificates(scratch, { caName: "tunnels test CA", commonName: "localhost", subjectAltName: "IP:127.0.0.1,DNS:localhost" })
+  caFile = certificates.caFile
+  const tls = { key: Fs.readFileSync(certificates.keyFile), cert: Fs.readFileSync(certificates.certFile) }
   // Both speak HTTP/1.1 and h2 to a client that offers it: what the proxy's side chose is seen in `httpVersion`.
   bound = await listen(Http2.createSecureServer({ ...tls, allowHTTP1: true }, recording("bound") as never))
   unbound = await listen(Http2.createSecureServer({ ...tls, allowHTTP1: true }, recording("unbound") as never))

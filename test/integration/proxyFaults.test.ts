@@ -14,7 +14,6 @@
  * another session is answered throughout; the server, and the processes
  * of both sessions, are still there after.
  */
-import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -24,6 +23,8 @@ import { launchOf } from "../support/networkProxy.js"
 import { namespacesAvailable, type NamespacedServer, SILENT_NEIGHBOUR, useNamespacedServers } from "../support/networkNamespace.js"
 import { pipeProcess } from "../support/StdioServer.js"
 import type { RawWebSocketClient } from "../support/WebSocketServer.js"
+import { makeSelfSigned, makeTestCertificates } from "../support/testCertificates.js"
+
 
 const startServer = useNamespacedServers()
 const SCRIPTS = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../support/proxyFaults")
@@ -44,19 +45,11 @@ let bad = ""
 let caFile = ""
 beforeAll(() => {
   scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "proxy-faults-"))
-  const file = (name: string) => Path.join(scratch, name)
-  const openssl = (...args: ReadonlyArray<string>) => execFileSync("openssl", args, { stdio: "ignore" })
-  Fs.writeFileSync(file("ext.cnf"), "[leaf]\nbasicConstraints=CA:FALSE\nsubjectAltName=DNS:good.test\nextendedKeyUsage=serverAuth\n")
-  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("ca.key"))
-  openssl("req", "-x509", "-new", "-key", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=proxy faults CA", "-config", "/dev/null", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("good.key"))
-  openssl("req", "-new", "-key", file("good.key"), "-out", file("good.csr"), "-subj", "/CN=good.test", "-config", "/dev/null")
-  openssl("x509", "-req", "-in", file("good.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-out", file("good.pem"), "-days", "2", "-extfile", file("ext.cnf"), "-extensions", "leaf")
-  openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file("bad.key"))
-  openssl("req", "-x509", "-new", "-key", file("bad.key"), "-out", file("bad.pem"), "-days", "2", "-subj", "/CN=bad.test", "-config", "/dev/null", "-addext", "subjectAltName=DNS:bad.test")
-  good = JSON.stringify([file("good.key"), file("good.pem")])
-  bad = JSON.stringify([file("bad.key"), file("bad.pem")])
-  caFile = file("ca.pem")
+  const certificates = makeTestCertificates(scratch, { caName: "proxy faults CA", commonName: "good.test", subjectAltName: "DNS:good.test", leaf: "good" })
+  const selfSigned = makeSelfSigned(scratch, "bad.test")
+  good = JSON.stringify([certificates.keyFile, certificates.certFile])
+  bad = JSON.stringify([selfSigned.keyFile, selfSigned.certFile])
+  caFile = certificates.caFile
 }, 30_000)
 afterAll(() => Fs.rmSync(scratch, { recursive: true, force: true }))
 
