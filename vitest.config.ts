@@ -12,6 +12,7 @@ import SummaryReporter from "./test/support/summaryReporter.js"
  */
 const WITHOUT_ADDON = [
   "test/integration/stdio.test.ts",
+  "test/integration/spawnKinds.test.ts",
   "test/integration/backpressure.test.ts",
   "test/integration/faults.test.ts",
   "test/integration/endTogether.test.ts",

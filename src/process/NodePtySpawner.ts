@@ -4,7 +4,7 @@ import * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import type * as NodePty from "node-pty"
-import { InternalError, internalErrorFrom } from "../protocol/errors.js"
+import { InternalError, internalErrorFrom, SpawnNotFound } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import { childNeedsCloser, closerArgv, terminalOpened } from "./inheritedDescriptors.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
@@ -139,7 +139,14 @@ export const make = (): ProcessSpawner => ({
       yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env)
       const [program, ...args] = request.argv
       // execvp failures in the forked child would only show as exit code 1.
-      yield* resolveExecutable(program!, request.cwd, request.env)
+      // A bare name not in PATH is the reference's `spawnFailed` on a terminal.
+      yield* Effect.mapError(
+        resolveExecutable(program!, request.cwd, request.env),
+        (error) =>
+          error._tag === "ExecServer/SpawnNotFound" && !program!.includes("/")
+            ? new SpawnNotFound({ message: error.message, missing: error.missing, path: error.path, kind: "spawnFailed" })
+            : error
+      )
       // A confined command gets its argv[0] from the sandbox's launcher.
       const useHelper = request.sandbox === undefined && request.arg0 !== undefined && request.arg0 !== program &&
         Fs.existsSync(ARG0_HELPER)

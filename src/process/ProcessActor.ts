@@ -17,7 +17,7 @@ import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
-import { type InternalError, ServerBusy, type SpawnNotFound } from "../protocol/errors.js"
+import { type InternalError, ServerBusy, type SpawnNotFound, withSpawnKind } from "../protocol/errors.js"
 import { DENIAL_SCAN_BYTES, isLikelySandboxDenied } from "../sandbox/denial.js"
 import type { SandboxType } from "../protocol/sandbox.js"
 import type {
@@ -149,7 +149,8 @@ export const makeProcessActor = (
 ): Effect.Effect<ProcessActor, InternalError | SpawnNotFound, Scope.Scope> =>
   Effect.gen(function*() {
     const { emit, output, processId } = options
-    const child = yield* options.spawner.spawn(options.request)
+    // The spawners' OS errors get their kind here, so that none of them can start a process without one.
+    const child = yield* Effect.mapError(options.spawner.spawn(options.request), withSpawnKind("spawnFailed"))
     const sizes = options.request.tty ? new TerminalSizes(options.request.size) : undefined
     const startedAtMs = yield* Clock.currentTimeMillis
     // Scope.addFinalizer rather than Effect.addFinalizer: the latter runs each

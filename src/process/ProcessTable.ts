@@ -20,7 +20,8 @@ import {
   InvalidRequest,
   type SandboxUnavailable,
   type ServerBusy,
-  type SpawnNotFound
+  type SpawnNotFound,
+  withSpawnKind
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { ClientRequestFailed } from "../jsonrpc/Connection.js"
@@ -301,11 +302,12 @@ export const makeProcessTableIn = (
                   port: listener.port,
                   // The forwarder inside does not say which port its client used.
                   accept: (socket) => listener.serve(socket, `127.0.0.1:0`)
-                })))
+                }))).pipe(Effect.mapError(withSpawnKind("sandboxPreparation")))
             )
           const launch = confinement._tag === "Unconfined"
             ? undefined
             : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd, loopbackPorts })
+              .pipe(Effect.mapError(withSpawnKind("sandboxPreparation")))
           return yield* makeProcessActor({
             processId: params.processId,
             request: {

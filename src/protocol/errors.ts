@@ -106,15 +106,59 @@ export class MethodNotFound extends Schema.TaggedError<MethodNotFound>()("ExecSe
   }
 }
 
-/** -32603: an operating-system or internal failure; `errno` names the OS error when there is one. */
+/**
+ * Why `process/start` started nothing, `data.kind` on the wire (the
+ * reference's since 0.171): a missing program or cwd, a program that may not
+ * be run, any other failure to start, a sandbox that cannot be had here, or
+ * one that could not be prepared.
+ */
+export const SpawnErrorKind = Schema.Literal(
+  "spawnNotFound",
+  "spawnPermissionDenied",
+  "spawnFailed",
+  "sandboxUnavailable",
+  "sandboxPreparation"
+)
+/** @see SpawnErrorKind */
+export type SpawnErrorKind = typeof SpawnErrorKind.Type
+
+/**
+ * -32603: an operating-system or internal failure; `errno` names the OS error
+ * when there is one, and `kind` what failed when it is a `process/start`'s
+ * (see `withSpawnKind`).
+ */
 export class InternalError extends Schema.TaggedError<InternalError>()("ExecServer/InternalError", {
   message: Schema.String,
-  errno: Schema.optional(Schema.String)
+  errno: Schema.optional(Schema.String),
+  kind: Schema.optional(SpawnErrorKind)
 }) {
   get code(): number {
     return ErrorCode.InternalError
   }
+  get data(): unknown {
+    return this.kind === undefined
+      ? undefined
+      : { ...(this.errno === undefined ? {} : { errno: this.errno }), kind: this.kind }
+  }
 }
+
+/** The kind of a failed start's OS error, by its errno, as the reference's io::ErrorKind gives it. */
+const kindOfErrno = (errno: string | undefined): SpawnErrorKind =>
+  errno === "ENOENT" ? "spawnNotFound" : errno === "EACCES" || errno === "EPERM" ? "spawnPermissionDenied" : "spawnFailed"
+
+/**
+ * A `process/start`'s failure with its kind: an InternalError that has none
+ * gets `fallback`, or, for a spawn's OS error, the kind of its errno. The
+ * other errors know their own.
+ */
+export const withSpawnKind = (fallback: "spawnFailed" | "sandboxPreparation") => <E>(error: E): E =>
+  error instanceof InternalError && error.kind === undefined
+    ? new InternalError({
+      message: error.message,
+      ...(error.errno === undefined ? {} : { errno: error.errno }),
+      kind: fallback === "spawnFailed" ? kindOfErrno(error.errno) : fallback
+    }) as E
+    : error
 
 /** -32004: a filesystem path that does not exist. */
 export class PathNotFound extends Schema.TaggedError<PathNotFound>()("ExecServer/PathNotFound", {
@@ -144,7 +188,8 @@ export class SandboxDenied extends Schema.TaggedError<SandboxDenied>()("ExecServ
 
 /**
  * -32603: a sandbox was asked for and cannot be applied here (no bubblewrap,
- * no user namespaces, ...): nothing was run. `data.sandbox` is `"unavailable"`.
+ * no user namespaces, ...): nothing was run. `data.sandbox` is
+ * `"unavailable"`, and `data.kind` `"sandboxUnavailable"` (for `fs/*` too).
  */
 export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()("ExecServer/SandboxUnavailable", {
   message: Schema.String
@@ -152,8 +197,11 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
   get code(): number {
     return ErrorCode.InternalError
   }
+  get kind(): "sandboxUnavailable" {
+    return "sandboxUnavailable"
+  }
   get data(): unknown {
-    return { sandbox: "unavailable" }
+    return { sandbox: "unavailable", kind: this.kind }
   }
 }
 
@@ -161,14 +209,17 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
  * -32603: `process/start` found no working directory (`missing: "cwd"`) or
  * no program (`missing: "program"`; the name searched in the child's PATH,
  * or the path given) at `path`, and started nothing. The code is the
- * reference's; `data` is `{errno: "ENOENT", missing, path}` so a client can
- * tell it from other failures, and `errno` stays `"ENOENT"` for those that
- * test it.
+ * reference's; `data` is `{errno: "ENOENT", missing, path, kind}` so a client
+ * can tell it from other failures, and `errno` stays `"ENOENT"` for those
+ * that test it. `kind` is `"spawnNotFound"`, but `"spawnFailed"` for a
+ * terminal's bare name not found in PATH, as the reference says it (its
+ * terminal spawner looks the name up itself and fails plainly).
  */
 export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("ExecServer/SpawnNotFound", {
   message: Schema.String,
   missing: Schema.Literal("cwd", "program"),
-  path: Schema.String
+  path: Schema.String,
+  kind: Schema.optionalWith(Schema.Literal("spawnNotFound", "spawnFailed"), { default: () => "spawnNotFound" as const })
 }) {
   get code(): number {
     return ErrorCode.InternalError
@@ -177,7 +228,7 @@ export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("ExecServ
     return "ENOENT"
   }
   get data(): unknown {
-    return { errno: this.errno, missing: this.missing, path: this.path }
+    return { errno: this.errno, missing: this.missing, path: this.path, kind: this.kind }
   }
 }
 
@@ -217,6 +268,7 @@ export const ExecServerError = Schema.Union(
 export type ExecServerError = typeof ExecServerError.Type
 
 const isInvalidRequestReason = Schema.is(InvalidRequestReason)
+const isSpawnErrorKind = Schema.is(SpawnErrorKind)
 
 const dataField = (data: unknown, name: string): unknown =>
   typeof data === "object" && data !== null && name in data ? (data as Record<string, unknown>)[name] : undefined
@@ -254,10 +306,15 @@ export const fromWireError = (error: WireError): ExecServerError | undefined => 
       if (dataField(error.data, "sandbox") === "unavailable") return new SandboxUnavailable({ message })
       const missing = dataField(error.data, "missing")
       const path = dataField(error.data, "path")
+      const kind = dataField(error.data, "kind")
       if ((missing === "cwd" || missing === "program") && typeof path === "string") {
-        return new SpawnNotFound({ message, missing, path })
+        return new SpawnNotFound({ message, missing, path, ...(kind === "spawnFailed" ? { kind } : {}) })
       }
-      return new InternalError({ message, ...(typeof errno === "string" ? { errno } : {}) })
+      return new InternalError({
+        message,
+        ...(typeof errno === "string" ? { errno } : {}),
+        ...(isSpawnErrorKind(kind) ? { kind } : {})
+      })
     }
     default:
       return undefined

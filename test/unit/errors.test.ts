@@ -19,7 +19,8 @@ import {
   ServerBusy,
   SpawnNotFound,
   toWireError,
-  WireErrorSchema
+  WireErrorSchema,
+  withSpawnKind
 } from "../../src/protocol/errors.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as TestServer from "../../src/testing/TestServer.js"
@@ -40,7 +41,11 @@ describe("wire errors", () => {
       new ServerBusy({ message: "i" }),
       new ServerBusy({ message: "j", limit: "liveProcesses" }),
       new SpawnNotFound({ message: "k", missing: "cwd", path: "/gone" }),
-      new SpawnNotFound({ message: "l", missing: "program", path: "nope" })
+      new SpawnNotFound({ message: "l", missing: "program", path: "nope" }),
+      new SpawnNotFound({ message: "m", missing: "program", path: "nope", kind: "spawnFailed" }),
+      new InternalError({ message: "n", errno: "EACCES", kind: "spawnPermissionDenied" }),
+      new InternalError({ message: "o", kind: "spawnFailed" }),
+      new InternalError({ message: "p", errno: "ENOTDIR", kind: "sandboxPreparation" })
     ]
     for (const error of errors) {
       const wire = Schema.decodeUnknownSync(WireErrorSchema)(JSON.parse(JSON.stringify(toWireError(error))))
@@ -81,12 +86,32 @@ describe("wire errors", () => {
     expect(wire).toEqual({
       code: -32603,
       message: "cwd /gone does not exist",
-      data: { errno: "ENOENT", missing: "cwd", path: "/gone" }
+      data: { errno: "ENOENT", missing: "cwd", path: "/gone", kind: "spawnNotFound" }
     })
     // An ENOENT without `missing` (a script's missing interpreter) stays an InternalError.
     expect(fromWireError({ code: -32603, message: "m", data: { errno: "ENOENT" } })).toEqual(
       new InternalError({ message: "m", errno: "ENOENT" })
     )
+  })
+
+  it("name a failed start's kind in data.kind, from the error itself or the errno of its spawn", () => {
+    expect(toWireError(new SandboxUnavailable({ message: "m" })))
+      .toEqual({ code: -32603, message: "m", data: { sandbox: "unavailable", kind: "sandboxUnavailable" } })
+    expect(toWireError(new InternalError({ message: "m", errno: "EACCES", kind: "spawnPermissionDenied" })))
+      .toEqual({ code: -32603, message: "m", data: { errno: "EACCES", kind: "spawnPermissionDenied" } })
+    // Without a kind, as other methods' -32603 go: only the errno.
+    expect(toWireError(new InternalError({ message: "m", errno: "EIO" }))).toEqual({ code: -32603, message: "m", data: { errno: "EIO" } })
+    const spawnKind = withSpawnKind("spawnFailed")
+    expect(spawnKind(new InternalError({ message: "m", errno: "EACCES" })).kind).toBe("spawnPermissionDenied")
+    expect(spawnKind(new InternalError({ message: "m", errno: "EPERM" })).kind).toBe("spawnPermissionDenied")
+    expect(spawnKind(new InternalError({ message: "m", errno: "ENOENT" })).kind).toBe("spawnNotFound")
+    expect(spawnKind(new InternalError({ message: "m", errno: "E2BIG" })).kind).toBe("spawnFailed")
+    expect(spawnKind(new InternalError({ message: "m" })).kind).toBe("spawnFailed")
+    expect(withSpawnKind("sandboxPreparation")(new InternalError({ message: "m", errno: "EACCES" })).kind).toBe("sandboxPreparation")
+    // A kind already given is kept; the other errors pass as they are.
+    expect(spawnKind(new InternalError({ message: "m", errno: "EACCES", kind: "sandboxPreparation" })).kind).toBe("sandboxPreparation")
+    const notFound = new SpawnNotFound({ message: "m", missing: "cwd", path: "/gone" })
+    expect(spawnKind(notFound)).toBe(notFound)
   })
 
   it.scoped("reach the client as the tagged errors", () =>
