@@ -44,6 +44,8 @@ export const InitializeParams = Schema.Struct({
 export const EnvironmentCapabilities = Schema.Struct({
   networkProxyLaunch: Schema.Boolean,
   networkProxyReviewDomains: Schema.Boolean,
+  /** `networkProxy.proxy.transparentTcp` (direct TCP connects routed through the managed SOCKS5 proxy): false, not implemented yet. */
+  networkProxyTransparentTcp: Schema.Boolean,
   credentialMasking: Schema.Boolean,
   credentialMaskingCustomProviders: Schema.Boolean,
   capabilityDiscoverySandbox: Schema.Boolean,
@@ -67,6 +69,7 @@ export type EnvironmentCapabilities = typeof EnvironmentCapabilities.Type
 export const EnvironmentInfo = Schema.Struct({
   /** The user's login shell: `path` is a program path, not a URI. */
   shell: Schema.Struct({ name: Schema.String, path: Schema.String }),
+  /** The reference version whose protocol is spoken (Codex gates features on it); the package's own is `serverInfo.version`. */
   executorVersion: Schema.String,
   /** `sha256:` + 64 hex: the same for one host and install (the reference's opaque identity of the provider). */
   providerId: Schema.optional(Schema.String),

@@ -36,6 +36,15 @@ const readLoginShell = (): Shell => {
   return { name: Path.basename(path), path }
 }
 
+/**
+ * `executorVersion`: the version of codex exec-server whose protocol this
+ * server implements, not this package's (that is `serverInfo.version`). A
+ * Codex client decides features from it: it calls `capabilities/discoverV2`
+ * only for 0.164.0 or newer, whatever `capabilityDiscoveryV2` says, so
+ * reporting our own 0.1.0 kept the executor's skills from the model.
+ */
+export const REFERENCE_EXECUTOR_VERSION = "0.171.0"
+
 let providerIdOfInstall: string | undefined
 
 /**
@@ -63,6 +72,8 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   // process/start.networkProxy and its questions to the client (network/policyRequest).
   networkProxyLaunch: true,
   networkProxyReviewDomains: true,
+  // networkProxy.proxy.transparentTcp is not implemented yet: a client asks for it only when this is true.
+  networkProxyTransparentTcp: false,
   // proxy.credentialMasking and proxy.credentialProviders (test/integration/credentialMasking.test.ts).
   credentialMasking: true,
   credentialMaskingCustomProviders: true,
@@ -89,7 +100,6 @@ let lastInfo: { readonly inputs: ReadonlyArray<unknown>; readonly info: Environm
  * four file URIs was most of what it cost.
  */
 export const environmentInfo = (options: {
-  readonly version: string
   readonly environment: Readonly<Record<string, string | undefined>>
   readonly sandboxedFiles: boolean
   readonly http: boolean
@@ -98,11 +108,11 @@ export const environmentInfo = (options: {
   const cwd = process.cwd()
   const home = Os.homedir()
   const temp = Os.tmpdir()
-  const inputs = [options.version, tmpdir, options.sandboxedFiles, options.http, cwd, home, temp]
+  const inputs = [tmpdir, options.sandboxedFiles, options.http, cwd, home, temp]
   if (lastInfo !== undefined && lastInfo.inputs.every((input, i) => input === inputs[i])) return lastInfo.info
   const info: EnvironmentInfo = {
     shell: loginShell(),
-    executorVersion: options.version,
+    executorVersion: REFERENCE_EXECUTOR_VERSION,
     providerId: providerId(),
     cwd: uri(cwd),
     userHomeDir: uri(home),

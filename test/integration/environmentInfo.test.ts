@@ -4,11 +4,12 @@
  * only what this server answers.
  */
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
+import { REFERENCE_EXECUTOR_VERSION } from "../../src/server/environmentInfo.js"
 import { REFERENCE_BINARY, serverArgs, useStdioServers } from "../support/StdioServer.js"
 
 const start = useStdioServers()
@@ -24,7 +25,48 @@ const requestOf: Record<string, readonly [string, Record<string, unknown>]> = {
   capabilityDiscoveryV2: ["capabilities/discoverV2", {}]
 }
 
+/** The capability flags of codex 0.171's `environment/info`, in its order (../shared/REFERENCE-0171.md §2). */
+const REFERENCE_CAPABILITIES = [
+  "networkProxyLaunch", "networkProxyReviewDomains", "networkProxyTransparentTcp", "credentialMasking",
+  "credentialMaskingCustomProviders", "capabilityDiscoverySandbox", "fsWatchMissing", "capabilityDiscoveryV2",
+  "environmentConfigRead", "httpHeaderEnvVars", "sandboxedFileStreaming", "fileWriteStreaming", "shellSnapshotV2",
+  "windowsMxc", "linuxRootWritePreservesDevices", "linuxApprovedRootWritePreservesRestrictions"
+]
+
+/** `major.minor.patch` as numbers, or undefined for anything that is not a semver. */
+const semver = (version: unknown): readonly [number, number, number] | undefined => {
+  const match = typeof version === "string" ? /^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(version) : null
+  return match === null ? undefined : [Number(match[1]), Number(match[2]), Number(match[3])]
+}
+
+const atLeast = (version: readonly [number, number, number], floor: readonly [number, number, number]): boolean => {
+  for (let i = 0; i < 3; i++) if (version[i] !== floor[i]) return version[i]! > floor[i]!
+  return true
+}
+
 describe("environment info", () => {
+  it("executorVersion is the reference version whose protocol this server speaks (>= 0.164.0, so Codex asks capabilities/discoverV2); serverInfo.version is the package's own", async () => {
+    const server = await start([], { handshake: false })
+    const { result } = await server.request("initialize", { clientName: "env" })
+    const executorVersion: unknown = result.environmentInfo.executorVersion
+    const parsed = semver(executorVersion)
+    expect(parsed, String(executorVersion)).toBeDefined()
+    // Codex gates capabilities/discoverV2 on this: no call below 0.164.0 (REFERENCE-0171.md §1).
+    expect(atLeast(parsed!, [0, 164, 0]), String(executorVersion)).toBe(true)
+    expect(executorVersion).toBe(REFERENCE_EXECUTOR_VERSION)
+    const ownVersion = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version
+    expect(result.serverInfo).toEqual({ name: "effect-exec-server", version: ownVersion })
+    server.send({ method: "initialized", params: {} })
+    expect((await server.request("environment/info", {})).result.executorVersion).toBe(REFERENCE_EXECUTOR_VERSION)
+  })
+
+  it("lists the capability flags in the reference's order (codex 0.171's 16 keys; the last two only where the sandbox runs)", async () => {
+    const server = await start()
+    const { capabilities } = (await server.request("environment/info", {})).result
+    const expected = capabilities.sandboxedFileStreaming === true ? REFERENCE_CAPABILITIES : REFERENCE_CAPABILITIES.slice(0, 14)
+    expect(Object.keys(capabilities)).toEqual(expected)
+  })
+
   it("initialize carries environmentInfo; environment/info answers the same once initialized", async () => {
     const server = await start([], { handshake: false })
     const initialized = await server.request("initialize", { clientName: "env" })
@@ -56,14 +98,19 @@ describe("environment info", () => {
     // The managed network proxy is a field of process/start (test/integration/networkProxy.test.ts), and so is credential masking (credentialMasking.test.ts).
     expect([capabilities.networkProxyLaunch, capabilities.networkProxyReviewDomains, capabilities.credentialMasking, capabilities.credentialMaskingCustomProviders])
       .toEqual([true, true, true, true])
+    // Transparent TCP (networkProxy.proxy.transparentTcp) is not implemented yet, so not claimed.
+    expect(capabilities.networkProxyTransparentTcp).toBe(false)
     // So is the shell snapshot (test/integration/shellSnapshot.test.ts).
     expect(capabilities.shellSnapshotV2).toBe(true)
   })
 
-  it.skipIf(!existsSync(REFERENCE_BINARY))("claims the reference's capabilities, in its order (codex 0.169)", async () => {
-    const ours = (await (await start()).request("environment/info", {})).result.capabilities
-    const reference = (await (await start([], { command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] })).request("environment/info", {})).result.capabilities
-    expect(Object.entries(ours)).toEqual(Object.entries(reference))
+  it.skipIf(!existsSync(REFERENCE_BINARY))("claims the reference's capabilities, in its order (codex 0.171), and its executorVersion", async () => {
+    const ours = (await (await start()).request("environment/info", {})).result
+    const reference = (await (await start([], { command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] })).request("environment/info", {})).result
+    expect(Object.keys(reference.capabilities)).toEqual(REFERENCE_CAPABILITIES)
+    // Transparent TCP is the reference's and not yet ours: the one flag that differs.
+    expect(Object.entries(ours.capabilities)).toEqual(Object.entries({ ...reference.capabilities, networkProxyTransparentTcp: false }))
+    expect(ours.executorVersion).toBe(reference.executorVersion)
   })
 
   it("reports $TMPDIR as its temporary directory and its own working directory", async () => {

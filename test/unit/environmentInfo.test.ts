@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import { environmentInfo } from "../../src/server/environmentInfo.js"
 
-const options = (environment: Record<string, string | undefined>) => ({ version: "1", environment, sandboxedFiles: false, http: true })
+const options = (environment: Record<string, string | undefined>) => ({ environment, sandboxedFiles: false, http: true })
 
 describe("environmentInfo", () => {
   const home = process.cwd()

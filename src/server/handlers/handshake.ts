@@ -16,7 +16,7 @@ export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(func
   const sandboxedFiles = (yield* SandboxedFs).available
   const http = (yield* HttpRequests).available
   const info = () =>
-    environmentInfo({ version: config.serverVersion, environment: config.environment ?? process.env, sandboxedFiles, http })
+    environmentInfo({ environment: config.environment ?? process.env, sandboxedFiles, http })
   return {
     initialize: (params) =>
       Effect.flatMap(ClientSession, (session) =>
