@@ -9,7 +9,8 @@
  * those: the proxy resolves, connects and reports.
  */
 import * as Net from "node:net"
-import * as Os from "node:os"
+import { canonicalAddress } from "../sandbox/socketTable.js"
+import { hostAddresses } from "./hostAddresses.js"
 import { ipv6Bytes } from "./ipBytes.js"
 
 /** What `domains` says of a host pattern. */
@@ -140,23 +141,6 @@ const isLoopbackAddress = (address: string): boolean => {
   return loopbackList().check(ip, familyOf(ip))
 }
 
-/** An address as `ownAddresses` keeps it: IPv4 dotted, IPv6 as its 16 bytes in hex (its text has many forms). */
-const canonical = (ip: string): string => Net.isIPv6(ip) ? ipv6Bytes(ip).toString("hex") : ip
-
-/**
- * The addresses of the host's own interfaces (the server's network
- * namespace), read at each check since they change: a service bound to
- * 0.0.0.0 answers on every one of them, a public-looking one too.
- */
-const ownAddresses = (): ReadonlySet<string> => {
-  try {
-    return new Set(Object.values(Os.networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => canonical(unscoped(entry.address)))))
-  } catch {
-    // The interfaces cannot be listed: the address lists alone decide, as before.
-    return new Set()
-  }
-}
-
 /**
  * The IPv4 address an IPv6 address reaches where it embeds one: mapped
  * (`::ffff:0:0/96`), the well-known NAT64 prefix (`64:ff9b::/96`), 6to4
@@ -182,7 +166,7 @@ const isNonPublicAmong = (address: string, own: ReadonlySet<string>): boolean =>
     const ipv4 = embeddedIPv4(bytes)
     if (ipv4 !== undefined) return isNonPublicAmong(ipv4, own)
   }
-  return nonPublicList().check(ip, familyOf(ip)) || own.has(canonical(ip))
+  return nonPublicList().check(ip, familyOf(ip)) || own.has(canonicalAddress(ip) ?? ip)
 }
 
 /**
@@ -190,7 +174,7 @@ const isNonPublicAmong = (address: string, own: ReadonlySet<string>): boolean =>
  * public internet, or one of the host's own (whatever its range), or an
  * IPv6 form of such an IPv4 address.
  */
-export const isNonPublicAddress = (address: string): boolean => isNonPublicAmong(address, ownAddresses())
+export const isNonPublicAddress = (address: string): boolean => isNonPublicAmong(address, hostAddresses())
 
 /**
  * Why a connection to the addresses a host resolved to is refused, or
@@ -201,7 +185,7 @@ export const isNonPublicAddress = (address: string): boolean => isNonPublicAmong
 export const addressRefusal = (addresses: ReadonlyArray<string>, allowLocalBinding: boolean): RefusalReason | undefined => {
   if (addresses.length === 0) return "not_allowed_local"
   if (allowLocalBinding) return undefined
-  const own = ownAddresses()
+  const own = hostAddresses()
   return addresses.some((address) => isNonPublicAmong(address, own)) ? "not_allowed_local" : undefined
 }
 

@@ -17,9 +17,9 @@
  * What cannot be read is taken for ours (fail closed).
  */
 import * as Net from "node:net"
-import * as Os from "node:os"
 import { directoryEntries, linkTarget } from "../sandbox/procfs.js"
 import { canonicalAddress, socketRows, TCP_LISTEN } from "../sandbox/socketTable.js"
+import { hostAddresses } from "./hostAddresses.js"
 import { ipv6Bytes } from "./ipBytes.js"
 
 /** Which sockets a destination could reach: TCP's listeners (CONNECT, a forwarded request) or UDP's (a SOCKS5 datagram). */
@@ -53,22 +53,10 @@ const isLoopback = (key: string): boolean => {
 /** How long the host's interface addresses are taken as read (they come and go, rarely; reading them costs about 80 µs). */
 const INTERFACES_FRESH_MS = 1_000
 
-let interfaces: { readonly at: number; readonly addresses: ReadonlySet<string | undefined> } | undefined
-
-/** This host's interface addresses, canonical. */
-const interfaceAddresses = (): ReadonlySet<string | undefined> => {
-  const now = Date.now()
-  if (interfaces === undefined || now - interfaces.at > INTERFACES_FRESH_MS || now < interfaces.at) {
-    const addresses = new Set(Object.values(Os.networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => canonicalAddress(entry.address))))
-    interfaces = { at: now, addresses }
-  }
-  return interfaces.addresses
-}
-
 /** Whether connecting to `address` reaches this host. */
 export const isLocalDestination = (address: string): boolean => {
   const key = destinationKey(address)
-  return key !== undefined && (isLoopback(key) || UNSPECIFIED.has(key) || interfaceAddresses().has(key))
+  return key !== undefined && (isLoopback(key) || UNSPECIFIED.has(key) || hostAddresses(INTERFACES_FRESH_MS).has(key))
 }
 
 /** The inodes of the sockets this process holds. */
