@@ -31,6 +31,8 @@ export default defineConfig({
     // Integration tests spawn real servers and processes; the machines have 2 cores.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Each file's own XDG_RUNTIME_DIR: the console keys of the servers it kills go with it.
+    setupFiles: ["./test/support/runtimeDir.ts"],
     pool: "forks",
     poolOptions: {
       // The heap test forces garbage collections to measure what stays.
