@@ -1,0 +1,158 @@
+/**
+ * Transparent TCP (issue 68, item 2; sandbox/transparentTcp.ts): a
+ * sandboxed process that ignores the proxy variables still reaches only
+ * what its managed proxy allows, by name. The server runs in a network
+ * namespace of the test's (support/networkNamespace.ts), the target at
+ * TARGET_ADDRESS in one of its own (a public-looking address none of the
+ * server's interfaces holds), and the names are the test's /etc/hosts
+ * there: `allowed.test` and `denied.test` the target, `private.test`
+ * loopback. Then the reference's -32602 words, on both servers where the
+ * reference is installed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { launchOf } from "../support/networkProxy.js"
+import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../support/networkNamespace.js"
+import { workspaceWrite } from "../support/codexSandbox.js"
+import { pipeProcess, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
+import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
+
+const startServer = useNamespacedServers()
+const start = useStdioServers()
+
+/** An HTTP server on port 8080 and a UDP echo on 9999 of the target's namespace; it ends with its stdin. */
+const TARGET_SCRIPT = `
+const http = require("node:http"), dgram = require("node:dgram")
+const udp = dgram.createSocket("udp4").on("message", (m, from) => udp.send(m, from.port, from.address)).bind(9999)
+http.createServer((request, response) => response.end("hello from the target\\n")).listen(8080, () => console.log("ready"))
+process.stdin.on("end", () => process.exit(0)).resume()
+`
+
+const HOSTS = { "allowed.test": TARGET_ADDRESS, "denied.test": TARGET_ADDRESS, "private.test": "127.0.0.1" }
+
+let workspace = ""
+/** The shell command that starts the target. */
+let target = ""
+beforeAll(() => {
+  workspace = Fs.mkdtempSync(Path.join(Os.tmpdir(), "transparent-tcp-"))
+  const script = Path.join(workspace, "target.cjs")
+  Fs.writeFileSync(script, TARGET_SCRIPT)
+  target = `exec '${process.execPath}' '${script}'`
+})
+afterAll(() => Fs.rmSync(workspace, { recursive: true, force: true }))
+
+/** The proxy of the cases: SOCKS5 on, transparent TCP asked for, `allowed.test` and `private.test` allowed by name. */
+const transparentLaunch = (proxy: Record<string, unknown> = {}) =>
+  launchOf({ enableSocks5: true, transparentTcp: true, domains: { "allowed.test": "allow", "private.test": "allow" }, ...proxy })
+
+/** curl with the proxy variables ignored: the body, then `exit=<status>`. */
+const directCurl = (url: string) => `curl -s --noproxy '*' --max-time 20 ${url}; echo " exit=$?"`
+
+describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed process with transparent TCP", () => {
+  it("reaches an allowed name directly, through its SOCKS5 proxy by name; a denied name, a denied address and a private address are refused", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    expect(client.messages.find((m) => m.id !== undefined && m.result?.environmentInfo)?.result.environmentInfo.capabilities.networkProxyTransparentTcp)
+      .toBe(true)
+    const script = [
+      "getent hosts allowed.test",
+      directCurl("http://allowed.test:8080/"),
+      directCurl("http://denied.test:8080/"),
+      directCurl(`http://${TARGET_ADDRESS}:8080/`),
+      directCurl("http://private.test:8080/"),
+      // Without the variables at all, as a program that never heard of them.
+      `env -u ALL_PROXY -u all_proxy -u HTTP_PROXY -u http_proxy curl -s --max-time 20 http://allowed.test:8080/; echo " exit=$?"`
+    ].join("; ")
+    const started = await client.request("process/start", pipeProcess("direct", ["sh", "-c", script], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    expect(started.error).toBeUndefined()
+    expect(started.result.sandboxType).toBe("linuxSeccomp")
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "direct", 60_000)
+    const lines = client.outputOf("direct").split("\n")
+    // The resolver inside answers with its own addresses, never the target's.
+    expect(lines[0]).toMatch(/^fdc0:de00::1\s+allowed\.test$/)
+    expect(lines[1]).toBe("hello from the target")
+    expect(lines[2]).toBe(" exit=0")
+    // Refused: the connection is reset (curl's 56), nothing of the target's arrives.
+    expect(lines.slice(3, 6).map((line) => /exit=(\d+)/.exec(line)?.[1])).toEqual(["56", "56", "56"])
+    expect(lines.slice(3, 6).join("\n")).not.toContain("hello")
+    expect(lines[6]).toBe("hello from the target")
+    expect(lines[7]).toBe(" exit=0")
+    const notes = client.messages
+      .filter((m) => m.method === "network/policyDecision" && m.params.processId === "direct")
+      .map((m) => [m.params.protocol, m.params.host, m.params.port, m.params.decision, m.params.reason])
+    expect(notes).toEqual([
+      ["socks5_tcp", "allowed.test", 8080, "allow", "allow"],
+      ["socks5_tcp", "denied.test", 8080, "deny", "not_allowed"],
+      ["socks5_tcp", TARGET_ADDRESS, 8080, "deny", "not_allowed"],
+      // Allowed by name, refused for the address it resolves to.
+      ["socks5_tcp", "private.test", 8080, "deny", "not_allowed_local"],
+      ["socks5_tcp", "allowed.test", 8080, "allow", "allow"]
+    ])
+  }, 90_000)
+
+  it("lets nothing but TCP out, and that only through the proxy: a UDP datagram is refused as it is sent", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    // Sent and answered would print "udp answered"; the filter refuses the datagram as it is sent.
+    const udp = `const s = require("node:dgram").createSocket("udp4");
+      const report = (what) => { console.log("udp " + what); process.exit(0) };
+      s.on("message", () => report("answered")).on("error", (e) => report(e.code));
+      s.connect(9999, ${JSON.stringify(TARGET_ADDRESS)}, () => s.send("ping", (e) => e && report(e.code)))`
+    await client.request("process/start", pipeProcess("udp", [process.execPath, "-e", udp], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "udp", 60_000)
+    expect(client.outputOf("udp")).toBe("udp EPERM\n")
+  }, 90_000)
+})
+
+describe.each(SERVERS_TO_COMPARE)("transparentTcp's refusals, in the reference's words ($name)", ({ command }) => {
+  const startWith = async (processId: string, proxy: Record<string, unknown>, sandboxed = true) => {
+    const server = await start([], { command })
+    return server.request("process/start", pipeProcess(processId, ["true"], {
+      cwd: `file://${workspace}`,
+      ...(sandboxed ? { sandbox: workspaceWrite(workspace) } : {}),
+      networkProxy: launchOf({ enableSocks5: true, ...proxy })
+    }))
+  }
+
+  it.each([
+    [5, "invalid type: number, expected a boolean"],
+    [1.5, "invalid type: number, expected a boolean"],
+    ["yes", "invalid type: string \"yes\", expected a boolean"],
+    [null, "invalid type: null, expected a boolean"],
+    [[true], "invalid type: sequence, expected a boolean"],
+    [{}, "invalid type: map, expected a boolean"]
+  ])("refuses transparentTcp: %j", async (value, words) => {
+    const response = await startWith("typed", { transparentTcp: value })
+    expect(response.error?.code).toBe(-32602)
+    expect(response.error?.message).toContain(words)
+  })
+
+  it("refuses true without a sandbox (before looking at SOCKS5), and with SOCKS5 off", async () => {
+    for (const enableSocks5 of [true, false]) {
+      const response = await startWith("bare", { transparentTcp: true, enableSocks5 }, false)
+      expect(response.error).toMatchObject({ code: -32602, message: "transparent TCP requires a managed Linux sandbox" })
+    }
+    const noSocks = await startWith("nosocks", { transparentTcp: true, enableSocks5: false })
+    expect(noSocks.error).toMatchObject({
+      code: -32602,
+      message: "invalid network proxy config: transparent_tcp requires an enabled managed SOCKS5 proxy"
+    })
+  })
+
+  it("takes false and an absent field as no transparency", async () => {
+    for (const proxy of [{ transparentTcp: false }, {}]) {
+      const response = await startWith("off", proxy, false)
+      expect(response.error).toBeUndefined()
+    }
+  })
+})
