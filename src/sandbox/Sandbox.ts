@@ -25,7 +25,7 @@ import {
   probe,
   probeTransparent
 } from "./bubblewrap.js"
-import { HOSTS, namespaceTools, type NamespaceTools, RESOLV_CONF, type RelayTarget } from "./transparentTcp.js"
+import { namespaceTools, type NamespaceTools, readSandboxHosts, RESOLV_CONF, type RelayTarget } from "./transparentTcp.js"
 import { makePlaceholders, type PlaceholderGuard, type Placeholders } from "./placeholders.js"
 import { sandboxedUpstreams } from "./proxiedConnections.js"
 import { peerRefusal, proxiedPeerRefusal, type TcpEnds } from "./peers.js"
@@ -272,8 +272,8 @@ const prepareLaunchers = (
   let launchers: Launchers
   let gone: () => boolean
   try {
-    // The resolv.conf and hosts of transparent sandboxes are held with the filters: the same files for all.
-    const held = filterPaths([withNetwork, withoutNetwork, Buffer.from(RESOLV_CONF), Buffer.from(HOSTS)])
+    // The resolv.conf and hosts of transparent sandboxes are held with the filters: the same files for all (the host's read now).
+    const held = filterPaths([withNetwork, withoutNetwork, Buffer.from(RESOLV_CONF), Buffer.from(readSandboxHosts())])
     gone = held.gone
     launchers = {
       withNetwork: { bwrap, seccompFilter: held.paths[0]!, transparentFiles: { resolvConf: held.paths[2]!, hosts: held.paths[3]! } },

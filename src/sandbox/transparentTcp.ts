@@ -41,12 +41,30 @@ import { findExecutable } from "./executables.js"
 export const RESOLV_CONF = "nameserver 127.0.0.53\n"
 
 /**
- * The sandbox's /etc/hosts: loopback's names only. A name the host's file
- * maps would otherwise be connected to by its address, and judged by the
- * address rules instead of the name's; through the resolver it reaches the
- * proxy by name, which looks it up as the host does, /etc/hosts included.
+ * The sandbox's /etc/hosts: the host's entries for loopback addresses only
+ * (`localhost`, and the host's own name where it maps there, stay the
+ * sandbox's own loopback, as with the reference, which keeps the host's
+ * file). A name the host's file maps elsewhere would otherwise be
+ * connected to by its address, and judged by the address rules instead of
+ * the name's; through the resolver it reaches the proxy by name, which
+ * looks it up as the host does, /etc/hosts included.
  */
-export const HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+export const sandboxHosts = (hostsFile: string): string => {
+  const kept = hostsFile.split("\n").filter((line) => {
+    const address = line.replace(/#.*/, "").trim().split(/\s+/)[0] ?? ""
+    return /^127\.\d+\.\d+\.\d+$/.test(address) || address === "::1"
+  })
+  return [...(kept.length > 0 ? kept : ["127.0.0.1\tlocalhost", "::1\tlocalhost"]), ""].join("\n")
+}
+
+/** The host's /etc/hosts as sandboxHosts keeps it, read now. */
+export const readSandboxHosts = (): string => {
+  try {
+    return sandboxHosts(Fs.readFileSync("/etc/hosts", "utf8"))
+  } catch {
+    return sandboxHosts("")
+  }
+}
 
 /** The relay's port inside the sandbox (127.0.0.1 and ::1). */
 export const RELAY_PORT = 1
@@ -97,7 +115,7 @@ if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.addSerializeCallback((
 
 /**
  * The bubblewrap options of a transparent sandbox (after `--cap-drop ALL`):
- * the shim's capabilities, and RESOLV_CONF and HOSTS, read from
+ * the shim's capabilities, and RESOLV_CONF and the sandbox's hosts, read from
  * descriptors `resolvFd` and `hostsFd` (see bubblewrap.ts's `launcherArgv`).
  */
 export const transparentOptions = (resolvFd: number, hostsFd: number): Array<string> => [
@@ -214,8 +232,8 @@ export const transparentArgs = (tools: NamespaceTools, target: RelayTarget): Arr
  *
  * The resolver: one question per datagram, A and AAAA of any name get
  * the name's synthetic address (TTL 60; the mapping lives as long as the
- * sandbox), other types an empty answer; 131,071 names at most, then
- * SERVFAIL.
+ * sandbox), other types an empty answer; 65,535 names at most (some
+ * 20 MB of the forwarder's), then SERVFAIL.
  */
 export const RELAY_SCRIPT = String.raw`
 my (%tl, $tdns, $tsp, $tsu, $tsw, %th, %tidx);
@@ -241,7 +259,7 @@ sub tr_read {
 }
 sub tr_name {
   my $n = shift; my $i = $tidx{$n};
-  if (!defined $i) { return undef if $#tnames >= 131071; push @tnames, $n; $i = $tidx{$n} = $#tnames }
+  if (!defined $i) { return undef if $#tnames >= 65535; push @tnames, $n; $i = $tidx{$n} = $#tnames }
   $i
 }
 sub tr_dns {
