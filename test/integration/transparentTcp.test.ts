@@ -95,6 +95,29 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     ])
   }, 90_000)
 
+  it("leaves the command no capability of the setup's: it cannot change the rules or the routes, and they hold after it tried", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    const script = [
+      "grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/self/status",
+      "nft flush ruleset 2>/dev/null; echo \"nft=$?\"",
+      "ip route del default 2>/dev/null; echo \"ip=$?\"",
+      directCurl("http://denied.test:8080/")
+    ].join("; ")
+    await client.request("process/start", pipeProcess("caps", ["sh", "-c", script], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "caps", 60_000)
+    const output = client.outputOf("caps")
+    const caps = Object.fromEntries([...output.matchAll(/^(Cap\w+):\s+([0-9a-f]+)$/gm)].map((match) => [match[1], BigInt(`0x${match[2]}`)]))
+    expect([caps.CapEff, caps.CapPrm, caps.CapAmb]).toEqual([0n, 0n, 0n])
+    // CAP_NET_ADMIN (12), CAP_NET_BIND_SERVICE (10), CAP_SETPCAP (8) are gone from the bounding set too.
+    expect([12n, 10n, 8n].map((bit) => (caps.CapBnd! >> bit) & 1n)).toEqual([0n, 0n, 0n])
+    expect(output).toContain("nft=1\nip=2\n exit=56\n")
+  }, 90_000)
+
   it("lets nothing but TCP out, and that only through the proxy: a UDP datagram is refused as it is sent", async () => {
     const server = await startServer(HOSTS, {}, { target })
     const client = await server.connect()
