@@ -17,7 +17,7 @@ import * as Path from "node:path"
 import { launchOf } from "../support/networkProxy.js"
 import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../support/networkNamespace.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { pipeProcess, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
+import { pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 
 const startServer = useNamespacedServers()
@@ -133,6 +133,39 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     }))
     await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "udp", 60_000)
     expect(client.outputOf("udp")).toBe("udp EPERM\n")
+  }, 90_000)
+})
+
+// The same case on the reference (codex 0.171): a probe of where it differs, kept as a test.
+describe.skipIf(!namespacesAvailable || !Fs.existsSync(REFERENCE_BINARY))("the reference's transparent TCP, in the same namespace", () => {
+  it("answers names with the same synthetic addresses and resets refusals alike, but judges a name of the host's /etc/hosts by its address", async () => {
+    const server = await startServer(HOSTS, {}, { target, command: [REFERENCE_BINARY, "exec-server"] })
+    const client = await server.connect()
+    const script = [
+      "getent hosts denied.test; getent ahosts here.test | head -n 1",
+      directCurl("http://allowed.test:8080/"),
+      directCurl("http://private.test:8080/")
+    ].join("; ")
+    const started = await client.request("process/start", pipeProcess("direct", ["sh", "-c", script], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    expect(started.error).toBeUndefined()
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "direct", 60_000)
+    // `getent hosts` asks for IPv6 alone, which the hosts file's IPv4 entry does not answer: the resolver does.
+    expect(client.outputOf("direct").split("\n")).toEqual([
+      expect.stringMatching(/^fdc0:de00::1\s+denied\.test$/),
+      expect.stringMatching(/^127\.0\.0\.2\s+STREAM here\.test$/),
+      " exit=56",
+      " exit=56",
+      ""
+    ])
+    // curl's getaddrinfo finds allowed.test in the hosts file, connects to its address, and the rule for the name never applies.
+    const notes = client.messages
+      .filter((m) => m.method === "network/policyDecision")
+      .map((m) => [m.params.protocol, m.params.host, m.params.decision, m.params.reason])
+    expect(notes).toEqual([["socks5_tcp", TARGET_ADDRESS, "deny", "not_allowed"], ["socks5_tcp", "10.1.2.3", "deny", "not_allowed_local"]])
   }, 90_000)
 })
 

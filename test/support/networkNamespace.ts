@@ -78,14 +78,15 @@ const { spawn } = require("node:child_process")
 const net = require("node:net")
 const path = require("node:path")
 const [dir, file, ...args] = process.argv.slice(1)
-const server = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] })
+const server = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] })
 let banner = ""
 let relaying = false
-server.stderr.on("data", (chunk) => {
+// Ours says where it listens on stderr, the reference on stdout.
+const onBanner = (chunk) => {
   process.stderr.write(chunk)
   if (relaying) return
   banner += chunk
-  const match = /listening on ws:\\/\\/127\\.0\\.0\\.1:(\\d+)/.exec(banner)
+  const match = /ws:\\/\\/127\\.0\\.0\\.1:(\\d+)/.exec(banner)
   if (match === null) return
   relaying = true
   const port = Number(match[1])
@@ -96,7 +97,9 @@ server.stderr.on("data", (chunk) => {
     client.on("error", () => upstream.destroy())
     upstream.on("error", () => client.destroy())
   }).listen(path.join(dir, "server.sock"), () => console.log(JSON.stringify({ pid: server.pid, port })))
-})
+}
+server.stdout.on("data", onBanner)
+server.stderr.on("data", onBanner)
 server.on("exit", (code, signal) => {
   console.log(JSON.stringify({ exit: code, signal }))
   process.exit(0)
@@ -122,8 +125,8 @@ export interface NamespacedServer {
 /**
  * Starts servers in namespaces of their own, `hosts` their /etc/hosts
  * (name to address), `env` over this process's, `target` a shell command
- * run at TARGET_ADDRESS (see SETUP); each is killed after each test of the
- * calling file.
+ * run at TARGET_ADDRESS (see SETUP), `command` another server to run (the
+ * reference); each is killed after each test of the calling file.
  */
 export const useNamespacedServers = () => {
   const running: Array<{ readonly launcher: ChildProcess; readonly dir: string }> = []
@@ -136,7 +139,11 @@ export const useNamespacedServers = () => {
   return (
     hosts: Readonly<Record<string, string>>,
     env: Readonly<Record<string, string>> = {},
-    options: { readonly target?: string } = {}
+    options: {
+      readonly target?: string
+      /** Another server speaking the same protocol (the reference), with its arguments up to the listen address; ours by default. */
+      readonly command?: ReadonlyArray<string> | undefined
+    } = {}
   ): Promise<NamespacedServer> => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "netns-server-"))
     const hostsFile = Path.join(dir, "hosts")
@@ -144,7 +151,8 @@ export const useNamespacedServers = () => {
     const setHosts = (names: Readonly<Record<string, string>>) =>
       Fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", "::1 localhost", ...Object.entries(names).map(([name, address]) => `${address} ${name}`)].join("\n") + "\n")
     setHosts(hosts)
-    const command = [process.execPath, "-e", LAUNCHER, dir, process.execPath, ...serverArgs("--listen", "ws://127.0.0.1:0")]
+    const server = options.command === undefined ? [process.execPath, ...serverArgs("--listen", "ws://127.0.0.1:0")] : [...options.command, "--listen", "ws://127.0.0.1:0"]
+    const command = [process.execPath, "-e", LAUNCHER, dir, ...server]
     const launcher = spawn("unshare", [...unshareFlags!, "--", "/bin/sh", "-c", SETUP, hostsFile, ...command], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env, ...(options.target === undefined ? {} : { NETNS_TARGET: options.target }) }
