@@ -11,6 +11,7 @@
  * reference is installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -27,7 +28,8 @@ const start = useStdioServers()
 const TARGET_SCRIPT = `
 const http = require("node:http"), dgram = require("node:dgram")
 const udp = dgram.createSocket("udp4").on("message", (m, from) => udp.send(m, from.port, from.address)).bind(9999)
-http.createServer((request, response) => response.end("hello from the target\\n")).listen(8080, () => console.log("ready"))
+const big = Buffer.alloc(16 << 20, "0123456789abcdef")
+http.createServer((request, response) => response.end(request.url === "/big" ? big : "hello from the target\\n")).listen(8080, () => console.log("ready"))
 process.stdin.on("end", () => process.exit(0)).resume()
 `
 
@@ -94,6 +96,20 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
       ["socks5_tcp", "allowed.test", 8080, "allow", "allow"]
     ])
   }, 90_000)
+
+  it("carries 20 connections at once, 16 MiB each, byte for byte", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    const script = "for i in $(seq 20); do curl -s --noproxy '*' --max-time 60 http://allowed.test:8080/big | sha256sum & done; wait"
+    await client.request("process/start", pipeProcess("many", ["sh", "-c", script], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "many", 90_000)
+    const expected = createHash("sha256").update(Buffer.alloc(16 << 20, "0123456789abcdef")).digest("hex")
+    expect(client.outputOf("many").trim().split("\n")).toEqual(Array.from({ length: 20 }, () => `${expected}  -`))
+  }, 120_000)
 
   it("leaves the command no capability of the setup's: it cannot change the rules or the routes, and they hold after it tried", async () => {
     const server = await startServer(HOSTS, {}, { target })
