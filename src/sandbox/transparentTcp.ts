@@ -230,7 +230,8 @@ export const transparentArgs = (tools: NamespaceTools, target: RelayTarget): Arr
  * meanwhile. A success hands the pair to the forwarder's splice (`%e`);
  * any refusal resets the command's connection (SO_LINGER 0).
  *
- * The resolver: one question per datagram, A and AAAA of any name get
+ * The resolver: up to 64 datagrams a turn of the loop (a burst of
+ * questions must not overflow its socket), one question each, A and AAAA of any name get
  * the name's synthetic address (TTL 60; the mapping lives as long as the
  * sandbox), other types an empty answer; 65,535 names at most (some
  * 20 MB of the forwarder's), then SERVFAIL.
@@ -262,9 +263,10 @@ sub tr_name {
   if (!defined $i) { return undef if $#tnames >= 65535; push @tnames, $n; $i = $tidx{$n} = $#tnames }
   $i
 }
-sub tr_dns {
-  my $from = recv($tdns, my $q, 1500, 0);
-  return unless defined $from && length $q >= 12;
+sub tr_dns { for (1 .. 64) { my $from = recv($tdns, my $q, 1500, 0); last unless defined $from; tr_answer($from, $q) } }
+sub tr_answer {
+  my ($from, $q) = @_;
+  return unless length $q >= 12;
   my ($id, $fl, $qd) = unpack("n n n", $q);
   return if $fl & 0x8000;
   my $o = 12; my @l;
