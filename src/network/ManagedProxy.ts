@@ -82,6 +82,8 @@ export interface ManagedProxy {
   /** The child's whole environment: its own, credentials masked when asked, and the proxies'. */
   readonly environment: Readonly<Record<string, string>>
   readonly listeners: ReadonlyArray<ProxyListener>
+  /** The SOCKS5 proxy's port and the credential it takes (transparent TCP's relay uses them), when it runs. */
+  readonly socks: { readonly port: number; readonly username: string; readonly password: string } | undefined
   /** The latest decisions, oldest first (the console shows them). */
   readonly recentDecisions: () => ReadonlyArray<PolicyDecisionNotification>
 }
@@ -254,6 +256,7 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
         options.serverEnvironment
       ),
       listeners: socks === undefined ? [http] : [http, socks],
+      socks: socks === undefined ? undefined : { port: socks.port, username: credential.username, password: credential.password },
       recentDecisions: () => [...recent]
     }
   })

@@ -61,6 +61,13 @@ export const resolveStart = (
       resolved._tag === "Confined" && (params.enforceManagedNetwork === true || params.networkProxy !== undefined)
         ? { _tag: "Confined", policy: { ...resolved.policy, network: false } }
         : resolved
+    // The reference's checks, in its order (after the type, which the schema checks).
+    if (params.networkProxy?.proxy.transparentTcp === true) {
+      if (confinement._tag !== "Confined") return yield* new InvalidParams({ message: "transparent TCP requires a managed Linux sandbox" })
+      if (!params.networkProxy.proxy.enableSocks5) {
+        return yield* new InvalidParams({ message: "invalid network proxy config: transparent_tcp requires an enabled managed SOCKS5 proxy" })
+      }
+    }
     const snapshotRequest = params.shellSnapshot
     if (snapshotRequest == null || snapshots === undefined || !qualifies(snapshotRequest, params.argv)) {
       return { params, env, confinement }

@@ -24,6 +24,7 @@ import {
   withSpawnKind
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
 import { ClientRequestFailed } from "../jsonrpc/Connection.js"
 import type { ProcessInfo } from "../protocol/schema.js"
 import { Spawner } from "./ChildProcess.js"
@@ -304,10 +305,21 @@ export const makeProcessTableIn = (
                   accept: (socket) => listener.serve(socket, `127.0.0.1:0`)
                 }))).pipe(Effect.mapError(withSpawnKind("sandboxPreparation")))
             )
+          // Transparent TCP: the relay in the sandbox reaches the SOCKS5 proxy through its bridged socket.
+          const socks = network?.socks
+          const bridged = socks !== undefined && loopbackPorts?.some((port) => port.port === socks.port) === true
+          const transparentTcp = params.networkProxy?.proxy.transparentTcp !== true || socks === undefined || !bridged
+            ? undefined
+            : { socketPath: `${LOOPBACK_SOCKETS}/${socks.port}`, username: socks.username, password: socks.password }
           const launch = confinement._tag === "Unconfined"
             ? undefined
-            : yield* sandbox.launch(confinement.policy, { argv: params.argv, arg0: params.arg0 ?? undefined, cwd: params.cwd, loopbackPorts })
-              .pipe(Effect.mapError(withSpawnKind("sandboxPreparation")))
+            : yield* sandbox.launch(confinement.policy, {
+              argv: params.argv,
+              arg0: params.arg0 ?? undefined,
+              cwd: params.cwd,
+              loopbackPorts,
+              transparentTcp
+            }).pipe(Effect.mapError(withSpawnKind("sandboxPreparation")))
           return yield* makeProcessActor({
             processId: params.processId,
             request: {

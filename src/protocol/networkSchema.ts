@@ -54,6 +54,23 @@ export const CredentialProviderConfig = Schema.Record({ key: Schema.String, valu
 /** @see CredentialProviderConfig */
 export type CredentialProviderConfig = typeof CredentialProviderConfig.Type
 
+/** How serde names a JSON value's type in "invalid type: …, expected …" (the reference's words, as probed). */
+const serdeType = (value: unknown): string =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "sequence"
+    : typeof value === "string"
+    ? `string ${JSON.stringify(value)}`
+    : typeof value === "object"
+    ? "map"
+    : typeof value
+
+/** A boolean the reference type-checks: anything else is refused in its words ("invalid type: number, expected a boolean"). */
+const CheckedBoolean = Schema.Boolean.annotations({
+  message: (issue) => `invalid type: ${serdeType(issue._tag === "Type" ? issue.actual : undefined)}, expected a boolean`
+})
+
 /**
  * The proxy's settings (the reference's `RemoteNetworkProxyConfig`): the
  * booleans are required, as the reference requires them. Listener
@@ -75,7 +92,13 @@ export const NetworkProxyConfig = Schema.Struct({
   /** Replace credentials in the child's environment by dummies the proxy gives the real value back for, towards their hosts only. */
   credentialMasking: OptionalNullable(Schema.Boolean),
   /** Providers beyond the built-in GitHub and OpenAI ones, by name. */
-  credentialProviders: OptionalNullable(Schema.Record({ key: Schema.String, value: CredentialProviderConfig }))
+  credentialProviders: OptionalNullable(Schema.Record({ key: Schema.String, value: CredentialProviderConfig })),
+  /**
+   * Direct TCP connects of the sandboxed process go through its SOCKS5
+   * proxy with the host name (sandbox/transparentTcp.ts). Needs a sandbox
+   * and `enableSocks5`; `null` is refused as the reference refuses it.
+   */
+  transparentTcp: Schema.optional(CheckedBoolean)
 })
 /** @see NetworkProxyConfig */
 export type NetworkProxyConfig = typeof NetworkProxyConfig.Type

@@ -44,7 +44,7 @@ export const InitializeParams = Schema.Struct({
 export const EnvironmentCapabilities = Schema.Struct({
   networkProxyLaunch: Schema.Boolean,
   networkProxyReviewDomains: Schema.Boolean,
-  /** `networkProxy.proxy.transparentTcp` (direct TCP connects routed through the managed SOCKS5 proxy): false, not implemented yet. */
+  /** `networkProxy.proxy.transparentTcp` (direct TCP connects routed through the managed SOCKS5 proxy): where a transparent sandbox can be built. */
   networkProxyTransparentTcp: Schema.Boolean,
   credentialMasking: Schema.Boolean,
   credentialMaskingCustomProviders: Schema.Boolean,

@@ -22,12 +22,14 @@ import {
   type Launcher,
   LOOPBACK_SOCKETS,
   type LoopbackPort,
-  probe
+  probe,
+  probeTransparent
 } from "./bubblewrap.js"
+import { namespaceTools, type NamespaceTools, readSandboxHosts, RESOLV_CONF, type RelayTarget } from "./transparentTcp.js"
 import { makePlaceholders, type PlaceholderGuard, type Placeholders } from "./placeholders.js"
 import { sandboxedUpstreams } from "./proxiedConnections.js"
 import { peerRefusal, proxiedPeerRefusal, type TcpEnds } from "./peers.js"
-import { filterPaths, prctlNumber, seccompFilter } from "./seccomp.js"
+import { capsetNumber, filterPaths, prctlNumber, seccompFilter } from "./seccomp.js"
 import {
   combine,
   type Confinement,
@@ -60,6 +62,12 @@ export interface ConfinedCommand {
    * nothing is bridged.
    */
   readonly loopbackPorts?: ReadonlyArray<LoopbackPort> | undefined
+  /**
+   * Transparent TCP (transparentTcp.ts): the command's direct TCP connects
+   * go to the SOCKS5 proxy this names, which must be one of the bridged
+   * ports. Refused (SandboxUnavailable) where it cannot be built.
+   */
+  readonly transparentTcp?: RelayTarget | undefined
 }
 
 /** The sandbox service. */
@@ -163,6 +171,19 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
         return { launcher: policy.network ? launchers.withNetwork : launchers.withoutNetwork, policy }
       })
 
+    // Whether transparent sandboxes can be built here: found out by building one, at the first launch that asks.
+    let transparency: NamespaceTools | string | undefined
+    const transparentTools = (launchers: Launchers): Effect.Effect<NamespaceTools, SandboxUnavailable> =>
+      Effect.suspend(() => {
+        if (transparency === undefined) {
+          const tools = namespaceTools()
+          transparency = typeof tools === "string" ? tools : probeTransparent(launchers.withNetwork, launchers.bridge, tools) ?? tools
+        }
+        return typeof transparency === "string"
+          ? Effect.fail(new SandboxUnavailable({ message: `transparent TCP is unavailable here, nothing was run: ${transparency}` }))
+          : Effect.succeed(transparency)
+      })
+
     // Sandboxes with network running now: without any, no sandbox can reach a listener of ours.
     let withNetwork = 0
     const countWithNetwork = Effect.acquireRelease(
@@ -190,11 +211,13 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
           yield* checkBridge(policy, bridged)
           yield* prepare(policy, [])
           const launchers = yield* available
+          const bridge = { ...launchers.bridge, ports: bridged }
+          const transparent = command.transparentTcp === undefined ? undefined : {
+            tools: yield* transparentTools(launchers),
+            target: command.transparentTcp
+          }
           return {
-            argv: confinedArgv(launchers.withNetwork, { policy, cwd: command.cwd }, command.argv, command.arg0, {
-              ...launchers.bridge,
-              ports: bridged
-            }),
+            argv: confinedArgv(launchers.withNetwork, { policy, cwd: command.cwd }, command.argv, command.arg0, bridge, transparent),
             commandPid: commandPidOf
           }
         })
@@ -242,18 +265,20 @@ const prepareLaunchers = (
   const withNetwork = seccompFilter({ denyUnixSockets: false })
   const withoutNetwork = seccompFilter({ denyUnixSockets: true })
   const prctl = prctlNumber()
-  if (withNetwork === undefined || withoutNetwork === undefined || prctl === undefined) {
+  const capset = capsetNumber()
+  if (withNetwork === undefined || withoutNetwork === undefined || prctl === undefined || capset === undefined) {
     return { reason: `no seccomp filter for this architecture (${process.arch})` }
   }
   let launchers: Launchers
   let gone: () => boolean
   try {
-    const held = filterPaths([withNetwork, withoutNetwork])
+    // The resolv.conf and hosts of transparent sandboxes are held with the filters: the same files for all (the host's read now).
+    const held = filterPaths([withNetwork, withoutNetwork, Buffer.from(RESOLV_CONF), Buffer.from(readSandboxHosts())])
     gone = held.gone
     launchers = {
-      withNetwork: { bwrap, seccompFilter: held.paths[0]! },
+      withNetwork: { bwrap, seccompFilter: held.paths[0]!, transparentFiles: { resolvConf: held.paths[2]!, hosts: held.paths[3]! } },
       withoutNetwork: { bwrap, seccompFilter: held.paths[1]! },
-      bridge: { commandFilter: withoutNetwork, prctl }
+      bridge: { commandFilter: withoutNetwork, prctl, capset }
     }
   } catch (error) {
     return { reason: `the seccomp filter cannot be written: ${(error as Error).message}` }

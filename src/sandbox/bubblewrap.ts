@@ -31,9 +31,11 @@ import { spawnSync } from "node:child_process"
 import { withoutInherited } from "../process/inheritedDescriptors.js"
 import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandbox } from "./policy.js"
 import { childrenOf, linkTarget } from "./procfs.js"
-import { bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"
+import { type BridgeFilter, bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"
+import { type NamespaceTools, type RelayTarget, transparentArgs, transparentOptions, transparentPrelude } from "./transparentTcp.js"
 
-// Their home is loopbackForwarder.ts; Sandbox.ts and the tests take them from here.
+// Their homes are loopbackForwarder.ts and executables.ts; Sandbox.ts and the tests take them from here.
+export { findExecutable } from "./executables.js"
 export {
   type BridgeFilter,
   bridgedPorts,
@@ -70,6 +72,8 @@ export interface BubblewrapArgsOptions {
   readonly extraReadable?: ReadonlyArray<string>
   /** The host sockets to bind in for a loopback bridge (see `confinedArgv`); ignored with network. */
   readonly loopbackPorts?: ReadonlyArray<LoopbackPort>
+  /** Transparent TCP (transparentTcp.ts): the shim's capabilities and the resolver's resolv.conf. */
+  readonly transparent?: boolean
 }
 
 /** Whether `path` is a directory (following symlinks). */
@@ -208,6 +212,7 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
     "--die-with-parent",
     "--cap-drop",
     "ALL",
+    ...(options.transparent === true && !policy.network ? transparentOptions(RESOLV_FD, HOSTS_FD) : []),
     "--chdir",
     options.cwd
   )
@@ -219,6 +224,8 @@ export interface Launcher {
   readonly bwrap: string
   /** A path that opens the seccomp filter (see Sandbox's filter descriptors). */
   readonly seccompFilter: string
+  /** Paths that open a transparent sandbox's resolv.conf and hosts (transparentTcp.ts's RESOLV_CONF and HOSTS), held as the filters are. */
+  readonly transparentFiles?: { readonly resolvConf: string; readonly hosts: string } | undefined
 }
 
 /**
@@ -231,21 +238,28 @@ export const launcherArgv = (
   launcher: Launcher,
   options: BubblewrapArgsOptions,
   command: ReadonlyArray<string>
-): Array<string> => [
-  "/bin/sh",
-  "-c",
-  `exec "$@" ${SECCOMP_FD}<"$0"`,
-  launcher.seccompFilter,
-  launcher.bwrap,
-  "--seccomp",
-  String(SECCOMP_FD),
-  ...bubblewrapOptions(options),
-  "--",
-  ...command
-]
+): Array<string> => {
+  const bubblewrap = [launcher.bwrap, "--seccomp", String(SECCOMP_FD), ...bubblewrapOptions(options), "--", ...command]
+  if (options.transparent !== true || options.policy.network) {
+    return ["/bin/sh", "-c", `exec "$@" ${SECCOMP_FD}<"$0"`, launcher.seccompFilter, ...bubblewrap]
+  }
+  const files = launcher.transparentFiles
+  if (files === undefined) throw new Error("transparent TCP: the launcher holds no resolv.conf")
+  return [
+    "/bin/sh",
+    "-c",
+    `r=$1; h=$2; shift 2; exec "$@" ${SECCOMP_FD}<"$0" ${RESOLV_FD}<"$r" ${HOSTS_FD}<"$h"`,
+    launcher.seccompFilter,
+    files.resolvConf,
+    files.hosts,
+    ...bubblewrap
+  ]
+}
 
-/** The descriptor bubblewrap reads the seccomp filter from. */
+/** The descriptors bubblewrap reads the seccomp filter, and a transparent sandbox's resolv.conf and hosts, from. */
 const SECCOMP_FD = 3
+const RESOLV_FD = 4
+const HOSTS_FD = 5
 
 /**
  * The whole command line: bubblewrap, its options, the shim, the command
@@ -263,7 +277,8 @@ export const confinedArgv = (
   options: BubblewrapArgsOptions,
   argv: ReadonlyArray<string>,
   arg0: string | undefined,
-  bridge?: LoopbackBridge
+  bridge?: LoopbackBridge,
+  transparent?: TransparentLaunch
 ): Array<string> => {
   const [program, ...args] = argv
   const command = [program!, arg0 ?? program!, ...args]
@@ -272,27 +287,25 @@ export const confinedArgv = (
     return launcherArgv(launcher, options, [SHIM_INTERPRETER, "-e", SHIM_SCRIPT, ...command])
   }
   const shim = bridgedShim(bridge, ports)
-  return launcherArgv(launcher, { ...options, loopbackPorts: ports }, [
+  // Transparent TCP's prelude goes first: it configures the namespace and binds the relay's sockets, which the bridge's forwarder takes.
+  const relay = transparent === undefined ? undefined : {
+    prelude: transparentPrelude(bridge.prctl, bridge.capset),
+    args: transparentArgs(transparent.tools, transparent.target)
+  }
+  return launcherArgv(launcher, { ...options, loopbackPorts: ports, transparent: relay !== undefined }, [
     SHIM_INTERPRETER,
     "-e",
-    shim.prelude + SHIM_SCRIPT,
+    (relay?.prelude ?? "") + shim.prelude + SHIM_SCRIPT,
+    ...(relay?.args ?? []),
     ...shim.args,
     ...command
   ])
 }
 
-/** Finds an executable named `name` in PATH (or takes it as it is when it has a slash). */
-export const findExecutable = (name: string, path = process.env.PATH ?? "/usr/bin:/bin"): string | undefined => {
-  const candidates = name.includes("/") ? [name] : path.split(":").filter((dir) => dir !== "").map((dir) => Path.join(dir, name))
-  for (const candidate of candidates) {
-    try {
-      Fs.accessSync(candidate, Fs.constants.X_OK)
-      if (Fs.statSync(candidate).isFile()) return candidate
-    } catch {
-      // Next.
-    }
-  }
-  return undefined
+/** A bridged launch's transparent TCP: the namespace's tools and where the relay reaches the process's SOCKS5 proxy. */
+export interface TransparentLaunch {
+  readonly tools: NamespaceTools
+  readonly target: RelayTarget
 }
 
 /**
@@ -308,6 +321,26 @@ export const probe = (launcher: Launcher): string | undefined => {
   const result = spawnSync(...withoutInherited(command!, args), { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
   if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
   if (result.status !== 0) return `bubblewrap cannot build a sandbox here: ${(result.stderr ?? "").trim() || `exit status ${result.status}`}`
+  return undefined
+}
+
+/**
+ * Checks that a transparent sandbox can be built here (transparentTcp.ts):
+ * a real one, whose shim configures its namespace, binds the relay's and
+ * the resolver's sockets and drops its capabilities. The reason when not.
+ */
+export const probeTransparent = (launcher: Launcher, bridge: BridgeFilter, tools: NamespaceTools): string | undefined => {
+  const policy: ResolvedSandbox = { rules: [{ path: "/", access: "read", missing: false }], network: false }
+  const target = { socketPath: "/nonexistent", username: "", password: "" }
+  const [command, ...args] = launcherArgv(launcher, { policy, cwd: "/", transparent: true }, [
+    SHIM_INTERPRETER,
+    "-e",
+    `${transparentPrelude(bridge.prctl, bridge.capset)}exit 0;`,
+    ...transparentArgs(tools, target)
+  ])
+  const result = spawnSync(...withoutInherited(command!, args), { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
+  if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
+  if (result.status !== 0) return (result.stderr ?? "").trim() || `exit status ${result.status}`
   return undefined
 }
 

@@ -8,6 +8,7 @@
  * a program of its own, reviewed on its own.
  */
 import type { ResolvedSandbox } from "./policy.js"
+import { RELAY_SCRIPT } from "./transparentTcp.js"
 
 /** A loopback port of a sandbox's own network namespace, and the host's Unix socket it is carried to. */
 export interface LoopbackPort {
@@ -40,6 +41,8 @@ export interface BridgeFilter {
   /** The filter of a sandbox without network (socket(AF_UNIX) refused), as bubblewrap would read it. */
   readonly commandFilter: Buffer
   readonly prctl: number
+  /** capset(2)'s number here (a transparent sandbox's shim drops its capabilities with it). */
+  readonly capset: number
 }
 
 /** A loopback bridge (see bubblewrap.ts's `confinedArgv`). */
@@ -129,11 +132,11 @@ if (defined $mid && $mid == 0) {
   close $rd; my $fw = fork;
   if (defined $fw && $fw == 0) {
     setpgrp(0, 0); open STDOUT, ">&", $wr; open STDERR, ">&", $wr;
-    exec {$^X} "${FORWARDER_NAME}", "-e", $fs, @fa; print STDERR "exec $^X: $!\n"; exit 1;
+    exec {$^X} "${FORWARDER_NAME}", "-e", $fs, $tt // "-", @fa; print STDERR "exec $^X: $!\n"; exit 1;
   }
   exit 0;
 }
-close $wr; waitpid($mid, 0) if $mid;
+close $wr; waitpid($mid, 0) if $mid; close $_ for @tk;
 my $ok = do { local $/; <$rd> }; close $rd;
 if (($ok // "") ne "ok\n") { print STDERR "sandbox: the loopback bridge did not start: ", ($ok // "") || "no answer\n"; exit 126 }
 syscall(${prctl}, 38, 1, 0, 0, 0) == 0 && syscall(${prctl}, 22, 2, pack("S x![P] P", length($cf) / 8, $cf)) == 0
@@ -160,6 +163,11 @@ use Socket; use Fcntl; $| = 1;
 syscall(${prctl}, 4, 0, 0, 0, 0) == 0 or die "PR_SET_DUMPABLE: $!\n";
 $SIG{PIPE} = "IGNORE";
 sub nb { fcntl($_[0], F_SETFL, fcntl($_[0], F_GETFL, 0) | O_NONBLOCK) }
+my $tt = shift;
+# fileno => {fh, peer: the other end's fileno, buf: bytes to write to fh, eof: fh's input ended, shut: and was passed on}
+my %e; my $full = 0;
+my $drop = sub { my $x = delete $e{$_[0]} or return; my $y = delete $e{$x->{peer}}; close $x->{fh}; close $y->{fh} if $y; $full = 0 };
+${RELAY_SCRIPT}
 my %ls;
 while (@ARGV) {
   my ($port, $path) = splice(@ARGV, 0, 2); my $l;
@@ -169,18 +177,17 @@ while (@ARGV) {
 }
 print "ok\n";
 open STDIN, "<", "/dev/null"; open STDOUT, ">", "/dev/null"; open STDERR, ">", "/dev/null";
-# fileno => {fh, peer: the other end's fileno, buf: bytes to write to fh, eof: fh's input ended, shut: and was passed on}
-my %e; my $full = 0;
-my $drop = sub { my $x = delete $e{$_[0]} or return; my $y = delete $e{$x->{peer}}; close $x->{fh}; close $y->{fh} if $y; $full = 0 };
 while (1) {
   my ($rin, $win) = ("", "");
   if (!$full) { vec($rin, $_, 1) = 1 for keys %ls }
+  tr_read(\$rin);
   for my $fd (keys %e) {
     my $x = $e{$fd};
     vec($rin, $fd, 1) = 1 if !$x->{eof} && $e{$x->{peer}}{buf} eq "";
     vec($win, $fd, 1) = 1 if $x->{buf} ne "";
   }
   select(my $rout = $rin, my $wout = $win, undef, undef) > 0 or next;
+  tr_ready($rout);
   for my $fd (keys %ls) {
     next unless vec($rout, $fd, 1);
     while (1) {

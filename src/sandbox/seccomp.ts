@@ -57,6 +57,8 @@ interface Abi {
   readonly clone3: number
   /** prctl: not filtered, but the loopback bridge's shim calls it by number (see bubblewrap.ts). */
   readonly prctl: number
+  /** capset: not filtered; the transparent TCP shim drops its capabilities with it (see transparentTcp.ts). */
+  readonly capset: number
 }
 
 /** io_uring_setup, io_uring_enter, io_uring_register: the same numbers on every architecture (added after the tables were unified). */
@@ -64,8 +66,8 @@ const IO_URING = [425, 426, 427]
 
 /** The ABIs Node runs on that we have the numbers of (x86_64: asm/unistd_64.h; arm64: asm-generic/unistd.h). */
 const ABIS: Partial<Record<NodeJS.Architecture, Abi>> = {
-  x64: { auditArch: 0xc000003e, foreignFrom: 0x40000000, socket: 41, socketpair: 53, ioUring: IO_URING, keyrings: [248, 249, 250], namespaces: [272, 308], clone: 56, clone3: 435, prctl: 157 },
-  arm64: { auditArch: 0xc00000b7, foreignFrom: undefined, socket: 198, socketpair: 199, ioUring: IO_URING, keyrings: [217, 218, 219], namespaces: [97, 268], clone: 220, clone3: 435, prctl: 167 }
+  x64: { auditArch: 0xc000003e, foreignFrom: 0x40000000, socket: 41, socketpair: 53, ioUring: IO_URING, keyrings: [248, 249, 250], namespaces: [272, 308], clone: 56, clone3: 435, prctl: 157, capset: 126 },
+  arm64: { auditArch: 0xc00000b7, foreignFrom: undefined, socket: 198, socketpair: 199, ioUring: IO_URING, keyrings: [217, 218, 219], namespaces: [97, 268], clone: 220, clone3: 435, prctl: 167, capset: 91 }
 }
 
 const AF_UNIX = 1
@@ -137,6 +139,9 @@ const assemble = (program: ReadonlyArray<Instruction>): Buffer => {
 
 /** prctl(2)'s system call number on `arch`, or undefined where there is no filter (hence no sandbox). */
 export const prctlNumber = (arch: NodeJS.Architecture = process.arch): number | undefined => ABIS[arch]?.prctl
+
+/** capset(2)'s system call number on `arch` (see prctlNumber). */
+export const capsetNumber = (arch: NodeJS.Architecture = process.arch): number | undefined => ABIS[arch]?.capset
 
 /** The filter for `arch`, or undefined where we do not know its system call numbers. */
 export const seccompFilter = (options: SeccompOptions, arch: NodeJS.Architecture = process.arch): Buffer | undefined => {

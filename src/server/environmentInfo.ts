@@ -11,6 +11,7 @@ import * as Path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { startupSnapshot } from "node:v8"
 import type { EnvironmentCapabilities, EnvironmentInfo } from "../protocol/schema.js"
+import { transparentTcpSupported } from "../sandbox/transparentTcp.js"
 
 const uri = (path: string) => pathToFileURL(path).href
 
@@ -72,8 +73,8 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   // process/start.networkProxy and its questions to the client (network/policyRequest).
   networkProxyLaunch: true,
   networkProxyReviewDomains: true,
-  // networkProxy.proxy.transparentTcp is not implemented yet: a client asks for it only when this is true.
-  networkProxyTransparentTcp: false,
+  // networkProxy.proxy.transparentTcp: where a transparent sandbox can be built (sandbox/transparentTcp.ts).
+  networkProxyTransparentTcp: features.sandboxedFiles && transparentTcpSupported(),
   // proxy.credentialMasking and proxy.credentialProviders (test/integration/credentialMasking.test.ts).
   credentialMasking: true,
   credentialMaskingCustomProviders: true,

@@ -3,6 +3,7 @@
  * reference's shape, the server's own host, and capability flags that claim
  * only what this server answers.
  */
+import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs"
 import * as Os from "node:os"
@@ -98,8 +99,8 @@ describe("environment info", () => {
     // The managed network proxy is a field of process/start (test/integration/networkProxy.test.ts), and so is credential masking (credentialMasking.test.ts).
     expect([capabilities.networkProxyLaunch, capabilities.networkProxyReviewDomains, capabilities.credentialMasking, capabilities.credentialMaskingCustomProviders])
       .toEqual([true, true, true, true])
-    // Transparent TCP (networkProxy.proxy.transparentTcp) is not implemented yet, so not claimed.
-    expect(capabilities.networkProxyTransparentTcp).toBe(false)
+    // Transparent TCP (networkProxy.proxy.transparentTcp, transparentTcp.test.ts) where a transparent sandbox can be built here.
+    expect(capabilities.networkProxyTransparentTcp).toBe(transparentTcpSupported())
     // So is the shell snapshot (test/integration/shellSnapshot.test.ts).
     expect(capabilities.shellSnapshotV2).toBe(true)
   })
@@ -108,8 +109,8 @@ describe("environment info", () => {
     const ours = (await (await start()).request("environment/info", {})).result
     const reference = (await (await start([], { command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] })).request("environment/info", {})).result
     expect(Object.keys(reference.capabilities)).toEqual(REFERENCE_CAPABILITIES)
-    // Transparent TCP is the reference's and not yet ours: the one flag that differs.
-    expect(Object.entries(ours.capabilities)).toEqual(Object.entries({ ...reference.capabilities, networkProxyTransparentTcp: false }))
+    // Transparent TCP needs what the reference does not (root, nft): where it is missing, the one flag that differs.
+    expect(Object.entries(ours.capabilities)).toEqual(Object.entries({ ...reference.capabilities, networkProxyTransparentTcp: transparentTcpSupported() }))
     expect(ours.executorVersion).toBe(reference.executorVersion)
   })
 

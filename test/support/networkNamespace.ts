@@ -22,6 +22,8 @@ import { RawWebSocketClient } from "./WebSocketServer.js"
 /** The address the namespace's veth holds (the host's own, public-looking), and one on its link that never answers. */
 export const OWN_ADDRESS = "5.5.5.5"
 export const SILENT_NEIGHBOUR = "5.5.5.6"
+/** Where a target started with the server (`target`) listens: the veth's other end, in a namespace of its own. */
+export const TARGET_ADDRESS = "5.5.5.7"
 
 /** How `unshare` makes the namespaces here, or undefined when it cannot (no unshare, no user namespaces). */
 const unshareFlags = ((): ReadonlyArray<string> | undefined => {
@@ -35,7 +37,15 @@ const unshareFlags = ((): ReadonlyArray<string> | undefined => {
 /** Whether a network namespace can be made here. */
 export const namespacesAvailable = unshareFlags !== undefined
 
-/** Sets the namespace up, then runs its arguments; the hosts file is `$0`. */
+/**
+ * Sets the namespace up, then runs its arguments; the hosts file is `$0`.
+ * With `$NETNS_TARGET` (a shell command), the veth's other end goes to a
+ * network namespace of its own holding TARGET_ADDRESS, where the command
+ * runs; the server starts once the command has printed its first line.
+ * The command's stdin is a FIFO the launcher (and so the server) holds
+ * open: it ends when they do. (FIFOs opened read-write do not wait for
+ * their other end.)
+ */
 const SETUP = [
   "set -e",
   "ip link set lo up",
@@ -44,6 +54,17 @@ const SETUP = [
   "ip link set veth0 up",
   "ip link set veth1 up",
   "mount --bind \"$0\" /etc/hosts",
+  "if [ -n \"$NETNS_TARGET\" ]; then",
+  "  mkfifo \"$0.in\" \"$0.go\" \"$0.ready\" \"$0.alive\"",
+  "  exec 9<>\"$0.alive\"",
+  "  unshare -n sh -c 'echo in > \"$1\"; read -r go < \"$2\"; ip link set lo up; " +
+  `ip addr add ${TARGET_ADDRESS}/24 dev veth1; ip link set veth1 up; exec sh -c "$NETNS_TARGET"' ` +
+  "sh \"$0.in\" \"$0.go\" < \"$0.alive\" 1<>\"$0.ready\" 9>&- &",
+  "  read -r line < \"$0.in\"",
+  "  ip link set veth1 netns $!",
+  "  echo go > \"$0.go\"",
+  "  read -r line < \"$0.ready\"",
+  "fi",
   "exec \"$@\""
 ].join("\n")
 
@@ -57,14 +78,15 @@ const { spawn } = require("node:child_process")
 const net = require("node:net")
 const path = require("node:path")
 const [dir, file, ...args] = process.argv.slice(1)
-const server = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] })
+const server = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] })
 let banner = ""
 let relaying = false
-server.stderr.on("data", (chunk) => {
+// Ours says where it listens on stderr, the reference on stdout.
+const onBanner = (chunk) => {
   process.stderr.write(chunk)
   if (relaying) return
   banner += chunk
-  const match = /listening on ws:\\/\\/127\\.0\\.0\\.1:(\\d+)/.exec(banner)
+  const match = /ws:\\/\\/127\\.0\\.0\\.1:(\\d+)/.exec(banner)
   if (match === null) return
   relaying = true
   const port = Number(match[1])
@@ -75,7 +97,9 @@ server.stderr.on("data", (chunk) => {
     client.on("error", () => upstream.destroy())
     upstream.on("error", () => client.destroy())
   }).listen(path.join(dir, "server.sock"), () => console.log(JSON.stringify({ pid: server.pid, port })))
-})
+}
+server.stdout.on("data", onBanner)
+server.stderr.on("data", onBanner)
 server.on("exit", (code, signal) => {
   console.log(JSON.stringify({ exit: code, signal }))
   process.exit(0)
@@ -100,8 +124,9 @@ export interface NamespacedServer {
 
 /**
  * Starts servers in namespaces of their own, `hosts` their /etc/hosts
- * (name to address), `env` over this process's; each is killed after each
- * test of the calling file.
+ * (name to address), `env` over this process's, `target` a shell command
+ * run at TARGET_ADDRESS (see SETUP), `command` another server to run (the
+ * reference); each is killed after each test of the calling file.
  */
 export const useNamespacedServers = () => {
   const running: Array<{ readonly launcher: ChildProcess; readonly dir: string }> = []
@@ -111,17 +136,26 @@ export const useNamespacedServers = () => {
       Fs.rmSync(dir, { recursive: true, force: true })
     }
   })
-  return (hosts: Readonly<Record<string, string>>, env: Readonly<Record<string, string>> = {}): Promise<NamespacedServer> => {
+  return (
+    hosts: Readonly<Record<string, string>>,
+    env: Readonly<Record<string, string>> = {},
+    options: {
+      readonly target?: string
+      /** Another server speaking the same protocol (the reference), with its arguments up to the listen address; ours by default. */
+      readonly command?: ReadonlyArray<string> | undefined
+    } = {}
+  ): Promise<NamespacedServer> => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "netns-server-"))
     const hostsFile = Path.join(dir, "hosts")
     // Written in place (the same inode, which the namespace's /etc/hosts is bound to); the resolver reads it at each lookup.
     const setHosts = (names: Readonly<Record<string, string>>) =>
       Fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", "::1 localhost", ...Object.entries(names).map(([name, address]) => `${address} ${name}`)].join("\n") + "\n")
     setHosts(hosts)
-    const command = [process.execPath, "-e", LAUNCHER, dir, process.execPath, ...serverArgs("--listen", "ws://127.0.0.1:0")]
+    const server = options.command === undefined ? [process.execPath, ...serverArgs("--listen", "ws://127.0.0.1:0")] : [...options.command, "--listen", "ws://127.0.0.1:0"]
+    const command = [process.execPath, "-e", LAUNCHER, dir, ...server]
     const launcher = spawn("unshare", [...unshareFlags!, "--", "/bin/sh", "-c", SETUP, hostsFile, ...command], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env }
+      env: { ...process.env, ...env, ...(options.target === undefined ? {} : { NETNS_TARGET: options.target }) }
     })
     running.push({ launcher, dir })
     let stderr = ""

@@ -1,0 +1,270 @@
+/**
+ * Transparent TCP (issue 68, item 2; sandbox/transparentTcp.ts): a
+ * sandboxed process that ignores the proxy variables still reaches only
+ * what its managed proxy allows, by name. The server runs in a network
+ * namespace of the test's (support/networkNamespace.ts), the target at
+ * TARGET_ADDRESS in one of its own (a public-looking address none of the
+ * server's interfaces holds), and the names are the test's /etc/hosts
+ * there: `allowed.test` and `denied.test` the target, `private.test` a
+ * private address, `here.test` loopback (which the sandbox keeps as its
+ * own). Then the reference's -32602 words, on both servers where the
+ * reference is installed.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { createHash } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { launchOf } from "../support/networkProxy.js"
+import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../support/networkNamespace.js"
+import { workspaceWrite } from "../support/codexSandbox.js"
+import { pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
+import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
+
+const startServer = useNamespacedServers()
+const start = useStdioServers()
+
+/** An HTTP server on port 8080 and a UDP echo on 9999 of the target's namespace; it ends with its stdin. */
+const TARGET_SCRIPT = `
+const http = require("node:http"), dgram = require("node:dgram")
+const udp = dgram.createSocket("udp4").on("message", (m, from) => udp.send(m, from.port, from.address)).bind(9999)
+const big = Buffer.alloc(16 << 20, "0123456789abcdef")
+http.createServer((request, response) => response.end(request.url === "/big" ? big : "hello from the target\\n")).listen(8080, () => console.log("ready"))
+process.stdin.on("end", () => process.exit(0)).resume()
+`
+
+const HOSTS = { "allowed.test": TARGET_ADDRESS, "denied.test": TARGET_ADDRESS, "private.test": "10.1.2.3", "here.test": "127.0.0.2" }
+
+let scratch = ""
+/** The shell command that starts the target. */
+let target = ""
+/**
+ * Each test's own workspace: a server keeps placeholders in it for the
+ * sandbox's missing paths, and the one a test kills removes its own after
+ * it, which must not be the next server's.
+ */
+let workspace = ""
+beforeAll(() => {
+  scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "transparent-tcp-"))
+  const script = Path.join(scratch, "target.cjs")
+  Fs.writeFileSync(script, TARGET_SCRIPT)
+  target = `exec '${process.execPath}' '${script}'`
+})
+beforeEach(() => {
+  workspace = Fs.mkdtempSync(Path.join(scratch, "workspace-"))
+})
+afterAll(() => Fs.rmSync(scratch, { recursive: true, force: true }))
+
+/** The proxy of the cases: SOCKS5 on, transparent TCP asked for, `allowed.test` and `private.test` allowed by name. */
+const transparentLaunch = (proxy: Record<string, unknown> = {}) =>
+  launchOf({ enableSocks5: true, transparentTcp: true, domains: { "allowed.test": "allow", "private.test": "allow" }, ...proxy })
+
+/**
+ * curl with the proxy variables ignored: the body, then ` exit=<status>`,
+ * where a refusal (a reset: 56 when connected, 7 when curl tried the name's
+ * other address last) says ` refused`.
+ */
+const directCurl = (url: string) => `curl -s --noproxy '*' --max-time 20 ${url}; e=$?; case $e in 7|56) echo " refused";; *) echo " exit=$e";; esac`
+
+/** The decisions of a process, consecutive repeats once (curl may try both of a name's addresses). */
+const notesOf = (messages: ReadonlyArray<any>, processId: string) =>
+  messages
+    .filter((m) => m.method === "network/policyDecision" && m.params.processId === processId)
+    .map((m) => [m.params.protocol, m.params.host, m.params.port, m.params.decision, m.params.reason])
+    .filter((note, i, all) => i === 0 || JSON.stringify(note) !== JSON.stringify(all[i - 1]))
+
+describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed process with transparent TCP", () => {
+  it("reaches an allowed name directly, through its SOCKS5 proxy by name; a denied name, a denied address and a private address are refused", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    expect(client.messages.find((m) => m.id !== undefined && m.result?.environmentInfo)?.result.environmentInfo.capabilities.networkProxyTransparentTcp)
+      .toBe(true)
+    const script = [
+      // getaddrinfo, as programs resolve (`getent hosts` asks for IPv6 alone first, which a v4 entry does not answer).
+      "getent hosts allowed.test; getent ahosts here.test | head -n 1",
+      directCurl("http://allowed.test:8080/"),
+      directCurl("http://denied.test:8080/"),
+      directCurl(`http://${TARGET_ADDRESS}:8080/`),
+      directCurl("http://private.test:8080/"),
+      // Without the variables at all, as a program that never heard of them.
+      `env -u ALL_PROXY -u all_proxy -u HTTP_PROXY -u http_proxy curl -s --max-time 20 http://allowed.test:8080/; echo " exit=$?"`
+    ].join("; ")
+    const started = await client.request("process/start", pipeProcess("direct", ["sh", "-c", script], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    expect(started.error).toBeUndefined()
+    expect(started.result.sandboxType).toBe("linuxSeccomp")
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "direct", 60_000)
+    const lines = client.outputOf("direct").split("\n")
+    // The resolver inside answers with its own addresses, never the target's; a loopback name of the hosts file stays.
+    expect(lines.slice(0, 2)).toEqual([expect.stringMatching(/^fdc0:de00::1\s+allowed\.test$/), expect.stringMatching(/^127\.0\.0\.2\s+STREAM here\.test$/)])
+    expect(lines.slice(2, 4)).toEqual(["hello from the target", " exit=0"])
+    // Refused: the connection is reset, nothing of the target's arrives.
+    expect(lines.slice(4, 7)).toEqual([" refused", " refused", " refused"])
+    expect(lines.slice(7, 9)).toEqual(["hello from the target", " exit=0"])
+    expect(notesOf(client.messages, "direct")).toEqual([
+      ["socks5_tcp", "allowed.test", 8080, "allow", "allow"],
+      ["socks5_tcp", "denied.test", 8080, "deny", "not_allowed"],
+      ["socks5_tcp", TARGET_ADDRESS, 8080, "deny", "not_allowed"],
+      // Allowed by name, refused for the address it resolves to.
+      ["socks5_tcp", "private.test", 8080, "deny", "not_allowed_local"],
+      ["socks5_tcp", "allowed.test", 8080, "allow", "allow"]
+    ])
+  }, 90_000)
+
+  it("carries 20 connections at once, 16 MiB each, byte for byte", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    const script = "for i in $(seq 20); do curl -s --noproxy '*' --max-time 60 http://allowed.test:8080/big | sha256sum & done; wait"
+    await client.request("process/start", pipeProcess("many", ["sh", "-c", script], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "many", 90_000)
+    const expected = createHash("sha256").update(Buffer.alloc(16 << 20, "0123456789abcdef")).digest("hex")
+    expect(client.outputOf("many").trim().split("\n")).toEqual(Array.from({ length: 20 }, () => `${expected}  -`))
+  }, 120_000)
+
+  it("gives 65,535 names an address each, then answers SERVFAIL, and still knows the first", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    // A-record questions for n0.test … n65535.test, 20 in flight, then n0.test again: the rcode of each answer, counted.
+    const flood = `const s = require("node:dgram").createSocket("udp4");
+      const question = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+        ...name.split(".").map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0, 0, 1, 0, 1])]);
+      const total = 65536, counts = {}; let sent = 0, got = 0;
+      const next = () => { if (sent < total) { s.send(question(sent & 65535, "n" + sent + ".test"), 53, "127.0.0.53"); sent++ } };
+      s.on("message", (m) => {
+        if (got === total) { console.log(JSON.stringify(counts), "again", m[3] & 15, m.subarray(-4).join(".")); process.exit(0) }
+        counts[m[3] & 15] = (counts[m[3] & 15] ?? 0) + 1; got++;
+        if (got === total) s.send(question(1, "n0.test"), 53, "127.0.0.53"); else next()
+      });
+      for (let i = 0; i < 20; i++) next()`
+    await client.request("process/start", pipeProcess("flood", [process.execPath, "-e", flood], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "flood", 90_000)
+    expect(client.outputOf("flood")).toBe('{"0":65535,"2":1} again 0 198.18.0.1\n')
+  }, 120_000)
+
+  it("leaves the command no capability of the setup's: it cannot change the rules or the routes, and they hold after it tried", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    const script = [
+      "grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/self/status",
+      "nft flush ruleset 2>/dev/null; echo \"nft=$?\"",
+      "ip route del default 2>/dev/null; echo \"ip=$?\"",
+      directCurl("http://denied.test:8080/")
+    ].join("; ")
+    await client.request("process/start", pipeProcess("caps", ["sh", "-c", script], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "caps", 60_000)
+    const output = client.outputOf("caps")
+    const caps = Object.fromEntries([...output.matchAll(/^(Cap\w+):\s+([0-9a-f]+)$/gm)].map((match) => [match[1], BigInt(`0x${match[2]}`)]))
+    expect([caps.CapEff, caps.CapPrm, caps.CapAmb]).toEqual([0n, 0n, 0n])
+    // CAP_NET_ADMIN (12), CAP_NET_BIND_SERVICE (10), CAP_SETPCAP (8) are gone from the bounding set too.
+    expect([12n, 10n, 8n].map((bit) => (caps.CapBnd! >> bit) & 1n)).toEqual([0n, 0n, 0n])
+    expect(output).toContain("nft=1\nip=2\n refused\n")
+  }, 90_000)
+
+  it("lets nothing but TCP out, and that only through the proxy: a UDP datagram is refused as it is sent", async () => {
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    // Sent and answered would print "udp answered"; the filter refuses the datagram as it is sent.
+    const udp = `const s = require("node:dgram").createSocket("udp4");
+      const report = (what) => { console.log("udp " + what); process.exit(0) };
+      s.on("message", () => report("answered")).on("error", (e) => report(e.code));
+      s.connect(9999, ${JSON.stringify(TARGET_ADDRESS)}, () => s.send("ping", (e) => e && report(e.code)))`
+    await client.request("process/start", pipeProcess("udp", [process.execPath, "-e", udp], {
+      cwd: workspace,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "udp", 60_000)
+    expect(client.outputOf("udp")).toBe("udp EPERM\n")
+  }, 90_000)
+})
+
+// The same case on the reference (codex 0.171): a probe of where it differs, kept as a test.
+describe.skipIf(!namespacesAvailable || !Fs.existsSync(REFERENCE_BINARY))("the reference's transparent TCP, in the same namespace", () => {
+  it("answers names with the same synthetic addresses and resets refusals alike, but judges a name of the host's /etc/hosts by its address", async () => {
+    const server = await startServer(HOSTS, {}, { target, command: [REFERENCE_BINARY, "exec-server"] })
+    const client = await server.connect()
+    const script = [
+      "getent hosts denied.test; getent ahosts here.test | head -n 1",
+      directCurl("http://allowed.test:8080/"),
+      directCurl("http://private.test:8080/")
+    ].join("; ")
+    const started = await client.request("process/start", pipeProcess("direct", ["sh", "-c", script], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    expect(started.error).toBeUndefined()
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "direct", 60_000)
+    // `getent hosts` asks for IPv6 alone, which the hosts file's IPv4 entry does not answer: the resolver does.
+    expect(client.outputOf("direct").split("\n")).toEqual([
+      expect.stringMatching(/^fdc0:de00::1\s+denied\.test$/),
+      expect.stringMatching(/^127\.0\.0\.2\s+STREAM here\.test$/),
+      " refused",
+      " refused",
+      ""
+    ])
+    // curl's getaddrinfo finds allowed.test in the hosts file, connects to its address, and the rule for the name never applies.
+    expect(notesOf(client.messages, "direct")).toEqual([
+      ["socks5_tcp", TARGET_ADDRESS, 8080, "deny", "not_allowed"],
+      ["socks5_tcp", "10.1.2.3", 8080, "deny", "not_allowed_local"]
+    ])
+  }, 90_000)
+})
+
+describe.each(SERVERS_TO_COMPARE)("transparentTcp's refusals, in the reference's words ($name)", ({ command }) => {
+  const startWith = async (processId: string, proxy: Record<string, unknown>, sandboxed = true) => {
+    const server = await start([], { command })
+    return server.request("process/start", pipeProcess(processId, ["true"], {
+      cwd: `file://${workspace}`,
+      ...(sandboxed ? { sandbox: workspaceWrite(workspace) } : {}),
+      networkProxy: launchOf({ enableSocks5: true, ...proxy })
+    }))
+  }
+
+  it.each([
+    [5, "invalid type: number, expected a boolean"],
+    [1.5, "invalid type: number, expected a boolean"],
+    ["yes", "invalid type: string \"yes\", expected a boolean"],
+    [null, "invalid type: null, expected a boolean"],
+    [[true], "invalid type: sequence, expected a boolean"],
+    [{}, "invalid type: map, expected a boolean"]
+  ])("refuses transparentTcp: %j", async (value, words) => {
+    const response = await startWith("typed", { transparentTcp: value })
+    expect(response.error?.code).toBe(-32602)
+    expect(response.error?.message).toContain(words)
+  })
+
+  it("refuses true without a sandbox (before looking at SOCKS5), and with SOCKS5 off", async () => {
+    for (const enableSocks5 of [true, false]) {
+      const response = await startWith("bare", { transparentTcp: true, enableSocks5 }, false)
+      expect(response.error).toMatchObject({ code: -32602, message: "transparent TCP requires a managed Linux sandbox" })
+    }
+    const noSocks = await startWith("nosocks", { transparentTcp: true, enableSocks5: false })
+    expect(noSocks.error).toMatchObject({
+      code: -32602,
+      message: "invalid network proxy config: transparent_tcp requires an enabled managed SOCKS5 proxy"
+    })
+  })
+
+  it("takes false and an absent field as no transparency", async () => {
+    for (const proxy of [{ transparentTcp: false }, {}]) {
+      const response = await startWith("off", proxy, false)
+      expect(response.error).toBeUndefined()
+    }
+  })
+})
