@@ -16,6 +16,7 @@ import { gatewayCommand, gatewayGuide } from "./gateway.js"
 import { type CommandGuide, commandHelp, rootHelp } from "./help.js"
 import { clientCommands, clientGuides } from "./remote.js"
 import type { ServeFlags } from "./run.js"
+import { cloudRefusal } from "./referenceFlags.js"
 import { optionNamesOf, problemOf } from "./usageCheck.js"
 
 /** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
@@ -154,6 +155,8 @@ const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
 export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
   const subcommandNames = new Set([...clientCommands, gatewayCommand].map((command) => nameOf(command as AnyCommand)))
   const argv = [...given.slice(0, 2), ...withValuesJoined(given.slice(2), subcommandNames)]
+  const cloud = cloudRefusal(argv.slice(2), (name) => name === "--log-level" || valueFlagNames.has(name.replace(/^--/, "")) || name === "-c")
+  if (cloud !== undefined) return reportMisuse(cloud)
   const misuse = misusedIntegerFlag(argv.slice(2))
   if (misuse !== undefined) return reportMisuse(misuse)
   const server = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve)
