@@ -412,6 +412,16 @@ export interface Startup {
 }
 
 /**
+ * `argv` without a leading `exec-server` word: a command line written for
+ * `codex exec-server ...` (a script's `"$CODEX" exec-server --listen
+ * stdio://`, an `environments.toml` `program`/`args` pair) runs this server
+ * with its program swapped and its arguments unchanged. None of our
+ * commands has that name.
+ */
+const withoutCodexSubcommand = (argv: ReadonlyArray<string>): Array<string> =>
+  argv[2] === "exec-server" ? [...argv.slice(0, 2), ...argv.slice(3)] : [...argv]
+
+/**
  * Runs the command on `process.argv` until it ends, then exits. Importing
  * this module runs nothing: the entries (`main.ts`, and `snapshot.ts` for a
  * startup snapshot, which holds this module evaluated) call this.
@@ -421,10 +431,11 @@ export const main = (startup: Startup): void => {
   // start a server), there is nothing for the parser: the command line
   // (@effect/cli, the client's and gateway's commands) is not even loaded.
   const server = serve(startup)
-  const plain = plainValuesOf(ServerFlags.serverFlags, process.argv.slice(2))
+  const argv = withoutCodexSubcommand(process.argv)
+  const plain = plainValuesOf(ServerFlags.serverFlags, argv.slice(2))
   const program = plain !== undefined
     ? server(plain)
-    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, server)).pipe(
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server)).pipe(
       // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load);
       // the server builds its own services, and a plain start builds no more layers than it uses.
       Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))

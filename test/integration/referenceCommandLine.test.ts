@@ -240,6 +240,18 @@ describe.each(SERVERS_TO_COMPARE)("codex exec-server's command line ($name)", ({
 })
 
 describe("codex exec-server's command line: what only ours says", () => {
+  it("takes codex exec-server's argument list as it is, its `exec-server` word first (a script's \"$CODEX\" exec-server ..., environments.toml's args)", async () => {
+    const server = await startServer(["exec-server", "--listen", "stdio://", "--tcp-upstream-proxy", "127.0.0.1:9", "-c", "model=\"o3\"", "--enable", "network_proxy"])
+    expect(server.messages[0]?.result?.protocolVersion).toBe("exec-server.v0")
+    const refused = await server.request("process/start", { processId: "p", argv: ["true"], cwd: "file:///tmp", env: {}, tty: false, enforceManagedNetwork: true })
+    // The flags after the word took effect.
+    expect(refused.error?.message).toBe("a mandatory TCP upstream requires an executor-local managed proxy")
+    expect((await server.close()).code).toBe(0)
+    const bogus = await runOnce(undefined, ["exec-server", "--tcp-upstream-proxy", "bogus"])
+    expect(bogus.code).toBe(2)
+    expect(bogus.stderr).toContain("invalid value 'bogus' for '--tcp-upstream-proxy <HOST:PORT>': missing port")
+  })
+
   it("answers each cloud-registry flag and `forward` with one line naming --connect nats:// and the gateway, exit 2", async () => {
     for (
       const args of [
@@ -257,7 +269,9 @@ describe("codex exec-server's command line: what only ours says", () => {
         ["--aws-service", "execute-api"],
         ["--listen", "ws://127.0.0.1:0", "--remote", "https://registry.test"],
         ["forward", "--remote", "https://registry.test", "--environment-id", "e", "--connect", "ws://127.0.0.1:1"],
-        ["--log-level", "debug", "forward"]
+        ["--log-level", "debug", "forward"],
+        ["exec-server", "forward", "--remote", "https://registry.test"],
+        ["exec-server", "--remote", "https://registry.test"]
       ]
     ) {
       const { code, stderr } = await runOnce(undefined, args)
@@ -265,7 +279,7 @@ describe("codex exec-server's command line: what only ours says", () => {
       const lines = linesOf(stderr)
       expect(lines, args.join(" ")).toHaveLength(1)
       expect(lines[0]).toMatch(/^exec-server: /)
-      expect(lines[0]).toContain(args[0] === "forward" || args.includes("forward") ? "forward" : args.find((arg) => /^--(remote|use|reg|exec|chat|aws)/.test(arg))!.split("=")[0])
+      expect(lines[0]).toContain(args.includes("forward") ? "forward" : args.find((arg) => /^--(remote|use|reg|exec|chat|aws)/.test(arg))!.split("=")[0])
       expect(lines[0]).toContain("--connect nats://")
       expect(lines[0]).toContain("exec-server gateway")
     }
