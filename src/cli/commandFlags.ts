@@ -163,10 +163,10 @@ const logFormat = choice("log-format", {
  * (cli/referenceFlags.ts).
  */
 export const referenceFlags = {
-  linuxSandboxTransparentTcp: switchFlag("linux-sandbox-transparent-tcp", {
+  sandboxTransparentTcp: switchFlag("linux-sandbox-transparent-tcp", {
     help: "route managed Linux sandbox TCP through the SOCKS proxy: a sandboxed process's direct TCP connects go through its managed SOCKS5 proxy, by host name (the reference's flag)"
   }),
-  linuxSandboxPidNamespace: choice("linux-sandbox-pid-namespace", {
+  sandboxPidNamespace: choice("linux-sandbox-pid-namespace", {
     choices: ["isolate", "inherit"],
     default: "isolate",
     metavar: "MODE",

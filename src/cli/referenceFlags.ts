@@ -50,14 +50,14 @@ export const referenceSettingsOf = (
       const missing = flags.config.find((override) => !override.includes("="))
       if (missing !== undefined) return yield* new ListenUrlError({ message: `Invalid override (missing '='): ${missing}` })
     }
-    if (flags.linuxSandboxPidNamespace === "inherit") {
+    if (flags.sandboxPidNamespace === "inherit") {
       yield* Effect.logWarning("--linux-sandbox-pid-namespace inherit is not implemented: every sandbox still has a PID namespace of its own")
     }
     return {
       tcpUpstreamProxy: upstream,
       proxyPrivateIpsViaUpstream: yield* switchOrEnv(flags.proxyPrivateIpsViaUpstream, privateIpsEnv),
-      sandboxTransparentTcp: flags.linuxSandboxTransparentTcp,
-      sandboxPidNamespace: flags.linuxSandboxPidNamespace
+      sandboxTransparentTcp: flags.sandboxTransparentTcp,
+      sandboxPidNamespace: flags.sandboxPidNamespace
     }
   })
 
