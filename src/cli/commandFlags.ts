@@ -174,7 +174,7 @@ export const referenceFlags = {
   }),
   tcpUpstreamProxy: optionalText("tcp-upstream-proxy", {
     metavar: "HOST:PORT",
-    help: "require this HTTP CONNECT proxy for raw TCP from the managed SOCKS5 proxies: a process whose `networkProxy` allows an upstream (`allowUpstreamProxy`) reaches its destinations only through `CONNECT` to it, the others' SOCKS5 TCP is refused; loopback destinations are always refused, private ones unless `--proxy-private-ips-via-upstream`; a start with `enforceManagedNetwork` must then bring a `networkProxy`"
+    help: "require this HTTP CONNECT proxy for raw TCP from the managed SOCKS5 proxies: a process whose `networkProxy` allows an upstream (`allowUpstreamProxy`) reaches IP addresses only through `CONNECT` to it, the others' SOCKS5 TCP is refused; names (`socks5h`) and loopback addresses are always refused, private ones unless `--proxy-private-ips-via-upstream`; a start with `enforceManagedNetwork` must then bring a `networkProxy`"
   }),
   proxyPrivateIpsViaUpstream: switchFlag("proxy-private-ips-via-upstream", {
     env: {

@@ -269,7 +269,7 @@ const connect = (context: Context, socket: Duplex, client: string, target: Targe
     // Node refuses port 0 by throwing; the reference's connect fails, and so is answered 5.
     if (target.port === 0) return endWith(context, socket, replyOf(Reply.refused))
     const mandatory = context.options.upstream
-    if (mandatory !== undefined) return throughUpstream(context, socket, mandatory, target, verdict.addresses, head)
+    if (mandatory !== undefined) return throughUpstream(context, socket, mandatory, target, head)
     const interceptor = context.evaluator.interceptor
     if (interceptor?.wants(target.host, target.port) === true) {
       // Its own requests go on to the real destination: no address of ours to report.
@@ -298,11 +298,11 @@ const connect = (context: Context, socket: Duplex, client: string, target: Targe
 
 /**
  * An allowed CONNECT under a mandatory upstream: through its tunnel to the
- * checked address, answered with the tunnel's local address, then piped
- * both ways; refused with reply 5, the upstream not contacted, where the
- * destination may not use it (the process's config does not allow one,
- * loopback, private without `--proxy-private-ips-via-upstream`), and reply
- * 5 when the upstream fails. Masked credentials' tunnels (which would dial
+ * destination's address, answered with the tunnel's local address, then
+ * piped both ways; refused with reply 5, the upstream not contacted, where
+ * the destination may not use it (the process's config does not allow one,
+ * a name rather than an address, loopback, private without
+ * `--proxy-private-ips-via-upstream`), and reply 5 when the upstream fails. Masked credentials' tunnels (which would dial
  * the destination themselves) are refused the same way.
  */
 const throughUpstream = (
@@ -310,10 +310,9 @@ const throughUpstream = (
   socket: Duplex,
   upstream: SocksUpstream,
   target: Target,
-  addresses: ReadonlyArray<string>,
   head: Buffer
 ) => {
-  const destination = upstreamTarget(upstream, addresses)
+  const destination = upstreamTarget(upstream, target.host)
   if (destination === undefined || upstream.proxy === undefined || context.evaluator.interceptor?.wants(target.host, target.port) === true) {
     return endWith(context, socket, replyOf(Reply.refused))
   }

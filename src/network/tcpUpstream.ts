@@ -64,18 +64,18 @@ export const parseTcpUpstreamProxy = (text: string): TcpUpstreamProxy | string =
 
 /**
  * The destination to ask the upstream for, or undefined when the request
- * may not use it: the address the proxy's checks resolved (the first; the
- * upstream must reach what was checked, not what another lookup of the name
- * gives), refused when there is none, when it is loopback (the reference:
- * "loopback stays local", and it is not dialled either), or when it is
- * private and private destinations may not go upstream.
+ * may not use it. As the reference (0.171, probed): only an IP address goes
+ * (a name is refused even when it resolves to a public address, through
+ * DNS or /etc/hosts, and the upstream is not contacted); loopback never
+ * ("loopback stays local", and it is not dialled either); a private
+ * address only with `privateIps`; nothing when the process's config allows
+ * no upstream.
  */
-export const upstreamTarget = (upstream: SocksUpstream, addresses: ReadonlyArray<string>): string | undefined => {
-  const address = addresses[0]
-  if (upstream.proxy === undefined || address === undefined) return undefined
-  if (addresses.some(isLoopbackAddress)) return undefined
-  if (!upstream.privateIps && addresses.some(isNonPublicAddress)) return undefined
-  return address
+export const upstreamTarget = (upstream: SocksUpstream, host: string): string | undefined => {
+  if (upstream.proxy === undefined || Net.isIP(host) === 0) return undefined
+  if (isLoopbackAddress(host)) return undefined
+  if (!upstream.privateIps && isNonPublicAddress(host)) return undefined
+  return host
 }
 
 /** Most bytes of the upstream's answer to CONNECT before its blank line; more is a failure. */

@@ -537,18 +537,19 @@ describe("the SOCKS5 proxy under a mandatory TCP upstream (--tcp-upstream-proxy)
   afterAll(() => void target.off("connection", count))
   const served = () => accepted
 
-  it("sends an allowed CONNECT through CONNECT <checked address>:port HTTP/1.1, the client's early bytes and the answer through the tunnel", async () => {
+  it("sends an allowed CONNECT to an IP through CONNECT ip:port HTTP/1.1, the client's early bytes and the answer through the tunnel; refuses a name (reply 5, as the reference)", async () => {
     const upstream = await startConnectUpstream(targetPort)
     const proxy = await proxyWith({ domains }, undefined, names, {
       upstream: { proxy: { host: "127.0.0.1", port: upstream.port }, privateIps: false }
     })
-    const byIp = await curl(["--socks5-hostname", proxy.address, "http://1.1.1.1/ip"])
-    expect(byIp).toEqual({ out: "hello GET /ip", code: 0 })
-    // A name goes as the address the proxy checked (a second lookup by the upstream could go elsewhere).
-    const byName = await curl(["--socks5-hostname", proxy.address, "http://public.test:8080/name"])
-    expect(byName).toEqual({ out: "hello GET /name", code: 0 })
+    expect(await curl(["--socks5-hostname", proxy.address, "http://1.1.1.1/ip"])).toEqual({ out: "hello GET /ip", code: 0 })
+    expect(await curl(["--socks5-hostname", proxy.address, "http://1.1.1.1:8080/port"])).toEqual({ out: "hello GET /port", code: 0 })
     expect(upstream.heads).toEqual(["CONNECT 1.1.1.1:80 HTTP/1.1\r\nHost: 1.1.1.1:80", "CONNECT 1.1.1.1:8080 HTTP/1.1\r\nHost: 1.1.1.1:8080"])
+    // A name is refused, allowed and public though it is: the reference sends only addresses to its upstream.
+    expect((await exchange(proxy.port, byName(1, "public.test", 80))).reply).toEqual(REFUSED)
+    expect(upstream.heads).toHaveLength(2)
     expect(proxy.notes.map((note) => [note.decision, note.host, note.protocol])).toEqual([
+      ["allow", "1.1.1.1", "socks5_tcp"],
       ["allow", "1.1.1.1", "socks5_tcp"],
       ["allow", "public.test", "socks5_tcp"]
     ])
@@ -580,15 +581,15 @@ describe("the SOCKS5 proxy under a mandatory TCP upstream (--tcp-upstream-proxy)
     await upstream.close()
   })
 
-  it("with privateIps sends private destinations through it; loopback stays refused", async () => {
+  it("with privateIps sends private addresses through it; loopback and names stay refused", async () => {
     const upstream = await startConnectUpstream(targetPort)
     const proxy = await proxyWith({ domains, allowLocalBinding: true }, undefined, names, {
       upstream: { proxy: { host: "127.0.0.1", port: upstream.port }, privateIps: true }
     })
     expect(await curl(["--socks5-hostname", proxy.address, "http://10.9.9.9/a"])).toEqual({ out: "hello GET /a", code: 0 })
-    expect(await curl(["--socks5-hostname", proxy.address, "http://private.test/b"])).toEqual({ out: "hello GET /b", code: 0 })
+    expect((await exchange(proxy.port, byName(1, "private.test", 80))).reply).toEqual(REFUSED)
     expect((await exchange(proxy.port, byIPv4(1, "127.0.0.1", targetPort))).reply).toEqual(REFUSED)
-    expect(upstream.heads.map((head) => head.split("\r\n")[0])).toEqual(["CONNECT 10.9.9.9:80 HTTP/1.1", "CONNECT 10.9.9.9:80 HTTP/1.1"])
+    expect(upstream.heads.map((head) => head.split("\r\n")[0])).toEqual(["CONNECT 10.9.9.9:80 HTTP/1.1"])
     await proxy.close()
     await upstream.close()
   })

@@ -40,19 +40,19 @@ describe("parseTcpUpstreamProxy", () => {
 describe("upstreamTarget", () => {
   const proxy = { host: "127.0.0.1", port: 3128 }
 
-  it("names the first checked address of a public destination", () => {
-    expect(upstreamTarget({ proxy, privateIps: false }, ["1.1.1.1", "1.0.0.1"])).toBe("1.1.1.1")
-    expect(upstreamTarget({ proxy, privateIps: false }, ["2606:4700::1111"])).toBe("2606:4700::1111")
+  it("names a public IP destination as it is", () => {
+    expect(upstreamTarget({ proxy, privateIps: false }, "1.1.1.1")).toBe("1.1.1.1")
+    expect(upstreamTarget({ proxy, privateIps: false }, "2606:4700::1111")).toBe("2606:4700::1111")
   })
 
-  it("refuses loopback always, private destinations unless privateIps, and anything without an upstream or an address", () => {
-    for (const loopback of [["127.0.0.1"], ["::1"], ["::ffff:127.0.0.1"], ["1.1.1.1", "127.0.0.2"]]) {
-      expect(upstreamTarget({ proxy, privateIps: true }, loopback), loopback.join()).toBeUndefined()
+  it("refuses a name, loopback always, private destinations unless privateIps, and anything without an upstream", () => {
+    for (const name of ["public.test", "localhost", "example.com"]) expect(upstreamTarget({ proxy, privateIps: true }, name), name).toBeUndefined()
+    for (const loopback of ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"]) {
+      expect(upstreamTarget({ proxy, privateIps: true }, loopback), loopback).toBeUndefined()
     }
-    expect(upstreamTarget({ proxy, privateIps: false }, ["10.9.9.9"])).toBeUndefined()
-    expect(upstreamTarget({ proxy, privateIps: false }, ["1.1.1.1", "192.168.1.1"])).toBeUndefined()
-    expect(upstreamTarget({ proxy, privateIps: true }, ["10.9.9.9"])).toBe("10.9.9.9")
-    expect(upstreamTarget({ proxy: undefined, privateIps: true }, ["1.1.1.1"])).toBeUndefined()
-    expect(upstreamTarget({ proxy, privateIps: true }, [])).toBeUndefined()
+    expect(upstreamTarget({ proxy, privateIps: false }, "10.9.9.9")).toBeUndefined()
+    expect(upstreamTarget({ proxy, privateIps: false }, "fd00::1")).toBeUndefined()
+    expect(upstreamTarget({ proxy, privateIps: true }, "10.9.9.9")).toBe("10.9.9.9")
+    expect(upstreamTarget({ proxy: undefined, privateIps: true }, "1.1.1.1")).toBeUndefined()
   })
 })
