@@ -155,6 +155,62 @@ const logFormat = choice("log-format", {
   help: "logs on stderr: logfmt lines, or one JSON object per line"
 })
 
+/**
+ * The flags of `codex exec-server` 0.171 that a script or a Codex
+ * `environments.toml` `program = ...` line may give: each with the
+ * reference's meaning where this server has one (docs/OPERATIONS.md,
+ * "Codex's command line"). Its cloud flags are refused by name instead
+ * (cli/referenceFlags.ts).
+ */
+export const referenceFlags = {
+  sandboxTransparentTcp: switchFlag("linux-sandbox-transparent-tcp", {
+    help: "route managed Linux sandbox TCP through the SOCKS proxy: a sandboxed process's direct TCP connects go through its managed SOCKS5 proxy, by host name (the reference's flag)"
+  }),
+  sandboxPidNamespace: choice("linux-sandbox-pid-namespace", {
+    choices: ["isolate", "inherit"],
+    default: "isolate",
+    metavar: "MODE",
+    help: "the sandboxes' PID namespace: `isolate`, one of each sandbox's own; `inherit` (in the reference, sandboxed processes then see and may signal the host's same-uid processes) is accepted and here still isolates, with a warning"
+  }),
+  tcpUpstreamProxy: optionalText("tcp-upstream-proxy", {
+    metavar: "HOST:PORT",
+    help: "require this HTTP CONNECT proxy for raw TCP from the managed SOCKS5 proxies: a process whose `networkProxy` allows an upstream (`allowUpstreamProxy`) reaches IP addresses only through `CONNECT` to it, the others' SOCKS5 TCP is refused; names (`socks5h`) and loopback addresses are always refused, private ones unless `--proxy-private-ips-via-upstream`; a start with `enforceManagedNetwork` must then bring a `networkProxy`"
+  }),
+  proxyPrivateIpsViaUpstream: switchFlag("proxy-private-ips-via-upstream", {
+    env: {
+      name: "CODEX_EXEC_SERVER_PROXY_PRIVATE_IPS_VIA_UPSTREAM",
+      value: "true",
+      rule: "`true` or `false` only, else exit 2"
+    },
+    help: "with `--tcp-upstream-proxy`: allowed private destinations (`10.0.0.0/8`, ...) go through the upstream too instead of being refused; loopback stays refused"
+  }),
+  concurrentRequests: {
+    _tag: "OptionalInteger",
+    name: "concurrent-requests",
+    metavar: "N",
+    impliedDefault: 1,
+    minimum: 1,
+    documentedDefault: "unbounded",
+    help: "how many requests of a connection the reference processes at once; accepted and changes nothing: here a connection's requests always run concurrently (those about one process or handle in order), bounded by `--max-inflight-requests`"
+  } satisfies OptionalIntegerFlag,
+  config: repeatedText("config", {
+    alias: "c",
+    metavar: "KEY=VALUE",
+    help: "a Codex `config.toml` override (repeatable); accepted and changes nothing here (the reference's exec-server reads none for serving either). With `--strict-config` each must be `KEY=VALUE`"
+  }),
+  enable: repeatedText("enable", {
+    metavar: "FEATURE",
+    help: "a Codex feature to enable (repeatable); accepted and changes nothing here"
+  }),
+  disable: repeatedText("disable", {
+    metavar: "FEATURE",
+    help: "a Codex feature to disable (repeatable); accepted and changes nothing here"
+  }),
+  strictConfig: switchFlag("strict-config", {
+    help: "refuse a `-c` override that is not `KEY=VALUE` (exit 2); Codex's own config fields are not checked here"
+  })
+} as const
+
 /** Every flag of the server command, in the order of `--help` and the docs table. */
 export const serverFlags = {
   listen: optionalText("listen", {
@@ -185,7 +241,8 @@ export const serverFlags = {
   httpHeaderEnv: repeatedText("http-header-env", {
     metavar: "NAME",
     help: "an environment variable of the server's that an `http/request` header may take its value from (`valueEnvVar`; repeatable). None by default: the server's environment (its tokens included) is never sent anywhere a client names unless the operator lists the variable"
-  })
+  }),
+  ...referenceFlags
 } as const
 
 /** The gateway command's flags: a WebSocket listener's, and the NATS cluster's of the executors. */

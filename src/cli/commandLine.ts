@@ -16,6 +16,7 @@ import { gatewayCommand, gatewayGuide } from "./gateway.js"
 import { type CommandGuide, commandHelp, rootHelp } from "./help.js"
 import { clientCommands, clientGuides } from "./remote.js"
 import type { ServeFlags } from "./run.js"
+import { cloudRefusal } from "./referenceFlags.js"
 import { optionNamesOf, problemOf } from "./usageCheck.js"
 
 /** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
@@ -39,6 +40,41 @@ const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => 
       return `--${name}: '${value}' is not a whole number`
     }
     if (equals === -1) i++
+  }
+  return undefined
+}
+
+/** The server's flags that take one of a few words, by name. */
+const choiceFlags = new Map(
+  Object.values(ServerFlags.serverFlags).flatMap((flag) =>
+    flag._tag === "Choice" || flag._tag === "OptionalChoice" ? [[flag.name, flag] as const] : []
+  )
+)
+
+/**
+ * The first server flag given a word it does not take, named in the
+ * reference's words (`invalid value 'bogus' for
+ * '--linux-sandbox-pid-namespace <MODE>': expected 'isolate' or
+ * 'inherit'`): @effect/cli's own names the words but not the flag. Only the
+ * server's flags before the first other word are looked at.
+ */
+const misusedChoiceFlag = (args: ReadonlyArray<string>): string | undefined => {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (!arg.startsWith("-")) return undefined
+    const equals = arg.indexOf("=")
+    const name = arg.slice(2, equals === -1 ? undefined : equals)
+    const flag = choiceFlags.get(name)
+    if (flag === undefined) {
+      // Another flag's value is no command.
+      if (equals === -1 && (valueFlagNames.has(name) || arg === "-c" || arg === "--log-level")) i++
+      continue
+    }
+    const value = equals === -1 ? args[++i] : arg.slice(equals + 1)
+    if (value === undefined || (flag.choices as ReadonlyArray<string>).includes(value)) continue
+    const words = flag.choices.map((choice) => `'${choice}'`)
+    const expected = words.length === 2 ? words.join(" or ") : `one of ${words.join(", ")}`
+    return `invalid value '${value}' for '--${flag.name} <${flag.metavar ?? "VALUE"}>': expected ${expected}`
   }
   return undefined
 }
@@ -154,7 +190,9 @@ const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
 export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
   const subcommandNames = new Set([...clientCommands, gatewayCommand].map((command) => nameOf(command as AnyCommand)))
   const argv = [...given.slice(0, 2), ...withValuesJoined(given.slice(2), subcommandNames)]
-  const misuse = misusedIntegerFlag(argv.slice(2))
+  const cloud = cloudRefusal(argv.slice(2), (name) => name === "--log-level" || valueFlagNames.has(name.replace(/^--/, "")) || name === "-c")
+  if (cloud !== undefined) return reportMisuse(cloud)
+  const misuse = misusedIntegerFlag(argv.slice(2)) ?? misusedChoiceFlag(argv.slice(2))
   if (misuse !== undefined) return reportMisuse(misuse)
   const server = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve)
   const subcommands = [...clientCommands, gatewayCommand] as const

@@ -35,7 +35,7 @@ const shownDefault = (flag: ServerFlags.Flag): string | undefined => {
     case "Choice":
       return `(default ${flag.default})`
     case "OptionalInteger":
-      return `(default ${flag.impliedDefault})`
+      return flag.documentedDefault === undefined ? `(default ${flag.impliedDefault})` : documented(flag)
     default:
       return documented(flag)
   }
@@ -67,29 +67,32 @@ const atLeast = (flag: ServerFlags.IntegerFlag | ServerFlags.OptionalIntegerFlag
 /** The option of one flag. */
 export const optionOf = (flag: ServerFlags.Flag): Options.Options<unknown> => {
   const help = Options.withDescription(helpOf(flag))
+  // The one-letter name goes on the plain option, before it is made optional or repeated.
+  const named = <A>(option: Options.Options<A>): Options.Options<A> =>
+    flag.alias === undefined ? option : Options.withAlias(option, flag.alias)
   switch (flag._tag) {
     case "Integer": {
       const fallback = flag.default
       return typeof fallback === "function"
-        ? Options.integer(flag.name).pipe(Options.optional, Options.map(Option.getOrElse(fallback)), help, atLeast(flag))
-        : Options.integer(flag.name).pipe(Options.withDefault(fallback), help, atLeast(flag))
+        ? named(Options.integer(flag.name)).pipe(Options.optional, Options.map(Option.getOrElse(fallback)), help, atLeast(flag))
+        : named(Options.integer(flag.name)).pipe(Options.withDefault(fallback), help, atLeast(flag))
     }
     case "OptionalInteger":
-      return Options.integer(flag.name).pipe(atLeast(flag), Options.optional, help)
+      return named(Options.integer(flag.name)).pipe(atLeast(flag), Options.optional, help)
     case "Text":
-      return Options.text(flag.name).pipe(Options.withDefault(flag.default), help)
+      return named(Options.text(flag.name)).pipe(Options.withDefault(flag.default), help)
     case "OptionalText":
-      return Options.text(flag.name).pipe(Options.optional, help)
+      return named(Options.text(flag.name)).pipe(Options.optional, help)
     case "Choice":
-      return Options.choice(flag.name, flag.choices).pipe(Options.withDefault(flag.default), help)
+      return named(Options.choice(flag.name, flag.choices)).pipe(Options.withDefault(flag.default), help)
     case "OptionalChoice":
-      return Options.choice(flag.name, flag.choices).pipe(Options.optional, help)
+      return named(Options.choice(flag.name, flag.choices)).pipe(Options.optional, help)
     case "OptionalFile":
-      return Options.file(flag.name, { exists: "yes" }).pipe(Options.optional, help)
+      return named(Options.file(flag.name, { exists: "yes" })).pipe(Options.optional, help)
     case "Switch":
-      return Options.boolean(flag.name).pipe(help)
+      return named(Options.boolean(flag.name)).pipe(help)
     case "RepeatedText":
-      return Options.text(flag.name).pipe(Options.repeated, help)
+      return named(Options.text(flag.name)).pipe(Options.repeated, help)
   }
 }
 

@@ -30,7 +30,7 @@ const cell = (markdown: string): string => markdown.replaceAll("|", "\\|")
 const usageOf = (flag: ServerFlags.Flag): string => {
   const metavar = flag.metavar ??
     (flag._tag === "Choice" || flag._tag === "OptionalChoice" ? flag.choices.join("|") : undefined)
-  return `\`--${flag.name}${metavar === undefined ? "" : ` ${metavar}`}\``
+  return `\`${flag.alias === undefined ? "" : `-${flag.alias}, `}--${flag.name}${metavar === undefined ? "" : ` ${metavar}`}\``
 }
 
 /** The default as the table states it. */

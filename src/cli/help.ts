@@ -140,5 +140,8 @@ export const rootHelp = (
       "--version",
       "The version, and nothing else"
     ]]),
+    "",
+    "codex exec-server's cloud registry (--remote, --remote-transport, its registration credentials, `forward`) is not",
+    "served: exit 2 with what to use instead (--connect nats://... and the gateway).",
     ""
   ].join("\n")

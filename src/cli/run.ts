@@ -43,6 +43,7 @@ import { ListenUrlError } from "./webSocketListen.js"
 import * as NatsFlags from "./natsOptions.js"
 import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
 import type { ValuesOf } from "./flagOptions.js"
+import { referenceSettingsOf, switchOrEnv } from "./referenceFlags.js"
 import { plainValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../transport/StdioTransport.js"
@@ -216,17 +217,8 @@ const natsTransportOf = (options: NatsServerOptions) =>
 /** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
 const EXIT_ON_STDIN_CLOSE_ENV = ServerFlags.serverFlags.exitOnStdinClose.env.name
 
-/**
- * Whether to stop when stdin ends: the flag, or else its environment
- * variable, which takes `true` or `false` only (as the reference's does;
- * anything else is refused rather than guessed at).
- */
-const exitOnStdinCloseOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
-  const value = process.env[EXIT_ON_STDIN_CLOSE_ENV]
-  if (flag || value === undefined || value === "false") return Effect.succeed(flag)
-  if (value === "true") return Effect.succeed(true)
-  return Effect.fail(new ListenUrlError({ message: `${EXIT_ON_STDIN_CLOSE_ENV} must be true or false, not ${JSON.stringify(value)}` }))
-}
+/** Whether to stop when stdin ends: the flag, or else its environment variable. */
+const exitOnStdinCloseOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => switchOrEnv(flag, EXIT_ON_STDIN_CLOSE_ENV)
 
 /**
  * Whether to keep the native addon unloaded: `--no-native`, or else
@@ -294,6 +286,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     // supervisor's pipe) is the server's own to close: no child of it gets them.
     serverOwnsProcess()
     const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
+    const referenceSettings = yield* referenceSettingsOf(flags, ServerFlags.serverFlags.proxyPrivateIpsViaUpstream.env.name)
     // Before anything loads the addon: it is loaded on first use.
     if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
     const sandboxPolicy = yield* operatorPolicyOf(flags)
@@ -380,7 +373,8 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
         sandboxNetworkRefusal,
         secretFiles,
         tracing: tracesUrl !== undefined,
-        bwrapPath: Option.getOrUndefined(flags.bwrap)
+        bwrapPath: Option.getOrUndefined(flags.bwrap),
+        ...referenceSettings
       }))
     )
   }))
@@ -418,6 +412,16 @@ export interface Startup {
 }
 
 /**
+ * `argv` without a leading `exec-server` word: a command line written for
+ * `codex exec-server ...` (a script's `"$CODEX" exec-server --listen
+ * stdio://`, an `environments.toml` `program`/`args` pair) runs this server
+ * with its program swapped and its arguments unchanged. None of our
+ * commands has that name.
+ */
+const withoutCodexSubcommand = (argv: ReadonlyArray<string>): Array<string> =>
+  argv[2] === "exec-server" ? [...argv.slice(0, 2), ...argv.slice(3)] : [...argv]
+
+/**
  * Runs the command on `process.argv` until it ends, then exits. Importing
  * this module runs nothing: the entries (`main.ts`, and `snapshot.ts` for a
  * startup snapshot, which holds this module evaluated) call this.
@@ -427,10 +431,11 @@ export const main = (startup: Startup): void => {
   // start a server), there is nothing for the parser: the command line
   // (@effect/cli, the client's and gateway's commands) is not even loaded.
   const server = serve(startup)
-  const plain = plainValuesOf(ServerFlags.serverFlags, process.argv.slice(2))
+  const argv = withoutCodexSubcommand(process.argv)
+  const plain = plainValuesOf(ServerFlags.serverFlags, argv.slice(2))
   const program = plain !== undefined
     ? server(plain)
-    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(process.argv, server)).pipe(
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server)).pipe(
       // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load);
       // the server builds its own services, and a plain start builds no more layers than it uses.
       Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))

@@ -24,6 +24,7 @@ import { type AskBudget, makeAsker } from "./policyAsks.js"
 import { makePolicy } from "./policy.js"
 import { makeCredential } from "./proxyCredential.js"
 import { proxyEnvironment } from "./proxyEnvironment.js"
+import type { TcpUpstreamProxy } from "./tcpUpstream.js"
 import { holdUpstream, type UpstreamOwner } from "../sandbox/proxiedConnections.js"
 import { CA_VARIABLES } from "./credentials/caVariables.js"
 import { DummyMemory } from "./credentials/dummyMemory.js"
@@ -68,6 +69,14 @@ export interface ManagedProxyOptions {
   readonly premasked?: MaskedCredentials | undefined
   /** Whether the process runs in a sandbox: its proxied connections are refused by the server's listeners as it would be. */
   readonly sandboxed: boolean
+  /** The operator's mandatory upstream for SOCKS5 TCP (`--tcp-upstream-proxy`), if any. */
+  readonly tcpUpstream?: TcpUpstreamSettings | undefined
+}
+
+/** The server's `--tcp-upstream-proxy` and `--proxy-private-ips-via-upstream`. */
+export interface TcpUpstreamSettings {
+  readonly proxy: TcpUpstreamProxy
+  readonly privateIps: boolean
 }
 
 /** One of a process's proxies, as the sandbox bridge hands it connections. */
@@ -247,7 +256,11 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
       report
     }
     const http = yield* HttpProxy.make(decisions)
-    const socks = proxy.enableSocks5 ? yield* Socks5Proxy.make({ ...decisions, udp: proxy.enableSocks5Udp }) : undefined
+    // A mandatory upstream serves only the processes whose config allows one; the others' TCP is refused.
+    const upstream = options.tcpUpstream === undefined
+      ? undefined
+      : { proxy: proxy.allowUpstreamProxy ? options.tcpUpstream.proxy : undefined, privateIps: options.tcpUpstream.privateIps }
+    const socks = proxy.enableSocks5 ? yield* Socks5Proxy.make({ ...decisions, udp: proxy.enableSocks5Udp, upstream }) : undefined
     return {
       environment: proxiedEnvironment(
         credentials?.masked.environment ?? options.environment,

@@ -18,6 +18,7 @@ import type { Duplex } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
 import { ipv6Bytes } from "./ipBytes.js"
+import { openTunnel, type SocksUpstream, upstreamTarget } from "./tcpUpstream.js"
 
 /** Bounds on what an untrusted local client can make the proxy hold. */
 export interface Socks5Limits {
@@ -39,6 +40,12 @@ export interface Socks5ProxyOptions extends DecideOptions {
   /** UDP ASSOCIATE is served (`enableSocks5Udp`); otherwise it is answered 7, as the reference does. */
   readonly udp: boolean
   readonly limits?: Partial<Socks5Limits>
+  /**
+   * The operator's mandatory upstream (`--tcp-upstream-proxy`): an allowed
+   * CONNECT goes through it or is refused (reply 5), never dialled here.
+   * None: CONNECT dials its destination.
+   */
+  readonly upstream?: SocksUpstream | undefined
 }
 
 /** A listening proxy. */
@@ -261,6 +268,8 @@ const connect = (context: Context, socket: Duplex, client: string, target: Targe
     if (socket.destroyed) return
     // Node refuses port 0 by throwing; the reference's connect fails, and so is answered 5.
     if (target.port === 0) return endWith(context, socket, replyOf(Reply.refused))
+    const mandatory = context.options.upstream
+    if (mandatory !== undefined) return throughUpstream(context, socket, mandatory, target, head)
     const interceptor = context.evaluator.interceptor
     if (interceptor?.wants(target.host, target.port) === true) {
       // Its own requests go on to the real destination: no address of ours to report.
@@ -285,6 +294,43 @@ const connect = (context: Context, socket: Duplex, client: string, target: Targe
     socket.once("close", () => upstream.destroy())
   }, () => socket.destroy())
   socket.once("close", cancel)
+}
+
+/**
+ * An allowed CONNECT under a mandatory upstream: through its tunnel to the
+ * destination's address, answered with the tunnel's local address, then
+ * piped both ways; refused with reply 5, the upstream not contacted, where
+ * the destination may not use it (the process's config does not allow one,
+ * a name rather than an address, loopback, private without
+ * `--proxy-private-ips-via-upstream`), and reply 5 when the upstream fails. Masked credentials' tunnels (which would dial
+ * the destination themselves) are refused the same way.
+ */
+const throughUpstream = (
+  context: Context,
+  socket: Duplex,
+  upstream: SocksUpstream,
+  target: Target,
+  head: Buffer
+) => {
+  const destination = upstreamTarget(upstream, target.host)
+  if (destination === undefined || upstream.proxy === undefined || context.evaluator.interceptor?.wants(target.host, target.port) === true) {
+    return endWith(context, socket, replyOf(Reply.refused))
+  }
+  const tunnel = openTunnel(upstream.proxy, destination, target.port, (opened, rest) => {
+    if (socket.destroyed) return void opened.destroy()
+    socket.write(replyOf(Reply.succeeded, opened.localAddress, opened.localPort))
+    if (rest.length > 0) socket.write(rest)
+    if (head.length > 0) opened.write(head)
+    opened.on("error", () => socket.destroy())
+    opened.pipe(socket)
+    socket.pipe(opened)
+    opened.resume()
+    socket.resume()
+  }, () => {
+    if (!socket.destroyed) endWith(context, socket, replyOf(Reply.refused))
+  })
+  context.evaluator.hold(tunnel)
+  socket.once("close", () => tunnel.destroy())
 }
 
 /** Whether an address names no one in particular (a UDP ASSOCIATE's `0.0.0.0`, `::`). */

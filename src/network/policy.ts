@@ -136,7 +136,8 @@ const unmapped = (address: string): string => {
 
 const familyOf = (address: string): "ipv4" | "ipv6" => Net.isIPv4(address) ? "ipv4" : "ipv6"
 
-const isLoopbackAddress = (address: string): boolean => {
+/** Whether an IP address is loopback (`127.0.0.0/8`, `::1`, or one of them inside `::ffff:`). */
+export const isLoopbackAddress = (address: string): boolean => {
   const ip = unmapped(address)
   return loopbackList().check(ip, familyOf(ip))
 }

@@ -30,6 +30,9 @@ export interface ProcessStart {
   readonly premasked?: MaskedCredentials | undefined
 }
 
+/** The reference's -32602 for a start that must use the managed network under `--tcp-upstream-proxy` but has no `networkProxy`. */
+export const TCP_UPSTREAM_NEEDS_PROXY = "a mandatory TCP upstream requires an executor-local managed proxy"
+
 /**
  * Decides a start: the environment an `envPolicy` builds on the server's,
  * and the confinement (a server without a sandbox refuses one when it
@@ -44,10 +47,16 @@ export const resolveStart = (
   request: StartParams,
   serverEnvironment: Readonly<Record<string, string | undefined>>,
   snapshots?: SnapshotCache,
-  dummies?: DummyMemory
+  dummies?: DummyMemory,
+  tcpUpstreamRequired = false
 ): Effect.Effect<ProcessStart, InvalidParams | SandboxUnavailable, Sandbox> =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
+    // The operator's upstream is reached only through a managed proxy: a start that must use
+    // the managed network and brings none could not honour it (the reference's check and words).
+    if (tcpUpstreamRequired && request.enforceManagedNetwork === true && request.networkProxy == null) {
+      return yield* new InvalidParams({ message: TCP_UPSTREAM_NEEDS_PROXY })
+    }
     yield* checkSnapshot(request.shellSnapshot, request.argv)
     const params = { ...request, cwd: request.cwd ?? process.cwd() }
     const problem = params.networkProxy === undefined ? undefined : policyProblem(params.networkProxy.proxy.domains ?? {})

@@ -73,6 +73,8 @@ export interface ProcessTableOptions {
   readonly observer: ProcessObserver
   /** The server's own environment (where `CODEX_HOME` is for credential masking); the process's when not given. */
   readonly serverEnvironment?: Readonly<Record<string, string | undefined>> | undefined
+  /** The operator's mandatory upstream for the proxies' SOCKS5 TCP (`--tcp-upstream-proxy`), if any. */
+  readonly tcpUpstream?: ManagedProxy.TcpUpstreamSettings | undefined
 }
 
 /** The processes of one session. */
@@ -289,7 +291,8 @@ export const makeProcessTableIn = (
                   dummies,
                   serverEnvironment: options.serverEnvironment ?? process.env,
                   premasked,
-                  sandboxed: confinement._tag !== "Unconfined"
+                  sandboxed: confinement._tag !== "Unconfined",
+                  tcpUpstream: options.tcpUpstream
                 })
             )
           // A confined process without network reaches its proxies, and nothing

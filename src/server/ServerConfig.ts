@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Record from "effect/Record"
 import { packageInfo } from "./packageInfo.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
+import type { TcpUpstreamProxy } from "../network/tcpUpstream.js"
 import { configFlags, integerDefault } from "./ServerFlags.js"
 
 /** The settings of an exec-server. */
@@ -90,6 +91,26 @@ export interface ServerConfigShape {
   readonly environment?: Readonly<Record<string, string | undefined>> | undefined
   /** A span per request and per process lifetime, for the tracer in the context (OpenTelemetry when the CLI finds OTEL_* settings). */
   readonly tracing?: boolean | undefined
+  /**
+   * The operator's mandatory HTTP CONNECT proxy for the managed SOCKS5
+   * proxies' TCP (`--tcp-upstream-proxy`): a process whose config allows an
+   * upstream reaches its destinations only through it, the others' TCP is
+   * refused, and a start that must use a managed network names its proxy.
+   */
+  readonly tcpUpstreamProxy?: TcpUpstreamProxy | undefined
+  /** Private destinations may use `tcpUpstreamProxy` too (`--proxy-private-ips-via-upstream`); loopback never does. */
+  readonly proxyPrivateIpsViaUpstream?: boolean | undefined
+  /**
+   * `--linux-sandbox-transparent-tcp`: route a managed sandbox's direct TCP
+   * through its SOCKS5 proxy, as the reference's flag does (the sandbox
+   * reads it).
+   */
+  readonly sandboxTransparentTcp?: boolean | undefined
+  /**
+   * `--linux-sandbox-pid-namespace`: `isolate` (the default) gives each
+   * sandbox a PID namespace of its own; `inherit` asks for the host's.
+   */
+  readonly sandboxPidNamespace?: "isolate" | "inherit" | undefined
   /** `serverInfo` returned by `initialize`. */
   readonly serverName: string
   readonly serverVersion: string

@@ -14,6 +14,8 @@ import type { ServerConfigShape } from "./ServerConfig.js"
 interface FlagBase {
   /** The name after `--`. */
   readonly name: string
+  /** A one-letter name after `-` too (`-c`), where the reference's command line has one. */
+  readonly alias?: string
   /** What it does, in Markdown: the docs table's text; `--help` shows it without the backticks. */
   readonly help: string
   /** How the docs table names its value (`N`, `PATH`); none for a switch. */

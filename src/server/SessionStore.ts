@@ -288,6 +288,9 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
           liveOutput,
           observer: ProcessObserver.make({ traced: config.tracing === true ? { sessionId } : undefined }),
           serverEnvironment: config.environment,
+          tcpUpstream: config.tcpUpstreamProxy === undefined
+            ? undefined
+            : { proxy: config.tcpUpstreamProxy, privateIps: config.proxyPrivateIpsViaUpstream === true },
           emit: (event) => record?.sink?.(event),
           client: {
             notify: (message) => record?.client?.notify(message),

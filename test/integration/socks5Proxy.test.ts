@@ -22,6 +22,7 @@ import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
 import { makeCredential } from "../../src/network/proxyCredential.js"
 import * as Socks5Proxy from "../../src/network/Socks5Proxy.js"
 import { ANSWER_NOTES, ANSWERED_NAMES, CLIENT_ANSWERS, unixSocketPair } from "../support/networkProxy.js"
+import { startConnectUpstream } from "../support/connectUpstream.js"
 
 let target: Http.Server
 let targetPort = 0
@@ -521,6 +522,95 @@ describe("the SOCKS5 proxy's UDP ASSOCIATE", () => {
     ).toBe(true)
     expect(proxy.notes).toEqual([])
     udp.close()
+    await proxy.close()
+  })
+})
+
+describe("the SOCKS5 proxy under a mandatory TCP upstream (--tcp-upstream-proxy)", () => {
+  const REFUSED = Buffer.from([5, 5, 0, 1, 0, 0, 0, 0, 0, 0])
+  const domains = { "public.test": "allow", "private.test": "allow", "1.1.1.1": "allow", "10.9.9.9": "allow", "localhost": "allow", "127.0.0.1": "allow" } as const
+  const names = { "public.test": ["1.1.1.1"], "private.test": ["10.9.9.9"] }
+  /** Connections the test's HTTP target accepted, to tell a direct connection from none. */
+  let accepted = 0
+  const count = () => accepted++
+  beforeAll(() => void target.on("connection", count))
+  afterAll(() => void target.off("connection", count))
+  const served = () => accepted
+
+  it("sends an allowed CONNECT to an IP through CONNECT ip:port HTTP/1.1, the client's early bytes and the answer through the tunnel; refuses a name (reply 5, as the reference)", async () => {
+    const upstream = await startConnectUpstream(targetPort)
+    const proxy = await proxyWith({ domains }, undefined, names, {
+      upstream: { proxy: { host: "127.0.0.1", port: upstream.port }, privateIps: false }
+    })
+    expect(await curl(["--socks5-hostname", proxy.address, "http://1.1.1.1/ip"])).toEqual({ out: "hello GET /ip", code: 0 })
+    expect(await curl(["--socks5-hostname", proxy.address, "http://1.1.1.1:8080/port"])).toEqual({ out: "hello GET /port", code: 0 })
+    expect(upstream.heads).toEqual(["CONNECT 1.1.1.1:80 HTTP/1.1\r\nHost: 1.1.1.1:80", "CONNECT 1.1.1.1:8080 HTTP/1.1\r\nHost: 1.1.1.1:8080"])
+    // A name is refused, allowed and public though it is: the reference sends only addresses to its upstream.
+    expect((await exchange(proxy.port, byName(1, "public.test", 80))).reply).toEqual(REFUSED)
+    expect(upstream.heads).toHaveLength(2)
+    expect(proxy.notes.map((note) => [note.decision, note.host, note.protocol])).toEqual([
+      ["allow", "1.1.1.1", "socks5_tcp"],
+      ["allow", "1.1.1.1", "socks5_tcp"],
+      ["allow", "public.test", "socks5_tcp"]
+    ])
+    // A request sent with the handshake, before the reply: it reaches the destination all the same.
+    const early = await connectTo(proxy.port)
+    early.socket.write(Buffer.concat([GREETING, byIPv4(1, "1.1.1.1", 80), Buffer.from("GET /early HTTP/1.0\r\n\r\n")]))
+    expect(await early.read(2)).toEqual(Buffer.from([5, 0]))
+    expect((await early.read(10))[1]).toBe(0)
+    expect((await early.closed).toString()).toContain("hello GET /early")
+    await proxy.close()
+    await upstream.close()
+  })
+
+  it("refuses loopback always, and private destinations without privateIps, with reply 5 and the upstream not contacted, nothing dialled", async () => {
+    const upstream = await startConnectUpstream(targetPort)
+    const before = served()
+    const proxy = await proxyWith({ domains, allowLocalBinding: true }, undefined, names, {
+      upstream: { proxy: { host: "127.0.0.1", port: upstream.port }, privateIps: false }
+    })
+    for (const request of [byName(1, "localhost", targetPort), byIPv4(1, "127.0.0.1", targetPort), byIPv4(1, "10.9.9.9", 80), byName(1, "private.test", 80)]) {
+      const { reply } = await exchange(proxy.port, request)
+      expect(reply, request.toString("hex")).toEqual(REFUSED)
+    }
+    // Each was allowed by the rules (local binding on) and then refused by the upstream's rule alone.
+    expect(proxy.notes.map((note) => note.decision)).toEqual(["allow", "allow", "allow", "allow"])
+    expect(upstream.heads).toEqual([])
+    expect(served()).toBe(before)
+    await proxy.close()
+    await upstream.close()
+  })
+
+  it("with privateIps sends private addresses through it; loopback and names stay refused", async () => {
+    const upstream = await startConnectUpstream(targetPort)
+    const proxy = await proxyWith({ domains, allowLocalBinding: true }, undefined, names, {
+      upstream: { proxy: { host: "127.0.0.1", port: upstream.port }, privateIps: true }
+    })
+    expect(await curl(["--socks5-hostname", proxy.address, "http://10.9.9.9/a"])).toEqual({ out: "hello GET /a", code: 0 })
+    expect((await exchange(proxy.port, byName(1, "private.test", 80))).reply).toEqual(REFUSED)
+    expect((await exchange(proxy.port, byIPv4(1, "127.0.0.1", targetPort))).reply).toEqual(REFUSED)
+    expect(upstream.heads.map((head) => head.split("\r\n")[0])).toEqual(["CONNECT 10.9.9.9:80 HTTP/1.1"])
+    await proxy.close()
+    await upstream.close()
+  })
+
+  it("refuses every CONNECT when the process's config allows no upstream, and answers an upstream that refuses or is not there with reply 5", async () => {
+    const upstream = await startConnectUpstream(targetPort)
+    const notAllowed = await proxyWith({ domains }, undefined, names, { upstream: { proxy: undefined, privateIps: true } })
+    expect((await exchange(notAllowed.port, byIPv4(1, "1.1.1.1", 80))).reply).toEqual(REFUSED)
+    expect(notAllowed.notes.map((note) => note.decision)).toEqual(["allow"])
+    expect(upstream.heads).toEqual([])
+    await notAllowed.close()
+
+    const proxy = await proxyWith({ domains }, undefined, names, {
+      upstream: { proxy: { host: "127.0.0.1", port: upstream.port }, privateIps: false }
+    })
+    upstream.answerWith("HTTP/1.1 403 Forbidden")
+    expect((await exchange(proxy.port, byIPv4(1, "1.1.1.1", 80))).reply).toEqual(REFUSED)
+    expect(upstream.heads).toHaveLength(1)
+    await upstream.close()
+    // Its port now refuses connections.
+    expect((await exchange(proxy.port, byIPv4(1, "1.1.1.1", 80))).reply).toEqual(REFUSED)
     await proxy.close()
   })
 })
