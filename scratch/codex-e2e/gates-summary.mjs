@@ -31,7 +31,7 @@ if (last !== undefined) {
   for (const item of body.input ?? []) {
     if (item.type !== "function_call_output") continue
     const text = typeof item.output === "string" ? item.output : JSON.stringify(item.output)
-    for (const line of text.split("\n")) if (/^(allowed|denied|review) \d+$/.test(line)) console.log(`command: ${line}`)
+    for (const line of text.split("\n")) if (/^(localhost|allowed\.test|denied\.test|review\.test) \d+$/.test(line)) console.log(`command: ${line}`)
     // A start Codex refused itself, for a capability the server lacks.
     const refused = /selected exec-server does not support [^"\\]*/.exec(text)
     if (refused !== null) console.log(`refused: ${refused[0]}`)

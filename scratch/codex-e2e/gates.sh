@@ -8,7 +8,8 @@
 # (process/start.networkProxy, network/policyDecision). Codex reaches the
 # server through relay.mjs, which records every message; the mock model
 # (mock.mjs) runs one command that asks for an allowed and a denied host
-# through the proxy (curl to allowed.test, denied.test, review.test). The
+# through the proxy (curl to localhost, allowed.test, denied.test,
+# review.test). The
 # script prints what the server received and sent, one fact a line
 # (gates-summary.mjs).
 #
@@ -53,14 +54,11 @@ trust_level = "trusted"
 credential_masking = true
 [features.network_proxy]
 enabled = true
-domains = { "allowed.test" = "allow", "denied.test" = "deny" }
+domains = { "localhost" = "allow", "allowed.test" = "allow", "denied.test" = "deny" }
 [sandbox_workspace_write]
 network_access = true
 ${CONFIG:-}
 TOML
-cat > "$STEPS" <<'JSON'
-[{ "tool": "exec_command", "args": { "cmd": "curl -s -o /dev/null -w 'allowed %{http_code}\\n' http://allowed.test/; curl -s -o /dev/null -w 'denied %{http_code}\\n' http://denied.test/; curl -s -o /dev/null -w 'review %{http_code}\\n' http://review.test/", "login": true } }]
-JSON
 
 # Runs Codex; with $REQUIREMENTS, in a mount namespace of its own whose /etc
 # has that file as codex/requirements.toml (an overlay: the host's /etc is
@@ -72,6 +70,11 @@ codex_exec() {
 }
 
 MPORT=$(port); PORT=$(port); RPORT=$(port)
+# The command: one request through the proxy to each kind of host; the
+# allowed `localhost` one reaches the mock model's server (a 404 there).
+cat > "$STEPS" <<JSON
+[{ "tool": "exec_command", "args": { "cmd": "for host in localhost:$MPORT allowed.test denied.test review.test; do curl -s --noproxy '' -o /dev/null -w \\"\${host%:*} %{http_code}\\\\n\\" http://\$host/; done", "login": true } }]
+JSON
 node "$HERE/mock.mjs" "$MPORT" 2> "$TMP/mock.log" & PIDS+=($!)
 await_line "$TMP/mock.log" "mock on"
 case "$MODE" in

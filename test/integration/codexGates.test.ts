@@ -83,16 +83,19 @@ describe.skipIf(!existsSync(CODEX))("Codex 0.171 uses what the server advertises
         enabled: true,
         credentialMasking: true,
         enableSocks5: true,
-        domains: { "allowed.test": "allow", "denied.test": "deny", ...(canOverlayEtc ? { "review.test": "allow" } : {}) },
+        domains: { localhost: "allow", "allowed.test": "allow", "denied.test": "deny", ...(canOverlayEtc ? { "review.test": "allow" } : {}) },
         ...(canOverlayEtc ? { reviewDomains: ["review.test"] } : {})
       })
-      // One decision per host, sent to Codex: a denied name, an allowed one that does not
-      // resolve (fails closed), and a review domain with no one asked.
-      expect(lines, stdout).toContain(`network/policyDecision notes: ${canOverlayEtc ? 3 : 2}`)
+      // One decision per host, sent to Codex: an allowed localhost (the request reaches the
+      // mock model's server: 404), a denied name, an allowed one that does not resolve
+      // (fails closed), and a review domain with no one asked.
+      expect(lines, stdout).toContain(`network/policyDecision notes: ${canOverlayEtc ? 4 : 3}`)
+      expect(lines, stdout).toContain("policyDecision: allow localhost http allow")
+      expect(lines, stdout).toContain("command: localhost 404")
       expect(lines, stdout).toContain("policyDecision: deny denied.test http denied")
       expect(lines, stdout).toContain("policyDecision: deny allowed.test http not_allowed_local")
       if (canOverlayEtc) expect(lines, stdout).toContain("policyDecision: deny review.test http not_allowed")
-      expect(lines, stdout).toContain("command: denied 403")
+      expect(lines, stdout).toContain("command: denied.test 403")
       expect(lines, stdout).not.toContain("refused:")
       expect(code).toBe(0)
     }, 160_000)
