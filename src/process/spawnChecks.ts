@@ -52,7 +52,8 @@ export const checkInterpreter = (path: string): Effect.Effect<void, InternalErro
     }
     if (!head.startsWith("#!")) return Effect.void
     const interpreter = /^#![ \t]*([^ \t\n]+)/.exec(head)?.[1]
-    return interpreter === undefined || Fs.existsSync(interpreter)
+    // A relative interpreter is the kernel's to resolve, from the child's cwd: left to execve.
+    return interpreter === undefined || !Path.isAbsolute(interpreter) || Fs.existsSync(interpreter)
       ? Effect.void
       : Effect.fail(new InternalError({ message: `cannot spawn ${path}: its interpreter ${interpreter} does not exist`, errno: "ENOENT" }))
   })
