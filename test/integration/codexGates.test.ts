@@ -14,9 +14,10 @@
  * launches the command with `shellSnapshot` and `networkProxy
  * {credentialMasking, domains, reviewDomains}` + `enforceManagedNetwork`,
  * and the server sends it one `network/policyDecision` per host. Then ours
- * again with flags rewritten to false by the relay, to show that each of
- * those requests is Codex acting on our flag: without them it does not ask,
- * warns, or refuses to start the command.
+ * again with flags rewritten to false (and executorVersion to 0.163.0) by
+ * the relay, to show that each of those requests is Codex acting on our
+ * answer: without them it does not ask, warns, or refuses to start the
+ * command.
  *
  * Review domains come only from managed requirements
  * (/etc/codex/requirements.toml): the script gives Codex one in a mount
@@ -119,6 +120,14 @@ describe.skipIf(!existsSync(CODEX))("Codex 0.171 uses what the server advertises
       "warning: Credential masking is unavailable on environment `remote` because its exec-server does not support it. " +
       "This command will run with unmasked credentials."
     )
+  }, 160_000)
+
+  it("ours, executorVersion rewritten to 0.163.0: no capabilities/discoverV2, the rest of the turn unchanged", async () => {
+    const { lines, stdout } = await turn("ours", { EXECUTOR_VERSION: "0.163.0" })
+    expect(lines, stdout).toContain("codex exit: 0")
+    expect(lines, stdout).toContain("capabilities/discoverV2 calls: 0")
+    for (const line of ["process/start with shellSnapshot: 1", "process/start with networkProxy: 1"]) expect(lines, stdout).toContain(line)
+    expect(countOf(lines, "environmentConfig/read calls"), stdout).toBeGreaterThan(0)
   }, 160_000)
 
   it("ours, networkProxyLaunch false: Codex refuses the command itself and starts nothing", async () => {
