@@ -1,7 +1,8 @@
 /**
  * The managed network proxy's decisions by host (issue 46), as the
  * reference makes them (docs/PROTOCOL.md, "The managed network proxy"):
- * deny rules first; hosts to review go to the client; allow rules let a
+ * deny rules first; hosts to review go to the client (or are refused when
+ * it is not asked); allow rules let a
  * host through, an exact `localhost` or IP literal as it is and anything
  * else only once its resolved addresses are public; an unlisted local host
  * is refused without asking; other unlisted hosts are asked about or
@@ -30,7 +31,7 @@ export type HostDecision =
 /** The rules of one process's proxy. */
 export interface PolicyOptions {
   readonly domains: Readonly<Record<string, DomainRule>>
-  /** Hosts the client always decides (when it is asked at all). */
+  /** Hosts the client always decides; refused when it is not asked. */
   readonly reviewDomains: ReadonlyArray<string>
   /** Whether local and private addresses may be reached. */
   readonly allowLocalBinding: boolean
@@ -200,7 +201,10 @@ export const makePolicy = (options: PolicyOptions): (host: string) => HostDecisi
     const host = normalizeHost(input)
     if (host === "") return { _tag: "Refuse", reason: "not_allowed" }
     if (denials.some((entry) => entry.match(host))) return { _tag: "Refuse", reason: "denied" }
-    const reviewed = options.askClient && reviews.some((match) => match(host))
+    const reviewed = reviews.some((match) => match(host))
+    // A host to review with no client to ask is refused, whatever allows it:
+    // the reference's rule, and what a managed requirement to review it means.
+    if (reviewed && !options.askClient) return { _tag: "Refuse", reason: "not_allowed" }
     const allowed = allows.filter((entry) => entry.match(host))
     if (allowed.length > 0) {
       // Only `localhost` or an IP literal named exactly reaches a local address as it is; names resolve first.

@@ -13,7 +13,7 @@ import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, 
 import { childNeedsCloser, closerArgv } from "./inheritedDescriptors.js"
 import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
-import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
+import { checkArgumentSize, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Options of the Node pipe spawner. */
 export interface NodePipeSpawnerOptions {
@@ -73,6 +73,8 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
     spawn: (request) =>
       Effect.gen(function*() {
         const [program, ...args] = request.sandbox?.argv ?? request.argv
+        // Node would call an empty name EACCES; it names no program at all.
+        yield* checkProgramName(request.argv[0]!)
         yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env)
         // Node blames the program for a missing cwd too, and execve's ENOENT may
         // be a script's missing interpreter: tell them apart only when spawning failed.

@@ -2,13 +2,14 @@
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
+import * as Path from "node:path"
 import { createRequire } from "node:module"
 import type * as NodePty from "node-pty"
 import { InternalError, internalErrorFrom, SpawnNotFound } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import { childNeedsCloser, closerArgv, terminalOpened } from "./inheritedDescriptors.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
-import { checkArgumentSize, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
+import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
 const EOF_BYTE = Buffer.from([4])
@@ -139,14 +140,20 @@ export const make = (): ProcessSpawner => ({
       yield* checkArgumentSize(request.sandbox?.argv ?? request.argv, request.env)
       const [program, ...args] = request.argv
       // execvp failures in the forked child would only show as exit code 1.
-      // A bare name not in PATH is the reference's `spawnFailed` on a terminal.
-      yield* Effect.mapError(
+      // The reference's terminal spawner resolves every relative name itself
+      // and calls any failure to `spawnFailed`; an absolute path goes to
+      // execve, whose errno gives the kind (ENOENT, EACCES, ENOTDIR).
+      yield* checkProgramName(program!)
+      const resolved = yield* Effect.mapError(
         resolveExecutable(program!, request.cwd, request.env),
         (error) =>
-          error._tag === "ExecServer/SpawnNotFound" && !program!.includes("/")
+          Path.isAbsolute(program!)
+            ? error
+            : error._tag === "ExecServer/SpawnNotFound"
             ? new SpawnNotFound({ message: error.message, missing: error.missing, path: error.path, kind: "spawnFailed" })
-            : error
+            : new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "spawnFailed" })
       )
+      if (request.sandbox === undefined) yield* checkInterpreter(resolved)
       // A confined command gets its argv[0] from the sandbox's launcher.
       const useHelper = request.sandbox === undefined && request.arg0 !== undefined && request.arg0 !== program &&
         Fs.existsSync(ARG0_HELPER)

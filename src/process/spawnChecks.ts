@@ -26,14 +26,48 @@ export const checkWorkingDirectory = (cwd: string): Effect.Effect<void, Internal
     )
   )
 
-const isExecutableFile = (path: string): boolean => {
+/** Fails with -32603 (`spawnFailed`, as the reference) for an empty argv[0], which names no program. */
+export const checkProgramName = (program: string): Effect.Effect<void, InternalError> =>
+  program === "" ? Effect.fail(new InternalError({ message: "missing program: argv[0] is empty" })) : Effect.void
+
+/**
+ * Fails with ENOENT (`spawnNotFound`) for a script whose `#!` interpreter
+ * does not exist, which execve reports as the script's own ENOENT: a pipe
+ * spawn sees that errno, a terminal's forked child would only exit 1.
+ */
+export const checkInterpreter = (path: string): Effect.Effect<void, InternalError> =>
+  Effect.suspend(() => {
+    let head: string
+    try {
+      const fd = Fs.openSync(path, "r")
+      try {
+        const buffer = Buffer.alloc(256)
+        head = buffer.subarray(0, Fs.readSync(fd, buffer, 0, buffer.length, 0)).toString("latin1")
+      } finally {
+        Fs.closeSync(fd)
+      }
+    } catch {
+      // Unreadable (execute-only): execve will say what it makes of it.
+      return Effect.void
+    }
+    if (!head.startsWith("#!")) return Effect.void
+    const interpreter = /^#![ \t]*([^ \t\n]+)/.exec(head)?.[1]
+    // A relative interpreter is the kernel's to resolve, from the child's cwd: left to execve.
+    return interpreter === undefined || !Path.isAbsolute(interpreter) || Fs.existsSync(interpreter)
+      ? Effect.void
+      : Effect.fail(new InternalError({ message: `cannot spawn ${path}: its interpreter ${interpreter} does not exist`, errno: "ENOENT" }))
+  })
+
+/** What execve(2) would make of a path: runnable, there but refused (EACCES: not executable, or a directory), or absent. */
+const executableStatus = (path: string): "executable" | "denied" | "absent" => {
   const stat = Fs.statSync(path, { throwIfNoEntry: false })
-  if (stat === undefined || !stat.isFile()) return false
+  if (stat === undefined) return "absent"
+  if (!stat.isFile()) return "denied"
   try {
     Fs.accessSync(path, Fs.constants.X_OK)
-    return true
+    return "executable"
   } catch {
-    return false
+    return "denied"
   }
 }
 
@@ -41,7 +75,9 @@ const isExecutableFile = (path: string): boolean => {
  * Resolves a program the way execvp(3) does with the child's environment:
  * names with a slash are taken as they are (relative to `cwd`), others are
  * searched in the child's PATH (or the system default path). Fails with
- * SpawnNotFound (`missing: "program"`) when there is no such executable file.
+ * SpawnNotFound (`missing: "program"`) when there is no such file, and, as
+ * execvp does, with EACCES when there is one but it may not be run (not
+ * executable, a directory): the reference's `spawnPermissionDenied`.
  */
 export const resolveExecutable = (
   program: string,
@@ -49,24 +85,31 @@ export const resolveExecutable = (
   env: Readonly<Record<string, string>>
 ): Effect.Effect<string, InternalError | SpawnNotFound> =>
   Effect.try({
-    try: () => {
+    try: (): string | "denied" | undefined => {
       if (program.includes("/")) {
         const path = Path.resolve(cwd, program)
-        return isExecutableFile(path) ? path : undefined
+        const status = executableStatus(path)
+        return status === "executable" ? path : status === "denied" ? status : undefined
       }
+      // execvp goes on past a candidate it may not run, and says EACCES if nothing else was found.
+      let denied = false
       for (const dir of (env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
         const candidate = Path.resolve(cwd, dir === "" ? "." : dir, program)
-        if (isExecutableFile(candidate)) return candidate
+        const status = executableStatus(candidate)
+        if (status === "executable") return candidate
+        denied ||= status === "denied"
       }
-      return undefined
+      return denied ? "denied" : undefined
     },
     catch: (error) => internalErrorFrom(error, `cannot resolve ${program}`)
   }).pipe(
-    Effect.flatMap((path) =>
+    Effect.flatMap((path): Effect.Effect<string, InternalError | SpawnNotFound> =>
       path === undefined
         ? Effect.fail(
           new SpawnNotFound({ message: `cannot spawn ${program}: no such executable file`, missing: "program", path: program })
         )
+        : path === "denied"
+        ? Effect.fail(new InternalError({ message: `cannot spawn ${program}: permission denied`, errno: "EACCES" }))
         : Effect.succeed(path)
     )
   )

@@ -107,6 +107,15 @@ describe.each(SERVERS_TO_COMPARE)("the managed network proxy ($name)", ({ comman
     expect([env.NODE_USE_ENV_PROXY, env.ELECTRON_GET_USE_PROXY, env.CODEX_NETWORK_PROXY_ACTIVE, env.CODEX_NETWORK_ALLOW_LOCAL_BINDING]).toEqual(["1", "true", "1", "0"])
   })
 
+  it("refuses a host to review (not_allowed) when no client is asked, though a rule allows it: what Codex launches with review domains", async () => {
+    const server = await ready()
+    const { decisions, output } = await run(server, "review", curlVia(`http://localhost:${targetPort}/x`), launchOf({ domains: { localhost: "allow" }, reviewDomains: ["localhost"] }))
+    expect(output).toMatch(/^HTTP\/1\.1 403/)
+    expect(output).not.toContain("hello")
+    expect(decisions.map((note) => [note.decision, note.reason, note.source, note.host])).toEqual([["deny", "not_allowed", "baseline_policy", "localhost"]])
+    expect(server.messages.some((message) => message.method === "network/policyRequest")).toBe(false)
+  })
+
   it("forwards to an allowed host and reports the decision with the reference's 12 fields", async () => {
     const server = await ready()
     const { decisions, output } = await run(server, "allowed", curlVia(`http://localhost:${targetPort}/x`), launchOf({ domains: { localhost: "allow" } }))

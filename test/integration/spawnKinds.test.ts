@@ -3,20 +3,22 @@
  * 0.171 reference does, beside the errno and paths we already send: against
  * the built binary, on both pipe spawners (this file also runs without the
  * addon: vitest.config.ts) and on a terminal. Each failure leaves the
- * connection and the server serving.
+ * connection and the server serving. The last block runs the same failing
+ * starts on ours and on the 0.171 reference (where it is installed) and
+ * expects the same kind from both.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
-import { pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { pipeProcess, ptyProcess, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
 const startServer = useStdioServers()
 const tempDir = useTempDirs(".spawn-kinds-")
 
-/** The server still starts processes after a refusal. */
+/** The server still starts processes after a refusal (the cwd as a URI, which the reference requires). */
 const stillServes = async (server: StdioServer, processId: string) => {
-  expect((await server.request("process/start", pipeProcess(processId, ["true"]))).result)
+  expect((await server.request("process/start", pipeProcess(processId, ["true"], { cwd: "file:///tmp" }))).result)
     .toEqual({ processId, sandboxType: "none" })
   await server.closed(processId)
 }
@@ -102,6 +104,59 @@ describe("process/start failures carry data.kind", () => {
       data: { errno: "ENOTDIR", kind: "sandboxPreparation" }
     })
     expect(Fs.readdirSync(dir)).toEqual(["not-a-directory"])
+    await stillServes(server, "after")
+  })
+})
+
+/**
+ * What the 0.171 reference answers (probed, docs/PROTOCOL.md "process/start"):
+ * a pipe start goes to execvp, whose errno gives the kind; a terminal start
+ * of an absolute path goes to execve the same way, but the reference's
+ * terminal spawner resolves every relative name itself (in the cwd for
+ * `./x`, in PATH otherwise) and calls any failure to `spawnFailed`.
+ */
+describe.each(SERVERS_TO_COMPARE)("spawn failure kinds, the same on ours and the reference ($name)", ({ command }) => {
+  it("pipe and terminal: missing, not executable, a directory, a bare name, an empty name, a missing #! interpreter", async () => {
+    const server = await startServer([], { command })
+    const dir = tempDir()
+    const script = Path.join(dir, "script")
+    Fs.writeFileSync(script, "#!/bin/sh\necho hi\n", { mode: 0o644 })
+    Fs.mkdirSync(Path.join(dir, "sub"))
+    const orphan = Path.join(dir, "orphan")
+    Fs.writeFileSync(orphan, "#!/no/such/interpreter\n", { mode: 0o755 })
+    const cases: ReadonlyArray<readonly [string, ReadonlyArray<string>, { readonly cwd?: string; readonly path?: string }, string, string]> = [
+      // label, argv, where; the kind on a pipe, on a terminal
+      ["an absolute path that does not exist", [Path.join(dir, "gone")], {}, "spawnNotFound", "spawnNotFound"],
+      ["/etc/passwd", ["/etc/passwd"], {}, "spawnPermissionDenied", "spawnPermissionDenied"],
+      ["a file without the x bit", [script], {}, "spawnPermissionDenied", "spawnPermissionDenied"],
+      ["a directory", [dir], {}, "spawnPermissionDenied", "spawnPermissionDenied"],
+      ["a path through a file", [Path.join(script, "x")], {}, "spawnFailed", "spawnFailed"],
+      ["a script whose interpreter does not exist", [orphan], {}, "spawnNotFound", "spawnNotFound"],
+      ["a bare name on no PATH entry", ["no-such-program-xyz"], {}, "spawnNotFound", "spawnFailed"],
+      ["a bare name that is a file without the x bit", ["script"], { path: dir }, "spawnPermissionDenied", "spawnFailed"],
+      ["a bare name that is a directory", ["sub"], { path: dir }, "spawnPermissionDenied", "spawnFailed"],
+      ["./ of a missing file", ["./gone"], { cwd: dir }, "spawnNotFound", "spawnFailed"],
+      ["./ of a file without the x bit", ["./script"], { cwd: dir }, "spawnPermissionDenied", "spawnFailed"],
+      ["./ of a directory", ["./sub"], { cwd: dir }, "spawnPermissionDenied", "spawnFailed"],
+      ["an empty name", [""], {}, "spawnFailed", "spawnFailed"]
+    ]
+    const seen: Array<string> = []
+    const expected: Array<string> = []
+    let n = 0
+    for (const [label, argv, where, pipeKind, terminalKind] of cases) {
+      for (const [tty, kind] of [[false, pipeKind], [true, terminalKind]] as const) {
+        const response = await server.request("process/start", {
+          processId: `k${n++}`,
+          argv,
+          cwd: `file://${where.cwd ?? "/tmp"}`,
+          env: { PATH: where.path ?? "/usr/bin:/bin" },
+          tty
+        })
+        seen.push(`${tty ? "terminal" : "pipe"}, ${label}: ${response.error?.code} ${response.error?.data?.kind}`)
+        expected.push(`${tty ? "terminal" : "pipe"}, ${label}: -32603 ${kind}`)
+      }
+    }
+    expect(seen).toEqual(expected)
     await stillServes(server, "after")
   })
 })

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url"
 import { afterEach } from "vitest"
 import { localServerCommand } from "../../src/client/ClientTransport.js"
 
-/** The reference's native binary (codex 0.169), where it is installed: `$CODEX`, else /opt/codex's (outside the project). */
+/** The reference's native binary (codex 0.171), where it is installed: `$CODEX`, else /opt/codex's (outside the project). */
 export const REFERENCE_BINARY =
   process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
 

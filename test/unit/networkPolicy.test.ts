@@ -62,8 +62,11 @@ describe("the network policy", () => {
     const unlisted = policy({ domains: {}, reviewDomains: ["localhost", "127.0.0.1"], askClient: true })
     expect(unlisted("localhost")).toEqual({ _tag: "Refuse", reason: "not_allowed_local" })
     expect(unlisted("127.0.0.1")).toEqual({ _tag: "Refuse", reason: "not_allowed_local" })
-    // Without a client to ask, the rules decide.
-    expect(policy({ domains: { localhost: "allow" }, reviewDomains: ["localhost"] })("localhost")).toEqual({ _tag: "Allow", checkAddresses: false })
+    // Without a client to ask, a host to review is refused, though a rule allows it (probed on 0.171).
+    const unasked = policy({ domains: { localhost: "allow", "bad.test": "deny" }, reviewDomains: ["localhost", "bad.test", "127.0.0.1"] })
+    expect(unasked("localhost")).toEqual({ _tag: "Refuse", reason: "not_allowed" })
+    expect(unasked("127.0.0.1")).toEqual({ _tag: "Refuse", reason: "not_allowed" })
+    expect(unasked("bad.test")).toEqual({ _tag: "Refuse", reason: "denied" })
   })
 
   it("compares hosts as the reference normalizes them, and refuses a global * among the denials", () => {
