@@ -164,7 +164,7 @@ const logFormat = choice("log-format", {
  */
 export const referenceFlags = {
   sandboxTransparentTcp: switchFlag("linux-sandbox-transparent-tcp", {
-    help: "route managed Linux sandbox TCP through the SOCKS proxy: a sandboxed process's direct TCP connects go through its managed SOCKS5 proxy, by host name (the reference's flag)"
+    help: "the reference's flag, accepted: it applies there to sandboxes whose client runs the managed network itself, which this server does not take; launches ask for transparent TCP with `networkProxy.proxy.transparentTcp`"
   }),
   sandboxPidNamespace: choice("linux-sandbox-pid-namespace", {
     choices: ["isolate", "inherit"],

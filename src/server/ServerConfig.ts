@@ -101,9 +101,10 @@ export interface ServerConfigShape {
   /** Private destinations may use `tcpUpstreamProxy` too (`--proxy-private-ips-via-upstream`); loopback never does. */
   readonly proxyPrivateIpsViaUpstream?: boolean | undefined
   /**
-   * `--linux-sandbox-transparent-tcp`: route a managed sandbox's direct TCP
-   * through its SOCKS5 proxy, as the reference's flag does (the sandbox
-   * reads it).
+   * `--linux-sandbox-transparent-tcp`, kept as given. The reference applies
+   * it to sandboxes whose client runs the managed network itself
+   * (`managedNetwork.loopbackPorts`), which this server does not take;
+   * launches ask for transparency with `networkProxy.proxy.transparentTcp`.
    */
   readonly sandboxTransparentTcp?: boolean | undefined
   /**
