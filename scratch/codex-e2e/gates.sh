@@ -37,8 +37,7 @@ export LOG=$TMP/requests.log STEPS=$TMP/steps.json
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$TMP/." "$KEEP/"; rm -rf "$TMP" "$BASE"; }
 trap cleanup EXIT
-port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'; }
-await_line() { for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+. "$HERE/common.sh"
 
 # A skill of the executor's, and a project config layer Codex reads through the server.
 mkdir -p "$SERVER/codex-home/skills/e2e-gate-skill"
@@ -77,15 +76,7 @@ cat > "$STEPS" <<JSON
 JSON
 node "$HERE/mock.mjs" "$MPORT" 2> "$TMP/mock.log" & PIDS+=($!)
 await_line "$TMP/mock.log" "mock on"
-case "$MODE" in
-  ours)
-    CODEX_HOME=$SERVER/codex-home HOME=$SERVER/home "$BIN" --listen ws://127.0.0.1:$PORT > "$TMP/server.url" 2> "$TMP/server.log" & PIDS+=($!)
-    await_line "$TMP/server.log" "listening on" ;;
-  ref)
-    CODEX_HOME=$SERVER/codex-home HOME=$SERVER/home "$CODEX" exec-server --listen ws://127.0.0.1:$PORT > "$TMP/server.log" 2>&1 & PIDS+=($!)
-    await_line "$TMP/server.log" "ws://127.0.0.1:$PORT" ;;
-  *) echo "usage: $0 ours|ref" >&2; exit 2 ;;
-esac
+start_server "$MODE" "$PORT" "CODEX_HOME=$SERVER/codex-home" "HOME=$SERVER/home" || { echo "usage: $0 ours|ref" >&2; exit 2; }
 RELAY_FULL=1 node "$HERE/relay.mjs" "$RPORT" "ws://127.0.0.1:$PORT" "$TMP/relay.log" 2> "$TMP/relay.out" & PIDS+=($!)
 await_line "$TMP/relay.out" "relay on"
 

@@ -34,9 +34,7 @@ export LOG=$TMP/requests.log STEPS=$TMP/steps.json
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$TMP/." "$KEEP/"; rm -rf "$TMP" "$BASE"; }
 trap cleanup EXIT
-port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'; }
-# Waits until a file holds a line matching a pattern (a server saying it is up).
-await_line() { for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+. "$HERE/common.sh"
 
 # The layout both servers read (docs/PROTOCOL.md, "capabilities/discoverV2").
 skill() { mkdir -p "$1/$2"; printf -- '---\nname: %s\ndescription: %s\n---\n\nSay "%s" when asked.\n' "$2" "$3" "$2" > "$1/$2/SKILL.md"; }
@@ -47,15 +45,7 @@ echo '[]' > "$STEPS"
 MPORT=$(port); PORT=$(port); RPORT=$(port)
 node "$HERE/mock.mjs" "$MPORT" 2> "$TMP/mock.log" & PIDS+=($!)
 await_line "$TMP/mock.log" "mock on"
-case "$MODE" in
-  ours)
-    CODEX_HOME=$SERVER/codex-home HOME=$SERVER/home "$BIN" --listen ws://127.0.0.1:$PORT > "$TMP/server.url" 2> "$TMP/server.log" & PIDS+=($!)
-    await_line "$TMP/server.log" "listening on" ;;
-  ref)
-    CODEX_HOME=$SERVER/codex-home HOME=$SERVER/home "$CODEX" exec-server --listen ws://127.0.0.1:$PORT > "$TMP/server.log" 2>&1 & PIDS+=($!)
-    await_line "$TMP/server.log" "ws://127.0.0.1:$PORT" ;;
-  *) echo "usage: $0 ours|ref" >&2; exit 2 ;;
-esac
+start_server "$MODE" "$PORT" "CODEX_HOME=$SERVER/codex-home" "HOME=$SERVER/home" || { echo "usage: $0 ours|ref" >&2; exit 2; }
 node "$HERE/relay.mjs" "$RPORT" "ws://127.0.0.1:$PORT" "$TMP/relay.log" 2> "$TMP/relay.out" & PIDS+=($!)
 await_line "$TMP/relay.out" "relay on"
 

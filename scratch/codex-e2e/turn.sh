@@ -33,9 +33,7 @@ export LOG=$TMP/requests.log STEPS=$TMP/steps.json
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
-port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'; }
-# Waits until a file holds a line matching a pattern (a server saying it is up).
-await_line() { for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+. "$HERE/common.sh"
 
 cat > "$STEPS" <<EOF
 [
@@ -56,12 +54,10 @@ MPORT=$(port); PORT=$(port)
 node "$HERE/mock.mjs" "$MPORT" 2>/dev/null & PIDS+=($!)
 case "$MODE" in
   local)
-    "$BIN" --listen ws://127.0.0.1:$PORT > "$TMP/server.url" 2> "$TMP/server.log" & PIDS+=($!)
-    await_line "$TMP/server.log" "listening on"
+    start_server ours "$PORT"
     URL=ws://127.0.0.1:$PORT ;;
   ref)
-    "$CODEX" exec-server --listen ws://127.0.0.1:$PORT > "$TMP/server.log" 2>&1 & PIDS+=($!)
-    sleep 1
+    start_server ref "$PORT"
     URL=ws://127.0.0.1:$PORT ;;
   gateway)
     NPORT=$(port)

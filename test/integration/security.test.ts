@@ -392,7 +392,7 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
       [[...ws, ...JWT_FLAGS, "--ws-max-clock-skew-seconds", "-1"], "ws-max-clock-skew-seconds"],
       [[...ws, ...JWT_FLAGS, "--ws-max-clock-skew-seconds", "soon"], "--ws-max-clock-skew-seconds: 'soon' is not a whole number"],
       [[...ws, "--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile, "--ws-issuer", ""], "--ws-issuer must not be empty"],
-      [[...ws, "--ws-auth", "bearer"], "capability-token, signed-bearer-token"],
+      [[...ws, "--ws-auth", "bearer"], "expected 'capability-token' or 'signed-bearer-token'"],
       [["--listen", "stdio://", ...JWT_FLAGS], "need a WebSocket listener"],
       [["--ws-token-file", tokenFile], "need a WebSocket listener"]
     ]
