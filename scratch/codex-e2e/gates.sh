@@ -21,7 +21,9 @@
 # rewrite those capabilities in the server's initialize answer; CONFIG adds
 # lines to the client's config.toml; ARGS adds arguments to `codex exec`;
 # REQUIREMENTS=FILE gives Codex that /etc/codex/requirements.toml (needs
-# root: a mount namespace), e.g. review domains (gates-requirements.toml).
+# root: a mount namespace), e.g. review domains (gates-requirements.toml);
+# TRANSPARENT=1 turns on Codex's transparent TCP, and the command's curl
+# ignores the proxy variables (--noproxy '*').
 # Needs `npm run build` and Codex installed as for run.sh.
 set -u
 MODE=$1
@@ -53,6 +55,8 @@ trust_level = "trusted"
 credential_masking = true
 [features.network_proxy]
 enabled = true
+${TRANSPARENT:+transparent_tcp = true
+enable_socks5 = true}
 domains = { "localhost" = "allow", "allowed.test" = "allow", "denied.test" = "deny" }
 [sandbox_workspace_write]
 network_access = true
@@ -71,8 +75,11 @@ codex_exec() {
 MPORT=$(port); PORT=$(port); RPORT=$(port)
 # The command: one request through the proxy to each kind of host; the
 # allowed `localhost` one reaches the mock model's server (a 404 there).
+# With TRANSPARENT=1 it ignores the proxy variables, and Codex asks for
+# transparent TCP (its network_proxy.transparent_tcp).
+NOPROXY=${TRANSPARENT:+*}
 cat > "$STEPS" <<JSON
-[{ "tool": "exec_command", "args": { "cmd": "for host in localhost:$MPORT allowed.test denied.test review.test; do curl -s --noproxy '' -o /dev/null -w \\"\${host%:*} %{http_code}\\\\n\\" http://\$host/; done", "login": true } }]
+[{ "tool": "exec_command", "args": { "cmd": "for host in localhost:$MPORT allowed.test denied.test review.test; do curl -s --noproxy '$NOPROXY' -o /dev/null -w \\"\${host%:*} %{http_code}\\\\n\\" http://\$host/; done", "login": true } }]
 JSON
 node "$HERE/mock.mjs" "$MPORT" 2> "$TMP/mock.log" & PIDS+=($!)
 await_line "$TMP/mock.log" "mock on"

@@ -31,6 +31,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { REFERENCE_BINARY } from "../support/StdioServer.js"
+import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 
 const CODEX = REFERENCE_BINARY
 const here = Path.resolve(import.meta.dirname, "../../scratch/codex-e2e")
@@ -135,6 +136,33 @@ describe.skipIf(!existsSync(CODEX))("Codex 0.171 uses what the server advertises
     expect(lines, stdout).toContain("codex exit: 0")
     expect(lines, stdout).toContain("process/start calls: 0")
     expect(lines, stdout).toContain("refused: selected exec-server does not support executor-local network proxy launches")
+  }, 160_000)
+
+  // Codex's network_proxy.transparent_tcp, with a command that ignores the proxy variables.
+  for (const server of ["ref", "ours"] as const) {
+    it.skipIf(server === "ours" && !transparentTcpSupported())(
+      `${server}: transparent TCP asked for, and the command's direct connects reach the proxy by name`,
+      async () => {
+        const { lines, stdout } = await turn(server, { TRANSPARENT: "1" })
+        expect(lines, stdout).toContain("codex exit: 0")
+        expect(lines, stdout).toContain("process/start with networkProxy: 1")
+        expect(proxyOf(lines), stdout).toMatchObject({ enableSocks5: true, transparentTcp: true })
+        // SOCKS5 notes with the names, as for every SOCKS5 client; localhost is the sandbox's own loopback (nothing there: 000).
+        expect(lines, stdout).toContain("policyDecision: deny denied.test socks5_tcp denied")
+        expect(lines, stdout).toContain("policyDecision: deny allowed.test socks5_tcp not_allowed_local")
+        expect(lines.filter((line) => line.startsWith("policyDecision: ") && !line.includes(" socks5_tcp ")), stdout).toEqual([])
+        expect(lines, stdout).toContain("command: localhost 000")
+        expect(lines, stdout).toContain("command: denied.test 000")
+      },
+      160_000
+    )
+  }
+
+  it("ours, networkProxyTransparentTcp false with transparent TCP configured: Codex refuses the command", async () => {
+    const { lines, stdout } = await turn("ours", { TRANSPARENT: "1", CAPS: JSON.stringify({ networkProxyTransparentTcp: false }) })
+    expect(lines, stdout).toContain("codex exit: 0")
+    expect(lines, stdout).toContain("process/start calls: 0")
+    expect(lines, stdout).toContain("refused: selected exec-server does not support transparent TCP")
   }, 160_000)
 
   it.skipIf(!canOverlayEtc)("ours, networkProxyReviewDomains false with review domains required: Codex refuses the command", async () => {
