@@ -10,25 +10,25 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 
 /** A fiber that is already interrupted: what `run` gives once the group is closed. */
-let interruptedFiber: Fiber.RuntimeFiber<never> | undefined
+let interruptedFiber: Fiber.Fiber<never> | undefined
 
 export interface FiberGroup<R = never> {
   /** Runs `effect` in a fiber of the group; `onEnd` is called when it ends (before the group's waiters), however it ends. */
-  readonly run: <A>(effect: Effect.Effect<A, never, R>, onEnd?: () => void) => Fiber.RuntimeFiber<A>
+  readonly run: <A>(effect: Effect.Effect<A, never, R>, onEnd?: () => void) => Fiber.Fiber<A>
   /** Until no fiber of the group is running. */
   readonly awaitEmpty: Effect.Effect<void>
   /** Interrupts every fiber of the group and waits for them; what is run afterwards is interrupted at once. */
   readonly interruptAll: Effect.Effect<void>
 }
 
-/** A group whose fibers `fork` starts (a `Runtime.runFork`, whose runtime provides `R`). */
+/** A group whose fibers `fork` starts (an `Effect.runForkWith`, whose context provides `R`). */
 export const makeFiberGroup = <R = never>(
-  fork: <A>(effect: Effect.Effect<A, never, R>) => Fiber.RuntimeFiber<A>
+  fork: <A>(effect: Effect.Effect<A, never, R>) => Fiber.Fiber<A>
 ): FiberGroup<R> => {
-  const fibers = new Set<Fiber.RuntimeFiber<unknown>>()
+  const fibers = new Set<Fiber.Fiber<unknown>>()
   let closed = false
   let emptied: Array<() => void> = []
-  const run = <A>(effect: Effect.Effect<A, never, R>, onEnd?: () => void): Fiber.RuntimeFiber<A> => {
+  const run = <A>(effect: Effect.Effect<A, never, R>, onEnd?: () => void): Fiber.Fiber<A> => {
     if (closed) {
       onEnd?.()
       return interruptedFiber ??= Effect.runFork(Effect.interrupt)
@@ -48,7 +48,7 @@ export const makeFiberGroup = <R = never>(
   }
   return {
     run,
-    awaitEmpty: Effect.async<void>((resume) => {
+    awaitEmpty: Effect.callback<void>((resume) => {
       if (fibers.size === 0) return resume(Effect.void)
       const done = () => resume(Effect.void)
       emptied.push(done)
