@@ -1,5 +1,5 @@
 /**
- * Drives `@effect/rpc` groups from JSON-RPC messages: looks the method up in
+ * Drives `effect/rpc` groups from JSON-RPC messages: looks the method up in
  * the group, decodes params with the Rpc's payload schema, runs the handler
  * registered with `Group.toHandlersContext` (or `toLayer`), encodes its
  * result with the success schema, and maps typed failures (which carry their
@@ -108,7 +108,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   readonly traced?: boolean | undefined
 }): Dispatcher => {
   const { connection, handlers } = options
-  // What @effect/rpc's server tells handlers and middlewares of a request; ours read none of it but the rpc.
+  // What effect/rpc's server tells handlers and middlewares of a request; ours read none of it but the rpc.
   const client = new Rpc.ServerClient(connection.id)
 
   // Each handler runs in the context it was registered with, plus the
@@ -136,7 +136,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const prepare = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>): Prepared => {
     const context = contextFor(entry.context)
     // Each the implementation the context holds (the handshake check, say),
-    // applied as @effect/rpc's server applies them: the last declared outermost.
+    // applied as effect/rpc's RpcServer applies them: the last declared outermost.
     const middlewares = [...rpc.middlewares].map((tag) => {
       const middleware = Context.getOption(context, tag as Context.Key<unknown, RpcMiddleware.RpcMiddleware<unknown, unknown, unknown>>)
       if (Option.isNone(middleware)) throw new Error(`no implementation of the middleware ${tag.key} for ${rpc._tag}`)

@@ -1,10 +1,11 @@
 /**
- * Fibers forked from a runtime and interrupted together, as a FiberSet's
- * would be: a connection's requests, a server's connections. Not a
- * FiberSet: `FiberSet.make`'s release is an `Effect.addFinalizer`, which
- * diffs and patches every fiber ref (the context of every service) when
- * the scope closes, about 50 KB allocated per connection; and
- * `FiberSet.run` takes the forking fiber's runtime at each fork.
+ * Fibers forked with a context and interrupted together, as a FiberSet's
+ * would be: a connection's requests, a server's connections. Not Effect 4's
+ * FiberSet (whose `runtime` now takes the context once, as this does): this
+ * is made without a scope, at the point of the connection's own scope where
+ * its interruption must come (see serveConnection's finalizers), and calls
+ * each fiber's `onEnd` (a request's place given back) before the group's
+ * waiters, which `FiberSet.awaitEmpty` cannot order.
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"

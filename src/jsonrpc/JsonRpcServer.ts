@@ -4,7 +4,7 @@
  * requests, and writes responses and notifications through one outbound
  * queue so that what is sent first is written first.
  *
- * Not @effect/rpc's `RpcServer` with `RpcSerialization.jsonRpc`: that one
+ * Not effect/rpc's `RpcServer` with `RpcSerialization.jsonRpc`: that one
  * makes request ids numbers (string ids come back changed, id 0 is lost),
  * encodes failures as a `Cause` instead of `{code, message, data}`, cannot
  * push notifications outside a streaming response, and knows nothing of
@@ -110,9 +110,9 @@ if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.addSerializeCallback((
 export const serveConnection = <R>(
   options: ServeConnectionOptions<R>
 ): Effect.Effect<void, never, R> =>
-  // The connection's scope is given to what needs it, not provided: providing
-  // it (Effect.scoped) copies the context and wraps the connection in an
-  // acquire-use-release.
+  // The connection's scope is given to what needs it, not provided: nothing
+  // of the connection asks for a Scope in its context, and Effect.scoped
+  // would wrap the connection in an acquire-use-release.
   Effect.flatMap(Scope.make(), (scope) => Effect.onExit(Effect.gen(function*() {
     const { transport } = options
     const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024
@@ -122,8 +122,7 @@ export const serveConnection = <R>(
     // Run after the dispatcher's finalizers, last to first: the last
     // notifications of the connection's processes are written, then the
     // transport is let go.
-    // (Scope.addFinalizer: these need none of this fiber's refs, and
-    // Effect.addFinalizer diffs them all twice per finalizer.)
+    // (On the scope itself: these need nothing of this fiber's context.)
     yield* Scope.addFinalizer(scope, transport.close)
     // Interruptible, or the timeout could not end the wait inside the
     // finalizer: a client that stopped reading would hold the server up.
