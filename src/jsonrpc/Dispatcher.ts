@@ -81,12 +81,19 @@ interface Prepared {
   readonly middlewares: ReadonlyArray<RpcMiddleware.RpcMiddleware<unknown, unknown, unknown>>
 }
 
+const isHandler = (entry: unknown): entry is Rpc.Handler<string> =>
+  typeof entry === "object" && entry !== null && "handler" in entry && typeof entry.handler === "function" &&
+  "context" in entry && Context.isContext(entry.context)
+
 /** The contexts the handlers were registered with, once per set of handlers (served to every connection). */
 const registeredContextsCache = new WeakMap<Context.Context<never>, ReadonlyArray<Context.Context<never>>>()
 const registeredContextsOf = (handlers: Context.Context<never>): ReadonlyArray<Context.Context<never>> => {
   let contexts = registeredContextsCache.get(handlers)
   if (contexts === undefined) {
-    contexts = [...new Set([...handlers.mapUnsafe.values()].map((entry) => (entry as Rpc.Handler<string>).context))]
+    // Handler entries only: a context from Layer.build also holds its memo map.
+    const registered = new Set<Context.Context<never>>()
+    for (const entry of handlers.mapUnsafe.values()) if (isHandler(entry)) registered.add(entry.context)
+    contexts = [...registered]
     registeredContextsCache.set(handlers, contexts)
   }
   return contexts
