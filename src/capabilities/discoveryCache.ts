@@ -45,7 +45,7 @@ export const makeDiscoveryCache = <A>(budget: Slots) =>
         watchIds = []
         for (const root of new Set(roots.map(nearestExisting))) {
           const id = `discovery-${nextWatch++}`
-          const watched = yield* Effect.either(watcher.watch(id, root, { recursive: roots.includes(root) }))
+          const watched = yield* Effect.result(watcher.watch(id, root, { recursive: roots.includes(root) }))
           if (watched._tag === "Left") return false
           watchIds.push(id)
         }

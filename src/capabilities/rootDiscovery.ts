@@ -71,7 +71,7 @@ const makeReader = (backend: FsBackend) => {
   const read = (path: string): Effect.Effect<CapabilityTextFile | null> =>
     Effect.gen(function*() {
       const uri = fileUri(path)
-      const metadata = yield* Effect.either(backend.getMetadata({ path }))
+      const metadata = yield* Effect.result(backend.getMetadata({ path }))
       if (metadata._tag === "Left") {
         if (!isMissing(metadata.left)) warnings.push(`failed to inspect capability file ${uri}: ${ioText(metadata.left)}`)
         return null
@@ -86,7 +86,7 @@ const makeReader = (backend: FsBackend) => {
         warnings.push(`capability root bundle exceeds the ${DISCOVERY_LIMITS.rootBytes}-byte limit`)
         return null
       }
-      const bytes = yield* Effect.either(backend.readFile({ path, maxBytes: DISCOVERY_LIMITS.fileBytes }))
+      const bytes = yield* Effect.result(backend.readFile({ path, maxBytes: DISCOVERY_LIMITS.fileBytes }))
       if (bytes._tag === "Left") {
         warnings.push(`failed to read capability file ${uri}: ${ioText(bytes.left)}`)
         return null
@@ -169,14 +169,14 @@ const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buf
 export const discoverRoot = (backend: FsBackend, id: string, root: string, uri = fileUri(root)): Effect.Effect<RootDiscovery> =>
   Effect.gen(function*() {
     const empty = { id, path: uri, plugin: null, skills: [], namespaceManifests: [] }
-    const metadata = yield* Effect.either(backend.getMetadata({ path: root }))
+    const metadata = yield* Effect.result(backend.getMetadata({ path: root }))
     if (metadata._tag === "Left") {
       return { ...empty, warnings: [], error: `failed to inspect capability root ${uri}: ${ioText(metadata.left)}` }
     }
     if (!metadata.right.isDirectory) return { ...empty, warnings: [], error: `capability root ${uri} is not a directory` }
     const reader = makeReader(backend)
     const { read, warnings } = reader
-    const walked = yield* Effect.either(backend.walk({ path: root, options: DISCOVERY_LIMITS.walk }))
+    const walked = yield* Effect.result(backend.walk({ path: root, options: DISCOVERY_LIMITS.walk }))
     if (walked._tag === "Left") {
       return { ...empty, warnings: [], error: `failed to scan capability root ${uri}: ${ioText(walked.left)}` }
     }

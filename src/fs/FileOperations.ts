@@ -9,7 +9,7 @@
  * that the opened descriptor itself is checked before a byte is read, and
  * listing a directory with its entries' kinds in one call.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -141,7 +141,7 @@ export const writeFile = (path: string, data: Uint8Array): Effect.Effect<void, F
     const opened = yield* Effect.tryPromise({
       try: () => NodeFsPromises.open(path, WRITE_IN_PLACE_FLAGS),
       catch: (error) => error
-    }).pipe(Effect.either)
+    }).pipe(Effect.result)
     if (opened._tag === "Right") {
       return yield* writeInPlace(opened.right, path, data, "fs/writeFile")
     }

@@ -9,7 +9,7 @@
  * condition checked on the file system at each event, so what an event says
  * is never trusted on its own.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -75,7 +75,7 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
     const scope = yield* Effect.scope
     const fileSystem = yield* FileSystem.FileSystem
     let highestWatchId = 0
-    let current: Fiber.RuntimeFiber<void> | undefined
+    let current: Fiber.Fiber<void> | undefined
 
     const watch = (request: MissingWatchRequest): Effect.Effect<boolean> =>
       Effect.gen(function*() {
@@ -122,7 +122,7 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
             // A path that goes between the stat and the watch of `fileSystem.watch`
             // makes Node's fs.watch throw, a defect rather than a failure: either
             // way that watcher is gone, and the ticks below still see the change.
-            ...watched.map((path) => fileSystem.watch(path).pipe(Stream.catchAllCause(() => Stream.empty))),
+            ...watched.map((path) => fileSystem.watch(path).pipe(Stream.catchCause(() => Stream.empty))),
             // A look now and then as well: a change between the checks above and the
             // watchers' start, or one a file system does not report, is still seen.
             Stream.tick(Duration.seconds(1))

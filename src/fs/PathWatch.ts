@@ -100,7 +100,7 @@ export const defaultPathWatchOptions = (budget = watchedDirectorySlots()): PathW
 const DIRECTORIES_PER_STEP = 64
 
 /** Lets the event loop run (I/O included) before going on. */
-const breathe = Effect.async<void>((resume) => {
+const breathe = Effect.callback<void>((resume) => {
   setImmediate(() => resume(Effect.void))
 })
 
@@ -210,7 +210,7 @@ export const makePathWatcher = (
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     /** The watches, by id; "starting" while a watch's tree is being watched (the id is taken then). */
-    const watches = new Map<string, Fiber.RuntimeFiber<void> | "starting">()
+    const watches = new Map<string, Fiber.Fiber<void> | "starting">()
 
     const watch = (
       watchId: string,

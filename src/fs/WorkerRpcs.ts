@@ -7,8 +7,8 @@
  * The wire is MessagePack (`workerSerialization.ts`, apart so that the
  * server loads its codec only with its first worker).
  */
-import * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Schema from "effect/Schema"
 import { InternalError, InvalidRequest, PathNotFound, SandboxDenied } from "../protocol/errors.js"
 import { GetMetadataResult, ReadDirectoryResult, WalkParams, WalkResult } from "../protocol/schema.js"

@@ -1,5 +1,5 @@
 /** The protocol's errors of the filesystem methods: -32004 for a missing path, -32603 with the errno for other OS errors. */
-import type { PlatformError } from "@effect/platform/Error"
+import type { PlatformError } from "effect/PlatformError"
 import { errnoOf, InternalError, type InvalidRequest, PathNotFound } from "../protocol/errors.js"
 
 /** What a filesystem method fails with. */

@@ -10,12 +10,12 @@
  * place, and the process exits. Logs go to stderr: stdout is the wire.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeSink from "@effect/platform-node/NodeSink"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import * as RpcSerialization from "@effect/rpc/RpcSerialization"
-import * as RpcServer from "@effect/rpc/RpcServer"
+import * as RpcSerialization from "effect/rpc/RpcSerialization"
+import * as RpcServer from "effect/rpc/RpcServer"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -37,13 +37,13 @@ const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError | Sandbo
         ? new SandboxDenied({ message: `${error.message} (refused by the sandbox)`, errno: error.errno })
         : error
     ),
-    Effect.catchAllDefect((defect) => new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` }))
+    Effect.catchDefect((defect) => new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` }))
   )
 
 const handlers = WorkerRpcs.toHandlersContext(Effect.gen(function*() {
   const files = FsBackend.host(yield* FileSystem.FileSystem)
   /** The open files of handles, with the scopes that close them. */
-  const openFiles = new Map<number, { readonly file: FsBackend.HandleFile; readonly scope: Scope.CloseableScope }>()
+  const openFiles = new Map<number, { readonly file: FsBackend.HandleFile; readonly scope: Scope.Closeable }>()
 
   /** Closes a handle's file; `commit` first when the client closed it (else a replacing file is dropped). */
   const closeOpenFile = (handle: number, commit: boolean): Effect.Effect<void, FileOperations.FsError | SandboxDenied> =>
@@ -75,7 +75,7 @@ const handlers = WorkerRpcs.toHandlersContext(Effect.gen(function*() {
         if (openFiles.has(handle)) return yield* new InvalidRequest({ message: `file ${handle} is open already` })
         const scope = yield* Scope.make()
         const file = yield* files.openFile(path, mode, maxBlockBytes).pipe(
-          Scope.extend(scope),
+          Scope.provide(scope),
           // Failed or interrupted while opening: nothing stays open.
           Effect.onError(() => Scope.close(scope, Exit.void))
         )

@@ -6,10 +6,10 @@
  * not load the RPC client nor its MessagePack codec (issue 33, cold start).
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import * as RpcClient from "@effect/rpc/RpcClient"
-import { RpcClientError } from "@effect/rpc/RpcClientError"
-import type * as RpcGroup from "@effect/rpc/RpcGroup"
-import type { FromServerEncoded } from "@effect/rpc/RpcMessage"
+import * as RpcClient from "effect/rpc/RpcClient"
+import { RpcClientError } from "effect/rpc/RpcClientError"
+import type * as RpcGroup from "effect/rpc/RpcGroup"
+import type { FromServerEncoded } from "effect/rpc/RpcMessage"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ChildProcess } from "node:child_process"

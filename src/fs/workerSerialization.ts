@@ -5,7 +5,7 @@
  * Apart from `WorkerRpcs`, which the server loads at start: the codec is
  * loaded with the first worker.
  */
-import * as RpcSerialization from "@effect/rpc/RpcSerialization"
+import * as RpcSerialization from "effect/rpc/RpcSerialization"
 
 /**
  * The worker's wire on both sides: MessagePack, unbounded (a `readFile`

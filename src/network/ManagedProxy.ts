@@ -38,11 +38,10 @@ import { InternalError } from "../protocol/errors.js"
  * application (or a test) provides another, e.g. one that maps a name to
  * a chosen address with no DNS.
  */
-export class HostResolver extends Context.Reference<HostResolver>()("effect-exec-server/HostResolver", {
-  defaultValue: (): { readonly resolve: (host: string) => Effect.Effect<ReadonlyArray<string>> } => ({
-    resolve: HttpProxy.systemResolve
-  })
-}) {}
+export const HostResolver = Context.Reference<{ readonly resolve: (host: string) => Effect.Effect<ReadonlyArray<string>> }>(
+  "effect-exec-server/HostResolver",
+  { defaultValue: () => ({ resolve: HttpProxy.systemResolve }) }
+)
 
 /** The session's client, as a process's proxy reaches it (nobody while the session is detached). */
 export interface ProxyClient {

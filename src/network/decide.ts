@@ -316,7 +316,7 @@ export const listenOnLoopback = (server: Net.Server): Effect.Effect<Connections 
   Effect.gen(function*() {
     const sockets = new Set<Duplex>()
     let closed = false
-    const port = yield* Effect.async<number, InternalError>((resume) => {
+    const port = yield* Effect.callback<number, InternalError>((resume) => {
       const failed = (error: Error) => resume(Effect.fail(internalErrorFrom(error, "network proxy: cannot listen on 127.0.0.1")))
       server.once("error", failed)
       server.listen(0, "127.0.0.1", () => {
@@ -330,7 +330,7 @@ export const listenOnLoopback = (server: Net.Server): Effect.Effect<Connections 
       return Effect.sync(() => void server.close())
     })
     yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         closed = true
         server.close(() => resume(Effect.void))
         for (const socket of sockets) socket.destroy()

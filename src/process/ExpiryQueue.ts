@@ -52,7 +52,7 @@ export const makeExpiryQueue = (runtime: Runtime.Runtime<never>, scope: Scope.Sc
         Runtime.runSync(runtime)(Effect.forkIn(Effect.interruptible(expireInTurn(queue)), scope))
       }
       const deadline: Deadline = { atMs, expire }
-      Queue.unsafeOffer(waiting, deadline)
+      Queue.offerUnsafe(waiting, deadline)
       // What `expire` holds is let go of at once, not at its time.
       return () => {
         deadline.expire = undefined

@@ -169,16 +169,16 @@ export const makeProcessActor = (
     const tail = options.sandbox === undefined ? undefined : new OutputTail(DENIAL_SCAN_BYTES)
     // The actor's one cell of state; it changes only through the transitions of ProcessLifecycle.
     let state = Lifecycle.initial(processId)
-    const closedSignal = Deferred.unsafeMake<void>(FiberId.none)
+    const closedSignal = Deferred.makeUnsafe<void>()
     // Completed and dropped on every event, so a long-poll waits on the one
     // current when it looked; made only when a read waits (output is hot).
     let changed: Deferred.Deferred<void> | undefined
-    const currentChange = (): Deferred.Deferred<void> => (changed ??= Deferred.unsafeMake<void>(FiberId.none))
+    const currentChange = (): Deferred.Deferred<void> => (changed ??= Deferred.makeUnsafe<void>())
     const signalChange = () => {
       if (changed === undefined) return
       const previous = changed
       changed = undefined
-      Deferred.unsafeDone(previous, Exit.void)
+      Deferred.doneUnsafe(previous, Exit.void)
     }
 
     const publish = (event: ProcessEvent) => {
@@ -194,10 +194,10 @@ export const makeProcessActor = (
     // output is ended `closeDrainMs` after the exit. Most processes close in
     // the same turn as they exit, so the check waits a microtask and no timer
     // is set up for them.
-    let drain: Fiber.RuntimeFiber<void> | undefined
+    let drain: Fiber.Fiber<void> | undefined
     const drainIfOpen = () => {
       if (state.phase._tag === "Closed" || state.stopped) return
-      drain = Runtime.runFork(runtime)(Effect.zipRight(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
+      drain = Runtime.runFork(runtime)(Effect.andThen(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
     }
 
     // Commands run one at a time in the order they were sent (see commandMailbox.ts).
@@ -218,7 +218,7 @@ export const makeProcessActor = (
             queueMicrotask(drainIfOpen)
             break
           case "NotifyClosed":
-            Deferred.unsafeDone(closedSignal, Exit.void)
+            Deferred.doneUnsafe(closedSignal, Exit.void)
             drain?.unsafeInterruptAsFork(FiberId.none)
             options.onClosed?.()
             break
@@ -304,7 +304,7 @@ export const makeProcessActor = (
     // the first deadline).
     const killAfter = (graceMs: number) =>
       Effect.sleep(Duration.millis(graceMs)).pipe(
-        Effect.zipRight(signalGroup("SIGKILL")),
+        Effect.andThen(signalGroup("SIGKILL")),
         Effect.tap((delivered) =>
           delivered
             ? Effect.logWarning("terminate escalated to SIGKILL").pipe(Effect.annotateLogs({ processId, pid: child.pid, graceMs }))
@@ -344,7 +344,7 @@ export const makeProcessActor = (
           yield* awaitAtMost(groupEmptied(), options.graceMs)
         }
       }).pipe(
-        Effect.ensuring(Effect.zipRight(
+        Effect.ensuring(Effect.andThen(
           signalGroup("SIGKILL"),
           settledAtMost(options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
         ))

@@ -90,10 +90,10 @@ export const make = (options: { readonly traced?: { readonly sessionId: string }
           }
         }),
         (span: Tracer.Span): ObservedProcess => ({
-          started: (actor, spawnMs) => Effect.zipRight(Effect.sync(() => span.attribute("process.pid", actor.pid)), started(actor, spawnMs)),
+          started: (actor, spawnMs) => Effect.andThen(Effect.sync(() => span.attribute("process.pid", actor.pid)), started(actor, spawnMs)),
           closed: (record, durationMs) =>
-            Effect.zipRight(Effect.sync(() => span.attribute("process.exit_code", record.exit.exitCode)), closed(record, durationMs))
+            Effect.andThen(Effect.sync(() => span.attribute("process.exit_code", record.exit.exitCode)), closed(record, durationMs))
         })
-      ).pipe(Scope.extend(scope))
+      ).pipe(Scope.provide(scope))
   }
 }

@@ -15,13 +15,13 @@ import { PlaceholderGuard } from "../sandbox/placeholders.js"
 import { withoutInherited } from "./inheritedDescriptors.js"
 
 /** Keeps the list of process groups to kill if the server dies. */
-export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper")<ProcessReaper, {
+export class ProcessReaper extends Context.Service<ProcessReaper, {
   readonly register: (pgid: number) => Effect.Effect<void>
   readonly unregister: (pgid: number) => Effect.Effect<void>
   /** A directory to remove (if still empty) should the server die. */
   readonly registerPlaceholder: (path: string) => Effect.Effect<void>
   readonly unregisterPlaceholder: (path: string) => Effect.Effect<void>
-}>() {}
+}>()("effect-exec-server/ProcessReaper") {}
 
 /** How long a release may wait for others before it is written to the helper. */
 const RELEASE_DELAY_MS = 10
@@ -152,7 +152,7 @@ export const makeNode: Effect.Effect<ProcessReaper["Type"], never, Scope.Scope> 
   })
 
 /** Provides the helper for the lifetime of the layer (see `makeNode`). */
-export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(ProcessReaper, makeNode)
+export const layerNode: Layer.Layer<ProcessReaper> = Layer.effect(ProcessReaper, makeNode)
 
 /**
  * No reaper: a server that dies hard leaves its process groups and

@@ -109,7 +109,7 @@ type Entry =
   | {
     readonly _tag: "Running"
     readonly actor: ProcessActor
-    readonly scope: Scope.CloseableScope
+    readonly scope: Scope.Closeable
     readonly output: RetainedOutput
   }
   /** Closed and kept for the retention period: only the record of what reads and listings need. */
@@ -184,18 +184,18 @@ export const makeProcessTableIn = (
     // set's release diffs every fiber ref of the session's.
     // Each process's retirement runs as a root fiber of the table's: one
     // forked from the request would keep the finished request fiber alive.
-    let runInTable: ((effect: Effect.Effect<void>) => Fiber.RuntimeFiber<void>) | undefined
+    let runInTable: ((effect: Effect.Effect<void>) => Fiber.Fiber<void>) | undefined
     // Each process's scope is a child of this one, which closes them all at
     // once: every SIGTERM goes out together, every SIGKILL a grace period
     // later (children of the table's own scope would close one after the
     // other, a grace period each). Made after the retirements' fiber set, so
     // that it closes first and the processes it ends still retire.
-    let processesScope: Scope.CloseableScope | undefined
-    const processesScopeNow = (): Scope.CloseableScope => {
+    let processesScope: Scope.Closeable | undefined
+    const processesScopeNow = (): Scope.Closeable => {
       if (processesScope !== undefined) return processesScope
       const run = Runtime.runSync(tableRuntime)(FiberSet.makeRuntime<never, void, never>())
       runInTable = (effect) => run(effect, { immediate: false })
-      return processesScope = Effect.runSync(Scope.fork(tableScope, ExecutionStrategy.parallel))
+      return processesScope = Effect.runSync(Scope.fork(tableScope, "parallel"))
     }
 
     // Every record is kept for the same period, so records expire in the
@@ -214,7 +214,7 @@ export const makeProcessTableIn = (
       processId: string,
       actor: ProcessActor,
       output: RetainedOutput,
-      scope: Scope.CloseableScope,
+      scope: Scope.Closeable,
       observed: ObservedProcess
     ) =>
       Effect.gen(function*() {
@@ -259,7 +259,7 @@ export const makeProcessTableIn = (
           if (!tableClosed) serverProcesses?.release()
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
-        const scope = yield* Scope.fork(processesScopeNow(), ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(processesScopeNow(), "sequential")
         const observed = yield* options.observer.spawning({
           processId: params.processId,
           argv0: params.argv[0]!,
@@ -350,9 +350,9 @@ export const makeProcessTableIn = (
             }
           })
         }).pipe(
-          Scope.extend(scope),
-          Effect.tapErrorCause(() =>
-            Effect.zipRight(
+          Scope.provide(scope),
+          Effect.tapCause(() =>
+            Effect.andThen(
               Effect.sync(() => {
                 entries.delete(params.processId)
                 output.seal()

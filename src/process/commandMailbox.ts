@@ -7,7 +7,6 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Mailbox from "effect/Mailbox"
 import * as Runtime from "effect/Runtime"
 
@@ -49,7 +48,7 @@ export const makeCommandMailbox = (runtime: Runtime.Runtime<never>, stopped: () 
   const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
     Effect.suspend(() => {
       if (stopped()) return whenStopped
-      const reply = Deferred.unsafeMake<A>(FiberId.none)
+      const reply = Deferred.makeUnsafe<A>()
       const entry: Command = {
         run: Deferred.complete(reply, Effect.suspend(() => stopped() ? whenStopped : command)),
         abandoned: false

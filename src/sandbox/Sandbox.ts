@@ -103,7 +103,7 @@ export interface SandboxService {
 }
 
 /** Confines processes and file operations. */
-export class Sandbox extends Context.Tag("effect-exec-server/Sandbox")<Sandbox, SandboxService>() {}
+export class Sandbox extends Context.Service<Sandbox, SandboxService>()("effect-exec-server/Sandbox") {}
 
 /** Options of the bubblewrap sandbox. */
 export interface SandboxOptions {
