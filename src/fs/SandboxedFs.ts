@@ -75,7 +75,7 @@ export const policyToEnforce = (confinement: Confinement): ResolvedSandbox | und
  */
 export const backendFor = (
   sandbox: SandboxService,
-  sandboxedFs: ,
+  sandboxedFs: SandboxedFs["Service"],
   onHost: FsBackend
 ) =>
 (request: SandboxRequest | undefined): Effect.Effect<FsBackend, InvalidParams | SandboxUnavailable> =>

@@ -13,8 +13,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
-import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import { type InternalError, ServerBusy, type SpawnNotFound, withSpawnKind } from "../protocol/errors.js"
@@ -157,7 +155,7 @@ export const makeProcessActor = (
     // finalizer under the fiber refs of its acquisition, two diffs of every
     // fiber ref apiece, a measurable share of a short process's CPU.
     const scope = yield* Effect.scope
-    const runtime = yield* Effect.runtime<never>()
+    const context = yield* Effect.context<never>()
     if (options.reaper !== undefined) {
       const reaper = options.reaper
       yield* reaper.register(child.pid)
@@ -197,11 +195,11 @@ export const makeProcessActor = (
     let drain: Fiber.Fiber<void> | undefined
     const drainIfOpen = () => {
       if (state.phase._tag === "Closed" || state.stopped) return
-      drain = Runtime.runFork(runtime)(Effect.andThen(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
+      drain = Effect.runForkWith(context)(Effect.andThen(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
     }
 
     // Commands run one at a time in the order they were sent (see commandMailbox.ts).
-    const commands = makeCommandMailbox(runtime, () => state.stopped)
+    const commands = makeCommandMailbox(context, () => state.stopped)
     const ask = commands.ask
 
     const apply = (step: Lifecycle.Step) => {
@@ -219,20 +217,20 @@ export const makeProcessActor = (
             break
           case "NotifyClosed":
             Deferred.doneUnsafe(closedSignal, Exit.void)
-            drain?.unsafeInterruptAsFork(FiberId.none)
+            drain?.interruptUnsafe()
             options.onClosed?.()
             break
           case "Deliver":
             for (const event of action.events) emit(event)
             break
           case "Stop":
-            drain?.unsafeInterruptAsFork(FiberId.none)
+            drain?.interruptUnsafe()
             commands.stop()
             break
           case "KillLater":
             // A fiber of its own in the actor's scope: a process that retires
             // early must not wait for the timer.
-            Runtime.runFork(runtime)(killAfter(action.graceMs), { scope })
+            Effect.runForkWith(context)(Effect.forkIn(killAfter(action.graceMs), scope, { startImmediately: true }))
             break
         }
       }
