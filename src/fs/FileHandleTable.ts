@@ -5,7 +5,6 @@
  * was never closed leaves its target untouched and no temporary file).
  */
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { Slots } from "../process/Slots.js"

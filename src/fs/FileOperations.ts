@@ -142,16 +142,16 @@ export const writeFile = (path: string, data: Uint8Array): Effect.Effect<void, F
       try: () => NodeFsPromises.open(path, WRITE_IN_PLACE_FLAGS),
       catch: (error) => error
     }).pipe(Effect.result)
-    if (opened._tag === "Right") {
-      return yield* writeInPlace(opened.right, path, data, "fs/writeFile")
+    if (opened._tag === "Success") {
+      return yield* writeInPlace(opened.success, path, data, "fs/writeFile")
     }
-    const errno = errnoOf(opened.left)
+    const errno = errnoOf(opened.failure)
     if (errno === "ENXIO" || errno === "EISDIR") {
       // A directory, or a FIFO or socket with no reader: named, not opened.
       const stats = yield* Effect.tryPromise({ try: () => NodeFsPromises.stat(path), catch: fail })
       return yield* new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}; fs/writeFile writes regular files only` })
     }
-    if (errno !== "ENOENT") return yield* fail(opened.left)
+    if (errno !== "ENOENT") return yield* fail(opened.failure)
     // A dangling symlink: its target is made, as writing through it would.
     const link = yield* Effect.promise(() => NodeFsPromises.lstat(path).then((stats) => stats.isSymbolicLink(), () => false))
     if (link) {

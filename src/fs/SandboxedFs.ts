@@ -11,7 +11,6 @@ import type { RpcClientError } from "effect/rpc/RpcClientError"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
@@ -151,7 +150,7 @@ interface Worker {
 const isIdle = (worker: Worker) => worker.inFlight === 0 && worker.handles === 0
 
 /** The sandboxed file operations, on the sandbox service; their workers end with the scope. */
-export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Scope> =
+export const make: Effect.Effect<SandboxedFs["Service"], never, Sandbox | Scope.Scope> =
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const layerScope = yield* Effect.scope

@@ -26,8 +26,9 @@ const fsError = (operation: string, path: string, errno: string | undefined, det
 
 /** Maps a platform error to the protocol's error for an operation on `path`. */
 export const fromPlatformError = (operation: string, path: string) => (error: PlatformError): FsError => {
-  const cause = error._tag === "SystemError" ? error.cause : undefined
-  const reason = error._tag === "SystemError" ? error.reason : undefined
+  const system = error.reason._tag === "BadArgument" ? undefined : error.reason
+  const cause = system?.cause
+  const reason = system?._tag
   const errno = errnoOf(cause) ?? (reason === undefined ? undefined : ERRNO_BY_REASON[reason])
   return fsError(operation, path, errno, cause instanceof Error ? cause.message : error.message)
 }

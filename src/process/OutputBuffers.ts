@@ -263,7 +263,7 @@ export class ChunkRing implements RetainedOutput, BudgetedOutput {
 }
 
 /** Retains output in memory. */
-export const memory: OutputBuffers["Type"] = {
+export const memory: OutputBuffers["Service"] = {
   make: ({ budget, maxBytes }) => Effect.sync(() => new ChunkRing(maxBytes, budget))
 }
 

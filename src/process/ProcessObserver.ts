@@ -40,7 +40,7 @@ const started = (actor: ProcessActor, spawnMs: number): Effect.Effect<void> =>
     Metrics.adjust(Metrics.processesRunning, 1)
     Metrics.observe(Metrics.spawnDuration, spawnMs / 1000)
     // Debug only (see `closed`); logAnnotated does nothing below the level.
-    return logAnnotated(LogLevel.Debug, "process started", {
+    return logAnnotated("Debug", "process started", {
       processId: actor.processId,
       pid: actor.pid,
       argv0: actor.argv[0]!,
@@ -58,7 +58,7 @@ const closed = (record: ClosedProcess, durationMs: number): Effect.Effect<void> 
     // one per request): a line costs far more than its write (the fields'
     // annotations, the formatting), and a second per process at
     // start was a sixth of a spawn's CPU.
-    return logAnnotated(LogLevel.Info, "process closed", {
+    return logAnnotated("Info", "process closed", {
       processId: record.processId,
       pid: record.pid,
       argv0: record.argv[0]!,

@@ -73,7 +73,7 @@ exit 0
  * (a server that runs none needs none). Without a shell, registration does
  * nothing and a warning is logged.
  */
-export const makeNode: Effect.Effect<ProcessReaper["Type"], never, Scope.Scope> =
+export const makeNode: Effect.Effect<ProcessReaper["Service"], never, Scope.Scope> =
   Effect.gen(function*() {
     if (!existsSync("/bin/sh")) {
       yield* Effect.logWarning("no /bin/sh: processes will not be reaped if the server is killed")
@@ -167,7 +167,7 @@ export const layerNone: Layer.Layer<ProcessReaper> = Layer.succeed(ProcessReaper
 })
 
 /** The reaper as the sandbox's placeholder guard. */
-export const placeholderGuardOf = (reaper: ProcessReaper["Type"]): PlaceholderGuard["Type"] => ({
+export const placeholderGuardOf = (reaper: ProcessReaper["Service"]): PlaceholderGuard["Service"] => ({
   register: reaper.registerPlaceholder,
   unregister: reaper.unregisterPlaceholder
 })

@@ -7,12 +7,10 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import type * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import {
   type InternalError,
@@ -122,20 +120,20 @@ export type ProcessTableServices = Scope.Scope | Spawner | OutputBuffers | Sandb
 export const makeProcessTable = (
   options: ProcessTableOptions
 ): Effect.Effect<ProcessTable, never, ProcessTableServices> =>
-  Effect.flatMap(Effect.runtime<ProcessTableServices>(), (runtime) => makeProcessTableIn(options, runtime))
+  Effect.flatMap(Effect.context<ProcessTableServices>(), (context) => makeProcessTableIn(options, context))
 
 /**
- * Makes a process table in `tableRuntime`, which holds its services and the
+ * Makes a process table in `tableContext`, which holds its services and the
  * scope its processes live in: what a session has at hand. No service is
  * looked up (two runtime steps each) and none provided (a copy of the
  * context): `initialize` ran 91 runtime steps when they were, 43 since.
  */
 export const makeProcessTableIn = (
   options: ProcessTableOptions,
-  tableRuntime: Runtime.Runtime<ProcessTableServices>
+  tableContext: Context.Context<ProcessTableServices>
 ): Effect.Effect<ProcessTable> =>
   Effect.gen(function*() {
-    const services = tableRuntime.context
+    const services = tableContext
     const spawner = Context.get(services, Spawner)
     const outputBuffer = Context.get(services, OutputBuffers)
     const reaper = Context.get(services, ProcessReaper)
@@ -193,14 +191,16 @@ export const makeProcessTableIn = (
     let processesScope: Scope.Closeable | undefined
     const processesScopeNow = (): Scope.Closeable => {
       if (processesScope !== undefined) return processesScope
-      const run = Runtime.runSync(tableRuntime)(FiberSet.makeRuntime<never, void, never>())
-      runInTable = (effect) => run(effect, { immediate: false })
+      const run = Effect.runSyncWith(tableContext)(FiberSet.makeRuntime<never, void, never>())
+      // Started in a later turn (Effect 4 starts a forked fiber at once): the
+      // retirement must not run inside the spawner's callback that reports the close.
+      runInTable = (effect) => run(Effect.andThen(Effect.yieldNow, effect))
       return processesScope = Effect.runSync(Scope.fork(tableScope, "parallel"))
     }
 
     // Every record is kept for the same period, so records expire in the
     // order they closed.
-    const expiries = makeExpiryQueue(tableRuntime, tableScope)
+    const expiries = makeExpiryQueue(tableContext, tableScope)
     // Made out here: a closure made in a retirement would keep its actor and
     // output (the retirement's variables) until the record expires.
     const expireRecord = (held: HeldRecord) => () => {
