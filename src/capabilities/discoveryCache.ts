@@ -46,7 +46,7 @@ export const makeDiscoveryCache = <A>(budget: Slots) =>
         for (const root of new Set(roots.map(nearestExisting))) {
           const id = `discovery-${nextWatch++}`
           const watched = yield* Effect.result(watcher.watch(id, root, { recursive: roots.includes(root) }))
-          if (watched._tag === "Left") return false
+          if (watched._tag === "Failure") return false
           watchIds.push(id)
         }
         return true

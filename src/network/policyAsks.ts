@@ -73,7 +73,7 @@ export const makeAsker = (options: AskerOptions): Effect.Effect<(question: Quest
     const ask = (question: Question): Effect.Effect<ClientAnswer> =>
       options.request({ processId: options.processId, request: question }).pipe(
         Effect.map(({ decision }): ClientAnswer => decision),
-        Effect.timeoutTo({ duration: wait, onTimeout: () => ERROR, onSuccess: (answer) => answer }),
+        Effect.timeoutOrElse({ duration: wait, orElse: () => Effect.succeed(ERROR) }),
         Effect.orElseSucceed(() => ERROR)
       )
     return (question) =>

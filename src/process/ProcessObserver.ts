@@ -4,7 +4,6 @@
  * calls it as a process spawns, once it has started, and once it is closed.
  */
 import * as Effect from "effect/Effect"
-import * as LogLevel from "effect/LogLevel"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import { logAnnotated } from "../observability/logLine.js"
