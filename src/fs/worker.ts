@@ -110,4 +110,8 @@ const main = Effect.gen(function*() {
   Effect.provide(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)]))
 )
 
-NodeRuntime.runMain(main)
+// Ended by the server (stdin closed, main interrupted): exit 0, as before
+// Effect 4 (whose default is 130 for an interruption).
+NodeRuntime.runMain(main, {
+  teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
+})
