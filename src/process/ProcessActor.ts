@@ -230,7 +230,7 @@ export const makeProcessActor = (
           case "KillLater":
             // A fiber of its own in the actor's scope: a process that retires
             // early must not wait for the timer.
-            Effect.runForkWith(context)(Effect.forkIn(killAfter(action.graceMs), scope, { startImmediately: true }))
+            Effect.runForkWith(context)(Effect.forkIn(killAfter(action.graceMs), scope))
             break
         }
       }
