@@ -260,7 +260,9 @@ export const makeEvaluator = (options: DecideOptions): Effect.Effect<Evaluator, 
     // Interruptible even when the proxy was made in an uninterruptible region
     // (a process's start): the fibers inherit its flags, and a question's
     // timeout or a gone connection must be able to end an evaluation.
-    const fiber = run(Effect.interruptible(evaluate(options, request)))
+    // Started in a later turn, as on Effect 3 (Effect 4 runs a forked fiber at
+    // once): the verdict never arrives before the caller has its cancel.
+    const fiber = run(Effect.andThen(Effect.yieldNow, Effect.interruptible(evaluate(options, request))))
     fiber.addObserver((exit) => {
       // Called on the fiber's completion: a throw here must not reach the scheduler.
       try {

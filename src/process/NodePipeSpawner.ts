@@ -206,7 +206,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           stdinOpen = false
         })
 
-        // Not Effect.addFinalizer: this needs no fiber refs of its acquisition (see ProcessActor).
+        // Not Effect.addFinalizer: this needs nothing of its acquisition's context (see ProcessActor).
         yield* Scope.addFinalizer(
           yield* Effect.scope,
           Effect.sync(() => {

@@ -151,9 +151,9 @@ export const makeProcessActor = (
     const child = yield* Effect.mapError(options.spawner.spawn(options.request), withSpawnKind("spawnFailed"))
     const sizes = options.request.tty ? new TerminalSizes(options.request.size) : undefined
     const startedAtMs = yield* Clock.currentTimeMillis
-    // Scope.addFinalizer rather than Effect.addFinalizer: the latter runs each
-    // finalizer under the fiber refs of its acquisition, two diffs of every
-    // fiber ref apiece, a measurable share of a short process's CPU.
+    // Scope.addFinalizer rather than Effect.addFinalizer: the finalizers need
+    // nothing of the acquiring fiber's context (on Effect 3 restoring it was
+    // a measurable share of a short process's CPU).
     const scope = yield* Effect.scope
     const context = yield* Effect.context<never>()
     if (options.reaper !== undefined) {

@@ -162,7 +162,7 @@ export const makeProcessTableIn = (
       if (entry?._tag === "Closed" && entry.held === held) entries.delete(held.key)
     }
 
-    // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice, per session.
+    // Scope.addFinalizer: nothing of the acquiring fiber's context is needed (Effect 3 restored it, per session).
     // Added first, so run last: after the processes' scopes have closed and
     // whatever retired meanwhile has, what is still counted is given back.
     yield* Scope.addFinalizer(
@@ -177,9 +177,7 @@ export const makeProcessTableIn = (
       })
     )
 
-    // Made at the first start, since most sessions start no process: a
-    // parallel scope forks two fibers to close even when empty, and a fiber
-    // set's release diffs every fiber ref of the session's.
+    // Made at the first start, since most sessions start no process.
     // Each process's retirement runs as a root fiber of the table's: one
     // forked from the request would keep the finished request fiber alive.
     let runInTable: ((effect: Effect.Effect<void>) => Fiber.Fiber<void>) | undefined
