@@ -207,7 +207,9 @@ export const make: Effect.Effect<SandboxedFs["Service"], never, Sandbox | Scope.
         })
         child.stdin!.on("error", () => {})
         child.on("error", () => {})
-        const close = () => void Effect.runFork(Scope.close(scope, Exit.void))
+        // In a later turn, as on Effect 3 (Effect 4 runs a fiber at once): the
+        // client's reader, which calls this as it ends, lives in this scope.
+        const close = () => void Effect.runFork(Effect.andThen(Effect.yieldNow, Scope.close(scope, Exit.void)))
         // Closed once its stdout has ended and what waited has failed; after
         // the exit, at the latest when the grace to end it has passed.
         const client = yield* makeWorkerClient(child, close).pipe(Scope.provide(scope))
