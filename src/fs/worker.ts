@@ -35,7 +35,7 @@ const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError | Sandbo
         ? new SandboxDenied({ message: `${error.message} (refused by the sandbox)`, errno: error.errno })
         : error
     ),
-    Effect.catchDefect((defect) => Effect.fail(new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` })))
+    Effect.catchDefect((defect) => new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` }))
   )
 
 const handlers = WorkerRpcs.toHandlers(Effect.gen(function*() {
