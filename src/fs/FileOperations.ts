@@ -1,5 +1,5 @@
 /**
- * The filesystem methods, on `@effect/platform`'s `FileSystem` (so tests can
+ * The filesystem methods, on Effect's `FileSystem` (so tests can
  * mock it), with the protocol's error codes: -32004 for a missing path,
  * -32600 for a request the path's kind or size rules out, -32603 with the
  * errno for other OS errors.
