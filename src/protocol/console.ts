@@ -5,8 +5,8 @@
  * (`/console/ws`), which see every session of the server. None of it is
  * in the reference's protocol.
  */
-import * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Schema from "effect/Schema"
 import { ExecServerError } from "./errors.js"
 import { RequiresHandshake } from "./rpcs.js"
