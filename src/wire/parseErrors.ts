@@ -29,7 +29,7 @@ export const formatParseError = (error: Schema.SchemaError | SchemaIssue.Issue):
   // The members of a literal union each failing alone: one line per path names them all.
   const byPath = new Map<string, { expected: Array<string>; actual: string | undefined; other: Array<string> }>()
   for (const issue of issues) {
-    const path = issue.path.map((key) => typeof key === "object" ? String(key.key) : String(key)).join(".")
+    const path = (issue.path ?? []).map((key) => typeof key === "object" ? String(key.key) : String(key)).join(".")
     const entry = byPath.get(path) ?? { expected: [], actual: undefined, other: [] }
     byPath.set(path, entry)
     const message = inV3Words(issue.message)
