@@ -19,18 +19,30 @@ import { AbsolutePath, OptionalNullable, OptionalWithDefault } from "./primitive
 /**
  * Unknown fields are errors, at every level of a sandbox request. Effect 4
  * has no per-node parse options (v3's `parseOptions` annotation), and a
- * struct drops unknown keys before its checks run: the keys are checked on
- * the input, as an object of any keys, before it is decoded as the struct.
+ * struct drops unknown keys before its checks run: the struct is read with
+ * a rest of any other keys, those are refused, and the value is the
+ * struct's fields alone. Its known fields stay in its shape, so a union of
+ * such structs is still told apart by their `type`.
  */
 const Strict = <const Fields extends Schema.Struct.Fields>(fields: Fields) => {
   const names: ReadonlySet<string> = new Set(Object.keys(fields))
   const expected = [...names].map((name) => JSON.stringify(name)).join(" | ")
+  const struct = Schema.Struct(fields)
+  const known = (value: object): Schema.Struct.Type<Fields> =>
+    Object.fromEntries(Object.entries(value).filter(([name]) => names.has(name))) as Schema.Struct.Type<Fields>
+  const open = Schema.StructWithRest(struct, [Schema.Record(Schema.String, Schema.Unknown)])
   return Object.assign(
-    Schema.Record(Schema.String, Schema.Unknown).check(Schema.makeFilter((input) => {
+    open.check(Schema.makeFilter((input) => {
       const unknown = Object.keys(input).filter((name) => !names.has(name))
       return unknown.length === 0 ||
         unknown.map((name) => ({ path: [name], issue: `is unexpected, expected: ${expected}` }))
-    })).pipe(Schema.decodeTo(Schema.Struct(fields))),
+    })).pipe(Schema.decodeTo(
+      Schema.toType(struct),
+      SchemaTransformation.transform<Schema.Struct.Type<Fields>, typeof open.Type>({
+        decode: known,
+        encode: (value) => value as typeof open.Type
+      })
+    )),
     { fields }
   )
 }
