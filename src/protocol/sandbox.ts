@@ -11,7 +11,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
+import type * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaParser from "effect/SchemaParser"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 import { AbsolutePath, OptionalNullable, OptionalWithDefault } from "./primitives.js"
@@ -162,18 +163,22 @@ export type SandboxPolicy = typeof SandboxPolicy.Type
  * `permissions`, else our policy. Told apart by that key, so that an error
  * names what is wrong with the form that was meant rather than with both.
  */
+const decodeCodex = SchemaParser.decodeUnknownEffect(CodexSandbox)
+const decodePolicy = SchemaParser.decodeUnknownEffect(SandboxPolicy)
+const encodeCodex: (value: unknown, options?: SchemaAST.ParseOptions) => Effect.Effect<unknown, SchemaIssue.Issue> =
+  SchemaParser.encodeUnknownEffect(CodexSandbox)
+const encodePolicy: (value: unknown, options?: SchemaAST.ParseOptions) => Effect.Effect<unknown, SchemaIssue.Issue> =
+  SchemaParser.encodeUnknownEffect(SandboxPolicy)
 export const SandboxRequest = Schema.Unknown.pipe(
   Schema.decodeTo(
     Schema.Union([Schema.toType(CodexSandbox), Schema.toType(SandboxPolicy)]),
     SchemaTransformation.transformEffect({
       decode: (input: unknown, options) =>
         isCodexForm(input)
-          ? Effect.andThen(ignoreUnknownFields(input), SchemaParser.decodeUnknownEffect(CodexSandbox)(knownFieldsOf(input), options))
-          : SchemaParser.decodeUnknownEffect(SandboxPolicy)(input, options),
+          ? Effect.andThen(ignoreUnknownFields(input), decodeCodex(knownFieldsOf(input), options))
+          : decodePolicy(input, options),
       encode: (value: CodexSandbox | SandboxPolicy, options): Effect.Effect<unknown, SchemaIssue.Issue> =>
-        isCodexForm(value)
-          ? SchemaParser.encodeUnknownEffect(CodexSandbox)(value, options) as Effect.Effect<unknown, SchemaIssue.Issue>
-          : SchemaParser.encodeUnknownEffect(SandboxPolicy)(value, options) as Effect.Effect<unknown, SchemaIssue.Issue>
+        isCodexForm(value) ? encodeCodex(value, options) : encodePolicy(value, options)
     })
   )
 ).annotate({ identifier: "Sandbox" })
