@@ -103,7 +103,13 @@ export class MethodNotFound extends Schema.TaggedError<MethodNotFound>()("ExecSe
  * be run, any other failure to start, a sandbox that cannot be had here, or
  * one that could not be prepared.
  */
-export const SpawnErrorKind = Schema.Literals(["spawnNotFound", "spawnPermissionDenied", "spawnFailed", "sandboxUnavailable", "sandboxPreparation"])
+export const SpawnErrorKind = Schema.Literals([
+  "spawnNotFound",
+  "spawnPermissionDenied",
+  "spawnFailed",
+  "sandboxUnavailable",
+  "sandboxPreparation"
+])
 /** @see SpawnErrorKind */
 export type SpawnErrorKind = typeof SpawnErrorKind.Type
 

@@ -3,7 +3,14 @@
  * walks, watches and file handles. Re-exported by `schema.ts`.
  */
 import * as Schema from "effect/Schema"
-import { AbsolutePath, Base64Bytes, NonNegativeInt, OptionalNullable, OptionalNullableWithDefault, OptionalWithDefault } from "./primitives.js"
+import {
+  AbsolutePath,
+  Base64Bytes,
+  NonNegativeInt,
+  OptionalNullable,
+  OptionalNullableWithDefault,
+  OptionalWithDefault
+} from "./primitives.js"
 import { SandboxRequest } from "./sandbox.js"
 
 
@@ -156,7 +163,9 @@ export const UnwatchParams = Schema.Struct({ watchId: Schema.String })
 /** `fs/changed` payload: paths as `file://` URIs with their net change; `overflow` when some were left out. */
 export const ChangedNotification = Schema.Struct({
   watchId: Schema.String,
-  changes: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literals(["created", "modified", "removed"]) })),
+  changes: Schema.Array(
+    Schema.Struct({ path: Schema.String, kind: Schema.Literals(["created", "modified", "removed"]) })
+  ),
   overflow: Schema.Boolean
 })
 

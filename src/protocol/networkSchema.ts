@@ -165,7 +165,11 @@ export type PolicyRequestParams = typeof PolicyRequestParams.Type
 const Reason = Schema.String.pipe(Schema.check(Schema.isMaxLength(1024)))
 
 /** The client's decision: `ask` means the client would have to prompt, and blocks the request as `deny` does. */
-export const PolicyDecision = Schema.Union([Schema.Struct({ type: Schema.Literal("allow") }), Schema.Struct({ type: Schema.Literal("deny"), reason: Reason }), Schema.Struct({ type: Schema.Literal("ask"), reason: Reason })])
+export const PolicyDecision = Schema.Union([
+  Schema.Struct({ type: Schema.Literal("allow") }),
+  Schema.Struct({ type: Schema.Literal("deny"), reason: Reason }),
+  Schema.Struct({ type: Schema.Literal("ask"), reason: Reason })
+])
 /** @see PolicyDecision */
 export type PolicyDecision = typeof PolicyDecision.Type
 

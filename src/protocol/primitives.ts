@@ -130,7 +130,8 @@ export const OptionalNullableWithDefault = <S extends Schema.Top>(schema: S, val
     Schema.decodeTo(
       Schema.toType(schema),
       SchemaTransformation.transformOptional<S["Type"], S["Type"] | null | undefined>({
-        decode: (input) => Option.some(Option.getOrElse(Option.filter(input, (v) => v !== null && v !== undefined), () => value)),
+        decode: (input) =>
+          Option.some(Option.getOrElse(Option.filter(input, (given) => given !== null && given !== undefined), () => value)),
         encode: (output) => output
       })
     )

@@ -57,13 +57,25 @@ export const SandboxAccess = Schema.Literals(["read", "write", "deny", "none"])
  * workspace root; `current_working_directory` is the same), `tmpdir` (the
  * command's $TMPDIR), `slash_tmp` (/tmp). `unknown` is refused.
  */
-export const SpecialPathKind = Schema.Literals(["root", "minimal", "project_roots", "current_working_directory", "tmpdir", "slash_tmp", "unknown"])
+export const SpecialPathKind = Schema.Literals([
+  "root",
+  "minimal",
+  "project_roots",
+  "current_working_directory",
+  "tmpdir",
+  "slash_tmp",
+  "unknown"
+])
 
 /** The path of an entry. */
-export const SandboxPath = Schema.Union([Strict({ type: Schema.Literal("path"), path: AbsolutePath }), Strict({ type: Schema.Literal("glob_pattern"), pattern: Schema.String }), Strict({
+export const SandboxPath = Schema.Union([
+  Strict({ type: Schema.Literal("path"), path: AbsolutePath }),
+  Strict({ type: Schema.Literal("glob_pattern"), pattern: Schema.String }),
+  Strict({
     type: Schema.Literal("special"),
     value: Strict({ kind: SpecialPathKind, subpath: OptionalNullable(Schema.String) })
-  })])
+  })
+])
 /** @see SandboxPath */
 export type SandboxPath = typeof SandboxPath.Type
 
@@ -77,11 +89,14 @@ export const SandboxEntry = Strict({
 export type SandboxEntry = typeof SandboxEntry.Type
 
 /** `restricted`: only what the entries grant; `unrestricted`: the whole file system, writable. */
-export const SandboxFileSystem = Schema.Union([Strict({
+export const SandboxFileSystem = Schema.Union([
+  Strict({
     type: Schema.Literal("restricted"),
     entries: Schema.Array(SandboxEntry),
     glob_scan_max_depth: OptionalNullable(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))))
-  }), Strict({ type: Schema.Literal("unrestricted") })])
+  }),
+  Strict({ type: Schema.Literal("unrestricted") })
+])
 
 /** Network access: none (a network namespace of its own), or the host's. */
 export const SandboxNetwork = Schema.Literals(["restricted", "enabled"])
@@ -91,7 +106,11 @@ export const SandboxNetwork = Schema.Literals(["restricted", "enabled"])
  * for no confinement; `external`: another layer confines it (the file system
  * is left as it is, the network setting is honoured).
  */
-export const SandboxPermissions = Schema.Union([Strict({ type: Schema.Literal("managed"), file_system: SandboxFileSystem, network: SandboxNetwork }), Strict({ type: Schema.Literal("disabled") }), Strict({ type: Schema.Literal("external"), network: OptionalWithDefault(SandboxNetwork, "enabled") })])
+export const SandboxPermissions = Schema.Union([
+  Strict({ type: Schema.Literal("managed"), file_system: SandboxFileSystem, network: SandboxNetwork }),
+  Strict({ type: Schema.Literal("disabled") }),
+  Strict({ type: Schema.Literal("external"), network: OptionalWithDefault(SandboxNetwork, "enabled") })
+])
 /** @see SandboxPermissions */
 export type SandboxPermissions = typeof SandboxPermissions.Type
 
@@ -108,7 +127,11 @@ const PolicyContext = Strict({
  * them (denied paths, and each project root's protected names, a symlinked
  * one by its target). None of the values widens what `permissions` allow.
  */
-export const SandboxOverride = Schema.Literals(["noOverride", "escalatedSandboxWithRestrictions", "bypassSandboxFirstAttempt"])
+export const SandboxOverride = Schema.Literals([
+  "noOverride",
+  "escalatedSandboxWithRestrictions",
+  "bypassSandboxFirstAttempt"
+])
 /** @see SandboxOverride */
 export type SandboxOverride = typeof SandboxOverride.Type
 

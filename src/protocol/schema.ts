@@ -259,7 +259,19 @@ export const ResizeParams = Schema.Struct({
 export const CloseStdinParams = Schema.Struct({ processId: ProcessId })
 
 /** The signals a client may send, by POSIX name, plus the reference's `"interrupt"`. */
-export const SignalName = Schema.Literals(["SIGINT", "SIGTERM", "SIGKILL", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT", "SIGWINCH", "interrupt"])
+export const SignalName = Schema.Literals([
+  "SIGINT",
+  "SIGTERM",
+  "SIGKILL",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGSTOP",
+  "SIGCONT",
+  "SIGWINCH",
+  "interrupt"
+])
 /** @see SignalName */
 export type SignalName = typeof SignalName.Type
 
