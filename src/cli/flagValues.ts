@@ -3,7 +3,6 @@
  * for a command line these cannot read (`commandLine.ts`): their values
  * when none is given or all are given plainly, and which take whole numbers.
  */
-import * as Arr from "effect/Array"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
 import * as ServerFlags from "../server/ServerFlags.js"
@@ -42,10 +41,7 @@ export const absentValuesOf = <R extends Record<string, ServerFlags.Flag>>(flags
 /** The names of the flags that take a whole number. */
 export const integerFlagNames = (flags: Record<string, ServerFlags.Flag>): ReadonlySet<string> =>
   new Set(
-    Arr.filterMap(
-      Record.values(flags),
-      (flag) => flag._tag === "Integer" || flag._tag === "OptionalInteger" ? Option.some(flag.name) : Option.none()
-    )
+    Record.values(flags).filter((flag) => flag._tag === "Integer" || flag._tag === "OptionalInteger").map((flag) => flag.name)
   )
 
 /** A whole number as a server flag takes it: digits only (anything else is the parser's to refuse or read). */

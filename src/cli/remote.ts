@@ -202,7 +202,7 @@ const endWithStatus = <E extends { readonly _tag: string; readonly message: stri
 ) =>
   command.pipe(
     Effect.scoped,
-    Effect.catchAll((error) => error._tag === "ExitWith" ? exitWith(error as ExitWith) : reportFailure(error))
+    Effect.catch((error) => error._tag === "ExitWith" ? exitWith(error as ExitWith) : reportFailure(error))
   )
 
 /** Fails with the status of the first signal the client receives (until the process runs, a signal ends the client). */
@@ -298,7 +298,7 @@ const psCommand = Command.make(
         ])
       ]))
       if (Option.isNone(flags.session)) process.stderr.write(`(session ${client.sessionId}; give --session ID to list a detached one)\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
 ).pipe(Command.withDescription("List the processes of a session"))
 
 /** A duration in the unit a person reads it in: 42s, 7m, 3h, 2d. */
@@ -346,7 +346,7 @@ const sessionsCommand = Command.make(
           session.peer === null ? session.transport : `${session.transport} ${session.peer}`
         ])
       ]))
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
 ).pipe(Command.withDescription("List the server's sessions, attached and detached, to find one to attach to again"))
 
 /** How a process ended, in words. */
@@ -395,7 +395,7 @@ const killCommand = Command.make(
         return
       }
       process.stdout.write(`${flags.processId}: ${endOf(yield* handle.exited, sent)}\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
 ).pipe(Command.withDescription("Terminate a process (and wait until it is gone), or send it a signal"))
 
 const environmentsCommand = Command.make(
@@ -419,7 +419,7 @@ const environmentsCommand = Command.make(
       )
       const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli" })
       process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }))
-    }).pipe(Effect.scoped, Effect.catchAll(reportFailure))
+    }).pipe(Effect.scoped, Effect.catch(reportFailure))
 ).pipe(Command.withDescription("List the live environments registered in a NATS cluster (executors started with --connect)"))
 
 const consoleUrlCommand = Command.make(
@@ -446,7 +446,7 @@ const consoleUrlCommand = Command.make(
         () => defaultKeyFile(process.env, Number(url.port || (url.protocol === "wss:" ? 443 : 80)))
       )
       // Asked without a key it cannot read: a server without the console says so, one with it refuses (then the key's problem is why).
-      const key = yield* Effect.either(readKey(keyFile))
+      const key = yield* Effect.result(readKey(keyFile))
       const keyProblem = key._tag === "Left" ? key.left.message : undefined
       const client = yield* ExecServerClient.ExecServerClient
       const link = yield* client.call("console/createLink", key._tag === "Right" ? { consoleKey: key.right } : {}).pipe(
@@ -462,7 +462,7 @@ const consoleUrlCommand = Command.make(
       process.stdout.write(`${consolePageUrl(flags.url, link.path)}\n`)
       const minutes = Math.max(1, Math.round((link.expiresAtMs - Date.now()) / 60_000))
       process.stderr.write(`(one use, within ${minutes} minutes)\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
   }
 ).pipe(Command.withDescription("Print a one-time login link to the web console of a server started with --console"))
 

@@ -7,6 +7,7 @@
 import * as Args from "@effect/cli/Args"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -92,6 +93,20 @@ const sayReconnecting = (url: string) => (event: ReconnectEvent): void => {
   process.stderr.write(raw ? `\r\nexec-server: ${line}\r\n` : `exec-server: ${line}\n`)
 }
 
+/** A client layer that fails with `error` (Effect 4's Layer has no `fail`). */
+const failed = (error: ConnectFailure): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> =>
+  Layer.effect(ExecServerClient.ExecServerClient, Effect.fail(error))
+
+/** A client layer that, failing because the session is held elsewhere, is replaced by `then` (Effect 4's Layer has no `catchAll`). */
+const whenHeld = (then: () => Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure>) =>
+(layer: Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure>) =>
+  Layer.catchCause(layer, (cause) => {
+    const error = Cause.findErrorOption(cause)
+    return Option.isSome(error) && isHeldElsewhere(error.value)
+      ? then()
+      : Layer.effect(ExecServerClient.ExecServerClient, Effect.failCause(cause))
+  })
+
 /** The client of the server at `url`. */
 export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
   const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none())
@@ -112,16 +127,16 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
   if (connection.url.startsWith("nats://")) {
     const target = NatsUrl.parseUrl(connection.url)
     const auth = NatsFlags.natsAuthOf(connection)
-    if (typeof target === "string") return Layer.fail(new CliFailure({ message: target }))
-    if (typeof auth === "string") return Layer.fail(new CliFailure({ message: auth }))
+    if (typeof target === "string") return failed(new CliFailure({ message: target }))
+    if (typeof auth === "string") return failed(new CliFailure({ message: auth }))
     // Loaded on demand: the NATS client only for nats:// URLs.
-    return Layer.unwrapEffect(Effect.map(
+    return Layer.unwrap(Effect.map(
       Effect.promise(() => import("../remote/NatsConnector.js")),
       (NatsConnector) => NatsConnector.layer({ ...target, ...auth, ...token, name: "exec-server-cli", ...options })
     ))
   }
   if (NatsFlags.hasNatsFlags(connection)) {
-    return Layer.fail(new CliFailure({ message: "the --nats-* flags are for nats:// URLs" }))
+    return failed(new CliFailure({ message: "the --nats-* flags are for nats:// URLs" }))
   }
   if (connection.url === "stdio") {
     // The child's logs are for its operator; a person running a command wants its output.
@@ -130,23 +145,17 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
   const layer = (resumeWaitMs: number) => ExecServerClient.layerWebSocket({ url: connection.url, ...token, ...options, resumeWaitMs })
   if (resumeSessionId === undefined) return layer(0)
   // Held: said at once, then waited for (a client that has just let go may hold it for a moment).
+  const stillHeld = new CliFailure({
+    message: `session ${resumeSessionId} is still held by another client (an exec or attach on it): detach that one first`
+  })
   return layer(0).pipe(
-    Layer.catchAll((error) =>
-      isHeldElsewhere(error)
-        ? Layer.unwrapEffect(Effect.sync(() => {
-          process.stderr.write(
-            `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
-          )
-          return layer(HELD_WAIT_MS)
-        }))
-        : Layer.fail(error)
-    ),
-    Layer.mapError((error) =>
-      isHeldElsewhere(error)
-        ? new CliFailure({
-          message: `session ${resumeSessionId} is still held by another client (an exec or attach on it): detach that one first`
-        })
-        : error
+    whenHeld(() =>
+      Layer.unwrap(Effect.sync(() => {
+        process.stderr.write(
+          `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
+        )
+        return layer(HELD_WAIT_MS).pipe(whenHeld(() => failed(stillHeld)))
+      }))
     )
   )
 }

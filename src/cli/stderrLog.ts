@@ -48,7 +48,7 @@ export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logge
   })
 
 /** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
-export const textLogger = onStderr(Logger.logfmtLogger)
+export const textLogger = onStderr(Logger.formatLogFmt)
 
 /** Runs an effect with `textLogger` in place of Effect's default logger (which writes to stdout). */
 export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = replacingLogger(
@@ -58,4 +58,4 @@ export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect
 
 /** Runs a command with the logger `--log-format` chose in place of the CLI's. */
 export const withLogFormat = (format: "text" | "json"): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
-  format === "json" ? replacingLogger(textLogger, onStderr(Logger.jsonLogger)) : identity
+  format === "json" ? replacingLogger(textLogger, onStderr(Logger.formatJson)) : identity
