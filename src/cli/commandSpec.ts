@@ -10,10 +10,8 @@
  * messages and type names differ from v3's, and what it would still do
  * (read a value of a kind, dispatch) is what flagValues.ts already does
  * for the server's flags without loading a parser.
- *
- * NOT WIRED YET: commandLine.ts, help.ts, remote.ts, gateway.ts,
- * networkFlags.ts and remoteConnection.ts still use @effect/cli 3.
  */
+import type * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Fs from "node:fs"
 import type * as ServerFlags from "../server/ServerFlags.js"
@@ -43,17 +41,30 @@ export interface OptionalPathFlag {
   readonly help: string
 }
 
+/** A whole number a flag may give, with no bound or default of its own to show. */
+export interface OptionalWholeFlag {
+  readonly _tag: "OptionalWhole"
+  readonly name: string
+  readonly alias?: string
+  readonly help: string
+}
+
 /** A flag of any command. */
-export type CliFlag = ServerFlags.Flag | RequiredTextFlag | KeyValueFlag | OptionalPathFlag
+export type CliFlag = ServerFlags.Flag | RequiredTextFlag | KeyValueFlag | OptionalPathFlag | OptionalWholeFlag
 
 /** What a flag yields. */
 export type CliValueOf<F extends CliFlag> = F extends ServerFlags.Flag ? ValueOf<F>
   : F extends RequiredTextFlag ? string
   : F extends KeyValueFlag ? Option.Option<Readonly<Record<string, string>>>
+  : F extends OptionalWholeFlag ? Option.Option<number>
   : Option.Option<string>
+
+/** What a record of flags yields, under the same keys. */
+export type CliValuesOf<R extends Record<string, CliFlag>> = { readonly [K in keyof R]: CliValueOf<R[K]> }
 
 /** A positional argument: one word, or (variadic) one or more, the rest of the line. */
 export interface ArgSpec {
+  readonly _tag: "Arg"
   readonly name: string
   readonly help: string
   readonly variadic?: boolean
@@ -61,23 +72,51 @@ export interface ArgSpec {
   readonly check?: (value: string) => string | undefined
 }
 
-/** A command: its flags under the keys its handler reads them by, and its positional arguments in order. */
-export interface CommandSpec<F extends Record<string, CliFlag> = Record<string, CliFlag>> {
+/** A flag or a positional argument of a command. */
+export type Param = CliFlag | ArgSpec
+
+/** What a param yields: a flag its value, an argument its word (a variadic one its words). */
+export type ParamValue<P extends Param> = P extends ArgSpec ? P extends { readonly variadic: true } ? ReadonlyArray<string> : string
+  : P extends CliFlag ? CliValueOf<P>
+  : never
+
+/** What a command's params yield, under the same keys: what its handler is given. */
+export type ValuesOfParams<R extends Record<string, Param>> = { readonly [K in keyof R]: ParamValue<R[K]> }
+
+/** A command: its params under the keys its handler reads them by (arguments in their order). */
+export interface CommandSpec<R extends Record<string, Param> = Record<string, Param>> {
   readonly name: string
   readonly description: string
-  readonly flags: F
-  readonly args: ReadonlyArray<ArgSpec>
+  readonly params: R
 }
 
-/** What a command line gives a command. */
-export interface Parsed<F extends Record<string, CliFlag>> {
-  readonly flags: { readonly [K in keyof F]: CliValueOf<F[K]> }
-  readonly args: Readonly<Record<string, string | ReadonlyArray<string>>>
+/** A command and what runs it. */
+export interface Command<R extends Record<string, Param>, E, Env> {
+  readonly spec: CommandSpec<R>
+  readonly handler: (values: ValuesOfParams<R>) => Effect.Effect<void, E, Env>
 }
+
+/** A command of `params`, run by `handler`. */
+export const make = <const R extends Record<string, Param>, E, Env>(
+  name: string,
+  description: string,
+  params: R,
+  handler: (values: ValuesOfParams<R>) => Effect.Effect<void, E, Env>
+): Command<R, E, Env> => ({ spec: { name, description, params }, handler })
+
+/** A command's flags, in their order. */
+export const flagsOf = (spec: CommandSpec): ReadonlyArray<readonly [string, CliFlag]> =>
+  Object.entries(spec.params).flatMap(([key, param]) => param._tag === "Arg" ? [] : [[key, param] as const])
+
+/** A command's positional arguments, in their order. */
+export const argsOf = (spec: CommandSpec): ReadonlyArray<readonly [string, ArgSpec]> =>
+  Object.entries(spec.params).flatMap(([key, param]) => param._tag === "Arg" ? [[key, param] as const] : [])
 
 /** A flag's help as `--help` shows it: a server flag's with its default and environment variable. */
 export const flagHelpOf = (flag: CliFlag): string =>
-  flag._tag === "RequiredText" || flag._tag === "KeyValue" || flag._tag === "OptionalPath" ? flag.help : helpOf(flag)
+  flag._tag === "RequiredText" || flag._tag === "KeyValue" || flag._tag === "OptionalPath" || flag._tag === "OptionalWhole"
+    ? flag.help
+    : helpOf(flag)
 
 /** A flag's names and value in `--help`, as @effect/cli 3 wrote them: `-t, --tty`, `--cwd text`, `(-c, --config text)...`. */
 export const flagTermOf = (flag: CliFlag): string => {
@@ -87,6 +126,7 @@ export const flagTermOf = (flag: CliFlag): string => {
       return names
     case "Integer":
     case "OptionalInteger":
+    case "OptionalWhole":
       return `${names} integer`
     case "Choice":
     case "OptionalChoice":
@@ -110,13 +150,17 @@ export const takesValue = (flag: CliFlag): boolean => flag._tag !== "Switch"
 /** A command's option names (`--name` and `-n`), each with whether it takes a value: what usageCheck.ts checks against. */
 export const optionNamesOf = (spec: CommandSpec): ReadonlyMap<string, boolean> =>
   new Map(
-    Object.values(spec.flags).flatMap((flag) => [
+    flagsOf(spec).flatMap(([, flag]) => [
       [`--${flag.name}`, takesValue(flag)] as const,
       ...(flag.alias === undefined ? [] : [[`-${flag.alias}`, takesValue(flag)] as const])
     ])
   )
 
 const WHOLE_NUMBER = /^[+-]?\d+$/
+
+/** The words a switch takes as its value (@effect/cli 3's). */
+const TRUE_WORDS: ReadonlySet<string> = new Set(["true", "1", "y", "yes", "on"])
+const FALSE_WORDS: ReadonlySet<string> = new Set(["false", "0", "n", "no", "off"])
 
 /** A flag's value from the words given for it, or the problem to print. */
 const valueOf = (flag: CliFlag, given: ReadonlyArray<string>): { readonly value: unknown } | { readonly problem: string } => {
@@ -125,7 +169,7 @@ const valueOf = (flag: CliFlag, given: ReadonlyArray<string>): { readonly value:
     choices.includes(value) ? undefined : { problem: `Expected one of the following cases: ${choices.join(", ")}` }
   switch (flag._tag) {
     case "Switch":
-      return { value: given.length > 0 }
+      return { value: given.length > 0 && given.at(-1) === "true" }
     case "RepeatedText":
       return { value: [...given] }
     case "KeyValue":
@@ -147,6 +191,13 @@ const valueOf = (flag: CliFlag, given: ReadonlyArray<string>): { readonly value:
       return last === undefined ? { value: flag.default } : choice(flag.choices, last) ?? { value: last }
     case "OptionalChoice":
       return last === undefined ? { value: Option.none() } : choice(flag.choices, last) ?? { value: Option.some(last) }
+    case "OptionalWhole": {
+      if (last === undefined) return { value: Option.none() }
+      const number = Number(last)
+      return WHOLE_NUMBER.test(last) && Number.isSafeInteger(number)
+        ? { value: Option.some(number) }
+        : { problem: `--${flag.name}: '${last}' is not a whole number` }
+    }
     case "Integer":
     case "OptionalInteger": {
       if (last === undefined) {
@@ -166,14 +217,15 @@ const valueOf = (flag: CliFlag, given: ReadonlyArray<string>): { readonly value:
  * rest positional. The problems, each a line to print after
  * `exec-server: ` (exit 2), when the words do not fit.
  */
-export const parse = <F extends Record<string, CliFlag>>(
-  spec: CommandSpec<F>,
+export const parse = <R extends Record<string, Param>>(
+  spec: CommandSpec<R>,
   args: ReadonlyArray<string>
-): Parsed<F> | { readonly problems: ReadonlyArray<string> } => {
-  const byName = new Map<string, string>()
-  for (const [key, flag] of Object.entries(spec.flags)) {
-    byName.set(`--${flag.name}`, key)
-    if (flag.alias !== undefined) byName.set(`-${flag.alias}`, key)
+): { readonly values: ValuesOfParams<R> } | { readonly problems: ReadonlyArray<string> } => {
+  const flags = flagsOf(spec)
+  const byName = new Map<string, readonly [string, CliFlag]>()
+  for (const entry of flags) {
+    byName.set(`--${entry[1].name}`, entry)
+    if (entry[1].alias !== undefined) byName.set(`-${entry[1].alias}`, entry)
   }
   const given = new Map<string, Array<string>>()
   const positional: Array<string> = []
@@ -189,12 +241,18 @@ export const parse = <F extends Record<string, CliFlag>>(
     }
     const equals = arg.indexOf("=")
     const name = equals === -1 ? arg : arg.slice(0, equals)
-    const key = byName.get(name)
-    if (key === undefined) return { problems: [`Received unknown argument: '${arg}'`] }
+    const entry = byName.get(name)
+    if (entry === undefined) return { problems: [`Received unknown argument: '${arg}'`] }
+    const [key, flag] = entry
     const words = given.get(key) ?? []
     given.set(key, words)
-    if (!takesValue(spec.flags[key]!)) {
-      words.push("true")
+    if (!takesValue(flag)) {
+      // As @effect/cli 3 read a switch: `--x=no`, or `--x` followed by a yes or no word, says which.
+      const said = equals === -1 ? args[i + 1] : arg.slice(equals + 1)
+      const yes = said !== undefined && TRUE_WORDS.has(said)
+      const no = said !== undefined && FALSE_WORDS.has(said)
+      if (equals === -1 && (yes || no)) i++
+      words.push(no ? "false" : "true")
       continue
     }
     const value = equals === -1 ? args[++i] : arg.slice(equals + 1)
@@ -202,15 +260,14 @@ export const parse = <F extends Record<string, CliFlag>>(
     words.push(value)
   }
   const problems: Array<string> = []
-  const flags: Record<string, unknown> = {}
-  for (const [key, flag] of Object.entries(spec.flags)) {
+  const values: Record<string, unknown> = {}
+  for (const [key, flag] of flags) {
     const read = valueOf(flag, given.get(key) ?? [])
     if ("problem" in read) problems.push(read.problem)
-    else flags[key] = read.value
+    else values[key] = read.value
   }
-  const values: Record<string, string | ReadonlyArray<string>> = {}
   let next = 0
-  for (const arg of spec.args) {
+  for (const [key, arg] of argsOf(spec)) {
     if (next >= positional.length) {
       problems.push(`Missing argument <${arg.name}>`)
       continue
@@ -221,10 +278,10 @@ export const parse = <F extends Record<string, CliFlag>>(
       const problem = arg.check?.(word)
       if (problem !== undefined) problems.push(problem)
     }
-    values[arg.name] = arg.variadic === true ? taken : taken[0]!
+    values[key] = arg.variadic === true ? taken : taken[0]!
   }
   if (next < positional.length && problems.length === 0) problems.push(`Received unknown argument: '${positional[next]}'`)
   if (problems.length > 0) return { problems }
-  // Each value follows its flag's `_tag`, which `valueOf`'s signature cannot say.
-  return { flags: flags as Parsed<F>["flags"], args: values }
+  // Each value follows its param's `_tag`, which `valueOf`'s signature cannot say.
+  return { values: values as ValuesOfParams<R> }
 }

@@ -6,10 +6,7 @@
  * before exit. Loaded by `main.ts`, the binary's entry, or held evaluated
  * in the startup snapshot (`snapshot.ts`).
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -425,17 +422,13 @@ const withoutCodexSubcommand = (argv: ReadonlyArray<string>): Array<string> =>
 export const main = (startup: Startup): void => {
   // With no arguments, or only the server's flags given plainly (how clients
   // start a server), there is nothing for the parser: the command line
-  // (@effect/cli, the client's and gateway's commands) is not even loaded.
+  // (the client's and gateway's commands) is not even loaded.
   const server = serve(startup)
   const argv = withoutCodexSubcommand(process.argv)
   const plain = plainValuesOf(ServerFlags.serverFlags, argv.slice(2))
   const program = plain !== undefined
     ? server(plain)
-    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server)).pipe(
-      // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load);
-      // the server builds its own services, and a plain start builds no more layers than it uses.
-      Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
-    )
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server))
   program.pipe(
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
     withTextLogger,

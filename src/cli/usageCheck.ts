@@ -15,17 +15,11 @@ export interface CommandSpec {
   readonly subcommands: ReadonlyMap<string, CommandSpec>
 }
 
-/**
- * The options every command takes: --help, --version, --log-level, and
- * @effect/cli 3's --wizard and --completions (to go when commandLine.ts
- * moves to commandSpec.ts, which offers neither).
- */
+/** The options every command takes (commandLine.ts reads them). */
 const BUILT_IN: OptionNames = new Map([
   ["--help", false],
   ["-h", false],
   ["--version", false],
-  ["--wizard", false],
-  ["--completions", true],
   ["--log-level", true]
 ])
 
