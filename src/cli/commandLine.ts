@@ -160,7 +160,7 @@ const commandOf = <S extends AnyCommand>(
     const arg = args[i]!
     if (arg === "--") break
     if (arg.startsWith("-")) {
-      if (!arg.includes("=") && valueFlagNames.has(arg.replace(/^--?/, ""))) i++
+      if (!arg.includes("=") && (valueFlagNames.has(arg.replace(/^--/, "")) || arg === "-c")) i++
       continue
     }
     const command = subcommands.find((candidate) => candidate.spec.name === arg)

@@ -172,11 +172,16 @@ const valueOf = (flag: CliFlag, given: ReadonlyArray<string>): { readonly value:
       return { value: given.length > 0 && given.at(-1) === "true" }
     case "RepeatedText":
       return { value: [...given] }
-    case "KeyValue":
-      return { value: given.length === 0 ? Option.none() : Option.some(Object.fromEntries(given.map((pair) => {
-        const equals = pair.indexOf("=")
-        return [pair.slice(0, equals), pair.slice(equals + 1)]
-      }))) }
+    case "KeyValue": {
+      const bad = given.find((pair) => pair.indexOf("=") === -1 || pair.indexOf("=") === pair.length - 1)
+      if (bad !== undefined) return { problem: `Expected a key/value pair but received '${bad}'` }
+      return {
+        value: given.length === 0 ? Option.none() : Option.some(Object.fromEntries(given.map((pair) => {
+          const equals = pair.indexOf("=")
+          return [pair.slice(0, equals), pair.slice(equals + 1)]
+        })))
+      }
+    }
     case "RequiredText":
       return last === undefined ? { problem: `Expected to find option: '--${flag.name}'` } : { value: last }
     case "Text":
@@ -257,7 +262,8 @@ export const parse = <R extends Record<string, Param>>(
     }
     const value = equals === -1 ? args[++i] : arg.slice(equals + 1)
     if (value === undefined) return { problems: [`Expected a value following option: '${name}'`] }
-    words.push(value)
+    // Trimmed, as @effect/cli 3 read a flag's value.
+    words.push(value.trim())
   }
   const problems: Array<string> = []
   const values: Record<string, unknown> = {}

@@ -49,7 +49,7 @@ const reportDetached = (url: string, sessionId: string, processId: string) =>
       `attach with: exec-server attach ${url} --session ${sessionId} --process ${processId}]\n`
   )
 
-/** Reports a misuse of the command line on stderr and exits 2, as @effect/cli's own checks do. */
+/** Reports a misuse of the command line on stderr and exits 2, as the parser's own checks do. */
 const reportUsage = (message: string) =>
   Effect.sync(() => {
     process.stderr.write(`exec-server: ${message}\n`)
