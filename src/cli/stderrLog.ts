@@ -6,6 +6,7 @@
  * at a time, were a tenth of the server's CPU for short connections.
  */
 import type * as Effect from "effect/Effect"
+import * as Formatter from "effect/Formatter"
 import { identity } from "effect/Function"
 import * as Logger from "effect/Logger"
 import { replacingLogger } from "../observability/loggers.js"
@@ -56,6 +57,22 @@ export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect
   textLogger
 )
 
+/**
+ * JSON lines as Effect 3's `jsonLogger` wrote them, which log readers
+ * know: its `logLevel` key (Effect 4's `formatJson` says `level`) and its
+ * order of keys.
+ */
+const jsonLines = Logger.map(Logger.formatStructured, (log) =>
+  Formatter.formatJson({
+    message: log.message,
+    logLevel: log.level,
+    timestamp: log.timestamp,
+    cause: log.cause,
+    annotations: log.annotations,
+    spans: log.spans,
+    fiberId: log.fiberId
+  }))
+
 /** Runs a command with the logger `--log-format` chose in place of the CLI's. */
 export const withLogFormat = (format: "text" | "json"): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
-  format === "json" ? replacingLogger(textLogger, onStderr(Logger.formatJson)) : identity
+  format === "json" ? replacingLogger(textLogger, onStderr(jsonLines)) : identity
