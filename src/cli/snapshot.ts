@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import { answeredVersion } from "../server/packageInfo.js"
 import { main } from "./run.js"
-// The command line's module (@effect/cli's commands and options) is not held
+// The command line's module (the commands' tables and parser) is not held
 // evaluated: a server started with its flags given plainly (`--listen stdio://`,
 // as clients start it) reads them without it (`plainValuesOf`), and the module
 // held 0.4 MB of the blob and 2.6 MiB of an idle server's resident memory.
