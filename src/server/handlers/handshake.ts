@@ -10,7 +10,7 @@ import { SessionStore } from "../SessionStore.js"
 import { sessionsOf } from "./common.js"
 
 /** `initialize`, what it tells about the host (`environment/info`, `environment/status`), and the sessions (`session/list`). */
-export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(function*() {
+export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
   const store = yield* SessionStore
   const sandboxedFiles = (yield* SandboxedFs).available
@@ -29,6 +29,6 @@ export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(func
 }))
 
 /** `initialized`. */
-export const clientNotificationHandlers = ClientNotificationRpcs.toHandlersContext({
+export const clientNotificationHandlers = ClientNotificationRpcs.toHandlers({
   initialized: () => Effect.flatMap(ClientSession, (session) => session.initialized)
 })
