@@ -20,7 +20,14 @@ export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*()
   return {
     initialize: (params) =>
       Effect.flatMap(ClientSession, (session) =>
-        Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() }))),
+        // In the schema's order, as Effect 3 encoded it (Effect 4 sends it as it is).
+        Effect.map(session.initialize(params), (result) => ({
+          protocolVersion: result.protocolVersion,
+          sessionId: result.sessionId,
+          environmentInfo: info(),
+          serverInfo: result.serverInfo,
+          limits: result.limits
+        }))),
     "environment/info": () => Effect.sync(info),
     "environment/status": () => Effect.succeed({ status: "ready" as const }),
     // Every session, as the console sees them: whoever may connect may run anything as this user already.
