@@ -153,8 +153,9 @@ export const serveClient = (
     let handshakeMissed = false
     let forgetDeadline: (() => void) | undefined
     // However the connection ends (the server stopping interrupts it). Not the
-    // finalizer of a scope of serveClient's own: `Effect.scoped` copies the
-    // context, which cost more than the rest of this.
+    // finalizer of a scope of serveClient's own: `Effect.scoped` makes a scope
+    // and a copy of the context per connection (on Effect 3 that cost more
+    // than the rest of this).
     const closed = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       forgetDeadline?.()
       Metrics.adjust(Metrics.connectionsOpen, -1)
@@ -276,11 +277,11 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
  * dies hard.
  *
  * One layer that makes each service in turn, not a graph of each module's
- * layer: Effect builds every node of a graph through its memo map (a
- * synchronized ref, a deferred, a scope and a diff of the fiber refs each,
- * and a fiber per branch of a merge), about a hundred runtime steps per node,
- * run once per start by a process whose code is not compiled yet (see
- * docs/PERFORMANCE.md). Each module's own layer stays for compositions of
+ * layer: Effect builds every node of a graph through its memo map (a scope
+ * and a deferred each; on Effect 3 also a synchronized ref, a diff of the
+ * fiber refs and a fiber per branch of a merge, about a hundred runtime
+ * steps per node), run once per start by a process whose code is not
+ * compiled yet (see docs/PERFORMANCE.md). Each module's own layer stays for compositions of
  * their own. Made in the order they depend on one another, and released in
  * the reverse: the store (its processes) first, the reaper, which outlives
  * them all, last.
