@@ -216,9 +216,12 @@ export const makeProcessActor = (
             queueMicrotask(drainIfOpen)
             break
           case "NotifyClosed":
-            Deferred.doneUnsafe(closedSignal, Exit.void)
             drain?.interruptUnsafe()
+            // Before the signal: Effect 4 resumes its waiter (a closing
+            // scope's finalizer) at once, which would close the table before
+            // the process could retire in it.
             options.onClosed?.()
+            Deferred.doneUnsafe(closedSignal, Exit.void)
             break
           case "Deliver":
             for (const event of action.events) emit(event)

@@ -192,7 +192,10 @@ export const makeProcessTableIn = (
       const run = Effect.runSyncWith(tableContext)(FiberSet.makeRuntime<never, void, never>())
       // Started in a later turn (Effect 4 starts a forked fiber at once): the
       // retirement must not run inside the spawner's callback that reports the close.
-      runInTable = (effect) => run(Effect.andThen(Effect.yieldNow, effect))
+      // The wait is uninterruptible too: a process ended by its table's closing
+      // reports its close just before the fiber set is interrupted, and must still
+      // retire (its log line, its metrics), as on Effect 3.
+      runInTable = (effect) => run(Effect.uninterruptible(Effect.andThen(Effect.yieldNow, effect)))
       return processesScope = Effect.runSync(Scope.fork(tableScope, "parallel"))
     }
 
