@@ -30,7 +30,7 @@ const scriptedClient = () => {
 const question = (host: string) => ({ protocol: "http" as const, host, port: 80 })
 
 describe("asking the client", () => {
-  it.scoped("asks about different hosts at once and the same one once", () =>
+  it.effect("asks about different hosts at once and the same one once", () =>
     Effect.gen(function*() {
       const client = scriptedClient()
       const ask = yield* makeAsker({ processId: "p", timeoutMs: 1000, request: client.request, session: new AskBudget(256) })
@@ -58,7 +58,7 @@ describe("asking the client", () => {
       expect(yield* Fiber.join(again)).toEqual({ type: "allow" })
     }))
 
-  it.scoped("denies with no answer once the timeout and 5 s have passed", () =>
+  it.effect("denies with no answer once the timeout and 5 s have passed", () =>
     Effect.gen(function*() {
       const client = scriptedClient()
       const ask = yield* makeAsker({ processId: "p", timeoutMs: 2000, request: client.request, session: new AskBudget(256) })
@@ -70,7 +70,7 @@ describe("asking the client", () => {
       expect(yield* Fiber.join(waiting)).toEqual({ type: "error" })
     }))
 
-  it.scoped("refuses at once beyond the process's and the session's bounds, and frees a place once answered", () =>
+  it.effect("refuses at once beyond the process's and the session's bounds, and frees a place once answered", () =>
     Effect.gen(function*() {
       const client = scriptedClient()
       const session = new AskBudget(MAX_ASKS_PER_PROCESS + 10)

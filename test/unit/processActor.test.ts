@@ -72,7 +72,7 @@ const withFirstCommandRunning = Effect.gen(function*() {
 })
 
 describe("process actor mailbox", () => {
-  it.scopedLive("a command whose sender is interrupted while it waits does not let the next one start early", () =>
+  it.live("a command whose sender is interrupted while it waits does not let the next one start early", () =>
     Effect.gen(function*() {
       const { actor, first, gate, log } = yield* withFirstCommandRunning
       const second = yield* Effect.fork(actor.write(text("second")))
@@ -89,7 +89,7 @@ describe("process actor mailbox", () => {
       expect(log).toEqual(["SIGINT begins", "SIGINT ends", "write third"])
     }))
 
-  it.scopedLive("commands waiting behind a running one run in the order they were sent", () =>
+  it.live("commands waiting behind a running one run in the order they were sent", () =>
     Effect.gen(function*() {
       const { actor, first, gate, log } = yield* withFirstCommandRunning
       const rest = []
@@ -103,7 +103,7 @@ describe("process actor mailbox", () => {
       expect(log).toEqual(["SIGINT begins", "SIGINT ends", "write a", "write b", "write c", "write d", "write e"])
     }))
 
-  it.scopedLive("a command that has started runs to its end when its sender is interrupted", () =>
+  it.live("a command that has started runs to its end when its sender is interrupted", () =>
     Effect.gen(function*() {
       const { actor, first, gate, log } = yield* withFirstCommandRunning
       const interrupted = yield* Effect.fork(Fiber.interrupt(first))
@@ -114,7 +114,7 @@ describe("process actor mailbox", () => {
       expect(log).toEqual(["SIGINT begins", "SIGINT ends", "write next"])
     }))
 
-  it.scopedLive("a command still waiting when the actor stops gets the answer a closed process gives", () =>
+  it.live("a command still waiting when the actor stops gets the answer a closed process gives", () =>
     Effect.gen(function*() {
       const { actor, actorScope, first, gate, log } = yield* withFirstCommandRunning
       const waiting = yield* Effect.fork(actor.write(text("late")))

@@ -33,7 +33,7 @@ const tableOptions = (budget: RetentionBudget) => ({
 })
 
 describe("process table", () => {
-  it.scoped("a table that closes with processes running leaves nothing in the server's retention budget", () =>
+  it.effect("a table that closes with processes running leaves nothing in the server's retention budget", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       const budget = new RetentionBudget({ maxRecords: 100, maxBytes: 1024 * 1024 })
@@ -57,7 +57,7 @@ describe("process table", () => {
       expect(budget.retainedBytes).toBe(0)
     }))
 
-  it.scoped("a process that finishes starting while its session detaches is paced as the others are: paused after its first MiB", () =>
+  it.effect("a process that finishes starting while its session detaches is paced as the others are: paused after its first MiB", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       // The spawn waits for the gate, so that the session detaches while the process is still starting.
