@@ -1,7 +1,7 @@
 /**
  * A stream's incoming side as a queue of frames, for either end (the
  * executor's connections, the client's transport): each message goes into
- * the mailbox as it comes (on the link's callback, no fiber in between) and
+ * the queue as it comes (on the link's callback, no fiber in between) and
  * is credited to the peer once there. While the queue is full (a reader
  * that does not keep up), messages wait here in order and a fiber moves them
  * as the reader makes room; what waits is bounded by the stream's window,
