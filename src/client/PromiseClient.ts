@@ -13,7 +13,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { ExecServerRpcs } from "../protocol/rpcs.js"
+import type * as Methods from "./methods.js"
 import type {
   EnvironmentInfo,
   InitializeResult,
@@ -48,7 +48,7 @@ const effectOptions = (options: ClientOptions): ExecServerClient.ClientOptions =
   return networkPolicyDecider === undefined ? rest : { ...rest, networkPolicyDecider: effectDecider(networkPolicyDecider) }
 }
 
-type RpcOf<Tag extends string> = Extract<ExecServerRpcs, { readonly _tag: Tag }>
+type RpcOf<Tag extends string> = Methods.RpcOf<Tag>
 
 type FileSystemMethod =
   | "readFile"
