@@ -203,7 +203,6 @@ export const localServerBin: string = Path.resolve(
 /** The Node flags of the binary's shebang (see `src/cli/main.ts`), for starting it with `node` explicitly. */
 export const serverNodeFlags: ReadonlyArray<string> = [
   "--max-semi-space-size=2",
-  "--interrupt-budget=49152",
   "--max-inlined-bytecode-size-cumulative=230",
   "--v8-pool-size=1",
   "--single-threaded-gc",

@@ -21,7 +21,7 @@ import type { ClientFileSystem } from "./fs.js"
 import * as ClientHttp from "./http.js"
 import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
-import type { Connector, Method, ReconnectEvent, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
+import type { Connector, Method, ReconnectEvent, ReconnectOptions, ResultOf, RpcOf } from "./JsonRpcPeer.js"
 import { NetworkPolicyDecider, type PolicyDecider } from "./network.js"
 import * as ClientProcesses from "./process.js"
 import type { WhenConsumerLags } from "./ProcessChannel.js"
@@ -54,7 +54,7 @@ export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
   readonly call: <Tag extends Method>(
     method: Tag,
     params: Rpc.Payload<RpcOf<Tag>>
-  ) => Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>
+  ) => Effect.Effect<ResultOf<Tag>, ClientError>
   readonly fs: ClientFileSystem
   /** HTTP requests the server makes on the client's behalf (`http/request`). */
   readonly http: ClientHttpApi

@@ -42,6 +42,7 @@ import {
   type NotificationOf,
   requestCodec,
   retrySafe,
+  type ResultOf,
   type RpcOf,
   type ServerRequestHandler,
   type ServerRequestMethod
@@ -56,7 +57,7 @@ import {
 } from "./reconnect.js"
 import { ServerRequests } from "./serverRequests.js"
 
-export type { Method, NotificationMethod, RpcOf, ServerRequestHandler, ServerRequestMethod, ServerRequestOf } from "./methods.js"
+export type { Method, NotificationMethod, ResultOf, RpcOf, ServerRequestHandler, ServerRequestMethod, ServerRequestOf } from "./methods.js"
 export { type Backoff, backoff, isHeldElsewhere, type ReconnectEvent, type ReconnectOptions } from "./reconnect.js"
 
 /** How to reach the server: each evaluation makes a new connection, closed with its scope. */
@@ -199,7 +200,7 @@ export class JsonRpcPeer {
   }
 
   /** Sends a request, typed by its Rpc: params encoded and the result decoded with its schemas. */
-  call<Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError> {
+  call<Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Effect.Effect<ResultOf<Tag>, ClientError> {
     return Effect.suspend(() => {
       const codec = requestCodec(method)
       const encoded = codec.encodePayload(params)
@@ -207,7 +208,7 @@ export class JsonRpcPeer {
         return Effect.fail(new ProtocolError({ message: `cannot encode ${method} params: ${encoded.failure.message}` }))
       }
       return Effect.flatMap(this.request(method, encoded.success), (result) => decodeResult(method, codec, result))
-    }) as Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>
+    }) as Effect.Effect<ResultOf<Tag>, ClientError>
   }
 
   /** Sends encoded params, on the link or once one is up. */

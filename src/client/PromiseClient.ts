@@ -48,7 +48,6 @@ const effectOptions = (options: ClientOptions): ExecServerClient.ClientOptions =
   return networkPolicyDecider === undefined ? rest : { ...rest, networkPolicyDecider: effectDecider(networkPolicyDecider) }
 }
 
-type RpcOf<Tag extends string> = Methods.RpcOf<Tag>
 
 type FileSystemMethod =
   | "readFile"
@@ -157,7 +156,7 @@ export interface Client {
   /** The server's host (`environment/info`). */
   environment(): Promise<EnvironmentInfo>
   /** Sends any request, typed by its schema. */
-  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Promise<Rpc.Success<RpcOf<Tag>>>
+  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>>
   /** Terminates the processes it started (but detached ones) and closes the connection; later calls reject with `TransportClosed`. */
   close(): Promise<void>
   /** The same as `close()`, for `await using`. */
@@ -385,7 +384,7 @@ class ClientImpl implements Client {
     return run(this.client.communicate(processId, input))
   }
 
-  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Promise<Rpc.Success<RpcOf<Tag>>> {
+  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>> {
     return run(this.client.call(method, params))
   }
 

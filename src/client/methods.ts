@@ -21,6 +21,11 @@ type ExecServerRpc = RpcGroup.Rpcs<typeof ClientRpcs>
 export type RpcOf<Tag extends string> = Extract<ExecServerRpc, { readonly _tag: Tag }>
 /** The names of the requests. */
 export type Method = ExecServerRpc["_tag"]
+/**
+ * What a request answers, decoded. (Rpc.Success is a conditional type that
+ * tsc cannot relate to itself for a generic method name; this is a lookup.)
+ */
+export type ResultOf<Tag extends string> = RpcOf<Tag>["successSchema"]["Type"]
 
 type ServerNotification = RpcGroup.Rpcs<typeof ServerNotificationRpcs>
 /** The server's notifications, by name. */

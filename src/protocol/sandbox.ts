@@ -25,7 +25,7 @@ import { AbsolutePath, OptionalNullable, OptionalWithDefault } from "./primitive
  * struct's fields alone. Its known fields stay in its shape, so a union of
  * such structs is still told apart by their `type`.
  */
-const Strict = <const Fields extends Schema.Struct.Fields>(fields: Fields) => {
+const Strict = <const Fields extends Schema.Struct.Fields>(fields: Fields): StrictStruct<Fields> => {
   const names: ReadonlySet<string> = new Set(Object.keys(fields))
   const expected = [...names].map((name) => JSON.stringify(name)).join(" | ")
   const struct = Schema.Struct(fields)
@@ -46,6 +46,18 @@ const Strict = <const Fields extends Schema.Struct.Fields>(fields: Fields) => {
     )),
     { fields }
   )
+}
+
+/**
+ * What `Strict` makes, as a named type: declarations (and editors) then
+ * print each struct's fields once, instead of three times at every level of
+ * nesting (the inferred type of the sandbox request alone was megabytes).
+ */
+export interface StrictStruct<Fields extends Schema.Struct.Fields> extends Schema.decodeTo<
+  Schema.toType<Schema.Struct<Fields>>,
+  Schema.StructWithRest<Schema.Struct<Fields>, readonly [Schema.$Record<Schema.String, Schema.Unknown>]>
+> {
+  readonly fields: Fields
 }
 
 /** How an entry of a restricted file system may be used (`none` is an alias of `deny`). */
@@ -192,7 +204,12 @@ const encodeCodex: (value: unknown, options?: SchemaAST.ParseOptions) => Effect.
   SchemaParser.encodeUnknownEffect(CodexSandbox)
 const encodePolicy: (value: unknown, options?: SchemaAST.ParseOptions) => Effect.Effect<unknown, SchemaIssue.Issue> =
   SchemaParser.encodeUnknownEffect(SandboxPolicy)
-export const SandboxRequest = Schema.Unknown.pipe(
+/** The type of `SandboxRequest`, named for the same reason as `StrictStruct`. */
+export interface SandboxRequestSchema extends Schema.decodeTo<
+  Schema.Union<readonly [Schema.toType<typeof CodexSandbox>, Schema.toType<typeof SandboxPolicy>]>,
+  Schema.Unknown
+> {}
+export const SandboxRequest: SandboxRequestSchema = Schema.Unknown.pipe(
   Schema.decodeTo(
     Schema.Union([Schema.toType(CodexSandbox), Schema.toType(SandboxPolicy)]),
     SchemaTransformation.transformEffect({

@@ -171,7 +171,8 @@ const makeCertificate = async (options: {
  * @types/node for Node 24 knows key usages (`encapsulateBits`, ...) the DOM
  * typings do not yet.
  */
-const pkiKey = (key: webcrypto.CryptoKey): CryptoKey => key as unknown as CryptoKey
+const pkiKey = (key: webcrypto.CryptoKey): PkiKey => key as unknown as PkiKey
+type PkiKey = Parameters<pkijs.Certificate["sign"]>[0]
 
 const cryptoEngine = new pkijs.CryptoEngine({ name: "node", crypto: webcrypto as unknown as pkijs.CryptoEngineParameters["crypto"] })
 
