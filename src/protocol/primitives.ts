@@ -110,11 +110,16 @@ export const AbsolutePath = Schema.String.pipe(
 export const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 /** An integer > 0. */
 export const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
-/** An optional field that also accepts an explicit `null` (decodes to absent). */
+/**
+ * An optional field that also accepts an explicit `null` (decodes to absent).
+ * The target is the schema's type side: `schema` itself there would decode
+ * (and encode) a second time, which a transforming schema (Base64Bytes)
+ * refuses.
+ */
 export const OptionalNullable = <S extends Schema.Top>(schema: S) =>
   Schema.optional(Schema.NullOr(schema)).pipe(
     Schema.decodeTo(
-      Schema.optional(schema),
+      Schema.optional(Schema.toType(schema)),
       SchemaTransformation.transformOptional({
         decode: Option.filter((value) => value !== null),
         encode: (value) => value

@@ -64,6 +64,30 @@ const decoder = (schema: Schema.Top, options?: SchemaAST.ParseOptions) =>
 const encoder = (schema: Schema.Top, options?: SchemaAST.ParseOptions) =>
   resultOf(SchemaParser.encodeUnknownSync(schema as Schema.Encoder<unknown>, options))
 
+/**
+ * Whether no part of `ast` has a check (a refinement). Effect 4 keeps
+ * checks on the encoded side (`toEncoded` of a checked schema without
+ * transformations is the schema itself), where Effect 3's `encodedAST`
+ * dropped them. A suspended or declared schema counts as checked.
+ */
+const checkFree = (ast: SchemaAST.AST): boolean => {
+  if (ast.checks !== undefined) return false
+  switch (ast._tag) {
+    case "Objects":
+      return ast.propertySignatures.every((property) => checkFree(property.type)) &&
+        ast.indexSignatures.every((index) => checkFree(index.parameter) && checkFree(index.type))
+    case "Arrays":
+      return ast.elements.every(checkFree) && ast.rest.every(checkFree)
+    case "Union":
+      return ast.types.every(checkFree)
+    case "Suspend":
+    case "Declaration":
+      return false
+    default:
+      return true
+  }
+}
+
 /** The codecs of `rpc`, derived on its first use. */
 export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
   let codec = codecs.get(rpc)
@@ -84,7 +108,7 @@ export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
       // form is itself) is already in wire form, and its type was checked when
       // the handler was compiled: walking 20,000 directory entries to confirm
       // that took longer than listing them.
-      encodeSuccess: SchemaAST.toEncoded(success.ast) === success.ast ? Result.succeed : encoder(success)
+      encodeSuccess: SchemaAST.toEncoded(success.ast) === success.ast && checkFree(success.ast) ? Result.succeed : encoder(success)
     }
     codecs.set(rpc, codec)
   }
