@@ -111,6 +111,13 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
    * find the connection's own services here).
    */
   readonly requestContext?: Context.Context<never> | undefined
+  /**
+   * The connection fiber's context, under the handlers': what the
+   * connection set for itself (a log annotation, a log level, a reference)
+   * that handlers built before it do not override, as a fiber forked from
+   * it would see.
+   */
+  readonly fiberContext?: Context.Context<never> | undefined
   /** A span per request (off by default: spans are not free). */
   readonly traced?: boolean | undefined
 }): Dispatcher => {
@@ -127,7 +134,8 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     let context = contexts.get(registered)
     if (context === undefined) {
       // One copy of the services (Context.merge and each Context.add copy them all).
-      const services = new Map(registered.mapUnsafe)
+      const services = new Map(options.fiberContext?.mapUnsafe)
+      for (const [key, service] of registered.mapUnsafe) services.set(key, service)
       if (options.requestContext !== undefined) for (const [key, service] of options.requestContext.mapUnsafe) services.set(key, service)
       services.set(Connection.key, connection)
       context = Context.makeUnsafe<never>(services)

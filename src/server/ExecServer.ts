@@ -207,6 +207,7 @@ export const serveClient = (
                   Context.add(RequiresHandshake, (effect) => Effect.andThen(made.requireReady, effect)),
                   Context.merge(addOn.context)
                 ),
+                fiberContext: context,
                 traced: config.tracing === true
               })
             })

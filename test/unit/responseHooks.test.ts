@@ -25,10 +25,12 @@ class NoNotifications extends RpcGroup.make() {}
 /** A dispatcher of `requests` on a connection that sends nowhere and has no client to ask. */
 const dispatcherOf = <Rpcs extends Rpc.Any>(
   requests: RpcGroup.RpcGroup<Rpcs>,
-  handlers: Context.Context<Rpc.ToHandler<Rpcs>>
+  handlers: Context.Context<Rpc.ToHandler<Rpcs>>,
+  fiberContext?: Context.Context<never>
 ) =>
   makeDispatcher<Rpcs, never>({
     requests,
+    fiberContext,
     notifications: NoNotifications,
     handlers,
     connection: {
@@ -152,10 +154,9 @@ describe("afterResponse", () => {
 
   it.effect("a request forked as the connection forks it reads what the connection's fiber set, and its handler's services", () =>
     Effect.gen(function*() {
-      // Per-fiber state is the context's on Effect 4 (no FiberRefs): a
-      // reference the connection's fiber set, as it sets its log annotations.
-      // On Effect 3 the requests' fibers took the connection's fiber refs
-      // (withRequestHooksPerFiber); this is that property.
+      // A reference the connection's fiber set (as it would a log
+      // annotation): its requests see it, as fibers forked from it would,
+      // and their handlers' own services beside it.
       const Marker = Context.Reference<string>("test/responseHooks/Marker", { defaultValue: () => "initial" })
       class Handled extends Context.Service<Handled, string>()("test/responseHooks/Handled") {}
       const read: Array<[string, string]> = []
@@ -165,10 +166,12 @@ describe("afterResponse", () => {
           "test/tagged": () => Effect.map(Effect.service(Marker), (marker: string) => (read.push([marker, handled]), {}))
         }
       })).pipe(Effect.provideService(ResponseHooks, noResponse), Effect.provideService(Handled, "the handler's"))
-      const dispatcher = dispatcherOf(TaggedRpcs, handlers)
       const sent = yield* Effect.gen(function*() {
-        // As serveConnection: the connection fiber's context, or the handlers' where they share one.
+        // As serveConnection and ExecServer: the dispatcher made with the
+        // connection fiber's context; its requests forked in the handlers'
+        // context where they share one, else in the fiber's.
         const context = yield* Effect.context<never>()
+        const dispatcher = dispatcherOf(TaggedRpcs, handlers, context)
         const fork = Effect.runForkWith(dispatcher.handlerContext ?? context)
         const sent: Array<unknown> = []
         yield* Fiber.await(fork(dispatcher.answerRequest({ _tag: "Request", id: 1, method: "test/tagged", params: { tag: "a" } }, (response) => sent.push(response))))
