@@ -1,6 +1,11 @@
 # What the Codex end-to-end scripts share (sourced by turn.sh, skills.sh and
-# gates.sh): a free port, a wait for a line in a log, and starting our server
-# or the reference. They use the sourcing script's BIN, CODEX, TMP and PIDS.
+# gates.sh, which set HERE to this folder first): where our binary and Codex
+# are, a free port, a wait for a line in a log, and starting our server or
+# the reference (with the sourcing script's TMP and PIDS).
+
+ROOT=$(cd "$HERE/../.." && pwd)
+CODEX=${CODEX:-/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex}
+BIN="$ROOT/dist/cli/exec-server"
 
 # A free loopback port.
 port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'; }

@@ -28,9 +28,7 @@
 set -u
 MODE=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-CODEX=${CODEX:-/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex}
-BIN="$ROOT/dist/cli/exec-server"
+. "$HERE/common.sh"
 # Under $HOME: Codex's sandbox helper refuses a CODEX_HOME under /tmp. One directory per run.
 BASE=$(mktemp -d "$HOME/.e2e-gates-XXXXXX"); WS=$BASE/ws; SERVER=$BASE/server
 mkdir -p "$WS/.codex" "$BASE/codex-home" "$SERVER/codex-home" "$SERVER/home"; export CODEX_HOME=$BASE/codex-home
@@ -39,7 +37,6 @@ export LOG=$TMP/requests.log STEPS=$TMP/steps.json
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$TMP/." "$KEEP/"; rm -rf "$TMP" "$BASE"; }
 trap cleanup EXIT
-. "$HERE/common.sh"
 
 # A skill of the executor's, and a project config layer Codex reads through the server.
 mkdir -p "$SERVER/codex-home/skills/e2e-gate-skill"
