@@ -9,6 +9,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { stripVTControlCharacters } from "node:util"
 import * as ServerConfig from "../server/ServerConfig.js"
+import type { Flag } from "../server/ServerFlags.js"
 import * as ServerFlags from "./commandFlags.js"
 import { optionsOf } from "./flagOptions.js"
 import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
@@ -67,7 +68,7 @@ const misusedChoiceFlag = (args: ReadonlyArray<string>): string | undefined => {
     const flag = choiceFlags.get(name)
     if (flag === undefined) {
       // Another flag's value is no command.
-      if (equals === -1 && (valueFlagNames.has(name) || arg === "-c" || arg === "--log-level")) i++
+      if (equals === -1 && takesValue(arg)) i++
       continue
     }
     const value = equals === -1 ? args[++i] : arg.slice(equals + 1)
@@ -83,6 +84,16 @@ const misusedChoiceFlag = (args: ReadonlyArray<string>): string | undefined => {
 const valueFlagNames = new Set(
   Object.values(ServerFlags.serverFlags).filter((flag) => flag._tag !== "Switch").map((flag) => flag.name)
 )
+
+/** Whether a server flag as written (`--name`, or its one-letter `-x`) takes a value: the value flags, and @effect/cli's `--log-level`. */
+const takesValue = (written: string): boolean => valueFlagSpellings.has(written)
+
+const valueFlagSpellings = new Set([
+  "--log-level",
+  ...Object.values<Flag>(ServerFlags.serverFlags).flatMap((flag): Array<string> =>
+    flag._tag === "Switch" ? [] : [`--${flag.name}`, ...(flag.alias === undefined ? [] : [`-${flag.alias}`])]
+  )
+])
 
 /**
  * A server flag's value given apart that is also a command's name
@@ -190,7 +201,7 @@ const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
 export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
   const subcommandNames = new Set([...clientCommands, gatewayCommand].map((command) => nameOf(command as AnyCommand)))
   const argv = [...given.slice(0, 2), ...withValuesJoined(given.slice(2), subcommandNames)]
-  const cloud = cloudRefusal(argv.slice(2), (name) => name === "--log-level" || valueFlagNames.has(name.replace(/^--/, "")) || name === "-c")
+  const cloud = cloudRefusal(argv.slice(2), takesValue)
   if (cloud !== undefined) return reportMisuse(cloud)
   const misuse = misusedIntegerFlag(argv.slice(2)) ?? misusedChoiceFlag(argv.slice(2))
   if (misuse !== undefined) return reportMisuse(misuse)
