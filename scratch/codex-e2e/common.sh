@@ -10,8 +10,9 @@ BIN="$ROOT/dist/cli/exec-server"
 # A free loopback port.
 port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'; }
 
-# Waits until a file holds a line matching a pattern (a server saying it is up).
-await_line() { for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+# Waits until a file holds a line matching a pattern (a server saying it is
+# up), for up to 30 s: a loaded CI machine starts Node slowly.
+await_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
 
 # start_server ours|ref PORT [NAME=VALUE...]: our server or the reference on
 # ws://127.0.0.1:PORT, with those variables, once it listens (its log is

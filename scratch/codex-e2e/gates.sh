@@ -84,7 +84,7 @@ start_server "$MODE" "$PORT" "CODEX_HOME=$SERVER/codex-home" "HOME=$SERVER/home"
 RELAY_FULL=1 node "$HERE/relay.mjs" "$RPORT" "ws://127.0.0.1:$PORT" "$TMP/relay.log" 2> "$TMP/relay.out" & PIDS+=($!)
 await_line "$TMP/relay.out" "relay on"
 
-MOCK_KEY=dummy CODEX_EXEC_SERVER_URL=ws://127.0.0.1:$RPORT codex_exec timeout 180 "$CODEX" exec -s workspace-write --skip-git-repo-check -C "$WS" -m gpt-5.5 \
+MOCK_KEY=dummy CODEX_EXEC_SERVER_URL=ws://127.0.0.1:$RPORT codex_exec timeout 120 "$CODEX" exec -s workspace-write --skip-git-repo-check -C "$WS" -m gpt-5.5 \
   -c features.executor_capability_discovery_v2=true -c features.shell_snapshot_v2=true ${ARGS:-} \
   -c model_provider=mock -c 'model_providers.mock.name="mock"' -c "model_providers.mock.base_url=\"http://127.0.0.1:$MPORT/v1\"" \
   -c 'model_providers.mock.wire_api="responses"' -c 'model_providers.mock.env_key="MOCK_KEY"' "run the steps" </dev/null > "$TMP/codex.out" 2>&1
