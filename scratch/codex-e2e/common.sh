@@ -1,12 +1,18 @@
 # What the Codex end-to-end scripts share (sourced by turn.sh, skills.sh and
-# gates.sh): a free port, a wait for a line in a log, and starting our server
-# or the reference. They use the sourcing script's BIN, CODEX, TMP and PIDS.
+# gates.sh, which set HERE to this folder first): where our binary and Codex
+# are, a free port, a wait for a line in a log, and starting our server or
+# the reference (with the sourcing script's TMP and PIDS).
+
+ROOT=$(cd "$HERE/../.." && pwd)
+CODEX=${CODEX:-/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex}
+BIN="$ROOT/dist/cli/exec-server"
 
 # A free loopback port.
 port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'; }
 
-# Waits until a file holds a line matching a pattern (a server saying it is up).
-await_line() { for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+# Waits until a file holds a line matching a pattern (a server saying it is
+# up), for up to 30 s: a loaded CI machine starts Node slowly.
+await_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
 
 # start_server ours|ref PORT [NAME=VALUE...]: our server or the reference on
 # ws://127.0.0.1:PORT, with those variables, once it listens (its log is

@@ -28,9 +28,7 @@
 set -u
 MODE=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-CODEX=${CODEX:-/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex}
-BIN="$ROOT/dist/cli/exec-server"
+. "$HERE/common.sh"
 # Under $HOME: Codex's sandbox helper refuses a CODEX_HOME under /tmp. One directory per run.
 BASE=$(mktemp -d "$HOME/.e2e-gates-XXXXXX"); WS=$BASE/ws; SERVER=$BASE/server
 mkdir -p "$WS/.codex" "$BASE/codex-home" "$SERVER/codex-home" "$SERVER/home"; export CODEX_HOME=$BASE/codex-home
@@ -39,7 +37,6 @@ export LOG=$TMP/requests.log STEPS=$TMP/steps.json
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$TMP/." "$KEEP/"; rm -rf "$TMP" "$BASE"; }
 trap cleanup EXIT
-. "$HERE/common.sh"
 
 # A skill of the executor's, and a project config layer Codex reads through the server.
 mkdir -p "$SERVER/codex-home/skills/e2e-gate-skill"
@@ -87,7 +84,7 @@ start_server "$MODE" "$PORT" "CODEX_HOME=$SERVER/codex-home" "HOME=$SERVER/home"
 RELAY_FULL=1 node "$HERE/relay.mjs" "$RPORT" "ws://127.0.0.1:$PORT" "$TMP/relay.log" 2> "$TMP/relay.out" & PIDS+=($!)
 await_line "$TMP/relay.out" "relay on"
 
-MOCK_KEY=dummy CODEX_EXEC_SERVER_URL=ws://127.0.0.1:$RPORT codex_exec timeout 180 "$CODEX" exec -s workspace-write --skip-git-repo-check -C "$WS" -m gpt-5.5 \
+MOCK_KEY=dummy CODEX_EXEC_SERVER_URL=ws://127.0.0.1:$RPORT codex_exec timeout 120 "$CODEX" exec -s workspace-write --skip-git-repo-check -C "$WS" -m gpt-5.5 \
   -c features.executor_capability_discovery_v2=true -c features.shell_snapshot_v2=true ${ARGS:-} \
   -c model_provider=mock -c 'model_providers.mock.name="mock"' -c "model_providers.mock.base_url=\"http://127.0.0.1:$MPORT/v1\"" \
   -c 'model_providers.mock.wire_api="responses"' -c 'model_providers.mock.env_key="MOCK_KEY"' "run the steps" </dev/null > "$TMP/codex.out" 2>&1

@@ -21,9 +21,7 @@
 set -u
 MODE=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-CODEX=${CODEX:-/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex}
-BIN="$ROOT/dist/cli/exec-server"
+. "$HERE/common.sh"
 # Under $HOME, as turn.sh's: Codex's sandbox helper refuses a CODEX_HOME under /tmp.
 # One directory per run, so that runs do not meet: the workspace, Codex's
 # CODEX_HOME, and the server's (SERVER/codex-home, and SERVER/home its HOME).
@@ -34,7 +32,6 @@ export LOG=$TMP/requests.log STEPS=$TMP/steps.json
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$TMP/." "$KEEP/"; rm -rf "$TMP" "$BASE"; }
 trap cleanup EXIT
-. "$HERE/common.sh"
 
 # The layout both servers read (docs/PROTOCOL.md, "capabilities/discoverV2").
 skill() { mkdir -p "$1/$2"; printf -- '---\nname: %s\ndescription: %s\n---\n\nSay "%s" when asked.\n' "$2" "$3" "$2" > "$1/$2/SKILL.md"; }

@@ -16,14 +16,12 @@
 set -u
 MODE=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/common.sh"
 if [ "$MODE" = compare ]; then
   "$0" local > /tmp/turn-local.txt; "$0" gateway > /tmp/turn-gateway.txt
   if diff /tmp/turn-local.txt /tmp/turn-gateway.txt; then echo "same tool outputs ($(grep -c '^tool output' /tmp/turn-local.txt) calls)"; else exit 1; fi
   exit 0
 fi
-CODEX=${CODEX:-/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex}
-BIN="$ROOT/dist/cli/exec-server"
 # One workspace path for every mode, so that outputs compare; under $HOME: workspace-write makes /tmp writable.
 WS=$HOME/e2e-turn-ws; OUT=$HOME/e2e-turn-outside.txt
 rm -rf "$WS" "$OUT"; mkdir -p "$WS"
@@ -33,7 +31,6 @@ export LOG=$TMP/requests.log STEPS=$TMP/steps.json
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
-. "$HERE/common.sh"
 
 cat > "$STEPS" <<EOF
 [

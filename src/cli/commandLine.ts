@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import * as ServerConfig from "../server/ServerConfig.js"
+import type { Flag } from "../server/ServerFlags.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as Cli from "./commandSpec.js"
 import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
@@ -66,7 +67,7 @@ const misusedChoiceFlag = (args: ReadonlyArray<string>): string | undefined => {
     const flag = choiceFlags.get(name)
     if (flag === undefined) {
       // Another flag's value is no command.
-      if (equals === -1 && (valueFlagNames.has(name) || arg === "-c" || arg === "--log-level")) i++
+      if (equals === -1 && takesValue(arg)) i++
       continue
     }
     const value = equals === -1 ? args[++i] : arg.slice(equals + 1)
@@ -78,10 +79,15 @@ const misusedChoiceFlag = (args: ReadonlyArray<string>): string | undefined => {
   return undefined
 }
 
-/** The server's flags that take a value (all but its switches). */
-const valueFlagNames = new Set(
-  Object.values(ServerFlags.serverFlags).filter((flag) => flag._tag !== "Switch").map((flag) => flag.name)
-)
+/** Whether a server flag as written (`--name`, or its one-letter `-x`) takes a value: the value flags, and `--log-level`. */
+const takesValue = (written: string): boolean => valueFlagSpellings.has(written)
+
+const valueFlagSpellings = new Set([
+  "--log-level",
+  ...Object.values<Flag>(ServerFlags.serverFlags).flatMap((flag): Array<string> =>
+    flag._tag === "Switch" ? [] : [`--${flag.name}`, ...(flag.alias === undefined ? [] : [`-${flag.alias}`])]
+  )
+])
 
 /** The levels of `--log-level`, in Effect's names. */
 const LOG_LEVELS: Readonly<Record<string, LogLevel.LogLevel>> = {
@@ -160,7 +166,7 @@ const commandOf = <S extends AnyCommand>(
     const arg = args[i]!
     if (arg === "--") break
     if (arg.startsWith("-")) {
-      if (!arg.includes("=") && (valueFlagNames.has(arg.replace(/^--/, "")) || arg === "-c")) i++
+      if (!arg.includes("=") && takesValue(arg)) i++
       continue
     }
     const command = subcommands.find((candidate) => candidate.spec.name === arg)
@@ -176,7 +182,7 @@ const commandOf = <S extends AnyCommand>(
  */
 export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
   const argv = given.slice(2)
-  const cloud = cloudRefusal(argv, (name) => name === "--log-level" || valueFlagNames.has(name.replace(/^--/, "")) || name === "-c")
+  const cloud = cloudRefusal(argv, takesValue)
   if (cloud !== undefined) return reportMisuse(cloud)
   const misuse = misusedIntegerFlag(argv) ?? misusedChoiceFlag(argv)
   if (misuse !== undefined) return reportMisuse(misuse)

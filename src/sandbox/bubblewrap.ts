@@ -76,6 +76,9 @@ export interface BubblewrapArgsOptions {
   readonly transparent?: boolean
 }
 
+/** Whether a launch is a transparent one: asked for, and without network (with network there is nothing to redirect). */
+const isTransparent = (options: BubblewrapArgsOptions): boolean => options.transparent === true && !options.policy.network
+
 /** Whether `path` is a directory (following symlinks). */
 export const isDirectory = (path: string): boolean => {
   try {
@@ -212,7 +215,7 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
     "--die-with-parent",
     "--cap-drop",
     "ALL",
-    ...(options.transparent === true && !policy.network ? transparentOptions(RESOLV_FD, HOSTS_FD) : []),
+    ...(isTransparent(options) ? transparentOptions(RESOLV_FD, HOSTS_FD) : []),
     "--chdir",
     options.cwd
   )
@@ -240,7 +243,7 @@ export const launcherArgv = (
   command: ReadonlyArray<string>
 ): Array<string> => {
   const bubblewrap = [launcher.bwrap, "--seccomp", String(SECCOMP_FD), ...bubblewrapOptions(options), "--", ...command]
-  if (options.transparent !== true || options.policy.network) {
+  if (!isTransparent(options)) {
     return ["/bin/sh", "-c", `exec "$@" ${SECCOMP_FD}<"$0"`, launcher.seccompFilter, ...bubblewrap]
   }
   const files = launcher.transparentFiles
@@ -316,12 +319,8 @@ export interface TransparentLaunch {
  */
 export const probe = (launcher: Launcher): string | undefined => {
   if (!Fs.existsSync(SHIM_INTERPRETER)) return `${SHIM_INTERPRETER} is missing (Debian: perl-base)`
-  const policy: ResolvedSandbox = { rules: [{ path: "/", access: "read", missing: false }], network: false }
-  const [command, ...args] = launcherArgv(launcher, { policy, cwd: "/" }, [SHIM_INTERPRETER, "-e", "exit 0"])
-  const result = spawnSync(...withoutInherited(command!, args), { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
-  if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
-  if (result.status !== 0) return `bubblewrap cannot build a sandbox here: ${(result.stderr ?? "").trim() || `exit status ${result.status}`}`
-  return undefined
+  const refusal = probeRun(launcherArgv(launcher, { policy: PROBE_POLICY, cwd: "/" }, [SHIM_INTERPRETER, "-e", "exit 0"]))
+  return refusal === undefined || refusal.cannotRun ? refusal?.reason : `bubblewrap cannot build a sandbox here: ${refusal.reason}`
 }
 
 /**
@@ -330,17 +329,28 @@ export const probe = (launcher: Launcher): string | undefined => {
  * the resolver's sockets and drops its capabilities. The reason when not.
  */
 export const probeTransparent = (launcher: Launcher, bridge: BridgeFilter, tools: NamespaceTools): string | undefined => {
-  const policy: ResolvedSandbox = { rules: [{ path: "/", access: "read", missing: false }], network: false }
   const target = { socketPath: "/nonexistent", username: "", password: "" }
-  const [command, ...args] = launcherArgv(launcher, { policy, cwd: "/", transparent: true }, [
+  return probeRun(launcherArgv(launcher, { policy: PROBE_POLICY, cwd: "/", transparent: true }, [
     SHIM_INTERPRETER,
     "-e",
     `${transparentPrelude(bridge.prctl, bridge.capset)}exit 0;`,
     ...transparentArgs(tools, target)
-  ])
+  ]))?.reason
+}
+
+/** The probes' sandbox: the root read-only, no network. */
+const PROBE_POLICY: ResolvedSandbox = { rules: [{ path: "/", access: "read", missing: false }], network: false }
+
+/**
+ * Runs a probe's command line to its end: undefined when it exits 0, else
+ * why not (its stderr, or its exit status), and whether bubblewrap could
+ * not even be run (then the reason says so).
+ */
+const probeRun = (argv: ReadonlyArray<string>): { readonly reason: string; readonly cannotRun: boolean } | undefined => {
+  const [command, ...args] = argv
   const result = spawnSync(...withoutInherited(command!, args), { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] })
-  if (result.error !== undefined) return `bubblewrap cannot run: ${result.error.message}`
-  if (result.status !== 0) return (result.stderr ?? "").trim() || `exit status ${result.status}`
+  if (result.error !== undefined) return { reason: `bubblewrap cannot run: ${result.error.message}`, cannotRun: true }
+  if (result.status !== 0) return { reason: (result.stderr ?? "").trim() || `exit status ${result.status}`, cannotRun: false }
   return undefined
 }
 

@@ -55,8 +55,9 @@ const canOverlayEtc = ((): boolean => {
 
 const turn = (server: "ours" | "ref", env: Record<string, string> = {}) =>
   new Promise<{ code: number; lines: ReadonlyArray<string>; stdout: string }>((resolve) =>
-    execFile(script, [server], { env: { ...process.env, CODEX, ...(canOverlayEtc ? { REQUIREMENTS: requirements } : {}), ...env }, timeout: 150_000 }, (error, out) =>
-      resolve({ code: error === null ? 0 : Number(error.code ?? 1), lines: out.split("\n"), stdout: out }))
+    execFile(script, [server], { env: { ...process.env, CODEX, ...(canOverlayEtc ? { REQUIREMENTS: requirements } : {}), ...env }, timeout: 150_000 }, (error, out, err) =>
+      // `stdout` is what a failed expectation shows: the script's own errors (a helper that did not start) too.
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), lines: out.split("\n"), stdout: `${out}\n--- stderr${error?.killed === true ? " (killed at the time limit)" : ""}:\n${err}` }))
   )
 
 /** The number a "label: N" line gives (NaN when the line is absent). */

@@ -73,12 +73,31 @@ const notesOf = (messages: ReadonlyArray<any>, processId: string) =>
     .map((m) => [m.params.protocol, m.params.host, m.params.port, m.params.decision, m.params.reason])
     .filter((note, i, all) => i === 0 || JSON.stringify(note) !== JSON.stringify(all[i - 1]))
 
+/**
+ * Runs `argv` as `processId` in a workspace sandbox with transparent TCP,
+ * on a server (ours, or `server`) in a namespace of the test's with the
+ * target beside it, until the process closes: the session's client and the
+ * start's result (a start that failed fails the test at once).
+ */
+const runTransparent = async (
+  processId: string,
+  argv: ReadonlyArray<string>,
+  options: { readonly server?: ReadonlyArray<string>; readonly timeoutMs?: number } = {}
+) => {
+  const server = await startServer(HOSTS, {}, { target, command: options.server })
+  const client = await server.connect()
+  const started = await client.request("process/start", pipeProcess(processId, argv, {
+    cwd: `file://${workspace}`,
+    sandbox: workspaceWrite(workspace),
+    networkProxy: transparentLaunch()
+  }))
+  expect(started.error, processId).toBeUndefined()
+  await client.waitFor((m) => m.method === "process/closed" && m.params.processId === processId, options.timeoutMs ?? 60_000)
+  return { client, result: started.result }
+}
+
 describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed process with transparent TCP", () => {
   it("reaches an allowed name directly, through its SOCKS5 proxy by name; a denied name, a denied address and a private address are refused", async () => {
-    const server = await startServer(HOSTS, {}, { target })
-    const client = await server.connect()
-    expect(client.messages.find((m) => m.id !== undefined && m.result?.environmentInfo)?.result.environmentInfo.capabilities.networkProxyTransparentTcp)
-      .toBe(true)
     const script = [
       // getaddrinfo, as programs resolve (`getent hosts` asks for IPv6 alone first, which a v4 entry does not answer).
       "getent hosts allowed.test; getent ahosts here.test | head -n 1",
@@ -89,14 +108,10 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
       // Without the variables at all, as a program that never heard of them.
       `env -u ALL_PROXY -u all_proxy -u HTTP_PROXY -u http_proxy curl -s --max-time 20 http://allowed.test:8080/; echo " exit=$?"`
     ].join("; ")
-    const started = await client.request("process/start", pipeProcess("direct", ["sh", "-c", script], {
-      cwd: workspace,
-      sandbox: workspaceWrite(workspace),
-      networkProxy: transparentLaunch()
-    }))
-    expect(started.error).toBeUndefined()
-    expect(started.result.sandboxType).toBe("linuxSeccomp")
-    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "direct", 60_000)
+    const { client, result } = await runTransparent("direct", ["sh", "-c", script])
+    expect(client.messages.find((m) => m.id !== undefined && m.result?.environmentInfo)?.result.environmentInfo.capabilities.networkProxyTransparentTcp)
+      .toBe(true)
+    expect(result.sandboxType).toBe("linuxSeccomp")
     const lines = client.outputOf("direct").split("\n")
     // The resolver inside answers with its own addresses, never the target's; a loopback name of the hosts file stays.
     expect(lines.slice(0, 2)).toEqual([expect.stringMatching(/^fdc0:de00::1\s+allowed\.test$/), expect.stringMatching(/^127\.0\.0\.2\s+STREAM here\.test$/)])
@@ -115,22 +130,13 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
   }, 90_000)
 
   it("carries 20 connections at once, 16 MiB each, byte for byte", async () => {
-    const server = await startServer(HOSTS, {}, { target })
-    const client = await server.connect()
     const script = "for i in $(seq 20); do curl -s --noproxy '*' --max-time 60 http://allowed.test:8080/big | sha256sum & done; wait"
-    await client.request("process/start", pipeProcess("many", ["sh", "-c", script], {
-      cwd: workspace,
-      sandbox: workspaceWrite(workspace),
-      networkProxy: transparentLaunch()
-    }))
-    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "many", 90_000)
+    const { client } = await runTransparent("many", ["sh", "-c", script], { timeoutMs: 90_000 })
     const expected = createHash("sha256").update(Buffer.alloc(16 << 20, "0123456789abcdef")).digest("hex")
     expect(client.outputOf("many").trim().split("\n")).toEqual(Array.from({ length: 20 }, () => `${expected}  -`))
   }, 120_000)
 
   it("gives 65,535 names an address each, then answers SERVFAIL, and still knows the first", async () => {
-    const server = await startServer(HOSTS, {}, { target })
-    const client = await server.connect()
     // A-record questions for n0.test … n65535.test, 20 in flight, then n0.test again: the rcode of each answer, counted.
     const flood = `const s = require("node:dgram").createSocket("udp4");
       const question = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
@@ -143,30 +149,18 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
         if (got === total) s.send(question(1, "n0.test"), 53, "127.0.0.53"); else next()
       });
       for (let i = 0; i < 20; i++) next()`
-    await client.request("process/start", pipeProcess("flood", [process.execPath, "-e", flood], {
-      cwd: workspace,
-      sandbox: workspaceWrite(workspace),
-      networkProxy: transparentLaunch()
-    }))
-    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "flood", 90_000)
+    const { client } = await runTransparent("flood", [process.execPath, "-e", flood], { timeoutMs: 90_000 })
     expect(client.outputOf("flood")).toBe('{"0":65535,"2":1} again 0 198.18.0.1\n')
   }, 120_000)
 
   it("leaves the command no capability of the setup's: it cannot change the rules or the routes, and they hold after it tried", async () => {
-    const server = await startServer(HOSTS, {}, { target })
-    const client = await server.connect()
     const script = [
       "grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/self/status",
       "nft flush ruleset 2>/dev/null; echo \"nft=$?\"",
       "ip route del default 2>/dev/null; echo \"ip=$?\"",
       directCurl("http://denied.test:8080/")
     ].join("; ")
-    await client.request("process/start", pipeProcess("caps", ["sh", "-c", script], {
-      cwd: workspace,
-      sandbox: workspaceWrite(workspace),
-      networkProxy: transparentLaunch()
-    }))
-    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "caps", 60_000)
+    const { client } = await runTransparent("caps", ["sh", "-c", script])
     const output = client.outputOf("caps")
     const caps = Object.fromEntries([...output.matchAll(/^(Cap\w+):\s+([0-9a-f]+)$/gm)].map((match) => [match[1], BigInt(`0x${match[2]}`)]))
     expect([caps.CapEff, caps.CapPrm, caps.CapAmb]).toEqual([0n, 0n, 0n])
@@ -176,19 +170,12 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
   }, 90_000)
 
   it("lets nothing but TCP out, and that only through the proxy: a UDP datagram is refused as it is sent", async () => {
-    const server = await startServer(HOSTS, {}, { target })
-    const client = await server.connect()
     // Sent and answered would print "udp answered"; the filter refuses the datagram as it is sent.
     const udp = `const s = require("node:dgram").createSocket("udp4");
       const report = (what) => { console.log("udp " + what); process.exit(0) };
       s.on("message", () => report("answered")).on("error", (e) => report(e.code));
       s.connect(9999, ${JSON.stringify(TARGET_ADDRESS)}, () => s.send("ping", (e) => e && report(e.code)))`
-    await client.request("process/start", pipeProcess("udp", [process.execPath, "-e", udp], {
-      cwd: workspace,
-      sandbox: workspaceWrite(workspace),
-      networkProxy: transparentLaunch()
-    }))
-    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "udp", 60_000)
+    const { client } = await runTransparent("udp", [process.execPath, "-e", udp])
     expect(client.outputOf("udp")).toBe("udp EPERM\n")
   }, 90_000)
 })
@@ -196,20 +183,12 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
 // The same case on the reference (codex 0.171): a probe of where it differs, kept as a test.
 describe.skipIf(!namespacesAvailable || !Fs.existsSync(REFERENCE_BINARY))("the reference's transparent TCP, in the same namespace", () => {
   it("answers names with the same synthetic addresses and resets refusals alike, but judges a name of the host's /etc/hosts by its address", async () => {
-    const server = await startServer(HOSTS, {}, { target, command: [REFERENCE_BINARY, "exec-server"] })
-    const client = await server.connect()
     const script = [
       "getent hosts denied.test; getent ahosts here.test | head -n 1",
       directCurl("http://allowed.test:8080/"),
       directCurl("http://private.test:8080/")
     ].join("; ")
-    const started = await client.request("process/start", pipeProcess("direct", ["sh", "-c", script], {
-      cwd: `file://${workspace}`,
-      sandbox: workspaceWrite(workspace),
-      networkProxy: transparentLaunch()
-    }))
-    expect(started.error).toBeUndefined()
-    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "direct", 60_000)
+    const { client } = await runTransparent("direct", ["sh", "-c", script], { server: [REFERENCE_BINARY, "exec-server"] })
     // `getent hosts` asks for IPv6 alone, which the hosts file's IPv4 entry does not answer: the resolver does.
     expect(client.outputOf("direct").split("\n")).toEqual([
       expect.stringMatching(/^fdc0:de00::1\s+denied\.test$/),
