@@ -37,9 +37,13 @@
  * `ClientTransport.serverNodeFlags` repeats them for servers started with
  * `node` directly.
  */
-import { answeredVersion } from "../server/packageInfo.js"
+import { answeredVersion, unsupportedNode } from "../server/packageInfo.js"
 
-if (!answeredVersion(process.argv.slice(2))) {
+const unsupported = unsupportedNode()
+if (unsupported !== undefined) {
+  process.stderr.write(`${unsupported}\n`)
+  process.exitCode = 1
+} else if (!answeredVersion(process.argv.slice(2))) {
   // Said by the launcher (`exec-server`) when it could not start from the
   // startup snapshot; not for the children to inherit.
   const noSnapshot = process.env["EXEC_SERVER_NO_SNAPSHOT"]
