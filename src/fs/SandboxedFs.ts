@@ -106,6 +106,78 @@ const workerScript = (): string => {
   }
 }
 
+/** The ELF interpreter a binary names (PT_INTERP), if it is a 64-bit little-endian ELF that names one. */
+const elfInterpreter = (binary: string): string | undefined => {
+  try {
+    const fd = Fs.openSync(binary, "r")
+    try {
+      const header = Buffer.alloc(64)
+      Fs.readSync(fd, header, 0, 64, 0)
+      if (header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return undefined
+      const tableAt = Number(header.readBigUInt64LE(32))
+      const entrySize = header.readUInt16LE(54)
+      const entries = header.readUInt16LE(56)
+      const table = Buffer.alloc(entrySize * entries)
+      Fs.readSync(fd, table, 0, table.length, tableAt)
+      for (let at = 0; at < table.length; at += entrySize) {
+        if (table.readUInt32LE(at) !== 3) continue
+        const name = Buffer.alloc(Number(table.readBigUInt64LE(at + 32)))
+        Fs.readSync(fd, name, 0, name.length, Number(table.readBigUInt64LE(at + 8)))
+        return name.toString("latin1").replace(/\0.*$/s, "")
+      }
+      return undefined
+    } finally {
+      Fs.closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What the worker's Node needs readable to start: its installation and the
+ * worker's modules and, when Node is not the system's (under /usr), where
+ * the system keeps what it links to: the directory of its ELF interpreter's
+ * name and those of the shared libraries this process (the same binary)
+ * has loaded. Without them a Node from nvm or npm cannot start under a
+ * policy that hides /usr.
+ */
+const workerRuntime = (script: string): ReadonlyArray<string> => {
+  const paths = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)]
+  const add = (path: string) => {
+    if (!paths.some((known) => path === known || path.startsWith(`${known}/`))) paths.push(path)
+  }
+  const real = (path: string) => {
+    try {
+      return Fs.realpathSync(path)
+    } catch {
+      return undefined
+    }
+  }
+  const interpreter = elfInterpreter(process.execPath)
+  if (interpreter !== undefined) {
+    // Its name's directory (/lib64 -> /usr/lib64, which holds a link to the file) and the file's own.
+    const named = real(Path.dirname(interpreter))
+    if (named !== undefined) add(named)
+    const file = real(interpreter)
+    if (file !== undefined) add(Path.dirname(file))
+  }
+  let maps = ""
+  try {
+    maps = Fs.readFileSync("/proc/self/maps", "utf8")
+  } catch {
+    // Not Linux's procfs: the installation alone.
+  }
+  for (const line of maps.split("\n")) {
+    const path = line.slice(line.indexOf("/"))
+    if (line.includes("/") && /\.so(\.[\d.]+)?$/.test(path)) {
+      const file = real(path)
+      if (file !== undefined) add(Path.dirname(file))
+    }
+  }
+  return paths
+}
+
 /** The protocol's error for a refusal of the policy: writing where only reading is allowed, or touching a denied path. */
 export const denied = (operation: string, path: string, readable: boolean) =>
   new SandboxDenied({
@@ -156,7 +228,7 @@ export const make: Effect.Effect<SandboxedFs["Service"], never, Sandbox | Scope.
     const layerScope = yield* Effect.scope
     const script = workerScript()
     // The worker's own runtime must be readable even under a policy that hides most of the system.
-    const runtime = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)]
+    const runtime = workerRuntime(script)
     const workers = new Map<string, Worker>()
     const starting = new Map<string, Deferred.Deferred<Worker, SandboxUnavailable | InvalidParams | InternalError | ServerBusy>>()
 
