@@ -68,9 +68,15 @@ const localOutput = (stream: NodeJS.WriteStream): Effect.Effect<LocalOutput, nev
     const onError = () => {
       broken = true
     }
+    // Kept once broken: the write's callback hears the failure before the
+    // stream emits it (on a later tick), and Effect 4 resumes the fiber from
+    // that callback at once, so this scope can close in between.
     yield* Effect.acquireRelease(
       Effect.sync(() => stream.on("error", onError)),
-      () => Effect.sync(() => stream.off("error", onError))
+      () =>
+        Effect.sync(() => {
+          if (!broken) stream.off("error", onError)
+        })
     )
     const write = (bytes: Uint8Array): Effect.Effect<void, OutputClosed> =>
       Effect.callback<void, OutputClosed>((resume) => {
