@@ -282,7 +282,9 @@ describe("the packed package in a consumer project", () => {
     expect(built.stderr).toBe("")
     const bin = Path.join(ours, manifestOf(ours).bin!["exec-server"]!)
     const input = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { clientName: "consumer" } }) + "\n"
-    const result = spawnSync(bin, ["--log-level", "debug"], { cwd: consumer, input, encoding: "utf8", timeout: 20_000 })
+    // The launcher starts the `node` first on PATH: this one, which built the snapshot (as `npm test` has it).
+    const env = { ...process.env, PATH: [Path.dirname(process.execPath), process.env["PATH"]].join(Path.delimiter) }
+    const result = spawnSync(bin, ["--log-level", "debug"], { cwd: consumer, input, encoding: "utf8", timeout: 20_000, env })
     expect(result.stderr).toMatch(/serving stdio:\/\/" startup=snapshot/)
     expect(JSON.parse(result.stdout.split("\n")[0]!)).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
   }, 60_000)
