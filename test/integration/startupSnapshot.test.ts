@@ -252,6 +252,13 @@ describe("the startup snapshot", () => {
     expect(ours()).toHaveLength(3)
   })
 
+  it("reads every Error's stack before Node 22 saves the heap (its V8 aborts on one never read)", async () => {
+    const { formatErrorStacks, mustFormatStacks } = await import("../../src/cli/snapshotStacks.js")
+    expect([mustFormatStacks("22.19.0"), mustFormatStacks("22.23.3"), mustFormatStacks("24.21.0")]).toEqual([true, true, false])
+    const kept = [new Error("never read"), new TypeError("nor this")]
+    expect(formatErrorStacks()).toBeGreaterThanOrEqual(kept.length)
+  })
+
   it("gives its rehearsal stand-ins for secure randomness, never a draw from the pools the snapshot would keep", async () => {
     const { whileRehearsing } = await import("../../src/cli/snapshotGuard.js")
     const crypto = (await import("node:crypto")).default
