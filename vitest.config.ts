@@ -34,10 +34,8 @@ export default defineConfig({
     // Each file's own XDG_RUNTIME_DIR: the console keys of the servers it kills go with it.
     setupFiles: ["./test/support/runtimeDir.ts"],
     pool: "forks",
-    poolOptions: {
-      // The heap test forces garbage collections to measure what stays.
-      forks: { execArgv: ["--expose-gc"] }
-    },
+    // The heap test forces garbage collections to measure what stays.
+    execArgv: ["--expose-gc"],
     projects: [
       // Every test, with the addon where it is built (`--project all`).
       { extends: true, test: { name: "all", include: ["test/**/*.test.ts"] } },

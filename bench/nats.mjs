@@ -8,10 +8,7 @@
 import { spawnSync } from "node:child_process"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import { createRequire } from "node:module"
 import { tsImport } from "tsx/esm/api"
 import { mainScriptIndex, root } from "./common.mjs"
 
@@ -42,12 +39,15 @@ const load = (file) => {
  * the order of the messages; `listen` gets each message's text.
  */
 export const openTransport = async (dist, target) => {
+  // The Effect that build runs on (an A/B run may pit Effect 3's against Effect 4's): its own modules.
+  const effect = (name) => load(createRequire(Path.join(dist, "index.js")).resolve(`effect/${name}`))
+  const [Effect, Exit, Scope, Stream] = await Promise.all(["Effect", "Exit", "Scope", "Stream"].map(effect))
   const ClientTransport = await load(Path.join(dist, "client/ClientTransport.js"))
   const connector = target.url !== undefined
     ? ClientTransport.webSocket({ url: target.url })
     : (await load(Path.join(dist, "remote/NatsConnector.js"))).make({ servers: target.servers, environmentId: target.environmentId })
   const scope = Effect.runSync(Scope.make())
-  const transport = await Effect.runPromise(Scope.extend(connector, scope))
+  const transport = await Effect.runPromise((Scope.provide ?? Scope.extend)(connector, scope))
   // A build before the one transport contract (frames and write) had `incoming` and `send`: a run may alternate with one.
   const texts = transport.incoming ?? ClientTransport.texts(transport)
   const sendBatch = transport.send ?? ((messages) => ClientTransport.send(transport, messages))

@@ -169,7 +169,17 @@ class Server {
     })
   }
   async start() {
-    await this.request("initialize", { clientName: "bench" })
+    // A server that exits before it answers (a Node it refuses, say) fails the run instead of hanging it.
+    let onExit
+    const exited = new Promise((_, reject) => {
+      onExit = (code) => reject(new Error(`${this.child.spawnfile} exited (${code}) before answering initialize (BENCH_STDERR=1 shows why)`))
+      this.child.once("exit", onExit)
+    })
+    try {
+      await Promise.race([this.request("initialize", { clientName: "bench" }), exited])
+    } finally {
+      this.child.off("exit", onExit)
+    }
     this.child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
   }
   params(processId, argv, tty = false) {

@@ -10,7 +10,7 @@ import { ClientTransport, ExecServerClient } from "../src/index.js"
 
 /** Starts `exec-server --listen ws://127.0.0.1:0` and reads its banner for the URL. */
 const startServer = Effect.acquireRelease(
-  Effect.async<{ readonly url: string; readonly stop: () => void }, Error>((resume) => {
+  Effect.callback<{ readonly url: string; readonly stop: () => void }, Error>((resume) => {
     const [node, ...args] = ClientTransport.localServerCommand()
     const child = spawn(node!, [...args, "--listen", "ws://127.0.0.1:0"], {
       stdio: ["ignore", "ignore", "pipe"]
@@ -36,7 +36,7 @@ const session = Effect.gen(function*() {
   })
   yield* shell.write("stty size; echo done-$((6 * 7)); exit\n")
   const transcript = yield* shell.events.pipe(
-    Stream.runFold("", (all, event) => event._tag === "Output" ? all + Buffer.from(event.bytes).toString() : all)
+    Stream.runFold(() => "", (all, event) => event._tag === "Output" ? all + Buffer.from(event.bytes).toString() : all)
   )
   process.stdout.write(transcript.replace(/\r/g, "") + "\n")
   const status = yield* client.wait(shell.processId)

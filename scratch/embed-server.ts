@@ -3,11 +3,11 @@
  * own services, with your own logger and config, then talk to it with the
  * typed client. Run: npx tsx scratch/embed-server.ts
  */
-import { Context, Effect, Layer, Logger, LogLevel } from "effect"
+import { Context, Effect, Layer, Logger, References } from "effect"
 import { ExecServer, ExecServerClient, ServerConfig, Transport, WebSocketTransport } from "../src/index.js"
 
 /** A service of the host application, living beside the exec-server. */
-class Greeting extends Context.Tag("scratch/Greeting")<Greeting, { readonly text: string }>() {}
+class Greeting extends Context.Service<Greeting, { readonly text: string }>()("scratch/Greeting") {}
 
 const program = Effect.gen(function*() {
   const { text } = yield* Greeting
@@ -30,8 +30,8 @@ program.pipe(
   Effect.provide(ServerConfig.layer({ graceMs: 500 })),
   Effect.provide(Layer.succeed(Greeting, { text: "hello from the host app" })),
   // Logs to stderr, like the server binary does.
-  Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))),
-  Logger.withMinimumLogLevel(LogLevel.Info),
+  Effect.provide(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)])),
+  Effect.provideService(References.MinimumLogLevel, "Info"),
   Effect.runPromise
 ).catch((error) => {
   console.error(error)

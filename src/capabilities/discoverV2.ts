@@ -169,7 +169,7 @@ const skillsOf = (found: RootDiscovery, discoveryRoot: ExecutorSkill["discoveryR
     let invalid = false
     const skills: Array<ExecutorSkill> = []
     for (const { instructions, metadata } of found.skills) {
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       const skill = skillOf(instructions, metadata, found.namespaceManifests, discoveryRoot)
       if (skill === undefined) invalid = true
       else skills.push(skill)

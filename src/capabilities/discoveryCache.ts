@@ -45,8 +45,8 @@ export const makeDiscoveryCache = <A>(budget: Slots) =>
         watchIds = []
         for (const root of new Set(roots.map(nearestExisting))) {
           const id = `discovery-${nextWatch++}`
-          const watched = yield* Effect.either(watcher.watch(id, root, { recursive: roots.includes(root) }))
-          if (watched._tag === "Left") return false
+          const watched = yield* Effect.result(watcher.watch(id, root, { recursive: roots.includes(root) }))
+          if (watched._tag === "Failure") return false
           watchIds.push(id)
         }
         return true

@@ -71,13 +71,13 @@ const makeReader = (backend: FsBackend) => {
   const read = (path: string): Effect.Effect<CapabilityTextFile | null> =>
     Effect.gen(function*() {
       const uri = fileUri(path)
-      const metadata = yield* Effect.either(backend.getMetadata({ path }))
-      if (metadata._tag === "Left") {
-        if (!isMissing(metadata.left)) warnings.push(`failed to inspect capability file ${uri}: ${ioText(metadata.left)}`)
+      const metadata = yield* Effect.result(backend.getMetadata({ path }))
+      if (metadata._tag === "Failure") {
+        if (!isMissing(metadata.failure)) warnings.push(`failed to inspect capability file ${uri}: ${ioText(metadata.failure)}`)
         return null
       }
-      if (!metadata.right.isFile) return null
-      const size = metadata.right.size
+      if (!metadata.success.isFile) return null
+      const size = metadata.success.size
       if (size > DISCOVERY_LIMITS.fileBytes) {
         warnings.push(`capability file ${uri} exceeds the ${DISCOVERY_LIMITS.fileBytes}-byte limit`)
         return null
@@ -86,17 +86,17 @@ const makeReader = (backend: FsBackend) => {
         warnings.push(`capability root bundle exceeds the ${DISCOVERY_LIMITS.rootBytes}-byte limit`)
         return null
       }
-      const bytes = yield* Effect.either(backend.readFile({ path, maxBytes: DISCOVERY_LIMITS.fileBytes }))
-      if (bytes._tag === "Left") {
-        warnings.push(`failed to read capability file ${uri}: ${ioText(bytes.left)}`)
+      const bytes = yield* Effect.result(backend.readFile({ path, maxBytes: DISCOVERY_LIMITS.fileBytes }))
+      if (bytes._tag === "Failure") {
+        warnings.push(`failed to read capability file ${uri}: ${ioText(bytes.failure)}`)
         return null
       }
       try {
-        const contents = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.right)
-        bytesRead += bytes.right.length
+        const contents = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.success)
+        bytesRead += bytes.success.length
         return { path: uri, contents }
       } catch {
-        warnings.push(`capability file ${uri} is not UTF-8: ${utf8Problem(bytes.right)}`)
+        warnings.push(`capability file ${uri} is not UTF-8: ${utf8Problem(bytes.success)}`)
         return null
       }
     })
@@ -169,23 +169,23 @@ const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buf
 export const discoverRoot = (backend: FsBackend, id: string, root: string, uri = fileUri(root)): Effect.Effect<RootDiscovery> =>
   Effect.gen(function*() {
     const empty = { id, path: uri, plugin: null, skills: [], namespaceManifests: [] }
-    const metadata = yield* Effect.either(backend.getMetadata({ path: root }))
-    if (metadata._tag === "Left") {
-      return { ...empty, warnings: [], error: `failed to inspect capability root ${uri}: ${ioText(metadata.left)}` }
+    const metadata = yield* Effect.result(backend.getMetadata({ path: root }))
+    if (metadata._tag === "Failure") {
+      return { ...empty, warnings: [], error: `failed to inspect capability root ${uri}: ${ioText(metadata.failure)}` }
     }
-    if (!metadata.right.isDirectory) return { ...empty, warnings: [], error: `capability root ${uri} is not a directory` }
+    if (!metadata.success.isDirectory) return { ...empty, warnings: [], error: `capability root ${uri} is not a directory` }
     const reader = makeReader(backend)
     const { read, warnings } = reader
-    const walked = yield* Effect.either(backend.walk({ path: root, options: DISCOVERY_LIMITS.walk }))
-    if (walked._tag === "Left") {
-      return { ...empty, warnings: [], error: `failed to scan capability root ${uri}: ${ioText(walked.left)}` }
+    const walked = yield* Effect.result(backend.walk({ path: root, options: DISCOVERY_LIMITS.walk }))
+    if (walked._tag === "Failure") {
+      return { ...empty, warnings: [], error: `failed to scan capability root ${uri}: ${ioText(walked.failure)}` }
     }
-    for (const failure of walked.right.errors) {
+    for (const failure of walked.success.errors) {
       const errno = /^([A-Z]+):/.exec(failure.message)?.[1]
       warnings.push(`failed to scan capability path ${fileUri(fileURLToPath(failure.path))}: ${(errno && OS_ERRORS[errno]) ?? failure.message}`)
     }
-    if (walked.right.truncated) warnings.push(`capability scan reached its traversal limit (root: ${uri})`)
-    const files = walked.right.entries.filter((entry) => entry.kind === "file").map((entry) => fileURLToPath(entry.path))
+    if (walked.success.truncated) warnings.push(`capability scan reached its traversal limit (root: ${uri})`)
+    const files = walked.success.entries.filter((entry) => entry.kind === "file").map((entry) => fileURLToPath(entry.path))
     const skillFiles = files.filter((file) => Path.basename(file) === "SKILL.md").sort((a, b) => byteCompare(fileUri(a), fileUri(b)))
     const candidates = files
       .filter((file) => Path.basename(file) === "plugin.json" && MANIFEST_DIRS.includes(Path.basename(Path.dirname(file))))

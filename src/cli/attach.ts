@@ -8,8 +8,8 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
-import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { constants } from "node:os"
@@ -68,12 +68,18 @@ const localOutput = (stream: NodeJS.WriteStream): Effect.Effect<LocalOutput, nev
     const onError = () => {
       broken = true
     }
+    // Kept once broken: the write's callback hears the failure before the
+    // stream emits it (on a later tick), and Effect 4 resumes the fiber from
+    // that callback at once, so this scope can close in between.
     yield* Effect.acquireRelease(
       Effect.sync(() => stream.on("error", onError)),
-      () => Effect.sync(() => stream.off("error", onError))
+      () =>
+        Effect.sync(() => {
+          if (!broken) stream.off("error", onError)
+        })
     )
     const write = (bytes: Uint8Array): Effect.Effect<void, OutputClosed> =>
-      Effect.async<void, OutputClosed>((resume) => {
+      Effect.callback<void, OutputClosed>((resume) => {
         if (broken) return resume(Effect.fail(new OutputClosed()))
         let settled = false
         const settle = (outcome: Effect.Effect<void, OutputClosed>) => {
@@ -96,7 +102,7 @@ const localOutput = (stream: NodeJS.WriteStream): Effect.Effect<LocalOutput, nev
         else stream.once("drain", onDrain)
         return Effect.sync(() => stream.off("drain", onDrain))
       })
-    const flushed = Effect.async<void>((resume) => {
+    const flushed = Effect.callback<void>((resume) => {
       if (unfinished === 0) return resume(Effect.void)
       flushWaiters.push(() => resume(Effect.void))
     })
@@ -134,8 +140,7 @@ export const attachTo = (
   options: AttachOptions
 ): Effect.Effect<Attachment, ClientError> =>
   Effect.scoped(Effect.gen(function*() {
-    const runtime = yield* Effect.runtime<never>()
-    const runFork = Runtime.runFork(runtime)
+    const runFork = Effect.runForkWith(yield* Effect.context<never>())
     const bound = memoryBound()
     const stdout = yield* localOutput(process.stdout)
     const stderr = yield* localOutput(process.stderr)
@@ -168,15 +173,16 @@ export const attachTo = (
     const answers = options.input
     const input = Stream.fromAsyncIterable(process.stdin as AsyncIterable<Buffer>, (error) => error).pipe(
       Stream.map((chunk) => answers === undefined ? chunk : answers.take(chunk)),
-      Stream.mapConcat(watchForDetach),
+      Stream.map(watchForDetach),
+      Stream.flattenIterable,
       // The keys before the sequence still go; nothing after it.
       Stream.takeUntil(() => detached),
       Stream.filter((chunk) => chunk.length > 0),
       Stream.runForEach((chunk) => Effect.ignore(handle.write(chunk))),
       // The local input is gone (not merely no longer read): a question reads the terminal itself now.
-      Effect.onExit((exit) => Exit.isInterrupted(exit) ? Effect.void : Effect.sync(() => answers?.ended())),
+      Effect.onExit((exit) => Exit.hasInterrupts(exit) ? Effect.void : Effect.sync(() => answers?.ended())),
       // The end of local input is the end of the process's (but when leaving it attached).
-      Effect.zipRight(Effect.suspend(() => detached ? Effect.void : Effect.ignore(handle.closeStdin))),
+      Effect.andThen(Effect.suspend(() => detached ? Effect.void : Effect.ignore(handle.closeStdin))),
       Effect.ignore
     )
     const inputFiber = yield* Effect.forkScoped(input)
@@ -201,16 +207,16 @@ export const attachTo = (
         }
         return Effect.void
       }),
-      Effect.zipRight(Effect.zipRight(stdout.flushed, stderr.flushed)),
-      Effect.zipRight(Effect.map(handle.exited, (status): Attachment => ({ _tag: "Closed", ...status }))),
+      Effect.andThen(Effect.andThen(stdout.flushed, stderr.flushed)),
+      Effect.andThen(Effect.map(handle.exited, (status): Attachment => ({ _tag: "Closed", ...status }))),
       Effect.catchTag("OutputClosed", () => Effect.succeed<Attachment>({ _tag: "OutputClosed" }))
     )
     if (!options.detachKeys) return yield* output
     // Whichever comes first: the process closing, or the local side leaving.
     return yield* Effect.raceFirst(
       output,
-      Effect.zipRight(
-        Effect.fromFiber(inputFiber),
+      Effect.andThen(
+        Fiber.join(inputFiber),
         Effect.suspend(() => detached ? Effect.succeed<Attachment>({ _tag: "Detached" }) : Effect.never)
       )
     )
@@ -231,7 +237,7 @@ export const signalStatus = (signal: ForwardedSignal): number => 128 + constants
  */
 export const takeOverSignals: Effect.Effect<Queue.Dequeue<ForwardedSignal>, never, Scope.Scope> = Effect.gen(function*() {
   const received = yield* Queue.unbounded<ForwardedSignal>()
-  const handlers = FORWARDED.map((signal) => [signal, () => void Queue.unsafeOffer(received, signal)] as const)
+  const handlers = FORWARDED.map((signal) => [signal, () => void Queue.offerUnsafe(received, signal)] as const)
   yield* Effect.acquireRelease(
     Effect.sync(() =>
       handlers.map(([signal, handler]) => {
@@ -265,8 +271,8 @@ export const forwardSignals = (
   Effect.gen(function*() {
     for (;;) {
       const signal = yield* Queue.take(signals)
-      const delivered = yield* Effect.either(handle.signal(signal))
-      if (delivered._tag === "Left") return signalStatus(signal)
+      const delivered = yield* Effect.result(handle.signal(signal))
+      if (delivered._tag === "Failure") return signalStatus(signal)
     }
   })
 

@@ -1,8 +1,7 @@
 /**
  * Every flag of the `exec-server` command, declared once: the server's
  * (server/ServerFlags.ts), the WebSocket listener's and the command's own.
- * The command line builds its @effect/cli options from these
- * (cli/flagOptions.ts), and the flag table of docs/OPERATIONS.md is
+ * The command line reads these as its tables (cli/commandSpec.ts), and the flag table of docs/OPERATIONS.md is
  * generated from them (`npm run docs:flags`).
  */
 import { NATIVE_ENV } from "../native/addon.js"

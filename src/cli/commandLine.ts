@@ -1,17 +1,16 @@
 /**
- * The command line: @effect/cli's parser over the server's flags, and the
- * client's and gateway's commands. Loaded only when there are arguments to
- * read (`run.ts` starts a server without them on the flags' defaults).
+ * The command line: the commands' tables (commandSpec.ts) over the
+ * server's flags, and the client's and gateway's commands. Loaded only when
+ * there are arguments to read (`run.ts` starts a server without them on
+ * the flags' defaults).
  */
-import * as Command from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { stripVTControlCharacters } from "node:util"
+import type * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
 import * as ServerConfig from "../server/ServerConfig.js"
 import type { Flag } from "../server/ServerFlags.js"
 import * as ServerFlags from "./commandFlags.js"
-import { optionsOf } from "./flagOptions.js"
+import * as Cli from "./commandSpec.js"
 import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
 import { gatewayCommand, gatewayGuide } from "./gateway.js"
 import { type CommandGuide, commandHelp, rootHelp } from "./help.js"
@@ -25,8 +24,8 @@ const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags)
 
 /**
  * The first whole-number flag whose value is not a whole number, as the
- * message to print: @effect/cli's own says "'abc' is not a integer" without
- * naming the flag, which leaves a long command line to guess from.
+ * message to print, naming the flag (@effect/cli 3 said "'abc' is not a
+ * integer", which left a long command line to guess from).
  */
 const misusedIntegerFlag = (argv: ReadonlyArray<string>): string | undefined => {
   for (let i = 0; i < argv.length; i++) {
@@ -56,8 +55,8 @@ const choiceFlags = new Map(
  * The first server flag given a word it does not take, named in the
  * reference's words (`invalid value 'bogus' for
  * '--linux-sandbox-pid-namespace <MODE>': expected 'isolate' or
- * 'inherit'`): @effect/cli's own names the words but not the flag. Only the
- * server's flags before the first other word are looked at.
+ * 'inherit'`). Only the server's flags before the first other word are
+ * looked at.
  */
 const misusedChoiceFlag = (args: ReadonlyArray<string>): string | undefined => {
   for (let i = 0; i < args.length; i++) {
@@ -80,12 +79,7 @@ const misusedChoiceFlag = (args: ReadonlyArray<string>): string | undefined => {
   return undefined
 }
 
-/** The server's flags that take a value (all but its switches). */
-const valueFlagNames = new Set(
-  Object.values(ServerFlags.serverFlags).filter((flag) => flag._tag !== "Switch").map((flag) => flag.name)
-)
-
-/** Whether a server flag as written (`--name`, or its one-letter `-x`) takes a value: the value flags, and @effect/cli's `--log-level`. */
+/** Whether a server flag as written (`--name`, or its one-letter `-x`) takes a value: the value flags, and `--log-level`. */
 const takesValue = (written: string): boolean => valueFlagSpellings.has(written)
 
 const valueFlagSpellings = new Set([
@@ -95,78 +89,43 @@ const valueFlagSpellings = new Set([
   )
 ])
 
-/**
- * A server flag's value given apart that is also a command's name
- * (`--ws-audience exec`) would be read by @effect/cli as that command: such
- * a value is joined to its flag (`--ws-audience=exec`). Only the server's
- * flags before the first other word are looked at.
- */
-const withValuesJoined = (args: ReadonlyArray<string>, commandNames: ReadonlySet<string>): Array<string> => {
-  const joined: Array<string> = []
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (!arg.startsWith("--")) return [...joined, ...args.slice(i)]
-    const next = args[i + 1]
-    if (valueFlagNames.has(arg.slice(2)) && next !== undefined) {
-      joined.push(commandNames.has(next) ? `${arg}=${next}` : arg, ...(commandNames.has(next) ? [] : [next]))
-      i++
-    } else {
-      joined.push(arg)
-    }
-  }
-  return joined
+/** The levels of `--log-level`, in Effect's names. */
+const LOG_LEVELS: Readonly<Record<string, LogLevel.LogLevel>> = {
+  all: "All",
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warning: "Warn",
+  error: "Error",
+  fatal: "Fatal",
+  none: "None"
 }
 
 /**
- * @effect/cli reads its built-in `--log-level` only before the command's own
- * flags; accept it anywhere by moving it to the front.
+ * `--log-level LEVEL` (or `--log-level=LEVEL`) anywhere before `--`: the
+ * level, and the other words. Every command takes it (as @effect/cli 3's
+ * built-in did).
  */
-const withLogLevelFirst = (argv: ReadonlyArray<string>): Array<string> => {
-  const [node, script, ...args] = argv
-  const logLevel: Array<string> = []
+const withoutLogLevel = (args: ReadonlyArray<string>): { readonly level: string | undefined; readonly rest: Array<string> } => {
+  let level: string | undefined
   const rest: Array<string> = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
-    if (arg === "--log-level" && i + 1 < args.length) logLevel.push(arg, args[++i]!)
-    else if (arg.startsWith("--log-level=")) logLevel.push("--log-level", arg.slice("--log-level=".length))
+    if (arg === "--") {
+      rest.push(...args.slice(i))
+      break
+    }
+    if (arg === "--log-level" && i + 1 < args.length) level = args[++i]!
+    else if (arg.startsWith("--log-level=")) level = arg.slice("--log-level=".length)
     else rest.push(arg)
   }
-  return [node!, script!, ...logLevel, ...rest]
+  return { level, rest }
 }
 
-/**
- * @effect/cli's paragraph naming an option's type, which its usage line
- * already shows (`--grace-ms integer`); its other paragraphs say more.
- */
-const typeParagraph = /^ *(A user-defined piece of text\.|An integer\.|A true or false value\.|A file\.)\n\n/gm
-
-/** Text for `stream`: @effect/cli's colours only on a terminal. */
-const textFor = (stream: NodeJS.WriteStream, text: string): string => stream.isTTY ? text : stripVTControlCharacters(text)
-
-/**
- * @effect/cli writes help with `Console.log` and what was wrong with the
- * arguments with `Console.error`: help without the type paragraphs, errors
- * as `exec-server: ` lines, and plain text where no terminal reads it.
- */
-const cliConsole = (console: Console.Console): Console.Console => ({
-  ...console,
-  log: (...args) => console.log(...args.map((arg) => typeof arg === "string" ? textFor(process.stdout, arg.replace(typeParagraph, "")) : arg)),
-  error: (...args) =>
-    console.error(
-      ...args.map((arg) =>
-        typeof arg === "string"
-          ? textFor(process.stderr, arg).trim().split("\n").filter((line) => line.trim() !== "").map((line) => `exec-server: ${line.trim()}`).join("\n")
-          : arg
-      )
-    )
-})
-
-// Typed as @effect/cli's withSubcommands takes them: a command's name and types differ from the next one's.
-type AnyCommand = Command.Command<any, any, any, any>
-
-const nameOf = (command: AnyCommand): string => [...Command.getNames(command)][0] as string
-
 const guides: Readonly<Record<string, CommandGuide>> = { ...clientGuides, gateway: gatewayGuide }
+
+// A command's params and requirements differ from the next one's: each is run through its own handler.
+type AnyCommand = Cli.Command<any, any, any>
 
 /**
  * Whether the arguments ask for help (`--help` or `-h` before any `--`),
@@ -180,62 +139,88 @@ const helpAsked = (
   const words = end === -1 ? args : args.slice(0, end)
   if (!words.includes("--help") && !words.includes("-h")) return undefined
   for (const word of words) {
-    const command = commands.find((candidate) => nameOf(candidate) === word)
+    const command = commands.find((candidate) => candidate.spec.name === word)
     if (command !== undefined) return { name: word, command }
   }
   return { name: "exec-server", command: undefined }
 }
 
-/** A misused command line: one line on stderr and exit code 2, as @effect/cli's own checks end. */
-const reportMisuse = (problem: string): Effect.Effect<void, never, never> =>
+/** A misused command line: a line on stderr for each problem and exit code 2. */
+const reportMisuse = (...problems: ReadonlyArray<string>): Effect.Effect<void, never, never> =>
   Effect.sync(() => {
-    process.stderr.write(`exec-server: ${problem}\n`)
+    for (const problem of problems) process.stderr.write(`exec-server: ${problem}\n`)
     process.exitCode = 2
   })
 
 /**
+ * The command `args` are for and the words that are its own: a client
+ * command or the gateway named by the first word that is neither a server
+ * flag nor its value, else the server with all of them.
+ */
+const commandOf = <S extends AnyCommand>(
+  args: ReadonlyArray<string>,
+  server: S,
+  subcommands: ReadonlyArray<AnyCommand>
+): { readonly command: AnyCommand; readonly args: ReadonlyArray<string> } => {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--") break
+    if (arg.startsWith("-")) {
+      if (!arg.includes("=") && takesValue(arg)) i++
+      continue
+    }
+    const command = subcommands.find((candidate) => candidate.spec.name === arg)
+    return command === undefined ? { command: server, args } : { command, args: args.slice(i + 1) }
+  }
+  return { command: server, args }
+}
+
+/**
  * Parses `argv` and runs what it asks for: the server (`serve` with its
  * flags), a client command or the gateway. What was wrong with the
- * arguments is printed by the parser and ends with exit code 2.
+ * arguments is printed and ends with exit code 2.
  */
 export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
-  const subcommandNames = new Set([...clientCommands, gatewayCommand].map((command) => nameOf(command as AnyCommand)))
-  const argv = [...given.slice(0, 2), ...withValuesJoined(given.slice(2), subcommandNames)]
-  const cloud = cloudRefusal(argv.slice(2), takesValue)
+  const argv = given.slice(2)
+  const cloud = cloudRefusal(argv, takesValue)
   if (cloud !== undefined) return reportMisuse(cloud)
-  const misuse = misusedIntegerFlag(argv.slice(2)) ?? misusedChoiceFlag(argv.slice(2))
+  const misuse = misusedIntegerFlag(argv) ?? misusedChoiceFlag(argv)
   if (misuse !== undefined) return reportMisuse(misuse)
-  const server = Command.make("exec-server", optionsOf(ServerFlags.serverFlags), serve)
-  const subcommands = [...clientCommands, gatewayCommand] as const
-  const described: ReadonlyArray<AnyCommand> = subcommands
-  const problem = problemOf(argv.slice(2), {
-    options: optionNamesOf(Command.getUsage(server)),
-    subcommands: new Map(described.map((subcommand) => [
-      nameOf(subcommand),
-      { options: optionNamesOf(Command.getUsage(subcommand)), subcommands: new Map() }
+  const server = Cli.make("exec-server", "A process supervisor speaking the exec-server JSON-RPC protocol", ServerFlags.serverFlags, serve)
+  const subcommands: ReadonlyArray<AnyCommand> = [...clientCommands, gatewayCommand]
+  const problem = problemOf(argv, {
+    options: optionNamesOf(server.spec),
+    subcommands: new Map(subcommands.map((subcommand) => [
+      subcommand.spec.name,
+      { options: optionNamesOf(subcommand.spec), subcommands: new Map() }
     ]))
   })
   if (problem !== undefined) return reportMisuse(problem)
-  const help = helpAsked(argv.slice(2), described)
+  const help = helpAsked(argv, subcommands)
   if (help !== undefined) {
     return Effect.sync(() => {
       process.stdout.write(
         help.command === undefined
-          ? rootHelp(ServerConfig.version, server, described.map((command) => [nameOf(command), command] as const))
-          : commandHelp(help.name, help.command, guides[help.name] ?? { usage: `exec-server ${help.name} [FLAGS]`, examples: [] })
+          ? rootHelp(ServerConfig.version, server.spec, subcommands.map((command) => command.spec))
+          : commandHelp(help.name, help.command.spec, guides[help.name] ?? { usage: `exec-server ${help.name} [FLAGS]`, examples: [] })
       )
     })
   }
-  const command = server.pipe(
-    Command.withDescription("A process supervisor speaking the exec-server JSON-RPC protocol"),
-    Command.withSubcommands(subcommands)
-  )
-  return Command.run(command, { name: "exec-server", version: ServerConfig.version })(withLogLevelFirst(argv)).pipe(
-    (program) => Console.consoleWith((console) => Console.withConsole(program, cliConsole(console))),
-    // The CLI has already printed what was wrong with the arguments.
-    Effect.catchIf(ValidationError.isValidationError, () =>
-      Effect.sync(() => {
-        process.exitCode = 2
-      }))
-  )
+  const { level, rest } = withoutLogLevel(argv)
+  const logLevel = level === undefined ? undefined : LOG_LEVELS[level]
+  if (level !== undefined && logLevel === undefined) {
+    return reportMisuse(`Expected one of the following cases: ${Object.keys(LOG_LEVELS).join(", ")}`)
+  }
+  const end = rest.indexOf("--")
+  if ((end === -1 ? rest : rest.slice(0, end)).includes("--version")) {
+    return Effect.sync(() => {
+      process.stdout.write(`${ServerConfig.version}\n`)
+    })
+  }
+  const chosen = commandOf(rest, server, subcommands)
+  const parsed = Cli.parse(chosen.command.spec, chosen.args)
+  if ("problems" in parsed) return reportMisuse(...parsed.problems)
+  // Each command's handler takes the values of its own params.
+  const program = chosen.command.handler(parsed.values) as Effect.Effect<void, E, R>
+  return logLevel === undefined ? program : Effect.provideService(program, References.MinimumLogLevel, logLevel)
 }

@@ -8,7 +8,7 @@
 # The V8 flags are main.js's shebang's: a blob loads only under the flags it
 # was built with. The build writes the package's version below.
 [ $# -eq 1 ] && [ "$1" = --version ] && { echo "@VERSION@"; exit 0; }
-flags="--max-semi-space-size=2 --interrupt-budget=49152 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc"
+flags="--max-semi-space-size=2 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc"
 # The blob and main.js are beside the file itself, where npm's link points
 # (its real directory: the stamp names it; a subshell costs less than readlink).
 self=$0

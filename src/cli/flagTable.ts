@@ -17,7 +17,7 @@ export const GATEWAY_BEGIN = "<!-- gateway-flags:begin (generated from src/cli/c
 /** The line after it. */
 export const GATEWAY_END = "<!-- gateway-flags:end -->"
 
-/** The rows for what @effect/cli gives every command (declared by it, not by us). */
+/** The rows for what every command takes (commandLine.ts reads them, not the flag tables). */
 const builtInRows: ReadonlyArray<readonly [flags: string, defaultValue: string, meaning: string]> = [
   ["`--log-level LEVEL`", "info", "`all`, `trace`, `debug`, `info`, `warning`, `error`, `fatal`, `none`"],
   ["`--help`, `--version`", "", "`--help` shows each flag's default"]

@@ -1,9 +1,8 @@
 /**
- * What the server's flags amount to without @effect/cli, which loads only
+ * What the server's flags amount to without the command line's parser, which loads only
  * for a command line these cannot read (`commandLine.ts`): their values
  * when none is given or all are given plainly, and which take whole numbers.
  */
-import * as Arr from "effect/Array"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
 import * as ServerFlags from "../server/ServerFlags.js"
@@ -32,7 +31,7 @@ const absentValueOf = (flag: ServerFlags.Flag): unknown => {
 /**
  * What the options of a record of flags yield for a command line that
  * gives none of them, without running the parser (a tenth of a second's
- * share of a server's start goes to @effect/cli; the no-argument start is
+ * share of a server's start went to @effect/cli 3; the no-argument start is
  * the common one). The same values as the parser's: a test compares them.
  */
 export const absentValuesOf = <R extends Record<string, ServerFlags.Flag>>(flags: R): ValuesOf<R> =>
@@ -42,10 +41,7 @@ export const absentValuesOf = <R extends Record<string, ServerFlags.Flag>>(flags
 /** The names of the flags that take a whole number. */
 export const integerFlagNames = (flags: Record<string, ServerFlags.Flag>): ReadonlySet<string> =>
   new Set(
-    Arr.filterMap(
-      Record.values(flags),
-      (flag) => flag._tag === "Integer" || flag._tag === "OptionalInteger" ? Option.some(flag.name) : Option.none()
-    )
+    Record.values(flags).filter((flag) => flag._tag === "Integer" || flag._tag === "OptionalInteger").map((flag) => flag.name)
   )
 
 /** A whole number as a server flag takes it: digits only (anything else is the parser's to refuse or read). */
@@ -87,8 +83,8 @@ const givenValueOf = (flag: ServerFlags.Flag, value: string): unknown => {
  * command, `--help`, `--log-level`, an unknown, misspelt or differently
  * cased flag, a value out of bounds, a file), which the parser reads and
  * reports on. The common start (`--listen stdio://`, as clients start a
- * server) then costs no parse: @effect/cli's took 13 ms of a 125 ms start's
- * CPU. The same values as the parser's: test/unit/flagDefaults.test.ts
+ * server) then loads no parser (@effect/cli 3's took 13 ms of a 125 ms
+ * start's CPU). The same values as the parser's: test/unit/flagDefaults.test.ts
  * compares them.
  */
 export const plainValuesOf = <R extends Record<string, ServerFlags.Flag>>(
@@ -111,10 +107,10 @@ export const plainValuesOf = <R extends Record<string, ServerFlags.Flag>>(
       given[key] = true
       continue
     }
-    // @effect/cli reads a repeated flag's value only apart (`--sandbox-write=/a` is left over).
+    // A repeated flag's value given with `=` is left to the parser (@effect/cli 3 refused it).
     if (flag._tag === "RepeatedText" && equals !== -1) return undefined
     const value = equals === -1 ? args[++i] : arg.slice(equals + 1)
-    // The parser trims each argument: a value with spaces around it is its to read.
+    // The parser trims a flag's value: a value with spaces around it is its to read.
     if (value === undefined || value === "" || value.startsWith("-") || value.trim() !== value) return undefined
     const parsed = givenValueOf(flag, value)
     if (parsed === undefined) return undefined

@@ -2,31 +2,19 @@
  * What Effect makes while its modules load and a process must have of its
  * own when it starts from a startup snapshot (`snapshot.ts`).
  */
-import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import { randomBytes } from "node:crypto"
 
 /**
- * Effect's default clock and random generator, made anew for this process.
- * Effect makes its defaults while its modules load, and in a startup
- * snapshot that was at build time: every server would draw the same random
- * numbers, and the clock's origin pairs the build's wall time with a
- * monotonic clock that restarts at boot, so its timestamps (spans, timed
- * effects) would be off after a reboot.
+ * A random generator seeded anew for this process. In a startup snapshot
+ * whatever Effect made while its modules loaded was made at build time, and
+ * every server would draw the same numbers from a generator made then.
+ * The clock needs nothing of ours in Effect 4: its default reads
+ * `Date.now()` and the monotonic clock at each call and re-anchors its
+ * wall time when the two drift more than a second apart (as they do after
+ * a snapshot's restore or a reboot), where Effect 3's kept the origin it
+ * took at load.
  */
-export const withFreshDefaultServices = <A, E, R>(program: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const origin = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint()
-  const nanos = () => origin + process.hrtime.bigint()
-  const timers = Clock.make()
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => Date.now(),
-    currentTimeMillis: Effect.sync(() => Date.now()),
-    unsafeCurrentTimeNanos: nanos,
-    currentTimeNanos: Effect.sync(nanos),
-    sleep: (duration) => timers.sleep(duration)
-  }
-  return program.pipe(Effect.withClock(clock), Effect.withRandom(Random.make(randomBytes(16).toString("hex"))))
-}
-
+export const withFreshDefaultServices = <A, E, R>(program: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Random.withSeed(program, randomBytes(16).toString("hex"))

@@ -4,11 +4,10 @@
  * server's listener flags and the executor's NATS flags.
  */
 import type { CommandGuide } from "./help.js"
-import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { gatewayFlags } from "./commandFlags.js"
-import { optionsOf } from "./flagOptions.js"
+import * as Cli from "./commandSpec.js"
 import * as NatsFlags from "./natsOptions.js"
 import { withLogFormat } from "./stderrLog.js"
 import * as WebSocketListen from "./webSocketListen.js"
@@ -17,28 +16,29 @@ import { metricsOnDemand } from "../observability/metricsOnDemand.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 
 /** The gateway subcommand. */
-export const gatewayCommand = Command.make("gateway", optionsOf(gatewayFlags), (flags) =>
-  Effect.gen(function*() {
-    const fail = (message: string) => Effect.fail(new ListenUrlError({ message }))
-    if (Option.isNone(flags.listen)) return yield* fail("gateway needs --listen ws://IP:PORT")
-    if (Option.isNone(flags.connect)) return yield* fail("gateway needs --connect nats://HOST:PORT")
-    const servers = NatsFlags.serversOf(flags.connect.value)
-    if (typeof servers === "string") return yield* fail(servers)
-    const auth = NatsFlags.natsAuthOf(flags)
-    if (typeof auth === "string") return yield* fail(auth)
-    const listen = yield* WebSocketListen.optionsOf(flags.listen.value, flags)
-    // Loaded on demand, as the server loads its WebSocket transport.
-    const Gateway = yield* Effect.promise(() => import("../gateway/Gateway.js"))
-    const metrics = yield* metricsOnDemand({ name: "effect-exec-server-gateway", version: ServerConfig.version })
-    const gateway = yield* Gateway.make({ listen: { ...listen, metrics }, nats: { servers, ...auth } })
-    process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`)
-    WebSocketListen.printBoundUrl(gateway.url)
-    return yield* Effect.never
-  }).pipe(Effect.scoped, withLogFormat(flags.logFormat))).pipe(
-    Command.withDescription(
-      "Listen like a WebSocket server and forward each connection to ws://IP:PORT/env/ID to environment ID's executor through NATS"
-    )
-  )
+export const gatewayCommand = Cli.make(
+  "gateway",
+  "Listen like a WebSocket server and forward each connection to ws://IP:PORT/env/ID to environment ID's executor through NATS",
+  gatewayFlags,
+  (flags) =>
+    Effect.gen(function*() {
+      const fail = (message: string) => Effect.fail(new ListenUrlError({ message }))
+      if (Option.isNone(flags.listen)) return yield* fail("gateway needs --listen ws://IP:PORT")
+      if (Option.isNone(flags.connect)) return yield* fail("gateway needs --connect nats://HOST:PORT")
+      const servers = NatsFlags.serversOf(flags.connect.value)
+      if (typeof servers === "string") return yield* fail(servers)
+      const auth = NatsFlags.natsAuthOf(flags)
+      if (typeof auth === "string") return yield* fail(auth)
+      const listen = yield* WebSocketListen.optionsOf(flags.listen.value, flags)
+      // Loaded on demand, as the server loads its WebSocket transport.
+      const Gateway = yield* Effect.promise(() => import("../gateway/Gateway.js"))
+      const metrics = yield* metricsOnDemand({ name: "effect-exec-server-gateway", version: ServerConfig.version })
+      const gateway = yield* Gateway.make({ listen: { ...listen, metrics }, nats: { servers, ...auth } })
+      process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`)
+      WebSocketListen.printBoundUrl(gateway.url)
+      return yield* Effect.never
+    }).pipe(Effect.scoped, withLogFormat(flags.logFormat))
+)
 
 /** The gateway's usage line and examples, for its `--help`. */
 export const gatewayGuide: CommandGuide = {

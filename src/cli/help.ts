@@ -2,75 +2,16 @@
  * Short help: `exec-server --help` lists the commands first, then the
  * server's flags one line each; `exec-server COMMAND --help` its usage, its
  * own flags and arguments one line each, and examples. The descriptions are
- * the commands' own declarations (@effect/cli's help document of each), so
- * help cannot drift from what the parser takes; only the usage lines and
- * examples are written here.
+ * the commands' own tables (commandSpec.ts), so help cannot drift from what
+ * the parser takes; only the usage lines and examples are written here.
  */
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as Command from "@effect/cli/Command"
-import type * as HelpDoc from "@effect/cli/HelpDoc"
-import type * as Span from "@effect/cli/HelpDoc/Span"
+import { argsOf, argTermOf, type CommandSpec, flagHelpOf, flagsOf, flagTermOf } from "./commandSpec.js"
 
-/** The plain text of a span. */
-const textOf = (span: Span.Span): string => {
-  switch (span._tag) {
-    case "Text":
-      return span.value
-    case "Sequence":
-      return textOf(span.left) + textOf(span.right)
-    case "URI":
-      return span.value
-    default:
-      return textOf(span.value)
-  }
-}
-
-/** Paragraphs @effect/cli adds to every entry, which say nothing the usage does not. */
-const BOILERPLATE = new Set([
-  "A user-defined piece of text.",
-  "An integer.",
-  "A true or false value.",
-  "A file.",
-  "An existing file.",
-  "A floating point number.",
-  "This setting is optional.",
-  "This setting is a property argument which:"
-])
-
-const paragraphsOf = (doc: HelpDoc.HelpDoc): Array<string> => {
-  switch (doc._tag) {
-    case "Paragraph":
-      return [textOf(doc.value)]
-    case "Sequence":
-      return [...paragraphsOf(doc.left), ...paragraphsOf(doc.right)]
-    case "Enumeration":
-      return doc.elements.flatMap(paragraphsOf)
-    default:
-      return []
-  }
-}
-
-/** What @effect/cli says of a choice, a repeated argument or a key=value option, which the usage or the description already says. */
-const boilerplateIn =
-  /^One of the following: (\S+, )*\S+ |This argument must be repeated at least \d+ times?\.| ?This option may be repeated zero or more times\.|May be specified .*$/g
-
-/** Each entry of a help document's description lists: its names and what it says. */
-const entriesOf = (doc: HelpDoc.HelpDoc): Array<readonly [string, string]> => {
-  switch (doc._tag) {
-    case "DescriptionList":
-      return doc.definitions.map(([term, description]) => [
-        textOf(term).trim().replace(/^\((.*)\)$/, "$1"),
-        paragraphsOf(description).filter((paragraph) => !BOILERPLATE.has(paragraph)).join(" ").replace(boilerplateIn, "").trim()
-      ] as const)
-    case "Sequence":
-      return [...entriesOf(doc.left), ...entriesOf(doc.right)]
-    default:
-      return []
-  }
-}
-
-/** The first paragraph after the DESCRIPTION header. */
-const descriptionOf = (doc: HelpDoc.HelpDoc): string => paragraphsOf(doc).find((paragraph) => !BOILERPLATE.has(paragraph)) ?? ""
+/** A command's entries: its arguments, then its flags, each with what it says (the layout @effect/cli 3 gave them). */
+const entriesOf = (spec: CommandSpec): Array<readonly [string, string]> => [
+  ...argsOf(spec).map(([, arg]) => [argTermOf(arg), arg.help] as const),
+  ...flagsOf(spec).map(([, flag]) => [flagTermOf(flag), flagHelpOf(flag)] as const)
+]
 
 /** Entries as aligned lines: names in a column, what each says after them. */
 const table = (entries: ReadonlyArray<readonly [string, string]>): string => {
@@ -86,25 +27,27 @@ export interface CommandGuide {
   readonly examples: ReadonlyArray<string>
 }
 
-// Typed as @effect/cli's withSubcommands takes them: a command's name and types differ from the next one's.
-type AnyCommand = Command.Command<any, any, any, any>
-
-const helpOf = (command: AnyCommand) => Command.getHelp(command, CliConfig.defaultConfig)
-
-/** @effect/cli's options of every command, which a command's help names once instead of describing. */
-const BUILT_IN = /^(--completions|--log-level|-h, --help|--wizard|--version)\b/
+/**
+ * The options every command takes, which the root's help lists after the
+ * server's flags in @effect/cli 3's words (its --completions and --wizard
+ * went with it).
+ */
+const BUILT_INS: ReadonlyArray<readonly [string, string]> = [
+  ["--log-level all | trace | debug | info | warning | error | fatal | none", "Sets the minimum log level for a command."],
+  ["-h, --help", "Show the help documentation for a command."],
+  ["--version", "Show the version of the application."]
+]
 
 /** How a client reaches its server, shared by the client commands: listed after a command's own flags. */
 const CONNECTION = /^(--token-file|--server-log-level|--nats-)/
 
 /** `exec-server COMMAND --help`. */
-export const commandHelp = (name: string, command: AnyCommand, guide: CommandGuide): string => {
-  const doc = helpOf(command)
-  const entries = entriesOf(doc).filter(([names]) => !BUILT_IN.test(names))
+export const commandHelp = (name: string, command: CommandSpec, guide: CommandGuide): string => {
+  const entries = entriesOf(command)
   const own = entries.filter(([names]) => !CONNECTION.test(names))
   const connection = entries.filter(([names]) => CONNECTION.test(names))
   return [
-    `exec-server ${name}: ${descriptionOf(doc)}`,
+    `exec-server ${name}: ${command.description}`,
     "",
     `Usage: ${guide.usage}`,
     "",
@@ -122,8 +65,8 @@ export const commandHelp = (name: string, command: AnyCommand, guide: CommandGui
 /** `exec-server --help`: the commands, then the server's flags. */
 export const rootHelp = (
   version: string,
-  server: AnyCommand,
-  commands: ReadonlyArray<readonly [string, AnyCommand]>
+  server: CommandSpec,
+  commands: ReadonlyArray<CommandSpec>
 ): string =>
   [
     `exec-server ${version}: a process supervisor speaking the exec-server JSON-RPC protocol (docs/OPERATIONS.md)`,
@@ -133,10 +76,10 @@ export const rootHelp = (
     "  exec-server COMMAND [FLAGS] ...     a client of a server, or the gateway",
     "",
     "Commands (exec-server COMMAND --help for each):",
-    table(commands.map(([name, command]) => [name, descriptionOf(helpOf(command))] as const)),
+    table(commands.map((command) => [command.name, command.description] as const)),
     "",
     "Flags of the server:",
-    table([...entriesOf(helpOf(server)), ["--log-level LEVEL", "all, trace, debug, info, warning, error, fatal or none (default info)"], [
+    table([...entriesOf(server), ...BUILT_INS, ["--log-level LEVEL", "all, trace, debug, info, warning, error, fatal or none (default info)"], [
       "--version",
       "The version, and nothing else"
     ]]),

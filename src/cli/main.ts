@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --interrupt-budget=49152 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc
+#!/usr/bin/env -S node --max-semi-space-size=2 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc
 /**
  * The `exec-server` binary's entry: `--version` is answered here, before
  * any of the server's code is loaded (a tenth of a second less), and
@@ -13,14 +13,8 @@
  *   per 40,000 pipelined requests against 1.4 at 2 MiB) and full
  *   collections followed, whose sweeping stalls the server for
  *   milliseconds; a warm request costs 9% less CPU at 2 MiB;
- * - three quarters of the default interrupt budget: the request path is
- *   compiled by the optimizing tier after a few hundred requests rather than
- *   a thousand or more, which cuts round trips on a fresh server by two
- *   fifths (median of its first 2,000: 68 vs 116 µs). Less budget compiles
- *   more, sooner, and a fresh server's first bursts pay for it: at half the
- *   default a 32 MiB pipe, on stdio or a WebSocket, cost 13% more CPU and
- *   50 busy connections 8% more, for a median round trip of 61 µs; at a
- *   quarter, more again;
+ * - (no interrupt budget: Node 20's V8 took one, and a smaller one had the
+ *   request path optimized sooner; Node 22 and 24 refuse the flag);
  * - a quarter of the default inlining budget per optimized function: the
  *   optimizing compiler, on the worker thread below, inlines Effect's
  *   runtime into most of what it compiles, and on a fresh server its
@@ -43,9 +37,13 @@
  * `ClientTransport.serverNodeFlags` repeats them for servers started with
  * `node` directly.
  */
-import { answeredVersion } from "../server/packageInfo.js"
+import { answeredVersion, unsupportedNode } from "../server/packageInfo.js"
 
-if (!answeredVersion(process.argv.slice(2))) {
+const unsupported = unsupportedNode()
+if (unsupported !== undefined) {
+  process.stderr.write(`${unsupported}\n`)
+  process.exitCode = 1
+} else if (!answeredVersion(process.argv.slice(2))) {
   // Said by the launcher (`exec-server`) when it could not start from the
   // startup snapshot; not for the children to inherit.
   const noSnapshot = process.env["EXEC_SERVER_NO_SNAPSHOT"]

@@ -5,10 +5,9 @@
  * its decisions, and the terminal's asker. What each means, and the asking
  * itself, are networkPrompt.ts's.
  */
-import type * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Option from "effect/Option"
 import type { NetworkProxyLaunch } from "../protocol/networkSchema.js"
+import type { CliFlag, CliValuesOf } from "./commandSpec.js"
 import {
   asksClient,
   canPrompt,
@@ -21,41 +20,37 @@ import {
 } from "./networkPrompt.js"
 import type { Connection } from "./remoteConnection.js"
 
-/** The options, spread into `exec`'s (their order is their order in its `--help`). */
+/** The flags, spread into `exec`'s (their order is their order in its `--help`). */
 export const networkOptions = {
-  allowDomain: Options.text("allow-domain").pipe(
-    Options.withDescription(
-      "Run the command behind a managed network proxy that lets it reach hosts matching PATTERN " +
-        "(example.com; *.example.com its subdomains; **.example.com both; repeatable). Other hosts are denied, or asked (see --ask-domains)"
-    ),
-    Options.repeated
-  ),
-  denyDomain: Options.text("deny-domain").pipe(
-    Options.withDescription("Behind the managed network proxy, never let it reach hosts matching PATTERN (repeatable; wins over --allow-domain)"),
-    Options.repeated
-  ),
-  networkMode: Options.choice("network-mode", ["limited", "full"] as const).pipe(
-    Options.withDescription(
-      "The managed network proxy's mode: limited (GET, HEAD and OPTIONS only, no HTTPS) or full (default full); turns the proxy on"
-    ),
-    Options.optional
-  ),
-  askDomains: Options.boolean("ask-domains").pipe(
-    Options.withDescription(
-      "Behind the managed network proxy, ask about a host no pattern decides (turns the proxy on): a question on the terminal, " +
-        "denied where there is none (the default when stdin and stderr are terminals)"
-    )
-  ),
-  noAskDomains: Options.boolean("no-ask-domains").pipe(
-    Options.withDescription("Never ask about a host no pattern decides: the proxy denies it")
-  ),
-  verbose: Options.boolean("verbose").pipe(
-    Options.withDescription("Say on stderr each connection the managed network proxy decided, and why")
-  )
-}
+  allowDomain: {
+    _tag: "RepeatedText",
+    name: "allow-domain",
+    help: "Run the command behind a managed network proxy that lets it reach hosts matching PATTERN " +
+      "(example.com; *.example.com its subdomains; **.example.com both; repeatable). Other hosts are denied, or asked (see --ask-domains)"
+  },
+  denyDomain: {
+    _tag: "RepeatedText",
+    name: "deny-domain",
+    help: "Behind the managed network proxy, never let it reach hosts matching PATTERN (repeatable; wins over --allow-domain)"
+  },
+  networkMode: {
+    _tag: "OptionalChoice",
+    name: "network-mode",
+    choices: ["limited", "full"],
+    help: "The managed network proxy's mode: limited (GET, HEAD and OPTIONS only, no HTTPS) or full (default full); turns the proxy on"
+  },
+  askDomains: {
+    _tag: "Switch",
+    name: "ask-domains",
+    help: "Behind the managed network proxy, ask about a host no pattern decides (turns the proxy on): a question on the terminal, " +
+      "denied where there is none (the default when stdin and stderr are terminals)"
+  },
+  noAskDomains: { _tag: "Switch", name: "no-ask-domains", help: "Never ask about a host no pattern decides: the proxy denies it" },
+  verbose: { _tag: "Switch", name: "verbose", help: "Say on stderr each connection the managed network proxy decided, and why" }
+} as const satisfies Record<string, CliFlag>
 
-/** What the options yield. */
-export type NetworkOptionValues = Command.Command.ParseConfig<typeof networkOptions>
+/** What the flags yield. */
+export type NetworkOptionValues = CliValuesOf<typeof networkOptions>
 
 /** What an `exec` does about the network. */
 export interface ExecNetwork {

@@ -12,6 +12,7 @@
  * ended is `/dev/tty` read directly.
  */
 import * as Effect from "effect/Effect"
+import * as Semaphore from "effect/Semaphore"
 import * as Fs from "node:fs"
 import * as Tty from "node:tty"
 import type { NetworkProxyLaunch, PolicyDecision, PolicyDecisionNotification, PolicyRequestParams } from "../protocol/networkSchema.js"
@@ -166,20 +167,21 @@ export class TerminalAsker implements TerminalInput {
    * no line within `timeoutMs`.
    */
   ask(question: string, timeoutMs: number): Effect.Effect<Answer> {
-    return Effect.async<string | undefined>((resume) => {
+    return Effect.callback<string | undefined>((resume) => {
       if (rawTerminal()) process.stderr.write("\r\n")
       process.stderr.write(question)
       this.open = { bytes: [], answer: (line) => resume(Effect.succeed(line)) }
       this.readDevTty()
       return Effect.sync(() => this.close(undefined))
     }).pipe(
-      Effect.timeoutTo({
+      Effect.map((line): Answer => line === undefined ? "none" : /^\s*y(es)?\s*$/i.test(line) ? "yes" : "no"),
+      Effect.timeoutOrElse({
         duration: timeoutMs,
-        onSuccess: (line): Answer => line === undefined ? "none" : /^\s*y(es)?\s*$/i.test(line) ? "yes" : "no",
-        onTimeout: (): Answer => {
-          sayLine(`exec-server: no answer within ${Math.round(timeoutMs / 1000)} s: denied`)
-          return "none"
-        }
+        orElse: () =>
+          Effect.sync((): Answer => {
+            sayLine(`exec-server: no answer within ${Math.round(timeoutMs / 1000)} s: denied`)
+            return "none"
+          })
       })
     )
   }
@@ -197,7 +199,7 @@ const NO_TERMINAL = "exec-server: no terminal to ask on"
 export const terminalDecider = (asker: TerminalAsker | undefined, timeoutMs = ASK_TIMEOUT_MS): PolicyDecider => {
   if (asker === undefined) return () => Effect.succeed<PolicyDecision>({ type: "deny", reason: NO_TERMINAL })
   const answered = new Map<string, PolicyDecision>()
-  const lock = Effect.unsafeMakeSemaphore(1)
+  const lock = Semaphore.makeUnsafe(1)
   return ({ request }: PolicyRequestParams) => {
     const key = `${request.host}:${request.port}`
     return lock.withPermits(1)(Effect.suspend(() => {

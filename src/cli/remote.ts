@@ -5,9 +5,6 @@
  * raw only while a TTY process is attached, and restored on every way out.
  */
 import type { CommandGuide } from "./help.js"
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -18,7 +15,7 @@ import type { ClientError } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import { SignalName } from "../protocol/schema.js"
 import { natsFlags } from "./commandFlags.js"
-import { optionsOf } from "./flagOptions.js"
+import * as Cli from "./commandSpec.js"
 import * as NatsFlags from "./natsOptions.js"
 import { defaultKeyFile, readKey } from "../console/consoleKey.js"
 import { consolePageUrl } from "../console/WebConsole.js"
@@ -52,7 +49,7 @@ const reportDetached = (url: string, sessionId: string, processId: string) =>
       `attach with: exec-server attach ${url} --session ${sessionId} --process ${processId}]\n`
   )
 
-/** Reports a misuse of the command line on stderr and exits 2, as @effect/cli's own checks do. */
+/** Reports a misuse of the command line on stderr and exits 2, as the parser's own checks do. */
 const reportUsage = (message: string) =>
   Effect.sync(() => {
     process.stderr.write(`exec-server: ${message}\n`)
@@ -91,35 +88,34 @@ const CANNOT_EXECUTE: Record<string, string> = {
 /** A command that ends the client with an exit status, after a message on stderr when there is one. */
 class ExitWith extends Data.TaggedError("ExitWith")<{ readonly status: number; readonly says?: string }> {}
 
-const execCommand = Command.make(
+const execCommand = Cli.make(
   "exec",
+  "Run a command on a server, like ssh or kubectl exec; exits with its exit status",
   {
     ...connectionOptions,
-    tty: Options.boolean("tty").pipe(
-      Options.withAlias("t"),
-      Options.withDescription("Run in a terminal, the local one raw (the default when stdin and stdout are both terminals)")
-    ),
-    noTty: Options.boolean("no-tty").pipe(
-      Options.withAlias("T"),
-      Options.withDescription("Run with pipes, stdout and stderr apart, even from a terminal")
-    ),
-    cwd: Options.text("cwd").pipe(Options.withDescription("Working directory (default: the server's)"), Options.optional),
-    env: Options.keyValueMap("env").pipe(Options.withDescription("K=V set over the server's environment (repeatable)"), Options.optional),
-    detachTtlMs: Options.integer("detach-ttl-ms").pipe(
-      Options.withDescription(
-        "Keep the session this long (ms) after this client goes, so that the command can be left running: " +
-          "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it)"
-      ),
-      Options.optional
-    ),
-    detach: Options.boolean("detach").pipe(
-      Options.withDescription(
-        "Start the command and leave it running at once; prints SESSION PROCESS on stdout (the session stays --detach-ttl-ms, default 300000)"
-      )
-    ),
-    processId: Options.text("process").pipe(Options.withDescription("The process id to give it (default: a fresh one)"), Options.optional),
+    tty: {
+      _tag: "Switch",
+      name: "tty",
+      alias: "t",
+      help: "Run in a terminal, the local one raw (the default when stdin and stdout are both terminals)"
+    },
+    noTty: { _tag: "Switch", name: "no-tty", alias: "T", help: "Run with pipes, stdout and stderr apart, even from a terminal" },
+    cwd: { _tag: "OptionalText", name: "cwd", help: "Working directory (default: the server's)" },
+    env: { _tag: "KeyValue", name: "env", help: "K=V set over the server's environment (repeatable)" },
+    detachTtlMs: {
+      _tag: "OptionalWhole",
+      name: "detach-ttl-ms",
+      help: "Keep the session this long (ms) after this client goes, so that the command can be left running: " +
+        "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it)"
+    },
+    detach: {
+      _tag: "Switch",
+      name: "detach",
+      help: "Start the command and leave it running at once; prints SESSION PROCESS on stdout (the session stays --detach-ttl-ms, default 300000)"
+    },
+    processId: { _tag: "OptionalText", name: "process", help: "The process id to give it (default: a fresh one)" },
     ...networkOptions,
-    argv: Args.text({ name: "command" }).pipe(Args.withDescription("The command and its arguments, after --"), Args.atLeast(1))
+    argv: { _tag: "Arg", name: "command", help: "The command and its arguments, after --", variadic: true }
   },
   (flags) => {
     const detachTtlMs = Option.getOrUndefined(flags.detachTtlMs) ?? (flags.detach ? DETACH_TTL_MS : undefined)
@@ -159,7 +155,7 @@ const execCommand = Command.make(
             ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
             ...Option.match(flags.env, {
               onNone: () => ({}),
-              onSome: (set) => ({ envPolicy: { set: Object.fromEntries(set) } })
+              onSome: (set) => ({ envPolicy: { set } })
             }),
             ...network.start
           }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
@@ -187,7 +183,7 @@ const execCommand = Command.make(
       })
     }).pipe(endWithStatus)
   }
-).pipe(Command.withDescription("Run a command on a server, like ssh or kubectl exec; exits with its exit status"))
+)
 
 /** Ends the client with the status (and its message, if any, on stderr). */
 const exitWith = (exit: ExitWith) =>
@@ -202,12 +198,12 @@ const endWithStatus = <E extends { readonly _tag: string; readonly message: stri
 ) =>
   command.pipe(
     Effect.scoped,
-    Effect.catchAll((error) => error._tag === "ExitWith" ? exitWith(error as ExitWith) : reportFailure(error))
+    Effect.catch((error) => error._tag === "ExitWith" ? exitWith(error as ExitWith) : reportFailure(error))
   )
 
 /** Fails with the status of the first signal the client receives (until the process runs, a signal ends the client). */
 const endedBySignal = (signals: Queue.Dequeue<ForwardedSignal>) =>
-  Effect.flatMap(firstSignal(signals), (status) => new ExitWith({ status }))
+  Effect.flatMap(firstSignal(signals), (status) => Effect.fail(new ExitWith({ status })))
 
 /**
  * Follows a process until it closes (the client's status is then its
@@ -223,7 +219,7 @@ const follow = (
   Effect.gen(function*() {
     const attachment = yield* Effect.raceFirst(
       attachTo(handle, options),
-      Effect.flatMap(forwardSignals(signals, handle), (status) => new ExitWith({ status }))
+      Effect.flatMap(forwardSignals(signals, handle), (status) => Effect.fail(new ExitWith({ status })))
     )
     switch (attachment._tag) {
       case "Detached":
@@ -237,12 +233,13 @@ const follow = (
     }
   })
 
-const attachCommand = Command.make(
+const attachCommand = Cli.make(
   "attach",
+  "Attach to a process of a detached session: its retained output, then live; Ctrl-P Ctrl-Q detaches",
   {
     ...connectionOptions,
-    session: Options.text("session").pipe(Options.withDescription("The detached session the process belongs to")),
-    processId: Options.text("process").pipe(Options.withDescription("The process to attach to"))
+    session: { _tag: "RequiredText", name: "session", help: "The detached session the process belongs to" },
+    processId: { _tag: "RequiredText", name: "process", help: "The process to attach to" }
   },
   (flags) =>
     Effect.gen(function*() {
@@ -278,10 +275,11 @@ const attachCommand = Command.make(
         onOutputClosed: Effect.void
       })
     }).pipe(endWithStatus)
-).pipe(Command.withDescription("Attach to a process of a detached session: its retained output, then live; Ctrl-P Ctrl-Q detaches"))
+)
 
-const psCommand = Command.make(
+const psCommand = Cli.make(
   "ps",
+  "List the processes of a session",
   { ...connectionOptions, session: sessionOption },
   (flags) =>
     Effect.gen(function*() {
@@ -298,8 +296,8 @@ const psCommand = Command.make(
         ])
       ]))
       if (Option.isNone(flags.session)) process.stderr.write(`(session ${client.sessionId}; give --session ID to list a detached one)\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
-).pipe(Command.withDescription("List the processes of a session"))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
+)
 
 /** A duration in the unit a person reads it in: 42s, 7m, 3h, 2d. */
 const ageOf = (ms: number): string => {
@@ -316,11 +314,12 @@ const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   return rows.map((row) => row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!)).join("  ") + "\n").join("")
 }
 
-const sessionsCommand = Command.make(
+const sessionsCommand = Cli.make(
   "sessions",
+  "List the server's sessions, attached and detached, to find one to attach to again",
   {
     ...connectionOptions,
-    json: Options.boolean("json").pipe(Options.withDescription("One JSON array of the sessions (as session/list answers) instead of a table"))
+    json: { _tag: "Switch", name: "json", help: "One JSON array of the sessions (as session/list answers) instead of a table" }
   },
   (flags) =>
     Effect.gen(function*() {
@@ -346,8 +345,8 @@ const sessionsCommand = Command.make(
           session.peer === null ? session.transport : `${session.transport} ${session.peer}`
         ])
       ]))
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
-).pipe(Command.withDescription("List the server's sessions, attached and detached, to find one to attach to again"))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
+)
 
 /** How a process ended, in words. */
 const endOf = (status: ExecServerClient.ExitStatus, sent: string): string => {
@@ -356,18 +355,21 @@ const endOf = (status: ExecServerClient.ExitStatus, sent: string): string => {
   return `exited with code ${status.exitCode}`
 }
 
-const killCommand = Command.make(
+const killCommand = Cli.make(
   "kill",
+  "Terminate a process (and wait until it is gone), or send it a signal",
   {
     ...connectionOptions,
     session: sessionOption,
-    signal: Options.choice("signal", SignalName.literals).pipe(
-      Options.withDescription("Send this signal instead (default: terminate, SIGTERM then SIGKILL after the server's grace period)"),
-      Options.optional
-    ),
-    wait: Options.boolean("wait").pipe(Options.withDescription("With --signal: wait until the process has exited, and say how")),
-    noWait: Options.boolean("no-wait").pipe(Options.withDescription("Without --signal: return once SIGTERM is sent, without waiting for the exit")),
-    processId: Args.text({ name: "process" }).pipe(Args.withDescription("The process to terminate or signal"))
+    signal: {
+      _tag: "OptionalChoice",
+      name: "signal",
+      choices: SignalName.literals,
+      help: "Send this signal instead (default: terminate, SIGTERM then SIGKILL after the server's grace period)"
+    },
+    wait: { _tag: "Switch", name: "wait", help: "With --signal: wait until the process has exited, and say how" },
+    noWait: { _tag: "Switch", name: "no-wait", help: "Without --signal: return once SIGTERM is sent, without waiting for the exit" },
+    processId: { _tag: "Arg", name: "process", help: "The process to terminate or signal" }
   },
   (flags) =>
     Effect.gen(function*() {
@@ -395,17 +397,16 @@ const killCommand = Command.make(
         return
       }
       process.stdout.write(`${flags.processId}: ${endOf(yield* handle.exited, sent)}\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
-).pipe(Command.withDescription("Terminate a process (and wait until it is gone), or send it a signal"))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
+)
 
-const environmentsCommand = Command.make(
+const environmentsCommand = Cli.make(
   "environments",
+  "List the live environments registered in a NATS cluster (executors started with --connect)",
   {
-    connect: Options.text("connect").pipe(
-      Options.withDescription("The NATS cluster to ask: nats://HOST:PORT[,nats://HOST:PORT...]")
-    ),
-    json: Options.boolean("json").pipe(Options.withDescription("One JSON array of the records instead of a table")),
-    ...optionsOf(natsFlags)
+    connect: { _tag: "RequiredText", name: "connect", help: "The NATS cluster to ask: nats://HOST:PORT[,nats://HOST:PORT...]" },
+    json: { _tag: "Switch", name: "json", help: "One JSON array of the records instead of a table" },
+    ...natsFlags
   },
   (flags) =>
     Effect.gen(function*() {
@@ -419,19 +420,19 @@ const environmentsCommand = Command.make(
       )
       const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli" })
       process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }))
-    }).pipe(Effect.scoped, Effect.catchAll(reportFailure))
-).pipe(Command.withDescription("List the live environments registered in a NATS cluster (executors started with --connect)"))
+    }).pipe(Effect.scoped, Effect.catch(reportFailure))
+)
 
-const consoleUrlCommand = Command.make(
+const consoleUrlCommand = Cli.make(
   "console-url",
+  "Print a one-time login link to the web console of a server started with --console",
   {
     ...connectionOptions,
-    consoleKeyFile: Options.file("console-key-file").pipe(
-      Options.withDescription(
-        "The server's console key (its --console-key-file); default: console-PORT.key in $XDG_RUNTIME_DIR/exec-server, else ~/.exec-server, as the server writes it"
-      ),
-      Options.optional
-    )
+    consoleKeyFile: {
+      _tag: "OptionalPath",
+      name: "console-key-file",
+      help: "The server's console key (its --console-key-file); default: console-PORT.key in $XDG_RUNTIME_DIR/exec-server, else ~/.exec-server, as the server writes it"
+    }
   },
   (flags) => {
     // Checked before connecting: `stdio` would start a server of its own, which has no listener.
@@ -446,25 +447,25 @@ const consoleUrlCommand = Command.make(
         () => defaultKeyFile(process.env, Number(url.port || (url.protocol === "wss:" ? 443 : 80)))
       )
       // Asked without a key it cannot read: a server without the console says so, one with it refuses (then the key's problem is why).
-      const key = yield* Effect.either(readKey(keyFile))
-      const keyProblem = key._tag === "Left" ? key.left.message : undefined
+      const key = yield* Effect.result(readKey(keyFile))
+      const keyProblem = key._tag === "Failure" ? key.failure.message : undefined
       const client = yield* ExecServerClient.ExecServerClient
-      const link = yield* client.call("console/createLink", key._tag === "Right" ? { consoleKey: key.right } : {}).pipe(
+      const link = yield* client.call("console/createLink", key._tag === "Success" ? { consoleKey: key.success } : {}).pipe(
         Effect.catchIf(
           (error) => error._tag === "ExecServer/MethodNotFound",
-          () => new CliFailure({ message: `the server at ${flags.url} has no web console: start it with --console` })
+          () => Effect.fail(new CliFailure({ message: `the server at ${flags.url} has no web console: start it with --console` }))
         ),
         Effect.catchIf(
           (error) => error._tag === "ExecServer/InvalidRequest" && keyProblem !== undefined,
-          () => new CliFailure({ message: keyProblem! })
+          () => Effect.fail(new CliFailure({ message: keyProblem! }))
         )
       )
       process.stdout.write(`${consolePageUrl(flags.url, link.path)}\n`)
       const minutes = Math.max(1, Math.round((link.expiresAtMs - Date.now()) / 60_000))
       process.stderr.write(`(one use, within ${minutes} minutes)\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catchAll(reportFailure))
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
   }
-).pipe(Command.withDescription("Print a one-time login link to the web console of a server started with --console"))
+)
 
 /** The client subcommands of the binary. */
 export const clientCommands = [

@@ -4,9 +4,7 @@
  * server it starts, or an environment over NATS), which says on stderr
  * when it resumes a dropped session.
  */
-import * as Args from "@effect/cli/Args"
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import * as Options from "@effect/cli/Options"
+import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -16,40 +14,46 @@ import * as ExecServerClient from "../client/ExecServerClient.js"
 import { isHeldElsewhere, type ReconnectEvent } from "../client/JsonRpcPeer.js"
 import * as NatsUrl from "../remote/natsUrl.js"
 import { natsFlags } from "./commandFlags.js"
-import { optionsOf } from "./flagOptions.js"
+import type { ArgSpec, CliFlag } from "./commandSpec.js"
 import * as NatsFlags from "./natsOptions.js"
 
 /** A ws:// or wss:// URL, a nats:// one naming an environment, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
-const url = Args.text({ name: "url" }).pipe(
-  Args.withDescription("ws://HOST:PORT of a server, nats://HOST:PORT[,...]/ENVIRONMENT_ID of an executor, or \"stdio\" to start one as a child"),
-  Args.mapEffect((value) => {
-    if (value === "stdio") return Effect.succeed(value)
+const url: ArgSpec = {
+  _tag: "Arg",
+  name: "url",
+  help: "ws://HOST:PORT of a server, nats://HOST:PORT[,...]/ENVIRONMENT_ID of an executor, or \"stdio\" to start one as a child",
+  check: (value) => {
+    if (value === "stdio") return undefined
     if (value.startsWith("nats://")) {
       const parsed = NatsUrl.parseUrl(value)
-      return typeof parsed === "string" ? Effect.fail(HelpDoc.p(parsed)) : Effect.succeed(value)
+      return typeof parsed === "string" ? parsed : undefined
     }
     const parsed = URL.canParse(value) ? new URL(value) : undefined
     return parsed !== undefined && (parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.host !== ""
-      ? Effect.succeed(value)
-      : Effect.fail(HelpDoc.p(`${JSON.stringify(value)} is not a server address: give ws://HOST:PORT, wss://HOST:PORT or stdio`))
-  })
-)
-const tokenFile = Options.file("token-file").pipe(
-  Options.withDescription(
-    "File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed): on the WebSocket upgrade, or in the open frame of a nats:// stream"
-  ),
-  Options.optional
-)
-/** The levels of @effect/cli's `--log-level`, which the child server takes. */
+      ? undefined
+      : `${JSON.stringify(value)} is not a server address: give ws://HOST:PORT, wss://HOST:PORT or stdio`
+  }
+}
+const tokenFile = {
+  _tag: "OptionalPath",
+  name: "token-file",
+  help: "File holding the bearer token the server wants (a capability token or a JWT; whitespace trimmed): " +
+    "on the WebSocket upgrade, or in the open frame of a nats:// stream"
+} as const satisfies CliFlag
+/** The levels of the server's `--log-level`, which the child server takes. */
 const logLevels = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
-const serverLogLevel = Options.choice("server-log-level", logLevels).pipe(
-  Options.withDescription("With stdio: the least level of the child server's logs shown on stderr (default warning)"),
-  Options.withDefault("warning" as const)
-)
-export const sessionOption = Options.text("session").pipe(Options.withDescription("A detached session to take over"), Options.optional)
+const serverLogLevel = {
+  _tag: "Choice",
+  name: "server-log-level",
+  choices: logLevels,
+  default: "warning",
+  // `--help` adds "(default warning)".
+  help: "With stdio: the least level of the child server's logs shown on stderr"
+} as const satisfies CliFlag
+export const sessionOption = { _tag: "OptionalText", name: "session", help: "A detached session to take over" } as const satisfies CliFlag
 
-/** How to reach the server, the options every subcommand shares (the NATS ones for nats:// URLs). */
-export const connectionOptions = { url, tokenFile, serverLogLevel, ...optionsOf(natsFlags) }
+/** How to reach the server, the params every subcommand shares (the NATS ones for nats:// URLs). */
+export const connectionOptions = { url, tokenFile, serverLogLevel, ...natsFlags }
 
 export interface Connection extends NatsFlags.NatsFlagValues {
   readonly url: string
@@ -92,6 +96,20 @@ const sayReconnecting = (url: string) => (event: ReconnectEvent): void => {
   process.stderr.write(raw ? `\r\nexec-server: ${line}\r\n` : `exec-server: ${line}\n`)
 }
 
+/** A client layer that fails with `error` (Effect 4's Layer has no `fail`). */
+const failed = (error: ConnectFailure): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> =>
+  Layer.effect(ExecServerClient.ExecServerClient, Effect.fail(error))
+
+/** A client layer that, failing because the session is held elsewhere, is replaced by `then` (Effect 4's Layer has no `catchAll`). */
+const whenHeld = (then: () => Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure>) =>
+(layer: Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure>) =>
+  Layer.catchCause(layer, (cause) => {
+    const error = Cause.findErrorOption(cause)
+    return Option.isSome(error) && isHeldElsewhere(error.value)
+      ? then()
+      : Layer.effect(ExecServerClient.ExecServerClient, Effect.failCause(cause))
+  })
+
 /** The client of the server at `url`. */
 export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
   const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none())
@@ -112,16 +130,16 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
   if (connection.url.startsWith("nats://")) {
     const target = NatsUrl.parseUrl(connection.url)
     const auth = NatsFlags.natsAuthOf(connection)
-    if (typeof target === "string") return Layer.fail(new CliFailure({ message: target }))
-    if (typeof auth === "string") return Layer.fail(new CliFailure({ message: auth }))
+    if (typeof target === "string") return failed(new CliFailure({ message: target }))
+    if (typeof auth === "string") return failed(new CliFailure({ message: auth }))
     // Loaded on demand: the NATS client only for nats:// URLs.
-    return Layer.unwrapEffect(Effect.map(
+    return Layer.unwrap(Effect.map(
       Effect.promise(() => import("../remote/NatsConnector.js")),
       (NatsConnector) => NatsConnector.layer({ ...target, ...auth, ...token, name: "exec-server-cli", ...options })
     ))
   }
   if (NatsFlags.hasNatsFlags(connection)) {
-    return Layer.fail(new CliFailure({ message: "the --nats-* flags are for nats:// URLs" }))
+    return failed(new CliFailure({ message: "the --nats-* flags are for nats:// URLs" }))
   }
   if (connection.url === "stdio") {
     // The child's logs are for its operator; a person running a command wants its output.
@@ -130,23 +148,17 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
   const layer = (resumeWaitMs: number) => ExecServerClient.layerWebSocket({ url: connection.url, ...token, ...options, resumeWaitMs })
   if (resumeSessionId === undefined) return layer(0)
   // Held: said at once, then waited for (a client that has just let go may hold it for a moment).
+  const stillHeld = new CliFailure({
+    message: `session ${resumeSessionId} is still held by another client (an exec or attach on it): detach that one first`
+  })
   return layer(0).pipe(
-    Layer.catchAll((error) =>
-      isHeldElsewhere(error)
-        ? Layer.unwrapEffect(Effect.sync(() => {
-          process.stderr.write(
-            `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
-          )
-          return layer(HELD_WAIT_MS)
-        }))
-        : Layer.fail(error)
-    ),
-    Layer.mapError((error) =>
-      isHeldElsewhere(error)
-        ? new CliFailure({
-          message: `session ${resumeSessionId} is still held by another client (an exec or attach on it): detach that one first`
-        })
-        : error
+    whenHeld(() =>
+      Layer.unwrap(Effect.sync(() => {
+        process.stderr.write(
+          `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
+        )
+        return layer(HELD_WAIT_MS).pipe(whenHeld(() => failed(stillHeld)))
+      }))
     )
   )
 }

@@ -6,10 +6,7 @@
  * before exit. Loaded by `main.ts`, the binary's entry, or held evaluated
  * in the startup snapshot (`snapshot.ts`).
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -17,7 +14,6 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
-import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
@@ -132,10 +128,10 @@ const transportOf = (
       // Loaded on demand: a stdio server never needs `ws` or Node's HTTP stack, and the exporter waits for a scrape.
       Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
       Effect.zip(metricsOnDemand({ name: "effect-exec-server", version: ServerConfig.version })),
-      Effect.zip(Effect.runtime<never>()),
+      Effect.zip(Effect.context<never>()),
       // The console's HTTP side, with the transport: only with --console.
       Effect.zip(webConsole === undefined ? Effect.succeed(undefined) : Effect.promise(() => import("../console/ConsoleHttp.js"))),
-      Effect.flatMap(([[[[listenOptions, WebSocketTransport], metrics], runtime], ConsoleHttp]) => {
+      Effect.flatMap(([[[[listenOptions, WebSocketTransport], metrics], context], ConsoleHttp]) => {
         const refusedLogins = makeLogBudget()
         return WebSocketTransport.make({
           ...listenOptions,
@@ -148,7 +144,7 @@ const transportOf = (
                 // A refused login costs its sender nothing: bounded as the listener's refusals are.
                 const heldBack = event === "console login refused" ? refusedLogins.take(peer) : {}
                 if (heldBack === undefined) return
-                Runtime.runFork(runtime)(Effect.logInfo(event).pipe(Effect.annotateLogs({ peer, ...heldBack })))
+                Effect.runForkWith(context)(Effect.logInfo(event).pipe(Effect.annotateLogs({ peer, ...heldBack })))
               }
             })
         })
@@ -242,13 +238,10 @@ const noNativeOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
 const reportNativeUse: Effect.Effect<void> = Effect.suspend(() => {
   const use = nativeUse()
   const gauge = Metrics.nativeInfo.pipe(
-    Metric.tagged("addon", use.addon),
-    Metric.tagged("spawn", use.spawn),
-    Metric.tagged("output", use.output),
-    Metric.tagged("base64", use.base64)
+    Metric.withAttributes({ addon: use.addon, spawn: use.spawn, output: use.output, base64: use.base64 })
   )
-  return Effect.zipRight(
-    Metric.set(gauge, 1),
+  return Effect.andThen(
+    Metric.update(gauge, 1),
     Effect.logInfo("native addon").pipe(Effect.annotateLogs({ ...use }))
   )
 })
@@ -258,7 +251,7 @@ const reportNativeUse: Effect.Effect<void> = Effect.suspend(() => {
  * and dropped. For a WebSocket server whose parent holds its stdin, so
  * that the server goes when the parent does.
  */
-const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
+const stdinClosed: Effect.Effect<void> = Effect.callback<void>((resume) => {
   const stdin = process.stdin
   const discard = () => {}
   const done = () => resume(Effect.void)
@@ -273,7 +266,7 @@ const stdinClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
     stdin.off("error", done)
     stdin.pause()
   })
-}).pipe(Effect.zipRight(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
+}).pipe(Effect.andThen(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
 
 /** The server's flags, as the command line gives them. */
 export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
@@ -295,7 +288,7 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     const withTracing = <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       tracesUrl === undefined ? server : Effect.provide(
         server,
-        Layer.unwrapEffect(Effect.map(
+        Layer.unwrap(Effect.map(
           Effect.promise(() => import("../observability/tracing.js")),
           (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
         ))
@@ -429,26 +422,22 @@ const withoutCodexSubcommand = (argv: ReadonlyArray<string>): Array<string> =>
 export const main = (startup: Startup): void => {
   // With no arguments, or only the server's flags given plainly (how clients
   // start a server), there is nothing for the parser: the command line
-  // (@effect/cli, the client's and gateway's commands) is not even loaded.
+  // (the client's and gateway's commands) is not even loaded.
   const server = serve(startup)
   const argv = withoutCodexSubcommand(process.argv)
   const plain = plainValuesOf(ServerFlags.serverFlags, argv.slice(2))
   const program = plain !== undefined
     ? server(plain)
-    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server)).pipe(
-      // What @effect/cli needs, rather than all of NodeContext (no command executor or workers to load);
-      // the server builds its own services, and a plain start builds no more layers than it uses.
-      Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
-    )
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server))
   program.pipe(
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
     withTextLogger,
     withFreshDefaultServices,
+    // Effect 4's runMain installs no pretty logger of its own (v3 needed `disablePrettyLogger`).
     NodeRuntime.runMain({
-      disablePrettyLogger: true,
       // Exit as soon as the server is done: nothing else should keep Node alive.
       teardown: (exit, onExit) => {
-        const failed = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
+        const failed = Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)
         const code = failed ? 1 : Number(process.exitCode ?? 0)
         onExit(code)
         process.exit(code)

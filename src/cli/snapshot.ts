@@ -14,11 +14,12 @@ import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import { answeredVersion } from "../server/packageInfo.js"
 import { main } from "./run.js"
-// The command line's module (@effect/cli's commands and options) is not held
+// The command line's module (the commands' tables and parser) is not held
 // evaluated: a server started with its flags given plainly (`--listen stdio://`,
 // as clients start it) reads them without it (`plainValuesOf`), and the module
 // held 0.4 MB of the blob and 2.6 MiB of an idle server's resident memory.
 import { rehearse } from "./snapshotRehearsal.js"
+import { formatErrorStacks, mustFormatStacks } from "./snapshotStacks.js"
 
 const draws = drawsWhileLoading()
 if (draws.length > 0) {
@@ -42,6 +43,8 @@ checkListeners("while the snapshot's modules loaded")
 // A rehearsal that fails rejects, and Node ends the build on the rejection.
 void rehearse().then(() => {
   checkListeners("by the snapshot's rehearsal")
+  // Node 22 cannot save an Error whose stack was never read (snapshotStacks.ts): read each as the heap is saved.
+  if (mustFormatStacks()) v8.startupSnapshot.addSerializeCallback(() => void formatErrorStacks())
   v8.startupSnapshot.setDeserializeMainFunction(() => {
     // Node starts a snapshot with no script in argv; the command line parser
     // expects one. The bundle sits beside main.js (the launcher checks that

@@ -19,9 +19,8 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 import * as Stream from "effect/Stream"
 import { PassThrough } from "node:stream"
 import { ServerTransport } from "../jsonrpc/Transport.js"
@@ -71,7 +70,7 @@ const serveOneClient = Effect.gen(function*() {
   yield* ExecServer.run.pipe(Effect.provideService(ServerTransport, { url: "stdio://", connections: Stream.make(transport) }))
   const answered = JSON.parse(answer) as { readonly id?: unknown; readonly result?: { readonly sessionId?: unknown } }
   if (answered.id !== INITIALIZE.id || typeof answered.result?.sessionId !== "string") {
-    return yield* Effect.dieMessage(`the startup snapshot's rehearsal was answered ${answer.trim()}`)
+    return yield* Effect.die(new Error(`the startup snapshot's rehearsal was answered ${answer.trim()}`))
   }
 }).pipe(Effect.scoped, Effect.provide(services))
 
@@ -80,7 +79,7 @@ const readCommandLine = Effect.suspend(() => {
   const flags = plainValuesOf(ServerFlags.serverFlags, ["--listen", "stdio://"])
   return Option.getOrUndefined(flags?.listen ?? Option.none()) === "stdio://"
     ? Effect.void
-    : Effect.dieMessage("the startup snapshot's rehearsal did not read its command line")
+    : Effect.die(new Error("the startup snapshot's rehearsal did not read its command line"))
 })
 
 /** Runs the rehearsal; rejects (and the snapshot's build fails) if it went wrong or took over 30 s. */
@@ -88,11 +87,11 @@ export const rehearse = (): Promise<void> =>
   whileRehearsing(() =>
     whileNotRecorded(() =>
       Effect.runPromise(
-        Effect.zipRight(readCommandLine, serveOneClient).pipe(
-          Logger.withMinimumLogLevel(LogLevel.None),
-          Effect.timeoutFail({
+        Effect.andThen(readCommandLine, serveOneClient).pipe(
+          Effect.provideService(References.MinimumLogLevel, "None"),
+          Effect.timeoutOrElse({
             duration: Duration.seconds(30),
-            onTimeout: () => new Error("the startup snapshot's rehearsal took over 30 s")
+            orElse: () => Effect.fail(new Error("the startup snapshot's rehearsal took over 30 s"))
           })
         )
       )

@@ -6,6 +6,7 @@
  * at a time, were a tenth of the server's CPU for short connections.
  */
 import type * as Effect from "effect/Effect"
+import * as Formatter from "effect/Formatter"
 import { identity } from "effect/Function"
 import * as Logger from "effect/Logger"
 import { replacingLogger } from "../observability/loggers.js"
@@ -48,7 +49,7 @@ export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logge
   })
 
 /** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
-export const textLogger = onStderr(Logger.logfmtLogger)
+export const textLogger = onStderr(Logger.formatLogFmt)
 
 /** Runs an effect with `textLogger` in place of Effect's default logger (which writes to stdout). */
 export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = replacingLogger(
@@ -56,6 +57,22 @@ export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect
   textLogger
 )
 
+/**
+ * JSON lines as Effect 3's `jsonLogger` wrote them, which log readers
+ * know: its `logLevel` key (Effect 4's `formatJson` says `level`) and its
+ * order of keys.
+ */
+const jsonLines = Logger.map(Logger.formatStructured, (log) =>
+  Formatter.formatJson({
+    message: log.message,
+    logLevel: log.level,
+    timestamp: log.timestamp,
+    cause: log.cause,
+    annotations: log.annotations,
+    spans: log.spans,
+    fiberId: log.fiberId
+  }))
+
 /** Runs a command with the logger `--log-format` chose in place of the CLI's. */
 export const withLogFormat = (format: "text" | "json"): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
-  format === "json" ? replacingLogger(textLogger, onStderr(Logger.jsonLogger)) : identity
+  format === "json" ? replacingLogger(textLogger, onStderr(jsonLines)) : identity

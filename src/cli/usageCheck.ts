@@ -1,14 +1,10 @@
 /**
  * What is wrong with a command line, said the way a person can act on it,
- * before @effect/cli parses it: an unknown option or command named with the
- * closest known one (@effect/cli takes `--lisen` at the top for a
- * subcommand, and an unknown option of `exec` for its URL), and a
- * `KEY=VALUE` option without its `=`. The options and commands are read
- * from the commands' own declarations (their usage), so they cannot drift.
+ * before the parser reads it: an unknown option or command named with the
+ * closest known one, and a `KEY=VALUE` option without its `=`. The options
+ * and commands are read from the commands' own tables (commandSpec.ts), so
+ * they cannot drift.
  */
-import * as AutoCorrect from "@effect/cli/AutoCorrect"
-import * as CliConfig from "@effect/cli/CliConfig"
-import type * as Usage from "@effect/cli/Usage"
 
 /** The options of a command: whether each name takes a value. */
 export type OptionNames = ReadonlyMap<string, boolean>
@@ -19,48 +15,46 @@ export interface CommandSpec {
   readonly subcommands: ReadonlyMap<string, CommandSpec>
 }
 
-/** @effect/cli's own options, which every command takes. */
+/** The options every command takes (commandLine.ts reads them). */
 const BUILT_IN: OptionNames = new Map([
   ["--help", false],
   ["-h", false],
   ["--version", false],
-  ["--wizard", false],
-  ["--completions", true],
   ["--log-level", true]
 ])
 
 /** Options whose values are `KEY=VALUE` pairs. */
 const KEY_VALUE = new Set(["--env"])
 
-const namedOf = (usage: Usage.Usage): Array<Usage.Named> => {
-  switch (usage._tag) {
-    case "Named":
-      return [usage]
-    case "Optional":
-    case "Repeated":
-      return namedOf(usage.usage)
-    case "Concat":
-    case "Alternation":
-      return [...namedOf(usage.left), ...namedOf(usage.right)]
-    default:
-      return []
-  }
-}
+/** The option names of a command (`--name` and `-n` alike), each with whether it takes a value: from its table. */
+export { optionNamesOf } from "./commandSpec.js"
 
-/** The option names in a usage (`--name` and `-n` alike), each with whether it takes a value. */
-export const optionNamesOf = (usage: Usage.Usage): OptionNames =>
-  new Map(
-    namedOf(usage).flatMap((named) =>
-      named.names.filter((name) => name.startsWith("-")).map((name) => [name, named.acceptedValues._tag === "Some"] as const)
-    )
-  )
+/**
+ * Levenshtein distance, letter case ignored: what @effect/cli 3's
+ * `AutoCorrect.levensteinDistance` computed with its default config
+ * (effect/cli 4 has no public one).
+ */
+export const editDistance = (first: string, second: string): number => {
+  const a = first.toLowerCase()
+  const b = second.toLowerCase()
+  let previous = Array.from({ length: b.length + 1 }, (_, column) => column)
+  for (let row = 1; row <= a.length; row++) {
+    const current = [row]
+    for (let column = 1; column <= b.length; column++) {
+      const cost = a.charAt(row - 1) === b.charAt(column - 1) ? 0 : 1
+      current.push(Math.min(current[column - 1]! + 1, previous[column]! + 1, previous[column - 1]! + cost))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
 
 /** The closest of `known` to `name`, if it is close enough to be what was meant. */
 const closest = (name: string, known: Iterable<string>): string | undefined => {
   let best: string | undefined
   let bestDistance = Infinity
   for (const candidate of known) {
-    const distance = AutoCorrect.levensteinDistance(name, candidate, CliConfig.defaultConfig)
+    const distance = editDistance(name, candidate)
     if (distance < bestDistance) {
       best = candidate
       bestDistance = distance

@@ -5,8 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Mailbox from "effect/Mailbox"
-import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -55,8 +54,8 @@ export const send = (transport: ClientTransport, messages: ReadonlyArray<string>
 
 /** The text of every message a transport receives, in order; fails with `TransportClosed` when it is gone. */
 export const texts = (transport: ClientTransport): Stream.Stream<string, TransportClosed> =>
-  Mailbox.toStream(transport.frames).pipe(
-    Stream.filterMap((frame) => frame._tag === "Text" ? Option.some(frame.text) : Option.none())
+  Stream.fromQueue(transport.frames).pipe(
+    Stream.filterMap((frame) => frame._tag === "Text" ? Result.succeed(frame.text) : Result.failVoid)
   )
 
 /**
@@ -86,7 +85,7 @@ export const webSocket = (
     let opened: WebSocket | undefined
     const inbox = makeInbox<TransportClosed>({ capacity: INBOX_FRAMES, pause: () => opened?.pause(), resume: () => opened?.resume() })
     const socket = yield* Effect.acquireRelease(
-      Effect.async<WebSocket, ConnectError>((resume) => {
+      Effect.callback<WebSocket, ConnectError>((resume) => {
         let socket: WebSocket
         try {
           socket = new WebSocket(options.url, {
@@ -134,9 +133,10 @@ export const webSocket = (
         // An acquire is uninterruptible: without this, a server that accepts
         // the TCP connection but never answers the upgrade is waited on for ever.
         Effect.interruptible,
-        Effect.timeoutFail({
+        Effect.timeoutOrElse({
           duration: options.connectTimeoutMs ?? 10_000,
-          onTimeout: () => new ConnectTimeout({ message: `no connection to ${options.url} within ${options.connectTimeoutMs ?? 10_000} ms` })
+          orElse: () =>
+            Effect.fail(new ConnectTimeout({ message: `no connection to ${options.url} within ${options.connectTimeoutMs ?? 10_000} ms` }))
         })
       ),
       (socket) => Effect.sync(() => socket.close(1000))
@@ -203,7 +203,6 @@ export const localServerBin: string = Path.resolve(
 /** The Node flags of the binary's shebang (see `src/cli/main.ts`), for starting it with `node` explicitly. */
 export const serverNodeFlags: ReadonlyArray<string> = [
   "--max-semi-space-size=2",
-  "--interrupt-budget=49152",
   "--max-inlined-bytecode-size-cumulative=230",
   "--v8-pool-size=1",
   "--single-threaded-gc",
@@ -268,7 +267,7 @@ export const spawnLocal = (
       resume: () => started?.stdout?.resume()
     })
     const child = yield* Effect.acquireRelease(
-      Effect.async<ChildProcess, TransportClosed>((resume) => {
+      Effect.callback<ChildProcess, TransportClosed>((resume) => {
         const child = spawn(program!, [...programArgs, ...serverArgs(options)], {
           stdio: ["pipe", "pipe", options.stderr ?? "inherit"],
           detached: true,
@@ -280,7 +279,7 @@ export const spawnLocal = (
           resume(Effect.fail(new TransportClosed({ message: `cannot start the server: ${error.message}` }))))
       }),
       (child) =>
-        Effect.async<void>((resume) => {
+        Effect.callback<void>((resume) => {
           if (child.exitCode !== null || child.signalCode !== null) {
             resume(Effect.void)
             return

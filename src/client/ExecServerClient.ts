@@ -6,7 +6,7 @@
  * and every process caught up from its last `seq`. It is made of parts: the
  * JSON-RPC peer (`JsonRpcPeer`) and the process, fs and http APIs on it.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
+import type * as Rpc from "effect/rpc/Rpc"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -21,7 +21,7 @@ import type { ClientFileSystem } from "./fs.js"
 import * as ClientHttp from "./http.js"
 import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
-import type { Connector, Method, ReconnectEvent, ReconnectOptions, RpcOf } from "./JsonRpcPeer.js"
+import type { Connector, Method, ReconnectEvent, ReconnectOptions, ResultOf, RpcOf } from "./JsonRpcPeer.js"
 import { NetworkPolicyDecider, type PolicyDecider } from "./network.js"
 import * as ClientProcesses from "./process.js"
 import type { WhenConsumerLags } from "./ProcessChannel.js"
@@ -54,7 +54,7 @@ export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
   readonly call: <Tag extends Method>(
     method: Tag,
     params: Rpc.Payload<RpcOf<Tag>>
-  ) => Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>
+  ) => Effect.Effect<ResultOf<Tag>, ClientError>
   readonly fs: ClientFileSystem
   /** HTTP requests the server makes on the client's behalf (`http/request`). */
   readonly http: ClientHttpApi
@@ -63,10 +63,7 @@ export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
 }
 
 /** The exec-server client. */
-export class ExecServerClient extends Context.Tag("effect-exec-server/ExecServerClient")<
-  ExecServerClient,
-  ExecServerClientShape
->() {}
+export class ExecServerClient extends Context.Service<ExecServerClient, ExecServerClientShape>()("effect-exec-server/ExecServerClient") {}
 
 /** Options shared by every way of connecting. */
 export interface ClientOptions {
@@ -170,7 +167,7 @@ export const make = (
 export const layerWebSocket = (
   options: ClientTransport.WebSocketClientOptions & ClientOptions
 ): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError> =>
-  Layer.scoped(ExecServerClient, make(ClientTransport.webSocket(options), options))
+  Layer.effect(ExecServerClient, make(ClientTransport.webSocket(options), options))
 
 /**
  * A client of a server it spawns and owns (killed with its process group
@@ -180,4 +177,4 @@ export const layerWebSocket = (
 export const layerSpawnLocal = (
   options: ClientTransport.SpawnLocalOptions & Omit<ClientOptions, "reconnect" | "resumeSessionId"> = {}
 ): Layer.Layer<ExecServerClient, ClientError | InitializeTimeout | ConnectError> =>
-  Layer.scoped(ExecServerClient, make(ClientTransport.spawnLocal(options), { ...options, reconnect: false }))
+  Layer.effect(ExecServerClient, make(ClientTransport.spawnLocal(options), { ...options, reconnect: false }))

@@ -8,16 +8,15 @@
  * with the session resumed. It performs the handshake but knows no feature:
  * processes, fs and http are built on it.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
+import type * as Rpc from "effect/rpc/Rpc"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as FiberSet from "effect/FiberSet"
+import * as Queue from "effect/Queue"
+import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import { fromWireError, type WireError } from "../protocol/errors.js"
 import { ServerNotificationRpcs } from "../protocol/rpcs.js"
@@ -43,6 +42,7 @@ import {
   type NotificationOf,
   requestCodec,
   retrySafe,
+  type ResultOf,
   type RpcOf,
   type ServerRequestHandler,
   type ServerRequestMethod
@@ -57,7 +57,7 @@ import {
 } from "./reconnect.js"
 import { ServerRequests } from "./serverRequests.js"
 
-export type { Method, NotificationMethod, RpcOf, ServerRequestHandler, ServerRequestMethod, ServerRequestOf } from "./methods.js"
+export type { Method, NotificationMethod, ResultOf, RpcOf, ServerRequestHandler, ServerRequestMethod, ServerRequestOf } from "./methods.js"
 export { type Backoff, backoff, isHeldElsewhere, type ReconnectEvent, type ReconnectOptions } from "./reconnect.js"
 
 /** How to reach the server: each evaluation makes a new connection, closed with its scope. */
@@ -94,7 +94,7 @@ export interface LinkListener {
 interface Link {
   readonly transport: ClientTransport.ClientTransport
   readonly generation: number
-  readonly scope: Scope.CloseableScope
+  readonly scope: Scope.Closeable
 }
 
 interface PendingRequest {
@@ -167,7 +167,7 @@ export class JsonRpcPeer {
     this.subscribers.set(method, (params) => {
       const payload = decode(params)
       // A notification that does not fit its schema is dropped.
-      if (Either.isRight(payload)) handler(payload.right as Rpc.Payload<NotificationOf<Tag>>)
+      if (Result.isSuccess(payload)) handler(payload.success as Rpc.Payload<NotificationOf<Tag>>)
     })
   }
 
@@ -200,15 +200,15 @@ export class JsonRpcPeer {
   }
 
   /** Sends a request, typed by its Rpc: params encoded and the result decoded with its schemas. */
-  call<Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError> {
+  call<Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Effect.Effect<ResultOf<Tag>, ClientError> {
     return Effect.suspend(() => {
       const codec = requestCodec(method)
       const encoded = codec.encodePayload(params)
-      if (Either.isLeft(encoded)) {
-        return Effect.fail(new ProtocolError({ message: `cannot encode ${method} params: ${encoded.left.message}` }))
+      if (Result.isFailure(encoded)) {
+        return Effect.fail(new ProtocolError({ message: `cannot encode ${method} params: ${encoded.failure.message}` }))
       }
-      return Effect.flatMap(this.request(method, encoded.right), (result) => decodeResult(method, codec, result))
-    }) as Effect.Effect<Rpc.Success<RpcOf<Tag>>, ClientError>
+      return Effect.flatMap(this.request(method, encoded.success), (result) => decodeResult(method, codec, result))
+    }) as Effect.Effect<ResultOf<Tag>, ClientError>
   }
 
   /** Sends encoded params, on the link or once one is up. */
@@ -228,7 +228,7 @@ export class JsonRpcPeer {
         })
       )
     }
-    const reply = Deferred.unsafeMake<unknown, ClientError>(FiberId.none)
+    const reply = Deferred.makeUnsafe<unknown, ClientError>()
     const entry: PendingRequest = { method, text, bytes, reply, sentOn: undefined }
     this.pending.set(id, entry)
     if (this.link !== undefined) this.sendOn(this.link, [entry])
@@ -265,9 +265,9 @@ export class JsonRpcPeer {
     this.pending.delete(m.id)
     if (m.error !== undefined) {
       const error = fromWireError(m.error) ?? new ServerError({ method: request.method, ...m.error })
-      Deferred.unsafeDone(request.reply, Exit.fail(error))
+      Deferred.doneUnsafe(request.reply, Exit.fail(error))
     } else {
-      Deferred.unsafeDone(request.reply, Exit.succeed(m.result))
+      Deferred.doneUnsafe(request.reply, Exit.succeed(m.result))
     }
   }
 
@@ -279,7 +279,7 @@ export class JsonRpcPeer {
       if (request.bytes !== data.bytes || request.sentOn === undefined) continue
       this.pending.delete(id)
       this.messageLimit = Math.min(this.messageLimit, data.limit - 1)
-      Deferred.unsafeDone(
+      Deferred.doneUnsafe(
         request.reply,
         Exit.fail(
           new RequestTooLarge({
@@ -300,7 +300,7 @@ export class JsonRpcPeer {
   private shutDown(error: ConnectionLost): void {
     if (this.closedBy !== undefined) return
     this.closedBy = error
-    for (const request of this.pending.values()) Deferred.unsafeDone(request.reply, Exit.fail(error))
+    for (const request of this.pending.values()) Deferred.doneUnsafe(request.reply, Exit.fail(error))
     this.pending.clear()
     for (const listener of this.listeners) listener.shutDown?.(error)
     for (const listener of this.listeners) listener.linkLost?.(error)
@@ -331,7 +331,7 @@ export class JsonRpcPeer {
         continue
       }
       this.pending.delete(id)
-      Deferred.unsafeDone(
+      Deferred.doneUnsafe(
         request.reply,
         Exit.fail(new TransportClosed({ message: `${reason}, with ${request.method} in flight: its outcome is unknown` }))
       )
@@ -348,13 +348,13 @@ export class JsonRpcPeer {
    */
   private read(current: Link): Effect.Effect<void> {
     const frames = current.transport.frames
-    const readOn: Effect.Effect<void, TransportClosed | Cause.NoSuchElementException> = Effect.flatMap(frames.take, (frame) => {
+    const readOn: Effect.Effect<void, TransportClosed | Cause.Done> = Effect.flatMap(Queue.take(frames), (frame) => {
       if (frame._tag === "Text") this.onText(frame.text, current)
-      return this.holds.length > 0 ? Effect.zipRight(this.awaitHolds, readOn) : readOn
+      return this.holds.length > 0 ? Effect.andThen(this.awaitHolds, readOn) : readOn
     })
     return readOn.pipe(
       Effect.match({
-        onFailure: (error) => Cause.isNoSuchElementException(error) ? "the server closed the connection" : error.message,
+        onFailure: (error) => Cause.isDone(error) ? "the server closed the connection" : error.message,
         onSuccess: () => "the server closed the connection"
       }),
       Effect.flatMap((reason) =>
@@ -364,7 +364,7 @@ export class JsonRpcPeer {
           for (const [id, request] of this.pending) {
             if (request.sentOn !== current.generation) continue
             this.pending.delete(id)
-            Deferred.unsafeDone(request.reply, Exit.fail(new TransportClosed({ message: reason })))
+            Deferred.doneUnsafe(request.reply, Exit.fail(new TransportClosed({ message: reason })))
           }
           this.fork(Scope.close(current.scope, Exit.void))
         })
@@ -386,32 +386,32 @@ export class JsonRpcPeer {
           ? { detachTtlMs: this.detachTtlMs }
           : {})
       })
-      if (Either.isLeft(encoded)) {
-        return Effect.fail(new ProtocolError({ message: `cannot encode initialize params: ${encoded.left.message}` }))
+      if (Result.isFailure(encoded)) {
+        return Effect.fail(new ProtocolError({ message: `cannot encode initialize params: ${encoded.failure.message}` }))
       }
       const id = this.nextId++
-      const text = JSON.stringify({ id, method: "initialize", params: encoded.right })
-      const reply = Deferred.unsafeMake<unknown, ClientError>(FiberId.none)
+      const text = JSON.stringify({ id, method: "initialize", params: encoded.success })
+      const reply = Deferred.makeUnsafe<unknown, ClientError>()
       this.pending.set(id, { method: "initialize", text, bytes: Buffer.byteLength(text), reply, sentOn: current.generation })
       return ClientTransport.send(current.transport, [text]).pipe(
-        Effect.zipRight(Deferred.await(reply)),
+        Effect.andThen(Deferred.await(reply)),
         Effect.ensuring(Effect.sync(() => this.pending.delete(id)))
       )
     }).pipe(
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: this.initializeTimeoutMs,
-        onTimeout: () => new InitializeTimeout({ message: `no initialize response within ${this.initializeTimeoutMs} ms` })
+        orElse: () => Effect.fail(new InitializeTimeout({ message: `no initialize response within ${this.initializeTimeoutMs} ms` }))
       }),
       Effect.flatMap((raw) => decodeResult("initialize", codec, raw))
     ) as Effect.Effect<InitializeResult, ClientError | InitializeTimeout>
   }
 
   /** Connects and performs the handshake (a resume once the session exists); the link becomes the peer's. */
-  private readonly connect: Effect.Effect<InitializeResult, ConnectFailure> = Effect.gen(this, function*() {
-    const scope = yield* Scope.fork(this.clientScope, ExecutionStrategy.sequential)
+  private readonly connect: Effect.Effect<InitializeResult, ConnectFailure> = Effect.gen({ self: this }, function*() {
+    const scope = yield* Scope.fork(this.clientScope, "sequential")
     const opened = yield* Effect.exit(
-      Effect.gen(this, function*() {
-        const transport = yield* Scope.extend(this.connector, scope)
+      Effect.gen({ self: this }, function*() {
+        const transport = yield* Scope.provide(this.connector, scope)
         const current: Link = { transport, generation: ++this.generation, scope }
         // Read from the start, so that the handshake's answer is seen.
         this.fork(this.read(current))

@@ -9,12 +9,12 @@
  * becomes an explicit `Gap` event; or the connection is held, which holds
  * the process back through the server's flow control, and nothing is lost.
  */
-import * as Chunk from "effect/Chunk"
+import * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
-import * as Option from "effect/Option"
+import type * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import type { OutputStream, PolicyDecisionNotification, ReadResult } from "../protocol/schema.js"
 import type { ClientError } from "./ClientError.js"
@@ -111,7 +111,7 @@ export class ProcessChannel {
   /** The consumer stopped taking events before `Closed`: the connection is never held for it again. */
   private abandoned = false
   private exitStatus: ExitStatus | undefined
-  private readonly exitedDeferred = Deferred.unsafeMake<ExitStatus, ClientError>(FiberId.none)
+  private readonly exitedDeferred = Deferred.makeUnsafe<ExitStatus, ClientError>()
   private networkDecisionsHeld: Array<PolicyDecisionNotification> = []
   private networkDecisionsWaiter: (() => void) | undefined
 
@@ -130,8 +130,8 @@ export class ProcessChannel {
   }
 
   /** The events, ending after `Closed`. One consumer. */
-  readonly events: Stream.Stream<ProcessEvent, ClientError> = Stream.repeatEffectChunkOption(
-    Effect.suspend(() => this.take())
+  readonly events: Stream.Stream<ProcessEvent, ClientError> = Stream.fromPull(
+    Effect.succeed(Effect.suspend(() => this.take()))
   ).pipe(Stream.ensuring(Effect.sync(() => this.abandon())))
 
   /**
@@ -140,8 +140,8 @@ export class ProcessChannel {
    * what comes while the connection is down is not seen, and a consumer
    * that lags more than `MAX_HELD_NETWORK_DECISIONS` behind loses the oldest.
    */
-  readonly networkDecisions: Stream.Stream<PolicyDecisionNotification> = Stream.repeatEffectChunkOption(
-    Effect.suspend(() => this.takeNetworkDecisions())
+  readonly networkDecisions: Stream.Stream<PolicyDecisionNotification> = Stream.fromPull(
+    Effect.succeed(Effect.suspend(() => this.takeNetworkDecisions()))
   )
 
   /** A `network/policyDecision` note of the process. */
@@ -152,14 +152,14 @@ export class ProcessChannel {
     this.wakeNetworkDecisions()
   }
 
-  private takeNetworkDecisions(): Effect.Effect<Chunk.Chunk<PolicyDecisionNotification>, Option.Option<never>> {
-    if (this.networkDecisionsHeld.length > 0) {
+  private takeNetworkDecisions(): Pull.Pull<Arr.NonEmptyReadonlyArray<PolicyDecisionNotification>> {
+    if (Arr.isArrayNonEmpty(this.networkDecisionsHeld)) {
       const taken = this.networkDecisionsHeld
       this.networkDecisionsHeld = []
-      return Effect.succeed(Chunk.unsafeFromArray(taken))
+      return Effect.succeed(taken)
     }
-    if (this.finished) return Effect.fail(Option.none())
-    return Effect.async<Chunk.Chunk<PolicyDecisionNotification>, Option.Option<never>>((resume) => {
+    if (this.finished) return Cause.done()
+    return Effect.callback<Arr.NonEmptyReadonlyArray<PolicyDecisionNotification>, Cause.Done>((resume) => {
       this.networkDecisionsWaiter = () => resume(Effect.suspend(() => this.takeNetworkDecisions()))
       return Effect.sync(() => {
         this.networkDecisionsWaiter = undefined
@@ -196,7 +196,7 @@ export class ProcessChannel {
   private holdConnection() {
     if (this.holdingConnection) return
     this.holdingConnection = true
-    this.options.holdReading!(Effect.async<void>((resume) => {
+    this.options.holdReading!(Effect.callback<void>((resume) => {
       if (!this.holdingConnection) {
         resume(Effect.void)
         return
@@ -208,17 +208,17 @@ export class ProcessChannel {
     }))
   }
 
-  private take(): Effect.Effect<Chunk.Chunk<ProcessEvent>, Option.Option<ClientError>> {
-    if (this.queue.length > 0) {
+  private take(): Pull.Pull<Arr.NonEmptyReadonlyArray<ProcessEvent>, ClientError> {
+    if (Arr.isArrayNonEmpty(this.queue)) {
       const taken = this.queue
       this.queue = []
       this.queuedBytes = 0
       this.wakeCatchUp()
-      return Effect.succeed(Chunk.unsafeFromArray(taken))
+      return Effect.succeed(taken)
     }
-    if (this.closedQueued) return Effect.fail(Option.none())
-    if (this.failure !== undefined) return Effect.fail(Option.some(this.failure))
-    return Effect.async<Chunk.Chunk<ProcessEvent>, Option.Option<ClientError>>((resume) => {
+    if (this.closedQueued) return Cause.done()
+    if (this.failure !== undefined) return Effect.fail(this.failure)
+    return Effect.callback<Arr.NonEmptyReadonlyArray<ProcessEvent>, ClientError | Cause.Done>((resume) => {
       this.consumer = () => resume(Effect.suspend(() => this.take()))
       return Effect.sync(() => {
         this.consumer = undefined
@@ -244,7 +244,7 @@ export class ProcessChannel {
   private recordExit(status: ExitStatus) {
     if (this.exitStatus !== undefined) return
     this.exitStatus = status
-    Deferred.unsafeDone(this.exitedDeferred, Exit.succeed(status))
+    Deferred.doneUnsafe(this.exitedDeferred, Exit.succeed(status))
   }
 
   private push(event: ProcessEvent) {
@@ -334,7 +334,7 @@ export class ProcessChannel {
     ))
   }
 
-  private readonly waitForRoom: Effect.Effect<void> = Effect.async<void>((resume) => {
+  private readonly waitForRoom: Effect.Effect<void> = Effect.callback<void>((resume) => {
     if (this.queuedBytes <= this.options.maxBufferedBytes / 2 || this.finished) {
       resume(Effect.void)
       return
@@ -345,19 +345,19 @@ export class ProcessChannel {
     })
   })
 
-  private readonly catchUp: Effect.Effect<void> = Effect.gen(this, function*() {
+  private readonly catchUp: Effect.Effect<void> = Effect.gen({ self: this }, function*() {
     while (this.catchingUp && !this.finished) {
       yield* this.waitForRoom
       if (this.finished) return
       const room = Math.max(0, this.options.maxBufferedBytes - this.queuedBytes - this.heldBytes)
-      const result = yield* Effect.either(
+      const result = yield* Effect.result(
         this.options.read({ afterSeq: this.nextSeq - 1, maxBytes: Math.min(MAX_READ_BYTES, room) })
       )
-      if (result._tag === "Left") {
-        this.failWith(result.left)
+      if (result._tag === "Failure") {
+        this.failWith(result.failure)
         return
       }
-      this.apply(result.right)
+      this.apply(result.success)
     }
   })
 
@@ -417,7 +417,7 @@ export class ProcessChannel {
     this.failure = error
     this.catchingUp = false
     this.releaseConnection()
-    Deferred.unsafeDone(this.exitedDeferred, Exit.fail(error))
+    Deferred.doneUnsafe(this.exitedDeferred, Exit.fail(error))
     this.wakeCatchUp()
     const waiter = this.roomWaiter
     this.roomWaiter = undefined

@@ -5,17 +5,15 @@
  * are (`err._tag === "ExecServer/PathNotFound"`); an aborted `signal` rejects with an
  * `AbortError`.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
+import type * as Rpc from "effect/rpc/Rpc"
 import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { ExecServerRpcs } from "../protocol/rpcs.js"
+import type * as Methods from "./methods.js"
 import type {
   EnvironmentInfo,
   InitializeResult,
@@ -50,7 +48,6 @@ const effectOptions = (options: ClientOptions): ExecServerClient.ClientOptions =
   return networkPolicyDecider === undefined ? rest : { ...rest, networkPolicyDecider: effectDecider(networkPolicyDecider) }
 }
 
-type RpcOf<Tag extends string> = Extract<ExecServerRpcs, { readonly _tag: Tag }>
 
 type FileSystemMethod =
   | "readFile"
@@ -159,7 +156,7 @@ export interface Client {
   /** The server's host (`environment/info`). */
   environment(): Promise<EnvironmentInfo>
   /** Sends any request, typed by its schema. */
-  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Promise<Rpc.Success<RpcOf<Tag>>>
+  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>>
   /** Terminates the processes it started (but detached ones) and closes the connection; later calls reject with `TransportClosed`. */
   close(): Promise<void>
   /** The same as `close()`, for `await using`. */
@@ -189,7 +186,7 @@ class ProcessImpl implements Process {
   private closing: Promise<void> | undefined
 
   /** `scope`: the one the handle was started in (closing it terminates the process unless detached). */
-  constructor(private readonly handle: ExecServerClient.ProcessHandle, private readonly scope?: Scope.CloseableScope) {}
+  constructor(private readonly handle: ExecServerClient.ProcessHandle, private readonly scope?: Scope.Closeable) {}
 
   get processId(): string {
     return this.handle.processId
@@ -210,7 +207,7 @@ class ProcessImpl implements Process {
     this.iterating = true
     const pullScope = Effect.runSync(Scope.make())
     try {
-      const pull = await run(Scope.extend(Stream.toPull(this.handle.events), pullScope))
+      const pull = await run(Scope.provide(Stream.toPull(this.handle.events), pullScope))
       while (true) {
         const next = this.buffered.shift()
         if (next !== undefined) {
@@ -220,13 +217,13 @@ class ProcessImpl implements Process {
         if (this.ended) return
         const exit = await Effect.runPromiseExit(pull)
         if (Exit.isSuccess(exit)) {
-          this.buffered.push(...Chunk.toReadonlyArray(exit.value))
+          this.buffered.push(...exit.value)
           continue
         }
-        // The pull fails with `None` at the end of the stream.
-        const failure = Cause.failureOption(exit.cause)
+        // The pull fails with `Done` at the end of the stream.
+        const failure = Cause.findErrorOption(exit.cause)
         if (Option.isNone(failure)) throw Cause.squash(exit.cause)
-        if (Option.isSome(failure.value)) throw failure.value.value
+        if (!Cause.isDone(failure.value)) throw failure.value
         this.ended = true
         return
       }
@@ -280,7 +277,7 @@ class ClientImpl implements Client {
   readonly fs: ClientFileSystem
   readonly http: ClientHttp
 
-  constructor(private readonly client: ExecServerClient.ExecServerClientShape, private readonly scope: Scope.CloseableScope) {
+  constructor(private readonly client: ExecServerClient.ExecServerClientShape, private readonly scope: Scope.Closeable) {
     const fs = client.fs
     this.fs = {
       readFile: promised(fs.readFile),
@@ -296,7 +293,7 @@ class ClientImpl implements Client {
       watch: (path, options) => Stream.toAsyncIterable(fs.watch(path, options)),
       watchMissing: (missing, options) =>
         this.scoped((scope) =>
-          Effect.map(fs.watchMissing(missing, options).pipe(Scope.extend(scope)), (watch) => ({
+          Effect.map(fs.watchMissing(missing, options).pipe(Scope.provide(scope)), (watch) => ({
             watching: watch.watching,
             changed: run(watch.changed)
           }))
@@ -306,7 +303,7 @@ class ClientImpl implements Client {
       request: promised(client.http.request),
       stream: (request) =>
         this.scoped((scope) =>
-          Effect.map(client.http.stream(request).pipe(Scope.extend(scope)), (response) => ({
+          Effect.map(client.http.stream(request).pipe(Scope.provide(scope)), (response) => ({
             ...response,
             body: Stream.toAsyncIterable(response.body)
           }))
@@ -316,11 +313,11 @@ class ClientImpl implements Client {
 
   /** Runs `make` in a scope of its own under the client's, closed by the result's `close()` (or with the client). */
   private scoped<A extends object>(
-    make: (scope: Scope.CloseableScope) => Effect.Effect<A, ClientError>
+    make: (scope: Scope.Closeable) => Effect.Effect<A, ClientError>
   ): Promise<A & { close(): Promise<void> }> {
-    return run(Effect.gen(this, function*() {
-      const scope = yield* Scope.fork(this.scope, ExecutionStrategy.sequential)
-      const value = yield* make(scope).pipe(Effect.tapErrorCause(() => Scope.close(scope, Exit.void)))
+    return run(Effect.gen({ self: this }, function*() {
+      const scope = yield* Scope.fork(this.scope, "sequential")
+      const value = yield* make(scope).pipe(Effect.tapCause(() => Scope.close(scope, Exit.void)))
       let closing: Promise<void> | undefined
       return Object.assign(value, { close: () => closing ??= run(Scope.close(scope, Exit.void)) })
     }))
@@ -349,11 +346,11 @@ class ClientImpl implements Client {
   async start(options: StartOptions): Promise<Process> {
     const { signal, ...startOptions } = options
     // A child of the client's scope: closing the client closes it (before the connection, forked later).
-    const scope = Effect.runSync(Scope.fork(this.scope, ExecutionStrategy.sequential))
+    const scope = Effect.runSync(Scope.fork(this.scope, "sequential"))
     let handle: ExecServerClient.ProcessHandle
     try {
       // The start itself is not interruptible: an abort meanwhile terminates the process once started.
-      handle = await run(Scope.extend(this.client.start(startOptions), scope), signal)
+      handle = await run(Scope.provide(this.client.start(startOptions), scope), signal)
     } catch (error) {
       await run(Scope.close(scope, Exit.void))
       throw error
@@ -387,7 +384,7 @@ class ClientImpl implements Client {
     return run(this.client.communicate(processId, input))
   }
 
-  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Promise<Rpc.Success<RpcOf<Tag>>> {
+  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>> {
     return run(this.client.call(method, params))
   }
 
@@ -414,7 +411,7 @@ const open = (
   const scope = Effect.runSync(Scope.make())
   const closeScope = () => Effect.runPromise(Scope.close(scope, Exit.void))
   return new Promise<Client>((resolve, reject) => {
-    const fiber = Effect.runFork(Scope.extend(ExecServerClient.make(connector, effectOptions(options)), scope))
+    const fiber = Effect.runFork(Scope.provide(ExecServerClient.make(connector, effectOptions(options)), scope))
     const onAbort = () => {
       reject(new AbortError(signal?.reason))
       void Effect.runPromise(Fiber.interrupt(fiber)).then(closeScope)

@@ -7,7 +7,7 @@ import { ProtocolError } from "./ClientError.js"
 /** A `sandbox` as a client writes it: either form, with its optional fields left out. */
 export type SandboxInput = typeof CodexSandbox.Encoded | typeof SandboxPolicy.Encoded
 
-const decodeSandbox = Schema.decodeUnknown(SandboxRequest)
+const decodeSandbox = Schema.decodeUnknownEffect(SandboxRequest)
 
 /** The `sandbox` field of a request: the one given, else the client's default, else none. */
 export const sandboxField = (

@@ -3,14 +3,13 @@
  * and file handles, walks, and the two kinds of watch, whose notifications
  * it routes to their watchers.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
-import * as Chunk from "effect/Chunk"
+import type * as Rpc from "effect/rpc/Rpc"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { fileURLToPath } from "node:url"
@@ -115,19 +114,22 @@ let nextHandleNumber = 1
 export const make = (peer: JsonRpcPeer, sandbox: SandboxInput | undefined): Effect.Effect<ClientFileSystem, ProtocolError> =>
   Effect.map(sandboxField(undefined, sandbox), (fsSandbox) => {
     /** Where each path watch's changes go, by watch id. */
-    const pathWatches = new Map<string, Mailbox.Mailbox<PathChanges, ClientError>>()
+    const pathWatches = new Map<string, Queue.Queue<PathChanges, ClientError | Cause.Done>>()
     /** The missing-path watch waiting for its notification, by watch id. */
     const missingWatches = new Map<number, (outcome: Exit.Exit<void, ClientError>) => void>()
     let lastWatchId = 0
     let nextPathWatch = 1
 
-    peer.subscribe("fs/changed", (changed) => pathWatches.get(changed.watchId)?.unsafeOffer(changed))
+    peer.subscribe("fs/changed", (changed) => {
+      const changes = pathWatches.get(changed.watchId)
+      if (changes !== undefined) Queue.offerUnsafe(changes, changed)
+    })
     peer.subscribe("fs/missingChanged", (changed) => missingWatches.get(changed.watchId)?.(Exit.void))
     peer.listen({
       linkLost: (error) => {
         for (const settle of [...missingWatches.values()]) settle(Exit.fail(error))
         missingWatches.clear()
-        for (const changes of pathWatches.values()) changes.unsafeDone(Exit.fail(error))
+        for (const changes of pathWatches.values()) Queue.failCauseUnsafe(changes, Cause.fail(error))
         pathWatches.clear()
       }
     })
@@ -172,23 +174,24 @@ export const make = (peer: JsonRpcPeer, sandbox: SandboxInput | undefined): Effe
       }))
 
     const readFileStream = (path: string, streamOptions: { readonly blockBytes?: number } = {}) =>
-      Stream.unwrapScoped(Effect.map(open(path), (handle) => {
+      Stream.unwrap(Effect.map(open(path), (handle) => {
         const block = streamOptions.blockBytes ?? 4 * 1024 * 1024
-        return Stream.paginateChunkEffect(0, (offset: number) =>
-          Effect.map(handle.readBlock(offset, block), ({ chunk, eof }) => [
-            chunk.byteLength === 0 ? Chunk.empty<Uint8Array>() : Chunk.of(chunk),
-            eof ? Option.none<number>() : Option.some(offset + chunk.byteLength)
-          ]))
+        return Stream.paginate(0, (offset: number) =>
+          Effect.map(handle.readBlock(offset, block), ({ chunk, eof }) =>
+            [
+              chunk.byteLength === 0 ? [] : [chunk],
+              eof ? Option.none<number>() : Option.some(offset + chunk.byteLength)
+            ] as const))
       }))
 
     const watchMissing = (missing: ReadonlyArray<string>, watchOptions: { readonly present?: string } = {}) =>
       Effect.gen(function*() {
         const watchId = ++lastWatchId
-        const changed = Deferred.unsafeMake<void, ClientError>(FiberId.none)
+        const changed = Deferred.makeUnsafe<void, ClientError>()
         let settled = false
         const settle = (outcome: Exit.Exit<void, ClientError>) => {
           settled = true
-          Deferred.unsafeDone(changed, outcome)
+          Deferred.doneUnsafe(changed, outcome)
         }
         yield* Effect.acquireRelease(
           Effect.sync(() => missingWatches.set(watchId, settle)),
@@ -211,9 +214,9 @@ export const make = (peer: JsonRpcPeer, sandbox: SandboxInput | undefined): Effe
       })
 
     const watch = (path: string, watchOptions: { readonly recursive?: boolean } = {}) =>
-      Stream.unwrapScoped(Effect.gen(function*() {
+      Stream.unwrap(Effect.gen(function*() {
         const watchId = `pw-${process.pid}-${nextPathWatch++}`
-        const changes = yield* Mailbox.make<PathChanges, ClientError>()
+        const changes = yield* Queue.make<PathChanges, ClientError | Cause.Done>()
         yield* Effect.acquireRelease(
           Effect.sync(() => pathWatches.set(watchId, changes)),
           () =>
@@ -225,7 +228,7 @@ export const make = (peer: JsonRpcPeer, sandbox: SandboxInput | undefined): Effe
             })
         )
         yield* peer.call("fs/watch", { watchId, path, recursive: watchOptions.recursive ?? false, ...fsSandbox })
-        return Mailbox.toStream(changes).pipe(
+        return Stream.fromQueue(changes).pipe(
           Stream.map((batch): PathChanges => ({ changes: batch.changes, overflow: batch.overflow }))
         )
       }))

@@ -3,11 +3,11 @@
  * the peer: the body buffered, or streamed from the server's
  * `http/request/bodyDelta` notifications, which it routes to their streams.
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import { InternalError } from "../protocol/errors.js"
 import type { HttpBodyDeltaNotification } from "../protocol/schema.js"
 import type { ClientError } from "./ClientError.js"
@@ -85,19 +85,16 @@ export const make = (peer: JsonRpcPeer): ClientHttp => {
     stream: (request) =>
       Effect.gen(function*() {
         const requestId = `s-${process.pid}-${nextRequestNumber++}`
-        const body = yield* Mailbox.make<Uint8Array, ClientError>()
+        const body = yield* Queue.make<Uint8Array, ClientError | Cause.Done>()
         // Listening before the request goes out: no delta can come first and be lost.
         yield* Effect.acquireRelease(
           Effect.sync(() =>
             bodyStreams.set(requestId, (delta) => {
-              if (delta.deltaBase64.byteLength > 0) body.unsafeOffer(delta.deltaBase64)
+              if (delta.deltaBase64.byteLength > 0) Queue.offerUnsafe(body, delta.deltaBase64)
               if (!delta.done) return
               bodyStreams.delete(requestId)
-              body.unsafeDone(
-                delta.error === null
-                  ? Exit.void
-                  : Exit.fail(new InternalError({ message: `http/request body failed: ${delta.error}` }))
-              )
+              if (delta.error === null) Queue.endUnsafe(body)
+              else Queue.failCauseUnsafe(body, Cause.fail(new InternalError({ message: `http/request body failed: ${delta.error}` })))
             })
           ),
           () => Effect.sync(() => bodyStreams.delete(requestId))
@@ -105,7 +102,7 @@ export const make = (peer: JsonRpcPeer): ClientHttp => {
         const result = yield* peer.call("http/request", paramsOf(request, requestId, true)).pipe(
           Effect.tapError(() => Effect.sync(() => bodyStreams.delete(requestId)))
         )
-        return { status: result.status, headers: result.headers, body: Mailbox.toStream(body) }
+        return { status: result.status, headers: result.headers, body: Stream.fromQueue(body) }
       })
   }
 }

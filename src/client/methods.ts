@@ -3,11 +3,11 @@
  * protocol's RpcGroups: the methods by name with their payloads and
  * results, their codecs, and which of them are safe to send again.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
-import type * as RpcGroup from "@effect/rpc/RpcGroup"
+import type * as Rpc from "effect/rpc/Rpc"
+import type * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import { ConsoleLinkRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { ClientNotificationRpcs, ExecServerRpcs, RetrySafe, ServerNotificationRpcs, type ServerRequestRpcs } from "../protocol/rpcs.js"
 import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
@@ -21,6 +21,11 @@ type ExecServerRpc = RpcGroup.Rpcs<typeof ClientRpcs>
 export type RpcOf<Tag extends string> = Extract<ExecServerRpc, { readonly _tag: Tag }>
 /** The names of the requests. */
 export type Method = ExecServerRpc["_tag"]
+/**
+ * What a request answers, decoded. (Rpc.Success is a conditional type that
+ * tsc cannot relate to itself for a generic method name; this is a lookup.)
+ */
+export type ResultOf<Tag extends string> = RpcOf<Tag>["successSchema"]["Type"]
 
 type ServerNotification = RpcGroup.Rpcs<typeof ServerNotificationRpcs>
 /** The server's notifications, by name. */
@@ -53,7 +58,7 @@ export const requestCodec = (method: string): RpcCodec =>
 /** The `initialized` notification, as it is sent. */
 export const initialized = JSON.stringify({
   method: "initialized",
-  params: Either.getOrThrow(
+  params: Result.getOrThrow(
     codecOf(ClientNotificationRpcs.requests.get("initialized") as unknown as Rpc.AnyWithProps).encodePayload({})
   )
 })
@@ -61,7 +66,7 @@ export const initialized = JSON.stringify({
 /** A result decoded with its request's codec; a result that does not match is a `ProtocolError`. */
 export const decodeResult = (method: string, codec: RpcCodec, result: unknown): Effect.Effect<unknown, ProtocolError> => {
   const decoded = codec.decodeSuccess(result)
-  return Either.isRight(decoded)
-    ? Effect.succeed(decoded.right)
-    : Effect.fail(new ProtocolError({ message: `unexpected ${method} result: ${decoded.left.message}` }))
+  return Result.isSuccess(decoded)
+    ? Effect.succeed(decoded.success)
+    : Effect.fail(new ProtocolError({ message: `unexpected ${method} result: ${decoded.failure.message}` }))
 }

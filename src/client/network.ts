@@ -42,7 +42,8 @@ export const effectDecider = (decide: PromisePolicyDecider): PolicyDecider => (r
   Effect.suspend(() => {
     const controller = new AbortController()
     const decided = decide(request, controller.signal)
-    if (Effect.isEffect(decided)) return decided
+    // Effect 4's guard says only `Effect<unknown, unknown, unknown>`; the decider's type says the rest.
+    if (Effect.isEffect(decided)) return decided as Effect.Effect<PolicyDecision, unknown>
     // The rejection as it is: its message is what the error answer says.
     return Effect.tryPromise({ try: () => Promise.resolve(decided), catch: (error) => error }).pipe(
       Effect.onInterrupt(() => Effect.sync(() => controller.abort()))
@@ -54,10 +55,7 @@ export const effectDecider = (decide: PromisePolicyDecider): PolicyDecider => (r
  * the services it needs) rather than passing `networkPolicyDecider` to the
  * client: `make` uses it when present and the option is not given.
  */
-export class NetworkPolicyDecider extends Context.Tag("effect-exec-server/NetworkPolicyDecider")<
-  NetworkPolicyDecider,
-  PolicyDecider
->() {}
+export class NetworkPolicyDecider extends Context.Service<NetworkPolicyDecider, PolicyDecider>()("effect-exec-server/NetworkPolicyDecider") {}
 
 /** A decider that needs services, as a Layer: each decision runs with the context the Layer was built in. */
 export const layerNetworkPolicyDecider = <E, R>(

@@ -81,7 +81,7 @@ export interface ExecOptions extends Omit<StartOptions, "argv" | "tty" | "pipeSt
   /** Bytes for the process's stdin, which is closed after them (default: no stdin). */
   readonly input?: Uint8Array | string
   /** Terminate the process and fail with `ExecTimeout` after this long. */
-  readonly timeout?: Duration.DurationInput
+  readonly timeout?: Duration.Input
   /**
    * `"utf8"`: `stdout` and `stderr` as text, decoded once the process has
    * closed (malformed bytes become U+FFFD). Default: bytes.
@@ -187,7 +187,7 @@ const envFields = (startOptions: StartOptions): Pick<StartParams, "env" | "envPo
 /** Output and exit status of a handle's events until it closes. */
 const collect = (handle: ProcessHandle, sink: { stdout: Array<Uint8Array>; stderr: Array<Uint8Array> }) =>
   handle.events.pipe(
-    Stream.runFold(undefined as ExitStatus | undefined, (status, event) => {
+    Stream.runFold((): ExitStatus | undefined => undefined, (status, event) => {
       if (event._tag === "Output") (event.stream === "stderr" ? sink.stderr : sink.stdout).push(event.bytes)
       return event._tag === "Exited"
         ? { exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied }
@@ -364,15 +364,17 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
       const collected = collect(handle, sink)
       if (timeout === undefined) return yield* collected
       return yield* collected.pipe(
-        Effect.timeoutFail({
+        Effect.timeoutOrElse({
           duration: timeout,
-          onTimeout: () =>
-            new ExecTimeout({
-              processId: handle.processId,
-              message: `${argv[0]} ran longer than ${Duration.format(Duration.decode(timeout))}; it was terminated`,
-              stdout: Buffer.concat(sink.stdout),
-              stderr: Buffer.concat(sink.stderr)
-            })
+          orElse: () =>
+            Effect.fail(
+              new ExecTimeout({
+                processId: handle.processId,
+                message: `${argv[0]} ran longer than ${Duration.format(Duration.fromInputUnsafe(timeout))}; it was terminated`,
+                stdout: Buffer.concat(sink.stdout),
+                stderr: Buffer.concat(sink.stderr)
+              })
+            )
         })
       )
     }))

@@ -62,9 +62,9 @@ export interface Abortable {
 }
 
 export const rejectionOf = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined): unknown => {
-  const failure = Cause.failureOption(cause)
+  const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) return failure.value
-  if (signal?.aborted === true && Cause.isInterruptedOnly(cause)) return new AbortError(signal.reason)
+  if (signal?.aborted === true && Cause.hasInterruptsOnly(cause)) return new AbortError(signal.reason)
   return Cause.squash(cause)
 }
 

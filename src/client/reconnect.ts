@@ -3,6 +3,7 @@
  * person waiting on it hears, the backoff between attempts and which
  * failures are worth another attempt.
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -43,17 +44,21 @@ export interface Backoff {
 
 /**
  * Delays doubling from `initialDelayMs` up to `maxDelayMs`, at most
- * `maxAttempts` of them, and none whose attempt would start after `deadline`.
+ * `maxAttempts` of them, and none whose attempt would start at or after
+ * `deadline`. A step of our own: Effect 4's Schedule has no check against
+ * the clock (v3's `checkEffect`), and the rest is one line of arithmetic.
  */
 export const backoff = (settings: Backoff): Schedule.Schedule<Duration.Duration> =>
-  Schedule.exponential(Duration.millis(settings.initialDelayMs)).pipe(
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(settings.maxDelayMs))),
-    Schedule.intersect(Schedule.recurs(settings.maxAttempts)),
-    Schedule.delays,
-    Schedule.checkEffect((_, delay) =>
-      Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(delay) < settings.deadline)
-    )
-  )
+  Schedule.fromStep(Effect.sync(() => {
+    let attempt = 0
+    return (now: number) => {
+      const delay = Duration.millis(Math.min(settings.initialDelayMs * 2 ** attempt, settings.maxDelayMs))
+      attempt++
+      return attempt > settings.maxAttempts || now + Duration.toMillis(delay) >= settings.deadline
+        ? Cause.done(delay)
+        : Effect.succeed([delay, delay] as [Duration.Duration, Duration.Duration])
+    }
+  }))
 
 /**
  * The server still sees an earlier connection holding the session (it has
@@ -95,7 +100,7 @@ export const reconnectWithBackoff = (options: {
 }): Effect.Effect<ReconnectFailed | undefined> =>
   Effect.gen(function*() {
     const { reason, sessionId, settings } = options
-    const delays = yield* Schedule.driver(backoff({
+    const nextDelay = yield* Schedule.toStepWithSleep(backoff({
       initialDelayMs: settings.initialDelayMs ?? 100,
       maxDelayMs: settings.maxDelayMs ?? 5000,
       maxAttempts: settings.maxAttempts ?? Number.POSITIVE_INFINITY,
@@ -104,9 +109,9 @@ export const reconnectWithBackoff = (options: {
     let attempts = 0
     let lastError = reason
     options.onReconnect?.({ _tag: "Dropped", sessionId, reason, withinMs: options.withinMs })
-    const attempt = delays.next(undefined).pipe(
+    const attempt = nextDelay(undefined).pipe(
       Effect.mapError(() => new BackoffExhausted()),
-      Effect.zipRight(Effect.suspend(() => {
+      Effect.andThen(Effect.suspend(() => {
         if (options.stopped()) return Effect.void
         attempts++
         return Effect.asVoid(options.connect)
@@ -119,15 +124,15 @@ export const reconnectWithBackoff = (options: {
         })
       )
     )
-    const outcome = yield* Effect.either(Effect.retry(attempt, { while: isRetryable }))
-    if (outcome._tag === "Right") {
+    const outcome = yield* Effect.result(Effect.retry(attempt, { while: isRetryable }))
+    if (outcome._tag === "Success") {
       if (!options.stopped()) options.onReconnect?.({ _tag: "Resumed", sessionId, attempts })
       return undefined
     }
-    return outcome.left._tag === "BackoffExhausted"
+    return outcome.failure._tag === "BackoffExhausted"
       ? new ReconnectFailed({
         message: `the connection dropped (${reason}) and ${attempts} attempts to reconnect failed; the last: ${lastError}`,
         attempts
       })
-      : new ReconnectFailed({ message: `cannot resume session ${sessionId}: ${outcome.left.message}`, attempts })
+      : new ReconnectFailed({ message: `cannot resume session ${sessionId}: ${outcome.failure.message}`, attempts })
   })

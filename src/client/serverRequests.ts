@@ -5,10 +5,10 @@
  * the server's id on the link the request came on. The peer routes the
  * requests here; it knows none of their methods.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
+import type * as Rpc from "effect/rpc/Rpc"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import { ErrorCode, type WireError } from "../protocol/errors.js"
 import { ServerRequestRpcs } from "../protocol/rpcs.js"
@@ -80,18 +80,18 @@ export class ServerRequests {
     }
     const codec = codecOf(rpc as unknown as Rpc.AnyWithProps)
     const payload = codec.decodePayload(params)
-    if (Either.isLeft(payload)) {
-      return Effect.succeed(errorAnswer(ErrorCode.InvalidParams, `invalid ${method} params: ${payload.left.message}`))
+    if (Result.isFailure(payload)) {
+      return Effect.succeed(errorAnswer(ErrorCode.InvalidParams, `invalid ${method} params: ${payload.failure.message}`))
     }
-    return Effect.suspend(() => handler(payload.right)).pipe(
+    return Effect.suspend(() => handler(payload.success)).pipe(
       Effect.map((value): Answer => {
         const encoded = codec.encodeSuccess(value)
-        return Either.isRight(encoded)
-          ? { result: encoded.right }
-          : errorAnswer(ErrorCode.InternalError, `${method}: the handler's result does not fit: ${encoded.left.message}`)
+        return Result.isSuccess(encoded)
+          ? { result: encoded.success }
+          : errorAnswer(ErrorCode.InternalError, `${method}: the handler's result does not fit: ${encoded.failure.message}`)
       }),
       // A failure, a defect or the handler's own interruption: an answer all the same.
-      Effect.catchAllCause((cause) => Effect.succeed(errorAnswer(ErrorCode.InternalError, `${method} failed: ${causeMessage(cause)}`)))
+      Effect.catchCause((cause) => Effect.succeed(errorAnswer(ErrorCode.InternalError, `${method} failed: ${causeMessage(cause)}`)))
     )
   }
 }

@@ -2,6 +2,6 @@
 import * as Context from "effect/Context"
 
 /** `/etc/codex`, where the reference reads the machine's configuration; a test points it at a tree of its own. */
-export class CodexSystemDir extends Context.Reference<CodexSystemDir>()("effect-exec-server/CodexSystemDir", {
+export const CodexSystemDir = Context.Reference<string>("effect-exec-server/CodexSystemDir", {
   defaultValue: () => "/etc/codex"
-}) {}
+})

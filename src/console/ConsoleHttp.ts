@@ -15,7 +15,7 @@
  * port, so that consoles on two ports of one host do not overwrite each
  * other's.
  */
-import * as Cookies from "@effect/platform/Cookies"
+import * as Cookies from "effect/http/Cookies"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import type * as Http from "node:http"
 import { fileURLToPath } from "node:url"
@@ -158,7 +158,7 @@ export const makeConsoleMount = (
   /** The session cookie; `Secure` when the page came over https (a TLS proxy in front). */
   const cookie = (request: Http.IncomingMessage, value: string, maxAgeSeconds: number): string =>
     Cookies.toSetCookieHeaders(Cookies.fromIterable([
-      Cookies.unsafeMakeCookie(cookieNameOf(request), value, {
+      Cookies.makeCookieUnsafe(cookieNameOf(request), value, {
         path: CONSOLE_PATH,
         httpOnly: true,
         sameSite: "strict",

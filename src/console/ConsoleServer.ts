@@ -4,9 +4,9 @@
  * console's own methods, which see every session; every other connection
  * gets `console/createLink` as a `ProtocolExtension`.
  */
-import * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import type * as Stream from "effect/Stream"
 import { makeAckWindow } from "../jsonrpc/FlowControl.js"
 import { type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
@@ -59,7 +59,7 @@ export const serveBeside = (
     const transport = yield* ServerTransport
     const protocol = yield* ExecServer.protocolSurface.pipe(Effect.provideServiceEffect(Surface.ProtocolExtension, protocolExtension))
     const consoleOwn = Surface.merge(protocol, yield* consoleSurface)
-    yield* Effect.zipLeft(ExecServer.serveAll(transport, protocol), ExecServer.serveAll(connections, consoleOwn), {
+    yield* Effect.zip(ExecServer.serveAll(transport, protocol), ExecServer.serveAll(connections, consoleOwn), {
       concurrent: true
     })
   })

@@ -8,9 +8,9 @@ import * as Context from "effect/Context"
 import type { ConsoleAuth } from "./ConsoleAuth.js"
 
 /** The console's state. */
-export class WebConsole extends Context.Tag("effect-exec-server/WebConsole")<WebConsole, {
+export class WebConsole extends Context.Service<WebConsole, {
   readonly auth: ConsoleAuth
-}>() {}
+}>()("effect-exec-server/WebConsole") {}
 
 /** The console's page, assets, login and logout are served under this path. */
 export const CONSOLE_PATH = "/console"

@@ -17,7 +17,7 @@ import { type Session, SessionStore } from "../server/SessionStore.js"
 import { loginLinkPath, WebConsole } from "./WebConsole.js"
 
 /** A console connection's window of unacknowledged output, in its requests' context (`console/ack`). */
-export class ConsoleWindow extends Context.Tag("effect-exec-server/ConsoleWindow")<ConsoleWindow, AckWindow>() {}
+export class ConsoleWindow extends Context.Service<ConsoleWindow, AckWindow>()("effect-exec-server/ConsoleWindow") {}
 
 /** Why a connection may not mint console links: a link shows every session of the server, not only the caller's. */
 export const CREATE_LINK_REFUSAL = "console/createLink is the operator's: a console link shows every session of this server. " +
@@ -25,7 +25,7 @@ export const CREATE_LINK_REFUSAL = "console/createLink is the operator's: a cons
   `or connect with a signed bearer token carrying "${CONSOLE_CLAIM}": true`
 
 /** `console/createLink`: for the holder of the operator's console key, or of a credential that grants the console. */
-export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(function*() {
+export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlers(Effect.gen(function*() {
   const { auth } = yield* WebConsole
   return {
     "console/createLink": ({ consoleKey }) =>
@@ -40,7 +40,7 @@ export const consoleLinkHandlers = ConsoleLinkRpcs.toHandlersContext(Effect.gen(
 }))
 
 /** `console/sessions`, `console/processes`, `console/read`, `console/signal`, `console/terminate`. */
-export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function*() {
+export const consoleHandlers = ConsoleRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
   const store = yield* SessionStore
   const sessionOf = (sessionId: string) =>
@@ -81,6 +81,6 @@ export const consoleHandlers = ConsoleRpcs.toHandlersContext(Effect.gen(function
 }))
 
 /** `console/ack`. */
-export const consoleNotificationHandlers = ConsoleNotificationRpcs.toHandlersContext({
+export const consoleNotificationHandlers = ConsoleNotificationRpcs.toHandlers({
   "console/ack": ({ bytes }) => Effect.flatMap(ConsoleWindow, (window) => Effect.sync(() => window.acknowledged(bytes)))
 })

@@ -5,7 +5,6 @@
  * was never closed leaves its target untouched and no temporary file).
  */
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { Slots } from "../process/Slots.js"
@@ -35,7 +34,7 @@ export interface FileHandleTable {
 
 type Entry =
   | { readonly _tag: "Opening" }
-  | { readonly _tag: "Open"; readonly file: OpenFile; readonly scope: Scope.CloseableScope }
+  | { readonly _tag: "Open"; readonly file: OpenFile; readonly scope: Scope.Closeable }
 
 /** Settings of a session's file handles. */
 export interface FileHandleTableOptions {
@@ -86,8 +85,8 @@ export const makeFileHandleTableIn = (options: FileHandleTableOptions, tableScop
           return yield* serverHandles.refusal(`the server already has ${serverHandles.inUse} file handles open over all sessions`)
         }
         entries.set(handleId, { _tag: "Opening" })
-        const scope = yield* Scope.fork(tableScope, ExecutionStrategy.sequential)
-        const opened = yield* Effect.exit(Scope.extend(acquire, scope))
+        const scope = yield* Scope.fork(tableScope, "sequential")
+        const opened = yield* Effect.exit(Scope.provide(acquire, scope))
         if (Exit.isFailure(opened) || tableClosed) {
           forget(handleId)
           yield* Scope.close(scope, Exit.void)

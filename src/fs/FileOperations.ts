@@ -1,5 +1,5 @@
 /**
- * The filesystem methods, on `@effect/platform`'s `FileSystem` (so tests can
+ * The filesystem methods, on Effect's `FileSystem` (so tests can
  * mock it), with the protocol's error codes: -32004 for a missing path,
  * -32600 for a request the path's kind or size rules out, -32603 with the
  * errno for other OS errors.
@@ -9,7 +9,7 @@
  * that the opened descriptor itself is checked before a byte is read, and
  * listing a directory with its entries' kinds in one call.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -141,17 +141,17 @@ export const writeFile = (path: string, data: Uint8Array): Effect.Effect<void, F
     const opened = yield* Effect.tryPromise({
       try: () => NodeFsPromises.open(path, WRITE_IN_PLACE_FLAGS),
       catch: (error) => error
-    }).pipe(Effect.either)
-    if (opened._tag === "Right") {
-      return yield* writeInPlace(opened.right, path, data, "fs/writeFile")
+    }).pipe(Effect.result)
+    if (opened._tag === "Success") {
+      return yield* writeInPlace(opened.success, path, data, "fs/writeFile")
     }
-    const errno = errnoOf(opened.left)
+    const errno = errnoOf(opened.failure)
     if (errno === "ENXIO" || errno === "EISDIR") {
       // A directory, or a FIFO or socket with no reader: named, not opened.
       const stats = yield* Effect.tryPromise({ try: () => NodeFsPromises.stat(path), catch: fail })
       return yield* new InvalidRequest({ message: `path ${path} is ${kindOf(stats)}; fs/writeFile writes regular files only` })
     }
-    if (errno !== "ENOENT") return yield* fail(opened.left)
+    if (errno !== "ENOENT") return yield* fail(opened.failure)
     // A dangling symlink: its target is made, as writing through it would.
     const link = yield* Effect.promise(() => NodeFsPromises.lstat(path).then((stats) => stats.isSymbolicLink(), () => false))
     if (link) {

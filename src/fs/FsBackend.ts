@@ -5,7 +5,7 @@
  * it; neither they nor the worker write an operation twice: the operations
  * on paths are derived from the worker's `PathRpcs`.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { InvalidParams, SandboxDenied, SandboxUnavailable, ServerBusy } from "../protocol/errors.js"

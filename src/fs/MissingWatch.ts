@@ -9,7 +9,7 @@
  * condition checked on the file system at each event, so what an event says
  * is never trusted on its own.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -75,7 +75,7 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
     const scope = yield* Effect.scope
     const fileSystem = yield* FileSystem.FileSystem
     let highestWatchId = 0
-    let current: Fiber.RuntimeFiber<void> | undefined
+    let current: Fiber.Fiber<void> | undefined
 
     const watch = (request: MissingWatchRequest): Effect.Effect<boolean> =>
       Effect.gen(function*() {
@@ -85,7 +85,7 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
         const previous = current
         current = undefined
         // Not awaited: the old watch's streams wind down on their own time.
-        if (previous !== undefined) yield* Fiber.interruptFork(previous)
+        if (previous !== undefined) previous.interruptUnsafe()
         if (request.missing.length === 0 || request.missing.length > MAX_WATCHED) return false
         if (request.missing.some((path) => lstatOf(path) !== undefined)) return false
         const anchors: Array<Anchor> = []
@@ -119,10 +119,11 @@ export const makeMissingWatcher = (notify: (watchId: number) => void): Effect.Ef
         const watched = [...directories, ...(request.present === undefined ? [] : [request.present])]
         const events = Stream.mergeAll(
           [
+            // What each says does not matter: the check after it looks.
             // A path that goes between the stat and the watch of `fileSystem.watch`
             // makes Node's fs.watch throw, a defect rather than a failure: either
             // way that watcher is gone, and the ticks below still see the change.
-            ...watched.map((path) => fileSystem.watch(path).pipe(Stream.catchAllCause(() => Stream.empty))),
+            ...watched.map((path): Stream.Stream<unknown> => fileSystem.watch(path).pipe(Stream.catchCause(() => Stream.empty))),
             // A look now and then as well: a change between the checks above and the
             // watchers' start, or one a file system does not report, is still seen.
             Stream.tick(Duration.seconds(1))

@@ -24,12 +24,13 @@
  * the real path of the directory it came from and the name in it, checked
  * against the sandbox's view without resolving the whole path again.
  */
-import type * as Chunk from "effect/Chunk"
+import type * as Arr from "effect/Array"
+import type * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
@@ -100,7 +101,7 @@ export const defaultPathWatchOptions = (budget = watchedDirectorySlots()): PathW
 const DIRECTORIES_PER_STEP = 64
 
 /** Lets the event loop run (I/O included) before going on. */
-const breathe = Effect.async<void>((resume) => {
+const breathe = Effect.callback<void>((resume) => {
   setImmediate(() => resume(Effect.void))
 })
 
@@ -210,7 +211,7 @@ export const makePathWatcher = (
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     /** The watches, by id; "starting" while a watch's tree is being watched (the id is taken then). */
-    const watches = new Map<string, Fiber.RuntimeFiber<void> | "starting">()
+    const watches = new Map<string, Fiber.Fiber<void> | "starting">()
 
     const watch = (
       watchId: string,
@@ -238,7 +239,7 @@ export const makePathWatcher = (
         /** Whether the id is still this watch's: an unwatch while it starts ends it. */
         const stillWanted = () => watches.get(watchId) === "starting"
 
-        const events = yield* Mailbox.make<WatchEvent>()
+        const events = yield* Queue.make<WatchEvent, Cause.Done>()
         const watched = new Map<string, Watched>()
         const realOf = (rel: string) => rel === "" ? real : Path.join(real, rel)
         const childOf = (rel: string, name: string) => rel === "" ? name : `${rel}/${name}`
@@ -310,11 +311,11 @@ export const makePathWatcher = (
             // Watched through the descriptor (its inode, whatever path leads there now); "/." makes the
             // directory's events about itself name ".", which no entry can be called.
             const watcher = NodeFs.watch(directory ? `${procPath(held.fd)}/.` : procPath(held.fd), (type, name) => {
-              events.unsafeOffer([entry, type, name === null ? null : name.toString()])
+              Queue.offerUnsafe(events, [entry, type, name === null ? null : name.toString()])
             })
             entry.watcher = watcher
             watched.set(rel, entry)
-            watcher.on("error", () => events.unsafeOffer([entry, "error", null]))
+            watcher.on("error", () => Queue.offerUnsafe(events, [entry, "error", null]))
           } catch (error) {
             NodeFs.closeSync(held.fd)
             options.budget.release()
@@ -352,7 +353,7 @@ export const makePathWatcher = (
           if (now !== undefined) NodeFs.closeSync(now.fd)
           report("", now === undefined ? "removed" : "modified", real)
           forget("")
-          events.unsafeDone(Exit.void)
+          Queue.endUnsafe(events)
         }
 
         /**
@@ -398,7 +399,7 @@ export const makePathWatcher = (
         }
 
         /** The events taken together. */
-        const handleAll = (chunk: Chunk.Chunk<WatchEvent>) =>
+        const handleAll = (chunk: Arr.NonEmptyReadonlyArray<WatchEvent>) =>
           Effect.sync(() => {
             const places = new Map<Watched, Held | undefined>()
             try {
@@ -456,8 +457,8 @@ export const makePathWatcher = (
         const unsubscribe = flow.subscribe((paused) => {
           if (!paused) Effect.runSync(flush)
         })
-        const run = Mailbox.toStream(events).pipe(
-          Stream.mapChunksEffect(handleAll),
+        const run = Stream.fromQueue(events).pipe(
+          Stream.mapArrayEffect(handleAll),
           // Gathered for a while (or until there are many), then sent as one notification.
           Stream.groupedWithin(options.maxChanges, Duration.millis(options.coalesceMs)),
           Stream.runForEach(() => flush),

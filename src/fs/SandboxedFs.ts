@@ -7,13 +7,11 @@
  * One worker per policy, shared by its calls and its file handles, ended
  * after a while without requests or open handles.
  */
-import type { RpcClientError } from "@effect/rpc/RpcClientError"
+import type { RpcClientError } from "effect/rpc/RpcClientError"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -40,7 +38,7 @@ import { type Access, PATH_ACCESS, readsPath, type WorkerError, writesPath } fro
 export type { Access } from "./WorkerRpcs.js"
 
 /** File operations confined by a policy. */
-export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<SandboxedFs, {
+export class SandboxedFs extends Context.Service<SandboxedFs, {
   /**
    * The operations under `policy`: each checks what it reads and writes,
    * then has the policy's worker perform it. A handle's file holds the
@@ -50,7 +48,7 @@ export class SandboxedFs extends Context.Tag("effect-exec-server/SandboxedFs")<S
   readonly backend: (policy: ResolvedSandbox) => Effect.Effect<FsBackend, SandboxUnavailable>
   /** Whether `backend` ever succeeds (the handshake's `sandboxedFileStreaming` capability). */
   readonly available: boolean
-}>() {}
+}>()("effect-exec-server/SandboxedFs") {}
 
 /** No sandboxed file operations: an `fs/*` request that a sandbox confines is refused (SandboxUnavailable). */
 export const layerUnavailable: Layer.Layer<SandboxedFs> = Layer.sync(SandboxedFs, () => ({
@@ -76,7 +74,7 @@ export const policyToEnforce = (confinement: Confinement): ResolvedSandbox | und
  */
 export const backendFor = (
   sandbox: SandboxService,
-  sandboxedFs: Context.Tag.Service<SandboxedFs>,
+  sandboxedFs: SandboxedFs["Service"],
   onHost: FsBackend
 ) =>
 (request: SandboxRequest | undefined): Effect.Effect<FsBackend, InvalidParams | SandboxUnavailable> =>
@@ -106,6 +104,78 @@ const workerScript = (): string => {
     if (parent === dir) return Path.join(Path.dirname(fileURLToPath(import.meta.url)), "worker.js")
     dir = parent
   }
+}
+
+/** The ELF interpreter a binary names (PT_INTERP), if it is a 64-bit little-endian ELF that names one. */
+const elfInterpreter = (binary: string): string | undefined => {
+  try {
+    const fd = Fs.openSync(binary, "r")
+    try {
+      const header = Buffer.alloc(64)
+      Fs.readSync(fd, header, 0, 64, 0)
+      if (header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return undefined
+      const tableAt = Number(header.readBigUInt64LE(32))
+      const entrySize = header.readUInt16LE(54)
+      const entries = header.readUInt16LE(56)
+      const table = Buffer.alloc(entrySize * entries)
+      Fs.readSync(fd, table, 0, table.length, tableAt)
+      for (let at = 0; at < table.length; at += entrySize) {
+        if (table.readUInt32LE(at) !== 3) continue
+        const name = Buffer.alloc(Number(table.readBigUInt64LE(at + 32)))
+        Fs.readSync(fd, name, 0, name.length, Number(table.readBigUInt64LE(at + 8)))
+        return name.toString("latin1").replace(/\0.*$/s, "")
+      }
+      return undefined
+    } finally {
+      Fs.closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What the worker's Node needs readable to start: its installation and the
+ * worker's modules and, when Node is not the system's (under /usr), where
+ * the system keeps what it links to: the directory of its ELF interpreter's
+ * name and those of the shared libraries this process (the same binary)
+ * has loaded. Without them a Node from nvm or npm cannot start under a
+ * policy that hides /usr.
+ */
+const workerRuntime = (script: string): ReadonlyArray<string> => {
+  const paths = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)]
+  const add = (path: string) => {
+    if (!paths.some((known) => path === known || path.startsWith(`${known}/`))) paths.push(path)
+  }
+  const real = (path: string) => {
+    try {
+      return Fs.realpathSync(path)
+    } catch {
+      return undefined
+    }
+  }
+  const interpreter = elfInterpreter(process.execPath)
+  if (interpreter !== undefined) {
+    // Its name's directory (/lib64 -> /usr/lib64, which holds a link to the file) and the file's own.
+    const named = real(Path.dirname(interpreter))
+    if (named !== undefined) add(named)
+    const file = real(interpreter)
+    if (file !== undefined) add(Path.dirname(file))
+  }
+  let maps = ""
+  try {
+    maps = Fs.readFileSync("/proc/self/maps", "utf8")
+  } catch {
+    // Not Linux's procfs: the installation alone.
+  }
+  for (const line of maps.split("\n")) {
+    const path = line.slice(line.indexOf("/"))
+    if (line.includes("/") && /\.so(\.[\d.]+)?$/.test(path)) {
+      const file = real(path)
+      if (file !== undefined) add(Path.dirname(file))
+    }
+  }
+  return paths
 }
 
 /** The protocol's error for a refusal of the policy: writing where only reading is allowed, or touching a denied path. */
@@ -139,7 +209,7 @@ export const check = (
 interface Worker {
   readonly key: string
   readonly child: ChildProcess
-  readonly scope: Scope.CloseableScope
+  readonly scope: Scope.Closeable
   readonly client: WorkerClient
   /** Calls waiting for their answers. */
   inFlight: number
@@ -152,13 +222,13 @@ interface Worker {
 const isIdle = (worker: Worker) => worker.inFlight === 0 && worker.handles === 0
 
 /** The sandboxed file operations, on the sandbox service; their workers end with the scope. */
-export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Scope> =
+export const make: Effect.Effect<SandboxedFs["Service"], never, Sandbox | Scope.Scope> =
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const layerScope = yield* Effect.scope
     const script = workerScript()
     // The worker's own runtime must be readable even under a policy that hides most of the system.
-    const runtime = [Path.dirname(Path.dirname(Fs.realpathSync(process.execPath))), Path.dirname(script)]
+    const runtime = workerRuntime(script)
     const workers = new Map<string, Worker>()
     const starting = new Map<string, Deferred.Deferred<Worker, SandboxUnavailable | InvalidParams | InternalError | ServerBusy>>()
 
@@ -169,7 +239,7 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
      * fail as with a worker that ended, or are interrupted with the scope.
      */
     const stop = (worker: Worker) =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         if (workers.get(worker.key) === worker) workers.delete(worker.key)
         if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
         if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resume(Effect.void)
@@ -179,7 +249,7 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
           resume(Effect.void)
         })
         worker.child.stdin?.end()
-      }).pipe(Effect.zipRight(Scope.close(worker.scope, Exit.void)))
+      }).pipe(Effect.andThen(Scope.close(worker.scope, Exit.void)))
 
     /** Stops a worker once it has had nothing to do for IDLE_MS. */
     const whenIdle = (worker: Worker) => {
@@ -191,10 +261,10 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
     yield* Effect.addFinalizer(() => Effect.forEach([...workers.values()], stop, { discard: true }))
 
     /** Starts a worker confined by `policy`, living in `scope`, which closes when it exits. */
-    const launch = (key: string, policy: ResolvedSandbox, scope: Scope.CloseableScope) =>
+    const launch = (key: string, policy: ResolvedSandbox, scope: Scope.Closeable) =>
       Effect.gen(function*() {
         // The worker needs no network whatever the policy says.
-        const prepared = yield* sandbox.prepare({ ...policy, network: false }, runtime).pipe(Scope.extend(scope))
+        const prepared = yield* sandbox.prepare({ ...policy, network: false }, runtime).pipe(Scope.provide(scope))
         const [command, ...args] = launcherArgv(
           prepared.launcher,
           { policy: prepared.policy, cwd: "/", extraReadable: runtime },
@@ -209,10 +279,12 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
         })
         child.stdin!.on("error", () => {})
         child.on("error", () => {})
-        const close = () => void Effect.runFork(Scope.close(scope, Exit.void))
+        // In a later turn, as on Effect 3 (Effect 4 runs a fiber at once): the
+        // client's reader, which calls this as it ends, lives in this scope.
+        const close = () => void Effect.runFork(Effect.andThen(Effect.yieldNow, Scope.close(scope, Exit.void)))
         // Closed once its stdout has ended and what waited has failed; after
         // the exit, at the latest when the grace to end it has passed.
-        const client = yield* makeWorkerClient(child, close).pipe(Scope.extend(scope))
+        const client = yield* makeWorkerClient(child, close).pipe(Scope.provide(scope))
         const worker: Worker = { key, child, scope, client, inFlight: 0, handles: 0, idleTimer: undefined, lastUsed: Date.now() }
         child.on("exit", () => {
           if (workers.get(key) === worker) workers.delete(key)
@@ -233,7 +305,7 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
           }
           yield* stop(idle)
         }
-        const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(layerScope, "sequential")
         const worker = yield* launch(key, policy, scope)
         workers.set(key, worker)
         return worker
@@ -247,13 +319,13 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
         if (running !== undefined) return Effect.succeed(running)
         const inFlight = starting.get(key)
         if (inFlight !== undefined) return Deferred.await(inFlight)
-        const started = Deferred.unsafeMake<Worker, SandboxUnavailable | InvalidParams | InternalError | ServerBusy>(FiberId.none)
+        const started = Deferred.makeUnsafe<Worker, SandboxUnavailable | InvalidParams | InternalError | ServerBusy>()
         starting.set(key, started)
         return startWorker(key, policy).pipe(
           Effect.exit,
           Effect.flatMap((exit) => {
             starting.delete(key)
-            return Effect.zipRight(Deferred.done(started, exit), exit)
+            return Effect.andThen(Deferred.done(started, exit), exit)
           })
         )
       })
@@ -353,4 +425,4 @@ export const make: Effect.Effect<SandboxedFs["Type"], never, Sandbox | Scope.Sco
   })
 
 /** The sandboxed file operations, on the sandbox service. */
-export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.scoped(SandboxedFs, make)
+export const layer: Layer.Layer<SandboxedFs, never, Sandbox> = Layer.effect(SandboxedFs, make)

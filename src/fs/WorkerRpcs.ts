@@ -4,11 +4,11 @@
  * stdio) and the server (`SandboxedFs.ts`, an `RpcClient` on the worker's
  * pipes).
  *
- * The wire is MessagePack (`workerSerialization.ts`, apart so that the
+ * The wire is Effect's schema-binary (`workerSerialization.ts`, apart so that the
  * server loads its codec only with its first worker).
  */
-import * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Schema from "effect/Schema"
 import { InternalError, InvalidRequest, PathNotFound, SandboxDenied } from "../protocol/errors.js"
 import { GetMetadataResult, ReadDirectoryResult, WalkParams, WalkResult } from "../protocol/schema.js"
@@ -17,16 +17,17 @@ import { GetMetadataResult, ReadDirectoryResult, WalkParams, WalkResult } from "
  * How a worker's operation fails: the protocol's own errors. A refusal by
  * the kernel inside the sandbox (EROFS, EACCES, EPERM) is `SandboxDenied`.
  */
-export const WorkerError = Schema.Union(PathNotFound, InvalidRequest, InternalError, SandboxDenied)
+export const WorkerError = Schema.Union([PathNotFound, InvalidRequest, InternalError, SandboxDenied])
 /** @see WorkerError */
 export type WorkerError = typeof WorkerError.Type
 
-const Bytes = Schema.Uint8ArrayFromSelf
+/** Bytes as bytes: the schema-binary wire writes them as they are (no base64). */
+const Bytes = Schema.Uint8Array
 /** A handle's file in the worker, by the number the server gives it. */
 const Handle = Schema.Number
 
 /** One operation of the worker. */
-const op = <const Tag extends string, const Fields extends Schema.Struct.Fields, Success extends Schema.Schema.Any>(
+const op = <const Tag extends string, const Fields extends Schema.Struct.Fields, Success extends Schema.Top>(
   tag: Tag,
   payload: Fields,
   success: Success
@@ -98,7 +99,7 @@ export class WorkerRpcs extends PathRpcs.merge(RpcGroup.make(
   op("openFile", {
     handle: Handle,
     path: Schema.String,
-    mode: Schema.Literal("read", "replace"),
+    mode: Schema.Literals(["read", "replace"]),
     maxBlockBytes: Schema.Number
   }, Schema.Void),
   op("readBlock", { handle: Handle, offset: Schema.Number, length: Schema.Number }, Schema.Struct({ chunk: Bytes, eof: Schema.Boolean })),

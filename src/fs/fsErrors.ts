@@ -1,5 +1,5 @@
 /** The protocol's errors of the filesystem methods: -32004 for a missing path, -32603 with the errno for other OS errors. */
-import type { PlatformError } from "@effect/platform/Error"
+import type { PlatformError } from "effect/PlatformError"
 import { errnoOf, InternalError, type InvalidRequest, PathNotFound } from "../protocol/errors.js"
 
 /** What a filesystem method fails with. */
@@ -26,8 +26,9 @@ const fsError = (operation: string, path: string, errno: string | undefined, det
 
 /** Maps a platform error to the protocol's error for an operation on `path`. */
 export const fromPlatformError = (operation: string, path: string) => (error: PlatformError): FsError => {
-  const cause = error._tag === "SystemError" ? error.cause : undefined
-  const reason = error._tag === "SystemError" ? error.reason : undefined
+  const system = error.reason._tag === "BadArgument" ? undefined : error.reason
+  const cause = system?.cause
+  const reason = system?._tag
   const errno = errnoOf(cause) ?? (reason === undefined ? undefined : ERRNO_BY_REASON[reason])
   return fsError(operation, path, errno, cause instanceof Error ? cause.message : error.message)
 }

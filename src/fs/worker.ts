@@ -5,23 +5,21 @@
  * and written: no symlink swapped in after a check, no rename, no `..`
  * escapes it.
  *
- * An `RpcServer` of `WorkerRpcs` on stdin and stdout (MessagePack). The end
+ * An `RpcServer` of `WorkerRpcs` on stdin and stdout (schema-binary). The end
  * of stdin ends it: files of handles never closed are dropped, not put in
  * place, and the process exits. Logs go to stderr: stdout is the wire.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeSink from "@effect/platform-node/NodeSink"
-import * as NodeStream from "@effect/platform-node/NodeStream"
-import * as RpcSerialization from "@effect/rpc/RpcSerialization"
-import * as RpcServer from "@effect/rpc/RpcServer"
+import * as NodeStdio from "@effect/platform-node/NodeStdio"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FileSystem from "effect/FileSystem"
 import * as Logger from "effect/Logger"
+import * as RpcSerialization from "effect/rpc/RpcSerialization"
+import * as RpcServer from "effect/rpc/RpcServer"
 import * as Scope from "effect/Scope"
-import { replacingLogger } from "../observability/loggers.js"
 import { InternalError, InvalidRequest, SandboxDenied } from "../protocol/errors.js"
 import type * as FileOperations from "./FileOperations.js"
 import * as FsBackend from "./FsBackend.js"
@@ -37,13 +35,13 @@ const answered = <A, R>(effect: Effect.Effect<A, FileOperations.FsError | Sandbo
         ? new SandboxDenied({ message: `${error.message} (refused by the sandbox)`, errno: error.errno })
         : error
     ),
-    Effect.catchAllDefect((defect) => new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` }))
+    Effect.catchDefect((defect) => new InternalError({ message: `fs worker: ${Cause.pretty(Cause.die(defect))}` }))
   )
 
-const handlers = WorkerRpcs.toHandlersContext(Effect.gen(function*() {
+const handlers = WorkerRpcs.toHandlers(Effect.gen(function*() {
   const files = FsBackend.host(yield* FileSystem.FileSystem)
   /** The open files of handles, with the scopes that close them. */
-  const openFiles = new Map<number, { readonly file: FsBackend.HandleFile; readonly scope: Scope.CloseableScope }>()
+  const openFiles = new Map<number, { readonly file: FsBackend.HandleFile; readonly scope: Scope.Closeable }>()
 
   /** Closes a handle's file; `commit` first when the client closed it (else a replacing file is dropped). */
   const closeOpenFile = (handle: number, commit: boolean): Effect.Effect<void, FileOperations.FsError | SandboxDenied> =>
@@ -75,7 +73,7 @@ const handlers = WorkerRpcs.toHandlersContext(Effect.gen(function*() {
         if (openFiles.has(handle)) return yield* new InvalidRequest({ message: `file ${handle} is open already` })
         const scope = yield* Scope.make()
         const file = yield* files.openFile(path, mode, maxBlockBytes).pipe(
-          Scope.extend(scope),
+          Scope.provide(scope),
           // Failed or interrupted while opening: nothing stays open.
           Effect.onError(() => Scope.close(scope, Exit.void))
         )
@@ -99,10 +97,7 @@ const handlers = WorkerRpcs.toHandlersContext(Effect.gen(function*() {
  */
 const main = Effect.gen(function*() {
   const handlerContext = yield* handlers
-  const protocol = yield* RpcServer.makeProtocolStdio({
-    stdin: NodeStream.fromReadable(() => process.stdin, (cause) => cause),
-    stdout: NodeSink.fromWritable(() => process.stdout, (cause) => cause)
-  })
+  const protocol = yield* RpcServer.makeProtocolStdio
   return yield* RpcServer.make(WorkerRpcs, { disableTracing: true }).pipe(
     Effect.provideService(RpcServer.Protocol, protocol),
     Effect.provide(handlerContext)
@@ -110,8 +105,13 @@ const main = Effect.gen(function*() {
 }).pipe(
   Effect.scoped,
   Effect.provideService(RpcSerialization.RpcSerialization, workerSerialization),
-  Effect.provide(NodeFileSystem.layer),
-  replacingLogger(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
+  Effect.provide([NodeFileSystem.layer, NodeStdio.layer]),
+  // Logs go to stderr only: stdout is the wire.
+  Effect.provide(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)]))
 )
 
-NodeRuntime.runMain(main, { disablePrettyLogger: true })
+// Ended by the server (stdin closed, main interrupted): exit 0, as before
+// Effect 4 (whose default is 130 for an interruption).
+NodeRuntime.runMain(main, {
+  teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
+})

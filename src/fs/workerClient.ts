@@ -1,19 +1,19 @@
 /**
  * The server's side of a sandboxed file worker's stdio: an `RpcClient`
  * protocol of `WorkerRpcs` on its pipes. Apart from `SandboxedFs`, so that
- * the package's public types do not reach into @effect/rpc's client, and
+ * the package's public types do not reach into effect/rpc's client, and
  * loaded when the first worker starts: a server that never starts one does
- * not load the RPC client nor its MessagePack codec (issue 33, cold start).
+ * not load the RPC client nor its codec (issue 33, cold start).
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import * as RpcClient from "@effect/rpc/RpcClient"
-import { RpcClientError } from "@effect/rpc/RpcClientError"
-import type * as RpcGroup from "@effect/rpc/RpcGroup"
-import type { FromServerEncoded } from "@effect/rpc/RpcMessage"
 import * as Effect from "effect/Effect"
+import * as RpcClient from "effect/rpc/RpcClient"
+import { RpcClientDefect, RpcClientError } from "effect/rpc/RpcClientError"
+import type * as RpcGroup from "effect/rpc/RpcGroup"
+import type { FromServerEncoded } from "effect/rpc/RpcMessage"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ChildProcess } from "node:child_process"
-import type * as Scope from "effect/Scope"
 import { WorkerRpcs } from "./WorkerRpcs.js"
 import { workerSerialization } from "./workerSerialization.js"
 
@@ -27,27 +27,32 @@ export type WorkerClient = RpcClient.RpcClient<RpcGroup.Rpcs<typeof WorkerRpcs>,
  * anything asked later; then `onEnd` runs.
  */
 export const workerProtocol = (child: ChildProcess, onEnd: () => void) =>
-  RpcClient.Protocol.make((writeResponse) =>
+  RpcClient.Protocol.make((writeResponse, clientIds) =>
     Effect.gen(function*() {
-      const parser = workerSerialization.unsafeMake()
+      const parser = workerSerialization.makeUnsafe()
+      // One client per worker: what the worker answers is its client's (clients are numbered across the process).
+      const deliver = (response: FromServerEncoded) =>
+        Effect.forEach(clientIds, (clientId) => writeResponse(clientId, response), { discard: true })
       let ended: RpcClientError | undefined
-      yield* NodeStream.fromReadable<unknown>(() => child.stdout!, (cause) => cause).pipe(
+      yield* NodeStream.fromReadable<Uint8Array, unknown>({ evaluate: () => child.stdout!, onError: (cause) => cause }).pipe(
         Stream.runForEach((bytes) =>
           Effect.suspend(() =>
-            Effect.forEach(parser.decode(bytes) as ReadonlyArray<FromServerEncoded>, writeResponse, { discard: true })
+            Effect.forEach(parser.decode(bytes) as ReadonlyArray<FromServerEncoded>, deliver, { discard: true })
           )
         ),
         Effect.exit,
         Effect.flatMap(() => {
-          ended = new RpcClientError({ reason: "Protocol", message: "the sandboxed file worker ended" })
-          return writeResponse({ _tag: "ClientProtocolError", error: ended })
+          ended = new RpcClientError({
+            reason: new RpcClientDefect({ message: "the sandboxed file worker ended", cause: undefined })
+          })
+          return deliver({ _tag: "ClientProtocolError", error: ended })
         }),
         Effect.ensuring(Effect.sync(onEnd)),
         Effect.interruptible,
         Effect.forkScoped
       )
       return {
-        send: (request) =>
+        send: (_clientId, request) =>
           Effect.suspend(() => {
             if (ended !== undefined) return Effect.fail(ended)
             const encoded = parser.encode(request)
@@ -55,7 +60,8 @@ export const workerProtocol = (child: ChildProcess, onEnd: () => void) =>
             return Effect.void
           }),
         supportsAck: true,
-        supportsTransferables: false
+        supportsTransferables: false,
+        codecFor: workerSerialization.codecFor
       }
     })
   )

@@ -18,10 +18,10 @@
  * streams retransmit what a reconnect lost.
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
-import * as Runtime from "effect/Runtime"
+import * as Queue from "effect/Queue"
+import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -67,13 +67,13 @@ export const environmentPath = (environmentId: string): string => `/env/${enviro
 const MAX_BUFFERED_FRAMES = 16
 
 /** The environment id `path` names (`/env/ID`, a trailing slash allowed), or why it names none. */
-export const environmentOfPath = (path: string): Either.Either<string, string> => {
+export const environmentOfPath = (path: string): Result.Result<string, string> => {
   const match = /^\/env\/([^/]*)\/?$/.exec(path)
-  if (match === null) return Either.left(`no endpoint ${path.slice(0, 80)}: environments are at /env/ENVIRONMENT_ID`)
+  if (match === null) return Result.fail(`no endpoint ${path.slice(0, 80)}: environments are at /env/ENVIRONMENT_ID`)
   // Not percent-decoded: an id is letters, digits, `_` and `-` only, which need no escaping.
   const id = match[1]!
   const problem = environmentIdProblem(id)
-  return problem === undefined ? Either.right(id) : Either.left(problem)
+  return problem === undefined ? Result.succeed(id) : Result.fail(problem)
 }
 
 /** What an accepted connection was routed to. */
@@ -177,8 +177,8 @@ const forward = (
     const { closeWith, route, transport } = connection
     const { channel, environmentId } = route
     const tags = Metrics.label("environment", environmentId)
-    const toEnvironmentTags = [...tags, ...Metrics.label("direction", "to-environment")]
-    const toClientTags = [...tags, ...Metrics.label("direction", "to-client")]
+    const toEnvironmentTags = Metrics.labelSet({ environment: environmentId, direction: "to-environment" })
+    const toClientTags = Metrics.labelSet({ environment: environmentId, direction: "to-client" })
     Metrics.bump(Metrics.gatewayConnectionsTotal, 1, tags)
     Metrics.adjust(Metrics.gatewayConnections, 1, tags)
     // Shown from the first connection on, 0 until a frame is sent again.
@@ -195,27 +195,25 @@ const forward = (
 
     const toEnvironment: Effect.Effect<Ending> = Effect.gen(function*() {
       for (;;) {
-        // A failed read or write of the socket: the client is gone.
-        const taken = yield* Effect.either(transport.frames.takeAll)
-        if (Either.isLeft(taken)) return CLIENT_CLOSED
-        const [frames, done] = taken.right
-        for (const frame of frames) {
+        // The socket's end (`Cause.Done`, after the frames before it) or a failed read: the client is gone.
+        const taken = yield* Effect.result(Queue.takeAll(transport.frames))
+        if (Result.isFailure(taken)) return CLIENT_CLOSED
+        for (const frame of taken.success) {
           // Text decoded from invalid UTF-8 can grow past the limit (as the server checks too).
           const bytes = frame._tag === "Text" ? Buffer.from(frame.text, "utf8") : undefined
           if (bytes === undefined || bytes.byteLength > maxMessageBytes) {
-            const answered = yield* Effect.either(answerOversized(bytes?.byteLength ?? (frame._tag === "Oversized" ? frame.bytes : 0)))
-            if (Either.isLeft(answered)) return CLIENT_CLOSED
+            const answered = yield* Effect.result(answerOversized(bytes?.byteLength ?? (frame._tag === "Oversized" ? frame.bytes : 0)))
+            if (Result.isFailure(answered)) return CLIENT_CLOSED
             continue
           }
           // Waits for the executor's credit: meanwhile no more frames are taken.
           yield* channel.send(bytes)
           Metrics.bump(Metrics.gatewayBytes, bytes.byteLength, toEnvironmentTags)
         }
-        if (done) return CLIENT_CLOSED
       }
     }).pipe(Effect.catchTag("RemoteStreamReset", (error) => Effect.succeed(streamReset(error))))
 
-    const toClient: Effect.Effect<Ending> = Effect.async<Ending>((resume) => {
+    const toClient: Effect.Effect<Ending> = Effect.callback<Ending>((resume) => {
       let over = false
       let writing = 0
       /** The environment's end waits for the messages before it to be written. */
@@ -249,10 +247,10 @@ const forward = (
     })
 
     const ending = yield* Effect.raceFirst(toEnvironment, toClient).pipe(
-      Effect.race(Effect.zipRight(Effect.repeat(countRetransmissions, Schedule.spaced("2 seconds")), Effect.never)),
+      Effect.race(Effect.andThen(Effect.repeat(countRetransmissions, Schedule.spaced("2 seconds")), Effect.never)),
       // The gateway stopping: the client hears it as from a server stopping (its stream is reset with the connection's scope).
       Effect.onInterrupt(() => closeWith(1001, "the gateway is stopping")),
-      Effect.ensuring(Effect.zipRight(countRetransmissions, Effect.sync(() => Metrics.adjust(Metrics.gatewayConnections, -1, tags))))
+      Effect.ensuring(Effect.andThen(countRetransmissions, Effect.sync(() => Metrics.adjust(Metrics.gatewayConnections, -1, tags))))
     )
     const where = `environment ${environmentId}`
     switch (ending._tag) {
@@ -296,7 +294,7 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
     })
     // One reconnect watcher for every client's stream on the one connection.
     const reconnects = yield* NatsLink.watchReconnects(connection)
-    const runtime = yield* Effect.runtime<never>()
+    const context = yield* Effect.context<never>()
     const maxMessageBytes = options.listen.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     const upgradeTimeoutMs = options.listen.upgradeTimeoutMs ?? WebSocketTransport.DEFAULT_UPGRADE_TIMEOUT_MS
     // An open must be answered before the upgrade times out, so that the client hears why.
@@ -306,11 +304,11 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
     const route: WebSocketTransport.UpgradeRoute<Routed> = ({ bearer, path }) =>
       Effect.gen(function*() {
         const environment = environmentOfPath(path)
-        if (Either.isLeft(environment)) return Either.left({ status: 404, reason: environment.left })
-        const environmentId = environment.right
-        if (!natsConnected) return Either.left({ status: 503, reason: `the gateway is not connected to NATS: cannot reach environment ${environmentId}` })
+        if (Result.isFailure(environment)) return Result.fail({ status: 404, reason: environment.failure })
+        const environmentId = environment.success
+        if (!natsConnected) return Result.fail({ status: 503, reason: `the gateway is not connected to NATS: cannot reach environment ${environmentId}` })
         const toClient = makeRelay()
-        const opened = yield* Effect.either(OpenStream.open(connection, {
+        const opened = yield* Effect.result(OpenStream.open(connection, {
           environmentId,
           openTimeoutMs,
           streamOptions: options.streamOptions,
@@ -318,8 +316,8 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
           reconnects,
           deliver: toClient.deliver
         }))
-        if (Either.isRight(opened)) return Either.right({ environmentId, channel: opened.right, toClient })
-        const error = opened.left
+        if (Result.isSuccess(opened)) return Result.succeed({ environmentId, channel: opened.success, toClient })
+        const error = opened.failure
         const status = error._tag === "ExecServer/EnvironmentNotFound"
           ? 404
           : error._tag === "ExecServer/CredentialsRefused"
@@ -327,19 +325,19 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
           : error._tag === "ExecServer/ConnectTimeout"
           ? 504
           : 503
-        return Either.left({ status, reason: error.message })
+        return Result.fail({ status, reason: error.message })
       })
 
     const environments: WebSocketTransport.HttpHandler = (_request, response) => {
-      void Runtime.runPromise(runtime)(
-        Effect.either(Registry.list(connection, options.registryBucket === undefined ? {} : { bucket: options.registryBucket }))
+      void Effect.runPromiseWith(context)(
+        Effect.result(Registry.list(connection, options.registryBucket === undefined ? {} : { bucket: options.registryBucket }))
       ).then((listed) => {
-        if (Either.isLeft(listed)) {
+        if (Result.isFailure(listed)) {
           response.writeHead(503, { "content-type": "text/plain", connection: "close" })
-            .end(`cannot list the environments: ${listed.left.message}\n`)
+            .end(`cannot list the environments: ${listed.failure.message}\n`)
           return
         }
-        response.writeHead(200, { "content-type": "application/json" }).end(Registry.renderEnvironments(listed.right, { json: true }))
+        response.writeHead(200, { "content-type": "application/json" }).end(Registry.renderEnvironments(listed.success, { json: true }))
       })
     }
 
@@ -361,4 +359,4 @@ export const make = (options: GatewayOptions): Effect.Effect<Gateway, TransportE
   })
 
 /** The gateway, running for as long as the layer lives. */
-export const layer = (options: GatewayOptions): Layer.Layer<never, TransportError> => Layer.scopedDiscard(make(options))
+export const layer = (options: GatewayOptions): Layer.Layer<never, TransportError> => Layer.effectDiscard(make(options))

@@ -1,17 +1,17 @@
 /**
  * `http/request`: an HTTP exchange the server makes on its client's behalf
  * (the reference uses it for MCP over streamable HTTP and OAuth discovery),
- * on @effect/platform's HttpClient. This module checks a request as the
+ * on Effect's HttpClient. This module checks a request as the
  * reference does, follows redirects as browsers and reqwest do (at most 10;
  * a 301/302 turns a POST into a GET, a 303 anything but HEAD; credentials
  * are not carried to another origin), and maps failures to the protocol's
  * errors.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as Scope from "effect/Scope"
 import { InternalError, InvalidParams } from "../protocol/errors.js"
 import type { HttpRequestParams } from "../protocol/schema.js"
@@ -120,10 +120,12 @@ const requestOf = (request: CheckedRequest): HttpClientRequest.HttpClientRequest
 /** The protocol's error for a failed exchange. */
 export const failureOf = (error: HttpClientError.HttpClientError | InternalError): InternalError => {
   if (error._tag === "ExecServer/InternalError") return error
-  const cause = error.cause instanceof Error && error.cause.message !== "" ? `: ${error.cause.message}` : ""
-  return error._tag === "RequestError"
-    ? new InternalError({ message: `http/request failed: error sending request for url (${error.request.url})${cause}` })
-    : new InternalError({ message: `failed to read http/request response body: ${error.message}` })
+  const { reason } = error
+  const cause = reason.cause instanceof Error && reason.cause.message !== "" ? `: ${reason.cause.message}` : ""
+  // A request's failures (transport, encoding, URL) against the response's (status, decoding, empty body).
+  return reason._tag === "TransportError" || reason._tag === "EncodeError" || reason._tag === "InvalidUrlError"
+    ? new InternalError({ message: `http/request failed: error sending request for url (${reason.request.url})${cause}` })
+    : new InternalError({ message: `failed to read http/request response body: ${reason.message}` })
 }
 
 /** Reads at most `limit` bytes of a body that is thrown away (a redirect's). */

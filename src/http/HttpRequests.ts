@@ -4,20 +4,20 @@
  * none (`layerUnavailable`: the method is refused and the handshake does not
  * offer it).
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { InternalError } from "../protocol/errors.js"
 
-export class HttpRequests extends Context.Tag("effect-exec-server/HttpRequests")<HttpRequests, {
+export class HttpRequests extends Context.Service<HttpRequests, {
   /** The client, or InternalError where the server has none. */
   readonly client: Effect.Effect<HttpClient.HttpClient, InternalError>
   /** Whether `client` ever succeeds (the handshake's HTTP capability). */
   readonly available: boolean
-}>() {}
+}>()("effect-exec-server/HttpRequests") {}
 
 /** No HTTP client: `http/request` is answered that the server has none. */
 export const layerUnavailable: Layer.Layer<HttpRequests> = Layer.sync(HttpRequests, () => ({
@@ -26,7 +26,7 @@ export const layerUnavailable: Layer.Layer<HttpRequests> = Layer.sync(HttpReques
 }))
 
 /** Requests sent with `client`. */
-const sentWith = (client: HttpClient.HttpClient): HttpRequests["Type"] => ({ available: true, client: Effect.succeed(client) })
+const sentWith = (client: HttpClient.HttpClient): HttpRequests["Service"] => ({ available: true, client: Effect.succeed(client) })
 
 /** The `HttpClient` in the context (an application's own, or a test's). */
 export const layer: Layer.Layer<HttpRequests, never, HttpClient.HttpClient> = Layer.effect(
@@ -44,7 +44,7 @@ const nodeClientOnFirstUse: Effect.Effect<HttpClient.HttpClient, never, Scope.Sc
     const client = yield* Effect.cached(
       Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(
         Effect.flatMap((NodeHttpClient) =>
-          Layer.buildWithScope(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))), scope)
+          Layer.buildWithScope(NodeHttpClient.layerNodeHttpNoAgent.pipe(Layer.provide(NodeHttpClient.layerAgentOptions({ keepAlive: true }))), scope)
         ),
         Effect.map(Context.get(HttpClient.HttpClient))
       )
@@ -58,7 +58,7 @@ const nodeClientOnFirstUse: Effect.Effect<HttpClient.HttpClient, never, Scope.Sc
   })
 
 /** Node's client (keep-alive agent), loaded at the first request; what it opened closes with the scope. */
-export const makeNode: Effect.Effect<HttpRequests["Type"], never, Scope.Scope> = Effect.map(nodeClientOnFirstUse, sentWith)
+export const makeNode: Effect.Effect<HttpRequests["Service"], never, Scope.Scope> = Effect.map(nodeClientOnFirstUse, sentWith)
 
 /** Node's client (keep-alive agent), loaded at the first request. */
-export const layerNode: Layer.Layer<HttpRequests> = Layer.scoped(HttpRequests, makeNode)
+export const layerNode: Layer.Layer<HttpRequests> = Layer.effect(HttpRequests, makeNode)

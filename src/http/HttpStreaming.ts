@@ -4,8 +4,8 @@
  * deadline. Beside the exchange itself (HttpExchange.ts); what sends the
  * deltas and tells whether the client is behind is the caller's.
  */
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Stream from "effect/Stream"
 import { InternalError, InvalidRequest } from "../protocol/errors.js"
 import { failureOf } from "./HttpExchange.js"
@@ -22,7 +22,7 @@ export interface Flow {
 
 /** Waits while the client is behind. */
 const flowing = (flow: Flow) =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     if (!flow.paused()) return resume(Effect.void)
     const unsubscribe = flow.subscribe((paused) => {
       if (paused) return
@@ -38,7 +38,7 @@ const timedOut = (timeoutMs: number) => new InternalError({ message: `http/reque
 export const withDeadline = <A, E, R>(effect: Effect.Effect<A, E, R>, timeoutMs: number | undefined, remainingMs = timeoutMs) =>
   timeoutMs === undefined || remainingMs === undefined
     ? effect
-    : Effect.timeoutFail(effect, { duration: remainingMs, onTimeout: () => timedOut(timeoutMs) })
+    : Effect.timeoutOrElse(effect, { duration: remainingMs, orElse: () => Effect.fail(timedOut(timeoutMs)) })
 
 /** The response's headers as the protocol lists them. */
 export const headersOf = (response: HttpClientResponse.HttpClientResponse) =>
@@ -48,7 +48,7 @@ export const headersOf = (response: HttpClientResponse.HttpClientResponse) =>
 export const readBody = (response: HttpClientResponse.HttpClientResponse, maxBytes: number) =>
   response.stream.pipe(
     Stream.mapError(failureOf),
-    Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, bytes: 0 }, (acc, chunk) => {
+    Stream.runFoldEffect(() => ({ chunks: [] as Array<Uint8Array>, bytes: 0 }), (acc, chunk) => {
       acc.bytes += chunk.byteLength
       if (acc.bytes > maxBytes) {
         return Effect.fail(new InvalidRequest({
@@ -79,7 +79,7 @@ export const streamBody = (
   const body = response.stream.pipe(
     Stream.mapError(failureOf),
     Stream.runForEach((chunk) =>
-      Effect.zipRight(
+      Effect.andThen(
         flowing(options.flow),
         Effect.sync(() => {
           for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_DELTA_BYTES) {

@@ -3,14 +3,11 @@
  * (push notifications), and the per-request one they use to defer work
  * until their response is written.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import type * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
-import * as FiberRefs from "effect/FiberRefs"
+import * as Result from "effect/Result"
+import type * as Rpc from "effect/rpc/Rpc"
 import type { FlowControl } from "./FlowControl.js"
 import type { WireError } from "../protocol/errors.js"
 import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
@@ -48,7 +45,7 @@ export interface ConnectionService {
 }
 
 /** The connection a handler is serving. */
-export class Connection extends Context.Tag("effect-exec-server/Connection")<Connection, ConnectionService>() {}
+export class Connection extends Context.Service<Connection, ConnectionService>()("effect-exec-server/Connection") {}
 
 /**
  * Serializes a notification with its Rpc's payload schema. Encoding a value
@@ -57,7 +54,7 @@ export class Connection extends Context.Tag("effect-exec-server/Connection")<Con
 export const encodeNotificationOf = <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>): string =>
   encodeNotification(
     rpc._tag,
-    Either.getOrThrowWith(codecOf(rpc as unknown as Rpc.AnyWithProps).encodePayload(payload), (error) => error)
+    Result.getOrThrowWith(codecOf(rpc as unknown as Rpc.AnyWithProps).encodePayload(payload), (error) => error)
   )
 
 /** Sends a request of `rpc` (a `ServerRequestRpcs` member) through `request`, and decodes its result with the Rpc's schema. */
@@ -67,11 +64,11 @@ export const requestOf = <R extends Rpc.Any>(
   payload: Rpc.Payload<R>
 ): Effect.Effect<Rpc.Success<R>, ClientRequestFailed> => {
   const codec = codecOf(rpc as unknown as Rpc.AnyWithProps)
-  const params = Either.getOrThrowWith(codec.encodePayload(payload), (error) => error)
+  const params = Result.getOrThrowWith(codec.encodePayload(payload), (error) => error)
   return Effect.flatMap(request(rpc._tag, params), (result) =>
-    Either.match(codec.decodeSuccess(result), {
-      onLeft: (error) => Effect.fail(new ClientRequestFailed({ reason: "invalidAnswer", error: { code: -32602, message: error.message } })),
-      onRight: (value) => Effect.succeed(value as Rpc.Success<R>)
+    Result.match(codec.decodeSuccess(result), {
+      onFailure: (error) => Effect.fail(new ClientRequestFailed({ reason: "invalidAnswer", error: { code: -32602, message: error.message } })),
+      onSuccess: (value) => Effect.succeed(value as Rpc.Success<R>)
     }))
 }
 
@@ -86,80 +83,27 @@ export interface ResponseHooksService {
   readonly afterResponse: (effect: Effect.Effect<void>) => Effect.Effect<void>
 }
 
-/** The current request's response hooks: the dispatcher provides one per request. */
-export class ResponseHooks extends Context.Tag("effect-exec-server/ResponseHooks")<ResponseHooks, ResponseHooksService>() {}
+/**
+ * The current request's response hooks: the dispatcher puts fresh ones in
+ * the context of each request's fiber (one overlay on the handler's
+ * context), and the fibers a handler forks inherit that context, so they
+ * share their request's hooks.
+ */
+export class ResponseHooks extends Context.Service<ResponseHooks, ResponseHooksService>()("effect-exec-server/ResponseHooks") {}
 
 /** Hooks with no response to wait for: deferred effects run at once. */
 export const noResponse: ResponseHooksService = {
   afterResponse: (effect) => effect
 }
 
-/** The hooks' value in the runtime requests are forked from: each fiber forked from it gets hooks of its own. */
-const perForkedRequest: ResponseHooksService = { afterResponse: (effect) => effect }
-
-/**
- * The hooks of the request a fiber runs, inherited by the fibers it forks.
- * A fiber forked from refs made by `withRequestHooksPerFiber` gets a fresh,
- * unclaimed one at its fork, which costs nothing more than the fork; a
- * request that finds none to claim sets its own, and each fiber-ref set
- * copies all of the fiber's refs. A fiber that joins another keeps its own.
- */
-export const currentRequestHooks: FiberRef.FiberRef<ResponseHooksService> = FiberRef.unsafeMake(noResponse, {
-  fork: (parent) => parent === perForkedRequest ? new RequestHooks(false) : parent,
-  join: (parent) => parent
-})
-
-const noFiberRefs = FiberRefs.empty()
-/** Each ref's initial value, which a map without the ref reads (looked up once per ref). */
-const initialValues = new WeakMap<FiberRef.FiberRef<unknown>, unknown>()
-const initialValueOf = (fiberRef: FiberRef.FiberRef<unknown>): unknown => {
-  if (initialValues.has(fiberRef)) return initialValues.get(fiberRef)
-  const initial = FiberRefs.getOrDefault(noFiberRefs, fiberRef)
-  initialValues.set(fiberRef, initial)
-  return initial
-}
-
-/**
- * `fiberRefs` (of `fiberId`) in which every fiber forked gets request hooks
- * of its own, for the request it runs to claim. Refs that hold their
- * initial value are left out, which reads the same, and so is the context,
- * which a runtime's fork sets from the runtime's own: a fork copies and
- * patches every ref the map holds (three of a connection's seven).
- */
-export const withRequestHooksPerFiber = (fiberRefs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs => {
-  const locals: typeof fiberRefs.locals = new Map()
-  for (const [fiberRef, stack] of fiberRefs.locals) {
-    // A runtime's context is its own: each fiber it forks gets that, not the ref's.
-    if (fiberRef === FiberRef.currentContext) continue
-    if (stack[0][1] !== initialValueOf(fiberRef)) locals.set(fiberRef, stack)
-  }
-  locals.set(currentRequestHooks, [[fiberId, perForkedRequest]])
-  return FiberRefs.unsafeMake(locals)
-}
-
-/** The `ResponseHooks` the dispatcher puts in every handler's context: the current request's (`currentRequestHooks`). */
-export const currentRequestResponseHooks: ResponseHooksService = {
-  afterResponse: (effect) => Effect.flatMap(FiberRef.get(currentRequestHooks), (hooks) => hooks.afterResponse(effect))
-}
-
 /** `ResponseHooks.afterResponse` of the current request. */
 export const afterResponse = (effect: Effect.Effect<void>): Effect.Effect<void, never, ResponseHooks> =>
-  Effect.flatMap(ResponseHooks, (hooks) => hooks.afterResponse(effect))
+  Effect.flatMap(Effect.service(ResponseHooks), (hooks) => hooks.afterResponse(effect))
 
 /** One request's hooks: what waits for the response, until `answer` hands it over. */
 export class RequestHooks implements ResponseHooksService {
   private answered = false
   private pending: Array<Effect.Effect<void>> | undefined
-
-  /** `claimed`: a request already holds these hooks (made for it, not at a fork). */
-  constructor(private claimed: boolean) {}
-
-  /** Takes these hooks for the request about to run in this fiber: false when a request already took them. */
-  claim(): boolean {
-    if (this.claimed) return false
-    this.claimed = true
-    return true
-  }
 
   afterResponse(effect: Effect.Effect<void>): Effect.Effect<void> {
     return Effect.suspend(() => {

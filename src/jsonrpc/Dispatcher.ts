@@ -1,29 +1,22 @@
 /**
- * Drives `@effect/rpc` groups from JSON-RPC messages: looks the method up in
+ * Drives `effect/rpc` groups from JSON-RPC messages: looks the method up in
  * the group, decodes params with the Rpc's payload schema, runs the handler
  * registered with `Group.toHandlersContext` (or `toLayer`), encodes its
  * result with the success schema, and maps typed failures (which carry their
  * code) and defects to JSON-RPC errors. Never fails: every request yields exactly one response.
  */
-import * as Headers from "@effect/platform/Headers"
-import * as Rpc from "@effect/rpc/Rpc"
-import type * as RpcGroup from "@effect/rpc/RpcGroup"
-import type * as RpcMiddleware from "@effect/rpc/RpcMiddleware"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
-import * as Either from "effect/Either"
+import * as Headers from "effect/http/Headers"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Rpc from "effect/rpc/Rpc"
+import type * as RpcGroup from "effect/rpc/RpcGroup"
+import { RequestId } from "effect/rpc/RpcMessage"
+import type * as RpcMiddleware from "effect/rpc/RpcMiddleware"
 import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
-import {
-  Connection,
-  type ConnectionService,
-  currentRequestHooks,
-  currentRequestResponseHooks,
-  RequestHooks,
-  ResponseHooks
-} from "./Connection.js"
+import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "../wire/JsonRpc.js"
 import * as Metrics from "../observability/metrics.js"
 import { formatParseError } from "../wire/parseErrors.js"
@@ -37,11 +30,10 @@ export interface Dispatched {
 
 /**
  * Runs requests and notifications of one connection against its handlers.
- * Each effect it returns sets the request's hooks in the fiber that runs it
- * (unless the fiber was forked with hooks of its own to claim: see
- * `withRequestHooksPerFiber`) and replaces that fiber's context with its
- * handler's (cheaper than scoping them per request), so run each in a fiber
- * of its own and nothing after it that needs a context.
+ * Each effect it returns replaces the context of the fiber that runs it
+ * with its handler's plus the request's own hooks (one overlay: cheaper
+ * than scoping them per request), so run each in a fiber of its own and
+ * nothing after it that needs a context.
  */
 export interface Dispatcher {
   /** Runs a request: its response, and what to run once that is enqueued (a batch's way). */
@@ -54,8 +46,7 @@ export interface Dispatcher {
   readonly handleNotification: (notification: NotificationMessage) => Effect.Effect<void>
   /**
    * The context every handler runs in, when they all share one (handlers
-   * built together): a fiber forked with it as its context is spared
-   * setting it per request.
+   * built together): what to fork the connection's request fibers with.
    */
   readonly handlerContext: Context.Context<never> | undefined
 }
@@ -66,7 +57,7 @@ const isWireError = (error: unknown): error is WireError & { readonly _tag: stri
 
 /** The wire error of a handler's failure cause; defects are logged and reported as -32603. */
 const wireErrorOf = (method: string, cause: Cause.Cause<unknown>): Effect.Effect<WireError> => {
-  const failure = Cause.failureOption(cause)
+  const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
     if (isWireError(error)) return Effect.succeed(toWireError(error))
@@ -75,7 +66,7 @@ const wireErrorOf = (method: string, cause: Cause.Cause<unknown>): Effect.Effect
       { code: ErrorCode.InternalError, message: `internal error: ${String(error)}` }
     )
   }
-  if (Cause.isInterruptedOnly(cause)) {
+  if (Cause.hasInterruptsOnly(cause)) {
     return Effect.succeed({ code: ErrorCode.InternalError, message: "request cancelled: the server is shutting down" })
   }
   return Effect.as(
@@ -87,15 +78,22 @@ const wireErrorOf = (method: string, cause: Cause.Cause<unknown>): Effect.Effect
 /** What a method runs in and after, once looked up. */
 interface Prepared {
   readonly context: Context.Context<never>
-  readonly middlewares: ReadonlyArray<RpcMiddleware.RpcMiddleware<unknown, unknown>>
+  readonly middlewares: ReadonlyArray<RpcMiddleware.RpcMiddleware<unknown, unknown, unknown>>
 }
+
+const isHandler = (entry: unknown): entry is Rpc.Handler<string> =>
+  typeof entry === "object" && entry !== null && "handler" in entry && typeof entry.handler === "function" &&
+  "context" in entry && Context.isContext(entry.context)
 
 /** The contexts the handlers were registered with, once per set of handlers (served to every connection). */
 const registeredContextsCache = new WeakMap<Context.Context<never>, ReadonlyArray<Context.Context<never>>>()
 const registeredContextsOf = (handlers: Context.Context<never>): ReadonlyArray<Context.Context<never>> => {
   let contexts = registeredContextsCache.get(handlers)
   if (contexts === undefined) {
-    contexts = [...new Set([...handlers.unsafeMap.values()].map((entry) => (entry as Rpc.Handler<string>).context))]
+    // Handler entries only: a context from Layer.build also holds its memo map.
+    const registered = new Set<Context.Context<never>>()
+    for (const entry of handlers.mapUnsafe.values()) if (isHandler(entry)) registered.add(entry.context)
+    contexts = [...registered]
     registeredContextsCache.set(handlers, contexts)
   }
   return contexts
@@ -113,26 +111,34 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
    * find the connection's own services here).
    */
   readonly requestContext?: Context.Context<never> | undefined
+  /**
+   * The connection fiber's context, under the handlers': what the
+   * connection set for itself (a log annotation, a log level, a reference)
+   * that handlers built before it do not override, as a fiber forked from
+   * it would see.
+   */
+  readonly fiberContext?: Context.Context<never> | undefined
   /** A span per request (off by default: spans are not free). */
   readonly traced?: boolean | undefined
 }): Dispatcher => {
   const { connection, handlers } = options
-  const handlerOptions = { clientId: connection.id, headers: Headers.empty }
+  // What effect/rpc's server tells handlers and middlewares of a request; ours read none of it but the rpc.
+  const client = new Rpc.ServerClient(connection.id)
 
   // Each handler runs in the context it was registered with, plus the
-  // connection's and the request's hooks (found through the fiber), after
-  // its Rpc's middlewares; both looked up once per method, and the context
-  // made once for the handlers registered with the same one.
+  // connection's (and, per request, its hooks), inside its Rpc's
+  // middlewares; both looked up once per method, and the context made once
+  // for the handlers registered with the same one.
   const contexts = new Map<Context.Context<never>, Context.Context<never>>()
   const contextFor = (registered: Context.Context<never>): Context.Context<never> => {
     let context = contexts.get(registered)
     if (context === undefined) {
       // One copy of the services (Context.merge and each Context.add copy them all).
-      const services = new Map(registered.unsafeMap)
-      if (options.requestContext !== undefined) for (const [key, service] of options.requestContext.unsafeMap) services.set(key, service)
+      const services = new Map(options.fiberContext?.mapUnsafe)
+      for (const [key, service] of registered.mapUnsafe) services.set(key, service)
+      if (options.requestContext !== undefined) for (const [key, service] of options.requestContext.mapUnsafe) services.set(key, service)
       services.set(Connection.key, connection)
-      services.set(ResponseHooks.key, currentRequestResponseHooks)
-      context = Context.unsafeMake(services)
+      context = Context.makeUnsafe<never>(services)
       contexts.set(registered, context)
     }
     return context
@@ -140,12 +146,14 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   const registeredContexts = registeredContextsOf(handlers)
   // A span's parent is found in the context it starts in: traced requests keep the server's.
   const handlerContext = registeredContexts.length === 1 && options.traced !== true ? contextFor(registeredContexts[0]!) : undefined
+  // Requests of a connection with no handler (and so no context) of their own run in the fiber's.
   const prepared = new Map<string, Prepared>()
   const prepare = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>): Prepared => {
     const context = contextFor(entry.context)
-    // In the order they were declared, each the implementation the context holds (the handshake check, say).
+    // Each the implementation the context holds (the handshake check, say),
+    // applied as effect/rpc's RpcServer applies them: the last declared outermost.
     const middlewares = [...rpc.middlewares].map((tag) => {
-      const middleware = Context.getOption(context, tag as unknown as Context.Tag<unknown, RpcMiddleware.RpcMiddleware<unknown, unknown>>)
+      const middleware = Context.getOption(context, tag as Context.Key<unknown, RpcMiddleware.RpcMiddleware<unknown, unknown, unknown>>)
       if (Option.isNone(middleware)) throw new Error(`no implementation of the middleware ${tag.key} for ${rpc._tag}`)
       return middleware.value
     })
@@ -154,48 +162,44 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     return made
   }
   /**
-   * Runs `rpc`'s handler through `body`, given the handler's effect (after
-   * its middlewares, in its context) and the request's hooks: those the
-   * fiber was forked with when unclaimed, or new ones set in the fiber.
+   * Runs `rpc`'s handler through `body`, given the handler's effect (inside
+   * its middlewares) and the request's hooks, new ones in the context the
+   * fiber is given: its handler's, or the fiber's own when it has none.
    */
   const invoke = <A>(
     rpc: Rpc.AnyWithProps,
+    requestId: RequestId,
     payload: unknown,
     body: (handled: Effect.Effect<unknown, unknown>, hooks: RequestHooks) => Effect.Effect<A>
   ): Effect.Effect<A> => {
     let handled: Effect.Effect<unknown, unknown>
     let context: Context.Context<never> | undefined
-    const entry = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
+    const entry = handlers.mapUnsafe.get(rpc.key) as Rpc.Handler<string> | undefined
     if (entry === undefined) {
       handled = Effect.die(new Error(`no handler registered for ${rpc._tag}`))
     } else {
       try {
         const made = prepared.get(rpc.key) ?? prepare(rpc, entry)
         context = made.context
+        const handlerOptions = { client, requestId, headers: Headers.empty, rpc }
         const result = entry.handler(payload, handlerOptions)
         handled = (Rpc.isWrapper(result) ? result.value : result) as Effect.Effect<unknown, unknown>
-        // Before the handler: a middleware's failure answers the request instead of it.
-        for (let i = made.middlewares.length - 1; i >= 0; i--) {
-          handled = Effect.zipRight(made.middlewares[i]!({ clientId: connection.id, rpc, payload, headers: Headers.empty }), handled)
+        // Around the handler: a middleware's failure answers the request instead of it.
+        if (made.middlewares.length > 0) {
+          const middlewareOptions = { client, requestId, rpc, payload, headers: Headers.empty }
+          for (const middleware of made.middlewares) {
+            handled = middleware(handled as Effect.Effect<RpcMiddleware.SuccessValue, unknown>, middlewareOptions) as Effect.Effect<unknown, unknown>
+          }
         }
       } catch (error) {
         handled = Effect.die(error)
       }
     }
-    return Effect.withFiberRuntime((fiber) => {
-      let effect = handled
-      const forked = fiber.getFiberRef(currentRequestHooks)
-      let hooks: RequestHooks
-      if (forked instanceof RequestHooks && forked.claim()) {
-        hooks = forked
-      } else {
-        hooks = new RequestHooks(true)
-        effect = Effect.zipRight(FiberRef.set(currentRequestHooks, hooks), effect)
-      }
-      if (context !== undefined && fiber.getFiberRef(FiberRef.currentContext) !== context) {
-        effect = Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect)
-      }
-      return body(effect, hooks)
+    return Effect.withFiber((fiber) => {
+      const hooks = new RequestHooks()
+      // Set, not scoped: the fiber runs this request alone (see `Dispatcher`).
+      fiber.setContext(Context.add(context ?? fiber.context, ResponseHooks, hooks))
+      return body(handled, hooks)
     })
   }
 
@@ -223,18 +227,18 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
     }
     const codec = codecOf(rpc)
     const payload = codec.decodePayload(request.params ?? {})
-    if (Either.isLeft(payload)) {
-      const message = `invalid params for ${request.method}: ${formatParseError(payload.left)}`
+    if (Result.isFailure(payload)) {
+      const message = `invalid params for ${request.method}: ${formatParseError(payload.failure)}`
       return Effect.suspend(() => answerError({ code: ErrorCode.InvalidParams, message }))
     }
     const failed = (cause: Cause.Cause<unknown>) => Effect.flatMap(wireErrorOf(request.method, cause), answerError)
-    return invoke(rpc, payload.right, (handled, hooks) =>
+    return invoke(rpc, RequestId(request.id ?? -1), payload.success, (handled, hooks) =>
       Effect.matchCauseEffect(handled, {
         onFailure: failed,
         onSuccess: (value) => {
           const result = codec.encodeSuccess(value)
           // A handler's result that does not fit its schema is a bug of ours.
-          return Either.isRight(result) ? answer({ id: request.id, result: result.right }, hooks) : failed(Cause.die(result.left))
+          return Result.isSuccess(result) ? answer({ id: request.id, result: result.success }, hooks) : failed(Cause.die(result.failure))
         }
       }))
   }
@@ -266,20 +270,22 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
       return hooks === undefined ? Effect.void : hooks.answer()
     })
 
+  // A notification has no id; its handler is told one no request has.
+  const notificationId = RequestId(-1)
   const handleNotification = (notification: NotificationMessage): Effect.Effect<void> => {
     const rpc = options.notifications.requests.get(notification.method) as Rpc.AnyWithProps | undefined
     if (rpc === undefined) {
       return Effect.logWarning(`ignoring client notification ${notification.method}`)
     }
     const payload = codecOf(rpc).decodePayload(notification.params ?? {})
-    if (Either.isLeft(payload)) {
-      return Effect.logWarning(`client notification ${notification.method} has invalid params: ${formatParseError(payload.left)}`)
+    if (Result.isFailure(payload)) {
+      return Effect.logWarning(`client notification ${notification.method} has invalid params: ${formatParseError(payload.failure)}`)
     }
-    return invoke(rpc, payload.right, (handled, hooks) => {
+    return invoke(rpc, notificationId, payload.success, (handled, hooks) => {
       // No response: what a notification's handler defers runs at once (nothing can wait yet).
       hooks.answer()
       return handled.pipe(
-        Effect.catchAllCause((cause) => Effect.logWarning(`client notification ${notification.method} failed`, cause)),
+        Effect.catchCause((cause) => Effect.logWarning(`client notification ${notification.method} failed`, cause)),
         Effect.asVoid
       )
     })

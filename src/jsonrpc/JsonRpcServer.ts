@@ -4,21 +4,22 @@
  * requests, and writes responses and notifications through one outbound
  * queue so that what is sent first is written first.
  *
- * Not @effect/rpc's `RpcServer` with `RpcSerialization.jsonRpc`: that one
+ * Not effect/rpc's `RpcServer` with `RpcSerialization.jsonRpc`: that one
  * makes request ids numbers (string ids come back changed, id 0 is lost),
  * encodes failures as a `Cause` instead of `{code, message, data}`, cannot
  * push notifications outside a streaming response, and knows nothing of
  * per-process ordering, batches or flow control (see docs/ARCHITECTURE.md).
  */
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
-import * as Runtime from "effect/Runtime"
+import * as Pull from "effect/Pull"
+import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import { startupSnapshot } from "node:v8"
-import { ClientRequestFailed, type ConnectionService, withRequestHooksPerFiber } from "./Connection.js"
+import { ClientRequestFailed, type ConnectionService } from "./Connection.js"
 import { makeFiberGroup } from "./FiberGroup.js"
 import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
@@ -61,12 +62,12 @@ export interface ServeConnectionOptions<R> {
   readonly ordering: (request: RequestMessage) => Ordering
   /**
    * Builds the connection's dispatcher; `scope` is the connection's, closed
-   * when it ends, and `runtime` its fiber's (what runs from its callbacks).
+   * when it ends, and `context` its fiber's (what runs from its callbacks).
    */
   readonly makeDispatcher: (
     connection: ConnectionService,
     scope: Scope.Scope,
-    runtime: Runtime.Runtime<never>
+    context: Context.Context<never>
   ) => Effect.Effect<Dispatcher, never, R>
   /** How long to let in-flight requests finish after the peer stops sending. */
   readonly drainTimeoutMs?: number
@@ -109,9 +110,9 @@ if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.addSerializeCallback((
 export const serveConnection = <R>(
   options: ServeConnectionOptions<R>
 ): Effect.Effect<void, never, R> =>
-  // The connection's scope is given to what needs it, not provided: providing
-  // it (Effect.scoped) copies the context and wraps the connection in an
-  // acquire-use-release.
+  // The connection's scope is given to what needs it, not provided: nothing
+  // of the connection asks for a Scope in its context, and Effect.scoped
+  // would wrap the connection in an acquire-use-release.
   Effect.flatMap(Scope.make(), (scope) => Effect.onExit(Effect.gen(function*() {
     const { transport } = options
     const highWaterMark = options.outboundHighWaterMark ?? 8 * 1024 * 1024
@@ -121,8 +122,7 @@ export const serveConnection = <R>(
     // Run after the dispatcher's finalizers, last to first: the last
     // notifications of the connection's processes are written, then the
     // transport is let go.
-    // (Scope.addFinalizer: these need none of this fiber's refs, and
-    // Effect.addFinalizer diffs them all twice per finalizer.)
+    // (On the scope itself: these need nothing of this fiber's context.)
     yield* Scope.addFinalizer(scope, transport.close)
     // Interruptible, or the timeout could not end the wait inside the
     // finalizer: a client that stopped reading would hold the server up.
@@ -134,7 +134,7 @@ export const serveConnection = <R>(
         const written = outbound.batchesWritten
         return outbound.close.pipe(
           Effect.timeout(stallMs),
-          Effect.catchTag("TimeoutException", () => outbound.batchesWritten > written ? flushWhileRead(stallMs) : Effect.void)
+          Effect.catchTag("TimeoutError", () => outbound.batchesWritten > written ? flushWhileRead(stallMs) : Effect.void)
         )
       })
     yield* Scope.addFinalizer(
@@ -156,7 +156,7 @@ export const serveConnection = <R>(
       Effect.suspend(() => {
         if (!reading) return Effect.fail(new ClientRequestFailed({ reason: "noClient" }))
         const id = nextRequestId++
-        const answer = Deferred.unsafeMake<unknown, ClientRequestFailed>(FiberId.none)
+        const answer = Deferred.makeUnsafe<unknown, ClientRequestFailed>()
         asked.set(id, answer)
         enqueue(encodeRequest(id, method, params))
         return Effect.ensuring(Deferred.await(answer), Effect.sync(() => asked.delete(id)))
@@ -165,7 +165,7 @@ export const serveConnection = <R>(
       const answer = typeof message.id === "number" ? asked.get(message.id) : undefined
       if (answer === undefined) return Effect.logDebug("ignoring a response to no request of ours")
       asked.delete(message.id as number)
-      Deferred.unsafeDone(
+      Deferred.doneUnsafe(
         answer,
         message.error === undefined
           ? Exit.succeed(message.result)
@@ -181,19 +181,14 @@ export const serveConnection = <R>(
       flow,
       request
     }
-    // Taken once (each copies the fiber's refs): the dispatcher's session and the requests' fibers share it.
-    const runtime = yield* Effect.runtime<never>()
-    const dispatcher = yield* options.makeDispatcher(connection, scope, runtime)
+    // Taken once: the dispatcher's session and the requests' fibers share it.
+    const context = yield* Effect.context<never>()
+    const dispatcher = yield* options.makeDispatcher(connection, scope, context)
     // Requests start at once, in the reading fiber's turn, instead of waiting
     // for a scheduler tick; they are tracked in `inflight`. Each fiber is
-    // forked with response hooks of its own, and in the handlers' context
-    // where they share one, which spares the request setting either (see Dispatcher).
-    const connectionFiber = yield* Effect.fiberIdWith(Effect.succeed)
-    const inflight = makeFiberGroup(Runtime.runFork(Runtime.make({
-      context: dispatcher.handlerContext ?? runtime.context,
-      runtimeFlags: runtime.runtimeFlags,
-      fiberRefs: withRequestHooksPerFiber(runtime.fiberRefs, connectionFiber)
-    })))
+    // forked in the handlers' context where they share one (the dispatcher
+    // adds the request's hooks to it).
+    const inflight = makeFiberGroup(Effect.runForkWith(dispatcher.handlerContext ?? context))
     yield* Scope.addFinalizer(scope, inflight.interruptAll)
     const runFork = inflight.run
     const lanes = new Lanes()
@@ -236,9 +231,9 @@ export const serveConnection = <R>(
     }
 
     // Runs the dispatcher's work in a fiber of its own (see `Dispatcher`) and waits for it.
-    const runAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => Effect.flatten(runFork(effect).await)
+    const runAlone = <A>(effect: Effect.Effect<A>): Effect.Effect<A> => Effect.flatten(Fiber.await(runFork(effect)))
     const runAdmittedAlone = <A>(effect: Effect.Effect<A>, bytes: number): Effect.Effect<A> =>
-      Effect.flatten(runFork(effect, releaseOf(bytes)).await)
+      Effect.flatten(Fiber.await(runFork(effect, releaseOf(bytes))))
 
     // Handles a frame that holds one message. Returns the work that must be
     // done before the next frame is handled (the handshake, a notification).
@@ -289,8 +284,8 @@ export const serveConnection = <R>(
           if (ordering._tag === "Sequential") {
             return Effect.map(runAdmittedAlone(effect, bytes), (dispatched) => ({ _tag: "Done", dispatched }))
           }
-          const result = Deferred.unsafeMake<Dispatched>(FiberId.none)
-          start(ordering, Effect.intoDeferred(effect, result), bytes)
+          const result = Deferred.makeUnsafe<Dispatched>()
+          start(ordering, Deferred.into(effect, result), bytes)
           return Effect.succeed({ _tag: "Pending", dispatched: Deferred.await(result) })
         }
       }
@@ -332,30 +327,30 @@ export const serveConnection = <R>(
       return parsed._tag === "Single" ? handleSingle(parsed.message, frame.text.length) : handleBatch(parsed.messages, frame.text.length)
     }
 
+    // Until the frames end (`Cause.Done`, after the last of them) or fail.
     const readFrames = Effect.gen(function*() {
       while (true) {
-        const [frames, done] = yield* transport.frames.takeAll
+        const frames = yield* Queue.takeAll(transport.frames)
         for (const frame of frames) {
           const inline = handleFrame(frame)
           if (inline !== undefined) yield* inline
         }
-        if (done) return
       }
-    })
+    }).pipe(Pull.catchDone(() => Effect.void))
 
     // Read in a fiber of its own, which a failed write (the connection is
     // gone) or `whileReading`'s caller interrupts: one fork, where racing
     // each condition against the reading cost two fibers apiece.
-    const reader = yield* Effect.fork(readFrames.pipe(
-      Effect.catchAllCause((cause) => Effect.logDebug("connection read failed; closing it", cause))
+    const reader = yield* Effect.forkChild(readFrames.pipe(
+      Effect.catchCause((cause) => Effect.logDebug("connection read failed; closing it", cause))
     ))
-    const stopReading = () => reader.unsafeInterruptAsFork(FiberId.none)
+    const stopReading = () => reader.interruptUnsafe()
     outbound.onFailed(stopReading)
     options.whileReading?.(stopReading)
     yield* Fiber.await(reader)
     // Nobody is left to answer what the server asked.
     reading = false
-    for (const answer of asked.values()) Deferred.unsafeDone(answer, Exit.fail(new ClientRequestFailed({ reason: "noClient" })))
+    for (const answer of asked.values()) Deferred.doneUnsafe(answer, Exit.fail(new ClientRequestFailed({ reason: "noClient" })))
     asked.clear()
     // Requests still running get a moment to answer (none is the common case).
     if (inflightRequests > 0) {

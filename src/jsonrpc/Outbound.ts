@@ -10,7 +10,6 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import type { FlowMeter } from "./FlowControl.js"
 import { messageSize, type OutgoingMessage } from "../wire/JsonRpc.js"
 import type { WriteBatch } from "../wire/writers.js"
@@ -87,7 +86,7 @@ export const make = (options: {
   const settleIfDrained = () => {
     if (isDrained || !closing || !(broken || (batchesInFlight === 0 && queue.length === 0))) return
     isDrained = true
-    if (drained !== undefined) Deferred.unsafeDone(drained, Exit.void)
+    if (drained !== undefined) Deferred.doneUnsafe(drained, Exit.void)
   }
 
   const flush = () => {
@@ -139,7 +138,7 @@ export const make = (options: {
       flush()
       settleIfDrained()
       if (isDrained) return Effect.void
-      drained ??= Deferred.unsafeMake<void>(FiberId.none)
+      drained ??= Deferred.makeUnsafe<void>()
       return Deferred.await(drained)
     })
   }

@@ -53,10 +53,10 @@ export interface ConnectionSource<E> {
 }
 
 /** Accepts client connections: one for stdio, many for a socket server. */
-export class ServerTransport extends Context.Tag("effect-exec-server/ServerTransport")<ServerTransport, ConnectionSource<TransportError> & {
+export class ServerTransport extends Context.Service<ServerTransport, ConnectionSource<TransportError> & {
   /** Where clients connect: `stdio://` or `ws://IP:PORT`. */
   readonly url: string
-}>() {}
+}>()("effect-exec-server/ServerTransport") {}
 
 /**
  * How a transport hands over what it accepts: `offer`ed items wait here until
@@ -88,11 +88,11 @@ export const makeHandoff = <A>(): Effect.Effect<Handoff<A>> =>
         else consumer(item)
       },
       stream: Stream.unwrap(Effect.sync(() => {
-        consumeWith((item) => Queue.unsafeOffer(queue, item))
+        consumeWith((item) => Queue.offerUnsafe(queue, item))
         return Stream.fromQueue(queue)
       })),
       accept: (serve) =>
-        Effect.async<never>(() => {
+        Effect.callback<never>(() => {
           consumeWith(serve)
           return Effect.sync(() => {
             if (consumer === serve) consumer = undefined

@@ -10,7 +10,6 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { Duplex } from "node:stream"
 import { type ClientRequestFailed, requestOf } from "../jsonrpc/Connection.js"
@@ -38,11 +37,10 @@ import { InternalError } from "../protocol/errors.js"
  * application (or a test) provides another, e.g. one that maps a name to
  * a chosen address with no DNS.
  */
-export class HostResolver extends Context.Reference<HostResolver>()("effect-exec-server/HostResolver", {
-  defaultValue: (): { readonly resolve: (host: string) => Effect.Effect<ReadonlyArray<string>> } => ({
-    resolve: HttpProxy.systemResolve
-  })
-}) {}
+export const HostResolver = Context.Reference<{ readonly resolve: (host: string) => Effect.Effect<ReadonlyArray<string>> }>(
+  "effect-exec-server/HostResolver",
+  { defaultValue: () => ({ resolve: HttpProxy.systemResolve }) }
+)
 
 /** The session's client, as a process's proxy reaches it (nobody while the session is detached). */
 export interface ProxyClient {
@@ -203,7 +201,7 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
     const { launch, processId } = options
     const { proxy } = launch
     const resolver = yield* HostResolver
-    const runtime = yield* Effect.runtime<never>()
+    const context = yield* Effect.context<never>()
     const askClient = launch.policyDecisionTimeoutMs !== undefined
     const ask = askClient
       ? yield* makeAsker({
@@ -220,7 +218,7 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
       if (recent.length > RECENT_DECISIONS) recent.shift()
       options.client.notify(encodeNotificationOf(NetworkPolicyDecision, decision))
       Metrics.bump(Metrics.networkDecisions, 1, Metrics.labelSet({ decision: note.decision, source: note.source, protocol: note.protocol }))
-      Runtime.runFork(runtime)(
+      Effect.runForkWith(context)(
         Effect.logDebug("network decision").pipe(
           Effect.annotateLogs({
             processId,

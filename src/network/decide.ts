@@ -260,7 +260,9 @@ export const makeEvaluator = (options: DecideOptions): Effect.Effect<Evaluator, 
     // Interruptible even when the proxy was made in an uninterruptible region
     // (a process's start): the fibers inherit its flags, and a question's
     // timeout or a gone connection must be able to end an evaluation.
-    const fiber = run(Effect.interruptible(evaluate(options, request)))
+    // Started in a later turn, as on Effect 3 (Effect 4 runs a forked fiber at
+    // once): the verdict never arrives before the caller has its cancel.
+    const fiber = run(Effect.andThen(Effect.yieldNow, Effect.interruptible(evaluate(options, request))))
     fiber.addObserver((exit) => {
       // Called on the fiber's completion: a throw here must not reach the scheduler.
       try {
@@ -316,7 +318,7 @@ export const listenOnLoopback = (server: Net.Server): Effect.Effect<Connections 
   Effect.gen(function*() {
     const sockets = new Set<Duplex>()
     let closed = false
-    const port = yield* Effect.async<number, InternalError>((resume) => {
+    const port = yield* Effect.callback<number, InternalError>((resume) => {
       const failed = (error: Error) => resume(Effect.fail(internalErrorFrom(error, "network proxy: cannot listen on 127.0.0.1")))
       server.once("error", failed)
       server.listen(0, "127.0.0.1", () => {
@@ -330,7 +332,7 @@ export const listenOnLoopback = (server: Net.Server): Effect.Effect<Connections 
       return Effect.sync(() => void server.close())
     })
     yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         closed = true
         server.close(() => resume(Effect.void))
         for (const socket of sockets) socket.destroy()

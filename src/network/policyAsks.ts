@@ -11,7 +11,6 @@
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { ClientRequestFailed } from "../jsonrpc/Connection.js"
@@ -74,7 +73,7 @@ export const makeAsker = (options: AskerOptions): Effect.Effect<(question: Quest
     const ask = (question: Question): Effect.Effect<ClientAnswer> =>
       options.request({ processId: options.processId, request: question }).pipe(
         Effect.map(({ decision }): ClientAnswer => decision),
-        Effect.timeoutTo({ duration: wait, onTimeout: () => ERROR, onSuccess: (answer) => answer }),
+        Effect.timeoutOrElse({ duration: wait, orElse: () => Effect.succeed(ERROR) }),
         Effect.orElseSucceed(() => ERROR)
       )
     return (question) =>
@@ -87,20 +86,20 @@ export const makeAsker = (options: AskerOptions): Effect.Effect<(question: Quest
           budget.release()
           return Effect.succeed(ERROR)
         }
-        const answer = Deferred.unsafeMake<ClientAnswer>(FiberId.none)
+        const answer = Deferred.makeUnsafe<ClientAnswer>()
         pending.set(key, answer)
         const settle = (value: Option.Option<ClientAnswer>) =>
           Effect.sync(() => {
             pending.delete(key)
             budget.release()
             options.session.release()
-            Deferred.unsafeDone(answer, Effect.succeed(Option.getOrElse(value, () => ERROR)))
+            Deferred.doneUnsafe(answer, Effect.succeed(Option.getOrElse(value, () => ERROR)))
           })
         // Interruptible whatever region asked: the timeout must be able to end the wait.
         return Effect.interruptible(ask(question)).pipe(
           Effect.onExit((exit) => settle(exit._tag === "Success" ? Option.some(exit.value) : Option.none())),
           Effect.forkIn(scope),
-          Effect.zipRight(Deferred.await(answer))
+          Effect.andThen(Deferred.await(answer))
         )
       })
   })

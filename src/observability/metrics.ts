@@ -2,11 +2,12 @@
  * The server's metrics, on Effect's `Metric` module (the process-wide
  * registry): what an operator watches. They are exported in the Prometheus
  * text format by `observability/prometheus.ts`. Updates from callbacks use
- * the metrics' unsafe updates, which cost a map lookup.
+ * the metrics' unsafe updates, which cost a map lookup: given a context
+ * that holds only their labels, they update the default (process-wide)
+ * registry.
  */
+import * as Context from "effect/Context"
 import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
-import * as MetricLabel from "effect/MetricLabel"
 
 /** Connections open now. */
 export const connectionsOpen = Metric.gauge("exec_server_connections", { description: "Client connections open" })
@@ -49,17 +50,15 @@ export const outputBytes = Metric.counter("exec_server_output_bytes_total", {
   incremental: true
 })
 /** Request handling time, by method. */
-export const requestDuration = Metric.histogram(
-  "exec_server_request_duration_seconds",
-  MetricBoundaries.exponential({ start: 0.0001, factor: 4, count: 10 }),
-  "Time from a request's arrival to its answer, by method"
-)
+export const requestDuration = Metric.histogram("exec_server_request_duration_seconds", {
+  boundaries: Metric.exponentialBoundaries({ start: 0.0001, factor: 4, count: 10 }),
+  description: "Time from a request's arrival to its answer, by method"
+})
 /** Time to start a process (spawn and actor). */
-export const spawnDuration = Metric.histogram(
-  "exec_server_spawn_duration_seconds",
-  MetricBoundaries.exponential({ start: 0.0005, factor: 2, count: 12 }),
-  "Time to start a process"
-)
+export const spawnDuration = Metric.histogram("exec_server_spawn_duration_seconds", {
+  boundaries: Metric.exponentialBoundaries({ start: 0.0005, factor: 2, count: 12 }),
+  description: "Time to start a process"
+})
 /** Times a client fell behind and its processes' output stopped being read. */
 export const backpressurePauses = Metric.counter("exec_server_backpressure_pauses_total", {
   description: "Times a slow client paused its processes' output",
@@ -127,17 +126,26 @@ export const networkDecisions = Metric.counter("exec_server_network_decisions_to
   incremental: true
 })
 
+/**
+ * A set of labels of a metric's series, as the unsafe updates take it: a
+ * context holding only `Metric.CurrentMetricAttributes` (made once per set
+ * and reused: a metric recomputes its series' key when the set changes).
+ */
+export type Labels = Context.Context<never>
+
+const labelsOf = (attributes: Metric.Metric.AttributeSet): Labels => Context.make(Metric.CurrentMetricAttributes, attributes)
+
 /** The label sets made so far: `label`'s by key, then value (no key string built per call); `labelSet`'s by their joined id. */
-const labels = new Map<string, Map<string, ReadonlyArray<MetricLabel.MetricLabel>>>()
-const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const labels = new Map<string, Map<string, Labels>>()
+const labelSets = new Map<string, Labels>()
 /** The `stream` labels of output, made once: they are used for every chunk. */
 export const STREAM_LABELS = {
-  stdout: [MetricLabel.make("stream", "stdout")],
-  stderr: [MetricLabel.make("stream", "stderr")],
-  pty: [MetricLabel.make("stream", "pty")]
+  stdout: labelsOf({ stream: "stdout" }),
+  stderr: labelsOf({ stream: "stderr" }),
+  pty: labelsOf({ stream: "pty" })
 } as const
 /** One label set per key and value, made once (hot paths update with it). */
-export const label = (key: string, value: string | number): ReadonlyArray<MetricLabel.MetricLabel> => {
+export const label = (key: string, value: string | number): Labels => {
   let byValue = labels.get(key)
   if (byValue === undefined) {
     byValue = new Map()
@@ -146,24 +154,24 @@ export const label = (key: string, value: string | number): ReadonlyArray<Metric
   const text = String(value)
   let found = byValue.get(text)
   if (found === undefined) {
-    found = [MetricLabel.make(key, text)]
+    found = labelsOf({ [key]: text })
     byValue.set(text, found)
   }
   return found
 }
 
 /** One label set per combination of keys and values, made once. */
-export const labelSet = (values: Readonly<Record<string, string>>): ReadonlyArray<MetricLabel.MetricLabel> => {
+export const labelSet = (values: Readonly<Record<string, string>>): Labels => {
   const id = Object.entries(values).map(([key, value]) => `${key}\u0000${value}`).join("\u0001")
   let found = labelSets.get(id)
   if (found === undefined) {
-    found = Object.entries(values).map(([key, value]) => MetricLabel.make(key, value))
+    found = labelsOf({ ...values })
     labelSets.set(id, found)
   }
   return found
 }
 
-const NONE: ReadonlyArray<MetricLabel.MetricLabel> = []
+const NONE: Labels = Context.empty()
 
 /**
  * False while the startup snapshot's rehearsal runs (`whileNotRecorded`):
@@ -173,23 +181,23 @@ const NONE: ReadonlyArray<MetricLabel.MetricLabel> = []
 let recorded = true
 
 /** Adds `delta` to a counter, from a callback. */
-export const bump = (metric: Metric.Metric.Counter<number>, delta = 1, tags = NONE): void => {
-  if (recorded) metric.unsafeUpdate(delta, tags)
+export const bump = (metric: Metric.Counter<number>, delta = 1, tags = NONE): void => {
+  if (recorded) metric.updateUnsafe(delta, tags)
 }
 
 /** Moves a gauge that holds a count (connections, sessions, processes) by `delta`, from a callback. */
-export const adjust = (gauge: Metric.Metric.Gauge<number>, delta: number, tags = NONE): void => {
-  if (recorded) gauge.unsafeModify(delta, tags)
+export const adjust = (gauge: Metric.Gauge<number>, delta: number, tags = NONE): void => {
+  if (recorded) gauge.modifyUnsafe(delta, tags)
 }
 
 /** Sets a gauge, from a callback. */
-export const setGauge = (gauge: Metric.Metric.Gauge<number>, value: number, tags = NONE): void => {
-  if (recorded) gauge.unsafeUpdate(value, tags)
+export const setGauge = (gauge: Metric.Gauge<number>, value: number, tags = NONE): void => {
+  if (recorded) gauge.updateUnsafe(value, tags)
 }
 
 /** Records a value in a histogram (seconds, for the durations), from a callback. */
-export const observe = (histogram: Metric.Metric.Histogram<number>, value: number, tags = NONE): void => {
-  if (recorded) histogram.unsafeUpdate(value, tags)
+export const observe = (histogram: Metric.Histogram<number>, value: number, tags = NONE): void => {
+  if (recorded) histogram.updateUnsafe(value, tags)
 }
 
 /** Runs `run` with the metrics above left as they are: for the startup snapshot's rehearsal only. */

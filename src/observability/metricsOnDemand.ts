@@ -6,7 +6,6 @@
  * the start, and the exporter reads them there at each scrape.
  */
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import type * as Http from "node:http"
 
@@ -15,13 +14,13 @@ export type MetricsHandler = (request: Http.IncomingMessage, response: Http.Serv
 
 /** A handler that loads the exporter at its first request, for the lifetime of the current scope. */
 export const metricsOnDemand = (service: { readonly name: string; readonly version: string }): Effect.Effect<MetricsHandler, never, Scope.Scope> =>
-  Effect.map(Effect.zip(Effect.runtime<never>(), Effect.scope), ([runtime, scope]) => {
+  Effect.map(Effect.zip(Effect.context<never>(), Effect.scope), ([context, scope]) => {
     let exporter: Promise<MetricsHandler> | undefined
     return (request, response) => {
-      exporter ??= Runtime.runPromise(runtime)(
+      exporter ??= Effect.runPromiseWith(context)(
         Effect.promise(() => import("./prometheus.js")).pipe(
           Effect.flatMap((Prometheus) => Prometheus.make(service)),
-          Scope.extend(scope)
+          Scope.provide(scope)
         )
       )
       exporter.then(

@@ -1,11 +1,11 @@
 /**
- * Traces over OTLP (HTTP, JSON) through @effect/opentelemetry, configured by
+ * Traces over OTLP (HTTP, JSON) through `effect/observability`, configured by
  * the standard OpenTelemetry variables; off (and free) when none is set.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as OtlpSerialization from "@effect/opentelemetry/OtlpSerialization"
-import * as OtlpTracer from "@effect/opentelemetry/OtlpTracer"
 import * as Layer from "effect/Layer"
+import * as OtlpSerialization from "effect/observability/OtlpSerialization"
+import * as OtlpTracer from "effect/observability/OtlpTracer"
 
 export { tracesUrlOf } from "./tracesUrl.js"
 
@@ -27,4 +27,4 @@ export const layerOtlp = (url: string, service: { readonly name: string; readonl
     resource: { serviceName: env.OTEL_SERVICE_NAME ?? service.name, serviceVersion: service.version },
     headers: headersOf(env),
     exportInterval: "1 second"
-  }).pipe(Layer.provide(OtlpSerialization.layerJson), Layer.provide(NodeHttpClient.layer))
+  }).pipe(Layer.provide(OtlpSerialization.layerJson), Layer.provide(NodeHttpClient.layerNodeHttp))

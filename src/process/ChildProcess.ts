@@ -110,7 +110,7 @@ export interface ProcessSpawner {
  * request says: one service, chosen by Layer (Node's: `NodeSpawner.layer`;
  * scripted: `TestSpawner`), resolved once by the session store.
  */
-export class Spawner extends Context.Tag("effect-exec-server/Spawner")<Spawner, ProcessSpawner>() {}
+export class Spawner extends Context.Service<Spawner, ProcessSpawner>()("effect-exec-server/Spawner") {}
 
 /** A spawner that gives terminal requests to `pty` and the others to `pipe`. */
 export const byTerminal = (spawners: { readonly pty: ProcessSpawner; readonly pipe: ProcessSpawner }): ProcessSpawner => ({

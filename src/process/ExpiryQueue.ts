@@ -11,7 +11,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
-import * as Runtime from "effect/Runtime"
+import type * as Context from "effect/Context"
 import * as Scope from "effect/Scope"
 
 /** Deadlines in the order they fall due. */
@@ -31,10 +31,10 @@ interface Deadline {
 }
 
 /**
- * An expiry queue whose fiber runs with `runtime` (its clock, its refs) in
+ * An expiry queue whose fiber runs with `context` (its clock, its refs) in
  * `scope`, interrupted when the scope closes.
  */
-export const makeExpiryQueue = (runtime: Runtime.Runtime<never>, scope: Scope.Scope): ExpiryQueue => {
+export const makeExpiryQueue = (context: Context.Context<never>, scope: Scope.Scope): ExpiryQueue => {
   let waiting: Queue.Queue<Deadline> | undefined
   const expireInTurn = (queue: Queue.Queue<Deadline>) =>
     Effect.forever(Effect.gen(function*() {
@@ -49,10 +49,10 @@ export const makeExpiryQueue = (runtime: Runtime.Runtime<never>, scope: Scope.Sc
       if (waiting === undefined) {
         const queue = waiting = Effect.runSync(Queue.unbounded<Deadline>())
         // Interruptible whatever the adding fiber is (a process retires uninterruptibly).
-        Runtime.runSync(runtime)(Effect.forkIn(Effect.interruptible(expireInTurn(queue)), scope))
+        Effect.runSyncWith(context)(Effect.forkIn(Effect.interruptible(expireInTurn(queue)), scope))
       }
       const deadline: Deadline = { atMs, expire }
-      Queue.unsafeOffer(waiting, deadline)
+      Queue.offerUnsafe(waiting, deadline)
       // What `expire` holds is let go of at once, not at its time.
       return () => {
         deadline.expire = undefined

@@ -79,9 +79,9 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         // Node blames the program for a missing cwd too, and execve's ENOENT may
         // be a script's missing interpreter: tell them apart only when spawning failed.
         const spawnFailed = (error: unknown): Effect.Effect<never, InternalError | SpawnNotFound> =>
-          Effect.zipRight(
+          Effect.andThen(
             request.sandbox === undefined && errnoOf(error) === "ENOENT"
-              ? Effect.zipRight(checkWorkingDirectory(request.cwd), resolveExecutable(program!, request.cwd, request.env))
+              ? Effect.andThen(checkWorkingDirectory(request.cwd), resolveExecutable(program!, request.cwd, request.env))
               : checkWorkingDirectory(request.cwd),
             Effect.fail(internalErrorFrom(error, `cannot spawn ${program}`))
           )
@@ -114,7 +114,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
               return spawnFailed(error)
             }
           })
-          : yield* Effect.async<readonly [SpawnedChild, OutputControl], InternalError | SpawnNotFound>((resume) => {
+          : yield* Effect.callback<readonly [SpawnedChild, OutputControl], InternalError | SpawnNotFound>((resume) => {
             let child: NodeChildProcess.ChildProcess
             try {
               child = NodeChildProcess.spawn(file, fileArgs, {
@@ -206,7 +206,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           stdinOpen = false
         })
 
-        // Not Effect.addFinalizer: this needs no fiber refs of its acquisition (see ProcessActor).
+        // Not Effect.addFinalizer: this needs nothing of its acquisition's context (see ProcessActor).
         yield* Scope.addFinalizer(
           yield* Effect.scope,
           Effect.sync(() => {

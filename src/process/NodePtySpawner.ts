@@ -278,7 +278,7 @@ export const make = (): ProcessSpawner => ({
         events.emit({ _tag: "Closed" })
       })
 
-      // Not Effect.addFinalizer: this needs no fiber refs of its acquisition (see ProcessActor).
+      // Not Effect.addFinalizer: this needs nothing of its acquisition's context (see ProcessActor).
       yield* Scope.addFinalizer(
         yield* Effect.scope,
         Effect.sync(() => {

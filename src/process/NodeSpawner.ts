@@ -8,7 +8,7 @@ import * as NodePipeSpawner from "./NodePipeSpawner.js"
 import * as NodePtySpawner from "./NodePtySpawner.js"
 
 /** Terminals on node-pty, pipes as NodePipeSpawner starts them (settled when called). */
-export const make = (): Spawner["Type"] => byTerminal({ pty: NodePtySpawner.make(), pipe: NodePipeSpawner.make() })
+export const make = (): Spawner["Service"] => byTerminal({ pty: NodePtySpawner.make(), pipe: NodePipeSpawner.make() })
 
 /** Terminals on node-pty, pipes as NodePipeSpawner starts them (settled when the layer is built). */
 export const layer: Layer.Layer<Spawner> = Layer.sync(Spawner, make)

@@ -55,7 +55,7 @@ export interface RetainedOutput {
 }
 
 /** Makes the retained output of new processes. */
-export class OutputBuffers extends Context.Tag("effect-exec-server/OutputBuffers")<OutputBuffers, {
+export class OutputBuffers extends Context.Service<OutputBuffers, {
   /**
    * The retained output of a new process: at most `maxBytes` of its own,
    * and counted against the server's `budget` of live output until sealed.
@@ -64,7 +64,7 @@ export class OutputBuffers extends Context.Tag("effect-exec-server/OutputBuffers
     readonly maxBytes: number
     readonly budget?: LiveOutputBudget | undefined
   }) => Effect.Effect<RetainedOutput>
-}>() {}
+}>()("effect-exec-server/OutputBuffers") {}
 
 /** Where a retained chunk's bytes are in the ring's storage. */
 interface Slot {
@@ -263,7 +263,7 @@ export class ChunkRing implements RetainedOutput, BudgetedOutput {
 }
 
 /** Retains output in memory. */
-export const memory: OutputBuffers["Type"] = {
+export const memory: OutputBuffers["Service"] = {
   make: ({ budget, maxBytes }) => Effect.sync(() => new ChunkRing(maxBytes, budget))
 }
 

@@ -13,8 +13,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
-import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import { type InternalError, ServerBusy, type SpawnNotFound, withSpawnKind } from "../protocol/errors.js"
@@ -153,11 +151,11 @@ export const makeProcessActor = (
     const child = yield* Effect.mapError(options.spawner.spawn(options.request), withSpawnKind("spawnFailed"))
     const sizes = options.request.tty ? new TerminalSizes(options.request.size) : undefined
     const startedAtMs = yield* Clock.currentTimeMillis
-    // Scope.addFinalizer rather than Effect.addFinalizer: the latter runs each
-    // finalizer under the fiber refs of its acquisition, two diffs of every
-    // fiber ref apiece, a measurable share of a short process's CPU.
+    // Scope.addFinalizer rather than Effect.addFinalizer: the finalizers need
+    // nothing of the acquiring fiber's context (on Effect 3 restoring it was
+    // a measurable share of a short process's CPU).
     const scope = yield* Effect.scope
-    const runtime = yield* Effect.runtime<never>()
+    const context = yield* Effect.context<never>()
     if (options.reaper !== undefined) {
       const reaper = options.reaper
       yield* reaper.register(child.pid)
@@ -169,16 +167,16 @@ export const makeProcessActor = (
     const tail = options.sandbox === undefined ? undefined : new OutputTail(DENIAL_SCAN_BYTES)
     // The actor's one cell of state; it changes only through the transitions of ProcessLifecycle.
     let state = Lifecycle.initial(processId)
-    const closedSignal = Deferred.unsafeMake<void>(FiberId.none)
+    const closedSignal = Deferred.makeUnsafe<void>()
     // Completed and dropped on every event, so a long-poll waits on the one
     // current when it looked; made only when a read waits (output is hot).
     let changed: Deferred.Deferred<void> | undefined
-    const currentChange = (): Deferred.Deferred<void> => (changed ??= Deferred.unsafeMake<void>(FiberId.none))
+    const currentChange = (): Deferred.Deferred<void> => (changed ??= Deferred.makeUnsafe<void>())
     const signalChange = () => {
       if (changed === undefined) return
       const previous = changed
       changed = undefined
-      Deferred.unsafeDone(previous, Exit.void)
+      Deferred.doneUnsafe(previous, Exit.void)
     }
 
     const publish = (event: ProcessEvent) => {
@@ -194,14 +192,14 @@ export const makeProcessActor = (
     // output is ended `closeDrainMs` after the exit. Most processes close in
     // the same turn as they exit, so the check waits a microtask and no timer
     // is set up for them.
-    let drain: Fiber.RuntimeFiber<void> | undefined
+    let drain: Fiber.Fiber<void> | undefined
     const drainIfOpen = () => {
       if (state.phase._tag === "Closed" || state.stopped) return
-      drain = Runtime.runFork(runtime)(Effect.zipRight(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
+      drain = Effect.runForkWith(context)(Effect.andThen(Effect.sleep(Duration.millis(options.closeDrainMs)), child.endOutput))
     }
 
     // Commands run one at a time in the order they were sent (see commandMailbox.ts).
-    const commands = makeCommandMailbox(runtime, () => state.stopped)
+    const commands = makeCommandMailbox(context, () => state.stopped)
     const ask = commands.ask
 
     const apply = (step: Lifecycle.Step) => {
@@ -218,21 +216,24 @@ export const makeProcessActor = (
             queueMicrotask(drainIfOpen)
             break
           case "NotifyClosed":
-            Deferred.unsafeDone(closedSignal, Exit.void)
-            drain?.unsafeInterruptAsFork(FiberId.none)
+            drain?.interruptUnsafe()
+            // Before the signal: Effect 4 resumes its waiter (a closing
+            // scope's finalizer) at once, which would close the table before
+            // the process could retire in it.
             options.onClosed?.()
+            Deferred.doneUnsafe(closedSignal, Exit.void)
             break
           case "Deliver":
             for (const event of action.events) emit(event)
             break
           case "Stop":
-            drain?.unsafeInterruptAsFork(FiberId.none)
+            drain?.interruptUnsafe()
             commands.stop()
             break
           case "KillLater":
             // A fiber of its own in the actor's scope: a process that retires
             // early must not wait for the timer.
-            Runtime.runFork(runtime)(killAfter(action.graceMs), { scope })
+            Effect.runForkWith(context)(Effect.forkIn(killAfter(action.graceMs), scope))
             break
         }
       }
@@ -304,7 +305,7 @@ export const makeProcessActor = (
     // the first deadline).
     const killAfter = (graceMs: number) =>
       Effect.sleep(Duration.millis(graceMs)).pipe(
-        Effect.zipRight(signalGroup("SIGKILL")),
+        Effect.andThen(signalGroup("SIGKILL")),
         Effect.tap((delivered) =>
           delivered
             ? Effect.logWarning("terminate escalated to SIGKILL").pipe(Effect.annotateLogs({ processId, pid: child.pid, graceMs }))
@@ -344,7 +345,7 @@ export const makeProcessActor = (
           yield* awaitAtMost(groupEmptied(), options.graceMs)
         }
       }).pipe(
-        Effect.ensuring(Effect.zipRight(
+        Effect.ensuring(Effect.andThen(
           signalGroup("SIGKILL"),
           settledAtMost(options.closeDrainMs + KILLED_CLOSE_MARGIN_MS)
         ))

@@ -4,7 +4,6 @@
  * calls it as a process spawns, once it has started, and once it is closed.
  */
 import * as Effect from "effect/Effect"
-import * as LogLevel from "effect/LogLevel"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import { logAnnotated } from "../observability/logLine.js"
@@ -40,7 +39,7 @@ const started = (actor: ProcessActor, spawnMs: number): Effect.Effect<void> =>
     Metrics.adjust(Metrics.processesRunning, 1)
     Metrics.observe(Metrics.spawnDuration, spawnMs / 1000)
     // Debug only (see `closed`); logAnnotated does nothing below the level.
-    return logAnnotated(LogLevel.Debug, "process started", {
+    return logAnnotated("Debug", "process started", {
       processId: actor.processId,
       pid: actor.pid,
       argv0: actor.argv[0]!,
@@ -58,7 +57,7 @@ const closed = (record: ClosedProcess, durationMs: number): Effect.Effect<void> 
     // one per request): a line costs far more than its write (the fields'
     // annotations, the formatting), and a second per process at
     // start was a sixth of a spawn's CPU.
-    return logAnnotated(LogLevel.Info, "process closed", {
+    return logAnnotated("Info", "process closed", {
       processId: record.processId,
       pid: record.pid,
       argv0: record.argv[0]!,
@@ -90,10 +89,10 @@ export const make = (options: { readonly traced?: { readonly sessionId: string }
           }
         }),
         (span: Tracer.Span): ObservedProcess => ({
-          started: (actor, spawnMs) => Effect.zipRight(Effect.sync(() => span.attribute("process.pid", actor.pid)), started(actor, spawnMs)),
+          started: (actor, spawnMs) => Effect.andThen(Effect.sync(() => span.attribute("process.pid", actor.pid)), started(actor, spawnMs)),
           closed: (record, durationMs) =>
-            Effect.zipRight(Effect.sync(() => span.attribute("process.exit_code", record.exit.exitCode)), closed(record, durationMs))
+            Effect.andThen(Effect.sync(() => span.attribute("process.exit_code", record.exit.exitCode)), closed(record, durationMs))
         })
-      ).pipe(Scope.extend(scope))
+      ).pipe(Scope.provide(scope))
   }
 }

@@ -15,13 +15,13 @@ import { PlaceholderGuard } from "../sandbox/placeholders.js"
 import { withoutInherited } from "./inheritedDescriptors.js"
 
 /** Keeps the list of process groups to kill if the server dies. */
-export class ProcessReaper extends Context.Tag("effect-exec-server/ProcessReaper")<ProcessReaper, {
+export class ProcessReaper extends Context.Service<ProcessReaper, {
   readonly register: (pgid: number) => Effect.Effect<void>
   readonly unregister: (pgid: number) => Effect.Effect<void>
   /** A directory to remove (if still empty) should the server die. */
   readonly registerPlaceholder: (path: string) => Effect.Effect<void>
   readonly unregisterPlaceholder: (path: string) => Effect.Effect<void>
-}>() {}
+}>()("effect-exec-server/ProcessReaper") {}
 
 /** How long a release may wait for others before it is written to the helper. */
 const RELEASE_DELAY_MS = 10
@@ -73,7 +73,7 @@ exit 0
  * (a server that runs none needs none). Without a shell, registration does
  * nothing and a warning is logged.
  */
-export const makeNode: Effect.Effect<ProcessReaper["Type"], never, Scope.Scope> =
+export const makeNode: Effect.Effect<ProcessReaper["Service"], never, Scope.Scope> =
   Effect.gen(function*() {
     if (!existsSync("/bin/sh")) {
       yield* Effect.logWarning("no /bin/sh: processes will not be reaped if the server is killed")
@@ -152,7 +152,7 @@ export const makeNode: Effect.Effect<ProcessReaper["Type"], never, Scope.Scope> 
   })
 
 /** Provides the helper for the lifetime of the layer (see `makeNode`). */
-export const layerNode: Layer.Layer<ProcessReaper> = Layer.scoped(ProcessReaper, makeNode)
+export const layerNode: Layer.Layer<ProcessReaper> = Layer.effect(ProcessReaper, makeNode)
 
 /**
  * No reaper: a server that dies hard leaves its process groups and
@@ -167,7 +167,7 @@ export const layerNone: Layer.Layer<ProcessReaper> = Layer.succeed(ProcessReaper
 })
 
 /** The reaper as the sandbox's placeholder guard. */
-export const placeholderGuardOf = (reaper: ProcessReaper["Type"]): PlaceholderGuard["Type"] => ({
+export const placeholderGuardOf = (reaper: ProcessReaper["Service"]): PlaceholderGuard["Service"] => ({
   register: reaper.registerPlaceholder,
   unregister: reaper.unregisterPlaceholder
 })

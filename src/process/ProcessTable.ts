@@ -7,12 +7,10 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import type * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import {
   type InternalError,
@@ -109,7 +107,7 @@ type Entry =
   | {
     readonly _tag: "Running"
     readonly actor: ProcessActor
-    readonly scope: Scope.CloseableScope
+    readonly scope: Scope.Closeable
     readonly output: RetainedOutput
   }
   /** Closed and kept for the retention period: only the record of what reads and listings need. */
@@ -122,20 +120,20 @@ export type ProcessTableServices = Scope.Scope | Spawner | OutputBuffers | Sandb
 export const makeProcessTable = (
   options: ProcessTableOptions
 ): Effect.Effect<ProcessTable, never, ProcessTableServices> =>
-  Effect.flatMap(Effect.runtime<ProcessTableServices>(), (runtime) => makeProcessTableIn(options, runtime))
+  Effect.flatMap(Effect.context<ProcessTableServices>(), (context) => makeProcessTableIn(options, context))
 
 /**
- * Makes a process table in `tableRuntime`, which holds its services and the
+ * Makes a process table in `tableContext`, which holds its services and the
  * scope its processes live in: what a session has at hand. No service is
  * looked up (two runtime steps each) and none provided (a copy of the
  * context): `initialize` ran 91 runtime steps when they were, 43 since.
  */
 export const makeProcessTableIn = (
   options: ProcessTableOptions,
-  tableRuntime: Runtime.Runtime<ProcessTableServices>
+  tableContext: Context.Context<ProcessTableServices>
 ): Effect.Effect<ProcessTable> =>
   Effect.gen(function*() {
-    const services = tableRuntime.context
+    const services = tableContext
     const spawner = Context.get(services, Spawner)
     const outputBuffer = Context.get(services, OutputBuffers)
     const reaper = Context.get(services, ProcessReaper)
@@ -164,7 +162,7 @@ export const makeProcessTableIn = (
       if (entry?._tag === "Closed" && entry.held === held) entries.delete(held.key)
     }
 
-    // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice, per session.
+    // Scope.addFinalizer: nothing of the acquiring fiber's context is needed (Effect 3 restored it, per session).
     // Added first, so run last: after the processes' scopes have closed and
     // whatever retired meanwhile has, what is still counted is given back.
     yield* Scope.addFinalizer(
@@ -179,28 +177,31 @@ export const makeProcessTableIn = (
       })
     )
 
-    // Made at the first start, since most sessions start no process: a
-    // parallel scope forks two fibers to close even when empty, and a fiber
-    // set's release diffs every fiber ref of the session's.
+    // Made at the first start, since most sessions start no process.
     // Each process's retirement runs as a root fiber of the table's: one
     // forked from the request would keep the finished request fiber alive.
-    let runInTable: ((effect: Effect.Effect<void>) => Fiber.RuntimeFiber<void>) | undefined
+    let runInTable: ((effect: Effect.Effect<void>) => Fiber.Fiber<void>) | undefined
     // Each process's scope is a child of this one, which closes them all at
     // once: every SIGTERM goes out together, every SIGKILL a grace period
     // later (children of the table's own scope would close one after the
     // other, a grace period each). Made after the retirements' fiber set, so
     // that it closes first and the processes it ends still retire.
-    let processesScope: Scope.CloseableScope | undefined
-    const processesScopeNow = (): Scope.CloseableScope => {
+    let processesScope: Scope.Closeable | undefined
+    const processesScopeNow = (): Scope.Closeable => {
       if (processesScope !== undefined) return processesScope
-      const run = Runtime.runSync(tableRuntime)(FiberSet.makeRuntime<never, void, never>())
-      runInTable = (effect) => run(effect, { immediate: false })
-      return processesScope = Effect.runSync(Scope.fork(tableScope, ExecutionStrategy.parallel))
+      const run = Effect.runSyncWith(tableContext)(FiberSet.makeRuntime<never, void, never>())
+      // Started in a later turn (Effect 4 starts a forked fiber at once): the
+      // retirement must not run inside the spawner's callback that reports the close.
+      // The wait is uninterruptible too: a process ended by its table's closing
+      // reports its close just before the fiber set is interrupted, and must still
+      // retire (its log line, its metrics), as on Effect 3.
+      runInTable = (effect) => run(Effect.uninterruptible(Effect.andThen(Effect.yieldNow, effect)))
+      return processesScope = Effect.runSync(Scope.fork(tableScope, "parallel"))
     }
 
     // Every record is kept for the same period, so records expire in the
     // order they closed.
-    const expiries = makeExpiryQueue(tableRuntime, tableScope)
+    const expiries = makeExpiryQueue(tableContext, tableScope)
     // Made out here: a closure made in a retirement would keep its actor and
     // output (the retirement's variables) until the record expires.
     const expireRecord = (held: HeldRecord) => () => {
@@ -214,7 +215,7 @@ export const makeProcessTableIn = (
       processId: string,
       actor: ProcessActor,
       output: RetainedOutput,
-      scope: Scope.CloseableScope,
+      scope: Scope.Closeable,
       observed: ObservedProcess
     ) =>
       Effect.gen(function*() {
@@ -259,7 +260,7 @@ export const makeProcessTableIn = (
           if (!tableClosed) serverProcesses?.release()
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
-        const scope = yield* Scope.fork(processesScopeNow(), ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(processesScopeNow(), "sequential")
         const observed = yield* options.observer.spawning({
           processId: params.processId,
           argv0: params.argv[0]!,
@@ -350,9 +351,9 @@ export const makeProcessTableIn = (
             }
           })
         }).pipe(
-          Scope.extend(scope),
-          Effect.tapErrorCause(() =>
-            Effect.zipRight(
+          Scope.provide(scope),
+          Effect.tapCause(() =>
+            Effect.andThen(
               Effect.sync(() => {
                 entries.delete(params.processId)
                 output.seal()

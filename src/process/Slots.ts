@@ -22,7 +22,7 @@ export interface SlotsOptions {
   /** The setting that sets the limit, named in refusals (a flag, such as `--max-sessions`). */
   readonly setting: string
   /** A gauge moved with every slot taken and given back (none: the caller keeps its own). */
-  readonly gauge?: Metric.Metric.Gauge<number> | undefined
+  readonly gauge?: Metric.Gauge<number> | undefined
 }
 
 /** A server-wide count of slots of one resource. */

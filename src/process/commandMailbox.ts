@@ -4,12 +4,11 @@
  * is never asked anything costs no fiber). Once the actor has stopped,
  * commands get the answer a closed process gives.
  */
+import type * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
-import * as Mailbox from "effect/Mailbox"
-import * as Runtime from "effect/Runtime"
+import * as Queue from "effect/Queue"
 
 /** A command in the mailbox; one whose sender was interrupted before it started is skipped. */
 interface Command {
@@ -31,25 +30,26 @@ export interface CommandMailbox {
 }
 
 /** A mailbox whose actor has stopped once `stopped()`. */
-export const makeCommandMailbox = (runtime: Runtime.Runtime<never>, stopped: () => boolean): CommandMailbox => {
-  let mailbox: Mailbox.Mailbox<Command> | undefined
-  const serve = (commands: Mailbox.Mailbox<Command>) =>
-    commands.take.pipe(
+export const makeCommandMailbox = (context: Context.Context<never>, stopped: () => boolean): CommandMailbox => {
+  let mailbox: Queue.Queue<Command, Cause.Done> | undefined
+  // Ends when the queue has ended (`Cause.Done`) and is empty.
+  const serve = (commands: Queue.Queue<Command, Cause.Done>) =>
+    Queue.take(commands).pipe(
       Effect.flatMap((command) => command.abandoned ? Effect.void : command.run),
       Effect.forever,
       Effect.ignore
     )
-  const post = (commands: Mailbox.Mailbox<Command>, entry: Command) => {
+  const post = (commands: Queue.Queue<Command, Cause.Done>, entry: Command) => {
     if (mailbox === undefined) {
       mailbox = commands
-      Runtime.runFork(runtime)(serve(commands))
+      Effect.runForkWith(context)(serve(commands))
     }
-    mailbox.unsafeOffer(entry)
+    Queue.offerUnsafe(mailbox, entry)
   }
   const ask = <A>(command: Effect.Effect<A>, whenStopped: Effect.Effect<A>): Effect.Effect<A> =>
     Effect.suspend(() => {
       if (stopped()) return whenStopped
-      const reply = Deferred.unsafeMake<A>(FiberId.none)
+      const reply = Deferred.makeUnsafe<A>()
       const entry: Command = {
         run: Deferred.complete(reply, Effect.suspend(() => stopped() ? whenStopped : command)),
         abandoned: false
@@ -60,11 +60,11 @@ export const makeCommandMailbox = (runtime: Runtime.Runtime<never>, stopped: () 
         return awaitReply
       }
       // Made with the first command; one made by a concurrent first command is kept, this one dropped.
-      return Effect.flatMap(Mailbox.make<Command>(), (made) => {
+      return Effect.flatMap(Queue.make<Command, Cause.Done>(), (made) => {
         if (stopped()) return whenStopped
         post(made, entry)
         return awaitReply
       })
     })
-  return { ask, stop: () => void mailbox?.unsafeDone(Exit.void) }
+  return { ask, stop: () => void (mailbox !== undefined && Queue.endUnsafe(mailbox)) }
 }

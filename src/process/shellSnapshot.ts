@@ -261,7 +261,7 @@ const capture = (run: RunCapture, shellPath: string, script: (marker: string) =>
   const marker = `EXEC_SERVER_SNAPSHOT_${Crypto.randomBytes(12).toString("hex")}`
   return run([shellPath, "-lc", script(marker)]).pipe(
     Effect.map((output) => parseCapture(output, marker)),
-    Effect.merge
+    Effect.catch((problem) => Effect.succeed(problem))
   )
 }
 

@@ -40,7 +40,7 @@ export const captureRunner = (context: CaptureContext): Effect.Effect<RunCapture
       const arg0 = launch === undefined ? context.arg0 : undefined
       const closer = childNeedsCloser()
       const [file, args] = closer ? closerArgv(command[0]!, [arg0 ?? command[0]!, ...command.slice(1)]) : [command[0]!, command.slice(1)]
-      return yield* Effect.async<Buffer, string>((resume) => {
+      return yield* Effect.callback<Buffer, string>((resume) => {
         const child = ChildProcess.spawn(file, args, {
           cwd: context.cwd,
           env: context.env,

@@ -76,7 +76,7 @@ export const signalChild = (
         const command = sandbox.commandPid(pid)
         if (command !== undefined) return Effect.succeed(signalConfined(pid, command, signal))
         if (!processGroupExists(pid) || time > deadline) return Effect.succeed(false)
-        return Effect.zipRight(Effect.sleep("1 millis"), attempt)
+        return Effect.andThen(Effect.sleep("1 millis"), attempt)
       })
       return attempt
     })

@@ -60,8 +60,15 @@ export const checkInterpreter = (path: string): Effect.Effect<void, InternalErro
 
 /** What execve(2) would make of a path: runnable, there but refused (EACCES: not executable, or a directory), or absent. */
 const executableStatus = (path: string): "executable" | "denied" | "absent" => {
-  const stat = Fs.statSync(path, { throwIfNoEntry: false })
-  if (stat === undefined) return "absent"
+  // Not `throwIfNoEntry: false`: since Node 24 it also hides ENOTDIR (a path
+  // through a file), which execve reports as itself (`spawnFailed`), not ENOENT.
+  let stat: Fs.Stats
+  try {
+    stat = Fs.statSync(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "absent"
+    throw error
+  }
   if (!stat.isFile()) return "denied"
   try {
     Fs.accessSync(path, Fs.constants.X_OK)

@@ -5,21 +5,21 @@
  * (`/console/ws`), which see every session of the server. None of it is
  * in the reference's protocol.
  */
-import * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Schema from "effect/Schema"
 import { ExecServerError } from "./errors.js"
 import { RequiresHandshake } from "./rpcs.js"
 import { PolicyDecisionNotification } from "./networkSchema.js"
-import { ProcessId } from "./primitives.js"
+import { OptionalWithDefault, ProcessId } from "./primitives.js"
 import { SandboxType } from "./sandbox.js"
 import { EmptyParams, ProcessInfo, SessionListResult, SessionSummary, ReadResult, SignalName, SignalResult, TerminalSize, TerminateMode, TerminateResult } from "./schema.js"
 
 /** The name of the surface the console's connections are served (`Surface.name`): the sessions they make are listed `console: true`. */
 export const CONSOLE_SURFACE = "console"
 
-const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
-const PositiveInt = Schema.Int.pipe(Schema.positive())
+const NonNegativeInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+const PositiveInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThan(0)))
 
 /** `console/createLink` result: a one-time login link's path (the secret in its fragment) and when it expires. */
 export const CreateLinkResult = Schema.Struct({
@@ -84,9 +84,9 @@ export const ProcessesResult = Schema.Struct({ processes: Schema.Array(ConsolePr
  */
 export const ConsoleReadParams = Schema.Struct({
   ...ProcessOfSession,
-  afterSeq: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
-  maxBytes: Schema.optionalWith(PositiveInt, { default: () => 256 * 1024 }),
-  waitMs: Schema.optionalWith(NonNegativeInt, { default: () => 0 })
+  afterSeq: OptionalWithDefault(NonNegativeInt, 0),
+  maxBytes: OptionalWithDefault(PositiveInt, 256 * 1024),
+  waitMs: OptionalWithDefault(NonNegativeInt, 0)
 })
 
 /** `console/read` result: `process/read`'s, and the terminal sizes the returned output was written at. */
@@ -102,7 +102,7 @@ export type ConsoleReadResult = typeof ConsoleReadResult.Type
 export const ConsoleSignalParams = Schema.Struct({ ...ProcessOfSession, signal: SignalName })
 export const ConsoleTerminateParams = Schema.Struct({
   ...ProcessOfSession,
-  mode: Schema.optionalWith(TerminateMode, { default: () => "graceful" as const })
+  mode: OptionalWithDefault(TerminateMode, "graceful")
 })
 
 /**

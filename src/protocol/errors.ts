@@ -3,7 +3,9 @@
  * code it is reported with, so handlers fail with domain values and the codec
  * turns them into wire errors without a lookup table.
  */
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { OptionalWithDefault } from "./primitives.js"
 
 /** JSON-RPC error codes used by exec-server.v0. */
 export const ErrorCode = {
@@ -37,28 +39,17 @@ export interface WireError {
  * without reading the message; `data.reason` on the wire. Refusals a client
  * can only report (a path of the wrong kind, bad walk limits, ...) have none.
  */
-export const InvalidRequestReason = Schema.Literal(
-  /** A method before `initialize` and `initialized`. */
-  "notInitialized",
-  /** A second `initialize` on the connection. */
-  "alreadyInitialized",
-  /** A resumed session the server does not have (never, expired or closed). */
-  "unknownSession",
-  /** The session ended while the request was made. */
-  "sessionClosed",
-  /** No process of that id in the session. */
-  "unknownProcess",
-  /** `process/start` with the id of a process the session still has. */
-  "processIdInUse",
-  /** `process/resize` of a process started without a terminal. */
-  "notATerminal",
-  /** No file handle of that id in the session. */
-  "unknownFileHandle",
-  /** `fs/open` with the id of a handle still open. */
-  "fileHandleInUse",
-  /** A message over `--max-message-bytes`, answered unread (`data.bytes`, `data.limit`). */
-  "messageTooLarge"
-)
+export const InvalidRequestReason = Schema.Literals([/** A method before `initialize` and `initialized`. */
+  "notInitialized", /** A second `initialize` on the connection. */
+  "alreadyInitialized", /** A resumed session the server does not have (never, expired or closed). */
+  "unknownSession", /** The session ended while the request was made. */
+  "sessionClosed", /** No process of that id in the session. */
+  "unknownProcess", /** `process/start` with the id of a process the session still has. */
+  "processIdInUse", /** `process/resize` of a process started without a terminal. */
+  "notATerminal", /** No file handle of that id in the session. */
+  "unknownFileHandle", /** `fs/open` with the id of a handle still open. */
+  "fileHandleInUse", /** A message over `--max-message-bytes`, answered unread (`data.bytes`, `data.limit`). */
+  "messageTooLarge"])
 /** @see InvalidRequestReason */
 export type InvalidRequestReason = typeof InvalidRequestReason.Type
 
@@ -112,13 +103,13 @@ export class MethodNotFound extends Schema.TaggedError<MethodNotFound>()("ExecSe
  * be run, any other failure to start, a sandbox that cannot be had here, or
  * one that could not be prepared.
  */
-export const SpawnErrorKind = Schema.Literal(
+export const SpawnErrorKind = Schema.Literals([
   "spawnNotFound",
   "spawnPermissionDenied",
   "spawnFailed",
   "sandboxUnavailable",
   "sandboxPreparation"
-)
+])
 /** @see SpawnErrorKind */
 export type SpawnErrorKind = typeof SpawnErrorKind.Type
 
@@ -217,9 +208,11 @@ export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()
  */
 export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("ExecServer/SpawnNotFound", {
   message: Schema.String,
-  missing: Schema.Literal("cwd", "program"),
+  missing: Schema.Literals(["cwd", "program"]),
   path: Schema.String,
-  kind: Schema.optionalWith(Schema.Literal("spawnNotFound", "spawnFailed"), { default: () => "spawnNotFound" as const })
+  kind: OptionalWithDefault(Schema.Literals(["spawnNotFound", "spawnFailed"]), "spawnNotFound").pipe(
+    Schema.withConstructorDefault(Effect.succeed("spawnNotFound" as const))
+  )
 }) {
   get code(): number {
     return ErrorCode.InternalError
@@ -252,7 +245,7 @@ export class ServerBusy extends Schema.TaggedError<ServerBusy>()("ExecServer/Ser
 }
 
 /** Every error a method of the protocol may fail with. */
-export const ExecServerError = Schema.Union(
+export const ExecServerError = Schema.Union([
   InvalidRequest,
   InvalidParams,
   MethodNotFound,
@@ -263,7 +256,7 @@ export const ExecServerError = Schema.Union(
   SpawnNotFound,
   ServerBusy,
   SessionHeld
-)
+])
 /** @see ExecServerError */
 export type ExecServerError = typeof ExecServerError.Type
 

@@ -3,7 +3,14 @@
  * walks, watches and file handles. Re-exported by `schema.ts`.
  */
 import * as Schema from "effect/Schema"
-import { AbsolutePath, Base64Bytes, NonNegativeInt, OptionalNullable } from "./primitives.js"
+import {
+  AbsolutePath,
+  Base64Bytes,
+  NonNegativeInt,
+  OptionalNullable,
+  OptionalNullableWithDefault,
+  OptionalWithDefault
+} from "./primitives.js"
 import { SandboxRequest } from "./sandbox.js"
 
 
@@ -37,7 +44,7 @@ export const WriteFileParams = Schema.Struct({
 export const CreateDirectoryParams = Schema.Struct({
   path: AbsolutePath,
   sandbox: OptionalNullable(SandboxRequest),
-  recursive: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true })
+  recursive: OptionalNullableWithDefault(Schema.Boolean, true)
 })
 
 /** `fs/getMetadata` params. */
@@ -75,8 +82,8 @@ export const RemoveParams = Schema.Struct({
   path: AbsolutePath,
   sandbox: OptionalNullable(SandboxRequest),
   // Both true unless said otherwise, as the reference: `{path}` alone removes a tree, and a missing path is `{}`.
-  recursive: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true }),
-  force: Schema.optionalWith(Schema.Boolean, { default: () => true, nullable: true })
+  recursive: OptionalNullableWithDefault(Schema.Boolean, true),
+  force: OptionalNullableWithDefault(Schema.Boolean, true)
 })
 
 /** `fs/copy` params. */
@@ -84,7 +91,7 @@ export const CopyParams = Schema.Struct({
   sourcePath: AbsolutePath,
   destinationPath: AbsolutePath,
   sandbox: OptionalNullable(SandboxRequest),
-  recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+  recursive: OptionalNullableWithDefault(Schema.Boolean, false)
 })
 
 /** `fs/canonicalize` params. */
@@ -107,7 +114,7 @@ export const WalkParams = Schema.Struct({
     maxDirectories: NonNegativeInt,
     maxEntries: NonNegativeInt,
     followDirectorySymlinks: Schema.Boolean,
-    pruneHiddenDirectories: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+    pruneHiddenDirectories: OptionalNullableWithDefault(Schema.Boolean, false)
   }),
   sandbox: OptionalNullable(SandboxRequest)
 })
@@ -117,7 +124,7 @@ export type WalkOptions = typeof WalkParams.Type["options"]
 
 /** `fs/walk` result: entries as `file://` URIs, breadth first; `truncated` when a limit stopped the walk. */
 export const WalkResult = Schema.Struct({
-  entries: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literal("directory", "file") })),
+  entries: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literals(["directory", "file"]) })),
   errors: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })),
   truncated: Schema.Boolean
 })
@@ -141,9 +148,9 @@ export const MissingChangedNotification = Schema.Struct({ watchId: NonNegativeIn
 
 /** `fs/watch` params (ours): a client-chosen id, the path, whether to watch below it. */
 export const WatchParams = Schema.Struct({
-  watchId: Schema.String.pipe(Schema.minLength(1, { message: () => "watchId must be a non-empty string" })),
+  watchId: Schema.String.pipe(Schema.check(Schema.isMinLength(1, { message: "watchId must be a non-empty string" }))),
   path: AbsolutePath,
-  recursive: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }),
+  recursive: OptionalNullableWithDefault(Schema.Boolean, false),
   sandbox: OptionalNullable(SandboxRequest)
 })
 
@@ -156,7 +163,9 @@ export const UnwatchParams = Schema.Struct({ watchId: Schema.String })
 /** `fs/changed` payload: paths as `file://` URIs with their net change; `overflow` when some were left out. */
 export const ChangedNotification = Schema.Struct({
   watchId: Schema.String,
-  changes: Schema.Array(Schema.Struct({ path: Schema.String, kind: Schema.Literal("created", "modified", "removed") })),
+  changes: Schema.Array(
+    Schema.Struct({ path: Schema.String, kind: Schema.Literals(["created", "modified", "removed"]) })
+  ),
   overflow: Schema.Boolean
 })
 
@@ -165,13 +174,13 @@ export const ChangedNotification = Schema.Struct({
 
 /** A client-chosen file handle id, unique among the session's open handles. */
 export const FileHandleId = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "handleId must be a non-empty string" }),
+  Schema.check(Schema.isMinLength(1, { message: "handleId must be a non-empty string" })),
   // As the reference, which takes ids of at most 32 bytes.
-  Schema.filter((id) => Buffer.byteLength(id) <= 32 || "handleId must not exceed 32 bytes")
+  Schema.check(Schema.makeFilter((id) => Buffer.byteLength(id) <= 32 || "handleId must not exceed 32 bytes"))
 )
 
 /** How a handle opens its file: `read` it, or `replace` it (written aside, put in place on `fs/close`). */
-export const FileOpenMode = Schema.Literal("read", "replace")
+export const FileOpenMode = Schema.Literals(["read", "replace"])
 /** @see FileOpenMode */
 export type FileOpenMode = typeof FileOpenMode.Type
 
@@ -180,7 +189,7 @@ export const OpenFileParams = Schema.Struct({
   handleId: FileHandleId,
   path: AbsolutePath,
   // Exactly `read` or `replace` when given, as the reference (null is -32602); absent: read.
-  mode: Schema.optionalWith(FileOpenMode, { default: () => "read" as const }),
+  mode: OptionalWithDefault(FileOpenMode, "read"),
   sandbox: OptionalNullable(SandboxRequest)
 })
 
@@ -208,5 +217,5 @@ export const WriteBlockParams = Schema.Struct({
 export const CloseFileParams = Schema.Struct({
   handleId: FileHandleId,
   /** (ours) Drop a replacing handle's file instead of putting it in place. */
-  discard: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+  discard: OptionalNullableWithDefault(Schema.Boolean, false)
 })

@@ -5,19 +5,21 @@
  * `network/policyDecision`. Field names and required fields are the
  * reference's (codex 0.169); unknown fields are ignored, as it ignores them.
  */
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { OptionalNullable, PositiveInt } from "./primitives.js"
+import * as SchemaTransformation from "effect/SchemaTransformation"
+import { invalid, OptionalNullable, PositiveInt } from "./primitives.js"
 
 /** What `domains` says of a host pattern. */
-export const DomainRule = Schema.Literal("none", "allow", "deny")
+export const DomainRule = Schema.Literals(["none", "allow", "deny"])
 /** @see DomainRule */
 export type DomainRule = typeof DomainRule.Type
 
 /** What `unixSockets` says of a socket path. */
-export const UnixSocketRule = Schema.Literal("allow", "deny")
+export const UnixSocketRule = Schema.Literals(["allow", "deny"])
 
 /** `limited`: only GET, HEAD and OPTIONS, and no HTTPS tunnels; `full`: every method. */
-export const NetworkMode = Schema.Literal("limited", "full")
+export const NetworkMode = Schema.Literals(["limited", "full"])
 
 /** A custom provider's fields (snake_case, as the reference's). */
 const PROVIDER_FIELDS = ["env", "patterns", "url_prefixes", "url_prefix_from_env", "auth", "header", "prefix"] as const
@@ -28,13 +30,13 @@ const PROVIDER_FIELDS = ["env", "patterns", "url_prefixes", "url_prefix_from_env
  * what it says is checked when a process starts, and a provider that does
  * not hold is dropped with a warning, as the reference drops it.
  */
-export const CredentialProviderConfig = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
-  Schema.filter((fields) => {
+export const CredentialProviderConfig = Schema.Record(Schema.String, Schema.Unknown).pipe(
+  Schema.check(Schema.makeFilter((fields) => {
     const unknown = Object.keys(fields).find((name) => !(PROVIDER_FIELDS as ReadonlyArray<string>).includes(name))
     return unknown === undefined ||
       `unknown field \`${unknown}\`, expected one of ${PROVIDER_FIELDS.map((name) => `\`${name}\``).join(", ")}`
-  }),
-  Schema.compose(
+  })),
+  Schema.decodeTo(
     Schema.Struct({
       /** The variables holding the credential. */
       env: Schema.optional(Schema.Array(Schema.String)),
@@ -44,11 +46,10 @@ export const CredentialProviderConfig = Schema.Record({ key: Schema.String, valu
       url_prefixes: Schema.optional(Schema.Array(Schema.String)),
       /** A variable whose value is one more destination. */
       url_prefix_from_env: Schema.optional(Schema.String),
-      auth: Schema.optional(Schema.Array(Schema.Literal("bearer", "token", "basic", "header"))),
+      auth: Schema.optional(Schema.Array(Schema.Literals(["bearer", "token", "basic", "header"]))),
       header: Schema.optional(Schema.String),
       prefix: Schema.optional(Schema.String)
-    }),
-    { strict: false }
+    })
   )
 )
 /** @see CredentialProviderConfig */
@@ -67,9 +68,18 @@ const serdeType = (value: unknown): string =>
     : typeof value
 
 /** A boolean the reference type-checks: anything else is refused in its words ("invalid type: number, expected a boolean"). */
-const CheckedBoolean = Schema.Boolean.annotations({
-  message: (issue) => `invalid type: ${serdeType(issue._tag === "Type" ? issue.actual : undefined)}, expected a boolean`
-})
+const CheckedBoolean = Schema.Unknown.pipe(
+  Schema.decodeTo(
+    Schema.Boolean,
+    SchemaTransformation.transformEffect({
+      decode: (input: unknown) =>
+        typeof input === "boolean"
+          ? Effect.succeed(input)
+          : Effect.fail(invalid(input, `invalid type: ${serdeType(input)}, expected a boolean`)),
+      encode: (value: boolean) => Effect.succeed<unknown>(value)
+    })
+  )
+)
 
 /**
  * The proxy's settings (the reference's `RemoteNetworkProxyConfig`): the
@@ -85,14 +95,14 @@ export const NetworkProxyConfig = Schema.Struct({
   mode: NetworkMode,
   allowLocalBinding: Schema.Boolean,
   /** Host pattern → rule: `example.com`, `*.example.com` (subdomains), `**.example.com` (apex and subdomains), `*` (every host, allow only). */
-  domains: OptionalNullable(Schema.Record({ key: Schema.String, value: DomainRule })),
-  unixSockets: OptionalNullable(Schema.Record({ key: Schema.String, value: UnixSocketRule })),
+  domains: OptionalNullable(Schema.Record(Schema.String, DomainRule)),
+  unixSockets: OptionalNullable(Schema.Record(Schema.String, UnixSocketRule)),
   /** Hosts the client always decides, even when a rule would. */
   reviewDomains: OptionalNullable(Schema.Array(Schema.String)),
   /** Replace credentials in the child's environment by dummies the proxy gives the real value back for, towards their hosts only. */
   credentialMasking: OptionalNullable(Schema.Boolean),
   /** Providers beyond the built-in GitHub and OpenAI ones, by name. */
-  credentialProviders: OptionalNullable(Schema.Record({ key: Schema.String, value: CredentialProviderConfig })),
+  credentialProviders: OptionalNullable(Schema.Record(Schema.String, CredentialProviderConfig)),
   /**
    * Direct TCP connects of the sandboxed process go through its SOCKS5
    * proxy with the host name (sandbox/transparentTcp.ts). Needs a sandbox
@@ -118,15 +128,15 @@ export const AuditMetadata = Schema.Struct({
 /** `process/start.networkProxy` (the reference's `RemoteNetworkProxyLaunchConfig`). */
 export const NetworkProxyLaunch = Schema.Struct({
   proxy: NetworkProxyConfig.pipe(
-    Schema.filter((proxy) =>
+    Schema.check(Schema.makeFilter((proxy) =>
       proxy.enabled || "invalid network proxy config: executor-local network proxy launch requires an enabled proxy"
-    )
+    ))
   ),
   /** Present: hosts no rule decides are asked of the client (`network/policyRequest`), for this long (plus 5 s, as the reference). */
   policyDecisionTimeoutMs: OptionalNullable(
     Schema.Int.pipe(
-      Schema.filter((ms) => ms !== 0 || "network policy decision callback timeout must be nonzero"),
-      Schema.nonNegative()
+      Schema.check(Schema.makeFilter((ms) => ms !== 0 || "network policy decision callback timeout must be nonzero")),
+      Schema.check(Schema.isGreaterThanOrEqualTo(0))
     )
   ),
   auditMetadata: OptionalNullable(AuditMetadata),
@@ -136,30 +146,30 @@ export const NetworkProxyLaunch = Schema.Struct({
 export type NetworkProxyLaunch = typeof NetworkProxyLaunch.Type
 
 /** How a request reached the proxy. */
-export const NetworkProtocol = Schema.Literal("http", "https_connect", "socks5_tcp", "socks5_udp")
+export const NetworkProtocol = Schema.Literals(["http", "https_connect", "socks5_tcp", "socks5_udp"])
 /** @see NetworkProtocol */
 export type NetworkProtocol = typeof NetworkProtocol.Type
 
 /** `network/policyRequest` params: the server asks its client about a host (limits as the reference's). */
 export const PolicyRequestParams = Schema.Struct({
-  processId: Schema.String.pipe(Schema.maxLength(256)),
+  processId: Schema.String.pipe(Schema.check(Schema.isMaxLength(256))),
   request: Schema.Struct({
     protocol: NetworkProtocol,
-    host: Schema.String.pipe(Schema.maxLength(253)),
-    port: PositiveInt.pipe(Schema.lessThanOrEqualTo(65535))
+    host: Schema.String.pipe(Schema.check(Schema.isMaxLength(253))),
+    port: PositiveInt.pipe(Schema.check(Schema.isLessThanOrEqualTo(65535)))
   })
 })
 /** @see PolicyRequestParams */
 export type PolicyRequestParams = typeof PolicyRequestParams.Type
 
-const Reason = Schema.String.pipe(Schema.maxLength(1024))
+const Reason = Schema.String.pipe(Schema.check(Schema.isMaxLength(1024)))
 
 /** The client's decision: `ask` means the client would have to prompt, and blocks the request as `deny` does. */
-export const PolicyDecision = Schema.Union(
+export const PolicyDecision = Schema.Union([
   Schema.Struct({ type: Schema.Literal("allow") }),
   Schema.Struct({ type: Schema.Literal("deny"), reason: Reason }),
   Schema.Struct({ type: Schema.Literal("ask"), reason: Reason })
-)
+])
 /** @see PolicyDecision */
 export type PolicyDecision = typeof PolicyDecision.Type
 
@@ -173,9 +183,9 @@ export const PolicyDecisionNotification = Schema.Struct({
   processId: Schema.String,
   /** RFC 3339 with milliseconds, UTC. */
   timestamp: Schema.String,
-  scope: Schema.Literal("domain", "non_domain"),
-  decision: Schema.Literal("allow", "deny", "ask"),
-  source: Schema.Literal("baseline_policy", "decider", "mode_guard"),
+  scope: Schema.Literals(["domain", "non_domain"]),
+  decision: Schema.Literals(["allow", "deny", "ask"]),
+  source: Schema.Literals(["baseline_policy", "decider", "mode_guard"]),
   reason: Schema.String,
   protocol: NetworkProtocol,
   host: Schema.String,

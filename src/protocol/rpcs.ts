@@ -4,10 +4,10 @@
  * client. Requests fail with `ExecServerError`, whose members carry their
  * JSON-RPC codes.
  */
-import * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
-import * as RpcMiddleware from "@effect/rpc/RpcMiddleware"
 import * as Context from "effect/Context"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
+import * as RpcMiddleware from "effect/rpc/RpcMiddleware"
 import { ExecServerError, InvalidRequest } from "./errors.js"
 import * as S from "./schema.js"
 
@@ -29,15 +29,16 @@ export type OrderingRule =
 /**
  * The middleware of every method but the handshake's own: -32600 until the
  * connection's `initialize` and `initialized` are done. Declared here, once,
- * on the Rpcs; the server's dispatcher runs it before the handler, which
- * checks nothing of the kind itself.
+ * on the Rpcs; the server's dispatcher runs it around the handler (an
+ * Effect 4 middleware wraps the handler's effect: the check, then the
+ * handler), which checks nothing of the kind itself.
  */
-export class RequiresHandshake extends RpcMiddleware.Tag<RequiresHandshake>()("effect-exec-server/RequiresHandshake", {
-  failure: InvalidRequest
+export class RequiresHandshake extends RpcMiddleware.Service<RequiresHandshake>()("effect-exec-server/RequiresHandshake", {
+  error: InvalidRequest
 }) {}
 
 /** The annotation that carries an Rpc's `OrderingRule`. */
-export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrdering")<RequestOrdering, OrderingRule>() {}
+export class RequestOrdering extends Context.Service<RequestOrdering, OrderingRule>()("effect-exec-server/RequestOrdering") {}
 
 /**
  * Whether a request's second sending does what the first did, as an
@@ -46,9 +47,7 @@ export class RequestOrdering extends Context.Tag("effect-exec-server/RequestOrde
  * outcome of any other request in flight at a drop is unknown.
  * (`process/write` is one because every write carries a `writeId`.)
  */
-export class RetrySafe extends Context.Reference<RetrySafe>()("effect-exec-server/RetrySafe", {
-  defaultValue: () => false
-}) {}
+export const RetrySafe = Context.Reference<boolean>("effect-exec-server/RetrySafe", { defaultValue: () => false })
 
 const ALONE: OrderingRule = { _tag: "Alone" }
 const PER_PROCESS: OrderingRule = { _tag: "PerProcess", waitOnly: false }

@@ -10,17 +10,58 @@
  * context (`loopbackPorts`, ...), and an older server must not break them.
  */
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { AbsolutePath } from "./primitives.js"
+import type * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaParser from "effect/SchemaParser"
+import * as SchemaTransformation from "effect/SchemaTransformation"
+import { AbsolutePath, OptionalNullable, OptionalWithDefault } from "./primitives.js"
 
-/** Unknown fields are errors, at every level of a sandbox request. */
-const strict = { parseOptions: { onExcessProperty: "error" } } as const
-const Strict = <Fields extends Schema.Struct.Fields>(fields: Fields) => Schema.Struct(fields).annotations(strict)
-const OptionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { nullable: true })
+/**
+ * Unknown fields are errors, at every level of a sandbox request. Effect 4
+ * has no per-node parse options (v3's `parseOptions` annotation), and a
+ * struct drops unknown keys before its checks run: the struct is read with
+ * a rest of any other keys, those are refused, and the value is the
+ * struct's fields alone. Its known fields stay in its shape, so a union of
+ * such structs is still told apart by their `type`.
+ */
+const Strict = <const Fields extends Schema.Struct.Fields>(fields: Fields): StrictStruct<Fields> => {
+  const names: ReadonlySet<string> = new Set(Object.keys(fields))
+  const expected = [...names].map((name) => JSON.stringify(name)).join(" | ")
+  const struct = Schema.Struct(fields)
+  const known = (value: object): Schema.Struct.Type<Fields> =>
+    Object.fromEntries(Object.entries(value).filter(([name]) => names.has(name))) as Schema.Struct.Type<Fields>
+  const open = Schema.StructWithRest(struct, [Schema.Record(Schema.String, Schema.Unknown)])
+  return Object.assign(
+    open.check(Schema.makeFilter((input) => {
+      const unknown = Object.keys(input).filter((name) => !names.has(name))
+      return unknown.length === 0 ||
+        unknown.map((name) => ({ path: [name], issue: `is unexpected, expected: ${expected}` }))
+    })).pipe(Schema.decodeTo(
+      Schema.toType(struct),
+      SchemaTransformation.transform<Schema.Struct.Type<Fields>, typeof open.Type>({
+        decode: known,
+        encode: (value) => value as typeof open.Type
+      })
+    )),
+    { fields }
+  )
+}
+
+/**
+ * What `Strict` makes, as a named type: declarations (and editors) then
+ * print each struct's fields once, instead of three times at every level of
+ * nesting (the inferred type of the sandbox request alone was megabytes).
+ */
+export interface StrictStruct<Fields extends Schema.Struct.Fields> extends Schema.decodeTo<
+  Schema.toType<Schema.Struct<Fields>>,
+  Schema.StructWithRest<Schema.Struct<Fields>, readonly [Schema.$Record<Schema.String, Schema.Unknown>]>
+> {
+  readonly fields: Fields
+}
 
 /** How an entry of a restricted file system may be used (`none` is an alias of `deny`). */
-export const SandboxAccess = Schema.Literal("read", "write", "deny", "none")
+export const SandboxAccess = Schema.Literals(["read", "write", "deny", "none"])
 
 /**
  * Paths the policy names by role: `root` (/), `minimal` (what running
@@ -28,7 +69,7 @@ export const SandboxAccess = Schema.Literal("read", "write", "deny", "none")
  * workspace root; `current_working_directory` is the same), `tmpdir` (the
  * command's $TMPDIR), `slash_tmp` (/tmp). `unknown` is refused.
  */
-export const SpecialPathKind = Schema.Literal(
+export const SpecialPathKind = Schema.Literals([
   "root",
   "minimal",
   "project_roots",
@@ -36,17 +77,17 @@ export const SpecialPathKind = Schema.Literal(
   "tmpdir",
   "slash_tmp",
   "unknown"
-)
+])
 
 /** The path of an entry. */
-export const SandboxPath = Schema.Union(
+export const SandboxPath = Schema.Union([
   Strict({ type: Schema.Literal("path"), path: AbsolutePath }),
   Strict({ type: Schema.Literal("glob_pattern"), pattern: Schema.String }),
   Strict({
     type: Schema.Literal("special"),
     value: Strict({ kind: SpecialPathKind, subpath: OptionalNullable(Schema.String) })
   })
-)
+])
 /** @see SandboxPath */
 export type SandboxPath = typeof SandboxPath.Type
 
@@ -60,28 +101,28 @@ export const SandboxEntry = Strict({
 export type SandboxEntry = typeof SandboxEntry.Type
 
 /** `restricted`: only what the entries grant; `unrestricted`: the whole file system, writable. */
-export const SandboxFileSystem = Schema.Union(
+export const SandboxFileSystem = Schema.Union([
   Strict({
     type: Schema.Literal("restricted"),
     entries: Schema.Array(SandboxEntry),
-    glob_scan_max_depth: OptionalNullable(Schema.Int.pipe(Schema.nonNegative()))
+    glob_scan_max_depth: OptionalNullable(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))))
   }),
   Strict({ type: Schema.Literal("unrestricted") })
-)
+])
 
 /** Network access: none (a network namespace of its own), or the host's. */
-export const SandboxNetwork = Schema.Literal("restricted", "enabled")
+export const SandboxNetwork = Schema.Literals(["restricted", "enabled"])
 
 /**
  * `managed`: the server confines the command; `disabled`: the client asks
  * for no confinement; `external`: another layer confines it (the file system
  * is left as it is, the network setting is honoured).
  */
-export const SandboxPermissions = Schema.Union(
+export const SandboxPermissions = Schema.Union([
   Strict({ type: Schema.Literal("managed"), file_system: SandboxFileSystem, network: SandboxNetwork }),
   Strict({ type: Schema.Literal("disabled") }),
-  Strict({ type: Schema.Literal("external"), network: Schema.optionalWith(SandboxNetwork, { default: () => "enabled" as const }) })
-)
+  Strict({ type: Schema.Literal("external"), network: OptionalWithDefault(SandboxNetwork, "enabled") })
+])
 /** @see SandboxPermissions */
 export type SandboxPermissions = typeof SandboxPermissions.Type
 
@@ -98,7 +139,11 @@ const PolicyContext = Strict({
  * them (denied paths, and each project root's protected names, a symlinked
  * one by its target). None of the values widens what `permissions` allow.
  */
-export const SandboxOverride = Schema.Literal("noOverride", "escalatedSandboxWithRestrictions", "bypassSandboxFirstAttempt")
+export const SandboxOverride = Schema.Literals([
+  "noOverride",
+  "escalatedSandboxWithRestrictions",
+  "bypassSandboxFirstAttempt"
+])
 /** @see SandboxOverride */
 export type SandboxOverride = typeof SandboxOverride.Type
 
@@ -115,7 +160,7 @@ export const CodexSandbox = Strict({
   policyContext: OptionalNullable(PolicyContext),
   userHomeDir: OptionalNullable(AbsolutePath),
   temporaryDirectories: OptionalNullable(Schema.Array(AbsolutePath)),
-  windowsSandboxLevel: Schema.Literal("disabled", "restricted-token", "elevated", "mxc"),
+  windowsSandboxLevel: Schema.Literals(["disabled", "restricted-token", "elevated", "mxc"]),
   windowsSandboxPrivateDesktop: OptionalNullable(Schema.Boolean),
   windowsSandboxProxySettingsMode: OptionalNullable(Schema.String),
   useLegacyLandlock: OptionalNullable(Schema.Boolean),
@@ -136,17 +181,14 @@ export const DEFAULT_PROTECTED_NAMES: ReadonlyArray<string> = [".git", ".agents"
  * `network: true`.
  */
 export const SandboxPolicy = Strict({
-  writableRoots: Schema.optionalWith(Schema.Array(AbsolutePath), { default: () => [] }),
-  readOnlyPaths: Schema.optionalWith(Schema.Array(AbsolutePath), { default: () => [] }),
-  deniedPaths: Schema.optionalWith(Schema.Array(AbsolutePath), { default: () => [] }),
-  protectedNames: Schema.optionalWith(
-    Schema.Array(Schema.String.pipe(
-      Schema.filter((name) => /^[^/\u0000]+$/.test(name) && name !== "." && name !== ".." || "must be a plain file name")
-    )),
-    { default: () => DEFAULT_PROTECTED_NAMES }
-  ),
-  readable: Schema.optionalWith(Schema.Literal("all", "minimal"), { default: () => "all" as const }),
-  network: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  writableRoots: OptionalWithDefault(Schema.Array(AbsolutePath), []),
+  readOnlyPaths: OptionalWithDefault(Schema.Array(AbsolutePath), []),
+  deniedPaths: OptionalWithDefault(Schema.Array(AbsolutePath), []),
+  protectedNames: OptionalWithDefault(Schema.Array(Schema.String.pipe(
+      Schema.check(Schema.makeFilter((name) => /^[^/\u0000]+$/.test(name) && name !== "." && name !== ".." || "must be a plain file name"))
+    )), DEFAULT_PROTECTED_NAMES),
+  readable: OptionalWithDefault(Schema.Literals(["all", "minimal"]), "all"),
+  network: OptionalWithDefault(Schema.Boolean, false)
 })
 /** @see SandboxPolicy */
 export type SandboxPolicy = typeof SandboxPolicy.Type
@@ -156,21 +198,30 @@ export type SandboxPolicy = typeof SandboxPolicy.Type
  * `permissions`, else our policy. Told apart by that key, so that an error
  * names what is wrong with the form that was meant rather than with both.
  */
-export const SandboxRequest = Schema.transformOrFail(
-  Schema.Unknown,
-  Schema.Union(Schema.typeSchema(CodexSandbox), Schema.typeSchema(SandboxPolicy)),
-  {
-    strict: true,
-    decode: (input, options) =>
-      isCodexForm(input)
-        ? Effect.zipRight(ignoreUnknownFields(input), ParseResult.decodeUnknown(CodexSandbox)(knownFieldsOf(input), options))
-        : ParseResult.decodeUnknown(SandboxPolicy)(input, options),
-    encode: (value, options) =>
-      isCodexForm(value)
-        ? ParseResult.encodeUnknown(CodexSandbox)(value, options)
-        : ParseResult.encodeUnknown(SandboxPolicy)(value, options)
-  }
-).annotations({ identifier: "Sandbox" })
+const decodeCodex = SchemaParser.decodeUnknownEffect(CodexSandbox)
+const decodePolicy = SchemaParser.decodeUnknownEffect(SandboxPolicy)
+const encodeCodex: (value: unknown, options?: SchemaAST.ParseOptions) => Effect.Effect<unknown, SchemaIssue.Issue> =
+  SchemaParser.encodeUnknownEffect(CodexSandbox)
+const encodePolicy: (value: unknown, options?: SchemaAST.ParseOptions) => Effect.Effect<unknown, SchemaIssue.Issue> =
+  SchemaParser.encodeUnknownEffect(SandboxPolicy)
+/** The type of `SandboxRequest`, named for the same reason as `StrictStruct`. */
+export interface SandboxRequestSchema extends Schema.decodeTo<
+  Schema.Union<readonly [Schema.toType<typeof CodexSandbox>, Schema.toType<typeof SandboxPolicy>]>,
+  Schema.Unknown
+> {}
+export const SandboxRequest: SandboxRequestSchema = Schema.Unknown.pipe(
+  Schema.decodeTo(
+    Schema.Union([Schema.toType(CodexSandbox), Schema.toType(SandboxPolicy)]),
+    SchemaTransformation.transformEffect({
+      decode: (input: unknown, options) =>
+        isCodexForm(input)
+          ? Effect.andThen(ignoreUnknownFields(input), decodeCodex(knownFieldsOf(input), options))
+          : decodePolicy(input, options),
+      encode: (value: CodexSandbox | SandboxPolicy, options): Effect.Effect<unknown, SchemaIssue.Issue> =>
+        isCodexForm(value) ? encodeCodex(value, options) : encodePolicy(value, options)
+    })
+  )
+).annotate({ identifier: "Sandbox" })
 const isCodexForm = (input: unknown): input is Record<string, unknown> =>
   typeof input === "object" && input !== null && "permissions" in input
 
@@ -198,6 +249,6 @@ export type SandboxRequest = typeof SandboxRequest.Type
  * `linuxSeccomp` (the name Codex's client knows for the Linux sandbox) when
  * bubblewrap does.
  */
-export const SandboxType = Schema.Literal("none", "linuxSeccomp")
+export const SandboxType = Schema.Literals(["none", "linuxSeccomp"])
 /** @see SandboxType */
 export type SandboxType = typeof SandboxType.Type

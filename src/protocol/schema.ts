@@ -15,6 +15,8 @@ import {
   Environment,
   NonNegativeInt,
   OptionalNullable,
+  OptionalNullableWithDefault,
+  OptionalWithDefault,
   OsString,
   PositiveInt,
   ProcessId
@@ -108,8 +110,8 @@ export type InitializeResult = typeof InitializeResult.Type
 
 /** Terminal size in character cells. */
 export const TerminalSize = Schema.Struct({
-  rows: PositiveInt.pipe(Schema.lessThanOrEqualTo(10_000)),
-  cols: PositiveInt.pipe(Schema.lessThanOrEqualTo(10_000))
+  rows: PositiveInt.pipe(Schema.check(Schema.isLessThanOrEqualTo(10_000))),
+  cols: PositiveInt.pipe(Schema.check(Schema.isLessThanOrEqualTo(10_000)))
 })
 /** @see TerminalSize */
 export type TerminalSize = typeof TerminalSize.Type
@@ -121,11 +123,11 @@ export type TerminalSize = typeof TerminalSize.Type
  * `includeOnly` when given; the request's `env` is laid over the result.
  */
 export const EnvPolicy = Schema.Struct({
-  inherit: Schema.optionalWith(Schema.Literal("all", "none", "core"), { default: () => "all" as const }),
-  ignoreDefaultExcludes: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  exclude: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-  includeOnly: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-  set: Schema.optionalWith(Environment, { default: () => ({}) })
+  inherit: OptionalWithDefault(Schema.Literals(["all", "none", "core"]), "all"),
+  ignoreDefaultExcludes: OptionalWithDefault(Schema.Boolean, false),
+  exclude: OptionalWithDefault(Schema.Array(Schema.String), []),
+  includeOnly: OptionalWithDefault(Schema.Array(Schema.String), []),
+  set: OptionalWithDefault(Environment, ({}))
 })
 /** @see EnvPolicy */
 export type EnvPolicy = typeof EnvPolicy.Type
@@ -146,13 +148,13 @@ export type ShellSnapshotRequest = typeof ShellSnapshotRequest.Type
 export const StartParams = Schema.Struct({
   processId: ProcessId,
   argv: Schema.Array(OsString).pipe(
-    Schema.minItems(1, { message: () => "argv must not be empty" })
+    Schema.check(Schema.isMinLength(1, { message: "argv must not be empty" }))
   ),
   /** (ours: optional) Absent: the server's own working directory. */
   cwd: OptionalNullable(AbsolutePath),
   env: Environment,
   tty: Schema.Boolean,
-  pipeStdin: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  pipeStdin: OptionalWithDefault(Schema.Boolean, false),
   arg0: OptionalNullable(OsString),
   size: Schema.optional(TerminalSize),
   envPolicy: OptionalNullable(EnvPolicy),
@@ -174,7 +176,7 @@ export type StartParams = typeof StartParams.Type
 export const StartResult = Schema.Struct({ processId: Schema.String, sandboxType: SandboxType })
 
 /** How a write (or stdin close) to a process ended. */
-export const WriteStatus = Schema.Literal("accepted", "unknownProcess", "stdinClosed", "starting")
+export const WriteStatus = Schema.Literals(["accepted", "unknownProcess", "stdinClosed", "starting"])
 /** @see WriteStatus */
 export type WriteStatus = typeof WriteStatus.Type
 
@@ -191,7 +193,7 @@ export const WriteResult = Schema.Struct({ accepted: Schema.Boolean, status: Wri
 export type WriteResult = typeof WriteResult.Type
 
 /** Which stream of a process a chunk came from. */
-export const OutputStream = Schema.Literal("stdout", "stderr", "pty")
+export const OutputStream = Schema.Literals(["stdout", "stderr", "pty"])
 /** @see OutputStream */
 export type OutputStream = typeof OutputStream.Type
 
@@ -226,20 +228,20 @@ export const ReadResult = Schema.Struct({
   /** True when the process exited and the sandbox likely refused it something (see PROTOCOL.md). */
   sandboxDenied: Schema.Boolean,
   /** (ours) The name of the signal that ended the process, as on `process/exited`. */
-  signal: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  signal: OptionalWithDefault(Schema.NullOr(Schema.String), null),
   /** (ours) The seq of the process's `exited` event once it has exited, so a reader can place it among the output. */
-  exitedSeq: Schema.optionalWith(Schema.NullOr(PositiveInt), { default: () => null })
+  exitedSeq: OptionalWithDefault(Schema.NullOr(PositiveInt), null)
 })
 /** @see ReadResult */
 export type ReadResult = typeof ReadResult.Type
 
 /** How `process/terminate` stops a process. */
-export const TerminateMode = Schema.Literal("graceful", "force")
+export const TerminateMode = Schema.Literals(["graceful", "force"])
 
 /** `process/terminate` params. */
 export const TerminateParams = Schema.Struct({
   processId: ProcessId,
-  mode: Schema.optionalWith(TerminateMode, { default: () => "graceful" as const }),
+  mode: OptionalWithDefault(TerminateMode, "graceful"),
   graceMs: OptionalNullable(NonNegativeInt)
 })
 
@@ -257,7 +259,7 @@ export const ResizeParams = Schema.Struct({
 export const CloseStdinParams = Schema.Struct({ processId: ProcessId })
 
 /** The signals a client may send, by POSIX name, plus the reference's `"interrupt"`. */
-export const SignalName = Schema.Literal(
+export const SignalName = Schema.Literals([
   "SIGINT",
   "SIGTERM",
   "SIGKILL",
@@ -269,7 +271,7 @@ export const SignalName = Schema.Literal(
   "SIGCONT",
   "SIGWINCH",
   "interrupt"
-)
+])
 /** @see SignalName */
 export type SignalName = typeof SignalName.Type
 
@@ -341,7 +343,7 @@ export * from "./fsSchema.js"
 /** A header as the reference carries it; `valueEnvVar` appends a variable of the server's environment. */
 export const HttpHeader = Schema.Struct({
   name: Schema.String,
-  value: Schema.optionalWith(Schema.String, { default: () => "" }),
+  value: OptionalWithDefault(Schema.String, ""),
   valueEnvVar: OptionalNullable(Schema.String)
 })
 
@@ -349,14 +351,14 @@ export const HttpHeader = Schema.Struct({
 export const HttpRequestParams = Schema.Struct({
   method: Schema.String,
   url: Schema.String,
-  headers: Schema.optionalWith(Schema.Array(HttpHeader), { default: () => [], nullable: true }),
+  headers: OptionalNullableWithDefault(Schema.Array(HttpHeader), []),
   bodyBase64: OptionalNullable(Base64Bytes),
   /** One deadline for the whole exchange, body included; absent: none. */
   timeoutMs: OptionalNullable(NonNegativeInt),
-  redirectPolicy: Schema.optionalWith(Schema.Literal("follow", "stop"), { default: () => "follow" as const, nullable: true }),
+  redirectPolicy: OptionalNullableWithDefault(Schema.Literals(["follow", "stop"]), "follow"),
   /** Names the `http/request/bodyDelta` stream: unique among the connection's active streams. */
   requestId: Schema.String,
-  streamResponse: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
+  streamResponse: OptionalNullableWithDefault(Schema.Boolean, false)
 })
 /** @see HttpRequestParams */
 export type HttpRequestParams = typeof HttpRequestParams.Type

@@ -84,8 +84,8 @@ export const make = (options: NatsConnectorOptions): Connector =>
 /** A client of the environment (reconnecting, and resuming a detachable session, through new streams). */
 export const layer = (
   options: NatsConnectorOptions & ExecServerClient.ClientOptions
-): Layer.Layer<ExecServerClient.ExecServerClient, Effect.Effect.Error<ReturnType<typeof ExecServerClient.make>>> =>
-  Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(make(options), options))
+): Layer.Layer<ExecServerClient.ExecServerClient, Effect.Error<ReturnType<typeof ExecServerClient.make>>> =>
+  Layer.effect(ExecServerClient.ExecServerClient, ExecServerClient.make(make(options), options))
 
 /** The Promise API's client of the environment (`PromiseClient.connect`, by id). */
 export const connectPromise = (

@@ -13,7 +13,7 @@
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Frames from "./frames.js"
@@ -63,19 +63,21 @@ export const controlFrame = (kind: "open" | "reset", streamId: string, text = ""
  * when it has a bearer token, empty otherwise. An object (not the bare
  * token) so that later fields can be added; unknown ones are ignored.
  */
-const OpenPayload = Schema.parseJson(Schema.Struct({ bearer: Schema.optional(Schema.String) }))
+const OpenPayload = Schema.fromJsonString(Schema.Struct({ bearer: Schema.optional(Schema.String) }))
+
+const decodeOpenPayload = Schema.decodeUnknownResult(OpenPayload)
 
 /** A client's `open` frame of a new stream, with its bearer token if it has one. */
 export const openRequest = (streamId: string, bearer: string | undefined): Uint8Array =>
   controlFrame("open", streamId, bearer === undefined ? "" : Schema.encodeSync(OpenPayload)({ bearer }))
 
 /** The bearer token an `open` frame's payload carries (undefined: none), or why the payload is malformed. */
-export const bearerOfOpen = (payload: Uint8Array): Either.Either<string | undefined, string> =>
+export const bearerOfOpen = (payload: Uint8Array): Result.Result<string | undefined, string> =>
   payload.byteLength === 0
-    ? Either.right(undefined)
-    : Schema.decodeUnknownEither(OpenPayload)(new TextDecoder().decode(payload)).pipe(
-      Either.map((open) => open.bearer),
-      Either.mapLeft(() => "a malformed open payload")
+    ? Result.succeed(undefined)
+    : decodeOpenPayload(new TextDecoder().decode(payload)).pipe(
+      Result.map((open) => open.bearer),
+      Result.mapError(() => "a malformed open payload")
     )
 
 /**

@@ -8,14 +8,13 @@
  * Each stream is then one JSON-RPC connection to the server, as a WebSocket
  * is: one message per JSON-RPC frame, both ways, over a ReliableChannel.
  */
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
-import * as Runtime from "effect/Runtime"
+import type * as Queue from "effect/Queue"
+import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Msg, NatsConnection } from "@nats-io/transport-node"
@@ -87,15 +86,15 @@ const makeInbound = (maxMessageBytes: number) => {
 
 /**
  * One stream as a FrameTransport, living in `scope`: the inbound side
- * (`makeInbound`) feeds the server's mailbox; writes go to the channel in
+ * (`makeInbound`) feeds the server's queue of frames; writes go to the channel in
  * order, at once within the client's credit, else as the credit comes
  * (`sendAll`: no fiber per write, which a stream held by its client's
  * credit would wake for every message).
  */
 const streamTransport = (
   channel: ReliableChannel,
-  frames: Mailbox.Mailbox<JsonRpcFrame, StreamReset>,
-  scope: Scope.CloseableScope
+  frames: Queue.Dequeue<JsonRpcFrame, StreamReset | Cause.Done>,
+  scope: Scope.Closeable
 ): Effect.Effect<FrameTransport> =>
   Effect.sync(() => {
     let closing = false
@@ -153,7 +152,7 @@ export const make = (
     )
     const transportScope = yield* Effect.scope
     const reconnects = yield* NatsLink.watchReconnects(connection)
-    const runtime = yield* Effect.runtime<never>()
+    const context = yield* Effect.context<never>()
     const accepted = yield* makeHandoff<FrameTransport>()
     /** Streams open now, by id: the cap, and a duplicate id is refused. */
     const open = new Set<string>()
@@ -163,10 +162,10 @@ export const make = (
     const accept = (message: Msg): Effect.Effect<void> =>
       Effect.gen(function*() {
         const request = Frames.decode(message.data)
-        if (Either.isLeft(request) || request.right.kind !== "open") {
+        if (Result.isFailure(request) || request.success.kind !== "open") {
           return yield* new OpenRefused({ streamId: "invalid", reason: "not an open frame" })
         }
-        const streamId = request.right.streamId
+        const streamId = request.success.streamId
         const refuse = (reason: string) => new OpenRefused({ streamId: NatsLink.isToken(streamId) ? streamId : "invalid", reason })
         if (!NatsLink.isToken(streamId)) return yield* refuse(`stream id ${JSON.stringify(streamId)} is not a subject token`)
         // Before the token check and anything made for the stream: a loop of opens costs little.
@@ -175,14 +174,14 @@ export const make = (
         }
         // Checked at each open (a signed token's exp too), before anything is made for the stream.
         if (asksForToken(auth)) {
-          const bearer = NatsLink.bearerOfOpen(request.right.payload)
-          const why = Either.isLeft(bearer) ? bearer.left : yield* Effect.promise(() => bearerRefusal(bearer.right, auth))
+          const bearer = NatsLink.bearerOfOpen(request.success.payload)
+          const why = Result.isFailure(bearer) ? bearer.failure : yield* Effect.promise(() => bearerRefusal(bearer.success, auth))
           if (why !== undefined) return yield* refuse(`${NatsLink.UNAUTHORIZED_PREFIX}${why}`)
         }
         if (open.has(streamId)) return yield* refuse(`stream ${streamId} is already open`)
         if (open.size >= maxStreams) return yield* refuse(`the executor of ${env} serves ${maxStreams} streams at most`)
         open.add(streamId)
-        const scope = yield* Scope.fork(transportScope, ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(transportScope, "sequential")
         yield* Scope.addFinalizer(scope, Effect.sync(() => open.delete(streamId)))
         const inbound = yield* makeInbound(maxMessageBytes)
         const channel = yield* NatsLink.open({
@@ -194,7 +193,7 @@ export const make = (
           deliver: inbound.deliver,
           arriving
         }).pipe(
-          Scope.extend(scope),
+          Scope.provide(scope),
           Effect.tapError(() => Scope.close(scope, Exit.void)),
           Effect.mapError((error) => refuse(error.message))
         )
@@ -207,7 +206,7 @@ export const make = (
         Effect.catchTag("RemoteOpenRefused", ({ reason, streamId }) => {
           // Refusals cost a sender nothing: what one can make the executor log is bounded (see logBudget.ts).
           const heldBack = refusalLog.take(senderOf(message.reply))
-          return Effect.zipRight(
+          return Effect.andThen(
             heldBack === undefined
               ? Effect.void
               : Effect.logWarning("remote stream refused").pipe(Effect.annotateLogs({ environment: env, reason, ...heldBack })),
@@ -226,7 +225,7 @@ export const make = (
       serverVersion: options.serverVersion ?? "unknown",
       sessions: () => open.size
     }).pipe(
-      Effect.catchTag("RemoteEnvironmentInUse", (error) => new TransportError({ message: error.message })),
+      Effect.catchTag("RemoteEnvironmentInUse", (error) => Effect.fail(new TransportError({ message: error.message }))),
       Effect.catchTag("RemoteRegistryError", (error) =>
         Effect.as(
           Effect.logWarning("environment not registered: it is served, but not listed nor guarded against a second executor").pipe(
@@ -240,7 +239,8 @@ export const make = (
       try: () =>
         connection.subscribe(NatsLink.openSubject(env), {
           callback: (error, message) => {
-            if (error === null) Runtime.runFork(runtime)(accept(message))
+            // Effect 4 runs it at once, up to its first wait: opens are still taken in the order they came.
+            if (error === null) Effect.runForkWith(context)(accept(message))
           }
         }),
       catch: (error) => new TransportError({ message: `cannot subscribe to ${NatsLink.openSubject(env)}: ${String(error)}` })
@@ -264,4 +264,4 @@ export const make = (
 
 /** Provides the executor's transport for as long as the layer lives. */
 export const layer = (options: NatsServerOptions): Layer.Layer<ServerTransport, TransportError> =>
-  Layer.scoped(ServerTransport, make(options))
+  Layer.effect(ServerTransport, make(options))

@@ -22,8 +22,8 @@ import { hostname } from "node:os"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { JetStreamApiCodes, JetStreamApiError, StorageType } from "@nats-io/jetstream"
@@ -136,13 +136,14 @@ const isWrongRevision = (error: unknown): boolean =>
   error instanceof JetStreamApiError &&
   (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
 
-const encode = Schema.encodeSync(Schema.parseJson(EnvironmentRecord))
-const decode = Schema.decodeUnknownEither(Schema.parseJson(EnvironmentRecord))
+const EnvironmentRecordJson = Schema.fromJsonString(EnvironmentRecord)
+const encode = Schema.encodeSync(EnvironmentRecordJson)
+const decode = Schema.decodeUnknownResult(EnvironmentRecordJson)
 
 const decodeEntry = (entry: KvEntry): EnvironmentRecord | undefined => {
   if (entry.operation !== "PUT") return undefined
   const decoded = decode(entry.string())
-  return Either.isRight(decoded) ? decoded.right : undefined
+  return Result.isSuccess(decoded) ? decoded.success : undefined
 }
 
 /** Age of an entry by the server's timestamp of its last write; never negative (a reader behind the servers' clock). */
@@ -209,7 +210,7 @@ export const register = (
       const record = recordNow()
       const created = yield* Effect.tryPromise({ try: () => kv.create(key, encode(record)), catch: (error) => error }).pipe(
         Effect.map((revision) => ({ record, revision })),
-        Effect.catchAll((error) => isWrongRevision(error) ? Effect.succeed(undefined) : Effect.fail(kvError("kv")(error)))
+        Effect.catch((error) => isWrongRevision(error) ? Effect.succeed(undefined) : Effect.fail(kvError("kv")(error)))
       )
       if (created !== undefined) {
         claimed = created
@@ -234,7 +235,7 @@ export const register = (
         // Losing this compare-and-set means someone else wrote it: the next round sees a new revision.
         claimed = yield* Effect.tryPromise({ try: () => kv.update(key, encode(record), entry.revision), catch: (error) => error }).pipe(
           Effect.map((revision) => ({ record, revision })),
-          Effect.catchAll((error) => isWrongRevision(error) ? Effect.succeed(undefined) : Effect.fail(kvError("kv")(error)))
+          Effect.catch((error) => isWrongRevision(error) ? Effect.succeed(undefined) : Effect.fail(kvError("kv")(error)))
         )
         continue
       }
@@ -256,7 +257,7 @@ export const register = (
         const { revision } = yield* Ref.get(state)
         const deleted = yield* Effect.tryPromise({ try: () => kv.delete(key, { previousSeq: revision }), catch: (error) => error }).pipe(
           Effect.as(true),
-          Effect.catchAll((error) => isWrongRevision(error) ? Effect.succeed(false) : Effect.fail(kvError("kv")(error)))
+          Effect.catch((error) => isWrongRevision(error) ? Effect.succeed(false) : Effect.fail(kvError("kv")(error)))
         )
         if (deleted) return
         const entry = yield* ours
@@ -275,7 +276,7 @@ export const register = (
       const record = recordNow()
       const written = yield* Effect.tryPromise({ try: () => kv.update(key, encode(record), revision, heartbeatMs), catch: (error) => error }).pipe(
         Effect.map((next) => ({ record, revision: next })),
-        Effect.catchAll((error) => isWrongRevision(error) ? Effect.succeed(undefined) : Effect.fail(error))
+        Effect.catch((error) => isWrongRevision(error) ? Effect.succeed(undefined) : Effect.fail(error))
       )
       if (written !== undefined) return yield* Ref.set(state, written)
       // The compare-and-set was lost: ours if an earlier write that timed out landed, else taken over.
@@ -292,7 +293,7 @@ export const register = (
           // A failed write (a node down, a timeout) is retried at the next beat; the compare-and-set keeps it safe.
           yield* beat.pipe(Effect.catchIf((error): error is Exclude<typeof error, EnvironmentTakenOver> => !(error instanceof EnvironmentTakenOver), () => Effect.void))
         }
-      }).pipe(Effect.catchAll((error) => Deferred.fail(lostSignal, error)))
+      }).pipe(Effect.catch((error) => Deferred.fail(lostSignal, error)))
     )
 
     return {
@@ -331,9 +332,9 @@ export const list = (nc: NatsConnection, options: BucketOptions = {}): Effect.Ef
   }).pipe(
     // A listing is a few small reads; one that stalls (the keys' consumer of nats.js can wait for
     // ever on a loaded or failing-over cluster) is given up and asked again, never waited on.
-    Effect.timeoutFail({
+    Effect.timeoutOrElse({
       duration: LIST_TIMEOUT_MS,
-      onTimeout: () => new RegistryError({ reason: "kv", message: `listing the registry took over ${LIST_TIMEOUT_MS} ms` })
+      orElse: () => Effect.fail(new RegistryError({ reason: "kv", message: `listing the registry took over ${LIST_TIMEOUT_MS} ms` }))
     }),
     Effect.retry({ times: 2 })
   )

@@ -7,11 +7,12 @@
  * The link only transmits bytes and reports incoming ones; NatsLink is the
  * NATS one, the tests use in-memory ones.
  */
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import type { ArrivingBytes } from "../wire/arrivingBytes.js"
 import * as FramePool from "./framePool.js"
@@ -102,8 +103,8 @@ export const make = (
   arriving?: ArrivingBytes
 ): Effect.Effect<ReliableChannel, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const clock = yield* Effect.clock
-    const end = RS.make(options, clock.unsafeCurrentTimeMillis())
+    const clock = yield* Clock.Clock
+    const end = RS.make(options, clock.currentTimeMillisUnsafe())
     // Bounded by the window: the peer never sends beyond the credit this end grants, and the end drops what exceeds it.
     const incoming = yield* Queue.unbounded<Incoming>()
     /** The application is done with a message that held `holds` bytes of the window. */
@@ -113,7 +114,7 @@ export const make = (
     }
     // Without `deliver`, `receive` takes from the queue; with it, the owner gets each item at once (no fiber in between).
     const push = (item: Incoming): void => {
-      if (deliver === undefined) return void Queue.unsafeOffer(incoming, item)
+      if (deliver === undefined) return void Queue.offerUnsafe(incoming, item)
       deliver(item, consumed)
       // The owner made its frame of the message at once: a reassembled message's buffer is the pool's again.
       if (item._tag === "Message") FramePool.giveBack(item.bytes.buffer)
@@ -187,11 +188,11 @@ export const make = (
     const handle = (batch: ReadonlyArray<Uint8Array>, now: number) => {
       for (const bytes of batch) {
         const decoded = Frames.decode(bytes)
-        if (Either.isLeft(decoded)) {
-          RS.reset(end, `malformed frame: ${decoded.left.message}`)
+        if (Result.isFailure(decoded)) {
+          RS.reset(end, `malformed frame: ${decoded.failure.message}`)
           continue
         }
-        for (const delivery of RS.receive(end, decoded.right, now)) push(delivery)
+        for (const delivery of RS.receive(end, decoded.success, now)) push(delivery)
       }
     }
 
@@ -227,7 +228,7 @@ export const make = (
       try {
         do {
           stepAgain = false
-          const now = clock.unsafeCurrentTimeMillis()
+          const now = clock.currentTimeMillisUnsafe()
           if (frames.length > 0) {
             const batch = frames
             frames = []
@@ -283,7 +284,7 @@ export const make = (
     }
     /** As an effect: interrupted, it stops waiting (a message already given to the end still goes out). */
     const awaiting = (operation: (done: (error?: StreamReset) => void) => Operation) =>
-      Effect.async<void, StreamReset>((resume) => {
+      Effect.callback<void, StreamReset>((resume) => {
         const pending = operation((error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
         enqueue(pending)
         return Effect.sync(() => {
@@ -311,7 +312,7 @@ export const make = (
           // Every later receive sees the end too.
           return Effect.as(Queue.offer(incoming, item), Option.none())
         case "Reset":
-          return Effect.zipRight(Queue.offer(incoming, item), Effect.fail(item.error))
+          return Effect.andThen(Queue.offer(incoming, item), Effect.fail(item.error))
       }
     })
 

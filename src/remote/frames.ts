@@ -22,7 +22,7 @@
  * | 40+L   | n    | payload                                            |
  */
 import * as Data from "effect/Data"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 
 /** The only version this module writes and reads; a peer sending another is answered with a reset. */
 export const FRAME_VERSION = 1
@@ -89,7 +89,8 @@ export class FrameError extends Data.TaggedError("RemoteFrameError")<{
   readonly message: string
 }> {}
 
-const fail = (reason: FrameErrorReason, message: string) => Either.left(new FrameError({ reason, message }))
+const fail = (reason: FrameErrorReason, message: string) => Result.fail(new FrameError({ reason, message }))
+const ok: Result.Result<void, never> = Result.succeed(undefined)
 
 const encoder = new TextEncoder()
 // ignoreBOM keeps a leading U+FEFF in the id, so that decoding gives back exactly what was encoded.
@@ -112,17 +113,17 @@ const isCounter = (n: number) => Number.isSafeInteger(n) && n >= 0
 let lastId: { readonly streamId: string; readonly bytes: Uint8Array } | undefined
 
 /** A stream id's UTF-8 bytes, or why it is not one the contract carries. */
-const streamIdBytes = (streamId: string): Either.Either<Uint8Array, FrameError> => {
-  if (lastId?.streamId === streamId) return Either.right(lastId.bytes)
+const streamIdBytes = (streamId: string): Result.Result<Uint8Array, FrameError> => {
+  if (lastId?.streamId === streamId) return Result.succeed(lastId.bytes)
   if (LONE_SURROGATE.test(streamId)) return fail("bad-stream-id", "the stream id is not well-formed Unicode")
   const bytes = encoder.encode(streamId)
   if (bytes.length < 1 || bytes.length > MAX_STREAM_ID_BYTES) return fail("bad-stream-id", `stream id of ${bytes.length} bytes`)
   lastId = { streamId, bytes }
-  return Either.right(bytes)
+  return Result.succeed(bytes)
 }
 
 /** Checks what a frame's header carries beyond its stream id (counters and segments). */
-const validateFields = (frame: Omit<Frame, "streamId" | "payload">): Either.Either<void, FrameError> => {
+const validateFields = (frame: Omit<Frame, "streamId" | "payload">): Result.Result<void, FrameError> => {
   if (!isCounter(frame.seq) || !isCounter(frame.ack) || !isCounter(frame.credit)) {
     return fail("counter-overflow", "seq, ack and credit are integers in 0..2^53-1")
   }
@@ -137,12 +138,12 @@ const validateFields = (frame: Omit<Frame, "streamId" | "payload">): Either.Eith
     return fail("bad-segment", `segment ${index} of ${count}`)
   }
   if (frame.kind !== "data" && count !== 1) return fail("bad-segment", `a ${frame.kind} frame is not segmented`)
-  return Either.void
+  return ok
 }
 
 /** Checks a frame against the contract's rules (the same ones decode enforces). */
-export const validate = (frame: Frame): Either.Either<Frame, FrameError> =>
-  Either.flatMap(streamIdBytes(frame.streamId), () => Either.map(validateFields(frame), () => frame))
+export const validate = (frame: Frame): Result.Result<Frame, FrameError> =>
+  Result.flatMap(streamIdBytes(frame.streamId), () => Result.map(validateFields(frame), () => frame))
 
 const writeHeader = (view: DataView, frame: Omit<Frame, "streamId" | "payload">, idLength: number, payloadLength: number) => {
   view.setUint8(0, FRAME_VERSION)
@@ -183,11 +184,11 @@ export const prepare = (
   allocate: (bytes: number) => ArrayBuffer = ownBuffer
 ): Uint8Array => {
   const id = streamIdBytes(streamId)
-  if (Either.isLeft(id)) throw id.left
-  const offset = HEADER_BYTES + id.right.length
+  if (Result.isFailure(id)) throw id.failure
+  const offset = HEADER_BYTES + id.success.length
   const buffer = allocate(offset + source.length)
   // Not zero filled where a pooled buffer is reused: every byte of the frame is written here or by encode.
-  new Uint8Array(buffer, HEADER_BYTES, id.right.length).set(id.right)
+  new Uint8Array(buffer, HEADER_BYTES, id.success.length).set(id.success)
   const payload = new Uint8Array(buffer, offset, source.length)
   payload.set(source)
   preparedFrames.set(buffer, offset + source.length)
@@ -209,28 +210,28 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => {
  */
 export const encode = (frame: Frame): Uint8Array => {
   const id = streamIdBytes(frame.streamId)
-  if (Either.isLeft(id)) throw id.left
+  if (Result.isFailure(id)) throw id.failure
   const fields = validateFields(frame)
-  if (Either.isLeft(fields)) throw fields.left
+  if (Result.isFailure(fields)) throw fields.failure
   const payload = frame.payload
-  const offset = HEADER_BYTES + id.right.length
+  const offset = HEADER_BYTES + id.success.length
   if (
     payload.byteOffset === offset && preparedFrames.get(payload.buffer) === offset + payload.byteLength &&
-    sameBytes(new Uint8Array(payload.buffer, HEADER_BYTES, id.right.length), id.right)
+    sameBytes(new Uint8Array(payload.buffer, HEADER_BYTES, id.success.length), id.success)
   ) {
     const bytes = new Uint8Array(payload.buffer, 0, offset + payload.byteLength)
-    writeHeader(new DataView(payload.buffer, 0, bytes.byteLength), frame, id.right.length, payload.length)
+    writeHeader(new DataView(payload.buffer, 0, bytes.byteLength), frame, id.success.length, payload.length)
     return bytes
   }
   const bytes = new Uint8Array(offset + payload.length)
-  writeHeader(new DataView(bytes.buffer), frame, id.right.length, payload.length)
-  bytes.set(id.right, HEADER_BYTES)
+  writeHeader(new DataView(bytes.buffer), frame, id.success.length, payload.length)
+  bytes.set(id.success, HEADER_BYTES)
   bytes.set(payload, offset)
   return bytes
 }
 
 /** Reads a frame; the payload is a view into `bytes` (no copy). Never throws. */
-export const decode = (bytes: Uint8Array): Either.Either<Frame, FrameError> => {
+export const decode = (bytes: Uint8Array): Result.Result<Frame, FrameError> => {
   if (bytes.length < HEADER_BYTES) return fail("truncated", `${bytes.length} bytes, the header is ${HEADER_BYTES}`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const version = view.getUint8(0)

@@ -94,6 +94,6 @@ export const connectScoped = (options: NatsConnectOptions): Effect.Effect<NatsCo
           Effect.interruptible,
           Effect.timeout("1 second"),
           Effect.ignore,
-          Effect.zipRight(Effect.promise(() => connection.close().catch(() => undefined)))
+          Effect.andThen(Effect.promise(() => connection.close().catch(() => undefined)))
         )
     ))

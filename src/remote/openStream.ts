@@ -7,7 +7,7 @@
  * modules' declarations avoid (see natsOptions.ts).
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import { type NatsConnection, NoRespondersError, RequestError, TimeoutError } from "@nats-io/transport-node"
@@ -41,10 +41,10 @@ const textDecoder = new TextDecoder()
 /** Why the executor refused an open, from its reset frame. */
 const refusalOf = (reply: Uint8Array): string | undefined => {
   const frame = Frames.decode(reply)
-  if (Either.isLeft(frame)) return `a malformed answer: ${frame.left.message}`
-  if (frame.right.kind === "open") return undefined
-  if (frame.right.kind === "reset") return textDecoder.decode(frame.right.payload)
-  return `an unexpected ${frame.right.kind} frame`
+  if (Result.isFailure(frame)) return `a malformed answer: ${frame.failure.message}`
+  if (frame.success.kind === "open") return undefined
+  if (frame.success.kind === "reset") return textDecoder.decode(frame.success.payload)
+  return `an unexpected ${frame.success.kind} frame`
 }
 
 /**

@@ -103,7 +103,7 @@ export interface SandboxService {
 }
 
 /** Confines processes and file operations. */
-export class Sandbox extends Context.Tag("effect-exec-server/Sandbox")<Sandbox, SandboxService>() {}
+export class Sandbox extends Context.Service<Sandbox, SandboxService>()("effect-exec-server/Sandbox") {}
 
 /** Options of the bubblewrap sandbox. */
 export interface SandboxOptions {
@@ -118,7 +118,7 @@ export interface SandboxOptions {
 }
 
 /** Decodes an operator policy given as JSON (the CLI's `--sandbox-policy` file, or flags gathered into one). */
-export const decodeOperatorPolicy = Schema.decodeUnknown(SandboxPolicy)
+export const decodeOperatorPolicy = Schema.decodeUnknownEffect(SandboxPolicy)
 
 /** The bubblewrap sandbox. */
 export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService, never, PlaceholderGuard> =>
@@ -198,7 +198,7 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
         const bridged = bridgedPorts(policy, command.loopbackPorts)
         if (bridged.length === 0) {
           return Effect.map(
-            Effect.zipLeft(prepare(policy, []), policy.network ? countWithNetwork : Effect.void),
+            Effect.tap(prepare(policy, []), () => policy.network ? countWithNetwork : Effect.void),
             ({ launcher }) => ({
               argv: confinedArgv(launcher, { policy, cwd: command.cwd }, command.argv, command.arg0),
               commandPid: commandPidOf

@@ -175,9 +175,12 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
   // /bin -> usr/bin, /lib64 -> usr/lib64, where the ELF interpreter is
   // named) must be made again, or no program can start.
   if (root.access === "none") {
-    // The extra readable paths count: the fs worker's runtime (/usr) needs its ELF interpreter's link too.
+    // The extra readable paths count: the fs worker's runtime (/usr) needs its ELF interpreter's link too,
+    // and so does one below a link's target (/lib -> usr/lib for /usr/lib/x86_64-linux-gnu, where the
+    // interpreter's link in /usr/lib64 points through /lib).
     const readable = (path: string) =>
-      accessAt(policy, path) !== "none" || (options.extraReadable ?? []).some((extra) => path === extra || path.startsWith(`${extra}/`))
+      accessAt(policy, path) !== "none" ||
+      (options.extraReadable ?? []).some((extra) => path === extra || path.startsWith(`${extra}/`) || extra.startsWith(`${path}/`))
     for (const path of MINIMAL_PATHS) {
       const target = linkTarget(path)
       if (target !== undefined && readable(Path.resolve(Path.dirname(path), target))) {

@@ -69,7 +69,7 @@ const makeDirectory = (): string =>
 const listen = (path: string, port: BridgedPort): Effect.Effect<LoopbackPort, InternalError, Scope.Scope> => {
   const connections = new Set<Net.Socket>()
   return Effect.acquireRelease(
-    Effect.async<Net.Server, InternalError>((resume) => {
+    Effect.callback<Net.Server, InternalError>((resume) => {
       const server = Net.createServer((socket) => {
         connections.add(socket)
         socket.once("close", () => connections.delete(socket))
@@ -88,7 +88,7 @@ const listen = (path: string, port: BridgedPort): Effect.Effect<LoopbackPort, In
       return Effect.sync(() => void server.close())
     }),
     (server) =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         // close() waits for the connections, so they go first.
         for (const socket of connections) socket.destroy()
         server.close(() => resume(Effect.void))

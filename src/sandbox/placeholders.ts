@@ -16,10 +16,10 @@ import * as Fs from "node:fs"
 import { internalErrorFrom, InvalidParams, type InternalError } from "../protocol/errors.js"
 
 /** Keeps placeholders from outliving a server that dies hard (the process reaper provides it). */
-export class PlaceholderGuard extends Context.Tag("effect-exec-server/PlaceholderGuard")<PlaceholderGuard, {
+export class PlaceholderGuard extends Context.Service<PlaceholderGuard, {
   readonly register: (path: string) => Effect.Effect<void>
   readonly unregister: (path: string) => Effect.Effect<void>
-}>() {}
+}>()("effect-exec-server/PlaceholderGuard") {}
 
 /** No guard: placeholders are removed when their sandboxes end, not if the server dies first (a check at start, a test). */
 export const layerNone: Layer.Layer<PlaceholderGuard> = Layer.succeed(PlaceholderGuard, {

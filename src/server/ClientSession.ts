@@ -7,8 +7,6 @@
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { FileHandleTable } from "../fs/FileHandleTable.js"
@@ -63,8 +61,8 @@ export interface ConnectionOptions {
   readonly connection: ConnectionService
   /** The connection's scope: the session is released when it closes. */
   readonly scope: Scope.Scope
-  /** The connection fiber's runtime, which the session's log lines from callbacks run in. */
-  readonly runtime: Runtime.Runtime<never>
+  /** The connection fiber's context, which the session's log lines from callbacks run in. */
+  readonly context: Context.Context<never>
   /** For the session's listing. */
   readonly peer?: FrameTransport["peer"]
   /** The name of the surface it is served: a session it makes is listed as made by it. */
@@ -83,7 +81,7 @@ export interface ConnectionResource<A> {
 }
 
 /** The current connection's handshake and session. */
-export class ClientSession extends Context.Tag("effect-exec-server/ClientSession")<ClientSession, ClientSessionShape>() {}
+export class ClientSession extends Context.Service<ClientSession, ClientSessionShape>()("effect-exec-server/ClientSession") {}
 
 /** A connection's handshake state, released with its scope. */
 export const make = (options: ConnectionOptions): Effect.Effect<
@@ -96,7 +94,7 @@ export const make = (options: ConnectionOptions): Effect.Effect<
   const store = yield* SessionStore
   let state: HandshakeState = "awaitingInitialize"
   let attachment: Attachment | undefined
-  const runtime = options.runtime
+  const runLog = Effect.runForkWith(options.context)
   const window = options.outputWindow
   const peer: SessionPeer = {
     connectionId: connection.id,
@@ -110,12 +108,12 @@ export const make = (options: ConnectionOptions): Effect.Effect<
     notify: connection.send,
     request: connection.request,
     flow: window === undefined ? connection.flow : eitherPaused([connection.flow, window]),
-    log: (effect: Effect.Effect<void>) => void Runtime.runFork(runtime)(effect),
+    log: (effect: Effect.Effect<void>) => void runLog(effect),
     transport: options.peer?.transport,
     address: options.peer?.address
   }
   const scope = options.scope
-  // Scope.addFinalizer: Effect.addFinalizer would diff every fiber ref twice.
+  // Scope.addFinalizer: the finalizer needs nothing of this fiber's context.
   yield* Scope.addFinalizer(scope, Effect.suspend(() => attachment?.release ?? Effect.void))
 
   const resources = new Map<ConnectionResource<unknown>, Deferred.Deferred<unknown>>()
@@ -124,9 +122,9 @@ export const make = (options: ConnectionOptions): Effect.Effect<
       const existing = resources.get(key)
       if (existing !== undefined) return Deferred.await(existing) as Effect.Effect<A>
       // Claimed before anything yields: a concurrent request waits for this one's.
-      const made = Deferred.unsafeMake<unknown>(FiberId.none)
+      const made = Deferred.makeUnsafe<unknown>()
       resources.set(key, made)
-      return Effect.uninterruptible(Effect.tap(Scope.extend(make, scope), (value) => Deferred.succeed(made, value)))
+      return Effect.uninterruptible(Effect.tap(Scope.provide(make, scope), (value) => Deferred.succeed(made, value)))
     })
 
   const notReady = (): InvalidRequest =>

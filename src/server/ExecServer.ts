@@ -2,7 +2,7 @@
  * The exec-server: serves every connection a transport accepts, each with
  * its own handshake, session and scope.
  */
-import type * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
@@ -10,10 +10,8 @@ import { logAnnotated } from "../observability/logLine.js"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
-import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Spawner } from "../process/ChildProcess.js"
@@ -118,8 +116,8 @@ export const protocolSurface: Effect.Effect<Surface.Surface, never, ServerServic
  * each.
  */
 export const makeHandshakeDeadlines: Effect.Effect<ExpiryQueue, never, Scope.Scope> = Effect.map(
-  Effect.zip(Effect.runtime<never>(), Effect.scope),
-  ([runtime, scope]) => makeExpiryQueue(runtime, scope)
+  Effect.zip(Effect.context<never>(), Effect.scope),
+  ([context, scope]) => makeExpiryQueue(context, scope)
 )
 
 /**
@@ -146,7 +144,7 @@ export const serveClient = (
       ...(served.name === Surface.PROTOCOL_SURFACE ? {} : { surface: served.name })
     }
     const startedAt = yield* Clock.currentTimeMillis
-    yield* logAnnotated(LogLevel.Info, "connection opened", peer)
+    yield* logAnnotated("Info", "connection opened", peer)
     Metrics.bump(Metrics.connectionsTotal)
     Metrics.adjust(Metrics.connectionsOpen, 1)
     // Set once the dispatcher is made: whether the handshake was completed.
@@ -155,15 +153,16 @@ export const serveClient = (
     let handshakeMissed = false
     let forgetDeadline: (() => void) | undefined
     // However the connection ends (the server stopping interrupts it). Not the
-    // finalizer of a scope of serveClient's own: `Effect.scoped` copies the
-    // context, which cost more than the rest of this.
+    // finalizer of a scope of serveClient's own: `Effect.scoped` makes a scope
+    // and a copy of the context per connection (on Effect 3 that cost more
+    // than the rest of this).
     const closed = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       forgetDeadline?.()
       Metrics.adjust(Metrics.connectionsOpen, -1)
       const warning = handshakeMissed
-        ? logAnnotated(LogLevel.Warning, "connection closed: no initialize in time", { ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
+        ? logAnnotated("Warn", "connection closed: no initialize in time", { ...peer, handshakeTimeoutMs: config.handshakeTimeoutMs })
         : Effect.void
-      return Effect.zipRight(warning, logAnnotated(LogLevel.Info, "connection closed", { ...peer, durationMs: now - startedAt }))
+      return Effect.andThen(warning, logAnnotated("Info", "connection closed", { ...peer, durationMs: now - startedAt }))
     })
     yield* Effect.ensuring(
       Effect.gen(function*() {
@@ -178,7 +177,7 @@ export const serveClient = (
             stopReading?.()
           }
           if (deadlines !== undefined) forgetDeadline = deadlines.add(startedAt + config.handshakeTimeoutMs, expire)
-          else yield* Effect.fork(Effect.andThen(Effect.sleep(Duration.millis(config.handshakeTimeoutMs)), expire))
+          else yield* Effect.forkChild(Effect.andThen(Effect.sleep(Duration.millis(config.handshakeTimeoutMs)), Effect.sync(expire)))
         }
         yield* serveConnection({
           transport,
@@ -192,9 +191,9 @@ export const serveClient = (
             stopReading = stop
             if (handshakeMissed) stop()
           },
-          makeDispatcher: (connection, scope, runtime) => {
+          makeDispatcher: (connection, scope, context) => {
             const addOn = served.perConnection()
-            const made = ClientSession.make({ connection, scope, runtime, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
+            const made = ClientSession.make({ connection, scope, context, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
             return Effect.map(made, (made) => {
               session = made
               return makeDispatcher({
@@ -205,9 +204,10 @@ export const serveClient = (
                 // Each request's handler finds its connection's session beside the connection, and the
                 // methods that need the handshake (RequiresHandshake) are checked against that session.
                 requestContext: Context.make(ClientSession.ClientSession, made).pipe(
-                  Context.add(RequiresHandshake, () => made.requireReady),
+                  Context.add(RequiresHandshake, (effect) => Effect.andThen(made.requireReady, effect)),
                   Context.merge(addOn.context)
                 ),
+                fiberContext: context,
                 traced: config.tracing === true
               })
             })
@@ -236,12 +236,12 @@ export const serveAll = <E>(
     // from the transport's callback where it has one (`accept`), which spares
     // the queue's take and the stream's steps per connection (about 30 KB of
     // a short connection's 300 with the FiberSet this was).
-    const served = makeFiberGroup(Runtime.runFork(yield* Effect.runtime<ServerServices>()))
+    const served = makeFiberGroup(Effect.runForkWith(yield* Effect.context<ServerServices>()))
     yield* Effect.addFinalizer(() => served.interruptAll)
     const serve = (connection: FrameTransport): void => {
       served.run(serveClient(connection, surface, messagePool, deadlines))
     }
-    const source: ConnectionSource<E> = Stream.StreamTypeId in connections ? { connections } : connections
+    const source: ConnectionSource<E> = Stream.isStream(connections) ? { connections } : connections
     yield* source.accept === undefined
       ? Stream.runForEach(source.connections, (connection) => Effect.sync(() => serve(connection)))
       : source.accept(serve)
@@ -255,7 +255,7 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
 })
 
 /** The bubblewrap sandbox with the operator's policy from the config. */
-const makeSandbox: Effect.Effect<Sandbox["Type"], never, ServerConfig | PlaceholderGuard> = Effect.flatMap(
+const makeSandbox: Effect.Effect<Sandbox["Service"], never, ServerConfig | PlaceholderGuard> = Effect.flatMap(
   ServerConfig,
   (config) =>
     SandboxModule.make({
@@ -278,11 +278,11 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
  * dies hard.
  *
  * One layer that makes each service in turn, not a graph of each module's
- * layer: Effect builds every node of a graph through its memo map (a
- * synchronized ref, a deferred, a scope and a diff of the fiber refs each,
- * and a fiber per branch of a merge), about a hundred runtime steps per node,
- * run once per start by a process whose code is not compiled yet (see
- * docs/PERFORMANCE.md). Each module's own layer stays for compositions of
+ * layer: Effect builds every node of a graph through its memo map (a scope
+ * and a deferred each; on Effect 3 also a synchronized ref, a diff of the
+ * fiber refs and a fiber per branch of a merge, about a hundred runtime
+ * steps per node), run once per start by a process whose code is not
+ * compiled yet (see docs/PERFORMANCE.md). Each module's own layer stays for compositions of
  * their own. Made in the order they depend on one another, and released in
  * the reverse: the store (its processes) first, the reaper, which outlives
  * them all, last.
@@ -298,7 +298,7 @@ export const layerNodeServices: Layer.Layer<
   | HttpRequests,
   never,
   ServerConfig
-> = Layer.scopedContext(Effect.gen(function*() {
+> = Layer.effectContext(Effect.gen(function*() {
   const reaper = yield* ProcessReaperModule.makeNode
   const sandbox = yield* Effect.provideService(makeSandbox, PlaceholderGuard, ProcessReaperModule.placeholderGuardOf(reaper))
   const processServices = Context.make(ProcessReaper, reaper).pipe(
@@ -308,7 +308,8 @@ export const layerNodeServices: Layer.Layer<
   )
   const store = yield* Effect.provide(SessionStoreModule.make, processServices)
   const sandboxedFs = yield* Effect.provideService(SandboxedFsModule.make, Sandbox, sandbox)
-  const fileSystem = yield* Layer.build(NodeFileSystem.layer)
+  // Layer.build adds its memo map to what it built: the file system alone is kept.
+  const fileSystem = Context.pick(FileSystem.FileSystem)(yield* Layer.build(NodeFileSystem.layer))
   const httpRequests = yield* HttpRequestsModule.makeNode
   return Context.merge(processServices, fileSystem).pipe(
     Context.add(SessionStore, store),
@@ -321,6 +322,6 @@ export const layerNodeServices: Layer.Layer<
  * Runs the server for as long as the layer lives, so a larger Effect program
  * can host it next to its own services.
  */
-export const layer: Layer.Layer<never, never, ServerTransport | ServerServices> = Layer.scopedDiscard(
-  Effect.forkScoped(Effect.catchAllCause(run, (cause) => Effect.logError("exec-server stopped", cause)))
+export const layer: Layer.Layer<never, never, ServerTransport | ServerServices> = Layer.effectDiscard(
+  Effect.forkScoped(Effect.catchCause(run, (cause) => Effect.logError("exec-server stopped", cause)))
 )

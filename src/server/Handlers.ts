@@ -1,6 +1,6 @@
 /**
  * The handlers of every request and client notification, made with
- * `Group.toHandlersContext`, once per server: one module per group in
+ * `Group.toHandlers`, once per server: one module per group in
  * `handlers/` (handshake, process, fs, http, environmentConfig, capabilities), assembled here. What a
  * request needs of its connection (its `ClientSession`, the `Connection`,
  * the request's `ResponseHooks`) the dispatcher puts in each request's
@@ -21,7 +21,7 @@ import * as Surface from "./Surface.js"
 /** What the dispatcher puts in each request's context, so the handlers need none of it when they are built. */
 export type PerRequest = ClientSession | Connection | ResponseHooks
 
-/** Every handler of the protocol, as `Group.toHandlersContext` makes them, with what they need per request still asked. */
+/** Every handler of the protocol, as `Group.toHandlers` makes them, with what they need per request still asked. */
 const protocolHandlers = Effect.map(
   Effect.all([
     handshakeHandlers,
@@ -36,13 +36,13 @@ const protocolHandlers = Effect.map(
 )
 
 /** The handlers of every method of the protocol. */
-export type ServerHandlers = Effect.Effect.Success<typeof protocolHandlers>
+export type ServerHandlers = Effect.Success<typeof protocolHandlers>
 
 /**
  * Builds every handler once per server, from the server's services (built per
  * connection they were a third of the runtime's work of opening one). What
  * they need per request the dispatcher provides, so the build does not ask
- * for it. The groups' handlers are made directly (`Group.toHandlersContext`)
+ * for it. The groups' handlers are made directly (`Group.toHandlers`)
  * rather than by building their layers.
  */
 export const serverHandlers = Surface.handlers()(protocolHandlers)

@@ -118,7 +118,7 @@ export interface ServerConfigShape {
 }
 
 /** The settings of the running server. */
-export class ServerConfig extends Context.Tag("effect-exec-server/ServerConfig")<ServerConfig, ServerConfigShape>() {}
+export class ServerConfig extends Context.Service<ServerConfig, ServerConfigShape>()("effect-exec-server/ServerConfig") {}
 
 export { descriptorLimits, machineLimits, openFileLimit } from "./descriptorLimits.js"
 

@@ -12,13 +12,11 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as LogLevel from "effect/LogLevel"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import { randomUUID } from "node:crypto"
 import type { Spawner } from "../process/ChildProcess.js"
 import type { Sandbox } from "../sandbox/Sandbox.js"
@@ -33,11 +31,14 @@ import { RetentionBudget } from "../process/RetentionBudget.js"
 import { Slots } from "../process/Slots.js"
 import { InvalidRequest, type ServerBusy, SessionHeld } from "../protocol/errors.js"
 import type { FlowControl } from "../jsonrpc/FlowControl.js"
-import { ClientRequestFailed, type ConnectionService } from "../jsonrpc/Connection.js"
+import { ClientRequestFailed, Connection, type ConnectionService, ResponseHooks } from "../jsonrpc/Connection.js"
+import { RequiresHandshake } from "../protocol/rpcs.js"
 import * as Metrics from "../observability/metrics.js"
 import { logAnnotated } from "../observability/logLine.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { PROTOCOL_SURFACE } from "./Surface.js"
+// Used only once sessions are made: the cycle with ClientSession (which makes them) is settled by then.
+import { ClientSession } from "./ClientSession.js"
 
 /** A session: its id, its processes, and the connection it currently sends events to. */
 export interface Session {
@@ -90,14 +91,14 @@ export interface SessionDetails {
 }
 
 interface SessionRecord extends Session {
-  readonly scope: Scope.CloseableScope
+  readonly scope: Scope.Closeable
   /** Where events go; undefined while detached (they are only retained). */
   sink: ((event: ProcessEvent) => void) | undefined
   /** The holding connection, for what the processes' network proxies ask and report; undefined while detached. */
   client: Pick<SessionPeer, "notify" | "request"> | undefined
   holder: number | undefined
   detachTtlMs: number
-  expiry: Fiber.RuntimeFiber<void> | undefined
+  expiry: Fiber.Fiber<void> | undefined
   /** When it was last detached (while it is), for its expiry. */
   detachedAtMs: number | undefined
   readonly createdAtMs: number
@@ -118,7 +119,7 @@ export interface Attachment {
 export type ProcessServices = Spawner | OutputBuffers | Sandbox | ProcessReaper
 
 /** The server's sessions. */
-export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")<SessionStore, {
+export class SessionStore extends Context.Service<SessionStore, {
   /** Creates a session held by `peer`; -32001 when the server has its most sessions (attached or detached). */
   readonly create: (
     peer: SessionPeer,
@@ -135,10 +136,10 @@ export class SessionStore extends Context.Tag("effect-exec-server/SessionStore")
   readonly all: () => ReadonlyArray<Session>
   /** The session with this id, attached or detached. */
   readonly find: (sessionId: string) => Session | undefined
-}>() {}
+}>()("effect-exec-server/SessionStore") {}
 
 /** The store, in the scope: closing it closes every session, attached or detached. */
-export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | ProcessServices | Scope.Scope> =
+export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | ProcessServices | Scope.Scope> =
   Effect.gen(function*() {
     const config = yield* ServerConfig
     // Resolved once: a session's processes take them from here, and no method of the store asks for them.
@@ -154,8 +155,8 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
         sessionSlots.release()
         // A session released by its connection was counted attached until then.
         if (why !== "connection closed") Metrics.adjust(Metrics.sessions, -1, record.holder === undefined ? DETACHED : ATTACHED)
-        return Effect.zipRight(
-          logAnnotated(LogLevel.Info, "session closed", { sessionId: record.sessionId, why }),
+        return Effect.andThen(
+          logAnnotated("Info", "session closed", { sessionId: record.sessionId, why }),
           Scope.close(record.scope, Exit.void)
         )
       })
@@ -163,7 +164,7 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
     // Sessions' scopes are children of this one, which would close them all
     // at once too; the finalizer below, added after it and so run before
     // it, closes them at once first, each with its log line.
-    const sessionsScope = yield* Scope.fork(storeScope, ExecutionStrategy.parallel)
+    const sessionsScope = yield* Scope.fork(storeScope, "parallel")
     yield* Effect.addFinalizer(() =>
       Effect.forEach([...sessions.values()], (record) => close(record, "server stopped"), {
         concurrency: "unbounded",
@@ -248,9 +249,9 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
           Metrics.adjust(Metrics.sessions, 1, DETACHED)
           // Released from a finalizer, which is uninterruptible: the timer must
           // not inherit that, or a resume could not cancel it.
-          return logAnnotated(LogLevel.Info, "session detached", { sessionId: record.sessionId, detachTtlMs: record.detachTtlMs }).pipe(
-            Effect.zipRight(Effect.sleep(Duration.millis(record.detachTtlMs))),
-            Effect.zipRight(Effect.suspend(() => record.holder === undefined ? close(record, "detach expired") : Effect.void)),
+          return logAnnotated("Info", "session detached", { sessionId: record.sessionId, detachTtlMs: record.detachTtlMs }).pipe(
+            Effect.andThen(Effect.sleep(Duration.millis(record.detachTtlMs))),
+            Effect.andThen(Effect.suspend(() => record.holder === undefined ? close(record, "detach expired") : Effect.void)),
             Effect.interruptible,
             Effect.forkIn(storeScope),
             Effect.map((fiber) => {
@@ -264,19 +265,22 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
     /** A new session held by `peer`, its slot already taken. */
     const makeSession = (peer: SessionPeer, detachTtlMs: number, client: SessionClient) =>
       Effect.gen(function*() {
-        const scope = yield* Scope.fork(sessionsScope, ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(sessionsScope, "sequential")
         const sessionId = randomUUID()
         // The record is filled in below; the table's emit reads its current sink.
         let record: SessionRecord | undefined
         // The tables are given the session's scope and services rather than
-        // provided them: a provision copies the context, and each service
-        // looked up is two runtime steps.
-        const runtime = yield* Effect.runtime<never>()
-        const tableRuntime = Runtime.make({
-          context: Context.add(processServices, Scope.Scope, scope),
-          runtimeFlags: runtime.runtimeFlags,
-          fiberRefs: runtime.fiberRefs
-        })
+        // provided them: each service looked up is a runtime step. What the
+        // creating fiber carries (its logger and log level) comes along, as
+        // Effect 3's runtime kept its fiber refs; not its span nor its
+        // connection's services, which Effect 3 kept none of either (a
+        // detached session must not hold on to its first connection).
+        const current = yield* Effect.context<never>()
+        const tableContext = Context.add(
+          Context.merge(Context.omit(Tracer.ParentSpan, Connection, ResponseHooks, ClientSession, RequiresHandshake)(current), processServices),
+          Scope.Scope,
+          scope
+        )
         const processes = yield* makeProcessTableIn({
           graceMs: config.graceMs,
           retainedOutputBytes: config.retainedOutputBytes,
@@ -301,9 +305,9 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
                   : record.client.request(method, params)
               )
           }
-        }, tableRuntime)
+        }, tableContext)
         const files = yield* makeFileHandleTableIn({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }, scope)
-        yield* logAnnotated(LogLevel.Info, "session created", { sessionId, connectionId: peer.connectionId, detachTtlMs })
+        yield* logAnnotated("Info", "session created", { sessionId, connectionId: peer.connectionId, detachTtlMs })
         record = {
           sessionId,
           processes,
@@ -356,7 +360,7 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
           const expiry = record.expiry
           record.expiry = undefined
           if (expiry !== undefined) yield* Fiber.interrupt(expiry)
-          yield* logAnnotated(LogLevel.Info, "session resumed", { sessionId, connectionId: peer.connectionId })
+          yield* logAnnotated("Info", "session resumed", { sessionId, connectionId: peer.connectionId })
           return attachment
         }),
       list: () =>
@@ -378,4 +382,4 @@ export const make: Effect.Effect<SessionStore["Type"], never, ServerConfig | Pro
   })
 
 /** The store; closing it closes every session, attached or detached. */
-export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServices> = Layer.scoped(SessionStore, make)
+export const layer: Layer.Layer<SessionStore, never, ServerConfig | ProcessServices> = Layer.effect(SessionStore, make)

@@ -6,8 +6,8 @@
  * top of the server (the web console) serves its own connections with a
  * wider surface still, through `ExecServer.serveAll`.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
+import type * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { AckWindow } from "../jsonrpc/FlowControl.js"
@@ -63,12 +63,12 @@ export const make = <Requests extends Rpc.Any, Notifications extends Rpc.Any>(op
 })
 
 /**
- * A build of handlers (`Group.toHandlersContext`) as it needs only what it
+ * A build of handlers (`Group.toHandlers`) as it needs only what it
  * is built with: what its handlers ask of each request (the connection, its
  * session, the response hooks) the dispatcher provides, and what they ask
  * of their connection (`PerConnection`, say the window of
  * `ConnectionAddOn.context`) the surface's `perConnection` does:
- * `Surface.handlers<MyWindow>()(MyRpcs.toHandlersContext({...}))`.
+ * `Surface.handlers<MyWindow>()(MyRpcs.toHandlers({...}))`.
  */
 export const handlers = <PerConnection = never>() =>
 <A, E, R>(build: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, PerRequest | PerConnection>> =>
@@ -106,6 +106,6 @@ export const merge = (base: Surface, wider: Surface, name: string = wider.name):
  * Methods every connection of the server is served beside the protocol's
  * (the console's `console/createLink`); none by default.
  */
-export class ProtocolExtension extends Context.Reference<ProtocolExtension>()("effect-exec-server/ProtocolExtension", {
-  defaultValue: (): Surface => empty
-}) {}
+export const ProtocolExtension: Context.Reference<Surface> = Context.Reference<Surface>("effect-exec-server/ProtocolExtension", {
+  defaultValue: () => empty
+})

@@ -3,14 +3,14 @@
  * go through the real codec and dispatcher, with no transport. For tests of
  * handlers with mocked Layers and for checking the wire format.
  */
+import type * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
+import type * as Rpc from "effect/rpc/Rpc"
 import type * as Scope from "effect/Scope"
-import type * as Rpc from "@effect/rpc/Rpc"
 import type { ExecServerRpcs } from "../protocol/rpcs.js"
 import { type Frame, messageText } from "../wire/JsonRpc.js"
 import { serveClient, type ServerServices } from "../server/ExecServer.js"
@@ -69,7 +69,7 @@ export const make: Effect.Effect<TestConnection, never, Scope.Scope | ServerServ
  * methods beside the protocol's); the server's `protocolSurface` without it.
  */
 export const makeServed = (surface?: Surface): Effect.Effect<TestConnection, never, Scope.Scope | ServerServices> => Effect.gen(function*() {
-  const incoming = yield* Mailbox.make<Frame>()
+  const incoming = yield* Queue.make<Frame, Cause.Done>()
   const notifications = yield* Queue.unbounded<TestNotification>()
   const others = yield* Queue.unbounded<unknown>()
   const pending = new Map<unknown, Deferred.Deferred<TestResponse<never>>>()
@@ -79,19 +79,19 @@ export const makeServed = (surface?: Surface): Effect.Effect<TestConnection, nev
   const route = (message: TestResponse<never> & TestNotification) => {
     received.push(message)
     if (Array.isArray(message)) {
-      Queue.unsafeOffer(others, message)
+      Queue.offerUnsafe(others, message)
       return
     }
     if ("method" in message && !("id" in message)) {
-      Queue.unsafeOffer(notifications, message)
+      Queue.offerUnsafe(notifications, message)
       return
     }
     const waiter = pending.get(message.id)
     if (waiter !== undefined) {
       pending.delete(message.id)
-      Deferred.unsafeDone(waiter, Effect.succeed(message))
+      Deferred.doneUnsafe(waiter, Effect.succeed(message))
     } else {
-      Queue.unsafeOffer(others, message)
+      Queue.offerUnsafe(others, message)
     }
   }
 
@@ -105,7 +105,7 @@ export const makeServed = (surface?: Surface): Effect.Effect<TestConnection, nev
   }, surface).pipe(Effect.forkScoped)
 
   const sendRaw = (message: unknown) =>
-    incoming.offer({ _tag: "Text", text: typeof message === "string" ? message : JSON.stringify(message) })
+    Queue.offer(incoming, { _tag: "Text", text: typeof message === "string" ? message : JSON.stringify(message) })
       .pipe(Effect.asVoid)
 
   const request = <M extends string>(method: M, params?: unknown) =>
@@ -140,7 +140,7 @@ export const makeServed = (surface?: Surface): Effect.Effect<TestConnection, nev
     nextNotification,
     nextMessage: Queue.take(others),
     received,
-    close: Effect.zipRight(incoming.end, Fiber.join(server))
+    close: Effect.andThen(Queue.end(incoming), Fiber.join(server))
   }
 })
 

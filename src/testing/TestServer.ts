@@ -6,7 +6,7 @@
  * `ServerConfig` with overrides. The startup snapshot's rehearsal
  * (`cli/snapshotRehearsal.ts`) serves its client on these too.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import type { Spawner } from "../process/ChildProcess.js"
 import * as OutputBuffers from "../process/OutputBuffers.js"

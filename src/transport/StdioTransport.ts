@@ -2,10 +2,10 @@
  * The stdio transport: one connection, JSON messages one per line on stdin
  * and stdout. The connection ends when stdin ends.
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Readable, Writable } from "node:stream"
@@ -29,17 +29,17 @@ export const fromStreams = (options: {
 }): Effect.Effect<FrameTransport, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { input, output } = options
-    const frames = yield* Mailbox.make<Frame, Error>()
+    const frames = yield* Queue.make<Frame, Error | Cause.Done>()
     const framer = new LineFramer(options.maxMessageBytes)
     const onData = (chunk: Buffer) => {
       const complete = framer.push(chunk)
-      if (complete.length > 0) frames.unsafeOfferAll(complete)
+      if (complete.length > 0) Queue.offerAllUnsafe(frames, complete)
     }
     const onEnd = () => {
-      frames.unsafeOfferAll(framer.end())
-      frames.unsafeDone(Exit.void)
+      Queue.offerAllUnsafe(frames, framer.end())
+      Queue.endUnsafe(frames)
     }
-    const onError = (error: Error) => frames.unsafeDone(Exit.fail(error))
+    const onError = (error: Error) => Queue.failCauseUnsafe(frames, Cause.fail(error))
     // A peer that goes away makes writes fail with EPIPE: that ends the
     // connection through the failed write, not the whole process.
     const onOutputError = () => {}
@@ -57,7 +57,7 @@ export const fromStreams = (options: {
       }),
       // The output's error listener stays until the scope closes: a write
       // still on its way when the connection ends may yet fail.
-      () => Effect.zipRight(detachInput, Effect.sync(() => output.off("error", onOutputError)))
+      () => Effect.andThen(detachInput, Effect.sync(() => output.off("error", onOutputError)))
     )
     return {
       frames,
@@ -67,7 +67,7 @@ export const fromStreams = (options: {
       // client takes nothing for this long.
       closeFlushStallMs: STDOUT_STALL_MS,
       write: (messages, done) => writeLines(output, messages, done),
-      close: Effect.zipRight(
+      close: Effect.andThen(
         detachInput,
         Effect.sync(() => {
           if (!input.destroyed) input.destroy()
@@ -98,4 +98,4 @@ export const make = (options: StdioTransportOptions = {}): Effect.Effect<typeof 
 
 /** Serves the process's own stdin and stdout as the one connection. */
 export const layer = (options: StdioTransportOptions = {}): Layer.Layer<ServerTransport> =>
-  Layer.scoped(ServerTransport, make(options))
+  Layer.effect(ServerTransport, make(options))

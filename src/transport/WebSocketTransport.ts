@@ -7,12 +7,10 @@
  * exists.
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
-import * as Runtime from "effect/Runtime"
+import * as Result from "effect/Result"
 import * as Metrics from "../observability/metrics.js"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -75,7 +73,7 @@ export const make = (
   })
 
 /** The route of a plain server: every path is the server (upgraded at once, see `admit`). */
-const admitEvery: UpgradeRoute<void> = () => Effect.succeed(Either.right(undefined))
+const admitEvery: UpgradeRoute<void> = () => Effect.succeed(Result.succeed(undefined))
 
 /**
  * Listens as `make` does, and routes each authenticated upgrade by its path
@@ -102,8 +100,9 @@ export const makeRouted = <A>(
     // A sandbox's processes are refused as clients (see Sandbox.peerRefusal): required, so that no composition of
     // the Layers can leave the check out (a listener without sandboxes provides Sandbox.layerUnavailable).
     const sandbox = yield* Sandbox
-    const runtime = yield* Effect.runtime<never>()
-    const { logRefusal, misdirected, verifyBearer } = yield* makeAdmission(options, runtime)
+    const context = yield* Effect.context<never>()
+    const runFork = Effect.runForkWith(context)
+    const { logRefusal, misdirected, verifyBearer } = yield* makeAdmission(options, context)
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     const accepted = yield* makeHandoff<RoutedConnection<A>>()
     const mounted = yield* Queue.unbounded<FrameTransport>()
@@ -184,7 +183,7 @@ export const makeRouted = <A>(
             // Only a signed token carries claims; it was verified before the upgrade was admitted.
             grants: options.signedBearer === undefined || toMount ? [] : signedBearerGrants(bearerOf(request))
           })
-          if (toMount) Queue.unsafeOffer(mounted, transport)
+          if (toMount) Queue.offerUnsafe(mounted, transport)
           else accepted.offer({ transport, route: route as A, closeWith })
         })
       }
@@ -195,22 +194,22 @@ export const makeRouted = <A>(
         upgradeDone(socket)
         return upgrade(undefined)
       }
-      const connectionScope = Effect.runSync(Scope.fork(transportScope, ExecutionStrategy.sequential))
-      socket.once("close", () => Runtime.runFork(runtime)(Scope.close(connectionScope, Exit.void)))
+      const connectionScope = Scope.forkUnsafe(transportScope, "sequential")
+      socket.once("close", () => runFork(Scope.close(connectionScope, Exit.void)))
       const routed = options.route({ path, bearer: bearerOf(request) })
-      Runtime.runFork(runtime)(Scope.extend(routed, connectionScope)).addObserver((exit) => {
+      runFork(Scope.provide(routed, connectionScope)).addObserver((exit) => {
         if (socket.destroyed) return
         upgradeDone(socket)
         if (Exit.isFailure(exit)) {
           logRefusal(500, "the route failed", address)
           return refuse(socket, 500, "Internal Server Error")
         }
-        if (Either.isLeft(exit.value)) {
-          const { reason, status } = exit.value.left
+        if (Result.isFailure(exit.value)) {
+          const { reason, status } = exit.value.failure
           logRefusal(status, reason, address)
           return refuse(socket, status, Http.STATUS_CODES[status] ?? "Refused", reason)
         }
-        upgrade(exit.value.right)
+        upgrade(exit.value.success)
       })
     }
     httpServer.on("upgrade", (request, socket: Duplex, head: Buffer) => {
@@ -250,7 +249,7 @@ export const makeRouted = <A>(
         turnAway(401, "Unauthorized", why)
       }).catch(() => socket.destroy())
     })
-    const port = yield* Effect.async<number, TransportError>((resume) => {
+    const port = yield* Effect.callback<number, TransportError>((resume) => {
       const onError = (error: Error) => resume(Effect.fail(
           new TransportError({ message: `cannot listen on ${formatUrl(options.host, options.port)}: ${error.message}` })
         ))
@@ -261,7 +260,7 @@ export const makeRouted = <A>(
       })
     })
     yield* Effect.addFinalizer(() =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         stopping = true
         for (const client of wss.clients) client.terminate()
         wss.close()
@@ -276,4 +275,4 @@ export const makeRouted = <A>(
 
 /** Provides the WebSocket transport, listening for as long as the layer lives. */
 export const layer = (options: WebSocketListenOptions): Layer.Layer<ServerTransport, TransportError, Sandbox> =>
-  Layer.scoped(ServerTransport, Effect.map(make(options), ({ transport }) => transport))
+  Layer.effect(ServerTransport, Effect.map(make(options), ({ transport }) => transport))

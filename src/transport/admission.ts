@@ -5,8 +5,8 @@
  * allowed origins, the bounded log of refusals, and the HTTP endpoints
  * (health, readiness, metrics, a mounted application's pages).
  */
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
 import type * as Http from "node:http"
 import type * as Net from "node:net"
 import type { Duplex } from "node:stream"
@@ -97,7 +97,7 @@ export interface Admission {
 /** The admission of `options`; a bad combination of tokens or a bad allowed host fails the listener. */
 export const makeAdmission = (
   options: WebSocketListenOptions,
-  runtime: Runtime.Runtime<never>
+  context: Context.Context<never>
 ): Effect.Effect<Admission, TransportError> =>
   Effect.gen(function*() {
     const authProblem = bearerAuthProblem(options)
@@ -120,8 +120,9 @@ export const makeAdmission = (
         if (upgrade) Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
         const heldBack = refusalLog.take(address)
         if (heldBack === undefined) return
-        Runtime.runFork(runtime)(
-          Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ status, why, peer: address ?? "unknown", ...heldBack }))
+        // Effect 4 writes annotations in this order (Effect 3 in its HashMap's): why, peer, status, as on Effect 3.
+        Effect.runForkWith(context)(
+          Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ why, peer: address ?? "unknown", status, ...heldBack }))
         )
       }
     }

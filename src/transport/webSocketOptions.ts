@@ -4,7 +4,7 @@
  * application a server may mount beside itself (the web console).
  */
 import type * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
+import type * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import type * as Http from "node:http"
 import type { FrameTransport } from "../jsonrpc/Transport.js"
@@ -33,7 +33,7 @@ export interface UpgradeRequest {
  * before the upgrade, or closed after it), so what it opens lives exactly as
  * long as the connection.
  */
-export type UpgradeRoute<A> = (request: UpgradeRequest) => Effect.Effect<Either.Either<A, RouteRefusal>, never, Scope.Scope>
+export type UpgradeRoute<A> = (request: UpgradeRequest) => Effect.Effect<Result.Result<A, RouteRefusal>, never, Scope.Scope>
 
 /** Why an upgrade of a mounted application's socket is refused. */
 export interface MountRefusal extends RouteRefusal {

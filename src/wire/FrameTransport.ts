@@ -20,10 +20,11 @@
  *   write through `done`;
  * - `close` is idempotent and safe after the peer is gone.
  */
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
 import type { Frame } from "./JsonRpc.js"
 import type { WriteBatch } from "./writers.js"
 
@@ -40,8 +41,8 @@ export const CONSOLE_CLAIM = "exec_server_console"
 
 /** A bidirectional channel of frames (stdio lines, WebSocket messages, a NATS stream's messages): one connection. */
 export interface FrameTransport<E = unknown> {
-  /** Incoming frames, in order; done when the peer closes the connection, failed (with `E`) when reading fails. */
-  readonly frames: Mailbox.ReadonlyMailbox<Frame, E>
+  /** Incoming frames, in order; ended (`Cause.Done`) when the peer closes the connection, failed (with `E`) when reading fails. */
+  readonly frames: Queue.Dequeue<Frame, E | Cause.Done>
   /** Writes batches of serialized messages, in order. */
   readonly write: WriteBatch
   /** Lets the connection go (closes a socket, ends a pipe, stops reading a stream). */
@@ -63,7 +64,7 @@ export interface FrameTransport<E = unknown> {
 /** The frames of a source that can be paused, as a transport delivers them. */
 export interface Inbox<E> {
   /** What the transport hands over as its `frames`. */
-  readonly frames: Mailbox.ReadonlyMailbox<Frame, E>
+  readonly frames: Queue.Dequeue<Frame, E | Cause.Done>
   /** A frame arrived (callable from any callback). */
   readonly deliver: (frame: Frame) => void
   /** The source ended: after the frames still waiting, `frames` ends with `exit`. */
@@ -75,7 +76,7 @@ export interface Inbox<E> {
 }
 
 /**
- * Frames into a mailbox of `capacity`: those that find it full wait in
+ * Frames into a queue of `capacity`: those that find it full wait in
  * order, the source paused (`pause`) until the consumer has made room for
  * them all (`resume`). A source that delivers a few more after its pause
  * (ws emits what it had already read) loses none.
@@ -85,24 +86,31 @@ export const makeInbox = <E>(options: {
   readonly pause: () => void
   readonly resume: () => void
 }): Inbox<E> => {
-  const frames = Effect.runSync(Mailbox.make<Frame, E>(options.capacity === undefined ? undefined : { capacity: options.capacity }))
+  const frames = Effect.runSync(
+    Queue.make<Frame, E | Cause.Done>(options.capacity === undefined ? undefined : { capacity: options.capacity })
+  )
   const overflow: Array<Frame> = []
   let ending: Exit.Exit<void, E> | undefined
-  let drainer: Fiber.RuntimeFiber<void> | undefined
-  /** Moves the overflow into the mailbox as the consumer makes room, then reads the source again. */
+  let drainer: Fiber.Fiber<void> | undefined
+  /** Ends the queue as the source ended: done (`Cause.Done`) after a clean end, failed with its cause otherwise. */
+  const finish = (exit: Exit.Exit<void, E>): void => {
+    if (Exit.isSuccess(exit)) Queue.endUnsafe(frames)
+    else Queue.failCauseUnsafe(frames, exit.cause)
+  }
+  /** Moves the overflow into the queue as the consumer makes room, then reads the source again. */
   const drain = Effect.gen(function*() {
     while (overflow.length > 0) {
-      yield* frames.offer(overflow[0]!)
+      yield* Queue.offer(frames, overflow[0]!)
       overflow.shift()
     }
     drainer = undefined
-    if (ending !== undefined) yield* frames.done(ending)
+    if (ending !== undefined) finish(ending)
     else options.resume()
   })
   return {
     frames,
     deliver: (frame) => {
-      if (overflow.length === 0 && frames.unsafeOffer(frame)) return
+      if (overflow.length === 0 && Queue.offerUnsafe(frames, frame)) return
       overflow.push(frame)
       if (overflow.length === 1) {
         options.pause()
@@ -113,7 +121,7 @@ export const makeInbox = <E>(options: {
       if (ending !== undefined) return
       ending = exit
       // Frames still waiting come first.
-      if (overflow.length === 0) frames.unsafeDone(exit)
+      if (overflow.length === 0) finish(exit)
     },
     behind: () => overflow.length > 0,
     stop: () => {

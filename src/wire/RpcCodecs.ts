@@ -3,88 +3,112 @@
  * the server decodes payloads and encodes results, the client encodes
  * payloads, decodes results and decodes the server's notifications.
  */
-import type * as Rpc from "@effect/rpc/Rpc"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import * as Result from "effect/Result"
+import type * as Rpc from "effect/rpc/Rpc"
 import * as Schema from "effect/Schema"
+import * as SchemaJITCompiler from "effect/schema/SchemaJITCompiler"
 import * as SchemaAST from "effect/SchemaAST"
-import { Invalid, plainParseOf } from "./plainParse.js"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaParser from "effect/SchemaParser"
 
 /**
- * An Rpc's codecs. Synchronous: every schema of the protocol is, and the
- * Either API spares each message the Effect machinery of a decode.
+ * An Rpc's codecs. Synchronous: every schema of the protocol is, and a
+ * `Result` spares each message the Effect machinery of a decode.
  */
 export interface RpcCodec {
   /** Params (or a notification's payload) from the wire, every error reported. */
-  readonly decodePayload: (params: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly decodePayload: (params: unknown) => Result.Result<unknown, Schema.SchemaError>
   /** Params to the wire. */
-  readonly encodePayload: (payload: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly encodePayload: (payload: unknown) => Result.Result<unknown, Schema.SchemaError>
   /** A result from the wire. */
-  readonly decodeSuccess: (result: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly decodeSuccess: (result: unknown) => Result.Result<unknown, Schema.SchemaError>
   /** A result to the wire. */
-  readonly encodeSuccess: (value: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly encodeSuccess: (value: unknown) => Result.Result<unknown, Schema.SchemaError>
 }
 
 const codecs = new WeakMap<Rpc.AnyWithProps, RpcCodec>()
 
-/** A client's params are checked with every error reported. */
-const payloadOptions: SchemaAST.ParseOptions = { errors: "all" }
+/**
+ * A client's params are checked with every error reported, and the value
+ * refused in each (Effect 4 leaves inputs out of its issues unless asked:
+ * the -32602 texts say "actual ...").
+ */
+const payloadOptions: SchemaAST.ParseOptions = { errors: "all", reportInput: true }
 
 /**
- * Schema's `parse`, with what it throws refused as it refuses the rest: a
- * union reads its discriminator with `String()`, which throws for an object
- * whose `toString` is no function (`{"type": {"toString": 0}}` from the
- * wire), and a throw there ended the connection unanswered.
+ * Schema's synchronous parse as a `Result`. It tries the schema's compiled
+ * fast path first and builds the detailed issue only for an input that
+ * fails it (what plainParse did on Effect 3), throwing it as the `cause` of
+ * an Error. Any other throw (an object from the wire whose `toString` is no
+ * function, read by a union's discriminator) is refused as the rest are: a
+ * throw there would end the connection unanswered.
  */
-const refusingThrows = (
-  ast: SchemaAST.AST,
-  parse: (input: unknown) => Either.Either<unknown, ParseResult.ParseError>
-) =>
-(input: unknown): Either.Either<unknown, ParseResult.ParseError> => {
+const resultOf = (parse: (input: unknown) => unknown) =>
+(input: unknown): Result.Result<unknown, Schema.SchemaError> => {
   try {
-    return parse(input)
+    return Result.succeed(parse(input))
   } catch (error) {
+    const cause = error instanceof Error ? error.cause : undefined
+    if (SchemaIssue.isIssue(cause)) return Result.fail(new Schema.SchemaError(cause))
     const why = error instanceof Error ? error.message : String(error)
-    return Either.left(new ParseResult.ParseError({ issue: new ParseResult.Type(ast, input, `unreadable value (${why})`) }))
+    return Result.fail(unreadable(input, why))
   }
 }
 
+/** The refusal of a value a parse could not read. */
+const unreadable = (input: unknown, why: string): Schema.SchemaError =>
+  new Schema.SchemaError(new SchemaIssue.InvalidValue({ message: `unreadable value (${why})` }, input, { reportInput: true }))
+
+const decoder = (schema: Schema.Top, options?: SchemaAST.ParseOptions) =>
+  resultOf(SchemaParser.decodeUnknownSync(schema as Schema.Decoder<unknown>, options))
+const encoder = (schema: Schema.Top, options?: SchemaAST.ParseOptions) =>
+  resultOf(SchemaParser.encodeUnknownSync(schema as Schema.Encoder<unknown>, options))
+
 /**
- * `parse`, preceded by the schema's plain parse where it has one: Schema's
- * own parse then runs only for what the plain one does not accept, to say
- * why (or to accept it, being the authority).
+ * Whether no part of `ast` has a check (a refinement). Effect 4 keeps
+ * checks on the encoded side (`toEncoded` of a checked schema without
+ * transformations is the schema itself), where Effect 3's `encodedAST`
+ * dropped them. A suspended or declared schema counts as checked.
  */
-const withPlainParse = (
-  ast: SchemaAST.AST,
-  isDecoding: boolean,
-  schemaParse: (input: unknown) => Either.Either<unknown, ParseResult.ParseError>,
-  options?: SchemaAST.ParseOptions
-): (input: unknown) => Either.Either<unknown, ParseResult.ParseError> => {
-  const plain = plainParseOf(ast, isDecoding, options)
-  // The plain parse hands a schema's own transformations to Schema too.
-  return refusingThrows(ast, plain === undefined ? schemaParse : (input) => {
-    const value = plain(input)
-    return value === Invalid ? schemaParse(input) : Either.right(value)
-  })
+const checkFree = (ast: SchemaAST.AST): boolean => {
+  if (ast.checks !== undefined) return false
+  switch (ast._tag) {
+    case "Objects":
+      return ast.propertySignatures.every((property) => checkFree(property.type)) &&
+        ast.indexSignatures.every((index) => checkFree(index.parameter) && checkFree(index.type))
+    case "Arrays":
+      return ast.elements.every(checkFree) && ast.rest.every(checkFree)
+    case "Union":
+      return ast.types.every(checkFree)
+    case "Suspend":
+    case "Declaration":
+      return false
+    default:
+      return true
+  }
 }
 
 /** The codecs of `rpc`, derived on its first use. */
 export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
   let codec = codecs.get(rpc)
   if (codec === undefined) {
-    const payload = rpc.payloadSchema as Schema.Schema<unknown, unknown>
-    const success = rpc.successSchema as Schema.Schema<unknown, unknown>
+    const payload = rpc.payloadSchema as Schema.Top
+    const success = rpc.successSchema as Schema.Top
+    // Schema's generated decoders for these schemas (and theirs alone: the
+    // application's own schemas keep the interpreter): measured, half the
+    // CPU of the interpreter for a process/start with a sandbox, the same
+    // for small payloads.
+    SchemaJITCompiler.enable(payload.ast)
+    SchemaJITCompiler.enable(success.ast)
     codec = {
-      decodePayload: withPlainParse(payload.ast, true, Schema.decodeUnknownEither(payload, payloadOptions), payloadOptions),
-      encodePayload: withPlainParse(payload.ast, false, Schema.encodeEither(payload)),
-      decodeSuccess: withPlainParse(success.ast, true, Schema.decodeUnknownEither(success)),
+      decodePayload: decoder(payload, payloadOptions),
+      encodePayload: encoder(payload),
+      decodeSuccess: decoder(success),
       // A result whose schema has no transformation or refinement (its encoded
       // form is itself) is already in wire form, and its type was checked when
       // the handler was compiled: walking 20,000 directory entries to confirm
       // that took longer than listing them.
-      encodeSuccess: SchemaAST.encodedAST(success.ast) === success.ast
-        ? Either.right
-        : withPlainParse(success.ast, false, Schema.encodeEither(success))
+      encodeSuccess: SchemaAST.toEncoded(success.ast) === success.ast && checkFree(success.ast) ? Result.succeed : encoder(success)
     }
     codecs.set(rpc, codec)
   }

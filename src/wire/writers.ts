@@ -16,7 +16,7 @@ export type WriteBatch = (messages: ReadonlyArray<OutgoingMessage>, done: (error
 
 /** A write as an effect that completes when the batch is written. */
 export const writeEffect = (write: WriteBatch, messages: ReadonlyArray<OutgoingMessage>): Effect.Effect<void, unknown> =>
-  Effect.async<void, unknown>((resume) =>
+  Effect.callback<void, unknown>((resume) =>
     write(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
   )
 

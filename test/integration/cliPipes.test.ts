@@ -328,7 +328,9 @@ describe("exec-server exec: a terminal only where both ends of the client are on
     const server = await startServer()
     const session = `cli-tty-${process.pid}`
     sessions.push(session)
-    execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", "30", "bash --norc"])
+    // Wide enough that no typed line wraps: one that fills whole rows exactly
+    // (360 columns from /work/wt/effect4) has its output joined to it by -J.
+    execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "1000", "-y", "30", "bash --norc"])
     const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
     const out = Path.join(tempDir(), "out.txt")
     let shown = ""

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { expectTypeOf } from "vitest"
-import { Chunk, Context, Duration, Effect, Either, Layer, Logger, LogLevel, Stream } from "effect"
+import { Context, Duration, Effect, Fiber, Layer, References, Result, Stream } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
@@ -56,7 +56,7 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
           cwd: "/tmp"
         })
         const seen: Array<string> = []
-        const events = yield* proc.events.pipe(
+        const all = yield* proc.events.pipe(
           Stream.tap((event) =>
             event._tag === "Output"
               ? Effect.gen(function*() {
@@ -69,7 +69,6 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
           ),
           Stream.runCollect
         )
-        const all = Chunk.toReadonlyArray(events)
         expect(seen.join("")).toContain("echo:hello")
         expect(all.map((event) => event.seq)).toEqual(all.map((_, i) => i + 1))
         expect(all.at(-1)?._tag).toBe("Closed")
@@ -101,12 +100,12 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
   })
 
 /** A client over a real WebSocket to a server embedded in this process on a free port. */
-const overWebSocket = Layer.unwrapScoped(
+const overWebSocket = Layer.unwrap(
   Effect.gen(function*() {
     const { transport, url } = yield* WebSocketTransport.make({ host: "127.0.0.1", port: 0 })
     yield* ExecServer.run.pipe(
       Effect.provideService(Transport.ServerTransport, transport),
-      Logger.withMinimumLogLevel(LogLevel.Warning),
+      Effect.provideService(References.MinimumLogLevel, "Warn"),
       Effect.forkScoped
     )
     return ExecServerClient.layerWebSocket({ url })
@@ -131,11 +130,11 @@ describe("client over WebSocket", () => {
       expect(text(result.stdout)).toBe("over ws\n")
 
       const proc = yield* client.start({ argv: ["sleep", "30"], env, cwd: "/tmp" })
-      const streamed = yield* proc.events.pipe(Stream.runDrain, Effect.either, Effect.fork)
+      const streamed = yield* proc.events.pipe(Stream.runDrain, Effect.result, Effect.forkChild)
       const killedAt = Date.now()
       server.child.kill("SIGKILL")
-      const outcome = yield* streamed.await.pipe(Effect.flatten)
-      expect(Either.isLeft(outcome) && outcome.left._tag).toBe("ExecServer/TransportClosed")
+      const outcome = yield* Fiber.join(streamed)
+      expect(Result.isFailure(outcome) && outcome.failure._tag).toBe("ExecServer/TransportClosed")
       expect(Date.now() - killedAt).toBeLessThan(1000)
       const later = yield* client.list.pipe(Effect.flip)
       expect(later._tag).toBe("ExecServer/TransportClosed")

@@ -44,9 +44,9 @@ const runBehindProxy = (argv: ReadonlyArray<string>, networkProxy: ExecServerCli
   Effect.scoped(Effect.gen(function*() {
     const client = yield* ExecServerClient.ExecServerClient
     const handle = yield* client.start({ argv, env, cwd: "/tmp", networkProxy })
-    const notes = yield* Effect.fork(Stream.runCollect(handle.networkDecisions))
+    const notes = yield* Effect.forkChild(Stream.runCollect(handle.networkDecisions))
     const output = yield* handle.events.pipe(
-      Stream.runFold("", (text, event) => event._tag === "Output" ? text + Buffer.from(event.bytes).toString() : text)
+      Stream.runFold(() => "", (text, event) => event._tag === "Output" ? text + Buffer.from(event.bytes).toString() : text)
     )
     return { ...answerOf(output), output, notes: [...(yield* Fiber.join(notes))] }
   }))

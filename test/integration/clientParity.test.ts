@@ -4,7 +4,7 @@
  * in this process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Schedule, Stream } from "effect"
+import { Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import type * as Net from "node:net"
@@ -28,7 +28,7 @@ const withDir = <A, E, R>(use: (dir: string) => Effect.Effect<A, E, R>) =>
   )
 
 const upstream = Effect.acquireRelease(
-  Effect.async<Http.Server>((resume) => {
+  Effect.callback<Http.Server>((resume) => {
     const server = Http.createServer((request, response) => {
       if (request.url === "/stream") {
         response.write("one,")
@@ -40,7 +40,7 @@ const upstream = Effect.acquireRelease(
     })
     server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
   }),
-  (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+  (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
 )
 
 describe("client methods for the reference's additions", () => {
@@ -71,7 +71,7 @@ describe("client methods for the reference's additions", () => {
         yield* existing.changed
         const watch = yield* fs.watchMissing([Path.join(dir, "later")])
         expect(watch.watching).toBe(true)
-        const changed = yield* Effect.fork(watch.changed)
+        const changed = yield* Effect.forkChild(watch.changed)
         writeFileSync(Path.join(dir, "later"), "")
         yield* Fiber.join(changed)
       }).pipe(Effect.scoped, Effect.provide(client))
@@ -86,15 +86,15 @@ describe("client methods for the reference's additions", () => {
           Stream.filter((change) => change.path.includes("/new-") && change.kind === "created"),
           Stream.take(1),
           Stream.runCollect,
-          Effect.fork
+          Effect.forkChild
         )
         // The stream's start is not observable from here: new files until one is seen.
         let next = 0
         yield* Effect.repeat(
           Effect.sync(() => writeFileSync(Path.join(dir, `new-${next++}`), "")),
-          { until: () => seen.unsafePoll() !== null, schedule: Schedule.spaced("20 millis") }
+          { until: () => seen.pollUnsafe() !== undefined, schedule: Schedule.spaced("20 millis") }
         ).pipe(Effect.timeout("10 seconds"))
-        expect(Chunk.size(yield* Fiber.join(seen))).toBe(1)
+        expect((yield* Fiber.join(seen)).length).toBe(1)
       }).pipe(Effect.provide(client))
     ))
 
@@ -109,7 +109,7 @@ describe("client methods for the reference's additions", () => {
       const streamed = yield* http.stream({ url: `${url}/stream` })
       expect(streamed.status).toBe(200)
       const chunks = yield* Stream.runCollect(streamed.body)
-      expect(Buffer.concat(Chunk.toReadonlyArray(chunks)).toString()).toBe("one,two")
+      expect(Buffer.concat(chunks).toString()).toBe("one,two")
       const refused = yield* http.request({ url: "ftp://x/" }).pipe(Effect.flip)
       expect(refused._tag).toBe("ExecServer/InvalidParams")
     }).pipe(Effect.scoped, Effect.provide(client)))

@@ -6,7 +6,7 @@
  * nothing of the client's own environment goes over the wire by default.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Either, Exit, Layer, Scope, Stream } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Layer, Result, Scope, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs"
 import * as Http from "node:http"
@@ -80,18 +80,18 @@ describe("client reconnect and resume", () => {
         Stream.tap((event) =>
           Effect.sync(() => {
             if (event._tag === "Output") seen += text(event.bytes)
-            if (seen.includes("line-40\n")) Deferred.unsafeDone(midway, Exit.void)
+            if (seen.includes("line-40\n")) Deferred.doneUnsafe(midway, Effect.void)
           })
         ),
         Stream.runCollect,
-        Effect.fork
+        Effect.forkChild
       )
       yield* Deferred.await(midway)
       // The network fails, and stays down for the first attempts.
       proxy.refuse(true)
       proxy.cut()
       setTimeout(() => proxy.refuse(false), 300)
-      const events = [...(yield* collected.await.pipe(Effect.flatten))]
+      const events = yield* Fiber.join(collected)
       const expected = Array.from({ length: 300 }, (_, i) => `line-${i + 1}\n`).join("")
       expect(outputOf(events)).toBe(expected)
       expect(events.some((event) => event._tag === "Gap")).toBe(false)
@@ -109,11 +109,11 @@ describe("client reconnect and resume", () => {
       const { client, proxy } = yield* clientBehindProxy({ initialDelayMs: 20 })
       const cat = yield* client.start({ argv: ["cat"], pipeStdin: true, env })
       // Sent, and most likely unanswered, when the socket is cut.
-      const first = yield* Effect.fork(cat.write("one\n"))
-      yield* Effect.yieldNow()
+      const first = yield* Effect.forkChild(cat.write("one\n"))
+      yield* Effect.yieldNow
       proxy.cut()
       const b = yield* cat.write("two\n")
-      const a = yield* first.await.pipe(Effect.flatten)
+      const a = yield* Fiber.join(first)
       expect([a.status, b.status]).toEqual(["accepted", "accepted"])
       yield* cat.closeStdin
       const events = Stream.runCollect(cat.events)
@@ -125,7 +125,7 @@ describe("client reconnect and resume", () => {
       const server = yield* webSocketServer()
       const firstScope = yield* Scope.make()
       const first = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url, detachTtlMs: 30_000 })).pipe(
-        Scope.extend(firstScope)
+        Scope.provide(firstScope)
       )
       const cat = yield* startDetached(first, { argv: ["cat"], pipeStdin: true, env, processId: "cat" })
       yield* cat.write("one\n")
@@ -156,7 +156,7 @@ describe("client reconnect and resume", () => {
       const server = yield* webSocketServer()
       const firstScope = yield* Scope.make()
       const first = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url, detachTtlMs: 30_000 })).pipe(
-        Scope.extend(firstScope)
+        Scope.provide(firstScope)
       )
       const handle = yield* startDetached(first, { argv: ["sh", "-c", "echo from-before; exit 3"], env, processId: "earlier" })
       expect((yield* handle.exited).exitCode).toBe(3)
@@ -210,7 +210,7 @@ describe("client memory", () => {
       const events = [...(yield* handle.events.pipe(
         // A slow consumer: it yields between events.
         Stream.tap((event) => Effect.sync(() => event._tag === "Output" && (output += text(event.bytes)))),
-        Stream.tap(() => Effect.yieldNow()),
+        Stream.tap(() => Effect.yieldNow),
         Stream.runCollect
       ))]
       expect(events.some((event) => event._tag === "Gap")).toBe(false)
@@ -252,8 +252,8 @@ describe("client process ownership", () => {
     Effect.gen(function*() {
       const server = yield* webSocketServer()
       const client = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url }))
-      const outcome = yield* client.exec(["sleep", "30"], { env, processId: "slow" }).pipe(Effect.timeout("300 millis"), Effect.either)
-      expect(Either.isLeft(outcome) && outcome.left._tag).toBe("TimeoutException")
+      const outcome = yield* client.exec(["sleep", "30"], { env, processId: "slow" }).pipe(Effect.timeout("300 millis"), Effect.result)
+      expect(Result.isFailure(outcome) && outcome.failure._tag).toBe("TimeoutError")
       const status = yield* client.wait("slow")
       expect(status).toMatchObject({ signal: "SIGTERM", exitCode: 143 })
     }).pipe(Effect.scoped))
@@ -339,7 +339,7 @@ describe("client limits and errors", () => {
   it.live("fails with ConnectTimeout when a server accepts the connection but never answers the upgrade", () =>
     Effect.gen(function*() {
       const mute = yield* Effect.acquireRelease(
-        Effect.async<Net.Server>((resume) => {
+        Effect.callback<Net.Server>((resume) => {
           const server = Net.createServer(() => {})
           server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
         }),
@@ -355,7 +355,7 @@ describe("client limits and errors", () => {
   it.live("reports a refused upgrade as Forbidden (403) or Unauthorized (401)", () =>
     Effect.gen(function*() {
       const refusing = yield* Effect.acquireRelease(
-        Effect.async<Http.Server>((resume) => {
+        Effect.callback<Http.Server>((resume) => {
           const server = Http.createServer()
           server.on("upgrade", (request, socket) => {
             const status = request.url === "/401" ? "401 Unauthorized" : "403 Forbidden"
@@ -363,7 +363,7 @@ describe("client limits and errors", () => {
           })
           server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
         }),
-        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+        (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
       )
       const port = (refusing.address() as { port: number }).port
       const forbidden = yield* Layer.build(ExecServerClient.layerWebSocket({ url: `ws://127.0.0.1:${port}/403` })).pipe(

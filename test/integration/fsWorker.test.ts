@@ -4,7 +4,7 @@
  * typed, handles' files are committed or dropped, and the end of its input
  * drops what was never closed and ends it.
  */
-import * as RpcClient from "@effect/rpc/RpcClient"
+import * as RpcClient from "effect/rpc/RpcClient"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs"

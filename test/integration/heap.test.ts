@@ -4,7 +4,7 @@
  * garbage collections (vitest runs this file's worker with --expose-gc).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { Effect, Layer, References } from "effect"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
@@ -48,7 +48,7 @@ const inProcess = (config: Partial<ServerConfig.ServerConfigShape>) =>
  */
 const withQuietServer =
   (config: Partial<ServerConfig.ServerConfigShape>) => <A, E>(test: Effect.Effect<A, E, ExecServerClient.ExecServerClient>) =>
-    test.pipe(Effect.provide(inProcess(config)), Logger.withMinimumLogLevel(LogLevel.Warning))
+    test.pipe(Effect.provide(inProcess(config)), Effect.provideService(References.MinimumLogLevel, "Warn"))
 
 describe("memory", () => {
   it.live("1,000 closed processes kept for the retention period cost a few KiB each", () =>
@@ -68,7 +68,7 @@ describe("memory", () => {
     Effect.gen(function*() {
       expect(gc, "run with --expose-gc").toBeDefined()
       const client = yield* ExecServerClient.ExecServerClient
-      const arrayBuffersAfterGc = Effect.zipRight(heapAfterGc, Effect.sync(() => process.memoryUsage().arrayBuffers))
+      const arrayBuffersAfterGc = Effect.andThen(heapAfterGc, Effect.sync(() => process.memoryUsage().arrayBuffers))
       /** Starts a process that writes 1 MiB and stays alive, and reads its output back until its end. */
       const writeMiB = (processId: string) =>
         Effect.gen(function*() {

@@ -54,7 +54,7 @@ const proxyWith = async (
   const asked: Array<string> = []
   const policy: PolicyOptions = { domains: {}, reviewDomains: [], allowLocalBinding: false, askClient: false, ...rules }
   const scope = Effect.runSync(Scope.make())
-  const proxy = await Effect.runPromise(Scope.extend(HttpProxy.make({
+  const proxy = await Effect.runPromise(Scope.provide(HttpProxy.make({
     decide: makePolicy(policy),
     allowLocalBinding: policy.allowLocalBinding,
     mode: rules.mode ?? "full",

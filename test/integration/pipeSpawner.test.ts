@@ -45,7 +45,7 @@ const run = (
       const decoder = { stdout: new TextDecoder(), stderr: new TextDecoder(), pty: new TextDecoder() }
       const text = { stdout: "", stderr: "", pty: "" }
       let exit: { exitCode: number; signal: string | null } | undefined
-      const closed = Effect.async<void>((resume) => {
+      const closed = Effect.callback<void>((resume) => {
         child.listen((event) => {
           if (event._tag === "Output") text[event.stream] += decoder[event.stream].decode(event.bytes)
           else if (event._tag === "Exited") exit = { exitCode: event.exitCode, signal: event.signal }
@@ -161,7 +161,7 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       child.setPaused(true)
       yield* child.write(new TextEncoder().encode("go\n"))
       const received: Array<Uint8Array> = []
-      const closed = Effect.async<void>((resume) => {
+      const closed = Effect.callback<void>((resume) => {
         child.listen((event) => {
           if (event._tag === "Output") received.push(Uint8Array.from(event.bytes))
           else if (event._tag === "Closed") resume(Effect.void)
@@ -191,7 +191,7 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
   it.live("closing its scope kills a child that is still running", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const child = yield* Scope.extend(NodePipeSpawner.make({ spawnWith }).spawn(request(["sleep", "30"])), scope)
+      const child = yield* Scope.provide(NodePipeSpawner.make({ spawnWith }).spawn(request(["sleep", "30"])), scope)
       expect(child.groupExists()).toBe(true)
       yield* Scope.close(scope, Exit.void)
       // SIGKILL to the group: it is gone once the event loop has reaped it.

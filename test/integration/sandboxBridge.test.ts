@@ -32,11 +32,11 @@ const sandbox = await Effect.runPromise(Effect.provide(Sandbox.make(), layerNone
 const usable = await Effect.runPromise(
   Effect.scoped(sandbox.launch({ rules: [{ path: "/", access: "read", missing: false }], network: false }, { argv: ["true"], arg0: undefined, cwd: "/" })).pipe(
     Effect.as(true),
-    Effect.catchAll(() => Effect.succeed(false))
+    Effect.catch(() => Effect.succeed(false))
   )
 )
 
-let scopes: Array<Scope.CloseableScope> = []
+let scopes: Array<Scope.Closeable> = []
 let cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
   for (const scope of scopes.reverse()) await Effect.runPromise(Scope.close(scope, Exit.void))
@@ -46,7 +46,7 @@ afterEach(async () => {
 })
 
 /** A scope closed after the test (or earlier by the test itself). */
-const newScope = (): Scope.CloseableScope => {
+const newScope = (): Scope.Closeable => {
   const scope = Effect.runSync(Scope.make())
   scopes.push(scope)
   return scope
@@ -83,11 +83,11 @@ const forwardingTo = (port: number) => {
 }
 
 /** Makes the bridge in `scope`. */
-const bridgeIn = (scope: Scope.Scope, ports: ReadonlyArray<BridgedPort>) => Effect.runPromise(Scope.extend(bridge(ports), scope))
+const bridgeIn = (scope: Scope.Scope, ports: ReadonlyArray<BridgedPort>) => Effect.runPromise(Scope.provide(bridge(ports), scope))
 
 /** The policy of our own request form: `workspace` writable, the rest read-only, network as given (off by default). */
 const policyFor = async (workspace: string, network = false): Promise<ResolvedSandbox> => {
-  const request = await Effect.runPromise(Schema.decodeUnknown(SandboxRequest)({ writableRoots: [workspace], network }))
+  const request = await Effect.runPromise(Schema.decodeUnknownEffect(SandboxRequest)({ writableRoots: [workspace], network }))
   const confinement = await Effect.runPromise(sandbox.confinementOf(request, { cwd: workspace }))
   if (confinement._tag !== "Confined") throw new Error("expected a confinement")
   return confinement.policy
@@ -114,7 +114,7 @@ const start = async (
   loopbackPorts: ReadonlyArray<LoopbackPort> | undefined,
   cwd: string
 ): Promise<Running> => {
-  const launch = await Effect.runPromise(Scope.extend(sandbox.launch(policy, { argv: ["sh", "-c", script], arg0: undefined, cwd, loopbackPorts }), scope))
+  const launch = await Effect.runPromise(Scope.provide(sandbox.launch(policy, { argv: ["sh", "-c", script], arg0: undefined, cwd, loopbackPorts }), scope))
   const [program, ...args] = launch.argv
   const child = spawn(program!, args, { detached: true, stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } })
   cleanups.push(() => {
@@ -367,14 +367,14 @@ describe.runIf(usable)("loopback ports bridged into a sandbox without network", 
     const scope = newScope()
     const ports = await bridgeIn(scope, [{ port: host.port, accept: forward.accept }])
     const networked = await policyFor(workspace, true)
-    const withPorts = await Effect.runPromise(Scope.extend(sandbox.launch(networked, { argv: ["true"], arg0: undefined, cwd: workspace, loopbackPorts: ports }), scope))
-    const withoutPorts = await Effect.runPromise(Scope.extend(sandbox.launch(networked, { argv: ["true"], arg0: undefined, cwd: workspace }), scope))
+    const withPorts = await Effect.runPromise(Scope.provide(sandbox.launch(networked, { argv: ["true"], arg0: undefined, cwd: workspace, loopbackPorts: ports }), scope))
+    const withoutPorts = await Effect.runPromise(Scope.provide(sandbox.launch(networked, { argv: ["true"], arg0: undefined, cwd: workspace }), scope))
     expect(withPorts.argv).toEqual(withoutPorts.argv)
     const result = await run(scope, networked, `curl -sS http://127.0.0.1:${host.port}/`, ports, workspace)
     expect(result.output).toBe("direct\n")
     expect(forward.accepted()).toBe(0)
     // Without network and without ports, the launch has no trace of a bridge either.
-    const plain = await Effect.runPromise(Scope.extend(sandbox.launch(await policyFor(workspace), { argv: ["true"], arg0: undefined, cwd: workspace, loopbackPorts: [] }), scope))
+    const plain = await Effect.runPromise(Scope.provide(sandbox.launch(await policyFor(workspace), { argv: ["true"], arg0: undefined, cwd: workspace, loopbackPorts: [] }), scope))
     expect(plain.argv.join(" ")).not.toContain(LOOPBACK_SOCKETS)
     expect(plain.argv.join(" ")).not.toContain(FORWARDER_NAME)
   })
@@ -384,18 +384,18 @@ describe.runIf(usable)("loopback ports bridged into a sandbox without network", 
     const scope = newScope()
     const policy = await policyFor(workspace)
     const launch = (loopbackPorts: ReadonlyArray<LoopbackPort>, rules = policy) =>
-      Effect.runPromise(Effect.either(Scope.extend(sandbox.launch(rules, { argv: ["true"], arg0: undefined, cwd: workspace, loopbackPorts }), scope)))
+      Effect.runPromise(Effect.result(Scope.provide(sandbox.launch(rules, { argv: ["true"], arg0: undefined, cwd: workspace, loopbackPorts }), scope)))
     const twice = await launch([{ port: 8080, socketPath: "/a" }, { port: 8080, socketPath: "/b" }])
-    expect(twice).toMatchObject({ _tag: "Left", left: { _tag: "ExecServer/InvalidParams" } })
+    expect(twice).toMatchObject({ _tag: "Failure", failure: { _tag: "ExecServer/InvalidParams" } })
     const notAPort = await launch([{ port: 70000, socketPath: "/a" }])
-    expect(notAPort).toMatchObject({ _tag: "Left", left: { _tag: "ExecServer/InvalidParams" } })
+    expect(notAPort).toMatchObject({ _tag: "Failure", failure: { _tag: "ExecServer/InvalidParams" } })
     const devRule = await launch([{ port: 8080, socketPath: "/a" }], {
       ...policy,
       rules: [...policy.rules, { path: "/dev", access: "write", missing: false }]
     })
-    expect(devRule).toMatchObject({ _tag: "Left", left: { _tag: "ExecServer/InvalidParams" } })
-    const fromBridge = await Effect.runPromise(Effect.either(Effect.scoped(bridge([{ port: 0, accept: () => {} }]))))
-    expect(fromBridge).toMatchObject({ _tag: "Left", left: { _tag: "ExecServer/InternalError" } })
+    expect(devRule).toMatchObject({ _tag: "Failure", failure: { _tag: "ExecServer/InvalidParams" } })
+    const fromBridge = await Effect.runPromise(Effect.result(Effect.scoped(bridge([{ port: 0, accept: () => {} }]))))
+    expect(fromBridge).toMatchObject({ _tag: "Failure", failure: { _tag: "ExecServer/InternalError" } })
   })
 
   const header = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"

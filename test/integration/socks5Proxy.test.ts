@@ -71,7 +71,7 @@ const proxyWith = async (
   const asked: Array<string> = []
   const policy: PolicyOptions = { domains: {}, reviewDomains: [], allowLocalBinding: false, askClient: false, ...rules }
   const scope = Effect.runSync(Scope.make())
-  const proxy = await Effect.runPromise(Scope.extend(
+  const proxy = await Effect.runPromise(Scope.provide(
     Socks5Proxy.make({
       decide: makePolicy(policy),
       allowLocalBinding: policy.allowLocalBinding,

@@ -17,6 +17,12 @@ import { SERVER_BIN } from "../support/StdioServer.js"
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
 
+/**
+ * The environment with this Node first on PATH, as `npm test` has the project's pinned Node: the
+ * launcher starts the `node` it finds there, and the build made the blob for this one.
+ */
+const thisNode: NodeJS.ProcessEnv = { ...process.env, PATH: [Path.dirname(process.execPath), process.env["PATH"]].join(Path.delimiter) }
+
 const initialize = JSON.stringify({ id: 1, method: "initialize", params: { clientName: "snapshot-test" } }) + "\n"
 
 interface Started {
@@ -34,7 +40,7 @@ interface Started {
  * Runs `launcher` with `initialize` piped on stdin (so it exits after the
  * answer) at debug level; through `prefix` when given (another user's).
  */
-const start = (launcher: string, env: NodeJS.ProcessEnv = process.env, prefix: ReadonlyArray<string> = []): Promise<Started> =>
+const start = (launcher: string, env: NodeJS.ProcessEnv = thisNode, prefix: ReadonlyArray<string> = []): Promise<Started> =>
   new Promise((resolve, reject) => {
     const [command, ...args] = [...prefix, launcher, "--log-level", "debug"]
     const child = spawn(command!, args, { stdio: ["pipe", "pipe", "pipe"], env })
@@ -140,7 +146,7 @@ describe("the startup snapshot", () => {
     })()
     if (help.trim() === "") return
     const shell = nobody[6] === undefined || nobody[6] === "" || /\/(nologin|false)$/.test(nobody[6]) ? "/bin/sh" : nobody[6]
-    const asNobody = await start(LAUNCHER, process.env, asNobodyPrefix)
+    const asNobody = await start(LAUNCHER, thisNode, asNobodyPrefix)
     expect(asNobody.startup).toBe("snapshot")
     expect(asNobody.answer.result.environmentInfo.shell).toEqual({ name: Path.basename(shell), path: shell })
   })
@@ -168,7 +174,7 @@ describe("the startup snapshot", () => {
   })
 
   it("is not used when EXEC_SERVER_SNAPSHOT=0, and the server says so at debug level", async () => {
-    const modules = await start(LAUNCHER, { ...process.env, EXEC_SERVER_SNAPSHOT: "0" })
+    const modules = await start(LAUNCHER, { ...thisNode, EXEC_SERVER_SNAPSHOT: "0" })
     expect(modules.startup).toBe("modules: EXEC_SERVER_SNAPSHOT=0")
     expect(modules.answer).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
   })
@@ -199,7 +205,7 @@ describe("the startup snapshot", () => {
     const launcher = copyInstall(Path.join(work, "children"))
     Fs.rmSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`)
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(launcher, [], { stdio: ["pipe", "pipe", "inherit"] })
+      const child = spawn(launcher, [], { stdio: ["pipe", "pipe", "inherit"], env: thisNode })
       let stdout = ""
       child.stdout.on("data", (data: Buffer) => {
         stdout += data
@@ -244,6 +250,13 @@ describe("the startup snapshot", () => {
     // Once loading is over, draws are not recorded and work as before.
     expect(crypto.randomUUID()).toMatch(/^[0-9a-f-]{36}$/)
     expect(ours()).toHaveLength(3)
+  })
+
+  it("reads every Error's stack before Node 22 saves the heap (its V8 aborts on one never read)", async () => {
+    const { formatErrorStacks, mustFormatStacks } = await import("../../src/cli/snapshotStacks.js")
+    expect([mustFormatStacks("22.19.0"), mustFormatStacks("22.23.3"), mustFormatStacks("24.21.0")]).toEqual([true, true, false])
+    const kept = [new Error("never read"), new TypeError("nor this")]
+    expect(formatErrorStacks()).toBeGreaterThanOrEqual(kept.length)
   })
 
   it("gives its rehearsal stand-ins for secure randomness, never a draw from the pools the snapshot would keep", async () => {

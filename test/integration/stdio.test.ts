@@ -111,10 +111,10 @@ describe("processes over stdio", () => {
       .toBe(-32602)
     expect((await server.request("process/write", { processId: "survivor", chunk: "!!" })).error?.code)
       .toBe(-32602)
-    // A union's tag that Schema cannot read (it throws reading it with String()) is refused too, the connection kept.
+    // A union's tag that cannot be read as a string (its toString is no function) is refused too, naming the field; the connection kept.
     const unreadableTag = { type: { toString: 0 }, file_system: { type: "unrestricted" }, network: "restricted" }
     expect((await server.request("fs/writeFile", { path: "/tmp/x", dataBase64: "", sandbox: { permissions: unreadableTag } })).error)
-      .toMatchObject({ code: -32602, message: expect.stringContaining("unreadable value") })
+      .toMatchObject({ code: -32602, message: expect.stringContaining("sandbox.permissions") })
     // (ours) data.reason, so that a client need not match messages.
     expect((await server.request("process/start", pipeProcess("survivor", ["true"]))).error)
       .toMatchObject({ code: -32600, data: { reason: "processIdInUse" } })

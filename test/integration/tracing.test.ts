@@ -5,8 +5,9 @@
 import { spawn } from "node:child_process"
 import * as Http from "node:http"
 import type * as Net from "node:net"
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
+import { resourceFromAttributes } from "@opentelemetry/resources"
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Effect, Layer, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
@@ -34,7 +35,21 @@ describe("tracing", () => {
 
   it("an embedding application's tracer gets the spans (an in-memory exporter)", async () => {
     const exporter = new InMemorySpanExporter()
-    const tracer = NodeSdk.layer(() => ({ resource: { serviceName: "embedded" }, spanProcessor: new SimpleSpanProcessor(exporter) }))
+    // The application's own provider under Effect's OpenTelemetry tracer (@effect/opentelemetry 4's NodeSdk
+    // needs @opentelemetry/sdk-trace-node, which is not among this package's dependencies).
+    const provider = Layer.effect(
+      OtelTracer.OtelTracerProvider,
+      Effect.acquireRelease(
+        Effect.sync(() =>
+          new BasicTracerProvider({
+            resource: resourceFromAttributes({ "service.name": "embedded" }),
+            spanProcessors: [new SimpleSpanProcessor(exporter)]
+          })
+        ),
+        (provider) => Effect.promise(() => provider.shutdown())
+      )
+    )
+    const tracer = OtelTracer.layer.pipe(Layer.provide(provider))
     const client = InProcessClient.layer().pipe(
       Layer.provide(ExecServer.layerNodeServices),
       Layer.provide(ServerConfig.layer({ tracing: true }))

@@ -16,8 +16,8 @@ const lineOf = (counts: Counts): string =>
   `${counts.passed} passed, ${counts.failed} failed${counts.skipped > 0 ? `, ${counts.skipped} skipped` : ""}`
 
 export default class SummaryReporter implements Reporter {
-  private lines: Array<string> = []
-
+  // Vitest calls its reporters in order, and the default one prints its
+  // summary synchronously in this same hook: ours, listed after it, comes last.
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const total: Counts = { passed: 0, failed: 0, skipped: 0 }
     const byProject = new Map<string, Counts>()
@@ -32,12 +32,8 @@ export default class SummaryReporter implements Reporter {
         total[key]++
       }
     }
-    this.lines = byProject.size > 1 ? [...byProject].sort(([a], [b]) => a.localeCompare(b)).map(([name, counts]) => `${name}: ${lineOf(counts)}`) : []
-    this.lines.push(lineOf(total))
-  }
-
-  // The default reporter prints its summary at this stage; ours comes after it, last.
-  onFinished(): void {
-    if (this.lines.length > 0) process.stdout.write(`${this.lines.join("\n")}\n`)
+    const lines = byProject.size > 1 ? [...byProject].sort(([a], [b]) => a.localeCompare(b)).map(([name, counts]) => `${name}: ${lineOf(counts)}`) : []
+    lines.push(lineOf(total))
+    process.stdout.write(`${lines.join("\n")}\n`)
   }
 }

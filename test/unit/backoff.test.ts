@@ -3,21 +3,23 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
-import * as TestClock from "effect/TestClock"
+import { TestClock } from "effect/testing"
 import { backoff } from "../../src/client/JsonRpcPeer.js"
 
 /** The delays the schedule grants, advancing the TestClock through each. */
 const delaysOf = (schedule: Schedule.Schedule<Duration.Duration>) =>
   Effect.gen(function*() {
-    const driver = yield* Schedule.driver(schedule)
+    // Each step sleeps the delay it grants, and ends (fails with Cause.Done) when the schedule does.
+    const step = yield* Schedule.toStepWithSleep(schedule)
     const delays: Array<number> = []
     for (;;) {
-      const fiber = yield* Effect.fork(Effect.option(driver.next(undefined)))
+      const fiber = yield* Effect.forkChild(Effect.result(step(undefined)))
       yield* TestClock.adjust(Duration.hours(1))
       const delay = yield* Fiber.join(fiber)
-      if (delay._tag === "None") return delays
-      delays.push(Duration.toMillis(delay.value))
+      if (Result.isFailure(delay)) return delays
+      delays.push(Duration.toMillis(delay.success))
     }
   })
 

@@ -7,10 +7,10 @@
  * option, a start's `networkProxy`, and a process's decision notes.
  */
 import { describe, expect, it } from "@effect/vitest"
+import type * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { TransportClosed } from "../../src/client/ClientError.js"
@@ -46,9 +46,9 @@ const fakeServer = Effect.gen(function*() {
   let made = 0
   const connector: JsonRpcPeer.Connector = Effect.gen(function*() {
     const number = ++made
-    const toClient = yield* Mailbox.make<Frame, TransportClosed>()
+    const toClient = yield* Queue.make<Frame, TransportClosed | Cause.Done>()
     const received = yield* Queue.unbounded<Message>()
-    const send = (message: unknown) => void toClient.unsafeOffer({ _tag: "Text", text: JSON.stringify(message) })
+    const send = (message: unknown) => void Queue.offerUnsafe(toClient, { _tag: "Text", text: JSON.stringify(message) })
     const transport: ClientTransport = {
       frames: toClient,
       write: (messages, done) => {
@@ -60,18 +60,18 @@ const fakeServer = Effect.gen(function*() {
               result: { protocolVersion: "exec-server.v0", sessionId: "s1", serverInfo: { name: "fake", version: "0" } }
             })
           } else if (message.method !== "initialized") {
-            Queue.unsafeOffer(received, message)
+            Queue.offerUnsafe(received, message)
           }
         }
         done()
       },
-      close: Effect.asVoid(toClient.end)
+      close: Effect.asVoid(Queue.end(toClient))
     }
     yield* Queue.offer(links, {
       number,
       received,
       send,
-      drop: Effect.asVoid(toClient.fail(new TransportClosed({ message: "dropped by the test" })))
+      drop: Effect.asVoid(Queue.fail(toClient, new TransportClosed({ message: "dropped by the test" })))
     })
     return transport
   })
@@ -87,7 +87,7 @@ const ask = (id: unknown, host: string, port = 80, processId = "p1") => ({
 /** The next message the client sent, within a second. */
 const next = (link: FakeLink) =>
   Queue.take(link.received).pipe(
-    Effect.timeoutFail({ duration: "1 second", onTimeout: () => new Error(`link ${link.number}: nothing from the client`) })
+    Effect.timeoutOrElse({ duration: "1 second", orElse: () => Effect.fail(new Error(`link ${link.number}: nothing from the client`)) })
   )
 
 /** A peer on a fresh scripted server, connected. */
@@ -196,7 +196,7 @@ describe("the peer serves the server's requests", () => {
       // The peer still works: a question and a call of its own.
       link.send(ask(15, "fine.test"))
       expect(yield* next(link)).toEqual({ id: 15, result: { decision: { type: "allow" } } })
-      const listed = yield* Effect.fork(peer.call("process/list", {}))
+      const listed = yield* Effect.forkChild(peer.call("process/list", {}))
       const call = yield* next(link)
       expect(call.method).toBe("process/list")
       link.send({ id: call.id, result: { processes: [] } })
@@ -286,7 +286,7 @@ describe("the client's managed network API", () => {
         onNetworkPolicyDecision: (note) => heard.push(note)
       })
       const link = yield* Queue.take(server.links)
-      const starting = yield* Effect.fork(client.start({
+      const starting = yield* Effect.forkChild(client.start({
         argv: ["curl", "http://example.org/"],
         processId: "p1",
         networkProxy: { allow: ["registry.npmjs.org", "*.npmjs.org"], deny: ["evil.test"], mode: "limited" }
@@ -309,7 +309,7 @@ describe("the client's managed network API", () => {
       })
       link.send({ id: start.id, result: { processId: "p1", sandboxType: "none" } })
       const handle = yield* Fiber.join(starting)
-      const decisions = yield* Effect.fork(Stream.runCollect(handle.networkDecisions))
+      const decisions = yield* Effect.forkChild(Stream.runCollect(handle.networkDecisions))
 
       link.send(ask(1, "example.org"))
       expect(yield* next(link)).toEqual({ id: 1, result: { decision: { type: "deny", reason: "no" } } })
@@ -339,13 +339,13 @@ describe("the client's managed network API", () => {
         },
         policyDecisionTimeoutMs: 2000
       } as const
-      const starting = yield* Effect.fork(client.start({ argv: ["true"], processId: "p2", networkProxy: raw, detached: true }))
+      const starting = yield* Effect.forkChild(client.start({ argv: ["true"], processId: "p2", networkProxy: raw, detached: true }))
       const start = yield* next(link)
       expect(start.params?.["networkProxy"]).toEqual(raw)
       link.send({ id: start.id, result: { processId: "p2", sandboxType: "none" } })
       yield* Fiber.join(starting)
       // A short form without a decider: the server decides unlisted hosts itself.
-      const short = yield* Effect.fork(client.start({ argv: ["true"], processId: "p3", networkProxy: { allow: ["a.test"] }, detached: true }))
+      const short = yield* Effect.forkChild(client.start({ argv: ["true"], processId: "p3", networkProxy: { allow: ["a.test"] }, detached: true }))
       const shortStart = yield* next(link)
       expect(shortStart.params?.["networkProxy"]).not.toHaveProperty("policyDecisionTimeoutMs")
       link.send({ id: shortStart.id, result: { processId: "p3", sandboxType: "none" } })

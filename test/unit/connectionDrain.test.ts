@@ -5,8 +5,8 @@
  * Layers, an application's methods, no process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import { Deferred, Effect, Fiber, Layer, Schema } from "effect"
 import { ExecServerError } from "../../src/protocol/errors.js"
 import * as Surface from "../../src/server/Surface.js"
@@ -19,16 +19,16 @@ class DrainRpcs extends RpcGroup.make(
 ) {}
 
 describe("a connection's requests when its client hangs up", () => {
-  it.scopedLive("those that end within the drain period answer; the one still running after it is interrupted", () =>
+  it.live("those that end within the drain period answer; the one still running after it is interrupted", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make()
       const context = yield* Layer.build(TestServer.layer({ spawner: spawner.layer }))
       const started = yield* Deferred.make<void>()
       const interrupted = yield* Deferred.make<void>()
       const extension = Effect.map(
-        DrainRpcs.toHandlersContext({
+        DrainRpcs.toHandlers({
           "demo/slow": ({ ms }) =>
-            Effect.zipRight(
+            Effect.andThen(
               ms > 10_000 ? Deferred.succeed(started, undefined) : Effect.void,
               Effect.as(Effect.sleep(ms), { ms })
             ).pipe(Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined)))
@@ -40,8 +40,8 @@ describe("a connection's requests when its client hangs up", () => {
         Effect.provideServiceEffect(Surface.ProtocolExtension, extension)
       )
       yield* connection.handshake
-      const quick = yield* Effect.fork(connection.request("demo/slow", { ms: 200 }))
-      yield* Effect.fork(connection.request("demo/slow", { ms: 60_000 }))
+      const quick = yield* Effect.forkChild(connection.request("demo/slow", { ms: 200 }))
+      yield* Effect.forkChild(connection.request("demo/slow", { ms: 60_000 }))
       yield* Deferred.await(started)
       const closedAt = Date.now()
       yield* connection.close

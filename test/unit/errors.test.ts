@@ -4,7 +4,7 @@
  * tagged error (so `catchTag("ExecServer/PathNotFound")` works there).
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as HttpApiError from "@effect/platform/HttpApiError"
+import * as HttpApiError from "effect/http-api/HttpApiError"
 import { Effect, Layer, Schema } from "effect"
 import { ExecServerClient, PromiseClient } from "../../src/client/index.js"
 import {
@@ -63,7 +63,7 @@ describe("wire errors", () => {
       .toEqual(new InvalidRequest({ message: "m" }))
   })
 
-  it("have qualified tags of their own: ExecServer/<name>, none one of @effect/platform's HttpApiError tags", () => {
+  it("have qualified tags of their own: ExecServer/<name>, none one of effect/http-api's HttpApiError tags", () => {
     expect(new PathNotFound({ message: "m" })._tag).toBe("ExecServer/PathNotFound")
     const platformTags = Object.values(HttpApiError).flatMap((value) => {
       if (typeof value !== "function") return []
@@ -114,7 +114,7 @@ describe("wire errors", () => {
     expect(spawnKind(notFound)).toBe(notFound)
   })
 
-  it.scoped("reach the client as the tagged errors", () =>
+  it.effect("reach the client as the tagged errors", () =>
     Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
       const missing = yield* client.call("process/read", { processId: "nope" }).pipe(Effect.flip)
@@ -127,7 +127,7 @@ describe("wire errors", () => {
       expect(recovered).toBe("refused: unknown process id nope")
     }).pipe(
       Effect.provide(
-        Layer.unwrapScoped(Effect.map(TestSpawner.make({}), (spawner) =>
+        Layer.unwrap(Effect.map(TestSpawner.make({}), (spawner) =>
           InProcessClient.layer().pipe(Layer.provide(TestServer.layer({ spawner: spawner.layer })))))
       )
     ))

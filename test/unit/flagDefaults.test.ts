@@ -1,32 +1,30 @@
 /**
  * The server's flags without the parser: what the no-argument start, and a
  * start with only the server's flags given plainly (`--listen stdio://`),
- * use instead of running @effect/cli, held to @effect/cli's own answers.
+ * use instead of running the command line's parser, held to the parser's
+ * own answers (cli/commandSpec.ts, which replaced @effect/cli 3's and keeps
+ * its answers: issue 69).
  */
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as Options from "@effect/cli/Options"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
 import fc from "fast-check"
 import * as ServerFlags from "../../src/cli/commandFlags.js"
-import { optionsOf } from "../../src/cli/flagOptions.js"
+import * as Cli from "../../src/cli/commandSpec.js"
 import { absentValuesOf, plainValuesOf } from "../../src/cli/flagValues.js"
 import type * as Flags from "../../src/server/ServerFlags.js"
 
-const services = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
+/** The server's command as the parser reads it: its flags alone, no positional arguments. */
+const serverCommand: Cli.CommandSpec<typeof ServerFlags.serverFlags> = {
+  name: "exec-server",
+  description: "",
+  params: ServerFlags.serverFlags
+}
 
-/** What @effect/cli makes of `args` as the server's flags: its values, or Left when it refuses them or leaves any over. */
-const parsed = (args: ReadonlyArray<string>) =>
-  Options.processCommandLine(Options.all(optionsOf(ServerFlags.serverFlags)), args, CliConfig.defaultConfig).pipe(
-    Effect.map(([error, rest, values]) => error._tag === "None" && rest.length === 0 ? Either.right(values) : Either.left("leftover")),
-    Effect.catchAll((error) => Effect.succeed(Either.left(error._tag))),
-    Effect.provide(services)
-  )
+/** What the parser makes of `args` as the server's flags: its values, or a failure (its problems) when it refuses them or leaves any over. */
+const parsed = (args: ReadonlyArray<string>) => {
+  const read = Cli.parse(serverCommand, args)
+  return "values" in read ? Result.succeed(read.values) : Result.fail(read.problems)
+}
 
 const flags = Object.values(ServerFlags.serverFlags)
 
@@ -66,24 +64,18 @@ const anyWord = fc.oneof(
 )
 
 describe("absentValuesOf", () => {
-  it.effect("gives every server flag the value @effect/cli parses from an empty command line", () =>
-    Effect.gen(function*() {
-      const [error, rest, parsedValues] = yield* Options.processCommandLine(
-        Options.all(optionsOf(ServerFlags.serverFlags)),
-        [],
-        CliConfig.defaultConfig
-      )
-      expect(error._tag).toBe("None")
-      expect(rest).toEqual([])
-      const absent = absentValuesOf(ServerFlags.serverFlags)
-      expect(Object.keys(absent).sort()).toEqual(Object.keys(parsedValues).sort())
-      expect(absent).toEqual(parsedValues)
-    }).pipe(Effect.provide(services)))
+  it("gives every server flag the value the parser reads from an empty command line", () => {
+    const read = Cli.parse(serverCommand, [])
+    expect("problems" in read ? read.problems : []).toEqual([])
+    if (!("values" in read)) return
+    const absent = absentValuesOf(ServerFlags.serverFlags)
+    expect(Object.keys(absent).sort()).toEqual(Object.keys(read.values).sort())
+    expect(absent).toEqual(read.values)
+  })
 })
 
 describe("plainValuesOf", () => {
-  it.effect("reads the command lines clients start a server with, as @effect/cli does", () =>
-    Effect.gen(function*() {
+  it("reads the command lines clients start a server with, as the parser does", () => {
       const lines = [
         ["--listen", "stdio://"],
         ["--listen=ws://127.0.0.1:0", "--max-processes", "4096", "--max-live-processes=4096"],
@@ -92,21 +84,19 @@ describe("plainValuesOf", () => {
       for (const args of lines) {
         const plain = plainValuesOf(ServerFlags.serverFlags, args)
         expect(plain, args.join(" ")).toBeDefined()
-        expect(Either.right(plain)).toEqual(yield* parsed(args))
+        expect(Result.succeed(plain)).toEqual(parsed(args))
       }
-    }))
+  })
 
-  it.effect("gives the parser's values for any command line of server flags given plainly", () =>
-    Effect.gen(function*() {
+  it("gives the parser's values for any command line of server flags given plainly", () => {
       for (const args of fc.sample(plainCommandLine, { numRuns: 300, seed: 48 })) {
         const plain = plainValuesOf(ServerFlags.serverFlags, args)
         expect(plain, args.join(" ")).toBeDefined()
-        expect(Either.right(plain), args.join(" ")).toEqual(yield* parsed(args))
+        expect(Result.succeed(plain), args.join(" ")).toEqual(parsed(args))
       }
-    }))
+  })
 
-  it.effect("leaves to the parser what it may read otherwise or refuse, and agrees with it on whatever it reads", () =>
-    Effect.gen(function*() {
+  it("leaves to the parser what it may read otherwise or refuse, and agrees with it on whatever it reads", () => {
       const declined = [
         ["--help"],
         ["-h"],
@@ -132,9 +122,9 @@ describe("plainValuesOf", () => {
         const plain = plainValuesOf(ServerFlags.serverFlags, args)
         if (plain === undefined) continue
         read++
-        expect(Either.right(plain), JSON.stringify(args)).toEqual(yield* parsed(args))
+        expect(Result.succeed(plain), JSON.stringify(args)).toEqual(parsed(args))
       }
       // The mix is not all refused: some lines are read, and checked above.
       expect(read).toBeGreaterThan(10)
-    }))
+  })
 })

@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
 import { withFreshDefaultServices } from "../../src/cli/freshServices.js"
 
 describe("withFreshDefaultServices", () => {
@@ -24,10 +25,10 @@ describe("withFreshDefaultServices", () => {
 
   it.live("seeds a random generator of its own at each start, not Effect's default", () =>
     Effect.gen(function*() {
-      const theDefault = yield* Effect.random
-      const fresh = yield* Effect.all(Array.from({ length: 4 }, () => withFreshDefaultServices(Effect.random)))
+      const theDefault = yield* Effect.service(Random.Random)
+      const fresh = yield* Effect.all(Array.from({ length: 4 }, () => withFreshDefaultServices(Effect.service(Random.Random))))
       expect(fresh).not.toContain(theDefault)
-      const firstDraws = yield* Effect.all(fresh.map((random) => random.nextIntBetween(0, 2 ** 30)))
+      const firstDraws = fresh.map((random) => random.nextIntUnsafe())
       expect(new Set(firstDraws).size).toBe(4)
     }))
 })

@@ -3,9 +3,10 @@
  * scripted spawner and the in-memory client connection. No real process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Effect, Fiber, Layer, TestClock } from "effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import { Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import * as HttpRequests from "../../src/http/HttpRequests.js"
 import { ConsoleLinkRpcs, ConsoleRpcs } from "../../src/protocol/console.js"
 import { ExecServerRpcs, RequiresHandshake } from "../../src/protocol/rpcs.js"
@@ -35,7 +36,7 @@ const setup = (behavior: TestSpawner.FakeBehavior = {}, config: Partial<ServerCo
   })
 
 describe("handshake", () => {
-  it.scoped("initialize returns the protocol version, a session id and server info", () =>
+  it.effect("initialize returns the protocol version, a session id and server info", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       const response = yield* client.request("initialize", { clientName: "t" })
@@ -44,7 +45,7 @@ describe("handshake", () => {
       expect(response.result?.serverInfo).toEqual({ name: "effect-exec-server", version: ServerConfig.version })
     }))
 
-  it.scoped("exec methods are refused before initialize and before initialized", () =>
+  it.effect("exec methods are refused before initialize and before initialized", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       const before = yield* client.request("process/start", startParams("p"))
@@ -61,7 +62,7 @@ describe("handshake", () => {
       expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
     }))
 
-  it.scoped("the handshake is required by one middleware declared on the Rpcs, not by each handler: every method but initialize has it, and is refused before", () =>
+  it.effect("the handshake is required by one middleware declared on the Rpcs, not by each handler: every method but initialize has it, and is refused before", () =>
     Effect.gen(function*() {
       const withoutIt = [...ExecServerRpcs.requests.values(), ...ConsoleRpcs.requests.values(), ...ConsoleLinkRpcs.requests.values()]
         .filter((rpc) => !(rpc.middlewares as ReadonlySet<unknown>).has(RequiresHandshake))
@@ -82,7 +83,7 @@ describe("handshake", () => {
       }
     }))
 
-  it.scoped("a second initialize is refused", () =>
+  it.effect("a second initialize is refused", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       yield* client.handshake
@@ -92,7 +93,7 @@ describe("handshake", () => {
 })
 
 describe("dispatcher", () => {
-  it.scoped("echoes ids exactly: 0, strings and numbers", () =>
+  it.effect("echoes ids exactly: 0, strings and numbers", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       yield* client.handshake
@@ -102,7 +103,7 @@ describe("dispatcher", () => {
       }
     }))
 
-  it.scoped("answers unknown methods -32601, bad params -32602 naming the field, bad JSON -32700", () =>
+  it.effect("answers unknown methods -32601, bad params -32602 naming the field, bad JSON -32700", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       yield* client.handshake
@@ -121,7 +122,7 @@ describe("dispatcher", () => {
       expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
     }))
 
-  it.scoped("answers a batch with one array in request order, skipping notifications", () =>
+  it.effect("answers a batch with one array in request order, skipping notifications", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       yield* client.handshake
@@ -136,7 +137,7 @@ describe("dispatcher", () => {
       ])
     }))
 
-  it.scoped("refuses a message over the size limit with -32600 and goes on", () =>
+  it.effect("refuses a message over the size limit with -32600 and goes on", () =>
     Effect.gen(function*() {
       const { client } = yield* setup({}, { maxMessageBytes: 200 })
       yield* client.handshake
@@ -147,7 +148,7 @@ describe("dispatcher", () => {
 })
 
 describe("process actor", () => {
-  it.scoped("events carry one increasing seq; exited then closed; the start response comes first", () =>
+  it.effect("events carry one increasing seq; exited then closed; the start response comes first", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({
         onSpawn: (child) => {
@@ -178,7 +179,7 @@ describe("process actor", () => {
       expect(spawner.children[0]!.request.argv).toEqual(["prog"])
     }))
 
-  it.scoped("writes arrive in order and a repeated writeId is not written twice", () =>
+  it.effect("writes arrive in order and a repeated writeId is not written twice", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()
       yield* client.handshake
@@ -196,7 +197,7 @@ describe("process actor", () => {
       expect(child.writes.map((w) => Buffer.from(w).toString())).toEqual(["a", "b", "c", "d"])
     }))
 
-  it.scoped("write statuses: unknownProcess, and stdinClosed without pipeStdin", () =>
+  it.effect("write statuses: unknownProcess, and stdinClosed without pipeStdin", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       yield* client.handshake
@@ -207,7 +208,7 @@ describe("process actor", () => {
         .toEqual({ accepted: false, status: "stdinClosed" })
     }))
 
-  it.scoped("a duplicate processId is -32600; unknown ids on read are -32600", () =>
+  it.effect("a duplicate processId is -32600; unknown ids on read are -32600", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       yield* client.handshake
@@ -216,7 +217,7 @@ describe("process actor", () => {
       expect((yield* client.request("process/read", { processId: "q" })).error?.code).toBe(-32600)
     }))
 
-  it.scoped("a spawn failure is -32603 with errno and the connection goes on", () =>
+  it.effect("a spawn failure is -32603 with errno and the connection goes on", () =>
     Effect.gen(function*() {
       const { client } = yield* setup(TestSpawner.missingBinary)
       yield* client.handshake
@@ -226,7 +227,7 @@ describe("process actor", () => {
       expect((yield* client.request("process/list", {})).result).toEqual({ processes: [] })
     }))
 
-  it.scoped("read pages by cursor and maxBytes and reports exit and close", () =>
+  it.effect("read pages by cursor and maxBytes and reports exit and close", () =>
     Effect.gen(function*() {
       const { client } = yield* setup({
         onSpawn: (child) => {
@@ -246,7 +247,7 @@ describe("process actor", () => {
       expect(rest.result?.chunks.map((c) => [c.seq, decode(c.chunk)])).toEqual([[3, "cccc"]])
     }))
 
-  it.scoped("read with afterSeq beyond the retained range reports truncated", () =>
+  it.effect("read with afterSeq beyond the retained range reports truncated", () =>
     Effect.gen(function*() {
       const { client } = yield* setup({
         onSpawn: (child) => {
@@ -261,21 +262,21 @@ describe("process actor", () => {
       expect(read.result?.chunks.map((c) => c.seq)).toEqual([8, 9, 10])
     }))
 
-  it.scoped("a long-poll read returns as soon as output arrives", () =>
+  it.effect("a long-poll read returns as soon as output arrives", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()
       yield* client.handshake
       yield* client.request("process/start", startParams("p"))
       const read = yield* client.request("process/read", { processId: "p", afterSeq: 0, waitMs: 60_000 }).pipe(
-        Effect.fork
+        Effect.forkChild
       )
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       spawner.children[0]!.output("late")
       const result = yield* Fiber.join(read)
       expect(result.result?.chunks.map((c) => decode(c.chunk))).toEqual(["late"])
     }))
 
-  it.scoped("graceful terminate sends SIGTERM and SIGKILL after the grace period when ignored", () =>
+  it.effect("graceful terminate sends SIGTERM and SIGKILL after the grace period when ignored", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({
         onSignal: (child, signal) => {
@@ -287,7 +288,7 @@ describe("process actor", () => {
       const terminated = yield* client.request("process/terminate", { processId: "p", graceMs: 50 })
       expect(terminated.result).toEqual({ running: true })
       expect(spawner.children[0]!.signals).toEqual(["SIGTERM"])
-      // it.scoped runs on the TestClock: the grace period passes when we say so.
+      // it.effect runs on the TestClock: the grace period passes when we say so.
       yield* TestClock.adjust("49 millis")
       expect(spawner.children[0]!.signals).toEqual(["SIGTERM"])
       yield* TestClock.adjust("1 millis")
@@ -297,7 +298,7 @@ describe("process actor", () => {
       expect((yield* client.request("process/terminate", { processId: "p" })).result).toEqual({ running: false })
     }))
 
-  it.scoped("force terminate sends SIGKILL at once; terminate of an unknown id is running: false", () =>
+  it.effect("force terminate sends SIGKILL at once; terminate of an unknown id is running: false", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()
       yield* client.handshake
@@ -307,7 +308,7 @@ describe("process actor", () => {
       expect((yield* client.request("process/terminate", { processId: "x" })).result).toEqual({ running: false })
     }))
 
-  it.scoped("closing the connection terminates its processes", () =>
+  it.effect("closing the connection terminates its processes", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()
       yield* client.handshake
@@ -320,7 +321,7 @@ describe("process actor", () => {
       ])
     }))
 
-  it.scoped("a process whose output stays open after its exit is closed the drain period later", () =>
+  it.effect("a process whose output stays open after its exit is closed the drain period later", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({}, { closeDrainMs: 300 })
       yield* client.handshake
@@ -335,7 +336,7 @@ describe("process actor", () => {
       expect(closed.params).toEqual({ processId: "p", seq: 2 })
     }))
 
-  it.scoped("a process that ends while it is being started retires once the start is done", () =>
+  it.effect("a process that ends while it is being started retires once the start is done", () =>
     Effect.gen(function*() {
       const { client } = yield* setup({ onSpawn: (child) => child.finish(7) }, { retentionMs: 1000 })
       yield* client.handshake
@@ -349,7 +350,7 @@ describe("process actor", () => {
       expect((yield* client.request("process/start", startParams("quick"))).result).toMatchObject({ processId: "quick" })
     }))
 
-  it.scoped("a closed process stays readable for the retention period, then its id is free again", () =>
+  it.effect("a closed process stays readable for the retention period, then its id is free again", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({}, { retentionMs: 1000 })
       yield* client.handshake
@@ -372,7 +373,7 @@ describe("process actor", () => {
       expect((yield* client.request("process/start", startParams("p"))).result).toEqual({ processId: "p", sandboxType: "none" })
     }))
 
-  it.scoped("over the server's budget of closed records the oldest go before the retention period ends", () =>
+  it.effect("over the server's budget of closed records the oldest go before the retention period ends", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({}, { retentionMs: 60_000, maxRetainedProcesses: 2 })
       yield* client.handshake
@@ -394,7 +395,7 @@ describe("process actor", () => {
       expect((yield* client.request("process/start", startParams("a"))).result).toEqual({ processId: "a", sandboxType: "none" })
     }))
 
-  it.scoped("the budget counts retained output bytes too, over all sessions", () =>
+  it.effect("the budget counts retained output bytes too, over all sessions", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make()
       const services = yield* Layer.build(TestServer.layer({
@@ -426,7 +427,7 @@ describe("process actor", () => {
       expect((yield* second.request("process/read", { processId: "x" })).result?.closed).toBe(true)
     }))
 
-  it.scoped("signal, resize and closeStdin reach the child; resize needs a terminal", () =>
+  it.effect("signal, resize and closeStdin reach the child; resize needs a terminal", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()
       yield* client.handshake
@@ -453,7 +454,7 @@ describe("process actor", () => {
 })
 
 describe("sandbox without a sandbox service", () => {
-  it.scoped("a request that asks for confinement is refused and nothing is spawned; one that asks for none runs", () =>
+  it.effect("a request that asks for confinement is refused and nothing is spawned; one that asks for none runs", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()
       yield* client.handshake
@@ -470,14 +471,14 @@ describe("sandbox without a sandbox service", () => {
 })
 
 describe("long-polls", () => {
-  it.scoped("a process/read wait ends when the TestClock passes waitMs", () =>
+  it.effect("a process/read wait ends when the TestClock passes waitMs", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       yield* client.handshake
       yield* client.request("process/start", startParams("quiet"))
-      const read = yield* Effect.fork(client.request("process/read", { processId: "quiet", afterSeq: 0, waitMs: 5000 }))
+      const read = yield* Effect.forkChild(client.request("process/read", { processId: "quiet", afterSeq: 0, waitMs: 5000 }))
       yield* TestClock.adjust("4999 millis")
-      expect(yield* Fiber.poll(read)).toMatchObject({ _tag: "None" })
+      expect(read.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust("1 millis")
       const result = yield* Fiber.join(read)
       expect(result.result).toMatchObject({ chunks: [], exited: false, closed: false })
@@ -485,7 +486,7 @@ describe("long-polls", () => {
 })
 
 describe("terminate", () => {
-  it.scoped("a repeated graceful terminate keeps the first SIGKILL deadline: one timer, one SIGKILL", () =>
+  it.effect("a repeated graceful terminate keeps the first SIGKILL deadline: one timer, one SIGKILL", () =>
     Effect.gen(function*() {
       // A child stuck where even SIGKILL takes a while (uninterruptible sleep): it counts every signal.
       const { client, spawner } = yield* setup({ onSignal: () => undefined })
@@ -506,7 +507,7 @@ describe("terminate", () => {
 })
 
 describe("process groups", () => {
-  it.scoped("after the exit, the group is signalled while a job of it is left, and never again once it was seen empty", () =>
+  it.effect("after the exit, the group is signalled while a job of it is left, and never again once it was seen empty", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({ onSignal: () => undefined })
       yield* client.handshake
@@ -538,14 +539,14 @@ describe("process groups", () => {
       expect((yield* client.request("process/terminate", { processId: "q", graceMs: 600_000 })).result)
         .toEqual({ running: true })
       yield* client.close.pipe(
-        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the session waited for the SIGKILL timer") })
+        Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.fail(new Error("the session waited for the SIGKILL timer")) })
       )
       expect(spawner.children[0]!.signals).toEqual(["SIGTERM"])
     }).pipe(Effect.scoped))
 })
 
 describe("environment", () => {
-  it.scoped("an envPolicy builds on the configured server environment", () =>
+  it.effect("an envPolicy builds on the configured server environment", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup({}, { environment: { FROM_CONFIG: "yes", API_TOKEN: "secret" } })
       yield* client.handshake
@@ -562,7 +563,7 @@ describe("http/request's client, a service every server has", () => {
       return response.result?.environmentInfo?.capabilities as Record<string, boolean>
     })
 
-  it.scoped("none by default: the handshake does not offer it, and a request is answered that the server has none", () =>
+  it.effect("none by default: the handshake does not offer it, and a request is answered that the server has none", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
       expect((yield* initialized(client)).httpHeaderEnvVars).toBe(false)
@@ -570,7 +571,7 @@ describe("http/request's client, a service every server has", () => {
       expect(response.error).toMatchObject({ code: -32603, message: "http/request: this server has no HTTP client" })
     }))
 
-  it.scoped("an application's own client (HttpRequests.layer) is offered and sends the request", () =>
+  it.effect("an application's own client (HttpRequests.layer) is offered and sends the request", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       const sent: Array<string> = []
@@ -591,7 +592,7 @@ describe("http/request's client, a service every server has", () => {
 })
 
 describe("one spawner", () => {
-  it.scoped("starts terminal and pipe children alike, as each request's tty says (no switch between two services)", () =>
+  it.effect("starts terminal and pipe children alike, as each request's tty says (no switch between two services)", () =>
     Effect.gen(function*() {
       const { client, spawner } = yield* setup()
       yield* client.request("initialize", { clientName: "t" })

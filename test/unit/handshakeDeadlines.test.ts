@@ -1,10 +1,11 @@
 /** A server's handshake deadlines: one fiber, on Effect's clock, calls each at its time unless it was let go. */
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, TestClock } from "effect"
+import { Clock, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { makeHandshakeDeadlines } from "../../src/server/ExecServer.js"
 
 describe("handshake deadlines", () => {
-  it.scoped("expire at their time, in order; one let go first never does", () =>
+  it.effect("expire at their time, in order; one let go first never does", () =>
     Effect.gen(function*() {
       const deadlines = yield* makeHandshakeDeadlines
       const expired: Array<string> = []

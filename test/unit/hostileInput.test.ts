@@ -50,7 +50,7 @@ const hostileFrame = (id: number): fc.Arbitrary<{ readonly text: string; readonl
   )
 
 describe("hostile input", () => {
-  it.scoped("never crashes, answers each id exactly once, and keeps serving", () =>
+  it.effect("never crashes, answers each id exactly once, and keeps serving", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make(TestSpawner.missingBinary)
       const frames = fc.sample(

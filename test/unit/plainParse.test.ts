@@ -4,13 +4,16 @@
  * Schema accepts, with the same value, the same keys in the same order (the
  * wire's JSON follows them) and the same classes. Inputs are valid values
  * made from each schema (`Arbitrary`), the same values with one field
- * replaced, removed or added, and anything at all.
+ * replaced, removed or added, and anything at all. On Effect 4 the plain
+ * parse is Schema's synchronous parse, with the JIT decoders the codecs
+ * enable for the protocol's schemas (each rpc's codec is made first here).
  */
 import { describe, expect, it } from "@effect/vitest"
-import type * as Rpc from "@effect/rpc/Rpc"
-import type * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as Arbitrary from "effect/Arbitrary"
-import * as Either from "effect/Either"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import type * as Rpc from "effect/rpc/Rpc"
+import type * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
 import * as Rpcs from "../../src/protocol/rpcs.js"
@@ -69,14 +72,14 @@ const mutate = (value: unknown, pick: number, replacement: unknown, how: "replac
 
 interface Direction {
   readonly name: string
-  readonly schema: Schema.Schema<unknown, unknown>
+  readonly schema: Schema.Codec<unknown, unknown>
   readonly isDecoding: boolean
   readonly options?: { readonly errors: "all" }
 }
 
 const directions = (rpc: Rpc.AnyWithProps): Array<Direction> => {
-  const payload = rpc.payloadSchema as Schema.Schema<unknown, unknown>
-  const success = rpc.successSchema as Schema.Schema<unknown, unknown>
+  const payload = rpc.payloadSchema as Schema.Codec<unknown, unknown>
+  const success = rpc.successSchema as Schema.Codec<unknown, unknown>
   return [
     { name: `${rpc._tag} params, decoded`, schema: payload, isDecoding: true, options: { errors: "all" } },
     { name: `${rpc._tag} params, encoded`, schema: payload, isDecoding: false },
@@ -97,26 +100,37 @@ describe("the plain parse of the protocol's schemas", () => {
   for (const rpc of rpcs) {
     for (const direction of directions(rpc)) {
       it(`${direction.name}: what it accepts, Schema accepts as the same value`, () => {
+        codecOf(rpc)
         const plain = plainParseOf(direction.schema.ast, direction.isDecoding, direction.options)!
         const schemaParse = direction.isDecoding
-          ? Schema.decodeUnknownEither(direction.schema, direction.options)
-          : Schema.encodeUnknownEither(direction.schema)
+          ? Schema.decodeUnknownResult(direction.schema, direction.options)
+          : Schema.encodeUnknownResult(direction.schema)
         // What Schema throws on (a union's tag read with `String()`: `{"toString": 0}`) is a refusal, as the codecs count it.
-        const full = (input: unknown): Either.Either<unknown, unknown> => {
+        const full = (input: unknown): Result.Result<unknown, unknown> => {
           try {
             return schemaParse(input)
           } catch (error) {
-            return Either.left(error)
+            return Result.fail(error)
           }
         }
-        // Valid inputs of this direction: a value of the type, encoded when decoding.
-        const typed = Arbitrary.make(direction.schema) as fc.Arbitrary<unknown>
-        const valid = direction.isDecoding
-          ? typed.map((value) => Schema.encodeSync(direction.schema)(value))
-          : typed
+        // Valid inputs of this direction: a value of the type, encoded when
+        // decoding (Effect 4's Arbitrary is its own, not fast-check's: its
+        // samples are fast-check's constants).
+        const samples = Effect.runSync(Arbitrary.sampleEffect(Arbitrary.schema(direction.schema), { count: 60 }))
+        // Those the schema encodes: Effect 4's Arbitrary makes a type's
+        // values without the checks of its encoded side (base64 text).
+        const encode = Schema.encodeUnknownResult(direction.schema)
+        const encodable = samples.flatMap((value) => {
+          const encoded = encode(value)
+          return Result.isSuccess(encoded) ? [direction.isDecoding ? encoded.success : value] : []
+        })
+        expect(encodable.length, "no sample the schema encodes").toBeGreaterThan(0)
+        const valid = fc.constantFrom(...encodable)
         const check = (input: unknown) => {
-          const expected = full(input)
           // The plain parse hands a schema's own transformations to Schema, which may throw the same way.
+          // Each parse is given a copy of its own: Effect 4's parse gives back
+          // an input it did not need to change (a struct of no fields) as it is.
+          const expected = full(structuredClone(input))
           let actual: unknown
           try {
             actual = plain(structuredClone(input))
@@ -125,11 +139,11 @@ describe("the plain parse of the protocol's schemas", () => {
           }
           // What Schema accepts, it takes on too (else Schema's parse would run twice).
           if (actual === Invalid) {
-            expect(Either.isLeft(expected), "an input Schema accepts was not taken on").toBe(true)
+            expect(Result.isFailure(expected), "an input Schema accepts was not taken on").toBe(true)
             return
           }
-          expect(Either.isRight(expected), "accepted what Schema refuses").toBe(true)
-          expectSame(actual, Either.getOrThrow(expected))
+          expect(Result.isSuccess(expected), "accepted what Schema refuses").toBe(true)
+          expectSame(actual, Result.getOrThrow(expected))
         }
         fc.assert(fc.property(valid, (input) => check(input)), { numRuns: 60 })
         fc.assert(
@@ -147,29 +161,34 @@ describe("the plain parse of the protocol's schemas", () => {
     }
   }
 
-  it("leaves to Schema a union whose members could both take an input (Schema's order of trying them decides)", () => {
-    const overlapping = Schema.Union(
+  it("parses a union whose members could both take an input as Schema does (Schema's order of trying them decides)", () => {
+    const overlapping = Schema.Union([
       Schema.Struct({ a: Schema.String }),
       Schema.Struct({ a: Schema.String, b: Schema.Number })
-    )
-    expect(plainParseOf(overlapping.ast, true)).toBeUndefined()
-    const inside = Schema.Struct({ value: overlapping, tag: Schema.Literal("x", "y") })
+    ])
+    // Effect 3's plain parse left such a union to Schema (undefined); on Effect 4 it is Schema's parse, for every schema.
+    expect(plainParseOf(overlapping.ast, true)).toBeDefined()
+    const inside = Schema.Struct({ value: overlapping, tag: Schema.Literals(["x", "y"]) })
     const input = { value: { a: "x", b: 1 }, tag: "y" }
     expectSame(plainParseOf(inside.ast, true)!(input), Schema.decodeUnknownSync(inside)(input))
     // Told apart by a literal field, the members of a tagged union are taken on.
-    const tagged = Schema.Union(
+    const tagged = Schema.Union([
       Schema.Struct({ type: Schema.Literal("a"), a: Schema.String }),
       Schema.Struct({ type: Schema.Literal("b"), a: Schema.String, b: Schema.Number })
-    )
+    ])
     expect(plainParseOf(tagged.ast, true)).toBeDefined()
   })
 
   it("reports through Schema what it does not accept (the codec's errors are Schema's)", () => {
     const terminate = rpcs.find((rpc) => rpc._tag === "process/terminate")!
     const decoded = codecOf(terminate).decodePayload({ processId: "", mode: "now" })
-    expect(Either.isLeft(decoded)).toBe(true)
-    const expected = Schema.decodeUnknownEither(terminate.payloadSchema as Schema.Schema<unknown, unknown>, { errors: "all" })({ processId: "", mode: "now" })
-    expect(Either.isLeft(expected) && Either.isLeft(decoded) && decoded.left.message).toBe(Either.isLeft(expected) && expected.left.message)
+    expect(Result.isFailure(decoded)).toBe(true)
+    // The codec's options: every error, and the input in each (for the "actual" of -32602 texts).
+    const expected = Schema.decodeUnknownResult(terminate.payloadSchema as Schema.Codec<unknown, unknown>, { errors: "all", reportInput: true })({
+      processId: "",
+      mode: "now"
+    })
+    expect(Result.isFailure(expected) && Result.isFailure(decoded) && decoded.failure.message).toBe(Result.isFailure(expected) && expected.failure.message)
   })
 
   it("refuses what Schema throws on, as a parse error: a union's tag that is an object whose toString is no function", () => {
@@ -178,13 +197,17 @@ describe("the plain parse of the protocol's schemas", () => {
       '{"path":"/tmp/x","dataBase64":"","sandbox":{"permissions":{"type":{"toString":0},"file_system":{"type":"unrestricted"},"network":"restricted"}}}'
     ) as unknown
     const decoded = codecOf(writeFile).decodePayload(hostile)
-    expect(Either.isLeft(decoded) && decoded.left._tag).toBe("ParseError")
-    expect(Either.isLeft(decoded) && decoded.left.message).toContain("unreadable value (Cannot convert object to primitive value)")
+    // Effect 4's parse error is Schema's SchemaError (v3: ParseError). And
+    // Effect 4's Schema reads such a tag without throwing: the refusal is its
+    // own issue at the union, not the codecs' "unreadable value (Cannot
+    // convert object to primitive value)" (the -32602 text's wording changes).
+    expect(Result.isFailure(decoded) && decoded.failure._tag).toBe("SchemaError")
+    expect(Result.isFailure(decoded) && decoded.failure.message).toContain(`got {"type":{"toString":0},"file_system":{"type":"unrestricted"},"network":"restricted"}\n  at ["sandbox"]["permissions"]`)
   })
 
   it("gives a params struct back with only its known fields, nulls of optional ones dropped, defaults filled", () => {
     const terminate = rpcs.find((rpc) => rpc._tag === "process/terminate")!
     const decoded = codecOf(terminate).decodePayload({ processId: "p", graceMs: null, extra: 1 })
-    expect(Either.getOrThrow(decoded)).toStrictEqual({ processId: "p", mode: "graceful" })
+    expect(Result.getOrThrow(decoded)).toStrictEqual({ processId: "p", mode: "graceful" })
   })
 })

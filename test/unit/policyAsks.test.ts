@@ -6,7 +6,8 @@
  * wait), on Effect's clock.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, TestClock } from "effect"
+import { Deferred, Effect, Fiber } from "effect"
+import * as TestClock from "effect/testing/TestClock"
 import { ClientRequestFailed } from "../../src/jsonrpc/Connection.js"
 import { AskBudget, makeAsker, MAX_ASKS_PER_PROCESS } from "../../src/network/policyAsks.js"
 import type { PolicyRequestParams, PolicyRequestResult } from "../../src/protocol/networkSchema.js"
@@ -22,7 +23,7 @@ const scriptedClient = () => {
   /** Waits until `count` questions have been asked (each runs in a fiber of its own). */
   const asked = (count: number) =>
     Effect.gen(function*() {
-      while (questions.length < count) yield* Effect.yieldNow()
+      while (questions.length < count) yield* Effect.yieldNow
     })
   return { asked, questions, request }
 }
@@ -30,13 +31,13 @@ const scriptedClient = () => {
 const question = (host: string) => ({ protocol: "http" as const, host, port: 80 })
 
 describe("asking the client", () => {
-  it.scoped("asks about different hosts at once and the same one once", () =>
+  it.effect("asks about different hosts at once and the same one once", () =>
     Effect.gen(function*() {
       const client = scriptedClient()
       const ask = yield* makeAsker({ processId: "p", timeoutMs: 1000, request: client.request, session: new AskBudget(256) })
-      const fibers = yield* Effect.forEach(["a.test", "b.test", "a.test", "c.test", "a.test"], (host) => Effect.fork(ask(question(host))))
+      const fibers = yield* Effect.forEach(["a.test", "b.test", "a.test", "c.test", "a.test"], (host) => Effect.forkChild(ask(question(host))))
       yield* client.asked(3)
-      yield* Effect.repeatN(Effect.yieldNow(), 10)
+      yield* Effect.repeat(Effect.yieldNow, { times: 10 })
       expect(client.questions.map((each) => each.params.request.host)).toEqual(["a.test", "b.test", "c.test"])
       expect(client.questions[0]!.params).toEqual({ processId: "p", request: { protocol: "http", host: "a.test", port: 80 } })
       yield* Deferred.succeed(client.questions[0]!.answer, { decision: { type: "deny", reason: "no" } })
@@ -51,42 +52,42 @@ describe("asking the client", () => {
         { type: "deny", reason: "no" }
       ])
       // Answered, a question is asked again.
-      const again = yield* Effect.fork(ask(question("a.test")))
+      const again = yield* Effect.forkChild(ask(question("a.test")))
       yield* client.asked(4)
       expect(client.questions).toHaveLength(4)
       yield* Deferred.succeed(client.questions[3]!.answer, { decision: { type: "allow" } })
       expect(yield* Fiber.join(again)).toEqual({ type: "allow" })
     }))
 
-  it.scoped("denies with no answer once the timeout and 5 s have passed", () =>
+  it.effect("denies with no answer once the timeout and 5 s have passed", () =>
     Effect.gen(function*() {
       const client = scriptedClient()
       const ask = yield* makeAsker({ processId: "p", timeoutMs: 2000, request: client.request, session: new AskBudget(256) })
-      const waiting = yield* Effect.fork(ask(question("slow.test")))
+      const waiting = yield* Effect.forkChild(ask(question("slow.test")))
       yield* client.asked(1)
       yield* TestClock.adjust("6999 millis")
-      expect(waiting.unsafePoll()).toBeNull()
+      expect(waiting.pollUnsafe()).toBeUndefined() // not done yet (v4 polls undefined, v3 null)
       yield* TestClock.adjust("1 millis")
       expect(yield* Fiber.join(waiting)).toEqual({ type: "error" })
     }))
 
-  it.scoped("refuses at once beyond the process's and the session's bounds, and frees a place once answered", () =>
+  it.effect("refuses at once beyond the process's and the session's bounds, and frees a place once answered", () =>
     Effect.gen(function*() {
       const client = scriptedClient()
       const session = new AskBudget(MAX_ASKS_PER_PROCESS + 10)
       const ask = yield* makeAsker({ processId: "p", timeoutMs: 60_000, request: client.request, session })
       const other = yield* makeAsker({ processId: "q", timeoutMs: 60_000, request: client.request, session })
-      const held = yield* Effect.forEach(Array.from({ length: MAX_ASKS_PER_PROCESS }, (_, index) => `h${index}.test`), (host) => Effect.fork(ask(question(host))))
+      const held = yield* Effect.forEach(Array.from({ length: MAX_ASKS_PER_PROCESS }, (_, index) => `h${index}.test`), (host) => Effect.forkChild(ask(question(host))))
       yield* client.asked(MAX_ASKS_PER_PROCESS)
       expect(yield* ask(question("one-more.test"))).toEqual({ type: "error" })
       // The session has 10 places left: the other process takes them, then is refused.
-      const others = yield* Effect.forEach(Array.from({ length: 10 }, (_, index) => `o${index}.test`), (host) => Effect.fork(other(question(host))))
+      const others = yield* Effect.forEach(Array.from({ length: 10 }, (_, index) => `o${index}.test`), (host) => Effect.forkChild(other(question(host))))
       yield* client.asked(MAX_ASKS_PER_PROCESS + 10)
       expect(yield* other(question("o-more.test"))).toEqual({ type: "error" })
       expect(client.questions).toHaveLength(MAX_ASKS_PER_PROCESS + 10)
       yield* Deferred.succeed(client.questions[0]!.answer, { decision: { type: "allow" } })
       expect(yield* Fiber.join(held[0]!)).toEqual({ type: "allow" })
-      const next = yield* Effect.fork(other(question("o-next.test")))
+      const next = yield* Effect.forkChild(other(question("o-next.test")))
       yield* client.asked(MAX_ASKS_PER_PROCESS + 11)
       expect(client.questions.at(-1)!.params.request.host).toBe("o-next.test")
       yield* Fiber.interrupt(next)
@@ -98,7 +99,7 @@ describe("asking the client", () => {
       const client = scriptedClient()
       const waiting = yield* Effect.scoped(Effect.gen(function*() {
         const ask = yield* makeAsker({ processId: "p", timeoutMs: 60_000, request: client.request, session: new AskBudget(256) })
-        const fiber = yield* Effect.fork(ask(question("gone.test")))
+        const fiber = yield* Effect.forkChild(ask(question("gone.test")))
         yield* client.asked(1)
         return fiber
       }))

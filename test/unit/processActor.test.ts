@@ -25,8 +25,8 @@ const gatedChild = (gate: Deferred.Deferred<void>) => {
     signal: (signal) =>
       signal === "SIGINT"
         ? Effect.sync(() => log.push(`${signal} begins`)).pipe(
-          Effect.zipRight(Deferred.await(gate)),
-          Effect.zipRight(Effect.sync(() => log.push(`${signal} ends`))),
+          Effect.andThen(Deferred.await(gate)),
+          Effect.andThen(Effect.sync(() => log.push(`${signal} ends`))),
           Effect.as(true)
         )
         : Effect.sync(() => {
@@ -43,7 +43,7 @@ const gatedChild = (gate: Deferred.Deferred<void>) => {
 }
 
 const startActor = (spawner: ProcessSpawner, gate: Deferred.Deferred<void>) =>
-  Effect.zipRight(
+  Effect.andThen(
     // Opened at the end whatever happened, so that the actor's scope can close.
     Effect.addFinalizer(() => Deferred.succeed(gate, undefined)),
     makeProcessActor({
@@ -65,20 +65,20 @@ const withFirstCommandRunning = Effect.gen(function*() {
   const { log, spawner } = gatedChild(gate)
   const actorScope = yield* Scope.make()
   yield* Effect.addFinalizer(() => Scope.close(actorScope, Exit.void))
-  const actor = yield* startActor(spawner, gate).pipe(Scope.extend(actorScope))
-  const first = yield* Effect.fork(actor.signal("SIGINT"))
-  while (log.length === 0) yield* Effect.yieldNow()
+  const actor = yield* startActor(spawner, gate).pipe(Scope.provide(actorScope))
+  const first = yield* Effect.forkChild(actor.signal("SIGINT"))
+  while (log.length === 0) yield* Effect.yieldNow
   return { actor, actorScope, first, gate, log }
 })
 
 describe("process actor mailbox", () => {
-  it.scopedLive("a command whose sender is interrupted while it waits does not let the next one start early", () =>
+  it.live("a command whose sender is interrupted while it waits does not let the next one start early", () =>
     Effect.gen(function*() {
       const { actor, first, gate, log } = yield* withFirstCommandRunning
-      const second = yield* Effect.fork(actor.write(text("second")))
-      yield* Effect.yieldNow()
+      const second = yield* Effect.forkChild(actor.write(text("second")))
+      yield* Effect.yieldNow
       yield* Fiber.interrupt(second)
-      const third = yield* Effect.fork(actor.write(text("third")))
+      const third = yield* Effect.forkChild(actor.write(text("third")))
       yield* Effect.sleep("20 millis")
       // The first command is still running: nothing after it may have started.
       expect(log).toEqual(["SIGINT begins"])
@@ -89,24 +89,24 @@ describe("process actor mailbox", () => {
       expect(log).toEqual(["SIGINT begins", "SIGINT ends", "write third"])
     }))
 
-  it.scopedLive("commands waiting behind a running one run in the order they were sent", () =>
+  it.live("commands waiting behind a running one run in the order they were sent", () =>
     Effect.gen(function*() {
       const { actor, first, gate, log } = yield* withFirstCommandRunning
       const rest = []
-      for (const name of ["a", "b", "c", "d"]) rest.push(yield* Effect.fork(actor.write(text(name))))
-      yield* Effect.yieldNow()
+      for (const name of ["a", "b", "c", "d"]) rest.push(yield* Effect.forkChild(actor.write(text(name))))
+      yield* Effect.yieldNow
       yield* Deferred.succeed(gate, undefined)
       // One more, sent as the running command ends: it still goes last.
-      rest.push(yield* Effect.fork(actor.write(text("e"))))
+      rest.push(yield* Effect.forkChild(actor.write(text("e"))))
       yield* Fiber.join(first)
       for (const fiber of rest) yield* Fiber.join(fiber)
       expect(log).toEqual(["SIGINT begins", "SIGINT ends", "write a", "write b", "write c", "write d", "write e"])
     }))
 
-  it.scopedLive("a command that has started runs to its end when its sender is interrupted", () =>
+  it.live("a command that has started runs to its end when its sender is interrupted", () =>
     Effect.gen(function*() {
       const { actor, first, gate, log } = yield* withFirstCommandRunning
-      const interrupted = yield* Effect.fork(Fiber.interrupt(first))
+      const interrupted = yield* Effect.forkChild(Fiber.interrupt(first))
       yield* Effect.sleep("10 millis")
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(interrupted)
@@ -114,11 +114,11 @@ describe("process actor mailbox", () => {
       expect(log).toEqual(["SIGINT begins", "SIGINT ends", "write next"])
     }))
 
-  it.scopedLive("a command still waiting when the actor stops gets the answer a closed process gives", () =>
+  it.live("a command still waiting when the actor stops gets the answer a closed process gives", () =>
     Effect.gen(function*() {
       const { actor, actorScope, first, gate, log } = yield* withFirstCommandRunning
-      const waiting = yield* Effect.fork(actor.write(text("late")))
-      yield* Effect.yieldNow()
+      const waiting = yield* Effect.forkChild(actor.write(text("late")))
+      yield* Effect.yieldNow
       // SIGTERM (sent by the closing scope, not through the mailbox) ends the child.
       yield* Scope.close(actorScope, Exit.void)
       yield* Deferred.succeed(gate, undefined)

@@ -33,13 +33,13 @@ const tableOptions = (budget: RetentionBudget) => ({
 })
 
 describe("process table", () => {
-  it.scoped("a table that closes with processes running leaves nothing in the server's retention budget", () =>
+  it.effect("a table that closes with processes running leaves nothing in the server's retention budget", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       const budget = new RetentionBudget({ maxRecords: 100, maxBytes: 1024 * 1024 })
       const tableScope = yield* Scope.make()
       const table = yield* makeProcessTable(tableOptions(budget)).pipe(
-        Scope.extend(tableScope),
+        Scope.provide(tableScope),
         Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
       )
       // One closed before the table closes (its record is held), two still
@@ -48,7 +48,7 @@ describe("process table", () => {
       spawner.children[0]!.output("kept")
       spawner.children[0]!.finish(0)
       // Its retirement runs in a fiber of the table's.
-      while (budget.records === 0) yield* Effect.yieldNow()
+      while (budget.records === 0) yield* Effect.yieldNow
       yield* table.start(startParams("a"))
       yield* table.start(startParams("b"))
       yield* Scope.close(tableScope, Exit.void)
@@ -57,20 +57,24 @@ describe("process table", () => {
       expect(budget.retainedBytes).toBe(0)
     }))
 
-  it.scoped("a process that finishes starting while its session detaches is paced as the others are: paused after its first MiB", () =>
+  it.effect("a process that finishes starting while its session detaches is paced as the others are: paused after its first MiB", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       // The spawn waits for the gate, so that the session detaches while the process is still starting.
       const gate = yield* Deferred.make<void>()
+      const atGate = yield* Deferred.make<void>()
       const gated = Layer.effect(
         Spawner,
-        Effect.map(Spawner, (inner) => ({ spawn: (request) => Effect.zipRight(Deferred.await(gate), inner.spawn(request)) }))
+        Effect.map(Spawner, (inner) => ({
+          spawn: (request) => Deferred.succeed(atGate, undefined).pipe(Effect.andThen(Deferred.await(gate)), Effect.andThen(inner.spawn(request)))
+        }))
       ).pipe(Layer.provide(spawner.layer))
       const table = yield* makeProcessTable(tableOptions(new RetentionBudget({ maxRecords: 100, maxBytes: 1024 * 1024 }))).pipe(
         Effect.provide(Layer.mergeAll(gated, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
       )
-      const starting = yield* Effect.fork(table.start(startParams("late")))
-      while ((yield* Fiber.status(starting))._tag !== "Suspended") yield* Effect.yieldNow()
+      const starting = yield* Effect.forkChild(table.start(startParams("late")))
+      // Effect 4 has no Fiber.status: the spawn says when it waits at the gate.
+      yield* Deferred.await(atGate)
       table.setDetached(true)
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(starting)

@@ -57,7 +57,7 @@ const noAuthority: MitmAuthority = {
 const proxiesFor = async (owner: UpstreamOwner, intercept: boolean) => {
   const scope = Effect.runSync(Scope.make())
   const interceptor = intercept
-    ? await Effect.runPromise(Scope.extend(Interception.make(lookingIntoHttp, noAuthority, (socket) => holdUpstream(socket, owner)), scope))
+    ? await Effect.runPromise(Scope.provide(Interception.make(lookingIntoHttp, noAuthority, (socket) => holdUpstream(socket, owner)), scope))
     : undefined
   const options: DecideOptions = {
     decide: makePolicy({ domains: { "127.0.0.1": "allow" }, reviewDomains: [], allowLocalBinding: false, askClient: false }),
@@ -70,8 +70,8 @@ const proxiesFor = async (owner: UpstreamOwner, intercept: boolean) => {
     isServerListener: () => false,
     owner
   }
-  const http = await Effect.runPromise(Scope.extend(HttpProxy.make(options), scope))
-  const socks = await Effect.runPromise(Scope.extend(Socks5Proxy.make({ ...options, udp: false }), scope))
+  const http = await Effect.runPromise(Scope.provide(HttpProxy.make(options), scope))
+  const socks = await Effect.runPromise(Scope.provide(Socks5Proxy.make({ ...options, udp: false }), scope))
   return { http: http.port, socks: socks.port, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 

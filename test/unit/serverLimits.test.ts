@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Exit, Layer, Option, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Option, Result, Scope } from "effect"
 import { makeFileHandleTable } from "../../src/fs/FileHandleTable.js"
 import { ClientRequestFailed } from "../../src/jsonrpc/Connection.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
@@ -177,11 +177,11 @@ describe("live processes over all sessions", () => {
       emit: () => {},
       observer: ProcessObserver.make({})
     }).pipe(
-      Scope.extend(scope),
+      Scope.provide(scope),
       Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
     )
 
-  it.scoped("are refused beyond the server's limit with -32001, and a slot comes back when a process closes, fails to start or its session ends", () =>
+  it.effect("are refused beyond the server's limit with -32001, and a slot comes back when a process closes, fails to start or its session ends", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({
         failSpawn: (request) => request.argv[0] === "missing" ? new InternalError({ message: "no such file", errno: "ENOENT" }) : undefined
@@ -232,13 +232,13 @@ describe("file handles over all sessions", () => {
     commit: Effect.void
   })
 
-  it.scoped("are refused beyond the server's limit with -32001, and a slot comes back on close, failed open and session end", () =>
+  it.effect("are refused beyond the server's limit with -32001, and a slot comes back on close, failed open and session end", () =>
     Effect.gen(function*() {
       const slots = new Slots({ resource: "fileHandles", limit: 3, setting: "--max-server-file-handles" })
       const scopeA = yield* Scope.make()
       const scopeB = yield* Scope.make()
-      const a = yield* makeFileHandleTable({ maxHandles: 64, serverHandles: slots }).pipe(Scope.extend(scopeA))
-      const b = yield* makeFileHandleTable({ maxHandles: 64, serverHandles: slots }).pipe(Scope.extend(scopeB))
+      const a = yield* makeFileHandleTable({ maxHandles: 64, serverHandles: slots }).pipe(Scope.provide(scopeA))
+      const b = yield* makeFileHandleTable({ maxHandles: 64, serverHandles: slots }).pipe(Scope.provide(scopeB))
       yield* a.open("a1", fakeFile)
       yield* a.open("a2", fakeFile)
       yield* b.open("b1", fakeFile)
@@ -246,8 +246,8 @@ describe("file handles over all sessions", () => {
       expect(toWireError(refused as ServerBusy)).toMatchObject({ code: -32001, data: { retryable: true, limit: "fileHandles" } })
       yield* a.close("a1")
       expect(slots.inUse).toBe(2)
-      const failed = yield* Effect.either(b.open("b2", Effect.fail(new InternalError({ message: "EACCES" }))))
-      expect(Either.isLeft(failed)).toBe(true)
+      const failed = yield* Effect.result(b.open("b2", Effect.fail(new InternalError({ message: "EACCES" }))))
+      expect(Result.isFailure(failed)).toBe(true)
       expect(slots.inUse).toBe(2)
       yield* b.open("b2", fakeFile)
       yield* Scope.close(scopeB, Exit.void)
@@ -266,7 +266,7 @@ const peer = (connectionId: number): SessionPeer => {
 }
 
 describe("sessions over the server", () => {
-  it.scoped("attached and detached count against --max-sessions; a resume needs no slot; a closed session frees one", () =>
+  it.effect("attached and detached count against --max-sessions; a resume needs no slot; a closed session frees one", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       const store = yield* Layer.build(SessionStoreModule.layer.pipe(Layer.provide(Layer.mergeAll(
@@ -290,6 +290,6 @@ describe("sessions over the server", () => {
       yield* attached.release
       const third = yield* create(5, 0)
       expect(third.session.sessionId).not.toBe(attached.session.sessionId)
-      expect(yield* Effect.either(create(6, 0))).toMatchObject({ _tag: "Left" })
+      expect(yield* Effect.result(create(6, 0))).toMatchObject({ _tag: "Failure" })
     }))
 })

@@ -3,7 +3,7 @@
  * over by exactly one connection, however their requests interleave.
  */
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
-import { Context, Effect, Either, Layer } from "effect"
+import { Context, Effect, Layer, Result } from "effect"
 import { ClientRequestFailed } from "../../src/jsonrpc/Connection.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import type { ServerServices } from "../../src/server/ExecServer.js"
@@ -41,7 +41,7 @@ const peer = (connectionId: number): SessionPeer & { readonly subscribers: () =>
 }
 
 describe("session store", () => {
-  it.scoped("two connections resuming one detached session in the same turn: exactly one takes it", () =>
+  it.effect("two connections resuming one detached session in the same turn: exactly one takes it", () =>
     Effect.gen(function*() {
       const spawner = yield* TestSpawner.make({})
       const store = yield* Layer.build(SessionStoreModule.layer.pipe(
@@ -53,11 +53,11 @@ describe("session store", () => {
       const a = peer(2)
       const b = peer(3)
       const attempts = yield* Effect.all([
-        Effect.either(store.resume(a, { sessionId: first.session.sessionId, detachTtlMs: undefined })),
-        Effect.either(store.resume(b, { sessionId: first.session.sessionId, detachTtlMs: undefined }))
+        Effect.result(store.resume(a, { sessionId: first.session.sessionId, detachTtlMs: undefined })),
+        Effect.result(store.resume(b, { sessionId: first.session.sessionId, detachTtlMs: undefined }))
       ], { concurrency: "unbounded" })
-      expect(attempts.filter(Either.isRight).length).toBe(1)
-      expect(attempts.filter(Either.isLeft).map((attempt) => Either.isLeft(attempt) && attempt.left.message))
+      expect(attempts.filter(Result.isSuccess).length).toBe(1)
+      expect(attempts.filter(Result.isFailure).map((attempt) => Result.isFailure(attempt) && attempt.failure.message))
         .toEqual([`session ${first.session.sessionId} is already attached to another connection`])
       // Only the winner listens to its connection's flow control.
       expect(a.subscribers() + b.subscribers()).toBe(1)
@@ -68,10 +68,10 @@ describe("the server's services", () => {
   it("are all required, and resolved once: the store's methods ask for none of the services its processes run on", () => {
     // Before, the reaper and the sandboxed file operations were looked up (missing, silently off), and every
     // method that starts processes carried the spawners, the output buffers and the sandbox in its R.
-    type Store = Context.Tag.Service<SessionStore>
-    expectTypeOf<Effect.Effect.Context<ReturnType<Store["create"]>>>().toEqualTypeOf<never>()
+    type Store = SessionStore["Service"]
+    expectTypeOf<Effect.Services<ReturnType<Store["create"]>>>().toEqualTypeOf<never>()
     expectTypeOf<ProcessReaper.ProcessReaper>().toMatchTypeOf<ServerServices>()
     expectTypeOf<SandboxedFs.SandboxedFs>().toMatchTypeOf<ServerServices>()
-    expectTypeOf<Layer.Layer.Context<typeof SessionStoreModule.layer>>().toEqualTypeOf<ServerConfig.ServerConfig | SessionStoreModule.ProcessServices>()
+    expectTypeOf<Layer.Services<typeof SessionStoreModule.layer>>().toEqualTypeOf<ServerConfig.ServerConfig | SessionStoreModule.ProcessServices>()
   })
 })

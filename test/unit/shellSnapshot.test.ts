@@ -9,7 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { makeSnapshotCache, parseCapture, restoringCommand, type RunCapture } from "../../src/process/shellSnapshot.js"
 
 const BASH = { name: "bash", path: "/bin/bash" }
@@ -31,10 +31,10 @@ describe("shell snapshots", () => {
       const calls: Array<ReadonlyArray<string>> = []
       const gate = yield* Deferred.make<void>()
       const run = fakeCapture(() => "ok", calls, gate)
-      const starts = yield* Effect.forkAll([1, 2, 3].map(() => cache.snapshotOf("k", BASH, run)), { discard: false })
-      yield* Effect.yieldNow()
+      const starts = yield* Effect.forEach([1, 2, 3], () => Effect.forkChild(cache.snapshotOf("k", BASH, run)))
+      yield* Effect.yieldNow
       yield* Deferred.succeed(gate, undefined)
-      const snapshots = yield* Fiber.join(starts)
+      const snapshots = yield* Fiber.joinAll(starts)
       expect(calls.length).toBe(1)
       expect(calls[0]!.slice(0, 2)).toEqual(["/bin/bash", "-lc"])
       expect(snapshots.map((snapshot) => snapshot?.env)).toEqual([{ FOO: "bar" }, { FOO: "bar" }, { FOO: "bar" }])

@@ -5,8 +5,8 @@
  * console does, without the server knowing it. Mocked Layers, no process.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as Rpc from "@effect/rpc/Rpc"
-import * as RpcGroup from "@effect/rpc/RpcGroup"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
 import { Context, Effect, Layer, Schema } from "effect"
 import { makeAckWindow } from "../../src/jsonrpc/FlowControl.js"
 import { CONSOLE_SURFACE } from "../../src/protocol/console.js"
@@ -32,17 +32,17 @@ class DemoNotificationRpcs extends RpcGroup.make(
   Rpc.make("demo/ack", { payload: Schema.Struct({ bytes: Schema.Number }) })
 ) {}
 
-class DemoWindow extends Context.Tag("test/DemoWindow")<DemoWindow, ReturnType<typeof makeAckWindow>>() {}
+class DemoWindow extends Context.Service<DemoWindow, ReturnType<typeof makeAckWindow>>()("test/DemoWindow") {}
 
 const echoExtension = Effect.map(
-  DemoRpcs.toHandlersContext({ "demo/echo": ({ text }) => Effect.succeed({ text }) }),
+  DemoRpcs.toHandlers({ "demo/echo": ({ text }) => Effect.succeed({ text }) }),
   (handlers) => Surface.make({ name: "protocol", requests: DemoRpcs, notifications: RpcGroup.make(), handlers })
 )
 
 /** An application's surface whose connections each have a window of 64 unacknowledged bytes. */
 const windowedSurface = (name: string) =>
   Effect.map(
-    Surface.handlers<DemoWindow>()(DemoNotificationRpcs.toHandlersContext({
+    Surface.handlers<DemoWindow>()(DemoNotificationRpcs.toHandlers({
       "demo/ack": ({ bytes }) => Effect.flatMap(DemoWindow, (window) => Effect.sync(() => window.acknowledged(bytes)))
     })),
     (handlers) =>
@@ -68,7 +68,7 @@ const services = Effect.gen(function*() {
 const startParams = (processId: string) => ({ processId, argv: ["prog"], cwd: "/tmp", env: {}, tty: false })
 
 describe("Surface", () => {
-  it.scoped("an application's method is served on every connection through ProtocolExtension, behind the handshake; without it it is unknown", () =>
+  it.effect("an application's method is served on every connection through ProtocolExtension, behind the handshake; without it it is unknown", () =>
     Effect.gen(function*() {
       const { context } = yield* services
       const plain = yield* TestConnection.make.pipe(Effect.provide(context))
@@ -88,7 +88,7 @@ describe("Surface", () => {
       expect((yield* extended.request("session/list", {})).result).toMatchObject({ sessions: expect.any(Array) })
     }))
 
-  it.scoped("an application's connection gets its add-on: its window pauses its processes' output until its own notification acknowledges it", () =>
+  it.effect("an application's connection gets its add-on: its window pauses its processes' output until its own notification acknowledges it", () =>
     Effect.gen(function*() {
       const { context, spawner } = yield* services
       const surface = Surface.merge(
@@ -104,7 +104,7 @@ describe("Surface", () => {
       // 100 bytes unacknowledged: above the window's 64.
       expect(child.paused()).toBe(true)
       yield* client.notify("demo/ack", { bytes: 90 })
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       // 10 left: below its low-water mark, so reading resumes.
       expect((yield* client.request("session/list", {})).result).toBeDefined()
       expect(child.paused()).toBe(false)
@@ -119,7 +119,7 @@ describe("Surface", () => {
       expect(other.paused()).toBe(false)
     }))
 
-  it.scoped("the sessions a surface's connections make are listed as made by it: `console: true` for the console's alone", () =>
+  it.effect("the sessions a surface's connections make are listed as made by it: `console: true` for the console's alone", () =>
     Effect.gen(function*() {
       const { context } = yield* services
       const protocol = yield* ExecServer.protocolSurface.pipe(Effect.provide(context))

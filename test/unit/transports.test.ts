@@ -6,12 +6,10 @@
  */
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { PassThrough } from "node:stream"
@@ -35,8 +33,8 @@ describe("stdio transport", () => {
       const transport = yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: 1024 })
       input.write("{\"a\":1}\n{\"b\"")
       input.end(":2}\n")
-      const frames = yield* Stream.runCollect(Mailbox.toStream(transport.frames))
-      expect(Chunk.toReadonlyArray(frames)).toEqual([
+      const frames = yield* Stream.runCollect(Stream.fromQueue(transport.frames))
+      expect(frames).toEqual([
         { _tag: "Text", text: "{\"a\":1}" },
         { _tag: "Text", text: "{\"b\":2}" }
       ])
@@ -48,7 +46,7 @@ describe("stdio transport", () => {
       const output = new PassThrough()
       const before = listenerCounts(input, output)
       const scope = yield* Scope.make()
-      yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: 1024 }).pipe(Scope.extend(scope))
+      yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: 1024 }).pipe(Scope.provide(scope))
       expect(listenerCounts(input, output)).not.toEqual(before)
       yield* Scope.close(scope, Exit.void)
       expect(listenerCounts(input, output)).toEqual(before)
@@ -63,7 +61,7 @@ describe("stdio transport", () => {
       const before = listenerCounts(input, output)
       const scope = yield* Scope.make()
       const transport = yield* StdioTransport.fromStreams({ input, output, maxMessageBytes: 1024 }).pipe(
-        Scope.extend(scope)
+        Scope.provide(scope)
       )
       yield* transport.close
       yield* transport.close
@@ -80,8 +78,8 @@ describe("stdio transport", () => {
 describe("WebSocket transport", () => {
   it("requires the Sandbox service, so that no composition of the Layers leaves the refusal of sandboxed peers out", () => {
     // Found by type: before, the listener looked the service up and, missing, refused no one.
-    expectTypeOf<Effect.Effect.Context<ReturnType<typeof WebSocketTransport.make>>>().toEqualTypeOf<Scope.Scope | Sandbox.Sandbox>()
-    expectTypeOf<Layer.Layer.Context<ReturnType<typeof WebSocketTransport.layer>>>().toEqualTypeOf<Sandbox.Sandbox>()
+    expectTypeOf<Effect.Services<ReturnType<typeof WebSocketTransport.make>>>().toEqualTypeOf<Scope.Scope | Sandbox.Sandbox>()
+    expectTypeOf<Layer.Services<ReturnType<typeof WebSocketTransport.layer>>>().toEqualTypeOf<Sandbox.Sandbox>()
     // And at run time: without it, the listener does not start.
     const missing = Effect.runSyncExit(
       Effect.scoped(WebSocketTransport.make({ host: "127.0.0.1", port: 0 })) as Effect.Effect<unknown, unknown>
@@ -97,8 +95,8 @@ describe("handoff (what a transport accepted, to the server)", () => {
       handoff.offer(1)
       handoff.offer(2)
       const served: Array<number> = []
-      const accepting = yield* Effect.fork(handoff.accept((item) => served.push(item)))
-      yield* Effect.yieldNow()
+      const accepting = yield* Effect.forkChild(handoff.accept((item) => served.push(item)))
+      yield* Effect.yieldNow
       expect(served).toEqual([1, 2])
       handoff.offer(3)
       expect(served).toEqual([1, 2, 3])
@@ -109,16 +107,16 @@ describe("handoff (what a transport accepted, to the server)", () => {
     Effect.gen(function*() {
       const handoff = yield* makeHandoff<number>()
       const served: Array<number> = []
-      const accepting = yield* Effect.fork(handoff.accept((item) => served.push(item)))
-      yield* Effect.yieldNow()
+      const accepting = yield* Effect.forkChild(handoff.accept((item) => served.push(item)))
+      yield* Effect.yieldNow
       handoff.offer(1)
       yield* Fiber.interrupt(accepting)
       handoff.offer(2)
       handoff.offer(3)
       expect(served).toEqual([1])
-      const taken = yield* Stream.runCollect(Stream.take(handoff.stream, 3)).pipe(Effect.fork)
-      yield* Effect.yieldNow()
+      const taken = yield* Stream.runCollect(Stream.take(handoff.stream, 3)).pipe(Effect.forkChild)
+      yield* Effect.yieldNow
       handoff.offer(4)
-      expect(Chunk.toReadonlyArray(yield* Fiber.join(taken))).toEqual([2, 3, 4])
+      expect(yield* Fiber.join(taken)).toEqual([2, 3, 4])
     }))
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { classify, parseFrame } from "../../src/wire/JsonRpc.js"
 import { LineFramer } from "../../src/wire/LineFramer.js"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
 import { Base64Bytes } from "../../src/protocol/primitives.js"
@@ -211,7 +211,7 @@ describe("hand-built process/output notification", () => {
 })
 
 describe("Base64Bytes (bytes on the wire)", () => {
-  const decode = Schema.decodeUnknownEither(Base64Bytes)
+  const decode = Schema.decodeUnknownResult(Base64Bytes)
   /** The definition: the standard alphabet, padded to a multiple of 4. */
   const isStrictBase64 = (text: string) => text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text)
 
@@ -219,13 +219,13 @@ describe("Base64Bytes (bytes on the wire)", () => {
     for (let length = 0; length < 70; length++) {
       const original = Buffer.from(Array.from({ length }, (_, index) => (index * 37 + length) & 0xff))
       const decoded = decode(original.toString("base64"))
-      expect(Either.isRight(decoded) && Buffer.from(decoded.right).equals(original)).toBe(true)
+      expect(Result.isSuccess(decoded) && Buffer.from(decoded.success).equals(original)).toBe(true)
     }
   })
 
   it("refuses what the lenient native codec would take: the URL-safe alphabet, whitespace, padding inside, no padding", () => {
     for (const text of ["ab-_", "YWJj\n", "YW Jj", "QQ==QUFB", "QQ", "QUE", "A===", "====", "QQ=A", "YWJ\u00e9", "YWJj%"]) {
-      expect([text, Either.isLeft(decode(text))]).toEqual([text, true])
+      expect([text, Result.isFailure(decode(text))]).toEqual([text, true])
     }
   })
 
@@ -235,8 +235,8 @@ describe("Base64Bytes (bytes on the wire)", () => {
       fc.property(fc.array(character, { maxLength: 16 }), (characters) => {
         const text = characters.join("")
         const decoded = decode(text)
-        expect(Either.isRight(decoded)).toBe(isStrictBase64(text))
-        if (Either.isRight(decoded)) expect(Buffer.from(decoded.right).equals(Buffer.from(text, "base64"))).toBe(true)
+        expect(Result.isSuccess(decoded)).toBe(isStrictBase64(text))
+        if (Result.isSuccess(decoded)) expect(Buffer.from(decoded.success).equals(Buffer.from(text, "base64"))).toBe(true)
       }),
       { numRuns: 20_000, seed: 48 }
     )

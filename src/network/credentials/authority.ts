@@ -160,11 +160,19 @@ const makeCertificate = async (options: {
   // A day back: a child whose clock is a little behind still accepts it.
   certificate.notBefore.value = new Date(Date.now() - DAY_MS)
   certificate.notAfter.value = new Date(Date.now() + options.validDays * DAY_MS)
-  await certificate.subjectPublicKeyInfo.importKey(options.publicKey, cryptoEngine)
+  await certificate.subjectPublicKeyInfo.importKey(pkiKey(options.publicKey), cryptoEngine)
   certificate.extensions = await options.extensions(certificate)
-  await certificate.sign(options.signingKey, "SHA-256", cryptoEngine)
+  await certificate.sign(pkiKey(options.signingKey), "SHA-256", cryptoEngine)
   return certificate
 }
+
+/**
+ * Node's key as pkijs types it (the DOM's `CryptoKey`): the same object, but
+ * @types/node for Node 24 knows key usages (`encapsulateBits`, ...) the DOM
+ * typings do not yet.
+ */
+const pkiKey = (key: webcrypto.CryptoKey): PkiKey => key as unknown as PkiKey
+type PkiKey = Parameters<pkijs.Certificate["sign"]>[0]
 
 const cryptoEngine = new pkijs.CryptoEngine({ name: "node", crypto: webcrypto as unknown as pkijs.CryptoEngineParameters["crypto"] })
 

@@ -5,7 +5,7 @@
  * `capabilities/discoverV2`: the installed plugins and skill directories,
  * read through the request's backend.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Path from "node:path"
 import { makeDiscoveryCache } from "../../capabilities/discoveryCache.js"
@@ -25,11 +25,11 @@ import { ServerConfig } from "../ServerConfig.js"
 import { CodexSystemDir } from "../../codexConfig/systemDir.js"
 
 /** A connection's kept answers of `capabilities/discoverV2`. */
-const DISCOVERIES: ConnectionResource<Effect.Effect.Success<ReturnType<typeof makeDiscoveryCache<DiscoverV2Result>>>> = {
+const DISCOVERIES: ConnectionResource<Effect.Success<ReturnType<typeof makeDiscoveryCache<DiscoverV2Result>>>> = {
   name: "capability discoveries"
 }
 
-export const capabilityHandlers = CapabilityRpcs.toHandlersContext(Effect.gen(function*() {
+export const capabilityHandlers = CapabilityRpcs.toHandlers(Effect.gen(function*() {
   const sandbox = yield* Sandbox
   const sandboxedFs = yield* SandboxedFs
   const config = yield* ServerConfig

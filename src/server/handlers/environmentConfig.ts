@@ -9,7 +9,7 @@ import { EnvironmentConfigRpcs } from "../../protocol/rpcs.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
 import { ServerConfig } from "../ServerConfig.js"
 
-export const environmentConfigHandlers = EnvironmentConfigRpcs.toHandlersContext(Effect.gen(function*() {
+export const environmentConfigHandlers = EnvironmentConfigRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
   const systemDir = yield* CodexSystemDir
   const sandbox = yield* Sandbox

@@ -3,7 +3,7 @@
  * sandboxed worker of the policy that confines it) and the method calls it;
  * watches run in the server, filtered by what the sandbox shows.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "effect/FileSystem"
 import * as Effect from "effect/Effect"
 import { pathToFileURL } from "node:url"
 import * as FsBackend from "../../fs/FsBackend.js"
@@ -35,7 +35,7 @@ const PATH_WATCHER: ConnectionResource<PathWatcher> = { name: "path watcher" }
 const MAX_BLOCK_BYTES = 8 * 1024 * 1024
 
 /** `fs/*`, on the host's `FileSystem`, or in a sandboxed worker when a sandbox applies. */
-export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
+export const fsHandlers = FsRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
   const fileSystem = yield* FileSystem.FileSystem
   const sandbox = yield* Sandbox
@@ -66,7 +66,7 @@ export const fsHandlers = FsRpcs.toHandlersContext(Effect.gen(function*() {
     request: SandboxRequest | undefined,
     operation: (backend: FsBackend.FsBackend) => Effect.Effect<A, FsBackend.FsBackendError>,
     guarded: ReadonlyArray<string> = []
-  ) => Effect.zipRight(notASecret(guarded), Effect.flatMap(backendOf(request), operation))
+  ) => Effect.andThen(notASecret(guarded), Effect.flatMap(backendOf(request), operation))
   /**
    * `operation` unless `followSymlinks: false` finds a symlink on the way to
    * the path, looked for once the sandbox (when there is one) let the path be

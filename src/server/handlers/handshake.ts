@@ -10,7 +10,7 @@ import { SessionStore } from "../SessionStore.js"
 import { sessionsOf } from "./common.js"
 
 /** `initialize`, what it tells about the host (`environment/info`, `environment/status`), and the sessions (`session/list`). */
-export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(function*() {
+export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
   const store = yield* SessionStore
   const sandboxedFiles = (yield* SandboxedFs).available
@@ -20,7 +20,14 @@ export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(func
   return {
     initialize: (params) =>
       Effect.flatMap(ClientSession, (session) =>
-        Effect.map(session.initialize(params), (result) => ({ ...result, environmentInfo: info() }))),
+        // In the schema's order, as Effect 3 encoded it (Effect 4 sends it as it is).
+        Effect.map(session.initialize(params), (result) => ({
+          protocolVersion: result.protocolVersion,
+          sessionId: result.sessionId,
+          environmentInfo: info(),
+          serverInfo: result.serverInfo,
+          limits: result.limits
+        }))),
     "environment/info": () => Effect.sync(info),
     "environment/status": () => Effect.succeed({ status: "ready" as const }),
     // Every session, as the console sees them: whoever may connect may run anything as this user already.
@@ -29,6 +36,6 @@ export const handshakeHandlers = HandshakeRpcs.toHandlersContext(Effect.gen(func
 }))
 
 /** `initialized`. */
-export const clientNotificationHandlers = ClientNotificationRpcs.toHandlersContext({
+export const clientNotificationHandlers = ClientNotificationRpcs.toHandlers({
   initialized: () => Effect.flatMap(ClientSession, (session) => session.initialized)
 })

@@ -5,10 +5,9 @@
  * connection's flow control (a client that falls behind stops the body being
  * read), and ends with the connection.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { check, exchange } from "../../http/HttpExchange.js"
@@ -24,7 +23,7 @@ import { ServerConfig } from "../ServerConfig.js"
 /** The request ids of a connection's HTTP streams that have not ended. */
 const HTTP_STREAMS: ConnectionResource<Set<string>> = { name: "HTTP streams" }
 
-export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
+export const httpHandlers = HttpRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
   const requests = yield* HttpRequests
   // Each request in flight holds a socket: they count against the server's descriptors like processes and handles.
@@ -71,14 +70,14 @@ export const httpHandlers = HttpRpcs.toHandlersContext(Effect.gen(function*() {
         yield* takeSlot
         activeStreams.add(requestId)
         // The exchange lives until its body has gone out, or the connection ends.
-        const exchangeScope = yield* Scope.fork(connectionScope, ExecutionStrategy.sequential)
-        const release = Effect.zipRight(Effect.sync(() => activeStreams.delete(requestId)), Scope.close(exchangeScope, Exit.void)).pipe(
+        const exchangeScope = yield* Scope.fork(connectionScope, "sequential")
+        const release = Effect.andThen(Effect.sync(() => activeStreams.delete(requestId)), Scope.close(exchangeScope, Exit.void)).pipe(
           Effect.ensuring(releaseSlot)
         )
         const startedAt = yield* Clock.currentTimeMillis
-        const response = yield* withDeadline(exchange(checked, follow).pipe(Scope.extend(exchangeScope)), params.timeoutMs).pipe(
+        const response = yield* withDeadline(exchange(checked, follow).pipe(Scope.provide(exchangeScope)), params.timeoutMs).pipe(
           Effect.provideService(HttpClient.HttpClient, httpClient),
-          Effect.tapErrorCause(() => release)
+          Effect.tapCause(() => release)
         )
         const elapsed = (yield* Clock.currentTimeMillis) - startedAt
         const remainingMs = params.timeoutMs === undefined ? undefined : Math.max(0, params.timeoutMs - elapsed)

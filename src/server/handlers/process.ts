@@ -17,7 +17,7 @@ const writeResult = (status: WriteStatus) => ({ accepted: status === "accepted",
 const SHELL_SNAPSHOTS: ConnectionResource<SnapshotCache> = { name: "shell snapshots" }
 
 /** `process/*`. */
-export const processHandlers = ProcessRpcs.toHandlersContext(Effect.gen(function*() {
+export const processHandlers = ProcessRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
   const processes = Effect.flatMap(ClientSession, (session) => session.processes)
   /** The process, or -32600 for an unknown id. */

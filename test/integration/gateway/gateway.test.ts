@@ -353,8 +353,8 @@ describe("exec-server gateway", () => {
     const gateway = await startGateway()
     const { events, failure } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const c = yield* client(`${gateway.url}/env/gw-end2`, { reconnect: false }).pipe(Scope.extend(scope))
-      const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.extend(scope))
+      const c = yield* client(`${gateway.url}/env/gw-end2`, { reconnect: false }).pipe(Scope.provide(scope))
+      const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.provide(scope))
       yield* Effect.promise(() => stop(executor))
       // A stopping executor reports the end of what it terminates before it goes.
       const events = yield* Stream.runCollect(sleeper.events)
@@ -376,12 +376,12 @@ describe("exec-server gateway", () => {
     let second: Started | undefined
     const output = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const c = yield* client(url, { detachTtlMs: 60_000, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } }).pipe(Scope.extend(scope))
+      const c = yield* client(url, { detachTtlMs: 60_000, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } }).pipe(Scope.provide(scope))
       const counter = yield* c.start({
         argv: ["sh", "-c", "i=1; while [ $i -le 60 ]; do echo line-$i; i=$((i+1)); sleep 0.05; done"],
         env,
         detached: true
-      }).pipe(Scope.extend(scope))
+      }).pipe(Scope.provide(scope))
       const chunks: Array<Uint8Array> = []
       let restarted = false
       yield* counter.events.pipe(

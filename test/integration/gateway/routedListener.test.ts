@@ -5,14 +5,14 @@
  * keep up pauses the socket without losing or reordering a frame.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Either, Option, Stream } from "effect"
+import { Deferred, Effect, Option, Queue, Result, Stream } from "effect"
 import { WebSocket } from "ws"
 import * as Sandbox from "../../../src/sandbox/Sandbox.js"
 import * as WebSocketTransport from "../../../src/transport/WebSocketTransport.js"
 
 /** Opens a WebSocket, or says with which status it was refused. */
 const connect = (url: string) =>
-  Effect.async<WebSocket, number>((resume) => {
+  Effect.callback<WebSocket, number>((resume) => {
     const socket = new WebSocket(url)
     socket.once("open", () => resume(Effect.succeed(socket)))
     socket.once("unexpected-response", (_request, response) => resume(Effect.fail(response.statusCode ?? 0)))
@@ -29,8 +29,8 @@ describe("WebSocketTransport.makeRouted", () => {
         maxBufferedFrames: 4,
         route: ({ path }) =>
           path === "/ok"
-            ? Effect.as(Effect.addFinalizer(() => Deferred.succeed(released, path)), Either.right("routed to ok"))
-            : Effect.succeed(Either.left({ status: 404, reason: `nothing at ${path}` }))
+            ? Effect.as(Effect.addFinalizer(() => Deferred.succeed(released, path)), Result.succeed("routed to ok"))
+            : Effect.succeed(Result.fail({ status: 404, reason: `nothing at ${path}` }))
       })
       expect(yield* Effect.flip(connect(`${listener.url}/elsewhere`))).toBe(404)
 
@@ -40,15 +40,14 @@ describe("WebSocketTransport.makeRouted", () => {
       expect(accepted.transport.peer?.path).toBe("/ok")
       // Sent before anything is taken: all but 4 wait in the overflow, the socket paused.
       const count = 2000
-      yield* Effect.async<void>((resume) => {
+      yield* Effect.callback<void>((resume) => {
         for (let i = 0; i < count; i++) socket.send(JSON.stringify({ n: i }), i === count - 1 ? () => resume(Effect.void) : undefined)
       })
       socket.close()
       const received: Array<number> = []
-      for (;;) {
-        const [chunk, done] = yield* accepted.transport.frames.takeAll
-        for (const frame of chunk) if (frame._tag === "Text") received.push((JSON.parse(frame.text) as { readonly n: number }).n)
-        if (done) break
+      // Every frame up to the end (Cause.Done), taken as they come.
+      for (const frame of yield* Queue.collect(accepted.transport.frames)) {
+        if (frame._tag === "Text") received.push((JSON.parse(frame.text) as { readonly n: number }).n)
       }
       expect(received).toEqual(Array.from({ length: count }, (_, i) => i))
       // The socket closed: what the route opened is released.

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
-import { Context, Effect, Either, Layer, Logger } from "effect"
+import { Context, Effect, Layer, Logger, Result } from "effect"
 import * as Jose from "jose"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as Transport from "../../../src/jsonrpc/Transport.js"
@@ -104,18 +104,18 @@ const executor = (
     const transport = yield* NatsServerTransport.make({ servers: cluster.urls, environmentId, auth: as(user), ...options })
     yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.provide(services), Effect.forkScoped)
     return transport
-  }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.map(Logger.logfmtLogger, (line) => void logs.push(line)))))
+  }).pipe(Effect.provide(Logger.layer([Logger.map(Logger.formatLogFmt, (line) => void logs.push(line))])))
 
 const client = (options: Omit<NatsConnector.NatsConnectorOptions, "servers">) =>
   Layer.build(
-    Layer.scoped(
+    Layer.effect(
       ExecServerClient.ExecServerClient,
       ExecServerClient.make(NatsConnector.make({ servers: cluster.urls, ...options }), { reconnect: false })
     )
   ).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
 
 /** Runs `touch marker` through a client; the marker says whether anything ran. */
-const touch = (c: ExecServerClient.ExecServerClient["Type"], marker: string) =>
+const touch = (c: ExecServerClient.ExecServerClient["Service"], marker: string) =>
   Effect.map(c.exec(["touch", marker], { env, cwd: "/tmp" }), (result) => result.exitCode)
 
 const jwt = (exp: number) =>
@@ -203,7 +203,7 @@ describe("an executor with a bearer token", () => {
       const answer = (environmentId: string, streamId: string, payload: string) =>
         Effect.promise(() => raw.request(NatsLink.openSubject(environmentId), NatsLink.controlFrame("open", streamId, payload), { timeout: 5000 }))
           .pipe(Effect.map((reply) => {
-            const frame = Either.getOrThrow(Frames.decode(reply.data))
+            const frame = Result.getOrThrow(Frames.decode(reply.data))
             return { kind: frame.kind, reason: new TextDecoder().decode(frame.payload) }
           }))
       expect(yield* answer("open1", "raw-1", "not json")).toEqual({ kind: "open", reason: "" })
@@ -273,7 +273,7 @@ describe("tenants", () => {
       expect(refused.message).toMatch(/Permissions Violation/)
 
       const errors = asyncErrors(t1)
-      const subscribeError = yield* Effect.async<unknown>((resume) => {
+      const subscribeError = yield* Effect.callback<unknown>((resume) => {
         t1.subscribe("exec.env2.>", { callback: (error) => resume(Effect.succeed(error)) })
       })
       expect(String(subscribeError)).toMatch(/Permissions Violation for Subscription to "exec.env2.>"/)

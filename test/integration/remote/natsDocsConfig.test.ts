@@ -11,7 +11,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_pro
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Context, Effect, Layer, Logger, LogLevel } from "effect"
+import { Context, Effect, Layer, References } from "effect"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as Transport from "../../../src/jsonrpc/Transport.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
@@ -97,10 +97,10 @@ const executor = (environmentId: string, user: string, passwordVariable: string)
     const services = yield* Layer.build(ExecServer.layerNodeServices.pipe(Layer.provideMerge(ServerConfig.layer())))
     const transport = yield* NatsServerTransport.make({ servers: [url], environmentId, auth: auth(user, passwordVariable), tls })
     yield* ExecServer.run.pipe(Effect.provideService(Transport.ServerTransport, transport), Effect.provide(services), Effect.forkScoped)
-  }).pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.None)))
+  }).pipe(Effect.provideService(References.MinimumLogLevel, "None"))
 
 const client = (environmentId: string, user: string, passwordVariable: string) =>
-  Layer.build(Layer.scoped(
+  Layer.build(Layer.effect(
     ExecServerClient.ExecServerClient,
     ExecServerClient.make(NatsConnector.make({ servers: [url], environmentId, auth: auth(user, passwordVariable), tls }), { reconnect: false })
   )).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
@@ -138,7 +138,7 @@ describe("the nats-server configuration of docs/OPERATIONS.md", () => {
       const bob = yield* client("acme-build", "bob", "BOB_PASSWORD").pipe(Effect.flip)
       expect(bob._tag).toBe("ExecServer/EnvironmentNotFound")
       // Without the CA the server's certificate is not trusted, and the client does not connect.
-      const untrusted = yield* Layer.build(Layer.scoped(
+      const untrusted = yield* Layer.build(Layer.effect(
         ExecServerClient.ExecServerClient,
         ExecServerClient.make(
           NatsConnector.make({ servers: [url], environmentId: "acme-build", auth: auth("alice", "ALICE_PASSWORD") }),

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Kvm } from "@nats-io/kv"
 import { connect } from "@nats-io/transport-node"
-import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
+import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Queue, Scope, Stream } from "effect"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as PromiseClient from "../../../src/client/PromiseClient.js"
@@ -47,7 +47,7 @@ const executor = (environmentId: string, options: Partial<NatsServerTransport.Na
 
 const client = (environmentId: string, options: ExecServerClient.ClientOptions = {}, servers: ReadonlyArray<string> = cluster.urls) =>
   Layer.build(
-    Layer.scoped(ExecServerClient.ExecServerClient, ExecServerClient.make(NatsConnector.make({ servers, environmentId }), options))
+    Layer.effect(ExecServerClient.ExecServerClient, ExecServerClient.make(NatsConnector.make({ servers, environmentId }), options))
   ).pipe(Effect.map(Context.get(ExecServerClient.ExecServerClient)))
 
 const outputOf = (events: ReadonlyArray<ExecServerClient.ProcessEvent>) =>
@@ -92,7 +92,7 @@ describe("an executor over NATS", () => {
     Effect.gen(function*() {
       yield* executor("e3")
       const firstScope = yield* Scope.make()
-      const first = yield* client("e3", { detachTtlMs: 30_000 }).pipe(Scope.extend(firstScope))
+      const first = yield* client("e3", { detachTtlMs: 30_000 }).pipe(Scope.provide(firstScope))
       const handle = yield* Effect.scoped(
         first.start({ argv: ["sh", "-c", "echo from-before; exit 3"], env, processId: "earlier", detached: true })
       )
@@ -119,7 +119,7 @@ describe("an executor over NATS", () => {
   it.live("a client fails with TransportClosed, not a hang, when the executor stops", () =>
     Effect.gen(function*() {
       const executorScope = yield* Scope.make()
-      yield* executor("e5").pipe(Scope.extend(executorScope))
+      yield* executor("e5").pipe(Scope.provide(executorScope))
       const c = yield* client("e5", { reconnect: false })
       const sleeper = yield* c.start({ argv: ["sleep", "30"], env })
       yield* Scope.close(executorScope, Exit.void)
@@ -130,19 +130,19 @@ describe("an executor over NATS", () => {
   it.live("a server that does not take its messages stops crediting the client; then every message comes, in order", () =>
     Effect.gen(function*() {
       const transport = yield* NatsServerTransport.make({ servers: cluster.urls, environmentId: "slow-server", registry: false })
-      const accepted = yield* Effect.fork(Stream.runHead(transport.connections))
+      const accepted = yield* Effect.forkChild(Stream.runHead(transport.connections))
       const sender = yield* NatsConnector.make({ servers: cluster.urls, environmentId: "slow-server" })
       const connection = Option.getOrThrow(yield* Fiber.join(accepted))
       // 4 MiB in 100 KiB messages against the stream's 1 MiB window and the server's mailbox of 4.
       const payload = "x".repeat(100 * 1024)
       const messages = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, payload }))
-      const sending = yield* Effect.fork(ClientTransport.send(sender, messages))
+      const sending = yield* Effect.forkChild(ClientTransport.send(sender, messages))
       // Nothing is taken: the sends stop at the window (a negative, so it is watched for a while).
       yield* Effect.sleep("1 second")
-      expect(Option.isNone(yield* Fiber.poll(sending))).toBe(true)
+      expect(sending.pollUnsafe()).toBeUndefined()
       const taken: Array<number> = []
       while (taken.length < messages.length) {
-        const [frames] = yield* connection.frames.takeAll
+        const frames = yield* Queue.takeAll(connection.frames)
         for (const frame of frames) {
           if (frame._tag !== "Text") throw new Error(`unexpected ${frame._tag}`)
           const message = JSON.parse(frame.text) as { i: number; payload: string }
@@ -162,9 +162,9 @@ describe("an executor over NATS", () => {
         environmentId: "taken-over",
         registry: { bucket, heartbeatMs: 150 }
       })
-      const accepting = yield* Effect.fork(transport.accept!(() => {}))
+      const accepting = yield* Effect.forkChild(transport.accept!(() => {}))
       yield* Effect.sleep("300 millis")
-      expect(Option.isNone(yield* Fiber.poll(accepting))).toBe(true)
+      expect(accepting.pollUnsafe()).toBeUndefined()
       // What a takeover by another executor that judged this one stale writes.
       yield* Effect.promise(async () => {
         const nc = await connect({ servers: [...cluster.urls] })

@@ -9,7 +9,7 @@ import * as Fs from "node:fs"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Effect, Either, Exit, Fiber, Option, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Option, Result, Scope, Stream } from "effect"
 import * as Jose from "jose"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
@@ -61,7 +61,7 @@ describe("exec-server --connect (executor mode)", () => {
     const raw = await connect({ servers: nats.cluster.urls[0]! })
     const answers = await Promise.all(Array.from({ length: 130 }, (_, index) =>
       raw.request(NatsLink.openSubject("cli-silent"), NatsLink.controlFrame("open", `silent-${index}`, ""), { timeout: 5000 })
-        .then((reply) => Either.getOrThrow(Frames.decode(reply.data)).kind)))
+        .then((reply) => Result.getOrThrow(Frames.decode(reply.data)).kind)))
     // 128 taken, the rest refused: the cap holds, and so would the slots, for ever, without the deadline.
     expect(answers.filter((kind) => kind === "open").length).toBe(128)
     expect(answers.filter((kind) => kind === "reset").length).toBe(2)
@@ -140,8 +140,8 @@ describe("exec-server --connect (executor mode)", () => {
     const executor = await startExecutor("cli-e3")
     const { events, failure } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const c = yield* client("cli-e3", { reconnect: false }).pipe(Scope.extend(scope))
-      const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.extend(scope))
+      const c = yield* client("cli-e3", { reconnect: false }).pipe(Scope.provide(scope))
+      const sleeper = yield* c.start({ argv: ["sleep", "30"], env }).pipe(Scope.provide(scope))
       executor.kill("SIGTERM")
       const events = yield* Stream.runCollect(sleeper.events)
       const error = yield* Effect.flip(Effect.repeat(c.list, { until: () => false }))
@@ -237,10 +237,10 @@ describe("exec-server --connect (executor mode)", () => {
       const tokenless = await startExecutor("cli-boxed-open")
       const refused = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
         const c = yield* client("cli-boxed-open")
-        return yield* Effect.either(c.exec(escape("cli-boxed-open"), { env, cwd: dir, sandbox }))
+        return yield* Effect.result(c.exec(escape("cli-boxed-open"), { env, cwd: dir, sandbox }))
       })))
       expect(Fs.readdirSync(outside)).toEqual([])
-      expect(Either.isLeft(refused) && refused.left.message).toMatch(/sandbox with network refused, nothing was run: this executor asks no token of its NATS streams/)
+      expect(Result.isFailure(refused) && refused.failure.message).toMatch(/sandbox with network refused, nothing was run: this executor asks no token of its NATS streams/)
       // Without network the sandbox is allowed: nats-server is out of its reach.
       const offline = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
         const c = yield* client("cli-boxed-open")
@@ -357,10 +357,11 @@ describe("exec-server --connect (executor mode)", () => {
       const before = rssOf(executor.pid!)
       const firstAnswer = (transport: (typeof streams)[number]) =>
         Stream.runHead(ClientTransport.texts(transport)).pipe(Effect.map((text) => JSON.parse(Option.getOrThrow(text)) as { error?: { code: number } }))
-      const waiting = yield* Effect.forkAll(streams.map((transport) =>
-        Effect.zipRight(ClientTransport.send(transport, [large]), firstAnswer(transport)).pipe(Effect.tap(() => Effect.sync(() => (lastLarge = Date.now()))))
-      ))
+      // Before the fork: Effect 4 starts a forked fiber at once.
       let lastLarge = 0
+      const waiting = yield* Effect.forkChild(Effect.all(streams.map((transport) =>
+        Effect.andThen(ClientTransport.send(transport, [large]), firstAnswer(transport)).pipe(Effect.tap(() => Effect.sync(() => (lastLarge = Date.now()))))
+      ), { concurrency: "unbounded" }))
       // Messages that stay small never wait for the large ones.
       yield* ClientTransport.send(small, [JSON.stringify({ jsonrpc: "2.0", id: 7, method: "initialize", params: { clientName: "small" } })])
       const smallAnswer = yield* firstAnswer(small)

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Fiber, Result, Stream } from "effect"
 import { connect } from "@nats-io/transport-node"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import type { ClientError } from "../../../src/client/ClientError.js"
@@ -66,8 +66,8 @@ const registryAnswers = async () => {
   try {
     await pollUntil("the registry to answer", async () => {
       const startedAt = Date.now()
-      const answered = await Effect.runPromise(Effect.either(Registry.list(nc)))
-      return answered._tag === "Right" && Date.now() - startedAt < 1_000
+      const answered = await Effect.runPromise(Effect.result(Registry.list(nc)))
+      return Result.isSuccess(answered) && Date.now() - startedAt < 1_000
     }, 60_000, 200)
   } finally {
     await nc.close()
@@ -113,7 +113,7 @@ const streamThroughFault = (
     let lastSeq = 0
     let seqGaps = 0
     let exitCode: number | undefined
-    let faulted: Fiber.RuntimeFiber<number, unknown> | undefined
+    let faulted: Fiber.Fiber<number, unknown> | undefined
     const inFlight = Effect.gen(function*() {
       const startedAt = Date.now()
       yield* fault(Effect.asVoid(handle.write("written during the fault\n")))
@@ -128,7 +128,7 @@ const streamThroughFault = (
         if (event._tag === "Output") {
           hash.update(event.bytes)
           bytes += event.bytes.byteLength
-          if (faulted === undefined && bytes >= 4 * MiB) faulted = yield* Effect.fork(inFlight)
+          if (faulted === undefined && bytes >= 4 * MiB) faulted = yield* Effect.forkChild(inFlight)
         }
         if (event._tag === "Exited") exitCode = event.exitCode
       }))
@@ -156,7 +156,7 @@ describe("a NATS node dies or stalls under a 20 MiB stream through the executor"
     const executor = await startExecutor(`kill-${node}`)
     try {
       const outcome = await streamThroughFault(`kill-${node}`, (write) =>
-        Effect.zipRight(Effect.promise(() => nats.cluster.signal(node, "SIGKILL")), write))
+        Effect.andThen(Effect.promise(() => nats.cluster.signal(node, "SIGKILL")), write))
       expectWhole(outcome)
       report(`SIGKILL of node ${node}`, { "write answered after ms": outcome.writtenAfterMs })
     } finally {
@@ -178,7 +178,7 @@ describe("a NATS node dies or stalls under a 20 MiB stream through the executor"
           yield* Effect.promise(() => nats.cluster.signal(node, "SIGSTOP"))
           const stoppedAt = Date.now()
           // The write goes out while the node is stopped; the stream fails over meanwhile.
-          const writing = yield* Effect.fork(Effect.map(write, () => Date.now() - stoppedAt))
+          const writing = yield* Effect.forkChild(Effect.map(write, () => Date.now() - stoppedAt))
           yield* Effect.sleep("10 seconds")
           yield* Effect.promise(() => nats.cluster.signal(node, "SIGCONT"))
           answeredAfter = yield* Fiber.join(writing)
@@ -230,7 +230,7 @@ describe("an end of a stream dies", () => {
         phase("sleeper started")
         executor.kill("SIGKILL")
         const killedAt = Date.now()
-        const listing = yield* Effect.fork(Effect.promise(async () => {
+        const listing = yield* Effect.forkChild(Effect.promise(async () => {
           await pollUntil("the dead executor to leave the listing", async () => !(await listed()), 15_000, 100)
           phase("left the listing")
           return Date.now() - killedAt

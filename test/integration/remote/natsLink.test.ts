@@ -53,7 +53,7 @@ const streamThrough = (
 ): Promise<Streamed> =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const { from, to } = yield* open
-    const reader = yield* Effect.fork(Effect.gen(function*() {
+    const reader = yield* Effect.forkChild(Effect.gen(function*() {
       const hash = createHash("sha256")
       const indices: Array<number> = []
       let bytes = 0
@@ -183,7 +183,7 @@ describe("NatsLink over a fresh 3-node cluster: a client that does not read, a s
       const clientEnd = yield* NatsLink.open({ connection: client, env: "env-1", side: "client", options })
       const executorEnd = yield* NatsLink.open({ connection: executor, env: "env-1", side: "executor", options })
       let sent = 0
-      const writer = yield* Effect.fork(Effect.gen(function*() {
+      const writer = yield* Effect.forkChild(Effect.gen(function*() {
         for (let i = 0; i < COUNT; i++) {
           yield* executorEnd.send(new Uint8Array(MESSAGE).fill(i % 256))
           sent++
@@ -248,9 +248,9 @@ describe("NatsLink over a fresh 3-node cluster: a client that does not read, a s
     }
     const scope = await Effect.runPromise(Scope.make())
     try {
-      const reconnects = await Effect.runPromise(NatsLink.watchReconnects(executor).pipe(Scope.extend(scope)))
+      const reconnects = await Effect.runPromise(NatsLink.watchReconnects(executor).pipe(Scope.provide(scope)))
       let reconnected = 0
-      await Effect.runPromise(reconnects.onReconnect(() => reconnected++).pipe(Scope.extend(scope)))
+      await Effect.runPromise(reconnects.onReconnect(() => reconnected++).pipe(Scope.provide(scope)))
       const results = await Promise.all([0, 1, 2].map((n) =>
         streamThrough(
           Effect.gen(function*() {

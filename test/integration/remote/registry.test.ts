@@ -25,9 +25,9 @@ const dial = (urls: ReadonlyArray<string>) =>
 
 /** A scope the test closes itself, so that a registration can outlive one call. */
 const openScope = () => Effect.runPromise(Scope.make())
-const inScope = <A, E>(scope: Scope.CloseableScope, effect: Effect.Effect<A, E, Scope.Scope>) =>
-  Effect.runPromise(Scope.extend(effect, scope))
-const closeScope = (scope: Scope.CloseableScope) => Effect.runPromise(Scope.close(scope, Exit.void))
+const inScope = <A, E>(scope: Scope.Closeable, effect: Effect.Effect<A, E, Scope.Scope>) =>
+  Effect.runPromise(Scope.provide(effect, scope))
+const closeScope = (scope: Scope.Closeable) => Effect.runPromise(Scope.close(scope, Exit.void))
 
 let bucketCount = 0
 /** Each test its own bucket: nothing leaks between them. */
@@ -206,7 +206,7 @@ describe("registry on a 3-node cluster", () => {
         const listed = await listOf(survivor, bucket)
         return listed.length === 1 && listed[0]!.record.owner === registration.owner
       }, 25_000)
-      expect(lost.unsafePoll()).toBeNull()
+      expect(lost.pollUnsafe()).toBeUndefined()
     } finally {
       await closeScope(scope)
       await executor.close()

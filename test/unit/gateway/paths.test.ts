@@ -2,23 +2,23 @@
  * The gateway's routing by path and its close reasons: which paths name an
  * environment, and a reason cut to a close frame's 123 bytes.
  */
-import { Either } from "effect"
+import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { environmentOfPath, environmentPath } from "../../../src/gateway/Gateway.js"
 import { closeReason, MAX_CLOSE_REASON_BYTES } from "../../../src/transport/WebSocketTransport.js"
 
 describe("the gateway's paths", () => {
   it("/env/ID names environment ID, with or without a trailing slash", () => {
-    expect(environmentOfPath("/env/e1")).toEqual(Either.right("e1"))
-    expect(environmentOfPath("/env/build_box-2/")).toEqual(Either.right("build_box-2"))
-    expect(environmentOfPath(environmentPath("e9"))).toEqual(Either.right("e9"))
+    expect(environmentOfPath("/env/e1")).toEqual(Result.succeed("e1"))
+    expect(environmentOfPath("/env/build_box-2/")).toEqual(Result.succeed("build_box-2"))
+    expect(environmentOfPath(environmentPath("e9"))).toEqual(Result.succeed("e9"))
   })
 
   it("any other path, or an id that is not one subject token, names none and says why", () => {
     for (const path of ["/", "/env", "/env/", "/env/a/b", "/environments/e1", "/env/a.b", "/env/a%20b", "/env/%E0%A4%A", `/env/${"x".repeat(65)}`]) {
       const named = environmentOfPath(path)
-      expect(Either.isLeft(named), path).toBe(true)
-      expect(Either.getLeft(named).pipe((reason) => reason._tag === "Some" && reason.value.length > 0), path).toBe(true)
+      expect(Result.isFailure(named), path).toBe(true)
+      expect(Result.getFailure(named).pipe((reason) => reason._tag === "Some" && reason.value.length > 0), path).toBe(true)
     }
   })
 })

@@ -1,6 +1,6 @@
 /** The frame contract of remote streams: what is encoded decodes to itself, and no bytes make decode throw. */
 import { describe, expect, it } from "vitest"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import fc from "fast-check"
 import { decode, encode, FrameError, FrameKind, type Frame, type FrameKindName, HEADER_BYTES, isSequenced, prepare } from "../../../src/remote/frames.js"
 
@@ -29,8 +29,8 @@ describe("remote frames", () => {
   it("decode(encode(frame)) is the frame, for every kind", () => {
     fc.assert(fc.property(frameArb, (frame) => {
       const decoded = decode(encode(frame))
-      expect(Either.isRight(decoded)).toBe(true)
-      expect(plain(Either.getOrThrow(decoded))).toEqual(plain(frame))
+      expect(Result.isSuccess(decoded)).toBe(true)
+      expect(plain(Result.getOrThrow(decoded))).toEqual(plain(frame))
     }), { numRuns: 500 })
   })
 
@@ -42,20 +42,20 @@ describe("remote frames", () => {
       source.fill(0xff)
       const prepared = { ...frame, payload }
       const first = encode(prepared)
-      expect(plain(Either.getOrThrow(decode(first)))).toEqual(plain(frame))
+      expect(plain(Result.getOrThrow(decode(first)))).toEqual(plain(frame))
       const again = encode({ ...prepared, ack: laterAck, credit: laterCredit })
-      expect(plain(Either.getOrThrow(decode(again)))).toEqual(plain({ ...frame, ack: laterAck, credit: laterCredit }))
+      expect(plain(Result.getOrThrow(decode(again)))).toEqual(plain({ ...frame, ack: laterAck, credit: laterCredit }))
       // Encoded for another stream, the payload is copied into a frame of that stream, not written over.
       const other = encode({ ...prepared, streamId: `${frame.streamId}-other` })
-      expect(plain(Either.getOrThrow(decode(other)))).toEqual(plain({ ...frame, streamId: `${frame.streamId}-other`, ack: frame.ack, credit: frame.credit }))
-      expect(plain(Either.getOrThrow(decode(again)))).toEqual(plain({ ...frame, ack: laterAck, credit: laterCredit }))
+      expect(plain(Result.getOrThrow(decode(other)))).toEqual(plain({ ...frame, streamId: `${frame.streamId}-other`, ack: frame.ack, credit: frame.credit }))
+      expect(plain(Result.getOrThrow(decode(again)))).toEqual(plain({ ...frame, ack: laterAck, credit: laterCredit }))
     }), { numRuns: 300 })
   })
 
   it("arbitrary bytes decode to a frame or a FrameError, never a throw", () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
       const decoded = decode(bytes)
-      if (Either.isLeft(decoded)) expect(decoded.left).toBeInstanceOf(FrameError)
+      if (Result.isFailure(decoded)) expect(decoded.failure).toBeInstanceOf(FrameError)
     }), { numRuns: 2000 })
   })
 
@@ -64,14 +64,14 @@ describe("remote frames", () => {
       const bytes = encode(frame)
       for (const [at, value] of edits) bytes[at % bytes.length] = value
       const decoded = decode(bytes)
-      if (Either.isLeft(decoded)) expect(decoded.left).toBeInstanceOf(FrameError)
+      if (Result.isFailure(decoded)) expect(decoded.failure).toBeInstanceOf(FrameError)
     }), { numRuns: 1000 })
   })
 
   it("names the reason of each malformation", () => {
     const frame: Frame = { kind: "data", streamId: "s1", seq: 1, ack: 0, ackBits: 0, credit: 0, segmentIndex: 0, segmentCount: 1, payload: new Uint8Array([1, 2, 3]) }
     const bytes = encode(frame)
-    const reason = (b: Uint8Array) => Either.match(decode(b), { onLeft: (e) => e.reason, onRight: () => "ok" })
+    const reason = (b: Uint8Array) => Result.match(decode(b), { onFailure: (e) => e.reason, onSuccess: () => "ok" })
     const edited = (at: number, value: number) => { const b = bytes.slice(); b[at] = value; return b }
     expect(reason(bytes)).toBe("ok")
     expect(reason(bytes.subarray(0, HEADER_BYTES - 1))).toBe("truncated")

@@ -5,7 +5,7 @@
  * tokens are let in or refused with the reasons the docs give.
  */
 import { describe, expect, it } from "vitest"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import fc from "fast-check"
 import * as Jose from "jose"
 import { createHash } from "node:crypto"
@@ -14,27 +14,27 @@ import { bearerOfOpen, controlFrame, openRequest } from "../../../src/remote/Nat
 import { asksForToken, bearerAuthProblem, bearerRefusal } from "../../../src/transport/bearerAuth.js"
 
 /** The payload of a frame as a client sends it. */
-const payloadOf = (frame: Uint8Array): Uint8Array => Either.getOrThrow(decode(frame)).payload
+const payloadOf = (frame: Uint8Array): Uint8Array => Result.getOrThrow(decode(frame)).payload
 
 describe("the open frame's credential", () => {
   it("reads back the token a client writes, any token; none is an empty payload", () => {
     fc.assert(fc.property(fc.string(), (token) => {
-      expect(bearerOfOpen(payloadOf(openRequest("s1", token)))).toEqual(Either.right(token))
+      expect(bearerOfOpen(payloadOf(openRequest("s1", token)))).toEqual(Result.succeed(token))
     }))
     const none = payloadOf(openRequest("s1", undefined))
     expect(none.byteLength).toBe(0)
-    expect(bearerOfOpen(none)).toEqual(Either.right(undefined))
+    expect(bearerOfOpen(none)).toEqual(Result.succeed(undefined))
   })
 
   it("ignores members it does not know, and takes {} as no token", () => {
     const encode = (text: string) => new TextEncoder().encode(text)
-    expect(bearerOfOpen(encode(`{"bearer":"t","since":2}`))).toEqual(Either.right("t"))
-    expect(bearerOfOpen(encode("{}"))).toEqual(Either.right(undefined))
+    expect(bearerOfOpen(encode(`{"bearer":"t","since":2}`))).toEqual(Result.succeed("t"))
+    expect(bearerOfOpen(encode("{}"))).toEqual(Result.succeed(undefined))
   })
 
   it("says a payload it cannot read is malformed, rather than taking it for no token", () => {
     for (const text of ["the token itself", `{"bearer":5}`, "[]", "null"]) {
-      expect(bearerOfOpen(payloadOf(controlFrame("open", "s1", text)))).toEqual(Either.left("a malformed open payload"))
+      expect(bearerOfOpen(payloadOf(controlFrame("open", "s1", text)))).toEqual(Result.fail("a malformed open payload"))
     }
   })
 })

@@ -38,7 +38,7 @@ describe("ReliableChannel", () => {
     const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const { a, b } = yield* pair
       let sent = 0
-      const sender = yield* Effect.fork(Effect.gen(function*() {
+      const sender = yield* Effect.forkChild(Effect.gen(function*() {
         for (let i = 0; i < 32; i++) {
           yield* a.send(new Uint8Array(2048).fill(i))
           sent++
@@ -47,7 +47,7 @@ describe("ReliableChannel", () => {
       // The receiver consumes nothing: the window (16 KiB = 8 messages) fills and stays full.
       yield* until("a full window held by the receiver", () => b.snapshot().stats.maxHeldBytes === options.window)
       const sentWhenFull = sent
-      const blocked = Option.isNone(yield* Fiber.poll(sender))
+      const blocked = sender.pollUnsafe() === undefined
       const received: Array<number> = []
       for (let i = 0; i < 32; i++) {
         const message = yield* b.receive
@@ -138,9 +138,9 @@ describe("ReliableChannel", () => {
       // 16 KiB of window: batch 0 goes out at once, batch 1 halfway, and the rest wait for the receiver.
       a.sendAll([0, 1, 2].map(message), record("batch 0"))
       a.sendAll([3, 4, 5, 6].map(message), record("batch 1"))
-      const single = yield* Effect.fork(a.send(message(7)))
+      const single = yield* Effect.forkChild(a.send(message(7)))
       // The fork's send is asked for before what follows.
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       a.sendAll([8].map(message), record("batch 2"))
       // Nothing overtakes what waits.
       const overtook = a.trySend(message(99))
@@ -171,12 +171,12 @@ describe("ReliableChannel", () => {
       const { a, b } = yield* pair
       // Four whole messages the receiver holds fill the 16 KiB window; the next send waits for credit.
       a.sendAll([0, 1, 2, 3].map((i) => new Uint8Array(4096).fill(i)), () => undefined)
-      const waiting = yield* Effect.fork(a.send(new Uint8Array(100).fill(4)))
+      const waiting = yield* Effect.forkChild(a.send(new Uint8Array(100).fill(4)))
       yield* until("the window to be in flight", () => a.snapshot().stats.maxInFlightBytes === options.window)
-      yield* Effect.yieldNow()
-      const waited = Option.isNone(yield* Fiber.poll(waiting))
+      yield* Effect.yieldNow
+      const waited = waiting.pollUnsafe() === undefined
       yield* Fiber.interrupt(waiting)
-      const next = yield* Effect.fork(a.send(new Uint8Array(100).fill(5)))
+      const next = yield* Effect.forkChild(a.send(new Uint8Array(100).fill(5)))
       const received: Array<number> = []
       for (let i = 0; i < 6; i++) received.push(Option.getOrThrow(yield* b.receive)[0]!)
       yield* Fiber.join(next)

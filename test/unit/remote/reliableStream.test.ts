@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from "vitest"
 import { createHash, randomBytes } from "node:crypto"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Frames from "../../../src/remote/frames.js"
 import * as RS from "../../../src/remote/ReliableStream.js"
 
@@ -111,8 +111,8 @@ function* simulate(messages: Array<Uint8Array>, faults: LinkFaults, consumeRate:
       }
       transit.splice(i, 1)
       const decoded = Frames.decode(item.bytes)
-      if (Either.isLeft(decoded)) throw decoded.left
-      const deliveries = RS.receive(item.to === "a" ? a : b, decoded.right, now)
+      if (Result.isFailure(decoded)) throw decoded.failure
+      const deliveries = RS.receive(item.to === "a" ? a : b, decoded.success, now)
       if (item.to === "b") appQueue.push(...deliveries)
     }
     budget += consumeRate
@@ -256,8 +256,8 @@ describe("ReliableStream with a shared reassembly budget", () => {
     let now = 0
     const pump = (rounds: number) => {
       for (let i = 0; i < rounds; i++, now += 10) {
-        for (const f of RS.poll(a, now)) delivered.push(...RS.receive(b, Either.getOrThrow(Frames.decode(Frames.encode(f))), now))
-        for (const f of RS.poll(b, now)) RS.receive(a, Either.getOrThrow(Frames.decode(Frames.encode(f))), now)
+        for (const f of RS.poll(a, now)) delivered.push(...RS.receive(b, Result.getOrThrow(Frames.decode(Frames.encode(f))), now))
+        for (const f of RS.poll(b, now)) RS.receive(a, Result.getOrThrow(Frames.decode(Frames.encode(f))), now)
         for (const d of delivered.splice(0)) if (d._tag === "Message") {
           delivered.push(d)
           RS.consume(b, d.holds)

@@ -1,0 +1,335 @@
+/**
+ * What a new user does: a scratch Effect 4 application, in a directory of its
+ * own, that installs `npm pack`'s tarball with a real `npm install` (nothing
+ * linked from this repository's node_modules, no `--legacy-peer-deps`) as the
+ * README's "Use as a dependency" says, then compiles its own code with its
+ * own TypeScript (strict, `skipLibCheck: false`) and runs it on the Node
+ * running this test: (a) exec-server's Layers composed with the app's own,
+ * serving on a WebSocket on port 0, and the typed Effect client against
+ * them; (b) the Promise client against the same server; (c) a handler test
+ * on mocked Layers, run with the app's own vitest. consumer.test.ts checks
+ * every snippet against this repository's installed packages; this one
+ * checks what npm installs from the registry for a user.
+ *
+ * Needs npm's registry for what npm's cache lacks: skipped, saying so, only
+ * when the registry cannot be reached (npm's ENOTFOUND or EAI_AGAIN).
+ */
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest"
+
+const ROOT = Path.resolve(import.meta.dirname, "../..")
+
+/** The app's package.json, but for its dependency on the tarball and the README's allowScripts. */
+const APP_MANIFEST = {
+  name: "e4-app",
+  private: true,
+  type: "module",
+  dependencies: { effect: "~4.1.0" },
+  // TypeScript as `npm install -D typescript` writes it today (7; consumer.test.ts compiles with this repository's 5.9).
+  devDependencies: { "@effect/vitest": "^4.0.5", "@types/node": "^24.0.0", typescript: "^7.0.2", vitest: "^5" }
+}
+
+/** A user's tsconfig: strict, `skipLibCheck: false`, and the `"DOM"` lib the README says Effect 4's types want. */
+const TSCONFIG = {
+  compilerOptions: {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    lib: ["ES2022", "DOM"],
+    types: ["node"],
+    strict: true,
+    skipLibCheck: false,
+    rootDir: "src",
+    outDir: "out"
+  },
+  include: ["src"]
+}
+
+/** The app's server: exec-server's Layers composed with Layers of the app's own. */
+const SERVER_TS = `import { Context, Effect, Layer } from "effect"
+import { ExecServer, ServerConfig, Transport, WebSocketTransport } from "effect-exec-server"
+import { ExecServerClient } from "effect-exec-server/client"
+
+/** A service of the app, which its programs use beside the server. */
+export class Greeting extends Context.Service<Greeting, { readonly text: string }>()("e4-app/Greeting") {}
+export const GreetingLive = Layer.succeed(Greeting, { text: "hello from an Effect 4 app" })
+
+/** Where the app's server listens: a port the system picked. */
+export class Listener extends Context.Service<Listener, { readonly url: string }>()("e4-app/Listener") {}
+
+/** The app's Layer over the package's WebSocket transport: it serves on port 0 and tells the app where. */
+const ListenerLive = Layer.effectContext(Effect.gen(function*() {
+  const { transport, url } = yield* WebSocketTransport.make({ host: "127.0.0.1", port: 0 })
+  return Context.make(Transport.ServerTransport, transport).pipe(Context.add(Listener, { url }))
+}))
+
+/** The server for the lifetime of the Layer, and its URL. */
+export const ServerLive = ExecServer.layer.pipe(
+  Layer.provideMerge(ListenerLive),
+  Layer.provide(ExecServer.layerNodeServices),
+  Layer.provide(ServerConfig.layer({ graceMs: 1000 }))
+)
+
+/** A client of the app's own server. */
+const ClientLive = Layer.unwrap(Effect.map(Effect.service(Listener), ({ url }) => ExecServerClient.layerWebSocket({ url })))
+
+/** The whole app: its greeting, its server and a client of it. */
+export const AppLive = ClientLive.pipe(Layer.provideMerge(ServerLive), Layer.provideMerge(GreetingLive))
+`
+
+/** (a) The typed client: a pipe process and a terminal, their output read from their events, their exit codes. */
+const TYPED_TS = `import { Effect, Stream } from "effect"
+import { ExecServerClient } from "effect-exec-server/client"
+import { AppLive, Greeting, Listener } from "./server.js"
+
+const run = (argv: ReadonlyArray<string>, tty: boolean) =>
+  Effect.gen(function*() {
+    const client = yield* ExecServerClient.ExecServerClient
+    const child = yield* client.start({ argv, tty, env: { PATH: "/usr/bin:/bin" } })
+    const events = yield* child.events.pipe(Stream.runCollect)
+    const decoder = new TextDecoder()
+    let output = ""
+    for (const event of events) if (event._tag === "Output") output += decoder.decode(event.bytes, { stream: true })
+    const { exitCode } = yield* child.exited
+    return { output, exitCode, ending: events.map((event) => event._tag).filter((tag) => tag !== "Output") }
+  }).pipe(Effect.scoped)
+
+const program = Effect.gen(function*() {
+  const { text } = yield* Greeting
+  const { url } = yield* Listener
+  const pipe = yield* run(["sh", "-c", "printf '%s\\\\n' \\"$1\\"; exit 7", "sh", text], false)
+  const terminal = yield* run(["sh", "-c", "test -t 1 && echo on a terminal; exit 5"], true)
+  return { url, pipe, terminal }
+})
+
+const result = await Effect.runPromise(program.pipe(Effect.provide(AppLive)))
+console.log(\`result \${JSON.stringify(result)}\`)
+`
+
+/** (b) The Promise client, without Effect, against a server the app's Layers run. */
+const PROMISE_TS = `import { Effect, ManagedRuntime } from "effect"
+import { PromiseClient } from "effect-exec-server/client"
+import { Listener, ServerLive } from "./server.js"
+
+const server = ManagedRuntime.make(ServerLive)
+try {
+  const { url } = await server.runPromise(Effect.service(Listener))
+  await using client = await PromiseClient.connect(url, { clientName: "e4-app" })
+  const { exitCode, stdout, stderr } = await client.exec(["sh", "-c", "echo out; echo err >&2; exit 3"], {
+    env: { PATH: "/usr/bin:/bin" },
+    signal: AbortSignal.timeout(20_000)
+  })
+  const decoder = new TextDecoder()
+  console.log(\`result \${JSON.stringify({ exitCode, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) })}\`)
+} finally {
+  await server.dispose()
+}
+`
+
+/** (c) The README's handler test on mocked Layers. */
+const HANDLERS_TEST_TS = `import { expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { TestConnection, TestServer, TestSpawner } from "effect-exec-server/testing"
+
+it.effect("echoes writes", () =>
+  Effect.gen(function*() {
+    const spawner = yield* TestSpawner.make(TestSpawner.echo)
+    const client = yield* TestConnection.makeWith(
+      TestServer.layer({ spawner: spawner.layer, config: { graceMs: 100 } })
+    )
+    yield* client.handshake
+    yield* client.request("process/start", { processId: "p", argv: ["x"], cwd: "/", env: {}, tty: true })
+    yield* client.request("process/write", { processId: "p", chunk: "aGk=" })
+    const output = yield* client.nextNotification()
+    expect(output.params.chunk).toBe("aGk=")
+  }))
+`
+
+/** The README's `allowScripts` (its json snippet), the tarball's entry naming this tarball. */
+const readmeAllowScripts = (tarball: string): Record<string, boolean> => {
+  const readme = Fs.readFileSync(Path.join(ROOT, "README.md"), "utf8")
+  const snippet = [...readme.matchAll(/^```json\n([\s\S]*?)^```/gm)].map((match) => match[1]!).find((text) => text.includes("\"allowScripts\""))
+  if (snippet === undefined) throw new Error("README.md has no json snippet with allowScripts")
+  const { allowScripts } = JSON.parse(`{${snippet}}`) as { readonly allowScripts: Record<string, boolean> }
+  const entries = Object.entries(allowScripts)
+  const ours = entries.filter(([key]) => key.startsWith("file:") && key.endsWith(`/${Path.basename(tarball)}`))
+  if (ours.length !== 1) throw new Error(`README.md's allowScripts has no one file: entry for ${Path.basename(tarball)}: ${snippet}`)
+  return Object.fromEntries(entries.map(([key, value]) => [key === ours[0]![0] ? `file:${tarball}` : key, value]))
+}
+
+/**
+ * The environment of a user's shell: this test's, without what `npm test`
+ * and vitest put in it (an `npm_config_local_prefix` would point the app's
+ * npm at this repository), with this test's Node first on PATH (npm, its
+ * install scripts and the app run on it, as on a user's machine).
+ */
+const userEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(npm_|vitest|init_cwd$)/i.test(name)) env[name] = value
+  }
+  env["PATH"] = [Path.dirname(process.execPath), process.env["PATH"]].join(Path.delimiter)
+  return env
+}
+
+/** What a step printed, to show when it failed. */
+const outputOf = (result: SpawnSyncReturns<string>) =>
+  `status ${result.status}${result.signal === null ? "" : ` (${result.signal})`}${result.error === undefined ? "" : ` ${String(result.error)}`}\n${result.stdout}\n${result.stderr}`
+
+/**
+ * The request npm could not make for want of the registry (its error code
+ * ENOTFOUND or EAI_AGAIN), if that is why an install failed. npm reports
+ * it as such only for a tarball; a package's metadata it could not fetch
+ * ends as an ERESOLVE ("Found: effect@undefined"), and only the debug log
+ * it names says why.
+ */
+const registryUnreachable = (output: string): string | undefined => {
+  const log = /A complete log of this run can be found in: (\S+)/.exec(output)?.[1]
+  const text = output + (log !== undefined && Fs.existsSync(log) ? Fs.readFileSync(log, "utf8") : "")
+  const failed = /(?:network request to|http fetch \w+) (\S+)(?: attempt \d+)? failed(?:,| with) (?:reason: getaddrinfo )?(ENOTFOUND|EAI_AGAIN)\b/.exec(text)
+  if (failed !== null) return `${failed[2]}: ${failed[1]}`
+  return /^npm error (?:code|errno) (ENOTFOUND|EAI_AGAIN)$/m.exec(text)?.[1]
+}
+
+/** The JSON a program printed on its `result ` line. */
+const resultOf = (result: SpawnSyncReturns<string>): unknown => {
+  const line = /^result (.*)$/m.exec(result.stdout)
+  if (line === null) throw new Error(`no result line:\n${outputOf(result)}`)
+  return JSON.parse(line[1]!)
+}
+
+/** A package's bin, from its manifest in the app. */
+const binOf = (app: string, name: string, bin: string) => {
+  const dir = Path.join(app, "node_modules", name)
+  const manifest = JSON.parse(Fs.readFileSync(Path.join(dir, "package.json"), "utf8")) as { readonly bin: string | Record<string, string> }
+  return Path.join(dir, typeof manifest.bin === "string" ? manifest.bin : manifest.bin[bin]!)
+}
+
+describe("a new Effect 4 application installing the packed package from npm", () => {
+  let app: string
+  let tarball: string
+  /** Why the steps after the install are skipped: the registry unreachable for a package the cache lacks. */
+  let offline: string | undefined
+  let installed = false
+  let compiled = false
+
+  beforeAll(() => {
+    app = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-e4-app-")))
+    // The tarball of what `npm run build` left in dist/ (the tests run dist/), as `npm pack` makes it.
+    const name = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", app], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: userEnv(),
+      stdio: ["ignore", "pipe", "pipe"]
+    }).trim().split("\n").pop()!
+    tarball = Path.join(app, name)
+    Fs.writeFileSync(
+      Path.join(app, "package.json"),
+      JSON.stringify(
+        {
+          ...APP_MANIFEST,
+          dependencies: { ...APP_MANIFEST.dependencies, "effect-exec-server": `file:${name}` },
+          allowScripts: readmeAllowScripts(tarball)
+        },
+        null,
+        2
+      )
+    )
+    Fs.writeFileSync(Path.join(app, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2))
+    const src = Path.join(app, "src")
+    Fs.mkdirSync(src)
+    Fs.writeFileSync(Path.join(src, "server.ts"), SERVER_TS)
+    Fs.writeFileSync(Path.join(src, "typed.ts"), TYPED_TS)
+    Fs.writeFileSync(Path.join(src, "promise.ts"), PROMISE_TS)
+    Fs.writeFileSync(Path.join(src, "handlers.test.ts"), HANDLERS_TEST_TS)
+  }, 60_000)
+  afterAll(() => {
+    if (app !== undefined) Fs.rmSync(app, { recursive: true, force: true })
+  })
+
+  /** Skips a step after an install the registry's absence stopped; fails one after an install that failed. */
+  const afterInstall = (context: TestContext) => {
+    if (offline !== undefined) context.skip(offline)
+    if (!installed) expect.fail("the app's npm install failed (see its test)")
+  }
+
+  it("installs with npm: no ERESOLVE, every install script approved and run, one effect 4.1.x", (context) => {
+    const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--foreground-scripts"], {
+      cwd: app,
+      encoding: "utf8",
+      env: userEnv(),
+      timeout: 540_000,
+      maxBuffer: 64 << 20
+    })
+    const output = install.stdout + install.stderr
+    if (install.status !== 0) {
+      const unreachable = registryUnreachable(output)
+      if (unreachable !== undefined) {
+        offline = `npm's registry is unreachable and npm's cache lacks what it asked for (${unreachable})`
+        context.skip(offline)
+      }
+    }
+    expect(install.status, outputOf(install)).toBe(0)
+    expect(output).not.toContain("ERESOLVE")
+    // The README's allowScripts names every package whose scripts run: npm warns of any other.
+    expect(output, outputOf(install)).not.toMatch(/not yet covered by allowScripts/)
+    // The scripts it approves ran: our addon, node-pty's, our binary's startup snapshot.
+    const ours = Path.join(app, "node_modules", "effect-exec-server")
+    expect(Fs.existsSync(Path.join(ours, "build", "Release", "exec_server_native.node")), outputOf(install)).toBe(true)
+    expect(Fs.existsSync(Path.join(app, "node_modules", "node-pty", "build", "Release", "pty.node")), outputOf(install)).toBe(true)
+    expect(Fs.existsSync(Path.join(ours, "dist", "cli", "exec-server.blob")), outputOf(install)).toBe(true)
+    // Nothing of this repository's node_modules: every package is the app's own.
+    expect(Fs.lstatSync(Path.join(app, "node_modules", "effect")).isSymbolicLink()).toBe(false)
+    const ls = spawnSync("npm", ["ls", "effect", "--all", "--parseable", "--long"], { cwd: app, encoding: "utf8", env: userEnv() })
+    expect(ls.status, outputOf(ls)).toBe(0)
+    const copies = ls.stdout.trim().split("\n")
+    expect(copies, outputOf(ls)).toHaveLength(1)
+    expect(copies[0], outputOf(ls)).toMatch(new RegExp(`^${app}/node_modules/effect:effect@4\\.1\\.\\d+$`))
+    installed = true
+  }, 600_000)
+
+  it("compiles the app with its own TypeScript (strict, skipLibCheck false)", (context) => {
+    afterInstall(context)
+    const tsc = spawnSync(process.execPath, [binOf(app, "typescript", "tsc"), "-p", "."], { cwd: app, encoding: "utf8", env: userEnv(), timeout: 180_000 })
+    expect(tsc.stdout + tsc.stderr).toBe("")
+    expect(tsc.status, outputOf(tsc)).toBe(0)
+    compiled = true
+  }, 200_000)
+
+  it("(a) composes exec-server's Layers with its own, serves on port 0 and runs the typed client against them", (context) => {
+    afterInstall(context)
+    expect(compiled, "the app did not compile (see its test)").toBe(true)
+    const run = spawnSync(process.execPath, [Path.join("out", "typed.js")], { cwd: app, encoding: "utf8", env: userEnv(), timeout: 60_000 })
+    // It exits by itself once its Layers close: the server, its processes and the client leave nothing running.
+    expect(run.status, outputOf(run)).toBe(0)
+    expect(resultOf(run)).toEqual({
+      url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/),
+      pipe: { output: "hello from an Effect 4 app\n", exitCode: 7, ending: ["Exited", "Closed"] },
+      terminal: { output: "on a terminal\r\n", exitCode: 5, ending: ["Exited", "Closed"] }
+    })
+  }, 90_000)
+
+  it("(b) execs with the Promise client against a server of the app's Layers", (context) => {
+    afterInstall(context)
+    expect(compiled, "the app did not compile (see its test)").toBe(true)
+    const run = spawnSync(process.execPath, [Path.join("out", "promise.js")], { cwd: app, encoding: "utf8", env: userEnv(), timeout: 60_000 })
+    expect(run.status, outputOf(run)).toBe(0)
+    expect(resultOf(run)).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" })
+  }, 90_000)
+
+  it("(c) runs a handler test on mocked Layers with its own vitest", (context) => {
+    afterInstall(context)
+    expect(compiled, "the app did not compile (see its test)").toBe(true)
+    const run = spawnSync(process.execPath, [binOf(app, "vitest", "vitest"), "run", Path.join("src", "handlers.test.ts")], {
+      cwd: app,
+      encoding: "utf8",
+      env: { ...userEnv(), NO_COLOR: "1" },
+      timeout: 120_000
+    })
+    expect(run.status, outputOf(run)).toBe(0)
+    expect(run.stdout, outputOf(run)).toMatch(/Tests\s+1 passed \(1\)/)
+  }, 150_000)
+})

@@ -1,0 +1,76 @@
+/**
+ * The server on another supported Node than the suite's (CI: Node 22, the
+ * older LTS line; the suite itself runs on the project's Node 24). Given
+ * that Node's binary in EXEC_SERVER_SMOKE_NODE (`.ci/run` installs Node 22
+ * from the npm registry outside the project), the binary, as a user's PATH
+ * finds that Node: builds its startup snapshot for it and starts from it,
+ * answers over stdio, listens on a WebSocket, runs a pipe and a terminal
+ * process, and serves the web console's page. Skipped without the variable.
+ * Afterwards the snapshot is built again for the suite's Node.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import * as PromiseClient from "../../src/client/PromiseClient.js"
+import { httpRequest } from "../support/WebSocketServer.js"
+
+const ROOT = Path.resolve(import.meta.dirname, "../..")
+const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
+const STAMP = Path.join(ROOT, "dist/cli/exec-server.blob.stamp")
+const NODE = process.env["EXEC_SERVER_SMOKE_NODE"]
+const version = NODE === undefined ? "" : execFileSync(NODE, ["-p", "process.versions.node"], { encoding: "utf8" }).trim()
+/** A PATH on which `node` is that Node. */
+const env = { ...process.env, PATH: `${Path.dirname(NODE ?? "/")}:/usr/bin:/bin` }
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
+
+const startWebSocket = (args: ReadonlyArray<string>) =>
+  new Promise<{ readonly url: string; readonly stop: () => void }>((resolve, reject) => {
+    const child = spawn(LAUNCHER, ["--listen", "ws://127.0.0.1:0", ...args], { env, stdio: ["ignore", "ignore", "pipe"] })
+    let stderr = ""
+    child.stderr.setEncoding("utf8")
+    child.stderr.on("data", (chunk: string) => {
+      stderr += chunk
+      const match = /listening on (ws:\/\/\S+)/.exec(stderr)
+      if (match !== null) resolve({ url: match[1]!, stop: () => child.kill("SIGTERM") })
+    })
+    child.once("exit", (code) => reject(new Error(`server exited (${code}): ${stderr}`)))
+  })
+
+describe.skipIf(NODE === undefined)(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
+  afterAll(() => {
+    // The suite's Node gets its snapshot back.
+    execFileSync(process.execPath, [Path.join(ROOT, "native/snapshot.mjs")], { stdio: "inherit" })
+  })
+
+  it("builds the startup snapshot for it and starts from it over stdio", () => {
+    execFileSync(NODE!, [Path.join(ROOT, "native/snapshot.mjs")], { env, stdio: "inherit" })
+    expect(Fs.readFileSync(STAMP, "utf8")).toContain(` ${Path.join(ROOT, "dist/cli")} `)
+    const run = spawnSync(LAUNCHER, ["--listen", "stdio://", "--log-level", "debug"], {
+      env,
+      encoding: "utf8",
+      input: `{"id":1,"method":"initialize","params":{"clientName":"smoke"}}\n`
+    })
+    expect(run.status, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout.split("\n")[0]!).result.serverInfo.name).toBe("effect-exec-server")
+    expect(run.stderr).toMatch(/startup=snapshot/)
+  })
+
+  it("listens on a WebSocket, runs a pipe process and a terminal, serves the console's page", async () => {
+    const server = await startWebSocket(["--console"])
+    try {
+      await using client = await PromiseClient.connect(server.url, { clientName: "smoke" })
+      const pipe = await client.exec(["sh", "-c", "echo pipe; exit 3"], { env: { PATH: "/usr/bin:/bin" } })
+      expect([text(pipe.stdout), pipe.exitCode]).toEqual(["pipe\n", 3])
+      await using terminal = await client.start({ argv: ["sh", "-c", "test -t 1 && echo terminal"], tty: true, env: { PATH: "/usr/bin:/bin" } })
+      let output = ""
+      for await (const event of terminal.events()) if (event._tag === "Output") output += text(event.bytes)
+      expect(output.replace(/\r/g, "")).toBe("terminal\n")
+      expect((await terminal.exited).exitCode).toBe(0)
+      const page = await httpRequest(server.url, "/console/")
+      expect([page.status, page.headers["content-type"]]).toEqual([200, "text/html; charset=utf-8"])
+    } finally {
+      server.stop()
+    }
+  })
+})
