@@ -38,7 +38,11 @@ export default defineConfig({
     execArgv: ["--expose-gc"],
     projects: [
       // Every test, with the addon where it is built (`--project all`).
-      { extends: true, test: { name: "all", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "all", include: ["test/**/*.test.ts"], exclude: ["test/smoke/**"] } },
+      // The binary on another Node than the suite's, when one is given (`npm run test:other-node`, which .ci/run runs with Node 22).
+      ...(process.env["EXEC_SERVER_SMOKE_NODE"] === undefined
+        ? []
+        : [{ extends: true, test: { name: "other-node", include: ["test/smoke/**/*.test.ts"] } }]),
       // `--project no-native`; its tests are named `|no-native| ...`.
       { extends: true, test: { name: "no-native", include: WITHOUT_ADDON, env: { EXEC_SERVER_NATIVE: "0" } } }
     ]
