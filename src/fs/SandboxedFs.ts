@@ -169,11 +169,10 @@ const workerRuntime = (script: string): ReadonlyArray<string> => {
     // Not Linux's procfs: the installation alone.
   }
   for (const line of maps.split("\n")) {
-    const path = line.slice(line.indexOf("/"))
-    if (line.includes("/") && /\.so(\.[\d.]+)?$/.test(path)) {
-      const file = real(path)
-      if (file !== undefined) add(Path.dirname(file))
-    }
+    const at = line.indexOf("/")
+    if (at === -1 || !/\.so(\.[\d.]+)?$/.test(line)) continue
+    const file = real(line.slice(at))
+    if (file !== undefined) add(Path.dirname(file))
   }
   return paths
 }

@@ -120,7 +120,7 @@ export const makeAdmission = (
         if (upgrade) Metrics.bump(Metrics.connectionsRefused, 1, Metrics.label("status", status))
         const heldBack = refusalLog.take(address)
         if (heldBack === undefined) return
-        // Effect 4 writes annotations in this order (Effect 3 in its HashMap's): why, peer, status, as on Effect 3.
+        // Annotations are written in the order given: why, peer, status, as operators' filters have read them.
         Effect.runForkWith(context)(
           Effect.logWarning("connection refused").pipe(Effect.annotateLogs({ why, peer: address ?? "unknown", status, ...heldBack }))
         )

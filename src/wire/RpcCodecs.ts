@@ -65,10 +65,10 @@ const encoder = (schema: Schema.Top, options?: SchemaAST.ParseOptions) =>
   resultOf(SchemaParser.encodeUnknownSync(schema as Schema.Encoder<unknown>, options))
 
 /**
- * Whether no part of `ast` has a check (a refinement). Effect 4 keeps
- * checks on the encoded side (`toEncoded` of a checked schema without
- * transformations is the schema itself), where Effect 3's `encodedAST`
- * dropped them. A suspended or declared schema counts as checked.
+ * Whether no part of `ast` has a check (a refinement): `toEncoded` of a
+ * checked schema without transformations is the schema itself, so a
+ * result is sent unencoded only when this holds too, or its checks would
+ * not run. A suspended or declared schema counts as checked.
  */
 const checkFree = (ast: SchemaAST.AST): boolean => {
   if (ast.checks !== undefined) return false

@@ -9,12 +9,12 @@
  * project runs it (vitest.config.ts), which exists when the variable is
  * set. Afterwards the snapshot is built again for the suite's Node.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import * as PromiseClient from "../../src/client/PromiseClient.js"
-import { httpRequest } from "../support/WebSocketServer.js"
+import { httpRequest, startWebSocketServer } from "../support/WebSocketServer.js"
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
@@ -24,19 +24,6 @@ const version = NODE === undefined ? "" : execFileSync(NODE, ["-p", "process.ver
 /** A PATH on which `node` is that Node. */
 const env = { ...process.env, PATH: `${Path.dirname(NODE ?? "/")}:/usr/bin:/bin` }
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
-
-const startWebSocket = (args: ReadonlyArray<string>) =>
-  new Promise<{ readonly url: string; readonly stop: () => void }>((resolve, reject) => {
-    const child = spawn(LAUNCHER, ["--listen", "ws://127.0.0.1:0", ...args], { env, stdio: ["ignore", "ignore", "pipe"] })
-    let stderr = ""
-    child.stderr.setEncoding("utf8")
-    child.stderr.on("data", (chunk: string) => {
-      stderr += chunk
-      const match = /listening on (ws:\/\/\S+)/.exec(stderr)
-      if (match !== null) resolve({ url: match[1]!, stop: () => child.kill("SIGTERM") })
-    })
-    child.once("exit", (code) => reject(new Error(`server exited (${code}): ${stderr}`)))
-  })
 
 describe(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
   afterAll(() => {
@@ -58,7 +45,7 @@ describe(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
   })
 
   it("listens on a WebSocket, runs a pipe process and a terminal, serves the console's page", async () => {
-    const server = await startWebSocket(["--console"])
+    const server = await startWebSocketServer(["--console"], { launcher: LAUNCHER, env: { PATH: env.PATH } })
     try {
       await using client = await PromiseClient.connect(server.url, { clientName: "smoke" })
       const pipe = await client.exec(["sh", "-c", "echo pipe; exit 3"], { env: { PATH: "/usr/bin:/bin" } })

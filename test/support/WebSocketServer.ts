@@ -24,12 +24,15 @@ export interface StartOptions {
   readonly openFileLimit?: number
   /** A command that execs the server (its argv after these words), such as `setpriv` to run it as another user. */
   readonly through?: ReadonlyArray<string>
+  /** The binary's launcher (`dist/cli/exec-server`) to start, with the Node that PATH finds, instead of this Node with `main.js`. */
+  readonly launcher?: string
 }
 
 export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: StartOptions = {}): Promise<RunningWebSocketServer> =>
   new Promise((resolve, reject) => {
     const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
-    const command = [...(options.through ?? []), process.execPath, ...serverArgs(...listen, ...args)]
+    const server = options.launcher === undefined ? [process.execPath, ...serverArgs(...listen, ...args)] : [options.launcher, ...listen, ...args]
+    const command = [...(options.through ?? []), ...server]
     // `exec`: the child is the server itself, as without the limit.
     const [file, ...argv] = options.openFileLimit === undefined
       ? command
