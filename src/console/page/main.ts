@@ -291,7 +291,8 @@ class ConsoleApp {
       }
       // For tests and the curious: the terminal of this view (xterm's buffer API).
       ;(window as unknown as { consoleTerminal?: TerminalView }).consoleTerminal = terminal
-      terminal.focus()
+      // Keystrokes go to an attached process at once; a watched one takes none (focused, xterm would show a cursor).
+      if (view === "attach") terminal.focus()
       await terminal.start()
     } catch (error) {
       attached?.close()
