@@ -192,9 +192,9 @@ class ConsoleApp {
       h("a", { href: "#/", class: "title" }, "exec-server console"),
       h("span", { class: "server" }, `${main.server.name} ${main.server.version}`),
       ...extra,
-      h("span", { class: "spacer" }),
-      h("button", { "data-testid": "new-shell", onclick: () => void this.newShell(main) }, "New shell"),
-      h("button", { "data-testid": "logout", onclick: () => void this.logout() }, "Log out"))
+      h("span", { class: "buttons" },
+        h("button", { "data-testid": "new-shell", onclick: () => void this.newShell(main) }, "New shell"),
+        h("button", { "data-testid": "logout", onclick: () => void this.logout() }, "Log out")))
   }
 
   private async newShell(main: SessionConnection): Promise<void> {
