@@ -1,7 +1,7 @@
 /**
  * Renders the screenshots of docs/CONSOLE.md: a server with --console, a
- * few clients' sessions (one detached), the lists page, a shell and a
- * watched process, in Debian's headless Chromium.
+ * few clients' sessions (one detached), the lists page (also on a phone),
+ * a shell and a watched process, in Debian's headless Chromium.
  *
  *   node scripts/console-screenshots.mjs [docs/images]
  */
@@ -63,9 +63,15 @@ await page.goto(link.replace(/#.*/, "#/"))
 await page.waitForSelector("section.session")
 await page.waitForTimeout(2500)
 await page.screenshot({ path: `${outdir}/console-sessions.png` })
-await page.click('tr[data-process="build-1"] [data-action=watch]')
+await page.click('li[data-process="build-1"] [data-action=watch]')
 await page.waitForTimeout(2000)
 await page.screenshot({ path: `${outdir}/console-watch.png` })
+// The lists on a phone: each process's actions under its facts.
+const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+await phone.goto(execFileSync("dist/cli/exec-server", ["console-url", url], { encoding: "utf8" }).trim())
+await phone.waitForSelector("li.process")
+await phone.waitForTimeout(1500)
+await phone.screenshot({ path: `${outdir}/console-phone.png` })
 await browser.close()
 agent.close()
 server.kill("SIGTERM")

@@ -244,11 +244,11 @@ describe("web console in a browser: a shell", () => {
     await newShell(page)
     const processId = decodeURIComponent(page.url().split("/").at(-1)!)
     await page.goto(`${originOf(server.url)}/console/#/`)
-    const row = page.locator(`tr[data-process="${processId}"]`)
+    const row = page.locator(`li[data-process="${processId}"]`)
     await row.locator("select").selectOption("SIGKILL")
     await row.locator("[data-action=signal]").click()
-    await page.locator(`tr[data-process="${processId}"] td.ended`).waitFor()
-    expect(await row.locator("td.ended").textContent()).toBe("killed by SIGKILL")
+    await page.locator(`li[data-process="${processId}"] .status.ended`).waitFor()
+    expect(await row.locator(".status.ended").textContent()).toBe("killed by SIGKILL")
     await row.locator("[data-action=watch]").click()
     await terminalShows(page, /\[process killed by SIGKILL\]/)
   })
@@ -345,7 +345,7 @@ describe("web console in a browser: other sessions", () => {
     await write("first line\n")
     const page = await newPage()
     await logIn(page, server.url)
-    await page.locator('tr[data-process="watched"] [data-action=watch]').first().click()
+    await page.locator('li[data-process="watched"] [data-action=watch]').first().click()
     await terminalShows(page, /^first line$/m)
     await write("second line\n")
     await terminalShows(page, /^second line$/m)
@@ -355,21 +355,21 @@ describe("web console in a browser: other sessions", () => {
     expect(owner.outputOf("watched")).toBe("first line\nsecond line\nthird line\n")
     // Terminate from the lists: the owner sees its process end by SIGTERM.
     await page.goto(`${originOf(server.url)}/console/#/`)
-    await page.locator('tr[data-process="watched"] [data-action=terminate]').first().click()
+    await page.locator('li[data-process="watched"] [data-action=terminate]').first().click()
     const exited = await owner.waitFor((m) => m.method === "process/exited" && m.params.processId === "watched")
     expect(exited.params.signal).toBe("SIGTERM")
     owner.socket.close()
   })
 
-  it("keeps the lists' rows in place while they refresh: a chosen signal stays chosen, and is sent", async () => {
+  it("keeps the lists' cards in place while they refresh: a chosen signal stays chosen, and is sent", async () => {
     const owner = await RawWebSocketClient.connectReady(server.url)
     await owner.request("process/start", { processId: "signalled", argv: ["sleep", "600"], env: {}, tty: false })
     const page = await newPage()
     await logIn(page, server.url)
-    const row = page.locator('tr[data-process="signalled"]').first()
+    const row = page.locator('li[data-process="signalled"]').first()
     await row.locator("select").selectOption("SIGUSR1")
-    // The row, and its pid's cell (text an operator may have selected), are the same elements after refreshes.
-    for (const element of [row, row.locator("td").nth(2)]) {
+    // The card, and its pid (text an operator may have selected), are the same elements after refreshes.
+    for (const element of [row, row.locator(".pid")]) {
       await element.evaluate((node) => {
         ;(node as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes = true
       })
@@ -378,12 +378,12 @@ describe("web console in a browser: other sessions", () => {
     const after = await refreshes()
     await page.waitForFunction((count) => Number(document.querySelector(".lists")?.getAttribute("data-refreshes")) >= count + 2, after)
     expect(await row.locator("select").inputValue()).toBe("SIGUSR1")
-    expect(await row.locator("td").nth(2).evaluate((node) => (node as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes)).toBe(true)
+    expect(await row.locator(".pid").evaluate((node) => (node as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes)).toBe(true)
     await row.locator("[data-action=signal]").click()
     const exited = await owner.waitFor((m) => m.method === "process/exited" && m.params.processId === "signalled")
     expect(exited.params.signal).toBe("SIGUSR1")
     // The same row goes on, showing how it ended.
-    await row.locator("td.ended", { hasText: "killed by SIGUSR1" }).waitFor()
+    await row.locator(".status.ended", { hasText: "killed by SIGUSR1" }).waitFor()
     expect(await row.evaluate((element) => (element as unknown as { keptThroughRefreshes?: boolean }).keptThroughRefreshes)).toBe(true)
     owner.socket.close()
   })
@@ -400,7 +400,7 @@ describe("web console in a browser: other sessions", () => {
     await logIn(page, server.url)
     const session = page.locator(`section[data-session="${init.result.sessionId}"]`)
     await session.locator(".tag.detached").waitFor()
-    await session.locator('tr[data-process="left-cat"] [data-action=attach]').click()
+    await session.locator('li[data-process="left-cat"] [data-action=attach]').click()
     // Its retained output first, then what is typed now goes to cat and comes back.
     await terminalShows(page, /^before$/m)
     await typeLine(page, "from the browser")
@@ -419,7 +419,7 @@ describe("web console in a browser: other sessions", () => {
       await page.goto(`${originOf(proxy.url)}/console/#${await linkSecret(server.url)}`)
       const session = page.locator(`section[data-session="${init.result.sessionId}"]`)
       await session.locator(".tag.detached").waitFor()
-      await session.locator('tr[data-process="drop-cat"] [data-action=attach]').click()
+      await session.locator('li[data-process="drop-cat"] [data-action=attach]').click()
       await page.waitForFunction(() => (globalThis as unknown as { consoleTerminal?: unknown }).consoleTerminal !== undefined)
       await typeLine(page, "before the cut")
       await terminalShows(page, /^before the cut\n(.*\n)?before the cut$/m)
@@ -460,7 +460,7 @@ describe("web console in a browser: other sessions", () => {
       await closed
       const page = await newPage()
       await logIn(page, small.url)
-      await page.locator('tr[data-process="long"] [data-action=watch]').first().click()
+      await page.locator('li[data-process="long"] [data-action=watch]').first().click()
       const lines = await terminalShows(page, /\[process exited with code 0\]/, 30_000)
       expect(lines[0]).toBe("[earlier output is no longer retained by the server]")
       const numbers = lines.filter((line) => /^\d{6} 0+$/.test(line)).map((line) => Number(line.slice(0, 6)))

@@ -1,7 +1,7 @@
 /**
  * The web console in a real browser (as console.test.ts): a process started
  * with a managed network proxy shows how many of its recent requests were
- * allowed and refused, and its decisions expand under its row and stay
+ * allowed and refused, and its decisions expand in its card and stay
  * expanded through the lists' refreshes.
  */
 import * as Http from "node:http"
@@ -59,22 +59,21 @@ describe("web console in a browser: network decisions", () => {
     context = await browser.newContext({ viewport: { width: 1200, height: 520 } })
     const page = await context.newPage()
     await logIn(page, server.url)
-    const row = page.locator('tr[data-process="proxied"]')
-    const toggle = row.locator("[data-action=network]")
+    const card = page.locator('li[data-process="proxied"]')
+    const toggle = card.locator("[data-action=network]")
     await toggle.filter({ hasText: "1 allowed, 1 refused" }).waitFor()
     expect(await toggle.getAttribute("aria-expanded")).toBe("false")
-    // Without a proxy, nothing in that column.
-    const plain = page.locator('tr[data-process="unproxied"]')
-    expect(await plain.locator("td.network").textContent()).toBe("")
-    expect(await plain.locator("[data-action=network]").count()).toBe(0)
-    // A session without any proxied process has no such column at all.
-    const elsewhere = page.locator('tr[data-process="elsewhere"]')
-    expect(await elsewhere.locator("td.network").isHidden()).toBe(true)
-    expect(await page.locator("section.session", { has: elsewhere }).locator("th", { hasText: "network" }).isHidden()).toBe(true)
-    expect(await page.locator("section.session", { has: row }).locator("th", { hasText: "network" }).isVisible()).toBe(true)
+    expect(await card.locator(".network").isVisible()).toBe(true)
+    // Without a proxy, no network fact, in its session or another.
+    for (const processId of ["unproxied", "elsewhere"]) {
+      const plain = page.locator(`li[data-process="${processId}"]`)
+      expect(await plain.locator(".network").textContent()).toBe("")
+      expect(await plain.locator(".network").isHidden()).toBe(true)
+      expect(await plain.locator("[data-action=network]").count()).toBe(0)
+    }
 
     await toggle.click()
-    const details = page.locator('tr[data-decisions="proxied"]')
+    const details = page.locator('[data-decisions="proxied"]')
     const decisions = details.locator("table.decisions tbody tr")
     await decisions.nth(1).waitFor()
     expect(await decisions.count()).toBe(2)
@@ -87,18 +86,18 @@ describe("web console in a browser: network decisions", () => {
     expect((await cells(1)).slice(1)).toEqual(["allowed", `localhost:${port}`, "HTTP", "GET", "allow", "policy"])
     expect(await decisions.nth(1).getAttribute("class")).toBe("allowed")
     expect(reached).toBe(1)
-    // The details sit right under their process's row.
-    expect(await row.evaluate((element) => element.nextElementSibling?.getAttribute("data-decisions"))).toBe("proxied")
+    // The details sit in their process's card, after its actions.
+    expect(await card.evaluate((element) => element.lastElementChild?.getAttribute("data-decisions"))).toBe("proxied")
 
-    // Refreshed twice more: still expanded, the same row and button (focus and selection kept).
-    await row.evaluate(mark)
+    // Refreshed twice more: still expanded, the same card and button (focus and selection kept).
+    await card.evaluate(mark)
     await toggle.evaluate(mark)
     await details.evaluate(mark)
     const refreshes = Number(await page.locator(".lists").getAttribute("data-refreshes"))
     await page.waitForFunction((count) => Number(document.querySelector(".lists")?.getAttribute("data-refreshes")) >= count + 2, refreshes)
     expect(await toggle.getAttribute("aria-expanded")).toBe("true")
     expect(await decisions.count()).toBe(2)
-    for (const element of [row, toggle, details]) expect(await element.evaluate(marked)).toBe(true)
+    for (const element of [card, toggle, details]) expect(await element.evaluate(marked)).toBe(true)
     // To look at the page: EXEC_SERVER_CONSOLE_SCREENSHOT=/tmp/console-network.png
     const screenshot = process.env.EXEC_SERVER_CONSOLE_SCREENSHOT
     if (screenshot !== undefined) {

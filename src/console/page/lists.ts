@@ -1,12 +1,13 @@
 /**
  * The page's lists: the server's sessions and their processes, refreshed
- * every second while shown. Rows are updated in place (keyed by session and
- * process id), so what the operator is doing in one (a signal chosen, a
- * menu open, a process's network decisions shown) survives a refresh.
+ * every second while shown. Each process is a card, updated in place
+ * (keyed by session and process id), so what the operator is doing in one
+ * (a signal chosen, a menu open, a process's network decisions shown)
+ * survives a refresh.
  */
 import type { SessionConnection } from "./connection.js"
 import { h, keyedChildren, placeInOrder, replaceIfChanged } from "./dom.js"
-import { decisionsTable, networkCell } from "./network.js"
+import { decisionsTable, networkFact } from "./network.js"
 import { ConnectionClosed } from "./rpc.js"
 import { endingOf } from "./terminal.js"
 import type { ConsoleProcess, ConsoleSession } from "./types.js"
@@ -28,15 +29,13 @@ const shortId = (id: string): string => id.length > 13 ? `${id.slice(0, 8)}…` 
 /** A request an action button makes: its failure is shown, its answer not awaited. */
 type Act = (method: string, params: Record<string, unknown>) => void
 
-/** What the rows are built with: the actions' requests, and which processes' network decisions are shown. */
-interface Rows {
+/** What the cards are built with: the actions' requests, and which processes' network decisions are shown. */
+interface Cards {
   readonly act: Act
   readonly expanded: (sessionId: string, processId: string) => boolean
   /** Shows or hides a process's decisions at once; answers whether they are shown now. */
   readonly toggle: (sessionId: string, processId: string) => boolean
 }
-
-const COLUMNS = ["process", "command", "pid", "tty", "status", "sandbox", "network", "age", "retained", ""]
 
 /** A process's status as the page shows it: running, or how it ended. */
 export const statusOf = (process: ConsoleProcess): string =>
@@ -57,7 +56,7 @@ export const sessionLists = (
   const keyOf = (sessionId: string, processId: string) => JSON.stringify([sessionId, processId])
   /** The last answers, drawn again at once when decisions are shown or hidden (no waiting for the next refresh). */
   let last: { readonly own: string | null; readonly sessions: Array<ConsoleSession>; readonly processes: Array<ConsoleProcess> } | undefined
-  const rows: Rows = {
+  const cards: Cards = {
     act,
     expanded: (sessionId, processId) => expanded.has(keyOf(sessionId, processId)),
     toggle: (sessionId, processId) => {
@@ -84,7 +83,7 @@ export const sessionLists = (
     }
     const shown = keyedChildren(body, "session")
     placeInOrder(body, sessions.map((session) =>
-      sessionBlock(rows, shown.get(session.sessionId), session, bySession.get(session.sessionId) ?? [], session.sessionId === own)))
+      sessionBlock(cards, shown.get(session.sessionId), session, bySession.get(session.sessionId) ?? [], session.sessionId === own)))
   }
   const refresh = async () => {
     try {
@@ -112,7 +111,7 @@ export const sessionLists = (
 
 /** A session's block, `shown` (the one from the last refresh) updated, or a new one. */
 const sessionBlock = (
-  rows: Rows,
+  cards: Cards,
   shown: HTMLElement | undefined,
   session: ConsoleSession,
   processes: Array<ConsoleProcess>,
@@ -129,85 +128,97 @@ const sessionBlock = (
   const meta = h("p", { class: "meta" },
     `${session.transport}${session.peer === null ? "" : ` from ${session.peer}`}, age ${formatAge(session.createdAtMs)}`,
     `${expiry}, ${session.processes} process${session.processes === 1 ? "" : "es"}`)
-  const section = shown ?? h("section", { class: "session", "data-session": session.sessionId },
-    heading,
-    meta,
-    h("table", {},
-      h("thead", {}, h("tr", {}, ...COLUMNS.map((title) => h("th", title === "network" ? { class: "network" } : {}, title)))),
-      h("tbody", {})))
+  const section = shown ?? h("section", { class: "session", "data-session": session.sessionId }, heading, meta, h("ul", { class: "processes" }))
   if (shown !== undefined) {
     replaceIfChanged(section.children[0]!, heading)
     replaceIfChanged(section.children[1]!, meta)
   }
-  const table = section.querySelector("table")!
-  table.hidden = processes.length === 0
-  // A session none of whose processes has a network proxy keeps the narrower table it had before proxies.
-  table.classList.toggle("no-network", !processes.some((process) => process.networkDecisions !== undefined))
-  const tbody = table.querySelector("tbody")!
-  const shownRows = keyedChildren(tbody, "process")
-  const shownDecisions = new Map([...tbody.querySelectorAll<HTMLElement>(":scope > tr[data-decisions]")]
-    .map((row) => [row.dataset.decisions!, row]))
-  placeInOrder(tbody, processes.flatMap((process) => {
-    const row = processRow(rows, shownRows.get(process.processId), session, process, attachable)
-    const decisions = process.networkDecisions
-    if (decisions === undefined || !rows.expanded(session.sessionId, process.processId)) return [row]
-    return [row, decisionsRow(shownDecisions.get(process.processId), process.processId, decisions)]
-  }))
+  const list = section.querySelector("ul")!
+  list.hidden = processes.length === 0
+  const shownCards = keyedChildren(list, "process")
+  placeInOrder(list, processes.map((process) => processCard(cards, shownCards.get(process.processId), session, process, attachable)))
   return section
 }
 
-/** The row under a process's that holds its network decisions, `shown` updated, or a new one. */
-const decisionsRow = (shown: HTMLElement | undefined, processId: string, decisions: NonNullable<ConsoleProcess["networkDecisions"]>): HTMLElement => {
-  const cell = h("td", { colspan: String(COLUMNS.length) },
-    h("p", { class: "decisions-note" }, "Its network proxy's latest decisions, newest first (the server keeps 50):"),
-    decisionsTable(decisions))
-  if (shown === undefined) return h("tr", { class: "network-decisions", "data-decisions": processId }, cell)
-  replaceIfChanged(shown.children[0]!, cell)
-  return shown
-}
+/** One of a process's facts after its command line: its name (dim) and its value. */
+const fact = (name: string, value: string): HTMLElement =>
+  h("span", { class: `fact ${name}` }, h("span", { class: "label" }, name), " ", value)
 
-/** A process's row, `shown` updated (its actions kept unless what may be done changed), or a new one. */
-const processRow = (
-  rows: Rows,
+/**
+ * A process's card, `shown` updated (each part replaced only if it
+ * changed, its actions only if what may be done changed), or a new one:
+ * its id, status and command line; its facts; its actions, which wrap or
+ * go under the facts on a narrow screen; and its network decisions when
+ * they are shown.
+ */
+const processCard = (
+  cards: Cards,
   shown: HTMLElement | undefined,
   session: ConsoleSession,
   process: ConsoleProcess,
   attachable: boolean
 ): HTMLElement => {
-  const cells = [
-    h("td", {}, h("code", {}, process.processId)),
-    h("td", { class: "argv" }, h("span", { title: process.argv.join(" ") }, process.argv.join(" "))),
-    h("td", {}, String(process.pid)),
-    h("td", {}, process.tty && process.size !== null ? `${process.size.cols}×${process.size.rows}` : process.tty ? "yes" : "no"),
-    h("td", { class: process.running ? "running" : "ended" }, statusOf(process)),
-    h("td", {}, process.sandboxType === "none" ? "no" : process.sandboxType),
-    networkCell(process.networkDecisions, rows.expanded(session.sessionId, process.processId), () => rows.toggle(session.sessionId, process.processId)),
-    h("td", {}, formatAge(process.startedAtMs)),
-    h("td", {}, formatBytes(process.retainedBytes))
+  const argv = process.argv.join(" ")
+  const summary = [
+    h("code", { class: "id" }, process.processId),
+    h("span", { class: `status ${process.running ? "running" : "ended"}` }, statusOf(process)),
+    h("code", { class: "argv", title: argv }, argv)
   ]
+  const facts = [
+    fact("pid", String(process.pid)),
+    fact("tty", process.tty && process.size !== null ? `${process.size.cols}×${process.size.rows}` : process.tty ? "yes" : "no"),
+    fact("sandbox", process.sandboxType === "none" ? "no" : process.sandboxType),
+    networkFact(process.networkDecisions, cards.expanded(session.sessionId, process.processId), () => cards.toggle(session.sessionId, process.processId)),
+    fact("age", formatAge(process.startedAtMs)),
+    fact("retained", formatBytes(process.retainedBytes))
+  ]
+  const decisions = process.networkDecisions !== undefined && cards.expanded(session.sessionId, process.processId)
+    ? decisionsBlock(process.processId, process.networkDecisions)
+    : undefined
   const actions = `${process.running}/${attachable}`
-  if (shown !== undefined) {
-    cells.forEach((cell, index) => replaceIfChanged(shown.children[index]!, cell))
-    if (shown.dataset.actions !== actions) {
-      shown.children[cells.length]!.replaceWith(processActions(rows.act, session, process, attachable))
-      shown.dataset.actions = actions
-    }
-    return shown
+  if (shown === undefined) {
+    return h("li", { class: "process", "data-process": process.processId, "data-actions": actions },
+      h("div", { class: "summary" }, ...summary),
+      h("div", { class: "facts" }, ...facts),
+      processActions(cards.act, session, process, attachable),
+      decisions)
   }
-  return h("tr", { "data-process": process.processId, "data-actions": actions },
-    ...cells,
-    processActions(rows.act, session, process, attachable))
+  const [shownSummary, shownFacts, shownActions, shownDecisions] = [...shown.children]
+  summary.forEach((part, index) => replaceIfChanged(shownSummary!.children[index]!, part))
+  facts.forEach((part, index) => replaceIfChanged(shownFacts!.children[index]!, part))
+  if (shown.dataset.actions !== actions) {
+    shownActions!.replaceWith(processActions(cards.act, session, process, attachable))
+    shown.dataset.actions = actions
+  }
+  if (decisions === undefined) shownDecisions?.remove()
+  else if (shownDecisions === undefined) shown.append(decisions)
+  else replaceIfChanged(shownDecisions, decisions)
+  return shown
 }
 
-/** A process's links and buttons: watch it, attach it, signal or terminate it (what may be done to it). */
+/** A process's network decisions, under its facts. */
+const decisionsBlock = (processId: string, decisions: NonNullable<ConsoleProcess["networkDecisions"]>): HTMLElement =>
+  h("div", { class: "network-decisions", "data-decisions": processId },
+    h("p", { class: "decisions-note" }, "Its network proxy's latest decisions, newest first (the server keeps 50):"),
+    decisionsTable(decisions))
+
+/**
+ * A process's links and buttons: watch it, attach it, signal or terminate
+ * it (what may be done to it). The links and the controls wrap as two
+ * groups, so a phone shows each group whole on a line.
+ */
 const processActions = (act: Act, session: ConsoleSession, process: ConsoleProcess, attachable: boolean): HTMLElement => {
   const target = `${encodeURIComponent(session.sessionId)}/${encodeURIComponent(process.processId)}`
   const signal = h("select", { "aria-label": "signal" }, ...SIGNALS.map((name) => h("option", { value: name }, name)))
   const ofProcess = { sessionId: session.sessionId, processId: process.processId }
-  return h("td", { class: "actions" },
-    h("a", { href: `#/watch/${target}`, "data-action": "watch" }, "Watch"),
-    attachable && process.running ? h("a", { href: `#/attach/${target}`, "data-action": "attach" }, "Attach") : null,
-    process.running ? signal : null,
-    process.running ? h("button", { "data-action": "signal", onclick: () => act("console/signal", { ...ofProcess, signal: signal.value }) }, "Signal") : null,
-    process.running ? h("button", { "data-action": "terminate", onclick: () => act("console/terminate", ofProcess) }, "Terminate") : null)
+  return h("div", { class: "actions" },
+    h("span", { class: "links" },
+      h("a", { href: `#/watch/${target}`, "data-action": "watch" }, "Watch"),
+      attachable && process.running ? h("a", { href: `#/attach/${target}`, "data-action": "attach" }, "Attach") : null),
+    process.running
+      ? h("span", { class: "controls" },
+        signal,
+        h("button", { "data-action": "signal", onclick: () => act("console/signal", { ...ofProcess, signal: signal.value }) }, "Signal"),
+        h("button", { "data-action": "terminate", onclick: () => act("console/terminate", ofProcess) }, "Terminate"))
+      : null)
 }

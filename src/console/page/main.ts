@@ -192,9 +192,9 @@ class ConsoleApp {
       h("a", { href: "#/", class: "title" }, "exec-server console"),
       h("span", { class: "server" }, `${main.server.name} ${main.server.version}`),
       ...extra,
-      h("span", { class: "spacer" }),
-      h("button", { "data-testid": "new-shell", onclick: () => void this.newShell(main) }, "New shell"),
-      h("button", { "data-testid": "logout", onclick: () => void this.logout() }, "Log out"))
+      h("span", { class: "buttons" },
+        h("button", { "data-testid": "new-shell", onclick: () => void this.newShell(main) }, "New shell"),
+        h("button", { "data-testid": "logout", onclick: () => void this.logout() }, "Log out")))
   }
 
   private async newShell(main: SessionConnection): Promise<void> {
@@ -291,7 +291,8 @@ class ConsoleApp {
       }
       // For tests and the curious: the terminal of this view (xterm's buffer API).
       ;(window as unknown as { consoleTerminal?: TerminalView }).consoleTerminal = terminal
-      terminal.focus()
+      // Keystrokes go to an attached process at once; a watched one takes none (focused, xterm would show a cursor).
+      if (view === "attach") terminal.focus()
       await terminal.start()
     } catch (error) {
       attached?.close()

@@ -1,6 +1,6 @@
 /**
  * A process's recent network decisions (its managed proxy's; the server
- * keeps the latest 50): the count the lists show in its row, and the table
+ * keeps the latest 50): the count the lists show in its card, and the table
  * of the decisions themselves, newest first, that expands under it.
  */
 import { h } from "./dom.js"
@@ -45,23 +45,25 @@ export const hostPort = (decision: NetworkDecision): string =>
   decision.host.includes(":") ? `[${decision.host}]:${decision.port}` : `${decision.host}:${decision.port}`
 
 /**
- * The process row's network cell: nothing without a proxy, else a button
- * saying how many recent requests were allowed and refused, which shows
- * or hides the decisions (`toggle` answers whether they are shown now,
- * and marks the button before the lists are drawn again).
+ * The network fact of a process's card: nothing without a proxy (the
+ * element stays, empty, so the card's parts keep their places), else a
+ * button saying how many recent requests were allowed and refused, which
+ * shows or hides the decisions (`toggle` answers whether they are shown
+ * now, and marks the button before the lists are drawn again).
  */
-export const networkCell = (
+export const networkFact = (
   decisions: ReadonlyArray<NetworkDecision> | undefined,
   expanded: boolean,
   toggle: () => boolean
-): HTMLTableCellElement => {
-  if (decisions === undefined) return h("td", { class: "network" })
+): HTMLElement => {
+  if (decisions === undefined) return h("span", { class: "fact network" })
   const refused = decisions.filter(isRefused).length
   const allowed = decisions.length - refused
   const summary = decisions.length === 0
     ? ["no requests yet"]
     : [`${allowed} allowed, `, refused === 0 ? "0 refused" : h("span", { class: "refused" }, `${refused} refused`)]
-  return h("td", { class: "network" },
+  return h("span", { class: "fact network" },
+    h("span", { class: "label" }, "network"), " ",
     h("button", {
       class: "decisions-toggle",
       "data-action": "network",

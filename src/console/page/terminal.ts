@@ -94,12 +94,21 @@ export class TerminalView {
 
   constructor(private readonly container: HTMLElement, source: TerminalSource) {
     this.source = source
+    const watching = source.mode === "watch"
     this.term = new Terminal({
       scrollback: 10_000,
       // Pipe output has bare newlines; a PTY translates them itself.
       convertEol: !source.tty,
-      disableStdin: source.mode === "watch",
+      disableStdin: watching,
       cursorBlink: source.mode === "own",
+      // Watching, nothing is typed: no cursor to say otherwise. None while the terminal is not focused; focused
+      // (clicked to select text), a transparent bar, which xterm paints in the background's colour and which
+      // keeps the colours of the cell it is on. (ESC[?25l would not last: the process's output may show it again.)
+      // `#rrggbbaa`: xterm reads it itself; a colour name it parses with a canvas, else falls back to white.
+      cursorInactiveStyle: watching ? "none" : "outline",
+      cursorStyle: watching ? "bar" : "block",
+      cursorWidth: 1,
+      ...(watching ? { theme: { cursor: "#00000000" } } : {}),
       allowProposedApi: true,
       fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
       fontSize: 14
