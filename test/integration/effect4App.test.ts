@@ -195,6 +195,7 @@ const DOC_BLOCKS: Readonly<Record<string, ReadonlyArray<DocEntry>>> = {
     { info: "sh", marker: "printf '%s\\n'", run: "shell in the clone", stdout: [/"chunk":"aGkK"/, /"method":"process\/closed"/] },
     { info: "", marker: "→ {\"id\":1", run: "not run", why: "a transcript of the exchange, not a command" },
     { info: "sh", marker: "npx exec-server  ", run: "not run", why: "servers that run until stopped; their flags are tested by cliClient, websocket and the remote tests" },
+    { info: "sh", marker: "wss://localhost:8443", run: "elsewhere", by: "test/integration/behindTls.test.ts (as OPERATIONS.md's block, with a real nginx)" },
     { info: "ts", marker: "serving on ws://127.0.0.1:8765", run: "server" },
     { info: "ts", marker: "serveOnFreePort", run: "program", stdout: [/ws:\/\/127\.0\.0\.1:\d+ said hello/] },
     { info: "ts", marker: "math/add", run: "program", stdout: [/^\{"id":2,"result":\{"sum":5\}\}$/m] },
