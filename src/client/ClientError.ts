@@ -23,6 +23,17 @@ export class EnvironmentNotFound extends Data.TaggedError("ExecServer/Environmen
 /** The server did not answer `initialize` in time. */
 export class InitializeTimeout extends Data.TaggedError("ExecServer/InitializeTimeout")<{ readonly message: string }> {}
 
+/**
+ * The client's own configuration is unusable, before any connection is
+ * tried: a token file that cannot be read (`reason` is the system's, e.g.
+ * `ENOENT: no such file or directory`) or is empty.
+ */
+export class ConfigError extends Data.TaggedError("ExecServer/ConfigError")<{
+  readonly path: string
+  readonly reason: string
+  readonly message: string
+}> {}
+
 /** The connection is gone (or never came up): pending calls and event streams fail with this. */
 export class TransportClosed extends Data.TaggedError("ExecServer/TransportClosed")<{ readonly message: string }> {}
 
@@ -85,4 +96,4 @@ export type ClientError =
   | UnknownProcess
 
 /** Why connecting failed. */
-export type ConnectError = ConnectTimeout | CredentialsRefused | ConnectionForbidden | TransportClosed | EnvironmentNotFound
+export type ConnectError = ConfigError | ConnectTimeout | CredentialsRefused | ConnectionForbidden | TransportClosed | EnvironmentNotFound

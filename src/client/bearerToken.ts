@@ -6,7 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as FsPromises from "node:fs/promises"
-import { TransportClosed } from "./ClientError.js"
+import { ConfigError } from "./ClientError.js"
 
 /** Where the token comes from. */
 export interface BearerTokenOptions {
@@ -17,14 +17,20 @@ export interface BearerTokenOptions {
 }
 
 /** The bearer token to send, if any: `token`, or the contents of `tokenFile`. */
-export const bearerTokenOf = (options: BearerTokenOptions): Effect.Effect<string | undefined, TransportClosed> => {
+export const bearerTokenOf = (options: BearerTokenOptions): Effect.Effect<string | undefined, ConfigError> => {
   if (options.token !== undefined || options.tokenFile === undefined) return Effect.succeed(options.token)
   const path = options.tokenFile
   return Effect.tryPromise({
     try: () => FsPromises.readFile(path, "utf8"),
-    catch: (error) => new TransportClosed({ message: `cannot read the token file ${path}: ${(error as Error).message}` })
+    catch: (error) => {
+      const reason = (error as Error).message
+      return new ConfigError({ path, reason, message: `cannot read the token file ${path}: ${reason}` })
+    }
   }).pipe(
     Effect.map((text) => text.trim()),
-    Effect.filterOrFail((token) => token !== "", () => new TransportClosed({ message: `the token file ${path} is empty` }))
+    Effect.filterOrFail(
+      (token) => token !== "",
+      () => new ConfigError({ path, reason: "empty", message: `the token file ${path} is empty` })
+    )
   )
 }

@@ -19,6 +19,7 @@ export type PromiseClientError = ClientError | ExecTimeout | InitializeTimeout |
 
 // A record over the union's tags, so that a new error type fails to compile until it is listed.
 const CLIENT_ERROR_TAGS: Record<PromiseClientError["_tag"], true> = {
+  "ExecServer/ConfigError": true,
   "ExecServer/ConnectTimeout": true,
   "ExecServer/CredentialsRefused": true,
   "ExecServer/ConnectionForbidden": true,

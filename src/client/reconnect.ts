@@ -75,9 +75,13 @@ export class BackoffExhausted extends Data.TaggedError("BackoffExhausted") {}
 /** What an attempt to connect and resume fails with. */
 export type ConnectFailure = InitializeTimeout | ClientError | ConnectError
 
-/** Failed attempts to resume that are worth another (an environment is offline while its executor restarts). */
+/**
+ * Failed attempts to resume that are worth another (an environment is
+ * offline while its executor restarts; a token file caught while it is
+ * being renewed).
+ */
 export const isRetryable = (error: ConnectFailure | BackoffExhausted): boolean =>
-  error._tag === "ExecServer/ConnectTimeout" || error._tag === "ExecServer/TransportClosed" || error._tag === "ExecServer/InitializeTimeout" ||
+  error._tag === "ExecServer/ConfigError" || error._tag === "ExecServer/ConnectTimeout" || error._tag === "ExecServer/TransportClosed" || error._tag === "ExecServer/InitializeTimeout" ||
   error._tag === "ExecServer/EnvironmentNotFound" ||
   isHeldElsewhere(error)
 

@@ -3,10 +3,9 @@
  * consumer project with the package's dependencies and peers and nothing of
  * its development (no `@types/ws`), compiled with `strict`,
  * `exactOptionalPropertyTypes`, `skipLibCheck: false` and `declaration: true`:
- * every snippet of the README and docs/LIBRARY.md as it is printed (a
- * fragment inside a program that gives it a client), and a module exporting
- * Layers with inferred types, whose declarations must name every type they
- * reach; then each snippet run against a live server.
+ * a module exporting Layers with inferred types, whose declarations must
+ * name every type they reach. The code blocks of the README and
+ * docs/LIBRARY.md are compiled and run verbatim by effect4App.test.ts.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process"
 import * as Fs from "node:fs"
@@ -14,8 +13,6 @@ import { createRequire } from "node:module"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { serverArgs } from "../support/StdioServer.js"
-import { type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 // Real path: installedDir answers real paths, and node_modules may be a symlink (a worktree sharing another's).
@@ -71,61 +68,6 @@ const closureOf = (names: ReadonlyArray<string>): Set<string> => {
   return hoisted
 }
 
-/** The TypeScript snippets of a document, in order (those indented in a list item too). */
-const snippetsOf = (document: string): Array<string> =>
-  [...Fs.readFileSync(Path.join(ROOT, document), "utf8").matchAll(/^( *)```ts\n([\s\S]*?)^ *```/gm)].map((match) =>
-    match[2]!.split("\n").map((line) => line.slice(match[1]!.length)).join("\n")
-  )
-
-/** The README's TypeScript snippets, in order. */
-const readmeSnippets = (): Array<string> => snippetsOf("README.md")
-
-/**
- * What a snippet that is a fragment (it does not start with its imports)
- * runs in: an Effect program with a `client` of the server, and the names
- * such fragments use.
- */
-const fragmentModule = (fragment: string) => `import { Effect, Stream } from "effect"
-import { ExecServerClient } from "effect-exec-server/client"
-
-const url = "ws://127.0.0.1:8765"
-const cwd = "/repo"
-const resumeSessionId = process.env["EXAMPLE_SESSION"] ?? ""
-const print = (event: ExecServerClient.ProcessEvent) => Effect.sync(() => console.log(event._tag))
-
-const fragment = Effect.gen(function*() {
-  const client = yield* ExecServerClient.ExecServerClient
-${fragment}
-})
-
-await Effect.runPromise(fragment.pipe(Effect.scoped, Effect.provide(ExecServerClient.layerWebSocket({ url }))))
-export {}
-`
-
-/**
- * Every snippet of the README and of docs/LIBRARY.md as a module of the
- * consumer, by file name: a whole one as it is printed, a fragment inside
- * `fragmentModule`; what they name on this machine (the server, a
- * repository, a token file) replaced by `where`'s. A snippet that uses
- * @effect/vitest is a test file.
- */
-const snippetModules = (where: { readonly url: string; readonly repo: string; readonly tokenFile: string }) => {
-  const modules = new Map<string, string>()
-  const seen = new Set<string>()
-  for (const [prefix, document] of [["readme", "README.md"], ["library", "docs/LIBRARY.md"]] as const) {
-    snippetsOf(document).forEach((snippet, i) => {
-      if (seen.has(snippet)) return
-      seen.add(snippet)
-      const module = (/^import /m.test(snippet.split("\n")[0]!) ? `${snippet}\nexport {}\n` : fragmentModule(snippet))
-        .replaceAll("ws://127.0.0.1:8765", where.url)
-        .replaceAll("\"/repo\"", JSON.stringify(where.repo))
-        .replaceAll("/etc/exec-server/token", where.tokenFile)
-      modules.set(`${prefix}${i + 1}${snippet.includes("@effect/vitest") ? ".test" : ""}.ts`, module)
-    })
-  }
-  return modules
-}
-
 /** A module of Layers exported with the types TypeScript infers for them. */
 const INFERRED_LAYERS = `
 import { Effect, Layer } from "effect"
@@ -166,19 +108,9 @@ export const Mocked = Effect.map(TestSpawner.make(TestSpawner.echo), (spawner) =
 
 describe("the packed package in a consumer project", () => {
   let consumer: string
-  let server: RunningWebSocketServer
-  let snippets: ReadonlyMap<string, string>
   /** What a user's install brings: the package's dependencies and peers, and the consumer's own tools. */
   let forUser: ReadonlySet<string>
-  beforeAll(async () => {
-    // What the snippets name: a server, a repository, a token file.
-    server = await startWebSocketServer()
-    const repo = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-repo-")))
-    execFileSync("git", ["init", "-q", repo])
-    execFileSync("git", ["-C", repo, "-c", "user.name=docs", "-c", "user.email=docs@example.invalid", "commit", "-q", "--allow-empty", "-m", "first"])
-    const tokenFile = Path.join(repo, ".token")
-    Fs.writeFileSync(tokenFile, "not-checked-by-this-server\n")
-    snippets = snippetModules({ url: server.url, repo, tokenFile })
+  beforeAll(() => {
     consumer = Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-consumer-"))
     // What `npm install <tarball>` would unpack: the files the package ships, as built.
     const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", consumer], {
@@ -225,7 +157,6 @@ describe("the packed package in a consumer project", () => {
     }))
     const src = Path.join(consumer, "src")
     Fs.mkdirSync(src)
-    for (const [name, module] of snippets) Fs.writeFileSync(Path.join(src, name), module)
     Fs.writeFileSync(Path.join(src, "layers.ts"), INFERRED_LAYERS)
   }, 120_000)
   /** The consumer compiled (once, by whichever test needs it first). */
@@ -236,7 +167,6 @@ describe("the packed package in a consumer project", () => {
     return compilation
   }
   afterAll(() => {
-    server?.stop()
     Fs.rmSync(consumer, { recursive: true, force: true })
   })
 
@@ -247,7 +177,6 @@ describe("the packed package in a consumer project", () => {
     expect(devOnly.length).toBeGreaterThan(0)
     for (const name of devOnly) expect(Fs.existsSync(Path.join(consumer, "node_modules", name)), name).toBe(false)
     expect(Fs.existsSync(Path.join(consumer, "node_modules", "effect-exec-server", "dist", "index.d.ts"))).toBe(true)
-    expect(readmeSnippets().length).toBeGreaterThanOrEqual(4)
   })
 
   it("serves pipes where install scripts were not allowed (no addon, node-pty not built) and refuses terminals in words", () => {
@@ -289,7 +218,7 @@ describe("the packed package in a consumer project", () => {
     expect(JSON.parse(result.stdout.split("\n")[0]!)).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
   }, 60_000)
 
-  it("compiles the snippets of the README and docs/LIBRARY.md and exports inferred Layers, with skipLibCheck false and declarations", () => {
+  it("exports inferred Layers, with skipLibCheck false and declarations", () => {
     const result = compiled()
     expect(result.stdout + result.stderr).toBe("")
     expect(result.status).toBe(0)
@@ -298,26 +227,4 @@ describe("the packed package in a consumer project", () => {
     expect(layers).not.toMatch(/node_modules|dist\//)
     expect(layers).toContain(`import("effect-exec-server/Transport").TransportError`)
   }, 180_000)
-  it("runs every snippet of the README and docs/LIBRARY.md against a live server (the test snippets with vitest)", () => {
-    // A detached session with a finished process "build", for the snippet that takes one over.
-    const detached = spawnSync(process.execPath, serverArgs("exec", "--detach", "--process", "build", server.url, "--", "sh", "-c", "echo built"), {
-      encoding: "utf8"
-    })
-    const session = detached.stdout.trim().split(" ")[0]!
-    // Vitest's bin, found from its manifest (vitest 5 exports no `vitest.mjs`).
-    const vitest = Path.join(Path.dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs")
-    expect(snippets.size).toBeGreaterThanOrEqual(10)
-    expect(compiled().status).toBe(0)
-    for (const name of snippets.keys()) {
-      const run = name.endsWith(".test.ts")
-        ? spawnSync(process.execPath, [vitest, "run", "--root", consumer, Path.join("src", name)], { cwd: consumer, encoding: "utf8", timeout: 60_000 })
-        : spawnSync(process.execPath, [Path.join(consumer, "out", name.replace(/\.ts$/, ".js"))], {
-          cwd: consumer,
-          encoding: "utf8",
-          timeout: 30_000,
-          env: { ...process.env, EXAMPLE_SESSION: session }
-        })
-      expect({ name, status: run.status, stderr: run.status === 0 ? "" : run.stderr + run.stdout }).toEqual({ name, status: 0, stderr: "" })
-    }
-  }, 240_000)
 })

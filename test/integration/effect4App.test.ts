@@ -6,19 +6,24 @@
  * own TypeScript (strict, `skipLibCheck: false`) and runs it on the Node
  * running this test: (a) exec-server's Layers composed with the app's own,
  * serving on a WebSocket on port 0, and the typed Effect client against
- * them; (b) the Promise client against the same server; (c) a handler test
- * on mocked Layers, run with the app's own vitest. consumer.test.ts checks
- * every snippet against this repository's installed packages; this one
- * checks what npm installs from the registry for a user.
+ * them; (b) the Promise client against the same server; (d) every code block of
+ * README.md and docs/LIBRARY.md, taken from the Markdown verbatim (a
+ * fragment inside the wrapper it names, its `<PLACEHOLDERS>` filled in),
+ * compiled by the same tsc and run, each checked for what it says it does
+ * (see DOC_BLOCKS), the README's handler test on mocked Layers with the
+ * app's own vitest among them. consumer.test.ts checks the package's types against
+ * this repository's installed packages; this one checks what npm installs
+ * from the registry for a user.
  *
  * Needs npm's registry for what npm's cache lacks: skipped, saying so, only
  * when the registry cannot be reached (npm's ENOTFOUND or EAI_AGAIN).
  */
-import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest"
+import { blocksOf, type DocBlock, fillPlaceholders } from "../support/docBlocks.js"
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 
@@ -129,24 +134,141 @@ try {
 }
 `
 
-/** (c) The README's handler test on mocked Layers. */
-const HANDLERS_TEST_TS = `import { expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { TestConnection, TestServer, TestSpawner } from "effect-exec-server/testing"
+/** What a fragment runs inside, by the name its `<!-- wrapper: NAME -->` gives: the program the document shows before it. */
+const WRAPPERS: Readonly<Record<string, (fragment: string) => string>> = {
+  // docs/LIBRARY.md's client program: inside its Effect.gen, with its `client`.
+  client: (fragment) => `import { Effect, Stream } from "effect"
+import { ExecServerClient } from "effect-exec-server/client"
 
-it.effect("echoes writes", () =>
-  Effect.gen(function*() {
-    const spawner = yield* TestSpawner.make(TestSpawner.echo)
-    const client = yield* TestConnection.makeWith(
-      TestServer.layer({ spawner: spawner.layer, config: { graceMs: 100 } })
-    )
-    yield* client.handshake
-    yield* client.request("process/start", { processId: "p", argv: ["x"], cwd: "/", env: {}, tty: true })
-    yield* client.request("process/write", { processId: "p", chunk: "aGk=" })
-    const output = yield* client.nextNotification()
-    expect(output.params.chunk).toBe("aGk=")
-  }))
+const program = Effect.gen(function*() {
+  const client = yield* ExecServerClient.ExecServerClient
+${fragment.replace(/^(?=.)/gm, "  ")}}).pipe(Effect.scoped, Effect.provide(ExecServerClient.layerWebSocket({ url: "ws://127.0.0.1:8765" })))
+
+Effect.runPromise(program)
 `
+}
+
+/** What the run of a block found on this machine: for a fragment's placeholders. */
+interface DocContext {
+  /** A detached session on the documents' server, with a finished process "build" that printed "built". */
+  readonly sessionId: string
+  /** A git repository, and its one commit. */
+  readonly checkout: string
+  readonly head: string
+  /** A directory that does not exist. */
+  readonly nowhere: string
+}
+
+/**
+ * What the test does with each block of the documents, in their order: a
+ * block no entry is for, or an entry no block is for, fails the test, so
+ * every `ts` block added is run. `ts` blocks are whole programs, run as
+ * printed: `server` is the one the others (which all name
+ * ws://127.0.0.1:8765) talk to; `program` prints what `stdout` matches;
+ * `vitest` is a test file; `sameAs` is the same text as a block of an
+ * earlier document, run once. `ts fragment` blocks are compiled inside
+ * their wrapper, their placeholders filled in.
+ */
+type DocEntry = { readonly marker: string } & (
+  | { readonly info: "ts"; readonly run: "server" | "vitest" }
+  | { readonly info: "ts"; readonly run: "program"; readonly stdout: ReadonlyArray<RegExp>; readonly stderr?: RegExp }
+  | { readonly info: "ts"; readonly run: "sameAs"; readonly document: string }
+  | {
+    readonly info: "ts fragment"
+    readonly run: "fragment"
+    readonly placeholders: (context: DocContext) => Readonly<Record<string, string>>
+    readonly stdout: (context: DocContext) => ReadonlyArray<RegExp>
+  }
+  | { readonly info: "sh"; readonly run: "shell in the clone"; readonly stdout: ReadonlyArray<RegExp> }
+  | { readonly info: string; readonly run: "elsewhere"; readonly by: string }
+  | { readonly info: string; readonly run: "not run"; readonly why: string }
+)
+
+/** The end of a terminal's events: the process exited, then closed. */
+const ENDED = [/^Exited$/m, /^Closed$/m]
+
+const DOC_BLOCKS: Readonly<Record<string, ReadonlyArray<DocEntry>>> = {
+  "README.md": [
+    { info: "sh", marker: "npm test ", run: "not run", why: "the clone's own set-up: npm test is this suite" },
+    { info: "sh", marker: "npm install && npm pack", run: "elsewhere", by: "this file's install (npm pack, then the tarball and the test kit installed)" },
+    { info: "json", marker: "\"allowScripts\"", run: "elsewhere", by: "this file's install (readmeAllowScripts)" },
+    { info: "sh", marker: "printf '%s\\n'", run: "shell in the clone", stdout: [/"chunk":"aGkK"/, /"method":"process\/closed"/] },
+    { info: "", marker: "→ {\"id\":1", run: "not run", why: "a transcript of the exchange, not a command" },
+    { info: "sh", marker: "npx exec-server  ", run: "not run", why: "servers that run until stopped; their flags are tested by cliClient, websocket and the remote tests" },
+    { info: "sh", marker: "exec-server --listen ws://127.0.0.1:8765\n", run: "elsewhere", by: "test/integration/codexEnvironment.test.ts (where Codex is installed)" },
+    { info: "sh", marker: "CODEX_EXEC_SERVER_URL=", run: "elsewhere", by: "test/integration/codexEnvironment.test.ts (where Codex is installed)" },
+    { info: "toml", marker: "program = \"exec-server\"", run: "elsewhere", by: "test/integration/codexEnvironment.test.ts (where Codex is installed)" },
+    { info: "sh", marker: "wss://localhost:8443", run: "elsewhere", by: "test/integration/behindTls.test.ts (as OPERATIONS.md's block, with a real nginx)" },
+    { info: "ts", marker: "serving on ws://127.0.0.1:8765", run: "server" },
+    { info: "ts", marker: "serveOnFreePort", run: "program", stdout: [/ws:\/\/127\.0\.0\.1:\d+ said hello/] },
+    { info: "ts", marker: "math/add", run: "program", stdout: [/^\{"id":2,"result":\{"sum":5\}\}$/m] },
+    { info: "ts", marker: "Stream.runForEach", run: "program", stdout: [/^uname said Linux, exit 0$/m, ...ENDED] },
+    { info: "ts", marker: "PromiseClient.connect", run: "program", stdout: [/^uname said Linux, exit 0$/m] },
+    { info: "sh", marker: "exec-server exec ws://127.0.0.1:8765 -- make test", run: "not run", why: "URL, S and P stand for a server, a session and a process: cliClient.test.ts runs each command" },
+    { info: "ts", marker: "@effect/vitest", run: "vitest" }
+  ],
+  "docs/LIBRARY.md": [
+    { info: "ts", marker: "serving on ws://127.0.0.1:8765", run: "sameAs", document: "README.md" },
+    { info: "ts", marker: "Stream.runForEach", run: "sameAs", document: "README.md" },
+    {
+      info: "ts fragment",
+      marker: "resumeSessionId",
+      run: "fragment",
+      placeholders: ({ sessionId }) => ({ SESSION_ID: sessionId }),
+      stdout: () => [/^Output\nExited\nClosed$/m]
+    },
+    {
+      info: "ts fragment",
+      marker: "rev-parse",
+      run: "fragment",
+      placeholders: ({ checkout }) => ({ CHECKOUT: checkout }),
+      stdout: ({ head }) => [new RegExp(`^${head}$`, "m")]
+    },
+    {
+      info: "ts fragment",
+      marker: "SpawnNotFound",
+      run: "fragment",
+      placeholders: ({ nowhere }) => ({ CHECKOUT: nowhere }),
+      stdout: ({ nowhere }) => [new RegExp(`^no checkout at ${nowhere}$`, "m")]
+    },
+    {
+      info: "ts",
+      marker: "networkPolicyDecider",
+      run: "program",
+      // Asked about example.org, the decider said no: the proxy answered 403, and the decision was reported.
+      stdout: [/^403$/m],
+      stderr: /^deny http example\.org:80: /m
+    },
+    { info: "ts", marker: "PromiseClient.connect", run: "program", stdout: [/^uname said Linux, exit 0$/m, /^hi\r?$/m, /^no such file$/m] },
+    { info: "ts", marker: "@effect/vitest", run: "sameAs", document: "README.md" }
+  ]
+}
+
+/** Each block of the documents with its entry; throws, naming them, for blocks and entries that do not pair up in order. */
+const docBlocksWithEntries = (): ReadonlyArray<{ readonly block: DocBlock; readonly entry: DocEntry }> => {
+  const paired: Array<{ readonly block: DocBlock; readonly entry: DocEntry }> = []
+  const problems: Array<string> = []
+  for (const [document, entries] of Object.entries(DOC_BLOCKS)) {
+    const blocks = blocksOf(document)
+    for (let i = 0; i < Math.max(blocks.length, entries.length); i++) {
+      const block = blocks[i]
+      const entry = entries[i]
+      if (block === undefined) problems.push(`${document}: no block for the entry ${JSON.stringify(entry)}`)
+      else if (entry === undefined) problems.push(`${document}:${block.line}: a \`${block.info}\` block the test does not know (add it to DOC_BLOCKS)`)
+      else if (entry.info !== block.info || !block.text.includes(entry.marker)) {
+        problems.push(`${document}:${block.line}: a \`${block.info}\` block where the test expects a \`${entry.info}\` one containing ${JSON.stringify(entry.marker)}`)
+      } else if (block.info === "ts fragment" && (block.wrapper === undefined || WRAPPERS[block.wrapper] === undefined)) {
+        problems.push(`${document}:${block.line}: a fragment without a known <!-- wrapper: NAME --> before it`)
+      } else paired.push({ block, entry })
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join("\n"))
+  return paired
+}
+
+/** A block's module in the app (src/docs/), by the document and line it comes from. */
+const docModuleName = (block: DocBlock) =>
+  `${Path.basename(block.document, ".md").toLowerCase()}-${block.line}${block.text.includes("@effect/vitest") ? ".test" : ""}.ts`
 
 /** The README's `allowScripts` (its json snippet), the tarball's entry naming this tarball. */
 const readmeAllowScripts = (tarball: string): Record<string, boolean> => {
@@ -208,6 +330,17 @@ const binOf = (app: string, name: string, bin: string) => {
   return Path.join(dir, typeof manifest.bin === "string" ? manifest.bin : manifest.bin[bin]!)
 }
 
+/** A command run in `cwd` with a user's environment (and `env`), its output collected: async, so that the server block's output keeps flowing. */
+const runIn = (cwd: string, command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<SpawnSyncReturns<string>> =>
+  new Promise((resolve) => {
+    const child: ChildProcess = spawn(command, args, { cwd, env: { ...userEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 })
+    let stdout = ""
+    let stderr = ""
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => stdout += text)
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => stderr += text)
+    child.once("close", (status, signal) => resolve({ pid: child.pid ?? 0, output: [null, stdout, stderr], stdout, stderr, status, signal }))
+  })
+
 describe("a new Effect 4 application installing the packed package from npm", () => {
   let app: string
   let tarball: string
@@ -244,7 +377,13 @@ describe("a new Effect 4 application installing the packed package from npm", ()
     Fs.writeFileSync(Path.join(src, "server.ts"), SERVER_TS)
     Fs.writeFileSync(Path.join(src, "typed.ts"), TYPED_TS)
     Fs.writeFileSync(Path.join(src, "promise.ts"), PROMISE_TS)
-    Fs.writeFileSync(Path.join(src, "handlers.test.ts"), HANDLERS_TEST_TS)
+    // Every whole ts block of the documents, verbatim (fragments are compiled later, with their placeholders filled).
+    Fs.mkdirSync(Path.join(src, "docs"))
+    for (const document of Object.keys(DOC_BLOCKS)) {
+      for (const block of blocksOf(document)) {
+        if (block.info === "ts") Fs.writeFileSync(Path.join(src, "docs", docModuleName(block)), block.text)
+      }
+    }
   }, 60_000)
   afterAll(() => {
     if (app !== undefined) Fs.rmSync(app, { recursive: true, force: true })
@@ -255,6 +394,14 @@ describe("a new Effect 4 application installing the packed package from npm", ()
     if (offline !== undefined) context.skip(offline)
     if (!installed) expect.fail("the app's npm install failed (see its test)")
   }
+
+  it("knows every code block of README.md and docs/LIBRARY.md: a block added is a block to run", () => {
+    const pairs = docBlocksWithEntries()
+    // Each ts block is run (or is the same text as one that is), never listed as not run.
+    for (const { block, entry } of pairs) {
+      if (block.info.startsWith("ts")) expect(["server", "program", "vitest", "sameAs", "fragment"], `${block.document}:${block.line}`).toContain(entry.run)
+    }
+  })
 
   it("installs with npm: no ERESOLVE, every install script approved and run, one effect 4.1.x", (context) => {
     const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--foreground-scripts"], {
@@ -320,16 +467,101 @@ describe("a new Effect 4 application installing the packed package from npm", ()
     expect(resultOf(run)).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" })
   }, 90_000)
 
-  it("(c) runs a handler test on mocked Layers with its own vitest", (context) => {
+  it("(d) runs every code block of README.md and docs/LIBRARY.md as printed: the server block, then each client against it", async (context) => {
     afterInstall(context)
     expect(compiled, "the app did not compile (see its test)").toBe(true)
-    const run = spawnSync(process.execPath, [binOf(app, "vitest", "vitest"), "run", Path.join("src", "handlers.test.ts")], {
-      cwd: app,
-      encoding: "utf8",
-      env: { ...userEnv(), NO_COLOR: "1" },
-      timeout: 120_000
-    })
-    expect(run.status, outputOf(run)).toBe(0)
-    expect(run.stdout, outputOf(run)).toMatch(/Tests\s+1 passed \(1\)/)
-  }, 150_000)
+    const pairs = docBlocksWithEntries()
+    const moduleOf = (block: DocBlock) => Path.join("out", "docs", docModuleName(block).replace(/\.ts$/, ".js"))
+    const serverBlock = pairs.find(({ entry }) => entry.run === "server")!.block
+    const server = spawn(process.execPath, [moduleOf(serverBlock)], { cwd: app, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] })
+    const serverOutput = { stdout: "", stderr: "" }
+    server.stdout.setEncoding("utf8").on("data", (text: string) => serverOutput.stdout += text)
+    server.stderr.setEncoding("utf8").on("data", (text: string) => serverOutput.stderr += text)
+    const serverExit = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)))
+    try {
+      // Serving once it says so, or gone (port 8765 taken, say).
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (serverOutput.stdout.includes("serving on ws://127.0.0.1:8765")) resolve()
+        }
+        server.stdout.on("data", check)
+        void serverExit.then((code) => reject(new Error(`the server block exited (${code}) before serving:\n${serverOutput.stdout}\n${serverOutput.stderr}`)))
+        check()
+      })
+      const checkout = Fs.mkdtempSync(Path.join(app, "checkout-"))
+      execFileSync("git", ["init", "-q", checkout])
+      execFileSync("git", ["-C", checkout, "-c", "user.name=docs", "-c", "user.email=docs@example.invalid", "commit", "-q", "--allow-empty", "-m", "first"])
+      const head = execFileSync("git", ["-C", checkout, "rev-parse", "HEAD"], { encoding: "utf8" }).trim()
+      // The build the resume fragment takes over: started detached by the app's own command line.
+      const detached = await runIn(app, binOf(app, "effect-exec-server", "exec-server"), [
+        "exec", "--detach", "--process", "build", "ws://127.0.0.1:8765", "--", "sh", "-c", "echo built"
+      ])
+      expect(detached.status, outputOf(detached)).toBe(0)
+      const docContext: DocContext = { sessionId: detached.stdout.trim().split(" ")[0]!, checkout, head, nowhere: Path.join(app, "no-checkout") }
+
+      // The fragments, inside their wrappers with their placeholders filled, compiled apart (the session id is known only now).
+      const fragments = Path.join(app, "fragments")
+      Fs.mkdirSync(fragments)
+      for (const { block, entry } of pairs) {
+        if (entry.run !== "fragment") continue
+        Fs.writeFileSync(Path.join(fragments, docModuleName(block)), WRAPPERS[block.wrapper!]!(fillPlaceholders(block, entry.placeholders(docContext))))
+      }
+      Fs.writeFileSync(
+        Path.join(app, "tsconfig.fragments.json"),
+        JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { rootDir: "fragments", outDir: "fragments-out" }, include: ["fragments"] })
+      )
+      const tsc = await runIn(app, process.execPath, [binOf(app, "typescript", "tsc"), "-p", "tsconfig.fragments.json"])
+      expect(tsc.stdout + tsc.stderr).toBe("")
+      expect(tsc.status, outputOf(tsc)).toBe(0)
+
+      const ran: Array<string> = []
+      for (const { block, entry } of pairs) {
+        const where = `${block.document}:${block.line}`
+        switch (entry.run) {
+          case "program":
+          case "fragment": {
+            const file = entry.run === "program" ? moduleOf(block) : Path.join("fragments-out", docModuleName(block).replace(/\.ts$/, ".js"))
+            const run = await runIn(app, process.execPath, [file])
+            expect(run.status, `${where}\n${outputOf(run)}`).toBe(0)
+            for (const pattern of entry.run === "program" ? entry.stdout : entry.stdout(docContext)) {
+              expect(run.stdout, `${where}\n${outputOf(run)}`).toMatch(pattern)
+            }
+            if (entry.run === "program" && entry.stderr !== undefined) expect(run.stderr, `${where}\n${outputOf(run)}`).toMatch(entry.stderr)
+            ran.push(where)
+            break
+          }
+          case "vitest": {
+            const run = await runIn(app, process.execPath, [binOf(app, "vitest", "vitest"), "run", Path.join("src", "docs", docModuleName(block))], { NO_COLOR: "1" })
+            expect(run.status, `${where}\n${outputOf(run)}`).toBe(0)
+            expect(run.stdout, `${where}\n${outputOf(run)}`).toMatch(/Tests\s+1 passed \(1\)/)
+            ran.push(where)
+            break
+          }
+          case "sameAs": {
+            expect(blocksOf(entry.document).some((other) => other.text === block.text), `${where} is not the same as a block of ${entry.document}`).toBe(true)
+            break
+          }
+          case "shell in the clone": {
+            const run = await runIn(ROOT, "sh", ["-c", block.text])
+            expect(run.status, `${where}\n${outputOf(run)}`).toBe(0)
+            for (const pattern of entry.stdout) expect(run.stdout, `${where}\n${outputOf(run)}`).toMatch(pattern)
+            ran.push(where)
+            break
+          }
+          case "server":
+          case "elsewhere":
+          case "not run":
+            break
+        }
+      }
+      // What ran: every program, fragment and test block, and the first session's shell block.
+      expect(ran).toEqual(
+        pairs.filter(({ entry }) => ["program", "fragment", "vitest", "shell in the clone"].includes(entry.run)).map(({ block }) => `${block.document}:${block.line}`)
+      )
+    } finally {
+      server.kill("SIGTERM")
+    }
+    // The server block stops on SIGTERM, its processes with it, and exits 0.
+    expect(await serverExit, `${serverOutput.stdout}\n${serverOutput.stderr}`).toBe(0)
+  }, 300_000)
 })
