@@ -43,11 +43,23 @@ import {
  * The line that says a process was left running, and how to get back to it
  * (on stderr; a `\r` first, for a terminal that was raw until just now).
  */
-const reportDetached = (url: string, sessionId: string, processId: string) =>
+const reportDetached = (url: string, sessionId: string, processId: string, kept: string | undefined) =>
   process.stderr.write(
-    `${process.stderr.isTTY ? "\r" : ""}[exec-server: detached; session ${sessionId}, process ${processId}; ` +
+    `${process.stderr.isTTY ? "\r" : ""}[exec-server: detached; ${kept === undefined ? "" : `${kept}; `}session ${sessionId}, process ${processId}; ` +
       `attach with: exec-server attach ${url} --session ${sessionId} --process ${processId}]\n`
   )
+
+/**
+ * What the server granted of the detach TTL asked, when it is less (its
+ * `--max-detach-ttl-ms` caps it): `the server keeps it 5m (asked 10m)`.
+ * Undefined when it granted all, or did not say (an older server).
+ */
+const keptLess = (asked: number | undefined, granted: number | undefined): string | undefined =>
+  asked === undefined || granted === undefined || granted >= asked
+    ? undefined
+    : granted === 0
+    ? `the server does not keep it (asked ${ageOf(asked)}; its --max-detach-ttl-ms is 0)`
+    : `the server keeps it ${ageOf(granted)} (asked ${ageOf(asked)})`
 
 /** Reports a misuse of the command line on stderr and exits 2, as the parser's own checks do. */
 const reportUsage = (message: string) =>
@@ -106,7 +118,8 @@ const execCommand = Cli.make(
       _tag: "OptionalWhole",
       name: "detach-ttl-ms",
       help: "Keep the session this long (ms) after this client goes, so that the command can be left running: " +
-        "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it)"
+        "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it). " +
+        "The server's --max-detach-ttl-ms caps it (default 300000); the client says when it got less"
     },
     detach: {
       _tag: "Switch",
@@ -164,20 +177,27 @@ const execCommand = Cli.make(
         endedBySignal(signals)
       )
       const { client, handle } = started
+      const kept = keptLess(detachTtlMs, client.server.detachTtlMs)
       if (flags.detach) {
         process.stdout.write(`${client.sessionId} ${handle.processId}\n`)
-        reportDetached(flags.url, client.sessionId, handle.processId)
+        reportDetached(flags.url, client.sessionId, handle.processId, kept)
         return
       }
       // The keys only from a terminal: piped bytes may hold them by chance.
       const detachKeys = detachTtlMs !== undefined && process.stdin.isTTY === true
-      if (detachKeys) process.stderr.write("[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running]\r\n")
+      if (detachKeys) {
+        process.stderr.write(`[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running${kept === undefined ? "" : `; ${kept}`}]\r\n`)
+      } else if (kept !== undefined) {
+        // Said before it matters: a dropped connection leaves the session for that long.
+        process.stderr.write(`exec-server: ${kept}\n`)
+      }
       yield* follow(handle, signals, {
         tty,
         detachKeys,
         input: network.asker,
         url: flags.url,
         sessionId: client.sessionId,
+        kept,
         // As a pipeline ends: the command goes with the reader.
         onOutputClosed: handle.terminate().pipe(Effect.timeout("5 seconds"), Effect.ignore)
       })
@@ -214,7 +234,13 @@ const endedBySignal = (signals: Queue.Dequeue<ForwardedSignal>) =>
 const follow = (
   handle: ExecServerClient.ProcessHandle,
   signals: Queue.Dequeue<ForwardedSignal>,
-  options: AttachOptions & { readonly url: string; readonly sessionId: string; readonly onOutputClosed: Effect.Effect<void> }
+  options: AttachOptions & {
+    readonly url: string
+    readonly sessionId: string
+    /** What the server granted of the detach TTL, when less than asked. */
+    readonly kept?: string | undefined
+    readonly onOutputClosed: Effect.Effect<void>
+  }
 ): Effect.Effect<void, ClientError | ExitWith> =>
   Effect.gen(function*() {
     const attachment = yield* Effect.raceFirst(
@@ -223,7 +249,7 @@ const follow = (
     )
     switch (attachment._tag) {
       case "Detached":
-        reportDetached(options.url, options.sessionId, handle.processId)
+        reportDetached(options.url, options.sessionId, handle.processId, options.kept)
         return
       case "OutputClosed":
         yield* options.onOutputClosed
@@ -333,12 +359,14 @@ const sessionsCommand = Cli.make(
       }
       const now = Date.now()
       process.stdout.write(columns([
-        ["SESSION", "STATE", "PROCESSES", "AGE", "CLIENT", "PEER"],
+        ["SESSION", "STATE", "TTL", "PROCESSES", "AGE", "CLIENT", "PEER"],
         ...sessions.map((session) => [
           session.sessionId,
           session.attached
             ? "attached"
             : `detached${session.detachExpiresAtMs === null ? "" : ` (ends in ${ageOf(session.detachExpiresAtMs - now)})`}`,
+          // What the server granted (its --max-detach-ttl-ms caps what a client asks).
+          ageOf(session.detachTtlMs),
           String(session.processes),
           ageOf(now - session.createdAtMs),
           session.clientName,
