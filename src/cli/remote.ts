@@ -20,7 +20,8 @@ import * as NatsFlags from "./natsOptions.js"
 import { defaultKeyFile, readKey } from "../console/consoleKey.js"
 import { consolePageUrl } from "../console/WebConsole.js"
 import { canPrompt, TerminalAsker, terminalDecider } from "./networkPrompt.js"
-import { execNetworkOf, networkOptions } from "./networkFlags.js"
+import { execNetworkOf, networkFlagsGiven, networkOptions } from "./networkFlags.js"
+import { execSandboxOf, sandboxOptions } from "./sandboxFlags.js"
 import {
   type AttachOptions,
   attachTo,
@@ -127,6 +128,7 @@ const execCommand = Cli.make(
       help: "Start the command and leave it running at once; prints SESSION PROCESS on stdout (the session stays --detach-ttl-ms, default 300000)"
     },
     processId: { _tag: "OptionalText", name: "process", help: "The process id to give it (default: a fresh one)" },
+    ...sandboxOptions,
     ...networkOptions,
     argv: { _tag: "Arg", name: "command", help: "The command and its arguments, after --", variadic: true }
   },
@@ -137,7 +139,9 @@ const execCommand = Cli.make(
       return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server")
     }
     if (detachTtlMs !== undefined && detachTtlMs <= 0) return reportUsage("--detach-ttl-ms must be more than 0")
-    const network = execNetworkOf(flags, flags.detach)
+    const sandbox = execSandboxOf(flags, networkFlagsGiven(flags))
+    if (typeof sandbox === "string") return reportUsage(sandbox)
+    const network = execNetworkOf(flags, flags.detach, sandbox.proxy)
     if (typeof network === "string") return reportUsage(network)
     // As ssh decides: a terminal when asked for, or when both ends of the
     // client are one (output into a pipe or a file gets pipes: no \r\n, no
@@ -170,6 +174,7 @@ const execCommand = Cli.make(
               onNone: () => ({}),
               onSome: (set) => ({ envPolicy: { set } })
             }),
+            ...sandbox.start,
             ...network.start
           }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
           return { client, handle }
