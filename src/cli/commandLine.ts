@@ -19,8 +19,8 @@ import type { ServeFlags } from "./run.js"
 import { cloudRefusal } from "./referenceFlags.js"
 import { optionNamesOf, problemOf } from "./usageCheck.js"
 
-/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
-const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
+/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `--detach-ttl-ms` and `--connect-timeout-ms` too). */
+const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms", "connect-timeout-ms"])
 
 /**
  * The first whole-number flag whose value is not a whole number, as the

@@ -34,6 +34,8 @@ import {
 } from "./attach.js"
 import {
   connectionOptions,
+  connectTimeout,
+  sayingWhileConnecting,
   sessionOption,
   DETACH_TTL_MS,
   CliFailure,
@@ -439,6 +441,7 @@ const environmentsCommand = Cli.make(
   {
     connect: { _tag: "RequiredText", name: "connect", help: "The NATS cluster to ask: nats://HOST:PORT[,nats://HOST:PORT...]" },
     json: { _tag: "Switch", name: "json", help: "One JSON array of the records instead of a table" },
+    connectTimeout,
     ...natsFlags
   },
   (flags) =>
@@ -451,7 +454,9 @@ const environmentsCommand = Cli.make(
       const [NatsConnect, Registry] = yield* Effect.promise(() =>
         Promise.all([import("../remote/natsConnect.js"), import("../remote/Registry.js")])
       )
-      const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli" })
+      const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli", connectTimeoutMs: flags.connectTimeout }).pipe(
+        sayingWhileConnecting(`connecting to ${flags.connect}`, flags.connectTimeout)
+      )
       process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }))
     }).pipe(Effect.scoped, Effect.catch(reportFailure))
 )
