@@ -519,19 +519,23 @@ export const clientCommands = [
 /** Each client command's usage line and examples, for its `--help`. */
 export const clientGuides: Readonly<Record<string, CommandGuide>> = {
   exec: {
+    summary: "Run a command on a server, like ssh; exits with its status",
     usage: "exec-server exec [FLAGS] URL -- COMMAND [ARG...]   (URL: ws://HOST:PORT, nats://HOST:PORT/ENV or stdio)",
     examples: [
       "exec-server exec ws://127.0.0.1:8765 -- make test          # its exit status is the client's",
       "exec-server exec URL -- tar c src | tar x -C copy           # pipes, nothing lost, bounded memory",
       "exec-server exec --detach-ttl-ms 600000 URL -- bash         # Ctrl-P Ctrl-Q leaves it running",
-      "exec-server exec --allow-domain registry.npmjs.org URL -- npm ci   # other hosts: asked on the terminal, else denied"
+      "exec-server exec --allow-domain registry.npmjs.org URL -- npm ci   # other hosts: asked on the terminal, else denied",
+      "exec-server exec --sandbox-write \"$PWD\" URL -- make        # writes $PWD only, no network"
     ]
   },
   attach: {
+    summary: "Attach to a process of a detached session",
     usage: "exec-server attach [FLAGS] URL --session S --process P",
     examples: ["exec-server attach ws://127.0.0.1:8765 --session S --process P   # retained output, then live"]
   },
   sessions: {
+    summary: "List the server's sessions, to find a detached one",
     usage: "exec-server sessions [FLAGS] URL [--json]",
     examples: [
       "exec-server sessions ws://127.0.0.1:8765                   # then: exec-server ps URL --session S",
@@ -539,10 +543,12 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
     ]
   },
   ps: {
+    summary: "List the processes of a session",
     usage: "exec-server ps [FLAGS] URL [--session S]",
     examples: ["exec-server ps ws://127.0.0.1:8765 --session S"]
   },
   kill: {
+    summary: "Terminate a process, or send it a signal",
     usage: "exec-server kill [FLAGS] URL PROCESS [--session S] [--signal NAME [--wait]] [--no-wait]",
     examples: [
       "exec-server kill ws://127.0.0.1:8765 P --session S                  # SIGTERM, SIGKILL after the grace period; waits",
@@ -550,10 +556,12 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
     ]
   },
   environments: {
+    summary: "List the environments registered in a NATS cluster",
     usage: "exec-server environments --connect nats://HOST:PORT[,...] [--json] [FLAGS]",
     examples: ["exec-server environments --connect nats://127.0.0.1:4222"]
   },
   "console-url": {
+    summary: "Print a one-time login link to a server's web console",
     usage: "exec-server console-url [FLAGS] ws://HOST:PORT",
     examples: [
       "exec-server console-url ws://127.0.0.1:8765 --token-file /etc/exec-server/token   # as the server's user, on its host",

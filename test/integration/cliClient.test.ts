@@ -307,7 +307,7 @@ describe("what the command line says when something is wrong", () => {
     expect(root.status).toBe(0)
     const commandsAt = root.stdout.indexOf("Commands")
     expect(commandsAt).toBeGreaterThan(0)
-    expect(commandsAt).toBeLessThan(root.stdout.indexOf("Flags of the server"))
+    expect(commandsAt).toBeLessThan(root.stdout.indexOf("Common flags of the server"))
     for (const name of ["exec", "attach", "ps", "kill", "sessions", "environments", "console-url", "gateway"]) {
       expect(root.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, "m"))
     }
