@@ -54,7 +54,7 @@ const serverLogLevel = {
 } as const satisfies CliFlag
 export const sessionOption = { _tag: "OptionalText", name: "session", help: "A detached session to take over" } as const satisfies CliFlag
 
-/** How long a connect waits for the server by default, its handshake included. */
+/** How long a connect waits for the server by default, and then its handshake (the library's defaults). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
 /** `--connect-timeout-ms`: a server flag's kind (a whole number, at least 1, its default shown in `--help`). */
@@ -62,7 +62,8 @@ export const connectTimeout = integer("connect-timeout-ms", {
   default: DEFAULT_CONNECT_TIMEOUT_MS,
   minimum: 1,
   metavar: "MS",
-  help: "how long to wait for the server to connect and answer its handshake, in ms; after 1 s a terminal is told what it waits for"
+  help: "how long to wait for the server to take the connection, and then for its answer to the handshake, in ms (each); " +
+    "after 1 s a terminal is told what it waits for"
 })
 
 /** How to reach the server, the params every subcommand shares (the NATS ones for nats:// URLs). */
@@ -72,7 +73,7 @@ export interface Connection extends NatsFlags.NatsFlagValues {
   readonly url: string
   readonly tokenFile: Option.Option<string>
   readonly serverLogLevel: typeof logLevels[number]
-  /** How long to wait for the connection and its handshake, in ms. */
+  /** How long to wait for the connection, and then for its handshake, in ms. */
   readonly connectTimeout: number
   readonly session?: Option.Option<string>
   /** How long the session outlives this client (default: the server's 0, or `DETACH_TTL_MS` for one taken over). */
@@ -168,7 +169,7 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
   return Layer.effectContext(sayingWhileConnecting(what, timeoutMs)(Layer.build(connectedLayer(connection, timeoutMs))))
 }
 
-/** The client of the server at `url`, waiting `timeoutMs` at most for the connection and its handshake. */
+/** The client of the server at `url`, waiting `timeoutMs` at most for the connection, and as long for its handshake. */
 const connectedLayer = (connection: Connection, timeoutMs: number): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
   const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none())
   const detachTtlMs = connection.detachTtlMs ?? (resumeSessionId === undefined ? undefined : DETACH_TTL_MS)
@@ -215,8 +216,10 @@ const connectedLayer = (connection: Connection, timeoutMs: number): Layer.Layer<
   return layer(0).pipe(
     whenHeld(() =>
       Layer.unwrap(Effect.sync(() => {
+        // On a terminal, over the line that may say it is connecting (sayingWhileConnecting).
         process.stderr.write(
-          `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
+          `${process.stderr.isTTY === true ? "\r\x1b[K" : ""}exec-server: session ${resumeSessionId} is held by another client; ` +
+            `waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
         )
         return layer(HELD_WAIT_MS).pipe(whenHeld(() => failed(stillHeld)))
       }))

@@ -8,6 +8,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import * as Net from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
+import { WebSocketServer } from "ws"
 import { eventually, SERVER_BIN } from "../support/StdioServer.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
 
@@ -123,6 +124,17 @@ describe("connecting to a server that does not answer", () => {
     for (const args of commands) {
       const run = await runPiped(args)
       expect([run.stdout, run.stderr, run.status], args.join(" ")).toEqual(["", said, 1])
+    }
+    // Upgraded, and then no answer to `initialize`: as long again, said as such.
+    const mute = new WebSocketServer({ host: "127.0.0.1", port: 0 })
+    await new Promise<void>((resolve) => mute.once("listening", () => resolve()))
+    try {
+      const url = `ws://127.0.0.1:${(mute.address() as Net.AddressInfo).port}`
+      const run = await runPiped(["exec", "--connect-timeout-ms", "700", url, "--", "true"])
+      expect([run.stdout, run.stderr, run.status]).toEqual(["", "exec-server: no initialize response within 700 ms\n", 1])
+    } finally {
+      for (const client of mute.clients) client.terminate()
+      await new Promise((resolve) => mute.close(resolve))
     }
     for (const [value, problem] of [["0", "--connect-timeout-ms must be at least 1"], ["soon", "--connect-timeout-ms: 'soon' is not a whole number"]]) {
       const run = await runPiped(["exec", "--connect-timeout-ms", value!, silent.url, "--", "true"])
