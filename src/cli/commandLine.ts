@@ -13,14 +13,14 @@ import * as ServerFlags from "./commandFlags.js"
 import * as Cli from "./commandSpec.js"
 import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
 import { gatewayCommand, gatewayGuide } from "./gateway.js"
-import { type CommandGuide, commandHelp, rootHelp } from "./help.js"
+import { type CommandGuide, commandHelp, rootHelp, rootHelpAll } from "./help.js"
 import { clientCommands, clientGuides } from "./remote.js"
 import type { ServeFlags } from "./run.js"
 import { cloudRefusal } from "./referenceFlags.js"
 import { optionNamesOf, problemOf } from "./usageCheck.js"
 
-/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `exec --detach-ttl-ms` too). */
-const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms"])
+/** The names of the whole-number flags, for `misusedIntegerFlag` (the client's `--detach-ttl-ms` and `--connect-timeout-ms` too). */
+const integerFlagNames = new Set([...integerFlagNamesOf(ServerFlags.serverFlags), "detach-ttl-ms", "connect-timeout-ms"])
 
 /**
  * The first whole-number flag whose value is not a whole number, as the
@@ -128,21 +128,23 @@ const guides: Readonly<Record<string, CommandGuide>> = { ...clientGuides, gatewa
 type AnyCommand = Cli.Command<any, any, any>
 
 /**
- * Whether the arguments ask for help (`--help` or `-h` before any `--`),
- * and of which command (the first word that names one; none: the server's).
+ * Whether the arguments ask for help (`--help`, `-h` or `--help-all`
+ * before any `--`), of which command (the first word that names one; none:
+ * the server's), and whether all of it.
  */
 const helpAsked = (
   args: ReadonlyArray<string>,
   commands: ReadonlyArray<AnyCommand>
-): { readonly name: string; readonly command: AnyCommand | undefined } | undefined => {
+): { readonly name: string; readonly command: AnyCommand | undefined; readonly all: boolean } | undefined => {
   const end = args.indexOf("--")
   const words = end === -1 ? args : args.slice(0, end)
-  if (!words.includes("--help") && !words.includes("-h")) return undefined
+  const all = words.includes("--help-all")
+  if (!all && !words.includes("--help") && !words.includes("-h")) return undefined
   for (const word of words) {
     const command = commands.find((candidate) => candidate.spec.name === word)
-    if (command !== undefined) return { name: word, command }
+    if (command !== undefined) return { name: word, command, all }
   }
-  return { name: "exec-server", command: undefined }
+  return { name: "exec-server", command: undefined, all }
 }
 
 /** A misused command line: a line on stderr for each problem and exit code 2. */
@@ -201,8 +203,18 @@ export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlag
     return Effect.sync(() => {
       process.stdout.write(
         help.command === undefined
-          ? rootHelp(ServerConfig.version, server.spec, subcommands.map((command) => command.spec))
-          : commandHelp(help.name, help.command.spec, guides[help.name] ?? { usage: `exec-server ${help.name} [FLAGS]`, examples: [] })
+          ? help.all
+            ? rootHelpAll(ServerConfig.version, server.spec)
+            : rootHelp(
+              ServerConfig.version,
+              server.spec,
+              subcommands.map((command) => ({
+                name: command.spec.name,
+                summary: guides[command.spec.name]?.summary ?? command.spec.description
+              }))
+            )
+          // A command's help is whole already: --help-all shows the same.
+          : commandHelp(help.name, help.command.spec, guides[help.name] ?? { summary: "", usage: `exec-server ${help.name} [FLAGS]`, examples: [] })
       )
     })
   }

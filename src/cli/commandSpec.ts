@@ -166,7 +166,7 @@ const FALSE_WORDS: ReadonlySet<string> = new Set(["false", "0", "n", "no", "off"
 const valueOf = (flag: CliFlag, given: ReadonlyArray<string>): { readonly value: unknown } | { readonly problem: string } => {
   const last = given.at(-1)
   const choice = (choices: ReadonlyArray<string>, value: string) =>
-    choices.includes(value) ? undefined : { problem: `Expected one of the following cases: ${choices.join(", ")}` }
+    choices.includes(value) ? undefined : { problem: `--${flag.name}: expected one of ${choices.join(", ")}, not '${value}'` }
   switch (flag._tag) {
     case "Switch":
       return { value: given.length > 0 && given.at(-1) === "true" }

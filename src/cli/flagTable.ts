@@ -20,7 +20,7 @@ export const GATEWAY_END = "<!-- gateway-flags:end -->"
 /** The rows for what every command takes (commandLine.ts reads them, not the flag tables). */
 const builtInRows: ReadonlyArray<readonly [flags: string, defaultValue: string, meaning: string]> = [
   ["`--log-level LEVEL`", "info", "`all`, `trace`, `debug`, `info`, `warning`, `error`, `fatal`, `none`"],
-  ["`--help`, `--version`", "", "`--help` shows each flag's default"]
+  ["`--help`, `--help-all`, `--version`", "", "`--help` the commands and the common flags, `--help-all` every flag by purpose with its default"]
 ]
 
 /** A table cell: a `|` would end it. */

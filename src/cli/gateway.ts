@@ -42,6 +42,7 @@ export const gatewayCommand = Cli.make(
 
 /** The gateway's usage line and examples, for its `--help`. */
 export const gatewayGuide: CommandGuide = {
+  summary: "Serve ws://IP:PORT/env/ID from executors through NATS",
   usage: "exec-server gateway --listen ws://IP:PORT --connect nats://HOST:PORT[,...] [FLAGS]",
   examples: [
     "exec-server gateway --listen ws://127.0.0.1:8765 --connect nats://127.0.0.1:4222",

@@ -62,11 +62,22 @@ export interface ExecNetwork {
   readonly asker: TerminalAsker | undefined
 }
 
+/** Whether a flag of the managed proxy's was given (a sandbox then needs `--sandbox-network proxy`). */
+export const networkFlagsGiven = (flags: NetworkOptionValues): boolean =>
+  networkOn({
+    allowDomains: flags.allowDomain,
+    denyDomains: flags.denyDomain,
+    mode: Option.getOrUndefined(flags.networkMode),
+    askDomains: flags.askDomains,
+    noAskDomains: flags.noAskDomains
+  })
+
 /**
  * What `exec`'s network flags make of a run that leaves at once (`--detach`)
- * or stays, or the misuse to report (checked after exec's other flags).
+ * or stays, or the misuse to report (checked after exec's other flags);
+ * `forced` turns the proxy on without a pattern.
  */
-export const execNetworkOf = (flags: NetworkOptionValues, detach: boolean): ExecNetwork | string => {
+export const execNetworkOf = (flags: NetworkOptionValues, detach: boolean, forced = false): ExecNetwork | string => {
   if (flags.askDomains && flags.noAskDomains) return "--ask-domains and --no-ask-domains contradict each other: give one"
   const networkFlags: NetworkFlags = {
     allowDomains: flags.allowDomain,
@@ -75,7 +86,8 @@ export const execNetworkOf = (flags: NetworkOptionValues, detach: boolean): Exec
     askDomains: flags.askDomains,
     noAskDomains: flags.noAskDomains
   }
-  const network = networkOn(networkFlags)
+  // `forced`: a sandbox whose network is the proxy (`--sandbox-network proxy`), with or without a pattern.
+  const network = forced || networkOn(networkFlags)
   if (network && flags.askDomains && detach) {
     return "--ask-domains needs this client to stay and answer: it cannot go with --detach"
   }

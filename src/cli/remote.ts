@@ -20,7 +20,8 @@ import * as NatsFlags from "./natsOptions.js"
 import { defaultKeyFile, readKey } from "../console/consoleKey.js"
 import { consolePageUrl } from "../console/WebConsole.js"
 import { canPrompt, TerminalAsker, terminalDecider } from "./networkPrompt.js"
-import { execNetworkOf, networkOptions } from "./networkFlags.js"
+import { execNetworkOf, networkFlagsGiven, networkOptions } from "./networkFlags.js"
+import { execSandboxOf, sandboxOptions } from "./sandboxFlags.js"
 import {
   type AttachOptions,
   attachTo,
@@ -33,6 +34,8 @@ import {
 } from "./attach.js"
 import {
   connectionOptions,
+  connectTimeout,
+  sayingWhileConnecting,
   sessionOption,
   DETACH_TTL_MS,
   CliFailure,
@@ -43,11 +46,23 @@ import {
  * The line that says a process was left running, and how to get back to it
  * (on stderr; a `\r` first, for a terminal that was raw until just now).
  */
-const reportDetached = (url: string, sessionId: string, processId: string) =>
+const reportDetached = (url: string, sessionId: string, processId: string, kept: string | undefined) =>
   process.stderr.write(
-    `${process.stderr.isTTY ? "\r" : ""}[exec-server: detached; session ${sessionId}, process ${processId}; ` +
+    `${process.stderr.isTTY ? "\r" : ""}[exec-server: detached; ${kept === undefined ? "" : `${kept}; `}session ${sessionId}, process ${processId}; ` +
       `attach with: exec-server attach ${url} --session ${sessionId} --process ${processId}]\n`
   )
+
+/**
+ * What the server granted of the detach TTL asked, when it is less (its
+ * `--max-detach-ttl-ms` caps it): `the server keeps it 5m (asked 10m)`.
+ * Undefined when it granted all, or did not say (an older server).
+ */
+const keptLess = (asked: number | undefined, granted: number | undefined): string | undefined =>
+  asked === undefined || granted === undefined || granted >= asked
+    ? undefined
+    : granted === 0
+    ? `the server does not keep it (asked ${ageOf(asked)}; its --max-detach-ttl-ms is 0)`
+    : `the server keeps it ${ageOf(granted)} (asked ${ageOf(asked)})`
 
 /** Reports a misuse of the command line on stderr and exits 2, as the parser's own checks do. */
 const reportUsage = (message: string) =>
@@ -106,7 +121,8 @@ const execCommand = Cli.make(
       _tag: "OptionalWhole",
       name: "detach-ttl-ms",
       help: "Keep the session this long (ms) after this client goes, so that the command can be left running: " +
-        "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it)"
+        "Ctrl-P Ctrl-Q detaches from a terminal (without it, leaving ends the command, and the keys go to it). " +
+        "The server's --max-detach-ttl-ms caps it (default 300000); the client says when it got less"
     },
     detach: {
       _tag: "Switch",
@@ -114,6 +130,7 @@ const execCommand = Cli.make(
       help: "Start the command and leave it running at once; prints SESSION PROCESS on stdout (the session stays --detach-ttl-ms, default 300000)"
     },
     processId: { _tag: "OptionalText", name: "process", help: "The process id to give it (default: a fresh one)" },
+    ...sandboxOptions,
     ...networkOptions,
     argv: { _tag: "Arg", name: "command", help: "The command and its arguments, after --", variadic: true }
   },
@@ -124,7 +141,9 @@ const execCommand = Cli.make(
       return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server")
     }
     if (detachTtlMs !== undefined && detachTtlMs <= 0) return reportUsage("--detach-ttl-ms must be more than 0")
-    const network = execNetworkOf(flags, flags.detach)
+    const sandbox = execSandboxOf(flags, networkFlagsGiven(flags))
+    if (typeof sandbox === "string") return reportUsage(sandbox)
+    const network = execNetworkOf(flags, flags.detach, sandbox.proxy)
     if (typeof network === "string") return reportUsage(network)
     // As ssh decides: a terminal when asked for, or when both ends of the
     // client are one (output into a pipe or a file gets pipes: no \r\n, no
@@ -157,6 +176,7 @@ const execCommand = Cli.make(
               onNone: () => ({}),
               onSome: (set) => ({ envPolicy: { set } })
             }),
+            ...sandbox.start,
             ...network.start
           }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
           return { client, handle }
@@ -164,20 +184,27 @@ const execCommand = Cli.make(
         endedBySignal(signals)
       )
       const { client, handle } = started
+      const kept = keptLess(detachTtlMs, client.server.detachTtlMs)
       if (flags.detach) {
         process.stdout.write(`${client.sessionId} ${handle.processId}\n`)
-        reportDetached(flags.url, client.sessionId, handle.processId)
+        reportDetached(flags.url, client.sessionId, handle.processId, kept)
         return
       }
       // The keys only from a terminal: piped bytes may hold them by chance.
       const detachKeys = detachTtlMs !== undefined && process.stdin.isTTY === true
-      if (detachKeys) process.stderr.write("[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running]\r\n")
+      if (detachKeys) {
+        process.stderr.write(`[exec-server: Ctrl-P Ctrl-Q detaches, leaving it running${kept === undefined ? "" : `; ${kept}`}]\r\n`)
+      } else if (kept !== undefined) {
+        // Said before it matters: a dropped connection leaves the session for that long.
+        process.stderr.write(`exec-server: ${kept}\n`)
+      }
       yield* follow(handle, signals, {
         tty,
         detachKeys,
         input: network.asker,
         url: flags.url,
         sessionId: client.sessionId,
+        kept,
         // As a pipeline ends: the command goes with the reader.
         onOutputClosed: handle.terminate().pipe(Effect.timeout("5 seconds"), Effect.ignore)
       })
@@ -214,7 +241,13 @@ const endedBySignal = (signals: Queue.Dequeue<ForwardedSignal>) =>
 const follow = (
   handle: ExecServerClient.ProcessHandle,
   signals: Queue.Dequeue<ForwardedSignal>,
-  options: AttachOptions & { readonly url: string; readonly sessionId: string; readonly onOutputClosed: Effect.Effect<void> }
+  options: AttachOptions & {
+    readonly url: string
+    readonly sessionId: string
+    /** What the server granted of the detach TTL, when less than asked. */
+    readonly kept?: string | undefined
+    readonly onOutputClosed: Effect.Effect<void>
+  }
 ): Effect.Effect<void, ClientError | ExitWith> =>
   Effect.gen(function*() {
     const attachment = yield* Effect.raceFirst(
@@ -223,7 +256,7 @@ const follow = (
     )
     switch (attachment._tag) {
       case "Detached":
-        reportDetached(options.url, options.sessionId, handle.processId)
+        reportDetached(options.url, options.sessionId, handle.processId, options.kept)
         return
       case "OutputClosed":
         yield* options.onOutputClosed
@@ -333,12 +366,14 @@ const sessionsCommand = Cli.make(
       }
       const now = Date.now()
       process.stdout.write(columns([
-        ["SESSION", "STATE", "PROCESSES", "AGE", "CLIENT", "PEER"],
+        ["SESSION", "STATE", "TTL", "PROCESSES", "AGE", "CLIENT", "PEER"],
         ...sessions.map((session) => [
           session.sessionId,
           session.attached
             ? "attached"
             : `detached${session.detachExpiresAtMs === null ? "" : ` (ends in ${ageOf(session.detachExpiresAtMs - now)})`}`,
+          // What the server granted (its --max-detach-ttl-ms caps what a client asks).
+          ageOf(session.detachTtlMs),
           String(session.processes),
           ageOf(now - session.createdAtMs),
           session.clientName,
@@ -406,6 +441,7 @@ const environmentsCommand = Cli.make(
   {
     connect: { _tag: "RequiredText", name: "connect", help: "The NATS cluster to ask: nats://HOST:PORT[,nats://HOST:PORT...]" },
     json: { _tag: "Switch", name: "json", help: "One JSON array of the records instead of a table" },
+    connectTimeout,
     ...natsFlags
   },
   (flags) =>
@@ -418,7 +454,9 @@ const environmentsCommand = Cli.make(
       const [NatsConnect, Registry] = yield* Effect.promise(() =>
         Promise.all([import("../remote/natsConnect.js"), import("../remote/Registry.js")])
       )
-      const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli" })
+      const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli", connectTimeoutMs: flags.connectTimeout }).pipe(
+        sayingWhileConnecting(`connecting to ${flags.connect}`, flags.connectTimeout)
+      )
       process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }))
     }).pipe(Effect.scoped, Effect.catch(reportFailure))
 )
@@ -481,19 +519,23 @@ export const clientCommands = [
 /** Each client command's usage line and examples, for its `--help`. */
 export const clientGuides: Readonly<Record<string, CommandGuide>> = {
   exec: {
+    summary: "Run a command on a server, like ssh; exits with its status",
     usage: "exec-server exec [FLAGS] URL -- COMMAND [ARG...]   (URL: ws://HOST:PORT, nats://HOST:PORT/ENV or stdio)",
     examples: [
       "exec-server exec ws://127.0.0.1:8765 -- make test          # its exit status is the client's",
       "exec-server exec URL -- tar c src | tar x -C copy           # pipes, nothing lost, bounded memory",
       "exec-server exec --detach-ttl-ms 600000 URL -- bash         # Ctrl-P Ctrl-Q leaves it running",
-      "exec-server exec --allow-domain registry.npmjs.org URL -- npm ci   # other hosts: asked on the terminal, else denied"
+      "exec-server exec --allow-domain registry.npmjs.org URL -- npm ci   # other hosts: asked on the terminal, else denied",
+      "exec-server exec --sandbox-write \"$PWD\" URL -- make        # writes $PWD only, no network"
     ]
   },
   attach: {
+    summary: "Attach to a process of a detached session",
     usage: "exec-server attach [FLAGS] URL --session S --process P",
     examples: ["exec-server attach ws://127.0.0.1:8765 --session S --process P   # retained output, then live"]
   },
   sessions: {
+    summary: "List the server's sessions, to find a detached one",
     usage: "exec-server sessions [FLAGS] URL [--json]",
     examples: [
       "exec-server sessions ws://127.0.0.1:8765                   # then: exec-server ps URL --session S",
@@ -501,10 +543,12 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
     ]
   },
   ps: {
+    summary: "List the processes of a session",
     usage: "exec-server ps [FLAGS] URL [--session S]",
     examples: ["exec-server ps ws://127.0.0.1:8765 --session S"]
   },
   kill: {
+    summary: "Terminate a process, or send it a signal",
     usage: "exec-server kill [FLAGS] URL PROCESS [--session S] [--signal NAME [--wait]] [--no-wait]",
     examples: [
       "exec-server kill ws://127.0.0.1:8765 P --session S                  # SIGTERM, SIGKILL after the grace period; waits",
@@ -512,10 +556,12 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
     ]
   },
   environments: {
+    summary: "List the environments registered in a NATS cluster",
     usage: "exec-server environments --connect nats://HOST:PORT[,...] [--json] [FLAGS]",
     examples: ["exec-server environments --connect nats://127.0.0.1:4222"]
   },
   "console-url": {
+    summary: "Print a one-time login link to a server's web console",
     usage: "exec-server console-url [FLAGS] ws://HOST:PORT",
     examples: [
       "exec-server console-url ws://127.0.0.1:8765 --token-file /etc/exec-server/token   # as the server's user, on its host",

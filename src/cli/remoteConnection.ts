@@ -7,12 +7,14 @@
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { ClientError, ConnectError, InitializeTimeout } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import { isHeldElsewhere, type ReconnectEvent } from "../client/JsonRpcPeer.js"
 import * as NatsUrl from "../remote/natsUrl.js"
+import { integer } from "../server/ServerFlags.js"
 import { natsFlags } from "./commandFlags.js"
 import type { ArgSpec, CliFlag } from "./commandSpec.js"
 import * as NatsFlags from "./natsOptions.js"
@@ -52,13 +54,27 @@ const serverLogLevel = {
 } as const satisfies CliFlag
 export const sessionOption = { _tag: "OptionalText", name: "session", help: "A detached session to take over" } as const satisfies CliFlag
 
+/** How long a connect waits for the server by default, and then its handshake (the library's defaults). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+
+/** `--connect-timeout-ms`: a server flag's kind (a whole number, at least 1, its default shown in `--help`). */
+export const connectTimeout = integer("connect-timeout-ms", {
+  default: DEFAULT_CONNECT_TIMEOUT_MS,
+  minimum: 1,
+  metavar: "MS",
+  help: "how long to wait for the server to take the connection, and then for its answer to the handshake, in ms (each); " +
+    "after 1 s a terminal is told what it waits for"
+})
+
 /** How to reach the server, the params every subcommand shares (the NATS ones for nats:// URLs). */
-export const connectionOptions = { url, tokenFile, serverLogLevel, ...natsFlags }
+export const connectionOptions = { url, tokenFile, connectTimeout, serverLogLevel, ...natsFlags }
 
 export interface Connection extends NatsFlags.NatsFlagValues {
   readonly url: string
   readonly tokenFile: Option.Option<string>
   readonly serverLogLevel: typeof logLevels[number]
+  /** How long to wait for the connection, and then for its handshake, in ms. */
+  readonly connectTimeout: number
   readonly session?: Option.Option<string>
   /** How long the session outlives this client (default: the server's 0, or `DETACH_TTL_MS` for one taken over). */
   readonly detachTtlMs?: number | undefined
@@ -96,6 +112,42 @@ const sayReconnecting = (url: string) => (event: ReconnectEvent): void => {
   process.stderr.write(raw ? `\r\nexec-server: ${line}\r\n` : `exec-server: ${line}\n`)
 }
 
+/** How long a connect goes unsaid: after that, a person at a terminal is told what the client waits for. */
+const SAY_CONNECTING_AFTER = "1 second"
+
+/** A duration as a person reads it: 10s, 2.5s, 300 ms. */
+const secondsOf = (ms: number): string => ms >= 1000 ? `${ms / 1000}s` : `${ms} ms`
+
+/**
+ * `connecting`, which connects to what `what` says, with one line on a
+ * terminal's stderr while it takes more than a second (`exec-server:
+ * connecting to URL … (timeout 10s)`), erased once connected and ended
+ * (its line kept) when the connect fails, so that the error is read below
+ * it. Nothing without a terminal: a script's stderr gets only the outcome.
+ */
+export const sayingWhileConnecting = (what: string, timeoutMs: number) =>
+<A, E, R>(connecting: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  process.stderr.isTTY !== true ? connecting : Effect.gen(function*() {
+    let said = false
+    const saying = yield* Effect.forkChild(Effect.andThen(
+      Effect.sleep(SAY_CONNECTING_AFTER),
+      Effect.sync(() => {
+        said = true
+        process.stderr.write(`exec-server: ${what} … (timeout ${secondsOf(timeoutMs)})`)
+      })
+    ))
+    return yield* connecting.pipe(
+      Effect.onExit((exit) =>
+        Effect.andThen(
+          Fiber.interrupt(saying),
+          Effect.sync(() => {
+            if (said) process.stderr.write(exit._tag === "Success" ? "\r\x1b[K" : "\n")
+          })
+        )
+      )
+    )
+  })
+
 /** A client layer that fails with `error` (Effect 4's Layer has no `fail`). */
 const failed = (error: ConnectFailure): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> =>
   Layer.effect(ExecServerClient.ExecServerClient, Effect.fail(error))
@@ -112,6 +164,13 @@ const whenHeld = (then: () => Layer.Layer<ExecServerClient.ExecServerClient, Con
 
 /** The client of the server at `url`. */
 export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
+  const timeoutMs = connection.connectTimeout
+  const what = connection.url === "stdio" ? "starting a server (stdio)" : `connecting to ${connection.url}`
+  return Layer.effectContext(sayingWhileConnecting(what, timeoutMs)(Layer.build(connectedLayer(connection, timeoutMs))))
+}
+
+/** The client of the server at `url`, waiting `timeoutMs` at most for the connection, and as long for its handshake. */
+const connectedLayer = (connection: Connection, timeoutMs: number): Layer.Layer<ExecServerClient.ExecServerClient, ConnectFailure> => {
   const resumeSessionId = Option.getOrUndefined(connection.session ?? Option.none())
   const detachTtlMs = connection.detachTtlMs ?? (resumeSessionId === undefined ? undefined : DETACH_TTL_MS)
   const options = {
@@ -120,6 +179,7 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
     // Output is written as fast as the local reader takes it, and the server waits for it: nothing lost, little held.
     whenConsumerLags: "pause" as const,
     maxBufferedBytesPerProcess: CLI_BUFFERED_BYTES,
+    initializeTimeoutMs: timeoutMs,
     ...(detachTtlMs === undefined ? {} : { detachTtlMs }),
     ...(resumeSessionId === undefined ? {} : { resumeSessionId, reconnect: false as const }),
     ...connection.network
@@ -135,7 +195,8 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
     // Loaded on demand: the NATS client only for nats:// URLs.
     return Layer.unwrap(Effect.map(
       Effect.promise(() => import("../remote/NatsConnector.js")),
-      (NatsConnector) => NatsConnector.layer({ ...target, ...auth, ...token, name: "exec-server-cli", ...options })
+      (NatsConnector) =>
+        NatsConnector.layer({ ...target, ...auth, ...token, name: "exec-server-cli", connectTimeoutMs: timeoutMs, ...options })
     ))
   }
   if (NatsFlags.hasNatsFlags(connection)) {
@@ -145,7 +206,8 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
     // The child's logs are for its operator; a person running a command wants its output.
     return ExecServerClient.layerSpawnLocal({ ...options, stderr: "inherit", args: ["--log-level", connection.serverLogLevel] })
   }
-  const layer = (resumeWaitMs: number) => ExecServerClient.layerWebSocket({ url: connection.url, ...token, ...options, resumeWaitMs })
+  const layer = (resumeWaitMs: number) =>
+    ExecServerClient.layerWebSocket({ url: connection.url, ...token, ...options, connectTimeoutMs: timeoutMs, resumeWaitMs })
   if (resumeSessionId === undefined) return layer(0)
   // Held: said at once, then waited for (a client that has just let go may hold it for a moment).
   const stillHeld = new CliFailure({
@@ -154,8 +216,10 @@ export const clientLayer = (connection: Connection): Layer.Layer<ExecServerClien
   return layer(0).pipe(
     whenHeld(() =>
       Layer.unwrap(Effect.sync(() => {
+        // On a terminal, over the line that may say it is connecting (sayingWhileConnecting).
         process.stderr.write(
-          `exec-server: session ${resumeSessionId} is held by another client; waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
+          `${process.stderr.isTTY === true ? "\r\x1b[K" : ""}exec-server: session ${resumeSessionId} is held by another client; ` +
+            `waiting up to ${HELD_WAIT_MS / 1000} s for it to let go\n`
         )
         return layer(HELD_WAIT_MS).pipe(whenHeld(() => failed(stillHeld)))
       }))

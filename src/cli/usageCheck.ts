@@ -18,6 +18,7 @@ export interface CommandSpec {
 /** The options every command takes (commandLine.ts reads them). */
 const BUILT_IN: OptionNames = new Map([
   ["--help", false],
+  ["--help-all", false],
   ["-h", false],
   ["--version", false],
   ["--log-level", true]

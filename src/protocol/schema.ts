@@ -100,7 +100,13 @@ export const InitializeResult = Schema.Struct({
   environmentInfo: Schema.optional(EnvironmentInfo),
   serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String }),
   /** (ours) Limits a client should check before sending: a larger message is refused unread. */
-  limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt }))
+  limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt })),
+  /**
+   * (ours) How long the session outlives its connection, in ms: the
+   * `detachTtlMs` asked for (or the server's default) capped by its
+   * `--max-detach-ttl-ms`. Absent from older servers and the reference.
+   */
+  detachTtlMs: Schema.optional(NonNegativeInt)
 })
 /** @see InitializeResult */
 export type InitializeResult = typeof InitializeResult.Type

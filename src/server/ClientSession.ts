@@ -162,7 +162,9 @@ export const make = (options: ConnectionOptions): Effect.Effect<
           protocolVersion: PROTOCOL_VERSION,
           sessionId: attachment.session.sessionId,
           serverInfo: { name: config.serverName, version: config.serverVersion },
-          limits: { maxMessageBytes: config.maxMessageBytes }
+          limits: { maxMessageBytes: config.maxMessageBytes },
+          // What was granted, which may be less than asked: a client can say so.
+          detachTtlMs: attachment.detachTtlMs
         }
       }).pipe(
         // A session attached must reach `attachment`, which the connection's finalizer releases.

@@ -111,6 +111,8 @@ interface SessionRecord extends Session {
 /** What a connection attaches to: a new session or a resumed one. */
 export interface Attachment {
   readonly session: Session
+  /** How long the session outlives its connection: what the client asked, capped by `--max-detach-ttl-ms`. */
+  readonly detachTtlMs: number
   /** Called when the connection closes: detaches or closes the session. */
   readonly release: Effect.Effect<void>
 }
@@ -213,6 +215,7 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
       })
       return {
         session: record,
+        detachTtlMs: record.detachTtlMs,
         release: Effect.suspend(() => {
           if (record.holder !== connectionId) return Effect.void
           unsubscribe()

@@ -195,6 +195,26 @@ describe("a detached session from the command line", () => {
     expect([signalled.stdout, signalled.status]).toEqual(["quiet: exited with code 7\n", 0])
   })
 
+  it("says when the server keeps a session less than --detach-ttl-ms asked, names the flag that caps it, and sessions shows what was granted", async () => {
+    const server = await startServer(["--max-detach-ttl-ms", "120000"])
+    const started = run("exec", server.url, "--detach", "--detach-ttl-ms", "600000", "--process", "job", "--", "sleep", "30")
+    expect(started.status).toBe(0)
+    const [session] = started.stdout.trim().split(" ")
+    expect(started.stderr).toBe(
+      `[exec-server: detached; the server keeps it 2m (asked 10m); session ${session}, process job; ` +
+        `attach with: exec-server attach ${server.url} --session ${session} --process job]\n`
+    )
+    const row = run("sessions", server.url).stdout.split("\n").find((line) => line.startsWith(session!))
+    expect(row).toMatch(new RegExp(`^${session} +detached \\(ends in 2m\\) +2m +1 `))
+    // Granted in full: nothing more is said.
+    const whole = run("exec", server.url, "--detach", "--detach-ttl-ms", "60000", "--process", "job", "--", "sleep", "30")
+    expect(whole.stderr).toMatch(/^\[exec-server: detached; session \S+, process job; attach with: /)
+    // With pipes, said before the command's output matters: a dropped connection leaves the session that long.
+    const piped = run("exec", server.url, "-T", "--detach-ttl-ms", "600000", "--", "echo", "hi")
+    expect([piped.stdout, piped.stderr, piped.status]).toEqual(["hi\n", "exec-server: the server keeps it 2m (asked 10m)\n", 0])
+    expect(run("exec", "--help").stdout).toContain("--max-detach-ttl-ms")
+  })
+
   it("sessions finds a detached session whose id was lost (a table, or --json), without the asking client's own", async () => {
     const server = await startServer()
     const holder = await RawWebSocketClient.connect(server.url)
@@ -205,12 +225,13 @@ describe("a detached session from the command line", () => {
     const table = run("sessions", server.url)
     expect(table.status).toBe(0)
     const rows = table.stdout.trimEnd().split("\n")
-    expect(rows[0]).toMatch(/^SESSION +STATE +PROCESSES +AGE +CLIENT +PEER$/)
+    expect(rows[0]).toMatch(/^SESSION +STATE +TTL +PROCESSES +AGE +CLIENT +PEER$/)
     expect(rows.length).toBe(3)
     expect(rows.find((row) => row.startsWith(detached))).toMatch(
-      new RegExp(`^${detached} +detached \\(ends in [45]m\\) +1 +\\d+s +exec-server-cli +websocket 127\\.0\\.0\\.1:\\d+$`)
+      new RegExp(`^${detached} +detached \\(ends in [45]m\\) +5m +1 +\\d+s +exec-server-cli +websocket 127\\.0\\.0\\.1:\\d+$`)
     )
-    expect(rows.find((row) => row.startsWith(held))).toMatch(new RegExp(`^${held} +attached +0 +\\d+s +holder +websocket 127\\.0\\.0\\.1:\\d+$`))
+    // A WebSocket client that asked for nothing gets the server's --dropped-session-ttl-ms (75 s).
+    expect(rows.find((row) => row.startsWith(held))).toMatch(new RegExp(`^${held} +attached +75s +0 +\\d+s +holder +websocket 127\\.0\\.0\\.1:\\d+$`))
     const listed = JSON.parse(run("sessions", server.url, "--json").stdout) as Array<{ sessionId: string; attached: boolean; processes: number }>
     expect(listed.map(({ attached, processes, sessionId }) => ({ attached, processes, sessionId })).sort((a, b) => a.sessionId.localeCompare(b.sessionId)))
       .toEqual([{ attached: false, processes: 1, sessionId: detached }, { attached: true, processes: 0, sessionId: held }].sort((a, b) =>
@@ -286,7 +307,7 @@ describe("what the command line says when something is wrong", () => {
     expect(root.status).toBe(0)
     const commandsAt = root.stdout.indexOf("Commands")
     expect(commandsAt).toBeGreaterThan(0)
-    expect(commandsAt).toBeLessThan(root.stdout.indexOf("Flags of the server"))
+    expect(commandsAt).toBeLessThan(root.stdout.indexOf("Common flags of the server"))
     for (const name of ["exec", "attach", "ps", "kill", "sessions", "environments", "console-url", "gateway"]) {
       expect(root.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, "m"))
     }

@@ -199,6 +199,7 @@ const DOC_BLOCKS: Readonly<Record<string, ReadonlyArray<DocEntry>>> = {
     { info: "sh", marker: "CODEX_EXEC_SERVER_URL=", run: "elsewhere", by: "test/integration/codexEnvironment.test.ts (where Codex is installed)" },
     { info: "toml", marker: "program = \"exec-server\"", run: "elsewhere", by: "test/integration/codexEnvironment.test.ts (where Codex is installed)" },
     { info: "sh", marker: "wss://localhost:8443", run: "elsewhere", by: "test/integration/behindTls.test.ts (as OPERATIONS.md's block, with a real nginx)" },
+    { info: "sh", marker: "--sandbox-write \"$box\"", run: "elsewhere", by: "test/integration/cliSandbox.test.ts (verbatim, with bubblewrap)" },
     { info: "ts", marker: "serving on ws://127.0.0.1:8765", run: "server" },
     { info: "ts", marker: "serveOnFreePort", run: "program", stdout: [/ws:\/\/127\.0\.0\.1:\d+ said hello/] },
     { info: "ts", marker: "math/add", run: "program", stdout: [/^\{"id":2,"result":\{"sum":5\}\}$/m] },

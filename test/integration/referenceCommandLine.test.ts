@@ -289,8 +289,12 @@ describe("codex exec-server's command line: what only ours says", () => {
     const server = await startServer(["--linux-sandbox-pid-namespace", "inherit"])
     await server.close()
     expect(server.stderr).toContain("--linux-sandbox-pid-namespace inherit is not implemented")
-    const help = await new Promise<string>((resolve) =>
-      execFile(process.execPath, serverArgs("--help"), (_error, stdout) => resolve(stdout)))
+    const helpOf = (flag: string) =>
+      new Promise<string>((resolve) => execFile(process.execPath, serverArgs(flag), (_error, stdout) => resolve(stdout)))
+    // The short --help names where they are; --help-all lists every one, as the reference's --help does.
+    const short = await helpOf("--help")
+    expect(short).toContain("Codex's too: exec-server --help-all")
+    const help = await helpOf("--help-all")
     for (
       const flag of [
         "--linux-sandbox-transparent-tcp",
@@ -304,6 +308,6 @@ describe("codex exec-server's command line: what only ours says", () => {
         "--strict-config"
       ]
     ) expect(help, flag).toContain(flag)
-    expect(help).toContain("codex exec-server's cloud registry (--remote")
+    for (const text of [short, help]) expect(text).toContain("codex exec-server's cloud registry (--remote")
   })
 })

@@ -23,8 +23,9 @@ beforeAll(() => {
 afterAll(() => rmSync(workDir, { recursive: true, force: true }))
 
 describe("the binary", () => {
-  it("prints usage for --help and its version for --version", () => {
-    const help = execFileSync(process.execPath, serverArgs("--help"), { encoding: "utf8" })
+  it("prints usage for --help (every flag with --help-all) and its version for --version", () => {
+    expect(execFileSync(process.execPath, serverArgs("--help"), { encoding: "utf8" })).toContain("--listen")
+    const help = execFileSync(process.execPath, serverArgs("--help-all"), { encoding: "utf8" })
     expect(help).toContain("--listen")
     expect(help).toContain("--grace-ms")
     expect(help).toContain("--retained-output-bytes")

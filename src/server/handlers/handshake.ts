@@ -26,7 +26,8 @@ export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*()
           sessionId: result.sessionId,
           environmentInfo: info(),
           serverInfo: result.serverInfo,
-          limits: result.limits
+          limits: result.limits,
+          ...(result.detachTtlMs === undefined ? {} : { detachTtlMs: result.detachTtlMs })
         }))),
     "environment/info": () => Effect.sync(info),
     "environment/status": () => Effect.succeed({ status: "ready" as const }),

@@ -1,0 +1,164 @@
+/**
+ * `exec-server exec` with a sandbox of its own (`--sandbox`,
+ * `--sandbox-write`, `--sandbox-read-only`, `--sandbox-deny`,
+ * `--sandbox-network off|on|proxy`): one command confined by real
+ * bubblewrap, on a server that confines nothing else (a stdio server the
+ * client starts). The network is checked against a loopback HTTP server of
+ * this process's, directly and through the managed proxy.
+ */
+import { spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import * as Path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fileURLToPath } from "node:url"
+import { SERVER_BIN } from "../support/StdioServer.js"
+import { useTempDirs } from "../support/tempDirs.js"
+
+const tempDir = useTempDirs("cli-sandbox-")
+
+let target: Http.Server
+let port = 0
+beforeAll(async () => {
+  target = Http.createServer((_request, response) => response.end("hello"))
+  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
+  port = (target.address() as Net.AddressInfo).port
+})
+afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+
+/**
+ * Runs `exec-server exec FLAGS stdio -- sh -c SCRIPT` with no terminal,
+ * without blocking this process (the HTTP server the command reaches is in it).
+ */
+const exec = (flags: ReadonlyArray<string>, script: string) =>
+  new Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [SERVER_BIN, "exec", ...flags, "stdio", "--", "sh", "-c", script], { stdio: ["pipe", "pipe", "pipe"] })
+    child.stdin.end()
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("close", (status) => resolve({ status, stdout, stderr }))
+  })
+
+/** A shell line that writes `path` and says whether it could. */
+const tryWrite = (path: string) => `if { echo x > ${path}; } 2>/dev/null; then echo "wrote ${Path.basename(path)}"; else echo "refused ${Path.basename(path)}"; fi`
+
+/** A shell line that fetches from the loopback server, directly or through `$HTTP_PROXY`, and prints the status (000: no connection). */
+const fetchLine = (label: string, url: string, viaProxy: boolean) =>
+  `echo "${label} $(curl -s -o /dev/null --max-time 10 -w '%{http_code}' ${viaProxy ? `-x "$HTTP_PROXY"` : "--noproxy '*'"} ${url})"`
+
+describe("exec-server exec's sandbox", () => {
+  it("--sandbox-write DIR: writes inside DIR succeed, anywhere else fail; --sandbox-read-only keeps a path in it read-only", async () => {
+    const box = tempDir()
+    const outside = tempDir()
+    Fs.mkdirSync(Path.join(box, "kept"))
+    const script = [tryWrite(Path.join(box, "inside")), tryWrite(Path.join(outside, "outside")), tryWrite(Path.join(box, "kept", "file"))].join("; ")
+    const run = await exec(["--sandbox-write", box, "--sandbox-read-only", Path.join(box, "kept")], script)
+    expect([run.stdout, run.stderr, run.status]).toEqual(["wrote inside\nrefused outside\nrefused file\n", "", 0])
+    expect(Fs.readFileSync(Path.join(box, "inside"), "utf8")).toBe("x\n")
+    expect(Fs.existsSync(Path.join(outside, "outside"))).toBe(false)
+    // Unconfined, the same command writes both: the refusals are the sandbox's.
+    const free = await exec([], script)
+    expect(free.stdout).toBe("wrote inside\nwrote outside\nwrote file\n")
+  }, 30_000)
+
+  it("--sandbox alone: every write refused; --sandbox-deny: a path not even readable", async () => {
+    const box = tempDir()
+    Fs.writeFileSync(Path.join(box, "secret"), "hidden\n")
+    const run = await exec(
+      ["--sandbox", "--sandbox-deny", Path.join(box, "secret")],
+      `${tryWrite(Path.join(box, "new"))}; ${tryWrite("/tmp/cli-sandbox-new")}; cat ${box}/secret 2>/dev/null || echo "unreadable"`
+    )
+    expect([run.stdout, run.stderr, run.status]).toEqual(["refused new\nrefused cli-sandbox-new\nunreadable\n", "", 0])
+    expect(Fs.readdirSync(box)).toEqual(["secret"])
+  }, 30_000)
+
+  it("--sandbox-network off (the default) fails a loopback connect; on reaches it", async () => {
+    const line = fetchLine("direct", `http://127.0.0.1:${port}/`, false)
+    const off = await exec(["--sandbox-network", "off"], line)
+    expect([off.stdout, off.status]).toEqual(["direct 000\n", 0])
+    expect((await exec(["--sandbox"], line)).stdout).toBe("direct 000\n")
+    const on = await exec(["--sandbox-network", "on"], line)
+    expect([on.stdout, on.status]).toEqual(["direct 200\n", 0])
+  }, 30_000)
+
+  it("--sandbox-network proxy --allow-domain: the allowed host through the proxy, another refused (403), nothing directly", async () => {
+    const script = [
+      fetchLine("allowed", `http://localhost:${port}/`, true),
+      fetchLine("other", `http://elsewhere.test:${port}/`, true),
+      fetchLine("direct", `http://127.0.0.1:${port}/`, false)
+    ].join("; ")
+    const expected = "allowed 200\nother 403\ndirect 000\n"
+    const box = tempDir()
+    const run = await exec(["--sandbox-write", box, "--sandbox-network", "proxy", "--allow-domain", "localhost"], script)
+    expect([run.stdout, run.stderr, run.status]).toEqual([expected, "", 0])
+    // In a sandbox the domain flags mean the proxy: --sandbox-network proxy is implied.
+    expect((await exec(["--sandbox-write", box, "--allow-domain", "localhost"], script)).stdout).toBe(expected)
+  }, 40_000)
+
+  it("misuse is one line and exit 2, before anything runs: a relative path, domains without the proxy, an unknown network", async () => {
+    const marker = Path.join(tempDir(), "ran")
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--sandbox-write", "build"], `--sandbox-write takes an absolute path: "build" is not one`],
+      [["--sandbox-deny", "./secret"], `--sandbox-deny takes an absolute path: "./secret" is not one`],
+      [
+        ["--sandbox-network", "off", "--allow-domain", "example.com"],
+        "--allow-domain, --deny-domain, --network-mode and --ask-domains configure the managed proxy: in a sandbox they need --sandbox-network proxy, not off"
+      ],
+      [
+        ["--sandbox-network", "on", "--deny-domain", "example.com"],
+        "--allow-domain, --deny-domain, --network-mode and --ask-domains configure the managed proxy: in a sandbox they need --sandbox-network proxy, not on"
+      ],
+      [["--sandbox-network", "all"], "--sandbox-network: expected one of off, on, proxy, not 'all'"]
+    ]
+    for (const [flags, said] of cases) {
+      const run = await exec(flags, `touch ${marker}`)
+      expect([run.stdout, run.stderr, run.status], flags.join(" ")).toEqual(["", `exec-server: ${said}\n`, 2])
+    }
+    expect(Fs.existsSync(marker)).toBe(false)
+    // A directory the server does not have is the server's to say: exit 1, nothing run.
+    const missing = await exec(["--sandbox-write", "/nonexistent/cli-sandbox"], `touch ${marker}`)
+    expect([missing.stdout, missing.stderr, missing.status]).toEqual(["", "exec-server: sandbox: /nonexistent/cli-sandbox does not exist\n", 1])
+    expect(Fs.existsSync(marker)).toBe(false)
+  }, 40_000)
+})
+
+/** The shell block of the README's "Sandbox one command", as printed. */
+const readmeBlock = (): string => {
+  const readme = Fs.readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
+  const section = readme.slice(readme.indexOf("### Sandbox one command"))
+  const block = /```sh\n([\s\S]*?)```/.exec(section)
+  expect(block, "the README's \"Sandbox one command\" has a sh block").not.toBeNull()
+  return block![1]!
+}
+
+describe("the README's \"Sandbox one command\"", () => {
+  it("runs as printed: the write into the box succeeds, the one into $HOME is refused, exit status 2", async () => {
+    // `exec-server` on PATH, as installed; HOME a directory of the test's, so that a write that got out would be seen.
+    const bin = tempDir()
+    Fs.writeFileSync(Path.join(bin, "exec-server"), `#!/bin/sh\nexec "${process.execPath}" "${SERVER_BIN}" "$@"\n`, { mode: 0o755 })
+    const home = tempDir()
+    const printed = readmeBlock()
+    const said = printed.split("\n").filter((line) => line.startsWith("# ")).map((line) => line.slice(2))
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn("bash", ["-c", printed], {
+        stdio: ["ignore", "pipe", "pipe"],
+        // TMPDIR: mktemp's box is the test's to remove.
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, HOME: home, TMPDIR: tempDir() }
+      })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+      child.on("close", (status) => resolve({ status, stdout, stderr }))
+    })
+    expect(said[0]).toBe("ok")
+    expect(run.stdout).toBe("ok\n")
+    expect(said[1]).toMatch(/^sh: 1: cannot create \/home\/you\/out: Read-only file system +\(exit status 2\)$/)
+    expect(run.stderr).toBe(`sh: 1: cannot create ${home}/out: Read-only file system\n`)
+    expect(run.status).toBe(2)
+    expect(Fs.readdirSync(home)).toEqual([])
+  }, 30_000)
+})
