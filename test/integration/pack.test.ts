@@ -48,11 +48,15 @@ const entryPoints = (manifest: Record<string, unknown>): Array<string> => {
 
 describe("npm pack in a clone", () => {
   let copy: string
+  /** The checkout's copy that was packed (its dist/ rebuilt there if it was not fresh). */
+  let clone: string
+  /** The tarball, unpacked. */
+  let unpacked: string
   let packed: { readonly output: string; readonly files: ReadonlyArray<string>; readonly modes: ReadonlyMap<string, string> }
 
   beforeAll(() => {
     copy = Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-pack-"))
-    const clone = Path.join(copy, "effect-exec-server")
+    clone = Path.join(copy, "effect-exec-server")
     // The checkout as it stands (dist/ as built), its node_modules linked.
     Fs.cpSync(ROOT, clone, {
       recursive: true,
@@ -69,6 +73,9 @@ describe("npm pack in a clone", () => {
       return [fields.slice(5).join(" ").replace(/^package\//, ""), fields[0]!] as const
     }))
     packed = { output, files: [...modes.keys()], modes }
+    unpacked = Path.join(copy, "unpacked")
+    Fs.mkdirSync(unpacked)
+    execFileSync("tar", ["xzf", tarball, "-C", unpacked, "--strip-components=1"])
   }, 300_000)
   afterAll(() => {
     if (copy !== undefined) Fs.rmSync(copy, { recursive: true, force: true })
@@ -90,7 +97,7 @@ describe("npm pack in a clone", () => {
     // Every relative import of every shipped module (the bundles' chunks, the server's modules, the console's page).
     const unresolved = packed.files
       .filter((file) => /\.(?:m?js|cjs)$/.test(file))
-      .flatMap((file) => importsOf(file, Fs.readFileSync(Path.join(ROOT, file), "utf8")).map((target) => [file, target] as const))
+      .flatMap((file) => importsOf(file, Fs.readFileSync(Path.join(unpacked, file), "utf8")).map((target) => [file, target] as const))
       .filter(([, target]) => !files.has(target))
     expect(unresolved).toEqual([])
     // install: the addon's sources (binding.gyp's), its builder, the snapshot's builder and bundle.
@@ -102,9 +109,9 @@ describe("npm pack in a clone", () => {
       "dist/cli/main.js", "dist/cli/snapshot.cjs", "dist/fs/worker.js", "dist/console/static/index.html"
     ])).toEqual([])
     // Every file of dist/ but what one machine builds for itself; nothing of the tests, the scripts or node_modules.
-    const dist = Fs.readdirSync(Path.join(ROOT, "dist"), { recursive: true, withFileTypes: true })
+    const dist = Fs.readdirSync(Path.join(clone, "dist"), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
-      .map((entry) => Path.relative(ROOT, Path.join(entry.parentPath, entry.name)))
+      .map((entry) => Path.relative(clone, Path.join(entry.parentPath, entry.name)))
     const machineOwn = (file: string) => /^dist\/cli\/exec-server\.blob/.test(file) || file === "dist/.build-inputs"
     expect(missing(dist.filter((file) => !machineOwn(file)))).toEqual([])
     expect(packed.files.filter((file) => machineOwn(file) || /^(test|scripts|bench|scratch|node_modules|build)\//.test(file))).toEqual([])
