@@ -8,8 +8,10 @@ if (process.platform !== "linux") process.exit(0)
 // npm names its own node-gyp to install scripts; elsewhere take the one on PATH.
 const nodeGyp = process.env.npm_config_node_gyp
 const [command, args] = nodeGyp ? [process.execPath, [nodeGyp, "rebuild"]] : ["node-gyp", ["rebuild"]]
-const result = spawnSync(command, args, { stdio: ["ignore", "inherit", "inherit"] })
+// Its output (make's, the compiler's: a dozen lines on every install) is shown only when the build fails.
+const result = spawnSync(command, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 })
 if (result.status !== 0) {
+  process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}${result.error === undefined ? "" : `${result.error.message}\n`}`)
   console.error(
     "effect-exec-server: the native addon was not built (see above); " +
       "children will be started with Node's child_process. Needs python3, make and a C compiler."

@@ -18,11 +18,16 @@ dir=$(cd -P -- "$dir" && pwd) || exit 1
 node=$(command -v node) || { echo "exec-server: node was not found on PATH" >&2; exit 127; }
 if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
   EXEC_SERVER_NO_SNAPSHOT="EXEC_SERVER_SNAPSHOT=0"
-elif read -r stamp < "$dir/exec-server.blob.stamp" 2>/dev/null; then
-  if [ "$stamp" = "$(stat -L -c '%d %i %s %Y' -- "$node" 2>/dev/null) $dir $flags" ] && [ -f "$dir/exec-server.blob" ]; then
+# A redirection's own error (no stamp: installed without scripts, or a
+# `npm pack` build) goes to the stderr it had before: the braces silence it.
+elif { read -r stamp < "$dir/exec-server.blob.stamp"; } 2>/dev/null; then
+  if [ ! -f "$dir/exec-server.blob" ]; then
+    EXEC_SERVER_NO_SNAPSHOT="the startup snapshot's blob is missing (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
+  elif [ "$stamp" = "$(stat -L -c '%d %i %s %Y' -- "$node" 2>/dev/null) $dir $flags" ]; then
     exec "$node" $flags --snapshot-blob "$dir/exec-server.blob" -- "$@"
+  else
+    EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary, directory or V8 flags (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
   fi
-  EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary, directory or V8 flags (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
 else
   EXEC_SERVER_NO_SNAPSHOT="no startup snapshot was built (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
 fi

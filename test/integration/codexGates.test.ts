@@ -25,12 +25,12 @@
  * skipped. Codex is not a dependency (installed outside the project):
  * without it every case is skipped.
  */
-import { describe, expect, it } from "vitest"
+import { beforeEach, describe, expect, it } from "vitest"
 import { execFile, execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { REFERENCE_BINARY } from "../support/StdioServer.js"
+import { needsReference, REFERENCE_BINARY } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 
 const CODEX = REFERENCE_BINARY
@@ -69,7 +69,8 @@ const proxyOf = (lines: ReadonlyArray<string>): Record<string, unknown> | undefi
   return line === undefined ? undefined : JSON.parse(line.slice("networkProxy.proxy: ".length)) as Record<string, unknown>
 }
 
-describe.skipIf(!existsSync(CODEX))("Codex 0.171 uses what the server advertises", () => {
+describe("Codex 0.171 uses what the server advertises", () => {
+  beforeEach(needsReference)
   for (const server of ["ref", "ours"] as const) {
     it(`${server}: discovery, config layers, missing-path watches, shell snapshots, a managed network with masking`, async () => {
       const { code, lines, stdout } = await turn(server)
@@ -166,7 +167,8 @@ describe.skipIf(!existsSync(CODEX))("Codex 0.171 uses what the server advertises
     expect(lines, stdout).toContain("refused: selected exec-server does not support transparent TCP")
   }, 160_000)
 
-  it.skipIf(!canOverlayEtc)("ours, networkProxyReviewDomains false with review domains required: Codex refuses the command", async () => {
+  it("ours, networkProxyReviewDomains false with review domains required: Codex refuses the command", async (context) => {
+    if (!canOverlayEtc) context.skip("needs root's mount namespace to lay a requirements file over /etc")
     const { lines, stdout } = await turn("ours", { CAPS: JSON.stringify({ networkProxyReviewDomains: false }) })
     expect(lines, stdout).toContain("codex exit: 0")
     expect(lines, stdout).toContain("process/start calls: 0")

@@ -13,9 +13,8 @@
  */
 import { describe, expect, it } from "vitest"
 import { execFile } from "node:child_process"
-import { existsSync } from "node:fs"
 import * as Path from "node:path"
-import { REFERENCE_BINARY } from "../support/StdioServer.js"
+import { needsReference, REFERENCE_BINARY } from "../support/StdioServer.js"
 
 const CODEX = REFERENCE_BINARY
 const script = Path.resolve(import.meta.dirname, "../../scratch/codex-e2e/skills.sh")
@@ -39,7 +38,8 @@ const expected = [
 
 describe("Codex gets the executor's skills", () => {
   for (const server of ["ref", "ours"] as const) {
-    it.skipIf(!existsSync(CODEX))(`${server}: the model's first request lists both skills, as the executor's`, async () => {
+    it(`${server}: the model's first request lists both skills, as the executor's`, async (context) => {
+      needsReference(context)
       const { code, stdout } = await turn(server)
       const lines = stdout.split("\n")
       for (const line of expected) expect(lines, stdout).toContain(line)

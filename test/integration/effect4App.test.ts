@@ -1,8 +1,10 @@
 /**
  * What a new user does: a scratch Effect 4 application, in a directory of its
- * own, that installs `npm pack`'s tarball with a real `npm install` (nothing
- * linked from this repository's node_modules, no `--legacy-peer-deps`) as the
- * README's "Use as a dependency" says, then compiles its own code with its
+ * own beside the clone, that installs `npm pack`'s tarball with the README's
+ * "Use as a dependency" commands run as printed (real npm, nothing linked
+ * from this repository's node_modules, no `--legacy-peer-deps`; no npm
+ * warning, the install scripts approved by npm 11's allowScripts and run),
+ * then compiles its own code with its
  * own TypeScript (strict, `skipLibCheck: false`) and runs it on the Node
  * running this test: (a) exec-server's Layers composed with the app's own,
  * serving on a WebSocket on port 0, and the typed Effect client against
@@ -27,7 +29,7 @@ import { blocksOf, type DocBlock, fillPlaceholders } from "../support/docBlocks.
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 
-/** The app's package.json, but for its dependency on the tarball and the README's allowScripts. */
+/** The app's package.json before the README's commands add the tarball, its peer and the allowScripts entries. */
 const APP_MANIFEST = {
   name: "e4-app",
   private: true,
@@ -190,8 +192,7 @@ const ENDED = [/^Exited$/m, /^Closed$/m]
 const DOC_BLOCKS: Readonly<Record<string, ReadonlyArray<DocEntry>>> = {
   "README.md": [
     { info: "sh", marker: "npm test ", run: "not run", why: "the clone's own set-up: npm test is this suite" },
-    { info: "sh", marker: "npm install && npm pack", run: "elsewhere", by: "this file's install (npm pack, then the tarball and the test kit installed)" },
-    { info: "json", marker: "\"allowScripts\"", run: "elsewhere", by: "this file's install (readmeAllowScripts)" },
+    { info: "sh", marker: "npm install && npm pack", run: "elsewhere", by: "this file's install (npm pack, then the block's other lines as printed in the app)" },
     { info: "sh", marker: "printf '%s\\n'", run: "shell in the clone", stdout: [/"chunk":"aGkK"/, /"method":"process\/closed"/] },
     { info: "", marker: "→ {\"id\":1", run: "not run", why: "a transcript of the exchange, not a command" },
     { info: "sh", marker: "npx exec-server  ", run: "not run", why: "servers that run until stopped; their flags are tested by cliClient, websocket and the remote tests" },
@@ -271,16 +272,16 @@ const docBlocksWithEntries = (): ReadonlyArray<{ readonly block: DocBlock; reado
 const docModuleName = (block: DocBlock) =>
   `${Path.basename(block.document, ".md").toLowerCase()}-${block.line}${block.text.includes("@effect/vitest") ? ".test" : ""}.ts`
 
-/** The README's `allowScripts` (its json snippet), the tarball's entry naming this tarball. */
-const readmeAllowScripts = (tarball: string): Record<string, boolean> => {
-  const readme = Fs.readFileSync(Path.join(ROOT, "README.md"), "utf8")
-  const snippet = [...readme.matchAll(/^```json\n([\s\S]*?)^```/gm)].map((match) => match[1]!).find((text) => text.includes("\"allowScripts\""))
-  if (snippet === undefined) throw new Error("README.md has no json snippet with allowScripts")
-  const { allowScripts } = JSON.parse(`{${snippet}}`) as { readonly allowScripts: Record<string, boolean> }
-  const entries = Object.entries(allowScripts)
-  const ours = entries.filter(([key]) => key.startsWith("file:") && key.endsWith(`/${Path.basename(tarball)}`))
-  if (ours.length !== 1) throw new Error(`README.md's allowScripts has no one file: entry for ${Path.basename(tarball)}: ${snippet}`)
-  return Object.fromEntries(entries.map(([key, value]) => [key === ours[0]![0] ? `file:${tarball}` : key, value]))
+/**
+ * The README's "Use as a dependency" commands for the app (its sh block's
+ * lines after the clone's), as printed: they name the tarball as
+ * `../effect-exec-server/<tarball>`, the app beside the clone.
+ */
+const readmeAppCommands = (): ReadonlyArray<string> => {
+  const block = blocksOf("README.md").find((candidate) => candidate.info === "sh" && candidate.text.includes("npm install && npm pack"))
+  const lines = block?.text.split("\n").filter((line) => line.trim() !== "") ?? []
+  if (lines.length < 2 || !lines[0]!.includes("npm pack")) throw new Error(`README.md has no sh block that packs, then installs: ${block?.text}`)
+  return lines.slice(1)
 }
 
 /**
@@ -297,6 +298,15 @@ const userEnv = (): NodeJS.ProcessEnv => {
   env["PATH"] = [Path.dirname(process.execPath), process.env["PATH"]].join(Path.delimiter)
   return env
 }
+
+/** A user's shell for the install, npm told to use its cache first and to print the scripts' output (shown when a step fails). */
+const installEnv = (): NodeJS.ProcessEnv => ({
+  ...userEnv(),
+  npm_config_prefer_offline: "true",
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_foreground_scripts: "true"
+})
 
 /** What a step printed, to show when it failed. */
 const outputOf = (result: SpawnSyncReturns<string>) =>
@@ -343,6 +353,8 @@ const runIn = (cwd: string, command: string, args: ReadonlyArray<string>, env: N
   })
 
 describe("a new Effect 4 application installing the packed package from npm", () => {
+  /** Holds the clone's stand-in (`effect-exec-server/`, the tarball in it) and the app beside it. */
+  let root: string
   let app: string
   let tarball: string
   /** Why the steps after the install are skipped: the registry unreachable for a package the cache lacks. */
@@ -351,27 +363,20 @@ describe("a new Effect 4 application installing the packed package from npm", ()
   let compiled = false
 
   beforeAll(() => {
-    app = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-e4-app-")))
+    root = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-e4-app-")))
+    const clone = Path.join(root, "effect-exec-server")
+    app = Path.join(root, "app")
+    Fs.mkdirSync(clone)
+    Fs.mkdirSync(app)
     // The tarball of what `npm run build` left in dist/ (the tests run dist/), as `npm pack` makes it.
-    const name = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", app], {
+    const name = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", clone], {
       cwd: ROOT,
       encoding: "utf8",
       env: userEnv(),
       stdio: ["ignore", "pipe", "pipe"]
     }).trim().split("\n").pop()!
-    tarball = Path.join(app, name)
-    Fs.writeFileSync(
-      Path.join(app, "package.json"),
-      JSON.stringify(
-        {
-          ...APP_MANIFEST,
-          dependencies: { ...APP_MANIFEST.dependencies, "effect-exec-server": `file:${name}` },
-          allowScripts: readmeAllowScripts(tarball)
-        },
-        null,
-        2
-      )
-    )
+    tarball = Path.join(clone, name)
+    Fs.writeFileSync(Path.join(app, "package.json"), JSON.stringify(APP_MANIFEST, null, 2))
     Fs.writeFileSync(Path.join(app, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2))
     const src = Path.join(app, "src")
     Fs.mkdirSync(src)
@@ -387,7 +392,7 @@ describe("a new Effect 4 application installing the packed package from npm", ()
     }
   }, 60_000)
   afterAll(() => {
-    if (app !== undefined) Fs.rmSync(app, { recursive: true, force: true })
+    if (root !== undefined) Fs.rmSync(root, { recursive: true, force: true })
   })
 
   /** Skips a step after an install the registry's absence stopped; fails one after an install that failed. */
@@ -404,31 +409,31 @@ describe("a new Effect 4 application installing the packed package from npm", ()
     }
   })
 
-  it("installs with npm: no ERESOLVE, every install script approved and run, one effect 4.1.x", (context) => {
-    const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--foreground-scripts"], {
-      cwd: app,
-      encoding: "utf8",
-      env: userEnv(),
-      timeout: 540_000,
-      maxBuffer: 64 << 20
-    })
-    const output = install.stdout + install.stderr
-    if (install.status !== 0) {
-      const unreachable = registryUnreachable(output)
-      if (unreachable !== undefined) {
-        offline = `npm's registry is unreachable and npm's cache lacks what it asked for (${unreachable})`
-        context.skip(offline)
+  it("installs with the README's commands as printed: no npm warning, every install script approved and run, one effect 4.1.x", (context) => {
+    let output = ""
+    for (const command of readmeAppCommands()) {
+      const step = spawnSync("/bin/sh", ["-c", command], { cwd: app, encoding: "utf8", env: installEnv(), timeout: 540_000, maxBuffer: 64 << 20 })
+      output += `$ ${command}\n${step.stdout}${step.stderr}`
+      if (step.status !== 0) {
+        const unreachable = registryUnreachable(step.stdout + step.stderr)
+        if (unreachable !== undefined) {
+          offline = `npm's registry is unreachable and npm's cache lacks what it asked for (${unreachable})`
+          context.skip(offline)
+        }
       }
+      expect(step.status, `${command}\n${outputOf(step)}`).toBe(0)
     }
-    expect(install.status, outputOf(install)).toBe(0)
-    expect(output).not.toContain("ERESOLVE")
-    // The README's allowScripts names every package whose scripts run: npm warns of any other.
-    expect(output, outputOf(install)).not.toMatch(/not yet covered by allowScripts/)
+    // npm 11 names each package whose install scripts allowScripts does not cover ("not yet covered by allowScripts");
+    // npm warns too of an engines mismatch (EBADENGINE) and a peer conflict (ERESOLVE).
+    expect(output.split("\n").filter((line) => /^npm warn|ERESOLVE|EBADENGINE|allowScripts/i.test(line)), output).toEqual([])
+    // What npm wrote: the tarball by its absolute path, node-pty by name.
+    const manifest = JSON.parse(Fs.readFileSync(Path.join(app, "package.json"), "utf8")) as { readonly allowScripts?: Record<string, boolean> }
+    expect(manifest.allowScripts).toEqual({ [`file:${tarball}`]: true, "node-pty": true })
     // The scripts it approves ran: our addon, node-pty's, our binary's startup snapshot.
     const ours = Path.join(app, "node_modules", "effect-exec-server")
-    expect(Fs.existsSync(Path.join(ours, "build", "Release", "exec_server_native.node")), outputOf(install)).toBe(true)
-    expect(Fs.existsSync(Path.join(app, "node_modules", "node-pty", "build", "Release", "pty.node")), outputOf(install)).toBe(true)
-    expect(Fs.existsSync(Path.join(ours, "dist", "cli", "exec-server.blob")), outputOf(install)).toBe(true)
+    expect(Fs.existsSync(Path.join(ours, "build", "Release", "exec_server_native.node")), output).toBe(true)
+    expect(Fs.existsSync(Path.join(app, "node_modules", "node-pty", "build", "Release", "pty.node")), output).toBe(true)
+    expect(Fs.existsSync(Path.join(ours, "dist", "cli", "exec-server.blob")), output).toBe(true)
     // Nothing of this repository's node_modules: every package is the app's own.
     expect(Fs.lstatSync(Path.join(app, "node_modules", "effect")).isSymbolicLink()).toBe(false)
     const ls = spawnSync("npm", ["ls", "effect", "--all", "--parseable", "--long"], { cwd: app, encoding: "utf8", env: userEnv() })

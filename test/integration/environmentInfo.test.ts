@@ -5,13 +5,13 @@
  */
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import { REFERENCE_EXECUTOR_VERSION } from "../../src/server/environmentInfo.js"
-import { REFERENCE_BINARY, serverArgs, useStdioServers } from "../support/StdioServer.js"
+import { needsReference, REFERENCE_BINARY, serverArgs, useStdioServers } from "../support/StdioServer.js"
 
 const start = useStdioServers()
 
@@ -105,7 +105,8 @@ describe("environment info", () => {
     expect(capabilities.shellSnapshotV2).toBe(true)
   })
 
-  it.skipIf(!existsSync(REFERENCE_BINARY))("claims the reference's capabilities, in its order (codex 0.171), and its executorVersion", async () => {
+  it("claims the reference's capabilities, in its order (codex 0.171), and its executorVersion", async (context) => {
+    needsReference(context)
     const ours = (await (await start()).request("environment/info", {})).result
     const reference = (await (await start([], { command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] })).request("environment/info", {})).result
     expect(Object.keys(reference.capabilities)).toEqual(REFERENCE_CAPABILITIES)

@@ -6,7 +6,9 @@
  * runs on the Node 24 the project installs.
  */
 import { execFileSync, spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
+import * as Semver from "semver"
 import { describe, expect, it } from "vitest"
 import { unsupportedNode } from "../../src/server/packageInfo.js"
 
@@ -51,4 +53,25 @@ describe("supported Node versions", () => {
       ])
     }
   )
+
+  // npm warns (EBADENGINE) on every install that runs on a Node some installed package's engines exclude.
+  it("are every installed package's (npm's EBADENGINE stays silent on them), and the README's", () => {
+    const manifest = JSON.parse(Fs.readFileSync(Path.join(ROOT, "package.json"), "utf8")) as { readonly engines: { readonly node: string } }
+    const lowest = Semver.minVersion(manifest.engines.node)!.version
+    expect(lowest).toBe("22.19.0")
+    // The tree npm installed, the dev dependencies with it (a clone's `npm install` checks them all).
+    const lock = JSON.parse(Fs.readFileSync(Path.join(ROOT, "node_modules/.package-lock.json"), "utf8")) as {
+      readonly packages: Record<string, { readonly engines?: { readonly node?: string } }>
+    }
+    const refusing = Object.entries(lock.packages)
+      .filter(([, entry]) => typeof entry.engines?.node === "string")
+      .filter(([, entry]) => !Semver.satisfies(lowest, entry.engines!.node!) || !Semver.satisfies("24.0.0", entry.engines!.node!))
+      .map(([path, entry]) => `${path}: ${entry.engines!.node}`)
+    expect(refusing).toEqual([])
+    // Each lowest Node the README names, for npm or the server ("Node ≥ X", "Node X+"), is engines' lowest.
+    const readme = Fs.readFileSync(Path.join(ROOT, "README.md"), "utf8")
+    const named = [...readme.matchAll(/Node (?:≥ ?(\d+(?:\.\d+)*)|(\d+(?:\.\d+)*)\+)/g)].map((match) => match[0])
+    expect(named.length).toBeGreaterThan(0)
+    expect(named.filter((text) => Semver.coerce(text)?.version !== lowest)).toEqual([])
+  })
 })

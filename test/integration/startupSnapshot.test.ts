@@ -30,19 +30,25 @@ interface Started {
     readonly id: number
     readonly result: { readonly sessionId: string; readonly environmentInfo: { readonly shell: { readonly name: string; readonly path: string } } }
   }
-  /** The `startup` of the server's debug line: "snapshot", or why it started from its modules. */
-  readonly startup: string
+  /** The `startup` of the server's debug line: "snapshot", or why it started from its modules (undefined above debug level). */
+  readonly startup: string | undefined
   readonly stdoutLines: number
   readonly stderr: string
 }
 
 /**
  * Runs `launcher` with `initialize` piped on stdin (so it exits after the
- * answer) at debug level; through `prefix` when given (another user's).
+ * answer) at `level` (debug unless told); through `prefix` when given
+ * (another user's, or a shell).
  */
-const start = (launcher: string, env: NodeJS.ProcessEnv = thisNode, prefix: ReadonlyArray<string> = []): Promise<Started> =>
+const start = (
+  launcher: string,
+  env: NodeJS.ProcessEnv = thisNode,
+  prefix: ReadonlyArray<string> = [],
+  level: "debug" | "warning" = "debug"
+): Promise<Started> =>
   new Promise((resolve, reject) => {
-    const [command, ...args] = [...prefix, launcher, "--log-level", "debug"]
+    const [command, ...args] = [...prefix, launcher, "--log-level", level]
     const child = spawn(command!, args, { stdio: ["pipe", "pipe", "pipe"], env })
     let stdout = ""
     let stderr = ""
@@ -51,11 +57,11 @@ const start = (launcher: string, env: NodeJS.ProcessEnv = thisNode, prefix: Read
     child.on("error", reject)
     child.on("close", (code) => {
       const startup = /message="exec-server \S+ serving stdio:\/\/" startup=("(?:[^"\\]|\\.)*"|\S+)/.exec(stderr)?.[1]
-      if (code !== 0 || startup === undefined) return reject(new Error(`exit ${code}\n${stderr}`))
+      if (code !== 0 || (level === "debug" && startup === undefined)) return reject(new Error(`exit ${code}\n${stderr}`))
       const lines = stdout.split("\n").filter((line) => line !== "")
       resolve({
         answer: JSON.parse(lines[0]!),
-        startup: startup.startsWith("\"") ? JSON.parse(startup) : startup,
+        startup: startup?.startsWith("\"") === true ? JSON.parse(startup) : startup,
         stdoutLines: lines.length,
         stderr
       })
@@ -199,6 +205,39 @@ describe("the startup snapshot", () => {
     const stampFile = `${Path.dirname(launcher)}/exec-server.blob.stamp`
     Fs.writeFileSync(stampFile, Fs.readFileSync(stampFile, "utf8").replace("--v8-pool-size=1", "--v8-pool-size=2"))
     expect((await start(launcher)).startup).toMatch(/^modules: .* or V8 flags/)
+  })
+
+  // Installs without scripts, and `npm pack`'s build, leave no stamp; the blob may go alone; a Node upgrade stales the stamp.
+  describe.each(["/usr/bin/dash", "/bin/bash"].filter((shell) => Fs.existsSync(shell)))("under %s", (shell) => {
+    it("falls back to the modules with nothing on stderr when the stamp is missing, the blob is missing or the stamp is stale", async () => {
+      const launcher = copyInstall(Path.join(work, `fallback-${Path.basename(shell)}`))
+      const stampFile = `${launcher}.blob.stamp`
+      execFileSync(process.execPath, [Path.join(launcher, "../../../native/snapshot.mjs")], { stdio: "pipe" })
+      const stamp = Fs.readFileSync(stampFile, "utf8")
+      expect((await start(launcher, thisNode, [shell])).startup).toBe("snapshot")
+      /** Quiet at warning level (stderr empty) and saying why at debug level, answering `initialize` each time. */
+      const fallsBack = async (why: RegExp) => {
+        const quiet = await start(launcher, thisNode, [shell], "warning")
+        expect(quiet.stderr).toBe("")
+        expect(quiet.answer).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
+        const debug = await start(launcher, thisNode, [shell])
+        expect(debug.startup).toMatch(why)
+        expect(debug.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("timestamp="))).toEqual([])
+      }
+
+      Fs.rmSync(stampFile)
+      await fallsBack(/^modules: no startup snapshot was built \(to build it: node .*\/native\/snapshot\.mjs\)$/)
+
+      Fs.writeFileSync(stampFile, stamp)
+      Fs.renameSync(`${launcher}.blob`, `${launcher}.blob.aside`)
+      await fallsBack(/^modules: the startup snapshot's blob is missing \(to build it: node .*\/native\/snapshot\.mjs\)$/)
+
+      // Another Node binary's stamp: its device, inode, size and modification time.
+      Fs.renameSync(`${launcher}.blob.aside`, `${launcher}.blob`)
+      const other = Fs.statSync(shell)
+      Fs.writeFileSync(stampFile, stamp.replace(/^\d+ \d+ \d+ \d+/, `${other.dev} ${other.ino} ${other.size} ${Math.floor(other.mtimeMs / 1000)}`))
+      await fallsBack(/^modules: the startup snapshot was built for another Node binary/)
+    })
   })
 
   it("is not handed to the server's children: what the launcher says of it stays out of their environment", async () => {

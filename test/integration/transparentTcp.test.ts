@@ -18,7 +18,7 @@ import * as Path from "node:path"
 import { launchOf } from "../support/networkProxy.js"
 import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../support/networkNamespace.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
+import { needsReference, pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 
 const startServer = useNamespacedServers()
@@ -181,7 +181,8 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
 })
 
 // The same case on the reference (codex 0.171): a probe of where it differs, kept as a test.
-describe.skipIf(!namespacesAvailable || !Fs.existsSync(REFERENCE_BINARY))("the reference's transparent TCP, in the same namespace", () => {
+describe.skipIf(!namespacesAvailable)("the reference's transparent TCP, in the same namespace", () => {
+  beforeEach(needsReference)
   it("answers names with the same synthetic addresses and resets refusals alike, but judges a name of the host's /etc/hosts by its address", async () => {
     const script = [
       "getent hosts denied.test; getent ahosts here.test | head -n 1",

@@ -8,15 +8,15 @@
  */
 import { describe, expect, it } from "vitest"
 import { execFile } from "node:child_process"
-import { existsSync } from "node:fs"
 import * as Path from "node:path"
-import { REFERENCE_BINARY } from "../../support/StdioServer.js"
+import { needsReference, REFERENCE_BINARY } from "../../support/StdioServer.js"
 
 const CODEX = REFERENCE_BINARY
 const script = Path.resolve(import.meta.dirname, "../../../scratch/codex-e2e/turn.sh")
 
 describe("Codex through the gateway", () => {
-  it.skipIf(!existsSync(CODEX))("a turn of ten tool calls gives the same tool outputs as against a local server", async () => {
+  it("a turn of ten tool calls gives the same tool outputs as against a local server", async (context) => {
+    needsReference(context)
     const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
       execFile(script, ["compare"], { env: { ...process.env, CODEX }, timeout: 300_000 }, (error, out) =>
         resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout: out }))
