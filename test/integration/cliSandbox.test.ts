@@ -128,8 +128,9 @@ describe("exec-server exec's sandbox", () => {
 /** The shell block of the README's "Sandbox one command", as printed. */
 const readmeBlock = (): string => {
   const readme = Fs.readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
-  const section = readme.slice(readme.indexOf("### Sandbox one command"))
-  const block = /```sh\n([\s\S]*?)```/.exec(section)
+  const heading = /^#+ Sandbox one command$/m.exec(readme)
+  expect(heading, "the README has a \"Sandbox one command\" section").not.toBeNull()
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(heading!.index))
   expect(block, "the README's \"Sandbox one command\" has a sh block").not.toBeNull()
   return block![1]!
 }
