@@ -30,13 +30,12 @@ const WITHOUT_ADDON = [
  * The files that run alone, one at a time, after all the others (which run
  * side by side: each starts its servers on ports the system picks, in
  * temporary directories of its own, and its network namespaces are its
- * own). These measure the memory of this process, where the garbage
- * another file's load leaves uncollected at the moment of the measure
- * would be counted:
- * - heap.test.ts: the heap of an in-process server over 1,000 processes;
- * - clientResilience.test.ts: the client's heap while a consumer lags;
- * - cliPipes.test.ts: the client's peak resident size against a reader that
- *   waits or is slow (its pace is a timer's, which load stretches).
+ * own). Each measures memory where another file's load would count:
+ * - heap.test.ts: the heap of this process (an in-process server) over
+ *   1,000 processes, after forced collections;
+ * - clientResilience.test.ts: this process's heap while a consumer lags;
+ * - cliPipes.test.ts: the client's peak resident size, under a bound,
+ *   while a reader waits or reads at a timer's pace.
  */
 const ALONE = [
   "test/integration/heap.test.ts",
