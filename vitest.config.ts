@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os"
 import { defineConfig } from "vitest/config"
 import SummaryReporter from "./test/support/summaryReporter.js"
 
@@ -25,9 +26,38 @@ const WITHOUT_ADDON = [
   "test/integration/metrics.test.ts"
 ]
 
+/**
+ * The files that run alone, one at a time, after all the others (which run
+ * side by side: each starts its servers on ports the system picks, in
+ * temporary directories of its own, and its network namespaces are its
+ * own). Each measures memory where another file's load would count:
+ * - heap.test.ts: the heap of this process (an in-process server) over
+ *   1,000 processes, after forced collections;
+ * - clientResilience.test.ts: this process's heap while a consumer lags;
+ * - cliPipes.test.ts: the client's peak resident size, under a bound,
+ *   while a reader waits or reads at a timer's pace;
+ * - remote/natsLargeMessages.test.ts: the executor's peak while it
+ *   reassembles 128 MiB at once (side by side under load, its streams
+ *   were ended: TransportClosed).
+ */
+const ALONE = [
+  "test/integration/heap.test.ts",
+  "test/integration/clientResilience.test.ts",
+  "test/integration/cliPipes.test.ts",
+  "test/integration/remote/natsLargeMessages.test.ts"
+]
+
+/**
+ * Files side by side: one more than the cores, since most of a file's time
+ * is spent waiting on the processes and sockets it starts.
+ */
+const SIDE_BY_SIDE = availableParallelism() + 1
+
 export default defineConfig({
   test: {
     reporters: ["default", new SummaryReporter()],
+    // What a test (and the servers its harness starts in this process) logs is shown when it fails, not when it passes.
+    silent: "passed-only",
     // Integration tests spawn real servers and processes; the machines have 2 cores.
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -36,15 +66,24 @@ export default defineConfig({
     pool: "forks",
     // The heap test forces garbage collections to measure what stays.
     execArgv: ["--expose-gc"],
+    maxWorkers: SIDE_BY_SIDE,
     projects: [
-      // Every test, with the addon where it is built (`--project all`).
-      { extends: true, test: { name: "all", include: ["test/**/*.test.ts"], exclude: ["test/smoke/**"] } },
+      // Every test, with the addon where it is built (`--project 'all*'`: `all` side by side, `all-alone` after).
+      {
+        extends: true,
+        test: { name: "all", include: ["test/**/*.test.ts"], exclude: ["test/smoke/**", ...ALONE] }
+      },
+      // One worker and the default group order: vitest runs these after every other group.
+      { extends: true, test: { name: "all-alone", include: ALONE, maxWorkers: 1 } },
       // The binary on another Node than the suite's, when one is given (`npm run test:other-node`, which .ci/run runs with Node 22).
       ...(process.env["EXEC_SERVER_SMOKE_NODE"] === undefined
         ? []
         : [{ extends: true, test: { name: "other-node", include: ["test/smoke/**/*.test.ts"] } }]),
       // `--project no-native`; its tests are named `|no-native| ...`.
-      { extends: true, test: { name: "no-native", include: WITHOUT_ADDON, env: { EXEC_SERVER_NATIVE: "0" } } }
+      {
+        extends: true,
+        test: { name: "no-native", include: WITHOUT_ADDON, env: { EXEC_SERVER_NATIVE: "0" } }
+      }
     ]
   }
 })

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { commOf, descendantsOf, peakRssOf, rssOf, schedulingOf } from "../support/procfs.js"
-import { eventually, pipeProcess, ptyProcess, serverArgs } from "../support/StdioServer.js"
+import { eventually, keepStderr, pipeProcess, ptyProcess, serverArgs } from "../support/StdioServer.js"
 import { RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
 
 /** The server's `seq` child, if it still runs. */
@@ -21,7 +21,8 @@ const seqUnder = (serverPid: number): number | undefined =>
  * `onMessage` and resolves once it returns true.
  */
 const startRawServer = () => {
-  const server = spawn(process.execPath, serverArgs(), { stdio: ["pipe", "pipe", "inherit"] })
+  const server = spawn(process.execPath, serverArgs(), { stdio: ["pipe", "pipe", "pipe"] })
+  keepStderr("the server", server.stderr)
   const send = (message: unknown) => server.stdin.write(JSON.stringify(message) + "\n")
   const run = (onMessage: (message: any) => boolean | void, afterRead: () => void = () => {}) =>
     new Promise<void>((resolve, reject) => {

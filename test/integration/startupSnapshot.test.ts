@@ -12,7 +12,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ClientTransport from "../../src/client/ClientTransport.js"
-import { SERVER_BIN } from "../support/StdioServer.js"
+import { keepStderr, SERVER_BIN } from "../support/StdioServer.js"
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
@@ -244,7 +244,8 @@ describe("the startup snapshot", () => {
     const launcher = copyInstall(Path.join(work, "children"))
     Fs.rmSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`)
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(launcher, [], { stdio: ["pipe", "pipe", "inherit"], env: thisNode })
+      const child = spawn(launcher, [], { stdio: ["pipe", "pipe", "pipe"], env: thisNode })
+      keepStderr("the launcher", child.stderr)
       let stdout = ""
       child.stdout.on("data", (data: Buffer) => {
         stdout += data

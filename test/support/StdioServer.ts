@@ -7,7 +7,8 @@ import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:c
 import { existsSync, readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterEach, type TestContext } from "vitest"
+import type { Readable } from "node:stream"
+import { afterEach, onTestFailed, type TestContext } from "vitest"
 import { localServerCommand } from "../../src/client/ClientTransport.js"
 
 /** The reference's native binary (codex 0.171), where it is installed: `$CODEX`, else /opt/codex's (outside the project). */
@@ -46,6 +47,28 @@ export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.ur
  */
 export const serverArgs = (...args: ReadonlyArray<string>): Array<string> => [...localServerCommand().slice(1), ...args]
 
+/**
+ * Keeps what a server (or any child of a test) writes on stderr in memory,
+ * and prints it only if the test running when it started fails: the suite's
+ * output has no server logs, a failure has its server's. A child started
+ * outside a test (in `beforeAll`) is kept and never printed.
+ */
+export const keepStderr = (name: string, stderr: Readable): () => string => {
+  let text = ""
+  stderr.setEncoding("utf8")
+  stderr.on("data", (chunk: string) => {
+    text += chunk
+  })
+  try {
+    onTestFailed(() => {
+      if (text !== "") console.error(`${name} wrote on stderr:\n${text}`)
+    })
+  } catch {
+    // Not in a test: nothing to attach the text to.
+  }
+  return () => text
+}
+
 // Messages here are JSON from the wire, untyped on purpose: this is a black-box
 // client, and each test states what it expects of them.
 
@@ -73,7 +96,7 @@ export class StdioServer {
   /** Every parsed message, in arrival order. */
   readonly messages: Array<any> = []
   readonly notifications: Array<WireNotification> = []
-  stderr = ""
+  private readonly stderrText: () => string
   private buffer = ""
   private nextId = 1
   private readonly waiters: Array<{ readonly test: (message: any) => boolean; readonly resolve: (message: any) => void }> = []
@@ -87,12 +110,14 @@ export class StdioServer {
       : spawn(command[0]!, [...command.slice(1), ...args], options)
     this.child.stdout.setEncoding("utf8")
     this.child.stdout.on("data", (text: string) => this.onData(text))
-    this.child.stderr.setEncoding("utf8")
-    this.child.stderr.on("data", (text: string) => {
-      this.stderr += text
-    })
+    this.stderrText = keepStderr(command === undefined ? "the server" : command[0]!, this.child.stderr)
     this.child.stdin.on("error", () => {})
     this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })))
+  }
+
+  /** All it has written to stderr so far. */
+  get stderr(): string {
+    return this.stderrText()
   }
 
   private onData(text: string): void {

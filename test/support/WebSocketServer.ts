@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Http from "node:http"
 import { afterEach } from "vitest"
 import { type ClientOptions, WebSocket } from "ws"
-import { serverArgs } from "./StdioServer.js"
+import { keepStderr, serverArgs } from "./StdioServer.js"
 
 /** A server started with `--listen ws://127.0.0.1:0`, once its banner named the port. */
 export interface RunningWebSocketServer {
@@ -42,17 +42,15 @@ export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: 
       ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } })
     })
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
-    let stderr = ""
-    child.stderr!.setEncoding("utf8")
-    child.stderr!.on("data", (text: string) => {
-      stderr += text
-      const match = /listening on (ws:\/\/\S+)/.exec(stderr)
+    const stderr = keepStderr("the server", child.stderr!)
+    child.stderr!.on("data", () => {
+      const match = /listening on (ws:\/\/\S+)/.exec(stderr())
       if (match !== null) {
         resolve({
           child,
           url: match[1]!,
-          banner: stderr.split("\n")[0]!,
-          stderr: () => stderr,
+          banner: stderr().split("\n")[0]!,
+          stderr,
           exited,
           stop: () => {
             if (child.exitCode === null) child.kill("SIGKILL")
@@ -60,7 +58,7 @@ export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: 
         })
       }
     })
-    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)))
+    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${stderr()}`)))
   })
 
 /** An HTTP exchange's status, headers and body. */

@@ -16,7 +16,7 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach } from "vitest"
-import { serverArgs } from "./StdioServer.js"
+import { keepStderr, serverArgs } from "./StdioServer.js"
 import { RawWebSocketClient } from "./WebSocketServer.js"
 
 /** The address the namespace's veth holds (the host's own, public-looking), and one on its link that never answers. */
@@ -158,13 +158,11 @@ export const useNamespacedServers = () => {
       env: { ...process.env, ...env, ...(options.target === undefined ? {} : { NETNS_TARGET: options.target }) }
     })
     running.push({ launcher, dir })
-    let stderr = ""
-    launcher.stderr!.setEncoding("utf8")
-    launcher.stderr!.on("data", (text: string) => (stderr += text))
+    const stderr = keepStderr("the namespaced server", launcher.stderr!)
     let ended: { readonly exit: number | null; readonly signal: string | null } | undefined
     let reportEnd = () => {}
     const ends = new Promise<never>((_, reject) => {
-      reportEnd = () => reject(new Error(`the server ended (${JSON.stringify(ended)}): ${stderr}`))
+      reportEnd = () => reject(new Error(`the server ended (${JSON.stringify(ended)}): ${stderr()}`))
     })
     // Only the races a test makes report it.
     ends.catch(() => {})
@@ -183,7 +181,7 @@ export const useNamespacedServers = () => {
               setHosts,
               running: () => ended === undefined,
               ends,
-              stderr: () => stderr
+              stderr
             })
           } else {
             ended = { exit: message.exit ?? null, signal: message.signal ?? null }
@@ -197,7 +195,7 @@ export const useNamespacedServers = () => {
           ended = { exit: code, signal: null }
           reportEnd()
         }
-        reject(new Error(`the namespace's launcher ended (${code}) before the server listened: ${stderr}`))
+        reject(new Error(`the namespace's launcher ended (${code}) before the server listened: ${stderr()}`))
       })
     })
   }

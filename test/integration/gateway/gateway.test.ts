@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -268,12 +268,14 @@ describe("exec-server gateway", () => {
   it("runs commands for the package's client; 2 MiB of output arrive whole; /metrics counts the environment's connections", async () => {
     const executor = await startExecutor("gw-run")
     const gateway = await startGateway()
+    // A file of this run's own: another run of the suite may be at this test too.
+    const file = Path.join(mkdtempSync(Path.join(tmpdir(), "gw-run-")), "2mib")
     const { echoed, digest, failed, metricsWhileOpen } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const c = yield* client(`${gateway.url}/env/gw-run`)
       const echoed = yield* c.exec(["echo", "hi"], { env, cwd: "/tmp" })
-      yield* c.exec(["sh", "-c", "head -c 2097152 /dev/urandom > /tmp/gw-run-2mib"], { env, cwd: "/tmp" })
-      const whole = yield* c.exec(["cat", "/tmp/gw-run-2mib"], { env, cwd: "/tmp" })
-      const expected = yield* c.exec(["sha256sum", "/tmp/gw-run-2mib"], { env, cwd: "/tmp" })
+      yield* c.exec(["sh", "-c", `head -c 2097152 /dev/urandom > ${file}`], { env, cwd: "/tmp" })
+      const whole = yield* c.exec(["cat", file], { env, cwd: "/tmp" })
+      const expected = yield* c.exec(["sha256sum", file], { env, cwd: "/tmp" })
       const digest = {
         received: createHash("sha256").update(whole.stdout).digest("hex"),
         length: whole.stdout.byteLength,
@@ -283,6 +285,7 @@ describe("exec-server gateway", () => {
       const metricsWhileOpen = yield* Effect.promise(() => get(`${gateway.http}/metrics`))
       return { echoed, digest, failed, metricsWhileOpen }
     })))
+    rmSync(Path.dirname(file), { recursive: true, force: true })
     expect(Buffer.from(echoed.stdout).toString()).toBe("hi\n")
     expect(digest.length).toBe(2 * 1024 * 1024)
     expect(digest.received).toBe(digest.expected)
