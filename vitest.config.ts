@@ -39,12 +39,18 @@ const WITHOUT_ADDON = [
  * - remote/natsLargeMessages.test.ts: the executor's peak while it
  *   reassembles 128 MiB at once (side by side under load, its streams
  *   were ended: TransportClosed).
+ * And the files that run the documents' commands as printed, which listen
+ * on the documents' own fixed ports (8765, and nginx's 8443): one at a time
+ * so that two never bind the same port.
  */
 const ALONE = [
   "test/integration/heap.test.ts",
   "test/integration/clientResilience.test.ts",
   "test/integration/cliPipes.test.ts",
-  "test/integration/remote/natsLargeMessages.test.ts"
+  "test/integration/remote/natsLargeMessages.test.ts",
+  "test/integration/effect4App.test.ts",
+  "test/integration/behindTls.test.ts",
+  "test/integration/codexEnvironment.test.ts"
 ]
 
 /**
