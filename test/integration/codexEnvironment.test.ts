@@ -107,7 +107,7 @@ MOCK_KEY=dummy exec ${JSON.stringify(REFERENCE_BINARY)} exec -m gpt-5.5 -c model
       expect(run.stdout + run.stderr).toMatch(RAN_UNAME)
       // It came through our server: Codex's session (kept a while after it left) ran a process there.
       const sessions = runBlock("exec-server sessions ws://127.0.0.1:8765", workspace, { PATH: pathWith(true) })
-      expect(sessions.stdout, sessions.stderr).toMatch(/^\S+ +detached \(ends in \S+\) +[1-9]\d* +\S+ +codex\S*/m)
+      expect(sessions.stdout, sessions.stderr).toMatch(/^\S+ +detached \(ends in \S+\) +\S+ +[1-9]\d* +\S+ +codex\S*/m)
     } finally {
       if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid, "SIGTERM")
     }
