@@ -3,42 +3,21 @@
  * terminal (tmux), `exec` with pipes, the workflow of a detached session
  * (exec, detach, ps, attach, kill), and what it says when something is wrong.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { eventually, SERVER_BIN } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { useTmuxTerminals } from "../support/tmuxTerminals.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useWebSocketServers()
 const tempDir = useTempDirs("cli-client-")
 const cli = `${process.execPath} ${SERVER_BIN}`
 
-let sessions: Array<string> = []
-afterEach(() => {
-  for (const session of sessions) spawnSync("tmux", ["kill-session", "-t", session])
-  sessions = []
-})
-
-/** A tmux session running a plain shell in a 100×30 terminal. */
-const terminal = (name: string) => {
-  const session = `cli-${name}-${process.pid}`
-  sessions.push(session)
-  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "100", "-y", "30", "bash --norc"])
-  // -J: a line the terminal wrapped is one line.
-  const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
-  return {
-    type: (...keys: Array<string>) => execFileSync("tmux", ["send-keys", "-t", session, ...keys]),
-    screen,
-    /** Waits until the screen shows `text` (a regular expression). */
-    shows: async (text: RegExp) => {
-      const seen = await eventually(() => text.test(screen()), 15_000, 50)
-      expect(seen, `screen:\n${screen()}`).toBe(true)
-    },
-    resize: (cols: number) => execFileSync("tmux", ["resize-window", "-t", session, "-x", String(cols), "-y", "30"])
-  }
-}
+/** A plain shell in a 100×30 terminal. */
+const terminal = useTmuxTerminals("cli", { cols: 100, waitMs: 15_000 })
 
 /** A detached session holding one process, started by a client that then went away. */
 const detachedSession = async (url: string, start: Record<string, unknown>) => {

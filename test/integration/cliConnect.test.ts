@@ -5,43 +5,28 @@
  * a terminal (tmux) is told after a second what the client waits for, and a
  * script (pipes) gets only the outcome.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as Net from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { WebSocketServer } from "ws"
-import { eventually, SERVER_BIN } from "../support/StdioServer.js"
+import { SERVER_BIN } from "../support/StdioServer.js"
+import { useTmuxTerminals } from "../support/tmuxTerminals.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useWebSocketServers()
 const cli = `${process.execPath} ${SERVER_BIN}`
 
-let sessions: Array<string> = []
 let listeners: Array<Net.Server> = []
 let sockets: Array<Net.Socket> = []
 afterEach(async () => {
-  for (const session of sessions) spawnSync("tmux", ["kill-session", "-t", session])
   for (const socket of sockets) socket.destroy()
   await Promise.all(listeners.map((listener) => new Promise((resolve) => listener.close(resolve))))
-  sessions = []
   listeners = []
   sockets = []
 })
 
-/** A tmux session running a plain shell in a 120×30 terminal. */
-const terminal = (name: string) => {
-  const session = `cli-connect-${name}-${process.pid}`
-  sessions.push(session)
-  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", "30", "bash --norc"])
-  const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
-  return {
-    type: (...keys: Array<string>) => execFileSync("tmux", ["send-keys", "-t", session, ...keys]),
-    screen,
-    shows: async (text: RegExp) => {
-      const seen = await eventually(() => text.test(screen()), 20_000, 50)
-      expect(seen, `screen:\n${screen()}`).toBe(true)
-    }
-  }
-}
+/** A plain shell in a 120×30 terminal. */
+const terminal = useTmuxTerminals("cli-connect", { cols: 120 })
 
 /**
  * A loopback listener that takes each TCP connection and says nothing

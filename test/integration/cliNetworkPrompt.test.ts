@@ -6,52 +6,26 @@
  * terminal nobody is asked. The command is run by a stdio server the
  * client starts; curl goes through the proxy to a loopback HTTP server.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process"
-import * as Http from "node:http"
-import type * as Net from "node:net"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { eventually, SERVER_BIN } from "../support/StdioServer.js"
+import { spawn, spawnSync } from "node:child_process"
+import { describe, expect, it } from "vitest"
+import { useHelloServer } from "../support/helloServer.js"
+import { SERVER_BIN } from "../support/StdioServer.js"
+import { useTmuxTerminals } from "../support/tmuxTerminals.js"
 
 const cli = `${process.execPath} ${SERVER_BIN}`
 
-let target: Http.Server
-let port = 0
-beforeAll(async () => {
-  target = Http.createServer((_request, response) => response.end("hello"))
-  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
-  port = (target.address() as Net.AddressInfo).port
-})
-afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+const helloPort = useHelloServer()
 
-let sessions: Array<string> = []
-afterEach(() => {
-  for (const session of sessions) spawnSync("tmux", ["kill-session", "-t", session])
-  sessions = []
-})
-
-/** A tmux session running a plain shell in a 150×40 terminal. */
-const terminal = (name: string) => {
-  const session = `cli-net-${name}-${process.pid}`
-  sessions.push(session)
-  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "150", "-y", "40", "bash --norc"])
-  const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
-  return {
-    type: (...keys: Array<string>) => execFileSync("tmux", ["send-keys", "-t", session, ...keys]),
-    screen,
-    shows: async (text: RegExp) => {
-      const seen = await eventually(() => text.test(screen()), 20_000, 50)
-      expect(seen, `screen:\n${screen()}`).toBe(true)
-    }
-  }
-}
+/** A plain shell in a 150×40 terminal. */
+const terminal = useTmuxTerminals("cli-net", { cols: 150, rows: 40 })
 
 /** A shell command line that fetches `host` through the proxy and prints the status. */
-const fetchVia = (host: string) => `curl -sS -o /dev/null -w 'code=%{http_code}\\n' -x "$HTTP_PROXY" http://${host}:${port}/`
+const fetchVia = (host: string) => `curl -sS -o /dev/null -w 'code=%{http_code}\\n' -x "$HTTP_PROXY" http://${host}:${helloPort()}/`
 
 /** `fetchVia` inside a double-quoted `bash -c "..."` that the terminal's shell reads. */
 const quoted = (line: string) => line.replaceAll('"', '\\"').replaceAll("$", "\\$")
 
-const question = (host: string) => new RegExp(`exec: allow network access to ${host.replaceAll(".", "\\.")}:${port} \\(http\\)\\? \\[y/N\\]`)
+const question = (host: string) => new RegExp(`exec: allow network access to ${host.replaceAll(".", "\\.")}:${helloPort()} \\(http\\)\\? \\[y/N\\]`)
 
 describe("exec-server exec --allow-domain in a terminal", () => {
   it("--tty: asks about an unlisted host; no denies it, --verbose says so, and the answer is not the command's input", async () => {
@@ -60,7 +34,7 @@ describe("exec-server exec --allow-domain in a terminal", () => {
     term.type(`PS1='local$ '; ${cli} exec --allow-domain localhost --verbose stdio -- ${command}; echo EXIT=$?`, "Enter")
     await term.shows(question("unlisted.test"))
     term.type("n", "Enter")
-    await term.shows(new RegExp(`exec-server: network deny http unlisted\\.test:${port} GET \\(decider: exec-server: denied at the terminal\\)`))
+    await term.shows(new RegExp(`exec-server: network deny http unlisted\\.test:${helloPort()} GET \\(decider: exec-server: denied at the terminal\\)`))
     await term.shows(/^code=403/m)
     // The answer's keys went to the question, not to the command.
     await term.shows(/^stdin=\[\]/m)
@@ -116,11 +90,11 @@ describe("exec-server exec --allow-domain without a terminal", () => {
       ])
     const plain = await run()
     expect(plain.stdout).toBe("code=200\ncode=403\n")
-    expect(plain.stderr).toContain(`exec-server: network allow http localhost:${port} GET (baseline_policy: allow)`)
-    expect(plain.stderr).toContain(`exec-server: network deny http unlisted.test:${port} GET (baseline_policy: not_allowed)`)
+    expect(plain.stderr).toContain(`exec-server: network allow http localhost:${helloPort()} GET (baseline_policy: allow)`)
+    expect(plain.stderr).toContain(`exec-server: network deny http unlisted.test:${helloPort()} GET (baseline_policy: not_allowed)`)
     const asked = await run("--ask-domains")
     expect(asked.stdout).toBe("code=200\ncode=403\n")
-    expect(asked.stderr).toContain(`network deny http unlisted.test:${port} GET (decider: exec-server: no terminal to ask on)`)
+    expect(asked.stderr).toContain(`network deny http unlisted.test:${helloPort()} GET (decider: exec-server: no terminal to ask on)`)
     expect(asked.stderr).not.toContain("exec: allow network access")
   })
 

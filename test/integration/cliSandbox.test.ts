@@ -8,24 +8,16 @@
  */
 import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Http from "node:http"
-import type * as Net from "node:net"
 import * as Path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { fileURLToPath } from "node:url"
+import { useHelloServer } from "../support/helloServer.js"
 import { SERVER_BIN } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
 const tempDir = useTempDirs("cli-sandbox-")
 
-let target: Http.Server
-let port = 0
-beforeAll(async () => {
-  target = Http.createServer((_request, response) => response.end("hello"))
-  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
-  port = (target.address() as Net.AddressInfo).port
-})
-afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+const helloPort = useHelloServer()
 
 /**
  * Runs `exec-server exec FLAGS stdio -- sh -c SCRIPT` with no terminal,
@@ -76,7 +68,7 @@ describe("exec-server exec's sandbox", () => {
   }, 30_000)
 
   it("--sandbox-network off (the default) fails a loopback connect; on reaches it", async () => {
-    const line = fetchLine("direct", `http://127.0.0.1:${port}/`, false)
+    const line = fetchLine("direct", `http://127.0.0.1:${helloPort()}/`, false)
     const off = await exec(["--sandbox-network", "off"], line)
     expect([off.stdout, off.status]).toEqual(["direct 000\n", 0])
     expect((await exec(["--sandbox"], line)).stdout).toBe("direct 000\n")
@@ -86,9 +78,9 @@ describe("exec-server exec's sandbox", () => {
 
   it("--sandbox-network proxy --allow-domain: the allowed host through the proxy, another refused (403), nothing directly", async () => {
     const script = [
-      fetchLine("allowed", `http://localhost:${port}/`, true),
-      fetchLine("other", `http://elsewhere.test:${port}/`, true),
-      fetchLine("direct", `http://127.0.0.1:${port}/`, false)
+      fetchLine("allowed", `http://localhost:${helloPort()}/`, true),
+      fetchLine("other", `http://elsewhere.test:${helloPort()}/`, true),
+      fetchLine("direct", `http://127.0.0.1:${helloPort()}/`, false)
     ].join("; ")
     const expected = "allowed 200\nother 403\ndirect 000\n"
     const box = tempDir()
