@@ -6,11 +6,12 @@
  * terminal nobody is asked. The command is run by a stdio server the
  * client starts; curl goes through the proxy to a loopback HTTP server.
  */
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
 import { useHelloServer } from "../support/helloServer.js"
 import { SERVER_BIN } from "../support/StdioServer.js"
 import { useTmuxTerminals } from "../support/tmuxTerminals.js"
+import { runPiped } from "../support/userShell.js"
 
 const cli = `${process.execPath} ${SERVER_BIN}`
 
@@ -56,21 +57,6 @@ describe("exec-server exec --allow-domain in a terminal", () => {
     expect(screen.match(/code=\d{3}$/gm), screen).toEqual(["code=200", "code=403", "code=403"])
   })
 })
-
-/**
- * Runs the client with no terminal (stdin empty, output piped), without
- * blocking this process: the HTTP server the command reaches is in it.
- */
-const runPiped = (args: ReadonlyArray<string>): Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] })
-    child.stdin.end()
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on("close", (status) => resolve({ status, stdout, stderr }))
-  })
 
 describe("exec-server exec --allow-domain without a terminal", () => {
   it("asks nobody: unlisted hosts are denied by the proxy, or by the client with --ask-domains", async () => {

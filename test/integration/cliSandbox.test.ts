@@ -14,25 +14,14 @@ import { fileURLToPath } from "node:url"
 import { useHelloServer } from "../support/helloServer.js"
 import { SERVER_BIN } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { runPiped } from "../support/userShell.js"
 
 const tempDir = useTempDirs("cli-sandbox-")
 
 const helloPort = useHelloServer()
 
-/**
- * Runs `exec-server exec FLAGS stdio -- sh -c SCRIPT` with no terminal,
- * without blocking this process (the HTTP server the command reaches is in it).
- */
-const exec = (flags: ReadonlyArray<string>, script: string) =>
-  new Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [SERVER_BIN, "exec", ...flags, "stdio", "--", "sh", "-c", script], { stdio: ["pipe", "pipe", "pipe"] })
-    child.stdin.end()
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on("close", (status) => resolve({ status, stdout, stderr }))
-  })
+/** Runs `exec-server exec FLAGS stdio -- sh -c SCRIPT` with no terminal (the HTTP server the command reaches is in this process). */
+const exec = (flags: ReadonlyArray<string>, script: string) => runPiped([SERVER_BIN, "exec", ...flags, "stdio", "--", "sh", "-c", script])
 
 /** A shell line that writes `path` and says whether it could. */
 const tryWrite = (path: string) => `if { echo x > ${path}; } 2>/dev/null; then echo "wrote ${Path.basename(path)}"; else echo "refused ${Path.basename(path)}"; fi`

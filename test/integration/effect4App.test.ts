@@ -26,6 +26,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest"
 import { blocksOf, type DocBlock, fillPlaceholders } from "../support/docBlocks.js"
+import { userEnv } from "../support/userShell.js"
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 
@@ -282,21 +283,6 @@ const readmeAppCommands = (): ReadonlyArray<string> => {
   const lines = block?.text.split("\n").filter((line) => line.trim() !== "") ?? []
   if (lines.length < 2 || !lines[0]!.includes("npm pack")) throw new Error(`README.md has no sh block that packs, then installs: ${block?.text}`)
   return lines.slice(1)
-}
-
-/**
- * The environment of a user's shell: this test's, without what `npm test`
- * and vitest put in it (an `npm_config_local_prefix` would point the app's
- * npm at this repository), with this test's Node first on PATH (npm, its
- * install scripts and the app run on it, as on a user's machine).
- */
-const userEnv = (): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(npm_|vitest|init_cwd$)/i.test(name)) env[name] = value
-  }
-  env["PATH"] = [Path.dirname(process.execPath), process.env["PATH"]].join(Path.delimiter)
-  return env
 }
 
 /** A user's shell for the install, npm told to use its cache first and to print the scripts' output (shown when a step fails). */

@@ -13,21 +13,12 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { userEnv } from "../support/userShell.js"
 
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 
 /** What a clone's `npm pack` prints at most: prepare's two lines, the tarball's name, blank lines. */
 const MAX_LINES = 8
-
-/** A user's shell: none of what `npm test` and vitest put in the environment, this Node first on PATH. */
-const userEnv = (): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(npm_|vitest|init_cwd$)/i.test(name)) env[name] = value
-  }
-  env["PATH"] = [Path.dirname(process.execPath), process.env["PATH"]].join(Path.delimiter)
-  return env
-}
 
 /** The relative modules a JavaScript file imports (static, dynamic and re-exports), resolved beside it. */
 const importsOf = (file: string, source: string): Array<string> =>
