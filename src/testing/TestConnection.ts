@@ -21,6 +21,20 @@ export type ResultOf<M extends string> = M extends ExecServerRpcs["_tag"]
   ? Rpc.SuccessEncoded<Extract<ExecServerRpcs, { readonly _tag: M }>>
   : unknown
 
+/**
+ * The params of a method as they go on the wire, checked where a test writes
+ * them (`unknown` for names the server does not know): a request the schema
+ * refuses fails to compile rather than at run time. A test that sends a bad
+ * payload on purpose says so with `requestUnchecked`.
+ */
+export type ParamsOf<M extends string> = M extends ExecServerRpcs["_tag"]
+  ? WireParams<Extract<ExecServerRpcs, { readonly _tag: M }>>
+  : unknown
+
+type WireParams<R> = R extends Rpc.Rpc<infer _Tag, infer Payload, infer _Success, infer _Error, infer _Middleware, infer _Requires>
+  ? Payload["Encoded"]
+  : never
+
 /** A JSON-RPC response as the client sees it. */
 export interface TestResponse<A = unknown> {
   readonly id: unknown
@@ -45,8 +59,10 @@ export interface TestNotification {
 export interface TestConnection {
   /** Sends a raw frame (a string is sent as it is, anything else as JSON). */
   readonly sendRaw: (message: unknown) => Effect.Effect<void>
-  /** Sends a request with a fresh id and waits for its response. */
-  readonly request: <M extends string>(method: M, params?: unknown) => Effect.Effect<TestResponse<ResultOf<M>>>
+  /** Sends a request with a fresh id and waits for its response; its params are typed by the method's payload schema (wire form). */
+  readonly request: <M extends string>(method: M, params?: ParamsOf<M>) => Effect.Effect<TestResponse<ResultOf<M>>>
+  /** `request` with params of any shape: for tests of what the server refuses. */
+  readonly requestUnchecked: <M extends string>(method: M, params?: unknown) => Effect.Effect<TestResponse<ResultOf<M>>>
   /** Sends a notification. */
   readonly notify: (method: string, params?: unknown) => Effect.Effect<void>
   /** Sends `initialize` and `initialized`. */
@@ -131,6 +147,7 @@ export const makeServed = (surface?: Surface): Effect.Effect<TestConnection, nev
   return {
     sendRaw,
     request,
+    requestUnchecked: request,
     notify,
     handshake: Effect.gen(function*() {
       const response = yield* request("initialize", { clientName: "test" })

@@ -11,6 +11,7 @@ import { eventually, SERVER_BIN } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { useTmuxTerminals } from "../support/tmuxTerminals.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import type { ParamsOf } from "../../src/testing/TestConnection.js"
 
 const startServer = useWebSocketServers()
 const tempDir = useTempDirs("cli-client-")
@@ -20,7 +21,7 @@ const cli = `${process.execPath} ${SERVER_BIN}`
 const terminal = useTmuxTerminals("cli", { cols: 100, waitMs: 15_000 })
 
 /** A detached session holding one process, started by a client that then went away. */
-const detachedSession = async (url: string, start: Record<string, unknown>) => {
+const detachedSession = async (url: string, start: ParamsOf<"process/start">) => {
   const client = await RawWebSocketClient.connect(url)
   const session = (await client.request("initialize", { clientName: "setup", detachTtlMs: 60_000 })).result.sessionId as string
   client.send({ method: "initialized", params: {} })

@@ -21,7 +21,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { launchOf } from "../support/networkProxy.js"
+import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
 import { eventually, serverArgs, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
@@ -107,7 +107,7 @@ const myProvider = (extra: Record<string, unknown> = {}) => ({
   my: { env: ["MY_TOKEN"], patterns: ["mytok_[a-z0-9]{32}"], url_prefixes: [`https://127.0.0.1:${bound}/v1`, `http://127.0.0.1:${plain}/v1`], auth: ["bearer", "basic"], ...extra }
 })
 
-const maskingLaunch = (providers: Record<string, unknown> = myProvider()) =>
+const maskingLaunch = (providers: NetworkProxyLaunchWire["proxy"]["credentialProviders"] = myProvider()) =>
   launchOf({ enableSocks5: true, domains: { "127.0.0.1": "allow" }, credentialMasking: true, credentialProviders: providers })
 
 const childEnvironment = {
@@ -122,7 +122,7 @@ const childEnvironment = {
 }
 
 /** Runs `argv` with masking and waits for it to close; its output. */
-const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, networkProxy: unknown = maskingLaunch()) => {
+const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
   const started = await server.request("process/start", {
     processId,
     argv,

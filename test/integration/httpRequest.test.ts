@@ -119,8 +119,9 @@ afterEach(() => {
 })
 
 let nextRequestId = 1
+// Unchecked: its cases include URLs and fields the server refuses.
 const http = (server: StdioServer, params: Record<string, unknown>) =>
-  server.request("http/request", { method: "GET", requestId: `r${nextRequestId++}`, ...params })
+  server.requestUnchecked("http/request", { method: "GET", requestId: `r${nextRequestId++}`, ...params })
 
 const decode = (base64: string) => Buffer.from(base64, "base64").toString()
 
@@ -174,7 +175,7 @@ describe("http/request", () => {
     expect((await http(server, { method: "BAD METHOD", url: `${upstream.url}/ok` })).error).toMatchObject({ code: -32602 })
     expect((await http(server, { url: "not a url" })).error?.message).toContain("http/request url is invalid")
     expect((await http(server, { url: "ftp://127.0.0.1/x" })).error?.message).toBe("http/request only supports http and https URLs, got ftp")
-    expect((await server.request("http/request", { method: "GET", url: `${upstream.url}/ok` })).error?.code).toBe(-32602)
+    expect((await server.requestUnchecked("http/request", { method: "GET", url: `${upstream.url}/ok` })).error?.code).toBe(-32602)
   })
 
   it("follows at most 10 redirects, or none when told to stop; a 302 turns a POST into a GET; credentials stay with their origin", async () => {

@@ -18,7 +18,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import type * as Tls from "node:tls"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { launchOf } from "../support/networkProxy.js"
+import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
 import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
 
@@ -150,7 +150,7 @@ const childEnvironment = () => ({
 })
 
 /** Runs a bash script with masking to its close; its output (which must never hold the real values). */
-const run = async (server: StdioServer, processId: string, script: string, networkProxy: unknown = maskingLaunch()) => {
+const run = async (server: StdioServer, processId: string, script: string, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
   const started = await server.request("process/start", {
     processId,
     argv: ["/bin/bash", "-c", script],

@@ -46,7 +46,7 @@ describe("file handles under a sandbox", () => {
     const box = tempDir("box")
     Fs.writeFileSync(Path.join(box, "data"), "0123456789")
     const server = await startServer(["--sandbox-write", box])
-    const open = (handleId: string, path = Path.join(box, "data"), mode = "read") =>
+    const open = (handleId: string, path = Path.join(box, "data"), mode: "read" | "replace" = "read") =>
       server.request("fs/open", { handleId, path, mode })
     expect((await open("h0")).result).toEqual({ handleId: "h0" })
     const one = workersOf(server)

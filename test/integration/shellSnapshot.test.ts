@@ -12,6 +12,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type StdioServer, useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import type { ParamsOf } from "../../src/testing/TestConnection.js"
 
 const startServer = useStdioServers()
 
@@ -192,7 +193,7 @@ describe("shell snapshots (ours: a terminal, a sandbox)", () => {
   it("restores the snapshot for a terminal's command, and captures under the start's sandbox", async () => {
     const server = await startServer()
     const home = homeWith("ours-extra", STANDARD_RC)
-    const start = async (processId: string, extra: Record<string, unknown>) => {
+    const start = async (processId: string, extra: { readonly tty: boolean; readonly sandbox?: ParamsOf<"process/start">["sandbox"] }) => {
       const started = await server.request("process/start", {
         processId,
         argv: ["/bin/bash", "-lc", "shopt -q login_shell || echo login=off; echo FOO=$FOO; touch /etc/outside 2>/dev/null || echo confined"],

@@ -3,6 +3,7 @@
  * one JSON message per line, requests matched to responses by id, process
  * notifications collected per process.
  */
+import type { ParamsOf } from "../../src/testing/TestConnection.js"
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import * as Path from "node:path"
@@ -172,7 +173,12 @@ export class StdioServer {
     })
   }
 
-  request(method: string, params?: unknown): Promise<WireResponse> {
+  /** Params typed by the method's payload schema (wire form); `requestUnchecked` sends any. */
+  request<M extends string>(method: M, params?: ParamsOf<M>): Promise<WireResponse> {
+    return this.requestUnchecked(method, params)
+  }
+
+  requestUnchecked(method: string, params?: unknown): Promise<WireResponse> {
     const id = this.nextId++
     this.send(params === undefined ? { id, method } : { id, method, params })
     return this.waitFor((message) => !Array.isArray(message) && message.id === id && message.method === undefined)

@@ -1,4 +1,5 @@
 /** Runs the built binary as a WebSocket server and connects raw clients to it. */
+import type { ParamsOf } from "../../src/testing/TestConnection.js"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Http from "node:http"
 import { afterEach } from "vitest"
@@ -166,7 +167,12 @@ export class RawWebSocketClient {
     this.socket.send(typeof message === "string" ? message : JSON.stringify(message))
   }
 
-  request(method: string, params?: unknown): Promise<any> {
+  /** Params typed by the method's payload schema (wire form); `requestUnchecked` sends any. */
+  request<M extends string>(method: M, params?: ParamsOf<M>): Promise<any> {
+    return this.requestUnchecked(method, params)
+  }
+
+  requestUnchecked(method: string, params?: unknown): Promise<any> {
     const id = this.nextId++
     this.send({ id, method, params })
     return this.waitFor((m) => m.id === id && m.method === undefined)

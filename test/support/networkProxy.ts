@@ -1,11 +1,18 @@
 import * as Net from "node:net"
+import type { NetworkProxyLaunch } from "../../src/protocol/networkSchema.js"
+
+/** `process/start.networkProxy` on the wire. */
+export type NetworkProxyLaunchWire = typeof NetworkProxyLaunch.Encoded
 
 /**
  * `process/start.networkProxy` as a raw client sends it: the reference's
  * required fields (a proxy enabled, SOCKS5 off, local binding off, full
  * mode), with the test's own laid over them.
  */
-export const launchOf = (proxy: Record<string, unknown> = {}, launch: Record<string, unknown> = {}) => ({
+export const launchOf = (
+  proxy: Partial<NetworkProxyLaunchWire["proxy"]> = {},
+  launch: Partial<Omit<NetworkProxyLaunchWire, "proxy">> = {}
+): NetworkProxyLaunchWire => ({
   proxy: {
     enabled: true,
     enableSocks5: false,

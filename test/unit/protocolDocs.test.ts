@@ -1,0 +1,30 @@
+/**
+ * docs/PROTOCOL.md's list of every method names each Rpc of the protocol's
+ * groups (requests, notifications both ways, the server's requests): a
+ * method added to protocol/rpcs.ts without its documentation fails here.
+ */
+import { describe, expect, it } from "vitest"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { ClientNotificationRpcs, ExecServerRpcs, ServerNotificationRpcs, ServerRequestRpcs } from "../../src/protocol/rpcs.js"
+
+const PROTOCOL = Fs.readFileSync(Path.resolve(import.meta.dirname, "../../docs/PROTOCOL.md"), "utf8")
+
+/** The list under "Every method, by section", up to the first section. */
+const methodList = PROTOCOL.slice(PROTOCOL.indexOf("Every method, by section"), PROTOCOL.indexOf("\n## "))
+
+describe("docs/PROTOCOL.md", () => {
+  const groups = { ExecServerRpcs, ClientNotificationRpcs, ServerNotificationRpcs, ServerRequestRpcs }
+
+  for (const [name, group] of Object.entries(groups)) {
+    it(`lists every method of ${name} and documents it`, () => {
+      const tags = [...group.requests.keys()]
+      expect(tags.length).toBeGreaterThan(0)
+      const unlisted = tags.filter((tag) => !methodList.includes(`\`${tag}\``))
+      expect(unlisted, `methods of ${name} missing from docs/PROTOCOL.md's "Every method, by section"`).toEqual([])
+      // Beyond the list, each has a description of its own (its params or a heading).
+      const undocumented = tags.filter((tag) => PROTOCOL.split(`\`${tag}`).length < 3)
+      expect(undocumented, `methods of ${name} that docs/PROTOCOL.md names only in its list`).toEqual([])
+    })
+  }
+})
