@@ -77,10 +77,6 @@ export const notifier = (
   send(encodeNotificationOf(rpc, payload))
 }
 
-/** `ConnectionService.notify` of the current connection. */
-export const notify = <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>): Effect.Effect<void, never, Connection> =>
-  Effect.map(Effect.service(Connection), (connection) => connection.notify(rpc, payload))
-
 /** Sends a request of `rpc` (a `ServerRequestRpcs` member) through `request`, and decodes its result with the Rpc's schema. */
 export const requestOf = <R extends Rpc.Any>(
   request: ConnectionService["request"],
