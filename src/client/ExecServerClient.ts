@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
 import type { EnvironmentInfo, InitializeResult, PolicyDecisionNotification } from "../protocol/schema.js"
 import type { ClientError, ConnectError, InitializeTimeout } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
@@ -21,15 +22,17 @@ import type { ClientFileSystem } from "./fs.js"
 import * as ClientHttp from "./http.js"
 import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
-import type { Connector, Method, ReconnectEvent, ReconnectOptions, ResultOf, RpcOf } from "./JsonRpcPeer.js"
+import type { Connector, Method, NotificationMethod, ReconnectEvent, ReconnectOptions, ResultOf, RpcOf } from "./JsonRpcPeer.js"
 import { NetworkPolicyDecider, type PolicyDecider } from "./network.js"
+import { type NotificationPayload, notificationsOf } from "./notifications.js"
 import * as ClientProcesses from "./process.js"
 import type { WhenConsumerLags } from "./ProcessChannel.js"
 
 export type { SandboxInput } from "./fields.js"
 export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, WalkResult } from "./fs.js"
 export type { ClientHttp, HttpRequest, HttpResponse } from "./http.js"
-export type { Connector, Method, ReconnectEvent, ReconnectOptions } from "./JsonRpcPeer.js"
+export type { Connector, Method, NotificationMethod, ReconnectEvent, ReconnectOptions } from "./JsonRpcPeer.js"
+export { NOTIFICATION_BUFFER, type NotificationPayload } from "./notifications.js"
 export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
 export {
   DEFAULT_POLICY_DECISION_TIMEOUT_MS,
@@ -60,6 +63,13 @@ export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
   readonly http: ClientHttpApi
   /** The server's host (`environment/info`). */
   readonly environment: Effect.Effect<EnvironmentInfo, ClientError>
+  /**
+   * Every `method` notification of the session's server while the stream
+   * runs, its params decoded and typed by the protocol's schema (see
+   * `notificationsOf`): `notifications("network/policyDecision")`. An
+   * extension notification needs the `notifications` option.
+   */
+  readonly notifications: <Tag extends NotificationMethod>(method: Tag) => Stream.Stream<NotificationPayload<Tag>, ClientError>
 }
 
 /** The exec-server client. */
@@ -128,6 +138,12 @@ export interface ClientOptions {
    * log. `ProcessHandle.networkDecisions` has one process's.
    */
   readonly onNetworkPolicyDecision?: (decision: PolicyDecisionNotification) => void
+  /**
+   * The extension notifications to ask the server for (those the reference
+   * does not send: `Extension` in the protocol); `notifications(method)`
+   * streams them. A server sends none unasked.
+   */
+  readonly notifications?: ReadonlyArray<NotificationMethod>
 }
 
 /**
@@ -145,6 +161,16 @@ export const make = (
     if (decider !== undefined) {
       peer.serve("network/policyRequest", (params) => Effect.map(decider(params), (decision) => ({ decision })))
     }
+    const onDecision = options.onNetworkPolicyDecision
+    if (onDecision !== undefined) {
+      peer.subscribe("network/policyDecision", (decision) => {
+        try {
+          onDecision(decision)
+        } catch {
+          // The application's callback runs on the connection's reader: its throw must not stop the reading.
+        }
+      })
+    }
     const processes = ClientProcesses.make(peer, { ...options, hasNetworkPolicyDecider: decider !== undefined })
     const http = ClientHttp.make(peer)
     const server = yield* peer.open
@@ -159,6 +185,7 @@ export const make = (
       },
       fs,
       call,
+      notifications: (method) => notificationsOf(peer, server, method),
       ...processes
     }
   })

@@ -75,6 +75,8 @@ export interface PeerOptions {
   readonly maxMessageBytes?: number
   /** Told of each step of getting a dropped connection back (for a person waiting on it). */
   readonly onReconnect?: (event: ReconnectEvent) => void
+  /** The extension notifications to ask for in every `initialize` (`initialize`'s `notifications`). */
+  readonly notifications?: ReadonlyArray<NotificationMethod>
 }
 
 /** What a feature built on the peer hears of the connection. */
@@ -116,7 +118,8 @@ interface ResponseMessage {
 /** The peer: requests out, answers and notifications in, the server's requests served, the link kept up. */
 export class JsonRpcPeer {
   private readonly pending = new Map<number, PendingRequest>()
-  private readonly subscribers = new Map<string, (params: unknown) => void>()
+  /** Each notification's listeners, by method: the params are decoded once, for all of them. */
+  private readonly subscribers = new Map<string, { readonly decode: (params: unknown) => Result.Result<unknown, unknown>; readonly listeners: Set<(payload: unknown) => void> }>()
   private readonly serverRequests: ServerRequests
   private readonly listeners: Array<LinkListener> = []
   private readonly detachTtlMs: number
@@ -161,14 +164,24 @@ export class JsonRpcPeer {
     return this.messageLimit
   }
 
-  /** Hands each `method` notification, decoded with its Rpc's schema, to `handler` (one per method). */
-  subscribe<Tag extends NotificationMethod>(method: Tag, handler: (payload: Rpc.Payload<NotificationOf<Tag>>) => void): void {
-    const decode = codecOf(ServerNotificationRpcs.requests.get(method) as unknown as Rpc.AnyWithProps).decodePayload
-    this.subscribers.set(method, (params) => {
-      const payload = decode(params)
-      // A notification that does not fit its schema is dropped.
-      if (Result.isSuccess(payload)) handler(payload.success as Rpc.Payload<NotificationOf<Tag>>)
-    })
+  /**
+   * Hands each `method` notification, decoded with its Rpc's schema, to
+   * `handler` (beside the method's other handlers, in the order they
+   * subscribed), until the returned function is called.
+   */
+  subscribe<Tag extends NotificationMethod>(method: Tag, handler: (payload: Rpc.Payload<NotificationOf<Tag>>) => void): () => void {
+    let subscriber = this.subscribers.get(method)
+    if (subscriber === undefined) {
+      const decode = codecOf(ServerNotificationRpcs.requests.get(method) as unknown as Rpc.AnyWithProps).decodePayload
+      subscriber = { decode, listeners: new Set() }
+      this.subscribers.set(method, subscriber)
+    }
+    const listener = handler as (payload: unknown) => void
+    // Wrapped: the same handler subscribed twice is two listeners.
+    const entry = (payload: unknown) => listener(payload)
+    subscriber.listeners.add(entry)
+    const listeners = subscriber.listeners
+    return () => void listeners.delete(entry)
   }
 
   /** Serves the server's `method` requests with `handler`, concurrently (see `ServerRequests.serve`). */
@@ -194,9 +207,13 @@ export class JsonRpcPeer {
     return Effect.all(holds, { discard: true })
   })
 
-  /** Tells `listener` of drops, resumes and the shutdown. */
-  listen(listener: LinkListener): void {
+  /** Tells `listener` of drops, resumes and the shutdown, until the returned function is called. */
+  listen(listener: LinkListener): () => void {
     this.listeners.push(listener)
+    return () => {
+      const at = this.listeners.indexOf(listener)
+      if (at >= 0) this.listeners.splice(at, 1)
+    }
   }
 
   /** Sends a request, typed by its Rpc: params encoded and the result decoded with its schemas. */
@@ -254,7 +271,12 @@ export class JsonRpcPeer {
     if (typeof m.method !== "string") return this.onResponse(message as ResponseMessage)
     // A method with an id is a request of the server's: it is owed an answer, on the link it came on.
     if (m.id !== undefined) return this.serverRequests.answer(current, m.id, m.method, m.params)
-    this.subscribers.get(m.method)?.(m.params)
+    const subscriber = this.subscribers.get(m.method)
+    if (subscriber === undefined || subscriber.listeners.size === 0) return
+    const payload = subscriber.decode(m.params)
+    // A notification that does not fit its schema is dropped.
+    if (Result.isFailure(payload)) return
+    for (const listener of subscriber.listeners) listener(payload.success)
   }
 
   private onResponse(m: ResponseMessage): void {
@@ -384,7 +406,8 @@ export class JsonRpcPeer {
         // A resume without one keeps the session's own.
         ...(this.detachTtlMs > 0 || this.options.detachTtlMs !== undefined || this.currentSessionId === undefined
           ? { detachTtlMs: this.detachTtlMs }
-          : {})
+          : {}),
+        ...(this.options.notifications === undefined ? {} : { notifications: this.options.notifications })
       })
       if (Result.isFailure(encoded)) {
         return Effect.fail(new ProtocolError({ message: `cannot encode initialize params: ${encoded.failure.message}` }))

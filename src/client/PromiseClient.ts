@@ -157,6 +157,14 @@ export interface Client {
   environment(): Promise<EnvironmentInfo>
   /** Sends any request, typed by its schema. */
   call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>>
+  /**
+   * Every `method` notification while the loop over them runs, its params
+   * decoded and typed by the protocol's schema (the Effect client's
+   * `notifications`): `for await (const d of client.notifications("network/policyDecision"))`.
+   * Each loop gets every notification from its start; leaving it stops
+   * listening. An extension notification needs the `notifications` option.
+   */
+  notifications<Tag extends ExecServerClient.NotificationMethod>(method: Tag): AsyncIterable<ExecServerClient.NotificationPayload<Tag>>
   /** Terminates the processes it started (but detached ones) and closes the connection; later calls reject with `TransportClosed`. */
   close(): Promise<void>
   /** The same as `close()`, for `await using`. */
@@ -386,6 +394,10 @@ class ClientImpl implements Client {
 
   call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>> {
     return run(this.client.call(method, params))
+  }
+
+  notifications<Tag extends ExecServerClient.NotificationMethod>(method: Tag): AsyncIterable<ExecServerClient.NotificationPayload<Tag>> {
+    return Stream.toAsyncIterable(this.client.notifications(method))
   }
 
   close(): Promise<void> {

@@ -161,8 +161,6 @@ export interface ProcessOptions {
   readonly whenConsumerLags?: WhenConsumerLags
   /** The client answers `network/policyRequest`: a short-form `networkProxy` asks it by default. */
   readonly hasNetworkPolicyDecider?: boolean
-  /** Told of every `network/policyDecision` of the session, as it arrives. */
-  readonly onNetworkPolicyDecision?: ((decision: PolicyDecisionNotification) => void) | undefined
 }
 
 // Process ids live in the session, which two clients of this Node process may share (a resume): numbered process-wide.
@@ -222,14 +220,7 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
       sandboxDenied: p.sandboxDenied
     }))
   peer.subscribe("process/closed", (p) => channels.get(p.processId)?.offer({ _tag: "Closed", seq: p.seq }))
-  peer.subscribe("network/policyDecision", (decision) => {
-    try {
-      options.onNetworkPolicyDecision?.(decision)
-    } catch {
-      // The application's callback runs on the connection's reader: its throw must not stop the reading.
-    }
-    channels.get(decision.processId)?.offerNetworkDecision(decision)
-  })
+  peer.subscribe("network/policyDecision", (decision) => channels.get(decision.processId)?.offerNetworkDecision(decision))
   peer.listen({
     // Caught up from each process's last seq.
     resumed: () => {

@@ -10,6 +10,7 @@ import * as Result from "effect/Result"
 import type * as Rpc from "effect/rpc/Rpc"
 import type { FlowControl } from "./FlowControl.js"
 import type { WireError } from "../protocol/errors.js"
+import { Extension } from "../protocol/rpcs.js"
 import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
 import { codecOf } from "../wire/RpcCodecs.js"
 
@@ -42,6 +43,15 @@ export interface ConnectionService {
    * the caller sets its own timeout, whose interruption forgets the request.
    */
   readonly request: (method: string, params: unknown) => Effect.Effect<unknown, ClientRequestFailed>
+  /**
+   * Sends `rpc`'s notification (a `ServerNotificationRpcs` member), encoded
+   * with its payload schema; an `Extension` the client did not ask for is
+   * neither encoded nor sent. What sends a notification calls this, and
+   * knows nothing of who asked.
+   */
+  readonly notify: <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>) => void
+  /** The extension notifications the client asked for (`initialize`'s `notifications`), filled by the handshake. */
+  readonly extensions: Set<string>
 }
 
 /** The connection a handler is serving. */
@@ -56,6 +66,16 @@ export const encodeNotificationOf = <R extends Rpc.Any>(rpc: R, payload: Rpc.Pay
     rpc._tag,
     Result.getOrThrowWith(codecOf(rpc as unknown as Rpc.AnyWithProps).encodePayload(payload), (error) => error)
   )
+
+/** `ConnectionService.notify` over `send`, for a connection whose client asked for `extensions`. */
+export const notifier = (
+  send: (message: OutgoingMessage) => void,
+  extensions: ReadonlySet<string>
+): ConnectionService["notify"] =>
+(rpc, payload) => {
+  if (Context.get((rpc as unknown as Rpc.AnyWithProps).annotations, Extension) && !extensions.has(rpc._tag)) return
+  send(encodeNotificationOf(rpc, payload))
+}
 
 /** Sends a request of `rpc` (a `ServerRequestRpcs` member) through `request`, and decodes its result with the Rpc's schema. */
 export const requestOf = <R extends Rpc.Any>(

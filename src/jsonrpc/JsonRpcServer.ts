@@ -19,7 +19,7 @@ import * as Pull from "effect/Pull"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import { startupSnapshot } from "node:v8"
-import { ClientRequestFailed, type ConnectionService } from "./Connection.js"
+import { ClientRequestFailed, type ConnectionService, notifier } from "./Connection.js"
 import { makeFiberGroup } from "./FiberGroup.js"
 import { makeFlowMeter } from "./FlowControl.js"
 import { Lanes } from "./Lanes.js"
@@ -174,12 +174,15 @@ export const serveConnection = <R>(
       return Effect.void
     }
 
+    const extensions = new Set<string>()
     const connection: ConnectionService = {
       id: nextConnectionId++,
       send: enqueue,
       allocate: outbound.allocate,
       flow,
-      request
+      request,
+      notify: notifier(enqueue, extensions),
+      extensions
     }
     // Taken once: the dispatcher's session and the requests' fibers share it.
     const context = yield* Effect.context<never>()

@@ -12,11 +12,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Duplex } from "node:stream"
-import { type ClientRequestFailed, requestOf } from "../jsonrpc/Connection.js"
+import { type ClientRequestFailed, type ConnectionService, requestOf } from "../jsonrpc/Connection.js"
 import * as Metrics from "../observability/metrics.js"
 import type { NetworkProxyLaunch, PolicyDecisionNotification } from "../protocol/networkSchema.js"
 import { NetworkPolicyDecision, NetworkPolicyRequest } from "../protocol/rpcs.js"
-import { encodeNotificationOf } from "../jsonrpc/Connection.js"
 import * as HttpProxy from "./HttpProxy.js"
 import * as Socks5Proxy from "./Socks5Proxy.js"
 import { type AskBudget, makeAsker } from "./policyAsks.js"
@@ -44,8 +43,8 @@ export const HostResolver = Context.Reference<{ readonly resolve: (host: string)
 
 /** The session's client, as a process's proxy reaches it (nobody while the session is detached). */
 export interface ProxyClient {
-  /** Sends a notification. */
-  readonly notify: (message: string) => void
+  /** Sends a notification (`ConnectionService.notify` of the session's connection). */
+  readonly notify: ConnectionService["notify"]
   /** Sends a request of the server's; fails when there is no client or it answers an error. */
   readonly request: (method: string, params: unknown) => Effect.Effect<unknown, ClientRequestFailed>
 }
@@ -216,7 +215,7 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
       const decision: PolicyDecisionNotification = { processId, ...note }
       recent.push(decision)
       if (recent.length > RECENT_DECISIONS) recent.shift()
-      options.client.notify(encodeNotificationOf(NetworkPolicyDecision, decision))
+      options.client.notify(NetworkPolicyDecision, decision)
       Metrics.bump(Metrics.networkDecisions, 1, Metrics.labelSet({ decision: note.decision, source: note.source, protocol: note.protocol }))
       Effect.runForkWith(context)(
         Effect.logDebug("network decision").pipe(

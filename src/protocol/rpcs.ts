@@ -49,6 +49,15 @@ export class RequestOrdering extends Context.Service<RequestOrdering, OrderingRu
  */
 export const RetrySafe = Context.Reference<boolean>("effect-exec-server/RetrySafe", { defaultValue: () => false })
 
+/**
+ * Whether a server notification is an extension of ours that the reference
+ * does not send, as an annotation on its Rpc (absent: it is the
+ * reference's). The server sends an extension notification only on a
+ * connection whose `initialize` named it in `notifications`, so a client
+ * that did not ask (Codex) never sees a method it does not know.
+ */
+export const Extension = Context.Reference<boolean>("effect-exec-server/Extension", { defaultValue: () => false })
+
 const ALONE: OrderingRule = { _tag: "Alone" }
 const PER_PROCESS: OrderingRule = { _tag: "PerProcess", waitOnly: false }
 const AFTER_PROCESS_COMMANDS: OrderingRule = { _tag: "PerProcess", waitOnly: true }
@@ -174,6 +183,29 @@ export class ServerNotificationRpcs extends RpcGroup.make(
   Rpc.make("http/request/bodyDelta", { payload: S.HttpBodyDeltaNotification }),
   Rpc.make("network/policyDecision", { payload: S.PolicyDecisionNotification })
 ) {}
+
+/** The names of the server's notifications. */
+export type ServerNotificationMethod = RpcGroup.Rpcs<typeof ServerNotificationRpcs>["_tag"]
+
+/** The server's extension notifications (annotated `Extension`): what a client may ask for in `initialize`. */
+export const extensionNotifications: ReadonlySet<string> = new Set(
+  [...ServerNotificationRpcs.requests.values()].filter((rpc) => Context.get(rpc.annotations, Extension)).map((rpc) => rpc._tag)
+)
+
+/**
+ * The `process/*` notifications whose payload has no `seq`: none, or this
+ * file does not compile (the error names them). A client orders a process's
+ * notifications by `seq` and reads on from it after a gap, so each carries
+ * one (`S.ProcessEventFields`).
+ */
+type ProcessNotificationsWithoutSeq = {
+  [Tag in ServerNotificationMethod]: Tag extends `process/${string}`
+    ? Rpc.Payload<Extract<RpcGroup.Rpcs<typeof ServerNotificationRpcs>, { readonly _tag: Tag }>> extends { readonly seq: number } ? never
+    : Tag
+    : never
+}[ServerNotificationMethod]
+const everyProcessNotificationCarriesSeq: [ProcessNotificationsWithoutSeq] extends [never] ? true : ProcessNotificationsWithoutSeq = true
+void everyProcessNotificationCarriesSeq
 
 /**
  * Requests the server makes of its client: `network/policyRequest` (a

@@ -35,7 +35,13 @@ export * from "./capabilitiesSchema.js"
 export const InitializeParams = Schema.Struct({
   clientName: Schema.String,
   resumeSessionId: OptionalNullable(Schema.String),
-  detachTtlMs: OptionalNullable(NonNegativeInt)
+  detachTtlMs: OptionalNullable(NonNegativeInt),
+  /**
+   * (ours) The extension notifications the client wants (those the
+   * reference does not send, annotated `Extension` in `rpcs.ts`): the
+   * server sends one only to a connection that named it here.
+   */
+  notifications: OptionalNullable(Schema.Array(Schema.String))
 })
 
 /**
@@ -106,7 +112,12 @@ export const InitializeResult = Schema.Struct({
    * `detachTtlMs` asked for (or the server's default) capped by its
    * `--max-detach-ttl-ms`. Absent from older servers and the reference.
    */
-  detachTtlMs: Schema.optional(NonNegativeInt)
+  detachTtlMs: Schema.optional(NonNegativeInt),
+  /**
+   * (ours) Of the `notifications` asked for, those this server sends (the
+   * extension notifications it has); absent when none were asked for.
+   */
+  notifications: Schema.optional(Schema.Array(Schema.String))
 })
 /** @see InitializeResult */
 export type InitializeResult = typeof InitializeResult.Type
@@ -315,28 +326,36 @@ export const EmptyParams = Schema.Struct({})
 // ---------------------------------------------------------------------------
 // Server notifications
 
+/**
+ * The fields every `process/*` notification starts with: the process, and
+ * the notification's place among its events (one counter per process, from
+ * 1, shared by output, exited and closed). A client orders a process's
+ * notifications, and reads on after a gap (`process/read`'s `afterSeq`), by
+ * `seq` alone; `rpcs.ts` refuses to compile a `process/*` notification
+ * without it.
+ */
+export const ProcessEventFields = {
+  processId: Schema.String,
+  seq: PositiveInt
+} as const
+
 /** `process/output` payload. */
 export const OutputNotification = Schema.Struct({
-  processId: Schema.String,
-  seq: PositiveInt,
+  ...ProcessEventFields,
   stream: OutputStream,
   chunk: Base64Bytes
 })
 
 /** `process/exited` payload: `exitCode` is 128 + n when signal n ended the process. */
 export const ExitedNotification = Schema.Struct({
-  processId: Schema.String,
-  seq: PositiveInt,
+  ...ProcessEventFields,
   exitCode: Schema.Int,
   signal: Schema.NullOr(Schema.String),
   sandboxDenied: Schema.Boolean
 })
 
 /** `process/closed` payload: the last event of a process. */
-export const ClosedNotification = Schema.Struct({
-  processId: Schema.String,
-  seq: PositiveInt
-})
+export const ClosedNotification = Schema.Struct(ProcessEventFields)
 
 // ---------------------------------------------------------------------------
 // Filesystem and file handles: fsSchema.ts

@@ -12,6 +12,7 @@ import type { ProcessEvent } from "../process/ProcessActor.js"
 import type { FileHandleTable } from "../fs/FileHandleTable.js"
 import type { ProcessTable } from "../process/ProcessTable.js"
 import { InvalidRequest, type ServerBusy, type SessionHeld } from "../protocol/errors.js"
+import { extensionNotifications } from "../protocol/rpcs.js"
 import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
 import type { ConnectionService } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
@@ -105,7 +106,7 @@ export const make = (options: ConnectionOptions): Effect.Effect<
       }
       connection.send(notificationOf(event, connection.allocate))
     },
-    notify: connection.send,
+    notify: connection.notify,
     request: connection.request,
     flow: window === undefined ? connection.flow : eitherPaused([connection.flow, window]),
     log: (effect: Effect.Effect<void>) => void runLog(effect),
@@ -158,13 +159,17 @@ export const make = (options: ConnectionOptions): Effect.Effect<
             madeBy: options.surface
           })
         state = "awaitingInitialized"
+        // The extension notifications asked for that this server has: sent on this connection only.
+        const granted = params.notifications?.filter((method) => extensionNotifications.has(method))
+        for (const method of granted ?? []) connection.extensions.add(method)
         return {
           protocolVersion: PROTOCOL_VERSION,
           sessionId: attachment.session.sessionId,
           serverInfo: { name: config.serverName, version: config.serverVersion },
           limits: { maxMessageBytes: config.maxMessageBytes },
           // What was granted, which may be less than asked: a client can say so.
-          detachTtlMs: attachment.detachTtlMs
+          detachTtlMs: attachment.detachTtlMs,
+          ...(granted === undefined ? {} : { notifications: granted })
         }
       }).pipe(
         // A session attached must reach `attachment`, which the connection's finalizer releases.

@@ -51,8 +51,8 @@ export interface Session {
 export interface SessionPeer {
   readonly connectionId: number
   readonly sink: (event: ProcessEvent) => void
-  /** Sends a notification that is not a process event (a network decision). */
-  readonly notify: (message: string) => void
+  /** Sends a notification that is not a process event (a network decision): `ConnectionService.notify`. */
+  readonly notify: ConnectionService["notify"]
   /** Sends the client a request of the server's (`Connection.request`). */
   readonly request: ConnectionService["request"]
   /** When the peer falls behind, the session's processes are paused. */
@@ -300,7 +300,7 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
             : { proxy: config.tcpUpstreamProxy, privateIps: config.proxyPrivateIpsViaUpstream === true },
           emit: (event) => record?.sink?.(event),
           client: {
-            notify: (message) => record?.client?.notify(message),
+            notify: (rpc, payload) => record?.client?.notify(rpc, payload),
             request: (method, params) =>
               Effect.suspend(() =>
                 record?.client === undefined

@@ -84,6 +84,21 @@ const clientContract = (name: string, layer: () => Layer.Layer<ExecServerClient.
         expect(result.exitCode).toBe(0)
       }).pipe(Effect.scoped, Effect.provide(layer())))
 
+    it.live("notifications(method) streams each of the server's notifications of the method from when it runs, decoded and typed", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        // A pull listens from the moment it is made.
+        const exited = yield* Stream.toPull(client.notifications("process/exited"))
+        const closed = yield* Stream.toPull(client.notifications("process/closed"))
+        const proc = yield* client.start({ argv: ["sh", "-c", "echo hi; exit 7"], env, cwd: "/tmp" })
+        const [exit] = yield* exited
+        expectTypeOf(exit!.signal).toEqualTypeOf<string | null>()
+        expect(exit).toMatchObject({ processId: proc.processId, exitCode: 7, signal: null, sandboxDenied: false })
+        expect(yield* closed).toEqual([{ processId: proc.processId, seq: exit!.seq + 1 }])
+        // The handle heard them too.
+        expect(yield* proc.exited).toEqual({ exitCode: 7, signal: null, sandboxDenied: false })
+      }).pipe(Effect.scoped, Effect.provide(layer())))
+
     it.live("reports server errors as the protocol's tagged errors", () =>
       Effect.gen(function*() {
         const client = yield* ExecServerClient.ExecServerClient

@@ -215,6 +215,23 @@ describe("PromiseClient over WebSocket", () => {
       await expect(client.wait("no-such-process")).rejects.toMatchObject({ _tag: "ExecServer/UnknownProcess" })
     }))
 
+  it("notifications(method) iterates the server's notifications of the method with for await, decoded and typed", () =>
+    withClient(async (client) => {
+      const proc = await client.start({ argv: ["sh", "-c", "while :; do echo tick; sleep 0.05; done"], env, cwd: "/tmp" })
+      try {
+        // The process writes until it is closed: the loop hears some of it, whenever it starts listening.
+        for await (const output of client.notifications("process/output")) {
+          expectTypeOf(output.chunk).toEqualTypeOf<Uint8Array>()
+          expect(output).toMatchObject({ processId: proc.processId, stream: "stdout" })
+          expect(output.seq).toBeGreaterThanOrEqual(1)
+          expect(text(output.chunk)).toContain("tick")
+          break
+        }
+      } finally {
+        await proc.close()
+      }
+    }))
+
   it("fs methods and call go through the same session", () =>
     withClient(async (client) => {
       const dir = mkdtempSync(Path.join(tmpdir(), "promise-client-"))

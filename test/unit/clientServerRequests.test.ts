@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
@@ -319,6 +320,53 @@ describe("the client's managed network API", () => {
       link.send({ method: "process/closed", params: { processId: "p1", seq: 1 } })
       expect([...(yield* Fiber.join(decisions))]).toEqual([note])
       expect(heard).toEqual([note, { ...note, processId: "other" }])
+    }).pipe(Effect.scoped))
+
+  it.live("an onNetworkPolicyDecision that throws stops nothing: notifications(method) beside it hears every note", () =>
+    Effect.gen(function*() {
+      const server = yield* fakeServer
+      let calls = 0
+      const client = yield* ExecServerClient.make(server.connector, {
+        onNetworkPolicyDecision: () => {
+          calls++
+          throw new Error("the application's callback failed")
+        }
+      })
+      const link = yield* Queue.take(server.links)
+      // A pull listens from the moment it is made.
+      const notes = yield* Stream.toPull(client.notifications("network/policyDecision"))
+      const first = { ...DECISION_NOTE, reason: "first" } as const
+      const second = { ...DECISION_NOTE, reason: "second" } as const
+      link.send({ method: "network/policyDecision", params: first })
+      link.send({ method: "network/policyDecision", params: second })
+      const heard: Array<PolicyDecisionNotification> = []
+      while (heard.length < 2) heard.push(...(yield* notes))
+      expect(heard).toEqual([first, second])
+      expect(calls).toBe(2)
+    }).pipe(Effect.scoped))
+
+  it.live("a notifications(method) consumer that falls behind its buffer loses none: the client waits to read on", () =>
+    Effect.gen(function*() {
+      const server = yield* fakeServer
+      // Told of each note just before the stream (it subscribed first): once the one past the stream's
+      // buffer has gone through every listener (the rest of that message's dispatch, hence setImmediate).
+      const bufferFull = Deferred.makeUnsafe<void>()
+      let told = 0
+      const client = yield* ExecServerClient.make(server.connector, {
+        onNetworkPolicyDecision: () => {
+          if (++told === ExecServerClient.NOTIFICATION_BUFFER + 1) setImmediate(() => Deferred.doneUnsafe(bufferFull, Exit.void))
+        }
+      })
+      const link = yield* Queue.take(server.links)
+      const notes = yield* Stream.toPull(client.notifications("network/policyDecision"))
+      const count = ExecServerClient.NOTIFICATION_BUFFER + 100
+      for (let i = 0; i < count; i++) link.send({ method: "network/policyDecision", params: { ...DECISION_NOTE, port: i } })
+      yield* Deferred.await(bufferFull)
+      // The reader waits for room: it has taken none of the rest.
+      expect(told).toBe(ExecServerClient.NOTIFICATION_BUFFER + 1)
+      const ports: Array<number> = []
+      while (ports.length < count) ports.push(...(yield* notes).map((note) => note.port))
+      expect(ports).toEqual(Array.from({ length: count }, (_, i) => i))
     }).pipe(Effect.scoped))
 
   it.live("keeps the raw networkProxy as it is, and asks nobody without a decider (-32601)", () =>

@@ -38,7 +38,9 @@ const dispatcherOf = <Rpcs extends Rpc.Any>(
       send: () => {},
       allocate: Buffer.allocUnsafe,
       flow: makeFlowMeter({ highWaterMark: 1024, lowWaterMark: 256 }),
-      request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" }))
+      request: () => Effect.fail(new ClientRequestFailed({ reason: "noClient" })),
+      notify: () => {},
+      extensions: new Set()
     }
   })
 

@@ -27,7 +27,8 @@ export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*()
           environmentInfo: info(),
           serverInfo: result.serverInfo,
           limits: result.limits,
-          ...(result.detachTtlMs === undefined ? {} : { detachTtlMs: result.detachTtlMs })
+          ...(result.detachTtlMs === undefined ? {} : { detachTtlMs: result.detachTtlMs }),
+          ...(result.notifications === undefined ? {} : { notifications: result.notifications })
         }))),
     "environment/info": () => Effect.sync(info),
     "environment/status": () => Effect.succeed({ status: "ready" as const }),
