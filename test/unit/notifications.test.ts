@@ -64,7 +64,7 @@ describe("the protocol's notifications", () => {
       const plain = yield* TestConnection.makeWith(services)
       const unasked = yield* plain.request("initialize", { clientName: "t" })
       expect(unasked.result).not.toHaveProperty("notifications")
-      const bad = yield* plain.request("initialize", { clientName: "t", notifications: "process/output" })
+      const bad = yield* plain.requestUnchecked("initialize", { clientName: "t", notifications: "process/output" })
       expect(bad.error?.code).toBe(-32602)
     }))
 })
