@@ -43,13 +43,21 @@ const importGraph = (): { readonly graph: Map<string, Set<string>>; readonly mod
   return { graph, modules }
 }
 
+/** The shared pieces at the bottom, beside protocol/: they import nothing of src/, and any folder may import them. */
+const SHARED = ["rateLimit"]
+
 describe("the import graph of src/", () => {
   const { graph, modules } = importGraph()
-  const importsOf = (folder: string) => [...(graph.get(folder) ?? [])].sort()
+  /** The folders `folder` imports, but the shared pieces at the bottom. */
+  const importsOf = (folder: string) => [...(graph.get(folder) ?? [])].filter((target) => !SHARED.includes(target)).sort()
 
   it("has protocol/ at the bottom and wire/ on it alone", () => {
     expect(importsOf("protocol")).toEqual([])
     expect(importsOf("wire")).toEqual(["protocol"])
+  })
+
+  it("has the shared pieces at the bottom too: rateLimit/ (the token bucket) imports nothing of src/", () => {
+    for (const folder of SHARED) expect([...(graph.get(folder) ?? [])], `${folder} imports`).toEqual([])
   })
 
   it("has the client beside the server: it imports only protocol/ and wire/", () => {
