@@ -17,8 +17,8 @@
  * What cannot be read is taken for ours (fail closed).
  */
 import * as Net from "node:net"
-import { directoryEntries, linkTarget } from "../sandbox/procfs.js"
-import { canonicalAddress, socketRows, TCP_LISTEN } from "../sandbox/socketTable.js"
+import { descriptorsOf, socketInodeOf } from "../procfs/processes.js"
+import { canonicalAddress, socketRows, TCP_LISTEN } from "../procfs/socketTable.js"
 import { hostAddresses } from "./hostAddresses.js"
 import { ipv6Bytes } from "./ipBytes.js"
 
@@ -61,12 +61,12 @@ export const isLocalDestination = (address: string): boolean => {
 
 /** The inodes of the sockets this process holds. */
 const ownSocketInodes = (): Set<string> | undefined => {
-  const fds = directoryEntries("/proc/self/fd")
-  if (fds.length === 0) return undefined
+  const fds = descriptorsOf("self")
+  if (fds === false || fds.length === 0) return undefined
   const inodes = new Set<string>()
   for (const fd of fds) {
-    const match = /^socket:\[(\d+)\]$/.exec(linkTarget(`/proc/self/fd/${fd}`) ?? "")
-    if (match !== null) inodes.add(match[1]!)
+    const inode = socketInodeOf(fd.target)
+    if (inode !== undefined) inodes.add(inode)
   }
   return inodes
 }
