@@ -86,6 +86,13 @@ describe("the import graph of src/", () => {
     }
   })
 
+  it("has the domain below the server talk to its client through clientMessages alone: no other module of jsonrpc/ (the connection's machinery)", () => {
+    for (const folder of ["process", "network", "fs", "http", "sandbox", "capabilities", "codexConfig", "observability", "native", "procfs", "rateLimit"]) {
+      const imported = [...(modules.get(folder) ?? [])].filter((module) => module.startsWith("jsonrpc/"))
+      expect(imported.filter((module) => module !== "jsonrpc/clientMessages.js"), `${folder} imports`).toEqual([])
+    }
+  })
+
   it("has transports above the server: server/ imports no transport/, client/ or cli/", () => {
     expect(importsOf("server").filter((folder) => ["transport", "client", "cli"].includes(folder))).toEqual([])
   })
