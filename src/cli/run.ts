@@ -96,10 +96,10 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
   })
 
 /**
- * The transport `--listen` names. A WebSocket server announces its real
+ * The listener `--listen` names. A WebSocket server announces its real
  * address with one line on stderr, for tools to parse.
  */
-const transportOf = (
+const listenerOf = (
   url: string,
   flags: WebSocketListen.WebSocketFlags,
   auth: WebSocketListen.WebSocketAuth,
@@ -107,7 +107,7 @@ const transportOf = (
   consoleKeyPlace: ConsoleKey.ConsoleKeyPlace | undefined
 ): Effect.Effect<
   {
-    readonly transport: typeof Transport.ServerTransport.Service
+    readonly listener: typeof Transport.ServerTransport.Service
     /** The web console's connections, with `--console`. */
     readonly consoleConnections?: Stream.Stream<Transport.FrameTransport> | undefined
   },
@@ -121,7 +121,7 @@ const transportOf = (
         "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
       )
     }
-    return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }), (transport) => ({ transport }))
+    return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }), (listener) => ({ listener }))
   }
   if (url.startsWith("ws://")) {
     return WebSocketListen.optionsOf(url, flags, auth).pipe(
@@ -165,7 +165,7 @@ const transportOf = (
           }
         })
       ),
-      Effect.map(({ mounted, transport }) => ({ transport, consoleConnections: webConsole === undefined ? undefined : mounted }))
+      Effect.map(({ mounted, transport }) => ({ listener: transport, consoleConnections: webConsole === undefined ? undefined : mounted }))
     )
   }
   return Effect.fail(
@@ -203,11 +203,11 @@ const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | und
   })
 }
 
-/** The executor's transport; one stderr line says it serves, for tools to parse. */
-const natsTransportOf = (options: NatsServerOptions) =>
+/** The executor's listener (a NATS stream per connection); one stderr line says it serves, for tools to parse. */
+const natsListenerOf = (options: NatsServerOptions) =>
   Effect.flatMap(Effect.promise(() => import("../remote/NatsServerTransport.js")), (NatsServerTransport) =>
     NatsServerTransport.make(options).pipe(
-      Effect.tap((transport) => Effect.sync(() => process.stderr.write(`exec-server serving ${transport.url}\n`)))
+      Effect.tap((listener) => Effect.sync(() => process.stderr.write(`exec-server serving ${listener.url}\n`)))
     ))
 
 /** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
@@ -329,28 +329,28 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       // Secrets of its own (a token, the signing secret, NATS credentials, the console's keys) are kept from
       // other processes of its uid before any child runs; otherwise that waits for the first masked process.
       if (secretFiles.length > 0 || webConsole !== undefined) yield* protectMemory
-      const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole, consoleKeyPlace)
-      const transports = [
-        ...(listener === undefined ? [] : [listener.transport]),
-        ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
+      const listened = listen === undefined ? undefined : yield* listenerOf(listen, flags, auth, webConsole, consoleKeyPlace)
+      const listeners = [
+        ...(listened === undefined ? [] : [listened.listener]),
+        ...(executor === undefined ? [] : [yield* natsListenerOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
       ]
-      const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
-        url: transports.map((t) => t.url).join(" "),
-        connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" }),
-        accept: transports.every((t) => t.accept !== undefined)
-          ? (serve) => Effect.all(transports.map((t) => t.accept!(serve)), { concurrency: "unbounded", discard: true })
+      const listener: typeof Transport.ServerTransport.Service = listeners.length === 1 ? listeners[0]! : {
+        url: listeners.map((l) => l.url).join(" "),
+        connections: Stream.mergeAll(listeners.map((l) => l.connections), { concurrency: "unbounded" }),
+        accept: listeners.every((l) => l.accept !== undefined)
+          ? (serve) => Effect.all(listeners.map((l) => l.accept!(serve)), { concurrency: "unbounded", discard: true })
           : undefined
       }
-      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
+      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${listener.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
       startupDone()
-      const consoleConnections = listener?.consoleConnections
+      const consoleConnections = listened?.consoleConnections
       const serve = (webConsole === undefined || consoleConnections === undefined
         ? ExecServer.run
         : Effect.promise(() => import("../console/ConsoleServer.js")).pipe(
           Effect.flatMap((ConsoleServer) => ConsoleServer.serveBeside(consoleConnections)),
           Effect.provideService(WebConsole, webConsole)
-        )).pipe(Effect.provideService(Transport.ServerTransport, transport))
+        )).pipe(Effect.provideService(Transport.ServerTransport, listener))
       // A stdio server stops when its input ends anyway: stdin is its connection.
       // Otherwise the end of stdin interrupts the server as SIGTERM does.
       yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve

@@ -18,12 +18,10 @@
  */
 import * as Net from "node:net"
 import { descriptorsOf, socketInodeOf } from "../procfs/processes.js"
-import { canonicalAddress, socketRows, TCP_LISTEN } from "../procfs/socketTable.js"
+import { canonicalAddress, type IpProtocol, socketRows, TCP_LISTEN } from "../procfs/socketTable.js"
 import { hostAddresses } from "./hostAddresses.js"
 import { ipv6Bytes } from "./ipBytes.js"
 
-/** Which sockets a destination could reach: TCP's listeners (CONNECT, a forwarded request) or UDP's (a SOCKS5 datagram). */
-export type Transport = "tcp" | "udp"
 
 const UNSPECIFIED = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")])
 
@@ -72,13 +70,14 @@ const ownSocketInodes = (): Set<string> | undefined => {
 }
 
 /**
- * Whether connecting to `address:port` over `transport` may reach a socket
- * of this process. Only a local destination is looked up.
+ * Whether connecting to `address:port` over `protocol` may reach a socket
+ * of this process: TCP's listeners (CONNECT, a forwarded request) or UDP's
+ * (a SOCKS5 datagram). Only a local destination is looked up.
  */
-export const isServerListener = (address: string, port: number, transport: Transport): boolean => {
+export const isServerListener = (address: string, port: number, protocol: IpProtocol): boolean => {
   if (Net.isIP(address.split("%")[0]!) === 0 || !isLocalDestination(address)) return false
   const destination = destinationKey(address)!
-  const rows = socketRows(transport, (key) => key.localPort === port && (transport === "udp" || key.state === TCP_LISTEN), true)
+  const rows = socketRows(protocol, (key) => key.localPort === port && (protocol === "udp" || key.state === TCP_LISTEN), true)
   if (rows === undefined) return true
   // A wildcard-bound socket serves every local address; an unspecified destination reaches any of them.
   const candidates = rows.filter((row) =>
