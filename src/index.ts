@@ -29,8 +29,8 @@ export * as ServerConfig from "./server/ServerConfig.js"
 export * as ExecServer from "./server/ExecServer.js"
 export * as Surface from "./server/Surface.js"
 export * as Transport from "./jsonrpc/Transport.js"
-export * as StdioTransport from "./transport/StdioTransport.js"
-export * as WebSocketTransport from "./transport/WebSocketTransport.js"
+export * as StdioTransport from "./listeners/StdioTransport.js"
+export * as WebSocketTransport from "./listeners/WebSocketTransport.js"
 export * as NatsServerTransport from "./remote/NatsServerTransport.js"
 
 // The client.

@@ -42,7 +42,7 @@ import type { ValuesOf } from "./flagOptions.js"
 import { referenceSettingsOf, switchOrEnv } from "./referenceFlags.js"
 import { plainValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
-import * as StdioTransport from "../transport/StdioTransport.js"
+import * as StdioTransport from "../listeners/StdioTransport.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
 import * as ConsoleKey from "../console/consoleKey.js"
 import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
@@ -126,7 +126,7 @@ const listenerOf = (
   if (url.startsWith("ws://")) {
     return WebSocketListen.optionsOf(url, flags, auth).pipe(
       // Loaded on demand: a stdio server never needs `ws` or Node's HTTP stack, and the exporter waits for a scrape.
-      Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
+      Effect.zip(Effect.promise(() => import("../listeners/WebSocketTransport.js"))),
       Effect.zip(metricsOnDemand({ name: "effect-exec-server", version: ServerConfig.version })),
       Effect.zip(Effect.context<never>()),
       // The console's HTTP side, with the transport: only with --console.

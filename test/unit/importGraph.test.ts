@@ -1,6 +1,6 @@
 /**
  * The folders of src/ import one way (docs/ARCHITECTURE.md): protocol/ and
- * wire/ at the bottom, the client beside the server, transports below the
+ * wire/ at the bottom, the client beside the server, listeners above the
  * server, the command line on top.
  */
 import { describe, expect, it } from "vitest"
@@ -64,21 +64,21 @@ describe("the import graph of src/", () => {
     expect(importsOf("client")).toEqual(["protocol", "wire"])
   })
 
-  it("has the remote transport on protocol/, wire/, the transport contract (jsonrpc/), the client's connector types, the listeners' bearer check and log budget, the release of oversized messages' memory, and the server knowing nothing of it", () => {
-    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client", "transport", "observability", "native"].includes(folder))).toEqual([])
+  it("has remote/ (a listener and a connector over NATS) on protocol/, wire/, the transport contract (jsonrpc/), the client's connector types, the listeners' bearer check and log budget, the release of oversized messages' memory, and the server knowing nothing of it", () => {
+    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client", "listeners", "observability", "native"].includes(folder))).toEqual([])
     // Of native/, only what gives back the memory of oversized messages, as the WebSocket listener does.
     expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("native/"))).toEqual(["native/oversizedMemory.js"])
     // Of observability/, only the listeners' budget of log lines (no metrics, no tracing).
     expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("observability/"))).toEqual(["observability/logBudget.js"])
-    // The executor takes the WebSocket listener's auth: that one module of transport/, nothing else of it.
-    expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/bearerAuth.js"])
-    for (const folder of ["server", "jsonrpc", "process", "fs", "http", "transport", "client"]) {
+    // The executor takes the WebSocket listener's auth: that one module of listeners/, nothing else of it.
+    expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("listeners/"))).toEqual(["listeners/bearerAuth.js"])
+    for (const folder of ["server", "jsonrpc", "process", "fs", "http", "listeners", "client"]) {
       expect(importsOf(folder).includes("remote"), `${folder} imports remote/`).toBe(false)
     }
   })
 
-  it("has the gateway on the WebSocket transport and remote/: no server/ (it runs no JSON-RPC) and no client/; only the command line imports it", () => {
-    expect(importsOf("gateway")).toEqual(["jsonrpc", "observability", "remote", "sandbox", "transport", "wire"])
+  it("has the gateway on the WebSocket listener and remote/: no server/ (it runs no JSON-RPC) and no client/; only the command line imports it", () => {
+    expect(importsOf("gateway")).toEqual(["jsonrpc", "listeners", "observability", "remote", "sandbox", "wire"])
     // Of sandbox/, only the service its listener requires (the gateway's refuses peers confined in anyone's sandbox).
     expect([...(modules.get("gateway") ?? [])].filter((module) => module.startsWith("sandbox/"))).toEqual(["sandbox/Sandbox.js"])
     for (const [folder, targets] of graph) {
@@ -93,15 +93,15 @@ describe("the import graph of src/", () => {
     }
   })
 
-  it("has transports above the server: server/ imports no transport/, client/ or cli/", () => {
-    expect(importsOf("server").filter((folder) => ["transport", "client", "cli"].includes(folder))).toEqual([])
+  it("has the listeners above the server: server/ imports no listeners/, client/ or cli/", () => {
+    expect(importsOf("server").filter((folder) => ["listeners", "client", "cli"].includes(folder))).toEqual([])
   })
 
   it("has the web console on top of the server: no folder below it imports console/, and it reaches the listener only through its Mount", () => {
     for (const [folder, targets] of graph) {
       if (!["(root)", "cli"].includes(folder)) expect(targets.has("console"), `${folder} imports console/`).toBe(false)
     }
-    expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/webSocketOptions.js"])
+    expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("listeners/"))).toEqual(["listeners/webSocketOptions.js"])
   })
 
   it("has no folder but the command line and the package entry import cli/, and none below the server import server/", () => {
