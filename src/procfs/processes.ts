@@ -6,6 +6,7 @@
  * parsers take the file's text, so tests give them fixed samples.
  */
 import * as Fs from "node:fs"
+import * as FsPromises from "node:fs/promises"
 
 /** A process of /proc: a pid, or this process. */
 export type Pid = number | "self"
@@ -73,7 +74,16 @@ export const descriptorsOf = (pid: Pid, thread?: string): ReadonlyArray<{ readon
 }
 
 /** Where descriptor `fd` of `pid` points (a terminal's path, `socket:[INODE]`), or undefined. */
-export const descriptorTarget = (pid: Pid, fd: number): string | undefined => linkTarget(`/proc/${pid}/fd/${fd}`)
+export const descriptorTarget = (pid: Pid, fd: number): string | undefined => linkTarget(descriptorPath(pid, fd))
+
+/** The /proc path naming descriptor `fd` of `pid`: what opens or watches it reaches the file the descriptor holds, no path resolved again. */
+export const descriptorPath = (pid: Pid, fd: number): string => `/proc/${pid}/fd/${fd}`
+
+/** The /proc path naming this process's descriptor `fd`. */
+export const ownDescriptorPath = (fd: number): string => descriptorPath("self", fd)
+
+/** The path of the file this process's descriptor `fd` holds, as the kernel names it now; rejects as readlink does. */
+export const realPathOfOwnDescriptor = (fd: number): Promise<string> => FsPromises.readlink(ownDescriptorPath(fd))
 
 /** The socket inode of a descriptor's target (`socket:[INODE]`), or undefined. */
 export const socketInodeOf = (target: string | undefined): string | undefined =>

@@ -5,11 +5,13 @@
  */
 import { describe, expect, it } from "vitest"
 import * as Fs from "node:fs"
+import * as Path from "node:path"
 import {
   childrenOf,
   descriptorsOf,
   ownDescriptorFlags,
   ownLimits,
+  ownDescriptorPath,
   ownMappedFiles,
   parseChildren,
   parseFdinfoFlags,
@@ -18,6 +20,7 @@ import {
   parseStatState,
   parseStatus,
   pidNamespaceOf,
+  realPathOfOwnDescriptor,
   socketInodeOf,
   stateOf,
   statusOf,
@@ -89,6 +92,17 @@ describe("the /proc parsers", () => {
 })
 
 describe("the /proc readers", () => {
+  it("name an own descriptor's file: its path through /proc, and its real path", async () => {
+    const file = Fs.openSync(import.meta.filename, "r")
+    try {
+      expect(Fs.fstatSync(file).ino).toBe(Fs.statSync(ownDescriptorPath(file)).ino)
+      expect(await realPathOfOwnDescriptor(file)).toBe(Fs.realpathSync(import.meta.filename))
+    } finally {
+      Fs.closeSync(file)
+    }
+    await expect(realPathOfOwnDescriptor(1_000_000)).rejects.toMatchObject({ code: "ENOENT" })
+  })
+
   it("read this process: running, its own namespace, its limits, threads, descriptors and mapped files", () => {
     expect(stateOf(process.pid)).toMatch(/^[RS]$/)
     expect(statusOf("self")?.get("Pid")).toBe(String(process.pid))
@@ -116,5 +130,31 @@ describe("the /proc readers", () => {
     expect(threadsOf(gone)).toEqual([])
     expect(descriptorsOf(gone)).toEqual([])
     expect(pidNamespaceOf(gone)).toBeUndefined()
+  })
+})
+
+describe("the one reader of /proc", () => {
+  it("is procfs/: no other module of src/ reads a /proc path itself", () => {
+    const src = Path.resolve(import.meta.dirname, "../../src")
+    const found: Array<string> = []
+    const walk = (dir: string) => {
+      for (const entry of Fs.readdirSync(dir, { withFileTypes: true })) {
+        const path = Path.join(dir, entry.name)
+        if (entry.isDirectory()) {
+          if (path !== Path.join(src, "procfs")) walk(path)
+        } else if (entry.name.endsWith(".ts")) {
+          Fs.readFileSync(path, "utf8").split("\n").forEach((line, index) => {
+            // A read of the file system on the same line as a /proc path. The sandbox's mount arguments
+            // and comments name /proc without reading it; the Perl closer (CLOSER_SCRIPT) reads the
+            // child's own /proc/self/fd, in the child.
+            if (!line.includes("CLOSER_SCRIPT") && /\/proc\b/.test(line) && /\b(read\w*|opendir\w*|open\w*|stat\w*|lstat\w*|access\w*|existsSync)\s*\(/.test(line) && !/^\s*(\*|\/\/)/.test(line)) {
+              found.push(`${Path.relative(src, path)}:${index + 1}`)
+            }
+          })
+        }
+      }
+    }
+    walk(src)
+    expect(found).toEqual([])
   })
 })
