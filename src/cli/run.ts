@@ -232,7 +232,7 @@ const noNativeOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
 /**
  * One info line and the `exec_server_native_info` gauge: whether the native
  * addon is in use, and which spawner, output reader and base64 encoder pipe
- * children get. Logged once the transport is up, after a WebSocket server's
+ * children get. Logged once the listener is up, after a WebSocket server's
  * `listening on` line (tools read that one first).
  */
 const reportNativeUse: Effect.Effect<void> = Effect.suspend(() => {
