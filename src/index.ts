@@ -4,7 +4,7 @@
  *
  * Every export here is a promise kept across versions: the protocol, the
  * services and Layers an application composes (spawners, output buffers,
- * sandbox, session store, config, transports, the server), the client and
+ * sandbox, session store, config, listeners, the server), the client and
  * the test kit. The JSON-RPC connection layer (`jsonrpc/`), the handlers,
  * the process actor and table stay inside. Narrower entries:
  * `effect-exec-server/client`, `/protocol` and `/testing`.
@@ -25,12 +25,12 @@ export * as HttpRequests from "./http/HttpRequests.js"
 export * as SessionStore from "./server/SessionStore.js"
 export * as ServerConfig from "./server/ServerConfig.js"
 
-// The server and its transports (the contract, stdio, WebSocket).
+// The server and its listeners (the contract, stdio, WebSocket).
 export * as ExecServer from "./server/ExecServer.js"
 export * as Surface from "./server/Surface.js"
 export * as Transport from "./jsonrpc/Transport.js"
-export * as StdioTransport from "./transport/StdioTransport.js"
-export * as WebSocketTransport from "./transport/WebSocketTransport.js"
+export * as StdioTransport from "./listeners/StdioTransport.js"
+export * as WebSocketTransport from "./listeners/WebSocketTransport.js"
 export * as NatsServerTransport from "./remote/NatsServerTransport.js"
 
 // The client.

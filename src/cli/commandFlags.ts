@@ -22,7 +22,7 @@ import {
   DEFAULT_MAX_PENDING_UPGRADES,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_UPGRADE_TIMEOUT_MS
-} from "../transport/listenUrl.js"
+} from "../listeners/listenUrl.js"
 
 export { configFlags, sandboxFlags }
 export type { Flag } from "../server/ServerFlags.js"

@@ -42,7 +42,7 @@ import type { ValuesOf } from "./flagOptions.js"
 import { referenceSettingsOf, switchOrEnv } from "./referenceFlags.js"
 import { plainValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
-import * as StdioTransport from "../transport/StdioTransport.js"
+import * as StdioTransport from "../listeners/StdioTransport.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
 import * as ConsoleKey from "../console/consoleKey.js"
 import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
@@ -96,10 +96,10 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
   })
 
 /**
- * The transport `--listen` names. A WebSocket server announces its real
+ * The listener `--listen` names. A WebSocket server announces its real
  * address with one line on stderr, for tools to parse.
  */
-const transportOf = (
+const listenerOf = (
   url: string,
   flags: WebSocketListen.WebSocketFlags,
   auth: WebSocketListen.WebSocketAuth,
@@ -107,7 +107,7 @@ const transportOf = (
   consoleKeyPlace: ConsoleKey.ConsoleKeyPlace | undefined
 ): Effect.Effect<
   {
-    readonly transport: typeof Transport.ServerTransport.Service
+    readonly listener: typeof Transport.ServerTransport.Service
     /** The web console's connections, with `--console`. */
     readonly consoleConnections?: Stream.Stream<Transport.FrameTransport> | undefined
   },
@@ -121,12 +121,12 @@ const transportOf = (
         "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
       )
     }
-    return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }), (transport) => ({ transport }))
+    return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }), (listener) => ({ listener }))
   }
   if (url.startsWith("ws://")) {
     return WebSocketListen.optionsOf(url, flags, auth).pipe(
       // Loaded on demand: a stdio server never needs `ws` or Node's HTTP stack, and the exporter waits for a scrape.
-      Effect.zip(Effect.promise(() => import("../transport/WebSocketTransport.js"))),
+      Effect.zip(Effect.promise(() => import("../listeners/WebSocketTransport.js"))),
       Effect.zip(metricsOnDemand({ name: "effect-exec-server", version: ServerConfig.version })),
       Effect.zip(Effect.context<never>()),
       // The console's HTTP side, with the transport: only with --console.
@@ -165,7 +165,7 @@ const transportOf = (
           }
         })
       ),
-      Effect.map(({ mounted, transport }) => ({ transport, consoleConnections: webConsole === undefined ? undefined : mounted }))
+      Effect.map(({ mounted, transport }) => ({ listener: transport, consoleConnections: webConsole === undefined ? undefined : mounted }))
     )
   }
   return Effect.fail(
@@ -203,11 +203,11 @@ const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | und
   })
 }
 
-/** The executor's transport; one stderr line says it serves, for tools to parse. */
-const natsTransportOf = (options: NatsServerOptions) =>
+/** The executor's listener (a NATS stream per connection); one stderr line says it serves, for tools to parse. */
+const natsListenerOf = (options: NatsServerOptions) =>
   Effect.flatMap(Effect.promise(() => import("../remote/NatsServerTransport.js")), (NatsServerTransport) =>
     NatsServerTransport.make(options).pipe(
-      Effect.tap((transport) => Effect.sync(() => process.stderr.write(`exec-server serving ${transport.url}\n`)))
+      Effect.tap((listener) => Effect.sync(() => process.stderr.write(`exec-server serving ${listener.url}\n`)))
     ))
 
 /** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
@@ -232,7 +232,7 @@ const noNativeOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
 /**
  * One info line and the `exec_server_native_info` gauge: whether the native
  * addon is in use, and which spawner, output reader and base64 encoder pipe
- * children get. Logged once the transport is up, after a WebSocket server's
+ * children get. Logged once the listener is up, after a WebSocket server's
  * `listening on` line (tools read that one first).
  */
 const reportNativeUse: Effect.Effect<void> = Effect.suspend(() => {
@@ -329,28 +329,28 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       // Secrets of its own (a token, the signing secret, NATS credentials, the console's keys) are kept from
       // other processes of its uid before any child runs; otherwise that waits for the first masked process.
       if (secretFiles.length > 0 || webConsole !== undefined) yield* protectMemory
-      const listener = listen === undefined ? undefined : yield* transportOf(listen, flags, auth, webConsole, consoleKeyPlace)
-      const transports = [
-        ...(listener === undefined ? [] : [listener.transport]),
-        ...(executor === undefined ? [] : [yield* natsTransportOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
+      const listened = listen === undefined ? undefined : yield* listenerOf(listen, flags, auth, webConsole, consoleKeyPlace)
+      const listeners = [
+        ...(listened === undefined ? [] : [listened.listener]),
+        ...(executor === undefined ? [] : [yield* natsListenerOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
       ]
-      const transport: typeof Transport.ServerTransport.Service = transports.length === 1 ? transports[0]! : {
-        url: transports.map((t) => t.url).join(" "),
-        connections: Stream.mergeAll(transports.map((t) => t.connections), { concurrency: "unbounded" }),
-        accept: transports.every((t) => t.accept !== undefined)
-          ? (serve) => Effect.all(transports.map((t) => t.accept!(serve)), { concurrency: "unbounded", discard: true })
+      const listener: typeof Transport.ServerTransport.Service = listeners.length === 1 ? listeners[0]! : {
+        url: listeners.map((l) => l.url).join(" "),
+        connections: Stream.mergeAll(listeners.map((l) => l.connections), { concurrency: "unbounded" }),
+        accept: listeners.every((l) => l.accept !== undefined)
+          ? (serve) => Effect.all(listeners.map((l) => l.accept!(serve)), { concurrency: "unbounded", discard: true })
           : undefined
       }
-      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${transport.url}`).pipe(Effect.annotateLogs({ startup }))
+      yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${listener.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
       startupDone()
-      const consoleConnections = listener?.consoleConnections
+      const consoleConnections = listened?.consoleConnections
       const serve = (webConsole === undefined || consoleConnections === undefined
         ? ExecServer.run
         : Effect.promise(() => import("../console/ConsoleServer.js")).pipe(
           Effect.flatMap((ConsoleServer) => ConsoleServer.serveBeside(consoleConnections)),
           Effect.provideService(WebConsole, webConsole)
-        )).pipe(Effect.provideService(Transport.ServerTransport, transport))
+        )).pipe(Effect.provideService(Transport.ServerTransport, listener))
       // A stdio server stops when its input ends anyway: stdin is its connection.
       // Otherwise the end of stdin interrupts the server as SIGTERM does.
       yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve

@@ -3,16 +3,16 @@
  * ws://IP:PORT`, how clients authenticate (refusing inconsistent flags, and
  * a non-loopback address without authentication), and the listener's
  * limits. The server and the gateway listen alike with them. Loads nothing
- * of `ws` or Node's HTTP stack (the transport is imported by the caller).
+ * of `ws` or Node's HTTP stack (the listener is imported by the caller).
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { readFileSync } from "node:fs"
-import * as HostHeader from "../transport/hostHeader.js"
-import * as ListenUrl from "../transport/listenUrl.js"
-import type { BearerAuth } from "../transport/bearerAuth.js"
-import type { SignedBearerOptions } from "../transport/signedBearer.js"
+import * as HostHeader from "../listeners/hostHeader.js"
+import * as ListenUrl from "../listeners/listenUrl.js"
+import type { BearerAuth } from "../listeners/bearerAuth.js"
+import type { SignedBearerOptions } from "../listeners/signedBearer.js"
 import type * as ServerFlags from "./commandFlags.js"
 import type { ValuesOf } from "./flagOptions.js"
 
@@ -21,7 +21,7 @@ export class ListenUrlError extends Data.TaggedError("ListenUrlError")<{ readonl
 
 /** What the WebSocket listener needs to know about who may connect. */
 export type WebSocketFlags = ValuesOf<typeof ServerFlags.webSocketFlags> & {
-  /** Both transports take it: the server's limit of one message. */
+  /** Both listeners take it: the server's limit of one message. */
   readonly maxMessageBytes: number
 }
 

@@ -20,7 +20,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import type * as Http from "node:http"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import type { Mount } from "../transport/webSocketOptions.js"
+import type { Mount } from "../listeners/webSocketOptions.js"
 import { type ConsoleAuth, SESSION_IDLE_MS } from "./ConsoleAuth.js"
 import { CONSOLE_KEY_HEADER, CONSOLE_KEY_PROTOCOL_PREFIX, CONSOLE_PATH, CONSOLE_SOCKET_PATH } from "./WebConsole.js"
 

@@ -46,7 +46,7 @@ const consoleSurface: Effect.Effect<Surface.Surface, never, ExecServer.ServerSer
 )
 
 /**
- * Serves the server's transport with `console/createLink` on each
+ * Serves the server's listener with `console/createLink` on each
  * connection, and the console's `connections` with the console's methods
  * besides, until both end. The protocol's handlers are built once for both:
  * their server-wide budgets (HTTP requests in flight, watched directories)
@@ -56,10 +56,10 @@ export const serveBeside = (
   connections: Stream.Stream<FrameTransport>
 ): Effect.Effect<void, TransportError, ServerTransport | ExecServer.ServerServices | WebConsole> =>
   Effect.gen(function*() {
-    const transport = yield* ServerTransport
+    const listener = yield* ServerTransport
     const protocol = yield* ExecServer.protocolSurface.pipe(Effect.provideServiceEffect(Surface.ProtocolExtension, protocolExtension))
     const consoleOwn = Surface.merge(protocol, yield* consoleSurface)
-    yield* Effect.zip(ExecServer.serveAll(transport, protocol), ExecServer.serveAll(connections, consoleOwn), {
+    yield* Effect.zip(ExecServer.serveAll(listener, protocol), ExecServer.serveAll(connections, consoleOwn), {
       concurrent: true
     })
   })

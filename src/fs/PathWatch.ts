@@ -40,6 +40,7 @@ import { InvalidRequest, PathNotFound, type SandboxDenied, type ServerBusy } fro
 import { Slots } from "../process/Slots.js"
 import { lstatOf } from "./MissingWatch.js"
 import * as Metrics from "../observability/metrics.js"
+import { ownDescriptorPath } from "../procfs/processes.js"
 import { realPathOf } from "../sandbox/policy.js"
 import { denied } from "./SandboxedFs.js"
 
@@ -150,8 +151,6 @@ const merge = (before: ChangeKind | undefined, now: ChangeKind): ChangeKind | un
 const O_PATH = 0o10000000
 const { O_DIRECTORY, O_NOFOLLOW } = NodeFs.constants
 
-/** A descriptor's name in /proc: the file it names, reached without resolving its path again. */
-const procPath = (fd: number): string => `/proc/self/fd/${fd}`
 
 /** What is at a path, held by a descriptor (closed by the caller). */
 interface Held {
@@ -173,7 +172,7 @@ const hold = (real: string, directory: boolean): Held | undefined => {
   }
   try {
     const stats = NodeFs.fstatSync(fd)
-    if (!stats.isSymbolicLink() && NodeFs.readlinkSync(procPath(fd)) === real) return { fd, stats }
+    if (!stats.isSymbolicLink() && NodeFs.readlinkSync(ownDescriptorPath(fd)) === real) return { fd, stats }
   } catch {
     // Gone meanwhile: nothing is held.
   }
@@ -310,7 +309,7 @@ export const makePathWatcher = (
             // Registered now, before the listing and the answer: nothing that changes after it is missed.
             // Watched through the descriptor (its inode, whatever path leads there now); "/." makes the
             // directory's events about itself name ".", which no entry can be called.
-            const watcher = NodeFs.watch(directory ? `${procPath(held.fd)}/.` : procPath(held.fd), (type, name) => {
+            const watcher = NodeFs.watch(directory ? `${ownDescriptorPath(held.fd)}/.` : ownDescriptorPath(held.fd), (type, name) => {
               Queue.offerUnsafe(events, [entry, type, name === null ? null : name.toString()])
             })
             entry.watcher = watcher
@@ -325,7 +324,7 @@ export const makePathWatcher = (
             return []
           }
           try {
-            if (recursive && directory) names = NodeFs.readdirSync(procPath(held.fd), { withFileTypes: true })
+            if (recursive && directory) names = NodeFs.readdirSync(ownDescriptorPath(held.fd), { withFileTypes: true })
           } catch {
             // Not listable: only what changes in it from now on is seen.
           } finally {
@@ -385,7 +384,7 @@ export const makePathWatcher = (
           }
           const rel = childOf(entry.rel, name)
           // Looked up in the directory the event came from, not by its path again.
-          const stats = lstatOf(`${procPath(here.fd)}/${name}`)
+          const stats = lstatOf(`${ownDescriptorPath(here.fd)}/${name}`)
           // "rename" says a name came or went: which one, the file system says.
           report(rel, type === "change" ? "modified" : stats === undefined ? "removed" : "created", judgedOf(Path.join(entry.real, name), stats))
           if (recursive && type === "rename") {

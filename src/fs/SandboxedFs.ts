@@ -30,6 +30,7 @@ import type { SandboxRequest } from "../protocol/sandbox.js"
 import { launcherArgv } from "../sandbox/bubblewrap.js"
 import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 import { Sandbox, type SandboxService } from "../sandbox/Sandbox.js"
+import { ownMappedFiles } from "../procfs/processes.js"
 import type { FsError, OpenFile } from "./FileOperations.js"
 import { type FsBackend, pathOperations } from "./FsBackend.js"
 import type { WorkerClient } from "./workerClient.js"
@@ -162,16 +163,10 @@ const workerRuntime = (script: string): ReadonlyArray<string> => {
     const file = real(interpreter)
     if (file !== undefined) add(Path.dirname(file))
   }
-  let maps = ""
-  try {
-    maps = Fs.readFileSync("/proc/self/maps", "utf8")
-  } catch {
-    // Not Linux's procfs: the installation alone.
-  }
-  for (const line of maps.split("\n")) {
-    const at = line.indexOf("/")
-    if (at === -1 || !/\.so(\.[\d.]+)?$/.test(line)) continue
-    const file = real(line.slice(at))
+  // None where /proc cannot be read (not Linux): the installation alone.
+  for (const mapped of ownMappedFiles()) {
+    if (!/\.so(\.[\d.]+)?$/.test(mapped)) continue
+    const file = real(mapped)
     if (file !== undefined) add(Path.dirname(file))
   }
   return paths

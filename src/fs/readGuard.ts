@@ -9,6 +9,7 @@
 import * as Fs from "node:fs"
 import * as FsPromises from "node:fs/promises"
 import * as Path from "node:path"
+import { realPathOfOwnDescriptor } from "../procfs/processes.js"
 import { accessAt, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"
 
 /** The server's secret paths: files by identity (`dev:ino`), directories by real path. */
@@ -120,7 +121,7 @@ export const readChecked = async (guard: ReadGuard, path: string, maxBytes: numb
   }
   try {
     const stats = await handle.stat()
-    const real = await FsPromises.readlink(`/proc/self/fd/${handle.fd}`)
+    const real = await realPathOfOwnDescriptor(handle.fd)
     const why = refusalAt(guard, real, stats)
     if (why !== undefined) return { _tag: "Refused", why }
     if (!stats.isFile()) return { _tag: "NotAFile" }

@@ -36,7 +36,7 @@ import type { Deliver, ReliableChannel } from "../remote/ReliableChannel.js"
 import type * as RS from "../remote/ReliableStream.js"
 import * as Registry from "../remote/Registry.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
-import * as WebSocketTransport from "../transport/WebSocketTransport.js"
+import * as WebSocketTransport from "../listeners/WebSocketTransport.js"
 import { DEFAULT_MAX_MESSAGE_BYTES, oversizedError } from "../wire/JsonRpc.js"
 import { writeEffect } from "../wire/writers.js"
 

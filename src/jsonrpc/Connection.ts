@@ -1,28 +1,16 @@
 /**
  * The per-connection service handlers use to talk back to their client
  * (push notifications), and the per-request one they use to defer work
- * until their response is written.
+ * until their response is written. What they send through it, typed by
+ * its Rpc, is made in clientMessages.ts.
  */
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import type * as Rpc from "effect/rpc/Rpc"
+import { type ClientNotify, type ClientRequest, encodeNotificationOf } from "./clientMessages.js"
 import type { FlowControl } from "./FlowControl.js"
-import type { WireError } from "../protocol/errors.js"
 import { Extension } from "../protocol/rpcs.js"
-import { encodeNotification, type OutgoingMessage } from "../wire/JsonRpc.js"
-import { codecOf } from "../wire/RpcCodecs.js"
-
-/**
- * A request of the server's that got no result: the client answered with an
- * error (`error`), its answer did not match the method's schema, or the
- * connection ended (or the session was detached) before it answered.
- */
-export class ClientRequestFailed extends Data.TaggedError("ExecServer/ClientRequestFailed")<{
-  readonly reason: "answeredError" | "invalidAnswer" | "noClient"
-  readonly error?: WireError | undefined
-}> {}
+import type { OutgoingMessage } from "../wire/JsonRpc.js"
 
 /** A client connection as seen by a handler. */
 export interface ConnectionService {
@@ -41,15 +29,16 @@ export interface ConnectionService {
    * Sends the client a request and waits for its answer's `result` (an
    * error answer, or the connection's end, fails). Not bounded in time:
    * the caller sets its own timeout, whose interruption forgets the request.
+   * Typed by its Rpc through `requestOf` (clientMessages.ts).
    */
-  readonly request: (method: string, params: unknown) => Effect.Effect<unknown, ClientRequestFailed>
+  readonly request: ClientRequest
   /**
    * Sends `rpc`'s notification (a `ServerNotificationRpcs` member), encoded
    * with its payload schema; an `Extension` the client did not ask for is
    * neither encoded nor sent. What sends a notification calls this, and
    * knows nothing of who asked.
    */
-  readonly notify: <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>) => void
+  readonly notify: ClientNotify
   /** The extension notifications the client asked for (`initialize`'s `notifications`), filled by the handshake. */
   readonly extensions: Set<string>
 }
@@ -57,39 +46,14 @@ export interface ConnectionService {
 /** The connection a handler is serving. */
 export class Connection extends Context.Service<Connection, ConnectionService>()("effect-exec-server/Connection") {}
 
-/**
- * Serializes a notification with its Rpc's payload schema. Encoding a value
- * of the schema's own type cannot fail, so a failure is a defect.
- */
-export const encodeNotificationOf = <R extends Rpc.Any>(rpc: R, payload: Rpc.Payload<R>): string =>
-  encodeNotification(
-    rpc._tag,
-    Result.getOrThrowWith(codecOf(rpc as unknown as Rpc.AnyWithProps).encodePayload(payload), (error) => error)
-  )
-
 /** `ConnectionService.notify` over `send`, for a connection whose client asked for `extensions`. */
 export const notifier = (
   send: (message: OutgoingMessage) => void,
   extensions: ReadonlySet<string>
-): ConnectionService["notify"] =>
+): ClientNotify =>
 (rpc, payload) => {
   if (Context.get((rpc as unknown as Rpc.AnyWithProps).annotations, Extension) && !extensions.has(rpc._tag)) return
   send(encodeNotificationOf(rpc, payload))
-}
-
-/** Sends a request of `rpc` (a `ServerRequestRpcs` member) through `request`, and decodes its result with the Rpc's schema. */
-export const requestOf = <R extends Rpc.Any>(
-  request: ConnectionService["request"],
-  rpc: R,
-  payload: Rpc.Payload<R>
-): Effect.Effect<Rpc.Success<R>, ClientRequestFailed> => {
-  const codec = codecOf(rpc as unknown as Rpc.AnyWithProps)
-  const params = Result.getOrThrowWith(codec.encodePayload(payload), (error) => error)
-  return Effect.flatMap(request(rpc._tag, params), (result) =>
-    Result.match(codec.decodeSuccess(result), {
-      onFailure: (error) => Effect.fail(new ClientRequestFailed({ reason: "invalidAnswer", error: { code: -32602, message: error.message } })),
-      onSuccess: (value) => Effect.succeed(value as Rpc.Success<R>)
-    }))
 }
 
 /** A request's hold on its own response, as its handler sees it. */

@@ -1,8 +1,9 @@
 /**
  * The server's side of the transport contract (`wire/FrameTransport.ts`,
  * the one both ends implement): what a server's connection says besides,
- * and a `ServerTransport` that accepts connections. `serveConnection` and
- * the server consume them and know nothing else of the transports.
+ * and a listener (`ServerTransport`) that accepts connections.
+ * `serveConnection` and the server consume them and know nothing else of
+ * the listeners.
  */
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"

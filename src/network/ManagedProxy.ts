@@ -12,7 +12,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Duplex } from "node:stream"
-import { type ClientRequestFailed, type ConnectionService, requestOf } from "../jsonrpc/Connection.js"
+import { type ClientNotify, type ClientRequestFailed, requestOf } from "../jsonrpc/clientMessages.js"
 import * as Metrics from "../observability/metrics.js"
 import type { NetworkProxyLaunch, PolicyDecisionNotification } from "../protocol/networkSchema.js"
 import { NetworkPolicyDecision, NetworkPolicyRequest } from "../protocol/rpcs.js"
@@ -44,7 +44,7 @@ export const HostResolver = Context.Reference<{ readonly resolve: (host: string)
 /** The session's client, as a process's proxy reaches it (nobody while the session is detached). */
 export interface ProxyClient {
   /** Sends a notification (`ConnectionService.notify` of the session's connection). */
-  readonly notify: ConnectionService["notify"]
+  readonly notify: ClientNotify
   /** Sends a request of the server's; fails when there is no client or it answers an error. */
   readonly request: (method: string, params: unknown) => Effect.Effect<unknown, ClientRequestFailed>
 }

@@ -21,7 +21,8 @@ import type { Interceptor } from "./credentials/interception.js"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
 import type { ProxyCredential } from "./proxyCredential.js"
 import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
-import { isServerListener as servedByThisProcess, type Transport } from "./serverListeners.js"
+import type { IpProtocol } from "../procfs/socketTable.js"
+import { isServerListener as servedByThisProcess } from "./serverListeners.js"
 import { holdUpstream, type UpstreamOwner } from "../sandbox/proxiedConnections.js"
 
 /** How a request reaches the proxy (the reference's `protocol`). */
@@ -70,7 +71,7 @@ export interface DecideOptions {
    * default): never connected to, whatever the rules say. A test whose
    * targets listen in its own process gives another.
    */
-  readonly isServerListener?: ((address: string, port: number, transport: Transport) => boolean) | undefined
+  readonly isServerListener?: ((address: string, port: number, protocol: IpProtocol) => boolean) | undefined
   /** The process the proxy serves: its upstream connections are registered for the own-server refusal (sandbox/proxiedConnections.ts). */
   readonly owner?: UpstreamOwner | undefined
   /**
@@ -221,8 +222,8 @@ export const evaluate = (options: DecideOptions, request: ProxyRequest): Effect.
     }
     // Whatever allowed it: the server's own listeners would take the proxy's connection for the server's.
     const isServerListener = options.isServerListener ?? servedByThisProcess
-    const transport = request.protocol === "socks5_udp" ? "udp" : "tcp"
-    if (addresses.some((address) => isServerListener(address, request.port, transport))) {
+    const ipProtocol = request.protocol === "socks5_udp" ? "udp" : "tcp"
+    if (addresses.some((address) => isServerListener(address, request.port, ipProtocol))) {
       return yield* refuse("baseline_policy", SERVER_LISTENER.reason, SERVER_LISTENER)
     }
     // The reference reports a client's allow as overriding the baseline's not_allowed.

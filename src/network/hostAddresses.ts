@@ -7,7 +7,7 @@
  * (serverListeners.ts, which takes a reading up to a second old).
  */
 import * as Os from "node:os"
-import { canonicalAddress } from "../sandbox/socketTable.js"
+import { canonicalAddress } from "../procfs/socketTable.js"
 
 let last: { readonly at: number; readonly addresses: ReadonlySet<string> } | undefined
 

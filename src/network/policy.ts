@@ -10,7 +10,7 @@
  * those: the proxy resolves, connects and reports.
  */
 import * as Net from "node:net"
-import { canonicalAddress } from "../sandbox/socketTable.js"
+import { canonicalAddress } from "../procfs/socketTable.js"
 import { hostAddresses } from "./hostAddresses.js"
 import { ipv6Bytes } from "./ipBytes.js"
 

@@ -13,7 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import type { ClientRequestFailed } from "../jsonrpc/Connection.js"
+import type { ClientRequestFailed } from "../jsonrpc/clientMessages.js"
 import type { NetworkProtocol, PolicyRequestParams, PolicyRequestResult } from "../protocol/networkSchema.js"
 import type { ClientAnswer } from "./HttpProxy.js"
 

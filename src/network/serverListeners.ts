@@ -17,13 +17,11 @@
  * What cannot be read is taken for ours (fail closed).
  */
 import * as Net from "node:net"
-import { directoryEntries, linkTarget } from "../sandbox/procfs.js"
-import { canonicalAddress, socketRows, TCP_LISTEN } from "../sandbox/socketTable.js"
+import { descriptorsOf, socketInodeOf } from "../procfs/processes.js"
+import { canonicalAddress, type IpProtocol, socketRows, TCP_LISTEN } from "../procfs/socketTable.js"
 import { hostAddresses } from "./hostAddresses.js"
 import { ipv6Bytes } from "./ipBytes.js"
 
-/** Which sockets a destination could reach: TCP's listeners (CONNECT, a forwarded request) or UDP's (a SOCKS5 datagram). */
-export type Transport = "tcp" | "udp"
 
 const UNSPECIFIED = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")])
 
@@ -61,24 +59,25 @@ export const isLocalDestination = (address: string): boolean => {
 
 /** The inodes of the sockets this process holds. */
 const ownSocketInodes = (): Set<string> | undefined => {
-  const fds = directoryEntries("/proc/self/fd")
-  if (fds.length === 0) return undefined
+  const fds = descriptorsOf("self")
+  if (fds === false || fds.length === 0) return undefined
   const inodes = new Set<string>()
   for (const fd of fds) {
-    const match = /^socket:\[(\d+)\]$/.exec(linkTarget(`/proc/self/fd/${fd}`) ?? "")
-    if (match !== null) inodes.add(match[1]!)
+    const inode = socketInodeOf(fd.target)
+    if (inode !== undefined) inodes.add(inode)
   }
   return inodes
 }
 
 /**
- * Whether connecting to `address:port` over `transport` may reach a socket
- * of this process. Only a local destination is looked up.
+ * Whether connecting to `address:port` over `protocol` may reach a socket
+ * of this process: TCP's listeners (CONNECT, a forwarded request) or UDP's
+ * (a SOCKS5 datagram). Only a local destination is looked up.
  */
-export const isServerListener = (address: string, port: number, transport: Transport): boolean => {
+export const isServerListener = (address: string, port: number, protocol: IpProtocol): boolean => {
   if (Net.isIP(address.split("%")[0]!) === 0 || !isLocalDestination(address)) return false
   const destination = destinationKey(address)!
-  const rows = socketRows(transport, (key) => key.localPort === port && (transport === "udp" || key.state === TCP_LISTEN), true)
+  const rows = socketRows(protocol, (key) => key.localPort === port && (protocol === "udp" || key.state === TCP_LISTEN), true)
   if (rows === undefined) return true
   // A wildcard-bound socket serves every local address; an unspecified destination reaches any of them.
   const candidates = rows.filter((row) =>

@@ -9,6 +9,7 @@ import { InternalError, internalErrorFrom, SpawnNotFound } from "../protocol/err
 import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
 import { childNeedsCloser, closerArgv, terminalOpened } from "./inheritedDescriptors.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
+import { descriptorTarget, stateOf } from "../procfs/processes.js"
 import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
@@ -63,11 +64,7 @@ const loadNodePty = (): typeof NodePty | InternalError => {
 const slavePathOf = (terminal: NodePty.IPty): string | undefined => {
   const ptsName = (terminal as NodePty.IPty & { readonly ptsName?: unknown }).ptsName
   if (typeof ptsName === "string" && ptsName.startsWith("/dev/")) return ptsName
-  try {
-    return Fs.readlinkSync(`/proc/${terminal.pid}/fd/0`)
-  } catch {
-    return undefined
-  }
+  return descriptorTarget(terminal.pid, 0)
 }
 
 /**
@@ -123,12 +120,8 @@ const DRAIN_QUIET_TICKS = 3
 
 /** False once the process is gone or a zombie. */
 const isRunning = (pid: number): boolean => {
-  try {
-    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
-  } catch {
-    return false
-  }
+  const state = stateOf(pid)
+  return state !== undefined && state !== "Z"
 }
 
 /** Builds the PTY spawner. */

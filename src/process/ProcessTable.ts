@@ -23,7 +23,7 @@ import {
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
-import { ClientRequestFailed } from "../jsonrpc/Connection.js"
+import { ClientRequestFailed } from "../jsonrpc/clientMessages.js"
 import type { ProcessInfo } from "../protocol/schema.js"
 import { Spawner } from "./ChildProcess.js"
 import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"

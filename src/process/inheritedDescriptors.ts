@@ -29,6 +29,7 @@
  */
 import * as Fs from "node:fs"
 import { nativeAddon } from "../native/addon.js"
+import { ownDescriptorFlags } from "../procfs/processes.js"
 
 /** The closer's interpreter: perl-base is an essential package on Debian (the sandbox shim's too). */
 const CLOSER_INTERPRETER = "/usr/bin/perl"
@@ -47,26 +48,8 @@ export const CLOSER_SCRIPT = `if(opendir(my $d,"/proc/self/fd")){my $o=fileno $d
 const O_CLOEXEC = 0o2000000
 
 /** Descriptors from 3 on that a child would get: those without close-on-exec, by /proc/self/fdinfo. */
-export const descriptorsWithoutCloseOnExec = (): Array<number> => {
-  let names: Array<string>
-  try {
-    names = Fs.readdirSync("/proc/self/fd")
-  } catch {
-    return []
-  }
-  const open: Array<number> = []
-  for (const name of names) {
-    const fd = Number(name)
-    if (!(fd > 2)) continue
-    try {
-      const flags = /^flags:\s*([0-7]+)$/m.exec(Fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1]
-      if (flags !== undefined && (parseInt(flags, 8) & O_CLOEXEC) === 0) open.push(fd)
-    } catch {
-      // Closed meanwhile (the listing's own descriptor).
-    }
-  }
-  return open
-}
+export const descriptorsWithoutCloseOnExec = (): Array<number> =>
+  ownDescriptorFlags().filter(({ fd, flags }) => fd > 2 && (flags & O_CLOEXEC) === 0).map(({ fd }) => fd)
 
 /** Node's IPC channel to a parent that forked this process, which this process uses and its children never get. */
 const ipcChannelFd = (): number | undefined => {

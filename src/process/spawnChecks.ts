@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { ownLimits } from "../procfs/processes.js"
 import { errnoOf, InternalError, internalErrorFrom, SpawnNotFound } from "../protocol/errors.js"
 
 /** Fails with -32603 unless `cwd` is an existing directory: SpawnNotFound when it does not exist, else the errno (ENOTDIR, EACCES, ...). */
@@ -132,12 +133,7 @@ const MAX_ARG_SPACE = 6 * 1024 * 1024
 let stackLimit: number | null | undefined
 const softStackLimit = (): number | undefined => {
   if (stackLimit === undefined) {
-    try {
-      const line = /^Max stack size\s+(\S+)/m.exec(Fs.readFileSync("/proc/self/limits", "utf8"))
-      stackLimit = line === null || line[1] === "unlimited" ? null : Number(line[1])
-    } catch {
-      stackLimit = null
-    }
+    stackLimit = ownLimits()?.get("Max stack size") ?? null
   }
   return stackLimit ?? undefined
 }

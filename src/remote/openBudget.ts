@@ -9,6 +9,7 @@
  * makes up a new reply subject for each open is one sender per open, so
  * the cap on streams and the deadline to initialize still bound it.
  */
+import { makeKeyedBuckets } from "../rateLimit/tokenBucket.js"
 
 /** Opens one sender may make at once (the executor's stream cap twice over). */
 export const OPEN_BURST = 256
@@ -30,19 +31,5 @@ export interface OpenBudget {
   readonly take: (sender: string) => boolean
 }
 
-export const makeOpenBudget = (now: () => number = Date.now): OpenBudget => {
-  const buckets = new Map<string, { tokens: number; at: number }>()
-  return {
-    take: (sender) => {
-      const time = now()
-      const last = buckets.get(sender)
-      const tokens = last === undefined ? OPEN_BURST : Math.min(OPEN_BURST, last.tokens + (time - last.at) / 1000 * OPENS_PER_SECOND)
-      // Seen last goes last: the first in the map is the longest unseen.
-      buckets.delete(sender)
-      if (buckets.size >= MAX_SENDERS) buckets.delete(buckets.keys().next().value!)
-      const allowed = tokens >= 1
-      buckets.set(sender, { tokens: allowed ? tokens - 1 : tokens, at: time })
-      return allowed
-    }
-  }
-}
+export const makeOpenBudget = (now: () => number = Date.now): OpenBudget =>
+  makeKeyedBuckets({ burst: OPEN_BURST, perSecond: OPENS_PER_SECOND, maxKeys: MAX_SENDERS }, now)

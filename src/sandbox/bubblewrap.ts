@@ -30,7 +30,7 @@ import * as Path from "node:path"
 import { spawnSync } from "node:child_process"
 import { withoutInherited } from "../process/inheritedDescriptors.js"
 import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandbox } from "./policy.js"
-import { childrenOf, linkTarget } from "./procfs.js"
+import { childrenOf, linkTarget, statusOf } from "../procfs/processes.js"
 import { type BridgeFilter, bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"
 import { type NamespaceTools, type RelayTarget, transparentArgs, transparentOptions, transparentPrelude } from "./transparentTcp.js"
 
@@ -359,13 +359,8 @@ const probeRun = (argv: ReadonlyArray<string>): { readonly reason: string; reado
 
 /** The pid a process has in the innermost PID namespace it belongs to. */
 const innerPidOf = (pid: number): number | undefined => {
-  try {
-    const line = /^NSpid:\s+(.*)$/m.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"))
-    const pids = line?.[1]?.trim().split(/\s+/)
-    return pids === undefined ? undefined : Number(pids[pids.length - 1])
-  } catch {
-    return undefined
-  }
+  const pids = statusOf(pid)?.get("NSpid")?.split(/\s+/)
+  return pids === undefined ? undefined : Number(pids[pids.length - 1])
 }
 
 /**

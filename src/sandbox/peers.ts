@@ -15,10 +15,9 @@
  * taken for the process the proxy serves (proxiedConnections.ts), and
  * refused when that one is sandboxed (issue 67).
  */
-import * as Fs from "node:fs"
 import { upstreamOwnerOf } from "./proxiedConnections.js"
-import { childrenOf, directoryEntries, linkTarget } from "./procfs.js"
-import { canonicalAddress, type RowEnd, socketRows } from "./socketTable.js"
+import { childrenOf, descriptorsOf, pidNamespaceOf, processIds, statusOf, threadsOf } from "../procfs/processes.js"
+import { canonicalAddress, type RowEnd, socketRows } from "../procfs/socketTable.js"
 
 /** The two ends of an accepted TCP connection, as Node reports them. */
 export interface TcpEnds {
@@ -35,20 +34,10 @@ const inodeOf = (local: RowEnd, remote: RowEnd): string | undefined =>
     row.remote.port === remote.port
   )?.inode
 
-/** The names in a directory; `false` when it cannot be read for a reason other than its being gone. */
-const entriesOrDenied = (path: string): ReadonlyArray<string> | false => {
-  try {
-    return Fs.readdirSync(path)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    return code === "ENOENT" || code === "ESRCH" ? [] : false
-  }
-}
-
-/** Whether the descriptor table at `fdDirectory` holds `link`; undefined when it cannot be read. */
-const tableHolds = (fdDirectory: string, link: string): boolean | undefined => {
-  const fds = entriesOrDenied(fdDirectory)
-  return fds === false ? undefined : fds.some((fd) => linkTarget(`${fdDirectory}/${fd}`) === link)
+/** Whether the descriptor table of `pid` (of its thread `thread`) holds `link`; undefined when it cannot be read. */
+const tableHolds = (link: string, pid: number, thread?: string): boolean | undefined => {
+  const fds = descriptorsOf(pid, thread)
+  return fds === false ? undefined : fds.some((fd) => fd.target === link)
 }
 
 /**
@@ -58,11 +47,11 @@ const tableHolds = (fdDirectory: string, link: string): boolean | undefined => {
  * filter forbids it in our sandboxes; this holds without it).
  */
 const anyThreadHolds = (pid: number, link: string): boolean | undefined => {
-  const tasks = entriesOrDenied(`/proc/${pid}/task`)
+  const tasks = threadsOf(pid)
   if (tasks === false) return undefined
   let unreadable = false
   for (const task of tasks) {
-    const held = tableHolds(`/proc/${pid}/task/${task}/fd`, link)
+    const held = tableHolds(link, pid, task)
     if (held === true) return true
     if (held === undefined) unreadable = true
   }
@@ -71,11 +60,11 @@ const anyThreadHolds = (pid: number, link: string): boolean | undefined => {
 
 /** This process's descendants in a PID namespace other than its own: its sandboxes, in whatever network namespace they are now. */
 const sandboxedDescendants = (): Array<number> => {
-  const ownPid = linkTarget("/proc/self/ns/pid")
+  const ownPid = pidNamespaceOf("self")
   const found: Array<number> = []
   const pending = childrenOf(process.pid)
   for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
-    if (linkTarget(`/proc/${pid}/ns/pid`) !== ownPid) found.push(pid)
+    if (pidNamespaceOf(pid) !== ownPid) found.push(pid)
     pending.push(...childrenOf(pid))
   }
   return found
@@ -87,14 +76,10 @@ const sandboxedDescendants = (): Array<number> => {
  * no_new_privs, none of which a process can undo.
  */
 const isConfined = (pid: number): boolean => {
-  if (linkTarget(`/proc/${pid}/ns/pid`) === linkTarget("/proc/self/ns/pid")) return false
-  let status: string
-  try {
-    status = Fs.readFileSync(`/proc/${pid}/status`, "latin1")
-  } catch {
-    return false
-  }
-  return /^Seccomp:\s*2$/m.test(status) && /^NoNewPrivs:\s*1$/m.test(status)
+  if (pidNamespaceOf(pid) === pidNamespaceOf("self")) return false
+  const status = statusOf(pid)
+  // Seccomp 2: a filter (1 would be strict mode).
+  return status?.get("Seccomp") === "2" && status.get("NoNewPrivs") === "1"
 }
 
 /**
@@ -148,9 +133,9 @@ export const peerRefusal = (ends: TcpEnds, check: PeerCheck): string | undefined
   // hold its socket). Newest first: a client is most often younger than the
   // host's daemons. Only a process's main table is read here: a holder hidden
   // in a thread's own table is not found, and not finding one refuses.
-  const pids = directoryEntries("/proc").map(Number).filter((pid) => Number.isInteger(pid) && !searched.has(pid))
+  const pids = processIds().filter((pid) => !searched.has(pid))
   for (const pid of pids.sort((a, b) => b - a)) {
-    if (tableHolds(`/proc/${pid}/fd`, link) !== true) continue
+    if (tableHolds(link, pid) !== true) continue
     return isConfined(pid) ? `the peer is a sandboxed process (pid ${pid}: a seccomp filter, no_new_privs, another PID namespace)` : undefined
   }
   return "no process this server can see holds the peer's end of the connection (passed in flight, or another user's)"

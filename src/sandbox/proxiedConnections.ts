@@ -10,7 +10,7 @@
  * read it without loading the proxies.
  */
 import type * as Net from "node:net"
-import { canonicalAddress } from "./socketTable.js"
+import { canonicalAddress } from "../procfs/socketTable.js"
 
 /** The process a proxy's upstream connection serves. */
 export interface UpstreamOwner {

@@ -34,6 +34,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
 import { childNeedsCloser } from "../process/inheritedDescriptors.js"
+import { descriptorPath } from "../procfs/processes.js"
 
 /** What the filter refuses besides vsock, io_uring, the keyrings and leaving a namespace or descriptor table. */
 export interface SeccompOptions {
@@ -266,7 +267,7 @@ export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
   // The helper must not keep the server's event loop alive.
   holder.unref()
   const pid = holder.pid
-  const result = { paths: fds.map((_, index) => `/proc/${pid}/fd/${index + 3}`), gone: () => exited, holder }
+  const result = { paths: fds.map((_, index) => descriptorPath(pid, index + 3)), gone: () => exited, holder }
   holders.set(key, result)
   return result
 }

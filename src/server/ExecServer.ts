@@ -1,5 +1,5 @@
 /**
- * The exec-server: serves every connection a transport accepts, each with
+ * The exec-server: serves every connection a listener accepts, each with
  * its own handshake, session and scope.
  */
 import * as FileSystem from "effect/FileSystem"
@@ -43,7 +43,7 @@ import { SessionStore } from "./SessionStore.js"
 import * as SessionStoreModule from "./SessionStore.js"
 
 /**
- * What the server needs besides a transport. Every one is always there: a
+ * What the server needs besides a listener. Every one is always there: a
  * composition that does without a feature provides its inert Layer
  * (`Sandbox.layerUnavailable`, `SandboxedFs.layerUnavailable`,
  * `ProcessReaper.layerNone`, `HttpRequests.layerUnavailable`), as
@@ -219,7 +219,7 @@ export const serveClient = (
   })
 
 /**
- * Serves every connection of the stream or transport with `surface`, each a
+ * Serves every connection of the stream or listener with `surface`, each a
  * fiber of its own, until no more can come and they have all closed. The
  * server's own connections are served by `run`; an application on top of
  * the server serves its own (the web console's) with this.
@@ -233,7 +233,7 @@ export const serveAll = <E>(
     const messagePool = new MessagePool()
     const deadlines = yield* makeHandshakeDeadlines
     // Each connection is a fiber of this group, forked as it is accepted:
-    // from the transport's callback where it has one (`accept`), which spares
+    // from the listener's callback where it has one (`accept`), which spares
     // the queue's take and the stream's steps per connection (about 30 KB of
     // a short connection's 300 with the FiberSet this was).
     const served = makeFiberGroup(Effect.runForkWith(yield* Effect.context<ServerServices>()))
@@ -248,10 +248,10 @@ export const serveAll = <E>(
     yield* served.awaitEmpty
   }).pipe(Effect.scoped)
 
-/** Serves every connection of the transport, until it stops accepting and they have all closed. */
+/** Serves every connection of the listener (`ServerTransport`), until it stops accepting and they have all closed. */
 export const run: Effect.Effect<void, TransportError, ServerTransport | ServerServices> = Effect.gen(function*() {
-  const transport = yield* ServerTransport
-  yield* serveAll(transport, yield* protocolSurface)
+  const listener = yield* ServerTransport
+  yield* serveAll(listener, yield* protocolSurface)
 })
 
 /** The bubblewrap sandbox with the operator's policy from the config. */
@@ -272,7 +272,7 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
 )
 
 /**
- * Everything the server needs but its config and transport: the session
+ * Everything the server needs but its config and listener: the session
  * store, the Node spawners, the in-memory output buffer and Node's
  * filesystem, and the reaper that kills the process groups if the server
  * dies hard.

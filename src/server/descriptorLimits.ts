@@ -3,7 +3,7 @@
  * from this process's open-file limit. Apart from ServerConfig so that the
  * flag declarations (ServerFlags.ts) can use them without a cycle.
  */
-import { readFileSync } from "node:fs"
+import { ownLimits, parseLimits } from "../procfs/processes.js"
 import { availableParallelism } from "node:os"
 
 /**
@@ -12,18 +12,8 @@ import { availableParallelism } from "node:os"
  * limit to the hard one). Undefined where that file cannot be read (not
  * Linux) or says `unlimited`.
  */
-export const openFileLimit = (limits?: string): number | undefined => {
-  let text = limits
-  if (text === undefined) {
-    try {
-      text = readFileSync("/proc/self/limits", "utf8")
-    } catch {
-      return undefined
-    }
-  }
-  const match = /^Max open files\s+(\d+)/m.exec(text)
-  return match === null ? undefined : Number(match[1])
-}
+export const openFileLimit = (limits?: string): number | undefined =>
+  (limits === undefined ? ownLimits() : parseLimits(limits))?.get("Max open files")
 
 /**
  * Live processes and sessions per CPU at most, by default: a server open to

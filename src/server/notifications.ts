@@ -8,7 +8,7 @@
 import { nativeAddon } from "../native/addon.js"
 import type { ProcessEvent } from "../process/ProcessActor.js"
 import { ProcessClosed, ProcessExited } from "../protocol/rpcs.js"
-import { encodeNotificationOf } from "../jsonrpc/Connection.js"
+import { encodeNotificationOf } from "../jsonrpc/clientMessages.js"
 import type { OutgoingMessage } from "../wire/JsonRpc.js"
 
 const STREAM_PART = {

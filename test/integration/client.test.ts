@@ -10,7 +10,7 @@ import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as Transport from "../../src/jsonrpc/Transport.js"
-import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
+import * as WebSocketTransport from "../../src/listeners/WebSocketTransport.js"
 import { startWebSocketServer } from "../support/WebSocketServer.js"
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()

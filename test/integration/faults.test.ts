@@ -16,7 +16,7 @@ import { eventually, isAlive, pipeProcess, ptyProcess, type StdioServer, useStdi
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 import { rssOf } from "../support/procfs.js"
 import { collectGarbage, INSPECTED } from "../support/inspector.js"
-import { STDOUT_STALL_MS } from "../../src/transport/StdioTransport.js"
+import { STDOUT_STALL_MS } from "../../src/listeners/StdioTransport.js"
 
 const startServer = useStdioServers()
 const startWebSocketServer = useWebSocketServers()

@@ -12,7 +12,7 @@ import { describe, expect, it, vi } from "vitest"
 import { WebSocket } from "ws"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
-import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
+import * as WebSocketTransport from "../../src/listeners/WebSocketTransport.js"
 
 const gate = vi.hoisted(() => ({
   hold: false,

@@ -1,6 +1,6 @@
 /**
  * The folders of src/ import one way (docs/ARCHITECTURE.md): protocol/ and
- * wire/ at the bottom, the client beside the server, transports below the
+ * wire/ at the bottom, the client beside the server, listeners above the
  * server, the command line on top.
  */
 import { describe, expect, it } from "vitest"
@@ -43,34 +43,42 @@ const importGraph = (): { readonly graph: Map<string, Set<string>>; readonly mod
   return { graph, modules }
 }
 
+/** The shared pieces at the bottom, beside protocol/: they import nothing of src/, and any folder may import them. */
+const SHARED = ["procfs", "rateLimit"]
+
 describe("the import graph of src/", () => {
   const { graph, modules } = importGraph()
-  const importsOf = (folder: string) => [...(graph.get(folder) ?? [])].sort()
+  /** The folders `folder` imports, but the shared pieces at the bottom. */
+  const importsOf = (folder: string) => [...(graph.get(folder) ?? [])].filter((target) => !SHARED.includes(target)).sort()
 
   it("has protocol/ at the bottom and wire/ on it alone", () => {
     expect(importsOf("protocol")).toEqual([])
     expect(importsOf("wire")).toEqual(["protocol"])
   })
 
+  it("has the shared pieces at the bottom too: procfs/ (reading /proc) and rateLimit/ (the token bucket) import nothing of src/", () => {
+    for (const folder of SHARED) expect([...(graph.get(folder) ?? [])], `${folder} imports`).toEqual([])
+  })
+
   it("has the client beside the server: it imports only protocol/ and wire/", () => {
     expect(importsOf("client")).toEqual(["protocol", "wire"])
   })
 
-  it("has the remote transport on protocol/, wire/, the transport contract (jsonrpc/), the client's connector types, the listeners' bearer check and log budget, the release of oversized messages' memory, and the server knowing nothing of it", () => {
-    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client", "transport", "observability", "native"].includes(folder))).toEqual([])
+  it("has remote/ (a listener and a connector over NATS) on protocol/, wire/, the transport contract (jsonrpc/), the client's connector types, the listeners' bearer check and log budget, the release of oversized messages' memory, and the server knowing nothing of it", () => {
+    expect(importsOf("remote").filter((folder) => !["protocol", "wire", "jsonrpc", "client", "listeners", "observability", "native"].includes(folder))).toEqual([])
     // Of native/, only what gives back the memory of oversized messages, as the WebSocket listener does.
     expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("native/"))).toEqual(["native/oversizedMemory.js"])
     // Of observability/, only the listeners' budget of log lines (no metrics, no tracing).
     expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("observability/"))).toEqual(["observability/logBudget.js"])
-    // The executor takes the WebSocket listener's auth: that one module of transport/, nothing else of it.
-    expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/bearerAuth.js"])
-    for (const folder of ["server", "jsonrpc", "process", "fs", "http", "transport", "client"]) {
+    // The executor takes the WebSocket listener's auth: that one module of listeners/, nothing else of it.
+    expect([...(modules.get("remote") ?? [])].filter((module) => module.startsWith("listeners/"))).toEqual(["listeners/bearerAuth.js"])
+    for (const folder of ["server", "jsonrpc", "process", "fs", "http", "listeners", "client"]) {
       expect(importsOf(folder).includes("remote"), `${folder} imports remote/`).toBe(false)
     }
   })
 
-  it("has the gateway on the WebSocket transport and remote/: no server/ (it runs no JSON-RPC) and no client/; only the command line imports it", () => {
-    expect(importsOf("gateway")).toEqual(["jsonrpc", "observability", "remote", "sandbox", "transport", "wire"])
+  it("has the gateway on the WebSocket listener and remote/: no server/ (it runs no JSON-RPC) and no client/; only the command line imports it", () => {
+    expect(importsOf("gateway")).toEqual(["jsonrpc", "listeners", "observability", "remote", "sandbox", "wire"])
     // Of sandbox/, only the service its listener requires (the gateway's refuses peers confined in anyone's sandbox).
     expect([...(modules.get("gateway") ?? [])].filter((module) => module.startsWith("sandbox/"))).toEqual(["sandbox/Sandbox.js"])
     for (const [folder, targets] of graph) {
@@ -78,15 +86,22 @@ describe("the import graph of src/", () => {
     }
   })
 
-  it("has transports above the server: server/ imports no transport/, client/ or cli/", () => {
-    expect(importsOf("server").filter((folder) => ["transport", "client", "cli"].includes(folder))).toEqual([])
+  it("has the domain below the server talk to its client through clientMessages alone: no other module of jsonrpc/ (the connection's machinery)", () => {
+    for (const folder of ["process", "network", "fs", "http", "sandbox", "capabilities", "codexConfig", "observability", "native", "procfs", "rateLimit"]) {
+      const imported = [...(modules.get(folder) ?? [])].filter((module) => module.startsWith("jsonrpc/"))
+      expect(imported.filter((module) => module !== "jsonrpc/clientMessages.js"), `${folder} imports`).toEqual([])
+    }
+  })
+
+  it("has the listeners above the server: server/ imports no listeners/, client/ or cli/", () => {
+    expect(importsOf("server").filter((folder) => ["listeners", "client", "cli"].includes(folder))).toEqual([])
   })
 
   it("has the web console on top of the server: no folder below it imports console/, and it reaches the listener only through its Mount", () => {
     for (const [folder, targets] of graph) {
       if (!["(root)", "cli"].includes(folder)) expect(targets.has("console"), `${folder} imports console/`).toBe(false)
     }
-    expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("transport/"))).toEqual(["transport/webSocketOptions.js"])
+    expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("listeners/"))).toEqual(["listeners/webSocketOptions.js"])
   })
 
   it("has no folder but the command line and the package entry import cli/, and none below the server import server/", () => {

@@ -37,8 +37,8 @@ describe("package entries", () => {
       const { files, packages } = importGraph(packageJson.exports[entry]!.default)
       const relative = [...files].map((file) => Path.relative(Path.join(packageRoot, "dist"), file))
       expect(relative.filter((file) => /^(server|process|sandbox|fs|testing|cli)\//.test(file))).toEqual([])
-      expect(relative).not.toContain("transport/WebSocketTransport.js")
-      expect(relative).not.toContain("transport/StdioTransport.js")
+      expect(relative).not.toContain("listeners/WebSocketTransport.js")
+      expect(relative).not.toContain("listeners/StdioTransport.js")
       expect([...packages]).not.toContain("node-pty")
     })
   }

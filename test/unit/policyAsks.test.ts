@@ -8,7 +8,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import * as TestClock from "effect/testing/TestClock"
-import { ClientRequestFailed } from "../../src/jsonrpc/Connection.js"
+import { ClientRequestFailed } from "../../src/jsonrpc/clientMessages.js"
 import { AskBudget, makeAsker, MAX_ASKS_PER_PROCESS } from "../../src/network/policyAsks.js"
 import type { PolicyRequestParams, PolicyRequestResult } from "../../src/protocol/networkSchema.js"
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Context, Effect, Layer, Result } from "effect"
-import { ClientRequestFailed } from "../../src/jsonrpc/Connection.js"
+import { ClientRequestFailed } from "../../src/jsonrpc/clientMessages.js"
 import { makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import type { ServerServices } from "../../src/server/ExecServer.js"
 import * as SandboxedFs from "../../src/fs/SandboxedFs.js"

@@ -15,8 +15,8 @@ import * as Stream from "effect/Stream"
 import { PassThrough } from "node:stream"
 import { makeHandoff } from "../../src/jsonrpc/Transport.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
-import * as StdioTransport from "../../src/transport/StdioTransport.js"
-import * as WebSocketTransport from "../../src/transport/WebSocketTransport.js"
+import * as StdioTransport from "../../src/listeners/StdioTransport.js"
+import * as WebSocketTransport from "../../src/listeners/WebSocketTransport.js"
 
 const listenerCounts = (input: PassThrough, output: PassThrough) => ({
   data: input.listenerCount("data"),

@@ -7,7 +7,7 @@ import fc from "fast-check"
 import { Base64Bytes } from "../../src/protocol/primitives.js"
 import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"
-import { encodeNotificationOf } from "../../src/jsonrpc/Connection.js"
+import { encodeNotificationOf } from "../../src/jsonrpc/clientMessages.js"
 import { nativeAddon as loadNativeAddon } from "../../src/native/addon.js"
 import { encodeOutput, writeBase64ViaString } from "../../src/server/notifications.js"
 

@@ -16,7 +16,8 @@ import { readsPath } from "../../fs/WorkerRpcs.js"
 import { accessAt, type Confinement, realPathOf, showsAnythingAt } from "../../sandbox/policy.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
 import { FsRpcs, MissingChanged, PathsChanged } from "../../protocol/rpcs.js"
-import { Connection, encodeNotificationOf } from "../../jsonrpc/Connection.js"
+import { encodeNotificationOf } from "../../jsonrpc/clientMessages.js"
+import { Connection } from "../../jsonrpc/Connection.js"
 import { makeMissingWatcher, type MissingWatcher } from "../../fs/MissingWatch.js"
 import {
   defaultPathWatchOptions,

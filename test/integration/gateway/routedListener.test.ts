@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Option, Queue, Result, Stream } from "effect"
 import { WebSocket } from "ws"
 import * as Sandbox from "../../../src/sandbox/Sandbox.js"
-import * as WebSocketTransport from "../../../src/transport/WebSocketTransport.js"
+import * as WebSocketTransport from "../../../src/listeners/WebSocketTransport.js"
 
 /** Opens a WebSocket, or says with which status it was refused. */
 const connect = (url: string) =>

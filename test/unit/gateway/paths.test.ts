@@ -5,7 +5,7 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { environmentOfPath, environmentPath } from "../../../src/gateway/Gateway.js"
-import { closeReason, MAX_CLOSE_REASON_BYTES } from "../../../src/transport/WebSocketTransport.js"
+import { closeReason, MAX_CLOSE_REASON_BYTES } from "../../../src/listeners/WebSocketTransport.js"
 
 describe("the gateway's paths", () => {
   it("/env/ID names environment ID, with or without a trailing slash", () => {

@@ -11,7 +11,7 @@ import * as Jose from "jose"
 import { createHash } from "node:crypto"
 import { decode } from "../../../src/remote/frames.js"
 import { bearerOfOpen, controlFrame, openRequest } from "../../../src/remote/NatsLink.js"
-import { asksForToken, bearerAuthProblem, bearerRefusal } from "../../../src/transport/bearerAuth.js"
+import { asksForToken, bearerAuthProblem, bearerRefusal } from "../../../src/listeners/bearerAuth.js"
 
 /** The payload of a frame as a client sends it. */
 const payloadOf = (frame: Uint8Array): Uint8Array => Result.getOrThrow(decode(frame)).payload

@@ -1,7 +1,7 @@
 /**
  * What the command line needs to know about a WebSocket address before any
  * socket exists: parsing `--listen ws://IP:PORT`, loopback checks, token
- * digests. Kept apart from the transport so that a stdio server never loads
+ * digests. Kept apart from the listener so that a stdio server never loads
  * `ws` and Node's HTTP stack.
  */
 import { createHash } from "node:crypto"

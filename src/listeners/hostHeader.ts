@@ -2,7 +2,7 @@
  * The `Host` check of the WebSocket listener, against DNS rebinding: a page
  * on an attacker's domain whose name resolves to 127.0.0.1 reaches the
  * listener with `Host: attacker.example`, so only the names the server is
- * known by are let in. Kept apart from the transport so that the command
+ * known by are let in. Kept apart from the listener so that the command
  * line can check `--allow-host` values without loading it.
  */
 import * as Net from "node:net"

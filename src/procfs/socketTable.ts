@@ -99,11 +99,14 @@ const tableLines = (table: string, stop: (fields: ReadonlyArray<string>) => bool
 /** How much of a table one read asks for: the kernel makes its rows a read at a time. */
 const READ_BYTES = 4096
 
+/** The IP protocol of a socket table (/proc/net/tcp, /proc/net/udp and their IPv6 twins). */
+export type IpProtocol = "tcp" | "udp"
+
 /** A table end's port: the hex after the colon. */
 const portOf = (hex: string): number => parseInt(hex.slice(hex.indexOf(":") + 1), 16)
 
 /**
- * The rows of the tables of one transport (IPv4's and IPv6's) that `keep`
+ * The rows of the tables of one IP protocol (IPv4's and IPv6's) that `keep`
  * keeps (all by default), or undefined when neither table could be read
  * (no /proc: nothing can be said). Only a kept row's addresses are read.
  * With `listenersOnly`, a TCP table is read only as far as its listeners
@@ -111,16 +114,16 @@ const portOf = (hex: string): number => parseInt(hex.slice(hex.indexOf(":") + 1)
  * (hundreds of thousands of buckets) is most of a read's cost.
  */
 export const socketRows = (
-  transport: "tcp" | "udp",
+  protocol: IpProtocol,
   keep: (key: RowKey) => boolean = () => true,
   listenersOnly = false
 ): ReadonlyArray<SocketRow> | undefined => {
   const rows: Array<SocketRow> = []
   let read = false
-  const stop = listenersOnly && transport === "tcp"
+  const stop = listenersOnly && protocol === "tcp"
     ? (fields: ReadonlyArray<string>) => fields[3] !== TCP_LISTEN && fields[3] !== TCP_SYN_RECV
     : () => false
-  for (const table of [`/proc/net/${transport}`, `/proc/net/${transport}6`]) {
+  for (const table of [`/proc/net/${protocol}`, `/proc/net/${protocol}6`]) {
     const lines = tableLines(table, stop)
     if (lines === undefined) continue
     read = true

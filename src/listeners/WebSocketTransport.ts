@@ -48,7 +48,7 @@ import type { RoutedConnection, UpgradeRoute, WebSocketListenOptions } from "./w
 export { refusalOf } from "./admission.js"
 
 /**
- * Listens in the current scope and returns the transport and its URL.
+ * Listens in the current scope and returns the listener (`transport`) and its URL.
  * Closing the scope stops accepting and closes every socket.
  */
 export const make = (
@@ -128,7 +128,7 @@ export const makeRouted = <A>(
         return [...offered].find((protocol) => secret === undefined || !protocol.startsWith(secret)) ?? false
       }
     })
-    /** Every socket, so that closing the transport never waits on a peer. */
+    /** Every socket, so that closing the listener never waits on a peer. */
     const sockets = new Set<Duplex>()
     /** Sockets that have not completed their upgrade yet, with the timer that closes them. */
     const upgrading = new Map<Duplex, NodeJS.Timeout>()
