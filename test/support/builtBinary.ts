@@ -1,7 +1,7 @@
 /**
  * Which test files run the built binary (dist/), and whether dist/ was built
  * from the sources as they are. A file runs the binary when it, or a file of
- * test/ it imports or names (a support module, a script it starts, a vitest
+ * test/ or scratch/ it imports or names (a support module, a script it starts, a vitest
  * configuration and the files beside it), holds a way to start it: a path
  * into dist/, the suite's server arguments (StdioServer's serverArgs), the
  * client's local server (its spawnLocal, localServerCommand or
@@ -26,15 +26,15 @@ const ROOT = Path.resolve(import.meta.dirname, "../..")
  */
 const STARTS_THE_BINARY = /(?:\.\.\/)+dist\/|["'`]\.?\/?dist\/|["'`]dist["'`], *["'`]|\bserverArgs\(|\blocalServerCommand\(|\blocalServerBin\b|\bspawnLocal\(|["'`]pack["'`]/
 
-/** The files of test/ a file imports or names (`../support/StdioServer.js`, `"test/support/suiteOutput/vitest.config.ts"`). */
-const REFERENCE = /["'`]((?:\.\.?\/)+[\w./-]+?\.(?:ts|js|mjs|cjs))["'`]|["'`](?:test\/)?(support\/[\w./-]+?\.(?:ts|js|mjs|cjs))["'`]/g
+/** The files of test/ and scratch/ a file imports or names (`../support/StdioServer.js`, `"test/support/suiteOutput/vitest.config.ts"`, `"../../scratch/codex-e2e/skills.sh"`). */
+const REFERENCE = /["'`]((?:\.\.?\/)+[\w./-]+?\.(?:ts|js|mjs|cjs|sh))["'`]|["'`](?:test\/)?(support\/[\w./-]+?\.(?:ts|js|mjs|cjs))["'`]/g
 
 const referencedFiles = (file: string, text: string): Array<string> =>
   Array.from(text.matchAll(REFERENCE), (match) => {
     const path = match[1] !== undefined ? Path.resolve(Path.dirname(file), match[1]) : Path.join(ROOT, "test", match[2]!)
     // Imports name the compiled `.js` of a `.ts` module.
     return path.endsWith(".js") && !Fs.existsSync(path) ? `${path.slice(0, -3)}.ts` : path
-  }).filter((path) => path.startsWith(Path.join(ROOT, "test") + Path.sep) && Fs.existsSync(path))
+  }).filter((path) => ["test", "scratch"].some((folder) => path.startsWith(Path.join(ROOT, folder) + Path.sep)) && Fs.existsSync(path))
     // A vitest configuration runs the files of its folder.
     .flatMap((path) =>
       Path.basename(path) === "vitest.config.ts"
