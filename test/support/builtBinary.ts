@@ -1,17 +1,18 @@
 /**
  * Which test files run the built binary (dist/), and whether dist/ was built
  * from the sources as they are. A file runs the binary when it, or a file of
- * test/ or scratch/ it imports or names (a support module, a script it starts, a vitest
- * configuration and the files beside it), holds a way to start it: a path
- * into dist/, the suite's server arguments (StdioServer's serverArgs), the
- * client's local server (its spawnLocal, localServerCommand or
- * localServerBin), `npm pack` (the tarball packs dist/). The reading is by module, not by
- * function: a file that imports StdioServer for `eventually` alone counts,
- * which costs it only the check below.
+ * test/ or scratch/ it imports or names (a support module, a script it
+ * starts, a vitest configuration and the files beside it), holds a way to
+ * start it: a path into dist/, the suite's server arguments (StdioServer's
+ * serverArgs), the client's local server (its spawnLocal,
+ * localServerCommand or localServerBin), `npm pack` (the tarball packs
+ * dist/). The reading is by module, not by function: a file that imports
+ * StdioServer for `eventually` alone counts, which costs it only the check
+ * below.
  *
- * vitest.config.ts runs the files that do not in a project of their own
- * (`all-in-process`), without the check: they import src/ and never need a
- * build.
+ * vitest.config.ts runs the files that do not in projects of their own
+ * (`all-unit`, `all-in-process`), without the check: they import src/ and
+ * never need a build.
  */
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
@@ -42,8 +43,11 @@ const referencedFiles = (file: string, text: string): Array<string> =>
         : [path]
     )
 
-/** Whether `file` (absolute) or a file of test/ it reaches starts the built binary. */
-// This file names dist/ to check it, and starts nothing.
+/**
+ * Whether `file` (absolute), or a file of test/ or scratch/ it reaches,
+ * starts the built binary. This file is not read: it names dist/ to check
+ * it, and starts nothing.
+ */
 export const runsTheBinary = (file: string, seen: Set<string> = new Set([import.meta.filename])): boolean => {
   if (seen.has(file)) return false
   seen.add(file)
