@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os"
 import { defineConfig } from "vitest/config"
+import { inProcessFiles } from "./test/support/builtBinary.js"
 import SummaryReporter from "./test/support/summaryReporter.js"
 
 /**
@@ -54,6 +55,30 @@ const ALONE = [
 ]
 
 /**
+ * The files that never start the built binary (dist/): they import src/
+ * (unit tests, and servers built from its Layers in this process), so they
+ * run on the sources as they are and need no build. The others' projects
+ * first check that dist/ is the build of the sources, and stop the run at
+ * once when it is not (test/support/builtBinary.ts says how files are told
+ * apart).
+ */
+const IN_PROCESS = inProcessFiles(["test/unit", "test/integration", "test/browser"]).filter((file) => !ALONE.includes(file))
+
+/**
+ * Of those, the unit tests: they share their workers' modules (`isolate:
+ * false`), so that a worker loads effect and the sources once rather than
+ * once per file (about 0.3 s of each file's start for effect alone, half of
+ * test/unit's CPU time). They start no servers, and each puts back what it
+ * changes of the process (its working directory, `gc`, spies, timers). A
+ * worker process still (not a thread: environmentInfo changes the working
+ * directory, which threads cannot).
+ */
+const UNIT = IN_PROCESS.filter((file) => file.startsWith("test/unit/"))
+
+/** Stops a run that would start a stale binary: `dist/ is older than src/: run npm run build`. */
+const FRESH_BUILD = ["./test/support/builtBinary.ts"]
+
+/**
  * Files side by side: one more than the cores, since most of a file's time
  * is spent waiting on the processes and sockets it starts.
  */
@@ -74,21 +99,28 @@ export default defineConfig({
     execArgv: ["--expose-gc"],
     maxWorkers: SIDE_BY_SIDE,
     projects: [
-      // Every test, with the addon where it is built (`--project 'all*'`: `all` side by side, `all-alone` after).
+      // Every test, with the addon where it is built (`--project 'all*'`: `all-unit`, `all-in-process` and `all` side by side, `all-alone` after).
+      { extends: true, test: { name: "all-unit", include: UNIT, isolate: false } },
+      { extends: true, test: { name: "all-in-process", include: IN_PROCESS.filter((file) => !UNIT.includes(file)) } },
       {
         extends: true,
-        test: { name: "all", include: ["test/**/*.test.ts"], exclude: ["test/smoke/**", ...ALONE] }
+        test: {
+          name: "all",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/smoke/**", ...ALONE, ...IN_PROCESS],
+          globalSetup: FRESH_BUILD
+        }
       },
       // One worker and the default group order: vitest runs these after every other group.
-      { extends: true, test: { name: "all-alone", include: ALONE, maxWorkers: 1 } },
+      { extends: true, test: { name: "all-alone", include: ALONE, maxWorkers: 1, globalSetup: FRESH_BUILD } },
       // The binary on another Node than the suite's, when one is given (`npm run test:other-node`, which .ci/run runs with Node 22).
       ...(process.env["EXEC_SERVER_SMOKE_NODE"] === undefined
         ? []
-        : [{ extends: true, test: { name: "other-node", include: ["test/smoke/**/*.test.ts"] } }]),
+        : [{ extends: true, test: { name: "other-node", include: ["test/smoke/**/*.test.ts"], globalSetup: FRESH_BUILD } }]),
       // `--project no-native`; its tests are named `|no-native| ...`.
       {
         extends: true,
-        test: { name: "no-native", include: WITHOUT_ADDON, env: { EXEC_SERVER_NATIVE: "0" } }
+        test: { name: "no-native", include: WITHOUT_ADDON, env: { EXEC_SERVER_NATIVE: "0" }, globalSetup: FRESH_BUILD }
       }
     ]
   }

@@ -1,27 +1,29 @@
 /**
- * `fs/watchMissing` and `fs/missingChanged` against a real server and real
- * file system changes, in the cases the reference was observed in.
+ * `fs/watchMissing` and `fs/missingChanged` against a real server (built from
+ * src/'s Layers in this process: the watching is the protocol's, not the
+ * binary's) and real file system changes, in the cases the reference was
+ * observed in.
  */
 import { appendFileSync, mkdirSync, renameSync, rmdirSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
-import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { type InProcessServer, useInProcessServers } from "../support/InProcessServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
-const start = useStdioServers()
+const start = useInProcessServers()
 const tempDir = useTempDirs("watch-missing-")
 
-const watch = (server: StdioServer, watchId: number, missing: ReadonlyArray<string>, present?: string) =>
+const watch = (server: InProcessServer, watchId: number, missing: ReadonlyArray<string>, present?: string) =>
   server.request("fs/watchMissing", {
     watchId,
     missing: missing.map((path) => pathToFileURL(path).href),
     ...(present === undefined ? {} : { present: pathToFileURL(present).href })
   }).then((answer) => answer.result?.watching as boolean)
 
-const fired = (server: StdioServer, watchId: number) =>
+const fired = (server: InProcessServer, watchId: number) =>
   server.waitFor((message) => message.method === "fs/missingChanged" && message.params.watchId === watchId, 5000)
 
-const firedIds = (server: StdioServer) =>
+const firedIds = (server: InProcessServer) =>
   server.messages.filter((message) => message.method === "fs/missingChanged").map((message) => message.params.watchId as number)
 
 describe("fs/watchMissing", () => {

@@ -5,16 +5,21 @@
  * watch of an allowed path never reports a change of a denied one, whatever
  * name (a symlink alias of the root, a symlink made later) it would have.
  * That something is not reported is shown by a permitted change made after
- * it: once that is reported, the denied one would have been too.
+ * it: once that is reported, the denied one would have been too. The
+ * server is built from src/'s Layers in this process (the watches and the
+ * sandbox's rules are the protocol's, not the binary's); the operator's
+ * policy is given as the configuration the --sandbox-* flags make.
  */
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
+import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { useStdioServers } from "../support/StdioServer.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
+import { useInProcessServers } from "../support/InProcessServer.js"
 import { changesOf, reported } from "../support/pathChanges.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
-const start = useStdioServers()
+const start = useInProcessServers()
 const tempDir = useTempDirs("watch-sandbox-")
 
 const DENIED = { code: -32603, data: { errno: "EACCES", sandboxDenied: true } }
@@ -37,7 +42,9 @@ const makeBox = () => {
 const setups = [
   {
     name: "the operator's sandbox flags",
-    start: (box: string) => start(["--sandbox-write", box, "--sandbox-deny", `${box}/secret`]),
+    // What `--sandbox-write BOX --sandbox-deny BOX/secret` make of it.
+    start: (box: string) =>
+      start({ sandboxPolicy: Effect.runSync(Sandbox.decodeOperatorPolicy({ writableRoots: [box], deniedPaths: [`${box}/secret`] })) }),
     sandbox: (_box: string): Record<string, unknown> => ({})
   },
   {

@@ -3,7 +3,6 @@
  * one JSON message per line, requests matched to responses by id, process
  * notifications collected per process.
  */
-import type { ParamsOf } from "../../src/testing/TestConnection.js"
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import * as Path from "node:path"
@@ -11,6 +10,9 @@ import { fileURLToPath } from "node:url"
 import type { Readable } from "node:stream"
 import { afterEach, onTestFailed, type TestContext } from "vitest"
 import { localServerCommand } from "../../src/client/ClientTransport.js"
+import { WireClient } from "./WireClient.js"
+
+export { pipeProcess, ptyProcess, type WireNotification, type WireResponse } from "./WireClient.js"
 
 /** The reference's native binary (codex 0.171), where it is installed: `$CODEX`, else /opt/codex's (outside the project). */
 export const REFERENCE_BINARY =
@@ -70,41 +72,16 @@ export const keepStderr = (name: string, stderr: Readable): () => string => {
   return () => text
 }
 
-// Messages here are JSON from the wire, untyped on purpose: this is a black-box
-// client, and each test states what it expects of them.
-
-export interface WireResponse {
-  readonly id: unknown
-  readonly result?: any
-  readonly error?: { readonly code: number; readonly message: string; readonly data?: any }
-}
-
-export interface WireNotification {
-  readonly method: string
-  readonly params: {
-    readonly processId: string
-    readonly seq: number
-    readonly stream?: string
-    readonly chunk?: string
-    readonly exitCode?: number
-    readonly signal?: string | null
-  }
-}
-
 /** A running server and a client connected to its stdio. */
-export class StdioServer {
+export class StdioServer extends WireClient {
   readonly child: ChildProcessWithoutNullStreams
-  /** Every parsed message, in arrival order. */
-  readonly messages: Array<any> = []
-  readonly notifications: Array<WireNotification> = []
   private readonly stderrText: () => string
   private buffer = ""
-  private nextId = 1
-  private readonly waiters: Array<{ readonly test: (message: any) => boolean; readonly resolve: (message: any) => void }> = []
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 
   /** `command`: another server speaking the same protocol on stdio (the reference), instead of ours. */
   constructor(args: ReadonlyArray<string> = [], command?: ReadonlyArray<string>, env?: Readonly<Record<string, string>>) {
+    super()
     const options = { stdio: "pipe" as const, env: { ...process.env, ...env } }
     this.child = command === undefined
       ? spawn(process.execPath, serverArgs(...args), options)
@@ -127,99 +104,12 @@ export class StdioServer {
     while ((newline = this.buffer.indexOf("\n")) !== -1) {
       const line = this.buffer.slice(0, newline)
       this.buffer = this.buffer.slice(newline + 1)
-      const message = JSON.parse(line)
-      this.messages.push(message)
-      if (!Array.isArray(message) && typeof message.method === "string") this.notifications.push(message)
-      for (let i = this.waiters.length - 1; i >= 0; i--) {
-        const waiter = this.waiters[i]!
-        if (waiter.test(message)) {
-          this.waiters.splice(i, 1)
-          waiter.resolve(message)
-        }
-      }
+      this.received(line)
     }
   }
 
-  /** Writes a raw line. */
   sendLine(line: string): void {
     this.child.stdin.write(line + "\n")
-  }
-
-  send(message: unknown): void {
-    this.sendLine(JSON.stringify(message))
-  }
-
-  /** The first message (already received or still to come) that passes `test`. */
-  waitFor<T = any>(test: (message: any) => boolean, timeoutMs = 15_000): Promise<T> {
-    const found = this.messages.find(test)
-    if (found !== undefined) return Promise.resolve(found)
-    return this.nextMessage(test, timeoutMs)
-  }
-
-  /** The next message still to come that passes `test`. */
-  nextMessage<T = any>(test: (message: any) => boolean, timeoutMs = 15_000): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`timed out waiting for a message; stderr: ${this.stderr}`)),
-        timeoutMs
-      )
-      this.waiters.push({
-        test,
-        resolve: (message) => {
-          clearTimeout(timer)
-          resolve(message)
-        }
-      })
-    })
-  }
-
-  /** Params typed by the method's payload schema (wire form); `requestUnchecked` sends any. */
-  request<M extends string>(method: M, params?: ParamsOf<M>): Promise<WireResponse> {
-    return this.requestUnchecked(method, params)
-  }
-
-  requestUnchecked(method: string, params?: unknown): Promise<WireResponse> {
-    const id = this.nextId++
-    this.send(params === undefined ? { id, method } : { id, method, params })
-    return this.waitFor((message) => !Array.isArray(message) && message.id === id && message.method === undefined)
-  }
-
-  async handshake(): Promise<WireResponse> {
-    const response = await this.request("initialize", { clientName: "integration-test" })
-    this.send({ method: "initialized", params: {} })
-    return response
-  }
-
-  /** Waits for `process/closed` of a process. */
-  closed(processId: string, timeoutMs?: number): Promise<WireNotification> {
-    return this.waitFor((m) => m.method === "process/closed" && m.params.processId === processId, timeoutMs)
-  }
-
-  /** The notifications of one process, in arrival order. */
-  eventsOf(processId: string): Array<WireNotification> {
-    return this.notifications.filter((n) => n.params.processId === processId)
-  }
-
-  /** The concatenated output bytes of one process. */
-  outputOf(processId: string, stream?: string): Buffer {
-    return Buffer.concat(
-      this.eventsOf(processId)
-        .filter((n) => n.method === "process/output" && (stream === undefined || n.params.stream === stream))
-        .map((n) => Buffer.from(n.params.chunk!, "base64"))
-    )
-  }
-
-  /** Waits until the output of a process contains `text`. */
-  async outputContains(processId: string, text: string, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!this.outputOf(processId).toString().includes(text)) {
-      const remaining = deadline - Date.now()
-      if (remaining <= 0) throw new Error(`output of ${processId} never contained ${JSON.stringify(text)}: ${JSON.stringify(this.outputOf(processId).toString())}`)
-      await this.nextMessage(
-        (m) => m.params?.processId === processId,
-        remaining
-      ).catch(() => undefined)
-    }
   }
 
   /** Closes stdin, as a client that goes away does, and waits for the server to exit. */
@@ -232,20 +122,6 @@ export class StdioServer {
     if (this.child.exitCode === null) this.child.kill("SIGKILL")
   }
 }
-
-/** Parameters of a pipe process. */
-export const pipeProcess = (processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown> = {}) => ({
-  processId,
-  argv,
-  cwd: "/tmp",
-  env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-  tty: false,
-  ...extra
-})
-
-/** Parameters of a PTY process. */
-export const ptyProcess = (processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown> = {}) =>
-  pipeProcess(processId, argv, { tty: true, ...extra })
 
 /** True while a process with this pid exists and is not a zombie. */
 export const isAlive = (pid: number): boolean => {

@@ -1,6 +1,6 @@
-/** What `fs/changed` notifications a stdio server has sent, for the watch tests. */
+/** What `fs/changed` notifications a server has sent on a connection, for the watch tests. */
 import { pathToFileURL } from "node:url"
-import type { StdioServer } from "./StdioServer.js"
+import type { WireClient } from "./WireClient.js"
 
 export interface Change {
   readonly path: string
@@ -8,12 +8,12 @@ export interface Change {
 }
 
 /** Every change reported for `watchId` so far. */
-export const changesOf = (server: StdioServer, watchId: string): Array<Change> =>
+export const changesOf = (server: WireClient, watchId: string): Array<Change> =>
   server.messages.filter((message) => message.method === "fs/changed" && message.params.watchId === watchId)
     .flatMap((message) => message.params.changes as Array<Change>)
 
 /** Waits until a change of `path` of that kind is reported. */
-export const reported = (server: StdioServer, watchId: string, path: string, kind: string) =>
+export const reported = (server: WireClient, watchId: string, path: string, kind: string) =>
   server.waitFor((message) =>
     message.method === "fs/changed" && message.params.watchId === watchId &&
     message.params.changes.some((change: Change) => change.path === pathToFileURL(path).href && change.kind === kind), 10_000)
