@@ -9,7 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import { ConsoleLinkRpcs, ConsoleRpcs } from "../protocol/console.js"
-import { ClientNotificationRpcs, ExecServerRpcs, RetrySafe, ServerNotificationRpcs, type ServerRequestRpcs } from "../protocol/rpcs.js"
+import { ClientNotificationRpcs, ExecServerRpcs, RetrySafe, type ServerNotificationMethod, type ServerNotificationRpcs, type ServerRequestRpcs } from "../protocol/rpcs.js"
 import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
 import { ProtocolError } from "./ClientError.js"
 
@@ -31,7 +31,7 @@ type ServerNotification = RpcGroup.Rpcs<typeof ServerNotificationRpcs>
 /** The server's notifications, by name. */
 export type NotificationOf<Tag extends string> = Extract<ServerNotification, { readonly _tag: Tag }>
 /** The names of the server's notifications. */
-export type NotificationMethod = ServerNotification["_tag"]
+export type NotificationMethod = ServerNotificationMethod
 
 type ServerRequest = RpcGroup.Rpcs<typeof ServerRequestRpcs>
 /** The requests the server makes of its client, by name. */

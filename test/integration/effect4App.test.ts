@@ -386,6 +386,14 @@ describe("a new Effect 4 application installing the packed package from npm", ()
     if (offline !== undefined) context.skip(offline)
     if (!installed) expect.fail("the app's npm install failed (see its test)")
   }
+  /** For the tests that run the app's compiled code. */
+  const afterCompile = (context: TestContext) => {
+    afterInstall(context)
+    expect(compiled, "the app did not compile (see its test)").toBe(true)
+  }
+  /** Runs one of the app's compiled programs (`out/NAME.js`) to its end. */
+  const runCompiled = (name: string) =>
+    spawnSync(process.execPath, [Path.join("out", `${name}.js`)], { cwd: app, encoding: "utf8", env: userEnv(), timeout: 60_000 })
 
   it("knows every code block of README.md and docs/LIBRARY.md: a block added is a block to run", () => {
     const pairs = docBlocksWithEntries()
@@ -439,9 +447,8 @@ describe("a new Effect 4 application installing the packed package from npm", ()
   }, 200_000)
 
   it("(a) composes exec-server's Layers with its own, serves on port 0 and runs the typed client against them", (context) => {
-    afterInstall(context)
-    expect(compiled, "the app did not compile (see its test)").toBe(true)
-    const run = spawnSync(process.execPath, [Path.join("out", "typed.js")], { cwd: app, encoding: "utf8", env: userEnv(), timeout: 60_000 })
+    afterCompile(context)
+    const run = runCompiled("typed")
     // It exits by itself once its Layers close: the server, its processes and the client leave nothing running.
     expect(run.status, outputOf(run)).toBe(0)
     expect(resultOf(run)).toEqual({
@@ -452,16 +459,14 @@ describe("a new Effect 4 application installing the packed package from npm", ()
   }, 90_000)
 
   it("(b) execs with the Promise client against a server of the app's Layers", (context) => {
-    afterInstall(context)
-    expect(compiled, "the app did not compile (see its test)").toBe(true)
-    const run = spawnSync(process.execPath, [Path.join("out", "promise.js")], { cwd: app, encoding: "utf8", env: userEnv(), timeout: 60_000 })
+    afterCompile(context)
+    const run = runCompiled("promise")
     expect(run.status, outputOf(run)).toBe(0)
     expect(resultOf(run)).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" })
   }, 90_000)
 
   it("(d) runs every code block of README.md and docs/LIBRARY.md as printed: the server block, then each client against it", async (context) => {
-    afterInstall(context)
-    expect(compiled, "the app did not compile (see its test)").toBe(true)
+    afterCompile(context)
     const pairs = docBlocksWithEntries()
     const moduleOf = (block: DocBlock) => Path.join("out", "docs", docModuleName(block).replace(/\.ts$/, ".js"))
     const serverBlock = pairs.find(({ entry }) => entry.run === "server")!.block
