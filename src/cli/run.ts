@@ -11,12 +11,15 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import type * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
+import * as References from "effect/References"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
+import type { Readable, Writable } from "node:stream"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import { startupDone } from "../native/oversizedMemory.js"
 import { serverOwnsProcess } from "../process/inheritedDescriptors.js"
@@ -31,7 +34,7 @@ import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { withFreshDefaultServices } from "./freshServices.js"
-import { withLogFormat, withTextLogger } from "./stderrLog.js"
+import { stderrLoggerFor, withTextLogger } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as WebSocketListen from "./webSocketListen.js"
@@ -47,6 +50,41 @@ import { ConsoleAuth } from "../console/ConsoleAuth.js"
 import * as ConsoleKey from "../console/consoleKey.js"
 import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
 
+
+/**
+ * What the server writes outside its wire, and what of the process it may
+ * take: the binary's own (`processHost`), or a test's or an application's
+ * that runs a server in a process it shares (`ServerHost` of its own).
+ */
+export interface ServerHost {
+  /** Lines for people and tools (the `listening on` banner): the process's stderr. */
+  readonly stderr: (text: string) => void
+  /** The bound address alone, for a script's `$(...)`: a line on the process's stdout. */
+  readonly boundUrl: (url: string) => void
+  /** The logger for `--log-format`. */
+  readonly loggerFor: (format: "text" | "json") => Logger.Logger<unknown, unknown>
+  /**
+   * Whether the server owns the process: it then closes the descriptors it
+   * inherited, keeps its memory from other processes of its uid, may keep
+   * the native addon unloaded (`--no-native`) and read its stdin
+   * (`--exit-on-stdin-close`). A server sharing its process does none of
+   * these, and refuses the flags that need them.
+   */
+  readonly ownsProcess: boolean
+  /** What `--listen stdio://` reads and writes: the process's stdin and stdout. */
+  readonly stdio: { readonly input: Readable; readonly output: Writable }
+}
+
+/** The binary's: its stderr (gathered), stdout, and the whole process. */
+export const processHost: ServerHost = {
+  stderr: (text) => process.stderr.write(text),
+  boundUrl: WebSocketListen.printBoundUrl,
+  loggerFor: stderrLoggerFor,
+  ownsProcess: true,
+  get stdio() {
+    return { input: process.stdin, output: process.stdout }
+  }
+}
 
 /** The server command's options, from the flags' declarations. */
 
@@ -100,6 +138,7 @@ const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | un
  * address with one line on stderr, for tools to parse.
  */
 const listenerOf = (
+  host: ServerHost,
   url: string,
   flags: WebSocketListen.WebSocketFlags,
   auth: WebSocketListen.WebSocketAuth,
@@ -116,12 +155,12 @@ const listenerOf = (
 > => {
   if (url === "stdio://" || url === "stdio") {
     // Someone typing at the server sees why nothing happens.
-    if (process.stdin.isTTY === true) {
-      process.stderr.write(
+    if (host.ownsProcess && process.stdin.isTTY === true) {
+      host.stderr(
         "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
       )
     }
-    return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }), (listener) => ({ listener }))
+    return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }, host.stdio), (listener) => ({ listener }))
   }
   if (url.startsWith("ws://")) {
     return WebSocketListen.optionsOf(url, flags, auth).pipe(
@@ -157,11 +196,11 @@ const listenerOf = (
       ),
       Effect.tap(({ url }) =>
         Effect.sync(() => {
-          process.stderr.write(`exec-server listening on ${url}\n`)
-          WebSocketListen.printBoundUrl(url)
+          host.stderr(`exec-server listening on ${url}\n`)
+          host.boundUrl(url)
           // The page's address and how to get in; never a credential (logs are read by others).
           if (webConsole !== undefined) {
-            process.stderr.write(`exec-server console on ${consolePageUrl(url, `${CONSOLE_PATH}/`)} (log in with: exec-server console-url ${url})\n`)
+            host.stderr(`exec-server console on ${consolePageUrl(url, `${CONSOLE_PATH}/`)} (log in with: exec-server console-url ${url})\n`)
           }
         })
       ),
@@ -204,10 +243,10 @@ const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | und
 }
 
 /** The executor's listener (a NATS stream per connection); one stderr line says it serves, for tools to parse. */
-const natsListenerOf = (options: NatsServerOptions) =>
+const natsListenerOf = (host: ServerHost, options: NatsServerOptions) =>
   Effect.flatMap(Effect.promise(() => import("../remote/NatsServerTransport.js")), (NatsServerTransport) =>
     NatsServerTransport.make(options).pipe(
-      Effect.tap((listener) => Effect.sync(() => process.stderr.write(`exec-server serving ${listener.url}\n`)))
+      Effect.tap((listener) => Effect.sync(() => host.stderr(`exec-server serving ${listener.url}\n`)))
     ))
 
 /** The environment variable of `--exit-on-stdin-close`, as `codex exec-server` names it. */
@@ -272,16 +311,22 @@ const stdinClosed: Effect.Effect<void> = Effect.callback<void>((resume) => {
 export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
 
 /** The server itself: what `exec-server [flags]` runs; `startup` goes into its first debug line. */
-const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
+export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (flags: ServeFlags) =>
   // The console key's place first: the sandbox denies it from its start.
   Effect.flatMap(consoleKeyPlaceOf(flags), (consoleKeyPlace) => Effect.gen(function*() {
     // What started the server may have left open (a shell's `100<file`, a
     // supervisor's pipe) is the server's own to close: no child of it gets them.
-    serverOwnsProcess()
+    if (host.ownsProcess) serverOwnsProcess()
     const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
+    const noNative = yield* noNativeOf(flags.noNative)
+    if (!host.ownsProcess && (exitOnStdinClose || noNative)) {
+      return yield* new ListenUrlError({
+        message: "--exit-on-stdin-close and --no-native (EXEC_SERVER_NATIVE=0) need a server that owns its process"
+      })
+    }
     const referenceSettings = yield* referenceSettingsOf(flags, ServerFlags.serverFlags.proxyPrivateIpsViaUpstream.env.name)
     // Before anything loads the addon: it is loaded on first use.
-    if (yield* noNativeOf(flags.noNative)) turnOffNativeAddon()
+    if (noNative) turnOffNativeAddon()
     const sandboxPolicy = yield* operatorPolicyOf(flags)
     const tracesUrl = tracesUrlOf(process.env)
     // Loaded and provided only when tracing is configured (a layer provided costs a build at start).
@@ -328,11 +373,11 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
     yield* Effect.gen(function*() {
       // Secrets of its own (a token, the signing secret, NATS credentials, the console's keys) are kept from
       // other processes of its uid before any child runs; otherwise that waits for the first masked process.
-      if (secretFiles.length > 0 || webConsole !== undefined) yield* protectMemory
-      const listened = listen === undefined ? undefined : yield* listenerOf(listen, flags, auth, webConsole, consoleKeyPlace)
+      if (host.ownsProcess && (secretFiles.length > 0 || webConsole !== undefined)) yield* protectMemory
+      const listened = listen === undefined ? undefined : yield* listenerOf(host, listen, flags, auth, webConsole, consoleKeyPlace)
       const listeners = [
         ...(listened === undefined ? [] : [listened.listener]),
-        ...(executor === undefined ? [] : [yield* natsListenerOf({ ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
+        ...(executor === undefined ? [] : [yield* natsListenerOf(host, { ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
       ]
       const listener: typeof Transport.ServerTransport.Service = listeners.length === 1 ? listeners[0]! : {
         url: listeners.map((l) => l.url).join(" "),
@@ -358,7 +403,8 @@ const serve = ({ startup }: Startup) => (flags: ServeFlags) =>
       Effect.scoped,
       Effect.provide(ExecServer.layerNodeServices),
       withTracing,
-      withLogFormat(flags.logFormat),
+      // The logger --log-format chose, in place of the command line's (or a host's).
+      Effect.provideService(References.CurrentLoggers, new Set([host.loggerFor(flags.logFormat)])),
       Effect.provideService(ServerConfig.ServerConfig, ServerConfig.make({
         ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
         sandboxPolicy,

@@ -73,6 +73,16 @@ const jsonLines = Logger.map(Logger.formatStructured, (log) =>
     fiberId: log.fiberId
   }))
 
+/** The lines of each `--log-format`, for a logger that writes them elsewhere (a server that shares its process). */
+export const logLines: { readonly [Format in "text" | "json"]: Logger.Logger<unknown, string> } = {
+  text: Logger.formatLogFmt,
+  json: jsonLines
+}
+
+/** The logger for a `--log-format`, on stderr. */
+export const stderrLoggerFor = (format: "text" | "json"): Logger.Logger<unknown, void> =>
+  format === "json" ? onStderr(jsonLines) : textLogger
+
 /** Runs a command with the logger `--log-format` chose in place of the CLI's. */
 export const withLogFormat = (format: "text" | "json"): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
   format === "json" ? replacingLogger(textLogger, onStderr(jsonLines)) : identity

@@ -85,12 +85,15 @@ export interface StdioTransportOptions {
   readonly maxMessageBytes?: number | undefined
 }
 
-/** The process's own stdin and stdout as the one connection, for as long as the scope lives. */
-export const make = (options: StdioTransportOptions = {}): Effect.Effect<typeof ServerTransport.Service, never, Scope.Scope> =>
+/** The process's own stdin and stdout (or the `stdio` given) as the one connection, for as long as the scope lives. */
+export const make = (
+  options: StdioTransportOptions = {},
+  stdio: { readonly input: Readable; readonly output: Writable } = { input: process.stdin, output: process.stdout }
+): Effect.Effect<typeof ServerTransport.Service, never, Scope.Scope> =>
   Effect.map(
     fromStreams({
-      input: process.stdin,
-      output: process.stdout,
+      input: stdio.input,
+      output: stdio.output,
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     }),
     (transport) => ({ url: "stdio://", connections: Stream.make(transport) })

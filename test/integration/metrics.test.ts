@@ -3,11 +3,12 @@ import { writeFileSync } from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { nativeUse } from "../../src/native/addon.js"
-import { pipeProcess } from "../support/StdioServer.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
+import { pipeProcess } from "../support/WireClient.js"
 
-const start = useWebSocketServers()
+const start = useInProcessWebSocketServers()
 const TOKEN = "metrics-test-token-9f86d081884c"
 const tempDir = useTempDirs("metrics-")
 

@@ -1,9 +1,11 @@
-/** Session detach and resume across real WebSocket reconnects. */
+/** Session detach and resume across real WebSocket reconnects (the server in process, on src/). */
 import { describe, expect, it } from "vitest"
-import { eventually, isAlive, pipeProcess } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { eventually, isAlive } from "../support/waiting.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
+import { pipeProcess } from "../support/WireClient.js"
 
-const start = useWebSocketServers()
+const start = useInProcessWebSocketServers()
 
 const connect = async (url: string, params: Record<string, unknown>) => {
   const client = await RawWebSocketClient.connect(url)

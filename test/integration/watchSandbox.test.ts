@@ -7,14 +7,12 @@
  * That something is not reported is shown by a permitted change made after
  * it: once that is reported, the denied one would have been too. The
  * server is built from src/'s Layers in this process (the watches and the
- * sandbox's rules are the protocol's, not the binary's); the operator's
- * policy is given as the configuration the --sandbox-* flags make.
+ * sandbox's rules are the protocol's, not the binary's), on the operator's
+ * --sandbox-* flags.
  */
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
-import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import { useInProcessServers } from "../support/InProcessServer.js"
 import { changesOf, reported } from "../support/pathChanges.js"
 import { useTempDirs } from "../support/tempDirs.js"
@@ -42,9 +40,7 @@ const makeBox = () => {
 const setups = [
   {
     name: "the operator's sandbox flags",
-    // What `--sandbox-write BOX --sandbox-deny BOX/secret` make of it.
-    start: (box: string) =>
-      start({ sandboxPolicy: Effect.runSync(Sandbox.decodeOperatorPolicy({ writableRoots: [box], deniedPaths: [`${box}/secret`] })) }),
+    start: (box: string) => start(["--sandbox-write", box, "--sandbox-deny", `${box}/secret`]),
     sandbox: (_box: string): Record<string, unknown> => ({})
   },
   {

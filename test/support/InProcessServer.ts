@@ -1,71 +1,161 @@
 /**
- * A server built from src/'s Layers in this process (the real spawners,
- * sandboxes, file system and sockets: `ExecServer.layerNodeServices`), and
- * a client that writes and reads its JSON lines as StdioServer does over a
- * built binary's stdio, with no transport between them. For the protocol's
- * behaviour, which needs no binary: the tests run the sources as they are,
- * without a build. What only the binary shows (its command line, stdio's
- * framing, signals, exit codes, the launcher and its snapshot) stays with
- * StdioServer.
+ * The server's command, run in this process on src/: the same program as
+ * the binary's (`serve` of src/cli/run.ts, its flags read as the command
+ * line reads them, the real spawners, sandboxes, file system and sockets),
+ * with a host of the test's instead of the process's: stdio is a pair of
+ * in-memory streams, stderr and the logs are kept in memory. For the
+ * protocol's behaviour, which needs no binary: the tests run the sources as
+ * they are, without a build. What only the binary shows (its launcher and
+ * snapshot, signals, exit codes of a process, a server killed or out of
+ * memory, another environment) stays with StdioServer and
+ * startWebSocketServer.
+ *
+ * A server here shares the test's process: it does not close inherited
+ * descriptors or take the process's memory protection, and refuses
+ * `--no-native` and `--exit-on-stdin-close` (those need a process of its
+ * own); its children inherit the test's environment.
  */
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as Queue from "effect/Queue"
-import * as Scope from "effect/Scope"
-import { afterEach } from "vitest"
-import * as ExecServer from "../../src/server/ExecServer.js"
-import * as ServerConfig from "../../src/server/ServerConfig.js"
-import { type Frame, messageText } from "../../src/wire/JsonRpc.js"
+import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
+import { PassThrough } from "node:stream"
+import { afterEach, onTestFailed } from "vitest"
+import * as ServerFlags from "../../src/cli/commandFlags.js"
+import { plainValuesOf } from "../../src/cli/flagValues.js"
+import * as CommandLine from "../../src/cli/commandLine.js"
+import { serve, type ServerHost } from "../../src/cli/run.js"
+import { logLines } from "../../src/cli/stderrLog.js"
 import { WireClient } from "./WireClient.js"
 
-/** One connection to a server of its own, in this process. */
-export class InProcessServer extends WireClient {
-  private constructor(private readonly incoming: Queue.Queue<Frame, Cause.Done>, private readonly scope: Scope.Closeable) {
-    super()
-  }
+/** How a server in process ended: its exit code as the binary's would be (0, 1 on a failure, 2 on a usage error). */
+export interface InProcessExit {
+  readonly code: number
+  readonly signal: null
+}
 
-  /** A server with `config` over the defaults (the command line's), and its connection; both end with `stop`. */
-  static start(config: Partial<ServerConfig.ServerConfigShape> = {}): Promise<InProcessServer> {
-    const scope = Scope.makeUnsafe()
-    return Effect.runPromise(
-      Effect.gen(function*() {
-        const services = yield* Layer.build(ExecServer.layerNodeServices.pipe(Layer.provideMerge(ServerConfig.layer(config))))
-        const incoming = yield* Queue.make<Frame, Cause.Done>()
-        const server = new InProcessServer(incoming, scope)
-        yield* ExecServer.serveClient({
-          frames: incoming,
-          write: (messages, done) => {
-            for (const message of messages) server.received(messageText(message))
-            done()
-          },
-          close: Effect.void
-        }).pipe(Effect.provide(services), Effect.forkScoped)
-        return server
-      }).pipe(Scope.provide(scope))
+/** A server command running in this process, and what it wrote. */
+interface Running {
+  readonly stderr: () => string
+  readonly exited: Promise<InProcessExit>
+  /** Interrupts it, as SIGTERM does the binary: its processes are ended (TERM, then KILL after the grace). */
+  readonly stop: () => Promise<InProcessExit>
+}
+
+/**
+ * Keeps text in memory and prints it only if the test running when it
+ * started fails (as StdioServer's `keepStderr` does a child's stderr).
+ */
+const keptText = (name: string) => {
+  let text = ""
+  try {
+    onTestFailed(() => {
+      if (text !== "") console.error(`${name} wrote on stderr:\n${text}`)
+    })
+  } catch {
+    // Not in a test: nothing to attach the text to.
+  }
+  return { append: (more: string) => void (text += more), text: () => text }
+}
+
+/** Runs the server command on `args` with `stdio` as its stdin and stdout. */
+const runServer = (args: ReadonlyArray<string>, stdio: ServerHost["stdio"], onStderr?: (text: string) => void): Running => {
+  const kept = keptText("the server (in process)")
+  const write = (text: string) => {
+    kept.append(text)
+    onStderr?.(text)
+  }
+  const host: ServerHost = {
+    stderr: write,
+    boundUrl: () => {},
+    loggerFor: (format) => Logger.map(logLines[format], (line) => write(`${line}\n`)),
+    ownsProcess: false,
+    stdio
+  }
+  const usageError = (error: { readonly message: string }) =>
+    Effect.sync(() => {
+      write(`exec-server: ${error.message}\n`)
+      return 2
+    })
+  const fiber = Effect.runFork(
+    // The command line's reading: plain flags at once, anything else (a file's flag, `--flag=value`) through its parser.
+    (plainValuesOf(ServerFlags.serverFlags, args) === undefined
+      ? CommandLine.run(["node", "exec-server", ...args], serve({ startup: "in process" }, host))
+      : serve({ startup: "in process" }, host)(plainValuesOf(ServerFlags.serverFlags, args)!)).pipe(
+      Effect.as(0),
+      Effect.catchTags({ ListenUrlError: usageError, TransportError: usageError }),
+      Effect.provideService(References.CurrentLoggers, new Set([host.loggerFor("text")]))
     )
+  )
+  const exited = new Promise<InProcessExit>((resolve) =>
+    fiber.addObserver((exit) => {
+      if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) write(`${Cause.pretty(exit.cause)}\n`)
+      resolve({ code: Exit.isSuccess(exit) ? exit.value : Cause.hasInterruptsOnly(exit.cause) ? 0 : 1, signal: null })
+    })
+  )
+  return {
+    stderr: kept.text,
+    exited,
+    stop: () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => exited)
+  }
+}
+
+/** One stdio connection to a server command of its own, in this process. */
+export class InProcessServer extends WireClient {
+  private readonly input = new PassThrough()
+  private readonly running: Running
+  private buffer = ""
+
+  /** `args`: the server's flags (`--listen stdio://` is its default). */
+  constructor(args: ReadonlyArray<string> = []) {
+    super()
+    const output = new PassThrough()
+    output.setEncoding("utf8")
+    output.on("data", (text: string) => this.onData(text))
+    this.running = runServer(args, { input: this.input, output })
   }
 
-  /** Its logs go to this process's (vitest shows them when a test fails). */
+  /** All it has written to its stderr and logs so far. */
   get stderr(): string {
-    return ""
+    return this.running.stderr()
+  }
+
+  /** Its end: as the binary's exit, with no signal. */
+  get exited(): Promise<InProcessExit> {
+    return this.running.exited
+  }
+
+  private onData(text: string): void {
+    this.buffer += text
+    let newline: number
+    while ((newline = this.buffer.indexOf("\n")) !== -1) {
+      const line = this.buffer.slice(0, newline)
+      this.buffer = this.buffer.slice(newline + 1)
+      this.received(line)
+    }
   }
 
   sendLine(line: string): void {
-    Queue.offerUnsafe(this.incoming, { _tag: "Text", text: line })
+    if (!this.input.writableEnded) this.input.write(line + "\n")
   }
 
-  /** Hangs up, as a client that goes away does, and stops the server (its processes are ended). */
-  stop(): Promise<void> {
-    Queue.endUnsafe(this.incoming)
-    return Effect.runPromise(Scope.close(this.scope, Exit.void))
+  /** Ends its stdin, as a client that goes away does, and waits for the server to end. */
+  close(): Promise<InProcessExit> {
+    this.input.end()
+    return this.running.exited
+  }
+
+  /** Stops it at once, as SIGTERM does the binary (its processes are ended), and waits for that. */
+  stop(): Promise<InProcessExit> {
+    return this.running.stop()
   }
 }
 
 /**
- * Starts in-process servers (after the handshake unless `handshake: false`)
- * that are stopped after each test of the calling file.
+ * Starts in-process stdio servers (after the handshake unless `handshake:
+ * false`) that are stopped after each test of the calling file.
  */
 export const useInProcessServers = () => {
   let servers: Array<InProcessServer> = []
@@ -73,10 +163,55 @@ export const useInProcessServers = () => {
     await Promise.all(servers.map((server) => server.stop()))
     servers = []
   })
-  return async (config: Partial<ServerConfig.ServerConfigShape> = {}, options: { readonly handshake?: boolean } = {}) => {
-    const server = await InProcessServer.start(config)
+  return async (args: ReadonlyArray<string> = [], options: { readonly handshake?: boolean } = {}) => {
+    const server = new InProcessServer(args)
     servers.push(server)
     if (options.handshake !== false) await server.handshake()
+    return server
+  }
+}
+
+/** A server command listening on a WebSocket in this process (`--listen ws://127.0.0.1:0` unless `args` has a --listen). */
+export interface InProcessWebSocketServer {
+  readonly url: string
+  /** Its first line on stderr (`exec-server listening on ws://…`). */
+  readonly banner: string
+  /** All it has written to stderr and its logs so far, banner included. */
+  readonly stderr: () => string
+  readonly exited: Promise<InProcessExit>
+  /** Stops it, as SIGTERM does the binary, and waits for its end. */
+  stop(): Promise<InProcessExit>
+}
+
+const startWebSocket = (args: ReadonlyArray<string>): Promise<InProcessWebSocketServer> =>
+  new Promise((resolve, reject) => {
+    const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
+    let running: Running | undefined
+    let announced = false
+    const onStderr = (text: string) => {
+      const match = announced ? null : /exec-server listening on (ws:\/\/\S+)/.exec(text)
+      if (match === null || running === undefined) return
+      announced = true
+      const server = running
+      resolve({ url: match[1]!, banner: match[0], stderr: server.stderr, exited: server.exited, stop: server.stop })
+    }
+    // Its stdio is never read: a WebSocket server's stdin is the caller's.
+    running = runServer([...listen, ...args], { input: new PassThrough(), output: new PassThrough() }, onStderr)
+    void running.exited.then(({ code }) => {
+      if (!announced) reject(new Error(`server ended (${code}) before listening: ${running!.stderr()}`))
+    })
+  })
+
+/** Starts in-process WebSocket servers that are stopped after each test of the calling file. */
+export const useInProcessWebSocketServers = () => {
+  let servers: Array<InProcessWebSocketServer> = []
+  afterEach(async () => {
+    await Promise.all(servers.map((server) => server.stop()))
+    servers = []
+  })
+  return async (args: ReadonlyArray<string> = []) => {
+    const server = await startWebSocket(args)
+    servers.push(server)
     return server
   }
 }

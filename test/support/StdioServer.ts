@@ -4,7 +4,7 @@
  * notifications collected per process.
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Readable } from "node:stream"
@@ -13,6 +13,7 @@ import { localServerCommand } from "../../src/client/ClientTransport.js"
 import { WireClient } from "./WireClient.js"
 
 export { pipeProcess, ptyProcess, type WireNotification, type WireResponse } from "./WireClient.js"
+export { eventually, isAlive } from "./waiting.js"
 
 /** The reference's native binary (codex 0.171), where it is installed: `$CODEX`, else /opt/codex's (outside the project). */
 export const REFERENCE_BINARY =
@@ -121,26 +122,6 @@ export class StdioServer extends WireClient {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill("SIGKILL")
   }
-}
-
-/** True while a process with this pid exists and is not a zombie. */
-export const isAlive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
-  } catch {
-    return false
-  }
-}
-
-/** Polls until `condition` holds (for facts with no event to wait on, like another process's death). */
-export const eventually = async (condition: () => boolean, timeoutMs = 5_000, everyMs = 20): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, everyMs))
-  }
-  return condition()
 }
 
 /** Runs the binary to completion (for flags that make it exit at once) and returns its exit status and stderr. */
