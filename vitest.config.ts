@@ -117,10 +117,20 @@ export default defineConfig({
       ...(process.env["EXEC_SERVER_SMOKE_NODE"] === undefined
         ? []
         : [{ extends: true, test: { name: "other-node", include: ["test/smoke/**/*.test.ts"], globalSetup: FRESH_BUILD } }]),
-      // `--project no-native`; its tests are named `|no-native| ...`.
+      // `--project 'no-native*'`; its tests are named `|no-native| ...` (the binary's) and `|no-native-in-process| ...`.
       {
         extends: true,
-        test: { name: "no-native", include: WITHOUT_ADDON, env: { EXEC_SERVER_NATIVE: "0" }, globalSetup: FRESH_BUILD }
+        test: {
+          name: "no-native",
+          include: WITHOUT_ADDON.filter((file) => !IN_PROCESS.includes(file)),
+          env: { EXEC_SERVER_NATIVE: "0" },
+          globalSetup: FRESH_BUILD
+        }
+      },
+      // Each file's worker is its own (isolated), so its servers in process take EXEC_SERVER_NATIVE=0 before the addon loads.
+      {
+        extends: true,
+        test: { name: "no-native-in-process", include: WITHOUT_ADDON.filter((file) => IN_PROCESS.includes(file)), env: { EXEC_SERVER_NATIVE: "0" } }
       }
     ]
   }

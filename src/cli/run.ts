@@ -65,10 +65,11 @@ export interface ServerHost {
   readonly loggerFor: (format: "text" | "json") => Logger.Logger<unknown, unknown>
   /**
    * Whether the server owns the process: it then closes the descriptors it
-   * inherited, keeps its memory from other processes of its uid, may keep
-   * the native addon unloaded (`--no-native`) and read its stdin
-   * (`--exit-on-stdin-close`). A server sharing its process does none of
-   * these, and refuses the flags that need them.
+   * inherited, keeps its memory from other processes of its uid and may
+   * read its stdin (`--exit-on-stdin-close`). A server sharing its process
+   * does neither, and refuses that flag; `--no-native` (or
+   * `EXEC_SERVER_NATIVE=0`) applies to its whole process, so it takes it
+   * only before anything there loaded the addon.
    */
   readonly ownsProcess: boolean
   /** What `--listen stdio://` reads and writes: the process's stdin and stdout. */
@@ -318,15 +319,18 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     // supervisor's pipe) is the server's own to close: no child of it gets them.
     if (host.ownsProcess) serverOwnsProcess()
     const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
-    const noNative = yield* noNativeOf(flags.noNative)
-    if (!host.ownsProcess && (exitOnStdinClose || noNative)) {
-      return yield* new ListenUrlError({
-        message: "--exit-on-stdin-close and --no-native (EXEC_SERVER_NATIVE=0) need a server that owns its process"
-      })
+    if (!host.ownsProcess && exitOnStdinClose) {
+      return yield* new ListenUrlError({ message: "--exit-on-stdin-close needs a server that owns its process" })
     }
     const referenceSettings = yield* referenceSettingsOf(flags, ServerFlags.serverFlags.proxyPrivateIpsViaUpstream.env.name)
     // Before anything loads the addon: it is loaded on first use.
-    if (noNative) turnOffNativeAddon()
+    if (yield* noNativeOf(flags.noNative)) {
+      // For the whole process: one sharing it can have it only before anything loaded the addon.
+      yield* Effect.try({
+        try: turnOffNativeAddon,
+        catch: () => new ListenUrlError({ message: "--no-native: the native addon is already in use in this process" })
+      })
+    }
     const sandboxPolicy = yield* operatorPolicyOf(flags)
     const tracesUrl = tracesUrlOf(process.env)
     // Loaded and provided only when tracing is configured (a layer provided costs a build at start).

@@ -11,9 +11,10 @@
  * startWebSocketServer.
  *
  * A server here shares the test's process: it does not close inherited
- * descriptors or take the process's memory protection, and refuses
- * `--no-native` and `--exit-on-stdin-close` (those need a process of its
- * own); its children inherit the test's environment.
+ * descriptors or take the process's memory protection, refuses
+ * `--exit-on-stdin-close`, and takes `--no-native` (and the no-native
+ * project's EXEC_SERVER_NATIVE=0) for the whole process, before anything
+ * loads the addon; its children inherit the test's environment.
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
