@@ -15,7 +15,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
-import { type InternalError, ServerBusy, type SpawnNotFound, withSpawnKind } from "../protocol/errors.js"
+import { type InternalError, type ServerBusy, serverBusy, type SpawnNotFound, withSpawnKind } from "../protocol/errors.js"
 import { DENIAL_SCAN_BYTES, isLikelySandboxDenied } from "../sandbox/denial.js"
 import type { SandboxType } from "../protocol/sandbox.js"
 import type {
@@ -390,10 +390,10 @@ export const makeProcessActor = (
           Effect.flatMap((status) =>
             status === "backlogFull"
               ? Effect.fail(
-                new ServerBusy({
-                  message: `process ${processId} has not read the last ${MAX_STDIN_BACKLOG_BYTES} bytes written to its stdin; retry once it reads`,
-                  limit: "stdinBacklog"
-                })
+                serverBusy(
+                  `process ${processId} has not read the last ${MAX_STDIN_BACKLOG_BYTES} bytes written to its stdin; retry once it reads`,
+                  "stdinBacklog"
+                )
               )
               : Effect.succeed(status)
           )

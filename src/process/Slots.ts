@@ -8,10 +8,10 @@
  */
 import type * as Metric from "effect/Metric"
 import * as Metrics from "../observability/metrics.js"
-import { ServerBusy } from "../protocol/errors.js"
+import { type BusyLimit, type ServerBusy, serverBusy } from "../protocol/errors.js"
 
 /** What a server bounds over all sessions with `Slots`. */
-export type LimitedResource = "sessions" | "liveProcesses" | "fileHandles" | "watchedDirectories" | "httpRequests"
+export type LimitedResource = Extract<BusyLimit, "sessions" | "liveProcesses" | "fileHandles" | "watchedDirectories" | "httpRequests">
 
 /** Settings of a count of slots. */
 export interface SlotsOptions {
@@ -60,9 +60,6 @@ export class Slots {
 
   /** The refusal of a request that found no free slot: `what` says what the server already has. */
   refusal(what: string): ServerBusy {
-    return new ServerBusy({
-      message: `server busy: ${what}, the most it allows (${this.options.setting}); retry once one has ended`,
-      limit: this.options.resource
-    })
+    return serverBusy(`server busy: ${what}, the most it allows (${this.options.setting}); retry once one has ended`, this.options.resource)
   }
 }

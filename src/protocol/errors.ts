@@ -226,11 +226,31 @@ export class SpawnNotFound extends Schema.TaggedError<SpawnNotFound>()("ExecServ
 }
 
 /**
- * -32001 **(ours)**: a limit of the server's is reached and nothing was done:
- * the connection's requests in flight, or the server's sessions, live
- * processes or file handles over all sessions. Retry once something ends.
- * `data` is `{retryable: true, limit}`, `limit` naming what ran out
- * (`"inflightRequests"`, `"sessions"`, `"liveProcesses"`, `"fileHandles"`).
+ * What a -32001 says ran out (its `data.limit`): each is named in
+ * docs/PROTOCOL.md's table of codes (test/unit/protocolDocs.test.ts). A new
+ * limit is added here; the refusals are made with `serverBusy`, which takes
+ * only these.
+ */
+export const BUSY_LIMITS = [
+  "inflightRequests",
+  "inflightRequestBytes",
+  "stdinBacklog",
+  "sessions",
+  "liveProcesses",
+  "fileHandles",
+  "watchedDirectories",
+  "httpRequests"
+] as const
+
+/** A limit a -32001 names. */
+export type BusyLimit = typeof BUSY_LIMITS[number]
+
+/**
+ * -32001 **(ours)**: a limit of the server's is reached and nothing was done
+ * (a connection's, or one over all sessions: `BUSY_LIMITS`). Retry once
+ * something ends. `data` is `{retryable: true, limit}`, `limit` naming what
+ * ran out. The field is any text, so that a client reads a newer server's
+ * limits too.
  */
 export class ServerBusy extends Schema.TaggedError<ServerBusy>()("ExecServer/ServerBusy", {
   message: Schema.String,
@@ -243,6 +263,9 @@ export class ServerBusy extends Schema.TaggedError<ServerBusy>()("ExecServer/Ser
     return this.limit === undefined ? { retryable: true } : { retryable: true, limit: this.limit }
   }
 }
+
+/** The refusal at a limit of the server's: `limit` is one of `BUSY_LIMITS`. */
+export const serverBusy = (message: string, limit: BusyLimit): ServerBusy => new ServerBusy({ message, limit })
 
 /** Every error a method of the protocol may fail with. */
 export const ExecServerError = Schema.Union([

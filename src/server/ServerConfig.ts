@@ -7,8 +7,16 @@ import type { SandboxPolicy } from "../protocol/sandbox.js"
 import type { TcpUpstreamProxy } from "../network/tcpUpstream.js"
 import { configFlags, integerDefault } from "./ServerFlags.js"
 
+/**
+ * A number for each integer flag of the server's (`configFlags` of
+ * ServerFlags.ts): a flag declared there is a setting here, with the flag's
+ * default in `defaults`. The fields below say what the older ones mean; a
+ * new setting needs only its flag.
+ */
+export type FlagSettings = { readonly [Setting in keyof typeof configFlags]: number }
+
 /** The settings of an exec-server. */
-export interface ServerConfigShape {
+export interface ServerConfigShape extends FlagSettings {
   /** Default SIGTERM → SIGKILL grace period, in ms. */
   readonly graceMs: number
   /** Cap of each process's retained output, in bytes. */

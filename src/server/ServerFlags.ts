@@ -8,7 +8,6 @@
  */
 import { DEFAULT_MAX_INFLIGHT_REQUEST_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { thisMachineLimits } from "./descriptorLimits.js"
-import type { ServerConfigShape } from "./ServerConfig.js"
 
 /** What every flag declares. */
 interface FlagBase {
@@ -122,7 +121,11 @@ export const repeatedText = (name: string, spec: Spec<RepeatedTextFlag>): Repeat
 /** The defaults of `--max-sessions`, `--max-live-processes` and `--max-server-file-handles`, from this machine. */
 const machineDefaults = thisMachineLimits
 
-/** The flags that set `ServerConfig`'s numeric settings, by setting (their defaults are `ServerConfig.defaults`). */
+/**
+ * The flags that set `ServerConfig`'s numeric settings, by setting: each key
+ * is a field of `ServerConfigShape` (its `FlagSettings`), its default in
+ * `ServerConfig.defaults`, its row in docs/OPERATIONS.md (`npm run docs:flags`).
+ */
 export const configFlags = {
   graceMs: integer("grace-ms", {
     default: 2000,
@@ -230,7 +233,7 @@ export const configFlags = {
     minimum: 1024,
     help: "bytes queued for a slow client above which its processes' output stops being read (resumes below a quarter)"
   })
-} as const satisfies { readonly [K in keyof ServerConfigShape]?: IntegerFlag }
+} as const satisfies Readonly<Record<string, IntegerFlag>>
 
 /** The flags of the operator's sandbox. */
 export const sandboxFlags = {

@@ -3,7 +3,7 @@
  * a WebSocket message) into messages, and writing responses and
  * notifications. Pure functions; no I/O.
  */
-import { ErrorCode, ServerBusy, toWireError, type WireError } from "../protocol/errors.js"
+import { ErrorCode, serverBusy, toWireError, type WireError } from "../protocol/errors.js"
 
 /** The largest message a peer accepts unless told otherwise (16 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -137,10 +137,10 @@ export const oversizedError = (bytes: number, limit: number): ResponseMessage =>
 export const busyError = (id: RequestId, limit: number): ResponseMessage => ({
   id,
   error: toWireError(
-    new ServerBusy({
-      message: `server busy: this connection already has ${limit} requests in flight (--max-inflight-requests); retry once some are answered`,
-      limit: "inflightRequests"
-    })
+    serverBusy(
+      `server busy: this connection already has ${limit} requests in flight (--max-inflight-requests); retry once some are answered`,
+      "inflightRequests"
+    )
   )
 })
 
@@ -148,11 +148,11 @@ export const busyError = (id: RequestId, limit: number): ResponseMessage => ({
 export const busyBytesError = (id: RequestId, limit: number): ResponseMessage => ({
   id,
   error: toWireError(
-    new ServerBusy({
-      message: `server busy: this connection's requests in flight already hold ${limit} bytes (--max-inflight-request-bytes); ` +
+    serverBusy(
+      `server busy: this connection's requests in flight already hold ${limit} bytes (--max-inflight-request-bytes); ` +
         "retry once some are answered",
-      limit: "inflightRequestBytes"
-    })
+      "inflightRequestBytes"
+    )
   )
 })
 

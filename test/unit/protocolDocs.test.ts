@@ -1,11 +1,13 @@
 /**
  * docs/PROTOCOL.md's list of every method names each Rpc of the protocol's
  * groups (requests, notifications both ways, the server's requests): a
- * method added to protocol/rpcs.ts without its documentation fails here.
+ * method added to protocol/rpcs.ts without its documentation fails here;
+ * so does a limit a -32001 may name (`BUSY_LIMITS`) that its row does not.
  */
 import { describe, expect, it } from "vitest"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { BUSY_LIMITS } from "../../src/protocol/errors.js"
 import { ClientNotificationRpcs, ExecServerRpcs, ServerNotificationRpcs, ServerRequestRpcs } from "../../src/protocol/rpcs.js"
 
 const PROTOCOL = Fs.readFileSync(Path.resolve(import.meta.dirname, "../../docs/PROTOCOL.md"), "utf8")
@@ -27,4 +29,11 @@ describe("docs/PROTOCOL.md", () => {
       expect(undocumented, `methods of ${name} that docs/PROTOCOL.md names only in its list`).toEqual([])
     })
   }
+
+  it("names every limit a -32001 may say ran out in the code's row", () => {
+    const row = PROTOCOL.split("\n").find((line) => line.startsWith("| -32001 |"))
+    expect(row).toBeDefined()
+    const unnamed = BUSY_LIMITS.filter((limit) => !row!.includes(`\`"${limit}"\``))
+    expect(unnamed, "limits of protocol/errors.ts's BUSY_LIMITS missing from docs/PROTOCOL.md's -32001 row").toEqual([])
+  })
 })
