@@ -2,7 +2,7 @@
  * Loaded into a Node server with `--require` by bench/connectionAllocation.mjs:
  * SIGUSR2 starts V8's allocation sampling (objects collected since counted
  * too), the next SIGUSR2 stops it and writes the bytes sampled to
- * `$ALLOCATION_OUT`.
+ * `$ALLOCATION_OUT` (and the profile to `$ALLOCATION_PROFILE` when set).
  */
 const inspector = require("node:inspector")
 const fs = require("node:fs")
@@ -34,4 +34,6 @@ process.on("SIGUSR2", async () => {
   }
   walk(profile.head)
   fs.writeFileSync(process.env.ALLOCATION_OUT, String(total))
+  // The whole profile too, when asked (`ALLOCATION_PROFILE`: a .heapprofile that DevTools opens), to see where it goes.
+  if (process.env.ALLOCATION_PROFILE !== undefined) fs.writeFileSync(process.env.ALLOCATION_PROFILE, JSON.stringify(profile))
 })

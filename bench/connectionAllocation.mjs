@@ -9,7 +9,7 @@
  * round a fresh process of each. Prints min, median and max per server.
  *
  *   npm run build && node bench/connectionAllocation.mjs [--rounds 3] [--connections 1000] [--warm 300]
- *     [--server path/to/main.js] [--compare path/to/other/main.js] [-- server flags…]
+ *     [--server path/to/main.js] [--compare path/to/other/main.js] [--profile DIR] [-- server flags…]
  *
  * `--compare` adds another build of ours (its `dist/cli/main.js`), in the same rounds.
  *
@@ -28,6 +28,8 @@ const connections = Number(option("connections", "1000"))
 const warm = Number(option("warm", "300"))
 const ours = Path.resolve(option("server", Path.join(root, "dist", "cli", "main.js")))
 const other = option("compare", undefined)
+// Where each server's sampled profile of each round goes (DevTools opens a .heapprofile), to see where it goes.
+const profiles = option("profile", undefined)
 const serverFlags = args.includes("--") ? args.slice(args.indexOf("--") + 1) : []
 const servers = [
   { name: "effect-exec-server", script: ours, flags: serverFlags },
@@ -73,7 +75,11 @@ const cpuTicks = (pid) => {
 const measure = async (server, round) => {
   const out = Path.join(work, `${round}-${servers.indexOf(server)}`)
   const child = spawn(process.execPath, ["--require", Path.join(root, "bench", "allocationSampler.cjs"), server.script, "--listen", "ws://127.0.0.1:0", ...server.flags], {
-    env: { ...process.env, ALLOCATION_OUT: out },
+    env: {
+      ...process.env,
+      ALLOCATION_OUT: out,
+      ...(profiles === undefined ? {} : { ALLOCATION_PROFILE: Path.resolve(profiles, `${server.name.split(" ")[0]}-${round}.heapprofile`) })
+    },
     stdio: ["ignore", "ignore", "pipe"]
   })
   let stderr = ""

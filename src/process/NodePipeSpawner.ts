@@ -13,7 +13,7 @@ import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, 
 import { childNeedsCloser, closerArgv } from "./inheritedDescriptors.js"
 import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
-import { checkArgumentSize, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
+import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
 /** Options of the Node pipe spawner. */
 export interface NodePipeSpawnerOptions {
@@ -87,9 +87,9 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
           )
         // A confined command gets its argv[0] from the sandbox's launcher.
         const arg0 = request.arg0 === undefined || request.sandbox !== undefined ? undefined : request.arg0
-        // Through the closer, a missing program would only show as exit status 127.
+        // Through the closer, a missing program (or a script's missing interpreter) would only show as exit status 127.
         const closer = childNeedsCloser()
-        if (closer && request.sandbox === undefined) yield* resolveExecutable(program!, request.cwd, request.env)
+        if (closer && request.sandbox === undefined) yield* checkInterpreter(yield* resolveExecutable(program!, request.cwd, request.env))
         const [file, fileArgs] = closer ? closerArgv(program!, [arg0 ?? program!, ...args]) : [program!, args]
         const events = new ChildEvents()
         // posix_spawn answers at once; Node's spawn reports its outcome by event.
