@@ -4,16 +4,18 @@
  * `CODEX_HOME` and `HOME` go to ours and, where it is installed, to codex
  * 0.169's `exec-server`, and the answers must be the same JSON: plugins
  * and their active versions, skills' names, namespaces, descriptions,
- * dependencies and policies, and the collapsed warnings.
+ * dependencies and policies, and the collapsed warnings. Ours runs in
+ * process, on src/ (its HOME and CODEX_HOME are this process's for the
+ * test); the reference as a child.
  */
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
 
-const startServer = useStdioServers()
+const startServer = useServersToCompare()
 
 let root = ""
 const at = (...parts: Array<string>) => Path.join(root, ...parts)

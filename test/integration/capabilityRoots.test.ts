@@ -3,16 +3,17 @@
  * each root, as text for the client to parse. Codex discovers an
  * environment's plugins and skills this way, so the same roots go to ours
  * and, where it is installed, to codex 0.169's `exec-server`, and the
- * answers must be the same JSON: files, order, warnings, errors.
+ * answers must be the same JSON: files, order, warnings, errors. Ours runs
+ * in process, on src/; the reference as a child.
  */
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
 
-const startServer = useStdioServers()
+const startServer = useServersToCompare()
 
 let root = ""
 const at = (...parts: Array<string>) => Path.join(root, ...parts)

@@ -7,15 +7,17 @@
  * `CODEX_HOME`, a git project with trusted and untrusted `.codex`
  * directories), and must be the same JSON, TOML text included. The
  * machine's `/etc/codex` layers are covered in test/unit/codexConfig.test.ts.
+ * Ours runs in process, on src/ (its HOME and CODEX_HOME are this
+ * process's for the test); the reference as a child.
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
 
-const startServer = useStdioServers()
+const startServer = useServersToCompare()
 
 let root = ""
 const at = (...parts: Array<string>) => Path.join(root, ...parts)

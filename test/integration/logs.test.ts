@@ -1,29 +1,34 @@
 /**
  * Structured logs: the events an operator needs, as JSON lines on stderr
- * with `--log-format json`, and never a byte of process output or a token.
+ * with `--log-format json`, and never a byte of process output or a token
+ * (the server in process, on src/: its stderr kept in memory).
  */
 import { writeFileSync } from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
-import { eventually, pipeProcess } from "../support/StdioServer.js"
+import { type InProcessWebSocketServer, useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { eventually } from "../support/waiting.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
+import { pipeProcess } from "../support/WireClient.js"
 
-const start = useWebSocketServers()
+const start = useInProcessWebSocketServers()
 const TOKEN = "log-test-token-d41d8cd98f00"
 const tempDir = useTempDirs("logs-")
+
+/** What the server wrote on stderr after its banner (every line of it a log line). */
+const afterBanner = (server: InProcessWebSocketServer) => {
+  const stderr = server.stderr()
+  return stderr.slice(stderr.indexOf(server.banner) + server.banner.length)
+}
 
 describe("structured logs", () => {
   it("--log-format json: connections, refusals, sessions, processes and escalations, without output or tokens", async () => {
     const dir = tempDir()
     writeFileSync(Path.join(dir, "token"), TOKEN)
     const server = await start(["--log-format", "json", "--ws-token-file", Path.join(dir, "token"), "--grace-ms", "200", "--dropped-session-ttl-ms", "0"])
-    let stderr = ""
-    server.child.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    const lines = () => stderr.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
+    const lines = () => afterBanner(server).split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
     const logged = (message: string) => lines().find((line) => line.message === message)
 
     // A refused upgrade.
@@ -59,18 +64,14 @@ describe("structured logs", () => {
       signal: "SIGKILL",
       durationMs: expect.any(Number)
     })
-    expect(stderr).not.toContain("SECRET-OUTPUT")
-    expect(stderr).not.toContain(TOKEN)
+    expect(server.stderr()).not.toContain("SECRET-OUTPUT")
+    expect(server.stderr()).not.toContain(TOKEN)
   })
 
   it("--log-level debug adds a line when a process starts, with what it runs", async () => {
     const server = await start(["--log-format", "json", "--log-level", "debug"])
-    let stderr = ""
-    server.child.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
     const logged = (message: string) =>
-      stderr.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
+      afterBanner(server).split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
         .find((line) => line.message === message)
     const client = await RawWebSocketClient.connectReady(server.url)
     await client.request("process/start", pipeProcess("short", ["true"]))

@@ -1,23 +1,24 @@
 /**
  * `process/start` failures name their kind in `error.data.kind`, as the
  * 0.171 reference does, beside the errno and paths we already send: against
- * the built binary, on both pipe spawners (this file also runs without the
- * addon: vitest.config.ts) and on a terminal. Each failure leaves the
- * connection and the server serving. The last block runs the same failing
- * starts on ours and on the 0.171 reference (where it is installed) and
- * expects the same kind from both.
+ * the server in process, on src/, on both pipe spawners (this file also runs
+ * without the addon: vitest.config.ts) and on a terminal. Each failure leaves
+ * the connection and the server serving. The last block runs the same failing
+ * starts on ours and on the 0.171 reference (where it is installed, as a
+ * child) and expects the same kind from both.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
-import { pipeProcess, ptyProcess, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { pipeProcess, ptyProcess, type WireClient } from "../support/WireClient.js"
 
-const startServer = useStdioServers()
+const startServer = useServersToCompare()
 const tempDir = useTempDirs(".spawn-kinds-")
 
 /** The server still starts processes after a refusal (the cwd as a URI, which the reference requires). */
-const stillServes = async (server: StdioServer, processId: string) => {
+const stillServes = async (server: WireClient, processId: string) => {
   expect((await server.request("process/start", pipeProcess(processId, ["true"], { cwd: "file:///tmp" }))).result)
     .toEqual({ processId, sandboxType: "none" })
   await server.closed(processId)
