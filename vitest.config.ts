@@ -17,6 +17,7 @@ const WITHOUT_ADDON = [
   "test/integration/spawnKinds.test.ts",
   "test/integration/backpressure.test.ts",
   "test/integration/faults.test.ts",
+  "test/integration/faultsProcess.test.ts",
   "test/integration/endTogether.test.ts",
   "test/integration/robustness.test.ts",
   "test/integration/sandbox.test.ts",
