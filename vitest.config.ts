@@ -16,6 +16,7 @@ const WITHOUT_ADDON = [
   "test/integration/stdio.test.ts",
   "test/integration/spawnKinds.test.ts",
   "test/integration/backpressure.test.ts",
+  "test/integration/backpressureMemory.test.ts",
   "test/integration/faults.test.ts",
   "test/integration/faultsProcess.test.ts",
   "test/integration/endTogether.test.ts",
