@@ -2,7 +2,9 @@
  * Every path that ends sessions ends all their processes at once: many
  * children that ignore SIGTERM, pipes and PTYs, over several sessions, are
  * all gone one grace period (plus a margin smaller than a second grace
- * period) after the end, never one grace period after another.
+ * period) after the end, never one grace period after another (the server
+ * in process, on src/; the signals that end the binary's process:
+ * endTogetherSignals.test.ts).
  */
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { describe, expect, it } from "vitest"
@@ -10,11 +12,13 @@ import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
-import { eventually, isAlive, pipeProcess, ptyProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { eventually, isAlive } from "../support/waiting.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
+import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
-const startServer = useStdioServers()
-const startWebSocketServer = useWebSocketServers()
+const startServer = useInProcessServers()
+const startWebSocketServer = useInProcessWebSocketServers()
 
 /** Ignores SIGTERM, and so does a background child of its own. */
 const STUBBORN = "trap '' TERM; (trap '' TERM; while :; do sleep 0.1; done) & echo pid:$$:$!; while :; do sleep 0.1; done"
@@ -37,7 +41,7 @@ const params = (index: number) =>
   (index % 2 === 0 ? pipeProcess : ptyProcess)(`p${index}`, ["sh", "-c", STUBBORN])
 
 /** Starts `count` stubborn processes over a stdio server and returns every pid they and their children have. */
-const startOnStdio = async (server: StdioServer, count: number): Promise<Array<number>> => {
+const startOnStdio = async (server: InProcessServer, count: number): Promise<Array<number>> => {
   await Promise.all(Array.from({ length: count }, (_, index) => server.request("process/start", params(index))))
   const pids: Array<number> = []
   for (let index = 0; index < count; index++) {
@@ -79,22 +83,6 @@ describe(`${COUNT} children that ignore SIGTERM, over several sessions, end toge
     const elapsed = Date.now() - start
     expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
     expect(elapsed).toBeLessThan(GRACE_MS + MARGIN_MS)
-    expect(await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)).toBeGreaterThan(0)
-  })
-
-  it.each(["SIGTERM", "SIGINT"] as const)("when the server gets %s, with detached sessions", async (signal) => {
-    const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
-    const pids: Array<number> = []
-    for (let session = 0; session < 4; session++) {
-      const client = await detachedClient(server.url, 300_000)
-      pids.push(...await startOnWebSocket(client, COUNT / 4))
-      // Dropped: the session lives on, detached.
-      client.socket.terminate()
-    }
-    const start = Date.now()
-    server.child.kill(signal)
-    expect(await server.exited).toBe(0)
-    expect(Date.now() - start).toBeLessThan(GRACE_MS + MARGIN_MS)
     expect(await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)).toBeGreaterThan(0)
   })
 

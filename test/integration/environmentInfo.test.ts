@@ -1,19 +1,20 @@
 /**
  * `environment/info` and the `environmentInfo` of `initialize`: the
  * reference's shape, the server's own host, and capability flags that claim
- * only what this server answers.
+ * only what this server answers (the server in process, on src/; the
+ * reference's answers beside ours, and a server started in another
+ * directory with another $TMPDIR: environmentInfoProcess.test.ts).
  */
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
-import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import { REFERENCE_EXECUTOR_VERSION } from "../../src/server/environmentInfo.js"
-import { needsReference, REFERENCE_BINARY, serverArgs, useStdioServers } from "../support/StdioServer.js"
+import { useInProcessServers } from "../support/InProcessServer.js"
 
-const start = useStdioServers()
+const start = useInProcessServers()
 
 /** The request each capability flag lets a client send, answered (not -32601) by a server that claims it. */
 const requestOf: Record<string, readonly [string, Record<string, unknown>]> = {
@@ -103,35 +104,5 @@ describe("environment info", () => {
     expect(capabilities.networkProxyTransparentTcp).toBe(transparentTcpSupported())
     // So is the shell snapshot (test/integration/shellSnapshot.test.ts).
     expect(capabilities.shellSnapshotV2).toBe(true)
-  })
-
-  it("claims the reference's capabilities, in its order (codex 0.171), and its executorVersion", async (context) => {
-    needsReference(context)
-    const ours = (await (await start()).request("environment/info", {})).result
-    const reference = (await (await start([], { command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] })).request("environment/info", {})).result
-    expect(Object.keys(reference.capabilities)).toEqual(REFERENCE_CAPABILITIES)
-    // Transparent TCP needs what the reference does not (root, nft): where it is missing, the one flag that differs.
-    expect(Object.entries(ours.capabilities)).toEqual(Object.entries({ ...reference.capabilities, networkProxyTransparentTcp: transparentTcpSupported() }))
-    expect(ours.executorVersion).toBe(reference.executorVersion)
-  })
-
-  it("reports $TMPDIR as its temporary directory and its own working directory", async () => {
-    const dir = realpathSync(mkdtempSync(Path.join(Os.tmpdir(), "env-info-")))
-    // A server started in another directory, with TMPDIR set.
-    const child = spawn(process.execPath, serverArgs(), { cwd: dir, env: { ...process.env, TMPDIR: dir }, stdio: ["pipe", "pipe", "ignore"] })
-    child.stdin.write(JSON.stringify({ id: 1, method: "initialize", params: { clientName: "env" } }) + "\n")
-    const line = await new Promise<string>((resolve) => {
-      let buffer = ""
-      child.stdout.on("data", (chunk: Buffer) => {
-        buffer += chunk
-        if (buffer.includes("\n")) resolve(buffer.slice(0, buffer.indexOf("\n")))
-      })
-    })
-    child.kill()
-    rmSync(dir, { recursive: true, force: true })
-    const info = JSON.parse(line).result.environmentInfo
-    expect(info.cwd).toBe(pathToFileURL(dir).href)
-    expect(info.temporaryDirectories).toEqual([pathToFileURL(dir).href])
-    expect(info.tempDir).toBe(pathToFileURL(dir).href)
   })
 })
