@@ -48,6 +48,20 @@ const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): string | undefin
   }
 }
 
+/** True while the process `pid` exists, a zombie not yet reaped included (one we may not signal counts). */
+const processExists = (pid: number): boolean => {
+  const stackTraceLimit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit
+  }
+}
+
 /** True while a process of the group led by `pgid` is left (one we may not signal counts). */
 export const processGroupExists = (pgid: number): boolean => {
   if (!Number.isInteger(pgid) || pgid <= 1) return false
@@ -75,7 +89,9 @@ export const signalChild = (
       const attempt: Effect.Effect<boolean> = Effect.flatMap(Clock.currentTimeMillis, (time) => {
         const command = sandbox.commandPid(pid)
         if (command !== undefined) return Effect.succeed(signalConfined(pid, command, signal))
-        if (!processGroupExists(pid) || time > deadline) return Effect.succeed(false)
+        // Once the launcher is gone (reaped), nothing is being set up: what is left of its group is
+        // a sandbox's zombies waiting for an init that reaps late, not a command to wait for.
+        if (!processExists(pid) || !processGroupExists(pid) || time > deadline) return Effect.succeed(false)
         return Effect.andThen(Effect.sleep("1 millis"), attempt)
       })
       return attempt
