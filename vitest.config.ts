@@ -82,6 +82,13 @@ const UNIT = IN_PROCESS.filter((file) => file.startsWith("test/unit/"))
 const FRESH_BUILD = ["./test/support/builtBinary.ts"]
 
 /**
+ * What the projects that run the server from src/ in their own process add:
+ * their sandboxed `fs/*` workers (a script bubblewrap starts) run a bundle of
+ * src/fs/worker.ts made for the run, not dist/'s (test/support/fsWorkerBuild.ts).
+ */
+const FROM_SOURCES = { globalSetup: ["./test/support/fsWorkerBuild.ts"], setupFiles: ["./test/support/fsWorkerFromSources.ts"] }
+
+/**
  * Files side by side: one more than the cores, since most of a file's time
  * is spent waiting on the processes and sockets it starts.
  */
@@ -103,8 +110,8 @@ export default defineConfig({
     maxWorkers: SIDE_BY_SIDE,
     projects: [
       // Every test, with the addon where it is built (`--project 'all*'`: `all-unit`, `all-in-process` and `all` side by side, `all-alone` after).
-      { extends: true, test: { name: "all-unit", include: UNIT, isolate: false } },
-      { extends: true, test: { name: "all-in-process", include: IN_PROCESS.filter((file) => !UNIT.includes(file)) } },
+      { extends: true, test: { name: "all-unit", include: UNIT, isolate: false, ...FROM_SOURCES } },
+      { extends: true, test: { name: "all-in-process", include: IN_PROCESS.filter((file) => !UNIT.includes(file)), ...FROM_SOURCES } },
       {
         extends: true,
         test: {
@@ -133,7 +140,12 @@ export default defineConfig({
       // Each file's worker is its own (isolated), so its servers in process take EXEC_SERVER_NATIVE=0 before the addon loads.
       {
         extends: true,
-        test: { name: "no-native-in-process", include: WITHOUT_ADDON.filter((file) => IN_PROCESS.includes(file)), env: { EXEC_SERVER_NATIVE: "0" } }
+        test: {
+          name: "no-native-in-process",
+          include: WITHOUT_ADDON.filter((file) => IN_PROCESS.includes(file)),
+          env: { EXEC_SERVER_NATIVE: "0" },
+          ...FROM_SOURCES
+        }
       }
     ]
   }

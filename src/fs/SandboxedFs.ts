@@ -95,8 +95,21 @@ const MAX_WORKERS = 8
 /** How long a stopped worker may take to drop its files and exit before it is killed. */
 const STOP_GRACE_MS = 2000
 
+/** The script given by `useWorkerScript`, in place of dist/fs/worker.js. */
+let givenWorkerScript: string | undefined
+
+/**
+ * Runs the workers of the servers made after this from `script` (a bundle of
+ * src/fs/worker.ts): for a server run from the sources, whose dist/ may be
+ * stale or missing (the tests in process build one). Undefined: dist's again.
+ */
+export const useWorkerScript = (script: string | undefined): void => {
+  givenWorkerScript = script
+}
+
 /** The worker's script: dist/fs/worker.js of this package, whether we run from dist, a bundle or the sources. */
 const workerScript = (): string => {
+  if (givenWorkerScript !== undefined) return givenWorkerScript
   let dir = Path.dirname(fileURLToPath(import.meta.url))
   while (true) {
     const candidate = Path.join(dir, "dist", "fs", "worker.js")
