@@ -22,8 +22,10 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
 import { PassThrough } from "node:stream"
-import { afterEach, onTestFailed } from "vitest"
+import { afterEach, onTestFailed, vi } from "vitest"
 import * as ServerFlags from "../../src/cli/commandFlags.js"
 import { plainValuesOf } from "../../src/cli/flagValues.js"
 import * as CommandLine from "../../src/cli/commandLine.js"
@@ -213,6 +215,99 @@ export const useInProcessWebSocketServers = () => {
   return async (args: ReadonlyArray<string> = []) => {
     const server = await startWebSocket(args)
     servers.push(server)
+    return server
+  }
+}
+
+/**
+ * The reference (codex 0.171's `exec-server` over stdio) where it is
+ * installed: the comparisons run it as a child beside ours in process. The
+ * same file as StdioServer's REFERENCE_BINARY, which this module cannot
+ * import (StdioServer's module starts the binary, and a file importing it
+ * runs on dist/).
+ */
+const REFERENCE_COMMAND: ReadonlyArray<string> | undefined = ((binary) =>
+  existsSync(binary) ? [binary, "exec-server", "--listen", "stdio://"] : undefined)(
+    process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
+  )
+
+/**
+ * The servers a comparison runs its cases on, as `describe.each` takes them
+ * (StdioServer's list, with ours in process): ours (`command` undefined) and
+ * the reference where it is installed (CI has none).
+ */
+export const SERVERS_TO_COMPARE: ReadonlyArray<{ readonly name: string; readonly command: ReadonlyArray<string> | undefined }> = [
+  { name: "ours", command: undefined },
+  ...(REFERENCE_COMMAND === undefined ? [] : [{ name: "reference", command: REFERENCE_COMMAND }])
+]
+
+/** Another server speaking the protocol on its stdio, as a child (the reference): `env` over this process's environment. */
+export class ChildStdioServer extends WireClient {
+  readonly child: ChildProcessWithoutNullStreams
+  private readonly kept: ReturnType<typeof keptText>
+  private buffer = ""
+
+  constructor(command: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) {
+    super()
+    this.kept = keptText(command[0]!)
+    this.child = spawn(command[0]!, command.slice(1), { stdio: "pipe", env: { ...process.env, ...env } })
+    this.child.stdout.setEncoding("utf8")
+    this.child.stdout.on("data", (text: string) => this.onData(text))
+    this.child.stderr.setEncoding("utf8")
+    this.child.stderr.on("data", (text: string) => this.kept.append(text))
+    this.child.stdin.on("error", () => {})
+  }
+
+  get stderr(): string {
+    return this.kept.text()
+  }
+
+  private onData(text: string): void {
+    this.buffer += text
+    let newline: number
+    while ((newline = this.buffer.indexOf("\n")) !== -1) {
+      const line = this.buffer.slice(0, newline)
+      this.buffer = this.buffer.slice(newline + 1)
+      this.received(line)
+    }
+  }
+
+  sendLine(line: string): void {
+    this.child.stdin.write(line + "\n")
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill("SIGKILL")
+  }
+}
+
+/**
+ * For the comparisons: starts ours in process (`command` undefined) or the
+ * command as a child (the reference), after the handshake unless
+ * `handshake: false`; all are stopped after each test of the calling file.
+ * `env`: the child's variables over this process's; ours reads this
+ * process's environment when it answers, so they are set here for the rest
+ * of the test (`vi.stubEnv`: the last server's win) and put back after it.
+ */
+export const useServersToCompare = () => {
+  const startOurs = useInProcessServers()
+  let children: Array<ChildStdioServer> = []
+  afterEach(() => {
+    for (const child of children) child.kill()
+    children = []
+    vi.unstubAllEnvs()
+  })
+  return async (
+    args: ReadonlyArray<string> = [],
+    options: { readonly command?: ReadonlyArray<string> | undefined; readonly env?: Readonly<Record<string, string>>; readonly handshake?: boolean } = {}
+  ): Promise<WireClient> => {
+    if (options.command === undefined) {
+      for (const [name, value] of Object.entries(options.env ?? {})) vi.stubEnv(name, value)
+      return startOurs(args, options)
+    }
+    const server = new ChildStdioServer([...options.command, ...args], options.env)
+    children.push(server)
+    if (options.handshake !== false) await server.handshake()
     return server
   }
 }
