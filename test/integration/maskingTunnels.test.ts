@@ -16,7 +16,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Readline from "node:readline"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { type InProcessServer, useInProcessServers } from "../support/InProcessServer.js"
 import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
@@ -181,21 +181,16 @@ afterAll(async () => {
 })
 
 /**
- * The server's environment is this process's (it runs here, in this file's
- * own worker, and reads it as each process starts): a fresh CODEX_HOME per
- * server and its trust of the test's CA, put back after each test.
+ * A server with a fresh CODEX_HOME and its own trust of the test's CA: its
+ * environment is this process's (it runs here, and reads it as each process
+ * starts), stubbed for the test and put back after it.
  */
-const SERVER_VARIABLES = ["CODEX_HOME", "SSL_CERT_FILE"] as const
-const before = Object.fromEntries(SERVER_VARIABLES.map((name) => [name, process.env[name]]))
 afterEach(() => {
-  for (const name of SERVER_VARIABLES) {
-    if (before[name] === undefined) delete process.env[name]
-    else process.env[name] = before[name]
-  }
+  vi.unstubAllEnvs()
 })
 const startServer = () => {
-  process.env.CODEX_HOME = Fs.mkdtempSync(Path.join(scratch, "codex-home-"))
-  process.env.SSL_CERT_FILE = caFile
+  vi.stubEnv("CODEX_HOME", Fs.mkdtempSync(Path.join(scratch, "codex-home-")))
+  vi.stubEnv("SSL_CERT_FILE", caFile)
   return startServers()
 }
 
