@@ -23,6 +23,7 @@ const WITHOUT_ADDON = [
   "test/integration/endTogetherSignals.test.ts",
   "test/integration/robustness.test.ts",
   "test/integration/sandbox.test.ts",
+  "test/integration/sandboxServerProcess.test.ts",
   "test/integration/resume.test.ts",
   "test/integration/control.test.ts",
   "test/integration/client.test.ts",

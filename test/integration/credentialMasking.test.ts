@@ -1,6 +1,6 @@
 /**
  * Credential masking end to end (issue 47; docs/PROTOCOL.md, "Credential
- * masking"): the built server over stdio, a child given GitHub, OpenAI and
+ * masking"): the server in process (on src/) over stdio, a child given GitHub, OpenAI and
  * custom credentials under `proxy.credentialMasking`, and loopback HTTPS
  * and HTTP servers of the test's (their certificate from a CA of the
  * test's, which the server is told to trust through its own
@@ -8,26 +8,26 @@
  * receive; the child only ever prints what it has. The same cases run
  * against the reference (codex 0.169) where it is installed, with the one
  * command shape it masks (`bash -c SCRIPT`); where we go further (every
- * command is masked) the case runs on ours alone.
+ * command is masked) the case runs on ours alone. The test's servers run in
+ * a child process of their own (our proxies refuse their own process's
+ * listeners); what the server's process shows (its CA files removed at its
+ * exit, its memory to a server of another user) is
+ * credentialMaskingProcess.test.ts's, on the binary.
  */
-import { execFileSync } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { createHash, X509Certificate } from "node:crypto"
 import * as Fs from "node:fs"
-import * as Http from "node:http"
-import * as Https from "node:https"
-import type * as Net from "node:net"
-import type { Duplex } from "node:stream"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Readline from "node:readline"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { workspaceWrite } from "../support/codexSandbox.js"
+import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
 import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
-import { eventually, serverArgs, SERVERS_TO_COMPARE, type StdioServer, useStdioServers } from "../support/StdioServer.js"
-import { useWebSocketServers } from "../support/WebSocketServer.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
+import type { WireClient } from "../support/WireClient.js"
 
-const startServer = useStdioServers()
-const startWebSocketServer = useWebSocketServers()
+// Ours in process (its environment stubbed for the test), the reference as a child.
+const startServer = useServersToCompare()
 
 const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 const OTHER_GITHUB = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
@@ -47,52 +47,92 @@ interface Received {
 let scratch = ""
 let caFile = ""
 const received: Array<Received> = []
-const servers: Array<Http.Server> = []
 let bound = 0
 let unbound = 0
 let plain = 0
 
-const recording = (name: string) => (request: Http.IncomingMessage, response: Http.ServerResponse) => {
-  let body = ""
-  request.on("data", (chunk) => (body += chunk))
-  request.on("end", () => {
-    received.push({
-      server: name,
-      path: request.url ?? "",
-      authorization: request.headers.authorization,
-      apiKey: request.headers["x-api-key"] as string | undefined,
-      body
-    })
-    response.end(`${name} ok\n`)
-  })
-}
+/**
+ * The test's servers, in a child process of their own (our proxies refuse
+ * their own process's listeners): HTTPS bound and unbound, plain HTTP. The
+ * child says their ports, then each request received as a JSON line, in
+ * order, and answers each line the test writes on its stdin once it has
+ * written what came before: when the answer is read, so is every request
+ * recorded before it.
+ */
+let destinations: ChildProcessWithoutNullStreams | undefined
+const answers = new Map<number, () => void>()
+let commands = 0
 
-const listen = async (server: Http.Server) => {
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return (server.address() as Net.AddressInfo).port
-}
+/** Every request the destinations received so far has been recorded here. */
+const settled = (): Promise<void> =>
+  new Promise((resolve) => {
+    const id = ++commands
+    answers.set(id, resolve)
+    destinations!.stdin.write(`${JSON.stringify({ id })}\n`)
+  })
+
+const DESTINATIONS = [
+  "const fs = require('node:fs'), http = require('node:http'), https = require('node:https'), readline = require('node:readline')",
+  "const [keyFile, certFile] = process.argv.slice(2)",
+  "const tls = { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) }",
+  "const say = (message) => process.stdout.write(JSON.stringify(message) + '\\n')",
+  "const recording = (name) => (request, response) => {",
+  "  let body = ''",
+  "  request.on('data', (chunk) => (body += chunk))",
+  "  request.on('end', () => {",
+  "    say({ received: { server: name, path: request.url ?? '', authorization: request.headers.authorization, apiKey: request.headers['x-api-key'], body } })",
+  "    response.end(name + ' ok\\n')",
+  "  })",
+  "}",
+  "const bound = https.createServer(tls, recording('bound'))",
+  // An upgrade is answered 101, then every byte is echoed back.
+  "bound.on('upgrade', (request, socket) => {",
+  "  say({ received: { server: 'bound', path: request.url ?? '', authorization: request.headers.authorization, body: '' } })",
+  "  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nConnection: Upgrade\\r\\nUpgrade: echo\\r\\n\\r\\n')",
+  "  socket.pipe(socket)",
+  "})",
+  "const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)))",
+  "Promise.all([listen(bound), listen(https.createServer(tls, recording('unbound'))), listen(http.createServer(recording('plain')))])",
+  "  .then(([bound, unbound, plain]) => say({ ports: { bound, unbound, plain } }))",
+  "readline.createInterface({ input: process.stdin }).on('line', (line) => say({ done: JSON.parse(line).id }))"
+].join("\n")
 
 beforeAll(async () => {
   scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "credential-masking-"))
   // A CA of the test's (a real CA: the reference refuses a self-signed leaf as its own CA) and a leaf for 127.0.0.1.
   const certificates = makeTestCertificates(scratch, { caName: "masking test CA", commonName: "localhost", subjectAltName: "IP:127.0.0.1,DNS:localhost" })
   caFile = certificates.caFile
-  const tls = { key: Fs.readFileSync(certificates.keyFile), cert: Fs.readFileSync(certificates.certFile) }
-  const boundServer = Https.createServer(tls, recording("bound"))
-  // An upgrade is answered 101, then every byte is echoed back.
-  boundServer.on("upgrade", (request: Http.IncomingMessage, socket: Duplex) => {
-    received.push({ server: "bound", path: request.url ?? "", authorization: request.headers.authorization, apiKey: undefined, body: "" })
-    socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-    socket.pipe(socket)
+  Fs.writeFileSync(Path.join(scratch, "destinations.cjs"), DESTINATIONS)
+  const child = spawn(process.execPath, [Path.join(scratch, "destinations.cjs"), certificates.keyFile, certificates.certFile])
+  destinations = child
+  child.stderr.pipe(process.stderr)
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the destinations ended (${code}) before listening`)))
+    Readline.createInterface({ input: child.stdout }).on("line", (line) => {
+      const message = JSON.parse(line) as { readonly ports?: Record<"bound" | "unbound" | "plain", number>; readonly received?: Partial<Received>; readonly done?: number }
+      if (message.ports !== undefined) {
+        ;({ bound, unbound, plain } = message.ports)
+        resolve()
+      }
+      if (message.received !== undefined) {
+        const entry = message.received
+        // JSON leaves out what was undefined: each field as the request had it.
+        received.push({ server: entry.server!, path: entry.path!, authorization: entry.authorization, apiKey: entry.apiKey, body: entry.body! })
+      }
+      if (message.done !== undefined) {
+        answers.get(message.done)?.()
+        answers.delete(message.done)
+      }
+    })
   })
-  bound = await listen(boundServer)
-  unbound = await listen(Https.createServer(tls, recording("unbound")))
-  plain = await listen(Http.createServer(recording("plain")))
 }, 30_000)
 
 afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+  if (destinations !== undefined && destinations.exitCode === null) {
+    const ended = new Promise((resolve) => destinations!.once("exit", resolve))
+    destinations.kill()
+    await ended
+  }
   Fs.rmSync(scratch, { recursive: true, force: true })
 })
 
@@ -122,7 +162,7 @@ const childEnvironment = {
 }
 
 /** Runs `argv` with masking and waits for it to close; its output. */
-const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
+const run = async (server: WireClient, processId: string, argv: ReadonlyArray<string>, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
   const started = await server.request("process/start", {
     processId,
     argv,
@@ -133,6 +173,7 @@ const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<s
   })
   expect(started.error).toBeUndefined()
   await server.closed(processId, 40_000)
+  await settled()
   return server.outputOf(processId).toString()
 }
 
@@ -257,6 +298,7 @@ describe.each(SERVERS_TO_COMPARE)("credential masking ($name)", ({ command }) =>
     })
     expect(started.error).toBeUndefined()
     await server.closed("plain", 40_000)
+    await settled()
     const output = server.outputOf("plain").toString()
     expect(output).not.toContain(MINE)
     expect(output).not.toContain(keyed)
@@ -310,6 +352,7 @@ describe("credential masking (ours, beyond the reference)", () => {
     })
     expect(started.result?.sandboxType).toBe("linuxSeccomp")
     await server.closed("boxed", 40_000)
+    await settled()
     const output = server.outputOf("boxed").toString()
     expect(output).toMatch(/^bound ok\n child has mytok_[a-z0-9]{32}\n$/)
     expect(output).not.toContain(MINE)
@@ -346,6 +389,7 @@ describe("credential masking (ours, beyond the reference)", () => {
     })
     expect(started.error).toBeUndefined()
     await server.closed("upgrade", 40_000)
+    await settled()
     const output = server.outputOf("upgrade").toString().trim()
     const dummy = /ping (\S+)$/.exec(output)?.[1]
     expect(output).toMatch(/^HTTP\/1\.1 101 Switching Protocols \| ping mytok_[a-z0-9]{32}$/)
@@ -353,28 +397,11 @@ describe("credential masking (ours, beyond the reference)", () => {
     expect(dummy).not.toBe(MINE)
     expect(receivedFor("/v1/upgrade")).toMatchObject([{ server: "bound", authorization: `Bearer ${MINE}` }])
   })
-
-  it("says why a provider was dropped, and removes its CA files when the server exits", async () => {
-    const { codexHome, env } = serverEnvironment()
-    const server = await startServer([], { env })
-    await run(server, "dropped", ["env"], maskingLaunch(myProvider({ url_prefixes: ["http://api.example.com/"] })))
-    // Log lines are gathered for a few milliseconds before they are written.
-    expect(await eventually(() => server.stderr.includes("ignoring invalid credential provider"))).toBe(true)
-    expect(server.stderr).toContain("invalid destination for credential provider `my`: credential destination must use HTTPS unless it targets loopback over HTTP")
-    const proxyDirectory = Path.join(codexHome, "proxy")
-    const files = Fs.readdirSync(proxyDirectory)
-    expect(files).toHaveLength(2)
-    expect(files.filter((file) => /^ca-[0-9a-f]{64}\.pem$/.test(file))).toHaveLength(1)
-    expect(files.filter((file) => /^ca-bundle-[0-9a-f]{64}\.pem$/.test(file))).toHaveLength(1)
-    server.child.kill("SIGTERM")
-    await server.exited
-    expect(await eventually(() => Fs.readdirSync(proxyDirectory).length === 0)).toBe(true)
-  })
 })
 
 describe("credential masking with shell snapshots (issue 67)", () => {
   /** Runs `script` as `bash -lc` under masking, sandboxed to `workspace` (its HOME), from a snapshot of `scope` when given. */
-  const startIn = async (server: StdioServer, workspace: string, processId: string, script: string, scope?: string) => {
+  const startIn = async (server: WireClient, workspace: string, processId: string, script: string, scope?: string) => {
     const started = await server.request("process/start", {
       processId,
       argv: ["/bin/bash", "-lc", script],
@@ -387,6 +414,7 @@ describe("credential masking with shell snapshots (issue 67)", () => {
     })
     expect(started.error).toBeUndefined()
     await server.closed(processId, 40_000)
+    await settled()
     return server.outputOf(processId).toString()
   }
 
@@ -437,144 +465,5 @@ describe("credential masking with shell snapshots (issue 67)", () => {
     expect(request?.server).toBe("unbound")
     expect(request?.authorization).toMatch(/^Bearer sk-proj-masked[A-Za-z0-9]+$/)
     expect(request?.authorization).not.toContain(OPENAI)
-  })
-})
-
-/**
- * The attacker of issue 67's item 6: an unsandboxed masked child at the
- * server's uid reads its parent's memory through /proc and collects every
- * GitHub-token-shaped string there (it does not know the real one).
- */
-const MEMORY_SCAN = `
-const fs = require("node:fs")
-const pid = process.ppid
-let maps, fd
-try { maps = fs.readFileSync("/proc/" + pid + "/maps", "utf8"); fd = fs.openSync("/proc/" + pid + "/mem", "r") }
-catch (error) { console.log("denied " + error.code); process.exit(0) }
-const found = new Set(), buffer = Buffer.alloc(1 << 22)
-for (const line of maps.split("\\n")) {
-  const range = /^([0-9a-f]+)-([0-9a-f]+) r/.exec(line)
-  if (range === null || line.includes("[vvar") || line.includes("[vsyscall")) continue
-  const end = parseInt(range[2], 16)
-  for (let at = parseInt(range[1], 16); at < end; at += buffer.length - 64) {
-    let read
-    try { read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at) } catch { break }
-    for (const hit of buffer.toString("latin1", 0, read).matchAll(/ghp_[A-Za-z0-9]{36}/g)) found.add(hit[0])
-  }
-}
-console.log("scanned " + [...found].join(" "))
-`
-
-describe("credential masking without a sandbox, the server not root (issue 67)", () => {
-  // As root a child has CAP_SYS_PTRACE, which a non-dumpable server does not stop: the server runs as nobody.
-  const asNobody = process.getuid?.() === 0
-  const nobodyServer = async (args: ReadonlyArray<string> = []) => {
-    const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
-    Fs.chmodSync(home, 0o755)
-    if (asNobody) Fs.chownSync(home, 65534, 65534)
-    const command = asNobody
-      ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, ...serverArgs()]
-      : [process.execPath, ...serverArgs()]
-    const server = await startServer(args, { command, env: { HOME: home, CODEX_HOME: home, SSL_CERT_FILE: caFile } })
-    return { server, home }
-  }
-
-  it("a masked child that reads the server's /proc/PID/mem finds no real token", async () => {
-    const { server } = await nobodyServer()
-    const started = await server.request("process/start", {
-      processId: "scanner",
-      argv: [process.execPath, "-e", MEMORY_SCAN],
-      cwd: "file:///tmp",
-      env: childEnvironment,
-      tty: false,
-      networkProxy: maskingLaunch()
-    })
-    expect(started.error).toBeUndefined()
-    await server.closed("scanner", 60_000)
-    const output = server.outputOf("scanner").toString()
-    expect(output).not.toContain(GITHUB)
-    expect(output).not.toContain(OTHER_GITHUB)
-    // Kept out altogether: the server is not dumpable, so neither its maps nor its mem open.
-    expect(output).toBe("denied EACCES\n")
-  })
-
-  it("without the addon (--no-native) it says so, and the child does find the token (docs/SECURITY.md's table)", async () => {
-    const { server } = await nobodyServer(["--no-native"])
-    await server.request("process/start", {
-      processId: "scanner",
-      argv: [process.execPath, "-e", MEMORY_SCAN],
-      cwd: "file:///tmp",
-      env: childEnvironment,
-      tty: false,
-      networkProxy: maskingLaunch()
-    })
-    await server.closed("scanner", 60_000)
-    expect(server.outputOf("scanner").toString()).toMatch(new RegExp(`^scanned .*${GITHUB}`))
-    expect(await eventually(() => server.stderr.includes("the server's memory cannot be kept from other processes of its uid"))).toBe(true)
-    expect(server.stderr).toContain("the native addon is switched off or was not built")
-  })
-
-  it("a server given a token file is not dumpable from its start; one with no secret stays dumpable until it masks", async () => {
-    const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
-    Fs.chmodSync(home, 0o755)
-    const tokenFile = Path.join(home, "token")
-    Fs.writeFileSync(tokenFile, "a-token-of-the-servers-own\n", { mode: 0o644 })
-    const through = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
-    /** What another process of the server's uid gets reading its maps. */
-    const mapsAsItsUser = (pid: number) => {
-      const [command, ...args] = [...through, "head", "-c", "1", `/proc/${pid}/maps`]
-      try {
-        execFileSync(command!, args, { stdio: ["ignore", "ignore", "pipe"] })
-        return "read"
-      } catch (error) {
-        return String((error as { stderr?: Buffer }).stderr).includes("Permission denied") ? "denied" : String(error)
-      }
-    }
-    const withToken = await startWebSocketServer(["--ws-token-file", tokenFile], { through, env: { HOME: home } })
-    expect(mapsAsItsUser(withToken.child.pid!)).toBe("denied")
-    const plain = await startWebSocketServer([], { through, env: { HOME: home } })
-    expect(mapsAsItsUser(plain.child.pid!)).toBe("read")
-  })
-
-  it("what needs the server's descriptors still works: a sandboxed process (its seccomp filter) and a sandboxed fs call", async () => {
-    const { home, server } = await nobodyServer()
-    // Masked first, so the server is not dumpable by then.
-    await server.request("process/start", {
-      processId: "masked",
-      argv: ["true"],
-      cwd: "file:///tmp",
-      env: childEnvironment,
-      tty: false,
-      networkProxy: maskingLaunch()
-    })
-    await server.closed("masked", 40_000)
-    const started = await server.request("process/start", {
-      processId: "boxed",
-      argv: ["/bin/sh", "-c", "echo inside > inside.txt; touch /etc/outside 2>/dev/null || echo confined; grep Seccomp: /proc/self/status"],
-      cwd: home,
-      env: { PATH: "/usr/bin:/bin" },
-      tty: false,
-      sandbox: { writableRoots: [home], network: false }
-    })
-    expect(started.result?.sandboxType).toBe("linuxSeccomp")
-    await server.closed("boxed", 40_000)
-    expect(server.outputOf("boxed").toString()).toMatch(/^confined\nSeccomp:\s+2\n$/)
-    const read = await server.request("fs/readFile", { path: Path.join(home, "inside.txt"), sandbox: workspaceWrite(home) })
-    expect(read.error).toBeUndefined()
-    expect(Buffer.from(read.result.dataBase64, "base64").toString()).toBe("inside\n")
-    // The filters' holder, killed (by anyone of the server's uid), is made again for the next sandbox.
-    const holder = Number(execFileSync("pgrep", ["-P", String(server.child.pid), "-f", "exec-server-seccomp"]).toString().trim())
-    process.kill(holder, "SIGKILL")
-    expect(await eventually(() => !Fs.existsSync(`/proc/${holder}`))).toBe(true)
-    await server.request("process/start", {
-      processId: "again",
-      argv: ["/bin/sh", "-c", "grep Seccomp: /proc/self/status"],
-      cwd: home,
-      env: { PATH: "/usr/bin:/bin" },
-      tty: false,
-      sandbox: { writableRoots: [home], network: false }
-    })
-    await server.closed("again", 40_000)
-    expect(server.outputOf("again").toString()).toMatch(/^Seccomp:\s+2\n$/)
   })
 })

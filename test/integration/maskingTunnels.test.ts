@@ -3,26 +3,25 @@
  * (issue 67, "not yet attacked"): HTTP/2 and ALPN offered to the proxies and
  * to a looked-into tunnel, a tunnel's SNI and `Host` pointed away from its
  * CONNECT target, redirects from a bound destination, and limited mode. The
- * built server over stdio, a child with a masked custom credential bound to
- * the test's loopback HTTPS server's `/v1` and its plain HTTP server's
- * `/v1`, curl and a hostile Node client of the child's own. The servers
- * record what they receive; every case asserts where the real value went
- * (only ever to its bound destination) and where each request went (only
- * ever to the target that was decided).
+ * server in process (on src/) over stdio, a child with a masked custom
+ * credential bound to the test's loopback HTTPS server's `/v1` and its
+ * plain HTTP server's `/v1`, curl and a hostile Node client of the child's
+ * own. The servers (in a child process of the test's: the server's proxies
+ * refuse its own process's listeners) record what they receive; every case
+ * asserts where the real value went (only ever to its bound destination)
+ * and where each request went (only ever to the target that was decided).
  */
+import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
-import * as Http from "node:http"
-import * as Http2 from "node:http2"
-import type * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import type * as Tls from "node:tls"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Readline from "node:readline"
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { type InProcessServer, useInProcessServers } from "../support/InProcessServer.js"
 import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
-import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
 
-const startServer = useStdioServers()
+const startServers = useInProcessServers()
 
 const MINE = "mytok_abcdefghijklmnopqrstuvwxyz012345"
 const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
@@ -43,55 +42,109 @@ let scratch = ""
 let caFile = ""
 let tunnelClient = ""
 const received: Array<Received> = []
-const servers: Array<Net.Server> = []
 let bound = 0
 let unbound = 0
 let plain = 0
 let h2only = 0
 
-/** Where a request whose last path segment is a key is sent on (302); the cases set them. */
-const redirects = new Map<string, string>()
-
-/** Records a request; one `redirects` names answers 302 there, anything else 200. */
-const recording = (name: string) => (request: Http.IncomingMessage, response: Http.ServerResponse) => {
-  request.resume()
-  request.on("end", () => {
-    const socket = request.socket as Tls.TLSSocket
-    received.push({
-      server: name,
-      path: request.url ?? "",
-      host: request.headers.host,
-      authorization: request.headers.authorization,
-      httpVersion: request.httpVersion,
-      servername: "encrypted" in socket ? socket.servername : undefined,
-      upgrade: request.headers.upgrade
-    })
-    const redirect = redirects.get((request.url ?? "").split("/").at(-1) ?? "")
-    if (redirect !== undefined) return void response.writeHead(302, { location: redirect }).end()
-    response.end(`${name} ok\n`)
+/**
+ * The test's destinations run in a child process of their own: the server
+ * runs in this one, and its proxies refuse its own process's listeners
+ * (`server_listener`). The child says its ports, then each request it
+ * received as a JSON line, in order, and answers each command the test
+ * writes on its stdin once done: when the answer is read, so is every
+ * request recorded before it.
+ */
+let destinations: ChildProcess.ChildProcessWithoutNullStreams | undefined
+const answers = new Map<number, () => void>()
+let commands = 0
+const command = (fields: Record<string, unknown>): Promise<void> =>
+  new Promise((resolve) => {
+    const id = ++commands
+    answers.set(id, resolve)
+    destinations!.stdin.write(`${JSON.stringify({ id, ...fields })}\n`)
   })
-}
 
-const listen = async (server: Net.Server) => {
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return (server.address() as Net.AddressInfo).port
-}
+/** Every request the destinations received so far has been recorded here. */
+const settled = () => command({})
+
+/** A request whose last path segment is `key` is sent on to `location` (302); anything else is answered 200. */
+const redirect = (key: string, location: string) => command({ redirect: [key, location] })
+
+const DESTINATIONS = [
+  "const fs = require('node:fs'), http = require('node:http'), http2 = require('node:http2'), readline = require('node:readline')",
+  "const [keyFile, certFile] = process.argv.slice(2)",
+  "const tls = { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) }",
+  "const redirects = new Map()",
+  "const say = (message) => process.stdout.write(JSON.stringify(message) + '\\n')",
+  // Records a request; one `redirects` names answers 302 there, anything else 200.
+  "const recording = (name) => (request, response) => {",
+  "  request.resume()",
+  "  request.on('end', () => {",
+  "    const socket = request.socket",
+  "    say({ received: { server: name, path: request.url ?? '', host: request.headers.host, authorization: request.headers.authorization,",
+  "      httpVersion: request.httpVersion, servername: 'encrypted' in socket ? socket.servername : undefined, upgrade: request.headers.upgrade } })",
+  "    const redirect = redirects.get((request.url ?? '').split('/').at(-1) ?? '')",
+  "    if (redirect !== undefined) return void response.writeHead(302, { location: redirect }).end()",
+  "    response.end(name + ' ok\\n')",
+  "  })",
+  "}",
+  "const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)))",
+  // Both speak HTTP/1.1 and h2 to a client that offers it: what the proxy's side chose is seen in `httpVersion`.
+  "const h2only = http2.createSecureServer({ ...tls, allowHTTP1: false }, recording('h2only'))",
+  // A destination that speaks h2 only: the looked-into tunnel's upstream (HTTP/1.1 only) cannot reach it.
+  "h2only.on('unknownProtocol', (socket) => socket.destroy())",
+  "Promise.all([",
+  "  listen(http2.createSecureServer({ ...tls, allowHTTP1: true }, recording('bound'))),",
+  "  listen(http2.createSecureServer({ ...tls, allowHTTP1: true }, recording('unbound'))),",
+  "  listen(http.createServer(recording('plain'))),",
+  "  listen(h2only)",
+  "]).then(([bound, unbound, plain, h2only]) => say({ ports: { bound, unbound, plain, h2only } }))",
+  "readline.createInterface({ input: process.stdin }).on('line', (line) => {",
+  "  const { id, redirect } = JSON.parse(line)",
+  "  if (redirect !== undefined) redirects.set(redirect[0], redirect[1])",
+  "  say({ done: id })",
+  "})"
+].join("\n")
 
 beforeAll(async () => {
   scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-tunnels-"))
   const file = (name: string) => Path.join(scratch, name)
   const certificates = makeTestCertificates(scratch, { caName: "tunnels test CA", commonName: "localhost", subjectAltName: "IP:127.0.0.1,DNS:localhost" })
   caFile = certificates.caFile
-  const tls = { key: Fs.readFileSync(certificates.keyFile), cert: Fs.readFileSync(certificates.certFile) }
-  // Both speak HTTP/1.1 and h2 to a client that offers it: what the proxy's side chose is seen in `httpVersion`.
-  bound = await listen(Http2.createSecureServer({ ...tls, allowHTTP1: true }, recording("bound") as never))
-  unbound = await listen(Http2.createSecureServer({ ...tls, allowHTTP1: true }, recording("unbound") as never))
-  plain = await listen(Http.createServer(recording("plain")))
-  // A destination that speaks h2 only: the looked-into tunnel's upstream (HTTP/1.1 only) cannot reach it.
-  const h2 = Http2.createSecureServer({ ...tls, allowHTTP1: false }, recording("h2only") as never)
-  h2.on("unknownProtocol", (socket: Tls.TLSSocket) => socket.destroy())
-  h2only = await listen(h2)
+  Fs.writeFileSync(file("destinations.cjs"), DESTINATIONS)
+  const child = ChildProcess.spawn(process.execPath, [file("destinations.cjs"), certificates.keyFile, certificates.certFile])
+  destinations = child
+  child.stderr.setEncoding("utf8")
+  child.stderr.on("data", (text: string) => process.stderr.write(text))
+  const listening = new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the destinations ended (${code}) before listening`)))
+    Readline.createInterface({ input: child.stdout }).on("line", (line) => {
+      const message = JSON.parse(line) as { readonly ports?: Record<"bound" | "unbound" | "plain" | "h2only", number>; readonly received?: Partial<Received>; readonly done?: number }
+      if (message.ports !== undefined) {
+        ;({ bound, unbound, plain, h2only } = message.ports)
+        resolve()
+      }
+      if (message.received !== undefined) {
+        const entry = message.received
+        // JSON leaves out what was undefined: each field as the request had it.
+        received.push({
+          server: entry.server!,
+          path: entry.path!,
+          host: entry.host,
+          authorization: entry.authorization,
+          httpVersion: entry.httpVersion!,
+          servername: entry.servername,
+          upgrade: entry.upgrade
+        })
+      }
+      if (message.done !== undefined) {
+        answers.get(message.done)?.()
+        answers.delete(message.done)
+      }
+    })
+  })
+  await listening
   // The hostile client: CONNECT to one target, TLS naming another (or none), a `Host` of its choosing, the dummy as bearer.
   tunnelClient = file("tunnel.cjs")
   Fs.writeFileSync(tunnelClient, [
@@ -119,11 +172,27 @@ beforeAll(async () => {
 }, 30_000)
 
 afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+  if (destinations !== undefined && destinations.exitCode === null) {
+    const ended = new Promise((resolve) => destinations!.once("exit", resolve))
+    destinations.kill()
+    await ended
+  }
   Fs.rmSync(scratch, { recursive: true, force: true })
 })
 
-const serverEnvironment = () => ({ CODEX_HOME: Fs.mkdtempSync(Path.join(scratch, "codex-home-")), SSL_CERT_FILE: caFile })
+/**
+ * A server with a fresh CODEX_HOME and its own trust of the test's CA: its
+ * environment is this process's (it runs here, and reads it as each process
+ * starts), stubbed for the test and put back after it.
+ */
+afterEach(() => {
+  vi.unstubAllEnvs()
+})
+const startServer = () => {
+  vi.stubEnv("CODEX_HOME", Fs.mkdtempSync(Path.join(scratch, "codex-home-")))
+  vi.stubEnv("SSL_CERT_FILE", caFile)
+  return startServers()
+}
 
 const maskingLaunch = (extra: Record<string, unknown> = {}) =>
   launchOf({
@@ -150,7 +219,7 @@ const childEnvironment = () => ({
 })
 
 /** Runs a bash script with masking to its close; its output (which must never hold the real values). */
-const run = async (server: StdioServer, processId: string, script: string, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
+const run = async (server: InProcessServer, processId: string, script: string, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
   const started = await server.request("process/start", {
     processId,
     argv: ["/bin/bash", "-c", script],
@@ -161,6 +230,7 @@ const run = async (server: StdioServer, processId: string, script: string, netwo
   })
   expect(started.error).toBeUndefined()
   await server.closed(processId, 60_000)
+  await settled()
   const output = server.outputOf(processId).toString()
   expect(output).not.toContain(MINE)
   expect(output).not.toContain(GITHUB)
@@ -174,7 +244,7 @@ const linesOf = (output: string): Record<string, string> =>
 const receivedFor = (tag: string) => received.filter((entry) => entry.path.includes(`/${tag}/`))
 
 /** The child's dummy of MY_TOKEN (one per session: any process of the session shows it). */
-const dummyOf = async (server: StdioServer) => {
+const dummyOf = async (server: InProcessServer) => {
   const output = await run(server, `dummy-${Math.random().toString(36).slice(2)}`, 'echo "dummy $MY_TOKEN"')
   const dummy = linesOf(output).dummy!
   expect(dummy).toMatch(/^mytok_[a-z0-9]{32}$/)
@@ -183,14 +253,14 @@ const dummyOf = async (server: StdioServer) => {
 }
 
 /** The server still answers: a process starts and ends. */
-const stillAnswers = async (server: StdioServer) => {
+const stillAnswers = async (server: InProcessServer) => {
   const output = await run(server, `alive-${Math.random().toString(36).slice(2)}`, "echo alive", launchOf())
   expect(output).toBe("alive\n")
 }
 
 describe("credential masking against HTTP/2, SNI, Host, redirects and limited mode", () => {
   it("HTTP/2 and ALPN: the looked-into tunnel speaks HTTP/1.1 only; nothing else gets the real value or passes the decision", async () => {
-    const server = await startServer([], { env: serverEnvironment() })
+    const server = await startServer()
     const dummy = await dummyOf(server)
     const curl = (label: string, url: string, extra: string) =>
       `echo "${label} $(curl -sS --max-time 20 ${extra} -o /dev/null -w '%{http_code} %{http_version}' -H "Authorization: Bearer $MY_TOKEN" ${url} 2>/dev/null || echo failed)"`
@@ -241,7 +311,7 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
   })
 
   it("SNI and Host against the CONNECT target: the request goes to the target decided, the real value only where it is bound", async () => {
-    const server = await startServer([], { env: serverEnvironment() })
+    const server = await startServer()
     const dummy = await dummyOf(server)
     const tunnel = (label: string, target: string, sni: string, host: string, path: string, variable = "MY_TOKEN") =>
       `node ${tunnelClient} ${label} ${target} ${sni} '${host}' ${path} ${variable}`
@@ -293,12 +363,13 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
   })
 
   it("redirects: the proxy follows none, and a client that follows one has only the dummy to send", async () => {
-    const server = await startServer([], { env: serverEnvironment() })
+    const server = await startServer()
     const dummy = await dummyOf(server)
-    redirects.set("to-away", `https://127.0.0.1:${unbound}/v1/redirect/landed-away`)
-    redirects.set("to-outside", `https://127.0.0.1:${bound}/v10/redirect/landed-outside`)
-    redirects.set("plain", `http://127.0.0.1:${plain}/v10/redirect/landed-plain`)
-    for (const name of ["socks", "unfollowed"]) redirects.set(name, redirects.get("to-away")!)
+    const away = `https://127.0.0.1:${unbound}/v1/redirect/landed-away`
+    await redirect("to-away", away)
+    await redirect("to-outside", `https://127.0.0.1:${bound}/v10/redirect/landed-outside`)
+    await redirect("plain", `http://127.0.0.1:${plain}/v10/redirect/landed-plain`)
+    for (const name of ["socks", "unfollowed"]) await redirect(name, away)
     const curl = (label: string, url: string, extra = "") =>
       `echo "${label} $(curl -sS --max-time 20 --location-trusted ${extra} -o /dev/null -w '%{http_code} %{num_redirects}' -H "Authorization: Bearer $MY_TOKEN" '${url}' 2>/dev/null || echo failed)"`
     const script = [
@@ -335,7 +406,7 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
   })
 
   it("limited mode with masking: no tunnel and no method limited mode forbids passes through the interception", async () => {
-    const server = await startServer([], { env: serverEnvironment() })
+    const server = await startServer()
     const launch = maskingLaunch({ mode: "limited" })
     // The status, the CONNECT's status (000 when none), curl's exit code.
     const status = (label: string, command: string) => `echo "${label} $(${command} 2>/dev/null) $?"`
@@ -362,6 +433,7 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
     })
     expect(started.error).toBeUndefined()
     await server.closed("limited", 60_000)
+    await settled()
     const output = server.outputOf("limited").toString()
     expect(output).not.toContain(MINE)
     const lines = linesOf(output)

@@ -5,48 +5,70 @@
  * server's `network/policyRequest`. The same cases run against the
  * reference (codex 0.169's `exec-server`) where it is installed, so that
  * what Codex relies on is held to what the reference does; the cases where
- * we are stricter (asks in flight together) run on ours alone. No DNS: the
- * proxy decides before it resolves, and the names that must not resolve end
- * in `.test`.
+ * we are stricter (asks in flight together) run on ours alone. Ours runs in
+ * process, on src/, the reference as a child; the test's servers run in a
+ * child process of their own (our proxies refuse their own process's
+ * listeners). No DNS: the proxy decides before it resolves, and the names
+ * that must not resolve end in `.test`.
  */
-import { execFile, execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { type ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import * as Http from "node:http"
-import * as Https from "node:https"
 import * as Net from "node:net"
+import * as Readline from "node:readline"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
 import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
-import { eventually, type StdioServer, useStdioServers, type WireNotification, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import { eventually } from "../support/waiting.js"
+import type { WireClient, WireNotification } from "../support/WireClient.js"
 
-const startServer = useStdioServers()
+const startServer = useServersToCompare()
 
-let target: Http.Server
+/**
+ * The test's servers, in a child process (ours, in this one, refuses its
+ * own process's listeners): an HTTP target, and an HTTPS one (a
+ * self-signed certificate for localhost; curl -k) for tunnels through
+ * CONNECT. It prints their ports as one JSON line.
+ */
+const TARGETS = [
+  "const fs = require('node:fs'), http = require('node:http'), https = require('node:https')",
+  "const [keyFile, certFile] = process.argv.slice(2)",
+  "const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)))",
+  "Promise.all([",
+  "  listen(http.createServer((request, response) => response.end(`hello ${request.method} ${request.url}`))),",
+  "  listen(https.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) },",
+  "    (request, response) => response.end(`secure hello ${request.method} ${request.url}`)))",
+  "]).then(([target, secureTarget]) => console.log(JSON.stringify({ target, secureTarget })))"
+].join("\n")
+
+let targets: ChildProcessWithoutNullStreams | undefined
 let targetPort = 0
-// An HTTPS target (a self-signed certificate for localhost; curl -k) for tunnels through CONNECT.
-let secureTarget: Https.Server
 let secureTargetPort = 0
 let scratch = ""
 beforeAll(async () => {
-  target = Http.createServer((request, response) => response.end(`hello ${request.method} ${request.url}`))
-  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
-  targetPort = (target.address() as Net.AddressInfo).port
   scratch = mkdtempSync(Path.join(Os.tmpdir(), "network-proxy-"))
   execFileSync("openssl", [
     "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
     "-addext", "subjectAltName=DNS:localhost", "-keyout", Path.join(scratch, "key.pem"), "-out", Path.join(scratch, "cert.pem")
   ], { stdio: "ignore" })
-  secureTarget = Https.createServer(
-    { key: readFileSync(Path.join(scratch, "key.pem")), cert: readFileSync(Path.join(scratch, "cert.pem")) },
-    (request, response) => response.end(`secure hello ${request.method} ${request.url}`)
-  )
-  await new Promise<void>((resolve) => secureTarget.listen(0, "127.0.0.1", resolve))
-  secureTargetPort = (secureTarget.address() as Net.AddressInfo).port
+  writeFileSync(Path.join(scratch, "targets.cjs"), TARGETS)
+  const child = spawn(process.execPath, [Path.join(scratch, "targets.cjs"), Path.join(scratch, "key.pem"), Path.join(scratch, "cert.pem")])
+  targets = child
+  child.stderr.pipe(process.stderr)
+  const ports = await new Promise<{ readonly target: number; readonly secureTarget: number }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the targets ended (${code}) before listening`)))
+    Readline.createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line)))
+  })
+  targetPort = ports.target
+  secureTargetPort = ports.secureTarget
 })
 afterAll(async () => {
-  await new Promise<void>((resolve) => target.close(() => resolve()))
-  await new Promise<void>((resolve) => secureTarget.close(() => resolve()))
+  if (targets !== undefined && targets.exitCode === null) {
+    const ended = new Promise((resolve) => targets!.once("exit", resolve))
+    targets.kill()
+    await ended
+  }
   rmSync(scratch, { recursive: true, force: true })
 })
 
@@ -59,7 +81,7 @@ interface Run {
 }
 
 /** Starts `sh -c script` with this `networkProxy` and waits for it to close. */
-const run = async (server: StdioServer, processId: string, script: string, networkProxy: NetworkProxyLaunchWire, extra: Record<string, unknown> = {}): Promise<Run> => {
+const run = async (server: WireClient, processId: string, script: string, networkProxy: NetworkProxyLaunchWire, extra: Record<string, unknown> = {}): Promise<Run> => {
   const started = await server.request("process/start", {
     processId,
     argv: ["sh", "-c", script],
@@ -82,7 +104,7 @@ const run = async (server: StdioServer, processId: string, script: string, netwo
 const bodyOf = (output: string) => JSON.parse(output.slice(output.indexOf("\r\n\r\n") + 4).trim()) as Record<string, unknown>
 
 /** Answers the server's next `network/policyRequest` about `host` with `result` (or an `error`). */
-const answerAsk = async (server: StdioServer, host: string, answer: { readonly result?: unknown; readonly error?: unknown }) => {
+const answerAsk = async (server: WireClient, host: string, answer: { readonly result?: unknown; readonly error?: unknown }) => {
   const asked = await server.waitFor((m) => m.method === "network/policyRequest" && m.params?.request?.host === host, 20_000)
   server.send({ id: asked.id, ...answer })
   return asked
@@ -389,6 +411,14 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     // All ten connections are at the proxy before the question is answered.
     const connected = () => execFileSync("ss", ["-Htn", "state", "established", `( dport = :${port} )`]).toString().trim().split("\n").filter(Boolean).length
     expect(await eventually(() => connected() >= 10, 20_000)).toBe(true)
+    // And the proxy has read each one's request (its end has received bytes and holds none unread): a request
+    // read after the answer asks again. In this process the answer reaches the proxy at once, sooner than the
+    // reads of the last connections could (without this wait, 3 and then 6 of the 10 asked again in 2 runs of 3).
+    const read = () => {
+      const lines = execFileSync("ss", ["-Htni", "state", "established", `( sport = :${port} )`]).toString().split("\n")
+      return lines.filter((line, index) => /^0\s/.test(line) && /bytes_received:[1-9]/.test(lines[index + 1] ?? "")).length
+    }
+    expect(await eventually(() => read() >= 10, 20_000)).toBe(true)
     // Established is the kernel's word: the question goes out once the proxy has read a request.
     const questions = () => server.messages.filter((m) => m.method === "network/policyRequest")
     expect(await eventually(() => questions().length > 0)).toBe(true)

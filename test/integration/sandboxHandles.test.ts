@@ -1,16 +1,17 @@
 /**
  * File handles under a sandbox share their policy's worker: a client cannot
  * make the server start a confined worker (bubblewrap and a Node process)
- * per handle.
+ * per handle. The server in process, on src/: its workers are this
+ * process's children (one server at a time).
  */
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { descendantsOf, rssOf } from "../support/procfs.js"
-import { type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { useInProcessServers } from "../support/InProcessServer.js"
 
-const startServer = useStdioServers()
+const startServer = useInProcessServers()
 
 let directories: Array<string> = []
 afterEach(() => {
@@ -32,9 +33,9 @@ const cmdlineOf = (pid: number) => {
   }
 }
 
-/** The server's confined file workers, and the resident memory of everything it started. */
-const workersOf = (server: StdioServer) => {
-  const descendants = descendantsOf(server.child.pid!).filter((pid) => !cmdlineOf(pid).includes("exec-server-reaper"))
+/** The server's confined file workers, and the resident memory of everything it started (this process's children: the server runs here). */
+const workersOf = () => {
+  const descendants = descendantsOf(process.pid).filter((pid) => !cmdlineOf(pid).includes("exec-server-reaper"))
   return {
     workers: descendants.filter((pid) => cmdlineOf(pid).includes("worker.js") && !cmdlineOf(pid).includes("bwrap")).length,
     rss: descendants.reduce((sum, pid) => sum + rssOf(pid), 0)
@@ -49,12 +50,12 @@ describe("file handles under a sandbox", () => {
     const open = (handleId: string, path = Path.join(box, "data"), mode: "read" | "replace" = "read") =>
       server.request("fs/open", { handleId, path, mode })
     expect((await open("h0")).result).toEqual({ handleId: "h0" })
-    const one = workersOf(server)
+    const one = workersOf()
     expect(one.workers).toBe(1)
     for (let i = 1; i < 62; i++) expect((await open(`h${i}`)).result).toEqual({ handleId: `h${i}` })
     expect((await open("w", Path.join(box, "written"), "replace")).result).toEqual({ handleId: "w" })
     expect((await open("d", Path.join(box, "dropped"), "replace")).result).toEqual({ handleId: "d" })
-    const many = workersOf(server)
+    const many = workersOf()
     expect(many.workers).toBe(1)
     expect(many.rss - one.rss).toBeLessThan(8 * 1024 * 1024)
     // Each handle is its own file in the shared worker.
@@ -72,7 +73,7 @@ describe("file handles under a sandbox", () => {
       const opened = await server.request("fs/open", { handleId: `c${i}`, path: Path.join(box, "data"), sandbox: { writableRoots: [], readable: "all" } })
       expect(opened.result).toEqual({ handleId: `c${i}` })
     }
-    expect(workersOf(server).workers).toBe(2)
+    expect(workersOf().workers).toBe(2)
   })
 
   it("are capped server-wide: with 8 policies' workers holding handles a ninth policy is busy (-32001, retryable) until one closes", async () => {
@@ -83,9 +84,9 @@ describe("file handles under a sandbox", () => {
     for (let i = 0; i < 8; i++) expect((await open(i)).result).toEqual({ handleId: `h${i}` })
     const busy = await open(8)
     expect(busy.error).toMatchObject({ code: -32001, data: { retryable: true } })
-    expect(workersOf(server).workers).toBe(8)
+    expect(workersOf().workers).toBe(8)
     expect((await server.request("fs/close", { handleId: "h0" })).result).toEqual({})
     expect((await open(8)).result).toEqual({ handleId: "h8" })
-    expect(workersOf(server).workers).toBe(8)
+    expect(workersOf().workers).toBe(8)
   })
 })
