@@ -19,6 +19,7 @@ const WITHOUT_ADDON = [
   "test/integration/faults.test.ts",
   "test/integration/endTogether.test.ts",
   "test/integration/robustness.test.ts",
+  "test/integration/robustnessProcess.test.ts",
   "test/integration/sandbox.test.ts",
   "test/integration/resume.test.ts",
   "test/integration/control.test.ts",
