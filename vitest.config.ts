@@ -22,6 +22,7 @@ const WITHOUT_ADDON = [
   "test/integration/endTogether.test.ts",
   "test/integration/endTogetherSignals.test.ts",
   "test/integration/robustness.test.ts",
+  "test/integration/robustnessProcess.test.ts",
   "test/integration/sandbox.test.ts",
   "test/integration/sandboxServerProcess.test.ts",
   "test/integration/resume.test.ts",

@@ -6,16 +6,32 @@
  * sandboxed process links a file the server reads into W, pointing at SEC;
  * and without a sandbox, a link to the server's own token file. Each case
  * replays the chain: the process makes the link, then the client asks.
+ * The server in process, on src/: its environment (HOME, CODEX_HOME) is
+ * the test's, set for the test (`serverEnvironment`).
  */
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
-import { pipeProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
+import { pipeProcess } from "../support/WireClient.js"
 
-const startServer = useStdioServers()
-const startWebSocketServer = useWebSocketServers()
+/**
+ * The server's own environment, as a binary started with `env` would have
+ * it: a server in process reads the test's (process.env, at each request),
+ * so the test's is set until the test ends (put back after its servers
+ * stop: vitest runs the later hook first).
+ */
+const serverEnvironment = (env: Readonly<Record<string, string>>) => {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value)
+}
+afterEach(() => {
+  vi.unstubAllEnvs()
+})
+
+const startServer = useInProcessServers()
+const startWebSocketServer = useInProcessWebSocketServers()
 
 let directories: Array<string> = []
 afterEach(() => {
@@ -37,7 +53,7 @@ const AWS_SECRET = "aws-secret-from-the-denied-directory"
 
 /** Runs a shell script as a process of the server (under its operator's policy, if any) to its close. */
 const runScript = async (
-  server: { request: StdioServer["request"]; closed: (id: string) => Promise<unknown> },
+  server: { request: InProcessServer["request"]; closed: (id: string) => Promise<unknown> },
   processId: string,
   script: string,
   extra: Record<string, unknown> = {}
@@ -61,9 +77,8 @@ describe("environmentConfig/read under the operator's policy", () => {
       `[projects.${JSON.stringify(Path.join(t.W, "sub"))}]\ntrust_level = "trusted"\n\n` +
         `[projects.${JSON.stringify(Path.join(t.W, "other"))}]\ntrust_level = "trusted"\n`
     )
-    const server = await startServer(["--sandbox-write", t.W, "--sandbox-deny", t.SEC], {
-      env: { HOME: t.at("home"), CODEX_HOME: t.at("codex") }
-    })
+    serverEnvironment({ HOME: t.at("home"), CODEX_HOME: t.at("codex") })
+    const server = await startServer(["--sandbox-write", t.W, "--sandbox-deny", t.SEC])
     return { ...t, server }
   }
 
@@ -125,7 +140,8 @@ describe("reads that lead to the server's own token file", () => {
     const token = "the-server-token-of-deniedReads"
     Fs.writeFileSync(tokenFile, `${token}\n`)
     Fs.writeFileSync(t.at("codex", "config.toml"), `[projects.${JSON.stringify(Path.join(t.W, "sub"))}]\ntrust_level = "trusted"\n`)
-    const server = await startWebSocketServer(["--ws-token-file", tokenFile], { env: { HOME: t.at("home"), CODEX_HOME: t.at("codex") } })
+    serverEnvironment({ HOME: t.at("home"), CODEX_HOME: t.at("codex") })
+    const server = await startWebSocketServer(["--ws-token-file", tokenFile])
     const client = await RawWebSocketClient.connectReady(server.url, { authorization: `Bearer ${token}` })
     // An (unsandboxed) process links a project's config and a plugin's manifest to the token file.
     await runScript(
@@ -154,7 +170,8 @@ describe("capabilities/discoverV2 under the operator's policy", () => {
     const t = tree()
     const codexHome = Path.join(t.W, "codex")
     Fs.writeFileSync(t.at("SEC", "install.json"), JSON.stringify({ schema_version: 1, remote_plugin_id: AWS_SECRET }))
-    const server = await startServer(["--sandbox-write", t.W, "--sandbox-deny", t.SEC], { env: { HOME: t.at("home"), CODEX_HOME: codexHome } })
+    serverEnvironment({ HOME: t.at("home"), CODEX_HOME: codexHome })
+    const server = await startServer(["--sandbox-write", t.W, "--sandbox-deny", t.SEC])
     const packageDir = `${codexHome}/plugins/cache/market/plug`
     await runScript(
       server,

@@ -5,18 +5,33 @@
  * against another sandbox's, YAML bombs in a skill's front matter, and
  * TOML bombs in `config.toml`. Each answer must come in bounded time with a
  * clear result, and the server must go on answering other clients. The
- * built server over WebSocket (two clients) and over stdio.
+ * server in process, on src/, over WebSocket (two clients) and over stdio;
+ * its environment (HOME, CODEX_HOME) is the test's, set for the test
+ * (`serverEnvironment`).
  */
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useStdioServers } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
-const startServer = useStdioServers()
-const startWebSocketServer = useWebSocketServers()
+/**
+ * The server's own environment, as a binary started with `env` would have
+ * it: a server in process reads the test's (process.env, at each request),
+ * so the test's is set until the test ends (put back after its servers
+ * stop: vitest runs the later hook first).
+ */
+const serverEnvironment = (env: Readonly<Record<string, string>>) => {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value)
+}
+afterEach(() => {
+  vi.unstubAllEnvs()
+})
+
+const startServer = useInProcessServers()
+const startWebSocketServer = useInProcessWebSocketServers()
 
 let root = ""
 const at = (...parts: Array<string>) => Path.join(root, ...parts)
@@ -58,7 +73,8 @@ describe("capabilities/discoverV2's kept answers across connections and sandboxe
     write("cache/codex/skills/public/SKILL.md", skill("public", "anyone may see this"))
     write("cache/codex/skills/private/SKILL.md", skill("private", "only the host's view"))
     write("cache/home/.agents/skills/mine/SKILL.md", skill("mine", "the user's own"))
-    const server = await startWebSocketServer([], { env: { HOME: at("cache", "home"), CODEX_HOME: at("cache", "codex") } })
+    serverEnvironment({ HOME: at("cache", "home"), CODEX_HOME: at("cache", "codex") })
+    const server = await startWebSocketServer()
     const first = await RawWebSocketClient.connectReady(server.url)
     const second = await RawWebSocketClient.connectReady(server.url)
     const discover = (client: RawWebSocketClient, sandbox?: unknown) =>
@@ -101,7 +117,8 @@ describe("YAML bombs in a skill's front matter", () => {
     write("yaml/codex/skills/some-keys/SKILL.md", `---\ndescription: x\n${Array.from({ length: 1_500 }, (_, i) => `k${i}: v`).join("\n")}\n---\n`)
     write("yaml/codex/skills/some-blanks/SKILL.md", `---\ndescription: x: y\nname: ${" ".repeat(10_000)}some-blanks\n---\n`)
     write("yaml/codex/skills/fine/SKILL.md", skill("fine", "an ordinary skill"))
-    const server = await startWebSocketServer([], { env: { HOME: at("yaml", "home"), CODEX_HOME: at("yaml", "codex") } })
+    serverEnvironment({ HOME: at("yaml", "home"), CODEX_HOME: at("yaml", "codex") })
+    const server = await startWebSocketServer()
     const [attacker, other] = await Promise.all([RawWebSocketClient.connectReady(server.url), RawWebSocketClient.connectReady(server.url)])
     const [answer, info] = await Promise.all([
       attacker.request("capabilities/discoverV2", { cwd: uri(at("project")) }),
@@ -123,7 +140,8 @@ describe("TOML bombs in config.toml", () => {
     // 16 MiB of tables, each a few bytes: the shape that costs the parser most per byte.
     write("huge/codex/config.toml", Buffer.from("[[t]]\nx=1\n".repeat(1_677_722)))
     mkdirSync(at("huge", "home"), { recursive: true })
-    const server = await startWebSocketServer([], { env: { HOME: at("huge", "home"), CODEX_HOME: at("huge", "codex") } })
+    serverEnvironment({ HOME: at("huge", "home"), CODEX_HOME: at("huge", "codex") })
+    const server = await startWebSocketServer()
     const [attacker, other] = await Promise.all([RawWebSocketClient.connectReady(server.url), RawWebSocketClient.connectReady(server.url)])
     const [refused, info] = await Promise.all([read(attacker), other.request("environment/info", {})])
     expect(refused.error).toEqual({
@@ -144,7 +162,8 @@ describe("TOML bombs in config.toml", () => {
     write("nest/repo/.git/HEAD", "ref: refs/heads/main\n")
     write("nest/codex/config.toml", `[projects."${repo}"]\ntrust_level = "trusted"\n`)
     write("nest/repo/.codex/config.toml", Buffer.from("[[t]]\nx=1\n".repeat(200_000)))
-    const server = await startServer([], { env: { HOME: at("nest", "home"), CODEX_HOME: at("nest", "codex") } })
+    serverEnvironment({ HOME: at("nest", "home"), CODEX_HOME: at("nest", "codex") })
+    const server = await startServer()
     const ask = (configPaths: ReadonlyArray<ReadonlyArray<string>> = [["mcp_servers"]]) =>
       server.request("environmentConfig/read", { cwd: uri(repo), configPaths, requirementsPaths: [] })
     const project = at("nest", "repo", ".codex", "config.toml")

@@ -2,16 +2,17 @@
  * `http/request` against a real local HTTP server: buffered and streamed
  * bodies, redirects, headers from the server's environment, timeouts,
  * refused connections, bodies cut short, flow control and a client that
- * goes away mid-body.
+ * goes away mid-body. The server in process, on src/.
  */
 import * as Http from "node:http"
 import type * as Net from "node:net"
 import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest"
-import { eventually, type StdioServer, useStdioServers } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { eventually } from "../support/waiting.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
-const start = useStdioServers()
-const startWebSocket = useWebSocketServers()
+const start = useInProcessServers()
+const startWebSocket = useInProcessWebSocketServers()
 
 interface Upstream {
   readonly url: string
@@ -120,13 +121,13 @@ afterEach(() => {
 
 let nextRequestId = 1
 // Unchecked: its cases include URLs and fields the server refuses.
-const http = (server: StdioServer, params: Record<string, unknown>) =>
+const http = (server: InProcessServer, params: Record<string, unknown>) =>
   server.requestUnchecked("http/request", { method: "GET", requestId: `r${nextRequestId++}`, ...params })
 
 const decode = (base64: string) => Buffer.from(base64, "base64").toString()
 
 /** The body deltas of a streamed request, once its last one arrived. */
-const deltasOf = async (server: StdioServer, requestId: string) => {
+const deltasOf = async (server: InProcessServer, requestId: string) => {
   await server.waitFor((message) => message.method === "http/request/bodyDelta" && message.params.requestId === requestId && message.params.done)
   return server.messages.filter((message) => message.method === "http/request/bodyDelta" && message.params.requestId === requestId)
     .map((message) => message.params as { seq: number; deltaBase64: string; done: boolean; error: string | null })

@@ -1,14 +1,14 @@
-/** `fs/watch`, `fs/unwatch` and `fs/changed` against a real server and real file system changes. */
+/** `fs/watch`, `fs/unwatch` and `fs/changed` against a real server and real file system changes (the server in process, on src/). */
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
-import { useStdioServers } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { type Change, changesOf, reported } from "../support/pathChanges.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
-const start = useStdioServers()
-const startWebSocket = useWebSocketServers()
+const start = useInProcessServers()
+const startWebSocket = useInProcessWebSocketServers()
 const tempDir = useTempDirs("path-watch-")
 
 describe("fs/watch", () => {

@@ -5,16 +5,23 @@
  * is installed, over the same HOME: what Codex relies on (a non-login shell
  * that still has the login files' exports, functions, aliases and options;
  * the client's env winning; one capture per scope; only `-lc` rewritten; a
- * failed capture running the command as asked; the -32602 words).
+ * failed capture running the command as asked; the -32602 words). Ours
+ * runs in process, on src/; the reference as a child, over stdio.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type StdioServer, useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import { useInProcessServers } from "../support/InProcessServer.js"
+import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import type { WireClient } from "../support/WireClient.js"
 import type { ParamsOf } from "../../src/testing/TestConnection.js"
 
-const startServer = useStdioServers()
+const startOurs = useInProcessServers()
+const startReference = useStdioServers()
+/** Ours (no `command`) in process; the reference's `command` as a child. */
+const startServer = (command?: ReadonlyArray<string>): Promise<WireClient> =>
+  command === undefined ? startOurs() : startReference([], { command })
 
 let root = ""
 /** A HOME whose login files say what they set, and count how often `.bashrc` is read. */
@@ -55,7 +62,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 const BASH = { name: "bash", path: "/bin/bash" }
 
 describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name }) => {
-  let server: StdioServer
+  let server: WireClient
   let home: ReturnType<typeof homeWith>
   let count = 0
   beforeAll(() => {
@@ -84,7 +91,7 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
   }
 
   it("runs bash -lc as a non-login shell that has the login files' exports, functions, aliases and options; the client's env wins", async () => {
-    server = await startServer([], { command })
+    server = await startServer(command)
     const plain = await run(["/bin/bash", "-lc", INSPECT])
     expect(plain.output).toContain("login=on")
     const snapshot = { shellSnapshot: { scopeId: "scope-a", shell: BASH } }
@@ -109,7 +116,7 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
   })
 
   it("rewrites only exactly -lc, and keeps the script's arguments and exit status", async () => {
-    server = await startServer([], { command })
+    server = await startServer(command)
     const snapshot = { shellSnapshot: { scopeId: "forms", shell: BASH } }
     for (const argv of [["/bin/bash", "-c", "shopt -q login_shell && echo on || echo off"], ["/bin/bash", "-l", "-c", "shopt -q login_shell && echo on || echo off"]]) {
       expect((await run(argv, snapshot)).output).toBe(argv[1] === "-c" ? "off\n" : "on\n")
@@ -120,7 +127,7 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
   })
 
   it("runs the command as asked when the capture fails", async () => {
-    server = await startServer([], { command })
+    server = await startServer(command)
     const failing = homeWith(`${name}-failing`, "export FOO=never\nexit 1\n")
     const result = await run(["/bin/bash", "-lc", "shopt -q login_shell && echo login=on; echo FOO=${FOO-unset}"], {
       shellSnapshot: { scopeId: "failing", shell: BASH }
@@ -130,7 +137,7 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
   })
 
   it("zsh: -lc runs as `zsh -fc` from the snapshot, with .zshrc's exports, functions, aliases and options, read once per scope", async () => {
-    server = await startServer([], { command })
+    server = await startServer(command)
     const zshHome = Path.join(root, `${name}-zsh`)
     mkdirSync(zshHome, { recursive: true })
     const counter = Path.join(zshHome, "reads")
@@ -153,7 +160,7 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
   })
 
   it("sh: -lc runs as `sh -c` from the snapshot, with the profile's exports and options and $ENV's aliases (dash prints no functions)", async () => {
-    server = await startServer([], { command })
+    server = await startServer(command)
     const shHome = Path.join(root, `${name}-sh`)
     mkdirSync(shHome, { recursive: true })
     writeFileSync(Path.join(shHome, ".profile"), `export FOO=fromprofile\nexport ENV="$HOME/.shrc"\nset -o noclobber\n`)
@@ -171,7 +178,7 @@ describe.each(SERVERS_TO_COMPARE)("shell snapshots ($name)", ({ command, name })
   })
 
   it("refuses a scope of no or over 256 bytes, and an unknown shell for a command it would rewrite (-32602)", async () => {
-    server = await startServer([], { command })
+    server = await startServer(command)
     const refusal = async (shellSnapshot: unknown, argv = ["/bin/bash", "-lc", "true"]) => (await run(argv, { shellSnapshot })).error
     expect(await refusal({ scopeId: "", shell: BASH })).toEqual({
       code: -32602,

@@ -1,17 +1,19 @@
 /**
  * What one recursive `fs/watch` may cover, and all of a server's together:
  * a big tree is refused at once instead of stalling every client while it
- * is watched, a tree within the bound is watched without stalling them,
- * and the directories of all watches share one budget.
+ * is watched, and the directories of all watches share one budget. The
+ * server in process, on src/. That a tree within the bound is watched
+ * without stalling other clients is watchBoundsProcess.test.ts.
  */
 import { Effect, Exit, Scope } from "effect"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { defaultPathWatchOptions, makePathWatcher, watchedDirectorySlots } from "../../src/fs/PathWatch.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
-const startWebSocket = useWebSocketServers()
+const startWebSocket = useInProcessWebSocketServers()
 const tempDir = useTempDirs("watch-bounds-")
 
 /** A tree of `count` directories (`width` per level, two levels), under a fresh directory. */
@@ -35,37 +37,6 @@ describe("a recursive fs/watch", () => {
     // The id is free again, and a smaller watch works.
     const dir = tempDir()
     expect((await client.request("fs/watch", { watchId: "usr", path: dir, recursive: true })).result).toEqual({ watchId: "usr" })
-  })
-
-  it("within the bound is set up without stalling another client", async () => {
-    const root = treeOf(4000)
-    const server = await startWebSocket()
-    const [watcher, other] = await Promise.all([RawWebSocketClient.connectReady(server.url), RawWebSocketClient.connectReady(server.url)])
-    // Round trips of the other client while the tree is watched, one after another.
-    let watching = true
-    let slowest = 0
-    const pings = (async () => {
-      let count = 0
-      while (watching) {
-        const sent = Date.now()
-        await other.request("process/list", {})
-        slowest = Math.max(slowest, Date.now() - sent)
-        count++
-      }
-      return count
-    })()
-    const started = Date.now()
-    const answer = await watcher.request("fs/watch", { watchId: "tree", path: root, recursive: true })
-    const setup = Date.now() - started
-    watching = false
-    const count = await pings
-    expect(answer.result).toEqual({ watchId: "tree" })
-    // All at once, the other client would wait for the whole setup.
-    expect(count).toBeGreaterThan(3)
-    expect(slowest).toBeLessThan(setup / 3)
-    // Every directory is watched: a change in the deepest one is reported.
-    writeFileSync(`${root}/d62/e31/file`, "x")
-    await watcher.waitFor((message) => message.method === "fs/changed" && JSON.stringify(message.params).includes("d62/e31/file"))
   })
 })
 

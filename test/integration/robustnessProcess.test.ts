@@ -1,0 +1,171 @@
+/**
+ * Faults and long runs that only the binary's own process shows: its
+ * resident memory under a stdin backlog, its descriptors and zombie
+ * children after 1,000 processes, a client gone from its stdio pipes, no
+ * orphans once it is killed with SIGKILL; and the backlogs' bound reached
+ * through stdio's pipe, which paces the 64-192 writes of a test (in
+ * process, in-memory stdio hands the server all of them at once, and the
+ * 64 MiB bound on bytes in flight answers some before the backlog's does).
+ * An in-process server's pid, descriptors, memory and children are the
+ * test's (robustness.test.ts has the rest).
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { describe, expect, it } from "vitest"
+import { rssOf } from "../support/procfs.js"
+import { eventually, isAlive, pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
+
+const startServer = useStdioServers()
+
+const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length
+/** The child processes of `pid`. */
+const childrenOf = (pid: number) =>
+  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number).filter((entry) => {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid
+    } catch {
+      return false
+    }
+  })
+/** Children of `pid` that are zombies (exited, never reaped). */
+const zombieChildren = (pid: number) =>
+  childrenOf(pid).filter((child) => {
+    try {
+      const stat = readFileSync(`/proc/${child}/stat`, "utf8")
+      return stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z"
+    } catch {
+      return false
+    }
+  })
+const commandLine = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+  } catch {
+    return ""
+  }
+}
+
+describe("robustness", () => {
+  it("bounds what a process has not read of its stdin: writes beyond 16 MiB are answered -32001 at once, the server stays small, and the process gets every accepted byte", async () => {
+    const server = await startServer()
+    const rss = () => rssOf(server.child.pid!)
+    const go = Path.join(mkdtempSync(Path.join(tmpdir(), "stdin-backlog-")), "go")
+    // Reads nothing until told to, then counts what it was sent.
+    await server.request("process/start", {
+      ...pipeProcess("sink", ["sh", "-c", `while [ ! -e ${go} ]; do sleep 0.05; done; exec wc -c`]),
+      pipeStdin: true
+    })
+    const before = rss()
+    const chunk = Buffer.alloc(1024 * 1024, "x").toString("base64")
+    // 192 MiB of writes at once to a process that reads none of it.
+    const answers = await Promise.all(Array.from({ length: 192 }, (_, i) =>
+      server.request("process/write", { processId: "sink", chunk, writeId: `bulk-${i}` })))
+    const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
+    const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog")
+    expect(refused[0]?.error).toMatchObject({ code: -32001, data: { retryable: true, limit: "stdinBacklog" } })
+    expect(accepted + refused.length).toBe(192)
+    // The backlog's 16 MiB, the write that found it just under, and what the pipe took.
+    expect(accepted).toBeLessThanOrEqual(18)
+    // Without the bound the server held all of it (+326 MiB of RSS for 256 such writes); with it, the
+    // 16 MiB backlog and the garbage of the refused messages' text, not yet collected (52-76 MiB
+    // measured, alone and beside two busy loops; a loaded CI machine has shown 1.5 times such figures).
+    expect(rss() - before).toBeLessThan(160 * 1024 * 1024)
+    // A refused write's id is not remembered: once the process reads, its retry is written.
+    writeFileSync(go, "")
+    // As a client does with a retryable -32001: again, a little later, until it is taken.
+    const writeId = `bulk-${answers.findIndex((answer) => answer.error !== undefined)}`
+    let retried = await server.request("process/write", { processId: "sink", chunk, writeId })
+    for (let attempt = 0; retried.error?.data?.limit === "stdinBacklog" && attempt < 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      retried = await server.request("process/write", { processId: "sink", chunk, writeId })
+    }
+    expect(retried.result?.status).toBe("accepted")
+    await server.request("process/closeStdin", { processId: "sink" })
+    await server.closed("sink")
+    const counted = Buffer.concat(server.messages
+      .filter((m) => m.method === "process/output" && m.params.processId === "sink")
+      .map((m) => Buffer.from(m.params.chunk, "base64"))).toString().trim()
+    expect(Number(counted)).toBe((accepted + 1) * 1024 * 1024)
+  }, 60_000)
+
+  it("bounds what a terminal process has not read too: writes beyond 16 MiB to a PTY that nobody reads are answered -32001", async () => {
+    const server = await startServer()
+    // Raw and without echo, a terminal's input buffer fills after a few KiB when
+    // nobody reads it. (In canonical mode the kernel takes on past a full line,
+    // dropping what overflows and echoing as fast as the server reads: how much
+    // it took in the test's time varied with the machine's load, 21 MiB once.)
+    await server.request("process/start", ptyProcess("still", ["sh", "-c", "stty raw -echo && echo ready && exec sleep 30"]))
+    await server.outputContains("still", "ready")
+    const chunk = Buffer.alloc(1024 * 1024, "z").toString("base64")
+    const answers = await Promise.all(Array.from({ length: 64 }, (_, i) =>
+      server.request("process/write", { processId: "still", chunk, writeId: `tty-${i}` })))
+    const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
+    const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog").length
+    expect(accepted + refused).toBe(64)
+    // The backlog's 16 MiB, the write that found it just under, and what the terminal took
+    // (16 accepted in every run): a server that kept every write would accept all 64. Its RSS
+    // is no check here: the garbage of the 85 MiB of request JSON, not yet collected (54-100
+    // MiB measured), is as large as what keeping them would add.
+    expect(accepted).toBeLessThanOrEqual(18)
+    expect((await server.request("process/terminate", { processId: "still" })).result).toEqual({ running: true })
+  })
+
+  it("1,000 start/exit cycles leave no leaked descriptors and no zombies", async () => {
+    const server = await startServer(["--retention-ms", "0"])
+    const pid = server.child.pid!
+    let next = 0
+    const cycles = async (count: number) => {
+      const lanes = Array.from({ length: 4 }, async () => {
+        while (next < count) {
+          const id = `cycle-${next++}`
+          const tty = next % 10 === 0
+          await server.request("process/start", (tty ? ptyProcess : pipeProcess)(id, ["true"]))
+          await server.closed(id)
+        }
+      })
+      await Promise.all(lanes)
+    }
+    await cycles(100)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const fdsBefore = openFds(pid)
+    await cycles(1000)
+    // Let retention (0 ms) and PTY teardown finish.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(openFds(pid)).toBeLessThanOrEqual(fdsBefore + 2)
+    expect(zombieChildren(pid)).toEqual([])
+    expect((await server.request("process/list", {})).result.processes).toEqual([])
+  }, 120_000)
+
+  it("survives a client that disconnects in the middle of a large output, and kills the producer", async () => {
+    const server = await startServer()
+    await server.request("process/start", pipeProcess("flood", ["bash", "-c", "echo $$; exec cat /dev/zero"]))
+    await server.outputContains("flood", "\n")
+    const pid = Number(/^(\d+)/.exec(server.outputOf("flood").toString())![1])
+    server.child.stdout.destroy()
+    server.child.stdin.end()
+    const exit = await server.exited
+    expect(exit.signal).toBeNull()
+    expect(await eventually(() => !isAlive(pid))).toBe(true)
+  })
+
+  it("leaves no orphans when the server is killed with SIGKILL: every group dies within 2 s", async () => {
+    const server = await startServer()
+    const stubborn = "trap '' TERM; sleep 60 & echo $$ $!; wait"
+    await server.request("process/start", pipeProcess("pipe", ["bash", "-c", stubborn]))
+    await server.request("process/start", ptyProcess("pty", ["bash", "-c", "sleep 60 & echo $$ $!; wait"]))
+    await server.outputContains("pipe", "\n")
+    await server.outputContains("pty", "\n")
+    const pids = [server.outputOf("pipe"), server.outputOf("pty")].flatMap((out) =>
+      (out.toString().match(/\d+/g) ?? []).map(Number)
+    )
+    expect(pids).toHaveLength(4)
+    expect(pids.every(isAlive)).toBe(true)
+    // The helper that does it, named for ps.
+    expect(childrenOf(server.child.pid!).some((pid) => commandLine(pid).includes("exec-server-reaper"))).toBe(true)
+    server.child.kill("SIGKILL")
+    await server.exited
+    expect(await eventually(() => !pids.some(isAlive), 2000)).toBe(true)
+  })
+})
