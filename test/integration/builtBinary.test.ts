@@ -71,6 +71,14 @@ describe("a run of files that import src/ alone", () => {
     expect(run.output).not.toContain(UNBUILT)
     expect(run.output).toMatch(/Test Files +2 passed/)
   })
+
+  it("passes without a dist/ when its servers make sandboxed fs calls (their worker is a script of its own)", () => {
+    // sandboxHandles opens files through the sandboxed file system's workers, which bubblewrap starts from a script.
+    const run = vitest("test/integration/sandboxHandles.test.ts")
+    expect(run.status, run.output).toBe(0)
+    expect(run.output).not.toContain("Cannot find module")
+    expect(run.output).toMatch(/Test Files +1 passed/)
+  }, 60_000)
 })
 
 describe("which files start the built binary", () => {

@@ -12,16 +12,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { useInProcessServers } from "../support/InProcessServer.js"
-import { useStdioServers, SERVERS_TO_COMPARE } from "../support/StdioServer.js"
+import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
 import type { WireClient } from "../support/WireClient.js"
 import type { ParamsOf } from "../../src/testing/TestConnection.js"
 
-const startOurs = useInProcessServers()
-const startReference = useStdioServers()
+const startServers = useServersToCompare()
 /** Ours (no `command`) in process; the reference's `command` as a child. */
-const startServer = (command?: ReadonlyArray<string>): Promise<WireClient> =>
-  command === undefined ? startOurs() : startReference([], { command })
+const startServer = (command?: ReadonlyArray<string>): Promise<WireClient> => startServers([], { command })
 
 let root = ""
 /** A HOME whose login files say what they set, and count how often `.bashrc` is read. */

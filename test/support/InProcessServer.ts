@@ -23,14 +23,15 @@ import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import { PassThrough } from "node:stream"
-import { afterEach, onTestFailed, vi } from "vitest"
+import { afterEach, vi } from "vitest"
 import * as ServerFlags from "../../src/cli/commandFlags.js"
 import { plainValuesOf } from "../../src/cli/flagValues.js"
 import * as CommandLine from "../../src/cli/commandLine.js"
 import { serve, type ServerHost } from "../../src/cli/run.js"
 import { logLines } from "../../src/cli/stderrLog.js"
+import { keptText } from "./keptOutput.js"
+import { REFERENCE_COMMAND } from "./reference.js"
 import { WireClient } from "./WireClient.js"
 
 /** How a server in process ended: its exit code as the binary's would be (0, 1 on a failure, 2 on a usage error). */
@@ -45,22 +46,6 @@ interface Running {
   readonly exited: Promise<InProcessExit>
   /** Interrupts it, as SIGTERM does the binary: its processes are ended (TERM, then KILL after the grace). */
   readonly stop: () => Promise<InProcessExit>
-}
-
-/**
- * Keeps text in memory and prints it only if the test running when it
- * started fails (as StdioServer's `keepStderr` does a child's stderr).
- */
-const keptText = (name: string) => {
-  let text = ""
-  try {
-    onTestFailed(() => {
-      if (text !== "") console.error(`${name} wrote on stderr:\n${text}`)
-    })
-  } catch {
-    // Not in a test: nothing to attach the text to.
-  }
-  return { append: (more: string) => void (text += more), text: () => text }
 }
 
 /** Runs the server command on `args` with `stdio` as its stdin and stdout. */
@@ -218,18 +203,6 @@ export const useInProcessWebSocketServers = () => {
     return server
   }
 }
-
-/**
- * The reference (codex 0.171's `exec-server` over stdio) where it is
- * installed: the comparisons run it as a child beside ours in process. The
- * same file as StdioServer's REFERENCE_BINARY, which this module cannot
- * import (StdioServer's module starts the binary, and a file importing it
- * runs on dist/).
- */
-const REFERENCE_COMMAND: ReadonlyArray<string> | undefined = ((binary) =>
-  existsSync(binary) ? [binary, "exec-server", "--listen", "stdio://"] : undefined)(
-    process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
-  )
 
 /**
  * The servers a comparison runs its cases on, as `describe.each` takes them

@@ -4,34 +4,18 @@
  * notifications collected per process.
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { Readable } from "node:stream"
-import { afterEach, onTestFailed, type TestContext } from "vitest"
+import { afterEach } from "vitest"
 import { localServerCommand } from "../../src/client/ClientTransport.js"
+import { keepStderr } from "./keptOutput.js"
+import { REFERENCE_COMMAND } from "./reference.js"
 import { WireClient } from "./WireClient.js"
 
 export { pipeProcess, ptyProcess, type WireNotification, type WireResponse } from "./WireClient.js"
 export { eventually, isAlive } from "./waiting.js"
-
-/** The reference's native binary (codex 0.171), where it is installed: `$CODEX`, else /opt/codex's (outside the project). */
-export const REFERENCE_BINARY =
-  process.env.CODEX ?? "/opt/codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
-
-/** How to install the reference where the tests look for it (the README's "Tests" says the same). */
-export const REFERENCE_INSTALL = "npm install --prefix /opt/codex @openai/codex@0.171.0"
-
-/**
- * Skips a test that needs the reference where it is absent, saying how to
- * install it (the reporter shows the note beside the skipped test): Codex
- * is not a dependency, and a machine without it (CI) skips these tests.
- */
-export const needsReference = (context: TestContext): void => {
-  if (!existsSync(REFERENCE_BINARY)) {
-    context.skip(`no reference Codex at ${REFERENCE_BINARY}: ${REFERENCE_INSTALL} (outside the project), or CODEX=/path/to/its/codex`)
-  }
-}
+export { needsReference, REFERENCE_BINARY, REFERENCE_INSTALL } from "./reference.js"
+export { keepStderr } from "./keptOutput.js"
 
 /**
  * The servers a comparison runs its cases on, as `describe.each` takes them:
@@ -39,7 +23,7 @@ export const needsReference = (context: TestContext): void => {
  */
 export const SERVERS_TO_COMPARE: ReadonlyArray<{ readonly name: string; readonly command: ReadonlyArray<string> | undefined }> = [
   { name: "ours", command: undefined },
-  ...(existsSync(REFERENCE_BINARY) ? [{ name: "reference", command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] }] : [])
+  ...(REFERENCE_COMMAND === undefined ? [] : [{ name: "reference", command: REFERENCE_COMMAND }])
 ]
 
 /** The built CLI entry module (the binary started without its startup snapshot). */
@@ -50,28 +34,6 @@ export const SERVER_BIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.ur
  * does (same V8 flags, from the startup snapshot when one was built).
  */
 export const serverArgs = (...args: ReadonlyArray<string>): Array<string> => [...localServerCommand().slice(1), ...args]
-
-/**
- * Keeps what a server (or any child of a test) writes on stderr in memory,
- * and prints it only if the test running when it started fails: the suite's
- * output has no server logs, a failure has its server's. A child started
- * outside a test (in `beforeAll`) is kept and never printed.
- */
-export const keepStderr = (name: string, stderr: Readable): () => string => {
-  let text = ""
-  stderr.setEncoding("utf8")
-  stderr.on("data", (chunk: string) => {
-    text += chunk
-  })
-  try {
-    onTestFailed(() => {
-      if (text !== "") console.error(`${name} wrote on stderr:\n${text}`)
-    })
-  } catch {
-    // Not in a test: nothing to attach the text to.
-  }
-  return () => text
-}
 
 /** A running server and a client connected to its stdio. */
 export class StdioServer extends WireClient {
