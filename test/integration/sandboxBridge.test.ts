@@ -24,7 +24,7 @@ import { layerNone } from "../../src/sandbox/placeholders.js"
 import type { ResolvedSandbox } from "../../src/sandbox/policy.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import { prctlNumber } from "../../src/sandbox/seccomp.js"
-import { eventually, isAlive } from "../support/StdioServer.js"
+import { eventually, isAlive } from "../support/waiting.js"
 
 const sandbox = await Effect.runPromise(Effect.provide(Sandbox.make(), layerNone))
 
