@@ -9,6 +9,7 @@ import type * as Effect from "effect/Effect"
 import * as Formatter from "effect/Formatter"
 import { identity } from "effect/Function"
 import * as Logger from "effect/Logger"
+import { logFmt } from "../observability/logFmt.js"
 import { replacingLogger } from "../observability/loggers.js"
 
 /** How long a line may wait for others before it is written. */
@@ -49,7 +50,7 @@ export const onStderr = <Message>(logger: Logger.Logger<Message, string>): Logge
   })
 
 /** Logs as logfmt on stderr (stdout is the wire in stdio mode): the CLI's logger until the flags are read. */
-export const textLogger = onStderr(Logger.formatLogFmt)
+export const textLogger = onStderr(logFmt)
 
 /** Runs an effect with `textLogger` in place of Effect's default logger (which writes to stdout). */
 export const withTextLogger: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = replacingLogger(
@@ -75,7 +76,7 @@ const jsonLines = Logger.map(Logger.formatStructured, (log) =>
 
 /** The lines of each `--log-format`, for a logger that writes them elsewhere (a server that shares its process). */
 export const logLines: { readonly [Format in "text" | "json"]: Logger.Logger<unknown, string> } = {
-  text: Logger.formatLogFmt,
+  text: logFmt,
   json: jsonLines
 }
 
