@@ -131,6 +131,22 @@ export class InProcessServer extends WireClient {
 }
 
 /**
+ * Sets the server's own environment, as a binary started with `env` would
+ * have it: a server in process reads the test's (process.env, at each
+ * request), so the test's is set until the test ends. Call it before
+ * `useInProcessServers` (or the WebSocket one): vitest runs the later hook
+ * first, so the environment is put back after the servers stop.
+ */
+export const useServerEnvironment = () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+  return (env: Readonly<Record<string, string>>) => {
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value)
+  }
+}
+
+/**
  * Starts in-process stdio servers (after the handshake unless `handshake:
  * false`) that are stopped after each test of the calling file.
  */
