@@ -14,6 +14,7 @@ import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { elapsedSince, GRACE_MS, MARGIN_MS } from "../support/faults.js"
 import { pidIn, startStubborn, STUBBORN } from "../support/stubbornChildren.js"
 import { eventually, isAlive } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
@@ -21,12 +22,6 @@ import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
 const startServer = useInProcessServers()
 const startWebSocketServer = useInProcessWebSocketServers()
-
-const GRACE_MS = 500
-/** What a session's end may take beyond the grace period (SIGKILL, reaping, the exit of Node). */
-const MARGIN_MS = 2500
-
-const elapsedSince = (start: number) => Date.now() - start
 
 describe("children that ignore SIGTERM", () => {
   it("are killed after the grace period when stdin closes, and the server exits within grace + margin", async () => {

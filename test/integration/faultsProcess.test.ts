@@ -7,17 +7,12 @@
 import { describe, expect, it } from "vitest"
 import { eventually, isAlive, pipeProcess, useStdioServers } from "../support/StdioServer.js"
 import { rssOf } from "../support/procfs.js"
+import { elapsedSince, GRACE_MS, MARGIN_MS } from "../support/faults.js"
 import { pidIn, startStubborn } from "../support/stubbornChildren.js"
 import { collectGarbage, INSPECTED } from "../support/inspector.js"
 import { STDOUT_STALL_MS } from "../../src/listeners/StdioTransport.js"
 
 const startServer = useStdioServers()
-
-const GRACE_MS = 500
-/** What a session's end may take beyond the grace period (SIGKILL, reaping, the exit of Node). */
-const MARGIN_MS = 2500
-
-const elapsedSince = (start: number) => Date.now() - start
 
 describe("children that ignore SIGTERM", () => {
   it("are killed after the grace period when the server gets SIGTERM or SIGINT", async () => {
