@@ -22,17 +22,13 @@ import * as Path from "node:path"
 import * as Readline from "node:readline"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
-import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
+import { childEnvironment, GITHUB, maskingHelpers, MINE, OPENAI, OTHER_GITHUB } from "../support/credentialMasking.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
 import type { WireClient } from "../support/WireClient.js"
 
 // Ours in process (its environment stubbed for the test), the reference as a child.
 const startServer = useServersToCompare()
 
-const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
-const OTHER_GITHUB = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
-const OPENAI = "sk-proj-abcDEF123ghiJKL456mnoPQR789stuVWX012yzaBCD345efgHIJ678"
-const MINE = "mytok_abcdefghijklmnopqrstuvwxyz012345"
 const REAL_VALUES = [GITHUB, OTHER_GITHUB, OPENAI, MINE]
 
 /** What one of the test's servers received. */
@@ -136,46 +132,13 @@ afterAll(async () => {
   Fs.rmSync(scratch, { recursive: true, force: true })
 })
 
-/** A fresh CODEX_HOME for one server, and the server's environment (its own trust of the test's CA). */
-const serverEnvironment = () => {
-  const codexHome = Fs.mkdtempSync(Path.join(scratch, "codex-home-"))
-  return { codexHome, env: { CODEX_HOME: codexHome, SSL_CERT_FILE: caFile } }
-}
-
-/** The custom provider the cases use: `MY_TOKEN`, bound to the HTTPS server's `/v1` and the plain one's. */
-const myProvider = (extra: Record<string, unknown> = {}) => ({
-  my: { env: ["MY_TOKEN"], patterns: ["mytok_[a-z0-9]{32}"], url_prefixes: [`https://127.0.0.1:${bound}/v1`, `http://127.0.0.1:${plain}/v1`], auth: ["bearer", "basic"], ...extra }
+const { serverEnvironment, myProvider, maskingLaunch, run } = maskingHelpers({
+  scratch: () => scratch,
+  caFile: () => caFile,
+  // The HTTPS server's `/v1` and the plain one's.
+  urlPrefixes: () => [`https://127.0.0.1:${bound}/v1`, `http://127.0.0.1:${plain}/v1`],
+  afterClose: settled
 })
-
-const maskingLaunch = (providers: NetworkProxyLaunchWire["proxy"]["credentialProviders"] = myProvider()) =>
-  launchOf({ enableSocks5: true, domains: { "127.0.0.1": "allow" }, credentialMasking: true, credentialProviders: providers })
-
-const childEnvironment = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: Os.tmpdir(),
-  GITHUB_TOKEN: GITHUB,
-  GH_TOKEN: OTHER_GITHUB,
-  OPENAI_API_KEY: OPENAI,
-  MY_TOKEN: MINE,
-  AUTH_HEADER: `Bearer ${GITHUB}`,
-  UNRELATED: "nothing to see"
-}
-
-/** Runs `argv` with masking and waits for it to close; its output. */
-const run = async (server: WireClient, processId: string, argv: ReadonlyArray<string>, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
-  const started = await server.request("process/start", {
-    processId,
-    argv,
-    cwd: "file:///tmp",
-    env: childEnvironment,
-    tty: false,
-    networkProxy
-  })
-  expect(started.error).toBeUndefined()
-  await server.closed(processId, 40_000)
-  await settled()
-  return server.outputOf(processId).toString()
-}
 
 const environmentOf = (output: string): Record<string, string> =>
   Object.fromEntries(output.trim().split("\n").filter((line) => line.includes("=")).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]))

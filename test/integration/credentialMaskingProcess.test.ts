@@ -15,18 +15,15 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
-import { eventually, serverArgs, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { childEnvironment, GITHUB, maskingHelpers, OTHER_GITHUB } from "../support/credentialMasking.js"
+import { eventually, serverArgs, useStdioServers } from "../support/StdioServer.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
+import type { WireClient } from "../support/WireClient.js"
 
 const startServer = useStdioServers()
 const startWebSocketServer = useWebSocketServers()
 
-const GITHUB = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
-const OTHER_GITHUB = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
-const OPENAI = "sk-proj-abcDEF123ghiJKL456mnoPQR789stuVWX012yzaBCD345efgHIJ678"
-const MINE = "mytok_abcdefghijklmnopqrstuvwxyz012345"
 
 let scratch = ""
 let caFile = ""
@@ -40,45 +37,12 @@ afterAll(() => {
   Fs.rmSync(scratch, { recursive: true, force: true })
 })
 
-/** A fresh CODEX_HOME for one server, and the server's environment (its own trust of the test's CA). */
-const serverEnvironment = () => {
-  const codexHome = Fs.mkdtempSync(Path.join(scratch, "codex-home-"))
-  return { codexHome, env: { CODEX_HOME: codexHome, SSL_CERT_FILE: caFile } }
-}
-
-/** credentialMasking.test.ts's provider: `MY_TOKEN` bound to loopback destinations (none is reached here: no request is sent). */
-const myProvider = (extra: Record<string, unknown> = {}) => ({
-  my: { env: ["MY_TOKEN"], patterns: ["mytok_[a-z0-9]{32}"], url_prefixes: ["https://127.0.0.1:9/v1", "http://127.0.0.1:9/v1"], auth: ["bearer", "basic"], ...extra }
+const { serverEnvironment, myProvider, maskingLaunch, run } = maskingHelpers({
+  scratch: () => scratch,
+  caFile: () => caFile,
+  // credentialMasking.test.ts's provider, bound to loopback destinations (none is reached here: no request is sent).
+  urlPrefixes: () => ["https://127.0.0.1:9/v1", "http://127.0.0.1:9/v1"]
 })
-
-const maskingLaunch = (providers: NetworkProxyLaunchWire["proxy"]["credentialProviders"] = myProvider()) =>
-  launchOf({ enableSocks5: true, domains: { "127.0.0.1": "allow" }, credentialMasking: true, credentialProviders: providers })
-
-const childEnvironment = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: Os.tmpdir(),
-  GITHUB_TOKEN: GITHUB,
-  GH_TOKEN: OTHER_GITHUB,
-  OPENAI_API_KEY: OPENAI,
-  MY_TOKEN: MINE,
-  AUTH_HEADER: `Bearer ${GITHUB}`,
-  UNRELATED: "nothing to see"
-}
-
-/** Runs `argv` with masking and waits for it to close; its output. */
-const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, networkProxy: NetworkProxyLaunchWire = maskingLaunch()) => {
-  const started = await server.request("process/start", {
-    processId,
-    argv,
-    cwd: "file:///tmp",
-    env: childEnvironment,
-    tty: false,
-    networkProxy
-  })
-  expect(started.error).toBeUndefined()
-  await server.closed(processId, 40_000)
-  return server.outputOf(processId).toString()
-}
 
 describe("credential masking's files and the server's exit", () => {
   it("says why a provider was dropped, and removes its CA files when the server exits", async () => {
@@ -124,6 +88,17 @@ for (const line of maps.split("\\n")) {
 console.log("scanned " + [...found].join(" "))
 `
 
+/** Starts MEMORY_SCAN as `server`'s masked child `scanner`; the start's answer. */
+const startScanner = (server: WireClient) =>
+  server.request("process/start", {
+    processId: "scanner",
+    argv: [process.execPath, "-e", MEMORY_SCAN],
+    cwd: "file:///tmp",
+    env: childEnvironment,
+    tty: false,
+    networkProxy: maskingLaunch()
+  })
+
 describe("credential masking without a sandbox, the server not root (issue 67)", () => {
   // As root a child has CAP_SYS_PTRACE, which a non-dumpable server does not stop: the server runs as nobody.
   const asNobody = process.getuid?.() === 0
@@ -140,14 +115,7 @@ describe("credential masking without a sandbox, the server not root (issue 67)",
 
   it("a masked child that reads the server's /proc/PID/mem finds no real token", async () => {
     const { server } = await nobodyServer()
-    const started = await server.request("process/start", {
-      processId: "scanner",
-      argv: [process.execPath, "-e", MEMORY_SCAN],
-      cwd: "file:///tmp",
-      env: childEnvironment,
-      tty: false,
-      networkProxy: maskingLaunch()
-    })
+    const started = await startScanner(server)
     expect(started.error).toBeUndefined()
     await server.closed("scanner", 60_000)
     const output = server.outputOf("scanner").toString()
@@ -159,14 +127,7 @@ describe("credential masking without a sandbox, the server not root (issue 67)",
 
   it("without the addon (--no-native) it says so, and the child does find the token (docs/SECURITY.md's table)", async () => {
     const { server } = await nobodyServer(["--no-native"])
-    await server.request("process/start", {
-      processId: "scanner",
-      argv: [process.execPath, "-e", MEMORY_SCAN],
-      cwd: "file:///tmp",
-      env: childEnvironment,
-      tty: false,
-      networkProxy: maskingLaunch()
-    })
+    await startScanner(server)
     await server.closed("scanner", 60_000)
     expect(server.outputOf("scanner").toString()).toMatch(new RegExp(`^scanned .*${GITHUB}`))
     expect(await eventually(() => server.stderr.includes("the server's memory cannot be kept from other processes of its uid"))).toBe(true)

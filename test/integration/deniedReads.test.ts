@@ -12,23 +12,13 @@
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it, vi } from "vitest"
-import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { afterEach, describe, expect, it } from "vitest"
+import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers, useServerEnvironment } from "../support/InProcessServer.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 import { pipeProcess } from "../support/WireClient.js"
 
-/**
- * The server's own environment, as a binary started with `env` would have
- * it: a server in process reads the test's (process.env, at each request),
- * so the test's is set until the test ends (put back after its servers
- * stop: vitest runs the later hook first).
- */
-const serverEnvironment = (env: Readonly<Record<string, string>>) => {
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value)
-}
-afterEach(() => {
-  vi.unstubAllEnvs()
-})
+// The server's environment: the test's, set for the test (put back after its servers stop).
+const serverEnvironment = useServerEnvironment()
 
 const startServer = useInProcessServers()
 const startWebSocketServer = useInProcessWebSocketServers()

@@ -14,33 +14,14 @@ import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { elapsedSince, GRACE_MS, MARGIN_MS } from "../support/faults.js"
+import { pidIn, startStubborn, STUBBORN } from "../support/stubbornChildren.js"
 import { eventually, isAlive } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
 const startServer = useInProcessServers()
 const startWebSocketServer = useInProcessWebSocketServers()
-
-/** Prints its pid, then ignores SIGTERM for ever. */
-const STUBBORN = "trap '' TERM; echo pid:$$; while :; do sleep 0.1; done"
-const GRACE_MS = 500
-/** What a session's end may take beyond the grace period (SIGKILL, reaping, the exit of Node). */
-const MARGIN_MS = 2500
-
-const pidIn = (text: string, label = "pid"): number => {
-  const match = new RegExp(`${label}:(\\d+)`).exec(text)
-  if (match === null) throw new Error(`no ${label} in ${JSON.stringify(text)}`)
-  return Number(match[1])
-}
-
-/** Starts a child that ignores SIGTERM and returns its pid. */
-const startStubborn = async (server: InProcessServer, processId: string, tty = false): Promise<number> => {
-  await server.request("process/start", (tty ? ptyProcess : pipeProcess)(processId, ["sh", "-c", STUBBORN]))
-  await server.outputContains(processId, "pid:")
-  return pidIn(server.outputOf(processId).toString())
-}
-
-const elapsedSince = (start: number) => Date.now() - start
 
 describe("children that ignore SIGTERM", () => {
   it("are killed after the grace period when stdin closes, and the server exits within grace + margin", async () => {

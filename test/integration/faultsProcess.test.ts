@@ -5,33 +5,14 @@
  * a server in process).
  */
 import { describe, expect, it } from "vitest"
-import { eventually, isAlive, pipeProcess, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { eventually, isAlive, pipeProcess, useStdioServers } from "../support/StdioServer.js"
 import { rssOf } from "../support/procfs.js"
+import { elapsedSince, GRACE_MS, MARGIN_MS } from "../support/faults.js"
+import { pidIn, startStubborn } from "../support/stubbornChildren.js"
 import { collectGarbage, INSPECTED } from "../support/inspector.js"
 import { STDOUT_STALL_MS } from "../../src/listeners/StdioTransport.js"
 
 const startServer = useStdioServers()
-
-/** Prints its pid, then ignores SIGTERM for ever. */
-const STUBBORN = "trap '' TERM; echo pid:$$; while :; do sleep 0.1; done"
-const GRACE_MS = 500
-/** What a session's end may take beyond the grace period (SIGKILL, reaping, the exit of Node). */
-const MARGIN_MS = 2500
-
-const pidIn = (text: string, label = "pid"): number => {
-  const match = new RegExp(`${label}:(\\d+)`).exec(text)
-  if (match === null) throw new Error(`no ${label} in ${JSON.stringify(text)}`)
-  return Number(match[1])
-}
-
-/** Starts a child that ignores SIGTERM and returns its pid. */
-const startStubborn = async (server: StdioServer, processId: string): Promise<number> => {
-  await server.request("process/start", pipeProcess(processId, ["sh", "-c", STUBBORN]))
-  await server.outputContains(processId, "pid:")
-  return pidIn(server.outputOf(processId).toString())
-}
-
-const elapsedSince = (start: number) => Date.now() - start
 
 describe("children that ignore SIGTERM", () => {
   it("are killed after the grace period when the server gets SIGTERM or SIGINT", async () => {

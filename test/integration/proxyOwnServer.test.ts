@@ -10,14 +10,13 @@
  * listeners: the connect is refused (403, SOCKS5 reply 2, a deny note) and
  * nothing is written outside.
  */
-import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { launchOf } from "../support/networkProxy.js"
+import { useNamedTempDirs } from "../support/tempDirs.js"
 import { pipeProcess } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
@@ -25,20 +24,7 @@ const startWebSocketServer = useWebSocketServers()
 
 const CHAIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../support/ownServerThroughProxy.cjs")
 
-let directories: Array<string> = []
-afterEach(() => {
-  for (const directory of directories) {
-    execFileSync("chmod", ["-R", "u+rwx", directory])
-    Fs.rmSync(directory, { recursive: true, force: true })
-  }
-  directories = []
-})
-
-const tempDir = (name: string, parent = Os.tmpdir()): string => {
-  const directory = Fs.realpathSync(Fs.mkdtempSync(Path.join(parent, `.proxy-own-${name}-`)))
-  directories.push(directory)
-  return directory
-}
+const tempDir = useNamedTempDirs(".proxy-own-", { unlock: true })
 
 /** What a file holds, or undefined when there is none. */
 const contentOf = (path: string): string | undefined => Fs.existsSync(path) ? Fs.readFileSync(path, "utf8") : undefined

@@ -9,19 +9,20 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { run, sh } from "../support/sandboxEscapes.js"
+import { useNamedTempDirs } from "../support/tempDirs.js"
 import { eventually } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
-import { pipeProcess, ptyProcess } from "../support/WireClient.js"
+import { pipeProcess } from "../support/WireClient.js"
 
 const startServer = useInProcessServers()
 const startWebSocketServer = useInProcessWebSocketServers()
 
-let directories: Array<string> = []
+const tempDir = useNamedTempDirs(".escape-", { unlock: true })
 let listeners: Array<Net.Server> = []
 let children: Array<ChildProcess> = []
 afterEach(async () => {
@@ -29,19 +30,7 @@ afterEach(async () => {
   children = []
   for (const listener of listeners) await new Promise((resolve) => listener.close(resolve))
   listeners = []
-  for (const directory of directories) {
-    // A test that failed may leave read-only placeholders behind.
-    execFileSync("chmod", ["-R", "u+rwx", directory])
-    Fs.rmSync(directory, { recursive: true, force: true })
-  }
-  directories = []
 })
-
-const tempDir = (name: string, parent = Os.tmpdir()): string => {
-  const directory = Fs.realpathSync(Fs.mkdtempSync(Path.join(parent, `.escape-${name}-`)))
-  directories.push(directory)
-  return directory
-}
 
 /** A Unix socket server on the host that greets whoever connects. */
 const hostSocket = async (path: string): Promise<void> => {
@@ -66,15 +55,6 @@ const hostDatagramSocket = async (path: string) => {
   }))
   return { received: () => output.split("\n").filter((line) => line.startsWith("got:")) }
 }
-
-const run = async (server: InProcessServer, processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown>, tty = false) => {
-  const started = await server.request("process/start", (tty ? ptyProcess : pipeProcess)(processId, argv, extra))
-  expect(started.error).toBeUndefined()
-  await server.closed(processId)
-  return { started: started.result as { sandboxType: string }, output: server.outputOf(processId).toString() }
-}
-
-const sh = (script: string) => ["sh", "-c", script]
 
 /** Connects to a Unix socket with Node and prints what it read or the error's code. */
 const unixClient = (path: string) =>

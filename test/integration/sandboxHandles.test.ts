@@ -5,25 +5,15 @@
  * process's children (one server at a time).
  */
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { descendantsOf, rssOf } from "../support/procfs.js"
 import { useInProcessServers } from "../support/InProcessServer.js"
+import { useNamedTempDirs } from "../support/tempDirs.js"
 
 const startServer = useInProcessServers()
 
-let directories: Array<string> = []
-afterEach(() => {
-  for (const directory of directories) Fs.rmSync(directory, { recursive: true, force: true })
-  directories = []
-})
-
-const tempDir = (name: string): string => {
-  const directory = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), `.handles-${name}-`)))
-  directories.push(directory)
-  return directory
-}
+const tempDir = useNamedTempDirs(".handles-")
 
 const cmdlineOf = (pid: number) => {
   try {

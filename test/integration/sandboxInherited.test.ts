@@ -8,44 +8,22 @@
  * shares with the test. The other ways out of a sandbox are
  * sandboxEscapes.test.ts's, on a server in process.
  */
-import { execFile, execFileSync } from "node:child_process"
+import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { launchOf } from "../support/networkProxy.js"
-import { pipeProcess, ptyProcess, serverArgs, type StdioServer, useStdioServers } from "../support/StdioServer.js"
+import { run, sh } from "../support/sandboxEscapes.js"
+import { useNamedTempDirs } from "../support/tempDirs.js"
+import { ptyProcess, serverArgs, useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
 const execFileAsync = promisify(execFile)
 const startWebSocketServer = useWebSocketServers()
 
-let directories: Array<string> = []
-afterEach(() => {
-  for (const directory of directories) {
-    // A test that failed may leave read-only placeholders behind.
-    execFileSync("chmod", ["-R", "u+rwx", directory])
-    Fs.rmSync(directory, { recursive: true, force: true })
-  }
-  directories = []
-})
-
-const tempDir = (name: string, parent = Os.tmpdir()): string => {
-  const directory = Fs.realpathSync(Fs.mkdtempSync(Path.join(parent, `.escape-${name}-`)))
-  directories.push(directory)
-  return directory
-}
-
-const run = async (server: StdioServer, processId: string, argv: ReadonlyArray<string>, extra: Record<string, unknown>, tty = false) => {
-  const started = await server.request("process/start", (tty ? ptyProcess : pipeProcess)(processId, argv, extra))
-  expect(started.error).toBeUndefined()
-  await server.closed(processId)
-  return { started: started.result as { sandboxType: string }, output: server.outputOf(processId).toString() }
-}
-
-const sh = (script: string) => ["sh", "-c", script]
+const tempDir = useNamedTempDirs(".escape-", { unlock: true })
 
 describe("descriptors the server inherited", () => {
   /**

@@ -7,25 +7,14 @@
  * on a server in process.
  */
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { eventually, pipeProcess, runToExit, useStdioServers } from "../support/StdioServer.js"
+import { useNamedTempDirs } from "../support/tempDirs.js"
 
 const startServer = useStdioServers()
 
-let directories: Array<string> = []
-afterEach(() => {
-  for (const directory of directories) Fs.rmSync(directory, { recursive: true, force: true })
-  directories = []
-})
-
-/** A fresh directory (its real path) in the temporary directory. */
-const tempDir = (name: string): string => {
-  const directory = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), `.sandbox-${name}-`)))
-  directories.push(directory)
-  return directory
-}
+const tempDir = useNamedTempDirs(".sandbox-")
 
 describe("a sandboxing server's process", () => {
   it("a server killed with SIGKILL leaves no placeholder behind", async () => {

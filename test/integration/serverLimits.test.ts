@@ -12,17 +12,10 @@ import { useInProcessServers, useInProcessWebSocketServers } from "../support/In
 import { eventually } from "../support/waiting.js"
 import { RawWebSocketClient, upgradeStatus } from "../support/WebSocketClient.js"
 import { pipeProcess } from "../support/WireClient.js"
+import { connect, drop, sleeper } from "../support/serverLimits.js"
 
 const startWebSocketServer = useInProcessWebSocketServers()
 const startStdioServer = useInProcessServers()
-
-/** A client that initialized, with the handshake's answer. */
-const connect = async (url: string, params: Record<string, unknown> = {}) => {
-  const client = await RawWebSocketClient.connect(url)
-  const response = await client.request("initialize", { clientName: "limits-test", ...params })
-  if (response.result !== undefined) client.send({ method: "initialized", params: {} })
-  return { client, response }
-}
 
 /** Sends `request` until it is not refused as busy (as a client does with a retryable error); its last answer. */
 const retryWhileBusy = async (request: () => Promise<any>, timeoutMs = 10_000): Promise<any> => {
@@ -32,15 +25,6 @@ const retryWhileBusy = async (request: () => Promise<any>, timeoutMs = 10_000): 
     if (answer.error?.code !== -32001 || Date.now() > deadline) return answer
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-}
-
-const sleeper = (processId: string) => pipeProcess(processId, ["sleep", "60"])
-
-/** Drops a connection; its session stays, detached, when it asked for a TTL. */
-const drop = async (client: RawWebSocketClient) => {
-  const closed = new Promise((resolve) => client.socket.once("close", resolve))
-  client.socket.terminate()
-  await closed
 }
 
 describe("connections that never initialize", () => {

@@ -7,27 +7,11 @@
  * serverLimits.test.ts has the rest, on a server in process.
  */
 import { describe, expect, it } from "vitest"
+import { connect, drop, sleeper } from "../support/serverLimits.js"
 import { pipeProcess } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startWebSocketServer = useWebSocketServers()
-
-/** A client that initialized, with the handshake's answer. */
-const connect = async (url: string, params: Record<string, unknown> = {}) => {
-  const client = await RawWebSocketClient.connect(url)
-  const response = await client.request("initialize", { clientName: "limits-test", ...params })
-  if (response.result !== undefined) client.send({ method: "initialized", params: {} })
-  return { client, response }
-}
-
-const sleeper = (processId: string) => pipeProcess(processId, ["sleep", "60"])
-
-/** Drops a connection; its session stays, detached, when it asked for a TTL. */
-const drop = async (client: RawWebSocketClient) => {
-  const closed = new Promise((resolve) => client.socket.once("close", resolve))
-  client.socket.terminate()
-  await closed
-}
 
 describe("live processes over all sessions", () => {
   it("a server under a small open-file limit refuses processes and file handles with -32001 before it runs out of descriptors (EMFILE)", async () => {

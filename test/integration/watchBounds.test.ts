@@ -11,17 +11,13 @@ import { describe, expect, it } from "vitest"
 import { defaultPathWatchOptions, makePathWatcher, watchedDirectorySlots } from "../../src/fs/PathWatch.js"
 import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { treesIn } from "../support/watchBounds.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 const startWebSocket = useInProcessWebSocketServers()
 const tempDir = useTempDirs("watch-bounds-")
 
-/** A tree of `count` directories (`width` per level, two levels), under a fresh directory. */
-const treeOf = (count: number, width = 64): string => {
-  const root = tempDir()
-  for (let i = 0; i < count; i++) mkdirSync(`${root}/d${Math.floor(i / width)}/e${i % width}`, { recursive: true })
-  return root
-}
+const treeOf = treesIn(tempDir)
 
 describe("a recursive fs/watch", () => {
   it("of a tree past the bound (/usr) is refused at once, and the server goes on", async () => {

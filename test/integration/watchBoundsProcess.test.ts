@@ -7,20 +7,16 @@
  * setup of 428 ms, in one of three runs). The other bounds are
  * watchBounds.test.ts.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { writeFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { useTempDirs } from "../support/tempDirs.js"
+import { treesIn } from "../support/watchBounds.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startWebSocket = useWebSocketServers()
 const tempDir = useTempDirs("watch-bounds-")
 
-/** A tree of `count` directories (`width` per level, two levels), under a fresh directory. */
-const treeOf = (count: number, width = 64): string => {
-  const root = tempDir()
-  for (let i = 0; i < count; i++) mkdirSync(`${root}/d${Math.floor(i / width)}/e${i % width}`, { recursive: true })
-  return root
-}
+const treeOf = treesIn(tempDir)
 
 describe("a recursive fs/watch", () => {
   it("within the bound is set up without stalling another client", async () => {

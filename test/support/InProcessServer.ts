@@ -94,14 +94,13 @@ const runServer = (args: ReadonlyArray<string>, stdio: ServerHost["stdio"], onSt
 export class InProcessServer extends WireClient {
   private readonly input = new PassThrough()
   private readonly running: Running
-  private buffer = ""
 
   /** `args`: the server's flags (`--listen stdio://` is its default). */
   constructor(args: ReadonlyArray<string> = []) {
     super()
     const output = new PassThrough()
     output.setEncoding("utf8")
-    output.on("data", (text: string) => this.onData(text))
+    output.on("data", (text: string) => this.receivedText(text))
     this.running = runServer(args, { input: this.input, output })
   }
 
@@ -113,16 +112,6 @@ export class InProcessServer extends WireClient {
   /** Its end: as the binary's exit, with no signal. */
   get exited(): Promise<InProcessExit> {
     return this.running.exited
-  }
-
-  private onData(text: string): void {
-    this.buffer += text
-    let newline: number
-    while ((newline = this.buffer.indexOf("\n")) !== -1) {
-      const line = this.buffer.slice(0, newline)
-      this.buffer = this.buffer.slice(newline + 1)
-      this.received(line)
-    }
   }
 
   sendLine(line: string): void {
@@ -138,6 +127,22 @@ export class InProcessServer extends WireClient {
   /** Stops it at once, as SIGTERM does the binary (its processes are ended), and waits for that. */
   stop(): Promise<InProcessExit> {
     return this.running.stop()
+  }
+}
+
+/**
+ * Sets the server's own environment, as a binary started with `env` would
+ * have it: a server in process reads the test's (process.env, at each
+ * request), so the test's is set until the test ends. Call it before
+ * `useInProcessServers` (or the WebSocket one): vitest runs the later hook
+ * first, so the environment is put back after the servers stop.
+ */
+export const useServerEnvironment = () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+  return (env: Readonly<Record<string, string>>) => {
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value)
   }
 }
 
@@ -218,14 +223,13 @@ export const SERVERS_TO_COMPARE: ReadonlyArray<{ readonly name: string; readonly
 export class ChildStdioServer extends WireClient {
   readonly child: ChildProcessWithoutNullStreams
   private readonly kept: ReturnType<typeof keptText>
-  private buffer = ""
 
   constructor(command: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) {
     super()
     this.kept = keptText(command[0]!)
     this.child = spawn(command[0]!, command.slice(1), { stdio: "pipe", env: { ...process.env, ...env } })
     this.child.stdout.setEncoding("utf8")
-    this.child.stdout.on("data", (text: string) => this.onData(text))
+    this.child.stdout.on("data", (text: string) => this.receivedText(text))
     this.child.stderr.setEncoding("utf8")
     this.child.stderr.on("data", (text: string) => this.kept.append(text))
     this.child.stdin.on("error", () => {})
@@ -233,16 +237,6 @@ export class ChildStdioServer extends WireClient {
 
   get stderr(): string {
     return this.kept.text()
-  }
-
-  private onData(text: string): void {
-    this.buffer += text
-    let newline: number
-    while ((newline = this.buffer.indexOf("\n")) !== -1) {
-      const line = this.buffer.slice(0, newline)
-      this.buffer = this.buffer.slice(newline + 1)
-      this.received(line)
-    }
   }
 
   sendLine(line: string): void {

@@ -39,7 +39,6 @@ export const serverArgs = (...args: ReadonlyArray<string>): Array<string> => [..
 export class StdioServer extends WireClient {
   readonly child: ChildProcessWithoutNullStreams
   private readonly stderrText: () => string
-  private buffer = ""
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 
   /** `command`: another server speaking the same protocol on stdio (the reference), instead of ours. */
@@ -50,7 +49,7 @@ export class StdioServer extends WireClient {
       ? spawn(process.execPath, serverArgs(...args), options)
       : spawn(command[0]!, [...command.slice(1), ...args], options)
     this.child.stdout.setEncoding("utf8")
-    this.child.stdout.on("data", (text: string) => this.onData(text))
+    this.child.stdout.on("data", (text: string) => this.receivedText(text))
     this.stderrText = keepStderr(command === undefined ? "the server" : command[0]!, this.child.stderr)
     this.child.stdin.on("error", () => {})
     this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })))
@@ -59,16 +58,6 @@ export class StdioServer extends WireClient {
   /** All it has written to stderr so far. */
   get stderr(): string {
     return this.stderrText()
-  }
-
-  private onData(text: string): void {
-    this.buffer += text
-    let newline: number
-    while ((newline = this.buffer.indexOf("\n")) !== -1) {
-      const line = this.buffer.slice(0, newline)
-      this.buffer = this.buffer.slice(newline + 1)
-      this.received(line)
-    }
   }
 
   sendLine(line: string): void {

@@ -35,6 +35,8 @@ export abstract class WireClient {
   readonly messages: Array<any> = []
   readonly notifications: Array<WireNotification> = []
   private nextId = 1
+  /** What `receivedText` has of a line whose newline is still to come. */
+  private partialLine = ""
   private readonly waiters: Array<{ readonly test: (message: any) => boolean; readonly resolve: (message: any) => void }> = []
 
   /** Writes a raw line. */
@@ -54,6 +56,17 @@ export abstract class WireClient {
         this.waiters.splice(i, 1)
         waiter.resolve(message)
       }
+    }
+  }
+
+  /** Takes text as the server wrote it (any chunk of its output): each line it completes goes to `received`. */
+  protected receivedText(text: string): void {
+    this.partialLine += text
+    let newline: number
+    while ((newline = this.partialLine.indexOf("\n")) !== -1) {
+      const line = this.partialLine.slice(0, newline)
+      this.partialLine = this.partialLine.slice(newline + 1)
+      this.received(line)
     }
   }
 

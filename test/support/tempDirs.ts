@@ -1,4 +1,5 @@
 /** Temporary directories for the tests of a file, removed after each test. */
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, realpathSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -13,6 +14,28 @@ export const useTempDirs = (prefix: string) => {
   })
   return (parent: string = tmpdir()): string => {
     const dir = realpathSync(mkdtempSync(Path.join(parent, prefix)))
+    dirs.push(dir)
+    return dir
+  }
+}
+
+/**
+ * The same with a name for each directory (`${prefix}${name}-…`). With
+ * `unlock`, each is made writable again (`chmod -R u+rwx`) before it is
+ * removed: a sandbox's test that failed may leave read-only placeholders
+ * behind.
+ */
+export const useNamedTempDirs = (prefix: string, options: { readonly unlock?: boolean } = {}) => {
+  let dirs: Array<string> = []
+  afterEach(() => {
+    for (const dir of dirs) {
+      if (options.unlock === true) execFileSync("chmod", ["-R", "u+rwx", dir])
+      rmSync(dir, { recursive: true, force: true })
+    }
+    dirs = []
+  })
+  return (name: string, parent: string = tmpdir()): string => {
+    const dir = realpathSync(mkdtempSync(Path.join(parent, `${prefix}${name}-`)))
     dirs.push(dir)
     return dir
   }
