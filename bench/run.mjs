@@ -64,12 +64,22 @@ const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g
 // The binary as users run it: its launcher, which starts it from the startup
 // snapshot built on install (or its modules, with the same V8 flags).
 // Our server limits a session to 256 live processes by default, and all of them to 256 per CPU: the fan-out at scale needs more.
+// Another build of ours (`--compare-dialect ours`) gets them too: the limits
+// cost the WebSocket request path a few percent, which an A/B of two builds
+// must not count (it read 0.91× warm throughput between equal sources).
+const OUR_LIMITS = ["--max-processes", "4096", "--max-live-processes", "4096"]
 const servers = [{
   name: "effect-exec-server",
-  command: serverCommand === undefined ? [Path.join(root, "dist/cli/exec-server"), "--max-processes", "4096", "--max-live-processes", "4096"] : splitCommand(serverCommand),
+  command: serverCommand === undefined ? [Path.join(root, "dist/cli/exec-server"), ...OUR_LIMITS] : splitCommand(serverCommand),
   dialect: "ours"
 }]
-if (compare !== undefined) servers.push({ name: "compare", command: splitCommand(compare), dialect: compareDialect })
+if (compare !== undefined) {
+  servers.push({
+    name: "compare",
+    command: [...splitCommand(compare), ...(compareDialect === "ours" && serverCommand === undefined ? OUR_LIMITS : [])],
+    dialect: compareDialect
+  })
+}
 
 const work = mkdtempSync(Path.join(tmpdir(), "exec-server-bench-"))
 const pipeFile = Path.join(work, "random.bin")

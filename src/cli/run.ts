@@ -61,7 +61,7 @@ export interface ServerHost {
   readonly stderr: (text: string) => void
   /** The bound address alone, for a script's `$(...)`: a line on the process's stdout. */
   readonly boundUrl: (url: string) => void
-  /** The logger for `--log-format`. */
+  /** The logger for `--log-format`: the same one for the same format (the text one is what the command line logs with). */
   readonly loggerFor: (format: "text" | "json") => Logger.Logger<unknown, unknown>
   /**
    * Whether the server owns the process: it then closes the descriptors it
@@ -85,6 +85,25 @@ export const processHost: ServerHost = {
   get stdio() {
     return { input: process.stdin, output: process.stdout }
   }
+}
+
+/**
+ * Runs the server with the logger `--log-format` chose in place of the
+ * host's text logger, which the command line runs with, and the others in
+ * place (Effect's span events among them). Nothing is provided when it is
+ * in place already (the binary's text lines): a service provided around
+ * the whole server is one more layer of every fiber's context.
+ */
+const withLogFormat = (host: ServerHost, format: "text" | "json") => <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const logger = host.loggerFor(format)
+  const text = host.loggerFor("text")
+  return Effect.flatMap(
+    Effect.service(References.CurrentLoggers),
+    (loggers) =>
+      loggers.has(logger)
+        ? server
+        : Effect.provideService(server, References.CurrentLoggers, new Set([...loggers].filter((other) => other !== text)).add(logger))
+  )
 }
 
 /** The server command's options, from the flags' declarations. */
@@ -407,8 +426,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       Effect.scoped,
       Effect.provide(ExecServer.layerNodeServices),
       withTracing,
-      // The logger --log-format chose, in place of the command line's (or a host's).
-      Effect.provideService(References.CurrentLoggers, new Set([host.loggerFor(flags.logFormat)])),
+      withLogFormat(host, flags.logFormat),
       Effect.provideService(ServerConfig.ServerConfig, ServerConfig.make({
         ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
         sandboxPolicy,

@@ -55,10 +55,15 @@ const runServer = (args: ReadonlyArray<string>, stdio: ServerHost["stdio"], onSt
     kept.append(text)
     onStderr?.(text)
   }
+  // One logger per format, as ServerHost asks.
+  const loggers = {
+    text: Logger.map(logLines.text, (line) => write(`${line}\n`)),
+    json: Logger.map(logLines.json, (line) => write(`${line}\n`))
+  }
   const host: ServerHost = {
     stderr: write,
     boundUrl: () => {},
-    loggerFor: (format) => Logger.map(logLines[format], (line) => write(`${line}\n`)),
+    loggerFor: (format) => loggers[format],
     ownsProcess: false,
     stdio
   }
@@ -74,7 +79,9 @@ const runServer = (args: ReadonlyArray<string>, stdio: ServerHost["stdio"], onSt
       : serve({ startup: "in process" }, host)(plainValuesOf(ServerFlags.serverFlags, args)!)).pipe(
       Effect.as(0),
       Effect.catchTags({ ListenUrlError: usageError, TransportError: usageError }),
-      Effect.provideService(References.CurrentLoggers, new Set([host.loggerFor("text")]))
+      // As the binary's command line: its text lines in place of Effect's default logger, the others kept.
+      Effect.updateService(References.CurrentLoggers, (current) =>
+        new Set([...current].filter((logger) => logger !== Logger.defaultLogger)).add(loggers.text))
     )
   )
   const exited = new Promise<InProcessExit>((resolve) =>
