@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import { randomUUID } from "node:crypto"
@@ -141,12 +142,29 @@ export class SessionStore extends Context.Service<SessionStore, {
   readonly find: (sessionId: string) => Session | undefined
 }>()("effect-exec-server/SessionStore") {}
 
+/** What a session's tables take from the fiber that creates it, over the store's: how it logs and traces. */
+const CARRIED_REFERENCES: ReadonlyArray<Context.Key<never, unknown>> = [
+  References.CurrentLoggers,
+  References.MinimumLogLevel,
+  References.CurrentLogLevel,
+  References.CurrentLogAnnotations,
+  Tracer.Tracer
+]
+
 /** The store, in the scope: closing it closes every session, attached or detached. */
 export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | ProcessServices | Scope.Scope> =
   Effect.gen(function*() {
     const config = yield* ServerConfig
+    // What a session's tables do not take from the fiber that creates it: its span and its connection's
+    // services (read here, not as the module loads: ClientSession's module imports this one).
+    const connectionKeys = [Tracer.ParentSpan.key, Connection.key, ResponseHooks.key, ClientSession.key, RequiresHandshake.key]
     // Resolved once: a session's processes take them from here, and no method of the store asks for them.
     const processServices = yield* Effect.context<ProcessServices>()
+    // What every session's tables run in: the store's services (the server's) and the processes', once.
+    const baseServices = new Map((yield* Effect.context<never>()).mapUnsafe)
+    for (const key of connectionKeys) baseServices.delete(key)
+    for (const [key, service] of processServices.mapUnsafe) baseServices.set(key, service)
+    const tableBase = Context.makeUnsafe<ProcessServices>(baseServices)
     const storeScope = yield* Effect.scope
     const sessions = new Map<string, SessionRecord>()
 
@@ -274,17 +292,20 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
         // The record is filled in below; the table's emit reads its current sink.
         let record: SessionRecord | undefined
         // The tables are given the session's scope and services rather than
-        // provided them: each service looked up is a runtime step. What the
-        // creating fiber carries (its logger and log level) comes along, as
-        // Effect 3's runtime kept its fiber refs; not its span nor its
-        // connection's services, which Effect 3 kept none of either (a
-        // detached session must not hold on to its first connection).
+        // provided them: each service looked up is a runtime step. They are
+        // the store's (`tableBase`) with the session's scope, and what the
+        // creating fiber carries of its own (its loggers, log level and
+        // annotations, its tracer) comes along, as Effect 3's runtime kept its
+        // fiber refs; not its span nor its connection's services (a detached
+        // session must not hold on to its first connection). Overlays on one
+        // base per server: copying the creating fiber's services made 13.6 KB
+        // of a short connection's 150.
         const current = yield* Effect.context<never>()
-        const tableContext = Context.add(
-          Context.merge(Context.omit(Tracer.ParentSpan, Connection, ResponseHooks, ClientSession, RequiresHandshake)(current), processServices),
-          Scope.Scope,
-          scope
-        )
+        let tableContext = Context.add(tableBase, Scope.Scope, scope)
+        for (const key of CARRIED_REFERENCES) {
+          const carried = Context.getUnsafe(current, key)
+          if (carried !== Context.getUnsafe(tableContext, key)) tableContext = Context.add(tableContext, key, carried)
+        }
         const processes = yield* makeProcessTableIn({
           graceMs: config.graceMs,
           retainedOutputBytes: config.retainedOutputBytes,
