@@ -15,7 +15,6 @@ import type * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Record from "effect/Record"
-import * as References from "effect/References"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
@@ -34,7 +33,7 @@ import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { withFreshDefaultServices } from "./freshServices.js"
-import { stderrLoggerFor, withTextLogger } from "./stderrLog.js"
+import { stderrLoggerFor, withLogFormat, withTextLogger } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as WebSocketListen from "./webSocketListen.js"
@@ -85,25 +84,6 @@ export const processHost: ServerHost = {
   get stdio() {
     return { input: process.stdin, output: process.stdout }
   }
-}
-
-/**
- * Runs the server with the logger `--log-format` chose in place of the
- * host's text logger, which the command line runs with, and the others in
- * place (Effect's span events among them). Nothing is provided when it is
- * in place already (the binary's text lines): a service provided around
- * the whole server is one more layer of every fiber's context.
- */
-const withLogFormat = (host: ServerHost, format: "text" | "json") => <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const logger = host.loggerFor(format)
-  const text = host.loggerFor("text")
-  return Effect.flatMap(
-    Effect.service(References.CurrentLoggers),
-    (loggers) =>
-      loggers.has(logger)
-        ? server
-        : Effect.provideService(server, References.CurrentLoggers, new Set([...loggers].filter((other) => other !== text)).add(logger))
-  )
 }
 
 /** The server command's options, from the flags' declarations. */
@@ -426,7 +406,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       Effect.scoped,
       Effect.provide(ExecServer.layerNodeServices),
       withTracing,
-      withLogFormat(host, flags.logFormat),
+      withLogFormat(flags.logFormat, host.loggerFor),
       Effect.provideService(ServerConfig.ServerConfig, ServerConfig.make({
         ...Record.map(ServerFlags.configFlags, (_, setting) => flags[setting]),
         sandboxPolicy,
@@ -483,21 +463,26 @@ const withoutCodexSubcommand = (argv: ReadonlyArray<string>): Array<string> =>
   argv[2] === "exec-server" ? [...argv.slice(0, 2), ...argv.slice(3)] : [...argv]
 
 /**
+ * What `argv` (a process's: node, the script, then the arguments) asks for,
+ * with `server` as the server command. With no arguments, or only the
+ * server's flags given plainly (how clients start a server), there is
+ * nothing for the parser: the command line (the client's and gateway's
+ * commands) is not even loaded.
+ */
+export const commandOf = <E, R>(argv: ReadonlyArray<string>, server: (flags: ServeFlags) => Effect.Effect<void, E, R>) => {
+  const plain = plainValuesOf(ServerFlags.serverFlags, argv.slice(2))
+  return plain !== undefined
+    ? server(plain)
+    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server))
+}
+
+/**
  * Runs the command on `process.argv` until it ends, then exits. Importing
  * this module runs nothing: the entries (`main.ts`, and `snapshot.ts` for a
  * startup snapshot, which holds this module evaluated) call this.
  */
 export const main = (startup: Startup): void => {
-  // With no arguments, or only the server's flags given plainly (how clients
-  // start a server), there is nothing for the parser: the command line
-  // (the client's and gateway's commands) is not even loaded.
-  const server = serve(startup)
-  const argv = withoutCodexSubcommand(process.argv)
-  const plain = plainValuesOf(ServerFlags.serverFlags, argv.slice(2))
-  const program = plain !== undefined
-    ? server(plain)
-    : Effect.flatMap(Effect.promise(() => import("./commandLine.js")), (CommandLine) => CommandLine.run(argv, server))
-  program.pipe(
+  commandOf(withoutCodexSubcommand(process.argv), serve(startup)).pipe(
     Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
     withTextLogger,
     withFreshDefaultServices,

@@ -84,6 +84,15 @@ export const logLines: { readonly [Format in "text" | "json"]: Logger.Logger<unk
 export const stderrLoggerFor = (format: "text" | "json"): Logger.Logger<unknown, void> =>
   format === "json" ? onStderr(jsonLines) : textLogger
 
-/** Runs a command with the logger `--log-format` chose in place of the CLI's. */
-export const withLogFormat = (format: "text" | "json"): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
-  format === "json" ? replacingLogger(textLogger, onStderr(jsonLines)) : identity
+/**
+ * Runs a command with the logger `--log-format` chose (of `loggerFor`'s: the
+ * stderr ones, or a host's that runs a server in a process it shares) in
+ * place of the text one the command line runs with; the others stay (Effect's
+ * span events among them). The text format changes nothing: no service is
+ * provided around the whole command (one more layer of every fiber's context).
+ */
+export const withLogFormat = (
+  format: "text" | "json",
+  loggerFor: (format: "text" | "json") => Logger.Logger<unknown, unknown> = stderrLoggerFor
+): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =>
+  format === "text" ? identity : replacingLogger(loggerFor("text"), loggerFor(format))

@@ -27,19 +27,20 @@ export const exitCodeOf = (code: number | null, signal: string | null): number =
  */
 export const killProcessGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
   if (!Number.isInteger(pgid) || pgid <= 1) return false
-  return signalGroup(pgid, signal) === undefined
+  return killErrno(-pgid, signal) === undefined
 }
 
 /**
- * `kill(-pgid, signal)`: undefined when delivered, else the errno. A group
- * that is gone is the common case (every finished process is checked), so
- * the error is made without a stack trace, which is most of its cost.
+ * `kill(target, signal)` (a negative target: a process group): undefined
+ * when delivered, else the errno. A process or group that is gone is the
+ * common case (every finished process is checked), so the error is made
+ * without a stack trace, which is most of its cost.
  */
-const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): string | undefined => {
+const killErrno = (target: number, signal: NodeJS.Signals | 0): string | undefined => {
   const stackTraceLimit = Error.stackTraceLimit
   Error.stackTraceLimit = 0
   try {
-    process.kill(-pgid, signal)
+    process.kill(target, signal)
     return undefined
   } catch (error) {
     return (error as NodeJS.ErrnoException).code ?? "UNKNOWN"
@@ -48,26 +49,17 @@ const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): string | undefin
   }
 }
 
-/** True while the process `pid` exists, a zombie not yet reaped included (one we may not signal counts). */
-const processExists = (pid: number): boolean => {
-  const stackTraceLimit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit
-  }
-}
-
-/** True while a process of the group led by `pgid` is left (one we may not signal counts). */
-export const processGroupExists = (pgid: number): boolean => {
-  if (!Number.isInteger(pgid) || pgid <= 1) return false
-  const errno = signalGroup(pgid, 0)
+/** True while `kill(target, 0)` finds it, a zombie not yet reaped included (one we may not signal counts). */
+const exists = (target: number): boolean => {
+  const errno = killErrno(target, 0)
   return errno === undefined || errno === "EPERM"
 }
+
+/** True while the process `pid` exists. */
+const processExists = (pid: number): boolean => exists(pid)
+
+/** True while a process of the group led by `pgid` is left. */
+export const processGroupExists = (pgid: number): boolean => Number.isInteger(pgid) && pgid > 1 && exists(-pgid)
 
 /** How long a signal waits for a confined command that is still being set up. */
 const CONFINED_START_WAIT_MS = 2000

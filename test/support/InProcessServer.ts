@@ -21,15 +21,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
-import * as References from "effect/References"
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { PassThrough } from "node:stream"
 import { afterEach, vi } from "vitest"
-import * as ServerFlags from "../../src/cli/commandFlags.js"
-import { plainValuesOf } from "../../src/cli/flagValues.js"
-import * as CommandLine from "../../src/cli/commandLine.js"
-import { serve, type ServerHost } from "../../src/cli/run.js"
+import { commandOf, serve, type ServerHost } from "../../src/cli/run.js"
 import { logLines } from "../../src/cli/stderrLog.js"
+import { replacingLogger } from "../../src/observability/loggers.js"
 import { keptText } from "./keptOutput.js"
 import { REFERENCE_COMMAND } from "./reference.js"
 import { WireClient } from "./WireClient.js"
@@ -73,15 +70,12 @@ const runServer = (args: ReadonlyArray<string>, stdio: ServerHost["stdio"], onSt
       return 2
     })
   const fiber = Effect.runFork(
-    // The command line's reading: plain flags at once, anything else (a file's flag, `--flag=value`) through its parser.
-    (plainValuesOf(ServerFlags.serverFlags, args) === undefined
-      ? CommandLine.run(["node", "exec-server", ...args], serve({ startup: "in process" }, host))
-      : serve({ startup: "in process" }, host)(plainValuesOf(ServerFlags.serverFlags, args)!)).pipe(
+    // The command line's reading, as the binary's.
+    commandOf(["node", "exec-server", ...args], serve({ startup: "in process" }, host)).pipe(
       Effect.as(0),
       Effect.catchTags({ ListenUrlError: usageError, TransportError: usageError }),
       // As the binary's command line: its text lines in place of Effect's default logger, the others kept.
-      Effect.updateService(References.CurrentLoggers, (current) =>
-        new Set([...current].filter((logger) => logger !== Logger.defaultLogger)).add(loggers.text))
+      replacingLogger(Logger.defaultLogger, loggers.text)
     )
   )
   const exited = new Promise<InProcessExit>((resolve) =>
