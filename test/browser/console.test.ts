@@ -354,6 +354,8 @@ describe("web console in a browser: other sessions", () => {
     await page.keyboard.type("typed by the watcher\n")
     await write("third line\n")
     await terminalShows(page, /^third line$/m)
+    // The owner's own connection may hear it after the watcher's page shows it.
+    await owner.outputContains("watched", "third line\n")
     expect(owner.outputOf("watched")).toBe("first line\nsecond line\nthird line\n")
     // Terminate from the lists: the owner sees its process end by SIGTERM.
     await page.goto(`${originOf(server.url)}/console/#/`)
