@@ -99,6 +99,28 @@ const registeredContextsOf = (handlers: Context.Context<never>): ReadonlyArray<C
   return contexts
 }
 
+/**
+ * The handlers' registered context over a connection fiber's, made once per
+ * pair: a server's connections share both (the fiber's is the one their
+ * group forks them with), so each connection adds only its own services on
+ * top, where a copy of every service cost 7.4 KB of a short connection.
+ */
+const mergedBases = new WeakMap<Context.Context<never>, WeakMap<Context.Context<never>, Context.Context<never>>>()
+const mergedBase = (fiberContext: Context.Context<never> | undefined, registered: Context.Context<never>): Context.Context<never> => {
+  if (fiberContext === undefined) return registered
+  let byRegistered = mergedBases.get(fiberContext)
+  if (byRegistered === undefined) mergedBases.set(fiberContext, byRegistered = new WeakMap())
+  let base = byRegistered.get(registered)
+  if (base === undefined) {
+    // One copy of the services, for all the connections of the pair.
+    const services = new Map(fiberContext.mapUnsafe)
+    for (const [key, service] of registered.mapUnsafe) services.set(key, service)
+    base = Context.makeUnsafe<never>(services)
+    byRegistered.set(registered, base)
+  }
+  return base
+}
+
 /** Builds the dispatcher of one connection. */
 export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(options: {
   readonly requests: RpcGroup.RpcGroup<Rpcs>
@@ -128,17 +150,17 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
   // Each handler runs in the context it was registered with, plus the
   // connection's (and, per request, its hooks), inside its Rpc's
   // middlewares; both looked up once per method, and the context made once
-  // for the handlers registered with the same one.
+  // for the handlers registered with the same one: the server's merged base
+  // with the connection's few services as overlays.
   const contexts = new Map<Context.Context<never>, Context.Context<never>>()
   const contextFor = (registered: Context.Context<never>): Context.Context<never> => {
     let context = contexts.get(registered)
     if (context === undefined) {
-      // One copy of the services (Context.merge and each Context.add copy them all).
-      const services = new Map(options.fiberContext?.mapUnsafe)
-      for (const [key, service] of registered.mapUnsafe) services.set(key, service)
-      if (options.requestContext !== undefined) for (const [key, service] of options.requestContext.mapUnsafe) services.set(key, service)
-      services.set(Connection.key, connection)
-      context = Context.makeUnsafe<never>(services)
+      context = mergedBase(options.fiberContext, registered)
+      if (options.requestContext !== undefined) {
+        for (const [key, service] of options.requestContext.mapUnsafe) context = Context.addUnsafe(context, key, service)
+      }
+      context = Context.add(context, Connection, connection)
       contexts.set(registered, context)
     }
     return context
