@@ -8,7 +8,7 @@
  *
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
- * --only pipe,pty,spawn,loginShell,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsIdle,wsPipelined,wsConnections,wsConnectionsWarm,coldStart,
+ * --only pipe,pty,spawn,loginShell,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsIdle,wsPipelined,wsConnections,wsConnectionsWarm,cliSlowReader,flood,coldStart,
  *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
  *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
  *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
@@ -136,10 +136,13 @@ const cpuSeconds = (pgid) =>
       return total
     }
   }, 0)
+/** A field of /proc/PID/status in MiB (VmHWM, VmRSS); throws once the process has gone. */
+const statusMiB = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024
+/** The sum of a status field over the server's process group (or `pids`), MiB. */
 const memoryMiB = (pgid, field, pids = groupPids(pgid)) =>
   pids.reduce((total, pid) => {
     try {
-      return total + Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024
+      return total + statusMiB(pid, field)
     } catch {
       return total
     }
@@ -296,6 +299,7 @@ const handshake = async (connection, sendText) => {
  */
 class WsServer {
   constructor(spec, extraArgs = []) {
+    this.spec = spec
     this.dialect = spec.dialect
     const command = spec.command.join(" ").includes("--listen")
       ? spec.command.map((part) => part === "stdio://" ? "ws://127.0.0.1:0" : part)
@@ -337,6 +341,8 @@ class WsServer {
     })
     const sendText = (text) => socket.send(text)
     const connection = jsonRpcConnection(this.dialect, sendText, () => socket.terminate())
+    // A workload that paces its reading pauses the socket.
+    connection.socket = socket
     socket.on("message", (data) => connection.receive(String(data)))
     return handshake(connection, sendText)
   }
@@ -723,6 +729,83 @@ const coldWorkloads = {
   }
 }
 
+/** The command-line client of the build a server command runs (the `exec-server` launcher beside its main.js). */
+const clientOf = (spec) => Path.join(distOf(spec.command), "cli", "exec-server")
+
+/**
+ * `exec-server exec URL -- ARGV` with its stdout read by `reader` (`everyBytes`
+ * then a pause of `pauseMs`, as a slow consumer takes it): its exit status,
+ * the bytes read and its peak RSS. The kernel keeps the high-water mark
+ * (VmHWM) but drops it with the process's memory when it exits, before the
+ * exit can be reaped: it is read every 10 ms and on each chunk (the last one
+ * after the last byte, the client still alive), and the largest kept.
+ */
+const runClient = (spec, url, argv, reader = {}) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(clientOf(spec), ["exec", url, "--", ...argv], { stdio: ["ignore", "pipe", "pipe"] })
+    let peak = 0
+    const look = () => {
+      try {
+        peak = Math.max(peak, statusMiB(child.pid, "VmHWM"))
+      } catch {
+        // Gone: the last look stands.
+      }
+    }
+    const looking = setInterval(look, 10)
+    let bytes = 0
+    let sinceBreak = 0
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (text) => (stderr += text))
+    child.stdout.on("data", (chunk) => {
+      bytes += chunk.length
+      look()
+      sinceBreak += chunk.length
+      if (reader.everyBytes !== undefined && sinceBreak >= reader.everyBytes) {
+        sinceBreak = 0
+        child.stdout.pause()
+        setTimeout(() => child.stdout.resume(), reader.pauseMs)
+      }
+    })
+    child.once("error", reject)
+    child.once("close", (status) => {
+      clearInterval(looking)
+      resolve({ status, bytes, peakMiB: peak, stderr })
+    })
+  })
+
+/** The lines of `seq 1 N` and the rate at which `flood` reads them (the backpressure test's: 256 MiB at 20 MiB/s). */
+const floodLines = 31_100_000
+const floodBytesPerSecond = 20 * MiB
+
+/**
+ * Follows the output of `seq 1 N` chunk by chunk, a byte at a time (no
+ * string per line: 31 million of them would cost this process seconds of
+ * CPU beside the server it measures): each line must be the next number.
+ */
+const seqFollower = () => {
+  const follower = { bytes: 0, counted: 0, wrong: undefined }
+  let current = 0
+  let digits = 0
+  follower.push = (buffer) => {
+    follower.bytes += buffer.length
+    for (let i = 0; i < buffer.length; i++) {
+      const byte = buffer[i]
+      if (byte !== 10) {
+        current = current * 10 + byte - 48
+        digits++
+        continue
+      }
+      if ((digits === 0 || current !== follower.counted + 1) && follower.wrong === undefined) {
+        follower.wrong = `line ${follower.counted + 1} read as ${current}`
+      }
+      follower.counted++
+      current = 0
+      digits = 0
+    }
+  }
+  return follower
+}
+
 /** Workloads over WebSocket: they get a `WsServer`. */
 const wsWorkloads = {
   // The pipe workload over a WebSocket: throughput and the server's CPU.
@@ -777,6 +860,64 @@ const wsWorkloads = {
     }
     const figures = await activeConnections(server, sizes.wsConnections)
     return { [`server CPU ms per active connection, warm (after ${sizes.warmUpConnections})`]: figures.cpuPerConnection }
+  },
+  // The command-line client of the server's own build, its stdout read 1 MiB
+  // every 50 ms as a slow consumer would (the client must not read the
+  // connection ahead of it): its peak RSS; and the client running `true`,
+  // what it holds at all. 200 MB even with --quick: the target is about it.
+  async cliSlowReader(server) {
+    const url = await server.url
+    const idle = await runClient(server.spec, url, ["true"])
+    if (idle.status !== 0) throw new Error(`cliSlowReader: \`exec … true\` exited ${idle.status}: ${idle.stderr.slice(-2000)}`)
+    const total = 200 * 1000 * 1000
+    const slow = await runClient(server.spec, url, ["head", "-c", String(total), "/dev/zero"], { everyBytes: MiB, pauseMs: 50 })
+    if (slow.status !== 0 || slow.bytes !== total) {
+      throw new Error(`cliSlowReader: exit ${slow.status}, ${slow.bytes} of ${total} bytes: ${slow.stderr.slice(-2000)}`)
+    }
+    return { "CLI client peak RSS MiB, slow reader of 200 MB": slow.peakMiB, "CLI client peak RSS MiB, `exec … true`": idle.peakMiB }
+  },
+  // 256 MiB of `seq` to a client reading at 20 MiB/s (pausing its socket):
+  // the server's RSS, sampled every 100 ms, above its baseline after a 16 MiB
+  // warm-up (which sizes V8's young generation and compiles the output path:
+  // what is measured is what the flood adds). Full size even with --quick.
+  async flood(server) {
+    const connection = await server.connect()
+    const warmUp = connection.until("warm-up", "process/closed")
+    await connection.request("process/start", connection.params("warm-up", ["head", "-c", String(16 * MiB), "/dev/zero"]))
+    await warmUp
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const baseline = memoryMiB(server.pgid, "VmRSS")
+    let peak = baseline
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, memoryMiB(server.pgid, "VmRSS"))
+    }, 100)
+    const follower = seqFollower()
+    let paused = false
+    const startedAt = performance.now()
+    const closed = connection.until("flood", "process/closed", (chunk) => {
+      follower.push(Buffer.from(chunk, "base64"))
+      // Read no faster than the rate: past it, stop reading the socket until the clock catches up.
+      const ahead = follower.bytes / floodBytesPerSecond * 1000 - (performance.now() - startedAt)
+      if (ahead > 5 && !paused) {
+        paused = true
+        connection.socket.pause()
+        setTimeout(() => {
+          paused = false
+          connection.socket.resume()
+        }, ahead)
+      }
+    })
+    const answer = await connection.request("process/start", connection.params("flood", ["seq", "1", String(floodLines)]))
+    if (answer.error !== undefined) throw new Error(`flood: ${JSON.stringify(answer.error)}`)
+    await closed
+    clearInterval(sampler)
+    peak = Math.max(peak, memoryMiB(server.pgid, "VmRSS"))
+    connection.close()
+    if (follower.wrong !== undefined) throw new Error(`flood: ${follower.wrong}`)
+    if (follower.counted !== floodLines || follower.bytes < 256 * MiB) {
+      throw new Error(`flood: ${follower.counted} of ${floodLines} lines, ${follower.bytes} bytes`)
+    }
+    return { "flood: server peak RSS − baseline MiB": peak - baseline, "flood: baseline RSS MiB": baseline }
   }
 }
 
@@ -965,6 +1106,15 @@ const warmUp = async (executor) => {
 /** Lower is better for these. */
 const lowerIsBetter = (metric) => !metric.includes("MB/s") && !metric.includes("req/s")
 
+/** Whether a server command is the floor, bench/bareWsServer.mjs (it answers `initialize` and nothing else). */
+const isFloor = (spec) => spec.command.some((part) => Path.basename(part) === "bareWsServer.mjs")
+/** Why a workload does not run on a server, by workload (undefined: it runs). */
+const notRunOn = {
+  cliSlowReader: (spec) =>
+    isFloor(spec) ? "the floor runs no processes" : spec.dialect !== "ours" ? "the reference has no command-line client" : undefined,
+  flood: (spec) => isFloor(spec) ? "the floor runs no processes" : undefined
+}
+
 const natsNames = Object.keys(natsWorkloads)
 const wanted = (name) => only !== undefined ? only.includes(name) : !longWorkloads.has(name)
 let natsWanted = natsNames.some(wanted)
@@ -990,6 +1140,11 @@ try {
       // A cold workload starts its own processes.
       const launch = name in coldWorkloads ? (spec, run) => run(spec) : name in wsWorkloads ? withWsServer : withServer
       for (const s of order) {
+        const why = notRunOn[name]?.(servers[s])
+        if (why !== undefined) {
+          if (round === 0) process.stderr.write(`bench: ${name} is not run on ${servers[s].name}: ${why}\n`)
+          continue
+        }
         const figures = await launch(servers[s], workload)
         for (const [metric, value] of Object.entries(figures)) (results[s][metric] ??= []).push(value)
         process.stderr.write(`round ${round + 1} ${name} ${servers[s].name}: ${JSON.stringify(figures)}\n`)
@@ -1022,13 +1177,15 @@ try {
 }
 rmSync(work, { recursive: true, force: true })
 
-const metrics = Object.keys(results[0])
+// A workload that does not run on one of the servers leaves its metrics to the other.
+const metrics = [...new Set(results.flatMap((byMetric) => Object.keys(byMetric)))]
 const table = metrics.map((metric) => {
-  const a = median(results[0][metric])
-  const b = results[1] ? median(results[1][metric]) : undefined
+  const [ofA, ofB] = results.map((byMetric) => byMetric[metric])
+  const a = ofA && median(ofA)
+  const b = ofB && median(ofB)
   // The ratio of each round's pair, then their median: the machine's speed
   // drifts over a run, and a pair ran within seconds of each other.
-  const ratio = results[1] ? median(results[0][metric].map((value, round) => value / results[1][metric][round])) : undefined
+  const ratio = ofA && ofB ? median(ofA.map((value, round) => value / ofB[round])) : undefined
   return { metric, a, b, ratio, lowerIsBetter: lowerIsBetter(metric) }
 })
 const format = (value) => value === undefined ? "" : Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)
