@@ -1117,12 +1117,15 @@ const lowerIsBetter = (metric) => !metric.includes("MB/s") && !metric.includes("
 
 /** Whether a server command is the floor, bench/bareWsServer.mjs (it answers `initialize` and nothing else). */
 const isFloor = (spec) => spec.command.some((part) => Path.basename(part) === "bareWsServer.mjs")
-/** Why a workload does not run on a server, by workload (undefined: it runs). */
-const notRunOn = {
-  cliSlowReader: (spec) =>
-    isFloor(spec) ? "the floor runs no processes" : spec.dialect !== "ours" ? "the reference has no command-line client" : undefined,
-  flood: (spec) => isFloor(spec) ? "the floor runs no processes" : undefined
-}
+/** What the floor serves: a WebSocket, `initialize`, and an answer to any other request; no processes. */
+const FLOOR_WORKLOADS = new Set(["wsIdle", "wsPipelined"])
+/** Why a workload does not run on a server (undefined: it runs). */
+const notRunOn = (name, spec) =>
+  isFloor(spec) && !FLOOR_WORKLOADS.has(name)
+    ? "the floor runs no processes"
+    : name === "cliSlowReader" && spec.dialect !== "ours"
+    ? "the reference has no command-line client"
+    : undefined
 
 const natsNames = Object.keys(natsWorkloads)
 const wanted = (name) => only !== undefined ? only.includes(name) : !longWorkloads.has(name)
@@ -1149,7 +1152,7 @@ try {
       // A cold workload starts its own processes.
       const launch = name in coldWorkloads ? (spec, run) => run(spec) : name in wsWorkloads ? withWsServer : withServer
       for (const s of order) {
-        const why = notRunOn[name]?.(servers[s])
+        const why = notRunOn(name, servers[s])
         if (why !== undefined) {
           if (round === 0) process.stderr.write(`bench: ${name} is not run on ${servers[s].name}: ${why}\n`)
           continue
