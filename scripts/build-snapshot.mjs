@@ -1,7 +1,9 @@
 /**
- * Bundles the startup snapshot's entry (`<dir>/snapshot.js`, default
- * `dist.next/cli`) into one CommonJS script, `<dir>/snapshot.cjs`, which
- * `native/snapshot.mjs` evaluates under `node --build-snapshot`.
+ * Bundles each startup snapshot's entry into one CommonJS script, which
+ * `native/snapshot.mjs` evaluates under `node --build-snapshot`: the
+ * server's (`<dir>/snapshot.js`, default `dist.next/cli`) into
+ * `<dir>/snapshot.cjs`, the client's (`<dir>/clientSnapshot.js`) into
+ * `<dir>/client-snapshot.cjs`.
  *
  * The packages in `LOADED_AT_FIRST_USE` stay out of it: the server loads
  * them from node_modules when a feature first needs them (NATS, the HTTP
@@ -91,17 +93,25 @@ const requiredAtRunTime = {
   }
 }
 
-await esbuild.build({
-  entryPoints: [join(dir, "snapshot.js")],
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  external: ["node-pty"],
-  minify: true,
-  outfile: join(dir, "snapshot.cjs"),
-  logLevel: "warning",
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { "import.meta.url": "__bundleUrl" },
-  plugins: [requiredAtRunTime]
-})
+/** The entries and their bundles. */
+const ENTRIES = [
+  ["snapshot.js", "snapshot.cjs"],
+  ["clientSnapshot.js", "client-snapshot.cjs"]
+]
+
+for (const [entry, bundle] of ENTRIES) {
+  await esbuild.build({
+    entryPoints: [join(dir, entry)],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["node-pty"],
+    minify: true,
+    outfile: join(dir, bundle),
+    logLevel: "warning",
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { "import.meta.url": "__bundleUrl" },
+    plugins: [requiredAtRunTime]
+  })
+}

@@ -33,6 +33,12 @@ describe("the client's entry", () => {
     expect([...CLIENT_COMMAND_NAMES].sort()).toEqual(clientCommands.map((command) => command.spec.name).sort())
   })
 
+  it("is where the launcher starts the same commands from the client's snapshot", () => {
+    const launcher = Fs.readFileSync(Path.join(SRC, "cli/exec-server.sh"), "utf8")
+    const cases = /^case \$\{1-\} in\n\s+([^)]+)\)\n\s+flags=\$client_flags$/m.exec(launcher)?.[1]
+    expect(cases?.split("|").map((name) => name.trim()).sort()).toEqual([...CLIENT_COMMAND_NAMES].sort())
+  })
+
   it("loads none of the server: not its command, its handlers, its processes or its listeners", () => {
     const loaded = [...staticImports("cli/clientMain.ts")]
     expect(loaded).toContain("cli/remote.ts")
