@@ -11,10 +11,13 @@
 [ $# -eq 1 ] && [ "$1" = --version ] && { echo "@VERSION@"; exit 0; }
 flags="--max-semi-space-size=2 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc"
 # The client's commands (src/cli/clientCommandNames.ts) start from a snapshot
-# of their own (exec-server-client.blob), which holds none of the server
-# (docs/PERFORMANCE.md, "The command-line client"), under the flags below
-# (native/snapshot.mjs builds its blob under them).
-client_flags="--max-semi-space-size=2 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc"
+# of their own (exec-server-client.blob), which holds none of the server,
+# under flags of their own (native/snapshot.mjs builds its blob under them):
+# the server's, but V8 compiles no further than its baseline code
+# (--max-opt=1): the optimizing compilers' own code and memory cost a client
+# streaming output more than they save it (docs/PERFORMANCE.md, "The
+# command-line client").
+client_flags="--max-semi-space-size=2 --max-opt=1 --v8-pool-size=1 --single-threaded-gc --expose-gc"
 blob=exec-server.blob
 case ${1-} in
   exec | attach | ps | kill | sessions | environments | console-url)
