@@ -355,6 +355,10 @@ describe("the client's startup snapshot", () => {
     // The server's session store, and its snapshot's rehearsal.
     expect(source).not.toContain("session created")
     expect(source).not.toContain("snapshot rehearsal")
+    // `ws` gets Node's TLS and HTTPS modules as stand-ins that load them at first use (a wss:// URL).
+    for (const name of ["https", "tls"]) {
+      expect(source).toMatch(new RegExp(`new Proxy\\(\\{\\},\\{get:\\([\\w$]+,([\\w$]+)\\)=>require\\("node:${name}"\\)\\[\\1\\]\\}\\)`))
+    }
   })
 
   it("is not used when EXEC_SERVER_SNAPSHOT=0 or its stamp is stale: the client starts from its modules, under its flags", async () => {
