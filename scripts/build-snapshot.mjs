@@ -1,7 +1,9 @@
 /**
- * Bundles the startup snapshot's entry (`<dir>/snapshot.js`, default
- * `dist.next/cli`) into one CommonJS script, `<dir>/snapshot.cjs`, which
- * `native/snapshot.mjs` evaluates under `node --build-snapshot`.
+ * Bundles each startup snapshot's entry into one CommonJS script, which
+ * `native/snapshot.mjs` evaluates under `node --build-snapshot`: the
+ * server's (`<dir>/snapshot.js`, default `dist.next/cli`) into
+ * `<dir>/snapshot.cjs`, the client's (`<dir>/clientSnapshot.js`) into
+ * `<dir>/client-snapshot.cjs`.
  *
  * The packages in `LOADED_AT_FIRST_USE` stay out of it: the server loads
  * them from node_modules when a feature first needs them (NATS, the HTTP
@@ -91,17 +93,50 @@ const requiredAtRunTime = {
   }
 }
 
-await esbuild.build({
-  entryPoints: [join(dir, "snapshot.js")],
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  external: ["node-pty"],
-  minify: true,
-  outfile: join(dir, "snapshot.cjs"),
-  logLevel: "warning",
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { "import.meta.url": "__bundleUrl" },
-  plugins: [requiredAtRunTime]
-})
+/**
+ * Node's built-in modules that `ws` requires as it loads but uses only for
+ * a wss:// URL: in the client's bundle, `ws` gets each as an object that
+ * requires it at the first read of one of its properties. The client loads
+ * `ws` at its first connection, and loading these cost it 2.5 MiB of
+ * resident memory and 15 ms of its start (docs/PERFORMANCE.md, "The
+ * command-line client"). Not `zlib`, which `ws` uses only for a compression
+ * the server agreed to (ours never does): 0.3 MiB more, within the noise.
+ */
+const WS_BUILTINS_AT_FIRST_USE = ["https", "tls"]
+
+const wsBuiltinsAtFirstUse = {
+  name: "ws-builtins-at-first-use",
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(?:node:)?(?:${WS_BUILTINS_AT_FIRST_USE.join("|")})$`) }, (args) =>
+      /[\\/]node_modules[\\/]ws[\\/]/.test(args.importer)
+        ? { path: args.path.replace(/^node:/, ""), namespace: "ws-builtin-at-first-use" }
+        : undefined)
+    build.onLoad({ filter: /.*/, namespace: "ws-builtin-at-first-use" }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get: (_, key) => require(${JSON.stringify(`node:${args.path}`)})[key] })`,
+      loader: "js"
+    }))
+  }
+}
+
+/** The entries, their bundles and their own plugins. */
+const ENTRIES = [
+  ["snapshot.js", "snapshot.cjs", []],
+  ["clientSnapshot.js", "client-snapshot.cjs", [wsBuiltinsAtFirstUse]]
+]
+
+for (const [entry, bundle, plugins] of ENTRIES) {
+  await esbuild.build({
+    entryPoints: [join(dir, entry)],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["node-pty"],
+    minify: true,
+    outfile: join(dir, bundle),
+    logLevel: "warning",
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { "import.meta.url": "__bundleUrl" },
+    plugins: [...plugins, requiredAtRunTime]
+  })
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --max-semi-space-size=2 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc
 /**
  * The `exec-server` binary's entry: `--version` is answered here, before
- * any of the server's code is loaded (a tenth of a second less), and
- * everything else by the command in `run.ts`, loaded on demand.
+ * any of the server's code is loaded (a tenth of a second less), a client
+ * command (`exec`, `attach`, ...) by `clientMain.ts` and everything else by
+ * the command in `run.ts`, each loaded on demand.
  *
  * The shebang tunes V8 for a long-lived server that must answer quickly from
  * its first request (flags measured with `npm run bench`):
@@ -38,6 +39,7 @@
  * `node` directly.
  */
 import { answeredVersion, unsupportedNode } from "../server/packageInfo.js"
+import { CLIENT_COMMAND_NAMES } from "./clientCommandNames.js"
 
 const unsupported = unsupportedNode()
 if (unsupported !== undefined) {
@@ -48,6 +50,12 @@ if (unsupported !== undefined) {
   // startup snapshot; not for the children to inherit.
   const noSnapshot = process.env["EXEC_SERVER_NO_SNAPSHOT"]
   delete process.env["EXEC_SERVER_NO_SNAPSHOT"]
-  const { main } = await import("./run.js")
-  main({ startup: noSnapshot === undefined ? "modules" : `modules: ${noSnapshot}` })
+  if (CLIENT_COMMAND_NAMES.has(process.argv[2] ?? "")) {
+    // The client's commands without the server's modules (see clientMain.ts).
+    const { mainClient } = await import("./clientMain.js")
+    mainClient()
+  } else {
+    const { main } = await import("./run.js")
+    main({ startup: noSnapshot === undefined ? "modules" : `modules: ${noSnapshot}` })
+  }
 }

@@ -14,14 +14,21 @@
  * heap takes a few ms, and collections are spaced so that they never take
  * more than a tenth of its time (a fast reader's stream keeps its pace).
  * Measured with a 200 MB stream read 1 MiB every 50 ms: a peak of 82-93 MiB
- * (102-123 MiB without). The binary runs with `--expose-gc` for it (see
- * `src/cli/main.ts`); a program that embeds the client keeps V8's own policy.
+ * (102-123 MiB without), when the client held 1 MiB of output for stdout;
+ * with 128 KiB (remoteConnection.ts) and its own snapshot it peaks at about
+ * 61 MiB there without collecting. A reader that takes the stream as fast as
+ * the client gives it still piles up garbage: 1 GB into `sha256sum` peaked
+ * at 85.6-88.5 MiB with a budget of 80 MiB, 69.6-70.0 with 64, in the same time
+ * (7.7-7.9 against 7.9-8.0 s); the test's reader that waits 3 s, then
+ * reads 400 MB, 87-93 against 68.6-69.5 MiB. The binary runs with
+ * `--expose-gc` for it (see `src/cli/main.ts`); a program that embeds the
+ * client keeps V8's own policy.
  */
 
 /** Output between two looks at the memory (a look takes a few µs). */
 const LOOK_EVERY_BYTES = 1024 * 1024
 /** Resident size under which nothing is collected. */
-const RESIDENT_BUDGET_BYTES = 80 * 1024 * 1024
+const RESIDENT_BUDGET_BYTES = 64 * 1024 * 1024
 /** Heap and buffers in use above which a collection is worth it... */
 const IN_USE_BUDGET_BYTES = 16 * 1024 * 1024
 /** ...when this much more than the last collection left is in use (else the client would collect its live data over and over). */

@@ -82,8 +82,21 @@ export interface Connection extends NatsFlags.NatsFlagValues {
   readonly network?: Pick<ExecServerClient.ClientOptions, "networkPolicyDecider" | "onNetworkPolicyDecision"> | undefined
 }
 
-/** Output held for the local stdout at most, before the client stops reading the connection. */
-const CLI_BUFFERED_BYTES = 1024 * 1024
+/**
+ * Output held for the local stdout at most, before the client stops reading
+ * the connection: two of a pipe's 64 KiB chunks. Small, so that a chunk is
+ * written (and its bytes garbage) well within one young-generation
+ * collection of its decoding: what lives through two is promoted, and its
+ * buffer outside the heap waits for a full collection. Under a reader taking
+ * 1 MiB every 50 ms the client peaked at 88.5-91.7 MiB with 1 MiB, 81.6-82.9
+ * with 128 KiB (its forced full collections, memoryBound.ts, 47 to 8). A
+ * fast reader loses nothing by it: 1 GB in 7.3-10.0 s against 8.9-9.8, its
+ * peak 88-92 MiB against 150. It is a cliff: from the client's own snapshot
+ * the slow reader peaks at 60.4-60.5 MiB with 128 KiB, 72-74 with 256 KiB
+ * (the channel hands the consumer all it holds, so up to twice this is in
+ * flight).
+ */
+const CLI_BUFFERED_BYTES = 128 * 1024
 
 /** How long a session this client takes over stays detached after it lets go. */
 export const DETACH_TTL_MS = 300_000

@@ -6,10 +6,7 @@
  * before exit. Loaded by `main.ts`, the binary's entry, or held evaluated
  * in the startup snapshot (`snapshot.ts`).
  */
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
@@ -32,8 +29,8 @@ import * as Placeholders from "../sandbox/placeholders.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
-import { withFreshDefaultServices } from "./freshServices.js"
-import { stderrLoggerFor, withLogFormat, withTextLogger } from "./stderrLog.js"
+import { runToExit } from "./runToExit.js"
+import { stderrLoggerFor, withLogFormat } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as WebSocketListen from "./webSocketListen.js"
@@ -481,20 +478,9 @@ export const commandOf = <E, R>(argv: ReadonlyArray<string>, server: (flags: Ser
  * this module runs nothing: the entries (`main.ts`, and `snapshot.ts` for a
  * startup snapshot, which holds this module evaluated) call this.
  */
-export const main = (startup: Startup): void => {
-  commandOf(withoutCodexSubcommand(process.argv), serve(startup)).pipe(
-    Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError }),
-    withTextLogger,
-    withFreshDefaultServices,
-    // Effect 4's runMain installs no pretty logger of its own (v3 needed `disablePrettyLogger`).
-    NodeRuntime.runMain({
-      // Exit as soon as the server is done: nothing else should keep Node alive.
-      teardown: (exit, onExit) => {
-        const failed = Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)
-        const code = failed ? 1 : Number(process.exitCode ?? 0)
-        onExit(code)
-        process.exit(code)
-      }
-    })
+export const main = (startup: Startup): void =>
+  runToExit(
+    commandOf(withoutCodexSubcommand(process.argv), serve(startup)).pipe(
+      Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError })
+    )
   )
-}

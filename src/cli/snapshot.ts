@@ -9,7 +9,7 @@
  * rehearsal (`snapshotRehearsal.ts`) runs what a server runs first, so
  * that the snapshot holds those functions compiled.
  */
-import { drawsWhileLoading, processListenersAdded } from "./snapshotGuard.js"
+import { refuseDrawsWhileLoading, refuseProcessListeners } from "./snapshotGuard.js"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import { answeredVersion } from "../server/packageInfo.js"
@@ -21,28 +21,12 @@ import { main } from "./run.js"
 import { rehearse } from "./snapshotRehearsal.js"
 import { formatErrorStacks, mustFormatStacks } from "./snapshotStacks.js"
 
-const draws = drawsWhileLoading()
-if (draws.length > 0) {
-  throw new Error(
-    `randomness drawn while the snapshot's modules loaded would be the same in every server:\n${
-      draws.map((draw) => `${draw.source}\n${draw.stack}`).join("\n")
-    }`
-  )
-}
-
-const checkListeners = (when: string): void => {
-  const listened = processListenersAdded()
-  if (listened.length > 0) {
-    throw new Error(
-      `listeners added to process ${when} would be missing in every server: ${listened.map(String).join(", ")}`
-    )
-  }
-}
-checkListeners("while the snapshot's modules loaded")
+refuseDrawsWhileLoading()
+refuseProcessListeners("while the snapshot's modules loaded")
 
 // A rehearsal that fails rejects, and Node ends the build on the rejection.
 void rehearse().then(() => {
-  checkListeners("by the snapshot's rehearsal")
+  refuseProcessListeners("by the snapshot's rehearsal")
   // Node 22 cannot save an Error whose stack was never read (snapshotStacks.ts): read each as the heap is saved.
   if (mustFormatStacks()) v8.startupSnapshot.addSerializeCallback(() => void formatErrorStacks())
   v8.startupSnapshot.setDeserializeMainFunction(() => {

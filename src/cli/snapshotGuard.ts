@@ -1,6 +1,7 @@
 /**
- * Imported first by the startup snapshot's entry, before any other module
- * is evaluated, to find what a snapshot would not carry over: every draw of
+ * Imported first by each startup snapshot's entry (the server's and the
+ * client's), before any other module is evaluated, to find what a snapshot
+ * would not carry over: every draw of
  * secure randomness made while the modules load, and every listener they
  * add to `process`. What is drawn then is saved in the snapshot and would
  * be the same in every server started from it (`randomUUID`'s cached pool,
@@ -103,6 +104,26 @@ export const processListenersAdded = (): ReadonlyArray<string | symbol> =>
 export const drawsWhileLoading = (): ReadonlyArray<Draw> => {
   recording = false
   return draws
+}
+
+/** Fails the snapshot's build when randomness was drawn while its modules loaded (and stops recording). */
+export const refuseDrawsWhileLoading = (): void => {
+  const drawn = drawsWhileLoading()
+  if (drawn.length > 0) {
+    throw new Error(
+      `randomness drawn while the snapshot's modules loaded would be the same in every process started from it:\n${
+        drawn.map((draw) => `${draw.source}\n${draw.stack}`).join("\n")
+      }`
+    )
+  }
+}
+
+/** Fails the snapshot's build when listeners were added to `process` (`when`: while its modules loaded, or by its rehearsal). */
+export const refuseProcessListeners = (when: string): void => {
+  const listened = processListenersAdded()
+  if (listened.length > 0) {
+    throw new Error(`listeners added to process ${when} would be missing in every process started from it: ${listened.map(String).join(", ")}`)
+  }
 }
 
 /**

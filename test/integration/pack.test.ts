@@ -91,19 +91,19 @@ describe("npm pack in a clone", () => {
       .flatMap((file) => importsOf(file, Fs.readFileSync(Path.join(unpacked, file), "utf8")).map((target) => [file, target] as const))
       .filter(([, target]) => !files.has(target))
     expect(unresolved).toEqual([])
-    // install: the addon's sources (binding.gyp's), its builder, the snapshot's builder and bundle.
+    // install: the addon's sources (binding.gyp's), its builder, the snapshots' builder and bundles.
     const gyp = Fs.readFileSync(Path.join(ROOT, "binding.gyp"), "utf8")
     const sources = [...new Set([...gyp.matchAll(/"(native\/[^"]+)"/g)].map((match) => match[1]!))]
     expect(sources.length).toBeGreaterThan(0)
     expect(missing([
       "package.json", "README.md", "LICENSE", "binding.gyp", ...sources, "native/addon.h", "native/build.mjs", "native/snapshot.mjs",
-      "dist/cli/main.js", "dist/cli/snapshot.cjs", "dist/fs/worker.js", "dist/console/static/index.html"
+      "dist/cli/main.js", "dist/cli/snapshot.cjs", "dist/cli/client-snapshot.cjs", "dist/fs/worker.js", "dist/console/static/index.html"
     ])).toEqual([])
     // Every file of dist/ but what one machine builds for itself; nothing of the tests, the scripts or node_modules.
     const dist = Fs.readdirSync(Path.join(clone, "dist"), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => Path.relative(clone, Path.join(entry.parentPath, entry.name)))
-    const machineOwn = (file: string) => /^dist\/cli\/exec-server\.blob/.test(file) || file === "dist/.build-inputs"
+    const machineOwn = (file: string) => /^dist\/cli\/exec-server(?:-client)?\.blob/.test(file) || file === "dist/.build-inputs"
     expect(missing(dist.filter((file) => !machineOwn(file)))).toEqual([])
     expect(packed.files.filter((file) => machineOwn(file) || /^(test|scripts|bench|scratch|node_modules|build)\//.test(file))).toEqual([])
   })

@@ -83,6 +83,31 @@ const copyInstall = (to: string): string => {
   return Path.join(to, "dist/cli/exec-server")
 }
 
+/** The launcher's `client_flags`: the client's V8 flags, which its blob is built under. */
+const clientFlags = (): Array<string> => /^client_flags="([^"]*)"$/m.exec(Fs.readFileSync(LAUNCHER, "utf8"))![1]!.split(" ")
+
+/**
+ * Runs `launcher exec stdio -- ...` (a client command, against a server it
+ * starts) and reads the client's command line from /proc once the remote
+ * command has said it started: what the launcher ran (`exec`, same pid).
+ */
+const runClient = (launcher: string, env: NodeJS.ProcessEnv = thisNode) =>
+  new Promise<{ readonly argv: ReadonlyArray<string>; readonly stdout: string; readonly status: number | null }>((resolve, reject) => {
+    const child = spawn(launcher, ["exec", "stdio", "--", "sh", "-c", "echo started; sleep 0.2; echo done"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env
+    })
+    keepStderr("the client", child.stderr)
+    let argv: ReadonlyArray<string> = []
+    let stdout = ""
+    child.stdout.on("data", (data: Buffer) => {
+      if (stdout === "") argv = Fs.readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0").filter((arg) => arg !== "")
+      stdout += data
+    })
+    child.on("error", reject)
+    child.on("close", (status) => resolve({ argv, stdout, status }))
+  })
+
 let work: string
 beforeAll(() => {
   work = Fs.mkdtempSync(Path.join(tmpdir(), "exec-server-snapshot-"))
@@ -312,5 +337,43 @@ describe("the startup snapshot", () => {
     expect([...drawn.bytes, ...drawn.filled]).toEqual([0, 0, 0, 0, 0, 0, 0])
     await expect(whileRehearsing(async () => crypto.randomInt(10))).rejects.toThrow(/randomInt was drawn while the startup snapshot's rehearsal ran/)
     expect(crypto.randomUUID()).not.toMatch(/^00000000-/)
+  })
+})
+
+describe("the client's startup snapshot", () => {
+  it("is built beside the server's, and the launcher starts the client's commands from it under the client's flags", async () => {
+    const blob = Path.join(ROOT, "dist/cli/exec-server-client.blob")
+    expect(Fs.readFileSync(`${blob}.stamp`, "utf8").trim()).toMatch(new RegExp(` ${Path.dirname(blob)} ${clientFlags().join(" ")}$`))
+    const run = await runClient(LAUNCHER)
+    expect({ stdout: run.stdout, status: run.status }).toEqual({ stdout: "started\ndone\n", status: 0 })
+    expect(run.argv.slice(1, run.argv.indexOf("exec"))).toEqual([...clientFlags(), "--snapshot-blob", blob, "--"])
+  })
+
+  it("holds the client's modules and none of the server's", () => {
+    const source = Fs.readFileSync(Path.join(ROOT, "dist/cli/client-snapshot.cjs"), "utf8")
+    expect(source).toContain("Ctrl-P Ctrl-Q detaches")
+    // The server's session store, and its snapshot's rehearsal.
+    expect(source).not.toContain("session created")
+    expect(source).not.toContain("snapshot rehearsal")
+    // `ws` gets Node's TLS and HTTPS modules as stand-ins that load them at first use (a wss:// URL).
+    for (const name of ["https", "tls"]) {
+      expect(source).toMatch(new RegExp(`new Proxy\\(\\{\\},\\{get:\\([\\w$]+,([\\w$]+)\\)=>require\\("node:${name}"\\)\\[\\1\\]\\}\\)`))
+    }
+  })
+
+  it("is not used when EXEC_SERVER_SNAPSHOT=0 or its stamp is stale: the client starts from its modules, under its flags", async () => {
+    const modules = await runClient(LAUNCHER, { ...thisNode, EXEC_SERVER_SNAPSHOT: "0" })
+    expect({ stdout: modules.stdout, status: modules.status }).toEqual({ stdout: "started\ndone\n", status: 0 })
+    expect(modules.argv.slice(1, modules.argv.indexOf("exec"))).toEqual([...clientFlags(), Path.join(ROOT, "dist/cli/main.js")])
+
+    const launcher = copyInstall(Path.join(work, "client-copy"))
+    const moved = await runClient(launcher)
+    expect(moved.stdout).toBe("started\ndone\n")
+    expect(moved.argv).toContain(Path.join(Path.dirname(launcher), "main.js"))
+    // Rebuilt where it now lives, with the server's.
+    execFileSync(process.execPath, [Path.join(work, "client-copy/native/snapshot.mjs")], { stdio: "pipe" })
+    const rebuilt = await runClient(launcher)
+    expect(rebuilt.argv).toContain(Path.join(Path.dirname(launcher), "exec-server-client.blob"))
+    expect((await start(launcher)).startup).toBe("snapshot")
   })
 })
