@@ -27,25 +27,13 @@ const version = JSON.parse(Fs.readFileSync(Path.resolve(dir, "../../package.json
 const node = Fs.statSync(process.execPath)
 
 /**
- * Builds `blob` from `bundle` under `flags` and stamps it; says why on
- * stderr when it cannot (the launcher then starts `who` from its modules).
+ * Builds `next` from `bundle` under `flags` and runs it: `--version`, then
+ * `check` (a command line, and whether what it did is right) when given.
  * `withoutCodeCache`: without Node's code cache of its built-in modules
- * (Node's `--build-snapshot-config`), which is half of a blob.
+ * (Node's `--build-snapshot-config`), which is half of a blob. Returns
+ * undefined once `next` is good, else why not (and removes it).
  */
-const build = ({ who, bundle, blob, flags, flagsFrom, withoutCodeCache }) => {
-  const stamp = `${blob}.stamp`
-  const fail = (why, detail = "") => {
-    console.error(
-      `effect-exec-server: the ${who}'s startup snapshot was not built (${why}); ` +
-        `the ${who} will start from its modules, about a tenth of a second slower.` +
-        (detail === "" ? "" : `\n${detail}`)
-    )
-    return false
-  }
-  Fs.rmSync(stamp, { force: true })
-  Fs.rmSync(blob, { force: true })
-  if (flags === undefined) return fail(`no V8 flags in ${flagsFrom}`)
-  const next = `${blob}.next`
+const makeBlob = ({ bundle, next, flags, withoutCodeCache, check }) => {
   let config
   if (withoutCodeCache) {
     config = Fs.mkdtempSync(Path.join(tmpdir(), "exec-server-snapshot-"))
@@ -62,21 +50,54 @@ const build = ({ who, bundle, blob, flags, flagsFrom, withoutCodeCache }) => {
     { cwd: dir, encoding: "utf8" }
   )
   if (config !== undefined) Fs.rmSync(config, { recursive: true, force: true })
+  const failed = (why, detail) => {
+    Fs.rmSync(next, { force: true })
+    return { why, detail }
+  }
   // From the error on: before it Node warns of built-in modules "not yet
-  // fully verified" in snapshots (the check below runs the blob) and prints
+  // fully verified" in snapshots (the checks below run the blob) and prints
   // the bundle's source line.
   const lines = (build.stderr ?? "").split("\n")
   const error = lines.findIndex((line) => /^\w*Error\b/.test(line))
   const output = lines.slice(error === -1 ? -20 : error).filter((line) => line.trim() !== "").join("\n")
-  if (build.status !== 0 || !Fs.existsSync(next)) {
-    Fs.rmSync(next, { force: true })
-    return fail(`node --build-snapshot exited with ${build.status ?? build.signal}`, output)
+  if (build.status !== 0 || !Fs.existsSync(next)) return failed(`node --build-snapshot exited with ${build.status ?? build.signal}`, output)
+  const answer = spawnSync(process.execPath, [...flags, "--snapshot-blob", next, "--", "--version"], { encoding: "utf8" })
+  if (answer.stdout.trim() !== version) {
+    return failed(`the built snapshot answered ${JSON.stringify(answer.stdout.trim())} to --version`, answer.stderr.trim())
   }
-  const check = spawnSync(process.execPath, [...flags, "--snapshot-blob", next, "--", "--version"], { encoding: "utf8" })
-  if (check.stdout.trim() !== version) {
-    Fs.rmSync(next, { force: true })
-    return fail(`the built snapshot answered ${JSON.stringify(check.stdout.trim())} to --version`, check.stderr.trim())
+  if (check !== undefined) {
+    const ran = spawnSync(process.execPath, [...flags, "--snapshot-blob", next, "--", ...check.argv], { encoding: "utf8", timeout: 30_000 })
+    if (!check.right(ran)) {
+      return failed(`the built snapshot ran \`${check.argv.join(" ")}\` to ${ran.status ?? ran.signal}`, (ran.stderr ?? "").trim())
+    }
   }
+  return undefined
+}
+
+/**
+ * Builds `blob` and stamps it; says why on stderr when it cannot (the
+ * launcher then starts `who` from its modules). A blob without the code
+ * cache that fails its check is built again with it: Node 22.23's such
+ * blobs crash (SIGTRAP) once the client compiles a built-in module it
+ * loads after its start, which `--version` does not.
+ */
+const build = ({ who, bundle, blob, flags, flagsFrom, withoutCodeCache, check }) => {
+  const stamp = `${blob}.stamp`
+  const fail = (why, detail = "") => {
+    console.error(
+      `effect-exec-server: the ${who}'s startup snapshot was not built (${why}); ` +
+        `the ${who} will start from its modules, about a tenth of a second slower.` +
+        (detail === "" ? "" : `\n${detail}`)
+    )
+    return false
+  }
+  Fs.rmSync(stamp, { force: true })
+  Fs.rmSync(blob, { force: true })
+  if (flags === undefined) return fail(`no V8 flags in ${flagsFrom}`)
+  const next = `${blob}.next`
+  let failure = makeBlob({ bundle, next, flags, withoutCodeCache, check })
+  if (failure !== undefined && withoutCodeCache) failure = makeBlob({ bundle, next, flags, withoutCodeCache: false, check })
+  if (failure !== undefined) return fail(failure.why, failure.detail)
   Fs.renameSync(next, blob)
   Fs.writeFileSync(stamp, `${node.dev} ${node.ino} ${node.size} ${Math.floor(node.mtimeMs / 1000)} ${dir} ${flags.join(" ")}\n`)
   return true
@@ -104,5 +125,11 @@ build({
   blob: Path.join(dir, "exec-server-client.blob"),
   flags: clientFlags,
   flagsFrom: "the launcher (client_flags=\"...\")",
-  withoutCodeCache: true
+  withoutCodeCache: true,
+  // A connection refused: the client's WebSocket path (ws, node:http, node:net) runs and it
+  // exits 1 with its message (port 1 is nobody's on a loopback interface).
+  check: {
+    argv: ["exec", "ws://127.0.0.1:1", "--", "true"],
+    right: (ran) => ran.status === 1 && /cannot connect/.test(ran.stderr ?? "")
+  }
 })

@@ -3,9 +3,10 @@
  * older LTS line; the suite itself runs on the project's Node 24). Given
  * that Node's binary in EXEC_SERVER_SMOKE_NODE (`.ci/run` installs Node 22
  * from the npm registry outside the project), the binary, as a user's PATH
- * finds that Node: builds its startup snapshot for it and starts from it,
+ * finds that Node: builds its startup snapshots for it and starts from them,
  * answers over stdio, listens on a WebSocket, runs a pipe and a terminal
- * process, and serves the web console's page. Only the `other-node`
+ * process, serves the web console's page, and its command-line client runs
+ * a command. Only the `other-node`
  * project runs it (vitest.config.ts), which exists when the variable is
  * set. Afterwards the snapshot is built again for the suite's Node.
  */
@@ -19,6 +20,7 @@ import { httpRequest, startWebSocketServer } from "../support/WebSocketServer.js
 const ROOT = Path.resolve(import.meta.dirname, "../..")
 const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
 const STAMP = Path.join(ROOT, "dist/cli/exec-server.blob.stamp")
+const CLIENT_STAMP = Path.join(ROOT, "dist/cli/exec-server-client.blob.stamp")
 const NODE = process.env["EXEC_SERVER_SMOKE_NODE"]
 const version = NODE === undefined ? "" : execFileSync(NODE, ["-p", "process.versions.node"], { encoding: "utf8" }).trim()
 /** A PATH on which `node` is that Node. */
@@ -57,6 +59,19 @@ describe(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
       expect((await terminal.exited).exitCode).toBe(0)
       const page = await httpRequest(server.url, "/console/")
       expect([page.status, page.headers["content-type"]]).toEqual([200, "text/html; charset=utf-8"])
+    } finally {
+      server.stop()
+    }
+  })
+
+  // Node 22.23 built the client's blob (without the code cache) and crashed
+  // (SIGTRAP, status 133) at its first connection: the build now checks that.
+  it("the command-line client starts from its own snapshot and runs a command", async () => {
+    expect(Fs.readFileSync(CLIENT_STAMP, "utf8")).toContain(` ${Path.join(ROOT, "dist/cli")} `)
+    const server = await startWebSocketServer([], { launcher: LAUNCHER, env: { PATH: env.PATH } })
+    try {
+      const run = spawnSync(LAUNCHER, ["exec", server.url, "--", "sh", "-c", "echo client; exit 5"], { env, encoding: "utf8" })
+      expect({ status: run.status, signal: run.signal, stdout: run.stdout }, run.stderr).toEqual({ status: 5, signal: null, stdout: "client\n" })
     } finally {
       server.stop()
     }
