@@ -120,13 +120,13 @@ const wsBuiltinsAtFirstUse = {
   }
 }
 
-/** The entries, their bundles and their own plugins. */
+/** The entries and their bundles. */
 const ENTRIES = [
-  ["snapshot.js", "snapshot.cjs", [wsBuiltinsAtFirstUse]],
-  ["clientSnapshot.js", "client-snapshot.cjs", [wsBuiltinsAtFirstUse]]
+  ["snapshot.js", "snapshot.cjs"],
+  ["clientSnapshot.js", "client-snapshot.cjs"]
 ]
 
-for (const [entry, bundle, plugins] of ENTRIES) {
+for (const [entry, bundle] of ENTRIES) {
   await esbuild.build({
     entryPoints: [join(dir, entry)],
     bundle: true,
@@ -139,6 +139,6 @@ for (const [entry, bundle, plugins] of ENTRIES) {
     logLevel: "warning",
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { "import.meta.url": "__bundleUrl" },
-    plugins: [...plugins, requiredAtRunTime]
+    plugins: [wsBuiltinsAtFirstUse, requiredAtRunTime]
   })
 }

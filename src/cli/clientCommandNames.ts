@@ -3,7 +3,8 @@
  * commands): the binary's entry (`main.ts`) runs those command lines by the
  * client's entry (`clientMain.ts`), and the launcher (`exec-server.sh`)
  * starts them from the client's startup snapshot, under the client's V8
- * flags. test/unit/clientCommandNames.test.ts holds the three lists equal.
+ * flags. test/unit/clientEntry.test.ts holds the three lists equal (this
+ * one, `remote.ts`'s commands, the launcher's `case`).
  */
 export const CLIENT_COMMAND_NAMES: ReadonlySet<string> = new Set([
   "exec",
