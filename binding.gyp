@@ -2,9 +2,9 @@
   "targets": [
     {
       "target_name": "exec_server_native",
-      "sources": ["native/addon.c", "native/spawn.c", "native/output.c", "native/base64.c", "native/descriptors.c"],
+      "sources": ["native/addon.c", "native/spawn.c", "native/output.c", "native/terminal.c", "native/base64.c", "native/descriptors.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "conditions": [["OS!='linux'", {"type": "none", "sources!": ["native/addon.c", "native/spawn.c", "native/output.c", "native/base64.c", "native/descriptors.c"]}]]
+      "conditions": [["OS!='linux'", {"type": "none", "sources!": ["native/addon.c", "native/spawn.c", "native/output.c", "native/terminal.c", "native/base64.c", "native/descriptors.c"]}]]
     }
   ]
 }

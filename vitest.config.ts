@@ -29,7 +29,9 @@ const WITHOUT_ADDON = [
   "test/integration/control.test.ts",
   "test/integration/client.test.ts",
   "test/integration/logs.test.ts",
-  "test/integration/metrics.test.ts"
+  "test/integration/metrics.test.ts",
+  // Terminals too: node-pty's own reading, where the addon's thread reads them otherwise.
+  "test/integration/terminalReader.test.ts"
 ]
 
 /**

@@ -1,4 +1,4 @@
-/* The native addon of effect-exec-server (Linux only): see spawn.c, output.c, base64.c and descriptors.c. */
+/* The native addon of effect-exec-server (Linux only): see spawn.c, output.c, terminal.c, base64.c and descriptors.c. */
 #include <errno.h>
 #include <node_api.h>
 #include <sys/prctl.h>
@@ -64,6 +64,7 @@ static napi_value set_dumpable(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   if (spawn_register(env, exports) == NULL) return NULL;
   output_register(env, exports);
+  terminal_register(env, exports);
   base64_register(env, exports);
   descriptors_register(env, exports);
   napi_value function;

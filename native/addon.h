@@ -17,6 +17,8 @@ void call_from_loop(napi_env env, napi_async_context context, napi_ref callback,
 napi_value spawn_register(napi_env env, napi_value exports);
 /* A child's stdout and stderr read on the event loop (output.c): watchOutput, pauseOutput, resumeOutput, closeOutput. */
 void output_register(napi_env env, napi_value exports);
+/* A terminal's output read on a thread of its own (terminal.c): watchTerminal, pauseTerminal, resumeTerminal, closeTerminal. */
+void terminal_register(napi_env env, napi_value exports);
 /* Base64 into a buffer (base64.c): encodeBase64Into, base64Avx2. */
 void base64_register(napi_env env, napi_value exports);
 /* Inherited descriptors kept from children (descriptors.c): closeInheritedOnExec. */

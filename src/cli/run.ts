@@ -267,14 +267,14 @@ const noNativeOf = (flag: boolean): Effect.Effect<boolean, ListenUrlError> => {
 
 /**
  * One info line and the `exec_server_native_info` gauge: whether the native
- * addon is in use, and which spawner, output reader and base64 encoder pipe
- * children get. Logged once the listener is up, after a WebSocket server's
+ * addon is in use, and which spawner, output readers (pipes', terminals')
+ * and base64 encoder children get. Logged once the listener is up, after a WebSocket server's
  * `listening on` line (tools read that one first).
  */
 const reportNativeUse: Effect.Effect<void> = Effect.suspend(() => {
   const use = nativeUse()
   const gauge = Metrics.nativeInfo.pipe(
-    Metric.withAttributes({ addon: use.addon, spawn: use.spawn, output: use.output, base64: use.base64 })
+    Metric.withAttributes({ addon: use.addon, spawn: use.spawn, output: use.output, terminal: use.terminal, base64: use.base64 })
   )
   return Effect.andThen(
     Metric.update(gauge, 1),

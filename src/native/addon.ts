@@ -40,6 +40,22 @@ export interface NativeAddon {
   readonly resumeOutput: (watch: OutputWatch) => void
   /** Closes what is still open, at once; `onOutput` is not called again. */
   readonly closeOutput: (watch: OutputWatch) => void
+  /**
+   * Reads a terminal's master on a thread of its own (native/terminal.c),
+   * through a close-on-exec duplicate of `masterFd`: `onOutput(1, bytesRead)`
+   * from the event loop, bytes at the start of `buffer`, valid during the
+   * call; 0 once the terminal has hung up. The caller keeps `masterFd` and
+   * must not read it. These four are absent from an addon built before them.
+   */
+  readonly watchTerminal?: (
+    masterFd: number,
+    buffer: Buffer,
+    onOutput: (stream: 1, bytesRead: number) => void
+  ) => TerminalWatch
+  readonly pauseTerminal?: (watch: TerminalWatch) => void
+  readonly resumeTerminal?: (watch: TerminalWatch) => void
+  /** Stops the thread and closes the duplicate at once; `onOutput` is not called again. */
+  readonly closeTerminal?: (watch: TerminalWatch) => void
   /** Writes `source` in base64 (as Node's "base64") at `target[offset]`; returns the characters written. */
   readonly encodeBase64Into: (source: Uint8Array, target: Uint8Array, offset: number) => number
   /** Whether `encodeBase64Into` uses AVX2 on this CPU (absent from an addon built before it was added). */
@@ -57,6 +73,9 @@ export interface NativeAddon {
 
 /** A handle on a child's output streams in the addon (opaque). */
 export type OutputWatch = { readonly OutputWatch: unique symbol }
+
+/** A handle on a terminal read by the addon (opaque). */
+export type TerminalWatch = { readonly TerminalWatch: unique symbol }
 
 /** The environment variable that switches the addon off: `0` off; `1` (or unset) on, where it is built. */
 export const NATIVE_ENV = "EXEC_SERVER_NATIVE"
@@ -113,13 +132,15 @@ export const turnOffNativeAddon = (): void => {
   resolved = undefined
 }
 
-/** Which ways of starting pipe children, reading their output and encoding it are in use. */
+/** Which ways of starting pipe children, reading their and terminals' output and encoding it are in use. */
 export interface NativeUse {
   readonly addon: NativeAddonState
   /** How the pipe spawner starts children by default. */
   readonly spawn: "posix_spawn" | "child_process"
   /** How pipe children's output is read: by the addon, or through Node's streams. */
   readonly output: "addon" | "streams"
+  /** How terminals' output is read: by the addon's thread, or by node-pty's stream on the event loop. */
+  readonly terminal: "addon" | "node-pty"
   /** How output is encoded: the addon's AVX2 or table loop, or Node's `Buffer#toString`. */
   readonly base64: "avx2" | "addon" | "node"
 }
@@ -131,6 +152,7 @@ export const nativeUse = (): NativeUse => {
     addon: state,
     spawn: spawner === undefined ? "child_process" : "posix_spawn",
     output: spawner === undefined ? "streams" : "addon",
+    terminal: addon?.watchTerminal === undefined ? "node-pty" : "addon",
     base64: addon === undefined ? "node" : addon.base64Avx2?.() === true ? "avx2" : "addon"
   }
 }

@@ -64,9 +64,10 @@ export const backpressurePauses = Metric.counter("exec_server_backpressure_pause
   description: "Times a slow client paused its processes' output",
   incremental: true
 })
-/** 1, labelled with the native addon's state and the spawner, output reader and base64 encoder in use. */
+/** 1, labelled with the native addon's state and the spawner, output readers and base64 encoder in use. */
 export const nativeInfo = Metric.gauge("exec_server_native_info", {
-  description: "1, by the native addon's state (addon) and the pipe spawner (spawn), output reader (output) and base64 encoder (base64) in use"
+  description:
+    "1, by the native addon's state (addon) and the pipe spawner (spawn), pipes' output reader (output), terminals' output reader (terminal) and base64 encoder (base64) in use"
 })
 /** The server-wide limits, by resource (sessions, liveProcesses, fileHandles, liveOutputBytes, watchedDirectories). */
 export const limits = Metric.gauge("exec_server_limit", {

@@ -11,6 +11,7 @@ import { childNeedsCloser, closerArgv, terminalOpened } from "./inheritedDescrip
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { descriptorTarget, stateOf } from "../procfs/processes.js"
 import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
+import { readTerminal } from "./terminalReader.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
 const EOF_BYTE = Buffer.from([4])
@@ -118,6 +119,59 @@ const DRAIN_CHECK_MS = 1
 /** Checks in a row (each after an I/O poll) that must find the terminal quiet. */
 const DRAIN_QUIET_TICKS = 3
 
+/**
+ * A terminal hands over a few KB per read, each in its own turn of the event
+ * loop; reads within COALESCE_MS of the last chunk become one chunk (up to
+ * MAX_CHUNK_BYTES). A read after a quiet spell (a keystroke's echo, a
+ * prompt) goes out at once. Each read and each chunk is valid only during
+ * its call (see `ChildEvent`): held reads are copied.
+ */
+class OutputCoalescer {
+  /** When the last read came (Date.now()). */
+  lastDataAt = Date.now()
+  private lastFlushAt = 0
+  private held: Buffer | undefined
+  private heldBytes = 0
+  private timer: NodeJS.Timeout | undefined
+  constructor(private readonly emit: (bytes: Uint8Array) => void) {}
+
+  add(bytes: Uint8Array): void {
+    this.lastDataAt = Date.now()
+    if (this.heldBytes + bytes.byteLength > MAX_CHUNK_BYTES) this.flush()
+    if (this.heldBytes === 0 && this.lastDataAt - this.lastFlushAt >= COALESCE_MS) {
+      this.lastFlushAt = this.lastDataAt
+      this.emit(bytes)
+      return
+    }
+    if (bytes.byteLength > MAX_CHUNK_BYTES) {
+      this.lastFlushAt = this.lastDataAt
+      this.emit(bytes)
+      return
+    }
+    const held = (this.held ??= Buffer.allocUnsafeSlow(MAX_CHUNK_BYTES))
+    held.set(bytes, this.heldBytes)
+    this.heldBytes += bytes.byteLength
+    this.timer ??= setTimeout(() => this.flush(), COALESCE_MS)
+  }
+
+  flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.heldBytes === 0) return
+    this.lastFlushAt = Date.now()
+    const bytes = this.held!.subarray(0, this.heldBytes)
+    this.heldBytes = 0
+    this.emit(bytes)
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.held = undefined
+    this.heldBytes = 0
+  }
+}
+
 /** False once the process is gone or a zombie. */
 const isRunning = (pid: number): boolean => {
   const state = stateOf(pid)
@@ -163,16 +217,22 @@ export const make = (): ProcessSpawner => ({
         : [program!, args]
       const pty = loadNodePty()
       if (pty instanceof InternalError) return yield* pty
-      const terminal = yield* Effect.try({
-        try: () =>
-          pty.spawn(file, fileArgs, {
+      const events = new ChildEvents()
+      const coalescer = new OutputCoalescer((bytes) => events.emit({ _tag: "Output", stream: "pty", bytes }))
+      // The reading is taken over in the same turn as the spawn: node-pty's stream reads from the next poll on.
+      const [terminal, reader] = yield* Effect.try({
+        try: () => {
+          const terminal = pty.spawn(file, fileArgs, {
             name: request.env.TERM ?? "xterm-256color",
             cols: request.size.cols,
             rows: request.size.rows,
             cwd: request.cwd,
             env: request.env,
             encoding: null
-          }),
+          })
+          const reader = readTerminal(terminal, (bytes) => coalescer.add(bytes), () => coalescer.flush())
+          return [terminal, reader] as const
+        },
         catch: (error) => internalErrorFrom(error, `cannot spawn ${program}`)
       })
       const pid = terminal.pid
@@ -184,47 +244,22 @@ export const make = (): ProcessSpawner => ({
         Fs.closeSync(slaveFd)
         slaveFd = undefined
       }
-      const events = new ChildEvents()
       let exited = false
       // Set once the child is gone: the terminal is then read to its end
       // whatever flow control asks, or its last output could be lost.
       let draining = false
       let paused = false
+      const resume = () => reader === undefined ? terminal.resume() : reader.resume()
       const setPaused = (next: boolean) => {
         if (next === paused) return
         paused = next
-        if (!paused) terminal.resume()
-        else if (!exited && !draining) terminal.pause()
+        if (!paused) resume()
+        else if (!exited && !draining) reader === undefined ? terminal.pause() : reader.pause()
       }
-      // A terminal hands over a few KB per read, each in its own turn of the
-      // event loop; reads within COALESCE_MS of the last chunk become one
-      // chunk (up to MAX_CHUNK_BYTES). A read after a quiet spell (a
-      // keystroke's echo, a prompt) goes out at once.
-      let lastDataAt = Date.now()
-      let lastFlushAt = 0
-      let pending: Array<Buffer> = []
-      let pendingBytes = 0
-      let flushScheduled: NodeJS.Timeout | undefined
-      const flushPending = () => {
-        if (flushScheduled !== undefined) clearTimeout(flushScheduled)
-        flushScheduled = undefined
-        if (pendingBytes === 0) return
-        lastFlushAt = Date.now()
-        const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
-        pending = []
-        pendingBytes = 0
-        events.emit({ _tag: "Output", stream: "pty", bytes })
-      }
-      const dataListener = terminal.onData((data: string | Buffer) => {
-        lastDataAt = Date.now()
-        const bytes = typeof data === "string" ? Buffer.from(data) : data
-        if (pendingBytes + bytes.length > MAX_CHUNK_BYTES) flushPending()
-        pending.push(bytes)
-        pendingBytes += bytes.length
-        if (flushScheduled !== undefined) return
-        if (lastDataAt - lastFlushAt >= COALESCE_MS) flushPending()
-        else flushScheduled = setTimeout(flushPending, COALESCE_MS)
-      })
+      // node-pty's reads, where the addon does not read the terminal.
+      const dataListener = reader === undefined
+        ? terminal.onData((data: string | Buffer) => coalescer.add(typeof data === "string" ? Buffer.from(data) : data))
+        : undefined
       // Once the child is gone, read until the terminal has been quiet for a
       // moment, then let go of the slave side: the master then reports EIO,
       // node-pty closes it and reports the exit without waiting out its timer.
@@ -236,15 +271,19 @@ export const make = (): ProcessSpawner => ({
       const drainIfGone = () => {
         if (exited || draining || isRunning(pid)) return
         draining = true
-        terminal.resume()
+        resume()
+        // The addon reads the terminal to its hang-up, which the kernel reports
+        // only once what the child wrote has been read: the slave can go now.
+        if (reader !== undefined) return releaseSlave()
         // Quiet by the clock is not enough: a server starved of CPU comes back
         // to a long gap before it has polled the terminal again, and what the
         // child wrote meanwhile was lost on a loaded machine (about 1 end in 10).
         // The gap must also hold over DRAIN_QUIET_TICKS checks, each after an
         // I/O poll of the event loop that would have read it.
         let quietTicks = 0
-        let quietSince = lastDataAt
+        let quietSince = coalescer.lastDataAt
         drainTimer = setInterval(() => {
+          const lastDataAt = coalescer.lastDataAt
           if (Date.now() - lastDataAt < DRAIN_QUIET_MS || lastDataAt !== quietSince) {
             quietTicks = 0
             quietSince = lastDataAt
@@ -261,7 +300,9 @@ export const make = (): ProcessSpawner => ({
       // node-pty reports the exit once the master has been read to its end (or
       // after its own 200 ms grace), so every earlier chunk has been delivered.
       const exitListener = terminal.onExit(({ exitCode, signal }) => {
-        flushPending()
+        // After node-pty's grace (a descendant still holds the terminal), what is still unread is dropped.
+        reader?.close()
+        coalescer.flush()
         exited = true
         stopDrain()
         unwatch()
@@ -276,12 +317,13 @@ export const make = (): ProcessSpawner => ({
         yield* Effect.scope,
         Effect.sync(() => {
           events.close()
-          if (flushScheduled !== undefined) clearTimeout(flushScheduled)
+          coalescer.dispose()
           stopDrain()
           unwatch()
           if (!exited) killProcessGroup(pid, "SIGKILL")
           releaseSlave()
-          dataListener.dispose()
+          reader?.close()
+          dataListener?.dispose()
           exitListener.dispose()
         })
       )
@@ -290,13 +332,13 @@ export const make = (): ProcessSpawner => ({
       // What a process does not read piles up in node-pty's queue: bounded as a pipe's stdin is.
       const write = (bytes: Uint8Array) =>
         Effect.sync((): StdinStatus => {
-          if (exited) return "stdinClosed"
+          if (exited || reader?.ended() === true) return "stdinClosed"
           if (stdinBacklogFull(ptyBacklog(terminal), bytes.byteLength)) return "backlogFull"
           writeBytes(bytes)
           return "accepted"
         })
       const closeStdin = Effect.sync((): Exclude<StdinStatus, "backlogFull"> => {
-        if (exited) return "stdinClosed"
+        if (exited || reader?.ended() === true) return "stdinClosed"
         writeBytes(EOF_BYTE)
         return "accepted"
       })

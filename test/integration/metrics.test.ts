@@ -53,6 +53,6 @@ describe("health and metrics", () => {
     expect(value("exec_server_spawn_duration_seconds_count")).toBe(2)
     // What this machine and EXEC_SERVER_NATIVE give (child_process in the no-native project's run).
     const use = nativeUse()
-    expect(value("exec_server_native_info{", `addon="${use.addon}",spawn="${use.spawn}",output="${use.output}",base64="${use.base64}"`)).toBe(1)
+    expect(value("exec_server_native_info{", `addon="${use.addon}",spawn="${use.spawn}",output="${use.output}",terminal="${use.terminal}",base64="${use.base64}"`)).toBe(1)
   })
 })
