@@ -63,7 +63,7 @@ struct terminal_watch {
   pthread_mutex_t lock;
   pthread_cond_t room; /* signalled when the buffer has room again, or on resume or stop */
   /* Under `lock`: */
-  uint8_t pending[PENDING_BYTES];
+  uint8_t* pending; /* PENDING_BYTES, malloc'd: a quiet terminal's pages are never touched */
   size_t pending_len;
   int paused;
   int stopping; /* the thread is asked to return */
@@ -142,6 +142,7 @@ static void free_if_done(terminal_watch* watch) {
   unlink_watch(watch);
   pthread_mutex_destroy(&watch->lock);
   pthread_cond_destroy(&watch->room);
+  free(watch->pending);
   free(watch);
 }
 
@@ -260,9 +261,14 @@ static napi_value watch_terminal(napi_env env, napi_callback_info info) {
     return NULL;
   }
   terminal_watch* watch = calloc(1, sizeof *watch);
-  if (watch == NULL) return throw_errno(env, ENOMEM, "watchTerminal: out of memory");
+  if (watch != NULL) watch->pending = malloc(PENDING_BYTES);
+  if (watch == NULL || watch->pending == NULL) {
+    free(watch);
+    return throw_errno(env, ENOMEM, "watchTerminal: out of memory");
+  }
   napi_get_buffer_info(env, args[1], (void**)&watch->buffer, &watch->capacity);
   if (watch->capacity == 0) {
+    free(watch->pending);
     free(watch);
     napi_throw_type_error(env, NULL, "watchTerminal: the buffer is empty");
     return NULL;
@@ -272,6 +278,7 @@ static napi_value watch_terminal(napi_env env, napi_callback_info info) {
   if (watch->fd < 0 || watch->wake_fd < 0) {
     int error = errno;
     if (watch->fd >= 0) close(watch->fd);
+    free(watch->pending);
     free(watch);
     return throw_errno(env, error, "watchTerminal: cannot open descriptors");
   }
