@@ -24,6 +24,26 @@ void call_from_loop(napi_env env, napi_async_context context, napi_ref callback,
   napi_close_handle_scope(env, scope);
 }
 
+void define_functions(napi_env env, napi_value exports, const addon_function* functions, size_t count, void* data) {
+  for (size_t i = 0; i < count; i++) {
+    napi_value function;
+    napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].function, data, &function);
+    napi_set_named_property(env, exports, functions[i].name, function);
+  }
+}
+
+void* external_argument(napi_env env, napi_callback_info info, const char* expected) {
+  size_t argc = 1;
+  napi_value arg;
+  void* data = NULL;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  if (argc < 1 || napi_get_value_external(env, arg, &data) != napi_ok) {
+    napi_throw_type_error(env, NULL, expected);
+    return NULL;
+  }
+  return data;
+}
+
 /*
  * trimMemory() -> whether memory was given back to the system. glibc keeps
  * what was freed in its arenas: after a burst of large messages (each read

@@ -2,6 +2,7 @@
 #ifndef EXEC_SERVER_ADDON_H
 #define EXEC_SERVER_ADDON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <node_api.h>
@@ -12,6 +13,18 @@
  * throws is reported as an uncaught exception.
  */
 void call_from_loop(napi_env env, napi_async_context context, napi_ref callback, int32_t first, int32_t second);
+
+/* A function of the addon's exports. */
+typedef struct {
+  const char* name;
+  napi_callback function;
+} addon_function;
+
+/* Adds each of `functions` to `exports`, with `data` as its callback data. */
+void define_functions(napi_env env, napi_value exports, const addon_function* functions, size_t count, void* data);
+
+/* The external behind the call's first argument; NULL, with a TypeError thrown, when it is not one. */
+void* external_argument(napi_env env, napi_callback_info info, const char* expected);
 
 /* posix_spawn with pidfd exit watching (spawn.c): spawn, supported. */
 napi_value spawn_register(napi_env env, napi_value exports);

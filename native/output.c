@@ -142,15 +142,6 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
   }
 }
 
-static output_watch* watch_of(napi_env env, napi_value value) {
-  void* data = NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok) {
-    napi_throw_type_error(env, NULL, "expected an output watch");
-    return NULL;
-  }
-  return data;
-}
-
 static void on_external_gone(napi_env env, void* data, void* hint) {
   (void)env;
   (void)hint;
@@ -221,10 +212,7 @@ static napi_value watch_output(napi_env env, napi_callback_info info) {
 }
 
 static napi_value pause_or_resume(napi_env env, napi_callback_info info, int pause) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  output_watch* watch = watch_of(env, arg);
+  output_watch* watch = external_argument(env, info, "expected an output watch");
   if (watch == NULL) return NULL;
   watch->paused = pause;
   for (int i = 0; i < 2; i++) {
@@ -245,10 +233,7 @@ static napi_value resume_output(napi_env env, napi_callback_info info) {
 }
 
 static napi_value close_output(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  output_watch* watch = watch_of(env, arg);
+  output_watch* watch = external_argument(env, info, "expected an output watch");
   if (watch == NULL) return NULL;
   for (int i = 0; i < 2; i++) close_stream(&watch->streams[i]);
   release_javascript(watch);
@@ -271,18 +256,11 @@ void output_register(napi_env env, napi_value exports) {
   output_state* state = calloc(1, sizeof *state);
   if (state == NULL) return;
   napi_add_env_cleanup_hook(env, cleanup_watches, state);
-  static const struct {
-    const char* name;
-    napi_callback function;
-  } functions[] = {
+  static const addon_function functions[] = {
     {"watchOutput", watch_output},
     {"pauseOutput", pause_output},
     {"resumeOutput", resume_output},
     {"closeOutput", close_output},
   };
-  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-    napi_value function;
-    napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].function, state, &function);
-    napi_set_named_property(env, exports, functions[i].name, function);
-  }
+  define_functions(env, exports, functions, sizeof functions / sizeof functions[0], state);
 }

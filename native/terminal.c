@@ -221,15 +221,6 @@ static void on_async(uv_async_t* handle) {
   }
 }
 
-static terminal_watch* watch_of(napi_env env, napi_value value) {
-  void* data = NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok) {
-    napi_throw_type_error(env, NULL, "expected a terminal watch");
-    return NULL;
-  }
-  return data;
-}
-
 static void on_external_gone(napi_env env, void* data, void* hint) {
   (void)env;
   (void)hint;
@@ -321,10 +312,7 @@ static napi_value watch_terminal(napi_env env, napi_callback_info info) {
 }
 
 static napi_value pause_or_resume(napi_env env, napi_callback_info info, int pause) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  terminal_watch* watch = watch_of(env, arg);
+  terminal_watch* watch = external_argument(env, info, "expected a terminal watch");
   if (watch == NULL || watch->callback == NULL) return NULL;
   pthread_mutex_lock(&watch->lock);
   watch->paused = pause;
@@ -344,10 +332,7 @@ static napi_value resume_terminal(napi_env env, napi_callback_info info) {
 }
 
 static napi_value close_terminal(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  terminal_watch* watch = watch_of(env, arg);
+  terminal_watch* watch = external_argument(env, info, "expected a terminal watch");
   if (watch == NULL) return NULL;
   finish(watch);
   return NULL;
@@ -368,18 +353,11 @@ void terminal_register(napi_env env, napi_value exports) {
   terminal_state* state = calloc(1, sizeof *state);
   if (state == NULL) return;
   napi_add_env_cleanup_hook(env, cleanup_watches, state);
-  static const struct {
-    const char* name;
-    napi_callback function;
-  } functions[] = {
+  static const addon_function functions[] = {
     {"watchTerminal", watch_terminal},
     {"pauseTerminal", pause_terminal},
     {"resumeTerminal", resume_terminal},
     {"closeTerminal", close_terminal},
   };
-  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-    napi_value function;
-    napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].function, state, &function);
-    napi_set_named_property(env, exports, functions[i].name, function);
-  }
+  define_functions(env, exports, functions, sizeof functions / sizeof functions[0], state);
 }

@@ -59,21 +59,21 @@ describe("the native addon switch", () => {
   it.each([
     ["EXEC_SERVER_NATIVE=0", [], { EXEC_SERVER_NATIVE: "0" }],
     ["--no-native", ["--no-native"], { EXEC_SERVER_NATIVE: "1" }]
-  ] as const)("%s: pipe children start through child_process, output is read by streams and encoded by Node; the addon is not loaded", async (_, args, env) => {
+  ] as const)("%s: pipe children start through child_process, output is read by streams (terminals' by node-pty) and encoded by Node; the addon is not loaded", async (_, args, env) => {
     const server = await start(["--log-format", "json", ...args], { env })
-    expect(await startLineOf(server)).toEqual({ addon: "off", spawn: "child_process", output: "streams", base64: "node" })
-    expect(await gaugeOf(server)).toEqual([{ addon: "off", spawn: "child_process", output: "streams", base64: "node", value: "1" }])
+    expect(await startLineOf(server)).toEqual({ addon: "off", spawn: "child_process", output: "streams", terminal: "node-pty", base64: "node" })
+    expect(await gaugeOf(server)).toEqual([{ addon: "off", spawn: "child_process", output: "streams", terminal: "node-pty", base64: "node", value: "1" }])
     const output = await runOutput(server)
     expect(output.stdout.equals(Buffer.alloc(100_000, 0xff))).toBe(true)
     expect(output.stderr).toBe("err\n")
     expect(addonMapped(server)).toBe(false)
   })
 
-  it.runIf(addonBuilt)("by default (or EXEC_SERVER_NATIVE=1) pipe children start through posix_spawn, and the addon reads and encodes their output", async () => {
+  it.runIf(addonBuilt)("by default (or EXEC_SERVER_NATIVE=1) pipe children start through posix_spawn, and the addon reads (terminals' too) and encodes their output", async () => {
     const server = await start(["--log-format", "json"], { env: { EXEC_SERVER_NATIVE: "1" } })
     const base64 = cpuHasAvx2 ? "avx2" : "addon"
-    expect(await startLineOf(server)).toEqual({ addon: "loaded", spawn: "posix_spawn", output: "addon", base64 })
-    expect(await gaugeOf(server)).toEqual([{ addon: "loaded", spawn: "posix_spawn", output: "addon", base64, value: "1" }])
+    expect(await startLineOf(server)).toEqual({ addon: "loaded", spawn: "posix_spawn", output: "addon", terminal: "addon", base64 })
+    expect(await gaugeOf(server)).toEqual([{ addon: "loaded", spawn: "posix_spawn", output: "addon", terminal: "addon", base64, value: "1" }])
     const output = await runOutput(server)
     expect(output.stdout.equals(Buffer.alloc(100_000, 0xff))).toBe(true)
     expect(output.stderr).toBe("err\n")
