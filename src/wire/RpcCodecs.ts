@@ -61,6 +61,24 @@ const unreadable = (input: unknown, why: string): Schema.SchemaError =>
 
 const decoder = (schema: Schema.Top, options?: SchemaAST.ParseOptions) =>
   resultOf(SchemaParser.decodeUnknownSync(schema as Schema.Decoder<unknown>, options))
+/**
+ * A client's params, decoded as `payloadOptions` say but on Schema's fast
+ * path first: with `errors: "all"` Schema's structs (compiled and
+ * interpreted alike) take their slower general parser, about 1 KB and a
+ * generator's steps per request; that one runs only for params the fast
+ * path refused, to say everything wrong with them.
+ */
+const payloadDecoder = (schema: Schema.Top) => {
+  const fast = SchemaParser.decodeUnknownSync(schema as Schema.Decoder<unknown>)
+  const detailed = decoder(schema, payloadOptions)
+  return (input: unknown): Result.Result<unknown, Schema.SchemaError> => {
+    try {
+      return Result.succeed(fast(input))
+    } catch {
+      return detailed(input)
+    }
+  }
+}
 const encoder = (schema: Schema.Top, options?: SchemaAST.ParseOptions) =>
   resultOf(SchemaParser.encodeUnknownSync(schema as Schema.Encoder<unknown>, options))
 
@@ -101,7 +119,7 @@ export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
     SchemaJITCompiler.enable(payload.ast)
     SchemaJITCompiler.enable(success.ast)
     codec = {
-      decodePayload: decoder(payload, payloadOptions),
+      decodePayload: payloadDecoder(payload),
       encodePayload: encoder(payload),
       decodeSuccess: decoder(success),
       // A result whose schema has no transformation or refinement (its encoded
