@@ -44,6 +44,23 @@ void* external_argument(napi_env env, napi_callback_info info, const char* expec
   return data;
 }
 
+void watch_link_add(watch_link** head, watch_link* link) {
+  link->head = head;
+  link->prev = NULL;
+  link->next = *head;
+  if (*head != NULL) (*head)->prev = link;
+  *head = link;
+}
+
+void watch_link_remove(watch_link* link) {
+  if (link->head == NULL) return;
+  if (link->prev != NULL) link->prev->next = link->next;
+  else *link->head = link->next;
+  if (link->next != NULL) link->next->prev = link->prev;
+  link->next = link->prev = NULL;
+  link->head = NULL;
+}
+
 /*
  * trimMemory() -> whether memory was given back to the system. glibc keeps
  * what was freed in its arenas: after a burst of large messages (each read

@@ -26,6 +26,20 @@ void define_functions(napi_env env, napi_value exports, const addon_function* fu
 /* The external behind the call's first argument; NULL, with a TypeError thrown, when it is not one. */
 void* external_argument(napi_env env, napi_callback_info info, const char* expected);
 
+/* A watch's place in its environment's list of the watches still open (each part closes them at teardown). */
+typedef struct watch_link {
+  struct watch_link* next;
+  struct watch_link* prev;
+  struct watch_link** head; /* NULL while in no list */
+} watch_link;
+
+/* Puts `link` at the front of the list at `head`. */
+void watch_link_add(watch_link** head, watch_link* link);
+/* Takes `link` out of its list, if it is in one. */
+void watch_link_remove(watch_link* link);
+/* The struct of type `type` whose member `member` is `link`. */
+#define WATCH_OF(link, type, member) ((type*)((char*)(link) - offsetof(type, member)))
+
 /* posix_spawn with pidfd exit watching (spawn.c): spawn, supported. */
 napi_value spawn_register(napi_env env, napi_value exports);
 /* A child's stdout and stderr read on the event loop (output.c): watchOutput, pauseOutput, resumeOutput, closeOutput. */

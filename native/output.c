@@ -51,28 +51,17 @@ struct output_watch {
   size_t capacity;
   int paused;
   int external_alive; /* JavaScript still holds the watch */
-  output_state* state;
-  output_watch* next;
-  output_watch* prev;
+  watch_link link; /* in its environment's open_watches */
 };
 
 /* Per environment: the watches with handles still open, closed at teardown. */
 struct output_state {
-  output_watch* open_watches;
+  watch_link* open_watches;
 };
-
-static void unlink_watch(output_watch* watch) {
-  if (watch->state == NULL) return;
-  if (watch->prev != NULL) watch->prev->next = watch->next;
-  else watch->state->open_watches = watch->next;
-  if (watch->next != NULL) watch->next->prev = watch->prev;
-  watch->next = watch->prev = NULL;
-  watch->state = NULL;
-}
 
 static void free_if_done(output_watch* watch) {
   if (watch->external_alive || watch->streams[0].handle_open || watch->streams[1].handle_open) return;
-  unlink_watch(watch);
+  watch_link_remove(&watch->link);
   free(watch);
 }
 
@@ -201,10 +190,7 @@ static napi_value watch_output(napi_env env, napi_callback_info info) {
   napi_value resource_name;
   napi_create_string_utf8(env, "EXEC_SERVER_OUTPUT", NAPI_AUTO_LENGTH, &resource_name);
   napi_async_init(env, NULL, resource_name, &watch->context);
-  watch->state = state;
-  watch->next = state->open_watches;
-  if (state->open_watches != NULL) state->open_watches->prev = watch;
-  state->open_watches = watch;
+  watch_link_add(&state->open_watches, &watch->link);
   for (int i = 0; i < 2; i++) uv_poll_start(&watch->streams[i].poll, UV_READABLE, on_readable);
   napi_value external;
   napi_create_external(env, watch, on_external_gone, NULL, &external);
@@ -244,8 +230,8 @@ static napi_value close_output(napi_env env, napi_callback_info info) {
 static void cleanup_watches(void* arg) {
   output_state* state = arg;
   while (state->open_watches != NULL) {
-    output_watch* watch = state->open_watches;
-    unlink_watch(watch);
+    output_watch* watch = WATCH_OF(state->open_watches, output_watch, link);
+    watch_link_remove(&watch->link);
     release_javascript(watch);
     for (int i = 0; i < 2; i++) close_stream(&watch->streams[i]);
   }

@@ -78,14 +78,12 @@ struct terminal_watch {
   napi_async_context context;
   uint8_t* buffer;
   size_t capacity;
-  terminal_state* state;
-  terminal_watch* next;
-  terminal_watch* prev;
+  watch_link link; /* in its environment's open_watches */
 };
 
 /* Per environment: the watches whose thread or handle is still there, stopped at teardown. */
 struct terminal_state {
-  terminal_watch* open_watches;
+  watch_link* open_watches;
 };
 
 static void* read_terminal(void* arg) {
@@ -128,18 +126,9 @@ static void* read_terminal(void* arg) {
   return NULL;
 }
 
-static void unlink_watch(terminal_watch* watch) {
-  if (watch->state == NULL) return;
-  if (watch->prev != NULL) watch->prev->next = watch->next;
-  else watch->state->open_watches = watch->next;
-  if (watch->next != NULL) watch->next->prev = watch->prev;
-  watch->next = watch->prev = NULL;
-  watch->state = NULL;
-}
-
 static void free_if_done(terminal_watch* watch) {
   if (watch->external_alive || watch->async_open) return;
-  unlink_watch(watch);
+  watch_link_remove(&watch->link);
   pthread_mutex_destroy(&watch->lock);
   pthread_cond_destroy(&watch->room);
   free(watch->pending);
@@ -302,10 +291,7 @@ static napi_value watch_terminal(napi_env env, napi_callback_info info) {
   napi_value resource_name;
   napi_create_string_utf8(env, "EXEC_SERVER_TERMINAL", NAPI_AUTO_LENGTH, &resource_name);
   napi_async_init(env, NULL, resource_name, &watch->context);
-  watch->state = state;
-  watch->next = state->open_watches;
-  if (state->open_watches != NULL) state->open_watches->prev = watch;
-  state->open_watches = watch;
+  watch_link_add(&state->open_watches, &watch->link);
   napi_value external;
   napi_create_external(env, watch, on_external_gone, NULL, &external);
   return external;
@@ -342,8 +328,8 @@ static napi_value close_terminal(napi_env env, napi_callback_info info) {
 static void cleanup_watches(void* arg) {
   terminal_state* state = arg;
   while (state->open_watches != NULL) {
-    terminal_watch* watch = state->open_watches;
-    unlink_watch(watch);
+    terminal_watch* watch = WATCH_OF(state->open_watches, terminal_watch, link);
+    watch_link_remove(&watch->link);
     finish(watch);
   }
   free(state);
