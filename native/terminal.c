@@ -179,34 +179,38 @@ static void call_javascript(terminal_watch* watch, size_t bytes) {
   call_from_loop(watch->env, watch->context, watch->callback, 1, (int32_t)bytes);
 }
 
-/* Hands over what the thread gathered, unless paused; reports the end after the last bytes. */
+/*
+ * Hands over what the thread gathered, unless paused; reports the end after
+ * the last bytes. One hand-over per turn of the event loop: a terminal that
+ * writes without pause must not keep the loop from everything else, so
+ * what is left (or the end) comes at the next turn.
+ */
 static void on_async(uv_async_t* handle) {
   terminal_watch* watch = (terminal_watch*)handle;
-  while (watch->callback != NULL) {
-    pthread_mutex_lock(&watch->lock);
-    if (watch->paused) {
-      pthread_mutex_unlock(&watch->lock);
-      return;
-    }
-    size_t bytes = watch->pending_len < watch->capacity ? watch->pending_len : watch->capacity;
-    if (bytes > 0) {
-      memcpy(watch->buffer, watch->pending, bytes);
-      memmove(watch->pending, watch->pending + bytes, watch->pending_len - bytes);
-      watch->pending_len -= bytes;
-      pthread_cond_signal(&watch->room);
-    }
-    int ended = watch->ended && watch->pending_len == 0;
+  if (watch->callback == NULL) return;
+  pthread_mutex_lock(&watch->lock);
+  if (watch->paused) {
     pthread_mutex_unlock(&watch->lock);
-    if (bytes > 0) {
-      /* The callback may pause or close the watch: checked again above. */
-      call_javascript(watch, bytes);
-      continue;
-    }
-    if (ended) {
-      call_javascript(watch, 0);
-      finish(watch);
-    }
     return;
+  }
+  size_t bytes = watch->pending_len < watch->capacity ? watch->pending_len : watch->capacity;
+  if (bytes > 0) {
+    memcpy(watch->buffer, watch->pending, bytes);
+    memmove(watch->pending, watch->pending + bytes, watch->pending_len - bytes);
+    watch->pending_len -= bytes;
+    pthread_cond_signal(&watch->room);
+  }
+  int ended = watch->ended && watch->pending_len == 0;
+  pthread_mutex_unlock(&watch->lock);
+  if (bytes > 0) {
+    call_javascript(watch, bytes);
+    /* The callback may have paused or closed the watch; a wake-up that finds nothing is harmless. */
+    if (watch->callback != NULL) uv_async_send(&watch->async);
+    return;
+  }
+  if (ended) {
+    call_javascript(watch, 0);
+    finish(watch);
   }
 }
 
