@@ -266,11 +266,15 @@ export const takeOverSignals: Effect.Effect<Queue.Dequeue<ForwardedSignal>, neve
  */
 export const forwardSignals = (
   signals: Queue.Dequeue<ForwardedSignal>,
-  handle: ExecServerClient.ProcessHandle
+  handle: ExecServerClient.ProcessHandle,
+  /** One received before the process ran (see `exec`), passed on first. */
+  early?: ForwardedSignal
 ): Effect.Effect<number> =>
   Effect.gen(function*() {
+    let pending = early
     for (;;) {
-      const signal = yield* Queue.take(signals)
+      const signal = pending ?? (yield* Queue.take(signals))
+      pending = undefined
       const delivered = yield* Effect.result(handle.signal(signal))
       if (delivered._tag === "Failure") return signalStatus(signal)
     }

@@ -8,9 +8,10 @@ import type { CommandGuide } from "./help.js"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Queue from "effect/Queue"
+import * as Queue from "effect/Queue"
 import type { ClientError } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
 import { SignalName } from "../protocol/schema.js"
@@ -29,6 +30,7 @@ import {
   forwardSignals,
   firstSignal,
   SIGPIPE_STATUS,
+  signalStatus,
   takeOverSignals,
   terminalSize
 } from "./attach.js"
@@ -152,42 +154,43 @@ const execCommand = Cli.make(
     const program = flags.argv[0]!
     return Effect.gen(function*() {
       const signals = yield* takeOverSignals
-      // Until the process runs, a signal ends the client at once, as it asks.
-      const started = yield* Effect.raceFirst(
-        Effect.gen(function*() {
-          const client = Context.get(
-            yield* Layer.build(clientLayer({
-              ...flags,
-              detachTtlMs,
-              network: network.client
-            })),
-            ExecServerClient.ExecServerClient
-          )
-          const handle = yield* client.start({
-            argv: flags.argv,
-            tty,
-            pipeStdin: !tty && !flags.detach,
-            // A session that outlives this client keeps its process however the client goes.
-            detached: detachTtlMs !== undefined,
-            ...(tty ? { size: terminalSize() } : {}),
-            ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
-            ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
-            ...Option.match(flags.env, {
-              onNone: () => ({}),
-              onSome: (set) => ({ envPolicy: { set } })
-            }),
-            ...sandbox.start,
-            ...network.start
-          }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
-          return { client, handle }
-        }),
+      // Until the client is connected, a signal ends it at once, as it asks.
+      const client = yield* Effect.raceFirst(
+        Effect.map(
+          Layer.build(clientLayer({
+            ...flags,
+            detachTtlMs,
+            network: network.client
+          })),
+          (built) => Context.get(built, ExecServerClient.ExecServerClient)
+        ),
         endedBySignal(signals)
       )
-      const { client, handle } = started
+      const starting = yield* Effect.forkScoped(
+        client.start({
+          argv: flags.argv,
+          tty,
+          pipeStdin: !tty && !flags.detach,
+          // A session that outlives this client keeps its process however the client goes.
+          detached: detachTtlMs !== undefined,
+          ...(tty ? { size: terminalSize() } : {}),
+          ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
+          ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
+          ...Option.match(flags.env, {
+            onNone: () => ({}),
+            onSome: (set) => ({ envPolicy: { set } })
+          }),
+          ...sandbox.start,
+          ...network.start
+        }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
+      )
+      const { handle, early } = yield* startedOrSignalled(starting, signals)
       const kept = keptLess(detachTtlMs, client.server.detachTtlMs)
       if (flags.detach) {
         process.stdout.write(`${client.sessionId} ${handle.processId}\n`)
         reportDetached(flags.url, client.sessionId, handle.processId, kept)
+        // Detached, the command runs on; the client still leaves as the signal asked.
+        if (early !== undefined) return yield* new ExitWith({ status: signalStatus(early) })
         return
       }
       // The keys only from a terminal: piped bytes may hold them by chance.
@@ -199,6 +202,7 @@ const execCommand = Cli.make(
         process.stderr.write(`exec-server: ${kept}\n`)
       }
       yield* follow(handle, signals, {
+        early,
         tty,
         detachKeys,
         input: network.asker,
@@ -228,7 +232,36 @@ const endWithStatus = <E extends { readonly _tag: string; readonly message: stri
     Effect.catch((error) => error._tag === "ExitWith" ? exitWith(error as ExitWith) : reportFailure(error))
   )
 
-/** Fails with the status of the first signal the client receives (until the process runs, a signal ends the client). */
+/** How long a signal received while the start is asked for waits for its answer before it ends the client. */
+const START_ANSWER_WAIT = "2 seconds"
+
+/**
+ * The started process, and the signal the client received while its start
+ * was being asked for, if one came. The server may have started the command
+ * already: the answer is waited for (a moment) and the signal then passed on
+ * to the command as any later one, rather than the client going while its
+ * command runs on until the server sees the connection close. No answer by
+ * then (a server that stalls): the signal ends the client, as it asks.
+ */
+const startedOrSignalled = (
+  starting: Fiber.Fiber<ExecServerClient.ProcessHandle, ExitWith | ClientError>,
+  signals: Queue.Dequeue<ForwardedSignal>
+): Effect.Effect<{ readonly handle: ExecServerClient.ProcessHandle; readonly early?: ForwardedSignal }, ExitWith | ClientError> =>
+  Effect.gen(function*() {
+    const first = yield* Effect.raceFirst(
+      Effect.map(Fiber.join(starting), (handle) => ({ _tag: "Started" as const, handle })),
+      Effect.map(Queue.take(signals), (signal) => ({ _tag: "Signalled" as const, signal }))
+    )
+    if (first._tag === "Started") return { handle: first.handle }
+    const answer = yield* Effect.timeoutOption(Fiber.join(starting), START_ANSWER_WAIT)
+    if (Option.isNone(answer)) {
+      yield* Fiber.interrupt(starting)
+      return yield* new ExitWith({ status: signalStatus(first.signal) })
+    }
+    return { handle: answer.value, early: first.signal }
+  })
+
+/** Fails with the status of the first signal the client receives (until the client is connected, a signal ends it). */
 const endedBySignal = (signals: Queue.Dequeue<ForwardedSignal>) =>
   Effect.flatMap(firstSignal(signals), (status) => Effect.fail(new ExitWith({ status })))
 
@@ -242,6 +275,8 @@ const follow = (
   handle: ExecServerClient.ProcessHandle,
   signals: Queue.Dequeue<ForwardedSignal>,
   options: AttachOptions & {
+    /** A signal received before the process ran, passed on first. */
+    readonly early?: ForwardedSignal | undefined
     readonly url: string
     readonly sessionId: string
     /** What the server granted of the detach TTL, when less than asked. */
@@ -252,7 +287,7 @@ const follow = (
   Effect.gen(function*() {
     const attachment = yield* Effect.raceFirst(
       attachTo(handle, options),
-      Effect.flatMap(forwardSignals(signals, handle), (status) => Effect.fail(new ExitWith({ status })))
+      Effect.flatMap(forwardSignals(signals, handle, options.early), (status) => Effect.fail(new ExitWith({ status })))
     )
     switch (attachment._tag) {
       case "Detached":

@@ -17,6 +17,7 @@ import { startExecutorProcess } from "../support/natsExecutor.js"
 import { eventually } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
+import { type RawData, WebSocket, WebSocketServer } from "ws"
 
 const startServer = useWebSocketServers()
 const tempDir = useTempDirs("cli-pipes-")
@@ -278,6 +279,69 @@ describe("exec-server exec: how it ends", () => {
     // So a shell's `&&` does not go on after Ctrl-C.
     const chained = await shell(`${CLI} exec ${server.url} -- sleep 60 & client=$!; sleep 1; kill -INT $client; wait $client && echo deployed; echo "status=$?"`)
     expect(chained.stdout).toBe("status=130\n")
+  })
+
+  /**
+   * A relay between the client and `target` that holds back what the server
+   * sends while `held()` says so (each message still in its order); `release`
+   * sends what it held and stops holding.
+   */
+  const startRelay = async (target: string, held: (text: string) => boolean) => {
+    const relay = new WebSocketServer({ host: "127.0.0.1", port: 0 })
+    await new Promise<void>((resolve) => relay.once("listening", resolve))
+    const holding: Array<() => void> = []
+    let holdingNow = true
+    relay.on("connection", (client) => {
+      const upstream = new WebSocket(target)
+      const toServer: Array<RawData> = []
+      upstream.on("open", () => {
+        for (const message of toServer.splice(0)) upstream.send(message)
+      })
+      client.on("message", (message) => upstream.readyState === WebSocket.OPEN ? upstream.send(message) : toServer.push(message))
+      upstream.on("message", (message) => {
+        const send = () => client.send(message.toString())
+        if (holdingNow && (holding.length > 0 || held(message.toString()))) holding.push(send)
+        else send()
+      })
+      client.on("close", () => upstream.close())
+      upstream.on("close", () => client.close())
+    })
+    const port = (relay.address() as { readonly port: number }).port
+    return {
+      url: `ws://127.0.0.1:${port}`,
+      release: () => {
+        holdingNow = false
+        for (const send of holding.splice(0)) send()
+      },
+      close: () => new Promise<void>((resolve) => relay.close(() => resolve()))
+    }
+  }
+
+  it("Ctrl-C while the start's answer is on its way: the client waits for it and the command gets the SIGINT", async () => {
+    const server = await startServer()
+    // The answer to process/start is held back: the command runs, the client does not know it yet.
+    const relay = await startRelay(server.url, (text) => text.includes('"processId"') && text.includes('"result"'))
+    try {
+      const marks = Path.join(tempDir(), "marks")
+      const started = await startExec(
+        relay.url,
+        "sleep 60 & wait",
+        `trap 'echo INT >> ${marks}; exit 9' INT; trap 'echo TERM >> ${marks}; exit 8' TERM; `
+      )
+      started.client.kill("SIGINT")
+      // The answer comes late (a slow network, a busy server): after the client has had the signal.
+      const exitedEarly = await Promise.race([
+        started.status.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500))
+      ])
+      relay.release()
+      expect(exitedEarly, "the client left before the start was answered").toBe(false)
+      expect(await started.status).toBe(9)
+      expect(readFileSync(marks, "utf8")).toBe("INT\n")
+      expect(alive(started.pid)).toBe(false)
+    } finally {
+      await relay.close()
+    }
   })
 
   it("a command killed by signal N exits 128 + N", async () => {
