@@ -124,7 +124,9 @@ const DRAIN_QUIET_TICKS = 3
  * loop; reads within COALESCE_MS of the last chunk become one chunk (up to
  * MAX_CHUNK_BYTES). A read after a quiet spell (a keystroke's echo, a
  * prompt) goes out at once. Each read and each chunk is valid only during
- * its call (see `ChildEvent`): held reads are copied.
+ * its call (see `ChildEvent`): held reads are copied into a buffer kept
+ * while reads keep coming and let go after a window without any, so that a
+ * quiet terminal holds none.
  */
 class OutputCoalescer {
   /** When the last read came (Date.now()). */
@@ -138,12 +140,8 @@ class OutputCoalescer {
   add(bytes: Uint8Array): void {
     this.lastDataAt = Date.now()
     if (this.heldBytes + bytes.byteLength > MAX_CHUNK_BYTES) this.flush()
-    if (this.heldBytes === 0 && this.lastDataAt - this.lastFlushAt >= COALESCE_MS) {
-      this.lastFlushAt = this.lastDataAt
-      this.emit(bytes)
-      return
-    }
-    if (bytes.byteLength > MAX_CHUNK_BYTES) {
+    // Nothing held (a read larger than a chunk has just flushed what was): a read after a quiet spell, or one that fills a chunk alone, goes out as it is.
+    if (this.heldBytes === 0 && (this.lastDataAt - this.lastFlushAt >= COALESCE_MS || bytes.byteLength > MAX_CHUNK_BYTES)) {
       this.lastFlushAt = this.lastDataAt
       this.emit(bytes)
       return
@@ -151,7 +149,18 @@ class OutputCoalescer {
     const held = (this.held ??= Buffer.allocUnsafeSlow(MAX_CHUNK_BYTES))
     held.set(bytes, this.heldBytes)
     this.heldBytes += bytes.byteLength
-    this.timer ??= setTimeout(() => this.flush(), COALESCE_MS)
+    this.timer ??= setTimeout(this.onTimer, COALESCE_MS)
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    if (this.heldBytes === 0) {
+      this.held = undefined
+      return
+    }
+    this.flush()
+    // One window more: a burst goes on into it, or the buffer goes at its end.
+    this.timer = setTimeout(this.onTimer, COALESCE_MS)
   }
 
   flush(): void {
