@@ -244,9 +244,9 @@ const START_ANSWER_WAIT = "2 seconds"
  * then (a server that stalls): the signal ends the client, as it asks.
  */
 const startedOrSignalled = (
-  starting: Fiber.Fiber<ExecServerClient.ProcessHandle, ExitWith | ClientError>,
+  starting: Fiber.Fiber<ExecServerClient.ProcessHandle, ExitWith>,
   signals: Queue.Dequeue<ForwardedSignal>
-): Effect.Effect<{ readonly handle: ExecServerClient.ProcessHandle; readonly early?: ForwardedSignal }, ExitWith | ClientError> =>
+): Effect.Effect<{ readonly handle: ExecServerClient.ProcessHandle; readonly early?: ForwardedSignal }, ExitWith> =>
   Effect.gen(function*() {
     const first = yield* Effect.raceFirst(
       Effect.map(Fiber.join(starting), (handle) => ({ _tag: "Started" as const, handle })),
