@@ -331,6 +331,10 @@ describe("web console in a browser: a shell", () => {
     expect(heap.usedSize).toBeLessThan(64 * 1024 * 1024)
     const interruptedAt = Date.now()
     await page.keyboard.press("Control+C")
+    // Typed once the prompt is back, as a person does: typed ahead, the line is
+    // echoed by the terminal where the flood stopped and the shell then reads it
+    // without redrawing it, its output beside the prompt ("# after-4").
+    await terminalShows(page, /[$#] ?$/m, 10_000)
     await typeLine(page, "echo after-$((2+2))")
     await terminalShows(page, /^after-4$/m, 10_000)
     const stoppedMs = Date.now() - interruptedAt
