@@ -30,7 +30,7 @@ import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { runToExit } from "./runToExit.js"
-import { stderrLoggerFor, withLogFormat } from "./stderrLog.js"
+import { stderrLoggerFor, withLogFormat, writeStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as WebSocketListen from "./webSocketListen.js"
@@ -74,7 +74,7 @@ export interface ServerHost {
 
 /** The binary's: its stderr (gathered), stdout, and the whole process. */
 export const processHost: ServerHost = {
-  stderr: (text) => process.stderr.write(text),
+  stderr: writeStderr,
   boundUrl: WebSocketListen.printBoundUrl,
   loggerFor: stderrLoggerFor,
   ownsProcess: true,

@@ -20,6 +20,33 @@ const FLUSH_CHARS = 64 * 1024
 const pending: Array<string> = []
 let pendingChars = 0
 let timer: NodeJS.Timeout | undefined
+/** Set once stderr failed (its reader went away, a full disk): what is written to it is dropped from then on. */
+let stderrFailed = false
+let stderrHeard = false
+
+/**
+ * Writes to the process's stderr, or drops the text once stderr has
+ * failed: the server, its clients and their processes outlive their logs
+ * (as the reference's do). A pipe or terminal reports a failed write
+ * (EPIPE once the log reader is gone) as an error event, which unheard
+ * ends the process; a file is written synchronously and throws (ENOSPC).
+ * The listener is added at the first write, not as the module loads: a
+ * startup snapshot drops the process's listeners.
+ */
+export const writeStderr = (text: string): void => {
+  if (stderrFailed) return
+  if (!stderrHeard) {
+    stderrHeard = true
+    process.stderr.on("error", () => {
+      stderrFailed = true
+    })
+  }
+  try {
+    process.stderr.write(text)
+  } catch {
+    stderrFailed = true
+  }
+}
 
 const flush = (): void => {
   if (timer !== undefined) clearTimeout(timer)
@@ -28,7 +55,7 @@ const flush = (): void => {
   const text = pending.join("")
   pending.length = 0
   pendingChars = 0
-  process.stderr.write(text)
+  writeStderr(text)
 }
 
 let flushesOnExit = false

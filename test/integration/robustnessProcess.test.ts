@@ -7,7 +7,8 @@
  * process, in-memory stdio hands the server all of them at once, and the
  * 64 MiB bound on bytes in flight answers some before the backlog's does).
  * An in-process server's pid, descriptors, memory and children are the
- * test's (robustness.test.ts has the rest).
+ * test's (robustness.test.ts has the rest). And a WebSocket server whose
+ * log reader goes away (its stderr a pipe closed under it).
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -15,8 +16,10 @@ import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { rssOf } from "../support/procfs.js"
 import { eventually, isAlive, pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
+import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
+const startWebSocketServer = useWebSocketServers()
 
 const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length
 /** The child processes of `pid`. */
@@ -148,6 +151,39 @@ describe("robustness", () => {
     const exit = await server.exited
     expect(exit.signal).toBeNull()
     expect(await eventually(() => !isAlive(pid))).toBe(true)
+  })
+
+  // The binary as installed (the launcher, from its startup snapshot) and from its modules.
+  it.each([
+    ["the launcher", { launcher: Path.resolve(import.meta.dirname, "../../dist/cli/exec-server") }],
+    ["main.js", {}]
+  ])("outlives its log reader (%s): with stderr's pipe closed under it (EPIPE), it logs nothing more and serves on, new connections, running processes and their output whole", async (_, start) => {
+    const server = await startWebSocketServer([], start)
+    const dir = mkdtempSync(Path.join(tmpdir(), "log-reader-"))
+    const first = await RawWebSocketClient.connectReady(server.url)
+    // Started while the logs are read; the rest of its output comes after they are not.
+    await first.request("process/start", pipeProcess("before", ["sh", "-c", `echo one; while [ ! -e ${dir}/go ]; do sleep 0.05; done; seq 1 20000`]))
+    await first.outputContains("before", "one\n")
+    server.child.stderr!.destroy()
+    // A connection, a session and a process: each a log line, written to a pipe nobody reads.
+    const second = await RawWebSocketClient.connectReady(server.url)
+    await second.request("process/start", pipeProcess("after", ["seq", "1", "5000"]))
+    const secondClosed = await second.waitFor((message) => message.method === "process/closed" && message.params.processId === "after")
+    expect(secondClosed.params.processId).toBe("after")
+    expect(second.outputOf("after")).toBe(Array.from({ length: 5000 }, (_, i) => `${i + 1}\n`).join(""))
+    second.socket.close()
+    writeFileSync(Path.join(dir, "go"), "")
+    const exited = await first.waitFor((message) => message.method === "process/exited" && message.params.processId === "before")
+    expect(exited.params.exitCode).toBe(0)
+    await first.waitFor((message) => message.method === "process/closed" && message.params.processId === "before")
+    expect(first.outputOf("before")).toBe(`one\n${Array.from({ length: 20000 }, (_, i) => `${i + 1}\n`).join("")}`)
+    first.socket.close()
+    // And one more connection after those closed (more lines dropped).
+    const third = await RawWebSocketClient.connectReady(server.url)
+    expect((await third.request("process/terminate", { processId: "none" })).result).toEqual({ running: false })
+    third.socket.close()
+    expect(server.child.exitCode).toBeNull()
+    expect(server.child.signalCode).toBeNull()
   })
 
   it("leaves no orphans when the server is killed with SIGKILL: every group dies within 2 s", async () => {
