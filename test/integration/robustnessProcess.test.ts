@@ -8,14 +8,15 @@
  * 64 MiB bound on bytes in flight answers some before the backlog's does).
  * An in-process server's pid, descriptors, memory and children are the
  * test's (robustness.test.ts has the rest). And a WebSocket server whose
- * log reader goes away (its stderr a pipe closed under it).
+ * logs cannot be written (its stderr a pipe closed under it, a full device).
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { rssOf } from "../support/procfs.js"
-import { eventually, isAlive, pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
+import { eventually, isAlive, pipeProcess, ptyProcess, serverArgs, useStdioServers } from "../support/StdioServer.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
@@ -184,6 +185,32 @@ describe("robustness", () => {
     third.socket.close()
     expect(server.child.exitCode).toBeNull()
     expect(server.child.signalCode).toBeNull()
+  })
+
+  it("serves with stderr on a full device (/dev/full: every write fails, ENOSPC): the banner and log lines are dropped, connections and processes go on", async () => {
+    const child = spawn(process.execPath, serverArgs("--listen", "ws://127.0.0.1:0"), { stdio: ["ignore", "pipe", openSync("/dev/full", "w")] })
+    try {
+      // The bound URL is also one stdout line (for scripts).
+      let stdout = ""
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on("data", (data: Buffer) => {
+          stdout += data.toString()
+          const match = /ws:\/\/127\.0\.0\.1:\d+/.exec(stdout)
+          if (match !== null) resolve(match[0])
+        })
+        child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening`)))
+      })
+      for (const id of ["one", "two"]) {
+        const client = await RawWebSocketClient.connectReady(url)
+        await client.request("process/start", pipeProcess(id, ["seq", "1", "1000"]))
+        await client.waitFor((message) => message.method === "process/closed" && message.params.processId === id)
+        expect(client.outputOf(id)).toBe(Array.from({ length: 1000 }, (_, i) => `${i + 1}\n`).join(""))
+        client.socket.close()
+      }
+      expect(child.exitCode).toBeNull()
+    } finally {
+      child.kill("SIGKILL")
+    }
   })
 
   it("leaves no orphans when the server is killed with SIGKILL: every group dies within 2 s", async () => {
