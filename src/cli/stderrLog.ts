@@ -27,9 +27,9 @@ let stderrHeard = false
 /**
  * Writes to the process's stderr, or drops the text once stderr has
  * failed: the server, its clients and their processes outlive their logs
- * (as the reference's do). A pipe or terminal reports a failed write
- * (EPIPE once the log reader is gone) as an error event, which unheard
- * ends the process; a file is written synchronously and throws (ENOSPC).
+ * (as the reference's do). Node reports a failed write to stderr (EPIPE
+ * once the log reader is gone, ENOSPC on a full disk) as an error event,
+ * which unheard ends the process; a write that throws is taken alike.
  * The listener is added at the first write, not as the module loads: a
  * startup snapshot drops the process's listeners.
  */
