@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import { gatewayFlags } from "./commandFlags.js"
 import * as Cli from "./commandSpec.js"
 import * as NatsFlags from "./natsOptions.js"
-import { withLogFormat } from "./stderrLog.js"
+import { withLogFormat, writeStderr } from "./stderrLog.js"
 import * as WebSocketListen from "./webSocketListen.js"
 import { ListenUrlError } from "./webSocketListen.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
@@ -34,7 +34,7 @@ export const gatewayCommand = Cli.make(
       const Gateway = yield* Effect.promise(() => import("../gateway/Gateway.js"))
       const metrics = yield* metricsOnDemand({ name: "effect-exec-server-gateway", version: ServerConfig.version })
       const gateway = yield* Gateway.make({ listen: { ...listen, metrics }, nats: { servers, ...auth } })
-      process.stderr.write(`exec-server gateway listening on ${gateway.url}\n`)
+      writeStderr(`exec-server gateway listening on ${gateway.url}\n`)
       WebSocketListen.printBoundUrl(gateway.url)
       return yield* Effect.never
     }).pipe(Effect.scoped, withLogFormat(flags.logFormat))

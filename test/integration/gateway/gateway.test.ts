@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -175,6 +175,34 @@ describe("exec-server gateway", () => {
     const line = gateway.stderrText().split("\n").find((text) => text.includes("connection refused"))!
     expect(JSON.parse(line)).toMatchObject({ message: "connection refused", logLevel: "WARN", annotations: { status: 404 } })
     await stop(gateway)
+  })
+
+  it("serves with its stderr on a full device (/dev/full: every write fails, ENOSPC): its banner and log lines are dropped, a client runs a command through it", async () => {
+    const executor = await startExecutor("gw-full")
+    const child = spawn(process.execPath, serverArgs("gateway", "--listen", "ws://127.0.0.1:0", "--connect", nats.cluster.urls[0]!), {
+      stdio: ["ignore", "pipe", openSync("/dev/full", "w")]
+    })
+    children.push(child)
+    // The bound URL is also one stdout line (for scripts).
+    let stdout = ""
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on("data", (data: Buffer) => {
+        stdout += data.toString()
+        const match = /ws:\/\/127\.0\.0\.1:\d+/.exec(stdout)
+        if (match !== null) resolve(match[0])
+      })
+      child.once("exit", (code) => reject(new Error(`the gateway exited (${code}) before listening`)))
+    })
+    // A connection refused (a log line), then one served.
+    expect((await upgradeAnswer(`${url}/env/not-served`)).status).toBe(404)
+    const raw = await RawWebSocketClient.connectReady(`${url}/env/gw-full`)
+    await raw.request("process/start", pipeProcess("seq", ["seq", "1", "1000"]))
+    await raw.waitFor((message) => message.method === "process/closed" && message.params.processId === "seq")
+    expect(raw.outputOf("seq")).toBe(Array.from({ length: 1000 }, (_, i) => `${i + 1}\n`).join(""))
+    raw.socket.close()
+    expect(child.exitCode).toBeNull()
+    child.kill("SIGTERM")
+    await stop(executor)
   })
 
   it("refuses to start without --listen or --connect, or on a non-loopback address without authentication (exit 2)", async () => {
