@@ -17,7 +17,7 @@ import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { rssOf } from "../support/procfs.js"
 import { eventually, isAlive, pipeProcess, ptyProcess, serverArgs, useStdioServers } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { boundUrlOnStdout, RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startServer = useStdioServers()
 const startWebSocketServer = useWebSocketServers()
@@ -190,16 +190,7 @@ describe("robustness", () => {
   it("serves with stderr on a full device (/dev/full: every write fails, ENOSPC): the banner and log lines are dropped, connections and processes go on", async () => {
     const child = spawn(process.execPath, serverArgs("--listen", "ws://127.0.0.1:0"), { stdio: ["ignore", "pipe", openSync("/dev/full", "w")] })
     try {
-      // The bound URL is also one stdout line (for scripts).
-      let stdout = ""
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout!.on("data", (data: Buffer) => {
-          stdout += data.toString()
-          const match = /ws:\/\/127\.0\.0\.1:\d+/.exec(stdout)
-          if (match !== null) resolve(match[0])
-        })
-        child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening`)))
-      })
+      const url = await boundUrlOnStdout(child)
       for (const id of ["one", "two"]) {
         const client = await RawWebSocketClient.connectReady(url)
         await client.request("process/start", pipeProcess(id, ["seq", "1", "1000"]))

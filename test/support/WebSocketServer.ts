@@ -61,6 +61,21 @@ export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: 
     child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${stderr()}`)))
   })
 
+/**
+ * The URL a server (or gateway) started with `--listen ws://127.0.0.1:0`
+ * prints as one stdout line, for when its stderr cannot be read.
+ */
+export const boundUrlOnStdout = (child: ChildProcess): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let stdout = ""
+    child.stdout!.on("data", (data: Buffer) => {
+      stdout += data.toString()
+      const match = /ws:\/\/127\.0\.0\.1:\d+/.exec(stdout)
+      if (match !== null) resolve(match[0])
+    })
+    child.once("exit", (code) => reject(new Error(`exited (${code}) before listening`)))
+  })
+
 /** Starts WebSocket servers that are killed after each test of the calling file. */
 export const useWebSocketServers = () => {
   let running: Array<RunningWebSocketServer> = []

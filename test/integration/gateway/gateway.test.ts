@@ -17,7 +17,7 @@ import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import { workspaceWrite } from "../../support/codexSandbox.js"
 import { eventually, isAlive, pipeProcess, serverArgs, useStdioServers } from "../../support/StdioServer.js"
 import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
-import { RawWebSocketClient } from "../../support/WebSocketServer.js"
+import { boundUrlOnStdout, RawWebSocketClient } from "../../support/WebSocketServer.js"
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 const nats = natsClusterForTests(1)
@@ -183,16 +183,7 @@ describe("exec-server gateway", () => {
       stdio: ["ignore", "pipe", openSync("/dev/full", "w")]
     })
     children.push(child)
-    // The bound URL is also one stdout line (for scripts).
-    let stdout = ""
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on("data", (data: Buffer) => {
-        stdout += data.toString()
-        const match = /ws:\/\/127\.0\.0\.1:\d+/.exec(stdout)
-        if (match !== null) resolve(match[0])
-      })
-      child.once("exit", (code) => reject(new Error(`the gateway exited (${code}) before listening`)))
-    })
+    const url = await boundUrlOnStdout(child)
     // A connection refused (a log line), then one served.
     expect((await upgradeAnswer(`${url}/env/not-served`)).status).toBe(404)
     const raw = await RawWebSocketClient.connectReady(`${url}/env/gw-full`)
