@@ -158,9 +158,16 @@ static void stop_thread(terminal_watch* watch) {
   watch->fd = watch->wake_fd = -1;
 }
 
-/* No more calls into JavaScript, no thread, no handle: freed once JavaScript lets go too. */
+/*
+ * No more calls into JavaScript, no thread, no handle: freed once JavaScript
+ * lets go too. The 64 KiB buffer goes at once: JavaScript may hold the
+ * watch until a full collection, which an idle server may not run for hours.
+ */
 static void finish(terminal_watch* watch) {
   stop_thread(watch);
+  free(watch->pending);
+  watch->pending = NULL;
+  watch->pending_len = 0;
   if (watch->callback != NULL) {
     napi_delete_reference(watch->env, watch->callback);
     napi_delete_reference(watch->env, watch->buffer_ref);
