@@ -17,6 +17,7 @@ import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import type { Readable, Writable } from "node:stream"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
+import { releaseWhenQuiet } from "../native/memoryRelease.js"
 import { startupDone } from "../native/oversizedMemory.js"
 import { serverOwnsProcess } from "../process/inheritedDescriptors.js"
 import { protectMemory } from "../native/protectMemory.js"
@@ -389,6 +390,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${listener.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
       startupDone()
+      yield* Effect.forkScoped(releaseWhenQuiet())
       const consoleConnections = listened?.consoleConnections
       const serve = (webConsole === undefined || consoleConnections === undefined
         ? ExecServer.run

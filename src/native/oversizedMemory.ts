@@ -14,7 +14,7 @@
  * burst a collection and the addon's malloc_trim return the memory to the
  * system (about 110 MiB left).
  */
-import { nativeAddon } from "./addon.js"
+import { collectReducingMemory, trimMalloc } from "./memoryRelease.js"
 
 /**
  * A full collection, where `--expose-gc` gave one. Looked up at each call:
@@ -31,7 +31,7 @@ const collect = (): void => (globalThis as { gc?: () => void }).gc?.()
 const TRIM_DELAYS_MS = [20, 500, 3000]
 
 const trimSoon = (): void => {
-  for (const delay of TRIM_DELAYS_MS) setTimeout(() => nativeAddon()?.trimMemory?.(), delay).unref()
+  for (const delay of TRIM_DELAYS_MS) setTimeout(trimMalloc, delay).unref()
 }
 
 let lastRelease = 0
@@ -46,7 +46,7 @@ export const oversizedFrameRead = (): void => {
   releaseTimer = setTimeout(() => {
     releaseTimer = undefined
     lastRelease = Date.now()
-    collect()
+    collectReducingMemory()
     trimSoon()
   }, Math.max(100, lastRelease + 1000 - now))
   releaseTimer.unref()
