@@ -1,24 +1,46 @@
 /**
- * The heap stays flat over many process lifecycles: the server runs in this
- * test process (in-process client), and the heap is measured after forced
- * garbage collections (vitest runs this file's worker with --expose-gc).
+ * The heap stays flat over many process lifecycles, and over everything
+ * else a long connection does again and again (file handles, watches,
+ * streamed HTTP requests, processes behind a managed proxy, resizes,
+ * detach and resume): the server runs in this test process, and the heap
+ * is measured after forced garbage collections (vitest runs this file's
+ * worker with --expose-gc).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, References } from "effect"
+import { Effect, Layer, References, Stream } from "effect"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 const gc = (globalThis as { gc?: () => void }).gc
 
-const heapAfterGc = Effect.promise(async () => {
+const heapUsedAfterGc = async () => {
   for (let i = 0; i < 3; i++) {
     gc!()
     await new Promise((resolve) => setImmediate(resolve))
   }
   return process.memoryUsage().heapUsed
-})
+}
+const heapAfterGc = Effect.promise(heapUsedAfterGc)
+
+/** The heap's growth over `count` runs of `cycle` (numbered), after `warmUp` runs to compile and size what they use. */
+const growthOver = <E, R>(warmUp: number, count: number, cycle: (i: number) => Effect.Effect<unknown, E, R>) =>
+  Effect.gen(function*() {
+    expect(gc, "run with --expose-gc").toBeDefined()
+    for (let i = 0; i < warmUp; i++) yield* cycle(i)
+    const before = yield* heapAfterGc
+    for (let i = warmUp; i < warmUp + count; i++) yield* cycle(i)
+    return (yield* heapAfterGc) - before
+  })
+
+const KiB = 1024
 
 /** 1,000 `true` processes after 200 to warm up: the heap's growth over the thousand. */
 const growthOver1000Cycles = Effect.gen(function*() {
@@ -95,4 +117,104 @@ describe("memory", () => {
       const list = yield* client.call("process/list", {})
       expect(list.processes.filter((process) => process.running)).toHaveLength(41)
     }).pipe(withQuietServer({ maxLiveOutputBytes: 4 * 1024 * 1024 })), { timeout: 120_000 })
+
+  describe("what else a long connection does again and again", () => {
+    const directory = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "heap-"))
+
+    it.live("1,000 file handles opened, read and closed", () =>
+      Effect.gen(function*() {
+        const file = Path.join(directory(), "f")
+        Fs.writeFileSync(file, "x".repeat(10_000))
+        const client = yield* ExecServerClient.ExecServerClient
+        const growth = yield* growthOver(100, 1_000, () =>
+          Effect.scoped(Effect.flatMap(client.fs.open(file), (handle) => handle.readBlock(0, 4096))))
+        expect(growth).toBeLessThan(1_000 * 2 * KiB)
+      }).pipe(withQuietServer({})), { timeout: 120_000 })
+
+    it.live("1,000 watches added and removed", () =>
+      Effect.gen(function*() {
+        const watched = directory()
+        const client = yield* ExecServerClient.ExecServerClient
+        const growth = yield* growthOver(100, 1_000, (i) =>
+          Effect.andThen(
+            client.call("fs/watch", { watchId: `w${i}`, path: watched, recursive: true }),
+            client.call("fs/unwatch", { watchId: `w${i}` })
+          ))
+        expect(growth).toBeLessThan(1_000 * 2 * KiB)
+      }).pipe(withQuietServer({})), { timeout: 120_000 })
+
+    it.live("500 streamed http/request exchanges", () =>
+      Effect.gen(function*() {
+        const upstream = Http.createServer((_, response) => {
+          response.writeHead(200, { "content-type": "text/plain" })
+          response.write("a".repeat(1000))
+          setImmediate(() => response.end("b".repeat(1000)))
+        })
+        yield* Effect.acquireRelease(
+          Effect.callback<void>((resume) => void upstream.listen(0, "127.0.0.1", () => resume(Effect.void))),
+          () => Effect.sync(() => upstream.close())
+        )
+        const { port } = upstream.address() as { readonly port: number }
+        const client = yield* ExecServerClient.ExecServerClient
+        const growth = yield* growthOver(50, 500, () =>
+          Effect.scoped(Effect.gen(function*() {
+            const response = yield* client.http.stream({ url: `http://127.0.0.1:${port}/` })
+            const bytes = yield* Stream.runFold(response.body, () => 0, (total, chunk) => total + chunk.length)
+            expect(bytes).toBe(2000)
+          })))
+        expect(growth).toBeLessThan(500 * 4 * KiB)
+      }).pipe(Effect.scoped, withQuietServer({})), { timeout: 120_000 })
+
+    it.live("200 processes behind a managed network proxy", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        const growth = yield* growthOver(30, 200, () =>
+          client.exec(["true"], { env: {}, cwd: "/tmp", networkProxy: { allow: ["localhost"] } }))
+        expect(growth).toBeLessThan(200 * 10 * KiB)
+      }).pipe(withQuietServer({ retentionMs: 0 })), { timeout: 120_000 })
+
+    it.live("2,000 resizes of one terminal", () =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.ExecServerClient
+        const terminal = yield* client.start({ argv: ["sleep", "120"], tty: true, env: {}, cwd: "/tmp" })
+        const growth = yield* growthOver(300, 2_000, (i) => terminal.resize({ rows: 24 + (i % 2), cols: 80 + (i % 3) }))
+        // Its size history is bounded (256 changes).
+        expect(growth).toBeLessThan(1024 * KiB)
+      }).pipe(Effect.scoped, withQuietServer({})), { timeout: 120_000 })
+  })
+})
+
+describe("detach and resume", () => {
+  const start = useInProcessWebSocketServers()
+
+  it("300 cycles of a session detached and resumed leave the heap flat", async () => {
+    expect(gc, "run with --expose-gc").toBeDefined()
+    const server = await start(["--log-level", "warning"])
+    const first = await RawWebSocketClient.connect(server.url)
+    const opened = await first.request("initialize", { clientName: "heap", detachTtlMs: 60_000 })
+    const sessionId = opened.result.sessionId as string
+    first.send({ method: "initialized", params: {} })
+    await first.request("process/start", { processId: "kept", argv: ["sleep", "120"], cwd: "/tmp", env: {}, tty: false })
+    first.socket.terminate()
+    const cycle = async () => {
+      // The server may still be seeing the last socket go: a resume too soon is refused, and tried again.
+      for (;;) {
+        const client = await RawWebSocketClient.connect(server.url)
+        const resumed = await client.request("initialize", { clientName: "heap", resumeSessionId: sessionId, detachTtlMs: 60_000 })
+        if (resumed.result !== undefined) {
+          client.send({ method: "initialized", params: {} })
+          const list = await client.request("process/list", {})
+          expect(list.result.processes).toHaveLength(1)
+          client.socket.terminate()
+          return
+        }
+        client.socket.terminate()
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    }
+    for (let i = 0; i < 50; i++) await cycle()
+    const before = await heapUsedAfterGc()
+    for (let i = 0; i < 300; i++) await cycle()
+    expect((await heapUsedAfterGc()) - before).toBeLessThan(300 * 4 * KiB)
+  }, 120_000)
 })
