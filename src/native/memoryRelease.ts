@@ -12,9 +12,10 @@
  *   Buffers of output) stays in malloc's arenas; malloc_trim(0) returns it.
  * So the server releases both (a memory-reducing collection, then the
  * addon's trim) once it has worked and then gone quiet, again as closed
- * processes and dropped sessions expire later in the same quiet stretch,
- * and under sustained load when its resident size grew well past where the
- * last release left it. "Quiet" is read off the event loop's utilization,
+ * processes and dropped sessions expire later in the same quiet stretch;
+ * under sustained load, where a collection would hold every request, it
+ * only trims, once its resident size grew well past where the last
+ * release left it. "Quiet" is read off the event loop's utilization,
  * sampled every few seconds: it costs nothing while the server works.
  */
 import * as Clock from "effect/Clock"
@@ -41,27 +42,37 @@ export const collectReducingMemory = (): boolean => {
 /** glibc's malloc_trim(0) through the addon, where it is built; false where it gave nothing back or cannot. */
 export const trimMalloc = (): boolean => nativeAddon()?.trimMemory?.() ?? false
 
-/** What one release did: the resident size before and after, and the milliseconds it took. */
+/** How memory is released: a memory-reducing collection and glibc's trim, or the trim alone (a millisecond or two). */
+export type ReleaseKind = "collect" | "trim"
+
+/** What one release did: the resident size before and after, and the milliseconds it held the event loop. */
 export interface Released {
+  readonly kind: ReleaseKind
   readonly rssBefore: number
   readonly rssAfter: number
   readonly ms: number
 }
 
 /**
- * A memory-reducing collection, then glibc's trim, at once and once more a
- * moment later: V8 may free a collection's buffers after it returns.
+ * Releases memory: for "collect", a memory-reducing collection (V8's
+ * all-available-garbage one: a few full collections, 100-200 ms on a
+ * server that has just run thousands of processes), then glibc's trim, at
+ * once and once more a moment later (V8 may free a collection's buffers
+ * after it returns); for "trim", the trim alone.
  */
-export const releaseMemory: Effect.Effect<Released> = Effect.gen(function*() {
-  const rssBefore = process.memoryUsage.rss()
-  const started = performance.now()
-  collectReducingMemory()
-  trimMalloc()
-  const ms = performance.now() - started
-  yield* Effect.sleep("500 millis")
-  trimMalloc()
-  return { rssBefore, rssAfter: process.memoryUsage.rss(), ms }
-})
+export const releaseMemory = (kind: ReleaseKind): Effect.Effect<Released> =>
+  Effect.gen(function*() {
+    const rssBefore = process.memoryUsage.rss()
+    const started = performance.now()
+    if (kind === "collect") collectReducingMemory()
+    trimMalloc()
+    const ms = performance.now() - started
+    if (kind === "collect") {
+      yield* Effect.sleep("500 millis")
+      trimMalloc()
+    }
+    return { kind, rssBefore, rssAfter: process.memoryUsage.rss(), ms }
+  })
 
 /** How the release is paced; `releasePolicy` holds the defaults. */
 export interface ReleasePolicy {
@@ -69,45 +80,51 @@ export interface ReleasePolicy {
   readonly sampleMs: number
   /** A sample whose loop was busy less than this share of it is quiet. */
   readonly quietUtilization: number
-  /** Busy loop time since the last release that makes a quiet stretch worth a release. */
+  /** Busy loop time since the last collection that makes a quiet stretch worth one. */
   readonly workMs: number
-  /** A release waits until work since the last one came to this many times what that release took. */
-  readonly workPerReleaseCost: number
+  /** A collection waits until work since the last one came to this many times what that one took. */
+  readonly workPerCollectCost: number
   /**
-   * How long into a quiet stretch after work the releases come: the first
-   * gives back what the work left; the later ones what expired since
+   * How long into a quiet stretch after work the collections come: the
+   * first gives back what the work left; the later ones what expired since
    * (closed processes after their retention, 30 s by default; dropped
    * sessions after their 75 s).
    */
-  readonly quietReleaseAtMs: ReadonlyArray<number>
-  /** Under load: a release once the resident size grew this much past where the last release left it... */
+  readonly quietCollectAtMs: ReadonlyArray<number>
+  /**
+   * Under load, no collection (it would hold every request for its
+   * duration), but a trim once the resident size grew this much past
+   * where the last release left it...
+   */
   readonly growthBytes: number
-  /** ...but no sooner than this after the last release. */
+  /** ...and no sooner than this after the last trim. */
   readonly growthIntervalMs: number
 }
 
-/** The defaults: a sample every 5 s; releases at 10 s, 40 s, 2 min and 5 min of quiet; under load past 64 MiB of growth, once a minute at most. */
+/** The defaults: a sample every 5 s; collections at 10 s, 40 s, 2 min and 5 min of quiet; under load a trim past 64 MiB of growth, once a minute at most. */
 export const releasePolicy: ReleasePolicy = {
   sampleMs: 5_000,
-  quietUtilization: 0.01,
+  // Not 1%: the 30 s after a long run of processes, their records expiring kept the loop busy about 2%.
+  quietUtilization: 0.05,
   workMs: 200,
-  workPerReleaseCost: 20,
-  quietReleaseAtMs: [10_000, 40_000, 120_000, 300_000],
+  workPerCollectCost: 50,
+  quietCollectAtMs: [10_000, 40_000, 120_000, 300_000],
   growthBytes: 64 * 1024 * 1024,
   growthIntervalMs: 60_000
 }
 
 /** Where the pacing stands between two samples. */
 export interface ReleaseState {
-  /** Busy loop time since the last release. */
+  /** Busy loop time since the last collection. */
   readonly workMs: number
   /** How long the loop has been quiet, 0 while it works. */
   readonly quietMs: number
-  /** Releases made in this quiet stretch. */
-  readonly quietReleases: number
-  /** When the last release was (the clock's milliseconds), and what it took and left. */
-  readonly lastReleaseAt: number
-  readonly lastReleaseMs: number
+  /** Collections made in this quiet stretch. */
+  readonly quietCollects: number
+  /** What the last collection took, ms. */
+  readonly collectMs: number
+  /** When the last trim was (the clock's milliseconds; a collection trims too), and the resident size the last release left. */
+  readonly lastTrimAt: number
   readonly rssAfterRelease: number
 }
 
@@ -115,9 +132,9 @@ export interface ReleaseState {
 export const initialReleaseState = (now: number, rss: number): ReleaseState => ({
   workMs: 0,
   quietMs: 0,
-  quietReleases: 0,
-  lastReleaseAt: now,
-  lastReleaseMs: 0,
+  quietCollects: 0,
+  collectMs: 0,
+  lastTrimAt: now,
   rssAfterRelease: rss
 })
 
@@ -129,43 +146,39 @@ export interface ReleaseSample {
   readonly now: number
 }
 
-/** Whether to release memory now, and the state to carry to the next sample. */
+/** What to release now (if anything), and the state to carry to the next sample. */
 export const nextRelease = (
   policy: ReleasePolicy,
   state: ReleaseState,
   sample: ReleaseSample
-): { readonly release: boolean; readonly state: ReleaseState } => {
+): { readonly release: ReleaseKind | undefined; readonly state: ReleaseState } => {
   const workMs = state.workMs + sample.activeMs
-  const enoughWork = workMs >= Math.max(policy.workMs, policy.workPerReleaseCost * state.lastReleaseMs)
   if (sample.activeMs >= policy.quietUtilization * sample.elapsedMs) {
-    const grown = sample.rss - state.rssAfterRelease >= policy.growthBytes &&
-      sample.now - state.lastReleaseAt >= policy.growthIntervalMs && enoughWork
-    return { release: grown, state: { ...state, workMs, quietMs: 0, quietReleases: 0 } }
+    const grown = sample.rss - state.rssAfterRelease >= policy.growthBytes && sample.now - state.lastTrimAt >= policy.growthIntervalMs
+    return { release: grown ? "trim" : undefined, state: { ...state, workMs, quietMs: 0, quietCollects: 0 } }
   }
-  const due = policy.quietReleaseAtMs[state.quietReleases]
+  const due = policy.quietCollectAtMs[state.quietCollects]
   const quietMs = state.quietMs + sample.elapsedMs
-  // The first release of a quiet stretch answers work; the later ones only follow one.
-  const release = due !== undefined && quietMs >= due && (state.quietReleases > 0 || enoughWork)
+  const enoughWork = workMs >= Math.max(policy.workMs, policy.workPerCollectCost * state.collectMs)
+  // The first collection of a quiet stretch answers work; the later ones only follow one.
+  const collect = due !== undefined && quietMs >= due && (state.quietCollects > 0 || enoughWork)
   return {
-    release,
+    release: collect ? "collect" : undefined,
     state: {
       ...state,
       workMs,
-      // Work that added up deep in a long quiet stretch has its later releases counted from its own.
-      quietMs: release && state.quietReleases === 0 ? due : quietMs,
-      quietReleases: state.quietReleases + (release ? 1 : 0)
+      // Work that added up deep in a long quiet stretch has its later collections counted from its own.
+      quietMs: collect && state.quietCollects === 0 ? due : quietMs,
+      quietCollects: state.quietCollects + (collect ? 1 : 0)
     }
   }
 }
 
 /** The state after a release. */
-export const afterRelease = (state: ReleaseState, released: Released, now: number): ReleaseState => ({
-  ...state,
-  workMs: 0,
-  lastReleaseAt: now,
-  lastReleaseMs: released.ms,
-  rssAfterRelease: released.rssAfter
-})
+export const afterRelease = (state: ReleaseState, released: Released, now: number): ReleaseState =>
+  released.kind === "collect"
+    ? { ...state, workMs: 0, collectMs: released.ms, lastTrimAt: now, rssAfterRelease: released.rssAfter }
+    : { ...state, lastTrimAt: now, rssAfterRelease: released.rssAfter }
 
 /**
  * Samples the event loop and releases memory as `policy` says, logging
@@ -189,15 +202,16 @@ export const releaseWhenQuiet = (policy: ReleasePolicy = releasePolicy): Effect.
       }
       const next = nextRelease(policy, state, sample)
       state = next.state
-      if (!next.release) continue
-      const released = yield* releaseMemory
+      if (next.release === undefined) continue
+      const released = yield* releaseMemory(next.release)
       state = afterRelease(state, released, yield* Clock.currentTimeMillis)
       // The release's own loop time is not work.
       utilization = performance.eventLoopUtilization()
       yield* Effect.logInfo("memory released").pipe(Effect.annotateLogs({
         rssBeforeBytes: released.rssBefore,
         rssAfterBytes: released.rssAfter,
-        durationMs: Math.round(released.ms * 10) / 10
+        durationMs: Math.round(released.ms * 10) / 10,
+        collected: released.kind === "collect"
       }))
     }
   })
