@@ -9,8 +9,9 @@
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
  * --only pipe,pty,spawn,loginShell,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsIdle,wsPipelined,wsConnections,wsConnectionsWarm,cliSlowReader,flood,coldStart,
- *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams
- *   (a subset of the workloads; shortProcesses runs only when named; the nats* ones,
+ *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams,longConnection,burst
+ *   (a subset of the workloads; shortProcesses, longConnection and burst run only when named
+ *   (longConnection and burst: bench/memory.mjs, on A only); the nats* ones,
  *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
  * --concurrent-requests N (requests in flight in `pipelined`, default 64),
  * --server CMD (measure this command as A instead of the built binary).
@@ -25,6 +26,7 @@ import { cpus, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { WebSocket } from "ws"
 import { args, mainScriptIndex, option, root, threadCpuSeconds } from "./common.mjs"
+import { runMemoryWorkloads } from "./memory.mjs"
 import { distOf, hasNatsServer, openTransport, startCluster } from "./nats.mjs"
 
 const rounds = Number(option("rounds", "3"))
@@ -62,7 +64,9 @@ const natsPipeWarm = `, warm (after ${(sizes.natsPipeWarmUps + 1) * sizes.pipeBy
 const wsPipelinedWarm = `, warm (after ${sizes.warmUpRequests.toLocaleString("en-US")})`
 
 /** Workloads that take minutes: run only when named in --only. */
-const longWorkloads = new Set(["shortProcesses"])
+const longWorkloads = new Set(["shortProcesses", "longConnection", "burst"])
+/** What a server keeps over time (bench/memory.mjs): minutes each, and on A only. */
+const memoryWorkloads = ["longConnection", "burst"]
 
 const splitCommand = (command) => command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g).map((part) => part.replace(/^["']|["']$/g, ""))
 
@@ -1312,3 +1316,6 @@ for (const [s, rows] of gatewayTables.entries()) {
 const json = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rounds, sizes, servers: servers.map((s) => s.name), table, targets: targetRows, natsTables, gatewayTables }
 console.log(JSON.stringify(json))
 if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify(json, null, 2))
+// What a server keeps over time: its own tables, after the others'.
+const memoryWanted = memoryWorkloads.filter(wanted)
+if (memoryWanted.length > 0) await runMemoryWorkloads(memoryWanted, servers[0].command)

@@ -14,7 +14,7 @@
  * burst a collection and the addon's malloc_trim return the memory to the
  * system (about 110 MiB left).
  */
-import { collectReducingMemory, trimMalloc } from "./memoryRelease.js"
+import { trimMalloc } from "./memoryRelease.js"
 
 /**
  * A full collection, where `--expose-gc` gave one. Looked up at each call:
@@ -46,7 +46,7 @@ export const oversizedFrameRead = (): void => {
   releaseTimer = setTimeout(() => {
     releaseTimer = undefined
     lastRelease = Date.now()
-    collectReducingMemory()
+    collect()
     trimSoon()
   }, Math.max(100, lastRelease + 1000 - now))
   releaseTimer.unref()
