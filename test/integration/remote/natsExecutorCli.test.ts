@@ -123,12 +123,11 @@ describe("exec-server --connect (executor mode)", () => {
     const executor = await startExecutor("cli-e2")
     const ran = await cli("exec", `${nats.cluster.urls[0]}/cli-e2`, "--", "echo", "hi")
     expect(ran).toMatchObject({ code: 0, stdout: "hi\n" })
-    const started = Date.now()
     const unknown = await cli("exec", `${nats.cluster.urls[0]}/no-such-env`, "--", "echo", "hi")
     expect(unknown.code).toBe(1)
+    // Said on NATS's "no responders", which comes at once: waiting for an answer would end in
+    // "did not answer within 5000 ms". (Timed, a CLI start included, it holds on a quiet machine only.)
     expect(unknown.stderr).toContain("no executor serves environment no-such-env")
-    // A whole CLI start included; the failure itself comes with NATS's "no responders".
-    expect(Date.now() - started).toBeLessThan(5000)
     const listed = await cli("ps", `${nats.cluster.urls[0]}/cli-e2`)
     expect(listed.code).toBe(0)
     expect(listed.stdout).toContain("PROCESS")
