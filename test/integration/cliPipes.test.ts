@@ -7,7 +7,7 @@
  * 127 and one that cannot run 126, and a terminal is used only where both
  * ends of the client are one (tmux).
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as Path from "node:path"
@@ -16,6 +16,7 @@ import { natsClusterForTests } from "../support/natsCluster.js"
 import { startExecutorProcess } from "../support/natsExecutor.js"
 import { eventually } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { useTmuxTerminals } from "../support/tmuxTerminals.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
 import { type RawData, WebSocket, WebSocketServer } from "ws"
 
@@ -389,20 +390,13 @@ describe("exec-server exec: a session whose server died", () => {
 })
 
 describe("exec-server exec: a terminal only where both ends of the client are one", () => {
-  let sessions: Array<string> = []
-  afterEach(() => {
-    for (const session of sessions) spawnSync("tmux", ["kill-session", "-t", session])
-    sessions = []
-  })
+  // Wide enough that no typed line wraps: one that fills whole rows exactly
+  // (360 columns from /work/wt/effect4) has its output joined to it by -J.
+  const terminal = useTmuxTerminals("cli-tty", { cols: 1000, waitMs: 15_000 })
 
   it("from a tmux pane: alone a terminal; into `| cat` or a file pipes; -t and -T force either", async () => {
     const server = await startServer()
-    const session = `cli-tty-${process.pid}`
-    sessions.push(session)
-    // Wide enough that no typed line wraps: one that fills whole rows exactly
-    // (360 columns from /work/wt/effect4) has its output joined to it by -J.
-    execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "1000", "-y", "30", "bash --norc"])
-    const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
+    const term = terminal("modes")
     const out = Path.join(tempDir(), "out.txt")
     let shown = ""
     const probe = `${CLI} exec ${server.url} -- sh -c 'if [ -t 1 ]; then echo mode=tty; else echo mode=pipe; fi'`
@@ -415,10 +409,10 @@ describe("exec-server exec: a terminal only where both ends of the client are on
     ]
     // One at a time: keys typed ahead would be the stdin of the command before.
     for (const [line, done] of lines) {
-      execFileSync("tmux", ["send-keys", "-t", session, "clear", "Enter"])
-      execFileSync("tmux", ["send-keys", "-t", session, line, "Enter"])
-      expect(await eventually(() => done.test(screen()), 15_000, 50), screen()).toBe(true)
-      shown += screen()
+      term.type("clear", "Enter")
+      term.type(line, "Enter")
+      await term.shows(done)
+      shown += term.screen()
     }
     expect(shown).toMatch(/^A mode=pipe$/m)
     expect(shown).toMatch(/^B mode=pipe$/m)

@@ -13,10 +13,11 @@ import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest"
+import { useNobodyServer } from "../support/asNobody.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { childEnvironment, GITHUB, maskingHelpers, OTHER_GITHUB } from "../support/credentialMasking.js"
-import { eventually, serverArgs, useStdioServers } from "../support/StdioServer.js"
+import { eventually, useStdioServers } from "../support/StdioServer.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
 import { makeTestCertificates } from "../support/testCertificates.js"
 import type { WireClient } from "../support/WireClient.js"
@@ -88,11 +89,11 @@ for (const line of maps.split("\\n")) {
 console.log("scanned " + [...found].join(" "))
 `
 
-/** Starts MEMORY_SCAN as `server`'s masked child `scanner`; the start's answer. */
-const startScanner = (server: WireClient) =>
+/** Starts MEMORY_SCAN, run by `node`, as `server`'s masked child `scanner`; the start's answer. */
+const startScanner = (server: WireClient, node: string) =>
   server.request("process/start", {
     processId: "scanner",
-    argv: [process.execPath, "-e", MEMORY_SCAN],
+    argv: [node, "-e", MEMORY_SCAN],
     cwd: "file:///tmp",
     env: childEnvironment,
     tty: false,
@@ -102,20 +103,28 @@ const startScanner = (server: WireClient) =>
 describe("credential masking without a sandbox, the server not root (issue 67)", () => {
   // As root a child has CAP_SYS_PTRACE, which a non-dumpable server does not stop: the server runs as nobody.
   const asNobody = process.getuid?.() === 0
-  const nobodyServer = async (args: ReadonlyArray<string> = []) => {
+  const nobodyCommand = useNobodyServer()
+  /** How to start the server as nobody, or the test skipped saying why there is none. */
+  const asNobodyOrSkip = (context: TestContext) => {
+    const command = nobodyCommand()
+    if (typeof command === "string") return context.skip(command)
+    return command
+  }
+  const nobodyServer = async (context: TestContext, args: ReadonlyArray<string> = []) => {
+    const { node, server: serverCommand, through } = asNobodyOrSkip(context)
     const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
     Fs.chmodSync(home, 0o755)
     if (asNobody) Fs.chownSync(home, 65534, 65534)
-    const command = asNobody
-      ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, ...serverArgs()]
-      : [process.execPath, ...serverArgs()]
-    const server = await startServer(args, { command, env: { HOME: home, CODEX_HOME: home, SSL_CERT_FILE: caFile } })
-    return { server, home }
+    const server = await startServer(args, {
+      command: [...through, ...serverCommand],
+      env: { HOME: home, CODEX_HOME: home, SSL_CERT_FILE: caFile }
+    })
+    return { server, home, node }
   }
 
-  it("a masked child that reads the server's /proc/PID/mem finds no real token", async () => {
-    const { server } = await nobodyServer()
-    const started = await startScanner(server)
+  it("a masked child that reads the server's /proc/PID/mem finds no real token", async (context) => {
+    const { node, server } = await nobodyServer(context)
+    const started = await startScanner(server, node)
     expect(started.error).toBeUndefined()
     await server.closed("scanner", 60_000)
     const output = server.outputOf("scanner").toString()
@@ -125,21 +134,21 @@ describe("credential masking without a sandbox, the server not root (issue 67)",
     expect(output).toBe("denied EACCES\n")
   })
 
-  it("without the addon (--no-native) it says so, and the child does find the token (docs/SECURITY.md's table)", async () => {
-    const { server } = await nobodyServer(["--no-native"])
-    await startScanner(server)
+  it("without the addon (--no-native) it says so, and the child does find the token (docs/SECURITY.md's table)", async (context) => {
+    const { node, server } = await nobodyServer(context, ["--no-native"])
+    await startScanner(server, node)
     await server.closed("scanner", 60_000)
     expect(server.outputOf("scanner").toString()).toMatch(new RegExp(`^scanned .*${GITHUB}`))
     expect(await eventually(() => server.stderr.includes("the server's memory cannot be kept from other processes of its uid"))).toBe(true)
     expect(server.stderr).toContain("the native addon is switched off or was not built")
   })
 
-  it("a server given a token file is not dumpable from its start; one with no secret stays dumpable until it masks", async () => {
+  it("a server given a token file is not dumpable from its start; one with no secret stays dumpable until it masks", async (context) => {
+    const { server, through } = asNobodyOrSkip(context)
     const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "masking-nobody-"))
     Fs.chmodSync(home, 0o755)
     const tokenFile = Path.join(home, "token")
     Fs.writeFileSync(tokenFile, "a-token-of-the-servers-own\n", { mode: 0o644 })
-    const through = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
     /** What another process of the server's uid gets reading its maps. */
     const mapsAsItsUser = (pid: number) => {
       const [command, ...args] = [...through, "head", "-c", "1", `/proc/${pid}/maps`]
@@ -150,14 +159,14 @@ describe("credential masking without a sandbox, the server not root (issue 67)",
         return String((error as { stderr?: Buffer }).stderr).includes("Permission denied") ? "denied" : String(error)
       }
     }
-    const withToken = await startWebSocketServer(["--ws-token-file", tokenFile], { through, env: { HOME: home } })
+    const withToken = await startWebSocketServer(["--ws-token-file", tokenFile], { through, server, env: { HOME: home } })
     expect(mapsAsItsUser(withToken.child.pid!)).toBe("denied")
-    const plain = await startWebSocketServer([], { through, env: { HOME: home } })
+    const plain = await startWebSocketServer([], { through, server, env: { HOME: home } })
     expect(mapsAsItsUser(plain.child.pid!)).toBe("read")
   })
 
-  it("what needs the server's descriptors still works: a sandboxed process (its seccomp filter) and a sandboxed fs call", async () => {
-    const { home, server } = await nobodyServer()
+  it("what needs the server's descriptors still works: a sandboxed process (its seccomp filter) and a sandboxed fs call", async (context) => {
+    const { home, server } = await nobodyServer(context)
     // Masked first, so the server is not dumpable by then.
     await server.request("process/start", {
       processId: "masked",

@@ -66,6 +66,7 @@ describe("file handles under a sandbox", () => {
     expect(workersOf().workers).toBe(2)
   })
 
+  // Nine sandboxed workers started, each a Node: 8 s on 2 cores with the suite beside it.
   it("are capped server-wide: with 8 policies' workers holding handles a ninth policy is busy (-32001, retryable) until one closes", async () => {
     const roots = Array.from({ length: 9 }, (_, i) => tempDir(`root${i}`))
     for (const root of roots) Fs.writeFileSync(Path.join(root, "f"), "x")
@@ -78,5 +79,5 @@ describe("file handles under a sandbox", () => {
     expect((await server.request("fs/close", { handleId: "h0" })).result).toEqual({})
     expect((await open(8)).result).toEqual({ handleId: "h8" })
     expect(workersOf().workers).toBe(8)
-  })
+  }, 90_000)
 })

@@ -370,6 +370,7 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
     for (const client of clients) expect((await client.handshake()).result.protocolVersion).toBe("exec-server.v0")
   })
 
+  // Sixteen starts of the binary: 15 s on 2 cores with the suite and two busy loops beside it.
   it("refuses inconsistent or unusable settings at start with exit code 2", () => {
     const short = Path.join(dir, "short-secret")
     writeFileSync(short, "only 31 bytes of secret, sorry\n")
@@ -399,7 +400,7 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
       expect(refused.status, args.join(" ")).toBe(2)
       expect(refused.stderr, args.join(" ")).toContain(message)
     }
-  })
+  }, 120_000)
 })
 
 describe("limits", () => {

@@ -33,6 +33,8 @@ describe("connections that never upgrade", () => {
     const idle = await Promise.all(Array.from({ length: 50 }, () => besiege(server.url)))
     const started = Date.now()
     await Promise.all(idle.map((socket) => new Promise((resolve) => socket.closed ? resolve(undefined) : socket.once("close", resolve))))
-    expect(Date.now() - started).toBeLessThan(1500)
+    // Closed by the upgrade timeout (500 ms), long before Node's own (its headers timeout, 60 s):
+    // a bound far from both, since a loaded machine closes them late.
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 })

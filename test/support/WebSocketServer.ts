@@ -26,12 +26,18 @@ export interface StartOptions {
   readonly through?: ReadonlyArray<string>
   /** The binary's launcher (`dist/cli/exec-server`) to start, with the Node that PATH finds, instead of this Node with `main.js`. */
   readonly launcher?: string
+  /** The server's program and the words before its flags, instead of this Node with `serverArgs` (a copy of the build, say). */
+  readonly server?: ReadonlyArray<string>
 }
 
 export const startWebSocketServer = (args: ReadonlyArray<string> = [], options: StartOptions = {}): Promise<RunningWebSocketServer> =>
   new Promise((resolve, reject) => {
     const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
-    const server = options.launcher === undefined ? [process.execPath, ...serverArgs(...listen, ...args)] : [options.launcher, ...listen, ...args]
+    const server = options.launcher !== undefined
+      ? [options.launcher, ...listen, ...args]
+      : options.server !== undefined
+      ? [...options.server, ...listen, ...args]
+      : [process.execPath, ...serverArgs(...listen, ...args)]
     const command = [...(options.through ?? []), ...server]
     // `exec`: the child is the server itself, as without the limit.
     const [file, ...argv] = options.openFileLimit === undefined

@@ -10,19 +10,22 @@ export type ExecutorProcess = ChildProcess & { readonly stderrText: () => string
 
 /**
  * Starts the binary as the executor of `environmentId` through `url` (one
- * node, or several comma-separated); resolves once it says it serves and
- * `until` is on its stderr too, rejects if it exits first.
+ * node, or several comma-separated), with `env` over this process's
+ * environment; resolves once it says it serves and `until` is on its stderr
+ * too, rejects if it exits first.
  */
 export const startExecutorProcess = (
   url: string,
   environmentId: string,
   args: ReadonlyArray<string> = [],
   until = "exec-server serving nats://",
-  startTimeoutMs = 30_000
+  startTimeoutMs = 30_000,
+  env: Readonly<Record<string, string>> = {}
 ): Promise<ExecutorProcess> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, serverArgs("--connect", url, "--environment-id", environmentId, ...args), {
-      stdio: ["ignore", "ignore", "pipe"]
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ...env }
     })
     let stderr = ""
     // A test's own timeout would say nothing of why the executor never served: this says what it logged.

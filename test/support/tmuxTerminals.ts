@@ -1,5 +1,12 @@
-/** Terminals a person types into: tmux sessions running a plain shell, killed after each test. */
+/**
+ * Terminals a person types into: tmux sessions running a plain shell, each
+ * on a tmux server of its own (`-L`), killed after each test. The default
+ * server is anyone's on the machine: another user of it may end it under a
+ * test ("server exited unexpectedly"), and a session made there gets that
+ * server's environment, not the test's.
+ */
 import { execFileSync, spawnSync } from "node:child_process"
+import { rmSync } from "node:fs"
 import { afterEach, expect } from "vitest"
 import { eventually } from "./StdioServer.js"
 
@@ -13,27 +20,33 @@ export interface TmuxTerminal {
   readonly resize: (cols: number) => void
 }
 
-/** Returns a maker of terminals (`cols`×`rows`) whose sessions are named `prefix-NAME-PID`. */
+/** Returns a maker of terminals (`cols`×`rows`), each the one session of a tmux server on the socket `prefix-NAME-PID-N`. */
 export const useTmuxTerminals = (prefix: string, options: { readonly cols: number; readonly rows?: number; readonly waitMs?: number }) => {
   const rows = options.rows ?? 30
-  let sessions: Array<string> = []
+  let made = 0
+  let servers: Array<{ readonly socket: string; readonly path: string }> = []
   afterEach(() => {
-    for (const session of sessions) spawnSync("tmux", ["kill-session", "-t", session])
-    sessions = []
+    for (const { path, socket } of servers) {
+      spawnSync("tmux", ["-L", socket, "kill-server"])
+      // tmux 3.3 leaves its socket behind when its server ends.
+      rmSync(path, { force: true })
+    }
+    servers = []
   })
   return (name: string): TmuxTerminal => {
-    const session = `${prefix}-${name}-${process.pid}`
-    sessions.push(session)
-    execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", String(options.cols), "-y", String(rows), "bash --norc"])
-    const screen = () => execFileSync("tmux", ["capture-pane", "-t", session, "-p", "-J"]).toString()
+    const socket = `${prefix}-${name}-${process.pid}-${made++}`
+    const tmux = (...args: Array<string>) => execFileSync("tmux", ["-L", socket, ...args])
+    tmux("new-session", "-d", "-s", name, "-x", String(options.cols), "-y", String(rows), "bash --norc")
+    servers.push({ socket, path: tmux("display-message", "-p", "#{socket_path}").toString().trim() })
+    const screen = () => tmux("capture-pane", "-t", name, "-p", "-J").toString()
     return {
-      type: (...keys) => void execFileSync("tmux", ["send-keys", "-t", session, ...keys]),
+      type: (...keys) => void tmux("send-keys", "-t", name, ...keys),
       screen,
       shows: async (text) => {
         const seen = await eventually(() => text.test(screen()), options.waitMs ?? 20_000, 50)
         expect(seen, `screen:\n${screen()}`).toBe(true)
       },
-      resize: (cols) => void execFileSync("tmux", ["resize-window", "-t", session, "-x", String(cols), "-y", String(rows)])
+      resize: (cols) => void tmux("resize-window", "-t", name, "-x", String(cols), "-y", String(rows))
     }
   }
 }

@@ -19,13 +19,10 @@ describe("a 3-node nats-server cluster on loopback", () => {
   it("fails a request nobody serves at once with no responders", async () => {
     const nc = await pinned(shared.cluster.nodes[0]!.url)
     shared.track(nc)
-    const started = performance.now()
     const error = await nc.request("exec.nobody.home", "hi", { timeout: 10_000 }).then(() => undefined, (e: unknown) => e)
-    const elapsed = performance.now() - started
+    // "Offline" is known, not waited for: a request that waited out its timeout fails with a timeout instead.
     expect(error).toBeInstanceOf(errors.RequestError)
     expect((error as RequestError).isNoResponders()).toBe(true)
-    // Far below the request's own timeout: "offline" is known, not waited for.
-    expect(elapsed).toBeLessThan(2_000)
   })
 
   it("carries messages published through node 1 to a subscriber on node 3, in order", async () => {

@@ -80,12 +80,11 @@ describe("an executor over NATS", () => {
 
   it.live("fails at once with EnvironmentNotFound for an environment nobody serves", () =>
     Effect.gen(function*() {
-      const started = Date.now()
       const failure = yield* client("nobody-here").pipe(Effect.flip)
-      const elapsed = Date.now() - started
+      // At once: EnvironmentNotFound comes of NATS's "no responders"; an open that waited for an answer
+      // would end in ConnectTimeout. (Timed, a NATS connection included, it held on a quiet machine only.)
       expect(failure._tag).toBe("ExecServer/EnvironmentNotFound")
       expect(failure._tag === "ExecServer/EnvironmentNotFound" && failure.environmentId).toBe("nobody-here")
-      expect(elapsed).toBeLessThan(1000)
     }).pipe(Effect.scoped))
 
   it.live("a second client resumes a detached session: output and exit of a process it did not start", () =>

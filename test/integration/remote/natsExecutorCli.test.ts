@@ -83,15 +83,19 @@ describe("exec-server --connect (executor mode)", () => {
       const executor = await startExecutor("cli-flood", "--ws-token-file", tokenFile)
       const raw = await connect({ servers: nats.cluster.urls[0]! })
       // 1000 opens without a token from one NATS connection, as fast as it can send them.
+      const sentAt = Date.now()
       const answers = await Promise.all(Array.from({ length: 1000 }, (_, index) =>
         raw.request(NatsLink.openSubject("cli-flood"), NatsLink.controlFrame("open", `flood-${index}`, ""), { timeout: 10_000 })
           .then((reply) => new TextDecoder().decode(reply.data))))
+      const floodSeconds = (Date.now() - sentAt) / 1000
       const unauthorized = answers.filter((answer) => answer.includes("unauthorized")).length
       const throttled = answers.filter((answer) => answer.includes("too many opens from this sender")).length
       expect(unauthorized + throttled).toBe(1000)
-      // The burst, and what the bucket regained while the flood lasted.
+      // Let through to the token check: the burst, and at most what the bucket regained while the flood
+      // lasted; every open past that was throttled. How many those are depends on how long the flood
+      // took (a loaded machine let 502 through), so the bound is the flood's time, not a fixed count.
       expect(unauthorized).toBeGreaterThanOrEqual(256)
-      expect(throttled).toBeGreaterThan(500)
+      expect(unauthorized, `${floodSeconds} s of flood`).toBeLessThanOrEqual(256 + Math.ceil(64 * floodSeconds))
       expect(await cli("exec", `${nats.cluster.urls[0]}/cli-flood`, "--token-file", tokenFile, "--", "echo", "served")).toMatchObject({ code: 0, stdout: "served\n" })
       // One sender's refusals: at most 20 lines logged.
       expect(executor.stderrText().split("\n").filter((line) => line.includes("remote stream refused")).length).toBeLessThanOrEqual(20)
@@ -119,12 +123,11 @@ describe("exec-server --connect (executor mode)", () => {
     const executor = await startExecutor("cli-e2")
     const ran = await cli("exec", `${nats.cluster.urls[0]}/cli-e2`, "--", "echo", "hi")
     expect(ran).toMatchObject({ code: 0, stdout: "hi\n" })
-    const started = Date.now()
     const unknown = await cli("exec", `${nats.cluster.urls[0]}/no-such-env`, "--", "echo", "hi")
     expect(unknown.code).toBe(1)
+    // Said on NATS's "no responders", which comes at once: waiting for an answer would end in
+    // "did not answer within 5000 ms". (Timed, a CLI start included, it holds on a quiet machine only.)
     expect(unknown.stderr).toContain("no executor serves environment no-such-env")
-    // A whole CLI start included; the failure itself comes with NATS's "no responders".
-    expect(Date.now() - started).toBeLessThan(5000)
     const listed = await cli("ps", `${nats.cluster.urls[0]}/cli-e2`)
     expect(listed.code).toBe(0)
     expect(listed.stdout).toContain("PROCESS")
