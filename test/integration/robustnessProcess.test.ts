@@ -8,9 +8,10 @@
  * 64 MiB bound on bytes in flight answers some before the backlog's does).
  * An in-process server's pid, descriptors, memory and children are the
  * test's (robustness.test.ts has the rest). And a WebSocket server whose
- * logs cannot be written (its stderr a pipe closed under it, a full device).
+ * logs cannot be written (its stderr a pipe closed under it, a full device),
+ * or with few descriptors left when it starts its first process.
  */
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -203,6 +204,26 @@ describe("robustness", () => {
       child.kill("SIGKILL")
     }
   })
+
+  // Its first process starts the reaper helper, whose spawn needs descriptors of its own (a pipe): with
+  // a few free (found by the soak), that spawn failed with EMFILE in an event nobody heard, and the server exited 1.
+  it.skipIf(spawnSync("prlimit", ["--version"]).status !== 0)("a server with few descriptors left at its first process runs it or refuses it, and serves on", async () => {
+    for (let free = 0; free <= 8; free++) {
+      const server = await startWebSocketServer()
+      const pid = server.child.pid!
+      const client = await RawWebSocketClient.connectReady(server.url)
+      const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, "utf8"))![1]!
+      const limit = (soft: number | string) => expect(spawnSync("prlimit", ["--pid", String(pid), `--nofile=${soft}:${hard}`]).status).toBe(0)
+      limit(openFds(pid) + free)
+      const first = await client.request("process/start", pipeProcess("first", ["true"]))
+      expect({ free, started: first.result !== undefined || first.error?.data?.errno === "EMFILE" }).toEqual({ free, started: true })
+      limit(hard)
+      await client.request("process/start", pipeProcess("then", ["echo", "served on"]))
+      await client.outputContains("then", "served on")
+      expect(server.child.exitCode).toBeNull()
+      server.stop()
+    }
+  }, 60_000)
 
   it("leaves no orphans when the server is killed with SIGKILL: every group dies within 2 s", async () => {
     const server = await startServer()
