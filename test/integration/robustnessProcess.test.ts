@@ -225,6 +225,39 @@ describe("robustness", () => {
     }
   }, 60_000)
 
+  // The addon reads a terminal on a thread of its own, with a duplicate of its master and an eventfd; where
+  // they could not be had it left the terminal to node-pty's reading, which lost the end of about one
+  // terminal in thirty under the soak's load (its stream is ended 200 ms after the exit, read or not).
+  it.skipIf(spawnSync("prlimit", ["--version"]).status !== 0)("a terminal with few descriptors left is refused (EMFILE) or read by the addon's thread, never by node-pty's reading", async () => {
+    for (let free = 0; free <= 8; free++) {
+      const server = await startWebSocketServer()
+      const pid = server.child.pid!
+      const client = await RawWebSocketClient.connectReady(server.url)
+      // A first process: the reaper helper is started before the descriptors run short.
+      await client.request("process/start", pipeProcess("first", ["true"]))
+      const byAddon = /terminal=addon/.test(server.stderr())
+      const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, "utf8"))![1]!
+      const limit = (soft: number | string) => expect(spawnSync("prlimit", ["--pid", String(pid), `--nofile=${soft}:${hard}`]).status).toBe(0)
+      limit(openFds(pid) + free)
+      const started = await client.request("process/start", ptyProcess("tty", ["sleep", "30"]))
+      limit(hard)
+      // The thread names itself once it runs.
+      const readers = () =>
+        readdirSync(`/proc/${pid}/task`).filter((task) => {
+          try {
+            return readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8").trim() === "terminal-read"
+          } catch {
+            return false
+          }
+        }).length
+      if (started.error !== undefined) expect({ free, error: started.error }).toMatchObject({ free, error: { code: -32603 } })
+      else if (byAddon) expect({ free, read: await eventually(() => readers() === 1, 5_000) }).toEqual({ free, read: true })
+      await client.request("process/start", pipeProcess("then", ["echo", "served on"]))
+      await client.outputContains("then", "served on")
+      server.stop()
+    }
+  }, 60_000)
+
   it("leaves no orphans when the server is killed with SIGKILL: every group dies within 2 s", async () => {
     const server = await startServer()
     const stubborn = "trap '' TERM; sleep 60 & echo $$ $!; wait"
