@@ -13,7 +13,9 @@
  *
  * Options: --minutes N (default 10) or --seconds N, --connections N (18),
  * --concurrency N (processes per connection at a time, 4), --seed N,
- * --faults a,b (of: pause, stop, descriptors, "fork bomb", "full disk";
+ * --kinds a,b (the jobs drawn, of: "pipe output", "terminal output", "pipe
+ * stdin", "terminal stdin", "exit status", stubborn, "missing program";
+ * default all), --faults a,b (of: pause, stop, descriptors, "fork bomb", "full disk";
  * default all; --faults none for none), --pause-seconds N (20),
  * --stop-seconds N (5), --starve-seconds N (5), --cut-seconds N (20),
  * --fault-seconds N (30), --sample-seconds N (30), --server CMD (the
@@ -36,12 +38,13 @@ const number = (name, fallback) => {
 }
 
 const faults = option("faults", undefined)
+const kinds = option("kinds", undefined)
 const serverCommand = option("server", undefined)
 const jsonFile = option("json", undefined)
 const seconds = number("seconds", number("minutes", 10) * 60)
 
 if (args.includes("--help")) {
-  console.log("npm run soak -- [--minutes N] [--connections N] [--concurrency N] [--seed N] [--faults a,b|none] [--pause-seconds N] [--stop-seconds N] [--starve-seconds N] [--server CMD] [--json FILE]")
+  console.log("npm run soak -- [--minutes N] [--connections N] [--concurrency N] [--seed N] [--kinds a,b] [--faults a,b|none] [--pause-seconds N] [--stop-seconds N] [--starve-seconds N] [--server CMD] [--json FILE]")
   process.exit(0)
 }
 
@@ -60,6 +63,7 @@ const result = await runSoak({
   concurrency: number("concurrency", DEFAULTS.concurrency),
   seed: number("seed", undefined),
   faults: faults === undefined ? DEFAULTS.faults : faults === "none" ? [] : faults.split(","),
+  kinds: kinds === undefined ? DEFAULTS.kinds : kinds.split(","),
   pauseSeconds: number("pause-seconds", DEFAULTS.pauseSeconds),
   stopSeconds: number("stop-seconds", DEFAULTS.stopSeconds),
   starveSeconds: number("starve-seconds", DEFAULTS.starveSeconds),

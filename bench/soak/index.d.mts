@@ -19,6 +19,7 @@ export interface SoakOptions {
   readonly pauseSeconds?: number
   readonly stopSeconds?: number
   readonly starveSeconds?: number
+  readonly kinds?: ReadonlyArray<string>
   readonly faults?: ReadonlyArray<string>
   readonly warmupSeconds?: number
   readonly drainSeconds?: number

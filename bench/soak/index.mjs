@@ -17,7 +17,7 @@ import * as Path from "node:path"
 import { membersOfGroup, startTimeOf } from "../../test/support/procfs.ts"
 import { eventually } from "../../test/support/waiting.ts"
 import { FAULTS } from "./faults.mjs"
-import { drawJob, oneOfEach } from "./jobs.mjs"
+import { JOB_KINDS, jobDrawer, oneOfEach } from "./jobs.mjs"
 import { Probe } from "./probe.mjs"
 import { latencyFigures, slopes } from "./report.mjs"
 import { BINARY, canMountPrivateDisk, hasPrlimit, hasSetpriv, measure, startServer } from "./server.mjs"
@@ -50,6 +50,8 @@ export const DEFAULTS = {
   pauseSeconds: 20,
   stopSeconds: 5,
   starveSeconds: 5,
+  /** The kinds of job to draw (jobs.mjs names; all by default, the warm-up runs one of each anyway). */
+  kinds: JOB_KINDS,
   /** The faults to take (faults.mjs names), those this machine cannot run skipped. */
   faults: FAULTS.map((fault) => fault.name),
   /** Samples before this many seconds are left out of the slopes (default: a fifth of the run, at most 120 s). */
@@ -221,10 +223,7 @@ export const runSoak = async (given = {}) => {
     interrupted.then(() => {
       until = Math.min(until, Date.now())
     })
-    const running = soak.workers.map((worker) => {
-      const limits = limitsFor(worker.resumable)
-      return worker.run(() => drawJob(soak.random, limits))
-    })
+    const running = soak.workers.map((worker) => worker.run(jobDrawer(soak.random, limitsFor(worker.resumable), options.kinds)))
 
     // A line per sample.
     const takeSample = () => {

@@ -260,24 +260,36 @@ const missingProgram = (random) => ({
 
 /** The kinds of job and how often each is drawn. */
 const KINDS = [
-  { make: pipeOutput, weight: 3 },
-  { make: terminalOutput, weight: 2 },
-  { make: pipeStdin, weight: 2 },
-  { make: terminalStdin, weight: 1 },
-  { make: exitStatus, weight: 5 },
-  { make: stubborn, weight: 1 },
-  { make: missingProgram, weight: 0.5 }
+  { name: "pipe output", make: pipeOutput, weight: 3 },
+  { name: "terminal output", make: terminalOutput, weight: 2 },
+  { name: "pipe stdin", make: pipeStdin, weight: 2 },
+  { name: "terminal stdin", make: terminalStdin, weight: 1 },
+  { name: "exit status", make: exitStatus, weight: 5 },
+  { name: "stubborn", make: stubborn, weight: 1 },
+  { name: "missing program", make: missingProgram, weight: 0.5 }
 ]
-const TOTAL_WEIGHT = KINDS.reduce((total, kind) => total + kind.weight, 0)
 
-/** A job drawn at random (`random`: a generator of [0, 1)), its sizes within `limits`. */
-export const drawJob = (random, limits) => {
-  let draw = random() * TOTAL_WEIGHT
-  for (const kind of KINDS) {
-    draw -= kind.weight
-    if (draw < 0) return kind.make(random, limits)
+/** The names of the kinds of job. */
+export const JOB_KINDS = KINDS.map((kind) => kind.name)
+
+/**
+ * A drawer of jobs of the kinds named in `names` (all by default): each
+ * call draws one at random (`random`: a generator of [0, 1)), its sizes
+ * within `limits`. Throws on a name it does not know.
+ */
+export const jobDrawer = (random, limits, names = JOB_KINDS) => {
+  const unknown = names.filter((name) => !JOB_KINDS.includes(name))
+  if (unknown.length > 0) throw new Error(`no job kind ${unknown.join(", ")} (the kinds: ${JOB_KINDS.join(", ")})`)
+  const kinds = KINDS.filter((kind) => names.includes(kind.name))
+  const total = kinds.reduce((sum, kind) => sum + kind.weight, 0)
+  return () => {
+    let draw = random() * total
+    for (const kind of kinds) {
+      draw -= kind.weight
+      if (draw < 0) return kind.make(random, limits)
+    }
+    return kinds[0].make(random, limits)
   }
-  return KINDS[0].make(random, limits)
 }
 
 /** One of each kind, for a warm-up: every code path of the server runs before its baseline is taken. */
