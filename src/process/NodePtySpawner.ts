@@ -244,7 +244,14 @@ export const make = (): ProcessSpawner => ({
             return [terminal, reader] as const
           } catch (error) {
             // No thread can read it now (out of descriptors or threads): the child goes, and the start is
-            // refused with the reason (node-pty, once the child is gone, closes the master).
+            // refused with the reason (node-pty, once the child is gone, closes the master). The child
+            // itself first: it may not lead its group yet (setsid comes between fork and exec), and
+            // once killed it forks nothing more; then whatever it started after its exec.
+            try {
+              process.kill(terminal.pid, "SIGKILL")
+            } catch {
+              // Gone already.
+            }
             killProcessGroup(terminal.pid, "SIGKILL")
             throw error
           }

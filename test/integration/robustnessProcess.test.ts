@@ -250,8 +250,12 @@ describe("robustness", () => {
             return false
           }
         }).length
-      if (started.error !== undefined) expect({ free, error: started.error }).toMatchObject({ free, error: { code: -32603 } })
-      else if (byAddon) expect({ free, read: await eventually(() => readers() === 1, 5_000) }).toEqual({ free, read: true })
+      // What a refused start spawned is gone: the server's children are its reaper helper alone.
+      const othersThanTheReaper = () => childrenOf(pid).filter((child) => !commandLine(child).includes("exec-server-reaper"))
+      if (started.error !== undefined) {
+        expect({ free, error: started.error }).toMatchObject({ free, error: { code: -32603 } })
+        expect({ free, gone: await eventually(() => othersThanTheReaper().length === 0, 5_000) }).toEqual({ free, gone: true })
+      } else if (byAddon) expect({ free, read: await eventually(() => readers() === 1, 5_000) }).toEqual({ free, read: true })
       await client.request("process/start", pipeProcess("then", ["echo", "served on"]))
       await client.outputContains("then", "served on")
       server.stop()
