@@ -50,6 +50,11 @@ const WITHOUT_ADDON = [
  * And the files that run the documents' commands as printed, which listen
  * on the documents' own fixed ports (8765, and nginx's 8443): one at a time
  * so that two never bind the same port.
+ * And the soak (soak.test.ts, 3 minutes of load and ~1 of settling): it
+ * keeps both cores busy on purpose and stops its server, starves its
+ * descriptors and runs a fork bomb; beside the others it would be their
+ * fault injector (their 30 s timeouts, their CPU bounds) and theirs its
+ * own. Alone it adds its ~4 minutes to the run's end.
  */
 const ALONE = [
   "test/integration/heap.test.ts",
@@ -58,7 +63,8 @@ const ALONE = [
   "test/integration/remote/natsLargeMessages.test.ts",
   "test/integration/effect4App.test.ts",
   "test/integration/behindTls.test.ts",
-  "test/integration/codexEnvironment.test.ts"
+  "test/integration/codexEnvironment.test.ts",
+  "test/integration/soak.test.ts"
 ]
 
 /**

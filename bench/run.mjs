@@ -25,7 +25,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { cpus, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { WebSocket } from "ws"
-import { args, mainScriptIndex, option, root, threadCpuSeconds } from "./common.mjs"
+import { args, launchServer, mainScriptIndex, option, root, threadCpuSeconds } from "./common.mjs"
 import { runMemoryWorkloads } from "./memory.mjs"
 import { distOf, hasNatsServer, openTransport, startCluster } from "./nats.mjs"
 
@@ -313,33 +313,13 @@ class WsServer {
     const command = spec.command.join(" ").includes("--listen")
       ? spec.command.map((part) => part === "stdio://" ? "ws://127.0.0.1:0" : part)
       : [...spec.command, "--listen", "ws://127.0.0.1:0"]
-    this.child = spawn(command[0], [...command.slice(1), ...extraArgs], { stdio: ["ignore", "pipe", "pipe"], detached: true })
-    this.pgid = this.child.pid
-    let seen = ""
-    const watchers = new Set()
-    const look = (text) => {
-      seen += text
-      for (const watcher of watchers) watcher()
-    }
-    this.child.stdout.setEncoding("utf8").on("data", look)
-    this.child.stderr.setEncoding("utf8").on("data", look)
-    const gone = new Promise((_, reject) =>
-      this.child.once("exit", (code, signal) => reject(new Error(`the server exited (${code ?? signal}): ${seen.slice(-2000)}`))))
-    gone.catch(() => {})
+    const server = launchServer([...command, ...extraArgs])
+    this.child = server.child
+    this.pgid = server.pgid
     /** The first match of `pattern` in what the server printed; fails if it exits first. */
-    this.announced = (pattern) =>
-      Promise.race([gone, new Promise((resolve) => {
-        const watcher = () => {
-          const match = pattern.exec(seen)
-          if (match === null) return
-          watchers.delete(watcher)
-          resolve(match[0])
-        }
-        watchers.add(watcher)
-        watcher()
-      })])
-    // Ours names its address on stderr, the reference on stdout.
-    this.url = this.announced(/ws:\/\/[\d.]+:\d+/)
+    this.announced = server.announced
+    this.url = server.url
+    this.server = server
   }
   /** A connection that has completed the handshake. */
   async connect() {
@@ -356,13 +336,7 @@ class WsServer {
     return handshake(connection, sendText)
   }
   async stop() {
-    try {
-      process.kill(-this.pgid, "SIGTERM")
-    } catch {}
-    await Promise.race([new Promise((resolve) => this.child.once("exit", resolve)), new Promise((resolve) => setTimeout(resolve, 3000))])
-    try {
-      process.kill(-this.pgid, "SIGKILL")
-    } catch {}
+    await this.server.stop()
   }
 }
 

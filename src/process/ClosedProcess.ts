@@ -78,7 +78,8 @@ export const NOT_RUNNING = Effect.succeed(false)
  * its retained output and exit status, and nothing of the child or the
  * actor (no fiber, no scope, no callbacks), so that thousands of finished
  * processes cost about what their output takes. Commands answer as they do
- * for a closed process.
+ * for a closed process, but for a write retried by its `writeId`, which
+ * gets its first status.
  */
 export class ClosedProcess implements ProcessActor {
   constructor(
@@ -94,14 +95,17 @@ export class ClosedProcess implements ProcessActor {
     private readonly output: RetainedOutput,
     readonly sizes: TerminalSizes | undefined,
     /** Its proxy's latest decisions as they were when it closed (none without a proxy). */
-    private readonly decisions?: ReadonlyArray<PolicyDecisionNotification> | undefined
+    private readonly decisions?: ReadonlyArray<PolicyDecisionNotification> | undefined,
+    /** The statuses of its latest writes by `writeId` (none when it was written none with one), for retries. */
+    private readonly writeStatuses?: ReadonlyMap<string, WriteStatus> | undefined
   ) {}
   get networkDecisions(): (() => ReadonlyArray<PolicyDecisionNotification>) | undefined {
     const decisions = this.decisions
     return decisions === undefined ? undefined : () => decisions
   }
-  write(): Effect.Effect<WriteStatus> {
-    return STDIN_CLOSED
+  write(_bytes?: Uint8Array, writeId?: string): Effect.Effect<WriteStatus> {
+    const remembered = writeId === undefined ? undefined : this.writeStatuses?.get(writeId)
+    return remembered === undefined ? STDIN_CLOSED : Effect.succeed(remembered)
   }
   get closeStdin(): Effect.Effect<WriteStatus> {
     return STDIN_CLOSED

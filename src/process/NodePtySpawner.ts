@@ -239,8 +239,22 @@ export const make = (): ProcessSpawner => ({
             env: request.env,
             encoding: null
           })
-          const reader = readTerminal(terminal, (bytes) => coalescer.add(bytes), () => coalescer.flush())
-          return [terminal, reader] as const
+          try {
+            const reader = readTerminal(terminal, (bytes) => coalescer.add(bytes), () => coalescer.flush())
+            return [terminal, reader] as const
+          } catch (error) {
+            // No thread can read it now (out of descriptors or threads): the child goes, and the start is
+            // refused with the reason (node-pty, once the child is gone, closes the master). The child
+            // itself first: it may not lead its group yet (setsid comes between fork and exec), and
+            // once killed it forks nothing more; then whatever it started after its exec.
+            try {
+              process.kill(terminal.pid, "SIGKILL")
+            } catch {
+              // Gone already.
+            }
+            killProcessGroup(terminal.pid, "SIGKILL")
+            throw error
+          }
         },
         catch: (error) => internalErrorFrom(error, `cannot spawn ${program}`)
       })

@@ -140,6 +140,8 @@ const KILLED_CLOSE_MARGIN_MS = 1000
 const GROUP_POLL = Schedule.spaced(Duration.millis(50))
 /** How many `writeId`s an actor remembers for idempotent retries. */
 const MAX_REMEMBERED_WRITE_IDS = 4096
+/** How many of them (the latest) its closed record keeps: a client's retries after a drop are of its last writes. */
+const CLOSED_WRITE_IDS = 256
 
 /** Starts a process and its actor in the current scope; closing the scope terminates it. */
 export const makeProcessActor = (
@@ -364,6 +366,9 @@ export const makeProcessActor = (
         writeStatuses.delete(writeStatuses.keys().next().value!)
       }
     }
+    // A retry once the actor has stopped gets the first status too (the closed record's answer otherwise).
+    const rememberedOrClosed = (writeId: string | undefined): Effect.Effect<WriteStatus> =>
+      Effect.sync(() => (writeId === undefined ? undefined : writeStatuses.get(writeId)) ?? "stdinClosed")
 
     const actor: ProcessActor = {
       processId,
@@ -385,7 +390,7 @@ export const makeProcessActor = (
             if (writeId !== undefined) rememberWrite(writeId, status)
             return status
           }),
-          STDIN_CLOSED as Effect.Effect<WriteStatus | "backlogFull">
+          rememberedOrClosed(writeId) as Effect.Effect<WriteStatus | "backlogFull">
         ).pipe(
           Effect.flatMap((status) =>
             status === "backlogFull"
@@ -448,7 +453,8 @@ export const makeProcessActor = (
           state.failure,
           output,
           sizes,
-          options.networkDecisions?.()
+          options.networkDecisions?.(),
+          writeStatuses.size === 0 ? undefined : new Map([...writeStatuses].slice(-CLOSED_WRITE_IDS))
         )
       },
       release: Effect.sync(() => apply(Lifecycle.released(state))),

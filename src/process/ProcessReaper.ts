@@ -85,21 +85,25 @@ export const makeNode: Effect.Effect<ProcessReaper["Service"], never, Scope.Scop
       }
     }
     let helper: ChildProcess | undefined
-    const started = (): ChildProcess => {
-      if (helper === undefined) {
-        // Its own process group: terminal signals meant for the server do not
-        // reach it. Only PATH from the environment: an inherited variable named
-        // like a group's would be taken for one. Named (its $0) so that ps and
-        // the benchmark can tell it from the processes it guards.
-        helper = spawn(...withoutInherited("/bin/sh", ["-c", REAPER_SCRIPT, "exec-server-reaper"]), {
-          stdio: ["pipe", "ignore", "ignore"],
-          detached: true,
-          env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }
-        })
-        helper.stdin!.on("error", () => {})
-        // The helper must not keep the server's event loop alive.
-        helper.unref()
-      }
+    /** The helper, started now if need be; undefined when it cannot be (no descriptor left for its pipe: the next start tries again). */
+    const started = (): ChildProcess | undefined => {
+      if (helper !== undefined) return helper
+      // Its own process group: terminal signals meant for the server do not
+      // reach it. Only PATH from the environment: an inherited variable named
+      // like a group's would be taken for one. Named (its $0) so that ps and
+      // the benchmark can tell it from the processes it guards.
+      const child = spawn(...withoutInherited("/bin/sh", ["-c", REAPER_SCRIPT, "exec-server-reaper"]), {
+        stdio: ["pipe", "ignore", "ignore"],
+        detached: true,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+      })
+      // A spawn that fails (EMFILE) says so in an event of the next tick: unheard, it would end the server.
+      child.on("error", () => {})
+      if (child.pid === undefined || child.stdin === null) return undefined
+      child.stdin.on("error", () => {})
+      // The helper must not keep the server's event loop alive.
+      child.unref()
+      helper = child
       return helper
     }
     // Lines are gathered, not written one each: a write to the helper's pipe
@@ -123,14 +127,24 @@ export const makeNode: Effect.Effect<ProcessReaper["Service"], never, Scope.Scop
       pending = []
       helper?.stdin!.write(lines)
     }
-    const hold = (line: string) => {
-      started()
+    /** Queues a registration; false when there is no helper to take it (the server is then not guarded for it). */
+    const hold = (line: string): boolean => {
+      if (started() === undefined) return false
       pending.push(line)
       if (!flushQueued) {
         flushQueued = true
         queueMicrotask(flush)
       }
+      return true
     }
+    const holdOrWarn = (line: string, what: Record<string, unknown>) =>
+      Effect.suspend(() =>
+        hold(line)
+          ? Effect.void
+          : Effect.logWarning("the reaper helper cannot be started (no descriptor left?): this is not cleaned up should the server be killed").pipe(
+            Effect.annotateLogs(what)
+          )
+      )
     const release = (line: string) => {
       if (helper === undefined) return
       pending.push(line)
@@ -143,10 +157,10 @@ export const makeNode: Effect.Effect<ProcessReaper["Service"], never, Scope.Scop
       })
     )
     return {
-      register: (pgid) => Effect.sync(() => hold(`+${pgid}\n`)),
+      register: (pgid) => holdOrWarn(`+${pgid}\n`, { pgid }),
       unregister: (pgid) => Effect.sync(() => release(`-${pgid}\n`)),
       // Paths with a newline never become placeholders (see placeholders.ts).
-      registerPlaceholder: (path) => Effect.sync(() => hold(`d${path}\n`)),
+      registerPlaceholder: (path) => holdOrWarn(`d${path}\n`, { placeholder: path }),
       unregisterPlaceholder: (path) => Effect.sync(() => release(`u${path}\n`))
     }
   })

@@ -43,9 +43,13 @@ let sharedBuffer: Buffer | undefined
  * starts at the next poll of the event loop). `onOutput` gets what the
  * thread gathered, valid only during the call; `onEnd` once the terminal
  * has hung up, after the last bytes. Undefined when the addon cannot (not
- * built, switched off, built before terminals, out of descriptors or
- * threads) or node-pty is not the one this knows: node-pty then reads as
- * it always did.
+ * built, switched off, built before terminals) or node-pty is not the one
+ * this knows: node-pty then reads as it always did. Throws the addon's
+ * error (its `code` EMFILE, EAGAIN, ...) when the addon is there but cannot
+ * watch this terminal now (out of descriptors or threads): node-pty's own
+ * reading ends the stream 200 ms after the exit, however late the event
+ * loop is to read what is left, and lost the end of about one terminal in
+ * thirty under the soak's load; the caller refuses the start instead.
  */
 export const readTerminal = (
   terminal: NodePty.IPty,
@@ -64,21 +68,17 @@ export const readTerminal = (
   const { closeTerminal, pauseTerminal, resumeTerminal } = addon
   const buffer = (sharedBuffer ??= Buffer.allocUnsafeSlow(HANDOVER_BYTES))
   let ended = false
-  let watch: TerminalWatch
-  try {
-    watch = addon.watchTerminal(internals._fd, buffer, (_stream, bytesRead) => {
-      if (bytesRead > 0) {
-        onOutput(buffer.subarray(0, bytesRead))
-        return
-      }
-      ended = true
-      onEnd()
-      // node-pty's stream never reads, so it never sees the hang-up: closing it lets node-pty report the exit now.
-      socket.destroy()
-    })
-  } catch {
-    return undefined
-  }
+  // Throws when it cannot watch (see above): nothing was taken over yet.
+  const watch: TerminalWatch = addon.watchTerminal(internals._fd, buffer, (_stream, bytesRead) => {
+    if (bytesRead > 0) {
+      onOutput(buffer.subarray(0, bytesRead))
+      return
+    }
+    ended = true
+    onEnd()
+    // node-pty's stream never reads, so it never sees the hang-up: closing it lets node-pty report the exit now.
+    socket.destroy()
+  })
   // node-pty's stream is flowing (it listens for 'data') and would start reading at its
   // next read(), a tick from now: it never reads, and stops if it had started.
   socket._read = () => {}

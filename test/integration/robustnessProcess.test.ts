@@ -8,9 +8,10 @@
  * 64 MiB bound on bytes in flight answers some before the backlog's does).
  * An in-process server's pid, descriptors, memory and children are the
  * test's (robustness.test.ts has the rest). And a WebSocket server whose
- * logs cannot be written (its stderr a pipe closed under it, a full device).
+ * logs cannot be written (its stderr a pipe closed under it, a full device),
+ * or with few descriptors left when it starts its first process.
  */
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -206,6 +207,63 @@ describe("robustness", () => {
       child.kill("SIGKILL")
     }
   })
+
+  // Its first process starts the reaper helper, whose spawn needs descriptors of its own (a pipe): with
+  // a few free (found by the soak), that spawn failed with EMFILE in an event nobody heard, and the server exited 1.
+  it.skipIf(spawnSync("prlimit", ["--version"]).status !== 0)("a server with few descriptors left at its first process runs it or refuses it, and serves on", async () => {
+    for (let free = 0; free <= 8; free++) {
+      const server = await startWebSocketServer()
+      const pid = server.child.pid!
+      const client = await RawWebSocketClient.connectReady(server.url)
+      const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, "utf8"))![1]!
+      const limit = (soft: number | string) => expect(spawnSync("prlimit", ["--pid", String(pid), `--nofile=${soft}:${hard}`]).status).toBe(0)
+      limit(openFds(pid) + free)
+      const first = await client.request("process/start", pipeProcess("first", ["true"]))
+      expect({ free, started: first.result !== undefined || first.error?.data?.errno === "EMFILE" }).toEqual({ free, started: true })
+      limit(hard)
+      await client.request("process/start", pipeProcess("then", ["echo", "served on"]))
+      await client.outputContains("then", "served on")
+      expect(server.child.exitCode).toBeNull()
+      server.stop()
+    }
+  }, 60_000)
+
+  // The addon reads a terminal on a thread of its own, with a duplicate of its master and an eventfd; where
+  // they could not be had it left the terminal to node-pty's reading, which lost the end of about one
+  // terminal in thirty under the soak's load (its stream is ended 200 ms after the exit, read or not).
+  it.skipIf(spawnSync("prlimit", ["--version"]).status !== 0)("a terminal with few descriptors left is refused (EMFILE) or read by the addon's thread, never by node-pty's reading", async () => {
+    for (let free = 0; free <= 8; free++) {
+      const server = await startWebSocketServer()
+      const pid = server.child.pid!
+      const client = await RawWebSocketClient.connectReady(server.url)
+      // A first process: the reaper helper is started before the descriptors run short.
+      await client.request("process/start", pipeProcess("first", ["true"]))
+      const byAddon = /terminal=addon/.test(server.stderr())
+      const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, "utf8"))![1]!
+      const limit = (soft: number | string) => expect(spawnSync("prlimit", ["--pid", String(pid), `--nofile=${soft}:${hard}`]).status).toBe(0)
+      limit(openFds(pid) + free)
+      const started = await client.request("process/start", ptyProcess("tty", ["sleep", "30"]))
+      limit(hard)
+      // The thread names itself once it runs.
+      const readers = () =>
+        readdirSync(`/proc/${pid}/task`).filter((task) => {
+          try {
+            return readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8").trim() === "terminal-read"
+          } catch {
+            return false
+          }
+        }).length
+      // What a refused start spawned is gone: the server's children are its reaper helper alone.
+      const othersThanTheReaper = () => childrenOf(pid).filter((child) => !commandLine(child).includes("exec-server-reaper"))
+      if (started.error !== undefined) {
+        expect({ free, error: started.error }).toMatchObject({ free, error: { code: -32603 } })
+        expect({ free, gone: await eventually(() => othersThanTheReaper().length === 0, 5_000) }).toEqual({ free, gone: true })
+      } else if (byAddon) expect({ free, read: await eventually(() => readers() === 1, 5_000) }).toEqual({ free, read: true })
+      await client.request("process/start", pipeProcess("then", ["echo", "served on"]))
+      await client.outputContains("then", "served on")
+      server.stop()
+    }
+  }, 60_000)
 
   it("leaves no orphans when the server is killed with SIGKILL: every group dies within 2 s", async () => {
     const server = await startServer()

@@ -54,3 +54,32 @@ export const schedulingOf = (pid: number): { readonly state: string; readonly cp
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
   return { state: fields[0]!, cpuTicks: Number(fields[11]) + Number(fields[12]) }
 }
+
+/** How many descriptors the process has open (/proc/PID/fd), 0 once it is gone. */
+export const descriptorCountOf = (pid: number): number => {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length
+  } catch {
+    return 0
+  }
+}
+
+/** How many threads the process has (Threads of /proc/PID/status), 0 once it is gone. */
+export const threadCountOf = (pid: number): number => Number(/Threads:\s+(\d+)/.exec(read(`/proc/${pid}/status`) ?? "")?.[1] ?? 0)
+
+/**
+ * When the process started, in clock ticks after boot (field 22 of its
+ * stat), or undefined once it is gone: with its pid it names one process,
+ * whatever later reuses the pid.
+ */
+export const startTimeOf = (pid: number): number | undefined => {
+  const stat = read(`/proc/${pid}/stat`)
+  return stat === undefined ? undefined : Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19])
+}
+
+/** The processes of process group `pgid`, from every process's stat (a whole scan of /proc). */
+export const membersOfGroup = (pgid: number): Array<number> =>
+  readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
+    const stat = read(`/proc/${pid}/stat`)
+    return stat !== undefined && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid
+  })

@@ -197,6 +197,24 @@ describe("process actor", () => {
       expect(child.writes.map((w) => Buffer.from(w).toString())).toEqual(["a", "b", "c", "d"])
     }))
 
+  it.effect("a repeated writeId answers its first status after the process has closed; a new one stdinClosed", () =>
+    Effect.gen(function*() {
+      const { client, spawner } = yield* setup()
+      yield* client.handshake
+      yield* client.request("process/start", startParams("p", { pipeStdin: true }))
+      const child = spawner.children[0]!
+      const written = yield* client.request("process/write", { processId: "p", chunk: base64("last"), writeId: "w1" })
+      expect(written.result).toEqual({ accepted: true, status: "accepted" })
+      // The child read it and ended; the answer was lost with the connection, and the client asks again.
+      child.finish(0)
+      yield* client.nextNotification((n) => n.method === "process/closed")
+      const retry = yield* client.request("process/write", { processId: "p", chunk: base64("last"), writeId: "w1" })
+      expect(retry.result).toEqual({ accepted: true, status: "accepted" })
+      const fresh = yield* client.request("process/write", { processId: "p", chunk: base64("more"), writeId: "w2" })
+      expect(fresh.result).toEqual({ accepted: false, status: "stdinClosed" })
+      expect(child.writes.map((w) => Buffer.from(w).toString())).toEqual(["last"])
+    }))
+
   it.effect("write statuses: unknownProcess, and stdinClosed without pipeStdin", () =>
     Effect.gen(function*() {
       const { client } = yield* setup()
