@@ -153,8 +153,14 @@ Effect.runPromise(program)
 
 /** What the run of a block found on this machine: for a fragment's placeholders. */
 interface DocContext {
-  /** A detached session on the documents' server, with a finished process "build" that printed "built". */
+  /** A detached session on the documents' server, with a process "build" that printed "built" and waits for `endBuild`. */
   readonly sessionId: string
+  /**
+   * Lets the build exit: just before the fragment that resumes it, so that it
+   * is still retained then however long the blocks before take (a closed
+   * process is kept 30 s, which a loaded machine spent before that fragment).
+   */
+  readonly endBuild: () => void
   /** A git repository, and its one commit. */
   readonly checkout: string
   readonly head: string
@@ -181,6 +187,8 @@ type DocEntry = { readonly marker: string } & (
     readonly run: "fragment"
     readonly placeholders: (context: DocContext) => Readonly<Record<string, string>>
     readonly stdout: (context: DocContext) => ReadonlyArray<RegExp>
+    /** What is done just before the fragment runs. */
+    readonly before?: (context: DocContext) => void
   }
   | { readonly info: "sh"; readonly run: "shell in the clone"; readonly stdout: ReadonlyArray<RegExp> }
   | { readonly info: string; readonly run: "elsewhere"; readonly by: string }
@@ -218,7 +226,8 @@ const DOC_BLOCKS: Readonly<Record<string, ReadonlyArray<DocEntry>>> = {
       marker: "resumeSessionId",
       run: "fragment",
       placeholders: ({ sessionId }) => ({ SESSION_ID: sessionId }),
-      stdout: () => [/^Output\nExited\nClosed$/m]
+      stdout: () => [/^Output\nExited\nClosed$/m],
+      before: ({ endBuild }) => endBuild()
     },
     {
       info: "ts fragment",
@@ -490,11 +499,19 @@ describe("a new Effect 4 application installing the packed package from npm", ()
       execFileSync("git", ["-C", checkout, "-c", "user.name=docs", "-c", "user.email=docs@example.invalid", "commit", "-q", "--allow-empty", "-m", "first"])
       const head = execFileSync("git", ["-C", checkout, "rev-parse", "HEAD"], { encoding: "utf8" }).trim()
       // The build the resume fragment takes over: started detached by the app's own command line.
+      const buildEnds = Path.join(app, "build-ends")
       const detached = await runIn(app, binOf(app, "effect-exec-server", "exec-server"), [
-        "exec", "--detach", "--process", "build", "ws://127.0.0.1:8765", "--", "sh", "-c", "echo built"
+        "exec", "--detach", "--process", "build", "ws://127.0.0.1:8765", "--",
+        "sh", "-c", "echo built; while [ ! -e \"$0\" ]; do sleep 0.1; done", buildEnds
       ])
       expect(detached.status, outputOf(detached)).toBe(0)
-      const docContext: DocContext = { sessionId: detached.stdout.trim().split(" ")[0]!, checkout, head, nowhere: Path.join(app, "no-checkout") }
+      const docContext: DocContext = {
+        sessionId: detached.stdout.trim().split(" ")[0]!,
+        endBuild: () => Fs.writeFileSync(buildEnds, ""),
+        checkout,
+        head,
+        nowhere: Path.join(app, "no-checkout")
+      }
 
       // The fragments, inside their wrappers with their placeholders filled, compiled apart (the session id is known only now).
       const fragments = Path.join(app, "fragments")
@@ -517,6 +534,7 @@ describe("a new Effect 4 application installing the packed package from npm", ()
         switch (entry.run) {
           case "program":
           case "fragment": {
+            if (entry.run === "fragment") entry.before?.(docContext)
             const file = entry.run === "program" ? moduleOf(block) : Path.join("fragments-out", docModuleName(block).replace(/\.ts$/, ".js"))
             const run = await runIn(app, process.execPath, [file])
             expect(run.status, `${where}\n${outputOf(run)}`).toBe(0)

@@ -63,9 +63,10 @@ describe("robustness", () => {
     })
     const before = await keptBytes(server.stderr)
     const chunk = Buffer.alloc(1024 * 1024, "x").toString("base64")
-    // 192 MiB of writes at once to a process that reads none of it.
+    // 192 MiB of writes at once to a process that reads none of it: 12-21 s in all with the suite and two
+    // busy loops beside it, where the last ones outwaited the 15 s a request waits by default.
     const answers = await Promise.all(Array.from({ length: 192 }, (_, i) =>
-      server.request("process/write", { processId: "sink", chunk, writeId: `bulk-${i}` })))
+      server.request("process/write", { processId: "sink", chunk, writeId: `bulk-${i}` }, 60_000)))
     const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
     const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog")
     expect(refused[0]?.error).toMatchObject({ code: -32001, data: { retryable: true, limit: "stdinBacklog" } })
@@ -93,7 +94,7 @@ describe("robustness", () => {
       .filter((m) => m.method === "process/output" && m.params.processId === "sink")
       .map((m) => Buffer.from(m.params.chunk, "base64"))).toString().trim()
     expect(Number(counted)).toBe((accepted + 1) * 1024 * 1024)
-  }, 60_000)
+  }, 120_000)
 
   it("bounds what a terminal process has not read too: writes beyond 16 MiB to a PTY that nobody reads are answered -32001", async () => {
     const server = await startServer([], { env: INSPECTED })
@@ -106,7 +107,7 @@ describe("robustness", () => {
     const before = await keptBytes(server.stderr)
     const chunk = Buffer.alloc(1024 * 1024, "z").toString("base64")
     const answers = await Promise.all(Array.from({ length: 64 }, (_, i) =>
-      server.request("process/write", { processId: "still", chunk, writeId: `tty-${i}` })))
+      server.request("process/write", { processId: "still", chunk, writeId: `tty-${i}` }, 60_000)))
     const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
     const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog").length
     expect(accepted + refused).toBe(64)
@@ -118,7 +119,7 @@ describe("robustness", () => {
     const kept = await keptBytes(server.stderr) - before
     expect(kept).toBeLessThan(24 * 1024 * 1024)
     expect((await server.request("process/terminate", { processId: "still" })).result).toEqual({ running: true })
-  })
+  }, 90_000)
 
   it("1,000 start/exit cycles leave no leaked descriptors and no zombies", async () => {
     const server = await startServer(["--retention-ms", "0"])

@@ -98,15 +98,15 @@ export abstract class WireClient {
     })
   }
 
-  /** Params typed by the method's payload schema (wire form); `requestUnchecked` sends any. */
-  request<M extends string>(method: M, params?: ParamsOf<M>): Promise<WireResponse> {
-    return this.requestUnchecked(method, params)
+  /** Params typed by the method's payload schema (wire form); `requestUnchecked` sends any. The answer is waited for `timeoutMs`. */
+  request<M extends string>(method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<WireResponse> {
+    return this.requestUnchecked(method, params, timeoutMs)
   }
 
-  requestUnchecked(method: string, params?: unknown): Promise<WireResponse> {
+  requestUnchecked(method: string, params?: unknown, timeoutMs?: number): Promise<WireResponse> {
     const id = this.nextId++
     this.send(params === undefined ? { id, method } : { id, method, params })
-    return this.waitFor((message) => !Array.isArray(message) && message.id === id && message.method === undefined)
+    return this.waitFor((message) => !Array.isArray(message) && message.id === id && message.method === undefined, timeoutMs)
   }
 
   async handshake(): Promise<WireResponse> {
