@@ -41,11 +41,13 @@ interface Received {
 let scratch = ""
 let caFile = ""
 let tunnelClient = ""
+let greeterClient = ""
 const received: Array<Received> = []
 let bound = 0
 let unbound = 0
 let plain = 0
 let h2only = 0
+let greeter = 0
 
 /**
  * The test's destinations run in a child process of their own: the server
@@ -72,7 +74,7 @@ const settled = () => command({})
 const redirect = (key: string, location: string) => command({ redirect: [key, location] })
 
 const DESTINATIONS = [
-  "const fs = require('node:fs'), http = require('node:http'), http2 = require('node:http2'), readline = require('node:readline')",
+  "const fs = require('node:fs'), http = require('node:http'), http2 = require('node:http2'), net = require('node:net'), readline = require('node:readline')",
   "const [keyFile, certFile] = process.argv.slice(2)",
   "const tls = { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) }",
   "const redirects = new Map()",
@@ -94,12 +96,15 @@ const DESTINATIONS = [
   "const h2only = http2.createSecureServer({ ...tls, allowHTTP1: false }, recording('h2only'))",
   // A destination that speaks h2 only: the looked-into tunnel's upstream (HTTP/1.1 only) cannot reach it.
   "h2only.on('unknownProtocol', (socket) => socket.destroy())",
+  // A destination that speaks first (as SSH and SMTP do), then echoes each line.
+  "const greeting = net.createServer((socket) => { socket.write('220 greeter ready\\r\\n'); socket.pipe(socket) })",
   "Promise.all([",
   "  listen(http2.createSecureServer({ ...tls, allowHTTP1: true }, recording('bound'))),",
   "  listen(http2.createSecureServer({ ...tls, allowHTTP1: true }, recording('unbound'))),",
   "  listen(http.createServer(recording('plain'))),",
-  "  listen(h2only)",
-  "]).then(([bound, unbound, plain, h2only]) => say({ ports: { bound, unbound, plain, h2only } }))",
+  "  listen(h2only),",
+  "  listen(greeting)",
+  "]).then(([bound, unbound, plain, h2only, greeter]) => say({ ports: { bound, unbound, plain, h2only, greeter } }))",
   "readline.createInterface({ input: process.stdin }).on('line', (line) => {",
   "  const { id, redirect } = JSON.parse(line)",
   "  if (redirect !== undefined) redirects.set(redirect[0], redirect[1])",
@@ -120,9 +125,9 @@ beforeAll(async () => {
   const listening = new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the destinations ended (${code}) before listening`)))
     Readline.createInterface({ input: child.stdout }).on("line", (line) => {
-      const message = JSON.parse(line) as { readonly ports?: Record<"bound" | "unbound" | "plain" | "h2only", number>; readonly received?: Partial<Received>; readonly done?: number }
+      const message = JSON.parse(line) as { readonly ports?: Record<"bound" | "unbound" | "plain" | "h2only" | "greeter", number>; readonly received?: Partial<Received>; readonly done?: number }
       if (message.ports !== undefined) {
-        ;({ bound, unbound, plain, h2only } = message.ports)
+        ;({ bound, unbound, plain, h2only, greeter } = message.ports)
         resolve()
       }
       if (message.received !== undefined) {
@@ -154,7 +159,8 @@ beforeAll(async () => {
     // The process's proxy credential, which its proxy URL carries (curl sends it from there).
     "const credential = proxy.username === '' ? '' : 'Proxy-Authorization: Basic ' + Buffer.from(decodeURIComponent(proxy.username) + ':' + decodeURIComponent(proxy.password)).toString('base64') + '\\r\\n'",
     "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT ' + target + ' HTTP/1.1\\r\\nHost: ' + target + '\\r\\n' + credential + '\\r\\n'))",
-    "raw.once('data', (answer) => {",
+    // HELLO_AFTER_MS: how long the client waits, once the tunnel is open, before its TLS hello.
+    "const opened = (answer) => {",
     "  if (!String(answer).startsWith('HTTP/1.1 200')) return console.log(label, 'refused', String(answer).split('\\r\\n')[0])",
     "  const alpn = process.env.ALPN === undefined ? {} : { ALPNProtocols: process.env.ALPN.split(',') }",
     "  const options = { ...alpn, socket: raw, ca: fs.readFileSync(process.env.SSL_CERT_FILE), checkServerIdentity: () => undefined }",
@@ -167,7 +173,28 @@ beforeAll(async () => {
     "  let failed = false",
     "  secure.on('close', () => failed || console.log(label, seen.split('\\r\\n')[0] + ' | ' + seen.slice(seen.indexOf('\\r\\n\\r\\n') + 4).trim()))",
     "  secure.on('error', (error) => { failed = true; console.log(label, 'error', error.code) })",
-    "})"
+    "}",
+    "raw.once('data', (answer) => setTimeout(() => opened(answer), Number(process.env.HELLO_AFTER_MS ?? 0)))"
+  ].join("\n"))
+  // A client of a protocol the server opens: reads the greeting through a CONNECT tunnel, says a line, reads its echo.
+  greeterClient = file("greeter.cjs")
+  Fs.writeFileSync(greeterClient, [
+    "const net = require('node:net')",
+    "const [label, target] = process.argv.slice(2)",
+    "const proxy = new URL(process.env.HTTPS_PROXY)",
+    "const credential = proxy.username === '' ? '' : 'Proxy-Authorization: Basic ' + Buffer.from(decodeURIComponent(proxy.username) + ':' + decodeURIComponent(proxy.password)).toString('base64') + '\\r\\n'",
+    "const raw = net.connect(Number(proxy.port), proxy.hostname, () => raw.write('CONNECT ' + target + ' HTTP/1.1\\r\\nHost: ' + target + '\\r\\n' + credential + '\\r\\n'))",
+    "let seen = '', said = false",
+    "raw.on('data', (chunk) => {",
+    "  seen += chunk",
+    "  if (!said && seen.includes('220 greeter ready\\r\\n')) { said = true; raw.write('hello\\r\\n') }",
+    "  if (!seen.endsWith('hello\\r\\n')) return",
+    // The proxy's answer, the greeting, and the echo of what the client said once greeted.
+    "  const lines = seen.split('\\r\\n')",
+    "  console.log(label, lines[0], '|', lines.at(-3), '|', lines.at(-2))",
+    "  raw.destroy()",
+    "})",
+    "raw.on('error', (error) => console.log(label, 'error', error.code))"
   ].join("\n"))
 }, 30_000)
 
@@ -200,11 +227,11 @@ const maskingLaunch = (extra: Record<string, unknown> = {}) =>
     domains: { "127.0.0.1": "allow", "denied.test": "deny" },
     credentialMasking: true,
     credentialProviders: {
-      // `MY_TOKEN` bound to the HTTPS server's `/v1`, the h2-only one's, and the plain one's.
+      // `MY_TOKEN` bound to the HTTPS server's `/v1`, the h2-only one's, the plain one's, and the greeter's port.
       my: {
         env: ["MY_TOKEN"],
         patterns: ["mytok_[a-z0-9]{32}"],
-        url_prefixes: [`https://127.0.0.1:${bound}/v1`, `https://127.0.0.1:${h2only}/v1`, `http://127.0.0.1:${plain}/v1`],
+        url_prefixes: [`https://127.0.0.1:${bound}/v1`, `https://127.0.0.1:${h2only}/v1`, `http://127.0.0.1:${plain}/v1`, `https://127.0.0.1:${greeter}/v1`],
         auth: ["bearer"]
       }
     },
@@ -307,6 +334,30 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
     expect(lines["prior-plain"]).toMatch(/^000 0/)
     expect(seen["prior-plain"]).toBeUndefined()
     expect(received.filter((entry) => entry.authorization === `Bearer ${MINE}`).every((entry) => entry.httpVersion === "1.1")).toBe(true)
+    await stillAnswers(server)
+  })
+
+  it("whoever speaks first decides: a client slow to its TLS hello is still looked into; a destination that speaks first passes unread", async () => {
+    const server = await startServer()
+    const dummy = await dummyOf(server)
+    const script = [
+      // The hello 1.5 s after the tunnel opened, as a loaded machine may take: the real value still arrives, and only there.
+      `HELLO_AFTER_MS=1500 node ${tunnelClient} slow 127.0.0.1:${bound} 127.0.0.1 127.0.0.1:${bound} /v1/first/slow MY_TOKEN`,
+      `HELLO_AFTER_MS=1500 node ${tunnelClient} slow-unbound 127.0.0.1:${unbound} 127.0.0.1 127.0.0.1:${unbound} /v1/first/slow-unbound MY_TOKEN`,
+      // A bound port whose server speaks first: its greeting comes through the tunnel, and what the client says gets back.
+      `node ${greeterClient} greeter 127.0.0.1:${greeter}`,
+      // And a client as prompt as curl, after them, as before.
+      `curl -sS --max-time 20 -o /dev/null -w '' -H "Authorization: Bearer $MY_TOKEN" https://127.0.0.1:${bound}/v1/first/after`,
+      "echo done"
+    ].join("\n")
+    const lines = linesOf(await run(server, "first", script))
+    expect(lines.slow).toBe("HTTP/1.1 200 OK | bound ok")
+    expect(lines["slow-unbound"]).toBe("HTTP/1.1 200 OK | unbound ok")
+    expect(lines.greeter).toBe("HTTP/1.1 200 Connection Established | 220 greeter ready | hello")
+    const seen = Object.fromEntries(receivedFor("first").map((entry) => [entry.path.split("/").at(-1), entry]))
+    expect(seen.slow).toMatchObject({ server: "bound", httpVersion: "1.1", authorization: `Bearer ${MINE}` })
+    expect(seen["slow-unbound"]).toMatchObject({ server: "unbound", authorization: `Bearer ${dummy}` })
+    expect(seen.after).toMatchObject({ server: "bound", authorization: `Bearer ${MINE}` })
     await stillAnswers(server)
   })
 

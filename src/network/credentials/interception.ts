@@ -40,8 +40,11 @@ export interface Interceptor {
   readonly translate: MaskedCredentials["translate"]
 }
 
-/** How long a tunnel's first bytes are waited for before it is taken as a protocol the server speaks first. */
-const DETECT_MS = 250
+/**
+ * How long a quiet client is left alone before its tunnel's destination is
+ * dialled to see whether that speaks first (an SSH or SMTP greeting).
+ */
+const DIAL_QUIET_MS = 250
 /** The longest request line looked for. */
 const DETECT_BYTES = 8192
 
@@ -64,39 +67,87 @@ const kindOf = (bytes: Buffer): Kind => {
   return /^[A-Z]+ \S+ HTTP\/\d(\.\d)?$/.test(text.slice(0, line)) ? "http" : "opaque"
 }
 
-/** Reads a tunnel's first bytes until they say what it carries, then gives them back to the socket, paused. */
-const detect = (socket: Duplex, head: Buffer, onKind: (kind: Exclude<Kind, "more">) => void) => {
+/**
+ * Whoever speaks first in a tunnel says what it carries, never a clock (a
+ * loaded client may take seconds to its TLS hello). The client's first bytes
+ * are read until they say TLS, HTTP or something else; a client still quiet
+ * after DIAL_QUIET_MS gets its destination dialled, and should that speak
+ * first, the tunnel is a protocol the server opens and passes unread on that
+ * connection. A dialled connection that fails or closes first is forgotten:
+ * the client's bytes still decide. The client's bytes are given back to its
+ * socket, paused; the dialled connection is handed on only when it spoke.
+ */
+const detect = (
+  socket: Duplex,
+  target: TunnelTarget,
+  head: Buffer,
+  hold: (socket: Net.Socket) => void,
+  onKind: (kind: Exclude<Kind, "more">, spoken: Net.Socket | undefined) => void
+) => {
   let held = head
-  const done = (kind: Exclude<Kind, "more">) => {
+  let dialled: Net.Socket | undefined
+  let decided = false
+  const done = (kind: Exclude<Kind, "more">, spoken?: Net.Socket) => {
+    if (decided) return
+    decided = true
     clearTimeout(timer)
     socket.off("data", onData)
+    socket.off("close", forgetDialled)
     socket.pause()
     if (held.length > 0) socket.unshift(held)
-    onKind(kind)
+    if (dialled !== undefined && dialled !== spoken) dialled.destroy()
+    onKind(kind, spoken)
   }
   const onData = (chunk: Buffer) => {
     held = held.length === 0 ? chunk : Buffer.concat([held, chunk])
     const kind = kindOf(held)
     if (kind !== "more") done(kind)
   }
-  const timer = setTimeout(() => done("opaque"), DETECT_MS)
+  const forgetDialled = () => {
+    dialled?.destroy()
+    dialled = undefined
+  }
+  const dial = () => {
+    if (decided || socket.destroyed) return
+    const upstream = Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) })
+    dialled = upstream
+    hold(upstream)
+    const forget = () => {
+      upstream.destroy()
+      if (dialled === upstream) dialled = undefined
+    }
+    upstream.on("error", forget)
+    upstream.once("end", forget)
+    upstream.once("data", (greeting: Buffer) => {
+      if (decided) return
+      upstream.off("error", forget)
+      upstream.off("end", forget)
+      upstream.pause()
+      upstream.unshift(greeting)
+      done("opaque", upstream)
+    })
+  }
+  const timer = setTimeout(dial, DIAL_QUIET_MS)
+  socket.once("close", forgetDialled)
   const early = kindOf(held)
   if (early !== "more") return done(early)
   socket.on("data", onData)
   socket.resume()
 }
 
-/** Passes a tunnel on unread: to the checked addresses, both ways. */
-const passThrough = (socket: Duplex, target: TunnelTarget, hold: (socket: Net.Socket) => void) => {
-  const upstream = Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) }, () => {
+/** Passes a tunnel on unread, both ways: on the connection whose destination spoke first, or a new one to the checked addresses. */
+const passThrough = (socket: Duplex, target: TunnelTarget, hold: (socket: Net.Socket) => void, spoken?: Net.Socket) => {
+  const join = () => {
     upstream.pipe(socket)
     socket.pipe(upstream)
     socket.resume()
-  })
-  hold(upstream)
+  }
+  const upstream = spoken ?? Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) }, join)
+  if (spoken === undefined) hold(upstream)
   upstream.on("error", () => socket.destroy())
   socket.on("error", () => upstream.destroy())
   socket.once("close", () => upstream.destroy())
+  if (spoken !== undefined) join()
 }
 
 /** A tunnel being read: where its requests must go. */
@@ -286,10 +337,10 @@ export const make = (
       sockets.add(socket)
       socket.once("close", () => sockets.delete(socket))
       const wanted = masked.intercepts(normalizeHost(target.host), target.port)
-      detect(socket, head, (kind) => {
-        if (socket.destroyed) return
+      detect(socket, target, head, hold, (kind, spoken) => {
+        if (socket.destroyed) return void spoken?.destroy()
         if (kind === "http" && wanted.http) return read(socket, { ...target, scheme: "http" })
-        if (kind !== "tls" || !wanted.tls) return passThrough(socket, target, hold)
+        if (kind !== "tls" || !wanted.tls) return passThrough(socket, target, hold, spoken)
         authority.contextFor(normalizeHost(target.host)).then(
           (secureContext) => {
             if (socket.destroyed) return
