@@ -31,7 +31,8 @@ const WITHOUT_ADDON = [
   "test/integration/logs.test.ts",
   "test/integration/metrics.test.ts",
   // Terminals too: node-pty's own reading, where the addon's thread reads them otherwise.
-  "test/integration/terminalReader.test.ts"
+  "test/integration/terminalReader.test.ts",
+  "test/integration/terminalEnds.test.ts"
 ]
 
 /**

@@ -118,6 +118,49 @@ const DRAIN_QUIET_MS = 3
 const DRAIN_CHECK_MS = 1
 /** Checks in a row (each after an I/O poll) that must find the terminal quiet. */
 const DRAIN_QUIET_TICKS = 3
+/**
+ * How long, once node-pty asked to destroy its stream, the drain may still
+ * read a terminal that never goes quiet (a descendant that keeps writing to
+ * it); then what is unread is dropped, as node-pty would have at once.
+ */
+const DRAIN_AFTER_ASKED_MS = 2_000
+
+/** What this reads of node-pty 1.x's UnixTerminal where it reads the terminal itself: the master's stream. */
+interface NodePtyStream {
+  readonly _socket?: { destroy: (...args: Array<unknown>) => unknown }
+}
+
+/**
+ * node-pty destroys its master stream 200 ms after the child's exit, read to
+ * its end or not (a guard against a close macOS may never report): on a
+ * loaded machine the event loop had not read the last output by then, and one
+ * terminal in thirty lost its end. Held, that destroy waits until `release`
+ * (the drain is done), or is made at once should node-pty ask after it.
+ * Undefined when node-pty's stream is not the one this knows.
+ */
+const holdMasterStream = (terminal: NodePty.IPty, onAsked: () => void): { readonly release: () => void } | undefined => {
+  const stream = (terminal as unknown as NodePtyStream)._socket
+  if (stream === undefined || typeof stream.destroy !== "function") return undefined
+  const own = Object.prototype.hasOwnProperty.call(stream, "destroy")
+  const destroy = stream.destroy
+  let held = true
+  let asked: Array<unknown> | undefined
+  stream.destroy = (...args) => {
+    if (!held) return destroy.apply(stream, args)
+    asked = args
+    onAsked()
+    return stream
+  }
+  return {
+    release: () => {
+      if (!held) return
+      held = false
+      if (own) stream.destroy = destroy
+      else delete (stream as { destroy?: unknown }).destroy
+      if (asked !== undefined) destroy.apply(stream, asked)
+    }
+  }
+}
 
 /**
  * A terminal hands over a few KB per read, each in its own turn of the event
@@ -291,6 +334,20 @@ export const make = (): ProcessSpawner => ({
         if (drainTimer !== undefined) clearInterval(drainTimer)
         drainTimer = undefined
       }
+      // When node-pty asked to destroy its stream (held until the drain is done).
+      let askedAt: number | undefined
+      const master = reader === undefined
+        ? holdMasterStream(terminal, () => {
+          askedAt ??= Date.now()
+          drainIfGone()
+          if (!draining) drained()
+        })
+        : undefined
+      const drained = () => {
+        stopDrain()
+        releaseSlave()
+        master?.release()
+      }
       const drainIfGone = () => {
         if (exited || draining || isRunning(pid)) return
         draining = true
@@ -306,6 +363,7 @@ export const make = (): ProcessSpawner => ({
         let quietTicks = 0
         let quietSince = coalescer.lastDataAt
         drainTimer = setInterval(() => {
+          if (askedAt !== undefined && Date.now() - askedAt >= DRAIN_AFTER_ASKED_MS) return drained()
           const lastDataAt = coalescer.lastDataAt
           if (Date.now() - lastDataAt < DRAIN_QUIET_MS || lastDataAt !== quietSince) {
             quietTicks = 0
@@ -313,23 +371,24 @@ export const make = (): ProcessSpawner => ({
             return
           }
           if (++quietTicks < DRAIN_QUIET_TICKS) return
-          stopDrain()
-          releaseSlave()
+          drained()
         }, DRAIN_CHECK_MS)
       }
       const unwatch = watchChildExits(drainIfGone)
       // The child may have exited before the watch was in place.
       drainIfGone()
-      // node-pty reports the exit once the master has been read to its end (or
-      // after its own 200 ms grace), so every earlier chunk has been delivered.
+      // node-pty reports the exit once the master has been read to its end (or,
+      // without the addon, once the drain is done; with it, after node-pty's
+      // 200 ms grace), so every earlier chunk has been delivered.
       const exitListener = terminal.onExit(({ exitCode, signal }) => {
-        // After node-pty's grace (a descendant still holds the terminal), what is still unread is dropped.
+        // After the grace (a descendant still holds the terminal), what is still unread is dropped.
         reader?.close()
         coalescer.flush()
         exited = true
         stopDrain()
         unwatch()
         releaseSlave()
+        master?.release()
         const signalText = signal !== undefined && signal !== 0 ? signalName(signal) : null
         events.emit({ _tag: "Exited", exitCode: exitCodeOf(exitCode, signalText), signal: signalText })
         events.emit({ _tag: "Closed" })
@@ -345,6 +404,7 @@ export const make = (): ProcessSpawner => ({
           unwatch()
           if (!exited) killProcessGroup(pid, "SIGKILL")
           releaseSlave()
+          master?.release()
           reader?.close()
           dataListener?.dispose()
           exitListener.dispose()
@@ -382,7 +442,8 @@ export const make = (): ProcessSpawner => ({
         signal: (signal) => signalChild(pid, request.sandbox, signal),
         groupExists: () => processGroupExists(pid),
         // The exit is reported together with `Closed`, at most node-pty's
-        // 200 ms after the child is gone, whoever still holds the terminal.
+        // 200 ms (without the addon, DRAIN_AFTER_ASKED_MS more) after the
+        // child is gone, whoever still holds the terminal.
         endOutput: Effect.void,
         setPaused
       }
