@@ -150,7 +150,8 @@ describe("client over WebSocket", () => {
       server.child.kill("SIGKILL")
       const outcome = yield* Fiber.join(streamed)
       expect(Result.isFailure(outcome) && outcome.failure._tag).toBe("ExecServer/TransportClosed")
-      expect(Date.now() - killedAt).toBeLessThan(1000)
+      // Told by the socket's close, not by a missed heartbeat (which takes tens of seconds): a generous bound for a loaded machine.
+      expect(Date.now() - killedAt).toBeLessThan(10_000)
       const later = yield* client.list.pipe(Effect.flip)
       expect(later._tag).toBe("ExecServer/TransportClosed")
     }).pipe(Effect.scoped))

@@ -68,14 +68,15 @@ describe(`${SIEGE} connections that never authenticate`, () => {
   it.each([
     ["sit idle, with a token configured", "idle", ["--ws-token-file", tokenFile]],
     ["trickle their upgrade request", "trickle", []]
-  ] as const)("%s: a client still gets in and runs a process within 1 s; descriptors stay bounded", async (_, how, flags) => {
+  ] as const)("%s: a client still gets in and runs a process long before the siege's upgrade timeout; descriptors stay bounded", async (_, how, flags) => {
     const server = await start([...flags, "--upgrade-timeout-ms", "30000"])
     const headers = flags.length > 0 ? { authorization: `Bearer ${TOKEN}` } : {}
     await roundTrip(server, headers)
     const before = descriptorsOf(server.child.pid!)
     for (let i = 0; i < SIEGE; i++) await besiege(server.url, how)
     const elapsed = await roundTrip(server, headers)
-    expect(elapsed).toBeLessThan(1000)
+    // Not a speed: a client that waited for a place would wait out the besiegers' 30 s upgrade timeout.
+    expect(elapsed).toBeLessThan(15_000)
     // Bounded by the cap of pending upgrades (128 by default), not by the siege.
     expect(descriptorsOf(server.child.pid!) - before).toBeLessThanOrEqual(128 + 8)
   })

@@ -165,8 +165,8 @@ describe("exec-server --connect (executor mode)", () => {
     })))
     expect(failure._tag).toBe("ExecServer/TransportClosed")
     expect(failure.message).toContain("nothing heard of the peer")
-    // The peer timeout runs from the last frame heard, before the kill.
-    expect(waitedMs).toBeLessThanOrEqual(12_000 + 1_000)
+    // The peer timeout runs from the last frame heard, before the kill; the margin is a loaded machine's timers.
+    expect(waitedMs).toBeLessThanOrEqual(12_000 + 5_000)
     await exited(executor)
   }, 30_000)
 

@@ -51,14 +51,15 @@ describe("registry on a 1-node cluster", () => {
     const bucket = freshBucket()
     const scope = await openScope()
     const registration = await inScope(scope, Registry.register(nc, {
-      bucket, environmentId: "env-a", name: "builder", serverVersion: "9.9.9", host: "box1", heartbeatMs: 200, sessions: () => 2
+      bucket, environmentId: "env-a", name: "builder", serverVersion: "9.9.9", host: "box1", heartbeatMs: 2000, sessions: () => 2
     }))
     const listed = await listOf(nc, bucket)
     expect(listed.map((e) => e.record)).toEqual([{
       id: "env-a", name: "builder", serverVersion: "9.9.9", protocolVersion: "exec-server.v0", host: "box1", sessions: 2,
-      startedAt: expect.any(String), heartbeatAt: expect.any(String), heartbeatMs: 200, owner: registration.owner
+      startedAt: expect.any(String), heartbeatAt: expect.any(String), heartbeatMs: 2000, owner: registration.owner
     }])
-    expect(listed[0]!.ageMs).toBeLessThan(600)
+    // Fresh: younger than the staleness of three heartbeats (Registry.STALE_HEARTBEATS).
+    expect(listed[0]!.ageMs).toBeLessThan(3 * 2000)
 
     await closeScope(scope)
     const kv = await new Kvm(nc).open(bucket)
