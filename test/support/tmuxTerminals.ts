@@ -24,20 +24,23 @@ export interface TmuxTerminal {
 export const useTmuxTerminals = (prefix: string, options: { readonly cols: number; readonly rows?: number; readonly waitMs?: number }) => {
   const rows = options.rows ?? 30
   let made = 0
-  let servers: Array<{ readonly socket: string; readonly path: string }> = []
+  let servers: Array<{ readonly socket: string; path: string | undefined }> = []
   afterEach(() => {
     for (const { path, socket } of servers) {
       spawnSync("tmux", ["-L", socket, "kill-server"])
       // tmux 3.3 leaves its socket behind when its server ends.
-      rmSync(path, { force: true })
+      if (path !== undefined) rmSync(path, { force: true })
     }
     servers = []
   })
   return (name: string): TmuxTerminal => {
     const socket = `${prefix}-${name}-${process.pid}-${made++}`
     const tmux = (...args: Array<string>) => execFileSync("tmux", ["-L", socket, ...args])
+    // Known before anything can throw: a server whose session was made is always killed after the test.
+    const server: (typeof servers)[number] = { socket, path: undefined }
+    servers.push(server)
     tmux("new-session", "-d", "-s", name, "-x", String(options.cols), "-y", String(rows), "bash --norc")
-    servers.push({ socket, path: tmux("display-message", "-p", "#{socket_path}").toString().trim() })
+    server.path = tmux("display-message", "-p", "#{socket_path}").toString().trim()
     const screen = () => tmux("capture-pane", "-t", name, "-p", "-J").toString()
     return {
       type: (...keys) => void tmux("send-keys", "-t", name, ...keys),
