@@ -14,6 +14,7 @@ import * as Net from "node:net"
 import { type Duplex, pipeline } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
+import { type Restorations, restoreAnswer, restorationsOf } from "./credentials/reflection.js"
 import { normalizeHost } from "./policy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
 
@@ -77,17 +78,21 @@ const answerSocket = (socket: Duplex, status: number, reason: string, headers: R
  * front another name on the checked address, a real credential with it);
  * a masked credential's dummy translated where it is bound.
  */
-const withCredentials = (interceptor: Interceptor | undefined, target: URL, request: Http.IncomingMessage): Http.OutgoingHttpHeaders => {
+const withCredentials = (
+  interceptor: Interceptor | undefined,
+  target: URL,
+  request: Http.IncomingMessage
+): { readonly headers: Http.OutgoingHttpHeaders; readonly restorations: Restorations } => {
   const headers: Http.OutgoingHttpHeaders = { ...forwardedHeaders(request.headers), host: target.host }
-  if (interceptor === undefined) return headers
+  if (interceptor === undefined) return { headers, restorations: [] }
   // The path as sent: the URL parser resolves dot segments a destination's prefix must not be fooled by.
   const raw = (request.url ?? "").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "")
   const path = raw.split(/[?#]/)[0] || "/"
   const port = target.port === "" ? 80 : Number(target.port)
-  for (const [name, value] of interceptor.translate({ scheme: "http", host: normalizeHost(target.hostname), port, path }, request.headers)) {
-    headers[name] = value
-  }
-  return headers
+  const requestTarget = { scheme: "http", host: normalizeHost(target.hostname), port, path } as const
+  const translated = interceptor.translate(requestTarget, request.headers)
+  for (const [name, value] of translated) headers[name] = value
+  return { headers, restorations: restorationsOf(translated, request.headers, interceptor.bound(requestTarget)) }
 }
 
 /** Forwards an absolute-form request once it is allowed. */
@@ -107,6 +112,7 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
     }
     // The client went while the request was decided.
     if (response.destroyed) return
+    const { headers, restorations } = withCredentials(evaluator.interceptor, target, request)
     const upstream = Http.request({
       host: target.hostname,
       port,
@@ -114,7 +120,7 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       lookup: lookupOf(verdict.addresses),
       method: request.method,
       path: `${target.pathname}${target.search}`,
-      headers: withCredentials(evaluator.interceptor, target, request),
+      headers,
       setHost: false,
       // A connection of its own: Node's global agent keeps connections alive by
       // host and port alone, so another process's request to the same name
@@ -122,11 +128,13 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       // to the address this one's rules allowed (loopback, say).
       agent: false
     }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, forwardedHeaders(answer.headers))
+      const restored = restoreAnswer(answer.headers, restorations)
+      response.writeHead(answer.statusCode ?? 502, forwardedHeaders(restored.headers))
       // A destination that resets mid-body reports no error, only an answer
       // cut short: `pipeline` then ends the client's response too (`pipe`
       // left it open for ever), and a client gone destroys the answer.
-      pipeline(answer, response, () => {})
+      if (restored.body === undefined) pipeline(answer, response, () => {})
+      else pipeline(answer, restored.body, response, () => {})
     })
     upstream.once("socket", evaluator.hold)
     upstream.on("error", () => {

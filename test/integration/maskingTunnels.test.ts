@@ -86,6 +86,11 @@ const DESTINATIONS = [
   "    const socket = request.socket",
   "    say({ received: { server: name, path: request.url ?? '', host: request.headers.host, authorization: request.headers.authorization,",
   "      httpVersion: request.httpVersion, servername: 'encrypted' in socket ? socket.servername : undefined, upgrade: request.headers.upgrade } })",
+  // A destination that reflects the request (as httpbin's /headers does): its Authorization in a header, a redirect and the body.
+  "    if ((request.url ?? '').endsWith('reflect')) {",
+  "      const auth = request.headers.authorization ?? ''",
+  "      return void response.writeHead(302, { 'x-echo': auth, location: 'https://elsewhere.test/cb?token=' + auth.split(' ').at(-1) }).end(JSON.stringify({ headers: request.headers }) + '\\n')",
+  "    }",
   "    const redirect = redirects.get((request.url ?? '').split('/').at(-1) ?? '')",
   "    if (redirect !== undefined) return void response.writeHead(302, { location: redirect }).end()",
   "    response.end(name + ' ok\\n')",
@@ -358,6 +363,36 @@ describe("credential masking against HTTP/2, SNI, Host, redirects and limited mo
     expect(seen.slow).toMatchObject({ server: "bound", httpVersion: "1.1", authorization: `Bearer ${MINE}` })
     expect(seen["slow-unbound"]).toMatchObject({ server: "unbound", authorization: `Bearer ${dummy}` })
     expect(seen.after).toMatchObject({ server: "bound", authorization: `Bearer ${MINE}` })
+    await stillAnswers(server)
+  })
+
+  it("a bound destination that echoes the request hands the child only the dummy: in a header, a redirect's Location and the body", async () => {
+    const server = await startServer()
+    const dummy = await dummyOf(server)
+    const curl = (label: string, url: string, extra: string) =>
+      `curl -sS --max-time 20 ${extra} -D - -H "Authorization: Bearer $MY_TOKEN" ${url} | tr -d '\\r' | sed 's/^/${label} /'`
+    const script = [
+      // Through a looked-into tunnel (HTTPS, the bound server) and as a plain request through the HTTP proxy (the bound plain one).
+      curl("tunnel", `https://127.0.0.1:${bound}/v1/echo/reflect`, ""),
+      curl("plain", `http://127.0.0.1:${plain}/v1/echo/plain-reflect`, ""),
+      curl("plain-tunnel", `http://127.0.0.1:${plain}/v1/echo/tunnel-reflect`, "-p")
+    ].join("\n")
+    const output = await run(server, "echo", script)
+    for (const label of ["tunnel", "plain", "plain-tunnel"]) {
+      const lines = output.split("\n").filter((line) => line.startsWith(`${label} `)).map((line) => line.slice(label.length + 1))
+      // After the proxy's own answer to a CONNECT, where there is one.
+      expect(lines.filter((line) => line.startsWith("HTTP/1.1 ")).at(-1), label).toMatch(/^HTTP\/1\.1 302/)
+      expect(lines, label).toContain(`x-echo: Bearer ${dummy}`)
+      expect(lines, label).toContain(`location: https://elsewhere.test/cb?token=${dummy}`)
+      const body = JSON.parse(lines.at(-1)!) as { readonly headers: Record<string, string> }
+      expect(body.headers.authorization, label).toBe(`Bearer ${dummy}`)
+    }
+    // The destinations got the real value, each time.
+    expect(receivedFor("echo").map((entry) => [entry.server, entry.authorization])).toEqual([
+      ["bound", `Bearer ${MINE}`],
+      ["plain", `Bearer ${MINE}`],
+      ["plain", `Bearer ${MINE}`]
+    ])
     await stillAnswers(server)
   })
 

@@ -45,6 +45,7 @@ const lookingIntoHttp: MaskedCredentials = {
   dummies: [],
   intercepts: () => ({ tls: false, http: true }),
   translate: () => [],
+  bound: () => [],
   seed: { registered: [], context: {} }
 }
 const noAuthority: MitmAuthority = {

@@ -57,6 +57,8 @@ export interface MaskedCredentials {
    * for a header two credentials would translate differently.
    */
   readonly translate: (target: RequestTarget, headers: HeaderMap) => ReadonlyArray<readonly [string, string]>
+  /** Each credential bound to `target`, real value then dummy: what an answer from there must not show the child (reflection.ts). */
+  readonly bound: (target: RequestTarget) => ReadonlyArray<readonly [real: string, dummy: string]>
   /** What this masking decided, to mask the same start's environment again once more is added to it. */
   readonly seed: MaskingSeed
 }
@@ -208,6 +210,7 @@ export const maskEnvironment = (options: {
       }
       return { tls, http }
     },
+    bound: (target) => registered.filter((entry) => entry.binding.matches(target)).map((entry) => [entry.real, entry.dummy] as const),
     translate: (target, headers) => {
       const byHeader = new Map<string, Set<string>>()
       for (const entry of registered) {

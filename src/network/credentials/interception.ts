@@ -22,6 +22,7 @@ import { normalizeHost } from "../policy.js"
 import type { MitmAuthority } from "./authority.js"
 import type { MaskedCredentials } from "./broker.js"
 import type { RequestTarget } from "./destination.js"
+import { restoreAnswer, restorationsOf, restoreText } from "./reflection.js"
 
 /** An allowed tunnel's destination: the host as asked, and the addresses the proxy checked. */
 export interface TunnelTarget {
@@ -38,6 +39,8 @@ export interface Interceptor {
   readonly serve: (socket: Duplex, target: TunnelTarget, head: Buffer) => void
   /** The header changes of a plain request through the HTTP proxy. */
   readonly translate: MaskedCredentials["translate"]
+  /** The credentials bound to a destination, for its answers' restoring (reflection.ts). */
+  readonly bound: MaskedCredentials["bound"]
 }
 
 /**
@@ -211,10 +214,17 @@ const requestOrUndefined = (make: () => Http.ClientRequest): Http.ClientRequest 
   }
 }
 
-/** An answer's status line and headers as it sent them, for a socket taken out of the HTTP server's hands. */
-const rawHead = (answer: Http.IncomingMessage): string => {
+/**
+ * An answer's status line and headers as it sent them, for a socket taken
+ * out of the HTTP server's hands; without the ones `kept` lacks (a length
+ * a restored body no longer has).
+ */
+const rawHead = (answer: Http.IncomingMessage, kept?: Http.IncomingHttpHeaders): string => {
   const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`]
-  for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`)
+  for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+    if (kept !== undefined && !(answer.rawHeaders[i]!.toLowerCase() in kept)) continue
+    lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`)
+  }
   return `${lines.join("\r\n")}\r\n\r\n`
 }
 
@@ -249,7 +259,10 @@ export const make = (
         : {})
     })
 
-    /** The request's headers for the real destination: hop-by-hop ones dropped (but an upgrade's), dummies translated where bound. */
+    /**
+     * The request's headers for the real destination: hop-by-hop ones dropped (but an upgrade's), dummies translated
+     * where bound; and what its answer must have put back (reflection.ts).
+     */
     const headersFor = (target: Opened, request: Http.IncomingMessage, pathOnly: string, upgrade: boolean) => {
       const headers: Record<string, string | Array<string>> = {}
       for (const [name, value] of Object.entries(request.headers)) {
@@ -263,8 +276,9 @@ export const make = (
         headers.host = `${Net.isIPv6(target.host) ? `[${target.host}]` : target.host}${target.port === defaultPort ? "" : `:${target.port}`}`
       }
       const requestTarget: RequestTarget = { scheme: target.scheme, host: normalizeHost(target.host), port: target.port, path: pathOnly }
-      for (const [name, value] of masked.translate(requestTarget, request.headers)) headers[name] = value
-      return headers
+      const translated = masked.translate(requestTarget, request.headers)
+      for (const [name, value] of translated) headers[name] = value
+      return { headers, restorations: restorationsOf(translated, request.headers, masked.bound(requestTarget)) }
     }
 
     const server = Http.createServer((request, response) => {
@@ -272,15 +286,18 @@ export const make = (
       if (target === undefined) return void response.destroy()
       if (!sameDestination(request, target)) return plainText(response, 400, "host mismatch")
       const { path, pathOnly } = pathOf(request)
+      const { headers: sent, restorations } = headersFor(target, request, pathOnly, false)
       const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(
-        upstreamOptions(target, request, headersFor(target, request, pathOnly, false), path),
+        upstreamOptions(target, request, sent, path),
         (answer) => {
+          const restored = restoreAnswer(answer.headers, restorations)
           const headers = Object.fromEntries(
-            Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name) && name !== "proxy-authenticate")
+            Object.entries(restored.headers).filter(([name]) => !HOP_BY_HOP.has(name) && name !== "proxy-authenticate")
           )
-          response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers as Http.OutgoingHttpHeaders)
+          response.writeHead(answer.statusCode ?? 502, restoreText(answer.statusMessage ?? "", restorations), headers as Http.OutgoingHttpHeaders)
           // An answer cut short (a reset mid-body reports no error) ends the client's response too.
-          pipeline(answer, response, () => {})
+          if (restored.body === undefined) pipeline(answer, response, () => {})
+          else pipeline(answer, restored.body, response, () => {})
         }
       ))
       if (upstream === undefined) return plainText(response, 502, "mitm upstream error")
@@ -301,11 +318,13 @@ export const make = (
         return void socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n\r\nhost mismatch")
       }
       const { path, pathOnly } = pathOf(request)
-      const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, headersFor(target, request, pathOnly, true), path)))
+      const { headers: sent, restorations } = headersFor(target, request, pathOnly, true)
+      const upstream = requestOrUndefined(() => (target.scheme === "https" ? Https : Http).request(upstreamOptions(target, request, sent, path)))
       if (upstream === undefined) return void socket.end(MITM_BAD_GATEWAY)
       upstream.once("socket", hold)
       upstream.on("upgrade", (answer, upstreamSocket, upstreamHead) => {
-        socket.write(rawHead(answer))
+        // After the 101 the bytes pass as they are (a WebSocket's frames): only its head is restored.
+        socket.write(restoreText(rawHead(answer), restorations))
         if (upstreamHead.length > 0) socket.write(upstreamHead)
         if (head.length > 0) upstreamSocket.write(head)
         upstreamSocket.pipe(socket)
@@ -315,8 +334,10 @@ export const make = (
       })
       upstream.on("response", (answer) => {
         // Not upgraded: the answer as it is, then the end (or the client's end, if it is cut short).
-        socket.write(rawHead(answer))
-        pipeline(answer, socket, () => {})
+        const restored = restoreAnswer(answer.headers, restorations)
+        socket.write(restoreText(rawHead(answer, restored.headers), restorations))
+        if (restored.body === undefined) pipeline(answer, socket, () => {})
+        else pipeline(answer, restored.body, socket, () => {})
       })
       upstream.on("error", () => socket.end(MITM_BAD_GATEWAY))
       socket.once("close", () => upstream.destroy())
@@ -364,6 +385,7 @@ export const make = (
         return wanted.tls || wanted.http
       },
       serve,
-      translate: masked.translate
+      translate: masked.translate,
+      bound: masked.bound
     }
   })
