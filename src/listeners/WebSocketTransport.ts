@@ -31,6 +31,7 @@ import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
 import { signedBearerGrants } from "./signedBearer.js"
+import { markThisProcess } from "../sandbox/execServerMark.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
 export type {
@@ -256,6 +257,8 @@ export const makeRouted = <A>(
       httpServer.once("error", onError)
       httpServer.listen(options.port, options.host, () => {
         httpServer.off("error", onError)
+        // Other exec-servers' proxies on the host then never connect here for their processes.
+        markThisProcess()
         resume(Effect.succeed((httpServer.address() as Net.AddressInfo).port))
       })
     })

@@ -23,6 +23,7 @@ import type { ProxyCredential } from "./proxyCredential.js"
 import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
 import type { IpProtocol } from "../procfs/socketTable.js"
 import { isServerListener as servedByThisProcess } from "./serverListeners.js"
+import { isOtherExecServerListener } from "./execServerListeners.js"
 import { holdUpstream, type UpstreamOwner } from "../sandbox/proxiedConnections.js"
 
 /** How a request reaches the proxy (the reference's `protocol`). */
@@ -72,6 +73,8 @@ export interface DecideOptions {
    * targets listen in its own process gives another.
    */
   readonly isServerListener?: ((address: string, port: number, protocol: IpProtocol) => boolean) | undefined
+  /** Whether a TCP destination is another exec-server's on the host (execServerListeners.ts, the default). */
+  readonly isOtherExecServerListener?: ((address: string, port: number) => boolean) | undefined
   /** The process the proxy serves: its upstream connections are registered for the own-server refusal (sandbox/proxiedConnections.ts). */
   readonly owner?: UpstreamOwner | undefined
   /**
@@ -121,6 +124,16 @@ export const SERVER_LISTENER = {
   reason: "server_listener",
   header: "blocked-by-server-listener",
   message: "The exec-server's own listeners are not reachable through its proxies."
+} as const
+
+/**
+ * **(ours)** The words of the refusal of a destination another exec-server
+ * on the host listens at (issue 82; execServerListeners.ts).
+ */
+export const EXEC_SERVER_LISTENER = {
+  reason: "exec_server_listener",
+  header: "blocked-by-exec-server-listener",
+  message: "Other exec-servers' listeners on this host are not reachable through its proxies."
 } as const
 
 /** The reference's words for each refusal of the rules. */
@@ -225,6 +238,11 @@ export const evaluate = (options: DecideOptions, request: ProxyRequest): Effect.
     const ipProtocol = request.protocol === "socks5_udp" ? "udp" : "tcp"
     if (addresses.some((address) => isServerListener(address, request.port, ipProtocol))) {
       return yield* refuse("baseline_policy", SERVER_LISTENER.reason, SERVER_LISTENER)
+    }
+    // Nor another exec-server's: it would take the connection for this server's (unconfined) and start processes for it.
+    const isOtherExecServer = options.isOtherExecServerListener ?? isOtherExecServerListener
+    if (ipProtocol === "tcp" && addresses.some((address) => isOtherExecServer(address, request.port))) {
+      return yield* refuse("baseline_policy", EXEC_SERVER_LISTENER.reason, EXEC_SERVER_LISTENER)
     }
     // The reference reports a client's allow as overriding the baseline's not_allowed.
     yield* note(overridden ? { decision: "allow", source, reason: "not_allowed", policyOverride: true } : { decision: "allow", source, reason: "allow" })

@@ -31,7 +31,7 @@ const UNSPECIFIED = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")
  * `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, NAT64's `64:ff9b::a.b.c.d`);
  * undefined when it is no address.
  */
-const destinationKey = (address: string): string | undefined => {
+export const destinationKey = (address: string): string | undefined => {
   const canonical = canonicalAddress(address.split("%")[0]!)
   if (canonical === undefined) return undefined
   const bytes = ipv6Bytes(canonical.slice(1, -1))

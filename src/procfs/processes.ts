@@ -39,7 +39,8 @@ const entriesOrDenied = (path: string): ReadonlyArray<string> | false => {
   }
 }
 
-const readText = (path: string): string | undefined => {
+/** A /proc file's text (latin1), or undefined when it cannot be read. */
+export const readText = (path: string): string | undefined => {
   try {
     return Fs.readFileSync(path, "latin1")
   } catch {

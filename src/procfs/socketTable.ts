@@ -31,6 +31,8 @@ export interface SocketRow {
   /** The kernel's state, as the table writes it (`0A` is TCP's LISTEN). */
   readonly state: string
   readonly inode: string
+  /** The uid that made it. */
+  readonly uid: string
 }
 
 /** TCP's LISTEN in the tables' `st` column. */
@@ -131,7 +133,7 @@ export const socketRows = (
       if (!keep({ localPort: portOf(fields[1]!), remotePort: portOf(fields[2]!), state: fields[3]! })) continue
       const local = endOfRow(fields[1]!)
       const remote = endOfRow(fields[2]!)
-      if (local !== undefined && remote !== undefined) rows.push({ local, remote, state: fields[3]!, inode: fields[9]! })
+      if (local !== undefined && remote !== undefined) rows.push({ local, remote, state: fields[3]!, inode: fields[9]!, uid: fields[7]! })
     }
   }
   return read ? rows : undefined
