@@ -34,6 +34,15 @@ export const webSocketFlags = {
     minimum: 1,
     help: "most upgraded WebSocket connections at once (beyond: HTTP 503)"
   }),
+  maxConnectionsPerClient: {
+    _tag: "OptionalInteger",
+    name: "max-connections-per-client",
+    metavar: "N",
+    impliedDefault: 48,
+    documentedDefault: "three quarters of `--max-connections`",
+    minimum: 1,
+    help: "most of those connections one client holds at once: a signed token's subject (`sub`), else a peer address (beyond: HTTP 503 with the reason)"
+  } satisfies OptionalIntegerFlag,
   maxPendingUpgrades: integer("max-pending-upgrades", {
     default: DEFAULT_MAX_PENDING_UPGRADES,
     minimum: 1,

@@ -143,7 +143,7 @@ export const rootHelp = (version: string, server: CommandSpec, commands: Readonl
 const GROUPS: ReadonlyArray<readonly [title: string, names: RegExp]> = [
   [
     "Listening and authentication",
-    /^(listen|ws-.*|insecure-no-auth|allow-origin|allow-host|max-connections|max-pending-upgrades|upgrade-timeout-ms|ping-interval-ms|handshake-timeout-ms|exit-on-stdin-close|console|console-key-file)$/
+    /^(listen|ws-.*|insecure-no-auth|allow-origin|allow-host|max-connections|max-connections-per-client|max-pending-upgrades|upgrade-timeout-ms|ping-interval-ms|handshake-timeout-ms|exit-on-stdin-close|console|console-key-file)$/
   ],
   [
     "Limits and lifetimes",

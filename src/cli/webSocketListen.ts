@@ -125,6 +125,7 @@ export const optionsOf = (
     readonly pingIntervalMs: number
     readonly upgradeTimeoutMs: number
     readonly maxConnections: number
+    readonly maxConnectionsPerClient: number
     readonly maxPendingUpgrades: number
     readonly allowOrigins: ReadonlyArray<string>
     readonly allowHosts: ReadonlyArray<string>
@@ -152,6 +153,7 @@ export const optionsOf = (
       pingIntervalMs: flags.pingIntervalMs,
       upgradeTimeoutMs: flags.upgradeTimeoutMs,
       maxConnections: flags.maxConnections,
+      maxConnectionsPerClient: Option.getOrElse(flags.maxConnectionsPerClient, () => ListenUrl.defaultPerClient(flags.maxConnections)),
       maxPendingUpgrades: flags.maxPendingUpgrades,
       allowOrigins: flags.allowOrigin,
       allowHosts: flags.allowHost,

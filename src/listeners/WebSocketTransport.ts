@@ -27,10 +27,10 @@ import { socketTransport } from "./socketConnection.js"
 export { sendText } from "../wire/writers.js"
 export { closeReason, MAX_CLOSE_REASON_BYTES } from "./closeReason.js"
 import { addressOf, answerHttp, bearerOf, makeAdmission, pathOf, refusalOf, refuse } from "./admission.js"
-import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl } from "./listenUrl.js"
+import { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, defaultPerClient, formatUrl } from "./listenUrl.js"
 
 export { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MIN_SHARED_SECRET_BYTES, type SignedBearerOptions } from "./signedBearer.js"
-import { signedBearerGrants } from "./signedBearer.js"
+import { signedBearerGrants, signedBearerSubject } from "./signedBearer.js"
 import { markThisProcess } from "../sandbox/execServerMark.js"
 export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE_TIMEOUT_MS, formatUrl, isLoopback, parseListenUrl, sha256, type WebSocketListenUrl } from "./listenUrl.js"
 
@@ -73,6 +73,9 @@ export const make = (
     return { transport, url, mounted }
   })
 
+/** How much of a token's subject a refusal's reason repeats. */
+const MAX_SHOWN_SUBJECT_CHARS = 200
+
 /** The route of a plain server: every path is the server (upgraded at once, see `admit`). */
 const admitEvery: UpgradeRoute<void> = () => Effect.succeed(Result.succeed(undefined))
 
@@ -109,6 +112,7 @@ export const makeRouted = <A>(
     const mounted = yield* Queue.unbounded<FrameTransport>()
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS
     const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY
+    const maxPerClient = options.maxConnectionsPerClient ?? defaultPerClient(maxConnections)
     const maxPendingUpgrades = options.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES
     const httpServer = Http.createServer({
       // Node's own checks run only every few seconds; the timer per connection below is exact.
@@ -140,6 +144,24 @@ export const makeRouted = <A>(
       upgrading.delete(socket)
     }
     let open = 0
+    /** The upgraded connections each client holds (see `clientOf`). */
+    const held = new Map<string, number>()
+    /**
+     * Who an admitted upgrade is, for its share of the places: the subject
+     * of its signed token (verified before it is admitted), else its peer's
+     * address, its port left out (every client of a capability token holds
+     * the same token).
+     */
+    const clientOf = (request: Http.IncomingMessage, toMount: boolean): { readonly key: string; readonly named: string } => {
+      const subject = options.signedBearer === undefined || toMount ? undefined : signedBearerSubject(bearerOf(request))
+      if (subject !== undefined) {
+        // The reason repeats it (and the log): a long one is cut there, never in the key.
+        const shown = subject.length > MAX_SHOWN_SUBJECT_CHARS ? `${subject.slice(0, MAX_SHOWN_SUBJECT_CHARS)}...` : subject
+        return { key: `sub ${subject}`, named: `token subject ${JSON.stringify(shown)}` }
+      }
+      const peer = request.socket.remoteAddress ?? "unknown"
+      return { key: `peer ${peer}`, named: `peer ${peer}` }
+    }
     httpServer.on("connection", (socket: Net.Socket) => {
       sockets.add(socket)
       socket.once("close", () => {
@@ -163,13 +185,28 @@ export const makeRouted = <A>(
      * meanwhile the socket counts as upgrading (its timer runs on).
      */
     const admit = (request: Http.IncomingMessage, socket: Duplex, head: Buffer, address: string | undefined, toMount = false) => {
+      const client = clientOf(request, toMount)
+      const holding = held.get(client.key) ?? 0
+      if (holding >= maxPerClient) {
+        upgradeDone(socket)
+        const why = `${client.named} already holds ${holding} connections, the most one client may (--max-connections-per-client ${maxPerClient})`
+        logRefusal(503, why, address)
+        return refuse(socket, 503, "Service Unavailable", why)
+      }
       if (open >= maxConnections) {
         upgradeDone(socket)
-        logRefusal(503, `at --max-connections (${maxConnections})`, address)
-        return refuse(socket, 503, "Service Unavailable")
+        const why = `the server holds ${open} connections, the most it takes (--max-connections ${maxConnections})`
+        logRefusal(503, why, address)
+        return refuse(socket, 503, "Service Unavailable", why)
       }
       open++
-      socket.once("close", () => open--)
+      held.set(client.key, holding + 1)
+      socket.once("close", () => {
+        open--
+        const left = (held.get(client.key) ?? 1) - 1
+        if (left === 0) held.delete(client.key)
+        else held.set(client.key, left)
+      })
       const path = pathOf(request)
       const upgrade = (route: A | undefined) => {
         wss.handleUpgrade(request, socket, head, (ws) => {

@@ -51,3 +51,9 @@ export const parseListenUrl = (url: string): WebSocketListenUrl | string => {
 /** The `ws://` URL of a bound address. */
 export const formatUrl = (host: string, port: number): string =>
   Net.isIPv6(host) ? `ws://[${host}]:${port}` : `ws://${host}:${port}`
+
+/**
+ * One client's share of `maxConnections` unless told otherwise: three
+ * quarters (at least one), so that a quarter is always left to the others.
+ */
+export const defaultPerClient = (maxConnections: number): number => Math.max(1, maxConnections - Math.ceil(maxConnections / 4))

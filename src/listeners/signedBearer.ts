@@ -58,13 +58,23 @@ const whyOf = (error: unknown): string => {
  * read from the payload it verified (no claim is given twice in it, so any
  * reader finds the same claims).
  */
-export const signedBearerGrants = (token: string | undefined): ReadonlyArray<CredentialGrant> => {
-  if (token === undefined || !COMPACT.test(token)) return []
+export const signedBearerGrants = (token: string | undefined): ReadonlyArray<CredentialGrant> =>
+  claimsOf(token)?.[CONSOLE_CLAIM] === true ? ["console"] : []
+
+/** The subject (`sub`) of a token that `verifySignedBearer` let in, if it names one. */
+export const signedBearerSubject = (token: string | undefined): string | undefined => {
+  const subject = claimsOf(token)?.sub
+  return typeof subject === "string" && subject !== "" ? subject : undefined
+}
+
+/** The claims of a token's payload, unverified (the callers' tokens were verified), or undefined when it has none. */
+const claimsOf = (token: string | undefined): Readonly<Record<string, unknown>> | undefined => {
+  if (token === undefined || !COMPACT.test(token)) return undefined
   try {
     const claims: unknown = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"))
-    return typeof claims === "object" && claims !== null && (claims as Record<string, unknown>)[CONSOLE_CLAIM] === true ? ["console"] : []
+    return typeof claims === "object" && claims !== null ? claims as Record<string, unknown> : undefined
   } catch {
-    return []
+    return undefined
   }
 }
 

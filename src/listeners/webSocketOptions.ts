@@ -128,6 +128,14 @@ export interface WebSocketListenOptions {
    */
   readonly maxConnections?: number
   /**
+   * Upgraded connections one client may hold at once, beyond which its
+   * next is refused (503, with the reason): a client is a signed token's
+   * subject (`sub`) where the listener takes signed tokens and the token
+   * names one, else the peer's address (a capability token is every
+   * client's). Default: three quarters of `maxConnections` (at least 1).
+   */
+  readonly maxConnectionsPerClient?: number
+  /**
    * Connections not upgraded yet (idle, trickling their request, or having
    * their token checked) kept at once: when one more arrives, the oldest is
    * closed. A siege of connections that never authenticate thus costs a

@@ -92,6 +92,8 @@ export interface ManagedProxy {
   readonly socks: { readonly port: number; readonly username: string; readonly password: string } | undefined
   /** The latest decisions, oldest first (the console shows them). */
   readonly recentDecisions: () => ReadonlyArray<PolicyDecisionNotification>
+  /** Told the process's pid once it is spawned: only its tree's sockets may send a SOCKS5 association's datagrams. */
+  readonly spawned: (pid: number) => void
 }
 
 /** Decisions a process keeps for the console. */
@@ -257,7 +259,10 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
     const upstream = options.tcpUpstream === undefined
       ? undefined
       : { proxy: proxy.allowUpstreamProxy ? options.tcpUpstream.proxy : undefined, privateIps: options.tcpUpstream.privateIps }
-    const socks = proxy.enableSocks5 ? yield* Socks5Proxy.make({ ...decisions, udp: proxy.enableSocks5Udp, upstream }) : undefined
+    let pid: number | undefined
+    const socks = proxy.enableSocks5
+      ? yield* Socks5Proxy.make({ ...decisions, udp: proxy.enableSocks5Udp, upstream, processTree: () => pid })
+      : undefined
     return {
       environment: proxiedEnvironment(
         credentials?.masked.environment ?? options.environment,
@@ -267,6 +272,7 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
       ),
       listeners: socks === undefined ? [http] : [http, socks],
       socks: socks === undefined ? undefined : { port: socks.port, username: credential.username, password: credential.password },
-      recentDecisions: () => [...recent]
+      recentDecisions: () => [...recent],
+      spawned: (spawnedPid) => void (pid = spawnedPid)
     }
   })

@@ -6,9 +6,10 @@
  * CONNECT to an IPv4, IPv6 or named target (socks5h: a name is decided
  * before anything resolves it, then resolved once, and the connection goes
  * to the addresses checked), and, when enabled, UDP ASSOCIATE with each
- * destination decided. What a local client could make it hold is bounded:
- * the handshake's bytes and time, the connections, and an association's
- * destinations and waiting datagrams.
+ * destination decided, from a socket of the process's own tree only.
+ * What a local client could make it hold is bounded: the handshake's bytes
+ * and time, the connections, and an association's destinations, waiting
+ * datagrams and lookups of unknown senders.
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -19,6 +20,7 @@ import type { InternalError } from "../protocol/errors.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
 import { ipv6Bytes } from "./ipBytes.js"
 import { openTunnel, type SocksUpstream, upstreamTarget } from "./tcpUpstream.js"
+import { type HeldSocket, stillHeld, udpSenderInTree } from "../sandbox/peers.js"
 
 /** Bounds on what an untrusted local client can make the proxy hold. */
 export interface Socks5Limits {
@@ -30,15 +32,34 @@ export interface Socks5Limits {
   readonly udpDestinations: number
   /** Datagrams a UDP association holds while their destination is decided; more are dropped. */
   readonly udpPending: number
+  /**
+   * Senders a UDP association looks up a second (each a read of the
+   * socket tables and of the process tree's descriptors): before it has a
+   * client, or when the client's socket is no longer where it was found;
+   * beyond, such datagrams are dropped unread.
+   */
+  readonly udpSenderChecks: number
 }
 
 /** The bounds unless the options say otherwise. */
-export const DEFAULT_LIMITS: Socks5Limits = { handshakeTimeoutMs: 5_000, maxConnections: 256, udpDestinations: 64, udpPending: 64 }
+export const DEFAULT_LIMITS: Socks5Limits = {
+  handshakeTimeoutMs: 5_000,
+  maxConnections: 256,
+  udpDestinations: 64,
+  udpPending: 64,
+  udpSenderChecks: 64
+}
 
 /** What the proxy decides with (the HTTP proxy's options), and whether it relays UDP. */
 export interface Socks5ProxyOptions extends DecideOptions {
   /** UDP ASSOCIATE is served (`enableSocks5Udp`); otherwise it is answered 7, as the reference does. */
   readonly udp: boolean
+  /**
+   * The pid of the process the proxy serves, once it runs (undefined
+   * before): an association takes datagrams only from a UDP socket that
+   * this process or one of its descendants holds.
+   */
+  readonly processTree: () => number | undefined
   readonly limits?: Partial<Socks5Limits>
   /**
    * The operator's mandatory upstream (`--tcp-upstream-proxy`): an allowed
@@ -341,9 +362,10 @@ const isUnspecified = (address: string) => address === "0.0.0.0" || address === 
  * with its address. Each datagram's destination is decided (protocol
  * `socks5_udp`, the reference's); an allowed one is remembered for the
  * association, up to a bound, with the address it resolved to, and a
- * refused one ends the association as the reference's does. Answers come
- * back to the client only from the addresses it sent to. The association
- * lives as long as its TCP connection (RFC 1928 §7).
+ * refused one ends the association as the reference's does. Its client is
+ * the first sender the process's tree holds the socket of (fromClient);
+ * answers come back to it only from the addresses it sent to. The
+ * association lives as long as its TCP connection (RFC 1928 §7).
  */
 const associate = (context: Context, socket: Duplex, client: string, declared: Target) => {
   const { limits } = context
@@ -353,8 +375,12 @@ const associate = (context: Context, socket: Duplex, client: string, declared: T
   const allowed = new Map<string, string>()
   const answering = new Set<string>()
   const pending: Array<{ readonly target: Target; readonly data: Buffer }> = []
-  // The client's UDP address: the one the request named, else the first sender.
+  // The client's UDP address: the first sender that matches the request and that the process's tree holds.
   let peer: { address: string; port: number } | undefined
+  // The client's sockets, held by the process's tree, as found when it was taken (or last looked at).
+  let held: ReadonlyArray<HeldSocket> = []
+  // Senders looked up in the current second.
+  let checks = { second: 0, count: 0 }
   // The datagram's decision under way, if any.
   let deciding: { cancel: () => void } | undefined
   let closed = false
@@ -378,7 +404,8 @@ const associate = (context: Context, socket: Duplex, client: string, declared: T
     const created = Dgram.createSocket(family === 6 ? "udp6" : "udp4")
     created.on("error", close)
     created.on("message", (data, from) => {
-      if (closed || peer === undefined || !answering.has(`${from.address}|${from.port}`)) return
+      // Not to a socket that has taken the client's port since it closed.
+      if (closed || peer === undefined || !answering.has(`${from.address}|${from.port}`) || !clientHolds()) return
       // One too large with its header is lost, as UDP loses it.
       relay.send(Buffer.concat([Buffer.from([0, 0, 0]), encodeAddress(from.address, from.port), data]), peer.port, peer.address, () => {})
     })
@@ -419,10 +446,36 @@ const associate = (context: Context, socket: Duplex, client: string, declared: T
       }, close)
     }
   }
+  /** Whether the process's tree holds the socket(s) that sent from `from` (see udpSenderInTree); false beyond the second's lookups. */
+  const heldByTree = (from: Dgram.RemoteInfo): boolean => {
+    const second = Math.floor(performance.now() / 1000)
+    if (checks.second !== second) checks = { second, count: 0 }
+    if (checks.count >= limits.udpSenderChecks) return false
+    checks.count++
+    const root = context.options.processTree()
+    const found = root === undefined ? undefined : udpSenderInTree(root, from, relay.address())
+    if (found === undefined) return false
+    held = found
+    return true
+  }
+  /** Whether the descriptors where the client's sockets were found hold them still (a readlink each). */
+  const clientHolds = () => held.length > 0 && held.every(stillHeld)
+  /**
+   * Whether a datagram comes from the association's client: its first
+   * sender that matches what the request named and whose socket the
+   * process's tree holds (any other local process could find the relay's
+   * port and send first); then only that address and port, while the tree
+   * still holds that socket (another could bind the port once it is
+   * closed).
+   */
   const fromClient = (from: Dgram.RemoteInfo) => {
-    if (peer !== undefined) return from.address === peer.address && from.port === peer.port
+    if (peer !== undefined) {
+      if (from.address !== peer.address || from.port !== peer.port) return false
+      return clientHolds() || heldByTree(from)
+    }
     if (!isUnspecified(declared.host) && declared.host !== from.address) return false
     if (declared.port !== 0 && declared.port !== from.port) return false
+    if (!heldByTree(from)) return false
     peer = { address: from.address, port: from.port }
     return true
   }

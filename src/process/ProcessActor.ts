@@ -119,6 +119,8 @@ export interface ProcessActorOptions {
   readonly sandbox?: { readonly network: boolean } | undefined
   /** The latest decisions of the process's managed network proxy, when it has one. */
   readonly networkDecisions?: (() => ReadonlyArray<PolicyDecisionNotification>) | undefined
+  /** Told the child's pid as soon as it is spawned, before anything else runs (its managed proxy's UDP wants it). */
+  readonly onSpawned?: ((pid: number) => void) | undefined
   /**
    * Told once, when the process is closed (exited and all output read; right
    * after its `Closed` event). Called from the spawner's callback: it must
@@ -151,6 +153,7 @@ export const makeProcessActor = (
     const { emit, output, processId } = options
     // The spawners' OS errors get their kind here, so that none of them can start a process without one.
     const child = yield* Effect.mapError(options.spawner.spawn(options.request), withSpawnKind("spawnFailed"))
+    options.onSpawned?.(child.pid)
     const sizes = options.request.tty ? new TerminalSizes(options.request.size) : undefined
     const startedAtMs = yield* Clock.currentTimeMillis
     // Scope.addFinalizer rather than Effect.addFinalizer: the finalizers need

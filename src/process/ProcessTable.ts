@@ -344,6 +344,7 @@ export const makeProcessTableIn = (
             reaper,
             sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
             networkDecisions: network?.recentDecisions,
+            onSpawned: network?.spawned,
             onClosed: () => {
               uncount()
               if (registered) retireLater()

@@ -16,7 +16,7 @@
  * refused when that one is sandboxed (issue 67).
  */
 import { upstreamOwnerOf } from "./proxiedConnections.js"
-import { childrenOf, descriptorsOf, pidNamespaceOf, processIds, statusOf, threadsOf } from "../procfs/processes.js"
+import { childrenOf, descriptorsOf, linkTarget, pidNamespaceOf, processIds, statusOf, threadsOf } from "../procfs/processes.js"
 import { canonicalAddress, type RowEnd, socketRows } from "../procfs/socketTable.js"
 
 /** The two ends of an accepted TCP connection, as Node reports them. */
@@ -140,3 +140,79 @@ export const peerRefusal = (ends: TcpEnds, check: PeerCheck): string | undefined
   }
   return "no process this server can see holds the peer's end of the connection (passed in flight, or another user's)"
 }
+
+/** One end of a UDP exchange: an address Node reports and a port. */
+export interface UdpEnd {
+  readonly address: string
+  readonly port: number
+}
+
+/** A socket a process tree holds, and where: what `stillHeld` reads again. */
+export interface HeldSocket {
+  readonly inode: string
+  /** The /proc link of the descriptor that holds it. */
+  readonly path: string
+}
+
+/** `root` and its descendants, as /proc shows them now (none when `root` is gone). */
+const treeOf = (root: number): Array<number> => {
+  const found: Array<number> = []
+  const seen = new Set<number>()
+  const pending = [root]
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    if (seen.has(pid)) continue
+    seen.add(pid)
+    found.push(pid)
+    pending.push(...childrenOf(pid))
+  }
+  return found
+}
+
+/**
+ * The UDP sockets that could have sent a datagram from `from` to `to` (a
+ * socket of this server's on loopback), found in /proc/net/udp{,6}: bound
+ * to `from`'s port on its address or a wildcard, and not connected
+ * elsewhere than `to`; undefined when the tables cannot be read.
+ */
+const udpSenders = (from: UdpEnd, to: UdpEnd): ReadonlyArray<string> | undefined => {
+  const address = canonicalAddress(from.address)
+  const destination = canonicalAddress(to.address)
+  if (address === undefined || destination === undefined) return []
+  const wildcards = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")])
+  const rows = socketRows("udp", (key) => key.localPort === from.port && (key.remotePort === 0 || key.remotePort === to.port))
+  return rows?.filter((row) =>
+    (row.local.address === address || wildcards.has(row.local.address)) &&
+    (row.remote.port === 0 ? wildcards.has(row.remote.address) : row.remote.address === destination)
+  ).map((row) => row.inode)
+}
+
+/**
+ * The sockets that sent a datagram from `from` to `to`, when a process of
+ * the tree of `root` (the process a proxy serves, and its descendants)
+ * holds each; undefined otherwise. Fail closed: no such socket (closed
+ * since it sent, or not to be seen), or one that no process of the tree
+ * holds (another local process's, bound to the same port with
+ * SO_REUSEADDR as a datagram from either looks the same), refuses. Every
+ * thread's table is searched.
+ */
+export const udpSenderInTree = (root: number, from: UdpEnd, to: UdpEnd): ReadonlyArray<HeldSocket> | undefined => {
+  const inodes = udpSenders(from, to)
+  if (inodes === undefined || inodes.length === 0) return undefined
+  const wanted = new Map(inodes.map((inode) => [`socket:[${inode}]`, inode]))
+  const held = new Map<string, HeldSocket>()
+  for (const pid of treeOf(root)) {
+    const tasks = threadsOf(pid)
+    for (const task of tasks === false ? [] : tasks) {
+      const fds = descriptorsOf(pid, task)
+      for (const fd of fds === false ? [] : fds) {
+        const inode = fd.target === undefined ? undefined : wanted.get(fd.target)
+        if (inode !== undefined && !held.has(inode)) held.set(inode, { inode, path: `/proc/${pid}/task/${task}/fd/${fd.fd}` })
+      }
+    }
+    if (held.size === wanted.size) return [...held.values()]
+  }
+  return undefined
+}
+
+/** Whether the descriptor where a socket was found holds it still: a readlink, not a search. */
+export const stillHeld = (socket: HeldSocket): boolean => linkTarget(socket.path) === `socket:[${socket.inode}]`

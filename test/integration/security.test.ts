@@ -339,7 +339,7 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
   // The moment between the start and the end of a check is taken apart in signedBearerPending.test.ts;
   // here real clients that go at once, most often after the check.
   it("gives back the places of clients that send a valid upgrade and go at once", async () => {
-    const server = await start([...JWT_FLAGS, "--max-connections", "2"])
+    const server = await start([...JWT_FLAGS, "--max-connections", "2", "--max-connections-per-client", "2"])
     const port = portOf(server.url)
     const token = await jwt(claims())
     const upgradeRequest = () =>
@@ -405,7 +405,7 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
 
 describe("limits", () => {
   it("refuses connections beyond --max-connections with 503 and accepts again when one closes", async () => {
-    const server = await start(["--max-connections", "2"])
+    const server = await start(["--max-connections", "2", "--max-connections-per-client", "2"])
     const a = await RawWebSocketClient.connectReady(server.url)
     await RawWebSocketClient.connectReady(server.url) // the second of the two allowed
     expect(await upgradeStatus(server.url)).toBe(503)
@@ -418,6 +418,57 @@ describe("limits", () => {
       if (status !== 101) await new Promise((resolve) => setTimeout(resolve, 20))
     }
     expect(status).toBe(101)
+  })
+
+  /** An upgrade refused: its status and the one-line reason of its body. */
+  const refusedUpgrade = (url: string, headers: Record<string, string>, localAddress?: string) =>
+    new Promise<{ readonly status: number; readonly body: string }>((resolve, reject) => {
+      const socket = new WebSocket(url, { headers, ...(localAddress === undefined ? {} : { localAddress }) })
+      socket.once("open", () => reject(new Error("the upgrade was accepted")))
+      socket.once("unexpected-response", (_request, response) => {
+        let body = ""
+        response.on("data", (chunk) => body += chunk)
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: body.trim() }))
+      })
+      socket.on("error", () => {})
+    })
+
+  it("gives each client a share of --max-connections: one client with the token opens 64 initialized connections, another still connects and is answered; the first's extra gets 503 with the reason", async () => {
+    const server = await start(["--ws-token-file", tokenFile])
+    const withToken = { authorization: `Bearer ${TOKEN}` }
+    // One client (peer 127.0.0.1), 64 initialized connections asked for, one after another.
+    const held: Array<RawWebSocketClient> = []
+    const refused: Array<unknown> = []
+    for (let i = 0; i < 64; i++) {
+      try {
+        held.push(await RawWebSocketClient.connectReady(server.url, withToken))
+      } catch (error) {
+        refused.push(error)
+      }
+    }
+    // Another client with the same token, from another peer (127.0.0.2): let in and answered.
+    const other = await RawWebSocketClient.connectReady(server.url, withToken, { localAddress: "127.0.0.2" })
+    expect((await other.request("process/list", {})).result).toEqual({ processes: [] })
+    // The first holds three quarters of the places (the default share), the rest of its attempts refused.
+    expect(held).toHaveLength(48)
+    expect(refused).toHaveLength(16)
+    expect(await refusedUpgrade(server.url, withToken)).toEqual({
+      status: 503,
+      body: "peer 127.0.0.1 already holds 48 connections, the most one client may (--max-connections-per-client 48)"
+    })
+    for (const client of held) expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
+  }, 60_000)
+
+  it("counts a signed token's subject as the client, whatever its peer: another subject still connects", async () => {
+    const server = await start([...JWT_FLAGS, "--max-connections", "3"])
+    const agent = bearer(await jwt(claims({ sub: "agent" })))
+    for (const localAddress of ["127.0.0.1", "127.0.0.2"]) await RawWebSocketClient.connectReady(server.url, agent, { localAddress })
+    expect(await refusedUpgrade(server.url, agent, "127.0.0.3")).toEqual({
+      status: 503,
+      body: 'token subject "agent" already holds 2 connections, the most one client may (--max-connections-per-client 2)'
+    })
+    const other = await RawWebSocketClient.connectReady(server.url, bearer(await jwt(claims({ sub: "another" }))))
+    expect((await other.request("process/list", {})).result).toEqual({ processes: [] })
   })
 
   it("refuses processes beyond --max-processes per session with -32600; other sessions are not counted", async () => {
@@ -475,7 +526,7 @@ describe("limits", () => {
   })
 
   it("holds no place among --max-connections for connections still upgrading; beyond --max-pending-upgrades the oldest is closed", async () => {
-    const server = await start(["--max-connections", "2", "--max-pending-upgrades", "2", "--upgrade-timeout-ms", "30000"])
+    const server = await start(["--max-connections", "2", "--max-connections-per-client", "2", "--max-pending-upgrades", "2", "--upgrade-timeout-ms", "30000"])
     const stalled = [halfOpen(server.url), halfOpen(server.url)]
     await Promise.all(stalled.map((socket) => new Promise((resolve) => socket.once("connect", resolve))))
     const closed = stalled.map((socket) => new Promise((resolve) => socket.once("close", resolve)))

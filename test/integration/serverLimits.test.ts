@@ -29,7 +29,7 @@ const retryWhileBusy = async (request: () => Promise<any>, timeoutMs = 10_000): 
 
 describe("connections that never initialize", () => {
   it("are closed after --handshake-timeout-ms, so that they cannot hold every place (--max-connections): one that initialized stays", async () => {
-    const server = await startWebSocketServer(["--handshake-timeout-ms", "500", "--max-connections", "4"])
+    const server = await startWebSocketServer(["--handshake-timeout-ms", "500", "--max-connections", "4", "--max-connections-per-client", "4"])
     const { client: working } = await connect(server.url)
     const idle = await Promise.all([0, 1, 2].map(() => RawWebSocketClient.connect(server.url)))
     const closed = Promise.all(idle.map((client) => new Promise((resolve) => client.socket.once("close", resolve))))

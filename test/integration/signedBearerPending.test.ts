@@ -91,7 +91,7 @@ const signedBearer = { secret: new TextEncoder().encode(SECRET) }
 
 describe("WebSocket listener while a signed bearer token is checked", () => {
   it("holds no place among maxConnections while its check runs: admitted if one is free when the check is done, else 503", () =>
-    withListener({ signedBearer, maxConnections: 2 }, async (url, token) => {
+    withListener({ signedBearer, maxConnections: 2, maxConnectionsPerClient: 2 }, async (url, token) => {
       gate.hold = true
       const pending = upgrade(url, token)
       await heldCalls(1)
@@ -110,7 +110,7 @@ describe("WebSocket listener while a signed bearer token is checked", () => {
     }))
 
   it("gives the place back when the connection closes during the check (here: its upgrade timeout)", () =>
-    withListener({ signedBearer, maxConnections: 1, upgradeTimeoutMs: 300 }, async (url, token) => {
+    withListener({ signedBearer, maxConnections: 1, maxConnectionsPerClient: 1, upgradeTimeoutMs: 300 }, async (url, token) => {
       gate.hold = true
       const closed = upgrade(url, token)
       await heldCalls(1)

@@ -77,6 +77,8 @@ const proxyWith = async (
       allowLocalBinding: policy.allowLocalBinding,
       mode: rules.mode ?? "full",
       udp: rules.udp ?? false,
+      // The associations' datagrams come from this process's own sockets.
+      processTree: () => process.pid,
       ...(rules.limits === undefined ? {} : { limits: rules.limits }),
       ask: ({ host }) =>
         Effect.sync(() => {

@@ -32,7 +32,7 @@ const ROOT = Path.resolve(import.meta.dirname, "../..")
 const INSTALLED = ["package.json", "dist", "node_modules", "build"]
 
 /** Whether nobody can run `program` and read `files`: each directory above them must let it in. */
-const nobodyReaches = (program: string, files: ReadonlyArray<string>): boolean =>
+export const nobodyReaches = (program: string, files: ReadonlyArray<string>): boolean =>
   spawnSync(AS_NOBODY[0]!, [
     ...AS_NOBODY.slice(1),
     "/bin/sh",

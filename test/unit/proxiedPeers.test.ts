@@ -72,7 +72,7 @@ const proxiesFor = async (owner: UpstreamOwner, intercept: boolean) => {
     owner
   }
   const http = await Effect.runPromise(Scope.provide(HttpProxy.make(options), scope))
-  const socks = await Effect.runPromise(Scope.provide(Socks5Proxy.make({ ...options, udp: false }), scope))
+  const socks = await Effect.runPromise(Scope.provide(Socks5Proxy.make({ ...options, udp: false, processTree: () => undefined }), scope))
   return { http: http.port, socks: socks.port, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 
