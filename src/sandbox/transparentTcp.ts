@@ -234,7 +234,9 @@ export const transparentArgs = (tools: NamespaceTools, target: RelayTarget): Arr
  * questions must not overflow its socket), one question each, A and AAAA of any name get
  * the name's synthetic address (TTL 60; the mapping lives as long as the
  * sandbox), other types an empty answer; 65,535 names at most (some
- * 20 MB of the forwarder's), then SERVFAIL.
+ * 20 MB of the forwarder's), then SERVFAIL. A name over 253 bytes (255 as
+ * sent) is answered FORMERR and given no address: SOCKS5 carries a name's
+ * length in one byte, and a longer one would be no request at all.
  */
 export const RELAY_SCRIPT = String.raw`
 my (%tl, $tdns, $tsp, $tsu, $tsw, %th, %tidx);
@@ -281,8 +283,10 @@ sub tr_answer {
   return if $o + 4 > length $q;
   my ($qt, $qc) = unpack("n n", substr($q, $o, 4));
   my $question = substr($q, 12, $o + 4 - 12);
-  my $name = lc join(".", @l); my $an = ""; my $rc = 0;
-  if ($qc == 1 && ($qt == 1 || $qt == 28) && $name ne "") {
+  my $name = lc join(".", @l); my $an = "";
+  # The name as sent, its zero byte included: over 255 bytes (253 as text) it is no name (RFC 1035, 2.3.4).
+  my $rc = $o - 12 > 255 ? 1 : 0;
+  if ($rc == 0 && $qc == 1 && ($qt == 1 || $qt == 28) && $name ne "") {
     my $i = tr_name($name);
     if (!defined $i) { $rc = 2 }
     elsif ($qt == 1) { $an = "\xc0\x0c" . pack("n n N n N", 1, 1, 60, 4, 0xC6120000 + $i) }

@@ -153,6 +153,65 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     expect(client.outputOf("flood")).toBe('{"0":65535,"2":1} again 0 198.18.0.1\n')
   }, 120_000)
 
+  it("refuses a name over 253 bytes (FORMERR, no address): a connect to where it would be is reset, and the proxy ports still work", async () => {
+    // The attack (issue 82): a question for a name over 255 bytes, then a connect to its address, which once
+    // stopped the forwarder (a SOCKS5 name's length is one byte) and every proxy port of the process with it.
+    // Then names of 253 and 254 bytes, the longest there is and one byte more.
+    const label = "a".repeat(63)
+    const long = [label, label, label, label, "test"].join(".")
+    const longest = [label, label, label, "b".repeat(56), "test"].join(".")
+    const tooLong = [label, label, label, "b".repeat(57), "test"].join(".")
+    const dns = `const dgram = require("node:dgram"), net = require("node:net");
+      const s = dgram.createSocket("udp4");
+      const question = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+        ...name.split(".").map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0, 0, 1, 0, 1])]);
+      const names = ${JSON.stringify([long, longest, tooLong])};
+      const ask = (i) => s.send(question(i, names[i]), 53, "127.0.0.53");
+      const answered = (m) => {
+        const count = m.readUInt16BE(6), address = count > 0 ? m.subarray(-4).join(".") : undefined;
+        console.log(names[m.readUInt16BE(0)].length, "rcode=" + (m[3] & 15), "answers=" + count);
+        return address;
+      };
+      s.once("message", (m) => {
+        // Without an address of its own, the one it would have had: the first name asked for gets 198.18.0.1.
+        const address = answered(m) ?? "198.18.0.1";
+        const c = net.connect(8080, address);
+        let outcome = "closed";
+        c.on("error", (e) => void (outcome = e.code)).on("close", () => {
+          console.log("connect " + address + ": " + outcome);
+          s.on("message", (m) => { answered(m); if (m.readUInt16BE(0) === 2) process.exit(0); else ask(2) }).on("error", (e) => {
+            console.log("resolver: " + e.code); process.exit(0) });
+          ask(1);
+        });
+      });
+      s.connect(53, "127.0.0.53", () => s.send(question(0, names[0])));`
+    const script = [
+      `'${process.execPath}' -e "$1"`,
+      // The process's proxy ports, HTTP and SOCKS5, and the relay's direct way.
+      `curl -s --max-time 20 http://allowed.test:8080/; echo " exit=$?"`,
+      `curl -s --max-time 20 --proxy "$ALL_PROXY" http://allowed.test:8080/; echo " exit=$?"`,
+      directCurl("http://allowed.test:8080/")
+    ].join("; ")
+    const { client } = await runTransparent("long", ["sh", "-c", script, "sh", dns])
+    expect(client.outputOf("long").split("\n")).toEqual([
+      "260 rcode=1 answers=0",
+      "connect 198.18.0.1: ECONNRESET",
+      "253 rcode=0 answers=1",
+      "254 rcode=1 answers=0",
+      "hello from the target",
+      " exit=0",
+      "hello from the target",
+      " exit=0",
+      "hello from the target",
+      " exit=0",
+      ""
+    ])
+    expect(notesOf(client.messages, "long")).toEqual([
+      ["http", "allowed.test", 8080, "allow", "allow"],
+      ["socks5_tcp", "allowed.test", 8080, "allow", "allow"]
+    ])
+  }, 90_000)
+
   it("leaves the command no capability of the setup's: it cannot change the rules or the routes, and they hold after it tried", async () => {
     const script = [
       "grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/self/status",
