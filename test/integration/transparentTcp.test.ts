@@ -11,6 +11,7 @@
  * reference is installed.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -20,6 +21,9 @@ import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../su
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { needsReference, pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
+import { FORWARDER_NAME } from "../../src/sandbox/loopbackForwarder.js"
+import { AS_NOBODY } from "../support/asNobody.js"
+import { eventually, isAlive } from "../support/waiting.js"
 
 const startServer = useNamespacedServers()
 const start = useStdioServers()
@@ -96,6 +100,31 @@ const runTransparent = async (
   return { client, result: started.result }
 }
 
+/**
+ * What uid 65534 reads, run as that user (perl; nothing secret in its
+ * command line): with no paths, every process's pid, parent and command
+ * line (`<pid> <ppid> <hex>`); with paths, each one's bytes
+ * (`<path>\tread\t<hex>`) or why not (`<path>\t<errno name or number>`).
+ */
+const readAsNobody = (paths: ReadonlyArray<string> = []): string => {
+  const script = String.raw`
+    local $/;
+    if (!@ARGV) {
+      for my $d (glob "/proc/[0-9]*") {
+        open(my $s, "<", "$d/stat") or next; my ($ppid) = (<$s> // "") =~ /\) \S+ (\d+)/;
+        open(my $c, "<", "$d/cmdline") or next; my $line = <$c>;
+        print substr($d, 6), " ", $ppid // 0, " ", unpack("H*", $line // ""), "\n";
+      }
+    }
+    for my $path (@ARGV) {
+      if (open(my $f, "<", $path)) { my $bytes = <$f>; print "$path\tread\t", unpack("H*", $bytes // ""), "\n" }
+      else { print "$path\t", ($!{EACCES} ? "EACCES" : $!{ENOENT} ? "ENOENT" : $! + 0), "\n" }
+    }`
+  const run = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), "/usr/bin/perl", "-e", script, ...paths], { encoding: "utf8", maxBuffer: 1 << 28 })
+  if (run.status !== 0) throw new Error(`perl as nobody: ${run.status} ${run.stderr}`)
+  return run.stdout
+}
+
 describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed process with transparent TCP", () => {
   it("reaches an allowed name directly, through its SOCKS5 proxy by name; a denied name, a denied address and a private address are refused", async () => {
     const script = [
@@ -127,6 +156,76 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
       ["socks5_tcp", "private.test", 8080, "deny", "not_allowed_local"],
       ["socks5_tcp", "allowed.test", 8080, "allow", "allow"]
     ])
+  }, 90_000)
+
+  it("keeps its proxy credential from other users: uid 65534 finds it in no process's command line, nor in what the sandbox's host processes hold", async () => {
+    // The attack (issue 82): while a transparent sandbox's process runs, uid 65534 reads /proc/PID/cmdline of every
+    // process (both host bwrap processes and the forwarder among them) for the relay target's credential.
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    const started = await client.request("process/start", pipeProcess("held", ["sh", "-c", "test -e /proc/$$/fd/6 && echo fd6=open || echo fd6=closed; printf 'proxy=%s\\n' \"$ALL_PROXY\"; echo ready; read -r line"], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch(),
+      pipeStdin: true
+    }))
+    expect(started.error).toBeUndefined()
+    await client.outputContains("held", "ready\n", 60_000)
+    const [descriptor, proxyLine] = client.outputOf("held").toString().trim().split("\n")
+    // The descriptor the relay's target came by is not the command's.
+    expect(descriptor).toBe("fd6=closed")
+    // The process's own credential, in its environment (only its holder may use its proxies).
+    const proxy = new URL(proxyLine!.replace(/^proxy=/, ""))
+    const password = decodeURIComponent(proxy.password)
+    expect(password.length).toBeGreaterThan(20)
+    const secrets = [password, Buffer.from(password).toString("hex")]
+    const holding = (where: string, bytes: Buffer) =>
+      secrets.some((secret) => bytes.toString("latin1").toLowerCase().includes(secret.toLowerCase())) ? [where] : []
+
+    const processes = readAsNobody().trim().split("\n").map((line) => {
+      const [pid, ppid, hex] = line.split(" ")
+      return { pid: Number(pid), ppid: Number(ppid), argv: Buffer.from(hex ?? "", "hex").toString("utf8").split("\0") }
+    })
+    // Ours: the bwrap processes of this workspace's sandbox, and every process under them.
+    const bwraps = processes.filter(({ argv }) => Path.basename(argv[0] ?? "") === "bwrap" && argv.includes(workspace))
+    const ours = new Set(bwraps.map(({ pid }) => pid))
+    let size = 0
+    while (size !== ours.size) {
+      size = ours.size
+      for (const { pid, ppid } of processes) if (ours.has(ppid)) ours.add(pid)
+    }
+    expect(bwraps.length).toBe(2)
+    expect(processes.filter(({ pid, argv }) => ours.has(pid) && argv[0] === FORWARDER_NAME)).toHaveLength(1)
+    // The credential is in no process's command line.
+    expect(processes.flatMap(({ pid, argv }) => holding(`/proc/${pid}/cmdline (${argv[0]})`, Buffer.from(argv.join("\0"))))).toEqual([])
+
+    // The server's helper that holds the relay's target for the launcher to open (root reads it there).
+    const holder = processes.filter(({ ppid, argv }) => ppid === server.pid && argv[3] === "exec-server-relay-target")
+    expect(holder).toHaveLength(1)
+    expect(Fs.readFileSync(`/proc/${holder[0]!.pid}/fd/3`, "latin1")).toContain(secrets[1])
+    ours.add(holder[0]!.pid)
+
+    // What they hold: their environments, their descriptors, and the regular files these open, none of them readable by uid 65534.
+    const paths = [...ours].flatMap((pid) => {
+      const fds = Fs.readdirSync(`/proc/${pid}/fd`).map((fd) => `/proc/${pid}/fd/${fd}`)
+      const files = fds.flatMap((fd) => {
+        try {
+          return Fs.statSync(fd).isFile() ? [Fs.readlinkSync(fd).replace(/ \(deleted\)$/, "")] : []
+        } catch {
+          return []
+        }
+      })
+      return [`/proc/${pid}/environ`, ...fds, ...files]
+    })
+    const reads = readAsNobody(paths).trim().split("\n").map((line) => line.split("\t"))
+    expect(reads.filter(([path, outcome]) => /^\/proc\/\d+\/(environ|fd\/\d+)$/.test(path!) && outcome !== "EACCES")).toEqual([])
+    // Nor in a file they have open that uid 65534 may read.
+    expect(reads.flatMap(([path, outcome, hex]) => outcome === "read" ? holding(path!, Buffer.from(hex!, "hex")) : [])).toEqual([])
+
+    await client.request("process/closeStdin", { processId: "held" })
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "held", 60_000)
+    // The holder ends with the launch.
+    expect(await eventually(() => !isAlive(holder[0]!.pid), 30_000)).toBe(true)
   }, 90_000)
 
   it("carries 20 connections at once, 16 MiB each, byte for byte", async () => {
