@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
-import { type InternalError, InvalidParams, SandboxUnavailable } from "../protocol/errors.js"
+import { type InternalError, internalErrorFrom, InvalidParams, SandboxUnavailable } from "../protocol/errors.js"
 import { SandboxPolicy, type SandboxRequest } from "../protocol/sandbox.js"
 import {
   type BridgeFilter,
@@ -25,11 +25,11 @@ import {
   probe,
   probeTransparent
 } from "./bubblewrap.js"
-import { namespaceTools, type NamespaceTools, readSandboxHosts, RESOLV_CONF, type RelayTarget } from "./transparentTcp.js"
+import { namespaceTools, type NamespaceTools, readSandboxHosts, RESOLV_CONF, type RelayTarget, relayTargetText } from "./transparentTcp.js"
 import { makePlaceholders, type PlaceholderGuard, type Placeholders } from "./placeholders.js"
 import { sandboxedUpstreams } from "./proxiedConnections.js"
 import { peerRefusal, proxiedPeerRefusal, type TcpEnds } from "./peers.js"
-import { capsetNumber, filterPaths, prctlNumber, seccompFilter } from "./seccomp.js"
+import { capsetNumber, filterPaths, heldFiles, prctlNumber, seccompFilter } from "./seccomp.js"
 import {
   combine,
   type Confinement,
@@ -212,9 +212,17 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
           yield* prepare(policy, [])
           const launchers = yield* available
           const bridge = { ...launchers.bridge, ports: bridged }
-          const transparent = command.transparentTcp === undefined ? undefined : {
+          const target = command.transparentTcp
+          const transparent = target === undefined ? undefined : {
             tools: yield* transparentTools(launchers),
-            target: command.transparentTcp
+            // Held for this launch until it ends: the launcher opens it as a descriptor that reaches the sandbox's shim.
+            relayTarget: (yield* Effect.acquireRelease(
+              Effect.try({
+                try: () => heldFiles([Buffer.from(relayTargetText(target))], "exec-server-relay-target"),
+                catch: (error) => internalErrorFrom(error, "transparent TCP: the relay's target")
+              }),
+              (held) => Effect.sync(held.release)
+            )).paths[0]!
           }
           return {
             argv: confinedArgv(launchers.withNetwork, { policy, cwd: command.cwd }, command.argv, command.arg0, bridge, transparent),

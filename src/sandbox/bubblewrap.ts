@@ -32,7 +32,7 @@ import { withoutInherited } from "../process/inheritedDescriptors.js"
 import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandbox } from "./policy.js"
 import { childrenOf, linkTarget, statusOf } from "../procfs/processes.js"
 import { type BridgeFilter, bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"
-import { type NamespaceTools, type RelayTarget, transparentArgs, transparentOptions, transparentPrelude } from "./transparentTcp.js"
+import { type NamespaceTools, transparentArgs, transparentOptions, transparentPrelude } from "./transparentTcp.js"
 
 // Their homes are loopbackForwarder.ts and executables.ts; Sandbox.ts and the tests take them from here.
 export { findExecutable } from "./executables.js"
@@ -72,12 +72,23 @@ export interface BubblewrapArgsOptions {
   readonly extraReadable?: ReadonlyArray<string>
   /** The host sockets to bind in for a loopback bridge (see `confinedArgv`); ignored with network. */
   readonly loopbackPorts?: ReadonlyArray<LoopbackPort>
-  /** Transparent TCP (transparentTcp.ts): the shim's capabilities and the resolver's resolv.conf. */
-  readonly transparent?: boolean
+  /** Transparent TCP (transparentTcp.ts): the shim's capabilities, the resolver's resolv.conf, and the relay's target. */
+  readonly transparent?: TransparentFiles | undefined
+}
+
+/** What a transparent launch hands the shim besides the launcher's files. */
+export interface TransparentFiles {
+  /**
+   * A path that opens the relay's target (transparentTcp.ts's
+   * `relayTargetText`, held by seccomp.ts's `heldFiles`), which the shim
+   * reads from RELAY_TARGET_FD.
+   */
+  readonly relayTarget: string
 }
 
 /** Whether a launch is a transparent one: asked for, and without network (with network there is nothing to redirect). */
-const isTransparent = (options: BubblewrapArgsOptions): boolean => options.transparent === true && !options.policy.network
+const isTransparent = (options: BubblewrapArgsOptions): options is BubblewrapArgsOptions & { readonly transparent: TransparentFiles } =>
+  options.transparent !== undefined && !options.policy.network
 
 /** Whether `path` is a directory (following symlinks). */
 export const isDirectory = (path: string): boolean => {
@@ -238,7 +249,11 @@ export interface Launcher {
  * A command under bubblewrap with the seccomp filter. bubblewrap reads a
  * filter only from a descriptor, and neither node-pty nor child_process
  * hands a child more than its stdio, so a shell opens the filter as that
- * descriptor and execs bubblewrap (the pid stays the launcher's).
+ * descriptor and execs bubblewrap (the pid stays the launcher's). A
+ * transparent launch's shell opens the resolv.conf and hosts bubblewrap
+ * binds in, and the relay's target, which bubblewrap leaves open for the
+ * shim: a credential goes by descriptor, never on a command line (any
+ * user of the host reads /proc/PID/cmdline).
  */
 export const launcherArgv = (
   launcher: Launcher,
@@ -254,18 +269,24 @@ export const launcherArgv = (
   return [
     "/bin/sh",
     "-c",
-    `r=$1; h=$2; shift 2; exec "$@" ${SECCOMP_FD}<"$0" ${RESOLV_FD}<"$r" ${HOSTS_FD}<"$h"`,
+    `r=$1; h=$2; t=$3; shift 3; exec "$@" ${SECCOMP_FD}<"$0" ${RESOLV_FD}<"$r" ${HOSTS_FD}<"$h" ${RELAY_TARGET_FD}<"$t"`,
     launcher.seccompFilter,
     files.resolvConf,
     files.hosts,
+    options.transparent.relayTarget,
     ...bubblewrap
   ]
 }
 
-/** The descriptors bubblewrap reads the seccomp filter, and a transparent sandbox's resolv.conf and hosts, from. */
+/**
+ * The descriptors bubblewrap reads the seccomp filter, and a transparent
+ * sandbox's resolv.conf and hosts, from; and the one it passes on to the
+ * shim, the relay's target.
+ */
 const SECCOMP_FD = 3
 const RESOLV_FD = 4
 const HOSTS_FD = 5
+const RELAY_TARGET_FD = 6
 
 /**
  * The whole command line: bubblewrap, its options, the shim, the command
@@ -295,10 +316,11 @@ export const confinedArgv = (
   const shim = bridgedShim(bridge, ports)
   // Transparent TCP's prelude goes first: it configures the namespace and binds the relay's sockets, which the bridge's forwarder takes.
   const relay = transparent === undefined ? undefined : {
-    prelude: transparentPrelude(bridge.prctl, bridge.capset),
-    args: transparentArgs(transparent.tools, transparent.target)
+    prelude: transparentPrelude(bridge.prctl, bridge.capset, RELAY_TARGET_FD),
+    args: transparentArgs(transparent.tools),
+    files: { relayTarget: transparent.relayTarget }
   }
-  return launcherArgv(launcher, { ...options, loopbackPorts: ports, transparent: relay !== undefined }, [
+  return launcherArgv(launcher, { ...options, loopbackPorts: ports, transparent: relay?.files }, [
     SHIM_INTERPRETER,
     "-e",
     (relay?.prelude ?? "") + shim.prelude + SHIM_SCRIPT,
@@ -308,10 +330,11 @@ export const confinedArgv = (
   ])
 }
 
-/** A bridged launch's transparent TCP: the namespace's tools and where the relay reaches the process's SOCKS5 proxy. */
+/** A bridged launch's transparent TCP: the namespace's tools, and a path that opens where the relay reaches the process's SOCKS5 proxy. */
 export interface TransparentLaunch {
   readonly tools: NamespaceTools
-  readonly target: RelayTarget
+  /** See `TransparentFiles`. */
+  readonly relayTarget: string
 }
 
 /**
@@ -331,15 +354,14 @@ export const probe = (launcher: Launcher): string | undefined => {
  * a real one, whose shim configures its namespace, binds the relay's and
  * the resolver's sockets and drops its capabilities. The reason when not.
  */
-export const probeTransparent = (launcher: Launcher, bridge: BridgeFilter, tools: NamespaceTools): string | undefined => {
-  const target = { socketPath: "/nonexistent", username: "", password: "" }
-  return probeRun(launcherArgv(launcher, { policy: PROBE_POLICY, cwd: "/", transparent: true }, [
+export const probeTransparent = (launcher: Launcher, bridge: BridgeFilter, tools: NamespaceTools): string | undefined =>
+  // No forwarder runs, so no target is read: an empty one.
+  probeRun(launcherArgv(launcher, { policy: PROBE_POLICY, cwd: "/", transparent: { relayTarget: "/dev/null" } }, [
     SHIM_INTERPRETER,
     "-e",
-    `${transparentPrelude(bridge.prctl, bridge.capset)}exit 0;`,
-    ...transparentArgs(tools, target)
+    `${transparentPrelude(bridge.prctl, bridge.capset, RELAY_TARGET_FD)}exit 0;`,
+    ...transparentArgs(tools)
   ]))?.reason
-}
 
 /** The probes' sandbox: the root read-only, no network. */
 const PROBE_POLICY: ResolvedSandbox = { rules: [{ path: "/", access: "read", missing: false }], network: false }

@@ -192,29 +192,30 @@ export const seccompFilter = (options: SeccompOptions, arch: NodeJS.Architecture
 }
 
 /**
- * A descriptor of the filter: a file that is removed at once. Nothing can
- * change what later sandboxes get through it: the file was made read-only
- * in a fresh private directory under /dev/shm, which no sandbox sees (each
- * has a /dev of its own), and what the descriptor reads is checked before
- * it is used. Throws when it cannot be made.
+ * A descriptor of `bytes` (a filter, or a file of a launch): a file that is
+ * removed at once. Nothing can change what later sandboxes get through it,
+ * nor can another user read it: the file was made read-only in a fresh
+ * private directory under /dev/shm, which no sandbox sees (each has a /dev
+ * of its own), and what the descriptor reads is checked before it is used.
+ * Throws when it cannot be made.
  */
-const filterDescriptor = (filter: Buffer): number => {
+const heldDescriptor = (bytes: Buffer): number => {
   const base = isDirectory("/dev/shm") ? "/dev/shm" : Os.tmpdir()
-  const directory = Fs.mkdtempSync(Path.join(base, "exec-server-seccomp-"))
+  const directory = Fs.mkdtempSync(Path.join(base, "exec-server-held-"))
   let fd: number
   try {
-    const file = Path.join(directory, "filter")
-    Fs.writeFileSync(file, filter, { mode: 0o400, flag: "wx" })
+    const file = Path.join(directory, "held")
+    Fs.writeFileSync(file, bytes, { mode: 0o400, flag: "wx" })
     fd = Fs.openSync(file, "r")
   } finally {
     Fs.rmSync(directory, { recursive: true, force: true })
   }
   const stat = Fs.fstatSync(fd)
-  const written = Buffer.alloc(filter.length + 1)
+  const written = Buffer.alloc(bytes.length + 1)
   const read = Fs.readSync(fd, written, 0, written.length, 0)
-  if (stat.nlink !== 0 || (stat.mode & 0o777) !== 0o400 || read !== filter.length || !written.subarray(0, read).equals(filter)) {
+  if (stat.nlink !== 0 || (stat.mode & 0o777) !== 0o400 || read !== bytes.length || !written.subarray(0, read).equals(bytes)) {
     Fs.closeSync(fd)
-    throw new Error("the seccomp filter's file was changed while it was written")
+    throw new Error("a held file was changed while it was written")
   }
   return fd
 }
@@ -226,32 +227,35 @@ export interface HeldFilters {
   readonly gone: () => boolean
 }
 
+/** Held files and their holder. */
+interface Holder extends HeldFilters {
+  readonly holder: ChildProcess.ChildProcess
+}
+
 /** The process's holder of each set of filters, by their bytes (the child kept here too, with its end of the pipe). */
-const holders = new Map<string, HeldFilters & { readonly holder: ChildProcess.ChildProcess }>()
+const holders = new Map<string, Holder>()
 
 /**
- * The filters as paths that open them: `/proc/PID/fd/N` of a helper that
- * holds their descriptors (one per set of filters for the process, until
- * it exits), not of the server, whose /proc/PID/fd no other process may
- * open once it is not dumpable (protectMemory.ts) unless it runs as root.
- * The helper, a shell reading its stdin, lives until the server's end of
- * that pipe closes; a sandboxed process cannot reach it (a PID namespace of
- * its own). Throws when a filter cannot be made or the helper started.
+ * `contents` as paths that open them: `/proc/PID/fd/N` of a helper named
+ * `name` that holds their descriptors, not of the server, whose
+ * /proc/PID/fd no other process may open once it is not dumpable
+ * (protectMemory.ts) unless it runs as root. The helper, a shell reading
+ * its stdin, lives until the server's end of that pipe closes; a sandboxed
+ * process cannot reach it (a PID namespace of its own), nor can another
+ * user open its descriptors (/proc/PID/fd is the helper's user's alone).
+ * Throws when a file cannot be made or the helper started.
  */
-export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
-  const key = filters.map((filter) => filter.toString("hex")).join(" ")
-  const held = holders.get(key)
-  if (held !== undefined && !held.gone()) return held
+const hold = (contents: ReadonlyArray<Buffer>, name: string): Holder => {
   const fds: Array<number> = []
   let holder: ChildProcess.ChildProcess
   try {
-    for (const filter of filters) fds.push(filterDescriptor(filter))
+    for (const bytes of contents) fds.push(heldDescriptor(bytes))
     // With the addon this marks everything else close-on-exec, so the holder
-    // gets its stdio and the filters only. Its closer is not used: it would
-    // close the filters too (without the addon an embedder's inherited
+    // gets its stdio and the files only. Its closer is not used: it would
+    // close the files too (without the addon an embedder's inherited
     // descriptors stay in this helper, which runs no code of anyone's).
     childNeedsCloser()
-    holder = ChildProcess.spawn("/bin/sh", ["-c", "read -r line; exit 0", "exec-server-seccomp"], {
+    holder = ChildProcess.spawn("/bin/sh", ["-c", "read -r line; exit 0", name], {
       stdio: ["pipe", "ignore", "ignore", ...fds],
       detached: true,
       env: {}
@@ -259,7 +263,7 @@ export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
   } finally {
     for (const fd of fds) Fs.closeSync(fd)
   }
-  if (holder.pid === undefined) throw new Error("the seccomp filters' holder could not start")
+  if (holder.pid === undefined) throw new Error(`the holder of ${name} could not start`)
   let exited = false
   holder.on("error", () => void (exited = true))
   holder.on("exit", () => void (exited = true))
@@ -267,7 +271,38 @@ export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
   // The helper must not keep the server's event loop alive.
   holder.unref()
   const pid = holder.pid
-  const result = { paths: fds.map((_, index) => descriptorPath(pid, index + 3)), gone: () => exited, holder }
+  return { paths: fds.map((_, index) => descriptorPath(pid, index + 3)), gone: () => exited, holder }
+}
+
+/**
+ * The filters as paths that open them (see `hold`): one holder per set of
+ * filters for the process, until it exits. Throws when a filter cannot be
+ * made or the holder started.
+ */
+export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
+  const key = filters.map((filter) => filter.toString("hex")).join(" ")
+  const held = holders.get(key)
+  if (held !== undefined && !held.gone()) return held
+  const result = hold(filters, "exec-server-seccomp")
   holders.set(key, result)
   return result
+}
+
+/** One launch's files, as paths that open them until `release`. */
+export interface HeldFiles {
+  readonly paths: ReadonlyArray<string>
+  /** Ends the holder: its paths open nothing from then on. */
+  readonly release: () => void
+}
+
+/**
+ * `contents` as paths that open them (see `hold`), for one launch: a
+ * holder of their own named `name`, which ends at `release` (or with the
+ * server). For what no other user may read (a credential): it is never on
+ * a command line or in an environment, and on no disk but for the moment
+ * it is written. Throws when a file cannot be made or the holder started.
+ */
+export const heldFiles = (contents: ReadonlyArray<Buffer>, name: string): HeldFiles => {
+  const { paths, holder } = hold(contents, name)
+  return { paths, release: () => void holder.stdin!.end() }
 }

@@ -168,19 +168,29 @@ export interface RelayTarget {
 }
 
 /**
+ * The relay's target as the forwarder reads it: its socket path, user name
+ * and password, each in hex, between commas. It reaches the forwarder by
+ * descriptor (see bubblewrap.ts's `launcherArgv`), never on a command
+ * line, which every user of the host can read.
+ */
+export const relayTargetText = (target: RelayTarget): string =>
+  [target.socketPath, target.username, target.password].map((field) => Buffer.from(field, "utf8").toString("hex")).join(",")
+
+/**
  * The shim's part (perl, before the bridge's prelude; see bubblewrap.ts):
- * it takes its arguments (ip, nft, the ruleset, the relay target in hex)
- * off @ARGV, configures the namespace, binds the relay's and the
- * resolver's sockets for the forwarder to inherit (`$tt` says which, and
- * where the proxy is; `@tk` are closed once the forwarder has them), then
+ * it takes its arguments (ip, nft, the ruleset) off @ARGV, configures the
+ * namespace, binds the relay's and the resolver's sockets for the
+ * forwarder to inherit with the relay's target, open on descriptor
+ * `targetFd` (`$tt` says which descriptors; `@tk` are closed once the
+ * forwarder has them, so the command holds none of them), then
  * drops every capability: the bounding set (CAP_SETPCAP last, as dropping
  * needs it), the ambient set, then its own sets with capset(2), so that
  * no exec, not even of a root process, gets any back. Any failure exits
  * 126 with the reason, and the command does not run.
  */
-export const transparentPrelude = (prctl: number, capset: number): string => String.raw`
+export const transparentPrelude = (prctl: number, capset: number, targetFd: number): string => String.raw`
 use Socket; use Fcntl;
-my $tip = shift; my $tnft = shift; my $trules = shift; my $ttarget = shift;
+my $tip = shift; my $tnft = shift; my $trules = shift;
 sub tfail { print STDERR "sandbox: transparent TCP: ", @_, "\n"; exit 126 }
 my $t6 = -e "/proc/net/if_inet6";
 system {$tip} $tip, "addr", "add", "192.0.2.1/32", "dev", "lo"; $? == 0 or tfail("ip addr add 192.0.2.1/32 dev lo failed");
@@ -198,29 +208,27 @@ if ($t6) {
 }
 socket($tdu, PF_INET, SOCK_DGRAM, 0) && bind($tdu, pack_sockaddr_in(53, inet_aton("127.0.0.53"))) or tfail("cannot bind 127.0.0.53:53: $!");
 push @tk, $tdu;
+open(my $ttf, "<&=", ${targetFd}) or tfail("the relay's target (descriptor ${targetFd}): $!");
+push @tk, $ttf;
 for (@tk) { my $flags = 0; fcntl($_, F_SETFD, $flags) or tfail("fcntl: $!") }
-$tt = join(",", fileno $tr4, $t6 ? fileno $tr6 : -1, fileno $tdu, $ttarget);
+$tt = join(",", fileno $tr4, $t6 ? fileno $tr6 : -1, fileno $tdu, fileno $ttf);
 for my $cap (12, 10, 8) { syscall(${prctl}, 24, $cap, 0, 0, 0) == 0 or tfail("PR_CAPBSET_DROP $cap: $!") }
 syscall(${prctl}, 47, 4, 0, 0, 0);
 my ($tch, $tcd) = (pack("LL", 0x20080522, 0), pack("L6", 0, 0, 0, 0, 0, 0));
 syscall(${capset}, $tch, $tcd) == 0 or tfail("capset: $!");
 `
 
-/** The transparent prelude's arguments, in its order. */
-export const transparentArgs = (tools: NamespaceTools, target: RelayTarget): Array<string> => [
-  tools.ip,
-  tools.nft,
-  RULESET,
-  [target.socketPath, target.username, target.password].map((field) => Buffer.from(field, "utf8").toString("hex")).join(",")
-]
+/** The transparent prelude's arguments, in its order (the relay's target is no argument: see `relayTargetText`). */
+export const transparentArgs = (tools: NamespaceTools): Array<string> => [tools.ip, tools.nft, RULESET]
 
 /**
  * The forwarder's part (perl, see loopbackForwarder.ts): the relay and the
  * resolver, on the sockets the shim bound (`$tt`: their descriptors, then
- * the proxy's socket path, user name and password in hex; `-` without
- * transparency), inserted where the forwarder's `$tt`, `%e`, `$full` and
- * `nb` are in scope. Defines `tr_read` (adds what it watches to the select
- * loop's read set) and `tr_ready` (its turn with the ready set).
+ * the descriptor it reads the relay's target from, as `relayTargetText`
+ * writes it; `-` without transparency), inserted where the forwarder's
+ * `$tt`, `%e`, `$full` and `nb` are in scope. Defines `tr_read` (adds what
+ * it watches to the select loop's read set) and `tr_ready` (its turn with
+ * the ready set).
  *
  * A redirected connection: its original destination by SO_ORIGINAL_DST
  * (80 at SOL_IP or SOL_IPV6), a synthetic address back to its name (one
@@ -234,14 +242,19 @@ export const transparentArgs = (tools: NamespaceTools, target: RelayTarget): Arr
  * questions must not overflow its socket), one question each, A and AAAA of any name get
  * the name's synthetic address (TTL 60; the mapping lives as long as the
  * sandbox), other types an empty answer; 65,535 names at most (some
- * 20 MB of the forwarder's), then SERVFAIL.
+ * 20 MB of the forwarder's), then SERVFAIL. A name over 253 bytes (255 as
+ * sent) is answered FORMERR and given no address: SOCKS5 carries a name's
+ * length in one byte, and a longer one would be no request at all.
  */
 export const RELAY_SCRIPT = String.raw`
 my (%tl, $tdns, $tsp, $tsu, $tsw, %th, %tidx);
 my @tnames = (undef);
 my $tprefix6 = pack("H8 x8", "fdc0de00");
 if ($tt ne "-") {
-  my ($f4, $f6, $fu, $hex) = split /,/, $tt, 4;
+  my ($f4, $f6, $fu, $ft) = split /,/, $tt;
+  open(my $tf, "<&=", $ft) or die "relay target $ft: $!\n";
+  my $hex = do { local $/; <$tf> } // ""; close $tf;
+  $hex =~ /\A[0-9a-f]*,[0-9a-f]*,[0-9a-f]*\z/ or die "relay target: not a socket path, user name and password\n";
   ($tsp, $tsu, $tsw) = map { pack("H*", $_) } split /,/, $hex, -1;
   for ([$f4, 4], [$f6, 6]) {
     next if $_->[0] < 0;
@@ -281,8 +294,10 @@ sub tr_answer {
   return if $o + 4 > length $q;
   my ($qt, $qc) = unpack("n n", substr($q, $o, 4));
   my $question = substr($q, 12, $o + 4 - 12);
-  my $name = lc join(".", @l); my $an = ""; my $rc = 0;
-  if ($qc == 1 && ($qt == 1 || $qt == 28) && $name ne "") {
+  my $name = lc join(".", @l); my $an = "";
+  # The name as sent, its zero byte included: over 255 bytes (253 as text) it is no name (RFC 1035, 2.3.4).
+  my $rc = $o - 12 > 255 ? 1 : 0;
+  if ($rc == 0 && $qc == 1 && ($qt == 1 || $qt == 28) && $name ne "") {
     my $i = tr_name($name);
     if (!defined $i) { $rc = 2 }
     elsif ($qt == 1) { $an = "\xc0\x0c" . pack("n n N n N", 1, 1, 60, 4, 0xC6120000 + $i) }

@@ -11,6 +11,7 @@
  * reference is installed.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -20,6 +21,9 @@ import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../su
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { needsReference, pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
+import { FORWARDER_NAME } from "../../src/sandbox/loopbackForwarder.js"
+import { AS_NOBODY } from "../support/asNobody.js"
+import { eventually, isAlive } from "../support/waiting.js"
 
 const startServer = useNamespacedServers()
 const start = useStdioServers()
@@ -96,6 +100,31 @@ const runTransparent = async (
   return { client, result: started.result }
 }
 
+/**
+ * What uid 65534 reads, run as that user (perl; nothing secret in its
+ * command line): with no paths, every process's pid, parent and command
+ * line (`<pid> <ppid> <hex>`); with paths, each one's bytes
+ * (`<path>\tread\t<hex>`) or why not (`<path>\t<errno name or number>`).
+ */
+const readAsNobody = (paths: ReadonlyArray<string> = []): string => {
+  const script = String.raw`
+    local $/;
+    if (!@ARGV) {
+      for my $d (glob "/proc/[0-9]*") {
+        open(my $s, "<", "$d/stat") or next; my ($ppid) = (<$s> // "") =~ /\) \S+ (\d+)/;
+        open(my $c, "<", "$d/cmdline") or next; my $line = <$c>;
+        print substr($d, 6), " ", $ppid // 0, " ", unpack("H*", $line // ""), "\n";
+      }
+    }
+    for my $path (@ARGV) {
+      if (open(my $f, "<", $path)) { my $bytes = <$f>; print "$path\tread\t", unpack("H*", $bytes // ""), "\n" }
+      else { print "$path\t", ($!{EACCES} ? "EACCES" : $!{ENOENT} ? "ENOENT" : $! + 0), "\n" }
+    }`
+  const run = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), "/usr/bin/perl", "-e", script, ...paths], { encoding: "utf8", maxBuffer: 1 << 28 })
+  if (run.status !== 0) throw new Error(`perl as nobody: ${run.status} ${run.stderr}`)
+  return run.stdout
+}
+
 describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed process with transparent TCP", () => {
   it("reaches an allowed name directly, through its SOCKS5 proxy by name; a denied name, a denied address and a private address are refused", async () => {
     const script = [
@@ -129,6 +158,76 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     ])
   }, 90_000)
 
+  it("keeps its proxy credential from other users: uid 65534 finds it in no process's command line, nor in what the sandbox's host processes hold", async () => {
+    // The attack (issue 82): while a transparent sandbox's process runs, uid 65534 reads /proc/PID/cmdline of every
+    // process (both host bwrap processes and the forwarder among them) for the relay target's credential.
+    const server = await startServer(HOSTS, {}, { target })
+    const client = await server.connect()
+    const started = await client.request("process/start", pipeProcess("held", ["sh", "-c", "test -e /proc/$$/fd/6 && echo fd6=open || echo fd6=closed; printf 'proxy=%s\\n' \"$ALL_PROXY\"; echo ready; read -r line"], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch(),
+      pipeStdin: true
+    }))
+    expect(started.error).toBeUndefined()
+    await client.outputContains("held", "ready\n", 60_000)
+    const [descriptor, proxyLine] = client.outputOf("held").toString().trim().split("\n")
+    // The descriptor the relay's target came by is not the command's.
+    expect(descriptor).toBe("fd6=closed")
+    // The process's own credential, in its environment (only its holder may use its proxies).
+    const proxy = new URL(proxyLine!.replace(/^proxy=/, ""))
+    const password = decodeURIComponent(proxy.password)
+    expect(password.length).toBeGreaterThan(20)
+    const secrets = [password, Buffer.from(password).toString("hex")]
+    const holding = (where: string, bytes: Buffer) =>
+      secrets.some((secret) => bytes.toString("latin1").toLowerCase().includes(secret.toLowerCase())) ? [where] : []
+
+    const processes = readAsNobody().trim().split("\n").map((line) => {
+      const [pid, ppid, hex] = line.split(" ")
+      return { pid: Number(pid), ppid: Number(ppid), argv: Buffer.from(hex ?? "", "hex").toString("utf8").split("\0") }
+    })
+    // Ours: the bwrap processes of this workspace's sandbox, and every process under them.
+    const bwraps = processes.filter(({ argv }) => Path.basename(argv[0] ?? "") === "bwrap" && argv.includes(workspace))
+    const ours = new Set(bwraps.map(({ pid }) => pid))
+    let size = 0
+    while (size !== ours.size) {
+      size = ours.size
+      for (const { pid, ppid } of processes) if (ours.has(ppid)) ours.add(pid)
+    }
+    expect(bwraps.length).toBe(2)
+    expect(processes.filter(({ pid, argv }) => ours.has(pid) && argv[0] === FORWARDER_NAME)).toHaveLength(1)
+    // The credential is in no process's command line.
+    expect(processes.flatMap(({ pid, argv }) => holding(`/proc/${pid}/cmdline (${argv[0]})`, Buffer.from(argv.join("\0"))))).toEqual([])
+
+    // The server's helper that holds the relay's target for the launcher to open (root reads it there).
+    const holder = processes.filter(({ ppid, argv }) => ppid === server.pid && argv[3] === "exec-server-relay-target")
+    expect(holder).toHaveLength(1)
+    expect(Fs.readFileSync(`/proc/${holder[0]!.pid}/fd/3`, "latin1")).toContain(secrets[1])
+    ours.add(holder[0]!.pid)
+
+    // What they hold: their environments, their descriptors, and the regular files these open, none of them readable by uid 65534.
+    const paths = [...ours].flatMap((pid) => {
+      const fds = Fs.readdirSync(`/proc/${pid}/fd`).map((fd) => `/proc/${pid}/fd/${fd}`)
+      const files = fds.flatMap((fd) => {
+        try {
+          return Fs.statSync(fd).isFile() ? [Fs.readlinkSync(fd).replace(/ \(deleted\)$/, "")] : []
+        } catch {
+          return []
+        }
+      })
+      return [`/proc/${pid}/environ`, ...fds, ...files]
+    })
+    const reads = readAsNobody(paths).trim().split("\n").map((line) => line.split("\t"))
+    expect(reads.filter(([path, outcome]) => /^\/proc\/\d+\/(environ|fd\/\d+)$/.test(path!) && outcome !== "EACCES")).toEqual([])
+    // Nor in a file they have open that uid 65534 may read.
+    expect(reads.flatMap(([path, outcome, hex]) => outcome === "read" ? holding(path!, Buffer.from(hex!, "hex")) : [])).toEqual([])
+
+    await client.request("process/closeStdin", { processId: "held" })
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "held", 60_000)
+    // The holder ends with the launch.
+    expect(await eventually(() => !isAlive(holder[0]!.pid), 30_000)).toBe(true)
+  }, 90_000)
+
   it("carries 20 connections at once, 16 MiB each, byte for byte", async () => {
     const script = "for i in $(seq 20); do curl -s --noproxy '*' --max-time 60 http://allowed.test:8080/big | sha256sum & done; wait"
     const { client } = await runTransparent("many", ["sh", "-c", script], { timeoutMs: 90_000 })
@@ -152,6 +251,65 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     const { client } = await runTransparent("flood", [process.execPath, "-e", flood], { timeoutMs: 90_000 })
     expect(client.outputOf("flood")).toBe('{"0":65535,"2":1} again 0 198.18.0.1\n')
   }, 120_000)
+
+  it("refuses a name over 253 bytes (FORMERR, no address): a connect to where it would be is reset, and the proxy ports still work", async () => {
+    // The attack (issue 82): a question for a name over 255 bytes, then a connect to its address, which once
+    // stopped the forwarder (a SOCKS5 name's length is one byte) and every proxy port of the process with it.
+    // Then names of 253 and 254 bytes, the longest there is and one byte more.
+    const label = "a".repeat(63)
+    const long = [label, label, label, label, "test"].join(".")
+    const longest = [label, label, label, "b".repeat(56), "test"].join(".")
+    const tooLong = [label, label, label, "b".repeat(57), "test"].join(".")
+    const dns = `const dgram = require("node:dgram"), net = require("node:net");
+      const s = dgram.createSocket("udp4");
+      const question = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+        ...name.split(".").map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0, 0, 1, 0, 1])]);
+      const names = ${JSON.stringify([long, longest, tooLong])};
+      const ask = (i) => s.send(question(i, names[i]), 53, "127.0.0.53");
+      const answered = (m) => {
+        const count = m.readUInt16BE(6), address = count > 0 ? m.subarray(-4).join(".") : undefined;
+        console.log(names[m.readUInt16BE(0)].length, "rcode=" + (m[3] & 15), "answers=" + count);
+        return address;
+      };
+      s.once("message", (m) => {
+        // Without an address of its own, the one it would have had: the first name asked for gets 198.18.0.1.
+        const address = answered(m) ?? "198.18.0.1";
+        const c = net.connect(8080, address);
+        let outcome = "closed";
+        c.on("error", (e) => void (outcome = e.code)).on("close", () => {
+          console.log("connect " + address + ": " + outcome);
+          s.on("message", (m) => { answered(m); if (m.readUInt16BE(0) === 2) process.exit(0); else ask(2) }).on("error", (e) => {
+            console.log("resolver: " + e.code); process.exit(0) });
+          ask(1);
+        });
+      });
+      s.connect(53, "127.0.0.53", () => s.send(question(0, names[0])));`
+    const script = [
+      `'${process.execPath}' -e "$1"`,
+      // The process's proxy ports, HTTP and SOCKS5, and the relay's direct way.
+      `curl -s --max-time 20 http://allowed.test:8080/; echo " exit=$?"`,
+      `curl -s --max-time 20 --proxy "$ALL_PROXY" http://allowed.test:8080/; echo " exit=$?"`,
+      directCurl("http://allowed.test:8080/")
+    ].join("; ")
+    const { client } = await runTransparent("long", ["sh", "-c", script, "sh", dns])
+    expect(client.outputOf("long").split("\n")).toEqual([
+      "260 rcode=1 answers=0",
+      "connect 198.18.0.1: ECONNRESET",
+      "253 rcode=0 answers=1",
+      "254 rcode=1 answers=0",
+      "hello from the target",
+      " exit=0",
+      "hello from the target",
+      " exit=0",
+      "hello from the target",
+      " exit=0",
+      ""
+    ])
+    expect(notesOf(client.messages, "long")).toEqual([
+      ["http", "allowed.test", 8080, "allow", "allow"],
+      ["socks5_tcp", "allowed.test", 8080, "allow", "allow"]
+    ])
+  }, 90_000)
 
   it("leaves the command no capability of the setup's: it cannot change the rules or the routes, and they hold after it tried", async () => {
     const script = [
