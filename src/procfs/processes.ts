@@ -120,6 +120,20 @@ export const stateOf = (pid: Pid): string | undefined => {
   return text === undefined ? undefined : parseStatState(text)
 }
 
+/** The start time of a `stat` file (field 22, clock ticks after boot): with the pid, it names one process for the machine's uptime. */
+export const parseStatStartTime = (text: string): string | undefined => {
+  const end = text.lastIndexOf(")")
+  // Fields 3 onwards follow the command: the start time is the 20th of them.
+  const field = end === -1 ? undefined : text.slice(end + 2).split(" ")[19]
+  return field !== undefined && /^[0-9]+$/.test(field) ? field : undefined
+}
+
+/** The start time of `pid` (see parseStatStartTime), or undefined when it is gone. */
+export const startTimeOf = (pid: Pid): string | undefined => {
+  const text = readText(`/proc/${pid}/stat`)
+  return text === undefined ? undefined : parseStatStartTime(text)
+}
+
 /** The fields of a `status` file, by name (`Seccomp`, `NSpid`...), their values trimmed. */
 export const parseStatus = (text: string): ReadonlyMap<string, string> => {
   const fields = new Map<string, string>()

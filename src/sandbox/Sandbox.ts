@@ -276,8 +276,8 @@ const prepareLaunchers = (
     const held = filterPaths([withNetwork, withoutNetwork, Buffer.from(RESOLV_CONF), Buffer.from(readSandboxHosts())])
     gone = held.gone
     launchers = {
-      withNetwork: { bwrap, seccompFilter: held.paths[0]!, transparentFiles: { resolvConf: held.paths[2]!, hosts: held.paths[3]! } },
-      withoutNetwork: { bwrap, seccompFilter: held.paths[1]! },
+      withNetwork: { bwrap, seccompFilter: held.paths[0]!, transparentFiles: { resolvConf: held.paths[2]!, hosts: held.paths[3]! }, holder: held.holder, prctl, capset },
+      withoutNetwork: { bwrap, seccompFilter: held.paths[1]!, holder: held.holder, prctl, capset },
       bridge: { commandFilter: withoutNetwork, prctl, capset }
     }
   } catch (error) {

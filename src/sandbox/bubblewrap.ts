@@ -33,6 +33,8 @@ import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandb
 import { childrenOf, linkTarget, statusOf } from "../procfs/processes.js"
 import { type BridgeFilter, bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"
 import { type NamespaceTools, type RelayTarget, transparentArgs, transparentOptions, transparentPrelude } from "./transparentTcp.js"
+import { CAPABILITY_OPTIONS, dropCapabilities } from "./capabilities.js"
+import type { FilterHolder } from "./seccomp.js"
 
 // Their homes are loopbackForwarder.ts and executables.ts; Sandbox.ts and the tests take them from here.
 export { findExecutable } from "./executables.js"
@@ -216,8 +218,7 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
     "--unshare-cgroup-try",
     ...(policy.network ? [] : ["--unshare-net"]),
     "--die-with-parent",
-    "--cap-drop",
-    "ALL",
+    ...CAPABILITY_OPTIONS,
     ...(isTransparent(options) ? transparentOptions(RESOLV_FD, HOSTS_FD) : []),
     "--chdir",
     options.cwd
@@ -232,34 +233,67 @@ export interface Launcher {
   readonly seccompFilter: string
   /** Paths that open a transparent sandbox's resolv.conf and hosts (transparentTcp.ts's RESOLV_CONF and HOSTS), held as the filters are. */
   readonly transparentFiles?: { readonly resolvConf: string; readonly hosts: string } | undefined
+  /** The process whose descriptors those paths open (seccomp.ts's `filterPaths`). */
+  readonly holder: FilterHolder
+  /** prctl(2)'s and capset(2)'s numbers here, which the sandbox's first program drops its capabilities with. */
+  readonly prctl: number
+  readonly capset: number
 }
 
 /**
  * A command under bubblewrap with the seccomp filter. bubblewrap reads a
  * filter only from a descriptor, and neither node-pty nor child_process
  * hands a child more than its stdio, so a shell opens the filter as that
- * descriptor and execs bubblewrap (the pid stays the launcher's).
+ * descriptor and execs bubblewrap (the pid stays the launcher's). The paths
+ * are the filters' holder's descriptors, by pid: once they are open, the
+ * shell checks that the pid is still the holder (its start time, read with
+ * builtins), so that a holder that died and whose pid was given again
+ * hands no sandbox another process's file; the launch then exits 126 and
+ * runs nothing. The command runs after every capability is dropped
+ * (capabilities.ts): put first in the shim's perl, or a perl that drops and
+ * execs it; a transparent launch's prelude drops them itself, once it has
+ * set up the namespace with them.
  */
 export const launcherArgv = (
   launcher: Launcher,
   options: BubblewrapArgsOptions,
   command: ReadonlyArray<string>
 ): Array<string> => {
-  const bubblewrap = [launcher.bwrap, "--seccomp", String(SECCOMP_FD), ...bubblewrapOptions(options), "--", ...command]
+  const inner = isTransparent(options) ? command : withoutCapabilities(launcher, command)
+  const bubblewrap = [launcher.bwrap, "--seccomp", String(SECCOMP_FD), ...bubblewrapOptions(options), "--", ...inner]
+  const holder = [String(launcher.holder.pid), launcher.holder.startTime]
   if (!isTransparent(options)) {
-    return ["/bin/sh", "-c", `exec "$@" ${SECCOMP_FD}<"$0"`, launcher.seccompFilter, ...bubblewrap]
+    return ["/bin/sh", "-c", `P=$1; T=$2; shift 2; exec ${SECCOMP_FD}<"$0"; ${HOLDER_CHECK} exec "$@"`, launcher.seccompFilter, ...holder, ...bubblewrap]
   }
   const files = launcher.transparentFiles
   if (files === undefined) throw new Error("transparent TCP: the launcher holds no resolv.conf")
   return [
     "/bin/sh",
     "-c",
-    `r=$1; h=$2; shift 2; exec "$@" ${SECCOMP_FD}<"$0" ${RESOLV_FD}<"$r" ${HOSTS_FD}<"$h"`,
+    `P=$1; T=$2; r=$3; h=$4; shift 4; exec ${SECCOMP_FD}<"$0" ${RESOLV_FD}<"$r" ${HOSTS_FD}<"$h"; ${HOLDER_CHECK} exec "$@"`,
     launcher.seccompFilter,
+    ...holder,
     files.resolvConf,
     files.hosts,
     ...bubblewrap
   ]
+}
+
+/**
+ * The launcher's check that pid $P is still the holder that started at $T:
+ * its stat's start time (the 20th field after the command, which may hold
+ * spaces and parentheses), read after the paths were opened. Builtins only.
+ */
+const HOLDER_CHECK = `set -f; l=; read -r l 2>/dev/null < "/proc/$P/stat"; l=\${l##*) }; ` +
+  `started() { [ $# -ge 20 ] && shift 19 && [ "$1" = "$T" ]; }; ` +
+  `started $l || { echo "sandbox: the seccomp filter's holder (pid $P) is gone, nothing was run" >&2; exit 126; }; set +f;`
+
+/** The command in the sandbox, run after every capability is dropped: first in the shim's perl, or by a perl that execs it. */
+const withoutCapabilities = (launcher: Launcher, command: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const drop = dropCapabilities(launcher.prctl, launcher.capset)
+  const [program, flag, script, ...rest] = command
+  if (program === SHIM_INTERPRETER && flag === "-e" && script !== undefined) return [SHIM_INTERPRETER, "-e", drop + script, ...rest]
+  return [SHIM_INTERPRETER, "-e", `${drop}my $p = $ARGV[0]; exec {$p} @ARGV; print STDERR "$p: $!\\n"; exit($!{ENOENT} ? 127 : 126)`, ...command]
 }
 
 /** The descriptors bubblewrap reads the seccomp filter, and a transparent sandbox's resolv.conf and hosts, from. */

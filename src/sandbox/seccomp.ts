@@ -34,7 +34,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
 import { childNeedsCloser } from "../process/inheritedDescriptors.js"
-import { descriptorPath } from "../procfs/processes.js"
+import { descriptorPath, startTimeOf } from "../procfs/processes.js"
 
 /** What the filter refuses besides vsock, io_uring, the keyrings and leaving a namespace or descriptor table. */
 export interface SeccompOptions {
@@ -219,15 +219,28 @@ const filterDescriptor = (filter: Buffer): number => {
   return fd
 }
 
+/**
+ * The process that holds the filters, as the server knew it while it was
+ * its unreaped child (so the pid was its own): a launch checks, once it has
+ * opened the paths, that the pid is still that process (see bubblewrap.ts's
+ * `launcherArgv`).
+ */
+export interface FilterHolder {
+  readonly pid: number
+  /** Its start time (`/proc/PID/stat` field 22): another process given the pid again has a later one. */
+  readonly startTime: string
+}
+
 /** The filters' paths while their holder lives. */
 export interface HeldFilters {
   readonly paths: ReadonlyArray<string>
+  readonly holder: FilterHolder
   /** Whether the holder has gone (its paths open nothing, or another process's descriptors: make new ones). */
   readonly gone: () => boolean
 }
 
 /** The process's holder of each set of filters, by their bytes (the child kept here too, with its end of the pipe). */
-const holders = new Map<string, HeldFilters & { readonly holder: ChildProcess.ChildProcess }>()
+const holders = new Map<string, HeldFilters & { readonly child: ChildProcess.ChildProcess }>()
 
 /**
  * The filters as paths that open them: `/proc/PID/fd/N` of a helper that
@@ -236,7 +249,11 @@ const holders = new Map<string, HeldFilters & { readonly holder: ChildProcess.Ch
  * open once it is not dumpable (protectMemory.ts) unless it runs as root.
  * The helper, a shell reading its stdin, lives until the server's end of
  * that pipe closes; a sandboxed process cannot reach it (a PID namespace of
- * its own). Throws when a filter cannot be made or the helper started.
+ * its own). Should the helper die and its pid be given to another process
+ * before the server has seen the exit, a launch that opens the paths would
+ * read that process's descriptors: the launch checks the holder's identity
+ * after opening them. Throws when a filter cannot be made or the helper
+ * started.
  */
 export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
   const key = filters.map((filter) => filter.toString("hex")).join(" ")
@@ -260,6 +277,12 @@ export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
     for (const fd of fds) Fs.closeSync(fd)
   }
   if (holder.pid === undefined) throw new Error("the seccomp filters' holder could not start")
+  // Read while the holder is our child and not yet reaped: no other process can have its pid.
+  const startTime = startTimeOf(holder.pid)
+  if (startTime === undefined) {
+    holder.kill("SIGKILL")
+    throw new Error("the seccomp filters' holder has no start time in /proc")
+  }
   let exited = false
   holder.on("error", () => void (exited = true))
   holder.on("exit", () => void (exited = true))
@@ -267,7 +290,7 @@ export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
   // The helper must not keep the server's event loop alive.
   holder.unref()
   const pid = holder.pid
-  const result = { paths: fds.map((_, index) => descriptorPath(pid, index + 3)), gone: () => exited, holder }
+  const result = { paths: fds.map((_, index) => descriptorPath(pid, index + 3)), holder: { pid, startTime }, gone: () => exited, child: holder }
   holders.set(key, result)
   return result
 }

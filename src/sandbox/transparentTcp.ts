@@ -35,6 +35,7 @@
  */
 import * as Fs from "node:fs"
 import { startupSnapshot } from "node:v8"
+import { dropCapabilities } from "./capabilities.js"
 import { findExecutable } from "./executables.js"
 
 /** Where the command's resolver library asks: the resolver inside, which answers every name. */
@@ -114,8 +115,8 @@ export const transparentTcpSupported = (): boolean => {
 if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.addSerializeCallback(() => void (supported = undefined))
 
 /**
- * The bubblewrap options of a transparent sandbox (after `--cap-drop ALL`):
- * the shim's capabilities, and RESOLV_CONF and the sandbox's hosts, read from
+ * The bubblewrap options of a transparent sandbox (after capabilities.ts's
+ * `CAPABILITY_OPTIONS`): the shim's capabilities besides CAP_SETPCAP, and RESOLV_CONF and the sandbox's hosts, read from
  * descriptors `resolvFd` and `hostsFd` (see bubblewrap.ts's `launcherArgv`).
  */
 export const transparentOptions = (resolvFd: number, hostsFd: number): Array<string> => [
@@ -123,8 +124,6 @@ export const transparentOptions = (resolvFd: number, hostsFd: number): Array<str
   "CAP_NET_ADMIN",
   "--cap-add",
   "CAP_NET_BIND_SERVICE",
-  "--cap-add",
-  "CAP_SETPCAP",
   "--perms",
   "0444",
   "--ro-bind-data",
@@ -173,9 +172,9 @@ export interface RelayTarget {
  * off @ARGV, configures the namespace, binds the relay's and the
  * resolver's sockets for the forwarder to inherit (`$tt` says which, and
  * where the proxy is; `@tk` are closed once the forwarder has them), then
- * drops every capability: the bounding set (CAP_SETPCAP last, as dropping
- * needs it), the ambient set, then its own sets with capset(2), so that
- * no exec, not even of a root process, gets any back. Any failure exits
+ * drops every capability (capabilities.ts's `dropCapabilities`: the
+ * bounding set, the ambient set, then its own sets), so that no exec, not
+ * even of a root process, gets any back. Any failure exits
  * 126 with the reason, and the command does not run.
  */
 export const transparentPrelude = (prctl: number, capset: number): string => String.raw`
@@ -200,11 +199,7 @@ socket($tdu, PF_INET, SOCK_DGRAM, 0) && bind($tdu, pack_sockaddr_in(53, inet_ato
 push @tk, $tdu;
 for (@tk) { my $flags = 0; fcntl($_, F_SETFD, $flags) or tfail("fcntl: $!") }
 $tt = join(",", fileno $tr4, $t6 ? fileno $tr6 : -1, fileno $tdu, $ttarget);
-for my $cap (12, 10, 8) { syscall(${prctl}, 24, $cap, 0, 0, 0) == 0 or tfail("PR_CAPBSET_DROP $cap: $!") }
-syscall(${prctl}, 47, 4, 0, 0, 0);
-my ($tch, $tcd) = (pack("LL", 0x20080522, 0), pack("L6", 0, 0, 0, 0, 0, 0));
-syscall(${capset}, $tch, $tcd) == 0 or tfail("capset: $!");
-`
+${dropCapabilities(prctl, capset)}`
 
 /** The transparent prelude's arguments, in its order. */
 export const transparentArgs = (tools: NamespaceTools, target: RelayTarget): Array<string> => [
