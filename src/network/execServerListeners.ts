@@ -14,7 +14,7 @@
  * an exec-server's uid is taken for that server's (fail closed).
  */
 import * as Net from "node:net"
-import { descriptorsOf, processIds, readText, statusOf } from "../procfs/processes.js"
+import { commandLineOf, descriptorsOf, processIds, statusOf, unixSocketTable } from "../procfs/processes.js"
 import { canonicalAddress, socketRows, TCP_LISTEN } from "../procfs/socketTable.js"
 import { markedPids } from "../sandbox/execServerMark.js"
 import { destinationKey, isLocalDestination } from "./serverListeners.js"
@@ -35,9 +35,9 @@ let known: { readonly at: number; readonly pids: ReadonlyArray<number> } | undef
 const execServers = (): ReadonlyArray<number> => {
   const now = Date.now()
   if (known !== undefined && now - known.at < FRESH_MS) return known.pids
-  const pids = new Set(markedPids(readText("/proc/net/unix") ?? ""))
+  const pids = new Set(markedPids(unixSocketTable()))
   for (const pid of processIds()) {
-    const cmdline = readText(`/proc/${pid}/cmdline`)
+    const cmdline = commandLineOf(pid)
     if (cmdline !== undefined && isReferenceCommand(cmdline)) pids.add(pid)
   }
   pids.delete(process.pid)

@@ -97,5 +97,6 @@ export const resolveStart = (
     if (snapshot === undefined) return { params, env, confinement, premasked }
     const clientEnv = Object.fromEntries(Object.keys(params.env).flatMap((name) => (name in env ? [[name, env[name]!]] : [])))
     const restoring = restoringCommand(params.argv, env, clientEnv, snapshot, snapshotRequest.shell.name)
+    if (restoring === undefined) return { params, env, confinement, premasked }
     return { params: { ...params, argv: restoring.argv }, env: restoring.env, confinement, premasked }
   })

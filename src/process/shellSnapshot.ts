@@ -66,32 +66,52 @@ export const qualifies = (request: ShellSnapshotRequest, argv: ReadonlyArray<str
  * then its environment (`env -0`). Builtins only where the files may have
  * replaced commands or PATH. `login_shell` and `restricted_shell` cannot be
  * set, so they are left out.
+ *
+ * The restore evaluates the state line by line, so the options come before
+ * the functions and every command is called as `builtin X`: a function the
+ * rc file named `set` (or `shopt`, `unalias`) is not yet defined when those
+ * lines run, and after the functions come only assignments. A function's
+ * attributes would be commands (`declare -fx`), so they are left out of
+ * the listing: an exported function is exported again by the environment
+ * it comes back with; a traced one (`declare -ft`) comes back untraced.
+ * `posix` comes back last, as the assignment `set -o posix` itself makes:
+ * in posix mode bash refuses function names that are not identifiers.
  */
 export const bashCaptureScript = (marker: string): string =>
   [
     `if [ -z "\${BASH_ENV-}" ] && [ -n "\${HOME-}" ] && [ -r "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi`,
     `builtin printf '\\0%s\\0' '${marker}'`,
-    `builtin echo 'unalias -a 2>/dev/null || true'`,
+    `builtin echo 'builtin unalias -a 2>/dev/null || builtin true'`,
     `__exec_server_ifs=$IFS; IFS=$'\\n'`,
-    `for __exec_server_line in $(builtin shopt -p); do case "$__exec_server_line" in *' login_shell'|*' restricted_shell') ;; *) builtin printf '%s\\n' "$__exec_server_line" ;; esac; done`,
-    `builtin declare -f`,
-    `for __exec_server_line in $(builtin set +o); do case "$__exec_server_line" in 'set -o '*) builtin printf '%s\\n' "$__exec_server_line" ;; esac; done`,
+    `for __exec_server_line in $(builtin shopt -p); do case "$__exec_server_line" in *' login_shell'|*' restricted_shell') ;; *) builtin printf 'builtin %s\\n' "$__exec_server_line" ;; esac; done`,
+    `__exec_server_posix=`,
+    `for __exec_server_line in $(builtin set +o); do case "$__exec_server_line" in 'set -o posix') __exec_server_posix=1 ;; 'set -o '*) builtin printf 'builtin %s\\n' "$__exec_server_line" ;; esac; done`,
+    // \`declare -f\` prints a \`declare -fx\` (\`-ft\`) after each function with attributes, which would call a function
+    // named \`declare\` (or \`builtin\`) defined just before: the attributes come off for the listing, back for \`env\`.
+    `__exec_server_attributes=()`,
+    `for __exec_server_line in $(builtin declare -F); do __exec_server_line=\${__exec_server_line#declare }; case "\${__exec_server_line%% *}" in -f) ;; *) __exec_server_attributes+=("$__exec_server_line"); builtin declare +xt -f -- "\${__exec_server_line#* }" ;; esac; done`,
     `IFS=$__exec_server_ifs`,
+    `builtin declare -f`,
+    `for __exec_server_line in "\${__exec_server_attributes[@]}"; do builtin declare "\${__exec_server_line%% *}" -- "\${__exec_server_line#* }"; done`,
     // Assignments, not \`alias\` commands: with \`expand_aliases\` restored, an alias named \`alias\` would run
     // its value on the next line of the restore, and a function named \`alias\` would be called for each.
     `for __exec_server_line in "\${!BASH_ALIASES[@]}"; do builtin printf 'BASH_ALIASES[%q]=%q\\n' "$__exec_server_line" "\${BASH_ALIASES[$__exec_server_line]}"; done`,
+    `if [ -n "$__exec_server_posix" ]; then builtin echo 'POSIXLY_CORRECT=y'; fi`,
     `builtin printf '\\0'`,
-    `command -p env -0`
+    `builtin command -p env -0`
   ].join("\n")
 
 /**
  * zsh's capture: the login shell has read `.zshenv`, `.zprofile` and
  * `.zlogin`; `.zshrc` (of `$ZDOTDIR`, else `$HOME`) is read as an
- * interactive one would. Its functions, the options it set (`setopt` prints
- * only what differs from zsh's defaults, in a form `setopt` takes back), its
- * aliases in reusable form, then its environment. Options a script cannot
- * set, and `login` (the command runs as a non-login shell, as bash's does),
- * are left out. Run by another shell it fails, so the command runs as asked.
+ * interactive one would. The options it set (`setopt` prints only what
+ * differs from zsh's defaults, in a form `setopt` takes back), its aliases
+ * in reusable form, then its functions, last so that none of them (one
+ * named `setopt`, `alias`) is called by the restore; then its environment.
+ * zsh parses the whole state before it runs any of it, so an alias it
+ * defines expands in none of the later lines. Options a script cannot set,
+ * and `login` (the command runs as a non-login shell, as bash's does), are
+ * left out. Run by another shell it fails, so the command runs as asked.
  */
 export const zshCaptureScript = (marker: string): string =>
   [
@@ -99,12 +119,12 @@ export const zshCaptureScript = (marker: string): string =>
     `if [[ -n "\${ZDOTDIR-}" ]]; then __exec_server_rc="$ZDOTDIR/.zshrc"; elif [[ -n "\${HOME-}" ]]; then __exec_server_rc="$HOME/.zshrc"; else __exec_server_rc=; fi`,
     `if [[ -n "$__exec_server_rc" && -r "$__exec_server_rc" ]]; then . "$__exec_server_rc"; fi`,
     `builtin printf '\\0%s\\0' '${marker}'`,
-    `builtin print -r -- 'unalias -a 2>/dev/null || true'`,
-    `builtin functions`,
-    `builtin setopt | while IFS= builtin read -r __exec_server_option; do case $__exec_server_option in login|interactive|shinstdin|singlecommand|privileged|restricted|zle|monitor) ;; *) builtin print -r -- "setopt $__exec_server_option" ;; esac; done`,
+    `builtin print -r -- 'builtin unalias -a 2>/dev/null || builtin true'`,
+    `builtin setopt | while IFS= builtin read -r __exec_server_option; do case $__exec_server_option in login|interactive|shinstdin|singlecommand|privileged|restricted|zle|monitor) ;; *) builtin print -r -- "builtin setopt $__exec_server_option" ;; esac; done`,
     `(builtin setopt NO_RC_QUOTES; builtin alias -L)`,
+    `builtin functions`,
     `builtin printf '\\0'`,
-    `command -p env -0`
+    `builtin command -p env -0`
   ].join("\n")
 
 /**
@@ -165,10 +185,21 @@ export const parseCapture = (output: Buffer, marker: string): Snapshot | string 
 }
 
 /**
+ * bash's names of an exported function named `builtin` (upstream's, and the
+ * distributions' older form): bash defines it from the environment before
+ * the restore's first line, and no command of the restore could then reach
+ * a builtin past it.
+ */
+const EXPORTED_BUILTIN_FUNCTION = ["BASH_FUNC_builtin%%", "BASH_FUNC_builtin()"]
+
+/**
  * The command that restores the snapshot and then runs the script, as a
  * non-login shell: the state in variables of the child's environment,
  * evaluated and unset before the script's first line. The client's own
- * variables win over the snapshot's.
+ * variables win over the snapshot's. Every command of the restore is
+ * `builtin X`, so that no function of the rc file is called in its place;
+ * undefined (the command runs as asked) when bash would have a function
+ * named `builtin` from the environment.
  */
 export const restoringCommand = (
   argv: ReadonlyArray<string>,
@@ -176,7 +207,9 @@ export const restoringCommand = (
   clientEnv: Readonly<Record<string, string>>,
   snapshot: Snapshot,
   shellName: string
-): { readonly argv: ReadonlyArray<string>; readonly env: Readonly<Record<string, string>> } => {
+): { readonly argv: ReadonlyArray<string>; readonly env: Readonly<Record<string, string>> } | undefined => {
+  const childEnv: Record<string, string> = { ...env, ...snapshot.env, ...clientEnv }
+  if (shellName === "bash" && EXPORTED_BUILTIN_FUNCTION.some((name) => name in childEnv)) return undefined
   const chunks: Array<string> = []
   const bytes = Buffer.from(snapshot.state, "utf8")
   let at = 0
@@ -188,19 +221,16 @@ export const restoringCommand = (
     at = end
   } while (at < bytes.length)
   const names = chunks.map((_, index) => stateVariable(index))
-  const restore = `if ! eval "unset ${names.join(" ")}\n${names.map((name) => `\${${name}}`).join("")}" >/dev/null; then ` +
-    `printf 'failed to restore shell snapshot\\n' >&2; fi\n`
+  // sh has no \`builtin\`; its \`eval\` and \`unset\` are special builtins, which no function shadows.
+  const builtin = shellName === "sh" ? "" : "builtin "
+  const restore = `if ! ${builtin}eval "${builtin}unset ${names.join(" ")}\n${names.map((name) => `\${${name}}`).join("")}" >/dev/null; then ` +
+    `${builtin}printf 'failed to restore shell snapshot\\n' >&2; fi\n`
   return {
     // zsh as the reference runs it: no startup file at all (`-f`), the option set back for what follows.
     argv: shellName === "zsh"
-      ? [argv[0]!, "-fc", `setopt RCS\n${restore}${argv[2]!}`, ...argv.slice(3)]
+      ? [argv[0]!, "-fc", `builtin setopt RCS\n${restore}${argv[2]!}`, ...argv.slice(3)]
       : [argv[0]!, "-c", restore + argv[2]!, ...argv.slice(3)],
-    env: {
-      ...env,
-      ...snapshot.env,
-      ...clientEnv,
-      ...Object.fromEntries(names.map((name, index) => [name, chunks[index]!]))
-    }
+    env: { ...childEnv, ...Object.fromEntries(names.map((name, index) => [name, chunks[index]!])) }
   }
 }
 

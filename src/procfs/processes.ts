@@ -39,8 +39,7 @@ const entriesOrDenied = (path: string): ReadonlyArray<string> | false => {
   }
 }
 
-/** A /proc file's text (latin1), or undefined when it cannot be read. */
-export const readText = (path: string): string | undefined => {
+const readText = (path: string): string | undefined => {
   try {
     return Fs.readFileSync(path, "latin1")
   } catch {
@@ -121,6 +120,20 @@ export const stateOf = (pid: Pid): string | undefined => {
   return text === undefined ? undefined : parseStatState(text)
 }
 
+/** The start time of a `stat` file (field 22, clock ticks after boot): with the pid, it names one process for the machine's uptime. */
+export const parseStatStartTime = (text: string): string | undefined => {
+  const end = text.lastIndexOf(")")
+  // Fields 3 onwards follow the command: the start time is the 20th of them.
+  const field = end === -1 ? undefined : text.slice(end + 2).split(" ")[19]
+  return field !== undefined && /^[0-9]+$/.test(field) ? field : undefined
+}
+
+/** The start time of `pid` (see parseStatStartTime), or undefined when it is gone. */
+export const startTimeOf = (pid: Pid): string | undefined => {
+  const text = readText(`/proc/${pid}/stat`)
+  return text === undefined ? undefined : parseStatStartTime(text)
+}
+
 /** The fields of a `status` file, by name (`Seccomp`, `NSpid`...), their values trimmed. */
 export const parseStatus = (text: string): ReadonlyMap<string, string> => {
   const fields = new Map<string, string>()
@@ -166,3 +179,9 @@ export const parseMappedFiles = (text: string): Array<string> => {
 
 /** The files this process maps (its executable, its shared libraries), or none where /proc cannot be read. */
 export const ownMappedFiles = (): Array<string> => parseMappedFiles(readText("/proc/self/maps") ?? "")
+
+/** A process's command line, its arguments each ended by a NUL; undefined once it is gone (or unreadable). */
+export const commandLineOf = (pid: Pid): string | undefined => readText(`/proc/${pid}/cmdline`)
+
+/** The network namespace's Unix sockets (/proc/net/unix; an abstract name is shown with `@` for its NUL). */
+export const unixSocketTable = (): string => readText("/proc/net/unix") ?? ""

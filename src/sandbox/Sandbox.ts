@@ -216,13 +216,16 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
           const transparent = target === undefined ? undefined : {
             tools: yield* transparentTools(launchers),
             // Held for this launch until it ends: the launcher opens it as a descriptor that reaches the sandbox's shim.
-            relayTarget: (yield* Effect.acquireRelease(
-              Effect.try({
-                try: () => heldFiles([Buffer.from(relayTargetText(target))], "exec-server-relay-target"),
-                catch: (error) => internalErrorFrom(error, "transparent TCP: the relay's target")
-              }),
-              (held) => Effect.sync(held.release)
-            )).paths[0]!
+            ...yield* Effect.map(
+              Effect.acquireRelease(
+                Effect.try({
+                  try: () => heldFiles([Buffer.from(relayTargetText(target))], "exec-server-relay-target"),
+                  catch: (error) => internalErrorFrom(error, "transparent TCP: the relay's target")
+                }),
+                (held) => Effect.sync(held.release)
+              ),
+              (held) => ({ relayTarget: held.paths[0]!, relayTargetHolder: held.holder })
+            )
           }
           return {
             argv: confinedArgv(launchers.withNetwork, { policy, cwd: command.cwd }, command.argv, command.arg0, bridge, transparent),
@@ -284,8 +287,8 @@ const prepareLaunchers = (
     const held = filterPaths([withNetwork, withoutNetwork, Buffer.from(RESOLV_CONF), Buffer.from(readSandboxHosts())])
     gone = held.gone
     launchers = {
-      withNetwork: { bwrap, seccompFilter: held.paths[0]!, transparentFiles: { resolvConf: held.paths[2]!, hosts: held.paths[3]! } },
-      withoutNetwork: { bwrap, seccompFilter: held.paths[1]! },
+      withNetwork: { bwrap, seccompFilter: held.paths[0]!, transparentFiles: { resolvConf: held.paths[2]!, hosts: held.paths[3]! }, holder: held.holder, prctl, capset },
+      withoutNetwork: { bwrap, seccompFilter: held.paths[1]!, holder: held.holder, prctl, capset },
       bridge: { commandFilter: withoutNetwork, prctl, capset }
     }
   } catch (error) {

@@ -33,6 +33,8 @@ import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandb
 import { childrenOf, linkTarget, statusOf } from "../procfs/processes.js"
 import { type BridgeFilter, bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"
 import { type NamespaceTools, transparentArgs, transparentOptions, transparentPrelude } from "./transparentTcp.js"
+import { CAPABILITY_OPTIONS, dropCapabilities } from "./capabilities.js"
+import type { FilterHolder } from "./seccomp.js"
 
 // Their homes are loopbackForwarder.ts and executables.ts; Sandbox.ts and the tests take them from here.
 export { findExecutable } from "./executables.js"
@@ -74,6 +76,12 @@ export interface BubblewrapArgsOptions {
   readonly loopbackPorts?: ReadonlyArray<LoopbackPort>
   /** Transparent TCP (transparentTcp.ts): the shim's capabilities, the resolver's resolv.conf, and the relay's target. */
   readonly transparent?: TransparentFiles | undefined
+  /**
+   * Whether the sandbox's first program drops its capabilities itself
+   * (`withoutCapabilities`): bubblewrap then leaves it CAP_SETPCAP to do so.
+   * Default true; `launcherArgv` decides.
+   */
+  readonly dropsCapabilities?: boolean | undefined
 }
 
 /** What a transparent launch hands the shim besides the launcher's files. */
@@ -84,6 +92,8 @@ export interface TransparentFiles {
    * reads from RELAY_TARGET_FD.
    */
   readonly relayTarget: string
+  /** Who holds it (checked as the filters' holder is); none for a probe's. */
+  readonly relayTargetHolder?: FilterHolder | undefined
 }
 
 /** Whether a launch is a transparent one: asked for, and without network (with network there is nothing to redirect). */
@@ -227,8 +237,7 @@ export const bubblewrapOptions = (options: BubblewrapArgsOptions): Array<string>
     "--unshare-cgroup-try",
     ...(policy.network ? [] : ["--unshare-net"]),
     "--die-with-parent",
-    "--cap-drop",
-    "ALL",
+    ...(options.dropsCapabilities === false ? ["--cap-drop", "ALL"] : CAPABILITY_OPTIONS),
     ...(isTransparent(options) ? transparentOptions(RESOLV_FD, HOSTS_FD) : []),
     "--chdir",
     options.cwd
@@ -243,39 +252,88 @@ export interface Launcher {
   readonly seccompFilter: string
   /** Paths that open a transparent sandbox's resolv.conf and hosts (transparentTcp.ts's RESOLV_CONF and HOSTS), held as the filters are. */
   readonly transparentFiles?: { readonly resolvConf: string; readonly hosts: string } | undefined
+  /** The process whose descriptors those paths open (seccomp.ts's `filterPaths`). */
+  readonly holder: FilterHolder
+  /** prctl(2)'s and capset(2)'s numbers here, which the sandbox's first program drops its capabilities with. */
+  readonly prctl: number
+  readonly capset: number
 }
 
 /**
  * A command under bubblewrap with the seccomp filter. bubblewrap reads a
  * filter only from a descriptor, and neither node-pty nor child_process
  * hands a child more than its stdio, so a shell opens the filter as that
- * descriptor and execs bubblewrap (the pid stays the launcher's). A
- * transparent launch's shell opens the resolv.conf and hosts bubblewrap
- * binds in, and the relay's target, which bubblewrap leaves open for the
- * shim: a credential goes by descriptor, never on a command line (any
- * user of the host reads /proc/PID/cmdline).
+ * descriptor and execs bubblewrap (the pid stays the launcher's). The paths
+ * are the filters' holder's descriptors, by pid: once they are open, the
+ * shell checks that the pid is still the holder (its start time, read with
+ * builtins), so that a holder that died and whose pid was given again
+ * hands no sandbox another process's file; the launch then exits 126 and
+ * runs nothing. A transparent launch's shell opens the resolv.conf and
+ * hosts bubblewrap binds in, and the relay's target, which bubblewrap
+ * leaves open for the shim (its own holder checked alike): a credential
+ * goes by descriptor, never on a command line (any user of the host reads
+ * /proc/PID/cmdline). The command runs after every capability is dropped
+ * (capabilities.ts): put first in the shim's perl, or a perl that drops and
+ * execs it; a transparent launch's prelude drops them itself, once it has
+ * set up the namespace with them.
  */
 export const launcherArgv = (
   launcher: Launcher,
   options: BubblewrapArgsOptions,
   command: ReadonlyArray<string>
 ): Array<string> => {
-  const bubblewrap = [launcher.bwrap, "--seccomp", String(SECCOMP_FD), ...bubblewrapOptions(options), "--", ...command]
+  const drops = isTransparent(options) || command[0] === SHIM_INTERPRETER || perlShown(options.policy)
+  const inner = isTransparent(options) || !drops ? command : withoutCapabilities(launcher, command)
+  const bubblewrap = [launcher.bwrap, "--seccomp", String(SECCOMP_FD), ...bubblewrapOptions({ ...options, dropsCapabilities: drops }), "--", ...inner]
+  const holder = [String(launcher.holder.pid), launcher.holder.startTime]
   if (!isTransparent(options)) {
-    return ["/bin/sh", "-c", `exec "$@" ${SECCOMP_FD}<"$0"`, launcher.seccompFilter, ...bubblewrap]
+    return ["/bin/sh", "-c", `P=$1; T=$2; shift 2; exec ${SECCOMP_FD}<"$0"; ${holderCheck("P", "T", "the seccomp filter's holder")} exec "$@"`, launcher.seccompFilter, ...holder, ...bubblewrap]
   }
   const files = launcher.transparentFiles
   if (files === undefined) throw new Error("transparent TCP: the launcher holds no resolv.conf")
   return [
     "/bin/sh",
     "-c",
-    `r=$1; h=$2; t=$3; shift 3; exec "$@" ${SECCOMP_FD}<"$0" ${RESOLV_FD}<"$r" ${HOSTS_FD}<"$h" ${RELAY_TARGET_FD}<"$t"`,
+    `P=$1; T=$2; r=$3; h=$4; t=$5; Q=$6; U=$7; shift 7; exec ${SECCOMP_FD}<"$0" ${RESOLV_FD}<"$r" ${HOSTS_FD}<"$h" ${RELAY_TARGET_FD}<"$t"; ` +
+      `${holderCheck("P", "T", "the seccomp filter's holder")} ${holderCheck("Q", "U", "the relay target's holder")} exec "$@"`,
     launcher.seccompFilter,
+    ...holder,
     files.resolvConf,
     files.hosts,
     options.transparent.relayTarget,
+    String(options.transparent.relayTargetHolder?.pid ?? ""),
+    options.transparent.relayTargetHolder?.startTime ?? "",
     ...bubblewrap
   ]
+}
+
+/**
+ * The launcher's check that pid $<pid> is still the holder that started at
+ * $<start>: its stat's start time (the 20th field after the command, which
+ * may hold spaces and parentheses), read after the paths were opened. An
+ * empty pid checks nothing (a probe's file, held by no one). Builtins only.
+ */
+const holderCheck = (pid: string, start: string, what: string): string =>
+  `if [ -n "$${pid}" ]; then set -f; l=; read -r l 2>/dev/null < "/proc/$${pid}/stat"; l=\${l##*) }; ` +
+  `started() { [ $# -ge 20 ] && shift 19 && [ "$1" = "$${start}" ]; }; ` +
+  `started $l || { echo "sandbox: ${what} (pid $${pid}) is gone, nothing was run" >&2; exit 126; }; set +f; fi;`
+
+/**
+ * Whether a policy shows perl and what it loads (all of /usr): where it does
+ * not (an fs worker's policy may hide /usr), a command that is not the shim
+ * runs as bubblewrap starts it, its bounding set kept (its other sets empty,
+ * under no_new_privs).
+ */
+const perlShown = (policy: ResolvedSandbox): boolean =>
+  accessAt(policy, "/usr") !== "none" && accessAt(policy, SHIM_INTERPRETER) !== "none" &&
+  !policy.rules.some((rule) => rule.access === "none" && rule.path.startsWith("/usr/"))
+
+/** The command in the sandbox, run after every capability is dropped: first in the shim's perl, or by a perl that execs it. */
+const withoutCapabilities = (launcher: Launcher, command: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const drop = dropCapabilities(launcher.prctl, launcher.capset)
+  const [program, flag, script, ...rest] = command
+  if (program === SHIM_INTERPRETER && flag === "-e" && script !== undefined) return [SHIM_INTERPRETER, "-e", drop + script, ...rest]
+  return [SHIM_INTERPRETER, "-e", `${drop}my $p = $ARGV[0]; exec {$p} @ARGV; print STDERR "$p: $!\\n"; exit($!{ENOENT} ? 127 : 126)`, ...command]
 }
 
 /**
@@ -318,7 +376,7 @@ export const confinedArgv = (
   const relay = transparent === undefined ? undefined : {
     prelude: transparentPrelude(bridge.prctl, bridge.capset, RELAY_TARGET_FD),
     args: transparentArgs(transparent.tools),
-    files: { relayTarget: transparent.relayTarget }
+    files: { relayTarget: transparent.relayTarget, relayTargetHolder: transparent.relayTargetHolder }
   }
   return launcherArgv(launcher, { ...options, loopbackPorts: ports, transparent: relay?.files }, [
     SHIM_INTERPRETER,
@@ -335,6 +393,7 @@ export interface TransparentLaunch {
   readonly tools: NamespaceTools
   /** See `TransparentFiles`. */
   readonly relayTarget: string
+  readonly relayTargetHolder?: FilterHolder | undefined
 }
 
 /**

@@ -34,7 +34,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
 import { childNeedsCloser } from "../process/inheritedDescriptors.js"
-import { descriptorPath } from "../procfs/processes.js"
+import { descriptorPath, startTimeOf } from "../procfs/processes.js"
 
 /** What the filter refuses besides vsock, io_uring, the keyrings and leaving a namespace or descriptor table. */
 export interface SeccompOptions {
@@ -220,19 +220,32 @@ const heldDescriptor = (bytes: Buffer): number => {
   return fd
 }
 
+/**
+ * The process that holds the filters, as the server knew it while it was
+ * its unreaped child (so the pid was its own): a launch checks, once it has
+ * opened the paths, that the pid is still that process (see bubblewrap.ts's
+ * `launcherArgv`).
+ */
+export interface FilterHolder {
+  readonly pid: number
+  /** Its start time (`/proc/PID/stat` field 22): another process given the pid again has a later one. */
+  readonly startTime: string
+}
+
 /** The filters' paths while their holder lives. */
 export interface HeldFilters {
   readonly paths: ReadonlyArray<string>
+  readonly holder: FilterHolder
   /** Whether the holder has gone (its paths open nothing, or another process's descriptors: make new ones). */
   readonly gone: () => boolean
 }
 
-/** Held files and their holder. */
+/** Held files and their holder (the child kept too, with its end of the pipe). */
 interface Holder extends HeldFilters {
-  readonly holder: ChildProcess.ChildProcess
+  readonly child: ChildProcess.ChildProcess
 }
 
-/** The process's holder of each set of filters, by their bytes (the child kept here too, with its end of the pipe). */
+/** The process's holder of each set of filters, by their bytes. */
 const holders = new Map<string, Holder>()
 
 /**
@@ -243,7 +256,10 @@ const holders = new Map<string, Holder>()
  * its stdin, lives until the server's end of that pipe closes; a sandboxed
  * process cannot reach it (a PID namespace of its own), nor can another
  * user open its descriptors (/proc/PID/fd is the helper's user's alone).
- * Throws when a file cannot be made or the helper started.
+ * Should the helper die and its pid be given to another process before the
+ * server has seen the exit, a launch that opens the paths would read that
+ * process's descriptors: the launch checks the holder's identity after
+ * opening them. Throws when a file cannot be made or the helper started.
  */
 const hold = (contents: ReadonlyArray<Buffer>, name: string): Holder => {
   const fds: Array<number> = []
@@ -264,6 +280,12 @@ const hold = (contents: ReadonlyArray<Buffer>, name: string): Holder => {
     for (const fd of fds) Fs.closeSync(fd)
   }
   if (holder.pid === undefined) throw new Error(`the holder of ${name} could not start`)
+  // Read while the holder is our child and not yet reaped: no other process can have its pid.
+  const startTime = startTimeOf(holder.pid)
+  if (startTime === undefined) {
+    holder.kill("SIGKILL")
+    throw new Error(`the holder of ${name} has no start time in /proc`)
+  }
   let exited = false
   holder.on("error", () => void (exited = true))
   holder.on("exit", () => void (exited = true))
@@ -271,7 +293,7 @@ const hold = (contents: ReadonlyArray<Buffer>, name: string): Holder => {
   // The helper must not keep the server's event loop alive.
   holder.unref()
   const pid = holder.pid
-  return { paths: fds.map((_, index) => descriptorPath(pid, index + 3)), gone: () => exited, holder }
+  return { paths: fds.map((_, index) => descriptorPath(pid, index + 3)), holder: { pid, startTime }, gone: () => exited, child: holder }
 }
 
 /**
@@ -291,6 +313,8 @@ export const filterPaths = (filters: ReadonlyArray<Buffer>): HeldFilters => {
 /** One launch's files, as paths that open them until `release`. */
 export interface HeldFiles {
   readonly paths: ReadonlyArray<string>
+  /** Who holds them (a launch checks it as it does the filters' holder). */
+  readonly holder: FilterHolder
   /** Ends the holder: its paths open nothing from then on. */
   readonly release: () => void
 }
@@ -303,6 +327,6 @@ export interface HeldFiles {
  * it is written. Throws when a file cannot be made or the holder started.
  */
 export const heldFiles = (contents: ReadonlyArray<Buffer>, name: string): HeldFiles => {
-  const { paths, holder } = hold(contents, name)
-  return { paths, release: () => void holder.stdin!.end() }
+  const { paths, holder, child } = hold(contents, name)
+  return { paths, holder, release: () => void child.stdin!.end() }
 }

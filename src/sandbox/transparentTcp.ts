@@ -35,6 +35,7 @@
  */
 import * as Fs from "node:fs"
 import { startupSnapshot } from "node:v8"
+import { dropCapabilities } from "./capabilities.js"
 import { findExecutable } from "./executables.js"
 
 /** Where the command's resolver library asks: the resolver inside, which answers every name. */
@@ -114,8 +115,8 @@ export const transparentTcpSupported = (): boolean => {
 if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.addSerializeCallback(() => void (supported = undefined))
 
 /**
- * The bubblewrap options of a transparent sandbox (after `--cap-drop ALL`):
- * the shim's capabilities, and RESOLV_CONF and the sandbox's hosts, read from
+ * The bubblewrap options of a transparent sandbox (after capabilities.ts's
+ * `CAPABILITY_OPTIONS`): the shim's capabilities besides CAP_SETPCAP, and RESOLV_CONF and the sandbox's hosts, read from
  * descriptors `resolvFd` and `hostsFd` (see bubblewrap.ts's `launcherArgv`).
  */
 export const transparentOptions = (resolvFd: number, hostsFd: number): Array<string> => [
@@ -123,8 +124,6 @@ export const transparentOptions = (resolvFd: number, hostsFd: number): Array<str
   "CAP_NET_ADMIN",
   "--cap-add",
   "CAP_NET_BIND_SERVICE",
-  "--cap-add",
-  "CAP_SETPCAP",
   "--perms",
   "0444",
   "--ro-bind-data",
@@ -182,10 +181,10 @@ export const relayTargetText = (target: RelayTarget): string =>
  * namespace, binds the relay's and the resolver's sockets for the
  * forwarder to inherit with the relay's target, open on descriptor
  * `targetFd` (`$tt` says which descriptors; `@tk` are closed once the
- * forwarder has them, so the command holds none of them), then
- * drops every capability: the bounding set (CAP_SETPCAP last, as dropping
- * needs it), the ambient set, then its own sets with capset(2), so that
- * no exec, not even of a root process, gets any back. Any failure exits
+ * forwarder has them, so the command holds none of them), then drops
+ * every capability (capabilities.ts's `dropCapabilities`: the bounding
+ * set, the ambient set, then its own sets), so that no exec, not even of a
+ * root process, gets any back. Any failure exits
  * 126 with the reason, and the command does not run.
  */
 export const transparentPrelude = (prctl: number, capset: number, targetFd: number): string => String.raw`
@@ -212,11 +211,7 @@ open(my $ttf, "<&=", ${targetFd}) or tfail("the relay's target (descriptor ${tar
 push @tk, $ttf;
 for (@tk) { my $flags = 0; fcntl($_, F_SETFD, $flags) or tfail("fcntl: $!") }
 $tt = join(",", fileno $tr4, $t6 ? fileno $tr6 : -1, fileno $tdu, fileno $ttf);
-for my $cap (12, 10, 8) { syscall(${prctl}, 24, $cap, 0, 0, 0) == 0 or tfail("PR_CAPBSET_DROP $cap: $!") }
-syscall(${prctl}, 47, 4, 0, 0, 0);
-my ($tch, $tcd) = (pack("LL", 0x20080522, 0), pack("L6", 0, 0, 0, 0, 0, 0));
-syscall(${capset}, $tch, $tcd) == 0 or tfail("capset: $!");
-`
+${dropCapabilities(prctl, capset)}`
 
 /** The transparent prelude's arguments, in its order (the relay's target is no argument: see `relayTargetText`). */
 export const transparentArgs = (tools: NamespaceTools): Array<string> => [tools.ip, tools.nft, RULESET]

@@ -6,11 +6,14 @@
  * process, on src/; what the server's own process inherited (descriptors,
  * environment) is sandboxInherited.test.ts's, on the binary.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import { startTimeOf } from "../../src/procfs/processes.js"
+import { findExecutable, launcherArgv } from "../../src/sandbox/bubblewrap.js"
+import { capsetNumber, filterPaths, prctlNumber, seccompFilter } from "../../src/sandbox/seccomp.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { run, sh } from "../support/sandboxEscapes.js"
@@ -344,6 +347,63 @@ describe("a sandbox of a server run as root", () => {
     // Unsandboxed, root opens them: the probe itself tells the two apart.
     const { output } = await run(server, "plain", sh(`if ( : >> /proc/sys/kernel/core_pattern ) 2>/dev/null; then echo writable; fi`), { cwd: workspace })
     expect(output.trim()).toBe("writable")
+  })
+})
+
+describe("a sandbox's capabilities (issue 82)", () => {
+  /** The capability sets of /proc/self/status in `output`, by name. */
+  const capabilities = (output: string) => Object.fromEntries([...output.matchAll(/^(Cap\w+):\s+([0-9a-f]+)$/gm)].map((match) => [match[1], match[2]]))
+  const EMPTY = { CapInh: "0000000000000000", CapPrm: "0000000000000000", CapEff: "0000000000000000", CapBnd: "0000000000000000", CapAmb: "0000000000000000" }
+
+  // As root, `--cap-drop ALL` left the bounding set full (000001fffeffffff); an unprivileged server's user namespace emptied it already.
+  it("holds none, the bounding set included: a pipe and a PTY, with network and without, and the fs worker", async () => {
+    const workspace = tempDir("caps")
+    const server = await startServer()
+    const status = sh("grep '^Cap' /proc/self/status")
+    for (const [name, sandbox, tty] of [
+      ["pipe", workspaceWrite(workspace), false],
+      ["pty", workspaceWrite(workspace), true],
+      ["network", workspaceWrite(workspace, "enabled"), false]
+    ] as const) {
+      const { output } = await run(server, name, status, { cwd: workspace, sandbox }, tty)
+      expect(capabilities(output.replace(/\r\n/g, "\n")), name).toEqual(EMPTY)
+    }
+    const read = await server.request("fs/readFile", { path: "/proc/self/status", sandbox: workspaceWrite(workspace) })
+    const text = Buffer.from((read.result as { dataBase64: string }).dataBase64, "base64").toString()
+    expect(capabilities(text)).toEqual(EMPTY)
+    // Unsandboxed, the test's own bounding set is not empty: the probe tells the two apart.
+    expect(capabilities((await run(server, "plain", status, { cwd: workspace })).output).CapBnd).not.toBe(EMPTY.CapBnd)
+  })
+})
+
+describe("the seccomp filter's holder (issue 82)", () => {
+  // The filter reaches bubblewrap as /proc/<holder>/fd/N, opened by the launch: were the holder dead and its pid
+  // given to another process before the server saw the exit, the launch would read that process's descriptor N.
+  it("a launch whose holder's pid names another process, holding another filter at the same descriptor, runs nothing", async () => {
+    const filter = seccompFilter({ denyUnixSockets: true })!
+    // A set of filters of its own, so that the holder is this test's alone.
+    const held = filterPaths([filter, Buffer.from(`holder of ${process.pid} ${Date.now()}`)])
+    const policy = { rules: [{ path: "/", access: "read" as const, missing: false }], network: false }
+    const launcher = { bwrap: findExecutable("bwrap")!, seccompFilter: held.paths[0]!, holder: held.holder, prctl: prctlNumber()!, capset: capsetNumber()! }
+    const unixSocket = ["python3", "-c", "import socket\ntry:\n socket.socket(socket.AF_UNIX); print('unix socket: made')\nexcept OSError as e: print('unix socket:', e.strerror)"]
+    const launch = (holder: typeof launcher) => spawnSync(launcherArgv(holder, { policy, cwd: "/" }, unixSocket)[0]!, launcherArgv(holder, { policy, cwd: "/" }, unixSocket).slice(1), { encoding: "utf8" })
+    expect(launch(launcher).stdout).toBe("unix socket: Operation not permitted\n")
+    // The holder dies; the process given its pid holds, at descriptor 3, a filter that allows everything (one RET_ALLOW).
+    process.kill(held.holder.pid, "SIGKILL")
+    const allowAll = Path.join(tempDir("impostor"), "filter")
+    Fs.writeFileSync(allowAll, Buffer.from([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]))
+    const fd = Fs.openSync(allowAll, "r")
+    const impostor = spawn("/bin/sh", ["-c", "read -r line"], { stdio: ["pipe", "ignore", "ignore", fd] })
+    Fs.closeSync(fd)
+    children.push(impostor)
+    await new Promise((resolve) => impostor.on("spawn", resolve))
+    const reused = { ...launcher, seccompFilter: `/proc/${impostor.pid}/fd/3`, holder: { pid: impostor.pid!, startTime: held.holder.startTime } }
+    const refused = launch(reused)
+    expect(refused.status).toBe(126)
+    expect(refused.stdout).toBe("")
+    expect(refused.stderr).toBe(`sandbox: the seccomp filter's holder (pid ${impostor.pid}) is gone, nothing was run\n`)
+    // What the check kept from running: with the impostor's own start time, the command runs under its filter.
+    expect(launch({ ...reused, holder: { pid: impostor.pid!, startTime: startTimeOf(impostor.pid!)! } }).stdout).toBe("unix socket: made\n")
   })
 })
 

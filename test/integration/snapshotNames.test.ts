@@ -116,3 +116,101 @@ describe.each(SHELLS.filter((shell) => existsSync(shell.path)))("a hostile rc fi
     expect(readdirSync(marks)).toEqual([])
   })
 })
+
+/**
+ * Issue 82 (7): the restore called the rc file's own functions where they
+ * shadowed its commands: a `set` (bash) or `setopt` (zsh) of `~/.bashrc`
+ * ran once per restored option line of every command, in a shell where a
+ * real login shell would not run it. Each function below appends its name
+ * to a file when it runs outside a login shell (the capture is one, and the
+ * rc file runs there as it always did), then does what it stands for.
+ */
+describe("an rc file's functions named as the commands of the restore", () => {
+  const setUp = (shell: "bash" | "zsh", name: string, rc: string) => {
+    const home = Path.join(root, `shadow-${name}`)
+    mkdirSync(home)
+    const calls = Path.join(home, "calls")
+    const reads = Path.join(home, "reads")
+    writeFileSync(Path.join(home, shell === "bash" ? ".bashrc" : ".zshrc"), `echo read >> ${reads}\n${rc.replaceAll("CALLS", calls)}`)
+    if (shell === "bash") writeFileSync(Path.join(home, ".bash_profile"), ". ~/.bashrc\n")
+    const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [])
+    return { home, calls: () => lines(calls), reads: () => lines(reads).length }
+  }
+  const start = async (server: StdioServer, processId: string, shell: "bash" | "zsh", home: string, script: string) => {
+    const path = shell === "bash" ? "/bin/bash" : "/usr/bin/zsh"
+    const started = await server.request("process/start", {
+      processId,
+      argv: [path, "-lc", script],
+      cwd: "file:///tmp",
+      env: { PATH: "/usr/bin:/bin", HOME: home },
+      tty: false,
+      shellSnapshot: { scopeId: "shadow", shell: { name: shell, path } }
+    })
+    expect(started.error).toBeUndefined()
+    await server.closed(processId, 30_000)
+    return server.outputOf(processId).toString()
+  }
+
+  it("bash: a `set` of ~/.bashrc is not called by the restore of `bash -lc`, only by the script", async () => {
+    const shell = setUp("bash", "bash-set", `set() { echo "set $*" >> CALLS; builtin set "$@"; }\n`)
+    const server = await startServer([])
+    expect(await start(server, "first", "bash", shell.home, "echo first")).toBe("first\n")
+    expect(await start(server, "second", "bash", shell.home, "echo second")).toBe("second\n")
+    // Before: `set -o braceexpand`, `hashall` and `interactive-comments` of each restore (6 lines).
+    expect(shell.calls()).toEqual([])
+    // The function is restored: the script's own `set` calls it, as a login shell's would.
+    expect(await start(server, "third", "bash", shell.home, "set -o noclobber; [[ -o noclobber ]] && echo noclobber")).toBe("noclobber\n")
+    expect(shell.calls()).toEqual(["set -o noclobber"])
+    // The rc file ran at the one capture only (twice: the profile sources it, then as an interactive shell's).
+    expect(shell.reads()).toBe(2)
+  })
+
+  it("zsh: a `setopt` of ~/.zshrc is not called by the restore of `zsh -lc`, only by the rc file and the script", async () => {
+    const shell = setUp("zsh", "zsh-setopt", `setopt() { [[ -o login ]] && echo "login setopt $*" >> CALLS || echo "setopt $*" >> CALLS; builtin setopt "$@" }\nsetopt extendedglob\n`)
+    const server = await startServer([])
+    expect(await start(server, "first", "zsh", shell.home, "[[ -o extendedglob ]] && echo extendedglob")).toBe("extendedglob\n")
+    expect(await start(server, "second", "zsh", shell.home, "echo second")).toBe("second\n")
+    // The rc file's own call, at the capture (a login shell); before, one more line per option line of each restore.
+    expect(shell.calls()).toEqual(["login setopt extendedglob"])
+    expect(await start(server, "third", "zsh", shell.home, "setopt noclobber; [[ -o noclobber ]] && echo noclobber")).toBe("noclobber\n")
+    expect(shell.calls()).toEqual(["login setopt extendedglob", "setopt noclobber"])
+    expect(shell.reads()).toBe(1)
+  })
+
+  /** A function for each builtin the restore calls, some exported (bash defines those before the restore's first line). */
+  const shadowing = (names: ReadonlyArray<string>, loginTest: string) =>
+    names.map((name) => `${name}() { ${loginTest} || echo ${name} >> CALLS; builtin ${name} "$@"; }`).join("\n") + "\n"
+  const BASH_LOGIN = "[[ :$BASHOPTS: == *:login_shell:* ]]"
+
+  it("bash: nor are functions named as any builtin it calls, exported or not, nor one named `builtin`", async () => {
+    const names = ["set", "shopt", "unalias", "true", "unset", "eval", "printf", "declare", "typeset", "export", "alias"]
+    const shell = setUp("bash", "bash-all", `${shadowing(names, BASH_LOGIN)}builtin() { ${BASH_LOGIN} || echo builtin >> CALLS; command builtin "$@"; }\n` +
+      `export -f eval unset printf\nshopt -s expand_aliases\nalias ll='ls -l'\n`)
+    const server = await startServer([])
+    const first = await start(server, "first", "bash", shell.home, "[[ :$BASHOPTS: == *:login_shell:* ]] || echo login=off; type -t set builtin eval; echo \"${BASH_ALIASES[ll]}\"")
+    expect(first).toBe("login=off\nfunction\nfunction\nfunction\nls -l\n")
+    expect(await start(server, "second", "bash", shell.home, ":")).toBe("")
+    expect(shell.calls()).toEqual([])
+  })
+
+  it("bash: an exported function named `builtin` runs the command as asked, as the login shell", async () => {
+    const shell = setUp("bash", "bash-builtin", `builtin() { ${BASH_LOGIN} || echo builtin >> CALLS; command builtin "$@"; }\nexport -f builtin\n`)
+    const server = await startServer([])
+    const script = "shopt -q login_shell && echo login=on"
+    expect(await start(server, "first", "bash", shell.home, script)).toBe("login=on\n")
+    expect(await start(server, "second", "bash", shell.home, script)).toBe("login=on\n")
+    expect(shell.calls()).toEqual([])
+    // The capture's two reads, then each command's one as the login shell it ran as.
+    expect(shell.reads()).toBe(4)
+  })
+
+  it("zsh: nor are functions named as any builtin it calls", async () => {
+    const names = ["setopt", "unalias", "true", "unset", "eval", "printf", "alias", "functions"]
+    const shell = setUp("zsh", "zsh-all", `${shadowing(names, "[[ -o login ]]")}alias ll='ls -l'\nsetopt extendedglob\n`)
+    const server = await startServer([])
+    const first = await start(server, "first", "zsh", shell.home, "[[ -o login ]] || echo login=off; [[ -o extendedglob ]] && echo extendedglob; echo $aliases[ll]")
+    expect(first).toBe("login=off\nextendedglob\nls -l\n")
+    expect(await start(server, "second", "zsh", shell.home, ":")).toBe("")
+    expect(shell.calls()).toEqual([])
+  })
+})

@@ -17,6 +17,7 @@ import {
   parseFdinfoFlags,
   parseLimits,
   parseMappedFiles,
+  parseStatStartTime,
   parseStatState,
   parseStatus,
   pidNamespaceOf,
@@ -52,6 +53,14 @@ describe("the /proc parsers", () => {
     // A command may hold spaces and a closing parenthesis: the state follows the last one.
     expect(parseStatState("4243 (a) Z (b) Z 1 4243")).toBe("Z")
     expect(parseStatState("")).toBeUndefined()
+  })
+
+  it("read a stat's start time (field 22), whatever the command holds", () => {
+    const fields = (command: string) => `77 (${command}) S 1 77 77 0 -1 4194560 93 0 0 0 0 0 0 0 20 0 1 0 123456 2473984 200 18446744073709551615`
+    expect(parseStatStartTime(fields("sh"))).toBe("123456")
+    expect(parseStatStartTime(fields("a) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 (b"))).toBe("123456")
+    expect(parseStatStartTime("77 (sh) S 1 77")).toBeUndefined()
+    expect(parseStatStartTime("")).toBeUndefined()
   })
 
   it("read a status's fields by name, trimmed", () => {

@@ -79,15 +79,28 @@ describe("shell snapshots", () => {
     const restoring = restoringCommand(["/bin/bash", "-lc", "echo hi", "zero"], { PATH: "/bin", FOO: "env" }, { FOO: "client" }, {
       state,
       env: { FOO: "snapshot", BAR: "snapshot" }
-    }, "bash")
+    }, "bash")!
     expect(restoring.argv[0]).toBe("/bin/bash")
     expect(restoring.argv[1]).toBe("-c")
-    expect(restoring.argv[2]).toMatch(/^if ! eval "unset __CODEX_SHELL_SNAPSHOT_STATE_0 __CODEX_SHELL_SNAPSHOT_STATE_1\n/)
+    expect(restoring.argv[2]).toMatch(/^if ! builtin eval "builtin unset __CODEX_SHELL_SNAPSHOT_STATE_0 __CODEX_SHELL_SNAPSHOT_STATE_1\n/)
     expect(restoring.argv[2]!.endsWith("\necho hi")).toBe(true)
     expect(restoring.argv[3]).toBe("zero")
     expect(restoring.env.FOO).toBe("client")
     expect(restoring.env.BAR).toBe("snapshot")
     expect(restoring.env.__CODEX_SHELL_SNAPSHOT_STATE_0! + restoring.env.__CODEX_SHELL_SNAPSHOT_STATE_1!).toBe(state)
     expect(parseCapture(Buffer.from("no marker"), "M")).toBe("the capture printed no snapshot")
+  })
+
+  it("runs the command as asked where bash would define a function named `builtin` from the environment", () => {
+    const snapshot = { state: "builtin shopt -s extglob\n", env: {} }
+    for (const name of ["BASH_FUNC_builtin%%", "BASH_FUNC_builtin()"]) {
+      const exported = { [name]: "() { :; }" }
+      expect(restoringCommand(["/bin/bash", "-lc", "true"], exported, {}, snapshot, "bash")).toBeUndefined()
+      expect(restoringCommand(["/bin/bash", "-lc", "true"], {}, exported, snapshot, "bash")).toBeUndefined()
+      expect(restoringCommand(["/bin/bash", "-lc", "true"], {}, {}, { ...snapshot, env: exported }, "bash")).toBeUndefined()
+      // zsh imports no function from its environment.
+      expect(restoringCommand(["/usr/bin/zsh", "-lc", "true"], exported, {}, snapshot, "zsh")?.argv[1]).toBe("-fc")
+    }
+    expect(restoringCommand(["/bin/bash", "-lc", "true"], { "BASH_FUNC_set%%": "() { :; }" }, {}, snapshot, "bash")?.argv[1]).toBe("-c")
   })
 })
