@@ -15,6 +15,7 @@ import { type Duplex, pipeline } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
 import { type Restorations, restoreAnswer, restorationsOf } from "./credentials/reflection.js"
+import { admitProxyConnection, FIRST_REQUEST_MS } from "./proxyBudget.js"
 import { normalizeHost } from "./policy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
 
@@ -197,14 +198,22 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, Intern
     // Who each connection is, as the notes say: its TCP peer, or what `serve` was given.
     const clients = new WeakMap<Duplex, string>()
     const clientOf = (socket: Duplex) => clients.get(socket) ?? "unknown"
+    // A connection's timer until its first request: an idle one would hold a place of the budget for ever.
+    const awaitingRequest = new WeakMap<Duplex, NodeJS.Timeout>()
+    const requestCame = (socket: Duplex) => {
+      clearTimeout(awaitingRequest.get(socket))
+      awaitingRequest.delete(socket)
+    }
     // Nothing is decided for a client without the credential: it is not the process's.
     const server = Http.createServer((request, response) => {
+      requestCame(request.socket)
       if (!authenticated(options, request)) {
         return void response.writeHead(407, { ...CHALLENGE, "content-length": String(AUTHENTICATION_REQUIRED.length) }).end(AUTHENTICATION_REQUIRED)
       }
       forward(evaluator, clientOf(request.socket), request, response)
     })
     server.on("connect", (request: Http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      requestCame(request.socket)
       if (!authenticated(options, request)) {
         socket.on("error", () => socket.destroy())
         return answerSocket(socket, 407, "Proxy Authentication Required", CHALLENGE, AUTHENTICATION_REQUIRED)
@@ -214,11 +223,15 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, Intern
     // Connections come only once it listens, and so once this is set.
     let connections: Connections | undefined
     server.on("connection", (socket: Duplex) => {
-      if (connections === undefined || connections.closed()) return socket.destroy()
+      if (connections === undefined || connections.closed() || !admitProxyConnection(socket)) return socket.destroy()
       if (!clients.has(socket) && socket instanceof Net.Socket) clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`)
       const { sockets } = connections
       sockets.add(socket)
-      socket.once("close", () => sockets.delete(socket))
+      awaitingRequest.set(socket, setTimeout(() => socket.destroy(), FIRST_REQUEST_MS))
+      socket.once("close", () => {
+        sockets.delete(socket)
+        requestCame(socket)
+      })
     })
     const listening = yield* listenOnLoopback(server)
     connections = listening

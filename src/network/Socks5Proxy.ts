@@ -17,6 +17,7 @@ import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
+import { admitProxyConnection } from "./proxyBudget.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
 import { ipv6Bytes } from "./ipBytes.js"
 import { openTunnel, type SocksUpstream, upstreamTarget } from "./tcpUpstream.js"
@@ -525,7 +526,9 @@ export const make = (options: Socks5ProxyOptions): Effect.Effect<Socks5Proxy, In
     // Connections come only once it listens, and so once this is set.
     let listening: (Connections & { readonly port: number }) | undefined
     const serve = (socket: Duplex, client: string) => {
-      if (listening === undefined || listening.closed() || listening.sockets.size >= context.limits.maxConnections) return void socket.destroy()
+      if (listening === undefined || listening.closed() || listening.sockets.size >= context.limits.maxConnections || !admitProxyConnection(socket)) {
+        return void socket.destroy()
+      }
       const { sockets } = listening
       sockets.add(socket)
       socket.once("close", () => sockets.delete(socket))
