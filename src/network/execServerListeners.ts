@@ -13,11 +13,9 @@
  * read (another user's process, a server not run as root), a listener of
  * an exec-server's uid is taken for that server's (fail closed).
  */
-import * as Net from "node:net"
 import { commandLineOf, descriptorsOf, processIds, statusOf, unixSocketTable } from "../procfs/processes.js"
-import { canonicalAddress, socketRows, TCP_LISTEN } from "../procfs/socketTable.js"
 import { markedPids } from "../sandbox/execServerMark.js"
-import { destinationKey, isLocalDestination } from "./serverListeners.js"
+import { localListenersAt } from "./serverListeners.js"
 
 /** How long what was read of the host's processes is taken as still true. */
 const FRESH_MS = 1_000
@@ -48,27 +46,19 @@ const execServers = (): ReadonlyArray<number> => {
 /** The real uid of `pid`, or undefined when it is gone. */
 const uidOf = (pid: number): string | undefined => statusOf(pid)?.get("Uid")?.split(/\s+/)[0]
 
-const UNSPECIFIED = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")])
-
 /**
  * Whether connecting to `address:port` over TCP may reach another
- * exec-server's listener on this host. Only a local destination is looked
- * up; one no exec-server listens behind is left to the rules.
+ * exec-server's listener on this host. Only a local destination that a
+ * socket listens at is looked further into; one no exec-server listens
+ * behind is left to the rules.
  */
 export const isOtherExecServerListener = (address: string, port: number): boolean => {
-  if (Net.isIP(address.split("%")[0]!) === 0 || !isLocalDestination(address)) return false
-  const servers = execServers()
-  if (servers.length === 0) return false
-  const destination = destinationKey(address)
-  const rows = socketRows("tcp", (key) => key.localPort === port && key.state === TCP_LISTEN, true)
-  if (rows === undefined) return true
-  const listeners = rows.filter((row) =>
-    UNSPECIFIED.has(row.local.address) || (destination !== undefined && UNSPECIFIED.has(destination)) || row.local.address === destination
-  )
+  const listeners = localListenersAt(address, port, "tcp")
+  if (listeners === undefined) return true
   if (listeners.length === 0) return false
   const links = new Set(listeners.map((row) => `socket:[${row.inode}]`))
   const owners = new Set(listeners.map((row) => row.uid))
-  return servers.some((pid) => {
+  return execServers().some((pid) => {
     const fds = descriptorsOf(pid)
     if (fds !== false) return fds.some((fd) => fd.target !== undefined && links.has(fd.target))
     const uid = uidOf(pid)

@@ -18,12 +18,11 @@
  */
 import * as Net from "node:net"
 import { descriptorsOf, socketInodeOf } from "../procfs/processes.js"
-import { canonicalAddress, type IpProtocol, socketRows, TCP_LISTEN } from "../procfs/socketTable.js"
+import { canonicalAddress, type IpProtocol, type SocketRow, socketRows, TCP_LISTEN, UNSPECIFIED_ADDRESSES } from "../procfs/socketTable.js"
 import { hostAddresses } from "./hostAddresses.js"
 import { ipv6Bytes } from "./ipBytes.js"
 
 
-const UNSPECIFIED = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")])
 
 /**
  * An address in the socket tables' canonical form (socketTable.ts), an IPv4
@@ -31,7 +30,7 @@ const UNSPECIFIED = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")
  * `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, NAT64's `64:ff9b::a.b.c.d`);
  * undefined when it is no address.
  */
-export const destinationKey = (address: string): string | undefined => {
+const destinationKey = (address: string): string | undefined => {
   const canonical = canonicalAddress(address.split("%")[0]!)
   if (canonical === undefined) return undefined
   const bytes = ipv6Bytes(canonical.slice(1, -1))
@@ -54,7 +53,7 @@ const INTERFACES_FRESH_MS = 1_000
 /** Whether connecting to `address` reaches this host. */
 export const isLocalDestination = (address: string): boolean => {
   const key = destinationKey(address)
-  return key !== undefined && (isLoopback(key) || UNSPECIFIED.has(key) || hostAddresses(INTERFACES_FRESH_MS).has(key))
+  return key !== undefined && (isLoopback(key) || UNSPECIFIED_ADDRESSES.has(key) || hostAddresses(INTERFACES_FRESH_MS).has(key))
 }
 
 /** The inodes of the sockets this process holds. */
@@ -70,19 +69,30 @@ const ownSocketInodes = (): Set<string> | undefined => {
 }
 
 /**
+ * The sockets of this host that connecting to `address:port` over
+ * `protocol` may reach: TCP's listeners (UDP's: any socket) on that port,
+ * bound to that address or to a wildcard; none for a destination that is
+ * not local (nothing is read then), undefined when the tables cannot be
+ * read.
+ */
+export const localListenersAt = (address: string, port: number, protocol: IpProtocol): ReadonlyArray<SocketRow> | undefined => {
+  if (Net.isIP(address.split("%")[0]!) === 0 || !isLocalDestination(address)) return []
+  const destination = destinationKey(address)!
+  const rows = socketRows(protocol, (key) => key.localPort === port && (protocol === "udp" || key.state === TCP_LISTEN), true)
+  // A wildcard-bound socket serves every local address; an unspecified destination reaches any of them.
+  return rows?.filter((row) =>
+    UNSPECIFIED_ADDRESSES.has(row.local.address) || UNSPECIFIED_ADDRESSES.has(destination) || row.local.address === destination
+  )
+}
+
+/**
  * Whether connecting to `address:port` over `protocol` may reach a socket
  * of this process: TCP's listeners (CONNECT, a forwarded request) or UDP's
  * (a SOCKS5 datagram). Only a local destination is looked up.
  */
 export const isServerListener = (address: string, port: number, protocol: IpProtocol): boolean => {
-  if (Net.isIP(address.split("%")[0]!) === 0 || !isLocalDestination(address)) return false
-  const destination = destinationKey(address)!
-  const rows = socketRows(protocol, (key) => key.localPort === port && (protocol === "udp" || key.state === TCP_LISTEN), true)
-  if (rows === undefined) return true
-  // A wildcard-bound socket serves every local address; an unspecified destination reaches any of them.
-  const candidates = rows.filter((row) =>
-    UNSPECIFIED.has(row.local.address) || UNSPECIFIED.has(destination) || row.local.address === destination
-  )
+  const candidates = localListenersAt(address, port, protocol)
+  if (candidates === undefined) return true
   if (candidates.length === 0) return false
   const ours = ownSocketInodes()
   return ours === undefined || candidates.some((row) => ours.has(row.inode))

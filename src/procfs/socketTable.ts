@@ -18,6 +18,9 @@ export const canonicalAddress = (address: string): string | undefined => {
   }
 }
 
+/** The unspecified addresses (0.0.0.0, ::) in canonical form: a socket bound to one is bound to every address. */
+export const UNSPECIFIED_ADDRESSES: ReadonlySet<string> = new Set([canonicalAddress("0.0.0.0")!, canonicalAddress("::")!])
+
 /** One end of a row: its canonical address and its port. */
 export interface RowEnd {
   readonly address: string

@@ -17,7 +17,7 @@
  */
 import { upstreamOwnerOf } from "./proxiedConnections.js"
 import { childrenOf, descriptorsOf, linkTarget, pidNamespaceOf, processIds, statusOf, threadsOf } from "../procfs/processes.js"
-import { canonicalAddress, type RowEnd, socketRows } from "../procfs/socketTable.js"
+import { canonicalAddress, type RowEnd, socketRows, UNSPECIFIED_ADDRESSES } from "../procfs/socketTable.js"
 
 /** The two ends of an accepted TCP connection, as Node reports them. */
 export interface TcpEnds {
@@ -58,16 +58,24 @@ const anyThreadHolds = (pid: number, link: string): boolean | undefined => {
   return unreadable ? undefined : false
 }
 
-/** This process's descendants in a PID namespace other than its own: its sandboxes, in whatever network namespace they are now. */
-const sandboxedDescendants = (): Array<number> => {
-  const ownPid = pidNamespaceOf("self")
+/** `root` and its descendants, as /proc shows them now (`root` alone once it is gone). */
+const treeOf = (root: number): Array<number> => {
   const found: Array<number> = []
-  const pending = childrenOf(process.pid)
+  const seen = new Set<number>()
+  const pending = [root]
   for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
-    if (pidNamespaceOf(pid) !== ownPid) found.push(pid)
+    if (seen.has(pid)) continue
+    seen.add(pid)
+    found.push(pid)
     pending.push(...childrenOf(pid))
   }
   return found
+}
+
+/** This process's descendants in a PID namespace other than its own: its sandboxes, in whatever network namespace they are now. */
+const sandboxedDescendants = (): Array<number> => {
+  const ownPid = pidNamespaceOf("self")
+  return treeOf(process.pid).filter((pid) => pidNamespaceOf(pid) !== ownPid)
 }
 
 /**
@@ -154,20 +162,6 @@ export interface HeldSocket {
   readonly path: string
 }
 
-/** `root` and its descendants, as /proc shows them now (none when `root` is gone). */
-const treeOf = (root: number): Array<number> => {
-  const found: Array<number> = []
-  const seen = new Set<number>()
-  const pending = [root]
-  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
-    if (seen.has(pid)) continue
-    seen.add(pid)
-    found.push(pid)
-    pending.push(...childrenOf(pid))
-  }
-  return found
-}
-
 /**
  * The UDP sockets that could have sent a datagram from `from` to `to` (a
  * socket of this server's on loopback), found in /proc/net/udp{,6}: bound
@@ -178,11 +172,10 @@ const udpSenders = (from: UdpEnd, to: UdpEnd): ReadonlyArray<string> | undefined
   const address = canonicalAddress(from.address)
   const destination = canonicalAddress(to.address)
   if (address === undefined || destination === undefined) return []
-  const wildcards = new Set([canonicalAddress("0.0.0.0"), canonicalAddress("::")])
   const rows = socketRows("udp", (key) => key.localPort === from.port && (key.remotePort === 0 || key.remotePort === to.port))
   return rows?.filter((row) =>
-    (row.local.address === address || wildcards.has(row.local.address)) &&
-    (row.remote.port === 0 ? wildcards.has(row.remote.address) : row.remote.address === destination)
+    (row.local.address === address || UNSPECIFIED_ADDRESSES.has(row.local.address)) &&
+    (row.remote.port === 0 ? UNSPECIFIED_ADDRESSES.has(row.remote.address) : row.remote.address === destination)
   ).map((row) => row.inode)
 }
 
