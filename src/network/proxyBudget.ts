@@ -11,10 +11,7 @@
  * as the descriptors are the process's.
  */
 import type { Duplex } from "node:stream"
-import { ownLimits } from "../procfs/processes.js"
-
-/** The open-file limit assumed where it cannot be read (as the server's other limits assume it). */
-const ASSUMED_OPEN_FILES = 8192
+import { ASSUMED_OPEN_FILES, openFileLimit } from "../procfs/processes.js"
 /** The fewest connections the budget allows, whatever the limit (a proxy must stay usable). */
 const MIN_CONNECTIONS = 32
 
@@ -22,7 +19,7 @@ const MIN_CONNECTIONS = 32
 export const FIRST_REQUEST_MS = 10_000
 
 /** The budget for an open-file limit: an eighth of it, at least MIN_CONNECTIONS. */
-export const proxyConnectionBudget = (openFiles: number | undefined): number =>
+const proxyConnectionBudget = (openFiles: number | undefined): number =>
   Math.max(MIN_CONNECTIONS, Math.floor((openFiles ?? ASSUMED_OPEN_FILES) / 8))
 
 let limit: number | undefined
@@ -33,12 +30,9 @@ let open = 0
  * false when every place is taken (the caller closes it).
  */
 export const admitProxyConnection = (socket: Duplex): boolean => {
-  limit ??= proxyConnectionBudget(ownLimits()?.get("Max open files"))
+  limit ??= proxyConnectionBudget(openFileLimit())
   if (open >= limit || socket.closed) return false
   open++
   socket.once("close", () => void open--)
   return true
 }
-
-/** Connections to the proxies open now (tests and metrics). */
-export const openProxyConnections = (): number => open

@@ -108,11 +108,14 @@ export const parseFdinfoFlags = (text: string): number | undefined => {
 /** The PID namespace of `pid` (its `ns/pid` link, `pid:[INODE]`), or undefined. */
 export const pidNamespaceOf = (pid: Pid): string | undefined => linkTarget(`/proc/${pid}/ns/pid`)
 
-/** The state letter of a `stat` file (`R`, `S`, `Z`...): after the command, which may hold spaces and parentheses. */
-export const parseStatState = (text: string): string | undefined => {
+/** A `stat` file's fields from the third (the state) on: after the command, which may hold spaces and parentheses. */
+const statFieldsAfterCommand = (text: string): Array<string> | undefined => {
   const end = text.lastIndexOf(")")
-  return end === -1 ? undefined : text.slice(end + 2)[0]
+  return end === -1 ? undefined : text.slice(end + 2).split(" ")
 }
+
+/** The state letter of a `stat` file (`R`, `S`, `Z`...). */
+export const parseStatState = (text: string): string | undefined => statFieldsAfterCommand(text)?.[0]?.[0]
 
 /** The state letter of `pid` (`Z` a zombie), or undefined when it is gone. */
 export const stateOf = (pid: Pid): string | undefined => {
@@ -122,9 +125,7 @@ export const stateOf = (pid: Pid): string | undefined => {
 
 /** The start time of a `stat` file (field 22, clock ticks after boot): with the pid, it names one process for the machine's uptime. */
 export const parseStatStartTime = (text: string): string | undefined => {
-  const end = text.lastIndexOf(")")
-  // Fields 3 onwards follow the command: the start time is the 20th of them.
-  const field = end === -1 ? undefined : text.slice(end + 2).split(" ")[19]
+  const field = statFieldsAfterCommand(text)?.[19]
   return field !== undefined && /^[0-9]+$/.test(field) ? field : undefined
 }
 
@@ -166,6 +167,18 @@ export const ownLimits = (): ReadonlyMap<string, number | undefined> | undefined
   const text = readText("/proc/self/limits")
   return text === undefined ? undefined : parseLimits(text)
 }
+
+/**
+ * This process's soft limit of open files (RLIMIT_NOFILE), from
+ * `/proc/self/limits` or the text of one (Node has no getrlimit; at
+ * start-up it raises the soft limit to the hard one). Undefined where that
+ * file cannot be read (not Linux) or says `unlimited`.
+ */
+export const openFileLimit = (limits?: string): number | undefined =>
+  (limits === undefined ? ownLimits() : parseLimits(limits))?.get("Max open files")
+
+/** The open-file limit the server's defaults are derived from where `openFileLimit` says none. */
+export const ASSUMED_OPEN_FILES = 8192
 
 /** The files a `maps` file maps (its paths, each once, in order). */
 export const parseMappedFiles = (text: string): Array<string> => {

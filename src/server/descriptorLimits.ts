@@ -3,17 +3,10 @@
  * from this process's open-file limit. Apart from ServerConfig so that the
  * flag declarations (ServerFlags.ts) can use them without a cycle.
  */
-import { ownLimits, parseLimits } from "../procfs/processes.js"
+import { ASSUMED_OPEN_FILES, openFileLimit } from "../procfs/processes.js"
 import { availableParallelism } from "node:os"
 
-/**
- * This process's soft limit of open files (RLIMIT_NOFILE), read from
- * `/proc/self/limits` (Node has no getrlimit; at start-up it raises the soft
- * limit to the hard one). Undefined where that file cannot be read (not
- * Linux) or says `unlimited`.
- */
-export const openFileLimit = (limits?: string): number | undefined =>
-  (limits === undefined ? ownLimits() : parseLimits(limits))?.get("Max open files")
+export { openFileLimit }
 
 /**
  * Live processes and sessions per CPU at most, by default: a server open to
@@ -53,8 +46,6 @@ export const machineLimits = (openFiles: number | undefined, cpus: number): {
 /** This machine's limits, read now (its open-file limit and the CPUs this process may use). */
 export const thisMachineLimits = () => machineLimits(openFileLimit(), availableParallelism())
 
-/** The open-file limit assumed where it cannot be read. */
-const ASSUMED_OPEN_FILES = 8192
 /** Most descriptors a live process holds in the server: stdin, stdout and stderr pipes and a pidfd (a terminal: 2). */
 const DESCRIPTORS_PER_PROCESS = 4
 /** The highest derived default of the server-wide process and handle limits. */
