@@ -11,10 +11,10 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Net from "node:net"
-import { type Duplex, pipeline } from "node:stream"
+import type { Duplex } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
-import { type Restorations, restoreAnswer, restorationsOf } from "./credentials/reflection.js"
+import { pipeAnswer, type Restorations, restoreAnswer, translateInto } from "./credentials/reflection.js"
 import { admitProxyConnection, FIRST_REQUEST_MS } from "./proxyBudget.js"
 import { normalizeHost } from "./policy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
@@ -90,10 +90,8 @@ const withCredentials = (
   const raw = (request.url ?? "").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "")
   const path = raw.split(/[?#]/)[0] || "/"
   const port = target.port === "" ? 80 : Number(target.port)
-  const requestTarget = { scheme: "http", host: normalizeHost(target.hostname), port, path } as const
-  const translated = interceptor.translate(requestTarget, request.headers)
-  for (const [name, value] of translated) headers[name] = value
-  return { headers, restorations: restorationsOf(translated, request.headers, interceptor.bound(requestTarget)) }
+  const restorations = translateInto(interceptor, { scheme: "http", host: normalizeHost(target.hostname), port, path }, request.headers, headers)
+  return { headers, restorations }
 }
 
 /** Forwards an absolute-form request once it is allowed. */
@@ -134,8 +132,7 @@ const forward = (evaluator: Evaluator, client: string, request: Http.IncomingMes
       // A destination that resets mid-body reports no error, only an answer
       // cut short: `pipeline` then ends the client's response too (`pipe`
       // left it open for ever), and a client gone destroys the answer.
-      if (restored.body === undefined) pipeline(answer, response, () => {})
-      else pipeline(answer, restored.body, response, () => {})
+      pipeAnswer(answer, restored.body, response)
     })
     upstream.once("socket", evaluator.hold)
     upstream.on("error", () => {

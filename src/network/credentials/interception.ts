@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Net from "node:net"
-import { type Duplex, pipeline } from "node:stream"
+import type { Duplex } from "node:stream"
 import * as Tls from "node:tls"
 import { lookupOf } from "../decide.js"
 import { HOP_BY_HOP } from "../HttpProxy.js"
@@ -22,7 +22,7 @@ import { normalizeHost } from "../policy.js"
 import type { MitmAuthority } from "./authority.js"
 import type { MaskedCredentials } from "./broker.js"
 import type { RequestTarget } from "./destination.js"
-import { restoreAnswer, restorationsOf, restoreText } from "./reflection.js"
+import { pipeAnswer, restoreAnswer, restoreText, translateInto } from "./reflection.js"
 
 /** An allowed tunnel's destination: the host as asked, and the addresses the proxy checked. */
 export interface TunnelTarget {
@@ -70,6 +70,10 @@ const kindOf = (bytes: Buffer): Kind => {
   return /^[A-Z]+ \S+ HTTP\/\d(\.\d)?$/.test(text.slice(0, line)) ? "http" : "opaque"
 }
 
+/** A connection to a tunnel's destination: to the addresses the proxy checked. */
+const connectTo = (target: TunnelTarget, onConnect?: () => void): Net.Socket =>
+  Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) }, onConnect)
+
 /**
  * Whoever speaks first in a tunnel says what it carries, never a clock (a
  * loaded client may take seconds to its TLS hello). The client's first bytes
@@ -112,7 +116,7 @@ const detect = (
   }
   const dial = () => {
     if (decided || socket.destroyed) return
-    const upstream = Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) })
+    const upstream = connectTo(target)
     dialled = upstream
     hold(upstream)
     const forget = () => {
@@ -145,7 +149,7 @@ const passThrough = (socket: Duplex, target: TunnelTarget, hold: (socket: Net.So
     socket.pipe(upstream)
     socket.resume()
   }
-  const upstream = spoken ?? Net.connect({ host: target.host, port: target.port, lookup: lookupOf(target.addresses) }, join)
+  const upstream = spoken ?? connectTo(target, join)
   if (spoken === undefined) hold(upstream)
   upstream.on("error", () => socket.destroy())
   socket.on("error", () => upstream.destroy())
@@ -276,9 +280,7 @@ export const make = (
         headers.host = `${Net.isIPv6(target.host) ? `[${target.host}]` : target.host}${target.port === defaultPort ? "" : `:${target.port}`}`
       }
       const requestTarget: RequestTarget = { scheme: target.scheme, host: normalizeHost(target.host), port: target.port, path: pathOnly }
-      const translated = masked.translate(requestTarget, request.headers)
-      for (const [name, value] of translated) headers[name] = value
-      return { headers, restorations: restorationsOf(translated, request.headers, masked.bound(requestTarget)) }
+      return { headers, restorations: translateInto(masked, requestTarget, request.headers, headers) }
     }
 
     const server = Http.createServer((request, response) => {
@@ -296,8 +298,7 @@ export const make = (
           )
           response.writeHead(answer.statusCode ?? 502, restoreText(answer.statusMessage ?? "", restorations), headers as Http.OutgoingHttpHeaders)
           // An answer cut short (a reset mid-body reports no error) ends the client's response too.
-          if (restored.body === undefined) pipeline(answer, response, () => {})
-          else pipeline(answer, restored.body, response, () => {})
+          pipeAnswer(answer, restored.body, response)
         }
       ))
       if (upstream === undefined) return plainText(response, 502, "mitm upstream error")
@@ -336,8 +337,7 @@ export const make = (
         // Not upgraded: the answer as it is, then the end (or the client's end, if it is cut short).
         const restored = restoreAnswer(answer.headers, restorations)
         socket.write(restoreText(rawHead(answer, restored.headers), restorations))
-        if (restored.body === undefined) pipeline(answer, socket, () => {})
-        else pipeline(answer, restored.body, socket, () => {})
+        pipeAnswer(answer, restored.body, socket)
       })
       upstream.on("error", () => socket.end(MITM_BAD_GATEWAY))
       socket.once("close", () => upstream.destroy())

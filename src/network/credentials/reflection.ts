@@ -7,7 +7,9 @@
  * rewritten; a compressed body, or what passes after an upgrade, is not.
  */
 import type * as Http from "node:http"
-import { Transform, type TransformCallback } from "node:stream"
+import { pipeline, type Readable, Transform, type TransformCallback, type Writable } from "node:stream"
+import type { MaskedCredentials } from "./broker.js"
+import type { RequestTarget } from "./destination.js"
 import type { HeaderMap } from "./providers.js"
 
 /** What to put back: each real text (as the destination may show it) and the dummy text it came from. */
@@ -38,6 +40,22 @@ export const restorationsOf = (
   return [...pairs].sort(([a], [b]) => b.length - a.length)
 }
 
+/**
+ * Sets on `headers` (the request's for its destination) those the
+ * translation of `original` gives for `target`; what the answer must have
+ * put back.
+ */
+export const translateInto = (
+  masked: Pick<MaskedCredentials, "translate" | "bound">,
+  target: RequestTarget,
+  original: HeaderMap,
+  headers: Http.OutgoingHttpHeaders
+): Restorations => {
+  const translated = masked.translate(target, original)
+  for (const [name, value] of translated) headers[name] = value
+  return restorationsOf(translated, original, masked.bound(target))
+}
+
 /** `text` with every real value put back to its dummy. */
 export const restoreText = (text: string, restorations: Restorations): string => {
   let restored = text
@@ -46,7 +64,7 @@ export const restoreText = (text: string, restorations: Restorations): string =>
 }
 
 /** An answer's headers with every real value put back. */
-export const restoreHeaders = (headers: Http.IncomingHttpHeaders, restorations: Restorations): Http.IncomingHttpHeaders => {
+const restoreHeaders = (headers: Http.IncomingHttpHeaders, restorations: Restorations): Http.IncomingHttpHeaders => {
   if (restorations.length === 0) return headers
   const restored: Http.IncomingHttpHeaders = {}
   for (const [name, value] of Object.entries(headers)) {
@@ -140,4 +158,10 @@ export const restoreAnswer = (
   if (!sentAsItIs(headers)) return { headers: restored, body: undefined }
   if (restorations.some(([real, dummy]) => Buffer.byteLength(real) !== Buffer.byteLength(dummy))) delete restored["content-length"]
   return { headers: restored, body: new RestoringBody(restorations) }
+}
+
+/** Sends an answer's body on to `to`, through its rewriting where it has one (`restoreAnswer`); one cut short ends `to` too. */
+export const pipeAnswer = (answer: Readable, body: Transform | undefined, to: Writable): void => {
+  if (body === undefined) pipeline(answer, to, () => {})
+  else pipeline(answer, body, to, () => {})
 }
