@@ -11,7 +11,7 @@ import { childNeedsCloser, closerArgv, terminalOpened } from "./inheritedDescrip
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { descriptorTarget, stateOf } from "../procfs/processes.js"
 import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
-import { readTerminal } from "./terminalReader.js"
+import { type NodePtyInternals, readTerminal } from "./terminalReader.js"
 
 /** Ctrl-D: end of input for a terminal in canonical mode. */
 const EOF_BYTE = Buffer.from([4])
@@ -125,11 +125,6 @@ const DRAIN_QUIET_TICKS = 3
  */
 const DRAIN_AFTER_ASKED_MS = 2_000
 
-/** What this reads of node-pty 1.x's UnixTerminal where it reads the terminal itself: the master's stream. */
-interface NodePtyStream {
-  readonly _socket?: { destroy: (...args: Array<unknown>) => unknown }
-}
-
 /**
  * node-pty destroys its master stream 200 ms after the child's exit, read to
  * its end or not (a guard against a close macOS may never report): on a
@@ -139,12 +134,12 @@ interface NodePtyStream {
  * Undefined when node-pty's stream is not the one this knows.
  */
 const holdMasterStream = (terminal: NodePty.IPty, onAsked: () => void): { readonly release: () => void } | undefined => {
-  const stream = (terminal as unknown as NodePtyStream)._socket
+  const stream = (terminal as unknown as NodePtyInternals)._socket
   if (stream === undefined || typeof stream.destroy !== "function") return undefined
-  const own = Object.prototype.hasOwnProperty.call(stream, "destroy")
   const destroy = stream.destroy
   let held = true
   let asked: Array<unknown> | undefined
+  // Once released, a destroy goes through as it came.
   stream.destroy = (...args) => {
     if (!held) return destroy.apply(stream, args)
     asked = args
@@ -155,8 +150,6 @@ const holdMasterStream = (terminal: NodePty.IPty, onAsked: () => void): { readon
     release: () => {
       if (!held) return
       held = false
-      if (own) stream.destroy = destroy
-      else delete (stream as { destroy?: unknown }).destroy
       if (asked !== undefined) destroy.apply(stream, asked)
     }
   }

@@ -20,13 +20,13 @@ export interface TerminalReader {
   readonly ended: () => boolean
 }
 
-/** What this reads of node-pty 1.x's UnixTerminal: the master's descriptor and its read stream. */
-interface NodePtyInternals {
+/** What this (and NodePtySpawner.ts) reads of node-pty 1.x's UnixTerminal: the master's descriptor and its read stream. */
+export interface NodePtyInternals {
   readonly _fd?: unknown
   readonly _socket?: {
     readonly _handle?: { readonly readStop?: unknown } | null
     _read: (size: number) => void
-    readonly destroy: () => void
+    destroy: (...args: Array<unknown>) => unknown
   }
 }
 

@@ -375,10 +375,9 @@ export const confinedArgv = (
   // Transparent TCP's prelude goes first: it configures the namespace and binds the relay's sockets, which the bridge's forwarder takes.
   const relay = transparent === undefined ? undefined : {
     prelude: transparentPrelude(bridge.prctl, bridge.capset, RELAY_TARGET_FD),
-    args: transparentArgs(transparent.tools),
-    files: { relayTarget: transparent.relayTarget, relayTargetHolder: transparent.relayTargetHolder }
+    args: transparentArgs(transparent.tools)
   }
-  return launcherArgv(launcher, { ...options, loopbackPorts: ports, transparent: relay?.files }, [
+  return launcherArgv(launcher, { ...options, loopbackPorts: ports, transparent }, [
     SHIM_INTERPRETER,
     "-e",
     (relay?.prelude ?? "") + shim.prelude + SHIM_SCRIPT,
@@ -389,11 +388,8 @@ export const confinedArgv = (
 }
 
 /** A bridged launch's transparent TCP: the namespace's tools, and a path that opens where the relay reaches the process's SOCKS5 proxy. */
-export interface TransparentLaunch {
+export interface TransparentLaunch extends TransparentFiles {
   readonly tools: NamespaceTools
-  /** See `TransparentFiles`. */
-  readonly relayTarget: string
-  readonly relayTargetHolder?: FilterHolder | undefined
 }
 
 /**
