@@ -146,12 +146,12 @@ export const executorFlags = {
   }),
   environmentId: optionalText("environment-id", {
     metavar: "ID",
-    help: "with `--connect`: the environment this executor serves (1-64 of `A-Z a-z 0-9 _ -`)"
+    help: "with `--connect`: the environment this executor serves (1-64 of `A-Z a-z 0-9 _ -`); without it taken and unused (a stderr line says so), as `codex exec-server` takes it without `--remote`"
   }),
   name: optionalText("name", {
     metavar: "NAME",
     documentedDefault: "`exec-server <environment id>`",
-    help: "with `--connect`: the name of the NATS connection, as the NATS monitor shows it"
+    help: "with `--connect`: the name of the NATS connection, as the NATS monitor shows it; without it taken and unused, as `--environment-id`"
   }),
   ...natsFlags
 } as const

@@ -155,7 +155,8 @@ const listenerOf = (
     // Someone typing at the server sees why nothing happens.
     if (host.ownsProcess && process.stdin.isTTY === true) {
       host.stderr(
-        "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it\n"
+        "exec-server: waiting for JSON-RPC on stdin, one message per line (see docs/PROTOCOL.md); Ctrl-D ends it. " +
+          "For a WebSocket server instead (what `codex exec-server` serves by default): --listen ws://127.0.0.1:0\n"
       )
     }
     return Effect.map(StdioTransport.make({ maxMessageBytes: flags.maxMessageBytes }, host.stdio), (listener) => ({ listener }))
@@ -215,12 +216,20 @@ const listenerOf = (
 /** What executor mode needs, from the flags. */
 type ExecutorFlags = ValuesOf<typeof ServerFlags.executorFlags> & { readonly maxMessageBytes: number }
 
-/** Executor mode's options (undefined without `--connect`), with the NATS flags checked. */
-const executorOf = (flags: ExecutorFlags): Effect.Effect<NatsServerOptions | undefined, ListenUrlError> => {
+/**
+ * Executor mode's options (undefined without `--connect`), with the NATS
+ * flags checked. `--environment-id` and `--name` alone are `codex
+ * exec-server`'s flags too, which it takes without `--remote` and serves
+ * as if they were absent: so do we, saying so on stderr (scripts written
+ * for it pass them); our `--nats-*` flags still need `--connect`.
+ */
+const executorOf = (host: ServerHost, flags: ExecutorFlags): Effect.Effect<NatsServerOptions | undefined, ListenUrlError> => {
   const fail = (message: string) => Effect.fail(new ListenUrlError({ message }))
   if (Option.isNone(flags.connect)) {
-    if (Option.isSome(flags.environmentId) || Option.isSome(flags.name) || NatsFlags.hasNatsFlags(flags)) {
-      return fail("--environment-id, --name and the --nats-* flags need --connect nats://HOST:PORT")
+    if (NatsFlags.hasNatsFlags(flags)) return fail("the --nats-* flags need --connect nats://HOST:PORT")
+    const unused = [...(Option.isSome(flags.environmentId) ? ["--environment-id"] : []), ...(Option.isSome(flags.name) ? ["--name"] : [])]
+    if (unused.length > 0) {
+      host.stderr(`exec-server: ${unused.join(" and ")} name an executor's NATS environment and do nothing without --connect nats://HOST:PORT\n`)
     }
     return Effect.succeed(undefined)
   }
@@ -339,7 +348,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
           (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
         ))
       )
-    const executor = yield* executorOf(flags)
+    const executor = yield* executorOf(host, flags)
     // With --connect the server listens locally only when told to.
     const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
     const overWebSocket = listen !== undefined && listen !== "stdio://" && listen !== "stdio"

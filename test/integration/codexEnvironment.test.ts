@@ -127,4 +127,43 @@ MOCK_KEY=dummy exec ${JSON.stringify(REFERENCE_BINARY)} exec -m gpt-5.5 -c model
     expect(missing.stdout + missing.stderr).not.toMatch(RAN_UNAME)
     expect(missing.stdout + missing.stderr).toMatch(/No usable execution environment is available/)
   }, 250_000)
+
+  it("what Codex gives a program environment: its `args` alone (none without them), JSON-RPC on pipes; so no arguments must mean stdio, which the reference's default is not", () => {
+    // docs/OPERATIONS.md "Without --listen" chooses our default from this.
+    const { workspace, codexHome } = project("program-argv")
+    const record = Path.join(dir, "program-argv.log")
+    const bin = Path.join(dir, "recording-bin")
+    Fs.mkdirSync(bin)
+    // Records its arguments and what its stdin and stdout are, then runs `target` (ours, or the reference) with them.
+    const recorder = (name: string, target: string) =>
+      Fs.writeFileSync(
+        Path.join(bin, name),
+        `#!/bin/sh\nprintf '%s|%s|%s|%s\\n' ${JSON.stringify(name)} "$#\${1+ $*}" "$(readlink /proc/self/fd/0 | cut -d: -f1)" "$(readlink /proc/self/fd/1 | cut -d: -f1)" >> ${JSON.stringify(record)}\nexec ${JSON.stringify(target)} "$@"\n`,
+        { mode: 0o755 }
+      )
+    recorder("ours", Path.join(ROOT, "dist", "cli", "exec-server"))
+    recorder("reference", REFERENCE_BINARY)
+    const command = urlBlock.text.replace(/^CODEX_EXEC_SERVER_URL=\S+ /, "")
+    const runWith = (program: string, args?: ReadonlyArray<string>) => {
+      Fs.writeFileSync(
+        Path.join(codexHome, "environments.toml"),
+        `default = "e"\ninclude_local = false\n\n[[environments]]\nid = "e"\nprogram = ${JSON.stringify(program)}\n${args === undefined ? "" : `args = ${JSON.stringify(args)}\n`}`
+      )
+      const run = runBlock(command, workspace, { PATH: [bin, pathWith(false)].join(Path.delimiter), CODEX_HOME: codexHome })
+      return run.stdout + run.stderr
+    }
+    const recorded = () => Fs.readFileSync(record, "utf8").trim().split("\n")
+
+    // Ours with no args: Codex passes none and speaks on two pipes, and the command runs.
+    expect(runWith("ours")).toMatch(RAN_UNAME)
+    expect(recorded()).toEqual(["ours|0|pipe|pipe"])
+    // Its args, as given.
+    expect(runWith("ours", ["--listen", "stdio://"])).toMatch(RAN_UNAME)
+    expect(recorded()[1]).toBe("ours|2 --listen stdio://|pipe|pipe")
+    // The reference started the same way with no --listen serves WebSocket: Codex has no environment.
+    const reference = runWith("reference", ["exec-server"])
+    expect(recorded()[2]).toBe("reference|1 exec-server|pipe|pipe")
+    expect(reference).not.toMatch(RAN_UNAME)
+    expect(reference).toMatch(/No usable execution environment is available/)
+  }, 400_000)
 })

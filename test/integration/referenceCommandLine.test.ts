@@ -68,7 +68,10 @@ const ACCEPTED: ReadonlyArray<ReadonlyArray<string>> = [
   ["-c", "model=\"o3\"", "--config", "shell_environment_policy.inherit=all"],
   ["-c", "no_equals_sign"],
   ["--enable", "network_proxy", "--disable", "credential_masking"],
-  ["--strict-config", "-c", "model=\"o3\""]
+  ["--strict-config", "-c", "model=\"o3\""],
+  // Its registry's names: without --remote (ours: without --connect) taken, and nothing changes.
+  ["--environment-id", "e1"],
+  ["--environment-id", "e1", "--name", "n1"]
 ]
 
 /** A process whose SOCKS5 proxy the test uses from outside, with the credential its environment names. */
@@ -146,8 +149,12 @@ describe.each(SERVERS_TO_COMPARE)("codex exec-server's command line ($name)", ({
       const server = await startServer(args, { command, env })
       expect(server.messages[0]?.result, args.join(" ")).toBeDefined()
       expect((await server.close()).code, args.join(" ")).toBe(0)
+      if (name === "ours" && args[0] === "--environment-id") {
+        expect(server.stderr).toContain(`exec-server: --environment-id${args.includes("--name") ? " and --name" : ""} name an executor's NATS environment and do nothing without --connect nats://HOST:PORT`)
+      }
     }
-  })
+    // Fourteen servers one after another: a busy machine takes a while to start each.
+  }, 240_000)
 
   it("refuses a --tcp-upstream-proxy that is no HOST:PORT in the reference's words, exit 2", async () => {
     for (

@@ -8,6 +8,7 @@
  * child) and expects the same kind from both.
  */
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
@@ -116,7 +117,28 @@ describe("process/start failures carry data.kind", () => {
  * terminal spawner resolves every relative name itself (in the cwd for
  * `./x`, in PATH otherwise) and calls any failure to `spawnFailed`.
  */
-describe.each(SERVERS_TO_COMPARE)("spawn failure kinds, the same on ours and the reference ($name)", ({ command }) => {
+describe.each(SERVERS_TO_COMPARE)("spawn failure kinds, the same on ours and the reference ($name)", ({ command, name }) => {
+  it("a cwd that is missing or a file: both refuse a pipe; a terminal is refused on ours, where the reference runs it in its HOME", async () => {
+    const server = await startServer([], { command })
+    const file = Path.join(tempDir(), "file")
+    Fs.writeFileSync(file, "")
+    for (const [label, cwd, kind] of [["missing", "/no/such/dir", "spawnNotFound"], ["a file", file, "spawnFailed"]] as const) {
+      const pipe = await server.request("process/start", pipeProcess(`p-${label}`, ["pwd"], { cwd: `file://${cwd}` }))
+      expect(pipe.error, label).toMatchObject({ code: -32603, data: { kind } })
+      const terminal = await server.request("process/start", ptyProcess(`t-${label}`, ["pwd"], { cwd: `file://${cwd}` }))
+      if (name === "ours") {
+        // Kept on purpose (docs/PROTOCOL.md "process/start"): never run in another directory than the one asked for.
+        expect(terminal.error, label).toMatchObject({ code: -32603, data: { kind } })
+      } else {
+        expect(terminal.error, label).toBeUndefined()
+        await server.closed(`t-${label}`)
+        expect(server.outputOf(`t-${label}`).toString().trim(), label).toBe(Os.userInfo().homedir)
+      }
+    }
+    await stillServes(server, "after")
+  })
+
+
   it("pipe and terminal: missing, not executable, a directory, a bare name, an empty name, a missing #! interpreter", async () => {
     const server = await startServer([], { command })
     const dir = tempDir()
