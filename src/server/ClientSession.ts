@@ -9,52 +9,20 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import type { ProcessEvent } from "../process/ProcessActor.js"
-import type { FileHandleTable } from "../fs/FileHandleTable.js"
-import type { ProcessTable } from "../process/ProcessTable.js"
-import { InvalidRequest, type ServerBusy, type SessionHeld } from "../protocol/errors.js"
+import { InvalidRequest } from "../protocol/errors.js"
 import { extensionNotifications } from "../protocol/rpcs.js"
-import { type InitializeParams, type InitializeResult, PROTOCOL_VERSION } from "../protocol/schema.js"
+import { PROTOCOL_VERSION } from "../protocol/schema.js"
 import type { ConnectionService } from "../jsonrpc/Connection.js"
 import { notificationOf } from "./notifications.js"
 import * as Metrics from "../observability/metrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { type Attachment, type SessionPeer, SessionStore } from "./SessionStore.js"
+import type { ClientSessionShape, ConnectionResource } from "./ClientSessionService.js"
 import { type AckWindow, eitherPaused } from "../jsonrpc/FlowControl.js"
 import type { FrameTransport } from "../jsonrpc/Transport.js"
-import type { CredentialGrant } from "../wire/FrameTransport.js"
 
 /** Where a connection is in the handshake. */
 export type HandshakeState = "awaitingInitialize" | "awaitingInitialized" | "ready"
-
-/** One connection's handshake and session. */
-export interface ClientSessionShape {
-  /**
-   * Answers `initialize`: creates a session, or resumes `resumeSessionId`.
-   * Only the first call that succeeds counts: after a refusal (-32001 when
-   * the server has its most sessions) the connection may ask again.
-   */
-  readonly initialize: (params: typeof InitializeParams.Type) => Effect.Effect<InitializeResult, InvalidRequest | ServerBusy | SessionHeld>
-  /** Handles the `initialized` notification. */
-  readonly initialized: Effect.Effect<void>
-  /** The session's processes; -32600 unless the handshake is complete. */
-  readonly processes: Effect.Effect<ProcessTable, InvalidRequest>
-  /** The session's open file handles; -32600 unless the handshake is complete. */
-  readonly files: Effect.Effect<FileHandleTable, InvalidRequest>
-  /** -32600 unless the handshake is complete. */
-  readonly requireReady: Effect.Effect<void, InvalidRequest>
-  /** The connection's scope: what a request starts that may outlive it (a streamed HTTP body) ends with the connection. */
-  readonly scope: Scope.Scope
-  /**
-   * The connection's own instance of `key`: made by `make` on first use, in
-   * the connection's scope (its file watchers, its HTTP streams), so that a
-   * connection that never asks for one costs nothing.
-   */
-  readonly resource: <A>(key: ConnectionResource<A>, make: Effect.Effect<A, never, Scope.Scope>) => Effect.Effect<A>
-  /** The id of the session attached, once `initialize` has succeeded. */
-  readonly sessionId: () => string | undefined
-  /** What the connection's credential grants beyond the protocol (none for most). */
-  readonly grants: ReadonlyArray<CredentialGrant>
-}
 
 /** How the connection came and what it is served. */
 export interface ConnectionOptions {
@@ -74,15 +42,6 @@ export interface ConnectionOptions {
    */
   readonly outputWindow?: AckWindow | undefined
 }
-
-/** Names a per-connection resource (compared by identity); `A` is what it holds. */
-export interface ConnectionResource<A> {
-  readonly name: string
-  readonly _A?: A
-}
-
-/** The current connection's handshake and session. */
-export class ClientSession extends Context.Service<ClientSession, ClientSessionShape>()("effect-exec-server/ClientSession") {}
 
 /** A connection's handshake state, released with its scope. */
 export const make = (options: ConnectionOptions): Effect.Effect<

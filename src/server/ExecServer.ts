@@ -35,7 +35,8 @@ import { makeFiberGroup } from "../jsonrpc/FiberGroup.js"
 import { type Ordering, serveConnection } from "../jsonrpc/JsonRpcServer.js"
 import { MessagePool } from "../jsonrpc/Outbound.js"
 import { type ConnectionSource, type FrameTransport, ServerTransport, type TransportError } from "../jsonrpc/Transport.js"
-import * as ClientSession from "./ClientSession.js"
+import { make as makeClientSession } from "./ClientSession.js"
+import { ClientSession } from "./ClientSessionService.js"
 import { serverHandlers } from "./Handlers.js"
 import * as Surface from "./Surface.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -148,7 +149,7 @@ export const serveClient = (
     Metrics.bump(Metrics.connectionsTotal)
     Metrics.adjust(Metrics.connectionsOpen, 1)
     // Set once the dispatcher is made: whether the handshake was completed.
-    let session: typeof ClientSession.ClientSession.Service | undefined
+    let session: typeof ClientSession.Service | undefined
     let stopReading: (() => void) | undefined
     let handshakeMissed = false
     let forgetDeadline: (() => void) | undefined
@@ -193,7 +194,7 @@ export const serveClient = (
           },
           makeDispatcher: (connection, scope, context) => {
             const addOn = served.perConnection()
-            const made = ClientSession.make({ connection, scope, context, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
+            const made = makeClientSession({ connection, scope, context, peer: transport.peer, surface: served.name, outputWindow: addOn.outputWindow })
             return Effect.map(made, (made) => {
               session = made
               return makeDispatcher({
@@ -203,7 +204,7 @@ export const serveClient = (
                 connection,
                 // Each request's handler finds its connection's session beside the connection, and the
                 // methods that need the handshake (RequiresHandshake) are checked against that session.
-                requestContext: Context.make(ClientSession.ClientSession, made).pipe(
+                requestContext: Context.make(ClientSession, made).pipe(
                   Context.add(RequiresHandshake, (effect) => Effect.andThen(made.requireReady, effect)),
                   Context.merge(addOn.context)
                 ),

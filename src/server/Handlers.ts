@@ -9,7 +9,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type { Connection, ResponseHooks } from "../jsonrpc/Connection.js"
-import type { ClientSession } from "./ClientSession.js"
+import type { ClientSession } from "./ClientSessionService.js"
 import { capabilityHandlers } from "./handlers/capabilities.js"
 import { environmentConfigHandlers } from "./handlers/environmentConfig.js"
 import { fsHandlers } from "./handlers/fs.js"

@@ -39,8 +39,7 @@ import * as Metrics from "../observability/metrics.js"
 import { logAnnotated } from "../observability/logLine.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { PROTOCOL_SURFACE } from "./Surface.js"
-// Used only once sessions are made: the cycle with ClientSession (which makes them) is settled by then.
-import { ClientSession } from "./ClientSession.js"
+import { ClientSession } from "./ClientSessionService.js"
 
 /** A session: its id, its processes, and the connection it currently sends events to. */
 export interface Session {
@@ -155,8 +154,7 @@ const CARRIED_REFERENCES: ReadonlyArray<Context.Key<never, unknown>> = [
 export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | ProcessServices | Scope.Scope> =
   Effect.gen(function*() {
     const config = yield* ServerConfig
-    // What a session's tables do not take from the fiber that creates it: its span and its connection's
-    // services (read here, not as the module loads: ClientSession's module imports this one).
+    // What a session's tables do not take from the fiber that creates it: its span and its connection's services.
     const connectionKeys = [Tracer.ParentSpan.key, Connection.key, ResponseHooks.key, ClientSession.key, RequiresHandshake.key]
     // Resolved once: a session's processes take them from here, and no method of the store asks for them.
     const processServices = yield* Effect.context<ProcessServices>()

@@ -43,6 +43,59 @@ const importGraph = (): { readonly graph: Map<string, Set<string>>; readonly mod
   return { graph, modules }
 }
 
+/**
+ * Each module of src/ with the modules it imports as values (`import type`
+ * and `{ type A }`-only imports left out: they are gone once compiled).
+ */
+const valueImports = (): Map<string, Set<string>> => {
+  const imports = new Map<string, Set<string>>()
+  const walk = (dir: string) => {
+    for (const entry of Fs.readdirSync(dir, { withFileTypes: true })) {
+      const path = Path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else if (entry.name.endsWith(".ts")) {
+        const targets = new Set<string>()
+        // One statement at a time: the sources have no semicolons, so a clause ends where the next statement begins.
+        for (const match of Fs.readFileSync(path, "utf8").matchAll(/^(?:import|export)\s+(?!type\b)((?:(?!\n(?:import|export)\b)[\s\S])*?)\s+from\s+"(\.[^"]+)"/gm)) {
+          const names = /^\{([\s\S]*)\}$/.exec(match[1]!.trim())?.[1]?.split(",").map((name) => name.trim()).filter((name) => name !== "")
+          if (names !== undefined && names.every((name) => name.startsWith("type "))) continue
+          targets.add(Path.relative(SRC, Path.resolve(Path.dirname(path), match[2]!.replace(/\.js$/, ".ts"))))
+        }
+        imports.set(Path.relative(SRC, path), targets)
+      }
+    }
+  }
+  walk(SRC)
+  return imports
+}
+
+/** The groups of modules that import each other, directly or around a loop (Tarjan's strongly connected components of more than one). */
+const importLoops = (imports: Map<string, Set<string>>): ReadonlyArray<ReadonlyArray<string>> => {
+  let next = 0
+  const order = new Map<string, number>()
+  const reach = new Map<string, number>()
+  const stack: Array<string> = []
+  const loops: Array<Array<string>> = []
+  const visit = (module: string) => {
+    order.set(module, next)
+    reach.set(module, next++)
+    stack.push(module)
+    for (const target of imports.get(module) ?? []) {
+      if (!imports.has(target)) continue
+      if (!order.has(target)) {
+        visit(target)
+        reach.set(module, Math.min(reach.get(module)!, reach.get(target)!))
+      } else if (stack.includes(target)) reach.set(module, Math.min(reach.get(module)!, order.get(target)!))
+    }
+    if (reach.get(module) !== order.get(module)) return
+    const group: Array<string> = []
+    for (let member = stack.pop(); member !== undefined; member = member === module ? undefined : stack.pop()) group.push(member)
+    if (group.length > 1) loops.push(group.sort())
+  }
+  for (const module of imports.keys()) if (!order.has(module)) visit(module)
+  return loops
+}
+
 /** The shared pieces at the bottom, beside protocol/: they import nothing of src/, and any folder may import them. */
 const SHARED = ["procfs", "rateLimit"]
 
@@ -102,6 +155,10 @@ describe("the import graph of src/", () => {
       if (!["(root)", "cli"].includes(folder)) expect(targets.has("console"), `${folder} imports console/`).toBe(false)
     }
     expect([...(modules.get("console") ?? [])].filter((module) => module.startsWith("listeners/"))).toEqual(["listeners/webSocketOptions.js"])
+  })
+
+  it("has no two modules that import each other as values, directly or around a loop (one's exports would be undefined while the other loads)", () => {
+    expect(importLoops(valueImports())).toEqual([])
   })
 
   it("has no folder but the command line and the package entry import cli/, and none below the server import server/", () => {

@@ -20,7 +20,7 @@ import type { SandboxRequest } from "../../protocol/sandbox.js"
 import { fileUri } from "../../protocol/fileUri.js"
 import { CapabilityRpcs } from "../../protocol/rpcs.js"
 import { Sandbox } from "../../sandbox/Sandbox.js"
-import { ClientSession, type ConnectionResource } from "../ClientSession.js"
+import { ClientSession, type ConnectionResource } from "../ClientSessionService.js"
 import { ServerConfig } from "../ServerConfig.js"
 import { CodexSystemDir } from "../../codexConfig/systemDir.js"
 

@@ -2,7 +2,7 @@
 import * as Effect from "effect/Effect"
 import { CONSOLE_SURFACE } from "../../protocol/console.js"
 import type { SessionSummary } from "../../protocol/schema.js"
-import { ClientSession } from "../ClientSession.js"
+import { ClientSession } from "../ClientSessionService.js"
 import type { SessionDetails, SessionStore } from "../SessionStore.js"
 
 type SessionStoreShape = typeof SessionStore.Service

@@ -25,7 +25,7 @@ import {
   type PathWatcher,
   watchedDirectorySlots
 } from "../../fs/PathWatch.js"
-import { ClientSession, type ConnectionResource } from "../ClientSession.js"
+import { ClientSession, type ConnectionResource } from "../ClientSessionService.js"
 import { ServerConfig } from "../ServerConfig.js"
 
 /** A connection's watchers of `fs/watchMissing` and of `fs/watch`. */

@@ -18,7 +18,7 @@ import { afterResponse, Connection } from "../../jsonrpc/Connection.js"
 import { InvalidParams, SandboxDenied } from "../../protocol/errors.js"
 import { HttpBodyDelta, HttpRpcs } from "../../protocol/rpcs.js"
 import { Slots } from "../../process/Slots.js"
-import { ClientSession, type ConnectionResource } from "../ClientSession.js"
+import { ClientSession, type ConnectionResource } from "../ClientSessionService.js"
 import { ServerConfig } from "../ServerConfig.js"
 
 /** The request ids of a connection's HTTP streams that have not ended. */

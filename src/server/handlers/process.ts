@@ -8,7 +8,7 @@ import { makeSnapshotCache, type SnapshotCache } from "../../process/shellSnapsh
 import { InvalidRequest } from "../../protocol/errors.js"
 import { ProcessRpcs } from "../../protocol/rpcs.js"
 import type { WriteStatus } from "../../protocol/schema.js"
-import { ClientSession, type ConnectionResource } from "../ClientSession.js"
+import { ClientSession, type ConnectionResource } from "../ClientSessionService.js"
 import { ServerConfig } from "../ServerConfig.js"
 
 const writeResult = (status: WriteStatus) => ({ accepted: status === "accepted", status })
