@@ -58,6 +58,8 @@ describe("a run with a file that starts the built binary", { timeout: RUN_MS + 1
       expect(run.status, run.output).toBe(1)
       expect(run.output).toContain(`Error: ${STALE}\n`)
       expect(run.output).toMatch(/Tests +no tests/)
+      // The closing line CI tools read says it failed, and why, with the command to run.
+      expect(run.output).toContain(`\nerror: ${STALE}\n0 passed, 0 failed, 1 error\n`)
     } finally {
       Fs.rmSync(dist, { recursive: true, force: true })
     }
@@ -68,6 +70,7 @@ describe("a run with a file that starts the built binary", { timeout: RUN_MS + 1
     expect(run.status, run.output).toBe(1)
     expect(run.output).toContain(`Error: ${UNBUILT}\n`)
     expect(run.output).toMatch(/Tests +no tests/)
+    expect(run.output).toContain(`\nerror: ${UNBUILT}\n0 passed, 0 failed, 1 error\n`)
   })
 })
 
@@ -96,13 +99,16 @@ describe("which files start the built binary", () => {
     expect(runsTheBinary(file("integration/behindTls.test.ts"))).toBe(true)
     expect(runsTheBinary(file("integration/consumer.test.ts"))).toBe(true)
     expect(runsTheBinary(file("integration/suiteOutput.test.ts"))).toBe(true)
-    expect(runsTheBinary(file("unit/packageEntries.test.ts"))).toBe(true)
+    expect(runsTheBinary(file("integration/builtEntries.test.ts"))).toBe(true)
   })
 
   it("not those that build a server from src/'s Layers in their own process", () => {
     expect(runsTheBinary(file("unit/backoff.test.ts"))).toBe(false)
     expect(runsTheBinary(file("integration/fs.test.ts"))).toBe(false)
     expect(runsTheBinary(file("integration/heap.test.ts"))).toBe(false)
+    // The subpaths as package.json and src/index.ts declare them: no build.
+    expect(runsTheBinary(file("unit/packageEntries.test.ts"))).toBe(false)
+    expect(runsTheBinary(file("unit/flagTable.test.ts"))).toBe(false)
     expect(runsTheBinary(import.meta.filename)).toBe(false)
   })
 })

@@ -6,12 +6,16 @@
  * file. Last the plain closing line CI tools read: `N passed, N failed`
  * (and `, N skipped` when any were), over every project; a line per project
  * comes before it when there are several (`all`, `all-alone`, and
- * `no-native`: the suites run again with EXEC_SERVER_NATIVE=0).
+ * `no-native`: the suites run again with EXEC_SERVER_NATIVE=0). Errors
+ * outside any test (a global setup that stopped the run, as on a stale
+ * dist/) end it as a failure: `, N errors` on that line, each error's
+ * message on a line of its own before it.
  *
  * A file's time is its wall time in the run: from the moment vitest queued
  * it for a worker to the end of its last test, so that files side by side
  * each show what they took, not their share of the run.
  */
+import type { SerializedError } from "vitest"
 import type { Reporter, TestModule } from "vitest/node"
 
 interface Counts {
@@ -62,7 +66,7 @@ export default class SummaryReporter implements Reporter {
 
   // Vitest calls its reporters in order, and the default one prints its
   // summary synchronously in this same hook: ours, listed after it, comes last.
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError> = []): void {
     const total: Counts = { passed: 0, failed: 0, skipped: 0 }
     const byProject = new Map<string, Counts>()
     const skippedFor = new Map<string, number>()
@@ -88,7 +92,8 @@ export default class SummaryReporter implements Reporter {
     if (byProject.size > 1) {
       lines.push(...[...byProject].sort(([a], [b]) => a.localeCompare(b)).map(([name, counts]) => `${name}: ${lineOf(counts)}`))
     }
-    lines.push(lineOf(total))
+    lines.push(...unhandledErrors.map((error) => `error: ${error.message}`))
+    lines.push(`${lineOf(total)}${unhandledErrors.length === 0 ? "" : `, ${unhandledErrors.length} error${unhandledErrors.length === 1 ? "" : "s"}`}`)
     process.stdout.write(`${lines.join("\n")}\n`)
   }
 }
