@@ -134,7 +134,7 @@ export default defineConfig({
       },
       // One worker and the default group order: vitest runs these after every other group.
       { extends: true, test: { name: "all-alone", include: ALONE, maxWorkers: 1, globalSetup: FRESH_BUILD } },
-      // The binary on another Node than the suite's, when one is given (`npm run test:other-node`, which .ci/run runs with Node 22).
+      // The binary on another Node than the suite's, when one is given (`npm run test:other-node`, which .ci/run runs with Node 22 and with Node 26).
       ...(process.env["EXEC_SERVER_SMOKE_NODE"] === undefined
         ? []
         : [{ extends: true, test: { name: "other-node", include: ["test/smoke/**/*.test.ts"], globalSetup: FRESH_BUILD } }]),

@@ -25,6 +25,7 @@ const INPUTS = [
   "scripts/build-inputs.mjs",
   "scripts/build-snapshot.mjs",
   "scripts/build-console.mjs",
+  "scripts/write-launcher.mjs",
   "tsconfig.json",
   "tsconfig.build.json",
   "package.json",

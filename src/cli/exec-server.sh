@@ -7,7 +7,8 @@
 # server then says at debug level. EXEC_SERVER_SNAPSHOT=0 starts from the
 # modules: about as resident, a tenth of a second slower to start.
 # The server's V8 flags are main.js's shebang's: a blob loads only under the
-# flags it was built with. The build writes the package's version below.
+# flags it was built with. The build writes the package's version and the
+# Node lines it runs on (package.json's engines) below.
 [ $# -eq 1 ] && [ "$1" = --version ] && { echo "@VERSION@"; exit 0; }
 flags="--max-semi-space-size=2 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc"
 # The client's commands (src/cli/clientCommandNames.ts) start from a snapshot
@@ -31,7 +32,7 @@ self=$0
 [ -L "$self" ] && self=$(readlink -f -- "$self")
 case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac
 dir=$(cd -P -- "$dir" && pwd) || exit 1
-node=$(command -v node) || { echo "exec-server: node was not found on PATH" >&2; exit 127; }
+node=$(command -v node) || { echo "exec-server: node was not found on PATH (it runs on Node @NODE_LINES@)" >&2; exit 127; }
 if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
   EXEC_SERVER_NO_SNAPSHOT="EXEC_SERVER_SNAPSHOT=0"
 # A redirection's own error (no stamp: installed without scripts, or a

@@ -43,7 +43,9 @@ import { CLIENT_COMMAND_NAMES } from "./clientCommandNames.js"
 
 const unsupported = unsupportedNode()
 if (unsupported !== undefined) {
-  process.stderr.write(`${unsupported}\n`)
+  // The search for a usable Node runs other binaries: only on this path.
+  const { findUsableNode, usableNodeAdvice } = await import("./usableNode.js")
+  process.stderr.write(`${unsupported}\n${usableNodeAdvice(findUsableNode())}\n`)
   process.exitCode = 1
 } else if (!answeredVersion(process.argv.slice(2))) {
   // Said by the launcher (`exec-server`) when it could not start from the

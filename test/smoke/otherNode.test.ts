@@ -1,12 +1,15 @@
 /**
- * The server on another supported Node than the suite's (CI: Node 22, the
- * older LTS line; the suite itself runs on the project's Node 24). Given
- * that Node's binary in EXEC_SERVER_SMOKE_NODE (`.ci/run` installs Node 22
- * from the npm registry outside the project), the binary, as a user's PATH
- * finds that Node: builds its startup snapshots for it and starts from them,
- * answers over stdio, listens on a WebSocket, runs a pipe and a terminal
- * process, serves the web console's page, and its command-line client runs
- * a command. Only the `other-node`
+ * The server on another supported Node than the suite's (CI: Node 22 and
+ * Node 26, the lines beside the project's Node 24, which runs the suite).
+ * Given that Node's binary in EXEC_SERVER_SMOKE_NODE (`.ci/run` installs
+ * each from the npm registry outside the project), the binary, as a user's
+ * PATH finds that Node: builds its startup snapshots for it and starts from
+ * them, answers over stdio, listens on a WebSocket with the native addon
+ * loaded, runs a pipe and a terminal process, serves the web console's
+ * page, and its command-line client runs a command; and an application's
+ * test (app/embeddedLayers.check.ts) runs under vitest on that Node: the
+ * server from the Layers in its process, the client library's Effect and
+ * Promise APIs running a pipe process and a terminal. Only the `other-node`
  * project runs it (vitest.config.ts), which exists when the variable is
  * set. Afterwards the snapshot is built again for the suite's Node.
  */
@@ -21,6 +24,8 @@ const ROOT = Path.resolve(import.meta.dirname, "../..")
 const LAUNCHER = Path.join(ROOT, "dist/cli/exec-server")
 const STAMP = Path.join(ROOT, "dist/cli/exec-server.blob.stamp")
 const CLIENT_STAMP = Path.join(ROOT, "dist/cli/exec-server-client.blob.stamp")
+/** The application's test the last case runs on that Node. */
+const APP = Path.join(ROOT, "test/smoke/app")
 const NODE = process.env["EXEC_SERVER_SMOKE_NODE"]
 const version = NODE === undefined ? "" : execFileSync(NODE, ["-p", "process.versions.node"], { encoding: "utf8" }).trim()
 /** A PATH on which `node` is that Node. */
@@ -59,6 +64,8 @@ describe(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
       expect((await terminal.exited).exitCode).toBe(0)
       const page = await httpRequest(server.url, "/console/")
       expect([page.status, page.headers["content-type"]]).toEqual([200, "text/html; charset=utf-8"])
+      // Both native modules loaded on it: the addon (which started and read the pipe child, and read the terminal) and node-pty.
+      expect(server.stderr()).toMatch(/addon=loaded spawn=posix_spawn output=addon terminal=addon /)
     } finally {
       server.stop()
     }
@@ -76,4 +83,16 @@ describe(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
       server.stop()
     }
   })
+
+  it("runs an application's test of its own under vitest: the Layers' server and both client APIs", () => {
+    // The child's own vitest: none of this run's variables (its pool, its worker).
+    const childEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !/^(VITEST|TEST$|NODE_OPTIONS$)/.test(name)))
+    const run = spawnSync(
+      NODE!,
+      [Path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", APP, "--config", Path.join(APP, "vitest.config.ts")],
+      { cwd: ROOT, env: { ...childEnv, NO_COLOR: "1", SMOKE_NODE_VERSION: version }, encoding: "utf8", timeout: 120_000 }
+    )
+    expect({ status: run.status, signal: run.signal }, `${run.stdout}\n${run.stderr}`).toEqual({ status: 0, signal: null })
+    expect(run.stdout).toMatch(/Tests +1 passed \(1\)/)
+  }, 150_000)
 })
