@@ -32,7 +32,7 @@ import {
   SIGPIPE_STATUS,
   signalStatus,
   takeOverSignals,
-  terminalSize
+  startingTerminalSize
 } from "./attach.js"
 import {
   connectionOptions,
@@ -173,7 +173,7 @@ const execCommand = Cli.make(
           pipeStdin: !tty && !flags.detach,
           // A session that outlives this client keeps its process however the client goes.
           detached: detachTtlMs !== undefined,
-          ...(tty ? { size: terminalSize() } : {}),
+          ...(tty ? { size: startingTerminalSize() } : {}),
           ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
           ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
           ...Option.match(flags.env, {
