@@ -19,7 +19,7 @@ import * as Cli from "./commandSpec.js"
 import * as NatsFlags from "./natsOptions.js"
 import { defaultKeyFile, readKey } from "../console/consoleKey.js"
 import { consolePageUrl } from "../console/WebConsole.js"
-import { canPrompt, TerminalAsker, terminalDecider } from "./networkPrompt.js"
+import { canPrompt, denialTeller, TerminalAsker, terminalDecider } from "./networkPrompt.js"
 import { execNetworkOf, networkFlagsGiven, networkOptions } from "./networkFlags.js"
 import { execSandboxOf, sandboxOptions } from "./sandboxFlags.js"
 import { signalWordsHelp } from "./signalWords.js"
@@ -312,7 +312,8 @@ const attachCommand = Cli.make(
   (flags) =>
     Effect.gen(function*() {
       const signals = yield* takeOverSignals
-      // The session's processes may ask about hosts (exec --ask-domains, detached): on a terminal the one attached answers.
+      // The session's processes may ask about hosts (exec --ask-domains, detached): on a terminal the one attached answers;
+      // the hosts their proxies refuse are told, as exec tells them.
       const asker = canPrompt() ? new TerminalAsker() : undefined
       const started = yield* Effect.raceFirst(
         Effect.gen(function*() {
@@ -320,7 +321,10 @@ const attachCommand = Cli.make(
             yield* Layer.build(clientLayer({
               ...flags,
               session: Option.some(flags.session),
-              network: asker === undefined ? {} : { networkPolicyDecider: terminalDecider(asker) }
+              network: {
+                ...(asker === undefined ? {} : { networkPolicyDecider: terminalDecider(asker) }),
+                onNetworkPolicyDecision: denialTeller(asker !== undefined)
+              }
             })),
             ExecServerClient.ExecServerClient
           )
