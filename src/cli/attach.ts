@@ -15,7 +15,7 @@ import * as Stream from "effect/Stream"
 import { constants } from "node:os"
 import type { ClientError } from "../client/ClientError.js"
 import type * as ExecServerClient from "../client/ExecServerClient.js"
-import type { SignalName } from "../protocol/schema.js"
+import type { SignalName, TerminalSize } from "../protocol/schema.js"
 import { memoryBound } from "./memoryBound.js"
 import type { TerminalInput } from "./networkPrompt.js"
 
@@ -39,8 +39,22 @@ const rawTerminal = Effect.acquireRelease(
     })
 )
 
-/** The local terminal's size (or a common default where stdout is not one). */
-export const terminalSize = () => ({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 })
+/** The size a remote terminal gets when the local one has none: 80×24, as ssh gives it. */
+const DEFAULT_TERMINAL_SIZE: TerminalSize = { rows: 24, cols: 80 }
+
+/**
+ * The local terminal's size, or undefined when it has none to give: stdout
+ * is not a terminal, or it is one of 0 rows or columns (`script` without a
+ * terminal of its own, some CI jobs and container sessions), a size the
+ * protocol refuses.
+ */
+const localTerminalSize = (): TerminalSize | undefined => {
+  const { columns, rows } = process.stdout
+  return rows !== undefined && columns !== undefined && rows > 0 && columns > 0 ? { rows, cols: columns } : undefined
+}
+
+/** The size a remote terminal starts with: the local one's, else 80×24. */
+export const startingTerminalSize = (): TerminalSize => localTerminalSize() ?? DEFAULT_TERMINAL_SIZE
 
 /**
  * A local output stream written in order with backpressure: a write
@@ -146,7 +160,11 @@ export const attachTo = (
     const stderr = yield* localOutput(process.stderr)
     if (options.tty) {
       yield* rawTerminal
-      const onResize = () => void runFork(Effect.ignore(handle.resize(terminalSize())))
+      // A local terminal resized to nothing (0 rows or columns) leaves the remote one its last size.
+      const onResize = () => {
+        const size = localTerminalSize()
+        if (size !== undefined) runFork(Effect.ignore(handle.resize(size)))
+      }
       yield* Effect.acquireRelease(
         Effect.sync(() => process.on("SIGWINCH", onResize)),
         () => Effect.sync(() => process.off("SIGWINCH", onResize))

@@ -15,7 +15,9 @@ import type * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Fs from "node:fs"
 import type * as ServerFlags from "../server/ServerFlags.js"
+import type { SignalName } from "../protocol/schema.js"
 import { helpOf, type ValueOf } from "./flagOptions.js"
+import { signalNamed, signalWordsHelp } from "./signalWords.js"
 
 /** A flag a command must be given: `--session ID`. */
 export interface RequiredTextFlag {
@@ -49,14 +51,23 @@ export interface OptionalWholeFlag {
   readonly help: string
 }
 
+/** A signal, as kill(1) names it (signalWords.ts), or absent. */
+export interface OptionalSignalFlag {
+  readonly _tag: "OptionalSignal"
+  readonly name: string
+  readonly alias?: string
+  readonly help: string
+}
+
 /** A flag of any command. */
-export type CliFlag = ServerFlags.Flag | RequiredTextFlag | KeyValueFlag | OptionalPathFlag | OptionalWholeFlag
+export type CliFlag = ServerFlags.Flag | RequiredTextFlag | KeyValueFlag | OptionalPathFlag | OptionalWholeFlag | OptionalSignalFlag
 
 /** What a flag yields. */
 export type CliValueOf<F extends CliFlag> = F extends ServerFlags.Flag ? ValueOf<F>
   : F extends RequiredTextFlag ? string
   : F extends KeyValueFlag ? Option.Option<Readonly<Record<string, string>>>
   : F extends OptionalWholeFlag ? Option.Option<number>
+  : F extends OptionalSignalFlag ? Option.Option<SignalName>
   : Option.Option<string>
 
 /** What a record of flags yields, under the same keys. */
@@ -114,7 +125,8 @@ export const argsOf = (spec: CommandSpec): ReadonlyArray<readonly [string, ArgSp
 
 /** A flag's help as `--help` shows it: a server flag's with its default and environment variable. */
 export const flagHelpOf = (flag: CliFlag): string =>
-  flag._tag === "RequiredText" || flag._tag === "KeyValue" || flag._tag === "OptionalPath" || flag._tag === "OptionalWhole"
+  flag._tag === "RequiredText" || flag._tag === "KeyValue" || flag._tag === "OptionalPath" || flag._tag === "OptionalWhole" ||
+    flag._tag === "OptionalSignal"
     ? flag.help
     : helpOf(flag)
 
@@ -136,6 +148,8 @@ export const flagTermOf = (flag: CliFlag): string => {
       return `${names} file`
     case "RepeatedText":
       return flag.alias === undefined ? `${names} text...` : `(${names} text)...`
+    case "OptionalSignal":
+      return `${names} name|number`
     default:
       return `${names} text`
   }
@@ -196,6 +210,13 @@ const valueOf = (flag: CliFlag, given: ReadonlyArray<string>): { readonly value:
       return last === undefined ? { value: flag.default } : choice(flag.choices, last) ?? { value: last }
     case "OptionalChoice":
       return last === undefined ? { value: Option.none() } : choice(flag.choices, last) ?? { value: Option.some(last) }
+    case "OptionalSignal": {
+      if (last === undefined) return { value: Option.none() }
+      const signal = signalNamed(last)
+      return signal === undefined
+        ? { problem: `--${flag.name}: '${last}' is not a signal the server sends: give one of ${signalWordsHelp()}` }
+        : { value: Option.some(signal) }
+    }
     case "OptionalWhole": {
       if (last === undefined) return { value: Option.none() }
       const number = Number(last)

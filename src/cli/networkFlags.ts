@@ -11,6 +11,7 @@ import type { CliFlag, CliValuesOf } from "./commandSpec.js"
 import {
   asksClient,
   canPrompt,
+  denialTeller,
   type NetworkFlags,
   networkOn,
   networkProxyOf,
@@ -46,7 +47,11 @@ export const networkOptions = {
       "denied where there is none (the default when stdin and stderr are terminals)"
   },
   noAskDomains: { _tag: "Switch", name: "no-ask-domains", help: "Never ask about a host no pattern decides: the proxy denies it" },
-  verbose: { _tag: "Switch", name: "verbose", help: "Say on stderr each connection the managed network proxy decided, and why" }
+  verbose: {
+    _tag: "Switch",
+    name: "verbose",
+    help: "Say on stderr each connection the managed network proxy decided, and why (without it: each host it refused, once)"
+  }
 } as const satisfies Record<string, CliFlag>
 
 /** What the flags yield. */
@@ -97,7 +102,11 @@ export const execNetworkOf = (flags: NetworkOptionValues, detach: boolean, force
     start: network ? { networkProxy: networkProxyOf(networkFlags, asked) } : {},
     client: {
       ...(asked ? { networkPolicyDecider: terminalDecider(asker) } : {}),
-      ...(flags.verbose ? { onNetworkPolicyDecision: sayDecision } : {})
+      ...(flags.verbose
+        ? { onNetworkPolicyDecision: sayDecision }
+        : network
+        ? { onNetworkPolicyDecision: denialTeller(asker !== undefined) }
+        : {})
     },
     asker
   }

@@ -1,7 +1,8 @@
 /**
  * `exec`'s side of the managed network proxy: the `networkProxy` its flags
  * ask for, the person at the terminal asked about a host no rule decides,
- * and each decision said on stderr with `--verbose`.
+ * each decision said on stderr with `--verbose`, and without it each host
+ * refused, once.
  *
  * The question is answered on the client's terminal, and the answer never
  * reaches the process's stdin. While the client forwards its terminal to
@@ -69,6 +70,30 @@ export const describeDecision = (note: PolicyDecisionNotification): string =>
 /** Says a decision on stderr (`--verbose`). */
 export const sayDecision = (note: PolicyDecisionNotification): void => {
   sayLine(describeDecision(note))
+}
+
+/** A host and port as a person writes them: an IPv6 address in brackets. */
+const hostPort = (host: string, port: number): string => `${host.includes(":") ? `[${host}]` : host}:${port}`
+
+/** A note's reason in words: `not_allowed` is `not allowed`; a reason of this client's without its `exec-server: `. */
+const reasonWords = (reason: string): string => reason.replace(/^exec-server: /, "").replaceAll("_", " ")
+
+/**
+ * The teller of refusals without `--verbose`: the first one of each host
+ * and port is said on stderr (`exec-server: denied example.com:443 (not
+ * allowed)`), since a program often reports no more than a 403. Not those
+ * the person answered at this terminal (`askedHere`): the question showed
+ * them already.
+ */
+export const denialTeller = (askedHere: boolean): (note: PolicyDecisionNotification) => void => {
+  const told = new Set<string>()
+  return (note) => {
+    if (note.decision === "allow" || (askedHere && note.source === "decider")) return
+    const where = hostPort(note.host, note.port)
+    if (told.has(where)) return
+    told.add(where)
+    sayLine(`exec-server: denied ${where} (${reasonWords(note.reason)})`)
+  }
 }
 
 /** What attach.ts does with the local input while a question is open. */

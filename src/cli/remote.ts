@@ -14,15 +14,15 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type { ClientError } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
-import { SignalName } from "../protocol/schema.js"
 import { natsFlags } from "./commandFlags.js"
 import * as Cli from "./commandSpec.js"
 import * as NatsFlags from "./natsOptions.js"
 import { defaultKeyFile, readKey } from "../console/consoleKey.js"
 import { consolePageUrl } from "../console/WebConsole.js"
-import { canPrompt, TerminalAsker, terminalDecider } from "./networkPrompt.js"
+import { canPrompt, denialTeller, TerminalAsker, terminalDecider } from "./networkPrompt.js"
 import { execNetworkOf, networkFlagsGiven, networkOptions } from "./networkFlags.js"
 import { execSandboxOf, sandboxOptions } from "./sandboxFlags.js"
+import { signalWordsHelp } from "./signalWords.js"
 import {
   type AttachOptions,
   attachTo,
@@ -32,7 +32,7 @@ import {
   SIGPIPE_STATUS,
   signalStatus,
   takeOverSignals,
-  terminalSize
+  startingTerminalSize
 } from "./attach.js"
 import {
   connectionOptions,
@@ -173,7 +173,7 @@ const execCommand = Cli.make(
           pipeStdin: !tty && !flags.detach,
           // A session that outlives this client keeps its process however the client goes.
           detached: detachTtlMs !== undefined,
-          ...(tty ? { size: terminalSize() } : {}),
+          ...(tty ? { size: startingTerminalSize() } : {}),
           ...Option.match(flags.processId, { onNone: () => ({}), onSome: (processId) => ({ processId }) }),
           ...Option.match(flags.cwd, { onNone: () => ({}), onSome: (cwd) => ({ cwd }) }),
           ...Option.match(flags.env, {
@@ -312,7 +312,8 @@ const attachCommand = Cli.make(
   (flags) =>
     Effect.gen(function*() {
       const signals = yield* takeOverSignals
-      // The session's processes may ask about hosts (exec --ask-domains, detached): on a terminal the one attached answers.
+      // The session's processes may ask about hosts (exec --ask-domains, detached): on a terminal the one attached answers;
+      // the hosts their proxies refuse are told, as exec tells them.
       const asker = canPrompt() ? new TerminalAsker() : undefined
       const started = yield* Effect.raceFirst(
         Effect.gen(function*() {
@@ -320,7 +321,10 @@ const attachCommand = Cli.make(
             yield* Layer.build(clientLayer({
               ...flags,
               session: Option.some(flags.session),
-              network: asker === undefined ? {} : { networkPolicyDecider: terminalDecider(asker) }
+              network: {
+                ...(asker === undefined ? {} : { networkPolicyDecider: terminalDecider(asker) }),
+                onNetworkPolicyDecision: denialTeller(asker !== undefined)
+              }
             })),
             ExecServerClient.ExecServerClient
           )
@@ -432,10 +436,10 @@ const killCommand = Cli.make(
     ...connectionOptions,
     session: sessionOption,
     signal: {
-      _tag: "OptionalChoice",
+      _tag: "OptionalSignal",
       name: "signal",
-      choices: SignalName.literals,
-      help: "Send this signal instead (default: terminate, SIGTERM then SIGKILL after the server's grace period)"
+      help: "Send this signal instead of terminating (SIGTERM, then SIGKILL after the server's grace period), named as kill(1) " +
+        `takes it, so KILL, SIGKILL, kill and 9 are one: ${signalWordsHelp()}`
     },
     wait: { _tag: "Switch", name: "wait", help: "With --signal: wait until the process has exited, and say how" },
     noWait: { _tag: "Switch", name: "no-wait", help: "Without --signal: return once SIGTERM is sent, without waiting for the exit" },
@@ -584,10 +588,11 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
   },
   kill: {
     summary: "Terminate a process, or send it a signal",
-    usage: "exec-server kill [FLAGS] URL PROCESS [--session S] [--signal NAME [--wait]] [--no-wait]",
+    usage: "exec-server kill [FLAGS] URL PROCESS [--session S] [--signal SIGNAL [--wait]] [--no-wait]",
     examples: [
       "exec-server kill ws://127.0.0.1:8765 P --session S                  # SIGTERM, SIGKILL after the grace period; waits",
-      "exec-server kill ws://127.0.0.1:8765 P --session S --signal SIGINT"
+      "exec-server kill ws://127.0.0.1:8765 P --session S --signal INT",
+      "exec-server kill ws://127.0.0.1:8765 P --session S --signal 9 --wait   # or KILL, SIGKILL, kill"
     ]
   },
   environments: {

@@ -182,6 +182,36 @@ describe("a detached session from the command line", { timeout: STARTS_UNDER_LOA
     expect([signalled.stdout, signalled.status]).toEqual(["quiet: exited with code 7\n", 0])
   })
 
+  it("kill --signal takes a signal as kill(1) does: KILL, SIGKILL, kill and 9 each kill a real process (exit 137)", async () => {
+    const server = await startServer()
+    const words = ["KILL", "SIGKILL", "kill", "9"]
+    const client = await RawWebSocketClient.connect(server.url)
+    const session = (await client.request("initialize", { clientName: "setup", detachTtlMs: 60_000 })).result.sessionId as string
+    client.send({ method: "initialized", params: {} })
+    for (const [i] of words.entries()) {
+      // A process that ignores SIGTERM: only a SIGKILL ends it.
+      const start = { processId: `p${i}`, argv: ["sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"], cwd: "/tmp", env: {}, tty: false }
+      expect((await client.request("process/start", start)).result).toBeDefined()
+    }
+    await closed(client)
+    for (const [i, word] of words.entries()) {
+      const killed = run("kill", server.url, `p${i}`, "--session", session, "--signal", word, "--wait")
+      expect([killed.stdout, killed.stderr, killed.status], word).toEqual([`p${i}: terminated (SIGKILL)\n`, "", 0])
+    }
+    const listed = run("ps", server.url, "--session", session).stdout
+    for (const [i] of words.entries()) expect(listed).toMatch(new RegExp(`^p${i} +\\d+ +exited 137 `, "m"))
+    // Not a signal the server sends: misuse (exit 2), naming what is taken; nothing is sent.
+    for (const word of ["SEGV", "11", "0", "SIGKILLX"]) {
+      const refused = run("kill", server.url, "p0", "--session", session, "--signal", word)
+      expect([refused.stderr, refused.status], word).toEqual([
+        `exec-server: --signal: '${word}' is not a signal the server sends: give one of ` +
+        "INT (2), TERM (15), KILL (9), HUP (1), QUIT (3), USR1 (10), USR2 (12), STOP (19), CONT (18), WINCH (28), interrupt\n",
+        2
+      ])
+    }
+    expect(run("kill", "--help").stdout).toMatch(/^ {2}--signal name\|number +Send this signal instead of terminating .*, so KILL, SIGKILL, kill and 9 are one: INT \(2\), /m)
+  })
+
   it("says when the server keeps a session less than --detach-ttl-ms asked, names the flag that caps it, and sessions shows what was granted", async () => {
     // A cap of 3 minutes, which `sessions` prints as "ends in 3m" for 30 s: below 2 minutes it prints
     // whole seconds, and a cap of 2m read "ends in 115s" once `sessions` ran 5 s after the detach.
@@ -261,7 +291,7 @@ describe("what the command line says when something is wrong", { timeout: STARTS
       2
     ])
     const signal = run("kill", server.url, "p", "--signal", "BOGUS")
-    expect([lines(signal.stderr).length, signal.stderr, signal.status]).toEqual([1, expect.stringMatching(/^exec-server: .*SIGINT/), 2])
+    expect([lines(signal.stderr).length, signal.stderr, signal.status]).toEqual([1, expect.stringMatching(/^exec-server: --signal: 'BOGUS' .* INT \(2\)/), 2])
     const missingToken = run("ps", server.url, "--token-file", "/nonexistent/token")
     expect([missingToken.stderr, missingToken.status]).toEqual([
       "exec-server: cannot read the token file /nonexistent/token: ENOENT: no such file or directory, open '/nonexistent/token'\n",

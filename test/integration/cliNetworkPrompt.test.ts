@@ -2,9 +2,10 @@
  * `exec-server exec`'s managed network proxy as a person uses it, in a real
  * terminal (tmux): a host no pattern decides is asked on the terminal, the
  * answer is the decision (and never reaches the command's stdin), one
- * answer holds for the host, and `--verbose` says each decision. Without a
- * terminal nobody is asked. The command is run by a stdio server the
- * client starts; curl goes through the proxy to a loopback HTTP server.
+ * answer holds for the host, and `--verbose` says each decision (without
+ * it, each host refused, once). Without a terminal nobody is asked. The
+ * command is run by a stdio server the client starts; curl goes through the
+ * proxy to a loopback HTTP server.
  */
 import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
@@ -55,6 +56,8 @@ describe("exec-server exec --allow-domain in a terminal", () => {
     // The command's output reaches the screen through `cat`, the question straight from the client:
     // a line of output may come after the question, on its line (`[y/N] code=200`).
     expect(screen.match(/code=\d{3}$/gm), screen).toEqual(["code=200", "code=403", "code=403"])
+    // Allowed at the terminal, then refused by the address check: said once, as the person was not asked about that.
+    expect(screen.match(new RegExp(`^exec-server: denied asked\\.test:${helloPort()} \\(not allowed local\\)$`, "gm"))?.length, screen).toBe(1)
   })
 })
 
@@ -82,6 +85,47 @@ describe("exec-server exec --allow-domain without a terminal", () => {
     expect(asked.stdout).toBe("code=200\ncode=403\n")
     expect(asked.stderr).toContain(`network deny http unlisted.test:${helloPort()} GET (decider: exec-server: no terminal to ask on)`)
     expect(asked.stderr).not.toContain("exec: allow network access")
+  })
+
+  it("without --verbose: each refused host and port is said once on stderr, in the note's words; stdout is the command's alone", async () => {
+    const connectVia = (target: string) => `curl -s -o /dev/null -w 'connect=%{http_connect}\\n' -x "$HTTP_PROXY" https://${target}/`
+    const run = (...flags: Array<string>) =>
+      runPiped([
+        SERVER_BIN,
+        "exec",
+        "--allow-domain",
+        "localhost",
+        "--deny-domain",
+        "blocked.test",
+        ...flags,
+        "stdio",
+        "--",
+        "bash",
+        "-c",
+        [
+          fetchVia("localhost"),
+          fetchVia("unlisted.test"),
+          fetchVia("unlisted.test"),
+          connectVia("example.com"),
+          connectVia("example.com"),
+          fetchVia("blocked.test")
+        ].join("; ")
+      ])
+    const plain = await run()
+    expect([plain.stdout, plain.status]).toEqual(["code=200\ncode=403\ncode=403\nconnect=403\nconnect=403\ncode=403\n", 0])
+    expect(plain.stderr).toBe(
+      `exec-server: denied unlisted.test:${helloPort()} (not allowed)\n` +
+        "exec-server: denied example.com:443 (not allowed)\n" +
+        `exec-server: denied blocked.test:${helloPort()} (denied)\n`
+    )
+    // Denied by this client, where nobody can be asked: the client's reason.
+    const asked = await run("--ask-domains")
+    expect(asked.stdout).toBe(plain.stdout)
+    expect(asked.stderr).toBe(
+      `exec-server: denied unlisted.test:${helloPort()} (no terminal to ask on)\n` +
+        "exec-server: denied example.com:443 (no terminal to ask on)\n" +
+        `exec-server: denied blocked.test:${helloPort()} (denied)\n`
+    )
   })
 
   it("refuses contradicting flags (exit 2)", () => {

@@ -7,7 +7,7 @@
  * 127 and one that cannot run 126, and a terminal is used only where both
  * ends of the client are one (tmux).
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as Path from "node:path"
@@ -419,5 +419,44 @@ describe("exec-server exec: a terminal only where both ends of the client are on
     expect(shown).toMatch(/^C mode=tty$/m)
     expect(shown).toMatch(/^mode=tty\s*\nD done$/m)
     expect(shown).toMatch(/^mode=pipe\s*\nE done$/m)
+  })
+
+  it("a local terminal resized to 0×0 while attached: the remote one keeps its last size, and follows the next real one", async () => {
+    const server = await startServer()
+    const term = terminal("zero")
+    term.type(`${CLI} exec ${server.url} -- bash --norc -i; echo EXIT=$?`, "Enter")
+    term.type(`PS1='remote$ '; echo "first=$(stty size)"`, "Enter")
+    await term.shows(/^first=30 1000$/m)
+    // As a terminal that loses its size does: the kernel sends the client SIGWINCH, and it reads 0 rows and 0 columns.
+    execFileSync("stty", ["-F", term.device(), "rows", "0", "cols", "0"])
+    term.type(`echo "zero=$(stty size)"`, "Enter")
+    await term.shows(/^zero=30 1000$/m)
+    execFileSync("stty", ["-F", term.device(), "rows", "20", "cols", "90"])
+    term.type(`echo "real=$(stty size)"`, "Enter")
+    await term.shows(/^real=20 90$/m)
+    term.type("exit 4", "Enter")
+    await term.shows(/^EXIT=4$/m)
+  })
+})
+
+describe("exec-server exec: a terminal of 0 rows and 0 columns", () => {
+  it("`script -qec \"exec-server exec URL -- …\" /dev/null </dev/null`: the command gets 80×24, with or without -t", async () => {
+    const server = await startServer()
+    // `script` whose own stdin is no terminal gives its command a terminal of 0×0 (as some CI jobs and `docker run -t` do).
+    const local = await shell("script -qec 'stty size' /dev/null </dev/null")
+    expect(local.stdout.replaceAll("\r", "")).toBe("0 0\n")
+    for (const flags of ["", "-t "]) {
+      const command = `${CLI} exec ${flags}${server.url} -- sh -c 'echo "size=$(stty size)"; if [ -t 0 ]; then echo mode=tty; fi; exit 3'`
+      const run = await shell(`script -qec ${quote(command)} /dev/null </dev/null`)
+      // What the terminal shows: the command's lines among what else reaches it (the end of script's
+      // input as a key the remote terminal echoes, a "connecting" line on a slow machine).
+      const shown = run.stdout.replaceAll("\r", "")
+      expect([shown.match(/size=\d+ \d+$/m)?.[0], shown.match(/mode=\w+$/m)?.[0], run.stderr, run.status], flags).toEqual([
+        "size=24 80",
+        "mode=tty",
+        "",
+        3
+      ])
+    }
   })
 })

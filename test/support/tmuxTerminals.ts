@@ -18,6 +18,8 @@ export interface TmuxTerminal {
   /** Waits until the screen shows `text`, failing with the screen if it never does. */
   readonly shows: (text: RegExp) => Promise<void>
   readonly resize: (cols: number) => void
+  /** The terminal device of the pane (`/dev/pts/N`): what the programs in it have as their terminal. */
+  readonly device: () => string
 }
 
 /** Returns a maker of terminals (`cols`×`rows`), each the one session of a tmux server on the socket `prefix-NAME-PID-N`. */
@@ -49,7 +51,8 @@ export const useTmuxTerminals = (prefix: string, options: { readonly cols: numbe
         const seen = await eventually(() => text.test(screen()), options.waitMs ?? 20_000, 50)
         expect(seen, `screen:\n${screen()}`).toBe(true)
       },
-      resize: (cols) => void tmux("resize-window", "-t", name, "-x", String(cols), "-y", String(rows))
+      resize: (cols) => void tmux("resize-window", "-t", name, "-x", String(cols), "-y", String(rows)),
+      device: () => tmux("display-message", "-p", "-t", name, "#{pane_tty}").toString().trim()
     }
   }
 }
