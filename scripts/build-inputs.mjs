@@ -23,7 +23,9 @@ const ROOT = Path.resolve(import.meta.dirname, "..")
 const INPUTS = [
   "src",
   "scripts/build-inputs.mjs",
+  "scripts/build-bin.mjs",
   "scripts/build-snapshot.mjs",
+  "scripts/requiredAtRunTime.mjs",
   "scripts/build-console.mjs",
   "scripts/write-launcher.mjs",
   "tsconfig.json",

@@ -5,10 +5,9 @@
  * `<dir>/snapshot.cjs`, the client's (`<dir>/clientSnapshot.js`) into
  * `<dir>/client-snapshot.cjs`.
  *
- * The packages in `LOADED_AT_FIRST_USE` stay out of it: the server loads
- * them from node_modules when a feature first needs them (NATS, the HTTP
- * client, the credentials' authority, the metrics exporter, capability
- * discovery). In the bundle their source would sit in the snapshot's heap
+ * The packages in `LOADED_AT_FIRST_USE` (`requiredAtRunTime.mjs`) stay out
+ * of it: the server loads them from node_modules when a feature first
+ * needs them. In the bundle their source would sit in the snapshot's heap
  * and again in the blob Node keeps in memory: 1.8 MB of the 10.4 MB blob
  * and 4 MiB of an idle server's resident memory (docs/PERFORMANCE.md). A
  * module that loads one of them while the snapshot is built fails the
@@ -19,79 +18,10 @@
  * at its first use costs more than their source saves).
  */
 import * as esbuild from "esbuild"
-import { createRequire } from "node:module"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
+import { requiredAtRunTime } from "./requiredAtRunTime.mjs"
 
 const dir = process.argv[2] ?? "dist.next/cli"
-
-/** Packages (all their entry points) that no module the snapshot evaluates imports. */
-const LOADED_AT_FIRST_USE = [
-  "undici",
-  "pkijs",
-  "asn1js",
-  "bytestreamjs",
-  "@nats-io/",
-  "tweetnacl",
-  "yaml",
-  "semver",
-  "msgpackr",
-  "@opentelemetry/"
-]
-
-const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
-const loadedAtFirstUse = new RegExp(
-  `^(?:${LOADED_AT_FIRST_USE.map((name) => name.endsWith("/") ? `${escaped(name)}[^/]+` : escaped(name)).join("|")})(?:/.*)?$`
-)
-
-/** The package a bundled file belongs to (its name and root), or undefined for the server's own code. */
-const packageOf = (file) => {
-  const match = /^(.*\/node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(file)
-  return match === null ? undefined : { root: match[1], name: match[2] }
-}
-
-/** Resolves from the bundle's directory, as the snapshot will at run time. */
-const fromBundle = createRequire(resolve(dir, "snapshot.cjs"))
-
-const requiredAtRunTime = {
-  name: "required-at-run-time",
-  setup(build) {
-    build.onResolve({ filter: loadedAtFirstUse }, (args) => {
-      // A package's import resolves from that package, as Node would (it may
-      // want another version than the server): the importer is found from
-      // the bundle's directory at run time, so it must be one found from it
-      // now (a dependency of the server's, or hoisted beside them); one
-      // nested deeper stays bundled.
-      const importer = packageOf(args.importer)
-      if (importer !== undefined) {
-        let found
-        try {
-          found = fromBundle.resolve(importer.name)
-        } catch {
-          return undefined
-        }
-        if (!found.startsWith(`${importer.root}/`)) return undefined
-      }
-      return { path: JSON.stringify([importer?.name ?? null, args.path]), namespace: "required-at-run-time" }
-    })
-    build.onLoad({ filter: /.*/, namespace: "required-at-run-time" }, (args) => {
-      const [importer, specifier] = JSON.parse(args.path)
-      const from = importer === null
-        ? "createRequire(__bundleUrl)"
-        : `createRequire(createRequire(__bundleUrl).resolve(${JSON.stringify(importer)}))`
-      return {
-        // `require` here is the snapshot's, which loads built-in modules only; `__bundleUrl` is the banner's.
-        contents: [
-          `if (require("node:v8").startupSnapshot.isBuildingSnapshot()) {`,
-          `  throw new Error(${JSON.stringify(`${specifier} was loaded while the startup snapshot was built; remove it from LOADED_AT_FIRST_USE in scripts/build-snapshot.mjs`)})`,
-          `}`,
-          `const { createRequire } = require("node:module")`,
-          `module.exports = ${from}(${JSON.stringify(specifier)})`
-        ].join("\n"),
-        loader: "js"
-      }
-    })
-  }
-}
 
 /**
  * Node's built-in modules that `ws` requires as it loads but uses only for
@@ -139,6 +69,6 @@ for (const [entry, bundle] of ENTRIES) {
     logLevel: "warning",
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { "import.meta.url": "__bundleUrl" },
-    plugins: [wsBuiltinsAtFirstUse, requiredAtRunTime]
+    plugins: [wsBuiltinsAtFirstUse, requiredAtRunTime({ bundleFile: join(dir, bundle), refuseWhileBuildingSnapshot: true })]
   })
 }

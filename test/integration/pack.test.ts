@@ -20,6 +20,12 @@ const ROOT = Path.resolve(import.meta.dirname, "../..")
 /** What a clone's `npm pack` prints at most: prepare's two lines, the tarball's name, blank lines. */
 const MAX_LINES = 8
 
+/** The most the package may hold unpacked, in bytes (npm's "unpacked size": 12.0 MB). */
+const MAX_UNPACKED_BYTES = 12_000_000
+
+/** The most lines docs/PERFORMANCE.md may have: a page for its readers; its journal is in git. */
+const MAX_PERFORMANCE_LINES = 400
+
 /** The relative modules a JavaScript file imports (static, dynamic and re-exports), resolved beside it. */
 const importsOf = (file: string, source: string): Array<string> =>
   [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.\.?\/[^"']+)["']/g)].map((match) =>
@@ -43,7 +49,13 @@ describe("npm pack in a clone", () => {
   let clone: string
   /** The tarball, unpacked. */
   let unpacked: string
-  let packed: { readonly output: string; readonly files: ReadonlyArray<string>; readonly modes: ReadonlyMap<string, string> }
+  let packed: {
+    readonly output: string
+    readonly files: ReadonlyArray<string>
+    readonly modes: ReadonlyMap<string, string>
+    /** Each file's size in bytes, as the tarball lists it. */
+    readonly sizes: ReadonlyMap<string, number>
+  }
 
   beforeAll(() => {
     copy = Fs.mkdtempSync(Path.join(Os.tmpdir(), "exec-server-pack-"))
@@ -59,11 +71,13 @@ describe("npm pack in a clone", () => {
     expect(run.status, output).toBe(0)
     const tarball = Path.join(clone, run.stdout.trim().split("\n").pop()!)
     const listing = execFileSync("tar", ["tvzf", tarball], { encoding: "utf8", maxBuffer: 64 << 20 }).trim().split("\n")
-    const modes = new Map(listing.map((line) => {
+    const entries = listing.map((line) => {
       const fields = line.split(/\s+/)
-      return [fields.slice(5).join(" ").replace(/^package\//, ""), fields[0]!] as const
-    }))
-    packed = { output, files: [...modes.keys()], modes }
+      return { file: fields.slice(5).join(" ").replace(/^package\//, ""), mode: fields[0]!, size: Number(fields[2]) }
+    })
+    const modes = new Map(entries.map(({ file, mode }) => [file, mode] as const))
+    const sizes = new Map(entries.map(({ file, size }) => [file, size] as const))
+    packed = { output, files: [...modes.keys()], modes, sizes }
     unpacked = Path.join(copy, "unpacked")
     Fs.mkdirSync(unpacked)
     execFileSync("tar", ["xzf", tarball, "-C", unpacked, "--strip-components=1"])
@@ -77,6 +91,17 @@ describe("npm pack in a clone", () => {
     expect(lines.length, packed.output.slice(0, 4000)).toBeLessThanOrEqual(MAX_LINES)
     expect(packed.output).toMatch(/^effect-exec-server-\d+\.\d+\.\d+\.tgz$/m)
     expect(packed.output).not.toMatch(/npm notice/)
+  })
+
+  it("holds at most 12 MB unpacked", () => {
+    const bytes = [...packed.sizes.values()].reduce((sum, size) => sum + size, 0)
+    const largest = [...packed.sizes].sort(([, a], [, b]) => b - a).slice(0, 10).map(([file, size]) => `${file} ${size}`)
+    expect(bytes, `unpacked bytes; the largest files:\n${largest.join("\n")}`).toBeLessThanOrEqual(MAX_UNPACKED_BYTES)
+  })
+
+  it("ships a docs/PERFORMANCE.md of at most 400 lines", () => {
+    const performance = Fs.readFileSync(Path.join(unpacked, "docs/PERFORMANCE.md"), "utf8")
+    expect(performance.trimEnd().split("\n").length, "docs/PERFORMANCE.md's lines").toBeLessThanOrEqual(MAX_PERFORMANCE_LINES)
   })
 
   it("ships what exports and bin name, every module they reach, and what install builds from", () => {
