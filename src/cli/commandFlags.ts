@@ -172,7 +172,7 @@ const logFormat = choice("log-format", {
  */
 export const referenceFlags = {
   sandboxTransparentTcp: switchFlag("linux-sandbox-transparent-tcp", {
-    help: "the reference's flag, accepted: it applies there to sandboxes whose client runs the managed network itself, which this server does not take; launches ask for transparent TCP with `networkProxy.proxy.transparentTcp`"
+    help: "route the direct TCP of sandboxed processes whose client runs the managed network itself (`enforceManagedNetwork` without `networkProxy`, `managedNetwork.loopbackPorts`, a SOCKS5 `ALL_PROXY` on loopback) to that SOCKS5 endpoint; `networkProxy` launches ask with `networkProxy.proxy.transparentTcp` instead"
   }),
   sandboxPidNamespace: choice("linux-sandbox-pid-namespace", {
     choices: ["isolate", "inherit"],

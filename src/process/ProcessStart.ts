@@ -6,6 +6,8 @@
  */
 import * as Effect from "effect/Effect"
 import { InvalidParams, type SandboxUnavailable } from "../protocol/errors.js"
+import { clientEndpointRefusal } from "../network/clientEndpoint.js"
+import { type ClientProxies, clientProxies } from "../network/clientProxies.js"
 import type { MaskedCredentials } from "../network/credentials/broker.js"
 import type { DummyMemory } from "../network/credentials/dummyMemory.js"
 import { policyProblem } from "../network/policy.js"
@@ -28,6 +30,19 @@ export interface ProcessStart {
    * the process's own masking keeps them (ManagedProxy's `premasked`).
    */
   readonly premasked?: MaskedCredentials | undefined
+  /**
+   * A confined start whose network the client manages (`enforceManagedNetwork`
+   * without `networkProxy`): the client's proxies it reaches, bridged into its sandbox.
+   */
+  readonly clientProxies?: ClientProxies | undefined
+}
+
+/** How the server treats starts beyond what they ask. */
+export interface StartOptions {
+  /** `--tcp-upstream-proxy` is set: a start that must use the managed network must bring a `networkProxy`. */
+  readonly tcpUpstreamRequired?: boolean | undefined
+  /** `--linux-sandbox-transparent-tcp`: a network the client manages gets transparent TCP to its `ALL_PROXY`. */
+  readonly transparentClientNetwork?: boolean | undefined
 }
 
 /** The reference's -32602 for a start that must use the managed network under `--tcp-upstream-proxy` but has no `networkProxy`. */
@@ -48,13 +63,13 @@ export const resolveStart = (
   serverEnvironment: Readonly<Record<string, string | undefined>>,
   snapshots?: SnapshotCache,
   dummies?: DummyMemory,
-  tcpUpstreamRequired = false
+  options: StartOptions = {}
 ): Effect.Effect<ProcessStart, InvalidParams | SandboxUnavailable, Sandbox> =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     // The operator's upstream is reached only through a managed proxy: a start that must use
     // the managed network and brings none could not honour it (the reference's check and words).
-    if (tcpUpstreamRequired && request.enforceManagedNetwork === true && request.networkProxy == null) {
+    if (options.tcpUpstreamRequired === true && request.enforceManagedNetwork === true && request.networkProxy == null) {
       return yield* new InvalidParams({ message: TCP_UPSTREAM_NEEDS_PROXY })
     }
     yield* checkSnapshot(request.shellSnapshot, request.argv)
@@ -63,13 +78,16 @@ export const resolveStart = (
     if (problem !== undefined) return yield* new InvalidParams({ message: problem })
     const env = buildEnvironment(serverEnvironment, params.envPolicy, params.env)
     const resolved = yield* sandbox.confinementOf(params.sandbox, { cwd: params.cwd, env })
-    // A confined process reaches the network only through its managed proxy
-    // (bridged into its own network namespace), or not at all when it must
-    // use one and was given none.
+    // A confined process reaches the network only through its managed proxy,
+    // or the client's proxies when it must use a managed network and brings
+    // none (either bridged into its own network namespace).
     const confinement: Confinement =
       resolved._tag === "Confined" && (params.enforceManagedNetwork === true || params.networkProxy !== undefined)
         ? { _tag: "Confined", policy: { ...resolved.policy, network: false } }
         : resolved
+    const clientNetwork = confinement._tag === "Confined" && params.enforceManagedNetwork === true && params.networkProxy === undefined
+      ? yield* clientNetworkOf(env, params.managedNetwork?.loopbackPorts ?? [], options.transparentClientNetwork === true)
+      : undefined
     // The reference's checks, in its order (after the type, which the schema checks).
     if (params.networkProxy?.proxy.transparentTcp === true) {
       if (confinement._tag !== "Confined") return yield* new InvalidParams({ message: "transparent TCP requires a managed Linux sandbox" })
@@ -79,7 +97,7 @@ export const resolveStart = (
     }
     const snapshotRequest = params.shellSnapshot
     if (snapshotRequest == null || snapshots === undefined || !qualifies(snapshotRequest, params.argv)) {
-      return { params, env, confinement }
+      return { params, env, confinement, clientProxies: clientNetwork }
     }
     const proxy = params.networkProxy?.proxy
     const masking = proxy?.credentialMasking === true
@@ -94,9 +112,28 @@ export const resolveStart = (
     )
     const run = yield* captureRunner({ cwd: params.cwd, env: premasked?.environment ?? env, arg0: params.arg0 ?? undefined, confinement })
     const snapshot = yield* snapshots.snapshotOf(key, snapshotRequest.shell, run)
-    if (snapshot === undefined) return { params, env, confinement, premasked }
+    if (snapshot === undefined) return { params, env, confinement, premasked, clientProxies: clientNetwork }
     const clientEnv = Object.fromEntries(Object.keys(params.env).flatMap((name) => (name in env ? [[name, env[name]!]] : [])))
     const restoring = restoringCommand(params.argv, env, clientEnv, snapshot, snapshotRequest.shell.name)
-    if (restoring === undefined) return { params, env, confinement, premasked }
-    return { params: { ...params, argv: restoring.argv }, env: restoring.env, confinement, premasked }
+    if (restoring === undefined) return { params, env, confinement, premasked, clientProxies: clientNetwork }
+    return { params: { ...params, argv: restoring.argv }, env: restoring.env, confinement, premasked, clientProxies: clientNetwork }
   })
+
+/**
+ * The client's proxies a start reaches (network/clientProxies.ts), or -32602
+ * in the reference's words; a port that is this server's own listener or
+ * another exec-server's is refused too.
+ */
+const clientNetworkOf = (
+  env: Readonly<Record<string, string>>,
+  loopbackPorts: ReadonlyArray<number>,
+  transparent: boolean
+): Effect.Effect<ClientProxies, InvalidParams> => {
+  const proxies = clientProxies(env, loopbackPorts, transparent)
+  if (typeof proxies === "string") return Effect.fail(new InvalidParams({ message: proxies }))
+  for (const port of proxies.ports) {
+    const refusal = clientEndpointRefusal(port)
+    if (refusal !== undefined) return Effect.fail(new InvalidParams({ message: refusal }))
+  }
+  return Effect.succeed(proxies)
+}

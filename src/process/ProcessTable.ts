@@ -23,6 +23,8 @@ import {
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
+import type { BridgedPort } from "../sandbox/loopbackBridge.js"
+import { carryToClientEndpoint } from "../network/clientEndpoint.js"
 import { ClientRequestFailed } from "../jsonrpc/clientMessages.js"
 import type { ProcessInfo } from "../protocol/schema.js"
 import { Spawner } from "./ChildProcess.js"
@@ -233,7 +235,7 @@ export const makeProcessTableIn = (
 
     // A start runs to its end once begun: one cut short between its claims
     // and its registration would hold its id and its slots until the session ends.
-    const start = ({ confinement, env, params, premasked }: ProcessStart) =>
+    const start = ({ clientProxies, confinement, env, params, premasked }: ProcessStart) =>
       Effect.gen(function*() {
         // The checks and the claims they guard, with nothing that yields between them.
         if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed", reason: "sessionClosed" })
@@ -296,23 +298,35 @@ export const makeProcessTableIn = (
                   tcpUpstream: options.tcpUpstream
                 })
             )
-          // A confined process without network reaches its proxies, and nothing
-          // else of the host's loopback, through a bridge into its namespace.
-          const loopbackPorts = network === undefined || confinement._tag === "Unconfined" || confinement.policy.network
+          // A confined process without network reaches its proxies (or the
+          // client's), and nothing else of the host's loopback, through a
+          // bridge into its namespace.
+          const owner = { processId: params.processId, sandboxed: true }
+          const bridgedPorts = confinement._tag === "Unconfined" || confinement.policy.network
+            ? undefined
+            : network !== undefined
+            ? network.listeners.map((listener): BridgedPort => ({
+              port: listener.port,
+              // The forwarder inside does not say which port its client used.
+              accept: (socket) => listener.serve(socket, `127.0.0.1:0`)
+            }))
+            : clientProxies?.ports.map((port): BridgedPort => ({ port, accept: (socket) => carryToClientEndpoint(socket, port, owner) }))
+          const loopbackPorts = bridgedPorts === undefined
             ? undefined
             : yield* Effect.flatMap(
               Effect.promise(() => import("../sandbox/loopbackBridge.js")),
-              (LoopbackBridge) =>
-                LoopbackBridge.bridge(network.listeners.map((listener) => ({
-                  port: listener.port,
-                  // The forwarder inside does not say which port its client used.
-                  accept: (socket) => listener.serve(socket, `127.0.0.1:0`)
-                }))).pipe(Effect.mapError(withSpawnKind("sandboxPreparation")))
+              (LoopbackBridge) => LoopbackBridge.bridge(bridgedPorts).pipe(Effect.mapError(withSpawnKind("sandboxPreparation")))
             )
-          // Transparent TCP: the relay in the sandbox reaches the SOCKS5 proxy through its bridged socket.
-          const socks = network?.socks
+          // Transparent TCP: the relay in the sandbox reaches the SOCKS5 proxy
+          // (its own, with its credential, or the client's, without one)
+          // through its bridged socket.
+          const socks = params.networkProxy?.proxy.transparentTcp === true
+            ? network?.socks
+            : clientProxies?.socksPort === undefined
+            ? undefined
+            : { port: clientProxies.socksPort, username: "", password: "" }
           const bridged = socks !== undefined && loopbackPorts?.some((port) => port.port === socks.port) === true
-          const transparentTcp = params.networkProxy?.proxy.transparentTcp !== true || socks === undefined || !bridged
+          const transparentTcp = socks === undefined || !bridged
             ? undefined
             : { socketPath: `${LOOPBACK_SOCKETS}/${socks.port}`, username: socks.username, password: socks.password }
           const launch = confinement._tag === "Unconfined"

@@ -161,6 +161,16 @@ export const ShellSnapshotRequest = Schema.Struct({
 /** @see ShellSnapshotRequest */
 export type ShellSnapshotRequest = typeof ShellSnapshotRequest.Type
 
+/**
+ * The reference's `managedNetwork` (its `ManagedNetworkSandboxContext`): the
+ * host loopback ports of the proxies a client runs itself, which a
+ * sandboxed process with `enforceManagedNetwork` may reach (docs/PROTOCOL.md,
+ * "A network the client manages"). Unknown fields are ignored, as it ignores them.
+ */
+export const ManagedNetworkContext = Schema.Struct({
+  loopbackPorts: Schema.optional(Schema.Array(NonNegativeInt.check(Schema.isLessThanOrEqualTo(65535))))
+})
+
 /** `process/start` params. */
 export const StartParams = Schema.Struct({
   processId: ProcessId,
@@ -178,10 +188,13 @@ export const StartParams = Schema.Struct({
   /** Confine the process (see docs/PROTOCOL.md, "Sandbox"); the operator's sandbox applies as well. */
   sandbox: OptionalNullable(SandboxRequest),
   /**
-   * The reference's "only through the managed network proxy": a sandboxed
-   * process started without `networkProxy` then gets no network at all.
+   * The reference's "only through the managed network": a sandboxed process
+   * reaches its `networkProxy`, or without one the client's proxies that its
+   * proxy variables name within `managedNetwork.loopbackPorts`, and nothing else.
    */
   enforceManagedNetwork: OptionalNullable(Schema.Boolean),
+  /** The client's own proxies' loopback ports, for a sandboxed start with `enforceManagedNetwork` and no `networkProxy`. */
+  managedNetwork: OptionalNullable(ManagedNetworkContext),
   /** A proxy of the process's own that decides its connections by host (docs/PROTOCOL.md, "The managed network proxy"). */
   networkProxy: OptionalNullable(NetworkProxyLaunch),
   shellSnapshot: OptionalNullable(ShellSnapshotRequest)

@@ -109,10 +109,11 @@ export interface ServerConfigShape extends FlagSettings {
   /** Private destinations may use `tcpUpstreamProxy` too (`--proxy-private-ips-via-upstream`); loopback never does. */
   readonly proxyPrivateIpsViaUpstream?: boolean | undefined
   /**
-   * `--linux-sandbox-transparent-tcp`, kept as given. The reference applies
-   * it to sandboxes whose client runs the managed network itself
-   * (`managedNetwork.loopbackPorts`), which this server does not take;
-   * launches ask for transparency with `networkProxy.proxy.transparentTcp`.
+   * `--linux-sandbox-transparent-tcp`: sandboxes whose client runs the
+   * managed network itself (`enforceManagedNetwork` without `networkProxy`)
+   * get transparent TCP to the SOCKS5 endpoint their `ALL_PROXY` names
+   * (network/clientProxies.ts). `networkProxy` launches ask for it with
+   * `networkProxy.proxy.transparentTcp`.
    */
   readonly sandboxTransparentTcp?: boolean | undefined
   /**

@@ -69,48 +69,64 @@ const SETUP = [
 ].join("\n")
 
 /**
- * Starts the server (its stderr passed on), relays `<dir>/server.sock` to its
- * port once its banner names it, then prints `{pid, port}`, and
- * `{exit, signal}` when it ends.
+ * Listens on the namespace's 127.0.0.1 at each port of
+ * $NETNS_LOOPBACK_RELAYS (JSON: port to a Unix socket path) and carries
+ * each connection to its socket, then starts the server (its stderr passed
+ * on), relays `<dir>/server.sock` to its port once its banner names it,
+ * then prints `{pid, port}`, and `{exit, signal}` when it ends.
  */
 const LAUNCHER = `
 const { spawn } = require("node:child_process")
 const net = require("node:net")
 const path = require("node:path")
 const [dir, file, ...args] = process.argv.slice(1)
-const server = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] })
-let banner = ""
-let relaying = false
-// Ours says where it listens on stderr, the reference on stdout.
-const onBanner = (chunk) => {
-  process.stderr.write(chunk)
-  if (relaying) return
-  banner += chunk
-  const match = /ws:\\/\\/127\\.0\\.0\\.1:(\\d+)/.exec(banner)
-  if (match === null) return
-  relaying = true
-  const port = Number(match[1])
-  net.createServer((client) => {
-    const upstream = net.connect(port, "127.0.0.1")
-    client.pipe(upstream)
-    upstream.pipe(client)
-    client.on("error", () => upstream.destroy())
-    upstream.on("error", () => client.destroy())
-  }).listen(path.join(dir, "server.sock"), () => console.log(JSON.stringify({ pid: server.pid, port })))
+const carry = (client, upstream) => {
+  client.pipe(upstream)
+  upstream.pipe(client)
+  client.on("error", () => upstream.destroy())
+  upstream.on("error", () => client.destroy())
 }
-server.stdout.on("data", onBanner)
-server.stderr.on("data", onBanner)
-server.on("exit", (code, signal) => {
-  console.log(JSON.stringify({ exit: code, signal }))
-  process.exit(0)
-})
-process.on("SIGTERM", () => server.kill("SIGKILL"))
+const relays = Object.entries(JSON.parse(process.env.NETNS_LOOPBACK_RELAYS || "{}"))
+let listening = 0
+const listened = () => {
+  if (++listening === relays.length) startServer()
+}
+for (const [port, socketPath] of relays) {
+  net.createServer((client) => carry(client, net.connect(socketPath))).listen(Number(port), "127.0.0.1", listened)
+}
+let server
+const startServer = () => {
+  server = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] })
+  let banner = ""
+  let relaying = false
+  // Ours says where it listens on stderr, the reference on stdout.
+  const onBanner = (chunk) => {
+    process.stderr.write(chunk)
+    if (relaying) return
+    banner += chunk
+    const match = /ws:\\/\\/127\\.0\\.0\\.1:(\\d+)/.exec(banner)
+    if (match === null) return
+    relaying = true
+    const port = Number(match[1])
+    net.createServer((client) => carry(client, net.connect(port, "127.0.0.1"))).listen(path.join(dir, "server.sock"), () => console.log(JSON.stringify({ pid: server.pid, port })))
+  }
+  server.stdout.on("data", onBanner)
+  server.stderr.on("data", onBanner)
+  server.on("exit", (code, signal) => {
+    console.log(JSON.stringify({ exit: code, signal }))
+    process.exit(0)
+  })
+}
+if (relays.length === 0) startServer()
+process.on("SIGTERM", () => server?.kill("SIGKILL"))
 `
 
 /** A server in a namespace of the test's. */
 export interface NamespacedServer {
   /** The server's pid (the test's PID namespace). */
   readonly pid: number
+  /** Its WebSocket port on the namespace's loopback. */
+  readonly port: number
   /** A new session on it, initialized. */
   readonly connect: () => Promise<RawWebSocketClient>
   /** Replaces the namespace's /etc/hosts (name to address): what the next lookup finds. */
@@ -126,7 +142,10 @@ export interface NamespacedServer {
  * Starts servers in namespaces of their own, `hosts` their /etc/hosts
  * (name to address), `env` over this process's, `target` a shell command
  * run at TARGET_ADDRESS (see SETUP), `command` another server to run (the
- * reference); each is killed after each test of the calling file.
+ * reference), `args` the server's arguments after its listen address,
+ * `loopbackRelays` ports of the namespace's 127.0.0.1 carried to Unix
+ * sockets of the test's (listening before the server starts); each is
+ * killed after each test of the calling file.
  */
 export const useNamespacedServers = () => {
   const running: Array<{ readonly launcher: ChildProcess; readonly dir: string }> = []
@@ -143,6 +162,8 @@ export const useNamespacedServers = () => {
       readonly target?: string
       /** Another server speaking the same protocol (the reference), with its arguments up to the listen address; ours by default. */
       readonly command?: ReadonlyArray<string> | undefined
+      readonly args?: ReadonlyArray<string> | undefined
+      readonly loopbackRelays?: Readonly<Record<number, string>> | undefined
     } = {}
   ): Promise<NamespacedServer> => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "netns-server-"))
@@ -151,11 +172,17 @@ export const useNamespacedServers = () => {
     const setHosts = (names: Readonly<Record<string, string>>) =>
       Fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", "::1 localhost", ...Object.entries(names).map(([name, address]) => `${address} ${name}`)].join("\n") + "\n")
     setHosts(hosts)
-    const server = options.command === undefined ? [process.execPath, ...serverArgs("--listen", "ws://127.0.0.1:0")] : [...options.command, "--listen", "ws://127.0.0.1:0"]
+    const listen = ["--listen", "ws://127.0.0.1:0", ...(options.args ?? [])]
+    const server = options.command === undefined ? [process.execPath, ...serverArgs(...listen)] : [...options.command, ...listen]
     const command = [process.execPath, "-e", LAUNCHER, dir, ...server]
     const launcher = spawn("unshare", [...unshareFlags!, "--", "/bin/sh", "-c", SETUP, hostsFile, ...command], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env, ...(options.target === undefined ? {} : { NETNS_TARGET: options.target }) }
+      env: {
+        ...process.env,
+        ...env,
+        ...(options.target === undefined ? {} : { NETNS_TARGET: options.target }),
+        ...(options.loopbackRelays === undefined ? {} : { NETNS_LOOPBACK_RELAYS: JSON.stringify(options.loopbackRelays) })
+      }
     })
     running.push({ launcher, dir })
     const stderr = keepStderr("the namespaced server", launcher.stderr!)
@@ -177,6 +204,7 @@ export const useNamespacedServers = () => {
             const socketPath = Path.join(dir, "server.sock")
             resolve({
               pid: message.pid,
+              port: (message as { port: number }).port,
               connect: () => RawWebSocketClient.connectReady(`ws://127.0.0.1:${String((message as { port: number }).port)}`, {}, { createConnection: () => Net.connect(socketPath) }),
               setHosts,
               running: () => ended === undefined,

@@ -38,7 +38,10 @@ export const processHandlers = ProcessRpcs.toHandlers(Effect.gen(function*() {
           params.shellSnapshot == null
             ? Effect.succeed(undefined)
             : Effect.flatMap(ClientSession, (session) => session.resource(SHELL_SNAPSHOTS, Effect.sync(makeSnapshotCache))),
-          (snapshots) => Effect.map(resolveStart(params, config.environment ?? process.env, snapshots, table.dummies, config.tcpUpstreamProxy !== undefined), (start) => [table, start] as const)
+          (snapshots) => Effect.map(resolveStart(params, config.environment ?? process.env, snapshots, table.dummies, {
+            tcpUpstreamRequired: config.tcpUpstreamProxy !== undefined,
+            transparentClientNetwork: config.sandboxTransparentTcp
+          }), (start) => [table, start] as const)
         )).pipe(
         Effect.flatMap(([table, start]) => table.start(start)),
         // Events wait until the start response is on its way to the client.
