@@ -6,7 +6,7 @@
  * survives a refresh.
  */
 import type { SessionConnection } from "./connection.js"
-import { h, keyedChildren, placeInOrder, replaceIfChanged } from "./dom.js"
+import { commandLine, commandLineText, h, keyedChildren, literal, literalText, placeInOrder, replaceIfChanged } from "./dom.js"
 import { decisionsTable, networkFact } from "./network.js"
 import { ConnectionClosed } from "./rpc.js"
 import { endingOf } from "./terminal.js"
@@ -25,6 +25,8 @@ const formatAge = (sinceMs: number): string => formatDuration(Date.now() - since
 const formatBytes = (bytes: number): string =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 const shortId = (id: string): string => id.length > 13 ? `${id.slice(0, 8)}…` : id
+/** How much of a client's id or name a card draws (its title has more). */
+const ID_MAX = 200
 
 /** A request an action button makes: its failure is shown, its answer not awaited. */
 type Act = (method: string, params: Record<string, unknown>) => void
@@ -122,11 +124,14 @@ const sessionBlock = (
   const attachable = own || !session.attached
   const heading = h("h2", {},
     h("code", { title: session.sessionId }, shortId(session.sessionId)), " ",
-    h("span", { class: "client" }, session.clientName || "(unnamed)"),
+    h("span", { class: "client" }, session.clientName === "" ? "(unnamed)" : literal(session.clientName, ID_MAX)),
     own ? h("span", { class: "tag own" }, "this console") : session.console ? h("span", { class: "tag" }, "console") : null,
     h("span", { class: `tag ${state}` }, state))
   const meta = h("p", { class: "meta" },
-    `${session.transport}${session.peer === null ? "" : ` from ${session.peer}`}, age ${formatAge(session.createdAtMs)}`,
+    session.transport,
+    session.peer === null ? null : " from ",
+    session.peer === null ? null : literal(session.peer, ID_MAX),
+    `, age ${formatAge(session.createdAtMs)}`,
     `${expiry}, ${session.processes} process${session.processes === 1 ? "" : "es"}`)
   const section = shown ?? h("section", { class: "session", "data-session": session.sessionId }, heading, meta, h("ul", { class: "processes" }))
   if (shown !== undefined) {
@@ -158,11 +163,10 @@ const processCard = (
   process: ConsoleProcess,
   attachable: boolean
 ): HTMLElement => {
-  const argv = process.argv.join(" ")
   const summary = [
-    h("code", { class: "id" }, process.processId),
+    h("code", { class: "id", title: literalText(process.processId) }, literal(process.processId, ID_MAX)),
     h("span", { class: `status ${process.running ? "running" : "ended"}` }, statusOf(process)),
-    h("code", { class: "argv", title: argv }, argv)
+    h("code", { class: "argv", title: commandLineText(process.argv) }, ...commandLine(process.argv))
   ]
   const facts = [
     fact("pid", String(process.pid)),

@@ -9,7 +9,7 @@
 import "@xterm/xterm/css/xterm.css"
 import "./style.css"
 import { SessionConnection } from "./connection.js"
-import { type Child, h } from "./dom.js"
+import { type Child, commandLine, h, literal } from "./dom.js"
 import { sessionLists, statusOf } from "./lists.js"
 import { consoleFetch, RpcError, sessionKey } from "./rpc.js"
 import { TerminalView } from "./terminal.js"
@@ -165,7 +165,8 @@ class ConsoleApp {
   }
 
   private showBanner(text: string | undefined): void {
-    this.banner.textContent = text ?? ""
+    // Its messages may carry a client's ids: shown as they are.
+    this.banner.replaceChildren(literal(text ?? ""))
     this.banner.hidden = text === undefined
   }
 
@@ -230,7 +231,7 @@ class ConsoleApp {
   private async showProcess(main: SessionConnection, view: "watch" | "attach", sessionId: string, processId: string): Promise<void> {
     const status = h("span", { class: "status", "data-testid": "status" }, "")
     const container = h("div", { class: "terminal", "data-testid": "terminal" })
-    const title = h("span", { class: "argv" }, processId)
+    const title = h("span", { class: "argv" }, literal(processId))
     this.root.replaceChildren(
       this.header(main, h("span", { class: "crumb" }, view === "watch" ? "watching" : "attached", " ", title), status),
       this.banner,
@@ -246,7 +247,7 @@ class ConsoleApp {
       const info = (await main.request<{ processes: Array<ConsoleProcess> }>("console/processes", { sessionId }))
         .processes.find((entry) => entry.processId === processId)
       if (info === undefined) throw new Error(`no process ${processId} in session ${sessionId}`)
-      title.textContent = info.argv.join(" ")
+      title.replaceChildren(...commandLine(info.argv))
       status.textContent = statusOf(info)
       const terminal = new TerminalView(container, {
         mode: view === "watch" ? "watch" : "own",

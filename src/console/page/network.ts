@@ -3,7 +3,7 @@
  * keeps the latest 50): the count the lists show in its card, and the table
  * of the decisions themselves, newest first, that expands under it.
  */
-import { h } from "./dom.js"
+import { h, literal } from "./dom.js"
 import type { NetworkDecision } from "./types.js"
 
 /** As many as the server keeps: the page shows no more even if a server sends more. */
@@ -83,10 +83,11 @@ export const decisionsTable = (decisions: ReadonlyArray<NetworkDecision>): HTMLE
     h("tbody", {}, ...newestFirst.map((decision) =>
       h("tr", { class: isRefused(decision) ? "refused" : "allowed" },
         h("td", { title: decision.timestamp }, localTime(decision.timestamp, now)),
-        h("td", { class: "decision" }, DECISIONS[decision.decision] ?? decision.decision),
-        h("td", { class: "host" }, h("code", {}, hostPort(decision))),
-        h("td", {}, PROTOCOLS[decision.protocol] ?? decision.protocol),
-        h("td", {}, decision.method ?? ""),
-        h("td", { class: "reason" }, decision.policyOverride ? `${decision.reason} (the client allowed it)` : decision.reason),
-        h("td", { title: decision.source }, SOURCES[decision.source] ?? decision.source)))))
+        h("td", { class: "decision" }, DECISIONS[decision.decision] ?? literal(decision.decision)),
+        // The host and method are what the process asked for: shown as they are.
+        h("td", { class: "host" }, h("code", {}, literal(hostPort(decision)))),
+        h("td", {}, PROTOCOLS[decision.protocol] ?? literal(decision.protocol)),
+        h("td", {}, literal(decision.method ?? "")),
+        h("td", { class: "reason" }, literal(decision.reason), decision.policyOverride ? " (the client allowed it)" : ""),
+        h("td", { title: decision.source }, SOURCES[decision.source] ?? literal(decision.source))))))
 }

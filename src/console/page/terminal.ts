@@ -19,6 +19,7 @@
 import { FitAddon } from "@xterm/addon-fit"
 import { Unicode11Addon } from "@xterm/addon-unicode11"
 import { Terminal } from "@xterm/xterm"
+import { literalText } from "./dom.js"
 import { ConnectionClosed, fromBase64, type RpcConnection, toBase64 } from "./rpc.js"
 import type { ReadResult } from "./types.js"
 
@@ -118,7 +119,45 @@ export class TerminalView {
     this.term.loadAddon(new Unicode11Addon())
     this.term.unicode.activeVersion = "11"
     this.term.open(container)
+    this.boundCounts()
+    this.holdAnswersWhileReplaying()
     if (source.mode === "own") this.term.onData((data) => this.type(data))
+  }
+
+  /**
+   * A count xterm loops over (CSI 2147483647 S scrolls one line at a time)
+   * would hold the page's only thread for minutes: a count beyond the
+   * screen, which changes nothing a program can want (for REP, beyond a
+   * line), is ignored.
+   */
+  private boundCounts(): void {
+    const beyond = (limit: () => number) => (params: Array<number | Array<number>>): boolean =>
+      typeof params[0] === "number" && params[0] > limit()
+    // Insert and delete lines, scroll up and down.
+    for (const final of ["L", "M", "S", "T"]) this.term.parser.registerCsiHandler({ final }, beyond(() => this.term.rows))
+    // Tab forward and back, repeat the preceding character (REP).
+    for (const final of ["I", "Z", "b"]) this.term.parser.registerCsiHandler({ final }, beyond(() => this.term.cols))
+  }
+
+  /** While the retained output is replayed: its queries are not answered (see `replay`). */
+  private replaying = false
+
+  /**
+   * Queries xterm answers as if typed (device attributes and status, modes,
+   * settings, colours): while retained output is replayed they go
+   * unanswered, since the program that asked is long past them and the
+   * answer would reach whatever reads the terminal now (a shell's prompt)
+   * as typed input. Live, they are answered, as any terminal does.
+   */
+  private holdAnswersWhileReplaying(): void {
+    const parser = this.term.parser
+    const held = () => this.replaying
+    for (const id of [{ final: "c" }, { prefix: ">", final: "c" }, { final: "n" }, { prefix: "?", final: "n" }, { intermediates: "$", final: "p" }, { prefix: "?", intermediates: "$", final: "p" }]) {
+      parser.registerCsiHandler(id, held)
+    }
+    parser.registerDcsHandler({ intermediates: "$", final: "q" }, held)
+    // OSC 4, 10, 11, 12 set colours, or ask them with `?`.
+    for (const ident of [4, 10, 11, 12]) parser.registerOscHandler(ident, (data) => this.replaying && data.includes("?"))
   }
 
   /**
@@ -233,6 +272,15 @@ export class TerminalView {
 
   /** The retained output from the start (or from the last seq shown), at the sizes it was written at. */
   private async replay(): Promise<void> {
+    this.replaying = true
+    try {
+      await this.replayChunks()
+    } finally {
+      this.replaying = false
+    }
+  }
+
+  private async replayChunks(): Promise<void> {
     let first = true
     while (!this.disposed) {
       const result = await this.read(0)
@@ -271,7 +319,8 @@ export class TerminalView {
       })
     } catch (error) {
       if (!(error instanceof ConnectionClosed) && !this.disposed) {
-        await this.write(new TextEncoder().encode(`\r\n${DIM}[${(error as Error).message}]${RESET}\r\n`))
+        // The message may carry a client's ids: their escapes are not the terminal's to run.
+        await this.write(new TextEncoder().encode(`\r\n${DIM}[${literalText((error as Error).message)}]${RESET}\r\n`))
       }
       return undefined
     }
