@@ -1,7 +1,9 @@
 /**
  * docs/PROTOCOL.md's list of every method names each Rpc of the protocol's
- * groups (requests, notifications both ways, the server's requests): a
- * method added to protocol/rpcs.ts without its documentation fails here;
+ * groups (requests, notifications both ways, the server's requests), each
+ * written as its kind is (a request of one name does not stand for a
+ * notification of that name): a method added to protocol/rpcs.ts without its
+ * documentation fails here;
  * so does a limit a -32001 may name (`BUSY_LIMITS`) that its row does not.
  */
 import { describe, expect, it } from "vitest"
@@ -15,14 +17,34 @@ const PROTOCOL = Fs.readFileSync(Path.resolve(import.meta.dirname, "../../docs/P
 /** The list under "Every method, by section", up to the first section. */
 const methodList = PROTOCOL.slice(PROTOCOL.indexOf("Every method, by section"), PROTOCOL.indexOf("\n## "))
 
-describe("docs/PROTOCOL.md", () => {
-  const groups = { ExecServerRpcs, ClientNotificationRpcs, ServerNotificationRpcs, ServerRequestRpcs }
+/** Escapes a method's name for a RegExp. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
 
-  for (const [name, group] of Object.entries(groups)) {
-    it(`lists every method of ${name} and documents it`, () => {
+/**
+ * How the list writes a method of each group, so that a request does not
+ * stand for a notification of the same name: what the server sends in
+ * italics (*`fs/changed`*), the client's requests plain, the client's
+ * notifications plain and followed by "notification".
+ */
+const listedAs: Record<"request" | "clientNotification" | "sentByServer", (tag: string) => RegExp> = {
+  request: (tag) => new RegExp(`(?<!\\*)\`${literally(tag)}\`(?!\\*)`),
+  clientNotification: (tag) => new RegExp(`(?<!\\*)\`${literally(tag)}\`\\s+notification`),
+  sentByServer: (tag) => new RegExp(`\\*\`${literally(tag)}\`\\*`)
+}
+
+describe("docs/PROTOCOL.md", () => {
+  const groups = {
+    ExecServerRpcs: [ExecServerRpcs, listedAs.request],
+    ClientNotificationRpcs: [ClientNotificationRpcs, listedAs.clientNotification],
+    ServerNotificationRpcs: [ServerNotificationRpcs, listedAs.sentByServer],
+    ServerRequestRpcs: [ServerRequestRpcs, listedAs.sentByServer]
+  } as const
+
+  for (const [name, [group, pattern]] of Object.entries(groups)) {
+    it(`lists every method of ${name} as its kind is written and documents it`, () => {
       const tags = [...group.requests.keys()]
       expect(tags.length).toBeGreaterThan(0)
-      const unlisted = tags.filter((tag) => !methodList.includes(`\`${tag}\``))
+      const unlisted = tags.filter((tag) => !pattern(tag).test(methodList))
       expect(unlisted, `methods of ${name} missing from docs/PROTOCOL.md's "Every method, by section"`).toEqual([])
       // Beyond the list, each has a description of its own (its params or a heading).
       const undocumented = tags.filter((tag) => PROTOCOL.split(`\`${tag}`).length < 3)
