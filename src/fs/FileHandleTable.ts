@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import type { Slots } from "../process/Slots.js"
+import type { Slots } from "../slots/Slots.js"
 import { InvalidRequest, type SandboxDenied, type ServerBusy } from "../protocol/errors.js"
 import type { FsError, OpenFile as AnyOpenFile } from "./FileOperations.js"
 

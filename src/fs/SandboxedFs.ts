@@ -25,7 +25,7 @@ import {
   SandboxUnavailable,
   type InvalidParams
 } from "../protocol/errors.js"
-import { withoutInherited } from "../process/inheritedDescriptors.js"
+import { withoutInherited } from "../native/inheritedDescriptors.js"
 import type { SandboxRequest } from "../protocol/sandbox.js"
 import { launcherArgv } from "../sandbox/bubblewrap.js"
 import { accessAt, type Confinement, realPathOf, type ResolvedSandbox } from "../sandbox/policy.js"

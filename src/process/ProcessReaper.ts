@@ -12,7 +12,7 @@ import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { PlaceholderGuard } from "../sandbox/placeholders.js"
-import { withoutInherited } from "./inheritedDescriptors.js"
+import { withoutInherited } from "../native/inheritedDescriptors.js"
 
 /** Keeps the list of process groups to kill if the server dies. */
 export class ProcessReaper extends Context.Service<ProcessReaper, {

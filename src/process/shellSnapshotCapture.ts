@@ -8,7 +8,7 @@ import * as ChildProcess from "node:child_process"
 import * as Effect from "effect/Effect"
 import type { Confinement } from "../sandbox/policy.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { childNeedsCloser, closerArgv } from "./inheritedDescriptors.js"
+import { childNeedsCloser, closerArgv } from "../native/inheritedDescriptors.js"
 import { type RunCapture, SNAPSHOT_LIMITS } from "./shellSnapshot.js"
 
 export interface CaptureContext {

@@ -28,7 +28,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { spawnSync } from "node:child_process"
-import { withoutInherited } from "../process/inheritedDescriptors.js"
+import { withoutInherited } from "../native/inheritedDescriptors.js"
 import { accessAt, byPathOrder, MINIMAL_PATHS, type PathRule, type ResolvedSandbox } from "./policy.js"
 import { childrenOf, linkTarget, statusOf } from "../procfs/processes.js"
 import { type BridgeFilter, bridgedPorts, bridgedShim, type LoopbackBridge, type LoopbackPort, loopbackMounts } from "./loopbackForwarder.js"

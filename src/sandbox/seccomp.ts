@@ -33,7 +33,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { isDirectory } from "./bubblewrap.js"
-import { childNeedsCloser } from "../process/inheritedDescriptors.js"
+import { childNeedsCloser } from "../native/inheritedDescriptors.js"
 import { descriptorPath, startTimeOf } from "../procfs/processes.js"
 
 /** What the filter refuses besides vsock, io_uring, the keyrings and leaving a namespace or descriptor table. */

@@ -70,6 +70,35 @@ const sourceFolders = (): Map<string, Set<string>> => {
   return folders
 }
 
+/**
+ * The loops in the map's `may import:` lines, each as the folders around it
+ * (`a → b → a`): top-level folders only, a sub-folder's line counting for
+ * its folder.
+ */
+const loopsIn = (entries: ReadonlyArray<Entry>): Array<string> => {
+  const edges = new Map<string, Set<string>>()
+  for (const entry of entries) {
+    const from = entry.folder.split("/")[0]!
+    const targets = edges.get(from) ?? new Set<string>()
+    for (const to of entry.mayImport ?? []) if (to !== from) targets.add(to)
+    edges.set(from, targets)
+  }
+  const loops = new Set<string>()
+  const walk = (path: ReadonlyArray<string>) => {
+    for (const next of edges.get(path[path.length - 1]!) ?? []) {
+      const at = path.indexOf(next)
+      if (at !== -1) {
+        // One name per loop, whichever folder it was found from: started at its least folder.
+        const loop = path.slice(at)
+        const start = loop.indexOf([...loop].sort()[0]!)
+        loops.add([...loop.slice(start), ...loop.slice(0, start), loop[start]].join(" → "))
+      } else walk([...path, next])
+    }
+  }
+  for (const folder of edges.keys()) walk([folder])
+  return [...loops].sort()
+}
+
 describe(`${MAP_FILE}'s folder map`, () => {
   const entries = mapEntries()
   const folders = sourceFolders()
@@ -85,6 +114,10 @@ describe(`${MAP_FILE}'s folder map`, () => {
     const stale = entries.map((entry) => entry.folder).filter((folder) => !folders.has(folder))
     expect(stale, `${MAP_FILE}'s folder map names folders src/ does not have (or that hold no .ts): ${stale.map((folder) => `src/${folder}/`).join(", ")}`)
       .toEqual([])
+  })
+
+  it("has no loop in its `may import:` lines: every import runs down the floors", () => {
+    expect(loopsIn(entries)).toEqual([])
   })
 
   it("says on each entry's `may import:` line exactly what the folder imports", () => {

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import { describe, expect, it } from "vitest"
-import { closerArgv, descriptorsWithoutCloseOnExec } from "../../src/process/inheritedDescriptors.js"
+import { closerArgv, descriptorsWithoutCloseOnExec } from "../../src/native/inheritedDescriptors.js"
 
 /** Runs `file` with `args`, `/dev/null` as the child's fd 5 (put there with dup2: not close-on-exec). */
 const withFd5 = (file: string, args: ReadonlyArray<string>) => {

@@ -17,7 +17,7 @@ import { encodeNotificationOf } from "../../jsonrpc/clientMessages.js"
 import { afterResponse, Connection } from "../../jsonrpc/Connection.js"
 import { InvalidParams, SandboxDenied } from "../../protocol/errors.js"
 import { HttpBodyDelta, HttpRpcs } from "../../protocol/rpcs.js"
-import { Slots } from "../../process/Slots.js"
+import { Slots } from "../../slots/Slots.js"
 import { ClientSession, type ConnectionResource } from "../ClientSessionService.js"
 import { ServerConfig } from "../ServerConfig.js"
 

@@ -28,7 +28,7 @@
  * starts children as they are.
  */
 import * as Fs from "node:fs"
-import { nativeAddon } from "../native/addon.js"
+import { nativeAddon } from "./addon.js"
 import { ownDescriptorFlags } from "../procfs/processes.js"
 
 /** The closer's interpreter: perl-base is an essential package on Debian (the sandbox shim's too). */
