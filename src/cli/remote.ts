@@ -1,7 +1,7 @@
 /**
- * The command-line client: `exec`, `attach`, `ps` and `kill` against a
- * server (WebSocket, or a stdio server it starts), as `kubectl exec` and
- * `docker attach` work. Built on the typed client; the local terminal is
+ * The command-line client: `exec` and `attach` against a server (WebSocket,
+ * a stdio server it starts, or an environment over NATS), as `kubectl exec`
+ * and `docker attach` work (its other commands are sessionCommands.ts's). Built on the typed client; the local terminal is
  * raw only while a TTY process is attached, and restored on every way out.
  */
 import type { CommandGuide } from "./help.js"
@@ -14,15 +14,10 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type { ClientError } from "../client/ClientError.js"
 import * as ExecServerClient from "../client/ExecServerClient.js"
-import { natsFlags } from "./commandFlags.js"
 import * as Cli from "./commandSpec.js"
-import * as NatsFlags from "./natsOptions.js"
-import { defaultKeyFile, readKey } from "../console/consoleKey.js"
-import { consolePageUrl } from "../console/WebConsole.js"
 import { canPrompt, denialTeller, TerminalAsker, terminalDecider } from "./networkPrompt.js"
 import { execNetworkOf, networkFlagsGiven, networkOptions } from "./networkFlags.js"
 import { execSandboxOf, sandboxOptions } from "./sandboxFlags.js"
-import { signalWordsHelp } from "./signalWords.js"
 import {
   type AttachOptions,
   attachTo,
@@ -36,13 +31,12 @@ import {
 } from "./attach.js"
 import {
   connectionOptions,
-  connectTimeout,
-  sayingWhileConnecting,
-  sessionOption,
   DETACH_TTL_MS,
   CliFailure,
-  clientLayer
+  clientLayer,
+  reportFailure
 } from "./remoteConnection.js"
+import { ageOf, consoleUrlCommand, environmentsCommand, killCommand, psCommand, sessionsCommand } from "./sessionCommands.js"
 
 /**
  * The line that says a process was left running, and how to get back to it
@@ -71,13 +65,6 @@ const reportUsage = (message: string) =>
   Effect.sync(() => {
     process.stderr.write(`exec-server: ${message}\n`)
     process.exitCode = 2
-  })
-
-/** Reports a failure on stderr and exits 1, as a remote command that could not run. */
-const reportFailure = (error: { readonly message: string }) =>
-  Effect.sync(() => {
-    process.stderr.write(`exec-server: ${error.message}\n`)
-    process.exitCode = 1
   })
 
 /** Why a start failed, as a shell would say it, and the exit status a shell gives it: 127 not found, 126 not executable. */
@@ -347,201 +334,6 @@ const attachCommand = Cli.make(
         onOutputClosed: Effect.void
       })
     }).pipe(endWithStatus)
-)
-
-const psCommand = Cli.make(
-  "ps",
-  "List the processes of a session",
-  { ...connectionOptions, session: sessionOption },
-  (flags) =>
-    Effect.gen(function*() {
-      const client = yield* ExecServerClient.ExecServerClient
-      const processes = yield* client.list
-      process.stdout.write(columns([
-        ["PROCESS", "PID", "STATUS", "TTY", "COMMAND"],
-        ...processes.map((entry) => [
-          entry.processId,
-          String(entry.pid),
-          entry.running ? "running" : `exited ${entry.exitCode}`,
-          entry.tty ? "yes" : "no",
-          entry.argv.join(" ")
-        ])
-      ]))
-      if (Option.isNone(flags.session)) process.stderr.write(`(session ${client.sessionId}; give --session ID to list a detached one)\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
-)
-
-/** A duration in the unit a person reads it in: 42s, 7m, 3h, 2d. */
-const ageOf = (ms: number): string => {
-  const seconds = Math.max(0, Math.round(ms / 1000))
-  if (seconds < 120) return `${seconds}s`
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m`
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`
-  return `${Math.round(seconds / 86_400)}d`
-}
-
-/** Rows as aligned columns, the last one as it is. */
-const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows.map((row) => row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!)).join("  ") + "\n").join("")
-}
-
-const sessionsCommand = Cli.make(
-  "sessions",
-  "List the server's sessions, attached and detached, to find one to attach to again",
-  {
-    ...connectionOptions,
-    json: { _tag: "Switch", name: "json", help: "One JSON array of the sessions (as session/list answers) instead of a table" }
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const client = yield* ExecServerClient.ExecServerClient
-      const listed = yield* client.call("session/list", {})
-      // This client's own session is not one to look for.
-      const sessions = listed.sessions.filter((session) => session.sessionId !== listed.sessionId)
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(sessions)}\n`)
-        return
-      }
-      const now = Date.now()
-      process.stdout.write(columns([
-        ["SESSION", "STATE", "TTL", "PROCESSES", "AGE", "CLIENT", "PEER"],
-        ...sessions.map((session) => [
-          session.sessionId,
-          session.attached
-            ? "attached"
-            : `detached${session.detachExpiresAtMs === null ? "" : ` (ends in ${ageOf(session.detachExpiresAtMs - now)})`}`,
-          // What the server granted (its --max-detach-ttl-ms caps what a client asks).
-          ageOf(session.detachTtlMs),
-          String(session.processes),
-          ageOf(now - session.createdAtMs),
-          session.clientName,
-          session.peer === null ? session.transport : `${session.transport} ${session.peer}`
-        ])
-      ]))
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
-)
-
-/** How a process ended, in words. */
-const endOf = (status: ExecServerClient.ExitStatus, sent: string): string => {
-  if (status.signal === "SIGKILL" && sent === "SIGTERM") return "killed after the grace period (SIGKILL)"
-  if (status.signal !== null) return `${status.signal === sent ? "terminated" : "killed"} (${status.signal})`
-  return `exited with code ${status.exitCode}`
-}
-
-const killCommand = Cli.make(
-  "kill",
-  "Terminate a process (and wait until it is gone), or send it a signal",
-  {
-    ...connectionOptions,
-    session: sessionOption,
-    signal: {
-      _tag: "OptionalSignal",
-      name: "signal",
-      help: "Send this signal instead of terminating (SIGTERM, then SIGKILL after the server's grace period), named as kill(1) " +
-        `takes it, so KILL, SIGKILL, kill and 9 are one: ${signalWordsHelp()}`
-    },
-    wait: { _tag: "Switch", name: "wait", help: "With --signal: wait until the process has exited, and say how" },
-    noWait: { _tag: "Switch", name: "no-wait", help: "Without --signal: return once SIGTERM is sent, without waiting for the exit" },
-    processId: { _tag: "Arg", name: "process", help: "The process to terminate or signal" }
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const client = yield* ExecServerClient.ExecServerClient
-      // The server answers alike for an unknown and an exited process: the list tells them apart.
-      const info = (yield* client.list).find((entry) => entry.processId === flags.processId)
-      if (info === undefined) {
-        const where = Option.isSome(flags.session) ? `session ${flags.session.value}` : "a new session (give --session ID)"
-        return yield* new CliFailure({ message: `no process ${flags.processId} in ${where}` })
-      }
-      const handle = client.process(flags.processId)
-      const sent = Option.getOrElse(flags.signal, () => "SIGTERM")
-      const delivered = info.running && (yield* Option.match(flags.signal, {
-        onNone: () => handle.terminate(),
-        onSome: (signal) => handle.signal(signal)
-      }))
-      if (!delivered) {
-        const status = yield* handle.exited
-        const ended = status.signal === null ? `exited with code ${status.exitCode}` : `was ended by ${status.signal}`
-        return yield* new CliFailure({ message: `${flags.processId} is not running: it ${ended}` })
-      }
-      const wait = Option.isNone(flags.signal) ? !flags.noWait : flags.wait
-      if (!wait) {
-        process.stdout.write(`${flags.processId}: ${sent} sent${Option.isNone(flags.signal) ? ", SIGKILL after the grace period" : ""}\n`)
-        return
-      }
-      process.stdout.write(`${flags.processId}: ${endOf(yield* handle.exited, sent)}\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
-)
-
-const environmentsCommand = Cli.make(
-  "environments",
-  "List the live environments registered in a NATS cluster (executors started with --connect)",
-  {
-    connect: { _tag: "RequiredText", name: "connect", help: "The NATS cluster to ask: nats://HOST:PORT[,nats://HOST:PORT...]" },
-    json: { _tag: "Switch", name: "json", help: "One JSON array of the records instead of a table" },
-    connectTimeout,
-    ...natsFlags
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const servers = NatsFlags.serversOf(flags.connect)
-      if (typeof servers === "string") return yield* new CliFailure({ message: servers })
-      const auth = NatsFlags.natsAuthOf(flags)
-      if (typeof auth === "string") return yield* new CliFailure({ message: auth })
-      // Loaded on demand, as for nats:// URLs.
-      const [NatsConnect, Registry] = yield* Effect.promise(() =>
-        Promise.all([import("../remote/natsConnect.js"), import("../remote/Registry.js")])
-      )
-      const connection = yield* NatsConnect.connectScoped({ servers, ...auth, name: "exec-server-cli", connectTimeoutMs: flags.connectTimeout }).pipe(
-        sayingWhileConnecting(`connecting to ${flags.connect}`, flags.connectTimeout)
-      )
-      process.stdout.write(Registry.renderEnvironments(yield* Registry.list(connection), { json: flags.json }))
-    }).pipe(Effect.scoped, Effect.catch(reportFailure))
-)
-
-const consoleUrlCommand = Cli.make(
-  "console-url",
-  "Print a one-time login link to the web console of a server started with --console",
-  {
-    ...connectionOptions,
-    consoleKeyFile: {
-      _tag: "OptionalPath",
-      name: "console-key-file",
-      help: "The server's console key (its --console-key-file); default: console-PORT.key in $XDG_RUNTIME_DIR/exec-server, else ~/.exec-server, as the server writes it"
-    }
-  },
-  (flags) => {
-    // Checked before connecting: `stdio` would start a server of its own, which has no listener.
-    if (!flags.url.startsWith("ws://") && !flags.url.startsWith("wss://")) {
-      return reportFailure(new CliFailure({ message: "the console is on a WebSocket listener: give its ws://HOST:PORT" }))
-    }
-    return Effect.gen(function*() {
-      // The operator's credential: the key the server wrote where only its user can read it.
-      const url = new URL(flags.url)
-      const keyFile = Option.getOrElse(
-        flags.consoleKeyFile,
-        () => defaultKeyFile(process.env, Number(url.port || (url.protocol === "wss:" ? 443 : 80)))
-      )
-      // Asked without a key it cannot read: a server without the console says so, one with it refuses (then the key's problem is why).
-      const key = yield* Effect.result(readKey(keyFile))
-      const keyProblem = key._tag === "Failure" ? key.failure.message : undefined
-      const client = yield* ExecServerClient.ExecServerClient
-      const link = yield* client.call("console/createLink", key._tag === "Success" ? { consoleKey: key.success } : {}).pipe(
-        Effect.catchIf(
-          (error) => error._tag === "ExecServer/MethodNotFound",
-          () => Effect.fail(new CliFailure({ message: `the server at ${flags.url} has no web console: start it with --console` }))
-        ),
-        Effect.catchIf(
-          (error) => error._tag === "ExecServer/InvalidRequest" && keyProblem !== undefined,
-          () => Effect.fail(new CliFailure({ message: keyProblem! }))
-        )
-      )
-      process.stdout.write(`${consolePageUrl(flags.url, link.path)}\n`)
-      const minutes = Math.max(1, Math.round((link.expiresAtMs - Date.now()) / 60_000))
-      process.stderr.write(`(one use, within ${minutes} minutes)\n`)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.catch(reportFailure))
-  }
 )
 
 /** The client subcommands of the binary. */

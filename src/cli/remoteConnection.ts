@@ -239,3 +239,10 @@ const connectedLayer = (connection: Connection, timeoutMs: number): Layer.Layer<
     )
   )
 }
+
+/** Reports a failure on stderr and exits 1, as a remote command that could not run. */
+export const reportFailure = (error: { readonly message: string }) =>
+  Effect.sync(() => {
+    process.stderr.write(`exec-server: ${error.message}\n`)
+    process.exitCode = 1
+  })
