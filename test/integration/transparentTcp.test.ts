@@ -28,11 +28,17 @@ import { eventually, isAlive } from "../support/waiting.js"
 const startServer = useNamespacedServers()
 const start = useStdioServers()
 
-/** An HTTP server on port 8080 and a UDP echo on 9999 of the target's namespace; it ends with its stdin. */
+/**
+ * An HTTP server on port 8080, a UDP echo on 9999, and two servers that speak
+ * first and close: a line on 8081, 1 MiB on 8082, of the target's
+ * namespace; it ends with its stdin.
+ */
 const TARGET_SCRIPT = `
-const http = require("node:http"), dgram = require("node:dgram")
+const http = require("node:http"), dgram = require("node:dgram"), net = require("node:net")
 const udp = dgram.createSocket("udp4").on("message", (m, from) => udp.send(m, from.port, from.address)).bind(9999)
 const big = Buffer.alloc(16 << 20, "0123456789abcdef")
+net.createServer((c) => c.end("banner from the target\\n")).listen(8081)
+net.createServer((c) => c.end(big.subarray(0, 1 << 20))).listen(8082)
 http.createServer((request, response) => response.end(request.url === "/big" ? big : "hello from the target\\n")).listen(8080, () => console.log("ready"))
 process.stdin.on("end", () => process.exit(0)).resume()
 `
@@ -234,6 +240,28 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     const expected = createHash("sha256").update(Buffer.alloc(16 << 20, "0123456789abcdef")).digest("hex")
     expect(client.outputOf("many").trim().split("\n")).toEqual(Array.from({ length: 20 }, () => `${expected}  -`))
   }, 120_000)
+
+  it("hands the command what a destination sends first, with the proxy's reply, and its end", async () => {
+    // A server that speaks first: its bytes reach the relay with the SOCKS5 reply. The relay read its side again
+    // in the same turn, over the bytes not yet written to the command: a banner then the end came as a clean
+    // close with no bytes; 1 MiB came without its first few hundred bytes.
+    const fetch = `const net = require("node:net");
+      const one = (port) => new Promise((resolve) => {
+        const chunks = [];
+        net.connect(port, "allowed.test").on("data", (d) => chunks.push(d)).on("error", () => {}).on("close", () => resolve(Buffer.concat(chunks)));
+      });
+      const main = async () => {
+        for (const [port, expected] of [[8081, Buffer.from("banner from the target\\n")], [8082, Buffer.alloc(1 << 20, "0123456789abcdef")]]) {
+          let whole = 0;
+          for (let i = 0; i < 40; i++) if ((await one(port)).equals(expected)) whole++;
+          console.log(port + " whole " + whole + "/40");
+        }
+      };
+      main()`
+    const { client } = await runTransparent("first", [process.execPath, "-e", fetch])
+    expect(client.outputOf("first")).toBe("8081 whole 40/40\n8082 whole 40/40\n")
+    expect(notesOf(client.messages, "first")).toEqual([["socks5_tcp", "allowed.test", 8081, "allow", "allow"], ["socks5_tcp", "allowed.test", 8082, "allow", "allow"]])
+  }, 90_000)
 
   it("gives 65,535 names an address each, then answers SERVFAIL, and still knows the first", async () => {
     // A-record questions for n0.test … n65535.test, 20 in flight, then n0.test again: the rcode of each answer, counted.
