@@ -17,7 +17,7 @@ import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
-import { admitProxyConnection } from "./proxyBudget.js"
+import { makeProxyShare } from "./proxyBudget.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
 import { ipv6Bytes } from "./ipBytes.js"
 import { openTunnel, type SocksUpstream, upstreamTarget } from "./tcpUpstream.js"
@@ -523,10 +523,11 @@ const serveConnection = (context: Context, socket: Duplex, client: string) => {
 export const make = (options: Socks5ProxyOptions): Effect.Effect<Socks5Proxy, InternalError, Scope.Scope> =>
   Effect.gen(function*() {
     const context: Context = { options, limits: { ...DEFAULT_LIMITS, ...options.limits }, evaluator: yield* makeEvaluator(options) }
+    const share = options.share ?? makeProxyShare()
     // Connections come only once it listens, and so once this is set.
     let listening: (Connections & { readonly port: number }) | undefined
     const serve = (socket: Duplex, client: string) => {
-      if (listening === undefined || listening.closed() || listening.sockets.size >= context.limits.maxConnections || !admitProxyConnection(socket)) {
+      if (listening === undefined || listening.closed() || listening.sockets.size >= context.limits.maxConnections || !share.admit(socket)) {
         return void socket.destroy()
       }
       const { sockets } = listening

@@ -19,7 +19,7 @@ import * as Path from "node:path"
 import { launchOf } from "../support/networkProxy.js"
 import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../support/networkNamespace.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { needsReference, pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
+import { needsReference, pipeProcess, REFERENCE_BINARY, serverArgs, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 import { FORWARDER_NAME } from "../../src/sandbox/loopbackForwarder.js"
 import { AS_NOBODY } from "../support/asNobody.js"
@@ -433,4 +433,136 @@ describe.each(SERVERS_TO_COMPARE)("transparentTcp's refusals, in the reference's
       expect(response.error).toBeUndefined()
     }
   })
+})
+
+/** The pids of the processes under `root` (its descendants, found by their parents in /proc). */
+const descendantsOf = (root: number): Array<number> => {
+  const parents = new Map<number, number>()
+  for (const entry of Fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      parents.set(Number(entry), Number(/\) \S+ (\d+)/.exec(Fs.readFileSync(`/proc/${entry}/stat`, "latin1"))![1]))
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  const found = new Set([root])
+  let size = 0
+  while (size !== found.size) {
+    size = found.size
+    for (const [pid, parent] of parents) if (found.has(parent)) found.add(pid)
+  }
+  found.delete(root)
+  return [...found]
+}
+
+/** How many descriptors `pid` holds. */
+const descriptorCount = (pid: number): number => Fs.readdirSync(`/proc/${pid}/fd`).length
+
+/** The transparent sandboxes' forwarders under the server `pid`. */
+const forwardersOf = (pid: number): Array<number> =>
+  descendantsOf(pid).filter((child) => {
+    try {
+      return Fs.readFileSync(`/proc/${child}/cmdline`, "latin1").split("\0")[0] === FORWARDER_NAME
+    } catch {
+      return false
+    }
+  })
+
+describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("one transparent sandbox's connections by the hundred, under an open-file limit of 1,024", () => {
+  /**
+   * Waits for "go" on stdin; opens 400 connections to allowed.test:8080, 200
+   * to denied.test:8080 and 200 to a synthetic address the resolver never
+   * gave, sending nothing, and says how many of each have closed; on
+   * "close" closes the rest; on "fetch" fetches allowed.test:8080; ends on
+   * "end".
+   */
+  const ATTACKER = `const net = require("node:net"), dns = require("node:dns/promises"), readline = require("node:readline");
+    const sockets = [], closed = { allowed: 0, denied: 0, unknown: 0 };
+    let saying = false;
+    const say = () => { if (!saying) { saying = true; setImmediate(() => { saying = false; console.log("closed " + JSON.stringify(closed)) }) } };
+    const flood = async () => {
+      const allowed = (await dns.lookup("allowed.test", { family: 4 })).address, denied = (await dns.lookup("denied.test", { family: 4 })).address;
+      for (const [kind, address, count] of [["allowed", allowed, 400], ["denied", denied, 200], ["unknown", "198.19.1.1", 200]]) {
+        for (let i = 0; i < count; i++) {
+          const socket = net.connect(8080, address).on("error", () => {}).on("close", () => { closed[kind]++; say() });
+          sockets.push(socket);
+        }
+      }
+      console.log("opened " + sockets.length);
+    };
+    const fetchOnce = () => {
+      const chunks = [];
+      net.connect(8080, "allowed.test", function () { this.write("GET / HTTP/1.0\\r\\n\\r\\n") }).on("data", (d) => chunks.push(d))
+        .on("error", (e) => console.log("fetch " + e.code))
+        .on("close", () => console.log("fetched " + JSON.stringify(Buffer.concat(chunks).toString().split("\\r\\n\\r\\n")[1] ?? "")));
+    };
+    readline.createInterface({ input: process.stdin }).on("line", (line) => {
+      if (line === "go") flood();
+      if (line === "close") { for (const socket of sockets) socket.destroy(); console.log("closed all") }
+      if (line === "fetch") fetchOnce();
+      if (line === "end") process.exit(0);
+    });
+    console.log("ready");`
+
+  it("leaves the server, a new client and another sandbox's network well, applies the proxies' budget, and the forwarder lets go of every descriptor", async () => {
+    const server = await startServer(HOSTS, {}, { target, command: ["prlimit", "--nofile=1024:1024", "--", process.execPath, ...serverArgs()] })
+    const attacker = await server.connect()
+    const started = await attacker.request("process/start", pipeProcess("flood", [process.execPath, "-e", ATTACKER], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch(),
+      pipeStdin: true
+    }))
+    expect(started.error).toBeUndefined()
+    await attacker.outputContains("flood", "ready\n", 60_000)
+    const [forwarder] = forwardersOf(server.pid)
+    expect(forwarder).toBeDefined()
+    const forwarderBefore = descriptorCount(forwarder!)
+    const serverBefore = descriptorCount(server.pid)
+    const write = (text: string) => attacker.request("process/write", { processId: "flood", chunk: Buffer.from(text).toString("base64") })
+    await write("go\n")
+    await attacker.outputContains("flood", "opened 800\n", 60_000)
+    // Settled: every refused connection closed, and each allowed one either closed or let through (its allow note).
+    const latest = () => {
+      const lines = attacker.outputOf("flood").split("\n").filter((line) => line.startsWith("closed "))
+      return lines.length === 0 ? { allowed: 0, denied: 0, unknown: 0 } : JSON.parse(lines.at(-1)!.slice(7)) as Record<string, number>
+    }
+    const allowedNotes = () => notesOf(attacker.messages, "flood").length === 0 ? 0 : attacker.messages.filter((m) =>
+      m.method === "network/policyDecision" && m.params.processId === "flood" && m.params.host === "allowed.test" && m.params.decision === "allow"
+    ).length
+    expect(await eventually(() => {
+      const counts = latest()
+      return counts.denied === 200 && counts.unknown === 200 && counts.allowed + allowedNotes() === 400
+    }, 120_000, 100)).toBe(true)
+    const held = 400 - latest().allowed
+    // The process's share of the proxies' budget (a quarter of an eighth of 1,024) bounds what the relay's connections hold
+    // of the server. Before the share, the whole budget (128): every other process's proxy connections were closed as they came.
+    expect(held).toBeGreaterThan(0)
+    expect(held).toBeLessThanOrEqual(32)
+
+    // A new client is answered; another sandbox's relay carries its request.
+    const other = await server.connect()
+    const otherStarted = await other.request("process/start", pipeProcess("other", ["sh", "-c", directCurl("http://allowed.test:8080/")], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    expect(otherStarted.error).toBeUndefined()
+    await other.waitFor((m) => m.method === "process/closed" && m.params.processId === "other", 60_000)
+    expect(other.outputOf("other")).toBe("hello from the target\n exit=0\n")
+
+    other.socket.close()
+
+    // Closed: the forwarder and the server let go of every descriptor they took, and the relay still carries a request.
+    await write("close\n")
+    await attacker.outputContains("flood", "closed all\n", 60_000)
+    expect(await eventually(() => descriptorCount(forwarder!) <= forwarderBefore, 60_000, 100), `forwarder: ${descriptorCount(forwarder!)}`).toBe(true)
+    expect(await eventually(() => descriptorCount(server.pid) <= serverBefore, 60_000, 100), `server: ${descriptorCount(server.pid)}`).toBe(true)
+    await write("fetch\n")
+    await attacker.outputContains("flood", "fetched ", 60_000)
+    expect(attacker.outputOf("flood")).toContain('fetched "hello from the target\\n"\n')
+    await write("end\n")
+    await attacker.waitFor((m) => m.method === "process/closed" && m.params.processId === "flood", 60_000)
+  }, 240_000)
 })
