@@ -280,6 +280,67 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     expect(client.outputOf("flood")).toBe('{"0":65535,"2":1} again 0 198.18.0.1\n')
   }, 120_000)
 
+  it("past its 65,535 names, answers SERVFAIL by the thousand while connects come between: the named ones carried, the others reset", async () => {
+    // allowed.test first (198.18.0.1), then n1.test … n65534.test (the last: 198.18.255.255), then 2,000 names more, 20
+    // questions in flight; from the 65,536th on, every 100th answer starts three connects: allowed.test's address (an HTTP
+    // request), n65534.test's (a name the rules deny) and 198.19.0.5 (one the resolver never gave).
+    const flood = `const dgram = require("node:dgram"), net = require("node:net");
+      const s = dgram.createSocket("udp4");
+      const question = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+        ...name.split(".").map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0, 0, 1, 0, 1])]);
+      const FILL = 65535, TOTAL = FILL + 2000;
+      const nameOf = (i) => i === 0 ? "allowed.test" : (i < FILL ? "n" : "m") + i + ".test";
+      const rcodes = { fill: {}, after: {} }, outcomes = { allowed: {}, denied: {}, unknown: {} };
+      let sent = 0, got = 0, connecting = 0;
+      const count = (table, key) => void (table[key] = (table[key] ?? 0) + 1);
+      const done = () => {
+        if (got < TOTAL || connecting > 0) return;
+        s.removeAllListeners("message").once("message", (m) => {
+          console.log(JSON.stringify({ ...rcodes, ...outcomes, again: (m[3] & 15) + " " + m.subarray(-4).join(".") }));
+          process.exit(0);
+        });
+        s.send(question(1, "allowed.test"), 53, "127.0.0.53");
+      };
+      const attempt = (kind, address, request) => {
+        connecting++;
+        const chunks = [];
+        let outcome;
+        const c = net.connect(8080, address, () => request && c.write("GET / HTTP/1.0\\r\\n\\r\\n"));
+        c.on("data", (d) => chunks.push(d)).on("error", (e) => void (outcome = e.code)).on("close", () => {
+          count(outcomes[kind], outcome ?? (Buffer.concat(chunks).toString().endsWith("hello from the target\\n") ? "answered" : "closed"));
+          connecting--;
+          done();
+        });
+      };
+      const next = () => { if (sent < TOTAL) { s.send(question(sent & 65535, nameOf(sent)), 53, "127.0.0.53"); sent++ } };
+      s.on("message", (m) => {
+        count(got < FILL ? rcodes.fill : rcodes.after, m[3] & 15);
+        if (got >= FILL && (got - FILL) % 100 === 0) {
+          attempt("allowed", "198.18.0.1", true);
+          attempt("denied", "198.18.255.255", false);
+          attempt("unknown", "198.19.0.5", false);
+        }
+        got++;
+        next();
+        done();
+      });
+      for (let i = 0; i < 20; i++) next()`
+    const { client } = await runTransparent("past", [process.execPath, "-e", flood], { timeoutMs: 150_000 })
+    expect(JSON.parse(client.outputOf("past"))).toEqual({
+      fill: { "0": 65535 },
+      after: { "2": 2000 },
+      allowed: { answered: 20 },
+      denied: { ECONNRESET: 20 },
+      unknown: { ECONNRESET: 20 },
+      again: "0 198.18.0.1"
+    })
+    const notes = notesOf(client.messages, "past")
+    expect(new Set(notes.map((note) => JSON.stringify(note)))).toEqual(new Set([
+      JSON.stringify(["socks5_tcp", "allowed.test", 8080, "allow", "allow"]),
+      JSON.stringify(["socks5_tcp", "n65534.test", 8080, "deny", "not_allowed"])
+    ]))
+  }, 180_000)
+
   it("refuses a name over 253 bytes (FORMERR, no address): a connect to where it would be is reset, and the proxy ports still work", async () => {
     // The attack (issue 82): a question for a name over 255 bytes, then a connect to its address, which once
     // stopped the forwarder (a SOCKS5 name's length is one byte) and every proxy port of the process with it.
