@@ -263,6 +263,25 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     expect(notesOf(client.messages, "first")).toEqual([["socks5_tcp", "allowed.test", 8081, "allow", "allow"], ["socks5_tcp", "allowed.test", 8082, "allow", "allow"]])
   }, 90_000)
 
+  it("answers a request whose sender ends its input after it (a shutdown of writing), as TCP does", async () => {
+    // The end went through the relay and the bridge to the proxy, whose side of the connection then ended its output
+    // too: the answer was lost, and the command saw a clean close with no bytes.
+    const halfClose = `const net = require("node:net");
+      const one = () => new Promise((resolve) => {
+        const chunks = [];
+        const c = net.connect(8080, "allowed.test", () => c.end("GET / HTTP/1.0\\r\\n\\r\\n"));
+        c.on("data", (d) => chunks.push(d)).on("error", () => {}).on("close", () => resolve(Buffer.concat(chunks).toString()));
+      });
+      const main = async () => {
+        let answered = 0;
+        for (let i = 0; i < 5; i++) if ((await one()).endsWith("\\r\\n\\r\\nhello from the target\\n")) answered++;
+        console.log("answered " + answered + "/5");
+      };
+      main()`
+    const { client } = await runTransparent("halfclose", [process.execPath, "-e", halfClose])
+    expect(client.outputOf("halfclose")).toBe("answered 5/5\n")
+  }, 90_000)
+
   it("gives 65,535 names an address each, then answers SERVFAIL, and still knows the first", async () => {
     // A-record questions for n0.test … n65535.test, 20 in flight, then n0.test again: the rcode of each answer, counted.
     const flood = `const s = require("node:dgram").createSocket("udp4");
