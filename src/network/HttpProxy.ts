@@ -15,7 +15,7 @@ import type { Duplex } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
 import { pipeAnswer, type Restorations, restoreAnswer, translateInto } from "./credentials/reflection.js"
-import { admitProxyConnection, FIRST_REQUEST_MS } from "./proxyBudget.js"
+import { FIRST_REQUEST_MS, makeProxyShare } from "./proxyBudget.js"
 import { normalizeHost } from "./policy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
 
@@ -217,10 +217,11 @@ export const make = (options: HttpProxyOptions): Effect.Effect<HttpProxy, Intern
       }
       tunnel(evaluator, clientOf(request.socket), request, socket, head)
     })
+    const share = options.share ?? makeProxyShare()
     // Connections come only once it listens, and so once this is set.
     let connections: Connections | undefined
     server.on("connection", (socket: Duplex) => {
-      if (connections === undefined || connections.closed() || !admitProxyConnection(socket)) return socket.destroy()
+      if (connections === undefined || connections.closed() || !share.admit(socket)) return socket.destroy()
       if (!clients.has(socket) && socket instanceof Net.Socket) clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`)
       const { sockets } = connections
       sockets.add(socket)

@@ -21,6 +21,7 @@ import * as Socks5Proxy from "./Socks5Proxy.js"
 import { type AskBudget, makeAsker } from "./policyAsks.js"
 import { makePolicy } from "./policy.js"
 import { makeCredential } from "./proxyCredential.js"
+import { makeProxyShare } from "./proxyBudget.js"
 import { proxyEnvironment } from "./proxyEnvironment.js"
 import type { TcpUpstreamProxy } from "./tcpUpstream.js"
 import { holdUpstream, type UpstreamOwner } from "../sandbox/proxiedConnections.js"
@@ -241,6 +242,8 @@ export const make = (options: ManagedProxyOptions): Effect.Effect<ManagedProxy, 
     const decisions = {
       owner,
       credential,
+      // One share of the proxies' descriptors for both proxies (and the bridge's and the relay's connections to them).
+      share: makeProxyShare(),
       interceptor: credentials?.interceptor,
       decide: makePolicy({
         domains: proxy.domains ?? {},

@@ -17,7 +17,7 @@ import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import type { Duplex } from "node:stream"
 import type { InternalError } from "../protocol/errors.js"
-import { admitProxyConnection } from "./proxyBudget.js"
+import { makeProxyShare } from "./proxyBudget.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator } from "./decide.js"
 import { ipv6Bytes } from "./ipBytes.js"
 import { openTunnel, type SocksUpstream, upstreamTarget } from "./tcpUpstream.js"
@@ -241,9 +241,12 @@ const readHandshake = (
   const credential = context.options.credential
   let stage: "greeting" | "authentication" | "request" = "greeting"
   const timer = setTimeout(() => socket.destroy(), context.limits.handshakeTimeoutMs)
+  // A client that ends before its request is complete will send none.
+  const ended = () => socket.destroy()
   const stop = () => {
     clearTimeout(timer)
     socket.off("data", onData)
+    socket.off("end", ended)
     socket.pause()
   }
   const onData = (chunk: Buffer) => {
@@ -280,6 +283,7 @@ const readHandshake = (
     onRequest(request.value, held.subarray(request.length))
   }
   socket.on("data", onData)
+  socket.once("end", ended)
   socket.once("close", () => clearTimeout(timer))
 }
 
@@ -498,6 +502,8 @@ const associate = (context: Context, socket: Duplex, client: string, declared: T
     // The TCP connection only keeps the association alive: what comes on it is dropped.
     socket.resume()
   })
+  // Its client's end ends it (the socket is half-open otherwise).
+  socket.once("end", close)
   socket.once("close", close)
 }
 
@@ -523,10 +529,11 @@ const serveConnection = (context: Context, socket: Duplex, client: string) => {
 export const make = (options: Socks5ProxyOptions): Effect.Effect<Socks5Proxy, InternalError, Scope.Scope> =>
   Effect.gen(function*() {
     const context: Context = { options, limits: { ...DEFAULT_LIMITS, ...options.limits }, evaluator: yield* makeEvaluator(options) }
+    const share = options.share ?? makeProxyShare()
     // Connections come only once it listens, and so once this is set.
     let listening: (Connections & { readonly port: number }) | undefined
     const serve = (socket: Duplex, client: string) => {
-      if (listening === undefined || listening.closed() || listening.sockets.size >= context.limits.maxConnections || !admitProxyConnection(socket)) {
+      if (listening === undefined || listening.closed() || listening.sockets.size >= context.limits.maxConnections || !share.admit(socket)) {
         return void socket.destroy()
       }
       const { sockets } = listening
@@ -534,7 +541,8 @@ export const make = (options: Socks5ProxyOptions): Effect.Effect<Socks5Proxy, In
       socket.once("close", () => sockets.delete(socket))
       serveConnection(context, socket, client)
     }
-    const server = Net.createServer((socket) => serve(socket, `${socket.remoteAddress}:${socket.remotePort}`))
+    // A client that ends its input after its request still gets the answer: its end goes on to the destination.
+    const server = Net.createServer({ allowHalfOpen: true }, (socket) => serve(socket, `${socket.remoteAddress}:${socket.remotePort}`))
     listening = yield* listenOnLoopback(server)
     const port = listening.port
     return { port, serve }

@@ -20,6 +20,7 @@ import * as Net from "node:net"
 import type { Interceptor } from "./credentials/interception.js"
 import { InternalError, internalErrorFrom } from "../protocol/errors.js"
 import type { ProxyCredential } from "./proxyCredential.js"
+import type { ProxyShare } from "./proxyBudget.js"
 import { addressRefusal, type HostDecision, normalizeHost, type RefusalReason } from "./policy.js"
 import type { IpProtocol } from "../procfs/socketTable.js"
 import { isServerListener as servedByThisProcess } from "./serverListeners.js"
@@ -82,6 +83,8 @@ export interface DecideOptions {
    * always have one. Without: anyone is served (a test of the proxy alone).
    */
   readonly credential?: ProxyCredential | undefined
+  /** The process's share of the proxies' descriptors (proxyBudget.ts), one for all its proxies; without, each proxy has one of its own. */
+  readonly share?: ProxyShare | undefined
 }
 
 /** One request to evaluate: where it goes and who asks. */

@@ -70,7 +70,8 @@ const listen = (path: string, port: BridgedPort): Effect.Effect<LoopbackPort, In
   const connections = new Set<Net.Socket>()
   return Effect.acquireRelease(
     Effect.callback<Net.Server, InternalError>((resume) => {
-      const server = Net.createServer((socket) => {
+      // Half-open as a TCP connection is: a command that ends its input after a request still gets the answer.
+      const server = Net.createServer({ allowHalfOpen: true }, (socket) => {
         connections.add(socket)
         socket.once("close", () => connections.delete(socket))
         // A sandbox that ends resets its connections: never an uncaught error

@@ -204,7 +204,8 @@ while (1) {
   }
   for my $fd (keys %e) {
     my $x = $e{$fd} or next; my $y = $e{$x->{peer}};
-    if (vec($rout, $fd, 1)) {
+    # A read replaces the peer's unwritten bytes: none may be there (a pair the relay just handed over may hold the destination's first bytes).
+    if (vec($rout, $fd, 1) && $y->{buf} eq "") {
       my $n = sysread($x->{fh}, $y->{buf}, 262144);
       if (!defined $n) { if (!$!{EAGAIN}) { $drop->($fd); next } }
       elsif ($n == 0) { $x->{eof} = 1 }

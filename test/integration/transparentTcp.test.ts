@@ -19,7 +19,7 @@ import * as Path from "node:path"
 import { launchOf } from "../support/networkProxy.js"
 import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../support/networkNamespace.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { needsReference, pipeProcess, REFERENCE_BINARY, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
+import { needsReference, pipeProcess, REFERENCE_BINARY, serverArgs, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 import { FORWARDER_NAME } from "../../src/sandbox/loopbackForwarder.js"
 import { AS_NOBODY } from "../support/asNobody.js"
@@ -28,11 +28,17 @@ import { eventually, isAlive } from "../support/waiting.js"
 const startServer = useNamespacedServers()
 const start = useStdioServers()
 
-/** An HTTP server on port 8080 and a UDP echo on 9999 of the target's namespace; it ends with its stdin. */
+/**
+ * An HTTP server on port 8080, a UDP echo on 9999, and two servers that speak
+ * first and close: a line on 8081, 1 MiB on 8082, of the target's
+ * namespace; it ends with its stdin.
+ */
 const TARGET_SCRIPT = `
-const http = require("node:http"), dgram = require("node:dgram")
+const http = require("node:http"), dgram = require("node:dgram"), net = require("node:net")
 const udp = dgram.createSocket("udp4").on("message", (m, from) => udp.send(m, from.port, from.address)).bind(9999)
 const big = Buffer.alloc(16 << 20, "0123456789abcdef")
+net.createServer((c) => c.end("banner from the target\\n")).listen(8081)
+net.createServer((c) => c.end(big.subarray(0, 1 << 20))).listen(8082)
 http.createServer((request, response) => response.end(request.url === "/big" ? big : "hello from the target\\n")).listen(8080, () => console.log("ready"))
 process.stdin.on("end", () => process.exit(0)).resume()
 `
@@ -235,6 +241,47 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     expect(client.outputOf("many").trim().split("\n")).toEqual(Array.from({ length: 20 }, () => `${expected}  -`))
   }, 120_000)
 
+  it("hands the command what a destination sends first, with the proxy's reply, and its end", async () => {
+    // A server that speaks first: its bytes reach the relay with the SOCKS5 reply. The relay read its side again
+    // in the same turn, over the bytes not yet written to the command: a banner then the end came as a clean
+    // close with no bytes; 1 MiB came without its first few hundred bytes.
+    const fetch = `const net = require("node:net");
+      const one = (port) => new Promise((resolve) => {
+        const chunks = [];
+        net.connect(port, "allowed.test").on("data", (d) => chunks.push(d)).on("error", () => {}).on("close", () => resolve(Buffer.concat(chunks)));
+      });
+      const main = async () => {
+        for (const [port, expected] of [[8081, Buffer.from("banner from the target\\n")], [8082, Buffer.alloc(1 << 20, "0123456789abcdef")]]) {
+          let whole = 0;
+          for (let i = 0; i < 40; i++) if ((await one(port)).equals(expected)) whole++;
+          console.log(port + " whole " + whole + "/40");
+        }
+      };
+      main()`
+    const { client } = await runTransparent("first", [process.execPath, "-e", fetch])
+    expect(client.outputOf("first")).toBe("8081 whole 40/40\n8082 whole 40/40\n")
+    expect(notesOf(client.messages, "first")).toEqual([["socks5_tcp", "allowed.test", 8081, "allow", "allow"], ["socks5_tcp", "allowed.test", 8082, "allow", "allow"]])
+  }, 90_000)
+
+  it("answers a request whose sender ends its input after it (a shutdown of writing), as TCP does", async () => {
+    // The end went through the relay and the bridge to the proxy, whose side of the connection then ended its output
+    // too: the answer was lost, and the command saw a clean close with no bytes.
+    const halfClose = `const net = require("node:net");
+      const one = () => new Promise((resolve) => {
+        const chunks = [];
+        const c = net.connect(8080, "allowed.test", () => c.end("GET / HTTP/1.0\\r\\n\\r\\n"));
+        c.on("data", (d) => chunks.push(d)).on("error", () => {}).on("close", () => resolve(Buffer.concat(chunks).toString()));
+      });
+      const main = async () => {
+        let answered = 0;
+        for (let i = 0; i < 5; i++) if ((await one()).endsWith("\\r\\n\\r\\nhello from the target\\n")) answered++;
+        console.log("answered " + answered + "/5");
+      };
+      main()`
+    const { client } = await runTransparent("halfclose", [process.execPath, "-e", halfClose])
+    expect(client.outputOf("halfclose")).toBe("answered 5/5\n")
+  }, 90_000)
+
   it("gives 65,535 names an address each, then answers SERVFAIL, and still knows the first", async () => {
     // A-record questions for n0.test … n65535.test, 20 in flight, then n0.test again: the rcode of each answer, counted.
     const flood = `const s = require("node:dgram").createSocket("udp4");
@@ -251,6 +298,67 @@ describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("a sandboxed
     const { client } = await runTransparent("flood", [process.execPath, "-e", flood], { timeoutMs: 90_000 })
     expect(client.outputOf("flood")).toBe('{"0":65535,"2":1} again 0 198.18.0.1\n')
   }, 120_000)
+
+  it("past its 65,535 names, answers SERVFAIL by the thousand while connects come between: the named ones carried, the others reset", async () => {
+    // allowed.test first (198.18.0.1), then n1.test … n65534.test (the last: 198.18.255.255), then 2,000 names more, 20
+    // questions in flight; from the 65,536th on, every 100th answer starts three connects: allowed.test's address (an HTTP
+    // request), n65534.test's (a name the rules deny) and 198.19.0.5 (one the resolver never gave).
+    const flood = `const dgram = require("node:dgram"), net = require("node:net");
+      const s = dgram.createSocket("udp4");
+      const question = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+        ...name.split(".").map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0, 0, 1, 0, 1])]);
+      const FILL = 65535, TOTAL = FILL + 2000;
+      const nameOf = (i) => i === 0 ? "allowed.test" : (i < FILL ? "n" : "m") + i + ".test";
+      const rcodes = { fill: {}, after: {} }, outcomes = { allowed: {}, denied: {}, unknown: {} };
+      let sent = 0, got = 0, connecting = 0;
+      const count = (table, key) => void (table[key] = (table[key] ?? 0) + 1);
+      const done = () => {
+        if (got < TOTAL || connecting > 0) return;
+        s.removeAllListeners("message").once("message", (m) => {
+          console.log(JSON.stringify({ ...rcodes, ...outcomes, again: (m[3] & 15) + " " + m.subarray(-4).join(".") }));
+          process.exit(0);
+        });
+        s.send(question(1, "allowed.test"), 53, "127.0.0.53");
+      };
+      const attempt = (kind, address, request) => {
+        connecting++;
+        const chunks = [];
+        let outcome;
+        const c = net.connect(8080, address, () => request && c.write("GET / HTTP/1.0\\r\\n\\r\\n"));
+        c.on("data", (d) => chunks.push(d)).on("error", (e) => void (outcome = e.code)).on("close", () => {
+          count(outcomes[kind], outcome ?? (Buffer.concat(chunks).toString().endsWith("hello from the target\\n") ? "answered" : "closed"));
+          connecting--;
+          done();
+        });
+      };
+      const next = () => { if (sent < TOTAL) { s.send(question(sent & 65535, nameOf(sent)), 53, "127.0.0.53"); sent++ } };
+      s.on("message", (m) => {
+        count(got < FILL ? rcodes.fill : rcodes.after, m[3] & 15);
+        if (got >= FILL && (got - FILL) % 100 === 0) {
+          attempt("allowed", "198.18.0.1", true);
+          attempt("denied", "198.18.255.255", false);
+          attempt("unknown", "198.19.0.5", false);
+        }
+        got++;
+        next();
+        done();
+      });
+      for (let i = 0; i < 20; i++) next()`
+    const { client } = await runTransparent("past", [process.execPath, "-e", flood], { timeoutMs: 150_000 })
+    expect(JSON.parse(client.outputOf("past"))).toEqual({
+      fill: { "0": 65535 },
+      after: { "2": 2000 },
+      allowed: { answered: 20 },
+      denied: { ECONNRESET: 20 },
+      unknown: { ECONNRESET: 20 },
+      again: "0 198.18.0.1"
+    })
+    const notes = notesOf(client.messages, "past")
+    expect(new Set(notes.map((note) => JSON.stringify(note)))).toEqual(new Set([
+      JSON.stringify(["socks5_tcp", "allowed.test", 8080, "allow", "allow"]),
+      JSON.stringify(["socks5_tcp", "n65534.test", 8080, "deny", "not_allowed"])
+    ]))
+  }, 180_000)
 
   it("refuses a name over 253 bytes (FORMERR, no address): a connect to where it would be is reset, and the proxy ports still work", async () => {
     // The attack (issue 82): a question for a name over 255 bytes, then a connect to its address, which once
@@ -405,4 +513,136 @@ describe.each(SERVERS_TO_COMPARE)("transparentTcp's refusals, in the reference's
       expect(response.error).toBeUndefined()
     }
   })
+})
+
+/** The pids of the processes under `root` (its descendants, found by their parents in /proc). */
+const descendantsOf = (root: number): Array<number> => {
+  const parents = new Map<number, number>()
+  for (const entry of Fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      parents.set(Number(entry), Number(/\) \S+ (\d+)/.exec(Fs.readFileSync(`/proc/${entry}/stat`, "latin1"))![1]))
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  const found = new Set([root])
+  let size = 0
+  while (size !== found.size) {
+    size = found.size
+    for (const [pid, parent] of parents) if (found.has(parent)) found.add(pid)
+  }
+  found.delete(root)
+  return [...found]
+}
+
+/** How many descriptors `pid` holds. */
+const descriptorCount = (pid: number): number => Fs.readdirSync(`/proc/${pid}/fd`).length
+
+/** The transparent sandboxes' forwarders under the server `pid`. */
+const forwardersOf = (pid: number): Array<number> =>
+  descendantsOf(pid).filter((child) => {
+    try {
+      return Fs.readFileSync(`/proc/${child}/cmdline`, "latin1").split("\0")[0] === FORWARDER_NAME
+    } catch {
+      return false
+    }
+  })
+
+describe.skipIf(!namespacesAvailable || !transparentTcpSupported())("one transparent sandbox's connections by the hundred, under an open-file limit of 1,024", () => {
+  /**
+   * Waits for "go" on stdin; opens 400 connections to allowed.test:8080, 200
+   * to denied.test:8080 and 200 to a synthetic address the resolver never
+   * gave, sending nothing, and says how many of each have closed; on
+   * "close" closes the rest; on "fetch" fetches allowed.test:8080; ends on
+   * "end".
+   */
+  const ATTACKER = `const net = require("node:net"), dns = require("node:dns/promises"), readline = require("node:readline");
+    const sockets = [], closed = { allowed: 0, denied: 0, unknown: 0 };
+    let saying = false;
+    const say = () => { if (!saying) { saying = true; setImmediate(() => { saying = false; console.log("closed " + JSON.stringify(closed)) }) } };
+    const flood = async () => {
+      const allowed = (await dns.lookup("allowed.test", { family: 4 })).address, denied = (await dns.lookup("denied.test", { family: 4 })).address;
+      for (const [kind, address, count] of [["allowed", allowed, 400], ["denied", denied, 200], ["unknown", "198.19.1.1", 200]]) {
+        for (let i = 0; i < count; i++) {
+          const socket = net.connect(8080, address).on("error", () => {}).on("close", () => { closed[kind]++; say() });
+          sockets.push(socket);
+        }
+      }
+      console.log("opened " + sockets.length);
+    };
+    const fetchOnce = () => {
+      const chunks = [];
+      net.connect(8080, "allowed.test", function () { this.write("GET / HTTP/1.0\\r\\n\\r\\n") }).on("data", (d) => chunks.push(d))
+        .on("error", (e) => console.log("fetch " + e.code))
+        .on("close", () => console.log("fetched " + JSON.stringify(Buffer.concat(chunks).toString().split("\\r\\n\\r\\n")[1] ?? "")));
+    };
+    readline.createInterface({ input: process.stdin }).on("line", (line) => {
+      if (line === "go") flood();
+      if (line === "close") { for (const socket of sockets) socket.destroy(); console.log("closed all") }
+      if (line === "fetch") fetchOnce();
+      if (line === "end") process.exit(0);
+    });
+    console.log("ready");`
+
+  it("leaves the server, a new client and another sandbox's network well, applies the proxies' budget, and the forwarder lets go of every descriptor", async () => {
+    const server = await startServer(HOSTS, {}, { target, command: ["prlimit", "--nofile=1024:1024", "--", process.execPath, ...serverArgs()] })
+    const attacker = await server.connect()
+    const started = await attacker.request("process/start", pipeProcess("flood", [process.execPath, "-e", ATTACKER], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch(),
+      pipeStdin: true
+    }))
+    expect(started.error).toBeUndefined()
+    await attacker.outputContains("flood", "ready\n", 60_000)
+    const [forwarder] = forwardersOf(server.pid)
+    expect(forwarder).toBeDefined()
+    const forwarderBefore = descriptorCount(forwarder!)
+    const serverBefore = descriptorCount(server.pid)
+    const write = (text: string) => attacker.request("process/write", { processId: "flood", chunk: Buffer.from(text).toString("base64") })
+    await write("go\n")
+    await attacker.outputContains("flood", "opened 800\n", 60_000)
+    // Settled: every refused connection closed, and each allowed one either closed or let through (its allow note).
+    const latest = () => {
+      const lines = attacker.outputOf("flood").split("\n").filter((line) => line.startsWith("closed "))
+      return lines.length === 0 ? { allowed: 0, denied: 0, unknown: 0 } : JSON.parse(lines.at(-1)!.slice(7)) as Record<string, number>
+    }
+    const allowedNotes = () => notesOf(attacker.messages, "flood").length === 0 ? 0 : attacker.messages.filter((m) =>
+      m.method === "network/policyDecision" && m.params.processId === "flood" && m.params.host === "allowed.test" && m.params.decision === "allow"
+    ).length
+    expect(await eventually(() => {
+      const counts = latest()
+      return counts.denied === 200 && counts.unknown === 200 && counts.allowed + allowedNotes() === 400
+    }, 120_000, 100)).toBe(true)
+    const held = 400 - latest().allowed
+    // The process's share of the proxies' budget (a quarter of an eighth of 1,024) bounds what the relay's connections hold
+    // of the server. Before the share, the whole budget (128): every other process's proxy connections were closed as they came.
+    expect(held).toBeGreaterThan(0)
+    expect(held).toBeLessThanOrEqual(32)
+
+    // A new client is answered; another sandbox's relay carries its request.
+    const other = await server.connect()
+    const otherStarted = await other.request("process/start", pipeProcess("other", ["sh", "-c", directCurl("http://allowed.test:8080/")], {
+      cwd: `file://${workspace}`,
+      sandbox: workspaceWrite(workspace),
+      networkProxy: transparentLaunch()
+    }))
+    expect(otherStarted.error).toBeUndefined()
+    await other.waitFor((m) => m.method === "process/closed" && m.params.processId === "other", 60_000)
+    expect(other.outputOf("other")).toBe("hello from the target\n exit=0\n")
+
+    other.socket.close()
+
+    // Closed: the forwarder and the server let go of every descriptor they took, and the relay still carries a request.
+    await write("close\n")
+    await attacker.outputContains("flood", "closed all\n", 60_000)
+    expect(await eventually(() => descriptorCount(forwarder!) <= forwarderBefore, 60_000, 100), `forwarder: ${descriptorCount(forwarder!)}`).toBe(true)
+    expect(await eventually(() => descriptorCount(server.pid) <= serverBefore, 60_000, 100), `server: ${descriptorCount(server.pid)}`).toBe(true)
+    await write("fetch\n")
+    await attacker.outputContains("flood", "fetched ", 60_000)
+    expect(attacker.outputOf("flood")).toContain('fetched "hello from the target\\n"\n')
+    await write("end\n")
+    await attacker.waitFor((m) => m.method === "process/closed" && m.params.processId === "flood", 60_000)
+  }, 240_000)
 })

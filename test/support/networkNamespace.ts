@@ -8,7 +8,8 @@
  * and /etc/hosts replaced by the test's names (a mount namespace of its
  * own). A launcher inside starts the server on a WebSocket port of the
  * namespace's loopback and relays a Unix socket to it, which is how the
- * test, outside, opens sessions.
+ * test, outside, opens sessions; `spawnBeside` runs other programs in the
+ * same namespaces (another server on the same loopback).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
@@ -136,6 +137,11 @@ export interface NamespacedServer {
   /** Fails, saying how the server ended and what it wrote, once it ends: raced against what a test awaits. */
   readonly ends: Promise<never>
   readonly stderr: () => string
+  /**
+   * Starts `argv` in the server's network and mount namespaces (its
+   * loopback is the server's), killed after the test as the server is.
+   */
+  readonly spawnBeside: (argv: ReadonlyArray<string>) => ChildProcess
 }
 
 /**
@@ -148,9 +154,10 @@ export interface NamespacedServer {
  * killed after each test of the calling file.
  */
 export const useNamespacedServers = () => {
-  const running: Array<{ readonly launcher: ChildProcess; readonly dir: string }> = []
+  const running: Array<{ readonly launcher: ChildProcess; readonly dir: string; readonly beside: Array<ChildProcess> }> = []
   afterEach(() => {
-    for (const { dir, launcher } of running.splice(0)) {
+    for (const { beside, dir, launcher } of running.splice(0)) {
+      for (const child of beside) child.kill("SIGKILL")
       launcher.kill("SIGTERM")
       Fs.rmSync(dir, { recursive: true, force: true })
     }
@@ -184,7 +191,15 @@ export const useNamespacedServers = () => {
         ...(options.loopbackRelays === undefined ? {} : { NETNS_LOOPBACK_RELAYS: JSON.stringify(options.loopbackRelays) })
       }
     })
-    running.push({ launcher, dir })
+    const beside: Array<ChildProcess> = []
+    running.push({ launcher, dir, beside })
+    // unshare execs its command: the launcher's pid is in the namespaces. In a user namespace, entering it comes first.
+    const enter = ["nsenter", `--target=${String(launcher.pid)}`, ...(unshareFlags!.includes("-r") ? ["--user", "--preserve-credentials"] : []), "--net", "--mount", "--"]
+    const spawnBeside = (argv: ReadonlyArray<string>): ChildProcess => {
+      const child = spawn(enter[0]!, [...enter.slice(1), ...argv], { stdio: ["ignore", "pipe", "pipe"] })
+      beside.push(child)
+      return child
+    }
     const stderr = keepStderr("the namespaced server", launcher.stderr!)
     let ended: { readonly exit: number | null; readonly signal: string | null } | undefined
     let reportEnd = () => {}
@@ -209,7 +224,8 @@ export const useNamespacedServers = () => {
               setHosts,
               running: () => ended === undefined,
               ends,
-              stderr
+              stderr,
+              spawnBeside
             })
           } else {
             ended = { exit: message.exit ?? null, signal: message.signal ?? null }

@@ -7,24 +7,46 @@
 // Node's own modules only (no WebSocket client in Node 20): frames by hand.
 // Prints each step's outcome, one line each; stops at the first that fails.
 //
-//   node ownServerThroughProxy.cjs http|socks TARGET_HOST SERVER_PORT|proxy OUTPUT_FILE
+//   node ownServerThroughProxy.cjs http|socks|direct TARGET_HOST SERVER_PORT|proxy OUTPUT_FILE
 //
 // `proxy` as the port aims at the proxy's own port instead (one of the
-// server's listeners too).
+// server's listeners too). `direct` ignores the proxy variables, as a program
+// under transparent TCP may (issue 82): a name is asked of the sandbox's
+// resolver (127.0.0.53, A record) rather than looked up in /etc/hosts, and the
+// address it answers is connected to with a plain connect().
 "use strict"
 const Net = require("node:net")
 const Crypto = require("node:crypto")
 
+const Dgram = require("node:dgram")
+
 const [mode, targetHost, portText, outputFile] = process.argv.slice(2)
-const proxy = new URL(mode === "socks" ? process.env.ALL_PROXY : process.env.HTTP_PROXY)
+const proxy = mode === "direct" ? undefined : new URL(mode === "socks" ? process.env.ALL_PROXY : process.env.HTTP_PROXY)
 const targetPort = Number(portText === "proxy" ? proxy.port : portText)
-const user = decodeURIComponent(proxy.username)
-const password = decodeURIComponent(proxy.password)
+const user = proxy === undefined ? "" : decodeURIComponent(proxy.username)
+const password = proxy === undefined ? "" : decodeURIComponent(proxy.password)
+
+/** The IPv4 address the sandbox's resolver (127.0.0.53) answers for `name`, or the rcode it answered instead. */
+const resolveAtSandbox = (name) =>
+  new Promise((resolve, reject) => {
+    const socket = Dgram.createSocket("udp4")
+    const labels = name.split(".").map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)]))
+    const question = Buffer.concat([Buffer.from([0x82, 0x82, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])])
+    socket.once("error", reject)
+    socket.once("message", (answer) => {
+      socket.close()
+      const rcode = answer[3] & 15
+      if (rcode !== 0 || answer.readUInt16BE(6) === 0) return reject(new Error(`resolver: rcode ${rcode}, ${answer.readUInt16BE(6)} answers`))
+      resolve([...answer.subarray(-4)].join("."))
+    })
+    socket.send(question, 53, "127.0.0.53")
+  })
 
 /** Reads a socket as it comes: `take(n)` bytes, or `head()` up to an empty line. */
 const readerOf = (socket) => {
   let held = Buffer.alloc(0)
   let ended = false
+  let why = "closed"
   let wake = () => {}
   socket.on("data", (chunk) => {
     held = Buffer.concat([held, chunk])
@@ -35,7 +57,10 @@ const readerOf = (socket) => {
     wake()
   }
   socket.on("close", end)
-  socket.on("error", end)
+  socket.on("error", (error) => {
+    why = error.code ?? error.message
+    end()
+  })
   const until = async (size) => {
     for (;;) {
       const length = size(held)
@@ -44,7 +69,7 @@ const readerOf = (socket) => {
         held = held.subarray(length)
         return taken
       }
-      if (ended) throw new Error(`closed after ${JSON.stringify(held.toString("latin1"))}`)
+      if (ended) throw new Error(`${why} after ${JSON.stringify(held.toString("latin1"))}`)
       await new Promise((resolve) => (wake = resolve))
     }
   }
@@ -88,15 +113,19 @@ const nextMessage = async (reader) => {
 }
 
 const main = async () => {
-  const socket = Net.connect(Number(proxy.port), proxy.hostname)
+  const authority = `${Net.isIPv6(targetHost) ? `[${targetHost}]` : targetHost}:${targetPort}`
+  const address = mode !== "direct" ? proxy.hostname : Net.isIP(targetHost) !== 0 ? targetHost : await resolveAtSandbox(targetHost)
+  if (mode === "direct") console.log(`resolved: ${targetHost} ${address}`)
+  const socket = Net.connect(mode === "direct" ? targetPort : Number(proxy.port), address)
   const reader = readerOf(socket)
   await new Promise((resolve, reject) => {
     socket.once("connect", resolve)
     socket.once("error", reject)
   })
-  const authority = `${Net.isIPv6(targetHost) ? `[${targetHost}]` : targetHost}:${targetPort}`
   console.log(`target: ${authority}`)
-  if (mode === "socks") {
+  if (mode === "direct") {
+    console.log(`connected: ${address}:${targetPort}`)
+  } else if (mode === "socks") {
     socket.write(Buffer.from([5, 1, user === "" ? 0 : 2]))
     const [, method] = await reader.take(2)
     if (method === 2) {
@@ -139,7 +168,8 @@ const main = async () => {
   const started = await call(2, "process/start", {
     processId: "unconfined",
     argv: ["sh", "-c", `grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status > ${outputFile}`],
-    cwd: "/",
+    // A URI, which the reference requires (a plain path is -32602 there).
+    cwd: "file:///",
     env: { PATH: "/usr/bin:/bin" },
     tty: false
   })
