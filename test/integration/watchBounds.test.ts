@@ -74,6 +74,17 @@ describe("watch budgets", () => {
       expect(budget.inUse).toBe(9)
     })))
 
+  it("are given back by an unwatch that comes at once after the watch (before the watch's fiber ran a step)", () =>
+    run(Effect.gen(function*() {
+      const budget = watchedDirectorySlots(100)
+      const flow = { paused: () => false, subscribe: () => () => {} }
+      const watcher = yield* makePathWatcher(() => {}, flow, defaultPathWatchOptions(budget))
+      yield* watcher.watch("a", treeOf(6, 3), { recursive: true })
+      expect(budget.inUse).toBe(9)
+      yield* watcher.unwatch("a")
+      expect(budget.inUse).toBe(0)
+    })))
+
   it("bound a tree that grows after the watch began: what comes past the bound is not watched, and the client is told to look again", () =>
     run(Effect.gen(function*() {
       const budget = watchedDirectorySlots(100)
