@@ -17,10 +17,16 @@ import type { FsBackend } from "../fs/FsBackend.js"
 import { readChecked, type ReadGuard, refusalOf } from "../fs/readGuard.js"
 import { codexHomeOf, CodexHomeUnusable } from "../codexConfig/codexHome.js"
 import { fileUri } from "../protocol/fileUri.js"
-import { type CapabilityTextFile, discoverRoot, type RootDiscovery } from "./rootDiscovery.js"
+import { readDirectoryUpTo } from "../fs/walk.js"
+import { type CapabilityTextFile, discoverRoot, readBudget, type RootDiscovery } from "./rootDiscovery.js"
 import { type ExecutorSkill, isRecord, skillOf } from "./skills.js"
 
-export const V2_LIMITS = { locations: 512, capabilities: 2048, responseBytes: 4 * 1024 * 1024, warnings: 64 } as const
+/**
+ * `cacheEntries`: the entries the look for plugins reads in the plugin cache
+ * (marketplaces, plugins and versions, over all), each of them looked at on
+ * the host: a marketplace of 100,000 plugins held one call 217 s.
+ */
+export const V2_LIMITS = { locations: 512, cacheEntries: 16_384, capabilities: 2048, responseBytes: 4 * 1024 * 1024, warnings: 64 } as const
 
 const LOCATIONS_INCOMPLETE = "some capability locations could not be resolved; discovery may be incomplete"
 const METADATA_INCOMPLETE = "some capability metadata could not be loaded; discovery may be incomplete"
@@ -51,16 +57,27 @@ type Location =
 /**
  * The host-side looks at the locations, each judged as `fs/*` would judge
  * it under the request's policy: what the guard refuses is absent, as a
- * path the reference's sandbox hides.
+ * path the reference's sandbox hides. Listings read at most
+ * `V2_LIMITS.cacheEntries` entries in all: a directory that would pass it is
+ * "tooMany", and so is every one after.
  */
 const looksOf = (guard: ReadGuard) => {
   const hidden = (path: string) => refusalOf(guard, path) !== undefined
+  let entriesLeft: number = V2_LIMITS.cacheEntries
   return {
     isDirectory: (path: string) => hidden(path) ? Promise.resolve(false) : Fs.stat(path).then((stat) => stat.isDirectory(), () => false),
     isRealDirectory: (path: string) =>
       hidden(path) ? Promise.resolve(false) : Fs.lstat(path).then((stat) => stat.isDirectory(), () => false),
-    entriesOf: (path: string) =>
-      hidden(path) ? Promise.resolve([]) : Fs.readdir(path).then((names) => names.sort(), () => [] as Array<string>)
+    entriesOf: async (path: string): Promise<Array<string> | "tooMany"> => {
+      if (hidden(path)) return []
+      const read = await readDirectoryUpTo(path, entriesLeft).catch(() => [])
+      if (read === "tooMany") {
+        entriesLeft = 0
+        return read
+      }
+      entriesLeft -= read.length
+      return read.map((dirent) => dirent.name).sort()
+    }
   }
 }
 
@@ -93,19 +110,35 @@ const remotePluginIdOf = async (packageDir: string, guard: ReadGuard): Promise<s
   }
 }
 
-/** Where to look, in the answer's order, and whether any could not be resolved. */
+/**
+ * Where to look, in the answer's order, and whether any could not be
+ * resolved. The plugin cache is looked at until `V2_LIMITS.locations`
+ * plugins are found or `V2_LIMITS.cacheEntries` entries read; what is left
+ * makes the answer incomplete.
+ */
 const locationsOf = async (codexHome: string, home: string, systemDir: string, guard: ReadGuard) => {
   const { entriesOf, isDirectory, isRealDirectory } = looksOf(guard)
   const locations: Array<Location> = []
   let incomplete = false
+  /** A listing, or none when the budget is spent (the answer then says it is incomplete). */
+  const listed = async (path: string): Promise<Array<string>> => {
+    const names = await entriesOf(path)
+    if (names !== "tooMany") return names
+    incomplete = true
+    return []
+  }
   const cache = Path.join(codexHome, "plugins", "cache")
-  for (const marketplace of await entriesOf(cache)) {
+  plugins: for (const marketplace of await listed(cache)) {
     if (!MARKETPLACE_NAME.test(marketplace) || !(await isDirectory(Path.join(cache, marketplace)))) continue
-    for (const plugin of await entriesOf(Path.join(cache, marketplace))) {
+    for (const plugin of await listed(Path.join(cache, marketplace))) {
       const packageDir = Path.join(cache, marketplace, plugin)
       if (!PLUGIN_NAME.test(plugin) || plugin.startsWith(".") || !(await isDirectory(packageDir))) continue
+      if (locations.length >= V2_LIMITS.locations) {
+        incomplete = true
+        break plugins
+      }
       const versions: Array<string> = []
-      for (const version of await entriesOf(packageDir)) {
+      for (const version of await listed(packageDir)) {
         if (version !== "." && version !== ".." && VERSION_NAME.test(version) && (await isRealDirectory(Path.join(packageDir, version)))) {
           versions.push(version)
         }
@@ -114,10 +147,6 @@ const locationsOf = async (codexHome: string, home: string, systemDir: string, g
       if (version === undefined) continue
       const remotePluginId = await remotePluginIdOf(packageDir, guard)
       if (remotePluginId === undefined) incomplete = true
-      if (locations.length >= V2_LIMITS.locations) {
-        incomplete = true
-        continue
-      }
       locations.push({
         _tag: "Plugin",
         root: Path.join(packageDir, version),
@@ -224,9 +253,12 @@ export const discoverV2 = (
     let capabilities = 0
     let bytes = 0
     let truncated = false
+    // The walks of all the locations share one budget of entries read: once it is spent, the rest are not walked.
+    const budget = readBudget()
     for (const location of locations) {
+      if (budget.entriesLeft <= 0) truncated = true
       if (truncated) break
-      const found = yield* discoverRoot(backend, location.id, location.root)
+      const found = yield* discoverRoot(backend, location.id, location.root, budget)
       const hiddenBySandbox = (text: string) => places.sandboxed && text.endsWith(DENIED)
       if (found.error !== null && hiddenBySandbox(found.error)) continue
       let problem = found.error !== null || found.warnings.some((warning) => !hiddenBySandbox(warning))

@@ -14,9 +14,16 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { FsBackend, FsBackendError } from "../fs/FsBackend.js"
 import { fileUri } from "../protocol/fileUri.js"
+import { WALK_ENTRIES_READ } from "../fs/walk.js"
 
 export const DISCOVERY_LIMITS = {
   roots: 128,
+  /**
+   * Entries read from the file system by all the walks of one call (four
+   * walks' worth of `WALK_ENTRIES_READ`): 512 plugin roots (or 128 roots of
+   * V1) each of a directory near that bound would read tens of millions.
+   */
+  entriesRead: 4 * WALK_ENTRIES_READ,
   fileBytes: 1024 * 1024,
   rootBytes: 16 * 1024 * 1024,
   walk: { maxDepth: 6, maxDirectories: 2000, maxEntries: 20000, followDirectorySymlinks: true, pruneHiddenDirectories: false }
@@ -165,8 +172,26 @@ const declaredPath = (
 
 const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
-/** One root, read through `backend`; `root` is absolute and normalized, `uri` how the answer names it. */
-export const discoverRoot = (backend: FsBackend, id: string, root: string, uri = fileUri(root)): Effect.Effect<RootDiscovery> =>
+/** What the walks of one call may still read (`DISCOVERY_LIMITS.entriesRead` to start with), shared by its roots. */
+export interface ReadBudget {
+  entriesLeft: number
+}
+
+/** A call's budget of entries read, whole. */
+export const readBudget = (): ReadBudget => ({ entriesLeft: DISCOVERY_LIMITS.entriesRead })
+
+/**
+ * One root, read through `backend`; `root` is absolute and normalized, `uri`
+ * how the answer names it. Its walk reads at most what `budget` has left,
+ * and takes what it read from it.
+ */
+export const discoverRoot = (
+  backend: FsBackend,
+  id: string,
+  root: string,
+  budget: ReadBudget,
+  uri = fileUri(root)
+): Effect.Effect<RootDiscovery> =>
   Effect.gen(function*() {
     const empty = { id, path: uri, plugin: null, skills: [], namespaceManifests: [] }
     const metadata = yield* Effect.result(backend.getMetadata({ path: root }))
@@ -176,10 +201,13 @@ export const discoverRoot = (backend: FsBackend, id: string, root: string, uri =
     if (!metadata.success.isDirectory) return { ...empty, warnings: [], error: `capability root ${uri} is not a directory` }
     const reader = makeReader(backend)
     const { read, warnings } = reader
-    const walked = yield* Effect.result(backend.walk({ path: root, options: DISCOVERY_LIMITS.walk }))
+    const walked = yield* Effect.result(
+      backend.walk({ path: root, options: DISCOVERY_LIMITS.walk, mostRead: Math.max(0, Math.min(WALK_ENTRIES_READ, budget.entriesLeft)) })
+    )
     if (walked._tag === "Failure") {
       return { ...empty, warnings: [], error: `failed to scan capability root ${uri}: ${ioText(walked.failure)}` }
     }
+    budget.entriesLeft -= walked.success.entriesRead
     for (const failure of walked.success.errors) {
       const errno = /^([A-Z]+):/.exec(failure.message)?.[1]
       warnings.push(`failed to scan capability path ${fileUri(fileURLToPath(failure.path))}: ${(errno && OS_ERRORS[errno]) ?? failure.message}`)

@@ -67,7 +67,7 @@ export const host = (fileSystem: FileSystem.FileSystem): FsBackend<FileOperation
     remove: ({ force, path, recursive }) => onHost(FileOperations.remove(path, { recursive, force })),
     copy: ({ destinationPath, recursive, sourcePath }) => onHost(FileOperations.copy(sourcePath, destinationPath, recursive)),
     canonicalize: ({ path }) => FileOperations.canonicalize(path),
-    walk: ({ options, path }) => FileOperations.walk(path, options),
+    walk: ({ mostRead, options, path }) => FileOperations.walk(path, options, mostRead),
     openFile: FileOperations.openFile
   }
 }

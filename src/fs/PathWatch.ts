@@ -69,12 +69,30 @@ export interface PathWatchOptions {
    * notification says `overflow`.
    */
   readonly maxDirectories: number
+  /**
+   * Most entries (files and directories) a recursive watch lists while it
+   * starts: a tree with more is refused. Directories that come later are
+   * listed up to as many at a time, the rest not watched (`overflow`).
+   */
+  readonly maxEntries: number
+  /**
+   * Most events of one watch waiting to be taken; past it they are dropped,
+   * the next notification says `overflow`, and the directories they came
+   * from are looked at again for directories not watched yet.
+   */
+  readonly maxQueuedEvents: number
   /** The directories watched by all watches of the server: its slots are shared by every connection. */
   readonly budget: Slots
 }
 
 /** Directories one watch may watch. */
 export const DEFAULT_MAX_WATCH_DIRECTORIES = 4096
+/**
+ * Entries one recursive watch lists as it starts. Each costs a step of the
+ * server's only thread whatever the kernel's watches: a directory of a
+ * million files, listed whole in one go, held the server 14 s.
+ */
+export const DEFAULT_MAX_WATCH_ENTRIES = 131_072
 /** Directories all watches of a server may watch. */
 export const DEFAULT_MAX_SERVER_WATCH_DIRECTORIES = 32768
 
@@ -95,11 +113,23 @@ export const defaultPathWatchOptions = (budget = watchedDirectorySlots()): PathW
   maxChanges: 1000,
   coalesceMs: 50,
   maxDirectories: DEFAULT_MAX_WATCH_DIRECTORIES,
+  maxEntries: DEFAULT_MAX_WATCH_ENTRIES,
+  maxQueuedEvents: DEFAULT_MAX_QUEUED_EVENTS,
   budget
 })
 
-/** Directories watched in one go while a recursive watch starts, before the event loop gets a turn. */
+/**
+ * Events of one watch waiting to be taken, past which they are dropped (the
+ * next notification says `overflow`). Events of the same name and kind
+ * wait once: without that, two processes creating and removing files in a
+ * watched directory queued them faster than they were taken, and a request
+ * on the connection waited 12 to 25 s.
+ */
+export const DEFAULT_MAX_QUEUED_EVENTS = 16_384
+
+/** Directories watched, and entries listed, in one go while a tree is watched, before the event loop gets a turn. */
 const DIRECTORIES_PER_STEP = 64
+const ENTRIES_PER_STEP = 4096
 
 /** Lets the event loop run (I/O included) before going on. */
 const breathe = Effect.callback<void>((resume) => {
@@ -191,6 +221,20 @@ interface Watched {
   readonly ino: number
   watcher: NodeFs.FSWatcher | undefined
   closed: boolean
+  /**
+   * Its events waiting to be taken, by kind and name: another of the same
+   * is not queued again (the file system is looked at when one is taken, so
+   * it says the same).
+   */
+  readonly queued: Set<string>
+  /** An event of it was dropped (the watch's queue full): what is in it is looked at again. */
+  dropped: boolean
+}
+
+/** A directory being listed, a step at a time, to watch what is below it. */
+interface Listing {
+  readonly rel: string
+  readonly directory: NodeFs.Dir
 }
 
 /** An event of one watched directory: the name it gives, if any ("." and null: the directory itself). */
@@ -210,7 +254,13 @@ export const makePathWatcher = (
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     /** The watches, by id; "starting" while a watch's tree is being watched (the id is taken then). */
-    const watches = new Map<string, Fiber.Fiber<void> | "starting">()
+    const watches = new Map<string, { readonly fiber: Fiber.Fiber<void>; readonly stop: () => void } | "starting">()
+    // The connection's end stops every watch, started or not.
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const watch of watches.values()) if (watch !== "starting") watch.stop()
+      })
+    )
 
     const watch = (
       watchId: string,
@@ -244,6 +294,8 @@ export const makePathWatcher = (
         const childOf = (rel: string, name: string) => rel === "" ? name : `${rel}/${name}`
         let pending = new Map<string, ChangeKind | undefined>()
         let overflow = false
+        /** Events in `events`, not yet taken. */
+        let queued = 0
 
         /** Records a change of `rel`, unless the view hides `judged` (where that change is, really). */
         const report = (rel: string, kind: ChangeKind, judged: string) => {
@@ -272,27 +324,26 @@ export const makePathWatcher = (
         }
 
         /**
-         * Watches `rel` (the root, or a directory below it) and returns the
-         * directories in it still to watch when recursive. `announce`: it
-         * appeared after the watch began, so what is in it already is
-         * reported as created (it may have come before its watcher). Past
-         * the watch's or the server's bound nothing more is watched:
-         * `exceeded` says which, and the next notification says `overflow`.
+         * Watches `rel` (the root, or a directory below it) and, when
+         * recursive, opens it for listing (`listSome`). Past the watch's or
+         * the server's bound nothing more is watched: `exceeded` says which,
+         * and the next notification says `overflow`.
          */
-        let exceeded: "watch" | "server" | undefined
-        const start = (rel: string, announce: boolean): ReadonlyArray<string> => {
+        let exceeded: "watch" | "server" | "entries" | undefined
+        const start = (rel: string): Listing | undefined => {
           const entryReal = realOf(rel)
-          if (rel !== "" && view !== undefined && !view.showsAnythingAt(entryReal)) return []
+          if (watched.has(rel)) return undefined
+          if (rel !== "" && view !== undefined && !view.showsAnythingAt(entryReal)) return undefined
           if (watched.size >= options.maxDirectories || !options.budget.tryTake()) {
             exceeded ??= watched.size >= options.maxDirectories ? "watch" : "server"
             overflow = true
-            return []
+            return undefined
           }
           const held = hold(entryReal, rel !== "")
           if (held === undefined) {
             options.budget.release()
             if (rel === "") throw new PathNotFound({ message: `fs/watch: no such file or directory: ${root}` })
-            return []
+            return undefined
           }
           const directory = held.stats.isDirectory()
           const entry: Watched = {
@@ -302,15 +353,26 @@ export const makePathWatcher = (
             dev: held.stats.dev,
             ino: held.stats.ino,
             watcher: undefined,
-            closed: false
+            closed: false,
+            queued: new Set(),
+            dropped: false
           }
-          let names: Array<NodeFs.Dirent> = []
           try {
             // Registered now, before the listing and the answer: nothing that changes after it is missed.
             // Watched through the descriptor (its inode, whatever path leads there now); "/." makes the
             // directory's events about itself name ".", which no entry can be called.
             const watcher = NodeFs.watch(directory ? `${ownDescriptorPath(held.fd)}/.` : ownDescriptorPath(held.fd), (type, name) => {
-              Queue.offerUnsafe(events, [entry, type, name === null ? null : name.toString()])
+              const named = name === null ? null : name.toString()
+              const key = `${type}/${named}`
+              if (entry.queued.has(key)) return
+              if (queued >= options.maxQueuedEvents) {
+                entry.dropped = true
+                overflow = true
+                return
+              }
+              entry.queued.add(key)
+              queued++
+              Queue.offerUnsafe(events, [entry, type, named])
             })
             entry.watcher = watcher
             watched.set(rel, entry)
@@ -321,29 +383,93 @@ export const makePathWatcher = (
             if (rel === "") {
               throw new InvalidRequest({ message: `fs/watch ${root}: ${error instanceof Error ? error.message : String(error)}` })
             }
-            return []
+            return undefined
           }
           try {
-            if (recursive && directory) names = NodeFs.readdirSync(ownDescriptorPath(held.fd), { withFileTypes: true })
+            // Opened through the descriptor: the inode just watched, whatever is at its path now.
+            return recursive && directory ? { rel, directory: NodeFs.opendirSync(ownDescriptorPath(held.fd), { bufferSize: 256 }) } : undefined
           } catch {
             // Not listable: only what changes in it from now on is seen.
+            return undefined
           } finally {
             NodeFs.closeSync(held.fd)
           }
-          const below: Array<string> = []
-          for (const dirent of names) {
-            const childRel = childOf(rel, dirent.name)
-            if (announce) report(childRel, "created", judgedOf(realOf(childRel), dirent))
-            if (dirent.isDirectory()) below.push(childRel)
-          }
-          return below
         }
 
-        /** Watches `rel` and, when recursive, everything below it now, in one go (a directory that came later). */
-        const startAll = (rel: string) => {
-          const pending = [rel]
-          for (let next = pending.pop(); next !== undefined; next = pending.pop()) pending.push(...start(next, true))
+        /**
+         * Lists up to `most` more entries of a directory being watched; the
+         * directories among them are still to watch. `announce`: the
+         * directory appeared after the watch began, so what is in it already
+         * is reported as created (it may have come before its watcher).
+         */
+        const listSome = (listing: Listing, most: number, announce: boolean) => {
+          const below: Array<string> = []
+          let read = 0
+          let done = false
+          try {
+            while (read < most) {
+              const dirent = listing.directory.readSync()
+              if (dirent === null) {
+                done = true
+                break
+              }
+              read++
+              const childRel = childOf(listing.rel, dirent.name)
+              if (announce) report(childRel, "created", judgedOf(realOf(childRel), dirent))
+              if (dirent.isDirectory()) below.push(childRel)
+            }
+          } catch {
+            // No longer listable: what was listed is watched.
+            done = true
+          }
+          return { below, read, done }
         }
+
+        /**
+         * Watches `rels` and, when recursive, the directories below them, a
+         * step at a time with the event loop running between steps. At most
+         * `options.maxEntries` entries are listed: past them `exceeded` is
+         * "entries", the next notification says `overflow`, and nothing more
+         * is watched. `going`: whether to go on (the watch still wanted);
+         * `first`: a directory already watched, to list first.
+         */
+        const watchTree = (rels: ReadonlyArray<string>, announce: boolean, going: () => boolean, first?: Listing) =>
+          Effect.gen(function*() {
+            const pending = [...rels]
+            let listing = first
+            let entriesLeft = options.maxEntries
+            try {
+              while ((listing !== undefined || pending.length > 0) && going()) {
+                let entries = 0
+                for (let directories = 0; directories < DIRECTORIES_PER_STEP && entries < ENTRIES_PER_STEP;) {
+                  if (listing === undefined) {
+                    const next = pending.pop()
+                    if (next === undefined) break
+                    listing = start(next)
+                    directories++
+                    if (exceeded === "watch" || exceeded === "server") return
+                    continue
+                  }
+                  const { below, done, read } = listSome(listing, Math.min(ENTRIES_PER_STEP - entries, entriesLeft + 1), announce)
+                  entries += read
+                  entriesLeft -= read
+                  pending.push(...below)
+                  if (entriesLeft < 0) {
+                    exceeded ??= "entries"
+                    overflow = true
+                    return
+                  }
+                  if (done) {
+                    listing.directory.closeSync()
+                    listing = undefined
+                  }
+                }
+                yield* breathe
+              }
+            } finally {
+              listing?.directory.closeSync()
+            }
+          })
 
         /** `entry` is not at its place any more: the root's watch is over (said as its change); a directory's stops. */
         const gone = (entry: Watched) => {
@@ -372,7 +498,11 @@ export const makePathWatcher = (
           return here
         }
 
-        const handle = ([entry, type, name]: WatchEvent, places: Map<Watched, Held | undefined>) => {
+        const handle = ([entry, type, name]: WatchEvent, places: Map<Watched, Held | undefined>, later: Set<string>) => {
+          if (type !== "error") {
+            entry.queued.delete(`${type}/${name}`)
+            queued--
+          }
           if (entry.closed) return
           // The event counts only if what it came from is still the inode watched, at its real place.
           const here = type === "error" ? undefined : placeOf(entry, places)
@@ -392,37 +522,78 @@ export const makePathWatcher = (
             if (
               known !== undefined &&
               (stats === undefined || !stats.isDirectory() || stats.ino !== known.ino || stats.dev !== known.dev)
-            ) forget(rel)
-            if (stats?.isDirectory() && !watched.has(rel)) startAll(rel)
+            ) {
+              forget(rel)
+            }
+            if (stats?.isDirectory() && !watched.has(rel)) later.add(rel)
           }
         }
 
-        /** The events taken together. */
+        /** The directories in a watched one (held at `here`) that are not watched, listed up to the watch's bound. */
+        const unwatchedBelow = (entry: Watched, here: Held): Array<string> => {
+          const found: Array<string> = []
+          let directory: NodeFs.Dir
+          try {
+            directory = NodeFs.opendirSync(ownDescriptorPath(here.fd), { bufferSize: 256 })
+          } catch {
+            return found
+          }
+          try {
+            for (let read = 0; read < options.maxEntries; read++) {
+              const dirent = directory.readSync()
+              if (dirent === null) return found
+              const rel = childOf(entry.rel, dirent.name)
+              if (dirent.isDirectory() && !watched.has(rel)) found.push(rel)
+            }
+            overflow = true
+            return found
+          } catch {
+            return found
+          } finally {
+            directory.closeSync()
+          }
+        }
+
+        /** The events taken together, then the directories that came with them watched (a step at a time). */
         const handleAll = (chunk: Arr.NonEmptyReadonlyArray<WatchEvent>) =>
-          Effect.sync(() => {
+          Effect.gen(function*() {
             const places = new Map<Watched, Held | undefined>()
+            const later = new Set<string>()
             try {
-              for (const event of chunk) handle(event, places)
+              for (const event of chunk) handle(event, places, later)
+              // A directory whose events were dropped: the directories in it not watched yet are watched now.
+              if (recursive) {
+                for (const entry of watched.values()) {
+                  if (!entry.dropped || entry.closed || !entry.directory) continue
+                  entry.dropped = false
+                  const here = placeOf(entry, places)
+                  if (here === undefined) continue
+                  for (const rel of unwatchedBelow(entry, here)) later.add(rel)
+                }
+              }
             } finally {
               for (const here of places.values()) if (here !== undefined) NodeFs.closeSync(here.fd)
             }
+            // Each batch of later directories meets the bounds afresh (watches ended meanwhile free their places).
+            exceeded = undefined
+            if (later.size > 0) yield* watchTree([...later], true, () => watched.has(""))
             return chunk
           })
 
         // The tree is watched a few directories at a time, the event loop
         // running between them: a large tree never stalls other clients. Its
         // events wait in the mailbox until the watch runs.
-        const starting: Array<string> = []
         const startFailed = yield* Effect.gen(function*() {
-          starting.push(...yield* Effect.try({
-            try: () => start("", false),
+          const listing = yield* Effect.try({
+            try: () => start(""),
             catch: (error) => error as InvalidRequest | PathNotFound
-          }))
-          while (starting.length > 0 && exceeded === undefined && stillWanted()) {
-            for (let step = 0; step < DIRECTORIES_PER_STEP && starting.length > 0 && exceeded === undefined; step++) {
-              starting.push(...start(starting.pop()!, false))
-            }
-            yield* breathe
+          })
+          yield* watchTree([], false, stillWanted, listing)
+          if (exceeded === "entries") {
+            return new InvalidRequest({
+              message: `fs/watch ${root}: the tree has more than ${options.maxEntries} entries (files and directories), the most ` +
+                "one watch lists; watch a smaller tree, or without recursive"
+            })
           }
           if (exceeded === "watch") {
             return new InvalidRequest({
@@ -461,21 +632,26 @@ export const makePathWatcher = (
           // Gathered for a while (or until there are many), then sent as one notification.
           Stream.groupedWithin(options.maxChanges, Duration.millis(options.coalesceMs)),
           Stream.runForEach(() => flush),
-          Effect.ensuring(Effect.sync(() => {
-            unsubscribe()
-            forget("")
-          }))
+          Effect.ensuring(Effect.sync(stop))
         )
+        /** Ends the watch's watchers; also run by `unwatch`, since a fiber interrupted before its first step runs no finalizer. */
+        function stop() {
+          unsubscribe()
+          forget("")
+        }
         const fiber = yield* Effect.forkIn(run, scope)
-        if (stillWanted()) watches.set(watchId, fiber)
-        else yield* Fiber.interrupt(fiber)
+        if (stillWanted()) watches.set(watchId, { fiber, stop })
+        else {
+          yield* Fiber.interrupt(fiber)
+          stop()
+        }
       })
 
     const unwatch = (watchId: string) =>
       Effect.suspend(() => {
-        const fiber = watches.get(watchId)
+        const watch = watches.get(watchId)
         watches.delete(watchId)
-        return fiber === undefined || fiber === "starting" ? Effect.void : Fiber.interrupt(fiber)
+        return watch === undefined || watch === "starting" ? Effect.void : Effect.andThen(Fiber.interrupt(watch.fiber), Effect.sync(watch.stop))
       })
 
     return { watch, unwatch }

@@ -54,7 +54,12 @@ export class PathRpcs extends RpcGroup.make(
   op("remove", { path: Schema.String, recursive: Schema.Boolean, force: Schema.Boolean }, Schema.Void),
   op("copy", { sourcePath: Schema.String, destinationPath: Schema.String, recursive: Schema.Boolean }, Schema.Void),
   op("canonicalize", { path: Schema.String }, Schema.String),
-  op("walk", { path: Schema.String, options: WalkParams.fields.options }, WalkResult)
+  // `mostRead`: the entries the walk may read (a caller's budget over several walks); `entriesRead`: how many it did.
+  op(
+    "walk",
+    { path: Schema.String, options: WalkParams.fields.options, mostRead: Schema.optional(Schema.Number) },
+    Schema.Struct({ ...WalkResult.fields, entriesRead: Schema.Number })
+  )
 ) {}
 
 /** An operation on paths, by name. */

@@ -6,7 +6,7 @@
  * without stalling other clients is watchBoundsProcess.test.ts.
  */
 import { Effect, Exit, Scope } from "effect"
-import { mkdirSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { defaultPathWatchOptions, makePathWatcher, watchedDirectorySlots } from "../../src/fs/PathWatch.js"
 import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
@@ -74,6 +74,17 @@ describe("watch budgets", () => {
       expect(budget.inUse).toBe(9)
     })))
 
+  it("are given back by an unwatch that comes at once after the watch (before the watch's fiber ran a step)", () =>
+    run(Effect.gen(function*() {
+      const budget = watchedDirectorySlots(100)
+      const flow = { paused: () => false, subscribe: () => () => {} }
+      const watcher = yield* makePathWatcher(() => {}, flow, defaultPathWatchOptions(budget))
+      yield* watcher.watch("a", treeOf(6, 3), { recursive: true })
+      expect(budget.inUse).toBe(9)
+      yield* watcher.unwatch("a")
+      expect(budget.inUse).toBe(0)
+    })))
+
   it("bound a tree that grows after the watch began: what comes past the bound is not watched, and the client is told to look again", () =>
     run(Effect.gen(function*() {
       const budget = watchedDirectorySlots(100)
@@ -88,5 +99,31 @@ describe("watch budgets", () => {
       mkdirSync(`${root}/a/b/c/d/e`, { recursive: true })
       yield* Effect.promise(() => overflow).pipe(Effect.timeout("5 seconds"))
       expect(budget.inUse).toBe(4)
+    })))
+
+  it("bound the events waiting to be taken: a burst past it is dropped with overflow, and a directory made in the burst is still watched", () =>
+    run(Effect.gen(function*() {
+      const notes: Array<{ readonly paths: ReadonlyArray<string>; readonly overflow: boolean }> = []
+      let heard: () => void = () => {}
+      const flow = { paused: () => false, subscribe: () => () => {} }
+      const watcher = yield* makePathWatcher((changes) => {
+        notes.push({ paths: changes.changes.map((change) => change.path), overflow: changes.overflow })
+        heard()
+      }, flow, { ...defaultPathWatchOptions(watchedDirectorySlots(100)), maxQueuedEvents: 8 })
+      const root = tempDir()
+      yield* watcher.watch("burst", root, { recursive: true })
+      const next = (test: () => boolean) =>
+        Effect.promise(() => new Promise<void>((resolve) => {
+          heard = () => test() && resolve()
+          heard()
+        }))
+      // All written before the server's thread takes one event: far more than 8 wait, a directory among them.
+      for (let i = 0; i < 200; i++) writeFileSync(`${root}/f${i}`, "x")
+      mkdirSync(`${root}/late`)
+      for (let i = 200; i < 400; i++) writeFileSync(`${root}/f${i}`, "x")
+      yield* next(() => notes.some((note) => note.overflow))
+      // Looked at again: the directory that came in the burst is watched.
+      writeFileSync(`${root}/late/inside`, "x")
+      yield* next(() => notes.some((note) => note.paths.some((path) => path.endsWith("/late/inside"))))
     })))
 })

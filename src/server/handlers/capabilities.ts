@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Path from "node:path"
 import { makeDiscoveryCache } from "../../capabilities/discoveryCache.js"
 import type { DiscoverV2Result } from "../../capabilities/discoverV2.js"
-import { DISCOVERY_LIMITS, discoverRoot } from "../../capabilities/rootDiscovery.js"
+import { DISCOVERY_LIMITS, discoverRoot, readBudget } from "../../capabilities/rootDiscovery.js"
 import * as FsBackend from "../../fs/FsBackend.js"
 import { watchedDirectorySlots } from "../../fs/PathWatch.js"
 import { leadsToSecret, type ReadGuard, secretPathsOf } from "../../fs/readGuard.js"
@@ -76,7 +76,10 @@ export const capabilityHandlers = CapabilityRpcs.toHandlers(Effect.gen(function*
     "capabilityRoots/discoverV1": ({ roots }) =>
       roots.length > DISCOVERY_LIMITS.roots
         ? Effect.fail(new InvalidRequest({ message: `capability root discovery accepts at most ${DISCOVERY_LIMITS.roots} roots` }))
-        : Effect.map(
+        : Effect.suspend(() => {
+          // One budget of entries read for all the call's walks.
+          const budget = readBudget()
+          return Effect.map(
           Effect.forEach(roots, (root) => {
             const path = Path.normalize(root.path).replace(/(.)\/$/, "$1")
             // Named as asked, a trailing slash kept (as the reference's URL parser keeps it).
@@ -94,11 +97,12 @@ export const capabilityHandlers = CapabilityRpcs.toHandlers(Effect.gen(function*
                     warnings: [],
                     error: `failed to inspect capability root ${uri}: ${error.message}`
                   }),
-                onSuccess: (backend) => discoverRoot(backend, root.id, path, uri)
+                onSuccess: (backend) => discoverRoot(backend, root.id, path, budget, uri)
               })
             )
           }, { concurrency: 8 }),
           (discovered) => ({ roots: discovered })
         )
+        })
   }
 }))

@@ -198,7 +198,8 @@ export const fsHandlers = FsRpcs.toHandlers(Effect.gen(function*() {
         })
         return { watching }
       }),
-    "fs/walk": ({ options, path, sandbox }) => run(sandbox, (backend) => backend.walk({ path, options })),
+    "fs/walk": ({ options, path, sandbox }) =>
+      run(sandbox, (backend) => Effect.map(backend.walk({ path, options }), ({ entries, errors, truncated }) => ({ entries, errors, truncated }))),
     "fs/canonicalize": ({ path, sandbox }) =>
       Effect.map(run(sandbox, (backend) => backend.canonicalize({ path })), (real) => ({ path: pathToFileURL(real).href })),
     "fs/open": ({ handleId, mode, path, sandbox }) =>
