@@ -17,7 +17,7 @@ import * as NatsUrl from "../remote/natsUrl.js"
 import { integer } from "../server/ServerFlags.js"
 import { natsFlags } from "./commandFlags.js"
 import type { ArgSpec, CliFlag } from "./commandSpec.js"
-import * as NatsFlags from "./natsOptions.js"
+import * as NatsFlags from "./natsFlagValues.js"
 
 /** A ws:// or wss:// URL, a nats:// one naming an environment, or `stdio`; anything else is a usage error (exit 2), not a failed connection. */
 const url: ArgSpec = {

@@ -11,7 +11,7 @@ import { defaultKeyFile, readKey } from "../console/consoleKey.js"
 import { consolePageUrl } from "../console/WebConsole.js"
 import { natsFlags } from "./commandFlags.js"
 import * as Cli from "./commandSpec.js"
-import * as NatsFlags from "./natsOptions.js"
+import * as NatsFlags from "./natsFlagValues.js"
 import { CliFailure, clientLayer, connectionOptions, connectTimeout, reportFailure, sayingWhileConnecting, sessionOption } from "./remoteConnection.js"
 import { signalWordsHelp } from "./signalWords.js"
 

@@ -16,7 +16,7 @@ import type { InternalError } from "../protocol/errors.js"
 import type { Interceptor } from "./credentials/interception.js"
 import { pipeAnswer, type Restorations, restoreAnswer, translateInto } from "./credentials/reflection.js"
 import { FIRST_REQUEST_MS, makeProxyShare } from "./proxyBudget.js"
-import { normalizeHost } from "./policy.js"
+import { normalizeHost } from "./hostPolicy.js"
 import { type Connections, type DecideOptions, type Evaluator, listenOnLoopback, lookupOf, makeEvaluator, type Refusal } from "./decide.js"
 
 export { type ClientAnswer, type DecisionNote, type ProxyProtocol, REFUSALS, systemResolve } from "./decide.js"

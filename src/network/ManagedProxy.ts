@@ -19,7 +19,7 @@ import { NetworkPolicyDecision, NetworkPolicyRequest } from "../protocol/rpcs.js
 import * as HttpProxy from "./HttpProxy.js"
 import * as Socks5Proxy from "./Socks5Proxy.js"
 import { type AskBudget, makeAsker } from "./policyAsks.js"
-import { makePolicy } from "./policy.js"
+import { makePolicy } from "./hostPolicy.js"
 import { makeCredential } from "./proxyCredential.js"
 import { makeProxyShare } from "./proxyBudget.js"
 import { proxyEnvironment } from "./proxyEnvironment.js"

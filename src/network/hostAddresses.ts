@@ -2,7 +2,7 @@
  * The addresses of this host's own interfaces (the server's network
  * namespace), each as `canonicalAddress` writes it: a service bound to a
  * wildcard answers on every one of them, a public-looking one too. The
- * proxies' rules count them local (policy.ts, read at each check), and the
+ * proxies' rules count them local (hostPolicy.ts, read at each check), and the
  * refusal of the server's own listeners counts them this host's
  * (serverListeners.ts, which takes a reading up to a second old).
  */

@@ -7,7 +7,7 @@
  * itself: it goes through this proxy or is refused.
  */
 import * as Net from "node:net"
-import { isLoopbackAddress, isNonPublicAddress } from "./policy.js"
+import { isLoopbackAddress, isNonPublicAddress } from "./hostPolicy.js"
 
 /** Where the upstream proxy listens. */
 export interface TcpUpstreamProxy {

@@ -11,7 +11,7 @@ import * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { AckWindow } from "../jsonrpc/FlowControl.js"
-import type { PerRequest } from "./Handlers.js"
+import type { PerRequest } from "./serverHandlers.js"
 
 /** What one connection of a surface has that others do not. */
 export interface ConnectionAddOn {

@@ -14,7 +14,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import * as HttpProxy from "../../src/network/HttpProxy.js"
-import { makePolicy, type PolicyOptions } from "../../src/network/policy.js"
+import { makePolicy, type PolicyOptions } from "../../src/network/hostPolicy.js"
 import { makeCredential } from "../../src/network/proxyCredential.js"
 import { ANSWER_NOTES, ANSWERED_NAMES, CLIENT_ANSWERS, unixSocketPair } from "../support/networkProxy.js"
 

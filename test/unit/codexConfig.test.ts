@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { CodexHomeError, ConfigLoadError, fileUri, readEnvironmentConfig } from "../../src/codexConfig/layers.js"
+import { CodexHomeError, ConfigLoadError, fileUri, readEnvironmentConfig } from "../../src/codexConfig/configLayers.js"
 
 let roots: Array<string> = []
 afterEach(() => {

@@ -4,7 +4,7 @@
  * proxy"): each case below is a probe's outcome.
  */
 import { describe, expect, it } from "vitest"
-import { addressRefusal, isNonPublicAddress, makePolicy, normalizeHost, policyProblem, type PolicyOptions } from "../../src/network/policy.js"
+import { addressRefusal, isNonPublicAddress, makePolicy, normalizeHost, policyProblem, type PolicyOptions } from "../../src/network/hostPolicy.js"
 
 const policy = (options: Partial<PolicyOptions>) =>
   makePolicy({ domains: {}, reviewDomains: [], allowLocalBinding: false, askClient: false, ...options })

@@ -9,7 +9,7 @@ import { ChunkRing } from "../../src/process/OutputBuffers.js"
 import { ProcessOutput } from "../../src/protocol/rpcs.js"
 import { encodeNotificationOf } from "../../src/jsonrpc/clientMessages.js"
 import { nativeAddon as loadNativeAddon } from "../../src/native/addon.js"
-import { encodeOutput, writeBase64ViaString } from "../../src/server/notifications.js"
+import { encodeOutput, writeBase64ViaString } from "../../src/server/processNotifications.js"
 
 const nativeAddon = loadNativeAddon()
 

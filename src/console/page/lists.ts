@@ -7,7 +7,7 @@
  */
 import type { SessionConnection } from "./connection.js"
 import { commandLine, commandLineText, h, keyedChildren, literal, literalText, placeInOrder, replaceIfChanged } from "./dom.js"
-import { decisionsTable, networkFact } from "./network.js"
+import { decisionsTable, networkFact } from "./networkDecisions.js"
 import { ConnectionClosed } from "./rpc.js"
 import { endingOf } from "./terminal.js"
 import type { ConsoleProcess, ConsoleSession } from "./types.js"

@@ -6,7 +6,7 @@
  * HTTP only to loopback, no user information, query or fragment.
  */
 import * as Net from "node:net"
-import { normalizeHost } from "../policy.js"
+import { normalizeHost } from "../hostPolicy.js"
 
 /** A parsed destination. */
 export interface CredentialDestination {

@@ -6,7 +6,7 @@
  * sent to, with the dummy that stands in for it and the way a request's
  * headers carry it.
  */
-import { normalizeHost } from "../policy.js"
+import { normalizeHost } from "../hostPolicy.js"
 import {
   type CredentialDestination,
   destinationMatches,

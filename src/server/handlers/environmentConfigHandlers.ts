@@ -29,7 +29,7 @@ export const environmentConfigHandlers = EnvironmentConfigRpcs.toHandlers(Effect
         // What fs/readFile may read here (the operator's policy): the layers are read as it would read them.
         const policy = policyToEnforce(yield* sandbox.confinementOf(undefined, {}))
         // Loaded with the first read: a TOML parser has no place in every server's startup.
-        const Layers = yield* Effect.promise(() => import("../../codexConfig/layers.js"))
+        const Layers = yield* Effect.promise(() => import("../../codexConfig/configLayers.js"))
         return yield* Effect.tryPromise({
           try: () =>
             Layers.readEnvironmentConfig({ systemDir, environment, guard: { policy, secrets } }, cwd, configPaths, requirementsPaths),
