@@ -15,7 +15,7 @@ import * as Rpc from "effect/rpc/Rpc"
 import type * as RpcGroup from "effect/rpc/RpcGroup"
 import { RequestId } from "effect/rpc/RpcMessage"
 import type * as RpcMiddleware from "effect/rpc/RpcMiddleware"
-import { declaredWireError, ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
+import { declaredWireError, ErrorCode, isProtocolError, toWireError, type WireError } from "../protocol/errors.js"
 import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "../wire/JsonRpc.js"
 import * as Metrics from "../observability/metrics.js"
@@ -64,9 +64,10 @@ const wireErrorOf = (method: string, codec: RpcCodec, cause: Cause.Cause<unknown
   const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
-    const encoded = codec.encodeFailure(error)
-    const declared = Result.isSuccess(encoded) ? declaredWireError(error, encoded.success) : undefined
-    if (declared !== undefined) return Effect.succeed(declared)
+    if (!isProtocolError(error)) {
+      const encoded = codec.encodeFailure(error)
+      if (Result.isSuccess(encoded)) return Effect.succeed(declaredWireError(error, encoded.success))
+    }
     if (isWireError(error)) return Effect.succeed(toWireError(error))
     return Effect.as(
       Effect.logError(`${method} failed with an untyped error`, cause),

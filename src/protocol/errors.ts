@@ -356,17 +356,15 @@ export const toWireError = (
     ? { code: error.code, message: error.message, data: { errno: error.errno } }
     : { code: error.code, message: error.message }
 
-const isProtocolError = Schema.is(ExecServerError)
+/** Whether a failure is one of the protocol's errors (those keep the form `toWireError` gives them, which Codex reads). */
+export const isProtocolError: (error: unknown) => error is ExecServerError = Schema.is(ExecServerError)
 
 /**
- * The wire form of a failure that `encoded` is, as its Rpc's error schema
- * encodes it (an application's own error; the protocol's keep the form
- * `toWireError` gives them, which Codex reads): its `code` and `message`
- * when it has them, and itself in `data`, which the client decodes with the
- * same schema. Undefined for a protocol error.
+ * The wire form of an application's own failure that `encoded` is, as its
+ * Rpc's error schema encodes it: its `code` and `message` when it has them,
+ * and itself in `data`, which the client decodes with the same schema.
  */
-export const declaredWireError = (error: unknown, encoded: unknown): WireError | undefined => {
-  if (isProtocolError(error)) return undefined
+export const declaredWireError = (error: unknown, encoded: unknown): WireError => {
   const code = dataField(error, "code")
   const message = dataField(error, "message")
   const tag = dataField(error, "_tag")

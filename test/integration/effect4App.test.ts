@@ -391,9 +391,10 @@ describe("a new Effect 4 application installing the packed package from npm", ()
       }
     }
   }, 60_000)
+  // The app's node_modules is large: removing it took over 30 s on a loaded machine.
   afterAll(() => {
     if (root !== undefined) Fs.rmSync(root, { recursive: true, force: true })
-  })
+  }, 180_000)
 
   /** Skips a step after an install the registry's absence stopped; fails one after an install that failed. */
   const afterInstall = (context: TestContext) => {
