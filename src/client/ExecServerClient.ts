@@ -7,6 +7,7 @@
  * JSON-RPC peer (`JsonRpcPeer`) and the process, fs and http APIs on it.
  */
 import type * as Rpc from "effect/rpc/Rpc"
+import type * as RpcGroup from "effect/rpc/RpcGroup"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -22,7 +23,7 @@ import type { ClientFileSystem } from "./fs.js"
 import * as ClientHttp from "./http.js"
 import type { ClientHttp as ClientHttpApi } from "./http.js"
 import * as JsonRpcPeer from "./JsonRpcPeer.js"
-import type { Connector, Method, NotificationMethod, ReconnectEvent, ReconnectOptions, ResultOf, RpcOf } from "./JsonRpcPeer.js"
+import type { Connector, DeclaredErrorOf, Method, NotificationMethod, ParamsOf, ReconnectEvent, ReconnectOptions, ResultOf } from "./JsonRpcPeer.js"
 import { NetworkPolicyDecider, type PolicyDecider } from "./network.js"
 import { type NotificationPayload, notificationsOf } from "./notifications.js"
 import * as ClientProcesses from "./process.js"
@@ -31,7 +32,7 @@ import type { WhenConsumerLags } from "./ProcessChannel.js"
 export type { SandboxInput } from "./fields.js"
 export type { ClientFileHandle, ClientFileSystem, MissingWatch, PathChanges, WalkResult } from "./fs.js"
 export type { ClientHttp, HttpRequest, HttpResponse } from "./http.js"
-export type { Connector, Method, NotificationMethod, ReconnectEvent, ReconnectOptions } from "./JsonRpcPeer.js"
+export type { Connector, DeclaredErrorOf, Method, NotificationMethod, ParamsOf, ReconnectEvent, ReconnectOptions, ResultOf } from "./JsonRpcPeer.js"
 export { NOTIFICATION_BUFFER, type NotificationPayload } from "./notifications.js"
 export type { Exec, ExecOptions, ExecResult, ProcessHandle, StartOptions } from "./process.js"
 export {
@@ -47,17 +48,25 @@ export {
 export { MAX_HELD_NETWORK_DECISIONS } from "./ProcessChannel.js"
 export type { ExitStatus, ProcessEvent, WhenConsumerLags } from "./ProcessChannel.js"
 
-/** The client of one session: its processes (`ClientProcesses`), files, HTTP and host. */
-export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
+/**
+ * The client of one session: its processes (`ClientProcesses`), files, HTTP
+ * and host; `Own`, the Rpcs of the application's own group (the option
+ * `rpcs`), which `call` sends beside the protocol's.
+ */
+export interface ExecServerClientShape<Own extends Rpc.Any = never> extends ClientProcesses.ClientProcesses {
   /** What the server answered to the first `initialize`. */
   readonly server: InitializeResult
   /** The session's id: pass it as `resumeSessionId` to take the session over from another client. */
   readonly sessionId: string
-  /** Sends any request, typed by its schema. */
-  readonly call: <Tag extends Method>(
+  /**
+   * Sends any request of the protocol or of `Own`, typed by its Rpc: its
+   * params, its result, and the failure its Rpc declares (an `Own`
+   * method's, decoded by its error schema) beside the client's errors.
+   */
+  readonly call: <Tag extends Method<Own>>(
     method: Tag,
-    params: Rpc.Payload<RpcOf<Tag>>
-  ) => Effect.Effect<ResultOf<Tag>, ClientError>
+    params: ParamsOf<Tag, Own>
+  ) => Effect.Effect<ResultOf<Tag, Own>, ClientError | DeclaredErrorOf<Tag, Own>>
   readonly fs: ClientFileSystem
   /** HTTP requests the server makes on the client's behalf (`http/request`). */
   readonly http: ClientHttpApi
@@ -70,6 +79,22 @@ export interface ExecServerClientShape extends ClientProcesses.ClientProcesses {
    * extension notification needs the `notifications` option.
    */
   readonly notifications: <Tag extends NotificationMethod>(method: Tag) => Stream.Stream<NotificationPayload<Tag>, ClientError>
+}
+
+/**
+ * The client of an application whose own group is `Group`: the type of
+ * `make(connector, { rpcs: Group })`, for a service of the application's
+ * own (`Context.Service<MyClient, ExecServerClient.WithRpcs<typeof MyRpcs>>`).
+ */
+export type WithRpcs<Group> = ExecServerClientShape<RpcGroup.Rpcs<Group>>
+
+/**
+ * The application's own requests (an `effect/rpc` group, the one its server
+ * serves through `Surface.ProtocolExtension`): `call` names them, typed by
+ * their schemas, and sends them as JSON-RPC beside the protocol's.
+ */
+export interface OwnRpcs<Own extends Rpc.Any> {
+  readonly rpcs?: RpcGroup.RpcGroup<Own> | undefined
 }
 
 /** The exec-server client. */
@@ -150,10 +175,10 @@ export interface ClientOptions {
  * Makes a client: connects, performs the handshake, routes responses and
  * events, and (when the session may detach) reconnects on a drop.
  */
-export const make = (
+export const make = <Own extends Rpc.Any = never>(
   connector: Connector,
-  options: ClientOptions = {}
-): Effect.Effect<ExecServerClientShape, InitializeTimeout | ClientError | ConnectError, Scope.Scope> =>
+  options: ClientOptions & OwnRpcs<Own> = {}
+): Effect.Effect<ExecServerClientShape<Own>, InitializeTimeout | ClientError | ConnectError, Scope.Scope> =>
   Effect.gen(function*() {
     const peer = yield* JsonRpcPeer.make(connector, options)
     const decider = options.networkPolicyDecider ?? Option.getOrUndefined(yield* Effect.serviceOption(NetworkPolicyDecider))
@@ -175,11 +200,12 @@ export const make = (
     const http = ClientHttp.make(peer)
     const server = yield* peer.open
     const fs = yield* ClientFs.make(peer, options.sandbox)
-    const call = <Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>) => peer.call(method, params)
+    const call = <Tag extends Method<Own>>(method: Tag, params: ParamsOf<Tag, Own>) =>
+      peer.send(method, params) as Effect.Effect<ResultOf<Tag, Own>, ClientError | DeclaredErrorOf<Tag, Own>>
     return {
       server,
       http,
-      environment: call("environment/info", {}),
+      environment: peer.call("environment/info", {}),
       get sessionId() {
         return peer.sessionId ?? server.sessionId
       },

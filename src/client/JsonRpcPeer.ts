@@ -18,7 +18,7 @@ import * as FiberSet from "effect/FiberSet"
 import * as Queue from "effect/Queue"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
-import { fromWireError, type WireError } from "../protocol/errors.js"
+import type { WireError } from "../protocol/errors.js"
 import { ServerNotificationRpcs } from "../protocol/rpcs.js"
 import type { InitializeResult } from "../protocol/schema.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
@@ -30,7 +30,6 @@ import {
   InitializeTimeout,
   ProtocolError,
   RequestTooLarge,
-  ServerError,
   TransportClosed
 } from "./ClientError.js"
 import * as ClientTransport from "./ClientTransport.js"
@@ -38,10 +37,11 @@ import {
   decodeResult,
   initialized,
   type Method,
+  MethodTable,
+  type RequestGroup,
   type NotificationMethod,
   type NotificationOf,
   requestCodec,
-  retrySafe,
   type ResultOf,
   type RpcOf,
   type ServerRequestHandler,
@@ -57,7 +57,17 @@ import {
 } from "./reconnect.js"
 import { ServerRequests } from "./serverRequests.js"
 
-export type { Method, NotificationMethod, ResultOf, RpcOf, ServerRequestHandler, ServerRequestMethod, ServerRequestOf } from "./methods.js"
+export type {
+  DeclaredErrorOf,
+  Method,
+  NotificationMethod,
+  ParamsOf,
+  ResultOf,
+  RpcOf,
+  ServerRequestHandler,
+  ServerRequestMethod,
+  ServerRequestOf
+} from "./methods.js"
 export { type Backoff, backoff, isHeldElsewhere, type ReconnectEvent, type ReconnectOptions } from "./reconnect.js"
 
 /** How to reach the server: each evaluation makes a new connection, closed with its scope. */
@@ -77,6 +87,8 @@ export interface PeerOptions {
   readonly onReconnect?: (event: ReconnectEvent) => void
   /** The extension notifications to ask for in every `initialize` (`initialize`'s `notifications`). */
   readonly notifications?: ReadonlyArray<NotificationMethod>
+  /** The application's own requests, beside the protocol's (see `ExecServerClient.OwnRpcs`). */
+  readonly rpcs?: RequestGroup | undefined
 }
 
 /** What a feature built on the peer hears of the connection. */
@@ -103,7 +115,8 @@ interface PendingRequest {
   readonly method: string
   readonly text: string
   readonly bytes: number
-  readonly reply: Deferred.Deferred<unknown, ClientError>
+  /** Fails with a `ClientError`, or with a failure the application's own method declares. */
+  readonly reply: Deferred.Deferred<unknown, unknown>
   /** The link it went out on; undefined: not sent yet (it goes out once a link is up). */
   sentOn: number | undefined
 }
@@ -121,6 +134,7 @@ export class JsonRpcPeer {
   /** Each notification's listeners, by method: the params are decoded once, for all of them. */
   private readonly subscribers = new Map<string, { readonly decode: (params: unknown) => Result.Result<unknown, unknown>; readonly listeners: Set<(payload: unknown) => void> }>()
   private readonly serverRequests: ServerRequests
+  private readonly methods: MethodTable
   private readonly listeners: Array<LinkListener> = []
   private readonly detachTtlMs: number
   private readonly reconnectOptions: ReconnectOptions | undefined
@@ -147,6 +161,7 @@ export class JsonRpcPeer {
     this.messageLimit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.currentSessionId = options.resumeSessionId
     this.serverRequests = new ServerRequests(fork)
+    this.methods = new MethodTable(options.rpcs)
   }
 
   /** Why the peer shut down; undefined while it works. */
@@ -216,20 +231,31 @@ export class JsonRpcPeer {
     }
   }
 
-  /** Sends a request, typed by its Rpc: params encoded and the result decoded with its schemas. */
+  /** Sends a request of the protocol, typed by its Rpc: params encoded and the result decoded with its schemas. */
   call<Tag extends Method>(method: Tag, params: Rpc.Payload<RpcOf<Tag>>): Effect.Effect<ResultOf<Tag>, ClientError> {
+    return this.send(method, params) as Effect.Effect<ResultOf<Tag>, ClientError>
+  }
+
+  /**
+   * Sends a request of the protocol or of the application's own group, by
+   * its Rpc's schemas: the params encoded, the result decoded, and the
+   * failure its Rpc declares decoded (what the caller's types name).
+   */
+  send(method: string, params: unknown): Effect.Effect<unknown, unknown> {
     return Effect.suspend(() => {
-      const codec = requestCodec(method)
+      const rpc = this.methods.rpc(method)
+      if (rpc === undefined) return Effect.fail(new ProtocolError({ message: `${method}: no such method in the protocol or the client's rpcs` }))
+      const codec = codecOf(rpc)
       const encoded = codec.encodePayload(params)
       if (Result.isFailure(encoded)) {
         return Effect.fail(new ProtocolError({ message: `cannot encode ${method} params: ${encoded.failure.message}` }))
       }
       return Effect.flatMap(this.request(method, encoded.success), (result) => decodeResult(method, codec, result))
-    }) as Effect.Effect<ResultOf<Tag>, ClientError>
+    })
   }
 
   /** Sends encoded params, on the link or once one is up. */
-  private request(method: string, params: unknown): Effect.Effect<unknown, ClientError> {
+  private request(method: string, params: unknown): Effect.Effect<unknown, unknown> {
     if (this.closedBy !== undefined) return Effect.fail(this.closedBy)
     const id = this.nextId++
     const text = JSON.stringify({ id, method, params })
@@ -245,7 +271,7 @@ export class JsonRpcPeer {
         })
       )
     }
-    const reply = Deferred.makeUnsafe<unknown, ClientError>()
+    const reply = Deferred.makeUnsafe<unknown, unknown>()
     const entry: PendingRequest = { method, text, bytes, reply, sentOn: undefined }
     this.pending.set(id, entry)
     if (this.link !== undefined) this.sendOn(this.link, [entry])
@@ -286,8 +312,7 @@ export class JsonRpcPeer {
     if (request === undefined) return
     this.pending.delete(m.id)
     if (m.error !== undefined) {
-      const error = fromWireError(m.error) ?? new ServerError({ method: request.method, ...m.error })
-      Deferred.doneUnsafe(request.reply, Exit.fail(error))
+      Deferred.doneUnsafe(request.reply, Exit.fail(this.methods.failure(request.method, m.error)))
     } else {
       Deferred.doneUnsafe(request.reply, Exit.succeed(m.result))
     }
@@ -348,7 +373,7 @@ export class JsonRpcPeer {
     }
     for (const [id, request] of this.pending) {
       if (request.sentOn !== current.generation) continue
-      if (retrySafe.has(request.method)) {
+      if (this.methods.retrySafe(request.method)) {
         request.sentOn = undefined
         continue
       }
@@ -414,7 +439,7 @@ export class JsonRpcPeer {
       }
       const id = this.nextId++
       const text = JSON.stringify({ id, method: "initialize", params: encoded.success })
-      const reply = Deferred.makeUnsafe<unknown, ClientError>()
+      const reply = Deferred.makeUnsafe<unknown, unknown>()
       this.pending.set(id, { method: "initialize", text, bytes: Buffer.byteLength(text), reply, sentOn: current.generation })
       return ClientTransport.send(current.transport, [text]).pipe(
         Effect.andThen(Deferred.await(reply)),

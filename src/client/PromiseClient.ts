@@ -43,7 +43,9 @@ export interface ClientOptions extends Omit<ExecServerClient.ClientOptions, "net
 }
 
 /** The Effect client's options of these. */
-const effectOptions = (options: ClientOptions): ExecServerClient.ClientOptions => {
+const effectOptions = <Own extends Rpc.Any>(
+  options: ClientOptions & ExecServerClient.OwnRpcs<Own>
+): ExecServerClient.ClientOptions & ExecServerClient.OwnRpcs<Own> => {
   const { networkPolicyDecider, ...rest } = options
   return networkPolicyDecider === undefined ? rest : { ...rest, networkPolicyDecider: effectDecider(networkPolicyDecider) }
 }
@@ -129,8 +131,12 @@ export interface Process {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-/** The client of one session; close it (or `await using` it) to let the connection go. */
-export interface Client {
+/**
+ * The client of one session; close it (or `await using` it) to let the
+ * connection go. `Own`: the Rpcs of the application's own group (the option
+ * `rpcs`), which `call` sends beside the protocol's.
+ */
+export interface Client<Own extends Rpc.Any = never> {
   /** The session's id: pass it as `resumeSessionId` to take the session over from another client. */
   readonly sessionId: string
   /** What the server answered to `initialize`. */
@@ -155,8 +161,11 @@ export interface Client {
   readonly http: ClientHttp
   /** The server's host (`environment/info`). */
   environment(): Promise<EnvironmentInfo>
-  /** Sends any request, typed by its schema. */
-  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>>
+  /**
+   * Sends any request of the protocol or of `Own`, typed by its schema; a
+   * failure an `Own` method declares rejects as its error schema decodes it.
+   */
+  call<Tag extends ExecServerClient.Method<Own>>(method: Tag, params: Methods.ParamsOf<Tag, Own>): Promise<Methods.ResultOf<Tag, Own>>
   /**
    * Every `method` notification while the loop over them runs, its params
    * decoded and typed by the protocol's schema (the Effect client's
@@ -280,12 +289,12 @@ class ProcessImpl implements Process {
   }
 }
 
-class ClientImpl implements Client {
+class ClientImpl<Own extends Rpc.Any> implements Client<Own> {
   private closing: Promise<void> | undefined
   readonly fs: ClientFileSystem
   readonly http: ClientHttp
 
-  constructor(private readonly client: ExecServerClient.ExecServerClientShape, private readonly scope: Scope.Closeable) {
+  constructor(private readonly client: ExecServerClient.ExecServerClientShape<Own>, private readonly scope: Scope.Closeable) {
     const fs = client.fs
     this.fs = {
       readFile: promised(fs.readFile),
@@ -392,7 +401,7 @@ class ClientImpl implements Client {
     return run(this.client.communicate(processId, input))
   }
 
-  call<Tag extends ExecServerClient.Method>(method: Tag, params: Rpc.Payload<Methods.RpcOf<Tag>>): Promise<Methods.ResultOf<Tag>> {
+  call<Tag extends ExecServerClient.Method<Own>>(method: Tag, params: Methods.ParamsOf<Tag, Own>): Promise<Methods.ResultOf<Tag, Own>> {
     return run(this.client.call(method, params))
   }
 
@@ -414,15 +423,15 @@ class ClientImpl implements Client {
  * the transport is in a step it cannot leave early; the attempt is cleaned
  * up as soon as it ends.
  */
-const open = (
+const open = <Own extends Rpc.Any>(
   connector: ExecServerClient.Connector,
-  options: ClientOptions,
+  options: ClientOptions & ExecServerClient.OwnRpcs<Own>,
   signal: AbortSignal | undefined
-): Promise<Client> => {
+): Promise<Client<Own>> => {
   if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason))
   const scope = Effect.runSync(Scope.make())
   const closeScope = () => Effect.runPromise(Scope.close(scope, Exit.void))
-  return new Promise<Client>((resolve, reject) => {
+  return new Promise<Client<Own>>((resolve, reject) => {
     const fiber = Effect.runFork(Scope.provide(ExecServerClient.make(connector, effectOptions(options)), scope))
     const onAbort = () => {
       reject(new AbortError(signal?.reason))
@@ -439,8 +448,11 @@ const open = (
   })
 }
 
-/** Connects to a server over WebSocket (`ws://` or `wss://`). */
-export const connect = (url: string, options: ConnectOptions = {}): Promise<Client> => {
+/** Connects to a server over WebSocket (`ws://` or `wss://`); `rpcs`, the application's own group, adds its methods to `call`. */
+export const connect = <Own extends Rpc.Any = never>(
+  url: string,
+  options: ConnectOptions & ExecServerClient.OwnRpcs<Own> = {}
+): Promise<Client<Own>> => {
   const { signal, token, tokenFile, connectTimeoutMs, ...clientOptions } = options
   const transport = ClientTransport.webSocket({
     url,
@@ -455,16 +467,18 @@ export const connect = (url: string, options: ConnectOptions = {}): Promise<Clie
  * Connects through any connector, as `connect` does through a WebSocket: a
  * NATS environment's (`NatsConnector.make`, or `NatsConnector.connectPromise`).
  */
-export const connectWith = (
+export const connectWith = <Own extends Rpc.Any = never>(
   connector: ExecServerClient.Connector,
-  options: ClientOptions & Abortable = {}
-): Promise<Client> => {
+  options: ClientOptions & ExecServerClient.OwnRpcs<Own> & Abortable = {}
+): Promise<Client<Own>> => {
   const { signal, ...clientOptions } = options
   return open(connector, clientOptions, signal)
 }
 
 /** Spawns a server of its own and talks to it over its stdio; closing the client stops the server. */
-export const spawnLocal = (options: SpawnLocalOptions = {}): Promise<Client> => {
+export const spawnLocal = <Own extends Rpc.Any = never>(
+  options: SpawnLocalOptions & ExecServerClient.OwnRpcs<Own> = {}
+): Promise<Client<Own>> => {
   const { signal, ...rest } = options
   return open(ClientTransport.spawnLocal(rest), { ...rest, reconnect: false }, signal)
 }

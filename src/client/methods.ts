@@ -11,21 +11,38 @@ import * as Result from "effect/Result"
 import { ConsoleLinkRpcs, ConsoleRpcs } from "../protocol/console.js"
 import { ClientNotificationRpcs, ExecServerRpcs, RetrySafe, type ServerNotificationMethod, type ServerNotificationRpcs, type ServerRequestRpcs } from "../protocol/rpcs.js"
 import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
-import { ProtocolError } from "./ClientError.js"
+import { fromWireError, type WireError } from "../protocol/errors.js"
+import { ProtocolError, ServerError } from "./ClientError.js"
 
 /** Every request a client may send: the protocol's, and our console extension's (a console's connection only, but `console/createLink`). */
 export const ClientRpcs = ExecServerRpcs.merge(ConsoleLinkRpcs, ConsoleRpcs)
 type ExecServerRpc = RpcGroup.Rpcs<typeof ClientRpcs>
 
-/** The requests, by name. */
-export type RpcOf<Tag extends string> = Extract<ExecServerRpc, { readonly _tag: Tag }>
-/** The names of the requests. */
-export type Method = ExecServerRpc["_tag"]
+/**
+ * The requests, by name: the protocol's, and `Own`'s (the Rpcs of an
+ * application's own group, the client option `rpcs`).
+ */
+export type RpcOf<Tag extends string, Own extends Rpc.Any = never> = Extract<ExecServerRpc | Own, { readonly _tag: Tag }>
+/** The names of the requests: the protocol's, and `Own`'s. */
+export type Method<Own extends Rpc.Any = never> = ExecServerRpc["_tag"] | Own["_tag"]
+/** What a request sends, as the caller gives it. */
+export type ParamsOf<Tag extends string, Own extends Rpc.Any = never> = Rpc.Payload<RpcOf<Tag, Own>>
 /**
  * What a request answers, decoded. (Rpc.Success is a conditional type that
- * tsc cannot relate to itself for a generic method name; this is a lookup.)
+ * tsc cannot relate to itself for a generic method name; the protocol's is
+ * a lookup, and an application's own group adds its methods' only where
+ * there is one.)
  */
-export type ResultOf<Tag extends string> = RpcOf<Tag>["successSchema"]["Type"]
+export type ResultOf<Tag extends string, Own extends Rpc.Any = never> = [Own] extends [never] ? ProtocolResultOf<Tag>
+  : Tag extends ExecServerRpc["_tag"] ? ProtocolResultOf<Tag>
+  : Rpc.Success<Extract<Own, { readonly _tag: Tag }>>
+type ProtocolResultOf<Tag extends string> = Extract<ExecServerRpc, { readonly _tag: Tag }>["successSchema"]["Type"]
+/**
+ * What a method of `Own` fails with as its Rpc declares it (its error
+ * schema's type and its middlewares'), besides the client's own errors;
+ * never for the protocol's.
+ */
+export type DeclaredErrorOf<Tag extends string, Own extends Rpc.Any = never> = Rpc.Error<Extract<Own, { readonly _tag: Tag }>>
 
 type ServerNotification = RpcGroup.Rpcs<typeof ServerNotificationRpcs>
 /** The server's notifications, by name. */
@@ -46,12 +63,51 @@ export type ServerRequestHandler<Tag extends ServerRequestMethod> = (
   params: Rpc.Payload<ServerRequestOf<Tag>>
 ) => Effect.Effect<Rpc.Success<ServerRequestOf<Tag>>, unknown>
 
-/** The requests annotated `RetrySafe`: re-sent after a reconnect when their answer was lost. */
-export const retrySafe = new Set<string>(
-  [...ClientRpcs.requests.values()].filter((rpc) => Context.get(rpc.annotations, RetrySafe)).map((rpc) => rpc._tag)
-)
+/** What the table reads of an application's `RpcGroup` (any group has it, whatever its Rpcs). */
+export interface RequestGroup {
+  readonly requests: ReadonlyMap<string, Rpc.Any>
+}
 
-/** The codecs of a request, by its method. */
+/**
+ * The requests one client may send, by method: the protocol's and those of
+ * the application's own group (which win a name both have, as they do on
+ * the server, `Surface.merge`).
+ */
+export class MethodTable {
+  private readonly own: ReadonlyMap<string, Rpc.AnyWithProps>
+
+  constructor(own: RequestGroup | undefined) {
+    this.own = (own?.requests ?? new Map()) as ReadonlyMap<string, Rpc.AnyWithProps>
+  }
+
+  /** The Rpc of a method, undefined for a name neither group has. */
+  rpc(method: string): Rpc.AnyWithProps | undefined {
+    return this.own.get(method) ?? ClientRpcs.requests.get(method) as Rpc.AnyWithProps | undefined
+  }
+
+  /** Whether a request may be sent again after a reconnect lost its answer: its Rpc is annotated `RetrySafe`. */
+  retrySafe(method: string): boolean {
+    const rpc = this.rpc(method)
+    return rpc !== undefined && Context.get(rpc.annotations, RetrySafe)
+  }
+
+  /**
+   * The typed error of an error answer: for the application's own method,
+   * the failure its Rpc declares, decoded from `data` (see
+   * `declaredWireError`); else the protocol's error of its code, else a
+   * `ServerError`.
+   */
+  failure(method: string, error: WireError): unknown {
+    const own = this.own.get(method)
+    if (own !== undefined && error.data !== undefined) {
+      const declared = codecOf(own).decodeFailure(error.data)
+      if (Result.isSuccess(declared)) return declared.success
+    }
+    return fromWireError(error) ?? new ServerError({ method, ...error })
+  }
+}
+
+/** The codecs of a request of the protocol, by its method. */
 export const requestCodec = (method: string): RpcCodec =>
   codecOf(ClientRpcs.requests.get(method) as unknown as Rpc.AnyWithProps)
 

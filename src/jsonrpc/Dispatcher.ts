@@ -15,12 +15,12 @@ import * as Rpc from "effect/rpc/Rpc"
 import type * as RpcGroup from "effect/rpc/RpcGroup"
 import { RequestId } from "effect/rpc/RpcMessage"
 import type * as RpcMiddleware from "effect/rpc/RpcMiddleware"
-import { ErrorCode, toWireError, type WireError } from "../protocol/errors.js"
+import { declaredWireError, ErrorCode, isProtocolError, toWireError, type WireError } from "../protocol/errors.js"
 import { Connection, type ConnectionService, RequestHooks, ResponseHooks } from "./Connection.js"
 import type { NotificationMessage, RequestMessage, ResponseMessage } from "../wire/JsonRpc.js"
 import * as Metrics from "../observability/metrics.js"
 import { formatParseError } from "../wire/parseErrors.js"
-import { codecOf } from "../wire/RpcCodecs.js"
+import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
 
 /** A response, and what to run once it is enqueued (the request's `afterResponse` effects). */
 export interface Dispatched {
@@ -55,11 +55,19 @@ const isWireError = (error: unknown): error is WireError & { readonly _tag: stri
   typeof error === "object" && error !== null && "code" in error && typeof error.code === "number" &&
   "message" in error && typeof error.message === "string"
 
-/** The wire error of a handler's failure cause; defects are logged and reported as -32603. */
-const wireErrorOf = (method: string, cause: Cause.Cause<unknown>): Effect.Effect<WireError> => {
+/**
+ * The wire error of a handler's failure cause: a failure its Rpc declares
+ * (not one of the protocol's) travels with its encoding, for the client to
+ * decode; defects are logged and reported as -32603.
+ */
+const wireErrorOf = (method: string, codec: RpcCodec, cause: Cause.Cause<unknown>): Effect.Effect<WireError> => {
   const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
+    if (!isProtocolError(error)) {
+      const encoded = codec.encodeFailure(error)
+      if (Result.isSuccess(encoded)) return Effect.succeed(declaredWireError(error, encoded.success))
+    }
     if (isWireError(error)) return Effect.succeed(toWireError(error))
     return Effect.as(
       Effect.logError(`${method} failed with an untyped error`, cause),
@@ -253,7 +261,7 @@ export const makeDispatcher = <Rpcs extends Rpc.Any, Notes extends Rpc.Any>(opti
       const message = `invalid params for ${request.method}: ${formatParseError(payload.failure)}`
       return Effect.suspend(() => answerError({ code: ErrorCode.InvalidParams, message }))
     }
-    const failed = (cause: Cause.Cause<unknown>) => Effect.flatMap(wireErrorOf(request.method, cause), answerError)
+    const failed = (cause: Cause.Cause<unknown>) => Effect.flatMap(wireErrorOf(request.method, codec, cause), answerError)
     return invoke(rpc, RequestId(request.id ?? -1), payload.success, (handled, hooks) =>
       Effect.matchCauseEffect(handled, {
         onFailure: failed,

@@ -18,7 +18,13 @@ export const ErrorCode = {
   /** A session being resumed is attached to another connection (the reference's code; Codex retries on it). */
   SessionHeld: -32010,
   /** (ours) A limit of the server's is reached (requests in flight, sessions, processes, file handles): retry later. */
-  ServerBusy: -32001
+  ServerBusy: -32001,
+  /**
+   * (ours) A failure an application's own method declares (its Rpc's error
+   * schema), when the error carries no `code` of its own; `data` is the
+   * error as that schema encodes it.
+   */
+  ApplicationError: -32000
 } as const
 
 /** The error object of a JSON-RPC response, as it travels. */
@@ -349,6 +355,25 @@ export const toWireError = (
     : typeof error.errno === "string"
     ? { code: error.code, message: error.message, data: { errno: error.errno } }
     : { code: error.code, message: error.message }
+
+/** Whether a failure is one of the protocol's errors (those keep the form `toWireError` gives them, which Codex reads). */
+export const isProtocolError: (error: unknown) => error is ExecServerError = Schema.is(ExecServerError)
+
+/**
+ * The wire form of an application's own failure that `encoded` is, as its
+ * Rpc's error schema encodes it: its `code` and `message` when it has them,
+ * and itself in `data`, which the client decodes with the same schema.
+ */
+export const declaredWireError = (error: unknown, encoded: unknown): WireError => {
+  const code = dataField(error, "code")
+  const message = dataField(error, "message")
+  const tag = dataField(error, "_tag")
+  return {
+    code: typeof code === "number" && Number.isInteger(code) ? code : ErrorCode.ApplicationError,
+    message: typeof message === "string" ? message : typeof tag === "string" ? tag : "the method failed",
+    data: encoded
+  }
+}
 
 /** The `code` of a Node system error (`"ENOENT"`, `"EACCES"`, ...), if it has one. */
 export const errnoOf = (error: unknown): string | undefined =>

@@ -145,6 +145,9 @@ export const version: string = packageInfo.version
 /** The defaults with some settings overridden. */
 export const make = (overrides: Partial<ServerConfigShape> = {}): ServerConfigShape => ({ ...defaults, ...overrides })
 
-/** Provides the defaults with some settings overridden. */
+/** Provides the defaults with some settings overridden (none: `layerDefaults`). */
 export const layer = (overrides: Partial<ServerConfigShape> = {}): Layer.Layer<ServerConfig> =>
   Layer.succeed(ServerConfig, make(overrides))
+
+/** Provides the defaults (`defaults`): `layer` with nothing overridden. */
+export const layerDefaults: Layer.Layer<ServerConfig> = layer()

@@ -24,6 +24,10 @@ export interface RpcCodec {
   readonly decodeSuccess: (result: unknown) => Result.Result<unknown, Schema.SchemaError>
   /** A result to the wire. */
   readonly encodeSuccess: (value: unknown) => Result.Result<unknown, Schema.SchemaError>
+  /** A failure the Rpc declares (its error schema), to the wire; any other failure does not encode. */
+  readonly encodeFailure: (error: unknown) => Result.Result<unknown, Schema.SchemaError>
+  /** A declared failure from the wire. */
+  readonly decodeFailure: (error: unknown) => Result.Result<unknown, Schema.SchemaError>
 }
 
 const codecs = new WeakMap<Rpc.AnyWithProps, RpcCodec>()
@@ -112,6 +116,7 @@ export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
   if (codec === undefined) {
     const payload = rpc.payloadSchema as Schema.Top
     const success = rpc.successSchema as Schema.Top
+    const failure = rpc.errorSchema as Schema.Top
     // Schema's generated decoders for these schemas (and theirs alone: the
     // application's own schemas keep the interpreter): measured, half the
     // CPU of the interpreter for a process/start with a sandbox, the same
@@ -126,7 +131,9 @@ export const codecOf = (rpc: Rpc.AnyWithProps): RpcCodec => {
       // form is itself) is already in wire form, and its type was checked when
       // the handler was compiled: walking 20,000 directory entries to confirm
       // that took longer than listing them.
-      encodeSuccess: SchemaAST.toEncoded(success.ast) === success.ast && checkFree(success.ast) ? Result.succeed : encoder(success)
+      encodeSuccess: SchemaAST.toEncoded(success.ast) === success.ast && checkFree(success.ast) ? Result.succeed : encoder(success),
+      encodeFailure: encoder(failure),
+      decodeFailure: decoder(failure)
     }
     codecs.set(rpc, codec)
   }

@@ -88,7 +88,7 @@ export const OverWebSocket = ExecServer.layer.pipe(
 export const OverStdio = ExecServer.layer.pipe(
   Layer.provide(StdioTransport.layer({ maxMessageBytes: 1 << 20 })),
   Layer.provide(Services),
-  Layer.provide(ServerConfig.layer({}))
+  Layer.provide(ServerConfig.layerDefaults)
 )
 export const Parts = Layer.mergeAll(
   OutputBuffers.layerMemory,

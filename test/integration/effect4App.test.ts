@@ -13,7 +13,8 @@
  * fragment inside the wrapper it names, its `<PLACEHOLDERS>` filled in),
  * compiled by the same tsc and run, each checked for what it says it does
  * (see DOC_BLOCKS), the README's handler test on mocked Layers with the
- * app's own vitest among them. consumer.test.ts checks the package's types against
+ * app's own vitest among them; (e) the server block once more, its port
+ * taken, which must say why on stderr and exit 1. consumer.test.ts checks the package's types against
  * this repository's installed packages; this one checks what npm installs
  * from the registry for a user.
  *
@@ -22,6 +23,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process"
 import * as Fs from "node:fs"
+import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest"
@@ -212,7 +214,7 @@ const DOC_BLOCKS: Readonly<Record<string, ReadonlyArray<DocEntry>>> = {
     { info: "sh", marker: "--sandbox-write \"$box\"", run: "elsewhere", by: "test/integration/cliSandbox.test.ts (verbatim, with bubblewrap)" },
     { info: "ts", marker: "serving on ws://127.0.0.1:8765", run: "server" },
     { info: "ts", marker: "serveOnFreePort", run: "program", stdout: [/ws:\/\/127\.0\.0\.1:\d+ said hello/] },
-    { info: "ts", marker: "math/add", run: "program", stdout: [/^\{"id":2,"result":\{"sum":5\}\}$/m] },
+    { info: "ts", marker: "math/add", run: "program", stdout: [/^sum 5$/m, /^over 1000$/m] },
     { info: "ts", marker: "Stream.runForEach", run: "program", stdout: [/^uname said Linux, exit 0$/m, ...ENDED] },
     { info: "ts", marker: "PromiseClient.connect", run: "program", stdout: [/^uname said Linux, exit 0$/m] },
     { info: "sh", marker: "exec-server exec ws://127.0.0.1:8765 -- make test", run: "not run", why: "URL, S and P stand for a server, a session and a process: cliClient.test.ts runs each command" },
@@ -281,6 +283,9 @@ const docBlocksWithEntries = (): ReadonlyArray<{ readonly block: DocBlock; reado
 /** A block's module in the app (src/docs/), by the document and line it comes from. */
 const docModuleName = (block: DocBlock) =>
   `${Path.basename(block.document, ".md").toLowerCase()}-${block.line}${block.text.includes("@effect/vitest") ? ".test" : ""}.ts`
+
+/** A whole block's module as compiled (out/docs/), relative to the app. */
+const moduleOf = (block: DocBlock) => Path.join("out", "docs", docModuleName(block).replace(/\.ts$/, ".js"))
 
 /**
  * The README's "Use as a dependency" commands for the app (its sh block's
@@ -386,9 +391,10 @@ describe("a new Effect 4 application installing the packed package from npm", ()
       }
     }
   }, 60_000)
+  // The app's node_modules is large: removing it took over 30 s on a loaded machine.
   afterAll(() => {
     if (root !== undefined) Fs.rmSync(root, { recursive: true, force: true })
-  })
+  }, 180_000)
 
   /** Skips a step after an install the registry's absence stopped; fails one after an install that failed. */
   const afterInstall = (context: TestContext) => {
@@ -477,7 +483,6 @@ describe("a new Effect 4 application installing the packed package from npm", ()
   it("(d) runs every code block of README.md and docs/LIBRARY.md as printed: the server block, then each client against it", async (context) => {
     afterCompile(context)
     const pairs = docBlocksWithEntries()
-    const moduleOf = (block: DocBlock) => Path.join("out", "docs", docModuleName(block).replace(/\.ts$/, ".js"))
     const serverBlock = pairs.find(({ entry }) => entry.run === "server")!.block
     const server = spawn(process.execPath, [moduleOf(serverBlock)], { cwd: app, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] })
     const serverOutput = { stdout: "", stderr: "" }
@@ -576,7 +581,26 @@ describe("a new Effect 4 application installing the packed package from npm", ()
     } finally {
       server.kill("SIGTERM")
     }
-    // The server block stops on SIGTERM, its processes with it, and exits 0.
-    expect(await serverExit, `${serverOutput.stdout}\n${serverOutput.stderr}`).toBe(0)
+    // The server block stops on SIGTERM, its processes with it, and exits 130 (runMain's status for an interrupted program).
+    expect(await serverExit, `${serverOutput.stdout}\n${serverOutput.stderr}`).toBe(130)
   }, 300_000)
+
+  it("(e) runs the server block as printed with its port taken: the failure (EADDRINUSE) on stderr, exit 1", async (context) => {
+    afterCompile(context)
+    const serverBlock = docBlocksWithEntries().find(({ entry }) => entry.run === "server")!.block
+    // Port 8765 held by a listener of this test's, as another program would hold it.
+    const holder = Net.createServer()
+    await new Promise<void>((resolve, reject) => {
+      holder.once("error", reject)
+      holder.listen(8765, "127.0.0.1", resolve)
+    })
+    try {
+      const run = await runIn(app, process.execPath, [moduleOf(serverBlock)])
+      expect(run.status, outputOf(run)).toBe(1)
+      expect(run.stderr, outputOf(run)).toMatch(/ERROR.*cannot listen on ws:\/\/127\.0\.0\.1:8765: listen EADDRINUSE/)
+      expect(run.stdout, outputOf(run)).not.toContain("serving on")
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()))
+    }
+  }, 150_000)
 })

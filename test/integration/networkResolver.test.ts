@@ -54,7 +54,7 @@ const fetchThrough = (url: string, networkProxy: ExecServerClient.NetworkProxyIn
     const context = yield* Layer.buildWithScope(
       InProcessClient.layer({ networkPolicyDecider: () => Effect.succeed({ type: "allow" as const }) }).pipe(
         Layer.provide(Layer.mergeAll(ExecServer.layerNodeServices, resolver)),
-        Layer.provide(ServerConfig.layer({}))
+        Layer.provide(ServerConfig.layerDefaults)
       ),
       scope
     )
