@@ -35,6 +35,22 @@ const write = (path: string, text: string) => {
   mkdirSync(Path.dirname(path), { recursive: true })
   writeFileSync(path, text)
 }
+/**
+ * A server of its own, and `capabilities/discoverV2` of the project asked by
+ * one client while another asks `environment/info`, which must be answered:
+ * the attacker's answer, and both clients.
+ */
+const discoverBesideAnother = async () => {
+  const server = await startWebSocketServer()
+  const [attacker, other] = await Promise.all([RawWebSocketClient.connectReady(server.url), RawWebSocketClient.connectReady(server.url)])
+  const [answer, info] = await Promise.all([
+    attacker.request("capabilities/discoverV2", { cwd: uri(at("project")) }),
+    other.request("environment/info", {})
+  ])
+  expect(info).toHaveProperty("result")
+  return { answer, attacker, other }
+}
+
 /** `count` empty files in `dir`, as fast as a process in a sandbox makes them. */
 const manyFiles = (dir: string, count: number) => {
   mkdirSync(dir, { recursive: true })
@@ -115,13 +131,7 @@ describe("a plugin cache of more plugins than discovery looks at", () => {
     expect(made.status).toBe(0)
     write(Path.join(codexHome, "skills", "real", "SKILL.md"), skill("real", "a skill beside the flood"))
     serverEnvironment({ HOME: at("plugins", "home"), CODEX_HOME: codexHome })
-    const server = await startWebSocketServer()
-    const [attacker, other] = await Promise.all([RawWebSocketClient.connectReady(server.url), RawWebSocketClient.connectReady(server.url)])
-    const [answer, info] = await Promise.all([
-      attacker.request("capabilities/discoverV2", { cwd: uri(at("project")) }),
-      other.request("environment/info", {})
-    ])
-    expect(info).toHaveProperty("result")
+    const { answer } = await discoverBesideAnother()
     expect(answer.result).toMatchObject({
       plugins: [],
       warnings: ["some capability locations could not be resolved; discovery may be incomplete"]
@@ -153,13 +163,7 @@ describe("FIFOs, devices, link loops and links out of the tree where skills and 
     // The user's config.toml a FIFO.
     fifo(at("odd", "codex", "config.toml"))
     serverEnvironment({ HOME: at("odd", "home"), CODEX_HOME: at("odd", "codex") })
-    const server = await startWebSocketServer()
-    const [attacker, other] = await Promise.all([RawWebSocketClient.connectReady(server.url), RawWebSocketClient.connectReady(server.url)])
-    const [answer, info] = await Promise.all([
-      attacker.request("capabilities/discoverV2", { cwd: uri(at("project")) }),
-      other.request("environment/info", {})
-    ])
-    expect(info).toHaveProperty("result")
+    const { answer, attacker, other } = await discoverBesideAnother()
     expect(answer.result.skills.map((one: { name: string }) => one.name).sort()).toEqual(["newline", "random"])
     expect(answer.result.skills.find((one: { name: string }) => one.name === "random")).toMatchObject({ dependencies: null, policy: null })
     const config = await attacker.request("environmentConfig/read", { cwd: uri(at("project")), configPaths: [["model"]], requirementsPaths: [] })
