@@ -11,7 +11,8 @@
 import * as Effect from "effect/Effect"
 import * as NodeFs from "node:fs"
 import * as Path from "node:path"
-import { type Backpressure, defaultPathWatchOptions, makePathWatcher } from "../fs/PathWatch.js"
+import { makePathWatcher } from "../fs/PathWatch.js"
+import { type Backpressure, defaultPathWatchOptions } from "../fs/pathWatchContract.js"
 import type { Slots } from "../slots/Slots.js"
 
 const MAX_KEPT = 16

@@ -23,6 +23,9 @@
  * kernel's own naming of it, still at its real place: an event's path is
  * the real path of the directory it came from and the name in it, checked
  * against the sandbox's view without resolving the whole path again.
+ *
+ * What a watcher is given and gives is pathWatchContract.ts; the inodes it
+ * holds, watchedInodes.ts. This module is the watcher itself.
  */
 import type * as Arr from "effect/Array"
 import type * as Cause from "effect/Cause"
@@ -36,96 +39,21 @@ import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
-import { InvalidRequest, PathNotFound, type SandboxDenied, type ServerBusy } from "../protocol/errors.js"
-import { Slots } from "../slots/Slots.js"
+import { InvalidRequest, PathNotFound } from "../protocol/errors.js"
 import { lstatOf } from "./MissingWatch.js"
-import * as Metrics from "../observability/metrics.js"
 import { ownDescriptorPath } from "../procfs/processes.js"
 import { realPathOf } from "../sandbox/policy.js"
+import {
+  type Backpressure,
+  type ChangeKind,
+  type Changes,
+  defaultPathWatchOptions,
+  type PathWatcher,
+  type PathWatchOptions,
+  type WatchView
+} from "./pathWatchContract.js"
 import { denied } from "./SandboxedFs.js"
-
-/** How a path changed over a coalescing period. */
-export type ChangeKind = "created" | "modified" | "removed"
-
-/** An `fs/changed` payload. */
-export interface Changes {
-  readonly watchId: string
-  readonly changes: ReadonlyArray<{ readonly path: string; readonly kind: ChangeKind }>
-  /** More changed than one notification carries: what is under the watch should be looked at again. */
-  readonly overflow: boolean
-}
-
-export interface PathWatchOptions {
-  /** Most watches one connection holds. */
-  readonly maxWatches: number
-  /** Most paths one notification names. */
-  readonly maxChanges: number
-  /** Changes are gathered this long before they are sent. */
-  readonly coalesceMs: number
-  /**
-   * Most directories one watch watches (each is a kernel watch and a
-   * watcher object). A tree with more is refused when the watch starts;
-   * directories that come later beyond it are not watched, and the next
-   * notification says `overflow`.
-   */
-  readonly maxDirectories: number
-  /**
-   * Most entries (files and directories) a recursive watch lists while it
-   * starts: a tree with more is refused. Directories that come later are
-   * listed up to as many at a time, the rest not watched (`overflow`).
-   */
-  readonly maxEntries: number
-  /**
-   * Most events of one watch waiting to be taken; past it they are dropped,
-   * the next notification says `overflow`, and the directories they came
-   * from are looked at again for directories not watched yet.
-   */
-  readonly maxQueuedEvents: number
-  /** The directories watched by all watches of the server: its slots are shared by every connection. */
-  readonly budget: Slots
-}
-
-/** Directories one watch may watch. */
-export const DEFAULT_MAX_WATCH_DIRECTORIES = 4096
-/**
- * Entries one recursive watch lists as it starts. Each costs a step of the
- * server's only thread whatever the kernel's watches: a directory of a
- * million files, listed whole in one go, held the server 14 s.
- */
-export const DEFAULT_MAX_WATCH_ENTRIES = 131_072
-/** Directories all watches of a server may watch. */
-export const DEFAULT_MAX_SERVER_WATCH_DIRECTORIES = 32768
-
-/**
- * The server's count of watched directories: a watch that would go past it
- * is refused as busy (retryable once others end).
- */
-export const watchedDirectorySlots = (limit = DEFAULT_MAX_SERVER_WATCH_DIRECTORIES): Slots =>
-  new Slots({
-    resource: "watchedDirectories",
-    limit,
-    setting: `${limit} directories over all of fs/watch`,
-    gauge: Metrics.watchedDirectories
-  })
-
-export const defaultPathWatchOptions = (budget = watchedDirectorySlots()): PathWatchOptions => ({
-  maxWatches: 64,
-  maxChanges: 1000,
-  coalesceMs: 50,
-  maxDirectories: DEFAULT_MAX_WATCH_DIRECTORIES,
-  maxEntries: DEFAULT_MAX_WATCH_ENTRIES,
-  maxQueuedEvents: DEFAULT_MAX_QUEUED_EVENTS,
-  budget
-})
-
-/**
- * Events of one watch waiting to be taken, past which they are dropped (the
- * next notification says `overflow`). Events of the same name and kind
- * wait once: without that, two processes creating and removing files in a
- * watched directory queued them faster than they were taken, and a request
- * on the connection waited 12 to 25 s.
- */
-export const DEFAULT_MAX_QUEUED_EVENTS = 16_384
+import { type Held, hold, type Listing, type Watched, type WatchEvent } from "./watchedInodes.js"
 
 /** Directories watched, and entries listed, in one go while a tree is watched, before the event loop gets a turn. */
 const DIRECTORIES_PER_STEP = 64
@@ -136,39 +64,6 @@ const breathe = Effect.callback<void>((resume) => {
   setImmediate(() => resume(Effect.void))
 })
 
-/** Whether the client is behind (a connection's flow control, as a watcher sees it). */
-export interface Backpressure {
-  readonly paused: () => boolean
-  /** Calls `listener` on every change; returns the unsubscribe. */
-  readonly subscribe: (listener: (paused: boolean) => void) => () => void
-}
-
-/**
- * What a sandbox shows, as a watch sees it (real paths: symlinks and `..`
- * resolved). Without one, everything is shown.
- */
-export interface WatchView {
-  /** Whether a change of the path may be reported (that it changed, or its name). */
-  readonly shows: (path: string) => boolean
-  /** Whether anything at or below a directory is shown: one that shows nothing is not watched at all. */
-  readonly showsAnythingAt: (path: string) => boolean
-}
-
-/** A connection's path watches. */
-export interface PathWatcher {
-  /**
-   * Starts watching `path` under `watchId`. With a `view`, the path must be
-   * shown once resolved, and only what it shows is reported.
-   */
-  readonly watch: (
-    watchId: string,
-    path: string,
-    options: { readonly recursive: boolean; readonly view?: WatchView | undefined }
-  ) => Effect.Effect<void, InvalidRequest | PathNotFound | SandboxDenied | ServerBusy>
-  /** Stops a watch; an id that is not watched is a no-op. */
-  readonly unwatch: (watchId: string) => Effect.Effect<void>
-}
-
 /** The net change of a path that changed `before` and then `now`; undefined: no change at all. */
 const merge = (before: ChangeKind | undefined, now: ChangeKind): ChangeKind | undefined => {
   if (before === undefined) return now
@@ -176,69 +71,6 @@ const merge = (before: ChangeKind | undefined, now: ChangeKind): ChangeKind | un
   if (before === "removed") return now === "removed" ? "removed" : "modified"
   return now === "removed" ? "removed" : "modified"
 }
-
-/** O_PATH (Linux): a descriptor that names a file without opening it (no read access needed; a FIFO does not block). */
-const O_PATH = 0o10000000
-const { O_DIRECTORY, O_NOFOLLOW } = NodeFs.constants
-
-
-/** What is at a path, held by a descriptor (closed by the caller). */
-interface Held {
-  readonly fd: number
-  readonly stats: NodeFs.Stats
-}
-
-/**
- * What is at `real` now, if `real` is where it really is: opened without
- * following a final symlink, and kept only when the kernel names the
- * opened file `real` (no symlink on the way to it, not removed since).
- */
-const hold = (real: string, directory: boolean): Held | undefined => {
-  let fd: number
-  try {
-    fd = NodeFs.openSync(real, O_PATH | O_NOFOLLOW | (directory ? O_DIRECTORY : 0))
-  } catch {
-    return undefined
-  }
-  try {
-    const stats = NodeFs.fstatSync(fd)
-    if (!stats.isSymbolicLink() && NodeFs.readlinkSync(ownDescriptorPath(fd)) === real) return { fd, stats }
-  } catch {
-    // Gone meanwhile: nothing is held.
-  }
-  NodeFs.closeSync(fd)
-  return undefined
-}
-
-/** A watched directory (or the watched file), by the inode it is and where that was. */
-interface Watched {
-  /** The path below the watched root ("" for the root), `/`-separated. */
-  readonly rel: string
-  /** Its real path when it was watched: events are taken only while it is still there. */
-  readonly real: string
-  readonly directory: boolean
-  readonly dev: number
-  readonly ino: number
-  watcher: NodeFs.FSWatcher | undefined
-  closed: boolean
-  /**
-   * Its events waiting to be taken, by kind and name: another of the same
-   * is not queued again (the file system is looked at when one is taken, so
-   * it says the same).
-   */
-  readonly queued: Set<string>
-  /** An event of it was dropped (the watch's queue full): what is in it is looked at again. */
-  dropped: boolean
-}
-
-/** A directory being listed, a step at a time, to watch what is below it. */
-interface Listing {
-  readonly rel: string
-  readonly directory: NodeFs.Dir
-}
-
-/** An event of one watched directory: the name it gives, if any ("." and null: the directory itself). */
-type WatchEvent = readonly [watched: Watched, type: string, name: string | null]
 
 /**
  * Makes the path watcher of one connection; its watches end with the scope.

@@ -19,12 +19,8 @@ import { FsRpcs, MissingChanged, PathsChanged } from "../../protocol/rpcs.js"
 import { encodeNotificationOf } from "../../jsonrpc/clientMessages.js"
 import { Connection } from "../../jsonrpc/Connection.js"
 import { makeMissingWatcher, type MissingWatcher } from "../../fs/MissingWatch.js"
-import {
-  defaultPathWatchOptions,
-  makePathWatcher,
-  type PathWatcher,
-  watchedDirectorySlots
-} from "../../fs/PathWatch.js"
+import { makePathWatcher } from "../../fs/PathWatch.js"
+import { defaultPathWatchOptions, type PathWatcher, watchedDirectorySlots } from "../../fs/pathWatchContract.js"
 import { ClientSession, type ConnectionResource } from "../ClientSessionService.js"
 import { ServerConfig } from "../ServerConfig.js"
 
