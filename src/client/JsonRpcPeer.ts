@@ -1,12 +1,13 @@
 /**
  * The client's JSON-RPC peer of exec-server: one link to the server at a
- * time, the requests waiting for their answers, each request encoded and
- * its answer decoded with its Rpc's codecs, server notifications decoded
- * with their Rpc's schema and handed to their subscriber, the server's own
- * requests (`network/policyRequest`) handed to their handlers (`serverRequests.ts`); and, for a session
- * that may detach, the link made again after a drop (one backoff `Schedule`)
- * with the session resumed. It performs the handshake but knows no feature:
- * processes, fs and http are built on it.
+ * time, the requests waiting for their answers (settled by
+ * `pendingRequests.ts`), each request encoded and its answer decoded with
+ * its Rpc's codecs, server notifications handed to their subscribers
+ * (`serverNotifications.ts`), the server's own requests
+ * (`network/policyRequest`) handed to their handlers (`serverRequests.ts`);
+ * and, for a session that may detach, the link made again after a drop (one
+ * backoff `Schedule`) with the session resumed. It performs the handshake
+ * but knows no feature: processes, fs and http are built on it.
  */
 import type * as Rpc from "effect/rpc/Rpc"
 import * as Cause from "effect/Cause"
@@ -18,8 +19,6 @@ import * as FiberSet from "effect/FiberSet"
 import * as Queue from "effect/Queue"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
-import type { WireError } from "../protocol/errors.js"
-import { ServerNotificationRpcs } from "../protocol/rpcs.js"
 import type { InitializeResult } from "../protocol/schema.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import { codecOf } from "../wire/RpcCodecs.js"
@@ -47,6 +46,7 @@ import {
   type ServerRequestHandler,
   type ServerRequestMethod
 } from "./methods.js"
+import { type PendingRequest, type PendingRequests, type ResponseMessage, settleResponse } from "./pendingRequests.js"
 import {
   backoff,
   type ConnectFailure,
@@ -55,20 +55,8 @@ import {
   type ReconnectOptions,
   reconnectWithBackoff
 } from "./reconnect.js"
+import { ServerNotifications } from "./serverNotifications.js"
 import { ServerRequests } from "./serverRequests.js"
-
-export type {
-  DeclaredErrorOf,
-  Method,
-  NotificationMethod,
-  ParamsOf,
-  ResultOf,
-  RpcOf,
-  ServerRequestHandler,
-  ServerRequestMethod,
-  ServerRequestOf
-} from "./methods.js"
-export { type Backoff, backoff, isHeldElsewhere, type ReconnectEvent, type ReconnectOptions } from "./reconnect.js"
 
 /** How to reach the server: each evaluation makes a new connection, closed with its scope. */
 export type Connector = Effect.Effect<ClientTransport.ClientTransport, ConnectError, Scope.Scope>
@@ -111,28 +99,10 @@ interface Link {
   readonly scope: Scope.Closeable
 }
 
-interface PendingRequest {
-  readonly method: string
-  readonly text: string
-  readonly bytes: number
-  /** Fails with a `ClientError`, or with a failure the application's own method declares. */
-  readonly reply: Deferred.Deferred<unknown, unknown>
-  /** The link it went out on; undefined: not sent yet (it goes out once a link is up). */
-  sentOn: number | undefined
-}
-
-/** A response as the peer reads it. */
-interface ResponseMessage {
-  readonly id?: unknown
-  readonly result?: unknown
-  readonly error?: WireError
-}
-
 /** The peer: requests out, answers and notifications in, the server's requests served, the link kept up. */
 export class JsonRpcPeer {
-  private readonly pending = new Map<number, PendingRequest>()
-  /** Each notification's listeners, by method: the params are decoded once, for all of them. */
-  private readonly subscribers = new Map<string, { readonly decode: (params: unknown) => Result.Result<unknown, unknown>; readonly listeners: Set<(payload: unknown) => void> }>()
+  private readonly pending: PendingRequests = new Map()
+  private readonly notifications = new ServerNotifications()
   private readonly serverRequests: ServerRequests
   private readonly methods: MethodTable
   private readonly listeners: Array<LinkListener> = []
@@ -185,18 +155,7 @@ export class JsonRpcPeer {
    * subscribed), until the returned function is called.
    */
   subscribe<Tag extends NotificationMethod>(method: Tag, handler: (payload: Rpc.Payload<NotificationOf<Tag>>) => void): () => void {
-    let subscriber = this.subscribers.get(method)
-    if (subscriber === undefined) {
-      const decode = codecOf(ServerNotificationRpcs.requests.get(method) as unknown as Rpc.AnyWithProps).decodePayload
-      subscriber = { decode, listeners: new Set() }
-      this.subscribers.set(method, subscriber)
-    }
-    const listener = handler as (payload: unknown) => void
-    // Wrapped: the same handler subscribed twice is two listeners.
-    const entry = (payload: unknown) => listener(payload)
-    subscriber.listeners.add(entry)
-    const listeners = subscriber.listeners
-    return () => void listeners.delete(entry)
+    return this.notifications.subscribe(method, handler)
   }
 
   /** Serves the server's `method` requests with `handler`, concurrently (see `ServerRequests.serve`). */
@@ -294,51 +253,14 @@ export class JsonRpcPeer {
   private onMessage(message: unknown, current: Link): void {
     if (typeof message !== "object" || message === null) return
     const m = message as { readonly id?: unknown; readonly method?: unknown; readonly params?: unknown }
-    if (typeof m.method !== "string") return this.onResponse(message as ResponseMessage)
+    if (typeof m.method !== "string") {
+      return settleResponse(this.pending, this.methods, message as ResponseMessage, (limit) => {
+        this.messageLimit = Math.min(this.messageLimit, limit - 1)
+      })
+    }
     // A method with an id is a request of the server's: it is owed an answer, on the link it came on.
     if (m.id !== undefined) return this.serverRequests.answer(current, m.id, m.method, m.params)
-    const subscriber = this.subscribers.get(m.method)
-    if (subscriber === undefined || subscriber.listeners.size === 0) return
-    const payload = subscriber.decode(m.params)
-    // A notification that does not fit its schema is dropped.
-    if (Result.isFailure(payload)) return
-    for (const listener of subscriber.listeners) listener(payload.success)
-  }
-
-  private onResponse(m: ResponseMessage): void {
-    if (m.id === null && m.error !== undefined) return this.onRefusedUnread(m.error)
-    if (typeof m.id !== "number") return
-    const request = this.pending.get(m.id)
-    if (request === undefined) return
-    this.pending.delete(m.id)
-    if (m.error !== undefined) {
-      Deferred.doneUnsafe(request.reply, Exit.fail(this.methods.failure(request.method, m.error)))
-    } else {
-      Deferred.doneUnsafe(request.reply, Exit.succeed(m.result))
-    }
-  }
-
-  /** A message the server refused unread (too large): its size tells which request it was. */
-  private onRefusedUnread(error: WireError): void {
-    const data = error.data as { bytes?: unknown; limit?: unknown } | undefined
-    if (typeof data?.bytes !== "number" || typeof data.limit !== "number") return
-    for (const [id, request] of this.pending) {
-      if (request.bytes !== data.bytes || request.sentOn === undefined) continue
-      this.pending.delete(id)
-      this.messageLimit = Math.min(this.messageLimit, data.limit - 1)
-      Deferred.doneUnsafe(
-        request.reply,
-        Exit.fail(
-          new RequestTooLarge({
-            method: request.method,
-            bytes: data.bytes,
-            limit: data.limit,
-            message: `${request.method}: the server refused a message of ${data.bytes} bytes (its limit is ${data.limit})`
-          })
-        )
-      )
-      return
-    }
+    this.notifications.deliver(m.method, m.params)
   }
 
   // --- the link ---------------------------------------------------------------

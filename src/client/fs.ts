@@ -16,7 +16,8 @@ import { fileURLToPath } from "node:url"
 import { WALK_MAXIMUMS, type WalkOptions, type WalkResult as WireWalkResult } from "../protocol/schema.js"
 import type { ClientError, ProtocolError } from "./ClientError.js"
 import { type SandboxInput, sandboxField, toBytes } from "./fields.js"
-import type { JsonRpcPeer, RpcOf } from "./JsonRpcPeer.js"
+import type { JsonRpcPeer } from "./JsonRpcPeer.js"
+import type { RpcOf } from "./methods.js"
 
 /** What `fs/walk` found: paths as `file://` URIs. */
 export type WalkResult = typeof WireWalkResult.Type

@@ -6,7 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import { TestClock } from "effect/testing"
-import { backoff } from "../../src/client/JsonRpcPeer.js"
+import { backoff } from "../../src/client/reconnect.js"
 
 /** The delays the schedule grants, advancing the TestClock through each. */
 const delaysOf = (schedule: Schedule.Schedule<Duration.Duration>) =>
