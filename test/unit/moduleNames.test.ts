@@ -2,7 +2,8 @@
  * A module's file name says which module it is: no two modules of src/ share
  * one, but the entries every folder of that kind has (`index.ts` of a
  * package entry, `main.ts` of a program). Two `fs.ts` in two folders read
- * alike in an import, a stack trace and a search.
+ * alike in an import, a stack trace and a search. And a module holds one
+ * concern a reader takes in whole: at most 500 lines.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -12,6 +13,9 @@ const SRC = Path.resolve(import.meta.dirname, "../../src")
 
 /** Names that stand for an entry of their folder, where sharing one says what it is. */
 const ENTRY_NAMES = new Set(["index.ts", "main.ts"])
+
+/** The most lines a module of src/ has. */
+const MOST_LINES = 500
 
 describe("the modules of src/", () => {
   it("have each a file name of its own", () => {
@@ -23,5 +27,14 @@ describe("the modules of src/", () => {
     }
     const shared = [...byName].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.sort().join(", ")}`)
     expect(shared.sort()).toEqual([])
+  })
+
+  it(`have at most ${MOST_LINES} lines each`, () => {
+    const long = Fs.readdirSync(SRC, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => [file, Fs.readFileSync(Path.join(SRC, file), "utf8").split("\n").length - 1] as const)
+      .filter(([, lines]) => lines > MOST_LINES)
+      .map(([file, lines]) => `${file}: ${lines}`)
+    expect(long.sort()).toEqual([])
   })
 })
