@@ -228,10 +228,10 @@ const executorOf = (host: ServerHost, flags: ExecutorFlags): Effect.Effect<NatsS
   if (Option.isNone(flags.connect)) {
     if (NatsFlags.hasNatsFlags(flags)) return fail("the --nats-* flags need --connect nats://HOST:PORT")
     const unused = [...(Option.isSome(flags.environmentId) ? ["--environment-id"] : []), ...(Option.isSome(flags.name) ? ["--name"] : [])]
-    if (unused.length > 0) {
+    return unused.length === 0 ? Effect.succeed(undefined) : Effect.sync(() => {
       host.stderr(`exec-server: ${unused.join(" and ")} name an executor's NATS environment and do nothing without --connect nats://HOST:PORT\n`)
-    }
-    return Effect.succeed(undefined)
+      return undefined
+    })
   }
   if (Option.isNone(flags.environmentId)) return fail("--connect needs --environment-id ID")
   const environmentId = flags.environmentId.value

@@ -62,21 +62,12 @@ describe("exec-server exec --allow-domain in a terminal", () => {
 })
 
 describe("exec-server exec --allow-domain without a terminal", () => {
+  /** `commands` run by bash in a process of a stdio server, `localhost` allowed, with these flags too. */
+  const execAllowingLocalhost = (flags: ReadonlyArray<string>, commands: ReadonlyArray<string>) =>
+    runPiped([SERVER_BIN, "exec", "--allow-domain", "localhost", ...flags, "stdio", "--", "bash", "-c", commands.join("; ")])
+
   it("asks nobody: unlisted hosts are denied by the proxy, or by the client with --ask-domains", async () => {
-    const run = (...flags: Array<string>) =>
-      runPiped([
-        SERVER_BIN,
-        "exec",
-        "--allow-domain",
-        "localhost",
-        "--verbose",
-        ...flags,
-        "stdio",
-        "--",
-        "bash",
-        "-c",
-        `${fetchVia("localhost")}; ${fetchVia("unlisted.test")}`
-      ])
+    const run = (...flags: Array<string>) => execAllowingLocalhost(["--verbose", ...flags], [fetchVia("localhost"), fetchVia("unlisted.test")])
     const plain = await run()
     expect(plain.stdout).toBe("code=200\ncode=403\n")
     expect(plain.stderr).toContain(`exec-server: network allow http localhost:${helloPort()} GET (baseline_policy: allow)`)
@@ -90,26 +81,13 @@ describe("exec-server exec --allow-domain without a terminal", () => {
   it("without --verbose: each refused host and port is said once on stderr, in the note's words; stdout is the command's alone", async () => {
     const connectVia = (target: string) => `curl -s -o /dev/null -w 'connect=%{http_connect}\\n' -x "$HTTP_PROXY" https://${target}/`
     const run = (...flags: Array<string>) =>
-      runPiped([
-        SERVER_BIN,
-        "exec",
-        "--allow-domain",
-        "localhost",
-        "--deny-domain",
-        "blocked.test",
-        ...flags,
-        "stdio",
-        "--",
-        "bash",
-        "-c",
-        [
-          fetchVia("localhost"),
-          fetchVia("unlisted.test"),
-          fetchVia("unlisted.test"),
-          connectVia("example.com"),
-          connectVia("example.com"),
-          fetchVia("blocked.test")
-        ].join("; ")
+      execAllowingLocalhost(["--deny-domain", "blocked.test", ...flags], [
+        fetchVia("localhost"),
+        fetchVia("unlisted.test"),
+        fetchVia("unlisted.test"),
+        connectVia("example.com"),
+        connectVia("example.com"),
+        fetchVia("blocked.test")
       ])
     const plain = await run()
     expect([plain.stdout, plain.status]).toEqual(["code=200\ncode=403\ncode=403\nconnect=403\nconnect=403\ncode=403\n", 0])
