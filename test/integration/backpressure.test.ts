@@ -26,10 +26,9 @@ describe("backpressure per connection", () => {
       // Stop reading the socket: the server's queue to this client fills up and its process is paused.
       ;(stalled.socket as unknown as { _socket: { pause: () => void } })._socket.pause()
       await new Promise((resolve) => setTimeout(resolve, 500))
-      const startedAt = Date.now()
       await healthy.request("process/start", pipeProcess("steady", ["head", "-c", String(32 * 1024 * 1024), "/dev/zero"]))
-      await healthy.waitFor((m) => m.method === "process/closed" && m.params.processId === "steady", 20_000)
-      expect(Date.now() - startedAt).toBeLessThan(15_000)
+      // Were it paused with the stalled one's, it would never finish: its end is awaited, not timed.
+      await healthy.waitFor((m) => m.method === "process/closed" && m.params.processId === "steady", 55_000)
       const received = healthy.messages
         .filter((m) => m.method === "process/output" && m.params.processId === "steady")
         .reduce((total, m) => total + Buffer.from(m.params.chunk, "base64").length, 0)
@@ -59,9 +58,9 @@ describe("backpressure and detached sessions", () => {
       expect(resumed.result.sessionId).toBe(initialized.result.sessionId)
       second.send({ method: "initialized", params: {} })
       let read = await second.request("process/read", { processId: "flood", afterSeq: 0, waitMs: 100 })
-      // Reads return at once while there is output to read: bounded by time, not by their count.
-      const deadline = Date.now() + 20_000
-      while (!read.result.closed && Date.now() < deadline) {
+      // Reads return at once while there is output to read; were the process not read while
+      // detached, it would still be blocked on its pipe and this would never end.
+      while (!read.result.closed) {
         read = await second.request("process/read", { processId: "flood", afterSeq: read.result.nextSeq - 1, waitMs: 1000 })
       }
       expect(read.result).toMatchObject({ exited: true, exitCode: 0, closed: true })
@@ -77,7 +76,7 @@ describe("backpressure and detached sessions", () => {
     }
   }, 60_000)
 
-  it("a detached session's flood nobody reads is read at most about 10 MiB/s (1 MiB, then a 100 ms pause), and at full speed again once attached", async () => {
+  it("a detached session's flood nobody reads is read at most about 10 MiB/s (1 MiB, then a 100 ms pause), and streams to the connection that attaches", async () => {
     const server = await startWebSocketServer()
     const dir = mkdtempSync(Path.join(tmpdir(), "detached-flood-"))
     try {
@@ -117,11 +116,14 @@ describe("backpressure and detached sessions", () => {
       const second = await RawWebSocketClient.connect(server.url)
       await second.request("initialize", { clientName: "back", resumeSessionId: initialized.result.sessionId })
       second.send({ method: "initialized", params: {} })
-      // Attached again, flow control paces it instead: reads get the latest output, and it runs faster than it could detached.
+      // Attached again, flow control paces it instead: reads get the latest output, and the flood
+      // reaches this connection as it is written. (That the detached pauses end at once is
+      // processTable.test.ts's: a rate compared with the detached one measures only the CPU on a
+      // loaded machine, where both paths are slowed and the attached one does more per byte.)
       const read = await second.request("process/read", { processId: "flood", afterSeq: 0, maxBytes: 1024 })
       expect(read.result.closed).toBe(false)
-      const attachedRate = await rate()
-      expect(attachedRate).toBeGreaterThan(detachedRate)
+      const before = written()
+      await second.waitFor((m) => m.method === "process/output" && m.params.processId === "flood" && written() > before + 4 * 1024 * 1024, 20_000)
       await second.request("process/terminate", { processId: "flood" })
       second.socket.close()
     } finally {

@@ -1,8 +1,8 @@
 /**
  * Every path that ends sessions ends all their processes at once: many
  * children that ignore SIGTERM, pipes and PTYs, over several sessions, are
- * all gone one grace period (plus a margin smaller than a second grace
- * period) after the end, never one grace period after another (the server
+ * all gone after one grace period, within a grace period of each other,
+ * never one grace period after another (the server
  * in process, on src/; the signals that end the binary's process:
  * endTogetherSignals.test.ts).
  */
@@ -13,8 +13,8 @@ import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
-import { COUNT, detachedClient, GRACE_MS, MARGIN_MS, params, startOnWebSocket } from "../support/endTogether.js"
-import { allGoneAfter, pidsIn, STUBBORN_WITH_CHILD } from "../support/stubbornChildren.js"
+import { COUNT, detachedClient, GRACE_MS, params, startOnWebSocket } from "../support/endTogether.js"
+import { deathTimes, pidsIn, STUBBORN_WITH_CHILD } from "../support/stubbornChildren.js"
 import { isAlive } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
@@ -32,17 +32,31 @@ const startOnStdio = async (server: InProcessServer, count: number): Promise<Arr
   return pids
 }
 
-describe(`${COUNT} children that ignore SIGTERM, over several sessions, end together`, () => {
+/**
+ * Every process was gone, none before `notBeforeMs` (less a poll's slack),
+ * and all within one grace period of each other: ended together, never one
+ * grace period after another. How late they all went is not bounded: a
+ * loaded machine delays every one of them alike.
+ */
+const expectTogether = (times: ReadonlyArray<number>, notBeforeMs: number) => {
+  expect(times.filter(Number.isNaN).length, `outlived 25 s: ${JSON.stringify(times)}`).toBe(0)
+  const first = Math.min(...times)
+  const last = Math.max(...times)
+  expect(first, `ms after the end, each: ${JSON.stringify(times)}`).toBeGreaterThanOrEqual(notBeforeMs - 300)
+  expect(last - first, `ms after the end, each: ${JSON.stringify(times)}`).toBeLessThan(GRACE_MS)
+}
+
+// Each starts 20 processes and waits for a grace period and their ends: more than the default 30 s on a loaded 2-core machine.
+describe(`${COUNT} children that ignore SIGTERM, over several sessions, end together`, { timeout: 60_000 }, () => {
   it("when stdin closes", async () => {
     const server = await startServer(["--grace-ms", String(GRACE_MS)])
     const pids = await startOnStdio(server, COUNT)
     const start = Date.now()
+    const deaths = deathTimes(pids, start)
     const exit = await server.close()
     expect(exit.code).toBe(0)
-    const elapsed = Date.now() - start
-    expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
-    expect(elapsed).toBeLessThan(GRACE_MS + MARGIN_MS)
-    expect(await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)).toBeGreaterThan(0)
+    expect(Date.now() - start).toBeGreaterThanOrEqual(GRACE_MS - 50)
+    expectTogether(await deaths, GRACE_MS)
   })
 
   it("when WebSocket connections close and drop at once (their sessions not kept: --dropped-session-ttl-ms 0)", async () => {
@@ -52,24 +66,17 @@ describe(`${COUNT} children that ignore SIGTERM, over several sessions, end toge
     const start = Date.now()
     clients[0]!.socket.close()
     clients[1]!.socket.terminate()
-    const elapsed = await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)
-    expect(elapsed, "some outlived the grace period and the margin").not.toBe(-1)
-    expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
+    expectTogether(await deathTimes(pids, start), GRACE_MS)
   })
 
   it("when detached sessions' TTLs pass", async () => {
     const server = await startWebSocketServer(["--grace-ms", String(GRACE_MS)])
     const ttlMs = 300
-    const pids: Array<number> = []
-    for (let session = 0; session < 2; session++) {
-      const client = await detachedClient(server.url, ttlMs)
-      pids.push(...await startOnWebSocket(client, COUNT / 2))
-      client.socket.terminate()
-    }
+    const clients = await Promise.all([0, 1].map(() => detachedClient(server.url, ttlMs)))
+    const pids = (await Promise.all(clients.map((client) => startOnWebSocket(client, COUNT / 2)))).flat()
     const start = Date.now()
-    const elapsed = await allGoneAfter(pids, start, ttlMs + GRACE_MS + MARGIN_MS)
-    expect(elapsed, "some outlived the TTL, the grace period and the margin").not.toBe(-1)
-    expect(elapsed).toBeGreaterThanOrEqual(ttlMs + GRACE_MS - 300)
+    for (const client of clients) client.socket.terminate()
+    expectTogether(await deathTimes(pids, start), ttlMs + GRACE_MS)
   })
 
   it("when an embedding application closes the server's scope", async () => {
@@ -77,7 +84,7 @@ describe(`${COUNT} children that ignore SIGTERM, over several sessions, end toge
       Layer.provide(ExecServer.layerNodeServices),
       Layer.provide(ServerConfig.layer({ graceMs: GRACE_MS }))
     )
-    const { elapsed, pids } = await Effect.runPromise(Effect.gen(function*() {
+    const { deaths, elapsed, pids } = await Effect.runPromise(Effect.gen(function*() {
       const scope = yield* Scope.make()
       const context = yield* Layer.buildWithScope(server, scope)
       const client = Context.get(context, ExecServerClient.ExecServerClient)
@@ -100,11 +107,13 @@ describe(`${COUNT} children that ignore SIGTERM, over several sessions, end toge
         pids.push(...pidsIn(text))
       }
       const start = Date.now()
+      const deaths = deathTimes(pids, start)
       yield* Scope.close(scope, Exit.void)
-      return { elapsed: Date.now() - start, pids }
+      return { elapsed: Date.now() - start, deaths, pids }
     }))
     expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 50)
-    expect(elapsed).toBeLessThan(GRACE_MS + MARGIN_MS)
-    expect(pids.every((pid) => !isAlive(pid))).toBe(true)
+    // Closing the scope waited for every process.
+    expect(pids.filter(isAlive)).toEqual([])
+    expectTogether(await deaths, GRACE_MS)
   })
 })

@@ -36,3 +36,22 @@ export const startStubborn = async (server: WireClient, processId: string, tty =
 /** Waits until every pid is gone; how long that took from `start`, or -1 when some outlived `limitMs`. */
 export const allGoneAfter = async (pids: ReadonlyArray<number>, start: number, limitMs: number): Promise<number> =>
   (await eventually(() => pids.every((pid) => !isAlive(pid)), limitMs - (Date.now() - start), 10)) ? Date.now() - start : -1
+
+/**
+ * Waits until every pid is gone (or `limitMs` after `start` passed), noting
+ * when each was first seen gone, in ms after `start`: NaN for one that
+ * outlived the limit. The first and last say whether they ended together
+ * (within a grace period of each other) without bounding when, which a
+ * loaded machine delays.
+ */
+export const deathTimes = async (pids: ReadonlyArray<number>, start: number, limitMs = 25_000): Promise<Array<number>> => {
+  const times = pids.map(() => Number.NaN)
+  await eventually(() => {
+    const now = Date.now() - start
+    pids.forEach((pid, index) => {
+      if (Number.isNaN(times[index]!) && !isAlive(pid)) times[index] = now
+    })
+    return times.every((time) => !Number.isNaN(time))
+  }, limitMs - (Date.now() - start), 10)
+  return times
+}

@@ -9,7 +9,9 @@
  * `no-native`: the suites run again with EXEC_SERVER_NATIVE=0). Errors
  * outside any test (a global setup that stopped the run, as on a stale
  * dist/) end it as a failure: `, N errors` on that line, each error's
- * message on a line of its own before it.
+ * message on a line of its own before it. Each failed test is named again
+ * there too (`failed: PROJECT FILE > SUITE > TEST: first line of its
+ * error`), since CI keeps only the end of a long output.
  *
  * A file's time is its wall time in the run: from the moment vitest queued
  * it for a worker to the end of its last test, so that files side by side
@@ -71,6 +73,7 @@ export default class SummaryReporter implements Reporter {
     const byProject = new Map<string, Counts>()
     const skippedFor = new Map<string, number>()
     const times: Array<FileTime> = []
+    const failures: Array<string> = []
     for (const module of testModules) {
       const name = module.project.name
       let counts = byProject.get(name)
@@ -79,6 +82,10 @@ export default class SummaryReporter implements Reporter {
         const result = test.result()
         const key = result.state === "passed" ? "passed" : result.state === "failed" ? "failed" : "skipped"
         counts[key]++
+        if (result.state === "failed") {
+          const message = result.errors?.[0]?.message?.split("\n")[0] ?? ""
+          failures.push(`failed: ${name === "" ? "" : `${name} `}${module.relativeModuleId} > ${test.fullName}${message === "" ? "" : `: ${message.slice(0, 300)}`}`)
+        }
         total[key]++
         if (result.state === "skipped" && result.note !== undefined) skippedFor.set(result.note, (skippedFor.get(result.note) ?? 0) + 1)
       }
@@ -92,6 +99,7 @@ export default class SummaryReporter implements Reporter {
     if (byProject.size > 1) {
       lines.push(...[...byProject].sort(([a], [b]) => a.localeCompare(b)).map(([name, counts]) => `${name}: ${lineOf(counts)}`))
     }
+    lines.push(...failures)
     lines.push(...unhandledErrors.map((error) => `error: ${error.message}`))
     lines.push(`${lineOf(total)}${unhandledErrors.length === 0 ? "" : `, ${unhandledErrors.length} error${unhandledErrors.length === 1 ? "" : "s"}`}`)
     process.stdout.write(`${lines.join("\n")}\n`)

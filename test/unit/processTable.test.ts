@@ -84,4 +84,29 @@ describe("process table", () => {
       // Detached, reading pauses after each MiB (see ProcessActor.setDetached).
       expect(child.paused()).toBe(true)
     }))
+
+  it.effect("attached again, a detached process is read at once and never paused between MiBs; detached again, paced again", () =>
+    Effect.gen(function*() {
+      const spawner = yield* TestSpawner.make({})
+      const table = yield* makeProcessTable(tableOptions(new RetentionBudget({ maxRecords: 100, maxBytes: 1024 * 1024 }))).pipe(
+        Effect.provide(Layer.mergeAll(spawner.layer, OutputBuffers.layerMemory, Sandbox.layerUnavailable, ProcessReaper.layerNone))
+      )
+      yield* table.start(startParams("flood"))
+      const child = spawner.children[0]!
+      table.setDetached(true)
+      child.output(new Uint8Array(1024 * 1024))
+      expect(child.paused()).toBe(true)
+      // The pause of the lap under way ends with the detachment, not 100 ms later.
+      table.setDetached(false)
+      expect(child.paused()).toBe(false)
+      for (let mib = 0; mib < 8; mib++) {
+        child.output(new Uint8Array(1024 * 1024))
+        expect(child.paused(), `after MiB ${mib + 1} attached`).toBe(false)
+      }
+      table.setDetached(true)
+      child.output(new Uint8Array(512 * 1024))
+      expect(child.paused()).toBe(false)
+      child.output(new Uint8Array(512 * 1024))
+      expect(child.paused()).toBe(true)
+    }))
 })
