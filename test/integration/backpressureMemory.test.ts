@@ -201,8 +201,8 @@ describe("backpressure on a terminal", () => {
     expect(flood.counted).toBe(lines)
     expect(blocked, "seq blocked on the full terminal while the client did not read").toBe(true)
     // Flow control holds what it keeps near the outbound high watermark (8 MiB; 9-19 MiB
-    // measured); unpaused, the server read on and grew by ~75 MiB. (Its peak resident size
-    // while the client did not read held garbage not yet collected too: 40.5 MB under load.)
-    expect(await keptStalled! - baseline()).toBeLessThan(32 * 1024 * 1024)
+    // measured quiet, 40 MiB without the addon beside two busy loops, where more is read
+    // before the pause lands); unpaused, the server read on and grew by ~75 MiB.
+    expect(await keptStalled! - baseline()).toBeLessThan(48 * 1024 * 1024)
   }, 60_000)
 })
