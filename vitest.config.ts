@@ -115,9 +115,11 @@ export default defineConfig({
     reporters: ["default", new SummaryReporter()],
     // What a test (and the servers its harness starts in this process) logs is shown when it fails, not when it passes.
     silent: "passed-only",
-    // Integration tests spawn real servers and processes; the machines have 2 cores.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Integration tests spawn real servers and processes; the machines have 2 cores, and
+    // users' CI runners are busy: a test waits for events (test/support/waiting.ts's
+    // WAIT_MS at most for each), and this only ends one that hangs.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
     // Each file's own XDG_RUNTIME_DIR: the console keys of the servers it kills go with it.
     setupFiles: ["./test/support/runtimeDir.ts"],
     pool: "forks",

@@ -28,7 +28,7 @@ describe("backpressure per connection", () => {
       await new Promise((resolve) => setTimeout(resolve, 500))
       await healthy.request("process/start", pipeProcess("steady", ["head", "-c", String(32 * 1024 * 1024), "/dev/zero"]))
       // Were it paused with the stalled one's, it would never finish: its end is awaited, not timed.
-      await healthy.waitFor((m) => m.method === "process/closed" && m.params.processId === "steady", 55_000)
+      await healthy.waitFor((m) => m.method === "process/closed" && m.params.processId === "steady")
       const received = healthy.messages
         .filter((m) => m.method === "process/output" && m.params.processId === "steady")
         .reduce((total, m) => total + Buffer.from(m.params.chunk, "base64").length, 0)
@@ -130,5 +130,5 @@ describe("backpressure and detached sessions", () => {
       await server.stop()
       rmSync(dir, { recursive: true, force: true })
     }
-  }, 30_000)
+  })
 })

@@ -7,6 +7,7 @@
 import type { ParamsOf } from "../../src/testing/TestConnection.js"
 import * as Http from "node:http"
 import { type ClientOptions, WebSocket } from "ws"
+import { WAIT_MS } from "./waiting.js"
 
 /** An HTTP exchange's status, headers and body. */
 export interface HttpAnswer {
@@ -97,7 +98,7 @@ export class RawWebSocketClient {
     return client
   }
 
-  waitFor(test: (m: any) => boolean, timeoutMs = 15_000): Promise<any> {
+  waitFor(test: (m: any) => boolean, timeoutMs = WAIT_MS): Promise<any> {
     const found = this.messages.find(test)
     if (found !== undefined) return Promise.resolve(found)
     return new Promise((resolve, reject) => {
@@ -138,7 +139,7 @@ export class RawWebSocketClient {
     ).toString()
   }
 
-  async outputContains(processId: string, text: string, timeoutMs = 15_000): Promise<void> {
+  async outputContains(processId: string, text: string, timeoutMs = WAIT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (!this.outputOf(processId).includes(text)) {
       if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(this.outputOf(processId))}`)

@@ -7,6 +7,7 @@
  */
 
 import type { ParamsOf } from "../../src/testing/TestConnection.js"
+import { WAIT_MS } from "./waiting.js"
 
 // Messages here are JSON from the wire, untyped on purpose: this is a black-box
 // client, and each test states what it expects of them.
@@ -75,14 +76,14 @@ export abstract class WireClient {
   }
 
   /** The first message (already received or still to come) that passes `test`. */
-  waitFor<T = any>(test: (message: any) => boolean, timeoutMs = 15_000): Promise<T> {
+  waitFor<T = any>(test: (message: any) => boolean, timeoutMs = WAIT_MS): Promise<T> {
     const found = this.messages.find(test)
     if (found !== undefined) return Promise.resolve(found)
     return this.nextMessage(test, timeoutMs)
   }
 
   /** The next message still to come that passes `test`. */
-  nextMessage<T = any>(test: (message: any) => boolean, timeoutMs = 15_000): Promise<T> {
+  nextMessage<T = any>(test: (message: any) => boolean, timeoutMs = WAIT_MS): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`timed out waiting for a message; stderr: ${this.stderr}`)),
@@ -135,7 +136,7 @@ export abstract class WireClient {
   }
 
   /** Waits until the output of a process contains `text`. */
-  async outputContains(processId: string, text: string, timeoutMs = 15_000): Promise<void> {
+  async outputContains(processId: string, text: string, timeoutMs = WAIT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (!this.outputOf(processId).toString().includes(text)) {
       const remaining = deadline - Date.now()

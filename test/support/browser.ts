@@ -7,6 +7,7 @@ import { existsSync } from "node:fs"
 import type { IBuffer } from "@xterm/xterm"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { linkSecret, originOf } from "./consoleLogin.js"
+import { WAIT_MS } from "./waiting.js"
 
 const CANDIDATES = [
   process.env.EXEC_SERVER_CHROMIUM,
@@ -64,7 +65,7 @@ export const terminalLines = (page: Page): Promise<Array<string>> =>
   })
 
 /** Waits until the terminal's text matches. */
-export const terminalShows = async (page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<Array<string>> => {
+export const terminalShows = async (page: Page, pattern: RegExp, timeoutMs = WAIT_MS): Promise<Array<string>> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const lines = await terminalLines(page)
