@@ -29,6 +29,7 @@ const WITHOUT_ADDON = [
   "test/integration/resume.test.ts",
   "test/integration/control.test.ts",
   "test/integration/client.test.ts",
+  "test/integration/clientProcess.test.ts",
   "test/integration/logs.test.ts",
   "test/integration/metrics.test.ts",
   // Terminals too: node-pty's own reading, where the addon's thread reads them otherwise.
