@@ -1,7 +1,7 @@
 /**
  * The Promise API against real servers over WebSocket, servers in this
  * process (over the stdio of a server it spawns, the built binary:
- * promiseClientProcess.test.ts).
+ * clientProcess.test.ts).
  */
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"

@@ -1,4 +1,4 @@
-/** The processes the Promise API's tests start and watch end (promiseClient.test.ts, promiseClientProcess.test.ts). */
+/** The processes the Promise API's tests start and watch end (promiseClient.test.ts, clientProcess.test.ts). */
 import { expect } from "vitest"
 import type * as PromiseClient from "../../src/client/PromiseClient.js"
 import { eventually, isAlive } from "./waiting.js"
