@@ -14,6 +14,7 @@ import SummaryReporter from "./test/support/summaryReporter.js"
  */
 const WITHOUT_ADDON = [
   "test/integration/stdio.test.ts",
+  "test/integration/stdioProcess.test.ts",
   "test/integration/spawnKinds.test.ts",
   "test/integration/backpressure.test.ts",
   "test/integration/backpressureMemory.test.ts",
@@ -28,6 +29,7 @@ const WITHOUT_ADDON = [
   "test/integration/resume.test.ts",
   "test/integration/control.test.ts",
   "test/integration/client.test.ts",
+  "test/integration/clientProcess.test.ts",
   "test/integration/logs.test.ts",
   "test/integration/metrics.test.ts",
   // Terminals too: node-pty's own reading, where the addon's thread reads them otherwise.

@@ -54,7 +54,7 @@ describe("a run with a file that starts the built binary", { timeout: RUN_MS + 1
     // What `npm run build` records, from sources other than these.
     Fs.writeFileSync(Path.join(dist, ".build-inputs"), `${"0".repeat(64)}\n`)
     try {
-      const run = vitest("test/integration/stdio.test.ts", "test/unit/backoff.test.ts")
+      const run = vitest("test/integration/stdioProcess.test.ts", "test/unit/backoff.test.ts")
       expect(run.status, run.output).toBe(1)
       expect(run.output).toContain(`Error: ${STALE}\n`)
       expect(run.output).toMatch(/Tests +no tests/)
@@ -66,7 +66,7 @@ describe("a run with a file that starts the built binary", { timeout: RUN_MS + 1
   })
 
   it("stops before any test when there is no dist/", () => {
-    const run = vitest("test/integration/stdio.test.ts")
+    const run = vitest("test/integration/stdioProcess.test.ts")
     expect(run.status, run.output).toBe(1)
     expect(run.output).toContain(`Error: ${UNBUILT}\n`)
     expect(run.output).toMatch(/Tests +no tests/)
@@ -95,7 +95,7 @@ describe("which files start the built binary", () => {
   const file = (name: string) => Path.join(ROOT, "test", name)
 
   it("those that import a support module starting it, name a path into dist/, pack it, or run a configuration whose files start it", () => {
-    expect(runsTheBinary(file("integration/stdio.test.ts"))).toBe(true)
+    expect(runsTheBinary(file("integration/stdioProcess.test.ts"))).toBe(true)
     expect(runsTheBinary(file("integration/behindTls.test.ts"))).toBe(true)
     expect(runsTheBinary(file("integration/consumer.test.ts"))).toBe(true)
     expect(runsTheBinary(file("integration/suiteOutput.test.ts"))).toBe(true)

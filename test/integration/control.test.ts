@@ -1,10 +1,11 @@
-/** Process control beyond start/read/write/terminate, over the built binary's stdio. */
+/** Process control beyond start/read/write/terminate, over stdio, on a server in process. */
 import { describe, expect, it } from "vitest"
-import { pipeProcess, ptyProcess, useStdioServers } from "../support/StdioServer.js"
+import { useInProcessServers } from "../support/InProcessServer.js"
+import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
-const startServer = useStdioServers()
+const startServer = useInProcessServers()
 
 describe("process control", () => {
   it("resize reaches the program as SIGWINCH with the new size; a finished process ignores it", async () => {

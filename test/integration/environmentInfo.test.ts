@@ -1,9 +1,9 @@
 /**
  * `environment/info` and the `environmentInfo` of `initialize`: the
  * reference's shape, the server's own host, and capability flags that claim
- * only what this server answers (the server in process, on src/; the
- * reference's answers beside ours, and a server started in another
- * directory with another $TMPDIR: environmentInfoProcess.test.ts).
+ * only what this server answers, and the reference's beside ours (the
+ * server in process, on src/, the reference as a child; a server started in
+ * another directory with another $TMPDIR: environmentInfoProcess.test.ts).
  */
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 import { readFileSync } from "node:fs"
@@ -12,9 +12,11 @@ import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import { REFERENCE_EXECUTOR_VERSION } from "../../src/server/environmentInfo.js"
-import { useInProcessServers } from "../support/InProcessServer.js"
+import { useInProcessServers, useServersToCompare } from "../support/InProcessServer.js"
+import { needsReference, REFERENCE_BINARY } from "../support/reference.js"
 
 const start = useInProcessServers()
+const startToCompare = useServersToCompare()
 
 /** The request each capability flag lets a client send, answered (not -32601) by a server that claims it. */
 const requestOf: Record<string, readonly [string, Record<string, unknown>]> = {
@@ -67,6 +69,17 @@ describe("environment info", () => {
     const { capabilities } = (await server.request("environment/info", {})).result
     const expected = capabilities.sandboxedFileStreaming === true ? REFERENCE_CAPABILITIES : REFERENCE_CAPABILITIES.slice(0, 14)
     expect(Object.keys(capabilities)).toEqual(expected)
+  })
+
+  it("claims the reference's capabilities, in its order (codex 0.171), and its executorVersion", async (context) => {
+    needsReference(context)
+    const ours = (await (await start()).request("environment/info", {})).result
+    const referenceServer = await startToCompare([], { command: [REFERENCE_BINARY, "exec-server", "--listen", "stdio://"] })
+    const reference = (await referenceServer.request("environment/info", {})).result
+    expect(Object.keys(reference.capabilities)).toEqual(REFERENCE_CAPABILITIES)
+    // Transparent TCP needs what the reference does not (root, nft): where it is missing, the one flag that differs.
+    expect(Object.entries(ours.capabilities)).toEqual(Object.entries({ ...reference.capabilities, networkProxyTransparentTcp: transparentTcpSupported() }))
+    expect(ours.executorVersion).toBe(reference.executorVersion)
   })
 
   it("initialize carries environmentInfo; environment/info answers the same once initialized", async () => {

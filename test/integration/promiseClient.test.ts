@@ -1,59 +1,29 @@
-/** The Promise API against real servers: over WebSocket and over the stdio of a server it spawns. */
+/**
+ * The Promise API against real servers over WebSocket, servers in this
+ * process (over the stdio of a server it spawns, the built binary:
+ * clientProcess.test.ts).
+ */
 import { execFileSync } from "node:child_process"
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as net from "node:net"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { setTimeout as delay } from "node:timers/promises"
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { WebSocketServer } from "ws"
 import * as PromiseClient from "../../src/client/PromiseClient.js"
-import { type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { expectGone, PRINT_PID_AND_SLEEP, readPid } from "../support/promiseClientProcesses.js"
+import { isAlive } from "../support/waiting.js"
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
 
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Polls until the process is gone; a process outliving the deadline fails the test. */
-const expectGone = async (pid: number, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (isRunning(pid)) {
-    if (Date.now() > deadline) throw new Error(`process ${pid} still runs after ${timeoutMs} ms`)
-    await delay(20)
-  }
-}
-
-/** Reads a started process's events until the first line of output: the pid that `echo $$` printed. */
-const readPid = async (proc: PromiseClient.Process) => {
-  let output = ""
-  for await (const event of proc.events()) {
-    if (event._tag === "Output") output += text(event.bytes)
-    if (output.includes("\n")) break
-  }
-  const pid = Number(output.trim())
-  expect(pid).toBeGreaterThan(1)
-  return pid
-}
-
-const PRINT_PID_AND_SLEEP = ["sh", "-c", "echo $$; exec sleep 30"]
+const start = useInProcessWebSocketServers()
 
 describe("PromiseClient over WebSocket", () => {
-  let server: RunningWebSocketServer
-  beforeAll(async () => {
-    server = await startWebSocketServer()
-  })
-  afterAll(() => server.stop())
-
   const withClient = async <A>(body: (client: PromiseClient.Client) => Promise<A>): Promise<A> => {
+    const server = await start()
     const client = await PromiseClient.connect(server.url, { clientName: "promise-test" })
     try {
       return await body(client)
@@ -136,7 +106,7 @@ describe("PromiseClient over WebSocket", () => {
             })
           ])
         )
-        expect(isRunning(pid)).toBe(true)
+        expect(isAlive(pid)).toBe(true)
         controller.abort()
         const error = await running.then(() => undefined, (error: unknown) => error)
         expect(error).toBeInstanceOf(PromiseClient.AbortError)
@@ -188,13 +158,14 @@ describe("PromiseClient over WebSocket", () => {
       // Still answering for itself: the server reports it running after the dispose.
       const listed = await client.list()
       expect(listed.find((info) => info.processId === detached.processId)?.running).toBe(true)
-      expect(isRunning(detachedPid)).toBe(true)
+      expect(isAlive(detachedPid)).toBe(true)
       await client.process(detached.processId).terminate({ mode: "force" })
       await expectGone(detachedPid)
       expect(await client.wait(detached.processId)).toMatchObject({ signal: "SIGKILL" })
     }))
 
   it("closing the client terminates the processes it started", async () => {
+    const server = await start()
     const client = await PromiseClient.connect(server.url)
     const first = await client.start({ argv: PRINT_PID_AND_SLEEP, env })
     const second = await client.start({ argv: PRINT_PID_AND_SLEEP, env })
@@ -252,6 +223,7 @@ describe("PromiseClient over WebSocket", () => {
     }))
 
   it("close() rejects later calls, and closing twice is harmless", async () => {
+    const server = await start()
     const client = await PromiseClient.connect(server.url)
     expect(await client.list()).toEqual([])
     await client.close()
@@ -322,71 +294,10 @@ describe("PromiseClient.connect with a signal", () => {
   })
 })
 
-describe("PromiseClient.spawnLocal", () => {
-  it("runs a server of its own and talks to it over stdio", async () => {
-    const client = await PromiseClient.spawnLocal({ stderr: "ignore" })
-    try {
-      const result = await client.exec(["sh", "-c", "echo local; exit 2"], { env })
-      expect(result.exitCode).toBe(2)
-      expect(text(result.stdout)).toBe("local\n")
-      const proc = await client.start({ argv: PRINT_PID_AND_SLEEP, env })
-      const pid = await readPid(proc)
-      await proc[Symbol.asyncDispose]()
-      await expectGone(pid)
-    } finally {
-      await client.close()
-    }
-    await expect(client.list()).rejects.toMatchObject({ _tag: "ExecServer/TransportClosed" })
-  })
-
-  /** What a spawned server wrote to its stderr while `use` ran with its client. */
-  const serverStderr = async (
-    options: PromiseClient.SpawnLocalOptions,
-    use: (client: PromiseClient.Client) => Promise<void>
-  ): Promise<string> => {
-    const dir = mkdtempSync(Path.join(tmpdir(), "spawn-local-"))
-    const file = Path.join(dir, "stderr")
-    const fd = openSync(file, "w")
-    try {
-      const client = await PromiseClient.spawnLocal({ ...options, stderr: fd })
-      try {
-        await use(client)
-      } finally {
-        await client.close()
-      }
-      return readFileSync(file, "utf8")
-    } finally {
-      closeSync(fd)
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
-
-  it("keeps the server's INFO lines out of the program's stderr, and its warnings in", async () => {
-    const stderr = await serverStderr({ args: ["--grace-ms", "100"] }, async (client) => {
-      // Ignores SIGTERM (sleep inherits that), so terminating it escalates to SIGKILL: a warning.
-      const proc = await client.start({ argv: ["sh", "-c", "trap '' TERM; echo $$; sleep 30"], env })
-      await readPid(proc)
-      await proc.terminate()
-      expect((await proc.exited).signal).toBe("SIGKILL")
-    })
-    expect(stderr).toContain("terminate escalated to SIGKILL")
-    expect(stderr).not.toContain("level=INFO")
-  })
-
-  it("shows the server's INFO lines with logLevel: \"info\"", async () => {
-    const stderr = await serverStderr({ logLevel: "info" }, async (client) => {
-      await client.exec(["true"], { env })
-    })
-    expect(stderr).toContain(`message="connection opened"`)
-  })
-})
-
 describe("PromiseClient: the reference's additions", () => {
-  let server: RunningWebSocketServer
   let upstream: import("node:http").Server
   let upstreamUrl = ""
   beforeAll(async () => {
-    server = await startWebSocketServer()
     const Http = await import("node:http")
     upstream = Http.createServer((_request, response) => {
       response.write("a")
@@ -396,11 +307,11 @@ describe("PromiseClient: the reference's additions", () => {
     upstreamUrl = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`
   })
   afterAll(() => {
-    server.stop()
     upstream.close()
   })
 
   it("environment, canonicalize, walk, watchMissing and http, as promises", async () => {
+    const server = await start()
     const client = await PromiseClient.connect(server.url)
     const dir = mkdtempSync(Path.join(tmpdir(), "promise-parity-"))
     try {

@@ -1,59 +1,28 @@
 /**
- * The built binary over stdio, driven as a client drives it: real processes,
- * real PTYs, real pipes.
+ * The server over stdio, driven as a client drives it: real processes, real
+ * PTYs, real pipes, on a server in process (what only the binary's own
+ * process shows, its flags' output, exit codes and signals, is
+ * stdioProcess.test.ts).
  */
-import { execFileSync } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import * as ClientTransport from "../../src/client/ClientTransport.js"
-import { eventually, isAlive, pipeProcess, ptyProcess, runToExit, SERVER_BIN, serverArgs, useStdioServers } from "../support/StdioServer.js"
+import { useInProcessServers } from "../support/InProcessServer.js"
+import { eventually, isAlive } from "../support/waiting.js"
+import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
-const startStdioServer = useStdioServers()
-const startServer = (args: ReadonlyArray<string> = []) => startStdioServer(args, { handshake: false })
+const startInProcessServer = useInProcessServers()
+const startServer = (args: ReadonlyArray<string> = []) => startInProcessServer(args, { handshake: false })
 
 let workDir: string
 beforeAll(() => {
   workDir = mkdtempSync(Path.join(tmpdir(), "exec-server-test-"))
 })
 afterAll(() => rmSync(workDir, { recursive: true, force: true }))
-
-describe("the binary", () => {
-  it("prints usage for --help (every flag with --help-all) and its version for --version", () => {
-    expect(execFileSync(process.execPath, serverArgs("--help"), { encoding: "utf8" })).toContain("--listen")
-    const help = execFileSync(process.execPath, serverArgs("--help-all"), { encoding: "utf8" })
-    expect(help).toContain("--listen")
-    expect(help).toContain("--grace-ms")
-    expect(help).toContain("--retained-output-bytes")
-    expect(help).toContain("--max-message-bytes")
-    const version = execFileSync(process.execPath, serverArgs("--version"), { encoding: "utf8" })
-    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/)
-  })
-
-  it("runs with the Node flags the client uses to start it", () => {
-    const shebang = readFileSync(SERVER_BIN, "utf8").split("\n", 1)[0]!
-    expect(shebang).toBe(`#!/usr/bin/env -S node ${ClientTransport.serverNodeFlags.join(" ")}`)
-  })
-
-  it("answers initialize piped on stdin with exactly one line and exits 0", () => {
-    const stdout = execFileSync(process.execPath, serverArgs(), {
-      input: JSON.stringify({ id: 1, method: "initialize", params: { clientName: "x" } }) + "\n",
-      encoding: "utf8",
-      stdio: ["pipe", "pipe", "ignore"]
-    })
-    const lines = stdout.split("\n").filter((line) => line !== "")
-    expect(lines).toHaveLength(1)
-    expect(JSON.parse(lines[0]!)).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
-  })
-
-  it("refuses an unsupported --listen value with exit code 2", () => {
-    expect(runToExit(["--listen", "tcp://1.2.3.4:5"]).status).toBe(2)
-  })
-})
 
 describe("processes over stdio", () => {
   it("runs the seed README's PTY echo session", async () => {
@@ -136,7 +105,7 @@ describe("processes over stdio", () => {
     const list = await server.request("process/list", {})
     expect(list.result.processes.map((p: { processId: string; running: boolean }) => [p.processId, p.running]))
       .toEqual([["survivor", true]])
-    expect(server.child.exitCode).toBeNull()
+    expect(server.isRunning).toBe(true)
   })
 
   it("accepts cwd as a file:// URI and gives the child exactly the requested environment", async () => {
@@ -271,16 +240,5 @@ describe("processes over stdio", () => {
     const exit = await server.close()
     expect(exit).toEqual({ code: 0, signal: null })
     expect(await eventually(() => ![pipePid, backgroundPid, ptyPid].some(isAlive))).toBe(true)
-  })
-
-  it("terminates its processes and exits 0 on SIGTERM", async () => {
-    const server = await startServer()
-    await server.handshake()
-    await server.request("process/start", pipeProcess("p", ["bash", "-c", "echo $$; sleep 60"]))
-    await server.outputContains("p", "\n")
-    const pid = Number(server.outputOf("p").toString().trim())
-    server.child.kill("SIGTERM")
-    expect(await server.exited).toEqual({ code: 0, signal: null })
-    expect(await eventually(() => !isAlive(pid))).toBe(true)
   })
 })

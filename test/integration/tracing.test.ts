@@ -1,8 +1,9 @@
 /**
  * Traces: a span per request and per process lifetime, exported over OTLP
- * to a local receiver when the standard variables say where; off without them.
+ * to a local receiver when the standard variables say where; off without
+ * them. On servers in process (the server's command reads the variables from
+ * the test's environment, set for the test).
  */
-import { spawn } from "node:child_process"
 import * as Http from "node:http"
 import type * as Net from "node:net"
 import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
@@ -15,7 +16,8 @@ import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import { tracesUrlOf } from "../../src/observability/tracesUrl.js"
-import { eventually, serverArgs } from "../support/StdioServer.js"
+import { useInProcessServers, useServerEnvironment } from "../support/InProcessServer.js"
+import { eventually } from "../support/waiting.js"
 
 interface ExportedSpan {
   readonly name: string
@@ -23,6 +25,10 @@ interface ExportedSpan {
   readonly endTimeUnixNano: string
   readonly attributes: ReadonlyArray<{ readonly key: string; readonly value: Record<string, unknown> }>
 }
+
+// In this order: the environment is put back after the servers stop.
+const serverEnvironment = useServerEnvironment()
+const startServer = useInProcessServers()
 
 describe("tracing", () => {
   it("reads the standard OTEL variables: a traces endpoint, a base endpoint, or off", () => {
@@ -85,18 +91,10 @@ describe("tracing", () => {
     })
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
     const endpoint = `http://127.0.0.1:${(receiver.address() as Net.AddressInfo).port}`
-    const child = spawn(process.execPath, serverArgs(), {
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: "traced-test" },
-      stdio: ["pipe", "pipe", "ignore"]
-    })
+    serverEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: "traced-test" })
     try {
-      child.stdin.write(
-        [
-          { id: 1, method: "initialize", params: { clientName: "t" } },
-          { method: "initialized", params: {} },
-          { id: 2, method: "process/start", params: { processId: "p", argv: ["sh", "-c", "exit 3"], cwd: "/tmp", env: {}, tty: false } }
-        ].map((message) => JSON.stringify(message) + "\n").join("")
-      )
+      const server = await startServer()
+      await server.request("process/start", { processId: "p", argv: ["sh", "-c", "exit 3"], cwd: "/tmp", env: {}, tty: false })
       const attribute = (span: ExportedSpan, key: string) => {
         const value = span.attributes.find((entry) => entry.key === key)?.value
         return value === undefined ? undefined : Object.values(value)[0]
@@ -111,7 +109,6 @@ describe("tracing", () => {
       expect(Number(attribute(lifetime, "process.exit_code"))).toBe(3)
       expect(spans.map((span) => span.name)).toContain("initialize")
     } finally {
-      child.kill()
       receiver.close()
     }
   })

@@ -41,6 +41,8 @@ export interface InProcessExit {
 interface Running {
   readonly stderr: () => string
   readonly exited: Promise<InProcessExit>
+  /** Whether it still runs (as a child's `exitCode === null`). */
+  readonly running: () => boolean
   /** Interrupts it, as SIGTERM does the binary: its processes are ended (TERM, then KILL after the grace). */
   readonly stop: () => Promise<InProcessExit>
 }
@@ -78,8 +80,10 @@ const runServer = (args: ReadonlyArray<string>, stdio: ServerHost["stdio"], onSt
       replacingLogger(Logger.defaultLogger, loggers.text)
     )
   )
+  let ended = false
   const exited = new Promise<InProcessExit>((resolve) =>
     fiber.addObserver((exit) => {
+      ended = true
       if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) write(`${Cause.pretty(exit.cause)}\n`)
       resolve({ code: Exit.isSuccess(exit) ? exit.value : Cause.hasInterruptsOnly(exit.cause) ? 0 : 1, signal: null })
     })
@@ -87,6 +91,7 @@ const runServer = (args: ReadonlyArray<string>, stdio: ServerHost["stdio"], onSt
   return {
     stderr: kept.text,
     exited,
+    running: () => !ended,
     stop: () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => exited)
   }
 }
@@ -113,6 +118,11 @@ export class InProcessServer extends WireClient {
   /** Its end: as the binary's exit, with no signal. */
   get exited(): Promise<InProcessExit> {
     return this.running.exited
+  }
+
+  /** Whether it still runs. */
+  get isRunning(): boolean {
+    return this.running.running()
   }
 
   sendLine(line: string): void {
@@ -173,6 +183,8 @@ export interface InProcessWebSocketServer {
   /** All it has written to stderr and its logs so far, banner included. */
   readonly stderr: () => string
   readonly exited: Promise<InProcessExit>
+  /** Whether it still runs. */
+  readonly running: () => boolean
   /** Stops it, as SIGTERM does the binary, and waits for its end. */
   stop(): Promise<InProcessExit>
 }
@@ -187,7 +199,7 @@ const startWebSocket = (args: ReadonlyArray<string>): Promise<InProcessWebSocket
       if (match === null || running === undefined) return
       announced = true
       const server = running
-      resolve({ url: match[1]!, banner: match[0], stderr: server.stderr, exited: server.exited, stop: server.stop })
+      resolve({ url: match[1]!, banner: match[0], stderr: server.stderr, exited: server.exited, running: server.running, stop: server.stop })
     }
     // Its stdio is never read: a WebSocket server's stdin is the caller's.
     running = runServer([...listen, ...args], { input: new PassThrough(), output: new PassThrough() }, onStderr)

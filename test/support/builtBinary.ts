@@ -4,7 +4,7 @@
  * test/ or scratch/ it imports or names (a support module, a script it
  * starts, a vitest configuration and the files beside it), holds a way to
  * start it: a path into dist/, the suite's server arguments (StdioServer's
- * serverArgs), the client's local server (its spawnLocal,
+ * serverArgs), the client's local server (its spawnLocal or layerSpawnLocal,
  * localServerCommand or localServerBin), `npm pack` (the tarball packs
  * dist/). The reading is by module, not by function: a file that imports
  * StdioServer for `eventually` alone counts, which costs it only the check
@@ -25,7 +25,7 @@ const ROOT = Path.resolve(import.meta.dirname, "../..")
  * `"./dist/…"`, `Path.join(root, "dist", "cli")`; dist/ itself alone is no
  * sign), a helper that builds its command line, npm's `pack`.
  */
-const STARTS_THE_BINARY = /(?:\.\.\/)+dist\/|["'`]\.?\/?dist\/|["'`]dist["'`], *["'`]|\bserverArgs\(|\blocalServerCommand\(|\blocalServerBin\b|\bspawnLocal\(|["'`]pack["'`]/
+const STARTS_THE_BINARY = /(?:\.\.\/)+dist\/|["'`]\.?\/?dist\/|["'`]dist["'`], *["'`]|\bserverArgs\(|\blocalServerCommand\(|\blocalServerBin\b|\b(?:layerS|s)pawnLocal\(|["'`]pack["'`]/
 
 /** The files of test/ and scratch/ a file imports or names (`../support/StdioServer.js`, `"test/support/suiteOutput/vitest.config.ts"`, `"../../scratch/codex-e2e/skills.sh"`). */
 const REFERENCE = /["'`]((?:\.\.?\/)+[\w./-]+?\.(?:ts|js|mjs|cjs|sh))["'`]|["'`](?:test\/)?(support\/[\w./-]+?\.(?:ts|js|mjs|cjs))["'`]/g
