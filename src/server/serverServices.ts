@@ -100,7 +100,7 @@ export class ServiceDeclaration<Services, Overrides> {
    * map, run once per start by a process whose code is not compiled yet:
    * see docs/PERFORMANCE.md).
    */
-  layerWith(
+  private layerWith(
     make: (service: DeclaredService) => Effect.Effect<unknown, never, unknown>
   ): Layer.Layer<Exclude<Services, ServerConfig>, never, ServerConfig> {
     const services = this.services
