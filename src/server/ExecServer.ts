@@ -2,8 +2,6 @@
  * The exec-server: serves every connection a listener accepts, each with
  * its own handshake, session and scope.
  */
-import * as FileSystem from "effect/FileSystem"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Metrics from "../observability/metrics.js"
 import { logAnnotated } from "../observability/logLine.js"
@@ -14,21 +12,11 @@ import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { Spawner } from "../process/ChildProcess.js"
 import { type ExpiryQueue, makeExpiryQueue } from "../process/ExpiryQueue.js"
-import * as NodeSpawner from "../process/NodeSpawner.js"
-import { OutputBuffers } from "../process/OutputBuffers.js"
 import { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
-import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering, RequiresHandshake } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { PlaceholderGuard } from "../sandbox/placeholders.js"
-import { SandboxedFs } from "../fs/SandboxedFs.js"
-import { HttpRequests } from "../http/HttpRequests.js"
-import * as HttpRequestsModule from "../http/HttpRequests.js"
-import * as SandboxedFsModule from "../fs/SandboxedFs.js"
-import * as SandboxModule from "../sandbox/Sandbox.js"
 import { makeDispatcher } from "../jsonrpc/Dispatcher.js"
 import type { RequestMessage } from "../wire/JsonRpc.js"
 import { makeFiberGroup } from "../jsonrpc/FiberGroup.js"
@@ -40,26 +28,17 @@ import { ClientSession } from "./ClientSessionService.js"
 import { serverHandlers } from "./serverHandlers.js"
 import * as Surface from "./Surface.js"
 import { ServerConfig } from "./ServerConfig.js"
-import { SessionStore } from "./SessionStore.js"
-import * as SessionStoreModule from "./SessionStore.js"
+import { makeSandbox, serverServices, type Services } from "./serverServices.js"
 
 /**
- * What the server needs besides a listener. Every one is always there: a
- * composition that does without a feature provides its inert Layer
+ * What the server needs besides a listener: the config and every service
+ * `serverServices.ts` declares. Every one is always there: a composition
+ * that does without a feature provides its inert Layer
  * (`Sandbox.layerUnavailable`, `SandboxedFs.layerUnavailable`,
  * `ProcessReaper.layerNone`, `HttpRequests.layerUnavailable`), as
  * `TestServer.layer` does.
  */
-export type ServerServices =
-  | ServerConfig
-  | SessionStore
-  | Spawner
-  | OutputBuffers
-  | FileSystem.FileSystem
-  | Sandbox
-  | SandboxedFs
-  | ProcessReaper
-  | HttpRequests
+export type ServerServices = Services
 
 const CONCURRENT: Ordering = { _tag: "Concurrent" }
 const SEQUENTIAL: Ordering = { _tag: "Sequential" }
@@ -255,18 +234,6 @@ export const run: Effect.Effect<void, TransportError, ServerTransport | ServerSe
   yield* serveAll(listener, yield* protocolSurface)
 })
 
-/** The bubblewrap sandbox with the operator's policy from the config. */
-const makeSandbox: Effect.Effect<Sandbox["Service"], never, ServerConfig | PlaceholderGuard> = Effect.flatMap(
-  ServerConfig,
-  (config) =>
-    SandboxModule.make({
-      operatorPolicy: config.sandboxPolicy,
-      bwrap: config.bwrapPath,
-      secretFiles: config.secretFiles,
-      networkRefusal: config.sandboxNetworkRefusal
-    })
-)
-
 /** The bubblewrap sandbox with the operator's policy from the config; the reaper removes its placeholders. */
 export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessReaper> = Layer.effect(Sandbox, makeSandbox).pipe(
   Layer.provide(ProcessReaperModule.layerPlaceholderGuard)
@@ -275,49 +242,13 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
 /**
  * Everything the server needs but its config and listener: the session
  * store, the Node spawners, the in-memory output buffer and Node's
- * filesystem, and the reaper that kills the process groups if the server
- * dies hard.
- *
- * One layer that makes each service in turn, not a graph of each module's
- * layer: Effect builds every node of a graph through its memo map (a scope
- * and a deferred each; on Effect 3 also a synchronized ref, a diff of the
- * fiber refs and a fiber per branch of a merge, about a hundred runtime
- * steps per node), run once per start by a process whose code is not
- * compiled yet (see docs/PERFORMANCE.md). Each module's own layer stays for compositions of
- * their own. Made in the order they depend on one another, and released in
- * the reverse: the store (its processes) first, the reaper, which outlives
- * them all, last.
+ * filesystem, the bubblewrap sandbox and its file workers, Node's HTTP
+ * client, and the reaper that kills the process groups if the server dies
+ * hard. One layer that makes each service in turn, in the order
+ * `serverServices.ts` declares them, and releases them in the reverse;
+ * each module's own layer stays for compositions of their own.
  */
-export const layerNodeServices: Layer.Layer<
-  | SessionStore
-  | Spawner
-  | OutputBuffers
-  | FileSystem.FileSystem
-  | ProcessReaper
-  | Sandbox
-  | SandboxedFs
-  | HttpRequests,
-  never,
-  ServerConfig
-> = Layer.effectContext(Effect.gen(function*() {
-  const reaper = yield* ProcessReaperModule.makeNode
-  const sandbox = yield* Effect.provideService(makeSandbox, PlaceholderGuard, ProcessReaperModule.placeholderGuardOf(reaper))
-  const processServices = Context.make(ProcessReaper, reaper).pipe(
-    Context.add(Sandbox, sandbox),
-    Context.add(Spawner, NodeSpawner.make()),
-    Context.add(OutputBuffers, OutputBuffersModule.memory)
-  )
-  const store = yield* Effect.provide(SessionStoreModule.make, processServices)
-  const sandboxedFs = yield* Effect.provideService(SandboxedFsModule.make, Sandbox, sandbox)
-  // Layer.build adds its memo map to what it built: the file system alone is kept.
-  const fileSystem = Context.pick(FileSystem.FileSystem)(yield* Layer.build(NodeFileSystem.layer))
-  const httpRequests = yield* HttpRequestsModule.makeNode
-  return Context.merge(processServices, fileSystem).pipe(
-    Context.add(SessionStore, store),
-    Context.add(SandboxedFs, sandboxedFs),
-    Context.add(HttpRequests, httpRequests)
-  )
-}))
+export const layerNodeServices: Layer.Layer<Exclude<ServerServices, ServerConfig>, never, ServerConfig> = serverServices.layerNode()
 
 /**
  * Runs the server for as long as the layer lives, so a larger Effect program
