@@ -4,7 +4,7 @@
  * sandbox (one that refuses every confinement unless given), no sandboxed
  * file operations, no reaper and an HTTP client only if given, on top of a
  * `ServerConfig` with overrides. The startup snapshot's rehearsal
- * (`cli/snapshotRehearsal.ts`) serves its client on these too.
+ * (`cli/startupSnapshotRehearsal.ts`) serves its client on these too.
  */
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
