@@ -66,7 +66,7 @@ describe("an application's own RpcGroup on both ends", () => {
       // Params the schema refuses are not sent: the caller hears why.
       const refused = yield* Effect.flip(client.call("math/add", { a: "2", b: 3 } as unknown as { a: number; b: number }))
       expect(refused).toMatchObject({ _tag: "ExecServer/ProtocolError" })
-      expect((refused as { readonly message: string }).message).toMatch(/^cannot encode math\/add params: /)
+      expect((refused as { readonly message: string }).message).toMatch(/^invalid math\/add params: /)
 
       // The protocol's own requests are unchanged.
       const { stdout } = yield* client.exec(["echo", "hi"], { cwd: "/tmp", encoding: "utf8" })
