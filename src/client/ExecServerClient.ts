@@ -64,9 +64,9 @@ export interface ExecServerClientShape<Own extends Rpc.Any = never> extends Clie
   readonly sessionId: string
   /**
    * Sends any request of the protocol or of `Own`, typed by its Rpc: its
-   * params in their wire form (`ParamsOf`: what the message carries, as
-   * given, checked by the schema but not encoded, so a field the schema
-   * defaults may be left to the server), its result decoded, and the
+   * params in their wire form (`ParamsOf`: what the message carries, sent
+   * as given, so a field the schema defaults may be left to the server,
+   * which refuses what its schema does not take), its result decoded, and the
    * failure its Rpc declares (an `Own` method's, decoded by its error
    * schema) beside the client's errors.
    */

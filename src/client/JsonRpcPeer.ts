@@ -201,28 +201,24 @@ export class JsonRpcPeer {
    * failure its Rpc declares decoded (what the caller's types name).
    */
   send(method: string, params: unknown): Effect.Effect<unknown, unknown> {
-    return this.sendChecked(method, (codec) =>
+    return this.sendWith(method, (codec) =>
       Result.mapError(codec.encodePayload(params), (error) => new ProtocolError({ message: `cannot encode ${method} params: ${error.message}` })))
   }
 
   /**
    * Sends a request of the protocol or of the application's own group with
-   * its params in their wire form, as given: its Rpc's payload schema
-   * checks them (params it refuses are not sent) but they are sent as they
-   * are, so the message carries exactly the fields given and the server
-   * fills in the defaults; the result and a declared failure are decoded
-   * as `send` decodes them.
+   * its params in their wire form, as given: not encoded, so the message
+   * carries exactly the fields given, and the server fills in the defaults
+   * and refuses what its schema does not take (-32602, as it would any
+   * client's); the result and a declared failure are decoded as `send`
+   * decodes them.
    */
   sendWire(method: string, params: unknown): Effect.Effect<unknown, unknown> {
-    return this.sendChecked(method, (codec) =>
-      Result.map(
-        Result.mapError(codec.decodePayload(params), (error) => new ProtocolError({ message: `invalid ${method} params: ${error.message}` })),
-        () => params
-      ))
+    return this.sendWith(method, () => Result.succeed(params))
   }
 
-  /** Sends `method` with the params `toWire` makes of its codec, and decodes the result. */
-  private sendChecked(method: string, toWire: (codec: RpcCodec) => Result.Result<unknown, ProtocolError>): Effect.Effect<unknown, unknown> {
+  /** Sends `method` with the params `toWire` makes with its Rpc's codec, and decodes the result. */
+  private sendWith(method: string, toWire: (codec: RpcCodec) => Result.Result<unknown, ProtocolError>): Effect.Effect<unknown, unknown> {
     return Effect.suspend(() => {
       const rpc = this.methods.rpc(method)
       if (rpc === undefined) return Effect.fail(new ProtocolError({ message: `${method}: no such method in the protocol or the client's rpcs` }))
