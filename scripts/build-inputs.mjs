@@ -24,7 +24,7 @@ const INPUTS = [
   "src",
   "scripts/build-inputs.mjs",
   "scripts/build-bin.mjs",
-  "scripts/build-snapshot.mjs",
+  "scripts/build-startup-snapshot.mjs",
   "scripts/requiredAtRunTime.mjs",
   "scripts/build-console.mjs",
   "scripts/write-launcher.mjs",

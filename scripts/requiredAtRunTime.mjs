@@ -10,7 +10,7 @@
  * in a startup snapshot, source held in its heap and its blob.
  *
  * Used by `build-bin.mjs` (the command line's ES module bundle) and
- * `build-snapshot.mjs` (the snapshots' CommonJS bundles). The bundle must
+ * `build-startup-snapshot.mjs` (the snapshots' CommonJS bundles). The bundle must
  * define `__bundleUrl` (its own file URL) and a `require` in its banner.
  */
 import { createRequire } from "node:module"

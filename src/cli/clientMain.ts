@@ -4,7 +4,7 @@
  * binary's command line (`commandLine.ts`) as any other, with none of the
  * server's modules loaded, which a client never runs. The binary's entry
  * (`main.ts`) imports this for those command lines, and the client's
- * startup snapshot (`clientSnapshot.ts`) holds it evaluated.
+ * startup snapshot (`clientStartupSnapshot.ts`) holds it evaluated.
  */
 import * as Effect from "effect/Effect"
 import * as CommandLine from "./commandLine.js"

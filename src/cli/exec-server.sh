@@ -2,7 +2,7 @@
 # The exec-server binary. Starts Node from a startup snapshot beside this
 # file, the server's (exec-server.blob) or for a client command the
 # client's (exec-server-client.blob), when one was built for this Node
-# binary in this directory (native/snapshot.mjs, run on install, writes the
+# binary in this directory (native/startup-snapshot.mjs, run on install, writes the
 # blobs and their stamps), else from the modules (main.js), which the
 # server then says at debug level. EXEC_SERVER_SNAPSHOT=0 starts from the
 # modules: about as resident, a tenth of a second slower to start.
@@ -13,7 +13,7 @@
 flags="--max-semi-space-size=2 --max-inlined-bytecode-size-cumulative=230 --v8-pool-size=1 --single-threaded-gc --expose-gc"
 # The client's commands (src/cli/clientCommandNames.ts) start from a snapshot
 # of their own (exec-server-client.blob), which holds none of the server,
-# under flags of their own (native/snapshot.mjs builds its blob under them):
+# under flags of their own (native/startup-snapshot.mjs builds its blob under them):
 # the server's, but V8 compiles no further than its baseline code
 # (--max-opt=1): the optimizing compilers' own code and memory cost a client
 # streaming output more than they save it (docs/PERFORMANCE.md, "The
@@ -39,14 +39,14 @@ if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
 # `npm pack` build) goes to the stderr it had before: the braces silence it.
 elif { read -r stamp < "$dir/$blob.stamp"; } 2>/dev/null; then
   if [ ! -f "$dir/$blob" ]; then
-    EXEC_SERVER_NO_SNAPSHOT="the startup snapshot's blob is missing (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
+    EXEC_SERVER_NO_SNAPSHOT="the startup snapshot's blob is missing (to build it: node ${dir%/dist/cli}/native/startup-snapshot.mjs)"
   elif [ "$stamp" = "$(stat -L -c '%d %i %s %Y' -- "$node" 2>/dev/null) $dir $flags" ]; then
     exec "$node" $flags --snapshot-blob "$dir/$blob" -- "$@"
   else
-    EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary, directory or V8 flags (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
+    EXEC_SERVER_NO_SNAPSHOT="the startup snapshot was built for another Node binary, directory or V8 flags (to build it: node ${dir%/dist/cli}/native/startup-snapshot.mjs)"
   fi
 else
-  EXEC_SERVER_NO_SNAPSHOT="no startup snapshot was built (to build it: node ${dir%/dist/cli}/native/snapshot.mjs)"
+  EXEC_SERVER_NO_SNAPSHOT="no startup snapshot was built (to build it: node ${dir%/dist/cli}/native/startup-snapshot.mjs)"
 fi
 export EXEC_SERVER_NO_SNAPSHOT
 exec "$node" $flags "$dir/main.js" "$@"

@@ -1,6 +1,6 @@
 /**
  * What Effect makes while its modules load and a process must have of its
- * own when it starts from a startup snapshot (`snapshot.ts`).
+ * own when it starts from a startup snapshot (`startupSnapshot.ts`).
  */
 import type * as Effect from "effect/Effect"
 import * as Random from "effect/Random"

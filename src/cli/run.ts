@@ -4,7 +4,7 @@
  * (stdout is the wire in stdio mode), until its transport ends or
  * SIGINT/SIGTERM arrives; either way every managed process is terminated
  * before exit. Loaded by `main.ts`, the binary's entry, or held evaluated
- * in the startup snapshot (`snapshot.ts`).
+ * in the startup snapshot (`startupSnapshot.ts`).
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -486,7 +486,7 @@ export const commandOf = <E, R>(argv: ReadonlyArray<string>, server: (flags: Ser
 
 /**
  * Runs the command on `process.argv` until it ends, then exits. Importing
- * this module runs nothing: the entries (`main.ts`, and `snapshot.ts` for a
+ * this module runs nothing: the entries (`main.ts`, and `startupSnapshot.ts` for a
  * startup snapshot, which holds this module evaluated) call this.
  */
 export const main = (startup: Startup): void =>

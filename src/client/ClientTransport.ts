@@ -212,7 +212,7 @@ export const serverNodeFlags: ReadonlyArray<string> = [
 /**
  * The server's startup snapshot (`dist/cli/exec-server.blob`) if it was
  * built for the Node binary `node` in this install, as the `exec-server`
- * launcher checks: its stamp (written by `native/snapshot.mjs`) names the
+ * launcher checks: its stamp (written by `native/startup-snapshot.mjs`) names the
  * binary's device, inode, size and modification time, the directory and
  * the V8 flags it was built with.
  */

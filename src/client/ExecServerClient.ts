@@ -64,8 +64,11 @@ export interface ExecServerClientShape<Own extends Rpc.Any = never> extends Clie
   readonly sessionId: string
   /**
    * Sends any request of the protocol or of `Own`, typed by its Rpc: its
-   * params, its result, and the failure its Rpc declares (an `Own`
-   * method's, decoded by its error schema) beside the client's errors.
+   * params in their wire form (`ParamsOf`: what the message carries, sent
+   * as given, so a field the schema defaults may be left to the server,
+   * which refuses what its schema does not take), its result decoded, and the
+   * failure its Rpc declares (an `Own` method's, decoded by its error
+   * schema) beside the client's errors.
    */
   readonly call: <Tag extends Method<Own>>(
     method: Tag,
@@ -205,7 +208,7 @@ export const make = <Own extends Rpc.Any = never>(
     const server = yield* peer.open
     const fs = yield* ClientFs.make(peer, options.sandbox)
     const call = <Tag extends Method<Own>>(method: Tag, params: ParamsOf<Tag, Own>) =>
-      peer.send(method, params) as Effect.Effect<ResultOf<Tag, Own>, ClientError | DeclaredErrorOf<Tag, Own>>
+      peer.sendWire(method, params) as Effect.Effect<ResultOf<Tag, Own>, ClientError | DeclaredErrorOf<Tag, Own>>
     return {
       server,
       http,

@@ -21,7 +21,7 @@ import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import type { InitializeResult } from "../protocol/schema.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
-import { codecOf } from "../wire/RpcCodecs.js"
+import { codecOf, type RpcCodec } from "../wire/RpcCodecs.js"
 import {
   type ClientError,
   type ConnectError,
@@ -201,15 +201,31 @@ export class JsonRpcPeer {
    * failure its Rpc declares decoded (what the caller's types name).
    */
   send(method: string, params: unknown): Effect.Effect<unknown, unknown> {
+    return this.sendWith(method, (codec) =>
+      Result.mapError(codec.encodePayload(params), (error) => new ProtocolError({ message: `cannot encode ${method} params: ${error.message}` })))
+  }
+
+  /**
+   * Sends a request of the protocol or of the application's own group with
+   * its params in their wire form, as given: not encoded, so the message
+   * carries exactly the fields given, and the server fills in the defaults
+   * and refuses what its schema does not take (-32602, as it would any
+   * client's); the result and a declared failure are decoded as `send`
+   * decodes them.
+   */
+  sendWire(method: string, params: unknown): Effect.Effect<unknown, unknown> {
+    return this.sendWith(method, () => Result.succeed(params))
+  }
+
+  /** Sends `method` with the params `toWire` makes with its Rpc's codec, and decodes the result. */
+  private sendWith(method: string, toWire: (codec: RpcCodec) => Result.Result<unknown, ProtocolError>): Effect.Effect<unknown, unknown> {
     return Effect.suspend(() => {
       const rpc = this.methods.rpc(method)
       if (rpc === undefined) return Effect.fail(new ProtocolError({ message: `${method}: no such method in the protocol or the client's rpcs` }))
       const codec = codecOf(rpc)
-      const encoded = codec.encodePayload(params)
-      if (Result.isFailure(encoded)) {
-        return Effect.fail(new ProtocolError({ message: `cannot encode ${method} params: ${encoded.failure.message}` }))
-      }
-      return Effect.flatMap(this.request(method, encoded.success), (result) => decodeResult(method, codec, result))
+      const params = toWire(codec)
+      if (Result.isFailure(params)) return Effect.fail(params.failure)
+      return Effect.flatMap(this.request(method, params.success), (result) => decodeResult(method, codec, result))
     })
   }
 

@@ -162,8 +162,10 @@ export interface Client<Own extends Rpc.Any = never> {
   /** The server's host (`environment/info`). */
   environment(): Promise<EnvironmentInfo>
   /**
-   * Sends any request of the protocol or of `Own`, typed by its schema; a
-   * failure an `Own` method declares rejects as its error schema decodes it.
+   * Sends any request of the protocol or of `Own`, its params in their
+   * wire form (sent as given, see `ExecServerClient.call`) and its result
+   * typed by its schema; a failure an `Own` method declares rejects as its
+   * error schema decodes it.
    */
   call<Tag extends ExecServerClient.Method<Own>>(method: Tag, params: Methods.ParamsOf<Tag, Own>): Promise<Methods.ResultOf<Tag, Own>>
   /**

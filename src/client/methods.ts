@@ -25,8 +25,16 @@ type ExecServerRpc = RpcGroup.Rpcs<typeof ClientRpcs>
 export type RpcOf<Tag extends string, Own extends Rpc.Any = never> = Extract<ExecServerRpc | Own, { readonly _tag: Tag }>
 /** The names of the requests: the protocol's, and `Own`'s. */
 export type Method<Own extends Rpc.Any = never> = ExecServerRpc["_tag"] | Own["_tag"]
-/** What a request sends, as the caller gives it. */
-export type ParamsOf<Tag extends string, Own extends Rpc.Any = never> = Rpc.Payload<RpcOf<Tag, Own>>
+/**
+ * What a request sends, in its wire form (its payload schema's `Encoded`):
+ * the JSON-RPC message's `params` exactly as the caller writes them, bytes
+ * as base64 text, and a field the schema gives a default to (`pipeStdin`)
+ * optional, for the server to fill in.
+ */
+export type ParamsOf<Tag extends string, Own extends Rpc.Any = never> = WireParams<RpcOf<Tag, Own>>
+type WireParams<R> = R extends Rpc.Rpc<infer _Tag, infer Payload, infer _Success, infer _Error, infer _Middleware, infer _Requires>
+  ? Payload["Encoded"]
+  : never
 /**
  * What a request answers, decoded. (Rpc.Success is a conditional type that
  * tsc cannot relate to itself for a generic method name; the protocol's is

@@ -5,7 +5,7 @@
  * file operations, no reaper and an HTTP client only if given, on top of a
  * `ServerConfig` with overrides: each service as `server/serverServices.ts`
  * declares it for tests, or the one given under its key. The startup
- * snapshot's rehearsal (`cli/snapshotRehearsal.ts`) serves its client on
+ * snapshot's rehearsal (`cli/startupSnapshotRehearsal.ts`) serves its client on
  * these too.
  */
 import * as Layer from "effect/Layer"

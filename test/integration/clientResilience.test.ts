@@ -297,7 +297,7 @@ describe("client limits and errors", () => {
       const server = yield* webSocketServer()
       const client = yield* buildClient(ExecServerClient.layerWebSocket({ url: server.url }))
       expect(client.server.limits?.maxMessageBytes).toBe(16 * 1024 * 1024)
-      const failure = yield* client.call("fs/writeFile", { path: "/tmp/never-written", dataBase64: new Uint8Array(13 * 1024 * 1024) })
+      const failure = yield* client.call("fs/writeFile", { path: "/tmp/never-written", dataBase64: Buffer.alloc(13 * 1024 * 1024).toString("base64") })
         .pipe(Effect.flip)
       expect(failure._tag).toBe("ExecServer/RequestTooLarge")
       expect(failure._tag === "ExecServer/RequestTooLarge" && failure.limit).toBe(16 * 1024 * 1024)

@@ -207,7 +207,7 @@ describe("the packed package in a consumer project", () => {
 
   it("builds its startup snapshot as its install script does, and its binary then starts from it", () => {
     const ours = Path.join(consumer, "node_modules", "effect-exec-server")
-    const built = spawnSync(process.execPath, [Path.join(ours, "native", "snapshot.mjs")], { cwd: ours, encoding: "utf8", timeout: 60_000 })
+    const built = spawnSync(process.execPath, [Path.join(ours, "native", "startup-snapshot.mjs")], { cwd: ours, encoding: "utf8", timeout: 60_000 })
     expect(built.stderr).toBe("")
     const bin = Path.join(ours, manifestOf(ours).bin!["exec-server"]!)
     const input = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { clientName: "consumer" } }) + "\n"

@@ -48,7 +48,7 @@ describe("health and metrics", () => {
     expect(value("exec_server_output_bytes_total", 'stream="stdout"')).toBe(13)
     expect(value("exec_server_errors_total", 'code="-32601"')).toBe(1)
     expect(value("exec_server_request_duration_seconds_count", 'method="process/start"')).toBe(2)
-    // This client's handshake alone: not the startup snapshot's rehearsal's too (src/cli/snapshotRehearsal.ts).
+    // This client's handshake alone: not the startup snapshot's rehearsal's too (src/cli/startupSnapshotRehearsal.ts).
     expect(value("exec_server_request_duration_seconds_count", 'method="initialize"')).toBe(1)
     // A made-up method is counted as "unknown", not under its own name.
     expect(text).not.toContain("no/such/method")

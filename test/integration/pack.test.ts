@@ -121,8 +121,8 @@ describe("npm pack in a clone", () => {
     const sources = [...new Set([...gyp.matchAll(/"(native\/[^"]+)"/g)].map((match) => match[1]!))]
     expect(sources.length).toBeGreaterThan(0)
     expect(missing([
-      "package.json", "README.md", "LICENSE", "binding.gyp", ...sources, "native/addon.h", "native/build.mjs", "native/snapshot.mjs",
-      "dist/cli/main.js", "dist/cli/snapshot.cjs", "dist/cli/client-snapshot.cjs", "dist/fs/worker.js", "dist/console/static/index.html"
+      "package.json", "README.md", "LICENSE", "binding.gyp", ...sources, "native/addon.h", "native/build.mjs", "native/startup-snapshot.mjs",
+      "dist/cli/main.js", "dist/cli/startup-snapshot.cjs", "dist/cli/client-startup-snapshot.cjs", "dist/fs/worker.js", "dist/console/static/index.html"
     ])).toEqual([])
     // Every file of dist/ but what one machine builds for itself; nothing of the tests, the scripts or node_modules.
     const dist = Fs.readdirSync(Path.join(clone, "dist"), { recursive: true, withFileTypes: true })

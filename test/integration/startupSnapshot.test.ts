@@ -1,6 +1,6 @@
 /**
  * The binary's startup snapshot, as installed: the launcher
- * (`dist/cli/exec-server`) starts Node from the blob `native/snapshot.mjs`
+ * (`dist/cli/exec-server`) starts Node from the blob `native/startup-snapshot.mjs`
  * built for this Node binary and directory, and from the modules otherwise,
  * saying why at debug level. The rest of the suite starts its servers the
  * launcher's way (`serverArgs`), so it runs against the snapshot too.
@@ -136,7 +136,7 @@ describe("the startup snapshot", () => {
   })
 
   it("leaves the packages a feature loads at first use out of the blob, each required from beside the bundle", () => {
-    const bundle = Path.join(ROOT, "dist/cli/snapshot.cjs")
+    const bundle = Path.join(ROOT, "dist/cli/startup-snapshot.cjs")
     const source = Fs.readFileSync(bundle, "utf8")
     // Each is required from the server's code or from the package that imports it, found from the bundle
     // (esbuild's minified names are JavaScript identifiers: `$` among their characters).
@@ -161,7 +161,7 @@ describe("the startup snapshot", () => {
     expect(Fs.statSync(bundle).size).toBeLessThan(1.5 * 1024 * 1024)
   })
 
-  // The build rehearses a server's start (src/cli/snapshotRehearsal.ts) so that the snapshot holds it compiled.
+  // The build rehearses a server's start (src/cli/startupSnapshotRehearsal.ts) so that the snapshot holds it compiled.
   it("keeps nothing of its rehearsal's server: connections are numbered from 1", async () => {
     const started = await start(LAUNCHER)
     expect(started.startup).toBe("snapshot")
@@ -222,7 +222,7 @@ describe("the startup snapshot", () => {
   it("is not used when built for another directory or missing, and the server says why at debug level", async () => {
     const launcher = copyInstall(Path.join(work, "copy"))
     const moved = await start(launcher)
-    expect(moved.startup).toMatch(/^modules: the startup snapshot was built for another Node binary, directory or V8 flags \(to build it: node .*\/copy\/native\/snapshot\.mjs\)$/)
+    expect(moved.startup).toMatch(/^modules: the startup snapshot was built for another Node binary, directory or V8 flags \(to build it: node .*\/copy\/native\/startup-snapshot\.mjs\)$/)
     expect(moved.answer).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
 
     Fs.rmSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`)
@@ -230,7 +230,7 @@ describe("the startup snapshot", () => {
     expect(missing.startup).toMatch(/^modules: no startup snapshot was built/)
 
     // Rebuilt where it now lives, as the message says.
-    execFileSync(process.execPath, [Path.join(work, "copy/native/snapshot.mjs")], { stdio: "pipe" })
+    execFileSync(process.execPath, [Path.join(work, "copy/native/startup-snapshot.mjs")], { stdio: "pipe" })
     expect(Fs.readFileSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`, "utf8")).toContain(Path.dirname(launcher))
     const rebuilt = await start(launcher)
     expect(rebuilt.startup).toBe("snapshot")
@@ -246,7 +246,7 @@ describe("the startup snapshot", () => {
     it("falls back to the modules with nothing on stderr when the stamp is missing, the blob is missing or the stamp is stale", async () => {
       const launcher = copyInstall(Path.join(work, `fallback-${Path.basename(shell)}`))
       const stampFile = `${launcher}.blob.stamp`
-      execFileSync(process.execPath, [Path.join(launcher, "../../../native/snapshot.mjs")], { stdio: "pipe" })
+      execFileSync(process.execPath, [Path.join(launcher, "../../../native/startup-snapshot.mjs")], { stdio: "pipe" })
       const stamp = Fs.readFileSync(stampFile, "utf8")
       expect((await start(launcher, thisNode, [shell])).startup).toBe("snapshot")
       /** Quiet at warning level (stderr empty) and saying why at debug level, answering `initialize` each time. */
@@ -260,11 +260,11 @@ describe("the startup snapshot", () => {
       }
 
       Fs.rmSync(stampFile)
-      await fallsBack(/^modules: no startup snapshot was built \(to build it: node .*\/native\/snapshot\.mjs\)$/)
+      await fallsBack(/^modules: no startup snapshot was built \(to build it: node .*\/native\/startup-snapshot\.mjs\)$/)
 
       Fs.writeFileSync(stampFile, stamp)
       Fs.renameSync(`${launcher}.blob`, `${launcher}.blob.aside`)
-      await fallsBack(/^modules: the startup snapshot's blob is missing \(to build it: node .*\/native\/snapshot\.mjs\)$/)
+      await fallsBack(/^modules: the startup snapshot's blob is missing \(to build it: node .*\/native\/startup-snapshot\.mjs\)$/)
 
       // Another Node binary's stamp: its device, inode, size and modification time.
       Fs.renameSync(`${launcher}.blob.aside`, `${launcher}.blob`)
@@ -309,7 +309,7 @@ describe("the startup snapshot", () => {
   })
 
   it("fails its build on secure randomness drawn, or process listeners added, while the modules load", async () => {
-    const { drawsWhileLoading, processListenersAdded } = await import("../../src/cli/snapshotGuard.js")
+    const { drawsWhileLoading, processListenersAdded } = await import("../../src/cli/startupSnapshotGuard.js")
     const listener = () => {}
     process.on("SIGUSR2", listener)
     expect(processListenersAdded()).toContain("SIGUSR2")
@@ -327,14 +327,14 @@ describe("the startup snapshot", () => {
   })
 
   it("reads every Error's stack before Node 22 saves the heap (its V8 aborts on one never read)", async () => {
-    const { formatErrorStacks, mustFormatStacks } = await import("../../src/cli/snapshotStacks.js")
+    const { formatErrorStacks, mustFormatStacks } = await import("../../src/cli/startupSnapshotStacks.js")
     expect([mustFormatStacks("22.19.0"), mustFormatStacks("22.23.3"), mustFormatStacks("24.21.0")]).toEqual([true, true, false])
     const kept = [new Error("never read"), new TypeError("nor this")]
     expect(formatErrorStacks()).toBeGreaterThanOrEqual(kept.length)
   })
 
   it("gives its rehearsal stand-ins for secure randomness, never a draw from the pools the snapshot would keep", async () => {
-    const { whileRehearsing } = await import("../../src/cli/snapshotGuard.js")
+    const { whileRehearsing } = await import("../../src/cli/startupSnapshotGuard.js")
     const crypto = (await import("node:crypto")).default
     const drawn = await whileRehearsing(async () => ({
       uuids: [crypto.randomUUID(), crypto.randomUUID()],
@@ -359,7 +359,7 @@ describe("the client's startup snapshot", () => {
   })
 
   it("holds the client's modules and none of the server's", () => {
-    const source = Fs.readFileSync(Path.join(ROOT, "dist/cli/client-snapshot.cjs"), "utf8")
+    const source = Fs.readFileSync(Path.join(ROOT, "dist/cli/client-startup-snapshot.cjs"), "utf8")
     expect(source).toContain("Ctrl-P Ctrl-Q detaches")
     // The server's session store, and its snapshot's rehearsal.
     expect(source).not.toContain("session created")
@@ -380,7 +380,7 @@ describe("the client's startup snapshot", () => {
     expect(moved.stdout).toBe("started\ndone\n")
     expect(moved.argv).toContain(Path.join(Path.dirname(launcher), "main.js"))
     // Rebuilt where it now lives, with the server's.
-    execFileSync(process.execPath, [Path.join(work, "client-copy/native/snapshot.mjs")], { stdio: "pipe" })
+    execFileSync(process.execPath, [Path.join(work, "client-copy/native/startup-snapshot.mjs")], { stdio: "pipe" })
     const rebuilt = await runClient(launcher)
     expect(rebuilt.argv).toContain(Path.join(Path.dirname(launcher), "exec-server-client.blob"))
     expect((await start(launcher)).startup).toBe("snapshot")

@@ -35,11 +35,11 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
 describe(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
   afterAll(() => {
     // The suite's Node gets its snapshot back.
-    execFileSync(process.execPath, [Path.join(ROOT, "native/snapshot.mjs")], { stdio: "inherit" })
+    execFileSync(process.execPath, [Path.join(ROOT, "native/startup-snapshot.mjs")], { stdio: "inherit" })
   })
 
   it("builds the startup snapshot for it and starts from it over stdio", () => {
-    execFileSync(NODE!, [Path.join(ROOT, "native/snapshot.mjs")], { env, stdio: "inherit" })
+    execFileSync(NODE!, [Path.join(ROOT, "native/startup-snapshot.mjs")], { env, stdio: "inherit" })
     expect(Fs.readFileSync(STAMP, "utf8")).toContain(` ${Path.join(ROOT, "dist/cli")} `)
     const run = spawnSync(LAUNCHER, ["--listen", "stdio://", "--log-level", "debug"], {
       env,

@@ -2,8 +2,10 @@
  * A module's file name says which module it is: no two modules of src/ share
  * one, but the entries every folder of that kind has (`index.ts` of a
  * package entry, `main.ts` of a program). Two `fs.ts` in two folders read
- * alike in an import, a stack trace and a search. And a module holds one
- * concern a reader takes in whole: at most 500 lines.
+ * alike in an import, a stack trace and a search. A snapshot is of one of
+ * two things, V8's heap at start or the login shell's state, and a module
+ * about one says which (`startupSnapshot...`, `shellSnapshot...`). And a
+ * module holds one concern a reader takes in whole: at most 500 lines.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -27,6 +29,13 @@ describe("the modules of src/", () => {
     }
     const shared = [...byName].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.sort().join(", ")}`)
     expect(shared.sort()).toEqual([])
+  })
+
+  it("say which snapshot they are of", () => {
+    const unsaid = Fs.readdirSync(SRC, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts"))
+      .filter((file) => /snapshot/i.test(Path.basename(file)) && !/(startup|shell)snapshot/i.test(Path.basename(file)))
+    expect(unsaid.sort()).toEqual([])
   })
 
   it(`have at most ${MOST_LINES} lines each`, () => {

@@ -1,9 +1,9 @@
 /**
  * Bundles each startup snapshot's entry into one CommonJS script, which
- * `native/snapshot.mjs` evaluates under `node --build-snapshot`: the
- * server's (`<dir>/snapshot.js`, default `dist.next/cli`) into
- * `<dir>/snapshot.cjs`, the client's (`<dir>/clientSnapshot.js`) into
- * `<dir>/client-snapshot.cjs`.
+ * `native/startup-snapshot.mjs` evaluates under `node --build-snapshot`: the
+ * server's (`<dir>/startupSnapshot.js`, default `dist.next/cli`) into
+ * `<dir>/startup-snapshot.cjs`, the client's (`<dir>/clientStartupSnapshot.js`) into
+ * `<dir>/client-startup-snapshot.cjs`.
  *
  * The packages in `LOADED_AT_FIRST_USE` (`requiredAtRunTime.mjs`) stay out
  * of it: the server loads them from node_modules when a feature first
@@ -52,8 +52,8 @@ const wsBuiltinsAtFirstUse = {
 
 /** The entries and their bundles. */
 const ENTRIES = [
-  ["snapshot.js", "snapshot.cjs"],
-  ["clientSnapshot.js", "client-snapshot.cjs"]
+  ["startupSnapshot.js", "startup-snapshot.cjs"],
+  ["clientStartupSnapshot.js", "client-startup-snapshot.cjs"]
 ]
 
 for (const [entry, bundle] of ENTRIES) {

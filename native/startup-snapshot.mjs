@@ -1,7 +1,7 @@
 // Builds the startup snapshots: Node's heap after loading and evaluating
-// the server's JavaScript (dist/cli/snapshot.cjs), from which the launcher
+// the server's JavaScript (dist/cli/startup-snapshot.cjs), from which the launcher
 // (dist/cli/exec-server) starts the server about a tenth of a second
-// sooner, and the client's (dist/cli/client-snapshot.cjs), from which it
+// sooner, and the client's (dist/cli/client-startup-snapshot.cjs), from which it
 // starts the client's commands (exec, attach, ...). A blob is only valid
 // for the Node binary and the V8 flags it was built with, so it is built
 // here, on the installing machine, and stamped with what the launcher
@@ -11,7 +11,7 @@
 // refuses a blob under other flags, and the server would not start).
 // Without a blob (a build that failed, an install without scripts, another
 // Node) the launcher starts the command from its modules. Run again after
-// changing Node: node native/snapshot.mjs
+// changing Node: node native/startup-snapshot.mjs
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import { tmpdir } from "node:os"
@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url"
 const dir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../dist/cli")
 
 // Before the first build (a fresh clone's install) there is nothing to snapshot yet.
-if (!Fs.existsSync(Path.join(dir, "snapshot.cjs"))) process.exit(0)
+if (!Fs.existsSync(Path.join(dir, "startup-snapshot.cjs"))) process.exit(0)
 
 const version = JSON.parse(Fs.readFileSync(Path.resolve(dir, "../../package.json"), "utf8")).version
 const node = Fs.statSync(process.execPath)
@@ -111,7 +111,7 @@ const clientFlags = /^client_flags="([^"]*)"$/m.exec(Fs.readFileSync(Path.join(d
 
 build({
   who: "server",
-  bundle: Path.join(dir, "snapshot.cjs"),
+  bundle: Path.join(dir, "startup-snapshot.cjs"),
   blob: Path.join(dir, "exec-server.blob"),
   flags: serverFlags,
   flagsFrom: `the first line of main.js: ${shebang}`
@@ -121,7 +121,7 @@ build({
 // Node keeps in memory whole (docs/PERFORMANCE.md, "The command-line client").
 build({
   who: "client",
-  bundle: Path.join(dir, "client-snapshot.cjs"),
+  bundle: Path.join(dir, "client-startup-snapshot.cjs"),
   blob: Path.join(dir, "exec-server-client.blob"),
   flags: clientFlags,
   flagsFrom: "the launcher (client_flags=\"...\")",

@@ -14,7 +14,7 @@
  */
 import type * as Inspector from "node:inspector"
 
-const GROUP = "effect-exec-server/snapshotStacks"
+const GROUP = "effect-exec-server/startupSnapshotStacks"
 
 /** Whether this Node's V8 aborts on an unformatted stack: Node 22's (12.4), not Node 24's. */
 export const mustFormatStacks = (version: string = process.versions.node): boolean => Number(version.split(".")[0]) < 24

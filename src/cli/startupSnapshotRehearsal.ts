@@ -1,5 +1,5 @@
 /**
- * The startup snapshot's rehearsal, run by its entry (`snapshot.ts`) while
+ * The startup snapshot's rehearsal, run by its entry (`startupSnapshot.ts`) while
  * `node --build-snapshot` builds it: the command line is read as a client
  * gives it, and a server serves one client in this process, over the stdio
  * transport's own code on in-memory streams, through the handshake. V8
@@ -8,11 +8,11 @@
  * functions, and a tenth of its start's CPU; docs/PERFORMANCE.md).
  *
  * Nothing of it may be left in the snapshot as a server's: secure
- * randomness has stand-ins (`snapshotGuard.ts`), the metrics are not
+ * randomness has stand-ins (`startupSnapshotGuard.ts`), the metrics are not
  * recorded, what it learnt of the build's machine is forgotten by the
  * modules that keep it (their serialize callbacks), no process is started
  * (its spawner refuses), nothing is logged, and it leaves no handle, timer
- * or listener (Node refuses a snapshot with handles; `snapshot.ts` checks
+ * or listener (Node refuses a snapshot with handles; `startupSnapshot.ts` checks
  * the listeners).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -33,7 +33,7 @@ import * as StdioTransport from "../listeners/StdioTransport.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../wire/JsonRpc.js"
 import * as ServerFlags from "./commandFlags.js"
 import { plainValuesOf } from "./flagValues.js"
-import { whileRehearsing } from "./snapshotGuard.js"
+import { whileRehearsing } from "./startupSnapshotGuard.js"
 
 /**
  * What a client sends first. Only that: each further method rehearsed

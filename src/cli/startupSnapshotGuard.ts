@@ -9,7 +9,7 @@
  * snapshot's build fails on either. `Math.random` is left alone: V8 reseeds
  * it when a snapshot starts, and what Effect draws from it while loading
  * (its default `Random`'s seed, hash codes of objects) is replaced at start
- * or harmless. The rehearsal (`snapshotRehearsal.ts`) runs after the
+ * or harmless. The rehearsal (`startupSnapshotRehearsal.ts`) runs after the
  * modules load, with stand-ins for these draws (`whileRehearsing`).
  */
 // The module object itself: a namespace import would be a frozen copy.
@@ -60,7 +60,7 @@ const standIn = (source: string, args: ReadonlyArray<unknown>): unknown => {
       return zeroed(args[0])
     default:
       // randomFill and randomInt: nothing the rehearsal runs draws them.
-      throw new Error(`${source} was drawn while the startup snapshot's rehearsal ran: give it a stand-in in snapshotGuard.ts`)
+      throw new Error(`${source} was drawn while the startup snapshot's rehearsal ran: give it a stand-in in startupSnapshotGuard.ts`)
   }
 }
 
