@@ -40,9 +40,10 @@ const sample = (text: string, prefix: string): number | undefined => {
 
 /** Upgrades refused with `status` so far, by the server at `url`'s /metrics (0 before the first). */
 const refusedUpgrades = async (url: string, status: number, headers: Record<string, string> = {}): Promise<number> => {
-  const scrape = await fetch(`${url.replace("ws://", "http://")}/metrics`, { headers })
+  // On a connection of its own: a kept-alive one may meet the listener's keep-alive close.
+  const scrape = await httpRequest(url, "/metrics", { headers })
   expect(scrape.status).toBe(200)
-  return sample(await scrape.text(), `exec_server_connections_refused_total{status="${status}"`) ?? 0
+  return sample(scrape.body, `exec_server_connections_refused_total{status="${status}"`) ?? 0
 }
 
 describe("Host header (DNS rebinding)", () => {
@@ -266,10 +267,10 @@ describe("signed bearer tokens (--ws-auth signed-bearer-token)", () => {
     )
     expect(missing.message).toContain("nothing-here")
 
-    const metrics = `${server.url.replace("ws://", "http://")}/metrics`
-    expect((await fetch(metrics)).status).toBe(401)
-    expect((await fetch(metrics, { headers: bearer(readFileSync(expired, "utf8")) })).status).toBe(401)
-    expect((await fetch(metrics, { headers: bearer(await jwt(claims(), { alg: "HS512" })) })).status).toBe(401)
+    const metrics = (headers: Record<string, string> = {}) => httpRequest(server.url, "/metrics", { headers })
+    expect((await metrics()).status).toBe(401)
+    expect((await metrics(bearer(readFileSync(expired, "utf8")))).status).toBe(401)
+    expect((await metrics(bearer(await jwt(claims(), { alg: "HS512" })))).status).toBe(401)
     // The expired token's upgrade; a file that cannot be read sends none, and /metrics' refusals are not upgrades.
     expect(await refusedUpgrades(server.url, 401, bearer(readFileSync(file, "utf8").trim())) - refusedBefore).toBe(1)
   })
