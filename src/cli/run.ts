@@ -6,6 +6,7 @@
  * before exit. Loaded by `main.ts`, the binary's entry, or held evaluated
  * in the startup snapshot (`snapshot.ts`).
  */
+import { operatorLimitsOf } from "../limits/operatorFlags.js"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Logger from "effect/Logger"
@@ -338,6 +339,14 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       })
     }
     const sandboxPolicy = yield* operatorPolicyOf(flags)
+    const operatorLimits = operatorLimitsOf({
+      processMemoryMax: Option.getOrUndefined(flags.processMemoryMax),
+      processPidsMax: Option.getOrUndefined(flags.processPidsMax),
+      processCpuMax: Option.getOrUndefined(flags.processCpuMax),
+      sessionMemoryMax: Option.getOrUndefined(flags.sessionMemoryMax),
+      sessionPidsMax: Option.getOrUndefined(flags.sessionPidsMax)
+    })
+    if (typeof operatorLimits === "string") return yield* new ListenUrlError({ message: operatorLimits })
     const tracesUrl = tracesUrlOf(process.env)
     // Loaded and provided only when tracing is configured (a layer provided costs a build at start).
     const withTracing = <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -423,6 +432,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
         secretFiles,
         tracing: tracesUrl !== undefined,
         bwrapPath: Option.getOrUndefined(flags.bwrap),
+        operatorLimits,
         ...referenceSettings
       }))
     )

@@ -68,7 +68,9 @@ export const EnvironmentCapabilities = Schema.Struct({
   /** A sandbox whose policy makes `/` writable still has real devices (`/dev/null`); left off when false, as the reference. */
   linuxRootWritePreservesDevices: Schema.optional(Schema.Boolean),
   /** `sandbox.sandboxOverride` is understood: an approved escalation keeps the restrictions inside it; left off when false. */
-  linuxApprovedRootWritePreservesRestrictions: Schema.optional(Schema.Boolean)
+  linuxApprovedRootWritePreservesRestrictions: Schema.optional(Schema.Boolean),
+  /** (ours) `process/start.resources` can be enforced (cgroups): false where a start that asks for limits is refused. */
+  resourceLimits: Schema.optional(Schema.Boolean)
 })
 /** @see EnvironmentCapabilities */
 export type EnvironmentCapabilities = typeof EnvironmentCapabilities.Type
@@ -172,6 +174,25 @@ export const ManagedNetworkContext = Schema.Struct({
 })
 
 /** `process/start` params. */
+/**
+ * (ours) `process/start.resources`: limits of the process's memory (swap
+ * included), process count and CPU, enforced by cgroups; each narrows the
+ * operator's ceiling, and one above it is refused (docs/PROTOCOL.md,
+ * "Resource limits").
+ */
+export const ResourceRequest = Schema.Struct({
+  /** Bytes of memory and swap together, at least 1 MiB. */
+  memoryBytes: Schema.optional(PositiveInt.check(Schema.isGreaterThanOrEqualTo(1 << 20, { message: "resources.memoryBytes must be at least 1048576 (1 MiB)" }))),
+  /** Processes and threads at once. */
+  pids: Schema.optional(PositiveInt),
+  /** CPUs' worth of time per scheduling period (1.5: one and a half CPUs). */
+  cpu: Schema.optional(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0.01), Schema.isLessThanOrEqualTo(1024))),
+  /** Share of the CPU against the session's other processes, 1-10000 (100: the default). */
+  cpuWeight: Schema.optional(PositiveInt.check(Schema.isLessThanOrEqualTo(10_000)))
+})
+/** @see ResourceRequest */
+export type ResourceRequest = typeof ResourceRequest.Type
+
 export const StartParams = Schema.Struct({
   processId: ProcessId,
   argv: Schema.Array(OsString).pipe(
@@ -197,7 +218,9 @@ export const StartParams = Schema.Struct({
   managedNetwork: OptionalNullable(ManagedNetworkContext),
   /** A proxy of the process's own that decides its connections by host (docs/PROTOCOL.md, "The managed network proxy"). */
   networkProxy: OptionalNullable(NetworkProxyLaunch),
-  shellSnapshot: OptionalNullable(ShellSnapshotRequest)
+  shellSnapshot: OptionalNullable(ShellSnapshotRequest),
+  /** (ours) Limits of the process's resources (docs/PROTOCOL.md, "Resource limits"). */
+  resources: OptionalNullable(ResourceRequest)
 })
 /** @see StartParams */
 export type StartParams = typeof StartParams.Type
@@ -364,7 +387,13 @@ export const ExitedNotification = Schema.Struct({
   ...ProcessEventFields,
   exitCode: Schema.Int,
   signal: Schema.NullOr(Schema.String),
-  sandboxDenied: Schema.Boolean
+  sandboxDenied: Schema.Boolean,
+  /** (ours) For a process in a cgroup of its own: the kernel's OOM killer ended a process of it for its memory limit. */
+  oomKilled: Schema.optional(Schema.Boolean),
+  /** (ours) For a process in a cgroup of its own: the most memory it held at once, in bytes. */
+  peakMemoryBytes: Schema.optional(NonNegativeInt),
+  /** (ours) For a process in a cgroup of its own: the CPU time its processes used, in ms. */
+  cpuTimeMs: Schema.optional(NonNegativeInt)
 })
 
 /** `process/closed` payload: the last event of a process. */

@@ -23,6 +23,8 @@ import * as ProcessReaperModule from "../process/ProcessReaper.js"
 import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ClientNotificationRpcs, ExecServerRpcs, type OrderingRule, RequestOrdering, RequiresHandshake } from "../protocol/rpcs.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { NO_OPERATOR_LIMITS, ResourceLimits } from "../limits/ResourceLimits.js"
+import * as NodeResourceLimits from "../limits/NodeResourceLimits.js"
 import { PlaceholderGuard } from "../sandbox/placeholders.js"
 import { SandboxedFs } from "../fs/SandboxedFs.js"
 import { HttpRequests } from "../http/HttpRequests.js"
@@ -286,7 +288,9 @@ export const layerSandbox: Layer.Layer<Sandbox, never, ServerConfig | ProcessRea
  * compiled yet (see docs/PERFORMANCE.md). Each module's own layer stays for compositions of
  * their own. Made in the order they depend on one another, and released in
  * the reverse: the store (its processes) first, the reaper, which outlives
- * them all, last.
+ * them all, last. Resource limits (limits/) are cgroups where the host
+ * gives them, else unavailable (`ResourceLimits` is a reference: a
+ * composition without them has them unavailable).
  */
 export const layerNodeServices: Layer.Layer<
   | SessionStore
@@ -302,7 +306,10 @@ export const layerNodeServices: Layer.Layer<
 > = Layer.effectContext(Effect.gen(function*() {
   const reaper = yield* ProcessReaperModule.makeNode
   const sandbox = yield* Effect.provideService(makeSandbox, PlaceholderGuard, ProcessReaperModule.placeholderGuardOf(reaper))
+  // Before the store: its sessions' cgroups are gone before the server's root is removed.
+  const limits = yield* NodeResourceLimits.make((yield* ServerConfig).operatorLimits ?? NO_OPERATOR_LIMITS)
   const processServices = Context.make(ProcessReaper, reaper).pipe(
+    Context.add(ResourceLimits, limits),
     Context.add(Sandbox, sandbox),
     Context.add(Spawner, NodeSpawner.make()),
     Context.add(OutputBuffers, OutputBuffersModule.memory)

@@ -69,7 +69,9 @@ const digestProvider = (): string => {
 }
 
 /** What this server offers besides the base protocol. */
-export const capabilities = (features: { readonly sandboxedFiles: boolean; readonly http: boolean }): EnvironmentCapabilities => ({
+export const capabilities = (
+  features: { readonly sandboxedFiles: boolean; readonly http: boolean; readonly resourceLimits?: boolean | undefined }
+): EnvironmentCapabilities => ({
   // process/start.networkProxy and its questions to the client (network/policyRequest).
   networkProxyLaunch: true,
   networkProxyReviewDomains: true,
@@ -88,7 +90,9 @@ export const capabilities = (features: { readonly sandboxedFiles: boolean; reado
   shellSnapshotV2: true,
   windowsMxc: false,
   // Both hold where the sandbox runs (bubblewrap, whose /dev is its own); off the wire otherwise, as the reference.
-  ...(features.sandboxedFiles ? { linuxRootWritePreservesDevices: true, linuxApprovedRootWritePreservesRestrictions: true } : {})
+  ...(features.sandboxedFiles ? { linuxRootWritePreservesDevices: true, linuxApprovedRootWritePreservesRestrictions: true } : {}),
+  // process/start.resources: cgroups were found at start (limits/).
+  resourceLimits: features.resourceLimits === true
 })
 
 /** The last answer of `environmentInfo` and what it was made of. */
@@ -104,12 +108,13 @@ export const environmentInfo = (options: {
   readonly environment: Readonly<Record<string, string | undefined>>
   readonly sandboxedFiles: boolean
   readonly http: boolean
+  readonly resourceLimits?: boolean | undefined
 }): EnvironmentInfo => {
   const tmpdir = options.environment.TMPDIR
   const cwd = process.cwd()
   const home = Os.homedir()
   const temp = Os.tmpdir()
-  const inputs = [tmpdir, options.sandboxedFiles, options.http, cwd, home, temp]
+  const inputs = [tmpdir, options.sandboxedFiles, options.http, options.resourceLimits === true, cwd, home, temp]
   if (lastInfo !== undefined && lastInfo.inputs.every((input, i) => input === inputs[i])) return lastInfo.info
   const info: EnvironmentInfo = {
     shell: loginShell(),
@@ -122,7 +127,7 @@ export const environmentInfo = (options: {
     prependPathDirs: [],
     temporaryDirectories: tmpdir === undefined || tmpdir === "" ? [] : [uri(Path.resolve(tmpdir))],
     tempDir: uri(temp),
-    capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles, http: options.http })
+    capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles, http: options.http, resourceLimits: options.resourceLimits })
   }
   lastInfo = { inputs, info }
   return info

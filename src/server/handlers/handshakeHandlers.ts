@@ -2,6 +2,7 @@
 import * as Effect from "effect/Effect"
 import { SandboxedFs } from "../../fs/SandboxedFs.js"
 import { HttpRequests } from "../../http/HttpRequests.js"
+import { ResourceLimits } from "../../limits/ResourceLimits.js"
 import { ClientNotificationRpcs, HandshakeRpcs } from "../../protocol/rpcs.js"
 import { ClientSession } from "../ClientSessionService.js"
 import { environmentInfo } from "../environmentInfo.js"
@@ -15,8 +16,9 @@ export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*()
   const store = yield* SessionStore
   const sandboxedFiles = (yield* SandboxedFs).available
   const http = (yield* HttpRequests).available
+  const resourceLimits = (yield* ResourceLimits).availability._tag === "Available"
   const info = () =>
-    environmentInfo({ environment: config.environment ?? process.env, sandboxedFiles, http })
+    environmentInfo({ environment: config.environment ?? process.env, sandboxedFiles, http, resourceLimits })
   return {
     initialize: (params) =>
       Effect.flatMap(ClientSession, (session) =>
