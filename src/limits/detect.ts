@@ -6,6 +6,7 @@
  * else the reason neither can be used. The server's groups are made below
  * the cgroup it finds itself in (`/proc/self/cgroup`), never at a fixed path.
  */
+import * as Path from "node:path"
 import { type CgroupFiles, errnoOf, join, readOptional } from "./cgroupFiles.js"
 import * as V1 from "./cgroupV1.js"
 import * as V2 from "./cgroupV2.js"
@@ -79,7 +80,8 @@ const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPat
   const mount = mounts.find((m) => m.v2)
   if (mount === undefined || ownPath === undefined) return "not mounted"
   const { files } = input
-  const own = join(mount.path, ownPath)
+  // Without the trailing slash of the root's "/".
+  const own = Path.resolve(mount.path, `.${ownPath}`)
   const available = (readOptional(files, join(own, "cgroup.controllers")) ?? "").trim().split(/\s+/)
   const missing = V2.REQUIRED_CONTROLLERS.filter((c) => !available.includes(c))
   if (missing.length > 0) return `the server's cgroup ${own} has no ${missing.join(", ")} controller (not delegated, or bound to v1)`
