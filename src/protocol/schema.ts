@@ -68,9 +68,7 @@ export const EnvironmentCapabilities = Schema.Struct({
   /** A sandbox whose policy makes `/` writable still has real devices (`/dev/null`); left off when false, as the reference. */
   linuxRootWritePreservesDevices: Schema.optional(Schema.Boolean),
   /** `sandbox.sandboxOverride` is understood: an approved escalation keeps the restrictions inside it; left off when false. */
-  linuxApprovedRootWritePreservesRestrictions: Schema.optional(Schema.Boolean),
-  /** (ours) `process/start.resources` can be enforced (cgroups): false where a start that asks for limits is refused. */
-  resourceLimits: Schema.optional(Schema.Boolean)
+  linuxApprovedRootWritePreservesRestrictions: Schema.optional(Schema.Boolean)
 })
 /** @see EnvironmentCapabilities */
 export type EnvironmentCapabilities = typeof EnvironmentCapabilities.Type
@@ -100,6 +98,25 @@ export type EnvironmentInfo = typeof EnvironmentInfo.Type
 /** `environment/status` result. */
 export const EnvironmentStatus = Schema.Struct({ status: Schema.Literal("ready") })
 
+/**
+ * (ours) `initialize.limits.resources`: whether resource limits are
+ * enforced here (and by which cgroup version), or why not; the operator's
+ * ceilings of a process (also its defaults) and of a session.
+ */
+export const ResourceLimitsInfo = Schema.Struct({
+  available: Schema.Boolean,
+  cgroup: Schema.optional(Schema.Literals(["v1", "v2"])),
+  reason: Schema.optional(Schema.String),
+  process: Schema.Struct({
+    memoryBytes: Schema.optional(PositiveInt),
+    pids: Schema.optional(PositiveInt),
+    cpu: Schema.optional(Schema.Number)
+  }),
+  session: Schema.Struct({ memoryBytes: Schema.optional(PositiveInt), pids: Schema.optional(PositiveInt) })
+})
+/** @see ResourceLimitsInfo */
+export type ResourceLimitsInfo = typeof ResourceLimitsInfo.Type
+
 /** `initialize` result. */
 export const InitializeResult = Schema.Struct({
   protocolVersion: Schema.String,
@@ -107,8 +124,12 @@ export const InitializeResult = Schema.Struct({
   /** As the reference: the host, so that a client needs no `environment/info` round trip. */
   environmentInfo: Schema.optional(EnvironmentInfo),
   serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String }),
-  /** (ours) Limits a client should check before sending: a larger message is refused unread. */
-  limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt })),
+  /**
+   * (ours) Limits a client should check before sending: a larger message is
+   * refused unread; `resources`, whether `process/start.resources` can be
+   * enforced here (cgroups) and the operator's ceilings.
+   */
+  limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt, resources: Schema.optional(ResourceLimitsInfo) })),
   /**
    * (ours) How long the session outlives its connection, in ms: the
    * `detachTtlMs` asked for (or the server's default) capped by its

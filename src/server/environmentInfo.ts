@@ -69,9 +69,7 @@ const digestProvider = (): string => {
 }
 
 /** What this server offers besides the base protocol. */
-export const capabilities = (
-  features: { readonly sandboxedFiles: boolean; readonly http: boolean; readonly resourceLimits?: boolean | undefined }
-): EnvironmentCapabilities => ({
+export const capabilities = (features: { readonly sandboxedFiles: boolean; readonly http: boolean }): EnvironmentCapabilities => ({
   // process/start.networkProxy and its questions to the client (network/policyRequest).
   networkProxyLaunch: true,
   networkProxyReviewDomains: true,
@@ -90,9 +88,7 @@ export const capabilities = (
   shellSnapshotV2: true,
   windowsMxc: false,
   // Both hold where the sandbox runs (bubblewrap, whose /dev is its own); off the wire otherwise, as the reference.
-  ...(features.sandboxedFiles ? { linuxRootWritePreservesDevices: true, linuxApprovedRootWritePreservesRestrictions: true } : {}),
-  // process/start.resources: cgroups were found at start (limits/).
-  resourceLimits: features.resourceLimits === true
+  ...(features.sandboxedFiles ? { linuxRootWritePreservesDevices: true, linuxApprovedRootWritePreservesRestrictions: true } : {})
 })
 
 /** The last answer of `environmentInfo` and what it was made of. */
@@ -108,13 +104,12 @@ export const environmentInfo = (options: {
   readonly environment: Readonly<Record<string, string | undefined>>
   readonly sandboxedFiles: boolean
   readonly http: boolean
-  readonly resourceLimits?: boolean | undefined
 }): EnvironmentInfo => {
   const tmpdir = options.environment.TMPDIR
   const cwd = process.cwd()
   const home = Os.homedir()
   const temp = Os.tmpdir()
-  const inputs = [tmpdir, options.sandboxedFiles, options.http, options.resourceLimits === true, cwd, home, temp]
+  const inputs = [tmpdir, options.sandboxedFiles, options.http, cwd, home, temp]
   if (lastInfo !== undefined && lastInfo.inputs.every((input, i) => input === inputs[i])) return lastInfo.info
   const info: EnvironmentInfo = {
     shell: loginShell(),
@@ -127,7 +122,7 @@ export const environmentInfo = (options: {
     prependPathDirs: [],
     temporaryDirectories: tmpdir === undefined || tmpdir === "" ? [] : [uri(Path.resolve(tmpdir))],
     tempDir: uri(temp),
-    capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles, http: options.http, resourceLimits: options.resourceLimits })
+    capabilities: capabilities({ sandboxedFiles: options.sandboxedFiles, http: options.http })
   }
   lastInfo = { inputs, info }
   return info
