@@ -21,7 +21,7 @@ import * as TestServer from "../../src/testing/TestServer.js"
 import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { eventually, isAlive } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
-import { pipeProcess } from "../support/WireClient.js"
+import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
 const startServer = useInProcessServers()
 const startWebSocketServer = useInProcessWebSocketServers()
@@ -68,6 +68,18 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect(b.outputOf("b")).toBe("alive still\n")
     a.socket.close()
     b.socket.close()
+  }, 90_000)
+
+  it("a sandboxed process on a terminal is held to its limit too: the launcher joins the cgroups before bubblewrap runs", async () => {
+    const server = await startServer()
+    const started = await server.request(
+      "process/start",
+      ptyProcess("s", ["python3", "-c", "b = bytearray(1 << 30)"], { sandbox: { writableRoots: ["/tmp"] }, resources: { memoryBytes: 64 << 20 } })
+    )
+    expect(started.result).toEqual({ processId: "s", sandboxType: "linuxSeccomp" })
+    const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "s", 60_000)
+    expect(exited.params.oomKilled).toBe(true)
+    expect(exited.params.exitCode).not.toBe(0)
   }, 90_000)
 
   it("a fork bomb under pids: 64 meets its limit, and its session's end kills it all", async () => {
