@@ -15,6 +15,8 @@ export interface CgroupFiles {
   readonly exists: (path: string) => boolean
   /** Removes an empty cgroup (a directory whose files are the kernel's). */
   readonly rmdir: (path: string) => void
+  /** The child cgroups (directories) of a cgroup. */
+  readonly children: (path: string) => ReadonlyArray<string>
 }
 
 /** A cgroup file system's files, through Node's synchronous calls. */
@@ -24,7 +26,8 @@ export const nodeCgroupFiles: CgroupFiles = {
   write: (path, text) => Fs.writeFileSync(path, text, { flag: "w" }),
   read: (path) => Fs.readFileSync(path, "utf8"),
   exists: (path) => Fs.existsSync(path),
-  rmdir: (path) => Fs.rmdirSync(path)
+  rmdir: (path) => Fs.rmdirSync(path),
+  children: (path) => Fs.readdirSync(path, { withFileTypes: true }).flatMap((entry) => entry.isDirectory() ? [entry.name] : [])
 }
 
 /** `path` joined, for the drivers. */
@@ -71,4 +74,58 @@ export const killEach = (pids: ReadonlyArray<number>): void => {
       // Gone already.
     }
   }
+}
+
+/** The root groups of servers (`exec-server.PID.TAG`), by their pid. */
+const ROOT_NAME = /^exec-server\.(\d+)\.[0-9a-f]+$/
+
+/** Whether a process with this pid exists (one of another user's counts). */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errnoOf(error) === "EPERM"
+  }
+}
+
+/**
+ * Removes the root groups under `parent` of servers that are gone (killed
+ * with SIGKILL: their finalizers never ran), killing what still runs in
+ * them first; a live server's are not touched. Best effort: what cannot be
+ * removed stays.
+ */
+export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
+  let names: ReadonlyArray<string>
+  try {
+    names = files.children(parent)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const pid = ROOT_NAME.exec(name)?.[1]
+    if (pid === undefined || alive(Number(pid))) continue
+    const dirs = descendants(files, join(parent, name))
+    for (let round = 0; round < 3; round++) {
+      killEach(dirs.flatMap((dir) => pidsOf(readOptional(files, join(dir, "cgroup.procs")) ?? "")))
+    }
+    for (const dir of [...dirs].reverse()) {
+      try {
+        files.rmdir(dir)
+      } catch {
+        // Still busy (a process not yet gone): the next server's start tries again.
+      }
+    }
+  }
+}
+
+/** `dir` and every group below it, parents first. */
+const descendants = (files: CgroupFiles, dir: string): Array<string> => {
+  let children: ReadonlyArray<string> = []
+  try {
+    children = files.children(dir)
+  } catch {
+    // Gone.
+  }
+  return [dir, ...children.flatMap((child) => descendants(files, join(dir, child)))]
 }

@@ -7,7 +7,7 @@
  * the cgroup it finds itself in (`/proc/self/cgroup`), never at a fixed path.
  */
 import * as Path from "node:path"
-import { type CgroupFiles, errnoOf, join, readOptional } from "./cgroupFiles.js"
+import { type CgroupFiles, errnoOf, join, readOptional, removeStaleRoots } from "./cgroupFiles.js"
 import * as V1 from "./cgroupV1.js"
 import * as V2 from "./cgroupV2.js"
 import type { CgroupDriver } from "./driver.js"
@@ -99,6 +99,7 @@ const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPat
       files.write(join(leaf, "cgroup.procs"), `${input.pid}`)
       enable(own)
     }
+    removeStaleRoots(files, own)
     const root = join(own, input.rootName)
     files.mkdir(root)
     try {
@@ -126,6 +127,7 @@ const detectV1 = (
     const mount = mounts.find((m) => !m.v2 && m.controllers.includes(controller))
     const path = own.get(controller)
     if (mount === undefined || path === undefined) return { reason: `no ${controller} hierarchy` }
+    removeStaleRoots(files, join(mount.path, path))
     const root = join(mount.path, path, input.rootName)
     // Controllers mounted together share one group.
     if (roots.has(root)) return root

@@ -10,7 +10,8 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { type CgroupFiles, nodeCgroupFiles } from "../../src/limits/cgroupFiles.js"
+import { spawnSync } from "node:child_process"
+import { type CgroupFiles, nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
 import * as V1 from "../../src/limits/cgroupV1.js"
 import * as V2 from "../../src/limits/cgroupV2.js"
 import { cgroupMounts, detect, ownCgroups } from "../../src/limits/detect.js"
@@ -204,6 +205,24 @@ describe("detection", () => {
       _tag: "None",
       reason: `cgroup v2: the server's cgroup ${base}/unified has no memory, pids controller (not delegated, or bound to v1); cgroup v1: no memory hierarchy`
     })
+  })
+})
+
+describe("the groups of servers that are gone", () => {
+  it("a server killed before it removed its groups has them removed by the next one; a live server's stay", () => {
+    const parent = tempTree()
+    const gone = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
+    const deadPid = Number(gone.stdout.trim())
+    const stale = Path.join(parent, `exec-server.${deadPid}.ab12cd34`)
+    Fs.mkdirSync(Path.join(stale, "session-1", "process-1"), { recursive: true })
+    const live = Path.join(parent, `exec-server.${process.pid}.ef567890`)
+    Fs.mkdirSync(Path.join(live, "session-1"), { recursive: true })
+    const other = Path.join(parent, "someone-elses")
+    Fs.mkdirSync(other)
+    removeStaleRoots({ ...nodeCgroupFiles, rmdir: (path) => Fs.rmdirSync(path) }, parent)
+    expect(Fs.existsSync(stale)).toBe(false)
+    expect(Fs.existsSync(Path.join(live, "session-1"))).toBe(true)
+    expect(Fs.existsSync(other)).toBe(true)
   })
 })
 
