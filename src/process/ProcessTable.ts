@@ -22,7 +22,7 @@ import {
   withSpawnKind
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { ResourceLimits, type SessionCgroup } from "../limits/ResourceLimits.js"
+import { anyLimit, ResourceLimits, type SessionCgroup } from "../limits/ResourceLimits.js"
 import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
 import type { BridgedPort } from "../sandbox/loopbackBridge.js"
 import { carryToClientEndpoint } from "../network/clientEndpoint.js"
@@ -383,7 +383,8 @@ export const makeProcessTableIn = (
             emit: options.emit,
             reaper,
             sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
-            usage: cgroup?.usage,
+            // Told of a limited process only: an unlimited one's exit reads as it always has.
+            usage: resources !== undefined && anyLimit(resources) ? cgroup?.usage : undefined,
             networkDecisions: network?.recentDecisions,
             onSpawned: network?.spawned,
             onClosed: () => {
