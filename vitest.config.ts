@@ -34,7 +34,9 @@ const WITHOUT_ADDON = [
   "test/integration/metrics.test.ts",
   // Terminals too: node-pty's own reading, where the addon's thread reads them otherwise.
   "test/integration/terminalReader.test.ts",
-  "test/integration/terminalEnds.test.ts"
+  "test/integration/terminalEnds.test.ts",
+  // The launcher into cgroups on child_process's spawn too.
+  "test/integration/resourceLimits.test.ts"
 ]
 
 /**

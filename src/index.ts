@@ -22,6 +22,7 @@ export * as Sandbox from "./sandbox/Sandbox.js"
 export * as FsBackend from "./fs/FsBackend.js"
 export * as SandboxedFs from "./fs/SandboxedFs.js"
 export * as HttpRequests from "./http/HttpRequests.js"
+export * as ResourceLimits from "./limits/ResourceLimits.js"
 export * as SessionStore from "./server/SessionStore.js"
 export * as ServerConfig from "./server/ServerConfig.js"
 

@@ -14,6 +14,7 @@ import {
   optionalText,
   repeatedText,
   sandboxFlags,
+  limitFlags,
   switchFlag,
   choice
 } from "../server/ServerFlags.js"
@@ -246,6 +247,7 @@ export const serverFlags = {
     help: "do not load the native addon: pipe children start through Node's `child_process`, their output is read through Node's streams and encoded through Node's strings"
   }),
   ...sandboxFlags,
+  ...limitFlags,
   httpHeaderEnv: repeatedText("http-header-env", {
     metavar: "NAME",
     help: "an environment variable of the server's that an `http/request` header may take its value from (`valueEnvVar`; repeatable). None by default: the server's environment (its tokens included) is never sent anywhere a client names unless the operator lists the variable"

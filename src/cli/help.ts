@@ -150,6 +150,7 @@ const GROUPS: ReadonlyArray<readonly [title: string, names: RegExp]> = [
     /^(max-.*|grace-ms|retained-output-bytes|retention-ms|close-drain-ms|dropped-session-ttl-ms|outbound-high-water-mark-bytes)$/
   ],
   ["Sandbox", /^(sandbox.*|bwrap|linux-sandbox-pid-namespace)$/],
+  ["Resource limits (cgroups)", /^(process|session)-(memory|pids|cpu)-max$/],
   ["Network", /^(http-header-env|tcp-upstream-proxy|proxy-private-ips-via-upstream|linux-sandbox-transparent-tcp)$/],
   ["NATS (an executor: --connect)", /^(connect|environment-id|name|nats-.*)$/],
   ["Logging", /^log-format$/],

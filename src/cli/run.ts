@@ -1,10 +1,9 @@
 /**
- * The `exec-server` command: the server on its flags (the command line,
- * when there is one, is parsed by `commandLine.ts`), logging to stderr
- * (stdout is the wire in stdio mode), until its transport ends or
- * SIGINT/SIGTERM arrives; either way every managed process is terminated
- * before exit. Loaded by `main.ts`, the binary's entry, or held evaluated
- * in the startup snapshot (`startupSnapshot.ts`).
+ * The `exec-server` command: the server on its flags (parsed by
+ * `commandLine.ts`), logging to stderr (stdout is the wire in stdio mode),
+ * until its transport ends or SIGINT/SIGTERM arrives; then every managed
+ * process is terminated before exit. Loaded by `main.ts`, or held
+ * evaluated in the startup snapshot (`startupSnapshot.ts`).
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -14,7 +13,6 @@ import * as Option from "effect/Option"
 import * as Record from "effect/Record"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
-import { readFileSync } from "node:fs"
 import type { Readable, Writable } from "node:stream"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import { releaseWhenQuiet } from "../native/memoryRelease.js"
@@ -24,9 +22,6 @@ import { protectMemory } from "../native/protectMemory.js"
 import { makeLogBudget } from "../observability/logBudget.js"
 import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
-import type { SandboxPolicy } from "../protocol/sandbox.js"
-import { formatParseError } from "../wire/parseErrors.js"
-import * as Placeholders from "../sandbox/placeholders.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
@@ -36,6 +31,7 @@ import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
 import * as WebSocketListen from "./webSocketListen.js"
 import { ListenUrlError } from "./webSocketListen.js"
+import { operatorLimitsOfFlags, operatorPolicyOf } from "./operatorSettings.js"
 import * as NatsFlags from "./natsFlagValues.js"
 import type { NatsServerOptions } from "../remote/NatsServerTransport.js"
 import type { ValuesOf } from "./flagOptions.js"
@@ -85,51 +81,6 @@ export const processHost: ServerHost = {
 }
 
 /** The server command's options, from the flags' declarations. */
-
-/** What the operator's sandbox flags say. */
-type SandboxFlags = ValuesOf<typeof ServerFlags.sandboxFlags>
-
-/**
- * The operator's sandbox policy from the flags, checked at startup: the
- * policy must resolve (its writable roots exist) and bubblewrap must work
- * here, or the server does not start (it never runs unconfined when told
- * not to).
- */
-const operatorPolicyOf = (flags: SandboxFlags): Effect.Effect<SandboxPolicy | undefined, ListenUrlError> =>
-  Effect.gen(function*() {
-    const fromFlags = flags.sandboxWrite.length > 0 || flags.sandboxReadOnly.length > 0 || flags.sandboxDeny.length > 0 ||
-      flags.sandboxNetwork
-    if (Option.isSome(flags.sandboxPolicy) && fromFlags) {
-      return yield* new ListenUrlError({ message: "give --sandbox-policy or the other --sandbox-* flags, not both" })
-    }
-    if (!flags.sandbox && !fromFlags && Option.isNone(flags.sandboxPolicy)) return undefined
-    const policyFile = Option.getOrUndefined(flags.sandboxPolicy)
-    const input: unknown = policyFile !== undefined
-      ? yield* Effect.try({
-        try: () => JSON.parse(readFileSync(policyFile, "utf8")) as unknown,
-        catch: (error) => new ListenUrlError({ message: `--sandbox-policy: ${(error as Error).message}` })
-      })
-      : {
-        writableRoots: flags.sandboxWrite,
-        readOnlyPaths: flags.sandboxReadOnly,
-        deniedPaths: flags.sandboxDeny,
-        network: flags.sandboxNetwork
-      }
-    const policy = yield* Sandbox.decodeOperatorPolicy(input).pipe(
-      Effect.mapError((error) => new ListenUrlError({ message: `invalid sandbox policy: ${formatParseError(error)}` }))
-    )
-    // A check at start: what it creates is gone with its scope, so nothing needs guarding should the server die.
-    const service = yield* Sandbox.make({ operatorPolicy: policy, bwrap: Option.getOrUndefined(flags.bwrap) }).pipe(
-      Effect.provide(Placeholders.layerNone)
-    )
-    yield* service.confinementOf(undefined, {}).pipe(
-      Effect.flatMap((confinement) =>
-        confinement._tag === "Confined" ? Effect.scoped(service.prepare(confinement.policy, [])) : Effect.void
-      ),
-      Effect.mapError((error) => new ListenUrlError({ message: error.message }))
-    )
-    return policy
-  })
 
 /**
  * The listener `--listen` names. A WebSocket server announces its real
@@ -338,6 +289,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       })
     }
     const sandboxPolicy = yield* operatorPolicyOf(flags)
+    const operatorLimits = yield* operatorLimitsOfFlags(flags)
     const tracesUrl = tracesUrlOf(process.env)
     // Loaded and provided only when tracing is configured (a layer provided costs a build at start).
     const withTracing = <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -423,6 +375,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
         secretFiles,
         tracing: tracesUrl !== undefined,
         bwrapPath: Option.getOrUndefined(flags.bwrap),
+        operatorLimits,
         ...referenceSettings
       }))
     )

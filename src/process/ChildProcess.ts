@@ -29,6 +29,11 @@ export interface SpawnRequest {
    * and `arg0`), and signals go to the confined command's process group.
    */
   readonly sandbox?: SandboxedLaunch | undefined
+  /**
+   * The `cgroup.procs` files of the child's cgroups (limits/): the child
+   * joins them before it runs anything (through limits/launcher.ts).
+   */
+  readonly joinCgroups?: ReadonlyArray<string> | undefined
 }
 
 /**

@@ -10,6 +10,7 @@ import type { EventEmitter } from "node:events"
 import type { Readable, Writable } from "node:stream"
 import { errnoOf, type InternalError, internalErrorFrom, type SpawnNotFound } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { launcherArgv } from "../limits/launcher.js"
 import { childNeedsCloser, closerArgv } from "../native/inheritedDescriptors.js"
 import * as PosixSpawn from "./posixSpawn.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
@@ -90,7 +91,17 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         // Through the closer, a missing program (or a script's missing interpreter) would only show as exit status 127.
         const closer = childNeedsCloser()
         if (closer && request.sandbox === undefined) yield* checkInterpreter(yield* resolveExecutable(program!, request.cwd, request.env))
-        const [file, fileArgs] = closer ? closerArgv(program!, [arg0 ?? program!, ...args]) : [program!, args]
+        const cgroups = request.joinCgroups
+        // Through the launcher, a missing program would only show as exit status 127 too.
+        if (cgroups !== undefined && !closer && request.sandbox === undefined) {
+          yield* checkInterpreter(yield* resolveExecutable(program!, request.cwd, request.env))
+        }
+        const [plainFile, plainArgs] = closer ? closerArgv(program!, [arg0 ?? program!, ...args]) : [program!, args]
+        // In its cgroups before it runs anything: the launcher joins them and execs the command as it was.
+        const [file, fileArgs] = cgroups === undefined
+          ? [plainFile, plainArgs]
+          : launcherArgv(cgroups, plainFile, closer ? [plainFile, ...plainArgs] : [arg0 ?? program!, ...args])
+        const launched = cgroups !== undefined || closer
         const events = new ChildEvents()
         // posix_spawn answers at once; Node's spawn reports its outcome by event.
         const [child, output]: readonly [SpawnedChild, OutputControl] = spawnWith === "posixSpawn"
@@ -98,7 +109,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
             try {
               const child = PosixSpawn.spawn({
                 file,
-                argv: closer ? [file, ...fileArgs] : [arg0 ?? program!, ...args],
+                argv: launched ? [file, ...fileArgs] : [arg0 ?? program!, ...args],
                 env: request.env,
                 cwd: request.cwd,
                 pipeStdin: request.pipeStdin,
@@ -120,7 +131,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
               child = NodeChildProcess.spawn(file, fileArgs, {
                 cwd: request.cwd,
                 env: request.env,
-                ...(arg0 === undefined || closer ? {} : { argv0: arg0 }),
+                ...(arg0 === undefined || launched ? {} : { argv0: arg0 }),
                 detached: true,
                 stdio: [request.pipeStdin ? "pipe" : "ignore", "pipe", "pipe"]
               })

@@ -7,6 +7,7 @@ import { createRequire } from "node:module"
 import type * as NodePty from "node-pty"
 import { InternalError, internalErrorFrom, SpawnNotFound } from "../protocol/errors.js"
 import { ChildEvents, type ChildProcess, stdinBacklogFull, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { launcherArgv } from "../limits/launcher.js"
 import { childNeedsCloser, closerArgv, terminalOpened } from "../native/inheritedDescriptors.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild, signalName } from "./signals.js"
 import { descriptorTarget, stateOf } from "../procfs/processes.js"
@@ -251,7 +252,7 @@ export const make = (): ProcessSpawner => ({
         Fs.existsSync(ARG0_HELPER)
       // The closer execs with an explicit argv[0] too: it takes the helper's place.
       const closer = childNeedsCloser()
-      const [file, fileArgs] = request.sandbox !== undefined
+      const [plainFile, plainArgs] = request.sandbox !== undefined
         ? closer
           ? closerArgv(request.sandbox.argv[0]!, request.sandbox.argv)
           : [request.sandbox.argv[0]!, request.sandbox.argv.slice(1)]
@@ -260,6 +261,10 @@ export const make = (): ProcessSpawner => ({
         : useHelper
         ? [ARG0_HELPER, ["-e", ARG0_SCRIPT, program!, request.arg0!, ...args]]
         : [program!, args]
+      // In its cgroups before it runs anything: the launcher joins them and execs the command as it was.
+      const [file, fileArgs] = request.joinCgroups === undefined
+        ? [plainFile, plainArgs]
+        : launcherArgv(request.joinCgroups, plainFile, [plainFile, ...plainArgs])
       const pty = loadNodePty()
       if (pty instanceof InternalError) return yield* pty
       const events = new ChildEvents()

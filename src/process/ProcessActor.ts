@@ -29,6 +29,7 @@ import { MAX_STDIN_BACKLOG_BYTES, type ProcessSpawner, type SpawnRequest } from 
 import type { RetainedOutput } from "./OutputBuffers.js"
 import * as Lifecycle from "./ProcessLifecycle.js"
 import type { ProcessEvent } from "./ProcessLifecycle.js"
+import type { ResourceUsage } from "../limits/ResourceLimits.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
 import { TerminalSizes } from "./TerminalSizes.js"
 import { ClosedProcess, detailsOf, infoOf, NOT_RUNNING, readResult, STDIN_CLOSED } from "./ClosedProcess.js"
@@ -117,6 +118,8 @@ export interface ProcessActorOptions {
   readonly reaper?: typeof ProcessReaper.Service | undefined
   /** Set when a sandbox confines the process: whether it has the network (for `sandboxDenied`). */
   readonly sandbox?: { readonly network: boolean } | undefined
+  /** Reads what the process's own cgroup used (limits/), as its exit is reported. */
+  readonly usage?: (() => ResourceUsage) | undefined
   /** The latest decisions of the process's managed network proxy, when it has one. */
   readonly networkDecisions?: (() => ReadonlyArray<PolicyDecisionNotification>) | undefined
   /** Told the child's pid as soon as it is spawned, before anything else runs (its managed proxy's UDP wants it). */
@@ -249,6 +252,8 @@ export const makeProcessActor = (
       signal,
       sandboxDenied: options.sandbox !== undefined && exitCode !== 0 &&
         isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network),
+      // Read as the exit is reported, before the group can be removed.
+      ...(options.usage === undefined ? {} : { usage: options.usage() }),
       seq: output.nextEventSeq()
     })
 

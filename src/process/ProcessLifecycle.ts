@@ -7,6 +7,7 @@
  * repeated) leaves the state as it is and asks for nothing.
  */
 import * as Chunk from "effect/Chunk"
+import type { ResourceUsage } from "../limits/ResourceLimits.js"
 import type { OutputStream } from "../protocol/schema.js"
 
 /** An event of a managed process, as it goes to the client. */
@@ -25,6 +26,8 @@ export type ProcessEvent =
     readonly exitCode: number
     readonly signal: string | null
     readonly sandboxDenied: boolean
+    /** What its cgroup used (only for a process in a cgroup of its own). */
+    readonly usage?: ResourceUsage | undefined
   }
   | { readonly _tag: "Closed"; readonly processId: string; readonly seq: number }
 
@@ -33,6 +36,8 @@ export interface ExitStatus {
   readonly exitCode: number
   readonly signal: string | null
   readonly sandboxDenied: boolean
+  /** What its cgroup used, read as it exited (only for a process in a cgroup of its own). */
+  readonly usage?: ResourceUsage | undefined
   /** The seq of the `exited` event, so a reader catching up can place it among the output. */
   readonly seq: number
 }
@@ -109,9 +114,12 @@ export const isReleased = (state: Lifecycle): boolean => state.held === undefine
 /** The process has exited: its `exited` event goes out, then the group is looked at and the drain armed. */
 export const exited = (state: Lifecycle, exit: ExitStatus, failure: string | null = null): Step => {
   if (state.phase._tag !== "Running") return unchanged(state)
-  const { exitCode, sandboxDenied, seq, signal } = exit
+  const { exitCode, sandboxDenied, seq, signal, usage } = exit
   const actions: Array<Action> = [
-    { _tag: "Publish", event: { _tag: "Exited", processId: state.processId, seq, exitCode, signal, sandboxDenied } },
+    {
+      _tag: "Publish",
+      event: { _tag: "Exited", processId: state.processId, seq, exitCode, signal, sandboxDenied, ...(usage === undefined ? {} : { usage }) }
+    },
     { _tag: "CheckGroup" }
   ]
   if (!state.stopped) actions.push({ _tag: "DrainLater" })

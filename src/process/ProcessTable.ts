@@ -13,7 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import {
-  type InternalError,
+  InternalError,
   type InvalidParams,
   InvalidRequest,
   type SandboxUnavailable,
@@ -22,6 +22,7 @@ import {
   withSpawnKind
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
+import { anyLimit, ResourceLimits, type SessionCgroup } from "../limits/ResourceLimits.js"
 import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
 import type { BridgedPort } from "../sandbox/loopbackBridge.js"
 import { carryToClientEndpoint } from "../network/clientEndpoint.js"
@@ -141,6 +142,15 @@ export const makeProcessTableIn = (
     const reaper = Context.get(services, ProcessReaper)
     const sandbox = Context.get(services, Sandbox)
     const tableScope = Context.get(services, Scope.Scope)
+    const limits = Context.get(services, ResourceLimits)
+    // The session's cgroup, made with its first limited process (most sessions start none) and
+    // killed and removed as the table closes, after its processes' scopes (made after it) have.
+    const sessionCgroup = Effect.runSync(Effect.cached(
+      limits.session(limits.operator.session).pipe(
+        Scope.provide(tableScope),
+        Effect.mapError((error) => new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" }))
+      )
+    ))
     const entries = new Map<string, Entry>()
     /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
     let live = 0
@@ -235,7 +245,7 @@ export const makeProcessTableIn = (
 
     // A start runs to its end once begun: one cut short between its claims
     // and its registration would hold its id and its slots until the session ends.
-    const start = ({ clientProxies, confinement, env, params, premasked }: ProcessStart) =>
+    const start = ({ clientProxies, confinement, env, params, premasked, resources }: ProcessStart) =>
       Effect.gen(function*() {
         // The checks and the claims they guard, with nothing that yields between them.
         if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed", reason: "sessionClosed" })
@@ -262,6 +272,13 @@ export const makeProcessTableIn = (
           if (!tableClosed) serverProcesses?.release()
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
+        // Before the processes' scope is first made, so that it closes first.
+        const session: SessionCgroup | undefined = resources === undefined
+          ? undefined
+          : yield* sessionCgroup.pipe(Effect.tapError(() => Effect.sync(() => {
+            entries.delete(params.processId)
+            uncount()
+          })))
         const scope = yield* Scope.fork(processesScopeNow(), "sequential")
         const observed = yield* options.observer.spawning({
           processId: params.processId,
@@ -329,6 +346,14 @@ export const makeProcessTableIn = (
           const transparentTcp = socks === undefined || !bridged
             ? undefined
             : { socketPath: `${LOOPBACK_SOCKETS}/${socks.port}`, username: socks.username, password: socks.password }
+          // Its own cgroup, removed when its scope closes (after its child is gone).
+          const cgroup = session === undefined || resources === undefined
+            ? undefined
+            : yield* session.process(resources).pipe(
+              Effect.mapError((error) =>
+                new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" })
+              )
+            )
           const launch = confinement._tag === "Unconfined"
             ? undefined
             : yield* sandbox.launch(confinement.policy, {
@@ -348,7 +373,8 @@ export const makeProcessTableIn = (
               arg0: params.arg0 ?? undefined,
               pipeStdin: params.pipeStdin,
               size: params.size ?? { rows: 24, cols: 80 },
-              sandbox: launch
+              sandbox: launch,
+              joinCgroups: cgroup?.joinFiles
             },
             spawner,
             output,
@@ -357,6 +383,8 @@ export const makeProcessTableIn = (
             emit: options.emit,
             reaper,
             sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
+            // Told of a limited process only: an unlimited one's exit reads as it always has.
+            usage: resources !== undefined && anyLimit(resources) ? cgroup?.usage : undefined,
             networkDecisions: network?.recentDecisions,
             onSpawned: network?.spawned,
             onClosed: () => {

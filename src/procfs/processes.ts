@@ -198,3 +198,9 @@ export const commandLineOf = (pid: Pid): string | undefined => readText(`/proc/$
 
 /** The network namespace's Unix sockets (/proc/net/unix; an abstract name is shown with `@` for its NUL). */
 export const unixSocketTable = (): string => readText("/proc/net/unix") ?? ""
+
+/** This process's cgroups (`/proc/self/cgroup`: `ID:CONTROLLERS:PATH` a line). */
+export const ownCgroups = (): string => Fs.readFileSync("/proc/self/cgroup", "utf8")
+
+/** This process's mounts (`/proc/self/mounts`), where the cgroup hierarchies are found. */
+export const ownMounts = (): string => Fs.readFileSync("/proc/self/mounts", "utf8")

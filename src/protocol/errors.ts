@@ -55,7 +55,9 @@ export const InvalidRequestReason = Schema.Literals([/** A method before `initia
   "notATerminal", /** No file handle of that id in the session. */
   "unknownFileHandle", /** `fs/open` with the id of a handle still open. */
   "fileHandleInUse", /** A message over `--max-message-bytes`, answered unread (`data.bytes`, `data.limit`). */
-  "messageTooLarge"])
+  "messageTooLarge", /** `process/start.resources` above the operator's ceiling (a client may narrow, never widen). */
+  "resourcesAboveCeiling", /** Limits asked (by the client or the operator) where the server cannot enforce them. */
+  "resourcesUnavailable"])
 /** @see InvalidRequestReason */
 export type InvalidRequestReason = typeof InvalidRequestReason.Type
 

@@ -98,6 +98,25 @@ export type EnvironmentInfo = typeof EnvironmentInfo.Type
 /** `environment/status` result. */
 export const EnvironmentStatus = Schema.Struct({ status: Schema.Literal("ready") })
 
+/**
+ * (ours) `initialize.limits.resources`: whether resource limits are
+ * enforced here (and by which cgroup version), or why not; the operator's
+ * ceilings of a process (also its defaults) and of a session.
+ */
+export const ResourceLimitsInfo = Schema.Struct({
+  available: Schema.Boolean,
+  cgroup: Schema.optional(Schema.Literals(["v1", "v2"])),
+  reason: Schema.optional(Schema.String),
+  process: Schema.Struct({
+    memoryBytes: Schema.optional(PositiveInt),
+    pids: Schema.optional(PositiveInt),
+    cpu: Schema.optional(Schema.Number)
+  }),
+  session: Schema.Struct({ memoryBytes: Schema.optional(PositiveInt), pids: Schema.optional(PositiveInt) })
+})
+/** @see ResourceLimitsInfo */
+export type ResourceLimitsInfo = typeof ResourceLimitsInfo.Type
+
 /** `initialize` result. */
 export const InitializeResult = Schema.Struct({
   protocolVersion: Schema.String,
@@ -105,8 +124,12 @@ export const InitializeResult = Schema.Struct({
   /** As the reference: the host, so that a client needs no `environment/info` round trip. */
   environmentInfo: Schema.optional(EnvironmentInfo),
   serverInfo: Schema.Struct({ name: Schema.String, version: Schema.String }),
-  /** (ours) Limits a client should check before sending: a larger message is refused unread. */
-  limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt })),
+  /**
+   * (ours) Limits a client should check before sending: a larger message is
+   * refused unread; `resources`, whether `process/start.resources` can be
+   * enforced here (cgroups) and the operator's ceilings.
+   */
+  limits: Schema.optional(Schema.Struct({ maxMessageBytes: PositiveInt, resources: Schema.optional(ResourceLimitsInfo) })),
   /**
    * (ours) How long the session outlives its connection, in ms: the
    * `detachTtlMs` asked for (or the server's default) capped by its
@@ -172,6 +195,25 @@ export const ManagedNetworkContext = Schema.Struct({
 })
 
 /** `process/start` params. */
+/**
+ * (ours) `process/start.resources`: limits of the process's memory (swap
+ * included), process count and CPU, enforced by cgroups; each narrows the
+ * operator's ceiling, and one above it is refused (docs/PROTOCOL.md,
+ * "Resource limits").
+ */
+export const ResourceRequest = Schema.Struct({
+  /** Bytes of memory and swap together, at least 1 MiB. */
+  memoryBytes: Schema.optional(PositiveInt.check(Schema.isGreaterThanOrEqualTo(1 << 20, { message: "resources.memoryBytes must be at least 1048576 (1 MiB)" }))),
+  /** Processes and threads at once. */
+  pids: Schema.optional(PositiveInt),
+  /** CPUs' worth of time per scheduling period (1.5: one and a half CPUs). */
+  cpu: Schema.optional(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0.01), Schema.isLessThanOrEqualTo(1024))),
+  /** Share of the CPU against the session's other processes, 1-10000 (100: the default). */
+  cpuWeight: Schema.optional(PositiveInt.check(Schema.isLessThanOrEqualTo(10_000)))
+})
+/** @see ResourceRequest */
+export type ResourceRequest = typeof ResourceRequest.Type
+
 export const StartParams = Schema.Struct({
   processId: ProcessId,
   argv: Schema.Array(OsString).pipe(
@@ -197,7 +239,9 @@ export const StartParams = Schema.Struct({
   managedNetwork: OptionalNullable(ManagedNetworkContext),
   /** A proxy of the process's own that decides its connections by host (docs/PROTOCOL.md, "The managed network proxy"). */
   networkProxy: OptionalNullable(NetworkProxyLaunch),
-  shellSnapshot: OptionalNullable(ShellSnapshotRequest)
+  shellSnapshot: OptionalNullable(ShellSnapshotRequest),
+  /** (ours) Limits of the process's resources (docs/PROTOCOL.md, "Resource limits"). */
+  resources: OptionalNullable(ResourceRequest)
 })
 /** @see StartParams */
 export type StartParams = typeof StartParams.Type
@@ -364,7 +408,13 @@ export const ExitedNotification = Schema.Struct({
   ...ProcessEventFields,
   exitCode: Schema.Int,
   signal: Schema.NullOr(Schema.String),
-  sandboxDenied: Schema.Boolean
+  sandboxDenied: Schema.Boolean,
+  /** (ours) For a process in a cgroup of its own: the kernel's OOM killer ended a process of it for its memory limit. */
+  oomKilled: Schema.optional(Schema.Boolean),
+  /** (ours) For a process in a cgroup of its own: the most memory it held at once, in bytes. */
+  peakMemoryBytes: Schema.optional(NonNegativeInt),
+  /** (ours) For a process in a cgroup of its own: the CPU time its processes used, in ms. */
+  cpuTimeMs: Schema.optional(NonNegativeInt)
 })
 
 /** `process/closed` payload: the last event of a process. */

@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Record from "effect/Record"
 import { packageInfo } from "./packageInfo.js"
 import type { SandboxPolicy } from "../protocol/sandbox.js"
+import type { OperatorLimits } from "../limits/ResourceLimits.js"
 import type { TcpUpstreamProxy } from "../network/tcpUpstream.js"
 import { configFlags, integerDefault } from "./ServerFlags.js"
 
@@ -95,6 +96,8 @@ export interface ServerConfigShape extends FlagSettings {
   readonly sandboxPolicy?: SandboxPolicy | undefined
   /** The bubblewrap executable (default: `bwrap` from PATH). */
   readonly bwrapPath?: string | undefined
+  /** The operator's resource limits (`--process-*-max`, `--session-*-max`): each process's default and ceiling, each session's. */
+  readonly operatorLimits?: OperatorLimits | undefined
   /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
   readonly environment?: Readonly<Record<string, string | undefined>> | undefined
   /** A span per request and per process lifetime, for the tracer in the context (OpenTelemetry when the CLI finds OTEL_* settings). */

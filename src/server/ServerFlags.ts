@@ -265,3 +265,27 @@ export const sandboxFlags = {
     help: "the bubblewrap executable"
   })
 } as const
+
+/** The operator's resource limits (cgroups; docs/SANDBOX.md, "What is limited"), read by `operatorLimitsOf`. */
+export const limitFlags = {
+  processMemoryMax: optionalText("process-memory-max", {
+    metavar: "SIZE",
+    help: "each process's memory, swap included (`512M`, `2G`; K, M, G, T are powers of 1024): the default of a process whose client asks none, and the most a client may ask (`process/start.resources`). Enforced by cgroups; where they cannot be used every start is refused"
+  }),
+  processPidsMax: optionalText("process-pids-max", {
+    metavar: "N",
+    help: "each process's count of processes and threads at once: the default and the most a client may ask"
+  }),
+  processCpuMax: optionalText("process-cpu-max", {
+    metavar: "CPUS",
+    help: "each process's CPU time in CPUs (`1.5`): the default and the most a client may ask"
+  }),
+  sessionMemoryMax: optionalText("session-memory-max", {
+    metavar: "SIZE",
+    help: "the memory (swap included) of all of a session's processes together (`4G`)"
+  }),
+  sessionPidsMax: optionalText("session-pids-max", {
+    metavar: "N",
+    help: "the count of processes and threads of all of a session's processes together"
+  })
+} as const

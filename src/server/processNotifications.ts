@@ -60,7 +60,12 @@ export const notificationOf = (event: ProcessEvent, allocate?: (size: number) =>
         seq: event.seq,
         exitCode: event.exitCode,
         signal: event.signal,
-        sandboxDenied: event.sandboxDenied
+        sandboxDenied: event.sandboxDenied,
+        ...(event.usage === undefined ? {} : {
+          oomKilled: event.usage.oomKilled,
+          ...(event.usage.peakMemoryBytes === undefined ? {} : { peakMemoryBytes: event.usage.peakMemoryBytes }),
+          ...(event.usage.cpuTimeMs === undefined ? {} : { cpuTimeMs: event.usage.cpuTimeMs })
+        })
       })
     case "Closed":
       return encodeNotificationOf(ProcessClosed, { processId: event.processId, seq: event.seq })

@@ -22,6 +22,9 @@ import { OutputBuffers } from "../process/OutputBuffers.js"
 import * as OutputBuffersModule from "../process/OutputBuffers.js"
 import { ProcessReaper } from "../process/ProcessReaper.js"
 import * as ProcessReaperModule from "../process/ProcessReaper.js"
+import { NO_OPERATOR_LIMITS, ResourceLimits } from "../limits/ResourceLimits.js"
+import * as ResourceLimitsModule from "../limits/ResourceLimits.js"
+import * as NodeResourceLimits from "../limits/NodeResourceLimits.js"
 import { PlaceholderGuard } from "../sandbox/placeholders.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import * as SandboxModule from "../sandbox/Sandbox.js"
@@ -167,6 +170,14 @@ export const serverServices = new ServiceDeclaration<ServerConfig, unknown>([])
     node: Effect.flatMap(ProcessReaper, (reaper) =>
       Effect.provideService(makeSandbox, PlaceholderGuard, ProcessReaperModule.placeholderGuardOf(reaper))),
     test: SandboxModule.layerUnavailable
+  })
+  .add({
+    // Before the store: its sessions' cgroups are gone before the server's root is removed.
+    key: "resourceLimits",
+    tag: ResourceLimits,
+    module: { name: "ResourceLimits", path: "limits/ResourceLimits" },
+    node: Effect.flatMap(ServerConfig, (config) => NodeResourceLimits.make(config.operatorLimits ?? NO_OPERATOR_LIMITS)),
+    test: ResourceLimitsModule.layerUnavailable
   })
   .add({
     key: "spawner",

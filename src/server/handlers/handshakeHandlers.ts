@@ -2,6 +2,8 @@
 import * as Effect from "effect/Effect"
 import { SandboxedFs } from "../../fs/SandboxedFs.js"
 import { HttpRequests } from "../../http/HttpRequests.js"
+import { ResourceLimits, type ResourceLimitsShape } from "../../limits/ResourceLimits.js"
+import type { ResourceLimitsInfo } from "../../protocol/schema.js"
 import { ClientNotificationRpcs, HandshakeRpcs } from "../../protocol/rpcs.js"
 import { ClientSession } from "../ClientSessionService.js"
 import { environmentInfo } from "../environmentInfo.js"
@@ -15,6 +17,7 @@ export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*()
   const store = yield* SessionStore
   const sandboxedFiles = (yield* SandboxedFs).available
   const http = (yield* HttpRequests).available
+  const resources = resourcesInfo(yield* ResourceLimits)
   const info = () =>
     environmentInfo({ environment: config.environment ?? process.env, sandboxedFiles, http })
   return {
@@ -26,7 +29,7 @@ export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*()
           sessionId: result.sessionId,
           environmentInfo: info(),
           serverInfo: result.serverInfo,
-          limits: result.limits,
+          limits: result.limits === undefined ? undefined : { ...result.limits, resources },
           ...(result.detachTtlMs === undefined ? {} : { detachTtlMs: result.detachTtlMs }),
           ...(result.notifications === undefined ? {} : { notifications: result.notifications })
         }))),
@@ -41,3 +44,16 @@ export const handshakeHandlers = HandshakeRpcs.toHandlers(Effect.gen(function*()
 export const clientNotificationHandlers = ClientNotificationRpcs.toHandlers({
   initialized: () => Effect.flatMap(ClientSession, (session) => session.initialized)
 })
+
+/** What `initialize.limits.resources` says of the server's resource limits. */
+const resourcesInfo = (limits: ResourceLimitsShape): ResourceLimitsInfo => {
+  const defined = <A extends object>(fields: A): A =>
+    Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as A
+  const ceilings = {
+    process: defined({ memoryBytes: limits.operator.process.memoryBytes, pids: limits.operator.process.pids, cpu: limits.operator.process.cpu }),
+    session: defined({ memoryBytes: limits.operator.session.memoryBytes, pids: limits.operator.session.pids })
+  }
+  return limits.availability._tag === "Available"
+    ? { available: true, cgroup: limits.availability.version, ...ceilings }
+    : { available: false, reason: limits.availability.reason, ...ceilings }
+}

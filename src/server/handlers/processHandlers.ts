@@ -3,7 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { afterResponse } from "../../jsonrpc/Connection.js"
 import type { ProcessActor } from "../../process/ProcessActor.js"
-import { resolveStart } from "../../process/ProcessStart.js"
+import { limitsOfStart, resolveStart } from "../../process/ProcessStart.js"
+import { ResourceLimits } from "../../limits/ResourceLimits.js"
 import { makeSnapshotCache, type SnapshotCache } from "../../process/shellSnapshot.js"
 import { InvalidRequest } from "../../protocol/errors.js"
 import { ProcessRpcs } from "../../protocol/rpcs.js"
@@ -19,6 +20,7 @@ const SHELL_SNAPSHOTS: ConnectionResource<SnapshotCache> = { name: "shell snapsh
 /** `process/*`. */
 export const processHandlers = ProcessRpcs.toHandlers(Effect.gen(function*() {
   const config = yield* ServerConfig
+  const limits = yield* ResourceLimits
   const processes = Effect.flatMap(ClientSession, (session) => session.processes)
   /** The process, or -32600 for an unknown id. */
   const processOf = (processId: string) => Effect.flatMap(processes, (table) => table.get(processId))
@@ -38,10 +40,12 @@ export const processHandlers = ProcessRpcs.toHandlers(Effect.gen(function*() {
           params.shellSnapshot == null
             ? Effect.succeed(undefined)
             : Effect.flatMap(ClientSession, (session) => session.resource(SHELL_SNAPSHOTS, Effect.sync(makeSnapshotCache))),
-          (snapshots) => Effect.map(resolveStart(params, config.environment ?? process.env, snapshots, table.dummies, {
-            tcpUpstreamRequired: config.tcpUpstreamProxy !== undefined,
-            transparentClientNetwork: config.sandboxTransparentTcp
-          }), (start) => [table, start] as const)
+          (snapshots) =>
+            Effect.flatMap(limitsOfStart(params, limits), (resources) =>
+              Effect.map(resolveStart(params, config.environment ?? process.env, snapshots, table.dummies, {
+                tcpUpstreamRequired: config.tcpUpstreamProxy !== undefined,
+                transparentClientNetwork: config.sandboxTransparentTcp
+              }), (start) => [table, { ...start, resources }] as const))
         )).pipe(
         Effect.flatMap(([table, start]) => table.start(start)),
         // Events wait until the start response is on its way to the client.

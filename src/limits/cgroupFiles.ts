@@ -1,0 +1,131 @@
+/**
+ * The file operations the cgroup drivers make, behind one small interface:
+ * Node's synchronous calls on a cgroup file system (each is a few
+ * microseconds, and the exit's usage is read in a spawner's callback), or a
+ * test's fake tree in a temporary directory.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
+/** What a cgroup driver does to files. Each throws Node's errors (with `code`). */
+export interface CgroupFiles {
+  readonly mkdir: (path: string) => void
+  readonly write: (path: string, text: string) => void
+  readonly read: (path: string) => string
+  readonly exists: (path: string) => boolean
+  /** Removes an empty cgroup (a directory whose files are the kernel's). */
+  readonly rmdir: (path: string) => void
+  /** The child cgroups (directories) of a cgroup. */
+  readonly children: (path: string) => ReadonlyArray<string>
+}
+
+/** A cgroup file system's files, through Node's synchronous calls. */
+export const nodeCgroupFiles: CgroupFiles = {
+  mkdir: (path) => Fs.mkdirSync(path),
+  // One write(2) of the whole text: a cgroup file takes one value per write.
+  write: (path, text) => Fs.writeFileSync(path, text, { flag: "w" }),
+  read: (path) => Fs.readFileSync(path, "utf8"),
+  exists: (path) => Fs.existsSync(path),
+  rmdir: (path) => Fs.rmdirSync(path),
+  children: (path) => Fs.readdirSync(path, { withFileTypes: true }).flatMap((entry) => entry.isDirectory() ? [entry.name] : [])
+}
+
+/** `path` joined, for the drivers. */
+export const join = Path.join
+
+/** The errno code of a thrown Node error, if any. */
+export const errnoOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined
+
+/** The pids a `cgroup.procs` file lists. */
+export const pidsOf = (text: string): Array<number> =>
+  text.split("\n").flatMap((line) => {
+    const pid = Number.parseInt(line, 10)
+    return Number.isSafeInteger(pid) && pid > 0 ? [pid] : []
+  })
+
+/** A `key value` line's value in a flat-keyed file (memory.events, cpu.stat, memory.oom_control), if there. */
+export const keyedValue = (text: string, key: string): number | undefined => {
+  for (const line of text.split("\n")) {
+    const [name, value] = line.trim().split(/\s+/)
+    if (name === key && value !== undefined) {
+      const number = Number(value)
+      return Number.isFinite(number) ? number : undefined
+    }
+  }
+  return undefined
+}
+
+/** Reads a file that may be missing (an optional controller's). */
+export const readOptional = (files: CgroupFiles, path: string): string | undefined => {
+  try {
+    return files.read(path)
+  } catch {
+    return undefined
+  }
+}
+
+/** Sends SIGKILL to each pid, ignoring those already gone. */
+export const killEach = (pids: ReadonlyArray<number>): void => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL")
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/** The root groups of servers (`exec-server.PID.TAG`), by their pid. */
+const ROOT_NAME = /^exec-server\.(\d+)\.[0-9a-f]+$/
+
+/** Whether a process with this pid exists (one of another user's counts). */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errnoOf(error) === "EPERM"
+  }
+}
+
+/**
+ * Removes the root groups under `parent` of servers that are gone (killed
+ * with SIGKILL: their finalizers never ran), killing what still runs in
+ * them first; a live server's are not touched. Best effort: what cannot be
+ * removed stays.
+ */
+export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
+  let names: ReadonlyArray<string>
+  try {
+    names = files.children(parent)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const pid = ROOT_NAME.exec(name)?.[1]
+    if (pid === undefined || alive(Number(pid))) continue
+    const dirs = descendants(files, join(parent, name))
+    for (let round = 0; round < 3; round++) {
+      killEach(dirs.flatMap((dir) => pidsOf(readOptional(files, join(dir, "cgroup.procs")) ?? "")))
+    }
+    for (const dir of [...dirs].reverse()) {
+      try {
+        files.rmdir(dir)
+      } catch {
+        // Still busy (a process not yet gone): the next server's start tries again.
+      }
+    }
+  }
+}
+
+/** `dir` and every group below it, parents first. */
+const descendants = (files: CgroupFiles, dir: string): Array<string> => {
+  let children: ReadonlyArray<string> = []
+  try {
+    children = files.children(dir)
+  } catch {
+    // Gone.
+  }
+  return [dir, ...children.flatMap((child) => descendants(files, join(dir, child)))]
+}

@@ -1,0 +1,57 @@
+/**
+ * The ResourceLimits service on a cgroup driver: a session's group made
+ * with its first process and, when its scope closes, killed and removed;
+ * each process's leaf removed with the process (or with its session, when
+ * a process that left its group still holds it).
+ */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { logAnnotated } from "../observability/logLine.js"
+import { errnoOf } from "./cgroupFiles.js"
+import type { CgroupDriver } from "./driver.js"
+import { CgroupError, type OperatorLimits, type ResourceLimitsShape } from "./ResourceLimits.js"
+
+/** A thrown cgroup failure as a typed error. */
+const cgroupError = (what: string) => (error: unknown): CgroupError =>
+  new CgroupError({
+    message: `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    errno: errnoOf(error),
+    path: typeof error === "object" && error !== null && "path" in error && typeof error.path === "string" ? error.path : undefined
+  })
+
+/** The service on `driver`; the driver's root is removed when the scope closes. */
+export const make = (driver: CgroupDriver, operator: OperatorLimits): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    yield* Effect.addFinalizer(() => driver.close)
+    let sessions = 0
+    let processes = 0
+    return {
+      availability: { _tag: "Available", version: driver.version, notes: driver.notes },
+      operator,
+      session: (resources) =>
+        Effect.acquireRelease(
+          Effect.try({ try: () => driver.makeGroup(`session-${++sessions}`, resources), catch: cgroupError("cannot make the session's cgroup") }),
+          (group) =>
+            Effect.andThen(
+              group.kill,
+              Effect.try({ try: group.remove, catch: cgroupError("cannot remove the session's cgroup") }).pipe(
+                Effect.catch((error) => logAnnotated("Warn", "session cgroup left", { message: error.message }))
+              )
+            )
+        ).pipe(Effect.map((group) => ({
+          killAll: group.kill,
+          process: (limits) =>
+            Effect.acquireRelease(
+              Effect.try({ try: () => group.makeLeaf(`process-${++processes}`, limits), catch: cgroupError("cannot make the process's cgroup") }),
+              // A process that left its group may still be in it: its session's end removes it.
+              (leaf) => Effect.sync(() => {
+                try {
+                  leaf.remove()
+                } catch {
+                  // Busy: removed with the session.
+                }
+              })
+            ).pipe(Effect.map((leaf) => ({ joinFiles: leaf.joinFiles, usage: leaf.usage })))
+        })))
+    } satisfies ResourceLimitsShape
+  })

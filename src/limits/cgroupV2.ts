@@ -1,0 +1,134 @@
+/**
+ * cgroup v2: one hierarchy, the server's delegated subtree as its root (its
+ * `cgroup.subtree_control` enables memory and pids, and cpu where there).
+ * A session is a group below it that enables them for its own leaves; a
+ * process is a leaf (v2 keeps processes in leaves only). Memory limits
+ * include swap (`memory.swap.max` 0); the kill is `cgroup.kill`, or a
+ * freeze and a SIGKILL per pid on kernels before 5.14.
+ */
+import * as Effect from "effect/Effect"
+import {
+  type CgroupDriver,
+  CPU_PERIOD_US,
+  type DriverGroup,
+  type DriverLeaf,
+  EMPTY_POLL_MS,
+  EMPTY_POLLS
+} from "./driver.js"
+import { type CgroupFiles, errnoOf, join, keyedValue, killEach, pidsOf, readOptional } from "./cgroupFiles.js"
+import type { Resources } from "./ResourceLimits.js"
+
+/** The controllers a v2 root must have enabled for its children; cpu is optional. */
+export const REQUIRED_CONTROLLERS = ["memory", "pids"] as const
+
+/** The cgroup v2 driver on `root`, whose children have `controllers` (memory and pids at least). */
+export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArray<string>): CgroupDriver => {
+  const cpu = controllers.includes("cpu")
+  const enabled = ["memory", "pids", ...(cpu ? ["cpu"] : [])]
+  const notes = cpu ? [] : ["no cpu controller delegated: CPU limits are refused"]
+
+  const limit = (dir: string, resources: Resources) => {
+    if (resources.memoryBytes !== undefined) {
+      files.write(join(dir, "memory.max"), `${resources.memoryBytes}`)
+      // Swap is no way around the limit.
+      if (files.exists(join(dir, "memory.swap.max"))) files.write(join(dir, "memory.swap.max"), "0")
+    }
+    if (resources.pids !== undefined) files.write(join(dir, "pids.max"), `${resources.pids}`)
+    if (resources.cpu !== undefined || resources.cpuWeight !== undefined) {
+      if (!cpu) throw new Error("there is no cpu controller to limit CPU with")
+      if (resources.cpu !== undefined) {
+        files.write(join(dir, "cpu.max"), `${Math.max(1000, Math.round(resources.cpu * CPU_PERIOD_US))} ${CPU_PERIOD_US}`)
+      }
+      if (resources.cpuWeight !== undefined) files.write(join(dir, "cpu.weight"), `${resources.cpuWeight}`)
+    }
+  }
+
+  const makeGroup = (name: string, resources: Pick<Resources, "memoryBytes" | "pids">): DriverGroup => {
+    const dir = join(root, name)
+    files.mkdir(dir)
+    try {
+      files.write(join(dir, "cgroup.subtree_control"), enabled.map((c) => `+${c}`).join(" "))
+      limit(dir, resources)
+    } catch (error) {
+      removeIfThere(files, dir)
+      throw error
+    }
+    const leaves = new Set<string>()
+
+    const makeLeaf = (leafName: string, resources: Resources): DriverLeaf => {
+      const leaf = join(dir, leafName)
+      files.mkdir(leaf)
+      try {
+        limit(leaf, resources)
+      } catch (error) {
+        removeIfThere(files, leaf)
+        throw error
+      }
+      leaves.add(leaf)
+      return {
+        joinFiles: [join(leaf, "cgroup.procs")],
+        usage: () => {
+          const events = readOptional(files, join(leaf, "memory.events")) ?? ""
+          const peak = readOptional(files, join(leaf, "memory.peak"))
+          const usec = keyedValue(readOptional(files, join(leaf, "cpu.stat")) ?? "", "usage_usec")
+          const peakBytes = peak === undefined ? undefined : Number(peak.trim())
+          return {
+            oomKilled: (keyedValue(events, "oom_kill") ?? 0) > 0,
+            peakMemoryBytes: peakBytes !== undefined && Number.isFinite(peakBytes) ? peakBytes : undefined,
+            cpuTimeMs: usec === undefined ? undefined : Math.round(usec / 1000)
+          }
+        },
+        remove: () => {
+          removeIfThere(files, leaf)
+          leaves.delete(leaf)
+        }
+      }
+    }
+
+    const populated = () => keyedValue(readOptional(files, join(dir, "cgroup.events")) ?? "", "populated") !== 0
+    const members = () => [dir, ...leaves].flatMap((d) => pidsOf(readOptional(files, join(d, "cgroup.procs")) ?? ""))
+    const kill = Effect.gen(function*() {
+      const killFile = join(dir, "cgroup.kill")
+      const hasKill = files.exists(killFile)
+      for (let round = 0; round < EMPTY_POLLS && populated(); round++) {
+        if (hasKill) {
+          if (round % 10 === 0) yield* Effect.sync(() => files.write(killFile, "1"))
+        } else {
+          // Before cgroup.kill: frozen, nothing forks between the list and the kills.
+          yield* Effect.sync(() => files.write(join(dir, "cgroup.freeze"), "1"))
+          for (let poll = 0; poll < EMPTY_POLLS && keyedValue(readOptional(files, join(dir, "cgroup.events")) ?? "", "frozen") !== 1; poll++) {
+            yield* Effect.sleep(EMPTY_POLL_MS)
+          }
+          killEach(members())
+          yield* Effect.sync(() => files.write(join(dir, "cgroup.freeze"), "0"))
+        }
+        yield* Effect.sleep(EMPTY_POLL_MS)
+      }
+    }).pipe(Effect.catchDefect(() => Effect.void))
+
+    return {
+      makeLeaf,
+      kill,
+      remove: () => {
+        for (const leaf of leaves) removeIfThere(files, leaf)
+        leaves.clear()
+        removeIfThere(files, dir)
+      }
+    }
+  }
+
+  return {
+    version: "v2",
+    notes,
+    makeGroup,
+    close: Effect.sync(() => removeIfThere(files, root)).pipe(Effect.catchDefect(() => Effect.void))
+  }
+}
+
+const removeIfThere = (files: CgroupFiles, dir: string): void => {
+  try {
+    files.rmdir(dir)
+  } catch (error) {
+    if (errnoOf(error) !== "ENOENT") throw error
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Which cgroups the server can use, found at its start: v2 where its own
+ * cgroup is a delegated subtree with memory and pids (the server moves
+ * itself into a leaf of it when it must, as v2 keeps processes out of
+ * groups that enable controllers), else v1 with memory and pids writable,
+ * else the reason neither can be used. The server's groups are made below
+ * the cgroup it finds itself in (`/proc/self/cgroup`), never at a fixed path.
+ */
+import * as Path from "node:path"
+import { type CgroupFiles, errnoOf, join, readOptional, removeStaleRoots } from "./cgroupFiles.js"
+import * as V1 from "./cgroupV1.js"
+import * as V2 from "./cgroupV2.js"
+import type { CgroupDriver } from "./driver.js"
+
+/** What detection reads of the process (the files' texts), and where it makes its groups. */
+export interface DetectInput {
+  readonly files: CgroupFiles
+  /** `/proc/self/cgroup`'s text. */
+  readonly procSelfCgroup: string
+  /** `/proc/self/mounts`'s text. */
+  readonly mounts: string
+  /** The server's pid (a v2 server moves itself by it). */
+  readonly pid: number
+  /** The server's root group's name, the same in every hierarchy (`exec-server.PID.TAG`: servers may share a process). */
+  readonly rootName: string
+}
+
+/** A driver, or why there is none. */
+export type Detected = { readonly _tag: "Driver"; readonly driver: CgroupDriver } | { readonly _tag: "None"; readonly reason: string }
+
+/** A cgroup mount of `/proc/self/mounts`: its mount point, whether v2, and (v1) its controllers. */
+interface CgroupMount {
+  readonly path: string
+  readonly v2: boolean
+  readonly controllers: ReadonlyArray<string>
+}
+
+/** The cgroup file systems of a `/proc/self/mounts` text. */
+export const cgroupMounts = (mounts: string): Array<CgroupMount> =>
+  mounts.split("\n").flatMap((line): Array<CgroupMount> => {
+    const [, path, type, options] = line.split(" ")
+    if (path === undefined || options === undefined) return []
+    // Octal escapes (a space is \040) in mount points.
+    const unescaped = path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
+    if (type === "cgroup2") return [{ path: unescaped, v2: true, controllers: [] }]
+    if (type === "cgroup") return [{ path: unescaped, v2: false, controllers: options.split(",") }]
+    return []
+  })
+
+/** `/proc/self/cgroup`'s lines: the v2 path (`0::PATH`) and each v1 controller's path. */
+export const ownCgroups = (text: string): { readonly v2: string | undefined; readonly v1: ReadonlyMap<string, string> } => {
+  let v2: string | undefined
+  const v1 = new Map<string, string>()
+  for (const line of text.split("\n")) {
+    const first = line.indexOf(":")
+    const second = line.indexOf(":", first + 1)
+    if (first < 0 || second < 0) continue
+    const controllers = line.slice(first + 1, second)
+    const path = line.slice(second + 1)
+    if (line.slice(0, first) === "0" && controllers === "") v2 = path
+    else for (const controller of controllers.split(",")) if (controller !== "") v1.set(controller, path)
+  }
+  return { v2, v1 }
+}
+
+const describe = (error: unknown): string => errnoOf(error) ?? (error instanceof Error ? error.message : String(error))
+
+/** The drivers in order of preference: v2, then v1; the reasons each could not be used when neither can. */
+export const detect = (input: DetectInput): Detected => {
+  const mounts = cgroupMounts(input.mounts)
+  const own = ownCgroups(input.procSelfCgroup)
+  const v2 = detectV2(input, mounts, own.v2)
+  if (typeof v2 !== "string") return { _tag: "Driver", driver: v2 }
+  const v1 = detectV1(input, mounts, own.v1)
+  if (typeof v1 !== "string") return { _tag: "Driver", driver: v1 }
+  return { _tag: "None", reason: `cgroup v2: ${v2}; cgroup v1: ${v1}` }
+}
+
+const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
+  const mount = mounts.find((m) => m.v2)
+  if (mount === undefined || ownPath === undefined) return "not mounted"
+  const { files } = input
+  // Without the trailing slash of the root's "/".
+  const own = Path.resolve(mount.path, `.${ownPath}`)
+  const available = (readOptional(files, join(own, "cgroup.controllers")) ?? "").trim().split(/\s+/)
+  const missing = V2.REQUIRED_CONTROLLERS.filter((c) => !available.includes(c))
+  if (missing.length > 0) return `the server's cgroup ${own} has no ${missing.join(", ")} controller (not delegated, or bound to v1)`
+  const wanted = [...V2.REQUIRED_CONTROLLERS, ...(available.includes("cpu") ? ["cpu"] : [])]
+  const enable = (dir: string) => files.write(join(dir, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "))
+  try {
+    try {
+      enable(own)
+    } catch (error) {
+      // v2 keeps processes out of groups that enable controllers: the server
+      // (alone in its delegated group, as a service with Delegate=yes is) moves into a leaf first.
+      if (errnoOf(error) !== "EBUSY") throw error
+      const leaf = join(own, `exec-server.${input.pid}.self`)
+      files.mkdir(leaf)
+      files.write(join(leaf, "cgroup.procs"), `${input.pid}`)
+      enable(own)
+    }
+    removeStaleRoots(files, own)
+    const root = join(own, input.rootName)
+    files.mkdir(root)
+    try {
+      enable(root)
+    } catch (error) {
+      files.rmdir(root)
+      throw error
+    }
+    return V2.make(files, root, wanted)
+  } catch (error) {
+    return `cannot make a group in the server's cgroup ${own} with ${wanted.join(", ")} (${describe(error)}): it is not delegated to the server`
+  }
+}
+
+const detectV1 = (
+  input: DetectInput,
+  mounts: ReadonlyArray<CgroupMount>,
+  own: ReadonlyMap<string, string>
+): CgroupDriver | string => {
+  const { files } = input
+  const made: Array<string> = []
+  const roots = new Map<string, string>()
+  /** The server's root in the hierarchy of `controller`, made; a reason when it cannot be. */
+  const rootOf = (controller: string): string | { readonly reason: string } => {
+    const mount = mounts.find((m) => !m.v2 && m.controllers.includes(controller))
+    const path = own.get(controller)
+    if (mount === undefined || path === undefined) return { reason: `no ${controller} hierarchy` }
+    removeStaleRoots(files, join(mount.path, path))
+    const root = join(mount.path, path, input.rootName)
+    // Controllers mounted together share one group.
+    if (roots.has(root)) return root
+    try {
+      files.mkdir(root)
+      made.push(root)
+      roots.set(root, root)
+      return root
+    } catch (error) {
+      return { reason: `cannot make ${root} (${describe(error)})` }
+    }
+  }
+  const memory = rootOf("memory")
+  const pids = typeof memory === "string" ? rootOf("pids") : memory
+  if (typeof memory !== "string" || typeof pids !== "string") {
+    for (const dir of made.reverse()) {
+      try {
+        files.rmdir(dir)
+      } catch {
+        // Left as it is.
+      }
+    }
+    return (typeof memory !== "string" ? memory : pids as { readonly reason: string }).reason
+  }
+  const optional = (controller: string) => {
+    const root = rootOf(controller)
+    return typeof root === "string" ? root : undefined
+  }
+  return V1.make(files, { memory, pids, cpu: optional("cpu"), cpuacct: optional("cpuacct"), freezer: optional("freezer") })
+}

@@ -1,0 +1,45 @@
+/**
+ * What a cgroup version implements (cgroupV1.ts, cgroupV2.ts): groups made
+ * below the server's own root, limited as asked, their usage read, their
+ * processes killed and the groups removed. Synchronous but for the kill,
+ * which waits for the kernel to empty a group. The service around them
+ * (cgroupLimits.ts) adds scopes and typed errors.
+ */
+import type * as Effect from "effect/Effect"
+import type { ResourceUsage, Resources } from "./ResourceLimits.js"
+
+/** A process's cgroup as a driver made it. */
+export interface DriverLeaf {
+  readonly joinFiles: ReadonlyArray<string>
+  readonly usage: () => ResourceUsage
+  /** Removes the leaf; throws (EBUSY) while a process is left in it. */
+  readonly remove: () => void
+}
+
+/** A session's cgroup as a driver made it. */
+export interface DriverGroup {
+  /** A leaf named `name` below it, limited to `resources`. */
+  readonly makeLeaf: (name: string, resources: Resources) => DriverLeaf
+  /** Kills every process below it and waits until the kernel says the group is empty (or gives up). */
+  readonly kill: Effect.Effect<void>
+  /** Removes what is left of its leaves, then itself. */
+  readonly remove: () => void
+}
+
+/** A cgroup version's driver, rooted at the server's own cgroup(s). */
+export interface CgroupDriver {
+  readonly version: "v1" | "v2"
+  /** What the start line should say of it (swap not accounted, no CPU controller). */
+  readonly notes: ReadonlyArray<string>
+  /** A session's group named `name` below the root. */
+  readonly makeGroup: (name: string, resources: Pick<Resources, "memoryBytes" | "pids">) => DriverGroup
+  /** Kills what is left below the root and removes it (the server's end). */
+  readonly close: Effect.Effect<void>
+}
+
+/** A CPU quota's scheduling period, in microseconds (the kernel's default). */
+export const CPU_PERIOD_US = 100_000
+
+/** How many times an emptying group is looked at, and how long apart, before giving up. */
+export const EMPTY_POLLS = 200
+export const EMPTY_POLL_MS = 10

@@ -1,0 +1,162 @@
+/**
+ * Resource limits on this machine's real cgroups (v1 here; docs/SANDBOX.md,
+ * "What is limited"), with servers in this process: a process over its
+ * memory limit is OOM-killed and says so while another session runs on, a
+ * fork bomb meets its pids limit and its session still ends, a daemonized
+ * grandchild dies with its session, a client cannot widen the operator's
+ * ceiling, and without cgroups a limited start is refused. Each server
+ * removes its cgroups as it stops (after each test, whatever its outcome);
+ * the tests look only at their own processes' groups, as other tests run
+ * beside them.
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { readFileSync } from "node:fs"
+import { afterEach, describe, expect, it } from "vitest"
+import { ExecServerClient } from "../../src/client/ExecServerClient.js"
+import { unavailable, ResourceLimits } from "../../src/limits/ResourceLimits.js"
+import * as NodeSpawner from "../../src/process/NodeSpawner.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
+import * as TestServer from "../../src/testing/TestServer.js"
+import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { eventually, isAlive } from "../support/waiting.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
+import { pipeProcess, ptyProcess } from "../support/WireClient.js"
+
+const startServer = useInProcessServers()
+const startWebSocketServer = useInProcessWebSocketServers()
+
+/** Pids a test made that must not outlive it, whatever its outcome. */
+const strays: Array<number> = []
+afterEach(() => {
+  for (const pid of strays.splice(0)) {
+    try {
+      process.kill(pid, "SIGKILL")
+    } catch {
+      // Gone, as it should be.
+    }
+  }
+})
+
+/** The path of `pid`'s cgroup in the v1 hierarchy of `controller`, as /proc says. */
+const cgroupOf = (pid: number, controller: string): string | undefined =>
+  readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").map((line) => line.split(":"))
+    .find(([, controllers]) => controllers?.split(",").includes(controller))?.[2]
+
+const pidsDir = (path: string) => `/sys/fs/cgroup/pids${path}`
+
+describe("resource limits (cgroup v1 on this machine)", () => {
+  it("a process over its 128 MiB limit is OOM-killed and told so, while another session's process runs on", async () => {
+    const server = await startWebSocketServer()
+    const a = await RawWebSocketClient.connectReady(server.url)
+    const b = await RawWebSocketClient.connectReady(server.url)
+    expect((await b.request("process/start", pipeProcess("b", ["sh", "-c", "read line; echo alive $line"], { pipeStdin: true }))).result)
+      .toEqual({ processId: "b", sandboxType: "none" })
+    expect(
+      (await a.request("process/start", pipeProcess("a", ["python3", "-c", "b = bytearray(1 << 30)"], { resources: { memoryBytes: 128 << 20 } })))
+        .result
+    ).toEqual({ processId: "a", sandboxType: "none" })
+    const exited = await a.waitFor((m) => m.method === "process/exited" && m.params.processId === "a", 60_000)
+    // The kernel's SIGKILL, as it made it, and the cgroup's word that it was the OOM killer.
+    expect(exited.params).toMatchObject({ exitCode: 137, signal: "SIGKILL", oomKilled: true })
+    expect(exited.params.peakMemoryBytes).toBeLessThanOrEqual(128 << 20)
+    expect(exited.params.peakMemoryBytes).toBeGreaterThan(0)
+    expect(typeof exited.params.cpuTimeMs).toBe("number")
+    await b.request("process/write", { processId: "b", chunk: Buffer.from("still\n").toString("base64") })
+    const bExited = await b.waitFor((m) => m.method === "process/exited" && m.params.processId === "b")
+    // Unlimited, its exit reads as it always has.
+    expect(bExited.params).toEqual({ processId: "b", seq: bExited.params.seq, exitCode: 0, signal: null, sandboxDenied: false })
+    expect(b.outputOf("b")).toBe("alive still\n")
+    a.socket.close()
+    b.socket.close()
+  }, 90_000)
+
+  it("a sandboxed process on a terminal is held to its limit too: the launcher joins the cgroups before bubblewrap runs", async () => {
+    const server = await startServer()
+    const started = await server.request(
+      "process/start",
+      ptyProcess("s", ["python3", "-c", "b = bytearray(1 << 30)"], { sandbox: { writableRoots: ["/tmp"] }, resources: { memoryBytes: 64 << 20 } })
+    )
+    expect(started.result).toEqual({ processId: "s", sandboxType: "linuxSeccomp" })
+    const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "s", 60_000)
+    expect(exited.params.oomKilled).toBe(true)
+    expect(exited.params.exitCode).not.toBe(0)
+  }, 90_000)
+
+  it("a fork bomb under pids: 64 meets its limit, and its session's end kills it all", async () => {
+    const server = await startServer()
+    // The bomb waits for a word first: it goes off only once its pids group is seen to be there.
+    const bomb = "echo $$; read go; f() { f | f & }; f; wait"
+    await server.request("process/start", pipeProcess("bomb", ["sh", "-c", bomb], { pipeStdin: true, resources: { pids: 64 } }))
+    await server.outputContains("bomb", "\n")
+    const pid = Number(server.outputOf("bomb").toString().trim())
+    const group = cgroupOf(pid, "pids")
+    expect(group).toMatch(/\/exec-server\.[^/]+\/session-\d+\/process-\d+$/)
+    expect(readFileSync(`${pidsDir(group!)}/pids.max`, "utf8").trim()).toBe("64")
+    await server.request("process/write", { processId: "bomb", chunk: Buffer.from("go\n").toString("base64") })
+    // The kernel refused forks at the limit (EAGAIN): its count of refusals rose.
+    const refused = () => Number(readFileSync(`${pidsDir(group!)}/pids.events`, "utf8").match(/max (\d+)/)?.[1] ?? 0) > 0
+    expect(await eventually(refused, 30_000)).toBe(true)
+    expect(Number(readFileSync(`${pidsDir(group!)}/pids.current`, "utf8"))).toBeLessThanOrEqual(64)
+    const session = group!.replace(/\/process-\d+$/, "")
+    // The session ends with its connection: everything in its group is killed and the group removed.
+    await server.close()
+    expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
+    expect(() => readFileSync(`${pidsDir(session)}/cgroup.procs`)).toThrow(/ENOENT/)
+  }, 90_000)
+
+  it("a grandchild that left the process group (setsid, &) is gone once its session ends", async () => {
+    // An operator's session limit puts every process of a session in its cgroup (unlimited ones are in none).
+    const server = await startServer(["--session-pids-max", "10000"])
+    await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
+    await server.closed("d")
+    const pid = Number(server.outputOf("d").toString().trim())
+    strays.push(pid)
+    expect(isAlive(pid)).toBe(true)
+    await server.close()
+    expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
+  }, 60_000)
+
+  it("a client may narrow the operator's ceiling and never widen it", async () => {
+    const server = await startServer(["--process-memory-max", "256M", "--process-pids-max", "100"], { handshake: false })
+    const initialized = await server.request("initialize", { clientName: "narrow" })
+    server.send({ method: "initialized", params: {} })
+    expect(initialized.result.limits.resources).toEqual({ available: true, cgroup: "v1", process: { memoryBytes: 256 << 20, pids: 100 }, session: {} })
+    const wider = await server.request("process/start", pipeProcess("w", ["true"], { resources: { memoryBytes: 512 << 20 } }))
+    expect(wider.error).toMatchObject({ code: -32600, data: { reason: "resourcesAboveCeiling" } })
+    expect(wider.error?.message).toContain("--process-memory-max")
+    const morePids = await server.request("process/start", pipeProcess("w", ["true"], { resources: { pids: 101 } }))
+    expect(morePids.error).toMatchObject({ code: -32600, data: { reason: "resourcesAboveCeiling" } })
+    // Narrower is taken; what it does not ask is the operator's.
+    const ownLimits = "m=$(grep :memory: /proc/self/cgroup | cut -d: -f3); p=$(grep :pids: /proc/self/cgroup | cut -d: -f3); " +
+      "cat /sys/fs/cgroup/memory$m/memory.limit_in_bytes /sys/fs/cgroup/pids$p/pids.max"
+    await server.request("process/start", pipeProcess("n", ["sh", "-c", ownLimits], { resources: { memoryBytes: 64 << 20 } }))
+    const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "n")
+    expect(exited.params).toMatchObject({ exitCode: 0, oomKilled: false })
+    await server.closed("n")
+    expect(server.outputOf("n").toString()).toBe(`${64 << 20}\n100\n`)
+    expect((await server.request("process/list", {})).result.processes.map((p: { processId: string }) => p.processId)).toEqual(["n"])
+  }, 60_000)
+
+  it("where limits are unavailable a limited start is refused and an unlimited one runs", async () => {
+    const services = TestServer.layer({ spawner: NodeSpawner.layer }).pipe(
+      Layer.merge(Layer.succeed(ResourceLimits, unavailable("no cgroups in this test")))
+    )
+    const [initialized, refused, exited] = await Effect.runPromise(Effect.gen(function*() {
+      const client = yield* ExecServerClient
+      const refused = yield* Effect.flip(client.call("process/start", {
+        ...pipeProcess("limited", ["true"]),
+        pipeStdin: false,
+        resources: { memoryBytes: 64 << 20 }
+      }))
+      yield* client.call("process/start", { ...pipeProcess("plain", ["sh", "-c", "exit 7"]), pipeStdin: false })
+      let read = yield* client.call("process/read", { processId: "plain", waitMs: 10_000 })
+      while (!read.exited) read = yield* client.call("process/read", { processId: "plain", afterSeq: read.nextSeq - 1, waitMs: 10_000 })
+      return [client.server, refused, read.exitCode] as const
+    }).pipe(Effect.provide(InProcessClient.layer().pipe(Layer.provide(services))), Effect.scoped))
+    expect(initialized.limits?.resources).toEqual({ available: false, reason: "no cgroups in this test", process: {}, session: {} })
+    expect(refused).toMatchObject({ _tag: "ExecServer/InvalidRequest", reason: "resourcesUnavailable" })
+    expect(refused.message).toContain("no cgroups in this test")
+    expect(exited).toBe(7)
+  })
+})

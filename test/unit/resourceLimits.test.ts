@@ -1,0 +1,254 @@
+/**
+ * The cgroup drivers against the files' formats, on fake trees in a
+ * temporary directory (the kernel's files are plain files there: what the
+ * drivers write is read back, what the kernel would report is written by
+ * the test), detection from /proc's texts, the narrowing of the operator's
+ * limits, and the operator's size words.
+ */
+import * as Effect from "effect/Effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { spawnSync } from "node:child_process"
+import { type CgroupFiles, nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
+import * as V1 from "../../src/limits/cgroupV1.js"
+import * as V2 from "../../src/limits/cgroupV2.js"
+import { cgroupMounts, detect, ownCgroups } from "../../src/limits/detect.js"
+import { operatorLimitsOf, parseSize } from "../../src/limits/operatorFlags.js"
+import { processLimitsOf } from "../../src/limits/ResourceLimits.js"
+
+let dirs: Array<string> = []
+afterEach(() => {
+  for (const dir of dirs) Fs.rmSync(dir, { recursive: true, force: true })
+  dirs = []
+})
+const tempTree = (): string => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cgroup-fake-"))
+  dirs.push(dir)
+  return dir
+}
+
+/** A fake v2 tree: a new group has the kernel's files (empty, not populated); removal takes the directory as the kernel does. */
+const fakeV2Files: CgroupFiles = {
+  ...nodeCgroupFiles,
+  mkdir: (path) => {
+    Fs.mkdirSync(path)
+    Fs.writeFileSync(Path.join(path, "cgroup.procs"), "")
+    Fs.writeFileSync(Path.join(path, "cgroup.events"), "populated 0\nfrozen 0\n")
+    Fs.writeFileSync(Path.join(path, "cgroup.kill"), "")
+    Fs.writeFileSync(Path.join(path, "memory.swap.max"), "max\n")
+  },
+  rmdir: (path) => Fs.rmSync(path, { recursive: true })
+}
+const fakeV1Files: CgroupFiles = { ...nodeCgroupFiles, rmdir: (path) => Fs.rmSync(path, { recursive: true }) }
+
+const read = (path: string) => Fs.readFileSync(path, "utf8")
+
+describe("cgroup v2 driver (the files' formats)", () => {
+  it("limits a session and a process: memory.max with memory.swap.max 0, pids.max, cpu.max, cpu.weight, the controllers enabled below", () => {
+    const root = tempTree()
+    const driver = V2.make(fakeV2Files, root, ["memory", "pids", "cpu"])
+    const group = driver.makeGroup("session-1", { memoryBytes: 1 << 30, pids: 500 })
+    const session = Path.join(root, "session-1")
+    expect(read(Path.join(session, "cgroup.subtree_control"))).toBe("+memory +pids +cpu")
+    expect(read(Path.join(session, "memory.max"))).toBe(`${1 << 30}`)
+    expect(read(Path.join(session, "memory.swap.max"))).toBe("0")
+    expect(read(Path.join(session, "pids.max"))).toBe("500")
+    const leaf = group.makeLeaf("process-1", { memoryBytes: 128 << 20, pids: 64, cpu: 1.5, cpuWeight: 50 })
+    const dir = Path.join(session, "process-1")
+    expect(leaf.joinFiles).toEqual([Path.join(dir, "cgroup.procs")])
+    expect(read(Path.join(dir, "memory.max"))).toBe(`${128 << 20}`)
+    expect(read(Path.join(dir, "memory.swap.max"))).toBe("0")
+    expect(read(Path.join(dir, "pids.max"))).toBe("64")
+    expect(read(Path.join(dir, "cpu.max"))).toBe("150000 100000")
+    expect(read(Path.join(dir, "cpu.weight"))).toBe("50")
+  })
+
+  it("reads an OOM kill from memory.events, the peak from memory.peak, CPU time from cpu.stat", () => {
+    const root = tempTree()
+    const leaf = V2.make(fakeV2Files, root, ["memory", "pids"]).makeGroup("s", {}).makeLeaf("p", {})
+    const dir = Path.join(root, "s", "p")
+    Fs.writeFileSync(Path.join(dir, "memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 0\noom_group_kill 0\n")
+    expect(leaf.usage()).toEqual({ oomKilled: false, peakMemoryBytes: undefined, cpuTimeMs: undefined })
+    Fs.writeFileSync(Path.join(dir, "memory.events"), "low 0\nhigh 0\nmax 40\noom 3\noom_kill 1\noom_group_kill 0\n")
+    Fs.writeFileSync(Path.join(dir, "memory.peak"), "134217728\n")
+    Fs.writeFileSync(Path.join(dir, "cpu.stat"), "usage_usec 752300\nuser_usec 700000\nsystem_usec 52300\n")
+    expect(leaf.usage()).toEqual({ oomKilled: true, peakMemoryBytes: 134217728, cpuTimeMs: 752 })
+  })
+
+  it("refuses CPU limits without a cpu controller, and makes nothing then", () => {
+    const root = tempTree()
+    const group = V2.make(fakeV2Files, root, ["memory", "pids"]).makeGroup("s", {})
+    expect(() => group.makeLeaf("p", { cpu: 1 })).toThrow(/no cpu controller/)
+    expect(Fs.existsSync(Path.join(root, "s", "p"))).toBe(false)
+  })
+
+  it("kills a session by cgroup.kill, waits for the kernel to empty it, then removes it", async () => {
+    const root = tempTree()
+    const group = V2.make(fakeV2Files, root, ["memory", "pids"]).makeGroup("s", {})
+    group.makeLeaf("p", {})
+    const session = Path.join(root, "s")
+    Fs.writeFileSync(Path.join(session, "cgroup.events"), "populated 1\nfrozen 0\n")
+    // The kernel, here: the group empties once it is told to kill.
+    const watcher = Fs.watch(Path.join(session, "cgroup.kill"), () => {
+      if (read(Path.join(session, "cgroup.kill")) === "1") Fs.writeFileSync(Path.join(session, "cgroup.events"), "populated 0\nfrozen 0\n")
+    })
+    try {
+      await Effect.runPromise(group.kill)
+    } finally {
+      watcher.close()
+    }
+    expect(read(Path.join(session, "cgroup.kill"))).toBe("1")
+    group.remove()
+    expect(Fs.existsSync(session)).toBe(false)
+  })
+})
+
+describe("cgroup v1 driver (the files' formats)", () => {
+  const v1Roots = () => {
+    const base = tempTree()
+    const roots = { memory: "memory", pids: "pids", cpu: "cpu", cpuacct: "cpuacct", freezer: "freezer" }
+    for (const dir of Object.values(roots)) Fs.mkdirSync(Path.join(base, dir))
+    Fs.writeFileSync(Path.join(base, "memory", "memory.memsw.limit_in_bytes"), "")
+    return Object.fromEntries(Object.entries(roots).map(([k, v]) => [k, Path.join(base, v)])) as unknown as V1.V1Roots
+  }
+
+  it("limits memory and swap together, pids, the CFS quota and shares; a process joins its leaves and its session's freezer", () => {
+    const roots = v1Roots()
+    const group = V1.make(fakeV1Files, roots).makeGroup("s", { memoryBytes: 1 << 30, pids: 300 })
+    expect(read(Path.join(roots.memory, "s", "memory.limit_in_bytes"))).toBe(`${1 << 30}`)
+    expect(read(Path.join(roots.memory, "s", "memory.memsw.limit_in_bytes"))).toBe(`${1 << 30}`)
+    expect(read(Path.join(roots.pids, "s", "pids.max"))).toBe("300")
+    const leaf = group.makeLeaf("p", { memoryBytes: 128 << 20, pids: 64, cpu: 0.5, cpuWeight: 200 })
+    expect(read(Path.join(roots.memory, "s", "p", "memory.memsw.limit_in_bytes"))).toBe(`${128 << 20}`)
+    expect(read(Path.join(roots.pids, "s", "p", "pids.max"))).toBe("64")
+    expect(read(Path.join(roots.cpu!, "s", "p", "cpu.cfs_quota_us"))).toBe("50000")
+    expect(read(Path.join(roots.cpu!, "s", "p", "cpu.cfs_period_us"))).toBe("100000")
+    expect(read(Path.join(roots.cpu!, "s", "p", "cpu.shares"))).toBe("2048")
+    expect(leaf.joinFiles).toEqual([
+      Path.join(roots.memory, "s", "p", "cgroup.procs"),
+      Path.join(roots.pids, "s", "p", "cgroup.procs"),
+      Path.join(roots.cpu!, "s", "p", "cgroup.procs"),
+      Path.join(roots.cpuacct!, "s", "p", "cgroup.procs"),
+      Path.join(roots.freezer!, "s", "cgroup.procs")
+    ])
+  })
+
+  it("reads the OOM kill from memory.oom_control, the peak and cpuacct.usage", () => {
+    const roots = v1Roots()
+    const leaf = V1.make(fakeV1Files, roots).makeGroup("s", {}).makeLeaf("p", {})
+    Fs.writeFileSync(Path.join(roots.memory, "s", "p", "memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
+    Fs.writeFileSync(Path.join(roots.memory, "s", "p", "memory.max_usage_in_bytes"), "4096\n")
+    Fs.writeFileSync(Path.join(roots.cpuacct!, "s", "p", "cpuacct.usage"), "2500000000\n")
+    expect(leaf.usage()).toEqual({ oomKilled: true, peakMemoryBytes: 4096, cpuTimeMs: 2500 })
+  })
+
+  it("says when swap is not accounted", () => {
+    const roots = v1Roots()
+    Fs.rmSync(Path.join(roots.memory, "memory.memsw.limit_in_bytes"))
+    const driver = V1.make(fakeV1Files, roots)
+    expect(driver.notes.join()).toContain("swap is not accounted")
+    driver.makeGroup("s", {}).makeLeaf("p", { memoryBytes: 1 << 20 })
+    expect(Fs.existsSync(Path.join(roots.memory, "s", "p", "memory.memsw.limit_in_bytes"))).toBe(false)
+  })
+})
+
+describe("detection", () => {
+  const mounts = [
+    "tmpfs /sys/fs/cgroup tmpfs rw 0 0",
+    "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0",
+    "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,relatime,cpu,cpuacct 0 0",
+    "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0"
+  ].join("\n")
+
+  it("reads the cgroup mounts and the server's own groups", () => {
+    expect(cgroupMounts(mounts)).toEqual([
+      { path: "/sys/fs/cgroup/memory", v2: false, controllers: ["rw", "relatime", "memory"] },
+      { path: "/sys/fs/cgroup/cpu,cpuacct", v2: false, controllers: ["rw", "relatime", "cpu", "cpuacct"] },
+      { path: "/sys/fs/cgroup/unified", v2: true, controllers: [] }
+    ])
+    const own = ownCgroups("4:memory:/a/b\n2:cpu,cpuacct:/\n0::/\n")
+    expect(own.v2).toBe("/")
+    expect([...own.v1]).toEqual([["memory", "/a/b"], ["cpu", "/"], ["cpuacct", "/"]])
+  })
+
+  it("takes v2 where the server's group has memory and pids delegated, under its own group", () => {
+    const base = tempTree()
+    const own = Path.join(base, "service")
+    Fs.mkdirSync(own)
+    Fs.writeFileSync(Path.join(own, "cgroup.controllers"), "cpu memory pids\n")
+    const found = detect({
+      files: fakeV2Files,
+      procSelfCgroup: "0::/service\n",
+      mounts: `cgroup2 ${base} cgroup2 rw 0 0`,
+      pid: 42,
+      rootName: "exec-server.42.x"
+    })
+    expect(found._tag === "Driver" && found.driver.version).toBe("v2")
+    expect(read(Path.join(own, "cgroup.subtree_control"))).toBe("+memory +pids +cpu")
+    expect(read(Path.join(own, "exec-server.42.x", "cgroup.subtree_control"))).toBe("+memory +pids +cpu")
+  })
+
+  it("says why neither version can be used", () => {
+    const base = tempTree()
+    Fs.mkdirSync(Path.join(base, "unified"))
+    Fs.writeFileSync(Path.join(base, "unified", "cgroup.controllers"), "hugetlb\n")
+    const found = detect({
+      files: fakeV2Files,
+      procSelfCgroup: "0::/\n",
+      mounts: `cgroup2 ${base}/unified cgroup2 rw 0 0`,
+      pid: 42,
+      rootName: "exec-server.42.x"
+    })
+    expect(found).toEqual({
+      _tag: "None",
+      reason: `cgroup v2: the server's cgroup ${base}/unified has no memory, pids controller (not delegated, or bound to v1); cgroup v1: no memory hierarchy`
+    })
+  })
+})
+
+describe("the groups of servers that are gone", () => {
+  it("a server killed before it removed its groups has them removed by the next one; a live server's stay", () => {
+    const parent = tempTree()
+    const gone = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
+    const deadPid = Number(gone.stdout.trim())
+    const stale = Path.join(parent, `exec-server.${deadPid}.ab12cd34`)
+    Fs.mkdirSync(Path.join(stale, "session-1", "process-1"), { recursive: true })
+    const live = Path.join(parent, `exec-server.${process.pid}.ef567890`)
+    Fs.mkdirSync(Path.join(live, "session-1"), { recursive: true })
+    const other = Path.join(parent, "someone-elses")
+    Fs.mkdirSync(other)
+    removeStaleRoots({ ...nodeCgroupFiles, rmdir: (path) => Fs.rmdirSync(path) }, parent)
+    expect(Fs.existsSync(stale)).toBe(false)
+    expect(Fs.existsSync(Path.join(live, "session-1"))).toBe(true)
+    expect(Fs.existsSync(other)).toBe(true)
+  })
+})
+
+describe("the operator's limits and a client's", () => {
+  const operator = { process: { memoryBytes: 512 << 20, pids: 256, cpu: 2 }, session: { memoryBytes: 1 << 30, pids: 200 } }
+
+  it("a client narrows; what it does not ask is the operator's (a process never above its session)", () => {
+    expect(processLimitsOf({ memoryBytes: 64 << 20 }, operator)).toEqual({ memoryBytes: 64 << 20, pids: 200, cpu: 2 })
+    expect(processLimitsOf(undefined, operator)).toEqual({ memoryBytes: 512 << 20, pids: 200, cpu: 2 })
+  })
+
+  it("a client that asks above a ceiling is told which flag it is", () => {
+    expect(processLimitsOf({ cpu: 3 }, operator)).toContain("--process-cpu-max")
+    expect(processLimitsOf({ pids: 201 }, operator)).toContain("--session-pids-max")
+    expect(processLimitsOf({ memoryBytes: 600 << 20 }, operator)).toContain("--process-memory-max")
+  })
+
+  it("reads sizes as docker writes them", () => {
+    expect(parseSize("512M")).toBe(512 << 20)
+    expect(parseSize("2g")).toBe(2 * 1024 ** 3)
+    expect(parseSize("1.5G")).toBe(1.5 * 1024 ** 3)
+    expect(parseSize("1048576")).toBe(1 << 20)
+    expect(parseSize("64MiB")).toBe(64 << 20)
+    expect(parseSize("lots")).toBeUndefined()
+    expect(operatorLimitsOf({ processMemoryMax: "10" })).toContain("--process-memory-max 10")
+    expect(operatorLimitsOf({ processCpuMax: "0" })).toContain("--process-cpu-max")
+    expect(operatorLimitsOf({ sessionPidsMax: "x" })).toContain("--session-pids-max")
+  })
+})
