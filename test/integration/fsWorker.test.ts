@@ -3,7 +3,7 @@
  * RpcClient: the protocol's errors come back typed, handles' files are
  * committed or dropped, and the end of its input drops what was never
  * closed and ends it. The worker is the run's bundle of src/fs/worker.ts
- * (test/support/fsWorkerBuild.ts, bundled as `npm run build` bundles
+ * (test/support/sourcesBuild.ts, bundled as `npm run build` bundles
  * dist/fs/worker.js), so no build is needed.
  */
 import * as RpcClient from "effect/rpc/RpcClient"
