@@ -189,7 +189,12 @@ export interface InProcessWebSocketServer {
   stop(): Promise<InProcessExit>
 }
 
-const startWebSocket = (args: ReadonlyArray<string>): Promise<InProcessWebSocketServer> =>
+/**
+ * Starts a server command listening on a WebSocket in this process, which
+ * the caller stops (a file's shared server, started before its tests);
+ * useInProcessWebSocketServers stops each test's.
+ */
+export const startInProcessWebSocketServer = (args: ReadonlyArray<string> = []): Promise<InProcessWebSocketServer> =>
   new Promise((resolve, reject) => {
     const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
     let running: Running | undefined
@@ -216,7 +221,7 @@ export const useInProcessWebSocketServers = () => {
     servers = []
   })
   return async (args: ReadonlyArray<string> = []) => {
-    const server = await startWebSocket(args)
+    const server = await startInProcessWebSocketServer(args)
     servers.push(server)
     return server
   }
