@@ -104,9 +104,10 @@ const FRESH_BUILD = ["./test/support/builtBinary.ts"]
 /**
  * What the projects that run the server from src/ in their own process add:
  * their sandboxed `fs/*` workers (a script bubblewrap starts) run a bundle of
- * src/fs/worker.ts made for the run, not dist/'s (test/support/fsWorkerBuild.ts).
+ * src/fs/worker.ts made for the run, and their web consoles serve a build of
+ * the page made for the run, not dist/'s (test/support/sourcesBuild.ts).
  */
-const FROM_SOURCES = { globalSetup: ["./test/support/fsWorkerBuild.ts"], setupFiles: ["./test/support/fsWorkerFromSources.ts"] }
+const FROM_SOURCES = { globalSetup: ["./test/support/sourcesBuild.ts"], setupFiles: ["./test/support/fromSources.ts"] }
 
 /**
  * Files side by side: one more than the cores, since most of a file's time

@@ -71,6 +71,18 @@ interface StaticFile {
 /** Where the build puts the console's files (`dist/console/static`), from this module's place in `dist/`. */
 export const defaultStaticDirectory = (): string => fileURLToPath(new URL("../console/static/", import.meta.url))
 
+let givenStaticDirectory: string | undefined
+
+/**
+ * Serves the console's files of the servers made after this from
+ * `directory` (a build of src/console/page): for a server run from the
+ * sources, which have no built page beside them (the tests in process build
+ * one). Undefined: the build's again.
+ */
+export const useStaticDirectory = (directory: string | undefined): void => {
+  givenStaticDirectory = directory
+}
+
 /** The files of `directory`: `index.html` and `assets/*`, read once. */
 const loadStatic = (directory: string): Map<string, StaticFile> => {
   const files = new Map<string, StaticFile>()
@@ -133,7 +145,7 @@ export const makeConsoleMount = (
   /** Read at the first page request: a server that is never visited holds none of it. */
   const staticFiles = (): Map<string, StaticFile> | undefined => {
     if (files === undefined && missing === undefined) {
-      const directory = options.staticDirectory ?? defaultStaticDirectory()
+      const directory = options.staticDirectory ?? givenStaticDirectory ?? defaultStaticDirectory()
       try {
         files = loadStatic(directory)
       } catch (error) {

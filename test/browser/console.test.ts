@@ -1,6 +1,7 @@
 /**
  * The web console in a real browser (Debian's headless Chromium, driven by
- * playwright-core) against a real server on 127.0.0.1: logging in, the
+ * playwright-core) against a server on 127.0.0.1 in the test's process (the
+ * page is the run's build: test/support/sourcesBuild.ts): logging in, the
  * refusals a browser meets, a shell, sizes, exits, a reload in the middle
  * of output, watching another client's process, attaching to a detached
  * session, a flood stopped by Ctrl-C, and output beyond what is retained.
@@ -15,11 +16,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn, terminalLines, terminalShows, terminalSize } from "../support/browser.js"
 import { linkSecret, originOf } from "../support/consoleLogin.js"
 import { startCuttableProxy } from "../support/CuttableProxy.js"
-import { eventually } from "../support/StdioServer.js"
-import { httpRequest, RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer, upgradeStatus } from "../support/WebSocketServer.js"
+import { type InProcessWebSocketServer, startInProcessWebSocketServer as startWebSocketServer } from "../support/InProcessServer.js"
+import { eventually } from "../support/waiting.js"
+import { httpRequest, RawWebSocketClient, upgradeStatus } from "../support/WebSocketClient.js"
 
 let browser: Browser
-let server: RunningWebSocketServer
+let server: InProcessWebSocketServer
 let contexts: Array<BrowserContext> = []
 /** Where the shells of these tests leave files that say they are done. */
 const markers = mkdtempSync(Path.join(tmpdir(), "exec-server-console-browser-"))
@@ -33,7 +35,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await browser?.close()
-  server?.stop()
+  await server?.stop()
   rmSync(markers, { recursive: true, force: true })
 })
 afterEach(async () => {
@@ -165,7 +167,7 @@ describe("web console in a browser: login", () => {
       }
     } finally {
       other.close()
-      second.stop()
+      await second.stop()
     }
   })
 })
@@ -173,13 +175,12 @@ describe("web console in a browser: login", () => {
 describe("web console in a browser: the end of a login", () => {
   it("says so when the server restarts, and after logging out", async () => {
     const own = await startWebSocketServer(["--console"])
-    let restarted: RunningWebSocketServer | undefined
+    let restarted: InProcessWebSocketServer | undefined
     try {
       const page = await newPage()
       await logIn(page, own.url)
       await page.waitForSelector("section.session")
-      own.stop()
-      await own.exited
+      await own.stop()
       restarted = await startWebSocketServer(["--console", "--listen", own.url])
       await page.waitForSelector("[data-testid=login-message]", { timeout: 15_000 })
       expect(await page.textContent("[data-testid=login-message]")).toMatch(/server restarted/)
@@ -190,8 +191,8 @@ describe("web console in a browser: the end of a login", () => {
       await page.reload()
       expect(await page.textContent("[data-testid=login-message]")).toBe("Not logged in.")
     } finally {
-      own.stop()
-      restarted?.stop()
+      await own.stop()
+      await restarted?.stop()
     }
   })
 })
@@ -477,7 +478,7 @@ describe("web console in a browser: other sessions", () => {
       for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBe(numbers[i - 1]! + 1)
       owner.socket.close()
     } finally {
-      small.stop()
+      await small.stop()
     }
   }, 90_000)
 })

@@ -16,21 +16,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn, terminalLines, terminalShows, terminalSize } from "../support/browser.js"
 import { originOf } from "../support/consoleLogin.js"
 import { launchOf } from "../support/networkProxy.js"
-import { eventually } from "../support/StdioServer.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { eventually } from "../support/waiting.js"
+import { type InProcessWebSocketServer, startInProcessWebSocketServer } from "../support/InProcessServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 let browser: Browser
-let server: RunningWebSocketServer
+let server: InProcessWebSocketServer
 let contexts: Array<BrowserContext> = []
 let clients: Array<RawWebSocketClient> = []
 const files = mkdtempSync(Path.join(tmpdir(), "exec-server-console-hostile-"))
 
 beforeAll(async () => {
-  ;[browser, server] = await Promise.all([launchBrowser(), startWebSocketServer(["--console"])])
+  ;[browser, server] = await Promise.all([launchBrowser(), startInProcessWebSocketServer(["--console"])])
 })
 afterAll(async () => {
   await browser?.close()
-  server?.stop()
+  await server?.stop()
   rmSync(files, { recursive: true, force: true })
 })
 afterEach(async () => {

@@ -12,10 +12,11 @@ import type { Browser, BrowserContextOptions, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn, terminalShows } from "../support/browser.js"
 import { launchOf } from "../support/networkProxy.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { type InProcessWebSocketServer, startInProcessWebSocketServer } from "../support/InProcessServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 let browser: Browser
-let server: RunningWebSocketServer
+let server: InProcessWebSocketServer
 /** The session that stays attached: its `cat` is watched, and what reaches its stdin comes back as output. */
 let owner: RawWebSocketClient
 /** What the owner wrote to the watched `cat`, in order. */
@@ -55,7 +56,7 @@ const writeToWatched = async (text: string) => {
 }
 
 beforeAll(async () => {
-  ;[browser, server] = await Promise.all([launchBrowser(), startWebSocketServer(["--console"])])
+  ;[browser, server] = await Promise.all([launchBrowser(), startInProcessWebSocketServer(["--console"])])
   // A session left detached, so its running processes offer every action (Watch, Attach, Signal, Terminate).
   const detached = await RawWebSocketClient.connect(server.url)
   detachedSession = (await detached.request("initialize", { clientName: "a client with a long name of its own", detachTtlMs: 600_000 })).result.sessionId
@@ -79,7 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   owner?.socket.close()
   await browser?.close()
-  server?.stop()
+  await server?.stop()
 })
 
 /**

@@ -4,37 +4,51 @@
  * allowed and refused, and its decisions expand in its card and stay
  * expanded through the lists' refreshes.
  */
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import * as Readline from "node:readline"
 import type { Browser, BrowserContext } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn } from "../support/browser.js"
 import { launchOf } from "../support/networkProxy.js"
-import { type RunningWebSocketServer, RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
+import { type InProcessWebSocketServer, startInProcessWebSocketServer } from "../support/InProcessServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 let browser: Browser
-let server: RunningWebSocketServer
+let server: InProcessWebSocketServer
 let context: BrowserContext | undefined
-/** The loopback HTTP server the process is allowed to reach; counts what reaches it. */
-let target: Http.Server
+/**
+ * The loopback HTTP server the process is allowed to reach, in a child of
+ * the test's (the proxies never connect to a listener of the server's own
+ * process): prints its port, then `reached` for each request.
+ */
+const TARGET = "const s = require('node:http').createServer((q, r) => { console.log('reached'); r.end('ok') }); s.listen(0, '127.0.0.1', () => console.log(s.address().port))"
+let target: ChildProcessWithoutNullStreams | undefined
+let port = 0
 let reached = 0
 
-beforeAll(async () => {
-  target = Http.createServer((_request, response) => {
-    reached++
-    response.end("ok")
+const startTarget = (): Promise<void> => {
+  const child = spawn(process.execPath, ["-e", TARGET])
+  target = child
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the target ended (${code}) before listening`)))
+    Readline.createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line === "reached") reached++
+      else {
+        port = Number(line)
+        resolve()
+      }
+    })
   })
-  ;[browser, server] = await Promise.all([
-    launchBrowser(),
-    startWebSocketServer(["--console"]),
-    new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
-  ])
+}
+
+beforeAll(async () => {
+  ;[browser, server] = await Promise.all([launchBrowser(), startInProcessWebSocketServer(["--console"]), startTarget()])
 })
 afterAll(async () => {
   await context?.close()
   await browser?.close()
-  server?.stop()
-  target?.close()
+  await server?.stop()
+  if (target?.exitCode === null) target.kill()
 })
 
 const networkProxy = launchOf({ domains: { localhost: "allow", "bad.test": "deny" } })
@@ -47,7 +61,6 @@ const marked = (node: Element) => (node as unknown as { kept?: boolean }).kept =
 
 describe("web console in a browser: network decisions", () => {
   it("counts a proxied process's allowed and refused requests, and shows them newest first through refreshes", async () => {
-    const port = (target.address() as AddressInfo).port
     const owner = await RawWebSocketClient.connectReady(server.url)
     const script = `curl -s -o /dev/null -x "$HTTP_PROXY" http://localhost:${port}/; curl -s -o /dev/null -x "$HTTP_PROXY" http://bad.test/; sleep 30`
     const started = await owner.request("process/start", { processId: "proxied", argv: ["sh", "-c", script], env: {}, tty: false, networkProxy })
@@ -85,7 +98,8 @@ describe("web console in a browser: network decisions", () => {
     expect(await decisions.nth(0).getAttribute("class")).toBe("refused")
     expect((await cells(1)).slice(1)).toEqual(["allowed", `localhost:${port}`, "HTTP", "GET", "allow", "policy"])
     expect(await decisions.nth(1).getAttribute("class")).toBe("allowed")
-    expect(reached).toBe(1)
+    // The target says so on its stdout, which may come after the page.
+    await expect.poll(() => reached).toBe(1)
     // The details sit in their process's card, after its actions.
     expect(await card.evaluate((element) => element.lastElementChild?.getAttribute("data-decisions"))).toBe("proxied")
 

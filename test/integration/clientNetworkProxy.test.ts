@@ -1,30 +1,43 @@
 /**
- * The client's side of the managed network proxy (issue 46) against the
- * built server: a start's `networkProxy` in the short form, the client's
- * decider answering `network/policyRequest`, and a process's decision
- * notes; with the Effect client and the Promise one. The child sends curl
- * through the proxy it was given to a loopback HTTP server of the test's.
- * No DNS: the names that must not resolve end in `.test`.
+ * The client's side of the managed network proxy (issue 46): a start's
+ * `networkProxy` in the short form, the client's decider answering
+ * `network/policyRequest`, and a process's decision notes; with the Effect
+ * client and the Promise one, over a WebSocket to a server in the test's
+ * process. The child sends curl through the proxy it was given to a
+ * loopback HTTP server in a child of the test's (the proxies never connect
+ * to a listener of the server's own process). No DNS: the names that must
+ * not resolve end in `.test`.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import * as Http from "node:http"
-import type * as Net from "node:net"
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import * as Readline from "node:readline"
 import { afterAll, beforeAll } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import * as PromiseClient from "../../src/client/PromiseClient.js"
 import type { PolicyDecisionNotification, PolicyRequestParams } from "../../src/protocol/schema.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
 
-let target: Http.Server
+const startServer = useInProcessWebSocketServers()
+
+/** An HTTP server on 127.0.0.1 answering `hello <method> <url>`, printing its port. */
+const TARGET = "const s = require('node:http').createServer((q, r) => r.end(`hello ${q.method} ${q.url}`)); s.listen(0, '127.0.0.1', () => console.log(s.address().port))"
+
+let target: ChildProcessWithoutNullStreams
 let port = 0
 beforeAll(async () => {
-  target = Http.createServer((request, response) => response.end(`hello ${request.method} ${request.url}`))
-  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve))
-  port = (target.address() as Net.AddressInfo).port
+  target = spawn(process.execPath, ["-e", TARGET])
+  const lines = Readline.createInterface({ input: target.stdout })
+  port = Number(await new Promise<string>((resolve, reject) => {
+    lines.once("line", resolve)
+    target.once("exit", (code) => reject(new Error(`the target ended (${code}) before listening`)))
+  }))
 })
-afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())))
+afterAll(() => {
+  if (target.exitCode === null) target.kill()
+})
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 
@@ -51,11 +64,10 @@ const runBehindProxy = (argv: ReadonlyArray<string>, networkProxy: ExecServerCli
     return { ...answerOf(output), output, notes: [...(yield* Fiber.join(notes))] }
   }))
 
-describe("the client's managed network proxy, against the built server", () => {
+describe("the client's managed network proxy", () => {
   const asked: Array<PolicyRequestParams> = []
   const heard: Array<PolicyDecisionNotification> = []
-  const layer = ExecServerClient.layerSpawnLocal({
-    stderr: "ignore",
+  const options: ExecServerClient.ClientOptions = {
     networkPolicyDecider: (request) =>
       Effect.sync(() => {
         asked.push(request)
@@ -64,7 +76,13 @@ describe("the client's managed network proxy, against the built server", () => {
           : ExecServerClient.PolicyDecisions.deny("the test says no")
       }),
     onNetworkPolicyDecision: (note) => heard.push(note)
-  })
+  }
+  /** A client of a new server of the test's. */
+  const withClient = <A, E>(effect: Effect.Effect<A, E, ExecServerClient.ExecServerClient>) =>
+    Effect.flatMap(
+      Effect.promise(() => startServer()),
+      (server) => Effect.provide(effect, ExecServerClient.layerWebSocket({ url: server.url, ...options }))
+    )
 
   it.live("an allowed localhost is forwarded (200), with an allow note", () =>
     Effect.gen(function*() {
@@ -72,7 +90,7 @@ describe("the client's managed network proxy, against the built server", () => {
       expect(run.status, run.output).toBe(200)
       expect(run.body).toBe("hello GET /")
       expect(run.notes).toMatchObject([{ decision: "allow", host: "localhost", port, protocol: "http", method: "GET" }])
-    }).pipe(Effect.provide(layer)))
+    }).pipe(withClient))
 
   it.live("an unlisted host is asked of the decider, whose deny is a 403 blocked-by-policy", () =>
     Effect.gen(function*() {
@@ -86,7 +104,7 @@ describe("the client's managed network proxy, against the built server", () => {
       expect(run.notes).toMatchObject([{ decision: "deny", source: "decider", host: "unlisted.test", reason: "the test says no" }])
       // The client-wide callback heard it too.
       expect(heard).toMatchObject([{ decision: "deny", host: "unlisted.test" }])
-    }).pipe(Effect.provide(layer)))
+    }).pipe(withClient))
 
   it.live("an allowed name that does not resolve is refused not_allowed_local, allowed by a pattern or by the decider", () =>
     Effect.gen(function*() {
@@ -99,7 +117,7 @@ describe("the client's managed network proxy, against the built server", () => {
       expect(decided.status, decided.output).toBe(403)
       expect(JSON.parse(decided.body)).toMatchObject({ reason: "not_allowed_local" })
       expect(asked.map((request) => request.request.host)).toEqual(["asked-allow.test"])
-    }).pipe(Effect.provide(layer)))
+    }).pipe(withClient))
 
   it.live("a denied pattern is refused without asking (blocked-by-denylist)", () =>
     Effect.gen(function*() {
@@ -108,14 +126,14 @@ describe("the client's managed network proxy, against the built server", () => {
       expect(run.status, run.output).toBe(403)
       expect(run.proxyError).toBe("blocked-by-denylist")
       expect(asked).toEqual([])
-    }).pipe(Effect.provide(layer)))
+    }).pipe(withClient))
 })
 
 describe("the Promise client's managed network proxy", () => {
   it("a Promise decider answers, and the process's notes are an async iterable", async () => {
     const asked: Array<string> = []
-    await using client = await PromiseClient.spawnLocal({
-      stderr: "ignore",
+    const server = await startServer()
+    await using client = await PromiseClient.connect(server.url, {
       networkPolicyDecider: async ({ request }) => {
         asked.push(request.host)
         return { type: "deny", reason: "promised no" }

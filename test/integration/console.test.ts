@@ -1,10 +1,13 @@
 /**
  * The web console's server side, from Node: login links, the cookie, who may
  * open `/console/ws`, what its connections may ask, and the acknowledgement
- * window that paces their output. (test/browser/console.test.ts drives the
- * page itself in Chromium.)
+ * window that paces their output, on servers in the test's process (the
+ * page is the run's build of src/console/page: test/support/sourcesBuild.ts).
+ * The command line's side (console-url, the flags' refusals, a key
+ * directory that stops the start) is consoleProcess.test.ts's, on the
+ * binary; test/browser/console.test.ts drives the page itself in Chromium.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import type * as Net from "node:net"
 import { tmpdir } from "node:os"
@@ -15,11 +18,11 @@ import { statSync } from "node:fs"
 import { defaultKeyDirectory, defaultKeyFile } from "../../src/console/consoleKey.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { consoleClient, consoleUpgradeHeaders, keyHeader, keyProtocols, linkSecret, login, operatorKey, originOf } from "../support/consoleLogin.js"
-import { spawnSync } from "node:child_process"
-import { eventually, runToExit, serverArgs } from "../support/StdioServer.js"
-import { httpRequest, RawWebSocketClient, upgradeStatus, useWebSocketServers } from "../support/WebSocketServer.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { eventually } from "../support/waiting.js"
+import { httpRequest, RawWebSocketClient, upgradeStatus } from "../support/WebSocketClient.js"
 
-const start = useWebSocketServers()
+const start = useInProcessWebSocketServers()
 const dir = mkdtempSync(Path.join(tmpdir(), "exec-server-console-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -64,26 +67,6 @@ describe("web console: login", () => {
     expect((await post({ origin: "http://evil.example", host: "evil.example" })).status).toBe(421)
     // None of them used the link up.
     expect((await login(server.url, secret)).status).toBe(200)
-  })
-
-  it("prints a one-time link with exec-server console-url", async () => {
-    const tokenFile = Path.join(dir, "url-token")
-    writeFileSync(tokenFile, "url-test-token\n")
-    const server = await start(["--console", "--ws-token-file", tokenFile])
-    const run = (...args: Array<string>) => spawnSync(process.execPath, serverArgs("console-url", ...args), { encoding: "utf8" })
-    const printed = run(server.url, "--token-file", tokenFile)
-    expect(printed.status).toBe(0)
-    const link = printed.stdout.trim()
-    expect(link).toMatch(new RegExp(`^${originOf(server.url)}/console/#[A-Za-z0-9_-]{43}$`))
-    expect(printed.stderr).toMatch(/one use, within 5 minutes/)
-    const secret = link.split("#")[1]!
-    expect((await login(server.url, secret)).status).toBe(200)
-    expect((await login(server.url, secret)).status).toBe(403)
-    // Without the token the server does not hand out links; stdio has no listener to serve a page.
-    expect(run(server.url).status).toBe(1)
-    const stdio = run("stdio")
-    expect(stdio.status).toBe(1)
-    expect(stdio.stderr).toMatch(/the console is on a WebSocket listener/)
   })
 
   it("refuses a login body over 1 KiB, and marks the cookie Secure when the page came over https", async () => {
@@ -152,8 +135,7 @@ describe("web console: login", () => {
     expect(await upgradeStatus(`${first.url}/console/ws`, { origin, cookie: cookie!, ...keyProtocols(key) })).toBe(401)
 
     const again = await login(first.url, await linkSecret(first.url))
-    first.stop()
-    await first.exited
+    await first.stop()
     const restarted = await start(["--console", "--listen", first.url])
     expect(restarted.url).toBe(first.url)
     expect((await httpRequest(first.url, "/console/session", { headers: { cookie: again.cookie!, ...keyHeader(again.key) } })).status).toBe(401)
@@ -198,20 +180,12 @@ describe("web console: pages", () => {
     const client = await RawWebSocketClient.connectReady(server.url)
     expect((await client.request("console/createLink", {})).error.code).toBe(-32601)
     client.socket.close()
-    const refused = spawnSync(process.execPath, serverArgs("console-url", server.url), { encoding: "utf8" })
-    expect(refused.status).toBe(1)
-    expect(refused.stderr).toMatch(/has no web console: start it with --console/)
     // /console/ws is the plain endpoint there, without the console's methods.
     const plain = await RawWebSocketClient.connectReady(`${server.url}/console/ws`)
     expect((await plain.request("console/sessions", {})).error.code).toBe(-32601)
     plain.socket.close()
   })
 
-  it("refuses --console without a WebSocket listener (exit 2)", async () => {
-    const result = runToExit(["--console"])
-    expect(result.status).toBe(2)
-    expect(result.stderr).toMatch(/--console needs a WebSocket listener/)
-  })
 })
 
 describe("web console: its connections", () => {
@@ -383,7 +357,7 @@ describe("web console: its connections", () => {
 })
 
 describe("web console: who may mint a link (issue 67, item 7)", () => {
-  it("refuses console/createLink to a client of the same token; the operator's console-url still mints one", async () => {
+  it("refuses console/createLink to a client of the same token; the operator's key still mints one", async () => {
     const tokenFile = Path.join(dir, "shared-token")
     writeFileSync(tokenFile, "every-client-holds-this\n")
     const server = await start(["--console", "--ws-token-file", tokenFile])
@@ -401,14 +375,12 @@ describe("web console: who may mint a link (issue 67, item 7)", () => {
     expect(refused.result).toBeUndefined()
     // B is still served.
     expect((await b.request("process/list", {})).error).toBeUndefined()
-    // The operator's way: console-url reads the key the server wrote where only its user can read it.
+    // The operator's way: the key the server wrote where only its user can read it, as console-url reads it
+    // (consoleProcess.test.ts runs console-url itself).
     const keyFile = defaultKeyFile(process.env, Number(new URL(server.url).port))
     expect(statSync(keyFile).mode & 0o777).toBe(0o600)
     expect(statSync(defaultKeyDirectory(process.env)).mode & 0o077).toBe(0)
-    const printed = spawnSync(process.execPath, serverArgs("console-url", server.url, "--token-file", tokenFile), { encoding: "utf8" })
-    expect(printed.status, printed.stderr).toBe(0)
-    const secret = printed.stdout.trim().split("#")[1]!
-    expect((await login(server.url, secret)).status).toBe(200)
+    expect((await login(server.url, await linkSecret(server.url, bearer))).status).toBe(200)
     // The key is the server's secret: fs/* refuses it to the clients, and no sandboxed process reads it.
     expect((await b.request("fs/readFile", { path: keyFile })).error.message).toContain("holds a secret of this server's")
     await b.request("process/start", {
@@ -443,38 +415,4 @@ describe("web console: who may mint a link (issue 67, item 7)", () => {
     expect((await ask({ exec_server_console: true })).result.path).toMatch(/^\/console\/#/)
   })
 
-  it("writes the key to --console-key-file, which console-url reads; the flag needs --console", async () => {
-    const keyFile = Path.join(dir, "named-console.key")
-    const server = await start(["--console", "--console-key-file", keyFile])
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600)
-    const printed = spawnSync(process.execPath, serverArgs("console-url", server.url, "--console-key-file", keyFile), { encoding: "utf8" })
-    expect(printed.status, printed.stderr).toBe(0)
-    expect((await login(server.url, printed.stdout.trim().split("#")[1]!)).status).toBe(200)
-    // Without the key (no default file where this server wrote none) console-url says why.
-    const nowhere = mkdtempSync(Path.join(tmpdir(), "console-key-nowhere-"))
-    const withoutKey = spawnSync(process.execPath, serverArgs("console-url", server.url), {
-      encoding: "utf8",
-      env: { ...process.env, XDG_RUNTIME_DIR: nowhere }
-    })
-    rmSync(nowhere, { recursive: true, force: true })
-    expect(withoutKey.status).toBe(1)
-    expect(withoutKey.stderr).toContain("cannot read the console key")
-    const alone = runToExit(["--listen", "ws://127.0.0.1:0", "--console-key-file", keyFile])
-    expect(alone.status).toBe(2)
-    expect(alone.stderr).toContain("--console-key-file needs --console")
-  })
-
-  it("does not start when the console key's directory is another user's or open to others", async () => {
-    const home = mkdtempSync(Path.join(tmpdir(), "console-key-home-"))
-    try {
-      const keys = Path.join(home, ".exec-server")
-      mkdirSync(keys, { mode: 0o755 })
-      chmodSync(keys, 0o755)
-      const open = runToExit(["--listen", "ws://127.0.0.1:0", "--console"], { HOME: home, XDG_RUNTIME_DIR: "" })
-      expect(open.status).toBe(2)
-      expect(open.stderr).toContain("the console key's directory is open to other users (mode 755)")
-    } finally {
-      rmSync(home, { recursive: true, force: true })
-    }
-  })
 })

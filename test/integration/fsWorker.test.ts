@@ -1,8 +1,10 @@
 /**
- * The sandboxed fs worker (dist/fs/worker.js, as bundled) on its own, driven
- * over its stdio by the server's RpcClient: the protocol's errors come back
- * typed, handles' files are committed or dropped, and the end of its input
- * drops what was never closed and ends it.
+ * The sandboxed fs worker on its own, driven over its stdio by the server's
+ * RpcClient: the protocol's errors come back typed, handles' files are
+ * committed or dropped, and the end of its input drops what was never
+ * closed and ends it. The worker is the run's bundle of src/fs/worker.ts
+ * (test/support/sourcesBuild.ts, bundled as `npm run build` bundles
+ * dist/fs/worker.js), so no build is needed.
  */
 import * as RpcClient from "effect/rpc/RpcClient"
 import { Effect } from "effect"
@@ -10,13 +12,12 @@ import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, inject, it } from "vitest"
 import { workerProtocol } from "../../src/fs/workerClient.js"
 import { WorkerRpcs } from "../../src/fs/WorkerRpcs.js"
 import { InvalidRequest, PathNotFound } from "../../src/protocol/errors.js"
 
-const WORKER = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../dist/fs/worker.js")
+const WORKER = inject("fsWorkerScript")
 
 let directories: Array<string> = []
 afterEach(() => {

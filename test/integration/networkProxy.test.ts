@@ -1,5 +1,5 @@
 /**
- * `process/start.networkProxy` end to end (issue 46): the built server over
+ * `process/start.networkProxy` end to end (issue 46): our server over
  * stdio, a child that sends curl through the proxy it was given to a
  * loopback HTTP server of the test's, and a client that answers the
  * server's `network/policyRequest`. The same cases run against the
@@ -19,9 +19,10 @@ import * as Net from "node:net"
 import * as Readline from "node:readline"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { SERVERS_TO_COMPARE, useServersToCompare } from "../support/InProcessServer.js"
+import { workspaceWrite } from "../support/codexSandbox.js"
 import { launchOf, type NetworkProxyLaunchWire } from "../support/networkProxy.js"
 import { eventually } from "../support/waiting.js"
-import type { WireClient, WireNotification } from "../support/WireClient.js"
+import { pipeProcess, type WireClient, type WireNotification } from "../support/WireClient.js"
 
 const startServer = useServersToCompare()
 
@@ -430,4 +431,49 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     expect(server.messages.filter((m) => m.method === "network/policyRequest")).toHaveLength(1)
     expect(decisions).toHaveLength(10)
   }, 40_000)
+})
+
+describe.each(SERVERS_TO_COMPARE)("transparentTcp's refusals, in the reference's words ($name)", ({ command }) => {
+  const startWith = async (processId: string, proxy: Record<string, unknown>, sandboxed = true) => {
+    const server = await startServer([], { command })
+    // A workspace per server: a server removes the sandbox's placeholders in it as its last sandbox ends.
+    const workspace = mkdtempSync(Path.join(scratch, "workspace-"))
+    return server.request("process/start", pipeProcess(processId, ["true"], {
+      cwd: `file://${workspace}`,
+      ...(sandboxed ? { sandbox: workspaceWrite(workspace) } : {}),
+      networkProxy: launchOf({ enableSocks5: true, ...proxy })
+    }))
+  }
+
+  it.each([
+    [5, "invalid type: number, expected a boolean"],
+    [1.5, "invalid type: number, expected a boolean"],
+    ["yes", "invalid type: string \"yes\", expected a boolean"],
+    [null, "invalid type: null, expected a boolean"],
+    [[true], "invalid type: sequence, expected a boolean"],
+    [{}, "invalid type: map, expected a boolean"]
+  ])("refuses transparentTcp: %j", async (value, words) => {
+    const response = await startWith("typed", { transparentTcp: value })
+    expect(response.error?.code).toBe(-32602)
+    expect(response.error?.message).toContain(words)
+  })
+
+  it("refuses true without a sandbox (before looking at SOCKS5), and with SOCKS5 off", async () => {
+    for (const enableSocks5 of [true, false]) {
+      const response = await startWith("bare", { transparentTcp: true, enableSocks5 }, false)
+      expect(response.error).toMatchObject({ code: -32602, message: "transparent TCP requires a managed Linux sandbox" })
+    }
+    const noSocks = await startWith("nosocks", { transparentTcp: true, enableSocks5: false })
+    expect(noSocks.error).toMatchObject({
+      code: -32602,
+      message: "invalid network proxy config: transparent_tcp requires an enabled managed SOCKS5 proxy"
+    })
+  })
+
+  it("takes false and an absent field as no transparency", async () => {
+    for (const proxy of [{ transparentTcp: false }, {}]) {
+      const response = await startWith("off", proxy, false)
+      expect(response.error).toBeUndefined()
+    }
+  })
 })

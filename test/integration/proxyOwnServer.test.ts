@@ -8,7 +8,8 @@
  * (`Seccomp: 0`, `NoNewPrivs: 0`) that wrote outside its writable roots.
  * The server's proxies now never connect to one of the server's own
  * listeners: the connect is refused (403, SOCKS5 reply 2, a deny note) and
- * nothing is written outside.
+ * nothing is written outside. The server runs in the test's process: its
+ * listeners are what the refusal looks for among the process's sockets.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -16,11 +17,12 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { workspaceWrite } from "../support/codexSandbox.js"
 import { launchOf } from "../support/networkProxy.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { useNamedTempDirs } from "../support/tempDirs.js"
-import { pipeProcess } from "../support/StdioServer.js"
-import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
+import { pipeProcess } from "../support/WireClient.js"
 
-const startWebSocketServer = useWebSocketServers()
+const startWebSocketServer = useInProcessWebSocketServers()
 
 const CHAIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../support/ownServerThroughProxy.cjs")
 

@@ -3,8 +3,8 @@
  * socket served on the host reached through a read-only mount, and a
  * protected path unprotected by renaming one of its parents between two
  * processes (each process is a new sandbox built by path). The server in
- * process, on src/; what the server's own process inherited (descriptors,
- * environment) is sandboxInherited.test.ts's, on the binary.
+ * process, on src/; the descriptors the server's own process inherited are
+ * sandboxInherited.test.ts's, on the binary.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
@@ -15,13 +15,14 @@ import { startTimeOf } from "../../src/procfs/processes.js"
 import { findExecutable, launcherArgv } from "../../src/sandbox/bubblewrap.js"
 import { capsetNumber, filterPaths, prctlNumber, seccompFilter } from "../../src/sandbox/seccomp.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { useInProcessServers, useInProcessWebSocketServers, useServerEnvironment } from "../support/InProcessServer.js"
 import { run, sh } from "../support/sandboxEscapes.js"
 import { useNamedTempDirs } from "../support/tempDirs.js"
 import { eventually } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 import { pipeProcess } from "../support/WireClient.js"
 
+const setServerEnvironment = useServerEnvironment()
 const startServer = useInProcessServers()
 const startWebSocketServer = useInProcessWebSocketServers()
 
@@ -472,6 +473,21 @@ describe("the server's own secrets", () => {
     await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "cat")
     expect(client.outputOf("cat")).not.toContain("the-server-token")
     expect(client.outputOf("cat")).toContain("ordinary")
+    client.socket.close()
+  })
+
+  it("its environment is not readable through fs/* under the operator's sandbox: /proc/self/environ and /proc/1/environ hold none of it", async () => {
+    const secret = `server-secret-${process.pid}`
+    setServerEnvironment({ EXEC_SERVER_TEST_SECRET: secret })
+    const server = await startWebSocketServer(["--sandbox"])
+    const client = await RawWebSocketClient.connectReady(server.url)
+    for (const path of ["/proc/self/environ", "/proc/1/environ"]) {
+      const answer = await client.request("fs/readFile", { path })
+      const text = answer.result === undefined ? "" : Buffer.from(answer.result.dataBase64, "base64").toString()
+      expect(text, path).not.toContain(secret)
+    }
+    // The worker did run: a file it may read is read.
+    expect((await client.request("fs/readFile", { path: "/etc/hostname" })).result).toBeDefined()
     client.socket.close()
   })
 })

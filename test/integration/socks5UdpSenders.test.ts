@@ -1,7 +1,7 @@
 /**
  * A SOCKS5 UDP association (`enableSocks5Udp`) takes its datagrams only
  * from a socket the process's own tree holds (issue 82): the replay of the
- * review's chain, end to end on the built server's code in this process.
+ * review's chain, end to end on a server in this process (src/, no build).
  * The process associates naming `0.0.0.0:0`, then another local user (uid
  * 65534, no credential) sends to the relay's port first: its datagram must
  * not go out, nothing may come back to it, and the process's own datagram
@@ -12,10 +12,10 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import * as Readline from "node:readline"
 import { describe, expect, it } from "vitest"
 import { AS_NOBODY, nobodyReaches } from "../support/asNobody.js"
-import { useServersToCompare } from "../support/InProcessServer.js"
+import { useInProcessServers } from "../support/InProcessServer.js"
 import { launchOf } from "../support/networkProxy.js"
 
-const startServer = useServersToCompare()
+const startServer = useInProcessServers()
 
 /** A UDP echo on 127.0.0.1: prints its port, then `got <data>` for each datagram, and answers `echo:<data>`. */
 const ECHO = [

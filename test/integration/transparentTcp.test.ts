@@ -7,8 +7,8 @@
  * server's interfaces holds), and the names are the test's /etc/hosts
  * there: `allowed.test` and `denied.test` the target, `private.test` a
  * private address, `here.test` loopback (which the sandbox keeps as its
- * own). Then the reference's -32602 words, on both servers where the
- * reference is installed.
+ * own). (transparentTcp's -32602 refusals, which need no namespace, are
+ * networkProxy.test.ts's, on a server in process.)
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { spawnSync } from "node:child_process"
@@ -19,14 +19,13 @@ import * as Path from "node:path"
 import { launchOf } from "../support/networkProxy.js"
 import { namespacesAvailable, TARGET_ADDRESS, useNamespacedServers } from "../support/networkNamespace.js"
 import { workspaceWrite } from "../support/codexSandbox.js"
-import { needsReference, pipeProcess, REFERENCE_BINARY, serverArgs, SERVERS_TO_COMPARE, useStdioServers } from "../support/StdioServer.js"
+import { needsReference, pipeProcess, REFERENCE_BINARY, serverArgs } from "../support/StdioServer.js"
 import { transparentTcpSupported } from "../../src/sandbox/transparentTcp.js"
 import { FORWARDER_NAME } from "../../src/sandbox/loopbackForwarder.js"
 import { AS_NOBODY } from "../support/asNobody.js"
 import { eventually, isAlive } from "../support/waiting.js"
 
 const startServer = useNamespacedServers()
-const start = useStdioServers()
 
 /**
  * An HTTP server on port 8080, a UDP echo on 9999, and two servers that speak
@@ -470,49 +469,6 @@ describe.skipIf(!namespacesAvailable)("the reference's transparent TCP, in the s
       ["socks5_tcp", "10.1.2.3", 8080, "deny", "not_allowed_local"]
     ])
   }, 90_000)
-})
-
-describe.each(SERVERS_TO_COMPARE)("transparentTcp's refusals, in the reference's words ($name)", ({ command }) => {
-  const startWith = async (processId: string, proxy: Record<string, unknown>, sandboxed = true) => {
-    const server = await start([], { command })
-    return server.request("process/start", pipeProcess(processId, ["true"], {
-      cwd: `file://${workspace}`,
-      ...(sandboxed ? { sandbox: workspaceWrite(workspace) } : {}),
-      networkProxy: launchOf({ enableSocks5: true, ...proxy })
-    }))
-  }
-
-  it.each([
-    [5, "invalid type: number, expected a boolean"],
-    [1.5, "invalid type: number, expected a boolean"],
-    ["yes", "invalid type: string \"yes\", expected a boolean"],
-    [null, "invalid type: null, expected a boolean"],
-    [[true], "invalid type: sequence, expected a boolean"],
-    [{}, "invalid type: map, expected a boolean"]
-  ])("refuses transparentTcp: %j", async (value, words) => {
-    const response = await startWith("typed", { transparentTcp: value })
-    expect(response.error?.code).toBe(-32602)
-    expect(response.error?.message).toContain(words)
-  })
-
-  it("refuses true without a sandbox (before looking at SOCKS5), and with SOCKS5 off", async () => {
-    for (const enableSocks5 of [true, false]) {
-      const response = await startWith("bare", { transparentTcp: true, enableSocks5 }, false)
-      expect(response.error).toMatchObject({ code: -32602, message: "transparent TCP requires a managed Linux sandbox" })
-    }
-    const noSocks = await startWith("nosocks", { transparentTcp: true, enableSocks5: false })
-    expect(noSocks.error).toMatchObject({
-      code: -32602,
-      message: "invalid network proxy config: transparent_tcp requires an enabled managed SOCKS5 proxy"
-    })
-  })
-
-  it("takes false and an absent field as no transparency", async () => {
-    for (const proxy of [{ transparentTcp: false }, {}]) {
-      const response = await startWith("off", proxy, false)
-      expect(response.error).toBeUndefined()
-    }
-  })
 })
 
 /** The pids of the processes under `root` (its descendants, found by their parents in /proc). */

@@ -175,10 +175,14 @@ export const useInProcessServers = () => {
   }
 }
 
-/** A server command listening on a WebSocket in this process (`--listen ws://127.0.0.1:0` unless `args` has a --listen). */
+/**
+ * A server command in this process, once it said where it serves: on a
+ * WebSocket (`--listen ws://127.0.0.1:0` unless `args` has a --listen), or a
+ * NATS executor.
+ */
 export interface InProcessWebSocketServer {
   readonly url: string
-  /** Its first line on stderr (`exec-server listening on ws://…`). */
+  /** Its line on stderr that said so (`exec-server listening on ws://…`, `exec-server serving nats://…`). */
   readonly banner: string
   /** All it has written to stderr and its logs so far, banner included. */
   readonly stderr: () => string
@@ -189,24 +193,44 @@ export interface InProcessWebSocketServer {
   stop(): Promise<InProcessExit>
 }
 
-const startWebSocket = (args: ReadonlyArray<string>): Promise<InProcessWebSocketServer> =>
+/**
+ * Runs the server command on `args` until its stderr shows `banner` (its
+ * first group: the address it serves), resolving to it; rejects if the
+ * server ends first. Its stdio is never read.
+ */
+const startAnnounced = (args: ReadonlyArray<string>, banner: RegExp): Promise<InProcessWebSocketServer> =>
   new Promise((resolve, reject) => {
-    const listen = args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]
     let running: Running | undefined
     let announced = false
     const onStderr = (text: string) => {
-      const match = announced ? null : /exec-server listening on (ws:\/\/\S+)/.exec(text)
+      const match = announced ? null : banner.exec(text)
       if (match === null || running === undefined) return
       announced = true
       const server = running
       resolve({ url: match[1]!, banner: match[0], stderr: server.stderr, exited: server.exited, running: server.running, stop: server.stop })
     }
-    // Its stdio is never read: a WebSocket server's stdin is the caller's.
-    running = runServer([...listen, ...args], { input: new PassThrough(), output: new PassThrough() }, onStderr)
+    running = runServer(args, { input: new PassThrough(), output: new PassThrough() }, onStderr)
     void running.exited.then(({ code }) => {
-      if (!announced) reject(new Error(`server ended (${code}) before listening: ${running!.stderr()}`))
+      if (!announced) reject(new Error(`server ended (${code}) before serving: ${running!.stderr()}`))
     })
   })
+
+/**
+ * Starts a server command listening on a WebSocket in this process, which
+ * the caller stops (a file's shared server, started before its tests);
+ * useInProcessWebSocketServers stops each test's.
+ */
+export const startInProcessWebSocketServer = (args: ReadonlyArray<string> = []): Promise<InProcessWebSocketServer> =>
+  startAnnounced([...(args.includes("--listen") ? [] : ["--listen", "ws://127.0.0.1:0"]), ...args], /exec-server listening on (ws:\/\/\S+)/)
+
+/**
+ * Starts a NATS executor in this process (`--connect URL --environment-id
+ * ID`, then `args`), which the caller stops: resolved once it serves (its
+ * `url` the NATS address it serves at). For its end as a process (SIGKILL),
+ * natsExecutor.ts starts the binary.
+ */
+export const startInProcessExecutor = (url: string, environmentId: string, args: ReadonlyArray<string> = []): Promise<InProcessWebSocketServer> =>
+  startAnnounced(["--connect", url, "--environment-id", environmentId, ...args], /exec-server serving (nats:\/\/\S+)/)
 
 /** Starts in-process WebSocket servers that are stopped after each test of the calling file. */
 export const useInProcessWebSocketServers = () => {
@@ -216,7 +240,7 @@ export const useInProcessWebSocketServers = () => {
     servers = []
   })
   return async (args: ReadonlyArray<string> = []) => {
-    const server = await startWebSocket(args)
+    const server = await startInProcessWebSocketServer(args)
     servers.push(server)
     return server
   }

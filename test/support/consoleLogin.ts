@@ -1,7 +1,7 @@
 /** Logs in to a server's web console as its page does, and opens `/console/ws`, from Node. */
 import { readFileSync } from "node:fs"
 import { defaultKeyFile } from "../../src/console/consoleKey.js"
-import { type HttpAnswer, httpRequest, RawWebSocketClient } from "./WebSocketServer.js"
+import { type HttpAnswer, httpRequest, RawWebSocketClient } from "./WebSocketClient.js"
 
 /** The page's origin on a server at `ws://HOST:PORT`. */
 export const originOf = (serverUrl: string): string => serverUrl.replace(/^ws:/, "http:")

@@ -1,51 +1,35 @@
 /**
- * Faults end to end on a real 3-node NATS cluster: the built binary as the
- * executor on one node, a client on another (frames cross a route). The
- * NATS node of either is SIGKILLed, or SIGSTOPped for 10 s, in the middle of
- * 20 MiB of a child's output; the executor or the client process dies; a
- * client stops reading for 10 s. The stream layer carries everything once
- * and in order, and a death is noticed within two heartbeats.
+ * An end of a stream that dies as a process, end to end on a real 3-node
+ * NATS cluster: the built binary as the executor on one node, a client on
+ * another (frames cross a route). The executor SIGKILLed, the command-line
+ * client SIGKILLed, and a client that stops reading for 10 s while the
+ * executor's heap is read through its inspector: a death is noticed within
+ * two heartbeats, and what is kept stays bounded. A NATS node's faults
+ * under a stream are natsNodeFaults.test.ts's, with the executor in process.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest"
 import { spawn } from "node:child_process"
-import { createHash, randomBytes } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Effect, Fiber, Result, Stream } from "effect"
+import { Effect, Fiber, Stream } from "effect"
 import { connect } from "@nats-io/transport-node"
 import * as ClientTransport from "../../../src/client/ClientTransport.js"
-import type { ClientError } from "../../../src/client/ClientError.js"
-import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
 import * as Registry from "../../../src/remote/Registry.js"
 import { isAlive, serverArgs } from "../../support/StdioServer.js"
 import { natsClusterForTests, pollUntil } from "../../support/natsCluster.js"
+import { CLIENT_NODE, env, EXECUTOR_NODE, MiB, natsClient, PEER_TIMEOUT_MS, report, SLACK_MS } from "../../support/natsFaults.js"
 import { commOf, descendantsOf, schedulingOf } from "../../support/procfs.js"
 import { INSPECTED, keptBytes } from "../../support/inspector.js"
 import { type ExecutorProcess, processExited, startExecutorProcess } from "../../support/natsExecutor.js"
 
-const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
-const MiB = 1024 * 1024
-/** The stream's default heartbeat, and the peer timeout of two of them. */
-const HEARTBEAT_MS = 6_000
-const PEER_TIMEOUT_MS = 2 * HEARTBEAT_MS
-/** Room for a loaded machine (timers fire late) on top of a bound that the protocol sets. */
-const SLACK_MS = 3_000
-
 const nats = natsClusterForTests(3)
-const EXECUTOR_NODE = 0
-const CLIENT_NODE = 1
 const { children } = nats
 let dir: string
-let file: string
-let data: Buffer
 
 beforeAll(() => {
   dir = mkdtempSync(Path.join(tmpdir(), "nats-faults-"))
-  file = Path.join(dir, "twenty-mib")
-  data = randomBytes(20 * MiB)
-  writeFileSync(file, data)
 })
 afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
@@ -57,146 +41,10 @@ const startExecutor = async (environmentId: string, env: Readonly<Record<string,
   return child
 }
 
-/**
- * Waits until the registry answers a listing promptly through the client's
- * node: after a node was killed or stopped, routes and the JetStream meta
- * leader come back before the registry's stream has a leader again.
- */
-const registryAnswers = async () => {
-  const nc = await connect({ servers: nats.cluster.nodes[CLIENT_NODE]!.url })
-  try {
-    await pollUntil("the registry to answer", async () => {
-      const startedAt = Date.now()
-      const answered = await Effect.runPromise(Effect.result(Registry.list(nc)))
-      return Result.isSuccess(answered) && Date.now() - startedAt < 1_000
-    }, 60_000, 200)
-  } finally {
-    await nc.close()
-  }
-}
-
 const stopExecutor = async (executor: ExecutorProcess) => {
   executor.kill("SIGTERM")
   await processExited(executor)
 }
-
-/** A client pinned to the client's node (nats.js learns the others from it, and fails over to them). */
-const client = (environmentId: string) =>
-  ExecServerClient.make(
-    NatsConnector.make({ servers: [nats.cluster.nodes[CLIENT_NODE]!.url], environmentId }),
-    { reconnect: false }
-  )
-
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
-
-interface Outcome {
-  readonly digest: string
-  readonly bytes: number
-  readonly seqGaps: number
-  readonly exitCode: number | undefined
-  readonly writtenAfterMs: number
-}
-
-/**
- * Runs `cat FILE; cat` on the executor and reads its output; once 4 MiB
- * arrived, `fault` hits a node and a write goes out while it does: the
- * output must be the file then the written line, once.
- */
-const streamThroughFault = (
-  environmentId: string,
-  fault: (write: Effect.Effect<void, ClientError>) => Effect.Effect<void, ClientError>
-) =>
-  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-    const c = yield* client(environmentId)
-    const handle = yield* c.start({ argv: ["sh", "-c", `cat ${file}; cat`], env, pipeStdin: true })
-    const hash = createHash("sha256")
-    let bytes = 0
-    let lastSeq = 0
-    let seqGaps = 0
-    let exitCode: number | undefined
-    let faulted: Fiber.Fiber<number, unknown> | undefined
-    const inFlight = Effect.gen(function*() {
-      const startedAt = Date.now()
-      yield* fault(Effect.asVoid(handle.write("written during the fault\n")))
-      const writtenAfterMs = Date.now() - startedAt
-      yield* handle.closeStdin
-      return writtenAfterMs
-    })
-    yield* Stream.runForEach(handle.events, (event) =>
-      Effect.gen(function*() {
-        if (event.seq !== lastSeq + 1) seqGaps++
-        lastSeq = event.seq
-        if (event._tag === "Output") {
-          hash.update(event.bytes)
-          bytes += event.bytes.byteLength
-          if (faulted === undefined && bytes >= 4 * MiB) faulted = yield* Effect.forkChild(inFlight)
-        }
-        if (event._tag === "Exited") exitCode = event.exitCode
-      }))
-    const writtenAfterMs = faulted === undefined ? -1 : yield* Fiber.join(faulted)
-    return { digest: hash.digest("hex"), bytes, seqGaps, exitCode, writtenAfterMs } satisfies Outcome
-  })))
-
-/** Prints a test's figures (the fault tests' figures are reported in docs/PERFORMANCE.md). */
-const report = (what: string, figures: Record<string, number>) =>
-  console.log(`${what}: ${Object.entries(figures).map(([name, value]) => `${name} ${Math.round(value)}`).join(", ")}`)
-
-const expectWhole = (outcome: Outcome) => {
-  const expected = Buffer.concat([data, Buffer.from("written during the fault\n")])
-  expect(outcome.bytes).toBe(expected.byteLength)
-  expect(outcome.digest).toBe(sha256(expected))
-  expect(outcome.seqGaps).toBe(0)
-  expect(outcome.exitCode).toBe(0)
-}
-
-describe("a NATS node dies or stalls under a 20 MiB stream through the executor", () => {
-  it.each([
-    ["the executor's", EXECUTOR_NODE],
-    ["the client's", CLIENT_NODE]
-  ])("SIGKILL of %s node: every byte once and in order, the exit status, the write in flight applied once", async (_, node) => {
-    const executor = await startExecutor(`kill-${node}`)
-    try {
-      const outcome = await streamThroughFault(`kill-${node}`, (write) =>
-        Effect.andThen(Effect.promise(() => nats.cluster.signal(node, "SIGKILL")), write))
-      expectWhole(outcome)
-      report(`SIGKILL of node ${node}`, { "write answered after ms": outcome.writtenAfterMs })
-    } finally {
-      await stopExecutor(executor)
-      await nats.cluster.restart(node)
-      await registryAnswers()
-    }
-  }, 120_000)
-
-  it.each([
-    ["the executor's", EXECUTOR_NODE],
-    ["the client's", CLIENT_NODE]
-  ])("SIGSTOP of %s node for 10 s: every byte once and in order, the exit status, the write applied once", async (_, node) => {
-    const executor = await startExecutor(`stop-${node}`)
-    let answeredAfter = -1
-    try {
-      const outcome = await streamThroughFault(`stop-${node}`, (write) =>
-        Effect.gen(function*() {
-          yield* Effect.promise(() => nats.cluster.signal(node, "SIGSTOP"))
-          const stoppedAt = Date.now()
-          // The write goes out while the node is stopped; the stream fails over meanwhile.
-          const writing = yield* Effect.forkChild(Effect.map(write, () => Date.now() - stoppedAt))
-          yield* Effect.sleep("10 seconds")
-          yield* Effect.promise(() => nats.cluster.signal(node, "SIGCONT"))
-          answeredAfter = yield* Fiber.join(writing)
-        }))
-      expectWhole(outcome)
-      // Answered before the node continued: the stream failed over to another node.
-      expect(answeredAfter).toBeLessThan(10_000)
-      report(`SIGSTOP of node ${node}`, { "write answered after ms": answeredAfter })
-    } finally {
-      // A node stopped for 10 s may have lost its routes: they form again.
-      await nats.cluster.signal(node, "SIGCONT").catch(() => undefined)
-      await stopExecutor(executor)
-      await nats.cluster.waitFormed(30_000)
-      await registryAnswers()
-    }
-  }, 120_000)
-})
 
 /** The command-line client running `sh` that writes its pid to a file then sleeps; resolves once the pid is known. */
 const cliSleeper = async (environmentId: string, pidFile: string, ...flags: ReadonlyArray<string>) => {
@@ -226,7 +74,7 @@ describe("an end of a stream dies", () => {
       expect(await listed()).toBe(true)
       phase("listed")
       const { failure, waitedMs, leftListingMs } = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-        const c = yield* client("dies")
+        const c = yield* natsClient(nats.cluster, "dies")
         const sleeper = yield* c.start({ argv: ["sleep", "30"], env })
         phase("sleeper started")
         executor.kill("SIGKILL")
