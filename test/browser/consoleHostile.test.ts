@@ -177,7 +177,7 @@ describe("web console in a browser: hostile names", () => {
     await terminalShows(page, /^plain-output$/m)
     expect(await pwned(page)).toBeUndefined()
     expect(met).toEqual([])
-  }, 60_000)
+  })
 
   it("cuts a client's name, a process id and an argument of 100,000 characters, the rest counted, nothing out of its card", async () => {
     const owner = await hostileClient("N".repeat(100_000))
@@ -204,7 +204,7 @@ describe("web console in a browser: hostile names", () => {
     await page.locator('li[data-process="short"] [data-action=watch]').click()
     await terminalShows(page, /^short-output$/m)
     expect(met).toEqual([])
-  }, 60_000)
+  })
 })
 
 describe("web console in a browser: hostile network decisions", () => {
@@ -236,7 +236,7 @@ describe("web console in a browser: hostile network decisions", () => {
     expect(await page.locator("#app img").count()).toBe(0)
     expect(await pwned(page)).toBeUndefined()
     expect(met).toEqual([])
-  }, 60_000)
+  })
 })
 
 describe("web console in a browser: output aimed at the viewer", () => {
@@ -280,7 +280,7 @@ describe("web console in a browser: output aimed at the viewer", () => {
     expect(await clipboardWrites(page)).toEqual([])
     expect(await pwned(page)).toBeUndefined()
     expect(await page.locator("#app img, #app svg").count()).toBe(0)
-  }, 60_000)
+  })
 
   it("types no answer to the queries of replayed output into the process, only what the user types, and answers live ones", async () => {
     // Device attributes (primary, secondary), status and cursor reports, DECRQSS, a colour query, a mode query.
@@ -318,7 +318,7 @@ describe("web console in a browser: output aimed at the viewer", () => {
     await page.keyboard.type("y")
     expect(await eventually(() => typed("typed2.bin") === `${ESC}[?1;2cy`, 15_000)).toBe(true)
     expect(met).toEqual([])
-  }, 60_000)
+  })
 
   it("ignores counts beyond the screen (REP, scrolls, inserted lines, tabs) and stays responsive", async () => {
     const counts = `x${ESC}[99999999b${ESC}[2147483647S${ESC}[2147483647T${ESC}[2147483647L${ESC}[2147483647M${ESC}[2147483647I${ESC}[2147483647Z`
@@ -337,7 +337,7 @@ describe("web console in a browser: output aimed at the viewer", () => {
     await page.goto(`${originOf(server.url)}/console/#/`)
     await page.locator('li[data-process="neighbour"]').waitFor()
     expect(met).toEqual([])
-  }, 60_000)
+  })
 
   it("shows a 10 MB line and the output after it, the page's heap bounded", async () => {
     const owner = await hostileClient("liner")

@@ -127,5 +127,5 @@ describe("web console in a browser: network decisions", () => {
     expect(await details.count()).toBe(0)
     owner.socket.close()
     other.socket.close()
-  }, 60_000)
+  })
 })

@@ -36,7 +36,7 @@ describe("backpressure per connection", () => {
     } finally {
       await server.stop()
     }
-  }, 60_000)
+  })
 })
 
 describe("backpressure and detached sessions", () => {

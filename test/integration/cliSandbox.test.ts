@@ -43,7 +43,7 @@ describe("exec-server exec's sandbox", () => {
     // Unconfined, the same command writes both: the refusals are the sandbox's.
     const free = await exec([], script)
     expect(free.stdout).toBe("wrote inside\nwrote outside\nwrote file\n")
-  }, 30_000)
+  })
 
   it("--sandbox alone: every write refused; --sandbox-deny: a path not even readable", async () => {
     const box = tempDir()
@@ -54,7 +54,7 @@ describe("exec-server exec's sandbox", () => {
     )
     expect([run.stdout, run.stderr, run.status]).toEqual(["refused new\nrefused cli-sandbox-new\nunreadable\n", "", 0])
     expect(Fs.readdirSync(box)).toEqual(["secret"])
-  }, 30_000)
+  })
 
   it("--sandbox-network off (the default) fails a loopback connect; on reaches it", async () => {
     const line = fetchLine("direct", `http://127.0.0.1:${helloPort()}/`, false)
@@ -63,7 +63,7 @@ describe("exec-server exec's sandbox", () => {
     expect((await exec(["--sandbox"], line)).stdout).toBe("direct 000\n")
     const on = await exec(["--sandbox-network", "on"], line)
     expect([on.stdout, on.status]).toEqual(["direct 200\n", 0])
-  }, 30_000)
+  })
 
   it("--sandbox-network proxy --allow-domain: the allowed host through the proxy, another refused (403), nothing directly", async () => {
     const script = [
@@ -80,7 +80,7 @@ describe("exec-server exec's sandbox", () => {
     // In a sandbox the domain flags mean the proxy: --sandbox-network proxy is implied.
     const implied = await exec(["--sandbox-write", box, "--allow-domain", "localhost"], script)
     expect([implied.stdout, implied.stderr]).toEqual([expected, said])
-  }, 40_000)
+  })
 
   it("misuse is one line and exit 2, before anything runs: a relative path, domains without the proxy, an unknown network", async () => {
     const marker = Path.join(tempDir(), "ran")
@@ -106,7 +106,7 @@ describe("exec-server exec's sandbox", () => {
     const missing = await exec(["--sandbox-write", "/nonexistent/cli-sandbox"], `touch ${marker}`)
     expect([missing.stdout, missing.stderr, missing.status]).toEqual(["", "exec-server: sandbox: /nonexistent/cli-sandbox does not exist\n", 1])
     expect(Fs.existsSync(marker)).toBe(false)
-  }, 40_000)
+  })
 })
 
 /** The shell block of the README's "Sandbox one command", as printed. */
@@ -145,5 +145,5 @@ describe("the README's \"Sandbox one command\"", () => {
     expect(run.stderr).toBe(`sh: 1: cannot create ${home}/out: Read-only file system\n`)
     expect(run.status).toBe(2)
     expect(Fs.readdirSync(home)).toEqual([])
-  }, 30_000)
+  })
 })

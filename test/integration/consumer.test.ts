@@ -216,7 +216,7 @@ describe("the packed package in a consumer project", () => {
     const result = spawnSync(bin, ["--log-level", "debug"], { cwd: consumer, input, encoding: "utf8", timeout: 20_000, env })
     expect(result.stderr).toMatch(/serving stdio:\/\/" startup=snapshot/)
     expect(JSON.parse(result.stdout.split("\n")[0]!)).toMatchObject({ id: 1, result: { protocolVersion: "exec-server.v0" } })
-  }, 60_000)
+  })
 
   it("exports inferred Layers, with skipLibCheck false and declarations", () => {
     const result = compiled()

@@ -216,7 +216,7 @@ describe.each(SERVERS_TO_COMPARE)("the managed network proxy ($name)", ({ comman
     const seconds = Number(/after ([\d.]+)s/.exec(output)![1])
     expect(seconds).toBeGreaterThanOrEqual(5.9)
     expect(seconds).toBeLessThan(9)
-  }, 40_000)
+  })
 
   it("decides SOCKS5 connections by name too: the notes say socks5_tcp and carry no method", async () => {
     const server = await ready()
@@ -321,7 +321,7 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     } finally {
       rmSync(workspace, { recursive: true, force: true })
     }
-  }, 40_000)
+  })
 
   it("is used with the credential the child's environment carries: curl through http_proxy, https_proxy (CONNECT) and ALL_PROXY (socks5h) as they are", async () => {
     const server = await startServer()
@@ -342,7 +342,7 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
       ["https_connect", "allow", secureTargetPort],
       ["socks5_tcp", "allow", targetPort]
     ])
-  }, 40_000)
+  })
 
   it("refuses another local process that uses a running process's proxy ports without its credential: 407, and SOCKS5 without username/password or with a wrong one", async () => {
     const server = await startServer()
@@ -388,7 +388,7 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     expect(server.notifications.filter((n) => n.method === "network/policyDecision").map((n) => (n.params as Record<string, unknown>).protocol)).toEqual(["http", "socks5_tcp"])
     await server.request("process/closeStdin", { processId: "holder" })
     await server.closed("holder")
-  }, 40_000)
+  })
 
   it("asks about 50 hosts at once: every question is out before the first answer", async () => {
     const server = await startServer()
@@ -401,7 +401,7 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     const { decisions, output } = await running
     expect(output.trim().split("\n")).toEqual(Array(50).fill("403"))
     expect(decisions).toHaveLength(50)
-  }, 40_000)
+  })
 
   it("asks once about a host that many connections want at the same time", async () => {
     const server = await startServer()
@@ -430,7 +430,7 @@ describe("the managed network proxy (ours: stricter than the reference)", () => 
     expect(output.trim().split("\n").slice(1)).toEqual(Array(10).fill("403"))
     expect(server.messages.filter((m) => m.method === "network/policyRequest")).toHaveLength(1)
     expect(decisions).toHaveLength(10)
-  }, 40_000)
+  })
 })
 
 describe.each(SERVERS_TO_COMPARE)("transparentTcp's refusals, in the reference's words ($name)", ({ command }) => {

@@ -143,7 +143,7 @@ describe("a sandboxed process through its managed proxy, with another exec-serve
   it(`cannot reach the other server: ${REFERENCE_CASE.name}`, async (context) => {
     needsReference(context)
     await refused(REFERENCE_CASE)
-  }, 60_000)
+  })
 
   it("still reaches a local service that is not an exec-server, where the rules allow it", async () => {
     // A plain TCP service of the test's: it accepts, and answers nothing an upgrade wants.
@@ -154,7 +154,7 @@ describe("a sandboxed process through its managed proxy, with another exec-serve
     expect(output).toContain("upgrade: ")
     expect(output).not.toContain("initialize: ok")
     expect(decisions).toMatchObject([{ decision: "allow", host: "127.0.0.1", port }])
-  }, 60_000)
+  })
 })
 
 /** Server A's command in B's namespace: ours or the reference's, on 127.0.0.1 without a token, and how it says its port. */

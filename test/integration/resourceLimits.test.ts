@@ -115,7 +115,7 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect(isAlive(pid)).toBe(true)
     await server.close()
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
-  }, 60_000)
+  })
 
   it("a client may narrow the operator's ceiling and never widen it", async () => {
     const server = await startServer(["--process-memory-max", "256M", "--process-pids-max", "100"], { handshake: false })
@@ -136,7 +136,7 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     await server.closed("n")
     expect(server.outputOf("n").toString()).toBe(`${64 << 20}\n100\n`)
     expect((await server.request("process/list", {})).result.processes.map((p: { processId: string }) => p.processId)).toEqual(["n"])
-  }, 60_000)
+  })
 
   it("where limits are unavailable a limited start is refused and an unlimited one runs", async () => {
     const services = TestServer.layer({ spawner: NodeSpawner.layer }).pipe(

@@ -85,7 +85,7 @@ describe("descriptors the server inherited", () => {
         }
       }
     }
-  }, 60_000)
+  })
 
   it("reach no process an embedder's layers start: a Node program started with the same redirections keeps its descriptors, its children get 0, 1 and 2", async () => {
     const { denied, redirections, workspace } = chainFiles()
@@ -99,7 +99,7 @@ describe("descriptors the server inherited", () => {
       // Its own descriptors are its own: none was closed.
       expect(result.ownFds).toEqual(expect.arrayContaining([3, 5, 100, 1000]))
     }
-  }, 60_000)
+  })
 
   it("nor does a terminal's master: a process started while another runs in a terminal cannot reach that terminal", async () => {
     for (const native of ["1", "0"]) {

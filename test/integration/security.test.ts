@@ -384,7 +384,7 @@ describe("limits", () => {
       body: "peer 127.0.0.1 already holds 48 connections, the most one client may (--max-connections-per-client 48)"
     })
     for (const client of held) expect((await client.request("process/list", {})).result).toEqual({ processes: [] })
-  }, 60_000)
+  })
 
   it("counts a signed token's subject as the client, whatever its peer: another subject still connects", async () => {
     const server = await start([...JWT_FLAGS, "--max-connections", "3"])

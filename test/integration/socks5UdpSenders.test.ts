@@ -150,5 +150,5 @@ describe("a SOCKS5 UDP association and other local processes", () => {
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill()
     }
-  }, 40_000)
+  })
 })

@@ -370,7 +370,7 @@ describe("exec-server gateway", () => {
     expect(code).toBe(1011)
     expect(reason).toMatch(/^stream to environment gw-kill failed: nothing heard of the peer/)
     await stop(gateway)
-  }, 30_000)
+  })
 
   it("the package's client hears its process ended by the executor's stop, then the executor's end with the close reason", async () => {
     const executor = await startExecutor("gw-end2")

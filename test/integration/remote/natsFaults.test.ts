@@ -119,7 +119,7 @@ describe("an end of a stream dies", () => {
     } finally {
       await stopExecutor(executor)
     }
-  }, 60_000)
+  })
 
   it("the client process SIGKILLed with a detachable session: the stream dropped within two heartbeats, the process kept", async () => {
     const executor = await startExecutor("client-detaches")
@@ -139,7 +139,7 @@ describe("an end of a stream dies", () => {
       await stopExecutor(executor)
       if (pid !== 0 && isAlive(pid)) process.kill(pid, "SIGKILL")
     }
-  }, 60_000)
+  })
 })
 
 describe("a client that stops reading", () => {
