@@ -106,13 +106,30 @@ describe("resource limits (cgroup v1 on this machine)", () => {
   }, 90_000)
 
   it("a grandchild that left the process group (setsid, &) is gone once its session ends", async () => {
-    // An operator's session limit puts every process of a session in its cgroup (unlimited ones are in none).
+    // An operator's session limit puts every process of a session in its cgroup.
     const server = await startServer(["--session-pids-max", "10000"])
     await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
     await server.closed("d")
     const pid = Number(server.outputOf("d").toString().trim())
     strays.push(pid)
     expect(isAlive(pid)).toBe(true)
+    await server.close()
+    expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
+  }, 60_000)
+
+  it("an unlimited process's daemonized grandchild (no operator flag) is in its session's cgroup and gone once its session ends", async () => {
+    const server = await startServer()
+    await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
+    const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "d")
+    // Unlimited: its exit reads as it always has (no usage fields).
+    expect(exited.params).toEqual({ processId: "d", seq: exited.params.seq, exitCode: 0, signal: null, sandboxDenied: false })
+    await server.closed("d")
+    const pid = Number(server.outputOf("d").toString().trim())
+    strays.push(pid)
+    expect(isAlive(pid)).toBe(true)
+    // In the session's own groups: no leaf was made for it.
+    expect(cgroupOf(pid, "pids")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
+    expect(cgroupOf(pid, "memory")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
     await server.close()
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   }, 60_000)
