@@ -287,5 +287,8 @@ export const limitFlags = {
   sessionPidsMax: optionalText("session-pids-max", {
     metavar: "N",
     help: "the count of processes and threads of all of a session's processes together"
+  }),
+  noSessionCgroups: switchFlag("no-session-cgroups", {
+    help: "start a process without limits in no cgroup (by default every process is in its session's cgroup where cgroups can be used, so that the session's end kills what its processes leave behind, daemons included): saves a launcher's exec per spawn; ignored under `--session-*-max`"
   })
 } as const
