@@ -134,6 +134,17 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   }, 60_000)
 
+  it("--no-session-cgroups: an unlimited process is in no cgroup of the server's, and a limited one keeps its own", async () => {
+    const server = await startServer(["--no-session-cgroups"])
+    const ownPids = "grep :pids: /proc/self/cgroup | cut -d: -f3"
+    await server.request("process/start", pipeProcess("u", ["sh", "-c", ownPids]))
+    await server.closed("u")
+    expect(server.outputOf("u").toString()).not.toMatch(/exec-server\./)
+    await server.request("process/start", pipeProcess("l", ["sh", "-c", ownPids], { resources: { pids: 50 } }))
+    await server.closed("l")
+    expect(server.outputOf("l").toString()).toMatch(/\/exec-server\.[^/]+\/session-\d+\/process-\d+\n$/)
+  }, 60_000)
+
   it("a client may narrow the operator's ceiling and never widen it", async () => {
     const server = await startServer(["--process-memory-max", "256M", "--process-pids-max", "100"], { handshake: false })
     const initialized = await server.request("initialize", { clientName: "narrow" })
