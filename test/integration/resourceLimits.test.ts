@@ -3,7 +3,8 @@
  * "What is limited"), with servers in this process: a process over its
  * memory limit is OOM-killed and says so while another session runs on, a
  * fork bomb meets its pids limit and its session still ends, a daemonized
- * grandchild dies with its session, a client cannot widen the operator's
+ * grandchild dies with its session (an unlimited process's too, in its
+ * session's groups; in none under `--no-session-cgroups`), a client cannot widen the operator's
  * ceiling, and without cgroups a limited start is refused. Each server
  * removes its cgroups as it stops (after each test, whatever its outcome);
  * the tests look only at their own processes' groups, as other tests run
