@@ -15,7 +15,7 @@ import { ownCgroups, ownMounts } from "../procfs/processes.js"
 import { anyLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
 
 /** The limits on this host, with the operator's; logs whether they are available and why not. */
-export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
+export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     const found = yield* Effect.sync(() => {
       if (process.platform !== "linux") return { _tag: "None" as const, reason: "cgroups are Linux's" }
@@ -49,5 +49,5 @@ export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Ef
   })
 
 /** The limits on this host, with the operator's. */
-export const layer = (operator: OperatorLimits, sessionCgroups = true): Layer.Layer<never> =>
+export const layer = (operator: OperatorLimits, sessionCgroups = false): Layer.Layer<never> =>
   Layer.effect(ResourceLimits, make(operator, sessionCgroups))

@@ -83,8 +83,9 @@ export interface ResourceLimitsShape {
   readonly operator: OperatorLimits
   /**
    * Whether a process without limits is in its session's cgroup all the
-   * same (the default where cgroups are available; `--no-session-cgroups`
-   * turns it off unless the operator limits sessions).
+   * same (`--session-cgroups`, or an operator's session limit): its exec
+   * through the launcher costs the unlimited spawn path, which is off it
+   * by default.
    */
   readonly sessionCgroups: boolean
   /**

@@ -23,7 +23,7 @@ const cgroupError = (what: string) => (error: unknown): CgroupError =>
 export const make = (
   driver: CgroupDriver,
   operator: OperatorLimits,
-  sessionCgroups = true
+  sessionCgroups = false
 ): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => driver.close)

@@ -147,10 +147,10 @@ const clientNetworkOf = (
 
 /**
  * The limits a start runs under (`ProcessStart.resources`): the client's,
- * narrowed from the operator's, or the operator's; empty (its session's
- * cgroup, no leaf of its own) when neither the client nor the operator sets
- * any, or none (no cgroup) when the operator turned session cgroups off
- * (`--no-session-cgroups`); -32600 when it asks above
+ * narrowed from the operator's, or the operator's; when neither the client
+ * nor the operator sets any, empty (its session's cgroup, no leaf of its
+ * own) under `--session-cgroups` and none (no cgroup) otherwise; -32600
+ * when it asks above
  * a ceiling, or asks for limits (or the operator does) where they cannot be
  * enforced: a limited start never runs unlimited.
  */

@@ -100,7 +100,7 @@ export interface ServerConfigShape extends FlagSettings {
   readonly operatorLimits?: OperatorLimits | undefined
   /**
    * Whether a process without limits is in its session's cgroup all the same
-   * (default true where cgroups can be used; `--no-session-cgroups`).
+   * (`--session-cgroups`; default false: its launcher's exec costs a spawn).
    */
   readonly sessionCgroups?: boolean | undefined
   /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
