@@ -1,7 +1,8 @@
-// Builds our addon (native/*.c: posix_spawn, children's output, base64) with
-// node-gyp. A failed build is not fatal: the pipe spawner then starts
-// children with Node's child_process, which costs more CPU per spawn in a
-// large server, and output is encoded through Node's strings.
+// Builds our addon (native/*.c: posix_spawn, children's output, base64) and
+// the cgroup launcher (native/cgroup-join.c) with node-gyp. A failed build is
+// not fatal: the pipe spawner then starts children with Node's child_process,
+// which costs more CPU per spawn in a large server, output is encoded through
+// Node's strings, and Perl places children in their cgroups (slower).
 import { spawnSync } from "node:child_process"
 
 if (process.platform !== "linux") process.exit(0)
@@ -14,6 +15,6 @@ if (result.status !== 0) {
   process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}${result.error === undefined ? "" : `${result.error.message}\n`}`)
   console.error(
     "effect-exec-server: the native addon was not built (see above); " +
-      "children will be started with Node's child_process. Needs python3, make and a C compiler."
+      "children will be started with Node's child_process, and placed in their cgroups by Perl. Needs python3, make and a C compiler."
   )
 }

@@ -3,7 +3,6 @@
  * them at start, or unavailable with the reason; one log line says which.
  */
 import { randomBytes } from "node:crypto"
-import * as Fs from "node:fs"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -11,16 +10,18 @@ import { logAnnotated } from "../observability/logLine.js"
 import { nodeCgroupFiles } from "./cgroupFiles.js"
 import * as CgroupLimits from "./cgroupLimits.js"
 import { detect } from "./detect.js"
-import { LAUNCHER } from "./launcher.js"
+import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
 import { ownCgroups, ownMounts } from "../procfs/processes.js"
 import { anyLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
 
 /** The limits on this host, with the operator's; logs whether they are available and why not. */
-export const make = (operator: OperatorLimits): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
+export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     const found = yield* Effect.sync(() => {
       if (process.platform !== "linux") return { _tag: "None" as const, reason: "cgroups are Linux's" }
-      if (!Fs.existsSync(LAUNCHER)) return { _tag: "None" as const, reason: `${LAUNCHER}, which places children in their cgroups, is missing` }
+      if (launcher() === undefined) {
+        return { _tag: "None" as const, reason: `neither ${JOIN_HELPER} nor ${PERL}, which place children in their cgroups, is there` }
+      }
       try {
         return detect({
           files: nodeCgroupFiles,
@@ -41,10 +42,12 @@ export const make = (operator: OperatorLimits): Effect.Effect<ResourceLimitsShap
     }
     yield* logAnnotated("Info", "resource limits", {
       cgroup: found.driver.version,
+      launcher: launcher()!._tag === "Helper" ? "native" : "perl",
       ...(found.driver.notes.length === 0 ? {} : { notes: found.driver.notes.join("; ") })
     })
-    return yield* CgroupLimits.make(found.driver, operator)
+    return yield* CgroupLimits.make(found.driver, operator, sessionCgroups)
   })
 
 /** The limits on this host, with the operator's. */
-export const layer = (operator: OperatorLimits): Layer.Layer<never> => Layer.effect(ResourceLimits, make(operator))
+export const layer = (operator: OperatorLimits, sessionCgroups = false): Layer.Layer<never> =>
+  Layer.effect(ResourceLimits, make(operator, sessionCgroups))

@@ -60,6 +60,11 @@ export interface ProcessCgroup {
 
 /** A session's cgroup: its processes' cgroups are below it, and it ends them all when its scope closes. */
 export interface SessionCgroup {
+  /**
+   * The `cgroup.procs` files a process without limits of its own joins
+   * (made with the session's group: nothing made or removed per process).
+   */
+  readonly joinFiles: ReadonlyArray<string>
   /** A cgroup for one process below the session's, removed when `scope` closes (if nothing is left in it). */
   readonly process: (resources: Resources) => Effect.Effect<ProcessCgroup, CgroupError, Scope.Scope>
   /** Kills every process in the session's cgroup, those that left their process group included. */
@@ -76,6 +81,13 @@ export interface ResourceLimitsShape {
   readonly availability: LimitsAvailability
   /** The operator's limits (`--process-*-max`, `--session-*-max`). */
   readonly operator: OperatorLimits
+  /**
+   * Whether a process without limits is in its session's cgroup all the
+   * same (`--session-cgroups`, or an operator's session limit): its exec
+   * through the launcher costs the unlimited spawn path, which is off it
+   * by default.
+   */
+  readonly sessionCgroups: boolean
   /**
    * A cgroup for a session, killed and removed when `scope` closes. Only
    * when `availability` is `Available`.
@@ -96,6 +108,7 @@ export const anyLimit = (resources: Resources): boolean =>
 export const unavailable = (reason: string, operator: OperatorLimits = NO_OPERATOR_LIMITS): ResourceLimitsShape => ({
   availability: { _tag: "Unavailable", reason },
   operator,
+  sessionCgroups: false,
   session: () => Effect.fail(new CgroupError({ message: `resource limits are unavailable: ${reason}` }))
 })
 

@@ -9,7 +9,7 @@ import type * as Scope from "effect/Scope"
 import { logAnnotated } from "../observability/logLine.js"
 import { errnoOf } from "./cgroupFiles.js"
 import type { CgroupDriver } from "./driver.js"
-import { CgroupError, type OperatorLimits, type ResourceLimitsShape } from "./ResourceLimits.js"
+import { anyLimit, CgroupError, type OperatorLimits, type ResourceLimitsShape } from "./ResourceLimits.js"
 
 /** A thrown cgroup failure as a typed error. */
 const cgroupError = (what: string) => (error: unknown): CgroupError =>
@@ -20,7 +20,11 @@ const cgroupError = (what: string) => (error: unknown): CgroupError =>
   })
 
 /** The service on `driver`; the driver's root is removed when the scope closes. */
-export const make = (driver: CgroupDriver, operator: OperatorLimits): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
+export const make = (
+  driver: CgroupDriver,
+  operator: OperatorLimits,
+  sessionCgroups = false
+): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => driver.close)
     let sessions = 0
@@ -28,6 +32,8 @@ export const make = (driver: CgroupDriver, operator: OperatorLimits): Effect.Eff
     return {
       availability: { _tag: "Available", version: driver.version, notes: driver.notes },
       operator,
+      // A session limit holds only if every process of the session is in its group.
+      sessionCgroups: sessionCgroups || anyLimit(operator.session),
       session: (resources) =>
         Effect.acquireRelease(
           Effect.try({ try: () => driver.makeGroup(`session-${++sessions}`, resources), catch: cgroupError("cannot make the session's cgroup") }),
@@ -39,6 +45,7 @@ export const make = (driver: CgroupDriver, operator: OperatorLimits): Effect.Eff
               )
             )
         ).pipe(Effect.map((group) => ({
+          joinFiles: group.joinFiles,
           killAll: group.kill,
           process: (limits) =>
             Effect.acquireRelease(

@@ -2,8 +2,9 @@
  * cgroup v1: one hierarchy per controller. memory and pids are required,
  * cpu (quota, shares), cpuacct (CPU time) and freezer (a kill with nothing
  * forking meanwhile) are used where mounted. A session is a group in every
- * hierarchy; a process a leaf below it in each but the freezer's, where
- * processes stay in the session's group (it is frozen as a whole).
+ * hierarchy; a limited process a leaf below it in each but the freezer's,
+ * where processes stay in the session's group (it is frozen as a whole); an
+ * unlimited process joins the session's groups themselves.
  */
 import * as Effect from "effect/Effect"
 import {
@@ -158,6 +159,7 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
     }).pipe(Effect.catchDefect(() => Effect.void))
 
     return {
+      joinFiles: groupHierarchies.map((h) => join(dirs[h], "cgroup.procs")),
       makeLeaf,
       kill,
       remove: () => {

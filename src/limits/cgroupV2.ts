@@ -2,7 +2,8 @@
  * cgroup v2: one hierarchy, the server's delegated subtree as its root (its
  * `cgroup.subtree_control` enables memory and pids, and cpu where there).
  * A session is a group below it that enables them for its own leaves; a
- * process is a leaf (v2 keeps processes in leaves only). Memory limits
+ * limited process is a leaf of its own, the session's unlimited ones share
+ * its leaf `unlimited` (v2 keeps processes in leaves only). Memory limits
  * include swap (`memory.swap.max` 0); the kill is `cgroup.kill`, or a
  * freeze and a SIGKILL per pid on kernels before 5.14.
  */
@@ -54,6 +55,15 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
       throw error
     }
     const leaves = new Set<string>()
+    // The session's processes without limits of their own share one leaf: no group made per spawn.
+    const shared = join(dir, "unlimited")
+    try {
+      files.mkdir(shared)
+    } catch (error) {
+      removeIfThere(files, dir)
+      throw error
+    }
+    leaves.add(shared)
 
     const makeLeaf = (leafName: string, resources: Resources): DriverLeaf => {
       const leaf = join(dir, leafName)
@@ -107,6 +117,7 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
     }).pipe(Effect.catchDefect(() => Effect.void))
 
     return {
+      joinFiles: [join(shared, "cgroup.procs")],
       makeLeaf,
       kill,
       remove: () => {

@@ -18,6 +18,12 @@ export interface DriverLeaf {
 
 /** A session's cgroup as a driver made it. */
 export interface DriverGroup {
+  /**
+   * The `cgroup.procs` files a process without limits of its own joins: the
+   * session's group itself (v1), or one leaf of the session's made with it
+   * (v2, whose processes live in leaves only).
+   */
+  readonly joinFiles: ReadonlyArray<string>
   /** A leaf named `name` below it, limited to `resources`. */
   readonly makeLeaf: (name: string, resources: Resources) => DriverLeaf
   /** Kills every process below it and waits until the kernel says the group is empty (or gives up). */

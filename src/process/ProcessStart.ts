@@ -37,8 +37,9 @@ export interface ProcessStart {
    */
   readonly clientProxies?: ClientProxies | undefined
   /**
-   * The limits it runs under, in a cgroup of its own below its session's
-   * (limits/); none where limits are unavailable and none are asked.
+   * The limits it runs under (limits/): when any, in a cgroup of its own
+   * below its session's; when empty, in its session's; when absent (limits
+   * unavailable, or session cgroups turned off, and none asked), in none.
    */
   readonly resources?: Resources | undefined
 }
@@ -146,8 +147,10 @@ const clientNetworkOf = (
 
 /**
  * The limits a start runs under (`ProcessStart.resources`): the client's,
- * narrowed from the operator's, or the operator's; none (no cgroup) when
- * neither the client nor the operator sets any; -32600 when it asks above
+ * narrowed from the operator's, or the operator's; when neither the client
+ * nor the operator sets any, empty (its session's cgroup, no leaf of its
+ * own) under `--session-cgroups` and none (no cgroup) otherwise; -32600
+ * when it asks above
  * a ceiling, or asks for limits (or the operator does) where they cannot be
  * enforced: a limited start never runs unlimited.
  */
@@ -170,8 +173,7 @@ export const limitsOfStart = (
   }
   const resources = processLimitsOf(asked, limits.operator)
   if (typeof resources === "string") return Effect.fail(new InvalidRequest({ message: resources, reason: "resourcesAboveCeiling" }))
-  // Unlimited (nothing asked, no operator limit): spawned as before, outside any cgroup. Joining
-  // one costs a launcher's exec and a group's making per process (3.3 times the spawn's median
-  // time measured), which the default path does not pay.
-  return Effect.succeed(anyLimit(resources) || anyLimit(limits.operator.session) ? resources : undefined)
+  // Unlimited (nothing asked, no operator limit): in its session's cgroup all the same, so that
+  // its session's end kills what it leaves behind; outside any only when the operator said so.
+  return Effect.succeed(anyLimit(resources) || limits.sessionCgroups ? resources : undefined)
 }

@@ -143,7 +143,7 @@ export const makeProcessTableIn = (
     const sandbox = Context.get(services, Sandbox)
     const tableScope = Context.get(services, Scope.Scope)
     const limits = Context.get(services, ResourceLimits)
-    // The session's cgroup, made with its first limited process (most sessions start none) and
+    // The session's cgroup, made with its first process in a cgroup and
     // killed and removed as the table closes, after its processes' scopes (made after it) have.
     const sessionCgroup = Effect.runSync(Effect.cached(
       limits.session(limits.operator.session).pipe(
@@ -346,8 +346,9 @@ export const makeProcessTableIn = (
           const transparentTcp = socks === undefined || !bridged
             ? undefined
             : { socketPath: `${LOOPBACK_SOCKETS}/${socks.port}`, username: socks.username, password: socks.password }
-          // Its own cgroup, removed when its scope closes (after its child is gone).
-          const cgroup = session === undefined || resources === undefined
+          // A limited process's own cgroup, removed when its scope closes (after its child is gone);
+          // an unlimited one joins its session's (nothing made or removed per process).
+          const cgroup = session === undefined || resources === undefined || !anyLimit(resources)
             ? undefined
             : yield* session.process(resources).pipe(
               Effect.mapError((error) =>
@@ -374,7 +375,7 @@ export const makeProcessTableIn = (
               pipeStdin: params.pipeStdin,
               size: params.size ?? { rows: 24, cols: 80 },
               sandbox: launch,
-              joinCgroups: cgroup?.joinFiles
+              joinCgroups: cgroup?.joinFiles ?? session?.joinFiles
             },
             spawner,
             output,
@@ -384,7 +385,7 @@ export const makeProcessTableIn = (
             reaper,
             sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
             // Told of a limited process only: an unlimited one's exit reads as it always has.
-            usage: resources !== undefined && anyLimit(resources) ? cgroup?.usage : undefined,
+            usage: cgroup?.usage,
             networkDecisions: network?.recentDecisions,
             onSpawned: network?.spawned,
             onClosed: () => {

@@ -98,6 +98,11 @@ export interface ServerConfigShape extends FlagSettings {
   readonly bwrapPath?: string | undefined
   /** The operator's resource limits (`--process-*-max`, `--session-*-max`): each process's default and ceiling, each session's. */
   readonly operatorLimits?: OperatorLimits | undefined
+  /**
+   * Whether a process without limits is in its session's cgroup all the same
+   * (`--session-cgroups`; default false: its launcher's exec costs a spawn).
+   */
+  readonly sessionCgroups?: boolean | undefined
   /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
   readonly environment?: Readonly<Record<string, string | undefined>> | undefined
   /** A span per request and per process lifetime, for the tracer in the context (OpenTelemetry when the CLI finds OTEL_* settings). */

@@ -287,5 +287,8 @@ export const limitFlags = {
   sessionPidsMax: optionalText("session-pids-max", {
     metavar: "N",
     help: "the count of processes and threads of all of a session's processes together"
+  }),
+  sessionCgroups: switchFlag("session-cgroups", {
+    help: "put every process in its session's cgroup where cgroups can be used, not only those a limit applies to, so that the session's end kills what its processes leave behind, daemons included: costs a launcher's exec per spawn (implied by `--session-*-max`)"
   })
 } as const

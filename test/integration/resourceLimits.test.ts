@@ -3,7 +3,8 @@
  * "What is limited"), with servers in this process: a process over its
  * memory limit is OOM-killed and says so while another session runs on, a
  * fork bomb meets its pids limit and its session still ends, a daemonized
- * grandchild dies with its session, a client cannot widen the operator's
+ * grandchild dies with its session (an unlimited process's too, in its
+ * session's groups under `--session-cgroups`; in none without it), a client cannot widen the operator's
  * ceiling, and without cgroups a limited start is refused. Each server
  * removes its cgroups as it stops (after each test, whatever its outcome);
  * the tests look only at their own processes' groups, as other tests run
@@ -106,7 +107,7 @@ describe("resource limits (cgroup v1 on this machine)", () => {
   }, 90_000)
 
   it("a grandchild that left the process group (setsid, &) is gone once its session ends", async () => {
-    // An operator's session limit puts every process of a session in its cgroup (unlimited ones are in none).
+    // An operator's session limit puts every process of a session in its cgroup.
     const server = await startServer(["--session-pids-max", "10000"])
     await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
     await server.closed("d")
@@ -116,6 +117,34 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     await server.close()
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   })
+
+  it("--session-cgroups: an unlimited process's daemonized grandchild is in its session's cgroup and gone once its session ends", async () => {
+    const server = await startServer(["--session-cgroups"])
+    await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
+    const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "d")
+    // Unlimited: its exit reads as it always has (no usage fields).
+    expect(exited.params).toEqual({ processId: "d", seq: exited.params.seq, exitCode: 0, signal: null, sandboxDenied: false })
+    await server.closed("d")
+    const pid = Number(server.outputOf("d").toString().trim())
+    strays.push(pid)
+    expect(isAlive(pid)).toBe(true)
+    // In the session's own groups: no leaf was made for it.
+    expect(cgroupOf(pid, "pids")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
+    expect(cgroupOf(pid, "memory")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
+    await server.close()
+    expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
+  }, 60_000)
+
+  it("by default an unlimited process is in no cgroup of the server's, and a limited one has its own", async () => {
+    const server = await startServer()
+    const ownPids = "grep :pids: /proc/self/cgroup | cut -d: -f3"
+    await server.request("process/start", pipeProcess("u", ["sh", "-c", ownPids]))
+    await server.closed("u")
+    expect(server.outputOf("u").toString()).not.toMatch(/exec-server\./)
+    await server.request("process/start", pipeProcess("l", ["sh", "-c", ownPids], { resources: { pids: 50 } }))
+    await server.closed("l")
+    expect(server.outputOf("l").toString()).toMatch(/\/exec-server\.[^/]+\/session-\d+\/process-\d+\n$/)
+  }, 60_000)
 
   it("a client may narrow the operator's ceiling and never widen it", async () => {
     const server = await startServer(["--process-memory-max", "256M", "--process-pids-max", "100"], { handshake: false })

@@ -16,6 +16,7 @@ import * as V1 from "../../src/limits/cgroupV1.js"
 import * as V2 from "../../src/limits/cgroupV2.js"
 import { cgroupMounts, detect, ownCgroups } from "../../src/limits/detect.js"
 import { operatorLimitsOf, parseSize } from "../../src/limits/operatorFlags.js"
+import { JOIN_HELPER, launcherArgv, LAUNCHER_SCRIPT, PERL } from "../../src/limits/launcher.js"
 import { processLimitsOf } from "../../src/limits/ResourceLimits.js"
 
 let dirs: Array<string> = []
@@ -77,6 +78,16 @@ describe("cgroup v2 driver (the files' formats)", () => {
     expect(leaf.usage()).toEqual({ oomKilled: true, peakMemoryBytes: 134217728, cpuTimeMs: 752 })
   })
 
+  it("a session's processes without limits share its leaf `unlimited`, made with it and removed with it", () => {
+    const root = tempTree()
+    const group = V2.make(fakeV2Files, root, ["memory", "pids"]).makeGroup("s", {})
+    const shared = Path.join(root, "s", "unlimited")
+    expect(group.joinFiles).toEqual([Path.join(shared, "cgroup.procs")])
+    expect(Fs.existsSync(shared)).toBe(true)
+    group.remove()
+    expect(Fs.existsSync(Path.join(root, "s"))).toBe(false)
+  })
+
   it("refuses CPU limits without a cpu controller, and makes nothing then", () => {
     const root = tempTree()
     const group = V2.make(fakeV2Files, root, ["memory", "pids"]).makeGroup("s", {})
@@ -133,7 +144,11 @@ describe("cgroup v1 driver (the files' formats)", () => {
       Path.join(roots.cpuacct!, "s", "p", "cgroup.procs"),
       Path.join(roots.freezer!, "s", "cgroup.procs")
     ])
+    // A process without limits of its own joins the session's groups themselves.
+    expect(group.joinFiles).toEqual(["memory", "pids", "cpu", "cpuacct", "freezer"].map((h) => Path.join(base(roots), h, "s", "cgroup.procs")))
   })
+
+  const base = (roots: V1.V1Roots) => Path.dirname(roots.memory)
 
   it("reads the OOM kill from memory.oom_control, the peak and cpuacct.usage", () => {
     const roots = v1Roots()
@@ -250,5 +265,52 @@ describe("the operator's limits and a client's", () => {
     expect(operatorLimitsOf({ processMemoryMax: "10" })).toContain("--process-memory-max 10")
     expect(operatorLimitsOf({ processCpuMax: "0" })).toContain("--process-cpu-max")
     expect(operatorLimitsOf({ sessionPidsMax: "x" })).toContain("--session-pids-max")
+  })
+})
+
+describe("the cgroup launcher's arguments (native/cgroup-join.c, and Perl's script where it was not built)", () => {
+  const helperBuilt = Fs.existsSync(JOIN_HELPER)
+  const launchers: ReadonlyArray<readonly [string, (args: ReadonlyArray<string>) => readonly [string, ReadonlyArray<string>]]> = [
+    ...(helperBuilt ? [["helper", (args: ReadonlyArray<string>) => [JOIN_HELPER, args] as const] as const] : []),
+    ["perl", (args) => [PERL, ["-e", LAUNCHER_SCRIPT, ...args]] as const]
+  ]
+
+  it("the launcher in use is the helper where it was built", () => {
+    const [file, args] = launcherArgv(["/a/cgroup.procs"], "sh", ["sh", "-c", "true"])
+    expect(args.slice(-6)).toEqual(["1", "/a/cgroup.procs", "sh", "sh", "-c", "true"])
+    expect(file).toBe(helperBuilt ? JOIN_HELPER : PERL)
+  })
+
+  for (const [name, argvOf] of launchers) {
+    it(`${name}: writes its pid into each file, then execs the program in place with the argv[0] it was given`, () => {
+      const dir = tempTree()
+      const files = [Path.join(dir, "a"), Path.join(dir, "b")]
+      for (const file of files) Fs.writeFileSync(file, "")
+      // The program is looked up on PATH; $$ is the launcher's own pid, which the files hold.
+      const [file, args] = argvOf(["2", ...files, "sh", "named", "-c", "echo $0 $$"])
+      const run = spawnSync(file, args, { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } })
+      expect(run.status).toBe(0)
+      const [arg0, pid] = run.stdout.trim().split(" ")
+      expect(arg0).toBe("named")
+      expect(pid).toBe(`${run.pid}`)
+      for (const f of files) expect(read(f)).toBe(`${run.pid}\n`)
+    })
+
+    it(`${name}: exit 126 and nothing runs when a group cannot be joined; 127 when the program is missing`, () => {
+      const dir = tempTree()
+      const marker = Path.join(dir, "ran")
+      const refused = spawnSync(...argvOf(["1", Path.join(dir, "missing", "cgroup.procs"), "sh", "sh", "-c", `touch ${marker}`]), { encoding: "utf8" })
+      expect(refused.status).toBe(126)
+      expect(refused.stderr).toContain("cannot join the cgroup")
+      expect(Fs.existsSync(marker)).toBe(false)
+      const missing = spawnSync(...argvOf(["0", Path.join(dir, "no-such-program"), "x"]), { encoding: "utf8" })
+      expect(missing.status).toBe(127)
+    })
+  }
+
+  it.runIf(helperBuilt)("helper: a group count that is not a number, or more files than it was given, is exit 126", () => {
+    for (const args of [["x", "sh", "sh"], ["-1", "sh", "sh"], ["3", "/a", "sh", "sh"], []]) {
+      expect(spawnSync(JOIN_HELPER, args, { encoding: "utf8" }).status).toBe(126)
+    }
   })
 })
