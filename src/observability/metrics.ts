@@ -91,6 +91,20 @@ export const liveOutputEvictedBytes = Metric.counter("exec_server_live_output_ev
   description: "Retained output of processes not yet closed evicted to keep within the server-wide limit, in bytes",
   incremental: true
 })
+/**
+ * Processes whose cgroup's memory limit had the kernel's OOM killer end one
+ * of its processes. Server-wide, with no session label: sessions are
+ * unbounded, and a series per session would grow the registry forever.
+ */
+export const processesOomKilled = Metric.counter("exec_server_processes_oom_killed_total", {
+  description: "Processes whose cgroup had a process killed by the kernel's OOM killer at its memory limit",
+  incremental: true
+})
+/** Starts refused for their resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable). */
+export const resourceRefusals = Metric.counter("exec_server_resource_refusals_total", {
+  description: "process/start refused with -32600 for its resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable)",
+  incremental: true
+})
 /** Error answers, by JSON-RPC code. */
 export const errors = Metric.counter("exec_server_errors_total", {
   description: "Requests answered with an error, by JSON-RPC code",
