@@ -61,6 +61,20 @@ describe("exec-server exec and ps with resource limits (cgroup v1 on this machin
     expect([fits.status, fits.stdout, fits.stderr]).toEqual([0, "fits\n", ""])
   })
 
+  it("/metrics counts an OOM kill of a process started on the wire", async () => {
+    const { server } = await tokenServer()
+    const before = await scraped(server.url, "exec_server_processes_oom_killed_total")
+    const client = await RawWebSocketClient.connectReady(server.url, { authorization: `Bearer ${TOKEN}` })
+    const hog = pipeProcess("hog", ["python3", "-c", "b = bytearray(1 << 30)"], { resources: { memoryBytes: 64 << 20 } })
+    expect((await client.request("process/start", hog)).result).toEqual({ processId: "hog", sandboxType: "none" })
+    const exited = await client.waitFor((m) => m.method === "process/exited" && m.params.processId === "hog", 60_000)
+    expect(exited.params).toMatchObject({ exitCode: 137, oomKilled: true })
+    // Counted as the process closes.
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "hog")
+    expect(await scraped(server.url, "exec_server_processes_oom_killed_total")).toBe(before + 1)
+    client.socket.close()
+  })
+
   it("exec above the operator's ceiling is refused in one line, exit 125, and counted; a bad size is a usage error", async () => {
     const { server, tokenFile } = await tokenServer(["--process-memory-max", "32M"])
     const before = await scraped(server.url, "exec_server_resource_refusals_total", 'reason="resourcesAboveCeiling"')
