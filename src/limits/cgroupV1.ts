@@ -174,6 +174,7 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
     version: "v1",
     notes,
     makeGroup,
+    memoryBytes: () => numberIn(readOptional(files, join(roots.memory!, "memory.usage_in_bytes"))),
     close: Effect.sync(() => removeAll(files, groupHierarchies.map((h) => roots[h]!))).pipe(Effect.catchDefect(() => Effect.void))
   }
 }

@@ -124,6 +124,11 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
     version: "v2",
     notes,
     makeGroup,
+    memoryBytes: () => {
+      const text = readOptional(files, join(root, "memory.current"))
+      const bytes = text === undefined ? Number.NaN : Number(text.trim())
+      return Number.isFinite(bytes) && bytes >= 0 ? bytes : undefined
+    },
     close: Effect.sync(() => removeIfThere(files, root)).pipe(Effect.catchDefect(() => Effect.void))
   }
 }

@@ -40,7 +40,7 @@ const tokenServer = async (args: ReadonlyArray<string> = []) => {
   return { server, tokenFile }
 }
 
-/** A counter's value in a scrape (0 when it has no series yet: a metric is exported once it is first updated). */
+/** A metric's value in a scrape (0 when it has no series yet: a metric is exported once it is first updated). */
 const scraped = async (url: string, name: string, labels = ""): Promise<number> => {
   const scrape = await httpRequest(url, "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } })
   expect(scrape.status).toBe(200)
@@ -86,7 +86,7 @@ describe("exec-server exec and ps with resource limits (cgroup v1 on this machin
     expect([bad.status, bad.stderr]).toEqual([2, "exec-server: --memory 12Q: a size of at least 1M (512M, 2G, or bytes) is expected\n"])
   })
 
-  it("ps shows a limited live process's memory and CPU time; process/list gives them for it", async () => {
+  it("ps shows a limited live process's memory and CPU time; process/list and /metrics give them", async () => {
     const { server, tokenFile } = await tokenServer()
     const client = await RawWebSocketClient.connect(server.url, { authorization: `Bearer ${TOKEN}` })
     const session = (await client.request("initialize", { clientName: "setup", detachTtlMs: 60_000 })).result.sessionId as string
@@ -101,6 +101,8 @@ describe("exec-server exec and ps with resource limits (cgroup v1 on this machin
     expect(listed.memoryBytes).toBeGreaterThanOrEqual(32 << 20)
     expect(listed.memoryBytes).toBeLessThanOrEqual(256 << 20)
     expect(typeof listed.cpuTimeMs).toBe("number")
+    // Server-wide, the memory of every session's cgroup, read as /metrics is scraped.
+    expect(await scraped(server.url, "exec_server_session_cgroups_memory_bytes")).toBeGreaterThanOrEqual(32 << 20)
     // A short limited process: once it has exited its figures are gone from the list, they are a live process's.
     expect((await client.request("process/start", pipeProcess("done", ["true"], { resources: { memoryBytes: 256 << 20 } }))).result)
       .toEqual({ processId: "done", sandboxType: "none" })
