@@ -367,10 +367,9 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
     usage: "exec-server exec [FLAGS] URL -- COMMAND [ARG...]   (URL: ws://HOST:PORT, nats://HOST:PORT/ENV or stdio)",
     examples: [
       "exec-server exec ws://127.0.0.1:8765 -- make test          # its exit status is the client's",
-      "exec-server exec URL -- tar c src | tar x -C copy           # pipes, nothing lost, bounded memory",
       "exec-server exec --detach-ttl-ms 600000 URL -- bash         # Ctrl-P Ctrl-Q leaves it running",
       "exec-server exec --allow-domain registry.npmjs.org URL -- npm ci   # other hosts: asked on the terminal, else denied",
-      "exec-server exec --sandbox-write \"$PWD\" URL -- make        # writes $PWD only, no network"
+      "exec-server exec --sandbox-write \"$PWD\" -m 2G URL -- make  # writes $PWD only, no network, 2G of memory"
     ]
   },
   attach: {

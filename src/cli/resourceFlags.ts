@@ -1,10 +1,10 @@
 /**
  * `exec`'s resource flags: the command's `process/start.resources`, in
- * docker run's words where they mean the same (`--memory`/`-m`,
- * `--pids-limit`, `--cpus`, `--cpu-shares` as `cpuWeight`'s 1-10000 rather
- * than docker's 2-262144, hence its own name), sizes written as the
- * server's `--process-memory-max` takes them. The server may narrow none
- * of them and refuses one above its operator's ceiling (-32600).
+ * docker run's words, which mean the same (`--memory`/`-m`, `--pids-limit`,
+ * `--cpus`), sizes written as the server's `--process-memory-max` takes
+ * them. `cpuWeight` has no flag: docker's `--cpu-shares` has another scale,
+ * and exec's `--help` stays within its lines. The server refuses a value
+ * above its operator's ceiling (-32600).
  */
 import * as Option from "effect/Option"
 import { parseSize } from "../limits/operatorFlags.js"
@@ -29,11 +29,6 @@ export const resourceOptions = {
     _tag: "OptionalText",
     name: "cpus",
     help: "Limit the command's CPU time to this many CPUs (1.5), as docker's --cpus"
-  },
-  cpuWeight: {
-    _tag: "OptionalText",
-    name: "cpu-weight",
-    help: "The command's share of the CPU against its session's other processes, 1-10000 (100 by default)"
   }
 } as const satisfies Record<string, CliFlag>
 
@@ -45,7 +40,6 @@ export const execResourcesOf = (flags: ResourceOptionValues): { readonly resourc
   const memory = Option.getOrUndefined(flags.memory)
   const pids = Option.getOrUndefined(flags.pidsLimit)
   const cpus = Option.getOrUndefined(flags.cpus)
-  const weight = Option.getOrUndefined(flags.cpuWeight)
   const resources: { -readonly [K in keyof ResourceRequest]: ResourceRequest[K] } = {}
   if (memory !== undefined) {
     const bytes = parseSize(memory)
@@ -61,11 +55,6 @@ export const execResourcesOf = (flags: ResourceOptionValues): { readonly resourc
     const n = /^\d+(\.\d+)?$/.test(cpus.trim()) ? Number(cpus.trim()) : Number.NaN
     if (!(n >= 0.01 && n <= 1024)) return `--cpus ${cpus}: a number of CPUs from 0.01 to 1024 (1.5) is expected`
     resources.cpu = n
-  }
-  if (weight !== undefined) {
-    const n = wholeIn(weight)
-    if (n === undefined || n < 1 || n > 10_000) return `--cpu-weight ${weight}: a whole number from 1 to 10000 is expected`
-    resources.cpuWeight = n
   }
   return Object.keys(resources).length === 0 ? {} : { resources }
 }
