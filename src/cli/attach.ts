@@ -126,7 +126,13 @@ const localOutput = (stream: NodeJS.WriteStream): Effect.Effect<LocalOutput, nev
 /** How an attachment ended. */
 export type Attachment =
   /** The process closed: its exit status (`exitCode` is 128 + N for signal N). */
-  | { readonly _tag: "Closed"; readonly exitCode: number; readonly signal: string | null }
+  | {
+    readonly _tag: "Closed"
+    readonly exitCode: number
+    readonly signal: string | null
+    /** The kernel's OOM killer ended a process of its cgroup at its memory limit. */
+    readonly oomKilled?: boolean | undefined
+  }
   /** The local side left it running (Ctrl-P Ctrl-Q). */
   | { readonly _tag: "Detached" }
   /** The local stdout's reader went away: nothing more can be shown. */

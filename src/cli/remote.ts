@@ -17,6 +17,7 @@ import * as ExecServerClient from "../client/ExecServerClient.js"
 import * as Cli from "./commandSpec.js"
 import { canPrompt, denialTeller, TerminalAsker, terminalDecider } from "./networkPrompt.js"
 import { execNetworkOf, networkFlagsGiven, networkOptions } from "./networkFlags.js"
+import { execResourcesOf, resourceOptions } from "./resourceFlags.js"
 import { execSandboxOf, sandboxOptions } from "./sandboxFlags.js"
 import {
   type AttachOptions,
@@ -77,6 +78,10 @@ const startFailure = (program: string, error: ClientError): { readonly says: str
   if (error._tag === "ExecServer/InternalError" && error.errno !== undefined && error.errno in CANNOT_EXECUTE) {
     return { says: `${program}: cannot execute: ${CANNOT_EXECUTE[error.errno]}`, status: 126 }
   }
+  // As docker run: the limits asked cannot be had here, and nothing ran.
+  if (error._tag === "ExecServer/InvalidRequest" && (error.reason === "resourcesAboveCeiling" || error.reason === "resourcesUnavailable")) {
+    return { says: `refused: ${error.message}`, status: 125 }
+  }
   return { says: error.message, status: 1 }
 }
 
@@ -88,6 +93,9 @@ const CANNOT_EXECUTE: Record<string, string> = {
   EISDIR: "Is a directory",
   ETXTBSY: "Text file busy"
 }
+
+/** What the client says of a process whose cgroup met its memory limit (its status stays the kernel's: 137 for SIGKILL). */
+const OOM_KILLED = "killed by the kernel's OOM killer at its memory limit"
 
 /** A command that ends the client with an exit status, after a message on stderr when there is one. */
 class ExitWith extends Data.TaggedError("ExitWith")<{ readonly status: number; readonly says?: string }> {}
@@ -119,6 +127,7 @@ const execCommand = Cli.make(
       help: "Start the command and leave it running at once; prints SESSION PROCESS on stdout (the session stays --detach-ttl-ms, default 300000)"
     },
     processId: { _tag: "OptionalText", name: "process", help: "The process id to give it (default: a fresh one)" },
+    ...resourceOptions,
     ...sandboxOptions,
     ...networkOptions,
     argv: { _tag: "Arg", name: "command", help: "The command and its arguments, after --", variadic: true }
@@ -130,6 +139,8 @@ const execCommand = Cli.make(
       return reportUsage("a stdio server ends with this command: leaving a command running needs a ws:// server")
     }
     if (detachTtlMs !== undefined && detachTtlMs <= 0) return reportUsage("--detach-ttl-ms must be more than 0")
+    const limits = execResourcesOf(flags)
+    if (typeof limits === "string") return reportUsage(limits)
     const sandbox = execSandboxOf(flags, networkFlagsGiven(flags))
     if (typeof sandbox === "string") return reportUsage(sandbox)
     const network = execNetworkOf(flags, flags.detach, sandbox.proxy)
@@ -167,6 +178,7 @@ const execCommand = Cli.make(
             onNone: () => ({}),
             onSome: (set) => ({ envPolicy: { set } })
           }),
+          ...limits,
           ...sandbox.start,
           ...network.start
         }).pipe(Effect.mapError((error) => new ExitWith(startFailure(program, error))))
@@ -284,6 +296,7 @@ const follow = (
         yield* options.onOutputClosed
         return yield* new ExitWith({ status: SIGPIPE_STATUS })
       case "Closed":
+        if (attachment.oomKilled === true) process.stderr.write(`exec-server: ${OOM_KILLED}\n`)
         process.exitCode = attachment.exitCode
     }
   })
@@ -354,10 +367,9 @@ export const clientGuides: Readonly<Record<string, CommandGuide>> = {
     usage: "exec-server exec [FLAGS] URL -- COMMAND [ARG...]   (URL: ws://HOST:PORT, nats://HOST:PORT/ENV or stdio)",
     examples: [
       "exec-server exec ws://127.0.0.1:8765 -- make test          # its exit status is the client's",
-      "exec-server exec URL -- tar c src | tar x -C copy           # pipes, nothing lost, bounded memory",
       "exec-server exec --detach-ttl-ms 600000 URL -- bash         # Ctrl-P Ctrl-Q leaves it running",
       "exec-server exec --allow-domain registry.npmjs.org URL -- npm ci   # other hosts: asked on the terminal, else denied",
-      "exec-server exec --sandbox-write \"$PWD\" URL -- make        # writes $PWD only, no network"
+      "exec-server exec --sandbox-write \"$PWD\" -m 2G URL -- make  # writes $PWD only, no network, 2G of memory"
     ]
   },
   attach: {

@@ -23,13 +23,21 @@ export const psCommand = Cli.make(
     Effect.gen(function*() {
       const client = yield* ExecServerClient.ExecServerClient
       const processes = yield* client.list
+      // Memory and CPU time are known for a process in a cgroup (resource limits): their columns only when one is.
+      const usage = processes.some((entry) => entry.memoryBytes !== undefined || entry.cpuTimeMs !== undefined)
       process.stdout.write(columns([
-        ["PROCESS", "PID", "STATUS", "TTY", "COMMAND"],
+        ["PROCESS", "PID", "STATUS", "TTY", ...(usage ? ["MEM", "CPU"] : []), "COMMAND"],
         ...processes.map((entry) => [
           entry.processId,
           String(entry.pid),
           entry.running ? "running" : `exited ${entry.exitCode}`,
           entry.tty ? "yes" : "no",
+          ...(usage
+            ? [
+              entry.memoryBytes === undefined ? "-" : sizeOf(entry.memoryBytes),
+              entry.cpuTimeMs === undefined ? "-" : `${(entry.cpuTimeMs / 1000).toFixed(2)}s`
+            ]
+            : []),
           entry.argv.join(" ")
         ])
       ]))
@@ -44,6 +52,19 @@ export const ageOf = (ms: number): string => {
   if (seconds < 7200) return `${Math.round(seconds / 60)}m`
   if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`
   return `${Math.round(seconds / 86_400)}d`
+}
+
+/** Bytes as a size in the words `exec --memory` takes: 512B, 3.4K, 61.2M, 1.5G (powers of 1024). */
+export const sizeOf = (bytes: number): string => {
+  const units = ["K", "M", "G", "T"]
+  if (bytes < 1024) return `${bytes}B`
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(1)}${units[unit]}`
 }
 
 /** Rows as aligned columns, the last one as it is. */

@@ -29,6 +29,8 @@ export type ProcessEvent =
     readonly exitCode: number
     readonly signal: string | null
     readonly sandboxDenied: boolean
+    /** (ours) The kernel's OOM killer ended a process of its cgroup at its memory limit (absent: no cgroup of its own, or not told). */
+    readonly oomKilled?: boolean | undefined
   }
   | { readonly _tag: "Closed"; readonly seq: number }
   /** Events `fromSeq`..`seq` (output) were evicted from the server's retention before the client read them. */
@@ -40,6 +42,8 @@ export interface ExitStatus {
   readonly signal: string | null
   /** The process was sandboxed and most likely failed because the sandbox refused it something. */
   readonly sandboxDenied: boolean
+  /** (ours) The kernel's OOM killer ended a process of its cgroup at its memory limit (told by the live `process/exited` only). */
+  readonly oomKilled?: boolean | undefined
 }
 
 /**
@@ -82,7 +86,8 @@ export const MAX_HELD_NETWORK_DECISIONS = 1024
 const statusOf = (event: ExitStatus): ExitStatus => ({
   exitCode: event.exitCode,
   signal: event.signal,
-  sandboxDenied: event.sandboxDenied
+  sandboxDenied: event.sandboxDenied,
+  ...(event.oomKilled === undefined ? {} : { oomKilled: event.oomKilled })
 })
 
 const sizeOf = (event: ProcessEvent) => EVENT_OVERHEAD + (event._tag === "Output" ? event.bytes.byteLength : 0)

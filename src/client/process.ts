@@ -13,6 +13,7 @@ import type {
   PolicyDecisionNotification,
   ProcessInfo,
   ReadResult,
+  ResourceRequest,
   SignalName,
   StartParams,
   TerminalSize,
@@ -60,6 +61,13 @@ export interface StartOptions {
   readonly sandbox?: SandboxInput
   /** A process id; default: a fresh one. */
   readonly processId?: string
+  /**
+   * Limit its memory, processes and CPU by the server's cgroups (see
+   * PROTOCOL.md, "Resource limits"); one above the operator's ceiling, or
+   * where the server cannot enforce limits, is refused (InvalidRequest,
+   * `reason` "resourcesAboveCeiling" or "resourcesUnavailable").
+   */
+  readonly resources?: ResourceRequest
   /**
    * Run the process behind a managed network proxy of its own, which
    * decides its connections by host (docs/PROTOCOL.md, "The managed network
@@ -188,7 +196,12 @@ const collect = (handle: ProcessHandle, sink: { stdout: Array<Uint8Array>; stder
     Stream.runFold((): ExitStatus | undefined => undefined, (status, event) => {
       if (event._tag === "Output") (event.stream === "stderr" ? sink.stderr : sink.stdout).push(event.bytes)
       return event._tag === "Exited"
-        ? { exitCode: event.exitCode, signal: event.signal, sandboxDenied: event.sandboxDenied }
+        ? {
+          exitCode: event.exitCode,
+          signal: event.signal,
+          sandboxDenied: event.sandboxDenied,
+          ...(event.oomKilled === undefined ? {} : { oomKilled: event.oomKilled })
+        }
         : status
     }),
     Effect.zipWith(handle.exited, (seen, status) => seen ?? status),
@@ -217,7 +230,8 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
       seq: p.seq,
       exitCode: p.exitCode,
       signal: p.signal ?? null,
-      sandboxDenied: p.sandboxDenied
+      sandboxDenied: p.sandboxDenied,
+      ...(p.oomKilled === undefined ? {} : { oomKilled: p.oomKilled })
     }))
   peer.subscribe("process/closed", (p) => channels.get(p.processId)?.offer({ _tag: "Closed", seq: p.seq }))
   peer.subscribe("network/policyDecision", (decision) => channels.get(decision.processId)?.offerNetworkDecision(decision))
@@ -297,6 +311,7 @@ export const make = (peer: JsonRpcPeer, options: ProcessOptions): ClientProcesse
         ...(startOptions.arg0 === undefined ? {} : { arg0: startOptions.arg0 }),
         ...(startOptions.size === undefined ? {} : { size: startOptions.size }),
         ...(yield* sandboxField(startOptions.sandbox, options.sandbox)),
+        ...(startOptions.resources === undefined ? {} : { resources: startOptions.resources }),
         ...(startOptions.networkProxy === undefined
           ? {}
           : { networkProxy: networkProxyOf(startOptions.networkProxy, options.hasNetworkPolicyDecider === true) })

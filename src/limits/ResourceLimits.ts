@@ -30,12 +30,14 @@ export interface OperatorLimits {
   readonly session: Pick<Resources, "memoryBytes" | "pids">
 }
 
-/** What a process used, read from its cgroup as it exits. */
+/** What a process used, read from its cgroup as it exits (and as `process/list` asks). */
 export interface ResourceUsage {
   /** The kernel's OOM killer ended a process of the cgroup for its memory limit. */
   readonly oomKilled: boolean
   /** The most memory the cgroup held at once, in bytes. */
   readonly peakMemoryBytes?: number | undefined
+  /** The memory the cgroup holds now, in bytes (`process/list`'s figure for a live process). */
+  readonly memoryBytes?: number | undefined
   /** CPU time its processes used, in milliseconds. */
   readonly cpuTimeMs?: number | undefined
 }

@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { logAnnotated } from "../observability/logLine.js"
+import * as Metrics from "../observability/metrics.js"
 import { errnoOf } from "./cgroupFiles.js"
 import type { CgroupDriver } from "./driver.js"
 import { anyLimit, CgroupError, type OperatorLimits, type ResourceLimitsShape } from "./ResourceLimits.js"
@@ -27,6 +28,16 @@ export const make = (
 ): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => driver.close)
+    // Server-wide, not per session: sessions are unbounded, and a series each would outlive them in the registry.
+    const stopRefreshing = Metrics.onScrape(() => {
+      try {
+        const bytes = driver.memoryBytes()
+        if (bytes !== undefined) Metrics.setGauge(Metrics.sessionCgroupsMemoryBytes, bytes)
+      } catch {
+        // Unreadable this time: the gauge keeps its last value.
+      }
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(stopRefreshing))
     let sessions = 0
     let processes = 0
     return {

@@ -111,11 +111,13 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
         usage: () => {
           const oom = keyedValue(readOptional(files, join(leafDirs.memory, "memory.oom_control")) ?? "", "oom_kill") ?? 0
           const peak = numberIn(readOptional(files, join(leafDirs.memory, "memory.max_usage_in_bytes")))
+          const current = numberIn(readOptional(files, join(leafDirs.memory, "memory.usage_in_bytes")))
           const cpuacct = cpuacctInCpu ? leafDirs.cpu : leafDirs.cpuacct
           const cpuNs = cpuacct === undefined ? undefined : numberIn(readOptional(files, join(cpuacct, "cpuacct.usage")))
           return {
             oomKilled: oom > 0,
             peakMemoryBytes: peak,
+            memoryBytes: current,
             cpuTimeMs: cpuNs === undefined ? undefined : Math.round(cpuNs / 1e6)
           }
         },
@@ -174,6 +176,7 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
     version: "v1",
     notes,
     makeGroup,
+    memoryBytes: () => numberIn(readOptional(files, join(roots.memory!, "memory.usage_in_bytes"))),
     close: Effect.sync(() => removeAll(files, groupHierarchies.map((h) => roots[h]!))).pipe(Effect.catchDefect(() => Effect.void))
   }
 }

@@ -82,9 +82,12 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
           const peak = readOptional(files, join(leaf, "memory.peak"))
           const usec = keyedValue(readOptional(files, join(leaf, "cpu.stat")) ?? "", "usage_usec")
           const peakBytes = peak === undefined ? undefined : Number(peak.trim())
+          const current = readOptional(files, join(leaf, "memory.current"))
+          const currentBytes = current === undefined ? undefined : Number(current.trim())
           return {
             oomKilled: (keyedValue(events, "oom_kill") ?? 0) > 0,
             peakMemoryBytes: peakBytes !== undefined && Number.isFinite(peakBytes) ? peakBytes : undefined,
+            memoryBytes: currentBytes !== undefined && Number.isFinite(currentBytes) ? currentBytes : undefined,
             cpuTimeMs: usec === undefined ? undefined : Math.round(usec / 1000)
           }
         },
@@ -132,6 +135,11 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
     version: "v2",
     notes,
     makeGroup,
+    memoryBytes: () => {
+      const text = readOptional(files, join(root, "memory.current"))
+      const bytes = text === undefined ? Number.NaN : Number(text.trim())
+      return Number.isFinite(bytes) && bytes >= 0 ? bytes : undefined
+    },
     close: Effect.sync(() => removeIfThere(files, root)).pipe(Effect.catchDefect(() => Effect.void))
   }
 }

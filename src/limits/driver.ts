@@ -39,6 +39,8 @@ export interface CgroupDriver {
   readonly notes: ReadonlyArray<string>
   /** A session's group named `name` below the root. */
   readonly makeGroup: (name: string, resources: Pick<Resources, "memoryBytes" | "pids">) => DriverGroup
+  /** The memory held now by everything below the root (its sessions' groups), in bytes, if the kernel says. */
+  readonly memoryBytes: () => number | undefined
   /** Kills what is left below the root and removes it (the server's end). */
   readonly close: Effect.Effect<void>
 }

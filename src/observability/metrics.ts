@@ -91,6 +91,24 @@ export const liveOutputEvictedBytes = Metric.counter("exec_server_live_output_ev
   description: "Retained output of processes not yet closed evicted to keep within the server-wide limit, in bytes",
   incremental: true
 })
+/**
+ * Processes whose cgroup's memory limit had the kernel's OOM killer end one
+ * of its processes. Server-wide, with no session label: sessions are
+ * unbounded, and a series per session would grow the registry forever.
+ */
+export const processesOomKilled = Metric.counter("exec_server_processes_oom_killed_total", {
+  description: "Processes whose cgroup had a process killed by the kernel's OOM killer at its memory limit",
+  incremental: true
+})
+/** Starts refused for their resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable). */
+export const resourceRefusals = Metric.counter("exec_server_resource_refusals_total", {
+  description: "process/start refused with -32600 for its resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable)",
+  incremental: true
+})
+/** Memory held now by every session's cgroup together (read at each scrape; absent without cgroups). */
+export const sessionCgroupsMemoryBytes = Metric.gauge("exec_server_session_cgroups_memory_bytes", {
+  description: "Memory held now by the processes in every session's cgroup together, in bytes (read at each scrape)"
+})
 /** Error answers, by JSON-RPC code. */
 export const errors = Metric.counter("exec_server_errors_total", {
   description: "Requests answered with an error, by JSON-RPC code",
@@ -199,6 +217,20 @@ export const setGauge = (gauge: Metric.Gauge<number>, value: number, tags = NONE
 /** Records a value in a histogram (seconds, for the durations), from a callback. */
 export const observe = (histogram: Metric.Histogram<number>, value: number, tags = NONE): void => {
   if (recorded) histogram.updateUnsafe(value, tags)
+}
+
+/** What sets gauges read at a scrape rather than kept up to date (a cgroup's memory): each called before a scrape is answered. */
+const beforeScrape = new Set<() => void>()
+
+/** Adds `refresh` to what runs before each scrape; the returned function removes it. */
+export const onScrape = (refresh: () => void): (() => void) => {
+  beforeScrape.add(refresh)
+  return () => beforeScrape.delete(refresh)
+}
+
+/** Runs what `onScrape` added (a scrape is about to be answered). */
+export const refreshForScrape = (): void => {
+  for (const refresh of beforeScrape) refresh()
 }
 
 /** Runs `run` with the metrics above left as they are: for the startup snapshot's rehearsal only. */

@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import type * as Http from "node:http"
+import * as Metrics from "./metrics.js"
 
 /** Answers a scrape. */
 export type MetricsHandler = (request: Http.IncomingMessage, response: Http.ServerResponse) => void
@@ -24,7 +25,10 @@ export const metricsOnDemand = (service: { readonly name: string; readonly versi
         )
       )
       exporter.then(
-        (handler) => handler(request, response),
+        (handler) => {
+          Metrics.refreshForScrape()
+          handler(request, response)
+        },
         () => {
           response.statusCode = 500
           response.end("# the metrics exporter did not load\n")

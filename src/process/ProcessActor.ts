@@ -120,6 +120,8 @@ export interface ProcessActorOptions {
   readonly sandbox?: { readonly network: boolean } | undefined
   /** Reads what the process's own cgroup used (limits/), as its exit is reported. */
   readonly usage?: (() => ResourceUsage) | undefined
+  /** Reads what the process's cgroup holds and used so far, for `process/list` while it runs (any process in a cgroup). */
+  readonly liveUsage?: (() => ResourceUsage) | undefined
   /** The latest decisions of the process's managed network proxy, when it has one. */
   readonly networkDecisions?: (() => ReadonlyArray<PolicyDecisionNotification>) | undefined
   /** Told the child's pid as soon as it is spawned, before anything else runs (its managed proxy's UDP wants it). */
@@ -444,7 +446,17 @@ export const makeProcessActor = (
             yield* Deferred.await(waitFor).pipe(Effect.timeout(Duration.millis(remaining)), Effect.ignore)
           }
         }),
-      info: Effect.sync(() => infoOf(actor, Lifecycle.exitOf(state))),
+      info: Effect.sync(() => {
+        const exit = Lifecycle.exitOf(state)
+        const info = infoOf(actor, exit)
+        if (exit !== null || options.liveUsage === undefined) return info
+        const usage = options.liveUsage()
+        return {
+          ...info,
+          ...(usage.memoryBytes === undefined ? {} : { memoryBytes: usage.memoryBytes }),
+          ...(usage.cpuTimeMs === undefined ? {} : { cpuTimeMs: usage.cpuTimeMs })
+        }
+      }),
       details: Effect.sync(() => detailsOf(actor, Lifecycle.exitOf(state), output)),
       sizes,
       networkDecisions: options.networkDecisions,

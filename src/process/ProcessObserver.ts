@@ -53,6 +53,7 @@ const closed = (record: ClosedProcess, durationMs: number): Effect.Effect<void> 
     const { exitCode, signal } = record.exit
     Metrics.adjust(Metrics.processesRunning, -1)
     Metrics.bump(Metrics.processesExited, 1, Metrics.label("outcome", outcomeOf(exitCode)))
+    if (record.exit.usage?.oomKilled === true) Metrics.bump(Metrics.processesOomKilled)
     // One line per process at info, when it is over (as an access log has
     // one per request): a line costs far more than its write (the fields'
     // annotations, the formatting), and a second per process at

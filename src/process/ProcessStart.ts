@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import { InvalidParams, InvalidRequest, type SandboxUnavailable } from "../protocol/errors.js"
 import { anyLimit, processLimitsOf, type Resources, type ResourceLimitsShape } from "../limits/ResourceLimits.js"
+import * as Metrics from "../observability/metrics.js"
 import { clientEndpointRefusal } from "../network/clientEndpoint.js"
 import { type ClientProxies, clientProxies } from "../network/clientProxies.js"
 import type { MaskedCredentials } from "../network/credentials/broker.js"
@@ -162,6 +163,7 @@ export const limitsOfStart = (
   if (limits.availability._tag === "Unavailable") {
     const operatorAsks = anyLimit(limits.operator.process) || anyLimit(limits.operator.session)
     if (!operatorAsks && (asked === undefined || !anyLimit(asked))) return Effect.succeed(undefined)
+    Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesUnavailable"))
     return Effect.fail(
       new InvalidRequest({
         message: `resource limits are unavailable on this server (${limits.availability.reason}), so ${
@@ -172,8 +174,12 @@ export const limitsOfStart = (
     )
   }
   const resources = processLimitsOf(asked, limits.operator)
-  if (typeof resources === "string") return Effect.fail(new InvalidRequest({ message: resources, reason: "resourcesAboveCeiling" }))
-  // Unlimited (nothing asked, no operator limit): in its session's cgroup all the same, so that
-  // its session's end kills what it leaves behind; outside any only when the operator said so.
+  if (typeof resources === "string") {
+    Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesAboveCeiling"))
+    return Effect.fail(new InvalidRequest({ message: resources, reason: "resourcesAboveCeiling" }))
+  }
+  // Unlimited (nothing asked, no operator limit): in its session's cgroup only under session
+  // cgroups (--session-cgroups, or a session limit); otherwise in none, so that the default
+  // spawn pays no launcher's exec.
   return Effect.succeed(anyLimit(resources) || limits.sessionCgroups ? resources : undefined)
 }

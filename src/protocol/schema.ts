@@ -366,7 +366,11 @@ export const ProcessInfo = Schema.Struct({
   tty: Schema.Boolean,
   running: Schema.Boolean,
   exitCode: Schema.NullOr(Schema.Int),
-  startedAtMs: Schema.Number
+  startedAtMs: Schema.Number,
+  /** (ours) The memory its cgroup holds now, in bytes: a running process in a cgroup only. */
+  memoryBytes: Schema.optional(Schema.Number),
+  /** (ours) The CPU time its cgroup's processes used so far, in milliseconds: a running process in a cgroup only. */
+  cpuTimeMs: Schema.optional(Schema.Number)
 })
 /** @see ProcessInfo */
 export type ProcessInfo = typeof ProcessInfo.Type
