@@ -16,6 +16,7 @@ import type * as Scope from "effect/Scope"
 import type { Readable, Writable } from "node:stream"
 import { NATIVE_ENV, nativeSwitchOf, nativeUse, turnOffNativeAddon } from "../native/addon.js"
 import { releaseWhenQuiet } from "../native/memoryRelease.js"
+import * as NodeResourceLimits from "../limits/NodeResourceLimits.js"
 import { startupDone } from "../native/oversizedMemory.js"
 import { serverOwnsProcess } from "../native/inheritedDescriptors.js"
 import { protectMemory } from "../native/protectMemory.js"
@@ -350,6 +351,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       }
       yield* Effect.logDebug(`exec-server ${ServerConfig.version} serving ${listener.url}`).pipe(Effect.annotateLogs({ startup }))
       yield* reportNativeUse
+      yield* NodeResourceLimits.report
       startupDone()
       yield* Effect.forkScoped(releaseWhenQuiet())
       const consoleConnections = listened?.consoleConnections

@@ -1,6 +1,7 @@
 /**
  * The server's resource limits on this host: cgroups as `detect` finds
- * them at start, or unavailable with the reason; one log line says which.
+ * them at start, or unavailable with the reason; the binary's start line
+ * says which (`report`).
  */
 import { randomBytes } from "node:crypto"
 import * as Effect from "effect/Effect"
@@ -14,7 +15,7 @@ import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
 import { ownCgroups, ownMounts } from "../procfs/processes.js"
 import { anyLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
 
-/** The limits on this host, with the operator's; logs whether they are available and why not. */
+/** The limits on this host, with the operator's. */
 export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     const found = yield* Effect.sync(() => {
@@ -34,20 +35,34 @@ export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.E
         return { _tag: "None" as const, reason: error instanceof Error ? error.message : String(error) }
       }
     })
-    const operatorAsks = anyLimit(operator.process) || anyLimit(operator.session)
+    // Said at debug level here: a composition's own logger may write to stdout; the binary says it
+    // on its start line (`report`).
     if (found._tag === "None") {
-      // Asked for by the operator, unavailable: every start is refused (limitsOfStart), so say it loudly.
-      yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", { reason: found.reason })
+      yield* logAnnotated("Debug", "resource limits unavailable", { reason: found.reason })
       return unavailable(found.reason, operator)
     }
-    yield* logAnnotated("Info", "resource limits", {
-      cgroup: found.driver.version,
-      launcher: launcher()!._tag === "Helper" ? "native" : "perl",
-      ...(found.driver.notes.length === 0 ? {} : { notes: found.driver.notes.join("; ") })
-    })
+    yield* logAnnotated("Debug", "resource limits", { cgroup: found.driver.version })
     return yield* CgroupLimits.make(found.driver, operator, sessionCgroups)
   })
 
 /** The limits on this host, with the operator's. */
 export const layer = (operator: OperatorLimits, sessionCgroups = false): Layer.Layer<never> =>
   Layer.effect(ResourceLimits, make(operator, sessionCgroups))
+
+/**
+ * One line of the server's start: the cgroups in use and how children join
+ * them, or why limits are unavailable (an error when the operator set
+ * limits: every start is then refused, see limitsOfStart).
+ */
+export const report: Effect.Effect<void> = Effect.gen(function*() {
+  const limits = yield* ResourceLimits
+  if (limits.availability._tag === "Unavailable") {
+    const operatorAsks = anyLimit(limits.operator.process) || anyLimit(limits.operator.session)
+    return yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", { reason: limits.availability.reason })
+  }
+  yield* logAnnotated("Info", "resource limits", {
+    cgroup: limits.availability.version,
+    launcher: launcher()?._tag === "Helper" ? "native" : "perl",
+    ...(limits.availability.notes.length === 0 ? {} : { notes: limits.availability.notes.join("; ") })
+  })
+})
