@@ -52,10 +52,18 @@ export const socketTransport = (
     if (--holds === 0) socket.resume()
   }
   const inbox = makeInbox<never>({ capacity: options.maxBufferedFrames, pause: hold, resume: unhold })
+  // Whether the peer showed life since the last ping: a pong, or any bytes (a pong sent behind a
+  // large frame of its own arrives only after the frame's last byte).
   let alive = true
+  let lastTick = performance.now()
   const ping = setInterval(() => {
+    const now = performance.now()
+    // A tick that comes late found this end's loop busy, with the peer's bytes (its pong among
+    // them) maybe still unread behind it: no verdict on this one.
+    const late = now - lastTick > options.pingIntervalMs * 1.5
+    lastTick = now
     // While this end does not read (the consumer is behind, or no room), the peer's pongs wait unread: it is not taken for dead.
-    if (!alive && holds === 0) {
+    if (!alive && holds === 0 && !late) {
       socket.terminate()
       return
     }
@@ -71,7 +79,10 @@ export const socketTransport = (
       if (!inbox.behind()) socket.terminate()
     }
   })
-  options.raw.prependListener("data", (chunk: Buffer) => arriving.read(chunk.length))
+  options.raw.prependListener("data", (chunk: Buffer) => {
+    alive = true
+    arriving.read(chunk.length)
+  })
   // A control frame's payload and its header (at most 6 bytes from a client) belong to no message.
   const controlFrame = (data: Buffer) => arriving.control(data.length + 6)
   socket.on("ping", controlFrame)

@@ -90,6 +90,27 @@ describe("processes over WebSocket", () => {
     }
   })
 
+  it("keeps a peer that answers no ping while its bytes arrive: a pong behind a large frame comes only after it", async () => {
+    const server = await start(["--ping-interval-ms", "500"])
+    const client = await RawWebSocketClient.connectReady(server.url)
+    ;(client.socket as unknown as { pong: () => void }).pong = () => {}
+    client.socket.removeAllListeners("ping")
+    let closed = false
+    client.socket.once("close", () => (closed = true))
+    // One text frame (masked with zeros: the payload as it is) whose 60,000 bytes take six ping
+    // intervals to arrive, 1,000 every 50 ms, and never a pong.
+    const payload = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 7, method: "process/list", params: { pad: "x".repeat(59_940) } }))
+    const header = Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff, 0, 0, 0, 0])
+    const raw = (client.socket as unknown as { _socket: { write: (bytes: Buffer) => void } })._socket
+    raw.write(header)
+    for (let offset = 0; offset < payload.length && !closed; offset += 1000) {
+      raw.write(payload.subarray(offset, offset + 1000))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(closed).toBe(false)
+    expect((await client.waitFor((m) => m.id === 7)).result).toEqual({ processes: [] })
+  })
+
   it("disconnects a peer that stops answering pings", async () => {
     const server = await start(["--ping-interval-ms", "100"])
     const client = await RawWebSocketClient.connectReady(server.url)
