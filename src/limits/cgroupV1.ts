@@ -13,7 +13,8 @@ import {
   type DriverGroup,
   type DriverLeaf,
   EMPTY_POLL_MS,
-  EMPTY_POLLS
+  EMPTY_POLLS,
+  freezeAndKill
 } from "./driver.js"
 import { type CgroupFiles, errnoOf, join, keyedValue, killEach, pidsOf, readOptional } from "./cgroupFiles.js"
 import type { Resources } from "./ResourceLimits.js"
@@ -145,14 +146,12 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
         const before = members()
         if (before.length === 0) return
         if (dirs.freezer !== undefined) {
-          // Frozen, nothing forks between reading the list and the kills.
           const state = join(dirs.freezer, "freezer.state")
-          yield* Effect.sync(() => files.write(state, "FROZEN"))
-          for (let poll = 0; poll < EMPTY_POLLS && readOptional(files, state)?.trim() !== "FROZEN"; poll++) {
-            yield* Effect.sleep(EMPTY_POLL_MS)
-          }
-          killEach(members())
-          yield* Effect.sync(() => files.write(state, "THAWED"))
+          yield* freezeAndKill({
+            freeze: () => files.write(state, "FROZEN"),
+            frozen: () => readOptional(files, state)?.trim() === "FROZEN",
+            thaw: () => files.write(state, "THAWED")
+          }, members)
         } else {
           killEach(before)
         }

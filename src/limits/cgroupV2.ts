@@ -14,9 +14,10 @@ import {
   type DriverGroup,
   type DriverLeaf,
   EMPTY_POLL_MS,
-  EMPTY_POLLS
+  EMPTY_POLLS,
+  freezeAndKill
 } from "./driver.js"
-import { type CgroupFiles, errnoOf, join, keyedValue, killEach, pidsOf, readOptional } from "./cgroupFiles.js"
+import { type CgroupFiles, errnoOf, join, keyedValue, pidsOf, readOptional } from "./cgroupFiles.js"
 import type { Resources } from "./ResourceLimits.js"
 
 /** The controllers a v2 root must have enabled for its children; cpu is optional. */
@@ -107,13 +108,12 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
         if (hasKill) {
           if (round % 10 === 0) yield* Effect.sync(() => files.write(killFile, "1"))
         } else {
-          // Before cgroup.kill: frozen, nothing forks between the list and the kills.
-          yield* Effect.sync(() => files.write(join(dir, "cgroup.freeze"), "1"))
-          for (let poll = 0; poll < EMPTY_POLLS && keyedValue(readOptional(files, join(dir, "cgroup.events")) ?? "", "frozen") !== 1; poll++) {
-            yield* Effect.sleep(EMPTY_POLL_MS)
-          }
-          killEach(members())
-          yield* Effect.sync(() => files.write(join(dir, "cgroup.freeze"), "0"))
+          // Before cgroup.kill (kernel 5.14).
+          yield* freezeAndKill({
+            freeze: () => files.write(join(dir, "cgroup.freeze"), "1"),
+            frozen: () => keyedValue(readOptional(files, join(dir, "cgroup.events")) ?? "", "frozen") === 1,
+            thaw: () => files.write(join(dir, "cgroup.freeze"), "0")
+          }, members)
         }
         yield* Effect.sleep(EMPTY_POLL_MS)
       }

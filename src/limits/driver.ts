@@ -5,7 +5,8 @@
  * which waits for the kernel to empty a group. The service around them
  * (cgroupLimits.ts) adds scopes and typed errors.
  */
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import { killEach } from "./cgroupFiles.js"
 import type { ResourceUsage, Resources } from "./ResourceLimits.js"
 
 /** A process's cgroup as a driver made it. */
@@ -51,3 +52,23 @@ export const CPU_PERIOD_US = 100_000
 /** How many times an emptying group is looked at, and how long apart, before giving up. */
 export const EMPTY_POLLS = 200
 export const EMPTY_POLL_MS = 10
+
+/** A group's freezer, in its version's files. */
+export interface GroupFreezer {
+  readonly freeze: () => void
+  readonly frozen: () => boolean
+  readonly thaw: () => void
+}
+
+/**
+ * Freezes a group, SIGKILLs every member, then thaws it, so that nothing
+ * forks between reading the list and the kills (v1, and v2 before
+ * `cgroup.kill`).
+ */
+export const freezeAndKill = (freezer: GroupFreezer, members: () => ReadonlyArray<number>): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    yield* Effect.sync(freezer.freeze)
+    for (let poll = 0; poll < EMPTY_POLLS && !freezer.frozen(); poll++) yield* Effect.sleep(EMPTY_POLL_MS)
+    killEach(members())
+    yield* Effect.sync(freezer.thaw)
+  })
