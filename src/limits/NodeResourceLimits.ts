@@ -13,7 +13,7 @@ import * as CgroupLimits from "./cgroupLimits.js"
 import { detect } from "./detect.js"
 import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
 import { ownCgroups, ownMounts } from "../procfs/processes.js"
-import { anyLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
+import { anyOperatorLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
 
 /** The limits on this host, with the operator's. */
 export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
@@ -57,7 +57,7 @@ export const layer = (operator: OperatorLimits, sessionCgroups = false): Layer.L
 export const report: Effect.Effect<void> = Effect.gen(function*() {
   const limits = yield* ResourceLimits
   if (limits.availability._tag === "Unavailable") {
-    const operatorAsks = anyLimit(limits.operator.process) || anyLimit(limits.operator.session)
+    const operatorAsks = anyOperatorLimit(limits.operator)
     return yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", { reason: limits.availability.reason })
   }
   yield* logAnnotated("Info", "resource limits", {

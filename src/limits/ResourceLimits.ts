@@ -106,6 +106,9 @@ export const anyLimit = (resources: Resources): boolean =>
   resources.memoryBytes !== undefined || resources.pids !== undefined || resources.cpu !== undefined ||
   resources.cpuWeight !== undefined
 
+/** Whether the operator set any limit, on processes or on sessions. */
+export const anyOperatorLimit = (operator: OperatorLimits): boolean => anyLimit(operator.process) || anyLimit(operator.session)
+
 /** Limits that cannot be enforced: `reason` says why (the server's start line, and every refusal, say it). */
 export const unavailable = (reason: string, operator: OperatorLimits = NO_OPERATOR_LIMITS): ResourceLimitsShape => ({
   availability: { _tag: "Unavailable", reason },

@@ -6,7 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import { InvalidParams, InvalidRequest, type SandboxUnavailable } from "../protocol/errors.js"
-import { anyLimit, processLimitsOf, type Resources, type ResourceLimitsShape } from "../limits/ResourceLimits.js"
+import { anyLimit, anyOperatorLimit, processLimitsOf, type Resources, type ResourceLimitsShape } from "../limits/ResourceLimits.js"
 import * as Metrics from "../observability/metrics.js"
 import { clientEndpointRefusal } from "../network/clientEndpoint.js"
 import { type ClientProxies, clientProxies } from "../network/clientProxies.js"
@@ -161,7 +161,7 @@ export const limitsOfStart = (
 ): Effect.Effect<Resources | undefined, InvalidRequest> => {
   const asked = request.resources ?? undefined
   if (limits.availability._tag === "Unavailable") {
-    const operatorAsks = anyLimit(limits.operator.process) || anyLimit(limits.operator.session)
+    const operatorAsks = anyOperatorLimit(limits.operator)
     if (!operatorAsks && (asked === undefined || !anyLimit(asked))) return Effect.succeed(undefined)
     Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesUnavailable"))
     return Effect.fail(
