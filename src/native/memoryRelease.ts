@@ -82,8 +82,14 @@ export interface ReleasePolicy {
   readonly quietUtilization: number
   /** Busy loop time since the last collection that makes a quiet stretch worth one. */
   readonly workMs: number
-  /** A collection waits until work since the last one came to this many times what that one took. */
+  /** A collection waits until work since the last one came to this many times what that one took... */
   readonly workPerCollectCost: number
+  /**
+   * ...or until the resident size grew this much past where the last
+   * release left it: a loaded machine's slow collection (its wall time is
+   * what is counted) would otherwise hold back the next one for good.
+   */
+  readonly quietGrowthBytes: number
   /**
    * How long into a quiet stretch after work the collections come: the
    * first gives back what the work left; the later ones what expired since
@@ -101,13 +107,14 @@ export interface ReleasePolicy {
   readonly growthIntervalMs: number
 }
 
-/** The defaults: a sample every 5 s; collections at 10 s, 40 s, 2 min and 5 min of quiet; under load a trim past 64 MiB of growth, once a minute at most. */
+/** The defaults: a sample every 5 s; collections at 10 s, 40 s, 2 min and 5 min of quiet (the first after work of 50 times the last collection's time, or 16 MiB of growth); under load a trim past 64 MiB of growth, once a minute at most. */
 export const releasePolicy: ReleasePolicy = {
   sampleMs: 5_000,
   // Not 1%: the 30 s after a long run of processes, their records expiring kept the loop busy about 2%.
   quietUtilization: 0.05,
   workMs: 200,
   workPerCollectCost: 50,
+  quietGrowthBytes: 16 * 1024 * 1024,
   quietCollectAtMs: [10_000, 40_000, 120_000, 300_000],
   growthBytes: 64 * 1024 * 1024,
   growthIntervalMs: 60_000
@@ -159,7 +166,8 @@ export const nextRelease = (
   }
   const due = policy.quietCollectAtMs[state.quietCollects]
   const quietMs = state.quietMs + sample.elapsedMs
-  const enoughWork = workMs >= Math.max(policy.workMs, policy.workPerCollectCost * state.collectMs)
+  const enoughWork = workMs >= Math.max(policy.workMs, policy.workPerCollectCost * state.collectMs) ||
+    (workMs >= policy.workMs && sample.rss - state.rssAfterRelease >= policy.quietGrowthBytes)
   // The first collection of a quiet stretch answers work; the later ones only follow one.
   const collect = due !== undefined && quietMs >= due && (state.quietCollects > 0 || enoughWork)
   return {

@@ -73,9 +73,21 @@ describe("memory release pacing", () => {
   it("waits for work of fifty times what the last release took before releasing again", () => {
     // The last release took 30 ms: 1.5 s of work is needed, where the first needed 200 ms.
     const released = afterRelease(initialReleaseState(0, 70 * MiB), { kind: "collect", rssBefore: 90 * MiB, rssAfter: 70 * MiB, ms: 30 }, 0)
-    const little = run(released, 0, [1_400, ...quiet(3)])
+    // (It grew 5 MiB past that release: too little to be a reason of its own.)
+    const little = run(released, 0, [1_400, ...quiet(3)], () => 75 * MiB)
     expect(little.releasedAt).toEqual([])
     const enough = run(released, 0, [1_600, ...quiet(3)])
     expect(enough.releasedAt).toEqual([3 * SAMPLE])
+  })
+
+  it("collects once quiet after work that grew it 16 MiB past the last release, however long that release took", () => {
+    // A loaded machine's collection took 2 s of wall time: fifty times that (100 s of work) would hold back the next for good.
+    const slow = afterRelease(initialReleaseState(0, 70 * MiB), { kind: "collect", rssBefore: 130 * MiB, rssAfter: 70 * MiB, ms: 2_000 }, 0)
+    const grown = run(slow, 0, [10_000, ...quiet(3)], () => 86 * MiB)
+    expect(grown.releasedAt).toEqual([3 * SAMPLE])
+    // Less growth, and the same work, waits for its fifty times.
+    expect(run(slow, 0, [10_000, ...quiet(3)], () => 85 * MiB).releasedAt).toEqual([])
+    // Growth with no work to speak of (an idle server's timers) is not a reason.
+    expect(run(slow, 0, quiet(3), () => 100 * MiB).releasedAt).toEqual([])
   })
 })
