@@ -100,6 +100,16 @@ export const processesOomKilled = Metric.counter("exec_server_processes_oom_kill
   description: "Processes whose cgroup had a process killed by the kernel's OOM killer at its memory limit",
   incremental: true
 })
+/** CPU time of the processes that had a cgroup, counted as each closes (what its cgroup's processes used). */
+export const processesCpuSeconds = Metric.counter("exec_server_processes_cpu_seconds_total", {
+  description: "CPU time used by processes that had a cgroup, counted as each closes, in seconds",
+  incremental: true
+})
+/** Each process's peak memory (its cgroup's), observed as it closes. */
+export const processPeakMemory = Metric.histogram("exec_server_process_peak_memory_bytes", {
+  boundaries: Metric.exponentialBoundaries({ start: 1024 * 1024, factor: 4, count: 8 }),
+  description: "Peak memory of each process that had a cgroup (its cgroup's), observed as it closes"
+})
 /** Starts refused for their resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable). */
 export const resourceRefusals = Metric.counter("exec_server_resource_refusals_total", {
   description: "process/start refused with -32600 for its resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable)",

@@ -53,7 +53,12 @@ const closed = (record: ClosedProcess, durationMs: number): Effect.Effect<void> 
     const { exitCode, signal } = record.exit
     Metrics.adjust(Metrics.processesRunning, -1)
     Metrics.bump(Metrics.processesExited, 1, Metrics.label("outcome", outcomeOf(exitCode)))
-    if (record.exit.usage?.oomKilled === true) Metrics.bump(Metrics.processesOomKilled)
+    const usage = record.exit.usage
+    if (usage !== undefined) {
+      if (usage.oomKilled) Metrics.bump(Metrics.processesOomKilled)
+      if (usage.cpuTimeMs !== undefined) Metrics.bump(Metrics.processesCpuSeconds, usage.cpuTimeMs / 1000)
+      if (usage.peakMemoryBytes !== undefined) Metrics.observe(Metrics.processPeakMemory, usage.peakMemoryBytes)
+    }
     // One line per process at info, when it is over (as an access log has
     // one per request): a line costs far more than its write (the fields'
     // annotations, the formatting), and a second per process at

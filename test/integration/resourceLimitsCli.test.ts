@@ -61,9 +61,12 @@ describe("exec-server exec and ps with resource limits (cgroup v1 on this machin
     expect([fits.status, fits.stdout, fits.stderr]).toEqual([0, "fits\n", ""])
   })
 
-  it("/metrics counts an OOM kill of a process started on the wire", async () => {
+  it("/metrics counts an OOM kill of a process started on the wire, its CPU time and its peak memory", async () => {
     const { server } = await tokenServer()
     const before = await scraped(server.url, "exec_server_processes_oom_killed_total")
+    const cpuBefore = await scraped(server.url, "exec_server_processes_cpu_seconds_total")
+    const peaksBefore = await scraped(server.url, "exec_server_process_peak_memory_bytes_count")
+    const peakSumBefore = await scraped(server.url, "exec_server_process_peak_memory_bytes_sum")
     const client = await RawWebSocketClient.connectReady(server.url, { authorization: `Bearer ${TOKEN}` })
     const hog = pipeProcess("hog", ["python3", "-c", "b = bytearray(1 << 30)"], { resources: { memoryBytes: 64 << 20 } })
     expect((await client.request("process/start", hog)).result).toEqual({ processId: "hog", sandboxType: "none" })
@@ -72,6 +75,10 @@ describe("exec-server exec and ps with resource limits (cgroup v1 on this machin
     // Counted as the process closes.
     await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "hog")
     expect(await scraped(server.url, "exec_server_processes_oom_killed_total")).toBe(before + 1)
+    // Filling 64 MiB takes CPU time, and its cgroup's peak is near its limit.
+    expect(await scraped(server.url, "exec_server_processes_cpu_seconds_total")).toBeGreaterThan(cpuBefore)
+    expect(await scraped(server.url, "exec_server_process_peak_memory_bytes_count")).toBe(peaksBefore + 1)
+    expect(await scraped(server.url, "exec_server_process_peak_memory_bytes_sum") - peakSumBefore).toBeGreaterThan(32 << 20)
     client.socket.close()
   })
 
