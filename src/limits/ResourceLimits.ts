@@ -52,6 +52,9 @@ export class CgroupError extends Data.TaggedError("effect-exec-server/CgroupErro
   readonly errno?: string | undefined
 }> {}
 
+/** A client's request for its session's limits was refused (above a ceiling, or wider than the session's limit). */
+export class SessionLimitRefused extends Data.TaggedError("effect-exec-server/SessionLimitRefused")<LimitRefusal> {}
+
 /** A process's own cgroup. */
 export interface ProcessCgroup {
   /**
@@ -73,12 +76,13 @@ export interface SessionCgroup {
   /** The session's limits now: the operator's, narrowed by every request so far. */
   readonly limits: () => SessionResources
   /**
-   * Sets the session's limits to `to` (each at most its current value:
-   * `sessionLimitsOf` decides), for all of its processes together. Fails,
-   * and leaves the limits as they were, where the kernel refuses (cgroup
-   * v1's EBUSY for memory it cannot reclaim below the new limit).
+   * Narrows the session's limits as a client asks (`sessionLimitsOf`
+   * decides against the limits of that moment, with nothing in between),
+   * for all of its processes together; the limits it now has. Fails, and
+   * leaves the limits as they were, when the request is refused or the
+   * kernel refuses it (cgroup v1's EBUSY for memory it cannot reclaim).
    */
-  readonly narrow: (to: SessionResources) => Effect.Effect<void, CgroupError>
+  readonly narrow: (asked: SessionResources) => Effect.Effect<SessionResources, SessionLimitRefused | CgroupError>
   /** A cgroup for one process below the session's, removed when `scope` closes (if nothing is left in it). */
   readonly process: (resources: Resources) => Effect.Effect<ProcessCgroup, CgroupError, Scope.Scope>
   /** Kills every process in the session's cgroup, those that left their process group included. */

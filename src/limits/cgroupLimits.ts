@@ -16,6 +16,8 @@ import {
   type OperatorLimits,
   type ResourceLimitsShape,
   type SessionCgroup,
+  SessionLimitRefused,
+  sessionLimitsOf,
   type SessionResources
 } from "./ResourceLimits.js"
 
@@ -68,19 +70,24 @@ export const make = (
             joinFiles: group.joinFiles,
             killAll: group.kill,
             limits: () => current,
-            narrow: (to) =>
-              Effect.try({
-                try: () => {
-                  // Only what changes is written: a limit written again may make v1's kernel reclaim.
-                  const changed = Object.fromEntries(
-                    (["memoryBytes", "pids", "cpu"] as const).flatMap((field) =>
-                      to[field] !== undefined && to[field] !== current[field] ? [[field, to[field]]] : []
-                    )
-                  ) as SessionResources
+            narrow: (asked) =>
+              Effect.suspend((): Effect.Effect<SessionResources, SessionLimitRefused | CgroupError> => {
+                // Decided and written in one step: no other request narrows in between.
+                const to = sessionLimitsOf(asked, current, operator)
+                if ("reason" in to) return Effect.fail(new SessionLimitRefused(to))
+                // Only what changes is written: a limit written again may make v1's kernel reclaim.
+                const changed = Object.fromEntries(
+                  (["memoryBytes", "pids", "cpu"] as const).flatMap((field) =>
+                    to[field] !== undefined && to[field] !== current[field] ? [[field, to[field]]] : []
+                  )
+                ) as SessionResources
+                try {
                   if (anyLimit(changed)) group.limit(changed)
-                  current = to
-                },
-                catch: cgroupError("cannot set the session's limits")
+                } catch (error) {
+                  return Effect.fail(cgroupError("cannot set the session's limits")(error))
+                }
+                current = to
+                return Effect.succeed(to)
               }),
             process: (limits) =>
               Effect.acquireRelease(

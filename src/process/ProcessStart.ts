@@ -238,7 +238,6 @@ export const placeInSession = (
   request: StartParams,
   resources: Resources | undefined,
   placement: SessionPlacement,
-  limits: ResourceLimitsShape,
   sessionCgroup: Effect.Effect<SessionCgroup, InternalError>
 ): Effect.Effect<{ readonly session?: SessionCgroup; readonly resources?: Resources }, InvalidRequest | InternalError> =>
   Effect.gen(function*() {
@@ -261,11 +260,11 @@ export const placeInSession = (
     if (asked !== undefined) placement.limited = true
     const session = yield* sessionCgroup
     if (asked !== undefined) {
-      const narrowed = sessionLimitsOf(asked, session.limits(), limits.operator)
-      if ("reason" in narrowed) return yield* refuse(narrowed)
-      yield* session.narrow(narrowed).pipe(
+      yield* session.narrow(asked).pipe(
         Effect.catch((error): Effect.Effect<never, InvalidRequest | InternalError> =>
-          error.errno === "EBUSY"
+          error._tag === "effect-exec-server/SessionLimitRefused"
+            ? refuse(error)
+            : error.errno === "EBUSY"
             ? refuse({
               reason: "resourcesBelowSessionUsage",
               message: `resources.session.memoryBytes ${asked.memoryBytes} is below what the session's processes hold, ` +

@@ -276,7 +276,7 @@ export const makeProcessTableIn = (
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
         // Before the processes' scope is first made, so that it closes first.
-        const placed = yield* placeInSession(params, resources, placement, limits, sessionCgroup).pipe(
+        const placed = yield* placeInSession(params, resources, placement, sessionCgroup).pipe(
           Effect.tapError(() =>
             Effect.sync(() => {
               entries.delete(params.processId)

@@ -12,6 +12,7 @@ import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { spawnSync } from "node:child_process"
 import { type CgroupFiles, nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
+import * as CgroupLimits from "../../src/limits/cgroupLimits.js"
 import * as V1 from "../../src/limits/cgroupV1.js"
 import * as V2 from "../../src/limits/cgroupV2.js"
 import { cgroupMounts, detect, ownCgroups } from "../../src/limits/detect.js"
@@ -227,6 +228,41 @@ describe("a session's limits narrowed (the drivers' `limit`)", () => {
     expect(read(Path.join(root, "s", "memory.swap.max"))).toBe("0")
     expect(read(Path.join(root, "s", "pids.max"))).toBe("32")
     expect(read(Path.join(root, "s", "cpu.max"))).toBe("150000 100000")
+  })
+})
+
+describe("a session's cgroup narrowed through the service", () => {
+  it("decides against the session's limits of the moment and writes only what changes; a refusal writes nothing", async () => {
+    const base = tempTree()
+    const roots = Object.fromEntries(["memory", "pids"].map((h) => [h, Path.join(base, h)])) as unknown as V1.V1Roots
+    for (const dir of Object.values(roots)) Fs.mkdirSync(dir)
+    const writes: Array<string> = []
+    const files: CgroupFiles = {
+      ...fakeV1Files,
+      write: (path, text) => {
+        writes.push(`${Path.relative(base, path)}=${text}`)
+        fakeV1Files.write(path, text)
+      }
+    }
+    const operator = { process: {}, session: { memoryBytes: 1 << 30 } }
+    const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const limits = yield* CgroupLimits.make(V1.make(files, roots), operator)
+      const session = yield* limits.session(operator.session)
+      writes.length = 0
+      const first = yield* session.narrow({ pids: 50 })
+      const wider = yield* Effect.flip(session.narrow({ pids: 60 }))
+      const aboveCeiling = yield* Effect.flip(session.narrow({ memoryBytes: 2 * 2 ** 30 }))
+      const afterRefusals = [...writes]
+      const second = yield* session.narrow({ memoryBytes: 256 << 20, pids: 50 })
+      return { first, wider, aboveCeiling, afterRefusals, second, now: session.limits() }
+    })))
+    expect(outcome.first).toEqual({ memoryBytes: 1 << 30, pids: 50 })
+    expect(outcome.wider).toMatchObject({ _tag: "effect-exec-server/SessionLimitRefused", reason: "resourcesAboveSessionLimit" })
+    expect(outcome.aboveCeiling).toMatchObject({ reason: "resourcesAboveCeiling" })
+    expect(outcome.afterRefusals).toEqual(["pids/session-1/pids.max=50"])
+    // pids 50 again is not written a second time.
+    expect(writes).toEqual(["pids/session-1/pids.max=50", `memory/session-1/memory.limit_in_bytes=${256 << 20}`])
+    expect(outcome.now).toEqual({ memoryBytes: 256 << 20, pids: 50 })
   })
 })
 
