@@ -66,6 +66,11 @@ export interface StartOptions {
    * PROTOCOL.md, "Resource limits"); one above the operator's ceiling, or
    * where the server cannot enforce limits, is refused (InvalidRequest,
    * `reason` "resourcesAboveCeiling" or "resourcesUnavailable").
+   * `resources.session` limits the whole session (this process and every
+   * other of the session together) and only ever narrows: one above the
+   * session's current limit is refused ("resourcesAboveSessionLimit"); a
+   * server that understands it says `initialize`'s
+   * `limits.resources.sessionRequests` (see PROTOCOL.md, "A session's limits").
    */
   readonly resources?: ResourceRequest
   /**

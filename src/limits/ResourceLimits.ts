@@ -24,6 +24,9 @@ export interface Resources {
   readonly cpuWeight?: number | undefined
 }
 
+/** What a session's processes may use together (`process/start.resources.session`, `--session-*-max`). */
+export type SessionResources = Pick<Resources, "memoryBytes" | "pids" | "cpu">
+
 /** The operator's limits: each process's (a default and a ceiling) and each session's. */
 export interface OperatorLimits {
   readonly process: Resources
@@ -49,6 +52,9 @@ export class CgroupError extends Data.TaggedError("effect-exec-server/CgroupErro
   readonly errno?: string | undefined
 }> {}
 
+/** A client's request for its session's limits was refused (above a ceiling, or wider than the session's limit). */
+export class SessionLimitRefused extends Data.TaggedError("effect-exec-server/SessionLimitRefused")<LimitRefusal> {}
+
 /** A process's own cgroup. */
 export interface ProcessCgroup {
   /**
@@ -67,6 +73,16 @@ export interface SessionCgroup {
    * (made with the session's group: nothing made or removed per process).
    */
   readonly joinFiles: ReadonlyArray<string>
+  /** The session's limits now: the operator's, narrowed by every request so far. */
+  readonly limits: () => SessionResources
+  /**
+   * Narrows the session's limits as a client asks (`sessionLimitsOf`
+   * decides against the limits of that moment, with nothing in between),
+   * for all of its processes together; the limits it now has. Fails, and
+   * leaves the limits as they were, when the request is refused or the
+   * kernel refuses it (cgroup v1's EBUSY for memory it cannot reclaim).
+   */
+  readonly narrow: (asked: SessionResources) => Effect.Effect<SessionResources, SessionLimitRefused | CgroupError>
   /** A cgroup for one process below the session's, removed when `scope` closes (if nothing is left in it). */
   readonly process: (resources: Resources) => Effect.Effect<ProcessCgroup, CgroupError, Scope.Scope>
   /** Kills every process in the session's cgroup, those that left their process group included. */
@@ -168,3 +184,81 @@ export const processLimitsOf = (requested: Resources | undefined, operator: Oper
 
 const minOf = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined ? b : b === undefined ? a : Math.min(a, b)
+
+/** Why a request for limits is refused, for `InvalidRequest`'s reason and message. */
+export interface LimitRefusal {
+  readonly reason: "resourcesAboveCeiling" | "resourcesAboveSessionLimit"
+  readonly message: string
+}
+
+const SESSION_FIELDS = ["memoryBytes", "pids", "cpu"] as const
+const SESSION_FLAGS: Record<(typeof SESSION_FIELDS)[number], string | undefined> = {
+  memoryBytes: "--session-memory-max",
+  pids: "--session-pids-max",
+  cpu: undefined
+}
+
+/**
+ * A session's limits after a client's request (`process/start.resources.session`):
+ * each field asked replaces the current one if it is no wider; one above the
+ * operator's session ceiling, or above what the session already has (the
+ * ceiling narrowed by earlier requests), is refused. A session's limits
+ * only ever narrow.
+ */
+export const sessionLimitsOf = (
+  asked: SessionResources,
+  current: SessionResources,
+  operator: OperatorLimits
+): SessionResources | LimitRefusal => {
+  const result: { -readonly [K in keyof SessionResources]: SessionResources[K] } = { ...current }
+  for (const field of SESSION_FIELDS) {
+    const value = asked[field]
+    if (value === undefined) continue
+    const ceiling = field === "cpu" ? undefined : operator.session[field]
+    if (ceiling !== undefined && value > ceiling) {
+      return {
+        reason: "resourcesAboveCeiling",
+        message: `resources.session.${field} ${value} is above the operator's ceiling ${ceiling} (${SESSION_FLAGS[field]}): ` +
+          `a client may narrow the limits, never widen them`
+      }
+    }
+    const now = current[field]
+    if (now !== undefined && value > now) {
+      return {
+        reason: "resourcesAboveSessionLimit",
+        message: `resources.session.${field} ${value} is above the session's ${field} limit ${now}, asked earlier: ` +
+          `a session's limits only narrow`
+      }
+    }
+    result[field] = value
+  }
+  return result
+}
+
+/**
+ * A process's limits within its session's current ones: a value the client
+ * asked above the session's is refused (no process can use more than its
+ * session); an operator's default above it is held to the session's (on
+ * cgroup v1 a CPU quota above its parent's is not even accepted).
+ */
+export const processWithinSession = (
+  limits: Resources,
+  asked: Resources | undefined,
+  session: SessionResources
+): Resources | LimitRefusal => {
+  const result: { -readonly [K in keyof Resources]: Resources[K] } = { ...limits }
+  for (const field of SESSION_FIELDS) {
+    const max = session[field]
+    const value = limits[field]
+    if (max === undefined || value === undefined || value <= max) continue
+    if (asked?.[field] !== undefined) {
+      return {
+        reason: "resourcesAboveSessionLimit",
+        message: `resources.${field} ${value} is above the session's ${field} limit ${max}, asked with resources.session: ` +
+          `no process of a session can use more than the session`
+      }
+    }
+    result[field] = max
+  }
+  return result
+}

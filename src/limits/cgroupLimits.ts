@@ -10,7 +10,16 @@ import { logAnnotated } from "../observability/logLine.js"
 import * as Metrics from "../observability/metrics.js"
 import { errnoOf } from "./cgroupFiles.js"
 import type { CgroupDriver } from "./driver.js"
-import { anyLimit, CgroupError, type OperatorLimits, type ResourceLimitsShape } from "./ResourceLimits.js"
+import {
+  anyLimit,
+  CgroupError,
+  type OperatorLimits,
+  type ResourceLimitsShape,
+  type SessionCgroup,
+  SessionLimitRefused,
+  sessionLimitsOf,
+  type SessionResources
+} from "./ResourceLimits.js"
 
 /** A thrown cgroup failure as a typed error. */
 const cgroupError = (what: string) => (error: unknown): CgroupError =>
@@ -55,21 +64,44 @@ export const make = (
                 Effect.catch((error) => logAnnotated("Warn", "session cgroup left", { message: error.message }))
               )
             )
-        ).pipe(Effect.map((group) => ({
-          joinFiles: group.joinFiles,
-          killAll: group.kill,
-          process: (limits) =>
-            Effect.acquireRelease(
-              Effect.try({ try: () => group.makeLeaf(`process-${++processes}`, limits), catch: cgroupError("cannot make the process's cgroup") }),
-              // A process that left its group may still be in it: its session's end removes it.
-              (leaf) => Effect.sync(() => {
+        ).pipe(Effect.map((group) => {
+          let current: SessionResources = resources
+          return {
+            joinFiles: group.joinFiles,
+            killAll: group.kill,
+            limits: () => current,
+            narrow: (asked) =>
+              Effect.suspend((): Effect.Effect<SessionResources, SessionLimitRefused | CgroupError> => {
+                // Decided and written in one step: no other request narrows in between.
+                const to = sessionLimitsOf(asked, current, operator)
+                if ("reason" in to) return Effect.fail(new SessionLimitRefused(to))
+                // Only what changes is written: a limit written again may make v1's kernel reclaim.
+                const changed = Object.fromEntries(
+                  (["memoryBytes", "pids", "cpu"] as const).flatMap((field) =>
+                    to[field] !== undefined && to[field] !== current[field] ? [[field, to[field]]] : []
+                  )
+                ) as SessionResources
                 try {
-                  leaf.remove()
-                } catch {
-                  // Busy: removed with the session.
+                  if (anyLimit(changed)) group.limit(changed)
+                } catch (error) {
+                  return Effect.fail(cgroupError("cannot set the session's limits")(error))
                 }
-              })
-            ).pipe(Effect.map((leaf) => ({ joinFiles: leaf.joinFiles, usage: leaf.usage })))
-        })))
+                current = to
+                return Effect.succeed(to)
+              }),
+            process: (limits) =>
+              Effect.acquireRelease(
+                Effect.try({ try: () => group.makeLeaf(`process-${++processes}`, limits), catch: cgroupError("cannot make the process's cgroup") }),
+                // A process that left its group may still be in it: its session's end removes it.
+                (leaf) => Effect.sync(() => {
+                  try {
+                    leaf.remove()
+                  } catch {
+                    // Busy: removed with the session.
+                  }
+                })
+              ).pipe(Effect.map((leaf) => ({ joinFiles: leaf.joinFiles, usage: leaf.usage })))
+          } satisfies SessionCgroup
+        }))
     } satisfies ResourceLimitsShape
   })

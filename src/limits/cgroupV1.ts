@@ -17,7 +17,7 @@ import {
   freezeAndKill
 } from "./driver.js"
 import { type CgroupFiles, errnoOf, join, keyedValue, killEach, pidsOf, readOptional } from "./cgroupFiles.js"
-import type { Resources } from "./ResourceLimits.js"
+import type { Resources, SessionResources } from "./ResourceLimits.js"
 
 /** The server's root cgroup in each v1 hierarchy it uses (made already). */
 export interface V1Roots {
@@ -58,6 +58,7 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
   const limitPids = (dir: string, pids: number | undefined) => {
     if (pids !== undefined) files.write(join(dir, "pids.max"), `${pids}`)
   }
+  const quotaOf = (cpu: number) => Math.max(1000, Math.round(cpu * CPU_PERIOD_US))
 
   const makeGroup = (name: string, resources: Pick<Resources, "memoryBytes" | "pids">): DriverGroup => {
     const dirs = {} as Record<Hierarchy, string>
@@ -75,6 +76,9 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
       throw error
     }
     const leaves = new Set<string>()
+    // v1 refuses a child's CFS quota above its parent's (EINVAL): the session's is kept, and its leaves' held below it.
+    let groupQuota: number | undefined
+    const leafQuotas = new Map<string, number>()
 
     const makeLeaf = (leafName: string, resources: Resources): DriverLeaf => {
       const leafDirs = {} as Record<Hierarchy, string>
@@ -90,8 +94,10 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
         if (resources.cpu !== undefined || resources.cpuWeight !== undefined) {
           if (roots.cpu === undefined) throw new Error("there is no cpu controller to limit CPU with")
           if (resources.cpu !== undefined) {
+            const quota = Math.min(quotaOf(resources.cpu), groupQuota ?? Infinity)
             files.write(join(leafDirs.cpu, "cpu.cfs_period_us"), `${CPU_PERIOD_US}`)
-            files.write(join(leafDirs.cpu, "cpu.cfs_quota_us"), `${Math.max(1000, Math.round(resources.cpu * CPU_PERIOD_US))}`)
+            files.write(join(leafDirs.cpu, "cpu.cfs_quota_us"), `${quota}`)
+            leafQuotas.set(leafDirs.cpu, quota)
           }
           // v2's weight (default 100) as v1's shares (default 1024).
           if (resources.cpuWeight !== undefined) {
@@ -126,8 +132,39 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
           for (const dir of madeLeaf) {
             removeIfThere(files, dir)
             leaves.delete(dir)
+            leafQuotas.delete(dir)
           }
         }
+      }
+    }
+
+    const limit = (resources: SessionResources): void => {
+      if (resources.cpu !== undefined && roots.cpu === undefined) throw new Error("there is no cpu controller to limit CPU with")
+      if (resources.memoryBytes !== undefined) {
+        // The plain limit first, as it narrows (memsw may never be below it): the kernel reclaims
+        // down to it, or refuses it (EBUSY) where it cannot, and then nothing changed.
+        const limitFile = join(dirs.memory, "memory.limit_in_bytes")
+        const before = readOptional(files, limitFile)?.trim()
+        files.write(limitFile, `${resources.memoryBytes}`)
+        if (swap) {
+          try {
+            files.write(join(dirs.memory, "memory.memsw.limit_in_bytes"), `${resources.memoryBytes}`)
+          } catch (error) {
+            if (before !== undefined) files.write(limitFile, before)
+            throw error
+          }
+        }
+      }
+      limitPids(dirs.pids, resources.pids)
+      if (resources.cpu !== undefined) {
+        const quota = quotaOf(resources.cpu)
+        for (const [dir, leafQuota] of leafQuotas) {
+          if (leafQuota <= quota) continue
+          files.write(join(dir, "cpu.cfs_quota_us"), `${quota}`)
+          leafQuotas.set(dir, quota)
+        }
+        files.write(join(dirs.cpu, "cpu.cfs_quota_us"), `${quota}`)
+        groupQuota = quota
       }
     }
 
@@ -162,6 +199,7 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
     return {
       joinFiles: groupHierarchies.map((h) => join(dirs[h], "cgroup.procs")),
       makeLeaf,
+      limit,
       kill,
       remove: () => {
         removeAll(files, [...leaves])

@@ -122,6 +122,9 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
     return {
       joinFiles: [join(shared, "cgroup.procs")],
       makeLeaf,
+      // v2 takes any limit: memory.max below what the group holds reclaims, then OOM-kills in it
+      // until it fits; pids.max below its count refuses forks; a leaf's cpu.max above it is bounded by it.
+      limit: (resources) => limit(dir, resources),
       kill,
       remove: () => {
         for (const leaf of leaves) removeIfThere(files, leaf)

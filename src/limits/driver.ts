@@ -7,7 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import { killEach } from "./cgroupFiles.js"
-import type { ResourceUsage, Resources } from "./ResourceLimits.js"
+import type { ResourceUsage, Resources, SessionResources } from "./ResourceLimits.js"
 
 /** A process's cgroup as a driver made it. */
 export interface DriverLeaf {
@@ -27,6 +27,12 @@ export interface DriverGroup {
   readonly joinFiles: ReadonlyArray<string>
   /** A leaf named `name` below it, limited to `resources`. */
   readonly makeLeaf: (name: string, resources: Resources) => DriverLeaf
+  /**
+   * Sets the group's own limits (the fields given; each no wider than
+   * before), for everything below it together. Throws the kernel's refusal
+   * (v1's EBUSY for memory it cannot reclaim) with the limits left as they were.
+   */
+  readonly limit: (resources: SessionResources) => void
   /** Kills every process below it and waits until the kernel says the group is empty (or gives up). */
   readonly kill: Effect.Effect<void>
   /** Removes what is left of its leaves, then itself. */

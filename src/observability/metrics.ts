@@ -112,7 +112,7 @@ export const processPeakMemory = Metric.histogram("exec_server_process_peak_memo
 })
 /** Starts refused for their resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable). */
 export const resourceRefusals = Metric.counter("exec_server_resource_refusals_total", {
-  description: "process/start refused with -32600 for its resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable)",
+  description: "process/start refused with -32600 for its resource limits, by reason (resourcesAboveCeiling, resourcesUnavailable, resourcesAboveSessionLimit, sessionProcessesOutsideCgroup, resourcesBelowSessionUsage)",
   incremental: true
 })
 /** Memory held now by every session's cgroup together (read at each scrape; absent without cgroups). */

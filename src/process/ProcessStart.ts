@@ -5,8 +5,18 @@
  * table only claims, spawns and keeps.
  */
 import * as Effect from "effect/Effect"
-import { InvalidParams, InvalidRequest, type SandboxUnavailable } from "../protocol/errors.js"
-import { anyLimit, anyOperatorLimit, processLimitsOf, type Resources, type ResourceLimitsShape } from "../limits/ResourceLimits.js"
+import { InternalError, InvalidParams, InvalidRequest, type SandboxUnavailable } from "../protocol/errors.js"
+import {
+  anyLimit,
+  anyOperatorLimit,
+  type LimitRefusal,
+  processLimitsOf,
+  processWithinSession,
+  type Resources,
+  type ResourceLimitsShape,
+  type SessionCgroup,
+  sessionLimitsOf
+} from "../limits/ResourceLimits.js"
 import * as Metrics from "../observability/metrics.js"
 import { clientEndpointRefusal } from "../network/clientEndpoint.js"
 import { type ClientProxies, clientProxies } from "../network/clientProxies.js"
@@ -162,7 +172,8 @@ export const limitsOfStart = (
   const asked = request.resources ?? undefined
   if (limits.availability._tag === "Unavailable") {
     const operatorAsks = anyOperatorLimit(limits.operator)
-    if (!operatorAsks && (asked === undefined || !anyLimit(asked))) return Effect.succeed(undefined)
+    const clientAsks = asked !== undefined && (anyLimit(asked) || (asked.session !== undefined && anyLimit(asked.session)))
+    if (!operatorAsks && !clientAsks) return Effect.succeed(undefined)
     Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesUnavailable"))
     return Effect.fail(
       new InvalidRequest({
@@ -178,8 +189,92 @@ export const limitsOfStart = (
     Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesAboveCeiling"))
     return Effect.fail(new InvalidRequest({ message: resources, reason: "resourcesAboveCeiling" }))
   }
+  // The session's limits against the operator's ceiling here; against the session's own (narrowed
+  // by earlier requests) where the session's table places the process (placeInSession).
+  const session = asked?.session === undefined ? undefined : sessionLimitsOf(asked.session, limits.operator.session, limits.operator)
+  if (session !== undefined && "reason" in session) return refuse(session)
   // Unlimited (nothing asked, no operator limit): in its session's cgroup only under session
   // cgroups (--session-cgroups, or a session limit); otherwise in none, so that the default
   // spawn pays no launcher's exec.
   return Effect.succeed(anyLimit(resources) || limits.sessionCgroups ? resources : undefined)
 }
+
+/** -32600 for a refused request for limits, counted by its reason. */
+const refuse = (
+  refusal: LimitRefusal | { readonly reason: "sessionProcessesOutsideCgroup" | "resourcesBelowSessionUsage"; readonly message: string }
+): Effect.Effect<never, InvalidRequest> => {
+  Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", refusal.reason))
+  return Effect.fail(new InvalidRequest({ message: refusal.message, reason: refusal.reason }))
+}
+
+/**
+ * Where a session's processes are, for `placeInSession`: whether a client
+ * asked for the session's limits (then every later process joins the
+ * session's cgroup), and how many of its live processes run outside it.
+ * Read and written without a yield between, so that no start is placed
+ * outside once a request for the session's limits has been taken.
+ */
+export class SessionPlacement {
+  /** A client asked for the session's limits (whether or not it was granted). */
+  limited = false
+  /** The session's live processes outside its cgroup (started unlimited before it was limited). */
+  outside = 0
+  /** A process placed outside has closed. */
+  readonly leftOutside = (): void => {
+    this.outside--
+  }
+}
+
+/**
+ * Where a start runs and under which limits of its own: in its session's
+ * cgroup when it has limits (its own, or its session's: asked now or
+ * before), after narrowing the session as `resources.session` asks (a
+ * request no wider than the session's current limits, and only while no
+ * process of the session runs outside its cgroup, where those limits would
+ * not reach); its own limits held within the session's. Outside any cgroup
+ * (`session` undefined) when nothing limits it.
+ */
+export const placeInSession = (
+  request: StartParams,
+  resources: Resources | undefined,
+  placement: SessionPlacement,
+  sessionCgroup: Effect.Effect<SessionCgroup, InternalError>
+): Effect.Effect<{ readonly session?: SessionCgroup; readonly resources?: Resources }, InvalidRequest | InternalError> =>
+  Effect.gen(function*() {
+    const asked = request.resources?.session
+    // Decided before the first yield: a start placed outside counts at once, and one that asks for
+    // the session's limits makes every start after it join the session's cgroup.
+    if (resources === undefined && asked === undefined && !placement.limited) {
+      placement.outside++
+      return {}
+    }
+    if (asked !== undefined && placement.outside > 0) {
+      return yield* refuse({
+        reason: "sessionProcessesOutsideCgroup",
+        message: `resources.session cannot be enforced: ${placement.outside} process${placement.outside === 1 ? "" : "es"} of this session ` +
+          `started without limits run${placement.outside === 1 ? "s" : ""} outside its cgroup; ask with the session's first process, ` +
+          `or once those have exited (every later process then joins the session's cgroup)`
+      })
+    }
+    // Taken even if refused below: a start beside it then joins the session's cgroup, which is always safe.
+    if (asked !== undefined) placement.limited = true
+    const session = yield* sessionCgroup
+    if (asked !== undefined) {
+      yield* session.narrow(asked).pipe(
+        Effect.catch((error): Effect.Effect<never, InvalidRequest | InternalError> =>
+          error._tag === "effect-exec-server/SessionLimitRefused"
+            ? refuse(error)
+            : error.errno === "EBUSY"
+            ? refuse({
+              reason: "resourcesBelowSessionUsage",
+              message: `resources.session.memoryBytes ${asked.memoryBytes} is below what the session's processes hold, ` +
+                `and the kernel could not reclaim it (cgroup v1 refuses such a limit: EBUSY); the session's limits are as they were`
+            })
+            : Effect.fail(new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" }))
+        )
+      )
+    }
+    const own = processWithinSession(resources ?? {}, request.resources ?? undefined, session.limits())
+    if ("reason" in own) return yield* refuse(own)
+    return { session, resources: own }
+  })

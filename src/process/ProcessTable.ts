@@ -33,7 +33,7 @@ import { OutputBuffers, type RetainedOutput } from "./OutputBuffers.js"
 import type { LiveOutputBudget } from "./LiveOutputBudget.js"
 import { makeProcessActor, type ProcessActor, type ProcessEvent } from "./ProcessActor.js"
 import type { ObservedProcess, ProcessObserver } from "./ProcessObserver.js"
-import type { ProcessStart } from "./ProcessStart.js"
+import { placeInSession, type ProcessStart, SessionPlacement } from "./ProcessStart.js"
 import { makeExpiryQueue } from "./ExpiryQueue.js"
 import { ProcessReaper } from "./ProcessReaper.js"
 import { type HeldRecord, RetentionBudget } from "./RetentionBudget.js"
@@ -151,6 +151,7 @@ export const makeProcessTableIn = (
         Effect.mapError((error) => new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" }))
       )
     ))
+    const placement = new SessionPlacement()
     const entries = new Map<string, Entry>()
     /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
     let live = 0
@@ -265,20 +266,26 @@ export const makeProcessTableIn = (
         // Given back once: when the process closes (in the turn its `closed` is
         // sent, so a client that saw it may start another) or its start fails.
         let counted = true
+        let leftOutside: (() => void) | undefined
         const uncount = () => {
           if (!counted) return
           counted = false
           live--
+          leftOutside?.()
           if (!tableClosed) serverProcesses?.release()
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
         // Before the processes' scope is first made, so that it closes first.
-        const session: SessionCgroup | undefined = resources === undefined
-          ? undefined
-          : yield* sessionCgroup.pipe(Effect.tapError(() => Effect.sync(() => {
-            entries.delete(params.processId)
-            uncount()
-          })))
+        const placed = yield* placeInSession(params, resources, placement, sessionCgroup).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              entries.delete(params.processId)
+              uncount()
+            })
+          )
+        )
+        const session: SessionCgroup | undefined = placed.session
+        if (session === undefined) leftOutside = placement.leftOutside
         const scope = yield* Scope.fork(processesScopeNow(), "sequential")
         const observed = yield* options.observer.spawning({
           processId: params.processId,
@@ -347,10 +354,12 @@ export const makeProcessTableIn = (
             ? undefined
             : { socketPath: `${LOOPBACK_SOCKETS}/${socks.port}`, username: socks.username, password: socks.password }
           // A limited process's own cgroup, removed when its scope closes (after its child is gone);
-          // an unlimited one joins its session's (nothing made or removed per process).
-          const cgroup = session === undefined || resources === undefined || !anyLimit(resources)
+          // an unlimited one joins its session's (nothing made or removed per process), unless the
+          // session's memory is limited: a cgroup of its own then says whether the OOM killer ended it.
+          const own = placed.resources ?? {}
+          const cgroup = session === undefined || (!anyLimit(own) && session.limits().memoryBytes === undefined)
             ? undefined
-            : yield* session.process(resources).pipe(
+            : yield* session.process(own).pipe(
               Effect.mapError((error) =>
                 new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" })
               )

@@ -57,7 +57,10 @@ export const InvalidRequestReason = Schema.Literals([/** A method before `initia
   "fileHandleInUse", /** A message over `--max-message-bytes`, answered unread (`data.bytes`, `data.limit`). */
   "messageTooLarge", /** `process/start.resources` above the operator's ceiling (a client may narrow, never widen). */
   "resourcesAboveCeiling", /** Limits asked (by the client or the operator) where the server cannot enforce them. */
-  "resourcesUnavailable"])
+  "resourcesUnavailable", /** `process/start.resources` (or its `session`) above the session's limit, which an earlier request narrowed. */
+  "resourcesAboveSessionLimit", /** `resources.session` while processes of the session run outside its cgroup, where no limit of it reaches them. */
+  "sessionProcessesOutsideCgroup", /** `resources.session.memoryBytes` below what the session holds, where the kernel cannot reclaim it (cgroup v1). */
+  "resourcesBelowSessionUsage"])
 /** @see InvalidRequestReason */
 export type InvalidRequestReason = typeof InvalidRequestReason.Type
 

@@ -150,7 +150,13 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     const server = await startServer(["--process-memory-max", "256M", "--process-pids-max", "100"], { handshake: false })
     const initialized = await server.request("initialize", { clientName: "narrow" })
     server.send({ method: "initialized", params: {} })
-    expect(initialized.result.limits.resources).toEqual({ available: true, cgroup: "v1", process: { memoryBytes: 256 << 20, pids: 100 }, session: {} })
+    expect(initialized.result.limits.resources).toEqual({
+      available: true,
+      cgroup: "v1",
+      process: { memoryBytes: 256 << 20, pids: 100 },
+      session: {},
+      sessionRequests: true
+    })
     const wider = await server.request("process/start", pipeProcess("w", ["true"], { resources: { memoryBytes: 512 << 20 } }))
     expect(wider.error).toMatchObject({ code: -32600, data: { reason: "resourcesAboveCeiling" } })
     expect(wider.error?.message).toContain("--process-memory-max")
@@ -183,7 +189,13 @@ describe("resource limits (cgroup v1 on this machine)", () => {
       while (!read.exited) read = yield* client.call("process/read", { processId: "plain", afterSeq: read.nextSeq - 1, waitMs: 10_000 })
       return [client.server, refused, read.exitCode] as const
     }).pipe(Effect.provide(InProcessClient.layer().pipe(Layer.provide(services))), Effect.scoped))
-    expect(initialized.limits?.resources).toEqual({ available: false, reason: "no cgroups in this test", process: {}, session: {} })
+    expect(initialized.limits?.resources).toEqual({
+      available: false,
+      reason: "no cgroups in this test",
+      process: {},
+      session: {},
+      sessionRequests: true
+    })
     expect(refused).toMatchObject({ _tag: "ExecServer/InvalidRequest", reason: "resourcesUnavailable" })
     expect(refused.message).toContain("no cgroups in this test")
     expect(exited).toBe(7)

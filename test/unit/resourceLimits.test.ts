@@ -12,12 +12,13 @@ import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { spawnSync } from "node:child_process"
 import { type CgroupFiles, nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
+import * as CgroupLimits from "../../src/limits/cgroupLimits.js"
 import * as V1 from "../../src/limits/cgroupV1.js"
 import * as V2 from "../../src/limits/cgroupV2.js"
 import { cgroupMounts, detect, ownCgroups } from "../../src/limits/detect.js"
 import { operatorLimitsOf, parseSize } from "../../src/limits/operatorFlags.js"
 import { JOIN_HELPER, launcherArgv, LAUNCHER_SCRIPT, PERL } from "../../src/limits/launcher.js"
-import { processLimitsOf } from "../../src/limits/ResourceLimits.js"
+import { processLimitsOf, processWithinSession, sessionLimitsOf } from "../../src/limits/ResourceLimits.js"
 
 let dirs: Array<string> = []
 afterEach(() => {
@@ -166,6 +167,138 @@ describe("cgroup v1 driver (the files' formats)", () => {
     expect(driver.notes.join()).toContain("swap is not accounted")
     driver.makeGroup("s", {}).makeLeaf("p", { memoryBytes: 1 << 20 })
     expect(Fs.existsSync(Path.join(roots.memory, "s", "p", "memory.memsw.limit_in_bytes"))).toBe(false)
+  })
+})
+
+describe("a session's limits narrowed (the drivers' `limit`)", () => {
+  const v1Roots = () => {
+    const base = tempTree()
+    const roots = { memory: "memory", pids: "pids", cpu: "cpu", cpuacct: "cpuacct", freezer: "freezer" }
+    for (const dir of Object.values(roots)) Fs.mkdirSync(Path.join(base, dir))
+    Fs.writeFileSync(Path.join(base, "memory", "memory.memsw.limit_in_bytes"), "")
+    return Object.fromEntries(Object.entries(roots).map(([k, v]) => [k, Path.join(base, v)])) as unknown as V1.V1Roots
+  }
+
+  it("v1: memory and swap together, pids, and the session's CFS quota, its leaves' quotas held below it first", () => {
+    const roots = v1Roots()
+    const group = V1.make(fakeV1Files, roots).makeGroup("s", { memoryBytes: 1 << 30, pids: 300 })
+    group.makeLeaf("wide", { cpu: 2 })
+    group.makeLeaf("narrow", { cpu: 0.25 })
+    group.limit({ memoryBytes: 256 << 20, pids: 40, cpu: 0.5 })
+    expect(read(Path.join(roots.memory, "s", "memory.limit_in_bytes"))).toBe(`${256 << 20}`)
+    expect(read(Path.join(roots.memory, "s", "memory.memsw.limit_in_bytes"))).toBe(`${256 << 20}`)
+    expect(read(Path.join(roots.pids, "s", "pids.max"))).toBe("40")
+    expect(read(Path.join(roots.cpu!, "s", "cpu.cfs_quota_us"))).toBe("50000")
+    // v1 refuses a parent's quota below a child's (EINVAL): the wider leaf was lowered to it, the narrower left.
+    expect(read(Path.join(roots.cpu!, "s", "wide", "cpu.cfs_quota_us"))).toBe("50000")
+    expect(read(Path.join(roots.cpu!, "s", "narrow", "cpu.cfs_quota_us"))).toBe("25000")
+    // A later leaf that asks more CPU than its session gets the session's.
+    group.makeLeaf("later", { cpu: 1 })
+    expect(read(Path.join(roots.cpu!, "s", "later", "cpu.cfs_quota_us"))).toBe("50000")
+  })
+
+  it("v1: a memory limit the kernel refuses for its swap (EBUSY) leaves the plain limit as it was", () => {
+    const roots = v1Roots()
+    const memsw = Path.join(roots.memory, "s", "memory.memsw.limit_in_bytes")
+    const busyFiles: CgroupFiles = {
+      ...fakeV1Files,
+      write: (path, text) => {
+        if (path === memsw && text === `${64 << 20}`) throw Object.assign(new Error("EBUSY: resource busy"), { code: "EBUSY" })
+        fakeV1Files.write(path, text)
+      }
+    }
+    const group = V1.make(busyFiles, roots).makeGroup("s", { memoryBytes: 1 << 30 })
+    expect(() => group.limit({ memoryBytes: 64 << 20 })).toThrow(/EBUSY/)
+    expect(read(Path.join(roots.memory, "s", "memory.limit_in_bytes"))).toBe(`${1 << 30}`)
+    expect(read(memsw)).toBe(`${1 << 30}`)
+  })
+
+  it("v1 and v2: CPU without a cpu controller is refused", () => {
+    const roots = v1Roots()
+    const { cpu: _cpu, ...noCpu } = roots
+    expect(() => V1.make(fakeV1Files, noCpu).makeGroup("s", {}).limit({ cpu: 1 })).toThrow(/no cpu controller/)
+    expect(() => V2.make(fakeV2Files, tempTree(), ["memory", "pids"]).makeGroup("s", {}).limit({ cpu: 1 })).toThrow(/no cpu controller/)
+  })
+
+  it("v2: memory.max with memory.swap.max 0, pids.max, cpu.max on the session's group", () => {
+    const root = tempTree()
+    const group = V2.make(fakeV2Files, root, ["memory", "pids", "cpu"]).makeGroup("s", {})
+    group.limit({ memoryBytes: 128 << 20, pids: 32, cpu: 1.5 })
+    expect(read(Path.join(root, "s", "memory.max"))).toBe(`${128 << 20}`)
+    expect(read(Path.join(root, "s", "memory.swap.max"))).toBe("0")
+    expect(read(Path.join(root, "s", "pids.max"))).toBe("32")
+    expect(read(Path.join(root, "s", "cpu.max"))).toBe("150000 100000")
+  })
+})
+
+describe("a session's cgroup narrowed through the service", () => {
+  it("decides against the session's limits of the moment and writes only what changes; a refusal writes nothing", async () => {
+    const base = tempTree()
+    const roots = Object.fromEntries(["memory", "pids"].map((h) => [h, Path.join(base, h)])) as unknown as V1.V1Roots
+    for (const dir of Object.values(roots)) Fs.mkdirSync(dir)
+    const writes: Array<string> = []
+    const files: CgroupFiles = {
+      ...fakeV1Files,
+      write: (path, text) => {
+        writes.push(`${Path.relative(base, path)}=${text}`)
+        fakeV1Files.write(path, text)
+      }
+    }
+    const operator = { process: {}, session: { memoryBytes: 1 << 30 } }
+    const outcome = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const limits = yield* CgroupLimits.make(V1.make(files, roots), operator)
+      const session = yield* limits.session(operator.session)
+      writes.length = 0
+      const first = yield* session.narrow({ pids: 50 })
+      const wider = yield* Effect.flip(session.narrow({ pids: 60 }))
+      const aboveCeiling = yield* Effect.flip(session.narrow({ memoryBytes: 2 * 2 ** 30 }))
+      const afterRefusals = [...writes]
+      const second = yield* session.narrow({ memoryBytes: 256 << 20, pids: 50 })
+      return { first, wider, aboveCeiling, afterRefusals, second, now: session.limits() }
+    })))
+    expect(outcome.first).toEqual({ memoryBytes: 1 << 30, pids: 50 })
+    expect(outcome.wider).toMatchObject({ _tag: "effect-exec-server/SessionLimitRefused", reason: "resourcesAboveSessionLimit" })
+    expect(outcome.aboveCeiling).toMatchObject({ reason: "resourcesAboveCeiling" })
+    expect(outcome.afterRefusals).toEqual(["pids/session-1/pids.max=50"])
+    // pids 50 again is not written a second time.
+    expect(writes).toEqual(["pids/session-1/pids.max=50", `memory/session-1/memory.limit_in_bytes=${256 << 20}`])
+    expect(outcome.now).toEqual({ memoryBytes: 256 << 20, pids: 50 })
+  })
+})
+
+describe("a client's request for its session's limits", () => {
+  const operator = { process: { memoryBytes: 512 << 20, pids: 256 }, session: { memoryBytes: 1 << 30, pids: 200 } }
+
+  it("narrows the session's current limits field by field; what it does not ask stays", () => {
+    expect(sessionLimitsOf({ pids: 50 }, operator.session, operator)).toEqual({ memoryBytes: 1 << 30, pids: 50 })
+    expect(sessionLimitsOf({ memoryBytes: 64 << 20, cpu: 1 }, { memoryBytes: 1 << 30, pids: 50 }, operator))
+      .toEqual({ memoryBytes: 64 << 20, pids: 50, cpu: 1 })
+    // The same value again is no widening.
+    expect(sessionLimitsOf({ pids: 50 }, { pids: 50 }, operator)).toEqual({ pids: 50 })
+  })
+
+  it("refuses above the operator's session ceiling, naming the flag", () => {
+    expect(sessionLimitsOf({ memoryBytes: 2 * 2 ** 30 }, operator.session, operator)).toEqual({
+      reason: "resourcesAboveCeiling",
+      message: expect.stringContaining("--session-memory-max")
+    })
+  })
+
+  it("refuses wider than the session's current limit, saying which limit and its value", () => {
+    const refusal = sessionLimitsOf({ pids: 60 }, { memoryBytes: 1 << 30, pids: 50 }, operator)
+    expect(refusal).toMatchObject({ reason: "resourcesAboveSessionLimit" })
+    expect("reason" in refusal && refusal.message).toContain("resources.session.pids 60 is above the session's pids limit 50")
+    expect(sessionLimitsOf({ cpu: 2 }, { cpu: 1 }, operator)).toMatchObject({ reason: "resourcesAboveSessionLimit" })
+  })
+
+  it("a process within its session: what it asks above the session's is refused, the operator's default held to it", () => {
+    expect(processWithinSession({ memoryBytes: 512 << 20, pids: 256 }, undefined, { pids: 50, cpu: 1 }))
+      .toEqual({ memoryBytes: 512 << 20, pids: 50 })
+    expect(processWithinSession({ cpu: 2 }, {}, { cpu: 1 })).toEqual({ cpu: 1 })
+    expect(processWithinSession({ pids: 80 }, { pids: 80 }, { pids: 50 })).toMatchObject({
+      reason: "resourcesAboveSessionLimit",
+      message: expect.stringContaining("resources.pids 80 is above the session's pids limit 50")
+    })
   })
 })
 

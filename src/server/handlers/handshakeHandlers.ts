@@ -51,7 +51,8 @@ const resourcesInfo = (limits: ResourceLimitsShape): ResourceLimitsInfo => {
     Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as A
   const ceilings = {
     process: defined({ memoryBytes: limits.operator.process.memoryBytes, pids: limits.operator.process.pids, cpu: limits.operator.process.cpu }),
-    session: defined({ memoryBytes: limits.operator.session.memoryBytes, pids: limits.operator.session.pids })
+    session: defined({ memoryBytes: limits.operator.session.memoryBytes, pids: limits.operator.session.pids }),
+    sessionRequests: true
   }
   return limits.availability._tag === "Available"
     ? { available: true, cgroup: limits.availability.version, ...ceilings }
