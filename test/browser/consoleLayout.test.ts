@@ -69,6 +69,8 @@ beforeAll(async () => {
     networkProxy: launchOf({ domains: { "bad.test": "deny" } })
   })
   await refused
+  // In a cgroup of its own (a memory limit): its card shows its memory and CPU time.
+  await start(detached, "limited", ["sleep", "600"], { resources: { memoryBytes: 64 << 20 } })
   await start(detached, "ended", ["sh", "-c", "exit 3"])
   await detached.waitFor((m) => m.method === "process/closed" && m.params.processId === "ended")
   detached.socket.close()
@@ -182,11 +184,12 @@ describe("web console in a browser: layout", () => {
         await detached.locator('[data-process="ended"] .ended').waitFor()
         await detached.locator('[data-process="proxied"] [data-action=network]', { hasText: "1 refused" }).waitFor()
         await page.locator('[data-process="watched"]').waitFor()
+        await detached.locator('[data-process="limited"] .fact.memory .value', { hasText: /B$/ }).waitFor()
         // The proxied process's decisions shown too: the widest the lists get.
         await detached.locator('[data-process="proxied"] [data-action=network]').click()
         await page.locator('[data-decisions="proxied"] table.decisions').waitFor()
         await screenshot(page, `lists-${name}`)
-        expect(await page.locator("[data-process]").count()).toBeGreaterThanOrEqual(5)
+        expect(await page.locator("[data-process]").count()).toBeGreaterThanOrEqual(6)
         expect(await hiddenActions(page, width)).toEqual([])
         expect(await sidewaysScrolls(page, width, ".terminal")).toEqual([])
       }))

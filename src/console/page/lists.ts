@@ -146,29 +146,32 @@ const sessionBlock = (
 }
 
 /** One of a process's facts after its command line: its name (dim) and its value; `label` when it reads otherwise than its name. */
-const fact = (name: string, value: string, options: { readonly label?: string; readonly title?: string } = {}): HTMLElement =>
-  h("span", { class: `fact ${name}`, ...(options.title === undefined ? {} : { title: options.title }) },
-    h("span", { class: "label" }, options.label ?? name), " ", h("span", { class: "value" }, value))
+const fact = (name: string, value: string, label = name): HTMLElement =>
+  h("span", { class: `fact ${name}` }, h("span", { class: "label" }, label), " ", h("span", { class: "value" }, value))
 
 /** Why a process has no memory or CPU figures. */
 const UNMEASURED_TITLE = "Not measured: the server measures a process in a cgroup of its own (one started with resource limits, where the server has cgroups)"
 
+/** A figure's fact, or a dash that says why there is none. */
+const figure = (name: string, label: string, value: number | undefined, format: (value: number) => string): HTMLElement => {
+  if (value !== undefined) return fact(name, format(value), label)
+  const dash = fact(name, UNMEASURED, label)
+  dash.classList.add("unmeasured")
+  dash.title = UNMEASURED_TITLE
+  return dash
+}
+
 /**
  * A process's memory and CPU time, from its cgroup: while it runs, what it
  * holds now and used so far; once it has exited, the most it held and its
- * total (its `process/exited`'s). A dash where the server has no figure.
+ * total (its `process/exited`'s).
  */
-const usageFacts = (process: ConsoleProcess): Array<HTMLElement> => {
-  const memory = process.running ? process.memoryBytes : process.peakMemoryBytes
-  const unmeasured = { title: UNMEASURED_TITLE }
-  return [
-    fact("memory", memory === undefined ? UNMEASURED : formatBytes(memory), {
-      ...(process.running ? {} : { label: "peak memory" }),
-      ...(memory === undefined ? unmeasured : {})
-    }),
-    fact("cpu", process.cpuTimeMs === undefined ? UNMEASURED : formatCpuTime(process.cpuTimeMs), process.cpuTimeMs === undefined ? unmeasured : {})
-  ]
-}
+const usageFacts = (process: ConsoleProcess): Array<HTMLElement> => [
+  process.running
+    ? figure("memory", "memory", process.memoryBytes, formatBytes)
+    : figure("memory", "peak memory", process.peakMemoryBytes, formatBytes),
+  figure("cpu", "cpu", process.cpuTimeMs, formatCpuTime)
+]
 
 /**
  * A process's card, `shown` updated (each part replaced only if it
