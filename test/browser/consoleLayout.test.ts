@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn, terminalShows } from "../support/browser.js"
 import { launchOf } from "../support/networkProxy.js"
 import { type InProcessWebSocketServer, startInProcessWebSocketServer } from "../support/InProcessServer.js"
+import { WAIT_MS } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 let browser: Browser
@@ -171,6 +172,8 @@ describe("web console in a browser: layout", () => {
       const context = await browser.newContext(options)
       try {
         const page = await context.newPage()
+        // Each wait as long as the suite's others (WAIT_MS), not playwright's 30 s: a loaded machine took longer.
+        page.setDefaultTimeout(WAIT_MS)
         await logIn(page, server.url)
         await test(page)
       } finally {

@@ -53,7 +53,7 @@ afterAll(async () => {
 
 /** The figure a card shows for `fact` (`memory` or `cpu`): its value's text. */
 const figure = async (page: Page, processId: string, fact: "memory" | "cpu"): Promise<string> =>
-  (await page.locator(`[data-process="${processId}"] .fact.${fact} .value`).textContent({ timeout: WAIT_MS })) ?? ""
+  (await page.locator(`[data-process="${processId}"] .fact.${fact} .value`).textContent()) ?? ""
 
 /** Bytes from the page's `12.3 MiB`. */
 const bytesOf = (text: string): number => {
@@ -73,7 +73,7 @@ const cpuMsOf = (text: string): number => {
 
 /** Waits until the card of `processId` shows a `fact` whose text matches `pattern`. */
 const waitForFigure = (page: Page, processId: string, fact: "memory" | "cpu", pattern: RegExp) =>
-  page.locator(`[data-process="${processId}"] .fact.${fact} .value`, { hasText: pattern }).waitFor({ timeout: WAIT_MS })
+  page.locator(`[data-process="${processId}"] .fact.${fact} .value`, { hasText: pattern }).waitFor()
 
 const screenshots = process.env.EXEC_SERVER_SCREENSHOTS
 
@@ -82,6 +82,7 @@ describe("web console in a browser: memory and CPU", () => {
     const context = await browser.newContext({ viewport: { width: 800, height: 600 } })
     try {
       const page = await context.newPage()
+      page.setDefaultTimeout(WAIT_MS)
       await logIn(page, server.url)
 
       // The 40 MiB it holds, and the interpreter's own few MiB (the limit is 256 MiB).
@@ -100,12 +101,12 @@ describe("web console in a browser: memory and CPU", () => {
         const minutes = /^(\d+)m (\d\d)s$/.exec(text)
         const ms = seconds !== null ? Number(seconds[1]) * 1000 : minutes !== null ? (Number(minutes[1]) * 60 + Number(minutes[2])) * 1000 : -1
         return ms > first
-      }, { first }, { timeout: WAIT_MS })
+      }, { first })
       expect(cpuMsOf(await figure(page, "busy", "cpu"))).toBeGreaterThan(first)
 
       // Exited: the most it held (its 24 MiB at least) and its CPU time in all, from its process/exited.
       const ended = page.locator('[data-process="ended"]')
-      await ended.locator(".status.ended").waitFor({ timeout: WAIT_MS })
+      await ended.locator(".status.ended").waitFor()
       expect(await ended.locator(".fact.memory .label").textContent()).toBe("peak memory")
       expect(bytesOf(await figure(page, "ended", "memory"))).toBeGreaterThanOrEqual(24 * MiB)
       expect(cpuMsOf(await figure(page, "ended", "cpu"))).toBeGreaterThanOrEqual(0)
