@@ -40,8 +40,10 @@ const client = async (clientName, detachTtlMs) => {
 }
 
 const agent = await client("codex-cli 0.169.0")
-await agent.request("process/start", { processId: "build-1", argv: ["sh", "-c", "for i in $(seq 1 400); do echo \"compiling unit $i\"; sleep 0.05; done"], env: {}, tty: false })
-await agent.request("process/start", { processId: "tests-1", argv: ["sh", "-c", "echo running 12 tests; exit 1"], env: {}, tty: false })
+// Limited (a cgroup of its own, where the server has cgroups): their cards show memory and CPU time.
+const limited = { resources: { memoryBytes: 512 * 1024 * 1024 } }
+await agent.request("process/start", { processId: "build-1", argv: ["sh", "-c", "for i in $(seq 1 400); do echo \"compiling unit $i\"; sleep 0.05; done"], env: {}, tty: false, ...limited })
+await agent.request("process/start", { processId: "tests-1", argv: ["sh", "-c", "echo running 12 tests; exit 1"], env: {}, tty: false, ...limited })
 const leaver = await client("ide-terminal", 300_000)
 await leaver.request("process/start", { processId: "vim-1", argv: ["top", "-b", "-d", "1"], env: {}, tty: true, size: { rows: 30, cols: 100 } })
 leaver.close()

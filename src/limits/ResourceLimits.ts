@@ -45,6 +45,9 @@ export interface ResourceUsage {
   readonly cpuTimeMs?: number | undefined
 }
 
+/** What a live process's cgroup holds now and used so far: `process/list`'s and the console's figures. */
+export type LiveUsage = Pick<ResourceUsage, "memoryBytes" | "cpuTimeMs">
+
 /** A cgroup operation failed (a write refused, a directory not made). */
 export class CgroupError extends Data.TaggedError("effect-exec-server/CgroupError")<{
   readonly message: string
@@ -64,6 +67,8 @@ export interface ProcessCgroup {
   readonly joinFiles: ReadonlyArray<string>
   /** What its processes used so far; synchronous: read in the spawner's callback as the exit is reported. */
   readonly usage: () => ResourceUsage
+  /** What it holds now and used so far: the two reads a live process's figures take (asked each time a list is). */
+  readonly current: () => LiveUsage
 }
 
 /** A session's cgroup: its processes' cgroups are below it, and it ends them all when its scope closes. */

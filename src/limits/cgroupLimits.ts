@@ -100,7 +100,7 @@ export const make = (
                     // Busy: removed with the session.
                   }
                 })
-              ).pipe(Effect.map((leaf) => ({ joinFiles: leaf.joinFiles, usage: leaf.usage })))
+              ).pipe(Effect.map((leaf) => ({ joinFiles: leaf.joinFiles, usage: leaf.usage, current: leaf.current })))
           } satisfies SessionCgroup
         }))
     } satisfies ResourceLimitsShape

@@ -113,20 +113,21 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
         ...leafHierarchies.map((h) => join(leafDirs[h], "cgroup.procs")),
         ...(dirs.freezer === undefined ? [] : [join(dirs.freezer, "cgroup.procs")])
       ]
+      const cpuacct = cpuacctInCpu ? leafDirs.cpu : leafDirs.cpuacct
+      const current = () => {
+        const cpuNs = cpuacct === undefined ? undefined : numberIn(readOptional(files, join(cpuacct, "cpuacct.usage")))
+        return {
+          memoryBytes: numberIn(readOptional(files, join(leafDirs.memory, "memory.usage_in_bytes"))),
+          cpuTimeMs: cpuNs === undefined ? undefined : Math.round(cpuNs / 1e6)
+        }
+      }
       return {
         joinFiles,
+        current,
         usage: () => {
           const oom = keyedValue(readOptional(files, join(leafDirs.memory, "memory.oom_control")) ?? "", "oom_kill") ?? 0
           const peak = numberIn(readOptional(files, join(leafDirs.memory, "memory.max_usage_in_bytes")))
-          const current = numberIn(readOptional(files, join(leafDirs.memory, "memory.usage_in_bytes")))
-          const cpuacct = cpuacctInCpu ? leafDirs.cpu : leafDirs.cpuacct
-          const cpuNs = cpuacct === undefined ? undefined : numberIn(readOptional(files, join(cpuacct, "cpuacct.usage")))
-          return {
-            oomKilled: oom > 0,
-            peakMemoryBytes: peak,
-            memoryBytes: current,
-            cpuTimeMs: cpuNs === undefined ? undefined : Math.round(cpuNs / 1e6)
-          }
+          return { oomKilled: oom > 0, peakMemoryBytes: peak, ...current() }
         },
         remove: () => {
           for (const dir of madeLeaf) {

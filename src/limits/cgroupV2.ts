@@ -76,20 +76,26 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
         throw error
       }
       leaves.add(leaf)
+      const current = () => {
+        const now = readOptional(files, join(leaf, "memory.current"))
+        const bytes = now === undefined ? undefined : Number(now.trim())
+        const usec = keyedValue(readOptional(files, join(leaf, "cpu.stat")) ?? "", "usage_usec")
+        return {
+          memoryBytes: bytes !== undefined && Number.isFinite(bytes) ? bytes : undefined,
+          cpuTimeMs: usec === undefined ? undefined : Math.round(usec / 1000)
+        }
+      }
       return {
         joinFiles: [join(leaf, "cgroup.procs")],
+        current,
         usage: () => {
           const events = readOptional(files, join(leaf, "memory.events")) ?? ""
           const peak = readOptional(files, join(leaf, "memory.peak"))
-          const usec = keyedValue(readOptional(files, join(leaf, "cpu.stat")) ?? "", "usage_usec")
           const peakBytes = peak === undefined ? undefined : Number(peak.trim())
-          const current = readOptional(files, join(leaf, "memory.current"))
-          const currentBytes = current === undefined ? undefined : Number(current.trim())
           return {
             oomKilled: (keyedValue(events, "oom_kill") ?? 0) > 0,
             peakMemoryBytes: peakBytes !== undefined && Number.isFinite(peakBytes) ? peakBytes : undefined,
-            memoryBytes: currentBytes !== undefined && Number.isFinite(currentBytes) ? currentBytes : undefined,
-            cpuTimeMs: usec === undefined ? undefined : Math.round(usec / 1000)
+            ...current()
           }
         },
         remove: () => {

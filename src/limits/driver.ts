@@ -7,12 +7,13 @@
  */
 import * as Effect from "effect/Effect"
 import { killEach } from "./cgroupFiles.js"
-import type { ResourceUsage, Resources, SessionResources } from "./ResourceLimits.js"
+import type { LiveUsage, ResourceUsage, Resources, SessionResources } from "./ResourceLimits.js"
 
 /** A process's cgroup as a driver made it. */
 export interface DriverLeaf {
   readonly joinFiles: ReadonlyArray<string>
   readonly usage: () => ResourceUsage
+  readonly current: () => LiveUsage
   /** Removes the leaf; throws (EBUSY) while a process is left in it. */
   readonly remove: () => void
 }

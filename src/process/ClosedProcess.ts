@@ -5,6 +5,7 @@
  * answer alike.
  */
 import * as Effect from "effect/Effect"
+import type { LiveUsage } from "../limits/ResourceLimits.js"
 import type { ProcessDetails } from "../protocol/console.js"
 import type { SandboxType } from "../protocol/sandbox.js"
 import type { PolicyDecisionNotification, ProcessInfo, ReadResult, WriteStatus } from "../protocol/schema.js"
@@ -51,15 +52,31 @@ export const infoOf = (
   startedAtMs: process.startedAtMs
 })
 
-/** A `console/processes` entry. */
+/** A live process's figures as `process/list` and the console give them: those its cgroup could tell. */
+export const liveFigures = (usage: LiveUsage): Pick<ProcessInfo, "memoryBytes" | "cpuTimeMs"> => ({
+  ...(usage.memoryBytes === undefined ? {} : { memoryBytes: usage.memoryBytes }),
+  ...(usage.cpuTimeMs === undefined ? {} : { cpuTimeMs: usage.cpuTimeMs })
+})
+
+/**
+ * A `console/processes` entry: with `live` (what a running process's cgroup
+ * holds now), its memory and CPU time so far; once it has exited, its
+ * `process/exited` figures (peak memory, CPU time), for a process in a
+ * cgroup of its own.
+ */
 export const detailsOf = (
   process: Pick<ProcessActor, "processId" | "pid" | "argv" | "tty" | "startedAtMs" | "sandboxType" | "sizes" | "networkDecisions">,
   exit: ExitStatus | null,
-  output: RetainedOutput
+  output: RetainedOutput,
+  live?: LiveUsage | undefined
 ): ProcessDetails => {
   const networkDecisions = process.networkDecisions?.()
+  const usage = exit?.usage
   return {
     ...infoOf(process, exit),
+    ...(live === undefined ? {} : liveFigures(live)),
+    ...(usage?.peakMemoryBytes === undefined ? {} : { peakMemoryBytes: usage.peakMemoryBytes }),
+    ...(usage?.cpuTimeMs === undefined ? {} : { cpuTimeMs: usage.cpuTimeMs }),
     signal: exit?.signal ?? null,
     sandboxType: process.sandboxType,
     retainedBytes: output.retainedBytes,

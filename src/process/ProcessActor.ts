@@ -29,10 +29,10 @@ import { MAX_STDIN_BACKLOG_BYTES, type ProcessSpawner, type SpawnRequest } from 
 import type { RetainedOutput } from "./OutputBuffers.js"
 import * as Lifecycle from "./ProcessLifecycle.js"
 import type { ProcessEvent } from "./ProcessLifecycle.js"
-import type { ResourceUsage } from "../limits/ResourceLimits.js"
+import type { LiveUsage, ResourceUsage } from "../limits/ResourceLimits.js"
 import type { ProcessReaper } from "./ProcessReaper.js"
 import { TerminalSizes } from "./TerminalSizes.js"
-import { ClosedProcess, detailsOf, infoOf, NOT_RUNNING, readResult, STDIN_CLOSED } from "./ClosedProcess.js"
+import { ClosedProcess, detailsOf, infoOf, liveFigures, NOT_RUNNING, readResult, STDIN_CLOSED } from "./ClosedProcess.js"
 import { makeCommandMailbox } from "./commandMailbox.js"
 import { OutputTail } from "./OutputTail.js"
 import type { ProcessDetails } from "../protocol/console.js"
@@ -121,7 +121,7 @@ export interface ProcessActorOptions {
   /** Reads what the process's own cgroup used (limits/), as its exit is reported. */
   readonly usage?: (() => ResourceUsage) | undefined
   /** Reads what the process's cgroup holds and used so far, for `process/list` while it runs (any process in a cgroup). */
-  readonly liveUsage?: (() => ResourceUsage) | undefined
+  readonly liveUsage?: (() => LiveUsage) | undefined
   /** The latest decisions of the process's managed network proxy, when it has one. */
   readonly networkDecisions?: (() => ReadonlyArray<PolicyDecisionNotification>) | undefined
   /** Told the child's pid as soon as it is spawned, before anything else runs (its managed proxy's UDP wants it). */
@@ -449,15 +449,12 @@ export const makeProcessActor = (
       info: Effect.sync(() => {
         const exit = Lifecycle.exitOf(state)
         const info = infoOf(actor, exit)
-        if (exit !== null || options.liveUsage === undefined) return info
-        const usage = options.liveUsage()
-        return {
-          ...info,
-          ...(usage.memoryBytes === undefined ? {} : { memoryBytes: usage.memoryBytes }),
-          ...(usage.cpuTimeMs === undefined ? {} : { cpuTimeMs: usage.cpuTimeMs })
-        }
+        return exit !== null || options.liveUsage === undefined ? info : { ...info, ...liveFigures(options.liveUsage()) }
       }),
-      details: Effect.sync(() => detailsOf(actor, Lifecycle.exitOf(state), output)),
+      details: Effect.sync(() => {
+        const exit = Lifecycle.exitOf(state)
+        return detailsOf(actor, exit, output, exit === null ? options.liveUsage?.() : undefined)
+      }),
       sizes,
       networkDecisions: options.networkDecisions,
       closedRecord: () => {

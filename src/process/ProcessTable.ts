@@ -395,7 +395,7 @@ export const makeProcessTableIn = (
             sandbox: confinement._tag === "Unconfined" ? undefined : { network: confinement.policy.network },
             // Told of a limited process only: an unlimited one's exit reads as it always has.
             usage: cgroup?.usage,
-            liveUsage: cgroup?.usage,
+            liveUsage: cgroup?.current,
             networkDecisions: network?.recentDecisions,
             onSpawned: network?.spawned,
             onClosed: () => {

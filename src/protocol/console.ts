@@ -57,7 +57,12 @@ export const ProcessDetails = Schema.Struct({
   /** The terminal's size now (a PTY's), else null. */
   size: Schema.NullOr(TerminalSize),
   /** With a managed network proxy: its latest decisions, oldest first. */
-  networkDecisions: Schema.optional(Schema.Array(PolicyDecisionNotification))
+  networkDecisions: Schema.optional(Schema.Array(PolicyDecisionNotification)),
+  /**
+   * Once a process in a cgroup of its own has exited: the most memory it
+   * held at once (its `process/exited`'s); `cpuTimeMs` is then its total.
+   */
+  peakMemoryBytes: Schema.optional(NonNegativeInt)
 })
 /** @see ProcessDetails */
 export type ProcessDetails = typeof ProcessDetails.Type

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchBrowser, logIn, terminalShows } from "../support/browser.js"
 import { launchOf } from "../support/networkProxy.js"
 import { type InProcessWebSocketServer, startInProcessWebSocketServer } from "../support/InProcessServer.js"
+import { WAIT_MS } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 let browser: Browser
@@ -69,6 +70,8 @@ beforeAll(async () => {
     networkProxy: launchOf({ domains: { "bad.test": "deny" } })
   })
   await refused
+  // In a cgroup of its own (a memory limit): its card shows its memory and CPU time.
+  await start(detached, "limited", ["sleep", "600"], { resources: { memoryBytes: 64 << 20 } })
   await start(detached, "ended", ["sh", "-c", "exit 3"])
   await detached.waitFor((m) => m.method === "process/closed" && m.params.processId === "ended")
   detached.socket.close()
@@ -169,6 +172,8 @@ describe("web console in a browser: layout", () => {
       const context = await browser.newContext(options)
       try {
         const page = await context.newPage()
+        // Each wait as long as the suite's others (WAIT_MS), not playwright's 30 s: a loaded machine took longer.
+        page.setDefaultTimeout(WAIT_MS)
         await logIn(page, server.url)
         await test(page)
       } finally {
@@ -182,11 +187,12 @@ describe("web console in a browser: layout", () => {
         await detached.locator('[data-process="ended"] .ended').waitFor()
         await detached.locator('[data-process="proxied"] [data-action=network]', { hasText: "1 refused" }).waitFor()
         await page.locator('[data-process="watched"]').waitFor()
+        await detached.locator('[data-process="limited"] .fact.memory .value', { hasText: /B$/ }).waitFor()
         // The proxied process's decisions shown too: the widest the lists get.
         await detached.locator('[data-process="proxied"] [data-action=network]').click()
         await page.locator('[data-decisions="proxied"] table.decisions').waitFor()
         await screenshot(page, `lists-${name}`)
-        expect(await page.locator("[data-process]").count()).toBeGreaterThanOrEqual(5)
+        expect(await page.locator("[data-process]").count()).toBeGreaterThanOrEqual(6)
         expect(await hiddenActions(page, width)).toEqual([])
         expect(await sidewaysScrolls(page, width, ".terminal")).toEqual([])
       }))

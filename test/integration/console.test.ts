@@ -297,6 +297,33 @@ describe("web console: its connections", () => {
     expect(processes[0].size).toEqual({ rows: 30, cols: 100 })
   })
 
+  it("gives the memory and CPU time of a process in a cgroup of its own: now while it runs, the peak and total once exited; none for another", async () => {
+    const server = await start(["--console"])
+    const owner = await RawWebSocketClient.connectReady(server.url)
+    const limited = { resources: { memoryBytes: 128 << 20 } }
+    await owner.request("process/start", { processId: "held", argv: ["sh", "-c", "echo up; read line"], env: {}, tty: false, pipeStdin: true, ...limited })
+    await owner.request("process/start", { processId: "plain", argv: ["sleep", "30"], env: {}, tty: false })
+    await owner.outputContains("held", "up")
+    const watcher = await consoleClient(server.url)
+    const sessionId = (await watcher.request("console/sessions", {})).result.sessions.find((s: any) => s.clientName === "ws-test").sessionId
+    const byId = async () =>
+      new Map<string, any>((await watcher.request("console/processes", { sessionId })).result.processes.map((p: any) => [p.processId, p]))
+    const running = await byId()
+    expect(running.get("held").memoryBytes).toBeGreaterThan(0)
+    expect(running.get("held").cpuTimeMs).toBeGreaterThanOrEqual(0)
+    expect(running.get("held")).not.toHaveProperty("peakMemoryBytes")
+    expect(running.get("plain")).not.toHaveProperty("memoryBytes")
+    expect(running.get("plain")).not.toHaveProperty("cpuTimeMs")
+
+    await owner.request("process/write", { processId: "held", chunk: Buffer.from("go\n").toString("base64") })
+    const exited = await owner.waitFor((m) => m.method === "process/exited" && m.params.processId === "held")
+    const ended = (await byId()).get("held")
+    // Its process/exited's figures, as they were read at its exit.
+    expect(ended).toMatchObject({ running: false, peakMemoryBytes: exited.params.peakMemoryBytes, cpuTimeMs: exited.params.cpuTimeMs })
+    expect(ended.peakMemoryBytes).toBeGreaterThan(0)
+    expect(ended).not.toHaveProperty("memoryBytes")
+  })
+
   it("counts a console's connections in the server's budgets: --max-http-requests 1 held by a client refuses the console's request (-32001), and the other way round", async () => {
     // An upstream that answers headers and never ends its body: each streamed request holds its place until its deadline.
     const upstream = Http.createServer((_request, response) => {

@@ -1,6 +1,7 @@
-/** The console's pieces without a server: its credentials, the PTY size history, the acknowledgement window. */
+/** The console's pieces without a server: its credentials, the PTY size history, the acknowledgement window, the page's units. */
 import { describe, expect, it } from "vitest"
 import { ConsoleAuth, LINK_TTL_MS, SESSION_IDLE_MS } from "../../src/console/ConsoleAuth.js"
+import { formatBytes, formatCpuTime } from "../../src/console/page/units.js"
 import { eitherPaused, makeAckWindow, makeFlowMeter } from "../../src/jsonrpc/FlowControl.js"
 import { TerminalSizes } from "../../src/process/TerminalSizes.js"
 
@@ -132,5 +133,33 @@ describe("the acknowledgement window", () => {
     window.acknowledged(20)
     expect(flow.paused()).toBe(false)
     expect(changes).toEqual([true, false])
+  })
+})
+
+describe("the page's units", () => {
+  it("writes sizes in powers of 1024, one decimal, never 1024 of a unit", () => {
+    expect(formatBytes(0)).toBe("0 B")
+    expect(formatBytes(1023)).toBe("1023 B")
+    expect(formatBytes(1024)).toBe("1.0 KiB")
+    expect(formatBytes(12.3 * 1024 * 1024)).toBe("12.3 MiB")
+    expect(formatBytes(41943040)).toBe("40.0 MiB")
+    // Rounded as written: just under a MiB is 1.0 MiB, not 1024.0 KiB.
+    expect(formatBytes(1024 * 1024 - 1)).toBe("1.0 MiB")
+    expect(formatBytes(1024 ** 3 - 1)).toBe("1.0 GiB")
+    expect(formatBytes(1.5 * 1024 ** 3)).toBe("1.5 GiB")
+    expect(formatBytes(3 * 1024 ** 4)).toBe("3.0 TiB")
+  })
+
+  it("writes CPU time in hundredths of a second under a minute, then minutes and seconds, then hours and minutes", () => {
+    expect(formatCpuTime(0)).toBe("0.00 s")
+    expect(formatCpuTime(4)).toBe("0.00 s")
+    expect(formatCpuTime(5)).toBe("0.01 s")
+    expect(formatCpuTime(1240)).toBe("1.24 s")
+    expect(formatCpuTime(59_990)).toBe("59.99 s")
+    expect(formatCpuTime(59_996)).toBe("1m 00s")
+    expect(formatCpuTime(125_400)).toBe("2m 05s")
+    expect(formatCpuTime(3_599_400)).toBe("59m 59s")
+    expect(formatCpuTime(3_599_600)).toBe("1h 00m")
+    expect(formatCpuTime(11_220_000)).toBe("3h 07m")
   })
 })

@@ -79,6 +79,19 @@ describe("cgroup v2 driver (the files' formats)", () => {
     expect(leaf.usage()).toEqual({ oomKilled: true, peakMemoryBytes: 134217728, cpuTimeMs: 752 })
   })
 
+  it("reads a live process's memory now from memory.current and its CPU time from cpu.stat, nothing else", () => {
+    const root = tempTree()
+    const leaf = V2.make(fakeV2Files, root, ["memory", "pids"]).makeGroup("s", {}).makeLeaf("p", {})
+    const dir = Path.join(root, "s", "p")
+    expect(leaf.current()).toEqual({ memoryBytes: undefined, cpuTimeMs: undefined })
+    Fs.writeFileSync(Path.join(dir, "memory.current"), "41943040\n")
+    Fs.writeFileSync(Path.join(dir, "cpu.stat"), "usage_usec 1240000\nuser_usec 1200000\nsystem_usec 40000\n")
+    expect(leaf.current()).toEqual({ memoryBytes: 41943040, cpuTimeMs: 1240 })
+    // The exit's reading has them too, with the peak.
+    Fs.writeFileSync(Path.join(dir, "memory.peak"), "50331648\n")
+    expect(leaf.usage()).toEqual({ oomKilled: false, peakMemoryBytes: 50331648, memoryBytes: 41943040, cpuTimeMs: 1240 })
+  })
+
   it("a session's processes without limits share its leaf `unlimited`, made with it and removed with it", () => {
     const root = tempTree()
     const group = V2.make(fakeV2Files, root, ["memory", "pids"]).makeGroup("s", {})
@@ -158,6 +171,15 @@ describe("cgroup v1 driver (the files' formats)", () => {
     Fs.writeFileSync(Path.join(roots.memory, "s", "p", "memory.max_usage_in_bytes"), "4096\n")
     Fs.writeFileSync(Path.join(roots.cpuacct!, "s", "p", "cpuacct.usage"), "2500000000\n")
     expect(leaf.usage()).toEqual({ oomKilled: true, peakMemoryBytes: 4096, cpuTimeMs: 2500 })
+  })
+
+  it("reads a live process's memory now from memory.usage_in_bytes and its CPU time from cpuacct.usage", () => {
+    const roots = v1Roots()
+    const leaf = V1.make(fakeV1Files, roots).makeGroup("s", {}).makeLeaf("p", {})
+    expect(leaf.current()).toEqual({ memoryBytes: undefined, cpuTimeMs: undefined })
+    Fs.writeFileSync(Path.join(roots.memory, "s", "p", "memory.usage_in_bytes"), "41943040\n")
+    Fs.writeFileSync(Path.join(roots.cpuacct!, "s", "p", "cpuacct.usage"), "1240000000\n")
+    expect(leaf.current()).toEqual({ memoryBytes: 41943040, cpuTimeMs: 1240 })
   })
 
   it("says when swap is not accounted", () => {

@@ -1,6 +1,7 @@
 /**
  * The page's lists: the server's sessions and their processes, refreshed
- * every second while shown. Each process is a card, updated in place
+ * every second while shown (a process's memory and CPU time with them: no
+ * request of their own). Each process is a card, updated in place
  * (keyed by session and process id), so what the operator is doing in one
  * (a signal chosen, a menu open, a process's network decisions shown)
  * survives a refresh.
@@ -11,6 +12,7 @@ import { decisionsTable, networkFact } from "./networkDecisions.js"
 import { ConnectionClosed } from "./rpc.js"
 import { endingOf } from "./terminal.js"
 import type { ConsoleProcess, ConsoleSession } from "./types.js"
+import { formatBytes, formatCpuTime, UNMEASURED } from "./units.js"
 
 const REFRESH_MS = 1000
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"]
@@ -22,8 +24,6 @@ const formatDuration = (ms: number): string => {
   return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`
 }
 const formatAge = (sinceMs: number): string => formatDuration(Date.now() - sinceMs)
-const formatBytes = (bytes: number): string =>
-  bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 const shortId = (id: string): string => id.length > 13 ? `${id.slice(0, 8)}…` : id
 /** How much of a client's id or name a card draws (its title has more). */
 const ID_MAX = 200
@@ -145,9 +145,33 @@ const sessionBlock = (
   return section
 }
 
-/** One of a process's facts after its command line: its name (dim) and its value. */
-const fact = (name: string, value: string): HTMLElement =>
-  h("span", { class: `fact ${name}` }, h("span", { class: "label" }, name), " ", value)
+/** One of a process's facts after its command line: its name (dim) and its value; `label` when it reads otherwise than its name. */
+const fact = (name: string, value: string, label = name): HTMLElement =>
+  h("span", { class: `fact ${name}` }, h("span", { class: "label" }, label), " ", h("span", { class: "value" }, value))
+
+/** Why a process has no memory or CPU figures. */
+const UNMEASURED_TITLE = "Not measured: the server measures a process in a cgroup of its own (one started with resource limits, where the server has cgroups)"
+
+/** A figure's fact, or a dash that says why there is none. */
+const figure = (name: string, label: string, value: number | undefined, format: (value: number) => string): HTMLElement => {
+  if (value !== undefined) return fact(name, format(value), label)
+  const dash = fact(name, UNMEASURED, label)
+  dash.classList.add("unmeasured")
+  dash.title = UNMEASURED_TITLE
+  return dash
+}
+
+/**
+ * A process's memory and CPU time, from its cgroup: while it runs, what it
+ * holds now and used so far; once it has exited, the most it held and its
+ * total (its `process/exited`'s).
+ */
+const usageFacts = (process: ConsoleProcess): Array<HTMLElement> => [
+  process.running
+    ? figure("memory", "memory", process.memoryBytes, formatBytes)
+    : figure("memory", "peak memory", process.peakMemoryBytes, formatBytes),
+  figure("cpu", "cpu", process.cpuTimeMs, formatCpuTime)
+]
 
 /**
  * A process's card, `shown` updated (each part replaced only if it
@@ -170,6 +194,7 @@ const processCard = (
   ]
   const facts = [
     fact("pid", String(process.pid)),
+    ...usageFacts(process),
     fact("tty", process.tty && process.size !== null ? `${process.size.cols}×${process.size.rows}` : process.tty ? "yes" : "no"),
     fact("sandbox", process.sandboxType === "none" ? "no" : process.sandboxType),
     networkFact(process.networkDecisions, cards.expanded(session.sessionId, process.processId), () => cards.toggle(session.sessionId, process.processId)),

@@ -33,6 +33,12 @@ export interface ConsoleProcess {
   readonly signal: string | null
   readonly sandboxType: string
   readonly startedAtMs: number
+  /** A running process in a cgroup of its own: the memory its cgroup holds now, in bytes. */
+  readonly memoryBytes?: number
+  /** A process in a cgroup of its own: the CPU time its processes used so far (once exited, in all), in ms. */
+  readonly cpuTimeMs?: number
+  /** An exited process that had a cgroup of its own: the most memory it held at once, in bytes. */
+  readonly peakMemoryBytes?: number
   readonly retainedBytes: number
   readonly nextSeq: number
   readonly size: TerminalSize | null
