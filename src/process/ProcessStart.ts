@@ -162,7 +162,8 @@ export const limitsOfStart = (
   const asked = request.resources ?? undefined
   if (limits.availability._tag === "Unavailable") {
     const operatorAsks = anyOperatorLimit(limits.operator)
-    if (!operatorAsks && (asked === undefined || !anyLimit(asked))) return Effect.succeed(undefined)
+    // Unlimited: in its session's cgroup where there are groups without limits (containment only).
+    if (!operatorAsks && (asked === undefined || !anyLimit(asked))) return Effect.succeed(limits.sessionCgroups ? {} : undefined)
     Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesUnavailable"))
     return Effect.fail(
       new InvalidRequest({

@@ -11,17 +11,24 @@
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import { ExecServerClient } from "../../src/client/ExecServerClient.js"
 import { nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
 import * as CgroupLimits from "../../src/limits/cgroupLimits.js"
 import * as V2 from "../../src/limits/cgroupV2.js"
+import { detect } from "../../src/limits/detect.js"
 import { launcherArgv } from "../../src/limits/launcher.js"
-import { NO_OPERATOR_LIMITS } from "../../src/limits/ResourceLimits.js"
+import * as NodeResourceLimits from "../../src/limits/NodeResourceLimits.js"
+import { NO_OPERATOR_LIMITS, ResourceLimits } from "../../src/limits/ResourceLimits.js"
+import * as NodeSpawner from "../../src/process/NodeSpawner.js"
+import * as InProcessClient from "../../src/testing/InProcessClient.js"
+import * as TestServer from "../../src/testing/TestServer.js"
 import { eventually, isAlive } from "../support/waiting.js"
 
 const UNIFIED = "/sys/fs/cgroup/unified"
@@ -174,6 +181,29 @@ describe.runIf(mounted)("the cgroup v2 driver on a real hierarchy without contro
     expect(Fs.existsSync(root)).toBe(false)
   }, 60_000)
 
+  it("before cgroup.kill (kernels before 5.14) a session is frozen, each member SIGKILLed and thawed: the real cgroup.freeze", async () => {
+    const root = makeRoot()
+    // This kernel's files, but for cgroup.kill: the driver takes the older kernels' way.
+    const withoutKill = { ...nodeCgroupFiles, exists: (path: string) => !path.endsWith("/cgroup.kill") && nodeCgroupFiles.exists(path) }
+    const group = V2.make(withoutKill, root, controllersOf(root)).makeGroup("session-1", {})
+    made.push(Path.join(root, "session-1"))
+    const leaf = group.makeLeaf("process-1", {})
+    const sessionDir = Path.join(root, "session-1")
+    const run = await runJoined(leaf.joinFiles, "setsid sh -c 'sleep 300 > /dev/null & echo $!'; sleep 300 > /dev/null & echo $!")
+    const pids = run.stdout.trim().split("\n").map(Number)
+    strays.push(...pids)
+    expect(pids).toHaveLength(2)
+    expect(pids.every(isAlive)).toBe(true)
+    await Effect.runPromise(group.kill)
+    expect(populated(sessionDir)).toBe(false)
+    // Thawed again: a group left frozen would freeze whatever joins it next.
+    expect(Fs.readFileSync(Path.join(sessionDir, "cgroup.events"), "utf8")).toMatch(/^frozen 0$/m)
+    expect(await eventually(() => pids.every((pid) => !isAlive(pid)), 30_000)).toBe(true)
+    leaf.remove()
+    group.remove()
+    expect(Fs.existsSync(sessionDir)).toBe(false)
+  }, 60_000)
+
   it("a server's start removes the groups of a server that is gone, killing what still ran in them; a live server's stay", async () => {
     const gone = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
     const stale = makeRoot(Number(gone.stdout.trim()))
@@ -192,5 +222,68 @@ describe.runIf(mounted)("the cgroup v2 driver on a real hierarchy without contro
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
     expect(Fs.existsSync(stale)).toBe(false)
     expect(Fs.existsSync(Path.join(live, "session-1"))).toBe(true)
+  }, 60_000)
+})
+
+describe.runIf(mounted)("a host whose cgroups cannot limit: sessions contained by v2 groups without controllers", () => {
+  /** This host as one without the v1 hierarchies (only its cgroup2 mount): v2 holds no controller, v1 is not there. */
+  const detectWithoutV1 = (rootName: string) =>
+    detect({
+      files: nodeCgroupFiles,
+      procSelfCgroup: Fs.readFileSync("/proc/self/cgroup", "utf8"),
+      mounts: Fs.readFileSync("/proc/self/mounts", "utf8").split("\n").filter((line) => line.split(" ")[2] === "cgroup2").join("\n"),
+      pid: process.pid,
+      rootName
+    })
+
+  it("limits are unavailable and a limited start is refused; an unlimited process's setsid grandchild is in its session's group and ends with it", async () => {
+    const ownV2 = Fs.readFileSync("/proc/self/cgroup", "utf8").split("\n").find((line) => line.startsWith("0::"))!.slice(3)
+    const rootName = `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
+    const root = Path.join(UNIFIED, ownV2, rootName)
+    made.push(root)
+    const found = detectWithoutV1(rootName)
+    expect(found._tag).toBe("Containment")
+    const resourceLimits = Layer.effect(ResourceLimits, NodeResourceLimits.fromDetected(found, NO_OPERATOR_LIMITS, true))
+    const services = TestServer.layer({ spawner: NodeSpawner.layer, resourceLimits })
+    const [initialized, refused, output, sessionGroup] = await Effect.runPromise(Effect.gen(function*() {
+      const client = yield* ExecServerClient
+      const refused = yield* Effect.flip(client.call("process/start", {
+        processId: "limited",
+        argv: ["true"],
+        cwd: "/",
+        env: {},
+        tty: false,
+        pipeStdin: false,
+        arg0: null,
+        resources: { memoryBytes: 64 << 20 }
+      }))
+      const daemon = "setsid sh -c 'sleep 300 > /dev/null & echo $!'; grep '^0::' /proc/self/cgroup"
+      yield* client.call("process/start", { processId: "d", argv: ["sh", "-c", daemon], cwd: "/", env: {}, tty: false, pipeStdin: false, arg0: null })
+      let output = ""
+      let afterSeq = 0
+      for (;;) {
+        const read = yield* client.call("process/read", { processId: "d", afterSeq, waitMs: 10_000 })
+        for (const chunk of read.chunks) output += Buffer.from(chunk.chunk).toString("utf8")
+        afterSeq = read.nextSeq - 1
+        if (read.closed) break
+      }
+      const pid = Number(output.split("\n")[0])
+      strays.push(pid)
+      // Alive in its session's group while the session lasts.
+      return [client.server, refused, output, isAlive(pid) ? v2GroupOf(pid) : "gone"] as const
+    }).pipe(Effect.provide(InProcessClient.layer().pipe(Layer.provide(services))), Effect.scoped))
+    const reason = `cgroup v2: the server's cgroup ${Path.resolve(UNIFIED, `.${ownV2}`)} has no memory, pids controller ` +
+      "(not delegated, or bound to v1); cgroup v1: no memory hierarchy"
+    expect(initialized.limits?.resources).toEqual({ available: false, reason, process: {}, session: {} })
+    expect(refused).toMatchObject({ _tag: "ExecServer/InvalidRequest", reason: "resourcesUnavailable" })
+    expect(refused.message).toContain("no memory, pids controller")
+    const [pidLine, ownLine] = output.trim().split("\n")
+    const session = `${root.slice(UNIFIED.length)}/session-1`
+    // The child and its grandchild both in the session's shared leaf.
+    expect(ownLine).toBe(`0::${session}/unlimited`)
+    expect(sessionGroup).toBe(`${session}/unlimited`)
+    // The session's end killed the grandchild (cgroup.kill) and removed the groups, the server's end its root.
+    expect(await eventually(() => !isAlive(Number(pidLine)), 30_000)).toBe(true)
+    expect(Fs.existsSync(root)).toBe(false)
   }, 60_000)
 })

@@ -205,7 +205,7 @@ describe("detection", () => {
     expect(read(Path.join(own, "exec-server.42.x", "cgroup.subtree_control"))).toBe("+memory +pids +cpu")
   })
 
-  it("says why neither version can be used", () => {
+  it("where neither version can limit, v2 without controllers contains sessions: limits refused, nothing enabled", () => {
     const base = tempTree()
     Fs.mkdirSync(Path.join(base, "unified"))
     Fs.writeFileSync(Path.join(base, "unified", "cgroup.controllers"), "hugetlb\n")
@@ -216,9 +216,33 @@ describe("detection", () => {
       pid: 42,
       rootName: "exec-server.42.x"
     })
+    expect(found._tag).toBe("Containment")
+    if (found._tag !== "Containment") return
+    expect(found.reason).toBe(
+      `cgroup v2: the server's cgroup ${base}/unified has no memory, pids controller (not delegated, or bound to v1); cgroup v1: no memory hierarchy`
+    )
+    expect(found.driver.version).toBe("v2")
+    expect(() => found.driver.makeGroup("s", { pids: 10 })).toThrow(/no pids controller/)
+    const group = found.driver.makeGroup("s", {})
+    expect(group.joinFiles).toEqual([Path.join(base, "unified", "exec-server.42.x", "s", "unlimited", "cgroup.procs")])
+    expect(Fs.existsSync(Path.join(base, "unified", "cgroup.subtree_control"))).toBe(false)
+    expect(Fs.existsSync(Path.join(base, "unified", "exec-server.42.x", "s", "cgroup.subtree_control"))).toBe(false)
+  })
+
+  it("says why no version can be used, nor contain sessions", () => {
+    const base = tempTree()
+    Fs.mkdirSync(Path.join(base, "unified"))
+    const found = detect({
+      files: fakeV2Files,
+      procSelfCgroup: "0::/gone\n",
+      mounts: `cgroup2 ${base}/unified cgroup2 rw 0 0`,
+      pid: 42,
+      rootName: "exec-server.42.x"
+    })
     expect(found).toEqual({
       _tag: "None",
-      reason: `cgroup v2: the server's cgroup ${base}/unified has no memory, pids controller (not delegated, or bound to v1); cgroup v1: no memory hierarchy`
+      reason: `cgroup v2: the server's cgroup ${base}/unified/gone has no memory, pids controller (not delegated, or bound to v1); ` +
+        `cgroup v1: no memory hierarchy; no cgroup to contain sessions in: cannot make a group in the server's cgroup ${base}/unified/gone (ENOENT)`
     })
   })
 })
