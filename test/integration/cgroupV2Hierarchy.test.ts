@@ -12,6 +12,8 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -286,4 +288,29 @@ describe.runIf(mounted)("a host whose cgroups cannot limit: sessions contained b
     expect(await eventually(() => !isAlive(Number(pidLine)), 30_000)).toBe(true)
     expect(Fs.existsSync(root)).toBe(false)
   }, 60_000)
+
+  it("the start line says why limits are unavailable and that sessions are contained, under --session-cgroups", async () => {
+    const lines: Array<{ readonly level: string; readonly message: unknown; readonly annotations: Record<string, unknown> }> = []
+    const keep = Logger.make(({ fiber, logLevel, message }) =>
+      void lines.push({ level: logLevel, message, annotations: { ...fiber.getRef(References.CurrentLogAnnotations) } })
+    )
+    for (const sessionCgroups of [true, false]) {
+      const rootName = `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
+      const found = detectWithoutV1(rootName)
+      expect(found._tag).toBe("Containment")
+      if (found._tag !== "Containment") return
+      made.push(Path.join(UNIFIED, v2GroupOf(process.pid)!, rootName))
+      await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+        const limits = yield* NodeResourceLimits.fromDetected(found, NO_OPERATOR_LIMITS, sessionCgroups)
+        yield* NodeResourceLimits.report.pipe(Effect.provideService(ResourceLimits, limits))
+      })).pipe(Effect.provide(Logger.layer([keep]))))
+    }
+    expect(lines.filter((line) => line.level === "Info").map((line) => [String(line.message), line.annotations])).toEqual([
+      ["resource limits unavailable", { reason: expect.stringContaining("no memory, pids controller"), sessions: "contained by cgroup v2 groups without controllers" }],
+      ["resource limits unavailable", {
+        reason: expect.stringContaining("no memory, pids controller"),
+        sessions: "contained by cgroup v2 groups without controllers under --session-cgroups"
+      }]
+    ])
+  })
 })
