@@ -143,7 +143,14 @@ const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPat
       const leaf = join(own, `exec-server.${input.pid}.self`)
       files.mkdir(leaf)
       files.write(join(leaf, "cgroup.procs"), `${input.pid}`)
-      enable(own)
+      try {
+        enable(own)
+      } catch (error) {
+        // Not alone in its group (a terminal's scope, say): back where it was, as a server that limits nothing.
+        files.write(join(own, "cgroup.procs"), `${input.pid}`)
+        files.rmdir(leaf)
+        throw error
+      }
     }
     removeStaleRoots(files, own)
     const root = join(own, input.rootName)

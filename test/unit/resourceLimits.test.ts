@@ -205,6 +205,26 @@ describe("detection", () => {
     expect(read(Path.join(own, "exec-server.42.x", "cgroup.subtree_control"))).toBe("+memory +pids +cpu")
   })
 
+  it("a server not alone in its v2 group moves back where it was when its group still cannot enable controllers", () => {
+    const base = tempTree()
+    const own = Path.join(base, "scope")
+    Fs.mkdirSync(own)
+    Fs.writeFileSync(Path.join(own, "cgroup.controllers"), "memory pids\n")
+    Fs.writeFileSync(Path.join(own, "cgroup.procs"), "42\n77\n")
+    // The kernel refuses controllers to a group with processes in it: here 77 stays.
+    const busy: CgroupFiles = {
+      ...fakeV2Files,
+      write: (path, text) => {
+        if (path === Path.join(own, "cgroup.subtree_control")) throw Object.assign(new Error("EBUSY"), { code: "EBUSY" })
+        fakeV2Files.write(path, text)
+      }
+    }
+    const found = detect({ files: busy, procSelfCgroup: "0::/scope\n", mounts: `cgroup2 ${base} cgroup2 rw 0 0`, pid: 42, rootName: "exec-server.42.x" })
+    expect(found._tag).toBe("Containment")
+    expect(read(Path.join(own, "cgroup.procs"))).toBe("42")
+    expect(Fs.existsSync(Path.join(own, "exec-server.42.self"))).toBe(false)
+  })
+
   it("where neither version can limit, v2 without controllers contains sessions: limits refused, nothing enabled", () => {
     const base = tempTree()
     Fs.mkdirSync(Path.join(base, "unified"))
