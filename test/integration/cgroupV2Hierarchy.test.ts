@@ -50,16 +50,15 @@ afterEach(async () => {
   }
   for (const dir of made.splice(0).reverse()) {
     if (!Fs.existsSync(dir)) continue
-    const below = Fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => Path.join(dir, e.name))
-    for (const group of [...below, dir]) {
-      try {
-        if (Fs.existsSync(Path.join(group, "cgroup.kill"))) Fs.writeFileSync(Path.join(group, "cgroup.kill"), "1")
-      } catch {
-        // Gone.
-      }
+    try {
+      // Every process below it too.
+      Fs.writeFileSync(Path.join(dir, "cgroup.kill"), "1")
+    } catch {
+      // Gone.
     }
+    const groups = deepestFirst(dir)
     await eventually(() => {
-      for (const group of [...below, dir]) {
+      for (const group of groups) {
         try {
           Fs.rmdirSync(group)
         } catch {
@@ -70,6 +69,17 @@ afterEach(async () => {
     }, 10_000)
   }
 })
+
+/** `dir` and every group below it, the deepest first (the order they can be removed in). */
+const deepestFirst = (dir: string): Array<string> => {
+  let children: Array<string> = []
+  try {
+    children = Fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => Path.join(dir, e.name))
+  } catch {
+    // Gone.
+  }
+  return [...children.flatMap(deepestFirst), dir]
+}
 
 /** A root of the test's own below the hierarchy's root, as a server's. */
 const makeRoot = (pid = process.pid): string => {
