@@ -119,6 +119,9 @@ export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
     const dirs = descendants(files, root)
     const killFile = join(root, "cgroup.kill")
     const hasKill = files.exists(killFile)
+    // A server that died between a freeze and its thaw left its group frozen (v1's freezer holds
+    // back even a SIGKILL until the thaw).
+    thaw(files, root)
     for (let poll = 0; poll < STALE_POLLS; poll++) {
       const members = dirs.flatMap((dir) => pidsOf(readOptional(files, join(dir, "cgroup.procs")) ?? ""))
       if (members.length === 0) break
@@ -139,6 +142,16 @@ export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
         // Still busy (a process not yet gone): the next server's start tries again.
       }
     }
+  }
+}
+
+/** Thaws a group, if frozen, in its version's file. */
+const thaw = (files: CgroupFiles, dir: string): void => {
+  try {
+    if (files.exists(join(dir, "freezer.state"))) files.write(join(dir, "freezer.state"), "THAWED")
+    else if (files.exists(join(dir, "cgroup.freeze"))) files.write(join(dir, "cgroup.freeze"), "0")
+  } catch {
+    // Gone meanwhile.
   }
 }
 

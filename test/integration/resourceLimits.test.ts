@@ -12,9 +12,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { readFileSync } from "node:fs"
+import { spawn, spawnSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
 import { afterEach, describe, expect, it } from "vitest"
 import { ExecServerClient } from "../../src/client/ExecServerClient.js"
+import { nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
+import { launcherArgv } from "../../src/limits/launcher.js"
 import { unavailable, ResourceLimits } from "../../src/limits/ResourceLimits.js"
 import * as NodeSpawner from "../../src/process/NodeSpawner.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
@@ -188,4 +192,47 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect(refused.message).toContain("no cgroups in this test")
     expect(exited).toBe(7)
   })
+})
+
+describe("the groups of a server that is gone (cgroup v1 on this machine)", () => {
+  it("a group it left frozen (killed between its freeze and its thaw) is thawed, emptied and removed by the next server's start", async () => {
+    const parent = `/sys/fs/cgroup/freezer${cgroupOf(process.pid, "freezer")}`.replace(/\/$/, "")
+    const gone = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
+    const stale = `${parent}/exec-server.${gone.stdout.trim()}.${randomBytes(4).toString("hex")}`
+    mkdirSync(stale)
+    try {
+      const [file, args] = launcherArgv([`${stale}/cgroup.procs`], "/bin/sh", ["sh", "-c", "sleep 300 > /dev/null & echo $!"])
+      const child = spawn(file, args, { stdio: ["ignore", "pipe", "inherit"] })
+      let output = ""
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => void (output += chunk))
+      await new Promise((resolve) => child.on("close", resolve))
+      const pid = Number(output.trim())
+      strays.push(pid)
+      expect(cgroupOf(pid, "freezer")).toBe(stale.slice("/sys/fs/cgroup/freezer".length))
+      writeFileSync(`${stale}/freezer.state`, "FROZEN")
+      expect(await eventually(() => readFileSync(`${stale}/freezer.state`, "utf8").trim() === "FROZEN", 30_000)).toBe(true)
+      removeStaleRoots(nodeCgroupFiles, parent)
+      expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
+      expect(existsSync(stale)).toBe(false)
+    } finally {
+      if (existsSync(stale)) {
+        writeFileSync(`${stale}/freezer.state`, "THAWED")
+        for (const pid of readFileSync(`${stale}/cgroup.procs`, "utf8").split("\n").filter(Boolean)) {
+          try {
+            process.kill(Number(pid), "SIGKILL")
+          } catch {
+            // Gone.
+          }
+        }
+        await eventually(() => {
+          try {
+            rmdirSync(stale)
+            return true
+          } catch {
+            return false
+          }
+        }, 10_000)
+      }
+    }
+  }, 60_000)
 })
