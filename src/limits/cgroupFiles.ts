@@ -119,9 +119,9 @@ export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
     const dirs = descendants(files, root)
     const killFile = join(root, "cgroup.kill")
     const hasKill = files.exists(killFile)
-    // A server that died between a freeze and its thaw left its group frozen (v1's freezer holds
-    // back even a SIGKILL until the thaw).
-    thaw(files, root)
+    // A server that died between a freeze and its thaw left a session's group frozen (v1's freezer
+    // holds back even a SIGKILL until the thaw, and a group's own freeze outlasts its parent's thaw).
+    for (const dir of dirs) thaw(files, dir)
     for (let poll = 0; poll < STALE_POLLS; poll++) {
       const members = dirs.flatMap((dir) => pidsOf(readOptional(files, join(dir, "cgroup.procs")) ?? ""))
       if (members.length === 0) break

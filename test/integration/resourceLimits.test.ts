@@ -199,25 +199,27 @@ describe("the groups of a server that is gone (cgroup v1 on this machine)", () =
     const parent = `/sys/fs/cgroup/freezer${cgroupOf(process.pid, "freezer")}`.replace(/\/$/, "")
     const gone = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
     const stale = `${parent}/exec-server.${gone.stdout.trim()}.${randomBytes(4).toString("hex")}`
-    mkdirSync(stale)
+    // Its session's group, frozen as a session's kill freezes it.
+    const session = `${stale}/session-1`
+    mkdirSync(session, { recursive: true })
     try {
-      const [file, args] = launcherArgv([`${stale}/cgroup.procs`], "/bin/sh", ["sh", "-c", "sleep 300 > /dev/null & echo $!"])
+      const [file, args] = launcherArgv([`${session}/cgroup.procs`], "/bin/sh", ["sh", "-c", "sleep 300 > /dev/null & echo $!"])
       const child = spawn(file, args, { stdio: ["ignore", "pipe", "inherit"] })
       let output = ""
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => void (output += chunk))
       await new Promise((resolve) => child.on("close", resolve))
       const pid = Number(output.trim())
       strays.push(pid)
-      expect(cgroupOf(pid, "freezer")).toBe(stale.slice("/sys/fs/cgroup/freezer".length))
-      writeFileSync(`${stale}/freezer.state`, "FROZEN")
-      expect(await eventually(() => readFileSync(`${stale}/freezer.state`, "utf8").trim() === "FROZEN", 30_000)).toBe(true)
+      expect(cgroupOf(pid, "freezer")).toBe(session.slice("/sys/fs/cgroup/freezer".length))
+      writeFileSync(`${session}/freezer.state`, "FROZEN")
+      expect(await eventually(() => readFileSync(`${session}/freezer.state`, "utf8").trim() === "FROZEN", 30_000)).toBe(true)
       removeStaleRoots(nodeCgroupFiles, parent)
       expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
       expect(existsSync(stale)).toBe(false)
     } finally {
-      if (existsSync(stale)) {
-        writeFileSync(`${stale}/freezer.state`, "THAWED")
-        for (const pid of readFileSync(`${stale}/cgroup.procs`, "utf8").split("\n").filter(Boolean)) {
+      for (const dir of [session, stale].filter((dir) => existsSync(dir))) {
+        writeFileSync(`${dir}/freezer.state`, "THAWED")
+        for (const pid of readFileSync(`${dir}/cgroup.procs`, "utf8").split("\n").filter(Boolean)) {
           try {
             process.kill(Number(pid), "SIGKILL")
           } catch {
@@ -226,7 +228,7 @@ describe("the groups of a server that is gone (cgroup v1 on this machine)", () =
         }
         await eventually(() => {
           try {
-            rmdirSync(stale)
+            rmdirSync(dir)
             return true
           } catch {
             return false
