@@ -5,7 +5,8 @@
  * fork bomb meets its pids limit and its session still ends, a daemonized
  * grandchild dies with its session (an unlimited process's too, in its
  * session's groups under `--session-cgroups`; in none without it), a client cannot widen the operator's
- * ceiling, and without cgroups a limited start is refused. Each server
+ * ceiling, and without cgroups a limited start is refused; a gone server's
+ * session group it left frozen is thawed, emptied and removed. Each server
  * removes its cgroups as it stops (after each test, whatever its outcome);
  * the tests look only at their own processes' groups, as other tests run
  * beside them.
