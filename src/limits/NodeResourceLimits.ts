@@ -1,7 +1,8 @@
 /**
  * The server's resource limits on this host: cgroups as `detect` finds
- * them at start, or unavailable with the reason; the binary's start line
- * says which (`report`).
+ * them at start, or unavailable with the reason (with the sessions still
+ * contained where a v2 hierarchy without controllers can be used); the
+ * binary's start line says which (`report`).
  */
 import { randomBytes } from "node:crypto"
 import * as Effect from "effect/Effect"
@@ -10,7 +11,7 @@ import type * as Scope from "effect/Scope"
 import { logAnnotated } from "../observability/logLine.js"
 import { nodeCgroupFiles } from "./cgroupFiles.js"
 import * as CgroupLimits from "./cgroupLimits.js"
-import { detect } from "./detect.js"
+import { type Detected, detect } from "./detect.js"
 import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
 import { ownCgroups, ownMounts } from "../procfs/processes.js"
 import { anyOperatorLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
@@ -35,11 +36,29 @@ export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.E
         return { _tag: "None" as const, reason: error instanceof Error ? error.message : String(error) }
       }
     })
+    return yield* fromDetected(found, operator, sessionCgroups)
+  })
+
+/**
+ * The limits of what `detect` found (this host's cgroups, or those of the
+ * files and /proc texts it was given): the service on its driver, limits
+ * refused on a driver for containment only, or none.
+ */
+export const fromDetected = (
+  found: Detected,
+  operator: OperatorLimits,
+  sessionCgroups = false
+): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
+  Effect.gen(function*() {
     // Said at debug level here: a composition's own logger may write to stdout; the binary says it
     // on its start line (`report`).
     if (found._tag === "None") {
       yield* logAnnotated("Debug", "resource limits unavailable", { reason: found.reason })
       return unavailable(found.reason, operator)
+    }
+    if (found._tag === "Containment") {
+      yield* logAnnotated("Debug", "resource limits unavailable", { reason: found.reason, sessionsContainedBy: found.driver.version })
+      return yield* CgroupLimits.make(found.driver, operator, sessionCgroups, found.reason)
     }
     yield* logAnnotated("Debug", "resource limits", { cgroup: found.driver.version })
     return yield* CgroupLimits.make(found.driver, operator, sessionCgroups)
@@ -58,7 +77,14 @@ export const report: Effect.Effect<void> = Effect.gen(function*() {
   const limits = yield* ResourceLimits
   if (limits.availability._tag === "Unavailable") {
     const operatorAsks = anyOperatorLimit(limits.operator)
-    return yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", { reason: limits.availability.reason })
+    const contained = limits.availability.sessionsContainedBy
+    return yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", {
+      reason: limits.availability.reason,
+      // Whether a session's processes are ended with it all the same, and when.
+      ...(contained === undefined
+        ? {}
+        : { sessions: `contained by cgroup ${contained} groups without controllers${limits.sessionCgroups ? "" : " under --session-cgroups"}` })
+    })
   }
   yield* logAnnotated("Info", "resource limits", {
     cgroup: limits.availability.version,

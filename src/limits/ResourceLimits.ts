@@ -97,7 +97,12 @@ export interface SessionCgroup {
 /** Whether limits can be enforced here, and how; or why not. */
 export type LimitsAvailability =
   | { readonly _tag: "Available"; readonly version: "v1" | "v2"; readonly notes: ReadonlyArray<string> }
-  | { readonly _tag: "Unavailable"; readonly reason: string }
+  | {
+    readonly _tag: "Unavailable"
+    readonly reason: string
+    /** The cgroups that group and end each session all the same (`--session-cgroups`), where limits are unavailable. */
+    readonly sessionsContainedBy?: "v1" | "v2" | undefined
+  }
 
 /** The server's resource limits. */
 export interface ResourceLimitsShape {

@@ -76,8 +76,8 @@ export const killEach = (pids: ReadonlyArray<number>): void => {
   }
 }
 
-/** The root groups of servers (`exec-server.PID.TAG`), by their pid. */
-const ROOT_NAME = /^exec-server\.(\d+)\.[0-9a-f]+$/
+/** The groups of servers by their pid: their roots (`exec-server.PID.TAG`), and the leaf a v2 server moved itself into (`exec-server.PID.self`). */
+const ROOT_NAME = /^exec-server\.(\d+)\.(?:[0-9a-f]+|self)$/
 
 /** Whether a process with this pid exists (one of another user's counts). */
 const alive = (pid: number): boolean => {
@@ -89,10 +89,20 @@ const alive = (pid: number): boolean => {
   }
 }
 
+/** How many times a stale group is looked at, and how long apart, before its removal is tried all the same. */
+const STALE_POLLS = 200
+const STALE_POLL_MS = 10
+
+/** Blocks the thread for `ms`: the server's start waits for the kernel to empty a stale group. */
+const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
 /**
  * Removes the root groups under `parent` of servers that are gone (killed
  * with SIGKILL: their finalizers never ran), killing what still runs in
- * them first; a live server's are not touched. Best effort: what cannot be
+ * them first (`cgroup.kill` on v2, SIGKILL to each pid on v1) and waiting
+ * until the kernel has taken the killed processes out (a SIGKILLed process
+ * is still a member until it has exited, and its group cannot be removed
+ * before); a live server's are not touched. Best effort: what cannot be
  * removed stays.
  */
 export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
@@ -105,9 +115,25 @@ export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
   for (const name of names) {
     const pid = ROOT_NAME.exec(name)?.[1]
     if (pid === undefined || alive(Number(pid))) continue
-    const dirs = descendants(files, join(parent, name))
-    for (let round = 0; round < 3; round++) {
-      killEach(dirs.flatMap((dir) => pidsOf(readOptional(files, join(dir, "cgroup.procs")) ?? "")))
+    const root = join(parent, name)
+    const dirs = descendants(files, root)
+    const killFile = join(root, "cgroup.kill")
+    const hasKill = files.exists(killFile)
+    // A server that died between a freeze and its thaw left a session's group frozen (v1's freezer
+    // holds back even a SIGKILL until the thaw, and a group's own freeze outlasts its parent's thaw).
+    for (const dir of dirs) thaw(files, dir)
+    for (let poll = 0; poll < STALE_POLLS; poll++) {
+      const members = dirs.flatMap((dir) => pidsOf(readOptional(files, join(dir, "cgroup.procs")) ?? ""))
+      if (members.length === 0) break
+      if (poll % 10 === 0) {
+        try {
+          if (hasKill) files.write(killFile, "1")
+          else killEach(members)
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      pause(STALE_POLL_MS)
     }
     for (const dir of [...dirs].reverse()) {
       try {
@@ -116,6 +142,16 @@ export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
         // Still busy (a process not yet gone): the next server's start tries again.
       }
     }
+  }
+}
+
+/** Thaws a group, if frozen, in its version's file. */
+const thaw = (files: CgroupFiles, dir: string): void => {
+  try {
+    if (files.exists(join(dir, "freezer.state"))) files.write(join(dir, "freezer.state"), "THAWED")
+    else if (files.exists(join(dir, "cgroup.freeze"))) files.write(join(dir, "cgroup.freeze"), "0")
+  } catch {
+    // Gone meanwhile.
   }
 }
 

@@ -29,11 +29,18 @@ const cgroupError = (what: string) => (error: unknown): CgroupError =>
     path: typeof error === "object" && error !== null && "path" in error && typeof error.path === "string" ? error.path : undefined
   })
 
-/** The service on `driver`; the driver's root is removed when the scope closes. */
+/**
+ * The service on `driver`; the driver's root is removed when the scope
+ * closes. With `limitsUnavailable` (a driver for containment only, whose
+ * every limit is refused) the limits are unavailable for that reason, and
+ * the driver's groups still hold and end each session's processes under
+ * session cgroups.
+ */
 export const make = (
   driver: CgroupDriver,
   operator: OperatorLimits,
-  sessionCgroups = false
+  sessionCgroups = false,
+  limitsUnavailable?: string
 ): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => driver.close)
@@ -50,10 +57,12 @@ export const make = (
     let sessions = 0
     let processes = 0
     return {
-      availability: { _tag: "Available", version: driver.version, notes: driver.notes },
+      availability: limitsUnavailable === undefined
+        ? { _tag: "Available", version: driver.version, notes: driver.notes }
+        : { _tag: "Unavailable", reason: limitsUnavailable, sessionsContainedBy: driver.version },
       operator,
-      // A session limit holds only if every process of the session is in its group.
-      sessionCgroups: sessionCgroups || anyLimit(operator.session),
+      // A session limit holds only if every process of the session is in its group (without limits, one is refused).
+      sessionCgroups: sessionCgroups || (limitsUnavailable === undefined && anyLimit(operator.session)),
       session: (resources) =>
         Effect.acquireRelease(
           Effect.try({ try: () => driver.makeGroup(`session-${++sessions}`, resources), catch: cgroupError("cannot make the session's cgroup") }),

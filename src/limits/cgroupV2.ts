@@ -6,6 +6,11 @@
  * its leaf `unlimited` (v2 keeps processes in leaves only). Memory limits
  * include swap (`memory.swap.max` 0); the kill is `cgroup.kill`, or a
  * freeze and a SIGKILL per pid on kernels before 5.14.
+ *
+ * The same driver runs on a root without controllers (a hierarchy whose
+ * controllers are bound to v1, or not delegated): membership, the kill,
+ * `cgroup.events` and `cpu.stat`'s CPU time work there, and a limit whose
+ * controller is missing is refused, never written nowhere.
  */
 import * as Effect from "effect/Effect"
 import {
@@ -20,16 +25,29 @@ import {
 import { type CgroupFiles, errnoOf, join, keyedValue, pidsOf, readOptional } from "./cgroupFiles.js"
 import type { Resources } from "./ResourceLimits.js"
 
-/** The controllers a v2 root must have enabled for its children; cpu is optional. */
+/** The controllers a v2 root must have enabled for its children to limit memory and process counts; cpu is optional. */
 export const REQUIRED_CONTROLLERS = ["memory", "pids"] as const
 
-/** The cgroup v2 driver on `root`, whose children have `controllers` (memory and pids at least). */
+/** Every controller the driver limits with. */
+const CONTROLLERS = ["memory", "pids", "cpu"] as const
+
+/**
+ * The cgroup v2 driver on `root`, whose children have `controllers` (of
+ * memory, pids and cpu; none at all for a driver that only groups and kills).
+ */
 export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArray<string>): CgroupDriver => {
-  const cpu = controllers.includes("cpu")
-  const enabled = ["memory", "pids", ...(cpu ? ["cpu"] : [])]
-  const notes = cpu ? [] : ["no cpu controller delegated: CPU limits are refused"]
+  const enabled = CONTROLLERS.filter((c) => controllers.includes(c))
+  const has = (controller: (typeof CONTROLLERS)[number]) => enabled.includes(controller)
+  const notes = CONTROLLERS.filter((c) => !has(c)).map((c) => `no ${c} controller delegated: ${WHAT[c]} limits are refused`)
+  /** Refuses a limit whose controller is missing: its file is not there, and the limit would hold nowhere. */
+  const need = (controller: (typeof CONTROLLERS)[number]) => {
+    if (!has(controller)) throw new Error(`there is no ${controller} controller in ${root} to limit ${WHAT[controller]} with`)
+  }
 
   const limit = (dir: string, resources: Resources) => {
+    if (resources.memoryBytes !== undefined) need("memory")
+    if (resources.pids !== undefined) need("pids")
+    if (resources.cpu !== undefined || resources.cpuWeight !== undefined) need("cpu")
     if (resources.memoryBytes !== undefined) {
       files.write(join(dir, "memory.max"), `${resources.memoryBytes}`)
       // Swap is no way around the limit.
@@ -37,7 +55,6 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
     }
     if (resources.pids !== undefined) files.write(join(dir, "pids.max"), `${resources.pids}`)
     if (resources.cpu !== undefined || resources.cpuWeight !== undefined) {
-      if (!cpu) throw new Error("there is no cpu controller to limit CPU with")
       if (resources.cpu !== undefined) {
         files.write(join(dir, "cpu.max"), `${Math.max(1000, Math.round(resources.cpu * CPU_PERIOD_US))} ${CPU_PERIOD_US}`)
       }
@@ -49,7 +66,7 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
     const dir = join(root, name)
     files.mkdir(dir)
     try {
-      files.write(join(dir, "cgroup.subtree_control"), enabled.map((c) => `+${c}`).join(" "))
+      if (enabled.length > 0) files.write(join(dir, "cgroup.subtree_control"), enabled.map((c) => `+${c}`).join(" "))
       limit(dir, resources)
     } catch (error) {
       removeIfThere(files, dir)
@@ -152,6 +169,9 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
     close: Effect.sync(() => removeIfThere(files, root)).pipe(Effect.catchDefect(() => Effect.void))
   }
 }
+
+/** What each controller limits, in the refusals' words. */
+const WHAT: Record<(typeof CONTROLLERS)[number], string> = { memory: "memory", pids: "process counts", cpu: "CPU" }
 
 const removeIfThere = (files: CgroupFiles, dir: string): void => {
   try {

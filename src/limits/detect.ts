@@ -3,8 +3,11 @@
  * cgroup is a delegated subtree with memory and pids (the server moves
  * itself into a leaf of it when it must, as v2 keeps processes out of
  * groups that enable controllers), else v1 with memory and pids writable,
- * else the reason neither can be used. The server's groups are made below
- * the cgroup it finds itself in (`/proc/self/cgroup`), never at a fixed path.
+ * else, where the server may make groups in its v2 cgroup without
+ * controllers, v2 for containment only (sessions grouped and ended by
+ * `cgroup.kill`, every limit refused), else the reason none can be used.
+ * The server's groups are made below the cgroup it finds itself in
+ * (`/proc/self/cgroup`), never at a fixed path.
  */
 import * as Path from "node:path"
 import { type CgroupFiles, errnoOf, join, readOptional, removeStaleRoots } from "./cgroupFiles.js"
@@ -25,8 +28,14 @@ export interface DetectInput {
   readonly rootName: string
 }
 
-/** A driver, or why there is none. */
-export type Detected = { readonly _tag: "Driver"; readonly driver: CgroupDriver } | { readonly _tag: "None"; readonly reason: string }
+/**
+ * A driver that limits; one that only groups and kills (`Containment`:
+ * `reason` says why limits are unavailable); or why there is none.
+ */
+export type Detected =
+  | { readonly _tag: "Driver"; readonly driver: CgroupDriver }
+  | { readonly _tag: "Containment"; readonly driver: CgroupDriver; readonly reason: string }
+  | { readonly _tag: "None"; readonly reason: string }
 
 /** A cgroup mount of `/proc/self/mounts`: its mount point, whether v2, and (v1) its controllers. */
 interface CgroupMount {
@@ -65,7 +74,10 @@ export const ownCgroups = (text: string): { readonly v2: string | undefined; rea
 
 const describe = (error: unknown): string => errnoOf(error) ?? (error instanceof Error ? error.message : String(error))
 
-/** The drivers in order of preference: v2, then v1; the reasons each could not be used when neither can. */
+/**
+ * The drivers in order of preference: v2, then v1, then v2 for containment
+ * only; the reasons each could not be used when neither limits.
+ */
 export const detect = (input: DetectInput): Detected => {
   const mounts = cgroupMounts(input.mounts)
   const own = ownCgroups(input.procSelfCgroup)
@@ -73,7 +85,41 @@ export const detect = (input: DetectInput): Detected => {
   if (typeof v2 !== "string") return { _tag: "Driver", driver: v2 }
   const v1 = detectV1(input, mounts, own.v1)
   if (typeof v1 !== "string") return { _tag: "Driver", driver: v1 }
-  return { _tag: "None", reason: `cgroup v2: ${v2}; cgroup v1: ${v1}` }
+  const reason = `cgroup v2: ${v2}; cgroup v1: ${v1}`
+  const containment = detectV2Containment(input, mounts, own.v2)
+  if (typeof containment !== "string") return { _tag: "Containment", driver: containment, reason }
+  return { _tag: "None", reason: `${reason}; no cgroup to contain sessions in: ${containment}` }
+}
+
+/**
+ * v2 without controllers: a root group of the server's in its own v2
+ * cgroup, whose groups hold a session's processes (its children's children
+ * included) and end them all by `cgroup.kill` (or the freezer, before
+ * 5.14). It enables nothing, so v2's rule that keeps processes out of
+ * groups with controllers never applies; its driver refuses every limit.
+ */
+const detectV2Containment = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
+  const mount = mounts.find((m) => m.v2)
+  if (mount === undefined || ownPath === undefined) return "cgroup v2 is not mounted"
+  const { files } = input
+  const own = Path.resolve(mount.path, `.${ownPath}`)
+  removeStaleRoots(files, own)
+  const root = join(own, input.rootName)
+  try {
+    files.mkdir(root)
+  } catch (error) {
+    return `cannot make a group in the server's cgroup ${own} (${describe(error)})`
+  }
+  // Both came with the kernel's v2 kill and freezer (5.14, 5.2): without either, nothing can end a group as a whole.
+  if (!files.exists(join(root, "cgroup.kill")) && !files.exists(join(root, "cgroup.freeze"))) {
+    try {
+      files.rmdir(root)
+    } catch {
+      // Left as it is: the next server's start removes it.
+    }
+    return `the kernel's cgroup v2 has neither cgroup.kill nor cgroup.freeze`
+  }
+  return V2.make(files, root, [])
 }
 
 const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
@@ -97,7 +143,14 @@ const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPat
       const leaf = join(own, `exec-server.${input.pid}.self`)
       files.mkdir(leaf)
       files.write(join(leaf, "cgroup.procs"), `${input.pid}`)
-      enable(own)
+      try {
+        enable(own)
+      } catch (error) {
+        // Not alone in its group (a terminal's scope, say): back where it was, as a server that limits nothing.
+        files.write(join(own, "cgroup.procs"), `${input.pid}`)
+        files.rmdir(leaf)
+        throw error
+      }
     }
     removeStaleRoots(files, own)
     const root = join(own, input.rootName)

@@ -173,7 +173,8 @@ export const limitsOfStart = (
   if (limits.availability._tag === "Unavailable") {
     const operatorAsks = anyOperatorLimit(limits.operator)
     const clientAsks = asked !== undefined && (anyLimit(asked) || (asked.session !== undefined && anyLimit(asked.session)))
-    if (!operatorAsks && !clientAsks) return Effect.succeed(undefined)
+    // Unlimited: in its session's cgroup where there are groups without limits (containment only).
+    if (!operatorAsks && !clientAsks) return Effect.succeed(limits.sessionCgroups ? {} : undefined)
     Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesUnavailable"))
     return Effect.fail(
       new InvalidRequest({

@@ -5,16 +5,21 @@
  * fork bomb meets its pids limit and its session still ends, a daemonized
  * grandchild dies with its session (an unlimited process's too, in its
  * session's groups under `--session-cgroups`; in none without it), a client cannot widen the operator's
- * ceiling, and without cgroups a limited start is refused. Each server
+ * ceiling, and without cgroups a limited start is refused; a gone server's
+ * session group it left frozen is thawed, emptied and removed. Each server
  * removes its cgroups as it stops (after each test, whatever its outcome);
  * the tests look only at their own processes' groups, as other tests run
  * beside them.
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { readFileSync } from "node:fs"
+import { spawn, spawnSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
 import { afterEach, describe, expect, it } from "vitest"
 import { ExecServerClient } from "../../src/client/ExecServerClient.js"
+import { nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
+import { launcherArgv } from "../../src/limits/launcher.js"
 import { unavailable, ResourceLimits } from "../../src/limits/ResourceLimits.js"
 import * as NodeSpawner from "../../src/process/NodeSpawner.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
@@ -200,4 +205,49 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect(refused.message).toContain("no cgroups in this test")
     expect(exited).toBe(7)
   })
+})
+
+describe("the groups of a server that is gone (cgroup v1 on this machine)", () => {
+  it("a group it left frozen (killed between its freeze and its thaw) is thawed, emptied and removed by the next server's start", async () => {
+    const parent = `/sys/fs/cgroup/freezer${cgroupOf(process.pid, "freezer")}`.replace(/\/$/, "")
+    const gone = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
+    const stale = `${parent}/exec-server.${gone.stdout.trim()}.${randomBytes(4).toString("hex")}`
+    // Its session's group, frozen as a session's kill freezes it.
+    const session = `${stale}/session-1`
+    mkdirSync(session, { recursive: true })
+    try {
+      const [file, args] = launcherArgv([`${session}/cgroup.procs`], "/bin/sh", ["sh", "-c", "sleep 300 > /dev/null & echo $!"])
+      const child = spawn(file, args, { stdio: ["ignore", "pipe", "inherit"] })
+      let output = ""
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => void (output += chunk))
+      await new Promise((resolve) => child.on("close", resolve))
+      const pid = Number(output.trim())
+      strays.push(pid)
+      expect(cgroupOf(pid, "freezer")).toBe(session.slice("/sys/fs/cgroup/freezer".length))
+      writeFileSync(`${session}/freezer.state`, "FROZEN")
+      expect(await eventually(() => readFileSync(`${session}/freezer.state`, "utf8").trim() === "FROZEN", 30_000)).toBe(true)
+      removeStaleRoots(nodeCgroupFiles, parent)
+      expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
+      expect(existsSync(stale)).toBe(false)
+    } finally {
+      for (const dir of [session, stale].filter((dir) => existsSync(dir))) {
+        writeFileSync(`${dir}/freezer.state`, "THAWED")
+        for (const pid of readFileSync(`${dir}/cgroup.procs`, "utf8").split("\n").filter(Boolean)) {
+          try {
+            process.kill(Number(pid), "SIGKILL")
+          } catch {
+            // Gone.
+          }
+        }
+        await eventually(() => {
+          try {
+            rmdirSync(dir)
+            return true
+          } catch {
+            return false
+          }
+        }, 10_000)
+      }
+    }
+  }, 60_000)
 })

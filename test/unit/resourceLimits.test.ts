@@ -360,7 +360,27 @@ describe("detection", () => {
     expect(read(Path.join(own, "exec-server.42.x", "cgroup.subtree_control"))).toBe("+memory +pids +cpu")
   })
 
-  it("says why neither version can be used", () => {
+  it("a server not alone in its v2 group moves back where it was when its group still cannot enable controllers", () => {
+    const base = tempTree()
+    const own = Path.join(base, "scope")
+    Fs.mkdirSync(own)
+    Fs.writeFileSync(Path.join(own, "cgroup.controllers"), "memory pids\n")
+    Fs.writeFileSync(Path.join(own, "cgroup.procs"), "42\n77\n")
+    // The kernel refuses controllers to a group with processes in it: here 77 stays.
+    const busy: CgroupFiles = {
+      ...fakeV2Files,
+      write: (path, text) => {
+        if (path === Path.join(own, "cgroup.subtree_control")) throw Object.assign(new Error("EBUSY"), { code: "EBUSY" })
+        fakeV2Files.write(path, text)
+      }
+    }
+    const found = detect({ files: busy, procSelfCgroup: "0::/scope\n", mounts: `cgroup2 ${base} cgroup2 rw 0 0`, pid: 42, rootName: "exec-server.42.x" })
+    expect(found._tag).toBe("Containment")
+    expect(read(Path.join(own, "cgroup.procs"))).toBe("42")
+    expect(Fs.existsSync(Path.join(own, "exec-server.42.self"))).toBe(false)
+  })
+
+  it("where neither version can limit, v2 without controllers contains sessions: limits refused, nothing enabled", () => {
     const base = tempTree()
     Fs.mkdirSync(Path.join(base, "unified"))
     Fs.writeFileSync(Path.join(base, "unified", "cgroup.controllers"), "hugetlb\n")
@@ -371,9 +391,33 @@ describe("detection", () => {
       pid: 42,
       rootName: "exec-server.42.x"
     })
+    expect(found._tag).toBe("Containment")
+    if (found._tag !== "Containment") return
+    expect(found.reason).toBe(
+      `cgroup v2: the server's cgroup ${base}/unified has no memory, pids controller (not delegated, or bound to v1); cgroup v1: no memory hierarchy`
+    )
+    expect(found.driver.version).toBe("v2")
+    expect(() => found.driver.makeGroup("s", { pids: 10 })).toThrow(/no pids controller/)
+    const group = found.driver.makeGroup("s", {})
+    expect(group.joinFiles).toEqual([Path.join(base, "unified", "exec-server.42.x", "s", "unlimited", "cgroup.procs")])
+    expect(Fs.existsSync(Path.join(base, "unified", "cgroup.subtree_control"))).toBe(false)
+    expect(Fs.existsSync(Path.join(base, "unified", "exec-server.42.x", "s", "cgroup.subtree_control"))).toBe(false)
+  })
+
+  it("says why no version can be used, nor contain sessions", () => {
+    const base = tempTree()
+    Fs.mkdirSync(Path.join(base, "unified"))
+    const found = detect({
+      files: fakeV2Files,
+      procSelfCgroup: "0::/gone\n",
+      mounts: `cgroup2 ${base}/unified cgroup2 rw 0 0`,
+      pid: 42,
+      rootName: "exec-server.42.x"
+    })
     expect(found).toEqual({
       _tag: "None",
-      reason: `cgroup v2: the server's cgroup ${base}/unified has no memory, pids controller (not delegated, or bound to v1); cgroup v1: no memory hierarchy`
+      reason: `cgroup v2: the server's cgroup ${base}/unified/gone has no memory, pids controller (not delegated, or bound to v1); ` +
+        `cgroup v1: no memory hierarchy; no cgroup to contain sessions in: cannot make a group in the server's cgroup ${base}/unified/gone (ENOENT)`
     })
   })
 })
@@ -385,12 +429,16 @@ describe("the groups of servers that are gone", () => {
     const deadPid = Number(gone.stdout.trim())
     const stale = Path.join(parent, `exec-server.${deadPid}.ab12cd34`)
     Fs.mkdirSync(Path.join(stale, "session-1", "process-1"), { recursive: true })
+    // The leaf a v2 server moved itself into (detect.ts), empty once it is gone.
+    const staleSelf = Path.join(parent, `exec-server.${deadPid}.self`)
+    Fs.mkdirSync(staleSelf)
     const live = Path.join(parent, `exec-server.${process.pid}.ef567890`)
     Fs.mkdirSync(Path.join(live, "session-1"), { recursive: true })
     const other = Path.join(parent, "someone-elses")
     Fs.mkdirSync(other)
     removeStaleRoots({ ...nodeCgroupFiles, rmdir: (path) => Fs.rmdirSync(path) }, parent)
     expect(Fs.existsSync(stale)).toBe(false)
+    expect(Fs.existsSync(staleSelf)).toBe(false)
     expect(Fs.existsSync(Path.join(live, "session-1"))).toBe(true)
     expect(Fs.existsSync(other)).toBe(true)
   })
