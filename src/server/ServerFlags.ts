@@ -289,6 +289,6 @@ export const limitFlags = {
     help: "the count of processes and threads of all of a session's processes together"
   }),
   sessionCgroups: switchFlag("session-cgroups", {
-    help: "put every process in its session's cgroup where cgroups can be used, not only those a limit applies to, so that the session's end kills what its processes leave behind, daemons included: costs a launcher's exec per spawn (implied by `--session-*-max`)"
+    help: "put every process in its session's cgroup where cgroups can be used (v2 groups without controllers included), not only those a limit applies to, so that the session's end kills what its processes leave behind, daemons included: costs a launcher's exec per spawn (implied by `--session-*-max`)"
   })
 } as const
