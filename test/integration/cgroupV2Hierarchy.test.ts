@@ -286,7 +286,7 @@ describe.runIf(mounted)("a host whose cgroups cannot limit: sessions contained b
     }).pipe(Effect.provide(InProcessClient.layer().pipe(Layer.provide(services))), Effect.scoped))
     const reason = `cgroup v2: the server's cgroup ${Path.resolve(UNIFIED, `.${ownV2}`)} has no memory, pids controller ` +
       "(not delegated, or bound to v1); cgroup v1: no memory hierarchy"
-    expect(initialized.limits?.resources).toEqual({ available: false, reason, process: {}, session: {} })
+    expect(initialized.limits?.resources).toEqual({ available: false, reason, process: {}, session: {}, sessionRequests: true })
     expect(refused).toMatchObject({ _tag: "ExecServer/InvalidRequest", reason: "resourcesUnavailable" })
     expect(refused.message).toContain("no memory, pids controller")
     const [pidLine, ownLine] = output.trim().split("\n")
