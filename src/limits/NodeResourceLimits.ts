@@ -1,7 +1,8 @@
 /**
- * The server's resource limits on this host: cgroups as `detect` finds
- * them at start, or unavailable with the reason; the binary's start line
- * says which (`report`).
+ * The server's resource limits on this host: cgroups as `probe` finds
+ * them at start (reads only), their groups made as the first session needs
+ * them, or unavailable with the reason; the binary's start line says which
+ * (`report`).
  */
 import { randomBytes } from "node:crypto"
 import * as Effect from "effect/Effect"
@@ -10,29 +11,25 @@ import type * as Scope from "effect/Scope"
 import { logAnnotated } from "../observability/logLine.js"
 import { nodeCgroupFiles } from "./cgroupFiles.js"
 import * as CgroupLimits from "./cgroupLimits.js"
-import { detect } from "./detect.js"
+import { detectVersion, probe, type Probed } from "./detect.js"
+import type { CgroupDriver } from "./driver.js"
 import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
 import { ownCgroups, ownMounts } from "../procfs/processes.js"
 import { anyOperatorLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
 
 /** The limits on this host, with the operator's. */
-export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
+export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const found = yield* Effect.sync(() => {
-      if (process.platform !== "linux") return { _tag: "None" as const, reason: "cgroups are Linux's" }
+    // Reads only: the groups are made as the first session needs them (lazyDriver).
+    const found = yield* Effect.sync((): Probed => {
+      if (process.platform !== "linux") return { _tag: "None", reason: "cgroups are Linux's" }
       if (launcher() === undefined) {
-        return { _tag: "None" as const, reason: `neither ${JOIN_HELPER} nor ${PERL}, which place children in their cgroups, is there` }
+        return { _tag: "None", reason: `neither ${JOIN_HELPER} nor ${PERL}, which place children in their cgroups, is there` }
       }
       try {
-        return detect({
-          files: nodeCgroupFiles,
-          procSelfCgroup: ownCgroups(),
-          mounts: ownMounts(),
-          pid: process.pid,
-          rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
-        })
+        return probe({ files: nodeCgroupFiles, procSelfCgroup: ownCgroups(), mounts: ownMounts() })
       } catch (error) {
-        return { _tag: "None" as const, reason: error instanceof Error ? error.message : String(error) }
+        return { _tag: "None", reason: error instanceof Error ? error.message : String(error) }
       }
     })
     // Said at debug level here: a composition's own logger may write to stdout; the binary says it
@@ -41,27 +38,63 @@ export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.E
       yield* logAnnotated("Debug", "resource limits unavailable", { reason: found.reason })
       return unavailable(found.reason, operator)
     }
-    yield* logAnnotated("Debug", "resource limits", { cgroup: found.driver.version })
-    return yield* CgroupLimits.make(found.driver, operator, sessionCgroups)
+    yield* logAnnotated("Debug", "resource limits", { cgroup: found.version })
+    return yield* CgroupLimits.make(lazyDriver(found.version, found.notes), operator, sessionCgroups)
   })
 
+/**
+ * The driver of `version`, its root groups made (and stale ones removed) as
+ * its first session's group is: a server that runs nothing makes none. Where
+ * they cannot be made after all, each session's group fails with the reason
+ * (a limited start is refused; one that asks for nothing runs without).
+ */
+const lazyDriver = (version: "v1" | "v2", notes: ReadonlyArray<string>): CgroupDriver => {
+  let made: CgroupDriver | { readonly reason: string } | undefined
+  const driver = (): CgroupDriver => {
+    made ??= (() => {
+      const found = detectVersion({
+        files: nodeCgroupFiles,
+        procSelfCgroup: ownCgroups(),
+        mounts: ownMounts(),
+        pid: process.pid,
+        rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
+      }, version)
+      return found._tag === "Driver" ? found.driver : { reason: found.reason }
+    })()
+    if ("reason" in made) throw new Error(`cgroups cannot be used here: ${made.reason}`)
+    return made
+  }
+  return {
+    version,
+    notes,
+    makeGroup: (name, resources) => driver().makeGroup(name, resources),
+    memoryBytes: () => made === undefined || "reason" in made ? undefined : made.memoryBytes(),
+    close: Effect.suspend(() => made === undefined || "reason" in made ? Effect.void : made.close)
+  }
+}
+
 /** The limits on this host, with the operator's. */
-export const layer = (operator: OperatorLimits, sessionCgroups = false): Layer.Layer<never> =>
+export const layer = (operator: OperatorLimits, sessionCgroups = true): Layer.Layer<never> =>
   Layer.effect(ResourceLimits, make(operator, sessionCgroups))
 
 /**
- * One line of the server's start: the cgroups in use and how children join
- * them, or why limits are unavailable (an error when the operator set
+ * One line of the server's start: the cgroups in use, which processes are in
+ * their session's, and how terminals join them (the launcher), or why limits are unavailable (an error when the operator set
  * limits: every start is then refused, see limitsOfStart).
  */
 export const report: Effect.Effect<void> = Effect.gen(function*() {
   const limits = yield* ResourceLimits
   if (limits.availability._tag === "Unavailable") {
     const operatorAsks = anyOperatorLimit(limits.operator)
-    return yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", { reason: limits.availability.reason })
+    return yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", {
+      reason: limits.availability.reason,
+      // What the server cannot promise without them.
+      sessionCgroups: "none: a process that leaves its process group (setsid, a daemon) outlives its session"
+    })
   }
   yield* logAnnotated("Info", "resource limits", {
     cgroup: limits.availability.version,
+    sessionCgroups: limits.sessionCgroups ? "every process" : "limited processes only (--no-session-cgroups)",
     launcher: launcher()?._tag === "Helper" ? "native" : "perl",
     ...(limits.availability.notes.length === 0 ? {} : { notes: limits.availability.notes.join("; ") })
   })

@@ -24,7 +24,7 @@ const cgroupError = (what: string) => (error: unknown): CgroupError =>
 export const make = (
   driver: CgroupDriver,
   operator: OperatorLimits,
-  sessionCgroups = false
+  sessionCgroups = true
 ): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     yield* Effect.addFinalizer(() => driver.close)

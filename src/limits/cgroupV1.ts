@@ -34,6 +34,13 @@ type Hierarchy = keyof V1Roots
 export const accountsSwap = (files: CgroupFiles, memoryRoot: string): boolean =>
   files.exists(join(memoryRoot, "memory.memsw.limit_in_bytes"))
 
+/** What the start line says of a v1 driver: what is not there of what it can use. */
+export const notesOf = (has: { readonly swap: boolean; readonly cpu: boolean; readonly freezer: boolean }): ReadonlyArray<string> => [
+  ...(has.swap ? [] : ["swap is not accounted (no memory.memsw.*): a memory limit does not bound swap"]),
+  ...(has.cpu ? [] : ["no cpu controller: CPU limits are refused"]),
+  ...(has.freezer ? [] : ["no freezer: processes are killed without freezing their group first"])
+]
+
 /** The cgroup v1 driver on `roots`. */
 export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
   const swap = accountsSwap(files, roots.memory)
@@ -43,11 +50,7 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
     roots[h] !== undefined && !(h === "cpuacct" && cpuacctInCpu)
   )
   const groupHierarchies: ReadonlyArray<Hierarchy> = [...leafHierarchies, ...(roots.freezer === undefined ? [] : ["freezer" as const])]
-  const notes = [
-    ...(swap ? [] : ["swap is not accounted (no memory.memsw.*): a memory limit does not bound swap"]),
-    ...(roots.cpu === undefined ? ["no cpu controller: CPU limits are refused"] : []),
-    ...(roots.freezer === undefined ? ["no freezer: processes are killed without freezing their group first"] : [])
-  ]
+  const notes = notesOf({ swap, cpu: roots.cpu !== undefined, freezer: roots.freezer !== undefined })
 
   const limitMemory = (dir: string, bytes: number | undefined) => {
     if (bytes === undefined) return

@@ -23,11 +23,14 @@ import type { Resources } from "./ResourceLimits.js"
 /** The controllers a v2 root must have enabled for its children; cpu is optional. */
 export const REQUIRED_CONTROLLERS = ["memory", "pids"] as const
 
+/** What the start line says of a v2 driver with (or without) the cpu controller. */
+export const notesOf = (cpu: boolean): ReadonlyArray<string> => cpu ? [] : ["no cpu controller delegated: CPU limits are refused"]
+
 /** The cgroup v2 driver on `root`, whose children have `controllers` (memory and pids at least). */
 export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArray<string>): CgroupDriver => {
   const cpu = controllers.includes("cpu")
   const enabled = ["memory", "pids", ...(cpu ? ["cpu"] : [])]
-  const notes = cpu ? [] : ["no cpu controller delegated: CPU limits are refused"]
+  const notes = notesOf(cpu)
 
   const limit = (dir: string, resources: Resources) => {
     if (resources.memoryBytes !== undefined) {

@@ -150,7 +150,7 @@ const clientNetworkOf = (
  * The limits a start runs under (`ProcessStart.resources`): the client's,
  * narrowed from the operator's, or the operator's; when neither the client
  * nor the operator sets any, empty (its session's cgroup, no leaf of its
- * own) under `--session-cgroups` and none (no cgroup) otherwise; -32600
+ * own) by default and none (no cgroup) under `--no-session-cgroups`; -32600
  * when it asks above
  * a ceiling, or asks for limits (or the operator does) where they cannot be
  * enforced: a limited start never runs unlimited.
@@ -178,8 +178,7 @@ export const limitsOfStart = (
     Metrics.bump(Metrics.resourceRefusals, 1, Metrics.label("reason", "resourcesAboveCeiling"))
     return Effect.fail(new InvalidRequest({ message: resources, reason: "resourcesAboveCeiling" }))
   }
-  // Unlimited (nothing asked, no operator limit): in its session's cgroup only under session
-  // cgroups (--session-cgroups, or a session limit); otherwise in none, so that the default
-  // spawn pays no launcher's exec.
+  // Unlimited (nothing asked, no operator limit): in its session's cgroup (so that the
+  // session's end kills what it leaves behind) unless --no-session-cgroups and no session limit.
   return Effect.succeed(anyLimit(resources) || limits.sessionCgroups ? resources : undefined)
 }

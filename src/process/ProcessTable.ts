@@ -23,6 +23,7 @@ import {
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { anyLimit, ResourceLimits, type SessionCgroup } from "../limits/ResourceLimits.js"
+import { logAnnotated } from "../observability/logLine.js"
 import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
 import type { BridgedPort } from "../sandbox/loopbackBridge.js"
 import { carryToClientEndpoint } from "../network/clientEndpoint.js"
@@ -151,6 +152,7 @@ export const makeProcessTableIn = (
         Effect.mapError((error) => new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" }))
       )
     ))
+    let sessionCgroupWarned = false
     const entries = new Map<string, Entry>()
     /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
     let live = 0
@@ -275,6 +277,13 @@ export const makeProcessTableIn = (
         // Before the processes' scope is first made, so that it closes first.
         const session: SessionCgroup | undefined = resources === undefined
           ? undefined
+          : !anyLimit(resources)
+          // Asking for no limit, it runs without its session's group rather than be refused (said once).
+          ? yield* sessionCgroup.pipe(Effect.catch((error) => {
+            if (sessionCgroupWarned) return Effect.succeed(undefined)
+            sessionCgroupWarned = true
+            return Effect.as(logAnnotated("Warn", "processes run outside their session's cgroup", { reason: error.message }), undefined)
+          }))
           : yield* sessionCgroup.pipe(Effect.tapError(() => Effect.sync(() => {
             entries.delete(params.processId)
             uncount()
