@@ -4,7 +4,7 @@
  * memory limit is OOM-killed and says so while another session runs on, a
  * fork bomb meets its pids limit and its session still ends, a daemonized
  * grandchild dies with its session (an unlimited process's too, in its
- * session's groups under `--session-cgroups`; in none without it), a client cannot widen the operator's
+ * session's groups by default; in none under `--no-session-cgroups`), a client cannot widen the operator's
  * ceiling, and without cgroups a limited start is refused. Each server
  * removes its cgroups as it stops (after each test, whatever its outcome);
  * the tests look only at their own processes' groups, as other tests run
@@ -118,8 +118,8 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   })
 
-  it("--session-cgroups: an unlimited process's daemonized grandchild is in its session's cgroup and gone once its session ends", async () => {
-    const server = await startServer(["--session-cgroups"])
+  it("by default an unlimited process's daemonized grandchild is in its session's cgroup and gone once its session ends", async () => {
+    const server = await startServer()
     await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
     const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "d")
     // Unlimited: its exit reads as it always has (no usage fields).
@@ -135,8 +135,8 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   }, 60_000)
 
-  it("by default an unlimited process is in no cgroup of the server's, and a limited one has its own", async () => {
-    const server = await startServer()
+  it("--no-session-cgroups: an unlimited process is in no cgroup of the server's, and a limited one has its own", async () => {
+    const server = await startServer(["--no-session-cgroups"])
     const ownPids = "grep :pids: /proc/self/cgroup | cut -d: -f3"
     await server.request("process/start", pipeProcess("u", ["sh", "-c", ownPids]))
     await server.closed("u")

@@ -4,8 +4,8 @@
  * grandchild that left the process group (`setsid`, or `nohup … &` of a
  * subshell that exits) is killed with the rest as the session ends, a
  * pipe process's (the addon's child joins its groups itself) and a
- * terminal's (through the launcher) alike. `--no-session-cgroups` leaves
- * such a process in none of the server's groups.
+ * terminal's (through the launcher) alike. (`--no-session-cgroups`:
+ * resourceLimits.test.ts.)
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -93,15 +93,4 @@ describe("session cgroups by default", () => {
       }, 60_000)
     }
   }
-
-  it("--no-session-cgroups leaves a process without limits in none of the server's groups, and a limited one in its own", async () => {
-    const server = await startServer(["--no-session-cgroups"])
-    const ownPids = "grep :pids: /proc/self/cgroup | cut -d: -f3"
-    await server.request("process/start", pipeProcess("u", ["sh", "-c", ownPids]))
-    await server.closed("u")
-    expect(server.outputOf("u").toString()).not.toMatch(/exec-server\./)
-    await server.request("process/start", pipeProcess("l", ["sh", "-c", ownPids], { resources: { pids: 50 } }))
-    await server.closed("l")
-    expect(server.outputOf("l").toString()).toMatch(/\/exec-server\.[^/]+\/session-\d+\/process-\d+\n$/)
-  }, 60_000)
 })
