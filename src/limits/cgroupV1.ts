@@ -4,7 +4,8 @@
  * forking meanwhile) are used where mounted. A session is a group in every
  * hierarchy; a limited process a leaf below it in each but the freezer's,
  * where processes stay in the session's group (it is frozen as a whole); an
- * unlimited process joins the session's groups themselves.
+ * unlimited process joins the session's groups themselves: its freezer group
+ * only, unless the session is limited or there is no freezer.
  */
 import * as Effect from "effect/Effect"
 import {
@@ -162,8 +163,18 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
       }
     }).pipe(Effect.catchDefect(() => Effect.void))
 
+    // A process without limits of its own joins only what ends it with its session (the freezer,
+    // where there is one: `members`) and what bounds its session (memory and pids, when it is
+    // limited): each group a child joins costs its spawn a migration, several milliseconds on a
+    // loaded machine (docs/PERFORMANCE.md, "Session cgroups").
+    const sessionLimited = resources.memoryBytes !== undefined || resources.pids !== undefined
+    const sessionJoins: ReadonlyArray<Hierarchy> = dirs.freezer === undefined
+      ? ["memory", "pids"]
+      : sessionLimited
+      ? ["memory", "pids", "freezer"]
+      : ["freezer"]
     return {
-      joinFiles: groupHierarchies.map((h) => join(dirs[h], "cgroup.procs")),
+      joinFiles: sessionJoins.map((h) => join(dirs[h], "cgroup.procs")),
       makeLeaf,
       kill,
       remove: () => {

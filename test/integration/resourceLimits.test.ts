@@ -114,6 +114,9 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     const pid = Number(server.outputOf("d").toString().trim())
     strays.push(pid)
     expect(isAlive(pid)).toBe(true)
+    // Its session's limit binds it: it is in the session's pids group (its process's leaf, under
+    // the process ceiling the session's limit makes), not only its freezer.
+    expect(cgroupOf(pid, "pids")).toMatch(/\/exec-server\.[^/]+\/session-\d+\/process-\d+$/)
     await server.close()
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   })
@@ -128,9 +131,10 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     const pid = Number(server.outputOf("d").toString().trim())
     strays.push(pid)
     expect(isAlive(pid)).toBe(true)
-    // In the session's own groups: no leaf was made for it.
-    expect(cgroupOf(pid, "pids")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
-    expect(cgroupOf(pid, "memory")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
+    // In the session's own group, no leaf made for it: the freezer's, which ends it with its session
+    // (a session without limits bounds nothing else).
+    expect(cgroupOf(pid, "freezer")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
+    expect(cgroupOf(pid, "pids")).not.toMatch(/exec-server\./)
     await server.close()
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   }, 60_000)
