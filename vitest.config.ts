@@ -36,7 +36,8 @@ const WITHOUT_ADDON = [
   "test/integration/terminalReader.test.ts",
   "test/integration/terminalEnds.test.ts",
   // The launcher into cgroups on child_process's spawn too.
-  "test/integration/resourceLimits.test.ts"
+  "test/integration/resourceLimits.test.ts",
+  "test/integration/sessionCgroups.test.ts"
 ]
 
 /**

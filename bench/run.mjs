@@ -9,7 +9,7 @@
  * Options: --rounds N (default 3), --compare CMD, --compare-dialect ours|codex,
  * --json FILE (also write the JSON there), --quick (smaller workloads),
  * --only pipe,pty,spawn,loginShell,sandboxedSpawn,fanOut,roundTrip,pipelined,fanOutScale,liveProcesses,idle,shortProcesses,wsPipe,wsIdle,wsPipelined,wsConnections,wsConnectionsWarm,cliSlowReader,flood,coldStart,
- *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams,longConnection,burst
+ *   natsRoundTrip,natsPipe,natsSpawn,natsIdleStreams,natsStreams,longConnection,burst,sessionCgroups
  *   (a subset of the workloads; shortProcesses, longConnection and burst run only when named
  *   (longConnection and burst: bench/memory.mjs, on A only); the nats* ones,
  *   a remote executor over its WebSocket and through NATS, run when nats-server is on PATH),
@@ -380,13 +380,13 @@ const workspaceWriteSandbox = {
 }
 
 /** Start-to-exit times of `true`, one process at a time. */
-const spawnLatencies = async (server, prefix, sandbox) => {
+const spawnLatencies = async (server, prefix, sandbox, tty = false, count = sizes.spawns) => {
   const latencies = []
-  for (let i = 0; i < sizes.spawns; i++) {
+  for (let i = 0; i < count; i++) {
     const id = `${prefix}-${i}`
     const exited = server.until(id, "process/exited")
     const startedAt = performance.now()
-    const response = await server.request("process/start", { ...server.params(id, ["true"]), ...(sandbox ? { sandbox } : {}) })
+    const response = await server.request("process/start", { ...server.params(id, ["true"], tty), ...(sandbox ? { sandbox } : {}) })
     if (response.error) throw new Error(`${prefix}: ${JSON.stringify(response.error)}`)
     await exited
     latencies.push(performance.now() - startedAt)
@@ -721,6 +721,51 @@ const coldWorkloads = {
       "cold: WebSocket spawn → listening ms": median(figures.listening),
       "bare node -e '': spawn → exit ms": median(figures.bareWall),
       "bare node: CPU ms to running a script": median(figures.bareCpu)
+    }
+  }
+}
+
+/**
+ * What putting every process in its session's cgroup costs a spawn (issue
+ * 85): ours by default against `--no-session-cgroups`, two servers side by
+ * side, taking turns in short runs (a busy machine drifts), pipes (the
+ * addon's child joins its groups itself) and terminals (through the
+ * launcher). Each ratio is the median of the runs' ratios.
+ */
+const sessionCgroupWorkloads = {
+  async sessionCgroups(given) {
+    const spec = { ...given, command: plainCommand(given.command) }
+    const ways = { cgroup: new Server(spec), none: new Server({ ...spec, command: [...spec.command, "--no-session-cgroups"] }) }
+    const runs = quick ? 4 : 10
+    const perRun = Math.max(10, Math.round(sizes.spawns / 5))
+    const latencies = { pipe: { cgroup: [], none: [] }, pty: { cgroup: [], none: [] } }
+    const ratios = { pipe: [], pty: [] }
+    try {
+      for (const server of Object.values(ways)) {
+        await server.request("initialize", { clientName: "bench" })
+        server.child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
+      }
+      for (let run = 0; run < runs; run++) {
+        for (const kind of ["pipe", "pty"]) {
+          const medians = {}
+          for (const way of run % 2 === 0 ? ["cgroup", "none"] : ["none", "cgroup"]) {
+            const measured = await spawnLatencies(ways[way], `${kind}-${way}-${run}`, undefined, kind === "pty", perRun)
+            latencies[kind][way].push(...measured)
+            medians[way] = median(measured)
+          }
+          ratios[kind].push(medians.cgroup / medians.none)
+        }
+      }
+    } finally {
+      for (const server of Object.values(ways)) await server.stop()
+    }
+    return {
+      "pipe spawn median ms, session cgroups (default)": median(latencies.pipe.cgroup),
+      "pipe spawn median ms, --no-session-cgroups": median(latencies.pipe.none),
+      "pipe spawn, session cgroup / none": median(ratios.pipe),
+      "PTY spawn median ms, session cgroups (default)": median(latencies.pty.cgroup),
+      "PTY spawn median ms, --no-session-cgroups": median(latencies.pty.none),
+      "PTY spawn, session cgroup / none": median(ratios.pty)
     }
   }
 }
@@ -1111,6 +1156,8 @@ const notRunOn = (name, spec) =>
     ? "the floor runs no processes"
     : name === "cliSlowReader" && spec.dialect !== "ours"
     ? "the reference has no command-line client"
+    : name === "sessionCgroups" && spec.dialect !== "ours"
+    ? "the reference has no session cgroups"
     : undefined
 
 const natsNames = Object.keys(natsWorkloads)
@@ -1133,10 +1180,17 @@ try {
     // A B in one round, B A in the next: whatever the first or second run of
     // a pair gains from its position (a settling machine) cancels out.
     const order = round % 2 === 0 ? servers.map((_, s) => s) : servers.map((_, s) => servers.length - 1 - s)
-    for (const [name, workload] of [...Object.entries(workloads), ...Object.entries(wsWorkloads), ...Object.entries(coldWorkloads)]) {
+    for (
+      const [name, workload] of [
+        ...Object.entries(workloads),
+        ...Object.entries(wsWorkloads),
+        ...Object.entries(coldWorkloads),
+        ...Object.entries(sessionCgroupWorkloads)
+      ]
+    ) {
       if (!wanted(name)) continue
-      // A cold workload starts its own processes.
-      const launch = name in coldWorkloads ? (spec, run) => run(spec) : name in wsWorkloads ? withWsServer : withServer
+      // A cold workload (and sessionCgroups) starts its own processes.
+      const launch = name in coldWorkloads || name in sessionCgroupWorkloads ? (spec, run) => run(spec) : name in wsWorkloads ? withWsServer : withServer
       for (const s of order) {
         const why = notRunOn(name, servers[s])
         if (why !== undefined) {

@@ -9,10 +9,19 @@
  * polled on Node's own event loop, so no thread and no SIGCHLD handler of
  * ours are involved (libuv reaps only the pids it spawned itself).
  *
- * spawn(file, argv, env, cwd, pipeStdin, onExit)
+ * A child that must be in cgroups (`joinFiles`: cgroup.procs files, one
+ * per hierarchy) is started by our own clone(CLONE_VM | CLONE_VFORK), the
+ * way glibc's posix_spawn starts one, whose child writes "0" (the kernel's
+ * "the writing task") into each file between its setup and execve: it is
+ * in its groups before the command runs, with no launcher's exec between.
+ * posix_spawn has no such step, and stays the way for a child without groups.
+ *
+ * spawn(file, argv, env, cwd, pipeStdin, onExit[, joinFiles])
  *   -> [pid, stdinFd, stdoutFd, stderrFd]      (stdinFd -1 without a pipe)
  *   onExit(exitCode, signalNumber) once, from the event loop.
- * Failures throw an Error with `code` (the errno name), `errno` and `syscall`.
+ * Failures throw an Error with `code` (the errno name), `errno` and `syscall`;
+ * a group that cannot be joined throws with syscall "cgroup join" and the
+ * file as `path` (nothing ran).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,8 +29,11 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -132,6 +144,12 @@ static const char* errno_name(int error) {
     case ETXTBSY: return "ETXTBSY";
     case EISDIR: return "EISDIR";
     case ENOSYS: return "ENOSYS";
+    case ENOSPC: return "ENOSPC";
+    case EBUSY: return "EBUSY";
+    case ESRCH: return "ESRCH";
+    case ENODEV: return "ENODEV";
+    case EROFS: return "EROFS";
+    case EIO: return "EIO";
     default: return "EUNKNOWN";
   }
 }
@@ -256,14 +274,191 @@ static int spawn_searching(pid_t* pid, const char* file, const posix_spawn_file_
   return saw_eacces ? EACCES : ENOENT;
 }
 
+/* What the clone child is given, and what it reports back (its memory is ours: CLONE_VM). */
+typedef struct {
+  const char* file;
+  char** argv_with_shell;
+  char** envp;
+  const char* cwd;
+  int stdin_fd; /* -1: /dev/null */
+  int stdout_fd;
+  int stderr_fd;
+  const int* join_fds;
+  int join_count;
+  /* Set by the child when it fails: the errno, the step, and (a join) which file. */
+  int error;
+  const char* failed_call;
+  int failed_join;
+} clone_child_args;
+
+/* The kernel's signal set, all of it: glibc's own calls leave out its two internal signals. */
+static int set_kernel_mask(const uint64_t* mask, uint64_t* old) {
+  return (int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, mask, old, sizeof(uint64_t));
+}
+
+/* `fd` as `target` without close-on-exec (dup2 onto itself would keep the flag). */
+static int move_to(int fd, int target) {
+  if (fd == target) return fcntl(fd, F_SETFD, 0);
+  return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+/* execve of one path, then as execvp does a file without a #! line (ENOEXEC) with the shell. */
+static void exec_path(clone_child_args* args, const char* path) {
+  char** argv = args->argv_with_shell + 1;
+  execve(path, argv, args->envp);
+  if (errno != ENOEXEC) return;
+  /* The parent puts argv[0] back (our memory is its). */
+  args->argv_with_shell[0] = (char*)"/bin/sh";
+  argv[0] = (char*)path;
+  execve("/bin/sh", args->argv_with_shell, args->envp);
+}
+
+/* execvp's search with the child's PATH, as spawn_searching; returns only on failure, errno set. */
+static void exec_searching(clone_child_args* args) {
+  const char* file = args->file;
+  if (strchr(file, '/') != NULL) {
+    exec_path(args, file);
+    return;
+  }
+  const char* path = "/usr/bin:/bin";
+  size_t prefix_length = strlen("PATH=");
+  for (char** entry = args->envp; *entry != NULL; entry++) {
+    if (strncmp(*entry, "PATH=", prefix_length) == 0) {
+      path = *entry + prefix_length;
+      break;
+    }
+  }
+  size_t file_length = strlen(file);
+  int saw_eacces = 0;
+  const char* start = path;
+  for (;;) {
+    const char* end = strchr(start, ':');
+    size_t dir_length = end == NULL ? strlen(start) : (size_t)(end - start);
+    char candidate[PATH_MAX];
+    if (dir_length + file_length + 2 <= sizeof candidate) {
+      if (dir_length == 0) {
+        memcpy(candidate, file, file_length + 1);
+      } else {
+        memcpy(candidate, start, dir_length);
+        candidate[dir_length] = '/';
+        memcpy(candidate + dir_length + 1, file, file_length + 1);
+      }
+      exec_path(args, candidate);
+      if (errno == EACCES) saw_eacces = 1;
+      else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV && errno != ETIMEDOUT) return;
+    }
+    if (end == NULL) break;
+    start = end + 1;
+  }
+  errno = saw_eacces ? EACCES : ENOENT;
+}
+
+/*
+ * The clone child: as posix_spawn's with SETSID, SETSIGDEF (every signal)
+ * and an empty SETSIGMASK, then the joins, then execve. It runs on its own
+ * stack in our memory with every signal blocked (our handlers must never
+ * run in it), and calls only what writes nothing but its own stack and
+ * `args` (errno is the parent thread's, which is suspended until the exec).
+ */
+static int clone_child(void* arg) {
+  clone_child_args* args = arg;
+  /* Node ignores SIGPIPE and has handlers: the child starts with defaults. */
+  struct sigaction default_action;
+  memset(&default_action, 0, sizeof default_action);
+  default_action.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < _NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    /* glibc's two internal signals (32, 33) are refused here: an exec resets their handlers anyway. */
+    sigaction(sig, &default_action, NULL);
+  }
+  args->failed_call = "spawn";
+  if (setsid() < 0) goto failed;
+  if (args->stdin_fd >= 0) {
+    if (move_to(args->stdin_fd, 0) != 0) goto failed;
+  } else {
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0) goto failed;
+    if (null_fd != 0) {
+      if (dup2(null_fd, 0) < 0) goto failed;
+      close(null_fd);
+    }
+  }
+  if (move_to(args->stdout_fd, 1) != 0 || move_to(args->stderr_fd, 2) != 0) goto failed;
+  if (args->cwd != NULL && chdir(args->cwd) != 0) goto failed;
+  for (int i = 0; i < args->join_count; i++) {
+    /* "0": the writing task, on cgroup v1 and v2 alike. */
+    if (write(args->join_fds[i], "0", 1) != 1) {
+      args->failed_call = "cgroup join";
+      args->failed_join = i;
+      goto failed;
+    }
+  }
+  uint64_t none = 0;
+  set_kernel_mask(&none, NULL);
+  exec_searching(args);
+failed:
+  args->error = errno != 0 ? errno : EIO;
+  _exit(127);
+}
+
+/* The clone child's stack: execvp's path buffer and glibc's calls, with room to spare. */
+#define CLONE_STACK_BYTES (256 * 1024)
+
+/*
+ * Starts `args`'s child with clone(CLONE_VM | CLONE_VFORK): returns when it
+ * has exec'd (0, *pid set) or failed (its errno, the child reaped).
+ */
+static int spawn_cloned(pid_t* pid, clone_child_args* args) {
+  void* stack = mmap(NULL, CLONE_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+  if (stack == MAP_FAILED) return errno;
+  char** argv = args->argv_with_shell + 1;
+  char* original_arg0 = argv[0];
+  uint64_t all = ~(uint64_t)0, old = 0;
+  set_kernel_mask(&all, &old);
+  args->error = 0;
+  args->failed_join = -1;
+  /* The stack grows down on every architecture Linux runs Node on. */
+  pid_t child = clone(clone_child, (char*)stack + CLONE_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD, args);
+  int clone_error = child < 0 ? errno : 0;
+  set_kernel_mask(&old, NULL);
+  args->argv_with_shell[0] = NULL;
+  argv[0] = original_arg0;
+  munmap(stack, CLONE_STACK_BYTES);
+  if (child < 0) {
+    args->failed_call = "clone";
+    return clone_error;
+  }
+  if (args->error != 0) {
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    return args->error;
+  }
+  *pid = child;
+  return 0;
+}
+
+/* Opens each cgroup.procs file to write; on failure the index of the file and its errno. */
+static int open_join_files(char** files, int count, int* fds, int* failed) {
+  for (int i = 0; i < count; i++) {
+    fds[i] = open(files[i], O_WRONLY | O_CLOEXEC);
+    if (fds[i] < 0) {
+      *failed = i;
+      return errno;
+    }
+  }
+  return 0;
+}
+
 static napi_value spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value args[6];
+  size_t argc = 7;
+  napi_value args[7];
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
   if (argc < 6) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, env, cwd, pipeStdin, onExit)");
+    napi_throw_type_error(env, NULL, "spawn(file, argv, env, cwd, pipeStdin, onExit[, joinFiles])");
     return NULL;
   }
+  bool has_join_files = false;
+  if (argc >= 7) napi_is_array(env, args[6], &has_join_files);
   bool pipe_stdin = false;
   napi_get_value_bool(env, args[4], &pipe_stdin);
 
@@ -272,6 +467,11 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   char** argv_with_shell = string_array_arg(env, args[1], 1);
   char** envp = string_array_arg(env, args[2], 0);
   char* cwd = string_arg(env, args[3]);
+  char** join_files = has_join_files ? string_array_arg(env, args[6], 0) : NULL;
+  int join_count = 0;
+  if (join_files != NULL) while (join_files[join_count] != NULL) join_count++;
+  int* join_fds = NULL;
+  const char* failed_join_file = NULL;
   napi_value result = NULL;
   int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
   int pidfd = -1;
@@ -281,7 +481,7 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   posix_spawnattr_t attrs;
   int actions_ready = 0, attrs_ready = 0;
 
-  if (file == NULL || argv_with_shell == NULL || envp == NULL) {
+  if (file == NULL || argv_with_shell == NULL || envp == NULL || (has_join_files && join_files == NULL)) {
     error = ENOMEM;
     goto done;
   }
@@ -297,6 +497,40 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
       failed_call = "pipe2";
       goto done;
     }
+  }
+
+  pid_t pid = 0;
+  if (join_count > 0) {
+    join_fds = malloc(sizeof(int) * (size_t)join_count);
+    if (join_fds == NULL) {
+      error = ENOMEM;
+      goto done;
+    }
+    for (int i = 0; i < join_count; i++) join_fds[i] = -1;
+    int failed = -1;
+    if ((error = open_join_files(join_files, join_count, join_fds, &failed)) != 0) {
+      failed_call = "cgroup join";
+      failed_join_file = join_files[failed];
+      goto done;
+    }
+    clone_child_args child_args = {
+      .file = file,
+      .argv_with_shell = argv_with_shell,
+      .envp = envp,
+      .cwd = cwd,
+      .stdin_fd = pipe_stdin ? pipes[0][0] : -1,
+      .stdout_fd = pipes[1][1],
+      .stderr_fd = pipes[2][1],
+      .join_fds = join_fds,
+      .join_count = join_count,
+    };
+    error = spawn_cloned(&pid, &child_args);
+    if (error != 0) {
+      failed_call = child_args.failed_call;
+      if (child_args.failed_join >= 0) failed_join_file = join_files[child_args.failed_join];
+      goto done;
+    }
+    goto spawned;
   }
 
   if ((error = posix_spawn_file_actions_init(&actions)) != 0) goto done;
@@ -335,9 +569,10 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
                                                POSIX_SPAWN_SETSIGMASK);
   if (error != 0) goto done;
 
-  pid_t pid = 0;
   error = spawn_searching(&pid, file, &actions, &attrs, argv_with_shell, envp);
   if (error != 0) goto done;
+
+spawned:
 
   pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0) {
@@ -404,10 +639,17 @@ done:
     if (pipes[i][1] >= 0) close(pipes[i][1]);
   }
   if (pidfd >= 0) close(pidfd);
-  const char* shown = file;
+  if (join_fds != NULL) {
+    for (int i = 0; i < join_count; i++) {
+      if (join_fds[i] >= 0) close(join_fds[i]);
+    }
+  }
+  const char* shown = failed_join_file != NULL ? failed_join_file : file;
   if (error != 0) throw_errno(env, error, failed_call, shown);
   free(file);
   free(cwd);
+  free(join_fds);
+  free_vector(join_files, 0);
   free_vector(argv_with_shell, 1);
   free_vector(envp, 0);
   return result;

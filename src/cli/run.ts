@@ -378,7 +378,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
         tracing: tracesUrl !== undefined,
         bwrapPath: Option.getOrUndefined(flags.bwrap),
         operatorLimits,
-        sessionCgroups: flags.sessionCgroups,
+        sessionCgroups: !flags.noSessionCgroups,
         ...referenceSettings
       }))
     )

@@ -1,8 +1,9 @@
 /**
- * The server's resource limits on this host: cgroups as `detect` finds
- * them at start, or unavailable with the reason (with the sessions still
- * contained where a v2 hierarchy without controllers can be used); the
- * binary's start line says which (`report`).
+ * The server's resource limits on this host: cgroups as `probe` finds
+ * them at start (reads only), their groups made as the first session needs
+ * them; where neither version can limit, sessions still contained where a
+ * v2 hierarchy without controllers can be used (`detect`), or unavailable
+ * with the reason; the binary's start line says which (`report`).
  */
 import { randomBytes } from "node:crypto"
 import * as Effect from "effect/Effect"
@@ -11,29 +12,40 @@ import type * as Scope from "effect/Scope"
 import { logAnnotated } from "../observability/logLine.js"
 import { nodeCgroupFiles } from "./cgroupFiles.js"
 import * as CgroupLimits from "./cgroupLimits.js"
-import { type Detected, detect } from "./detect.js"
+import { type Detected, detect, detectVersion, probe, type Probed } from "./detect.js"
+import type { CgroupDriver } from "./driver.js"
 import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
 import { ownCgroups, ownMounts } from "../procfs/processes.js"
 import { anyOperatorLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
 
 /** The limits on this host, with the operator's. */
-export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
+export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const found = yield* Effect.sync(() => {
-      if (process.platform !== "linux") return { _tag: "None" as const, reason: "cgroups are Linux's" }
-      if (launcher() === undefined) {
-        return { _tag: "None" as const, reason: `neither ${JOIN_HELPER} nor ${PERL}, which place children in their cgroups, is there` }
-      }
+    const unusable = process.platform !== "linux"
+      ? "cgroups are Linux's"
+      : launcher() === undefined
+      ? `neither ${JOIN_HELPER} nor ${PERL}, which place children in their cgroups, is there`
+      : undefined
+    if (unusable !== undefined) return yield* fromDetected({ _tag: "None", reason: unusable }, operator, sessionCgroups)
+    const read = () => ({ files: nodeCgroupFiles, procSelfCgroup: ownCgroups(), mounts: ownMounts() })
+    // Reads only: the groups are made as the first session needs them (lazyDriver).
+    const probed = yield* Effect.sync((): Probed => {
       try {
-        return detect({
-          files: nodeCgroupFiles,
-          procSelfCgroup: ownCgroups(),
-          mounts: ownMounts(),
-          pid: process.pid,
-          rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
-        })
+        return probe(read())
       } catch (error) {
-        return { _tag: "None" as const, reason: error instanceof Error ? error.message : String(error) }
+        return { _tag: "None", reason: error instanceof Error ? error.message : String(error) }
+      }
+    })
+    if (probed._tag === "Likely") {
+      yield* logAnnotated("Debug", "resource limits", { cgroup: probed.version })
+      return yield* CgroupLimits.make(lazyDriver(probed.version, probed.notes), operator, sessionCgroups)
+    }
+    // Neither version can limit: the whole detection, which makes a group to see whether v2 can still contain sessions.
+    const found = yield* Effect.sync((): Detected => {
+      try {
+        return detect({ ...read(), pid: process.pid, rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}` })
+      } catch (error) {
+        return { _tag: "None", reason: error instanceof Error ? error.message : String(error) }
       }
     })
     return yield* fromDetected(found, operator, sessionCgroups)
@@ -47,7 +59,7 @@ export const make = (operator: OperatorLimits, sessionCgroups = false): Effect.E
 export const fromDetected = (
   found: Detected,
   operator: OperatorLimits,
-  sessionCgroups = false
+  sessionCgroups = true
 ): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     // Said at debug level here: a composition's own logger may write to stdout; the binary says it
@@ -64,13 +76,44 @@ export const fromDetected = (
     return yield* CgroupLimits.make(found.driver, operator, sessionCgroups)
   })
 
+/**
+ * The driver of `version`, its root groups made (and stale ones removed) as
+ * its first session's group is: a server that runs nothing makes none. Where
+ * they cannot be made after all, each session's group fails with the reason
+ * (a limited start is refused; one that asks for nothing runs without).
+ */
+const lazyDriver = (version: "v1" | "v2", notes: ReadonlyArray<string>): CgroupDriver => {
+  let made: CgroupDriver | { readonly reason: string } | undefined
+  const driver = (): CgroupDriver => {
+    made ??= (() => {
+      const found = detectVersion({
+        files: nodeCgroupFiles,
+        procSelfCgroup: ownCgroups(),
+        mounts: ownMounts(),
+        pid: process.pid,
+        rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
+      }, version)
+      return found._tag === "Driver" ? found.driver : { reason: found.reason }
+    })()
+    if ("reason" in made) throw new Error(`cgroups cannot be used here: ${made.reason}`)
+    return made
+  }
+  return {
+    version,
+    notes,
+    makeGroup: (name, resources) => driver().makeGroup(name, resources),
+    memoryBytes: () => made === undefined || "reason" in made ? undefined : made.memoryBytes(),
+    close: Effect.suspend(() => made === undefined || "reason" in made ? Effect.void : made.close)
+  }
+}
+
 /** The limits on this host, with the operator's. */
-export const layer = (operator: OperatorLimits, sessionCgroups = false): Layer.Layer<never> =>
+export const layer = (operator: OperatorLimits, sessionCgroups = true): Layer.Layer<never> =>
   Layer.effect(ResourceLimits, make(operator, sessionCgroups))
 
 /**
- * One line of the server's start: the cgroups in use and how children join
- * them, or why limits are unavailable (an error when the operator set
+ * One line of the server's start: the cgroups in use, which processes are in
+ * their session's, and how terminals join them (the launcher), or why limits are unavailable (an error when the operator set
  * limits: every start is then refused, see limitsOfStart).
  */
 export const report: Effect.Effect<void> = Effect.gen(function*() {
@@ -81,13 +124,14 @@ export const report: Effect.Effect<void> = Effect.gen(function*() {
     return yield* logAnnotated(operatorAsks ? "Error" : "Info", "resource limits unavailable", {
       reason: limits.availability.reason,
       // Whether a session's processes are ended with it all the same, and when.
-      ...(contained === undefined
-        ? {}
-        : { sessions: `contained by cgroup ${contained} groups without controllers${limits.sessionCgroups ? "" : " under --session-cgroups"}` })
+      sessions: contained === undefined
+        ? "not contained: a process that leaves its process group (setsid, a daemon) outlives its session"
+        : `contained by cgroup ${contained} groups without controllers${limits.sessionCgroups ? "" : " (off: --no-session-cgroups)"}`
     })
   }
   yield* logAnnotated("Info", "resource limits", {
     cgroup: limits.availability.version,
+    sessionCgroups: limits.sessionCgroups ? "every process" : "limited processes only (--no-session-cgroups)",
     launcher: launcher()?._tag === "Helper" ? "native" : "perl",
     ...(limits.availability.notes.length === 0 ? {} : { notes: limits.availability.notes.join("; ") })
   })

@@ -111,9 +111,8 @@ export interface ResourceLimitsShape {
   readonly operator: OperatorLimits
   /**
    * Whether a process without limits is in its session's cgroup all the
-   * same (`--session-cgroups`, or an operator's session limit): its exec
-   * through the launcher costs the unlimited spawn path, which is off it
-   * by default.
+   * same, so that the session's end kills what it left behind: by default,
+   * unless `--no-session-cgroups` (an operator's session limit keeps it).
    */
   readonly sessionCgroups: boolean
   /**

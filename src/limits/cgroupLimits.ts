@@ -39,7 +39,7 @@ const cgroupError = (what: string) => (error: unknown): CgroupError =>
 export const make = (
   driver: CgroupDriver,
   operator: OperatorLimits,
-  sessionCgroups = false,
+  sessionCgroups = true,
   limitsUnavailable?: string
 ): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
   Effect.gen(function*() {

@@ -4,7 +4,8 @@
  * forking meanwhile) are used where mounted. A session is a group in every
  * hierarchy; a limited process a leaf below it in each but the freezer's,
  * where processes stay in the session's group (it is frozen as a whole); an
- * unlimited process joins the session's groups themselves.
+ * unlimited process joins the session's groups themselves: its freezer group
+ * only, unless the session is limited or there is no freezer.
  */
 import * as Effect from "effect/Effect"
 import {
@@ -34,6 +35,13 @@ type Hierarchy = keyof V1Roots
 export const accountsSwap = (files: CgroupFiles, memoryRoot: string): boolean =>
   files.exists(join(memoryRoot, "memory.memsw.limit_in_bytes"))
 
+/** What the start line says of a v1 driver: what is not there of what it can use. */
+export const notesOf = (has: { readonly swap: boolean; readonly cpu: boolean; readonly freezer: boolean }): ReadonlyArray<string> => [
+  ...(has.swap ? [] : ["swap is not accounted (no memory.memsw.*): a memory limit does not bound swap"]),
+  ...(has.cpu ? [] : ["no cpu controller: CPU limits are refused"]),
+  ...(has.freezer ? [] : ["no freezer: processes are killed without freezing their group first"])
+]
+
 /** The cgroup v1 driver on `roots`. */
 export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
   const swap = accountsSwap(files, roots.memory)
@@ -43,11 +51,7 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
     roots[h] !== undefined && !(h === "cpuacct" && cpuacctInCpu)
   )
   const groupHierarchies: ReadonlyArray<Hierarchy> = [...leafHierarchies, ...(roots.freezer === undefined ? [] : ["freezer" as const])]
-  const notes = [
-    ...(swap ? [] : ["swap is not accounted (no memory.memsw.*): a memory limit does not bound swap"]),
-    ...(roots.cpu === undefined ? ["no cpu controller: CPU limits are refused"] : []),
-    ...(roots.freezer === undefined ? ["no freezer: processes are killed without freezing their group first"] : [])
-  ]
+  const notes = notesOf({ swap, cpu: roots.cpu !== undefined, freezer: roots.freezer !== undefined })
 
   const limitMemory = (dir: string, bytes: number | undefined) => {
     if (bytes === undefined) return
@@ -197,8 +201,18 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
       }
     }).pipe(Effect.catchDefect(() => Effect.void))
 
+    // A process without limits of its own joins only what ends it with its session (the freezer,
+    // where there is one: `members`) and what bounds its session (memory and pids, when it is
+    // limited): each group a child joins costs its spawn a migration, several milliseconds on a
+    // loaded machine (docs/PERFORMANCE.md, "Session cgroups").
+    const sessionLimited = resources.memoryBytes !== undefined || resources.pids !== undefined
+    const sessionJoins: ReadonlyArray<Hierarchy> = dirs.freezer === undefined
+      ? ["memory", "pids"]
+      : sessionLimited
+      ? ["memory", "pids", "freezer"]
+      : ["freezer"]
     return {
-      joinFiles: groupHierarchies.map((h) => join(dirs[h], "cgroup.procs")),
+      joinFiles: sessionJoins.map((h) => join(dirs[h], "cgroup.procs")),
       makeLeaf,
       limit,
       kill,

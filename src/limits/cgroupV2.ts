@@ -31,6 +31,10 @@ export const REQUIRED_CONTROLLERS = ["memory", "pids"] as const
 /** Every controller the driver limits with. */
 const CONTROLLERS = ["memory", "pids", "cpu"] as const
 
+/** What the start line says of a v2 driver whose children have `controllers`: each missing one's limits are refused. */
+export const notesOf = (controllers: ReadonlyArray<string>): ReadonlyArray<string> =>
+  CONTROLLERS.filter((c) => !controllers.includes(c)).map((c) => `no ${c} controller delegated: ${WHAT[c]} limits are refused`)
+
 /**
  * The cgroup v2 driver on `root`, whose children have `controllers` (of
  * memory, pids and cpu; none at all for a driver that only groups and kills).
@@ -38,7 +42,7 @@ const CONTROLLERS = ["memory", "pids", "cpu"] as const
 export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArray<string>): CgroupDriver => {
   const enabled = CONTROLLERS.filter((c) => controllers.includes(c))
   const has = (controller: (typeof CONTROLLERS)[number]) => enabled.includes(controller)
-  const notes = CONTROLLERS.filter((c) => !has(c)).map((c) => `no ${c} controller delegated: ${WHAT[c]} limits are refused`)
+  const notes = notesOf(controllers)
   /** Refuses a limit whose controller is missing: its file is not there, and the limit would hold nowhere. */
   const need = (controller: (typeof CONTROLLERS)[number]) => {
     if (!has(controller)) throw new Error(`there is no ${controller} controller in ${root} to limit ${WHAT[controller]} with`)

@@ -122,6 +122,53 @@ const detectV2Containment = (input: DetectInput, mounts: ReadonlyArray<CgroupMou
   return V2.make(files, root, [])
 }
 
+/** Which version `probe` found likely usable, with its driver's notes; or why none is. */
+export type Probed =
+  | { readonly _tag: "Likely"; readonly version: "v1" | "v2"; readonly notes: ReadonlyArray<string> }
+  | { readonly _tag: "None"; readonly reason: string }
+
+/**
+ * What `detect` would find, from reads alone (no group made: a cold start
+ * pays a millisecond or two for v1's five mkdirs, which the first session
+ * pays instead): v2 where the server's cgroup offers memory and pids, else
+ * v1 with memory and pids hierarchies. `detectVersion` then makes the groups.
+ */
+export const probe = (input: Omit<DetectInput, "pid" | "rootName">): Probed => {
+  const mounts = cgroupMounts(input.mounts)
+  const own = ownCgroups(input.procSelfCgroup)
+  const v2Mount = mounts.find((m) => m.v2)
+  let v2Reason = "not mounted"
+  if (v2Mount !== undefined && own.v2 !== undefined) {
+    const available = (readOptional(input.files, join(Path.resolve(v2Mount.path, `.${own.v2}`), "cgroup.controllers")) ?? "").trim().split(/\s+/)
+    const missing = V2.REQUIRED_CONTROLLERS.filter((c) => !available.includes(c))
+    if (missing.length === 0) return { _tag: "Likely", version: "v2", notes: V2.notesOf(available) }
+    v2Reason = `the server's cgroup has no ${missing.join(", ")} controller (not delegated, or bound to v1)`
+  }
+  const v1Dir = (controller: string): string | undefined => {
+    const mount = mounts.find((m) => !m.v2 && m.controllers.includes(controller))
+    const path = own.v1.get(controller)
+    return mount === undefined || path === undefined ? undefined : join(mount.path, path)
+  }
+  const memory = v1Dir("memory")
+  const missing = (["memory", "pids"] as const).filter((c) => v1Dir(c) === undefined)
+  if (memory === undefined || missing.length > 0) {
+    return { _tag: "None", reason: `cgroup v2: ${v2Reason}; cgroup v1: no ${missing.join(", ")} hierarchy` }
+  }
+  return {
+    _tag: "Likely",
+    version: "v1",
+    notes: V1.notesOf({ swap: V1.accountsSwap(input.files, memory), cpu: v1Dir("cpu") !== undefined, freezer: v1Dir("freezer") !== undefined })
+  }
+}
+
+/** `detect` of one version only (the one `probe` found): its driver, its groups made, or why not. */
+export const detectVersion = (input: DetectInput, version: "v1" | "v2"): Detected => {
+  const mounts = cgroupMounts(input.mounts)
+  const own = ownCgroups(input.procSelfCgroup)
+  const driver = version === "v2" ? detectV2(input, mounts, own.v2) : detectV1(input, mounts, own.v1)
+  return typeof driver === "string" ? { _tag: "None", reason: `cgroup ${version}: ${driver}` } : { _tag: "Driver", driver }
+}
+
 const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
   const mount = mounts.find((m) => m.v2)
   if (mount === undefined || ownPath === undefined) return "not mounted"

@@ -14,14 +14,16 @@ import { startupSnapshot } from "node:v8"
 export interface NativeAddon {
   /** Whether this kernel has pidfds (Linux ≥ 5.3), which `spawn` needs. */
   readonly supported: () => boolean
-  /** posix_spawn in a session of its own; see native/spawn.c. */
+  /** posix_spawn (or, to join cgroups, clone) in a session of its own; see native/spawn.c. */
   readonly spawn: (
     file: string,
     argv: ReadonlyArray<string>,
     env: ReadonlyArray<string>,
     cwd: string | null,
     pipeStdin: boolean,
-    onExit: (code: number, signal: number) => void
+    onExit: (code: number, signal: number) => void,
+    /** cgroup.procs files the child joins before its execve (a clone of our own then, not posix_spawn). */
+    joinFiles?: ReadonlyArray<string>
   ) => [pid: number, stdin: number, stdout: number, stderr: number]
   /**
    * Reads a child's stdout and stderr on the event loop; see native/output.c.

@@ -92,16 +92,19 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
         const closer = childNeedsCloser()
         if (closer && request.sandbox === undefined) yield* checkInterpreter(yield* resolveExecutable(program!, request.cwd, request.env))
         const cgroups = request.joinCgroups
+        // In its cgroups before it runs anything: the addon's child joins them itself between its
+        // setup and its execve; Node's spawn has no such step, and goes through the launcher, which
+        // joins them and execs the command as it was.
+        const viaLauncher = cgroups !== undefined && spawnWith !== "posixSpawn"
         // Through the launcher, a missing program would only show as exit status 127 too.
-        if (cgroups !== undefined && !closer && request.sandbox === undefined) {
+        if (viaLauncher && !closer && request.sandbox === undefined) {
           yield* checkInterpreter(yield* resolveExecutable(program!, request.cwd, request.env))
         }
         const [plainFile, plainArgs] = closer ? closerArgv(program!, [arg0 ?? program!, ...args]) : [program!, args]
-        // In its cgroups before it runs anything: the launcher joins them and execs the command as it was.
-        const [file, fileArgs] = cgroups === undefined
-          ? [plainFile, plainArgs]
-          : launcherArgv(cgroups, plainFile, closer ? [plainFile, ...plainArgs] : [arg0 ?? program!, ...args])
-        const launched = cgroups !== undefined || closer
+        const [file, fileArgs] = viaLauncher
+          ? launcherArgv(cgroups, plainFile, closer ? [plainFile, ...plainArgs] : [arg0 ?? program!, ...args])
+          : [plainFile, plainArgs]
+        const launched = viaLauncher || closer
         const events = new ChildEvents()
         // posix_spawn answers at once; Node's spawn reports its outcome by event.
         const [child, output]: readonly [SpawnedChild, OutputControl] = spawnWith === "posixSpawn"
@@ -113,6 +116,7 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
                 env: request.env,
                 cwd: request.cwd,
                 pipeStdin: request.pipeStdin,
+                joinCgroups: cgroups,
                 onOutput: (stream, bytes) => events.emit({ _tag: "Output", stream, bytes })
               })
               const output: OutputControl = {
@@ -122,7 +126,9 @@ export const make = (options: NodePipeSpawnerOptions = {}): ProcessSpawner => {
               }
               return Effect.succeed([child, output] as const)
             } catch (error) {
-              return spawnFailed(error)
+              return PosixSpawn.isJoinFailure(error)
+                ? Effect.fail(internalErrorFrom(error, `cannot place the process in its cgroup (${error.path}), so it was not started`))
+                : spawnFailed(error)
             }
           })
           : yield* Effect.callback<readonly [SpawnedChild, OutputControl], InternalError | SpawnNotFound>((resume) => {

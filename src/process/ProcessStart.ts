@@ -160,7 +160,7 @@ const clientNetworkOf = (
  * The limits a start runs under (`ProcessStart.resources`): the client's,
  * narrowed from the operator's, or the operator's; when neither the client
  * nor the operator sets any, empty (its session's cgroup, no leaf of its
- * own) under `--session-cgroups` and none (no cgroup) otherwise; -32600
+ * own) by default and none (no cgroup) under `--no-session-cgroups`; -32600
  * when it asks above
  * a ceiling, or asks for limits (or the operator does) where they cannot be
  * enforced: a limited start never runs unlimited.
@@ -194,9 +194,8 @@ export const limitsOfStart = (
   // by earlier requests) where the session's table places the process (placeInSession).
   const session = asked?.session === undefined ? undefined : sessionLimitsOf(asked.session, limits.operator.session, limits.operator)
   if (session !== undefined && "reason" in session) return refuse(session)
-  // Unlimited (nothing asked, no operator limit): in its session's cgroup only under session
-  // cgroups (--session-cgroups, or a session limit); otherwise in none, so that the default
-  // spawn pays no launcher's exec.
+  // Unlimited (nothing asked, no operator limit): in its session's cgroup (so that the
+  // session's end kills what it leaves behind) unless --no-session-cgroups and no session limit.
   return Effect.succeed(anyLimit(resources) || limits.sessionCgroups ? resources : undefined)
 }
 
@@ -239,10 +238,21 @@ export const placeInSession = (
   request: StartParams,
   resources: Resources | undefined,
   placement: SessionPlacement,
-  sessionCgroup: Effect.Effect<SessionCgroup, InternalError>
+  sessionCgroup: Effect.Effect<SessionCgroup, InternalError>,
+  unplaced: (error: InternalError) => Effect.Effect<void>
 ): Effect.Effect<{ readonly session?: SessionCgroup; readonly resources?: Resources }, InvalidRequest | InternalError> =>
   Effect.gen(function*() {
     const asked = request.resources?.session
+    if (resources !== undefined && !anyLimit(resources) && asked === undefined && !placement.limited) {
+      // Asking for no limit (in its session's cgroup by default), it runs outside where the group cannot
+      // be made rather than be refused: then no session's limits can be asked for either.
+      const session = yield* sessionCgroup.pipe(Effect.catch((error) => Effect.as(unplaced(error), undefined)))
+      if (session === undefined) {
+        placement.outside++
+        return {}
+      }
+      return { session, resources: {} }
+    }
     // Decided before the first yield: a start placed outside counts at once, and one that asks for
     // the session's limits makes every start after it join the session's cgroup.
     if (resources === undefined && asked === undefined && !placement.limited) {

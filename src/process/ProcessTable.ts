@@ -23,6 +23,7 @@ import {
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
 import { anyLimit, ResourceLimits, type SessionCgroup } from "../limits/ResourceLimits.js"
+import { logAnnotated } from "../observability/logLine.js"
 import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
 import type { BridgedPort } from "../sandbox/loopbackBridge.js"
 import { carryToClientEndpoint } from "../network/clientEndpoint.js"
@@ -152,6 +153,7 @@ export const makeProcessTableIn = (
       )
     ))
     const placement = new SessionPlacement()
+    let sessionCgroupWarned = false
     const entries = new Map<string, Entry>()
     /** Processes started and not yet closed (each holds a slot of the server's, when it counts them). */
     let live = 0
@@ -276,7 +278,11 @@ export const makeProcessTableIn = (
         }
         const spawnStartedAt = yield* Clock.currentTimeMillis
         // Before the processes' scope is first made, so that it closes first.
-        const placed = yield* placeInSession(params, resources, placement, sessionCgroup).pipe(
+        const placed = yield* placeInSession(params, resources, placement, sessionCgroup, (error) => {
+          if (sessionCgroupWarned) return Effect.void
+          sessionCgroupWarned = true
+          return logAnnotated("Warn", "processes run outside their session's cgroup", { reason: error.message })
+        }).pipe(
           Effect.tapError(() =>
             Effect.sync(() => {
               entries.delete(params.processId)

@@ -28,6 +28,13 @@ export const posixSpawnAvailable = (): boolean => nativeSpawner() !== undefined
 const READ_BUFFER_BYTES = 64 * 1024
 let sharedReadBuffer: Buffer | undefined
 
+/** The `syscall` of the error `spawn` throws when the child could not join one of its cgroups. */
+export const JOIN_SYSCALL = "cgroup join"
+
+/** Whether `error` says the child could not join one of its cgroups (nothing ran). */
+export const isJoinFailure = (error: unknown): error is Error & { readonly path: string } =>
+  error instanceof Error && "syscall" in error && error.syscall === JOIN_SYSCALL && "path" in error
+
 /** What the pipe spawner asks of a child. */
 export interface SpawnOptions {
   readonly file: string
@@ -36,6 +43,11 @@ export interface SpawnOptions {
   readonly env: Readonly<Record<string, string>>
   readonly cwd: string
   readonly pipeStdin: boolean
+  /**
+   * cgroup.procs files the child writes itself into between its setup and
+   * its execve: in its groups before the command runs, with no launcher.
+   */
+  readonly joinCgroups?: ReadonlyArray<string> | undefined
   /** Each read of stdout or stderr, valid only during the call. */
   readonly onOutput: (stream: "stdout" | "stderr", bytes: Buffer) => void
 }
@@ -58,7 +70,9 @@ export interface PosixChild extends EventEmitter {
 
 /**
  * Starts a child in a session of its own with stdout and stderr as pipes and
- * stdin a pipe or /dev/null. Throws like Node's spawn (an Error with `code`).
+ * stdin a pipe or /dev/null. Throws like Node's spawn (an Error with `code`);
+ * a cgroup it could not join throws with `syscall` `JOIN_SYSCALL` and the
+ * file as `path` (nothing ran).
  */
 export const spawn = (options: SpawnOptions): PosixChild => {
   const addon = nativeSpawner()
@@ -88,7 +102,8 @@ export const spawn = (options: SpawnOptions): PosixChild => {
       exit = signal !== 0 ? { code: null, signal: signalName(signal) as NodeJS.Signals } : { code, signal: null }
       child.emit("exit", exit.code, exit.signal)
       closeWhenDone()
-    }
+    },
+    ...(options.joinCgroups === undefined || options.joinCgroups.length === 0 ? [] : [options.joinCgroups])
   )
   const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES))
   let watch: OutputWatch

@@ -99,8 +99,9 @@ export interface ServerConfigShape extends FlagSettings {
   /** The operator's resource limits (`--process-*-max`, `--session-*-max`): each process's default and ceiling, each session's. */
   readonly operatorLimits?: OperatorLimits | undefined
   /**
-   * Whether a process without limits is in its session's cgroup all the same
-   * (`--session-cgroups`; default false: its launcher's exec costs a spawn).
+   * Whether a process without limits is in its session's cgroup all the same,
+   * so that the session's end kills what it left behind (default true;
+   * `--no-session-cgroups` turns it off, which a session limit overrides).
    */
   readonly sessionCgroups?: boolean | undefined
   /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */

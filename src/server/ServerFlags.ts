@@ -288,7 +288,7 @@ export const limitFlags = {
     metavar: "N",
     help: "the count of processes and threads of all of a session's processes together"
   }),
-  sessionCgroups: switchFlag("session-cgroups", {
-    help: "put every process in its session's cgroup where cgroups can be used (v2 groups without controllers included), not only those a limit applies to, so that the session's end kills what its processes leave behind, daemons included: costs a launcher's exec per spawn (implied by `--session-*-max`)"
+  noSessionCgroups: switchFlag("no-session-cgroups", {
+    help: "leave processes without limits of their own out of their session's cgroup (by default every process is in it where cgroups can be used, v2 groups without controllers included, so that the session's end kills what its processes leave behind, daemons included); a `--session-*-max` keeps them in it all the same, as its limit needs"
   })
 } as const

@@ -176,7 +176,7 @@ export const serverServices = new ServiceDeclaration<ServerConfig, unknown>([])
     key: "resourceLimits",
     tag: ResourceLimits,
     module: { name: "ResourceLimits", path: "limits/ResourceLimits" },
-    node: Effect.flatMap(ServerConfig, (config) => NodeResourceLimits.make(config.operatorLimits ?? NO_OPERATOR_LIMITS, config.sessionCgroups ?? false)),
+    node: Effect.flatMap(ServerConfig, (config) => NodeResourceLimits.make(config.operatorLimits ?? NO_OPERATOR_LIMITS, config.sessionCgroups ?? true)),
     test: ResourceLimitsModule.layerUnavailable
   })
   .add({

@@ -4,7 +4,7 @@
  * working directory, environment, a session of its own, default signal
  * dispositions, no inherited descriptors, the same errors.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
@@ -63,8 +63,47 @@ const run = (
 
 const ways = posixSpawnAvailable() ? (["posixSpawn", "childProcess"] as const) : (["childProcess"] as const)
 
-describe.each(ways)("pipe spawner with %s", (spawnWith) => {
+/**
+ * A pids and a memory cgroup of this test's (cgroup v1 as on this machine,
+ * as root), below the test process's own, removed after the tests;
+ * undefined where they cannot be made.
+ */
+const testCgroups = (() => {
+  const own = (controller: string) =>
+    Fs.readFileSync("/proc/self/cgroup", "utf8").split("\n").map((line) => line.split(":"))
+      .find(([, controllers]) => controllers?.split(",").includes(controller))?.[2]
+  const dirs: Array<string> = []
+  try {
+    for (const controller of ["pids", "memory"]) {
+      const path = own(controller)
+      if (path === undefined) throw new Error(`no ${controller} hierarchy`)
+      const dir = Path.join(`/sys/fs/cgroup/${controller}`, path, `pipe-spawner-test.${process.pid}`)
+      Fs.mkdirSync(dir)
+      dirs.push(dir)
+    }
+  } catch {
+    for (const dir of dirs) Fs.rmdirSync(dir)
+    return undefined
+  }
+  afterAll(() => {
+    for (const dir of dirs) Fs.rmdirSync(dir)
+  })
+  return dirs
+})()
+
+/** Each way of starting children, and each joining cgroups (the addon's clone, or the launcher) where there are some. */
+const variants: ReadonlyArray<readonly [string, "posixSpawn" | "childProcess", (() => ReadonlyArray<string>) | undefined]> = [
+  ...ways.map((way) => [way, way, undefined] as const),
+  ...(testCgroups === undefined ? [] : ways.map((way) =>
+    [`${way} joining cgroups`, way, () => testCgroups.map((dir) => Path.join(dir, "cgroup.procs"))] as const
+  ))
+]
+
+
+describe.each(variants)("pipe spawner with %s", (_name, spawnWith, joinCgroups) => {
   const tempDir = useTempDirs("pipe-spawner-")
+  const req = (argv: ReadonlyArray<string>, overrides: Partial<SpawnRequest> = {}): SpawnRequest =>
+    request(argv, { ...(joinCgroups === undefined ? {} : { joinCgroups: joinCgroups() }), ...overrides })
 
   it.effect("runs a program found on the child's PATH, in its cwd, with its environment and stdin", () =>
     Effect.gen(function*() {
@@ -75,7 +114,7 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       Fs.writeFileSync(Path.join(bin, "greet"), "#!/bin/sh\necho \"hi $NAME from $(pwd)\"\nread line\necho \"got $line\" >&2\nexit 7\n", { mode: 0o755 })
       const finished = yield* run(
         spawnWith,
-        request(["greet"], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, NAME: "ada" }, pipeStdin: true }),
+        req(["greet"], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, NAME: "ada" }, pipeStdin: true }),
         "line one\n"
       )
       expect(finished).toEqual({ stdout: `hi ada from ${dir}\n`, stderr: "got line one\n", exitCode: 7, signal: null })
@@ -86,14 +125,14 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       const dir = tempDir()
       const script = Path.join(dir, "plain")
       Fs.writeFileSync(script, "echo plain script $0\n", { mode: 0o755 })
-      const finished = yield* run(spawnWith, request([script]))
+      const finished = yield* run(spawnWith, req([script]))
       expect(finished.stdout).toBe(`plain script ${script}\n`)
       expect(finished.exitCode).toBe(0)
     }))
 
   it.effect("passes argv[0] apart from the program", () =>
     Effect.gen(function*() {
-      const finished = yield* run(spawnWith, request(["sh", "-c", "echo $0"], { arg0: "-login-shell" }))
+      const finished = yield* run(spawnWith, req(["sh", "-c", "echo $0"], { arg0: "-login-shell" }))
       expect(finished.stdout).toBe("-login-shell\n")
     }))
 
@@ -105,7 +144,7 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
       // the shell blocks around its vfork.
       const finished = yield* run(
         spawnWith,
-        request([
+        req([
           "sh",
           "-c",
           "echo sid $(cut -d' ' -f6 /proc/$$/stat) pid $$; ls /proc/$$/fd; exec grep -E '^(SigIgn|SigBlk)' /proc/self/status"
@@ -121,17 +160,17 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
 
   it.effect("reports a signal that ended the child", () =>
     Effect.gen(function*() {
-      const finished = yield* run(spawnWith, request(["sh", "-c", "kill -TERM $$"]))
+      const finished = yield* run(spawnWith, req(["sh", "-c", "kill -TERM $$"]))
       expect(finished).toMatchObject({ exitCode: 143, signal: "SIGTERM" })
     }))
 
   it.effect("fails with SpawnNotFound for a missing program and for a missing cwd", () =>
     Effect.gen(function*() {
-      const missingProgram = yield* Effect.flip(run(spawnWith, request(["no-such-program-here"])))
+      const missingProgram = yield* Effect.flip(run(spawnWith, req(["no-such-program-here"])))
       expect(missingProgram).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "program", path: "no-such-program-here", errno: "ENOENT" })
-      const missingPath = yield* Effect.flip(run(spawnWith, request(["/no/such/program"])))
+      const missingPath = yield* Effect.flip(run(spawnWith, req(["/no/such/program"])))
       expect(missingPath).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "program", path: "/no/such/program" })
-      const missingCwd = yield* Effect.flip(run(spawnWith, request(["true"], { cwd: "/no/such/dir" })))
+      const missingCwd = yield* Effect.flip(run(spawnWith, req(["true"], { cwd: "/no/such/dir" })))
       expect(missingCwd).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "cwd", path: "/no/such/dir" })
     }))
 
@@ -139,16 +178,16 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
     Effect.gen(function*() {
       const script = Path.join(tempDir(), "orphan")
       Fs.writeFileSync(script, "#!/no/such/interpreter\n", { mode: 0o755 })
-      const failure = yield* Effect.flip(run(spawnWith, request([script])))
+      const failure = yield* Effect.flip(run(spawnWith, req([script])))
       expect(failure).toMatchObject({ _tag: "ExecServer/InternalError", errno: "ENOENT" })
     }))
 
   it.effect("leaves no descriptor behind after many children", () =>
     Effect.gen(function*() {
       const fdCount = () => Fs.readdirSync("/proc/self/fd").length
-      yield* run(spawnWith, request(["true"]))
+      yield* run(spawnWith, req(["true"]))
       const before = fdCount()
-      for (let i = 0; i < 40; i++) yield* run(spawnWith, request(["sh", "-c", "echo x; cat >/dev/null"], { pipeStdin: true }), "in\n")
+      for (let i = 0; i < 40; i++) yield* run(spawnWith, req(["sh", "-c", "echo x; cat >/dev/null"], { pipeStdin: true }), "in\n")
       expect(fdCount()).toBeLessThanOrEqual(before)
     }))
 
@@ -156,7 +195,7 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
     Effect.scoped(Effect.gen(function*() {
       // It writes once told to, so that the pause surely comes first.
       const child = yield* NodePipeSpawner.make({ spawnWith }).spawn(
-        request(["sh", "-c", "read go; exec seq 1 300000"], { pipeStdin: true })
+        req(["sh", "-c", "read go; exec seq 1 300000"], { pipeStdin: true })
       )
       child.setPaused(true)
       yield* child.write(new TextEncoder().encode("go\n"))
@@ -191,7 +230,7 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
   it.live("closing its scope kills a child that is still running", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const child = yield* Scope.provide(NodePipeSpawner.make({ spawnWith }).spawn(request(["sleep", "30"])), scope)
+      const child = yield* Scope.provide(NodePipeSpawner.make({ spawnWith }).spawn(req(["sleep", "30"])), scope)
       expect(child.groupExists()).toBe(true)
       yield* Scope.close(scope, Exit.void)
       // SIGKILL to the group: it is gone once the event loop has reaped it.
@@ -201,6 +240,35 @@ describe.each(ways)("pipe spawner with %s", (spawnWith) => {
         exists = child.groupExists()
       }
       expect(exists).toBe(false)
+    }))
+})
+
+describe.runIf(testCgroups !== undefined)("a child joining cgroups", () => {
+  const tempDir = useTempDirs("cgroup-join-")
+  const procsFiles = () => testCgroups!.map((dir) => Path.join(dir, "cgroup.procs"))
+
+  it.effect.each(ways)("with %s is in each of them before the command runs", (spawnWith) =>
+    Effect.gen(function*() {
+      // The command reads its own groups: it ran in them.
+      const finished = yield* run(spawnWith, request(["sh", "-c", "grep -E ':(pids|memory):' /proc/$$/cgroup"], { joinCgroups: procsFiles() }))
+      const lines = finished.stdout.trim().split("\n")
+      expect(lines).toHaveLength(2)
+      for (const line of lines) expect(line.endsWith(`/pipe-spawner-test.${process.pid}`)).toBe(true)
+      expect(finished.exitCode).toBe(0)
+    }))
+
+  it.effect.skipIf(!posixSpawnAvailable())("through the addon, a group it cannot join fails the start with its own error, and nothing runs", () =>
+    Effect.gen(function*() {
+      const marker = Path.join(tempDir(), "ran")
+      // /dev/full refuses the child's write of "0" (ENOSPC), after its setup: the clone's own failure.
+      const refused = yield* Effect.flip(run("posixSpawn", request(["sh", "-c", `touch ${marker}`], { joinCgroups: [...procsFiles(), "/dev/full"] })))
+      expect(refused).toMatchObject({ _tag: "ExecServer/InternalError", errno: "ENOSPC" })
+      expect(String((refused as Error).message)).toContain("cannot place the process in its cgroup (/dev/full)")
+      // A file that is not there is refused as it is opened, and is not taken for a missing program.
+      const missing = yield* Effect.flip(run("posixSpawn", request(["true"], { joinCgroups: ["/no/such/group/cgroup.procs"] })))
+      expect(missing).toMatchObject({ _tag: "ExecServer/InternalError", errno: "ENOENT" })
+      expect(String((missing as Error).message)).toContain("cannot place the process in its cgroup (/no/such/group/cgroup.procs)")
+      expect(Fs.existsSync(marker)).toBe(false)
     }))
 })
 

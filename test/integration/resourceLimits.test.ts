@@ -4,7 +4,7 @@
  * memory limit is OOM-killed and says so while another session runs on, a
  * fork bomb meets its pids limit and its session still ends, a daemonized
  * grandchild dies with its session (an unlimited process's too, in its
- * session's groups under `--session-cgroups`; in none without it), a client cannot widen the operator's
+ * session's groups by default; in none under `--no-session-cgroups`), a client cannot widen the operator's
  * ceiling, and without cgroups a limited start is refused; a gone server's
  * session group it left frozen is thawed, emptied and removed. Each server
  * removes its cgroups as it stops (after each test, whatever its outcome);
@@ -119,12 +119,15 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     const pid = Number(server.outputOf("d").toString().trim())
     strays.push(pid)
     expect(isAlive(pid)).toBe(true)
+    // Its session's limit binds it: it is in the session's pids group (its process's leaf, under
+    // the process ceiling the session's limit makes), not only its freezer.
+    expect(cgroupOf(pid, "pids")).toMatch(/\/exec-server\.[^/]+\/session-\d+\/process-\d+$/)
     await server.close()
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   })
 
-  it("--session-cgroups: an unlimited process's daemonized grandchild is in its session's cgroup and gone once its session ends", async () => {
-    const server = await startServer(["--session-cgroups"])
+  it("by default an unlimited process's daemonized grandchild is in its session's cgroup and gone once its session ends", async () => {
+    const server = await startServer()
     await server.request("process/start", pipeProcess("d", ["sh", "-c", "setsid sh -c 'sleep 300 & echo $!'"]))
     const exited = await server.waitFor((m) => m.method === "process/exited" && m.params.processId === "d")
     // Unlimited: its exit reads as it always has (no usage fields).
@@ -133,15 +136,16 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     const pid = Number(server.outputOf("d").toString().trim())
     strays.push(pid)
     expect(isAlive(pid)).toBe(true)
-    // In the session's own groups: no leaf was made for it.
-    expect(cgroupOf(pid, "pids")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
-    expect(cgroupOf(pid, "memory")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
+    // In the session's own group, no leaf made for it: the freezer's, which ends it with its session
+    // (a session without limits bounds nothing else).
+    expect(cgroupOf(pid, "freezer")).toMatch(/\/exec-server\.[^/]+\/session-\d+$/)
+    expect(cgroupOf(pid, "pids")).not.toMatch(/exec-server\./)
     await server.close()
     expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
   }, 60_000)
 
-  it("by default an unlimited process is in no cgroup of the server's, and a limited one has its own", async () => {
-    const server = await startServer()
+  it("--no-session-cgroups: an unlimited process is in no cgroup of the server's, and a limited one has its own", async () => {
+    const server = await startServer(["--no-session-cgroups"])
     const ownPids = "grep :pids: /proc/self/cgroup | cut -d: -f3"
     await server.request("process/start", pipeProcess("u", ["sh", "-c", ownPids]))
     await server.closed("u")

@@ -15,7 +15,7 @@ import { type CgroupFiles, nodeCgroupFiles, removeStaleRoots } from "../../src/l
 import * as CgroupLimits from "../../src/limits/cgroupLimits.js"
 import * as V1 from "../../src/limits/cgroupV1.js"
 import * as V2 from "../../src/limits/cgroupV2.js"
-import { cgroupMounts, detect, ownCgroups } from "../../src/limits/detect.js"
+import { cgroupMounts, detect, detectVersion, ownCgroups, probe } from "../../src/limits/detect.js"
 import { operatorLimitsOf, parseSize } from "../../src/limits/operatorFlags.js"
 import { JOIN_HELPER, launcherArgv, LAUNCHER_SCRIPT, PERL } from "../../src/limits/launcher.js"
 import { processLimitsOf, processWithinSession, sessionLimitsOf } from "../../src/limits/ResourceLimits.js"
@@ -158,8 +158,18 @@ describe("cgroup v1 driver (the files' formats)", () => {
       Path.join(roots.cpuacct!, "s", "p", "cgroup.procs"),
       Path.join(roots.freezer!, "s", "cgroup.procs")
     ])
-    // A process without limits of its own joins the session's groups themselves.
-    expect(group.joinFiles).toEqual(["memory", "pids", "cpu", "cpuacct", "freezer"].map((h) => Path.join(base(roots), h, "s", "cgroup.procs")))
+    // A process without limits of its own joins the session's groups themselves: those that
+    // bound the session and the freezer that ends it.
+    expect(group.joinFiles).toEqual(["memory", "pids", "freezer"].map((h) => Path.join(base(roots), h, "s", "cgroup.procs")))
+  })
+
+  it("a process without limits in a session without any joins only the session's freezer; without a freezer, memory and pids", () => {
+    const roots = v1Roots()
+    expect(V1.make(fakeV1Files, roots).makeGroup("s", {}).joinFiles).toEqual([Path.join(base(roots), "freezer", "s", "cgroup.procs")])
+    const { freezer: _, ...noFreezer } = v1Roots()
+    expect(V1.make(fakeV1Files, noFreezer).makeGroup("s", {}).joinFiles).toEqual(
+      ["memory", "pids"].map((h) => Path.join(Path.dirname(noFreezer.memory), h, "s", "cgroup.procs"))
+    )
   })
 
   const base = (roots: V1.V1Roots) => Path.dirname(roots.memory)
@@ -378,6 +388,46 @@ describe("detection", () => {
     expect(found._tag).toBe("Containment")
     expect(read(Path.join(own, "cgroup.procs"))).toBe("42")
     expect(Fs.existsSync(Path.join(own, "exec-server.42.self"))).toBe(false)
+  })
+
+  it("a probe at start only reads: v2 or v1 with its notes, or why neither; detectVersion then makes the groups", () => {
+    const base = tempTree()
+    const own = Path.join(base, "service")
+    Fs.mkdirSync(own)
+    Fs.writeFileSync(Path.join(own, "cgroup.controllers"), "memory pids\n")
+    const made: Array<string> = []
+    const counting: CgroupFiles = {
+      ...fakeV2Files,
+      mkdir: (path) => {
+        made.push(path)
+        fakeV2Files.mkdir(path)
+      }
+    }
+    const v2 = { files: counting, procSelfCgroup: "0::/service\n", mounts: `cgroup2 ${base} cgroup2 rw 0 0` }
+    expect(probe(v2)).toEqual({ _tag: "Likely", version: "v2", notes: ["no cpu controller delegated: CPU limits are refused"] })
+    expect(made).toEqual([])
+    expect(Fs.existsSync(Path.join(own, "cgroup.subtree_control"))).toBe(false)
+    const found = detectVersion({ ...v2, pid: 42, rootName: "exec-server.42.x" }, "v2")
+    expect(found._tag === "Driver" && found.driver.version).toBe("v2")
+    expect(made).toEqual([Path.join(own, "exec-server.42.x")])
+    // v1: memory and pids hierarchies; swap not accounted, no cpu, no freezer.
+    const v1Base = tempTree()
+    for (const controller of ["memory", "pids"]) Fs.mkdirSync(Path.join(v1Base, controller))
+    const v1Mounts = `cgroup ${v1Base}/memory cgroup rw,memory 0 0\ncgroup ${v1Base}/pids cgroup rw,pids 0 0`
+    expect(probe({ files: fakeV1Files, procSelfCgroup: "5:memory:/\n4:pids:/\n", mounts: v1Mounts })).toEqual({
+      _tag: "Likely",
+      version: "v1",
+      notes: [
+        "swap is not accounted (no memory.memsw.*): a memory limit does not bound swap",
+        "no cpu controller: CPU limits are refused",
+        "no freezer: processes are killed without freezing their group first"
+      ]
+    })
+    expect(Fs.readdirSync(Path.join(v1Base, "memory"))).toEqual([])
+    expect(probe({ files: fakeV1Files, procSelfCgroup: "5:memory:/\n", mounts: `cgroup ${v1Base}/memory cgroup rw,memory 0 0` })).toEqual({
+      _tag: "None",
+      reason: "cgroup v2: not mounted; cgroup v1: no pids hierarchy"
+    })
   })
 
   it("where neither version can limit, v2 without controllers contains sessions: limits refused, nothing enabled", () => {
