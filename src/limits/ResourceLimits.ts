@@ -78,6 +78,8 @@ export interface SessionCgroup {
    * (made with the session's group: nothing made or removed per process).
    */
   readonly joinFiles: ReadonlyArray<string>
+  /** Whether a process that joins `joinFiles` now is under the session's memory and pids limits (the driver's `joinsLimits`). */
+  readonly joinsLimits: boolean
   /** The session's limits now: the operator's, narrowed by every request so far. */
   readonly limits: () => SessionResources
   /**

@@ -76,7 +76,13 @@ export const make = (
         ).pipe(Effect.map((group) => {
           let current: SessionResources = resources
           return {
-            joinFiles: group.joinFiles,
+            // Read at each spawn: v1's joins grow once the session is limited.
+            get joinFiles() {
+              return group.joinFiles
+            },
+            get joinsLimits() {
+              return group.joinsLimits
+            },
             killAll: group.kill,
             limits: () => current,
             narrow: (asked) =>

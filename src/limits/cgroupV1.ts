@@ -143,8 +143,11 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
       }
     }
 
+    let sessionLimited = resources.memoryBytes !== undefined || resources.pids !== undefined
     const limit = (resources: SessionResources): void => {
       if (resources.cpu !== undefined && roots.cpu === undefined) throw new Error("there is no cpu controller to limit CPU with")
+      // From now on, processes without limits of their own join the session's memory and pids groups too.
+      if (resources.memoryBytes !== undefined || resources.pids !== undefined) sessionLimited = true
       if (resources.memoryBytes !== undefined) {
         // The plain limit first, as it narrows (memsw may never be below it): the kernel reclaims
         // down to it, or refuses it (EBUSY) where it cannot, and then nothing changed.
@@ -205,14 +208,18 @@ export const make = (files: CgroupFiles, roots: V1Roots): CgroupDriver => {
     // where there is one: `members`) and what bounds its session (memory and pids, when it is
     // limited): each group a child joins costs its spawn a migration, several milliseconds on a
     // loaded machine (docs/PERFORMANCE.md, "Session cgroups").
-    const sessionLimited = resources.memoryBytes !== undefined || resources.pids !== undefined
-    const sessionJoins: ReadonlyArray<Hierarchy> = dirs.freezer === undefined
+    const sessionJoins = (): ReadonlyArray<Hierarchy> => dirs.freezer === undefined
       ? ["memory", "pids"]
       : sessionLimited
       ? ["memory", "pids", "freezer"]
       : ["freezer"]
     return {
-      joinFiles: sessionJoins.map((h) => join(dirs[h], "cgroup.procs")),
+      get joinFiles() {
+        return sessionJoins().map((h) => join(dirs[h], "cgroup.procs"))
+      },
+      get joinsLimits() {
+        return sessionJoins().includes("memory")
+      },
       makeLeaf,
       limit,
       kill,

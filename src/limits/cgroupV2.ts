@@ -148,6 +148,8 @@ export const make = (files: CgroupFiles, root: string, controllers: ReadonlyArra
 
     return {
       joinFiles: [join(shared, "cgroup.procs")],
+      // The shared leaf is below the session's group: its limits hold there from the start.
+      joinsLimits: true,
       makeLeaf,
       // v2 takes any limit: memory.max below what the group holds reclaims, then OOM-kills in it
       // until it fits; pids.max below its count refuses forks; a leaf's cpu.max above it is bounded by it.

@@ -26,6 +26,12 @@ export interface DriverGroup {
    * (v2, whose processes live in leaves only).
    */
   readonly joinFiles: ReadonlyArray<string>
+  /**
+   * Whether a process that joins `joinFiles` now is under the group's
+   * memory and pids limits (v1 joins only the freezer's group until the
+   * session is limited: what a process joined before stays so).
+   */
+  readonly joinsLimits: boolean
   /** A leaf named `name` below it, limited to `resources`. */
   readonly makeLeaf: (name: string, resources: Resources) => DriverLeaf
   /**

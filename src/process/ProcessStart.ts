@@ -217,7 +217,7 @@ const refuse = (
 export class SessionPlacement {
   /** A client asked for the session's limits (whether or not it was granted). */
   limited = false
-  /** The session's live processes outside its cgroup (started unlimited before it was limited). */
+  /** The session's live processes out of the reach of its limits (started unlimited before it was limited: in no cgroup, or in v1's freezer group alone). */
   outside = 0
   /** A process placed outside has closed. */
   readonly leftOutside = (): void => {
@@ -240,30 +240,35 @@ export const placeInSession = (
   placement: SessionPlacement,
   sessionCgroup: Effect.Effect<SessionCgroup, InternalError>,
   unplaced: (error: InternalError) => Effect.Effect<void>
-): Effect.Effect<{ readonly session?: SessionCgroup; readonly resources?: Resources }, InvalidRequest | InternalError> =>
+): Effect.Effect<
+  { readonly session?: SessionCgroup; readonly resources?: Resources; readonly outside?: true },
+  InvalidRequest | InternalError
+> =>
   Effect.gen(function*() {
     const asked = request.resources?.session
     if (resources !== undefined && !anyLimit(resources) && asked === undefined && !placement.limited) {
-      // Asking for no limit (in its session's cgroup by default), it runs outside where the group cannot
-      // be made rather than be refused: then no session's limits can be asked for either.
+      // No limit (in its session's cgroup by default, which ends it with the session): counted outside
+      // before the first yield, and inside once it joins where the session's limits reach (v2's shared
+      // leaf; v1's groups once the session is limited, its freezer's alone before). Where the session's
+      // group cannot be made it runs outside rather than be refused.
+      placement.outside++
       const session = yield* sessionCgroup.pipe(Effect.catch((error) => Effect.as(unplaced(error), undefined)))
-      if (session === undefined) {
-        placement.outside++
-        return {}
-      }
+      if (session === undefined) return { outside: true }
+      if (!session.joinsLimits) return { session, resources: {}, outside: true }
+      placement.outside--
       return { session, resources: {} }
     }
     // Decided before the first yield: a start placed outside counts at once, and one that asks for
     // the session's limits makes every start after it join the session's cgroup.
     if (resources === undefined && asked === undefined && !placement.limited) {
       placement.outside++
-      return {}
+      return { outside: true }
     }
     if (asked !== undefined && placement.outside > 0) {
       return yield* refuse({
         reason: "sessionProcessesOutsideCgroup",
         message: `resources.session cannot be enforced: ${placement.outside} process${placement.outside === 1 ? "" : "es"} of this session ` +
-          `started without limits run${placement.outside === 1 ? "s" : ""} outside its cgroup; ask with the session's first process, ` +
+          `started without limits run${placement.outside === 1 ? "s" : ""} where its limits do not reach (outside its cgroup, or in its freezer group alone on cgroup v1); ask with the session's first process, ` +
           `or once those have exited (every later process then joins the session's cgroup)`
       })
     }

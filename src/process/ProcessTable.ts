@@ -291,7 +291,8 @@ export const makeProcessTableIn = (
           )
         )
         const session: SessionCgroup | undefined = placed.session
-        if (session === undefined) leftOutside = placement.leftOutside
+        // Out of the reach of its session's limits: a request for them waits until it has closed.
+        if (placed.outside === true) leftOutside = placement.leftOutside
         const scope = yield* Scope.fork(processesScopeNow(), "sequential")
         const observed = yield* options.observer.spawning({
           processId: params.processId,

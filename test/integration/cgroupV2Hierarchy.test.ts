@@ -299,7 +299,7 @@ describe.runIf(mounted)("a host whose cgroups cannot limit: sessions contained b
     expect(Fs.existsSync(root)).toBe(false)
   }, 60_000)
 
-  it("the start line says why limits are unavailable and that sessions are contained, under --session-cgroups", async () => {
+  it("the start line says why limits are unavailable and that sessions are contained (unless --no-session-cgroups)", async () => {
     const lines: Array<{ readonly level: string; readonly message: unknown; readonly annotations: Record<string, unknown> }> = []
     const keep = Logger.make(({ fiber, logLevel, message }) =>
       void lines.push({ level: logLevel, message, annotations: { ...fiber.getRef(References.CurrentLogAnnotations) } })
@@ -319,7 +319,7 @@ describe.runIf(mounted)("a host whose cgroups cannot limit: sessions contained b
       ["resource limits unavailable", { reason: expect.stringContaining("no memory, pids controller"), sessions: "contained by cgroup v2 groups without controllers" }],
       ["resource limits unavailable", {
         reason: expect.stringContaining("no memory, pids controller"),
-        sessions: "contained by cgroup v2 groups without controllers under --session-cgroups"
+        sessions: "contained by cgroup v2 groups without controllers (off: --no-session-cgroups)"
       }]
     ])
   })

@@ -1,8 +1,9 @@
 /**
  * A client's request for its session's limits (`process/start.resources.session`)
  * on this machine's real cgroups (v1 here; docs/PROTOCOL.md, "A session's
- * limits"), with servers in this process and without `--session-cgroups`:
- * the request makes every later process of the session join its cgroup, so
+ * limits"), with servers in this process: the request makes every later
+ * process of the session join its limited groups (on v1 an unlimited
+ * session's processes are in its freezer group alone), so
  * that a fork bomb over two processes meets EAGAIN at the session's pids
  * and a second process is OOM-killed at the session's memory, while
  * another session goes on; a session's limits only narrow, and cgroup v1's
@@ -87,7 +88,7 @@ describe("a client's limits of its whole session (cgroup v1 on this machine)", (
     )
     expect(started.result).toEqual({ processId: "a1", sandboxType: "none" })
     await a.outputContains("a1", "DONE 8\n")
-    // No limits of its own, and the server has no --session-cgroups: it joins the session's cgroup all the same.
+    // No limits of its own: it joins the session's memory and pids groups as well, since the session is limited.
     await a.request("process/start", pipeProcess("a2", [PYTHON, "-c", FORKS, "200"], { pipeStdin: true }))
     await a.outputContains("a2", "\nEAGAIN")
     expect(a.outputOf("a2").split("\n")[1]).toBe("EAGAIN 14")
@@ -205,13 +206,13 @@ describe("a client's limits of its whole session (cgroup v1 on this machine)", (
     await server.request("process/start", pipeProcess("u", ["sh", "-c", "read line"], { pipeStdin: true }))
     const refused = await server.request("process/start", pipeProcess("w", ["true"], { resources: { session: { pids: 50 } } }))
     expect(refused.error).toMatchObject({ code: -32600, data: { reason: "sessionProcessesOutsideCgroup" } })
-    expect(refused.error?.message).toContain("1 process of this session started without limits runs outside its cgroup")
+    expect(refused.error?.message).toContain("1 process of this session started without limits runs where its limits do not reach")
     await server.request("process/write", { processId: "u", chunk: line("") })
     await server.closed("u")
     const ownGroup = "grep :pids: /proc/self/cgroup | cut -d: -f3"
     await server.request("process/start", pipeProcess("l", ["sh", "-c", ownGroup], { resources: { session: { pids: 50 } } }))
     await server.closed("l")
-    // Unlimited, and no --session-cgroups: in the session's group since its limits were asked.
+    // Unlimited: in the session's memory and pids groups too since its limits were asked (v1 joins its freezer group alone before).
     await server.request("process/start", pipeProcess("later", ["sh", "-c", ownGroup]))
     await server.closed("later")
     expect(server.outputOf("l").toString()).toMatch(/\/exec-server\.[^/]+\/session-\d+\n$/)

@@ -172,6 +172,15 @@ describe("cgroup v1 driver (the files' formats)", () => {
     )
   })
 
+  it("once a session is limited, its later processes without limits join its memory and pids groups too", () => {
+    const roots = v1Roots()
+    const group = V1.make(fakeV1Files, roots).makeGroup("s", {})
+    expect(group.joinsLimits).toBe(false)
+    group.limit({ pids: 10 })
+    expect(group.joinsLimits).toBe(true)
+    expect(group.joinFiles).toEqual(["memory", "pids", "freezer"].map((h) => Path.join(base(roots), h, "s", "cgroup.procs")))
+  })
+
   const base = (roots: V1.V1Roots) => Path.dirname(roots.memory)
 
   it("reads the OOM kill from memory.oom_control, the peak and cpuacct.usage", () => {
