@@ -230,20 +230,25 @@ static int spawn_path(pid_t* pid, const char* path, const posix_spawn_file_actio
   return result;
 }
 
-/* execvp's search, with the child's PATH (as libuv does), not ours. */
-static int spawn_searching(pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions,
-                           const posix_spawnattr_t* attrs, char** argv_with_shell, char** envp) {
-  if (strchr(file, '/') != NULL) return spawn_path(pid, file, actions, attrs, argv_with_shell, envp);
-  const char* path = "/usr/bin:/bin";
+/* The PATH a search of the child's uses: its environment's (as libuv does), not ours; else execvp's default. */
+static const char* path_of(char** envp) {
   size_t prefix_length = strlen("PATH=");
   for (char** entry = envp; *entry != NULL; entry++) {
-    if (strncmp(*entry, "PATH=", prefix_length) == 0) {
-      path = *entry + prefix_length;
-      break;
-    }
+    if (strncmp(*entry, "PATH=", prefix_length) == 0) return *entry + prefix_length;
   }
+  return "/usr/bin:/bin";
+}
+
+/*
+ * execvp's search of `file` in `path`: each candidate in order (an empty
+ * entry is the current directory) handed to `attempt`, which returns 0 once
+ * it started it, else the errno it met. Goes on past what execvp goes on
+ * past; then EACCES if any candidate met it, else ENOENT. Writes only its
+ * own stack: the clone child runs it too.
+ */
+static int search_path(const char* path, const char* file, int (*attempt)(const char* candidate, void* context),
+                       void* context) {
   size_t file_length = strlen(file);
-  int result = ENOENT;
   int saw_eacces = 0;
   const char* start = path;
   for (;;) {
@@ -251,7 +256,6 @@ static int spawn_searching(pid_t* pid, const char* file, const posix_spawn_file_
     size_t dir_length = end == NULL ? strlen(start) : (size_t)(end - start);
     char candidate[PATH_MAX];
     if (dir_length + file_length + 2 <= sizeof candidate) {
-      /* An empty entry is the current directory. */
       if (dir_length == 0) {
         memcpy(candidate, file, file_length + 1);
       } else {
@@ -259,19 +263,40 @@ static int spawn_searching(pid_t* pid, const char* file, const posix_spawn_file_
         candidate[dir_length] = '/';
         memcpy(candidate + dir_length + 1, file, file_length + 1);
       }
-      /* Skip what is not there without starting a child for it. */
-      if (access(candidate, F_OK) == 0) {
-        result = spawn_path(pid, candidate, actions, attrs, argv_with_shell, envp);
-        if (result == 0) return 0;
-        if (result == EACCES) saw_eacces = 1;
-        else if (result != ENOENT && result != ENOTDIR && result != ESTALE && result != ENODEV &&
-                 result != ETIMEDOUT) return result;
+      int result = attempt(candidate, context);
+      if (result == 0) return 0;
+      if (result == EACCES) saw_eacces = 1;
+      else if (result != ENOENT && result != ENOTDIR && result != ESTALE && result != ENODEV && result != ETIMEDOUT) {
+        return result;
       }
     }
     if (end == NULL) break;
     start = end + 1;
   }
   return saw_eacces ? EACCES : ENOENT;
+}
+
+typedef struct {
+  pid_t* pid;
+  const posix_spawn_file_actions_t* actions;
+  const posix_spawnattr_t* attrs;
+  char** argv_with_shell;
+  char** envp;
+} spawn_attempt;
+
+static int attempt_spawn(const char* candidate, void* context) {
+  spawn_attempt* spawn = context;
+  /* Skip what is not there without starting a child for it. */
+  if (access(candidate, F_OK) != 0) return ENOENT;
+  return spawn_path(spawn->pid, candidate, spawn->actions, spawn->attrs, spawn->argv_with_shell, spawn->envp);
+}
+
+/* execvp's search, with the child's PATH. */
+static int spawn_searching(pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions,
+                           const posix_spawnattr_t* attrs, char** argv_with_shell, char** envp) {
+  if (strchr(file, '/') != NULL) return spawn_path(pid, file, actions, attrs, argv_with_shell, envp);
+  spawn_attempt spawn = {pid, actions, attrs, argv_with_shell, envp};
+  return search_path(path_of(envp), file, attempt_spawn, &spawn);
 }
 
 /* What the clone child is given, and what it reports back (its memory is ours: CLONE_VM). */
@@ -313,44 +338,18 @@ static void exec_path(clone_child_args* args, const char* path) {
   execve("/bin/sh", args->argv_with_shell, args->envp);
 }
 
+static int attempt_exec(const char* candidate, void* context) {
+  exec_path(context, candidate);
+  return errno;
+}
+
 /* execvp's search with the child's PATH, as spawn_searching; returns only on failure, errno set. */
 static void exec_searching(clone_child_args* args) {
-  const char* file = args->file;
-  if (strchr(file, '/') != NULL) {
-    exec_path(args, file);
+  if (strchr(args->file, '/') != NULL) {
+    exec_path(args, args->file);
     return;
   }
-  const char* path = "/usr/bin:/bin";
-  size_t prefix_length = strlen("PATH=");
-  for (char** entry = args->envp; *entry != NULL; entry++) {
-    if (strncmp(*entry, "PATH=", prefix_length) == 0) {
-      path = *entry + prefix_length;
-      break;
-    }
-  }
-  size_t file_length = strlen(file);
-  int saw_eacces = 0;
-  const char* start = path;
-  for (;;) {
-    const char* end = strchr(start, ':');
-    size_t dir_length = end == NULL ? strlen(start) : (size_t)(end - start);
-    char candidate[PATH_MAX];
-    if (dir_length + file_length + 2 <= sizeof candidate) {
-      if (dir_length == 0) {
-        memcpy(candidate, file, file_length + 1);
-      } else {
-        memcpy(candidate, start, dir_length);
-        candidate[dir_length] = '/';
-        memcpy(candidate + dir_length + 1, file, file_length + 1);
-      }
-      exec_path(args, candidate);
-      if (errno == EACCES) saw_eacces = 1;
-      else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV && errno != ETIMEDOUT) return;
-    }
-    if (end == NULL) break;
-    start = end + 1;
-  }
-  errno = saw_eacces ? EACCES : ENOENT;
+  errno = search_path(path_of(args->envp), args->file, attempt_exec, args);
 }
 
 /*

@@ -16,7 +16,7 @@ import * as Layer from "effect/Layer"
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { ExecServerClient } from "../../src/client/ExecServerClient.js"
 import { nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
 import { launcherArgv } from "../../src/limits/launcher.js"
@@ -25,6 +25,7 @@ import * as NodeSpawner from "../../src/process/NodeSpawner.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as TestServer from "../../src/testing/TestServer.js"
 import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { cgroupOf, useStrays } from "../support/cgroups.js"
 import { eventually, isAlive } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 import { pipeProcess, ptyProcess } from "../support/WireClient.js"
@@ -33,21 +34,7 @@ const startServer = useInProcessServers()
 const startWebSocketServer = useInProcessWebSocketServers()
 
 /** Pids a test made that must not outlive it, whatever its outcome. */
-const strays: Array<number> = []
-afterEach(() => {
-  for (const pid of strays.splice(0)) {
-    try {
-      process.kill(pid, "SIGKILL")
-    } catch {
-      // Gone, as it should be.
-    }
-  }
-})
-
-/** The path of `pid`'s cgroup in the v1 hierarchy of `controller`, as /proc says. */
-const cgroupOf = (pid: number, controller: string): string | undefined =>
-  readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").map((line) => line.split(":"))
-    .find(([, controllers]) => controllers?.split(",").includes(controller))?.[2]
+const strays = useStrays()
 
 const pidsDir = (path: string) => `/sys/fs/cgroup/pids${path}`
 

@@ -12,29 +12,18 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { useInProcessServers } from "../support/InProcessServer.js"
+import { cgroupOf, useStrays } from "../support/cgroups.js"
 import { eventually, isAlive } from "../support/waiting.js"
 import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
 const startServer = useInProcessServers()
 
 /** Pids a test made that must not outlive it, whatever its outcome; and its directories. */
-const strays: Array<number> = []
+const strays = useStrays()
 const directories: Array<string> = []
 afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true })
-  for (const pid of strays.splice(0)) {
-    try {
-      process.kill(pid, "SIGKILL")
-    } catch {
-      // Gone, as it should be.
-    }
-  }
 })
-
-/** The path of `pid`'s cgroup in the v1 hierarchy of `controller`, as /proc says. */
-const cgroupOf = (pid: number, controller: string): string | undefined =>
-  readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").map((line) => line.split(":"))
-    .find(([, controllers]) => controllers?.split(",").includes(controller))?.[2]
 
 /** The process group and session of `pid` (fields 5 and 6 of /proc/PID/stat, after the command's parentheses). */
 const groupsOf = (pid: number): { readonly pgid: number; readonly sid: number } => {

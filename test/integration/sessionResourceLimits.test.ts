@@ -21,6 +21,7 @@ import * as NodeSpawner from "../../src/process/NodeSpawner.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as TestServer from "../../src/testing/TestServer.js"
 import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { cgroupOf } from "../support/cgroups.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 import { pipeProcess } from "../support/WireClient.js"
 
@@ -60,11 +61,6 @@ const FORKS = [
 const HOLD = "import sys\nb = b'x' * (int(sys.argv[1]) << 20)\nprint('held', flush=True)\nsys.stdin.readline()\nprint('ok', len(b) >> 20, flush=True)"
 
 const line = (text: string) => Buffer.from(`${text}\n`).toString("base64")
-
-/** The path of `pid`'s cgroup in the v1 hierarchy of `controller`, as /proc says. */
-const cgroupOf = (pid: number, controller: string): string | undefined =>
-  readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").map((entry) => entry.split(":"))
-    .find(([, controllers]) => controllers?.split(",").includes(controller))?.[2]
 
 /** The session's group (`…/session-N`) of a process in it or in a leaf below it. */
 const sessionGroupOf = (pid: number, controller: string): string => {
