@@ -380,13 +380,13 @@ const workspaceWriteSandbox = {
 }
 
 /** Start-to-exit times of `true`, one process at a time. */
-const spawnLatencies = async (server, prefix, sandbox, tty = false, count = sizes.spawns) => {
+const spawnLatencies = async (server, prefix, sandbox, tty = false, count = sizes.spawns, extra = {}) => {
   const latencies = []
   for (let i = 0; i < count; i++) {
     const id = `${prefix}-${i}`
     const exited = server.until(id, "process/exited")
     const startedAt = performance.now()
-    const response = await server.request("process/start", { ...server.params(id, ["true"], tty), ...(sandbox ? { sandbox } : {}) })
+    const response = await server.request("process/start", { ...server.params(id, ["true"], tty), ...(sandbox ? { sandbox } : {}), ...extra })
     if (response.error) throw new Error(`${prefix}: ${JSON.stringify(response.error)}`)
     await exited
     latencies.push(performance.now() - startedAt)
@@ -730,7 +730,9 @@ const coldWorkloads = {
  * 85): ours by default against `--no-session-cgroups`, two servers side by
  * side, taking turns in short runs (a busy machine drifts), pipes (the
  * addon's child joins its groups itself) and terminals (through the
- * launcher). Each ratio is the median of the runs' ratios.
+ * launcher), and a pipe process with a memory limit of its own (a leaf
+ * cgroup made and removed per process) on the first. Each ratio is the
+ * median of the runs' ratios.
  */
 const sessionCgroupWorkloads = {
   async sessionCgroups(given) {
@@ -738,8 +740,9 @@ const sessionCgroupWorkloads = {
     const ways = { cgroup: new Server(spec), none: new Server({ ...spec, command: [...spec.command, "--no-session-cgroups"] }) }
     const runs = quick ? 4 : 10
     const perRun = Math.max(10, Math.round(sizes.spawns / 5))
-    const latencies = { pipe: { cgroup: [], none: [] }, pty: { cgroup: [], none: [] } }
-    const ratios = { pipe: [], pty: [] }
+    const latencies = { pipe: { cgroup: [], none: [] }, pty: { cgroup: [], none: [] }, limited: [] }
+    const ratios = { pipe: [], pty: [], limited: [] }
+    const limited = { resources: { memoryBytes: 512 * 1024 * 1024 } }
     try {
       for (const server of Object.values(ways)) {
         await server.request("initialize", { clientName: "bench" })
@@ -754,6 +757,11 @@ const sessionCgroupWorkloads = {
             medians[way] = median(measured)
           }
           ratios[kind].push(medians.cgroup / medians.none)
+          if (kind === "pipe") {
+            const measured = await spawnLatencies(ways.cgroup, `limited-${run}`, undefined, false, perRun, limited)
+            latencies.limited.push(...measured)
+            ratios.limited.push(median(measured) / medians.none)
+          }
         }
       }
     } finally {
@@ -763,6 +771,8 @@ const sessionCgroupWorkloads = {
       "pipe spawn median ms, session cgroups (default)": median(latencies.pipe.cgroup),
       "pipe spawn median ms, --no-session-cgroups": median(latencies.pipe.none),
       "pipe spawn, session cgroup / none": median(ratios.pipe),
+      "pipe spawn median ms, a memory limit of its own": median(latencies.limited),
+      "pipe spawn, limited / none": median(ratios.limited),
       "PTY spawn median ms, session cgroups (default)": median(latencies.pty.cgroup),
       "PTY spawn median ms, --no-session-cgroups": median(latencies.pty.none),
       "PTY spawn, session cgroup / none": median(ratios.pty)

@@ -53,7 +53,13 @@ describe("metrics of the limits", () => {
       "1000"
     ])
     const { client } = await connect(server.url)
-    await client.request("process/start", pipeProcess("loud", ["sh", "-c", "head -c 3000 /dev/zero | tr '\\0' x; sleep 0.1; echo END; exec sleep 60"]))
+    // Two chunks whatever the load: END only once the 3,000 bytes have arrived (the budget never evicts the newest chunk).
+    await client.request(
+      "process/start",
+      pipeProcess("loud", ["sh", "-c", "head -c 3000 /dev/zero | tr '\\0' x; read line; echo END; exec sleep 60"], { pipeStdin: true })
+    )
+    await client.outputContains("loud", "x".repeat(3000))
+    await client.request("process/write", { processId: "loud", chunk: Buffer.from("\n").toString("base64") })
     await client.outputContains("loud", "END")
     expect((await client.request("process/start", sleeper("refused"))).error?.code).toBe(-32001)
     expect((await client.request("fs/open", { handleId: "h", path: "/etc/hostname" })).result).toBeDefined()
