@@ -130,15 +130,16 @@ describe("cgroup v2 driver (the files' formats)", () => {
   })
 })
 
-describe("cgroup v1 driver (the files' formats)", () => {
-  const v1Roots = () => {
-    const base = tempTree()
-    const roots = { memory: "memory", pids: "pids", cpu: "cpu", cpuacct: "cpuacct", freezer: "freezer" }
-    for (const dir of Object.values(roots)) Fs.mkdirSync(Path.join(base, dir))
-    Fs.writeFileSync(Path.join(base, "memory", "memory.memsw.limit_in_bytes"), "")
-    return Object.fromEntries(Object.entries(roots).map(([k, v]) => [k, Path.join(base, v)])) as unknown as V1.V1Roots
-  }
+/** A v1 hierarchy of each controller the driver uses (swap accounted), in a temporary tree. */
+const v1Roots = () => {
+  const base = tempTree()
+  const roots = { memory: "memory", pids: "pids", cpu: "cpu", cpuacct: "cpuacct", freezer: "freezer" }
+  for (const dir of Object.values(roots)) Fs.mkdirSync(Path.join(base, dir))
+  Fs.writeFileSync(Path.join(base, "memory", "memory.memsw.limit_in_bytes"), "")
+  return Object.fromEntries(Object.entries(roots).map(([k, v]) => [k, Path.join(base, v)])) as unknown as V1.V1Roots
+}
 
+describe("cgroup v1 driver (the files' formats)", () => {
   it("limits memory and swap together, pids, the CFS quota and shares; a process joins its leaves and its session's freezer", () => {
     const roots = v1Roots()
     const group = V1.make(fakeV1Files, roots).makeGroup("s", { memoryBytes: 1 << 30, pids: 300 })
@@ -212,14 +213,6 @@ describe("cgroup v1 driver (the files' formats)", () => {
 })
 
 describe("a session's limits narrowed (the drivers' `limit`)", () => {
-  const v1Roots = () => {
-    const base = tempTree()
-    const roots = { memory: "memory", pids: "pids", cpu: "cpu", cpuacct: "cpuacct", freezer: "freezer" }
-    for (const dir of Object.values(roots)) Fs.mkdirSync(Path.join(base, dir))
-    Fs.writeFileSync(Path.join(base, "memory", "memory.memsw.limit_in_bytes"), "")
-    return Object.fromEntries(Object.entries(roots).map(([k, v]) => [k, Path.join(base, v)])) as unknown as V1.V1Roots
-  }
-
   it("v1: memory and swap together, pids, and the session's CFS quota, its leaves' quotas held below it first", () => {
     const roots = v1Roots()
     const group = V1.make(fakeV1Files, roots).makeGroup("s", { memoryBytes: 1 << 30, pids: 300 })
