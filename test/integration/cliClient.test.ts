@@ -11,6 +11,7 @@ import { eventually, SERVER_BIN } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { useTmuxTerminals } from "../support/tmuxTerminals.js"
 import { RawWebSocketClient, useWebSocketServers } from "../support/WebSocketServer.js"
+import { WAIT_MS } from "../support/waiting.js"
 import type { ParamsOf } from "../../src/testing/TestConnection.js"
 
 const startServer = useWebSocketServers()
@@ -177,7 +178,7 @@ describe("a detached session from the command line", { timeout: STARTS_UNDER_LOA
     const ready = Path.join(tempDir(), "ready")
     const second = run("exec", server.url, "--detach", "--process", "quiet", "--", "sh", "-c", `trap 'exit 7' USR1; touch ${ready}; while :; do sleep 0.1; done`)
     const other = second.stdout.trim().split(" ")[0]!
-    expect(await eventually(() => existsSync(ready), 10_000)).toBe(true)
+    expect(await eventually(() => existsSync(ready), WAIT_MS)).toBe(true)
     const signalled = run("kill", server.url, "quiet", "--session", other, "--signal", "SIGUSR1", "--wait")
     expect([signalled.stdout, signalled.status]).toEqual(["quiet: exited with code 7\n", 0])
   })
@@ -270,7 +271,7 @@ describe("a detached session from the command line", { timeout: STARTS_UNDER_LOA
     ps.stdout.on("data", (chunk) => (stdout += chunk))
     ps.stderr.on("data", (chunk) => (stderr += chunk))
     const exited = new Promise<number | null>((resolve) => ps.once("exit", resolve))
-    expect(await eventually(() => stderr !== "", 5_000)).toBe(true)
+    expect(await eventually(() => stderr !== "", WAIT_MS)).toBe(true)
     expect(stderr).toBe(`exec-server: session ${session} is held by another client; waiting up to 10 s for it to let go\n`)
     expect(stdout).toBe("")
     await closed(client)

@@ -13,7 +13,7 @@ import * as ExecServer from "../../src/server/ExecServer.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import { type InProcessServer, useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
-import { COUNT, detachedClient, GRACE_MS, params, startOnWebSocket } from "../support/endTogether.js"
+import { COUNT, detachedClient, expectTogether, GRACE_MS, params, startOnWebSocket } from "../support/endTogether.js"
 import { deathTimes, pidsIn, STUBBORN_WITH_CHILD } from "../support/stubbornChildren.js"
 import { isAlive } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
@@ -32,19 +32,6 @@ const startOnStdio = async (server: InProcessServer, count: number): Promise<Arr
   return pids
 }
 
-/**
- * Every process was gone, none before `notBeforeMs` (less a poll's slack),
- * and all within one grace period of each other: ended together, never one
- * grace period after another. How late they all went is not bounded: a
- * loaded machine delays every one of them alike.
- */
-const expectTogether = (times: ReadonlyArray<number>, notBeforeMs: number) => {
-  expect(times.filter(Number.isNaN).length, `outlived 25 s: ${JSON.stringify(times)}`).toBe(0)
-  const first = Math.min(...times)
-  const last = Math.max(...times)
-  expect(first, `ms after the end, each: ${JSON.stringify(times)}`).toBeGreaterThanOrEqual(notBeforeMs - 300)
-  expect(last - first, `ms after the end, each: ${JSON.stringify(times)}`).toBeLessThan(GRACE_MS)
-}
 
 describe(`${COUNT} children that ignore SIGTERM, over several sessions, end together`, () => {
   it("when stdin closes", async () => {

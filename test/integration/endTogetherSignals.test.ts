@@ -1,13 +1,14 @@
 /**
  * The signals that end the server's process end every session's processes
  * at once: children that ignore SIGTERM, pipes and PTYs, in detached
- * sessions, are all gone one grace period (plus a margin smaller than a
- * second grace period) after SIGTERM or SIGINT. Signals reach only the
+ * sessions, all die within one grace period of each other, none before the
+ * grace period, after SIGTERM or SIGINT (how late is not bounded: a loaded
+ * machine delays them all alike), and the server exits 0. Signals reach only the
  * binary's own process (endTogether.test.ts has the other ends, in process).
  */
 import { describe, expect, it } from "vitest"
-import { COUNT, detachedClient, GRACE_MS, MARGIN_MS, startOnWebSocket } from "../support/endTogether.js"
-import { allGoneAfter } from "../support/stubbornChildren.js"
+import { COUNT, detachedClient, expectTogether, GRACE_MS, startOnWebSocket } from "../support/endTogether.js"
+import { deathTimes } from "../support/stubbornChildren.js"
 import { useWebSocketServers } from "../support/WebSocketServer.js"
 
 const startWebSocketServer = useWebSocketServers()
@@ -23,9 +24,9 @@ describe(`${COUNT} children that ignore SIGTERM, over several sessions, end toge
       client.socket.terminate()
     }
     const start = Date.now()
+    const deaths = deathTimes(pids, start)
     server.child.kill(signal)
     expect(await server.exited).toBe(0)
-    expect(Date.now() - start).toBeLessThan(GRACE_MS + MARGIN_MS)
-    expect(await allGoneAfter(pids, start, GRACE_MS + MARGIN_MS)).toBeGreaterThan(0)
+    expectTogether(await deaths, GRACE_MS)
   })
 })

@@ -107,10 +107,12 @@ describe("robustness", () => {
     const before = await keptBytes(server.stderr)
     const chunk = Buffer.alloc(1024 * 1024, "z").toString("base64")
     const answers = await Promise.all(Array.from({ length: 64 }, (_, i) =>
-      server.request("process/write", { processId: "still", chunk, writeId: `tty-${i}` }, 60_000)))
+      // 85 MiB of request JSON: a loaded machine's server takes minutes over it, each answer awaited as long.
+      server.request("process/write", { processId: "still", chunk, writeId: `tty-${i}` }, 240_000)))
     const accepted = answers.filter((answer) => answer.result?.status === "accepted").length
     const refused = answers.filter((answer) => answer.error?.data?.limit === "stdinBacklog").length
-    expect(accepted + refused).toBe(64)
+    const others = answers.filter((answer) => answer.result?.status !== "accepted" && answer.error?.data?.limit !== "stdinBacklog")
+    expect(accepted + refused, JSON.stringify(others.slice(0, 3))).toBe(64)
     // The backlog's 16 MiB, the write that found it just under, and what the terminal took
     // (16 accepted in every run): a server that kept every write would accept all 64.
     expect(accepted).toBeLessThanOrEqual(18)
@@ -119,7 +121,7 @@ describe("robustness", () => {
     const kept = await keptBytes(server.stderr) - before
     expect(kept).toBeLessThan(24 * 1024 * 1024)
     expect((await server.request("process/terminate", { processId: "still" })).result).toEqual({ running: true })
-  }, 90_000)
+  }, 300_000)
 
   it("1,000 start/exit cycles leave no leaked descriptors and no zombies", async () => {
     const server = await startServer(["--retention-ms", "0"])

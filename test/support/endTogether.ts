@@ -3,16 +3,12 @@
  * binary) share: the grace period and its margin, how many stubborn
  * children a test starts, and starting them over a WebSocket session.
  */
+import { expect } from "vitest"
 import { pidsIn, STUBBORN_WITH_CHILD } from "./stubbornChildren.js"
 import { RawWebSocketClient } from "./WebSocketClient.js"
 import { pipeProcess, ptyProcess } from "./WireClient.js"
 
 export const GRACE_MS = 3000
-/**
- * Beyond the grace period: SIGKILL, reaping 40 processes, Node's exit (up to
- * 1.3 s on a loaded 2-core machine). Less than a grace period, so two in a row fail.
- */
-export const MARGIN_MS = 2500
 /** Processes per test, half of them PTYs. */
 export const COUNT = 20
 
@@ -37,4 +33,18 @@ export const detachedClient = async (url: string, detachTtlMs: number) => {
   await client.request("initialize", { clientName: "end-together", detachTtlMs })
   client.send({ method: "initialized", params: {} })
   return client
+}
+
+/**
+ * Every process was gone, none before `notBeforeMs` (less a poll's slack),
+ * and all within one grace period of each other: ended together, never one
+ * grace period after another. How late they all went is not bounded: a
+ * loaded machine delays every one of them alike.
+ */
+export const expectTogether = (times: ReadonlyArray<number>, notBeforeMs: number) => {
+  expect(times.filter(Number.isNaN).length, `outlived 25 s: ${JSON.stringify(times)}`).toBe(0)
+  const first = Math.min(...times)
+  const last = Math.max(...times)
+  expect(first, `ms after the end, each: ${JSON.stringify(times)}`).toBeGreaterThanOrEqual(notBeforeMs - 300)
+  expect(last - first, `ms after the end, each: ${JSON.stringify(times)}`).toBeLessThan(GRACE_MS)
 }

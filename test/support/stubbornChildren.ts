@@ -33,10 +33,6 @@ export const startStubborn = async (server: WireClient, processId: string, tty =
   return pidIn(server.outputOf(processId).toString())
 }
 
-/** Waits until every pid is gone; how long that took from `start`, or -1 when some outlived `limitMs`. */
-export const allGoneAfter = async (pids: ReadonlyArray<number>, start: number, limitMs: number): Promise<number> =>
-  (await eventually(() => pids.every((pid) => !isAlive(pid)), limitMs - (Date.now() - start), 10)) ? Date.now() - start : -1
-
 /**
  * Waits until every pid is gone (or `limitMs` after `start` passed), noting
  * when each was first seen gone, in ms after `start`: NaN for one that
