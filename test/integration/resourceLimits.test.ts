@@ -200,7 +200,9 @@ describe("resource limits (cgroup v1 on this machine)", () => {
 
 describe("the groups of a server that is gone (cgroup v1 on this machine)", () => {
   it("a group it left frozen (killed between its freeze and its thaw) is thawed, emptied and removed by the next server's start", async () => {
-    const parent = `/sys/fs/cgroup/freezer${cgroupOf(process.pid, "freezer")}`.replace(/\/$/, "")
+    // A parent of its own: the other test files' servers clean the gone servers' groups of the worker's cgroup as they start.
+    const parent = `/sys/fs/cgroup/freezer${cgroupOf(process.pid, "freezer")}`.replace(/\/$/, "") + `/frozen-test-${randomBytes(4).toString("hex")}`
+    mkdirSync(parent)
     const gone = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
     const stale = `${parent}/exec-server.${gone.stdout.trim()}.${randomBytes(4).toString("hex")}`
     // Its session's group, frozen as a session's kill freezes it.
@@ -221,7 +223,7 @@ describe("the groups of a server that is gone (cgroup v1 on this machine)", () =
       expect(await eventually(() => !isAlive(pid), 30_000)).toBe(true)
       expect(existsSync(stale)).toBe(false)
     } finally {
-      for (const dir of [session, stale].filter((dir) => existsSync(dir))) {
+      for (const dir of [session, stale, parent].filter((dir) => existsSync(dir))) {
         writeFileSync(`${dir}/freezer.state`, "THAWED")
         for (const pid of readFileSync(`${dir}/cgroup.procs`, "utf8").split("\n").filter(Boolean)) {
           try {
