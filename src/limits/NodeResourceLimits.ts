@@ -12,11 +12,20 @@ import type * as Scope from "effect/Scope"
 import { logAnnotated } from "../observability/logLine.js"
 import { nodeCgroupFiles } from "./cgroupFiles.js"
 import * as CgroupLimits from "./cgroupLimits.js"
-import { type Detected, detect, detectVersion, probe, type Probed } from "./detect.js"
+import { type Detected, detect, type DetectInput, detectVersion, probe, type Probed } from "./detect.js"
 import type { CgroupDriver } from "./driver.js"
 import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
 import { ownCgroups, ownMounts } from "../procfs/processes.js"
 import { anyOperatorLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
+
+/** What detection reads of this process, and the name of the server's root groups (`exec-server.PID.TAG`). */
+const detectInput = (): DetectInput => ({
+  files: nodeCgroupFiles,
+  procSelfCgroup: ownCgroups(),
+  mounts: ownMounts(),
+  pid: process.pid,
+  rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
+})
 
 /** The limits on this host, with the operator's. */
 export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>
@@ -27,11 +36,10 @@ export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Ef
       ? `neither ${JOIN_HELPER} nor ${PERL}, which place children in their cgroups, is there`
       : undefined
     if (unusable !== undefined) return yield* fromDetected({ _tag: "None", reason: unusable }, operator, sessionCgroups)
-    const read = () => ({ files: nodeCgroupFiles, procSelfCgroup: ownCgroups(), mounts: ownMounts() })
     // Reads only: the groups are made as the first session needs them (lazyDriver).
     const probed = yield* Effect.sync((): Probed => {
       try {
-        return probe(read())
+        return probe(detectInput())
       } catch (error) {
         return { _tag: "None", reason: error instanceof Error ? error.message : String(error) }
       }
@@ -43,7 +51,7 @@ export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Ef
     // Neither version can limit: the whole detection, which makes a group to see whether v2 can still contain sessions.
     const found = yield* Effect.sync((): Detected => {
       try {
-        return detect({ ...read(), pid: process.pid, rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}` })
+        return detect(detectInput())
       } catch (error) {
         return { _tag: "None", reason: error instanceof Error ? error.message : String(error) }
       }
@@ -86,13 +94,7 @@ const lazyDriver = (version: "v1" | "v2", notes: ReadonlyArray<string>): CgroupD
   let made: CgroupDriver | { readonly reason: string } | undefined
   const driver = (): CgroupDriver => {
     made ??= (() => {
-      const found = detectVersion({
-        files: nodeCgroupFiles,
-        procSelfCgroup: ownCgroups(),
-        mounts: ownMounts(),
-        pid: process.pid,
-        rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
-      }, version)
+      const found = detectVersion(detectInput(), version)
       return found._tag === "Driver" ? found.driver : { reason: found.reason }
     })()
     if ("reason" in made) throw new Error(`cgroups cannot be used here: ${made.reason}`)
