@@ -1,8 +1,10 @@
-// Builds our addon (native/*.c: posix_spawn, children's output, base64) and
-// the cgroup launcher (native/cgroup-join.c) with node-gyp. A failed build is
-// not fatal: the pipe spawner then starts children with Node's child_process,
-// which costs more CPU per spawn in a large server, output is encoded through
-// Node's strings, and Perl places children in their cgroups (slower).
+// Builds our addon (native/*.c: posix_spawn, children's output, base64), the
+// cgroup launcher (native/cgroup-join.c) and the process holder
+// (native/holder.c) with node-gyp. A failed build is not fatal: the pipe
+// spawner then starts children with Node's child_process, which costs more
+// CPU per spawn in a large server, output is encoded through Node's strings,
+// Perl places children in their cgroups (slower), and Holder.spawn fails
+// with HolderUnavailable.
 import { spawnSync } from "node:child_process"
 
 if (process.platform !== "linux") process.exit(0)
