@@ -453,8 +453,8 @@ static void attach_peer(int index, uint16_t flags, uint64_t from) {
   attached = index;
   ever_held = 0;
   peer->hello_deadline = -1;
-  ack_pos = from;
-  send_pos = from > end_pos ? end_pos : from;
+  /* A position beyond the end is the end: nothing not written yet can be acknowledged. */
+  ack_pos = send_pos = from > end_pos ? end_pos : from;
   exited_sent = closed_sent = closed_delivered = 0;
   uint8_t* p = frame_begin(peer, E_WELCOME, 4 + 2 + 2 + 4 + 8 + 8);
   if (p == NULL) return;

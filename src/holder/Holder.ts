@@ -158,7 +158,6 @@ export const spawn = (options: HolderSpawnOptions): Effect.Effect<HolderStarted,
       return
     }
     const args = holderArgv(options)
-    let stdin: Net.Socket
     let stdout: Net.Socket
     const addon = nativeSpawner()
     try {
@@ -166,21 +165,25 @@ export const spawn = (options: HolderSpawnOptions): Effect.Effect<HolderStarted,
         // The holder's own environment is empty: the child's comes on stdin.
         const [, stdinFd, stdoutFd, stderrFd] = addon.spawn(path, [path, ...args], [], null, true, () => {})
         Fs.closeSync(stderrFd)
-        stdin = new Net.Socket({ fd: stdinFd, readable: false, writable: true })
         stdout = new Net.Socket({ fd: stdoutFd, readable: true, writable: false })
+        // Written at once: the holder reads it to its end before anything else (a larger environment waits for that).
+        try {
+          Fs.writeSync(stdinFd, environmentBlock(options.env))
+        } finally {
+          Fs.closeSync(stdinFd)
+        }
       } else {
         const child = NodeChildProcess.spawn(path, args, { detached: true, env: {}, stdio: ["pipe", "pipe", "ignore"] })
         child.on("error", () => {})
         child.unref()
-        stdin = child.stdin as Net.Socket
+        child.stdin!.on("error", () => {})
+        child.stdin!.end(environmentBlock(options.env))
         stdout = child.stdout as Net.Socket
       }
     } catch (error) {
       resume(Effect.fail(new HolderUnavailable({ message: `cannot start ${path}: ${(error as Error).message}` })))
       return
     }
-    stdin.on("error", () => {})
-    stdin.end(environmentBlock(options.env))
     let text = ""
     stdout.setEncoding("utf8")
     stdout.on("data", (chunk: string) => {

@@ -283,6 +283,25 @@ describe("exec-server-holder", () => {
       expect(Fs.existsSync(socketPath)).toBe(false)
     }))
 
+  it.live("a reader attaching from a position gets the bytes from there on; past the end, only the exit", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["seq", "1", "1000"] })
+      const another = yield* start({ argv: ["seq", "1", "1000"] })
+      const expected = seqOutput(1000)
+      yield* until(() => processGone(started.childPid) && processGone(another.childPid))
+      const fromMiddle = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath, { from: 1000 }), (connection) => collect(connection, 1000)))
+      expect(fromMiddle.lost).toEqual([])
+      expect(fromMiddle.contiguous).toBe(true)
+      expect(fromMiddle.stdout.equals(expected.subarray(1000))).toBe(true)
+      expect(fromMiddle.exit).toMatchObject({ code: 0, end: expected.length })
+      const pastTheEnd = yield* Effect.scoped(
+        Effect.flatMap(Holder.attach(another.socketPath, { from: 1_000_000 }), (connection) => collect(connection, expected.length))
+      )
+      expect(pastTheEnd.all.length).toBe(0)
+      expect(pastTheEnd.exit).toMatchObject({ code: 0, end: expected.length })
+      expect(pastTheEnd.end).toBe(expected.length)
+    }))
+
   it.live("attached, a ring much smaller than the output loses nothing: the child waits for the reader", () =>
     Effect.scoped(Effect.gen(function*() {
       const started = yield* start({ argv: ["seq", "1", "200000"], ringBytes: 64 * 1024 })
