@@ -42,7 +42,7 @@
  *     0x09 DONE    (end the group with SIGKILL if it is there; exit)
  *   holder -> server
  *     0x81 WELCOME "EXSH" u16 version u16 flags(1 pty, 2 stdin open)
- *                  u32 child pid u64 oldest u64 end
+ *                  u32 child pid u64 oldest u64 end u64 ring bytes
  *     0x82 OUTPUT  u64 position u8 stream(0 pty, 1 stdout, 2 stderr) bytes
  *     0x83 LOST    u64 from u64 to
  *     0x84 EXITED  i32 code (-1 when signalled) u8 signal u8 complete
@@ -456,7 +456,7 @@ static void attach_peer(int index, uint16_t flags, uint64_t from) {
   /* A position beyond the end is the end: nothing not written yet can be acknowledged. */
   ack_pos = send_pos = from > end_pos ? end_pos : from;
   exited_sent = closed_sent = closed_delivered = 0;
-  uint8_t* p = frame_begin(peer, E_WELCOME, 4 + 2 + 2 + 4 + 8 + 8);
+  uint8_t* p = frame_begin(peer, E_WELCOME, 4 + 2 + 2 + 4 + 8 + 8 + 8);
   if (p == NULL) return;
   memcpy(p, "EXSH", 4);
   put16(p + 4, VERSION);
@@ -464,6 +464,7 @@ static void attach_peer(int index, uint16_t flags, uint64_t from) {
   put32(p + 8, (uint32_t)child);
   put64(p + 12, oldest);
   put64(p + 20, end_pos);
+  put64(p + 28, ring_size);
 }
 
 static void stdin_close_now(void) {

@@ -282,8 +282,12 @@ export interface AttachOptions {
 /** Events held for the consumer beyond which the socket stops being read (the holder then stops sending). */
 const QUEUED_HIGH_BYTES = 4 * 1024 * 1024
 const QUEUED_LOW_BYTES = 1024 * 1024
-/** Unacknowledged bytes beyond which the consumer's progress is acknowledged at once, not only when it catches up. */
-const ACK_EVERY_BYTES = 256 * 1024
+/**
+ * Taken bytes acknowledged together: a quarter of the ring at most, so the
+ * holder, which stops reading the child with a ring's worth outstanding,
+ * always hears of progress before that.
+ */
+const ACK_EVERY_BYTES = 1024 * 1024
 
 const connect = (socketPath: string): Effect.Effect<Net.Socket, HolderConnectFailed> =>
   Effect.callback<Net.Socket, HolderConnectFailed>((resume) => {
@@ -424,6 +428,7 @@ const connected = (
       return yield* new HolderRefused({ message: `holder version ${hello.version}`, reason: "version" })
     }
 
+    const ackEvery = Math.max(1, Math.min(ACK_EVERY_BYTES, Math.floor(hello.ringBytes / 4)))
     const send = (frame: Buffer): boolean => {
       if (socket.destroyed || !socket.writable) return false
       socket.write(frame)
@@ -450,7 +455,8 @@ const connected = (
         } else if (event._tag === "Lost") {
           taken = event.to
         }
-        if (taken > acked && (taken - acked >= ACK_EVERY_BYTES || Queue.sizeUnsafe(queue) === 0)) {
+        // The exit and the end are acknowledged with all before them: the holder may then finish.
+        if (taken > acked && (taken - acked >= ackEvery || event._tag === "Exited" || event._tag === "Closed")) {
           acked = taken
           send(Frames.ack(taken))
         }

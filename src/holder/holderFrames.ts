@@ -59,6 +59,8 @@ export type HolderFrame =
     readonly childPid: number
     readonly oldest: number
     readonly end: number
+    /** The ring's size: an attached reader acknowledges well before that much is outstanding. */
+    readonly ringBytes: number
   }
   | { readonly _tag: "Output"; readonly position: number; readonly stream: HolderStream; readonly bytes: Buffer }
   | { readonly _tag: "Lost"; readonly from: number; readonly to: number }
@@ -141,7 +143,7 @@ const decode = (type: number, p: Buffer): HolderFrame => {
   }
   switch (type) {
     case EventType.Welcome: {
-      need(28)
+      need(36)
       if (!p.subarray(0, 4).equals(MAGIC)) throw new FrameError("not a holder")
       const flags = p.readUInt16LE(6)
       return {
@@ -151,7 +153,8 @@ const decode = (type: number, p: Buffer): HolderFrame => {
         stdinOpen: (flags & 2) !== 0,
         childPid: p.readUInt32LE(8),
         oldest: Number(p.readBigUInt64LE(12)),
-        end: Number(p.readBigUInt64LE(20))
+        end: Number(p.readBigUInt64LE(20)),
+        ringBytes: Number(p.readBigUInt64LE(28))
       }
     }
     case EventType.Output: {
