@@ -17,6 +17,7 @@ import * as Path from "node:path"
 import { afterEach } from "vitest"
 import * as Holder from "../../src/holder/Holder.js"
 import * as Frames from "../../src/holder/holderFrames.js"
+import { AS_NOBODY } from "../support/asNobody.js"
 import { useTempDirs } from "../support/tempDirs.js"
 
 const tempDir = useTempDirs("holder-")
@@ -391,6 +392,37 @@ describe("exec-server-holder", () => {
       expect(yield* second.signal("SIGKILL")).toBe(true)
       expect((yield* second.exit).signal).toBe("SIGKILL")
     })))
+
+  it.live("refuses a peer of another user even where the socket's modes would let it in", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["echo", "mine"] })
+      // The directory and socket opened up: only the holder's own check is left.
+      Fs.chmodSync(Path.dirname(started.socketPath), 0o755)
+      Fs.chmodSync(started.socketPath, 0o777)
+      const hello = Frames.hello(0, true).toString("hex")
+      const script = "import socket,sys\n" +
+        "s=socket.socket(socket.AF_UNIX,socket.SOCK_STREAM)\n" +
+        "s.connect(sys.argv[1])\n" +
+        "n=0\n" +
+        "try:\n" +
+        "  s.sendall(bytes.fromhex(sys.argv[2]))\n" +
+        "  while True:\n" +
+        "    d=s.recv(65536)\n" +
+        "    if not d: break\n" +
+        "    n+=len(d)\n" +
+        "except (BrokenPipeError, ConnectionResetError):\n" +
+        "  pass\n" +
+        "print('received', n)\n"
+      const asNobody = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), "/usr/bin/python3", "-c", script, started.socketPath, hello], {
+        encoding: "utf8",
+        // Let in, it would wait for the output's end: a refusal ends it at once.
+        timeout: 10_000
+      })
+      expect(asNobody.stderr).toBe("")
+      expect(asNobody.stdout.trim()).toBe("received 0")
+      const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath), (connection) => collect(connection)))
+      expect(result.stdout.toString()).toBe("mine\n")
+    }))
 
   describe("start failures come back as the server's spawners report them", () => {
     const failure = (options: Partial<Holder.HolderSpawnOptions> & Pick<Holder.HolderSpawnOptions, "argv">) =>
