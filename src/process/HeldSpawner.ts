@@ -132,6 +132,7 @@ export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
 
       const handle: ChildProcess = {
         pid,
+        outlivesServer: true,
         listen: (sink) => events.listen(sink),
         write: (bytes) =>
           connection.write(bytes).pipe(Effect.catch(() => Effect.succeed<StdinStatus>("stdinClosed"))),

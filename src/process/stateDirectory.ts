@@ -11,15 +11,18 @@ import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 
+/** Random bytes in a socket's name: 9, 12 characters of base64url. */
+const NAME_RANDOM_BYTES = 9
+
 /** A new holder's socket in `stateDir`: named at random, so that one a killed server left behind is never taken by the next. */
 export const holderSocketPath = (stateDir: string): string =>
-  Path.join(stateDir, `holder-${randomBytes(9).toString("base64url")}.sock`)
+  Path.join(stateDir, `holder-${randomBytes(NAME_RANDOM_BYTES).toString("base64url")}.sock`)
 
 /** The longest socket path the kernel binds (sun_path's 108 bytes, NUL included). */
 const MAX_SOCKET_PATH_BYTES = 107
 
-/** The longest state directory whose holders' socket paths fit. */
-export const MAX_STATE_DIR_BYTES = MAX_SOCKET_PATH_BYTES - Buffer.byteLength(holderSocketPath("")) - 1
+/** The longest state directory whose holders' socket paths (`/holder-RANDOM.sock`) fit. */
+export const MAX_STATE_DIR_BYTES = MAX_SOCKET_PATH_BYTES - "/holder-.sock".length - (NAME_RANDOM_BYTES / 3) * 4
 
 /** The state directory cannot be used: the server does not start (exit 2). */
 export class StateDirectoryError extends Data.TaggedError("effect-exec-server/StateDirectoryError")<{
