@@ -4,16 +4,20 @@
  * until the orphan TTL, while a session's terminate and the end of a stdio
  * connection still end it. The state directory is refused unless it is the
  * server's user's own private directory. The ordinary lifecycle with the flag
- * is stdio.test.ts's, run with and without it.
+ * is stdio.test.ts's, run with and without it; flow control (a client that
+ * does not read) is shown on a WebSocket server in process.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { eventually, isAlive, pipeProcess, ptyProcess, runToExit, useStdioServers } from "../support/StdioServer.js"
+import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { WAIT_MS } from "../support/waiting.js"
+import { RawWebSocketClient } from "../support/WebSocketClient.js"
 
 const startServer = useStdioServers()
+const startWebSocketServer = useInProcessWebSocketServers()
 const tempDir = useTempDirs("keep-processes-")
 
 /** Holders a test saw: a server killed by its harness (SIGKILL) leaves them, so each is ended (SIGTERM ends its child's group). */
@@ -85,6 +89,28 @@ describe("--keep-processes", () => {
     }
     // Every holder exits once its process is done with: no socket is left.
     expect(await eventually(() => Fs.readdirSync(dir).length === 0, WAIT_MS)).toBe(true)
+  })
+
+  it("pauses a kept process for a client that does not read: the child blocks", async () => {
+    const server = await startWebSocketServer(keepFlags(stateDir()))
+    const client = await RawWebSocketClient.connectReady(server.url)
+    await client.request("process/start", pipeProcess("flood", ["sh", "-c", "exec cat /dev/zero"]))
+    const pid = (await client.request("process/list", {})).result.processes[0].pid as number
+    holderOf(pid)
+    // Stop reading the socket: the server's queue to this client fills up and it pauses the process.
+    ;(client.socket as unknown as { _socket: { pause: () => void } })._socket.pause()
+    const written = () => Number(/^wchar: (\d+)$/m.exec(Fs.readFileSync(`/proc/${pid}/io`, "utf8"))![1])
+    // Without flow control `cat /dev/zero` writes on for ever: here what it wrote stops growing (twenty polls in a row).
+    let last = -1
+    let still = 0
+    expect(await eventually(() => {
+      const now = written()
+      still = now === last ? still + 1 : 0
+      last = now
+      return still >= 20
+    }, WAIT_MS, 50)).toBe(true)
+    expect(Fs.readFileSync(`/proc/${pid}/wchan`, "utf8")).toMatch(/pipe_write$/)
+    expect(last).toBeLessThan(256 * 1024 * 1024)
   })
 
   it("refuses a missing program and a missing cwd as the server's own children are refused", async () => {
