@@ -71,23 +71,33 @@ export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
         })
       )
       const scope = yield* Effect.scope
+      // Until the connection is made, nothing would end the child but the orphan TTL: a failed or interrupted attach ends it.
+      let attached = false
+      const abandon = () => {
+        if (attached) return
+        attached = true
+        killProcessGroup(started.childPid, "SIGKILL")
+        try {
+          // SIGTERM: the holder ends what is left of the group, removes its socket and exits.
+          process.kill(started.holderPid, "SIGTERM")
+        } catch {
+          // Gone already.
+        }
+      }
+      yield* Scope.addFinalizer(scope, Effect.sync(abandon))
       const connection = yield* Holder.attach(socketPath).pipe(
         Scope.provide(scope),
         Effect.catch((error) =>
           Effect.suspend(() => {
-            // Nobody could take the child: the holder is ended (SIGTERM ends its child's group first).
-            killProcessGroup(started.childPid, "SIGKILL")
-            try {
-              process.kill(started.holderPid, "SIGTERM")
-            } catch {
-              // Gone already.
-            }
+            abandon()
             return Effect.fail(new InternalError({ message: `cannot attach to the holder of ${program}: ${error.message}` }))
           })
         )
       )
+      attached = true
       const pid = started.childPid
       const events = new ChildEvents()
+      let exited = false
       let closed = false
       // Flow control: while the latch is shut no event is taken, so none is acknowledged and the holder stops reading the child.
       const flowing = Latch.makeUnsafe(true)
@@ -97,6 +107,7 @@ export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
             events.emit({ _tag: "Output", stream: event.stream, bytes: event.bytes })
             break
           case "Exited":
+            exited = true
             events.emit({ _tag: "Exited", exitCode: exitCodeOf(event.code, event.signal), signal: event.signal })
             break
           case "Closed":
@@ -115,7 +126,8 @@ export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
             // The holder is gone (killed, or it failed): nothing keeps the child now, so it is ended with it.
             if (closed) return
             killProcessGroup(pid, "SIGKILL")
-            events.emit({ _tag: "Exited", ...LOST_HOLDER_EXIT })
+            if (!exited) events.emit({ _tag: "Exited", ...LOST_HOLDER_EXIT })
+            closed = true
             events.emit({ _tag: "Closed" })
           })
         )

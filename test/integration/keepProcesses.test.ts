@@ -113,6 +113,17 @@ describe("--keep-processes", () => {
     expect(last).toBeLessThan(256 * 1024 * 1024)
   })
 
+  it("reports a process whose holder is killed under the server as killed, and ends its group", async () => {
+    const server = await startServer(keepFlags(stateDir()))
+    await server.request("process/start", pipeProcess("p", ["sh", "-c", "echo $$; sleep 600"]))
+    await server.outputContains("p", "\n")
+    const pid = Number(server.outputOf("p").toString().trim())
+    process.kill(holderOf(pid), "SIGKILL")
+    await server.closed("p")
+    expect(server.eventsOf("p").at(-2)!.params).toMatchObject({ exitCode: 128 + 9, signal: "SIGKILL" })
+    expect(await eventually(() => !isAlive(pid), WAIT_MS)).toBe(true)
+  })
+
   it("refuses a missing program and a missing cwd as the server's own children are refused", async () => {
     const server = await startServer(keepFlags(stateDir()))
     const program = await server.request("process/start", pipeProcess("p", ["/nonexistent/program"]))
