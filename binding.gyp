@@ -12,6 +12,13 @@
       "sources": ["native/cgroup-join.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "conditions": [["OS!='linux'", {"type": "none", "sources!": ["native/cgroup-join.c"]}]]
+    },
+    {
+      "target_name": "exec-server-holder",
+      "type": "executable",
+      "sources": ["native/holder.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "conditions": [["OS!='linux'", {"type": "none", "sources!": ["native/holder.c"]}]]
     }
   ]
 }

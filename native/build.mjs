@@ -1,10 +1,11 @@
 // Builds our addon (native/*.c: posix_spawn and the cgroup-joining clone, children's output,
-// base64) and the cgroup launcher (native/cgroup-join.c) with node-gyp, then the launcher
-// again statically linked where the toolchain has a static libc: it runs for every terminal
-// in a cgroup, and a static binary skips the dynamic loader (docs/PERFORMANCE.md). A failed
-// build is not fatal: the pipe spawner then starts children with Node's child_process, which
-// costs more CPU per spawn in a large server, output is encoded through Node's strings, and
-// Perl places children in their cgroups (slower); a failed static build keeps the dynamic one.
+// base64), the cgroup launcher (native/cgroup-join.c) and the process holder (native/holder.c)
+// with node-gyp, then the launcher again statically linked where the toolchain has a static
+// libc: it runs for every terminal in a cgroup, and a static binary skips the dynamic loader
+// (docs/PERFORMANCE.md). A failed build is not fatal: the pipe spawner then starts children with
+// Node's child_process, which costs more CPU per spawn in a large server, output is encoded
+// through Node's strings, Perl places children in their cgroups (slower), and Holder.spawn fails
+// with HolderUnavailable; a failed static build keeps the dynamic one.
 import { spawnSync } from "node:child_process"
 import { renameSync, rmSync } from "node:fs"
 

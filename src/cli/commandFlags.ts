@@ -15,6 +15,7 @@ import {
   repeatedText,
   sandboxFlags,
   limitFlags,
+  keepFlags,
   switchFlag,
   choice
 } from "../server/ServerFlags.js"
@@ -248,6 +249,7 @@ export const serverFlags = {
   }),
   ...sandboxFlags,
   ...limitFlags,
+  ...keepFlags,
   httpHeaderEnv: repeatedText("http-header-env", {
     metavar: "NAME",
     help: "an environment variable of the server's that an `http/request` header may take its value from (`valueEnvVar`; repeatable). None by default: the server's environment (its tokens included) is never sent anywhere a client names unless the operator lists the variable"

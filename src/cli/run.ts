@@ -42,6 +42,7 @@ import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../listeners/StdioTransport.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
 import * as ConsoleKey from "../console/consoleKey.js"
+import * as StateDirectory from "../process/stateDirectory.js"
 import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
 
 
@@ -291,6 +292,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     }
     const sandboxPolicy = yield* operatorPolicyOf(flags)
     const operatorLimits = yield* operatorLimitsOfFlags(flags)
+    const keptProcesses = yield* keptProcessesOf(flags)
     const tracesUrl = tracesUrlOf(process.env)
     // Loaded and provided only when tracing is configured (a layer provided costs a build at start).
     const withTracing = <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -333,6 +335,8 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       flags.natsTokenFile,
       flags.natsTlsKey
     ].flatMap((file) => Option.isSome(file) ? [file.value] : []).concat(consoleKeyPlace?.secrets ?? [])
+      // Whoever reaches a holder's socket controls its process: no sandbox, no fs/* call reaches them.
+      .concat(keptProcesses === undefined ? [] : [keptProcesses.stateDir])
     yield* Effect.gen(function*() {
       // Secrets of its own (a token, the signing secret, NATS credentials, the console's keys) are kept from
       // other processes of its uid before any child runs; otherwise that waits for the first masked process.
@@ -379,10 +383,30 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
         bwrapPath: Option.getOrUndefined(flags.bwrap),
         operatorLimits,
         sessionCgroups: !flags.noSessionCgroups,
+        keptProcesses,
         ...referenceSettings
       }))
     )
   }))
+
+/** `--keep-processes`: its state directory made ready and checked (exit 2 when it cannot be used), or undefined. */
+const keptProcessesOf = (
+  flags: ServeFlags
+): Effect.Effect<{ readonly stateDir: string; readonly orphanTtlMs: number } | undefined, ListenUrlError> => {
+  if (!flags.keepProcesses) {
+    return Option.isSome(flags.stateDir) || Option.isSome(flags.orphanTtlMs)
+      ? Effect.fail(new ListenUrlError({ message: "--state-dir and --orphan-ttl-ms need --keep-processes" }))
+      : Effect.succeed(undefined)
+  }
+  const directory = Option.getOrElse(flags.stateDir, () => StateDirectory.defaultStateDirectory(process.env))
+  return StateDirectory.prepareStateDirectory(directory).pipe(
+    Effect.map((stateDir) => ({
+      stateDir,
+      orphanTtlMs: Option.getOrElse(flags.orphanTtlMs, () => ServerFlags.serverFlags.orphanTtlMs.impliedDefault)
+    })),
+    Effect.mapError((error) => new ListenUrlError({ message: error.message }))
+  )
+}
 
 /** Where a server with the console keeps its console key, made ready (none without `--console`). */
 const consoleKeyPlaceOf = (flags: ServeFlags): Effect.Effect<ConsoleKey.ConsoleKeyPlace | undefined, ListenUrlError> =>

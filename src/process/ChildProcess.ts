@@ -68,6 +68,11 @@ export const stdinBacklogFull = (backlog: number, bytes: number): boolean =>
 export interface ChildProcess {
   readonly pid: number
   /**
+   * Kept by a holder that outlives the server (HeldSpawner): a server that
+   * dies leaves it to its holder, so the reaper must not end its group.
+   */
+  readonly outlivesServer?: true | undefined
+  /**
    * Hands the child's events to `sink` (once, to the one owner): first those
    * that happened before, then each as it happens, synchronously and in
    * order. `Exited` comes after every chunk the child wrote before it exited;

@@ -166,7 +166,8 @@ export const makeProcessActor = (
     // a measurable share of a short process's CPU).
     const scope = yield* Effect.scope
     const context = yield* Effect.context<never>()
-    if (options.reaper !== undefined) {
+    // A kept child's holder ends it when no server comes back: the reaper would end it with this server.
+    if (options.reaper !== undefined && child.outlivesServer !== true) {
       const reaper = options.reaper
       yield* reaper.register(child.pid)
       // Runs last: after the group has been terminated.

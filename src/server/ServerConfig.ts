@@ -104,6 +104,13 @@ export interface ServerConfigShape extends FlagSettings {
    * `--no-session-cgroups` turns it off, which a session limit overrides).
    */
   readonly sessionCgroups?: boolean | undefined
+  /**
+   * Every process started through a holder whose socket is in `stateDir`
+   * (`--keep-processes`; the directory already made the server's user's
+   * alone), kept `orphanTtlMs` with no server attached. Undefined: processes
+   * are the server's children.
+   */
+  readonly keptProcesses?: { readonly stateDir: string; readonly orphanTtlMs: number } | undefined
   /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
   readonly environment?: Readonly<Record<string, string | undefined>> | undefined
   /** A span per request and per process lifetime, for the tracer in the context (OpenTelemetry when the CLI finds OTEL_* settings). */

@@ -266,6 +266,27 @@ export const sandboxFlags = {
   })
 } as const
 
+/** Processes kept by holders, which outlive the server (docs/ARCHITECTURE.md, "Processes kept by a holder"). */
+export const keepFlags = {
+  keepProcesses: switchFlag("keep-processes", {
+    help: "start every process through a holder of its own (`exec-server-holder`), whose socket is in the state directory: a server that is killed or crashes leaves its processes running and their output kept, each until `--orphan-ttl-ms` passes with no server attached (a new server does not adopt them yet). A clean end (a session's, the server's) ends them as without it"
+  }),
+  stateDir: optionalText("state-dir", {
+    metavar: "DIR",
+    documentedDefault: "`$XDG_RUNTIME_DIR/effect-exec-server`, else `/tmp/effect-exec-server-UID`",
+    help: "with `--keep-processes`: the directory of the holders' sockets, made mode 0700; one that is a symbolic link, another user's, or open to group or others is refused (exit 2). Denied in every sandbox"
+  }),
+  orphanTtlMs: {
+    _tag: "OptionalInteger",
+    name: "orphan-ttl-ms",
+    metavar: "N",
+    impliedDefault: 300_000,
+    minimum: 1,
+    documentedDefault: "300000",
+    help: "with `--keep-processes`: how long a holder with no server attached keeps its process before ending its group (SIGTERM, then SIGKILL after `--grace-ms`) and exiting, in ms"
+  } satisfies OptionalIntegerFlag
+} as const
+
 /** The operator's resource limits (cgroups; docs/SANDBOX.md, "What is limited"), read by `operatorLimitsOf`. */
 export const limitFlags = {
   processMemoryMax: optionalText("process-memory-max", {

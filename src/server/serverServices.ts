@@ -183,7 +183,16 @@ export const serverServices = new ServiceDeclaration<ServerConfig, unknown>([])
     key: "spawner",
     tag: Spawner,
     module: { path: "process/ChildProcess", atRoot: true },
-    node: Effect.sync(NodeSpawner.make),
+    // The holders' spawner is loaded only when processes are kept.
+    node: Effect.flatMap(ServerConfig, (config) => {
+      const kept = config.keptProcesses
+      return kept === undefined
+        ? Effect.sync(NodeSpawner.make)
+        : Effect.map(
+          Effect.promise(() => import("../process/HeldSpawner.js")),
+          (HeldSpawner) => HeldSpawner.make({ ...kept, killGraceMs: config.graceMs })
+        )
+    }),
     test: "given"
   })
   .add({

@@ -9,13 +9,15 @@
  * session group it left frozen is thawed, emptied and removed. Each server
  * removes its cgroups as it stops (after each test, whatever its outcome);
  * the tests look only at their own processes' groups, as other tests run
- * beside them.
+ * beside them. Each runs on the server's own children and on children kept
+ * by holders (`--keep-processes`).
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
+import * as Path from "node:path"
 import { describe, expect, it } from "vitest"
 import { ExecServerClient } from "../../src/client/ExecServerClient.js"
 import { nodeCgroupFiles, removeStaleRoots } from "../../src/limits/cgroupFiles.js"
@@ -26,19 +28,30 @@ import * as InProcessClient from "../../src/testing/InProcessClient.js"
 import * as TestServer from "../../src/testing/TestServer.js"
 import { useInProcessServers, useInProcessWebSocketServers } from "../support/InProcessServer.js"
 import { cgroupOf, useStrays } from "../support/cgroups.js"
+import { useTempDirs } from "../support/tempDirs.js"
 import { eventually, isAlive } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
 import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 
-const startServer = useInProcessServers()
-const startWebSocketServer = useInProcessWebSocketServers()
+const startInProcessServer = useInProcessServers()
+const startInProcessWebSocketServer = useInProcessWebSocketServers()
+const tempDir = useTempDirs("resource-limits-")
 
 /** Pids a test made that must not outlive it, whatever its outcome. */
 const strays = useStrays()
 
 const pidsDir = (path: string) => `/sys/fs/cgroup/pids${path}`
 
-describe("resource limits (cgroup v1 on this machine)", () => {
+// The same limits on the server's own children and on children kept by holders (which join the cgroups themselves).
+describe.each([
+  { spawner: "the server's children", keep: false },
+  { spawner: "children kept by holders (--keep-processes)", keep: true }
+])("resource limits (cgroup v1 on this machine): $spawner", ({ keep }) => {
+  const keepFlags = (): Array<string> => keep ? ["--keep-processes", "--state-dir", Path.join(tempDir(), "state")] : []
+  const startServer = (args: ReadonlyArray<string> = [], options: { readonly handshake?: boolean } = {}) =>
+    startInProcessServer([...keepFlags(), ...args], options)
+  const startWebSocketServer = () => startInProcessWebSocketServer(keepFlags())
+
   it("a process over its 128 MiB limit is OOM-killed and told so, while another session's process runs on", async () => {
     const server = await startWebSocketServer()
     const a = await RawWebSocketClient.connectReady(server.url)
@@ -169,6 +182,9 @@ describe("resource limits (cgroup v1 on this machine)", () => {
     expect((await server.request("process/list", {})).result.processes.map((p: { processId: string }) => p.processId)).toEqual(["n"])
   })
 
+})
+
+describe("resource limits unavailable", () => {
   it("where limits are unavailable a limited start is refused and an unlimited one runs", async () => {
     const services = TestServer.layer({ spawner: NodeSpawner.layer }).pipe(
       Layer.merge(Layer.succeed(ResourceLimits, unavailable("no cgroups in this test")))

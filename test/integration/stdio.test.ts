@@ -16,7 +16,6 @@ import { pipeProcess, ptyProcess } from "../support/WireClient.js"
 const base64 = (text: string) => Buffer.from(text).toString("base64")
 
 const startInProcessServer = useInProcessServers()
-const startServer = (args: ReadonlyArray<string> = []) => startInProcessServer(args, { handshake: false })
 
 let workDir: string
 beforeAll(() => {
@@ -24,7 +23,14 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(workDir, { recursive: true, force: true }))
 
-describe("processes over stdio", () => {
+// The same lifecycle with the server's own children and with children kept by holders.
+describe.each([
+  { spawner: "the server's children", keep: false },
+  { spawner: "children kept by holders (--keep-processes)", keep: true }
+])("processes over stdio: $spawner", ({ keep }) => {
+  const startServer = (args: ReadonlyArray<string> = []) =>
+    startInProcessServer(keep ? ["--keep-processes", "--state-dir", Path.join(workDir, "state"), ...args] : args, { handshake: false })
+
   it("runs the seed README's PTY echo session", async () => {
     const server = await startServer()
     await server.handshake()

@@ -1,0 +1,86 @@
+/**
+ * The holder against the server's own way of starting pipe children
+ * (posix_spawn through the addon), rounds alternated on a busy machine:
+ *   node --import tsx bench/holder.ts [ROUNDS]
+ * - spawn: from the start call to the first byte of `echo x`;
+ * - pipe: MB/s of `head -c 200M /dev/zero` read through the holder, and
+ *   through the addon's own reading of a pipe child.
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Holder from "../src/holder/Holder.js"
+import * as PosixSpawn from "../src/process/posixSpawn.js"
+
+const rounds = Number(process.argv[2] ?? 7)
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "holder-bench-"))
+Fs.chmodSync(dir, 0o700)
+let serial = 0
+
+/** Milliseconds from `Holder.spawn` to the first byte of `command`, and the bytes read to the end. */
+const throughHolder = (argv: ReadonlyArray<string>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const socketPath = Path.join(dir, `h${serial++}.sock`)
+    const startedAt = performance.now()
+    yield* Holder.spawn({ socketPath, argv, env, ringBytes: 8 * 1024 * 1024 })
+    const connection = yield* Holder.attach(socketPath)
+    let first = 0
+    let bytes = 0
+    yield* Stream.runForEach(connection.events, (event) =>
+      Effect.sync(() => {
+        if (event._tag !== "Output") return
+        if (first === 0) first = performance.now() - startedAt
+        bytes += event.bytes.byteLength
+      }))
+    return { first, bytes, ms: performance.now() - startedAt }
+  }))
+
+const direct = (argv: ReadonlyArray<string>) =>
+  new Promise<{ first: number; bytes: number; ms: number }>((resolve) => {
+    const startedAt = performance.now()
+    let first = 0
+    let bytes = 0
+    const child = PosixSpawn.spawn({
+      file: argv[0]!,
+      argv,
+      env,
+      cwd: process.cwd(),
+      pipeStdin: false,
+      onOutput: (_stream, chunk) => {
+        if (first === 0) first = performance.now() - startedAt
+        bytes += chunk.byteLength
+      }
+    })
+    child.on("close", () => resolve({ first, bytes, ms: performance.now() - startedAt }))
+  })
+
+const median = (values: Array<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+const main = async () => {
+  const spawnHolder: Array<number> = []
+  const spawnDirect: Array<number> = []
+  const pipeHolder: Array<number> = []
+  const pipeDirect: Array<number> = []
+  const big = ["head", "-c", `${200 * 1024 * 1024}`, "/dev/zero"]
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < 10; i++) {
+      spawnHolder.push((await Effect.runPromise(throughHolder(["echo", "x"]))).first)
+      spawnDirect.push((await direct(["echo", "x"])).first)
+    }
+    const viaHolder = await Effect.runPromise(throughHolder(big))
+    const viaDirect = await direct(big)
+    pipeHolder.push(viaHolder.bytes / 1e6 / (viaHolder.ms / 1000))
+    pipeDirect.push(viaDirect.bytes / 1e6 / (viaDirect.ms / 1000))
+  }
+  const line = (name: string, holder: Array<number>, plain: Array<number>, unit: string) =>
+    console.log(
+      `${name}: holder ${median(holder).toFixed(2)} ${unit}, direct ${median(plain).toFixed(2)} ${unit}, ratio ${(median(holder) / median(plain)).toFixed(2)}`
+    )
+  line("echo x, start to first byte (median)", spawnHolder, spawnDirect, "ms")
+  line("head -c 200M /dev/zero (median)", pipeHolder, pipeDirect, "MB/s")
+  Fs.rmSync(dir, { recursive: true, force: true })
+}
+void main()

@@ -1,0 +1,506 @@
+/**
+ * The client of `exec-server-holder` (native/holder.c): a process kept by a
+ * holder of its own, which outlives whoever started it. `spawn` starts a
+ * holder (and its child); `attach` connects to one over its Unix socket, from
+ * any process of the same user, and gives the child's output from a position
+ * on, its exit, and its stdin, terminal size and signals. The server does
+ * not use it yet.
+ */
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as NodeChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import { constants } from "node:os"
+import { nativeSpawner } from "../native/addon.js"
+import { InternalError, SpawnNotFound } from "../protocol/errors.js"
+import * as Frames from "./holderFrames.js"
+
+/** The holder's executable, built beside the addon. */
+export const HOLDER_PATH = new URL("../../build/Release/exec-server-holder", import.meta.url).pathname
+
+/** The holder could not be run here (not built, or not executable). */
+export class HolderUnavailable extends Data.TaggedError("effect-exec-server/HolderUnavailable")<{
+  readonly message: string
+}> {}
+
+/** Where a start failed: the child's cwd, its program, a script's interpreter, a cgroup, the terminal, the socket, the spawn itself, or the holder's arguments. */
+export type SpawnStage = "cwd" | "program" | "interpreter" | "cgroup" | "terminal" | "socket" | "spawn" | "usage"
+
+/**
+ * The holder could not start the child (nothing runs, the socket is gone).
+ * `exitStatus` is what a shell would have said: 127 for a missing program
+ * or interpreter, 126 for anything else.
+ */
+export class HolderSpawnFailed extends Data.TaggedError("effect-exec-server/HolderSpawnFailed")<{
+  readonly message: string
+  readonly stage: SpawnStage
+  readonly errno: string
+  readonly path: string
+  readonly exitStatus: 126 | 127
+}> {}
+
+/** No holder answered on the socket (gone, or not a holder's). */
+export class HolderConnectFailed extends Data.TaggedError("effect-exec-server/HolderConnectFailed")<{
+  readonly message: string
+  readonly socketPath: string
+}> {}
+
+/** The holder refused this connection: another server is attached, another took over, a version or frame it does not accept. */
+export class HolderRefused extends Data.TaggedError("effect-exec-server/HolderRefused")<{
+  readonly message: string
+  readonly reason: Frames.RefusalReason
+}> {}
+
+/** The connection ended before what was asked of it (the holder exited, or this end detached). */
+export class HolderDisconnected extends Data.TaggedError("effect-exec-server/HolderDisconnected")<{
+  readonly message: string
+}> {}
+
+export type HolderError = HolderUnavailable | HolderSpawnFailed | HolderConnectFailed | HolderRefused | HolderDisconnected
+
+/** What a holder is to start. */
+export interface HolderSpawnOptions {
+  /** The holder's socket; its directory should be the caller's alone (0700). */
+  readonly socketPath: string
+  /** argv[0] included. */
+  readonly argv: ReadonlyArray<string>
+  /** The program run as `argv` (default argv[0]; searched on the child's PATH without a slash). */
+  readonly file?: string | undefined
+  /** The child's whole environment. */
+  readonly env: Readonly<Record<string, string>>
+  readonly cwd?: string | undefined
+  /** On a terminal of this size; else with pipes. */
+  readonly terminal?: { readonly rows: number; readonly cols: number } | undefined
+  /** Pipes only: a writable stdin (else /dev/null). */
+  readonly pipeStdin?: boolean | undefined
+  /** cgroup.procs files the child joins before it runs anything. */
+  readonly joinCgroups?: ReadonlyArray<string> | undefined
+  /** The output ring: the newest bytes kept (default 8 MiB). */
+  readonly ringBytes?: number | undefined
+  /** How long the holder waits for a server to attach before it ends the child's group and exits (default 5 minutes). */
+  readonly orphanTtlMs?: number | undefined
+  /** Between SIGTERM and SIGKILL when the holder ends the group (default 2 s). */
+  readonly killGraceMs?: number | undefined
+  /** Stdin the child has not read that the holder keeps (default 16 MiB). */
+  readonly stdinBacklogBytes?: number | undefined
+  /** The executable (default HOLDER_PATH). */
+  readonly holderPath?: string | undefined
+}
+
+/** A started holder. */
+export interface HolderStarted {
+  readonly holderPid: number
+  readonly childPid: number
+  readonly socketPath: string
+}
+
+/** The holder's command line for `options`. */
+export const holderArgv = (options: HolderSpawnOptions): Array<string> => {
+  const args = ["--socket", options.socketPath]
+  const number = (flag: string, value: number | undefined) => {
+    if (value !== undefined) args.push(flag, `${Math.floor(value)}`)
+  }
+  number("--ring-bytes", options.ringBytes)
+  number("--orphan-ttl-ms", options.orphanTtlMs)
+  number("--kill-grace-ms", options.killGraceMs)
+  number("--stdin-backlog-bytes", options.stdinBacklogBytes)
+  if (options.terminal !== undefined) args.push("--pty", `${options.terminal.rows}`, `${options.terminal.cols}`)
+  else if (options.pipeStdin === true) args.push("--stdin")
+  if (options.cwd !== undefined) args.push("--cwd", options.cwd)
+  if (options.file !== undefined) args.push("--file", options.file)
+  for (const file of options.joinCgroups ?? []) args.push("--cgroup", file)
+  args.push("--", ...options.argv)
+  return args
+}
+
+/** The child's environment as the holder reads it on its stdin: NUL-terminated NAME=VALUE entries. */
+const environmentBlock = (env: Readonly<Record<string, string>>): Buffer => {
+  let text = ""
+  for (const name in env) text += `${name}=${env[name]}\0`
+  return Buffer.from(text, "utf8")
+}
+
+/** The holder's one line on stdout, parsed. */
+export const parseStartLine = (line: string, socketPath: string): HolderStarted | HolderSpawnFailed | HolderUnavailable => {
+  const ready = /^ready (\d+) (\d+)$/.exec(line)
+  if (ready !== null) return { holderPid: Number(ready[1]), childPid: Number(ready[2]), socketPath }
+  const failed = /^failed (\w+) (\w+) ?(.*)$/.exec(line)
+  if (failed === null) return new HolderUnavailable({ message: `the holder said ${JSON.stringify(line)}` })
+  const [, stage, errno, path] = failed as unknown as [string, SpawnStage, string, string]
+  return new HolderSpawnFailed({
+    message: `cannot start ${path === "" ? "the child" : path}: ${stage} ${errno}`,
+    stage,
+    errno,
+    path,
+    exitStatus: errno === "ENOENT" && (stage === "program" || stage === "interpreter") ? 127 : 126
+  })
+}
+
+/**
+ * Starts a holder: the child runs once this succeeds, held until a server
+ * attaches (`attach`) or the orphan TTL ends it. The holder leads a session
+ * of its own, so the caller's end does not end it. Started with the addon's
+ * posix_spawn where it is built, else with Node's child_process.
+ */
+export const spawn = (options: HolderSpawnOptions): Effect.Effect<HolderStarted, HolderSpawnFailed | HolderUnavailable> =>
+  Effect.callback<HolderStarted, HolderSpawnFailed | HolderUnavailable>((resume) => {
+    const path = options.holderPath ?? HOLDER_PATH
+    try {
+      Fs.accessSync(path, Fs.constants.X_OK)
+    } catch (error) {
+      resume(Effect.fail(new HolderUnavailable({ message: `${path} cannot be run: ${(error as Error).message}` })))
+      return
+    }
+    const args = holderArgv(options)
+    let stdout: Net.Socket
+    const addon = nativeSpawner()
+    try {
+      if (addon !== undefined) {
+        // The holder's own environment is empty: the child's comes on stdin.
+        const [, stdinFd, stdoutFd, stderrFd] = addon.spawn(path, [path, ...args], [], null, true, () => {})
+        Fs.closeSync(stderrFd)
+        stdout = new Net.Socket({ fd: stdoutFd, readable: true, writable: false })
+        // Written at once: the holder reads it to its end before anything else (a larger environment waits for that).
+        try {
+          Fs.writeSync(stdinFd, environmentBlock(options.env))
+        } finally {
+          Fs.closeSync(stdinFd)
+        }
+      } else {
+        const child = NodeChildProcess.spawn(path, args, { detached: true, env: {}, stdio: ["pipe", "pipe", "ignore"] })
+        child.on("error", () => {})
+        child.unref()
+        child.stdin!.on("error", () => {})
+        child.stdin!.end(environmentBlock(options.env))
+        stdout = child.stdout as Net.Socket
+      }
+    } catch (error) {
+      resume(Effect.fail(new HolderUnavailable({ message: `cannot start ${path}: ${(error as Error).message}` })))
+      return
+    }
+    let text = ""
+    stdout.setEncoding("utf8")
+    stdout.on("data", (chunk: string) => {
+      text += chunk
+    })
+    stdout.on("error", () => {})
+    // Ends as the holder says its line: nothing of the caller waits on the holder after that.
+    stdout.on("close", () => {
+      const line = text.split("\n")[0] ?? ""
+      const outcome = parseStartLine(line, options.socketPath)
+      resume("holderPid" in outcome ? Effect.succeed(outcome) : Effect.fail(outcome))
+    })
+  })
+
+/**
+ * The protocol's error for a failed start, as the server's spawners make
+ * it: a missing cwd or program is SpawnNotFound, the rest -32603 with errno.
+ */
+export const spawnErrorOf = (failure: HolderSpawnFailed): SpawnNotFound | InternalError =>
+  failure.errno === "ENOENT" && (failure.stage === "cwd" || failure.stage === "program")
+    ? new SpawnNotFound({ message: failure.message, missing: failure.stage, path: failure.path })
+    : new InternalError({
+      message: failure.stage === "interpreter"
+        ? `cannot spawn ${failure.path}: its interpreter does not exist`
+        : failure.errno === "EACCES" && failure.stage === "program"
+        ? `cannot spawn ${failure.path}: permission denied`
+        : failure.message,
+      errno: failure.errno
+    })
+
+/** Output and what happens to the child, in order. */
+export type HolderEvent =
+  | { readonly _tag: "Output"; readonly position: number; readonly stream: Frames.HolderStream; readonly bytes: Buffer }
+  /** Bytes [from, to) were overwritten in the ring before this connection read them. */
+  | { readonly _tag: "Lost"; readonly from: number; readonly to: number }
+  | HolderExit
+  /** No more output: `end` is one past the last byte. The stream ends after it. */
+  | { readonly _tag: "Closed"; readonly end: number }
+
+/** The child's exit: its code or the signal that ended it, and whether all its output had ended by then. */
+export interface HolderExit {
+  readonly _tag: "Exited"
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  /** Every output stream had ended when the exit was reported (no descendant held one open). */
+  readonly complete: boolean
+  /** Output before this position was written before the exit. */
+  readonly end: number
+}
+
+/** A stdin write's outcome, as the server's spawners say it. */
+export type StdinStatus = "accepted" | "stdinClosed" | "backlogFull"
+
+/** An attached connection to a holder. */
+export interface HolderConnection {
+  readonly childPid: number
+  readonly terminal: boolean
+  /** At attach: the oldest position still in the ring, and one past the newest. */
+  readonly oldest: number
+  readonly end: number
+  /**
+   * The events from the attach's `from` on, once each. Taking an Output
+   * acknowledges it: the holder may then overwrite it, and reads the child
+   * on (while attached it never overwrites what was not acknowledged, so a
+   * consumer that stops taking stops the child). Fails with
+   * HolderDisconnected when the connection ends before Closed. One consumer.
+   */
+  readonly events: Stream.Stream<HolderEvent, HolderDisconnected | HolderRefused>
+  /** Writes to stdin (in pieces of at most 1 MiB; the first refused piece stops it, and says so). */
+  readonly write: (bytes: Uint8Array) => Effect.Effect<StdinStatus, HolderDisconnected>
+  /** Ends stdin once the backlog is written (a terminal's: ^D). */
+  readonly closeStdin: Effect.Effect<Exclude<StdinStatus, "backlogFull">, HolderDisconnected>
+  /** Waits until the holder has written the refused backlog (after a `backlogFull`). */
+  readonly stdinDrained: Effect.Effect<void, HolderDisconnected>
+  readonly resize: (rows: number, cols: number) => Effect.Effect<void, HolderDisconnected>
+  /** Signals the child's process group; false when the group is gone. Signal 0 only asks. */
+  readonly signal: (signal: NodeJS.Signals | 0) => Effect.Effect<boolean, HolderDisconnected>
+  /** After the exit: stop waiting for descendants that hold the output open. */
+  readonly endOutput: Effect.Effect<void, HolderDisconnected>
+  /** The child's exit, once every byte written before it was received. */
+  readonly exit: Effect.Effect<HolderExit, HolderDisconnected | HolderRefused>
+  /** The server is done with the process: the holder kills the group if it is there, and exits. */
+  readonly done: Effect.Effect<void>
+  /** Resolves when the connection has ended (the holder exited, refused, or this end detached). */
+  readonly gone: Effect.Effect<void>
+}
+
+/** How to attach. */
+export interface AttachOptions {
+  /** The first position wanted (default 0); what the ring no longer has comes as Lost. */
+  readonly from?: number | undefined
+  /** Displace an attached server (default false: refused as busy). */
+  readonly takeover?: boolean | undefined
+}
+
+/** Events held for the consumer beyond which the socket stops being read (the holder then stops sending). */
+const QUEUED_HIGH_BYTES = 4 * 1024 * 1024
+const QUEUED_LOW_BYTES = 1024 * 1024
+/**
+ * Taken bytes acknowledged together: a quarter of the ring at most, so the
+ * holder, which stops reading the child with a ring's worth outstanding,
+ * always hears of progress before that.
+ */
+const ACK_EVERY_BYTES = 1024 * 1024
+
+const connect = (socketPath: string): Effect.Effect<Net.Socket, HolderConnectFailed> =>
+  Effect.callback<Net.Socket, HolderConnectFailed>((resume) => {
+    const socket = Net.createConnection(socketPath)
+    const onError = (error: Error) =>
+      resume(Effect.fail(new HolderConnectFailed({ message: `cannot connect to ${socketPath}: ${error.message}`, socketPath })))
+    socket.once("error", onError)
+    socket.once("connect", () => {
+      socket.off("error", onError)
+      resume(Effect.succeed(socket))
+    })
+    return Effect.sync(() => socket.destroy())
+  })
+
+/**
+ * Attaches to the holder at `socketPath`; the scope's end detaches (the
+ * holder and its child go on, waiting for the next attach).
+ */
+export const attach = (
+  socketPath: string,
+  options: AttachOptions = {}
+): Effect.Effect<HolderConnection, HolderConnectFailed | HolderRefused | HolderDisconnected, Scope.Scope> =>
+  Effect.gen(function*() {
+    const socket = yield* Effect.acquireRelease(connect(socketPath), (socket) =>
+      Effect.sync(() => {
+        if (!socket.destroyed && socket.writable) socket.end(Frames.detach())
+        socket.destroySoon()
+      }))
+    return yield* connected(socket, options)
+  })
+
+const connected = (
+  socket: Net.Socket,
+  options: AttachOptions
+): Effect.Effect<HolderConnection, HolderRefused | HolderDisconnected> =>
+  Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<HolderEvent, HolderDisconnected | HolderRefused | Cause.Done>()
+    const welcome = Deferred.makeUnsafe<Extract<Frames.HolderFrame, { _tag: "Welcome" }>, HolderRefused | HolderDisconnected>()
+    const exit = Deferred.makeUnsafe<HolderExit, HolderDisconnected | HolderRefused>()
+    const results = new Map<number, Deferred.Deferred<Frames.ResultStatus, HolderDisconnected>>()
+    let drained = Deferred.makeUnsafe<void, HolderDisconnected>()
+    let nextId = 1
+    let queuedBytes = 0
+    let paused = false
+    let finished = false
+    let taken = options.from ?? 0
+    let acked = taken
+    const reader = new Frames.FrameReader()
+
+    // Whatever still waits fails; the events fail unless they were complete (Closed came).
+    const end = (error: HolderDisconnected | HolderRefused) => {
+      Deferred.doneUnsafe(welcome, Effect.fail(error))
+      Deferred.doneUnsafe(exit, Effect.fail(error))
+      const disconnected = error._tag === "effect-exec-server/HolderDisconnected"
+        ? error
+        : new HolderDisconnected({ message: error.message })
+      for (const result of results.values()) Deferred.doneUnsafe(result, Effect.fail(disconnected))
+      results.clear()
+      Deferred.doneUnsafe(drained, Effect.fail(disconnected))
+      if (!finished) Queue.failCauseUnsafe(queue, Cause.fail(error))
+      finished = true
+      socket.destroy()
+    }
+    const offer = (event: HolderEvent) => {
+      if (event._tag === "Output") {
+        queuedBytes += event.bytes.byteLength
+        if (queuedBytes > QUEUED_HIGH_BYTES && !paused) {
+          paused = true
+          socket.pause()
+        }
+      }
+      Queue.offerUnsafe(queue, event)
+    }
+    socket.on("data", (chunk: Buffer) => {
+      let frames: Array<Frames.HolderFrame>
+      try {
+        frames = reader.push(chunk)
+      } catch (error) {
+        end(new HolderDisconnected({ message: `the holder sent a bad frame: ${(error as Error).message}` }))
+        return
+      }
+      for (const frame of frames) {
+        switch (frame._tag) {
+          case "Welcome":
+            Deferred.doneUnsafe(welcome, Effect.succeed(frame))
+            break
+          case "Output":
+          case "Lost":
+          case "Closed":
+            offer(frame)
+            if (frame._tag === "Closed") {
+              // The events are complete; the socket stays for the last acknowledgement and `done`.
+              finished = true
+              Queue.endUnsafe(queue)
+              Deferred.doneUnsafe(exit, Effect.fail(new HolderDisconnected({ message: "closed without an exit" })))
+            }
+            break
+          case "Exited": {
+            const event: HolderExit = {
+              _tag: "Exited",
+              code: frame.code,
+              signal: frame.signal === null ? null : signalName(frame.signal),
+              complete: frame.complete,
+              end: frame.end
+            }
+            Deferred.doneUnsafe(exit, Effect.succeed(event))
+            offer(event)
+            break
+          }
+          case "Result": {
+            const result = results.get(frame.id)
+            results.delete(frame.id)
+            if (result !== undefined) Deferred.doneUnsafe(result, Effect.succeed(frame.status))
+            break
+          }
+          case "StdinDrained": {
+            const previous = drained
+            drained = Deferred.makeUnsafe()
+            Deferred.doneUnsafe(previous, Effect.void)
+            break
+          }
+          case "Refused":
+            end(new HolderRefused({ message: frame.message, reason: frame.reason }))
+            return
+        }
+      }
+    })
+    socket.on("error", () => {})
+    const gone = Deferred.makeUnsafe<void>()
+    socket.on("close", () => {
+      Deferred.doneUnsafe(gone, Effect.void)
+      end(new HolderDisconnected({ message: "the holder's connection ended" }))
+    })
+    socket.write(Frames.hello(options.from ?? 0, options.takeover ?? false))
+    const hello = yield* Deferred.await(welcome)
+    if (hello.version !== Frames.HOLDER_VERSION) {
+      end(new HolderRefused({ message: `holder version ${hello.version}`, reason: "version" }))
+      return yield* new HolderRefused({ message: `holder version ${hello.version}`, reason: "version" })
+    }
+
+    const ackEvery = Math.max(1, Math.min(ACK_EVERY_BYTES, Math.floor(hello.ringBytes / 4)))
+    const send = (frame: Buffer): boolean => {
+      if (socket.destroyed || !socket.writable) return false
+      socket.write(frame)
+      return true
+    }
+    const request = (make: (id: number) => Buffer) =>
+      Effect.suspend(() => {
+        const id = nextId++ >>> 0
+        const result = Deferred.makeUnsafe<Frames.ResultStatus, HolderDisconnected>()
+        if (!send(make(id))) return Effect.fail(new HolderDisconnected({ message: "not connected" }))
+        results.set(id, result)
+        return Deferred.await(result)
+      })
+    // Each taken chunk is the consumer's: acknowledged when it caught up, or every ACK_EVERY_BYTES.
+    const took = (event: HolderEvent) =>
+      Effect.sync(() => {
+        if (event._tag === "Output") {
+          taken = event.position + event.bytes.byteLength
+          queuedBytes -= event.bytes.byteLength
+          if (paused && queuedBytes < QUEUED_LOW_BYTES) {
+            paused = false
+            socket.resume()
+          }
+        } else if (event._tag === "Lost") {
+          taken = event.to
+        }
+        // The exit and the end are acknowledged with all before them: the holder may then finish.
+        if (taken > acked && (taken - acked >= ackEvery || event._tag === "Exited" || event._tag === "Closed")) {
+          acked = taken
+          send(Frames.ack(taken))
+        }
+      })
+
+    const write = (bytes: Uint8Array): Effect.Effect<StdinStatus, HolderDisconnected> =>
+      Effect.gen(function*() {
+        let status: Frames.ResultStatus = "accepted"
+        for (let at = 0; at < bytes.byteLength || at === 0; at += Frames.MAX_WRITE_BYTES) {
+          const piece = bytes.subarray(at, at + Frames.MAX_WRITE_BYTES)
+          status = yield* request((id) => Frames.write(id, piece))
+          if (status !== "accepted" || bytes.byteLength === 0) break
+        }
+        return status === "groupGone" ? "stdinClosed" : status
+      })
+
+    return {
+      childPid: hello.childPid,
+      terminal: hello.terminal,
+      oldest: hello.oldest,
+      end: hello.end,
+      events: Stream.fromQueue(queue).pipe(Stream.tap(took)),
+      write,
+      closeStdin: Effect.map(request(Frames.closeStdin), (status) => status === "accepted" ? "accepted" : "stdinClosed"),
+      stdinDrained: Effect.suspend(() => Deferred.await(drained)),
+      resize: (rows, cols) =>
+        send(Frames.resize(rows, cols)) ? Effect.void : Effect.fail(new HolderDisconnected({ message: "not connected" })),
+      signal: (signal) =>
+        Effect.map(
+          request((id) => Frames.signal(id, signal === 0 ? 0 : constants.signals[signal])),
+          (status) => status === "accepted"
+        ),
+      endOutput: Effect.suspend(() =>
+        send(Frames.endOutput()) ? Effect.void : Effect.fail(new HolderDisconnected({ message: "not connected" }))
+      ),
+      exit: Deferred.await(exit),
+      done: Effect.sync(() => {
+        if (send(Frames.done())) socket.end()
+      }),
+      gone: Deferred.await(gone)
+    } satisfies HolderConnection
+  })
+
+const signalNames = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals])
+)
+const signalName = (signal: number): NodeJS.Signals => signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals)

@@ -1,0 +1,182 @@
+/**
+ * The spawner whose children are kept by holders (`--keep-processes`): each
+ * child is started by an `exec-server-holder` of its own (src/holder/),
+ * whose socket is in the state directory, and the server attaches to it at
+ * once and reads its output from position 0. The child is not the server's:
+ * a server that is killed leaves it running, held until its orphan TTL.
+ * Pipes and terminals alike; the sandbox's launcher and the cgroups are
+ * passed on as the other spawners pass them.
+ */
+import * as Effect from "effect/Effect"
+import * as Latch from "effect/Latch"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Holder from "../holder/Holder.js"
+import { InternalError, type SpawnNotFound } from "../protocol/errors.js"
+import { ChildEvents, type ChildProcess, MAX_STDIN_BACKLOG_BYTES, type ProcessSpawner, type StdinStatus } from "./ChildProcess.js"
+import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
+import { holderSocketPath } from "./stateDirectory.js"
+import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
+
+/** Options of the held spawner. */
+export interface HeldSpawnerOptions {
+  /** The state directory: the holders' sockets are made in it (the caller made it the server's user's alone, 0700). */
+  readonly stateDir: string
+  /** How long a holder no server is attached to keeps its child before ending its group and exiting. */
+  readonly orphanTtlMs: number
+  /** Between SIGTERM and SIGKILL when a holder ends its child's group. */
+  readonly killGraceMs: number
+  /** The holder's executable (default: the one built beside the addon). */
+  readonly holderPath?: string | undefined
+}
+
+/** The exit a holder that is gone is reported with: its child's group is killed (it had no keeper left). */
+const LOST_HOLDER_EXIT = { exitCode: exitCodeOf(null, "SIGKILL"), signal: "SIGKILL" } as const
+
+/** Builds the held spawner. */
+export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
+  spawn: (request) =>
+    Effect.gen(function*() {
+      const argv = request.sandbox?.argv ?? request.argv
+      yield* checkProgramName(request.argv[0]!)
+      yield* checkArgumentSize(argv, request.env)
+      const [program, ...args] = request.argv
+      // A confined command gets its argv[0] from the sandbox's launcher.
+      const [file, childArgv] = request.sandbox !== undefined
+        ? [undefined, request.sandbox.argv]
+        : request.arg0 !== undefined
+        ? [program!, [request.arg0, ...args]]
+        : [undefined, request.argv]
+      const socketPath = holderSocketPath(options.stateDir)
+      const started = yield* Holder.spawn({
+        socketPath,
+        argv: childArgv,
+        file,
+        env: request.env,
+        cwd: request.cwd,
+        terminal: request.tty ? request.size : undefined,
+        pipeStdin: request.pipeStdin,
+        joinCgroups: request.joinCgroups,
+        orphanTtlMs: options.orphanTtlMs,
+        killGraceMs: options.killGraceMs,
+        stdinBacklogBytes: MAX_STDIN_BACKLOG_BYTES,
+        holderPath: options.holderPath
+      }).pipe(
+        Effect.catchTags({
+          "effect-exec-server/HolderUnavailable": (unavailable) =>
+            Effect.fail(new InternalError({ message: `cannot keep processes: ${unavailable.message}` })),
+          // The same errors as the other spawners: theirs are made by the same checks, run once the start failed.
+          "effect-exec-server/HolderSpawnFailed": (failure) =>
+            Effect.andThen(failureChecks(request.sandbox === undefined, failure, request.cwd, program!, request.env), Effect.fail(Holder.spawnErrorOf(failure)))
+        })
+      )
+      const scope = yield* Effect.scope
+      // Until the connection is made, nothing would end the child but the orphan TTL: a failed or interrupted attach ends it.
+      let attached = false
+      const abandon = () => {
+        if (attached) return
+        attached = true
+        killProcessGroup(started.childPid, "SIGKILL")
+        try {
+          // SIGTERM: the holder ends what is left of the group, removes its socket and exits.
+          process.kill(started.holderPid, "SIGTERM")
+        } catch {
+          // Gone already.
+        }
+      }
+      yield* Scope.addFinalizer(scope, Effect.sync(abandon))
+      const connection = yield* Holder.attach(socketPath).pipe(
+        Scope.provide(scope),
+        Effect.catch((error) =>
+          Effect.suspend(() => {
+            abandon()
+            return Effect.fail(new InternalError({ message: `cannot attach to the holder of ${program}: ${error.message}` }))
+          })
+        )
+      )
+      attached = true
+      const pid = started.childPid
+      const events = new ChildEvents()
+      let exited = false
+      let closed = false
+      // Flow control: while the latch is shut no event is taken, so none is acknowledged and the holder stops reading the child.
+      const flowing = Latch.makeUnsafe(true)
+      const deliver = (event: Holder.HolderEvent) => {
+        switch (event._tag) {
+          case "Output":
+            events.emit({ _tag: "Output", stream: event.stream, bytes: event.bytes })
+            break
+          case "Exited":
+            exited = true
+            events.emit({ _tag: "Exited", exitCode: exitCodeOf(event.code, event.signal), signal: event.signal })
+            break
+          case "Closed":
+            closed = true
+            events.emit({ _tag: "Closed" })
+            break
+          case "Lost":
+            // Never while attached from the start: the holder overwrites nothing unacknowledged.
+            break
+        }
+      }
+      const pump = connection.events.pipe(
+        Stream.runForEach((event) => Effect.andThen(flowing.await, Effect.sync(() => deliver(event)))),
+        Effect.catch(() =>
+          Effect.sync(() => {
+            // The holder is gone (killed, or it failed): nothing keeps the child now, so it is ended with it.
+            if (closed) return
+            killProcessGroup(pid, "SIGKILL")
+            if (!exited) events.emit({ _tag: "Exited", ...LOST_HOLDER_EXIT })
+            closed = true
+            events.emit({ _tag: "Closed" })
+          })
+        )
+      )
+      yield* Scope.addFinalizer(
+        scope,
+        Effect.suspend(() => {
+          events.close()
+          // Released by the server: the holder ends the child's group if it is there, and exits.
+          return connection.done
+        })
+      )
+      yield* Effect.forkIn(pump, scope)
+
+      const handle: ChildProcess = {
+        pid,
+        outlivesServer: true,
+        listen: (sink) => events.listen(sink),
+        write: (bytes) =>
+          connection.write(bytes).pipe(Effect.catch(() => Effect.succeed<StdinStatus>("stdinClosed"))),
+        closeStdin: connection.closeStdin.pipe(Effect.catch(() => Effect.succeed("stdinClosed" as const))),
+        resize: (size) => request.tty ? Effect.ignore(connection.resize(size.rows, size.cols)) : Effect.void,
+        signal: (signal) => signalChild(pid, request.sandbox, signal),
+        groupExists: () => processGroupExists(pid),
+        endOutput: Effect.ignore(connection.endOutput),
+        setPaused: (paused) => {
+          if (paused) flowing.closeUnsafe()
+          else flowing.openUnsafe()
+        }
+      }
+      return handle
+    })
+})
+
+/**
+ * After a failed start: the checks the pipe spawner makes, so that a missing
+ * cwd or program is the same SpawnNotFound (a confined command's program is
+ * the sandbox's to find).
+ */
+const failureChecks = (
+  unconfined: boolean,
+  failure: Holder.HolderSpawnFailed,
+  cwd: string,
+  program: string,
+  env: Readonly<Record<string, string>>
+): Effect.Effect<void, InternalError | SpawnNotFound> =>
+  Effect.andThen(
+    checkWorkingDirectory(cwd),
+    unconfined && failure.errno === "ENOENT" && failure.stage !== "cgroup"
+      ? Effect.flatMap(resolveExecutable(program, cwd, env), checkInterpreter)
+      : Effect.void
+  )

@@ -1,0 +1,484 @@
+/**
+ * exec-server-holder (native/holder.c) and its client (src/holder/): real
+ * children on pipes and terminals, kept by a holder that outlives whoever
+ * started it, read again from any position by the next one to attach.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import { spawn as spawnProcess, spawnSync } from "node:child_process"
+import { createHash, randomBytes } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Path from "node:path"
+import { afterEach } from "vitest"
+import * as Holder from "../../src/holder/Holder.js"
+import * as Frames from "../../src/holder/holderFrames.js"
+import { AS_NOBODY } from "../support/asNobody.js"
+import { useTempDirs } from "../support/tempDirs.js"
+
+const tempDir = useTempDirs("holder-")
+const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
+const STARTER = new URL("../support/holderStarter.ts", import.meta.url).pathname
+
+/** Holders a test started: ended (SIGTERM: the holder ends its child's group) when it is over. */
+let holders: Array<number> = []
+afterEach(() => {
+  for (const pid of holders) {
+    try {
+      process.kill(pid, "SIGTERM")
+    } catch {
+      // Gone already.
+    }
+  }
+  holders = []
+})
+
+/** A socket path in a fresh directory that is the test's alone. */
+const socketIn = (): string => {
+  const dir = tempDir()
+  Fs.chmodSync(dir, 0o700)
+  return Path.join(dir, "holder.sock")
+}
+
+const start = (options: Partial<Holder.HolderSpawnOptions> & Pick<Holder.HolderSpawnOptions, "argv">) =>
+  Holder.spawn({ socketPath: socketIn(), env: ENV, orphanTtlMs: 60_000, ...options }).pipe(
+    Effect.tap((started) => Effect.sync(() => void holders.push(started.holderPid)))
+  )
+
+interface Collected {
+  readonly stdout: Buffer
+  readonly stderr: Buffer
+  readonly pty: Buffer
+  /** Every byte in position order, whatever its stream. */
+  readonly all: Buffer
+  readonly lost: ReadonlyArray<{ readonly from: number; readonly to: number }>
+  readonly exit: Holder.HolderExit | undefined
+  readonly end: number | undefined
+  /** Each event's position was where the previous one ended. */
+  readonly contiguous: boolean
+}
+
+/** Takes every event of `connection` to Closed. */
+const collect = (connection: Holder.HolderConnection, from = 0, onOutput?: (text: string) => void) =>
+  Effect.gen(function*() {
+    const parts: Record<Frames.HolderStream, Array<Buffer>> = { stdout: [], stderr: [], pty: [] }
+    const all: Array<Buffer> = []
+    const lost: Array<{ from: number; to: number }> = []
+    let exit: Holder.HolderExit | undefined
+    let end: number | undefined
+    let next = from
+    let contiguous = true
+    yield* Stream.runForEach(connection.events, (event) =>
+      Effect.sync(() => {
+        switch (event._tag) {
+          case "Output":
+            contiguous &&= event.position === next
+            next = event.position + event.bytes.byteLength
+            parts[event.stream].push(Buffer.from(event.bytes))
+            all.push(Buffer.from(event.bytes))
+            onOutput?.(Buffer.concat(all).toString())
+            return
+          case "Lost":
+            contiguous &&= event.from === next
+            next = event.to
+            lost.push({ from: event.from, to: event.to })
+            return
+          case "Exited":
+            exit = event
+            return
+          case "Closed":
+            contiguous &&= event.end === next
+            end = event.end
+        }
+      }))
+    return {
+      stdout: Buffer.concat(parts.stdout),
+      stderr: Buffer.concat(parts.stderr),
+      pty: Buffer.concat(parts.pty),
+      all: Buffer.concat(all),
+      lost,
+      exit,
+      end,
+      contiguous
+    } satisfies Collected
+  })
+
+/** Whether `pid` is gone (or a zombie, which runs nothing). */
+const processGone = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return true
+  }
+  const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+  return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")
+}
+
+/** Waits for `condition`, checking every 20 ms (a process of another's has no event to await). */
+const until = (condition: () => boolean) =>
+  Effect.gen(function*() {
+    while (!condition()) yield* Effect.sleep("20 millis")
+  })
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+
+const seqOutput = (n: number): Buffer => {
+  const lines: Array<string> = []
+  for (let i = 1; i <= n; i++) lines.push(`${i}\n`)
+  return Buffer.from(lines.join(""))
+}
+
+describe("exec-server-holder", () => {
+  it.live("keeps stdout and stderr apart and reports the exit code; then exits and removes its socket", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["sh", "-c", "echo a; echo b >&2; exit 3"] })
+      expect(Fs.existsSync(started.socketPath)).toBe(true)
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const connection = yield* Holder.attach(started.socketPath)
+        expect(connection.childPid).toBe(started.childPid)
+        expect(connection.terminal).toBe(false)
+        const collected = yield* collect(connection)
+        // Read to the end and acknowledged: the holder exits.
+        yield* connection.gone
+        return collected
+      }))
+      expect(result.stdout.toString()).toBe("a\n")
+      expect(result.stderr.toString()).toBe("b\n")
+      expect(result.exit).toMatchObject({ code: 3, signal: null, complete: true, end: 4 })
+      expect(result.end).toBe(4)
+      expect(result.contiguous).toBe(true)
+      expect(Fs.existsSync(started.socketPath)).toBe(false)
+      yield* until(() => processGone(started.holderPid))
+    }))
+
+  it.live("runs a child on a terminal of the size asked, and resizes it", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const started = yield* start({
+        argv: ["sh", "-c", "stty size; read line; stty size; printf 'end %s' \"$line\""],
+        terminal: { rows: 30, cols: 100 }
+      })
+      const connection = yield* Holder.attach(started.socketPath)
+      expect(connection.terminal).toBe(true)
+      const sized = yield* Deferred.make<void>()
+      const fiber = yield* Effect.forkChild(
+        collect(connection, 0, (text) => text.includes("\n") && Deferred.doneUnsafe(sized, Effect.void))
+      )
+      yield* Deferred.await(sized)
+      yield* connection.resize(40, 120)
+      expect(yield* connection.write(Buffer.from("go\n"))).toBe("accepted")
+      const result = yield* Fiber.join(fiber)
+      const text = result.pty.toString()
+      expect(text).toMatch(/^30 100\r\n/)
+      expect(text).toContain("40 120\r\n")
+      expect(text.endsWith("end go")).toBe(true)
+      expect(result.stdout.length + result.stderr.length).toBe(0)
+      expect(result.exit).toMatchObject({ code: 0, signal: null })
+    })))
+
+  it.live("carries 5 MiB of binary data through stdin and back out of cat unchanged", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const input = randomBytes(5 * 1024 * 1024)
+      const started = yield* start({ argv: ["cat"], pipeStdin: true })
+      const connection = yield* Holder.attach(started.socketPath)
+      const fiber = yield* Effect.forkChild(collect(connection))
+      expect(yield* connection.write(input)).toBe("accepted")
+      expect(yield* connection.closeStdin).toBe("accepted")
+      expect(yield* connection.write(Buffer.from("late"))).toBe("stdinClosed")
+      const result = yield* Fiber.join(fiber)
+      expect(result.stdout.length).toBe(input.length)
+      expect(sha256(result.stdout)).toBe(sha256(input))
+      expect(result.exit).toMatchObject({ code: 0, complete: true })
+    })))
+
+  it.live("refuses stdin beyond its backlog while the child does not read, and says when it drained", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const dir = tempDir()
+      const gate = Path.join(dir, "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const started = yield* start({
+        argv: ["sh", "-c", `read go < ${gate}; wc -c; echo done`],
+        pipeStdin: true,
+        stdinBacklogBytes: 1000
+      })
+      const connection = yield* Holder.attach(started.socketPath)
+      const fiber = yield* Effect.forkChild(collect(connection))
+      // More than a pipe holds: the rest waits in the holder's backlog.
+      expect(yield* connection.write(Buffer.alloc(70_000, 120))).toBe("accepted")
+      expect(yield* connection.write(Buffer.from("x"))).toBe("backlogFull")
+      const drained = yield* Effect.forkChild(connection.stdinDrained)
+      Fs.writeFileSync(gate, "go\n")
+      yield* Fiber.join(drained)
+      expect(yield* connection.write(Buffer.from("y"))).toBe("accepted")
+      expect(yield* connection.closeStdin).toBe("accepted")
+      const result = yield* Fiber.join(fiber)
+      expect(result.stdout.toString().trim().split(/\s+/)).toEqual(["70001", "done"])
+    })))
+
+  it.live("signals the child's process group, and says when the group is gone", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const dir = tempDir()
+      const pidFile = Path.join(dir, "pid")
+      const started = yield* start({ argv: ["sh", "-c", `echo started; sleep 300 & echo $! > ${pidFile}; wait`] })
+      const connection = yield* Holder.attach(started.socketPath)
+      yield* until(() => Fs.existsSync(pidFile) && Fs.readFileSync(pidFile, "utf8").endsWith("\n"))
+      const sleeper = Number(Fs.readFileSync(pidFile, "utf8"))
+      expect(yield* connection.signal(0)).toBe(true)
+      expect(yield* connection.signal("SIGTERM")).toBe(true)
+      const exit = yield* connection.exit
+      expect(exit).toMatchObject({ code: null, signal: "SIGTERM" })
+      // Reaped, not only a zombie: a group of zombies still takes signals.
+      yield* until(() => !Fs.existsSync(`/proc/${sleeper}`))
+      // Its output not yet taken, the holder waits for this reader.
+      expect(yield* connection.signal("SIGKILL")).toBe(false)
+      expect(yield* connection.signal(0)).toBe(false)
+      const result = yield* collect(connection)
+      expect(result.stdout.toString()).toBe("started\n")
+    })))
+
+  it.live("outlives the process that started it: the next reader gets every byte once, in order, and the exit", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      // `seq 1 2000000`'s output, its second half held at a gate until the starter is dead.
+      const gate = Path.join(tempDir(), "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const script = `seq 1 1000000; read go < ${gate}; seq 1000001 2000000`
+      const starter = spawnProcess(
+        process.execPath,
+        ["--import", "tsx", STARTER, socketPath, `${32 * 1024 * 1024}`, "--", "sh", "-c", script],
+        { stdio: ["ignore", "pipe", "inherit"] }
+      )
+      let said = ""
+      yield* Effect.callback<void>((resume) => {
+        starter.stdout!.on("data", (chunk: Buffer) => {
+          said += chunk.toString()
+          if (/^read \d+$/m.test(said)) resume(Effect.void)
+        })
+      })
+      const childPid = Number(/^started (\d+)$/m.exec(said)![1])
+      expect(processGone(childPid)).toBe(false)
+      starter.kill("SIGKILL")
+      yield* Effect.callback<void>((resume) => {
+        if (starter.exitCode !== null || starter.signalCode !== null) resume(Effect.void)
+        else starter.once("exit", () => resume(Effect.void))
+      })
+      // The rest is written with nobody attached.
+      Fs.writeFileSync(gate, "go\n")
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const connection = yield* Holder.attach(socketPath)
+        expect(connection.childPid).toBe(childPid)
+        expect(connection.oldest).toBe(0)
+        const collected = yield* collect(connection)
+        yield* connection.gone
+        return collected
+      }))
+      const expected = seqOutput(2_000_000)
+      expect(result.lost).toEqual([])
+      expect(result.contiguous).toBe(true)
+      expect(result.stdout.length).toBe(expected.length)
+      expect(sha256(result.stdout)).toBe(sha256(expected))
+      expect(result.exit).toMatchObject({ code: 0, signal: null, end: expected.length })
+      expect(Fs.existsSync(socketPath)).toBe(false)
+    }))
+
+  it.live("a reader attaching from a position gets the bytes from there on; past the end, only the exit", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["seq", "1", "1000"] })
+      const another = yield* start({ argv: ["seq", "1", "1000"] })
+      const expected = seqOutput(1000)
+      yield* until(() => processGone(started.childPid) && processGone(another.childPid))
+      const fromMiddle = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath, { from: 1000 }), (connection) => collect(connection, 1000)))
+      expect(fromMiddle.lost).toEqual([])
+      expect(fromMiddle.contiguous).toBe(true)
+      expect(fromMiddle.stdout.equals(expected.subarray(1000))).toBe(true)
+      expect(fromMiddle.exit).toMatchObject({ code: 0, end: expected.length })
+      const pastTheEnd = yield* Effect.scoped(
+        Effect.flatMap(Holder.attach(another.socketPath, { from: 1_000_000 }), (connection) => collect(connection, expected.length))
+      )
+      expect(pastTheEnd.all.length).toBe(0)
+      expect(pastTheEnd.exit).toMatchObject({ code: 0, end: expected.length })
+      expect(pastTheEnd.end).toBe(expected.length)
+    }))
+
+  it.live("attached, a ring much smaller than the output loses nothing: the child waits for the reader", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const started = yield* start({ argv: ["seq", "1", "200000"], ringBytes: 64 * 1024 })
+      const connection = yield* Holder.attach(started.socketPath)
+      const result = yield* collect(connection)
+      expect(result.lost).toEqual([])
+      expect(sha256(result.stdout)).toBe(sha256(seqOutput(200_000)))
+    })))
+
+  it.live("with no reader attached the ring keeps the newest bytes and reports exactly what it overwrote", () =>
+    Effect.gen(function*() {
+      const ringBytes = 64 * 1024
+      const started = yield* start({ argv: ["seq", "1", "200000"], ringBytes })
+      // Attached once and gone: from then on no reader holds the bytes back.
+      yield* Effect.scoped(Holder.attach(started.socketPath))
+      yield* until(() => processGone(started.childPid))
+      const expected = seqOutput(200_000)
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const connection = yield* Holder.attach(started.socketPath)
+        expect(connection.end).toBe(expected.length)
+        expect(connection.oldest).toBe(expected.length - ringBytes)
+        return yield* collect(connection)
+      }))
+      expect(result.lost).toEqual([{ from: 0, to: expected.length - ringBytes }])
+      expect(result.contiguous).toBe(true)
+      expect(result.stdout.equals(expected.subarray(expected.length - ringBytes))).toBe(true)
+      expect(result.exit).toMatchObject({ code: 0, end: expected.length })
+    }))
+
+  it.live("ends the child's process group when nobody attaches within the orphan TTL, and removes its socket", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const pidFile = Path.join(dir, "pid")
+      const started = yield* start({
+        argv: ["sh", "-c", `sleep 300 & echo $! > ${pidFile}; sleep 300`],
+        orphanTtlMs: 300,
+        killGraceMs: 500
+      })
+      yield* until(() => Fs.existsSync(pidFile) && Fs.readFileSync(pidFile, "utf8").endsWith("\n"))
+      const grandchild = Number(Fs.readFileSync(pidFile, "utf8"))
+      yield* until(() => processGone(started.holderPid))
+      expect(processGone(started.childPid)).toBe(true)
+      expect(processGone(grandchild)).toBe(true)
+      expect(Fs.existsSync(started.socketPath)).toBe(false)
+    }))
+
+  it.live("serves the next attach after a malformed frame and after a peer gone mid-frame", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["echo", "hi"] })
+      const raw = (bytes: Buffer, waitForClose: boolean) =>
+        Effect.callback<Buffer>((resume) => {
+          const socket = Net.createConnection(started.socketPath)
+          const received: Array<Buffer> = []
+          socket.on("data", (chunk) => received.push(chunk))
+          socket.on("error", () => {})
+          socket.on("close", () => resume(Effect.succeed(Buffer.concat(received))))
+          socket.on("connect", () => {
+            if (waitForClose) socket.write(bytes)
+            else socket.end(bytes, () => socket.destroy())
+          })
+        })
+      // A frame of an unknown type first: refused with ERROR, and that connection closed.
+      const unknownType = Buffer.from([3, 0, 0, 0, 0x77, 1, 2])
+      const answer = new Frames.FrameReader().push(yield* raw(unknownType, true))
+      expect(answer).toEqual([{ _tag: "Refused", reason: "badFrame", message: "the first frame must be HELLO" }])
+      // A length beyond any frame.
+      const huge = Buffer.from([0xff, 0xff, 0xff, 0x7f, 0x01])
+      expect(new Frames.FrameReader().push(yield* raw(huge, true))).toEqual([
+        { _tag: "Refused", reason: "badFrame", message: "bad frame length" }
+      ])
+      // Half a HELLO, then gone.
+      yield* raw(Frames.hello(0, false).subarray(0, 9), false)
+      const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath), (connection) => collect(connection)))
+      expect(result.stdout.toString()).toBe("hi\n")
+      expect(result.exit).toMatchObject({ code: 0 })
+    }))
+
+  it.live("one server at a time: a second is refused as busy, unless it takes over", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const started = yield* start({ argv: ["sleep", "300"] })
+      const first = yield* Holder.attach(started.socketPath)
+      const busy = yield* Effect.exit(Effect.scoped(Holder.attach(started.socketPath)))
+      expect(busy).toMatchObject(Exit.fail(new Holder.HolderRefused({ message: "another server is attached", reason: "busy" })))
+      const second = yield* Holder.attach(started.socketPath, { takeover: true })
+      const firstEvents = yield* Effect.exit(Stream.runDrain(first.events))
+      expect(Exit.isFailure(firstEvents)).toBe(true)
+      expect(yield* second.signal("SIGKILL")).toBe(true)
+      expect((yield* second.exit).signal).toBe("SIGKILL")
+    })))
+
+  it.live("refuses a peer of another user even where the socket's modes would let it in", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["echo", "mine"] })
+      // The directory and socket opened up: only the holder's own check is left.
+      Fs.chmodSync(Path.dirname(started.socketPath), 0o755)
+      Fs.chmodSync(started.socketPath, 0o777)
+      const hello = Frames.hello(0, true).toString("hex")
+      const script = "import socket,sys\n" +
+        "s=socket.socket(socket.AF_UNIX,socket.SOCK_STREAM)\n" +
+        "s.connect(sys.argv[1])\n" +
+        "n=0\n" +
+        "try:\n" +
+        "  s.sendall(bytes.fromhex(sys.argv[2]))\n" +
+        "  while True:\n" +
+        "    d=s.recv(65536)\n" +
+        "    if not d: break\n" +
+        "    n+=len(d)\n" +
+        "except (BrokenPipeError, ConnectionResetError):\n" +
+        "  pass\n" +
+        "print('received', n)\n"
+      const asNobody = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), "/usr/bin/python3", "-c", script, started.socketPath, hello], {
+        encoding: "utf8",
+        // Let in, it would wait for the output's end: a refusal ends it at once.
+        timeout: 10_000
+      })
+      expect(asNobody.stderr).toBe("")
+      expect(asNobody.stdout.trim()).toBe("received 0")
+      const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath), (connection) => collect(connection)))
+      expect(result.stdout.toString()).toBe("mine\n")
+    }))
+
+  describe("start failures come back as the server's spawners report them", () => {
+    const failure = (options: Partial<Holder.HolderSpawnOptions> & Pick<Holder.HolderSpawnOptions, "argv">) =>
+      Effect.gen(function*() {
+        const socketPath = socketIn()
+        const exit = yield* Effect.exit(Holder.spawn({ socketPath, env: ENV, orphanTtlMs: 60_000, ...options }))
+        // Nothing runs, and nothing is left behind.
+        expect(Fs.existsSync(socketPath)).toBe(false)
+        if (Exit.isSuccess(exit)) throw new Error(`started: ${JSON.stringify(exit.value)}`)
+        const error = exit.cause.reasons[0]
+        if (error?._tag !== "Fail" || error.error._tag !== "effect-exec-server/HolderSpawnFailed") {
+          throw new Error(`not a spawn failure: ${String(exit.cause)}`)
+        }
+        return error.error
+      })
+
+    it.live("a missing program: not found, 127", () =>
+      Effect.gen(function*() {
+        const error = yield* failure({ argv: ["no-such-program-anywhere"] })
+        expect(error).toMatchObject({ stage: "program", errno: "ENOENT", exitStatus: 127 })
+        expect(Holder.spawnErrorOf(error)).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "program" })
+      }))
+
+    it.live("a file that is not executable: permission denied, 126", () =>
+      Effect.gen(function*() {
+        const file = Path.join(tempDir(), "script")
+        Fs.writeFileSync(file, "echo hi\n", { mode: 0o644 })
+        const error = yield* failure({ argv: [file] })
+        expect(error).toMatchObject({ stage: "program", errno: "EACCES", path: file, exitStatus: 126 })
+        expect(Holder.spawnErrorOf(error)).toMatchObject({ _tag: "ExecServer/InternalError", errno: "EACCES" })
+      }))
+
+    it.live("a script whose interpreter is missing: ENOENT, not the script's absence, 127", () =>
+      Effect.gen(function*() {
+        const file = Path.join(tempDir(), "script")
+        Fs.writeFileSync(file, "#!/no/such/interpreter\necho hi\n", { mode: 0o755 })
+        const error = yield* failure({ argv: [file] })
+        expect(error).toMatchObject({ stage: "interpreter", errno: "ENOENT", exitStatus: 127 })
+        expect(Holder.spawnErrorOf(error)).toMatchObject({ _tag: "ExecServer/InternalError", errno: "ENOENT" })
+      }))
+
+    it.live("a missing working directory: not found", () =>
+      Effect.gen(function*() {
+        const cwd = Path.join(tempDir(), "gone")
+        const error = yield* failure({ argv: ["true"], cwd })
+        expect(error).toMatchObject({ stage: "cwd", errno: "ENOENT", path: cwd, exitStatus: 126 })
+        expect(Holder.spawnErrorOf(error)).toMatchObject({ _tag: "ExecServer/SpawnNotFound", missing: "cwd", path: cwd })
+      }))
+
+    it.live("a cgroup it cannot join: nothing runs", () =>
+      Effect.gen(function*() {
+        const marker = Path.join(tempDir(), "ran")
+        const joinFile = Path.join(tempDir(), "missing", "cgroup.procs")
+        const error = yield* failure({ argv: ["touch", marker], joinCgroups: [joinFile] })
+        expect(error).toMatchObject({ stage: "cgroup", errno: "ENOENT", path: joinFile, exitStatus: 126 })
+        expect(Fs.existsSync(marker)).toBe(false)
+      }))
+  })
+})
