@@ -6,6 +6,7 @@
  * with the reason; the binary's start line says which (`report`).
  */
 import { randomBytes } from "node:crypto"
+import * as Path from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -15,7 +16,7 @@ import * as CgroupLimits from "./cgroupLimits.js"
 import { type Detected, detect, type DetectInput, detectVersion, probe, type Probed } from "./detect.js"
 import type { CgroupDriver } from "./driver.js"
 import { JOIN_HELPER, launcher, PERL } from "./launcher.js"
-import { ownCgroups, ownMounts } from "../procfs/processes.js"
+import { commandLineOf, ownCgroups, ownMounts, processIds } from "../procfs/processes.js"
 import { anyOperatorLimit, type OperatorLimits, ResourceLimits, type ResourceLimitsShape, unavailable } from "./ResourceLimits.js"
 
 /** What detection reads of this process, and the name of the server's root groups (`exec-server.PID.TAG`). */
@@ -24,8 +25,23 @@ const detectInput = (): DetectInput => ({
   procSelfCgroup: ownCgroups(),
   mounts: ownMounts(),
   pid: process.pid,
-  rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`
+  rootName: `exec-server.${process.pid}.${randomBytes(4).toString("hex")}`,
+  heldRoots
 })
+
+/** The holder's executable's name (native/holder.c; it runs kept processes, `--keep-processes`). */
+const HOLDER_NAME = "exec-server-holder"
+
+/**
+ * Whether a running holder names a cgroup below the root group `rootName` in
+ * its command line (its child's `--cgroup` files): the processes it keeps are
+ * in that gone server's groups, and stay until the holder ends them.
+ */
+const heldRoots = (rootName: string): boolean =>
+  processIds().some((pid) => {
+    const args = commandLineOf(pid)?.split("\0")
+    return args !== undefined && Path.basename(args[0] ?? "") === HOLDER_NAME && args.some((arg) => arg.includes(`/${rootName}/`))
+  })
 
 /** The limits on this host, with the operator's. */
 export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>

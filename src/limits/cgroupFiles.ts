@@ -102,10 +102,12 @@ const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedA
  * them first (`cgroup.kill` on v2, SIGKILL to each pid on v1) and waiting
  * until the kernel has taken the killed processes out (a SIGKILLed process
  * is still a member until it has exited, and its group cannot be removed
- * before); a live server's are not touched. Best effort: what cannot be
- * removed stays.
+ * before); a live server's are not touched, nor a gone one's whose processes
+ * holders still keep (`held`: `--keep-processes`; they end them at their
+ * TTL, and the first server to start after that removes the root). Best
+ * effort: what cannot be removed stays.
  */
-export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
+export const removeStaleRoots = (files: CgroupFiles, parent: string, held: (rootName: string) => boolean = () => false): void => {
   let names: ReadonlyArray<string>
   try {
     names = files.children(parent)
@@ -114,7 +116,7 @@ export const removeStaleRoots = (files: CgroupFiles, parent: string): void => {
   }
   for (const name of names) {
     const pid = ROOT_NAME.exec(name)?.[1]
-    if (pid === undefined || alive(Number(pid))) continue
+    if (pid === undefined || alive(Number(pid)) || held(name)) continue
     const root = join(parent, name)
     const dirs = descendants(files, root)
     const killFile = join(root, "cgroup.kill")

@@ -26,6 +26,8 @@ export interface DetectInput {
   readonly pid: number
   /** The server's root group's name, the same in every hierarchy (`exec-server.PID.TAG`: servers may share a process). */
   readonly rootName: string
+  /** Whether a holder still keeps processes in a gone server's root group of this name (none when absent). */
+  readonly heldRoots?: (rootName: string) => boolean
 }
 
 /**
@@ -103,7 +105,7 @@ const detectV2Containment = (input: DetectInput, mounts: ReadonlyArray<CgroupMou
   if (mount === undefined || ownPath === undefined) return "cgroup v2 is not mounted"
   const { files } = input
   const own = Path.resolve(mount.path, `.${ownPath}`)
-  removeStaleRoots(files, own)
+  removeStaleRoots(files, own, input.heldRoots)
   const root = join(own, input.rootName)
   try {
     files.mkdir(root)
@@ -199,7 +201,7 @@ const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPat
         throw error
       }
     }
-    removeStaleRoots(files, own)
+    removeStaleRoots(files, own, input.heldRoots)
     const root = join(own, input.rootName)
     files.mkdir(root)
     try {
@@ -227,7 +229,7 @@ const detectV1 = (
     const mount = mounts.find((m) => !m.v2 && m.controllers.includes(controller))
     const path = own.get(controller)
     if (mount === undefined || path === undefined) return { reason: `no ${controller} hierarchy` }
-    removeStaleRoots(files, join(mount.path, path))
+    removeStaleRoots(files, join(mount.path, path), input.heldRoots)
     const root = join(mount.path, path, input.rootName)
     // Controllers mounted together share one group.
     if (roots.has(root)) return root

@@ -12,6 +12,7 @@ import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { eventually, isAlive, pipeProcess, ptyProcess, runToExit, useStdioServers } from "../support/StdioServer.js"
 import { useInProcessWebSocketServers } from "../support/InProcessServer.js"
+import { cgroupOf } from "../support/cgroups.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { WAIT_MS } from "../support/waiting.js"
 import { RawWebSocketClient } from "../support/WebSocketClient.js"
@@ -154,10 +155,21 @@ describe("--keep-processes", () => {
     const [child, job] = server.outputOf("p").toString().trim().split(" ").map(Number) as [number, number]
     const holder = holderOf(child)
 
+    // The child is in its session's cgroup (by default), below the server's root group.
+    const serverPid = server.child.pid!
+    expect(cgroupOf(child, "freezer")).toContain(`/exec-server.${serverPid}.`)
+
     server.child.kill("SIGKILL")
     expect(await server.exited).toEqual({ code: null, signal: "SIGKILL" })
     expect(isAlive(child)).toBe(true)
     expect(isAlive(holder)).toBe(true)
+    // Another server's first session removes the groups of servers that are gone, killing what is
+    // left in them; those whose processes a holder keeps stay.
+    const other = await startServer([])
+    await other.request("process/start", pipeProcess("other", ["true"]))
+    await other.closed("other")
+    expect(cgroupOf(child, "freezer")).toContain(`/exec-server.${serverPid}.`)
+    expect(isAlive(child) && isAlive(job)).toBe(true)
     // The child runs to its end without a server.
     expect(await eventually(() => Fs.existsSync(done), WAIT_MS)).toBe(true)
     expect(Fs.readFileSync(done, "utf8")).toBe("finished\n")
