@@ -103,7 +103,8 @@ export const runBeside = async (given) => {
     const index = samples[side].length - 1
     const ours = samples.ours[index]
     const reference = samples.reference[index]
-    if (ours === undefined || reference === undefined) return
+    // The samples taken as the loads end come a few ms after the last interval's: nothing to show.
+    if (ours === undefined || reference === undefined || (ours.probes === 0 && reference.probes === 0)) return
     const side_ = (s) => ({ p50: s.probeP50Ms, p99: s.probeP99Ms, probes: s.probes, rssMiB: s.rssMiB })
     const window = { t: Math.max(ours.t, reference.t), ours: side_(ours), reference: side_(reference), load: loadavg()[0] }
     windows.push(window)
