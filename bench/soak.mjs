@@ -21,9 +21,17 @@
  * --fault-seconds N (30), --sample-seconds N (30), --server CMD (the
  * server's command instead of dist/cli/exec-server), --json FILE (the
  * whole result).
+ *
+ * --beside-reference runs the same load on Codex's exec-server at the same
+ * time (bench/soak/beside.mjs): 9 connections each by default, no faults,
+ * the kinds the reference runs to their close, and a line per window with
+ * each server's probe p50/p99 and the ratios. --reference CMD names the
+ * reference's binary and its subcommand (default: test/support/reference.ts's,
+ * `exec-server`).
  */
 import { writeFileSync } from "node:fs"
 import { args, option } from "./common.mjs"
+import { besideHeader, besideLine, besideSummaryLines, runBeside } from "./soak/beside.mjs"
 import { DEFAULTS, runSoak, sampleHeader, sampleLine, summaryLines } from "./soak/index.mjs"
 
 const number = (name, fallback) => {
@@ -44,18 +52,41 @@ const jsonFile = option("json", undefined)
 const seconds = number("seconds", number("minutes", 10) * 60)
 
 if (args.includes("--help")) {
-  console.log("npm run soak -- [--minutes N] [--connections N] [--concurrency N] [--seed N] [--kinds a,b] [--faults a,b|none] [--pause-seconds N] [--stop-seconds N] [--starve-seconds N] [--server CMD] [--json FILE]")
+  console.log("npm run soak -- [--beside-reference [--reference CMD]] [--minutes N] [--connections N] [--concurrency N] [--seed N] [--kinds a,b] [--faults a,b|none] [--pause-seconds N] [--stop-seconds N] [--starve-seconds N] [--server CMD] [--json FILE]")
   process.exit(0)
 }
 
-console.log(`soak: ${seconds / 60} minutes; a line every ${number("sample-seconds", DEFAULTS.sampleSeconds)} s`)
-console.log(sampleHeader())
 const interrupt = new AbortController()
 process.on("SIGINT", () => {
   if (interrupt.signal.aborted) process.exit(130)
   interrupt.abort()
   console.log("soak: interrupted, the load ends now (the checks still run); a second ^C ends it at once, the server killed")
 })
+
+if (args.includes("--beside-reference")) {
+  const reference = option("reference", undefined)
+  console.log(`soak beside the reference: ${seconds / 60} minutes; a line every ${number("sample-seconds", DEFAULTS.sampleSeconds)} s`)
+  console.log(besideHeader())
+  const result = await runBeside({
+    seconds,
+    connections: number("connections", 9),
+    concurrency: number("concurrency", DEFAULTS.concurrency),
+    seed: number("seed", undefined),
+    ...(kinds === undefined ? {} : { kinds: kinds.split(",") }),
+    sampleSeconds: number("sample-seconds", DEFAULTS.sampleSeconds),
+    ...(serverCommand === undefined ? {} : { ours: serverCommand.split(/\s+/) }),
+    ...(reference === undefined ? {} : { reference: reference.split(/\s+/) }),
+    onWindow: (window) => console.log(besideLine(window)),
+    onEvent: (line) => console.log(`  ${line}`),
+    signal: interrupt.signal
+  })
+  for (const line of besideSummaryLines(result)) console.log(line)
+  if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify(result, null, 2))
+  process.exit(0)
+}
+
+console.log(`soak: ${seconds / 60} minutes; a line every ${number("sample-seconds", DEFAULTS.sampleSeconds)} s`)
+console.log(sampleHeader())
 
 const result = await runSoak({
   seconds,

@@ -26,6 +26,8 @@ export interface SoakOptions {
   readonly settleSeconds?: number
   readonly probeTimeoutMs?: number
   readonly seed?: number
+  readonly fileUris?: boolean
+  readonly beforeLoad?: () => Promise<void>
   readonly onSample?: (sample: SoakSample) => void
   readonly onEvent?: (line: string) => void
   readonly signal?: AbortSignal
@@ -44,6 +46,7 @@ export interface ServerFigures {
 export interface SoakSample extends ServerFigures {
   readonly t: number
   readonly probeP50Ms: number | undefined
+  readonly probeP99Ms: number | undefined
   readonly probeMaxMs: number | undefined
   readonly probes: number
   readonly processes: number
@@ -75,7 +78,7 @@ export interface SoakResult {
     readonly noSurvivors: boolean
     readonly serverUp: boolean
   }
-  readonly options: Required<Omit<SoakOptions, "onSample" | "onEvent" | "signal" | "warmupSeconds" | "seed">> & { readonly warmupSeconds: number; readonly seed: number }
+  readonly options: Required<Omit<SoakOptions, "beforeLoad" | "onSample" | "onEvent" | "signal" | "warmupSeconds" | "seed">> & { readonly warmupSeconds: number; readonly seed: number }
   readonly seconds: number
   readonly samples: ReadonlyArray<SoakSample>
   readonly slopesFrom: number
@@ -100,6 +103,11 @@ export interface SoakResult {
     readonly skipped: Readonly<Record<string, string>>
   }
   readonly probe: { readonly answered: number; readonly failed: number; readonly p50?: number; readonly p99?: number; readonly max?: number }
+  /** Every probe answered: when (ms since the epoch) and its latency (ms). */
+  readonly probeAnswers: ReadonlyArray<{ readonly at: number; readonly ms: number }>
+  /** When the load started and ended (ms since the epoch); undefined when it never did. */
+  readonly loadStartedAt: number | undefined
+  readonly loadEndedAt: number | undefined
   readonly baseline: ServerFigures | undefined
   readonly settled: (ServerFigures & { readonly reached: boolean; readonly afterMs: number }) | undefined
   readonly serverExit: number | string | undefined
@@ -107,7 +115,7 @@ export interface SoakResult {
   readonly serverOutput: string
 }
 
-export declare const DEFAULTS: Required<Omit<SoakOptions, "onSample" | "onEvent" | "signal" | "warmupSeconds" | "seed">>
+export declare const DEFAULTS: Required<Omit<SoakOptions, "beforeLoad" | "onSample" | "onEvent" | "signal" | "warmupSeconds" | "seed">>
 
 /** Runs the soak; rejects only when the server cannot be started. */
 export declare const runSoak: (options?: SoakOptions) => Promise<SoakResult>

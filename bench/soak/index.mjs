@@ -14,6 +14,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
+import { pathToFileURL } from "node:url"
 import { membersOfGroup, startTimeOf } from "../../test/support/procfs.ts"
 import { eventually } from "../../test/support/waiting.ts"
 import { FAULTS } from "./faults.mjs"
@@ -63,6 +64,10 @@ export const DEFAULTS = {
   probeTimeoutMs: 60_000,
   /** The seed of the draws (job kinds, sizes, which client a fault takes). */
   seed: undefined,
+  /** Whether the directories and paths sent are `file://` URIs (the reference takes nothing else) rather than absolute paths. */
+  fileUris: false,
+  /** Awaited after the warm-up and the baseline, just before the load starts (a run beside another server starts both loads at once). */
+  beforeLoad: undefined,
   /** Called with each sample, and with each line of what happens (faults, phases). */
   onSample: undefined,
   onEvent: undefined,
@@ -122,7 +127,7 @@ export const runSoak = async (given = {}) => {
     options,
     server,
     url: server.url,
-    cwd: tmpdir(),
+    cwd: options.fileUris ? pathToFileURL(tmpdir()).href : tmpdir(),
     env: { PATH: "/usr/local/bin:/usr/bin:/bin", LC_ALL: "C" },
     random: seeded(options.seed),
     reconnectMs: 60_000,
@@ -195,6 +200,8 @@ export const runSoak = async (given = {}) => {
   let baseline
   let settled
   let serverExit
+  let loadStartedAt
+  let loadEndedAt
   const timers = []
   try {
     await probe.start()
@@ -203,7 +210,7 @@ export const runSoak = async (given = {}) => {
     // Warm-up: one job of each kind, so that the baseline has what the server starts once (its threads, its reaper).
     const warmup = new Worker(soak, "warmup", { resumable: false, concurrency: 0 })
     await warmup.connect()
-    await Promise.all(oneOfEach(soak.random, limitsFor(false)).map((job) => warmup.runJob(job)))
+    await Promise.all(oneOfEach(soak.random, limitsFor(false), options.kinds).map((job) => warmup.runJob(job)))
     await warmup.close()
     await sleep(3000)
     baseline = soak.measure()
@@ -214,8 +221,10 @@ export const runSoak = async (given = {}) => {
     soak.workers = Array.from({ length: options.connections }, (_, index) =>
       new Worker(soak, `c${index}`, { resumable: options.resumableEvery > 0 && index % options.resumableEvery === options.resumableEvery - 1, concurrency: options.concurrency }))
     await Promise.all(soak.workers.map((worker) => worker.connect()))
+    await options.beforeLoad?.()
 
     const loadStart = Date.now()
+    loadStartedAt = loadStart
     const loadElapsed = () => (Date.now() - loadStart) / 1000
     let until = loadStart + options.seconds * 1000
     // An abort (the command line's ^C) ends the load now; the drain, the settle and the checks still run.
@@ -232,6 +241,7 @@ export const runSoak = async (given = {}) => {
       const figures = latencyFigures(latencies)
       Object.assign(sample, {
         probeP50Ms: figures.p50,
+        probeP99Ms: figures.p99,
         probeMaxMs: figures.max,
         probes: latencies.length,
         processes: soak.totals.processes,
@@ -284,6 +294,7 @@ export const runSoak = async (given = {}) => {
 
     await Promise.race([sleep(Math.max(0, until - Date.now())), interrupted])
     soak.stopping = true
+    loadEndedAt = Date.now()
     takeSample()
     say(`${clock(loadElapsed())} load ends; waiting for the processes still running`)
     await Promise.all([cuts, faults])
@@ -342,6 +353,9 @@ export const runSoak = async (given = {}) => {
     totals: soak.totals,
     faults: soak.faults,
     probe: { answered: probe.answered, failed: probe.failed, ...probeFigures },
+    probeAnswers: probe.allAnswers,
+    loadStartedAt,
+    loadEndedAt,
     baseline,
     settled,
     serverExit,

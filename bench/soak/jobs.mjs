@@ -292,8 +292,8 @@ export const jobDrawer = (random, limits, names = JOB_KINDS) => {
   }
 }
 
-/** One of each kind, for a warm-up: every code path of the server runs before its baseline is taken. */
-export const oneOfEach = (random, limits) => KINDS.map((kind) => kind.make(random, limits))
+/** One of each kind named in `names` (all by default), for a warm-up: every code path the load takes runs before the baseline is taken. */
+export const oneOfEach = (random, limits, names = JOB_KINDS) => KINDS.filter((kind) => names.includes(kind.name)).map((kind) => kind.make(random, limits))
 
 /**
  * A fork bomb, bounded: `bash` with `ulimit -u` (its user's processes and

@@ -21,13 +21,15 @@ export class Probe {
   failed = 0
   /** Every latency, ms (a soak of hours keeps a few tens of thousands). */
   allLatencies = []
+  /** Every answer: when it came (ms since the epoch) and its latency (ms). */
+  allAnswers = []
   #taken = 0
   #thread
   #stopped
 
   /** `fail(detail)` is told of each failure as it happens. */
-  constructor(url, { probeMs, probeTimeoutMs }, fail) {
-    this.settings = { url, probeMs, probeTimeoutMs }
+  constructor(url, { probeMs, probeTimeoutMs, fileUris }, fail) {
+    this.settings = { url, probeMs, probeTimeoutMs, path: fileUris ? "file:///" : "/" }
     this.fail = fail
   }
 
@@ -43,6 +45,7 @@ export class Probe {
             break
           case "answered":
             this.allLatencies.push(message.ms)
+            this.allAnswers.push({ at: message.at, ms: message.ms })
             if (message.late) this.failed++
             else this.answered++
             break
@@ -74,7 +77,7 @@ export class Probe {
 }
 
 /** The probe's thread: connects, probes until told to stop, reports each answer. */
-const probeThread = async ({ url, probeMs, probeTimeoutMs }) => {
+const probeThread = async ({ url, probeMs, probeTimeoutMs, path }) => {
   const report = (message) => parentPort.postMessage(message)
   let running = true
   parentPort.once("message", () => {
@@ -96,9 +99,9 @@ const probeThread = async ({ url, probeMs, probeTimeoutMs }) => {
       report({ type: "failure", detail: `a probe not answered within ${probeTimeoutMs} ms` })
     }, probeTimeoutMs)
     try {
-      const answer = await connection.request("fs/getMetadata", { path: "/" })
+      const answer = await connection.request("fs/getMetadata", { path })
       if (answer.result?.isDirectory !== true) throw new Error(`a probe answered ${JSON.stringify(answer).slice(0, 300)}`)
-      report({ type: "answered", ms: performance.now() - started, late })
+      report({ type: "answered", ms: performance.now() - started, at: Date.now(), late })
     } catch (error) {
       report({ type: "failed" })
       if (!(error instanceof ConnectionLost)) report({ type: "failure", detail: error.message })

@@ -197,8 +197,13 @@ export const createDirectory = (path: string, recursive: boolean): Effect.Effect
 export const getMetadata = (path: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const info = yield* Effect.mapError(fs.stat(path), fromPlatformError("fs/getMetadata", path))
-    const isSymlink = yield* fs.readLink(path).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    // Both at once: each is a trip through libuv's thread pool, and a loaded
+    // event loop's turns are long (docs/PERFORMANCE.md, "Latency under load"):
+    // one trip's wait instead of two. A stat that fails fails the request either way.
+    const [info, isSymlink] = yield* Effect.all([
+      Effect.mapError(fs.stat(path), fromPlatformError("fs/getMetadata", path)),
+      fs.readLink(path).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    ], { concurrency: 2 })
     return {
       isDirectory: info.type === "Directory",
       isFile: info.type === "File",
