@@ -9,9 +9,11 @@
  * polled on Node's own event loop, so no thread and no SIGCHLD handler of
  * ours are involved (libuv reaps only the pids it spawned itself).
  *
- * spawn(file, argv, env, cwd, pipeStdin, onExit)
- *   -> [pid, stdinFd, stdoutFd, stderrFd]      (stdinFd -1 without a pipe)
+ * spawn(file, argv, env, cwd, pipeStdin, onExit[, connection])
+ *   -> [pid, stdinFd, stdoutFd, stderrFd, connectionFd]  (stdinFd -1 without a pipe)
  *   onExit(exitCode, signalNumber) once, from the event loop.
+ *   With `connection` true the child's fd 3 is one end of a Unix stream
+ *   socketpair and connectionFd the other (close-on-exec); else it is -1.
  * Failures throw an Error with `code` (the errno name), `errno` and `syscall`.
  */
 #define _GNU_SOURCE
@@ -22,6 +24,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -257,15 +260,18 @@ static int spawn_searching(pid_t* pid, const char* file, const posix_spawn_file_
 }
 
 static napi_value spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value args[6];
+  size_t argc = 7;
+  napi_value args[7];
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
   if (argc < 6) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, env, cwd, pipeStdin, onExit)");
+    napi_throw_type_error(env, NULL, "spawn(file, argv, env, cwd, pipeStdin, onExit[, connection])");
     return NULL;
   }
   bool pipe_stdin = false;
   napi_get_value_bool(env, args[4], &pipe_stdin);
+  bool with_connection = false;
+  if (argc >= 7) napi_get_value_bool(env, args[6], &with_connection);
+  int connection[2] = {-1, -1};
 
   char* file = string_arg(env, args[0]);
   /* A free slot in front for /bin/sh (see spawn_path). */
@@ -299,6 +305,12 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
     }
   }
 
+  if (with_connection && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, connection) != 0) {
+    error = errno;
+    failed_call = "socketpair";
+    goto done;
+  }
+
   if ((error = posix_spawn_file_actions_init(&actions)) != 0) goto done;
   actions_ready = 1;
   if (pipe_stdin) {
@@ -309,6 +321,7 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   }
   if (error == 0) error = posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1);
   if (error == 0) error = posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2);
+  if (error == 0 && with_connection) error = posix_spawn_file_actions_adddup2(&actions, connection[1], 3);
   if (error == 0 && cwd != NULL) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
   if (error != 0) goto done;
 
@@ -387,7 +400,7 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   parent_fds[2] = pipes[2][0];
   for (int i = 0; i < 3; i++) pipes[i][0] = pipes[i][1] = -1;
 
-  napi_create_array_with_length(env, 4, &result);
+  napi_create_array_with_length(env, 5, &result);
   napi_value number;
   napi_create_int32(env, pid, &number);
   napi_set_element(env, result, 0, number);
@@ -395,6 +408,9 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
     napi_create_int32(env, parent_fds[i], &number);
     napi_set_element(env, result, (uint32_t)i + 1, number);
   }
+  napi_create_int32(env, connection[0], &number);
+  napi_set_element(env, result, 4, number);
+  connection[0] = -1;
 
 done:
   if (actions_ready) posix_spawn_file_actions_destroy(&actions);
@@ -404,6 +420,7 @@ done:
     if (pipes[i][1] >= 0) close(pipes[i][1]);
   }
   if (pidfd >= 0) close(pidfd);
+  for (int i = 0; i < 2; i++) if (connection[i] >= 0) close(connection[i]);
   const char* shown = file;
   if (error != 0) throw_errno(env, error, failed_call, shown);
   free(file);

@@ -21,8 +21,10 @@ export interface NativeAddon {
     env: ReadonlyArray<string>,
     cwd: string | null,
     pipeStdin: boolean,
-    onExit: (code: number, signal: number) => void
-  ) => [pid: number, stdin: number, stdout: number, stderr: number]
+    onExit: (code: number, signal: number) => void,
+    /** The child's fd 3 one end of a Unix stream socketpair, `connection` the other (-1 without; an addon built before it ignores it). */
+    connection?: boolean
+  ) => [pid: number, stdin: number, stdout: number, stderr: number, connection?: number]
   /**
    * Reads a child's stdout and stderr on the event loop; see native/output.c.
    * `onOutput(stream, bytesRead)`: stream 1 or 2; bytesRead > 0 bytes at the
