@@ -198,6 +198,83 @@ export const spawn = (options: HolderSpawnOptions): Effect.Effect<HolderStarted,
     })
   })
 
+/** A holder started attached, and its first connection. */
+export interface HolderSpawnedAttached {
+  readonly started: HolderStarted
+  readonly connection: HolderConnection
+}
+
+/**
+ * Starts a holder as this process's own child, already attached: its fd 3
+ * is one end of a socketpair whose other end is this connection, so the
+ * first byte needs no connect or HELLO, and the output is read from the
+ * holder's ring (its memfd) rather than copied through the socket. The
+ * holder leads a session of its own and outlives this process (it is then
+ * reparented); it binds `socketPath` after the start, for later servers
+ * (`connection.listening` says when). The scope's end detaches.
+ */
+export const spawnAttached = (
+  options: HolderSpawnOptions
+): Effect.Effect<HolderSpawnedAttached, HolderSpawnFailed | HolderUnavailable, Scope.Scope> =>
+  Effect.gen(function*() {
+    const path = options.holderPath ?? HOLDER_PATH
+    const started = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => {
+          Fs.accessSync(path, Fs.constants.X_OK)
+          const args = ["--connection-fd", "3", ...holderArgv(options)]
+          const addon = nativeSpawner()
+          if (addon !== undefined) {
+            // The holder's own environment is empty: the child's comes on stdin. Its exit is reaped by the addon.
+            const [pid, stdinFd, stdoutFd, stderrFd, connectionFd] = addon.spawn(path, [path, ...args], [], null, true, () => {}, true)
+            Fs.closeSync(stdoutFd)
+            Fs.closeSync(stderrFd)
+            if (connectionFd === undefined || connectionFd < 0) {
+              Fs.closeSync(stdinFd)
+              process.kill(pid, "SIGKILL")
+              throw new Error("the addon was built without connections")
+            }
+            try {
+              Fs.writeSync(stdinFd, environmentBlock(options.env))
+            } finally {
+              Fs.closeSync(stdinFd)
+            }
+            return { pid, socket: new Net.Socket({ fd: connectionFd, readable: true, writable: true }) }
+          }
+          // Node's own: fd 3 a socketpair of libuv's; Node reaps the holder.
+          const child = NodeChildProcess.spawn(path, args, { detached: true, env: {}, stdio: ["pipe", "ignore", "ignore", "pipe"] })
+          child.on("error", () => {})
+          child.unref()
+          child.stdin!.on("error", () => {})
+          child.stdin!.end(environmentBlock(options.env))
+          const socket = child.stdio[3] as Net.Socket
+          if (child.pid === undefined) throw new Error("not started")
+          return { pid: child.pid, socket }
+        },
+        catch: (error) => new HolderUnavailable({ message: `cannot start ${path}: ${(error as Error).message}` })
+      }),
+      ({ socket }) =>
+        Effect.sync(() => {
+          if (!socket.destroyed && socket.writable) socket.end(Frames.detach())
+          socket.destroySoon()
+        })
+    )
+    const connection = yield* connected(started.socket, {}, options.socketPath, true).pipe(
+      Effect.mapError((error) => {
+        const outcome = error._tag === "effect-exec-server/HolderRefused" && error.reason === "startFailed"
+          ? parseStartLine(error.message, options.socketPath)
+          : undefined
+        return outcome === undefined || "holderPid" in outcome
+          ? new HolderUnavailable({ message: `the holder did not start: ${error.message}` })
+          : outcome
+      })
+    )
+    return {
+      started: { holderPid: started.pid, childPid: connection.childPid, socketPath: options.socketPath },
+      connection
+    }
+  })
+
 /**
  * The protocol's error for a failed start, as the server's spawners make
  * it: a missing cwd or program is SpawnNotFound, the rest -32603 with errno.
@@ -269,6 +346,13 @@ export interface HolderConnection {
   readonly done: Effect.Effect<void>
   /** Resolves when the connection has ended (the holder exited, refused, or this end detached). */
   readonly gone: Effect.Effect<void>
+  /**
+   * Resolves once the holder is bound to its socket, where later servers
+   * attach; fails when it could not be bound. At once for `attach`.
+   */
+  readonly listening: Effect.Effect<void, HolderSpawnFailed | HolderDisconnected>
+  /** Whether the output is read from the shared ring (else relayed through the socket). */
+  readonly sharedRing: boolean
 }
 
 /** How to attach. */
@@ -277,6 +361,12 @@ export interface AttachOptions {
   readonly from?: number | undefined
   /** Displace an attached server (default false: refused as busy). */
   readonly takeover?: boolean | undefined
+  /**
+   * Read the output from the holder's ring (its memfd, opened through
+   * /proc) instead of as bytes through the socket (default true). Where the
+   * ring cannot be opened the holder relays the bytes instead.
+   */
+  readonly shared?: boolean | undefined
 }
 
 /** Events held for the consumer beyond which the socket stops being read (the holder then stops sending). */
@@ -316,12 +406,40 @@ export const attach = (
         if (!socket.destroyed && socket.writable) socket.end(Frames.detach())
         socket.destroySoon()
       }))
-    return yield* connected(socket, options)
+    return yield* connected(socket, options, socketPath)
   })
+
+/** The shared ring, opened through /proc; undefined where it cannot be (or is not what the holder said). */
+const openRing = (shared: { readonly holderPid: number; readonly ringFd: number }, ringBytes: number): number | undefined => {
+  let fd: number | undefined
+  try {
+    fd = Fs.openSync(`/proc/${shared.holderPid}/fd/${shared.ringFd}`, "r")
+    if (Fs.fstatSync(fd).size === ringBytes) return fd
+  } catch {
+    // No /proc, or not allowed: relayed instead.
+  }
+  if (fd !== undefined) Fs.closeSync(fd)
+  return undefined
+}
+
+/** Copies `length` bytes at `position` out of the ring (a file of `ringBytes`, wrapping). */
+const readRing = (fd: number, ringBytes: number, position: number, length: number): Buffer => {
+  const bytes = Buffer.allocUnsafe(length)
+  let done = 0
+  while (done < length) {
+    const at = (position + done) % ringBytes
+    const got = Fs.readSync(fd, bytes, done, Math.min(length - done, ringBytes - at), at)
+    if (got <= 0) throw new Error(`the ring ended at ${at}`)
+    done += got
+  }
+  return bytes
+}
 
 const connected = (
   socket: Net.Socket,
-  options: AttachOptions
+  options: AttachOptions,
+  socketPath: string,
+  startedAttached = false
 ): Effect.Effect<HolderConnection, HolderRefused | HolderDisconnected> =>
   Effect.gen(function*() {
     const queue = yield* Queue.unbounded<HolderEvent, HolderDisconnected | HolderRefused | Cause.Done>()
@@ -336,6 +454,21 @@ const connected = (
     let taken = options.from ?? 0
     let acked = taken
     const reader = new Frames.FrameReader()
+    /** The shared ring's descriptor while output is read from it. */
+    let ringFd: number | undefined
+    let ringBytes = 0
+    /** The ring could not be opened: the first OutputAt asks for bytes instead (RELAY). */
+    let ringUnavailable = false
+    /** RELAY sent: what comes before RELAYED is ignored. */
+    let relaying = false
+    /** One past the last position offered to the consumer. */
+    let received = options.from ?? 0
+    const listening = Deferred.makeUnsafe<void, HolderSpawnFailed | HolderDisconnected>()
+    if (!startedAttached) Deferred.doneUnsafe(listening, Effect.void)
+    const closeRing = () => {
+      if (ringFd !== undefined) Fs.closeSync(ringFd)
+      ringFd = undefined
+    }
 
     // Whatever still waits fails; the events fail unless they were complete (Closed came).
     const end = (error: HolderDisconnected | HolderRefused) => {
@@ -347,11 +480,14 @@ const connected = (
       for (const result of results.values()) Deferred.doneUnsafe(result, Effect.fail(disconnected))
       results.clear()
       Deferred.doneUnsafe(drained, Effect.fail(disconnected))
+      Deferred.doneUnsafe(listening, Effect.fail(disconnected))
       if (!finished) Queue.failCauseUnsafe(queue, Cause.fail(error))
       finished = true
       socket.destroy()
     }
     const offer = (event: HolderEvent) => {
+      if (event._tag === "Output") received = event.position + event.bytes.byteLength
+      else if (event._tag === "Lost") received = event.to
       if (event._tag === "Output") {
         queuedBytes += event.bytes.byteLength
         if (queuedBytes > QUEUED_HIGH_BYTES && !paused) {
@@ -372,11 +508,55 @@ const connected = (
       for (const frame of frames) {
         switch (frame._tag) {
           case "Welcome":
+            if (frame.shared !== undefined) {
+              ringBytes = frame.ringBytes
+              ringFd = openRing(frame.shared, frame.ringBytes)
+              // A holder with nothing more to send may have exited already: bytes are asked for only when pointed at.
+              ringUnavailable = ringFd === undefined
+            }
             Deferred.doneUnsafe(welcome, Effect.succeed(frame))
             break
+          case "Relayed":
+            relaying = false
+            break
+          case "Listening":
+            Deferred.doneUnsafe(
+              listening,
+              frame.errno === 0 ? Effect.void : Effect.fail(
+                new HolderSpawnFailed({
+                  message: `cannot listen on ${socketPath}: errno ${frame.errno}`,
+                  stage: "socket",
+                  errno: errnoName(frame.errno),
+                  path: socketPath,
+                  exitStatus: 126
+                })
+              )
+            )
+            break
+          case "OutputAt": {
+            if (relaying) break
+            if (ringFd === undefined) {
+              if (ringUnavailable) {
+                relaying = true
+                socket.write(Frames.relay(received))
+              }
+              break
+            }
+            let bytes: Buffer
+            try {
+              // Copied before it is acknowledged: until then the holder does not overwrite it.
+              bytes = readRing(ringFd, ringBytes, frame.position, frame.length)
+            } catch (error) {
+              end(new HolderDisconnected({ message: `cannot read the holder's ring: ${(error as Error).message}` }))
+              return
+            }
+            offer({ _tag: "Output", position: frame.position, stream: frame.stream, bytes })
+            break
+          }
           case "Output":
           case "Lost":
           case "Closed":
+            if (relaying) break
             offer(frame)
             if (frame._tag === "Closed") {
               // The events are complete; the socket stays for the last acknowledgement and `done`.
@@ -386,6 +566,7 @@ const connected = (
             }
             break
           case "Exited": {
+            if (relaying) break
             const event: HolderExit = {
               _tag: "Exited",
               code: frame.code,
@@ -418,10 +599,12 @@ const connected = (
     socket.on("error", () => {})
     const gone = Deferred.makeUnsafe<void>()
     socket.on("close", () => {
+      closeRing()
       Deferred.doneUnsafe(gone, Effect.void)
       end(new HolderDisconnected({ message: "the holder's connection ended" }))
     })
-    socket.write(Frames.hello(options.from ?? 0, options.takeover ?? false))
+    // A holder started attached is attached already: its WELCOME comes unasked.
+    if (!startedAttached) socket.write(Frames.hello(options.from ?? 0, options.takeover ?? false, options.shared ?? true))
     const hello = yield* Deferred.await(welcome)
     if (hello.version !== Frames.HOLDER_VERSION) {
       end(new HolderRefused({ message: `holder version ${hello.version}`, reason: "version" }))
@@ -496,7 +679,9 @@ const connected = (
       done: Effect.sync(() => {
         if (send(Frames.done())) socket.end()
       }),
-      gone: Deferred.await(gone)
+      gone: Deferred.await(gone),
+      listening: Deferred.await(listening),
+      sharedRing: ringFd !== undefined
     } satisfies HolderConnection
   })
 
@@ -504,3 +689,5 @@ const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals])
 )
 const signalName = (signal: number): NodeJS.Signals => signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals)
+const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, number]) => [number, name]))
+const errnoName = (errno: number): string => errnoNames.get(errno) ?? `E${errno}`

@@ -111,11 +111,12 @@ const collect = (connection: Holder.HolderConnection, from = 0, onOutput?: (text
 const processGone = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")
   } catch {
+    // Gone, possibly between the two looks.
     return true
   }
-  const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-  return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")
 }
 
 /** Waits for `condition`, checking every 20 ms (a process of another's has no event to await). */
@@ -182,12 +183,16 @@ describe("exec-server-holder", () => {
   it.live("carries 5 MiB of binary data through stdin and back out of cat unchanged", () =>
     Effect.scoped(Effect.gen(function*() {
       const input = randomBytes(5 * 1024 * 1024)
-      const started = yield* start({ argv: ["cat"], pipeStdin: true })
+      // Held at a gate after cat: the late write below is answered before the holder can be done.
+      const gate = Path.join(tempDir(), "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const started = yield* start({ argv: ["sh", "-c", `cat; read go < ${gate}`], pipeStdin: true })
       const connection = yield* Holder.attach(started.socketPath)
       const fiber = yield* Effect.forkChild(collect(connection))
       expect(yield* connection.write(input)).toBe("accepted")
       expect(yield* connection.closeStdin).toBe("accepted")
       expect(yield* connection.write(Buffer.from("late"))).toBe("stdinClosed")
+      Fs.writeFileSync(gate, "go\n")
       const result = yield* Fiber.join(fiber)
       expect(result.stdout.length).toBe(input.length)
       expect(sha256(result.stdout)).toBe(sha256(input))
