@@ -23,6 +23,7 @@ import { useTempDirs } from "../support/tempDirs.js"
 const tempDir = useTempDirs("holder-")
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 const STARTER = new URL("../support/holderStarter.ts", import.meta.url).pathname
+const ATTACHED_READER = new URL("../support/holderAttachedReader.ts", import.meta.url).pathname
 
 /** Holders a test started: ended (SIGTERM: the holder ends its child's group) when it is over. */
 let holders: Array<number> = []
@@ -131,6 +132,56 @@ const seqOutput = (n: number): Buffer => {
   const lines: Array<string> = []
   for (let i = 1; i <= n; i++) lines.push(`${i}\n`)
   return Buffer.from(lines.join(""))
+}
+
+
+/** A process of the test's that starts a holder attached and reads it (holderAttachedReader.ts), to be SIGKILLed. */
+const startReader = (args: {
+  readonly socketPath: string
+  readonly ringBytes: number
+  readonly outFile: string
+  readonly tellAfter: number
+  readonly terminal?: boolean
+  readonly argv: ReadonlyArray<string>
+}) => {
+  const reader = spawnProcess(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      ATTACHED_READER,
+      args.socketPath,
+      `${args.ringBytes}`,
+      args.outFile,
+      `${args.tellAfter}`,
+      ...(args.terminal === true ? ["--terminal"] : []),
+      "--",
+      ...args.argv
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] }
+  )
+  let said = ""
+  const waiters: Array<() => void> = []
+  reader.stdout!.on("data", (chunk: Buffer) => {
+    said += chunk.toString()
+    for (const waiter of waiters) waiter()
+  })
+  /** Waits until the reader has said a line matching `pattern`; gives its match. */
+  const saidLine = (pattern: RegExp) =>
+    Effect.callback<RegExpExecArray>((resume) => {
+      const check = () => {
+        const match = pattern.exec(said)
+        if (match !== null) resume(Effect.succeed(match))
+      }
+      waiters.push(check)
+      check()
+    })
+  const kill = Effect.callback<void>((resume) => {
+    if (reader.exitCode !== null || reader.signalCode !== null) return resume(Effect.void)
+    reader.once("exit", () => resume(Effect.void))
+    reader.kill("SIGKILL")
+  })
+  return { saidLine, kill }
 }
 
 describe("exec-server-holder", () => {
@@ -427,6 +478,163 @@ describe("exec-server-holder", () => {
       expect(asNobody.stdout.trim()).toBe("received 0")
       const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath), (connection) => collect(connection)))
       expect(result.stdout.toString()).toBe("mine\n")
+    }))
+
+
+  it.live("started attached: the first connection needs no HELLO, reads the output from the shared ring, and the socket is bound after", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const gate = Path.join(tempDir(), "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const { connection, started } = yield* Holder.spawnAttached({
+          socketPath,
+          argv: ["sh", "-c", `echo first; read go < ${gate}; echo second >&2; exit 5`],
+          env: ENV,
+          orphanTtlMs: 60_000
+        })
+        holders.push(started.holderPid)
+        expect(started.childPid).toBe(connection.childPid)
+        expect(connection.sharedRing).toBe(true)
+        yield* connection.listening
+        expect(Fs.existsSync(socketPath)).toBe(true)
+        // The holder is this process's child, in a session of its own.
+        const stat = Fs.readFileSync(`/proc/${started.holderPid}/stat`, "utf8")
+        const [, parent, , session] = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+        expect(Number(parent)).toBe(process.pid)
+        expect(Number(session)).toBe(started.holderPid)
+        // A second server is refused while this one is attached.
+        const busy = yield* Effect.exit(Effect.scoped(Holder.attach(socketPath)))
+        expect(busy).toMatchObject(Exit.fail(new Holder.HolderRefused({ message: "another server is attached", reason: "busy" })))
+        const fiber = yield* Effect.forkChild(collect(connection))
+        Fs.writeFileSync(gate, "go\n")
+        const collected = yield* Fiber.join(fiber)
+        yield* connection.gone
+        return collected
+      }))
+      expect(result.stdout.toString()).toBe("first\n")
+      expect(result.stderr.toString()).toBe("second\n")
+      expect(result.contiguous).toBe(true)
+      expect(result.exit).toMatchObject({ code: 5, signal: null, end: 13 })
+      expect(Fs.existsSync(socketPath)).toBe(false)
+    }))
+
+  it.live("started attached, a start failure comes back as the spawners report it", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const exit = yield* Effect.exit(Effect.scoped(Holder.spawnAttached({ socketPath, argv: ["no-such-program-anywhere"], env: ENV })))
+      expect(exit).toMatchObject(Exit.fail(expect.objectContaining({ _tag: "effect-exec-server/HolderSpawnFailed", stage: "program", errno: "ENOENT", exitStatus: 127 })))
+      expect(Fs.existsSync(socketPath)).toBe(false)
+    }))
+
+  it.live("a server SIGKILLed in the middle of 64 MiB: the next attach from where it stopped gets every byte once, in order", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const dir = tempDir()
+      const outFile = Path.join(dir, "taken")
+      const sumFile = Path.join(dir, "sum")
+      // The second half waits at a gate opened once the server is dead: the kill falls in the middle.
+      const gate = Path.join(dir, "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const half = 32 * 1024 * 1024
+      const reader = startReader({
+        socketPath,
+        // The whole output fits: with no server attached the holder reads on and keeps the newest ring's worth.
+        ringBytes: 64 * 1024 * 1024,
+        outFile,
+        tellAfter: 4 * 1024 * 1024,
+        argv: [
+          "bash",
+          "-c",
+          `{ head -c ${half} /dev/urandom; read go < ${gate}; head -c ${half} /dev/urandom; } | tee >(sha256sum > ${sumFile})`
+        ]
+      })
+      const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
+      holders.push(holderPid)
+      yield* reader.saidLine(/^listening$/m)
+      yield* reader.saidLine(/^read \d+$/m)
+      yield* reader.kill
+      Fs.writeFileSync(gate, "go\n")
+      const taken = Fs.readFileSync(outFile)
+      expect(taken.length).toBeGreaterThanOrEqual(4 * 1024 * 1024)
+      expect(taken.length).toBeLessThanOrEqual(half)
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const connection = yield* Holder.attach(socketPath, { from: taken.length })
+        expect(connection.sharedRing).toBe(true)
+        const collected = yield* collect(connection, taken.length)
+        yield* connection.gone
+        return collected
+      }))
+      expect(result.lost).toEqual([])
+      expect(result.contiguous).toBe(true)
+      const whole = Buffer.concat([taken, result.stdout])
+      expect(whole.length).toBe(64 * 1024 * 1024)
+      expect(result.exit).toMatchObject({ code: 0, signal: null, end: whole.length })
+      yield* until(() => Fs.existsSync(sumFile) && Fs.readFileSync(sumFile, "utf8").endsWith("\n"))
+      expect(sha256(whole)).toBe(Fs.readFileSync(sumFile, "utf8").split(" ")[0])
+    }))
+
+  it.live("a terminal held across a SIGKILLed server: the child gets no SIGHUP, and typing after the adoption works", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const outFile = Path.join(tempDir(), "taken")
+      const reader = startReader({
+        socketPath,
+        ringBytes: 1024 * 1024,
+        outFile,
+        tellAfter: "ready".length,
+        terminal: true,
+        argv: ["sh", "-c", "trap 'echo HUP; exit 9' HUP; echo ready; read line; echo \"got $line\""]
+      })
+      const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
+      holders.push(holderPid)
+      yield* reader.saidLine(/^listening$/m)
+      yield* reader.saidLine(/^read \d+$/m)
+      yield* reader.kill
+      const taken = Fs.readFileSync(outFile)
+      expect(taken.toString()).toContain("ready")
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const connection = yield* Holder.attach(socketPath, { from: taken.length })
+        expect(connection.terminal).toBe(true)
+        expect(yield* connection.write(Buffer.from("hello\n"))).toBe("accepted")
+        return yield* collect(connection, taken.length)
+      }))
+      const text = taken.toString() + result.pty.toString()
+      expect(text).toContain("got hello")
+      expect(text).not.toContain("HUP")
+      expect(result.exit).toMatchObject({ code: 0, signal: null })
+    }))
+
+  it.live("the exit after an adoption: 0, 1, and the signal that ended the child", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, number | null, NodeJS.Signals | null]> = [
+        ["exit 0", 0, null],
+        ["exit 1", 1, null],
+        ["kill -TERM $$", null, "SIGTERM"]
+      ]
+      for (const [command, code, signal] of cases) {
+        const socketPath = socketIn()
+        const dir = tempDir()
+        const gate = Path.join(dir, "gate")
+        expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+        const reader = startReader({
+          socketPath,
+          ringBytes: 1024 * 1024,
+          outFile: Path.join(dir, "taken"),
+          tellAfter: 1,
+          argv: ["sh", "-c", `echo up; read go < ${gate}; ${command}`]
+        })
+        const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
+        holders.push(holderPid)
+        yield* reader.saidLine(/^listening$/m)
+        yield* reader.saidLine(/^read \d+$/m)
+        yield* reader.kill
+        // It exits with no server attached.
+        Fs.writeFileSync(gate, "go\n")
+        const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(socketPath, { from: 3 }), (connection) => collect(connection, 3)))
+        expect(result.exit).toMatchObject({ code, signal, end: 3 })
+        expect(result.end).toBe(3)
+      }
     }))
 
   describe("start failures come back as the server's spawners report them", () => {
