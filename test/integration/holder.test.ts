@@ -637,6 +637,39 @@ describe("exec-server-holder", () => {
       }
     }))
 
+
+  it.live("a server that cannot open the ring asks for the bytes instead (RELAY), and gets them from where it was", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["seq", "1", "1000"] })
+      yield* until(() => processGone(started.childPid))
+      // HELLO asking for the ring, then RELAY from 100 as if /proc would not open: frames before RELAYED are to be ignored.
+      const frames = yield* Effect.callback<Array<Frames.HolderFrame>>((resume) => {
+        const socket = Net.createConnection(started.socketPath)
+        const reader = new Frames.FrameReader()
+        const got: Array<Frames.HolderFrame> = []
+        socket.on("error", () => {})
+        socket.on("data", (chunk) => {
+          for (const frame of reader.push(chunk)) {
+            got.push(frame)
+            if (frame._tag === "Welcome") socket.write(Frames.relay(100))
+            if (frame._tag === "Closed" && got.some((earlier) => earlier._tag === "Relayed")) {
+              socket.end(Frames.ack(frame.end))
+            }
+          }
+        })
+        socket.on("close", () => resume(Effect.succeed(got)))
+        socket.on("connect", () => socket.write(Frames.hello(0, false, true)))
+      })
+      const welcome = frames[0]
+      expect(welcome).toMatchObject({ _tag: "Welcome", shared: { holderPid: started.holderPid } })
+      const relayedAt = frames.findIndex((frame) => frame._tag === "Relayed")
+      expect(frames[relayedAt]).toEqual({ _tag: "Relayed", from: 100 })
+      const after = frames.slice(relayedAt + 1)
+      const bytes = Buffer.concat(after.flatMap((frame) => frame._tag === "Output" ? [frame.bytes] : []))
+      expect(bytes.equals(seqOutput(1000).subarray(100))).toBe(true)
+      expect(after.map((frame) => frame._tag).filter((tag) => tag !== "Output")).toEqual(["Exited", "Closed"])
+    }))
+
   describe("start failures come back as the server's spawners report them", () => {
     const failure = (options: Partial<Holder.HolderSpawnOptions> & Pick<Holder.HolderSpawnOptions, "argv">) =>
       Effect.gen(function*() {
