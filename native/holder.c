@@ -1,9 +1,10 @@
 /*
  * exec-server-holder: one process's keeper, which outlives the server.
  *
- *   exec-server-holder --socket PATH [--ring-bytes N] [--orphan-ttl-ms N]
- *       [--kill-grace-ms N] [--stdin-backlog-bytes N] [--pty ROWS COLS]
- *       [--stdin] [--cwd DIR] [--file PROGRAM] [--cgroup FILE]... -- ARGV...
+ *   exec-server-holder --socket PATH [--connection-fd FD] [--ring-bytes N]
+ *       [--orphan-ttl-ms N] [--kill-grace-ms N] [--stdin-backlog-bytes N]
+ *       [--pty ROWS COLS] [--stdin] [--cwd DIR] [--file PROGRAM]
+ *       [--cgroup FILE]... -- ARGV...
  *
  * The child's environment comes on stdin (NUL-terminated NAME=VALUE entries
  * up to EOF), never as the holder's own (an LD_PRELOAD meant for the child
@@ -16,6 +17,30 @@
  * that line its stdio is /dev/null. It is not the starter's child (the
  * process started forks it and exits at once) and it leads a session of its
  * own, so the end of whoever started it neither ends it nor leaves a zombie.
+ *
+ * Started attached (--connection-fd FD: one end of a Unix stream socketpair
+ * whose other end the starting server holds), it does not fork: it stays
+ * the server's child (reparented when the server dies; the server reaps it
+ * when it exits), in a session of its own all the same. FD is the first
+ * server's connection, attached from 0 as if it had sent HELLO with
+ * `shared`: WELCOME comes unasked as soon as the child runs, and PATH is
+ * bound only after it (LISTENING says so). A start failure is that
+ * connection's one frame, ERROR 5 with the start line's text; nothing is
+ * written to stdout.
+ *
+ * The ring is a memfd (private memory where memfd_create fails). A server
+ * that asks for it (HELLO `shared`) opens it through /proc/HOLDER_PID/fd/FD
+ * (which takes what ptrace's read access takes: the holder's uid) and gets
+ * OUTPUT_AT frames, where the bytes are, instead of OUTPUT with the bytes:
+ * it copies them out of the ring itself, before it acknowledges them, so
+ * the holder's rule that nothing unacknowledged is overwritten keeps them
+ * there for it. The holder alone reads the child, attached or not: a server
+ * killed at any moment has taken nothing from the child that is not in the
+ * ring, and no reading passes between processes (a server that read the
+ * child's descriptors itself would lose what one read() had taken when it
+ * was killed before that read's bytes were in the ring, which nothing can
+ * tell afterwards). A server that cannot open the ring sends RELAY from
+ * what it had received, and gets OUTPUT frames from there after RELAYED.
  *
  * Output: every byte the child writes (stdout, stderr, or the terminal) has
  * a position, one counter for all streams from 0, so "every byte once, in
@@ -30,8 +55,8 @@
  * another uid are refused). Frames, both ways: u32 length (little-endian, of
  * what follows, 1..MAX_FRAME), u8 type, payload (integers little-endian).
  *   server -> holder
- *     0x01 HELLO   "EXSH" u16 version(1) u16 flags(1: take over) u64 from
- *                  (the first frame; output is sent from `from`)
+ *     0x01 HELLO   "EXSH" u16 version(1) u16 flags(1: take over, 2: shared
+ *                  ring) u64 from (the first frame; output is sent from `from`)
  *     0x02 WRITE   u32 id, bytes            -> RESULT id
  *     0x03 CLOSE_STDIN u32 id               -> RESULT id
  *     0x04 RESIZE  u16 rows u16 cols
@@ -40,9 +65,12 @@
  *     0x07 END_OUTPUT  (stop waiting for descendants that hold the output)
  *     0x08 DETACH
  *     0x09 DONE    (end the group with SIGKILL if it is there; exit)
+ *     0x0A RELAY   u64 from (the ring cannot be opened: bytes from `from`)
  *   holder -> server
- *     0x81 WELCOME "EXSH" u16 version u16 flags(1 pty, 2 stdin open)
+ *     0x81 WELCOME "EXSH" u16 version u16 flags(1 pty, 2 stdin open, 4 shared)
  *                  u32 child pid u64 oldest u64 end u64 ring bytes
+ *                  [u32 holder pid, u32 ring fd (-1: not shared)] (when
+ *                  HELLO asked for the ring)
  *     0x82 OUTPUT  u64 position u8 stream(0 pty, 1 stdout, 2 stderr) bytes
  *     0x83 LOST    u64 from u64 to
  *     0x84 EXITED  i32 code (-1 when signalled) u8 signal u8 complete
@@ -51,8 +79,12 @@
  *     0x86 RESULT  u32 id u8 status (0 accepted/delivered, 1 stdin closed,
  *                  2 backlog full, 3 group gone)
  *     0x87 STDIN_DRAINED (the backlog emptied after a write was refused)
- *     0x88 ERROR   u8 code (1 bad frame, 2 version, 3 busy, 4 displaced) text
- *                  (the holder closes that connection; it goes on serving)
+ *     0x88 ERROR   u8 code (1 bad frame, 2 version, 3 busy, 4 displaced,
+ *                  5 start failed) text (the holder closes that connection;
+ *                  it goes on serving, but after 5 it exits)
+ *     0x89 OUTPUT_AT u64 position u8 stream u32 length (in the shared ring)
+ *     0x8A LISTENING i32 errno (0: PATH is bound; started attached only)
+ *     0x8B RELAYED u64 from (after RELAY: what came before it is void)
  * EXITED comes after every byte written before the exit, CLOSED last. A
  * malformed frame or a peer gone mid-frame ends that connection only.
  *
