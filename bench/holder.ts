@@ -5,8 +5,9 @@
  * - spawn: from the start call to the first byte of `echo x`, started
  *   attached (Holder.spawnAttached) and started directly;
  * - pipe: MB/s of `head -c 200M /dev/zero` read from the holder's shared
- *   ring, relayed through its socket, and read by the addon from a pipe
- *   child of its own.
+ *   ring into one buffer handed to `onOutput` (as the pipe spawner hands
+ *   its reads), from the ring as owned buffers through `events`, relayed
+ *   through its socket, and read by the addon from a pipe child of its own.
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -28,21 +29,25 @@ let serial = 0
  * read from the holder's ring), or started and then attached by name
  * (`Holder.spawn`, `Holder.attach`), with the ring shared or relayed.
  */
-const throughHolder = (argv: ReadonlyArray<string>, mode: "attached" | "named" | "relayed" = "attached") =>
+const throughHolder = (argv: ReadonlyArray<string>, mode: "attached" | "events" | "relayed" = "attached") =>
   Effect.scoped(Effect.gen(function*() {
     const socketPath = Path.join(dir, `h${serial++}.sock`)
     const startedAt = performance.now()
     const options = { socketPath, argv, env, ringBytes: 8 * 1024 * 1024 }
-    const connection = mode === "attached"
-      ? (yield* Holder.spawnAttached(options)).connection
-      : yield* Effect.flatMap(Holder.spawn(options), () => Holder.attach(socketPath, { shared: mode === "named" }))
     let first = 0
     let bytes = 0
+    const took = (chunk: Buffer) => {
+      if (first === 0) first = performance.now() - startedAt
+      bytes += chunk.byteLength
+    }
+    // "attached": each chunk to a callback from one shared buffer, as the pipe spawner's onOutput.
+    const onOutput = mode === "attached" ? (_position: number, _stream: unknown, chunk: Buffer) => took(chunk) : undefined
+    const connection = mode === "relayed"
+      ? yield* Effect.flatMap(Holder.spawn(options), () => Holder.attach(socketPath, { shared: false }))
+      : (yield* Holder.spawnAttached(options, { onOutput })).connection
     yield* Stream.runForEach(connection.events, (event) =>
       Effect.sync(() => {
-        if (event._tag !== "Output") return
-        if (first === 0) first = performance.now() - startedAt
-        bytes += event.bytes.byteLength
+        if (event._tag === "Output") took(event.bytes)
       }))
     return { first, bytes, ms: performance.now() - startedAt }
   }))
@@ -73,6 +78,7 @@ const main = async () => {
   const spawnDirect: Array<number> = []
   const pipeHolder: Array<number> = []
   const pipeRelayed: Array<number> = []
+  const pipeEvents: Array<number> = []
   const pipeDirect: Array<number> = []
   const big = ["head", "-c", `${200 * 1024 * 1024}`, "/dev/zero"]
   const rate = (run: { bytes: number; ms: number }) => run.bytes / 1e6 / (run.ms / 1000)
@@ -84,6 +90,7 @@ const main = async () => {
     }
     pipeHolder.push(rate(await Effect.runPromise(throughHolder(big))))
     pipeDirect.push(rate(await direct(big)))
+    pipeEvents.push(rate(await Effect.runPromise(throughHolder(big, "events"))))
     pipeRelayed.push(rate(await Effect.runPromise(throughHolder(big, "relayed"))))
   }
   const line = (name: string, holder: Array<number>, plain: Array<number>, unit: string) =>
@@ -91,7 +98,8 @@ const main = async () => {
       `${name}: holder ${median(holder).toFixed(2)} ${unit}, direct ${median(plain).toFixed(2)} ${unit}, ratio ${(median(holder) / median(plain)).toFixed(2)}`
     )
   line("echo x, start to first byte, started attached (median)", spawnHolder, spawnDirect, "ms")
-  line("head -c 200M /dev/zero, ring shared (median)", pipeHolder, pipeDirect, "MB/s")
+  line("head -c 200M /dev/zero, from the ring to onOutput (median)", pipeHolder, pipeDirect, "MB/s")
+  line("head -c 200M /dev/zero, from the ring as events (median)", pipeEvents, pipeDirect, "MB/s")
   line("head -c 200M /dev/zero, relayed (median)", pipeRelayed, pipeDirect, "MB/s")
   console.log(`load average after: ${Os.loadavg().map((load) => load.toFixed(2)).join(" ")}`)
   Fs.rmSync(dir, { recursive: true, force: true })

@@ -214,7 +214,8 @@ export interface HolderSpawnedAttached {
  * (`connection.listening` says when). The scope's end detaches.
  */
 export const spawnAttached = (
-  options: HolderSpawnOptions
+  options: HolderSpawnOptions,
+  reading: Pick<AttachOptions, "onOutput"> = {}
 ): Effect.Effect<HolderSpawnedAttached, HolderSpawnFailed | HolderUnavailable, Scope.Scope> =>
   Effect.gen(function*() {
     const path = options.holderPath ?? HOLDER_PATH
@@ -259,7 +260,7 @@ export const spawnAttached = (
           socket.destroySoon()
         })
     )
-    const connection = yield* connected(started.socket, {}, options.socketPath, true).pipe(
+    const connection = yield* connected(started.socket, reading, options.socketPath, true).pipe(
       Effect.mapError((error) => {
         const outcome = error._tag === "effect-exec-server/HolderRefused" && error.reason === "startFailed"
           ? parseStartLine(error.message, options.socketPath)
@@ -362,6 +363,14 @@ export interface AttachOptions {
   /** Displace an attached server (default false: refused as busy). */
   readonly takeover?: boolean | undefined
   /**
+   * Each chunk of output as it comes, in order, from a buffer shared by
+   * every connection and valid only during the call (copy what is kept), as
+   * the pipe spawner's `onOutput`: no buffer is allocated per chunk. Given,
+   * `events` carries no Output (the rest as always, Exited after the bytes
+   * before it), and a chunk is acknowledged once the call returns.
+   */
+  readonly onOutput?: ((position: number, stream: Frames.HolderStream, bytes: Buffer) => void) | undefined
+  /**
    * Read the output from the holder's ring (its memfd, opened through
    * /proc) instead of as bytes through the socket (default true). Where the
    * ring cannot be opened the holder relays the bytes instead.
@@ -422,9 +431,13 @@ const openRing = (shared: { readonly holderPid: number; readonly ringFd: number 
   return undefined
 }
 
-/** Copies `length` bytes at `position` out of the ring (a file of `ringBytes`, wrapping). */
-const readRing = (fd: number, ringBytes: number, position: number, length: number): Buffer => {
-  const bytes = Buffer.allocUnsafe(length)
+/** The buffer `onOutput` chunks are read into: one for every connection, as the pipe spawner's. */
+const SHARED_READ_BYTES = 1024 * 1024
+let sharedReadBuffer: Buffer | undefined
+
+/** Copies `length` bytes at `position` out of the ring (a file of `ringBytes`, wrapping), into `bytes` when given. */
+const readRing = (fd: number, ringBytes: number, position: number, length: number, into?: Buffer): Buffer => {
+  const bytes = into ?? Buffer.allocUnsafe(length)
   let done = 0
   while (done < length) {
     const at = (position + done) % ringBytes
@@ -485,6 +498,17 @@ const connected = (
       finished = true
       socket.destroy()
     }
+    const onOutput = options.onOutput
+    let ackEvery = ACK_EVERY_BYTES
+    /** A chunk to `onOutput`: taken once the call returns. */
+    const handOver = (position: number, stream: Frames.HolderStream, bytes: Buffer) => {
+      onOutput!(position, stream, bytes)
+      received = taken = position + bytes.byteLength
+      if (taken - acked >= ackEvery) {
+        acked = taken
+        socket.write(Frames.ack(taken))
+      }
+    }
     const offer = (event: HolderEvent) => {
       if (event._tag === "Output") received = event.position + event.bytes.byteLength
       else if (event._tag === "Lost") received = event.to
@@ -508,6 +532,7 @@ const connected = (
       for (const frame of frames) {
         switch (frame._tag) {
           case "Welcome":
+            ackEvery = Math.max(1, Math.min(ACK_EVERY_BYTES, Math.floor(frame.ringBytes / 4)))
             if (frame.shared !== undefined) {
               ringBytes = frame.ringBytes
               ringFd = openRing(frame.shared, frame.ringBytes)
@@ -542,18 +567,33 @@ const connected = (
               }
               break
             }
-            let bytes: Buffer
             try {
               // Copied before it is acknowledged: until then the holder does not overwrite it.
-              bytes = readRing(ringFd, ringBytes, frame.position, frame.length)
+              if (onOutput === undefined) {
+                offer({
+                  _tag: "Output",
+                  position: frame.position,
+                  stream: frame.stream,
+                  bytes: readRing(ringFd, ringBytes, frame.position, frame.length)
+                })
+              } else {
+                const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES))
+                for (let at = 0; at < frame.length; at += SHARED_READ_BYTES) {
+                  const length = Math.min(SHARED_READ_BYTES, frame.length - at)
+                  handOver(frame.position + at, frame.stream, readRing(ringFd, ringBytes, frame.position + at, length, buffer.subarray(0, length)))
+                }
+              }
             } catch (error) {
               end(new HolderDisconnected({ message: `cannot read the holder's ring: ${(error as Error).message}` }))
               return
             }
-            offer({ _tag: "Output", position: frame.position, stream: frame.stream, bytes })
             break
           }
           case "Output":
+            if (relaying) break
+            if (onOutput === undefined) offer(frame)
+            else handOver(frame.position, frame.stream, frame.bytes)
+            break
           case "Lost":
           case "Closed":
             if (relaying) break
@@ -611,7 +651,6 @@ const connected = (
       return yield* new HolderRefused({ message: `holder version ${hello.version}`, reason: "version" })
     }
 
-    const ackEvery = Math.max(1, Math.min(ACK_EVERY_BYTES, Math.floor(hello.ringBytes / 4)))
     const send = (frame: Buffer): boolean => {
       if (socket.destroyed || !socket.writable) return false
       socket.write(frame)
@@ -636,7 +675,7 @@ const connected = (
             socket.resume()
           }
         } else if (event._tag === "Lost") {
-          taken = event.to
+          taken = Math.max(taken, event.to)
         }
         // The exit and the end are acknowledged with all before them: the holder may then finish.
         if (taken > acked && (taken - acked >= ackEvery || event._tag === "Exited" || event._tag === "Closed")) {

@@ -449,7 +449,7 @@ describe("exec-server-holder", () => {
       expect((yield* second.exit).signal).toBe("SIGKILL")
     })))
 
-  it.live("refuses a peer of another user even where the socket's modes would let it in", () =>
+  it.live("refuses a peer of another user even where the socket's modes would let it in, and its ring is not theirs to open", () =>
     Effect.gen(function*() {
       const started = yield* start({ argv: ["echo", "mine"] })
       // The directory and socket opened up: only the holder's own check is left.
@@ -476,6 +476,16 @@ describe("exec-server-holder", () => {
       })
       expect(asNobody.stderr).toBe("")
       expect(asNobody.stdout.trim()).toBe("received 0")
+      // Nor can it open the output ring, the holder's memfd, through /proc.
+      const fdDir = `/proc/${started.holderPid}/fd`
+      const ringFd = Fs.readdirSync(fdDir).find((fd) => Fs.readlinkSync(`${fdDir}/${fd}`).startsWith("/memfd:exec-server-holder-ring"))
+      expect(ringFd).toBeDefined()
+      const ringAsNobody = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), "/usr/bin/python3", "-c", "import sys\nopen(sys.argv[1],'rb').read(1)\nprint('opened')", `${fdDir}/${ringFd}`], {
+        encoding: "utf8",
+        timeout: 10_000
+      })
+      expect(ringAsNobody.stdout).toBe("")
+      expect(ringAsNobody.stderr).toContain("PermissionError")
       const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath), (connection) => collect(connection)))
       expect(result.stdout.toString()).toBe("mine\n")
     }))
@@ -668,6 +678,39 @@ describe("exec-server-holder", () => {
       const bytes = Buffer.concat(after.flatMap((frame) => frame._tag === "Output" ? [frame.bytes] : []))
       expect(bytes.equals(seqOutput(1000).subarray(100))).toBe(true)
       expect(after.map((frame) => frame._tag).filter((tag) => tag !== "Output")).toEqual(["Exited", "Closed"])
+    }))
+
+
+  it.live("onOutput: every chunk once, in order, from one shared buffer; the events carry the rest, the exit after the bytes", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const chunks: Array<Buffer> = []
+      const views = new Set<ArrayBuffer>()
+      let next = 0
+      let contiguous = true
+      const { result, views: seen } = yield* Effect.scoped(Effect.gen(function*() {
+        const { connection, started } = yield* Holder.spawnAttached(
+          { socketPath, argv: ["seq", "1", "300000"], env: ENV, orphanTtlMs: 60_000, ringBytes: 256 * 1024 },
+          {
+            onOutput: (position, stream, bytes) => {
+              contiguous &&= position === next && stream === "stdout"
+              next = position + bytes.byteLength
+              views.add(bytes.buffer as ArrayBuffer)
+              chunks.push(Buffer.from(bytes))
+            }
+          }
+        )
+        holders.push(started.holderPid)
+        return { result: yield* collect(connection), views: views.size }
+      }))
+      expect(result.all.length).toBe(0)
+      expect(contiguous).toBe(true)
+      // A ring a fraction of the output: the holder waited for the acknowledgements, nothing was lost.
+      expect(result.lost).toEqual([])
+      expect(sha256(Buffer.concat(chunks))).toBe(sha256(seqOutput(300_000)))
+      expect(seen).toBe(1)
+      expect(result.exit).toMatchObject({ code: 0, end: seqOutput(300_000).length })
+      expect(result.end).toBe(seqOutput(300_000).length)
     }))
 
   describe("start failures come back as the server's spawners report them", () => {
