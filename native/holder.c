@@ -1131,9 +1131,11 @@ int main(int argc, char** argv) {
     write_peer(0);
     /* Off the first byte's path: the name later servers attach by. */
     int error = listen_on(&address);
-    uint8_t* p = frame_begin(&peers[0], E_LISTENING, 4);
-    if (p != NULL) put32(p, (uint32_t)error);
-    if (peers[0].fd >= 0) write_peer(0);
+    if (peers[0].fd >= 0) {
+      uint8_t* p = frame_begin(&peers[0], E_LISTENING, 4);
+      if (p != NULL) put32(p, (uint32_t)error);
+      write_peer(0);
+    }
   } else {
     dprintf(1, "ready %d %d\n", (int)getpid(), (int)child);
   }

@@ -14,6 +14,8 @@
  *   onExit(exitCode, signalNumber) once, from the event loop.
  *   With `connection` true the child's fd 3 is one end of a Unix stream
  *   socketpair and connectionFd the other (close-on-exec); else it is -1.
+ *   Such a child (a holder) is meant to outlive this process: watching for
+ *   its exit does not keep the event loop alive.
  * Failures throw an Error with `code` (the errno name), `errno` and `syscall`.
  */
 #define _GNU_SOURCE
@@ -387,6 +389,7 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   if (state->open_watches != NULL) state->open_watches->prev = watch;
   state->open_watches = watch;
   uv_poll_start(&watch->poll, UV_READABLE, on_pidfd_readable);
+  if (with_connection) uv_unref((uv_handle_t*)&watch->poll);
 
   /* The parent keeps its ends only; the child's are closed here. */
   int parent_fds[3] = {-1, -1, -1};
