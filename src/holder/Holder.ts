@@ -1,10 +1,12 @@
 /**
  * The client of `exec-server-holder` (native/holder.c): a process kept by a
- * holder of its own, which outlives whoever started it. `spawn` starts a
- * holder (and its child); `attach` connects to one over its Unix socket, from
- * any process of the same user, and gives the child's output from a position
- * on, its exit, and its stdin, terminal size and signals. The server does
- * not use it yet.
+ * holder of its own, which outlives whoever started it. `spawnAttached`
+ * starts a holder (and its child) as this process's child, attached from
+ * the start over a socketpair; `spawn` starts one to be attached later;
+ * `attach` connects to one over its Unix socket, from any process of the
+ * same user, and gives the child's output from a position on (read from the
+ * holder's shared ring, or relayed), its exit, and its stdin, terminal size
+ * and signals. The server does not use it yet.
  */
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
@@ -237,6 +239,10 @@ export const spawnAttached = (
             }
             try {
               Fs.writeSync(stdinFd, environmentBlock(options.env))
+            } catch (error) {
+              // The holder is gone already (its exit is reaped by the addon's watch).
+              Fs.closeSync(connectionFd)
+              throw error
             } finally {
               Fs.closeSync(stdinFd)
             }
