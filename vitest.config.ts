@@ -14,6 +14,7 @@ import SummaryReporter from "./test/support/summaryReporter.js"
  */
 const WITHOUT_ADDON = [
   "test/integration/stdio.test.ts",
+  "test/integration/holder.test.ts",
   "test/integration/stdioProcess.test.ts",
   "test/integration/spawnKinds.test.ts",
   "test/integration/backpressure.test.ts",

@@ -1,9 +1,10 @@
 /*
  * exec-server-holder: one process's keeper, which outlives the server.
  *
- *   exec-server-holder --socket PATH [--ring-bytes N] [--orphan-ttl-ms N]
- *       [--kill-grace-ms N] [--stdin-backlog-bytes N] [--pty ROWS COLS]
- *       [--stdin] [--cwd DIR] [--file PROGRAM] [--cgroup FILE]... -- ARGV...
+ *   exec-server-holder --socket PATH [--connection-fd FD] [--ring-bytes N]
+ *       [--orphan-ttl-ms N] [--kill-grace-ms N] [--stdin-backlog-bytes N]
+ *       [--pty ROWS COLS] [--stdin] [--cwd DIR] [--file PROGRAM]
+ *       [--cgroup FILE]... -- ARGV...
  *
  * The child's environment comes on stdin (NUL-terminated NAME=VALUE entries
  * up to EOF), never as the holder's own (an LD_PRELOAD meant for the child
@@ -16,6 +17,30 @@
  * that line its stdio is /dev/null. It is not the starter's child (the
  * process started forks it and exits at once) and it leads a session of its
  * own, so the end of whoever started it neither ends it nor leaves a zombie.
+ *
+ * Started attached (--connection-fd FD: one end of a Unix stream socketpair
+ * whose other end the starting server holds), it does not fork: it stays
+ * the server's child (reparented when the server dies; the server reaps it
+ * when it exits), in a session of its own all the same. FD is the first
+ * server's connection, attached from 0 as if it had sent HELLO with
+ * `shared`: WELCOME comes unasked as soon as the child runs, and PATH is
+ * bound only after it (LISTENING says so). A start failure is that
+ * connection's one frame, ERROR 5 with the start line's text; nothing is
+ * written to stdout.
+ *
+ * The ring is a memfd (private memory where memfd_create fails). A server
+ * that asks for it (HELLO `shared`) opens it through /proc/HOLDER_PID/fd/FD
+ * (which takes what ptrace's read access takes: the holder's uid) and gets
+ * OUTPUT_AT frames, where the bytes are, instead of OUTPUT with the bytes:
+ * it copies them out of the ring itself, before it acknowledges them, so
+ * the holder's rule that nothing unacknowledged is overwritten keeps them
+ * there for it. The holder alone reads the child, attached or not: a server
+ * killed at any moment has taken nothing from the child that is not in the
+ * ring, and no reading passes between processes (a server that read the
+ * child's descriptors itself would lose what one read() had taken when it
+ * was killed before that read's bytes were in the ring, which nothing can
+ * tell afterwards). A server that cannot open the ring sends RELAY from
+ * what it had received, and gets OUTPUT frames from there after RELAYED.
  *
  * Output: every byte the child writes (stdout, stderr, or the terminal) has
  * a position, one counter for all streams from 0, so "every byte once, in
@@ -30,8 +55,8 @@
  * another uid are refused). Frames, both ways: u32 length (little-endian, of
  * what follows, 1..MAX_FRAME), u8 type, payload (integers little-endian).
  *   server -> holder
- *     0x01 HELLO   "EXSH" u16 version(1) u16 flags(1: take over) u64 from
- *                  (the first frame; output is sent from `from`)
+ *     0x01 HELLO   "EXSH" u16 version(1) u16 flags(1: take over, 2: shared
+ *                  ring) u64 from (the first frame; output is sent from `from`)
  *     0x02 WRITE   u32 id, bytes            -> RESULT id
  *     0x03 CLOSE_STDIN u32 id               -> RESULT id
  *     0x04 RESIZE  u16 rows u16 cols
@@ -40,9 +65,12 @@
  *     0x07 END_OUTPUT  (stop waiting for descendants that hold the output)
  *     0x08 DETACH
  *     0x09 DONE    (end the group with SIGKILL if it is there; exit)
+ *     0x0A RELAY   u64 from (the ring cannot be opened: bytes from `from`)
  *   holder -> server
- *     0x81 WELCOME "EXSH" u16 version u16 flags(1 pty, 2 stdin open)
+ *     0x81 WELCOME "EXSH" u16 version u16 flags(1 pty, 2 stdin open, 4 shared)
  *                  u32 child pid u64 oldest u64 end u64 ring bytes
+ *                  [u32 holder pid, u32 ring fd (-1: not shared)] (when
+ *                  HELLO asked for the ring)
  *     0x82 OUTPUT  u64 position u8 stream(0 pty, 1 stdout, 2 stderr) bytes
  *     0x83 LOST    u64 from u64 to
  *     0x84 EXITED  i32 code (-1 when signalled) u8 signal u8 complete
@@ -51,8 +79,12 @@
  *     0x86 RESULT  u32 id u8 status (0 accepted/delivered, 1 stdin closed,
  *                  2 backlog full, 3 group gone)
  *     0x87 STDIN_DRAINED (the backlog emptied after a write was refused)
- *     0x88 ERROR   u8 code (1 bad frame, 2 version, 3 busy, 4 displaced) text
- *                  (the holder closes that connection; it goes on serving)
+ *     0x88 ERROR   u8 code (1 bad frame, 2 version, 3 busy, 4 displaced,
+ *                  5 start failed) text (the holder closes that connection;
+ *                  it goes on serving, but after 5 it exits)
+ *     0x89 OUTPUT_AT u64 position u8 stream u32 length (in the shared ring)
+ *     0x8A LISTENING i32 errno (0: PATH is bound; started attached only)
+ *     0x8B RELAYED u64 from (after RELAY: what came before it is void)
  * EXITED comes after every byte written before the exit, CLOSED last. A
  * malformed frame or a peer gone mid-frame ends that connection only.
  *
@@ -72,6 +104,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -86,6 +119,8 @@
 #define MAX_FRAME (1024 * 1024 + 16)
 /* The most read from the child at once, and the most bytes in one OUTPUT frame. */
 #define OUTPUT_CHUNK (256 * 1024)
+/* The most bytes one OUTPUT_AT frame points at. */
+#define SHARED_CHUNK (1024 * 1024)
 /* A child's output pipes hold this much (F_SETPIPE_SZ; 64 KiB when refused): it runs ahead of the holder's wakeups longer. */
 #define PIPE_BYTES (1024 * 1024)
 /* Queued for the server beyond which no more output is packed and no more requests are read. */
@@ -98,10 +133,12 @@
 #define DETACHED_PAUSE_MS 100
 #define MAX_RECORDS 4096
 
-enum { C_HELLO = 1, C_WRITE, C_CLOSE_STDIN, C_RESIZE, C_SIGNAL, C_ACK, C_END_OUTPUT, C_DETACH, C_DONE };
-enum { E_WELCOME = 0x81, E_OUTPUT, E_LOST, E_EXITED, E_CLOSED, E_RESULT, E_STDIN_DRAINED, E_ERROR };
+enum { C_HELLO = 1, C_WRITE, C_CLOSE_STDIN, C_RESIZE, C_SIGNAL, C_ACK, C_END_OUTPUT, C_DETACH, C_DONE, C_RELAY };
+enum { E_WELCOME = 0x81, E_OUTPUT, E_LOST, E_EXITED, E_CLOSED, E_RESULT, E_STDIN_DRAINED, E_ERROR, E_OUTPUT_AT, E_LISTENING, E_RELAYED };
 enum { RES_OK = 0, RES_STDIN_CLOSED = 1, RES_BACKLOG_FULL = 2, RES_GROUP_GONE = 3 };
-enum { ERR_BAD_FRAME = 1, ERR_VERSION = 2, ERR_BUSY = 3, ERR_DISPLACED = 4 };
+enum { ERR_BAD_FRAME = 1, ERR_VERSION = 2, ERR_BUSY = 3, ERR_DISPLACED = 4, ERR_START_FAILED = 5 };
+enum { HELLO_TAKEOVER = 1, HELLO_SHARED = 2 };
+enum { WELCOME_PTY = 1, WELCOME_STDIN = 2, WELCOME_SHARED = 4 };
 
 typedef struct {
   uint8_t* data;
@@ -115,6 +152,7 @@ typedef struct {
   bytes_t in;
   bytes_t out;
   int closing; /* flush `out`, then close */
+  int shared;  /* reads the ring itself: sent OUTPUT_AT, not OUTPUT */
 } peer_t;
 
 typedef struct {
@@ -135,7 +173,9 @@ static bytes_t stdin_backlog;
 static size_t stdin_backlog_max = 16 * 1024 * 1024;
 
 static uint8_t* ring;
+static int ring_fd = -1; /* the memfd holding `ring`, -1 when it is private memory */
 static uint64_t ring_size = 8 * 1024 * 1024;
+static int connection_fd = -1; /* --connection-fd: the starting server's end, attached from the start */
 static uint64_t oldest, end_pos;
 static record_t records[MAX_RECORDS];
 static int record_head, record_count;
@@ -414,6 +454,17 @@ static void pack_events(void) {
     uint64_t record_end;
     uint8_t stream = record_at(send_pos, &record_end);
     uint64_t length = record_end - send_pos;
+    if (peer->shared) {
+      /* The bytes stay in the ring, which the peer reads itself: only where they are. */
+      if (length > SHARED_CHUNK) length = SHARED_CHUNK;
+      uint8_t* p = frame_begin(peer, E_OUTPUT_AT, 13);
+      if (p == NULL) return;
+      put64(p, send_pos);
+      p[8] = stream;
+      put32(p + 9, (uint32_t)length);
+      send_pos += length;
+      continue;
+    }
     if (length > OUTPUT_CHUNK) length = OUTPUT_CHUNK;
     uint8_t* p = frame_begin(peer, E_OUTPUT, 9 + length);
     if (p == NULL) return;
@@ -441,7 +492,7 @@ static void pack_events(void) {
 
 static void attach_peer(int index, uint16_t flags, uint64_t from) {
   if (attached >= 0 && attached != index) {
-    if (!(flags & 1)) {
+    if (!(flags & HELLO_TAKEOVER)) {
       send_error(index, ERR_BUSY, "another server is attached");
       return;
     }
@@ -456,15 +507,23 @@ static void attach_peer(int index, uint16_t flags, uint64_t from) {
   /* A position beyond the end is the end: nothing not written yet can be acknowledged. */
   ack_pos = send_pos = from > end_pos ? end_pos : from;
   exited_sent = closed_sent = closed_delivered = 0;
-  uint8_t* p = frame_begin(peer, E_WELCOME, 4 + 2 + 2 + 4 + 8 + 8 + 8);
+  int wants_shared = (flags & HELLO_SHARED) != 0;
+  peer->shared = wants_shared && ring_fd >= 0;
+  /* A peer that asked for the ring is told where it is (its holder's pid and fd), or that it is not shared. */
+  uint8_t* p = frame_begin(peer, E_WELCOME, 4 + 2 + 2 + 4 + 8 + 8 + 8 + (wants_shared ? 8 : 0));
   if (p == NULL) return;
   memcpy(p, "EXSH", 4);
   put16(p + 4, VERSION);
-  put16(p + 6, (uint16_t)((is_pty ? 1 : 0) | (stdin_fd >= 0 && !stdin_close_pending ? 2 : 0)));
+  put16(p + 6, (uint16_t)((is_pty ? WELCOME_PTY : 0) | (stdin_fd >= 0 && !stdin_close_pending ? WELCOME_STDIN : 0) |
+                          (peer->shared ? WELCOME_SHARED : 0)));
   put32(p + 8, (uint32_t)child);
   put64(p + 12, oldest);
   put64(p + 20, end_pos);
   put64(p + 28, ring_size);
+  if (wants_shared) {
+    put32(p + 36, (uint32_t)getpid());
+    put32(p + 40, (uint32_t)(peer->shared ? ring_fd : -1));
+  }
 }
 
 static void stdin_close_now(void) {
@@ -594,6 +653,22 @@ static int handle_frame(int index, uint8_t type, const uint8_t* p, size_t length
       if (!exited) signal_group(SIGKILL);
       finish(0);
       return 0;
+    case C_RELAY: {
+      /*
+       * The peer cannot open the ring: from `from` on (what it had taken) it
+       * gets bytes, after RELAYED; what was sent before RELAYED it ignores.
+       */
+      if (length != 8 || !peer->shared) break;
+      uint64_t from = get64(p);
+      if (from > end_pos) from = end_pos;
+      peer->shared = 0;
+      send_pos = from;
+      if (from > ack_pos) ack_pos = from;
+      exited_sent = closed_sent = closed_delivered = 0;
+      uint8_t* q = frame_begin(peer, E_RELAYED, 8);
+      if (q != NULL) put64(q, from);
+      return 1;
+    }
     default:
       break;
   }
@@ -672,6 +747,7 @@ static void accept_peers(void) {
     peers[slot].fd = fd;
     peers[slot].attached = 0;
     peers[slot].closing = 0;
+    peers[slot].shared = 0;
     peers[slot].hello_deadline = now_ms() + HELLO_DEADLINE_MS;
   }
 }
@@ -706,6 +782,23 @@ static void begin_ending(void) {
 
 /* ---- start ---- */
 static void report_failure(const char* stage, int error, const char* path) {
+  if (connection_fd >= 0) {
+    /* Started attached: the failure is the connection's one frame, an ERROR. */
+    char text[PATH_MAX + 64];
+    int length = snprintf(text, sizeof text, "failed %s %s %s", stage, errno_name(error), path == NULL ? "" : path);
+    if (length < 0) length = 0;
+    if ((size_t)length >= sizeof text) length = (int)sizeof text - 1;
+    uint8_t head[6];
+    put32(head, (uint32_t)(2 + length));
+    head[4] = E_ERROR;
+    head[5] = ERR_START_FAILED;
+    int flags = fcntl(connection_fd, F_GETFL);
+    if (flags >= 0) fcntl(connection_fd, F_SETFL, flags & ~O_NONBLOCK);
+    struct iovec parts[2] = {{head, sizeof head}, {text, (size_t)length}};
+    struct msghdr message = {.msg_iov = parts, .msg_iovlen = 2};
+    if (sendmsg(connection_fd, &message, MSG_NOSIGNAL) < 0) { /* the server is gone: nobody to tell */ }
+    _exit(1);
+  }
   dprintf(1, "failed %s %s %s\n", stage, errno_name(error), path == NULL ? "" : path);
   if (socket_inode != 0) unlink(socket_path);
   _exit(1);
@@ -899,6 +992,24 @@ static void spawn_child(const spawn_spec* spec) {
   }
 }
 
+/* Binds and listens on `address` (umask 077); 0, or the errno (reported as a start failure when not yet started). */
+static int listen_on(const struct sockaddr_un* address) {
+  listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  mode_t mask = umask(077);
+  int bound = listen_fd >= 0 ? bind(listen_fd, (const struct sockaddr*)address, sizeof *address) : -1;
+  umask(mask);
+  if (bound != 0 || listen(listen_fd, 8) != 0) {
+    int error = errno;
+    if (child < 0) report_failure("socket", error, socket_path);
+    if (listen_fd >= 0) close(listen_fd);
+    listen_fd = -1;
+    return error;
+  }
+  struct stat st;
+  if (stat(socket_path, &st) == 0) socket_inode = st.st_ino;
+  return 0;
+}
+
 static char** read_environment(void) {
   bytes_t all = {0};
   for (;;) {
@@ -940,6 +1051,7 @@ int main(int argc, char** argv) {
     if (strcmp(a, "--stdin") == 0) { spec.pipe_stdin = 1; continue; }
     if (v == NULL) report_failure("usage", EINVAL, a);
     if (strcmp(a, "--socket") == 0) socket_path = v;
+    else if (strcmp(a, "--connection-fd") == 0) connection_fd = (int)number_arg(v, 0);
     else if (strcmp(a, "--ring-bytes") == 0) ring_size = (uint64_t)number_arg(v, 1);
     else if (strcmp(a, "--orphan-ttl-ms") == 0) orphan_ttl_ms = number_arg(v, 0);
     else if (strcmp(a, "--kill-grace-ms") == 0) kill_grace_ms = number_arg(v, 0);
@@ -958,15 +1070,21 @@ int main(int argc, char** argv) {
   spec.argv = argv + i;
   if (spec.file == NULL) spec.file = spec.argv[0];
   if (spec.file[0] == '\0') report_failure("program", ENOENT, "");
+  if (connection_fd >= 0 && fcntl(connection_fd, F_SETFD, FD_CLOEXEC) != 0) {
+    connection_fd = -1;
+    report_failure("usage", EBADF, "--connection-fd");
+  }
   spec.envp = read_environment();
-  /*
-   * Not the starter's child: the process it started exits at once (nothing
-   * of the starter waits on the holder, and a server that is gone leaves no
-   * zombie), and the holder, reparented, reports on the same stdout.
-   */
-  pid_t daemon = fork();
-  if (daemon < 0) report_failure("spawn", errno, "fork");
-  if (daemon > 0) _exit(0);
+  if (connection_fd < 0) {
+    /*
+     * Started to be attached later: not the starter's child (the process it
+     * started exits at once, so nothing of the starter waits on the holder),
+     * and the holder, reparented, reports on the same stdout.
+     */
+    pid_t daemon = fork();
+    if (daemon < 0) report_failure("spawn", errno, "fork");
+    if (daemon > 0) _exit(0);
+  }
 
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
@@ -981,23 +1099,46 @@ int main(int argc, char** argv) {
   /* A session of its own: the end of the server's session or group does not reach it. */
   setsid();
 
-  ring = malloc(ring_size);
+  /* The ring in a memfd: an attached server that asks maps it and reads the bytes there itself. */
+  ring_fd = memfd_create("exec-server-holder-ring", MFD_CLOEXEC);
+  if (ring_fd >= 0 && ftruncate(ring_fd, (off_t)ring_size) == 0) {
+    ring = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, ring_fd, 0);
+    if (ring == MAP_FAILED) ring = NULL;
+  }
+  if (ring == NULL) {
+    if (ring_fd >= 0) close(ring_fd);
+    ring_fd = -1;
+    ring = malloc(ring_size);
+  }
   if (ring == NULL) report_failure("usage", ENOMEM, "--ring-bytes");
   for (int p = 0; p < MAX_PEERS; p++) peers[p].fd = -1;
 
   struct sockaddr_un address = {.sun_family = AF_UNIX};
   if (strlen(socket_path) >= sizeof address.sun_path) report_failure("socket", ENAMETOOLONG, socket_path);
   strcpy(address.sun_path, socket_path);
-  listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  mode_t mask = umask(077);
-  int bound = listen_fd >= 0 ? bind(listen_fd, (struct sockaddr*)&address, sizeof address) : -1;
-  umask(mask);
-  if (bound != 0 || listen(listen_fd, 8) != 0) report_failure("socket", errno, socket_path);
-  struct stat st;
-  if (stat(socket_path, &st) == 0) socket_inode = st.st_ino;
+  /* Bound before the start only for a holder started to be attached later: its start line says it can be. */
+  if (connection_fd < 0) listen_on(&address);
 
   spawn_child(&spec);
-  dprintf(1, "ready %d %d\n", (int)getpid(), (int)child);
+  if (connection_fd >= 0) {
+    /* The starting server's connection, attached at once from 0: the first byte needs no connect or HELLO. */
+    fcntl(connection_fd, F_SETFL, fcntl(connection_fd, F_GETFL) | O_NONBLOCK);
+    int send_buffer = SOCKET_SEND_BYTES;
+    setsockopt(connection_fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+    peers[0].fd = connection_fd;
+    peers[0].hello_deadline = -1;
+    attach_peer(0, HELLO_SHARED, 0);
+    write_peer(0);
+    /* Off the first byte's path: the name later servers attach by. */
+    int error = listen_on(&address);
+    if (peers[0].fd >= 0) {
+      uint8_t* p = frame_begin(&peers[0], E_LISTENING, 4);
+      if (p != NULL) put32(p, (uint32_t)error);
+      write_peer(0);
+    }
+  } else {
+    dprintf(1, "ready %d %d\n", (int)getpid(), (int)child);
+  }
   int null_fd = open("/dev/null", O_RDWR);
   if (null_fd >= 0) {
     dup2(null_fd, 0);

@@ -16,9 +16,13 @@
  * in its groups before the command runs, with no launcher's exec between.
  * posix_spawn has no such step, and stays the way for a child without groups.
  *
- * spawn(file, argv, env, cwd, pipeStdin, onExit[, joinFiles])
- *   -> [pid, stdinFd, stdoutFd, stderrFd]      (stdinFd -1 without a pipe)
+ * spawn(file, argv, env, cwd, pipeStdin, onExit[, joinFiles[, connection]])
+ *   -> [pid, stdinFd, stdoutFd, stderrFd, connectionFd]  (stdinFd -1 without a pipe)
  *   onExit(exitCode, signalNumber) once, from the event loop.
+ *   With `connection` true (and no joinFiles) the child's fd 3 is one end of
+ *   a Unix stream socketpair and connectionFd the other (close-on-exec);
+ *   else it is -1. Such a child (a holder) is meant to outlive this
+ *   process: watching for its exit does not keep the event loop alive.
  * Failures throw an Error with `code` (the errno name), `errno` and `syscall`;
  * a group that cannot be joined throws with syscall "cgroup join" and the
  * file as `path` (nothing ran).
@@ -34,6 +38,7 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -449,17 +454,20 @@ static int open_join_files(char** files, int count, int* fds, int* failed) {
 }
 
 static napi_value spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value args[7];
+  size_t argc = 8;
+  napi_value args[8];
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
   if (argc < 6) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, env, cwd, pipeStdin, onExit[, joinFiles])");
+    napi_throw_type_error(env, NULL, "spawn(file, argv, env, cwd, pipeStdin, onExit[, joinFiles[, connection]])");
     return NULL;
   }
   bool has_join_files = false;
   if (argc >= 7) napi_is_array(env, args[6], &has_join_files);
   bool pipe_stdin = false;
   napi_get_value_bool(env, args[4], &pipe_stdin);
+  bool with_connection = false;
+  if (argc >= 8) napi_get_value_bool(env, args[7], &with_connection);
+  int connection[2] = {-1, -1};
 
   char* file = string_arg(env, args[0]);
   /* A free slot in front for /bin/sh (see spawn_path). */
@@ -485,7 +493,8 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
     goto done;
   }
   char** argv = argv_with_shell + 1;
-  if (argv[0] == NULL) {
+  /* A connection is for a holder, which joins no groups itself (its child does). */
+  if (argv[0] == NULL || (with_connection && join_count > 0)) {
     error = EINVAL;
     goto done;
   }
@@ -532,6 +541,12 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
     goto spawned;
   }
 
+  if (with_connection && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, connection) != 0) {
+    error = errno;
+    failed_call = "socketpair";
+    goto done;
+  }
+
   if ((error = posix_spawn_file_actions_init(&actions)) != 0) goto done;
   actions_ready = 1;
   if (pipe_stdin) {
@@ -542,6 +557,7 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   }
   if (error == 0) error = posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1);
   if (error == 0) error = posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2);
+  if (error == 0 && with_connection) error = posix_spawn_file_actions_adddup2(&actions, connection[1], 3);
   if (error == 0 && cwd != NULL) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
   if (error != 0) goto done;
 
@@ -608,6 +624,7 @@ spawned:
   if (state->open_watches != NULL) state->open_watches->prev = watch;
   state->open_watches = watch;
   uv_poll_start(&watch->poll, UV_READABLE, on_pidfd_readable);
+  if (with_connection) uv_unref((uv_handle_t*)&watch->poll);
 
   /* The parent keeps its ends only; the child's are closed here. */
   int parent_fds[3] = {-1, -1, -1};
@@ -621,7 +638,7 @@ spawned:
   parent_fds[2] = pipes[2][0];
   for (int i = 0; i < 3; i++) pipes[i][0] = pipes[i][1] = -1;
 
-  napi_create_array_with_length(env, 4, &result);
+  napi_create_array_with_length(env, 5, &result);
   napi_value number;
   napi_create_int32(env, pid, &number);
   napi_set_element(env, result, 0, number);
@@ -629,6 +646,9 @@ spawned:
     napi_create_int32(env, parent_fds[i], &number);
     napi_set_element(env, result, (uint32_t)i + 1, number);
   }
+  napi_create_int32(env, connection[0], &number);
+  napi_set_element(env, result, 4, number);
+  connection[0] = -1;
 
 done:
   if (actions_ready) posix_spawn_file_actions_destroy(&actions);
@@ -643,6 +663,7 @@ done:
       if (join_fds[i] >= 0) close(join_fds[i]);
     }
   }
+  for (int i = 0; i < 2; i++) if (connection[i] >= 0) close(connection[i]);
   const char* shown = failed_join_file != NULL ? failed_join_file : file;
   if (error != 0) throw_errno(env, error, failed_call, shown);
   free(file);

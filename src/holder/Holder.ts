@@ -1,10 +1,13 @@
 /**
  * The client of `exec-server-holder` (native/holder.c): a process kept by a
- * holder of its own, which outlives whoever started it. `spawn` starts a
- * holder (and its child); `attach` connects to one over its Unix socket, from
- * any process of the same user, and gives the child's output from a position
- * on, its exit, and its stdin, terminal size and signals. The server does
- * not use it yet. Its errors are in holderErrors.
+ * holder of its own, which outlives whoever started it. `spawnAttached`
+ * starts a holder (and its child) as this process's child, attached from
+ * the start over a socketpair; `spawn` starts one to be attached later;
+ * `attach` connects to one over its Unix socket, from any process of the
+ * same user, and gives the child's output from a position on (read from the
+ * holder's shared ring, or relayed), its exit, and its stdin, terminal size
+ * and signals. process/HeldSpawner runs the server's processes on it with
+ * `--keep-processes`. Its errors are in holderErrors.
  */
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
@@ -17,230 +20,97 @@ import * as Fs from "node:fs"
 import * as Net from "node:net"
 import { constants } from "node:os"
 import { nativeSpawner } from "../native/addon.js"
-import { InternalError, SpawnNotFound } from "../protocol/errors.js"
-import { HolderConnectFailed, HolderDisconnected, HolderRefused, HolderSpawnFailed, HolderUnavailable, type SpawnStage } from "./holderErrors.js"
+import { descriptorPath } from "../procfs/processes.js"
+import { HolderConnectFailed, HolderDisconnected, HolderRefused, HolderSpawnFailed, HolderUnavailable } from "./holderErrors.js"
 import * as Frames from "./holderFrames.js"
+import { environmentBlock, HOLDER_PATH, holderArgv, type HolderSpawnOptions, type HolderStarted, parseStartLine } from "./holderStart.js"
+import type { AttachOptions, HolderConnection, HolderEvent, HolderExit, StdinStatus } from "./holderConnection.js"
 
+export * from "./holderConnection.js"
 export * from "./holderErrors.js"
+export * from "./holderStart.js"
 
-/** The holder's executable, built beside the addon. */
-export const HOLDER_PATH = new URL("../../build/Release/exec-server-holder", import.meta.url).pathname
-
-
-/** What a holder is to start. */
-export interface HolderSpawnOptions {
-  /** The holder's socket; its directory should be the caller's alone (0700). */
-  readonly socketPath: string
-  /** argv[0] included. */
-  readonly argv: ReadonlyArray<string>
-  /** The program run as `argv` (default argv[0]; searched on the child's PATH without a slash). */
-  readonly file?: string | undefined
-  /** The child's whole environment. */
-  readonly env: Readonly<Record<string, string>>
-  readonly cwd?: string | undefined
-  /** On a terminal of this size; else with pipes. */
-  readonly terminal?: { readonly rows: number; readonly cols: number } | undefined
-  /** Pipes only: a writable stdin (else /dev/null). */
-  readonly pipeStdin?: boolean | undefined
-  /** cgroup.procs files the child joins before it runs anything. */
-  readonly joinCgroups?: ReadonlyArray<string> | undefined
-  /** The output ring: the newest bytes kept (default 8 MiB). */
-  readonly ringBytes?: number | undefined
-  /** How long the holder waits for a server to attach before it ends the child's group and exits (default 5 minutes). */
-  readonly orphanTtlMs?: number | undefined
-  /** Between SIGTERM and SIGKILL when the holder ends the group (default 2 s). */
-  readonly killGraceMs?: number | undefined
-  /** Stdin the child has not read that the holder keeps (default 16 MiB). */
-  readonly stdinBacklogBytes?: number | undefined
-  /** The executable (default HOLDER_PATH). */
-  readonly holderPath?: string | undefined
-}
-
-/** A started holder. */
-export interface HolderStarted {
-  readonly holderPid: number
-  readonly childPid: number
-  readonly socketPath: string
-}
-
-/** The holder's command line for `options`. */
-export const holderArgv = (options: HolderSpawnOptions): Array<string> => {
-  const args = ["--socket", options.socketPath]
-  const number = (flag: string, value: number | undefined) => {
-    if (value !== undefined) args.push(flag, `${Math.floor(value)}`)
-  }
-  number("--ring-bytes", options.ringBytes)
-  number("--orphan-ttl-ms", options.orphanTtlMs)
-  number("--kill-grace-ms", options.killGraceMs)
-  number("--stdin-backlog-bytes", options.stdinBacklogBytes)
-  if (options.terminal !== undefined) args.push("--pty", `${options.terminal.rows}`, `${options.terminal.cols}`)
-  else if (options.pipeStdin === true) args.push("--stdin")
-  if (options.cwd !== undefined) args.push("--cwd", options.cwd)
-  if (options.file !== undefined) args.push("--file", options.file)
-  for (const file of options.joinCgroups ?? []) args.push("--cgroup", file)
-  args.push("--", ...options.argv)
-  return args
-}
-
-/** The child's environment as the holder reads it on its stdin: NUL-terminated NAME=VALUE entries. */
-const environmentBlock = (env: Readonly<Record<string, string>>): Buffer => {
-  let text = ""
-  for (const name in env) text += `${name}=${env[name]}\0`
-  return Buffer.from(text, "utf8")
-}
-
-/** The holder's one line on stdout, parsed. */
-export const parseStartLine = (line: string, socketPath: string): HolderStarted | HolderSpawnFailed | HolderUnavailable => {
-  const ready = /^ready (\d+) (\d+)$/.exec(line)
-  if (ready !== null) return { holderPid: Number(ready[1]), childPid: Number(ready[2]), socketPath }
-  const failed = /^failed (\w+) (\w+) ?(.*)$/.exec(line)
-  if (failed === null) return new HolderUnavailable({ message: `the holder said ${JSON.stringify(line)}` })
-  const [, stage, errno, path] = failed as unknown as [string, SpawnStage, string, string]
-  return new HolderSpawnFailed({
-    message: `cannot start ${path === "" ? "the child" : path}: ${stage} ${errno}`,
-    stage,
-    errno,
-    path,
-    exitStatus: errno === "ENOENT" && (stage === "program" || stage === "interpreter") ? 127 : 126
-  })
+/** A holder started attached, and its first connection. */
+export interface HolderSpawnedAttached {
+  readonly started: HolderStarted
+  readonly connection: HolderConnection
 }
 
 /**
- * Starts a holder: the child runs once this succeeds, held until a server
- * attaches (`attach`) or the orphan TTL ends it. The holder leads a session
- * of its own, so the caller's end does not end it. Started with the addon's
- * posix_spawn where it is built, else with Node's child_process.
+ * Starts a holder as this process's own child, already attached: its fd 3
+ * is one end of a socketpair whose other end is this connection, so the
+ * first byte needs no connect or HELLO, and the output is read from the
+ * holder's ring (its memfd) rather than copied through the socket. The
+ * holder leads a session of its own and outlives this process (it is then
+ * reparented); it binds `socketPath` after the start, for later servers
+ * (`connection.listening` says when). The scope's end detaches.
  */
-export const spawn = (options: HolderSpawnOptions): Effect.Effect<HolderStarted, HolderSpawnFailed | HolderUnavailable> =>
-  Effect.callback<HolderStarted, HolderSpawnFailed | HolderUnavailable>((resume) => {
+export const spawnAttached = (
+  options: HolderSpawnOptions,
+  reading: Pick<AttachOptions, "onOutput"> = {}
+): Effect.Effect<HolderSpawnedAttached, HolderSpawnFailed | HolderUnavailable, Scope.Scope> =>
+  Effect.gen(function*() {
     const path = options.holderPath ?? HOLDER_PATH
-    try {
-      Fs.accessSync(path, Fs.constants.X_OK)
-    } catch (error) {
-      resume(Effect.fail(new HolderUnavailable({ message: `${path} cannot be run: ${(error as Error).message}` })))
-      return
+    const started = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => {
+          Fs.accessSync(path, Fs.constants.X_OK)
+          const args = ["--connection-fd", "3", ...holderArgv(options)]
+          const addon = nativeSpawner()
+          if (addon !== undefined) {
+            // The holder's own environment is empty: the child's comes on stdin. Its exit is reaped by the addon.
+            const [pid, stdinFd, stdoutFd, stderrFd, connectionFd] = addon.spawn(path, [path, ...args], [], null, true, () => {}, null, true)
+            Fs.closeSync(stdoutFd)
+            Fs.closeSync(stderrFd)
+            if (connectionFd === undefined || connectionFd < 0) {
+              Fs.closeSync(stdinFd)
+              process.kill(pid, "SIGKILL")
+              throw new Error("the addon was built without connections")
+            }
+            try {
+              Fs.writeSync(stdinFd, environmentBlock(options.env))
+            } catch (error) {
+              // The holder is gone already (its exit is reaped by the addon's watch).
+              Fs.closeSync(connectionFd)
+              throw error
+            } finally {
+              Fs.closeSync(stdinFd)
+            }
+            return { pid, socket: new Net.Socket({ fd: connectionFd, readable: true, writable: true }) }
+          }
+          // Node's own: fd 3 a socketpair of libuv's; Node reaps the holder.
+          const child = NodeChildProcess.spawn(path, args, { detached: true, env: {}, stdio: ["pipe", "ignore", "ignore", "pipe"] })
+          child.on("error", () => {})
+          child.unref()
+          child.stdin!.on("error", () => {})
+          child.stdin!.end(environmentBlock(options.env))
+          const socket = child.stdio[3] as Net.Socket
+          if (child.pid === undefined) throw new Error("not started")
+          return { pid: child.pid, socket }
+        },
+        catch: (error) => new HolderUnavailable({ message: `cannot start ${path}: ${(error as Error).message}` })
+      }),
+      ({ socket }) =>
+        Effect.sync(() => {
+          if (!socket.destroyed && socket.writable) socket.end(Frames.detach())
+          socket.destroySoon()
+        })
+    )
+    const connection = yield* connected(started.socket, reading, options.socketPath, true).pipe(
+      Effect.mapError((error) => {
+        const outcome = error._tag === "effect-exec-server/HolderRefused" && error.reason === "startFailed"
+          ? parseStartLine(error.message, options.socketPath)
+          : undefined
+        return outcome === undefined || "holderPid" in outcome
+          ? new HolderUnavailable({ message: `the holder did not start: ${error.message}` })
+          : outcome
+      })
+    )
+    return {
+      started: { holderPid: started.pid, childPid: connection.childPid, socketPath: options.socketPath },
+      connection
     }
-    const args = holderArgv(options)
-    let stdout: Net.Socket
-    const addon = nativeSpawner()
-    try {
-      if (addon !== undefined) {
-        // The holder's own environment is empty: the child's comes on stdin.
-        const [, stdinFd, stdoutFd, stderrFd] = addon.spawn(path, [path, ...args], [], null, true, () => {})
-        Fs.closeSync(stderrFd)
-        stdout = new Net.Socket({ fd: stdoutFd, readable: true, writable: false })
-        // Written at once: the holder reads it to its end before anything else (a larger environment waits for that).
-        try {
-          Fs.writeSync(stdinFd, environmentBlock(options.env))
-        } finally {
-          Fs.closeSync(stdinFd)
-        }
-      } else {
-        const child = NodeChildProcess.spawn(path, args, { detached: true, env: {}, stdio: ["pipe", "pipe", "ignore"] })
-        child.on("error", () => {})
-        child.unref()
-        child.stdin!.on("error", () => {})
-        child.stdin!.end(environmentBlock(options.env))
-        stdout = child.stdout as Net.Socket
-      }
-    } catch (error) {
-      resume(Effect.fail(new HolderUnavailable({ message: `cannot start ${path}: ${(error as Error).message}` })))
-      return
-    }
-    let text = ""
-    stdout.setEncoding("utf8")
-    stdout.on("data", (chunk: string) => {
-      text += chunk
-    })
-    stdout.on("error", () => {})
-    // Ends as the holder says its line: nothing of the caller waits on the holder after that.
-    stdout.on("close", () => {
-      const line = text.split("\n")[0] ?? ""
-      const outcome = parseStartLine(line, options.socketPath)
-      resume("holderPid" in outcome ? Effect.succeed(outcome) : Effect.fail(outcome))
-    })
   })
-
-/**
- * The protocol's error for a failed start, as the server's spawners make
- * it: a missing cwd or program is SpawnNotFound, the rest -32603 with errno.
- */
-export const spawnErrorOf = (failure: HolderSpawnFailed): SpawnNotFound | InternalError =>
-  failure.errno === "ENOENT" && (failure.stage === "cwd" || failure.stage === "program")
-    ? new SpawnNotFound({ message: failure.message, missing: failure.stage, path: failure.path })
-    : new InternalError({
-      message: failure.stage === "interpreter"
-        ? `cannot spawn ${failure.path}: its interpreter does not exist`
-        : failure.errno === "EACCES" && failure.stage === "program"
-        ? `cannot spawn ${failure.path}: permission denied`
-        : failure.message,
-      errno: failure.errno
-    })
-
-/** Output and what happens to the child, in order. */
-export type HolderEvent =
-  | { readonly _tag: "Output"; readonly position: number; readonly stream: Frames.HolderStream; readonly bytes: Buffer }
-  /** Bytes [from, to) were overwritten in the ring before this connection read them. */
-  | { readonly _tag: "Lost"; readonly from: number; readonly to: number }
-  | HolderExit
-  /** No more output: `end` is one past the last byte. The stream ends after it. */
-  | { readonly _tag: "Closed"; readonly end: number }
-
-/** The child's exit: its code or the signal that ended it, and whether all its output had ended by then. */
-export interface HolderExit {
-  readonly _tag: "Exited"
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  /** Every output stream had ended when the exit was reported (no descendant held one open). */
-  readonly complete: boolean
-  /** Output before this position was written before the exit. */
-  readonly end: number
-}
-
-/** A stdin write's outcome, as the server's spawners say it. */
-export type StdinStatus = "accepted" | "stdinClosed" | "backlogFull"
-
-/** An attached connection to a holder. */
-export interface HolderConnection {
-  readonly childPid: number
-  readonly terminal: boolean
-  /** At attach: the oldest position still in the ring, and one past the newest. */
-  readonly oldest: number
-  readonly end: number
-  /**
-   * The events from the attach's `from` on, once each. Taking an Output
-   * acknowledges it: the holder may then overwrite it, and reads the child
-   * on (while attached it never overwrites what was not acknowledged, so a
-   * consumer that stops taking stops the child). Fails with
-   * HolderDisconnected when the connection ends before Closed. One consumer.
-   */
-  readonly events: Stream.Stream<HolderEvent, HolderDisconnected | HolderRefused>
-  /** Writes to stdin (in pieces of at most 1 MiB; the first refused piece stops it, and says so). */
-  readonly write: (bytes: Uint8Array) => Effect.Effect<StdinStatus, HolderDisconnected>
-  /** Ends stdin once the backlog is written (a terminal's: ^D). */
-  readonly closeStdin: Effect.Effect<Exclude<StdinStatus, "backlogFull">, HolderDisconnected>
-  /** Waits until the holder has written the refused backlog (after a `backlogFull`). */
-  readonly stdinDrained: Effect.Effect<void, HolderDisconnected>
-  readonly resize: (rows: number, cols: number) => Effect.Effect<void, HolderDisconnected>
-  /** Signals the child's process group; false when the group is gone. Signal 0 only asks. */
-  readonly signal: (signal: NodeJS.Signals | 0) => Effect.Effect<boolean, HolderDisconnected>
-  /** After the exit: stop waiting for descendants that hold the output open. */
-  readonly endOutput: Effect.Effect<void, HolderDisconnected>
-  /** The child's exit, once every byte written before it was received. */
-  readonly exit: Effect.Effect<HolderExit, HolderDisconnected | HolderRefused>
-  /** The server is done with the process: the holder kills the group if it is there, and exits. */
-  readonly done: Effect.Effect<void>
-  /** Resolves when the connection has ended (the holder exited, refused, or this end detached). */
-  readonly gone: Effect.Effect<void>
-}
-
-/** How to attach. */
-export interface AttachOptions {
-  /** The first position wanted (default 0); what the ring no longer has comes as Lost. */
-  readonly from?: number | undefined
-  /** Displace an attached server (default false: refused as busy). */
-  readonly takeover?: boolean | undefined
-}
 
 /** Events held for the consumer beyond which the socket stops being read (the holder then stops sending). */
 const QUEUED_HIGH_BYTES = 4 * 1024 * 1024
@@ -279,12 +149,44 @@ export const attach = (
         if (!socket.destroyed && socket.writable) socket.end(Frames.detach())
         socket.destroySoon()
       }))
-    return yield* connected(socket, options)
+    return yield* connected(socket, options, socketPath)
   })
+
+/** The shared ring, opened through /proc; undefined where it cannot be (or is not what the holder said). */
+const openRing = (shared: { readonly holderPid: number; readonly ringFd: number }, ringBytes: number): number | undefined => {
+  let fd: number | undefined
+  try {
+    fd = Fs.openSync(descriptorPath(shared.holderPid, shared.ringFd), "r")
+    if (Fs.fstatSync(fd).size === ringBytes) return fd
+  } catch {
+    // No /proc, or not allowed: relayed instead.
+  }
+  if (fd !== undefined) Fs.closeSync(fd)
+  return undefined
+}
+
+/** The buffer `onOutput` chunks are read into: one for every connection, as the pipe spawner's. */
+const SHARED_READ_BYTES = 1024 * 1024
+let sharedReadBuffer: Buffer | undefined
+
+/** Copies `length` bytes at `position` out of the ring (a file of `ringBytes`, wrapping), into `bytes` when given. */
+const readRing = (fd: number, ringBytes: number, position: number, length: number, into?: Buffer): Buffer => {
+  const bytes = into ?? Buffer.allocUnsafe(length)
+  let done = 0
+  while (done < length) {
+    const at = (position + done) % ringBytes
+    const got = Fs.readSync(fd, bytes, done, Math.min(length - done, ringBytes - at), at)
+    if (got <= 0) throw new Error(`the ring ended at ${at}`)
+    done += got
+  }
+  return bytes
+}
 
 const connected = (
   socket: Net.Socket,
-  options: AttachOptions
+  options: AttachOptions,
+  socketPath: string,
+  startedAttached = false
 ): Effect.Effect<HolderConnection, HolderRefused | HolderDisconnected> =>
   Effect.gen(function*() {
     const queue = yield* Queue.unbounded<HolderEvent, HolderDisconnected | HolderRefused | Cause.Done>()
@@ -299,6 +201,21 @@ const connected = (
     let taken = options.from ?? 0
     let acked = taken
     const reader = new Frames.FrameReader()
+    /** The shared ring's descriptor while output is read from it. */
+    let ringFd: number | undefined
+    let ringBytes = 0
+    /** The ring could not be opened: the first OutputAt asks for bytes instead (RELAY). */
+    let ringUnavailable = false
+    /** RELAY sent: what comes before RELAYED is ignored. */
+    let relaying = false
+    /** One past the last position offered to the consumer. */
+    let received = options.from ?? 0
+    const listening = Deferred.makeUnsafe<void, HolderSpawnFailed | HolderDisconnected>()
+    if (!startedAttached) Deferred.doneUnsafe(listening, Effect.void)
+    const closeRing = () => {
+      if (ringFd !== undefined) Fs.closeSync(ringFd)
+      ringFd = undefined
+    }
 
     // Whatever still waits fails; the events fail unless they were complete (Closed came).
     const end = (error: HolderDisconnected | HolderRefused) => {
@@ -310,11 +227,25 @@ const connected = (
       for (const result of results.values()) Deferred.doneUnsafe(result, Effect.fail(disconnected))
       results.clear()
       Deferred.doneUnsafe(drained, Effect.fail(disconnected))
+      Deferred.doneUnsafe(listening, Effect.fail(disconnected))
       if (!finished) Queue.failCauseUnsafe(queue, Cause.fail(error))
       finished = true
       socket.destroy()
     }
+    const onOutput = options.onOutput
+    let ackEvery = ACK_EVERY_BYTES
+    /** A chunk to `onOutput`: taken once the call returns. */
+    const handOver = (position: number, stream: Frames.HolderStream, bytes: Buffer) => {
+      onOutput!(position, stream, bytes)
+      received = taken = position + bytes.byteLength
+      if (taken - acked >= ackEvery) {
+        acked = taken
+        socket.write(Frames.ack(taken))
+      }
+    }
     const offer = (event: HolderEvent) => {
+      if (event._tag === "Output") received = event.position + event.bytes.byteLength
+      else if (event._tag === "Lost") received = event.to
       if (event._tag === "Output") {
         queuedBytes += event.bytes.byteLength
         if (queuedBytes > QUEUED_HIGH_BYTES && !paused) {
@@ -335,11 +266,71 @@ const connected = (
       for (const frame of frames) {
         switch (frame._tag) {
           case "Welcome":
+            ackEvery = Math.max(1, Math.min(ACK_EVERY_BYTES, Math.floor(frame.ringBytes / 4)))
+            if (frame.shared !== undefined) {
+              ringBytes = frame.ringBytes
+              ringFd = openRing(frame.shared, frame.ringBytes)
+              // A holder with nothing more to send may have exited already: bytes are asked for only when pointed at.
+              ringUnavailable = ringFd === undefined
+            }
             Deferred.doneUnsafe(welcome, Effect.succeed(frame))
             break
+          case "Relayed":
+            relaying = false
+            break
+          case "Listening":
+            Deferred.doneUnsafe(
+              listening,
+              frame.errno === 0 ? Effect.void : Effect.fail(
+                new HolderSpawnFailed({
+                  message: `cannot listen on ${socketPath}: errno ${frame.errno}`,
+                  stage: "socket",
+                  errno: errnoName(frame.errno),
+                  path: socketPath,
+                  exitStatus: 126
+                })
+              )
+            )
+            break
+          case "OutputAt": {
+            if (relaying) break
+            if (ringFd === undefined) {
+              if (ringUnavailable) {
+                relaying = true
+                socket.write(Frames.relay(received))
+              }
+              break
+            }
+            try {
+              // Copied before it is acknowledged: until then the holder does not overwrite it.
+              if (onOutput === undefined) {
+                offer({
+                  _tag: "Output",
+                  position: frame.position,
+                  stream: frame.stream,
+                  bytes: readRing(ringFd, ringBytes, frame.position, frame.length)
+                })
+              } else {
+                const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES))
+                for (let at = 0; at < frame.length; at += SHARED_READ_BYTES) {
+                  const length = Math.min(SHARED_READ_BYTES, frame.length - at)
+                  handOver(frame.position + at, frame.stream, readRing(ringFd, ringBytes, frame.position + at, length, buffer.subarray(0, length)))
+                }
+              }
+            } catch (error) {
+              end(new HolderDisconnected({ message: `cannot read the holder's ring: ${(error as Error).message}` }))
+              return
+            }
+            break
+          }
           case "Output":
+            if (relaying) break
+            if (onOutput === undefined) offer(frame)
+            else handOver(frame.position, frame.stream, frame.bytes)
+            break
           case "Lost":
           case "Closed":
+            if (relaying) break
             offer(frame)
             if (frame._tag === "Closed") {
               // The events are complete; the socket stays for the last acknowledgement and `done`.
@@ -349,6 +340,7 @@ const connected = (
             }
             break
           case "Exited": {
+            if (relaying) break
             const event: HolderExit = {
               _tag: "Exited",
               code: frame.code,
@@ -381,17 +373,18 @@ const connected = (
     socket.on("error", () => {})
     const gone = Deferred.makeUnsafe<void>()
     socket.on("close", () => {
+      closeRing()
       Deferred.doneUnsafe(gone, Effect.void)
       end(new HolderDisconnected({ message: "the holder's connection ended" }))
     })
-    socket.write(Frames.hello(options.from ?? 0, options.takeover ?? false))
+    // A holder started attached is attached already: its WELCOME comes unasked.
+    if (!startedAttached) socket.write(Frames.hello(options.from ?? 0, options.takeover ?? false, options.shared ?? true))
     const hello = yield* Deferred.await(welcome)
     if (hello.version !== Frames.HOLDER_VERSION) {
       end(new HolderRefused({ message: `holder version ${hello.version}`, reason: "version" }))
       return yield* new HolderRefused({ message: `holder version ${hello.version}`, reason: "version" })
     }
 
-    const ackEvery = Math.max(1, Math.min(ACK_EVERY_BYTES, Math.floor(hello.ringBytes / 4)))
     const send = (frame: Buffer): boolean => {
       if (socket.destroyed || !socket.writable) return false
       socket.write(frame)
@@ -416,7 +409,7 @@ const connected = (
             socket.resume()
           }
         } else if (event._tag === "Lost") {
-          taken = event.to
+          taken = Math.max(taken, event.to)
         }
         // The exit and the end are acknowledged with all before them: the holder may then finish.
         if (taken > acked && (taken - acked >= ackEvery || event._tag === "Exited" || event._tag === "Closed")) {
@@ -459,7 +452,9 @@ const connected = (
       done: Effect.sync(() => {
         if (send(Frames.done())) socket.end()
       }),
-      gone: Deferred.await(gone)
+      gone: Deferred.await(gone),
+      listening: Deferred.await(listening),
+      sharedRing: ringFd !== undefined
     } satisfies HolderConnection
   })
 
@@ -467,3 +462,5 @@ const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals])
 )
 const signalName = (signal: number): NodeJS.Signals => signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals)
+const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, number]) => [number, name]))
+const errnoName = (errno: number): string => errnoNames.get(errno) ?? `E${errno}`

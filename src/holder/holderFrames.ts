@@ -23,7 +23,8 @@ const Command = {
   Ack: 0x06,
   EndOutput: 0x07,
   Detach: 0x08,
-  Done: 0x09
+  Done: 0x09,
+  Relay: 0x0a
 } as const
 
 const EventType = {
@@ -34,7 +35,10 @@ const EventType = {
   Closed: 0x85,
   Result: 0x86,
   StdinDrained: 0x87,
-  Error: 0x88
+  Error: 0x88,
+  OutputAt: 0x89,
+  Listening: 0x8a,
+  Relayed: 0x8b
 } as const
 
 /** Which stream a chunk came from: a terminal's one, or a pipe's. */
@@ -45,9 +49,9 @@ const STREAMS: ReadonlyArray<HolderStream> = ["pty", "stdout", "stderr"]
 export type ResultStatus = "accepted" | "stdinClosed" | "backlogFull" | "groupGone"
 const RESULTS: ReadonlyArray<ResultStatus> = ["accepted", "stdinClosed", "backlogFull", "groupGone"]
 
-/** Why the holder refused a connection. */
-export type RefusalReason = "badFrame" | "version" | "busy" | "displaced"
-const REFUSALS: Record<number, RefusalReason> = { 1: "badFrame", 2: "version", 3: "busy", 4: "displaced" }
+/** Why the holder refused a connection (startFailed: a holder started attached could not start its child; the text is its start line). */
+export type RefusalReason = "badFrame" | "version" | "busy" | "displaced" | "startFailed"
+const REFUSALS: Record<number, RefusalReason> = { 1: "badFrame", 2: "version", 3: "busy", 4: "displaced", 5: "startFailed" }
 
 /** An event the holder sends, decoded. Positions count every output byte of all streams from 0. */
 export type HolderFrame =
@@ -61,8 +65,20 @@ export type HolderFrame =
     readonly end: number
     /** The ring's size: an attached reader acknowledges well before that much is outstanding. */
     readonly ringBytes: number
+    /**
+     * Asked for with HELLO's `shared`: the ring is this holder's memfd, open
+     * at /proc/HOLDER_PID/fd/RING_FD, and output comes as OutputAt. Absent
+     * when not asked for or the holder has no memfd (output then comes as bytes).
+     */
+    readonly shared?: { readonly holderPid: number; readonly ringFd: number } | undefined
   }
   | { readonly _tag: "Output"; readonly position: number; readonly stream: HolderStream; readonly bytes: Buffer }
+  /** Output in the shared ring: `length` bytes at `position`, not overwritten before they are acknowledged. */
+  | { readonly _tag: "OutputAt"; readonly position: number; readonly stream: HolderStream; readonly length: number }
+  /** A holder started attached is bound to its socket (errno 0), or could not be (its errno). */
+  | { readonly _tag: "Listening"; readonly errno: number }
+  /** After RELAY: output comes as bytes from `from` on; what came before this is to be ignored. */
+  | { readonly _tag: "Relayed"; readonly from: number }
   | { readonly _tag: "Lost"; readonly from: number; readonly to: number }
   | {
     readonly _tag: "Exited"
@@ -83,12 +99,15 @@ const frame = (type: number, payloadBytes: number): Buffer => {
   return buffer
 }
 
-/** HELLO: attach, output from `from`, taking over from an attached server when `takeover`. */
-export const hello = (from: number, takeover: boolean): Buffer => {
+/**
+ * HELLO: attach, output from `from`, taking over from an attached server
+ * when `takeover`; with `shared`, output as places in the ring's memfd.
+ */
+export const hello = (from: number, takeover: boolean, shared = false): Buffer => {
   const buffer = frame(Command.Hello, 16)
   MAGIC.copy(buffer, 5)
   buffer.writeUInt16LE(HOLDER_VERSION, 9)
-  buffer.writeUInt16LE(takeover ? 1 : 0, 11)
+  buffer.writeUInt16LE((takeover ? 1 : 0) | (shared ? 2 : 0), 11)
   buffer.writeBigUInt64LE(BigInt(from), 13)
   return buffer
 }
@@ -130,6 +149,13 @@ export const ack = (position: number): Buffer => {
   return buffer
 }
 
+/** RELAY: the ring cannot be opened here; output from `from` on as bytes. */
+export const relay = (from: number): Buffer => {
+  const buffer = frame(Command.Relay, 8)
+  buffer.writeBigUInt64LE(BigInt(from), 5)
+  return buffer
+}
+
 export const endOutput = (): Buffer => frame(Command.EndOutput, 0)
 export const detach = (): Buffer => frame(Command.Detach, 0)
 export const done = (): Buffer => frame(Command.Done, 0)
@@ -143,10 +169,13 @@ const decode = (type: number, p: Buffer): HolderFrame => {
   }
   switch (type) {
     case EventType.Welcome: {
-      need(36)
+      if (p.length !== 36 && p.length !== 44) need(36)
       if (!p.subarray(0, 4).equals(MAGIC)) throw new FrameError("not a holder")
       const flags = p.readUInt16LE(6)
       return {
+        shared: (flags & 4) !== 0 && p.length === 44
+          ? { holderPid: p.readUInt32LE(36), ringFd: p.readUInt32LE(40) }
+          : undefined,
         _tag: "Welcome",
         version: p.readUInt16LE(4),
         terminal: (flags & 1) !== 0,
@@ -163,6 +192,18 @@ const decode = (type: number, p: Buffer): HolderFrame => {
       if (stream === undefined) throw new FrameError(`stream ${p[8]}`)
       return { _tag: "Output", position: Number(p.readBigUInt64LE(0)), stream, bytes: p.subarray(9) }
     }
+    case EventType.OutputAt: {
+      need(13)
+      const stream = STREAMS[p[8]!]
+      if (stream === undefined) throw new FrameError(`stream ${p[8]}`)
+      return { _tag: "OutputAt", position: Number(p.readBigUInt64LE(0)), stream, length: p.readUInt32LE(9) }
+    }
+    case EventType.Listening:
+      need(4)
+      return { _tag: "Listening", errno: p.readInt32LE(0) }
+    case EventType.Relayed:
+      need(8)
+      return { _tag: "Relayed", from: Number(p.readBigUInt64LE(0)) }
     case EventType.Lost:
       need(16)
       return { _tag: "Lost", from: Number(p.readBigUInt64LE(0)), to: Number(p.readBigUInt64LE(8)) }

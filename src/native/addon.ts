@@ -23,8 +23,10 @@ export interface NativeAddon {
     pipeStdin: boolean,
     onExit: (code: number, signal: number) => void,
     /** cgroup.procs files the child joins before its execve (a clone of our own then, not posix_spawn). */
-    joinFiles?: ReadonlyArray<string>
-  ) => [pid: number, stdin: number, stdout: number, stderr: number]
+    joinFiles?: ReadonlyArray<string> | null,
+    /** The child's fd 3 one end of a Unix stream socketpair, `connection` the other (-1 without; not with `joinFiles`). */
+    connection?: boolean
+  ) => [pid: number, stdin: number, stdout: number, stderr: number, connection?: number]
   /**
    * Reads a child's stdout and stderr on the event loop; see native/output.c.
    * `onOutput(stream, bytesRead)`: stream 1 or 2; bytesRead > 0 bytes at the

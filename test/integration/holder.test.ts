@@ -23,6 +23,7 @@ import { useTempDirs } from "../support/tempDirs.js"
 const tempDir = useTempDirs("holder-")
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 const STARTER = new URL("../support/holderStarter.ts", import.meta.url).pathname
+const ATTACHED_READER = new URL("../support/holderAttachedReader.ts", import.meta.url).pathname
 
 /** Holders a test started: ended (SIGTERM: the holder ends its child's group) when it is over. */
 let holders: Array<number> = []
@@ -111,11 +112,12 @@ const collect = (connection: Holder.HolderConnection, from = 0, onOutput?: (text
 const processGone = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")
   } catch {
+    // Gone, possibly between the two looks.
     return true
   }
-  const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-  return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")
 }
 
 /** Waits for `condition`, checking every 20 ms (a process of another's has no event to await). */
@@ -130,6 +132,56 @@ const seqOutput = (n: number): Buffer => {
   const lines: Array<string> = []
   for (let i = 1; i <= n; i++) lines.push(`${i}\n`)
   return Buffer.from(lines.join(""))
+}
+
+
+/** A process of the test's that starts a holder attached and reads it (holderAttachedReader.ts), to be SIGKILLed. */
+const startReader = (args: {
+  readonly socketPath: string
+  readonly ringBytes: number
+  readonly outFile: string
+  readonly tellAfter: number
+  readonly terminal?: boolean
+  readonly argv: ReadonlyArray<string>
+}) => {
+  const reader = spawnProcess(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      ATTACHED_READER,
+      args.socketPath,
+      `${args.ringBytes}`,
+      args.outFile,
+      `${args.tellAfter}`,
+      ...(args.terminal === true ? ["--terminal"] : []),
+      "--",
+      ...args.argv
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] }
+  )
+  let said = ""
+  const waiters: Array<() => void> = []
+  reader.stdout!.on("data", (chunk: Buffer) => {
+    said += chunk.toString()
+    for (const waiter of waiters) waiter()
+  })
+  /** Waits until the reader has said a line matching `pattern`; gives its match. */
+  const saidLine = (pattern: RegExp) =>
+    Effect.callback<RegExpExecArray>((resume) => {
+      const check = () => {
+        const match = pattern.exec(said)
+        if (match !== null) resume(Effect.succeed(match))
+      }
+      waiters.push(check)
+      check()
+    })
+  const kill = Effect.callback<void>((resume) => {
+    if (reader.exitCode !== null || reader.signalCode !== null) return resume(Effect.void)
+    reader.once("exit", () => resume(Effect.void))
+    reader.kill("SIGKILL")
+  })
+  return { saidLine, kill }
 }
 
 describe("exec-server-holder", () => {
@@ -182,12 +234,16 @@ describe("exec-server-holder", () => {
   it.live("carries 5 MiB of binary data through stdin and back out of cat unchanged", () =>
     Effect.scoped(Effect.gen(function*() {
       const input = randomBytes(5 * 1024 * 1024)
-      const started = yield* start({ argv: ["cat"], pipeStdin: true })
+      // Held at a gate after cat: the late write below is answered before the holder can be done.
+      const gate = Path.join(tempDir(), "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const started = yield* start({ argv: ["sh", "-c", `cat; read go < ${gate}`], pipeStdin: true })
       const connection = yield* Holder.attach(started.socketPath)
       const fiber = yield* Effect.forkChild(collect(connection))
       expect(yield* connection.write(input)).toBe("accepted")
       expect(yield* connection.closeStdin).toBe("accepted")
       expect(yield* connection.write(Buffer.from("late"))).toBe("stdinClosed")
+      Fs.writeFileSync(gate, "go\n")
       const result = yield* Fiber.join(fiber)
       expect(result.stdout.length).toBe(input.length)
       expect(sha256(result.stdout)).toBe(sha256(input))
@@ -393,7 +449,7 @@ describe("exec-server-holder", () => {
       expect((yield* second.exit).signal).toBe("SIGKILL")
     })))
 
-  it.live("refuses a peer of another user even where the socket's modes would let it in", () =>
+  it.live("refuses a peer of another user even where the socket's modes would let it in, and its ring is not theirs to open", () =>
     Effect.gen(function*() {
       const started = yield* start({ argv: ["echo", "mine"] })
       // The directory and socket opened up: only the holder's own check is left.
@@ -420,8 +476,241 @@ describe("exec-server-holder", () => {
       })
       expect(asNobody.stderr).toBe("")
       expect(asNobody.stdout.trim()).toBe("received 0")
+      // Nor can it open the output ring, the holder's memfd, through /proc.
+      const fdDir = `/proc/${started.holderPid}/fd`
+      const ringFd = Fs.readdirSync(fdDir).find((fd) => Fs.readlinkSync(`${fdDir}/${fd}`).startsWith("/memfd:exec-server-holder-ring"))
+      expect(ringFd).toBeDefined()
+      const ringAsNobody = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), "/usr/bin/python3", "-c", "import sys\nopen(sys.argv[1],'rb').read(1)\nprint('opened')", `${fdDir}/${ringFd}`], {
+        encoding: "utf8",
+        timeout: 10_000
+      })
+      expect(ringAsNobody.stdout).toBe("")
+      expect(ringAsNobody.stderr).toContain("PermissionError")
       const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(started.socketPath), (connection) => collect(connection)))
       expect(result.stdout.toString()).toBe("mine\n")
+    }))
+
+
+  it.live("started attached: the first connection needs no HELLO, reads the output from the shared ring, and the socket is bound after", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const gate = Path.join(tempDir(), "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const { connection, started } = yield* Holder.spawnAttached({
+          socketPath,
+          argv: ["sh", "-c", `echo first; read go < ${gate}; echo second >&2; exit 5`],
+          env: ENV,
+          orphanTtlMs: 60_000
+        })
+        holders.push(started.holderPid)
+        expect(started.childPid).toBe(connection.childPid)
+        expect(connection.sharedRing).toBe(true)
+        yield* connection.listening
+        expect(Fs.existsSync(socketPath)).toBe(true)
+        // The holder is this process's child, in a session of its own.
+        const stat = Fs.readFileSync(`/proc/${started.holderPid}/stat`, "utf8")
+        const [, parent, , session] = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+        expect(Number(parent)).toBe(process.pid)
+        expect(Number(session)).toBe(started.holderPid)
+        // A second server is refused while this one is attached.
+        const busy = yield* Effect.exit(Effect.scoped(Holder.attach(socketPath)))
+        expect(busy).toMatchObject(Exit.fail(new Holder.HolderRefused({ message: "another server is attached", reason: "busy" })))
+        const fiber = yield* Effect.forkChild(collect(connection))
+        Fs.writeFileSync(gate, "go\n")
+        const collected = yield* Fiber.join(fiber)
+        yield* connection.gone
+        return collected
+      }))
+      expect(result.stdout.toString()).toBe("first\n")
+      expect(result.stderr.toString()).toBe("second\n")
+      expect(result.contiguous).toBe(true)
+      expect(result.exit).toMatchObject({ code: 5, signal: null, end: 13 })
+      expect(Fs.existsSync(socketPath)).toBe(false)
+    }))
+
+  it.live("started attached, a start failure comes back as the spawners report it", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const exit = yield* Effect.exit(Effect.scoped(Holder.spawnAttached({ socketPath, argv: ["no-such-program-anywhere"], env: ENV })))
+      expect(exit).toMatchObject(Exit.fail(expect.objectContaining({ _tag: "effect-exec-server/HolderSpawnFailed", stage: "program", errno: "ENOENT", exitStatus: 127 })))
+      expect(Fs.existsSync(socketPath)).toBe(false)
+    }))
+
+  it.live("a server SIGKILLed in the middle of 64 MiB: the next attach from where it stopped gets every byte once, in order", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const dir = tempDir()
+      const outFile = Path.join(dir, "taken")
+      const sumFile = Path.join(dir, "sum")
+      // The second half waits at a gate opened once the server is dead: the kill falls in the middle.
+      const gate = Path.join(dir, "gate")
+      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const half = 32 * 1024 * 1024
+      const reader = startReader({
+        socketPath,
+        // The whole output fits: with no server attached the holder reads on and keeps the newest ring's worth.
+        ringBytes: 64 * 1024 * 1024,
+        outFile,
+        tellAfter: 4 * 1024 * 1024,
+        argv: [
+          "bash",
+          "-c",
+          `{ head -c ${half} /dev/urandom; read go < ${gate}; head -c ${half} /dev/urandom; } | tee >(sha256sum > ${sumFile})`
+        ]
+      })
+      const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
+      holders.push(holderPid)
+      yield* reader.saidLine(/^listening$/m)
+      yield* reader.saidLine(/^read \d+$/m)
+      yield* reader.kill
+      Fs.writeFileSync(gate, "go\n")
+      const taken = Fs.readFileSync(outFile)
+      expect(taken.length).toBeGreaterThanOrEqual(4 * 1024 * 1024)
+      expect(taken.length).toBeLessThanOrEqual(half)
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const connection = yield* Holder.attach(socketPath, { from: taken.length })
+        expect(connection.sharedRing).toBe(true)
+        const collected = yield* collect(connection, taken.length)
+        yield* connection.gone
+        return collected
+      }))
+      expect(result.lost).toEqual([])
+      expect(result.contiguous).toBe(true)
+      const whole = Buffer.concat([taken, result.stdout])
+      expect(whole.length).toBe(64 * 1024 * 1024)
+      expect(result.exit).toMatchObject({ code: 0, signal: null, end: whole.length })
+      yield* until(() => Fs.existsSync(sumFile) && Fs.readFileSync(sumFile, "utf8").endsWith("\n"))
+      expect(sha256(whole)).toBe(Fs.readFileSync(sumFile, "utf8").split(" ")[0])
+    }))
+
+  it.live("a terminal held across a SIGKILLed server: the child gets no SIGHUP, and typing after the adoption works", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const outFile = Path.join(tempDir(), "taken")
+      const reader = startReader({
+        socketPath,
+        ringBytes: 1024 * 1024,
+        outFile,
+        tellAfter: "ready".length,
+        terminal: true,
+        argv: ["sh", "-c", "trap 'echo HUP; exit 9' HUP; echo ready; read line; echo \"got $line\""]
+      })
+      const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
+      holders.push(holderPid)
+      yield* reader.saidLine(/^listening$/m)
+      yield* reader.saidLine(/^read \d+$/m)
+      yield* reader.kill
+      const taken = Fs.readFileSync(outFile)
+      expect(taken.toString()).toContain("ready")
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        const connection = yield* Holder.attach(socketPath, { from: taken.length })
+        expect(connection.terminal).toBe(true)
+        expect(yield* connection.write(Buffer.from("hello\n"))).toBe("accepted")
+        return yield* collect(connection, taken.length)
+      }))
+      const text = taken.toString() + result.pty.toString()
+      expect(text).toContain("got hello")
+      expect(text).not.toContain("HUP")
+      expect(result.exit).toMatchObject({ code: 0, signal: null })
+    }))
+
+  it.live("the exit after an adoption: 0, 1, and the signal that ended the child", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, number | null, NodeJS.Signals | null]> = [
+        ["exit 0", 0, null],
+        ["exit 1", 1, null],
+        ["kill -TERM $$", null, "SIGTERM"]
+      ]
+      for (const [command, code, signal] of cases) {
+        const socketPath = socketIn()
+        const dir = tempDir()
+        const gate = Path.join(dir, "gate")
+        expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+        const reader = startReader({
+          socketPath,
+          ringBytes: 1024 * 1024,
+          outFile: Path.join(dir, "taken"),
+          tellAfter: 1,
+          argv: ["sh", "-c", `echo up; read go < ${gate}; ${command}`]
+        })
+        const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
+        holders.push(holderPid)
+        yield* reader.saidLine(/^listening$/m)
+        yield* reader.saidLine(/^read \d+$/m)
+        yield* reader.kill
+        // It exits with no server attached.
+        Fs.writeFileSync(gate, "go\n")
+        const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(socketPath, { from: 3 }), (connection) => collect(connection, 3)))
+        expect(result.exit).toMatchObject({ code, signal, end: 3 })
+        expect(result.end).toBe(3)
+      }
+    }))
+
+
+  it.live("a server that cannot open the ring asks for the bytes instead (RELAY), and gets them from where it was", () =>
+    Effect.gen(function*() {
+      const started = yield* start({ argv: ["seq", "1", "1000"] })
+      yield* until(() => processGone(started.childPid))
+      // HELLO asking for the ring, then RELAY from 100 as if /proc would not open: frames before RELAYED are to be ignored.
+      const frames = yield* Effect.callback<Array<Frames.HolderFrame>>((resume) => {
+        const socket = Net.createConnection(started.socketPath)
+        const reader = new Frames.FrameReader()
+        const got: Array<Frames.HolderFrame> = []
+        socket.on("error", () => {})
+        socket.on("data", (chunk) => {
+          for (const frame of reader.push(chunk)) {
+            got.push(frame)
+            if (frame._tag === "Welcome") socket.write(Frames.relay(100))
+            if (frame._tag === "Closed" && got.some((earlier) => earlier._tag === "Relayed")) {
+              socket.end(Frames.ack(frame.end))
+            }
+          }
+        })
+        socket.on("close", () => resume(Effect.succeed(got)))
+        socket.on("connect", () => socket.write(Frames.hello(0, false, true)))
+      })
+      const welcome = frames[0]
+      expect(welcome).toMatchObject({ _tag: "Welcome", shared: { holderPid: started.holderPid } })
+      const relayedAt = frames.findIndex((frame) => frame._tag === "Relayed")
+      expect(frames[relayedAt]).toEqual({ _tag: "Relayed", from: 100 })
+      const after = frames.slice(relayedAt + 1)
+      const bytes = Buffer.concat(after.flatMap((frame) => frame._tag === "Output" ? [frame.bytes] : []))
+      expect(bytes.equals(seqOutput(1000).subarray(100))).toBe(true)
+      expect(after.map((frame) => frame._tag).filter((tag) => tag !== "Output")).toEqual(["Exited", "Closed"])
+    }))
+
+
+  it.live("onOutput: every chunk once, in order, from one shared buffer; the events carry the rest, the exit after the bytes", () =>
+    Effect.gen(function*() {
+      const socketPath = socketIn()
+      const chunks: Array<Buffer> = []
+      const views = new Set<ArrayBuffer>()
+      let next = 0
+      let contiguous = true
+      const { result, views: seen } = yield* Effect.scoped(Effect.gen(function*() {
+        const { connection, started } = yield* Holder.spawnAttached(
+          { socketPath, argv: ["seq", "1", "300000"], env: ENV, orphanTtlMs: 60_000, ringBytes: 256 * 1024 },
+          {
+            onOutput: (position, stream, bytes) => {
+              contiguous &&= position === next && stream === "stdout"
+              next = position + bytes.byteLength
+              views.add(bytes.buffer as ArrayBuffer)
+              chunks.push(Buffer.from(bytes))
+            }
+          }
+        )
+        holders.push(started.holderPid)
+        return { result: yield* collect(connection), views: views.size }
+      }))
+      expect(result.all.length).toBe(0)
+      expect(contiguous).toBe(true)
+      // A ring a fraction of the output: the holder waited for the acknowledgements, nothing was lost.
+      expect(result.lost).toEqual([])
+      expect(sha256(Buffer.concat(chunks))).toBe(sha256(seqOutput(300_000)))
+      expect(seen).toBe(1)
+      expect(result.exit).toMatchObject({ code: 0, end: seqOutput(300_000).length })
+      expect(result.end).toBe(seqOutput(300_000).length)
     }))
 
   describe("start failures come back as the server's spawners report them", () => {
