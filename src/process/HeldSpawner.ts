@@ -1,8 +1,9 @@
 /**
  * The spawner whose children are kept by holders (`--keep-processes`): each
  * child is started by an `exec-server-holder` of its own (src/holder/),
- * whose socket is in the state directory, and the server attaches to it at
- * once and reads its output from position 0. The child is not the server's:
+ * started as the server's child and attached from the start (Holder.spawnAttached:
+ * its output read from the holder's shared ring); its socket, in the state
+ * directory, is for the servers after this one. The child is not the server's:
  * a server that is killed leaves it running, held until its orphan TTL.
  * Pipes and terminals alike; the sandbox's launcher and the cgroups are
  * passed on as the other spawners pass them.
@@ -48,7 +49,10 @@ export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
         ? [program!, [request.arg0, ...args]]
         : [undefined, request.argv]
       const socketPath = holderSocketPath(options.stateDir)
-      const started = yield* Holder.spawn({
+      const scope = yield* Effect.scope
+      // Started attached: the holder is this server's child until the server is gone, its first
+      // connection a socketpair (no connect or HELLO before the first byte).
+      const { connection, started } = yield* Holder.spawnAttached({
         socketPath,
         argv: childArgv,
         file,
@@ -62,6 +66,7 @@ export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
         stdinBacklogBytes: MAX_STDIN_BACKLOG_BYTES,
         holderPath: options.holderPath
       }).pipe(
+        Scope.provide(scope),
         Effect.catchTags({
           "effect-exec-server/HolderUnavailable": (unavailable) =>
             Effect.fail(new InternalError({ message: `cannot keep processes: ${unavailable.message}` })),
@@ -70,31 +75,6 @@ export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
             Effect.andThen(failureChecks(request.sandbox === undefined, failure, request.cwd, program!, request.env), Effect.fail(Holder.spawnErrorOf(failure)))
         })
       )
-      const scope = yield* Effect.scope
-      // Until the connection is made, nothing would end the child but the orphan TTL: a failed or interrupted attach ends it.
-      let attached = false
-      const abandon = () => {
-        if (attached) return
-        attached = true
-        killProcessGroup(started.childPid, "SIGKILL")
-        try {
-          // SIGTERM: the holder ends what is left of the group, removes its socket and exits.
-          process.kill(started.holderPid, "SIGTERM")
-        } catch {
-          // Gone already.
-        }
-      }
-      yield* Scope.addFinalizer(scope, Effect.sync(abandon))
-      const connection = yield* Holder.attach(socketPath).pipe(
-        Scope.provide(scope),
-        Effect.catch((error) =>
-          Effect.suspend(() => {
-            abandon()
-            return Effect.fail(new InternalError({ message: `cannot attach to the holder of ${program}: ${error.message}` }))
-          })
-        )
-      )
-      attached = true
       const pid = started.childPid
       const events = new ChildEvents()
       let exited = false
