@@ -114,6 +114,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "errno_name.h"
 
 #define VERSION 1
 #define MAX_FRAME (1024 * 1024 + 16)
@@ -208,31 +209,6 @@ static int64_t now_ms(void) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static const char* errno_name(int error) {
-  switch (error) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case ENOTDIR: return "ENOTDIR";
-    case E2BIG: return "E2BIG";
-    case ENOEXEC: return "ENOEXEC";
-    case ENOMEM: return "ENOMEM";
-    case EAGAIN: return "EAGAIN";
-    case EMFILE: return "EMFILE";
-    case ENFILE: return "ENFILE";
-    case ELOOP: return "ELOOP";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case EPERM: return "EPERM";
-    case EINVAL: return "EINVAL";
-    case ETXTBSY: return "ETXTBSY";
-    case EISDIR: return "EISDIR";
-    case EADDRINUSE: return "EADDRINUSE";
-    case ENOSPC: return "ENOSPC";
-    case EROFS: return "EROFS";
-    case EBUSY: return "EBUSY";
-    case ESRCH: return "ESRCH";
-    default: return "EUNKNOWN";
-  }
-}
 
 /* ---- byte queues ---- */
 static int bytes_reserve(bytes_t* b, size_t more) {

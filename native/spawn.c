@@ -49,6 +49,7 @@
 #include <uv.h>
 
 #include "addon.h"
+#include "errno_name.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -131,33 +132,6 @@ static void free_state(napi_env env, void* data, void* hint) {
   free(data);
 }
 
-static const char* errno_name(int error) {
-  switch (error) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case ENOTDIR: return "ENOTDIR";
-    case E2BIG: return "E2BIG";
-    case ENOEXEC: return "ENOEXEC";
-    case ENOMEM: return "ENOMEM";
-    case EAGAIN: return "EAGAIN";
-    case EMFILE: return "EMFILE";
-    case ENFILE: return "ENFILE";
-    case ELOOP: return "ELOOP";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case EPERM: return "EPERM";
-    case EINVAL: return "EINVAL";
-    case ETXTBSY: return "ETXTBSY";
-    case EISDIR: return "EISDIR";
-    case ENOSYS: return "ENOSYS";
-    case ENOSPC: return "ENOSPC";
-    case EBUSY: return "EBUSY";
-    case ESRCH: return "ESRCH";
-    case ENODEV: return "ENODEV";
-    case EROFS: return "EROFS";
-    case EIO: return "EIO";
-    default: return "EUNKNOWN";
-  }
-}
 
 static napi_value throw_errno(napi_env env, int error, const char* syscall, const char* path) {
   char message[PATH_MAX + 128];
