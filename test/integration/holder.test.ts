@@ -14,11 +14,11 @@ import { createHash, randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Path from "node:path"
-import { afterEach } from "vitest"
 import * as Holder from "../../src/holder/Holder.js"
 import * as Frames from "../../src/holder/holderFrames.js"
 import { AS_NOBODY } from "../support/asNobody.js"
 import { useTempDirs } from "../support/tempDirs.js"
+import { useHolders } from "../support/holders.js"
 
 const tempDir = useTempDirs("holder-")
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
@@ -26,17 +26,7 @@ const STARTER = new URL("../support/holderStarter.ts", import.meta.url).pathname
 const ATTACHED_READER = new URL("../support/holderAttachedReader.ts", import.meta.url).pathname
 
 /** Holders a test started: ended (SIGTERM: the holder ends its child's group) when it is over. */
-let holders: Array<number> = []
-afterEach(() => {
-  for (const pid of holders) {
-    try {
-      process.kill(pid, "SIGTERM")
-    } catch {
-      // Gone already.
-    }
-  }
-  holders = []
-})
+const holders = useHolders()
 
 /** A socket path in a fresh directory that is the test's alone. */
 const socketIn = (): string => {
