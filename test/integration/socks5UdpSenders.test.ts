@@ -80,12 +80,19 @@ const linesOf = (child: ChildProcessWithoutNullStreams) => {
     lines.push(line)
     for (const wake of waiting.splice(0)) wake()
   })
-  const ended = new Promise<void>((resolve) => child.once("close", () => resolve()))
+  // Closed, whether it exited or was killed (a signal leaves exitCode null): no line comes after.
+  let closed = false
+  const ended = new Promise<void>((resolve) =>
+    child.once("close", () => {
+      closed = true
+      resolve()
+    })
+  )
   const next = async (pattern: RegExp): Promise<string> => {
     for (;;) {
       const found = lines.find((line) => pattern.test(line))
       if (found !== undefined) return found
-      if (child.exitCode !== null) throw new Error(`the child ended (${child.exitCode}) after ${JSON.stringify(lines)}`)
+      if (closed) throw new Error(`the child ended (${child.exitCode ?? child.signalCode}) after ${JSON.stringify(lines)}`)
       await Promise.race([new Promise<void>((resolve) => waiting.push(resolve)), ended])
     }
   }
