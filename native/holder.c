@@ -4,7 +4,7 @@
  *   exec-server-holder --socket PATH [--connection-fd FD] [--ring-bytes N]
  *       [--orphan-ttl-ms N] [--kill-grace-ms N] [--stdin-backlog-bytes N]
  *       [--pty ROWS COLS] [--stdin] [--cwd DIR] [--file PROGRAM]
- *       [--cgroup FILE]... -- ARGV...
+ *       [--cgroup FILE]... [--remove-on-exit FILE]... -- ARGV...
  *
  * The child's environment comes on stdin (NUL-terminated NAME=VALUE entries
  * up to EOF), never as the holder's own (an LD_PRELOAD meant for the child
@@ -66,6 +66,10 @@
  *     0x08 DETACH
  *     0x09 DONE    (end the group with SIGKILL if it is there; exit)
  *     0x0A RELAY   u64 from (the ring cannot be opened: bytes from `from`)
+ *     0x0B LINGER  u32 ms (once the child is done and its output delivered
+ *                  and acknowledged, stay instead of exiting, until DONE or
+ *                  until no server was attached for ms: a closed process's
+ *                  exit and retained output outlive the server too)
  *   holder -> server
  *     0x81 WELCOME "EXSH" u16 version u16 flags(1 pty, 2 stdin open, 4 shared)
  *                  u32 child pid u64 oldest u64 end u64 ring bytes
@@ -88,8 +92,9 @@
  * EXITED comes after every byte written before the exit, CLOSED last. A
  * malformed frame or a peer gone mid-frame ends that connection only.
  *
- * The holder exits, removing PATH, when the child has exited, its output has
- * ended and the attached server acknowledged all of it; on DONE; and when no
+ * The holder exits, removing PATH (and each --remove-on-exit FILE), when the child has exited, its output has
+ * ended and the attached server acknowledged all of it (after LINGER: when,
+ * that done, no server was attached for its ms); on DONE; and when no
  * server was attached for --orphan-ttl-ms (or on SIGTERM): then it ends the
  * child's process group first (SIGTERM, --kill-grace-ms, SIGKILL).
  */
@@ -134,7 +139,7 @@
 #define DETACHED_PAUSE_MS 100
 #define MAX_RECORDS 4096
 
-enum { C_HELLO = 1, C_WRITE, C_CLOSE_STDIN, C_RESIZE, C_SIGNAL, C_ACK, C_END_OUTPUT, C_DETACH, C_DONE, C_RELAY };
+enum { C_HELLO = 1, C_WRITE, C_CLOSE_STDIN, C_RESIZE, C_SIGNAL, C_ACK, C_END_OUTPUT, C_DETACH, C_DONE, C_RELAY, C_LINGER };
 enum { E_WELCOME = 0x81, E_OUTPUT, E_LOST, E_EXITED, E_CLOSED, E_RESULT, E_STDIN_DRAINED, E_ERROR, E_OUTPUT_AT, E_LISTENING, E_RELAYED };
 enum { RES_OK = 0, RES_STDIN_CLOSED = 1, RES_BACKLOG_FULL = 2, RES_GROUP_GONE = 3 };
 enum { ERR_BAD_FRAME = 1, ERR_VERSION = 2, ERR_BUSY = 3, ERR_DISPLACED = 4, ERR_START_FAILED = 5 };
@@ -187,6 +192,9 @@ static int ever_held = 1;        /* before the first attach, bytes are held as i
 static uint64_t ack_pos, send_pos;
 static int64_t orphan_ttl_ms = 300000, kill_grace_ms = 2000;
 static int64_t orphan_deadline;
+static const char** remove_paths; /* --remove-on-exit: the server's files about this process, gone with it */
+static int remove_count;
+static int64_t linger_ms = -1;    /* LINGER: the orphan TTL once done; -1: exit once done */
 static int64_t lap_resume_at;     /* detached pacing: reading waits until then */
 static uint64_t lap_bytes;
 
@@ -645,6 +653,10 @@ static int handle_frame(int index, uint8_t type, const uint8_t* p, size_t length
       if (q != NULL) put64(q, from);
       return 1;
     }
+    case C_LINGER:
+      if (length != 4) break;
+      linger_ms = get32(p);
+      return 1;
     default:
       break;
   }
@@ -733,6 +745,7 @@ static void finish(int status) {
   /* First the socket's name: whoever sees the connection end finds it gone. */
   struct stat st;
   if (socket_path != NULL && stat(socket_path, &st) == 0 && st.st_ino == socket_inode) unlink(socket_path);
+  for (int i = 0; i < remove_count; i++) unlink(remove_paths[i]);
   for (int i = 0; i < MAX_PEERS; i++) {
     if (peers[i].fd < 0) continue;
     /* What is queued goes out, briefly blocking: the last events of a process. */
@@ -1019,6 +1032,7 @@ static long long number_arg(const char* text, long long min) {
 int main(int argc, char** argv) {
   spawn_spec spec = {0};
   spec.cgroups = calloc((size_t)argc, sizeof(char*));
+  remove_paths = calloc((size_t)argc, sizeof(char*));
   int i = 1;
   for (; i < argc; i++) {
     const char* a = argv[i];
@@ -1035,6 +1049,7 @@ int main(int argc, char** argv) {
     else if (strcmp(a, "--cwd") == 0) spec.cwd = v;
     else if (strcmp(a, "--file") == 0) spec.file = v;
     else if (strcmp(a, "--cgroup") == 0) spec.cgroups[spec.cgroup_count++] = v;
+    else if (strcmp(a, "--remove-on-exit") == 0) remove_paths[remove_count++] = v;
     else if (strcmp(a, "--pty") == 0) {
       spec.rows = (unsigned)number_arg(v, 1);
       spec.cols = (unsigned)number_arg(i + 2 < argc ? argv[i + 2] : NULL, 1);
@@ -1132,7 +1147,14 @@ int main(int argc, char** argv) {
     pack_events();
     /* Everything delivered and acknowledged, even by a server that left right after its last ACK. */
     if (attached >= 0 && closed_sent && bytes_pending(&peers[attached].out) == 0) closed_delivered = 1;
-    if (output_closed && closed_delivered && ack_pos >= end_pos) finish(0);
+    if (output_closed && closed_delivered && ack_pos >= end_pos) {
+      if (linger_ms < 0) finish(0);
+      /* Done and delivered: kept for the next server only while none is attached for linger_ms. */
+      if (orphan_ttl_ms != linger_ms) {
+        orphan_ttl_ms = linger_ms;
+        orphan_deadline = now + linger_ms;
+      }
+    }
     if (attached < 0 && now >= orphan_deadline) begin_ending();
     if (ending && kill_at >= 0 && now >= kill_at) {
       signal_group(SIGKILL);

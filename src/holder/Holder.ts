@@ -152,6 +152,19 @@ export const attach = (
     return yield* connected(socket, options, socketPath)
   })
 
+/**
+ * Tells the holder at `socketPath` that no server will want its process
+ * again (DONE, taking over from whoever is attached): it ends the child's
+ * group if it is there, and exits. Nothing is awaited; a holder that is
+ * gone already is no error.
+ */
+export const dismiss = (socketPath: string): void => {
+  const socket = Net.createConnection(socketPath)
+  socket.on("error", () => socket.destroy())
+  socket.end(Buffer.concat([Frames.hello(0, true), Frames.done()]))
+  socket.resume()
+}
+
 /** The shared ring, opened through /proc; undefined where it cannot be (or is not what the holder said). */
 const openRing = (shared: { readonly holderPid: number; readonly ringFd: number }, ringBytes: number): number | undefined => {
   let fd: number | undefined
@@ -451,6 +464,10 @@ const connected = (
       exit: Deferred.await(exit),
       done: Effect.sync(() => {
         if (send(Frames.done())) socket.end()
+      }),
+      linger: (ms) => Effect.sync(() => void send(Frames.linger(ms))),
+      detach: Effect.sync(() => {
+        if (send(Frames.detach())) socket.end()
       }),
       gone: Deferred.await(gone),
       listening: Deferred.await(listening),

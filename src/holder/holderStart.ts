@@ -40,6 +40,8 @@ export interface HolderSpawnOptions {
   readonly killGraceMs?: number | undefined
   /** Stdin the child has not read that the holder keeps (default 16 MiB). */
   readonly stdinBacklogBytes?: number | undefined
+  /** Files the holder removes as it exits (what the server wrote about its process). */
+  readonly removeOnExit?: ReadonlyArray<string> | undefined
   /** The executable (default HOLDER_PATH). */
   readonly holderPath?: string | undefined
 }
@@ -66,6 +68,7 @@ export const holderArgv = (options: HolderSpawnOptions): Array<string> => {
   if (options.cwd !== undefined) args.push("--cwd", options.cwd)
   if (options.file !== undefined) args.push("--file", options.file)
   for (const file of options.joinCgroups ?? []) args.push("--cgroup", file)
+  for (const file of options.removeOnExit ?? []) args.push("--remove-on-exit", file)
   args.push("--", ...options.argv)
   return args
 }
