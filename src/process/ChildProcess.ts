@@ -34,7 +34,30 @@ export interface SpawnRequest {
    * joins them before it runs anything (through limits/launcher.ts).
    */
   readonly joinCgroups?: ReadonlyArray<string> | undefined
+  /** For a spawner that keeps processes beyond the server (HeldSpawner): what it records of this one, or which one to adopt. */
+  readonly keep?: KeptProcess | undefined
 }
+
+/** What a spawner that keeps processes beyond the server records of one, so that a later server adopts it. */
+export interface KeptProcess {
+  readonly sessionKey: string
+  readonly processId: string
+  /** How long its session outlives its connection. */
+  readonly detachTtlMs: number
+  /** How long a closed process stays readable: its holder keeps it that long for a later server. */
+  readonly retentionMs: number
+  /**
+   * Whether its closed record is kept (false while its session ends: its
+   * holder then ends too); when it is, `release` is called once the record
+   * is gone, so that what was kept of it for a later server goes too.
+   */
+  readonly retained: (release: () => void) => boolean
+  /** Attach to the holder at this socket rather than start a process: adopted from a server that is gone. */
+  readonly adoptSocket?: string | undefined
+}
+
+/** What a seq was given to (ChildProcess.sequenced). */
+export type SequencedKind = "output" | "exited" | "closed"
 
 /**
  * An event of a child, in the order the spawner guarantees. An `Output`'s
@@ -72,6 +95,15 @@ export interface ChildProcess {
    * dies leaves it to its holder, so the reaper must not end its group.
    */
   readonly outlivesServer?: true | undefined
+  /** Told each seq the actor gives this child's events, in order, before the event can reach a client. */
+  readonly sequenced?: ((kind: SequencedKind, seq: number) => void) | undefined
+  /**
+   * Adopted from a server that is gone: the seq its first event follows (its
+   * events are numbered on from there, as that server numbered them), and
+   * the output it retains (as much as its keeper kept, beyond the usual cap:
+   * what its client had not read when the server went is in it).
+   */
+  readonly adopted?: { readonly lastSeq: number; readonly retainBytes: number } | undefined
   /**
    * Hands the child's events to `sink` (once, to the one owner): first those
    * that happened before, then each as it happens, synchronously and in

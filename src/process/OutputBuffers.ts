@@ -48,6 +48,12 @@ export interface RetainedOutput {
    * Idempotent.
    */
   seal(): void
+  /**
+   * Before anything is appended: numbering goes on after `lastSeq` (seqs up
+   * to it read as evicted), and at least `maxBytes` are kept (an adopted
+   * process's replayed output).
+   */
+  continueAfter(lastSeq: number, maxBytes: number): void
   /** One past the last seq assigned. */
   readonly nextSeq: number
   /** Bytes currently retained. */
@@ -107,8 +113,14 @@ export class ChunkRing implements RetainedOutput, BudgetedOutput {
   /** @internal The live budget's to set. */
   budgetIndex = -1
 
-  constructor(readonly maxBytes: number, budget?: LiveOutputBudget) {
+  constructor(public maxBytes: number, budget?: LiveOutputBudget) {
     this.budget = budget
+  }
+
+  continueAfter(lastSeq: number, maxBytes: number): void {
+    if (this.seq !== 0) throw new Error("continueAfter once output was numbered")
+    this.seq = this.evictedThroughSeq = lastSeq
+    this.maxBytes = Math.max(this.maxBytes, maxBytes)
   }
 
   append(stream: OutputStream, bytes: Uint8Array): RetainedChunk {

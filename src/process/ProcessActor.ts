@@ -159,6 +159,8 @@ export const makeProcessActor = (
     // The spawners' OS errors get their kind here, so that none of them can start a process without one.
     const child = yield* Effect.mapError(options.spawner.spawn(options.request), withSpawnKind("spawnFailed"))
     options.onSpawned?.(child.pid)
+    if (child.adopted !== undefined) output.continueAfter(child.adopted.lastSeq, child.adopted.retainBytes)
+    const sequenced = child.sequenced
     const sizes = options.request.tty ? new TerminalSizes(options.request.size) : undefined
     const startedAtMs = yield* Clock.currentTimeMillis
     // Scope.addFinalizer rather than Effect.addFinalizer: the finalizers need
@@ -257,8 +259,13 @@ export const makeProcessActor = (
         isLikelySandboxDenied(exitCode, tail?.text() ?? "", options.sandbox.network),
       // Read as the exit is reported, before the group can be removed.
       ...(options.usage === undefined ? {} : { usage: options.usage() }),
-      seq: output.nextEventSeq()
+      seq: sequencedEvent("exited")
     })
+    const sequencedEvent = (kind: "exited" | "closed"): number => {
+      const seq = output.nextEventSeq()
+      sequenced?.(kind, seq)
+      return seq
+    }
 
     // The child's events are handled in its own callbacks, with no queue or
     // fiber hop per chunk: output is retained and published as it is read.
@@ -287,6 +294,7 @@ export const makeProcessActor = (
           }
           tail?.push(event.bytes)
           const chunk = output.append(event.stream, event.bytes)
+          sequenced?.("output", chunk.seq)
           publish({ _tag: "Output", processId, seq: chunk.seq, stream: chunk.stream, bytes: chunk.bytes })
           return
         }
@@ -294,7 +302,7 @@ export const makeProcessActor = (
           return apply(Lifecycle.exited(state, exitStatus(event.exitCode, event.signal)))
         case "Closed": {
           const missingExit = state.phase._tag === "Running" ? exitStatus(-1, null) : undefined
-          return apply(Lifecycle.closed(state, output.nextEventSeq(), missingExit))
+          return apply(Lifecycle.closed(state, sequencedEvent("closed"), missingExit))
         }
       }
     })

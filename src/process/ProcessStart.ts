@@ -53,6 +53,8 @@ export interface ProcessStart {
    * unavailable, or session cgroups turned off, and none asked), in none.
    */
   readonly resources?: Resources | undefined
+  /** The socket of the holder whose process to adopt rather than start one (`--keep-processes`: a server that is gone started it). */
+  readonly adopt?: string | undefined
 }
 
 /** How the server treats starts beyond what they ask. */

@@ -77,6 +77,8 @@ export interface ProcessTableOptions {
   readonly serverEnvironment?: Readonly<Record<string, string | undefined>> | undefined
   /** The operator's mandatory upstream for the proxies' SOCKS5 TCP (`--tcp-upstream-proxy`), if any. */
   readonly tcpUpstream?: ManagedProxy.TcpUpstreamSettings | undefined
+  /** With a spawner that keeps processes beyond the server: the session's key in their records, and its detach TTL now. */
+  readonly kept?: { readonly sessionKey: string; readonly detachTtlMs: () => number } | undefined
 }
 
 /** The processes of one session. */
@@ -162,6 +164,8 @@ export const makeProcessTableIn = (
     let detached = false
     /** Once the table's scope is closing: it starts nothing more, and has given back every slot. */
     let tableClosed = false
+    /** Once its processes are being ended with the table: their records are not kept. */
+    let ending = false
     const serverProcesses = options.serverProcesses
     const client = options.client ?? NO_CLIENT
     // Questions to the client in flight, over all of the session's processes.
@@ -171,10 +175,20 @@ export const makeProcessTableIn = (
 
     // Without the server's budget, records are kept for the retention period only.
     const retention = options.retention ?? new RetentionBudget({ maxRecords: Infinity, maxBytes: Infinity })
+    /** What kept closed processes hold beyond the server (their holders), let go with their records. */
+    const keptReleases = new Map<string, () => void>()
+    const releaseKept = (processId: string) => {
+      const release = keptReleases.get(processId)
+      keptReleases.delete(processId)
+      release?.()
+    }
     /** Frees a closed record's id, unless the id has been taken again since. */
     const forget = (held: HeldRecord) => {
       const entry = entries.get(held.key)
-      if (entry?._tag === "Closed" && entry.held === held) entries.delete(held.key)
+      if (entry?._tag === "Closed" && entry.held === held) {
+        entries.delete(held.key)
+        releaseKept(held.key)
+      }
     }
 
     // Scope.addFinalizer: nothing of the acquiring fiber's context is needed (Effect 3 restored it, per session).
@@ -185,6 +199,7 @@ export const makeProcessTableIn = (
       Effect.sync(() => {
         tableClosed = true
         serverProcesses?.release(live)
+        for (const processId of [...keptReleases.keys()]) releaseKept(processId)
         for (const entry of entries.values()) {
           if (entry._tag === "Closed") retention.release(entry.held)
           else if (entry._tag === "Running") entry.output.seal()
@@ -211,7 +226,12 @@ export const makeProcessTableIn = (
       // reports its close just before the fiber set is interrupted, and must still
       // retire (its log line, its metrics), as on Effect 3.
       runInTable = (effect) => run(Effect.uninterruptible(Effect.andThen(Effect.yieldNow, effect)))
-      return processesScope = Effect.runSync(Scope.fork(tableScope, "parallel"))
+      processesScope = Effect.runSync(Scope.fork(tableScope, "parallel"))
+      // Added after the processes' scope, so run before it closes: what they leave is not kept for a later server.
+      Effect.runSync(Scope.addFinalizer(tableScope, Effect.sync(() => {
+        ending = true
+      })))
+      return processesScope
     }
 
     // Every record is kept for the same period, so records expire in the
@@ -244,11 +264,15 @@ export const makeProcessTableIn = (
         else entries.delete(processId)
         expiries.add(now + options.retentionMs, expireRecord(held))
         yield* Scope.close(scope, Exit.void)
+        // Its child's scope kept it for a later server only as long as the record: one not held goes now.
+        const entry = entries.get(processId)
+        if (entry?._tag !== "Closed" || entry.held !== held) releaseKept(processId)
       })
 
     // A start runs to its end once begun: one cut short between its claims
     // and its registration would hold its id and its slots until the session ends.
-    const start = ({ clientProxies, confinement, env, params, premasked, resources }: ProcessStart) =>
+    const kept = options.kept
+    const start = ({ adopt, clientProxies, confinement, env, params, premasked, resources }: ProcessStart) =>
       Effect.gen(function*() {
         // The checks and the claims they guard, with nothing that yields between them.
         if (tableClosed) return yield* new InvalidRequest({ message: "the session is closed", reason: "sessionClosed" })
@@ -391,7 +415,19 @@ export const makeProcessTableIn = (
               pipeStdin: params.pipeStdin,
               size: params.size ?? { rows: 24, cols: 80 },
               sandbox: launch,
-              joinCgroups: cgroup?.joinFiles ?? session?.joinFiles
+              joinCgroups: cgroup?.joinFiles ?? session?.joinFiles,
+              keep: kept === undefined ? undefined : {
+                sessionKey: kept.sessionKey,
+                processId: params.processId,
+                detachTtlMs: kept.detachTtlMs(),
+                retentionMs: options.retentionMs,
+                retained: (release) => {
+                  if (ending) return false
+                  keptReleases.set(params.processId, release)
+                  return true
+                },
+                adoptSocket: adopt
+              }
             },
             spawner,
             output,

@@ -40,6 +40,9 @@ import { logAnnotated } from "../observability/logLine.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { PROTOCOL_SURFACE } from "./Surface.js"
 import { ClientSession } from "./ClientSessionService.js"
+import { adoptSessions } from "./adoptSessions.js"
+import { sessionKeyOf } from "../process/heldRecords.js"
+import { UNCONFINED } from "../sandbox/policy.js"
 
 /** A session: its id, its processes, and the connection it currently sends events to. */
 export interface Session {
@@ -92,6 +95,10 @@ export interface SessionDetails {
 }
 
 interface SessionRecord extends Session {
+  /** Adopted and not yet resumed: a name of the store's own until a client gives the id (its digest is `key`). */
+  sessionId: string
+  /** The digest of its id (`sessionKeyOf`): what kept processes' records name it by. */
+  readonly key: string
   readonly scope: Scope.Closeable
   /** Where events go; undefined while detached (they are only retained). */
   sink: ((event: ProcessEvent) => void) | undefined
@@ -171,6 +178,7 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
     const close = (record: SessionRecord, why: "connection closed" | "detach expired" | "server stopped") =>
       Effect.suspend(() => {
         if (!sessions.delete(record.sessionId)) return Effect.void
+        if (adopted.get(record.key) === record) adopted.delete(record.key)
         sessionSlots.release()
         // A session released by its connection was counted attached until then.
         if (why !== "connection closed") Metrics.adjust(Metrics.sessions, -1, record.holder === undefined ? DETACHED : ATTACHED)
@@ -210,6 +218,21 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
     const liveOutput = new LiveOutputBudget(config.maxLiveOutputBytes)
 
     const capTtl = (requested: number) => Math.max(0, Math.min(requested, config.maxDetachTtlMs))
+
+    // `--keep-processes`: sessions adopted from a server that is gone, by their key until a client resumes one.
+    const keptProcesses = config.keptProcesses
+    const adopted = new Map<string, SessionRecord>()
+    const adoptedSession = (sessionId: string): SessionRecord | undefined => {
+      if (adopted.size === 0) return undefined
+      const key = sessionKeyOf(sessionId)
+      const record = adopted.get(key)
+      if (record === undefined || record.holder !== undefined) return undefined
+      adopted.delete(key)
+      sessions.delete(record.sessionId)
+      record.sessionId = sessionId
+      sessions.set(sessionId, record)
+      return record
+    }
 
     const attach = (record: SessionRecord, peer: SessionPeer): Attachment => {
       const connectionId = peer.connectionId
@@ -261,32 +284,43 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
           record.holder = undefined
           record.sink = undefined
           record.client = undefined
-          // Detached, output goes to the retained ring only: children block
-          // only for the pauses that keep a flood from burning a core.
-          record.processes.setDetached(true)
-          record.detachedAtMs = Date.now()
           Metrics.adjust(Metrics.sessions, -1, ATTACHED)
-          Metrics.adjust(Metrics.sessions, 1, DETACHED)
-          // Released from a finalizer, which is uninterruptible: the timer must
-          // not inherit that, or a resume could not cancel it.
-          return logAnnotated("Info", "session detached", { sessionId: record.sessionId, detachTtlMs: record.detachTtlMs }).pipe(
-            Effect.andThen(Effect.sleep(Duration.millis(record.detachTtlMs))),
-            Effect.andThen(Effect.suspend(() => record.holder === undefined ? close(record, "detach expired") : Effect.void)),
-            Effect.interruptible,
-            Effect.forkIn(storeScope),
-            Effect.map((fiber) => {
-              record.expiry = fiber
-            })
-          )
+          return detach(record)
         })
       }
     }
 
-    /** A new session held by `peer`, its slot already taken. */
-    const makeSession = (peer: SessionPeer, detachTtlMs: number, client: SessionClient) =>
+    /** Detached: kept `detachTtlMs` for a resume. */
+    const detach = (record: SessionRecord) => {
+      // Detached, output goes to the retained ring only: children block
+      // only for the pauses that keep a flood from burning a core.
+      record.processes.setDetached(true)
+      record.detachedAtMs = Date.now()
+      Metrics.adjust(Metrics.sessions, 1, DETACHED)
+      // Released from a finalizer, which is uninterruptible: the timer must
+      // not inherit that, or a resume could not cancel it.
+      return logAnnotated("Info", "session detached", { sessionId: record.sessionId, detachTtlMs: record.detachTtlMs }).pipe(
+        Effect.andThen(Effect.sleep(Duration.millis(record.detachTtlMs))),
+        Effect.andThen(Effect.suspend(() => record.holder === undefined ? close(record, "detach expired") : Effect.void)),
+        Effect.interruptible,
+        Effect.forkIn(storeScope),
+        Effect.map((fiber) => {
+          record.expiry = fiber
+        })
+      )
+    }
+
+    /** A new session (held by `peer`, or adopted under `adopted`'s key), its slot already taken; registered detached. */
+    const makeSession = (
+      peer: Pick<SessionPeer, "connectionId" | "transport" | "address"> | undefined,
+      detachTtlMs: number,
+      client: SessionClient,
+      adopted?: { readonly key: string }
+    ) =>
       Effect.gen(function*() {
         const scope = yield* Scope.fork(sessionsScope, "sequential")
-        const sessionId = randomUUID()
+        const sessionId = adopted === undefined ? randomUUID() : `adopted-${adopted.key.slice(0, 16)}`
+        const key = adopted?.key ?? (keptProcesses === undefined ? "" : sessionKeyOf(sessionId))
         // The record is filled in below; the table's emit reads its current sink.
         let record: SessionRecord | undefined
         // The tables are given the session's scope and services rather than
@@ -318,6 +352,7 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
           tcpUpstream: config.tcpUpstreamProxy === undefined
             ? undefined
             : { proxy: config.tcpUpstreamProxy, privateIps: config.proxyPrivateIpsViaUpstream === true },
+          kept: keptProcesses === undefined ? undefined : { sessionKey: key, detachTtlMs: () => record?.detachTtlMs ?? detachTtlMs },
           emit: (event) => record?.sink?.(event),
           client: {
             notify: (rpc, payload) => record?.client?.notify(rpc, payload),
@@ -330,9 +365,14 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
           }
         }, tableContext)
         const files = yield* makeFileHandleTableIn({ maxHandles: config.maxFileHandles, serverHandles: handleSlots }, scope)
-        yield* logAnnotated("Info", "session created", { sessionId, connectionId: peer.connectionId, detachTtlMs })
+        yield* logAnnotated("Info", adopted === undefined ? "session created" : "session adopted", {
+          sessionId,
+          connectionId: peer?.connectionId,
+          detachTtlMs
+        })
         record = {
           sessionId,
+          key,
           processes,
           files,
           scope,
@@ -345,14 +385,37 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
           createdAtMs: Date.now(),
           madeBy: client.madeBy ?? PROTOCOL_SURFACE,
           clientName: client.clientName ?? "",
-          transport: peer.transport ?? "unknown",
-          address: peer.address
+          transport: peer?.transport ?? "unknown",
+          address: peer?.address
         }
         // Registered last: from here its slot is given back when it closes.
         sessions.set(sessionId, record)
-        Metrics.adjust(Metrics.sessions, 1, ATTACHED)
-        return attach(record, peer)
+        return record
       })
+
+    if (keptProcesses !== undefined) yield* adoptSessions(keptProcesses, (key, processes) =>
+      Effect.gen(function*() {
+        if (!sessionSlots.tryTake()) {
+          return yield* logAnnotated("Warn", "a session left by a server that is gone is not adopted: --max-sessions", { key })
+        }
+        // A session that ended with its connection is kept for the orphan TTL: its client may resume it all the same.
+        const recorded = Math.max(...processes.map(({ record }) => record.detachTtlMs))
+        const record = yield* makeSession(undefined, recorded > 0 ? capTtl(recorded) : keptProcesses.orphanTtlMs, {}, { key })
+        adopted.set(key, record)
+        for (const { record: process, socketPath } of processes) {
+          yield* record.processes.start({
+            adopt: socketPath,
+            params: { processId: process.processId, argv: [...process.argv], cwd: process.cwd, env: {}, tty: process.tty, pipeStdin: false },
+            env: {},
+            confinement: UNCONFINED
+          }).pipe(
+            Effect.catch((error) =>
+              logAnnotated("Warn", "a kept process is not adopted", { processId: process.processId, socketPath, reason: error.message })
+            )
+          )
+        }
+        yield* detach(record)
+      }))
 
     return {
       create: (peer, { detachTtlMs, ...client }) =>
@@ -362,11 +425,17 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
           if (!sessionSlots.tryTake()) {
             return Effect.fail(sessionSlots.refusal(`the server already has ${sessionSlots.inUse} sessions, attached or detached`))
           }
-          return Effect.onError(makeSession(peer, capTtl(detachTtlMs), client), () => Effect.sync(() => sessionSlots.release()))
+          return Effect.onError(
+            Effect.map(makeSession(peer, capTtl(detachTtlMs), client), (record) => {
+              Metrics.adjust(Metrics.sessions, 1, ATTACHED)
+              return attach(record, peer)
+            }),
+            () => Effect.sync(() => sessionSlots.release())
+          )
         }).pipe(Effect.uninterruptible),
       resume: (peer, { clientName, detachTtlMs, sessionId }) =>
         Effect.gen(function*() {
-          const record = sessions.get(sessionId)
+          const record = sessions.get(sessionId) ?? adoptedSession(sessionId)
           if (record === undefined) {
             return yield* new InvalidRequest({ message: `unknown session id ${sessionId} (or expired)`, reason: "unknownSession" })
           }

@@ -1,0 +1,210 @@
+/**
+ * What a later server needs to adopt a kept process (`--keep-processes`),
+ * beside its holder's socket in the state directory:
+ * - `NAME.json`, the record: whose process it is (its session's key, a
+ *   SHA-256 digest of the session id: the id is the resume token and is
+ *   never written) and how it runs;
+ * - `NAME.seq`, the seq index: for every `seq` the server gave the
+ *   process's events, the holder's output position where that event ends,
+ *   so that a later server numbers the bytes still in the holder's ring as
+ *   the clients saw them, and replays from any `seq` exactly. An entry is
+ *   written before its event can reach a client (one `write` per event).
+ * Both are made 0600 in the state directory, which is the user's alone.
+ */
+import { createHash } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
+/** A kept process as its record says it. */
+export interface HeldRecord {
+  /** The session's key: `sessionKeyOf(sessionId)`. */
+  readonly sessionKey: string
+  readonly processId: string
+  readonly tty: boolean
+  readonly argv: ReadonlyArray<string>
+  readonly cwd: string
+  /** How long its session outlives its connection, as the client last asked. */
+  readonly detachTtlMs: number
+  readonly startedAtMs: number
+}
+
+/** A record found in the state directory, with its holder's socket. */
+export interface FoundRecord {
+  readonly socketPath: string
+  readonly record: HeldRecord
+}
+
+const RECORD_VERSION = 1
+
+/** A session's key in the records: the digest of its id (the id itself lets whoever has it take the session over). */
+export const sessionKeyOf = (sessionId: string): string => createHash("sha256").update(sessionId).digest("hex")
+
+const SOCKET_SUFFIX = ".sock"
+const stem = (socketPath: string) =>
+  socketPath.endsWith(SOCKET_SUFFIX) ? socketPath.slice(0, -SOCKET_SUFFIX.length) : socketPath
+const recordPathOf = (socketPath: string) => `${stem(socketPath)}.json`
+const indexPathOf = (socketPath: string) => `${stem(socketPath)}.seq`
+
+/** The files of the process kept at `socketPath`: its holder removes them as it exits. */
+export const recordFiles = (socketPath: string): ReadonlyArray<string> => [recordPathOf(socketPath), indexPathOf(socketPath)]
+
+/** Writes the record of the process kept at `socketPath` (whole or not at all: a temporary file renamed). */
+export const writeRecord = (socketPath: string, record: HeldRecord): void => {
+  const path = recordPathOf(socketPath)
+  const temporary = `${path}.new`
+  Fs.writeFileSync(temporary, JSON.stringify({ version: RECORD_VERSION, ...record }), { mode: 0o600 })
+  Fs.renameSync(temporary, path)
+}
+
+/** Removes the record and the seq index of the process kept at `socketPath` (the process is done with). */
+export const removeRecord = (socketPath: string): void => {
+  for (const path of [recordPathOf(socketPath), indexPathOf(socketPath), `${recordPathOf(socketPath)}.new`, `${indexPathOf(socketPath)}.new`]) {
+    try {
+      Fs.unlinkSync(path)
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+const isStringArray = (value: unknown): value is ReadonlyArray<string> =>
+  Array.isArray(value) && value.every((item) => typeof item === "string")
+
+const parseRecord = (text: string): HeldRecord | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof value !== "object" || value === null) return undefined
+  const fields = value as Record<string, unknown>
+  if (
+    fields.version !== RECORD_VERSION || typeof fields.sessionKey !== "string" || typeof fields.processId !== "string" ||
+    typeof fields.tty !== "boolean" || !isStringArray(fields.argv) || typeof fields.cwd !== "string" ||
+    typeof fields.detachTtlMs !== "number" || typeof fields.startedAtMs !== "number"
+  ) return undefined
+  return {
+    sessionKey: fields.sessionKey,
+    processId: fields.processId,
+    tty: fields.tty,
+    argv: fields.argv,
+    cwd: fields.cwd,
+    detachTtlMs: fields.detachTtlMs,
+    startedAtMs: fields.startedAtMs
+  }
+}
+
+/**
+ * The records in `stateDir` whose holder's socket is there. A record whose
+ * socket is gone (its holder ended) is removed; one that cannot be read is
+ * left alone.
+ */
+export const readRecords = (stateDir: string): Array<FoundRecord> => {
+  let names: Array<string>
+  try {
+    names = Fs.readdirSync(stateDir)
+  } catch {
+    return []
+  }
+  const present = new Set(names)
+  const found: Array<FoundRecord> = []
+  for (const name of names) {
+    if (!name.endsWith(".json")) continue
+    const socketPath = Path.join(stateDir, `${name.slice(0, -".json".length)}${SOCKET_SUFFIX}`)
+    if (!present.has(Path.basename(socketPath))) {
+      removeRecord(socketPath)
+      continue
+    }
+    let text: string
+    try {
+      text = Fs.readFileSync(Path.join(stateDir, name), "utf8")
+    } catch {
+      continue
+    }
+    const record = parseRecord(text)
+    if (record !== undefined) found.push({ socketPath, record })
+  }
+  return found
+}
+
+/** What an event of a kept process was: output (ending at a position), its exit, its close. */
+export type IndexedKind = "output" | "exited" | "closed"
+const KIND_CODES: Record<IndexedKind, number> = { output: 1, exited: 2, closed: 3 }
+const KINDS: ReadonlyArray<IndexedKind | undefined> = [undefined, "output", "exited", "closed"]
+
+/** One seq as the index has it: its event's kind and where the output before and with it ends. */
+export interface IndexEntry {
+  readonly kind: IndexedKind
+  readonly seq: number
+  readonly end: number
+}
+
+const ENTRY_BYTES = 24
+/** Entries written between rewrites that drop those the holder's ring no longer has. */
+const COMPACT_EVERY = 65_536
+
+/** Reads a process's seq index, in seq order; empty when it is missing. A torn last entry is left out. */
+export const readIndex = (socketPath: string): Array<IndexEntry> => {
+  let bytes: Buffer
+  try {
+    bytes = Fs.readFileSync(indexPathOf(socketPath))
+  } catch {
+    return []
+  }
+  const entries: Array<IndexEntry> = []
+  for (let at = 0; at + ENTRY_BYTES <= bytes.length; at += ENTRY_BYTES) {
+    const kind = KINDS[bytes.readUInt32LE(at)]
+    if (kind === undefined) break
+    entries.push({ kind, seq: bytes.readDoubleLE(at + 8), end: bytes.readDoubleLE(at + 16) })
+  }
+  return entries
+}
+
+/**
+ * Appends a process's index entries, each with one `write` before the event
+ * can reach a client: a server killed at any moment has told no client of a
+ * seq the index does not have. Every COMPACT_EVERY entries the file is
+ * rewritten without the entries that end before `keepFrom()` (what the
+ * holder's ring can no longer give back).
+ */
+export class IndexWriter {
+  private fd: number | undefined
+  private written = 0
+  private readonly entry = Buffer.alloc(ENTRY_BYTES)
+
+  constructor(private readonly socketPath: string, private readonly keepFrom: () => number) {
+    this.fd = Fs.openSync(indexPathOf(socketPath), "a", 0o600)
+  }
+
+  append(kind: IndexedKind, seq: number, end: number): void {
+    if (this.fd === undefined) return
+    this.entry.writeUInt32LE(KIND_CODES[kind], 0)
+    this.entry.writeDoubleLE(seq, 8)
+    this.entry.writeDoubleLE(end, 16)
+    Fs.writeSync(this.fd, this.entry)
+    if (++this.written >= COMPACT_EVERY) this.compact()
+  }
+
+  close(): void {
+    if (this.fd !== undefined) Fs.closeSync(this.fd)
+    this.fd = undefined
+  }
+
+  private compact(): void {
+    this.written = 0
+    const keepFrom = this.keepFrom()
+    const kept = readIndex(this.socketPath).filter((entry) => entry.end > keepFrom)
+    const bytes = Buffer.alloc(kept.length * ENTRY_BYTES)
+    kept.forEach((entry, index) => {
+      bytes.writeUInt32LE(KIND_CODES[entry.kind], index * ENTRY_BYTES)
+      bytes.writeDoubleLE(entry.seq, index * ENTRY_BYTES + 8)
+      bytes.writeDoubleLE(entry.end, index * ENTRY_BYTES + 16)
+    })
+    const path = indexPathOf(this.socketPath)
+    Fs.writeFileSync(`${path}.new`, bytes, { mode: 0o600 })
+    Fs.renameSync(`${path}.new`, path)
+    this.close()
+    this.fd = Fs.openSync(path, "a", 0o600)
+  }
+}

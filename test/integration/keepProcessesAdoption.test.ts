@@ -1,0 +1,188 @@
+/**
+ * `--keep-processes` across servers: a server SIGKILLed in the middle of a
+ * stream leaves its processes to their holders, and the next server started
+ * with the same state directory adopts them; the client resumes its session
+ * there (`initialize {resumeSessionId}`) and reads on from its last `seq`:
+ * every byte once, in order, numbered as before, then the exit.
+ */
+import { execFileSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { useHolders } from "../support/holders.js"
+import { useTempDirs } from "../support/tempDirs.js"
+import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import { eventually } from "../support/StdioServer.js"
+import { WAIT_MS } from "../support/waiting.js"
+
+const tempDir = useTempDirs("keep-adoption-")
+const holders = useHolders()
+const servers: Array<RunningWebSocketServer> = []
+const clients: Array<RawWebSocketClient> = []
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.socket.terminate()
+  for (const server of servers.splice(0)) server.child.kill("SIGKILL")
+})
+
+const keepFlags = (dir: string) => ["--keep-processes", "--state-dir", dir, "--orphan-ttl-ms", "120000"]
+
+const start = async (dir: string): Promise<RunningWebSocketServer> => {
+  const server = await startWebSocketServer(keepFlags(dir))
+  servers.push(server)
+  return server
+}
+
+/** SIGKILL, as a crash or the OOM killer would end it: nothing of the server's runs after it. */
+const kill = async (server: RunningWebSocketServer): Promise<void> => {
+  server.child.kill("SIGKILL")
+  await server.exited
+}
+
+/** The holders whose sockets are in `dir` (each is ended after the test). */
+const recordHolders = (dir: string): void => {
+  for (const entry of Fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const argv = Fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0")
+      if (argv.some((word) => word.startsWith(`${dir}/`)) && Path.basename(argv[0]!) === "exec-server-holder") holders.push(Number(entry))
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+const connect = async (server: RunningWebSocketServer, params: Record<string, unknown>) => {
+  const client = await RawWebSocketClient.connect(server.url)
+  clients.push(client)
+  const answer = await client.requestUnchecked("initialize", { clientName: "adoption-test", ...params })
+  client.send({ method: "initialized", params: {} })
+  return { client, answer }
+}
+
+/** The output notifications' bytes with their seqs, as the client received them. */
+const received = (client: RawWebSocketClient, processId: string) =>
+  client.messages
+    .filter((m) => m.method === "process/output" && m.params.processId === processId)
+    .map((m) => ({ seq: m.params.seq as number, bytes: Buffer.from(m.params.chunk, "base64") }))
+
+/** Reads with `process/read` from `afterSeq` until the process is closed: the chunks' bytes, each seq once and in order. */
+const readToClose = async (client: RawWebSocketClient, processId: string, afterSeq: number) => {
+  const parts: Array<Buffer> = []
+  let cursor = afterSeq
+  for (;;) {
+    const answer = await client.request("process/read", { processId, afterSeq: cursor, waitMs: 1000 })
+    expect(answer.error).toBeUndefined()
+    const result = answer.result
+    for (const chunk of result.chunks) {
+      // Every seq after the cursor, none missing: nothing the old server numbered was lost or renumbered.
+      expect(chunk.seq).toBe(cursor + 1)
+      cursor = chunk.seq
+      parts.push(Buffer.from(chunk.chunk, "base64"))
+    }
+    if (result.closed === true && result.chunks.length === 0) {
+      return { bytes: Buffer.concat(parts), exitCode: result.exitCode as number | null }
+    }
+    // The exit and the close take seqs of their own.
+    if (result.chunks.length === 0) cursor = Math.max(cursor, result.nextSeq - 1)
+  }
+}
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex")
+const SEQ_OUTPUT = execFileSync("seq", ["1", "1000000"], { maxBuffer: 64 * 1024 * 1024 })
+
+describe("--keep-processes: a later server adopts the processes", () => {
+  for (const tty of [false, true]) {
+    it(`seq 1 1000000 through ${tty ? "a terminal" : "a pipe"}: the server SIGKILLed mid-stream, the session resumed on the next, sha256 equal, exit 0`, async () => {
+      const dir = Path.join(tempDir(), "state")
+      const first = await start(dir)
+      const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
+      const sessionId = answer.result.sessionId as string
+      // A terminal's output processing is off, so its bytes are seq's own.
+      const argv = tty ? ["sh", "-c", "stty -opost; exec seq 1 1000000"] : ["seq", "1", "1000000"]
+      const started = await client.request("process/start", {
+        processId: "seq",
+        argv,
+        cwd: "/",
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        tty,
+        ...(tty ? { size: { rows: 24, cols: 80 } } : {})
+      })
+      expect(started.error).toBeUndefined()
+      recordHolders(dir)
+      // Mid-stream: once some output came, the client stops reading, so the server pauses the process.
+      await client.waitFor((m) => m.method === "process/output" && m.params.seq >= 3)
+      ;(client.socket as unknown as { _socket: { pause: () => void } })._socket.pause()
+      const before = received(client, "seq")
+      // Cut in the middle: the client had not all of it.
+      expect(before.reduce((total, chunk) => total + chunk.bytes.length, 0)).toBeLessThan(SEQ_OUTPUT.length)
+      await kill(first)
+
+      const second = await start(dir)
+      const resumed = await connect(second, { resumeSessionId: sessionId, detachTtlMs: 120_000 })
+      expect(resumed.answer.error).toBeUndefined()
+      expect(resumed.answer.result.sessionId).toBe(sessionId)
+      // The seqs received, in order from 1; the rest is read from the last of them.
+      before.forEach((chunk, index) => expect(chunk.seq).toBe(index + 1))
+      const lastSeq = before.length
+      const rest = await readToClose(resumed.client, "seq", lastSeq)
+      const whole = Buffer.concat([...before.map((chunk) => chunk.bytes), rest.bytes])
+      expect(whole.length).toBe(SEQ_OUTPUT.length)
+      expect(sha256(whole)).toBe(sha256(SEQ_OUTPUT))
+      expect(rest.exitCode).toBe(0)
+    })
+  }
+
+  it("a detached `sh -c 'sleep 2; exit 3'` survives two restarts and reports 3", async () => {
+    const dir = Path.join(tempDir(), "state")
+    const first = await start(dir)
+    const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
+    const sessionId = answer.result.sessionId as string
+    const started = await client.request("process/start", {
+      processId: "sleeper",
+      argv: ["sh", "-c", "echo started; sleep 2; echo done; exit 3"],
+      cwd: "/",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      tty: false
+    })
+    expect(started.error).toBeUndefined()
+    recordHolders(dir)
+    await client.outputContains("sleeper", "started\n")
+    // Detached: the client is gone, then so is the server.
+    client.socket.terminate()
+    await kill(first)
+
+    const second = await start(dir)
+    expect(await eventually(() => /session adopted/.test(second.stderr()), WAIT_MS)).toBe(true)
+    await kill(second)
+
+    const third = await start(dir)
+    const resumed = await connect(third, { resumeSessionId: sessionId })
+    expect(resumed.answer.error).toBeUndefined()
+    const rest = await readToClose(resumed.client, "sleeper", 0)
+    expect(rest.bytes.toString()).toBe("started\ndone\n")
+    expect(rest.exitCode).toBe(3)
+  })
+
+  it("a session that is not resumed ends with its detach TTL on the adopting server, and its holders with it", async () => {
+    const dir = Path.join(tempDir(), "state")
+    const first = await start(dir)
+    const { client } = await connect(first, { detachTtlMs: 2000 })
+    await client.request("process/start", {
+      processId: "long",
+      argv: ["sleep", "600"],
+      cwd: "/",
+      env: {},
+      tty: false
+    })
+    recordHolders(dir)
+    const pid = (await client.request("process/list", {})).result.processes[0].pid as number
+    await kill(first)
+    const second = await start(dir)
+    expect(await eventually(() => /session adopted/.test(second.stderr()), WAIT_MS)).toBe(true)
+    // Nobody resumes it: the adopting server ends it after its TTL, process and holder, socket and records.
+    expect(await eventually(() => !Fs.existsSync(`/proc/${pid}`), WAIT_MS)).toBe(true)
+    expect(await eventually(() => Fs.readdirSync(dir).length === 0, WAIT_MS)).toBe(true)
+  })
+})
