@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { whyNotPrivate } from "../ownership/privatePath.js"
 
 /** What cannot be done with the key's file: the server does not start, or console-url says why. */
 export class ConsoleKeyError extends Error {}
@@ -41,14 +42,10 @@ export const defaultKeyDirectory = (environment: Readonly<Record<string, string 
 export const defaultKeyFile = (environment: Readonly<Record<string, string | undefined>>, port: number): string =>
   Path.join(defaultKeyDirectory(environment), `console-${port}.key`)
 
-const uid = () => process.getuid?.() ?? 0
-
 /** Refuses what another user could read or replace: not this user's, or open to group or others. */
-const ownedAndPrivate = (path: string, stats: Fs.Stats, what: string) => {
-  if (stats.uid !== uid()) throw new ConsoleKeyError(`${path}: the console key's ${what} belongs to another user (uid ${stats.uid})`)
-  if ((stats.mode & 0o077) !== 0) {
-    throw new ConsoleKeyError(`${path}: the console key's ${what} is open to other users (mode ${(stats.mode & 0o777).toString(8)})`)
-  }
+const refuseUnlessPrivate = (path: string, stats: Fs.Stats, what: "file" | "directory") => {
+  const notPrivate = whyNotPrivate(stats, `${path}: the console key's ${what}`)
+  if (notPrivate !== undefined) throw new ConsoleKeyError(notPrivate)
 }
 
 /**
@@ -69,7 +66,7 @@ export const prepareKeyPlace = (
           Fs.fchmodSync(fd, 0o600)
           const stats = Fs.fstatSync(fd)
           if (!stats.isFile()) throw new ConsoleKeyError(`${file}: the console key file is not a regular file`)
-          ownedAndPrivate(file, stats, "file")
+          refuseUnlessPrivate(file, stats, "file")
         } finally {
           Fs.closeSync(fd)
         }
@@ -79,7 +76,7 @@ export const prepareKeyPlace = (
       Fs.mkdirSync(directory, { recursive: true, mode: 0o700 })
       const stats = Fs.lstatSync(directory)
       if (!stats.isDirectory()) throw new ConsoleKeyError(`${directory}: the console key's directory is not a directory`)
-      ownedAndPrivate(directory, stats, "directory")
+      refuseUnlessPrivate(directory, stats, "directory")
       return { secrets: [directory], fileFor: (port) => Path.join(directory, `console-${port}.key`), removeOnStop: true }
     },
     catch: (error) =>

@@ -33,15 +33,27 @@ const detectInput = (): DetectInput => ({
 const HOLDER_NAME = "exec-server-holder"
 
 /**
- * Whether a running holder names a cgroup below the root group `rootName` in
- * its command line (its child's `--cgroup` files): the processes it keeps are
- * in that gone server's groups, and stay until the holder ends them.
+ * The groups that holders' command lines name (each argv a process's): a
+ * group named between two slashes of an argument of a holder (its child's
+ * `--cgroup` files, below the gone server's root group) keeps its
+ * processes there, and they stay until the holder ends them.
  */
-const heldRoots = (rootName: string): boolean =>
-  processIds().some((pid) => {
-    const args = commandLineOf(pid)?.split("\0")
-    return args !== undefined && Path.basename(args[0] ?? "") === HOLDER_NAME && args.some((arg) => arg.includes(`/${rootName}/`))
-  })
+export const groupsNamedByHolders = (commandLines: Iterable<ReadonlyArray<string>>): Set<string> => {
+  const named = new Set<string>()
+  for (const args of commandLines) {
+    if (Path.basename(args[0] ?? "") !== HOLDER_NAME) continue
+    // The names with a slash on both sides: every `/NAME/` the argument holds.
+    for (const arg of args) for (const name of arg.split("/").slice(1, -1)) named.add(name)
+  }
+  return named
+}
+
+/** The groups the running holders name, from every process's command line: one pass over /proc. */
+const heldRoots = (): ReadonlySet<string> =>
+  groupsNamedByHolders(processIds().flatMap((pid) => {
+    const line = commandLineOf(pid)
+    return line === undefined ? [] : [line.split("\0")]
+  }))
 
 /** The limits on this host, with the operator's. */
 export const make = (operator: OperatorLimits, sessionCgroups = true): Effect.Effect<ResourceLimitsShape, never, Scope.Scope> =>

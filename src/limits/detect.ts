@@ -26,8 +26,23 @@ export interface DetectInput {
   readonly pid: number
   /** The server's root group's name, the same in every hierarchy (`exec-server.PID.TAG`: servers may share a process). */
   readonly rootName: string
-  /** Whether a holder still keeps processes in a gone server's root group of this name (none when absent). */
-  readonly heldRoots?: (rootName: string) => boolean
+  /**
+   * The names of gone servers' root groups whose processes running holders
+   * still keep (none when absent): read at most once per detection, and
+   * only once a gone server's root is found, whatever the number of
+   * hierarchies it is found in.
+   */
+  readonly heldRoots?: () => ReadonlySet<string>
+}
+
+/** One detection's input, with `held`: `heldRoots` as the removal of stale roots asks it, read on the first question and kept for the rest. */
+interface Detection extends DetectInput {
+  readonly held: (rootName: string) => boolean
+}
+
+const detectionOf = (input: DetectInput): Detection => {
+  let held: ReadonlySet<string> | undefined
+  return { ...input, held: (rootName) => (held ??= input.heldRoots?.() ?? new Set()).has(rootName) }
 }
 
 /**
@@ -83,12 +98,13 @@ const describe = (error: unknown): string => errnoOf(error) ?? (error instanceof
 export const detect = (input: DetectInput): Detected => {
   const mounts = cgroupMounts(input.mounts)
   const own = ownCgroups(input.procSelfCgroup)
-  const v2 = detectV2(input, mounts, own.v2)
+  const detection = detectionOf(input)
+  const v2 = detectV2(detection, mounts, own.v2)
   if (typeof v2 !== "string") return { _tag: "Driver", driver: v2 }
-  const v1 = detectV1(input, mounts, own.v1)
+  const v1 = detectV1(detection, mounts, own.v1)
   if (typeof v1 !== "string") return { _tag: "Driver", driver: v1 }
   const reason = `cgroup v2: ${v2}; cgroup v1: ${v1}`
-  const containment = detectV2Containment(input, mounts, own.v2)
+  const containment = detectV2Containment(detection, mounts, own.v2)
   if (typeof containment !== "string") return { _tag: "Containment", driver: containment, reason }
   return { _tag: "None", reason: `${reason}; no cgroup to contain sessions in: ${containment}` }
 }
@@ -100,12 +116,12 @@ export const detect = (input: DetectInput): Detected => {
  * 5.14). It enables nothing, so v2's rule that keeps processes out of
  * groups with controllers never applies; its driver refuses every limit.
  */
-const detectV2Containment = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
+const detectV2Containment = (input: Detection, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
   const mount = mounts.find((m) => m.v2)
   if (mount === undefined || ownPath === undefined) return "cgroup v2 is not mounted"
   const { files } = input
   const own = Path.resolve(mount.path, `.${ownPath}`)
-  removeStaleRoots(files, own, input.heldRoots)
+  removeStaleRoots(files, own, input.held)
   const root = join(own, input.rootName)
   try {
     files.mkdir(root)
@@ -167,11 +183,12 @@ export const probe = (input: Omit<DetectInput, "pid" | "rootName">): Probed => {
 export const detectVersion = (input: DetectInput, version: "v1" | "v2"): Detected => {
   const mounts = cgroupMounts(input.mounts)
   const own = ownCgroups(input.procSelfCgroup)
-  const driver = version === "v2" ? detectV2(input, mounts, own.v2) : detectV1(input, mounts, own.v1)
+  const detection = detectionOf(input)
+  const driver = version === "v2" ? detectV2(detection, mounts, own.v2) : detectV1(detection, mounts, own.v1)
   return typeof driver === "string" ? { _tag: "None", reason: `cgroup ${version}: ${driver}` } : { _tag: "Driver", driver }
 }
 
-const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
+const detectV2 = (input: Detection, mounts: ReadonlyArray<CgroupMount>, ownPath: string | undefined): CgroupDriver | string => {
   const mount = mounts.find((m) => m.v2)
   if (mount === undefined || ownPath === undefined) return "not mounted"
   const { files } = input
@@ -201,7 +218,7 @@ const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPat
         throw error
       }
     }
-    removeStaleRoots(files, own, input.heldRoots)
+    removeStaleRoots(files, own, input.held)
     const root = join(own, input.rootName)
     files.mkdir(root)
     try {
@@ -217,7 +234,7 @@ const detectV2 = (input: DetectInput, mounts: ReadonlyArray<CgroupMount>, ownPat
 }
 
 const detectV1 = (
-  input: DetectInput,
+  input: Detection,
   mounts: ReadonlyArray<CgroupMount>,
   own: ReadonlyMap<string, string>
 ): CgroupDriver | string => {
@@ -229,7 +246,7 @@ const detectV1 = (
     const mount = mounts.find((m) => !m.v2 && m.controllers.includes(controller))
     const path = own.get(controller)
     if (mount === undefined || path === undefined) return { reason: `no ${controller} hierarchy` }
-    removeStaleRoots(files, join(mount.path, path), input.heldRoots)
+    removeStaleRoots(files, join(mount.path, path), input.held)
     const root = join(mount.path, path, input.rootName)
     // Controllers mounted together share one group.
     if (roots.has(root)) return root

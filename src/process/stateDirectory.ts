@@ -10,6 +10,7 @@ import * as Data from "effect/Data"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { currentUid, whyNotPrivate } from "../ownership/privatePath.js"
 
 /** Random bytes in a socket's name: 9, 12 characters of base64url. */
 const NAME_RANDOM_BYTES = 9
@@ -29,21 +30,20 @@ export class StateDirectoryError extends Data.TaggedError("effect-exec-server/St
   readonly message: string
 }> {}
 
-const uid = (): number => process.getuid?.() ?? 0
-
 /** `$XDG_RUNTIME_DIR/effect-exec-server` where that is an absolute path, else `/tmp/effect-exec-server-UID`. */
 export const defaultStateDirectory = (environment: Readonly<Record<string, string | undefined>>): string => {
   const runtime = environment.XDG_RUNTIME_DIR
   return runtime !== undefined && runtime !== "" && Path.isAbsolute(runtime)
     ? Path.join(runtime, "effect-exec-server")
-    : `/tmp/effect-exec-server-${uid()}`
+    : `/tmp/effect-exec-server-${currentUid()}`
 }
 
 /** Makes `directory` (0700) if it is missing, then checks that it is this user's own private directory; its absolute path. */
 export const prepareStateDirectory = (directory: string): Effect.Effect<string, StateDirectoryError> =>
   Effect.suspend(() => {
     const path = Path.resolve(directory)
-    const refuse = (why: string) => Effect.fail(new StateDirectoryError({ message: `the state directory ${path} ${why}` }))
+    const what = `the state directory ${path}`
+    const refuse = (why: string) => Effect.fail(new StateDirectoryError({ message: `${what} ${why}` }))
     if (Buffer.byteLength(path) > MAX_STATE_DIR_BYTES) {
       return refuse(`is too long for the holders' sockets in it (at most ${MAX_STATE_DIR_BYTES} bytes)`)
     }
@@ -62,9 +62,6 @@ export const prepareStateDirectory = (directory: string): Effect.Effect<string, 
     }
     if (stats.isSymbolicLink()) return refuse("is a symbolic link")
     if (!stats.isDirectory()) return refuse("is not a directory")
-    if (stats.uid !== uid()) return refuse(`belongs to another user (uid ${stats.uid})`)
-    if ((stats.mode & 0o077) !== 0) {
-      return refuse(`is open to other users (mode ${(stats.mode & 0o777).toString(8)}; it must be 0700)`)
-    }
-    return Effect.succeed(path)
+    const notPrivate = whyNotPrivate(stats, what, 0o700)
+    return notPrivate === undefined ? Effect.succeed(path) : Effect.fail(new StateDirectoryError({ message: notPrivate }))
   })

@@ -116,6 +116,13 @@ const until = (condition: () => boolean) =>
     while (!condition()) yield* Effect.sleep("20 millis")
   })
 
+/** A named pipe a child's script waits at (its shell command `wait`) until the test opens it (`open`). */
+const fifoGate = (dir = tempDir()) => {
+  const path = Path.join(dir, "gate")
+  expect(spawnSync("mkfifo", [path]).status).toBe(0)
+  return { wait: `read go < ${path}`, open: () => Fs.writeFileSync(path, "go\n") }
+}
+
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 
 const seqOutput = (n: number): Buffer => {
@@ -125,38 +132,20 @@ const seqOutput = (n: number): Buffer => {
 }
 
 
-/** A process of the test's that starts a holder attached and reads it (holderAttachedReader.ts), to be SIGKILLed. */
-const startReader = (args: {
-  readonly socketPath: string
-  readonly ringBytes: number
-  readonly outFile: string
-  readonly tellAfter: number
-  readonly terminal?: boolean
-  readonly argv: ReadonlyArray<string>
-}) => {
-  const reader = spawnProcess(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      ATTACHED_READER,
-      args.socketPath,
-      `${args.ringBytes}`,
-      args.outFile,
-      `${args.tellAfter}`,
-      ...(args.terminal === true ? ["--terminal"] : []),
-      "--",
-      ...args.argv
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] }
-  )
+/**
+ * A stand-in for a server (a script of test/support/ run by Node) that
+ * starts a holder and reads it, to be SIGKILLed: `saidLine` waits for a
+ * line of its stdout.
+ */
+const startStandIn = (script: string, args: ReadonlyArray<string>) => {
+  const standIn = spawnProcess(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "inherit"] })
   let said = ""
   const waiters: Array<() => void> = []
-  reader.stdout!.on("data", (chunk: Buffer) => {
+  standIn.stdout!.on("data", (chunk: Buffer) => {
     said += chunk.toString()
     for (const waiter of waiters) waiter()
   })
-  /** Waits until the reader has said a line matching `pattern`; gives its match. */
+  /** Waits until the stand-in has said a line matching `pattern`; gives its match. */
   const saidLine = (pattern: RegExp) =>
     Effect.callback<RegExpExecArray>((resume) => {
       const check = () => {
@@ -167,12 +156,43 @@ const startReader = (args: {
       check()
     })
   const kill = Effect.callback<void>((resume) => {
-    if (reader.exitCode !== null || reader.signalCode !== null) return resume(Effect.void)
-    reader.once("exit", () => resume(Effect.void))
-    reader.kill("SIGKILL")
+    if (standIn.exitCode !== null || standIn.signalCode !== null) return resume(Effect.void)
+    standIn.once("exit", () => resume(Effect.void))
+    standIn.kill("SIGKILL")
   })
   return { saidLine, kill }
 }
+
+/**
+ * A server that started a holder attached (holderAttachedReader.ts), read
+ * at least `tellAfter` bytes of its shared ring into `outFile`, and was
+ * SIGKILLed: the holder's pid (ended after the test).
+ */
+const readAttachedThenKilled = (args: {
+  readonly socketPath: string
+  readonly ringBytes: number
+  readonly outFile: string
+  readonly tellAfter: number
+  readonly terminal?: boolean
+  readonly argv: ReadonlyArray<string>
+}) =>
+  Effect.gen(function*() {
+    const reader = startStandIn(ATTACHED_READER, [
+      args.socketPath,
+      `${args.ringBytes}`,
+      args.outFile,
+      `${args.tellAfter}`,
+      ...(args.terminal === true ? ["--terminal"] : []),
+      "--",
+      ...args.argv
+    ])
+    const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
+    holders.push(holderPid)
+    yield* reader.saidLine(/^listening$/m)
+    yield* reader.saidLine(/^read \d+$/m)
+    yield* reader.kill
+    return holderPid
+  })
 
 describe("exec-server-holder", () => {
   it.live("keeps stdout and stderr apart and reports the exit code; then exits and removes its socket", () =>
@@ -225,15 +245,14 @@ describe("exec-server-holder", () => {
     Effect.scoped(Effect.gen(function*() {
       const input = randomBytes(5 * 1024 * 1024)
       // Held at a gate after cat: the late write below is answered before the holder can be done.
-      const gate = Path.join(tempDir(), "gate")
-      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
-      const started = yield* start({ argv: ["sh", "-c", `cat; read go < ${gate}`], pipeStdin: true })
+      const gate = fifoGate()
+      const started = yield* start({ argv: ["sh", "-c", `cat; ${gate.wait}`], pipeStdin: true })
       const connection = yield* Holder.attach(started.socketPath)
       const fiber = yield* Effect.forkChild(collect(connection))
       expect(yield* connection.write(input)).toBe("accepted")
       expect(yield* connection.closeStdin).toBe("accepted")
       expect(yield* connection.write(Buffer.from("late"))).toBe("stdinClosed")
-      Fs.writeFileSync(gate, "go\n")
+      gate.open()
       const result = yield* Fiber.join(fiber)
       expect(result.stdout.length).toBe(input.length)
       expect(sha256(result.stdout)).toBe(sha256(input))
@@ -242,11 +261,9 @@ describe("exec-server-holder", () => {
 
   it.live("refuses stdin beyond its backlog while the child does not read, and says when it drained", () =>
     Effect.scoped(Effect.gen(function*() {
-      const dir = tempDir()
-      const gate = Path.join(dir, "gate")
-      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const gate = fifoGate()
       const started = yield* start({
-        argv: ["sh", "-c", `read go < ${gate}; wc -c; echo done`],
+        argv: ["sh", "-c", `${gate.wait}; wc -c; echo done`],
         pipeStdin: true,
         stdinBacklogBytes: 1000
       })
@@ -256,7 +273,7 @@ describe("exec-server-holder", () => {
       expect(yield* connection.write(Buffer.alloc(70_000, 120))).toBe("accepted")
       expect(yield* connection.write(Buffer.from("x"))).toBe("backlogFull")
       const drained = yield* Effect.forkChild(connection.stdinDrained)
-      Fs.writeFileSync(gate, "go\n")
+      gate.open()
       yield* Fiber.join(drained)
       expect(yield* connection.write(Buffer.from("y"))).toBe("accepted")
       expect(yield* connection.closeStdin).toBe("accepted")
@@ -289,30 +306,16 @@ describe("exec-server-holder", () => {
     Effect.gen(function*() {
       const socketPath = socketIn()
       // `seq 1 2000000`'s output, its second half held at a gate until the starter is dead.
-      const gate = Path.join(tempDir(), "gate")
-      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
-      const script = `seq 1 1000000; read go < ${gate}; seq 1000001 2000000`
-      const starter = spawnProcess(
-        process.execPath,
-        ["--import", "tsx", STARTER, socketPath, `${32 * 1024 * 1024}`, "--", "sh", "-c", script],
-        { stdio: ["ignore", "pipe", "inherit"] }
-      )
-      let said = ""
-      yield* Effect.callback<void>((resume) => {
-        starter.stdout!.on("data", (chunk: Buffer) => {
-          said += chunk.toString()
-          if (/^read \d+$/m.test(said)) resume(Effect.void)
-        })
-      })
-      const childPid = Number(/^started (\d+)$/m.exec(said)![1])
+      const gate = fifoGate()
+      const script = `seq 1 1000000; ${gate.wait}; seq 1000001 2000000`
+      const starter = startStandIn(STARTER, [socketPath, `${32 * 1024 * 1024}`, "--", "sh", "-c", script])
+      const [, holderPid, childPid] = (yield* starter.saidLine(/^started (\d+) (\d+)$/m)).map(Number) as [number, number, number]
+      holders.push(holderPid)
+      yield* starter.saidLine(/^read \d+$/m)
       expect(processGone(childPid)).toBe(false)
-      starter.kill("SIGKILL")
-      yield* Effect.callback<void>((resume) => {
-        if (starter.exitCode !== null || starter.signalCode !== null) resume(Effect.void)
-        else starter.once("exit", () => resume(Effect.void))
-      })
+      yield* starter.kill
       // The rest is written with nobody attached.
-      Fs.writeFileSync(gate, "go\n")
+      gate.open()
       const result = yield* Effect.scoped(Effect.gen(function*() {
         const connection = yield* Holder.attach(socketPath)
         expect(connection.childPid).toBe(childPid)
@@ -484,12 +487,11 @@ describe("exec-server-holder", () => {
   it.live("started attached: the first connection needs no HELLO, reads the output from the shared ring, and the socket is bound after", () =>
     Effect.gen(function*() {
       const socketPath = socketIn()
-      const gate = Path.join(tempDir(), "gate")
-      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const gate = fifoGate()
       const result = yield* Effect.scoped(Effect.gen(function*() {
         const { connection, started } = yield* Holder.spawnAttached({
           socketPath,
-          argv: ["sh", "-c", `echo first; read go < ${gate}; echo second >&2; exit 5`],
+          argv: ["sh", "-c", `echo first; ${gate.wait}; echo second >&2; exit 5`],
           env: ENV,
           orphanTtlMs: 60_000
         })
@@ -507,7 +509,7 @@ describe("exec-server-holder", () => {
         const busy = yield* Effect.exit(Effect.scoped(Holder.attach(socketPath)))
         expect(busy).toMatchObject(Exit.fail(new Holder.HolderRefused({ message: "another server is attached", reason: "busy" })))
         const fiber = yield* Effect.forkChild(collect(connection))
-        Fs.writeFileSync(gate, "go\n")
+        gate.open()
         const collected = yield* Fiber.join(fiber)
         yield* connection.gone
         return collected
@@ -534,10 +536,9 @@ describe("exec-server-holder", () => {
       const outFile = Path.join(dir, "taken")
       const sumFile = Path.join(dir, "sum")
       // The second half waits at a gate opened once the server is dead: the kill falls in the middle.
-      const gate = Path.join(dir, "gate")
-      expect(spawnSync("mkfifo", [gate]).status).toBe(0)
+      const gate = fifoGate(dir)
       const half = 32 * 1024 * 1024
-      const reader = startReader({
+      yield* readAttachedThenKilled({
         socketPath,
         // The whole output fits: with no server attached the holder reads on and keeps the newest ring's worth.
         ringBytes: 64 * 1024 * 1024,
@@ -546,15 +547,10 @@ describe("exec-server-holder", () => {
         argv: [
           "bash",
           "-c",
-          `{ head -c ${half} /dev/urandom; read go < ${gate}; head -c ${half} /dev/urandom; } | tee >(sha256sum > ${sumFile})`
+          `{ head -c ${half} /dev/urandom; ${gate.wait}; head -c ${half} /dev/urandom; } | tee >(sha256sum > ${sumFile})`
         ]
       })
-      const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
-      holders.push(holderPid)
-      yield* reader.saidLine(/^listening$/m)
-      yield* reader.saidLine(/^read \d+$/m)
-      yield* reader.kill
-      Fs.writeFileSync(gate, "go\n")
+      gate.open()
       const taken = Fs.readFileSync(outFile)
       expect(taken.length).toBeGreaterThanOrEqual(4 * 1024 * 1024)
       expect(taken.length).toBeLessThanOrEqual(half)
@@ -578,7 +574,7 @@ describe("exec-server-holder", () => {
     Effect.gen(function*() {
       const socketPath = socketIn()
       const outFile = Path.join(tempDir(), "taken")
-      const reader = startReader({
+      yield* readAttachedThenKilled({
         socketPath,
         ringBytes: 1024 * 1024,
         outFile,
@@ -586,11 +582,6 @@ describe("exec-server-holder", () => {
         terminal: true,
         argv: ["sh", "-c", "trap 'echo HUP; exit 9' HUP; echo ready; read line; echo \"got $line\""]
       })
-      const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
-      holders.push(holderPid)
-      yield* reader.saidLine(/^listening$/m)
-      yield* reader.saidLine(/^read \d+$/m)
-      yield* reader.kill
       const taken = Fs.readFileSync(outFile)
       expect(taken.toString()).toContain("ready")
       const result = yield* Effect.scoped(Effect.gen(function*() {
@@ -615,22 +606,16 @@ describe("exec-server-holder", () => {
       for (const [command, code, signal] of cases) {
         const socketPath = socketIn()
         const dir = tempDir()
-        const gate = Path.join(dir, "gate")
-        expect(spawnSync("mkfifo", [gate]).status).toBe(0)
-        const reader = startReader({
+        const gate = fifoGate(dir)
+        yield* readAttachedThenKilled({
           socketPath,
           ringBytes: 1024 * 1024,
           outFile: Path.join(dir, "taken"),
           tellAfter: 1,
-          argv: ["sh", "-c", `echo up; read go < ${gate}; ${command}`]
+          argv: ["sh", "-c", `echo up; ${gate.wait}; ${command}`]
         })
-        const [, holderPid] = (yield* reader.saidLine(/^started (\d+) (\d+) shared$/m)).map(Number) as [number, number]
-        holders.push(holderPid)
-        yield* reader.saidLine(/^listening$/m)
-        yield* reader.saidLine(/^read \d+$/m)
-        yield* reader.kill
         // It exits with no server attached.
-        Fs.writeFileSync(gate, "go\n")
+        gate.open()
         const result = yield* Effect.scoped(Effect.flatMap(Holder.attach(socketPath, { from: 3 }), (connection) => collect(connection, 3)))
         expect(result.exit).toMatchObject({ code, signal, end: 3 })
         expect(result.end).toBe(3)

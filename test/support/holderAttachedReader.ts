@@ -9,9 +9,9 @@
  * has taken at least TELL_AFTER bytes; then reads on until it is killed.
  */
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Holder from "../../src/holder/Holder.js"
+import { CHILD_ENV, readUntilKilled, runStandIn } from "./holderReading.js"
 
 const [socketPath, ringBytes, outFile, tellAfter, ...rest] = process.argv.slice(2)
 const terminal = rest[0] === "--terminal"
@@ -21,11 +21,11 @@ if (socketPath === undefined || ringBytes === undefined || outFile === undefined
 }
 const argv = rest.slice(separatorAt + 1)
 
-const program = Effect.gen(function*() {
+runStandIn(Effect.gen(function*() {
   const { connection, started } = yield* Holder.spawnAttached({
     socketPath,
     argv,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    env: CHILD_ENV,
     ringBytes: Number(ringBytes),
     orphanTtlMs: 60_000,
     terminal: terminal ? { rows: 24, cols: 80 } : undefined
@@ -34,24 +34,5 @@ const program = Effect.gen(function*() {
   yield* connection.listening
   process.stdout.write("listening\n")
   const out = Fs.openSync(outFile, "w")
-  let taken = 0
-  let told = false
-  yield* connection.events.pipe(
-    Stream.runForEach((event) =>
-      Effect.sync(() => {
-        if (event._tag !== "Output") return
-        Fs.writeSync(out, event.bytes)
-        taken += event.bytes.byteLength
-        if (!told && taken >= Number(tellAfter)) {
-          told = true
-          process.stdout.write(`read ${taken}\n`)
-        }
-      })
-    )
-  )
-})
-
-Effect.runPromise(Effect.scoped(program)).catch((error: unknown) => {
-  process.stderr.write(`${String(error)}\n`)
-  process.exit(1)
-})
+  yield* readUntilKilled(connection, Number(tellAfter), (bytes) => Fs.writeSync(out, bytes))
+}))

@@ -97,7 +97,7 @@ const importLoops = (imports: Map<string, Set<string>>): ReadonlyArray<ReadonlyA
 }
 
 /** The shared pieces at the bottom, beside protocol/: they import nothing of src/, and any folder may import them. */
-const SHARED = ["procfs", "rateLimit"]
+const SHARED = ["procfs", "rateLimit", "ownership"]
 
 describe("the import graph of src/", () => {
   const { graph, modules } = importGraph()
@@ -109,7 +109,7 @@ describe("the import graph of src/", () => {
     expect(importsOf("wire")).toEqual(["protocol"])
   })
 
-  it("has the shared pieces at the bottom too: procfs/ (reading /proc) and rateLimit/ (the token bucket) import nothing of src/", () => {
+  it("has the shared pieces at the bottom too: procfs/ (reading /proc), rateLimit/ (the token bucket) and ownership/ (whether a path is this user's alone) import nothing of src/", () => {
     for (const folder of SHARED) expect([...(graph.get(folder) ?? [])], `${folder} imports`).toEqual([])
   })
 
@@ -140,7 +140,7 @@ describe("the import graph of src/", () => {
   })
 
   it("has the domain below the server talk to its client through clientMessages alone: no other module of jsonrpc/ (the connection's machinery)", () => {
-    for (const folder of ["process", "network", "fs", "http", "sandbox", "capabilities", "codexConfig", "observability", "native", "procfs", "rateLimit"]) {
+    for (const folder of ["process", "network", "fs", "http", "sandbox", "capabilities", "codexConfig", "observability", "native", "procfs", "rateLimit", "ownership"]) {
       const imported = [...(modules.get(folder) ?? [])].filter((module) => module.startsWith("jsonrpc/"))
       expect(imported.filter((module) => module !== "jsonrpc/clientMessages.js"), `${folder} imports`).toEqual([])
     }

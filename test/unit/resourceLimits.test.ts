@@ -17,6 +17,8 @@ import * as V1 from "../../src/limits/cgroupV1.js"
 import * as V2 from "../../src/limits/cgroupV2.js"
 import { cgroupMounts, detect, detectVersion, ownCgroups, probe } from "../../src/limits/detect.js"
 import { operatorLimitsOf, parseSize } from "../../src/limits/operatorFlags.js"
+import { groupsNamedByHolders } from "../../src/limits/NodeResourceLimits.js"
+import { HOLDER_PATH, holderArgv } from "../../src/holder/holderStart.js"
 import { JOIN_HELPER, launcherArgv, LAUNCHER_SCRIPT, PERL } from "../../src/limits/launcher.js"
 import { processLimitsOf, processWithinSession, sessionLimitsOf } from "../../src/limits/ResourceLimits.js"
 
@@ -493,6 +495,49 @@ describe("the groups of servers that are gone", () => {
     expect(Fs.existsSync(staleSelf)).toBe(false)
     expect(Fs.existsSync(Path.join(live, "session-1"))).toBe(true)
     expect(Fs.existsSync(other)).toBe(true)
+  })
+
+  it("a detection reads the holders' groups once, however many hierarchies hold gone roots, and only once it finds one; a held root stays in each", () => {
+    const base = tempTree()
+    const hierarchies = ["memory", "pids", "cpu", "cpuacct", "freezer"]
+    const deadPid = Number(spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim())
+    const held = `exec-server.${deadPid}.aa11bb22`
+    const gone = `exec-server.${deadPid}.cc33dd44`
+    for (const h of hierarchies) {
+      for (const root of [held, gone]) Fs.mkdirSync(Path.join(base, h, root, "session-1"), { recursive: true })
+    }
+    let reads = 0
+    const input = (tree: string) => ({
+      files: fakeV1Files,
+      procSelfCgroup: hierarchies.map((h, i) => `${i + 1}:${h}:/`).join("\n"),
+      mounts: hierarchies.map((h) => `cgroup ${tree}/${h} cgroup rw,${h} 0 0`).join("\n"),
+      pid: 42,
+      rootName: "exec-server.42.x",
+      heldRoots: () => {
+        reads++
+        return new Set(["sys", held, "session-1"])
+      }
+    })
+    const found = detect(input(base))
+    expect(found._tag === "Driver" && found.driver.version).toBe("v1")
+    expect(reads).toBe(1)
+    for (const h of hierarchies) expect(Fs.readdirSync(Path.join(base, h)).sort(), h).toEqual(["exec-server.42.x", held].sort())
+    // No gone server's root anywhere: the holders are not looked for.
+    const fresh = tempTree()
+    for (const h of hierarchies) Fs.mkdirSync(Path.join(fresh, h))
+    expect(detectVersion(input(fresh), "v1")._tag).toBe("Driver")
+    expect(reads).toBe(1)
+  })
+
+  it("the groups a holder's command line names: each between two slashes of its arguments; another program's name none", () => {
+    const cgroupFile = "/sys/fs/cgroup/memory/service/exec-server.7.ab12/session-1/process-2/cgroup.procs"
+    const holder = [HOLDER_PATH, ...holderArgv({ socketPath: "/run/x/holder-a.sock", argv: ["sleep", "60"], env: {}, joinCgroups: [cgroupFile] })]
+    const other = ["/usr/bin/sleep", "/sys/fs/cgroup/memory/exec-server.8.cd34/session-1/cgroup.procs"]
+    const named = groupsNamedByHolders([holder, other, []])
+    for (const name of ["exec-server.7.ab12", "session-1", "service", "memory"]) expect(named.has(name), name).toBe(true)
+    // Not between two slashes: the socket's and the file's own names, the start of an argument.
+    for (const name of ["holder-a.sock", "cgroup.procs", "exec-server.7", "exec-server.8.cd34"]) expect(named.has(name), name).toBe(false)
+    expect(groupsNamedByHolders([other]).size).toBe(0)
   })
 })
 
