@@ -2,7 +2,7 @@
  * exec-server-holder: one process's keeper, which outlives the server.
  *
  *   exec-server-holder --socket PATH [--connection-fd FD] [--ring-bytes N]
- *       [--orphan-ttl-ms N] [--kill-grace-ms N] [--stdin-backlog-bytes N]
+ *       [--orphan-ttl-ms N] [--linger-ms N] [--kill-grace-ms N] [--stdin-backlog-bytes N]
  *       [--pty ROWS COLS] [--stdin] [--cwd DIR] [--file PROGRAM]
  *       [--cgroup FILE]... [--remove-on-exit FILE]... -- ARGV...
  *
@@ -66,10 +66,6 @@
  *     0x08 DETACH
  *     0x09 DONE    (end the group with SIGKILL if it is there; exit)
  *     0x0A RELAY   u64 from (the ring cannot be opened: bytes from `from`)
- *     0x0B LINGER  u32 ms (once the child is done and its output delivered
- *                  and acknowledged, stay instead of exiting, until DONE or
- *                  until no server was attached for ms: a closed process's
- *                  exit and retained output outlive the server too)
  *   holder -> server
  *     0x81 WELCOME "EXSH" u16 version u16 flags(1 pty, 2 stdin open, 4 shared)
  *                  u32 child pid u64 oldest u64 end u64 ring bytes
@@ -93,8 +89,9 @@
  * malformed frame or a peer gone mid-frame ends that connection only.
  *
  * The holder exits, removing PATH (and each --remove-on-exit FILE), when the child has exited, its output has
- * ended and the attached server acknowledged all of it (after LINGER: when,
- * that done, no server was attached for its ms); on DONE; and when no
+ * ended and the attached server acknowledged all of it (with --linger-ms:
+ * when, that done, no server was attached for that long, so that a closed
+ * process's exit and output outlive the server too); on DONE; and when no
  * server was attached for --orphan-ttl-ms (or on SIGTERM): then it ends the
  * child's process group first (SIGTERM, --kill-grace-ms, SIGKILL).
  */
@@ -139,7 +136,7 @@
 #define DETACHED_PAUSE_MS 100
 #define MAX_RECORDS 4096
 
-enum { C_HELLO = 1, C_WRITE, C_CLOSE_STDIN, C_RESIZE, C_SIGNAL, C_ACK, C_END_OUTPUT, C_DETACH, C_DONE, C_RELAY, C_LINGER };
+enum { C_HELLO = 1, C_WRITE, C_CLOSE_STDIN, C_RESIZE, C_SIGNAL, C_ACK, C_END_OUTPUT, C_DETACH, C_DONE, C_RELAY };
 enum { E_WELCOME = 0x81, E_OUTPUT, E_LOST, E_EXITED, E_CLOSED, E_RESULT, E_STDIN_DRAINED, E_ERROR, E_OUTPUT_AT, E_LISTENING, E_RELAYED };
 enum { RES_OK = 0, RES_STDIN_CLOSED = 1, RES_BACKLOG_FULL = 2, RES_GROUP_GONE = 3 };
 enum { ERR_BAD_FRAME = 1, ERR_VERSION = 2, ERR_BUSY = 3, ERR_DISPLACED = 4, ERR_START_FAILED = 5 };
@@ -194,7 +191,7 @@ static int64_t orphan_ttl_ms = 300000, kill_grace_ms = 2000;
 static int64_t orphan_deadline;
 static const char** remove_paths; /* --remove-on-exit: the server's files about this process, gone with it */
 static int remove_count;
-static int64_t linger_ms = -1;    /* LINGER: the orphan TTL once done; -1: exit once done */
+static int64_t linger_ms = -1;    /* --linger-ms: the orphan TTL once done; -1: exit once done */
 static int64_t lap_resume_at;     /* detached pacing: reading waits until then */
 static uint64_t lap_bytes;
 
@@ -653,10 +650,6 @@ static int handle_frame(int index, uint8_t type, const uint8_t* p, size_t length
       if (q != NULL) put64(q, from);
       return 1;
     }
-    case C_LINGER:
-      if (length != 4) break;
-      linger_ms = get32(p);
-      return 1;
     default:
       break;
   }
@@ -1045,6 +1038,7 @@ int main(int argc, char** argv) {
     else if (strcmp(a, "--ring-bytes") == 0) ring_size = (uint64_t)number_arg(v, 1);
     else if (strcmp(a, "--orphan-ttl-ms") == 0) orphan_ttl_ms = number_arg(v, 0);
     else if (strcmp(a, "--kill-grace-ms") == 0) kill_grace_ms = number_arg(v, 0);
+    else if (strcmp(a, "--linger-ms") == 0) linger_ms = number_arg(v, 0);
     else if (strcmp(a, "--stdin-backlog-bytes") == 0) stdin_backlog_max = (size_t)number_arg(v, 1);
     else if (strcmp(a, "--cwd") == 0) spec.cwd = v;
     else if (strcmp(a, "--file") == 0) spec.file = v;

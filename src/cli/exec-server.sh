@@ -32,6 +32,9 @@ self=$0
 [ -L "$self" ] && self=$(readlink -f -- "$self")
 case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac
 dir=$(cd -P -- "$dir" && pwd) || exit 1
+# How the server starts the one that replaces it (`exec-server` restarting): this launcher again.
+EXEC_SERVER_LAUNCHER=$dir/${self##*/}
+export EXEC_SERVER_LAUNCHER
 node=$(command -v node) || { echo "exec-server: node was not found on PATH (it runs on Node @NODE_LINES@)" >&2; exit 127; }
 if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
   EXEC_SERVER_NO_SNAPSHOT="EXEC_SERVER_SNAPSHOT=0"

@@ -25,6 +25,8 @@ import * as Metrics from "../observability/metrics.js"
 import { metricsOnDemand } from "../observability/metricsOnDemand.js"
 import * as Sandbox from "../sandbox/Sandbox.js"
 import * as ExecServer from "../server/ExecServer.js"
+import * as Handover from "./handover.js"
+import type * as Net from "node:net"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { runToExit } from "./runToExit.js"
 import { stderrLoggerFor, withLogFormat, writeStderr } from "./stderrLog.js"
@@ -94,12 +96,15 @@ const listenerOf = (
   flags: WebSocketListen.WebSocketFlags,
   auth: WebSocketListen.WebSocketAuth,
   webConsole: typeof WebConsole.Service | undefined,
-  consoleKeyPlace: ConsoleKey.ConsoleKeyPlace | undefined
+  consoleKeyPlace: ConsoleKey.ConsoleKeyPlace | undefined,
+  listening: Net.Server | undefined
 ): Effect.Effect<
   {
     readonly listener: typeof Transport.ServerTransport.Service
     /** The web console's connections, with `--console`. */
     readonly consoleConnections?: Stream.Stream<Transport.FrameTransport> | undefined
+    /** A WebSocket listener's handover to a server that replaces this one. */
+    readonly handOver?: Handover.ListenerHandover | undefined
   },
   ListenUrlError | Transport.TransportError,
   ServerConfig.ServerConfig | Sandbox.Sandbox | Scope.Scope
@@ -126,6 +131,7 @@ const listenerOf = (
         const refusedLogins = makeLogBudget()
         return WebSocketTransport.make({
           ...listenOptions,
+          listening,
           metrics,
           mount: webConsole === undefined || ConsoleHttp === undefined
             ? undefined
@@ -156,7 +162,11 @@ const listenerOf = (
           }
         })
       ),
-      Effect.map(({ mounted, transport }) => ({ listener: transport, consoleConnections: webConsole === undefined ? undefined : mounted }))
+      Effect.map(({ handOver, mounted, transport }) => ({
+        listener: transport,
+        consoleConnections: webConsole === undefined ? undefined : mounted,
+        handOver
+      }))
     )
   }
   return Effect.fail(
@@ -277,6 +287,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     // What started the server may have left open (a shell's `100<file`, a
     // supervisor's pipe) is the server's own to close: no child of it gets them.
     if (host.ownsProcess) serverOwnsProcess()
+    const replacing = host.ownsProcess && Handover.takeHandoverEnvironment()
     const exitOnStdinClose = yield* exitOnStdinCloseOf(flags.exitOnStdinClose)
     if (!host.ownsProcess && exitOnStdinClose) {
       return yield* new ListenUrlError({ message: "--exit-on-stdin-close needs a server that owns its process" })
@@ -293,6 +304,10 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     const sandboxPolicy = yield* operatorPolicyOf(flags)
     const operatorLimits = yield* operatorLimitsOfFlags(flags)
     const keptProcesses = yield* keptProcessesOf(flags)
+    // Replacing a server: its listening socket first, and only then (the sessions it froze) the adoption.
+    const handedListening = replacing
+      ? yield* Effect.mapError(Handover.receiveListening, (error) => new ListenUrlError({ message: error.message }))
+      : undefined
     const tracesUrl = tracesUrlOf(process.env)
     // Loaded and provided only when tracing is configured (a layer provided costs a build at start).
     const withTracing = <A, E, R>(server: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -341,7 +356,9 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       // Secrets of its own (a token, the signing secret, NATS credentials, the console's keys) are kept from
       // other processes of its uid before any child runs; otherwise that waits for the first masked process.
       if (host.ownsProcess && (secretFiles.length > 0 || webConsole !== undefined)) yield* protectMemory
-      const listened = listen === undefined ? undefined : yield* listenerOf(host, listen, flags, auth, webConsole, consoleKeyPlace)
+      const listened = listen === undefined
+        ? undefined
+        : yield* listenerOf(host, listen, flags, auth, webConsole, consoleKeyPlace, handedListening)
       const listeners = [
         ...(listened === undefined ? [] : [listened.listener]),
         ...(executor === undefined ? [] : [yield* natsListenerOf(host, { ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
@@ -357,6 +374,10 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       yield* reportNativeUse
       yield* NodeResourceLimits.report
       startupDone()
+      if (replacing) Handover.announceServing()
+      if (keptProcesses !== undefined && listened?.handOver !== undefined && host.ownsProcess) {
+        yield* Handover.handOverOnSignal(listened.handOver)
+      }
       yield* Effect.forkScoped(releaseWhenQuiet())
       const consoleConnections = listened?.consoleConnections
       const serve = (webConsole === undefined || consoleConnections === undefined

@@ -465,7 +465,6 @@ const connected = (
       done: Effect.sync(() => {
         if (send(Frames.done())) socket.end()
       }),
-      linger: (ms) => Effect.sync(() => void send(Frames.linger(ms))),
       detach: Effect.sync(() => {
         if (send(Frames.detach())) socket.end()
       }),

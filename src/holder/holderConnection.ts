@@ -57,12 +57,6 @@ export interface HolderConnection {
   readonly exit: Effect.Effect<HolderExit, HolderDisconnected | HolderRefused>
   /** The server is done with the process: the holder kills the group if it is there, and exits. */
   readonly done: Effect.Effect<void>
-  /**
-   * Once the child is done and everything acknowledged, the holder stays
-   * (keeping the exit and the ring for a later server) until `done`, or
-   * until no server was attached for `ms`.
-   */
-  readonly linger: (ms: number) => Effect.Effect<void>
   /** Lets the holder go on without this server (the connection ends; a later server may attach). */
   readonly detach: Effect.Effect<void>
   /** Resolves when the connection has ended (the holder exited, refused, or this end detached). */

@@ -24,8 +24,7 @@ const Command = {
   EndOutput: 0x07,
   Detach: 0x08,
   Done: 0x09,
-  Relay: 0x0a,
-  Linger: 0x0b
+  Relay: 0x0a
 } as const
 
 const EventType = {
@@ -154,13 +153,6 @@ export const ack = (position: number): Buffer => {
 export const relay = (from: number): Buffer => {
   const buffer = frame(Command.Relay, 8)
   buffer.writeBigUInt64LE(BigInt(from), 5)
-  return buffer
-}
-
-/** LINGER: once the child is done and all is acknowledged, stay (for the next server) until DONE or `ms` unattached. */
-export const linger = (ms: number): Buffer => {
-  const buffer = frame(Command.Linger, 4)
-  buffer.writeUInt32LE(Math.min(ms, 0xffffffff), 5)
   return buffer
 }
 

@@ -36,6 +36,12 @@ export interface HolderSpawnOptions {
   readonly ringBytes?: number | undefined
   /** How long the holder waits for a server to attach before it ends the child's group and exits (default 5 minutes). */
   readonly orphanTtlMs?: number | undefined
+  /**
+   * Once the child is done and everything is acknowledged, the holder stays
+   * (its exit and ring kept for a later server) until DONE, or until no
+   * server was attached this long (default: it exits at once).
+   */
+  readonly lingerMs?: number | undefined
   /** Between SIGTERM and SIGKILL when the holder ends the group (default 2 s). */
   readonly killGraceMs?: number | undefined
   /** Stdin the child has not read that the holder keeps (default 16 MiB). */
@@ -61,6 +67,7 @@ export const holderArgv = (options: HolderSpawnOptions): Array<string> => {
   }
   number("--ring-bytes", options.ringBytes)
   number("--orphan-ttl-ms", options.orphanTtlMs)
+  number("--linger-ms", options.lingerMs)
   number("--kill-grace-ms", options.killGraceMs)
   number("--stdin-backlog-bytes", options.stdinBacklogBytes)
   if (options.terminal !== undefined) args.push("--pty", `${options.terminal.rows}`, `${options.terminal.cols}`)

@@ -60,17 +60,19 @@ export const make = (
     readonly url: string
     /** The mounted application's connections (none without `mount`). */
     readonly mounted: Stream.Stream<FrameTransport>
+    /** Hands the listening socket to a server replacing this one (`makeRouted`'s). */
+    readonly handOver: (send: (listening: Net.Server) => Promise<void>) => Promise<void>
   },
   TransportError,
   Scope.Scope | Sandbox
 > =>
-  Effect.map(makeRouted({ ...options, route: admitEvery }), ({ accept, connections, mounted, url }) => {
+  Effect.map(makeRouted({ ...options, route: admitEvery }), ({ accept, connections, handOver, mounted, url }) => {
     const transport: typeof ServerTransport.Service = {
       url,
       connections: Stream.map(connections, (connection) => connection.transport),
       accept: (serve) => accept((connection) => serve(connection.transport))
     }
-    return { transport, url, mounted }
+    return { transport, url, mounted, handOver }
   })
 
 /** How much of a token's subject a refusal's reason repeats. */
@@ -94,6 +96,8 @@ export const makeRouted = <A>(
     /** The mounted application's connections (they are admitted by it, not routed). */
     readonly mounted: Stream.Stream<FrameTransport>
     readonly url: string
+    /** Hands the listening socket to a server replacing this one, then stops accepting and closes the connections. */
+    readonly handOver: (send: (listening: Net.Server) => Promise<void>) => Promise<void>
   },
   TransportError,
   Scope.Scope | Sandbox
@@ -287,30 +291,59 @@ export const makeRouted = <A>(
         turnAway(401, "Unauthorized", why)
       }).catch(() => socket.destroy())
     })
+    const handed = options.listening
+    /** What accepts the connections: the HTTP server, or the socket handed over to it. */
+    const acceptor: Net.Server = handed ?? httpServer
     const port = yield* Effect.callback<number, TransportError>((resume) => {
       const onError = (error: Error) => resume(Effect.fail(
           new TransportError({ message: `cannot listen on ${formatUrl(options.host, options.port)}: ${error.message}` })
         ))
       httpServer.once("error", onError)
-      httpServer.listen(options.port, options.host, () => {
+      const listening = () => {
         httpServer.off("error", onError)
         // Other exec-servers' proxies on the host then never connect here for their processes.
         markThisProcess()
-        resume(Effect.succeed((httpServer.address() as Net.AddressInfo).port))
-      })
+        resume(Effect.succeed((acceptor.address() as Net.AddressInfo).port))
+      }
+      if (handed === undefined) httpServer.listen(options.port, options.host, listening)
+      else {
+        // Handed over already listening (Node's IPC made it a server of its own): its connections are this one's.
+        handed.on("connection", (socket: Net.Socket) => httpServer.emit("connection", socket))
+        listening()
+      }
     })
+    /**
+     * Hands the listener over to a server that replaces this one: `send` gets
+     * the listening socket (a child's IPC channel duplicates it); once sent,
+     * this server stops accepting (connection attempts wait in the socket's
+     * backlog for the next one) and closes its connections with 1012
+     * ("service restart"), so that their clients come back to the next one.
+     */
+    const handOver = (send: (listening: Net.Server) => Promise<void>): Promise<void> =>
+      send(acceptor).then(() => {
+        stopping = true
+        acceptor.close()
+        for (const client of wss.clients) client.close(1012, "service restart")
+      })
     yield* Effect.addFinalizer(() =>
       Effect.callback<void>((resume) => {
         stopping = true
         for (const client of wss.clients) client.terminate()
         wss.close()
+        if (handed !== undefined) handed.close()
         httpServer.close(() => resume(Effect.void))
         // Upgraded and refused sockets are no longer the HTTP server's to close.
         for (const timer of upgrading.values()) clearTimeout(timer)
         for (const socket of sockets) socket.destroy()
       })
     )
-    return { connections: accepted.stream, accept: accepted.accept, mounted: Stream.fromQueue(mounted), url: formatUrl(options.host, port) }
+    return {
+      connections: accepted.stream,
+      accept: accepted.accept,
+      mounted: Stream.fromQueue(mounted),
+      url: formatUrl(options.host, port),
+      handOver
+    }
   })
 
 /** Provides the WebSocket transport, listening for as long as the layer lives. */

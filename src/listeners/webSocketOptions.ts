@@ -3,6 +3,7 @@
  * what it answers over plain HTTP, how a gateway routes upgrades, and the
  * application a server may mount beside itself (the web console).
  */
+import type * as Net from "node:net"
 import type * as Effect from "effect/Effect"
 import type * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
@@ -96,6 +97,12 @@ export interface WebSocketListenOptions {
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
+  /**
+   * A listening socket handed over by the server this one replaces
+   * (`exec-server` restarting): accepted on instead of binding `host` and
+   * `port`, so that no connection attempt meanwhile is refused.
+   */
+  readonly listening?: Net.Server | undefined
   /** Largest accepted message; a larger one is answered -32600 (default 16 MiB). */
   readonly maxMessageBytes?: number | undefined
   /** Interval of keep-alive pings; a peer that misses one is disconnected. Default 30 s. */

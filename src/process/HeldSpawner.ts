@@ -83,6 +83,8 @@ const start = (options: HeldSpawnerOptions, request: SpawnRequest) =>
       killGraceMs: options.killGraceMs,
       stdinBacklogBytes: MAX_STDIN_BACKLOG_BYTES,
       removeOnExit: request.keep === undefined ? undefined : recordFiles(socketPath),
+      // Its exit and retained output outlive this server too, for the retention period.
+      lingerMs: request.keep?.retentionMs,
       holderPath: options.holderPath
     }).pipe(
       Scope.provide(scope),
@@ -151,8 +153,6 @@ const held = (
         try: () => new IndexWriter(socketPath, () => position - RING_BYTES),
         catch: (error) => new InternalError({ message: `cannot index a kept process: ${(error as Error).message}` })
       }).pipe(Effect.tapError(() => replay === undefined ? connection.done : Effect.void))
-    // Its exit and retained output outlive this server too, for the retention period.
-    if (keep !== undefined) yield* connection.linger(keep.retentionMs)
     const sequenced = index === undefined ? undefined : (kind: SequencedKind, seq: number) => {
       const end = kind === "output" ? outputEnds.shift() ?? position : position
       // The replayed events are in the index already.
@@ -196,8 +196,10 @@ const held = (
     }
     const pump = connection.events.pipe(
       Stream.runForEach((event) => Effect.andThen(flowing.await, Effect.sync(() => deliver(event)))),
-      Effect.catch(() =>
+      Effect.catch((error) =>
         Effect.sync(() => {
+          // Another server took the process over (a handover, or an adoption): it is that server's now.
+          if (error._tag === "effect-exec-server/HolderRefused" && error.reason === "displaced") return
           // The holder is gone (killed, or it failed): nothing keeps the child now, so it is ended with it.
           if (closed) return
           killProcessGroup(pid, "SIGKILL")

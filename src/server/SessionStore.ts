@@ -146,6 +146,12 @@ export class SessionStore extends Context.Service<SessionStore, {
   readonly all: () => ReadonlyArray<Session>
   /** The session with this id, attached or detached. */
   readonly find: (sessionId: string) => Session | undefined
+  /**
+   * The sessions are another server's from now (a handover): their processes
+   * are paused and nothing ends them here, not a connection's close, a
+   * detach's expiry nor the store's own end.
+   */
+  readonly freeze: () => void
 }>()("effect-exec-server/SessionStore") {}
 
 /** What a session's tables take from the fiber that creates it, over the store's: how it logs and traces. */
@@ -175,9 +181,11 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
 
     const ATTACHED = Metrics.label("state", "attached")
     const DETACHED = Metrics.label("state", "detached")
+    /** Handed over: nothing here ends a session (`freeze`). */
+    let frozen = false
     const close = (record: SessionRecord, why: "connection closed" | "detach expired" | "server stopped") =>
       Effect.suspend(() => {
-        if (!sessions.delete(record.sessionId)) return Effect.void
+        if (frozen || !sessions.delete(record.sessionId)) return Effect.void
         if (adopted.get(record.key) === record) adopted.delete(record.key)
         sessionSlots.release()
         // A session released by its connection was counted attached until then.
@@ -257,7 +265,7 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
         session: record,
         detachTtlMs: record.detachTtlMs,
         release: Effect.suspend(() => {
-          if (record.holder !== connectionId) return Effect.void
+          if (frozen || record.holder !== connectionId) return Effect.void
           unsubscribe()
           // Read to their end, so that they can exit and close.
           record.processes.setPaused(false)
@@ -409,6 +417,8 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
             env: {},
             confinement: UNCONFINED
           }).pipe(
+            // No start response to wait for: its events go out (to whoever resumes) as they come.
+            Effect.flatMap((actor) => actor.release),
             Effect.catch((error) =>
               logAnnotated("Warn", "a kept process is not adopted", { processId: process.processId, socketPath, reason: error.message })
             )
@@ -469,7 +479,11 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
           madeBy: record.madeBy
         })),
       all: () => [...sessions.values()],
-      find: (sessionId) => sessions.get(sessionId)
+      find: (sessionId) => sessions.get(sessionId),
+      freeze: () => {
+        frozen = true
+        for (const record of sessions.values()) record.processes.setPaused(true)
+      }
     }
   })
 
