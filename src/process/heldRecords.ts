@@ -164,7 +164,8 @@ export const readIndex = (socketPath: string): Array<IndexEntry> => {
 /**
  * Appends a process's index entries, each with one `write` before the event
  * can reach a client: a server killed at any moment has told no client of a
- * seq the index does not have. Every COMPACT_EVERY entries the file is
+ * seq the index does not have. Every `compactEvery` entries (default
+ * COMPACT_EVERY) the file is
  * rewritten without the entries that end before `keepFrom()` (what the
  * holder's ring can no longer give back).
  */
@@ -172,9 +173,19 @@ export class IndexWriter {
   private fd: number | undefined
   private written = 0
   private readonly entry = Buffer.alloc(ENTRY_BYTES)
+  private readonly compactEvery: number
 
-  constructor(private readonly socketPath: string, private readonly keepFrom: () => number) {
+  constructor(
+    private readonly socketPath: string,
+    private readonly keepFrom: () => number,
+    options?: { readonly compactEvery?: number | undefined }
+  ) {
+    this.compactEvery = options?.compactEvery ?? COMPACT_EVERY
     this.fd = Fs.openSync(indexPathOf(socketPath), "a", 0o600)
+    // An adopting server appends to the gone server's index: cut it to the entries readIndex reads
+    // first, or a torn last entry would shift every entry appended after it out of line.
+    const whole = readIndex(socketPath).length * ENTRY_BYTES
+    if (Fs.fstatSync(this.fd).size > whole) Fs.ftruncateSync(this.fd, whole)
   }
 
   append(kind: IndexedKind, seq: number, end: number): void {
@@ -183,7 +194,7 @@ export class IndexWriter {
     this.entry.writeDoubleLE(seq, 8)
     this.entry.writeDoubleLE(end, 16)
     Fs.writeSync(this.fd, this.entry)
-    if (++this.written >= COMPACT_EVERY) this.compact()
+    if (++this.written >= this.compactEvery) this.compact()
   }
 
   close(): void {
