@@ -205,7 +205,11 @@ export class IndexWriter {
   private compact(): void {
     this.written = 0
     const keepFrom = this.keepFrom()
-    const kept = readIndex(this.socketPath).filter((entry) => entry.end > keepFrom)
+    const entries = readIndex(this.socketPath)
+    // A suffix, so the seqs stay consecutive; from the exit on, if there is one: a later server must not announce it again.
+    const exit = entries.findIndex((entry) => entry.kind === "exited")
+    const firstKept = entries.findIndex((entry) => entry.end > keepFrom)
+    const kept = entries.slice(exit >= 0 && (firstKept < 0 || exit < firstKept) ? exit : firstKept < 0 ? entries.length : firstKept)
     const bytes = Buffer.alloc(kept.length * ENTRY_BYTES)
     kept.forEach((entry, index) => {
       bytes.writeUInt32LE(KIND_CODES[entry.kind], index * ENTRY_BYTES)

@@ -197,11 +197,12 @@ describe("a kept process's seq index", () => {
     const indexPath = recordFiles(socketPath)[1]!
     expect(Fs.statSync(indexPath).size).toBe(4 * 24)
     expect(modeOf(indexPath)).toBe(0o600)
-    // Four more since the last rewrite: the next one.
+    // Four more since the last rewrite: the next one. The exit stays, with what follows it, though it ends before
+    // keepFrom: a later server replays it at its seq rather than announce the holder's exit as new.
     keepFrom = 45
     writer.append("output", 7, 60)
     writer.append("closed", 8, 60)
-    expect(readIndex(socketPath).map((entry) => entry.seq)).toEqual([6, 7, 8])
+    expect(readIndex(socketPath).map((entry) => entry.seq)).toEqual([5, 6, 7, 8])
     expect(Fs.readdirSync(Path.dirname(socketPath))).toEqual(["holder-1.seq"])
   })
 

@@ -81,6 +81,26 @@ const asNumbered = (events: ReadonlyArray<OldEvent>, from = 1) =>
 const textOf = (seen: ReadonlyArray<Seen>) => seen.map((event) => event._tag === "Output" ? event.text : "").join("")
 
 describe("replaying an adopted process's output as the index cut it", () => {
+  it("replays an exit whose bytes before it the ring lost at its seq, once (the index kept from the exit on)", () => {
+    // As compaction leaves it: the exit (seq 5, after 40 bytes), output after it, the close; the ring keeps from 45.
+    const entries: Array<IndexEntry> = [
+      { kind: "exited", seq: 5, end: 40 },
+      { kind: "output", seq: 6, end: 50 },
+      { kind: "output", seq: 7, end: 60 },
+      { kind: "closed", seq: 8, end: 60 }
+    ]
+    const replay = new HeldReplay(entries, 45)
+    expect(replay.firstSeq).toBe(4)
+    const run = actor(replay)
+    run.push({ _tag: "Lost", from: 0, to: 45 }, exitedAt(40, 3), frame(45, "fghij"), frame(50, "klmnopqrst"), closedAt(60))
+    expect(asClientSees(run.seen)).toEqual([
+      { seq: 5, _tag: "Exited" },
+      { seq: 6, _tag: "Output", stream: "stdout", text: "fghij" },
+      { seq: 7, _tag: "Output", stream: "stdout", text: "klmnopqrst" },
+      { seq: 8, _tag: "Closed" }
+    ])
+  })
+
   it("cuts one holder frame spanning several indexed chunks into those chunks", () => {
     const old = [out("ab"), out("cde"), out("f")]
     const replay = new HeldReplay(indexOf(old), 0)
