@@ -1,8 +1,8 @@
 /**
  * A WebSocket server with `--keep-processes` replaced by a new one (an
- * upgrade) without a refused connection: on SIGUSR2 (or `exec-server
- * restart`) the server freezes its sessions (their processes paused, none
- * ended: they are the next server's), starts the binary again with an IPC
+ * upgrade) without a refused connection: on SIGUSR2 the server freezes its
+ * sessions (their processes paused, none ended: they are the next
+ * server's), starts the binary again with an IPC
  * channel and sends it the listening socket; then it stops accepting
  * (attempts wait in the socket's backlog) and closes its connections with
  * 1012 ("service restart"). The new server adopts the kept processes, then
