@@ -93,8 +93,9 @@ const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex
 const SEQ_OUTPUT = execFileSync("seq", ["1", "1000000"], { maxBuffer: 64 * 1024 * 1024 })
 
 describe("--keep-processes: a later server adopts the processes", () => {
-  for (const tty of [false, true]) {
-    it(`seq 1 1000000 through ${tty ? "a terminal" : "a pipe"}: the server SIGKILLed mid-stream, the session resumed on the next, sha256 equal, exit 0`, async () => {
+  for (const { sandboxed, tty } of [{ tty: false, sandboxed: false }, { tty: true, sandboxed: false }, { tty: false, sandboxed: true }]) {
+    it(`seq 1 1000000 through ${tty ? "a terminal" : "a pipe"}${sandboxed ? " in a sandbox" : ""}: the server SIGKILLed mid-stream, the session resumed on the next, sha256 equal, exit 0`, async () => {
+      const workspace = tempDir()
       const dir = Path.join(tempDir(), "state")
       const first = await start(dir)
       const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
@@ -107,7 +108,8 @@ describe("--keep-processes: a later server adopts the processes", () => {
         cwd: "/",
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
         tty,
-        ...(tty ? { size: { rows: 24, cols: 80 } } : {})
+        ...(tty ? { size: { rows: 24, cols: 80 } } : {}),
+        ...(sandboxed ? { sandbox: { writableRoots: [workspace] } } : {})
       })
       expect(started.error).toBeUndefined()
       recordHolders(dir)
@@ -163,6 +165,35 @@ describe("--keep-processes: a later server adopts the processes", () => {
     const rest = await readToClose(resumed.client, "sleeper", 0)
     expect(rest.bytes.toString()).toBe("started\ndone\n")
     expect(rest.exitCode).toBe(3)
+  })
+
+  it("an adopted process is the new server's to signal, write to and terminate", async () => {
+    const dir = Path.join(tempDir(), "state")
+    const first = await start(dir)
+    const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
+    const sessionId = answer.result.sessionId as string
+    await client.request("process/start", {
+      processId: "cat",
+      // A trapped signal interrupts `read`: the loop goes on.
+      argv: ["sh", "-c", "trap 'echo got USR1' USR1; while :; do read line && echo \"read $line\"; done"],
+      cwd: "/",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      tty: false,
+      pipeStdin: true
+    })
+    recordHolders(dir)
+    await kill(first)
+    const second = await start(dir)
+    const resumed = await connect(second, { resumeSessionId: sessionId })
+    expect(resumed.answer.error).toBeUndefined()
+    const write = await resumed.client.request("process/write", { processId: "cat", chunk: Buffer.from("one\n").toString("base64") })
+    expect(write.result).toMatchObject({ status: "accepted" })
+    await resumed.client.outputContains("cat", "read one\n")
+    expect((await resumed.client.request("process/signal", { processId: "cat", signal: "SIGUSR1" })).result).toEqual({ delivered: true })
+    await resumed.client.outputContains("cat", "got USR1\n")
+    expect((await resumed.client.request("process/terminate", { processId: "cat" })).result).toEqual({ running: true })
+    const rest = await readToClose(resumed.client, "cat", 0)
+    expect(rest.exitCode).toBe(143)
   })
 
   it("a session that is not resumed ends with its detach TTL on the adopting server, and its holders with it", async () => {
