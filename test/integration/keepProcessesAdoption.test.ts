@@ -11,6 +11,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { useHolders } from "../support/holders.js"
+import { processesNaming, readToClose } from "../support/keptProcesses.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
 import { eventually } from "../support/StdioServer.js"
@@ -42,15 +43,7 @@ const kill = async (server: RunningWebSocketServer): Promise<void> => {
 
 /** The holders whose sockets are in `dir` (each is ended after the test). */
 const recordHolders = (dir: string): void => {
-  for (const entry of Fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const argv = Fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0")
-      if (argv.some((word) => word.startsWith(`${dir}/`)) && Path.basename(argv[0]!) === "exec-server-holder") holders.push(Number(entry))
-    } catch {
-      // Gone meanwhile.
-    }
-  }
+  for (const { holder, pid } of processesNaming(dir)) if (holder && !holders.includes(pid)) holders.push(pid)
 }
 
 const connect = async (server: RunningWebSocketServer, params: Record<string, unknown>) => {
@@ -66,28 +59,6 @@ const received = (client: RawWebSocketClient, processId: string) =>
   client.messages
     .filter((m) => m.method === "process/output" && m.params.processId === processId)
     .map((m) => ({ seq: m.params.seq as number, bytes: Buffer.from(m.params.chunk, "base64") }))
-
-/** Reads with `process/read` from `afterSeq` until the process is closed: the chunks' bytes, each seq once and in order. */
-const readToClose = async (client: RawWebSocketClient, processId: string, afterSeq: number) => {
-  const parts: Array<Buffer> = []
-  let cursor = afterSeq
-  for (;;) {
-    const answer = await client.request("process/read", { processId, afterSeq: cursor, waitMs: 1000 })
-    expect(answer.error).toBeUndefined()
-    const result = answer.result
-    for (const chunk of result.chunks) {
-      // Every seq after the cursor, none missing: nothing the old server numbered was lost or renumbered.
-      expect(chunk.seq).toBe(cursor + 1)
-      cursor = chunk.seq
-      parts.push(Buffer.from(chunk.chunk, "base64"))
-    }
-    if (result.closed === true && result.chunks.length === 0) {
-      return { bytes: Buffer.concat(parts), exitCode: result.exitCode as number | null }
-    }
-    // The exit and the close take seqs of their own.
-    if (result.chunks.length === 0) cursor = Math.max(cursor, result.nextSeq - 1)
-  }
-}
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex")
 const SEQ_OUTPUT = execFileSync("seq", ["1", "1000000"], { maxBuffer: 64 * 1024 * 1024 })

@@ -14,7 +14,7 @@ import { useHolders } from "../support/holders.js"
 import { type StdioServer, SERVER_BIN, useStdioServers } from "../support/StdioServer.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { RawWebSocketClient, startWebSocketServer } from "../support/WebSocketServer.js"
-import type { WireClient } from "../support/WireClient.js"
+import { processesNaming, readToClose } from "../support/keptProcesses.js"
 
 const tempDir = useTempDirs("keep-cli-")
 const holders = useHolders()
@@ -40,49 +40,9 @@ afterEach(() => {
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 const sha256 = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex")
 
-/** The processes whose command line names `dir`: the servers (and, apart, the holders) using that state directory. */
-const processesNaming = (dir: string) => {
-  const found: Array<{ readonly pid: number; readonly holder: boolean }> = []
-  for (const entry of Fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const argv = Fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0")
-      if (!argv.some((word) => word === dir || word.startsWith(`${dir}/`))) continue
-      found.push({ pid: Number(entry), holder: Path.basename(argv[0]!) === "exec-server-holder" })
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found
-}
-
 /** Records the holders keeping processes in `dir` (each is ended after the test). */
 const recordHolders = (dir: string): void => {
   for (const { holder, pid } of processesNaming(dir)) if (holder && !holders.includes(pid)) holders.push(pid)
-}
-
-/** Reads with `process/read` from `afterSeq` until the process is closed: the bytes, each seq once and in order, and the exit code. */
-const readToClose = async (client: WireClient, processId: string, afterSeq: number) => {
-  const parts: Array<Buffer> = []
-  let cursor = afterSeq
-  for (;;) {
-    const answer = await client.request("process/read", { processId, afterSeq: cursor, waitMs: 1000 })
-    expect(answer.error).toBeUndefined()
-    const result = answer.result as {
-      chunks: Array<{ seq: number; chunk: string }>
-      closed: boolean
-      exitCode: number | null
-      nextSeq: number
-    }
-    for (const chunk of result.chunks) {
-      expect(chunk.seq).toBe(cursor + 1)
-      cursor = chunk.seq
-      parts.push(Buffer.from(chunk.chunk, "base64"))
-    }
-    if (result.closed && result.chunks.length === 0) return { bytes: Buffer.concat(parts), exitCode: result.exitCode }
-    // The exit and the close take seqs of their own.
-    if (result.chunks.length === 0) cursor = Math.max(cursor, result.nextSeq - 1)
-  }
 }
 
 const LINES = 400

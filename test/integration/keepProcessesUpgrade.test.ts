@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Fiber, Layer, Stream } from "effect"
-import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterEach } from "vitest"
 import * as ExecServerClient from "../../src/client/ExecServerClient.js"
 import { useHolders } from "../support/holders.js"
+import { processesNaming } from "../support/keptProcesses.js"
 import { useTempDirs } from "../support/tempDirs.js"
 import { startWebSocketServer } from "../support/WebSocketServer.js"
 import { eventually } from "../support/StdioServer.js"
@@ -33,22 +33,6 @@ afterEach(() => {
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" }
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
-
-/** The processes whose command line names `dir`: the servers (and, apart, the holders) using that state directory. */
-const processesNaming = (dir: string) => {
-  const found: Array<{ readonly pid: number; readonly holder: boolean }> = []
-  for (const entry of Fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const argv = Fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0")
-      if (!argv.some((word) => word === dir || word.startsWith(`${dir}/`))) continue
-      found.push({ pid: Number(entry), holder: Path.basename(argv[0]!) === "exec-server-holder" })
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found
-}
 
 const CLIENTS = 20
 const LINES = 400
