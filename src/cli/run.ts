@@ -404,7 +404,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
         bwrapPath: Option.getOrUndefined(flags.bwrap),
         operatorLimits,
         sessionCgroups: !flags.noSessionCgroups,
-        keptProcesses,
+        keptProcesses: keptProcesses === undefined ? undefined : { ...keptProcesses, handingOver: replacing ? process.ppid : undefined },
         ...referenceSettings
       }))
     )

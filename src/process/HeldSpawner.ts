@@ -25,7 +25,7 @@ import {
   type StdinStatus
 } from "./ChildProcess.js"
 import { HeldReplay, type ReplayedEvent } from "./heldReplay.js"
-import { IndexWriter, readIndex, recordFiles, removeRecord, writeRecord } from "./heldRecords.js"
+import { claimRecord, IndexWriter, readIndex, recordFiles, removeRecord, serverIdentity, writeRecord } from "./heldRecords.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
 import { holderSocketPath } from "./stateDirectory.js"
 import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
@@ -107,7 +107,8 @@ const start = (options: HeldSpawnerOptions, request: SpawnRequest) =>
             argv: request.argv,
             cwd: request.cwd,
             detachTtlMs: keep.detachTtlMs,
-            startedAtMs: Date.now()
+            startedAtMs: Date.now(),
+            owner: serverIdentity()
           }),
         catch: (error) => new InternalError({ message: `cannot record a kept process: ${(error as Error).message}` })
       }).pipe(Effect.tapError(() => connection.done))
@@ -124,6 +125,8 @@ const adopt = (request: SpawnRequest, keep: KeptProcess, socketPath: string) =>
       Effect.mapError((error) => new InternalError({ message: `cannot adopt the process kept at ${socketPath}: ${error.message}` }))
     )
     const replay = new HeldReplay(readIndex(socketPath), connection.oldest)
+    // This server's from now: a server started beside it leaves it alone.
+    claimRecord(socketPath)
     return yield* held(connection, connection.childPid, request, keep, socketPath, scope, replay)
   })
 

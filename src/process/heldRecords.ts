@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { startTimeOf } from "../procfs/processes.js"
 
 /** A kept process as its record says it. */
 export interface HeldRecord {
@@ -26,6 +27,8 @@ export interface HeldRecord {
   /** How long its session outlives its connection, as the client last asked. */
   readonly detachTtlMs: number
   readonly startedAtMs: number
+  /** The server that holds it (`serverIdentity`): a later server adopts it only once that one is gone. */
+  readonly owner: string
 }
 
 /** A record found in the state directory, with its holder's socket. */
@@ -47,6 +50,36 @@ const indexPathOf = (socketPath: string) => `${stem(socketPath)}.seq`
 
 /** The files of the process kept at `socketPath`: its holder removes them as it exits. */
 export const recordFiles = (socketPath: string): ReadonlyArray<string> => [recordPathOf(socketPath), indexPathOf(socketPath)]
+
+/** A server as records name it: its pid and its start time (a pid alone may be another process's by now). */
+const identityOf = (pid: number): string => `${pid}:${startTimeOf(pid) ?? ""}`
+let ownIdentity: string | undefined
+/** This server, as the records it writes name it. */
+export const serverIdentity = (): string => (ownIdentity ??= identityOf(process.pid))
+
+/**
+ * Whether the server a record names still runs (then its processes are its
+ * own, and not another's to adopt; `handingOver`: the pid of a server that
+ * hands its processes to this one, which counts as gone).
+ */
+export const ownerRuns = (owner: string, handingOver?: number): boolean => {
+  const pid = Number(owner.slice(0, owner.indexOf(":")))
+  if (!Number.isInteger(pid) || pid <= 0 || pid === handingOver) return false
+  const start = startTimeOf(pid)
+  return start !== undefined && owner === `${pid}:${start}`
+}
+
+/** The record of the process kept at `socketPath` is this server's now (it adopted the process). */
+export const claimRecord = (socketPath: string): void => {
+  let text: string
+  try {
+    text = Fs.readFileSync(recordPathOf(socketPath), "utf8")
+  } catch {
+    return
+  }
+  const record = parseRecord(text)
+  if (record !== undefined) writeRecord(socketPath, { ...record, owner: serverIdentity() })
+}
 
 /** Writes the record of the process kept at `socketPath` (whole or not at all: a temporary file renamed). */
 export const writeRecord = (socketPath: string, record: HeldRecord): void => {
@@ -82,7 +115,7 @@ const parseRecord = (text: string): HeldRecord | undefined => {
   if (
     fields.version !== RECORD_VERSION || typeof fields.sessionKey !== "string" || typeof fields.processId !== "string" ||
     typeof fields.tty !== "boolean" || !isStringArray(fields.argv) || typeof fields.cwd !== "string" ||
-    typeof fields.detachTtlMs !== "number" || typeof fields.startedAtMs !== "number"
+    typeof fields.detachTtlMs !== "number" || typeof fields.startedAtMs !== "number" || typeof fields.owner !== "string"
   ) return undefined
   return {
     sessionKey: fields.sessionKey,
@@ -91,7 +124,8 @@ const parseRecord = (text: string): HeldRecord | undefined => {
     argv: fields.argv,
     cwd: fields.cwd,
     detachTtlMs: fields.detachTtlMs,
-    startedAtMs: fields.startedAtMs
+    startedAtMs: fields.startedAtMs,
+    owner: fields.owner
   }
 }
 

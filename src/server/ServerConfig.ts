@@ -110,7 +110,12 @@ export interface ServerConfigShape extends FlagSettings {
    * alone), kept `orphanTtlMs` with no server attached. Undefined: processes
    * are the server's children.
    */
-  readonly keptProcesses?: { readonly stateDir: string; readonly orphanTtlMs: number } | undefined
+  readonly keptProcesses?: {
+    readonly stateDir: string
+    readonly orphanTtlMs: number
+    /** The pid of a server handing its processes over to this one (an upgrade): its records are adopted though it runs. */
+    readonly handingOver?: number | undefined
+  } | undefined
   /** The environment an `envPolicy` builds on (default: the server's own, `process.env`). */
   readonly environment?: Readonly<Record<string, string | undefined>> | undefined
   /** A span per request and per process lifetime, for the tracer in the context (OpenTelemetry when the CLI finds OTEL_* settings). */

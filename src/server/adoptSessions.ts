@@ -4,16 +4,22 @@
  * holders are still there), handed to `adopt` one session at a time.
  */
 import * as Effect from "effect/Effect"
-import { type FoundRecord, readRecords } from "../process/heldRecords.js"
+import { type FoundRecord, ownerRuns, readRecords } from "../process/heldRecords.js"
 
-/** Reads the records in `stateDir` and adopts each session's processes, in the order they started. */
+/**
+ * Reads the records in `stateDir` and adopts each session's processes, in
+ * the order they started: those of servers that are gone (or that hand
+ * over to this one), never those of a server that runs beside this one
+ * with the same state directory.
+ */
 export const adoptSessions = <E, R>(
-  kept: { readonly stateDir: string },
+  kept: { readonly stateDir: string; readonly handingOver?: number | undefined },
   adopt: (key: string, processes: ReadonlyArray<FoundRecord>) => Effect.Effect<void, E, R>
 ): Effect.Effect<void, E, R> =>
   Effect.suspend(() => {
     const bySession = new Map<string, Array<FoundRecord>>()
     for (const found of readRecords(kept.stateDir)) {
+      if (ownerRuns(found.record.owner, kept.handingOver)) continue
       const list = bySession.get(found.record.sessionKey)
       if (list === undefined) bySession.set(found.record.sessionKey, [found])
       else list.push(found)

@@ -167,6 +167,29 @@ describe("--keep-processes: a later server adopts the processes", () => {
     expect(rest.exitCode).toBe(143)
   })
 
+  it("a server started beside a running one with the same state directory leaves that one's processes alone", async () => {
+    const dir = Path.join(tempDir(), "state")
+    const first = await start(dir)
+    const { client } = await connect(first, { detachTtlMs: 120_000 })
+    await client.request("process/start", {
+      processId: "ticker",
+      argv: ["sh", "-c", "while :; do echo tick; sleep 0.05; done"],
+      cwd: "/",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      tty: false
+    })
+    recordHolders(dir)
+    await client.outputContains("ticker", "tick\n")
+    // Adoption is done before a server listens: once the second one listens, it has taken nothing.
+    const second = await start(dir)
+    expect(second.stderr()).not.toMatch(/session adopted/)
+    const seen = received(client, "ticker").length
+    await client.waitFor((m) => m.method === "process/output" && m.params.processId === "ticker" && m.params.seq > seen)
+    expect((await client.request("process/terminate", { processId: "ticker" })).result).toEqual({ running: true })
+    await client.waitFor((m) => m.method === "process/closed" && m.params.processId === "ticker")
+    expect(client.messages.find((m) => m.method === "process/exited" && m.params.processId === "ticker").params.exitCode).toBe(143)
+  })
+
   it("a session that is not resumed ends with its detach TTL on the adopting server, and its holders with it", async () => {
     const dir = Path.join(tempDir(), "state")
     const first = await start(dir)

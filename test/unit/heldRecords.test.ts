@@ -7,10 +7,12 @@ import { afterEach, describe, expect, it } from "vitest"
 import {
   type HeldRecord,
   IndexWriter,
+  ownerRuns,
   readIndex,
   readRecords,
   recordFiles,
   removeRecord,
+  serverIdentity,
   sessionKeyOf,
   writeRecord
 } from "../../src/process/heldRecords.js"
@@ -40,6 +42,7 @@ const listenAt = async (path: string) => {
 }
 
 const record = (processId: string): HeldRecord => ({
+  owner: "1:1",
   sessionKey: sessionKeyOf("the-session-id"),
   processId,
   tty: false,
@@ -238,5 +241,18 @@ describe("the files' modes", () => {
     writer.append("output", 2, 2)
     expect(readIndex(socketPath)).toHaveLength(2)
     expect(modeOf(indexPath!)).toBe(0o600)
+  })
+})
+
+describe("a record's owner", () => {
+  it("runs while its pid has the start time recorded; a server handing over counts as gone", () => {
+    expect(ownerRuns(serverIdentity())).toBe(true)
+    expect(serverIdentity()).toMatch(new RegExp(`^${process.pid}:\\d+$`))
+    // The same pid started at another time is another process.
+    expect(ownerRuns(`${process.pid}:1`)).toBe(false)
+    expect(ownerRuns(serverIdentity(), process.pid)).toBe(false)
+    // A pid no process has (above the kernel's pid_max) and a malformed owner.
+    expect(ownerRuns("4194305:1")).toBe(false)
+    expect(ownerRuns("nonsense")).toBe(false)
   })
 })
