@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process"
 import type * as Net from "node:net"
 import * as Effect from "effect/Effect"
+import type { ListenerHandover } from "../listeners/webSocketOptions.js"
 import { SessionStore } from "../server/SessionStore.js"
 
 /** In the replacing server's environment: it gets its listening socket over its IPC channel. */
@@ -94,9 +95,6 @@ const holdingConnections = (server: Net.Server): Net.Server => {
 export const announceServing = (): void => {
   process.send?.({ type: SERVING_MESSAGE }, undefined, {}, () => process.disconnect?.())
 }
-
-/** The listener's own handover (WebSocketTransport's `handOver`). */
-export type ListenerHandover = (send: (listening: Net.Server) => Promise<void>) => Promise<void>
 
 /** Replaces this server on SIGUSR2, for as long as the scope lives. */
 export const handOverOnSignal = (handOver: ListenerHandover) =>

@@ -42,6 +42,7 @@ import { referenceSettingsOf, switchOrEnv } from "./referenceFlags.js"
 import { plainValuesOf } from "./flagValues.js"
 import * as Transport from "../jsonrpc/Transport.js"
 import * as StdioTransport from "../listeners/StdioTransport.js"
+import type { ListenerHandover } from "../listeners/webSocketOptions.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
 import * as ConsoleKey from "../console/consoleKey.js"
 import * as StateDirectory from "../process/stateDirectory.js"
@@ -104,7 +105,7 @@ const listenerOf = (
     /** The web console's connections, with `--console`. */
     readonly consoleConnections?: Stream.Stream<Transport.FrameTransport> | undefined
     /** A WebSocket listener's handover to a server that replaces this one. */
-    readonly handOver?: Handover.ListenerHandover | undefined
+    readonly handOver?: ListenerHandover | undefined
   },
   ListenUrlError | Transport.TransportError,
   ServerConfig.ServerConfig | Sandbox.Sandbox | Scope.Scope

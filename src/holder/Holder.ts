@@ -447,6 +447,7 @@ const connected = (
       terminal: hello.terminal,
       oldest: hello.oldest,
       end: hello.end,
+      ringBytes: hello.ringBytes,
       events: Stream.fromQueue(queue).pipe(Stream.tap(took)),
       write,
       closeStdin: Effect.map(request(Frames.closeStdin), (status) => status === "accepted" ? "accepted" : "stdinClosed"),

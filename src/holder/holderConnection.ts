@@ -34,6 +34,8 @@ export interface HolderConnection {
   /** At attach: the oldest position still in the ring, and one past the newest. */
   readonly oldest: number
   readonly end: number
+  /** The ring's size: positions older than the newest this many are gone from it. */
+  readonly ringBytes: number
   /**
    * The events from the attach's `from` on, once each. Taking an Output
    * acknowledges it: the holder may then overwrite it, and reads the child

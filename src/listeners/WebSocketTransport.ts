@@ -36,6 +36,7 @@ export { DEFAULT_MAX_PENDING_UPGRADES, DEFAULT_PING_INTERVAL_MS, DEFAULT_UPGRADE
 
 export type {
   HttpHandler,
+  ListenerHandover,
   Mount,
   MountRefusal,
   RoutedConnection,
@@ -44,7 +45,7 @@ export type {
   UpgradeRoute,
   WebSocketListenOptions
 } from "./webSocketOptions.js"
-import type { RoutedConnection, UpgradeRoute, WebSocketListenOptions } from "./webSocketOptions.js"
+import type { ListenerHandover, RoutedConnection, UpgradeRoute, WebSocketListenOptions } from "./webSocketOptions.js"
 
 export { refusalOf } from "./admission.js"
 
@@ -61,7 +62,7 @@ export const make = (
     /** The mounted application's connections (none without `mount`). */
     readonly mounted: Stream.Stream<FrameTransport>
     /** Hands the listening socket to a server replacing this one (`makeRouted`'s). */
-    readonly handOver: (send: (listening: Net.Server) => Promise<void>) => Promise<void>
+    readonly handOver: ListenerHandover
   },
   TransportError,
   Scope.Scope | Sandbox
@@ -97,7 +98,7 @@ export const makeRouted = <A>(
     readonly mounted: Stream.Stream<FrameTransport>
     readonly url: string
     /** Hands the listening socket to a server replacing this one, then stops accepting and closes the connections. */
-    readonly handOver: (send: (listening: Net.Server) => Promise<void>) => Promise<void>
+    readonly handOver: ListenerHandover
   },
   TransportError,
   Scope.Scope | Sandbox
@@ -319,7 +320,7 @@ export const makeRouted = <A>(
      * backlog for the next one) and closes its connections with 1012
      * ("service restart"), so that their clients come back to the next one.
      */
-    const handOver = (send: (listening: Net.Server) => Promise<void>): Promise<void> =>
+    const handOver: ListenerHandover = (send) =>
       send(acceptor).then(() => {
         stopping = true
         acceptor.close()

@@ -165,3 +165,10 @@ export interface WebSocketListenOptions {
    */
   readonly maxArrivingBytes?: number
 }
+
+/**
+ * Hands a listener's socket to a server that replaces this one: `send` gets
+ * the listening socket; once it is sent, this one stops accepting and closes
+ * its connections.
+ */
+export type ListenerHandover = (send: (listening: Net.Server) => Promise<void>) => Promise<void>

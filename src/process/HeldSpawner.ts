@@ -45,9 +45,6 @@ export interface HeldSpawnerOptions {
 /** The exit a holder that is gone is reported with: its child's group is killed (it had no keeper left). */
 const LOST_HOLDER_EXIT = { exitCode: exitCodeOf(null, "SIGKILL"), signal: "SIGKILL" } as const
 
-/** The holder's ring (its default `--ring-bytes`): positions before the newest this many are gone from it. */
-const RING_BYTES = 8 * 1024 * 1024
-
 /** Builds the held spawner. */
 export const make = (options: HeldSpawnerOptions): ProcessSpawner => ({
   spawn: (request) =>
@@ -153,7 +150,7 @@ const held = (
       ? undefined
       : yield* Effect.try({
         // What the ring can no longer give back is dropped from the index when it is rewritten.
-        try: () => new IndexWriter(socketPath, () => position - RING_BYTES),
+        try: () => new IndexWriter(socketPath, () => position - connection.ringBytes),
         catch: (error) => new InternalError({ message: `cannot index a kept process: ${(error as Error).message}` })
       }).pipe(Effect.tapError(() => replay === undefined ? connection.done : Effect.void))
     const sequenced = index === undefined ? undefined : (kind: SequencedKind, seq: number) => {
@@ -231,7 +228,7 @@ const held = (
       outlivesServer: true,
       sequenced,
       // Retained as much as the holder kept: what a client resuming it has not read yet is there.
-      adopted: replay === undefined ? undefined : { lastSeq: replay.firstSeq, retainBytes: RING_BYTES },
+      adopted: replay === undefined ? undefined : { lastSeq: replay.firstSeq, retainBytes: connection.ringBytes },
       listen: (sink) => events.listen(sink),
       write: (bytes) => connection.write(bytes).pipe(Effect.catch(() => Effect.succeed<StdinStatus>("stdinClosed"))),
       closeStdin: connection.closeStdin.pipe(Effect.catch(() => Effect.succeed("stdinClosed" as const))),

@@ -175,6 +175,13 @@ export interface IndexEntry {
 }
 
 const ENTRY_BYTES = 24
+
+/** Writes one entry into `bytes` at `at`: its kind, its seq, its end. */
+const writeEntry = (bytes: Buffer, at: number, entry: IndexEntry): void => {
+  bytes.writeUInt32LE(KIND_CODES[entry.kind], at)
+  bytes.writeDoubleLE(entry.seq, at + 8)
+  bytes.writeDoubleLE(entry.end, at + 16)
+}
 /** Entries written between rewrites that drop those the holder's ring no longer has. */
 const COMPACT_EVERY = 65_536
 
@@ -224,9 +231,7 @@ export class IndexWriter {
 
   append(kind: IndexedKind, seq: number, end: number): void {
     if (this.fd === undefined) return
-    this.entry.writeUInt32LE(KIND_CODES[kind], 0)
-    this.entry.writeDoubleLE(seq, 8)
-    this.entry.writeDoubleLE(end, 16)
+    writeEntry(this.entry, 0, { kind, seq, end })
     Fs.writeSync(this.fd, this.entry)
     if (++this.written >= this.compactEvery) this.compact()
   }
@@ -245,11 +250,7 @@ export class IndexWriter {
     const firstKept = entries.findIndex((entry) => entry.end > keepFrom)
     const kept = entries.slice(exit >= 0 && (firstKept < 0 || exit < firstKept) ? exit : firstKept < 0 ? entries.length : firstKept)
     const bytes = Buffer.alloc(kept.length * ENTRY_BYTES)
-    kept.forEach((entry, index) => {
-      bytes.writeUInt32LE(KIND_CODES[entry.kind], index * ENTRY_BYTES)
-      bytes.writeDoubleLE(entry.seq, index * ENTRY_BYTES + 8)
-      bytes.writeDoubleLE(entry.end, index * ENTRY_BYTES + 16)
-    })
+    kept.forEach((entry, index) => writeEntry(bytes, index * ENTRY_BYTES, entry))
     const path = indexPathOf(this.socketPath)
     Fs.writeFileSync(`${path}.new`, bytes, { mode: 0o600 })
     Fs.renameSync(`${path}.new`, path)
