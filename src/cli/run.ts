@@ -45,7 +45,7 @@ import * as StdioTransport from "../listeners/StdioTransport.js"
 import type { ListenerHandover } from "../listeners/webSocketOptions.js"
 import { ConsoleAuth } from "../console/ConsoleAuth.js"
 import * as ConsoleKey from "../console/consoleKey.js"
-import * as StateDirectory from "../process/stateDirectory.js"
+import { keptProcessesOf, leavingOnExit } from "./keptProcesses.js"
 import { CONSOLE_PATH, consolePageUrl, WebConsole } from "../console/WebConsole.js"
 
 
@@ -110,7 +110,7 @@ const listenerOf = (
   ListenUrlError | Transport.TransportError,
   ServerConfig.ServerConfig | Sandbox.Sandbox | Scope.Scope
 > => {
-  if (url === "stdio://" || url === "stdio") {
+  if (isStdio(url)) {
     // Someone typing at the server sees why nothing happens.
     if (host.ownsProcess && process.stdin.isTTY === true) {
       host.stderr(
@@ -278,6 +278,9 @@ const stdinClosed: Effect.Effect<void> = Effect.callback<void>((resume) => {
   })
 }).pipe(Effect.andThen(Effect.logInfo("stdin closed: stopping (--exit-on-stdin-close)")))
 
+/** Whether `--listen`'s URL is stdio's. */
+const isStdio = (url: string | undefined): boolean => url === "stdio://" || url === "stdio"
+
 /** The server's flags, as the command line gives them. */
 export type ServeFlags = ValuesOf<typeof ServerFlags.serverFlags>
 
@@ -304,7 +307,8 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     }
     const sandboxPolicy = yield* operatorPolicyOf(flags)
     const operatorLimits = yield* operatorLimitsOfFlags(flags)
-    const keptProcesses = yield* keptProcessesOf(flags)
+    const listensOnStdio = Option.match(flags.listen, { onNone: () => Option.isNone(flags.connect), onSome: isStdio })
+    const keptProcesses = yield* keptProcessesOf(flags, listensOnStdio)
     // Replacing a server: its listening socket first, and only then (the sessions it froze) the adoption.
     const handedListening = replacing
       ? yield* Effect.mapError(Handover.receiveListening, (error) => new ListenUrlError({ message: error.message }))
@@ -322,7 +326,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     const executor = yield* executorOf(host, flags)
     // With --connect the server listens locally only when told to.
     const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
-    const overWebSocket = listen !== undefined && listen !== "stdio://" && listen !== "stdio"
+    const overWebSocket = listen !== undefined && !isStdio(listen)
     // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.
     if (WebSocketListen.hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
       return yield* new ListenUrlError({
@@ -389,7 +393,8 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
         )).pipe(Effect.provideService(Transport.ServerTransport, listener))
       // A stdio server stops when its input ends anyway: stdin is its connection.
       // Otherwise the end of stdin interrupts the server as SIGTERM does.
-      yield* exitOnStdinClose && listen !== "stdio://" && listen !== "stdio" ? Effect.raceFirst(serve, stdinClosed) : serve
+      const ended = yield* leavingOnExit(keptProcesses, stdinClosed)
+      yield* exitOnStdinClose && !isStdio(listen) ? Effect.raceFirst(serve, ended) : serve
     }).pipe(
       Effect.scoped,
       Effect.provide(ExecServer.layerNodeServices),
@@ -405,30 +410,15 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
         bwrapPath: Option.getOrUndefined(flags.bwrap),
         operatorLimits,
         sessionCgroups: !flags.noSessionCgroups,
-        keptProcesses: keptProcesses === undefined ? undefined : { ...keptProcesses, handingOver: replacing ? process.ppid : undefined },
+        keptProcesses: keptProcesses === undefined ? undefined : {
+          stateDir: keptProcesses.stateDir,
+          orphanTtlMs: keptProcesses.orphanTtlMs,
+          handingOver: replacing ? process.ppid : undefined
+        },
         ...referenceSettings
       }))
     )
   }))
-
-/** `--keep-processes`: its state directory made ready and checked (exit 2 when it cannot be used), or undefined. */
-const keptProcessesOf = (
-  flags: ServeFlags
-): Effect.Effect<{ readonly stateDir: string; readonly orphanTtlMs: number } | undefined, ListenUrlError> => {
-  if (!flags.keepProcesses) {
-    return Option.isSome(flags.stateDir) || Option.isSome(flags.orphanTtlMs)
-      ? Effect.fail(new ListenUrlError({ message: "--state-dir and --orphan-ttl-ms need --keep-processes" }))
-      : Effect.succeed(undefined)
-  }
-  const directory = Option.getOrElse(flags.stateDir, () => StateDirectory.defaultStateDirectory(process.env))
-  return StateDirectory.prepareStateDirectory(directory).pipe(
-    Effect.map((stateDir) => ({
-      stateDir,
-      orphanTtlMs: Option.getOrElse(flags.orphanTtlMs, () => ServerFlags.serverFlags.orphanTtlMs.impliedDefault)
-    })),
-    Effect.mapError((error) => new ListenUrlError({ message: error.message }))
-  )
-}
 
 /** Where a server with the console keeps its console key, made ready (none without `--console`). */
 const consoleKeyPlaceOf = (flags: ServeFlags): Effect.Effect<ConsoleKey.ConsoleKeyPlace | undefined, ListenUrlError> =>

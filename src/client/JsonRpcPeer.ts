@@ -121,7 +121,8 @@ export class JsonRpcPeer {
   constructor(
     private readonly connector: Connector,
     private readonly options: PeerOptions,
-    private readonly clientScope: Scope.Scope,
+    /** Where each link's scope is made: closed after the client's close. */
+    private readonly linksScope: Scope.Scope,
     /** Runs an effect in the client's scope. */
     readonly fork: (effect: Effect.Effect<void>) => void
   ) {
@@ -394,7 +395,7 @@ export class JsonRpcPeer {
 
   /** Connects and performs the handshake (a resume once the session exists); the link becomes the peer's. */
   private readonly connect: Effect.Effect<InitializeResult, ConnectFailure> = Effect.gen({ self: this }, function*() {
-    const scope = yield* Scope.fork(this.clientScope, "sequential")
+    const scope = yield* Scope.fork(this.linksScope, "sequential")
     const opened = yield* Effect.exit(
       Effect.gen({ self: this }, function*() {
         const transport = yield* Scope.provide(this.connector, scope)
@@ -474,10 +475,12 @@ export class JsonRpcPeer {
 /** A peer, not connected yet (`open` connects), shut down with the scope. */
 export const make = (connector: Connector, options: PeerOptions): Effect.Effect<JsonRpcPeer, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const clientScope = yield* Effect.scope
+    // The links' scopes close after the peer's close, not before it: a link
+    // closed first would read as a drop, and start a reconnection.
+    const linksScope = yield* Scope.fork(yield* Effect.scope, "sequential")
     const fibers = yield* FiberSet.make()
     const runFork = yield* FiberSet.runtime(fibers)<never>()
-    const peer = new JsonRpcPeer(connector, options, clientScope, (effect) => void runFork(effect))
+    const peer = new JsonRpcPeer(connector, options, linksScope, (effect) => void runFork(effect))
     yield* Effect.addFinalizer(() => peer.close)
     return peer
   })

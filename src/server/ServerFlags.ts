@@ -269,7 +269,12 @@ export const sandboxFlags = {
 /** Processes kept by holders, which outlive the server (docs/ARCHITECTURE.md, "Processes kept by a holder"). */
 export const keepFlags = {
   keepProcesses: switchFlag("keep-processes", {
-    help: "start every process through a holder of its own (`exec-server-holder`), whose socket and records are in the state directory: a server that is killed or crashes leaves its processes running and their output kept, and the next server started with the same state directory adopts them, so that clients resume their sessions there (each process is ended once `--orphan-ttl-ms` passes with no server attached). With a WebSocket listener, SIGUSR2 hands the listening socket to a new copy of the binary, which adopts them, and exits: an upgrade refuses no connection. A clean end (a session's, the server's SIGTERM) ends them as without it"
+    help: "start every process through a holder of its own (`exec-server-holder`), whose socket and records are in the state directory: a server that is killed or crashes leaves its processes running and their output kept, and the next server started with the same state directory adopts them, so that clients resume their sessions there (each process is ended once `--orphan-ttl-ms` passes with no server attached). With a WebSocket listener, SIGUSR2 hands the listening socket to a new copy of the binary, which adopts them, and exits: an upgrade refuses no connection. A session's end ends them as without it; the server's own end, as `--on-exit` says"
+  }),
+  onExit: optionalChoice("on-exit", {
+    choices: ["keep-processes", "end-processes"],
+    documentedDefault: "`end-processes` with `--listen stdio://`, else `keep-processes`",
+    help: "with `--keep-processes`: what the server's end (SIGTERM, SIGINT, the end of stdin with `--exit-on-stdin-close`) does to its processes: leave them running for the next server to adopt, or end them (TERM, then KILL after `--grace-ms`) as without `--keep-processes`. A stdio server's processes end with its client whatever this says"
   }),
   stateDir: optionalText("state-dir", {
     metavar: "DIR",

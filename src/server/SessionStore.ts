@@ -147,9 +147,10 @@ export class SessionStore extends Context.Service<SessionStore, {
   /** The session with this id, attached or detached. */
   readonly find: (sessionId: string) => Session | undefined
   /**
-   * The sessions are another server's from now (a handover): their processes
-   * are paused and nothing ends them here, not a connection's close, a
-   * detach's expiry nor the store's own end.
+   * The sessions are another server's from now (a handover, or a server
+   * that ends leaving its kept processes): their processes are paused and
+   * nothing ends them here, not a connection's close, a detach's expiry nor
+   * the store's own end.
    */
   readonly freeze: () => void
 }>()("effect-exec-server/SessionStore") {}
@@ -196,15 +197,22 @@ export const make: Effect.Effect<SessionStore["Service"], never, ServerConfig | 
         )
       })
 
-    // Sessions' scopes are children of this one, which would close them all
-    // at once too; the finalizer below, added after it and so run before
-    // it, closes them at once first, each with its log line.
-    const sessionsScope = yield* Scope.fork(storeScope, "parallel")
+    // Sessions' scopes are closed at once by the store's end, each with its
+    // log line first; a frozen store leaves them open (not children of the
+    // store's scope): their processes are their holders' and the next server's.
+    const sessionsScope = yield* Scope.make("parallel")
     yield* Effect.addFinalizer(() =>
-      Effect.forEach([...sessions.values()], (record) => close(record, "server stopped"), {
-        concurrency: "unbounded",
-        discard: true
-      })
+      frozen
+        ? sessions.size === 0
+          ? Effect.void
+          : logAnnotated("Info", "processes left to their holders for the next server", { sessions: sessions.size })
+        : Effect.andThen(
+          Effect.forEach([...sessions.values()], (record) => close(record, "server stopped"), {
+            concurrency: "unbounded",
+            discard: true
+          }),
+          Scope.close(sessionsScope, Exit.void)
+        )
     )
 
     // One budget of closed records for all sessions: what the operator bounds is the server.

@@ -228,9 +228,12 @@ describe("--state-dir", () => {
     })
   })
 
-  it("and --orphan-ttl-ms are refused (exit 2) without --keep-processes", () => {
-    for (const args of [["--state-dir", tempDir()], ["--orphan-ttl-ms", "1000"]]) {
-      expect(refusal(args)).toEqual({ status: 2, stderr: "exec-server: --state-dir and --orphan-ttl-ms need --keep-processes" })
-    }
+  it(", --orphan-ttl-ms and --on-exit are refused (exit 2) without --keep-processes, each named", () => {
+    expect(refusal(["--state-dir", tempDir()])).toEqual({ status: 2, stderr: "exec-server: --state-dir needs --keep-processes" })
+    expect(refusal(["--orphan-ttl-ms", "1000"])).toEqual({ status: 2, stderr: "exec-server: --orphan-ttl-ms needs --keep-processes" })
+    expect(refusal(["--on-exit", "end-processes", "--state-dir", tempDir()])).toEqual({
+      status: 2,
+      stderr: "exec-server: --state-dir and --on-exit need --keep-processes"
+    })
   })
 })

@@ -65,6 +65,23 @@ describe("an executor over NATS", () => {
       expect(Buffer.from(result.stdout).toString()).toBe("hi\n")
     }).pipe(Effect.scoped))
 
+  it.live("closing a detachable client is no drop: no Dropped event, no attempt to reconnect", () =>
+    Effect.gen(function*() {
+      yield* executor("e-close")
+      const events: Array<string> = []
+      const scope = yield* Scope.make()
+      const c = yield* client("e-close", {
+        detachTtlMs: 30_000,
+        reconnect: { initialDelayMs: 1 },
+        onReconnect: (event) => void events.push(event._tag)
+      }).pipe(Scope.provide(scope))
+      expect((yield* c.exec(["echo", "hi"], { env, cwd: "/tmp" })).exitCode).toBe(0)
+      yield* Scope.close(scope, Exit.void)
+      // Time for an attempt the 1 ms backoff would make (none is awaited: none should come).
+      yield* Effect.sleep(200)
+      expect(events).toEqual([])
+    }).pipe(Effect.scoped))
+
   it.live("carries 2 MiB of output whole", () =>
     Effect.gen(function*() {
       const data = randomBytes(2 * 1024 * 1024)
