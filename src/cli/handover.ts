@@ -1,13 +1,14 @@
 /**
- * A WebSocket server with `--keep-processes` replaced by a new one (an
- * upgrade) without a refused connection: on SIGUSR2 the server freezes its
- * sessions (their processes paused, none ended: they are the next
- * server's), starts the binary again with an IPC
- * channel and sends it the listening socket; then it stops accepting
+ * A server with `--keep-processes` replaced by a new one (an upgrade): on
+ * SIGUSR2 the server freezes its sessions (their processes paused, none
+ * ended: they are the next server's); a NATS executor withdraws from its
+ * environment (no more opens answered, its registry entry deleted, its
+ * streams reset); it starts the binary again with an IPC channel and sends
+ * it the WebSocket listener's socket, if it has one, then stops accepting
  * (attempts wait in the socket's backlog) and closes its connections with
- * 1012 ("service restart"). The new server adopts the kept processes, then
- * accepts on the socket it was given and says it serves; the old one exits.
- * Clients reconnect and resume their sessions there.
+ * 1012 ("service restart"). The new server adopts the kept processes,
+ * accepts on the socket it was given (and claims the environment), and says
+ * it serves; the old one exits. Clients reconnect and resume there.
  */
 import { spawn } from "node:child_process"
 import type * as Net from "node:net"
@@ -48,12 +49,16 @@ export const takeHandoverEnvironment = (): boolean => {
   return replacing && typeof process.send === "function"
 }
 
-/** A replacing server's listening socket, from the server it replaces; fails after a while without one. */
-export const receiveListening: Effect.Effect<Net.Server, Error> = Effect.callback<Net.Server, Error>((resume) => {
+/**
+ * A replacing server's listening socket, from the server it replaces (none
+ * for an executor without a WebSocket listener), once that one has let go
+ * of what is the new server's; fails after a while without it.
+ */
+export const receiveListening: Effect.Effect<Net.Server | undefined, Error> = Effect.callback<Net.Server | undefined, Error>((resume) => {
   const onMessage = (message: unknown, handle: unknown) => {
     if (typeof message !== "object" || message === null || (message as { type?: unknown }).type !== LISTENING_MESSAGE) return
     cleanup()
-    resume(Effect.succeed(holdingConnections(handle as Net.Server)))
+    resume(Effect.succeed(handle === undefined ? undefined : holdingConnections(handle as Net.Server)))
   }
   const timer = setTimeout(() => {
     cleanup()
@@ -96,22 +101,32 @@ export const announceServing = (): void => {
   process.send?.({ type: SERVING_MESSAGE }, undefined, {}, () => process.disconnect?.())
 }
 
+/** What a server hands over: its WebSocket listener's socket, its NATS environment. */
+export interface HandedOver {
+  readonly socket?: ListenerHandover | undefined
+  /** The executor's withdrawal from its environment, before the new server claims it. */
+  readonly withdraw?: Effect.Effect<void> | undefined
+}
+
 /** Replaces this server on SIGUSR2, for as long as the scope lives. */
-export const handOverOnSignal = (handOver: ListenerHandover) =>
+export const handOverOnSignal = (handed: HandedOver) =>
   Effect.gen(function*() {
     const store = yield* SessionStore
     const context = yield* Effect.context<never>()
+    const { withdraw } = handed
     yield* onSignal({
       // Its sessions are the next server's from now: nothing more is read of their processes, and none is ended.
       freeze: store.freeze,
-      handOver,
+      socket: handed.socket,
+      withdraw: withdraw === undefined ? () => Promise.resolve() : () => Effect.runPromiseWith(context)(withdraw),
       log: (level, message) => Effect.runForkWith(context)(Effect.logWithLevel(level)(message))
     })
   })
 
 interface HandoverTarget {
   readonly freeze: () => void
-  readonly handOver: ListenerHandover
+  readonly socket: ListenerHandover | undefined
+  readonly withdraw: () => Promise<void>
   readonly log: (level: "Info" | "Error", message: string) => void
 }
 
@@ -145,14 +160,16 @@ const onSignal = (target: HandoverTarget) =>
           // Not through the server's finalizers: they would end the sessions that are the new server's now.
           process.exit(0)
         })
-        void target.handOver((listening) =>
+        const send = (listening: Net.Server | undefined) =>
           new Promise<void>((resolve, reject) =>
             next.send({ type: LISTENING_MESSAGE }, listening, {}, (error) => error === null ? resolve() : reject(error))
           )
-        ).catch((error: Error) => {
-          target.log("Error", `the listening socket could not be handed over: ${error.message}`)
-          next.kill("SIGKILL")
-        })
+        void target.withdraw()
+          .then(() => target.socket === undefined ? send(undefined) : target.socket(send))
+          .catch((error: Error) => {
+            target.log("Error", `the listening socket could not be handed over: ${error.message}`)
+            next.kill("SIGKILL")
+          })
       }
       process.on("SIGUSR2", onSignal)
       return onSignal

@@ -364,10 +364,8 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       const listened = listen === undefined
         ? undefined
         : yield* listenerOf(host, listen, flags, auth, webConsole, consoleKeyPlace, handedListening)
-      const listeners = [
-        ...(listened === undefined ? [] : [listened.listener]),
-        ...(executor === undefined ? [] : [yield* natsListenerOf(host, { ...executor, ...WebSocketListen.listenerAuthOf(auth) })])
-      ]
+      const nats = executor === undefined ? undefined : yield* natsListenerOf(host, { ...executor, ...WebSocketListen.listenerAuthOf(auth) })
+      const listeners = [...(listened === undefined ? [] : [listened.listener]), ...(nats === undefined ? [] : [nats])]
       const listener: typeof Transport.ServerTransport.Service = listeners.length === 1 ? listeners[0]! : {
         url: listeners.map((l) => l.url).join(" "),
         connections: Stream.mergeAll(listeners.map((l) => l.connections), { concurrency: "unbounded" }),
@@ -380,8 +378,8 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       yield* NodeResourceLimits.report
       startupDone()
       if (replacing) Handover.announceServing()
-      if (keptProcesses !== undefined && listened?.handOver !== undefined && host.ownsProcess) {
-        yield* Handover.handOverOnSignal(listened.handOver)
+      if (keptProcesses !== undefined && (listened?.handOver !== undefined || nats !== undefined) && host.ownsProcess) {
+        yield* Handover.handOverOnSignal({ socket: listened?.handOver, withdraw: nats?.withdraw })
       }
       yield* Effect.forkScoped(releaseWhenQuiet())
       const consoleConnections = listened?.consoleConnections

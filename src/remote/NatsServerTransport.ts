@@ -126,6 +126,12 @@ const streamTransport = (
     } satisfies FrameTransport
   })
 
+/** The executor's listener, and its withdrawal from the environment ahead of a server that replaces it. */
+export type NatsListener = typeof ServerTransport.Service & {
+  /** Stops answering opens, deletes the registry entry and resets the open streams; the scope's end does the rest. */
+  readonly withdraw: Effect.Effect<void>
+}
+
 /**
  * Serves the environment for as long as the scope lives: connects, answers
  * opens, and hands each stream to the server as a connection. Closing the
@@ -133,7 +139,7 @@ const streamTransport = (
  */
 export const make = (
   options: NatsServerOptions
-): Effect.Effect<typeof ServerTransport.Service, TransportError, Scope.Scope> =>
+): Effect.Effect<NatsListener, TransportError, Scope.Scope> =>
   Effect.gen(function*() {
     const env = options.environmentId
     const problem = environmentIdProblem(env)
@@ -154,8 +160,8 @@ export const make = (
     const reconnects = yield* NatsLink.watchReconnects(connection)
     const context = yield* Effect.context<never>()
     const accepted = yield* makeHandoff<FrameTransport>()
-    /** Streams open now, by id: the cap, and a duplicate id is refused. */
-    const open = new Set<string>()
+    /** Streams open now, by id, with their scopes: the cap, a duplicate id refused, and a withdrawal's resets. */
+    const open = new Map<string, Scope.Closeable>()
     const opens = makeOpenBudget()
     const refusalLog = makeLogBudget()
 
@@ -180,8 +186,8 @@ export const make = (
         }
         if (open.has(streamId)) return yield* refuse(`stream ${streamId} is already open`)
         if (open.size >= maxStreams) return yield* refuse(`the executor of ${env} serves ${maxStreams} streams at most`)
-        open.add(streamId)
         const scope = yield* Scope.fork(transportScope, "sequential")
+        open.set(streamId, scope)
         yield* Scope.addFinalizer(scope, Effect.sync(() => open.delete(streamId)))
         const inbound = yield* makeInbound(maxMessageBytes)
         const channel = yield* NatsLink.open({
@@ -258,7 +264,15 @@ export const make = (
     return {
       url: `nats://${options.servers.map((server) => server.replace(/^nats:\/\//, "")).join(",")}/${env}`,
       connections: lost === undefined ? accepted.stream : accepted.stream.pipe(Stream.merge(Stream.fromEffect(lost))),
-      accept: (serve) => lost === undefined ? accepted.accept(serve) : Effect.raceFirst(accepted.accept(serve), lost)
+      accept: (serve) => lost === undefined ? accepted.accept(serve) : Effect.raceFirst(accepted.accept(serve), lost),
+      // Opens go unanswered from now (no responders: the clients' attempts fail as retryable), the entry is
+      // deleted so that the next executor claims it at once, and the open streams are reset, so their clients
+      // come back without waiting for silence to tell them.
+      withdraw: Effect.gen(function*() {
+        subscription.unsubscribe()
+        if (registration !== undefined) yield* registration.release
+        yield* Effect.forEach([...open.values()], (scope) => Scope.close(scope, Exit.void), { concurrency: "unbounded", discard: true })
+      })
     }
   })
 

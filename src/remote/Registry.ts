@@ -22,6 +22,7 @@ import { hostname } from "node:os"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -126,6 +127,11 @@ export interface Registration {
   readonly current: Effect.Effect<{ readonly record: EnvironmentRecord; readonly revision: number }>
   /** Fails when another executor took the id over (heartbeats have then stopped); never succeeds. */
   readonly lost: Effect.Effect<never, EnvironmentTakenOver>
+  /**
+   * Stops the heartbeats and deletes the entry now, rather than when the
+   * scope closes (an executor handing its environment to the next one).
+   */
+  readonly release: Effect.Effect<void>
 }
 
 const kvError = (reason: RegistryError["reason"]) => (error: unknown) =>
@@ -251,9 +257,13 @@ export const register = (
       Effect.map((entry) => entry !== null && decodeEntry(entry)?.owner === owner ? entry : undefined)
     )
 
-    // Released on scope close, after the heartbeat fiber (forked below, so interrupted first) has stopped.
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
+    // Released on scope close, after the heartbeat fiber (forked below, so interrupted first) has stopped,
+    // or by `release`, which stops it first.
+    let released = false
+    const releaseEntry = Effect.suspend(() => {
+      if (released) return Effect.void
+      released = true
+      return Effect.gen(function*() {
         const { revision } = yield* Ref.get(state)
         const deleted = yield* Effect.tryPromise({ try: () => kv.delete(key, { previousSeq: revision }), catch: (error) => error }).pipe(
           Effect.as(true),
@@ -269,7 +279,8 @@ export const register = (
         // A dead connection leaves the key to go stale, as a SIGKILL would.
         Effect.ignore
       )
-    )
+    })
+    yield* Effect.addFinalizer(() => releaseEntry)
 
     const beat = Effect.gen(function*() {
       const { revision } = yield* Ref.get(state)
@@ -286,7 +297,7 @@ export const register = (
       return yield* new EnvironmentTakenOver({ environmentId: key, message: `environment ${key} was taken over by another executor` })
     })
 
-    yield* Effect.forkScoped(
+    const heartbeats = yield* Effect.forkScoped(
       Effect.gen(function*() {
         for (;;) {
           yield* Effect.sleep(heartbeatMs)
@@ -300,7 +311,8 @@ export const register = (
       environmentId: key,
       owner,
       current: Ref.get(state),
-      lost: Deferred.await(lostSignal)
+      lost: Deferred.await(lostSignal),
+      release: Effect.andThen(Fiber.interrupt(heartbeats), releaseEntry)
     }
   })
 

@@ -269,7 +269,7 @@ export const sandboxFlags = {
 /** Processes kept by holders, which outlive the server (docs/ARCHITECTURE.md, "Processes kept by a holder"). */
 export const keepFlags = {
   keepProcesses: switchFlag("keep-processes", {
-    help: "start every process through a holder of its own (`exec-server-holder`), whose socket and records are in the state directory: a server that is killed or crashes leaves its processes running and their output kept, and the next server started with the same state directory adopts them, so that clients resume their sessions there (each process is ended once `--orphan-ttl-ms` passes with no server attached). With a WebSocket listener, SIGUSR2 hands the listening socket to a new copy of the binary, which adopts them, and exits: an upgrade refuses no connection. A session's end ends them as without it; the server's own end, as `--on-exit` says"
+    help: "start every process through a holder of its own (`exec-server-holder`), whose socket and records are in the state directory: a server that is killed or crashes leaves its processes running and their output kept, and the next server started with the same state directory adopts them, so that clients resume their sessions there (each process is ended once `--orphan-ttl-ms` passes with no server attached). SIGUSR2 starts a new copy of the binary, which adopts them, and exits: a WebSocket listener hands it its listening socket (an upgrade refuses no connection), a NATS executor its environment. A session's end ends them as without it; the server's own end, as `--on-exit` says"
   }),
   onExit: optionalChoice("on-exit", {
     choices: ["keep-processes", "end-processes"],

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { Deferred, Effect, Fiber, Stream } from "effect"
-import { describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
 import { useHolders } from "../../support/holders.js"
@@ -41,9 +41,26 @@ const startExecutor = async (environmentId: string, stateDir: string): Promise<E
   return child
 }
 
+/** Executors started by an upgrade, not by the tests. */
+const replacements: Array<number> = []
+afterEach(() => {
+  for (const pid of replacements.splice(0)) {
+    try {
+      process.kill(pid, "SIGKILL")
+    } catch {
+      // Gone already.
+    }
+  }
+})
+
 describe("--keep-processes on a NATS executor", () => {
-  for (const { how, tty } of [{ how: "SIGTERM", tty: false }, { how: "SIGKILL", tty: true }] as const) {
-    it(`seq 1 1000000 through ${tty ? "a terminal" : "a pipe"}: the executor ${how === "SIGTERM" ? "restarted (SIGTERM)" : "SIGKILLed"} mid-stream, the client resumes on the next by itself, sha256 equal, exit 0`, async () => {
+  const ways = [
+    { how: "SIGTERM", tty: false, says: "restarted (SIGTERM, then a new one)" },
+    { how: "SIGKILL", tty: true, says: "SIGKILLed (then a new one)" },
+    { how: "SIGUSR2", tty: false, says: "upgraded (SIGUSR2: it starts the new one)" }
+  ] as const
+  for (const { how, says, tty } of ways) {
+    it(`seq 1 1000000 through ${tty ? "a terminal" : "a pipe"}: the executor ${says} mid-stream, the client resumes on the next by itself, sha256 equal, exit 0`, async () => {
       const environmentId = `keep-${how.toLowerCase()}`
       const stateDir = Path.join(tempDir(), "state")
       const go = Path.join(tempDir(), "go")
@@ -82,7 +99,15 @@ describe("--keep-processes on a NATS executor", () => {
           expect(first.exitCode).toBe(0)
           expect(first.stderrText()).toMatch(/processes left to their holders/)
         }
-        yield* Effect.promise(() => startExecutor(environmentId, stateDir))
+        if (how === "SIGUSR2") {
+          expect(first.exitCode).toBe(0)
+          // The new executor is not the test's child: it is ended after the test.
+          const servers = processesNaming(stateDir).filter((p) => !p.holder)
+          expect(servers).toHaveLength(1)
+          replacements.push(servers[0]!.pid)
+        } else {
+          yield* Effect.promise(() => startExecutor(environmentId, stateDir))
+        }
         return [...yield* Fiber.join(collected)]
       }).pipe(Effect.scoped, Effect.runPromise)
 
