@@ -108,6 +108,20 @@ export interface HandedOver {
   readonly withdraw?: Effect.Effect<void> | undefined
 }
 
+/** A SIGUSR2 that came before the server could hand over (it still had to listen). */
+let signalledEarly = false
+const markEarly = () => {
+  signalledEarly = true
+}
+
+/**
+ * From the server's start, a SIGUSR2 is held rather than ending the process
+ * (its default): the handover starts as soon as the server can make it.
+ */
+export const holdSignalUntilReady = (): void => {
+  process.on("SIGUSR2", markEarly)
+}
+
 /** Replaces this server on SIGUSR2, for as long as the scope lives. */
 export const handOverOnSignal = (handed: HandedOver) =>
   Effect.gen(function*() {
@@ -172,6 +186,8 @@ const onSignal = (target: HandoverTarget) =>
           })
       }
       process.on("SIGUSR2", onSignal)
+      process.off("SIGUSR2", markEarly)
+      if (signalledEarly) setImmediate(onSignal)
       return onSignal
     }),
     (onSignal) => Effect.sync(() => void process.off("SIGUSR2", onSignal))

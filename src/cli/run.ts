@@ -327,6 +327,7 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     // With --connect the server listens locally only when told to.
     const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
     const overWebSocket = listen !== undefined && !isStdio(listen)
+    if (keptProcesses !== undefined && host.ownsProcess && (overWebSocket || executor !== undefined)) Handover.holdSignalUntilReady()
     // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.
     if (WebSocketListen.hasAuthFlags(flags) && !overWebSocket && executor === undefined) {
       return yield* new ListenUrlError({

@@ -13,6 +13,7 @@ import * as Path from "node:path"
 import { Deferred, Effect, Fiber, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import * as ExecServerClient from "../../../src/client/ExecServerClient.js"
+import * as ClientTransport from "../../../src/client/ClientTransport.js"
 import * as NatsConnector from "../../../src/remote/NatsConnector.js"
 import { useHolders } from "../../support/holders.js"
 import { processesNaming } from "../../support/keptProcesses.js"
@@ -125,4 +126,30 @@ describe("--keep-processes on a NATS executor", () => {
       expect(reconnects.slice(1).every((tag) => tag === "AttemptFailed" || tag === "Resumed")).toBe(true)
     })
   }
+
+  it("an executor with a WebSocket listener as well: SIGUSR2 hands both over, and the new server serves on each", async () => {
+    const stateDir = Path.join(tempDir(), "state")
+    const first = await startExecutorProcess(nats.cluster.urls[0]!, "keep-both", [
+      "--listen",
+      "ws://127.0.0.1:0",
+      "--keep-processes",
+      "--state-dir",
+      stateDir
+    ], "listening on ws://")
+    nats.children.push(first)
+    const url = /listening on (ws:\/\/[^\s]+)/.exec(first.stderrText())![1]!
+    first.kill("SIGUSR2")
+    await processExited(first)
+    expect(first.exitCode).toBe(0)
+    const servers = processesNaming(stateDir).filter((p) => !p.holder)
+    expect(servers).toHaveLength(1)
+    replacements.push(servers[0]!.pid)
+    const echo = (connector: Parameters<typeof ExecServerClient.make>[0]) =>
+      Effect.gen(function*() {
+        const client = yield* ExecServerClient.make(connector)
+        return Buffer.from((yield* client.exec(["echo", "served"], { env, cwd: "/" })).stdout).toString()
+      }).pipe(Effect.scoped, Effect.runPromise)
+    expect(await echo(NatsConnector.make({ servers: nats.cluster.urls, environmentId: "keep-both" }))).toBe("served\n")
+    expect(await echo(ClientTransport.webSocket({ url }))).toBe("served\n")
+  })
 })
