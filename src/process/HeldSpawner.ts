@@ -27,6 +27,8 @@ import {
 import { HeldReplay, type ReplayedEvent } from "./heldReplay.js"
 import { claimRecord, IndexWriter, readIndex, recordFiles, removeRecord, serverIdentity, writeRecord } from "./heldRecords.js"
 import { exitCodeOf, killProcessGroup, processGroupExists, signalChild } from "./signals.js"
+import { commandPidOf } from "../sandbox/bubblewrap.js"
+import type { SandboxedLaunch } from "../sandbox/Sandbox.js"
 import { holderSocketPath } from "./stateDirectory.js"
 import { checkArgumentSize, checkInterpreter, checkProgramName, checkWorkingDirectory, resolveExecutable } from "./spawnChecks.js"
 
@@ -105,7 +107,8 @@ const start = (options: HeldSpawnerOptions, request: SpawnRequest) =>
             cwd: request.cwd,
             detachTtlMs: keep.detachTtlMs,
             startedAtMs: Date.now(),
-            owner: serverIdentity()
+            owner: serverIdentity(),
+            confined: request.sandbox !== undefined
           }),
         catch: (error) => new InternalError({ message: `cannot record a kept process: ${(error as Error).message}` })
       }).pipe(Effect.tapError(() => connection.done))
@@ -123,8 +126,10 @@ const adopt = (request: SpawnRequest, keep: KeptProcess, socketPath: string) =>
     )
     const replay = new HeldReplay(readIndex(socketPath), connection.oldest)
     // This server's from now: a server started beside it leaves it alone.
-    claimRecord(socketPath)
-    return yield* held(connection, connection.childPid, request, keep, socketPath, scope, replay)
+    const record = claimRecord(socketPath)
+    // A confined command is signalled in its own group, as by the server that started it.
+    const launch: SandboxedLaunch | undefined = record?.confined === true ? { argv: [], commandPid: commandPidOf } : undefined
+    return yield* held(connection, connection.childPid, { ...request, sandbox: launch }, keep, socketPath, scope, replay)
   })
 
 /** A child kept by the holder on `connection`, numbered on from the replay's index when adopted. */
@@ -233,7 +238,7 @@ const held = (
       write: (bytes) => connection.write(bytes).pipe(Effect.catch(() => Effect.succeed<StdinStatus>("stdinClosed"))),
       closeStdin: connection.closeStdin.pipe(Effect.catch(() => Effect.succeed("stdinClosed" as const))),
       resize: (size) => connection.terminal ? Effect.ignore(connection.resize(size.rows, size.cols)) : Effect.void,
-      signal: (signal) => signalChild(pid, replay === undefined ? request.sandbox : undefined, signal),
+      signal: (signal) => signalChild(pid, request.sandbox, signal),
       groupExists: () => processGroupExists(pid),
       endOutput: Effect.ignore(connection.endOutput),
       setPaused: (paused) => {

@@ -29,6 +29,8 @@ export interface HeldRecord {
   readonly startedAtMs: number
   /** The server that holds it (`serverIdentity`): a later server adopts it only once that one is gone. */
   readonly owner: string
+  /** Run in a sandbox: a later server signals its command, not its launcher (absent in older records: not). */
+  readonly confined?: boolean | undefined
 }
 
 /** A record found in the state directory, with its holder's socket. */
@@ -70,15 +72,16 @@ export const ownerRuns = (owner: string, handingOver?: number): boolean => {
 }
 
 /** The record of the process kept at `socketPath` is this server's now (it adopted the process). */
-export const claimRecord = (socketPath: string): void => {
+export const claimRecord = (socketPath: string): HeldRecord | undefined => {
   let text: string
   try {
     text = Fs.readFileSync(recordPathOf(socketPath), "utf8")
   } catch {
-    return
+    return undefined
   }
   const record = parseRecord(text)
   if (record !== undefined) writeRecord(socketPath, { ...record, owner: serverIdentity() })
+  return record
 }
 
 /** Writes the record of the process kept at `socketPath` (whole or not at all: a temporary file renamed). */
@@ -125,7 +128,8 @@ const parseRecord = (text: string): HeldRecord | undefined => {
     cwd: fields.cwd,
     detachTtlMs: fields.detachTtlMs,
     startedAtMs: fields.startedAtMs,
-    owner: fields.owner
+    owner: fields.owner,
+    ...(fields.confined === true ? { confined: true } : {})
   }
 }
 

@@ -167,6 +167,34 @@ describe("--keep-processes: a later server adopts the processes", () => {
     expect(rest.exitCode).toBe(143)
   })
 
+  it("an adopted sandboxed process is signalled in its command's group, as before: its TERM trap runs and it exits 7", async () => {
+    const workspace = tempDir()
+    const dir = Path.join(tempDir(), "state")
+    const first = await start(dir)
+    const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
+    const sessionId = answer.result.sessionId as string
+    const started = await client.request("process/start", {
+      processId: "trapper",
+      argv: ["sh", "-c", "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done"],
+      cwd: "/",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      tty: false,
+      sandbox: { writableRoots: [workspace] }
+    })
+    expect(started.error).toBeUndefined()
+    recordHolders(dir)
+    await client.outputContains("trapper", "ready\n")
+    await kill(first)
+    const second = await start(dir)
+    const resumed = await connect(second, { resumeSessionId: sessionId })
+    expect(resumed.answer.error).toBeUndefined()
+    expect((await resumed.client.request("process/signal", { processId: "trapper", signal: "SIGTERM" })).result).toEqual({ delivered: true })
+    const rest = await readToClose(resumed.client, "trapper", 0)
+    // The group's `sleep` is signalled too, and sh may say so.
+    expect(rest.bytes.toString().split("\n").filter((line) => line !== "Terminated")).toEqual(["ready", "got TERM", ""])
+    expect(rest.exitCode).toBe(7)
+  })
+
   it("a server started beside a running one with the same state directory leaves that one's processes alone", async () => {
     const dir = Path.join(tempDir(), "state")
     const first = await start(dir)

@@ -5,6 +5,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import {
+  claimRecord,
   type HeldRecord,
   IndexWriter,
   ownerRuns,
@@ -84,6 +85,16 @@ describe("a kept process's record", () => {
     writeRecord(socketPath, { ...record("proc-1"), detachTtlMs: 5_000, tty: true })
     expect(readRecords(dir)).toEqual([{ socketPath, record: { ...record("proc-1"), detachTtlMs: 5_000, tty: true } }])
     expect(Fs.readdirSync(dir).sort()).toEqual(["holder-1.json", "holder-1.sock"])
+  })
+
+  it("says whether the process was confined, and a claim keeps it (an older record without it reads as not confined)", async () => {
+    const dir = stateDir()
+    const socketPath = await listenAt(Path.join(dir, "holder-1.sock"))
+    writeRecord(socketPath, { ...record("proc-1"), confined: true })
+    expect(claimRecord(socketPath)).toEqual({ ...record("proc-1"), confined: true })
+    expect(readRecords(dir)[0]!.record.confined).toBe(true)
+    writeRecord(socketPath, record("proc-1"))
+    expect(readRecords(dir)[0]!.record.confined).toBeUndefined()
   })
 
   it("is removed, with its index, when its holder's socket is gone", async () => {
