@@ -178,6 +178,15 @@ const openRing = (shared: { readonly holderPid: number; readonly ringFd: number 
   return undefined
 }
 
+/**
+ * The most bytes of one output event: what a pipe read gives the other
+ * spawners, so that a kept process's output goes to clients in messages of
+ * the same size (a frame points at up to 1 MiB of the ring: one event of
+ * that size is a 1.4 MB message, which a client parses whole, and the
+ * server holds whole).
+ */
+const EVENT_BYTES = 64 * 1024
+
 /** The buffer `onOutput` chunks are read into: one for every connection, as the pipe spawner's. */
 const SHARED_READ_BYTES = 1024 * 1024
 let sharedReadBuffer: Buffer | undefined
@@ -317,12 +326,15 @@ const connected = (
             try {
               // Copied before it is acknowledged: until then the holder does not overwrite it.
               if (onOutput === undefined) {
-                offer({
-                  _tag: "Output",
-                  position: frame.position,
-                  stream: frame.stream,
-                  bytes: readRing(ringFd, ringBytes, frame.position, frame.length)
-                })
+                for (let at = 0; at < frame.length; at += EVENT_BYTES) {
+                  const length = Math.min(EVENT_BYTES, frame.length - at)
+                  offer({
+                    _tag: "Output",
+                    position: frame.position + at,
+                    stream: frame.stream,
+                    bytes: readRing(ringFd, ringBytes, frame.position + at, length)
+                  })
+                }
               } else {
                 const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES))
                 for (let at = 0; at < frame.length; at += SHARED_READ_BYTES) {

@@ -83,6 +83,15 @@ describe("--keep-processes", () => {
     expect(await eventually(() => Fs.readdirSync(dir).length === 0, WAIT_MS)).toBe(true)
   })
 
+  it("sends a kept process's output in chunks of at most 64 KiB, as the server's own children's (a holder's frame points at up to 1 MiB)", async () => {
+    const server = await startServer(keepFlags(stateDir()))
+    await server.request("process/start", pipeProcess("zeros", ["head", "-c", "4000000", "/dev/zero"]))
+    await server.closed("zeros")
+    const chunks = server.eventsOf("zeros").filter((n) => n.method === "process/output").map((n) => Buffer.from(n.params.chunk!, "base64"))
+    expect(chunks.reduce((total, chunk) => total + chunk.byteLength, 0)).toBe(4_000_000)
+    expect(Math.max(...chunks.map((chunk) => chunk.byteLength))).toBeLessThanOrEqual(64 * 1024)
+  })
+
   it("pauses a kept process for a client that does not read: the child blocks", async () => {
     const server = await startWebSocketServer(keepFlags(stateDir()))
     const client = await RawWebSocketClient.connectReady(server.url)
