@@ -122,8 +122,9 @@
 #define MAX_FRAME (1024 * 1024 + 16)
 /* The most read from the child at once, and the most bytes in one OUTPUT frame. */
 #define OUTPUT_CHUNK (256 * 1024)
-/* The most bytes one OUTPUT_AT frame points at. */
-#define SHARED_CHUNK (1024 * 1024)
+/* The most bytes one OUTPUT_AT frame points at: a pipe read's worth, the server's event size, so that it
+   reads and hands on each piece as it comes rather than a megabyte at once. */
+#define SHARED_CHUNK (64 * 1024)
 /* A child's output pipes hold this much (F_SETPIPE_SZ; 64 KiB when refused): it runs ahead of the holder's wakeups longer. */
 #define PIPE_BYTES (1024 * 1024)
 /* Queued for the server beyond which no more output is packed and no more requests are read. */

@@ -181,9 +181,9 @@ const openRing = (shared: { readonly holderPid: number; readonly ringFd: number 
 /**
  * The most bytes of one output event: what a pipe read gives the other
  * spawners, so that a kept process's output goes to clients in messages of
- * the same size (a frame points at up to 1 MiB of the ring: one event of
- * that size is a 1.4 MB message, which a client parses whole, and the
- * server holds whole).
+ * the same size (a relayed frame holds up to 256 KiB, and an older holder's
+ * frame points at up to 1 MiB of its ring: one event of that size is a 1.4
+ * MB message, which a client parses whole and the server holds whole).
  */
 const EVENT_BYTES = 64 * 1024
 
