@@ -54,6 +54,28 @@ const connect = async (server: RunningWebSocketServer, params: Record<string, un
   return { client, answer }
 }
 
+/**
+ * A server on a fresh state directory and a detachable session there with
+ * one process started (`start` over a pipe, in /, with this PATH); its holder
+ * is ended after the test.
+ */
+const sessionWithProcess = async (
+  processStart: { readonly processId: string; readonly argv: ReadonlyArray<string>; readonly [field: string]: unknown }
+) => {
+  const dir = Path.join(tempDir(), "state")
+  const first = await start(dir)
+  const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
+  const started = await client.request("process/start", {
+    cwd: "/",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    tty: false,
+    ...processStart
+  })
+  expect(started.error).toBeUndefined()
+  recordHolders(dir)
+  return { dir, first, client, sessionId: answer.result.sessionId as string }
+}
+
 /** The output notifications' bytes with their seqs, as the client received them. */
 const received = (client: RawWebSocketClient, processId: string) =>
   client.messages
@@ -108,19 +130,10 @@ describe("--keep-processes: a later server adopts the processes", () => {
   }
 
   it("a detached `sh -c 'sleep 2; exit 3'` survives two restarts and reports 3", async () => {
-    const dir = Path.join(tempDir(), "state")
-    const first = await start(dir)
-    const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
-    const sessionId = answer.result.sessionId as string
-    const started = await client.request("process/start", {
+    const { client, dir, first, sessionId } = await sessionWithProcess({
       processId: "sleeper",
-      argv: ["sh", "-c", "echo started; sleep 2; echo done; exit 3"],
-      cwd: "/",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      tty: false
+      argv: ["sh", "-c", "echo started; sleep 2; echo done; exit 3"]
     })
-    expect(started.error).toBeUndefined()
-    recordHolders(dir)
     await client.outputContains("sleeper", "started\n")
     // Detached: the client is gone, then so is the server.
     client.socket.terminate()
@@ -139,20 +152,12 @@ describe("--keep-processes: a later server adopts the processes", () => {
   })
 
   it("an adopted process is the new server's to signal, write to and terminate", async () => {
-    const dir = Path.join(tempDir(), "state")
-    const first = await start(dir)
-    const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
-    const sessionId = answer.result.sessionId as string
-    await client.request("process/start", {
+    const { dir, first, sessionId } = await sessionWithProcess({
       processId: "cat",
       // A trapped signal interrupts `read`: the loop goes on.
       argv: ["sh", "-c", "trap 'echo got USR1' USR1; while :; do read line && echo \"read $line\"; done"],
-      cwd: "/",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      tty: false,
       pipeStdin: true
     })
-    recordHolders(dir)
     await kill(first)
     const second = await start(dir)
     const resumed = await connect(second, { resumeSessionId: sessionId })
@@ -168,21 +173,11 @@ describe("--keep-processes: a later server adopts the processes", () => {
   })
 
   it("an adopted sandboxed process is signalled in its command's group, as before: its TERM trap runs and it exits 7", async () => {
-    const workspace = tempDir()
-    const dir = Path.join(tempDir(), "state")
-    const first = await start(dir)
-    const { answer, client } = await connect(first, { detachTtlMs: 120_000 })
-    const sessionId = answer.result.sessionId as string
-    const started = await client.request("process/start", {
+    const { client, dir, first, sessionId } = await sessionWithProcess({
       processId: "trapper",
       argv: ["sh", "-c", "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done"],
-      cwd: "/",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      tty: false,
-      sandbox: { writableRoots: [workspace] }
+      sandbox: { writableRoots: [tempDir()] }
     })
-    expect(started.error).toBeUndefined()
-    recordHolders(dir)
     await client.outputContains("trapper", "ready\n")
     await kill(first)
     const second = await start(dir)
