@@ -13,6 +13,7 @@ import * as ServerFlags from "./commandFlags.js"
 import * as Cli from "./commandSpec.js"
 import { integerFlagNames as integerFlagNamesOf } from "./flagValues.js"
 import { gatewayCommand, gatewayGuide } from "./gateway.js"
+import { restartCommand, restartGuide } from "./restart.js"
 import { type CommandGuide, commandHelp, rootHelp, rootHelpAll } from "./help.js"
 import { clientCommands, clientGuides } from "./remote.js"
 import type { ServeFlags } from "./run.js"
@@ -122,7 +123,7 @@ const withoutLogLevel = (args: ReadonlyArray<string>): { readonly level: string 
   return { level, rest }
 }
 
-const guides: Readonly<Record<string, CommandGuide>> = { ...clientGuides, gateway: gatewayGuide }
+const guides: Readonly<Record<string, CommandGuide>> = { ...clientGuides, gateway: gatewayGuide, restart: restartGuide }
 
 // A command's params and requirements differ from the next one's: each is run through its own handler.
 type AnyCommand = Cli.Command<any, any, any>
@@ -189,7 +190,7 @@ export const run = <E, R>(given: ReadonlyArray<string>, serve: (flags: ServeFlag
   const misuse = misusedIntegerFlag(argv) ?? misusedChoiceFlag(argv)
   if (misuse !== undefined) return reportMisuse(misuse)
   const server = Cli.make("exec-server", "A process supervisor speaking the exec-server JSON-RPC protocol", ServerFlags.serverFlags, serve)
-  const subcommands: ReadonlyArray<AnyCommand> = [...clientCommands, gatewayCommand]
+  const subcommands: ReadonlyArray<AnyCommand> = [...clientCommands, gatewayCommand, restartCommand]
   const problem = problemOf(argv, {
     options: optionNamesOf(server.spec),
     subcommands: new Map(subcommands.map((subcommand) => [

@@ -15,6 +15,7 @@ import type * as Net from "node:net"
 import * as Effect from "effect/Effect"
 import type { ListenerHandover } from "../listeners/webSocketOptions.js"
 import { SessionStore } from "../server/SessionStore.js"
+import { announce } from "./runningServers.js"
 
 /** In the replacing server's environment: it gets its listening socket over its IPC channel. */
 const HANDOVER_VARIABLE = "EXEC_SERVER_HANDOVER"
@@ -122,9 +123,13 @@ export const holdSignalUntilReady = (): void => {
   process.on("SIGUSR2", markEarly)
 }
 
-/** Replaces this server on SIGUSR2, for as long as the scope lives. */
-export const handOverOnSignal = (handed: HandedOver) =>
+/**
+ * Replaces this server on SIGUSR2, for as long as the scope lives; says so
+ * in the state directory (`exec-server restart` finds it there).
+ */
+export const handOverOnSignal = (handed: HandedOver, announced: { readonly stateDir: string; readonly url: string; readonly version: string }) =>
   Effect.gen(function*() {
+    yield* announce(announced.stateDir, announced.url, announced.version)
     const store = yield* SessionStore
     const context = yield* Effect.context<never>()
     const { withdraw } = handed

@@ -126,8 +126,7 @@ export const rootHelp = (version: string, server: CommandSpec, commands: Readonl
   return [
     `exec-server ${version}: a process supervisor speaking Codex's exec-server protocol`,
     "Usage: exec-server [FLAGS]               serve: stdio, or --listen ws://IP:PORT",
-    "       exec-server COMMAND [FLAGS] ...   a client of a server, or the gateway",
-    "",
+    "       exec-server COMMAND [FLAGS] ...   a client, the gateway, or restart",
     "Commands (exec-server COMMAND --help for each):",
     ...column(commands.map((command) => [command.name, command.summary] as const)),
     "",

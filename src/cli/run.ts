@@ -380,7 +380,11 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
       startupDone()
       if (replacing) Handover.announceServing()
       if (keptProcesses !== undefined && (listened?.handOver !== undefined || nats !== undefined) && host.ownsProcess) {
-        yield* Handover.handOverOnSignal({ socket: listened?.handOver, withdraw: nats?.withdraw })
+        yield* Handover.handOverOnSignal({ socket: listened?.handOver, withdraw: nats?.withdraw }, {
+          stateDir: keptProcesses.stateDir,
+          url: listener.url,
+          version: ServerConfig.version
+        })
       }
       yield* Effect.forkScoped(releaseWhenQuiet())
       const consoleConnections = listened?.consoleConnections

@@ -307,7 +307,7 @@ describe("what the command line says when something is wrong", { timeout: STARTS
   it("an unknown option or command is named with the closest known one; --env without '=' says so (exit 2)", () => {
     const cases: ReadonlyArray<[ReadonlyArray<string>, string]> = [
       [["--lisen", "ws://127.0.0.1:0"], "unknown option --lisen of exec-server (did you mean --listen?); exec-server --help lists them"],
-      [["exce", "ws://127.0.0.1:1", "--", "true"], `unknown command "exce" (did you mean exec?); the commands: exec, attach, ps, kill, sessions, environments, console-url, gateway`],
+      [["exce", "ws://127.0.0.1:1", "--", "true"], `unknown command "exce" (did you mean exec?); the commands: exec, attach, ps, kill, sessions, environments, console-url, gateway, restart`],
       [["exec", "--cwdd", "/tmp", "ws://127.0.0.1:1", "--", "true"], "unknown option --cwdd of exec-server exec (did you mean --cwd?); exec-server exec --help lists them"],
       [["exec", "--bogus", "ws://127.0.0.1:1", "--", "true"], "unknown option --bogus of exec-server exec; exec-server exec --help lists them"],
       [["exec", "--env", "FOO", "ws://127.0.0.1:1", "--", "true"], `--env takes KEY=VALUE: "FOO" has no '='`],
@@ -328,7 +328,7 @@ describe("what the command line says when something is wrong", { timeout: STARTS
     const commandsAt = root.stdout.indexOf("Commands")
     expect(commandsAt).toBeGreaterThan(0)
     expect(commandsAt).toBeLessThan(root.stdout.indexOf("Common flags of the server"))
-    for (const name of ["exec", "attach", "ps", "kill", "sessions", "environments", "console-url", "gateway"]) {
+    for (const name of ["exec", "attach", "ps", "kill", "sessions", "environments", "console-url", "gateway", "restart"]) {
       expect(root.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, "m"))
     }
     for (const command of ["exec", "attach", "ps", "kill", "sessions", "environments", "console-url", "gateway"]) {

@@ -47,6 +47,18 @@ const recordHolders = (dir: string): void => {
 
 const LINES = 400
 
+/** Runs the built binary's command line to its end. */
+const runCli = (args: ReadonlyArray<string>) =>
+  new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    children.push(child)
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text))
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text))
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
 describe("--keep-processes through the command-line client and stdio", () => {
   it(`the CLI's exec across an upgrade (SIGUSR2) resumes by itself: its stdout exactly the ${LINES} lines, its status the command's 3, the old server exits 0`, async () => {
     const dir = Path.join(tempDir(), "state")
@@ -88,6 +100,45 @@ describe("--keep-processes through the command-line client and stdio", () => {
     // It said what happened to the connection, and that it was resumed.
     expect(stderr).toMatch(/dropped \(.*1012/)
     expect(stderr).toMatch(/session \S+ resumed/)
+  })
+
+  it("`exec-server restart` upgrades the server in place: exit 0, the new pid on stdout; a process started before runs on there, and another restart finds the new server", async () => {
+    const dir = Path.join(tempDir(), "state")
+    const server = await startWebSocketServer(["--keep-processes", "--state-dir", dir, "--orphan-ttl-ms", "120000"])
+    children.push(server.child)
+    const client = await RawWebSocketClient.connect(server.url)
+    sockets.push(client)
+    const sessionId = (await client.request("initialize", { clientName: "keep-cli-test", detachTtlMs: 120_000 })).result.sessionId as string
+    client.send({ method: "initialized", params: {} })
+    await client.request("process/start", { processId: "cat", argv: ["cat"], cwd: "/", env, tty: false, pipeStdin: true })
+    recordHolders(dir)
+    const restart = () => runCli(["restart", "--state-dir", dir])
+
+    const first = await restart()
+    expect(first.code, first.stderr).toBe(0)
+    expect(await server.exited).toBe(0)
+    const newPid = Number(first.stdout.trim())
+    replacing.push({ pid: newPid, dir })
+    expect(first.stderr).toContain(`restarted: pid ${server.child.pid} → pid ${newPid}`)
+    expect(processesNaming(dir).filter((found) => !found.holder).map((found) => found.pid)).toEqual([newPid])
+
+    const resumed = await RawWebSocketClient.connect(server.url)
+    sockets.push(resumed)
+    expect((await resumed.requestUnchecked("initialize", { clientName: "keep-cli-test", resumeSessionId: sessionId })).error).toBeUndefined()
+    resumed.send({ method: "initialized", params: {} })
+    await resumed.request("process/write", { processId: "cat", chunk: Buffer.from("after\n").toString("base64") })
+    await resumed.outputContains("cat", "after\n")
+
+    const second = await restart()
+    expect(second.code, second.stderr).toBe(0)
+    replacing.push({ pid: Number(second.stdout.trim()), dir })
+    expect(second.stderr).toContain(`restarted: pid ${newPid} → `)
+  })
+
+  it("`exec-server restart` with no such server says so and exits 1", async () => {
+    const ran = await runCli(["restart", "--state-dir", Path.join(tempDir(), "none")])
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toMatch(/no server with --keep-processes .* runs with the state directory/)
   })
 
   it("a stdio server SIGKILLed after `a`: its session resumed on a new stdio server with the same state directory, `a\\nb\\n` whole, exit 4", async () => {
