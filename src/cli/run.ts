@@ -307,8 +307,10 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
     }
     const sandboxPolicy = yield* operatorPolicyOf(flags)
     const operatorLimits = yield* operatorLimitsOfFlags(flags)
-    const listensOnStdio = Option.match(flags.listen, { onNone: () => Option.isNone(flags.connect), onSome: isStdio })
-    const keptProcesses = yield* keptProcessesOf(flags, listensOnStdio)
+    const executor = yield* executorOf(host, flags)
+    // With --connect the server listens locally only when told to.
+    const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
+    const keptProcesses = yield* keptProcessesOf(flags, isStdio(listen))
     // Replacing a server: its listening socket first, and only then (the sessions it froze) the adoption.
     const handedListening = replacing
       ? yield* Effect.mapError(Handover.receiveListening, (error) => new ListenUrlError({ message: error.message }))
@@ -323,9 +325,6 @@ export const serve = ({ startup }: Startup, host: ServerHost = processHost) => (
           (Tracing) => Tracing.layerOtlp(tracesUrl, { name: "effect-exec-server", version: ServerConfig.version }, process.env)
         ))
       )
-    const executor = yield* executorOf(host, flags)
-    // With --connect the server listens locally only when told to.
-    const listen = Option.getOrUndefined(flags.listen) ?? (executor === undefined ? "stdio://" : undefined)
     const overWebSocket = listen !== undefined && !isStdio(listen)
     if (keptProcesses !== undefined && host.ownsProcess && (overWebSocket || executor !== undefined)) Handover.holdSignalUntilReady()
     // The token asked of WebSocket clients is asked of NATS streams too; stdio has no use for it.

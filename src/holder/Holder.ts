@@ -277,6 +277,13 @@ const connected = (
       }
       Queue.offerUnsafe(queue, event)
     }
+    /** Output of `length` bytes at `position` as events of EVENT_BYTES at most, each piece's bytes from `piece`. */
+    const offerOutput = (position: number, stream: Frames.HolderStream, length: number, piece: (at: number, length: number) => Buffer) => {
+      for (let at = 0; at < length; at += EVENT_BYTES) {
+        const size = Math.min(EVENT_BYTES, length - at)
+        offer({ _tag: "Output", position: position + at, stream, bytes: piece(at, size) })
+      }
+    }
     socket.on("data", (chunk: Buffer) => {
       let frames: Array<Frames.HolderFrame>
       try {
@@ -326,15 +333,8 @@ const connected = (
             try {
               // Copied before it is acknowledged: until then the holder does not overwrite it.
               if (onOutput === undefined) {
-                for (let at = 0; at < frame.length; at += EVENT_BYTES) {
-                  const length = Math.min(EVENT_BYTES, frame.length - at)
-                  offer({
-                    _tag: "Output",
-                    position: frame.position + at,
-                    stream: frame.stream,
-                    bytes: readRing(ringFd, ringBytes, frame.position + at, length)
-                  })
-                }
+                const fd = ringFd
+                offerOutput(frame.position, frame.stream, frame.length, (at, length) => readRing(fd, ringBytes, frame.position + at, length))
               } else {
                 const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES))
                 for (let at = 0; at < frame.length; at += SHARED_READ_BYTES) {
@@ -350,8 +350,9 @@ const connected = (
           }
           case "Output":
             if (relaying) break
-            if (onOutput === undefined) offer(frame)
-            else handOver(frame.position, frame.stream, frame.bytes)
+            if (onOutput === undefined) {
+              offerOutput(frame.position, frame.stream, frame.bytes.byteLength, (at, length) => frame.bytes.subarray(at, at + length))
+            } else handOver(frame.position, frame.stream, frame.bytes)
             break
           case "Lost":
           case "Closed":

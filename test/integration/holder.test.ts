@@ -691,6 +691,21 @@ describe("exec-server-holder", () => {
       expect(result.end).toBe(seqOutput(300_000).length)
     }))
 
+  for (const shared of [true, false]) {
+    it.live(`output events are 64 KiB at most, ${shared ? "read from the shared ring" : "relayed through the socket"}, and whole`, () =>
+      Effect.gen(function*() {
+        const started = yield* start({ argv: ["head", "-c", "3000000", "/dev/zero"] })
+        const sizes = yield* Effect.scoped(Effect.gen(function*() {
+          const connection = yield* Holder.attach(started.socketPath, { shared })
+          expect(connection.sharedRing).toBe(shared)
+          const events = yield* Stream.runCollect(connection.events)
+          return [...events].flatMap((event) => event._tag === "Output" ? [event.bytes.byteLength] : [])
+        }))
+        expect(sizes.reduce((total, size) => total + size, 0)).toBe(3_000_000)
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024)
+      }))
+  }
+
   describe("start failures come back as the server's spawners report them", () => {
     const failure = (options: Partial<Holder.HolderSpawnOptions> & Pick<Holder.HolderSpawnOptions, "argv">) =>
       Effect.gen(function*() {

@@ -9,49 +9,20 @@ import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
-import { useHolders } from "../support/holders.js"
-import { processesNaming, readToClose } from "../support/keptProcesses.js"
+import { describe, expect, it } from "vitest"
+import { readToClose, useKeptWebSocketServers } from "../support/keptProcesses.js"
 import { useTempDirs } from "../support/tempDirs.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
+import type { RawWebSocketClient, RunningWebSocketServer } from "../support/WebSocketServer.js"
 import { eventually } from "../support/StdioServer.js"
 import { WAIT_MS } from "../support/waiting.js"
 
 const tempDir = useTempDirs("keep-adoption-")
-const holders = useHolders()
-const servers: Array<RunningWebSocketServer> = []
-const clients: Array<RawWebSocketClient> = []
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.socket.terminate()
-  for (const server of servers.splice(0)) server.child.kill("SIGKILL")
-})
-
-const keepFlags = (dir: string) => ["--keep-processes", "--state-dir", dir, "--orphan-ttl-ms", "120000"]
-
-const start = async (dir: string): Promise<RunningWebSocketServer> => {
-  const server = await startWebSocketServer(keepFlags(dir))
-  servers.push(server)
-  return server
-}
+const { connect, recordHolders, start } = useKeptWebSocketServers("adoption-test")
 
 /** SIGKILL, as a crash or the OOM killer would end it: nothing of the server's runs after it. */
 const kill = async (server: RunningWebSocketServer): Promise<void> => {
   server.child.kill("SIGKILL")
   await server.exited
-}
-
-/** The holders whose sockets are in `dir` (each is ended after the test). */
-const recordHolders = (dir: string): void => {
-  for (const { holder, pid } of processesNaming(dir)) if (holder && !holders.includes(pid)) holders.push(pid)
-}
-
-const connect = async (server: RunningWebSocketServer, params: Record<string, unknown>) => {
-  const client = await RawWebSocketClient.connect(server.url)
-  clients.push(client)
-  const answer = await client.requestUnchecked("initialize", { clientName: "adoption-test", ...params })
-  client.send({ method: "initialized", params: {} })
-  return { client, answer }
 }
 
 /**

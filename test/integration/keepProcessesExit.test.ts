@@ -8,47 +8,18 @@ import { execFile, execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
-import { useHolders } from "../support/holders.js"
-import { processesNaming, readToClose } from "../support/keptProcesses.js"
+import { describe, expect, it } from "vitest"
+import { processesNaming, readToClose, useKeptWebSocketServers } from "../support/keptProcesses.js"
 import { useTempDirs } from "../support/tempDirs.js"
-import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "../support/WebSocketServer.js"
 import { eventually, pipeProcess, serverArgs, useStdioServers } from "../support/StdioServer.js"
 import { WAIT_MS } from "../support/waiting.js"
 
 const tempDir = useTempDirs("keep-exit-")
-const holders = useHolders()
 const startStdioServer = useStdioServers()
-const servers: Array<RunningWebSocketServer> = []
-const clients: Array<RawWebSocketClient> = []
+const { connect, recordHolders: holdersIn, start } = useKeptWebSocketServers("keep-exit-test")
 
-afterEach(() => {
-  for (const client of clients.splice(0)) client.socket.terminate()
-  for (const server of servers.splice(0)) server.child.kill("SIGKILL")
-})
-
+/** The flags of a kept server on `dir`, for a stdio one. */
 const keepFlags = (dir: string, ...more: ReadonlyArray<string>) => ["--keep-processes", "--state-dir", dir, "--orphan-ttl-ms", "120000", ...more]
-
-const start = async (dir: string, ...more: ReadonlyArray<string>): Promise<RunningWebSocketServer> => {
-  const server = await startWebSocketServer(keepFlags(dir, ...more))
-  servers.push(server)
-  return server
-}
-
-/** The holders whose sockets are in `dir`, ended after the test. */
-const holdersIn = (dir: string): Array<number> => {
-  const found = processesNaming(dir).filter((p) => p.holder).map((p) => p.pid)
-  for (const pid of found) if (!holders.includes(pid)) holders.push(pid)
-  return found
-}
-
-const connect = async (server: RunningWebSocketServer, params: Record<string, unknown>) => {
-  const client = await RawWebSocketClient.connect(server.url)
-  clients.push(client)
-  const answer = await client.requestUnchecked("initialize", { clientName: "keep-exit-test", ...params })
-  client.send({ method: "initialized", params: {} })
-  return { client, answer }
-}
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex")
 const SEQ_OUTPUT = execFileSync("seq", ["1", "1000000"], { maxBuffer: 64 * 1024 * 1024 })

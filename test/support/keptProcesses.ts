@@ -5,7 +5,47 @@
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { expect } from "vitest"
+import { afterEach, expect } from "vitest"
+import { useHolders } from "./holders.js"
+import { RawWebSocketClient, type RunningWebSocketServer, startWebSocketServer } from "./WebSocketServer.js"
+
+/**
+ * WebSocket servers with `--keep-processes` on a state directory (orphan TTL
+ * 120 s), their raw clients and the holders they start, for a test file:
+ * the servers and clients are killed, and the holders recorded with
+ * `recordHolders` ended, after each test.
+ */
+export const useKeptWebSocketServers = (clientName: string) => {
+  const holders = useHolders()
+  const servers: Array<RunningWebSocketServer> = []
+  const clients: Array<RawWebSocketClient> = []
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.socket.terminate()
+    for (const server of servers.splice(0)) server.child.kill("SIGKILL")
+  })
+  return {
+    /** A server on `dir`, with `more` flags. */
+    start: async (dir: string, ...more: ReadonlyArray<string>): Promise<RunningWebSocketServer> => {
+      const server = await startWebSocketServer(["--keep-processes", "--state-dir", dir, "--orphan-ttl-ms", "120000", ...more])
+      servers.push(server)
+      return server
+    },
+    /** A client that initialized with `params` (its answer unchecked) and said it is initialized. */
+    connect: async (server: RunningWebSocketServer, params: Record<string, unknown>) => {
+      const client = await RawWebSocketClient.connect(server.url)
+      clients.push(client)
+      const answer = await client.requestUnchecked("initialize", { clientName, ...params })
+      client.send({ method: "initialized", params: {} })
+      return { client, answer }
+    },
+    /** The holders whose sockets are in `dir`, each ended after the test. */
+    recordHolders: (dir: string): Array<number> => {
+      const found = processesNaming(dir).filter((p) => p.holder).map((p) => p.pid)
+      for (const pid of found) if (!holders.includes(pid)) holders.push(pid)
+      return found
+    }
+  }
+}
 
 /** The processes whose command line names `dir`: the servers and (marked) the holders using that state directory. */
 export const processesNaming = (dir: string): Array<{ readonly pid: number; readonly holder: boolean }> => {
