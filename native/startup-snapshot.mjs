@@ -66,7 +66,11 @@ const makeBlob = ({ bundle, next, flags, withoutCodeCache, check }) => {
     return failed(`the built snapshot answered ${JSON.stringify(answer.stdout.trim())} to --version`, answer.stderr.trim())
   }
   if (check !== undefined) {
-    const ran = spawnSync(process.execPath, [...flags, "--snapshot-blob", next, "--", ...check.argv], { encoding: "utf8", timeout: 30_000 })
+    const ran = spawnSync(process.execPath, [...flags, "--snapshot-blob", next, "--", ...check.argv], {
+      encoding: "utf8",
+      timeout: 30_000,
+      input: check.input
+    })
     if (!check.right(ran)) {
       return failed(`the built snapshot ran \`${check.argv.join(" ")}\` to ${ran.status ?? ran.signal}`, (ran.stderr ?? "").trim())
     }
@@ -109,16 +113,30 @@ const shebang = Fs.readFileSync(Path.join(dir, "main.js"), "utf8").split("\n", 1
 const serverFlags = shebang.match(/^#!\/usr\/bin\/env -S node((?: --[^ ]+)*)$/)?.[1]?.trim().split(" ").filter(Boolean)
 const clientFlags = /^client_flags="([^"]*)"$/m.exec(Fs.readFileSync(Path.join(dir, "exec-server"), "utf8"))?.[1]?.split(" ")
 
+// Both without Node's code cache of its built-in modules, which would double
+// each blob: Node reads a blob into memory whole and keeps it, so a start
+// pays for every page of it (docs/PERFORMANCE.md, "The startup snapshot"),
+// and both load few built-in modules after their start (the server's
+// rehearsal loads the rest; the client, `ws`'s HTTP client). Node 22.23
+// crashes (SIGTRAP) running such a blob, so each is checked, and built with
+// the cache where the check fails; on Node 22 the server's is built with it
+// from the start (it crashed as it started, but a check cannot try every
+// module a server may load later).
+const nodeMajor = Number(process.versions.node.split(".")[0])
 build({
   who: "server",
   bundle: Path.join(dir, "startup-snapshot.cjs"),
   blob: Path.join(dir, "exec-server.blob"),
   flags: serverFlags,
-  flagsFrom: `the first line of main.js: ${shebang}`
+  flagsFrom: `the first line of main.js: ${shebang}`,
+  withoutCodeCache: nodeMajor >= 24,
+  // A stdio server answers initialize and ends with its input.
+  check: {
+    argv: ["--listen", "stdio://"],
+    input: `{"id":1,"method":"initialize","params":{"clientName":"startup-snapshot"}}\n`,
+    right: (ran) => ran.status === 0 && /^\{"id":1,"result":/.test(ran.stdout ?? "")
+  }
 })
-// Without the code cache: the client loads few built-in modules after its
-// start (`ws`'s HTTP client), and the cache would double its blob, which
-// Node keeps in memory whole (docs/PERFORMANCE.md, "The command-line client").
 build({
   who: "client",
   bundle: Path.join(dir, "client-startup-snapshot.cjs"),

@@ -49,6 +49,8 @@ describe(`on Node ${version} (EXEC_SERVER_SMOKE_NODE)`, () => {
     expect(run.status, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout.split("\n")[0]!).result.serverInfo.name).toBe("effect-exec-server")
     expect(run.stderr).toMatch(/startup=snapshot/)
+    // Node 22.23 crashes (SIGTRAP) on a server's blob without its code cache: there it is built with the cache (about 10 MB).
+    if (Number(version.split(".")[0]) < 24) expect(Fs.statSync(Path.join(ROOT, "dist/cli/exec-server.blob")).size).toBeGreaterThan(8 * 1024 * 1024)
   })
 
   it("listens on a WebSocket, runs a pipe process and a terminal, serves the console's page", async () => {

@@ -1,0 +1,56 @@
+/**
+ * Builds the Effect 4 floor of the cold start (`effectStdioServer.mjs`) as
+ * the binary's startup snapshot is built (`scripts/build-startup-snapshot.mjs`,
+ * `native/startup-snapshot.mjs`): one minified CommonJS bundle, evaluated
+ * under `node --build-snapshot` with the server's V8 flags (the first
+ * line of `dist/cli/main.js`) and without Node's code cache of its built-in
+ * modules, as the server's blob is. Returns the command that starts it.
+ *
+ *   node bench/floor/effectStdioFloor.mjs   # builds it and prints that command
+ */
+import { spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = Path.dirname(fileURLToPath(import.meta.url))
+const root = Path.resolve(here, "../..")
+
+/** The server's V8 flags: a blob loads only under the flags it was built with, and the floor runs under ours. */
+export const serverFlags = () => {
+  const shebang = Fs.readFileSync(Path.join(root, "dist/cli/main.js"), "utf8").split("\n", 1)[0]
+  const flags = shebang.match(/^#!\/usr\/bin\/env -S node((?: --[^ ]+)*)$/)?.[1]?.trim().split(" ").filter(Boolean)
+  if (flags === undefined) throw new Error(`no V8 flags in the first line of dist/cli/main.js: ${shebang}`)
+  return flags
+}
+
+/** Builds the floor's bundle and blob in a new directory; the command line that starts it from the blob. */
+export const buildEffectStdioFloor = async () => {
+  const dir = Fs.mkdtempSync(Path.join(tmpdir(), "effect-floor-"))
+  const { build } = await import("esbuild")
+  const bundle = Path.join(dir, "floor.cjs")
+  await build({
+    entryPoints: [Path.join(here, "effectStdioServer.mjs")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    outfile: bundle,
+    logLevel: "warning"
+  })
+  const flags = serverFlags()
+  const blob = Path.join(dir, "floor.blob")
+  const config = Path.join(dir, "config.json")
+  Fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache: true }))
+  const built = spawnSync(process.execPath, [...flags, "--snapshot-blob", blob, "--build-snapshot-config", config], { cwd: dir, encoding: "utf8" })
+  if (built.status !== 0 || !Fs.existsSync(blob)) throw new Error(`the Effect floor's snapshot was not built: ${built.stderr}`)
+  return { dir, command: [process.execPath, ...flags, "--snapshot-blob", blob, "--"], blobBytes: Fs.statSync(blob).size }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { command, blobBytes } = await buildEffectStdioFloor()
+  console.log(command.join(" "))
+  console.error(`blob: ${blobBytes} bytes`)
+}
