@@ -5,8 +5,10 @@
  * close, as a client that only asks the server's environment does. Each
  * server runs under V8's allocation sampler (bench/allocationSampler.cjs),
  * serves `--warm` connections first, then `--connections` sampled ones, 10
- * at a time; ours and the floor (bench/bareWsServer.mjs) alternate, each
- * round a fresh process of each. Prints min, median and max per server.
+ * at a time; ours, the floor (bench/bareWsServer.mjs) and the Effect 4
+ * floor (bench/floor/effectWsServer.mjs: a scope, a fiber, Schema codecs
+ * per connection) alternate, each round a fresh process of each. Prints
+ * min, median and max per server.
  *
  *   npm run build && node bench/connectionAllocation.mjs [--rounds 3] [--connections 1000] [--warm 300]
  *     [--server path/to/main.js] [--compare path/to/other/main.js] [--profile DIR] [-- server flags…]
@@ -34,7 +36,8 @@ const serverFlags = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [
 const servers = [
   { name: "effect-exec-server", script: ours, flags: serverFlags },
   ...(other === undefined ? [] : [{ name: `compare (${other})`, script: Path.resolve(other), flags: serverFlags }]),
-  { name: "floor (bareWsServer)", script: Path.join(root, "bench", "bareWsServer.mjs"), flags: [] }
+  { name: "floor (bareWsServer)", script: Path.join(root, "bench", "bareWsServer.mjs"), flags: [] },
+  { name: "Effect 4 floor (floor/effectWsServer)", script: Path.join(root, "bench", "floor", "effectWsServer.mjs"), flags: [] }
 ]
 const work = mkdtempSync(Path.join(tmpdir(), "exec-server-alloc-"))
 

@@ -682,7 +682,10 @@ const effectFloorStart = async () => {
   const startedAt = performance.now()
   const floor = new Server({ command: effectFloor.command, dialect: "ours" })
   try {
-    await floor.request("initialize", { clientName: "bench" })
+    await Promise.race([
+      floor.request("initialize", { clientName: "bench" }),
+      new Promise((_, reject) => floor.child.once("exit", (code) => reject(new Error(`the Effect 4 floor exited (${code}) before answering initialize`))))
+    ])
     const wall = performance.now() - startedAt
     return { wall, cpu: cpuSeconds(floor.pgid) * 1000 }
   } finally {

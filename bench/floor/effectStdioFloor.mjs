@@ -3,8 +3,9 @@
  * the binary's startup snapshot is built (`scripts/build-startup-snapshot.mjs`,
  * `native/startup-snapshot.mjs`): one minified CommonJS bundle, evaluated
  * under `node --build-snapshot` with the server's V8 flags (the first
- * line of `dist/cli/main.js`) and without Node's code cache of its built-in
- * modules, as the server's blob is. Returns the command that starts it.
+ * line of `dist/cli/main.js`) and, as the server's blob, without Node's
+ * code cache of its built-in modules on Node 24+. Returns the command that
+ * starts it.
  *
  *   node bench/floor/effectStdioFloor.mjs   # builds it and prints that command
  */
@@ -43,7 +44,8 @@ export const buildEffectStdioFloor = async () => {
   const flags = serverFlags()
   const blob = Path.join(dir, "floor.blob")
   const config = Path.join(dir, "config.json")
-  Fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache: true }))
+  // As the server's blob (native/startup-snapshot.mjs): with the cache on Node 22, whose blobs without it crash.
+  Fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache: Number(process.versions.node.split(".")[0]) >= 24 }))
   const built = spawnSync(process.execPath, [...flags, "--snapshot-blob", blob, "--build-snapshot-config", config], { cwd: dir, encoding: "utf8" })
   if (built.status !== 0 || !Fs.existsSync(blob)) throw new Error(`the Effect floor's snapshot was not built: ${built.stderr}`)
   return { dir, command: [process.execPath, ...flags, "--snapshot-blob", blob, "--"], blobBytes: Fs.statSync(blob).size }
