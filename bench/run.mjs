@@ -682,10 +682,16 @@ const effectFloorStart = async () => {
   const startedAt = performance.now()
   const floor = new Server({ command: effectFloor.command, dialect: "ours" })
   try {
-    await Promise.race([
-      floor.request("initialize", { clientName: "bench" }),
-      new Promise((_, reject) => floor.child.once("exit", (code) => reject(new Error(`the Effect 4 floor exited (${code}) before answering initialize`))))
-    ])
+    let onExit
+    const exited = new Promise((_, reject) => {
+      onExit = (code) => reject(new Error(`the Effect 4 floor exited (${code}) before answering initialize`))
+      floor.child.once("exit", onExit)
+    })
+    try {
+      await Promise.race([floor.request("initialize", { clientName: "bench" }), exited])
+    } finally {
+      floor.child.off("exit", onExit)
+    }
     const wall = performance.now() - startedAt
     return { wall, cpu: cpuSeconds(floor.pgid) * 1000 }
   } finally {
