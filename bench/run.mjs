@@ -161,7 +161,11 @@ const memoryMiB = (pgid, field, pids = groupPids(pgid)) =>
 class Server {
   constructor(spec) {
     this.dialect = spec.dialect
-    this.child = spawn(spec.command[0], spec.command.slice(1), { stdio: ["pipe", "pipe", process.env.BENCH_STDERR ? "inherit" : "ignore"], detached: true })
+    this.child = spawn(spec.command[0], spec.command.slice(1), {
+      stdio: ["pipe", "pipe", process.env.BENCH_STDERR ? "inherit" : "ignore"],
+      detached: true,
+      env: spec.env ?? process.env
+    })
     this.pgid = this.child.pid
     this.nextId = 1
     this.pending = new Map()
@@ -671,8 +675,9 @@ const plainCommand = (command) => {
  */
 /**
  * The Effect 4 floor of the cold start (bench/floor/effectStdioServer.mjs,
- * built once a run as the server's snapshot is): spawn → its `initialize`
- * answer, and its CPU ms by then.
+ * built once a run as the server's snapshot is, and started with the glibc
+ * tunables our launcher sets): spawn → its `initialize` answer, and its CPU
+ * ms by then.
  */
 let effectFloor
 const effectFloorWall = "Effect 4 floor: spawn → initialize answer ms"
@@ -680,7 +685,8 @@ const effectFloorCpu = "Effect 4 floor: CPU ms to the initialize answer"
 const effectFloorStart = async () => {
   effectFloor ??= await (await import("./floor/effectStdioFloor.mjs")).buildEffectStdioFloor()
   const startedAt = performance.now()
-  const floor = new Server({ command: effectFloor.command, dialect: "ours" })
+  // Under the glibc tunables our launcher gives Node (src/cli/exec-server.sh), as ours runs.
+  const floor = new Server({ command: effectFloor.command, dialect: "ours", env: { ...process.env, GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" } })
   try {
     let onExit
     const exited = new Promise((_, reject) => {

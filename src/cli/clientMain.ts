@@ -8,10 +8,14 @@
  */
 import * as Effect from "effect/Effect"
 import * as CommandLine from "./commandLine.js"
+import { forgetLauncherTunables } from "./launcherTunables.js"
 import { runToExit } from "./runToExit.js"
 
 /** The server's command, which a command line that starts with a client command never reaches. */
 const noServerHere = () => Effect.die(new Error("the client's entry was given a server's command line"))
 
 /** Runs the client command on `process.argv` until it ends, then exits with its status. */
-export const mainClient = (): void => runToExit(CommandLine.run(process.argv, noServerHere))
+export const mainClient = (): void => {
+  forgetLauncherTunables()
+  runToExit(CommandLine.run(process.argv, noServerHere))
+}

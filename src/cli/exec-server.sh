@@ -36,6 +36,16 @@ dir=$(cd -P -- "$dir" && pwd) || exit 1
 EXEC_SERVER_LAUNCHER=$dir/${self##*/}
 export EXEC_SERVER_LAUNCHER
 node=$(command -v node) || { echo "exec-server: node was not found on PATH (it runs on Node @NODE_LINES@)" >&2; exit 127; }
+# glibc's malloc backs its large blocks with transparent huge pages: Node
+# reads the startup snapshot's blob into one, and where a page fault is
+# dear (a VM's) the start is its faults (docs/PERFORMANCE.md, "The startup
+# snapshot"). Not over the user's own tunables; the marker tells the server
+# and the client to drop both, so that no process they start inherits them.
+if [ -z "${GLIBC_TUNABLES+set}" ]; then
+  GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+  EXEC_SERVER_GLIBC_TUNABLES=$GLIBC_TUNABLES
+  export GLIBC_TUNABLES EXEC_SERVER_GLIBC_TUNABLES
+fi
 if [ "${EXEC_SERVER_SNAPSHOT-}" = 0 ]; then
   EXEC_SERVER_NO_SNAPSHOT="EXEC_SERVER_SNAPSHOT=0"
 # A redirection's own error (no stamp: installed without scripts, or a

@@ -29,6 +29,7 @@ import * as Handover from "./handover.js"
 import type * as Net from "node:net"
 import { tracesUrlOf } from "../observability/tracesUrl.js"
 import { runToExit } from "./runToExit.js"
+import { forgetLauncherTunables } from "./launcherTunables.js"
 import { stderrLoggerFor, withLogFormat, writeStderr } from "./stderrLog.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerFlags from "./commandFlags.js"
@@ -483,9 +484,11 @@ export const commandOf = <E, R>(argv: ReadonlyArray<string>, server: (flags: Ser
  * this module runs nothing: the entries (`main.ts`, and `startupSnapshot.ts` for a
  * startup snapshot, which holds this module evaluated) call this.
  */
-export const main = (startup: Startup): void =>
+export const main = (startup: Startup): void => {
+  forgetLauncherTunables()
   runToExit(
     commandOf(withoutCodexSubcommand(process.argv), serve(startup)).pipe(
       Effect.catchTags({ ListenUrlError: reportUsageError, TransportError: reportUsageError })
     )
   )
+}

@@ -121,6 +121,33 @@ beforeAll(() => {
 })
 afterAll(() => Fs.rmSync(work, { recursive: true, force: true }))
 
+/**
+ * What `script` prints, run by a server `launcher` starts over stdio with
+ * `env`, in a process that inherits the server's whole environment.
+ */
+const childOutputThrough = (launcher: string, env: NodeJS.ProcessEnv, script: string) =>
+  new Promise<string>((resolve, reject) => {
+    const child = spawn(launcher, [], { stdio: ["pipe", "pipe", "pipe"], env })
+    keepStderr("the launcher", child.stderr)
+    let stdout = ""
+    child.stdout.on("data", (data: Buffer) => {
+      stdout += data
+      const line = stdout.split("\n").find((l) => l.includes("\"process/output\""))
+      if (line !== undefined) {
+        resolve(Buffer.from(JSON.parse(line).params.chunk, "base64").toString())
+        child.stdin.end()
+      }
+    })
+    child.on("error", reject)
+    child.stdin.write(initialize)
+    child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
+    child.stdin.write(JSON.stringify({
+      id: 2,
+      method: "process/start",
+      params: { processId: "env", argv: ["sh", "-c", script], cwd: "/tmp", env: {}, envPolicy: { inherit: "all" }, tty: false }
+    }) + "\n")
+  })
+
 describe("the startup snapshot", () => {
   it("is built by the build for this Node, and the launcher starts from it through a symlink as npm links it", async () => {
     expect(ClientTransport.startupSnapshotFor(process.execPath)).toBe(Path.join(ROOT, "dist/cli/exec-server.blob"))
@@ -283,35 +310,26 @@ describe("the startup snapshot", () => {
   it("is not handed to the server's children: what the launcher says of it stays out of their environment", async () => {
     const launcher = copyInstall(Path.join(work, "children"))
     Fs.rmSync(`${Path.dirname(launcher)}/exec-server.blob.stamp`)
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(launcher, [], { stdio: ["pipe", "pipe", "pipe"], env: thisNode })
-      keepStderr("the launcher", child.stderr)
-      let stdout = ""
-      child.stdout.on("data", (data: Buffer) => {
-        stdout += data
-        const line = stdout.split("\n").find((l) => l.includes("\"process/output\""))
-        if (line !== undefined) {
-          resolve(Buffer.from(JSON.parse(line).params.chunk, "base64").toString())
-          child.stdin.end()
-        }
-      })
-      child.on("error", reject)
-      child.stdin.write(initialize)
-      child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
-      child.stdin.write(JSON.stringify({
-        id: 2,
-        method: "process/start",
-        params: {
-          processId: "env",
-          argv: ["sh", "-c", "echo ${EXEC_SERVER_NO_SNAPSHOT-unset}"],
-          cwd: "/tmp",
-          env: {},
-          envPolicy: { inherit: "all" },
-          tty: false
-        }
-      }) + "\n")
-    })
-    expect(output).toBe("unset\n")
+    expect(await childOutputThrough(launcher, thisNode, "echo ${EXEC_SERVER_NO_SNAPSHOT-unset}")).toBe("unset\n")
+  })
+
+  // The launcher gives Node glibc's huge pages for malloc's large blocks (the blob read among them), for Node alone.
+  it("keeps the glibc tunables it sets out of the server's children, and passes a user's own through", async () => {
+    // Node itself was started with them (its initial environment).
+    const server = spawn(LAUNCHER, ["--listen", "stdio://"], { stdio: ["pipe", "pipe", "ignore"], env: thisNode })
+    server.stdin.write(initialize)
+    // Answered: the launcher has become Node.
+    await new Promise((resolve) => server.stdout.once("data", resolve))
+    const environ = Fs.readFileSync(`/proc/${server.pid}/environ`, "utf8").split("\0")
+    server.stdin.end()
+    expect(environ).toContain("GLIBC_TUNABLES=glibc.malloc.hugetlb=1")
+    const script = "echo ${GLIBC_TUNABLES-unset} ${EXEC_SERVER_GLIBC_TUNABLES-unset}"
+    expect(await childOutputThrough(LAUNCHER, thisNode, script)).toBe("unset unset\n")
+    const own = { ...thisNode, GLIBC_TUNABLES: "glibc.malloc.check=0" }
+    expect(await childOutputThrough(LAUNCHER, own, script)).toBe("glibc.malloc.check=0 unset\n")
+    // From the modules as from the snapshot.
+    const modules = { ...thisNode, EXEC_SERVER_SNAPSHOT: "0" }
+    expect(await childOutputThrough(LAUNCHER, modules, script)).toBe("unset unset\n")
   })
 
   it("fails its build on secure randomness drawn, or process listeners added, while the modules load", async () => {
