@@ -194,8 +194,8 @@ class Server {
       this.child.stdin.write(JSON.stringify({ id, method, params }) + "\n")
     })
   }
-  async start() {
-    // A server that exits before it answers (a Node it refuses, say) fails the run instead of hanging it.
+  /** `initialize` answered; a server that exits before it answers (a Node it refuses, say) fails the run instead of hanging it. */
+  async initialize() {
     let onExit
     const exited = new Promise((_, reject) => {
       onExit = (code) => reject(new Error(`${this.child.spawnfile} exited (${code}) before answering initialize (BENCH_STDERR=1 shows why)`))
@@ -206,6 +206,9 @@ class Server {
     } finally {
       this.child.off("exit", onExit)
     }
+  }
+  async start() {
+    await this.initialize()
     this.child.stdin.write(JSON.stringify({ method: "initialized", params: {} }) + "\n")
   }
   params(processId, argv, tty = false) {
@@ -670,10 +673,6 @@ const plainCommand = (command) => {
 }
 
 /**
- * What an agent session pays before its first command runs (issues 33, 48
- * and 72): each a fresh process, beside bare Node measured in the same round.
- */
-/**
  * The Effect 4 floor of the cold start (bench/floor/effectStdioServer.mjs,
  * built once a run as the server's snapshot is, and started with the glibc
  * tunables our launcher sets): spawn → its `initialize` answer, and its CPU
@@ -688,16 +687,7 @@ const effectFloorStart = async () => {
   // Under the glibc tunables our launcher gives Node (src/cli/exec-server.sh), as ours runs.
   const floor = new Server({ command: effectFloor.command, dialect: "ours", env: { ...process.env, GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" } })
   try {
-    let onExit
-    const exited = new Promise((_, reject) => {
-      onExit = (code) => reject(new Error(`the Effect 4 floor exited (${code}) before answering initialize`))
-      floor.child.once("exit", onExit)
-    })
-    try {
-      await Promise.race([floor.request("initialize", { clientName: "bench" }), exited])
-    } finally {
-      floor.child.off("exit", onExit)
-    }
+    await floor.initialize()
     const wall = performance.now() - startedAt
     return { wall, cpu: cpuSeconds(floor.pgid) * 1000 }
   } finally {
@@ -705,6 +695,11 @@ const effectFloorStart = async () => {
   }
 }
 
+/**
+ * What an agent session pays before its first command runs (issues 33, 48
+ * and 72): each a fresh process, beside bare Node and the Effect 4 floor
+ * measured in the same round.
+ */
 const coldWorkloads = {
   async coldStart(given) {
     const spec = { ...given, command: plainCommand(given.command) }
@@ -1284,6 +1279,7 @@ try {
   for (const cluster of clusters.values()) await cluster.stop()
 }
 rmSync(work, { recursive: true, force: true })
+if (effectFloor !== undefined) rmSync(effectFloor.dir, { recursive: true, force: true })
 
 // A workload that does not run on one of the servers leaves its metrics to the other.
 const metrics = [...new Set(results.flatMap((byMetric) => Object.keys(byMetric)))]

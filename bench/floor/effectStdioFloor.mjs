@@ -2,8 +2,8 @@
  * Builds the Effect 4 floor of the cold start (`effectStdioServer.mjs`) as
  * the binary's startup snapshot is built (`scripts/build-startup-snapshot.mjs`,
  * `native/startup-snapshot.mjs`): one minified CommonJS bundle, evaluated
- * under `node --build-snapshot` with the server's V8 flags (the first
- * line of `dist/cli/main.js`) and, as the server's blob, without Node's
+ * under `node --build-snapshot` with the server's V8 flags
+ * (`ClientTransport.serverNodeFlags`) and, as the server's blob, without Node's
  * code cache of its built-in modules on Node 24+. Returns the command that
  * starts it.
  *
@@ -14,17 +14,10 @@ import * as Fs from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+// The binary's shebang flags, as the client library starts a server (stdioProcess.test.ts holds them equal).
+import { serverNodeFlags } from "../../dist/client/ClientTransport.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
-const root = Path.resolve(here, "../..")
-
-/** The server's V8 flags: a blob loads only under the flags it was built with, and the floor runs under ours. */
-export const serverFlags = () => {
-  const shebang = Fs.readFileSync(Path.join(root, "dist/cli/main.js"), "utf8").split("\n", 1)[0]
-  const flags = shebang.match(/^#!\/usr\/bin\/env -S node((?: --[^ ]+)*)$/)?.[1]?.trim().split(" ").filter(Boolean)
-  if (flags === undefined) throw new Error(`no V8 flags in the first line of dist/cli/main.js: ${shebang}`)
-  return flags
-}
 
 /** Builds the floor's bundle and blob in a new directory; the command line that starts it from the blob. */
 export const buildEffectStdioFloor = async () => {
@@ -41,7 +34,7 @@ export const buildEffectStdioFloor = async () => {
     outfile: bundle,
     logLevel: "warning"
   })
-  const flags = serverFlags()
+  const flags = serverNodeFlags
   const blob = Path.join(dir, "floor.blob")
   const config = Path.join(dir, "config.json")
   // As the server's blob (native/startup-snapshot.mjs): with the cache on Node 22, whose blobs without it crash.
