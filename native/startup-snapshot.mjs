@@ -17,6 +17,7 @@ import * as Fs from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { dropCodeCache } from "./blobCodeCache.mjs"
 
 const dir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../dist/cli")
 
@@ -29,13 +30,16 @@ const node = Fs.statSync(process.execPath)
 /**
  * Builds `next` from `bundle` under `flags` and runs it: `--version`, then
  * `check` (a command line, and whether what it did is right) when given.
- * `withoutCodeCache`: without Node's code cache of its built-in modules
- * (Node's `--build-snapshot-config`), which is half of a blob. Returns
- * undefined once `next` is good, else why not (and removes it).
+ * `way`, as to Node's code cache of its built-in modules, which is a third
+ * of a blob: "cleared" without it (Node's `--build-snapshot-config`
+ * `withoutCodeCache`, which also clears the bytecode of every function
+ * the build ran), "dropped" built with it and then dropped from the file
+ * (native/blobCodeCache.mjs: the bytecode stays), "cached" with it.
+ * Returns undefined once `next` is good, else why not (and removes it).
  */
-const makeBlob = ({ bundle, next, flags, withoutCodeCache, check }) => {
+const makeBlob = ({ bundle, next, flags, way, check }) => {
   let config
-  if (withoutCodeCache) {
+  if (way === "cleared") {
     config = Fs.mkdtempSync(Path.join(tmpdir(), "exec-server-snapshot-"))
     Fs.writeFileSync(Path.join(config, "config.json"), JSON.stringify({ builder: bundle, withoutCodeCache: true }))
   }
@@ -61,6 +65,7 @@ const makeBlob = ({ bundle, next, flags, withoutCodeCache, check }) => {
   const error = lines.findIndex((line) => /^\w*Error\b/.test(line))
   const output = lines.slice(error === -1 ? -20 : error).filter((line) => line.trim() !== "").join("\n")
   if (build.status !== 0 || !Fs.existsSync(next)) return failed(`node --build-snapshot exited with ${build.status ?? build.signal}`, output)
+  if (way === "dropped" && dropCodeCache(next) === 0) return failed("the blob does not end with Node's code cache")
   const answer = spawnSync(process.execPath, [...flags, "--snapshot-blob", next, "--", "--version"], { encoding: "utf8" })
   if (answer.stdout.trim() !== version) {
     return failed(`the built snapshot answered ${JSON.stringify(answer.stdout.trim())} to --version`, answer.stderr.trim())
@@ -79,13 +84,13 @@ const makeBlob = ({ bundle, next, flags, withoutCodeCache, check }) => {
 }
 
 /**
- * Builds `blob` and stamps it; says why on stderr when it cannot (the
- * launcher then starts `who` from its modules). A blob without the code
- * cache that fails its check is built again with it: Node 22.23's such
- * blobs crash (SIGTRAP) once the client compiles a built-in module it
- * loads after its start, which `--version` does not.
+ * Builds `blob` the first of `ways` (see makeBlob) whose blob passes its
+ * check, and stamps it; says why on stderr when none does (the launcher
+ * then starts `who` from its modules). Node 22.23's "cleared" blobs crash
+ * (SIGTRAP) once they compile a built-in module loaded after the start
+ * (the server's as it starts), which `--version` does not.
  */
-const build = ({ who, bundle, blob, flags, flagsFrom, withoutCodeCache, check }) => {
+const build = ({ who, bundle, blob, flags, flagsFrom, ways, check }) => {
   const stamp = `${blob}.stamp`
   const fail = (why, detail = "") => {
     console.error(
@@ -99,8 +104,11 @@ const build = ({ who, bundle, blob, flags, flagsFrom, withoutCodeCache, check })
   Fs.rmSync(blob, { force: true })
   if (flags === undefined) return fail(`no V8 flags in ${flagsFrom}`)
   const next = `${blob}.next`
-  let failure = makeBlob({ bundle, next, flags, withoutCodeCache, check })
-  if (failure !== undefined && withoutCodeCache) failure = makeBlob({ bundle, next, flags, withoutCodeCache: false, check })
+  let failure
+  for (const way of ways) {
+    failure = makeBlob({ bundle, next, flags, way, check })
+    if (failure === undefined) break
+  }
   if (failure !== undefined) return fail(failure.why, failure.detail)
   Fs.renameSync(next, blob)
   Fs.writeFileSync(stamp, `${node.dev} ${node.ino} ${node.size} ${Math.floor(node.mtimeMs / 1000)} ${dir} ${flags.join(" ")}\n`)
@@ -113,23 +121,23 @@ const shebang = Fs.readFileSync(Path.join(dir, "main.js"), "utf8").split("\n", 1
 const serverFlags = shebang.match(/^#!\/usr\/bin\/env -S node((?: --[^ ]+)*)$/)?.[1]?.trim().split(" ").filter(Boolean)
 const clientFlags = /^client_flags="([^"]*)"$/m.exec(Fs.readFileSync(Path.join(dir, "exec-server"), "utf8"))?.[1]?.split(" ")
 
-// Both without Node's code cache of its built-in modules, which would double
-// each blob: Node reads a blob into memory whole and keeps it, so a start
-// pays for every page of it (docs/PERFORMANCE.md, "The startup snapshot"),
-// and both load few built-in modules after their start (the server's
-// rehearsal loads the rest; the client, `ws`'s HTTP client). Node 22.23
-// crashes (SIGTRAP) running such a blob, so each is checked, and built with
-// the cache where the check fails; on Node 22 the server's is built with it
-// from the start (it crashed as it started, but a check cannot try every
-// module a server may load later).
+// Both without Node's code cache of its built-in modules, a third of a
+// blob: Node reads a blob into memory whole and keeps it, so a start pays
+// for every page of it (docs/PERFORMANCE.md, "The startup snapshot"), and
+// both load few built-in modules after their start (the server's rehearsal
+// loads the rest; the client, `ws`'s HTTP client). On Node 24 and later
+// "cleared"; on Node 22, whose "cleared" blobs crash (the server's as it
+// starts: a check cannot try every module a server may load later),
+// "dropped". Each is checked, and built the next way where the check fails.
 const nodeMajor = Number(process.versions.node.split(".")[0])
+const ways = nodeMajor >= 24 ? ["cleared", "dropped", "cached"] : ["dropped", "cached"]
 build({
   who: "server",
   bundle: Path.join(dir, "startup-snapshot.cjs"),
   blob: Path.join(dir, "exec-server.blob"),
   flags: serverFlags,
   flagsFrom: `the first line of main.js: ${shebang}`,
-  withoutCodeCache: nodeMajor >= 24,
+  ways,
   // A stdio server answers initialize and ends with its input.
   check: {
     argv: ["--listen", "stdio://"],
@@ -143,7 +151,7 @@ build({
   blob: Path.join(dir, "exec-server-client.blob"),
   flags: clientFlags,
   flagsFrom: "the launcher (client_flags=\"...\")",
-  withoutCodeCache: true,
+  ways,
   // A connection refused: the client's WebSocket path (ws, node:http, node:net) runs and it
   // exits 1 with its message (port 1 is nobody's on a loopback interface).
   check: {

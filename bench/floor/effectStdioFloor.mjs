@@ -14,6 +14,7 @@ import * as Fs from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { dropCodeCache } from "../../native/blobCodeCache.mjs"
 // The binary's shebang flags, as the client library starts a server (stdioProcess.test.ts holds them equal).
 import { serverNodeFlags } from "../../dist/client/ClientTransport.js"
 
@@ -37,10 +38,13 @@ export const buildEffectStdioFloor = async () => {
   const flags = serverNodeFlags
   const blob = Path.join(dir, "floor.blob")
   const config = Path.join(dir, "config.json")
-  // As the server's blob (native/startup-snapshot.mjs): with the cache on Node 22, whose blobs without it crash.
-  Fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache: Number(process.versions.node.split(".")[0]) >= 24 }))
+  // As the server's blob (native/startup-snapshot.mjs): without Node's code cache on Node 24+;
+  // on Node 22, whose blobs built so crash, built with it and then dropped from the file.
+  const cleared = Number(process.versions.node.split(".")[0]) >= 24
+  Fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache: cleared }))
   const built = spawnSync(process.execPath, [...flags, "--snapshot-blob", blob, "--build-snapshot-config", config], { cwd: dir, encoding: "utf8" })
   if (built.status !== 0 || !Fs.existsSync(blob)) throw new Error(`the Effect floor's snapshot was not built: ${built.stderr}`)
+  if (!cleared && dropCodeCache(blob) === 0) throw new Error("the Effect floor's blob does not end with Node's code cache")
   return { dir, command: [process.execPath, ...flags, "--snapshot-blob", blob, "--"], blobBytes: Fs.statSync(blob).size }
 }
 

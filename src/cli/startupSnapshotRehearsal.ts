@@ -2,10 +2,11 @@
  * The startup snapshot's rehearsal, run by its entry (`startupSnapshot.ts`) while
  * `node --build-snapshot` builds it: the command line is read as a client
  * gives it, and a server serves one client in this process, over the stdio
- * transport's own code on in-memory streams, through the handshake. V8
- * keeps the bytecode of every function that ran in the snapshot, so a
- * server started from it compiles none of these lazily (about 1,300
- * functions, and a tenth of its start's CPU; docs/PERFORMANCE.md).
+ * transport's own code on in-memory streams, through the handshake: the
+ * built-in modules that loads are in the snapshot, and where the blob keeps
+ * function code (Node 22's; native/startup-snapshot.mjs) the bytecode of
+ * every function that ran, so a server started from it compiles none of
+ * these lazily (about 1,300 functions; docs/PERFORMANCE.md).
  *
  * Nothing of it may be left in the snapshot as a server's: secure
  * randomness has stand-ins (`startupSnapshotGuard.ts`), the metrics are not

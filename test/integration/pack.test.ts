@@ -121,7 +121,7 @@ describe("npm pack in a clone", () => {
     const sources = [...new Set([...gyp.matchAll(/"(native\/[^"]+)"/g)].map((match) => match[1]!))]
     expect(sources.length).toBeGreaterThan(0)
     expect(missing([
-      "package.json", "README.md", "LICENSE", "binding.gyp", ...sources, "native/addon.h", "native/errno_name.h", "native/build.mjs", "native/startup-snapshot.mjs",
+      "package.json", "README.md", "LICENSE", "binding.gyp", ...sources, "native/addon.h", "native/errno_name.h", "native/build.mjs", "native/startup-snapshot.mjs", "native/blobCodeCache.mjs",
       "dist/cli/main.js", "dist/cli/startup-snapshot.cjs", "dist/cli/client-startup-snapshot.cjs", "dist/fs/worker.js", "dist/console/static/index.html"
     ])).toEqual([])
     // Every file of dist/ but what one machine builds for itself; nothing of the tests, the scripts or node_modules.
