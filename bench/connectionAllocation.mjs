@@ -7,8 +7,9 @@
  * serves `--warm` connections first, then `--connections` sampled ones, 10
  * at a time; ours, the floor (bench/bareWsServer.mjs) and the Effect 4
  * floor (bench/floor/effectWsServer.mjs: a scope, a fiber, Schema codecs
- * per connection) alternate, each round a fresh process of each. Prints
- * min, median and max per server.
+ * per connection; again with `--session`, a session and four log lines)
+ * alternate, each round a fresh process of each. Prints min, median and
+ * max per server.
  *
  *   npm run build && node bench/connectionAllocation.mjs [--rounds 3] [--connections 1000] [--warm 300]
  *     [--server path/to/main.js] [--compare path/to/other/main.js] [--profile DIR] [-- server flags…]
@@ -37,7 +38,12 @@ const servers = [
   { name: "effect-exec-server", script: ours, flags: serverFlags },
   ...(other === undefined ? [] : [{ name: `compare (${other})`, script: Path.resolve(other), flags: serverFlags }]),
   { name: "floor (bareWsServer)", script: Path.join(root, "bench", "bareWsServer.mjs"), flags: [] },
-  { name: "Effect 4 floor (floor/effectWsServer)", script: Path.join(root, "bench", "floor", "effectWsServer.mjs"), flags: [] }
+  { name: "Effect 4 floor (floor/effectWsServer)", script: Path.join(root, "bench", "floor", "effectWsServer.mjs"), flags: [] },
+  {
+    name: "Effect 4 floor with a session (floor/effectWsServer --session)",
+    script: Path.join(root, "bench", "floor", "effectWsServer.mjs"),
+    flags: ["--session"]
+  }
 ]
 const work = mkdtempSync(Path.join(tmpdir(), "exec-server-alloc-"))
 
@@ -81,7 +87,7 @@ const measure = async (server, round) => {
     env: {
       ...process.env,
       ALLOCATION_OUT: out,
-      ...(profiles === undefined ? {} : { ALLOCATION_PROFILE: Path.resolve(profiles, `${server.name.split(" ")[0]}-${round}.heapprofile`) })
+      ...(profiles === undefined ? {} : { ALLOCATION_PROFILE: Path.resolve(profiles, `${servers.indexOf(server)}-${server.name.split(" ")[0]}-${round}.heapprofile`) })
     },
     stdio: ["ignore", "ignore", "pipe"]
   })
