@@ -22,7 +22,7 @@ import {
   withSpawnKind
 } from "../protocol/errors.js"
 import { Sandbox } from "../sandbox/Sandbox.js"
-import { anyLimit, ResourceLimits, type SessionCgroup } from "../limits/ResourceLimits.js"
+import { anyLimit, type CgroupError, ResourceLimits, type SessionCgroup } from "../limits/ResourceLimits.js"
 import { logAnnotated } from "../observability/logLine.js"
 import { LOOPBACK_SOCKETS } from "../sandbox/loopbackForwarder.js"
 import type { BridgedPort } from "../sandbox/loopbackBridge.js"
@@ -148,12 +148,13 @@ export const makeProcessTableIn = (
     const limits = Context.get(services, ResourceLimits)
     // The session's cgroup, made with its first process in a cgroup and
     // killed and removed as the table closes, after its processes' scopes (made after it) have.
-    const sessionCgroup = Effect.runSync(Effect.cached(
-      limits.session(limits.operator.session).pipe(
-        Scope.provide(tableScope),
-        Effect.mapError((error) => new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" }))
-      )
-    ))
+    // Its memo is made then too: a session that starts no process pays for none (2.6 KB a session).
+    let sessionCgroupOnce: Effect.Effect<SessionCgroup, CgroupError> | undefined
+    const sessionCgroup = Effect.suspend(() =>
+      sessionCgroupOnce ??= Effect.runSync(Effect.cached(limits.session(limits.operator.session).pipe(Scope.provide(tableScope))))
+    ).pipe(
+      Effect.mapError((error) => new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" }))
+    )
     const placement = new SessionPlacement()
     let sessionCgroupWarned = false
     const entries = new Map<string, Entry>()
