@@ -146,15 +146,14 @@ export const makeProcessTableIn = (
     const sandbox = Context.get(services, Sandbox)
     const tableScope = Context.get(services, Scope.Scope)
     const limits = Context.get(services, ResourceLimits)
-    // The session's cgroup, made with its first process in a cgroup and
-    // killed and removed as the table closes, after its processes' scopes (made after it) have.
-    // Its memo is made then too: a session that starts no process pays for none (2.6 KB a session).
+    // The session's cgroup, made with its first process in a cgroup and killed and removed as the table closes,
+    // after its processes' scopes (made after it) have; its memo then too (a session of no process: 2.6 KB less).
     let sessionCgroupOnce: Effect.Effect<SessionCgroup, CgroupError> | undefined
     const sessionCgroup = Effect.suspend(() =>
       sessionCgroupOnce ??= Effect.runSync(Effect.cached(limits.session(limits.operator.session).pipe(Scope.provide(tableScope))))
-    ).pipe(
-      Effect.mapError((error) => new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" }))
-    )
+    ).pipe(Effect.mapError((error) =>
+      new InternalError({ message: error.message, ...(error.errno === undefined ? {} : { errno: error.errno }), kind: "sandboxPreparation" })
+    ))
     const placement = new SessionPlacement()
     let sessionCgroupWarned = false
     const entries = new Map<string, Entry>()
