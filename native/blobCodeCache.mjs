@@ -14,11 +14,25 @@
 // the cache.
 import * as Fs from "node:fs"
 
-/** The most entries and the longest id taken for a code cache (Node 24 has 388 built-in modules, ids of at most 60 characters). */
+/**
+ * How a blob is built on this Node, the ways in the order tried (each
+ * checked, the next built where the check fails): "cleared" without the
+ * cache (Node's `withoutCodeCache`, which also clears the bytecode of every
+ * function the build ran), "dropped" with it and then without it
+ * (`dropCodeCache`: the bytecode stays), "cached" with it. "cleared" first
+ * on Node 24 and later; not on Node 22, whose "cleared" blobs crash (a
+ * server's as it starts: a check cannot try every module a server may load
+ * later). native/startup-snapshot.mjs builds the binary's blobs so, and
+ * bench/floor/effectStdioFloor.mjs the Effect 4 floor's the first way.
+ */
+export const blobWays = () =>
+  Number(process.versions.node.split(".")[0]) >= 24 ? ["cleared", "dropped", "cached"] : ["dropped", "cached"]
+
+/** The most entries and the longest id taken for a code cache (Node 22, 24 and 26 have 348-441 built-in modules, ids of at most 54 characters). */
 const MAX_ENTRIES = 4096
 const MAX_ID = 256
 
-/** A length at `at` (a 64-bit size whose high half is 0), or -1 past the end. */
+/** A length at `at` (a 64-bit size whose high half is 0), or -1 past the end or from 4 GiB on. */
 const lengthAt = (bytes, at) => at + 8 > bytes.length || bytes.readUInt32LE(at + 4) !== 0 ? -1 : bytes.readUInt32LE(at)
 
 /** Whether an id is one of Node's for a built-in module (`fs`, `internal/streams/readable`, `undici`). */

@@ -17,7 +17,7 @@ import * as Fs from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { dropCodeCache } from "./blobCodeCache.mjs"
+import { blobWays, dropCodeCache } from "./blobCodeCache.mjs"
 
 const dir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../dist/cli")
 
@@ -31,11 +31,9 @@ const node = Fs.statSync(process.execPath)
  * Builds `next` from `bundle` under `flags` and runs it: `--version`, then
  * `check` (a command line, and whether what it did is right) when given.
  * `way`, as to Node's code cache of its built-in modules, which is a third
- * of a blob: "cleared" without it (Node's `--build-snapshot-config`
- * `withoutCodeCache`, which also clears the bytecode of every function
- * the build ran), "dropped" built with it and then dropped from the file
- * (native/blobCodeCache.mjs: the bytecode stays), "cached" with it.
- * Returns undefined once `next` is good, else why not (and removes it).
+ * of a blob: "cleared", "dropped" or "cached" (native/blobCodeCache.mjs's
+ * `blobWays`). Returns undefined once `next` is good, else why not (and
+ * removes it).
  */
 const makeBlob = ({ bundle, next, flags, way, check }) => {
   let config
@@ -87,8 +85,8 @@ const makeBlob = ({ bundle, next, flags, way, check }) => {
  * Builds `blob` the first of `ways` (see makeBlob) whose blob passes its
  * check, and stamps it; says why on stderr when none does (the launcher
  * then starts `who` from its modules). Node 22.23's "cleared" blobs crash
- * (SIGTRAP) once they compile a built-in module loaded after the start
- * (the server's as it starts), which `--version` does not.
+ * (SIGTRAP) once they compile a built-in module loaded after the start,
+ * which `--version` does not.
  */
 const build = ({ who, bundle, blob, flags, flagsFrom, ways, check }) => {
   const stamp = `${blob}.stamp`
@@ -125,12 +123,8 @@ const clientFlags = /^client_flags="([^"]*)"$/m.exec(Fs.readFileSync(Path.join(d
 // blob: Node reads a blob into memory whole and keeps it, so a start pays
 // for every page of it (docs/PERFORMANCE.md, "The startup snapshot"), and
 // both load few built-in modules after their start (the server's rehearsal
-// loads the rest; the client, `ws`'s HTTP client). On Node 24 and later
-// "cleared"; on Node 22, whose "cleared" blobs crash (the server's as it
-// starts: a check cannot try every module a server may load later),
-// "dropped". Each is checked, and built the next way where the check fails.
-const nodeMajor = Number(process.versions.node.split(".")[0])
-const ways = nodeMajor >= 24 ? ["cleared", "dropped", "cached"] : ["dropped", "cached"]
+// loads the rest; the client, `ws`'s HTTP client): the ways of this Node.
+const ways = blobWays()
 build({
   who: "server",
   bundle: Path.join(dir, "startup-snapshot.cjs"),

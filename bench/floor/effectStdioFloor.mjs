@@ -4,8 +4,8 @@
  * `native/startup-snapshot.mjs`): one minified CommonJS bundle, evaluated
  * under `node --build-snapshot` with the server's V8 flags
  * (`ClientTransport.serverNodeFlags`) and, as the server's blob, without Node's
- * code cache of its built-in modules on Node 24+. Returns the command that
- * starts it.
+ * code cache of its built-in modules (`blobWays`' first way). Returns the
+ * command that starts it.
  *
  *   node bench/floor/effectStdioFloor.mjs   # builds it and prints that command
  */
@@ -14,7 +14,7 @@ import * as Fs from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { dropCodeCache } from "../../native/blobCodeCache.mjs"
+import { blobWays, dropCodeCache } from "../../native/blobCodeCache.mjs"
 // The binary's shebang flags, as the client library starts a server (stdioProcess.test.ts holds them equal).
 import { serverNodeFlags } from "../../dist/client/ClientTransport.js"
 
@@ -38,13 +38,12 @@ export const buildEffectStdioFloor = async () => {
   const flags = serverNodeFlags
   const blob = Path.join(dir, "floor.blob")
   const config = Path.join(dir, "config.json")
-  // As the server's blob (native/startup-snapshot.mjs): without Node's code cache on Node 24+;
-  // on Node 22, whose blobs built so crash, built with it and then dropped from the file.
-  const cleared = Number(process.versions.node.split(".")[0]) >= 24
-  Fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache: cleared }))
+  // As the server's blob is first built on this Node (native/startup-snapshot.mjs).
+  const [way] = blobWays()
+  Fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache: way === "cleared" }))
   const built = spawnSync(process.execPath, [...flags, "--snapshot-blob", blob, "--build-snapshot-config", config], { cwd: dir, encoding: "utf8" })
   if (built.status !== 0 || !Fs.existsSync(blob)) throw new Error(`the Effect floor's snapshot was not built: ${built.stderr}`)
-  if (!cleared && dropCodeCache(blob) === 0) throw new Error("the Effect floor's blob does not end with Node's code cache")
+  if (way === "dropped" && dropCodeCache(blob) === 0) throw new Error("the Effect floor's blob does not end with Node's code cache")
   return { dir, command: [process.execPath, ...flags, "--snapshot-blob", blob, "--"], blobBytes: Fs.statSync(blob).size }
 }
 
